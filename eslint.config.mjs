@@ -1,0 +1,48 @@
+import nx from '@nx/eslint-plugin';
+
+// Tags keep the arrows pointing one way (DESIGN.md "Layout"): domain code sees
+// only the shared kernel; adapters, application and projections see domain and
+// kernel; only apps may pull everything together.
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', '**/jest.config.js', 'jest.preset.js', 'tools/**/*.js'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:kernel'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain'] },
+            { sourceTag: 'type:http', onlyDependOnLibsWithTags: ['type:kernel'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:kernel', 'type:testing'] },
+            { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:kernel', 'type:http', 'type:testing'] },
+            { sourceTag: 'type:projection', onlyDependOnLibsWithTags: ['type:domain', 'type:kernel', 'type:testing'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Domain code is pure: no framework, no database, no clock, no randomness.
+    files: ['libs/*/domain/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'pg', 'better-sqlite3', 'mongodb', '@eventstore/*', 'node:crypto', 'crypto'] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time comes in on the command.' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Time comes in on the command.' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Ids come in on the command.' },
+      ],
+    },
+  },
+];

@@ -1,0 +1,23 @@
+// One Jest setup for every project: the SWC transform of tools/swc-options.js
+// and the tsconfig path aliases mapped to their sources.
+const path = require('node:path');
+const swcOptions = require('./tools/swc-options');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const moduleNameMapper = {};
+for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
+  moduleNameMapper[`^${alias.replace(/[/.]/g, '\\$&')}$`] = path.join(__dirname, target);
+}
+
+module.exports = function jestConfig(projectDir, overrides = {}) {
+  return {
+    displayName: path.relative(__dirname, projectDir),
+    rootDir: projectDir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/**/*.spec.ts'],
+    transform: { '^.+\\.ts$': ['@swc/jest', { ...swcOptions, sourceMaps: 'inline', swcrc: false }] },
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    moduleNameMapper,
+    ...overrides,
+  };
+};

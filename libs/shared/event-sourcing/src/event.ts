@@ -1,0 +1,60 @@
+/** Shapes shared by every context: commands and events are `{ type, data }` unions. */
+export type Event<Type extends string = string, Data extends object = Record<string, unknown>> = Readonly<{
+  type: Type;
+  data: Readonly<Data>;
+}>;
+
+export type Command<Type extends string = string, Data extends object = Record<string, unknown>> = Readonly<{
+  type: Type;
+  data: Readonly<Data>;
+}>;
+
+export interface Actor {
+  readonly id: string;
+  readonly roles: readonly string[];
+}
+
+export const DEFAULT_TENANT = 'default';
+export const ANONYMOUS: Actor = { id: 'anonymous', roles: [] };
+
+/** Who did what, why and when — recorded with every event (DESIGN.md "Event envelope"). */
+export interface EventMetadata {
+  readonly eventId: string;
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly actor: Actor;
+  readonly tenantId: string;
+  readonly occurredAt: string;
+  readonly schemaVersion: number;
+  /** SHA-256 of the previous event of the stream ('' for the first). */
+  readonly prevHash: string;
+  /** SHA-256 over this event's canonical form, prevHash included. */
+  readonly hash: string;
+}
+
+/** An event as the store returns it. `position` is the adapter's opaque global checkpoint. */
+export interface RecordedEvent<E extends Event = Event> {
+  readonly streamId: string;
+  readonly type: E['type'];
+  readonly data: E['data'];
+  readonly revision: number;
+  readonly position: string;
+  readonly metadata: EventMetadata;
+}
+
+/** What a caller hands to `appendToStream`; the store adds revision, position and the hash chain. */
+export interface EventToAppend {
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>> | object;
+  readonly metadata: Omit<EventMetadata, 'prevHash' | 'hash'>;
+}
+
+export function streamCategory(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash === -1 ? streamId : streamId.slice(0, dash);
+}
+
+export function streamIdOf(category: string, id: string): string {
+  return `${category}-${id}`;
+}

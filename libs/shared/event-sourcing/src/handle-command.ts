@@ -1,0 +1,196 @@
+import { derivedId, newId } from '@crm/shared/kernel';
+import type { Decider } from './decider';
+import { ANONYMOUS, DEFAULT_TENANT, type Actor, type Command, type Event, type EventToAppend, type RecordedEvent } from './event';
+import { DomainError, IdempotencyConflictError, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
+import type { EventStore, ExpectedRevision, SnapshotStore } from './event-store';
+
+export interface HandleCommandOptions {
+  /** Idempotency: the same command id never appends twice; event ids derive from it. */
+  readonly commandId?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly actor?: Actor;
+  readonly tenantId?: string;
+  /** When the command was received; stamped on its events as `occurredAt`. */
+  readonly now?: Date;
+  /** From If-Match: refuse unless the stream is exactly here. Without it, conflicts are retried. */
+  readonly expectedRevision?: ExpectedRevision;
+  readonly maxRetries?: number;
+  readonly snapshots?: SnapshotStore;
+  readonly schemaVersionOf?: (eventType: string) => number;
+}
+
+export interface CommandResult<State, E extends Event> {
+  readonly streamId: string;
+  readonly commandId: string;
+  /** Revision of the stream after the command (-1: still no stream). */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last event written (or found, for a retried command). */
+  readonly position: string | undefined;
+  readonly events: readonly E[];
+  readonly state: State;
+  /** True when this command id had already been handled: nothing was appended. */
+  readonly duplicate: boolean;
+}
+
+/** Retries exhausted: other writers kept moving the stream. Maps to 409. */
+export class ConcurrencyConflictError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly attempts: number,
+  ) {
+    super(`stream ${streamId} kept changing; gave up after ${attempts} attempts`);
+    this.name = 'ConcurrencyConflictError';
+  }
+}
+
+export function eventIdFor(commandId: string, index: number): string {
+  return derivedId(commandId, index);
+}
+
+interface Loaded<State> {
+  readonly state: State;
+  readonly revision: number | undefined;
+  readonly position: string | undefined;
+}
+
+async function load<State, C extends Command, E extends Event>(
+  store: EventStore,
+  decider: Decider<State, C, E>,
+  streamId: string,
+  tenantId: string,
+  snapshots: SnapshotStore | undefined,
+): Promise<Loaded<State>> {
+  let state = decider.initialState();
+  let revision: number | undefined;
+  const snapshot = decider.snapshot && snapshots ? await snapshots.readSnapshot(streamId, { tenantId }) : undefined;
+  if (snapshot && snapshot.version === decider.snapshot?.version) {
+    state = structuredClone(snapshot.state) as State;
+    revision = snapshot.revision;
+  }
+  const events = await store.readStream(streamId, { tenantId, fromRevision: revision === undefined ? 0 : revision + 1 });
+  let position: string | undefined;
+  for (const event of events) {
+    state = decider.evolve(state, { type: event.type, data: event.data } as E);
+    revision = event.revision;
+    position = event.position;
+  }
+  return { state, revision, position };
+}
+
+async function firstResult<State, E extends Event>(
+  store: EventStore,
+  streamId: string,
+  commandId: string,
+  tenantId: string,
+  found: RecordedEvent,
+  state: () => Promise<State>,
+): Promise<CommandResult<State, E>> {
+  if (found.streamId !== streamId) throw new IdempotencyConflictError(commandId);
+  const tail = await store.readStream(streamId, { tenantId, fromRevision: found.revision });
+  const own = [];
+  for (const event of tail) {
+    if (event.metadata.commandId !== commandId) break;
+    own.push(event);
+  }
+  const last = own[own.length - 1] ?? found;
+  return {
+    streamId,
+    commandId,
+    nextExpectedRevision: last.revision,
+    position: last.position,
+    events: own.map((event) => ({ type: event.type, data: event.data }) as E),
+    state: await state(),
+    duplicate: true,
+  };
+}
+
+/**
+ * The one write path: load (snapshot + tail) → decide → append at the loaded
+ * revision. A refused command throws and appends nothing.
+ */
+export async function handleCommand<State, C extends Command, E extends Event>(
+  store: EventStore,
+  decider: Decider<State, C, E>,
+  streamId: string,
+  command: C,
+  options: HandleCommandOptions = {},
+): Promise<CommandResult<State, E>> {
+  const tenantId = options.tenantId ?? DEFAULT_TENANT;
+  const commandId = options.commandId ?? newId();
+  const reload = async () => (await load(store, decider, streamId, tenantId, options.snapshots)).state;
+
+  const previous = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
+  if (previous) return firstResult<State, E>(store, streamId, commandId, tenantId, previous, reload);
+
+  const explicit = options.expectedRevision;
+  const attempts = explicit === undefined ? Math.max(1, (options.maxRetries ?? 3) + 1) : 1;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const loaded = await load(store, decider, streamId, tenantId, options.snapshots);
+    if (explicit !== undefined && explicit !== 'any') {
+      const ok =
+        (explicit === 'no_stream' && loaded.revision === undefined) ||
+        (explicit === 'stream_exists' && loaded.revision !== undefined) ||
+        explicit === loaded.revision;
+      if (!ok) throw new WrongExpectedRevisionError(streamId, String(explicit), loaded.revision ?? 'no_stream');
+    }
+    if (decider.isNew) {
+      const creates = decider.isNew(command);
+      if (creates && loaded.revision !== undefined) {
+        throw new DomainError('STREAM.ALREADY_EXISTS', `${streamId} already exists`, { streamId });
+      }
+      if (!creates && loaded.revision === undefined) throw new StreamNotFoundError(streamId);
+    }
+
+    const events = decider.decide(command, loaded.state);
+    if (events.length === 0) {
+      return { streamId, commandId, nextExpectedRevision: loaded.revision ?? -1, position: loaded.position, events, state: loaded.state, duplicate: false };
+    }
+    const occurredAt = (options.now ?? new Date()).toISOString();
+    const toAppend: EventToAppend[] = events.map((event, index) => ({
+      type: event.type,
+      data: event.data,
+      metadata: {
+        eventId: eventIdFor(commandId, index),
+        commandId,
+        correlationId: options.correlationId ?? commandId,
+        causationId: options.causationId ?? commandId,
+        actor: options.actor ?? ANONYMOUS,
+        tenantId,
+        occurredAt,
+        schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
+      },
+    }));
+    try {
+      const appended = await store.appendToStream(streamId, toAppend, {
+        tenantId,
+        expectedRevision: loaded.revision === undefined ? 'no_stream' : loaded.revision,
+      });
+      const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
+      await maybeSnapshot(decider, options.snapshots, streamId, tenantId, loaded.revision, appended.nextExpectedRevision, state);
+      return { streamId, commandId, nextExpectedRevision: appended.nextExpectedRevision, position: appended.position, events, state, duplicate: false };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || explicit !== undefined) throw error;
+      const raced = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
+      if (raced) return firstResult<State, E>(store, streamId, commandId, tenantId, raced, reload);
+    }
+  }
+  throw new ConcurrencyConflictError(streamId, attempts);
+}
+
+async function maybeSnapshot<State, C extends Command, E extends Event>(
+  decider: Decider<State, C, E>,
+  snapshots: SnapshotStore | undefined,
+  streamId: string,
+  tenantId: string,
+  before: number | undefined,
+  after: number,
+  state: State,
+): Promise<void> {
+  const policy = decider.snapshot;
+  if (!policy || !snapshots) return;
+  const crossed = Math.floor((after + 1) / policy.every) > Math.floor(((before ?? -1) + 1) / policy.every);
+  if (!crossed) return;
+  // A snapshot is a cache: failing to write one must not fail a command that is already recorded.
+  await snapshots.writeSnapshot({ streamId, tenantId, revision: after, version: policy.version, state }).catch(() => undefined);
+}

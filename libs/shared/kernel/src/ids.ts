@@ -1,0 +1,33 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export function newId(): string {
+  return randomUUID();
+}
+
+/** Namespace for every name-based id the CRM derives (UUID v5 of a fixed DNS-style name). */
+export const CRM_NAMESPACE = '6f1c8a8e-2f57-5b5c-9d7e-2b1f3c6a9e10';
+
+function uuidBytes(uuid: string): Buffer {
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
+}
+
+/** RFC 9562 UUID v5: the same namespace and name always give the same id. */
+export function uuidV5(name: string, namespace: string = CRM_NAMESPACE): string {
+  const hash = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Ids that follow from another id (an event of a command, an aggregate made by a process). */
+export function derivedId(sourceId: string, purpose: string | number): string {
+  return uuidV5(`${sourceId}/${purpose}`);
+}

@@ -1,0 +1,89 @@
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import type { ContractContext } from './event-store-contract';
+import { aStream, anEvent, someEvents } from './event-fixtures';
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export function describeSubscriptionContract({ store }: ContractContext): void {
+  describe('catch-up subscriptions', () => {
+    it('delivers history, says it caught up, then delivers live events in order', async () => {
+      const streamId = aStream();
+      await store().appendToStream(streamId, someEvents(250));
+      const seen: RecordedEvent[] = [];
+      const subscription = store().subscribeToAll((events) => void seen.push(...events), { batchSize: 100 });
+      await subscription.caughtUp;
+      expect(seen).toHaveLength(250);
+      await store().appendToStream(streamId, someEvents(3, 'Live'));
+      await store().appendToStream(aStream(), [anEvent('Live')]);
+      await until(() => seen.length === 254, 'live events');
+      await subscription.stop();
+      expect(seen.map((e) => e.metadata.eventId)).toEqual((await store().readAll()).events.map((e) => e.metadata.eventId));
+    });
+
+    it('resumes after a checkpoint without repeating or losing an event', async () => {
+      await store().appendToStream(aStream(), someEvents(30));
+      let checkpoint: string | undefined;
+      const first: RecordedEvent[] = [];
+      const one = store().subscribeToAll(
+        (events, at) => {
+          first.push(...events);
+          checkpoint = at;
+        },
+        { batchSize: 7 },
+      );
+      await one.caughtUp;
+      await one.stop();
+      await store().appendToStream(aStream(), someEvents(5, 'Later'));
+      const second: RecordedEvent[] = [];
+      const two = store().subscribeToAll((events) => void second.push(...events), { after: checkpoint });
+      await two.caughtUp;
+      await two.stop();
+      expect(first).toHaveLength(30);
+      expect(second.map((e) => e.type)).toEqual(['Later', 'Later', 'Later', 'Later', 'Later']);
+      expect(one.checkpoint()).toBe(checkpoint);
+    });
+
+    it('applies filters and hands over a checkpoint past skipped events', async () => {
+      await store().appendToStream(aStream('lead'), [anEvent('LeadCaptured')]);
+      await store().appendToStream(aStream('noise'), someEvents(20, 'Noise'));
+      const seen: RecordedEvent[] = [];
+      let checkpoint: string | undefined;
+      const subscription = store().subscribeToAll(
+        (events, at) => {
+          seen.push(...events);
+          checkpoint = at;
+        },
+        { filter: { categories: ['lead'] } },
+      );
+      await subscription.caughtUp;
+      await subscription.stop();
+      expect(seen.map((e) => e.type)).toEqual(['LeadCaptured']);
+      expect(checkpoint).toBe(await store().headPosition());
+    });
+
+    it('waits for the handler before the next batch and stops with its error', async () => {
+      await store().appendToStream(aStream(), someEvents(10));
+      let running = 0;
+      let overlapped = false;
+      const subscription = store().subscribeToAll(
+        async (events) => {
+          running += 1;
+          overlapped ||= running > 1;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running -= 1;
+          if (events.some((e) => (e.data as { i?: number }).i === 7)) throw new Error('projection bug');
+        },
+        { batchSize: 2 },
+      );
+      await expect(subscription.done).rejects.toThrow('projection bug');
+      expect(overlapped).toBe(false);
+      expect(subscription.checkpoint()).toBe((await store().readAll({ maxCount: 6 })).checkpoint);
+    });
+  });
+}
