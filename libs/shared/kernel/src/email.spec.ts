@@ -1,0 +1,94 @@
+import { isEmail, normalizeEmail } from './email';
+import { InvalidValueError } from './errors';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InvalidValueError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('normalizeEmail', () => {
+  it('trims and lower-cases', () => {
+    expect(normalizeEmail('  Ali.Rezaei@Example.COM ')).toBe('ali.rezaei@example.com');
+    expect(normalizeEmail('SARA@DIGIKALA.IR')).toBe('sara@digikala.ir');
+  });
+
+  it('keeps dots and plus tags, which are provider-specific', () => {
+    expect(normalizeEmail('a.l.i+crm@gmail.com')).toBe('a.l.i+crm@gmail.com');
+    expect(normalizeEmail('first.last+tag@sub.example.co.ir')).toBe('first.last+tag@sub.example.co.ir');
+  });
+
+  it('converts Persian and Arabic-Indic digits typed in a Persian keyboard layout', () => {
+    expect(normalizeEmail('reza۱۳۷۰@example.com')).toBe('reza1370@example.com');
+    expect(normalizeEmail('info@shop٢٤.ir')).toBe('info@shop24.ir');
+  });
+
+  it('applies NFKC (full-width letters) and drops bidi marks pasted from RTL text', () => {
+    expect(normalizeEmail('ａｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ')).toBe('ali@example.com');
+    expect(normalizeEmail('\u200Fali@example.com\u200E')).toBe('ali@example.com');
+    expect(normalizeEmail('\u202Aali@example.com\u202C')).toBe('ali@example.com');
+  });
+
+  it('accepts internationalized addresses and punycode domains', () => {
+    expect(normalizeEmail('علی@مثال.ایران')).toBe('علی@مثال.ایران');
+    expect(normalizeEmail('info@xn--mgba3a4f16a.ir')).toBe('info@xn--mgba3a4f16a.ir');
+    expect(normalizeEmail('user@Example.XN--MGBA3A4F16A')).toBe('user@example.xn--mgba3a4f16a');
+    expect(normalizeEmail("o'brien_x-y@my-company.io")).toBe("o'brien_x-y@my-company.io");
+  });
+
+  it.each([
+    [''],
+    ['   '],
+    ['ali'],
+    ['ali@'],
+    ['@example.com'],
+    ['ali@example'],
+    ['ali@@example.com'],
+    ['ali@exa mple.com'],
+    ['ali rezaei@example.com'],
+    ['ali@example.c'],
+    ['ali@example.123'],
+    ['.ali@example.com'],
+    ['ali.@example.com'],
+    ['ali..rezaei@example.com'],
+    ['ali@-example.com'],
+    ['ali@example-.com'],
+    ['ali@example..com'],
+    ['ali@.example.com'],
+    ['ali@example.com.'],
+    ['ali(at)example.com'],
+    ['ali@exam_ple.com'],
+    ['<ali@example.com>'],
+    ['علی\u200Cرضا@example.com'],
+  ])('rejects %j with EMAIL.INVALID', (input) => {
+    expect(codeOf(() => normalizeEmail(input))).toBe('EMAIL.INVALID');
+  });
+
+  it('enforces the 254-character total and 64-character local-part limits', () => {
+    const domain = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.com`; // 195 chars
+    const local58 = 'x'.repeat(58);
+    expect(`${local58}@${domain}`.length).toBe(254);
+    expect(normalizeEmail(`${local58}@${domain}`)).toBe(`${local58}@${domain}`);
+    expect(codeOf(() => normalizeEmail(`${local58}x@${domain}`))).toBe('EMAIL.INVALID');
+    expect(normalizeEmail(`${'x'.repeat(64)}@example.com`)).toHaveLength(76);
+    expect(codeOf(() => normalizeEmail(`${'x'.repeat(65)}@example.com`))).toBe('EMAIL.INVALID');
+    expect(codeOf(() => normalizeEmail(`ali@${'a'.repeat(64)}.com`))).toBe('EMAIL.INVALID');
+  });
+
+  it('names the offending input in the error', () => {
+    expect(() => normalizeEmail('not-an-email')).toThrow('"not-an-email"');
+  });
+});
+
+describe('isEmail', () => {
+  it('answers without throwing', () => {
+    expect(isEmail(' Ali@Example.com ')).toBe(true);
+    expect(isEmail('reza۱۳۷۰@example.com')).toBe(true);
+    expect(isEmail('ali@example')).toBe(false);
+    expect(isEmail('')).toBe(false);
+  });
+});

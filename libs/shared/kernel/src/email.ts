@@ -1,0 +1,43 @@
+import { InvalidValueError } from './errors';
+import { toAsciiDigits } from './persian-text';
+
+/**
+ * A pragmatic check, not RFC 5322: it catches typos and pasted junk while accepting
+ * every address people actually use, including internationalized ones (علی@مثال.ایران).
+ * Dots and "+tags" are kept: folding them is provider-specific and would merge
+ * distinct mailboxes on most domains.
+ */
+
+const MAX_LENGTH = 254;
+const MAX_LOCAL_LENGTH = 64;
+// Bidi marks and BOM that RTL editors wrap around Latin text when it is copied.
+const INVISIBLE = /[\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+const LOCAL_PART = /^[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
+const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,61}[\p{L}\p{M}\p{N}])?$/u;
+const TOP_LEVEL_DOMAIN = /^(?:\p{L}[\p{L}\p{M}]{1,62}|xn--[a-z0-9-]{1,59})$/u;
+
+function normalized(input: string): string | null {
+  const email = toAsciiDigits(input.normalize('NFKC').replace(INVISIBLE, '')).trim().toLowerCase();
+  if (email.length > MAX_LENGTH) return null;
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (at < 0 || local.length > MAX_LOCAL_LENGTH || !LOCAL_PART.test(local)) return null;
+  const labels = domain.split('.');
+  const tld = labels[labels.length - 1] ?? '';
+  if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label)) || !TOP_LEVEL_DOMAIN.test(tld)) {
+    return null;
+  }
+  return email;
+}
+
+/** Trimmed, NFKC, lower-case, ASCII digits; throws EMAIL.INVALID unless it looks like local@domain.tld. */
+export function normalizeEmail(input: string): string {
+  const email = normalized(input);
+  if (email === null) throw new InvalidValueError('EMAIL.INVALID', `Not a valid email address: "${input}"`);
+  return email;
+}
+
+export function isEmail(input: string): boolean {
+  return normalized(input) !== null;
+}

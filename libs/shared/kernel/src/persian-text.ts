@@ -1,0 +1,85 @@
+/**
+ * Keys for matching and dedupe of Persian text. The original string is what gets stored
+ * and displayed; these functions only decide whether two spellings are "the same".
+ *
+ * Persian text typed on Arabic keyboards, pasted from Word or from the web carries
+ * look-alike letters (ي/ی, ك/ک), harakat, tatweel, invisible joiners and bidi marks,
+ * and three sets of digits. None of that changes what a human reads.
+ */
+
+const PERSIAN_ZERO = 0x06f0;
+const ARABIC_INDIC_ZERO = 0x0660;
+
+/** Letters and punctuation folded to the form a Persian keyboard produces. */
+const CHARACTER_MAP: Readonly<Record<string, string>> = {
+  '\u064A': '\u06CC', // Arabic yeh ي → Persian yeh ی
+  '\u0649': '\u06CC', // alef maksura ى → ی
+  '\u0643': '\u06A9', // Arabic kaf ك → Persian keheh ک
+  '\u0629': '\u0647', // teh marbuta ة → ه
+  '\u06C0': '\u0647', // heh with yeh above ۀ → ه (ezafe is also typed as ه + hamza mark, removed below)
+  '\u0623': '\u0627', // أ → ا
+  '\u0625': '\u0627', // إ → ا
+  '\u0671': '\u0627', // alef wasla ٱ → ا
+  '\u060C': ',', // Arabic comma ،
+  '\u061B': ';', // Arabic semicolon ؛
+  '\u061F': '?', // Arabic question mark ؟
+  '\u066A': '%', // Arabic percent ٪
+  '\u066B': '.', // Arabic decimal separator ٫
+  '\u066C': ',', // Arabic thousands separator ٬
+};
+const MAPPED = new RegExp(`[${Object.keys(CHARACTER_MAP).join('')}]`, 'g');
+
+// Harakat, superscript alef and Quranic annotation marks: pronunciation hints, rarely typed consistently.
+const DIACRITICS = /[\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E8\u06EA-\u06ED]/g;
+// Tatweel only stretches the line; ZWJ, bidi marks and BOM are invisible formatting.
+const INVISIBLE = /\u200D|[\u0640\u00AD\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g; // ZWJ kept out of the class: it joins neighbours there
+// ZWNJ separates the parts of a word (می‌خواهم); writers use a space or nothing instead,
+// so it becomes a space here and matchKey removes spaces for the "nothing" case.
+const WORD_BREAKS = /[\u200B\u200C]/g;
+const PERSIAN_OR_ARABIC_DIGIT = /[\u06F0-\u06F9\u0660-\u0669]/g;
+const ASCII_OR_ARABIC_DIGIT = /[0-9\u0660-\u0669]/g;
+
+export function toAsciiDigits(text: string): string {
+  return text.replace(PERSIAN_OR_ARABIC_DIGIT, (digit) => {
+    const code = digit.charCodeAt(0);
+    const base = code >= PERSIAN_ZERO ? PERSIAN_ZERO : ARABIC_INDIC_ZERO;
+    return String.fromCharCode(0x30 + code - base);
+  });
+}
+
+/** For display only: stored and compared values keep ASCII digits. */
+export function toPersianDigits(value: string | number): string {
+  return String(value).replace(ASCII_OR_ARABIC_DIGIT, (digit) => {
+    const code = digit.charCodeAt(0);
+    const base = code >= ARABIC_INDIC_ZERO ? ARABIC_INDIC_ZERO : 0x30;
+    return String.fromCharCode(PERSIAN_ZERO + code - base);
+  });
+}
+
+/**
+ * Canonical spelling for comparison: NFKC (presentation forms, full-width Latin, NBSP),
+ * Persian letters, no diacritics or invisible marks, ASCII digits, lower-case, single spaces.
+ * Word boundaries survive (ZWNJ becomes a space), so it still reads as text.
+ */
+export function normalizePersian(text: string): string {
+  return toAsciiDigits(
+    text
+      .normalize('NFKC')
+      .replace(MAPPED, (ch) => CHARACTER_MAP[ch] ?? ch)
+      .replace(DIACRITICS, '')
+      .replace(INVISIBLE, '')
+      .replace(WORD_BREAKS, ' '),
+  )
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Dedupe key: normalizePersian without spaces or punctuation, so "می‌خواهم", "می خواهم"
+ * and "میخواهم", or "Ali-Rezaei" and "ali rezaei", give the same key. Letters and digits
+ * of every script are kept.
+ */
+export function matchKey(text: string): string {
+  return normalizePersian(text).replace(/[^\p{L}\p{M}\p{N}]/gu, '');
+}
