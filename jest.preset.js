@@ -15,7 +15,9 @@ module.exports = function jestConfig(projectDir, overrides = {}) {
     rootDir: projectDir,
     testEnvironment: 'node',
     testMatch: ['<rootDir>/**/*.spec.ts'],
-    transform: { '^.+\\.ts$': ['@swc/jest', { ...swcOptions, sourceMaps: 'inline', swcrc: false }] },
+    transform: { '^.+\\.[tj]s$': ['@swc/jest', { ...swcOptions, sourceMaps: 'inline', swcrc: false }] },
+    // content-disposition (under @fastify/static, for the OpenAPI UI) ships ESM only; Jest on Node 20 cannot require it untransformed.
+    transformIgnorePatterns: ['/node_modules/(?!(?:@fastify/static/node_modules/)?content-disposition/)'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper,
     ...overrides,

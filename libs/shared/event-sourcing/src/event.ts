@@ -50,7 +50,16 @@ export interface EventToAppend {
   readonly metadata: Omit<EventMetadata, 'prevHash' | 'hash'>;
 }
 
+const TRAILING_UUID = /-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `{category}-{id}`. Ids are UUIDs and some categories have a dash of their own
+ * (`marketing-list`, `survey-response`), so a trailing UUID marks the split;
+ * other ids split at the first dash, as EventStoreDB does.
+ */
 export function streamCategory(streamId: string): string {
+  const uuid = TRAILING_UUID.exec(streamId);
+  if (uuid) return streamId.slice(0, uuid.index);
   const dash = streamId.indexOf('-');
   return dash === -1 ? streamId : streamId.slice(0, dash);
 }

@@ -144,7 +144,15 @@ export async function handleCommand<State, C extends Command, E extends Event>(
 
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) {
-      return { streamId, commandId, nextExpectedRevision: loaded.revision ?? -1, position: loaded.position, events, state: loaded.state, duplicate: false };
+      return {
+        streamId,
+        commandId,
+        nextExpectedRevision: loaded.revision ?? -1,
+        position: loaded.position,
+        events,
+        state: loaded.state,
+        duplicate: false,
+      };
     }
     const occurredAt = (options.now ?? new Date()).toISOString();
     const toAppend: EventToAppend[] = events.map((event, index) => ({
@@ -168,7 +176,15 @@ export async function handleCommand<State, C extends Command, E extends Event>(
       });
       const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
       await maybeSnapshot(decider, options.snapshots, streamId, tenantId, loaded.revision, appended.nextExpectedRevision, state);
-      return { streamId, commandId, nextExpectedRevision: appended.nextExpectedRevision, position: appended.position, events, state, duplicate: false };
+      return {
+        streamId,
+        commandId,
+        nextExpectedRevision: appended.nextExpectedRevision,
+        position: appended.position,
+        events,
+        state,
+        duplicate: false,
+      };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || explicit !== undefined) throw error;
       const raced = await store.findEvent(eventIdFor(commandId, 0), { tenantId });

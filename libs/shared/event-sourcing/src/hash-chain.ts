@@ -73,7 +73,13 @@ export type ChainVerification =
  * `startRevision`) and reports the first broken link.
  */
 export function verifyChain(
-  events: Iterable<{ readonly streamId: string; readonly type: string; readonly data: unknown; readonly revision: number; readonly metadata: EventMetadata }>,
+  events: Iterable<{
+    readonly streamId: string;
+    readonly type: string;
+    readonly data: unknown;
+    readonly revision: number;
+    readonly metadata: EventMetadata;
+  }>,
   start: { readonly revision: number; readonly hash: string } = { revision: -1, hash: GENESIS_HASH },
 ): ChainVerification {
   let expectedRevision = start.revision + 1;

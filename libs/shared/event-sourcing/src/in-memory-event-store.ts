@@ -63,9 +63,11 @@ export class InMemoryEventStore implements EventStore, SnapshotStore {
     }
     const head = last ? { revision: last.revision, hash: last.metadata.hash } : undefined;
     const base = this.all.length;
-    const recorded = sealEvents(streamId, tenantId, head, events).map(
-      (sealed, i): RecordedEvent => ({ ...sealed, data: structuredClone(sealed.data) as RecordedEvent['data'], position: positionOf(base + i) }),
-    );
+    const recorded = sealEvents(streamId, tenantId, head, events).map((sealed, i): RecordedEvent => ({
+      ...sealed,
+      data: structuredClone(sealed.data) as RecordedEvent['data'],
+      position: positionOf(base + i),
+    }));
     for (const event of recorded) {
       this.all.push(event);
       stream.push(event);
@@ -82,7 +84,10 @@ export class InMemoryEventStore implements EventStore, SnapshotStore {
     const max = options?.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (options?.direction === 'backwards') {
       const from = options.fromRevision ?? Number.MAX_SAFE_INTEGER;
-      return stream.filter((event) => event.revision <= from).reverse().slice(0, max);
+      return stream
+        .filter((event) => event.revision <= from)
+        .reverse()
+        .slice(0, max);
     }
     const from = options?.fromRevision ?? 0;
     return stream.filter((event) => event.revision >= from).slice(0, max);

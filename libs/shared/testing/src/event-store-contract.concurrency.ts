@@ -1,4 +1,11 @@
-import { handleCommand, verifyChain, WrongExpectedRevisionError, type Decider, type EventStore, type SnapshotStore } from '@crm/shared/event-sourcing';
+import {
+  handleCommand,
+  verifyChain,
+  WrongExpectedRevisionError,
+  type Decider,
+  type EventStore,
+  type SnapshotStore,
+} from '@crm/shared/event-sourcing';
 import { newId } from '@crm/shared/kernel';
 import type { ContractContext } from './event-store-contract';
 import { aStream, anEvent } from './event-fixtures';
@@ -27,7 +34,9 @@ export function describeConcurrencyContract({ harness, store }: ContractContext)
         const streamId = aStream();
         await a!.appendToStream(streamId, [anEvent()]);
         const outcomes = await Promise.allSettled(
-          Array.from({ length: 12 }, (_, i) => (i % 2 ? a! : b!).appendToStream(streamId, [anEvent('Raced', { i })], { expectedRevision: 0 })),
+          Array.from({ length: 12 }, (_, i) =>
+            (i % 2 ? a! : b!).appendToStream(streamId, [anEvent('Raced', { i })], { expectedRevision: 0 }),
+          ),
         );
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
         const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -44,7 +53,9 @@ export function describeConcurrencyContract({ harness, store }: ContractContext)
       const [a, b] = await writers();
       try {
         const streamId = aStream();
-        await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a! : b!).appendToStream(streamId, [anEvent('Any', { i }), anEvent('Any', { i })])));
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) => (i % 2 ? a! : b!).appendToStream(streamId, [anEvent('Any', { i }), anEvent('Any', { i })])),
+        );
         const read = await a!.readStream(streamId);
         expect(read.map((e) => e.revision)).toEqual(Array.from({ length: 80 }, (_, i) => i));
         expect(verifyChain(read).ok).toBe(true);

@@ -46,7 +46,10 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
   describe('appending and reading a stream', () => {
     it('numbers events from 0, keeps their data and metadata, and links them into a hash chain', async () => {
       const streamId = aStream();
-      const events = [anEvent('A', { name: 'علی رضایی', note: 'می‌خواهم ۱۲۳', nested: { list: [1, 'two', null, true] }, big: '9007199254740993' }), anEvent('B')];
+      const events = [
+        anEvent('A', { name: 'علی رضایی', note: 'می‌خواهم ۱۲۳', nested: { list: [1, 'two', null, true] }, big: '9007199254740993' }),
+        anEvent('B'),
+      ];
       const result = await store.appendToStream(streamId, events, { expectedRevision: 'no_stream' });
       expect(result.nextExpectedRevision).toBe(1);
       const read = await store.readStream(streamId);
@@ -60,10 +63,14 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
 
     it('honours every kind of expected revision and appends nothing when it is wrong', async () => {
       const streamId = aStream();
-      await expect(store.appendToStream(streamId, [anEvent()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store.appendToStream(streamId, [anEvent()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
       await expect(store.appendToStream(streamId, [anEvent()], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       await store.appendToStream(streamId, [anEvent()], { expectedRevision: 'no_stream' });
-      await expect(store.appendToStream(streamId, [anEvent()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store.appendToStream(streamId, [anEvent()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
       await expect(store.appendToStream(streamId, [anEvent()], { expectedRevision: 5 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       await store.appendToStream(streamId, [anEvent()], { expectedRevision: 0 });
       await store.appendToStream(streamId, [anEvent()], { expectedRevision: 'stream_exists' });
@@ -93,7 +100,8 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
     it('reads forwards and backwards from a revision, with a maximum count', async () => {
       const streamId = aStream();
       await store.appendToStream(streamId, someEvents(10));
-      const revisions = async (options: Parameters<EventStore['readStream']>[1]) => (await store.readStream(streamId, options)).map((e) => e.revision);
+      const revisions = async (options: Parameters<EventStore['readStream']>[1]) =>
+        (await store.readStream(streamId, options)).map((e) => e.revision);
       expect(await revisions({ fromRevision: 7 })).toEqual([7, 8, 9]);
       expect(await revisions({ fromRevision: 2, maxCount: 3 })).toEqual([2, 3, 4]);
       expect(await revisions({ direction: 'backwards', maxCount: 3 })).toEqual([9, 8, 7]);
@@ -110,7 +118,9 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
       expect(read).toHaveLength(5000);
       expect(read.every((event, index) => event.revision === index)).toBe(true);
       expect(verifyChain(read).ok).toBe(true);
-      expect((await store.readStream(streamId, { fromRevision: 4990 })).map((e) => e.revision)).toEqual([4990, 4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999]);
+      expect((await store.readStream(streamId, { fromRevision: 4990 })).map((e) => e.revision)).toEqual([
+        4990, 4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999,
+      ]);
     });
 
     it('keeps tenants apart: the same stream id is two streams', async () => {
@@ -120,7 +130,9 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
       expect(payload(await store.readStream(streamId)).map((e) => e.type)).toEqual(['A']);
       expect(payload(await store.readStream(streamId, { tenantId: 'acme' })).map((e) => e.type)).toEqual(['B']);
       expect((await store.readAll({ filter: { tenantId: 'acme' } })).events.map((e) => e.type)).toEqual(['B']);
-      await expect(store.appendToStream(streamId, [anEvent('C', {}, { tenantId: 'acme' })], { tenantId: DEFAULT_TENANT })).rejects.toThrow(/tenant/);
+      await expect(store.appendToStream(streamId, [anEvent('C', {}, { tenantId: 'acme' })], { tenantId: DEFAULT_TENANT })).rejects.toThrow(
+        /tenant/,
+      );
     });
   });
 
@@ -181,7 +193,11 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
       await store.appendToStream(aStream('account'), someEvents(5, 'AccountNoise'));
       const types = async (filter: object) => (await store.readAll({ filter })).events.map((e) => e.type);
       expect(await types({ eventTypes: ['LeadCaptured'] })).toEqual(['LeadCaptured', 'LeadCaptured']);
-      expect(await types({ categories: ['complaint', 'lead'], tenantId: DEFAULT_TENANT })).toEqual(['LeadCaptured', 'LeadAssigned', 'ComplaintReceived']);
+      expect(await types({ categories: ['complaint', 'lead'], tenantId: DEFAULT_TENANT })).toEqual([
+        'LeadCaptured',
+        'LeadAssigned',
+        'ComplaintReceived',
+      ]);
       const slice = await store.readAll({ filter: { categories: ['complaint'] } });
       expect(slice.isEnd).toBe(true);
       expect(slice.checkpoint).toBe(await store.headPosition());
@@ -216,7 +232,13 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
       expect(await snapshots.readSnapshot(streamId)).toBeUndefined();
       await snapshots.writeSnapshot({ streamId, tenantId: DEFAULT_TENANT, revision: 99, version: 1, state: { total: 100 } });
       await snapshots.writeSnapshot({ streamId, tenantId: DEFAULT_TENANT, revision: 199, version: 1, state: { total: 200, name: 'کریم' } });
-      expect(await snapshots.readSnapshot(streamId)).toEqual({ streamId, tenantId: DEFAULT_TENANT, revision: 199, version: 1, state: { total: 200, name: 'کریم' } });
+      expect(await snapshots.readSnapshot(streamId)).toEqual({
+        streamId,
+        tenantId: DEFAULT_TENANT,
+        revision: 199,
+        version: 1,
+        state: { total: 200, name: 'کریم' },
+      });
       expect(await snapshots.readSnapshot(streamId, { tenantId: 'acme' })).toBeUndefined();
     });
   });

@@ -1,0 +1,22 @@
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { AppConfig } from './config/app-config';
+import { HealthController } from './health/health.controller';
+import { StorageModule, type StorageOverrides } from './storage/storage.module';
+import { StreamsController } from './streams/streams.controller';
+
+export interface AppModuleOptions extends StorageOverrides {
+  /** Context modules to mount (sales, service, …) besides the defaults. */
+  readonly contexts?: ModuleMetadata['imports'];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot(), StorageModule.forRoot(config, options), ...(options.contexts ?? [])],
+      controllers: [HealthController, StreamsController],
+    };
+  }
+}

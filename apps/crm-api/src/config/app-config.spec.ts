@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded SQLite store under ./data on port 3000', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, eventStore: 'sqlite', bodyLimitBytes: 1024 * 1024 });
+    expect(config.dataDir.endsWith('/data')).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    const error = (() => {
+      try {
+        loadConfig({ CRM_EVENT_STORE: 'oracle', PORT: 'eighty', CRM_BODY_LIMIT_BYTES: '-1' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'CRM_EVENT_STORE="oracle" must be one of sqlite, postgres, eventstoredb, memory',
+      'PORT="eighty" must be an integer from 0 to 65535',
+      'CRM_BODY_LIMIT_BYTES="-1" must be an integer from 1024 to 67108864',
+    ]);
+  });
+
+  it('requires the connection URL of the store it is told to use', () => {
+    expect(() => loadConfig({ CRM_EVENT_STORE: 'postgres' })).toThrow(/CRM_POSTGRES_URL/);
+    expect(() => loadConfig({ CRM_EVENT_STORE: 'eventstoredb' })).toThrow(/EVENTSTORE_URL/);
+    expect(loadConfig({ CRM_EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@h/db' }).postgresUrl).toBe('postgres://x@h/db');
+  });
+});

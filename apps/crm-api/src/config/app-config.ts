@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+
+export type EventStoreKind = 'sqlite' | 'postgres' | 'eventstoredb' | 'memory';
+const EVENT_STORES: readonly EventStoreKind[] = ['sqlite', 'postgres', 'eventstoredb', 'memory'];
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly eventStore: EventStoreKind;
+  readonly postgresUrl?: string;
+  readonly postgresSchema: string;
+  readonly eventStoreUrl?: string;
+  readonly bodyLimitBytes: number;
+}
+
+/** Every problem with the environment at once, so one restart fixes them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const eventStore = (env['CRM_EVENT_STORE'] || 'sqlite') as EventStoreKind;
+  if (!EVENT_STORES.includes(eventStore)) {
+    problems.push(`CRM_EVENT_STORE=${JSON.stringify(env['CRM_EVENT_STORE'])} must be one of ${EVENT_STORES.join(', ')}`);
+  }
+  const postgresUrl = env['CRM_POSTGRES_URL'] || env['DATABASE_URL'] || undefined;
+  if (eventStore === 'postgres' && !postgresUrl) {
+    problems.push('CRM_EVENT_STORE=postgres needs CRM_POSTGRES_URL (or DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/crm');
+  }
+  if (postgresUrl && !/^postgres(ql)?:\/\//.test(postgresUrl))
+    problems.push('CRM_POSTGRES_URL must start with postgres:// or postgresql://');
+  const eventStoreUrl = env['EVENTSTORE_URL'] || undefined;
+  if (eventStore === 'eventstoredb' && !eventStoreUrl) {
+    problems.push('CRM_EVENT_STORE=eventstoredb needs EVENTSTORE_URL, e.g. esdb://localhost:2113?tls=false');
+  }
+  const postgresSchema = env['CRM_POSTGRES_SCHEMA'] || 'crm';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresSchema)) problems.push('CRM_POSTGRES_SCHEMA must be a lower-case SQL identifier');
+  const config: AppConfig = {
+    port: integer(env, 'PORT', 3000, 0, 65535, problems),
+    host: env['HOST'] || '0.0.0.0',
+    dataDir: resolve(env['CRM_DATA_DIR'] || './data'),
+    eventStore,
+    postgresUrl,
+    postgresSchema,
+    eventStoreUrl,
+    bodyLimitBytes: integer(env, 'CRM_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configureHttpApp, createFastifyAdapter } from '@crm/shared/http';
+import type { AppConfig } from './config/app-config';
+import { AppModule, type AppModuleOptions } from './app.module';
+import { CONTEXT_MODULES } from './contexts';
+
+/** The one way to build the API, shared by `main.ts` and the end-to-end tests. */
+export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, { ...options, contexts: [...CONTEXT_MODULES, ...(options.contexts ?? [])] }),
+    createFastifyAdapter(config.bodyLimitBytes),
+    { logger: process.env['CRM_LOG'] === 'silent' ? false : ['log', 'warn', 'error'] },
+  );
+  app.enableShutdownHooks();
+  await configureHttpApp(app);
+  return app;
+}

@@ -1,0 +1,29 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { InMemoryEventStore, type EventStore, type SnapshotStore } from '@crm/shared/event-sourcing';
+import type { AppConfig } from '../config/app-config';
+
+export type OpenedEventStore = EventStore & SnapshotStore;
+
+/** The event store the configuration names; adapters load lazily so one mode never pulls another's driver. */
+export async function openEventStore(config: AppConfig): Promise<OpenedEventStore> {
+  switch (config.eventStore) {
+    case 'memory':
+      return new InMemoryEventStore();
+    case 'sqlite': {
+      const { openSqliteEventStore } = await import('@crm/event-store/sqlite');
+      mkdirSync(config.dataDir, { recursive: true });
+      return openSqliteEventStore({ file: join(config.dataDir, 'crm.sqlite') });
+    }
+    case 'postgres': {
+      const { PostgresEventStore } = await import('@crm/event-store/postgres');
+      const store = new PostgresEventStore({ connectionString: config.postgresUrl as string, schema: config.postgresSchema });
+      await store.migrate();
+      return store;
+    }
+    case 'eventstoredb': {
+      const { EventStoreDbEventStore } = await import('@crm/event-store/eventstoredb');
+      return new EventStoreDbEventStore({ connectionString: config.eventStoreUrl as string });
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { systemClock, type Clock } from '@crm/shared/kernel';
+import { CLOCK, CommandExecutor, EVENT_STORE, SNAPSHOT_STORE } from '@crm/shared/http';
+import type { AppConfig } from '../config/app-config';
+import { openEventStore, type OpenedEventStore } from './open-event-store';
+
+export const APP_CONFIG = Symbol('AppConfig');
+
+export interface StorageOverrides {
+  readonly eventStore?: OpenedEventStore;
+  readonly clock?: Clock;
+}
+
+/** Ports for the whole process: one event store, one clock, one command executor. */
+@Global()
+@Module({})
+export class StorageModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: OpenedEventStore) {}
+
+  static forRoot(config: AppConfig, overrides: StorageOverrides = {}): DynamicModule {
+    return {
+      module: StorageModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useFactory: () => overrides.eventStore ?? openEventStore(config) },
+        { provide: SNAPSHOT_STORE, useExisting: EVENT_STORE },
+        { provide: CLOCK, useValue: overrides.clock ?? systemClock },
+        CommandExecutor,
+      ],
+      exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, CommandExecutor],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

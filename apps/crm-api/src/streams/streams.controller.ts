@@ -1,0 +1,57 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { StreamNotFoundError, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { EVENT_STORE, RequestValidationError } from '@crm/shared/http';
+
+export class ReadStreamQueryDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  fromRevision?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit?: number;
+}
+
+export interface StreamPage {
+  readonly streamId: string;
+  readonly events: readonly RecordedEvent[];
+  /** Hash-chain check of the events returned (from the page's first event). */
+  readonly integrity: ChainVerification;
+  readonly nextRevision: number | null;
+}
+
+const STREAM_ID = /^[a-z][a-z-]{0,40}-[A-Za-z0-9-]{1,100}$/;
+
+@ApiTags('streams')
+@Controller('streams')
+export class StreamsController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get(':streamId')
+  @ApiOperation({ summary: "A stream's raw events in order, with metadata and the hash-chain check (auditors, analysts)" })
+  @ApiParam({ name: 'streamId', example: 'complaint-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' })
+  @ApiResponse({ status: 200, description: 'Events in revision order' })
+  async read(@Param('streamId') streamId: string, @Query() query: ReadStreamQueryDto): Promise<StreamPage> {
+    if (!STREAM_ID.test(streamId)) {
+      throw new RequestValidationError([{ field: 'streamId', messages: ['streamId must look like {category}-{id}'] }]);
+    }
+    const limit = query.limit ?? 1000;
+    const from = query.fromRevision ?? 0;
+    const events = await this.store.readStream(streamId, { fromRevision: from, maxCount: limit + 1 });
+    if (events.length === 0 && (await this.store.streamRevision(streamId)) === undefined) throw new StreamNotFoundError(streamId);
+    const page = events.slice(0, limit);
+    const first = page[0];
+    // A page that starts mid-stream trusts its first event's prevHash and checks the links from there.
+    const integrity =
+      first && first.revision > 0 ? verifyChain(page, { revision: first.revision - 1, hash: first.metadata.prevHash }) : verifyChain(page);
+    return { streamId, events: page, integrity, nextRevision: events.length > limit ? from + limit : null };
+  }
+}

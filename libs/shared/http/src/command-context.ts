@@ -1,0 +1,78 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ANONYMOUS, DEFAULT_TENANT, type Actor } from '@crm/shared/event-sourcing';
+import { derivedId, isUuid, newId, uuidV5 } from '@crm/shared/kernel';
+import type { FastifyRequest } from 'fastify';
+import { RequestValidationError, type FieldError } from './problem-details';
+
+/** What the HTTP edge knows about a command beyond its body. */
+export interface CommandContext {
+  readonly commandId: string;
+  /** From `If-Match: "<revision>"`; absent → the server retries conflicting appends. */
+  readonly expectedRevision?: number;
+  readonly actor: Actor;
+  readonly tenantId: string;
+  readonly correlationId?: string;
+}
+
+/** Ids the server makes for a command follow from its id, so a retry re-creates the same ids. */
+export function idFor(context: CommandContext, purpose: string): string {
+  return derivedId(context.commandId, purpose);
+}
+
+const TOKEN = /^[\p{L}\p{N}._:@-]{1,200}$/u;
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseIfMatch(value: string | undefined, errors: FieldError[]): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
+  if (!match) {
+    errors.push({ field: 'header.If-Match', messages: ['If-Match must be a stream revision, e.g. "3"'] });
+    return undefined;
+  }
+  return Number(match[1]);
+}
+
+export function commandContextFrom(headers: Headers, body: unknown, tenantId = DEFAULT_TENANT): CommandContext {
+  const errors: FieldError[] = [];
+  const key = header(headers, 'idempotency-key');
+  const bodyCommandId = (body as { commandId?: unknown } | null)?.commandId;
+  if (key !== undefined && !TOKEN.test(key)) {
+    errors.push({ field: 'header.Idempotency-Key', messages: ['Idempotency-Key must be 1–200 letters, digits or ._:@-'] });
+  }
+  // A key is a client's word, scoped to its tenant; a body commandId is already a UUID.
+  const fromKey = key !== undefined && TOKEN.test(key) ? (isUuid(key) ? key.toLowerCase() : uuidV5(`${tenantId}/${key}`)) : undefined;
+  const fromBody = typeof bodyCommandId === 'string' && isUuid(bodyCommandId) ? bodyCommandId.toLowerCase() : undefined;
+  if (fromKey && fromBody && fromKey !== fromBody) {
+    errors.push({ field: 'commandId', messages: ['commandId and Idempotency-Key name different commands'] });
+  }
+  const expectedRevision = parseIfMatch(header(headers, 'if-match'), errors);
+  const actorId = header(headers, 'x-actor');
+  if (actorId !== undefined && !TOKEN.test(actorId)) {
+    errors.push({ field: 'header.X-Actor', messages: ['X-Actor must be 1–200 letters, digits or ._:@-'] });
+  }
+  const roles = (header(headers, 'x-actor-roles') ?? '')
+    .split(',')
+    .map((role) => role.trim())
+    .filter((role) => role.length > 0 && TOKEN.test(role));
+  const correlationId = header(headers, 'x-correlation-id');
+  if (errors.length > 0) throw new RequestValidationError(errors);
+  return {
+    commandId: fromKey ?? fromBody ?? newId(),
+    expectedRevision,
+    actor: actorId ? { id: actorId, roles } : ANONYMOUS,
+    tenantId,
+    correlationId: correlationId && isUuid(correlationId) ? correlationId : undefined,
+  };
+}
+
+/** `@Ctx() ctx: CommandContext` in a controller method. */
+export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext): CommandContext => {
+  const request = execution.switchToHttp().getRequest<FastifyRequest>();
+  return commandContextFrom(request.headers, request.body);
+});

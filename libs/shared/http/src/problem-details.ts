@@ -1,0 +1,38 @@
+/** RFC 9457 problem details, the one error shape of the API (API.md "Conventions"). */
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. `opportunity.estimatedValue.amount` or `lines.0.quantity`. */
+  readonly field: string;
+  readonly messages: readonly string[];
+}
+
+export interface ProblemDetails {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: string;
+  readonly instance?: string;
+  readonly errors?: readonly FieldError[];
+  readonly [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://crm.example/problems/';
+
+export function problem(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): ProblemDetails {
+  return { type: `${TYPE_BASE}${code.toLowerCase().replace(/[._]/g, '-')}`, title, status, detail, code, ...extensions };
+}
+
+/** Input failed validation: 400 naming every bad field. */
+export class RequestValidationError extends Error {
+  constructor(readonly errors: readonly FieldError[]) {
+    super(`invalid request: ${errors.map((e) => e.field).join(', ')}`);
+    this.name = 'RequestValidationError';
+  }
+}

@@ -1,0 +1,4 @@
+/** Nest injection tokens for the ports the application layer needs. */
+export const EVENT_STORE = Symbol('EventStore');
+export const SNAPSHOT_STORE = Symbol('SnapshotStore');
+export const CLOCK = Symbol('Clock');
