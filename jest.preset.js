@@ -10,8 +10,10 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 }
 
 module.exports = function jestConfig(projectDir, overrides = {}) {
+  const displayName = path.relative(__dirname, projectDir);
   return {
-    displayName: path.relative(__dirname, projectDir),
+    displayName,
+    reporters: ['default', [path.join(__dirname, 'tools/jest-results-reporter.js'), { name: displayName }]],
     rootDir: projectDir,
     testEnvironment: 'node',
     testMatch: ['<rootDir>/**/*.spec.ts'],

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// One closing line for the whole suite: "N passed, N failed, N skipped".
+const fs = require('node:fs');
+const path = require('node:path');
+
+const dir = path.join(__dirname, '..', 'tmp', 'test-results');
+const files = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.json')) : [];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of files.sort()) {
+  const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  passed += r.passed;
+  failed += r.failed;
+  skipped += r.skipped;
+  process.stdout.write(`  ${r.project.padEnd(32)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped\n`);
+  for (const reason of r.skippedSuites) process.stdout.write(`    skipped suite: ${reason}\n`);
+}
+if (files.length === 0) {
+  process.stdout.write('no test results found\n');
+  process.exit(1);
+}
+process.stdout.write(`\nTotal: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
