@@ -1,0 +1,139 @@
+import { derivedId } from '@crm/shared/kernel';
+import type { Decider } from './decider';
+import { DomainError, IdempotencyConflictError, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
+import { eventIdFor, handleCommand } from './handle-command';
+import { verifyChain } from './hash-chain';
+import { InMemoryEventStore } from './in-memory-event-store';
+
+type Account = { status: 'none' } | { status: 'open'; balance: number; deposits: number };
+type AccountCommand =
+  | { type: 'Open'; data: { owner: string } }
+  | { type: 'Deposit'; data: { amount: number } }
+  | { type: 'Touch'; data: Record<string, never> };
+type AccountEvent = { type: 'Opened'; data: { owner: string } } | { type: 'Deposited'; data: { amount: number } };
+
+const account: Decider<Account, AccountCommand, AccountEvent> = {
+  initialState: () => ({ status: 'none' }),
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'Open':
+        return [{ type: 'Opened', data: command.data }];
+      case 'Deposit':
+        if (command.data.amount <= 0) throw new DomainError('ACCOUNT.BAD_AMOUNT', 'deposits are positive');
+        return [{ type: 'Deposited', data: command.data }];
+      case 'Touch':
+        return [];
+    }
+  },
+  evolve: (state, event) =>
+    event.type === 'Opened'
+      ? { status: 'open', balance: 0, deposits: 0 }
+      : state.status === 'open'
+        ? { ...state, balance: state.balance + event.data.amount, deposits: state.deposits + 1 }
+        : state,
+  isNew: (command) => command.type === 'Open',
+  snapshot: { every: 5, version: 1 },
+};
+
+const open = { type: 'Open', data: { owner: 'مریم' } } as const;
+const deposit = (amount: number) => ({ type: 'Deposit', data: { amount } }) as const;
+
+describe('handleCommand', () => {
+  let store: InMemoryEventStore;
+  beforeEach(() => (store = new InMemoryEventStore()));
+
+  it('loads, decides, appends at the loaded revision and stamps metadata', async () => {
+    const now = new Date('2026-03-01T10:00:00Z');
+    const result = await handleCommand(store, account, 'account-1', open, {
+      commandId: 'c-1',
+      actor: { id: 'user-1', roles: ['sales'] },
+      now,
+    });
+    expect(result).toMatchObject({ nextExpectedRevision: 0, duplicate: false, state: { status: 'open', balance: 0 } });
+    const [event] = await store.readStream('account-1');
+    expect(event?.metadata).toMatchObject({
+      eventId: eventIdFor('c-1', 0),
+      commandId: 'c-1',
+      correlationId: 'c-1',
+      causationId: 'c-1',
+      actor: { id: 'user-1', roles: ['sales'] },
+      tenantId: 'default',
+      occurredAt: now.toISOString(),
+      schemaVersion: 1,
+    });
+    expect(eventIdFor('c-1', 0)).toBe(derivedId('c-1', 0));
+  });
+
+  it('returns the first result for a retried command id, even once the state has moved on', async () => {
+    await handleCommand(store, account, 'account-1', open);
+    const first = await handleCommand(store, account, 'account-1', deposit(10), { commandId: 'dep-1' });
+    await handleCommand(store, account, 'account-1', deposit(5));
+    const again = await handleCommand(store, account, 'account-1', deposit(10), { commandId: 'dep-1', expectedRevision: 0 });
+    expect(again).toMatchObject({ duplicate: true, nextExpectedRevision: first.nextExpectedRevision, position: first.position });
+    expect(await store.streamRevision('account-1')).toBe(2);
+  });
+
+  it('refuses a command id reused on another stream', async () => {
+    await handleCommand(store, account, 'account-1', open, { commandId: 'same' });
+    await expect(handleCommand(store, account, 'account-2', open, { commandId: 'same' })).rejects.toBeInstanceOf(IdempotencyConflictError);
+  });
+
+  it('appends nothing when the decider refuses or decides nothing', async () => {
+    await handleCommand(store, account, 'account-1', open);
+    await expect(handleCommand(store, account, 'account-1', deposit(-1))).rejects.toMatchObject({ code: 'ACCOUNT.BAD_AMOUNT' });
+    const touched = await handleCommand(store, account, 'account-1', { type: 'Touch', data: {} });
+    expect(touched).toMatchObject({ nextExpectedRevision: 0, events: [] });
+    expect(await store.streamRevision('account-1')).toBe(0);
+  });
+
+  it('answers unknown aggregates and double creation through isNew', async () => {
+    await expect(handleCommand(store, account, 'account-9', deposit(1))).rejects.toBeInstanceOf(StreamNotFoundError);
+    await handleCommand(store, account, 'account-1', open);
+    await expect(handleCommand(store, account, 'account-1', open)).rejects.toMatchObject({ code: 'STREAM.ALREADY_EXISTS' });
+  });
+
+  it('checks an explicit expected revision before deciding and never retries it', async () => {
+    await handleCommand(store, account, 'account-1', open);
+    await handleCommand(store, account, 'account-1', deposit(1), { expectedRevision: 0 });
+    await expect(handleCommand(store, account, 'account-1', deposit(1), { expectedRevision: 0 })).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
+    expect(await store.streamRevision('account-1')).toBe(1);
+  });
+
+  it('snapshots every N events and loads only the tail after the snapshot', async () => {
+    await handleCommand(store, account, 'account-1', open);
+    for (let i = 1; i <= 12; i += 1) await handleCommand(store, account, 'account-1', deposit(i), { snapshots: store });
+    expect(await store.readSnapshot('account-1')).toMatchObject({ revision: 9, version: 1, state: { deposits: 9, balance: 45 } });
+    const reads: number[] = [];
+    const original = store.readStream.bind(store);
+    store.readStream = async (streamId, options) => {
+      const events = await original(streamId, options);
+      reads.push(events.length);
+      return events;
+    };
+    const result = await handleCommand(store, account, 'account-1', deposit(100), { snapshots: store });
+    expect(reads).toEqual([3]);
+    expect(result.state).toEqual({ status: 'open', balance: 178, deposits: 13 });
+    expect(verifyChain(await original('account-1')).ok).toBe(true);
+  });
+
+  it('ignores a snapshot written by another version of the decider', async () => {
+    await handleCommand(store, account, 'account-1', open);
+    await store.writeSnapshot({
+      streamId: 'account-1',
+      tenantId: 'default',
+      revision: 0,
+      version: 99,
+      state: { status: 'open', balance: 1e9, deposits: 0 },
+    });
+    const result = await handleCommand(store, account, 'account-1', deposit(1), { snapshots: store });
+    expect(result.state).toEqual({ status: 'open', balance: 1, deposits: 1 });
+  });
+
+  it('keeps tenants apart', async () => {
+    await handleCommand(store, account, 'account-1', open, { tenantId: 'acme' });
+    await expect(handleCommand(store, account, 'account-1', deposit(1))).rejects.toBeInstanceOf(StreamNotFoundError);
+    expect((await handleCommand(store, account, 'account-1', deposit(1), { tenantId: 'acme' })).nextExpectedRevision).toBe(1);
+  });
+});

@@ -1,0 +1,59 @@
+import { canonicalJson, chainHash, contentHash, GENESIS_HASH, sha256Hex, verifyChain } from './hash-chain';
+import { sealEvents } from './append-support';
+import type { EventToAppend } from './event';
+
+const event = (i: number, data: Record<string, unknown> = { i }): EventToAppend => ({
+  type: 'Step',
+  data,
+  metadata: {
+    eventId: `e-${i}`,
+    commandId: `c-${i}`,
+    correlationId: 'corr',
+    causationId: `c-${i}`,
+    actor: { id: 'auditor', roles: [] },
+    tenantId: 'default',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    schemaVersion: 1,
+  },
+});
+
+describe('hash chain', () => {
+  it('writes canonical JSON with sorted keys at every depth, as a JSONB round trip would not change it', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'ک' } })).toBe('{"a":{"c":"ک","d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
+  });
+
+  it('links each event to the previous one from the genesis hash', () => {
+    const sealed = sealEvents('complaint-1', 'default', undefined, [event(0), event(1)]);
+    const [first, second] = sealed;
+    expect(first?.metadata.prevHash).toBe(GENESIS_HASH);
+    expect(first?.metadata.hash).toBe(chainHash(GENESIS_HASH, 0, contentHash(first!)));
+    expect(second?.metadata.prevHash).toBe(first?.metadata.hash);
+    expect(chainHash('p', 3, 'c')).toBe(sha256Hex('p\n3\nc'));
+    expect(verifyChain(sealed)).toEqual({ ok: true, checked: 2, lastHash: second?.metadata.hash });
+  });
+
+  it('finds the first broken link: changed data, a removed event, a rewritten predecessor', () => {
+    const sealed = sealEvents('complaint-1', 'default', undefined, [event(0), event(1), event(2), event(3)]);
+    const forged = sealed.map((e, i) => (i === 2 ? { ...e, data: { i: 99 } } : e));
+    expect(verifyChain(forged)).toMatchObject({ ok: false, brokenAtRevision: 2, reason: 'hash_mismatch', checked: 2 });
+    expect(verifyChain([sealed[0]!, sealed[2]!])).toMatchObject({ ok: false, brokenAtRevision: 2, reason: 'revision_gap' });
+    const resealed = sealEvents('complaint-1', 'default', undefined, [event(0, { forged: true })]);
+    expect(verifyChain([resealed[0]!, ...sealed.slice(1)])).toMatchObject({ ok: false, brokenAtRevision: 1, reason: 'prev_hash_mismatch' });
+  });
+
+  it('binds the event to its stream and tenant', () => {
+    const [sealed] = sealEvents('complaint-1', 'default', undefined, [event(0)]);
+    expect(verifyChain([{ ...sealed!, streamId: 'complaint-2' }])).toMatchObject({ ok: false, reason: 'hash_mismatch' });
+    expect(verifyChain([{ ...sealed!, metadata: { ...sealed!.metadata, actor: { id: 'someone-else', roles: [] } } }])).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it('continues a chain from a trusted head', () => {
+    const head = sealEvents('s-1', 'default', undefined, [event(0)]);
+    const tail = sealEvents('s-1', 'default', { revision: 0, hash: head[0]!.metadata.hash }, [event(1), event(2)]);
+    expect(tail.map((e) => e.revision)).toEqual([1, 2]);
+    expect(verifyChain(tail, { revision: 0, hash: head[0]!.metadata.hash }).ok).toBe(true);
+  });
+});
