@@ -8,3 +8,4 @@ export * from './polling-subscription';
 export * from './in-memory-event-store';
 export * from './handle-command';
 export * from './upcasting';
+export * from './reactor';

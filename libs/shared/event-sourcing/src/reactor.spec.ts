@@ -1,0 +1,53 @@
+import { InMemoryEventStore } from './in-memory-event-store';
+import { InMemoryCheckpointStore, startReactor, type Reactor } from './reactor';
+import type { EventToAppend } from './event';
+
+const event = (type: string, n: number): EventToAppend => ({
+  type,
+  data: { n },
+  metadata: {
+    eventId: `${type}-${n}`,
+    commandId: `c-${type}-${n}`,
+    correlationId: 'x',
+    causationId: 'x',
+    actor: { id: 'a', roles: [] },
+    tenantId: 'default',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    schemaVersion: 1,
+  },
+});
+
+describe('startReactor', () => {
+  it('reacts to the filtered events and resumes after its checkpoint when restarted', async () => {
+    const store = new InMemoryEventStore();
+    const checkpoints = new InMemoryCheckpointStore();
+    const seen: number[] = [];
+    const reactor: Reactor = {
+      name: 'test-policy',
+      filter: { eventTypes: ['Wanted'] },
+      react: async (e) => void seen.push((e.data as { n: number }).n),
+    };
+    await store.appendToStream('s-1', [event('Wanted', 1), event('Noise', 2), event('Wanted', 3)]);
+    const first = await startReactor(store, reactor, { checkpoints });
+    await first.caughtUp;
+    await first.stop();
+    await store.appendToStream('s-1', [event('Wanted', 4)]);
+    const second = await startReactor(store, reactor, { checkpoints });
+    await second.caughtUp;
+    await second.stop();
+    expect(seen).toEqual([1, 3, 4]);
+  });
+
+  it('stops at a failing reaction without saving past it', async () => {
+    const store = new InMemoryEventStore();
+    const checkpoints = new InMemoryCheckpointStore();
+    await store.appendToStream('s-1', [event('Wanted', 1)]);
+    const failing = await startReactor(
+      store,
+      { name: 'p', filter: {}, react: async () => Promise.reject(new Error('boom')) },
+      { checkpoints },
+    );
+    await expect(failing.done).rejects.toThrow('boom');
+    expect(await checkpoints.loadCheckpoint('p')).toBeUndefined();
+  });
+});
