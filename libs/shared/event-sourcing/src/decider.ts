@@ -8,7 +8,7 @@ export interface Decider<State, C extends Command, E extends Event> {
   readonly initialState: () => State;
   readonly decide: (command: C, state: State) => readonly E[];
   readonly evolve: (state: State, event: E) => State;
-  /** Snapshot every N events so loading a long stream reads only its tail. */
+  /** Snapshot every N events so loading a long stream reads only its tail. State must be plain JSON. */
   readonly snapshot?: { readonly every: number; readonly version: number };
   /** Aggregates whose first command must find no stream (create) vs. an existing one. */
   readonly isNew?: (command: C) => boolean;

@@ -21,6 +21,9 @@ describe('hash chain', () => {
   it('writes canonical JSON with sorted keys at every depth, as a JSONB round trip would not change it', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'ک' } })).toBe('{"a":{"c":"ک","d":[3,{"y":2,"z":1}]},"b":1}');
     expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
+    // Whatever JSON drops, the hash drops too, so a stored event still verifies.
+    const odd = { f: () => 1, s: Symbol('x'), list: [undefined, () => 1], at: new Date('2026-01-01T00:00:00Z') };
+    expect(canonicalJson(odd)).toBe(canonicalJson(JSON.parse(JSON.stringify(odd))));
   });
 
   it('links each event to the previous one from the genesis hash', () => {

@@ -15,16 +15,20 @@ export function sha256Hex(text: string): string {
 }
 
 /** JSON with object keys sorted at every depth; what was hashed can be re-hashed after a JSONB round trip. */
+/** What JSON itself leaves out of an object (and writes as null in an array). */
+const omitted = (value: unknown): boolean => value === undefined || typeof value === 'function' || typeof value === 'symbol';
+
 export function canonicalJson(value: unknown): string {
+  const json = value as { toJSON?: () => unknown } | null;
+  if (json !== null && typeof json === 'object' && typeof json.toJSON === 'function') return canonicalJson(json.toJSON());
   if (value === null || typeof value !== 'object') {
-    if (value === undefined) return 'null';
+    if (omitted(value)) return 'null';
     if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
   const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
+    .filter(([, v]) => !omitted(v))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

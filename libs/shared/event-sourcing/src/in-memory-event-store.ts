@@ -65,7 +65,7 @@ export class InMemoryEventStore implements EventStore, SnapshotStore {
     const base = this.all.length;
     const recorded = sealEvents(streamId, tenantId, head, events).map((sealed, i): RecordedEvent => ({
       ...sealed,
-      data: structuredClone(sealed.data) as RecordedEvent['data'],
+      data: JSON.parse(JSON.stringify(sealed.data)) as RecordedEvent['data'],
       position: positionOf(base + i),
     }));
     for (const event of recorded) {
@@ -132,7 +132,8 @@ export class InMemoryEventStore implements EventStore, SnapshotStore {
   }
 
   async writeSnapshot(snapshot: Snapshot): Promise<void> {
-    this.snapshots.set(this.key(snapshot.tenantId, snapshot.streamId), structuredClone(snapshot));
+    // Persistent stores keep snapshots as JSON; so does this one, so a non-JSON state fails here too.
+    this.snapshots.set(this.key(snapshot.tenantId, snapshot.streamId), JSON.parse(JSON.stringify(snapshot)) as Snapshot);
   }
 
   async close(): Promise<void> {

@@ -82,6 +82,8 @@ export function pollingSubscription(source: PollingSource, handler: BatchHandler
       stopped = true;
       cancelWait?.();
       await done.catch(() => undefined);
+      // Whoever still waits to hear "caught up" must not wait forever.
+      failCaughtUp(new Error('subscription stopped before it caught up'));
     },
   };
 }

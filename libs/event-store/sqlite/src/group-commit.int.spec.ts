@@ -1,0 +1,104 @@
+import { IdempotencyConflictError, verifyChain, WrongExpectedRevisionError, type EventToAppend } from '@crm/shared/event-sourcing';
+import { aStream, anEvent, someEvents } from '@crm/shared/testing';
+import type { SqliteEventStore } from './sqlite-event-store';
+import { disposeStore, storeInFreshDir } from './test-support';
+
+/** An event that hashes fine but cannot be serialised: fails after earlier events of its append were inserted. */
+function unserialisable(): EventToAppend {
+  const event = anEvent('Unserialisable');
+  const data = {
+    ...event.data,
+    toJSON: () => {
+      throw new Error('cannot serialise');
+    },
+  };
+  return { ...event, data };
+}
+
+describe('SqliteEventStore group commit', () => {
+  let store: SqliteEventStore;
+  beforeEach(async () => {
+    store = await storeInFreshDir();
+  });
+  afterEach(() => disposeStore(store));
+
+  it('commits appends issued in the same tick in one transaction', async () => {
+    const before = store.stats.transactions;
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => store.appendToStream(aStream('batch'), [anEvent('Batched', { i })])),
+    );
+    expect(store.stats.transactions - before).toBe(1);
+    expect(new Set(results.map((r) => r.position)).size).toBe(200);
+    expect((await store.readAll()).events.map((e) => e.position)).toEqual(results.map((r) => r.position));
+  });
+
+  it('gives a lone sequential append exactly one transaction', async () => {
+    const streamId = aStream();
+    const before = store.stats;
+    for (let i = 0; i < 3; i += 1) await store.appendToStream(streamId, [anEvent()]);
+    expect(store.stats).toEqual({ transactions: before.transactions + 3, operations: before.operations + 3 });
+  });
+
+  it('rolls back only the refused appends of a group and settles each promise on its own', async () => {
+    const existing = aStream();
+    const seed = someEvents(2);
+    await store.appendToStream(existing, seed);
+    const fresh = aStream();
+    const before = store.stats.transactions;
+    const outcomes = await Promise.allSettled([
+      store.appendToStream(fresh, [anEvent('First')]),
+      store.appendToStream(existing, [anEvent('Late')], { expectedRevision: 0 }),
+      store.appendToStream(aStream(), [seed[0] as EventToAppend, anEvent()]),
+      store.appendToStream(existing, seed),
+      store.appendToStream(fresh, [anEvent('Ok'), unserialisable()]),
+      store.appendToStream(existing, [anEvent('OnTime')], { expectedRevision: 1 }),
+      // Sees the first append of the same group, committed or not.
+      store.appendToStream(fresh, [anEvent('Second')], { expectedRevision: 0 }),
+    ]);
+    expect(store.stats.transactions - before).toBe(1);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const reasons = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(reasons[0]).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(reasons[1]).toBeInstanceOf(IdempotencyConflictError);
+    expect(reasons[2]).toEqual(new Error('cannot serialise'));
+    expect(outcomes[3]).toEqual({ status: 'fulfilled', value: { nextExpectedRevision: 1, position: '2' } });
+
+    const freshEvents = await store.readStream(fresh);
+    expect(freshEvents.map((e) => e.type)).toEqual(['First', 'Second']);
+    expect(verifyChain(freshEvents).ok).toBe(true);
+    const existingEvents = await store.readStream(existing);
+    expect(existingEvents.map((e) => e.revision)).toEqual([0, 1, 2]);
+    expect(verifyChain(existingEvents).ok).toBe(true);
+    // Positions stay dense: the rolled-back savepoint's rows left no hole behind.
+    expect((await store.readAll()).events.map((e) => e.position)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('rolls back a lone append that fails half-way', async () => {
+    const streamId = aStream();
+    await expect(store.appendToStream(streamId, [anEvent('Ok'), unserialisable()])).rejects.toThrow('cannot serialise');
+    expect(await store.streamRevision(streamId)).toBeUndefined();
+    expect(await store.headPosition()).toBeUndefined();
+  });
+
+  it('lets a snapshot written with appends ride the same transaction', async () => {
+    const streamId = aStream();
+    const before = store.stats.transactions;
+    await Promise.all([
+      store.appendToStream(streamId, someEvents(3)),
+      store.writeSnapshot({ streamId, tenantId: 'default', revision: 2, version: 1, state: { n: 3 } }),
+    ]);
+    expect(store.stats.transactions - before).toBe(1);
+    await store.writeSnapshot({ streamId, tenantId: 'default', revision: 1, version: 1, state: { n: 2 } });
+    expect(await store.readSnapshot(streamId)).toMatchObject({ revision: 2, state: { n: 3 } });
+    await store.writeSnapshot({ streamId, tenantId: 'default', revision: 1, version: 2, state: { v: 2 } });
+    expect(await store.readSnapshot(streamId)).toMatchObject({ revision: 1, version: 2, state: { v: 2 } });
+  });
+
+  it('refuses bad input before it can join a group', async () => {
+    const before = store.stats;
+    await expect(store.appendToStream(aStream(), [anEvent()], { expectedRevision: -1 })).rejects.toBeInstanceOf(RangeError);
+    const event = anEvent();
+    await expect(store.appendToStream(aStream(), [event, event])).rejects.toThrow(/duplicate event id/);
+    expect(store.stats).toEqual(before);
+  });
+});

@@ -1,0 +1,8 @@
+export {
+  SqliteEventStore,
+  openSqliteEventStore,
+  type OpenSqliteEventStoreOptions,
+  type SqliteEventStoreOptions,
+} from './sqlite-event-store';
+export { configureConnection, migrate, SCHEMA_VERSION, type ConnectionOptions, type SynchronousMode } from './schema';
+export type { GroupCommitStats } from './group-commit';

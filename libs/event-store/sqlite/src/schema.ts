@@ -1,0 +1,76 @@
+import type Database from 'better-sqlite3';
+
+export type SynchronousMode = 'FULL' | 'NORMAL';
+
+export interface ConnectionOptions {
+  /**
+   * FULL (default) fsyncs the WAL on every commit, so a committed append
+   * survives power loss. NORMAL only survives process crashes.
+   */
+  readonly synchronous?: SynchronousMode;
+  /** How long a writer waits for another process's write lock before failing. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Version of the schema below, kept in `PRAGMA user_version`. Each entry of
+ * MIGRATIONS moves the file one version up; never edit a released entry.
+ */
+export const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE IF NOT EXISTS events (
+    position   INTEGER PRIMARY KEY,
+    tenant_id  TEXT    NOT NULL,
+    stream_id  TEXT    NOT NULL,
+    category   TEXT    NOT NULL,
+    revision   INTEGER NOT NULL,
+    event_id   TEXT    NOT NULL,
+    type       TEXT    NOT NULL,
+    data       TEXT    NOT NULL,
+    metadata   TEXT    NOT NULL,
+    UNIQUE (tenant_id, stream_id, revision),
+    UNIQUE (tenant_id, event_id)
+  );
+  -- The rowid (= position) is implicitly the last key column, so these also
+  -- yield a single type's or category's events in $all order without sorting.
+  CREATE INDEX IF NOT EXISTS events_by_type ON events (type);
+  CREATE INDEX IF NOT EXISTS events_by_category ON events (category);
+  CREATE TABLE IF NOT EXISTS snapshots (
+    tenant_id  TEXT    NOT NULL,
+    stream_id  TEXT    NOT NULL,
+    revision   INTEGER NOT NULL,
+    version    INTEGER NOT NULL,
+    state      TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, stream_id)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** Applies the connection settings the store's guarantees rest on; also fine on a shared connection. */
+export function configureConnection(db: Database.Database, options: ConnectionOptions = {}): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  // After journal_mode: switching to WAL would otherwise leave the build's WAL default (NORMAL).
+  db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+}
+
+function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the file to SCHEMA_VERSION; safe when several processes open a new file at once. */
+export function migrate(db: Database.Database): void {
+  if (userVersion(db) === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    const current = userVersion(db);
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`${db.name} has event store schema version ${current}; this code knows up to ${SCHEMA_VERSION}`);
+    }
+    for (let version = current; version < SCHEMA_VERSION; version += 1) db.exec(MIGRATIONS[version] as string);
+    if (current !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
