@@ -3,6 +3,24 @@ import nx from '@nx/eslint-plugin';
 // Tags keep the arrows pointing one way (DESIGN.md "Layout"): domain code sees
 // only the shared kernel; adapters, application and projections see domain and
 // kernel; only apps may pull everything together.
+const depConstraints = [
+  { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:kernel'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain'] },
+  { sourceTag: 'type:http', onlyDependOnLibsWithTags: ['type:kernel'] },
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:kernel'] },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:kernel', 'type:http'] },
+  { sourceTag: 'type:projection', onlyDependOnLibsWithTags: ['type:domain', 'type:kernel'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+];
+
+// Specs may also use the shared test helpers (given/when/then, contract suites).
+const specConstraints = depConstraints.map((c) =>
+  c.onlyDependOnLibsWithTags.includes('*')
+    ? c
+    : { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing'])] },
+);
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -15,19 +33,18 @@ export default [
         {
           enforceBuildableLibDependency: true,
           allow: [],
-          depConstraints: [
-            { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:kernel'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain'] },
-            { sourceTag: 'type:http', onlyDependOnLibsWithTags: ['type:kernel'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:kernel', 'type:testing'] },
-            { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:kernel', 'type:http', 'type:testing'] },
-            { sourceTag: 'type:projection', onlyDependOnLibsWithTags: ['type:domain', 'type:kernel', 'type:testing'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
-          ],
+          depConstraints,
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints: specConstraints }],
+      // A failed `!` in a spec fails the test loudly, which is what a spec wants.
+      '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
   {
@@ -36,7 +53,10 @@ export default [
     ignores: ['**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'pg', 'better-sqlite3', 'mongodb', '@eventstore/*', 'node:crypto', 'crypto'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@nestjs/*', 'pg', 'better-sqlite3', 'mongodb', '@eventstore/*', 'node:crypto', 'crypto'] },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time comes in on the command.' },

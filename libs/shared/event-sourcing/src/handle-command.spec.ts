@@ -14,7 +14,7 @@ type AccountEvent = { type: 'Opened'; data: { owner: string } } | { type: 'Depos
 
 const account: Decider<Account, AccountCommand, AccountEvent> = {
   initialState: () => ({ status: 'none' }),
-  decide: (command, state) => {
+  decide: (command) => {
     switch (command.type) {
       case 'Open':
         return [{ type: 'Opened', data: command.data }];

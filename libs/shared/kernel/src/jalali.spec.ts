@@ -1,13 +1,5 @@
 import { InvalidValueError } from './errors';
-import {
-  fromJalali,
-  isLeapJalaliYear,
-  isValidJalaliDate,
-  jalaliMonthKey,
-  jalaliMonthLength,
-  jalaliMonthNames,
-  toJalali,
-} from './jalali';
+import { fromJalali, isLeapJalaliYear, isValidJalaliDate, jalaliMonthKey, jalaliMonthLength, jalaliMonthNames, toJalali } from './jalali';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -25,9 +25,7 @@ export const jalaliMonthNames = [
 ] as const;
 
 // Jalali years at which the 33-year leap cycle is re-anchored; valid range is [first, last).
-const BREAKS = [
-  -61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324, 2394, 2456, 3178,
-] as const;
+const BREAKS = [-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324, 2394, 2456, 3178] as const;
 const FIRST_YEAR = BREAKS[0];
 const END_YEAR = BREAKS[BREAKS.length - 1] ?? FIRST_YEAR;
 const MS_PER_DAY = 86_400_000;
@@ -82,8 +80,7 @@ function jalaliYearInfo(jy: number): YearInfo {
 }
 
 function gregorianToJdn(gy: number, gm: number, gd: number): number {
-  const d =
-    div((gy + div(gm - 8, 6) + 100100) * 1461, 4) + div(153 * mod(gm + 9, 12) + 2, 5) + gd - 34840408;
+  const d = div((gy + div(gm - 8, 6) + 100100) * 1461, 4) + div(153 * mod(gm + 9, 12) + 2, 5) + gd - 34840408;
   return d - div(div(gy + 100100 + div(gm - 8, 6), 100) * 3, 4) + 752;
 }
 

@@ -117,10 +117,7 @@ export function multiplyMoney(m: Money, quantity: number): Money {
 export function percentOf(m: Money, percent: number): Money {
   const scaled = toScaledInteger(percent, 100);
   if (scaled === null || scaled < 0n) {
-    throw new InvalidValueError(
-      'MONEY.INVALID_PERCENT',
-      `Percent must be a non-negative number with at most 2 decimals, got ${percent}`,
-    );
+    throw new InvalidValueError('MONEY.INVALID_PERCENT', `Percent must be a non-negative number with at most 2 decimals, got ${percent}`);
   }
   return fromBigInt(divideHalfEven(BigInt(m.amount) * scaled, 10000n), m.currency);
 }

@@ -22,7 +22,7 @@ const tally: Decider<Tally, Add, Added> = {
 
 export function describeConcurrencyContract({ harness, store }: ContractContext): void {
   describe('concurrent writers', () => {
-    const writers = async (): Promise<EventStore[]> => {
+    const writers = async (): Promise<[EventStore, EventStore]> => {
       const first = store();
       const second = harness.connectAgain ? await harness.connectAgain(first) : first;
       return [first, second];
@@ -32,20 +32,20 @@ export function describeConcurrencyContract({ harness, store }: ContractContext)
       const [a, b] = await writers();
       try {
         const streamId = aStream();
-        await a!.appendToStream(streamId, [anEvent()]);
+        await a.appendToStream(streamId, [anEvent()]);
         const outcomes = await Promise.allSettled(
           Array.from({ length: 12 }, (_, i) =>
-            (i % 2 ? a! : b!).appendToStream(streamId, [anEvent('Raced', { i })], { expectedRevision: 0 }),
+            (i % 2 ? a : b).appendToStream(streamId, [anEvent('Raced', { i })], { expectedRevision: 0 }),
           ),
         );
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
         const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
         expect(rejected.every((o) => o.reason instanceof WrongExpectedRevisionError)).toBe(true);
-        const read = await a!.readStream(streamId);
+        const read = await a.readStream(streamId);
         expect(read.map((e) => e.revision)).toEqual([0, 1]);
         expect(verifyChain(read).ok).toBe(true);
       } finally {
-        if (b !== store()) await b!.close();
+        if (b !== store()) await b.close();
       }
     });
 
@@ -54,13 +54,13 @@ export function describeConcurrencyContract({ harness, store }: ContractContext)
       try {
         const streamId = aStream();
         await Promise.all(
-          Array.from({ length: 40 }, (_, i) => (i % 2 ? a! : b!).appendToStream(streamId, [anEvent('Any', { i }), anEvent('Any', { i })])),
+          Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).appendToStream(streamId, [anEvent('Any', { i }), anEvent('Any', { i })])),
         );
-        const read = await a!.readStream(streamId);
+        const read = await a.readStream(streamId);
         expect(read.map((e) => e.revision)).toEqual(Array.from({ length: 80 }, (_, i) => i));
         expect(verifyChain(read).ok).toBe(true);
       } finally {
-        if (b !== store()) await b!.close();
+        if (b !== store()) await b.close();
       }
     });
 
@@ -70,19 +70,19 @@ export function describeConcurrencyContract({ harness, store }: ContractContext)
         const streams = Array.from({ length: 20 }, () => aStream('many'));
         await Promise.all(
           streams.flatMap((streamId, s) =>
-            Array.from({ length: 10 }, (_, i) => (s % 2 ? a! : b!).appendToStream(streamId, [anEvent('Many', { s, i })])),
+            Array.from({ length: 10 }, (_, i) => (s % 2 ? a : b).appendToStream(streamId, [anEvent('Many', { s, i })])),
           ),
         );
-        const all = (await a!.readAll({ filter: { categories: ['many'] } })).events;
+        const all = (await a.readAll({ filter: { categories: ['many'] } })).events;
         expect(all).toHaveLength(200);
         expect(new Set(all.map((e) => e.position)).size).toBe(200);
         for (const streamId of streams) {
-          const read = await a!.readStream(streamId);
+          const read = await a.readStream(streamId);
           expect(read.map((e) => e.revision)).toEqual(Array.from({ length: 10 }, (_, i) => i));
           expect(verifyChain(read).ok).toBe(true);
         }
       } finally {
-        if (b !== store()) await b!.close();
+        if (b !== store()) await b.close();
       }
     });
 

@@ -1,5 +1,5 @@
-import { describeEventStoreContract } from '@crm/shared/testing';
-import { InMemoryEventStore } from './in-memory-event-store';
+import { InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { describeEventStoreContract } from './event-store-contract';
 
 describe('InMemoryEventStore', () => {
   describeEventStoreContract({

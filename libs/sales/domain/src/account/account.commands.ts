@@ -1,0 +1,40 @@
+import type { Command } from '@crm/shared/event-sourcing';
+import type { Money } from '@crm/shared/kernel';
+
+export type OpenAccount = Command<
+  'OpenAccount',
+  {
+    accountId: string;
+    name: string;
+    /** Iranian national id of a legal entity (شناسه ملی); Persian digits are accepted. */
+    nationalId?: string;
+    industry?: string;
+    ownerId?: string;
+    /** The lead this account was qualified from. */
+    originLeadId?: string;
+    openedAt: string;
+  }
+>;
+
+export type UpdateAccount = Command<
+  'UpdateAccount',
+  { accountId: string; name?: string; nationalId?: string; industry?: string; ownerId?: string; updatedAt: string }
+>;
+
+export type CloseAccount = Command<'CloseAccount', { accountId: string; reason: string; closedAt: string }>;
+
+export type ReopenAccount = Command<'ReopenAccount', { accountId: string; reason?: string; reopenedAt: string }>;
+
+export type RecordPurchase = Command<
+  'RecordPurchase',
+  {
+    accountId: string;
+    purchaseId: string;
+    amount: Money;
+    occurredAt: string;
+    /** The purchase's id in the source system (ERP invoice number): the idempotency key. */
+    externalRef: string;
+  }
+>;
+
+export type AccountCommand = OpenAccount | UpdateAccount | CloseAccount | ReopenAccount | RecordPurchase;

@@ -1,0 +1,26 @@
+type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
+
+/**
+ * Drops keys whose value is undefined. Stored events go through JSON, which drops them
+ * too, so an event built in memory and the same event read back stay deep-equal and a
+ * replayed state matches the live one.
+ */
+export function compact<T extends object>(value: T): Defined<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = field;
+  return out as Defined<T>;
+}
+
+/** Keys of `changes` whose value differs from `current`: an update that changes nothing records nothing. */
+export function changedFields<T extends object>(current: T, changes: Partial<T>): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(changes) as (keyof T)[]) {
+    const next = changes[key];
+    if (next !== undefined && next !== current[key]) out[key] = next;
+  }
+  return out;
+}
+
+export function isEmpty(value: object): boolean {
+  return Object.keys(value).length === 0;
+}
