@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DomainError, streamIdOf, type Decider } from '@crm/shared/event-sourcing';
 import { ApiCommand, CommandExecutor, CommandRequestDto, commandReply, Ctx, idFor, type CommandContext } from '@crm/shared/http';
-import { http, startTestApp, type TestApp } from './testing/test-app';
+import { http, startTestApp, type TestApp } from '../testing/test-app';
 
 // A throwaway context that exercises the shared HTTP machinery the real contexts use.
 type Tally = { status: 'none' } | { status: 'open'; total: number };
