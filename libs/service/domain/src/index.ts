@@ -1,1 +1,6 @@
-export {};
+export * from './shared/party';
+export { instantOf } from './shared/time';
+export * from './sla';
+export * from './complaint';
+export * from './feedback';
+export * from './survey';

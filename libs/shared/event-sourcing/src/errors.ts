@@ -1,4 +1,8 @@
-/** A business rule refused the command. `code` is stable (e.g. COMPLAINT.NOT_ACKNOWLEDGED). */
+/**
+ * A business rule refused the command. `code` is stable (e.g. COMPLAINT.NOT_ACKNOWLEDGED).
+ * HTTP: 409; `*.NOT_FOUND` codes 404; with `details.fields` (paths of input the
+ * domain found invalid) 400 naming those fields.
+ */
 export class DomainError extends Error {
   constructor(
     readonly code: string,

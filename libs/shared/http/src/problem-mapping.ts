@@ -53,6 +53,15 @@ export function toProblem(error: unknown): MappedProblem {
   if (error instanceof InvalidValueError) {
     return { body: problem(400, error.code, 'Invalid value', error.message) };
   }
+  if (error instanceof DomainError && Array.isArray(error.details?.['fields'])) {
+    // The domain found the input itself invalid (e.g. a score off its scale): that is a 400 naming the fields.
+    const fields = (error.details['fields'] as unknown[]).map(String);
+    return {
+      body: problem(400, error.code, 'Invalid request', error.message, {
+        errors: fields.map((field) => ({ field, messages: [error.message] })),
+      }),
+    };
+  }
   if (error instanceof DomainError) {
     const status = error.code.endsWith('.NOT_FOUND') ? 404 : 409;
     return {

@@ -1,0 +1,216 @@
+import { deciderSpec } from '@crm/shared/testing';
+import { complaintDecider } from './complaint.decider';
+import type { ComplaintEvent } from './complaint.events';
+import {
+  after,
+  CLOSED,
+  closedResolved,
+  COMMUNICATED,
+  DAY,
+  HIGH,
+  HOUR,
+  INVESTIGATING,
+  PROVISIONAL,
+  RECEIVED,
+  RESPONDED,
+  trailOf,
+  unassessed,
+} from './complaint.fixtures';
+
+const spec = deciderSpec(complaintDecider);
+const REASON = 'کالای جایگزین هم معیوب بود';
+
+const reopened: ComplaintEvent = {
+  type: 'ComplaintReopened',
+  data: {
+    ...trailOf('closed', 'investigating', { deadlines: { acknowledgeBy: HIGH.acknowledgeBy, resolveBy: after(5 * DAY + 3 * DAY) } }),
+    reason: REASON,
+    reopenedAt: after(5 * DAY),
+    reopenCount: 1,
+    previousDeadlines: HIGH,
+  },
+};
+const REOPENED = [...CLOSED, reopened];
+
+const satisfaction: ComplaintEvent = {
+  type: 'ComplaintHandlingSatisfactionRecorded',
+  data: { ...trailOf('closed', 'closed'), score: 4, comment: 'پیگیری خوبی بود', outcome: 'resolved', recordedAt: after(3 * DAY) },
+};
+
+describe('CloseComplaint', () => {
+  it('closes as resolved once the decision was communicated', () => {
+    spec
+      .given(COMMUNICATED)
+      .when({ type: 'CloseComplaint', data: { outcome: 'resolved', at: after(2 * DAY) } })
+      .then([closedResolved]);
+  });
+
+  it('closes as unresolved once the decision was communicated, with a note', () => {
+    spec
+      .given(COMMUNICATED)
+      .when({ type: 'CloseComplaint', data: { outcome: 'unresolved', note: 'مشتری تصمیم را نپذیرفت', at: after(2 * DAY) } })
+      .then([
+        {
+          type: 'ComplaintClosed',
+          data: {
+            ...trailOf('decision_communicated', 'closed'),
+            outcome: 'unresolved',
+            note: 'مشتری تصمیم را نپذیرفت',
+            closedAt: after(2 * DAY),
+          },
+        },
+      ]);
+  });
+
+  it('closes a withdrawn complaint at any step, even unacknowledged', () => {
+    spec
+      .given(RECEIVED)
+      .when({ type: 'CloseComplaint', data: { outcome: 'withdrawn', at: after(HOUR) } })
+      .then([{ type: 'ComplaintClosed', data: { ...unassessed('received', 'closed'), outcome: 'withdrawn', closedAt: after(HOUR) } }]);
+  });
+
+  it.each([
+    ['resolved', 'responded', RESPONDED],
+    ['unresolved', 'investigating', INVESTIGATING],
+  ] as const)('refuses %s while %s (COMPLAINT.DECISION_NOT_COMMUNICATED)', (outcome, status, history) => {
+    spec
+      .given(history)
+      .when({ type: 'CloseComplaint', data: { outcome, at: after(DAY + HOUR) } })
+      .thenThrows('COMPLAINT.DECISION_NOT_COMMUNICATED', { status, outcome });
+  });
+
+  it('refuses closing twice', () => {
+    spec
+      .given(CLOSED)
+      .when({ type: 'CloseComplaint', data: { outcome: 'withdrawn', at: after(3 * DAY) } })
+      .thenThrows('COMPLAINT.CLOSED');
+  });
+});
+
+describe('ReopenComplaint', () => {
+  it('returns to investigating, counts the reopening and restarts the resolve clock', () => {
+    spec
+      .given(CLOSED)
+      .when({ type: 'ReopenComplaint', data: { reason: REASON, at: after(5 * DAY) } })
+      .then([reopened]);
+  });
+
+  it('counts every reopening', () => {
+    const closedAgain: ComplaintEvent = {
+      type: 'ComplaintClosed',
+      data: {
+        ...trailOf('investigating', 'closed', { deadlines: reopened.data.deadlines }),
+        outcome: 'withdrawn',
+        closedAt: after(6 * DAY),
+      },
+    };
+    const [event] = complaintDecider.decide(
+      { type: 'ReopenComplaint', data: { reason: REASON, at: after(7 * DAY) } },
+      fold([...REOPENED, closedAgain]),
+    );
+    expect(event).toMatchObject({ type: 'ComplaintReopened', data: { reopenCount: 2, from: 'closed', to: 'investigating' } });
+  });
+
+  it('sends a complaint withdrawn before acknowledgement back to received, restarting both clocks', () => {
+    const withdrawn: ComplaintEvent = {
+      type: 'ComplaintClosed',
+      data: { ...unassessed('received', 'closed'), outcome: 'withdrawn', closedAt: after(HOUR) },
+    };
+    spec
+      .given([...RECEIVED, withdrawn])
+      .when({ type: 'ReopenComplaint', data: { reason: 'مشتری از انصراف منصرف شد', at: after(2 * HOUR) } })
+      .then([
+        {
+          type: 'ComplaintReopened',
+          data: {
+            ...unassessed('closed', 'received'),
+            deadlines: { acknowledgeBy: after(2 * HOUR + DAY), resolveBy: after(2 * HOUR + 7 * DAY) },
+            reason: 'مشتری از انصراف منصرف شد',
+            reopenedAt: after(2 * HOUR),
+            reopenCount: 1,
+            previousDeadlines: PROVISIONAL,
+          },
+        },
+      ]);
+  });
+
+  it('needs a new response before a new decision, and a new decision before closing again', () => {
+    spec
+      .given(REOPENED)
+      .when({ type: 'CloseComplaint', data: { outcome: 'resolved', at: after(6 * DAY) } })
+      .thenThrows('COMPLAINT.DECISION_NOT_COMMUNICATED');
+    spec
+      .given(REOPENED)
+      .when({ type: 'CommunicateDecision', data: { decision: 'بازپرداخت', channel: 'phone', at: after(6 * DAY) } })
+      .thenThrows('COMPLAINT.NO_RESPONSE');
+  });
+
+  it('refuses an open complaint (COMPLAINT.NOT_CLOSED)', () => {
+    spec
+      .given(COMMUNICATED)
+      .when({ type: 'ReopenComplaint', data: { reason: REASON, at: after(2 * DAY) } })
+      .thenThrows('COMPLAINT.NOT_CLOSED', { status: 'decision_communicated' });
+  });
+
+  it('refuses an empty reason', () => {
+    spec
+      .given(CLOSED)
+      .when({ type: 'ReopenComplaint', data: { reason: '', at: after(5 * DAY) } })
+      .thenThrows('COMPLAINT.TEXT_REQUIRED', { fields: ['reason'] });
+  });
+});
+
+describe('RecordHandlingSatisfaction', () => {
+  it('records the complainant’s satisfaction with the handling after closing', () => {
+    spec
+      .given(CLOSED)
+      .when({ type: 'RecordHandlingSatisfaction', data: { score: 4, comment: 'پیگیری خوبی بود', at: after(3 * DAY) } })
+      .then([satisfaction]);
+  });
+
+  it.each([1, 5])('accepts the scale end %i', (score) => {
+    const [event] = complaintDecider.decide({ type: 'RecordHandlingSatisfaction', data: { score, at: after(3 * DAY) } }, fold(CLOSED));
+    expect(event).toMatchObject({ type: 'ComplaintHandlingSatisfactionRecorded', data: { score } });
+  });
+
+  it.each([0, 6, 3.5, Number.NaN])('refuses %p (COMPLAINT.SCORE_OUT_OF_RANGE)', (score) => {
+    spec
+      .given(CLOSED)
+      .when({ type: 'RecordHandlingSatisfaction', data: { score, at: after(3 * DAY) } })
+      .thenThrows('COMPLAINT.SCORE_OUT_OF_RANGE', { fields: ['score'], min: 1, max: 5 });
+  });
+
+  it('refuses before closing (COMPLAINT.NOT_CLOSED)', () => {
+    spec
+      .given(COMMUNICATED)
+      .when({ type: 'RecordHandlingSatisfaction', data: { score: 4, at: after(2 * DAY) } })
+      .thenThrows('COMPLAINT.NOT_CLOSED');
+  });
+
+  it('refuses a second score for the same closing', () => {
+    spec
+      .given([...CLOSED, satisfaction])
+      .when({ type: 'RecordHandlingSatisfaction', data: { score: 2, at: after(4 * DAY) } })
+      .thenThrows('COMPLAINT.SATISFACTION_ALREADY_RECORDED');
+  });
+
+  it('asks again after a reopened complaint is closed again', () => {
+    const closedAgain: ComplaintEvent = {
+      type: 'ComplaintClosed',
+      data: {
+        ...trailOf('investigating', 'closed', { deadlines: reopened.data.deadlines }),
+        outcome: 'withdrawn',
+        closedAt: after(6 * DAY),
+      },
+    };
+    const [event] = complaintDecider.decide(
+      { type: 'RecordHandlingSatisfaction', data: { score: 2, at: after(6 * DAY) } },
+      fold([...CLOSED, satisfaction, reopened, closedAgain]),
+    );
+    expect(event).toMatchObject({ data: { score: 2, outcome: 'withdrawn' } });
+  });
+});
+
+function fold(history: readonly ComplaintEvent[]) {
+  return history.reduce(complaintDecider.evolve, complaintDecider.initialState());
+}

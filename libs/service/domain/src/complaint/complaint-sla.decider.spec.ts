@@ -1,0 +1,217 @@
+import { deciderSpec } from '@crm/shared/testing';
+import type { ComplaintCommand } from './complaint.commands';
+import { complaintDecider } from './complaint.decider';
+import type { ComplaintEvent } from './complaint.events';
+import {
+  ACKNOWLEDGED,
+  after,
+  ASSESSED,
+  CLOSED,
+  COMMUNICATED,
+  CRITICAL,
+  DAY,
+  HIGH,
+  HOUR,
+  PROVISIONAL,
+  RECEIVED,
+  trailOf,
+  unassessed,
+} from './complaint.fixtures';
+
+const spec = deciderSpec(complaintDecider);
+
+const breach = (milestone: 'acknowledge' | 'resolve', deadline: string, detectedAt: string): ComplaintCommand => ({
+  type: 'RecordSlaBreach',
+  data: { milestone, deadline, detectedAt },
+});
+
+const ackBreached: ComplaintEvent = {
+  type: 'ComplaintSlaBreached',
+  data: { ...unassessed('received', 'received'), milestone: 'acknowledge', deadline: PROVISIONAL.acknowledgeBy, detectedAt: after(DAY, 1) },
+};
+
+describe('RecordSlaBreach at the boundary (a breach exists only strictly after the deadline)', () => {
+  it.each([
+    ['one second before', after(DAY, -1)],
+    ['exactly at', after(DAY)],
+  ])('refuses the acknowledgement deadline %s it (COMPLAINT.SLA_NOT_BREACHED)', (_when, detectedAt) => {
+    spec
+      .given(RECEIVED)
+      .when(breach('acknowledge', PROVISIONAL.acknowledgeBy, detectedAt))
+      .thenThrows('COMPLAINT.SLA_NOT_BREACHED', { milestone: 'acknowledge' });
+  });
+
+  it('records the acknowledgement breach one second after the deadline', () => {
+    spec
+      .given(RECEIVED)
+      .when(breach('acknowledge', PROVISIONAL.acknowledgeBy, after(DAY, 1)))
+      .then([ackBreached]);
+  });
+
+  it.each([
+    ['one second before', after(3 * DAY, -1)],
+    ['exactly at', after(3 * DAY)],
+  ])('refuses the resolution deadline %s it', (_when, detectedAt) => {
+    spec
+      .given(ASSESSED)
+      .when(breach('resolve', HIGH.resolveBy, detectedAt))
+      .thenThrows('COMPLAINT.SLA_NOT_BREACHED', { milestone: 'resolve' });
+  });
+
+  it('records the resolution breach one second after the deadline, with severity and level', () => {
+    spec
+      .given(ASSESSED)
+      .when(breach('resolve', HIGH.resolveBy, after(3 * DAY, 1)))
+      .then([
+        {
+          type: 'ComplaintSlaBreached',
+          data: {
+            ...trailOf('acknowledged', 'acknowledged'),
+            milestone: 'resolve',
+            deadline: HIGH.resolveBy,
+            detectedAt: after(3 * DAY, 1),
+          },
+        },
+      ]);
+  });
+
+  it('matches the deadline as an instant, whatever offset the scheduler wrote it in', () => {
+    spec
+      .given(RECEIVED)
+      .when(breach('acknowledge', '2025-03-02T10:00:00+03:30', after(DAY, 1)))
+      .then([ackBreached]);
+  });
+});
+
+describe('RecordSlaBreach no-ops for a scheduler working from a stale view', () => {
+  it('records a milestone and deadline only once', () => {
+    spec
+      .given([...RECEIVED, ackBreached])
+      .when(breach('acknowledge', PROVISIONAL.acknowledgeBy, after(DAY + HOUR)))
+      .thenNothing();
+  });
+
+  it('ignores a milestone that was met in time', () => {
+    spec
+      .given(ACKNOWLEDGED)
+      .when(breach('acknowledge', PROVISIONAL.acknowledgeBy, after(DAY, 1)))
+      .thenNothing();
+  });
+
+  it('ignores a deadline that a re-assessment has since replaced', () => {
+    spec
+      .given(ASSESSED)
+      .when(breach('resolve', PROVISIONAL.resolveBy, after(7 * DAY, 1)))
+      .thenNothing();
+  });
+
+  it('ignores a closed complaint: closing settled its breaches', () => {
+    spec
+      .given(CLOSED)
+      .when(breach('resolve', HIGH.resolveBy, after(3 * DAY, 1)))
+      .thenNothing();
+  });
+
+  it('still rejects a malformed deadline', () => {
+    expect(() => complaintDecider.decide(breach('resolve', 'tomorrow', after(DAY)), fold(RECEIVED))).toThrow(
+      'deadline must be an ISO 8601 time',
+    );
+  });
+});
+
+describe('steps that meet a milestone or move a deadline record the breach they reveal', () => {
+  it('an acknowledgement exactly at the deadline is in time', () => {
+    spec
+      .given(RECEIVED)
+      .when({ type: 'AcknowledgeComplaint', data: { at: after(DAY) } })
+      .then([{ type: 'ComplaintAcknowledged', data: { ...unassessed('received', 'acknowledged'), acknowledgedAt: after(DAY) } }]);
+  });
+
+  it('an acknowledgement one second late records the breach with it', () => {
+    const at = after(DAY, 1);
+    spec
+      .given(RECEIVED)
+      .when({ type: 'AcknowledgeComplaint', data: { at } })
+      .then([
+        { type: 'ComplaintAcknowledged', data: { ...unassessed('received', 'acknowledged'), acknowledgedAt: at } },
+        {
+          type: 'ComplaintSlaBreached',
+          data: {
+            ...unassessed('acknowledged', 'acknowledged'),
+            milestone: 'acknowledge',
+            deadline: PROVISIONAL.acknowledgeBy,
+            detectedAt: at,
+            metAt: at,
+          },
+        },
+      ]);
+  });
+
+  it('a late acknowledgement after the scheduler recorded the breach adds no second one', () => {
+    spec
+      .given([...RECEIVED, ackBreached])
+      .when({ type: 'AcknowledgeComplaint', data: { at: after(DAY + HOUR) } })
+      .then([{ type: 'ComplaintAcknowledged', data: { ...unassessed('received', 'acknowledged'), acknowledgedAt: after(DAY + HOUR) } }]);
+  });
+
+  it('an assessment that shortens a deadline already missed records that breach', () => {
+    const lateAck: ComplaintEvent = {
+      type: 'ComplaintAcknowledged',
+      data: { ...unassessed('received', 'acknowledged'), acknowledgedAt: after(90) },
+    };
+    const trail = trailOf('acknowledged', 'acknowledged', { deadlines: CRITICAL, severity: 'critical' });
+    spec
+      .given([...RECEIVED, lateAck])
+      .when({ type: 'AssessComplaint', data: { severity: 'critical', at: after(2 * HOUR) } })
+      .then([
+        {
+          type: 'ComplaintAssessed',
+          data: { ...trail, severity: 'critical', assessedAt: after(2 * HOUR), previousDeadlines: PROVISIONAL },
+        },
+        {
+          type: 'ComplaintSlaBreached',
+          data: { ...trail, milestone: 'acknowledge', deadline: CRITICAL.acknowledgeBy, detectedAt: after(2 * HOUR), metAt: after(90) },
+        },
+      ]);
+  });
+
+  it('closing one second after the resolution deadline records the breach', () => {
+    const at = after(3 * DAY, 1);
+    spec
+      .given(COMMUNICATED)
+      .when({ type: 'CloseComplaint', data: { outcome: 'resolved', at } })
+      .then([
+        { type: 'ComplaintClosed', data: { ...trailOf('decision_communicated', 'closed'), outcome: 'resolved', closedAt: at } },
+        {
+          type: 'ComplaintSlaBreached',
+          data: { ...trailOf('closed', 'closed'), milestone: 'resolve', deadline: HIGH.resolveBy, detectedAt: at, metAt: at },
+        },
+      ]);
+  });
+
+  it('closing exactly at the resolution deadline is in time', () => {
+    const events = complaintDecider.decide(
+      { type: 'CloseComplaint', data: { outcome: 'resolved', at: after(3 * DAY) } },
+      fold(COMMUNICATED),
+    );
+    expect(events.map((event) => event.type)).toEqual(['ComplaintClosed']);
+  });
+
+  it('withdrawing after an unmet acknowledgement deadline records that breach', () => {
+    const at = after(DAY + HOUR);
+    spec
+      .given(RECEIVED)
+      .when({ type: 'CloseComplaint', data: { outcome: 'withdrawn', at } })
+      .then([
+        { type: 'ComplaintClosed', data: { ...unassessed('received', 'closed'), outcome: 'withdrawn', closedAt: at } },
+        {
+          type: 'ComplaintSlaBreached',
+          data: { ...unassessed('closed', 'closed'), milestone: 'acknowledge', deadline: PROVISIONAL.acknowledgeBy, detectedAt: at },
+        },
+      ]);
+  });
+});
+
+function fold(history: readonly ComplaintEvent[]) {
+  return history.reduce(complaintDecider.evolve, complaintDecider.initialState());
+}

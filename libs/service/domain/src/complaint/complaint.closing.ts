@@ -1,0 +1,121 @@
+import { DomainError } from '@crm/shared/event-sourcing';
+import { requireText } from '../shared/party';
+import { instantOf } from '../shared/time';
+import { isBreached, sameInstant } from '../sla/sla-breaches';
+import { deadlineFor } from '../sla/sla-policy';
+import type * as C from './complaint.commands';
+import type { ComplaintEvent } from './complaint.events';
+import {
+  breachEvent,
+  checkedTime,
+  existing,
+  inProgress,
+  policyOf,
+  TEXT_REQUIRED,
+  trail,
+  withRevealedBreaches,
+  type Config,
+} from './complaint.guards';
+import { milestonesOf, type ComplaintState } from './complaint.state';
+
+const SATISFACTION_SCALE = { min: 1, max: 5 } as const;
+
+export function close({ data }: C.CloseComplaint, state: ComplaintState): ComplaintEvent[] {
+  const complaint = inProgress(state);
+  const at = checkedTime(complaint, data.at, 'at');
+  if (data.outcome !== 'withdrawn' && complaint.status !== 'decision_communicated') {
+    throw new DomainError('COMPLAINT.DECISION_NOT_COMMUNICATED', 'Communicate a decision before closing, unless withdrawn', {
+      status: complaint.status,
+      outcome: data.outcome,
+    });
+  }
+  const note = data.note === undefined ? {} : { note: data.note };
+  const closed: ComplaintEvent = {
+    type: 'ComplaintClosed',
+    data: { ...trail(complaint, 'closed'), outcome: data.outcome, ...note, closedAt: at },
+  };
+  return withRevealedBreaches(state, [closed], at);
+}
+
+/**
+ * Reopening means the earlier response did not settle the matter: the complaint goes
+ * back to investigation (or to `received` if it was withdrawn unacknowledged) and
+ * needs a new response and decision before it can close again. The clocks of unmet
+ * milestones restart now; an earlier breach stays on record.
+ */
+export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, config: Config): ComplaintEvent[] {
+  const complaint = existing(state);
+  if (complaint.status !== 'closed') {
+    throw new DomainError('COMPLAINT.NOT_CLOSED', 'Only a closed complaint can be reopened', { status: complaint.status });
+  }
+  const at = checkedTime(complaint, data.at, 'at');
+  const reason = requireText(data.reason, 'reason', TEXT_REQUIRED);
+  const policy = policyOf(config, data.slaPolicy);
+  const { acknowledgedAt, deadlines: previousDeadlines, reopenCount } = complaint.complaint;
+  const severity = complaint.complaint.severity ?? complaint.complaint.provisionalSeverity;
+  const deadlines = {
+    acknowledgeBy: acknowledgedAt === undefined ? deadlineFor(policy, severity, 'acknowledge', at) : previousDeadlines.acknowledgeBy,
+    resolveBy: deadlineFor(policy, severity, 'resolve', at),
+  };
+  const to = acknowledgedAt === undefined ? 'received' : 'investigating';
+  return [
+    {
+      type: 'ComplaintReopened',
+      data: { ...trail(complaint, to), deadlines, reason, reopenedAt: at, reopenCount: reopenCount + 1, previousDeadlines },
+    },
+  ];
+}
+
+/** One score per closing: a second one would double-count in the mean satisfaction KPI. */
+export function recordSatisfaction({ data }: C.RecordHandlingSatisfaction, state: ComplaintState): ComplaintEvent[] {
+  const complaint = existing(state);
+  if (complaint.status !== 'closed') {
+    throw new DomainError('COMPLAINT.NOT_CLOSED', 'Satisfaction with the handling is asked after closing', { status: complaint.status });
+  }
+  const at = checkedTime(complaint, data.at, 'at');
+  if (!Number.isInteger(data.score) || data.score < SATISFACTION_SCALE.min || data.score > SATISFACTION_SCALE.max) {
+    throw new DomainError('COMPLAINT.SCORE_OUT_OF_RANGE', `score must be an integer from 1 to 5, got ${data.score}`, {
+      fields: ['score'],
+      ...SATISFACTION_SCALE,
+    });
+  }
+  if (complaint.closing.satisfactionRecorded) {
+    throw new DomainError('COMPLAINT.SATISFACTION_ALREADY_RECORDED', 'Satisfaction was already recorded for this closing');
+  }
+  const comment = data.comment === undefined ? {} : { comment: data.comment };
+  return [
+    {
+      type: 'ComplaintHandlingSatisfactionRecorded',
+      data: { ...trail(complaint), score: data.score, ...comment, outcome: complaint.closing.outcome, recordedAt: at },
+    },
+  ];
+}
+
+/**
+ * The scheduler works from a read model that may lag, so every way its view can be
+ * stale is a quiet no-op rather than a refusal: the complaint was closed meanwhile
+ * (closing settled the breaches), the deadline was moved by a re-assessment or
+ * reopening, the milestone was met in time, or the breach is already recorded.
+ * Only a request that contradicts the boundary rule (not past the deadline yet) is refused.
+ */
+export function recordSlaBreach({ data }: C.RecordSlaBreach, state: ComplaintState): ComplaintEvent[] {
+  const complaint = existing(state);
+  instantOf(data.deadline, 'deadline');
+  if (complaint.status === 'closed') return [];
+  const detectedAt = checkedTime(complaint, data.detectedAt, 'detectedAt');
+  const milestone = milestonesOf(complaint).find((m) => m.milestone === data.milestone);
+  if (milestone === undefined || !sameInstant(milestone.deadline, data.deadline) || milestone.breachRecorded) return [];
+  if (milestone.metAt !== undefined && !isBreached(milestone, detectedAt)) return [];
+  if (!isBreached(milestone, detectedAt)) {
+    throw new DomainError(
+      'COMPLAINT.SLA_NOT_BREACHED',
+      `The ${data.milestone} deadline ${milestone.deadline} has not passed at ${detectedAt}`,
+      {
+        milestone: data.milestone,
+        deadline: milestone.deadline,
+        detectedAt,
+      },
+    );
+  }
+  return [breachEvent(complaint, milestone, detectedAt)];
+}

@@ -1,0 +1,96 @@
+import type { Event } from '@crm/shared/event-sourcing';
+import type { Party, RelatedTo, ServiceChannel } from '../shared/party';
+import type { Severity, SlaDeadlines, SlaMilestone } from '../sla/sla-policy';
+import type { Assignee, CloseOutcome, ComplaintTrail, EscalationLevel, Urgency } from './complaint.types';
+
+export type ComplaintReceived = Event<
+  'ComplaintReceived',
+  {
+    complaintId: string;
+    complainant: Party;
+    channel: ServiceChannel;
+    category: string;
+    description: string;
+    desiredRemedy?: string;
+    relatedTo?: RelatedTo;
+    receivedAt: string;
+    status: 'received';
+    escalationLevel: 'local';
+    /** The acknowledgement clock runs from receipt, before anyone has rated the complaint. */
+    provisionalSeverity: Severity;
+    deadlines: SlaDeadlines;
+  }
+>;
+
+export type ComplaintAcknowledged = Event<'ComplaintAcknowledged', ComplaintTrail & { acknowledgedAt: string; message?: string }>;
+
+export type ComplaintAssessed = Event<
+  'ComplaintAssessed',
+  ComplaintTrail & {
+    severity: Severity;
+    urgency?: Urgency;
+    rationale?: string;
+    assessedAt: string;
+    previousSeverity?: Severity;
+    previousDeadlines: SlaDeadlines;
+  }
+>;
+
+export type ComplaintAssigned = Event<
+  'ComplaintAssigned',
+  ComplaintTrail & { assignee: Assignee; previousAssignee?: Assignee; assignedAt: string }
+>;
+
+export type ComplaintInvestigationNoteAdded = Event<'ComplaintInvestigationNoteAdded', ComplaintTrail & { note: string; notedAt: string }>;
+
+export type ComplaintResponded = Event<
+  'ComplaintResponded',
+  ComplaintTrail & { response: string; remedy?: string; actions?: readonly string[]; respondedAt: string }
+>;
+
+export type ComplaintDecisionCommunicated = Event<
+  'ComplaintDecisionCommunicated',
+  ComplaintTrail & { decision: string; channel: ServiceChannel; communicatedAt: string }
+>;
+
+export type ComplaintEscalated = Event<
+  'ComplaintEscalated',
+  ComplaintTrail & { fromLevel: EscalationLevel; reason: string; escalatedAt: string }
+>;
+
+export type ComplaintClosed = Event<'ComplaintClosed', ComplaintTrail & { outcome: CloseOutcome; note?: string; closedAt: string }>;
+
+export type ComplaintReopened = Event<
+  'ComplaintReopened',
+  ComplaintTrail & { reason: string; reopenedAt: string; reopenCount: number; previousDeadlines: SlaDeadlines }
+>;
+
+export type ComplaintHandlingSatisfactionRecorded = Event<
+  'ComplaintHandlingSatisfactionRecorded',
+  ComplaintTrail & { score: number; comment?: string; outcome: CloseOutcome; recordedAt: string }
+>;
+
+export type ComplaintSlaBreached = Event<
+  'ComplaintSlaBreached',
+  ComplaintTrail & {
+    milestone: SlaMilestone;
+    deadline: string;
+    detectedAt: string;
+    /** Present when the milestone was met, but late. */
+    metAt?: string;
+  }
+>;
+
+export type ComplaintEvent =
+  | ComplaintReceived
+  | ComplaintAcknowledged
+  | ComplaintAssessed
+  | ComplaintAssigned
+  | ComplaintInvestigationNoteAdded
+  | ComplaintResponded
+  | ComplaintDecisionCommunicated
+  | ComplaintEscalated
+  | ComplaintClosed
+  | ComplaintReopened
+  | ComplaintHandlingSatisfactionRecorded
+  | ComplaintSlaBreached;

@@ -1,0 +1,83 @@
+import { DomainError } from '@crm/shared/event-sourcing';
+import { dueBreaches, type MilestoneDeadline } from '../sla/sla-breaches';
+import { assertValidPolicy, type Severity, type SlaPolicy } from '../sla/sla-policy';
+import { instantOf } from '../shared/time';
+import type { ComplaintEvent, ComplaintSlaBreached } from './complaint.events';
+import { evolveComplaint, milestonesOf, type ComplaintInProgress, type ComplaintState, type ExistingComplaint } from './complaint.state';
+import type { ComplaintStatus, ComplaintTrail } from './complaint.types';
+
+export interface Config {
+  readonly slaPolicy: SlaPolicy;
+  readonly provisionalSeverity: Severity;
+}
+
+export const TEXT_REQUIRED = 'COMPLAINT.TEXT_REQUIRED';
+
+export function policyOf(config: Config, override: SlaPolicy | undefined): SlaPolicy {
+  if (override === undefined) return config.slaPolicy;
+  assertValidPolicy(override);
+  return override;
+}
+
+export function existing(state: ComplaintState): ExistingComplaint {
+  if (state.status === 'none') throw new DomainError('COMPLAINT.NOT_FOUND', 'No complaint has been received on this stream');
+  return state;
+}
+
+/** A closed complaint accepts only reopening and the complainant's satisfaction with the handling. */
+export function inProgress(state: ComplaintState): ComplaintInProgress {
+  const complaint = existing(state);
+  if (complaint.status === 'closed') {
+    throw new DomainError('COMPLAINT.CLOSED', `Complaint ${complaint.complaint.complaintId} is closed; reopen it first`, {
+      complaintId: complaint.complaint.complaintId,
+    });
+  }
+  return complaint;
+}
+
+/** Steps dated before receipt would give negative handling times in every KPI. */
+export function checkedTime(state: ExistingComplaint, at: string, field: string): string {
+  if (instantOf(at, field) < instantOf(state.complaint.receivedAt, 'receivedAt')) {
+    throw new DomainError('COMPLAINT.TIME_BEFORE_RECEIPT', `${field} ${at} is before receipt at ${state.complaint.receivedAt}`, {
+      fields: [field],
+      receivedAt: state.complaint.receivedAt,
+    });
+  }
+  return at;
+}
+
+export function trail(state: ExistingComplaint, to: ComplaintStatus = state.status): ComplaintTrail {
+  const { complaint } = state;
+  return {
+    complaintId: complaint.complaintId,
+    from: state.status,
+    to,
+    escalationLevel: complaint.escalationLevel,
+    deadlines: complaint.deadlines,
+    ...(complaint.severity === undefined ? {} : { severity: complaint.severity }),
+  };
+}
+
+export function breachEvent(state: ExistingComplaint, milestone: MilestoneDeadline, detectedAt: string): ComplaintSlaBreached {
+  return {
+    type: 'ComplaintSlaBreached',
+    data: {
+      ...trail(state),
+      milestone: milestone.milestone,
+      deadline: milestone.deadline,
+      detectedAt,
+      ...(milestone.metAt === undefined ? {} : { metAt: milestone.metAt }),
+    },
+  };
+}
+
+/**
+ * Steps that meet a milestone or move a deadline record any breach they reveal in
+ * the same decision, so the trail is complete even when the scheduler was down or
+ * lagging; the scheduler is only needed for complaints nobody touches.
+ */
+export function withRevealedBreaches(state: ComplaintState, decided: readonly ComplaintEvent[], at: string): ComplaintEvent[] {
+  const after = decided.reduce(evolveComplaint, state);
+  if (after.status === 'none') return [...decided];
+  return [...decided, ...dueBreaches(milestonesOf(after), at).map((milestone) => breachEvent(after, milestone, at))];
+}

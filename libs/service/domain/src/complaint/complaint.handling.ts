@@ -1,0 +1,66 @@
+import { DomainError } from '@crm/shared/event-sourcing';
+import { requireText } from '../shared/party';
+import type * as C from './complaint.commands';
+import type { ComplaintEvent } from './complaint.events';
+import { checkedTime, inProgress, TEXT_REQUIRED, trail } from './complaint.guards';
+import type { ComplaintInProgress, ComplaintState } from './complaint.state';
+import { escalationRank } from './complaint.types';
+
+function requireAcknowledged(state: ComplaintInProgress, step: string): void {
+  if (state.complaint.acknowledgedAt === undefined) {
+    throw new DomainError('COMPLAINT.NOT_ACKNOWLEDGED', `Acknowledge the complaint before ${step}`);
+  }
+}
+
+export function addNote({ data }: C.AddInvestigationNote, state: ComplaintState): ComplaintEvent[] {
+  const complaint = inProgress(state);
+  const at = checkedTime(complaint, data.at, 'at');
+  const note = requireText(data.note, 'note', TEXT_REQUIRED);
+  requireAcknowledged(complaint, 'investigating it');
+  const to = complaint.status === 'acknowledged' ? 'investigating' : complaint.status;
+  return [{ type: 'ComplaintInvestigationNoteAdded', data: { ...trail(complaint, to), note, notedAt: at } }];
+}
+
+/** A response may be revised until closing; a revision after the decision was communicated needs communicating again. */
+export function respond({ data }: C.RespondToComplaint, state: ComplaintState): ComplaintEvent[] {
+  const complaint = inProgress(state);
+  const at = checkedTime(complaint, data.at, 'at');
+  const response = requireText(data.response, 'response', TEXT_REQUIRED);
+  requireAcknowledged(complaint, 'responding');
+  // ISO 10002 7.4: every complaint is initially assessed; a response without a severity would escape the KPIs by severity.
+  if (complaint.complaint.severity === undefined) {
+    throw new DomainError('COMPLAINT.NOT_ASSESSED', 'Assess the complaint before responding');
+  }
+  const extras = {
+    ...(data.remedy === undefined ? {} : { remedy: data.remedy }),
+    ...(data.actions === undefined ? {} : { actions: data.actions }),
+  };
+  return [{ type: 'ComplaintResponded', data: { ...trail(complaint, 'responded'), response, ...extras, respondedAt: at } }];
+}
+
+/** Communicating again (a letter after a phone call) is allowed and recorded. */
+export function communicate({ data }: C.CommunicateDecision, state: ComplaintState): ComplaintEvent[] {
+  const complaint = inProgress(state);
+  const at = checkedTime(complaint, data.at, 'at');
+  const decision = requireText(data.decision, 'decision', TEXT_REQUIRED);
+  if (complaint.status !== 'responded' && complaint.status !== 'decision_communicated') {
+    throw new DomainError('COMPLAINT.NO_RESPONSE', 'There is no response to communicate a decision on', { status: complaint.status });
+  }
+  const event = { ...trail(complaint, 'decision_communicated'), decision, channel: data.channel, communicatedAt: at };
+  return [{ type: 'ComplaintDecisionCommunicated', data: event }];
+}
+
+/** Upward only, but levels may be skipped: a complainant can go straight to court. */
+export function escalate({ data }: C.EscalateComplaint, state: ComplaintState): ComplaintEvent[] {
+  const complaint = inProgress(state);
+  const at = checkedTime(complaint, data.at, 'at');
+  const reason = requireText(data.reason, 'reason', TEXT_REQUIRED);
+  const fromLevel = complaint.complaint.escalationLevel;
+  if (escalationRank(data.toLevel) <= escalationRank(fromLevel)) {
+    throw new DomainError('COMPLAINT.ESCALATION_NOT_UPWARD', `Cannot escalate from ${fromLevel} to ${data.toLevel}`, {
+      fromLevel,
+      toLevel: data.toLevel,
+    });
+  }
+  return [{ type: 'ComplaintEscalated', data: { ...trail(complaint), escalationLevel: data.toLevel, fromLevel, reason, escalatedAt: at } }];
+}

@@ -1,0 +1,3 @@
+export * from './feedback.commands';
+export * from './feedback.events';
+export * from './feedback.decider';

@@ -1,0 +1,50 @@
+import { DomainError } from '@crm/shared/event-sourcing';
+import { normalizeEmail, normalizePersian, normalizePhone } from '@crm/shared/kernel';
+
+/** Someone not yet on file: a complainant who phoned in, an anonymous survey respondent. */
+export interface UnregisteredParty {
+  readonly name: string;
+  readonly phone?: string;
+  readonly email?: string;
+}
+
+/** Complainant, feedback author or respondent (API.md "Shapes"). */
+export type Party = { readonly contactId: string } | { readonly accountId: string } | UnregisteredParty;
+
+export type RelatedType = 'lead' | 'contact' | 'account' | 'opportunity' | 'quote' | 'complaint' | 'campaign';
+export interface RelatedTo {
+  readonly type: RelatedType;
+  readonly id: string;
+}
+
+/** Channels a customer reaches us through (the interaction log uses the same set). */
+export type ServiceChannel = 'phone' | 'sms' | 'email' | 'web' | 'social' | 'in_person' | 'letter';
+
+/** True when nothing readable is left once invisible marks, ZWNJ and spaces are gone. */
+export function isBlank(text: string): boolean {
+  return normalizePersian(text) === '';
+}
+
+/**
+ * Recorded once in canonical form (phone E.164, email lower-case) so a later match to a
+ * contact needs no guesswork; the name stays as typed, for display. Malformed phones and
+ * emails surface as the kernel's InvalidValueError (a 400), not as a business refusal.
+ */
+export function normalizeParty(party: Party, field: string, codePrefix: string): Party {
+  if ('contactId' in party) return { contactId: party.contactId };
+  if ('accountId' in party) return { accountId: party.accountId };
+  if (isBlank(party.name)) {
+    throw new DomainError(`${codePrefix}.NAME_REQUIRED`, `${field}.name is empty`, { fields: [`${field}.name`] });
+  }
+  return {
+    name: party.name.trim(),
+    ...(party.phone === undefined ? {} : { phone: normalizePhone(party.phone) }),
+    ...(party.email === undefined ? {} : { email: normalizeEmail(party.email) }),
+  };
+}
+
+/** Free text the rules need (a description, a response): refused when it reads as nothing. */
+export function requireText(text: string, field: string, code: string): string {
+  if (isBlank(text)) throw new DomainError(code, `${field} is empty`, { fields: [field] });
+  return text;
+}

@@ -1,0 +1,47 @@
+import { HttpException } from '@nestjs/common';
+import {
+  ConcurrencyConflictError,
+  DomainError,
+  IdempotencyConflictError,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+} from '@crm/shared/event-sourcing';
+import { InvalidValueError } from '@crm/shared/kernel';
+import { NotCaughtUpError, toProblem } from './problem-mapping';
+import { RequestValidationError } from './problem-details';
+
+describe('toProblem', () => {
+  const status = (error: unknown) => toProblem(error).body.status;
+
+  it('maps every error the API can meet to its status and code', () => {
+    expect(toProblem(new RequestValidationError([{ field: 'a.b', messages: ['bad'] }])).body).toMatchObject({
+      status: 400,
+      code: 'VALIDATION.FAILED',
+      errors: [{ field: 'a.b' }],
+    });
+    expect(toProblem(new InvalidValueError('PHONE.INVALID', 'not a phone')).body).toMatchObject({ status: 400, code: 'PHONE.INVALID' });
+    expect(toProblem(new DomainError('COMPLAINT.NOT_ACKNOWLEDGED', 'first acknowledge')).body).toMatchObject({
+      status: 409,
+      code: 'COMPLAINT.NOT_ACKNOWLEDGED',
+    });
+    expect(status(new DomainError('LEAD.NOT_FOUND', 'no lead'))).toBe(404);
+    expect(toProblem(new DomainError('SURVEY.SCORE_OUT_OF_RANGE', 'off scale', { fields: ['answers.score'] })).body).toMatchObject({
+      status: 400,
+      code: 'SURVEY.SCORE_OUT_OF_RANGE',
+      errors: [{ field: 'answers.score' }],
+    });
+    expect(status(new StreamNotFoundError('lead-1'))).toBe(404);
+    expect(toProblem(new WrongExpectedRevisionError('lead-1', '3', 4)).body).toMatchObject({ status: 412, actualRevision: 4 });
+    expect(toProblem(new ConcurrencyConflictError('lead-1', 4))).toMatchObject({ body: { status: 409 }, headers: { 'retry-after': '1' } });
+    expect(status(new IdempotencyConflictError('c-1'))).toBe(409);
+    expect(toProblem(new NotCaughtUpError('pipeline', '42', 2))).toMatchObject({ body: { status: 503 }, headers: { 'retry-after': '2' } });
+    expect(status(new HttpException('too big', 413))).toBe(413);
+    expect(status(Object.assign(new Error('Body is too large'), { statusCode: 413 }))).toBe(413);
+  });
+
+  it('never leaks an unexpected error', () => {
+    const { body } = toProblem(new Error('password=hunter2 at db.internal'));
+    expect(body).toMatchObject({ status: 500, code: 'INTERNAL' });
+    expect(JSON.stringify(body)).not.toContain('hunter2');
+  });
+});
