@@ -23,7 +23,7 @@ export async function openEventStore(config: AppConfig): Promise<OpenedEventStor
     }
     case 'eventstoredb': {
       const { EventStoreDbEventStore } = await import('@crm/event-store/eventstoredb');
-      return new EventStoreDbEventStore({ connectionString: config.eventStoreUrl as string });
+      return new EventStoreDbEventStore(config.eventStoreUrl as string);
     }
   }
 }

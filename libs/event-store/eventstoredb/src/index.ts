@@ -1,0 +1,3 @@
+export { EventStoreDbEventStore, type EventStoreDbOptions } from './eventstoredb-event-store';
+export { StreamNames, type StreamIdentity } from './stream-names';
+export { encodePosition, decodePosition, comparePositions } from './positions';
