@@ -17,9 +17,7 @@ export async function openEventStore(config: AppConfig): Promise<OpenedEventStor
     }
     case 'postgres': {
       const { PostgresEventStore } = await import('@crm/event-store/postgres');
-      const store = new PostgresEventStore({ connectionString: config.postgresUrl as string, schema: config.postgresSchema });
-      await store.migrate();
-      return store;
+      return PostgresEventStore.open(config.postgresUrl as string, { schema: config.postgresSchema });
     }
     case 'eventstoredb': {
       const { EventStoreDbEventStore } = await import('@crm/event-store/eventstoredb');

@@ -34,6 +34,13 @@ export function tenantOf(options: { readonly tenantId?: string } | undefined): s
   return options?.tenantId ?? DEFAULT_TENANT;
 }
 
+/** Events carry their tenant; an append into another tenant's stream is a programming error. */
+export function assertTenant(event: EventToAppend, tenantId: string): void {
+  if (event.metadata.tenantId !== tenantId) {
+    throw new Error(`event ${event.metadata.eventId} belongs to tenant ${event.metadata.tenantId}, not ${tenantId}`);
+  }
+}
+
 export interface SealedEvent {
   readonly streamId: string;
   readonly type: string;
@@ -52,9 +59,7 @@ export function sealEvents(
   let revision = head ? head.revision : -1;
   let prevHash = head ? head.hash : GENESIS_HASH;
   return events.map((event) => {
-    if (event.metadata.tenantId !== tenantId) {
-      throw new Error(`event ${event.metadata.eventId} belongs to tenant ${event.metadata.tenantId}, not ${tenantId}`);
-    }
+    assertTenant(event, tenantId);
     revision += 1;
     const hash = chainHash(prevHash, revision, contentHash({ streamId, type: event.type, data: event.data, metadata: event.metadata }));
     const sealed: SealedEvent = {

@@ -1,0 +1,135 @@
+import type { SchemaNames } from './identifiers';
+
+/** SQLSTATEs the append function raises; class "ES" is unused by PostgreSQL itself. */
+export const WRONG_EXPECTED_REVISION = 'ES001';
+export const EVENT_IDS_ALREADY_STORED = 'ES002';
+
+/**
+ * The whole append is one function so that it costs one round trip and one
+ * commit: lock (or create) the stream head, check the expected revision,
+ * extend the hash chain server-side and insert. The client sends each event's
+ * contentHash; the chain step mirrors `chainHash` in hash-chain.ts exactly.
+ *
+ * p_expected is 'any' | 'no_stream' | 'stream_exists' | a decimal revision.
+ * Returns the new stream revision and the last event's `<xid>/<position>`.
+ */
+export function appendFunctionsSql(names: SchemaNames): string {
+  const s = names.quoted;
+  return `
+CREATE OR REPLACE FUNCTION ${s}.append_to_stream(
+  p_tenant_id text, p_stream_id text, p_category text, p_expected text, p_events jsonb,
+  OUT next_revision bigint, OUT last_position text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_revision bigint;
+  v_hash text;
+  v_xid xid8;
+  v_position bigint;
+  v_first bigint;
+  v_ok boolean;
+  v_exists boolean;
+  v_count integer := jsonb_array_length(p_events);
+  v_prevs text[] := '{}';
+  v_hashes text[] := '{}';
+BEGIN
+  -- The head row is the stream's lock: concurrent appends to one stream queue here.
+  SELECT h.revision, h.hash, h.transaction_id, h.position INTO v_revision, v_hash, v_xid, v_position
+    FROM ${s}.streams h WHERE h.tenant_id = p_tenant_id AND h.stream_id = p_stream_id FOR NO KEY UPDATE;
+  v_exists := FOUND;
+  IF NOT v_exists THEN
+    v_revision := -1;
+    v_hash := '';
+  END IF;
+
+  -- Assigned first: an IF condition would end at the CASE's first THEN.
+  v_ok := CASE p_expected
+      WHEN 'any' THEN true
+      WHEN 'no_stream' THEN v_revision = -1
+      WHEN 'stream_exists' THEN v_revision >= 0
+      ELSE v_revision = p_expected::bigint
+    END;
+  IF NOT v_ok THEN
+    -- A retried command usually arrives with a now-stale expected revision: let the client resolve it as a retry.
+    IF EXISTS (SELECT 1 FROM ${s}.events e
+                WHERE e.tenant_id = p_tenant_id
+                  AND e.event_id IN (SELECT x->>'eventId' FROM jsonb_array_elements(p_events) x)) THEN
+      RAISE EXCEPTION 'event ids already stored' USING ERRCODE = '${EVENT_IDS_ALREADY_STORED}';
+    END IF;
+    RAISE EXCEPTION 'wrong expected revision' USING ERRCODE = '${WRONG_EXPECTED_REVISION}', DETAIL = v_revision::text;
+  END IF;
+
+  IF v_count = 0 THEN
+    next_revision := v_revision;
+    last_position := CASE WHEN v_revision < 0 THEN '0/0' ELSE v_xid::text || '/' || v_position::text END;
+    RETURN;
+  END IF;
+
+  v_xid := pg_current_xact_id();
+  v_first := v_revision + 1;
+  FOR i IN 0 .. v_count - 1 LOOP
+    v_revision := v_revision + 1;
+    v_prevs := v_prevs || v_hash;
+    v_hash := encode(sha256(convert_to(
+      v_hash || E'\\n' || v_revision::text || E'\\n' || (p_events -> i ->> 'contentHash'), 'UTF8')), 'hex');
+    v_hashes := v_hashes || v_hash;
+  END LOOP;
+
+  WITH inserted AS (
+    INSERT INTO ${s}.events (transaction_id, tenant_id, stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash)
+    SELECT v_xid, p_tenant_id, p_stream_id, p_category, v_first + e.ord - 1, e.value ->> 'eventId', e.value ->> 'type',
+           e.value -> 'data', e.value -> 'metadata', v_prevs[e.ord], v_hashes[e.ord]
+      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(value, ord)
+     ORDER BY e.ord
+    RETURNING position
+  )
+  SELECT max(inserted.position) INTO v_position FROM inserted;
+
+  IF v_exists THEN
+    UPDATE ${s}.streams h
+       SET revision = v_revision, hash = v_hash, transaction_id = v_xid, position = v_position
+     WHERE h.tenant_id = p_tenant_id AND h.stream_id = p_stream_id;
+  ELSE
+    -- A new stream has no row to lock. Two creators collide on events (stream, revision 0) first:
+    -- the later one fails with a unique violation there, and the client retries it as a whole.
+    INSERT INTO ${s}.streams (tenant_id, stream_id, revision, hash, transaction_id, position)
+      VALUES (p_tenant_id, p_stream_id, v_revision, v_hash, v_xid, v_position);
+  END IF;
+
+  PERFORM pg_notify('${names.channel}', '');
+  next_revision := v_revision;
+  last_position := v_xid::text || '/' || v_position::text;
+END
+$fn$;
+
+-- Group commit: many appends in one statement and one transaction. Each runs
+-- in its own sub-block, so a refused append rolls back alone and is reported
+-- in its row instead of failing the batch.
+CREATE OR REPLACE FUNCTION ${s}.append_batch(p_appends jsonb)
+RETURNS TABLE (ord integer, next_revision bigint, last_position text,
+               error_code text, error_message text, error_detail text, error_constraint text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_append jsonb;
+  v_result record;
+BEGIN
+  ord := 0;
+  FOR v_append IN SELECT a.value FROM jsonb_array_elements(p_appends) a LOOP
+    ord := ord + 1;
+    next_revision := NULL; last_position := NULL;
+    error_code := NULL; error_message := NULL; error_detail := NULL; error_constraint := NULL;
+    BEGIN
+      SELECT r.next_revision, r.last_position INTO v_result
+        FROM ${s}.append_to_stream(v_append ->> 'tenantId', v_append ->> 'streamId', v_append ->> 'category',
+                                   v_append ->> 'expected', v_append -> 'events') r;
+      next_revision := v_result.next_revision;
+      last_position := v_result.last_position;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS error_code = RETURNED_SQLSTATE, error_message = MESSAGE_TEXT,
+                              error_detail = PG_EXCEPTION_DETAIL, error_constraint = CONSTRAINT_NAME;
+    END;
+    RETURN NEXT;
+  END LOOP;
+END
+$fn$;
+`;
+}
