@@ -12,7 +12,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
+  const app = await createApp(config).catch((error: unknown) => {
+    // Start-up refusals (a context's bad setting, an unreachable store) must be readable even with CRM_LOG=silent.
+    process.stderr.write(`Cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
   await app.listen(config.port, config.host);
   const where = config.eventStore === 'sqlite' ? ` (SQLite under ${config.dataDir})` : '';
   process.stdout.write(

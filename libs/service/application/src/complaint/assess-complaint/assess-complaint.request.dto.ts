@@ -1,0 +1,16 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { SEVERITIES, type Severity, type Urgency } from '@crm/service/domain';
+import { EnumField, TextField } from '../../shared/fields';
+import { MAX, URGENCIES } from '../../shared/vocabulary';
+
+/** The severity sets the SLA deadlines from the configured policy. */
+export class AssessComplaintRequestDto extends CommandRequestDto {
+  @EnumField(SEVERITIES, { example: 'high' })
+  severity!: Severity;
+
+  @EnumField(URGENCIES, { optional: true })
+  urgency?: Urgency;
+
+  @TextField(MAX.short, { optional: true })
+  rationale?: string;
+}

@@ -1,0 +1,13 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import type { CloseOutcome } from '@crm/service/domain';
+import { EnumField, TextField } from '../../shared/fields';
+import { CLOSE_OUTCOMES, MAX } from '../../shared/vocabulary';
+
+/** Not before a decision is communicated, unless the complainant withdrew. */
+export class CloseComplaintRequestDto extends CommandRequestDto {
+  @EnumField(CLOSE_OUTCOMES)
+  outcome!: CloseOutcome;
+
+  @TextField(MAX.short, { optional: true })
+  note?: string;
+}

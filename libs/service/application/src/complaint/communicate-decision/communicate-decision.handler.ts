@@ -1,0 +1,17 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { CommandReply } from '@crm/shared/http';
+import type { CommunicateDecision } from '@crm/service/domain';
+import { ComplaintStreams } from '../complaint-streams';
+import { CommunicateDecisionCommand } from './communicate-decision.command';
+
+@CommandHandler(CommunicateDecisionCommand)
+export class CommunicateDecisionHandler implements ICommandHandler<CommunicateDecisionCommand> {
+  constructor(private readonly complaints: ComplaintStreams) {}
+
+  execute({ complaintId, request, context }: CommunicateDecisionCommand): Promise<CommandReply> {
+    return this.complaints.run(complaintId, context, (at): CommunicateDecision => ({
+      type: 'CommunicateDecision',
+      data: { decision: request.decision, channel: request.channel, at },
+    }));
+  }
+}

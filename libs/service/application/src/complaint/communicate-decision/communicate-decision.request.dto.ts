@@ -1,0 +1,13 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import type { ServiceChannel } from '@crm/service/domain';
+import { EnumField, TextField } from '../../shared/fields';
+import { MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
+
+/** The decision as told to the complainant, and how it was told. */
+export class CommunicateDecisionRequestDto extends CommandRequestDto {
+  @TextField(MAX.text)
+  decision!: string;
+
+  @EnumField(SERVICE_CHANNELS)
+  channel!: ServiceChannel;
+}

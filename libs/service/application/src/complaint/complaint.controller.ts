@@ -1,0 +1,117 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
+import { UuidParam } from '../shared/uuid-param';
+import { AcknowledgeComplaintCommand } from './acknowledge-complaint/acknowledge-complaint.command';
+import { AcknowledgeComplaintRequestDto } from './acknowledge-complaint/acknowledge-complaint.request.dto';
+import { AddInvestigationNoteCommand } from './add-investigation-note/add-investigation-note.command';
+import { AddInvestigationNoteRequestDto } from './add-investigation-note/add-investigation-note.request.dto';
+import { AssessComplaintCommand } from './assess-complaint/assess-complaint.command';
+import { AssessComplaintRequestDto } from './assess-complaint/assess-complaint.request.dto';
+import { AssignComplaintCommand } from './assign-complaint/assign-complaint.command';
+import { AssignComplaintRequestDto } from './assign-complaint/assign-complaint.request.dto';
+import { CloseComplaintCommand } from './close-complaint/close-complaint.command';
+import { CloseComplaintRequestDto } from './close-complaint/close-complaint.request.dto';
+import { CommunicateDecisionCommand } from './communicate-decision/communicate-decision.command';
+import { CommunicateDecisionRequestDto } from './communicate-decision/communicate-decision.request.dto';
+import { EscalateComplaintCommand } from './escalate-complaint/escalate-complaint.command';
+import { EscalateComplaintRequestDto } from './escalate-complaint/escalate-complaint.request.dto';
+import { ReceiveComplaintCommand } from './receive-complaint/receive-complaint.command';
+import { ReceiveComplaintRequestDto } from './receive-complaint/receive-complaint.request.dto';
+import { RecordHandlingSatisfactionCommand } from './record-handling-satisfaction/record-handling-satisfaction.command';
+import { RecordHandlingSatisfactionRequestDto } from './record-handling-satisfaction/record-handling-satisfaction.request.dto';
+import { ReopenComplaintCommand } from './reopen-complaint/reopen-complaint.command';
+import { ReopenComplaintRequestDto } from './reopen-complaint/reopen-complaint.request.dto';
+import { RespondToComplaintCommand } from './respond-to-complaint/respond-to-complaint.command';
+import { RespondToComplaintRequestDto } from './respond-to-complaint/respond-to-complaint.request.dto';
+
+const CLOSED = 'COMPLAINT.CLOSED';
+
+/** ISO 10002 complaint handling, one route per step (API.md "Commands"). */
+@ApiTags('complaints')
+@Controller('complaints')
+export class ComplaintController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiCommand({
+    summary: 'Receive a complaint',
+    creates: true,
+    refusals: ['STREAM.ALREADY_EXISTS', 'COMPLAINT.TEXT_REQUIRED', 'PHONE.INVALID'],
+  })
+  receive(@Body() body: ReceiveComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new ReceiveComplaintCommand(body, ctx));
+  }
+
+  @Post(':id/acknowledge')
+  @ApiCommand({ summary: 'Acknowledge receipt to the complainant', refusals: ['COMPLAINT.ALREADY_ACKNOWLEDGED', CLOSED] })
+  acknowledge(@UuidParam() id: string, @Body() body: AcknowledgeComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new AcknowledgeComplaintCommand(id, body, ctx));
+  }
+
+  @Post(':id/assess')
+  @ApiCommand({ summary: 'Assess severity; sets the SLA deadlines from the policy', refusals: [CLOSED] })
+  assess(@UuidParam() id: string, @Body() body: AssessComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new AssessComplaintCommand(id, body, ctx));
+  }
+
+  @Post(':id/assign')
+  @ApiCommand({ summary: 'Assign to a person or a team', refusals: [CLOSED] })
+  assign(@UuidParam() id: string, @Body() body: AssignComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new AssignComplaintCommand(id, body, ctx));
+  }
+
+  @Post(':id/investigation-notes')
+  @ApiCommand({ summary: 'Add an investigation note', refusals: ['COMPLAINT.NOT_ACKNOWLEDGED', CLOSED] })
+  addNote(@UuidParam() id: string, @Body() body: AddInvestigationNoteRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new AddInvestigationNoteCommand(id, body, ctx));
+  }
+
+  @Post(':id/respond')
+  @ApiCommand({ summary: 'Record the response', refusals: ['COMPLAINT.NOT_ACKNOWLEDGED', 'COMPLAINT.NOT_ASSESSED', CLOSED] })
+  respond(@UuidParam() id: string, @Body() body: RespondToComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new RespondToComplaintCommand(id, body, ctx));
+  }
+
+  @Post(':id/communicate-decision')
+  @ApiCommand({ summary: 'Communicate the decision to the complainant', refusals: ['COMPLAINT.NO_RESPONSE', CLOSED] })
+  communicateDecision(
+    @UuidParam() id: string,
+    @Body() body: CommunicateDecisionRequestDto,
+    @Ctx() ctx: CommandContext,
+  ): Promise<CommandReply> {
+    return this.commands.execute(new CommunicateDecisionCommand(id, body, ctx));
+  }
+
+  @Post(':id/escalate')
+  @ApiCommand({ summary: 'Escalate upward (head office, external body, legal)', refusals: ['COMPLAINT.ESCALATION_NOT_UPWARD', CLOSED] })
+  escalate(@UuidParam() id: string, @Body() body: EscalateComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new EscalateComplaintCommand(id, body, ctx));
+  }
+
+  @Post(':id/close')
+  @ApiCommand({ summary: 'Close with an outcome', refusals: ['COMPLAINT.DECISION_NOT_COMMUNICATED', CLOSED] })
+  close(@UuidParam() id: string, @Body() body: CloseComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new CloseComplaintCommand(id, body, ctx));
+  }
+
+  @Post(':id/reopen')
+  @ApiCommand({ summary: 'Reopen a closed complaint', refusals: ['COMPLAINT.NOT_CLOSED'] })
+  reopen(@UuidParam() id: string, @Body() body: ReopenComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new ReopenComplaintCommand(id, body, ctx));
+  }
+
+  @Post(':id/satisfaction')
+  @ApiCommand({
+    summary: "Record the complainant's satisfaction with the handling (1–5)",
+    refusals: ['COMPLAINT.NOT_CLOSED', 'COMPLAINT.SATISFACTION_ALREADY_RECORDED'],
+  })
+  recordSatisfaction(
+    @UuidParam() id: string,
+    @Body() body: RecordHandlingSatisfactionRequestDto,
+    @Ctx() ctx: CommandContext,
+  ): Promise<CommandReply> {
+    return this.commands.execute(new RecordHandlingSatisfactionCommand(id, body, ctx));
+  }
+}

@@ -1,0 +1,32 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import type { ServiceChannel } from '@crm/service/domain';
+import { EnumField, NestedField, TextField, UuidField } from '../../shared/fields';
+import { PartyDto, PartyField, RelatedToDto } from '../../shared/party.dto';
+import { MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
+
+/** ISO 10002 7.2 receipt: who complains, through which channel, about what. */
+export class ReceiveComplaintRequestDto extends CommandRequestDto {
+  @UuidField({ optional: true, description: 'Client-chosen complaint id; the server makes one when absent' })
+  id?: string;
+
+  @PartyField({
+    description: '{ contactId } | { accountId } | { name, phone?, email? }',
+    example: { name: 'رضا کریمی', phone: '۰۹۱۲ ۱۲۳ ۴۵۶۷' },
+  })
+  complainant!: PartyDto;
+
+  @EnumField(SERVICE_CHANNELS, { example: 'phone' })
+  channel!: ServiceChannel;
+
+  @TextField(MAX.label, { example: 'کیفیت کالا' })
+  category!: string;
+
+  @TextField(MAX.text, { example: 'کالای تحویلی معیوب بود و پشتیبانی پاسخ نداد' })
+  description!: string;
+
+  @TextField(MAX.short, { optional: true, example: 'تعویض کالا' })
+  desiredRemedy?: string;
+
+  @NestedField(() => RelatedToDto, { optional: true, description: 'The record the complaint is about' })
+  relatedTo?: RelatedToDto;
+}

@@ -1,0 +1,9 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { TextField } from '../../shared/fields';
+import { MAX } from '../../shared/vocabulary';
+
+/** The earlier response did not settle the matter; the resolution clock restarts. */
+export class ReopenComplaintRequestDto extends CommandRequestDto {
+  @TextField(MAX.short)
+  reason!: string;
+}

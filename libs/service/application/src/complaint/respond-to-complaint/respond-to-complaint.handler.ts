@@ -1,0 +1,17 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { CommandReply } from '@crm/shared/http';
+import type { RespondToComplaint } from '@crm/service/domain';
+import { ComplaintStreams } from '../complaint-streams';
+import { RespondToComplaintCommand } from './respond-to-complaint.command';
+
+@CommandHandler(RespondToComplaintCommand)
+export class RespondToComplaintHandler implements ICommandHandler<RespondToComplaintCommand> {
+  constructor(private readonly complaints: ComplaintStreams) {}
+
+  execute({ complaintId, request, context }: RespondToComplaintCommand): Promise<CommandReply> {
+    return this.complaints.run(complaintId, context, (at): RespondToComplaint => ({
+      type: 'RespondToComplaint',
+      data: { response: request.response, remedy: request.remedy, actions: request.actions, at },
+    }));
+  }
+}

@@ -1,0 +1,174 @@
+import { Logger } from '@nestjs/common';
+import { InMemoryEventStore, streamIdOf } from '@crm/shared/event-sourcing';
+import { CommandExecutor, type CommandContext } from '@crm/shared/http';
+import { ManualClock, newId } from '@crm/shared/kernel';
+import { createComplaintDecider, type ComplaintCommand } from '@crm/service/domain';
+import { ComplaintDeadlineWatcher } from './complaint-deadline-watcher';
+import { InMemoryOpenDeadlines } from './open-deadlines.read-model';
+
+const T0 = '2025-03-01T06:30:00.000Z';
+const SECOND = 1_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
+
+describe('complaint deadline watcher (in-memory event store, ManualClock)', () => {
+  const decider = createComplaintDecider();
+  let store: InMemoryEventStore;
+  let clock: ManualClock;
+  let executor: CommandExecutor;
+  const running: ComplaintDeadlineWatcher[] = [];
+
+  /** A watcher as one process would run it: its own read model, rebuilt from the store. */
+  const startWatcher = async () => {
+    const watcher = new ComplaintDeadlineWatcher(executor, decider, new InMemoryOpenDeadlines());
+    running.push(watcher);
+    await watcher.start();
+    return watcher;
+  };
+  const send = async (complaintId: string, command: ComplaintCommand, tenantId = 'default') => {
+    const context: CommandContext = { commandId: newId(), actor: { id: 'agent-1', roles: [] }, tenantId };
+    return executor.execute(decider, streamIdOf('complaint', complaintId), command, context);
+  };
+  const receive = (complaintId: string, tenantId?: string) =>
+    send(
+      complaintId,
+      {
+        type: 'ReceiveComplaint',
+        data: {
+          complaintId,
+          complainant: { name: 'رضا کریمی' },
+          channel: 'phone',
+          category: 'کیفیت',
+          description: 'معیوب',
+          receivedAt: clock.now().toISOString(),
+        },
+      },
+      tenantId,
+    );
+  const breachesOf = async (complaintId: string, tenantId = 'default') =>
+    (await store.readStream(streamIdOf('complaint', complaintId), { tenantId })).filter((e) => e.type === 'ComplaintSlaBreached');
+  const settled = async (watcher: ComplaintDeadlineWatcher) => watcher.caughtUpTo((await store.headPosition()) ?? '0');
+
+  // The failure case logs on purpose; the report is what the test reads.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(true));
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+    clock = new ManualClock(T0);
+    executor = new CommandExecutor(store, clock);
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((watcher) => watcher.stop()));
+  });
+
+  it('records nothing a second before the deadline, one breach a second after, and no more on later ticks', async () => {
+    const id = newId();
+    await receive(id);
+    const watcher = await startWatcher();
+    await settled(watcher);
+
+    // Unassessed, the provisional (medium) policy gives a day to acknowledge.
+    clock.set(at(DAY - SECOND));
+    expect(await watcher.tick(clock.now())).toEqual({ at: at(DAY - SECOND), due: 0, recorded: 0, failed: 0 });
+    clock.set(at(DAY + SECOND));
+    expect(await watcher.tick(clock.now())).toMatchObject({ due: 1, recorded: 1, failed: 0 });
+    // The read model may not have seen the breach yet; the command id makes the repeat a no-op anyway.
+    expect(await watcher.tick(clock.now())).toMatchObject({ recorded: 0, failed: 0 });
+    await settled(watcher);
+    clock.advance(HOUR);
+    expect(await watcher.tick(clock.now())).toMatchObject({ due: 0, recorded: 0 });
+
+    const breaches = await breachesOf(id);
+    expect(breaches).toHaveLength(1);
+    expect(breaches[0]?.data).toMatchObject({ milestone: 'acknowledge', deadline: at(DAY), detectedAt: at(DAY + SECOND) });
+    expect(breaches[0]?.metadata.actor).toEqual({ id: 'system:sla-watcher', roles: ['system'] });
+  });
+
+  it('never records a breach twice across concurrent watchers or a restart', async () => {
+    const id = newId();
+    await receive(id);
+    const [one, two] = [await startWatcher(), await startWatcher()];
+    await Promise.all([settled(one), settled(two)]);
+    clock.set(at(DAY + SECOND));
+    // Two processes, and one of them ticking twice at once, all at the same breach.
+    const reports = await Promise.all([one.tick(clock.now()), two.tick(clock.now()), one.tick(clock.now())]);
+    expect(reports.map((report) => report.failed)).toEqual([0, 0, 0]);
+    expect(reports[2]?.recorded).toBe(0);
+    expect(await breachesOf(id)).toHaveLength(1);
+
+    await Promise.all([one.stop(), two.stop()]);
+    const restarted = await startWatcher();
+    await settled(restarted);
+    clock.advance(HOUR);
+    expect(await restarted.tick(clock.now())).toMatchObject({ due: 0, recorded: 0 });
+    expect(await breachesOf(id)).toHaveLength(1);
+  });
+
+  it('leaves met milestones alone and watches the next one', async () => {
+    const id = newId();
+    await receive(id);
+    await send(id, { type: 'AssessComplaint', data: { severity: 'high', at: at(HOUR) } });
+    await send(id, { type: 'AcknowledgeComplaint', data: { at: at(4 * HOUR) } });
+    const watcher = await startWatcher();
+    await settled(watcher);
+    clock.set(at(3 * DAY));
+    expect(await watcher.tick(clock.now())).toMatchObject({ due: 0, recorded: 0 });
+    clock.set(at(3 * DAY + SECOND));
+    expect(await watcher.tick(clock.now())).toMatchObject({ due: 1, recorded: 1 });
+    expect((await breachesOf(id)).map((e) => e.data['milestone'])).toEqual(['resolve']);
+  });
+
+  it('follows live events: a later re-assessment moves the deadline, a closing ends the watch', async () => {
+    const [moved, closed] = [newId(), newId()];
+    const watcher = await startWatcher();
+    await receive(moved);
+    await receive(closed);
+    clock.set(at(HOUR));
+    await send(moved, { type: 'AssessComplaint', data: { severity: 'low', at: at(HOUR) } });
+    await send(closed, { type: 'CloseComplaint', data: { outcome: 'withdrawn', at: at(HOUR) } });
+    await settled(watcher);
+    clock.set(at(DAY + SECOND));
+    expect(await watcher.tick(clock.now())).toMatchObject({ due: 0, recorded: 0 });
+    clock.set(at(2 * DAY + SECOND));
+    expect(await watcher.tick(clock.now())).toMatchObject({ due: 1, recorded: 1 });
+    expect(await breachesOf(moved)).toHaveLength(1);
+    expect(await breachesOf(closed)).toHaveLength(0);
+  });
+
+  it("records each tenant's breach on that tenant's stream", async () => {
+    const id = newId();
+    await receive(id, 'tenant-b');
+    const watcher = await startWatcher();
+    await settled(watcher);
+    clock.set(at(DAY + SECOND));
+    expect(await watcher.tick(clock.now())).toMatchObject({ recorded: 1 });
+    expect(await breachesOf(id, 'tenant-b')).toHaveLength(1);
+    expect(await breachesOf(id)).toHaveLength(0);
+  });
+
+  it('goes on past a complaint it cannot record, and reports it', async () => {
+    const [good, broken] = [newId(), newId()];
+    await receive(good);
+    const model = new InMemoryOpenDeadlines();
+    const watcher = new ComplaintDeadlineWatcher(executor, decider, model);
+    running.push(watcher);
+    await watcher.start();
+    await settled(watcher);
+    // A document whose stream is gone (e.g. a tenant purged) must not hold up everyone else.
+    const ghost = { acknowledgeBy: at(HOUR), resolveBy: at(DAY) };
+    const streamId = streamIdOf('complaint', broken);
+    await model.put({
+      tenantId: 'default',
+      streamId,
+      complaintId: broken,
+      deadlines: ghost,
+      breaches: [],
+      revision: 0,
+      nextDueAt: at(HOUR),
+    });
+    clock.set(at(DAY + SECOND));
+    expect(await watcher.tick(clock.now())).toMatchObject({ due: 3, recorded: 1, failed: 2 });
+    expect(await breachesOf(good)).toHaveLength(1);
+  });
+});

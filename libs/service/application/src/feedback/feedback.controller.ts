@@ -1,0 +1,22 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
+import { SubmitFeedbackCommand } from './submit-feedback/submit-feedback.command';
+import { SubmitFeedbackRequestDto } from './submit-feedback/submit-feedback.request.dto';
+
+@ApiTags('feedback')
+@Controller('feedback')
+export class FeedbackController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiCommand({
+    summary: 'Submit feedback (opinion, idea, praise)',
+    creates: true,
+    refusals: ['STREAM.ALREADY_EXISTS', 'FEEDBACK.TEXT_REQUIRED'],
+  })
+  submit(@Body() body: SubmitFeedbackRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new SubmitFeedbackCommand(body, ctx));
+  }
+}

@@ -1,0 +1,35 @@
+import { ApiExtraModels } from '@nestjs/swagger';
+import { CommandRequestDto } from '@crm/shared/http';
+import { SURVEY_TYPES, type ServiceChannel, type SurveyType } from '@crm/service/domain';
+import { EnumField, NestedField, TextField, UuidField } from '../../shared/fields';
+import { PartyDto, PartyField, RelatedToDto } from '../../shared/party.dto';
+import { MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
+import { ANSWER_MODELS, AnswersField, type SurveyAnswersDto } from './survey-answers.dto';
+
+/** One ISO 10004 measurement: CSAT, NPS, CES or SERVQUAL, scales checked per type here and again in the domain. */
+@ApiExtraModels(...ANSWER_MODELS)
+export class RecordSurveyResponseRequestDto extends CommandRequestDto {
+  @UuidField({ optional: true, description: 'Client-chosen response id; the server makes one when absent' })
+  id?: string;
+
+  @EnumField(SURVEY_TYPES, { example: 'nps' })
+  surveyType!: SurveyType;
+
+  @PartyField({ description: '{ contactId } | { accountId } | { name, phone?, email? }' })
+  respondent!: PartyDto;
+
+  @AnswersField()
+  answers!: SurveyAnswersDto;
+
+  @EnumField(SERVICE_CHANNELS, { optional: true })
+  channel?: ServiceChannel;
+
+  @UuidField({ optional: true, description: 'The campaign the survey was sent in' })
+  campaignId?: string;
+
+  @NestedField(() => RelatedToDto, { optional: true })
+  relatedTo?: RelatedToDto;
+
+  @TextField(MAX.short, { optional: true })
+  comment?: string;
+}
