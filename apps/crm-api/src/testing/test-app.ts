@@ -15,11 +15,14 @@ export interface TestApp {
 
 /**
  * The real HTTP server on a free port, on the embedded SQLite store in a fresh
- * directory (or whatever `env` says), for end-to-end tests.
+ * directory (or whatever `env` says), for end-to-end tests. A `CRM_DATA_DIR`
+ * given in `env` belongs to the caller: it is kept on close, so a second app
+ * can start on the same data (restart and crash-recovery tests).
  */
 export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: AppModuleOptions = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'crm-e2e-'));
-  const config = loadConfig({ CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ...env });
+  const ownsDataDir = env['CRM_DATA_DIR'] === undefined;
+  const dataDir = env['CRM_DATA_DIR'] ?? mkdtempSync(join(tmpdir(), 'crm-e2e-'));
+  const config = loadConfig({ CRM_EVENT_STORE: 'sqlite', PORT: '0', HOST: '127.0.0.1', ...env, CRM_DATA_DIR: dataDir });
   const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -30,7 +33,7 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: AppModu
     url: `http://127.0.0.1:${port}`,
     async close() {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

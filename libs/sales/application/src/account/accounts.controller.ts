@@ -1,0 +1,50 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
+import { ApiCommandOn, ApiReplyAlso } from '../common/api-docs';
+import { IdParam } from '../common/id-param';
+import { CloseAccountCommand } from './close-account/close-account.command';
+import { CloseAccountRequestDto } from './close-account/close-account.request.dto';
+import { OpenAccountCommand } from './open-account/open-account.command';
+import { OpenAccountRequestDto } from './open-account/open-account.request.dto';
+import { RecordPurchaseCommand } from './record-purchase/record-purchase.command';
+import { RecordPurchaseRequestDto } from './record-purchase/record-purchase.request.dto';
+import { UpdateAccountCommand } from './update-account/update-account.command';
+import { UpdateAccountRequestDto } from './update-account/update-account.request.dto';
+
+const CLOSED = 'ACCOUNT.CLOSED';
+
+@ApiTags('accounts')
+@Controller('accounts')
+export class AccountsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiCommand({ summary: 'Open an account (a legal entity)', creates: true, refusals: ['STREAM.ALREADY_EXISTS'] })
+  open(@Body() body: OpenAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new OpenAccountCommand(body, context));
+  }
+
+  @Post(':id/update')
+  @ApiCommandOn({ summary: "Change an account's name, national id, industry or owner", refusals: [CLOSED] })
+  update(@IdParam() id: string, @Body() body: UpdateAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new UpdateAccountCommand(id, body, context));
+  }
+
+  @Post(':id/close')
+  @ApiCommandOn({ summary: 'Close the account; a closed account counts as churned', refusals: [CLOSED] })
+  close(@IdParam() id: string, @Body() body: CloseAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new CloseAccountCommand(id, body, context));
+  }
+
+  @Post(':id/purchases')
+  @ApiReplyAlso(200, { purchaseId: 'uuid', externalRef: 'string' })
+  @ApiCommandOn({
+    summary: 'Record a purchase; idempotent per externalRef (the same ref again returns the first reply)',
+    refusals: [CLOSED, 'ACCOUNT.INVALID_AMOUNT'],
+  })
+  recordPurchase(@IdParam() id: string, @Body() body: RecordPurchaseRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new RecordPurchaseCommand(id, body, context));
+  }
+}

@@ -1,0 +1,118 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  booleanProblem,
+  Check,
+  emailProblem,
+  enumProblem,
+  intProblem,
+  orRequired,
+  phoneProblem,
+  required,
+  textProblem,
+  timeProblem,
+  uuidProblem,
+  type Problem,
+} from './validators';
+
+/**
+ * One decorator per kind of field: the OpenAPI schema and the validation
+ * rule come from the same place, so the documented limits are the enforced ones.
+ */
+interface FieldOptions {
+  readonly optional?: boolean;
+  readonly description?: string;
+  readonly example?: unknown;
+}
+
+function documented(options: FieldOptions, schema: Record<string, unknown>): PropertyDecorator {
+  const { optional, description, example } = options;
+  const doc = { description, example, ...schema };
+  return optional ? ApiPropertyOptional(doc) : ApiProperty(doc);
+}
+
+/** An optional field may be absent, but null is checked (and refused) rather than waved through. */
+const absentOk = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);
+
+function checked(name: string, options: FieldOptions, problem: Problem): PropertyDecorator {
+  return options.optional ? applyDecorators(absentOk(), Check(name, problem)) : Check(name, required(problem));
+}
+
+export function TextField(maxLength: number, options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    documented(options, { type: String, maxLength }),
+    checked('text', options, textProblem(maxLength, !options.optional)),
+  );
+}
+
+/** Stream ids are case-sensitive: a UUID is kept in lower case whichever way it was typed. */
+export function IdField(options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    documented(options, { type: String, format: 'uuid' }),
+    checked('uuid', options, uuidProblem),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
+  );
+}
+
+export function EnumField(values: readonly string[], options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(documented(options, { enum: values }), checked('enum', options, enumProblem(values)));
+}
+
+export function IntField(min: number, max: number, options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    documented(options, { type: 'integer', minimum: min, maximum: max }),
+    checked('int', options, intProblem(min, max)),
+  );
+}
+
+export function BooleanField(options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(documented(options, { type: Boolean }), checked('boolean', options, booleanProblem));
+}
+
+/** `date`: a calendar date is enough (close dates, validity); otherwise an instant with its offset. */
+export function TimeField(kind: 'date' | 'instant', options: FieldOptions = {}): PropertyDecorator {
+  const schema = kind === 'date' ? { type: String, example: options.example ?? '2026-03-20' } : { type: String, format: 'date-time' };
+  return applyDecorators(documented(options, schema), checked(kind, options, timeProblem(kind)));
+}
+
+/** Email or phone of someone, always optional; with `orElse`, at least one of the two must be given. */
+export function ContactPointField(
+  kind: 'email' | 'phone',
+  maxLength: number,
+  options: FieldOptions & { orElse?: string } = {},
+): PropertyDecorator {
+  const problem = kind === 'email' ? emailProblem(maxLength) : phoneProblem(maxLength);
+  const schema = { type: String, maxLength, format: kind === 'email' ? 'email' : undefined };
+  const check = options.orElse ? Check(kind, orRequired(options.orElse, problem)) : applyDecorators(absentOk(), Check(kind, problem));
+  return applyDecorators(documented({ ...options, optional: true }, schema), check);
+}
+
+const presentObject = (): PropertyDecorator =>
+  Check(
+    'required',
+    required(() => undefined),
+  );
+
+export function NestedField(type: () => new () => object, options: FieldOptions = {}): PropertyDecorator {
+  // Swagger resolves a lazy type only from a function named `type`.
+  return applyDecorators(
+    documented(options, { type: () => type() }),
+    options.optional ? absentOk() : presentObject(),
+    ValidateNested(),
+    Type(type),
+  );
+}
+
+export function NestedListField(type: () => new () => object, maxItems: number, options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    documented(options, { type: () => type(), isArray: true, minItems: 1, maxItems }),
+    options.optional ? absentOk() : presentObject(),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(maxItems),
+    ValidateNested({ each: true }),
+    Type(type),
+  );
+}

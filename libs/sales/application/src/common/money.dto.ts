@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ValidateIf } from 'class-validator';
+import { DEFAULT_CURRENCY, type Money } from '@crm/shared/kernel';
+import { Check, required } from './validators';
+
+const CURRENCY = /^[A-Z]{3}$/;
+
+/** Money at the edge: integer minor units (rials for IRR, never toman) and an ISO 4217 code. */
+export class MoneyDto {
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 125_000_000, description: 'Integer minor units' })
+  @Check(
+    'amount',
+    required((value) =>
+      Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : 'must be a whole, non-negative number of minor units',
+    ),
+  )
+  amount!: number;
+
+  @ApiProperty({ required: false, default: DEFAULT_CURRENCY, pattern: CURRENCY.source })
+  // null is checked (and refused); only an absent currency takes the default.
+  @ValidateIf((_, value) => value !== undefined)
+  @Check('currency', (value) => (typeof value === 'string' && CURRENCY.test(value) ? undefined : 'must be an ISO 4217 code such as IRR'))
+  currency: string = DEFAULT_CURRENCY;
+}
+
+export function toMoney(dto: MoneyDto): Money {
+  return { amount: dto.amount, currency: dto.currency };
+}

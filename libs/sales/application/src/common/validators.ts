@@ -1,0 +1,109 @@
+import { isISO8601, ValidateBy, type ValidationArguments } from 'class-validator';
+import { isEmail, normalizePhone } from '@crm/shared/kernel';
+
+/**
+ * A field's whole rule as one check, so a bad value gets one message that
+ * says what is wrong with it ("is required", "must be at most 200
+ * characters") rather than every rule it happens to break.
+ */
+export type Problem = (value: unknown, object: Readonly<Record<string, unknown>>) => string | undefined;
+
+export function Check(name: string, problem: Problem): PropertyDecorator {
+  const objectOf = (args?: ValidationArguments) => (args?.object ?? {}) as Readonly<Record<string, unknown>>;
+  return ValidateBy({
+    name,
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => problem(value, objectOf(args)) === undefined,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property ?? 'value'} ${problem(args?.value, objectOf(args)) ?? 'is invalid'}`,
+    },
+  });
+}
+
+/**
+ * Forms send '' for a field left empty; the deciders read it as absent, so validation does too.
+ * null is not blank: it is refused, never handed to a decider that expects a string.
+ */
+export function isBlank(value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+export const required =
+  (then: Problem): Problem =>
+  (value, object) =>
+    value === undefined ? 'is required' : then(value, object);
+
+export function textProblem(maxLength: number, notBlank: boolean): Problem {
+  return (value) => {
+    if (typeof value !== 'string') return 'must be a string';
+    if (value.length > maxLength) return `must be at most ${maxLength} characters`;
+    return notBlank && value.trim() === '' ? 'must not be blank' : undefined;
+  };
+}
+
+function isPhone(value: string): boolean {
+  try {
+    normalizePhone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Any common spelling of an Iranian number (Persian digits too) or an international one; the kernel decides. */
+export function phoneProblem(maxLength: number): Problem {
+  return (value) =>
+    isBlank(value) || (typeof value === 'string' && value.length <= maxLength && isPhone(value))
+      ? undefined
+      : `must be a phone number of at most ${maxLength} characters, e.g. 0912 123 4567 or +98 912 123 4567`;
+}
+
+export function emailProblem(maxLength: number): Problem {
+  return (value) =>
+    isBlank(value) || (typeof value === 'string' && value.length <= maxLength && isEmail(value))
+      ? undefined
+      : `must be an email address of at most ${maxLength} characters`;
+}
+
+/** Blank is fine here unless `other` is blank too: each of the pair then names the rule. */
+export const orRequired =
+  (other: string, then: Problem): Problem =>
+  (value, object) =>
+    isBlank(value) && isBlank(object[other]) ? `or ${other} is required` : then(value, object);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const uuidProblem: Problem = (value) => (typeof value === 'string' && UUID.test(value) ? undefined : 'must be a UUID');
+
+export const enumProblem =
+  (values: readonly string[]): Problem =>
+  (value) =>
+    typeof value === 'string' && values.includes(value) ? undefined : `must be one of ${values.join(', ')}`;
+
+export const intProblem =
+  (min: number, max: number): Problem =>
+  (value) =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+      ? undefined
+      : `must be an integer from ${min} to ${max}`;
+
+export const booleanProblem: Problem = (value) => (typeof value === 'boolean' ? undefined : 'must be true or false');
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * `date`: a calendar date ('2025-03-20', lasting all that day) or an instant;
+ * `instant`: a timestamp that names its offset — without one, "10:00" is a
+ * different instant on every server.
+ */
+export const timeProblem =
+  (kind: 'date' | 'instant'): Problem =>
+  (value) => {
+    const valid =
+      typeof value === 'string' && isISO8601(value, { strict: true }) && (INSTANT.test(value) || (kind === 'date' && DATE.test(value)));
+    if (valid) return undefined;
+    return kind === 'date'
+      ? 'must be a date (2025-03-20) or a time with its offset (2025-03-20T10:00:00+03:30)'
+      : 'must be a time with its offset, e.g. 2025-03-20T10:00:00+03:30';
+  };

@@ -1,0 +1,23 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
+import { contactDecider } from '@crm/sales/domain';
+import { requireStream } from '../../common/load-state';
+import { accountStream, contactStream } from '../../common/streams';
+import { CreateContactCommand } from './create-contact.command';
+
+@CommandHandler(CreateContactCommand)
+export class CreateContactHandler implements ICommandHandler<CreateContactCommand> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ input, context }: CreateContactCommand): Promise<CommandReply> {
+    const { fullName, email, phone, accountId, preferredChannel } = input;
+    if (accountId) await requireStream(this.executor.store, accountStream(accountId), context.tenantId, 'ACCOUNT.NOT_FOUND', accountId);
+    const now = this.executor.now();
+    const contactId = input.id ?? idFor(context, 'contact');
+    const data = { contactId, fullName, email, phone, accountId, preferredChannel, createdAt: now.toISOString() };
+    return commandReply(
+      contactId,
+      await this.executor.execute(contactDecider, contactStream(contactId), { type: 'CreateContact', data }, context, now),
+    );
+  }
+}

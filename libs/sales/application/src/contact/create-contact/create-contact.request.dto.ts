@@ -1,0 +1,23 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { CONTACT_CHANNELS, type ContactChannel } from '@crm/sales/domain';
+import { ContactPointField, EnumField, IdField, TextField } from '../../common/fields';
+
+export class CreateContactRequestDto extends CommandRequestDto {
+  @IdField({ optional: true, description: 'Client-chosen contact id; the server makes one otherwise' })
+  id?: string;
+
+  @TextField(200, { example: 'مریم احمدی' })
+  fullName!: string;
+
+  @ContactPointField('email', 254)
+  email?: string;
+
+  @ContactPointField('phone', 40, { example: '۰۹۱۲۱۲۳۴۵۶۷' })
+  phone?: string;
+
+  @IdField({ optional: true, description: 'The account (company) the person belongs to' })
+  accountId?: string;
+
+  @EnumField(CONTACT_CHANNELS, { optional: true })
+  preferredChannel?: ContactChannel;
+}

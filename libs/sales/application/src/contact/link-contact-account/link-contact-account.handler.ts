@@ -1,0 +1,22 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
+import { contactDecider } from '@crm/sales/domain';
+import { requireStream } from '../../common/load-state';
+import { accountStream, contactStream } from '../../common/streams';
+import { LinkContactAccountCommand } from './link-contact-account.command';
+
+@CommandHandler(LinkContactAccountCommand)
+export class LinkContactAccountHandler implements ICommandHandler<LinkContactAccountCommand> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ contactId, input, context }: LinkContactAccountCommand): Promise<CommandReply> {
+    const { accountId } = input;
+    await requireStream(this.executor.store, accountStream(accountId), context.tenantId, 'ACCOUNT.NOT_FOUND', accountId);
+    const now = this.executor.now();
+    const data = { contactId, accountId, linkedAt: now.toISOString() };
+    return commandReply(
+      contactId,
+      await this.executor.execute(contactDecider, contactStream(contactId), { type: 'LinkContactToAccount', data }, context, now),
+    );
+  }
+}

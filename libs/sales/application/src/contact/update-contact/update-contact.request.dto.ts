@@ -1,0 +1,18 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { CONTACT_CHANNELS, type ContactChannel } from '@crm/sales/domain';
+import { ContactPointField, EnumField, TextField } from '../../common/fields';
+
+/** Any of the fields; what is absent (or blank) stays as it is. */
+export class UpdateContactRequestDto extends CommandRequestDto {
+  @TextField(200, { optional: true })
+  fullName?: string;
+
+  @ContactPointField('email', 254)
+  email?: string;
+
+  @ContactPointField('phone', 40)
+  phone?: string;
+
+  @EnumField(CONTACT_CHANNELS, { optional: true })
+  preferredChannel?: ContactChannel;
+}

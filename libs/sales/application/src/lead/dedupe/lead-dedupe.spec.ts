@@ -1,0 +1,155 @@
+import { leadDecider } from '@crm/sales/domain';
+import { leadStream } from '../../common/streams';
+import { captureLead, salesWorld, type SalesWorld } from '../../testing/fixtures';
+import { leadKeyStream } from './lead-key-claim';
+import { LeadKeyClaims } from './lead-key-claims';
+import { LeadDedupe } from './lead-dedupe';
+
+const PHONE_KEY = 'phone:+989121234567';
+
+function dedupeOn(world: SalesWorld) {
+  const claims = new LeadKeyClaims(world.executor, { pendingTtlMs: 60_000, pendingWaitMs: 60 });
+  const dedupe = new LeadDedupe(world.executor, claims);
+  const capture = (data: Parameters<typeof captureLead>[0], context = world.context()) =>
+    dedupe.capture(captureLead(data), context, world.clock.now());
+  return { claims, dedupe, capture };
+}
+
+describe('LeadDedupe', () => {
+  it('refuses a second open lead with the same phone in another spelling, naming the first, and records nothing', async () => {
+    const world = salesWorld();
+    const { capture } = dedupeOn(world);
+    const first = await capture({ phone: '۰۹۱۲۱۲۳۴۵۶۷' });
+    const head = await world.store.headPosition();
+    await expect(capture({ phone: '+98 912 123 4567', fullName: 'Maryam Ahmadi' })).rejects.toMatchObject({
+      code: 'LEAD.DUPLICATE',
+      details: { existingLeadId: first.state.status === 'none' ? '' : first.state.lead.leadId },
+    });
+    expect(await world.store.headPosition()).toBe(head);
+  });
+
+  it('records an allowed duplicate, which then guards the key too until it closes', async () => {
+    const world = salesWorld();
+    const { capture } = dedupeOn(world);
+    const first = captureLead({ phone: '09121234567' });
+    await dedupeOn(world).dedupe.capture(first, world.context(), world.clock.now());
+    const allowed = await capture({ phone: '0912 123 4567', allowDuplicate: true });
+    expect(allowed.events[0]?.data).toMatchObject({ duplicateOfLeadId: first.data.leadId });
+    const allowedId = allowed.events[0]?.data.leadId;
+
+    await world.executor.execute(
+      leadDecider,
+      leadStream(first.data.leadId),
+      { type: 'DisqualifyLead', data: { leadId: first.data.leadId, reason: 'duplicate', disqualifiedAt: '2026-01-10T10:00:00Z' } },
+      world.context(),
+    );
+    await expect(capture({ phone: '09121234567' })).rejects.toMatchObject({
+      code: 'LEAD.DUPLICATE',
+      details: { existingLeadId: allowedId },
+    });
+  });
+
+  it('frees a key when its lead moves to another phone', async () => {
+    const world = salesWorld();
+    const { capture, dedupe } = dedupeOn(world);
+    const first = captureLead({ phone: '09121234567' });
+    await dedupe.capture(first, world.context(), world.clock.now());
+    const moved = await world.executor.execute(
+      leadDecider,
+      leadStream(first.data.leadId),
+      { type: 'UpdateLead', data: { leadId: first.data.leadId, phone: '09350000000', updatedAt: '2026-01-10T10:00:00Z' } },
+      world.context(),
+    );
+    const update = moved.events[0];
+    if (update?.type === 'LeadUpdated' && update.data.matchKeys) {
+      await dedupe.claimMovedKeys(first.data.leadId, update.data.matchKeys, world.context(), world.clock.now());
+    }
+    await expect(capture({ phone: '09121234567' })).resolves.toMatchObject({ duplicate: false });
+    await expect(capture({ phone: '+989350000000' })).rejects.toMatchObject({
+      code: 'LEAD.DUPLICATE',
+      details: { existingLeadId: first.data.leadId },
+    });
+  });
+
+  it('lets exactly one of several concurrent captures of the same phone through', async () => {
+    const world = salesWorld();
+    const { capture } = dedupeOn(world);
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => capture({ phone: '09121234567', fullName: `نفر ${i}` })));
+    const recorded = results.filter((result) => result.status === 'fulfilled');
+    expect(recorded).toHaveLength(1);
+    const winner = (await world.store.readAll({ filter: { eventTypes: ['LeadCaptured'] } })).events;
+    expect(winner).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected')
+        expect(result.reason).toMatchObject({ code: 'LEAD.DUPLICATE', details: { existingLeadId: winner[0]?.data['leadId'] } });
+    }
+  });
+
+  it('converges when a capture crashed between its claim and its lead', async () => {
+    const world = salesWorld();
+    const { claims, capture } = dedupeOn(world);
+    const crashed = captureLead({ phone: '09121234567' });
+    const crashedContext = world.context();
+    await claims.claim(PHONE_KEY, crashed.data.leadId, crashedContext, world.clock.now());
+
+    // Meanwhile the key is taken by a capture that has not finished: others are asked to retry, not given a phantom lead id.
+    await expect(capture({ phone: '09121234567' })).rejects.toMatchObject({
+      code: 'LEAD.CAPTURE_IN_PROGRESS',
+      details: { pendingLeadId: crashed.data.leadId },
+    });
+    // The client's retry with the same command id finds its own claim and records the lead.
+    const retried = await dedupeOn(world).dedupe.capture(crashed, crashedContext, world.clock.now());
+    expect(retried.duplicate).toBe(false);
+    await expect(capture({ phone: '09121234567' })).rejects.toMatchObject({
+      code: 'LEAD.DUPLICATE',
+      details: { existingLeadId: crashed.data.leadId },
+    });
+  });
+
+  it('lets the key go once a crashed capture is older than the pending TTL; its late retry is then the duplicate', async () => {
+    const world = salesWorld();
+    const { claims, capture, dedupe } = dedupeOn(world);
+    const crashed = captureLead({ phone: '09121234567' });
+    const crashedContext = world.context();
+    await claims.claim(PHONE_KEY, crashed.data.leadId, crashedContext, world.clock.now());
+    world.clock.advance(60_000);
+    const takeover = await capture({ phone: '09121234567' });
+    expect(takeover.duplicate).toBe(false);
+    await expect(dedupe.capture(crashed, crashedContext, world.clock.now())).rejects.toMatchObject({
+      code: 'LEAD.DUPLICATE',
+      details: { existingLeadId: takeover.events[0]?.data.leadId },
+    });
+  });
+
+  it('gives back the keys a refused capture had claimed', async () => {
+    const world = salesWorld();
+    const { capture } = dedupeOn(world);
+    await capture({ phone: '09121234567' });
+    await expect(capture({ email: 'maryam@example.ir', phone: '09121234567' })).rejects.toMatchObject({ code: 'LEAD.DUPLICATE' });
+    await expect(capture({ email: 'Maryam@Example.ir' })).resolves.toMatchObject({ duplicate: false });
+    expect(await world.streamTypes(leadKeyStream('default', 'email:maryam@example.ir'))).toEqual([
+      'LeadKeyClaimed',
+      'LeadKeyReleased',
+      'LeadKeyClaimed',
+    ]);
+  });
+
+  it('answers a retried capture with the first result and records nothing', async () => {
+    const world = salesWorld();
+    const { dedupe } = dedupeOn(world);
+    const lead = captureLead({ email: 'zahra@example.ir' });
+    const context = world.context();
+    const first = await dedupe.capture(lead, context, world.clock.now());
+    const head = await world.store.headPosition();
+    const again = await dedupe.capture(lead, context, world.clock.now());
+    expect(again).toMatchObject({ duplicate: true, position: first.position, nextExpectedRevision: 0 });
+    expect(await world.store.headPosition()).toBe(head);
+  });
+
+  it('refuses an invalid lead before claiming anything', async () => {
+    const world = salesWorld();
+    const { capture } = dedupeOn(world);
+    await expect(capture({ fullName: '  ', phone: '09121234567' })).rejects.toMatchObject({ code: 'LEAD.NAME_REQUIRED' });
+    expect(await world.store.headPosition()).toBeUndefined();
+  });
+});

@@ -1,0 +1,67 @@
+import { streamIdOf, type Command, type Decider, type Event } from '@crm/shared/event-sourcing';
+import { uuidV5 } from '@crm/shared/kernel';
+
+/**
+ * One small stream per normalised contact key ('phone:+989121234567'),
+ * recording which leads claimed the key. Appending a claim at the revision
+ * that was read is what makes dedupe hold under concurrency: of two captures
+ * that read the same claims, only one can append after them. A claim says
+ * nothing about whether its lead is still open; the reader checks that on the
+ * lead. A lead captured as an allowed duplicate claims too, so the key stays
+ * guarded after the first holder is qualified.
+ */
+export const LEAD_KEY_CATEGORY = 'lead-key';
+
+export function leadKeyStream(tenantId: string, key: string): string {
+  return streamIdOf(LEAD_KEY_CATEGORY, uuidV5(`${tenantId}/${key}`));
+}
+
+export type LeadKeyClaimed = Event<'LeadKeyClaimed', { key: string; leadId: string; claimedAt: string }>;
+/** A capture that claimed a key and was then refused gives it back at once instead of letting it expire. */
+export type LeadKeyReleased = Event<'LeadKeyReleased', { key: string; leadId: string; releasedAt: string }>;
+export type LeadKeyEvent = LeadKeyClaimed | LeadKeyReleased;
+
+export type ClaimLeadKey = Command<'ClaimLeadKey', { key: string; leadId: string; at: string }>;
+export type ReleaseLeadKey = Command<'ReleaseLeadKey', { key: string; leadId: string; at: string }>;
+export type LeadKeyCommand = ClaimLeadKey | ReleaseLeadKey;
+
+export interface LeadKeyClaim {
+  readonly leadId: string;
+  readonly claimedAt: string;
+}
+
+/** Claims in the order they were made; the newest last. */
+export interface LeadKeyState {
+  readonly claims: readonly LeadKeyClaim[];
+}
+
+const holds = (state: LeadKeyState, leadId: string): boolean => state.claims.some((claim) => claim.leadId === leadId);
+
+export const leadKeyDecider: Decider<LeadKeyState, LeadKeyCommand, LeadKeyEvent> = {
+  initialState: () => ({ claims: [] }),
+  decide: (command, state) => {
+    const { key, leadId, at } = command.data;
+    switch (command.type) {
+      case 'ClaimLeadKey':
+        return holds(state, leadId) ? [] : [{ type: 'LeadKeyClaimed', data: { key, leadId, claimedAt: at } }];
+      case 'ReleaseLeadKey':
+        return holds(state, leadId) ? [{ type: 'LeadKeyReleased', data: { key, leadId, releasedAt: at } }] : [];
+      default: {
+        const _exhaustive: never = command;
+        return _exhaustive;
+      }
+    }
+  },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'LeadKeyClaimed':
+        return { claims: [...state.claims, { leadId: event.data.leadId, claimedAt: event.data.claimedAt }] };
+      case 'LeadKeyReleased':
+        return { claims: state.claims.filter((claim) => claim.leadId !== event.data.leadId) };
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
+    }
+  },
+};

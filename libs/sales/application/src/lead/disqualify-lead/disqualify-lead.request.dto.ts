@@ -1,0 +1,11 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { DISQUALIFY_REASONS, type DisqualifyReason } from '@crm/sales/domain';
+import { EnumField, TextField } from '../../common/fields';
+
+export class DisqualifyLeadRequestDto extends CommandRequestDto {
+  @EnumField(DISQUALIFY_REASONS)
+  reason!: DisqualifyReason;
+
+  @TextField(2000, { optional: true })
+  note?: string;
+}

@@ -1,0 +1,31 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { IdField, NestedField, TextField, TimeField } from '../../common/fields';
+import { MoneyDto } from '../../common/money.dto';
+
+export class QualifiedOpportunityDto {
+  @TextField(200, { example: 'ورق فولادی برای خط تولید' })
+  name!: string;
+
+  @NestedField(() => MoneyDto)
+  estimatedValue!: MoneyDto;
+
+  @TimeField('date')
+  expectedCloseDate!: string;
+
+  @TextField(2000, { optional: true, description: "The customer's need; defaults to the lead's interest" })
+  need?: string;
+}
+
+export class QualifyLeadRequestDto extends CommandRequestDto {
+  @NestedField(() => QualifiedOpportunityDto)
+  opportunity!: QualifiedOpportunityDto;
+
+  @IdField({ optional: true, description: 'An existing contact to use instead of creating one' })
+  contactId?: string;
+
+  @IdField({ optional: true, description: 'An existing account to use instead of opening one' })
+  accountId?: string;
+
+  @TextField(200, { optional: true, description: "Name of the new account; defaults to the lead's company, else its name" })
+  accountName?: string;
+}

@@ -1,0 +1,20 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { ContactPointField, TextField } from '../../common/fields';
+
+/** Any of the fields; what is absent (or blank) stays as it is. */
+export class UpdateLeadRequestDto extends CommandRequestDto {
+  @TextField(200, { optional: true })
+  fullName?: string;
+
+  @TextField(200, { optional: true })
+  company?: string;
+
+  @ContactPointField('email', 254)
+  email?: string;
+
+  @ContactPointField('phone', 40)
+  phone?: string;
+
+  @TextField(2000, { optional: true })
+  interest?: string;
+}

@@ -1,0 +1,7 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { TextField } from '../../common/fields';
+
+export class LoseOpportunityRequestDto extends CommandRequestDto {
+  @TextField(500)
+  reason!: string;
+}

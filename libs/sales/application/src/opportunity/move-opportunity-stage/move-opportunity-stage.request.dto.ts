@@ -1,0 +1,11 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { OPEN_STAGES, type OpenStage } from '@crm/sales/domain';
+import { EnumField, IntField } from '../../common/fields';
+
+export class MoveOpportunityStageRequestDto extends CommandRequestDto {
+  @EnumField(OPEN_STAGES, { description: 'won and lost are reached by /win and /lose' })
+  stage!: OpenStage;
+
+  @IntField(0, 100, { optional: true, description: "Win probability (%); the stage's default when absent" })
+  probability?: number;
+}

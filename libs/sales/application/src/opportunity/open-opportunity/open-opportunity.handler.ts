@@ -1,0 +1,37 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
+import { opportunityDecider } from '@crm/sales/domain';
+import { requireStream } from '../../common/load-state';
+import { toMoney } from '../../common/money.dto';
+import { accountStream, contactStream, opportunityStream } from '../../common/streams';
+import { OpenOpportunityCommand } from './open-opportunity.command';
+
+@CommandHandler(OpenOpportunityCommand)
+export class OpenOpportunityHandler implements ICommandHandler<OpenOpportunityCommand> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ input, context }: OpenOpportunityCommand): Promise<CommandReply> {
+    const { store } = this.executor;
+    const { accountId, contactId, name, need, expectedCloseDate, ownerId, campaignId } = input;
+    await requireStream(store, accountStream(accountId), context.tenantId, 'ACCOUNT.NOT_FOUND', accountId);
+    if (contactId) await requireStream(store, contactStream(contactId), context.tenantId, 'CONTACT.NOT_FOUND', contactId);
+    const now = this.executor.now();
+    const opportunityId = input.id ?? idFor(context, 'opportunity');
+    const data = {
+      opportunityId,
+      accountId,
+      contactId,
+      name,
+      need,
+      amount: toMoney(input.amount),
+      expectedCloseDate,
+      ownerId,
+      campaignId,
+      openedAt: now.toISOString(),
+    };
+    return commandReply(
+      opportunityId,
+      await this.executor.execute(opportunityDecider, opportunityStream(opportunityId), { type: 'OpenOpportunity', data }, context, now),
+    );
+  }
+}

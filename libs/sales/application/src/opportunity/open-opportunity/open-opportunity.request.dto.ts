@@ -1,0 +1,32 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { IdField, NestedField, TextField, TimeField } from '../../common/fields';
+import { MoneyDto } from '../../common/money.dto';
+
+export class OpenOpportunityRequestDto extends CommandRequestDto {
+  @IdField({ optional: true, description: 'Client-chosen opportunity id; the server makes one otherwise' })
+  id?: string;
+
+  @IdField()
+  accountId!: string;
+
+  @TextField(200)
+  name!: string;
+
+  @TextField(2000, { description: "The customer's need" })
+  need!: string;
+
+  @NestedField(() => MoneyDto)
+  amount!: MoneyDto;
+
+  @TimeField('date')
+  expectedCloseDate!: string;
+
+  @IdField({ optional: true })
+  contactId?: string;
+
+  @TextField(100, { optional: true })
+  ownerId?: string;
+
+  @IdField({ optional: true, description: 'Campaign the deal is attributed to' })
+  campaignId?: string;
+}

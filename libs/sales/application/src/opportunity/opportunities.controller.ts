@@ -1,0 +1,74 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
+import { ApiCommandOn } from '../common/api-docs';
+import { IdParam } from '../common/id-param';
+import { LoseOpportunityCommand } from './lose-opportunity/lose-opportunity.command';
+import { LoseOpportunityRequestDto } from './lose-opportunity/lose-opportunity.request.dto';
+import { MoveOpportunityStageCommand } from './move-opportunity-stage/move-opportunity-stage.command';
+import { MoveOpportunityStageRequestDto } from './move-opportunity-stage/move-opportunity-stage.request.dto';
+import { OpenOpportunityCommand } from './open-opportunity/open-opportunity.command';
+import { OpenOpportunityRequestDto } from './open-opportunity/open-opportunity.request.dto';
+import { ProposeSolutionCommand } from './propose-solution/propose-solution.command';
+import { ProposeSolutionRequestDto } from './propose-solution/propose-solution.request.dto';
+import { ReopenOpportunityCommand } from './reopen-opportunity/reopen-opportunity.command';
+import { ReopenOpportunityRequestDto } from './reopen-opportunity/reopen-opportunity.request.dto';
+import { ReviseEstimateCommand } from './revise-estimate/revise-estimate.command';
+import { ReviseEstimateRequestDto } from './revise-estimate/revise-estimate.request.dto';
+import { WinOpportunityCommand } from './win-opportunity/win-opportunity.command';
+import { WinOpportunityRequestDto } from './win-opportunity/win-opportunity.request.dto';
+
+const CLOSED = 'OPPORTUNITY.CLOSED';
+
+@ApiTags('opportunities')
+@Controller('opportunities')
+export class OpportunitiesController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiCommand({
+    summary: 'Open an opportunity (فرصت فروش); its stage starts at qualification',
+    creates: true,
+    refusals: ['ACCOUNT.NOT_FOUND (404)', 'CONTACT.NOT_FOUND (404)', 'STREAM.ALREADY_EXISTS'],
+  })
+  open(@Body() body: OpenOpportunityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new OpenOpportunityCommand(body, context));
+  }
+
+  @Post(':id/propose-solution')
+  @ApiCommandOn({ summary: 'Record the solution proposed for the need', refusals: [CLOSED] })
+  proposeSolution(@IdParam() id: string, @Body() body: ProposeSolutionRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new ProposeSolutionCommand(id, body, context));
+  }
+
+  @Post(':id/move-stage')
+  @ApiCommandOn({ summary: 'Move to another open stage; probability follows the stage unless given', refusals: [CLOSED] })
+  moveStage(@IdParam() id: string, @Body() body: MoveOpportunityStageRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new MoveOpportunityStageCommand(id, body, context));
+  }
+
+  @Post(':id/revise-estimate')
+  @ApiCommandOn({ summary: 'Revise amount, probability or expected close date', refusals: [CLOSED, 'OPPORTUNITY.NOTHING_TO_REVISE'] })
+  reviseEstimate(@IdParam() id: string, @Body() body: ReviseEstimateRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new ReviseEstimateCommand(id, body, context));
+  }
+
+  @Post(':id/win')
+  @ApiCommandOn({ summary: 'Win the deal; final until reopened', refusals: [CLOSED] })
+  win(@IdParam() id: string, @Body() body: WinOpportunityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new WinOpportunityCommand(id, body, context));
+  }
+
+  @Post(':id/lose')
+  @ApiCommandOn({ summary: 'Lose the deal; final until reopened', refusals: [CLOSED] })
+  lose(@IdParam() id: string, @Body() body: LoseOpportunityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new LoseOpportunityCommand(id, body, context));
+  }
+
+  @Post(':id/reopen')
+  @ApiCommandOn({ summary: 'Reopen a won or lost deal at the stage it was closed from', refusals: ['OPPORTUNITY.NOT_CLOSED'] })
+  reopen(@IdParam() id: string, @Body() body: ReopenOpportunityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new ReopenOpportunityCommand(id, body, context));
+  }
+}

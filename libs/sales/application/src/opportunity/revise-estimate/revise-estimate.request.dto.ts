@@ -1,0 +1,15 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { IntField, NestedField, TimeField } from '../../common/fields';
+import { MoneyDto } from '../../common/money.dto';
+
+/** Any of the figures; at least one (OPPORTUNITY.NOTHING_TO_REVISE otherwise). */
+export class ReviseEstimateRequestDto extends CommandRequestDto {
+  @NestedField(() => MoneyDto, { optional: true })
+  amount?: MoneyDto;
+
+  @IntField(0, 100, { optional: true })
+  probability?: number;
+
+  @TimeField('date', { optional: true })
+  expectedCloseDate?: string;
+}

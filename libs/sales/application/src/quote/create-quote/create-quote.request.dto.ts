@@ -1,0 +1,17 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { IdField, NestedListField, TimeField } from '../../common/fields';
+import { QuoteLineDto } from '../quote-line.dto';
+
+export class CreateQuoteRequestDto extends CommandRequestDto {
+  @IdField({ optional: true, description: 'Client-chosen quote id; the server makes one otherwise' })
+  id?: string;
+
+  @IdField()
+  opportunityId!: string;
+
+  @NestedListField(() => QuoteLineDto, 200)
+  lines!: QuoteLineDto[];
+
+  @TimeField('date', { description: 'Last day (or instant) the offer holds' })
+  validUntil!: string;
+}

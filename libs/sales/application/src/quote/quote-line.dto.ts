@@ -1,0 +1,42 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ValidateIf } from 'class-validator';
+import type { QuoteLineInput } from '@crm/sales/domain';
+import { NestedField, TextField } from '../common/fields';
+import { MoneyDto, toMoney } from '../common/money.dto';
+import { Check, required, type Problem } from '../common/validators';
+
+const MAX_QUANTITY = 1_000_000_000;
+
+function decimalProblem(decimals: number, inRange: (n: number) => boolean, range: string): Problem {
+  return (value) => {
+    const ok = typeof value === 'number' && Number.isFinite(value) && inRange(value) && Number(value.toFixed(decimals)) === value;
+    return ok ? undefined : `must be a number ${range} with at most ${decimals} decimals`;
+  };
+}
+
+/** A line as the caller writes it; gross, discount and totals are computed by the domain, never taken from here. */
+export class QuoteLineDto {
+  @TextField(500, { example: 'ورق فولادی گرم‌نورد، تن' })
+  description!: string;
+
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true, maximum: MAX_QUANTITY, example: 2.5, description: 'At most 3 decimals' })
+  @Check('quantity', required(decimalProblem(3, (n) => n > 0 && n <= MAX_QUANTITY, `more than 0 and at most ${MAX_QUANTITY}`)))
+  quantity!: number;
+
+  @NestedField(() => MoneyDto, { description: 'Price of one unit' })
+  unitPrice!: MoneyDto;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 5, description: 'Percent, at most 2 decimals' })
+  @ValidateIf((_, value) => value !== undefined)
+  @Check('percent', decimalProblem(2, (n) => n >= 0 && n <= 100, 'from 0 to 100'))
+  discountPercent?: number;
+}
+
+export function toQuoteLines(lines: readonly QuoteLineDto[]): QuoteLineInput[] {
+  return lines.map(({ description, quantity, unitPrice, discountPercent }) => ({
+    description,
+    quantity,
+    unitPrice: toMoney(unitPrice),
+    discountPercent,
+  }));
+}

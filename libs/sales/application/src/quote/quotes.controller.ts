@@ -1,0 +1,69 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
+import { ApiCommandOn, ApiReplyAlso } from '../common/api-docs';
+import { IdParam } from '../common/id-param';
+import { AcceptQuoteCommand } from './accept-quote/accept-quote.command';
+import { AcceptQuoteRequestDto } from './accept-quote/accept-quote.request.dto';
+import { CreateQuoteCommand } from './create-quote/create-quote.command';
+import { CreateQuoteRequestDto } from './create-quote/create-quote.request.dto';
+import { IssueQuoteCommand } from './issue-quote/issue-quote.command';
+import { IssueQuoteRequestDto } from './issue-quote/issue-quote.request.dto';
+import { RejectQuoteCommand } from './reject-quote/reject-quote.command';
+import { RejectQuoteRequestDto } from './reject-quote/reject-quote.request.dto';
+import { ReviseQuoteCommand } from './revise-quote/revise-quote.command';
+import { ReviseQuoteRequestDto } from './revise-quote/revise-quote.request.dto';
+
+const ACCEPTED = 'QUOTE.ACCEPTED';
+
+@ApiTags('quotes')
+@Controller('quotes')
+export class QuotesController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiReplyAlso(201, { total: 'money' })
+  @ApiCommand({
+    summary: 'Create a quote (پیش‌فاکتور) for an opportunity; line and quote totals are computed server-side',
+    creates: true,
+    refusals: ['OPPORTUNITY.NOT_FOUND (404)', 'QUOTE.NO_LINES', 'QUOTE.MIXED_CURRENCY', 'QUOTE.INVALID_VALIDITY', 'STREAM.ALREADY_EXISTS'],
+  })
+  create(@Body() body: CreateQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new CreateQuoteCommand(body, context));
+  }
+
+  @Post(':id/issue')
+  @ApiCommandOn({ summary: 'Issue the draft to the customer', refusals: [ACCEPTED, 'QUOTE.NOT_DRAFT', 'QUOTE.EXPIRED'] })
+  issue(@IdParam() id: string, @Body() body: IssueQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new IssueQuoteCommand(id, body, context));
+  }
+
+  @Post(':id/accept')
+  @ApiReplyAlso(200, {
+    total: 'money',
+    opportunityId: 'uuid',
+    opportunityWon: 'boolean',
+    opportunityRevision: 'integer',
+    opportunityRefusal: 'string',
+  })
+  @ApiCommandOn({
+    summary: "The customer accepted: records it and wins the quote's opportunity for the quote total",
+    refusals: [ACCEPTED, 'QUOTE.NOT_ISSUED', 'QUOTE.EXPIRED', 'OPPORTUNITY.CLOSED'],
+  })
+  accept(@IdParam() id: string, @Body() body: AcceptQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new AcceptQuoteCommand(id, body, context));
+  }
+
+  @Post(':id/reject')
+  @ApiCommandOn({ summary: 'The customer rejected the issued quote', refusals: [ACCEPTED, 'QUOTE.NOT_ISSUED'] })
+  reject(@IdParam() id: string, @Body() body: RejectQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new RejectQuoteCommand(id, body, context));
+  }
+
+  @Post(':id/revise')
+  @ApiCommandOn({ summary: 'Start a new draft revision with new lines and/or validity', refusals: [ACCEPTED, 'QUOTE.NOTHING_TO_REVISE'] })
+  revise(@IdParam() id: string, @Body() body: ReviseQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new ReviseQuoteCommand(id, body, context));
+  }
+}

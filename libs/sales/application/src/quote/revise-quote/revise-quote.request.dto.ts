@@ -1,0 +1,12 @@
+import { CommandRequestDto } from '@crm/shared/http';
+import { NestedListField, TimeField } from '../../common/fields';
+import { QuoteLineDto } from '../quote-line.dto';
+
+/** New lines, a new validity or both (QUOTE.NOTHING_TO_REVISE otherwise); the rest carries over. */
+export class ReviseQuoteRequestDto extends CommandRequestDto {
+  @NestedListField(() => QuoteLineDto, 200, { optional: true })
+  lines?: QuoteLineDto[];
+
+  @TimeField('date', { optional: true })
+  validUntil?: string;
+}

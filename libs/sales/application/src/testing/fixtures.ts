@@ -1,0 +1,51 @@
+import { ANONYMOUS, DEFAULT_TENANT, InMemoryEventStore, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { CommandExecutor, type CommandContext } from '@crm/shared/http';
+import { ManualClock, newId } from '@crm/shared/kernel';
+import { leadDecider, type CaptureLead, type LeadQualified, type QualifyLead } from '@crm/sales/domain';
+import { leadStream } from '../common/streams';
+
+/** What the sales specs run on: the in-memory store, a clock moved by hand, and the shared executor over them. */
+export function salesWorld(start = '2026-01-10T09:00:00.000Z') {
+  const store = new InMemoryEventStore();
+  const clock = new ManualClock(start);
+  const executor = new CommandExecutor(store, clock, store);
+  const context = (commandId: string = newId()): CommandContext => ({ commandId, actor: ANONYMOUS, tenantId: DEFAULT_TENANT });
+  const streamTypes = async (streamId: string) => (await store.readStream(streamId)).map((event) => event.type);
+  const allTypes = async () => (await store.readAll()).events.map((event) => `${streamCategory(event.streamId)}:${event.type}`);
+  return { store, clock, executor, context, streamTypes, allTypes };
+}
+
+export type SalesWorld = ReturnType<typeof salesWorld>;
+
+export function captureLead(data: Partial<CaptureLead['data']> = {}): CaptureLead {
+  return {
+    type: 'CaptureLead',
+    data: { leadId: newId(), fullName: 'مریم احمدی', source: 'web', capturedAt: '2026-01-10T09:00:00.000Z', ...data },
+  };
+}
+
+/** Records a LeadQualified the way the qualify handler does, without running the process: a crash right after it. */
+export async function qualifiedLead(world: SalesWorld, qualify: Partial<QualifyLead['data']> = {}): Promise<RecordedEvent<LeadQualified>> {
+  const lead = captureLead({ phone: '۰۹۱۲۱۲۳۴۵۶۷', company: 'شرکت فولاد مبارکه', interest: 'ورق فولادی' });
+  const { leadId } = lead.data;
+  await world.executor.execute(leadDecider, leadStream(leadId), lead, world.context());
+  const command: QualifyLead = {
+    type: 'QualifyLead',
+    data: {
+      leadId,
+      contactId: newId(),
+      accountId: newId(),
+      opportunityId: newId(),
+      opportunity: {
+        name: 'ورق فولادی خط دوم',
+        estimatedValue: { amount: 1_200_000_000, currency: 'IRR' },
+        expectedCloseDate: '2026-03-20',
+      },
+      qualifiedAt: '2026-01-12T10:00:00.000Z',
+      ...qualify,
+    },
+  };
+  const context = world.context();
+  await world.executor.execute(leadDecider, leadStream(leadId), command, context);
+  return (await world.store.readStream(leadStream(leadId)))[1] as RecordedEvent<LeadQualified>;
+}
