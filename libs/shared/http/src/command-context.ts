@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { ANONYMOUS, DEFAULT_TENANT, type Actor } from '@crm/shared/event-sourcing';
+import { ANONYMOUS, DEFAULT_TENANT, type Actor, type ExpectedRevision } from '@crm/shared/event-sourcing';
 import { derivedId, isUuid, newId, uuidV5 } from '@crm/shared/kernel';
 import type { FastifyRequest } from 'fastify';
 import { RequestValidationError, type FieldError } from './problem-details';
@@ -7,11 +7,13 @@ import { RequestValidationError, type FieldError } from './problem-details';
 /** What the HTTP edge knows about a command beyond its body. */
 export interface CommandContext {
   readonly commandId: string;
-  /** From `If-Match: "<revision>"`; absent → the server retries conflicting appends. */
-  readonly expectedRevision?: number;
+  /** From `If-Match: "<revision>"` (or set by a process); absent → the server retries conflicting appends. */
+  readonly expectedRevision?: ExpectedRevision;
   readonly actor: Actor;
   readonly tenantId: string;
   readonly correlationId?: string;
+  /** The message that caused this command (an event, for process managers); defaults to the command itself. */
+  readonly causationId?: string;
 }
 
 /** Ids the server makes for a command follow from its id, so a retry re-creates the same ids. */

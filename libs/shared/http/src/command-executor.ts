@@ -48,6 +48,7 @@ export class CommandExecutor {
     return handleCommand(this.store, decider, streamId, command, {
       commandId: context.commandId,
       correlationId: context.correlationId,
+      causationId: context.causationId,
       actor: context.actor,
       tenantId: context.tenantId,
       expectedRevision: context.expectedRevision,

@@ -1,4 +1,4 @@
-import { handleCommand, type Command, type CommandResult, type Decider, type Event, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { type Command, type CommandResult, type Decider, type Event, type RecordedEvent } from '@crm/shared/event-sourcing';
 import type { CommandExecutor } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
 
@@ -18,12 +18,11 @@ export function runReaction<S, C extends Command, E extends Event>(
   command: C,
 ): Promise<CommandResult<S, E>> {
   const { eventId, correlationId, actor, tenantId } = trigger.metadata;
-  return handleCommand(executor.store, decider, streamId, command, {
+  return executor.execute(decider, streamId, command, {
     commandId: derivedId(eventId, step),
     correlationId,
     causationId: eventId,
     actor,
     tenantId,
-    now: executor.now(),
   });
 }

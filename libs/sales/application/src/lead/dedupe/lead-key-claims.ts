@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ConcurrencyConflictError, handleCommand, WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
+import { ConcurrencyConflictError, WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
 import { leadDecider } from '@crm/sales/domain';
@@ -119,15 +119,14 @@ export class LeadKeyClaims {
     now: Date,
     how: { step: string; expectedRevision?: number | 'no_stream' },
   ): Promise<number> {
-    const result = await handleCommand(this.executor.store, leadKeyDecider, leadKeyStream(context.tenantId, key), command, {
+    const claim: CommandContext = {
+      ...context,
       commandId: derivedId(context.commandId, how.step),
       correlationId: context.correlationId ?? context.commandId,
       causationId: context.commandId,
-      actor: context.actor,
-      tenantId: context.tenantId,
       expectedRevision: how.expectedRevision,
-      now,
-    });
+    };
+    const result = await this.executor.execute(leadKeyDecider, leadKeyStream(context.tenantId, key), command, claim, now);
     return result.nextExpectedRevision;
   }
 }
