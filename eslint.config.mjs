@@ -14,11 +14,12 @@ const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
 ];
 
-// Specs may also use the shared test helpers (given/when/then, contract suites).
+// Specs may also use the shared test helpers (given/when/then, contract suites)
+// and real adapters (integration specs run a projection on a real SQLite file).
 const specConstraints = depConstraints.map((c) =>
   c.onlyDependOnLibsWithTags.includes('*')
     ? c
-    : { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing'])] },
+    : { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing', 'type:adapter'])] },
 );
 
 export default [

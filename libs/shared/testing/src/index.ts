@@ -2,3 +2,5 @@ export * from './decider-specification';
 export * from './configured-suite';
 export * from './event-fixtures';
 export * from './event-store-contract';
+export * from './read-store-contract';
+export * from './projection-specification';

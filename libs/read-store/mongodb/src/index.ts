@@ -1,0 +1,1 @@
+export { MongoReadStore, type MongoReadStoreOptions } from './mongo-read-store';

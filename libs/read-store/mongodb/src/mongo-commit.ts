@@ -1,0 +1,56 @@
+import { splitState, type PendingChanges } from '@crm/shared/read-model';
+import type { AnyBulkWriteOperation, ClientSession, Collection, Document } from 'mongodb';
+import type { StoredDocument, StoredState } from './mongo-query';
+
+/**
+ * Writes a unit of work: one ordered bulk write per collection, documents
+ * before states. Inside a transaction the order does not matter; without one
+ * it means a crash leaves documents ahead of the checkpoint, never behind it,
+ * and the positions the documents keep turn the replay into no-ops.
+ */
+export async function writeChanges(
+  changes: PendingChanges,
+  documents: (collection: string) => Collection<StoredDocument>,
+  states: Collection<StoredState>,
+  session: ClientSession | undefined,
+): Promise<void> {
+  const byCollection = new Map<string, AnyBulkWriteOperation<StoredDocument>[]>();
+  for (const write of changes.documents) {
+    const operations = byCollection.get(write.collection) ?? [];
+    byCollection.set(write.collection, operations);
+    operations.push(
+      write.json === null
+        ? { deleteOne: { filter: { _id: write.id } } }
+        : {
+            replaceOne: {
+              filter: { _id: write.id },
+              replacement: { p: write.position ?? null, d: JSON.parse(write.json) as Document },
+              upsert: true,
+            },
+          },
+    );
+  }
+  for (const [collection, operations] of byCollection) await documents(collection).bulkWrite(operations, { ordered: true, session });
+
+  const stateOperations = changes.states.map((write): AnyBulkWriteOperation<StoredState> => {
+    if (write.kind === 'delete') return { deleteOne: { filter: { _id: write.name } } };
+    if (write.kind === 'checkpoint') {
+      return {
+        updateOne: {
+          filter: { _id: write.name },
+          update: { $set: { checkpoint: write.checkpoint }, $setOnInsert: { details: {} } },
+          upsert: true,
+        },
+      };
+    }
+    const { checkpoint, details } = splitState(write.state);
+    return {
+      replaceOne: {
+        filter: { _id: write.state.name },
+        replacement: { checkpoint, details: JSON.parse(details) as Document },
+        upsert: true,
+      },
+    };
+  });
+  if (stateOperations.length > 0) await states.bulkWrite(stateOperations, { ordered: true, session });
+}

@@ -1,0 +1,41 @@
+import { aggregateOf, predicatesOf, sortKeysOf } from '@crm/shared/read-model';
+import { aggregatePipeline, mongoFilter, mongoSort } from './mongo-query';
+
+describe('the filter language in MongoDB terms', () => {
+  it('maps each operator onto its MongoDB counterpart under the document field', () => {
+    expect(
+      mongoFilter(
+        predicatesOf({
+          'address.city': 'تهران',
+          age: { gte: 30, lt: 41 },
+          tier: { ne: null, in: ['gold'] },
+          note: { exists: false },
+          zip: { exists: true },
+        }),
+      ),
+    ).toEqual({
+      $and: [
+        { 'd.address.city': { $eq: 'تهران' } },
+        { 'd.age': { $gte: 30 } },
+        { 'd.age': { $lt: 41 } },
+        { 'd.tier': { $ne: null } },
+        { 'd.tier': { $in: ['gold'] } },
+        { 'd.note': { $eq: null } },
+        { 'd.zip': { $ne: null } },
+      ],
+    });
+    expect(mongoFilter([])).toEqual({});
+  });
+
+  it('sorts with the id as the last key', () => {
+    expect(mongoSort(sortKeysOf([{ field: 'tier' }, { field: 'age', direction: 'desc' }]))).toEqual({ 'd.tier': 1, 'd.age': -1, _id: 1 });
+  });
+
+  it('groups missing and null together and sums under positional names', () => {
+    expect(aggregatePipeline(aggregateOf({ where: { active: true }, groupBy: ['tier'], sum: ['age'] }))).toEqual([
+      { $match: { $and: [{ 'd.active': { $eq: true } }] } },
+      { $group: { _id: { g0: { $ifNull: ['$d.tier', null] } }, n: { $sum: 1 }, s0: { $sum: '$d.age' } } },
+    ]);
+    expect(aggregatePipeline(aggregateOf({}))[1]).toEqual({ $group: { _id: null, n: { $sum: 1 } } });
+  });
+});

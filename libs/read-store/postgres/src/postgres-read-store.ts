@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import {
+  aggregateOf,
+  emptyAggregate,
+  joinState,
+  pageOf,
+  predicatesOf,
+  runUnitOfWork,
+  sortAggregateRows,
+  sortKeysOf,
+  type AggregateQuery,
+  type AggregateRow,
+  type DocumentRecord,
+  type FindQuery,
+  type JsonObject,
+  type PendingChanges,
+  type ProjectionState,
+  type ReadStore,
+  type ReadStoreTransaction,
+  type Scalar,
+  type Where,
+} from '@crm/shared/read-model';
+import { Pool, type QueryResultRow } from 'pg';
+import { commitParams, commitSql } from './commit';
+import { checkSchemaName, migrateReadStore } from './schema';
+import { aggregateColumns, orderByClause, pageClause, SqlBuilder, whereClause, type Param } from './sql-query';
+
+export interface PostgresReadStoreOptions {
+  /** Schema for the `rm_` tables; default `read_model`. May be the event store's schema. */
+  readonly schema?: string;
+  /** Size of the pool made from a connection string; default 10. */
+  readonly poolSize?: number;
+}
+
+interface DocumentRow {
+  readonly id: string;
+  readonly position: string | null;
+  readonly doc: object;
+}
+
+interface StateRow {
+  readonly name: string;
+  readonly checkpoint: string | null;
+  readonly details: object;
+}
+
+/**
+ * Read models as JSONB (DESIGN.md "Storage", server mode). A batch of
+ * documents and the checkpoint commit in ONE statement (data-modifying CTEs),
+ * so exactly-once costs a single round trip and no BEGIN/COMMIT.
+ */
+export class PostgresReadStore implements ReadStore {
+  readonly atomic = true;
+  readonly schema: string;
+  readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private closed = false;
+
+  private constructor(connection: Pool | string, options: PostgresReadStoreOptions) {
+    this.schema = checkSchemaName(options.schema ?? 'read_model');
+    this.ownsPool = typeof connection === 'string';
+    this.pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: options.poolSize ?? 10 }) : connection;
+  }
+
+  /** Connects (or reuses a pool, e.g. the event store's) and migrates the schema. */
+  static async open(connection: Pool | string, options: PostgresReadStoreOptions = {}): Promise<PostgresReadStore> {
+    const store = new PostgresReadStore(connection, options);
+    try {
+      await migrateReadStore(store.pool, store.schema);
+      return store;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  async get<D extends object = JsonObject>(collection: string, id: string): Promise<DocumentRecord<D> | undefined> {
+    const rows = await this.query<DocumentRow>(
+      `SELECT id, position, doc FROM ${this.schema}.rm_documents WHERE collection = $1 AND id = $2`,
+      [collection, id],
+    );
+    return rows[0] ? toRecord<D>(rows[0]) : undefined;
+  }
+
+  async getMany<D extends object = JsonObject>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<ReadonlyMap<string, DocumentRecord<D>>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.query<DocumentRow>(
+      `SELECT id, position, doc FROM ${this.schema}.rm_documents WHERE collection = $1 AND id = ANY($2::text[])`,
+      [collection, [...ids]],
+    );
+    return new Map(rows.map((row) => [row.id, toRecord<D>(row)]));
+  }
+
+  async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
+    const sql = new SqlBuilder();
+    const where = whereClause(sql, collection, predicatesOf(query.where));
+    const order = orderByClause(sortKeysOf(query.orderBy));
+    const page = pageClause(sql, pageOf(query));
+    const rows = await this.query<DocumentRow>(
+      `SELECT id, position, doc FROM ${this.schema}.rm_documents ${where} ${order} ${page}`,
+      sql.params,
+    );
+    return rows.map((row) => toRecord<D>(row));
+  }
+
+  async count(collection: string, where?: Where): Promise<number> {
+    const sql = new SqlBuilder();
+    const clause = whereClause(sql, collection, predicatesOf(where));
+    const rows = await this.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.schema}.rm_documents ${clause}`, sql.params);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]> {
+    const normalized = aggregateOf(query);
+    const sql = new SqlBuilder();
+    const where = whereClause(sql, collection, normalized.predicates);
+    const { columns, groupBy } = aggregateColumns(normalized);
+    const rows = await this.query<Record<string, unknown>>(
+      `SELECT ${columns} FROM ${this.schema}.rm_documents ${where}${groupBy}`,
+      sql.params,
+    );
+    const result = rows.map((row): AggregateRow => ({
+      group: Object.fromEntries(normalized.groupBy.map((path, i) => [path.text, scalarOf(row[`g${i}`])])),
+      count: Number(row['n']),
+      sums: Object.fromEntries(normalized.sum.map((path, i) => [path.text, Number(row[`s${i}`] ?? 0)])),
+    }));
+    if (normalized.groupBy.length === 0) return result.length > 0 ? result : [emptyAggregate(normalized)];
+    return sortAggregateRows(result, normalized.groupBy);
+  }
+
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
+    return runUnitOfWork(this, work, async (changes: PendingChanges) => {
+      await this.query(commitSql(this.schema), commitParams(changes));
+    });
+  }
+
+  async loadCheckpoint(name: string): Promise<string | undefined> {
+    return (await this.loadState(name))?.checkpoint;
+  }
+
+  saveCheckpoint(name: string, checkpoint: string): Promise<void> {
+    return this.transaction((tx) => tx.saveCheckpoint(name, checkpoint));
+  }
+
+  async loadState(name: string): Promise<ProjectionState | undefined> {
+    const rows = await this.query<StateRow>(`SELECT name, checkpoint, details FROM ${this.schema}.rm_projection_states WHERE name = $1`, [
+      name,
+    ]);
+    return rows[0] ? joinState(rows[0].name, rows[0].checkpoint, rows[0].details) : undefined;
+  }
+
+  async listStates(): Promise<readonly ProjectionState[]> {
+    const rows = await this.query<StateRow>(
+      `SELECT name, checkpoint, details FROM ${this.schema}.rm_projection_states ORDER BY name COLLATE "C"`,
+      [],
+    );
+    return rows.map((row) => joinState(row.name, row.checkpoint, row.details));
+  }
+
+  async dropCollection(collection: string): Promise<void> {
+    await this.query(`DELETE FROM ${this.schema}.rm_documents WHERE collection = $1`, [collection]);
+  }
+
+  /** Equality is served by the GIN index on every field already; typed range and sort keys are not worth an index each. */
+  async ensureIndex(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  /** Named statements: PostgreSQL plans each query shape once per connection. */
+  private async query<Row extends QueryResultRow>(text: string, values: Param[]): Promise<Row[]> {
+    this.assertOpen();
+    const name = `rm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    const result = await this.pool.query<Row>({ name, text, values });
+    return result.rows;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the PostgreSQL read store is closed');
+  }
+}
+
+function toRecord<D extends object>(row: DocumentRow): DocumentRecord<D> {
+  return { id: row.id, doc: row.doc as D, position: row.position ?? undefined };
+}
+
+function scalarOf(value: unknown): Scalar {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null;
+}

@@ -1,0 +1,65 @@
+import type { Pool } from 'pg';
+
+export const READ_STORE_SCHEMA_VERSION = 1;
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The schema name is spliced into SQL, so only plain lower-case identifiers
+ * pass. Tables carry an `rm_` prefix, so the read store may share the event
+ * store's schema.
+ */
+export function checkSchemaName(schema: string): string {
+  if (!IDENTIFIER.test(schema))
+    throw new RangeError(`invalid read store schema name ${JSON.stringify(schema)}: use lower-case letters, digits, _`);
+  return schema;
+}
+
+function migrations(schema: string): readonly string[] {
+  return [
+    `
+    CREATE TABLE ${schema}.rm_documents (
+      collection text  NOT NULL,
+      id         text  NOT NULL,
+      position   text,
+      doc        jsonb NOT NULL,
+      PRIMARY KEY (collection, id)
+    );
+    -- Equality filters are containment (doc @> '{"a":{"b":1}}'), which this one index serves for every field.
+    CREATE INDEX rm_documents_doc ON ${schema}.rm_documents USING gin (doc jsonb_path_ops);
+    CREATE TABLE ${schema}.rm_projection_states (
+      name       text  PRIMARY KEY,
+      checkpoint text,
+      details    jsonb NOT NULL DEFAULT '{}'
+    );
+    `,
+  ];
+}
+
+/** Creates or upgrades the schema; an advisory lock makes concurrent starters take turns. */
+export async function migrateReadStore(pool: Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // The event store's migration lock for the same schema: the two must not race on CREATE SCHEMA of a shared one.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('crm.event_store.migrate'), hashtext($1))`, [schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.rm_schema (id int PRIMARY KEY CHECK (id = 1), version int NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${schema}.rm_schema`);
+    const current = rows[0]?.version ?? 0;
+    if (current > READ_STORE_SCHEMA_VERSION) {
+      throw new Error(`schema ${schema} has read store version ${current}; this code knows up to ${READ_STORE_SCHEMA_VERSION}`);
+    }
+    for (const sql of migrations(schema).slice(current, READ_STORE_SCHEMA_VERSION)) await client.query(sql);
+    await client.query(
+      `INSERT INTO ${schema}.rm_schema (id, version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET version = excluded.version`,
+      [READ_STORE_SCHEMA_VERSION],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

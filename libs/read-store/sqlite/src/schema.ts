@@ -1,0 +1,48 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The read store's own schema version, kept in its own table: the event store
+ * owns `PRAGMA user_version` of a shared file. Each entry of MIGRATIONS moves
+ * the schema one version up; never edit a released entry.
+ */
+export const READ_STORE_SCHEMA_VERSION = 1;
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE rm_documents (
+    collection TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    position   TEXT,
+    doc        TEXT NOT NULL,
+    PRIMARY KEY (collection, id)
+  );
+  CREATE TABLE rm_projection_states (
+    name       TEXT PRIMARY KEY,
+    checkpoint TEXT,
+    details    TEXT NOT NULL DEFAULT '{}'
+  ) WITHOUT ROWID;
+  `,
+];
+
+function schemaVersion(db: Database.Database): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'rm_schema'").get();
+  if (!table) return 0;
+  return db.prepare<[], { version: number }>('SELECT version FROM rm_schema WHERE id = 1').get()?.version ?? 0;
+}
+
+/** Brings the read-store tables to the current version; safe when several processes open the file at once. */
+export function migrateReadStore(db: Database.Database): void {
+  if (schemaVersion(db) === READ_STORE_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Re-read under the write lock (IMMEDIATE): another process may have migrated meanwhile.
+    const current = schemaVersion(db);
+    if (current > READ_STORE_SCHEMA_VERSION) {
+      throw new Error(`${db.name} has read store schema version ${current}; this code knows up to ${READ_STORE_SCHEMA_VERSION}`);
+    }
+    db.exec('CREATE TABLE IF NOT EXISTS rm_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)');
+    for (let version = current; version < READ_STORE_SCHEMA_VERSION; version += 1) db.exec(MIGRATIONS[version] as string);
+    db.prepare('INSERT INTO rm_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version').run(
+      READ_STORE_SCHEMA_VERSION,
+    );
+  }).immediate();
+}

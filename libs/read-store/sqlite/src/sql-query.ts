@@ -1,0 +1,82 @@
+import type { FieldPath, NormalizedAggregate, NormalizedSortKey, Page, Predicate } from '@crm/shared/read-model';
+
+export type Param = string | number;
+
+export interface SqlFragment {
+  readonly sql: string;
+  readonly params: Param[];
+}
+
+/**
+ * The filter language in SQLite SQL over JSON text. Paths are validated
+ * identifiers, so they are spliced in as literals: that keeps one statement
+ * per query shape and lets expression indexes on `json_extract(doc, '$.x')`
+ * match. `json_type` enforces the type rules json_extract alone would blur
+ * (it returns 1 for true, and the JSON text of arrays).
+ */
+export const extract = (path: FieldPath): string => `json_extract(doc, '$.${path.segments.join('.')}')`;
+const typeOf = (path: FieldPath): string => `json_type(doc, '$.${path.segments.join('.')}')`;
+const NUMBER_TYPES = `IN ('integer', 'real')`;
+
+function typed(path: FieldPath, value: string | number): string {
+  return `${typeOf(path)} ${typeof value === 'number' ? NUMBER_TYPES : `= 'text'`}`;
+}
+
+function equality(path: FieldPath, value: Predicate['value'], params: Param[]): string {
+  if (value === null) return `${extract(path)} IS NULL`;
+  if (typeof value === 'boolean') return `${typeOf(path)} = '${value ? 'true' : 'false'}'`;
+  if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError('equality needs a scalar');
+  params.push(value);
+  return `(${extract(path)} = ? AND ${typed(path, value)})`;
+}
+
+const RANGE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+function condition(predicate: Predicate, params: Param[]): string {
+  const { path } = predicate;
+  switch (predicate.op) {
+    case 'eq':
+      return equality(path, predicate.value, params);
+    case 'ne':
+      return `NOT coalesce(${equality(path, predicate.value, params)}, 0)`;
+    case 'exists':
+      return `${extract(path)} IS ${predicate.value ? 'NOT NULL' : 'NULL'}`;
+    case 'in':
+      if (predicate.value.length === 0) return '0';
+      params.push(JSON.stringify(predicate.value));
+      // One statement for any list length: the list travels as one JSON parameter.
+      return `(${typeOf(path)} IN ('integer', 'real', 'text') AND ${extract(path)} IN (SELECT value FROM json_each(?)))`;
+    default:
+      params.push(predicate.value);
+      return `(${extract(path)} ${RANGE[predicate.op]} ? AND ${typed(path, predicate.value)})`;
+  }
+}
+
+export function whereClause(collection: string, predicates: readonly Predicate[]): SqlFragment {
+  const params: Param[] = [collection];
+  const conditions = ['collection = ?', ...predicates.map((predicate) => condition(predicate, params))];
+  return { sql: `WHERE ${conditions.join(' AND ')}`, params };
+}
+
+export function findSql(where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page): SqlFragment {
+  // SQLite sorts NULL first ascending and last descending: what the language asks of absent values.
+  const order = [...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`), 'id ASC'];
+  return {
+    sql: `SELECT id, position, doc FROM rm_documents ${where.sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
+    params: [...where.params, page.limit ?? -1, page.offset],
+  };
+}
+
+export function aggregateSql(where: SqlFragment, query: NormalizedAggregate): SqlFragment {
+  // `->` keeps JSON types (true stays true); nullif folds a JSON null into the absent group.
+  const groups = query.groupBy.map((path, i) => `nullif(doc -> '$.${path.segments.join('.')}', 'null') AS g${i}`);
+  const sums = query.sum.map((path, i) => `coalesce(sum(CASE WHEN ${typeOf(path)} ${NUMBER_TYPES} THEN ${extract(path)} END), 0) AS s${i}`);
+  const columns = [...groups, 'count(*) AS n', ...sums].join(', ');
+  const groupBy = groups.length === 0 ? '' : ` GROUP BY ${query.groupBy.map((_, i) => `g${i}`).join(', ')}`;
+  return { sql: `SELECT ${columns} FROM rm_documents ${where.sql}${groupBy}`, params: where.params };
+}
+
+export function indexSql(fields: readonly FieldPath[]): string {
+  const name = `rm_documents_by_${fields.map((field) => field.segments.join('__')).join('_and_')}`;
+  return `CREATE INDEX IF NOT EXISTS ${name} ON rm_documents (collection, ${fields.map(extract).join(', ')})`;
+}

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ReadStore } from '@crm/shared/read-model';
+import { describeReadStoreContract } from '@crm/shared/testing';
+import { openSqliteReadStore, SqliteReadStore } from './sqlite-read-store';
+
+const dirs = new Map<ReadStore, string>();
+
+async function freshStore(): Promise<SqliteReadStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'crm-sqlite-rs-'));
+  const store = openSqliteReadStore({ file: join(dir, 'read.db') });
+  dirs.set(store, dir);
+  return store;
+}
+
+async function dispose(store: ReadStore): Promise<void> {
+  await store.close();
+  await rm(dirs.get(store) as string, { recursive: true, force: true });
+  dirs.delete(store);
+}
+
+describe('SqliteReadStore (real file)', () => {
+  describeReadStoreContract({ create: freshStore, dispose });
+
+  describe('on a shared file', () => {
+    let store: SqliteReadStore;
+    beforeEach(async () => {
+      store = await freshStore();
+    });
+    afterEach(() => dispose(store));
+
+    it('leaves PRAGMA user_version to the event store and migrates idempotently', async () => {
+      const db = new Database(store.db.name);
+      db.pragma('user_version = 7');
+      const again = new SqliteReadStore(db);
+      expect(db.pragma('user_version', { simple: true })).toBe(7);
+      expect(db.prepare('SELECT version FROM rm_schema').pluck().get()).toBe(1);
+      await again.close();
+      expect(db.open).toBe(true);
+      db.close();
+    });
+
+    it('shows one connection commits of another, as a second process would see them', async () => {
+      const other = openSqliteReadStore({ file: store.db.name });
+      await store.transaction((tx) => {
+        tx.put('c', '1', { v: 'از فرایند اول' }, '4');
+        tx.saveCheckpoint('p', '4');
+      });
+      expect(await other.get('c', '1')).toMatchObject({ doc: { v: 'از فرایند اول' }, position: '4' });
+      expect(await other.loadCheckpoint('p')).toBe('4');
+      await other.close();
+    });
+
+    it('rolls back the whole batch when the database refuses one write of it', async () => {
+      store.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON rm_documents WHEN NEW.id = 'poison'
+                     BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END`);
+      await expect(
+        store.transaction((tx) => {
+          tx.put('c', 'first', { v: 1 }, '1');
+          tx.put('c', 'poison', { v: 2 }, '2');
+          tx.saveCheckpoint('p', '2');
+        }),
+      ).rejects.toThrow('refused by trigger');
+      expect(await store.count('c')).toBe(0);
+      expect(await store.loadCheckpoint('p')).toBeUndefined();
+    });
+
+    it('serves indexed fields from the expression index', async () => {
+      await store.ensureIndex('people', ['tier']);
+      const plan = store.db
+        .prepare(`EXPLAIN QUERY PLAN SELECT id FROM rm_documents WHERE collection = ? AND json_extract(doc, '$.tier') = ?`)
+        .all('people', 'gold') as { detail: string }[];
+      expect(plan.map((step) => step.detail).join(' ')).toContain('rm_documents_by_tier');
+    });
+  });
+});

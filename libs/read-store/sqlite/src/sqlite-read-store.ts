@@ -1,0 +1,202 @@
+import Database from 'better-sqlite3';
+import {
+  aggregateOf,
+  emptyAggregate,
+  joinState,
+  pageOf,
+  parsePath,
+  predicatesOf,
+  runUnitOfWork,
+  sortAggregateRows,
+  sortKeysOf,
+  splitState,
+  type AggregateQuery,
+  type AggregateRow,
+  type DocumentRecord,
+  type FindQuery,
+  type JsonObject,
+  type PendingChanges,
+  type ProjectionState,
+  type ReadStore,
+  type ReadStoreTransaction,
+  type Scalar,
+  type Where,
+} from '@crm/shared/read-model';
+import { migrateReadStore } from './schema';
+import { aggregateSql, findSql, indexSql, whereClause, type Param } from './sql-query';
+import { prepareStatements, StatementCache, type DocumentRow, type StateRow, type Statements } from './statements';
+
+export interface SqliteReadStoreOptions {
+  /** Close the connection in close(); leave it false when the connection is shared (e.g. `SqliteEventStore.db`). */
+  readonly closeDatabase?: boolean;
+}
+
+export interface OpenSqliteReadStoreOptions {
+  readonly file: string;
+  /** FULL (default) survives power loss; NORMAL only process crashes (a read model can be rebuilt). */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  readonly busyTimeoutMs?: number;
+}
+
+/** Opens (creating if needed) a read store in its own SQLite file. */
+export function openSqliteReadStore(options: OpenSqliteReadStoreOptions): SqliteReadStore {
+  const db = new Database(options.file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    return new SqliteReadStore(db, { closeDatabase: true });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Read models as JSON text in SQLite (DESIGN.md "Storage", embedded mode).
+ * On the event store's own connection, a projection's documents and its
+ * checkpoint commit in one transaction of the same file: exactly-once.
+ * Every batch is one synchronous `BEGIN IMMEDIATE` transaction of prepared
+ * statements, so nothing else on the connection can interleave with it.
+ */
+export class SqliteReadStore implements ReadStore {
+  readonly atomic = true;
+  private readonly statements: Statements;
+  private readonly cache: StatementCache;
+  private readonly commitChanges: Database.Transaction<(changes: PendingChanges) => void>;
+  private readonly closeDatabase: boolean;
+  private closed = false;
+
+  constructor(
+    readonly db: Database.Database,
+    options: SqliteReadStoreOptions = {},
+  ) {
+    migrateReadStore(db);
+    this.statements = prepareStatements(db);
+    this.cache = new StatementCache(db);
+    this.closeDatabase = options.closeDatabase ?? false;
+    this.commitChanges = db.transaction((changes: PendingChanges) => this.apply(changes));
+  }
+
+  async get<D extends object = JsonObject>(collection: string, id: string): Promise<DocumentRecord<D> | undefined> {
+    this.assertOpen();
+    const row = this.statements.get.get(collection, id);
+    return row ? toRecord<D>(row) : undefined;
+  }
+
+  async getMany<D extends object = JsonObject>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<ReadonlyMap<string, DocumentRecord<D>>> {
+    this.assertOpen();
+    const rows = ids.length === 0 ? [] : this.statements.getMany.all(collection, JSON.stringify(ids));
+    return new Map(rows.map((row) => [row.id, toRecord<D>(row)]));
+  }
+
+  async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
+    const { sql, params } = findSql(whereClause(collection, predicatesOf(query.where)), sortKeysOf(query.orderBy), pageOf(query));
+    return this.query<DocumentRow>(sql, params).map((row) => toRecord<D>(row));
+  }
+
+  async count(collection: string, where?: Where): Promise<number> {
+    const clause = whereClause(collection, predicatesOf(where));
+    return this.query<{ n: number }>(`SELECT count(*) AS n FROM rm_documents ${clause.sql}`, clause.params)[0]?.n ?? 0;
+  }
+
+  async aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]> {
+    const normalized = aggregateOf(query);
+    const { sql, params } = aggregateSql(whereClause(collection, normalized.predicates), normalized);
+    const rows = this.query<Record<string, string | number | null>>(sql, params).map((row): AggregateRow => ({
+      group: Object.fromEntries(normalized.groupBy.map((path, i) => [path.text, scalarOf(row[`g${i}`])])),
+      count: Number(row['n']),
+      sums: Object.fromEntries(normalized.sum.map((path, i) => [path.text, Number(row[`s${i}`] ?? 0)])),
+    }));
+    if (normalized.groupBy.length === 0) return rows.length > 0 ? rows : [emptyAggregate(normalized)];
+    return sortAggregateRows(rows, normalized.groupBy);
+  }
+
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
+    return runUnitOfWork(this, work, (changes) => {
+      this.assertOpen();
+      this.commitChanges.immediate(changes);
+    });
+  }
+
+  async loadCheckpoint(name: string): Promise<string | undefined> {
+    this.assertOpen();
+    return this.statements.loadState.get(name)?.checkpoint ?? undefined;
+  }
+
+  async saveCheckpoint(name: string, checkpoint: string): Promise<void> {
+    this.assertOpen();
+    this.statements.saveCheckpoint.run(name, checkpoint);
+  }
+
+  async loadState(name: string): Promise<ProjectionState | undefined> {
+    this.assertOpen();
+    const row = this.statements.loadState.get(name);
+    return row ? stateOf(row) : undefined;
+  }
+
+  async listStates(): Promise<readonly ProjectionState[]> {
+    this.assertOpen();
+    return this.statements.listStates.all().map(stateOf);
+  }
+
+  async dropCollection(collection: string): Promise<void> {
+    this.assertOpen();
+    this.statements.dropCollection.run(collection);
+  }
+
+  /** One expression index over all collections, since every collection shares the documents table. */
+  async ensureIndex(_collection: string, fields: readonly string[]): Promise<void> {
+    this.assertOpen();
+    this.db.exec(indexSql(fields.map(parsePath)));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.closeDatabase) this.db.close();
+  }
+
+  private query<Row>(sql: string, params: Param[]): Row[] {
+    this.assertOpen();
+    return this.cache.statement<Row>(sql).all(...params);
+  }
+
+  private apply(changes: PendingChanges): void {
+    const { upsert, remove, saveState, saveCheckpoint, deleteState } = this.statements;
+    for (const write of changes.documents) {
+      if (write.json === null) remove.run(write.collection, write.id);
+      else upsert.run(write.collection, write.id, write.position ?? null, write.json);
+    }
+    for (const write of changes.states) {
+      if (write.kind === 'delete') deleteState.run(write.name);
+      else if (write.kind === 'checkpoint') saveCheckpoint.run(write.name, write.checkpoint);
+      else {
+        const { checkpoint, details } = splitState(write.state);
+        saveState.run(write.state.name, checkpoint, details);
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the SQLite read store is closed');
+  }
+}
+
+function toRecord<D extends object>(row: DocumentRow): DocumentRecord<D> {
+  return { id: row.id, doc: JSON.parse(row.doc) as D, position: row.position ?? undefined };
+}
+
+function stateOf(row: StateRow): ProjectionState {
+  return joinState(row.name, row.checkpoint, row.details);
+}
+
+/** Group keys arrive as JSON text (see aggregateSql); anything but a scalar groups as absent, as in memory. */
+function scalarOf(json: string | number | null | undefined): Scalar {
+  if (typeof json !== 'string') return null;
+  const value: unknown = JSON.parse(json);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null;
+}

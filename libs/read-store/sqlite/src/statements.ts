@@ -1,0 +1,64 @@
+import type Database from 'better-sqlite3';
+import type { Param } from './sql-query';
+
+export interface DocumentRow {
+  readonly id: string;
+  readonly position: string | null;
+  readonly doc: string;
+}
+
+export interface StateRow {
+  readonly name: string;
+  readonly checkpoint: string | null;
+  readonly details: string;
+}
+
+/** Every fixed statement, prepared once per connection. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    get: db.prepare<[string, string], DocumentRow>('SELECT id, position, doc FROM rm_documents WHERE collection = ? AND id = ?'),
+    // The ids travel as one JSON array: one prepared statement serves every batch size.
+    getMany: db.prepare<[string, string], DocumentRow>(
+      'SELECT id, position, doc FROM rm_documents WHERE collection = ? AND id IN (SELECT value FROM json_each(?))',
+    ),
+    upsert: db.prepare<[string, string, string | null, string]>(
+      `INSERT INTO rm_documents (collection, id, position, doc) VALUES (?, ?, ?, ?)
+       ON CONFLICT (collection, id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
+    ),
+    remove: db.prepare<[string, string]>('DELETE FROM rm_documents WHERE collection = ? AND id = ?'),
+    dropCollection: db.prepare<[string]>('DELETE FROM rm_documents WHERE collection = ?'),
+    loadState: db.prepare<[string], StateRow>('SELECT name, checkpoint, details FROM rm_projection_states WHERE name = ?'),
+    listStates: db.prepare<[], StateRow>('SELECT name, checkpoint, details FROM rm_projection_states ORDER BY name'),
+    saveState: db.prepare<[string, string | null, string]>(
+      `INSERT INTO rm_projection_states (name, checkpoint, details) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, details = excluded.details`,
+    ),
+    saveCheckpoint: db.prepare<[string, string]>(
+      `INSERT INTO rm_projection_states (name, checkpoint) VALUES (?, ?)
+       ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint`,
+    ),
+    deleteState: db.prepare<[string]>('DELETE FROM rm_projection_states WHERE name = ?'),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+const MAX_CACHED_SHAPES = 128;
+
+/** Query statements prepared once per shape (which fields, which operators), not per call. */
+export class StatementCache {
+  private readonly statements = new Map<string, Database.Statement<Param[]>>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  statement<Row>(sql: string): Database.Statement<Param[], Row> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // Shapes come from code, so few exist; the cap only guards against a caller generating them.
+      if (this.statements.size >= MAX_CACHED_SHAPES) this.statements.clear();
+      statement = this.db.prepare<Param[]>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as Database.Statement<Param[], Row>;
+  }
+}

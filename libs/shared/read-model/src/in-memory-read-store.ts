@@ -1,0 +1,133 @@
+import type { DocumentRecord, JsonObject } from './document';
+import { aggregateDocuments, matches, sortRecords } from './evaluate';
+import { aggregateOf, pageOf, predicatesOf, sortKeysOf, type AggregateQuery, type AggregateRow, type FindQuery, type Where } from './query';
+import type { ProjectionState, ReadStore, ReadStoreTransaction } from './read-store';
+import { runUnitOfWork, type PendingChanges } from './unit-of-work';
+
+interface Stored {
+  readonly json: string;
+  readonly position: string | undefined;
+}
+
+/**
+ * The reference adapter for unit tests and `CRM_READ_STORE=memory`. Documents
+ * are kept as JSON text, so what comes back has been through JSON exactly as
+ * with the database adapters, and callers can never alias stored state.
+ */
+export class InMemoryReadStore implements ReadStore {
+  readonly atomic = true;
+  private readonly collections = new Map<string, Map<string, Stored>>();
+  private readonly states = new Map<string, string>();
+  private closed = false;
+
+  async get<D extends object = JsonObject>(collection: string, id: string): Promise<DocumentRecord<D> | undefined> {
+    this.assertOpen();
+    const stored = this.collections.get(collection)?.get(id);
+    return stored ? toRecord<D>(id, stored) : undefined;
+  }
+
+  async getMany<D extends object = JsonObject>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<ReadonlyMap<string, DocumentRecord<D>>> {
+    this.assertOpen();
+    const documents = this.collections.get(collection);
+    const result = new Map<string, DocumentRecord<D>>();
+    for (const id of ids) {
+      const stored = documents?.get(id);
+      if (stored) result.set(id, toRecord<D>(id, stored));
+    }
+    return result;
+  }
+
+  async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
+    const predicates = predicatesOf(query.where);
+    const keys = sortKeysOf(query.orderBy);
+    const { limit, offset } = pageOf(query);
+    const found = this.records<D>(collection).filter((record) => matches(record.doc, predicates));
+    const sorted = sortRecords(found, keys);
+    return sorted.slice(offset, limit === undefined ? undefined : offset + limit);
+  }
+
+  async count(collection: string, where?: Where): Promise<number> {
+    const predicates = predicatesOf(where);
+    return this.records(collection).filter((record) => matches(record.doc, predicates)).length;
+  }
+
+  async aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]> {
+    const normalized = aggregateOf(query);
+    return aggregateDocuments(
+      this.records(collection).map((record) => record.doc),
+      normalized,
+    );
+  }
+
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
+    return runUnitOfWork(this, work, (changes) => this.commit(changes));
+  }
+
+  async loadCheckpoint(name: string): Promise<string | undefined> {
+    return (await this.loadState(name))?.checkpoint;
+  }
+
+  async saveCheckpoint(name: string, checkpoint: string): Promise<void> {
+    await this.transaction((tx) => tx.saveCheckpoint(name, checkpoint));
+  }
+
+  async loadState(name: string): Promise<ProjectionState | undefined> {
+    this.assertOpen();
+    const json = this.states.get(name);
+    return json === undefined ? undefined : (JSON.parse(json) as ProjectionState);
+  }
+
+  async listStates(): Promise<readonly ProjectionState[]> {
+    this.assertOpen();
+    return [...this.states.keys()].sort().map((name) => JSON.parse(this.states.get(name) as string) as ProjectionState);
+  }
+
+  async dropCollection(collection: string): Promise<void> {
+    this.assertOpen();
+    this.collections.delete(collection);
+  }
+
+  async ensureIndex(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private records<D extends object>(collection: string): DocumentRecord<D>[] {
+    this.assertOpen();
+    return [...(this.collections.get(collection) ?? new Map<string, Stored>())].map(([id, stored]) => toRecord<D>(id, stored));
+  }
+
+  /** Synchronous from the first write to the last: nothing can observe half a commit. */
+  private commit(changes: PendingChanges): void {
+    this.assertOpen();
+    for (const write of changes.documents) {
+      let documents = this.collections.get(write.collection);
+      if (!documents) this.collections.set(write.collection, (documents = new Map()));
+      if (write.json === null) documents.delete(write.id);
+      else documents.set(write.id, { json: write.json, position: write.position });
+    }
+    for (const write of changes.states) {
+      if (write.kind === 'delete') this.states.delete(write.name);
+      else if (write.kind === 'state') this.states.set(write.state.name, JSON.stringify(write.state));
+      else {
+        const previous = this.states.get(write.name);
+        const state = previous === undefined ? { name: write.name } : (JSON.parse(previous) as ProjectionState);
+        this.states.set(write.name, JSON.stringify({ ...state, checkpoint: write.checkpoint }));
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the in-memory read store is closed');
+  }
+}
+
+function toRecord<D extends object>(id: string, stored: Stored): DocumentRecord<D> {
+  return { id, doc: JSON.parse(stored.json) as D, position: stored.position };
+}

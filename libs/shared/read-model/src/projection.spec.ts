@@ -1,0 +1,84 @@
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import type { DocumentRecord } from './document';
+import { foldEvents, type AnyProjection } from './projection';
+
+const event = (position: number, type: string, data: Record<string, unknown>): RecordedEvent =>
+  ({ streamId: 's-1', type, data, revision: position - 1, position: String(position), metadata: {} }) as unknown as RecordedEvent;
+
+const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+
+const totals: AnyProjection = {
+  name: 'totals',
+  version: 1,
+  collection: 'totals',
+  eventTypes: ['Added', 'Removed', 'Broken'],
+  documentId: (e) => (e.data as { ids: string[] }).ids,
+  evolve(doc, e) {
+    if (e.type === 'Broken') throw new Error('cannot apply');
+    if (e.type === 'Removed') return null;
+    return { total: ((doc as { total?: number } | null)?.total ?? 0) + 1 };
+  },
+};
+
+describe('foldEvents', () => {
+  it('applies events in order to every document they touch', () => {
+    const result = foldEvents(totals, new Map(), [event(1, 'Added', { ids: ['a', 'b'] }), event(2, 'Added', { ids: ['a'] })], compare);
+    expect(Object.fromEntries(result.changed)).toEqual({
+      a: { id: 'a', doc: { total: 2 }, position: '2' },
+      b: { id: 'b', doc: { total: 1 }, position: '1' },
+    });
+    expect(result).toMatchObject({ applied: 2, lastHandled: 1 });
+  });
+
+  it('skips events a document has already seen, so a replay is a no-op', () => {
+    const current = new Map<string, DocumentRecord<object>>([['a', { id: 'a', doc: { total: 5 }, position: '2' }]]);
+    const result = foldEvents(
+      totals,
+      current,
+      [event(1, 'Added', { ids: ['a'] }), event(2, 'Added', { ids: ['a'] }), event(3, 'Added', { ids: ['a'] })],
+      compare,
+    );
+    expect(result.changed.get('a')).toEqual({ id: 'a', doc: { total: 6 }, position: '3' });
+    expect(result.applied).toBe(1);
+  });
+
+  it('stops at a failing event and keeps none of its changes', () => {
+    const failing: AnyProjection = {
+      ...totals,
+      evolve: (doc, e, id) =>
+        id === 'b' && e.position === '2' ? totals.evolve(doc, { ...e, type: 'Broken' }, id) : totals.evolve(doc, e, id),
+    };
+    const result = foldEvents(
+      failing,
+      new Map(),
+      [event(1, 'Added', { ids: ['a'] }), event(2, 'Added', { ids: ['a', 'b'] }), event(3, 'Added', { ids: ['c'] })],
+      compare,
+    );
+    expect(Object.fromEntries(result.changed)).toEqual({ a: { id: 'a', doc: { total: 1 }, position: '1' } });
+    expect(result.failure).toMatchObject({ index: 1, event: { position: '2' } });
+    expect(result.lastHandled).toBe(0);
+  });
+
+  it('treats a throwing documentId like a failing evolve', () => {
+    const badIds: AnyProjection = {
+      ...totals,
+      documentId: (e) => {
+        if (e.position === '2') throw new Error('no id');
+        return 'a';
+      },
+    };
+    const result = foldEvents(badIds, new Map(), [event(1, 'Added', {}), event(2, 'Added', {})], compare);
+    expect(result.failure?.index).toBe(1);
+    expect(result.changed.get('a')?.position).toBe('1');
+  });
+
+  it('records deletions as null and does not write documents that never existed', () => {
+    const result = foldEvents(
+      totals,
+      new Map(),
+      [event(1, 'Added', { ids: ['a'] }), event(2, 'Removed', { ids: ['a', 'ghost'] })],
+      compare,
+    );
+    expect(Object.fromEntries(result.changed)).toEqual({ a: null });
+  });
+});

@@ -1,0 +1,170 @@
+import type { Scalar } from './document';
+import { InvalidQueryError } from './errors';
+
+/**
+ * The filter language every adapter speaks, with the same meaning everywhere
+ * (the contract suite pins it down):
+ * - a missing field and a JSON null are the same ("absent");
+ * - `eq: null` and `exists: false` match absent fields, `exists: true` present ones;
+ * - `ne` matches absent fields too (as MongoDB's `$ne` does);
+ * - ranges only match values of the operand's type: numbers with numbers,
+ *   strings with strings (ISO dates compare correctly as strings), in code-point order;
+ * - fields compared must hold scalars: matching inside arrays is not part of the language.
+ */
+export type Comparable = string | number;
+
+export interface FieldCondition {
+  readonly eq?: Scalar;
+  readonly ne?: Scalar;
+  readonly gt?: Comparable;
+  readonly gte?: Comparable;
+  readonly lt?: Comparable;
+  readonly lte?: Comparable;
+  readonly in?: readonly Comparable[];
+  readonly exists?: boolean;
+}
+
+/** AND of conditions on dotted field paths; a bare scalar is shorthand for `eq`. */
+export type Where = { readonly [path: string]: Scalar | FieldCondition };
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface SortKey {
+  readonly field: string;
+  readonly direction?: SortDirection;
+}
+
+export interface FindQuery {
+  readonly where?: Where;
+  /** Absent values sort first ascending, last descending; ties always break on the document id. */
+  readonly orderBy?: readonly SortKey[];
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface AggregateQuery {
+  readonly where?: Where;
+  readonly groupBy?: string | readonly string[];
+  /** Sums numeric values only; absent or non-numeric values add nothing. */
+  readonly sum?: readonly string[];
+  /** Rows always carry their count; accepted for readability at call sites. */
+  readonly count?: true;
+}
+
+export interface AggregateRow {
+  /** The group's value of each groupBy field, null when absent; empty without groupBy. */
+  readonly group: Readonly<Record<string, Scalar>>;
+  readonly count: number;
+  readonly sums: Readonly<Record<string, number>>;
+}
+
+export interface FieldPath {
+  readonly text: string;
+  readonly segments: readonly string[];
+}
+
+export type Predicate =
+  | { readonly path: FieldPath; readonly op: 'eq' | 'ne'; readonly value: Scalar }
+  | { readonly path: FieldPath; readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: Comparable }
+  | { readonly path: FieldPath; readonly op: 'in'; readonly value: readonly Comparable[] }
+  | { readonly path: FieldPath; readonly op: 'exists'; readonly value: boolean };
+
+export interface NormalizedSortKey {
+  readonly path: FieldPath;
+  readonly direction: SortDirection;
+}
+
+// Paths are spliced into SQL JSON paths and index expressions, so only plain identifiers pass.
+const SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function parsePath(text: string): FieldPath {
+  const segments = typeof text === 'string' ? text.split('.') : [];
+  if (segments.length === 0 || segments.length > 16 || !segments.every((segment) => SEGMENT.test(segment))) {
+    throw new InvalidQueryError(`invalid field path ${JSON.stringify(text)}: use dotted identifiers like "amount.value"`);
+  }
+  return { text, segments };
+}
+
+const isScalar = (value: unknown): value is Scalar =>
+  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+
+const isComparable = (value: unknown): value is Comparable =>
+  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+
+function predicate(path: FieldPath, op: string, value: unknown): Predicate {
+  const bad = (expected: string) => new InvalidQueryError(`${path.text}: "${op}" needs ${expected}, got ${JSON.stringify(value)}`);
+  switch (op) {
+    case 'eq':
+    case 'ne':
+      if (!isScalar(value)) throw bad('a string, finite number, boolean or null');
+      return { path, op, value };
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      if (!isComparable(value)) throw bad('a string or a finite number');
+      return { path, op, value };
+    case 'in':
+      if (!Array.isArray(value) || !value.every(isComparable)) throw bad('an array of strings or finite numbers');
+      return { path, op, value };
+    case 'exists':
+      if (typeof value !== 'boolean') throw bad('true or false');
+      return { path, op, value };
+    default:
+      throw new InvalidQueryError(`${path.text}: unknown operator "${op}"`);
+  }
+}
+
+export function predicatesOf(where: Where | undefined): Predicate[] {
+  if (where === undefined) return [];
+  const predicates: Predicate[] = [];
+  for (const [field, condition] of Object.entries(where)) {
+    const path = parsePath(field);
+    if (isScalar(condition)) {
+      predicates.push(predicate(path, 'eq', condition));
+      continue;
+    }
+    if (typeof condition !== 'object' || Array.isArray(condition)) {
+      throw new InvalidQueryError(`${field}: expected a scalar or an operator object`);
+    }
+    const entries = Object.entries(condition).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) throw new InvalidQueryError(`${field}: no operator given`);
+    for (const [op, value] of entries) predicates.push(predicate(path, op, value));
+  }
+  return predicates;
+}
+
+export function sortKeysOf(orderBy: readonly SortKey[] | undefined): NormalizedSortKey[] {
+  return (orderBy ?? []).map((key) => {
+    const direction = key.direction ?? 'asc';
+    if (direction !== 'asc' && direction !== 'desc') throw new InvalidQueryError(`${key.field}: direction must be asc or desc`);
+    return { path: parsePath(key.field), direction };
+  });
+}
+
+export interface Page {
+  readonly limit: number | undefined;
+  readonly offset: number;
+}
+
+export function pageOf(query: Pick<FindQuery, 'limit' | 'offset'> | undefined): Page {
+  const check = (name: string, value: number | undefined) => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+      throw new InvalidQueryError(`${name} must be a non-negative integer, got ${value}`);
+    }
+  };
+  check('limit', query?.limit);
+  check('offset', query?.offset);
+  return { limit: query?.limit, offset: query?.offset ?? 0 };
+}
+
+export interface NormalizedAggregate {
+  readonly predicates: Predicate[];
+  readonly groupBy: FieldPath[];
+  readonly sum: FieldPath[];
+}
+
+export function aggregateOf(query: AggregateQuery): NormalizedAggregate {
+  const groupBy = query.groupBy === undefined ? [] : typeof query.groupBy === 'string' ? [query.groupBy] : query.groupBy;
+  return { predicates: predicatesOf(query.where), groupBy: groupBy.map(parsePath), sum: (query.sum ?? []).map(parsePath) };
+}

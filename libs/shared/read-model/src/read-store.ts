@@ -1,0 +1,77 @@
+import type { CheckpointStore } from '@crm/shared/event-sourcing';
+import type { DocumentRecord, JsonObject } from './document';
+import type { AggregateQuery, AggregateRow, FindQuery, Where } from './query';
+
+/** Why a projection stopped: the event it could not apply and the error it threw. */
+export interface ProjectionFailure {
+  readonly eventId: string;
+  readonly position: string;
+  readonly type: string;
+  readonly streamId: string;
+  readonly message: string;
+  /** ISO time the failure was recorded. */
+  readonly at: string;
+}
+
+/**
+ * What the runner keeps per projection (and per rebuild in progress) next to
+ * the documents. Reactors use only `name` + `checkpoint`, through the
+ * `CheckpointStore` face of the read store.
+ */
+export interface ProjectionState {
+  readonly name: string;
+  /** The last `$all` position fully applied (exclusive resume point). */
+  readonly checkpoint?: string;
+  /** The projection code version that built `collection`. */
+  readonly version?: number;
+  /** Counts builds of this projection, so every rebuild gets a fresh physical collection. */
+  readonly generation?: number;
+  /** The physical collection the projection writes to and queries read. */
+  readonly collection?: string;
+  readonly error?: ProjectionFailure;
+  readonly updatedAt?: string;
+}
+
+export interface ReadStoreReader {
+  get<D extends object = JsonObject>(collection: string, id: string): Promise<DocumentRecord<D> | undefined>;
+  /** Only the ids that exist are in the map. */
+  getMany<D extends object = JsonObject>(collection: string, ids: readonly string[]): Promise<ReadonlyMap<string, DocumentRecord<D>>>;
+}
+
+/**
+ * A unit of work: writes are buffered and committed together when the work
+ * function returns, atomically where the adapter can; reads see the buffered
+ * writes over committed data. It is not a lock: one writer per collection
+ * (the runner's rule) is what keeps read-modify-write safe.
+ */
+export interface ReadStoreTransaction extends ReadStoreReader {
+  /** `position` is the event last applied; the runner uses it to make replays no-ops. */
+  put(collection: string, id: string, doc: object, position?: string): void;
+  delete(collection: string, id: string): void;
+  /** Sets the checkpoint, keeping the rest of the state. */
+  saveCheckpoint(name: string, checkpoint: string): void;
+  /** Replaces the whole state. */
+  saveState(state: ProjectionState): void;
+  deleteState(name: string): void;
+}
+
+/** The read side's port (DESIGN.md "Projections"); every adapter passes the read-store contract suite. */
+export interface ReadStore extends ReadStoreReader, CheckpointStore {
+  /**
+   * True when `transaction` commits documents and states all-or-nothing
+   * (SQLite, PostgreSQL, memory, MongoDB on a replica set). Otherwise the
+   * runner relies on each document's position to make a replayed event a no-op.
+   */
+  readonly atomic: boolean;
+  find<D extends object = JsonObject>(collection: string, query?: FindQuery): Promise<readonly DocumentRecord<D>[]>;
+  count(collection: string, where?: Where): Promise<number>;
+  aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]>;
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T>;
+  loadState(name: string): Promise<ProjectionState | undefined>;
+  listStates(): Promise<readonly ProjectionState[]>;
+  /** Removes every document of the collection; a no-op when it has none. */
+  dropCollection(collection: string): Promise<void>;
+  /** Idempotent; a hint, so an adapter whose general index already serves the fields may do nothing. */
+  ensureIndex(collection: string, fields: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,151 @@
+import type { FindQuery, Where } from '@crm/shared/read-model';
+import type { ReadStoreContractContext } from './read-store-contract';
+
+/** Chosen so every rule of the filter language has a document on each side of it. */
+const people: Readonly<Record<string, object>> = {
+  p1: { name: 'علی رضایی', age: 30, tier: 'gold', active: true, address: { city: 'تهران', zip: '11' }, since: '2024-01-05', score: 1.5 },
+  p2: { name: 'Zahra', age: 25, tier: 'silver', active: false, address: { city: 'Shiraz' }, since: '2023-06-30', score: 10 },
+  p3: { name: 'مریم', age: 41, tier: 'gold', active: true, address: { city: 'تهران' }, since: '2025-02-01', note: null },
+  p4: { name: 'Bob', tier: 'bronze', active: true, address: { city: 'Tabriz', zip: '51' }, since: '2024-12-31', score: 3 },
+  p5: { name: 'Sara', age: 30, active: false, address: { city: 'Shiraz' }, since: '2024-07-01', score: '7' },
+};
+
+export function describeReadStoreQueryContract({ store }: ReadStoreContractContext): void {
+  const seed = () =>
+    store().transaction((tx) => {
+      for (const [id, doc] of Object.entries(people)) tx.put('people', id, doc, id.slice(1));
+      tx.put('other', 'p9', { tier: 'gold' });
+    });
+  const ids = async (query: FindQuery) => (await store().find('people', query)).map((record) => record.id);
+  const where = async (filter: Where) => (await ids({ where: filter })).sort();
+
+  describe('find: filters', () => {
+    beforeEach(seed);
+
+    it('matches equality on top-level and nested fields, strictly by type', async () => {
+      expect(await where({ 'address.city': 'تهران' })).toEqual(['p1', 'p3']);
+      expect(await where({ age: 30 })).toEqual(['p1', 'p5']);
+      expect(await where({ active: true })).toEqual(['p1', 'p3', 'p4']);
+      expect(await where({ active: { eq: false } })).toEqual(['p2', 'p5']);
+      expect(await where({ score: 1.5 })).toEqual(['p1']);
+      expect(await where({ score: 7 })).toEqual([]);
+      expect(await where({ score: '7' })).toEqual(['p5']);
+      expect(await where({ age: 1 })).toEqual([]);
+      expect(await where({ active: 1 })).toEqual([]);
+      expect(await where({ address: 'تهران' })).toEqual([]);
+    });
+
+    it('treats a missing field and null alike', async () => {
+      expect(await where({ age: null })).toEqual(['p4']);
+      expect(await where({ age: { exists: false } })).toEqual(['p4']);
+      expect(await where({ note: { exists: false } })).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+      expect(await where({ 'address.zip': { exists: true } })).toEqual(['p1', 'p4']);
+      expect(await where({ tier: { ne: null } })).toEqual(['p1', 'p2', 'p3', 'p4']);
+    });
+
+    it('lets ne match documents without the field', async () => {
+      expect(await where({ tier: { ne: 'gold' } })).toEqual(['p2', 'p4', 'p5']);
+      expect(await where({ active: { ne: true } })).toEqual(['p2', 'p5']);
+    });
+
+    it('compares ranges of numbers and of ISO date strings, each only with its own type', async () => {
+      expect(await where({ age: { gte: 30, lt: 41 } })).toEqual(['p1', 'p5']);
+      expect(await where({ age: { gt: 30 } })).toEqual(['p3']);
+      expect(await where({ age: { lte: 25 } })).toEqual(['p2']);
+      expect(await where({ since: { gte: '2024-01-01', lt: '2025-01-01' } })).toEqual(['p1', 'p4', 'p5']);
+      expect(await where({ score: { gt: 2 } })).toEqual(['p2', 'p4']);
+      expect(await where({ score: { gte: '0' } })).toEqual(['p5']);
+    });
+
+    it('matches in-lists and ANDs conditions across fields', async () => {
+      expect(await where({ tier: { in: ['gold', 'bronze'] } })).toEqual(['p1', 'p3', 'p4']);
+      expect(await where({ age: { in: [25, 41] } })).toEqual(['p2', 'p3']);
+      expect(await where({ tier: { in: [] } })).toEqual([]);
+      expect(await where({ active: { in: [1, 0] } })).toEqual([]);
+      expect(await where({ tier: 'gold', age: { gt: 35 } })).toEqual(['p3']);
+      expect(await where({ 'address.city': 'Shiraz', active: false, age: { exists: true } })).toEqual(['p2', 'p5']);
+    });
+  });
+
+  describe('find: order and pages', () => {
+    beforeEach(seed);
+
+    it('sorts ascending with absent values first and breaks ties on the id', async () => {
+      expect(await ids({ orderBy: [{ field: 'age' }] })).toEqual(['p4', 'p2', 'p1', 'p5', 'p3']);
+    });
+
+    it('sorts descending with absent values last', async () => {
+      expect(await ids({ orderBy: [{ field: 'age', direction: 'desc' }] })).toEqual(['p3', 'p1', 'p5', 'p2', 'p4']);
+    });
+
+    it('sorts on several keys, nested fields and Persian text in code-point order', async () => {
+      expect(await ids({ orderBy: [{ field: 'tier' }, { field: 'age', direction: 'desc' }] })).toEqual(['p5', 'p4', 'p3', 'p1', 'p2']);
+      expect(await ids({ orderBy: [{ field: 'address.city', direction: 'desc' }, { field: 'since' }] })).toEqual([
+        'p1',
+        'p3',
+        'p4',
+        'p2',
+        'p5',
+      ]);
+      expect(await ids({ orderBy: [{ field: 'name' }] })).toEqual(['p4', 'p5', 'p2', 'p1', 'p3']);
+    });
+
+    it('pages with limit and offset after filtering and sorting', async () => {
+      const byName = [{ field: 'name' }] as const;
+      expect(await ids({ orderBy: byName, limit: 2, offset: 1 })).toEqual(['p5', 'p2']);
+      expect(await ids({ orderBy: byName, offset: 4 })).toEqual(['p3']);
+      expect(await ids({ orderBy: byName, offset: 9 })).toEqual([]);
+      expect(await ids({ orderBy: byName, limit: 0 })).toEqual([]);
+      expect(await ids({ where: { active: true }, orderBy: byName, limit: 2 })).toEqual(['p4', 'p1']);
+      expect(await ids({})).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+      await expect(store().find('people', { limit: -1 })).rejects.toMatchObject({ code: 'READ_STORE.INVALID_QUERY' });
+    });
+  });
+
+  describe('count and aggregate', () => {
+    beforeEach(seed);
+
+    it('counts matching documents of one collection', async () => {
+      expect(await store().count('people')).toBe(5);
+      expect(await store().count('people', { tier: 'gold' })).toBe(2);
+      expect(await store().count('nothing-here')).toBe(0);
+    });
+
+    it('groups with counts and sums, ignoring absent and non-numeric values, in group order', async () => {
+      const rows = await store().aggregate('people', { groupBy: 'tier', sum: ['age', 'score'], count: true });
+      expect(rows).toEqual([
+        { group: { tier: null }, count: 1, sums: { age: 30, score: 0 } },
+        { group: { tier: 'bronze' }, count: 1, sums: { age: 0, score: 3 } },
+        { group: { tier: 'gold' }, count: 2, sums: { age: 71, score: 1.5 } },
+        { group: { tier: 'silver' }, count: 1, sums: { age: 25, score: 10 } },
+      ]);
+    });
+
+    it('groups by several fields, keeping booleans booleans', async () => {
+      const rows = await store().aggregate('people', { groupBy: ['address.city', 'active'], sum: ['age'] });
+      expect(rows).toEqual([
+        { group: { 'address.city': 'Shiraz', active: false }, count: 2, sums: { age: 55 } },
+        { group: { 'address.city': 'Tabriz', active: true }, count: 1, sums: { age: 0 } },
+        { group: { 'address.city': 'تهران', active: true }, count: 2, sums: { age: 71 } },
+      ]);
+    });
+
+    it('answers one row without groupBy, even over no documents', async () => {
+      expect(await store().aggregate('people', { where: { active: true }, sum: ['age'] })).toEqual([
+        { group: {}, count: 3, sums: { age: 71 } },
+      ]);
+      expect(await store().aggregate('empty', { sum: ['age'] })).toEqual([{ group: {}, count: 0, sums: { age: 0 } }]);
+      expect(await store().aggregate('empty', { groupBy: 'tier' })).toEqual([]);
+    });
+  });
+
+  describe('indexes', () => {
+    it('accepts index hints repeatedly and still answers the same', async () => {
+      await seed();
+      await store().ensureIndex('people', ['tier', 'age']);
+      await store().ensureIndex('people', ['tier', 'age']);
+      await store().ensureIndex('people', ['address.city']);
+      expect(await where({ tier: 'gold', age: { gte: 30 } })).toEqual(['p1', 'p3']);
+    });
+  });
+}

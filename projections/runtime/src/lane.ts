@@ -1,0 +1,239 @@
+import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
+import type { Clock } from '@crm/shared/kernel';
+import type { AnyProjection, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { applyBatch } from './batch';
+import { DocumentCache } from './document-cache';
+import { ProjectionFailedError } from './errors';
+import { ProgressMeter, type ProgressPhase, type ProjectionProgress } from './progress';
+
+export interface LaneContext {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  readonly clock: Clock;
+  readonly batchSize: number;
+  /** How often a checkpoint that only skipped other projections' events is saved. */
+  readonly idleCheckpointMs: number;
+  readonly retryDelayMs: (attempt: number) => number;
+  /** Documents each lane keeps in memory between batches; 0 turns the cache off. */
+  readonly documentCacheSize: number;
+  readonly onProgress?: (progress: ProjectionProgress) => void;
+}
+
+export type LanePhase = 'stopped' | 'running' | 'failed' | 'retrying';
+
+export interface Retrying {
+  readonly message: string;
+  readonly at: string;
+  readonly attempt: number;
+}
+
+/**
+ * One projection fed into one physical collection by its own catch-up
+ * subscription, with its own state record: the serving build or a rebuild.
+ * A projection error stops only this lane, at the failing event.
+ */
+export class Lane {
+  phase: LanePhase = 'stopped';
+  caughtUp = false;
+  retrying: Retrying | undefined;
+  private subscription: Subscription | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private savedCheckpoint: string | undefined;
+  private lastSavedAt = 0;
+  private meter: ProgressMeter | undefined;
+  private readonly cache: DocumentCache;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly context: LaneContext,
+    readonly projection: AnyProjection,
+    public state: ProjectionState,
+    private readonly progressPhase: ProgressPhase,
+    private readonly onProgress = context.onProgress,
+  ) {
+    this.savedCheckpoint = state.checkpoint;
+    this.cache = new DocumentCache(context.documentCacheSize);
+  }
+
+  get checkpoint(): string | undefined {
+    return this.state.checkpoint;
+  }
+
+  get collection(): string {
+    return this.state.collection as string;
+  }
+
+  start(): void {
+    if (this.closed || this.phase === 'running') return;
+    const { eventStore, batchSize } = this.context;
+    this.phase = 'running';
+    this.caughtUp = false;
+    this.meter = undefined;
+    // Whatever happened while this lane was not running, it reloads what it needs.
+    this.cache.clear();
+    const subscription = eventStore.subscribeToAll((events, checkpoint) => this.handle(events, checkpoint), {
+      after: this.state.checkpoint,
+      filter: { eventTypes: this.projection.eventTypes },
+      batchSize,
+    });
+    this.subscription = subscription;
+    subscription.caughtUp.then(
+      () => this.subscription === subscription && this.changed(() => (this.caughtUp = true)),
+      () => undefined,
+    );
+    subscription.done.then(
+      () => undefined,
+      (error: unknown) => this.subscription === subscription && this.failed(error),
+    );
+    this.changed();
+  }
+
+  /** Stops after the batch in hand; a checkpoint that only skipped foreign events is saved now. */
+  async stop(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    if (this.phase !== 'failed') this.phase = 'stopped';
+    await subscription?.stop();
+    await this.saveIdleCheckpoint(true).catch(() => undefined);
+    this.changed();
+  }
+
+  /** For good: waiters give up. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  replaceState(state: ProjectionState): void {
+    this.cache.clear();
+    this.state = state;
+    this.savedCheckpoint = state.checkpoint;
+  }
+
+  /** One batch through the projection; throws ProjectionFailedError (after recording it) when it fails. */
+  async apply(events: readonly RecordedEvent[], checkpoint: string): Promise<void> {
+    const { eventStore, readStore, clock } = this.context;
+    const meter = await this.progressMeter();
+    const result = await applyBatch(
+      {
+        projection: this.projection,
+        store: readStore,
+        collection: this.collection,
+        comparePositions: (a, b) => eventStore.comparePositions(a, b),
+        state: this.state,
+        now: () => clock.now().toISOString(),
+        cache: this.cache,
+      },
+      events,
+      checkpoint,
+    );
+    this.changed(() => {
+      this.state = result.state ?? this.state;
+      this.savedCheckpoint = this.state.checkpoint;
+      this.lastSavedAt = clock.now().getTime();
+      this.retrying = undefined;
+    });
+    // Live, every append would report; progress is for catching up and rebuilding.
+    if (!this.caughtUp) this.report(meter.record(result.applied, this.state.checkpoint));
+    if (result.failure) {
+      this.changed(() => (this.phase = 'failed'));
+      throw new ProjectionFailedError(this.projection.name, result.failure);
+    }
+  }
+
+  /** Resolves once `check` says so, re-checked on every change; an Error from it rejects. */
+  until(check: () => boolean | Error, timeoutMs?: number, onTimeout?: () => Error): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const listener = () => {
+        let outcome: boolean | Error;
+        try {
+          outcome = check();
+        } catch (error) {
+          outcome = error instanceof Error ? error : new Error(String(error));
+        }
+        if (outcome === false) return;
+        this.listeners.delete(listener);
+        clearTimeout(timer);
+        if (outcome === true) resolve();
+        else reject(outcome);
+      };
+      this.listeners.add(listener);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.listeners.delete(listener);
+          reject(onTimeout ? onTimeout() : new Error(`timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      listener();
+    });
+  }
+
+  private async handle(events: readonly RecordedEvent[], checkpoint: string): Promise<void> {
+    if (events.length > 0) return this.apply(events, checkpoint);
+    // Only other projections' events were scanned: nothing to write, so save the checkpoint only now and then.
+    this.changed(() => (this.state = { ...this.state, checkpoint }));
+    await this.saveIdleCheckpoint(false);
+  }
+
+  private async saveIdleCheckpoint(force: boolean): Promise<void> {
+    const checkpoint = this.state.checkpoint;
+    if (checkpoint === undefined || checkpoint === this.savedCheckpoint) return;
+    const now = this.context.clock.now().getTime();
+    if (!force && now - this.lastSavedAt < this.context.idleCheckpointMs) return;
+    await this.context.readStore.transaction((tx) => tx.saveCheckpoint(this.state.name, checkpoint));
+    this.savedCheckpoint = checkpoint;
+    this.lastSavedAt = now;
+  }
+
+  private failed(error: unknown): void {
+    this.subscription = undefined;
+    if (error instanceof ProjectionFailedError) {
+      this.changed(() => (this.phase = 'failed'));
+      return;
+    }
+    // The store, not the projection: worth retrying by itself, with growing pauses.
+    const attempt = (this.retrying?.attempt ?? 0) + 1;
+    const message = error instanceof Error ? error.message : String(error);
+    this.changed(() => {
+      this.phase = 'retrying';
+      this.retrying = { message, at: this.context.clock.now().toISOString(), attempt };
+    });
+    this.retryTimer = setTimeout(() => {
+      if (this.phase === 'retrying' && !this.closed) {
+        this.phase = 'stopped';
+        this.start();
+      }
+    }, this.context.retryDelayMs(attempt));
+  }
+
+  private async progressMeter(): Promise<ProgressMeter> {
+    this.meter ??= new ProgressMeter(
+      { projection: this.projection.name, phase: this.progressPhase, collection: this.collection },
+      this.state.checkpoint,
+      await this.context.eventStore.headPosition(),
+      this.context.clock,
+    );
+    return this.meter;
+  }
+
+  /** A progress display that throws must not look like a store failure. */
+  private report(progress: ProjectionProgress): void {
+    try {
+      this.onProgress?.(progress);
+    } catch {
+      // ignored on purpose: progress is advisory
+    }
+  }
+
+  private changed(update?: () => void): void {
+    update?.();
+    for (const listener of [...this.listeners]) listener();
+  }
+}

@@ -1,0 +1,163 @@
+import { InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { InMemoryReadStore } from '@crm/shared/read-model';
+import { ProjectionRunner } from './projection-runner';
+import type { ProjectionProgress } from './progress';
+import { dealsProjection, documents, openDeal, ownersProjection, winDeal } from './test-support';
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const day = (d: number) => `2026-01-${String(d).padStart(2, '0')}T10:00:00.000Z`;
+
+describe('ProjectionRunner rebuilds', () => {
+  let events: InMemoryEventStore;
+  let readStore: InMemoryReadStore;
+  let runner: ProjectionRunner;
+
+  beforeEach(async () => {
+    events = new InMemoryEventStore();
+    readStore = new InMemoryReadStore();
+    for (let i = 1; i <= 9; i += 1) await openDeal(events, `d${i}`, i % 2 ? 'Ali' : 'مریم', i * 10, day(i));
+    await winDeal(events, 'd1', day(10));
+  });
+  afterEach(() => runner.stop());
+
+  const start = async (projections = [dealsProjection(), ownersProjection], batchSize = 2) => {
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections, batchSize });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+  };
+
+  it('builds a new collection while the old one serves, then switches and drops the old one', async () => {
+    await start();
+    const before = await documents(readStore, 'deals_v1_1');
+    const seenWhileRebuilding: string[] = [];
+    const progress: ProjectionProgress[] = [];
+    let appended = false;
+    const result = await runner.rebuild('deals', {
+      onProgress: async (p) => {
+        progress.push(p);
+        seenWhileRebuilding.push(runner.collectionOf('deals'));
+        // New writes during the rebuild must reach the new build before it takes over.
+        if (!appended) {
+          appended = true;
+          await openDeal(events, 'during', 'Ali', 1);
+        }
+      },
+    });
+    expect(result).toMatchObject({ projection: 'deals', collection: 'deals_v1_2', previousCollection: 'deals_v1_1' });
+    expect(new Set(seenWhileRebuilding.slice(0, -1))).toEqual(new Set(['deals_v1_1']));
+    expect(runner.collectionOf('deals')).toBe('deals_v1_2');
+    expect(progress.at(-1)).toMatchObject({ phase: 'rebuild', done: true, fraction: 1 });
+    expect(progress.some((p) => !p.done && p.eventsPerSecond > 0)).toBe(true);
+    expect(progress[0]).toMatchObject({
+      phase: 'rebuild',
+      collection: 'deals_v1_2',
+      eventsApplied: 2,
+      doneEstimate: 2,
+      totalEstimate: 10,
+      fraction: 0.2,
+    });
+    expect(await documents(readStore, 'deals_v1_2')).toEqual({
+      ...before,
+      during: { dealId: 'during', owner: 'Ali', amount: 1, stage: 'open' },
+    });
+    expect(await readStore.count('deals_v1_1')).toBe(0);
+    expect(await readStore.loadState('deals~rebuild')).toBeUndefined();
+    expect(await readStore.loadState('deals')).toMatchObject({
+      collection: 'deals_v1_2',
+      generation: 2,
+      checkpoint: await events.headPosition(),
+    });
+
+    const later = await openDeal(events, 'after', 'Ali', 2);
+    await runner.waitFor('deals', later.position, 5000);
+    expect(await readStore.get('deals_v1_2', 'after')).toBeDefined();
+  });
+
+  it('rebuilds by itself when the projection version is bumped, serving the old build meanwhile', async () => {
+    await start();
+    await runner.stop();
+    await start([dealsProjection(2), ownersProjection]);
+    await until(async () => runner.collectionOf('deals') === 'deals_v2_2', 'the version 2 build to take over');
+    expect((await readStore.get('deals_v2_2', 'd1'))?.doc).toEqual({ dealId: 'd1', owner: 'Ali', amount: 10, stage: 'won', label: 'v2' });
+    expect(await readStore.count('deals_v1_1')).toBe(0);
+    const [deals] = await runner.status();
+    expect(deals).toMatchObject({ version: 2, codeVersion: 2, collection: 'deals_v2_2', phase: 'running' });
+  });
+
+  it('resumes an interrupted rebuild after a restart instead of starting over', async () => {
+    await start();
+    let batches = 0;
+    const interrupted = runner.rebuild('deals', { onProgress: () => (batches += 1) === 2 && void runner.stop() }).catch((e: unknown) => e);
+    expect(await interrupted).toBeInstanceOf(Error);
+    const pending = await readStore.loadState('deals~rebuild');
+    expect(pending).toMatchObject({ collection: 'deals_v1_2' });
+    // Every event is a deals event and positions count from 1: the checkpoint says how many were applied.
+    const appliedBefore = Number(pending?.checkpoint);
+    expect(appliedBefore).toBeGreaterThan(0);
+    expect(appliedBefore).toBeLessThan(10);
+
+    const resumed: ProjectionProgress[] = [];
+    runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: [dealsProjection()],
+      batchSize: 2,
+      onProgress: (p) => resumed.push(p),
+    });
+    await runner.start();
+    await until(async () => runner.collectionOf('deals') === 'deals_v1_2', 'the resumed rebuild to take over');
+    expect(Math.max(...resumed.filter((p) => p.phase === 'rebuild').map((p) => p.eventsApplied))).toBe(10 - appliedBefore);
+    expect(Object.keys(await documents(readStore, 'deals_v1_2'))).toHaveLength(9);
+  });
+
+  it('discards an interrupted rebuild of an older version and builds the new one', async () => {
+    await start();
+    let batches = 0;
+    await runner.rebuild('deals', { onProgress: () => (batches += 1) === 2 && void runner.stop() }).catch(() => undefined);
+    expect(await readStore.count('deals_v1_2')).toBeGreaterThan(0);
+    await start([dealsProjection(3), ownersProjection]);
+    await until(async () => runner.collectionOf('deals') === 'deals_v3_2', 'the version 3 build to take over');
+    expect(await readStore.count('deals_v1_2')).toBe(0);
+    expect(await readStore.count('deals_v3_2')).toBe(9);
+    expect((await readStore.listStates()).map((state) => state.name)).toEqual(['deals', 'owners']);
+  });
+
+  it('travels in time: the projection as of a position, into a separate target', async () => {
+    await start();
+    const fourth = (await events.readStream('deal-d4'))[0]?.position as string;
+    const result = await runner.rebuildAsOf({ name: 'owners', until: { position: fourth }, target: 'owners_asof_d4' });
+    expect(result).toEqual({ projection: 'owners', target: 'owners_asof_d4', eventsApplied: 4, lastPosition: fourth });
+    expect(await documents(readStore, 'owners_asof_d4')).toEqual({
+      Ali: { owner: 'Ali', deals: 2, amount: 40 },
+      مریم: { owner: 'مریم', deals: 2, amount: 60 },
+    });
+    expect(await documents(readStore, 'owners_v1_1')).toMatchObject({ Ali: { deals: 5 } });
+  });
+
+  it('travels in time: as of a date, deterministic on every run', async () => {
+    await start();
+    const progress: ProjectionProgress[] = [];
+    const asOf = {
+      name: 'deals',
+      until: { occurredBefore: '2026-01-04T00:00:00+03:30' },
+      target: 'deals_asof_jan4',
+      onProgress: (p: ProjectionProgress) => progress.push(p),
+    };
+    await runner.rebuildAsOf(asOf);
+    const first = await documents(readStore, 'deals_asof_jan4');
+    expect(Object.keys(first).sort()).toEqual(['d1', 'd2', 'd3']);
+    expect(first['d1']).toMatchObject({ stage: 'open' });
+    await runner.rebuildAsOf(asOf);
+    expect(await documents(readStore, 'deals_asof_jan4')).toEqual(first);
+    expect(progress.at(-1)).toMatchObject({ phase: 'time-travel', done: true, fraction: 1 });
+    await expect(runner.rebuildAsOf({ ...asOf, target: 'deals_v1_1' })).rejects.toThrow(/working collection/);
+    await expect(runner.rebuildAsOf({ ...asOf, until: { occurredBefore: 'yesterday' } })).rejects.toThrow(RangeError);
+  });
+});

@@ -1,0 +1,153 @@
+import { InMemoryEventStore, startReactor } from '@crm/shared/event-sourcing';
+import { InMemoryReadStore } from '@crm/shared/read-model';
+import { NotCaughtUpError } from './errors';
+import { ProjectionRunner } from './projection-runner';
+import type { ProjectionProgress } from './progress';
+import { CrashingReadStore, dealsProjection, documents, openDeal, ownersProjection, winDeal } from './test-support';
+
+async function seed(store: InMemoryEventStore, count: number): Promise<string> {
+  let position = '';
+  for (let i = 0; i < count; i += 1) {
+    position = (await openDeal(store, `d${i}`, i % 2 === 0 ? 'مریم' : 'Ali', 100 * (i + 1))).position;
+    if (i % 3 === 0) position = (await winDeal(store, `d${i}`)).position;
+  }
+  return position;
+}
+
+/** What a run from scratch to the head gives, on a store of its own. */
+async function cleanRun(events: InMemoryEventStore): Promise<Record<string, Record<string, unknown>>> {
+  const readStore = new InMemoryReadStore();
+  const runner = new ProjectionRunner({ eventStore: events, readStore, projections: [dealsProjection(), ownersProjection] });
+  await runner.start();
+  await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+  const result = {
+    deals: await documents(readStore, runner.collectionOf('deals')),
+    owners: await documents(readStore, runner.collectionOf('owners')),
+  };
+  await runner.stop();
+  return result;
+}
+
+describe('ProjectionRunner', () => {
+  let events: InMemoryEventStore;
+  let readStore: InMemoryReadStore;
+  let runner: ProjectionRunner | undefined;
+  beforeEach(() => {
+    events = new InMemoryEventStore();
+    readStore = new InMemoryReadStore();
+  });
+  afterEach(() => runner?.stop());
+
+  it('catches up every projection into its own collection and keeps following live events', async () => {
+    const head = await seed(events, 10);
+    const progress: ProjectionProgress[] = [];
+    runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: [dealsProjection(), ownersProjection],
+      batchSize: 4,
+      onProgress: (p) => progress.push(p),
+    });
+    await runner.start();
+    await runner.waitFor('all', head, 5000);
+    expect(runner.collectionOf('deals')).toBe('deals_v1_1');
+    expect((await readStore.get(runner.collectionOf('deals'), 'd3'))?.doc).toEqual({
+      dealId: 'd3',
+      owner: 'Ali',
+      amount: 400,
+      stage: 'won',
+    });
+    expect((await readStore.get(runner.collectionOf('owners'), 'مریم'))?.doc).toEqual({ owner: 'مریم', deals: 5, amount: 2500 });
+    expect(progress.some((p) => p.projection === 'deals' && p.phase === 'catch-up' && p.eventsApplied > 0)).toBe(true);
+
+    const live = await openDeal(events, 'live', 'Sara', 7);
+    await runner.waitFor('deals', live.position, 5000);
+    expect((await readStore.get(runner.collectionOf('deals'), 'live'))?.position).toBe(live.position);
+    const status = await runner.status();
+    expect(status.map((s) => [s.name, s.phase, s.caughtUp, s.lag, s.checkpoint])).toEqual([
+      ['deals', 'running', true, 0, live.position],
+      ['owners', 'running', true, 0, live.position],
+    ]);
+  });
+
+  it('saves each projection checkpoint with its documents and resumes from it after a restart', async () => {
+    await seed(events, 6);
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: [dealsProjection()] });
+    await runner.start();
+    await runner.waitFor('deals', (await events.headPosition()) as string, 5000);
+    await runner.stop();
+    expect((await readStore.loadState('deals'))?.checkpoint).toBe(await events.headPosition());
+    await openDeal(events, 'after-restart', 'Ali', 1);
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: [dealsProjection()] });
+    await runner.start();
+    await runner.waitFor('deals', (await events.headPosition()) as string, 5000);
+    expect(await readStore.count('deals_v1_1')).toBe(7);
+  });
+
+  it('is exactly-once across a stop between batches: documents equal a clean run', async () => {
+    await seed(events, 12);
+    let batches = 0;
+    const first = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: [dealsProjection(), ownersProjection],
+      batchSize: 2,
+      onProgress: () => (batches += 1) === 3 && void first.stop(),
+    });
+    await first.start();
+    while (batches < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await first.stop();
+    expect(await readStore.count('deals_v1_1')).toBeLessThan(12);
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: [dealsProjection(), ownersProjection], batchSize: 2 });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    expect({ deals: await documents(readStore, 'deals_v1_1'), owners: await documents(readStore, 'owners_v1_1') }).toEqual(
+      await cleanRun(events),
+    );
+  });
+
+  it('makes a replayed batch a no-op when a store without transactions dies before the checkpoint', async () => {
+    const crashing = new CrashingReadStore(readStore);
+    runner = new ProjectionRunner({ eventStore: events, readStore: crashing, projections: [ownersProjection], retryDelayMs: () => 5 });
+    await runner.start();
+    await openDeal(events, 'a', 'Ali', 10);
+    await runner.waitFor('owners', (await events.headPosition()) as string, 5000);
+    crashing.crashOnNextBatch();
+    const second = await openDeal(events, 'b', 'Ali', 5);
+    // The store died once; the runner retries by itself and replays the batch over documents already written.
+    await runner.waitFor('owners', second.position, 5000);
+    expect((await readStore.get('owners_v1_1', 'Ali'))?.doc).toEqual({ owner: 'Ali', deals: 2, amount: 15 });
+  });
+
+  it('waits for a position (read-your-writes) and gives up with NotCaughtUpError after the timeout', async () => {
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: [dealsProjection(), ownersProjection] });
+    await runner.start();
+    const written = await openDeal(events, 'x', 'Ali', 1);
+    await runner.waitFor('all', written.position, 5000);
+    expect(await readStore.get(runner.collectionOf('deals'), 'x')).toBeDefined();
+
+    const future = String(Number(written.position) + 5);
+    const error = await runner.waitFor('deals', future, 30).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotCaughtUpError);
+    expect(error).toMatchObject({
+      code: 'PROJECTION.NOT_CAUGHT_UP',
+      projection: 'deals',
+      position: future,
+      checkpoint: written.position,
+      reason: 'timeout',
+    });
+    await expect(runner.waitFor('nope', '1', 10)).rejects.toMatchObject({ code: 'PROJECTION.UNKNOWN' });
+    await expect(runner.waitFor('deals', 'not-a-position', 10)).rejects.toThrow();
+  });
+
+  it('lets a process manager keep its checkpoint in the read store', async () => {
+    await openDeal(events, 'r', 'Ali', 1);
+    const seen: string[] = [];
+    const reactor = { name: 'welcome-policy', filter: { eventTypes: ['DealOpened'] }, react: async () => void seen.push('reacted') };
+    const subscription = await startReactor(events, reactor, { checkpoints: readStore });
+    await subscription.caughtUp;
+    await subscription.stop();
+    expect(await readStore.loadCheckpoint('welcome-policy')).toBe(await events.headPosition());
+    expect(seen).toEqual(['reacted']);
+  });
+});

@@ -1,0 +1,121 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// The embedded mode end to end needs both SQLite adapters; only this spec composes them (README "Tags").
+import { openSqliteEventStore, type SqliteEventStore } from '@crm/event-store/sqlite';
+import { SqliteReadStore } from '@crm/read-store/sqlite';
+import { InMemoryReadStore } from '@crm/shared/read-model';
+import { ProjectionRunner } from './projection-runner';
+import { dealsProjection, documents, openDeal, ownersProjection, winDeal } from './test-support';
+
+const projections = () => [dealsProjection(), ownersProjection];
+
+describe('ProjectionRunner on one SQLite file (event store + read store)', () => {
+  let dir: string;
+  let file: string;
+  let events: SqliteEventStore;
+  let readStore: SqliteReadStore;
+  let runner: ProjectionRunner | undefined;
+
+  const open = () => {
+    events = openSqliteEventStore({ file, synchronous: 'NORMAL' });
+    readStore = new SqliteReadStore(events.db);
+  };
+  const close = async () => {
+    await runner?.stop();
+    runner = undefined;
+    await readStore.close();
+    await events.close();
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'crm-runner-'));
+    file = join(dir, 'crm.sqlite');
+    open();
+    for (let i = 0; i < 30; i += 1) {
+      await openDeal(
+        events,
+        `d${i}`,
+        ['Ali', 'مریم', 'Sara'][i % 3] as string,
+        1000 * (i + 1),
+        `2026-01-${String((i % 28) + 1).padStart(2, '0')}T08:00:00Z`,
+      );
+      if (i % 4 === 0) await winDeal(events, `d${i}`);
+    }
+  });
+  afterEach(async () => {
+    await close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The same projections from scratch into memory: what every interrupted run must end up equal to. */
+  async function cleanRun(): Promise<Record<string, unknown>> {
+    const memory = new InMemoryReadStore();
+    const clean = new ProjectionRunner({ eventStore: events, readStore: memory, projections: projections() });
+    await clean.start();
+    await clean.waitFor('all', (await events.headPosition()) as string, 5000);
+    const result = { deals: await documents(memory, 'deals_v1_1'), owners: await documents(memory, 'owners_v1_1') };
+    await clean.stop();
+    return result;
+  }
+
+  const current = async () => ({ deals: await documents(readStore, 'deals_v1_1'), owners: await documents(readStore, 'owners_v1_1') });
+
+  it('keeps documents and checkpoints in the event store file and survives a restart between batches exactly once', async () => {
+    let batches = 0;
+    runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: projections(),
+      batchSize: 4,
+      onProgress: () => (batches += 1) === 5 && void runner?.stop(),
+    });
+    await runner.start();
+    while (batches < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    await close();
+
+    open(); // a new process on the same file
+    const partial = await readStore.count('deals_v1_1');
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(30);
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: projections(), batchSize: 4 });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    expect(await current()).toEqual(await cleanRun());
+    const tables = events.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(expect.arrayContaining(['events', 'rm_documents', 'rm_projection_states']));
+  });
+
+  it('rolls a refused batch back with its checkpoint, retries it and ends equal to a clean run', async () => {
+    events.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON rm_documents WHEN NEW.id = 'd17'
+                    BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: projections(), batchSize: 5, retryDelayMs: () => 20 });
+    await runner.start();
+    const head = (await events.headPosition()) as string;
+    await runner.waitFor('owners', head, 5000);
+    await expect(runner.waitFor('deals', head, 100)).rejects.toMatchObject({ reason: 'timeout' });
+    const [deals] = await runner.status();
+    expect(deals?.retrying?.message).toContain('disk trouble');
+    const stuckAt = deals?.checkpoint as string;
+    expect(await readStore.loadCheckpoint('deals')).toBe(stuckAt);
+    expect(await readStore.find('deals_v1_1', { where: { amount: { gt: 17000 } } })).toEqual([]);
+
+    events.db.exec('DROP TRIGGER refuse');
+    await runner.waitFor('deals', head, 5000);
+    expect(await current()).toEqual(await cleanRun());
+  });
+
+  it('rebuilds and travels in time on the same file', async () => {
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: projections(), batchSize: 7 });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    const before = await documents(readStore, 'owners_v1_1');
+    await runner.rebuild('owners');
+    expect(await documents(readStore, runner.collectionOf('owners'))).toEqual(before);
+
+    await runner.rebuildAsOf({ name: 'owners', until: { occurredBefore: '2026-01-04T00:00:00Z' }, target: 'owners_2026_01_03' });
+    expect(await readStore.aggregate('owners_2026_01_03', { sum: ['deals', 'amount'] })).toEqual([
+      { group: {}, count: 3, sums: { deals: 5, amount: 1000 + 2000 + 3000 + 29000 + 30000 } },
+    ]);
+  });
+});

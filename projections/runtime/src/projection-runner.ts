@@ -1,0 +1,223 @@
+import type { EventStore } from '@crm/shared/event-sourcing';
+import { systemClock, type Clock } from '@crm/shared/kernel';
+import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { NotCaughtUpError, UnknownProjectionError } from './errors';
+import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
+import { physicalCollection, rebuildStateName } from './naming';
+import { estimateLag, type ProjectionProgress } from './progress';
+import { Rebuilds, type RebuildOptions, type RebuildResult } from './rebuilds';
+import { timeTravel, type TimeTravelRequest, type TimeTravelResult } from './time-travel';
+
+export interface ProjectionRunnerOptions {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  readonly projections: readonly AnyProjection[];
+  /** Events per read and per read-store transaction; default 500. */
+  readonly batchSize?: number;
+  readonly clock?: Clock;
+  /** A checkpoint that only skipped other projections' events is saved at most this often; default 1000 ms. */
+  readonly idleCheckpointMs?: number;
+  /** Pause before restarting a projection after a store (not projection) error; default 250 ms doubling to 30 s. */
+  readonly retryDelayMs?: (attempt: number) => number;
+  /** Progress while catching up and rebuilding (not for every live event). */
+  readonly onProgress?: (progress: ProjectionProgress) => void;
+  /** Documents each projection keeps in memory between batches (it is their only writer); default 10 000, 0 for none. */
+  readonly documentCacheSize?: number;
+  /** Drop a build's collection once a rebuild has replaced it; default true. */
+  readonly dropReplacedCollections?: boolean;
+}
+
+export interface LaneStatus {
+  readonly collection: string;
+  readonly version: number | undefined;
+  readonly phase: LanePhase;
+  readonly checkpoint: string | undefined;
+  readonly caughtUp: boolean;
+  /** Events behind the head, estimated from positions. */
+  readonly lag: number | undefined;
+  readonly error?: ProjectionFailure;
+  readonly retrying?: Retrying;
+}
+
+export interface ProjectionStatus extends LaneStatus {
+  readonly name: string;
+  /** Version of the running code; `version` is the one that built the serving collection. */
+  readonly codeVersion: number;
+  readonly head: string | undefined;
+  readonly rebuild?: LaneStatus;
+}
+
+/**
+ * Runs many projections on one event store (DESIGN.md "Projections"): each
+ * has its own catch-up subscription from its own checkpoint, applies each
+ * batch in one read-store transaction, and stops alone at an event it cannot
+ * apply, with the error recorded, until resumed.
+ */
+export class ProjectionRunner {
+  private readonly projections = new Map<string, AnyProjection>();
+  private readonly serving = new Map<string, Lane>();
+  private readonly rebuilds: Rebuilds;
+  private readonly context: LaneContext & { readonly dropReplacedCollections: boolean };
+  private started = false;
+
+  constructor(private readonly options: ProjectionRunnerOptions) {
+    for (const projection of options.projections) {
+      if (this.projections.has(projection.name)) throw new Error(`two projections are named ${projection.name}`);
+      if (projection.name.includes('~')) throw new Error(`projection name ${projection.name} must not contain "~"`);
+      this.projections.set(projection.name, projection);
+    }
+    this.context = {
+      eventStore: options.eventStore,
+      readStore: options.readStore,
+      clock: options.clock ?? systemClock,
+      batchSize: options.batchSize ?? 500,
+      idleCheckpointMs: options.idleCheckpointMs ?? 1000,
+      retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(30_000, 250 * 2 ** (attempt - 1))),
+      documentCacheSize: options.documentCacheSize ?? 10_000,
+      onProgress: options.onProgress,
+      dropReplacedCollections: options.dropReplacedCollections ?? true,
+    };
+    this.rebuilds = new Rebuilds({
+      ...this.context,
+      ensureIndexes: (projection, collection) => this.ensureIndexes(projection, collection),
+    });
+  }
+
+  /** Loads every projection's state and starts it; a projection whose version changed starts rebuilding. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const projection of this.projections.values()) await this.open(projection);
+  }
+
+  /** Every projection finishes the batch in hand and saves its checkpoint; waiters get NotCaughtUpError. */
+  async stop(): Promise<void> {
+    this.started = false;
+    await Promise.all([...this.serving.values()].map((lane) => lane.close()));
+    await this.rebuilds.closeAll();
+  }
+
+  names(): string[] {
+    return [...this.projections.keys()];
+  }
+
+  /** The physical collection a query should read for this projection now. */
+  collectionOf(name: string): string {
+    return this.lane(name).collection;
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.options.eventStore.headPosition();
+    return [...this.serving.values()].map((lane) => {
+      const rebuild = this.rebuilds.lane(lane.projection.name);
+      return {
+        name: lane.projection.name,
+        codeVersion: lane.projection.version,
+        head,
+        ...this.laneStatus(lane, head),
+        ...(rebuild ? { rebuild: this.laneStatus(rebuild, head) } : {}),
+      };
+    });
+  }
+
+  /**
+   * Read-your-writes: resolves once the projection (or every one, for 'all')
+   * has applied everything up to `position`; NotCaughtUpError after timeoutMs,
+   * or at once when the projection is stopped by an error.
+   */
+  async waitFor(target: string, position: string, timeoutMs: number): Promise<void> {
+    const compare = (a: string, b: string) => this.options.eventStore.comparePositions(a, b);
+    compare(position, position); // a malformed position is the caller's error, not a wait
+    const lanes = target === 'all' ? [...this.serving.values()] : [this.lane(target)];
+    await Promise.all(
+      lanes.map((lane) => {
+        const notYet = (reason: 'timeout' | 'failed' | 'stopped') =>
+          new NotCaughtUpError(lane.projection.name, position, lane.checkpoint, reason, timeoutMs);
+        return lane.until(
+          () => {
+            if (lane.checkpoint !== undefined && compare(lane.checkpoint, position) >= 0) return true;
+            if (lane.phase === 'failed') return notYet('failed');
+            return lane.isClosed ? notYet('stopped') : false;
+          },
+          timeoutMs,
+          () => notYet('timeout'),
+        );
+      }),
+    );
+  }
+
+  /** Retries a projection (and its rebuild) stopped by an error, from the failing event; after a fix, it goes on. */
+  async resume(name: string): Promise<void> {
+    const lane = this.lane(name);
+    if (lane.phase !== 'running' && lane.state.version === lane.projection.version) lane.start();
+    const rebuild = this.rebuilds.lane(name);
+    if (rebuild && rebuild.phase !== 'running') void this.rebuilds.run(lane, {}, rebuild.state).catch(() => undefined);
+  }
+
+  /** Rebuilds into a new physical collection while the current one serves, then switches; resolves after the switch. */
+  rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
+    return this.rebuilds.run(this.lane(name), options);
+  }
+
+  /** Builds the projection as of a position or date into `target`, leaving the serving build alone. */
+  async rebuildAsOf(request: TimeTravelRequest): Promise<TimeTravelResult> {
+    const projection = this.projections.get(request.name);
+    if (!projection) throw new UnknownProjectionError(request.name);
+    const inUse = (await this.options.readStore.listStates()).map((state) => state.collection);
+    if (inUse.includes(request.target)) throw new Error(`${request.target} is a projection's working collection; choose another target`);
+    return timeTravel(this.context, projection, request);
+  }
+
+  private lane(name: string): Lane {
+    const lane = this.serving.get(name);
+    if (!lane) throw new UnknownProjectionError(name);
+    return lane;
+  }
+
+  private async open(projection: AnyProjection): Promise<void> {
+    const { readStore, clock } = this.context;
+    let state = await readStore.loadState(projection.name);
+    if (!state?.collection) {
+      const collection = physicalCollection(projection, 1);
+      // Never built: whatever a lost earlier attempt left there is not to be trusted.
+      await readStore.dropCollection(collection);
+      state = { name: projection.name, version: projection.version, generation: 1, collection, updatedAt: clock.now().toISOString() };
+      const initial = state;
+      await readStore.transaction((tx) => tx.saveState(initial));
+    }
+    await this.ensureIndexes(projection, state.collection as string);
+    const lane = new Lane(this.context, projection, state, 'catch-up');
+    this.serving.set(projection.name, lane);
+    const pending = await readStore.loadState(rebuildStateName(projection.name));
+    const resumable = pending?.version === projection.version ? pending : undefined;
+    if (pending && !resumable) await this.discard(pending);
+    // Built by other code, the serving collection keeps serving as it is until the new version takes over.
+    if (state.version === projection.version) lane.start();
+    if (state.version !== projection.version || resumable) void this.rebuilds.run(lane, {}, resumable).catch(() => undefined);
+  }
+
+  /** A rebuild for code that is no longer running: nobody will finish it. */
+  private async discard(rebuild: ProjectionState): Promise<void> {
+    if (rebuild.collection) await this.options.readStore.dropCollection(rebuild.collection);
+    await this.options.readStore.transaction((tx) => tx.deleteState(rebuild.name));
+  }
+
+  private async ensureIndexes(projection: AnyProjection, collection: string): Promise<void> {
+    for (const fields of projection.indexes ?? []) await this.options.readStore.ensureIndex(collection, fields);
+  }
+
+  private laneStatus(lane: Lane, head: string | undefined): LaneStatus {
+    const checkpoint = lane.checkpoint;
+    const caughtUp = head === undefined || (checkpoint !== undefined && this.options.eventStore.comparePositions(checkpoint, head) >= 0);
+    return {
+      collection: lane.collection,
+      version: lane.state.version,
+      phase: lane.phase,
+      checkpoint,
+      caughtUp,
+      lag: caughtUp ? 0 : estimateLag(checkpoint, head),
+      ...(lane.state.error ? { error: lane.state.error } : {}),
+      ...(lane.retrying ? { retrying: lane.retrying } : {}),
+    };
+  }
+}

@@ -1,0 +1,162 @@
+import type { AnyProjection, ProjectionState } from '@crm/shared/read-model';
+import { ProjectionFailedError } from './errors';
+import { Lane, type LaneContext } from './lane';
+import { physicalCollection, rebuildStateName } from './naming';
+import type { ProjectionProgress } from './progress';
+
+export interface RebuildOptions {
+  readonly onProgress?: (progress: ProjectionProgress) => void;
+}
+
+export interface RebuildResult {
+  readonly projection: string;
+  /** The physical collection now serving. */
+  readonly collection: string;
+  readonly previousCollection: string | undefined;
+  readonly checkpoint: string | undefined;
+}
+
+export interface RebuildContext extends LaneContext {
+  readonly dropReplacedCollections: boolean;
+  ensureIndexes(projection: AnyProjection, collection: string): Promise<void>;
+}
+
+/**
+ * Blue/green rebuilds: a second lane builds the projection from the start
+ * into a fresh physical collection while the serving lane keeps answering
+ * from the old one. When the new build has caught up, both stop, the new one
+ * is brought exactly level with (or past) the old one, and a single
+ * read-store transaction makes it the serving build.
+ */
+export class Rebuilds {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly running = new Map<string, Promise<RebuildResult>>();
+
+  constructor(private readonly context: RebuildContext) {}
+
+  lane(name: string): Lane | undefined {
+    return this.lanes.get(name);
+  }
+
+  all(): Lane[] {
+    return [...this.lanes.values()];
+  }
+
+  /** Starts (or joins) the rebuild of a serving lane; `resumeFrom` continues one a crash interrupted. */
+  run(serving: Lane, options: RebuildOptions = {}, resumeFrom?: ProjectionState): Promise<RebuildResult> {
+    const name = serving.projection.name;
+    let running = this.running.get(name);
+    if (!running) {
+      running = this.build(serving, options, resumeFrom).finally(() => this.running.delete(name));
+      this.running.set(name, running);
+    }
+    return running;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.all().map((lane) => lane.close()));
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async build(serving: Lane, options: RebuildOptions, resumeFrom: ProjectionState | undefined): Promise<RebuildResult> {
+    const { projection } = serving;
+    const state = resumeFrom ?? (await this.freshState(projection, serving.state));
+    await this.context.ensureIndexes(projection, state.collection as string);
+    const lane = new Lane(this.context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress);
+    this.lanes.set(projection.name, lane);
+    lane.start();
+    try {
+      await lane.until(() => {
+        if (lane.caughtUp) return true;
+        if (lane.phase === 'failed' && lane.state.error) return new ProjectionFailedError(projection.name, lane.state.error);
+        return lane.isClosed || serving.isClosed ? new Error(`rebuild of ${projection.name} stopped`) : false;
+      });
+    } catch (error) {
+      // The runner may have stopped while this lane was being set up: it must not outlive it.
+      if (serving.isClosed) await lane.close();
+      throw error;
+    }
+    return this.switchOver(serving, lane, options);
+  }
+
+  private async freshState(projection: AnyProjection, serving: ProjectionState): Promise<ProjectionState> {
+    const { readStore, clock } = this.context;
+    const previous = await readStore.loadState(rebuildStateName(projection.name));
+    const generation = Math.max(serving.generation ?? 0, previous?.generation ?? 0) + 1;
+    const collection = physicalCollection(projection, generation);
+    // A leftover of an abandoned attempt must not leak into this build.
+    if (previous?.collection && previous.collection !== serving.collection) await readStore.dropCollection(previous.collection);
+    await readStore.dropCollection(collection);
+    const state: ProjectionState = {
+      name: rebuildStateName(projection.name),
+      version: projection.version,
+      generation,
+      collection,
+      updatedAt: clock.now().toISOString(),
+    };
+    await readStore.transaction((tx) => tx.saveState(state));
+    return state;
+  }
+
+  private async switchOver(serving: Lane, lane: Lane, options: RebuildOptions): Promise<RebuildResult> {
+    const { readStore, clock } = this.context;
+    const name = serving.projection.name;
+    await lane.stop();
+    await serving.stop();
+    let switched = false;
+    try {
+      await this.catchUp(lane, serving.checkpoint);
+      const previousCollection = serving.state.collection;
+      const collection = lane.collection;
+      const next: ProjectionState = {
+        name,
+        version: lane.state.version,
+        generation: lane.state.generation,
+        collection,
+        ...(lane.checkpoint === undefined ? {} : { checkpoint: lane.checkpoint }),
+        updatedAt: clock.now().toISOString(),
+      };
+      await readStore.transaction((tx) => {
+        tx.saveState(next);
+        tx.deleteState(lane.state.name);
+      });
+      switched = true;
+      serving.replaceState(next);
+      this.lanes.delete(name);
+      if (this.context.dropReplacedCollections && previousCollection && previousCollection !== collection) {
+        await readStore.dropCollection(previousCollection);
+      }
+      options.onProgress?.({
+        projection: name,
+        phase: 'rebuild',
+        collection,
+        eventsApplied: 0,
+        checkpoint: next.checkpoint,
+        head: next.checkpoint,
+        doneEstimate: undefined,
+        totalEstimate: undefined,
+        fraction: 1,
+        eventsPerSecond: 0,
+        done: true,
+      });
+      return { projection: name, collection, previousCollection, checkpoint: next.checkpoint };
+    } finally {
+      // Whatever happened, the serving lane serves on: the new build if it switched, the old one if not.
+      if (!serving.isClosed && (switched || serving.state.version === serving.projection.version)) serving.start();
+    }
+  }
+
+  /** Reads on from the rebuild's checkpoint until it is at least where the serving build stopped. */
+  private async catchUp(lane: Lane, target: string | undefined): Promise<void> {
+    const { eventStore, batchSize } = this.context;
+    while (target !== undefined && (lane.checkpoint === undefined || eventStore.comparePositions(lane.checkpoint, target) < 0)) {
+      const slice = await eventStore.readAll({
+        after: lane.checkpoint,
+        maxCount: batchSize,
+        filter: { eventTypes: lane.projection.eventTypes },
+      });
+      if (slice.checkpoint === undefined || slice.checkpoint === lane.checkpoint) return;
+      await lane.apply(slice.events, slice.checkpoint);
+    }
+  }
+}
