@@ -2,6 +2,9 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
+import { ALL_PROJECTIONS } from './read-models/projection-registry';
+import { ReadModelsModule } from './read-models/read-models.module';
+import { ViewsModule } from './views/views.module';
 import { StorageModule, type StorageOverrides } from './storage/storage.module';
 import { StreamsController } from './streams/streams.controller';
 
@@ -15,7 +18,13 @@ export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), StorageModule.forRoot(config, options), ...(options.contexts ?? [])],
+      imports: [
+        CqrsModule.forRoot(),
+        StorageModule.forRoot(config, options),
+        ReadModelsModule.forRoot(config, ALL_PROJECTIONS),
+        ViewsModule,
+        ...(options.contexts ?? []),
+      ],
       controllers: [HealthController, StreamsController],
     };
   }

@@ -29,4 +29,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CRM_EVENT_STORE: 'eventstoredb' })).toThrow(/EVENTSTORE_URL/);
     expect(loadConfig({ CRM_EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@h/db' }).postgresUrl).toBe('postgres://x@h/db');
   });
+
+  it('puts read models beside the events unless told otherwise, and checks the pairing', () => {
+    expect(loadConfig({}).readStore).toBe('sqlite');
+    expect(loadConfig({ CRM_EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@h/db' }).readStore).toBe('postgres');
+    expect(() => loadConfig({ CRM_EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'esdb://h:2113' })).toThrow(/MONGODB_URL/);
+    expect(() => loadConfig({ CRM_EVENT_STORE: 'memory', CRM_READ_STORE: 'sqlite' })).toThrow(/CRM_EVENT_STORE=sqlite/);
+    expect(() => loadConfig({ CRM_PROJECTIONS: 'sometimes' })).toThrow(/CRM_PROJECTIONS/);
+    expect(loadConfig({ CRM_PROJECTIONS: 'off' }).runProjections).toBe(false);
+  });
 });

@@ -2,6 +2,15 @@ import { resolve } from 'node:path';
 
 export type EventStoreKind = 'sqlite' | 'postgres' | 'eventstoredb' | 'memory';
 const EVENT_STORES: readonly EventStoreKind[] = ['sqlite', 'postgres', 'eventstoredb', 'memory'];
+export type ReadStoreKind = 'sqlite' | 'postgres' | 'mongodb' | 'memory';
+const READ_STORES: readonly ReadStoreKind[] = ['sqlite', 'postgres', 'mongodb', 'memory'];
+/** Where read models live unless CRM_READ_STORE says otherwise: beside the events where possible. */
+const DEFAULT_READ_STORE: Record<EventStoreKind, ReadStoreKind> = {
+  sqlite: 'sqlite',
+  postgres: 'postgres',
+  memory: 'memory',
+  eventstoredb: 'mongodb',
+};
 
 export interface AppConfig {
   readonly port: number;
@@ -12,6 +21,12 @@ export interface AppConfig {
   readonly postgresSchema: string;
   readonly eventStoreUrl?: string;
   readonly bodyLimitBytes: number;
+  readonly readStore: ReadStoreKind;
+  readonly mongodbUrl?: string;
+  /** Run the projections in this process (embedded mode) or leave them to crm-projector. */
+  readonly runProjections: boolean;
+  /** How long a query with minPosition waits for its read model before answering 503. */
+  readonly readWaitMs: number;
 }
 
 /** Every problem with the environment at once, so one restart fixes them all. */
@@ -49,6 +64,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (eventStore === 'eventstoredb' && !eventStoreUrl) {
     problems.push('CRM_EVENT_STORE=eventstoredb needs EVENTSTORE_URL, e.g. esdb://localhost:2113?tls=false');
   }
+  const readStore = (env['CRM_READ_STORE'] || DEFAULT_READ_STORE[eventStore] || 'memory') as ReadStoreKind;
+  if (!READ_STORES.includes(readStore)) {
+    problems.push(`CRM_READ_STORE=${JSON.stringify(env['CRM_READ_STORE'])} must be one of ${READ_STORES.join(', ')}`);
+  }
+  if (readStore === 'sqlite' && EVENT_STORES.includes(eventStore) && eventStore !== 'sqlite')
+    problems.push('CRM_READ_STORE=sqlite shares the embedded event store file: use it with CRM_EVENT_STORE=sqlite');
+  if (readStore === 'postgres' && !postgresUrl) problems.push('CRM_READ_STORE=postgres needs CRM_POSTGRES_URL (or DATABASE_URL)');
+  const mongodbUrl = env['MONGODB_URL'] || undefined;
+  if (readStore === 'mongodb' && !mongodbUrl)
+    problems.push('CRM_READ_STORE=mongodb needs MONGODB_URL, e.g. mongodb://localhost:27017/crm?replicaSet=rs0');
+  const projections = env['CRM_PROJECTIONS'] || 'run';
+  if (projections !== 'run' && projections !== 'off') problems.push(`CRM_PROJECTIONS=${JSON.stringify(projections)} must be run or off`);
   const postgresSchema = env['CRM_POSTGRES_SCHEMA'] || 'crm';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresSchema)) problems.push('CRM_POSTGRES_SCHEMA must be a lower-case SQL identifier');
   const config: AppConfig = {
@@ -60,6 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     postgresSchema,
     eventStoreUrl,
     bodyLimitBytes: integer(env, 'CRM_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
+    readStore,
+    mongodbUrl,
+    runProjections: projections === 'run',
+    readWaitMs: integer(env, 'CRM_READ_WAIT_MS', 5000, 0, 60_000, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,9 +1,17 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE } from '@crm/shared/http';
+import { describeStatus, type ProjectionRunner, type ProjectionStatus } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
-import { APP_CONFIG } from '../storage/storage.module';
+import { EVENT_STORE } from '@crm/shared/http';
 import type { AppConfig } from '../config/app-config';
+import { PROJECTION_RUNNER } from '../read-models/read-models.service';
+import { APP_CONFIG } from '../storage/storage.module';
+
+export interface Health {
+  readonly status: 'ok' | 'degraded';
+  readonly eventStore: { readonly kind: string; readonly headPosition: string | null };
+  readonly projections: readonly (ProjectionStatus & { readonly summary: string })[];
+}
 
 @ApiTags('operations')
 @Controller()
@@ -11,15 +19,22 @@ export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ProjectionRunner,
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Liveness and readiness: the event store answers' })
-  async health(): Promise<{ status: 'ok'; eventStore: { kind: string; headPosition: string | null } }> {
-    // Reading the head proves the store is reachable.
+  @ApiOperation({ summary: 'Liveness and readiness: the event store answers; each projection with its position, lag and any error' })
+  async health(): Promise<Health> {
     const head = await this.store.headPosition().catch((error: unknown) => {
       throw new ServiceUnavailableException(`event store unreachable: ${error instanceof Error ? error.message : String(error)}`);
     });
-    return { status: 'ok', eventStore: { kind: this.config.eventStore, headPosition: head ?? null } };
+    const projections = this.runner ? await this.runner.status() : [];
+    // A stopped projection leaves commands working but its view stale: degraded, not down.
+    const degraded = projections.some((p) => p.error !== undefined);
+    return {
+      status: degraded ? 'degraded' : 'ok',
+      eventStore: { kind: this.config.eventStore, headPosition: head ?? null },
+      projections: projections.map((p) => ({ ...p, summary: describeStatus(p) })),
+    };
   }
 }

@@ -2,3 +2,5 @@
 export const EVENT_STORE = Symbol('EventStore');
 export const SNAPSHOT_STORE = Symbol('SnapshotStore');
 export const CLOCK = Symbol('Clock');
+/** The read-model store (documents + projection checkpoints); also a durable CheckpointStore for process managers. */
+export const READ_STORE = Symbol('ReadStore');

@@ -1,0 +1,66 @@
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  Optional,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { ProjectionRunner } from '@crm/projections/runtime';
+import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
+import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
+import type { AppConfig } from '../config/app-config';
+import type { OpenedEventStore } from '../storage/open-event-store';
+import { APP_CONFIG } from '../storage/storage.module';
+import { openReadStore } from './open-read-store';
+import { PROJECTION_RUNNER, ReadModels } from './read-models.service';
+
+/**
+ * The read side of the process: the read store and, in the embedded mode, the
+ * projection runner feeding it from the event store's `$all`.
+ */
+@Global()
+@Module({})
+export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Projections');
+
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ProjectionRunner,
+  ) {}
+
+  static forRoot(config: AppConfig, projections: readonly AnyProjection[]): DynamicModule {
+    return {
+      module: ReadModelsModule,
+      providers: [
+        { provide: READ_STORE, inject: [EVENT_STORE], useFactory: (events: OpenedEventStore) => openReadStore(config, events) },
+        ...(config.runProjections
+          ? [
+              {
+                provide: PROJECTION_RUNNER,
+                inject: [EVENT_STORE, READ_STORE],
+                useFactory: (eventStore: OpenedEventStore, readStore: ReadStore) =>
+                  new ProjectionRunner({ eventStore, readStore, projections }),
+              },
+            ]
+          : []),
+        ReadModels,
+      ],
+      exports: [READ_STORE, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER] : [])],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.runner) return;
+    await this.runner.start();
+    this.logger.log(`running ${this.runner.names().length} projections`);
+  }
+
+  // Before the storage module closes the event store: the runner reads from it and writes here.
+  async onModuleDestroy(): Promise<void> {
+    await this.runner?.stop();
+    await this.readStore.close();
+  }
+}

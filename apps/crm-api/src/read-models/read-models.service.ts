@@ -1,0 +1,58 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { NotCaughtUpError as ProjectionNotCaughtUp, activeCollection, type ProjectionRunner } from '@crm/projections/runtime';
+import type { EventStore } from '@crm/shared/event-sourcing';
+import { EVENT_STORE, NotCaughtUpError, READ_STORE, RequestValidationError } from '@crm/shared/http';
+import type { ReadStore } from '@crm/shared/read-model';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../storage/storage.module';
+
+export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
+
+/**
+ * What query controllers use: the read store and a projection's serving
+ * collection, after waiting (bounded) for `minPosition` — read-your-writes.
+ */
+@Injectable()
+export class ReadModels {
+  constructor(
+    @Inject(READ_STORE) readonly store: ReadStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ProjectionRunner,
+  ) {}
+
+  async collection(projection: string, minPosition?: string): Promise<string> {
+    if (minPosition !== undefined) await this.waitFor(projection, minPosition);
+    if (this.runner) return this.runner.collectionOf(projection);
+    const collection = await activeCollection(this.store, projection);
+    // The projector has not created it yet: as good as not caught up.
+    if (collection === undefined) throw new NotCaughtUpError(projection, minPosition ?? 'start', 1);
+    return collection;
+  }
+
+  private async waitFor(projection: string, minPosition: string): Promise<void> {
+    try {
+      this.events.comparePositions(minPosition, minPosition);
+    } catch {
+      throw new RequestValidationError([
+        { field: 'minPosition', messages: ['minPosition must be a position returned by a command reply'] },
+      ]);
+    }
+    const timeout = this.config.readWaitMs;
+    if (this.runner) {
+      await this.runner.waitFor(projection, minPosition, timeout).catch((error: unknown) => {
+        if (error instanceof ProjectionNotCaughtUp) throw new NotCaughtUpError(projection, minPosition, 1);
+        throw error;
+      });
+      return;
+    }
+    // Projections run in another process (crm-projector): watch the checkpoint it commits.
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const checkpoint = await this.store.loadCheckpoint(projection);
+      if (checkpoint !== undefined && this.events.comparePositions(checkpoint, minPosition) >= 0) return;
+      if (Date.now() >= deadline) throw new NotCaughtUpError(projection, minPosition, 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
