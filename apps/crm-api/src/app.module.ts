@@ -1,8 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { AppConfig } from './config/app-config';
+import { type AppConfig, ALL_PROJECTIONS } from '@crm/platform';
 import { HealthController } from './health/health.controller';
-import { ALL_PROJECTIONS } from './read-models/projection-registry';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { ViewsModule } from './views/views.module';
 import { StorageModule, type StorageOverrides } from './storage/storage.module';

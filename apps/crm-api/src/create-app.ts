@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttpApp, createFastifyAdapter } from '@crm/shared/http';
-import type { AppConfig } from './config/app-config';
+import type { AppConfig } from '@crm/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { CONTEXT_MODULES } from './contexts';
 

@@ -5,8 +5,7 @@ import type { AppendOptions, EventStore, EventToAppend, RecordedEvent } from '@c
 import { EVENT_STORE } from '@crm/shared/http';
 import { SalesReactors } from '@crm/sales/application';
 import type { LeadQualified } from '@crm/sales/domain';
-import { loadConfig } from '../config/app-config';
-import { openEventStore, type OpenedEventStore } from '../storage/open-event-store';
+import { loadConfig, openEventStore, type OpenedEventStore } from '@crm/platform';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { daysFromNow, salesClient } from './sales-e2e-support';
 

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { describeStatus, type ProjectionRunner, type ProjectionStatus } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { EVENT_STORE } from '@crm/shared/http';
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig } from '@crm/platform';
 import { PROJECTION_RUNNER } from '../read-models/read-models.service';
 import { APP_CONFIG } from '../storage/storage.module';
 

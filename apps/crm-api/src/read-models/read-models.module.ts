@@ -11,10 +11,8 @@ import {
 import { ProjectionRunner } from '@crm/projections/runtime';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
-import type { AppConfig } from '../config/app-config';
-import type { OpenedEventStore } from '../storage/open-event-store';
+import { type AppConfig, type OpenedEventStore, openReadStore } from '@crm/platform';
 import { APP_CONFIG } from '../storage/storage.module';
-import { openReadStore } from './open-read-store';
 import { PROJECTION_RUNNER, ReadModels } from './read-models.service';
 
 /**

@@ -3,7 +3,7 @@ import { NotCaughtUpError as ProjectionNotCaughtUp, activeCollection, type Proje
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { EVENT_STORE, NotCaughtUpError, READ_STORE, RequestValidationError } from '@crm/shared/http';
 import type { ReadStore } from '@crm/shared/read-model';
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig } from '@crm/platform';
 import { APP_CONFIG } from '../storage/storage.module';
 
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');

@@ -1,8 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { systemClock, type Clock } from '@crm/shared/kernel';
 import { CLOCK, CommandExecutor, EVENT_STORE, SNAPSHOT_STORE } from '@crm/shared/http';
-import type { AppConfig } from '../config/app-config';
-import { openEventStore, type OpenedEventStore } from './open-event-store';
+import { type AppConfig, openEventStore, type OpenedEventStore } from '@crm/platform';
 
 export const APP_CONFIG = Symbol('AppConfig');
 

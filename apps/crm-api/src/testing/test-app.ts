@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig, type AppConfig } from '../config/app-config';
+import { loadConfig, type AppConfig } from '@crm/platform';
 import { createApp } from '../create-app';
 import type { AppModuleOptions } from '../app.module';
 

@@ -1,6 +1,6 @@
 import { InMemoryReadStore, type ReadStore } from '@crm/shared/read-model';
-import type { AppConfig } from '../config/app-config';
-import type { OpenedEventStore } from '../storage/open-event-store';
+import type { AppConfig } from './app-config';
+import type { OpenedEventStore } from './open-event-store';
 
 /** The read store the configuration names; SQLite shares the event store's connection (one transaction per batch). */
 export async function openReadStore(config: AppConfig, eventStore: OpenedEventStore): Promise<ReadStore> {

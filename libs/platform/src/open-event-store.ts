@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InMemoryEventStore, type EventStore, type SnapshotStore } from '@crm/shared/event-sourcing';
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig } from './app-config';
 
 export type OpenedEventStore = EventStore & SnapshotStore;
 
