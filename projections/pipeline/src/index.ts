@@ -1,4 +1,15 @@
 import type { AnyProjection } from '@crm/shared/read-model';
+import { pipelineLeads } from './pipeline-leads.projection';
+import { pipelineOpportunities } from './pipeline-opportunities.projection';
+
+export * from './pipeline-opportunities.projection';
+export * from './pipeline-leads.projection';
+export * from './pipeline-summary';
+export * from './opportunity-list';
+export * from './funnel';
+export * from './campaign-performance';
+export { ratio, MoneyTotals } from './support';
 
 /** Sales pipeline, funnel and campaign read models. */
-export const PIPELINE_PROJECTIONS: readonly AnyProjection[] = [];
+export const PIPELINE_PROJECTIONS: readonly AnyProjection[] = [pipelineOpportunities, pipelineLeads];
+export * from './view-schemas';

@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { ManualClock } from '@crm/shared/kernel';
+import { http, startTestApp, type HttpReply, type TestApp } from '../testing/test-app';
+
+const T0 = '2026-01-05T06:30:00.000Z';
+const DAY = 86_400_000;
+const irr = (amount: number) => ({ amount, currency: 'IRR' });
+
+/**
+ * Seven Persian leads from three sources, one campaign, and the deals they
+ * became, on a manual clock so cycle days and velocity are exact:
+ * web: مریم (won by quote, day 10, 1 100 000 000), علی (lost day 12), زهرا (disqualified);
+ * campaign C: رضا (open at proposal, 800 000 000), سارا (won by /win, day 20, 300 000 000), نرگس (captured);
+ * phone: حسین (captured).
+ */
+describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
+  const clock = new ManualClock(T0);
+  const campaignId = randomUUID();
+  let server: TestApp;
+  let last = '';
+  const ids: Record<string, string> = {};
+
+  const post = async (path: string, body: unknown = {}): Promise<HttpReply> => {
+    const reply = await http(server.url, 'POST', `/api/v1${path}`, body);
+    expect([200, 201]).toContain(reply.status);
+    last = reply.body['position'] as string;
+    return reply;
+  };
+  const get = <T = Record<string, unknown>>(path: string) =>
+    http<T>(server.url, 'GET', `/api/v1${path}${path.includes('?') ? '&' : '?'}minPosition=${last}`);
+  const day = (n: number) => clock.set(new Date(Date.parse(T0) + n * DAY).toISOString());
+
+  const capture = async (key: string, fullName: string, source: string, phone: string, extra: object = {}) => {
+    ids[key] = (await post('/leads', { fullName, source, phone, ...extra })).body['id'] as string;
+  };
+  const qualify = async (key: string, name: string, amount: number, expectedCloseDate: string) => {
+    const reply = await post(`/leads/${ids[key]}/qualify`, { opportunity: { name, estimatedValue: irr(amount), expectedCloseDate } });
+    ids[`${key}Deal`] = reply.body['opportunityId'] as string;
+  };
+  const deal = (key: string) => `/opportunities/${ids[`${key}Deal`]}`;
+
+  beforeAll(async () => {
+    server = await startTestApp({ CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite' }, { clock });
+    day(0);
+    await capture('maryam', 'مریم احمدی', 'web', '09121234567', { company: 'شرکت فولاد مبارکه' });
+    await capture('ali', 'علی رضایی', 'web', '09127654321');
+    await capture('zahra', 'زهرا کریمی', 'web', '09351112233');
+    await capture('reza', 'رضا موسوی', 'campaign', '۰۹۱۲۵۵۵۶۶۷۷', { campaignId });
+    await capture('sara', 'سارا محمدی', 'campaign', '09131112233', { campaignId });
+    await capture('narges', 'نرگس حسینی', 'campaign', '09141112233', { campaignId });
+    await capture('hossein', 'حسین تهرانی', 'phone', '09151112233');
+    await post(`/leads/${ids['maryam']}/assign`, { ownerId: 'user-7' });
+    await qualify('maryam', 'ورق فولادی خط دوم', 1_200_000_000, '2026-01-20');
+    await qualify('ali', 'قرارداد نگهداری', 500_000_000, '2026-01-25');
+    await qualify('reza', 'تجهیزات انبار', 800_000_000, '2026-02-20');
+    await qualify('sara', 'نرم‌افزار حسابداری', 300_000_000, '2026-01-30');
+    await post(`/leads/${ids['zahra']}/disqualify`, { reason: 'no_budget' });
+    for (const stage of ['needs_analysis', 'proposal', 'negotiation']) await post(`${deal('maryam')}/move-stage`, { stage });
+    await post(`${deal('ali')}/move-stage`, { stage: 'proposal' });
+    await post(`${deal('reza')}/move-stage`, { stage: 'proposal' });
+    const quote = await post('/quotes', {
+      opportunityId: ids['maryamDeal'],
+      lines: [{ description: 'ورق فولادی، تن', quantity: 1, unitPrice: irr(1_100_000_000) }],
+      validUntil: '2026-02-28',
+    });
+    await post(`/quotes/${quote.body['id']}/issue`);
+    day(10);
+    await post(`/quotes/${quote.body['id']}/accept`);
+    day(12);
+    await post(`${deal('ali')}/lose`, { reason: 'قیمت رقیب پایین‌تر بود' });
+    day(20);
+    await post(`${deal('sara')}/win`, { amount: irr(300_000_000) });
+  });
+  afterAll(async () => server.close());
+
+  it('GET /views/pipeline: stages, weighted totals, win rate, cycle and velocity', async () => {
+    const reply = await get('/views/pipeline');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({
+      period: { basis: 'closingDate', from: null, to: null },
+      ownerId: null,
+      stages: [
+        { stage: 'qualification', probability: 10, count: 0, total: [], weighted: [] },
+        { stage: 'needs_analysis', probability: 20, count: 0, total: [], weighted: [] },
+        { stage: 'proposal', probability: 50, count: 1, total: [irr(800_000_000)], weighted: [irr(400_000_000)] },
+        { stage: 'negotiation', probability: 80, count: 0, total: [], weighted: [] },
+        { stage: 'won', probability: 100, count: 2, total: [irr(1_400_000_000)], weighted: [irr(1_400_000_000)] },
+        { stage: 'lost', probability: 0, count: 1, total: [irr(500_000_000)], weighted: [irr(0)] },
+      ],
+      open: { count: 1, total: [irr(800_000_000)], weighted: [irr(400_000_000)] },
+      winRate: 0.6667,
+      averageCycleDays: 15,
+      averageWonDeal: [irr(700_000_000)],
+      // 1 open deal × 700 000 000 × 2/3 ÷ 15 days
+      salesVelocity: [irr(31_111_111)],
+    });
+  });
+
+  it('GET /views/pipeline with a period on closing dates and an owner', async () => {
+    const january = (await get<{ stages: { count: number }[] }>('/views/pipeline?from=2026-01-01&to=2026-01-31')).body;
+    expect(january.stages.map((stage) => stage.count)).toEqual([0, 0, 0, 0, 2, 1]);
+    expect(january).toMatchObject({ winRate: 0.6667, averageCycleDays: 15, open: { count: 0 }, salesVelocity: [irr(0)] });
+    const february = (await get<{ stages: { count: number }[] }>('/views/pipeline?from=2026-02-01&to=2026-02-28')).body;
+    expect(february).toMatchObject({ open: { count: 1, weighted: [irr(400_000_000)] }, winRate: null, salesVelocity: null });
+    expect((await get('/views/pipeline?ownerId=user-7')).body).toMatchObject({
+      ownerId: 'user-7',
+      winRate: 1,
+      averageCycleDays: 10,
+      averageWonDeal: [irr(1_100_000_000)],
+    });
+    const upsideDown = await get('/views/pipeline?from=2026-02-01&to=2026-01-01');
+    expect(upsideDown.status).toBe(400);
+    expect(upsideDown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('GET /views/pipeline/opportunities: rows, filters, sort and pages', async () => {
+    type Page = { items: Record<string, unknown>[]; total: number; limit: number; offset: number };
+    const all = (await get<Page>('/views/pipeline/opportunities?sort=amount&order=desc')).body;
+    expect(all.total).toBe(4);
+    expect(all.items.map((row) => [row['name'], row['status']])).toEqual([
+      ['ورق فولادی خط دوم', 'won'],
+      ['تجهیزات انبار', 'open'],
+      ['قرارداد نگهداری', 'lost'],
+      ['نرم‌افزار حسابداری', 'won'],
+    ]);
+    expect(all.items[0]).toMatchObject({
+      id: ids['maryamDeal'],
+      ownerId: 'user-7',
+      stage: 'negotiation',
+      probability: 100,
+      amount: irr(1_100_000_000),
+      expectedCloseDate: '2026-01-20',
+      openedAt: T0,
+      wonAt: new Date(Date.parse(T0) + 10 * DAY).toISOString(),
+      lostAt: null,
+      source: 'web',
+      campaignId: null,
+      originLeadId: ids['maryam'],
+      quoteId: expect.any(String),
+    });
+    const fromCampaign = (await get<Page>(`/views/pipeline/opportunities?campaignId=${campaignId.toUpperCase()}&status=open`)).body;
+    expect(fromCampaign.items).toEqual([
+      expect.objectContaining({ id: ids['rezaDeal'], source: 'campaign', campaignId, stage: 'proposal' }),
+    ]);
+    const paged = (await get<Page>('/views/pipeline/opportunities?sort=amount&order=asc&limit=2&offset=1&amountMin=400000000')).body;
+    expect(paged).toMatchObject({ total: 3, limit: 2, offset: 1 });
+    expect(paged.items.map((row) => row['id'])).toEqual([ids['rezaDeal'], ids['maryamDeal']]);
+    const closing = await get<Page>('/views/pipeline/opportunities?expectedCloseFrom=2026-01-21&expectedCloseTo=2026-01-31');
+    expect(closing.body.items.map((row) => row['id']).sort()).toEqual([ids['aliDeal'], ids['saraDeal']].sort());
+    const tooMany = await get<{ errors: { field: string }[] }>('/views/pipeline/opportunities?limit=500&stage=won&colour=red');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors.map((error) => error.field).sort()).toEqual(['colour', 'limit', 'stage']);
+  });
+
+  it('GET /views/funnel: by source, by campaign, and for a capture period', async () => {
+    const bySource = await get<{ groups: unknown[]; total: unknown }>('/views/funnel');
+    expect(bySource.status).toBe(200);
+    const rates = { leadToQualified: 0.6667, qualifiedToOpportunity: 1, opportunityToWon: 0.5, leadToWon: 0.3333 };
+    expect(bySource.body.groups).toEqual([
+      {
+        key: 'campaign',
+        leads: 3,
+        qualified: 2,
+        disqualified: 0,
+        opportunities: 2,
+        won: 1,
+        wonRevenue: [irr(300_000_000)],
+        conversion: rates,
+      },
+      {
+        key: 'phone',
+        leads: 1,
+        qualified: 0,
+        disqualified: 0,
+        opportunities: 0,
+        won: 0,
+        wonRevenue: [],
+        conversion: { leadToQualified: 0, qualifiedToOpportunity: null, opportunityToWon: null, leadToWon: 0 },
+      },
+      {
+        key: 'web',
+        leads: 3,
+        qualified: 2,
+        disqualified: 1,
+        opportunities: 2,
+        won: 1,
+        wonRevenue: [irr(1_100_000_000)],
+        conversion: rates,
+      },
+    ]);
+    expect(bySource.body.total).toEqual({
+      leads: 7,
+      qualified: 4,
+      disqualified: 1,
+      opportunities: 4,
+      won: 2,
+      wonRevenue: [irr(1_400_000_000)],
+      conversion: { leadToQualified: 0.5714, qualifiedToOpportunity: 1, opportunityToWon: 0.5, leadToWon: 0.2857 },
+    });
+    const byCampaign = await get<{ groups: Record<string, unknown>[] }>('/views/funnel?by=campaign');
+    expect(
+      byCampaign.body.groups.map(({ key, leads, qualified, opportunities, won }) => ({ key, leads, qualified, opportunities, won })),
+    ).toEqual([
+      { key: campaignId, leads: 3, qualified: 2, opportunities: 2, won: 1 },
+      { key: null, leads: 4, qualified: 2, opportunities: 2, won: 1 },
+    ]);
+    const later = await get('/views/funnel?from=2026-01-06');
+    expect(later.body).toMatchObject({ period: { basis: 'capturedAt', from: '2026-01-06', to: null }, groups: [], total: { leads: 0 } });
+    expect((await get('/views/funnel?by=owner')).status).toBe(400);
+  });
+
+  it('GET /views/campaigns/{id}/performance: what sales knows, marketing figures null and said to be missing', async () => {
+    const reply = await get(`/views/campaigns/${campaignId}/performance`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({
+      campaignId,
+      leads: 3,
+      qualified: 2,
+      disqualified: 0,
+      opportunities: 2,
+      open: 1,
+      won: 1,
+      lost: 0,
+      wonRevenue: [irr(300_000_000)],
+      weightedPipeline: [irr(400_000_000)],
+      conversion: { leadToQualified: 0.6667, winRate: 1 },
+      targets: null,
+      responses: null,
+      budget: null,
+      cost: null,
+      roi: null,
+      missing: { fields: ['targets', 'responses', 'budget', 'cost', 'roi'], note: expect.stringContaining('marketing context') },
+    });
+    const unknown = await get(`/views/campaigns/${randomUUID()}/performance`);
+    expect(unknown).toMatchObject({ status: 404, body: { code: 'CAMPAIGN.NOT_FOUND' } });
+    expect((await get('/views/campaigns/not-a-uuid/performance')).status).toBe(400);
+  });
+
+  it('publishes every pipeline route in the OpenAPI document', async () => {
+    const doc = await http<{ paths: Record<string, unknown> }>(server.url, 'GET', '/api/docs-json');
+    for (const path of ['/views/pipeline', '/views/pipeline/opportunities', '/views/funnel', '/views/campaigns/{id}/performance']) {
+      expect(doc.body.paths).toHaveProperty([`/api/v1${path}`]);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import type { InMemoryReadStore } from '@crm/shared/read-model';
+import { funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
+import { pipelineLeads } from './pipeline-leads.projection';
+import { pipelineOpportunities } from './pipeline-opportunities.projection';
+import { funnelHistory } from './testing/scenarios';
+import { irr, recorded, storeWith } from './testing/sales-history';
+
+const collections = { leads: 'pipeline_leads', opportunities: 'pipeline_opportunities' };
+
+describe('funnel', () => {
+  let store: InMemoryReadStore;
+  const load = (filters: FunnelFilters) => loadFunnel(store, collections, 'default', filters);
+
+  beforeAll(async () => {
+    store = await storeWith([pipelineLeads, pipelineOpportunities], recorded(funnelHistory));
+  });
+
+  it('follows leads to qualification, opened deals and wins, by source', async () => {
+    const bySource = await load({});
+    expect(bySource.by).toBe('source');
+    expect(bySource.groups).toEqual([
+      {
+        key: 'phone',
+        leads: 2,
+        qualified: 1,
+        disqualified: 0,
+        opportunities: 1,
+        won: 0,
+        wonRevenue: [],
+        conversion: { leadToQualified: 0.5, qualifiedToOpportunity: 1, opportunityToWon: 0, leadToWon: 0 },
+      },
+      {
+        key: 'referral',
+        leads: 1,
+        qualified: 1,
+        disqualified: 0,
+        opportunities: 0,
+        won: 0,
+        wonRevenue: [],
+        conversion: { leadToQualified: 1, qualifiedToOpportunity: 0, opportunityToWon: null, leadToWon: 0 },
+      },
+      {
+        key: 'web',
+        leads: 3,
+        qualified: 2,
+        disqualified: 1,
+        opportunities: 2,
+        won: 1,
+        wonRevenue: [irr(900_000)],
+        conversion: { leadToQualified: 0.6667, qualifiedToOpportunity: 1, opportunityToWon: 0.5, leadToWon: 0.3333 },
+      },
+    ]);
+    expect(bySource.total).toEqual({
+      leads: 6,
+      qualified: 4,
+      disqualified: 1,
+      opportunities: 3,
+      won: 1,
+      wonRevenue: [irr(900_000)],
+      conversion: { leadToQualified: 0.6667, qualifiedToOpportunity: 0.75, opportunityToWon: 0.3333, leadToWon: 0.1667 },
+    });
+  });
+
+  it('groups by campaign, leads without one last', async () => {
+    const byCampaign = await load({ by: 'campaign' });
+    expect(
+      byCampaign.groups.map(({ key, leads, qualified, opportunities, won }) => ({ key, leads, qualified, opportunities, won })),
+    ).toEqual([
+      { key: 'c1', leads: 2, qualified: 1, opportunities: 1, won: 0 },
+      { key: null, leads: 4, qualified: 3, opportunities: 2, won: 1 },
+    ]);
+  });
+
+  it('takes the period on the capture date', async () => {
+    const january = await load({ from: '2026-01-01', to: '2026-01-31' });
+    expect(january.period).toEqual({ basis: 'capturedAt', from: '2026-01-01', to: '2026-01-31' });
+    expect(january.total).toMatchObject({ leads: 5, qualified: 4, opportunities: 3, won: 1 });
+    expect((await load({ from: '2026-02-01' })).total).toMatchObject({ leads: 1, qualified: 0, opportunities: 0 });
+    expect(funnelWhere('default', { to: '2026-01-31' })).toEqual({ tenantId: 'default', capturedAt: { lt: '2026-02-01' } });
+  });
+
+  it('is empty, with unknown rates, when there are no leads', () => {
+    expect(funnel([], [], new Map(), {})).toEqual({
+      by: 'source',
+      period: { basis: 'capturedAt', from: null, to: null },
+      groups: [],
+      total: {
+        leads: 0,
+        qualified: 0,
+        disqualified: 0,
+        opportunities: 0,
+        won: 0,
+        wonRevenue: [],
+        conversion: { leadToQualified: null, qualifiedToOpportunity: null, opportunityToWon: null, leadToWon: null },
+      },
+    });
+  });
+});

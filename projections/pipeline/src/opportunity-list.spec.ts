@@ -1,0 +1,68 @@
+import type { InMemoryReadStore } from '@crm/shared/read-model';
+import { loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
+import { pipelineOpportunities } from './pipeline-opportunities.projection';
+import { pipelineHistory } from './testing/scenarios';
+import { at, irr, recorded, storeWith } from './testing/sales-history';
+
+describe('opportunity list', () => {
+  let store: InMemoryReadStore;
+  const list = (filters: OpportunityListFilters) => loadOpportunityList(store, 'pipeline_opportunities', 'default', filters);
+  const ids = async (filters: OpportunityListFilters) => (await list(filters)).items.map((row) => row.id);
+
+  beforeAll(async () => {
+    store = await storeWith([pipelineOpportunities], recorded(pipelineHistory));
+  });
+
+  it('pages opened deals newest first by default, with the total before paging', async () => {
+    const page = await list({ limit: 2 });
+    expect(page).toMatchObject({ total: 6, limit: 2, offset: 0 });
+    expect(page.items).toHaveLength(2);
+    expect(await ids({ status: 'open', sort: 'amount', order: 'desc' })).toEqual(['o2', 'o1', 'o5']);
+    expect(await list({ status: 'open', sort: 'amount', order: 'desc', limit: 2, offset: 1 })).toMatchObject({
+      items: [{ id: 'o1' }, { id: 'o5' }],
+      total: 3,
+    });
+  });
+
+  it('filters on stage, owner, amount and expected close date', async () => {
+    expect(await ids({ stage: 'negotiation', sort: 'name' })).toEqual(['o3', 'o5']);
+    expect(await ids({ ownerId: 'u1', status: 'won' })).toEqual(['o3']);
+    expect(await ids({ currency: 'IRR', amountMin: 1_000_000, amountMax: 2_000_000, sort: 'amount', order: 'asc' })).toEqual([
+      'o1',
+      'o4',
+      'o2',
+    ]);
+    expect(await ids({ expectedCloseFrom: '2026-02-01', expectedCloseTo: '2026-02-15' })).toEqual(['o2']);
+  });
+
+  it('gives every field of a row, null where the deal has none', async () => {
+    const [won] = (await list({ status: 'won', ownerId: 'u1' })).items;
+    expect(won).toEqual({
+      id: 'o3',
+      name: 'ورق فولادی',
+      accountId: 'account-1',
+      contactId: null,
+      ownerId: 'u1',
+      stage: 'negotiation',
+      probability: 100,
+      amount: irr(900_000),
+      weightedAmount: irr(900_000),
+      expectedCloseDate: '2026-03-01',
+      openedAt: at(3),
+      status: 'won',
+      wonAt: at(13, 20),
+      lostAt: null,
+      lostReason: null,
+      quoteId: null,
+      source: null,
+      campaignId: null,
+      originLeadId: null,
+    });
+  });
+
+  it('never pages more than 200 rows and leaves pending deals out', () => {
+    const query = opportunityListQuery('default', { limit: 5000 });
+    expect(query).toMatchObject({ limit: 200, offset: 0, orderBy: [{ field: 'openedAt', direction: 'desc' }] });
+    expect(query.where).toEqual({ tenantId: 'default', status: { in: ['open', 'won', 'lost'] } });
+  });
+});

@@ -1,0 +1,70 @@
+import type { DisqualifyReason, LeadEvent, LeadSource, LeadUpdated } from '@crm/sales/domain';
+import { defineProjection } from '@crm/shared/read-model';
+import { compact, tenantKey } from './support';
+
+/**
+ * One document per lead, for the funnel and campaign attribution. It does not
+ * know whether the lead's deal was won: OpportunityWon does not name the lead,
+ * so the funnel joins `opportunityId` to pipeline-opportunities at query time.
+ */
+export interface PipelineLead {
+  readonly tenantId: string;
+  readonly leadId: string;
+  readonly source: LeadSource;
+  readonly campaignId?: string;
+  readonly ownerId?: string;
+  readonly capturedAt: string;
+  readonly status: 'captured' | 'qualified' | 'disqualified';
+  readonly qualifiedAt?: string;
+  readonly opportunityId?: string;
+  readonly accountId?: string;
+  readonly contactId?: string;
+  readonly disqualifiedAt?: string;
+  readonly disqualifyReason?: DisqualifyReason;
+}
+
+type HandledEvent = Exclude<LeadEvent, LeadUpdated>;
+
+export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
+  name: 'pipeline-leads',
+  version: 1,
+  collection: 'pipeline_leads',
+  eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
+  indexes: [
+    ['tenantId', 'capturedAt'],
+    ['tenantId', 'campaignId'],
+    ['tenantId', 'status'],
+  ],
+  documentId: (event) => tenantKey(event.metadata.tenantId, event.data.leadId),
+  evolve(doc, event) {
+    if (event.type === 'LeadCaptured') {
+      const { leadId, source, campaignId, ownerId, capturedAt } = event.data;
+      return { tenantId: event.metadata.tenantId, leadId, source, ...compact({ campaignId, ownerId }), capturedAt, status: 'captured' };
+    }
+    // A lead is always captured first; without its capture there is no date to place it in the funnel.
+    if (doc === null) return null;
+    switch (event.type) {
+      case 'LeadAssigned':
+        return { ...doc, ownerId: event.data.ownerId };
+      case 'LeadQualified': {
+        const { opportunity, account, contact, qualifiedAt } = event.data;
+        return {
+          ...doc,
+          status: 'qualified',
+          qualifiedAt,
+          opportunityId: opportunity.opportunityId,
+          accountId: account.accountId,
+          contactId: contact.contactId,
+        };
+      }
+      case 'LeadDisqualified': {
+        const { reason, disqualifiedAt } = event.data;
+        return { ...doc, status: 'disqualified', disqualifiedAt, disqualifyReason: reason };
+      }
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
+    }
+  },
+});

@@ -1,0 +1,164 @@
+import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
+import type { Money } from '@crm/shared/kernel';
+import { defineProjection } from '@crm/shared/read-model';
+import { compact, tenantKey } from './support';
+
+/** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
+interface Attribution {
+  readonly originLeadId?: string;
+  readonly source?: LeadSource;
+  readonly campaignId?: string;
+}
+
+/**
+ * LeadQualified comes just before the process manager opens the opportunity:
+ * the document waits as `pending` (queries leave it out) until it is opened.
+ */
+export interface PendingOpportunity extends Attribution {
+  readonly tenantId: string;
+  readonly opportunityId: string;
+  readonly status: 'pending';
+  readonly ownerId?: string;
+}
+
+export interface OpenedOpportunity extends Attribution {
+  readonly tenantId: string;
+  readonly opportunityId: string;
+  readonly status: 'open' | 'won' | 'lost';
+  readonly name: string;
+  readonly accountId: string;
+  readonly contactId?: string;
+  readonly ownerId?: string;
+  /** The open stage it is at, or the one it was won or lost from. */
+  readonly stage: OpenStage;
+  /** Effective %: the deal's own while open (stage default unless overridden), 100 once won, 0 once lost. */
+  readonly probability: number;
+  /** The estimate while open; the amount it was won for once won. */
+  readonly amount: Money;
+  /** amount × probability ÷ 100, rounded to the minor unit, in amount's currency. */
+  readonly weightedAmount: number;
+  readonly expectedCloseDate: string;
+  /** The day it closed (won/lost) or is expected to close (open): what the pipeline's period filters on. */
+  readonly closingDate: string;
+  readonly openedAt: string;
+  readonly wonAt?: string;
+  readonly quoteId?: string;
+  /** Opened → won, for the average sales cycle. */
+  readonly cycleMs?: number;
+  readonly lostAt?: string;
+  readonly lostReason?: string;
+  readonly reopenedAt?: string;
+}
+
+export type PipelineOpportunity = PendingOpportunity | OpenedOpportunity;
+
+type HandledEvent = LeadQualified | Exclude<OpportunityEvent, OpportunitySolutionProposed>;
+
+type Figures = 'weightedAmount' | 'closingDate';
+
+/** Recomputes the derived figures, so every event leaves them consistent with status, amount and dates. */
+function settled(deal: Omit<OpenedOpportunity, Figures>): OpenedOpportunity {
+  const weightedAmount = Number((BigInt(deal.amount.amount) * BigInt(deal.probability) + 50n) / 100n);
+  const closedAt = deal.status === 'won' ? deal.wonAt : deal.status === 'lost' ? deal.lostAt : undefined;
+  return { ...deal, weightedAmount, closingDate: (closedAt ?? deal.expectedCloseDate).slice(0, 10) };
+}
+
+const withoutFigures = ({ weightedAmount: _w, closingDate: _c, ...deal }: OpenedOpportunity): Omit<OpenedOpportunity, Figures> => deal;
+
+/** Back to open: whatever the closing recorded no longer holds. */
+function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
+  const { wonAt: _w, quoteId: _q, cycleMs: _c, lostAt: _l, lostReason: _r, ...open } = withoutFigures(deal);
+  return open;
+}
+
+const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (doc === null || doc.status === 'pending' ? null : doc);
+
+export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
+  name: 'pipeline-opportunities',
+  version: 1,
+  collection: 'pipeline_opportunities',
+  eventTypes: [
+    'LeadQualified',
+    'OpportunityOpened',
+    'OpportunityStageMoved',
+    'OpportunityEstimateRevised',
+    'OpportunityWon',
+    'OpportunityLost',
+    'OpportunityReopened',
+  ],
+  indexes: [
+    ['tenantId', 'status', 'closingDate'],
+    ['tenantId', 'ownerId'],
+    ['tenantId', 'campaignId'],
+    ['tenantId', 'openedAt'],
+  ],
+  documentId: (event) =>
+    tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
+  evolve(doc, event) {
+    const { tenantId } = event.metadata;
+    switch (event.type) {
+      case 'LeadQualified': {
+        const { leadId, source, campaignId, ownerId, opportunity } = event.data;
+        const attribution = compact({ originLeadId: leadId, source, campaignId });
+        const deal = opened(doc);
+        if (deal) return { ...deal, ...attribution };
+        return { tenantId, opportunityId: opportunity.opportunityId, status: 'pending', ...compact({ ownerId }), ...attribution };
+      }
+      case 'OpportunityOpened': {
+        const { opportunityId, name, accountId, stage, probability, amount, expectedCloseDate, openedAt, ...more } = event.data;
+        return settled({
+          tenantId,
+          opportunityId,
+          status: 'open',
+          name,
+          accountId,
+          stage,
+          probability,
+          amount,
+          expectedCloseDate,
+          openedAt,
+          ...compact({
+            contactId: more.contactId,
+            ownerId: more.ownerId ?? doc?.ownerId,
+            originLeadId: more.originLeadId ?? doc?.originLeadId,
+            source: doc?.source,
+            campaignId: more.campaignId ?? doc?.campaignId,
+          }),
+        });
+      }
+      default:
+        return evolveOpened(opened(doc), event);
+    }
+  },
+});
+
+function evolveOpened(deal: OpenedOpportunity | null, event: Exclude<HandledEvent, LeadQualified | { type: 'OpportunityOpened' }>) {
+  // Only a deal that was opened can move; the decider guarantees it, the projection does not invent one.
+  if (deal === null) return null;
+  const base = withoutFigures(deal);
+  switch (event.type) {
+    case 'OpportunityStageMoved':
+      return settled({ ...base, stage: event.data.to, probability: event.data.probability });
+    case 'OpportunityEstimateRevised': {
+      const { amount, probability, expectedCloseDate } = event.data;
+      return settled({ ...base, ...compact({ amount, probability, expectedCloseDate }) });
+    }
+    case 'OpportunityWon': {
+      const { amount, stage, quoteId, wonAt } = event.data;
+      const cycleMs = Math.max(0, Date.parse(wonAt) - Date.parse(deal.openedAt));
+      return settled({ ...reopened(deal), ...compact({ quoteId }), status: 'won', stage, amount, probability: 100, wonAt, cycleMs });
+    }
+    case 'OpportunityLost': {
+      const { stage, reason, lostAt } = event.data;
+      return settled({ ...reopened(deal), status: 'lost', stage, probability: 0, lostAt, lostReason: reason });
+    }
+    case 'OpportunityReopened': {
+      const { stage, probability, reopenedAt } = event.data;
+      return settled({ ...reopened(deal), status: 'open', stage, probability, reopenedAt });
+    }
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { InMemoryReadStore } from '@crm/shared/read-model';
+import { pipelineOpportunities } from './pipeline-opportunities.projection';
+import { loadPipelineSummary, pipelineSummary, pipelineWhere } from './pipeline-summary';
+import { pipelineHistory } from './testing/scenarios';
+import { irr, recorded, storeWith } from './testing/sales-history';
+
+const usd = (amount: number) => ({ amount, currency: 'USD' });
+
+describe('pipeline summary', () => {
+  let store: InMemoryReadStore;
+  const summary = (filters = {}) => loadPipelineSummary(store, 'pipeline_opportunities', 'default', filters);
+
+  beforeAll(async () => {
+    store = await storeWith([pipelineOpportunities], recorded(pipelineHistory));
+  });
+
+  it('totals and weighs every stage per currency, with win rate, cycle and velocity', async () => {
+    expect(await summary()).toEqual({
+      period: { basis: 'closingDate', from: null, to: null },
+      ownerId: null,
+      stages: [
+        { stage: 'qualification', probability: 10, count: 1, total: [irr(1_000_000)], weighted: [irr(100_000)] },
+        { stage: 'needs_analysis', probability: 20, count: 0, total: [], weighted: [] },
+        { stage: 'proposal', probability: 50, count: 1, total: [irr(2_000_000)], weighted: [irr(1_000_000)] },
+        { stage: 'negotiation', probability: 80, count: 1, total: [usd(10_000)], weighted: [usd(8_000)] },
+        { stage: 'won', probability: 100, count: 2, total: [irr(3_000_000)], weighted: [irr(3_000_000)] },
+        { stage: 'lost', probability: 0, count: 1, total: [irr(1_500_000)], weighted: [irr(0)] },
+      ],
+      open: { count: 3, total: [irr(3_000_000), usd(10_000)], weighted: [irr(1_100_000), usd(8_000)] },
+      winRate: 0.6667,
+      // (10.5 + 48) ÷ 2
+      averageCycleDays: 29.25,
+      averageWonDeal: [irr(1_500_000)],
+      // 2 open IRR deals × 1 500 000 × 2/3 ÷ 29.25 days; no USD deal was won, so no USD velocity.
+      salesVelocity: [irr(68_376)],
+    });
+  });
+
+  it('takes the period on closing dates: when won or lost, else when expected to close', async () => {
+    const january = await summary({ from: '2026-01-01', to: '2026-01-31' });
+    expect(january.stages.map((stage) => stage.count)).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(january).toMatchObject({ winRate: 0.5, averageCycleDays: 10.5, averageWonDeal: [irr(900_000)], salesVelocity: [irr(0)] });
+    const february = await summary({ from: '2026-02-01', to: '2026-02-28' });
+    expect(february.stages.map((stage) => stage.count)).toEqual([0, 0, 1, 0, 1, 0]);
+    expect(february).toMatchObject({ winRate: 1, averageCycleDays: 48, open: { weighted: [irr(1_000_000)] } });
+  });
+
+  it('filters by owner', async () => {
+    const mine = await summary({ ownerId: 'u1' });
+    expect(mine.stages.map((stage) => stage.count)).toEqual([1, 0, 0, 0, 1, 1]);
+    expect(mine.winRate).toBe(0.5);
+  });
+
+  it('has no rates rather than zero ones when nothing closed', () => {
+    expect(pipelineSummary([], {})).toMatchObject({
+      open: { count: 0, total: [], weighted: [] },
+      winRate: null,
+      averageCycleDays: null,
+      averageWonDeal: [],
+      salesVelocity: null,
+    });
+  });
+
+  it('queries only opened deals of the tenant, with whole-day bounds', () => {
+    expect(pipelineWhere('default', { ownerId: 'u1', from: '2026-01-01', to: '2026-01-31' })).toEqual({
+      tenantId: 'default',
+      status: { in: ['open', 'won', 'lost'] },
+      ownerId: 'u1',
+      closingDate: { gte: '2026-01-01', lt: '2026-02-01' },
+    });
+  });
+});

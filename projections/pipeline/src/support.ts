@@ -1,0 +1,54 @@
+import type { Money } from '@crm/shared/kernel';
+
+type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
+
+/** Drops undefined keys, so a document built in memory equals the one a store hands back after JSON. */
+export function compact<T extends object>(value: T): Defined<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = field;
+  return out as Defined<T>;
+}
+
+/** `tenant:id`: read-model keys carry the tenant from day one (DESIGN.md "Tenancy"). */
+export const tenantKey = (tenantId: string, id: string): string => `${tenantId}:${id}`;
+
+/** A share rounded to 4 decimals; null when there is nothing to divide by, so "no data" never reads as 0 %. */
+export function ratio(numerator: number, denominator: number): number | null {
+  if (denominator <= 0) return null;
+  return Math.round((numerator / denominator) * 10_000) / 10_000;
+}
+
+/** Sums per currency, never across: a list of Money sorted by currency code. */
+export class MoneyTotals {
+  private readonly sums = new Map<string, bigint>();
+
+  add(currency: string, amount: number): this {
+    this.sums.set(currency, (this.sums.get(currency) ?? 0n) + BigInt(Math.round(amount)));
+    return this;
+  }
+
+  get(currency: string): number {
+    return Number(this.sums.get(currency) ?? 0n);
+  }
+
+  currencies(): string[] {
+    return [...this.sums.keys()].sort();
+  }
+
+  toList(): Money[] {
+    return this.currencies().map((currency) => ({ amount: this.get(currency), currency }));
+  }
+}
+
+/** `[from, to]` as inclusive calendar dates, on a `YYYY-MM-DD…` field (dates and ISO times both compare as text). */
+export function dateRange(from: string | undefined, to: string | undefined): { gte?: string; lt?: string } | undefined {
+  if (from === undefined && to === undefined) return undefined;
+  return compact({ gte: from, lt: to === undefined ? undefined : nextDay(to) });
+}
+
+/** The calendar day after `date` (YYYY-MM-DD), so "up to and including `to`" also covers times on that day. */
+export function nextDay(date: string): string {
+  const day = new Date(`${date.slice(0, 10)}T00:00:00.000Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
