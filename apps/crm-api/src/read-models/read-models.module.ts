@@ -12,7 +12,6 @@ import { ProjectionRunner } from '@crm/projections/runtime';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { type AppConfig, type OpenedEventStore, openReadStore } from '@crm/platform';
-import { APP_CONFIG } from '../storage/storage.module';
 import { PROJECTION_RUNNER, ReadModels } from './read-models.service';
 
 /**

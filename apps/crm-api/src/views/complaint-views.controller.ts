@@ -1,6 +1,179 @@
-import { Controller } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import {
+  COMPLAINT_AUDIT,
+  COMPLAINT_KPIS,
+  readAuditTrail,
+  readComplaintKpis,
+  readSatisfaction,
+  SATISFACTION_RESPONSES,
+  timeRange,
+  type AuditTrail,
+  type ComplaintKpis,
+  type SatisfactionBucket,
+  type SatisfactionReport,
+} from '@crm/projections/complaint-audit';
+import { DEFAULT_TENANT, DomainError, type EventStore } from '@crm/shared/event-sourcing';
+import { CLOCK, EVENT_STORE, problemSchema, RequestValidationError } from '@crm/shared/http';
+import type { Clock } from '@crm/shared/kernel';
+import { ReadModels } from '../read-models/read-models.service';
+import { MinPositionQueryDto } from './min-position.dto';
 
+// A date, or an instant with its offset: a time without one would mean something else on every server.
+const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+const DATE_MESSAGE = '$property must be an ISO 8601 date (2025-03-01) or an instant with offset (2025-03-01T10:00:00+03:30)';
+
+function DateOrInstant(description: string): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ description, example: '2025-03-01' })(target, key);
+    IsOptional()(target, key);
+    Matches(DATE_OR_INSTANT, { message: DATE_MESSAGE })(target, key);
+    IsISO8601({ strict: true }, { message: DATE_MESSAGE })(target, key);
+  };
+}
+
+export class ComplaintKpisQueryDto extends MinPositionQueryDto {
+  @DateOrInstant('Complaints received on or after this date or instant')
+  from?: string;
+
+  @DateOrInstant('Complaints received up to this date (the whole UTC day) or instant (inclusive)')
+  to?: string;
+
+  @DateOrInstant('SLA compliance as of this date or instant; default: now')
+  asOf?: string;
+}
+
+const BUCKETS: readonly SatisfactionBucket[] = ['month', 'jalali'];
+
+export class SatisfactionQueryDto extends MinPositionQueryDto {
+  @ApiPropertyOptional({ enum: BUCKETS, default: 'month', description: 'Gregorian months (YYYY-MM) or Jalali months (e.g. 1403-12)' })
+  @IsOptional()
+  @IsIn(BUCKETS)
+  bucket?: SatisfactionBucket;
+
+  @DateOrInstant('Answers given on or after this date or instant')
+  from?: string;
+
+  @DateOrInstant('Answers given up to this date (the whole UTC day) or instant (inclusive)')
+  to?: string;
+}
+
+class IntegrityDto {
+  @ApiProperty({ description: 'The hash chain re-verified from the event store, and every step agrees with it' })
+  ok!: boolean;
+  @ApiProperty({ description: 'Events whose links verified' })
+  checked!: number;
+  @ApiPropertyOptional({ description: 'When not ok: the first revision that failed' })
+  brokenAtRevision?: number;
+  @ApiPropertyOptional({ enum: ['revision_gap', 'prev_hash_mismatch', 'hash_mismatch', 'read_model_mismatch'] })
+  reason?: string;
+  @ApiPropertyOptional({ description: 'When ok: the hash of the last event' })
+  lastHash?: string;
+}
+
+class AuditTrailDto {
+  @ApiProperty() complaintId!: string;
+  @ApiProperty({ example: 'complaint-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' }) streamId!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() escalationLevel!: string;
+  @ApiPropertyOptional() severity?: string;
+  @ApiProperty({ description: '{ acknowledgeBy, resolveBy } in force now' }) deadlines!: object;
+  @ApiProperty() reopenCount!: number;
+  @ApiProperty({ description: 'Recorded SLA breaches: milestone, deadline, detectedAt, metAt?, revision' }) breaches!: object[];
+  @ApiProperty({ description: 'The revision the trail reflects' }) lastRevision!: number;
+  @ApiProperty({
+    description:
+      'Every event in revision order: revision, eventId, occurredAt, actor { id, roles }, type, label, labelFa, from, to, ' +
+      'escalationLevel, severity?, deadlines, breach?, details (free text excerpted), hash, prevHash',
+  })
+  steps!: object[];
+  @ApiProperty({ type: IntegrityDto }) integrity!: IntegrityDto;
+}
+
+const problems = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+const ApiBadQuery = () => ApiResponse({ status: 400, ...problems('Invalid query parameters; every bad one listed') });
+const ApiNotCaughtUp = () =>
+  ApiResponse({ status: 503, ...problems('The read model has not reached minPosition yet; retry after Retry-After') });
+
+const UuidParam = (name: string) =>
+  Param(
+    name,
+    new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ field: name, messages: [`${name} must be a UUID`] }]) }),
+  );
+
+/** Auditors' and analysts' views of complaint handling and customer satisfaction (API.md "Queries"). */
 @ApiTags('views')
 @Controller('views')
-export class ComplaintViewsController {}
+export class ComplaintViewsController {
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('complaints/kpis')
+  @ApiOperation({
+    summary: 'Complaint KPIs: time to acknowledge / resolve, SLA compliance, escalation and reopen rates, satisfaction',
+    description:
+      'Time to resolve runs from receipt to the closing that left the complaint resolved. SLA compliance = milestones met ÷ milestones due ' +
+      '(met or missed as of `asOf`). Escalation rate per level = complaints that reached it or beyond ÷ complaints. Reopen rate = complaints ' +
+      'reopened ÷ complaints closed. Rates are 0–1, hours and means to 2 decimals; null when there is nothing to measure.',
+  })
+  @ApiOkResponse({ description: 'KPIs over the complaints received in the period' })
+  @ApiBadQuery()
+  @ApiNotCaughtUp()
+  async kpis(@Query() query: ComplaintKpisQueryDto): Promise<ComplaintKpis & { readonly from?: string; readonly to?: string }> {
+    const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
+    const asOf = query.asOf === undefined ? this.clock.now().toISOString() : new Date(endOfDay(query.asOf)).toISOString();
+    const receivedAt = timeRange(query.from, query.to);
+    const kpis = await readComplaintKpis(this.readModels.store, collection, {
+      tenantId: DEFAULT_TENANT,
+      asOf,
+      ...(receivedAt ? { receivedAt } : {}),
+    });
+    return { ...kpis, ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
+  }
+
+  @Get('complaints/:id/audit-trail')
+  @ApiOperation({
+    summary: "A complaint's audit trail: every step in order (when, who, what, from → to, level, deadlines, breaches) and its integrity",
+    description: 'Integrity re-verifies the hash chain of `complaint-{id}` from the event store at the time of the request.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: AuditTrailDto })
+  @ApiBadQuery()
+  @ApiResponse({ status: 404, ...problems('Unknown complaint') })
+  @ApiNotCaughtUp()
+  async auditTrail(@UuidParam('id') id: string, @Query() query: MinPositionQueryDto): Promise<AuditTrail> {
+    const collection = await this.readModels.collection(COMPLAINT_AUDIT, query.minPosition);
+    const trail = await readAuditTrail(this.readModels.store, collection, this.events, DEFAULT_TENANT, id);
+    if (trail === undefined) throw new DomainError('COMPLAINT.NOT_FOUND', `No complaint ${id}`, { complaintId: id });
+    return trail;
+  }
+
+  @Get('satisfaction')
+  @ApiOperation({
+    summary: 'Customer satisfaction per period: CSAT, NPS, CES, SERVQUAL gap per dimension, feedback counts',
+    description:
+      'CSAT = % of answers 4–5; NPS = % promoters (9–10) − % detractors (0–6); CES = mean of 1–7; SERVQUAL gap = mean perception − ' +
+      'mean expectation per dimension. Percentages and means to 2 decimals; null for a period without answers of that type.',
+  })
+  @ApiOkResponse({ description: '{ bucket, periods: [{ period, csat, nps, ces, servqual, complaintHandling, feedback }], overall }' })
+  @ApiBadQuery()
+  @ApiNotCaughtUp()
+  async satisfaction(@Query() query: SatisfactionQueryDto): Promise<SatisfactionReport> {
+    const collection = await this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition);
+    const at = timeRange(query.from, query.to);
+    return readSatisfaction(this.readModels.store, collection, {
+      tenantId: DEFAULT_TENANT,
+      bucket: query.bucket ?? 'month',
+      ...(at ? { at } : {}),
+    });
+  }
+}
+
+/** "As of 31 March" means at the end of that day (UTC), like the `to` of a period. */
+function endOfDay(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
+}

@@ -1,0 +1,291 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ManualClock } from '@crm/shared/kernel';
+import { ServiceOptionsModule } from '@crm/service/application';
+import { http, startTestApp, type TestApp } from '../testing/test-app';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const T0 = '2025-03-01T06:30:00.000Z';
+const T1 = '2025-04-01T06:00:00.000Z';
+const plus = (base: string, ms: number) => new Date(Date.parse(base) + ms).toISOString();
+
+type Body = Record<string, unknown>;
+interface Step {
+  readonly revision: number;
+  readonly type: string;
+  readonly actor: { readonly id: string };
+  readonly from: string | null;
+  readonly to: string;
+  readonly escalationLevel: string;
+  readonly deadlines: { readonly acknowledgeBy: string; readonly resolveBy: string };
+  readonly label: string;
+  readonly labelFa: string;
+}
+
+describe('complaint views through HTTP (real server, embedded SQLite, projections in-process)', () => {
+  const clock = new ManualClock(T0);
+  let server: TestApp;
+  let position = '0';
+  const get = (path: string) => http(server.url, 'GET', `/api/v1${path}`);
+  const as = (actor: string) => ({ 'x-actor': actor, 'x-actor-roles': 'service' });
+  async function post(path: string, body: Body, actor = 'agent-12'): Promise<Body> {
+    const reply = await http(server.url, 'POST', `/api/v1${path}`, body, as(actor));
+    if (reply.status >= 300) throw new Error(`POST ${path} → ${reply.status} ${JSON.stringify(reply.body)}`);
+    position = reply.body['position'] as string;
+    return reply.body;
+  }
+  /** Steps run in time order, the clock set to each step's time first. */
+  async function run(steps: readonly [string, string, Body, string?][]) {
+    for (const [time, path, body, actor] of [...steps].sort(([a], [b]) => Date.parse(a) - Date.parse(b))) {
+      clock.set(time);
+      await post(path, body, actor);
+    }
+  }
+  const receive = async (time: string, category: string, actor = 'agent-12') => {
+    clock.set(time);
+    const complainant = { name: 'مریم احمدی', phone: '۰۹۱۲ ۱۱۱ ۲۲۳۳' };
+    return (await post('/complaints', { complainant, channel: 'phone', category, description: 'سفارش با تأخیر و آسیب‌دیده رسید' }, actor))[
+      'id'
+    ] as string;
+  };
+
+  beforeAll(async () => {
+    server = await startTestApp(
+      { CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite' },
+      // No SLA timer: breaches recorded here are the ones the handling steps reveal themselves.
+      { clock, contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 0 })] },
+    );
+  });
+  afterAll(async () => server.close());
+
+  it('traces a Persian complaint from receipt to satisfaction: who, when, from → to, level, deadlines, breaches, integrity', async () => {
+    const id = await receive(T0, 'کیفیت کالا');
+    const at = (ms: number) => plus(T0, ms);
+    await run([
+      [at(20 * 60_000), `/complaints/${id}/acknowledge`, { message: 'شکایت شما ثبت شد' }],
+      [at(30 * 60_000), `/complaints/${id}/assess`, { severity: 'high', rationale: 'مشتری بدون کالای سالم مانده است' }, 'supervisor-3'],
+      [at(5 * HOUR), `/complaints/${id}/escalate`, { toLevel: 'head_office', reason: 'نیاز به تأیید تعویض از دفتر مرکزی' }, 'supervisor-3'],
+      [at(DAY), `/complaints/${id}/respond`, { response: 'کالا تعویض می‌شود' }],
+      [at(DAY + HOUR), `/complaints/${id}/communicate-decision`, { decision: 'تعویض کالا ظرف سه روز کاری', channel: 'sms' }],
+      [at(DAY + 2 * HOUR), `/complaints/${id}/close`, { outcome: 'resolved' }],
+      [at(2 * DAY), `/complaints/${id}/reopen`, { reason: 'کالای جایگزین هم معیوب بود' }, 'manager-1'],
+      [at(2 * DAY + 3 * HOUR), `/complaints/${id}/respond`, { response: 'وجه کامل بازگردانده می‌شود' }],
+      [at(2 * DAY + 4 * HOUR), `/complaints/${id}/communicate-decision`, { decision: 'بازپرداخت کامل وجه', channel: 'phone' }],
+      // Past the restarted 3-day resolution deadline (2 days + 3 days): closing records the breach itself.
+      [at(5 * DAY + 6 * HOUR), `/complaints/${id}/close`, { outcome: 'resolved', note: 'وجه بازگردانده شد' }, 'manager-1'],
+      [at(5 * DAY + 8 * HOUR), `/complaints/${id}/satisfaction`, { score: 4, comment: 'پیگیری خوب بود ولی طول کشید' }],
+    ]);
+
+    const reply = await get(`/views/complaints/${id}/audit-trail?minPosition=${position}`);
+    expect(reply.status).toBe(200);
+    const steps = reply.body['steps'] as Step[];
+    expect(steps.map((s) => [s.revision, s.type, s.actor.id, s.from, s.to, s.escalationLevel])).toEqual([
+      [0, 'ComplaintReceived', 'agent-12', null, 'received', 'local'],
+      [1, 'ComplaintAcknowledged', 'agent-12', 'received', 'acknowledged', 'local'],
+      [2, 'ComplaintAssessed', 'supervisor-3', 'acknowledged', 'acknowledged', 'local'],
+      [3, 'ComplaintEscalated', 'supervisor-3', 'acknowledged', 'acknowledged', 'head_office'],
+      [4, 'ComplaintResponded', 'agent-12', 'acknowledged', 'responded', 'head_office'],
+      [5, 'ComplaintDecisionCommunicated', 'agent-12', 'responded', 'decision_communicated', 'head_office'],
+      [6, 'ComplaintClosed', 'agent-12', 'decision_communicated', 'closed', 'head_office'],
+      [7, 'ComplaintReopened', 'manager-1', 'closed', 'investigating', 'head_office'],
+      [8, 'ComplaintResponded', 'agent-12', 'investigating', 'responded', 'head_office'],
+      [9, 'ComplaintDecisionCommunicated', 'agent-12', 'responded', 'decision_communicated', 'head_office'],
+      [10, 'ComplaintClosed', 'manager-1', 'decision_communicated', 'closed', 'head_office'],
+      [11, 'ComplaintSlaBreached', 'manager-1', 'closed', 'closed', 'head_office'],
+      [12, 'ComplaintHandlingSatisfactionRecorded', 'agent-12', 'closed', 'closed', 'head_office'],
+    ]);
+    // Provisional (medium) until assessed as high; the reopening restarts the 3-day resolution clock.
+    const provisional = { acknowledgeBy: at(DAY), resolveBy: at(7 * DAY) };
+    const high = { acknowledgeBy: at(4 * HOUR), resolveBy: at(3 * DAY) };
+    const reopened = { ...high, resolveBy: at(5 * DAY) };
+    const times = (count: number, deadlines: Step['deadlines']) => Array.from({ length: count }, () => deadlines);
+    expect(steps.map((s) => s.deadlines)).toEqual([...times(2, provisional), ...times(5, high), ...times(6, reopened)]);
+    expect(steps[3]).toMatchObject({
+      label: 'Escalated from local to head office',
+      labelFa: 'ارجاع به سطح بالاتر',
+      occurredAt: at(5 * HOUR),
+    });
+    expect(steps[12]).toMatchObject({ label: 'Satisfaction with handling 4/5', details: { score: 4, outcome: 'resolved' } });
+    expect(reply.body).toMatchObject({
+      complaintId: id,
+      streamId: `complaint-${id}`,
+      status: 'closed',
+      escalationLevel: 'head_office',
+      severity: 'high',
+      reopenCount: 1,
+      outcome: 'resolved',
+      breaches: [
+        { milestone: 'resolve', deadline: at(5 * DAY), detectedAt: at(5 * DAY + 6 * HOUR), metAt: at(5 * DAY + 6 * HOUR), revision: 11 },
+      ],
+      lastRevision: 12,
+      integrity: { ok: true, checked: 13 },
+    });
+
+    if (server.config.eventStore === 'sqlite') {
+      // An edit behind the store's back (a response rewritten in the file) shows at the next request, at that revision.
+      const db = new Database(join(server.config.dataDir, 'crm.sqlite'));
+      db.prepare(`UPDATE events SET data = json_set(data, '$.response', 'پاسخ دیگری') WHERE stream_id = ? AND revision = 4`).run(
+        `complaint-${id}`,
+      );
+      db.close();
+      const tampered = await get(`/views/complaints/${id}/audit-trail`);
+      expect(tampered.body['integrity']).toEqual({ ok: false, checked: 4, brokenAtRevision: 4, reason: 'hash_mismatch' });
+    }
+
+    expect((await get(`/views/complaints/0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d/audit-trail`)).body).toMatchObject({
+      status: 404,
+      code: 'COMPLAINT.NOT_FOUND',
+    });
+    expect((await get(`/views/complaints/not-a-uuid/audit-trail`)).body).toMatchObject({ status: 400, errors: [{ field: 'id' }] });
+  });
+
+  it('computes complaint KPIs over the complaints received in a period', async () => {
+    const a = await receive(T1, 'کیفیت کالا');
+    const b = await receive(plus(T1, HOUR), 'تحویل دیرهنگام');
+    const c = await receive(plus(T1, 2 * HOUR), 'كيفيت كالا');
+    const d = await receive(plus(T1, 3 * HOUR), 'تحویل دیرهنگام');
+    const A = (ms: number) => plus(T1, ms);
+    const B = (ms: number) => plus(T1, HOUR + ms);
+    const D = (ms: number) => plus(T1, 3 * HOUR + ms);
+    const decided = (id: string, time: (ms: number) => string, ms: number): [string, string, Body][] => [
+      [time(ms), `/complaints/${id}/respond`, { response: 'پاسخ داده شد' }],
+      [time(ms + HOUR), `/complaints/${id}/communicate-decision`, { decision: 'جبران خسارت', channel: 'sms' }],
+    ];
+    await run([
+      [A(10 * 60_000), `/complaints/${a}/assess`, { severity: 'high' }],
+      [A(2 * HOUR), `/complaints/${a}/acknowledge`, {}],
+      [A(3 * HOUR), `/complaints/${a}/escalate`, { toLevel: 'head_office', reason: 'مبلغ بالا' }],
+      ...decided(a, A, DAY),
+      [A(26 * HOUR), `/complaints/${a}/close`, { outcome: 'resolved' }],
+      [A(27 * HOUR), `/complaints/${a}/satisfaction`, { score: 5 }],
+      [B(10 * 60_000), `/complaints/${b}/assess`, { severity: 'low' }],
+      [B(6 * HOUR), `/complaints/${b}/acknowledge`, {}],
+      [B(7 * HOUR), `/complaints/${b}/escalate`, { toLevel: 'head_office', reason: 'پیگیری نشد' }],
+      [B(8 * HOUR), `/complaints/${b}/escalate`, { toLevel: 'legal', reason: 'شکایت به مرجع قضایی' }],
+      ...decided(b, B, 2 * DAY - 2 * HOUR),
+      [B(50 * HOUR), `/complaints/${b}/close`, { outcome: 'resolved' }],
+      [B(51 * HOUR), `/complaints/${b}/satisfaction`, { score: 2 }],
+      [B(3 * DAY), `/complaints/${b}/reopen`, { reason: 'مشکل ادامه دارد' }],
+      ...decided(b, B, 3 * DAY + 2 * HOUR),
+      [B(4 * DAY), `/complaints/${b}/close`, { outcome: 'resolved' }],
+      [B(4 * DAY + HOUR), `/complaints/${b}/satisfaction`, { score: 3 }],
+      [D(30 * 60_000), `/complaints/${d}/acknowledge`, {}],
+      [D(HOUR), `/complaints/${d}/close`, { outcome: 'withdrawn' }],
+      [D(2 * HOUR), `/complaints/${d}/satisfaction`, { score: 4 }],
+    ]);
+    expect(c).toEqual(expect.any(String));
+    clock.set(plus(T1, 10 * DAY));
+
+    const reply = await get(`/views/complaints/kpis?from=2025-04-01&to=2025-04-30&minPosition=${position}`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({
+      // asOf defaults to the server's clock.
+      asOf: plus(T1, 10 * DAY),
+      from: '2025-04-01',
+      to: '2025-04-30',
+      complaints: 4,
+      // a 2 h, b 6 h, d 0.5 h.
+      timeToAcknowledge: { count: 3, meanHours: 2.83, medianHours: 2 },
+      // a 26 h; b 96 h, to the closing that left it resolved; d was withdrawn, c is open.
+      timeToResolve: { count: 2, meanHours: 61, medianHours: 61 },
+      slaCompliance: {
+        // c was never acknowledged and is past both deadlines; everything else was on time (b twice: one per cycle).
+        due: 9,
+        met: 7,
+        missed: 2,
+        pending: 0,
+        rate: 0.7778,
+        byMilestone: {
+          acknowledge: { due: 4, met: 3, missed: 1, pending: 0, rate: 0.75 },
+          resolve: { due: 5, met: 4, missed: 1, pending: 0, rate: 0.8 },
+        },
+        // No scheduler ran: compliance does not depend on one.
+        breachesRecorded: 0,
+      },
+      escalation: {
+        head_office: { complaints: 2, rate: 0.5 },
+        external_body: { complaints: 1, rate: 0.25 },
+        legal: { complaints: 1, rate: 0.25 },
+      },
+      reopen: { closed: 3, reopened: 1, reopenings: 1, rate: 0.3333 },
+      satisfaction: { responses: 4, mean: 3.5 },
+      byStatus: { received: 1, acknowledged: 0, investigating: 0, responded: 0, decision_communicated: 0, closed: 3 },
+      bySeverity: { low: 1, medium: 0, high: 1, critical: 0, unassessed: 2 },
+      // The Arabic spelling of c's category counts with a's.
+      byCategory: [
+        { category: 'تحویل دیرهنگام', count: 2 },
+        { category: 'کیفیت کالا', count: 2 },
+      ],
+    });
+
+    const late = await get(`/views/complaints/kpis?from=${encodeURIComponent(plus(T1, 2.5 * HOUR))}&to=2025-04-30`);
+    expect(late.body).toMatchObject({ complaints: 1, bySeverity: { unassessed: 1 }, reopen: { closed: 1, rate: 0 } });
+    const early = await get(`/views/complaints/kpis?from=2025-04-01&to=2025-04-30&asOf=${encodeURIComponent(A(HOUR))}`);
+    expect(early.body['slaCompliance']).toMatchObject({ due: 0, pending: 9, rate: null });
+    const april = await get('/views/satisfaction?from=2025-04-01&to=2025-04-30');
+    expect(april.body['overall']).toMatchObject({ complaintHandling: { responses: 4, mean: 3.5 } });
+    expect((await get('/views/complaints/kpis?from=2025-04-31&asOf=yesterday')).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'from' }, { field: 'asOf' }],
+    });
+  });
+
+  it('measures satisfaction per month and per Jalali month: CSAT, NPS, CES, SERVQUAL gaps, feedback', async () => {
+    const respondent = { name: 'سارا رحیمی', email: 'sara@example.ir' };
+    const may10 = '2025-05-10T08:00:00.000Z';
+    const may25 = '2025-05-25T08:00:00.000Z';
+    const survey = (surveyType: string, answers: Body): Body => ({ surveyType, respondent, answers });
+    const five = (t: number, r: number, s: number, a: number, e: number) => ({
+      tangibles: t,
+      reliability: r,
+      responsiveness: s,
+      assurance: a,
+      empathy: e,
+    });
+    await run([
+      ...[10, 9, 8, 6, 3].map((score): [string, string, Body] => [may10, '/surveys/responses', survey('nps', { score })]),
+      [may10, '/surveys/responses', survey('csat', { score: 5 })],
+      [may10, '/surveys/responses', survey('csat', { score: 4 })],
+      [may25, '/surveys/responses', survey('csat', { score: 2 })],
+      ...[2, 3, 7].map((score): [string, string, Body] => [may25, '/surveys/responses', survey('ces', { score })]),
+      [may10, '/surveys/responses', survey('servqual', { expectations: five(6, 7, 5, 6, 7), perceptions: five(5, 7, 5, 6, 4) })],
+      [may25, '/surveys/responses', survey('servqual', { expectations: five(4, 7, 5, 6, 7), perceptions: five(5, 6, 6, 6, 4) })],
+      [may10, '/feedback', { from: respondent, kind: 'praise', text: 'برخورد کارشناس عالی بود', channel: 'web' }],
+      [may25, '/feedback', { from: respondent, kind: 'praise', text: 'ارسال سریع بود', channel: 'sms' }],
+      [may25, '/feedback', { from: respondent, kind: 'idea', text: 'امکان پیگیری آنلاین سفارش', channel: 'web' }],
+    ]);
+
+    const reply = await get(`/views/satisfaction?from=2025-05-01&to=2025-05-31&minPosition=${position}`);
+    expect(reply.status).toBe(200);
+    const may = {
+      // 2 of 3 answers are 4–5.
+      csat: { responses: 3, satisfied: 2, percent: 66.67 },
+      // [10, 9, 8, 6, 3]: 40 % promoters − 40 % detractors.
+      nps: { responses: 5, promoters: 2, passives: 1, detractors: 2, score: 0 },
+      ces: { responses: 3, mean: 4 },
+      servqual: {
+        responses: 2,
+        dimensions: {
+          tangibles: { expectation: 5, perception: 5, gap: 0 },
+          reliability: { expectation: 7, perception: 6.5, gap: -0.5 },
+          responsiveness: { expectation: 5, perception: 5.5, gap: 0.5 },
+          assurance: { expectation: 6, perception: 6, gap: 0 },
+          empathy: { expectation: 7, perception: 4, gap: -3 },
+        },
+      },
+      complaintHandling: { responses: 0, mean: null },
+      feedback: { opinion: 0, idea: 1, praise: 2, total: 3 },
+    };
+    expect(reply.body).toEqual({ bucket: 'month', periods: [{ period: '2025-05', ...may }], overall: may });
+
+    // 10 May is in Ordibehesht 1404, 25 May in Khordad.
+    const jalali = await get('/views/satisfaction?bucket=jalali&from=2025-05-01&to=2025-05-31');
+    const periods = jalali.body['periods'] as (Body & { csat: Body; nps: Body })[];
+    expect(periods.map((p) => [p['period'], p.csat['responses'], p.csat['percent'], p.nps['score']])).toEqual([
+      ['1404-02', 2, 100, 0],
+      ['1404-03', 1, 0, null],
+    ]);
+    expect((await get('/views/satisfaction?bucket=week')).body).toMatchObject({ status: 400, errors: [{ field: 'bucket' }] });
+  });
+});

@@ -1,0 +1,184 @@
+import type {
+  CloseOutcome,
+  ComplaintEvent,
+  ComplaintReceived,
+  ComplaintStatus,
+  EscalationLevel,
+  ServiceChannel,
+  Severity,
+  SlaDeadlines,
+  SlaMilestone,
+} from '@crm/service/domain';
+import type { Actor, RecordedEvent } from '@crm/shared/event-sourcing';
+import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
+import { PERSIAN_LABELS, stepText, type StepDetails } from './audit-step-text';
+
+export interface AuditBreach {
+  readonly milestone: SlaMilestone;
+  readonly deadline: string;
+  readonly detectedAt: string;
+  /** Present when the milestone was met, but late. */
+  readonly metAt?: string;
+  readonly revision: number;
+}
+
+/** One event of the complaint's stream, as an auditor reads it. */
+export interface AuditStep {
+  readonly revision: number;
+  readonly eventId: string;
+  readonly occurredAt: string;
+  readonly actor: Actor;
+  readonly type: ComplaintEvent['type'];
+  readonly label: string;
+  readonly labelFa: string;
+  /** Null for receipt: there was no status before it. */
+  readonly from: ComplaintStatus | null;
+  readonly to: ComplaintStatus;
+  readonly escalationLevel: EscalationLevel;
+  readonly severity?: Severity;
+  /** The deadlines in force once this step was taken. */
+  readonly deadlines: SlaDeadlines;
+  readonly breach?: Omit<AuditBreach, 'revision'>;
+  readonly details: StepDetails;
+  /** The hash chain as recorded; the query re-verifies it against the event store. */
+  readonly hash: string;
+  readonly prevHash: string;
+}
+
+export interface ComplaintAuditDoc {
+  readonly tenantId: string;
+  readonly complaintId: string;
+  readonly streamId: string;
+  readonly receivedAt: string;
+  readonly channel: ServiceChannel;
+  readonly category: string;
+  readonly status: ComplaintStatus;
+  readonly escalationLevel: EscalationLevel;
+  readonly provisionalSeverity: Severity;
+  readonly severity?: Severity;
+  readonly deadlines: SlaDeadlines;
+  readonly reopenCount: number;
+  /** Of the last closing; stays after a reopening, for the record. */
+  readonly outcome?: CloseOutcome;
+  readonly breaches: readonly AuditBreach[];
+  readonly lastRevision: number;
+  readonly steps: readonly AuditStep[];
+}
+
+export const COMPLAINT_AUDIT = 'complaint-audit';
+
+export const COMPLAINT_EVENT_TYPES: readonly ComplaintEvent['type'][] = [
+  'ComplaintReceived',
+  'ComplaintAcknowledged',
+  'ComplaintAssessed',
+  'ComplaintAssigned',
+  'ComplaintInvestigationNoteAdded',
+  'ComplaintResponded',
+  'ComplaintDecisionCommunicated',
+  'ComplaintEscalated',
+  'ComplaintClosed',
+  'ComplaintReopened',
+  'ComplaintHandlingSatisfactionRecorded',
+  'ComplaintSlaBreached',
+];
+
+export const complaintDocumentId = (tenantId: string, complaintId: string) => `${tenantId}:${complaintId}`;
+
+function stepOf(event: RecordedOf<ComplaintEvent>): AuditStep {
+  const { label, details } = stepText(event);
+  const { metadata } = event;
+  const common = {
+    revision: event.revision,
+    eventId: metadata.eventId,
+    occurredAt: metadata.occurredAt,
+    actor: { id: metadata.actor.id, roles: [...metadata.actor.roles] },
+    type: event.type,
+    label,
+    labelFa: PERSIAN_LABELS[event.type],
+  };
+  const chain = { details, hash: metadata.hash, prevHash: metadata.prevHash };
+  if (event.type === 'ComplaintReceived') {
+    const { status, escalationLevel, deadlines } = event.data;
+    return { ...common, from: null, to: status, escalationLevel, deadlines, ...chain };
+  }
+  const { from, to, escalationLevel, deadlines, severity } = event.data;
+  const breach =
+    event.type === 'ComplaintSlaBreached'
+      ? {
+          breach: {
+            milestone: event.data.milestone,
+            deadline: event.data.deadline,
+            detectedAt: event.data.detectedAt,
+            ...(event.data.metAt === undefined ? {} : { metAt: event.data.metAt }),
+          },
+        }
+      : {};
+  return { ...common, from, to, escalationLevel, ...(severity === undefined ? {} : { severity }), deadlines, ...breach, ...chain };
+}
+
+function received(event: RecordedEvent<ComplaintReceived>): ComplaintAuditDoc {
+  const d = event.data;
+  return {
+    tenantId: event.metadata.tenantId,
+    complaintId: d.complaintId,
+    streamId: event.streamId,
+    receivedAt: d.receivedAt,
+    channel: d.channel,
+    category: d.category,
+    status: d.status,
+    escalationLevel: d.escalationLevel,
+    provisionalSeverity: d.provisionalSeverity,
+    deadlines: d.deadlines,
+    reopenCount: 0,
+    breaches: [],
+    lastRevision: event.revision,
+    steps: [stepOf(event)],
+  };
+}
+
+function followed(doc: ComplaintAuditDoc, event: Exclude<RecordedOf<ComplaintEvent>, { type: 'ComplaintReceived' }>): ComplaintAuditDoc {
+  const { to, escalationLevel, deadlines, severity } = event.data;
+  const step = stepOf(event);
+  const next = {
+    ...doc,
+    status: to,
+    escalationLevel,
+    deadlines,
+    ...(severity === undefined ? {} : { severity }),
+    lastRevision: event.revision,
+    steps: [...doc.steps, step],
+  };
+  switch (event.type) {
+    case 'ComplaintClosed':
+      return { ...next, outcome: event.data.outcome };
+    case 'ComplaintReopened':
+      return { ...next, reopenCount: event.data.reopenCount };
+    case 'ComplaintSlaBreached':
+      return step.breach ? { ...next, breaches: [...doc.breaches, { ...step.breach, revision: event.revision }] } : next;
+    default:
+      return next;
+  }
+}
+
+/**
+ * The auditor's view of one complaint (DESIGN.md "who uses it": trace a complaint
+ * from receipt to closing): every event of its stream as a step, in revision order,
+ * with the current summary on top. Steps keep the stream's hashes so the query can
+ * show the read model still agrees with the tamper-evident record.
+ */
+export const complaintAuditProjection = defineProjection<ComplaintAuditDoc, ComplaintEvent>({
+  name: COMPLAINT_AUDIT,
+  version: 1,
+  collection: 'complaint_audit',
+  eventTypes: COMPLAINT_EVENT_TYPES,
+  indexes: [['tenantId', 'receivedAt']],
+  documentId: (event) => complaintDocumentId(event.metadata.tenantId, event.data.complaintId),
+  evolve(doc, event) {
+    if (event.type === 'ComplaintReceived') return doc ?? received(event);
+    // A step without its receipt cannot be placed in a trail; the stream itself (GET /streams) still shows it.
+    if (doc === null) return null;
+    // The revision applied is remembered, so a redelivered event never adds a step twice.
+    if (event.revision <= doc.lastRevision) return doc;
+    return followed(doc, event);
+  },
+});

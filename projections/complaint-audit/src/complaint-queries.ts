@@ -1,0 +1,47 @@
+import type { EventStore } from '@crm/shared/event-sourcing';
+import type { FieldCondition, ReadStore } from '@crm/shared/read-model';
+import { auditIntegrity, type AuditIntegrity } from './audit-integrity';
+import { complaintDocumentId, type ComplaintAuditDoc } from './complaint-audit.projection';
+import { complaintKpis, type ComplaintKpis } from './complaint-kpis';
+import type { ComplaintKpiRow } from './complaint-kpis.projection';
+
+export type AuditTrail = Omit<ComplaintAuditDoc, 'tenantId'> & { readonly integrity: AuditIntegrity };
+
+/**
+ * The trail from the read model, and its integrity from the event store at the
+ * moment of asking: a trail is only as good as the record it claims to show.
+ * Undefined for a complaint the read model does not know.
+ */
+export async function readAuditTrail(
+  store: Pick<ReadStore, 'get'>,
+  collection: string,
+  events: Pick<EventStore, 'readStream'>,
+  tenantId: string,
+  complaintId: string,
+): Promise<AuditTrail | undefined> {
+  const record = await store.get<ComplaintAuditDoc>(collection, complaintDocumentId(tenantId, complaintId));
+  if (record === undefined) return undefined;
+  const { tenantId: _tenant, ...doc } = record.doc;
+  const stream = await events.readStream(doc.streamId, { tenantId });
+  return { ...doc, integrity: auditIntegrity(doc.steps, stream) };
+}
+
+export interface KpiQuery {
+  readonly tenantId: string;
+  readonly receivedAt?: FieldCondition;
+  readonly asOf: string;
+}
+
+// Medians need every value, so rows are read in pages rather than grouped in the store.
+const PAGE = 1000;
+
+export async function readComplaintKpis(store: Pick<ReadStore, 'find'>, collection: string, query: KpiQuery): Promise<ComplaintKpis> {
+  const where = { tenantId: query.tenantId, ...(query.receivedAt ? { receivedAt: query.receivedAt } : {}) };
+  const rows: ComplaintKpiRow[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await store.find<ComplaintKpiRow>(collection, { where, orderBy: [{ field: 'receivedAt' }], limit: PAGE, offset });
+    rows.push(...page.map((record) => record.doc));
+    if (page.length < PAGE) break;
+  }
+  return complaintKpis(rows, query.asOf);
+}

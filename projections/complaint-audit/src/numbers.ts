@@ -1,0 +1,36 @@
+const HOUR_MS = 3_600_000;
+
+/** The same instant written in UTC, so stored times compare correctly as strings in read-store filters. */
+export function utcInstant(iso: string): string {
+  return new Date(Date.parse(iso)).toISOString();
+}
+
+export function hoursBetween(from: string, to: string): number {
+  return (Date.parse(to) - Date.parse(from)) / HOUR_MS;
+}
+
+/** Half away from zero at `places` decimals; -0 comes out as 0 so JSON never shows "-0" surprises. */
+export function round(value: number, places: number): number {
+  const factor = 10 ** places;
+  const rounded = (Math.sign(value) * Math.round(Math.abs(value) * factor)) / factor;
+  return rounded === 0 ? 0 : rounded;
+}
+
+export function mean(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** The middle value, or the mean of the two middle values of an even count. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] as number;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] as number) + upper) / 2;
+}
+
+/** part ÷ whole, or null when there is nothing to divide by (a rate of nothing is unknown, not 0). */
+export function ratio(part: number, whole: number, places = 4): number | null {
+  return whole === 0 ? null : round(part / whole, places);
+}

@@ -1,0 +1,128 @@
+import type { ComplaintHandlingSatisfactionRecorded, FeedbackSubmitted, SurveyResponseRecorded } from '@crm/service/domain';
+import { projectionSpec, type GivenEvent } from '@crm/shared/testing';
+import { satisfactionResponsesProjection } from './satisfaction-responses.projection';
+
+type Given = GivenEvent<SurveyResponseRecorded | FeedbackSubmitted | ComplaintHandlingSatisfactionRecorded>;
+
+const respondent = { name: 'سارا رحیمی' };
+const expectations = { tangibles: 6, reliability: 7, responsiveness: 5, assurance: 6, empathy: 7 };
+const perceptions = { ...expectations, empathy: 4 };
+
+const events: Given[] = [
+  {
+    type: 'SurveyResponseRecorded',
+    streamId: 'survey-response-s1',
+    data: {
+      responseId: 's1',
+      surveyType: 'nps',
+      answers: { score: 9 },
+      respondent,
+      respondedAt: '2025-03-20T22:00:00.000Z',
+      campaignId: 'k-1',
+    },
+  },
+  {
+    type: 'SurveyResponseRecorded',
+    streamId: 'survey-response-s2',
+    // Written with Tehran's offset: the stored time and its periods are UTC's.
+    data: {
+      responseId: 's2',
+      surveyType: 'servqual',
+      answers: { expectations, perceptions },
+      respondent,
+      respondedAt: '2025-03-21T03:00:00+03:30',
+      channel: 'web',
+    },
+  },
+  {
+    type: 'FeedbackSubmitted',
+    streamId: 'feedback-f1',
+    data: {
+      feedbackId: 'f1',
+      from: respondent,
+      kind: 'praise',
+      text: 'عالی بود',
+      channel: 'sms',
+      submittedAt: '2025-04-02T10:00:00.000Z',
+      status: 'submitted',
+    },
+  },
+  {
+    type: 'ComplaintHandlingSatisfactionRecorded',
+    streamId: 'complaint-c1',
+    data: {
+      complaintId: 'c1',
+      from: 'closed',
+      to: 'closed',
+      escalationLevel: 'local',
+      deadlines: { acknowledgeBy: '2025-04-01T00:00:00.000Z', resolveBy: '2025-04-07T00:00:00.000Z' },
+      score: 4,
+      outcome: 'resolved',
+      recordedAt: '2025-04-03T09:00:00.000Z',
+    },
+  },
+];
+
+describe('satisfaction-responses projection', () => {
+  it('keeps one document per answer with its Gregorian and Jalali month', () => {
+    projectionSpec(satisfactionResponsesProjection)
+      .given(events)
+      .thenDocuments({
+        'default:survey:s1': {
+          tenantId: 'default',
+          measure: 'nps',
+          sourceId: 's1',
+          at: '2025-03-20T22:00:00.000Z',
+          month: '2025-03',
+          // 20 March 2025 is the last day (30 Esfand) of the leap year 1403.
+          jalaliMonth: '1403-12',
+          score: 9,
+          campaignId: 'k-1',
+        },
+        'default:survey:s2': {
+          tenantId: 'default',
+          measure: 'servqual',
+          sourceId: 's2',
+          at: '2025-03-20T23:30:00.000Z',
+          month: '2025-03',
+          jalaliMonth: '1403-12',
+          expectations,
+          perceptions,
+          channel: 'web',
+        },
+        'default:feedback:f1': {
+          tenantId: 'default',
+          measure: 'praise',
+          sourceId: 'f1',
+          at: '2025-04-02T10:00:00.000Z',
+          month: '2025-04',
+          jalaliMonth: '1404-01',
+          channel: 'sms',
+        },
+        // Keyed by revision: a reopened and re-closed complaint may be scored again.
+        'default:handling:c1:0': {
+          tenantId: 'default',
+          measure: 'handling',
+          sourceId: 'c1',
+          at: '2025-04-03T09:00:00.000Z',
+          month: '2025-04',
+          jalaliMonth: '1404-01',
+          score: 4,
+        },
+      });
+  });
+
+  it('keeps documents of different tenants apart', () => {
+    const acme = events.slice(0, 1).map((e) => ({ ...e, metadata: { tenantId: 'acme' } }));
+    projectionSpec(satisfactionResponsesProjection).given(acme).thenDocument('acme:survey:s1', {
+      tenantId: 'acme',
+      measure: 'nps',
+      sourceId: 's1',
+      at: '2025-03-20T22:00:00.000Z',
+      month: '2025-03',
+      jalaliMonth: '1403-12',
+      score: 9,
+      campaignId: 'k-1',
+    });
+  });
+});

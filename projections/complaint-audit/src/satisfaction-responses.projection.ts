@@ -1,0 +1,106 @@
+import type {
+  ComplaintHandlingSatisfactionRecorded,
+  FeedbackKind,
+  FeedbackSubmitted,
+  ServiceChannel,
+  ServqualScores,
+  SurveyResponseRecorded,
+  SurveyType,
+} from '@crm/service/domain';
+import { jalaliMonthKey } from '@crm/shared/kernel';
+import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
+import { utcInstant } from './numbers';
+
+/** What one document measures: a survey type, a feedback kind, or satisfaction with a complaint's handling. */
+export type SatisfactionMeasure = SurveyType | FeedbackKind | 'handling';
+
+/** One answer (a survey response, a piece of feedback, a handling score) with the periods it falls in. */
+export interface SatisfactionDoc {
+  readonly tenantId: string;
+  readonly measure: SatisfactionMeasure;
+  /** The survey response, feedback or complaint it came from. */
+  readonly sourceId: string;
+  /** UTC, so period filters compare as strings. */
+  readonly at: string;
+  /** Gregorian 'YYYY-MM' (UTC). */
+  readonly month: string;
+  /** Jalali 'YYYY-MM' of the UTC day (kernel jalaliMonthKey), for reports bucketed by Jalali month. */
+  readonly jalaliMonth: string;
+  /** csat 1–5, nps 0–10, ces 1–7, handling 1–5; absent for servqual and feedback. */
+  readonly score?: number;
+  readonly expectations?: ServqualScores;
+  readonly perceptions?: ServqualScores;
+  readonly channel?: ServiceChannel;
+  readonly campaignId?: string;
+}
+
+export const SATISFACTION_RESPONSES = 'satisfaction-responses';
+
+type SatisfactionEvent = SurveyResponseRecorded | FeedbackSubmitted | ComplaintHandlingSatisfactionRecorded;
+
+function periodsOf(tenantId: string, time: string) {
+  const at = utcInstant(time);
+  return { tenantId, at, month: at.slice(0, 7), jalaliMonth: jalaliMonthKey(at) };
+}
+
+function docOf(event: RecordedOf<SatisfactionEvent>): SatisfactionDoc {
+  const { tenantId } = event.metadata;
+  switch (event.type) {
+    case 'SurveyResponseRecorded': {
+      const d = event.data;
+      const answers =
+        d.surveyType === 'servqual'
+          ? { expectations: d.answers.expectations, perceptions: d.answers.perceptions }
+          : { score: d.answers.score };
+      const extras = {
+        ...(d.channel === undefined ? {} : { channel: d.channel }),
+        ...(d.campaignId === undefined ? {} : { campaignId: d.campaignId }),
+      };
+      return { ...periodsOf(tenantId, d.respondedAt), measure: d.surveyType, sourceId: d.responseId, ...answers, ...extras };
+    }
+    case 'FeedbackSubmitted': {
+      const d = event.data;
+      return { ...periodsOf(tenantId, d.submittedAt), measure: d.kind, sourceId: d.feedbackId, channel: d.channel };
+    }
+    case 'ComplaintHandlingSatisfactionRecorded': {
+      const d = event.data;
+      return { ...periodsOf(tenantId, d.recordedAt), measure: 'handling', sourceId: d.complaintId, score: d.score };
+    }
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+function documentIdOf(event: RecordedOf<SatisfactionEvent>): string {
+  const { tenantId } = event.metadata;
+  switch (event.type) {
+    case 'SurveyResponseRecorded':
+      return `${tenantId}:survey:${event.data.responseId}`;
+    case 'FeedbackSubmitted':
+      return `${tenantId}:feedback:${event.data.feedbackId}`;
+    // A complaint may be scored once per closing, so its stream revision tells the scores apart.
+    case 'ComplaintHandlingSatisfactionRecorded':
+      return `${tenantId}:handling:${event.data.complaintId}:${event.revision}`;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+/**
+ * ISO 10004 measurements, one document per answer: the satisfaction view groups and
+ * sums them in the read store per period, so no query has to load every response.
+ */
+export const satisfactionResponsesProjection = defineProjection<SatisfactionDoc, SatisfactionEvent>({
+  name: SATISFACTION_RESPONSES,
+  version: 1,
+  collection: 'satisfaction_responses',
+  eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],
+  indexes: [['tenantId', 'at']],
+  documentId: documentIdOf,
+  // Answers are facts recorded once; a redelivered event finds its document already there.
+  evolve: (doc, event) => doc ?? docOf(event),
+});
