@@ -1,6 +1,213 @@
-import { Controller } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import {
+  BUCKETS,
+  CHURN_VIEW_SCHEMA,
+  churnReport,
+  customerHistories,
+  DEFAULT_TIER_RULES,
+  instantOf,
+  LOYALTY_PROJECTION_NAMES,
+  LOYALTY_VIEW_SCHEMA,
+  loyaltyProfile,
+  parseTierRules,
+  WON_DEALS_RULES,
+  type Bucket,
+  type ChurnReport,
+  type ContactLinkDoc,
+  type CustomerActivityDoc,
+  type CustomerHistory,
+  type CustomerInteractionDoc,
+  type LoyaltyProfile,
+  type TierRule,
+  type WonDealDoc,
+  type WonDealsRule,
+} from '@crm/projections/loyalty-churn';
+import { DEFAULT_TENANT, DomainError } from '@crm/shared/event-sourcing';
+import { CLOCK, problemSchema, RequestValidationError } from '@crm/shared/http';
+import { InvalidValueError, type Clock } from '@crm/shared/kernel';
+import { ReadModels } from '../read-models/read-models.service';
+import { MinPositionQueryDto } from './min-position.dto';
 
+const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+const DATE_MESSAGE = '$property must be an ISO 8601 date (2025-03-01) or an instant with offset (2025-03-01T10:00:00+03:30)';
+
+function DateOrInstant(description: string): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ description, example: '2025-03-01' })(target, key);
+    IsOptional()(target, key);
+    Matches(DATE_OR_INSTANT, { message: DATE_MESSAGE })(target, key);
+  };
+}
+
+function WholeDays(description: string, fallback: number): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ description, default: fallback, minimum: 1, maximum: 3650, type: 'integer' })(target, key);
+    IsOptional()(target, key);
+    Type(() => Number)(target, key);
+    IsInt()(target, key);
+    Min(1)(target, key);
+    Max(3650)(target, key);
+  };
+}
+
+class AsOfQueryDto extends MinPositionQueryDto {
+  @DateOrInstant('Compute as of this instant, or the end of this UTC day; events recorded for later times are ignored. Default: now')
+  asOf?: string;
+
+  @WholeDays('A customer with no purchase and no interaction for more than this many days is lost', 180)
+  inactivityDays?: number;
+
+  @ApiPropertyOptional({
+    enum: WON_DEALS_RULES,
+    default: 'auto',
+    description: 'Won deals count as purchases: auto = only for accounts with no purchase records (no double counting), always, never',
+  })
+  @IsOptional()
+  @IsIn(WON_DEALS_RULES)
+  wonDeals?: WonDealsRule;
+}
+
+export class LoyaltyQueryDto extends AsOfQueryDto {
+  @WholeDays('Frequency and monetary count the purchases of the last this many UTC days, asOf day included', 365)
+  windowDays?: number;
+
+  @ApiPropertyOptional({ description: 'Margin on revenue for customer value (0–1)', default: 0.3, minimum: 0, maximum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  margin?: number;
+}
+
+export class ChurnQueryDto extends AsOfQueryDto {
+  @ApiPropertyOptional({ enum: BUCKETS, default: 'month', description: 'UTC calendar months (YYYY-MM) or Jalali months (e.g. 1404-01)' })
+  @IsOptional()
+  @IsIn(BUCKETS)
+  bucket?: Bucket;
+
+  @DateOrInstant('First period: the month holding this date. Default: 11 months before `to`')
+  from?: string;
+
+  @DateOrInstant('Last period: the month holding this date (at most asOf). Default: asOf')
+  to?: string;
+}
+
+const problems = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+const AccountIdParam = (): ParameterDecorator =>
+  Param(
+    'accountId',
+    new ParseUUIDPipe({
+      exceptionFactory: () => new RequestValidationError([{ field: 'accountId', messages: ['accountId must be a UUID'] }]),
+    }),
+    // Stream ids are stored in lower case, whichever way the caller typed the UUID.
+    { transform: (value: string) => value.toLowerCase() },
+  );
+
+/** Loyalty (RFM, churn risk, tier, customer value) and churn views (API.md "Queries"). */
 @ApiTags('views')
 @Controller('views')
-export class LoyaltyViewsController {}
+export class LoyaltyViewsController {
+  private readonly tierRules: readonly TierRule[];
+
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    // Checked while the app is built, so a bad table stops start-up with every problem listed, not a request later.
+    const rules = process.env['CRM_TIER_RULES'];
+    this.tierRules = rules === undefined || rules.trim() === '' ? DEFAULT_TIER_RULES : parseTierRules(rules);
+  }
+
+  @Get('customers/:accountId/loyalty')
+  @ApiOperation({
+    summary: "An account's loyalty: recency, frequency, monetary, RFM scores and segment, churn risk, tier, customer value",
+    description:
+      'RFM scores are quintiles (mid-rank, ties share a score) over the customers active at asOf; recency inverted. Segments by precedence: ' +
+      'champions (R≥4 F≥4), cant_lose_them (R=1 F=5), at_risk (R≤2 F≥3), lost (R=1 F=1), hibernating (R≤2 F≤2), loyal (F≥4), new (R=5 F=1), ' +
+      'promising (R=4 F=1), potential_loyalist (R≥4 F≤3), need_attention (R=3 F=3), about_to_sleep (R=3 F≤2); prospect before a first purchase. ' +
+      'Interactions are the complaints, feedback and survey responses of the account and its contacts. Churn risk points: inactivity ≥ ⅓ of ' +
+      'the threshold 1, ≥ ⅔ 2; open complaint 1; latest NPS 0–6 1 → 0 low, 1 medium, 2+ high. Customer value = average order value × purchases ' +
+      'per year × margin × 1 ÷ annual churn rate (lifetime at most 10 years), in the main currency.',
+  })
+  @ApiParam({ name: 'accountId', format: 'uuid' })
+  @ApiOkResponse({ schema: LOYALTY_VIEW_SCHEMA })
+  @ApiResponse({ status: 400, ...problems('Invalid parameters; every bad one listed') })
+  @ApiResponse({ status: 404, ...problems('Unknown account') })
+  @ApiResponse({ status: 503, ...problems('The read models have not reached minPosition yet; retry after Retry-After') })
+  async loyalty(@AccountIdParam() accountId: string, @Query() query: LoyaltyQueryDto): Promise<LoyaltyProfile> {
+    const asOf = this.asOf(query.asOf);
+    const collections = await this.collections(query.minPosition);
+    const notFound = () => new DomainError('ACCOUNT.NOT_FOUND', `No account ${accountId}`, { accountId });
+    // Every other account's history is needed for the quintiles: look the one asked for up first, cheaply.
+    if ((await this.readModels.store.get(collections[0] as string, `${DEFAULT_TENANT}:${accountId}`)) === undefined) throw notFound();
+    const histories = await this.histories(collections, asOf, query.wonDeals ?? 'auto');
+    const profile = loyaltyProfile(accountId, histories, {
+      asOf,
+      windowDays: query.windowDays ?? 365,
+      inactivityDays: query.inactivityDays ?? 180,
+      margin: query.margin ?? 0.3,
+      tierRules: this.tierRules,
+    });
+    if (profile === undefined) throw notFound();
+    return profile;
+  }
+
+  @Get('churn')
+  @ApiOperation({
+    summary: 'Churn per month: active at start, new, churned, churn rate; retention by first-purchase cohort after 1, 3, 6, 12 months',
+    description:
+      'A customer (an account with a purchase) is lost when its account closes or after more than inactivityDays whole UTC days without ' +
+      'a purchase or interaction. Churn rate = customers lost in the period ÷ customers active at its start (new customers lost in the same ' +
+      'period count too). Retention: share of a cohort active 1, 3, 6, 12 calendar months after their own first purchase, among those ' +
+      'for whom that date has come by asOf.',
+  })
+  @ApiOkResponse({ schema: CHURN_VIEW_SCHEMA })
+  @ApiResponse({ status: 400, ...problems('Invalid parameters; every bad one listed') })
+  @ApiResponse({ status: 503, ...problems('The read models have not reached minPosition yet; retry after Retry-After') })
+  async churn(@Query() query: ChurnQueryDto): Promise<ChurnReport> {
+    const asOf = this.asOf(query.asOf);
+    const histories = await this.histories(await this.collections(query.minPosition), asOf, query.wonDeals ?? 'auto');
+    return churnReport(histories, {
+      asOf,
+      inactivityDays: query.inactivityDays ?? 180,
+      bucket: query.bucket ?? 'month',
+      ...(query.from === undefined ? {} : { from: parsed(query.from, 'from', 'start') }),
+      ...(query.to === undefined ? {} : { to: parsed(query.to, 'to', 'end') }),
+    });
+  }
+
+  private asOf(value: string | undefined): number {
+    return value === undefined ? this.clock.now().getTime() : parsed(value, 'asOf', 'end');
+  }
+
+  private collections(minPosition: string | undefined): Promise<string[]> {
+    const { activity, wonDeals, interactions, contactLinks } = LOYALTY_PROJECTION_NAMES;
+    return Promise.all([activity, wonDeals, interactions, contactLinks].map((name) => this.readModels.collection(name, minPosition)));
+  }
+
+  private async histories(collections: readonly string[], asOf: number, rule: WonDealsRule): Promise<CustomerHistory[]> {
+    const all = async <D extends object>(collection: string | undefined): Promise<D[]> =>
+      (await this.readModels.store.find<D>(collection as string, { where: { tenantId: DEFAULT_TENANT } })).map((row) => row.doc);
+    const [activities, wonDeals, interactions, contactLinks] = await Promise.all([
+      all<CustomerActivityDoc>(collections[0]),
+      all<WonDealDoc>(collections[1]),
+      all<CustomerInteractionDoc>(collections[2]),
+      all<ContactLinkDoc>(collections[3]),
+    ]);
+    return customerHistories({ activities, wonDeals, interactions, contactLinks }, asOf, rule);
+  }
+}
+
+/** A day that does not exist (2025-02-30) is a bad field, named like every other. */
+function parsed(value: string, field: string, bareDate: 'start' | 'end'): number {
+  try {
+    return instantOf(value, field, bareDate);
+  } catch (error) {
+    if (error instanceof InvalidValueError) throw new RequestValidationError([{ field, messages: [error.message] }]);
+    throw error;
+  }
+}

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { ManualClock } from '@crm/shared/kernel';
+import type { ReadModels } from '../read-models/read-models.service';
+import { http, startTestApp, type HttpReply, type TestApp } from '../testing/test-app';
+import { LoyaltyViewsController } from '../views/loyalty-views.controller';
+
+/**
+ * The history of the lib's hand-computed examples, through the real server: with a
+ * 90-day threshold, as of 30 June 2025 A has lapsed (14 June), B was closed in April,
+ * C (complaint open since 20 May) and D (NPS 5 from its contact) are the active base.
+ */
+describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', () => {
+  const clock = new ManualClock('2025-01-01T06:30:00Z');
+  let server: TestApp;
+  const ids: Record<'A' | 'B' | 'C' | 'D' | 'E', string> = { A: '', B: '', C: '', D: '', E: '' };
+  let position = '';
+  const post = async (path: string, body: unknown): Promise<HttpReply> => {
+    const reply = await http(server.url, 'POST', `/api/v1${path}`, body);
+    if (reply.status >= 300) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    position = reply.body['position'] as string;
+    return reply;
+  };
+  const at = async (instant: string, command: () => Promise<unknown>) => {
+    clock.set(instant);
+    await command();
+  };
+  const buy = (account: keyof typeof ids, day: string, amount: number) =>
+    post(`/accounts/${ids[account]}/purchases`, {
+      amount: { amount },
+      occurredAt: `${day}T10:00:00Z`,
+      externalRef: `INV-${account}-${day}`,
+    });
+  const get = (path: string) => http(server.url, 'GET', `/api/v1${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`);
+
+  beforeAll(async () => {
+    server = await startTestApp({ CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite' }, { clock });
+    const names = { A: 'شرکت فولاد مبارکه', B: 'بازرگانی آریا', C: 'صنایع غذایی بهار', D: 'پخش البرز', E: 'مشاوران نوین' };
+    for (const [key, name] of Object.entries(names))
+      ids[key as keyof typeof ids] = (await post('/accounts', { name })).body['id'] as string;
+    const contact = (await post('/contacts', { fullName: 'مریم احمدی', phone: '09121234567', accountId: ids.D })).body['id'] as string;
+
+    await buy('A', '2025-01-10', 500_000_000);
+    await buy('A', '2025-03-15', 700_000_000);
+    await buy('B', '2025-02-01', 100_000_000);
+    await buy('C', '2025-03-01', 1_000_000_000);
+    await buy('C', '2025-06-20', 3_000_000_000);
+    await buy('D', '2025-05-05', 2_000_000_000);
+    const need = { name: 'ورق گرم', need: 'ورق فولادی', amount: { amount: 900_000_000 }, expectedCloseDate: '2025-03-31' };
+    await at('2025-02-15T10:00:00Z', async () => {
+      const deal = (await post('/opportunities', { accountId: ids.A, ...need })).body['id'] as string;
+      await post(`/opportunities/${deal}/win`, { amount: { amount: 900_000_000 } });
+    });
+    await at('2025-02-01T10:00:00Z', () =>
+      post('/feedback', { from: { accountId: ids.E }, kind: 'idea', text: 'پیشنهاد فروش اقساطی', channel: 'web' }),
+    );
+    await at('2025-04-10T10:00:00Z', () => post(`/accounts/${ids.B}/close`, { reason: 'انتقال به تامین‌کننده دیگر' }));
+    await at('2025-05-20T10:00:00Z', () =>
+      post('/complaints', {
+        complainant: { accountId: ids.C },
+        channel: 'phone',
+        category: 'تاخیر در تحویل',
+        description: 'محموله دیر رسید',
+      }),
+    );
+    await at('2025-06-01T10:00:00Z', () =>
+      post('/surveys/responses', { surveyType: 'nps', respondent: { contactId: contact }, answers: { score: 5 } }),
+    );
+  });
+  afterAll(async () => server.close());
+
+  it("answers an active customer's loyalty as of a date, with the exact RFM, risk, tier and value", async () => {
+    const reply = await get(`/views/customers/${ids.C}/loyalty?asOf=2025-06-30&inactivityDays=90`);
+    expect(reply.status).toBe(200);
+    const { lastInteraction, ...rest } = reply.body as Record<string, unknown> & { lastInteraction: { id: string } };
+    expect(rest).toEqual({
+      accountId: ids.C,
+      name: 'صنایع غذایی بهار',
+      asOf: '2025-06-30T23:59:59.999Z',
+      status: 'active',
+      statusSince: '2025-03-01T10:00:00.000Z',
+      lostReason: null,
+      firstPurchaseAt: '2025-03-01T10:00:00.000Z',
+      lastPurchaseAt: '2025-06-20T10:00:00.000Z',
+      recencyDays: 10,
+      frequency: 2,
+      monetary: [{ amount: 4_000_000_000, currency: 'IRR' }],
+      mainCurrency: 'IRR',
+      rfm: { recency: 4, frequency: 4, monetary: 4, code: '444' },
+      segment: 'champions',
+      activeCustomers: 2,
+      countsWonDeals: false,
+      lastActivityAt: '2025-06-20T10:00:00.000Z',
+      openComplaints: 1,
+      latestNps: null,
+      latestCsat: null,
+      churnRisk: { level: 'medium', factors: ['open_complaints'], daysSinceLastActivity: 10 },
+      tier: { name: 'platinum', discountPercent: 15, creditLevel: 'high' },
+      customerValue: {
+        value: { amount: 12_000_000_000, currency: 'IRR' },
+        averageOrderValue: { amount: 2_000_000_000, currency: 'IRR' },
+        purchasesPerYear: 2,
+        margin: 0.3,
+        annualChurnRate: null,
+        expectedLifetimeYears: 10,
+      },
+    });
+    expect(lastInteraction).toMatchObject({ kind: 'complaint', at: '2025-05-20T10:00:00.000Z' });
+  });
+
+  it('scores lost customers, counts a contact’s survey for its account, and counts won deals only when asked', async () => {
+    expect((await get(`/views/customers/${ids.A}/loyalty?asOf=2025-06-30&inactivityDays=90`)).body).toMatchObject({
+      status: 'lost',
+      lostReason: 'inactive',
+      statusSince: '2025-06-14T00:00:00.000Z',
+      rfm: { code: '141' },
+      segment: 'at_risk',
+      countsWonDeals: false,
+      churnRisk: { level: 'churned' },
+      tier: { name: 'churned', discountPercent: 0, creditLevel: 'none' },
+    });
+    expect((await get(`/views/customers/${ids.B}/loyalty?asOf=2025-06-30`)).body).toMatchObject({ status: 'lost', lostReason: 'closed' });
+    expect((await get(`/views/customers/${ids.D}/loyalty?asOf=2025-06-30&inactivityDays=90`)).body).toMatchObject({
+      latestNps: { score: 5, category: 'detractor', at: '2025-06-01T10:00:00.000Z' },
+      churnRisk: { level: 'medium', factors: ['nps_detractor'], daysSinceLastActivity: 29 },
+    });
+    expect((await get(`/views/customers/${ids.A}/loyalty?asOf=2025-06-30&wonDeals=always`)).body).toMatchObject({
+      countsWonDeals: true,
+      frequency: 3,
+      monetary: [{ amount: 2_100_000_000, currency: 'IRR' }],
+    });
+    expect((await get(`/views/customers/${ids.E}/loyalty?asOf=2025-06-30`)).body).toMatchObject({
+      status: 'prospect',
+      segment: 'prospect',
+      rfm: null,
+      lastInteraction: { kind: 'feedback', at: '2025-02-01T10:00:00.000Z' },
+    });
+  });
+
+  it('answers churn per month and retention by first-purchase cohort as of a date', async () => {
+    const reply = await get('/views/churn?asOf=2025-06-30&from=2025-01-01&inactivityDays=90');
+    expect(reply.status).toBe(200);
+    const body = reply.body as {
+      periods: { period: string; activeAtStart: number; new: number; churned: number; activeAtEnd: number; churnRate: number | null }[];
+      retention: { cohort: string; customers: number; retention: { retained: number; measured: number }[] }[];
+    };
+    expect(body.periods.map((p) => [p.period, p.activeAtStart, p.new, p.churned, p.activeAtEnd, p.churnRate])).toEqual([
+      ['2025-01', 0, 1, 0, 1, null],
+      ['2025-02', 1, 1, 0, 2, 0],
+      ['2025-03', 2, 1, 0, 3, 0],
+      ['2025-04', 3, 0, 1, 2, 0.3333],
+      ['2025-05', 2, 1, 0, 3, 0],
+      ['2025-06', 3, 0, 1, 2, 0.3333],
+    ]);
+    expect(body.retention.map((c) => [c.cohort, c.customers, ...c.retention.map((r) => `${r.retained}/${r.measured}`)])).toEqual([
+      ['2025-01', 1, '1/1', '1/1', '0/0', '0/0'],
+      ['2025-02', 1, '1/1', '0/1', '0/0', '0/0'],
+      ['2025-03', 1, '1/1', '1/1', '0/0', '0/0'],
+      ['2025-04', 0, '0/0', '0/0', '0/0', '0/0'],
+      ['2025-05', 1, '1/1', '0/0', '0/0', '0/0'],
+      ['2025-06', 0, '0/0', '0/0', '0/0', '0/0'],
+    ]);
+    expect(reply.body).toMatchObject({
+      customers: 4,
+      activeCustomers: 2,
+      annual: { from: '2024-07-01T00:00:00.000Z', activeAtStart: 0, new: 4, churned: 2, churnRate: null },
+    });
+
+    const jalali = await get('/views/churn?asOf=2025-06-30&bucket=jalali&from=2025-03-21&to=2025-05-21&inactivityDays=90');
+    expect((jalali.body as typeof body).periods.map((p) => [p.period, p.activeAtStart, p.new, p.churned])).toEqual([
+      ['1404-01', 3, 0, 1],
+      ['1404-02', 2, 1, 0],
+    ]);
+  });
+
+  it('answers 404 for an unknown account and 400 naming every bad parameter', async () => {
+    expect((await get(`/views/customers/${randomUUID()}/loyalty`)).body).toMatchObject({ status: 404, code: 'ACCOUNT.NOT_FOUND' });
+    expect((await get('/views/customers/not-a-uuid/loyalty')).body).toMatchObject({ status: 400, errors: [{ field: 'accountId' }] });
+    const bad = await get(`/views/customers/${ids.C}/loyalty?windowDays=0&margin=2&wonDeals=sometimes&asOf=yesterday`);
+    expect(bad.status).toBe(400);
+    const fields = ((bad.body['errors'] as { field: string }[]) ?? []).map((e) => e.field).sort();
+    expect(fields).toEqual(['asOf', 'margin', 'windowDays', 'wonDeals']);
+    expect((await get('/views/churn?asOf=2025-02-30')).body).toMatchObject({ status: 400, errors: [{ field: 'asOf' }] });
+    expect((await get('/views/churn?bucket=weekly&inactivityDays=-1')).body).toMatchObject({ status: 400 });
+    expect((await get('/views/churn?asOf=2025-06-30&from=2025-07-01')).body).toMatchObject({ status: 400, code: 'CHURN.RANGE_INVALID' });
+  });
+
+  it('publishes both routes in the OpenAPI document', async () => {
+    const paths = Object.keys((await http(server.url, 'GET', '/api/docs-json')).body['paths'] as object);
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/views/customers/{accountId}/loyalty', '/api/v1/views/churn']));
+  });
+});
+
+describe('tier rules from CRM_TIER_RULES', () => {
+  afterEach(() => {
+    delete process.env['CRM_TIER_RULES'];
+  });
+
+  it('replaces the default table', async () => {
+    process.env['CRM_TIER_RULES'] = JSON.stringify([{ tier: 'یکسان', discountPercent: 3, creditLevel: 'low' }]);
+    const server = await startTestApp({ CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite' });
+    try {
+      const opened = await http(server.url, 'POST', '/api/v1/accounts', { name: 'شرکت نمونه' });
+      const loyalty = await http(
+        server.url,
+        'GET',
+        `/api/v1/views/customers/${opened.body['id']}/loyalty?minPosition=${opened.body['position']}`,
+      );
+      expect(loyalty.body).toMatchObject({ segment: 'prospect', tier: { name: 'یکسان', discountPercent: 3, creditLevel: 'low' } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops the controller from being built with an invalid table, listing every problem', () => {
+    process.env['CRM_TIER_RULES'] = '[{"tier":"vip","segments":["loyal"],"discountPercent":150,"creditLevel":"high"}]';
+    expect(() => new LoyaltyViewsController({} as ReadModels, new ManualClock('2025-01-01T00:00:00Z'))).toThrow(
+      'CRM_TIER_RULES is invalid: [0].discountPercent must be a number from 0 to 100',
+    );
+  });
+});

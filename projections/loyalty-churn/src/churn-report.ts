@@ -1,0 +1,77 @@
+import { InvalidValueError } from '@crm/shared/kernel';
+import { isActiveAt } from './activity-timeline';
+import {
+  annualChurn,
+  churnByPeriod,
+  customerTimelines,
+  monthPeriods,
+  retentionByCohort,
+  type Bucket,
+  type ChurnFigures,
+  type CohortRetention,
+  type PeriodChurn,
+} from './churn';
+import type { CustomerHistory } from './customer-history';
+import { round } from './customer-value';
+import { addMonths, iso } from './days';
+
+export const MAX_PERIODS = 120;
+
+export interface ChurnReportOptions {
+  readonly asOf: number;
+  readonly inactivityDays: number;
+  readonly bucket: Bucket;
+  /** Default: the month holding `to`, 11 months back (a year of periods). */
+  readonly from?: number;
+  /** Default and upper bound: asOf. */
+  readonly to?: number;
+}
+
+export interface ChurnReport {
+  readonly asOf: string;
+  readonly bucket: Bucket;
+  readonly inactivityDays: number;
+  /** Accounts with a purchase by asOf, and those of them active at asOf. */
+  readonly customers: number;
+  readonly activeCustomers: number;
+  readonly periods: readonly PeriodChurn[];
+  /** One cohort per period, by first-purchase month. */
+  readonly retention: readonly CohortRetention[];
+  /** The 365 days up to asOf: the churn rate customer value is computed with. */
+  readonly annual: ChurnFigures & { readonly from: string; readonly to: string };
+}
+
+const rounded = <T extends { churnRate: number | null }>(figures: T): T => ({
+  ...figures,
+  churnRate: figures.churnRate === null ? null : round(figures.churnRate),
+});
+
+export function churnReport(histories: readonly CustomerHistory[], options: ChurnReportOptions): ChurnReport {
+  const { asOf, inactivityDays, bucket } = options;
+  const to = Math.min(options.to ?? asOf, asOf);
+  const from = options.from ?? addMonths(to, -11);
+  if (from > to) throw new InvalidValueError('CHURN.RANGE_INVALID', '`from` must not be after `to` (nor after asOf)');
+  const periods = monthPeriods(from, to, bucket);
+  if (periods.length > MAX_PERIODS) throw new InvalidValueError('CHURN.RANGE_TOO_LONG', `at most ${MAX_PERIODS} periods per request`);
+  const timelines = customerTimelines(histories, inactivityDays, asOf);
+  const { from: yearAgo, ...annual } = annualChurn(timelines, asOf);
+  const retention = retentionByCohort(
+    timelines,
+    periods.map((p) => p.key),
+    bucket,
+    asOf,
+  ).map((cohort) => ({
+    ...cohort,
+    retention: cohort.retention.map((r) => ({ ...r, rate: r.rate === null ? null : round(r.rate) })),
+  }));
+  return {
+    asOf: iso(asOf),
+    bucket,
+    inactivityDays,
+    customers: timelines.filter((t) => t.firstPurchaseAt !== undefined).length,
+    activeCustomers: timelines.filter((t) => isActiveAt(t.spans, asOf)).length,
+    periods: churnByPeriod(timelines, periods, asOf).map(rounded),
+    retention,
+    annual: { from: iso(yearAgo), to: iso(asOf), ...rounded(annual) },
+  };
+}

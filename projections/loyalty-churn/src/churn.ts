@@ -1,0 +1,138 @@
+import { fromJalali, jalaliMonthKey, toJalali } from '@crm/shared/kernel';
+import { activeSpans, isActiveAt, lossesIn, type ActiveSpan } from './activity-timeline';
+import type { CustomerHistory } from './customer-history';
+import { addMonths, DAY_MS, iso } from './days';
+
+export const BUCKETS = ['month', 'jalali'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+/** [start, end) in epoch ms. */
+export interface Period {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export function monthKey(at: number, bucket: Bucket): string {
+  return bucket === 'jalali' ? jalaliMonthKey(new Date(at)) : iso(at).slice(0, 7);
+}
+
+function monthStart(at: number, bucket: Bucket, offset = 0): number {
+  if (bucket === 'month') {
+    const date = new Date(at);
+    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + offset, 1);
+  }
+  const { jy, jm } = toJalali(new Date(at));
+  const index = jy * 12 + (jm - 1) + offset;
+  return fromJalali(Math.floor(index / 12), (index % 12) + 1, 1).getTime();
+}
+
+/** Calendar months (UTC, or Jalali) from the one holding `from` to the one holding `to`. */
+export function monthPeriods(from: number, to: number, bucket: Bucket): Period[] {
+  const periods: Period[] = [];
+  for (let start = monthStart(from, bucket); start <= to; start = monthStart(start, bucket, 1)) {
+    periods.push({ key: monthKey(start, bucket), start, end: monthStart(start, bucket, 1) });
+  }
+  return periods;
+}
+
+/** A customer's active spans, with the first purchase that made it one. */
+export interface CustomerTimeline {
+  readonly accountId: string;
+  readonly firstPurchaseAt?: number;
+  readonly spans: readonly ActiveSpan[];
+}
+
+export function customerTimelines(histories: readonly CustomerHistory[], inactivityDays: number, asOf: number): CustomerTimeline[] {
+  return histories.map((history) => ({
+    accountId: history.accountId,
+    ...(history.purchases[0] ? { firstPurchaseAt: history.purchases[0].at } : {}),
+    spans: activeSpans(history, inactivityDays, asOf),
+  }));
+}
+
+export interface ChurnFigures {
+  readonly activeAtStart: number;
+  /** Customers whose first purchase falls in the period. */
+  readonly new: number;
+  /** Customers lost at least once in the period (a closing or the inactivity threshold passing). */
+  readonly churned: number;
+  /** Active at the period's end, or at asOf for the period still running. */
+  readonly activeAtEnd: number;
+  /** churned ÷ activeAtStart (DESIGN.md); null when nobody was active at the start. */
+  readonly churnRate: number | null;
+}
+
+/** Churn over [start, end), counting only what had happened by asOf. */
+export function churnOver(customers: readonly CustomerTimeline[], start: number, end: number, asOf: number): ChurnFigures {
+  const until = Math.min(end, asOf + 1);
+  const activeAtStart = customers.filter((c) => isActiveAt(c.spans, start)).length;
+  const churned = customers.filter((c) => lossesIn(c.spans, start, until) > 0).length;
+  const fresh = customers.filter((c) => c.firstPurchaseAt !== undefined && c.firstPurchaseAt >= start && c.firstPurchaseAt < until);
+  const endAt = end <= asOf ? end : asOf;
+  return {
+    activeAtStart,
+    new: fresh.length,
+    churned,
+    activeAtEnd: customers.filter((c) => isActiveAt(c.spans, endAt)).length,
+    churnRate: activeAtStart === 0 ? null : churned / activeAtStart,
+  };
+}
+
+export interface PeriodChurn extends ChurnFigures {
+  readonly period: string;
+  readonly start: string;
+  readonly end: string;
+}
+
+export function churnByPeriod(customers: readonly CustomerTimeline[], periods: readonly Period[], asOf: number): PeriodChurn[] {
+  return periods
+    .filter((period) => period.start <= asOf)
+    .map((period) => ({
+      period: period.key,
+      start: iso(period.start),
+      end: iso(period.end),
+      ...churnOver(customers, period.start, period.end, asOf),
+    }));
+}
+
+export const RETENTION_MONTHS = [1, 3, 6, 12] as const;
+
+export interface Retention {
+  readonly months: number;
+  /** Cohort members whose first purchase was at least `months` ago at asOf. */
+  readonly measured: number;
+  /** Of those, active `months` calendar months after their own first purchase. */
+  readonly retained: number;
+  readonly rate: number | null;
+}
+
+export interface CohortRetention {
+  readonly cohort: string;
+  readonly customers: number;
+  readonly retention: readonly Retention[];
+}
+
+/** Customers grouped by the month of their first purchase; only the cohorts named in `cohorts`, in that order. */
+export function retentionByCohort(
+  customers: readonly CustomerTimeline[],
+  cohorts: readonly string[],
+  bucket: Bucket,
+  asOf: number,
+): CohortRetention[] {
+  return cohorts.map((cohort) => {
+    const members = customers.filter((c) => c.firstPurchaseAt !== undefined && monthKey(c.firstPurchaseAt, bucket) === cohort);
+    const retention = RETENTION_MONTHS.map((months) => {
+      const due = members.map((c) => ({ spans: c.spans, at: addMonths(c.firstPurchaseAt as number, months) })).filter((c) => c.at <= asOf);
+      const retained = due.filter((c) => isActiveAt(c.spans, c.at)).length;
+      return { months, measured: due.length, retained, rate: due.length === 0 ? null : retained / due.length };
+    });
+    return { cohort, customers: members.length, retention };
+  });
+}
+
+/** The 365 days up to and including asOf: the annual churn rate customer value uses. */
+export function annualChurn(customers: readonly CustomerTimeline[], asOf: number): ChurnFigures & { readonly from: number } {
+  const from = asOf + 1 - 365 * DAY_MS;
+  return { from, ...churnOver(customers, from, asOf + 1, asOf) };
+}

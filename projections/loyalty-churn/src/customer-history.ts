@@ -1,0 +1,122 @@
+import type { Money } from '@crm/shared/kernel';
+import type { ContactLinkDoc, CustomerActivityDoc, CustomerInteractionDoc, InteractionKind, WonDealDoc } from './documents';
+
+/**
+ * When a won deal counts as a purchase. `auto` (the default): only for an
+ * account with no purchase records as of the date, since once an ERP records
+ * an account's invoices, its won deals come back as those purchases and
+ * would otherwise count twice. `always` / `never` force it either way.
+ */
+export const WON_DEALS_RULES = ['auto', 'always', 'never'] as const;
+export type WonDealsRule = (typeof WON_DEALS_RULES)[number];
+
+export interface Purchase {
+  readonly id: string;
+  readonly amount: Money;
+  readonly at: number;
+  readonly source: 'purchase' | 'won_deal';
+}
+
+export interface Interaction {
+  readonly kind: InteractionKind;
+  readonly id: string;
+  readonly at: number;
+  readonly surveyType?: string;
+  readonly score?: number;
+  /** Complaints: spans as of the date; a span closed later is still open then. */
+  readonly openSpans?: readonly { readonly from: number; readonly to?: number }[];
+}
+
+export interface Closing {
+  readonly closedAt: number;
+  readonly reopenedAt?: number;
+}
+
+/** One account as it stood at `asOf`: nothing recorded for a later time is in it. */
+export interface CustomerHistory {
+  readonly accountId: string;
+  readonly name: string;
+  readonly purchases: readonly Purchase[];
+  readonly interactions: readonly Interaction[];
+  readonly closings: readonly Closing[];
+  readonly countsWonDeals: boolean;
+}
+
+export interface LoyaltySources {
+  readonly activities: readonly CustomerActivityDoc[];
+  readonly wonDeals: readonly WonDealDoc[];
+  readonly interactions: readonly CustomerInteractionDoc[];
+  readonly contactLinks: readonly ContactLinkDoc[];
+}
+
+const ms = (iso: string): number => Date.parse(iso);
+const byTime = <T extends { at: number; id: string }>(a: T, b: T) => a.at - b.at || a.id.localeCompare(b.id);
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+function interactionAsOf(doc: CustomerInteractionDoc, asOf: number): Interaction {
+  const { kind, sourceId: id, surveyType, score, openSpans } = doc;
+  const spans = openSpans
+    ?.filter((span) => ms(span.from) <= asOf)
+    .map((span) => (span.to !== undefined && ms(span.to) <= asOf ? { from: ms(span.from), to: ms(span.to) } : { from: ms(span.from) }));
+  return {
+    kind,
+    id,
+    at: ms(doc.at),
+    ...(surveyType === undefined ? {} : { surveyType }),
+    ...(score === undefined ? {} : { score }),
+    ...(spans ? { openSpans: spans } : {}),
+  };
+}
+
+function purchasesAsOf(doc: CustomerActivityDoc, deals: readonly WonDealDoc[], asOf: number, rule: WonDealsRule) {
+  const recorded: Purchase[] = doc.purchases
+    .filter((p) => ms(p.occurredAt) <= asOf)
+    .map((p) => ({ id: p.purchaseId, amount: p.amount, at: ms(p.occurredAt), source: 'purchase' }));
+  const countsWonDeals = rule === 'always' || (rule === 'auto' && recorded.length === 0);
+  if (!countsWonDeals) return { purchases: recorded, countsWonDeals };
+  const won: Purchase[] = deals
+    .filter((d) => ms(d.wonAt) <= asOf && (d.reopenedAt === undefined || ms(d.reopenedAt) > asOf))
+    .map((d) => ({ id: `won:${d.opportunityId}`, amount: d.amount, at: ms(d.wonAt), source: 'won_deal' }));
+  return { purchases: [...recorded, ...won].sort(byTime), countsWonDeals };
+}
+
+/** Every account's history as of `asOf`, interactions of its contacts included. */
+export function customerHistories(sources: LoyaltySources, asOf: number, rule: WonDealsRule = 'auto'): CustomerHistory[] {
+  const accountOfContact = new Map(sources.contactLinks.map((link) => [link.contactId, link.accountId]));
+  const dealsByAccount = groupBy(sources.wonDeals, (deal) => deal.accountId);
+  const interactionsByAccount = groupBy(
+    sources.interactions,
+    (doc) => doc.accountId ?? (doc.contactId === undefined ? undefined : accountOfContact.get(doc.contactId)),
+  );
+  return sources.activities.map((doc) => {
+    const interactions = (interactionsByAccount.get(doc.accountId) ?? [])
+      .filter((i) => ms(i.at) <= asOf)
+      .map((i) => interactionAsOf(i, asOf))
+      .sort(byTime);
+    const closings = doc.closures
+      .filter((c) => ms(c.closedAt) <= asOf)
+      .map((c) =>
+        c.reopenedAt !== undefined && ms(c.reopenedAt) <= asOf
+          ? { closedAt: ms(c.closedAt), reopenedAt: ms(c.reopenedAt) }
+          : { closedAt: ms(c.closedAt) },
+      );
+    return {
+      accountId: doc.accountId,
+      name: doc.name,
+      ...purchasesAsOf(doc, dealsByAccount.get(doc.accountId) ?? [], asOf, rule),
+      interactions,
+      closings,
+    };
+  });
+}

@@ -1,0 +1,90 @@
+import type {
+  ComplaintClosed,
+  ComplaintReceived,
+  ComplaintReopened,
+  FeedbackSubmitted,
+  Party,
+  SurveyResponseRecorded,
+} from '@crm/service/domain';
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
+import {
+  documentKey,
+  LOYALTY_PROJECTION_NAMES,
+  tenantOf,
+  utc,
+  type CustomerInteractionDoc,
+  type InteractionKind,
+  type OpenSpan,
+} from './documents';
+
+type InteractionEvent = ComplaintReceived | ComplaintClosed | ComplaintReopened | FeedbackSubmitted | SurveyResponseRecorded;
+
+/** Only parties on file can be attributed to an account; someone known by name alone is not a customer record. */
+function knownParty(party: Party): { accountId: string } | { contactId: string } | undefined {
+  if ('accountId' in party) return { accountId: party.accountId };
+  if ('contactId' in party) return { contactId: party.contactId };
+  return undefined;
+}
+
+function source(event: RecordedOf<InteractionEvent>): { kind: InteractionKind; id: string; party?: Party } {
+  switch (event.type) {
+    case 'ComplaintReceived':
+      return { kind: 'complaint', id: event.data.complaintId, party: event.data.complainant };
+    case 'ComplaintClosed':
+    case 'ComplaintReopened':
+      return { kind: 'complaint', id: event.data.complaintId };
+    case 'FeedbackSubmitted':
+      return { kind: 'feedback', id: event.data.feedbackId, party: event.data.from };
+    case 'SurveyResponseRecorded':
+      return { kind: 'survey', id: event.data.responseId, party: event.data.respondent };
+  }
+}
+
+function opened(event: RecordedEvent, kind: InteractionKind, sourceId: string, party: Party, at: string): CustomerInteractionDoc | null {
+  const ref = knownParty(party);
+  return ref ? { tenantId: tenantOf(event), kind, sourceId, ...ref, at: utc(at) } : null;
+}
+
+function closeLast(spans: readonly OpenSpan[], to: string): OpenSpan[] {
+  return spans.map((span, index) => (index === spans.length - 1 && span.to === undefined ? { ...span, to } : span));
+}
+
+/** One document per complaint, feedback or survey response from an account or a contact on file. */
+export const customerInteractionsProjection = defineProjection<CustomerInteractionDoc, InteractionEvent>({
+  name: LOYALTY_PROJECTION_NAMES.interactions,
+  version: 1,
+  collection: 'loyalty_customer_interactions',
+  eventTypes: ['ComplaintReceived', 'ComplaintClosed', 'ComplaintReopened', 'FeedbackSubmitted', 'SurveyResponseRecorded'],
+  indexes: [
+    ['tenantId', 'accountId'],
+    ['tenantId', 'contactId'],
+  ],
+  documentId(event) {
+    const { kind, id, party } = source(event);
+    return party === undefined || knownParty(party) ? documentKey(event, kind, id) : undefined;
+  },
+  evolve(doc, event) {
+    switch (event.type) {
+      case 'ComplaintReceived': {
+        const created = opened(event, 'complaint', event.data.complaintId, event.data.complainant, event.data.receivedAt);
+        return created && { ...created, openSpans: [{ from: created.at }] };
+      }
+      case 'ComplaintClosed':
+        return doc && { ...doc, openSpans: closeLast(doc.openSpans ?? [], utc(event.data.closedAt)) };
+      case 'ComplaintReopened':
+        return doc && { ...doc, openSpans: [...(doc.openSpans ?? []), { from: utc(event.data.reopenedAt) }] };
+      case 'FeedbackSubmitted':
+        return opened(event, 'feedback', event.data.feedbackId, event.data.from, event.data.submittedAt);
+      case 'SurveyResponseRecorded': {
+        const created = opened(event, 'survey', event.data.responseId, event.data.respondent, event.data.respondedAt);
+        const { surveyType, answers } = event.data;
+        return created && { ...created, surveyType, ...('score' in answers ? { score: answers.score } : {}) };
+      }
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
+    }
+  },
+});

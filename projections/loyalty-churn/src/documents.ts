@@ -1,0 +1,93 @@
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import type { Money } from '@crm/shared/kernel';
+
+/** Projection names; the API waits on each of them for read-your-writes. */
+export const LOYALTY_PROJECTION_NAMES = {
+  activity: 'loyalty-customer-activity',
+  wonDeals: 'loyalty-won-deals',
+  interactions: 'loyalty-customer-interactions',
+  contactLinks: 'loyalty-contact-accounts',
+} as const;
+
+export interface Closure {
+  readonly closedAt: string;
+  readonly reason: string;
+  readonly reopenedAt?: string;
+}
+
+export interface PurchaseEntry {
+  readonly purchaseId: string;
+  readonly amount: Money;
+  /** UTC ISO instant, so entries sort and compare as strings. */
+  readonly occurredAt: string;
+}
+
+/** One account: what churn and RFM need from the sales side. */
+export interface CustomerActivityDoc {
+  readonly tenantId: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly openedAt: string;
+  readonly status: 'open' | 'closed';
+  /** Every closing with its reopening, so churn as of any date sees the account as it was then. */
+  readonly closures: readonly Closure[];
+  /** Ordered by occurredAt, then purchaseId: RFM windows need dates and amounts, not just totals. */
+  readonly purchases: readonly PurchaseEntry[];
+  readonly firstPurchaseAt?: string;
+  readonly lastPurchaseAt?: string;
+}
+
+/** One won deal: OpportunityReopened names no account, so deals keep their own documents. */
+export interface WonDealDoc {
+  readonly tenantId: string;
+  readonly opportunityId: string;
+  readonly accountId: string;
+  readonly amount: Money;
+  readonly wonAt: string;
+  /** Set while the deal is reopened: it no longer counts from then on. */
+  readonly reopenedAt?: string;
+}
+
+export type InteractionKind = 'complaint' | 'feedback' | 'survey';
+
+export interface OpenSpan {
+  readonly from: string;
+  readonly to?: string;
+}
+
+/**
+ * A complaint, feedback or survey response from a known account or contact:
+ * until an activities context exists, these are the customer's interactions.
+ */
+export interface CustomerInteractionDoc {
+  readonly tenantId: string;
+  readonly kind: InteractionKind;
+  readonly sourceId: string;
+  readonly accountId?: string;
+  readonly contactId?: string;
+  /** When the customer reached us (receipt, submission, response), UTC ISO. */
+  readonly at: string;
+  /** Complaints only: open from receipt to closing, and again from each reopening. */
+  readonly openSpans?: readonly OpenSpan[];
+  readonly surveyType?: string;
+  /** Score-type surveys (CSAT, NPS, CES). */
+  readonly score?: number;
+}
+
+/** The account a contact belongs to now; interactions of its contacts count for the account. */
+export interface ContactLinkDoc {
+  readonly tenantId: string;
+  readonly contactId: string;
+  readonly accountId: string;
+}
+
+export const tenantOf = (event: RecordedEvent): string => event.metadata.tenantId;
+
+export const documentKey = (event: RecordedEvent, ...parts: string[]): string => [tenantOf(event), ...parts].join(':');
+
+/** Offsets like +03:30 do not sort as strings; stored instants are UTC ISO. */
+export function utc(instant: string): string {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) throw new RangeError(`not an ISO instant: ${instant}`);
+  return new Date(ms).toISOString();
+}
