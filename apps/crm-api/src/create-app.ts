@@ -11,7 +11,8 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { ...options, contexts: [...CONTEXT_MODULES, ...(options.contexts ?? [])] }),
     createFastifyAdapter(config.bodyLimitBytes),
-    { logger: process.env['CRM_LOG'] === 'silent' ? false : ['log', 'warn', 'error'] },
+    // abortOnError off: a start-up refusal (bad CRM_SLA_POLICY, CRM_TIER_RULES, unreachable store) reaches main.ts, which says why.
+    { logger: process.env['CRM_LOG'] === 'silent' ? false : ['log', 'warn', 'error'], abortOnError: false },
   );
   app.enableShutdownHooks();
   await configureHttpApp(app);
