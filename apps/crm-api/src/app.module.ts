@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { CqrsModule } from '@nestjs/cqrs';
 import { type AppConfig, ALL_PROJECTIONS } from '@crm/platform';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { ViewsModule } from './views/views.module';
 import { StorageModule, type StorageOverrides } from './storage/storage.module';
@@ -22,6 +23,7 @@ export class AppModule {
         StorageModule.forRoot(config, options),
         ReadModelsModule.forRoot(config, ALL_PROJECTIONS),
         ViewsModule,
+        MetricsModule,
         ...(options.contexts ?? []),
       ],
       controllers: [HealthController, StreamsController],

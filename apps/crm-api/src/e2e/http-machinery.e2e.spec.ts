@@ -173,10 +173,20 @@ describe('shared HTTP machinery (real server, embedded SQLite)', () => {
     expect(await eventsOf(id)).toHaveLength(11);
   });
 
+  it('exposes Prometheus metrics: requests per route and status, projection state', async () => {
+    await call('POST', '/api/v1/tallies', { label: 'metrics' });
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/^crm_http_requests_total\{method="POST",route="\/api\/v1\/tallies",status="201"\} \d+$/m);
+    expect(text).toMatch(/^crm_projection_caught_up\{projection="pipeline-leads"\} [01]$/m);
+    expect(text).toMatch(/^crm_event_store_up 1$/m);
+  });
+
   it('publishes OpenAPI and answers health', async () => {
     const docs = await call('GET', '/api/docs-json');
     expect(Object.keys(docs.body['paths'] as object)).toEqual(
-      expect.arrayContaining(['/api/v1/tallies', '/api/v1/streams/{streamId}', '/health']),
+      expect.arrayContaining(['/api/v1/tallies', '/api/v1/streams/{streamId}', '/health', '/metrics']),
     );
     expect((await call('GET', '/health')).body).toMatchObject({ status: 'ok', eventStore: { kind: server.config.eventStore } });
   });
