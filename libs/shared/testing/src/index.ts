@@ -4,3 +4,4 @@ export * from './event-fixtures';
 export * from './event-store-contract';
 export * from './read-store-contract';
 export * from './projection-specification';
+export * from './read-model-comparison';

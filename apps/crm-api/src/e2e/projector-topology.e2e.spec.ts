@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ServiceOptionsModule } from '@crm/service/application';
+import { NotCaughtUpError } from '@crm/shared/http';
+import { ALL_PROJECTIONS } from '@crm/platform';
+import { ReadModels } from '../read-models/read-models.service';
+import { http, startTestApp, type TestApp } from '../testing/test-app';
+
+const WORKSPACE = resolve(__dirname, '../../../..');
+
+describe('production topology: the API with CRM_PROJECTIONS=off serves what crm-projector writes', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-topology-'));
+  const env = { CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir, CRM_PROJECTIONS: 'off', CRM_READ_WAIT_MS: '300' };
+  let server: TestApp;
+
+  beforeAll(async () => {
+    server = await startTestApp(env, { contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 0 })] });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers "not caught up" until the projector has run, then reads its collections at the position asked for', async () => {
+    expect(ALL_PROJECTIONS.length).toBeGreaterThan(0);
+    const post = (path: string, body: unknown) => http(server.url, 'POST', `/api/v1${path}`, body);
+    const complaint = await post('/complaints', {
+      complainant: { name: 'رضا کریمی' },
+      channel: 'phone',
+      category: 'کیفیت کالا',
+      description: 'کالای تحویلی معیوب بود',
+    });
+    await post('/leads', { fullName: 'مریم احمدی', source: 'web', phone: '09121234567' });
+    const last = await post(`/complaints/${complaint.body['id'] as string}/acknowledge`, {});
+    const position = last.body['position'] as string;
+    const health = await http<{ projections: unknown[] }>(server.url, 'GET', '/health');
+    expect(health.body.projections).toEqual([]); // nothing runs in the API process
+
+    const readModels = server.app.get(ReadModels);
+    for (const { name } of ALL_PROJECTIONS) await expect(readModels.collection(name, position)).rejects.toBeInstanceOf(NotCaughtUpError);
+
+    const { CRM_READ_STORE: _read, ...inherited } = process.env;
+    const projector = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-projector/src/main.ts'], {
+      cwd: WORKSPACE,
+      env: { ...inherited, ...env, CRM_PROJECTIONS: 'run' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    projector.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    projector.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((done) => projector.on('exit', (code) => done(code)));
+    try {
+      let documents = 0;
+      for (const { name } of ALL_PROJECTIONS) {
+        let collection: string | undefined;
+        for (let attempt = 0; collection === undefined && attempt < 60; attempt += 1) {
+          collection = await readModels.collection(name, position).catch((error: unknown) => {
+            if (error instanceof NotCaughtUpError) return undefined;
+            throw error;
+          });
+        }
+        expect({ name, collection, output: collection ? '' : output }).toEqual({ name, collection: expect.any(String), output: '' });
+        documents += await readModels.store.count(collection as string);
+      }
+      expect(documents).toBeGreaterThan(0);
+    } finally {
+      projector.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 40_000);
+});

@@ -1,0 +1,84 @@
+import { describeOptions, parseArgs, UsageError } from './args';
+import { parseAsOf, parseInstant } from './instants';
+
+const SPECS = {
+  type: { type: 'string', multiple: true, value: '<T>', description: 'event type' },
+  out: { type: 'string', short: 'o', value: '<file>', description: 'output file' },
+  json: { type: 'boolean', description: 'as JSON' },
+} as const;
+
+const usageError = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a usage error');
+};
+
+describe('parseArgs', () => {
+  it('reads positionals, values in both spellings, short names, repeatable options and flags, typed', () => {
+    const { positionals, options } = parseArgs(
+      ['events', '--type', 'LeadCaptured', '--type=ComplaintClosed', '-o', 'out.ndjson', '--json', 'extra'],
+      SPECS,
+    );
+    expect(positionals).toEqual(['events', 'extra']);
+    expect(options).toEqual({ type: ['LeadCaptured', 'ComplaintClosed'], out: 'out.ndjson', json: true });
+    const types: string[] = options.type;
+    const out: string | undefined = options.out;
+    expect([types.length, out]).toEqual([2, 'out.ndjson']);
+  });
+
+  it('gives defaults for what is not given: no values, no flag', () => {
+    expect(parseArgs([], SPECS).options).toEqual({ type: [], out: undefined, json: false });
+  });
+
+  it('takes everything after -- as positionals, and a lone - as one', () => {
+    expect(parseArgs(['-', '--', '--json', '-o'], SPECS)).toEqual({
+      positionals: ['-', '--json', '-o'],
+      options: { type: [], out: undefined, json: false },
+    });
+  });
+
+  it('names the option the user typed in every usage error', () => {
+    expect(usageError(() => parseArgs(['--tpye', 'X'], SPECS))).toBe('unknown option --tpye');
+    expect(usageError(() => parseArgs(['-x'], SPECS))).toBe('unknown option -x');
+    expect(usageError(() => parseArgs(['--out'], SPECS))).toBe('--out needs a value <file>');
+    expect(usageError(() => parseArgs(['-o', '--json'], SPECS))).toBe('-o needs a value <file>');
+    expect(usageError(() => parseArgs(['--out', 'a', '--out=b'], SPECS))).toBe('--out given more than once');
+    expect(usageError(() => parseArgs(['--json=yes'], SPECS))).toBe('--json takes no value');
+  });
+
+  it('describes the options for --help, aligned', () => {
+    expect(describeOptions(SPECS).split('\n')).toEqual([
+      '      --type <T>    event type (repeatable)',
+      '  -o, --out <file>  output file',
+      '      --json        as JSON',
+    ]);
+  });
+});
+
+describe('dates and positions on the command line', () => {
+  it('reads a date alone as a whole UTC day: its start for --from, the next midnight for --to', () => {
+    expect(new Date(parseInstant('2025-03-01', 'start', '--from')).toISOString()).toBe('2025-03-01T00:00:00.000Z');
+    expect(new Date(parseInstant('2025-03-31', 'end', '--to')).toISOString()).toBe('2025-04-01T00:00:00.000Z');
+  });
+
+  it('takes a date-time with its offset as that instant', () => {
+    expect(new Date(parseInstant('2025-03-01T09:00:00+03:30', 'end', '--to')).toISOString()).toBe('2025-03-01T05:30:00.000Z');
+    expect(new Date(parseInstant('2025-03-01T05:30Z', 'start', '--from')).toISOString()).toBe('2025-03-01T05:30:00.000Z');
+  });
+
+  it.each(['2025-03-01T09:00:00', '2025-02-30', '1403/12/11', 'yesterday', '2025-3-1'])('refuses %p', (text) => {
+    expect(usageError(() => parseInstant(text, 'start', '--from'))).toMatch(/^--from ".*" is not an ISO date/);
+  });
+
+  it('tells a position (as status and command replies print them) from a date for --as-of', () => {
+    expect(parseAsOf('12345')).toEqual({ position: '12345' });
+    expect(parseAsOf('7781/204')).toEqual({ position: '7781/204' });
+    expect(parseAsOf('2025-03-01')).toEqual({ occurredBefore: '2025-03-02T00:00:00.000Z' });
+    expect(parseAsOf('2025-03-01T12:00:00+03:30')).toEqual({ occurredBefore: '2025-03-01T08:30:00.000Z' });
+    expect(() => parseAsOf('last week')).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,270 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { seedEventStore } from '@crm/demo-data';
+import { openSqliteEventStore, type SqliteEventStore } from '@crm/event-store/sqlite';
+import { complaintDecider, type ComplaintCommand } from '@crm/service/domain';
+import { handleCommand } from '@crm/shared/event-sourcing';
+import { ALL_PROJECTIONS } from '@crm/platform';
+
+const WORKSPACE = resolve(__dirname, '../../..');
+const T0 = Date.parse('2025-03-01T06:30:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const COMPLAINT = '0b6f3c52-2f0e-4d55-9d8e-6a1f3b7c9e21';
+const TAMPERED = '7d1e9a40-5b2c-4c3d-8e9f-0a1b2c3d4e5f';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The CLI as users run it: its own process, configured by the environment only. */
+function cli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const { CRM_EVENT_STORE: _store, CRM_READ_STORE: _read, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-cli/src/main.ts', ...args], {
+    cwd: WORKSPACE,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+}
+
+/** A complaint handled late: assessed critical, acknowledged after its one-hour deadline, closed, rated. */
+async function handleComplaint(store: SqliteEventStore, id: string): Promise<void> {
+  const agent = { id: 'agent-12', roles: ['service'] };
+  const steps: [number, ComplaintCommand][] = [
+    [
+      0,
+      {
+        type: 'ReceiveComplaint',
+        data: {
+          complaintId: id,
+          complainant: { name: 'رضا کریمی', phone: '۰۹۱۲ ۳۴۵ ۶۷۸۹' },
+          channel: 'phone',
+          category: 'کیفیت کالا',
+          description: 'کالای تحویلی معیوب بود',
+          receivedAt: at(0),
+        },
+      },
+    ],
+    [10, { type: 'AssessComplaint', data: { severity: 'critical', at: at(10) } }],
+    [120, { type: 'AcknowledgeComplaint', data: { at: at(120), message: 'شکایت شما ثبت شد' } }],
+    [130, { type: 'EscalateComplaint', data: { toLevel: 'head_office', reason: 'نیاز به تأیید دفتر مرکزی', at: at(130) } }],
+    [300, { type: 'RespondToComplaint', data: { response: 'کالا تعویض می‌شود', at: at(300) } }],
+    [360, { type: 'CommunicateDecision', data: { decision: 'تعویض کالا', channel: 'sms', at: at(360) } }],
+    [420, { type: 'CloseComplaint', data: { outcome: 'resolved', at: at(420) } }],
+    [1440, { type: 'RecordHandlingSatisfaction', data: { score: 4, at: at(1440) } }],
+  ];
+  for (const [minutes, command] of steps) {
+    await handleCommand(store, complaintDecider, `complaint-${id}`, command, { actor: agent, now: new Date(T0 + minutes * 60_000) });
+  }
+}
+
+describe('crm-cli against a real SQLite data directory', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-'));
+  const env = { CRM_DATA_DIR: dataDir };
+  let head = '';
+
+  beforeAll(async () => {
+    expect(ALL_PROJECTIONS.length).toBeGreaterThan(0);
+    const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    await seedEventStore(store, { events: 3000, seed: 5 });
+    await handleComplaint(store, COMPLAINT);
+    await handleComplaint(store, TAMPERED);
+    head = (await store.headPosition()) as string;
+    // Someone edits a recorded event behind the store's back.
+    store.db
+      .prepare("UPDATE events SET data = json_set(data, '$.message', 'اصلاح شد') WHERE stream_id = ? AND type = 'ComplaintAcknowledged'")
+      .run(`complaint-${TAMPERED}`);
+    await store.close();
+  }, 30_000);
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('answers --help and refuses bad usage with exit code 2, naming the problem', async () => {
+    const help = await cli(['--help'], env);
+    expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: crm-cli <command>') });
+    for (const command of ['status', 'replay', 'rebuild', 'stream', 'audit', 'export']) expect(help.stdout).toContain(`  ${command}`);
+    expect(await cli(['export', '--help'], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('--category <category>') });
+    expect(await cli(['frobnicate'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
+    expect(await cli(['status', '--verbose'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --verbose') });
+    expect(await cli(['status'], { ...env, CRM_EVENT_STORE: 'oracle' })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('CRM_EVENT_STORE="oracle" must be one of'),
+    });
+    expect(await cli(['status'], { CRM_DATA_DIR: join(dataDir, 'nowhere') })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no event store at'),
+    });
+  }, 30_000);
+
+  it('shows every projection as never built, then caught up after a replay with progress', async () => {
+    const before = await cli(['status'], env);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toContain(`head ${head}`);
+    for (const { name } of ALL_PROJECTIONS) expect(before.stdout).toMatch(new RegExp(`^${name} .* never built$`, 'm'));
+
+    const replay = await cli(['replay', 'all'], env);
+    expect(replay).toMatchObject({ code: 0, stderr: expect.stringMatching(new RegExp(`replay all: caught up at ${head} in `)) });
+    expect(replay.stderr).not.toContain('\r'); // not a terminal: plain lines only
+
+    const after = await cli(['status', '--json'], env);
+    expect(after.code).toBe(0);
+    const report = JSON.parse(after.stdout) as {
+      head: string;
+      projections: { name: string; checkpoint: string; lag: number; documents: number }[];
+    };
+    expect(report.head).toBe(head);
+    for (const p of report.projections)
+      expect({ name: p.name, checkpoint: p.checkpoint, lag: p.lag }).toEqual({ name: p.name, checkpoint: head, lag: 0 });
+    expect(report.projections.reduce((sum, p) => sum + p.documents, 0)).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('prints a stream in order with its metadata and the hash-chain verdict', async () => {
+    const stream = await cli(['stream', `complaint-${COMPLAINT}`], env);
+    expect(stream.code).toBe(0);
+    const headers = stream.stdout.split('\n').filter((line) => line.startsWith('#'));
+    expect(headers.map((line) => line.split(/\s+/)[2])).toEqual([
+      'ComplaintReceived',
+      'ComplaintAssessed',
+      'ComplaintAcknowledged',
+      'ComplaintSlaBreached',
+      'ComplaintEscalated',
+      'ComplaintResponded',
+      'ComplaintDecisionCommunicated',
+      'ComplaintClosed',
+      'ComplaintHandlingSatisfactionRecorded',
+    ]);
+    expect(headers[0]).toMatch(/^#0 {2}2025-03-01T06:30:00.000Z {2}ComplaintReceived {2}position \d+$/);
+    expect(stream.stdout).toContain('by agent-12 [service] · tenant default · schema v1');
+    expect(stream.stdout).toContain('"phone":"+989123456789"');
+    expect(stream.stdout).toMatch(/integrity: OK: 9 events, hash chain intact/);
+
+    const json = JSON.parse((await cli(['stream', `complaint-${COMPLAINT}`, '--json'], env)).stdout) as {
+      events: unknown[];
+      integrity: unknown;
+    };
+    expect(json.events).toHaveLength(9);
+    expect(json.integrity).toMatchObject({ ok: true, checked: 9 });
+
+    expect(await cli(['stream', `complaint-${TAMPERED}`], env)).toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('integrity: BROKEN at revision 2 (hash mismatch)'),
+    });
+    expect(await cli(['stream', 'lead-00000000-0000-0000-0000-000000000000'], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('not found'),
+    });
+  }, 30_000);
+
+  it("prints a complaint's audit trail from its stream, breaches and integrity included", async () => {
+    const audit = await cli(['audit', COMPLAINT], env);
+    expect(audit.code).toBe(0);
+    const whats = audit.stdout
+      .split('\n')
+      .filter((line) => /^ {5}\S/.test(line) && !line.trimStart().startsWith('status'))
+      .map((line) => line.trim());
+    expect(whats).toEqual([
+      'received by phone from رضا کریمی, +989123456789: [کیفیت کالا] کالای تحویلی معیوب بود',
+      'assessed critical',
+      'acknowledged: شکایت شما ثبت شد',
+      `SLA BREACHED: acknowledge was due by ${at(60)}, met late at ${at(120)}`,
+      'escalated local → head office: نیاز به تأیید دفتر مرکزی',
+      'responded: کالا تعویض می‌شود',
+      'decision communicated by sms: تعویض کالا',
+      'closed, resolved',
+      'satisfaction with the handling 4/5',
+    ]);
+    expect(audit.stdout).toContain(`  2  ${at(120)}  by agent-12 [service]`);
+    expect(audit.stdout).toContain(
+      `status received · level local · deadlines: acknowledge by ${at(24 * 60)}, resolve by ${at(7 * 24 * 60)}`,
+    );
+    expect(audit.stdout).toContain(`status received · level local · deadlines: acknowledge by ${at(60)}, resolve by ${at(24 * 60)}`);
+    expect(audit.stdout).toContain('status decision_communicated → closed · level head office');
+    expect(audit.stdout).toContain(`SLA breaches: 1\n  acknowledge due by ${at(60)}, met late at ${at(120)} (detected ${at(120)})`);
+    expect(audit.stdout).toContain(
+      'Now: closed (resolved), level head office, severity critical, acknowledged after 2h00m, closed after 7h00m',
+    );
+    expect(audit.stdout).toMatch(/Integrity: OK: 9 events, hash chain intact/);
+
+    const json = JSON.parse((await cli(['audit', `complaint-${COMPLAINT}`, '--json'], env)).stdout) as {
+      steps: { from?: string; to: string }[];
+      breaches: unknown[];
+    };
+    expect(json.steps.map((s) => s.to)).toEqual([
+      'received',
+      'received',
+      'acknowledged',
+      'acknowledged',
+      'acknowledged',
+      'responded',
+      'decision_communicated',
+      'closed',
+      'closed',
+    ]);
+    expect(json.breaches).toEqual([{ milestone: 'acknowledge', deadline: at(60), detectedAt: at(120), metAt: at(120) }]);
+
+    expect(await cli(['audit', TAMPERED], env)).toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('Integrity: BROKEN at revision 2 (hash mismatch)'),
+    });
+    expect(await cli(['audit', '11111111-1111-4111-8111-111111111111'], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('not found'),
+    });
+  }, 30_000);
+
+  it('exports events as NDJSON, filtered by type, category and time, to a file or stdout', async () => {
+    const file = join(dataDir, 'complaints.ndjson');
+    const toFile = await cli(['export', 'events', '--type', 'ComplaintReceived', '--type', 'ComplaintClosed', '--out', file], env);
+    expect(toFile).toMatchObject({ code: 0, stdout: '' });
+    expect(toFile.stderr).toMatch(/exported [\d,]+ events to .*complaints\.ndjson/);
+    const lines = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; position: string; metadata: object });
+    expect(lines.length).toBeGreaterThan(10);
+    expect(new Set(lines.map((e) => e.type))).toEqual(new Set(['ComplaintReceived', 'ComplaintClosed']));
+    const positions = lines.map((e) => Number(e.position));
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+
+    const windowed = await cli(
+      ['export', 'events', '--category', 'complaint', '--from', '2025-03-01T06:30:00Z', '--to', '2025-03-01'],
+      env,
+    );
+    expect(windowed.code).toBe(0);
+    const events = windowed.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { streamId: string; metadata: { occurredAt: string } });
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(e.streamId.startsWith('complaint-')).toBe(true);
+      expect(e.metadata.occurredAt >= '2025-03-01T06:30:00.000Z' && e.metadata.occurredAt < '2025-03-02T00:00:00.000Z').toBe(true);
+    }
+    // Everything but the satisfaction score, given the next day.
+    expect(events.filter((e) => e.streamId === `complaint-${COMPLAINT}`).length).toBe(8);
+    expect(await cli(['export', 'events', '--from', '2025-03-01T09:00'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--from'),
+    });
+  }, 30_000);
+
+  it('builds a projection as of a position into a target of its own, leaving the serving build alone', async () => {
+    const name = ALL_PROJECTIONS[0]?.name as string;
+    const asOf = await cli(['rebuild', name, '--as-of', '1000', '--target', 'as_of_1000'], env);
+    expect(asOf).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`${name} (events through position 1000) built into as_of_1000`),
+    });
+    const status = JSON.parse((await cli(['status', '--json'], env)).stdout) as { projections: { name: string; checkpoint: string }[] };
+    expect(status.projections.find((p) => p.name === name)?.checkpoint).toBe(head);
+    expect(await cli(['rebuild', 'all', '--as-of', '1000'], env)).toMatchObject({ code: 2 });
+  }, 30_000);
+});

@@ -1,0 +1,78 @@
+import { describeStatus, estimateLag, ProjectionRunner, type ProjectionStatus } from '@crm/projections/runtime';
+import type { EventStore } from '@crm/shared/event-sourcing';
+import { type CliIo, defineCommand, withStores } from '../context';
+import { formatDuration, ProgressLine } from '../progress';
+import { ProgressTotals, selectProjections } from '../projections';
+
+type Outcome = 'done' | 'failed' | 'interrupted';
+
+const reached = (store: EventStore, checkpoint: string | undefined, head: string | undefined) =>
+  head === undefined || (checkpoint !== undefined && store.comparePositions(checkpoint, head) >= 0);
+
+/** Until every lane has reached `head` and no rebuild is pending, or one stops on an error. */
+async function settle(runner: ProjectionRunner, store: EventStore, head: string | undefined, io: CliIo): Promise<Outcome> {
+  let interrupted = false;
+  void io.interrupted.then(() => (interrupted = true));
+  for (;;) {
+    const statuses = await runner.status();
+    if (statuses.some((s) => s.error || s.rebuild?.error)) return 'failed';
+    if (statuses.every((s) => !s.rebuild && reached(store, s.checkpoint, head))) return 'done';
+    if (interrupted) return 'interrupted';
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function statusLines(statuses: readonly ProjectionStatus[]): string {
+  return statuses.map((status) => `  ${describeStatus(status)}\n`).join('');
+}
+
+const OPTIONS = {} as const;
+
+export const replayCommand = defineCommand({
+  name: 'replay',
+  summary: 'catch projections up from their checkpoints, with progress',
+  usage: 'crm-cli replay <projection|all>',
+  details:
+    'Starts the projections from where they stopped (their checkpoints) and runs them up to the head of\n' +
+    'the log as it is now; a projection stopped by an error retries that event; one whose code version\n' +
+    'changed is rebuilt and switched over. Progress (events done/total, events/s, ETA) goes to stderr.\n' +
+    'Do not run it while the API (embedded mode) or crm-projector runs the same projections: a\n' +
+    "projection's collection has one writer.",
+  options: OPTIONS,
+  run: (args, io) =>
+    withStores(io, async ({ events, readStore }) => {
+      const [target, ...extra] = args.positionals;
+      const projections = selectProjections(target);
+      if (extra.length > 0) io.stderr.write(`ignoring extra arguments: ${extra.join(' ')}\n`);
+      const store = await readStore();
+      const head = await events.headPosition();
+      const remaining = new Map<string, number | undefined>();
+      for (const { name } of projections) remaining.set(name, estimateLag((await store.loadState(name))?.checkpoint, head));
+      const totals = new ProgressTotals(remaining);
+      const line = new ProgressLine(io.stderr, `replay ${target}`);
+      const runner = new ProjectionRunner({
+        eventStore: events,
+        readStore: store,
+        projections,
+        onProgress: (progress) => {
+          totals.record(progress);
+          line.update(totals.done, totals.total);
+        },
+      });
+      await runner.start();
+      let outcome: Outcome;
+      try {
+        outcome = await settle(runner, events, head, io);
+      } finally {
+        await runner.stop();
+      }
+      const seconds = line.elapsedMs / 1000;
+      line.finish(
+        `replay ${target}: ${outcome === 'done' ? 'caught up' : outcome} at ${head ?? 'an empty log'} in ${formatDuration(seconds)}`,
+      );
+      io.stdout.write(statusLines(await runner.status()));
+      if (outcome === 'failed') io.stderr.write('a projection stopped on an error: fix it and replay again (it retries that event)\n');
+      if (outcome === 'interrupted') io.stderr.write('interrupted: the next replay (or the projector) goes on from the checkpoints\n');
+      return outcome === 'done' ? 0 : 1;
+    }),
+});

@@ -1,0 +1,54 @@
+import { seedEventStore } from '@crm/demo-data';
+import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
+import { UsageError } from '../args';
+import { defineCommand, withStores } from '../context';
+import { formatCount, formatDuration, ProgressLine } from '../progress';
+
+const OPTIONS = {
+  events: { type: 'string', value: '<n>', description: 'how many events, at least (default 10000)' },
+  seed: { type: 'string', value: '<n>', description: 'which history: the same seed gives the same events (default 1)' },
+} as const;
+
+function positiveInteger(text: string | undefined, fallback: number, option: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`${option} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+export const seedCommand = defineCommand({
+  name: 'seed',
+  summary: 'append a deterministic demo history (leads, deals, quotes, purchases, complaints, surveys)',
+  usage: 'crm-cli seed [--events <n>] [--seed <n>]',
+  details:
+    'Every event is decided by the real deciders, with the metadata the API records, spread over months\n' +
+    'from 2025-01-01; for trying the read models, the CLI and the benchmarks. Creates the embedded store\n' +
+    'if needed. The same seed twice on one store is refused (the streams exist): pass another --seed.',
+  options: OPTIONS,
+  run: async (args, io) => {
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    const events = positiveInteger(args.options.events, 10_000, '--events');
+    const seed = positiveInteger(args.options.seed, 1, '--seed');
+    return withStores(
+      io,
+      async ({ events: store }) => {
+        const line = new ProgressLine(io.stderr, 'seed');
+        try {
+          const result = await seedEventStore(store, { events, seed, onProgress: (done) => line.update(done, events) });
+          line.finish(
+            `seeded ${formatCount(result.events)} events in ${formatDuration(line.elapsedMs / 1000)}; head ${result.head ?? 'none'}`,
+          );
+          return 0;
+        } catch (error) {
+          line.finish();
+          if (error instanceof WrongExpectedRevisionError) {
+            io.stderr.write(`this store already holds the demo history of seed ${seed} (stream ${error.streamId}): pass another --seed\n`);
+            return 1;
+          }
+          throw error;
+        }
+      },
+      { create: true },
+    );
+  },
+});

@@ -1,0 +1,132 @@
+import { estimateLag, rebuildStateName } from '@crm/projections/runtime';
+import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { ALL_PROJECTIONS } from '@crm/platform';
+import { defineCommand, withStores } from '../context';
+import { formatCount } from '../progress';
+import { table } from '../table';
+
+export interface BuildReport {
+  readonly collection: string | undefined;
+  readonly version: number | undefined;
+  readonly checkpoint: string | undefined;
+  /** Events behind the head, estimated from positions. */
+  readonly lag: number | undefined;
+  readonly documents: number;
+  readonly error?: ProjectionFailure;
+}
+
+export interface ProjectionReport extends BuildReport {
+  readonly name: string;
+  readonly codeVersion: number;
+  readonly rebuild?: BuildReport;
+}
+
+export interface StatusReport {
+  readonly head: string | undefined;
+  readonly projections: readonly ProjectionReport[];
+  /** Checkpoints of other subscribers (process managers) kept beside the read models. */
+  readonly checkpoints: readonly { readonly name: string; readonly checkpoint: string | undefined; readonly lag: number | undefined }[];
+}
+
+async function build(store: ReadStore, state: ProjectionState | undefined, head: string | undefined): Promise<BuildReport> {
+  const collection = state?.collection;
+  return {
+    collection,
+    version: state?.version,
+    checkpoint: state?.checkpoint,
+    lag: collection === undefined ? estimateLag(undefined, head) : estimateLag(state?.checkpoint, head),
+    documents: collection === undefined ? 0 : await store.count(collection),
+    ...(state?.error ? { error: state.error } : {}),
+  };
+}
+
+/** What the runner persisted, read without running anything: safe next to a running API or projector. */
+export async function statusReport(
+  store: ReadStore,
+  head: string | undefined,
+  projections: readonly AnyProjection[],
+): Promise<StatusReport> {
+  const states = new Map((await store.listStates()).map((state) => [state.name, state]));
+  const reports: ProjectionReport[] = [];
+  for (const projection of projections) {
+    const rebuild = states.get(rebuildStateName(projection.name));
+    reports.push({
+      name: projection.name,
+      codeVersion: projection.version,
+      ...(await build(store, states.get(projection.name), head)),
+      ...(rebuild ? { rebuild: await build(store, rebuild, head) } : {}),
+    });
+    states.delete(projection.name);
+    states.delete(rebuildStateName(projection.name));
+  }
+  const checkpoints = [...states.values()]
+    .filter((state) => state.collection === undefined)
+    .map((state) => ({ name: state.name, checkpoint: state.checkpoint, lag: estimateLag(state.checkpoint, head) }));
+  return { head, projections: reports, checkpoints };
+}
+
+function failure(error: ProjectionFailure): string {
+  return `FAILED on ${error.type} (event ${error.eventId} of ${error.streamId}, position ${error.position}) at ${error.at}: ${error.message}`;
+}
+
+function stateOf(report: ProjectionReport): string {
+  if (report.error) return 'FAILED (see below)';
+  if (report.rebuild) {
+    const where = `${report.rebuild.collection} at ${report.rebuild.checkpoint ?? 'the start'}`;
+    return `${report.rebuild.error ? 'rebuild FAILED' : 'rebuilding'} v${report.rebuild.version ?? '?'} into ${where}`;
+  }
+  if (report.collection === undefined) return 'never built';
+  if (report.version !== report.codeVersion) return `built by v${report.version ?? '?'}: rebuilds on next start`;
+  return report.lag === 0 ? 'caught up' : 'behind';
+}
+
+const lag = (value: number | undefined) => (value === undefined ? '?' : formatCount(value));
+
+export function formatStatus(report: StatusReport, where: string): string {
+  const lines = [`event store: ${where}; head ${report.head ?? '(empty)'}`, ''];
+  lines.push(
+    table(
+      ['projection', 'version', 'position', 'lag', 'documents', 'collection', 'state'],
+      report.projections.map((p) => [
+        p.name,
+        p.version === undefined || p.version === p.codeVersion ? `v${p.codeVersion}` : `v${p.version} (code v${p.codeVersion})`,
+        p.checkpoint ?? '—',
+        lag(p.lag),
+        formatCount(p.documents),
+        p.collection ?? '—',
+        stateOf(p),
+      ]),
+    ),
+  );
+  if (report.checkpoints.length > 0) {
+    lines.push(
+      '',
+      `other subscribers: ${report.checkpoints.map((c) => `${c.name} at ${c.checkpoint ?? 'the start'} (lag ${lag(c.lag)})`).join('; ')}`,
+    );
+  }
+  const failures = report.projections.flatMap((p) => [
+    ...(p.error ? [`${p.name}: ${failure(p.error)}`] : []),
+    ...(p.rebuild?.error ? [`${p.name} (rebuild): ${failure(p.rebuild.error)}`] : []),
+  ]);
+  if (failures.length > 0) lines.push('', ...failures);
+  return `${lines.join('\n')}\n`;
+}
+
+const OPTIONS = { json: { type: 'boolean', description: 'print the report as JSON' } } as const;
+
+export const statusCommand = defineCommand({
+  name: 'status',
+  summary: 'every projection: position, lag, documents, errors',
+  usage: 'crm-cli status [--json]',
+  details:
+    'Reads what the projection runner persisted (states, checkpoints, errors), so it is safe while the API\n' +
+    'or crm-projector runs. Exits with 1 when a projection is stopped by an error.',
+  options: OPTIONS,
+  run: (args, io) =>
+    withStores(io, async ({ config, events, readStore }) => {
+      const report = await statusReport(await readStore(), await events.headPosition(), ALL_PROJECTIONS);
+      const where = config.eventStore === 'sqlite' ? `sqlite (${config.dataDir}/crm.sqlite)` : config.eventStore;
+      io.stdout.write(args.options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, where));
+      return report.projections.some((p) => p.error || p.rebuild?.error) ? 1 : 0;
+    }),
+});

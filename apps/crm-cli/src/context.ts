@@ -1,0 +1,118 @@
+import { createWriteStream, existsSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ReadStore } from '@crm/shared/read-model';
+import { type AppConfig, ConfigError, loadConfig, openEventStore, openReadStore, type OpenedEventStore } from '@crm/platform';
+import { UsageError, type OptionSpecs, type ParsedArgs } from './args';
+import type { ProgressOutput } from './progress';
+
+export interface Output extends ProgressOutput {
+  write(text: string): boolean;
+  once(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
+  removeListener(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
+}
+
+/** What a command sees of the process, so tests can run commands in-process. */
+export interface CliIo {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly env: NodeJS.ProcessEnv;
+  /** Resolves when the user asks to stop (Ctrl-C, SIGTERM). */
+  readonly interrupted: Promise<void>;
+}
+
+export interface Command<S extends OptionSpecs = OptionSpecs> {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  /** Help text after the usage line and before the options. */
+  readonly details: string;
+  readonly options: S;
+  run(args: ParsedArgs<S>, io: CliIo): Promise<number>;
+}
+
+export function defineCommand<S extends OptionSpecs>(command: Command<S>): Command<S> {
+  return command;
+}
+
+export function configOf(io: CliIo): AppConfig {
+  try {
+    return loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export interface Stores {
+  readonly config: AppConfig;
+  readonly events: OpenedEventStore;
+  /** Opened on first use: reading a stream needs no read store. */
+  readStore(): Promise<ReadStore>;
+  close(): Promise<void>;
+}
+
+/**
+ * The stores the environment names, as the API and the projector open them.
+ * An embedded store that does not exist yet is an error (a typo in
+ * CRM_DATA_DIR should not leave an empty database behind), unless `create`.
+ */
+export async function openStores(io: CliIo, options: { readonly create?: boolean } = {}): Promise<Stores> {
+  const config = configOf(io);
+  if (config.eventStore === 'memory')
+    throw new UsageError('CRM_EVENT_STORE=memory keeps nothing between processes: point the CLI at sqlite or postgres');
+  const file = join(config.dataDir, 'crm.sqlite');
+  if (config.eventStore === 'sqlite' && !options.create && !existsSync(file)) {
+    throw new UsageError(`no event store at ${file} (set CRM_DATA_DIR to the directory holding crm.sqlite)`);
+  }
+  const events = await openEventStore(config);
+  let readStore: Promise<ReadStore> | undefined;
+  return {
+    config,
+    events,
+    readStore: () => (readStore ??= openReadStore(config, events)),
+    async close() {
+      // The SQLite read store shares the event store's connection: it goes first.
+      if (readStore) await (await readStore).close();
+      await events.close();
+    },
+  };
+}
+
+export async function withStores<T>(io: CliIo, work: (stores: Stores) => Promise<T>, options?: { readonly create?: boolean }): Promise<T> {
+  const stores = await openStores(io, options);
+  try {
+    return await work(stores);
+  } finally {
+    await stores.close();
+  }
+}
+
+/** Writes respecting backpressure, so a 100k-event export never buffers in memory; a write error rejects. */
+export function writeOut(output: Output, text: string): Promise<void> {
+  if (output.write(text)) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error) => {
+      output.removeListener('drain', settle);
+      output.removeListener('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    output.once('drain', settle);
+    output.once('error', settle);
+  });
+}
+
+/** A file to write to, opened now so a bad path fails before any work, with its write errors surfacing on close. */
+export function openFileOutput(path: string): { readonly output: Output; close(): Promise<void>; abort(): void } {
+  const stream = createWriteStream('', { fd: openSync(path, 'w') });
+  let failure: Error | undefined;
+  stream.on('error', (error) => (failure ??= error));
+  return {
+    output: stream,
+    async close() {
+      if (!failure) await new Promise<void>((resolve) => stream.end(resolve));
+      if (failure) throw failure;
+    },
+    abort: () => stream.destroy(),
+  };
+}

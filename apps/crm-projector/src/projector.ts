@@ -1,0 +1,120 @@
+import {
+  describeStatus,
+  type LaneStatus,
+  ProjectionRunner,
+  type ProjectionProgress,
+  type ProjectionStatus,
+} from '@crm/projections/runtime';
+import type { EventStore } from '@crm/shared/event-sourcing';
+import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
+
+export interface ProjectorLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ProjectorOptions {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  readonly projections: readonly AnyProjection[];
+  readonly log: ProjectorLog;
+  /** Every projection's status line this often; default 60 s (0: never). */
+  readonly statusEveryMs?: number;
+  /** How often state changes (errors, caught up, switch-overs) are looked for; default 1 s. */
+  readonly watchEveryMs?: number;
+  /** A catch-up or rebuild progress line per projection at most this often; default 5 s. */
+  readonly progressEveryMs?: number;
+}
+
+export interface Projector {
+  readonly runner: ProjectionRunner;
+  /** Every projection finishes its batch and saves its checkpoint. */
+  stop(): Promise<void>;
+}
+
+function progressLine(progress: ProjectionProgress): string {
+  const percent = progress.fraction === undefined ? '' : ` ${Math.floor(progress.fraction * 100)}%`;
+  const counts =
+    progress.doneEstimate === undefined || progress.totalEstimate === undefined
+      ? ''
+      : ` (${progress.doneEstimate.toLocaleString('en-US')}/${progress.totalEstimate.toLocaleString('en-US')} events of the log)`;
+  const rate = `${Math.round(progress.eventsPerSecond).toLocaleString('en-US')} events/s applied`;
+  return `${progress.projection} ${progress.phase}${percent}${counts}, ${rate}, at ${progress.checkpoint ?? 'the start'} into ${progress.collection}`;
+}
+
+/** What is worth a log line when it changes: the phase, an error, a retry, a rebuild, a switch-over. */
+function fingerprint(status: ProjectionStatus): string {
+  const lane = (s: LaneStatus) => `${s.phase}|${s.error?.eventId ?? ''}|${s.retrying?.attempt ?? ''}`;
+  return `${lane(status)}|${status.collection}|${status.rebuild ? lane(status.rebuild) : '-'}`;
+}
+
+/**
+ * The production topology's worker (DESIGN.md "Layout"): runs the
+ * projections against the stores until stopped, and says in its log what
+ * each is doing: progress while catching up or rebuilding, a line when one
+ * fails, retries, catches up or switches to a rebuilt version, and every
+ * projection's status now and then.
+ */
+export async function startProjector(options: ProjectorOptions): Promise<Projector> {
+  const { log } = options;
+  const lastProgress = new Map<string, number>();
+  const progressEvery = options.progressEveryMs ?? 5000;
+  const runner = new ProjectionRunner({
+    eventStore: options.eventStore,
+    readStore: options.readStore,
+    projections: options.projections,
+    onProgress: (progress) => {
+      const key = `${progress.projection}/${progress.phase}`;
+      const now = Date.now();
+      if (!progress.done && now - (lastProgress.get(key) ?? 0) < progressEvery) return;
+      lastProgress.set(key, now);
+      log.info(progressLine(progress));
+    },
+  });
+  const seen = new Map<string, string>();
+  // Caught up once per build: live, a projection is behind for a moment after every append.
+  const caughtUp = new Set<string>();
+  const watch = async (all: boolean) => {
+    for (const status of await runner.status()) {
+      if (status.caughtUp && !caughtUp.has(status.collection)) {
+        caughtUp.add(status.collection);
+        log.info(`${status.name} caught up at ${status.checkpoint ?? 'the start'} in ${status.collection}`);
+      }
+      const print = fingerprint(status);
+      const before = seen.get(status.name);
+      seen.set(status.name, print);
+      const notable = status.error || status.retrying || status.rebuild;
+      // The first look only reports what is notable; the caught-up line above says the rest.
+      if (!all && (before === print || (before === undefined && !notable))) continue;
+      const line = describeStatus(status);
+      if (status.error || status.rebuild?.error) log.error(line);
+      else if (status.retrying || status.rebuild?.retrying) log.warn(line);
+      else log.info(line);
+    }
+  };
+  const names = options.projections.map((p) => p.name);
+  log.info(`running ${names.length} projections: ${names.join(', ') || '(none registered)'}`);
+  await runner.start();
+  let watching: Promise<void> | undefined;
+  const tick = (all: boolean) => {
+    // One look at a time: while a slow store answers, later ticks are skipped rather than queued.
+    if (watching) return;
+    watching = watch(all)
+      .catch((error: unknown) => log.warn(`status unavailable: ${String(error)}`))
+      .finally(() => (watching = undefined));
+  };
+  const watcher = setInterval(() => tick(false), options.watchEveryMs ?? 1000);
+  const statusEvery = options.statusEveryMs ?? 60_000;
+  const reporter = statusEvery > 0 ? setInterval(() => tick(true), statusEvery) : undefined;
+  return {
+    runner,
+    async stop() {
+      clearInterval(watcher);
+      clearInterval(reporter);
+      await watching;
+      await runner.stop();
+      for (const status of await runner.status()) log.info(`stopped: ${describeStatus(status)}`);
+    },
+  };
+}

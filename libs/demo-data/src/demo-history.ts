@@ -1,0 +1,114 @@
+import { DEFAULT_TENANT, eventIdFor, type EventToAppend } from '@crm/shared/event-sourcing';
+import { Agenda } from './agenda';
+import { Random } from './random';
+import { directAccount, leadJourney } from './sales-scenarios';
+import { type Planned, type Scenario, scenarioContext, type ScenarioContext } from './scenario';
+import { complaintJourney, feedbackJourney, surveyJourney } from './service-scenarios';
+
+export interface DemoHistoryOptions {
+  /** Stops once at least this many events were produced (the last command may add a few more). */
+  readonly events: number;
+  /** Same seed, same history; default 1. */
+  readonly seed?: number;
+  /** The first event's time; default 2025-01-01T05:30:00.000Z (09:00 in Tehran). */
+  readonly start?: string;
+  readonly tenantId?: string;
+}
+
+/** One command's events, ready for `appendToStream(streamId, events, { expectedRevision })`. */
+export interface DemoAppend {
+  readonly streamId: string;
+  readonly expectedRevision: number | 'no_stream';
+  readonly events: readonly EventToAppend[];
+}
+
+const JOURNEYS: Readonly<Record<string, (ctx: ScenarioContext) => Scenario>> = {
+  lead: leadJourney,
+  account: directAccount,
+  complaint: complaintJourney,
+  feedback: feedbackJourney,
+  survey: surveyJourney,
+};
+const MIX = { lead: 30, account: 8, complaint: 22, feedback: 12, survey: 28 };
+/** Minutes between two new journeys, at most: 100k events then span a few years, as loyalty and churn need. */
+const MAX_ARRIVAL_GAP = 2 * 60;
+
+interface Running {
+  readonly kind: string;
+  readonly scenario: Scenario;
+  readonly planned: Planned;
+  readonly correlationId: string;
+  readonly causationId: string | undefined;
+}
+
+/**
+ * A deterministic, realistic CRM history: leads, deals, quotes, purchases,
+ * complaints, feedback and surveys interleaved in time order, every event
+ * decided by the real deciders of `@crm/sales/domain` and
+ * `@crm/service/domain` (so it has exactly the shapes the API records), with
+ * metadata as the command path writes it. Lazy: 100k events never sit in memory.
+ */
+export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend, void, undefined> {
+  const seed = options.seed ?? 1;
+  const tenantId = options.tenantId ?? DEFAULT_TENANT;
+  const start = Date.parse(options.start ?? '2025-01-01T05:30:00.000Z');
+  if (Number.isNaN(start)) throw new RangeError(`start is not an ISO date-time: ${options.start}`);
+  const random = new Random(seed);
+  const ctx = scenarioContext(seed, random);
+  const streams = new Map<string, { state: unknown; revision: number }>();
+  const agenda = new Agenda<Running>();
+  const schedule = (time: number, running: Omit<Running, 'planned'>, next: IteratorResult<Planned, void>) => {
+    if (!next.done) agenda.push(time + Math.max(0, next.value.afterMinutes), { ...running, planned: next.value });
+  };
+  let arrival = 0;
+  let produced = 0;
+  while (produced < options.events) {
+    while (agenda.size === 0 || arrival <= (agenda.peekTime() as number)) {
+      const kind = random.weighted(MIX);
+      const scenario = (JOURNEYS[kind] as (ctx: ScenarioContext) => Scenario)(ctx);
+      schedule(arrival, { kind, scenario, correlationId: ctx.id('correlation'), causationId: undefined }, scenario.next());
+      arrival += random.int(1, MAX_ARRIVAL_GAP);
+    }
+    const { time, value: running } = agenda.pop() as { time: number; value: Running };
+    const at = new Date(start + time * 60_000).toISOString();
+    const step = running.planned.build(at);
+    let recorded: EventToAppend[] = [];
+    if (step) {
+      const stream = streams.get(step.streamId);
+      let decided;
+      try {
+        decided = step.decide(stream?.state);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new Error(`demo ${running.kind} journey: ${step.command.type} on ${step.streamId} was refused: ${why}`);
+      }
+      const commandId = ctx.id('command');
+      const causationId = running.causationId ?? commandId;
+      recorded = decided.events.map((event, index) => ({
+        type: event.type,
+        data: event.data,
+        metadata: {
+          eventId: eventIdFor(commandId, index),
+          commandId,
+          correlationId: running.correlationId,
+          causationId,
+          actor: step.actor,
+          tenantId,
+          occurredAt: at,
+          schemaVersion: 1,
+        },
+      }));
+      if (recorded.length > 0) {
+        const revision = stream?.revision ?? -1;
+        streams.set(step.streamId, { state: decided.state, revision: revision + recorded.length });
+        produced += recorded.length;
+        yield { streamId: step.streamId, expectedRevision: revision < 0 ? 'no_stream' : revision, events: recorded };
+      } else {
+        streams.set(step.streamId, { state: decided.state, revision: stream?.revision ?? -1 });
+      }
+    }
+    const last = recorded[recorded.length - 1];
+    const next = running.scenario.next(recorded.map(({ type, data }) => ({ type, data: data as Record<string, unknown> })));
+    schedule(time, { ...running, causationId: last?.metadata.eventId ?? running.causationId }, next);
+  }
+}

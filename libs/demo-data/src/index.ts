@@ -1,0 +1,3 @@
+export { demoHistory, type DemoAppend, type DemoHistoryOptions } from './demo-history';
+export { seedEventStore, type SeedOptions, type SeedResult } from './seed-event-store';
+export { Random } from './random';
