@@ -1,5 +1,12 @@
 import type { Pool } from 'pg';
-import { appendParameters, batchElement, type AppendFailure, type AppendOutcome, type AppendRequest } from './append-request';
+import {
+  appendQuery,
+  batchElement,
+  EXPECTATION_NOT_MET,
+  type AppendFailure,
+  type AppendOutcome,
+  type AppendRequest,
+} from './append-request';
 import type { Statements } from './sql/statements';
 
 export interface GroupCommitOptions {
@@ -52,10 +59,11 @@ interface DriverError {
 }
 
 /**
- * Sends appends to the database. Alone, an append is one call of the append
- * function. Appends issued together (the same tick), or while every slot is
- * busy, travel as one append_batch statement: one transaction, one commit
- * flush for all of them.
+ * Sends appends to the database. Alone, an append is one statement: a plain
+ * INSERT for a single event, a call of the append function otherwise.
+ * Appends issued together (the same tick), or while every slot is busy,
+ * travel as one append_batch statement: one transaction, one commit flush
+ * for all of them.
  */
 export class AppendWriter {
   private readonly queue: Pending[] = [];
@@ -113,12 +121,10 @@ export class AppendWriter {
 
   private async single(request: AppendRequest): Promise<AppendOutcome> {
     try {
-      const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>({
-        ...this.sql.append,
-        values: appendParameters(request),
-      });
+      const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>(appendQuery(this.sql, request));
       const row = rows[0];
-      if (!row) throw new Error('append_to_stream returned no row');
+      // Only a single-event statement returns no row: its expectation did not hold (the function raises instead).
+      if (!row) return { ok: false, failure: EXPECTATION_NOT_MET };
       return { ok: true, nextExpectedRevision: Number(row.next_revision), position: row.last_position };
     } catch (error) {
       if (!isDriverError(error)) throw error;
@@ -130,7 +136,8 @@ export class AppendWriter {
   }
 
   private async batch(batch: readonly Pending[]): Promise<void> {
-    // Every batch locks its streams in one global order, so two batches can never deadlock each other.
+    // Every batch writes its streams in one global order, so two batches can never deadlock each other
+    // (an append waits only for a transaction that took the same stream's next revision first).
     // The sort is stable: appends to one stream keep the order they were issued in.
     const ordered = [...batch].sort((a, b) => compareKeys(a.request, b.request));
     try {

@@ -9,6 +9,8 @@ import {
 import { aStream, anEvent, someEvents } from '@crm/shared/testing';
 import { Pool, type PoolClient } from 'pg';
 import { PostgresEventStore } from './postgres-event-store';
+import { schemaNames } from './sql/identifiers';
+import { statements as statementsFor } from './sql/statements';
 import { AdminConnection, connectAgain, databaseUrl, openTestStore, sleep, uniqueSchema, until } from './test-support';
 
 type Counter = { count: number };
@@ -132,11 +134,25 @@ describe('PostgresEventStore: concurrency and round trips', () => {
       const store = await PostgresEventStore.open(pool, { schema, groupCommit });
       statements.length = 0;
       const streamId = aStream();
-      for (let i = 0; i < 5; i += 1) await store.appendToStream(streamId, someEvents(i % 2 ? 1 : 3));
-      expect(statements).toHaveLength(5);
-      expect(statements.every((text) => /^SELECT next_revision, last_position FROM "[a-z0-9_]+"\.append_to_stream\(/.test(text))).toBe(
-        true,
-      );
+      await store.appendToStream(streamId, [anEvent()], { expectedRevision: 'no_stream' });
+      await store.appendToStream(streamId, someEvents(3), { expectedRevision: 0 });
+      await store.appendToStream(streamId, [anEvent()], { expectedRevision: 3 });
+      await store.appendToStream(streamId, [anEvent()], { expectedRevision: 'stream_exists' });
+      await store.appendToStream(streamId, someEvents(2));
+      await store.appendToStream(streamId, [anEvent()]);
+      // A single event is a plain INSERT (of revision 0 for a new stream); several go through the append function.
+      const sql = statementsFor(schemaNames(schema));
+      expect(statements).toEqual([
+        sql.appendFirst.text,
+        sql.append.text,
+        sql.appendOne.text,
+        sql.appendOne.text,
+        sql.append.text,
+        sql.appendOne.text,
+      ]);
+      expect(sql.append.text).toMatch(/^SELECT next_revision, last_position FROM "[a-z0-9_]+"\.append_to_stream\(/);
+      for (const single of [sql.appendFirst.text, sql.appendOne.text]) expect(single).toMatch(/^INSERT INTO "[a-z0-9_]+"\.events\b/);
+      expect(await store.streamRevision(streamId)).toBe(8);
       await store.close();
       expect(pool.totalCount).toBeGreaterThan(0); // a pool handed in stays open
     });

@@ -18,7 +18,7 @@ import {
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import { Pool } from 'pg';
-import { prepareAppend, runAppend } from './append-request';
+import { prepareAppend, runAppend, type AppendBackend } from './append-request';
 import { AppendWriter, groupCommitSettings, type GroupCommitOptions } from './append-writer';
 import { NotificationListener } from './notification-listener';
 import { comparePositions } from './positions';
@@ -44,10 +44,11 @@ export interface PostgresEventStoreOptions {
 }
 
 /**
- * The PostgreSQL adapter of the EventStore port (DESIGN.md "Storage"). Appends
- * are one call of a plpgsql function; $all is ordered by (transaction id,
- * position) and read only below the oldest in-flight transaction, so no
- * subscriber ever skips an event that commits late.
+ * The PostgreSQL adapter of the EventStore port (DESIGN.md "Storage"). An
+ * append is one statement (a plain INSERT for a single event, else a plpgsql
+ * function); $all is ordered by (transaction id, position) and read only below
+ * the oldest in-flight transaction, so no subscriber ever skips an event that
+ * commits late.
  */
 export class PostgresEventStore implements EventStore, SnapshotStore {
   readonly pool: Pool;
@@ -56,6 +57,11 @@ export class PostgresEventStore implements EventStore, SnapshotStore {
   private readonly sql: Statements;
   private readonly ownsPool: boolean;
   private readonly writer: AppendWriter;
+  private readonly appends: AppendBackend = {
+    submit: (request) => this.writer.submit(request),
+    findEvents: (tenantId, eventIds) => this.findEvents(tenantId, eventIds),
+    streamRevision: (tenantId, streamId) => this.streamRevision(streamId, { tenantId }),
+  };
   private readonly signal = new AppendSignal();
   private readonly listener: NotificationListener | undefined;
   private readonly subscriptions = new Set<Subscription>();
@@ -97,11 +103,7 @@ export class PostgresEventStore implements EventStore, SnapshotStore {
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult> {
     const request = prepareAppend(streamId, events, options);
-    const result = await runAppend(
-      request,
-      (r) => this.writer.submit(r),
-      (tenantId, ids) => this.findEvents(tenantId, ids),
-    );
+    const result = await runAppend(request, this.appends);
     if (events.length > 0) this.signal.notify();
     return result;
   }

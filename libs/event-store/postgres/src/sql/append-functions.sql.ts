@@ -4,11 +4,32 @@ import type { SchemaNames } from './identifiers';
 export const WRONG_EXPECTED_REVISION = 'ES001';
 export const EVENT_IDS_ALREADY_STORED = 'ES002';
 
+/** The unique key that makes a stream's revisions gap-free and arbitrates concurrent appends to one stream. */
+export const STREAM_REVISION_KEY = 'events_stream_revision_key';
+export const EVENT_ID_KEY = 'events_event_id_key';
+
+/** The chain step as one SQL expression; it mirrors `chainHash` in hash-chain.ts exactly. */
+export function chainHashSql(prevHash: string, revision: string, contentHash: string): string {
+  return `encode(sha256(convert_to(${prevHash} || E'\\n' || (${revision})::text || E'\\n' || ${contentHash}, 'UTF8')), 'hex')`;
+}
+
 /**
- * The whole append is one function so that it costs one round trip and one
- * commit: lock (or create) the stream head, check the expected revision,
- * extend the hash chain server-side and insert. The client sends each event's
- * contentHash; the chain step mirrors `chainHash` in hash-chain.ts exactly.
+ * A stream's head is its last event: the (tenant_id, stream_id, revision)
+ * unique index finds it in one backward probe. There is no head row and no
+ * lock: two appends that read the same head both insert the same next
+ * revision, and the unique index lets exactly one of them through (the other
+ * waits for it to commit, then fails with a unique violation the client
+ * resolves: a wrong expected revision, or a retry for `any`/`stream_exists`).
+ */
+function headSql(s: string, tenant: string, stream: string): string {
+  return `SELECT e.revision, e.hash, e.transaction_id, e.position FROM ${s}.events e
+     WHERE e.tenant_id = ${tenant} AND e.stream_id = ${stream} ORDER BY e.revision DESC LIMIT 1`;
+}
+
+/**
+ * The append of any number of events (and the empty append, a bare revision
+ * check) is one function, so that it costs one round trip and one commit.
+ * Single events take the plain-SQL statement in statements.ts instead.
  *
  * p_expected is 'any' | 'no_stream' | 'stream_exists' | a decimal revision.
  * Returns the new stream revision and the last event's `<xid>/<position>`.
@@ -27,16 +48,13 @@ DECLARE
   v_position bigint;
   v_first bigint;
   v_ok boolean;
-  v_exists boolean;
   v_count integer := jsonb_array_length(p_events);
   v_prevs text[] := '{}';
   v_hashes text[] := '{}';
 BEGIN
-  -- The head row is the stream's lock: concurrent appends to one stream queue here.
-  SELECT h.revision, h.hash, h.transaction_id, h.position INTO v_revision, v_hash, v_xid, v_position
-    FROM ${s}.streams h WHERE h.tenant_id = p_tenant_id AND h.stream_id = p_stream_id FOR NO KEY UPDATE;
-  v_exists := FOUND;
-  IF NOT v_exists THEN
+  ${headSql(s, 'p_tenant_id', 'p_stream_id')}
+    INTO v_revision, v_hash, v_xid, v_position;
+  IF NOT FOUND THEN
     v_revision := -1;
     v_hash := '';
   END IF;
@@ -69,8 +87,7 @@ BEGIN
   FOR i IN 0 .. v_count - 1 LOOP
     v_revision := v_revision + 1;
     v_prevs := v_prevs || v_hash;
-    v_hash := encode(sha256(convert_to(
-      v_hash || E'\\n' || v_revision::text || E'\\n' || (p_events -> i ->> 'contentHash'), 'UTF8')), 'hex');
+    v_hash := ${chainHashSql('v_hash', 'v_revision', "(p_events -> i ->> 'contentHash')")};
     v_hashes := v_hashes || v_hash;
   END LOOP;
 
@@ -83,17 +100,6 @@ BEGIN
     RETURNING position
   )
   SELECT max(inserted.position) INTO v_position FROM inserted;
-
-  IF v_exists THEN
-    UPDATE ${s}.streams h
-       SET revision = v_revision, hash = v_hash, transaction_id = v_xid, position = v_position
-     WHERE h.tenant_id = p_tenant_id AND h.stream_id = p_stream_id;
-  ELSE
-    -- A new stream has no row to lock. Two creators collide on events (stream, revision 0) first:
-    -- the later one fails with a unique violation there, and the client retries it as a whole.
-    INSERT INTO ${s}.streams (tenant_id, stream_id, revision, hash, transaction_id, position)
-      VALUES (p_tenant_id, p_stream_id, v_revision, v_hash, v_xid, v_position);
-  END IF;
 
   PERFORM pg_notify('${names.channel}', '');
   next_revision := v_revision;

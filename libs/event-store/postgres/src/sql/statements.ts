@@ -1,4 +1,5 @@
 import { EVENT_COLUMNS } from '../rows';
+import { chainHashSql } from './append-functions.sql';
 import type { SchemaNames } from './identifiers';
 
 /** A named statement: `pg` prepares it once per connection, later calls skip parse and plan. */
@@ -8,6 +9,8 @@ export interface Statement {
 }
 
 export interface Statements {
+  readonly appendFirst: Statement;
+  readonly appendOne: Statement;
   readonly append: Statement;
   readonly appendBatch: Statement;
   readonly readAll: Statement;
@@ -48,6 +51,8 @@ export function statements(names: SchemaNames): Statements {
   const s = names.quoted;
   const named = (name: string, text: string): Statement => ({ name: `${names.schema}.${name}`, text });
   return {
+    appendFirst: named('append_first', appendFirstSql(names)),
+    appendOne: named('append_one', appendOneSql(names)),
     append: named('append', `SELECT next_revision, last_position FROM ${s}.append_to_stream($1, $2, $3, $4, $5::jsonb)`),
     appendBatch: named(
       'append_batch',
@@ -90,7 +95,10 @@ SELECT held.held, head.head_xid, head.head_position FROM held LEFT JOIN head ON 
       'find_events',
       `SELECT ${EVENT_COLUMNS} FROM ${s}.events e WHERE e.tenant_id = $1 AND e.event_id = ANY ($2::text[]) ORDER BY e.revision`,
     ),
-    streamRevision: named('stream_revision', `SELECT revision FROM ${s}.streams WHERE tenant_id = $1 AND stream_id = $2`),
+    streamRevision: named(
+      'stream_revision',
+      `SELECT e.revision FROM ${s}.events e WHERE e.tenant_id = $1 AND e.stream_id = $2 ORDER BY e.revision DESC LIMIT 1`,
+    ),
     readSnapshot: named(
       'read_snapshot',
       `SELECT stream_id, tenant_id, revision, version, state FROM ${s}.snapshots WHERE tenant_id = $1 AND stream_id = $2`,
@@ -104,4 +112,51 @@ SELECT held.held, head.head_xid, head.head_position FROM held LEFT JOIN head ON 
         WHERE old.version <> excluded.version OR old.revision <= excluded.revision`,
     ),
   };
+}
+
+const APPEND_ONE_RETURNING = `RETURNING revision AS next_revision, transaction_id::text || '/' || position::text AS last_position`;
+
+/**
+ * A single event that expects no stream: a bare INSERT of revision 0, whose
+ * hash the client computed (its predecessor is the genesis hash). Revisions
+ * are gap-free from 0, so "no stream" is "no revision 0", and the unique
+ * (tenant_id, stream_id, revision) index checks exactly that: an existing
+ * stream, or a creator that got there first, fails it with a unique violation.
+ *
+ * $1 tenant, $2 stream, $3 category, $4 event id, $5 type, $6 data, $7 metadata, $8 hash.
+ */
+function appendFirstSql(names: SchemaNames): string {
+  return `INSERT INTO ${names.quoted}.events (tenant_id, stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash)
+VALUES ($1::text, $2::text, $3::text, 0, $4::text, $5::text, $6::jsonb, $7::jsonb, '', $8::text)
+${APPEND_ONE_RETURNING}, pg_notify('${names.channel}', '')`;
+}
+
+/**
+ * Any other single-event append as one plain statement: no function call, no
+ * jsonb array to unpack. It reads the head (the stream's last event, or
+ * revision -1 and the genesis hash), checks the expectation, chains the hash
+ * and inserts. An unmet expectation inserts nothing and returns no row; a
+ * concurrent append that took the same revision first makes it fail on
+ * events_stream_revision_key (see append-functions.sql.ts).
+ *
+ * $1 tenant, $2 stream, $3 category, $4 'any' | 'stream_exists' | 'exact',
+ * $5 the exact revision (else NULL), $6 event id, $7 type, $8 data, $9 metadata, $10 content hash.
+ */
+function appendOneSql(names: SchemaNames): string {
+  const s = names.quoted;
+  // A LEFT JOIN LATERAL from a one-row relation yields the head or NULLs: measurably cheaper than a CTE
+  // and an aggregate. ORDER BY ... LIMIT 1 keeps the lookup on the unique index even while the table is new.
+  return `INSERT INTO ${s}.events (tenant_id, stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash)
+SELECT $1::text, $2::text, $3::text, h.revision + 1, $6::text, $7::text, $8::jsonb, $9::jsonb, h.hash,
+       ${chainHashSql('h.hash', 'h.revision + 1', '$10::text')}
+  FROM (SELECT coalesce(last.revision, -1) AS revision, coalesce(last.hash, '') AS hash
+          FROM (SELECT) AS one
+          LEFT JOIN LATERAL (SELECT e.revision, e.hash FROM ${s}.events e
+                              WHERE e.tenant_id = $1::text AND e.stream_id = $2::text ORDER BY e.revision DESC LIMIT 1) AS last ON true) AS h
+ WHERE CASE $4::text
+         WHEN 'any' THEN true
+         WHEN 'stream_exists' THEN h.revision >= 0
+         ELSE h.revision = $5::bigint
+       END
+${APPEND_ONE_RETURNING}, pg_notify('${names.channel}', '')`;
 }
