@@ -27,6 +27,8 @@ export interface EventMetadata {
   readonly tenantId: string;
   readonly occurredAt: string;
   readonly schemaVersion: number;
+  /** The command's type: a reused command id with another command is refused, not answered with the first reply. */
+  readonly commandType?: string;
   /** SHA-256 of the previous event of the stream ('' for the first). */
   readonly prevHash: string;
   /** SHA-256 over this event's canonical form, prevHash included. */

@@ -73,9 +73,13 @@ describe('handleCommand', () => {
     expect(await store.streamRevision('account-1')).toBe(2);
   });
 
-  it('refuses a command id reused on another stream', async () => {
+  it('refuses a command id reused on another stream or for another command', async () => {
     await handleCommand(store, account, 'account-1', open, { commandId: 'same' });
     await expect(handleCommand(store, account, 'account-2', open, { commandId: 'same' })).rejects.toBeInstanceOf(IdempotencyConflictError);
+    await expect(handleCommand(store, account, 'account-1', deposit(5), { commandId: 'same' })).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
+    expect(await store.streamRevision('account-1')).toBe(0);
   });
 
   it('appends nothing when the decider refuses or decides nothing', async () => {

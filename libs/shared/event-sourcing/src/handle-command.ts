@@ -85,8 +85,10 @@ async function firstResult<State, E extends Event>(
   tenantId: string,
   found: RecordedEvent,
   state: () => Promise<State>,
+  commandType: string,
 ): Promise<CommandResult<State, E>> {
-  if (found.streamId !== streamId) throw new IdempotencyConflictError(commandId);
+  const otherCommand = found.metadata.commandType !== undefined && found.metadata.commandType !== commandType;
+  if (found.streamId !== streamId || otherCommand) throw new IdempotencyConflictError(commandId);
   const tail = await store.readStream(streamId, { tenantId, fromRevision: found.revision });
   const own = [];
   for (const event of tail) {
@@ -121,7 +123,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   const reload = async () => (await load(store, decider, streamId, tenantId, options.snapshots)).state;
 
   const previous = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
-  if (previous) return firstResult<State, E>(store, streamId, commandId, tenantId, previous, reload);
+  if (previous) return firstResult<State, E>(store, streamId, commandId, tenantId, previous, reload, command.type);
 
   const explicit = options.expectedRevision;
   const attempts = explicit === undefined ? Math.max(1, (options.maxRetries ?? 3) + 1) : 1;
@@ -167,6 +169,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         tenantId,
         occurredAt,
         schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
+        commandType: command.type,
       },
     }));
     try {
@@ -188,7 +191,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || explicit !== undefined) throw error;
       const raced = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
-      if (raced) return firstResult<State, E>(store, streamId, commandId, tenantId, raced, reload);
+      if (raced) return firstResult<State, E>(store, streamId, commandId, tenantId, raced, reload, command.type);
     }
   }
   throw new ConcurrencyConflictError(streamId, attempts);

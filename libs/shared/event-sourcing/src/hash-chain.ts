@@ -55,6 +55,7 @@ export function contentHash(event: HashableEvent): string {
       actor: m.actor,
       occurredAt: m.occurredAt,
       schemaVersion: m.schemaVersion,
+      commandType: m.commandType,
     }),
   );
 }
