@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import {
   COMPLAINT_AUDIT,
   COMPLAINT_KPIS,
@@ -18,20 +18,8 @@ import { DEFAULT_TENANT, DomainError, type EventStore } from '@crm/shared/event-
 import { CLOCK, EVENT_STORE, problemSchema, RequestValidationError } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
+import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-
-// A date, or an instant with its offset: a time without one would mean something else on every server.
-const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-const DATE_MESSAGE = '$property must be an ISO 8601 date (2025-03-01) or an instant with offset (2025-03-01T10:00:00+03:30)';
-
-function DateOrInstant(description: string): PropertyDecorator {
-  return (target, key) => {
-    ApiPropertyOptional({ description, example: '2025-03-01' })(target, key);
-    IsOptional()(target, key);
-    Matches(DATE_OR_INSTANT, { message: DATE_MESSAGE })(target, key);
-    IsISO8601({ strict: true }, { message: DATE_MESSAGE })(target, key);
-  };
-}
 
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
   @DateOrInstant('Complaints received on or after this date or instant')

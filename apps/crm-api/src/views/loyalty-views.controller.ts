@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import {
   BUCKETS,
   CHURN_VIEW_SCHEMA,
@@ -29,18 +29,8 @@ import { DEFAULT_TENANT, DomainError } from '@crm/shared/event-sourcing';
 import { CLOCK, problemSchema, RequestValidationError } from '@crm/shared/http';
 import { InvalidValueError, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
+import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-
-const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-const DATE_MESSAGE = '$property must be an ISO 8601 date (2025-03-01) or an instant with offset (2025-03-01T10:00:00+03:30)';
-
-function DateOrInstant(description: string): PropertyDecorator {
-  return (target, key) => {
-    ApiPropertyOptional({ description, example: '2025-03-01' })(target, key);
-    IsOptional()(target, key);
-    Matches(DATE_OR_INSTANT, { message: DATE_MESSAGE })(target, key);
-  };
-}
 
 function WholeDays(description: string, fallback: number): PropertyDecorator {
   return (target, key) => {

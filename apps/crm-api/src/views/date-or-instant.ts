@@ -1,0 +1,16 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
+
+// A date, or an instant with its offset: a time without one would mean something else on every server.
+const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+const DATE_MESSAGE = '$property must be an ISO 8601 date (2025-03-01) or an instant with offset (2025-03-01T10:00:00+03:30)';
+
+/** An optional query parameter holding a real calendar date or an instant with offset (2025-02-30 is refused). */
+export function DateOrInstant(description: string): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ description, example: '2025-03-01' })(target, key);
+    IsOptional()(target, key);
+    Matches(DATE_OR_INSTANT, { message: DATE_MESSAGE })(target, key);
+    IsISO8601({ strict: true }, { message: DATE_MESSAGE })(target, key);
+  };
+}
