@@ -207,4 +207,19 @@ describe('complaint-audit projection', () => {
   it('places no step it cannot attach to a receipt', () => {
     projectionSpec(complaintAuditProjection).given(lifecycle.slice(1)).thenDocuments({});
   });
+
+  it('keeps the step fields in one order, so the stored JSON of a trail stays byte for byte the same', () => {
+    let doc: ComplaintAuditDoc | null = null;
+    type Recorded = Parameters<typeof complaintAuditProjection.evolve>[1];
+    for (const [revision, event] of lifecycle.entries()) {
+      const recorded = { ...event, revision, position: String(revision + 1) } as unknown as Recorded;
+      doc = complaintAuditProjection.evolve(doc, recorded, 'default:c-1');
+    }
+    const order = ['revision', 'eventId', 'occurredAt', 'actor', 'type', 'label', 'labelFa', 'from', 'to', 'escalationLevel'];
+    const tail = ['severity', 'deadlines', 'breach', 'details', 'hash', 'prevHash'];
+    for (const recorded of doc?.steps ?? []) {
+      expect(Object.keys(recorded)).toEqual([...order, ...tail.filter((key) => key in recorded)]);
+    }
+    expect(doc?.steps).toHaveLength(9);
+  });
 });

@@ -84,36 +84,51 @@ export const COMPLAINT_EVENT_TYPES: readonly ComplaintEvent['type'][] = [
 
 export const complaintDocumentId = (tenantId: string, complaintId: string) => `${tenantId}:${complaintId}`;
 
+type StepDraft = { -readonly [K in keyof AuditStep]?: AuditStep[K] };
+
+/**
+ * Built field by field in the document's key order rather than by spreading
+ * partial objects: the same JSON, at a fraction of the cost, since spreads of
+ * objects of varying shapes are slow and this runs for every complaint event.
+ */
 function stepOf(event: RecordedOf<ComplaintEvent>): AuditStep {
   const { label, details } = stepText(event);
   const { metadata } = event;
-  const common = {
-    revision: event.revision,
-    eventId: metadata.eventId,
-    occurredAt: metadata.occurredAt,
-    actor: { id: metadata.actor.id, roles: [...metadata.actor.roles] },
-    type: event.type,
-    label,
-    labelFa: PERSIAN_LABELS[event.type],
-  };
-  const chain = { details, hash: metadata.hash, prevHash: metadata.prevHash };
+  const actor = { id: metadata.actor.id, roles: [...metadata.actor.roles] };
+  const labelFa = PERSIAN_LABELS[event.type];
+  const { revision, type } = event;
+  const { eventId, occurredAt, hash, prevHash } = metadata;
   if (event.type === 'ComplaintReceived') {
     const { status, escalationLevel, deadlines } = event.data;
-    return { ...common, from: null, to: status, escalationLevel, deadlines, ...chain };
+    return {
+      revision,
+      eventId,
+      occurredAt,
+      actor,
+      type,
+      label,
+      labelFa,
+      from: null,
+      to: status,
+      escalationLevel,
+      deadlines,
+      details,
+      hash,
+      prevHash,
+    };
   }
   const { from, to, escalationLevel, deadlines, severity } = event.data;
-  const breach =
-    event.type === 'ComplaintSlaBreached'
-      ? {
-          breach: {
-            milestone: event.data.milestone,
-            deadline: event.data.deadline,
-            detectedAt: event.data.detectedAt,
-            ...(event.data.metAt === undefined ? {} : { metAt: event.data.metAt }),
-          },
-        }
-      : {};
-  return { ...common, from, to, escalationLevel, ...(severity === undefined ? {} : { severity }), deadlines, ...breach, ...chain };
+  const step: StepDraft = { revision, eventId, occurredAt, actor, type, label, labelFa, from, to, escalationLevel };
+  if (severity !== undefined) step.severity = severity;
+  step.deadlines = deadlines;
+  if (event.type === 'ComplaintSlaBreached') {
+    const { milestone, deadline, detectedAt, metAt } = event.data;
+    step.breach = metAt === undefined ? { milestone, deadline, detectedAt } : { milestone, deadline, detectedAt, metAt };
+  }
+  step.details = details;
+  step.hash = hash;
+  step.prevHash = prevHash;
+  return step as AuditStep;
 }
 
 function received(event: RecordedEvent<ComplaintReceived>): ComplaintAuditDoc {
