@@ -26,6 +26,30 @@ describe('hash chain', () => {
     expect(canonicalJson(odd)).toBe(canonicalJson(JSON.parse(JSON.stringify(odd))));
   });
 
+  it('equals JSON.stringify of the same value with keys sorted, for every JSON shape', () => {
+    const sortDeep = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sortDeep)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]),
+            )
+          : v;
+    const samples: unknown[] = [
+      { ی: 1, B: 2, a: [1.5, -0, 1e21, 'مریم\u200cاحمدی', { z: null, y: [true, false] }], '': 'empty' },
+      [[], {}, '"quoted"\n', 0.1 + 0.2],
+      'plain',
+      42,
+      null,
+    ];
+    for (const sample of samples) expect(canonicalJson(sample)).toBe(JSON.stringify(sortDeep(sample)));
+    // Integer-like keys sort as strings too (a JS object would put them first).
+    expect(canonicalJson({ '9': 'nine', '10': 'ten', x: 1 })).toBe('{"10":"ten","9":"nine","x":1}');
+    expect(() => canonicalJson({ n: BigInt(1) })).toThrow(TypeError);
+  });
+
   it('links each event to the previous one from the genesis hash', () => {
     const sealed = sealEvents('complaint-1', 'default', undefined, [event(0), event(1)]);
     const [first, second] = sealed;
