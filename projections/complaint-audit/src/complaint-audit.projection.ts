@@ -12,6 +12,7 @@ import type {
 import type { Actor, RecordedEvent } from '@crm/shared/event-sourcing';
 import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
 import { PERSIAN_LABELS, stepText, type StepDetails } from './audit-step-text';
+import { complaintEvolve, type FollowingComplaintEvent } from './complaint-fold';
 
 export interface AuditBreach {
   readonly milestone: SlaMilestone;
@@ -151,7 +152,7 @@ function received(event: RecordedEvent<ComplaintReceived>): ComplaintAuditDoc {
   };
 }
 
-function followed(doc: ComplaintAuditDoc, event: Exclude<RecordedOf<ComplaintEvent>, { type: 'ComplaintReceived' }>): ComplaintAuditDoc {
+function followed(doc: ComplaintAuditDoc, event: FollowingComplaintEvent): ComplaintAuditDoc {
   const { to, escalationLevel, deadlines, severity } = event.data;
   const step = stepOf(event);
   const next = {
@@ -188,12 +189,5 @@ export const complaintAuditProjection = defineProjection<ComplaintAuditDoc, Comp
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [['tenantId', 'receivedAt']],
   documentId: (event) => complaintDocumentId(event.metadata.tenantId, event.data.complaintId),
-  evolve(doc, event) {
-    if (event.type === 'ComplaintReceived') return doc ?? received(event);
-    // A step without its receipt cannot be placed in a trail; the stream itself (GET /streams) still shows it.
-    if (doc === null) return null;
-    // The revision applied is remembered, so a redelivered event never adds a step twice.
-    if (event.revision <= doc.lastRevision) return doc;
-    return followed(doc, event);
-  },
+  evolve: complaintEvolve(received, followed),
 });

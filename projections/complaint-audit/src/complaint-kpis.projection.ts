@@ -11,8 +11,9 @@ import type {
 } from '@crm/service/domain';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { normalizePersian } from '@crm/shared/kernel';
-import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
+import { defineProjection } from '@crm/shared/read-model';
 import { COMPLAINT_EVENT_TYPES, complaintDocumentId } from './complaint-audit.projection';
+import { complaintEvolve, type FollowingComplaintEvent } from './complaint-fold';
 import { utcInstant } from './numbers';
 
 /**
@@ -97,9 +98,7 @@ function settle(milestones: readonly MilestoneRecord[], kind: SlaMilestone, upda
   return milestones.map((m, i) => (i === index && isLive(m) ? update(m) : m));
 }
 
-type FollowingEvent = Exclude<RecordedOf<ComplaintEvent>, { type: 'ComplaintReceived' }>;
-
-function followed(row: ComplaintKpiRow, event: FollowingEvent): ComplaintKpiRow {
+function followed(row: ComplaintKpiRow, event: FollowingComplaintEvent): ComplaintKpiRow {
   const { to, escalationLevel, severity, deadlines } = event.data;
   const next: ComplaintKpiRow = {
     ...row,
@@ -155,10 +154,5 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiRow, Complai
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [['tenantId', 'receivedAt']],
   documentId: (event) => complaintDocumentId(event.metadata.tenantId, event.data.complaintId),
-  evolve(row, event) {
-    if (event.type === 'ComplaintReceived') return row ?? received(event);
-    if (row === null) return null;
-    if (event.revision <= row.lastRevision) return row;
-    return followed(row, event);
-  },
+  evolve: complaintEvolve(received, followed),
 });
