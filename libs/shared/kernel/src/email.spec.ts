@@ -1,15 +1,5 @@
 import { isEmail, normalizeEmail } from './email';
-import { InvalidValueError } from './errors';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InvalidValueError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './error-code.testing';
 
 describe('normalizeEmail', () => {
   it('trims and lower-cases', () => {

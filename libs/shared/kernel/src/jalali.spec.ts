@@ -1,15 +1,5 @@
-import { InvalidValueError } from './errors';
+import { codeOf } from './error-code.testing';
 import { fromJalali, isLeapJalaliYear, isValidJalaliDate, jalaliMonthKey, jalaliMonthLength, jalaliMonthNames, toJalali } from './jalali';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InvalidValueError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 const DAY = 86_400_000;
 const iso = (date: Date): string => date.toISOString();

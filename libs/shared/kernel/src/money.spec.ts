@@ -1,3 +1,4 @@
+import { codeOf } from './error-code.testing';
 import { InvalidValueError } from './errors';
 import {
   DEFAULT_CURRENCY,
@@ -12,16 +13,6 @@ import {
   sumMoney,
   zeroMoney,
 } from './money';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InvalidValueError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('money', () => {
   it('defaults to IRR, amounts in rials', () => {

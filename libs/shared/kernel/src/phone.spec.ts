@@ -1,15 +1,5 @@
-import { InvalidValueError } from './errors';
+import { codeOf } from './error-code.testing';
 import { isIranianMobile, normalizePhone, parseIranianPhone } from './phone';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InvalidValueError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('parseIranianPhone', () => {
   it.each([
