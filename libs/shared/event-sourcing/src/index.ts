@@ -9,3 +9,4 @@ export * from './in-memory-event-store';
 export * from './handle-command';
 export * from './upcasting';
 export * from './reactor';
+export * from './load-state';

@@ -8,3 +8,8 @@ export * from './command-executor';
 export * from './command-request.dto';
 export * from './api-docs';
 export * from './configure-http-app';
+export * from './fields/fields';
+export * from './fields/validators';
+export * from './fields/money.dto';
+export * from './fields/id-param';
+export * from './fields/command-on-docs';

@@ -1,9 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
-import { ApiCommandOn, ApiReplyAlso } from '../common/api-docs';
-import { IdParam } from '../common/id-param';
+import { ApiCommand, ApiCommandOn, ApiReplyAlso, type CommandContext, type CommandReply, Ctx, IdParam } from '@crm/shared/http';
 import { CloseAccountCommand } from './close-account/close-account.command';
 import { CloseAccountRequestDto } from './close-account/close-account.request.dto';
 import { OpenAccountCommand } from './open-account/open-account.command';

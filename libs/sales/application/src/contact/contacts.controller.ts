@@ -1,9 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
-import { ApiCommandOn } from '../common/api-docs';
-import { IdParam } from '../common/id-param';
+import { ApiCommand, ApiCommandOn, type CommandContext, type CommandReply, Ctx, IdParam } from '@crm/shared/http';
 import { CreateContactCommand } from './create-contact/create-contact.command';
 import { CreateContactRequestDto } from './create-contact/create-contact.request.dto';
 import { LinkContactAccountCommand } from './link-contact-account/link-contact-account.command';

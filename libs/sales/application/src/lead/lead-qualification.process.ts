@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { AllFilter, RecordedEvent, Reactor } from '@crm/shared/event-sourcing';
+import { type AllFilter, laterPosition, type Reactor, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor } from '@crm/shared/http';
 import { accountDecider, contactDecider, opportunityDecider, type LeadQualified } from '@crm/sales/domain';
-import { laterPosition } from '../common/load-state';
 import { runReaction } from '../common/reaction';
 import { accountStream, contactStream, opportunityStream } from '../common/streams';
 

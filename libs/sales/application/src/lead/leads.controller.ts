@@ -1,9 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
-import { ApiCommandOn, ApiReplyAlso } from '../common/api-docs';
-import { IdParam } from '../common/id-param';
+import { ApiCommand, ApiCommandOn, ApiReplyAlso, type CommandContext, type CommandReply, Ctx, IdParam } from '@crm/shared/http';
 import { AssignLeadCommand } from './assign-lead/assign-lead.command';
 import { AssignLeadRequestDto } from './assign-lead/assign-lead.request.dto';
 import { CaptureLeadCommand } from './capture-lead/capture-lead.command';

@@ -1,9 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
-import { ApiCommandOn } from '../common/api-docs';
-import { IdParam } from '../common/id-param';
+import { ApiCommand, ApiCommandOn, type CommandContext, type CommandReply, Ctx, IdParam } from '@crm/shared/http';
 import { LoseOpportunityCommand } from './lose-opportunity/lose-opportunity.command';
 import { LoseOpportunityRequestDto } from './lose-opportunity/lose-opportunity.request.dto';
 import { MoveOpportunityStageCommand } from './move-opportunity-stage/move-opportunity-stage.command';

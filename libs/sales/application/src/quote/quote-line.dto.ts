@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
 import type { QuoteLineInput } from '@crm/sales/domain';
-import { NestedField, TextField } from '../common/fields';
-import { MoneyDto, toMoney } from '../common/money.dto';
-import { Check, required, type Problem } from '../common/validators';
+import { Check, MoneyDto, NestedField, type Problem, required, TextField, toMoney } from '@crm/shared/http';
 
 const MAX_QUANTITY = 1_000_000_000;
 

@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField } from '../../common/fields';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 
 export class CloseAccountRequestDto extends CommandRequestDto {
   @TextField(500, { description: 'Why the customer is lost; a closed account counts as churned' })

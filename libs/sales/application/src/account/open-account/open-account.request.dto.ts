@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { IdField, TextField } from '../../common/fields';
+import { CommandRequestDto, IdField, TextField } from '@crm/shared/http';
 
 export class OpenAccountRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen account id; the server makes one otherwise' })

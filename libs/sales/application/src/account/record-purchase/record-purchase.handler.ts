@@ -1,8 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
+import { CommandExecutor, type CommandReply, commandReply, toMoney } from '@crm/shared/http';
 import { derivedId, uuidV5 } from '@crm/shared/kernel';
 import { accountDecider } from '@crm/sales/domain';
-import { toMoney } from '../../common/money.dto';
 import { accountStream } from '../../common/streams';
 import { RecordPurchaseCommand } from './record-purchase.command';
 

@@ -1,6 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { NestedField, TextField, TimeField } from '../../common/fields';
-import { MoneyDto } from '../../common/money.dto';
+import { CommandRequestDto, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
 
 export class RecordPurchaseRequestDto extends CommandRequestDto {
   @NestedField(() => MoneyDto)

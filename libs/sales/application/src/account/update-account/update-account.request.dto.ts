@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField } from '../../common/fields';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 
 /** Any of the fields; what is absent (or blank) stays as it is. */
 export class UpdateAccountRequestDto extends CommandRequestDto {

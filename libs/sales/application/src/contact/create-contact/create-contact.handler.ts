@@ -1,9 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { contactDecider } from '@crm/sales/domain';
-import { requireStream } from '../../common/load-state';
 import { accountStream, contactStream } from '../../common/streams';
 import { CreateContactCommand } from './create-contact.command';
+import { requireStream } from '@crm/shared/event-sourcing';
 
 @CommandHandler(CreateContactCommand)
 export class CreateContactHandler implements ICommandHandler<CreateContactCommand> {

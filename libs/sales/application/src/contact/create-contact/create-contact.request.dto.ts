@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, ContactPointField, EnumField, IdField, TextField } from '@crm/shared/http';
 import { CONTACT_CHANNELS, type ContactChannel } from '@crm/sales/domain';
-import { ContactPointField, EnumField, IdField, TextField } from '../../common/fields';
 
 export class CreateContactRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen contact id; the server makes one otherwise' })

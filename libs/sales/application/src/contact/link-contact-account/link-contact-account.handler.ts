@@ -1,9 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
 import { contactDecider } from '@crm/sales/domain';
-import { requireStream } from '../../common/load-state';
 import { accountStream, contactStream } from '../../common/streams';
 import { LinkContactAccountCommand } from './link-contact-account.command';
+import { requireStream } from '@crm/shared/event-sourcing';
 
 @CommandHandler(LinkContactAccountCommand)
 export class LinkContactAccountHandler implements ICommandHandler<LinkContactAccountCommand> {

@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { IdField } from '../../common/fields';
+import { CommandRequestDto, IdField } from '@crm/shared/http';
 
 export class LinkContactAccountRequestDto extends CommandRequestDto {
   @IdField({ description: 'The account the person belongs to from now on' })

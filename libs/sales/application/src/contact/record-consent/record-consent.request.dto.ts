@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { BooleanField, CommandRequestDto, EnumField, TextField, TimeField } from '@crm/shared/http';
 import { CONTACT_CHANNELS, type ContactChannel } from '@crm/sales/domain';
-import { BooleanField, EnumField, TextField, TimeField } from '../../common/fields';
 
 export class RecordConsentRequestDto extends CommandRequestDto {
   @EnumField(CONTACT_CHANNELS)

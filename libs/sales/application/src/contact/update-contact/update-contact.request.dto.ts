@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, ContactPointField, EnumField, TextField } from '@crm/shared/http';
 import { CONTACT_CHANNELS, type ContactChannel } from '@crm/sales/domain';
-import { ContactPointField, EnumField, TextField } from '../../common/fields';
 
 /** Any of the fields; what is absent (or blank) stays as it is. */
 export class UpdateContactRequestDto extends CommandRequestDto {

@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField } from '../../common/fields';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 
 export class AssignLeadRequestDto extends CommandRequestDto {
   @TextField(100, { description: 'The user who works the lead from now on' })

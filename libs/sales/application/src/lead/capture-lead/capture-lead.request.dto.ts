@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { BooleanField, CommandRequestDto, ContactPointField, EnumField, IdField, TextField } from '@crm/shared/http';
 import { LEAD_SOURCES, type LeadSource } from '@crm/sales/domain';
-import { BooleanField, ContactPointField, EnumField, IdField, TextField } from '../../common/fields';
 
 export class CaptureLeadRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen lead id; the server makes one otherwise' })

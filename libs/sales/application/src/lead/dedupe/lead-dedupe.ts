@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type CommandResult } from '@crm/shared/event-sourcing';
+import { alreadyRecorded, type CommandResult, DomainError } from '@crm/shared/event-sourcing';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { contactMatchKeys, leadDecider, type CaptureLead, type LeadEvent, type LeadState } from '@crm/sales/domain';
-import { alreadyRecorded } from '../../common/load-state';
 import { leadStream } from '../../common/streams';
 import { LeadKeyClaims } from './lead-key-claims';
 

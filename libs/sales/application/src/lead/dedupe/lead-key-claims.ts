@@ -1,9 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ConcurrencyConflictError, WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
+import { ConcurrencyConflictError, loadState, loadWithRevision, WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
 import { leadDecider } from '@crm/sales/domain';
-import { loadState, loadWithRevision } from '../../common/load-state';
 import { leadStream } from '../../common/streams';
 import { leadKeyDecider, leadKeyStream, type LeadKeyClaim, type LeadKeyCommand } from './lead-key-claim';
 

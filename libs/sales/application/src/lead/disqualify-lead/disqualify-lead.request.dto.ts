@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, TextField } from '@crm/shared/http';
 import { DISQUALIFY_REASONS, type DisqualifyReason } from '@crm/sales/domain';
-import { EnumField, TextField } from '../../common/fields';
 
 export class DisqualifyLeadRequestDto extends CommandRequestDto {
   @EnumField(DISQUALIFY_REASONS)

@@ -1,11 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
+import { CommandExecutor, type CommandReply, commandReply, idFor, toMoney } from '@crm/shared/http';
 import { leadDecider, type LeadQualified } from '@crm/sales/domain';
-import { firstEventOf, laterPosition, requireStream } from '../../common/load-state';
-import { toMoney } from '../../common/money.dto';
 import { accountStream, contactStream, leadStream } from '../../common/streams';
 import { LeadQualificationProcess } from '../lead-qualification.process';
 import { QualifyLeadCommand } from './qualify-lead.command';
+import { firstEventOf, laterPosition, requireStream } from '@crm/shared/event-sourcing';
 
 /**
  * One command on the lead records the decision with the new ids; the

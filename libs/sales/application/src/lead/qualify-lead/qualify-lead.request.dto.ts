@@ -1,6 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { IdField, NestedField, TextField, TimeField } from '../../common/fields';
-import { MoneyDto } from '../../common/money.dto';
+import { CommandRequestDto, IdField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
 
 export class QualifiedOpportunityDto {
   @TextField(200, { example: 'ورق فولادی برای خط تولید' })

@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { ContactPointField, TextField } from '../../common/fields';
+import { CommandRequestDto, ContactPointField, TextField } from '@crm/shared/http';
 
 /** Any of the fields; what is absent (or blank) stays as it is. */
 export class UpdateLeadRequestDto extends CommandRequestDto {

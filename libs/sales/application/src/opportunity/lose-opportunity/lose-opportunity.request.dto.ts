@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField } from '../../common/fields';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 
 export class LoseOpportunityRequestDto extends CommandRequestDto {
   @TextField(500)

@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, IntField } from '@crm/shared/http';
 import { OPEN_STAGES, type OpenStage } from '@crm/sales/domain';
-import { EnumField, IntField } from '../../common/fields';
 
 export class MoveOpportunityStageRequestDto extends CommandRequestDto {
   @EnumField(OPEN_STAGES, { description: 'won and lost are reached by /win and /lose' })

@@ -1,10 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
+import { CommandExecutor, type CommandReply, commandReply, idFor, toMoney } from '@crm/shared/http';
 import { opportunityDecider } from '@crm/sales/domain';
-import { requireStream } from '../../common/load-state';
-import { toMoney } from '../../common/money.dto';
 import { accountStream, contactStream, opportunityStream } from '../../common/streams';
 import { OpenOpportunityCommand } from './open-opportunity.command';
+import { requireStream } from '@crm/shared/event-sourcing';
 
 @CommandHandler(OpenOpportunityCommand)
 export class OpenOpportunityHandler implements ICommandHandler<OpenOpportunityCommand> {

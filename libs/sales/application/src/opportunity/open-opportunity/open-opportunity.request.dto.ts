@@ -1,6 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { IdField, NestedField, TextField, TimeField } from '../../common/fields';
-import { MoneyDto } from '../../common/money.dto';
+import { CommandRequestDto, IdField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
 
 export class OpenOpportunityRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen opportunity id; the server makes one otherwise' })

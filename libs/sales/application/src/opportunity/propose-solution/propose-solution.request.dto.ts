@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField } from '../../common/fields';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 
 export class ProposeSolutionRequestDto extends CommandRequestDto {
   @TextField(4000, { description: 'What we offer to meet the need' })

@@ -1,7 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
+import { CommandExecutor, type CommandReply, commandReply, toMoney } from '@crm/shared/http';
 import { opportunityDecider } from '@crm/sales/domain';
-import { toMoney } from '../../common/money.dto';
 import { opportunityStream } from '../../common/streams';
 import { ReviseEstimateCommand } from './revise-estimate.command';
 

@@ -1,6 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { IntField, NestedField, TimeField } from '../../common/fields';
-import { MoneyDto } from '../../common/money.dto';
+import { CommandRequestDto, IntField, MoneyDto, NestedField, TimeField } from '@crm/shared/http';
 
 /** Any of the figures; at least one (OPPORTUNITY.NOTHING_TO_REVISE otherwise). */
 export class ReviseEstimateRequestDto extends CommandRequestDto {

@@ -1,6 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { NestedField } from '../../common/fields';
-import { MoneyDto } from '../../common/money.dto';
+import { CommandRequestDto, MoneyDto, NestedField } from '@crm/shared/http';
 
 export class WinOpportunityRequestDto extends CommandRequestDto {
   @NestedField(() => MoneyDto, { description: 'The amount the deal was won for' })

@@ -1,8 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '@crm/shared/event-sourcing';
+import { alreadyRecorded, DomainError, firstEventOf, laterPosition, loadState } from '@crm/shared/event-sourcing';
 import { CommandExecutor, commandReply, type CommandContext, type CommandReply } from '@crm/shared/http';
 import { opportunityDecider, quoteDecider, type QuoteAccepted } from '@crm/sales/domain';
-import { alreadyRecorded, firstEventOf, laterPosition, loadState } from '../../common/load-state';
 import { opportunityStream, quoteStream } from '../../common/streams';
 import { QuoteAcceptancePolicy } from '../quote-acceptance.policy';
 import { AcceptQuoteCommand } from './accept-quote.command';

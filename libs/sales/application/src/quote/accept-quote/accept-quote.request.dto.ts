@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TimeField } from '../../common/fields';
+import { CommandRequestDto, TimeField } from '@crm/shared/http';
 
 export class AcceptQuoteRequestDto extends CommandRequestDto {
   @TimeField('instant', { optional: true, description: 'When the customer accepted (checked against the validity); now when absent' })

@@ -1,11 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { quoteDecider, type CreateQuote } from '@crm/sales/domain';
-import { requireStream } from '../../common/load-state';
 import { opportunityStream, quoteStream } from '../../common/streams';
 import { recordedTotal } from '../quote-total';
 import { toQuoteLines } from '../quote-line.dto';
 import { CreateQuoteCommand } from './create-quote.command';
+import { requireStream } from '@crm/shared/event-sourcing';
 
 @CommandHandler(CreateQuoteCommand)
 export class CreateQuoteHandler implements ICommandHandler<CreateQuoteCommand> {

@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { IdField, NestedListField, TimeField } from '../../common/fields';
+import { CommandRequestDto, IdField, NestedListField, TimeField } from '@crm/shared/http';
 import { QuoteLineDto } from '../quote-line.dto';
 
 export class CreateQuoteRequestDto extends CommandRequestDto {

@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField, TimeField } from '../../common/fields';
+import { CommandRequestDto, TextField, TimeField } from '@crm/shared/http';
 
 export class RejectQuoteRequestDto extends CommandRequestDto {
   @TextField(500, { optional: true })

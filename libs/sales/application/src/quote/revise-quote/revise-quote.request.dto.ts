@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { NestedListField, TimeField } from '../../common/fields';
+import { CommandRequestDto, NestedListField, TimeField } from '@crm/shared/http';
 import { QuoteLineDto } from '../quote-line.dto';
 
 /** New lines, a new validity or both (QUOTE.NOTHING_TO_REVISE otherwise); the rest carries over. */

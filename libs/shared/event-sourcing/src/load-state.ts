@@ -1,14 +1,8 @@
-import {
-  DomainError,
-  eventIdFor,
-  foldEvents,
-  IdempotencyConflictError,
-  type Command,
-  type Decider,
-  type Event,
-  type EventStore,
-  type RecordedEvent,
-} from '@crm/shared/event-sourcing';
+import { foldEvents, type Decider } from './decider';
+import { DomainError, IdempotencyConflictError } from './errors';
+import type { Command, Event, RecordedEvent } from './event';
+import type { EventStore } from './event-store';
+import { eventIdFor } from './handle-command';
 
 /** Another aggregate's current state, for checks a handler makes before deciding; no snapshot needed for these short streams. */
 export async function loadState<S, C extends Command, E extends Event>(

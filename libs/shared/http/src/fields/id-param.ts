@@ -1,5 +1,5 @@
 import { Param, ParseUUIDPipe } from '@nestjs/common';
-import { RequestValidationError } from '@crm/shared/http';
+import { RequestValidationError } from '../problem-details';
 
 /** `{id}` of the addressed aggregate: not a UUID is a bad request naming the field, not a 404. */
 export const IdParam = (): ParameterDecorator =>

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiParam, ApiResponse } from '@nestjs/swagger';
-import { ApiCommand, type ApiCommandOptions } from '@crm/shared/http';
+import { ApiCommand, type ApiCommandOptions } from '../api-docs';
 
 /** ApiCommand for `POST /{resource}/{id}/{command}`: the path id is documented as a UUID. */
 export function ApiCommandOn(options: Omit<ApiCommandOptions, 'creates'>): MethodDecorator {
