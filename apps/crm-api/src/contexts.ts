@@ -1,4 +1,6 @@
 import type { ModuleMetadata } from '@nestjs/common';
+import { ActivitiesModule } from '@crm/activities/application';
+import { MarketingModule } from '@crm/marketing/application';
 import { SalesModule } from '@crm/sales/application';
 import { ServiceModule } from '@crm/service/application';
 import { READ_STORE } from '@crm/shared/http';
@@ -8,4 +10,6 @@ export const CONTEXT_MODULES: NonNullable<ModuleMetadata['imports']> = [
   // Process managers keep their checkpoints beside the read models, so a restart resumes instead of replaying all.
   SalesModule.forRoot({ checkpoints: { useExisting: READ_STORE } }),
   ServiceModule,
+  MarketingModule,
+  ActivitiesModule,
 ];

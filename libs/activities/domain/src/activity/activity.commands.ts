@@ -1,0 +1,60 @@
+import type { Command } from '@crm/shared/event-sourcing';
+
+export const ACTIVITY_TYPES = ['phone_call', 'appointment', 'task', 'email', 'letter', 'sms'] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+
+export const REGARDING_TYPES = ['lead', 'contact', 'account', 'opportunity', 'quote', 'complaint', 'campaign'] as const;
+export type RegardingType = (typeof REGARDING_TYPES)[number];
+
+/** The record an activity or interaction is about (API.md `regarding`). */
+export interface Regarding {
+  readonly type: RegardingType;
+  readonly id: string;
+}
+
+/** A person or a team/unit. */
+export type Assignee = { readonly userId: string } | { readonly teamId: string };
+
+export type RecurrenceFrequency = 'daily' | 'weekly' | 'monthly' | 'yearly';
+
+/** Every `interval` days/weeks/months/years from dueAt, for `count` occurrences or up to `until` (inclusive); exactly one of the two. */
+export interface Recurrence {
+  readonly frequency: RecurrenceFrequency;
+  readonly interval: number;
+  readonly count?: number;
+  readonly until?: string;
+}
+
+export type ScheduleActivity = Command<
+  'ScheduleActivity',
+  {
+    activityId: string;
+    activityType: ActivityType;
+    subject: string;
+    description?: string;
+    regarding: Regarding;
+    assignee: Assignee;
+    dueAt: string;
+    durationMinutes?: number;
+    recurrence?: Recurrence;
+    scheduledAt: string;
+  }
+>;
+
+/** occurrence: which one of a recurring series (0-based); omitted, the earliest still open. */
+export type RescheduleActivity = Command<
+  'RescheduleActivity',
+  { activityId: string; occurrence?: number; dueAt: string; reason?: string; rescheduledAt: string }
+>;
+
+export type ReassignActivity = Command<'ReassignActivity', { activityId: string; assignee: Assignee; reassignedAt: string }>;
+
+export type CompleteActivity = Command<
+  'CompleteActivity',
+  { activityId: string; occurrence?: number; outcome: string; completedAt: string }
+>;
+
+/** occurrence given: that one only; omitted: every occurrence still open (the whole remaining series). */
+export type CancelActivity = Command<'CancelActivity', { activityId: string; occurrence?: number; reason?: string; cancelledAt: string }>;
+
+export type ActivityCommand = ScheduleActivity | RescheduleActivity | ReassignActivity | CompleteActivity | CancelActivity;

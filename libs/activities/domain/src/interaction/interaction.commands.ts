@@ -1,0 +1,25 @@
+import type { Command } from '@crm/shared/event-sourcing';
+import type { Regarding } from '../activity/activity.commands';
+
+export const INTERACTION_CHANNELS = ['phone', 'sms', 'email', 'web', 'social', 'in_person', 'letter'] as const;
+export type InteractionChannel = (typeof INTERACTION_CHANNELS)[number];
+
+export type InteractionDirection = 'inbound' | 'outbound';
+
+export type LogInteraction = Command<
+  'LogInteraction',
+  {
+    interactionId: string;
+    channel: InteractionChannel;
+    direction: InteractionDirection;
+    regarding: Regarding;
+    summary: string;
+    occurredAt: string;
+    durationSeconds?: number;
+    /** The activity this interaction carried out, if any. */
+    activityId?: string;
+    loggedAt: string;
+  }
+>;
+
+export type InteractionCommand = LogInteraction;

@@ -1,0 +1,21 @@
+import type { Event } from '@crm/shared/event-sourcing';
+import type { Regarding } from '../activity/activity.commands';
+import type { InteractionChannel, InteractionDirection } from './interaction.commands';
+
+/** The log is append-only: an interaction, once logged, is a fact. */
+export type InteractionLogged = Event<
+  'InteractionLogged',
+  {
+    interactionId: string;
+    channel: InteractionChannel;
+    direction: InteractionDirection;
+    regarding: Regarding;
+    summary: string;
+    occurredAt: string;
+    durationSeconds?: number;
+    activityId?: string;
+    loggedAt: string;
+  }
+>;
+
+export type InteractionEvent = InteractionLogged;
