@@ -1,8 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
-import { UuidParam } from '../shared/uuid-param';
+import { ApiCommand, type CommandContext, type CommandReply, Ctx, IdParam } from '@crm/shared/http';
 import { AcknowledgeComplaintCommand } from './acknowledge-complaint/acknowledge-complaint.command';
 import { AcknowledgeComplaintRequestDto } from './acknowledge-complaint/acknowledge-complaint.request.dto';
 import { AddInvestigationNoteCommand } from './add-investigation-note/add-investigation-note.command';
@@ -46,38 +45,38 @@ export class ComplaintController {
 
   @Post(':id/acknowledge')
   @ApiCommand({ summary: 'Acknowledge receipt to the complainant', refusals: ['COMPLAINT.ALREADY_ACKNOWLEDGED', CLOSED] })
-  acknowledge(@UuidParam() id: string, @Body() body: AcknowledgeComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  acknowledge(@IdParam() id: string, @Body() body: AcknowledgeComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AcknowledgeComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/assess')
   @ApiCommand({ summary: 'Assess severity; sets the SLA deadlines from the policy', refusals: [CLOSED] })
-  assess(@UuidParam() id: string, @Body() body: AssessComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  assess(@IdParam() id: string, @Body() body: AssessComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AssessComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/assign')
   @ApiCommand({ summary: 'Assign to a person or a team', refusals: [CLOSED] })
-  assign(@UuidParam() id: string, @Body() body: AssignComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  assign(@IdParam() id: string, @Body() body: AssignComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AssignComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/investigation-notes')
   @ApiCommand({ summary: 'Add an investigation note', refusals: ['COMPLAINT.NOT_ACKNOWLEDGED', CLOSED] })
-  addNote(@UuidParam() id: string, @Body() body: AddInvestigationNoteRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  addNote(@IdParam() id: string, @Body() body: AddInvestigationNoteRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AddInvestigationNoteCommand(id, body, ctx));
   }
 
   @Post(':id/respond')
   @ApiCommand({ summary: 'Record the response', refusals: ['COMPLAINT.NOT_ACKNOWLEDGED', 'COMPLAINT.NOT_ASSESSED', CLOSED] })
-  respond(@UuidParam() id: string, @Body() body: RespondToComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  respond(@IdParam() id: string, @Body() body: RespondToComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RespondToComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/communicate-decision')
   @ApiCommand({ summary: 'Communicate the decision to the complainant', refusals: ['COMPLAINT.NO_RESPONSE', CLOSED] })
   communicateDecision(
-    @UuidParam() id: string,
+    @IdParam() id: string,
     @Body() body: CommunicateDecisionRequestDto,
     @Ctx() ctx: CommandContext,
   ): Promise<CommandReply> {
@@ -86,19 +85,19 @@ export class ComplaintController {
 
   @Post(':id/escalate')
   @ApiCommand({ summary: 'Escalate upward (head office, external body, legal)', refusals: ['COMPLAINT.ESCALATION_NOT_UPWARD', CLOSED] })
-  escalate(@UuidParam() id: string, @Body() body: EscalateComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  escalate(@IdParam() id: string, @Body() body: EscalateComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new EscalateComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/close')
   @ApiCommand({ summary: 'Close with an outcome', refusals: ['COMPLAINT.DECISION_NOT_COMMUNICATED', CLOSED] })
-  close(@UuidParam() id: string, @Body() body: CloseComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  close(@IdParam() id: string, @Body() body: CloseComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CloseComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/reopen')
   @ApiCommand({ summary: 'Reopen a closed complaint', refusals: ['COMPLAINT.NOT_CLOSED'] })
-  reopen(@UuidParam() id: string, @Body() body: ReopenComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  reopen(@IdParam() id: string, @Body() body: ReopenComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReopenComplaintCommand(id, body, ctx));
   }
 
@@ -108,7 +107,7 @@ export class ComplaintController {
     refusals: ['COMPLAINT.NOT_CLOSED', 'COMPLAINT.SATISFACTION_ALREADY_RECORDED'],
   })
   recordSatisfaction(
-    @UuidParam() id: string,
+    @IdParam() id: string,
     @Body() body: RecordHandlingSatisfactionRequestDto,
     @Ctx() ctx: CommandContext,
   ): Promise<CommandReply> {

@@ -1,15 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import type { Assignee, Party, RelatedTo } from '@crm/service/domain';
-import { EnumField, NestedField, TextField, UuidField, type FieldOptions } from './fields';
 import { IsOneForm } from './one-form.validator';
 import { MAX, RELATED_TYPES } from './vocabulary';
+import { EnumField, IdField, NestedField, TextField, type FieldOptions } from '@crm/shared/http';
 
 /** `{ contactId }`, `{ accountId }` or, for someone not yet on file, `{ name, phone?, email? }`. */
 export class PartyDto {
-  @UuidField({ optional: true, description: 'A contact (natural person) on file' })
+  @IdField({ optional: true, description: 'A contact (natural person) on file' })
   contactId?: string;
 
-  @UuidField({ optional: true, description: 'An account (legal entity) on file' })
+  @IdField({ optional: true, description: 'An account (legal entity) on file' })
   accountId?: string;
 
   @TextField(MAX.name, { optional: true, description: 'Someone not yet on file', example: 'رضا کریمی' })
@@ -50,7 +50,7 @@ export class RelatedToDto {
   @EnumField(RELATED_TYPES)
   type!: RelatedTo['type'];
 
-  @UuidField()
+  @IdField()
   id!: string;
 }
 

@@ -21,7 +21,7 @@ import {
  * One decorator per kind of field: the OpenAPI schema and the validation
  * rule come from the same place, so the documented limits are the enforced ones.
  */
-interface FieldOptions {
+export interface FieldOptions {
   readonly optional?: boolean;
   readonly description?: string;
   readonly example?: unknown;

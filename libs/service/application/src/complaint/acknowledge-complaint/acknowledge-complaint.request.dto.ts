@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField } from '../../shared/fields';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 import { MAX } from '../../shared/vocabulary';
 
 /** ISO 10002 7.3: the complainant hears promptly that the complaint arrived. */

@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField } from '../../shared/fields';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 import { MAX } from '../../shared/vocabulary';
 
 /** A finding of the investigation; the first one moves the complaint into investigation. */

@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, TextField } from '@crm/shared/http';
 import { SEVERITIES, type Severity, type Urgency } from '@crm/service/domain';
-import { EnumField, TextField } from '../../shared/fields';
 import { MAX, URGENCIES } from '../../shared/vocabulary';
 
 /** The severity sets the SLA deadlines from the configured policy. */

@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, TextField } from '@crm/shared/http';
 import type { CloseOutcome } from '@crm/service/domain';
-import { EnumField, TextField } from '../../shared/fields';
 import { CLOSE_OUTCOMES, MAX } from '../../shared/vocabulary';
 
 /** Not before a decision is communicated, unless the complainant withdrew. */

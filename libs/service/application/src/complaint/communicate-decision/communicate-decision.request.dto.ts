@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, TextField } from '@crm/shared/http';
 import type { ServiceChannel } from '@crm/service/domain';
-import { EnumField, TextField } from '../../shared/fields';
 import { MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
 
 /** The decision as told to the complainant, and how it was told. */

@@ -1,6 +1,5 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, TextField } from '@crm/shared/http';
 import { ESCALATION_LEVELS, type EscalationLevel } from '@crm/service/domain';
-import { EnumField, TextField } from '../../shared/fields';
 import { MAX } from '../../shared/vocabulary';
 
 /** `local` is where every complaint starts, never a destination. */

@@ -1,12 +1,11 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, IdField, NestedField, TextField } from '@crm/shared/http';
 import type { ServiceChannel } from '@crm/service/domain';
-import { EnumField, NestedField, TextField, UuidField } from '../../shared/fields';
 import { PartyDto, PartyField, RelatedToDto } from '../../shared/party.dto';
 import { MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
 
 /** ISO 10002 7.2 receipt: who complains, through which channel, about what. */
 export class ReceiveComplaintRequestDto extends CommandRequestDto {
-  @UuidField({ optional: true, description: 'Client-chosen complaint id; the server makes one when absent' })
+  @IdField({ optional: true, description: 'Client-chosen complaint id; the server makes one when absent' })
   id?: string;
 
   @PartyField({

@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { TextField } from '../../shared/fields';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 import { MAX } from '../../shared/vocabulary';
 
 /** The earlier response did not settle the matter; the resolution clock restarts. */

@@ -1,7 +1,6 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, TextField } from '@crm/shared/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
-import { TextField } from '../../shared/fields';
 import { MAX } from '../../shared/vocabulary';
 
 /** The organisation's response; it may be revised until closing. */

@@ -1,12 +1,11 @@
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, IdField, NestedField, TextField } from '@crm/shared/http';
 import type { FeedbackKind, ServiceChannel } from '@crm/service/domain';
-import { EnumField, NestedField, TextField, UuidField } from '../../shared/fields';
 import { PartyDto, PartyField, RelatedToDto } from '../../shared/party.dto';
 import { FEEDBACK_KINDS, MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
 
 /** ISO 10004 feedback that is not a complaint: an opinion, an idea, praise. */
 export class SubmitFeedbackRequestDto extends CommandRequestDto {
-  @UuidField({ optional: true, description: 'Client-chosen feedback id; the server makes one when absent' })
+  @IdField({ optional: true, description: 'Client-chosen feedback id; the server makes one when absent' })
   id?: string;
 
   @PartyField({ description: '{ contactId } | { accountId } | { name, phone?, email? }' })

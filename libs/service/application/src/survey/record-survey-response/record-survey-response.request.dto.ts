@@ -1,7 +1,6 @@
 import { ApiExtraModels } from '@nestjs/swagger';
-import { CommandRequestDto } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, IdField, NestedField, TextField } from '@crm/shared/http';
 import { SURVEY_TYPES, type ServiceChannel, type SurveyType } from '@crm/service/domain';
-import { EnumField, NestedField, TextField, UuidField } from '../../shared/fields';
 import { PartyDto, PartyField, RelatedToDto } from '../../shared/party.dto';
 import { MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
 import { ANSWER_MODELS, AnswersField, type SurveyAnswersDto } from './survey-answers.dto';
@@ -9,7 +8,7 @@ import { ANSWER_MODELS, AnswersField, type SurveyAnswersDto } from './survey-ans
 /** One ISO 10004 measurement: CSAT, NPS, CES or SERVQUAL, scales checked per type here and again in the domain. */
 @ApiExtraModels(...ANSWER_MODELS)
 export class RecordSurveyResponseRequestDto extends CommandRequestDto {
-  @UuidField({ optional: true, description: 'Client-chosen response id; the server makes one when absent' })
+  @IdField({ optional: true, description: 'Client-chosen response id; the server makes one when absent' })
   id?: string;
 
   @EnumField(SURVEY_TYPES, { example: 'nps' })
@@ -24,7 +23,7 @@ export class RecordSurveyResponseRequestDto extends CommandRequestDto {
   @EnumField(SERVICE_CHANNELS, { optional: true })
   channel?: ServiceChannel;
 
-  @UuidField({ optional: true, description: 'The campaign the survey was sent in' })
+  @IdField({ optional: true, description: 'The campaign the survey was sent in' })
   campaignId?: string;
 
   @NestedField(() => RelatedToDto, { optional: true })

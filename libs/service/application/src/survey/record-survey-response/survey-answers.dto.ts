@@ -3,39 +3,39 @@ import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, ValidateIf, ValidateNested } from 'class-validator';
 import { SURVEY_SCALES, SURVEY_TYPES, type SurveyType } from '@crm/service/domain';
-import { NestedField, ScaleField } from '../../shared/fields';
+import { IntField, NestedField } from '@crm/shared/http';
 
 // One class per survey type, so class-validator names the offending path itself
 // (`answers.score`, `answers.perceptions.empathy`) with the scale that type uses.
 export class CsatAnswersDto {
-  @ScaleField(SURVEY_SCALES.csat, { description: 'CSAT: 1 (very dissatisfied) to 5 (very satisfied)' })
+  @IntField(SURVEY_SCALES.csat.min, SURVEY_SCALES.csat.max, { description: 'CSAT: 1 (very dissatisfied) to 5 (very satisfied)' })
   score!: number;
 }
 
 export class NpsAnswersDto {
-  @ScaleField(SURVEY_SCALES.nps, { description: 'NPS: likelihood to recommend, 0 to 10' })
+  @IntField(SURVEY_SCALES.nps.min, SURVEY_SCALES.nps.max, { description: 'NPS: likelihood to recommend, 0 to 10' })
   score!: number;
 }
 
 export class CesAnswersDto {
-  @ScaleField(SURVEY_SCALES.ces, { description: 'CES: effort, 1 to 7' })
+  @IntField(SURVEY_SCALES.ces.min, SURVEY_SCALES.ces.max, { description: 'CES: effort, 1 to 7' })
   score!: number;
 }
 
 export class ServqualScoresDto {
-  @ScaleField(SURVEY_SCALES.servqual)
+  @IntField(SURVEY_SCALES.servqual.min, SURVEY_SCALES.servqual.max)
   tangibles!: number;
 
-  @ScaleField(SURVEY_SCALES.servqual)
+  @IntField(SURVEY_SCALES.servqual.min, SURVEY_SCALES.servqual.max)
   reliability!: number;
 
-  @ScaleField(SURVEY_SCALES.servqual)
+  @IntField(SURVEY_SCALES.servqual.min, SURVEY_SCALES.servqual.max)
   responsiveness!: number;
 
-  @ScaleField(SURVEY_SCALES.servqual)
+  @IntField(SURVEY_SCALES.servqual.min, SURVEY_SCALES.servqual.max)
   assurance!: number;
 
-  @ScaleField(SURVEY_SCALES.servqual)
+  @IntField(SURVEY_SCALES.servqual.min, SURVEY_SCALES.servqual.max)
   empathy!: number;
 }
 
