@@ -13,3 +13,5 @@ export * from './fields/validators';
 export * from './fields/money.dto';
 export * from './fields/id-param';
 export * from './fields/command-on-docs';
+export * from './fields/one-form.validator';
+export * from './fields/assignee.dto';

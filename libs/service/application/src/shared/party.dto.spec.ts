@@ -1,7 +1,7 @@
-import { createValidationPipe, RequestValidationError } from '@crm/shared/http';
+import { createValidationPipe, RequestValidationError, toAssignee } from '@crm/shared/http';
 import { ReceiveComplaintRequestDto } from '../complaint/receive-complaint/receive-complaint.request.dto';
 import { AssignComplaintRequestDto } from '../complaint/assign-complaint/assign-complaint.request.dto';
-import { toAssignee, toParty } from './party.dto';
+import { toParty } from './party.dto';
 
 const pipe = createValidationPipe();
 const CONTACT = '0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d';

@@ -1,8 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import type { Assignee, Party, RelatedTo } from '@crm/service/domain';
-import { IsOneForm } from './one-form.validator';
+import type { Party, RelatedTo } from '@crm/service/domain';
 import { MAX, RELATED_TYPES } from './vocabulary';
-import { EnumField, IdField, NestedField, TextField, type FieldOptions } from '@crm/shared/http';
+import { EnumField, IdField, IsOneForm, NestedField, TextField, type FieldOptions } from '@crm/shared/http';
 
 /** `{ contactId }`, `{ accountId }` or, for someone not yet on file, `{ name, phone?, email? }`. */
 export class PartyDto {
@@ -56,26 +55,4 @@ export class RelatedToDto {
 
 export function toRelatedTo(dto: RelatedToDto | undefined): RelatedTo | undefined {
   return dto === undefined ? undefined : { type: dto.type, id: dto.id };
-}
-
-/** `{ userId }` or `{ teamId }`: people and teams come from the identity provider, so their ids are opaque. */
-export class AssigneeDto {
-  @TextField(MAX.id, { optional: true, example: 'user-17' })
-  userId?: string;
-
-  @TextField(MAX.id, { optional: true, example: 'team-service-tehran' })
-  teamId?: string;
-}
-
-const ASSIGNEE_FORMS = { userId: [], teamId: [] } as const;
-
-export function AssigneeField(options: FieldOptions = {}): PropertyDecorator {
-  return applyDecorators(
-    NestedField(() => AssigneeDto, options),
-    IsOneForm(ASSIGNEE_FORMS),
-  );
-}
-
-export function toAssignee(dto: AssigneeDto): Assignee {
-  return dto.userId !== undefined ? { userId: dto.userId } : { teamId: dto.teamId ?? '' };
 }

@@ -1,7 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { CommandReply } from '@crm/shared/http';
+import { toAssignee, type CommandReply } from '@crm/shared/http';
 import type { AssignComplaint } from '@crm/service/domain';
-import { toAssignee } from '../../shared/party.dto';
 import { ComplaintStreams } from '../complaint-streams';
 import { AssignComplaintCommand } from './assign-complaint.command';
 

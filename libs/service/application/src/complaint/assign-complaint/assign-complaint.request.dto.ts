@@ -1,5 +1,4 @@
-import { CommandRequestDto } from '@crm/shared/http';
-import { AssigneeDto, AssigneeField } from '../../shared/party.dto';
+import { AssigneeDto, AssigneeField, CommandRequestDto } from '@crm/shared/http';
 
 /** Who handles the complaint: a person or a team. */
 export class AssignComplaintRequestDto extends CommandRequestDto {

@@ -1,0 +1,28 @@
+import { applyDecorators } from '@nestjs/common';
+import { NestedField, TextField, type FieldOptions } from './fields';
+import { IsOneForm } from './one-form.validator';
+
+/** People and teams come from the identity provider, so their ids are opaque text of at most this length. */
+const MAX_PRINCIPAL_ID = 100;
+
+/** `{ userId }` or `{ teamId }` (API.md `assignee`), for complaints and activities alike. */
+export class AssigneeDto {
+  @TextField(MAX_PRINCIPAL_ID, { optional: true, example: 'user-17' })
+  userId?: string;
+
+  @TextField(MAX_PRINCIPAL_ID, { optional: true, example: 'team-service-tehran' })
+  teamId?: string;
+}
+
+const ASSIGNEE_FORMS = { userId: [], teamId: [] } as const;
+
+export function AssigneeField(options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    NestedField(() => AssigneeDto, options),
+    IsOneForm(ASSIGNEE_FORMS),
+  );
+}
+
+export function toAssignee(dto: AssigneeDto): { readonly userId: string } | { readonly teamId: string } {
+  return dto.userId !== undefined ? { userId: dto.userId } : { teamId: dto.teamId ?? '' };
+}
