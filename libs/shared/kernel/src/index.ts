@@ -6,3 +6,4 @@ export * from './persian-text';
 export * from './phone';
 export * from './email';
 export * from './jalali';
+export * from './fields';

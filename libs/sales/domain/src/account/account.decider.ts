@@ -1,7 +1,5 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { matchKey, money, toAsciiDigits } from '@crm/shared/kernel';
-import { changedFields, compact, isEmpty } from '../common/compact';
-import { present } from '../common/text';
+import { changedFields, compact, isEmpty, matchKey, money, present, toAsciiDigits } from '@crm/shared/kernel';
 import type { AccountCommand, OpenAccount, RecordPurchase, UpdateAccount } from './account.commands';
 import type { AccountEvent } from './account.events';
 

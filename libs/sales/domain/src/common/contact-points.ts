@@ -1,6 +1,4 @@
-import { matchKey, normalizeEmail, normalizePhone } from '@crm/shared/kernel';
-import { compact } from './compact';
-import { present } from './text';
+import { compact, matchKey, normalizeEmail, normalizePhone, present } from '@crm/shared/kernel';
 
 /** Email and phone as typed (for display) and normalised (for matching and sending). */
 export interface ContactPoints {

@@ -1,8 +1,6 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { matchKey } from '@crm/shared/kernel';
-import { changedFields, compact, isEmpty } from '../common/compact';
+import { changedFields, compact, isEmpty, matchKey, present } from '@crm/shared/kernel';
 import { contactPoints, matchKeysOf, withDerivedKeys } from '../common/contact-points';
-import { present } from '../common/text';
 import type { ContactChannel, ContactCommand, CreateContact, RecordConsent, UpdateContact } from './contact.commands';
 import type { ContactEvent } from './contact.events';
 

@@ -1,8 +1,6 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { matchKey, money } from '@crm/shared/kernel';
-import { changedFields, compact, isEmpty } from '../common/compact';
+import { changedFields, compact, isEmpty, matchKey, money, present } from '@crm/shared/kernel';
 import { contactPoints, matchKeysOf, withDerivedKeys } from '../common/contact-points';
-import { present } from '../common/text';
 import type { CaptureLead, DisqualifyReason, LeadCommand, LeadSource, QualifyLead, UpdateLead } from './lead.commands';
 import type { LeadEvent } from './lead.events';
 

@@ -1,7 +1,5 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { money, type Money } from '@crm/shared/kernel';
-import { compact, isEmpty } from '../common/compact';
-import { present } from '../common/text';
+import { compact, isEmpty, money, type Money, present } from '@crm/shared/kernel';
 import {
   STAGE_PROBABILITY,
   type MoveOpportunityStage,

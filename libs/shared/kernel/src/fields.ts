@@ -24,3 +24,8 @@ export function changedFields<T extends object>(current: T, changes: Partial<T>)
 export function isEmpty(value: object): boolean {
   return Object.keys(value).length === 0;
 }
+
+/** Blank input counts as absent: forms send '' for fields the user left empty. */
+export function present(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
