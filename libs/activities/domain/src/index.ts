@@ -1,5 +1,9 @@
 export * from './activity/activity.commands';
 export * from './activity/activity.events';
+export * from './activity/activity.state';
+export * from './activity/activity.decider';
+export * from './activity/recurrence';
 
 export * from './interaction/interaction.commands';
 export * from './interaction/interaction.events';
+export * from './interaction/interaction.decider';

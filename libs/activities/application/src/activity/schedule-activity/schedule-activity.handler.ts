@@ -1,0 +1,41 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { activityDecider } from '@crm/activities/domain';
+import { CommandExecutor, commandReply, idFor, toAssignee, type CommandReply } from '@crm/shared/http';
+import { activityStream, requireRegarding } from '../../shared/streams';
+import { toRegarding } from '../../shared/regarding.dto';
+import { toRecurrence } from '../recurrence.dto';
+import { ScheduleActivityCommand } from './schedule-activity.command';
+
+/** Replies with how many occurrences the series has, so the caller can address them by index. */
+@CommandHandler(ScheduleActivityCommand)
+export class ScheduleActivityHandler implements ICommandHandler<ScheduleActivityCommand> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ input, context }: ScheduleActivityCommand): Promise<CommandReply> {
+    const regarding = toRegarding(input.regarding);
+    await requireRegarding(this.executor.store, regarding, context.tenantId, 'ACTIVITY');
+    const now = this.executor.now();
+    const activityId = input.id ?? idFor(context, 'activity');
+    const data = {
+      activityId,
+      activityType: input.type,
+      subject: input.subject,
+      description: input.description,
+      regarding,
+      assignee: toAssignee(input.assignee),
+      dueAt: input.dueAt,
+      durationMinutes: input.durationMinutes,
+      recurrence: toRecurrence(input.recurrence),
+      scheduledAt: now.toISOString(),
+    };
+    const result = await this.executor.execute(
+      activityDecider,
+      activityStream(activityId),
+      { type: 'ScheduleActivity', data },
+      context,
+      now,
+    );
+    const occurrences = result.state.status === 'none' ? 0 : result.state.occurrences.length;
+    return commandReply(activityId, result, { occurrences });
+  }
+}

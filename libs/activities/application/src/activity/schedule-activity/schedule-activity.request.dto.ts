@@ -1,0 +1,44 @@
+import { ACTIVITY_TYPES, type ActivityType } from '@crm/activities/domain';
+import {
+  AssigneeDto,
+  AssigneeField,
+  CommandRequestDto,
+  EnumField,
+  IdField,
+  IntField,
+  NestedField,
+  TextField,
+  TimeField,
+} from '@crm/shared/http';
+import { MAX } from '../../shared/limits';
+import { RegardingDto } from '../../shared/regarding.dto';
+import { RecurrenceDto, RecurrenceField } from '../recurrence.dto';
+
+export class ScheduleActivityRequestDto extends CommandRequestDto {
+  @IdField({ optional: true, description: 'Client-chosen activity id; the server makes one otherwise' })
+  id?: string;
+
+  @EnumField(ACTIVITY_TYPES, { example: 'phone_call' })
+  type!: ActivityType;
+
+  @TextField(MAX.subject, { example: 'تماس پیگیری پیش‌فاکتور' })
+  subject!: string;
+
+  @TextField(MAX.description, { optional: true, example: 'پیگیری تأیید پیش‌فاکتور و زمان تحویل' })
+  description?: string;
+
+  @NestedField(() => RegardingDto, { description: 'The record the activity is about; it must exist' })
+  regarding!: RegardingDto;
+
+  @AssigneeField({ description: '{ userId } or { teamId }' })
+  assignee!: AssigneeDto;
+
+  @TimeField('instant', { description: 'Due time of the (first) occurrence, with its offset', example: '2025-03-03T10:00:00+03:30' })
+  dueAt!: string;
+
+  @IntField(1, 1440, { optional: true, example: 30 })
+  durationMinutes?: number;
+
+  @RecurrenceField({ optional: true, description: 'Repeat from dueAt; absent for a one-off activity' })
+  recurrence?: RecurrenceDto;
+}

@@ -1,0 +1,177 @@
+import { DomainError, type Decider } from '@crm/shared/event-sourcing';
+import { compact } from '../common/compact';
+import { validAssignee, validRegarding, sameAssignee } from '../common/regarding';
+import { optionalText, requireText } from '../common/text';
+import { instantOf, utcIso } from '../common/time';
+import {
+  ACTIVITY_TYPES,
+  type ActivityCommand,
+  type CancelActivity,
+  type CompleteActivity,
+  type ReassignActivity,
+  type RescheduleActivity,
+  type ScheduleActivity,
+} from './activity.commands';
+import type { ActivityEvent } from './activity.events';
+import { evolveActivity, initialActivityState, openDueFirst, type ActivityState, type OpenActivity } from './activity.state';
+import { expandRecurrence, recordedRecurrence } from './recurrence';
+
+/** An appointment longer than a day is a different thing (leave, a trip): refuse rather than guess. */
+export const MAX_DURATION_MINUTES = 1440;
+
+const at = (value: string, field: string) => instantOf(value, field, 'ACTIVITY');
+
+function open(state: ActivityState): OpenActivity {
+  if (state.status === 'none') throw new DomainError('ACTIVITY.NOT_FOUND', 'No such activity');
+  if (state.status === 'closed') {
+    throw new DomainError('ACTIVITY.CLOSED', 'Every occurrence of this activity is completed or cancelled', {
+      activityId: state.activity.activityId,
+    });
+  }
+  return state;
+}
+
+interface Target {
+  readonly index: number;
+  readonly dueAt: string;
+}
+
+function target(state: OpenActivity, occurrence: number | undefined): Target {
+  if (occurrence === undefined) {
+    const first = openDueFirst(state.occurrences);
+    if (first === undefined) throw new Error('an open activity has an open occurrence');
+    return first;
+  }
+  if (!Number.isInteger(occurrence) || occurrence < 0) {
+    throw new DomainError('ACTIVITY.INVALID_OCCURRENCE', 'occurrence is a 0-based index', { fields: ['occurrence'] });
+  }
+  const found = state.occurrences[occurrence];
+  if (found === undefined) {
+    throw new DomainError('ACTIVITY.UNKNOWN_OCCURRENCE', `The activity has occurrences 0–${state.occurrences.length - 1}`, {
+      occurrence,
+      occurrences: state.occurrences.length,
+    });
+  }
+  if (found.status !== 'open') {
+    throw new DomainError('ACTIVITY.OCCURRENCE_CLOSED', `Occurrence ${occurrence} is already ${found.status}`, {
+      occurrence,
+      status: found.status,
+    });
+  }
+  return { index: occurrence, dueAt: found.dueAt };
+}
+
+function durationOf(minutes: number | undefined): number | undefined {
+  if (minutes === undefined) return undefined;
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_DURATION_MINUTES) {
+    throw new DomainError('ACTIVITY.INVALID_DURATION', `durationMinutes is a whole number 1–${MAX_DURATION_MINUTES}`, {
+      fields: ['durationMinutes'],
+    });
+  }
+  return minutes;
+}
+
+function schedule({ data }: ScheduleActivity, state: ActivityState): ActivityEvent[] {
+  if (state.status !== 'none') {
+    throw new DomainError('ACTIVITY.ALREADY_EXISTS', 'Activity already scheduled', { activityId: data.activityId });
+  }
+  if (!ACTIVITY_TYPES.includes(data.activityType)) {
+    throw new DomainError('ACTIVITY.INVALID_TYPE', `activity type is one of ${ACTIVITY_TYPES.join(', ')}`, { fields: ['type'] });
+  }
+  const subject = requireText(data.subject, 'subject', 'ACTIVITY.SUBJECT_REQUIRED');
+  const regarding = validRegarding(data.regarding, 'ACTIVITY');
+  const assignee = validAssignee(data.assignee);
+  const durationMinutes = durationOf(data.durationMinutes);
+  const occurrences = expandRecurrence(data.dueAt, data.recurrence);
+  at(data.scheduledAt, 'scheduledAt');
+  return [
+    {
+      type: 'ActivityScheduled',
+      data: compact({
+        activityId: data.activityId,
+        activityType: data.activityType,
+        subject,
+        description: optionalText(data.description),
+        regarding,
+        assignee,
+        dueAt: occurrences[0],
+        durationMinutes,
+        recurrence: data.recurrence === undefined ? undefined : recordedRecurrence(data.recurrence),
+        occurrences,
+        scheduledAt: data.scheduledAt,
+      }),
+    },
+  ];
+}
+
+function reschedule({ data }: RescheduleActivity, state: OpenActivity): ActivityEvent[] {
+  const { index: occurrence, dueAt: fromDueAt } = target(state, data.occurrence);
+  const dueAt = utcIso(at(data.dueAt, 'dueAt'));
+  at(data.rescheduledAt, 'rescheduledAt');
+  // Compared in one form: 10:00+03:30 and 06:30Z are the same moment.
+  if (fromDueAt === dueAt) return [];
+  const { activityId } = state.activity;
+  const reason = optionalText(data.reason);
+  return [
+    { type: 'ActivityRescheduled', data: compact({ activityId, occurrence, fromDueAt, dueAt, reason, rescheduledAt: data.rescheduledAt }) },
+  ];
+}
+
+function reassign({ data }: ReassignActivity, state: OpenActivity): ActivityEvent[] {
+  const to = validAssignee(data.assignee);
+  at(data.reassignedAt, 'reassignedAt');
+  const { activityId, assignee: from } = state.activity;
+  if (sameAssignee(from, to)) return [];
+  return [{ type: 'ActivityReassigned', data: { activityId, from, to, reassignedAt: data.reassignedAt } }];
+}
+
+function complete({ data }: CompleteActivity, state: OpenActivity): ActivityEvent[] {
+  const occurrence = target(state, data.occurrence).index;
+  const outcome = requireText(data.outcome, 'outcome', 'ACTIVITY.OUTCOME_REQUIRED');
+  at(data.completedAt, 'completedAt');
+  const { activityId, activityType, regarding } = state.activity;
+  return [{ type: 'ActivityCompleted', data: { activityId, occurrence, activityType, regarding, outcome, completedAt: data.completedAt } }];
+}
+
+function cancel({ data }: CancelActivity, state: OpenActivity): ActivityEvent[] {
+  const occurrences =
+    data.occurrence === undefined
+      ? state.occurrences.flatMap((o, i) => (o.status === 'open' ? [i] : []))
+      : [target(state, data.occurrence).index];
+  at(data.cancelledAt, 'cancelledAt');
+  const { activityId } = state.activity;
+  return [
+    {
+      type: 'ActivityCancelled',
+      data: compact({ activityId, occurrences, reason: optionalText(data.reason), cancelledAt: data.cancelledAt }),
+    },
+  ];
+}
+
+export function decideActivity(command: ActivityCommand, state: ActivityState): ActivityEvent[] {
+  switch (command.type) {
+    case 'ScheduleActivity':
+      return schedule(command, state);
+    case 'RescheduleActivity':
+      return reschedule(command, open(state));
+    case 'ReassignActivity':
+      return reassign(command, open(state));
+    case 'CompleteActivity':
+      return complete(command, open(state));
+    case 'CancelActivity':
+      return cancel(command, open(state));
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+}
+
+export const activityDecider: Decider<ActivityState, ActivityCommand, ActivityEvent> = {
+  initialState: initialActivityState,
+  decide: decideActivity,
+  evolve: evolveActivity,
+  isNew: (command) => command.type === 'ScheduleActivity',
+  // A daily series can run to 500 occurrences and as many events; snapshots keep loading it cheap.
+  snapshot: { every: 100, version: 1 },
+};
