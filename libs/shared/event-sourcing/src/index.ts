@@ -10,3 +10,4 @@ export * from './handle-command';
 export * from './upcasting';
 export * from './reactor';
 export * from './load-state';
+export * from './required-text';

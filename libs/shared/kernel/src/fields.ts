@@ -1,3 +1,5 @@
+import { normalizePersian } from './persian-text';
+
 type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
 
 /**
@@ -25,7 +27,15 @@ export function isEmpty(value: object): boolean {
   return Object.keys(value).length === 0;
 }
 
-/** Blank input counts as absent: forms send '' for fields the user left empty. */
+/**
+ * Blank once invisible marks are gone: text of only spaces, ZWNJ, tatweel or bidi
+ * marks (what a Persian keyboard or a paste from Word leaves behind) reads as nothing.
+ */
+export function isBlank(text: string | undefined): boolean {
+  return text === undefined || normalizePersian(text) === '';
+}
+
+/** Blank input counts as absent: forms send '' for fields the user left empty. Kept as typed, trimmed. */
 export function present(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+  return isBlank(value) ? undefined : value?.trim();
 }

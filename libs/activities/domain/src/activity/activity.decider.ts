@@ -1,7 +1,6 @@
-import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { compact } from '../common/compact';
+import { DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
+import { compact, present } from '@crm/shared/kernel';
 import { validAssignee, validRegarding, sameAssignee } from '../common/regarding';
-import { optionalText, requireText } from '../common/text';
 import { instantOf, utcIso } from '../common/time';
 import {
   ACTIVITY_TYPES,
@@ -91,7 +90,7 @@ function schedule({ data }: ScheduleActivity, state: ActivityState): ActivityEve
         activityId: data.activityId,
         activityType: data.activityType,
         subject,
-        description: optionalText(data.description),
+        description: present(data.description),
         regarding,
         assignee,
         dueAt: occurrences[0],
@@ -111,7 +110,7 @@ function reschedule({ data }: RescheduleActivity, state: OpenActivity): Activity
   // Compared in one form: 10:00+03:30 and 06:30Z are the same moment.
   if (fromDueAt === dueAt) return [];
   const { activityId } = state.activity;
-  const reason = optionalText(data.reason);
+  const reason = present(data.reason);
   return [
     { type: 'ActivityRescheduled', data: compact({ activityId, occurrence, fromDueAt, dueAt, reason, rescheduledAt: data.rescheduledAt }) },
   ];
@@ -143,7 +142,7 @@ function cancel({ data }: CancelActivity, state: OpenActivity): ActivityEvent[] 
   return [
     {
       type: 'ActivityCancelled',
-      data: compact({ activityId, occurrences, reason: optionalText(data.reason), cancelledAt: data.cancelledAt }),
+      data: compact({ activityId, occurrences, reason: present(data.reason), cancelledAt: data.cancelledAt }),
     },
   ];
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { compact } from '../common/compact';
+import { compact } from '@crm/shared/kernel';
 import { instantOf, LAST_INSTANT, offsetMinutesOf, utcIso } from '../common/time';
 import type { Recurrence, RecurrenceFrequency } from './activity.commands';
 

@@ -1,6 +1,6 @@
 import { DomainError } from '@crm/shared/event-sourcing';
+import { isBlank } from '@crm/shared/kernel';
 import { REGARDING_TYPES, type Assignee, type Regarding, type RegardingType } from '../activity/activity.commands';
-import { isBlank } from './text';
 
 /**
  * The record an activity or interaction is about, checked and stripped of anything but

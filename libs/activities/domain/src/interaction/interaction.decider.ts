@@ -1,7 +1,6 @@
-import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { compact } from '../common/compact';
+import { DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
+import { compact, present } from '@crm/shared/kernel';
 import { validRegarding } from '../common/regarding';
-import { optionalText, requireText } from '../common/text';
 import { instantOf } from '../common/time';
 import { INTERACTION_CHANNELS, type InteractionCommand, type InteractionDirection, type LogInteraction } from './interaction.commands';
 import type { InteractionEvent } from './interaction.events';
@@ -55,7 +54,7 @@ function log({ data }: LogInteraction, state: InteractionState): InteractionEven
         summary,
         occurredAt: data.occurredAt,
         durationSeconds: durationOf(data.durationSeconds),
-        activityId: optionalText(data.activityId),
+        activityId: present(data.activityId),
         loggedAt: data.loggedAt,
       }),
     },

@@ -1,5 +1,4 @@
-import { DomainError } from '@crm/shared/event-sourcing';
-import { requireText } from '../shared/party';
+import { DomainError, requireText } from '@crm/shared/event-sourcing';
 import { instantOf } from '../shared/time';
 import { isBreached, sameInstant } from '../sla/sla-breaches';
 import { deadlineFor } from '../sla/sla-policy';

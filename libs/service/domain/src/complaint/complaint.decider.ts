@@ -1,5 +1,5 @@
-import { assertNever, DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { normalizeParty, requireText } from '../shared/party';
+import { assertNever, DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
+import { normalizeParty } from '../shared/party';
 import { instantOf } from '../shared/time';
 import { sameInstant } from '../sla/sla-breaches';
 import { assertValidPolicy, DEFAULT_SLA_POLICY, deadlineFor, deadlinesFor, type Severity, type SlaPolicy } from '../sla/sla-policy';

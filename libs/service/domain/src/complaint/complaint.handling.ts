@@ -1,5 +1,4 @@
-import { DomainError } from '@crm/shared/event-sourcing';
-import { requireText } from '../shared/party';
+import { DomainError, requireText } from '@crm/shared/event-sourcing';
 import type * as C from './complaint.commands';
 import type { ComplaintEvent } from './complaint.events';
 import { checkedTime, inProgress, TEXT_REQUIRED, trail } from './complaint.guards';

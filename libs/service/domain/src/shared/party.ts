@@ -1,5 +1,5 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { normalizeEmail, normalizePersian, normalizePhone } from '@crm/shared/kernel';
+import { isBlank, normalizeEmail, normalizePhone } from '@crm/shared/kernel';
 
 /** Someone not yet on file: a complainant who phoned in, an anonymous survey respondent. */
 export interface UnregisteredParty {
@@ -20,11 +20,6 @@ export interface RelatedTo {
 /** Channels a customer reaches us through (the interaction log uses the same set). */
 export type ServiceChannel = 'phone' | 'sms' | 'email' | 'web' | 'social' | 'in_person' | 'letter';
 
-/** True when nothing readable is left once invisible marks, ZWNJ and spaces are gone. */
-export function isBlank(text: string): boolean {
-  return normalizePersian(text) === '';
-}
-
 /**
  * Recorded once in canonical form (phone E.164, email lower-case) so a later match to a
  * contact needs no guesswork; the name stays as typed, for display. Malformed phones and
@@ -41,10 +36,4 @@ export function normalizeParty(party: Party, field: string, codePrefix: string):
     ...(party.phone === undefined ? {} : { phone: normalizePhone(party.phone) }),
     ...(party.email === undefined ? {} : { email: normalizeEmail(party.email) }),
   };
-}
-
-/** Free text the rules need (a description, a response): refused when it reads as nothing. */
-export function requireText(text: string, field: string, code: string): string {
-  if (isBlank(text)) throw new DomainError(code, `${field} is empty`, { fields: [field] });
-  return text;
 }
