@@ -1,5 +1,8 @@
 export * from './marketing-list/marketing-list.commands';
 export * from './marketing-list/marketing-list.events';
+export * from './marketing-list/marketing-list.criteria';
+export * from './marketing-list/marketing-list.decider';
 
 export * from './campaign/campaign.commands';
 export * from './campaign/campaign.events';
+export * from './campaign/campaign.decider';

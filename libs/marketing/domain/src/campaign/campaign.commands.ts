@@ -60,10 +60,4 @@ export type CompleteCampaign = Command<'CompleteCampaign', { campaignId: string;
 export type CancelCampaign = Command<'CancelCampaign', { campaignId: string; reason: string; cancelledAt: string }>;
 
 export type CampaignCommand =
-  | PlanCampaign
-  | AddCampaignTargetLists
-  | StartCampaign
-  | RecordCampaignCost
-  | RecordCampaignResponse
-  | CompleteCampaign
-  | CancelCampaign;
+  PlanCampaign | AddCampaignTargetLists | StartCampaign | RecordCampaignCost | RecordCampaignResponse | CompleteCampaign | CancelCampaign;

@@ -1,0 +1,31 @@
+import { CommandRequestDto, EnumField, IdField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
+import { CAMPAIGN_CHANNELS, CAMPAIGN_GOALS, type CampaignChannel, type CampaignGoal } from '@crm/marketing/domain';
+
+export class PlanCampaignRequestDto extends CommandRequestDto {
+  @IdField({ optional: true, description: 'Client-chosen campaign id; the server makes one otherwise' })
+  id?: string;
+
+  @TextField(200, { example: 'کمپین نوروز ۱۴۰۵' })
+  name!: string;
+
+  @EnumField(CAMPAIGN_GOALS)
+  goal!: CampaignGoal;
+
+  @EnumField(CAMPAIGN_CHANNELS)
+  channel!: CampaignChannel;
+
+  @NestedField(() => MoneyDto, { description: 'Costs are recorded in this currency' })
+  budget!: MoneyDto;
+
+  @TimeField('date', { example: '2026-03-15' })
+  startDate!: string;
+
+  @TimeField('date', { example: '2026-04-05', description: 'Not before startDate' })
+  endDate!: string;
+
+  @TextField(2000, { optional: true })
+  description?: string;
+
+  @TextField(100, { optional: true })
+  ownerId?: string;
+}

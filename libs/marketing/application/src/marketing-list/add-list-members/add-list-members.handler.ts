@@ -1,0 +1,40 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { StreamNotFoundError } from '@crm/shared/event-sourcing';
+import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
+import { marketingListDecider, type MarketingListEvent } from '@crm/marketing/domain';
+import { requireAll } from '../../common/references';
+import { marketingListStream, recordStream } from '../../common/streams';
+import { AddListMembersCommand } from './add-list-members.command';
+
+/**
+ * Members must be records of the list's member type that exist, so a typo cannot
+ * put a phantom on a mailing. The member type never changes, so the list's first
+ * event is all that is read, however long its history.
+ */
+@CommandHandler(AddListMembersCommand)
+export class AddListMembersHandler implements ICommandHandler<AddListMembersCommand> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ listId, input, context }: AddListMembersCommand): Promise<CommandReply> {
+    const { store } = this.executor;
+    const streamId = marketingListStream(listId);
+    const [recorded] = await store.readStream(streamId, { tenantId: context.tenantId, maxCount: 1 });
+    if (recorded === undefined) throw new StreamNotFoundError(streamId);
+    const first = { type: recorded.type, data: recorded.data } as MarketingListEvent;
+    // A dynamic list is refused by the decider (LIST.NOT_STATIC); no point looking its ids up.
+    if (first.type === 'MarketingListCreated' && first.data.kind === 'static') {
+      const { memberType } = first.data;
+      await requireAll(store, [...new Set(input.memberIds)], (id) => recordStream(memberType, id), context.tenantId, {
+        code: `${memberType.toUpperCase()}.NOT_FOUND`,
+        what: memberType,
+        details: { memberType },
+      });
+    }
+    const now = this.executor.now();
+    const data = { listId, memberIds: input.memberIds, addedAt: now.toISOString() };
+    return commandReply(
+      listId,
+      await this.executor.execute(marketingListDecider, streamId, { type: 'AddListMembers', data }, context, now),
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ValidateIf, ValidateNested } from 'class-validator';
+import { Check, CommandRequestDto, EnumField, IdField, TextField } from '@crm/shared/http';
+import type { ListKind, ListMemberType } from '@crm/marketing/domain';
+import { ListCriteriaDto } from '../list-criteria.dto';
+
+export class CreateMarketingListRequestDto extends CommandRequestDto {
+  @IdField({ optional: true, description: 'Client-chosen list id; the server makes one otherwise' })
+  id?: string;
+
+  @TextField(200, { example: 'مشتریان صنعت فولاد' })
+  name!: string;
+
+  @EnumField(['account', 'contact', 'lead'], { description: 'What the list holds: one kind of record per list' })
+  memberType!: ListMemberType;
+
+  @EnumField(['static', 'dynamic'], { description: 'static: members added by hand; dynamic: whoever matches the criteria' })
+  kind!: ListKind;
+
+  @ApiPropertyOptional({ type: () => ListCriteriaDto, description: 'Required for a dynamic list, refused for a static one' })
+  // Checked when given, and when missing from a dynamic list; absent from a static list is the normal case.
+  @ValidateIf((list: Partial<CreateMarketingListRequestDto>, value: unknown) => value !== undefined || list.kind === 'dynamic')
+  @Check('criteria', (value, list) => {
+    if (list['kind'] === 'static') return 'is only for dynamic lists; a static list takes members by hand';
+    if (value === undefined) return 'is required for a dynamic list';
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'must be an object { match, conditions }';
+  })
+  @ValidateNested()
+  @Type(() => ListCriteriaDto)
+  criteria?: ListCriteriaDto;
+
+  @TextField(1000, { optional: true })
+  description?: string;
+
+  @TextField(100, { optional: true })
+  ownerId?: string;
+}
