@@ -53,10 +53,40 @@ describe('demoHistory', () => {
       'ComplaintHandlingSatisfactionRecorded',
       'FeedbackSubmitted',
       'SurveyResponseRecorded',
+      'MarketingListCreated',
+      'MarketingListMembersAdded',
+      'MarketingListMembersRemoved',
+      'CampaignPlanned',
+      'CampaignTargetListsAdded',
+      'CampaignStarted',
+      'CampaignCostRecorded',
+      'CampaignResponseRecorded',
+      'CampaignCompleted',
+      'CampaignCancelled',
+      'ActivityScheduled',
+      'ActivityRescheduled',
+      'ActivityCompleted',
+      'ActivityCancelled',
+      'InteractionLogged',
     ];
     for (const type of expected) expect({ type, seen: (counts.get(type) ?? 0) > 0 }).toEqual({ type, seen: true });
     // Loyalty and churn need purchase histories, not a token few.
     expect(counts.get('PurchaseRecorded')).toBeGreaterThan(history.length * 0.03);
+  });
+
+  it('attributes leads to the campaigns running when they were captured, and spans years at the seed size', () => {
+    const planned = new Set(
+      history.filter(({ event }) => event.type === 'CampaignPlanned').map(({ event }) => (event.data as { campaignId: string }).campaignId),
+    );
+    const attributed = history
+      .filter(({ event }) => event.type === 'LeadCaptured')
+      .map(({ event }) => (event.data as { campaignId?: string }).campaignId)
+      .filter((id): id is string => id !== undefined);
+    expect(attributed.length).toBeGreaterThan(10);
+    expect(attributed.every((id) => planned.has(id))).toBe(true);
+    const times = history.map(({ event }) => Date.parse(event.metadata.occurredAt));
+    // 20k events cover about half a year, so the 100k the benchmarks seed span over two.
+    expect((Math.max(...times) - Math.min(...times)) / 86_400_000).toBeGreaterThan(150);
   });
 
   it('is in time order with contiguous revisions and unique event ids', () => {

@@ -1,5 +1,7 @@
 import { DEFAULT_TENANT, eventIdFor, type EventToAppend } from '@crm/shared/event-sourcing';
+import { activityJourney, interactionJourney } from './activity-scenarios';
 import { Agenda } from './agenda';
+import { campaignJourney } from './marketing-scenarios';
 import { Random } from './random';
 import { directAccount, leadJourney } from './sales-scenarios';
 import { type Planned, type Scenario, scenarioContext, type ScenarioContext } from './scenario';
@@ -28,8 +30,12 @@ const JOURNEYS: Readonly<Record<string, (ctx: ScenarioContext) => Scenario>> = {
   complaint: complaintJourney,
   feedback: feedbackJourney,
   survey: surveyJourney,
+  campaign: campaignJourney,
+  activity: activityJourney,
+  interaction: interactionJourney,
 };
-const MIX = { lead: 30, account: 8, complaint: 22, feedback: 12, survey: 28 };
+/** Campaigns are rare but long (lists, costs, responses over weeks); activities and interactions are the daily work. */
+const MIX = { lead: 30, account: 10, complaint: 20, feedback: 10, survey: 24, campaign: 0.5, activity: 10, interaction: 7 };
 /** Minutes between two new journeys, at most: 100k events then span a few years, as loyalty and churn need. */
 const MAX_ARRIVAL_GAP = 2 * 60;
 
@@ -43,9 +49,10 @@ interface Running {
 
 /**
  * A deterministic, realistic CRM history: leads, deals, quotes, purchases,
+ * marketing lists and campaigns, activities and logged interactions,
  * complaints, feedback and surveys interleaved in time order, every event
- * decided by the real deciders of `@crm/sales/domain` and
- * `@crm/service/domain` (so it has exactly the shapes the API records), with
+ * decided by the real deciders of `@crm/sales/domain`, `@crm/marketing/domain`,
+ * `@crm/activities/domain` and `@crm/service/domain` (so it has exactly the shapes the API records), with
  * metadata as the command path writes it. Lazy: 100k events never sit in memory.
  */
 export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend, void, undefined> {

@@ -16,13 +16,15 @@ export function* leadJourney(ctx: ScenarioContext): Scenario {
   const source = random.pick(LEAD_SOURCES);
   const phone = random.chance(0.8) ? iranianMobile(n, random.chance(0.4)) : undefined;
   const email = phone === undefined || random.chance(0.4) ? `lead${n}@example.ir` : undefined;
-  yield after(0, (capturedAt) =>
-    lead(
+  yield after(0, (capturedAt) => {
+    // Chosen when captured, among the campaigns running then; no draw from the random stream, so other journeys stay as they were.
+    const campaignId = source === 'campaign' ? ctx.campaigns[n % Math.max(1, ctx.campaigns.length)] : undefined;
+    return lead(
       leadId,
-      { type: 'CaptureLead', data: { leadId, fullName, source, phone, email, company, interest, capturedAt } },
+      { type: 'CaptureLead', data: { leadId, fullName, source, phone, email, company, interest, campaignId, capturedAt } },
       source === 'web' ? WEB : rep,
-    ),
-  );
+    );
+  });
   if (random.chance(0.6)) {
     yield after(random.int(10, 8 * HOUR), (assignedAt) =>
       lead(leadId, { type: 'AssignLead', data: { leadId, ownerId: rep.id, assignedAt } }, rep),
@@ -71,6 +73,7 @@ export function* leadJourney(ctx: ScenarioContext): Scenario {
     );
   });
   yield after(0, () => {
+    ctx.people.opportunities.push(opportunityId);
     const data = {
       opportunityId,
       accountId,
@@ -130,8 +133,9 @@ export function* directAccount(ctx: ScenarioContext): Scenario {
   if (random.chance(0.6)) {
     const opportunityId = ctx.id('opportunity');
     const estimate = random.int(10, 3000) * MILLION;
-    yield after(random.int(HOUR, 10 * DAY), (openedAt) =>
-      deal(
+    yield after(random.int(HOUR, 10 * DAY), (openedAt) => {
+      ctx.people.opportunities.push(opportunityId);
+      return deal(
         opportunityId,
         {
           type: 'OpenOpportunity',
@@ -148,8 +152,8 @@ export function* directAccount(ctx: ScenarioContext): Scenario {
           },
         },
         rep,
-      ),
-    );
+      );
+    });
     yield* dealJourney(ctx, { opportunityId, accountId, estimate, rep });
   } else {
     yield* customerLife(ctx, accountId, random.int(1, 100) * MILLION);

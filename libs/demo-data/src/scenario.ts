@@ -36,12 +36,15 @@ export type Scenario = Generator<Planned, void, readonly Event[]>;
 export interface People {
   readonly contacts: string[];
   readonly accounts: string[];
+  readonly opportunities: string[];
 }
 
 export interface ScenarioContext {
   readonly random: Random;
   /** Records created so far, for complaints and surveys to refer to. */
   readonly people: People;
+  /** Campaigns running now: leads captured with source `campaign` are attributed to one of them. */
+  readonly campaigns: string[];
   /** A fresh deterministic UUID. */
   id(kind: string): string;
   /** A fresh number, for phones, emails and invoice numbers. */
@@ -54,7 +57,8 @@ export function scenarioContext(seed: number, random: Random): ScenarioContext {
   const namespace = derivedId('crm-demo-data', seed);
   return {
     random,
-    people: { contacts: [], accounts: [] },
+    people: { contacts: [], accounts: [], opportunities: [] },
+    campaigns: [],
     id: (kind) => derivedId(namespace, `${kind}:${(ids += 1)}`),
     serial: () => (serials += 1),
   };
@@ -77,3 +81,4 @@ export const SYSTEM: Actor = { id: 'system', roles: ['system'] };
 export const SALES_REPS: readonly Actor[] = ['sales-01', 'sales-02', 'sales-03', 'sales-04'].map((id) => ({ id, roles: ['sales'] }));
 export const AGENTS: readonly Actor[] = ['agent-11', 'agent-12', 'agent-13'].map((id) => ({ id, roles: ['service'] }));
 export const WEB: Actor = { id: 'web-form', roles: ['integration'] };
+export const MARKETERS: readonly Actor[] = ['marketing-21', 'marketing-22'].map((id) => ({ id, roles: ['marketing'] }));

@@ -69,6 +69,7 @@ const sources: LoyaltySources = {
     { tenantId: 'default', kind: 'feedback', sourceId: 'f1', contactId: 'c-unlinked', at: '2025-03-01T00:00:00.000Z' },
   ],
   contactLinks: [{ tenantId: 'default', contactId: 'c1', accountId: 'erp' }],
+  opportunityLinks: [{ tenantId: 'default', opportunityId: 'o9', accountId: 'crm' }],
 };
 
 describe('customerHistories', () => {
@@ -104,6 +105,19 @@ describe('customerHistories', () => {
     expect(customerHistories(sources, endOf('2025-04-01'))[1]?.purchases.map((p) => [p.id, p.source])).toEqual([
       ['won:o2', 'won_deal'],
       ['won:o3', 'won_deal'],
+    ]);
+  });
+
+  it('attributes logged interactions and completed activities to the account, through its contacts and deals', () => {
+    const touches: LoyaltySources['interactions'] = [
+      { tenantId: 'default', kind: 'interaction', sourceId: 'i1', contactId: 'c1', at: '2025-07-01T00:00:00.000Z', channel: 'phone' },
+      { tenantId: 'default', kind: 'activity', sourceId: 'v1', opportunityId: 'o9', at: '2025-07-02T00:00:00.000Z', occurrence: 0 },
+      { tenantId: 'default', kind: 'activity', sourceId: 'v2', opportunityId: 'o-unknown', at: '2025-07-03T00:00:00.000Z' },
+    ];
+    const histories = customerHistories({ ...sources, interactions: touches }, endOf('2025-07-31'));
+    expect(histories.map((h) => [h.accountId, h.interactions.map((i) => [i.kind, i.id])])).toEqual([
+      ['erp', [['interaction', 'i1']]],
+      ['crm', [['activity', 'v1']]],
     ]);
   });
 });

@@ -1,5 +1,12 @@
 import type { Money } from '@crm/shared/kernel';
-import type { ContactLinkDoc, CustomerActivityDoc, CustomerInteractionDoc, InteractionKind, WonDealDoc } from './documents';
+import type {
+  ContactLinkDoc,
+  CustomerActivityDoc,
+  CustomerInteractionDoc,
+  InteractionKind,
+  OpportunityLinkDoc,
+  WonDealDoc,
+} from './documents';
 
 /**
  * When a won deal counts as a purchase. `auto` (the default): only for an
@@ -47,6 +54,7 @@ export interface LoyaltySources {
   readonly wonDeals: readonly WonDealDoc[];
   readonly interactions: readonly CustomerInteractionDoc[];
   readonly contactLinks: readonly ContactLinkDoc[];
+  readonly opportunityLinks: readonly OpportunityLinkDoc[];
 }
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -91,13 +99,17 @@ function purchasesAsOf(doc: CustomerActivityDoc, deals: readonly WonDealDoc[], a
   return { purchases: [...recorded, ...won].sort(byTime), countsWonDeals };
 }
 
-/** Every account's history as of `asOf`, interactions of its contacts included. */
+/** Every account's history as of `asOf`, interactions of its contacts and about its deals included. */
 export function customerHistories(sources: LoyaltySources, asOf: number, rule: WonDealsRule = 'auto'): CustomerHistory[] {
   const accountOfContact = new Map(sources.contactLinks.map((link) => [link.contactId, link.accountId]));
   const dealsByAccount = groupBy(sources.wonDeals, (deal) => deal.accountId);
+  const accountOfDeal = new Map(sources.opportunityLinks.map((link) => [link.opportunityId, link.accountId]));
   const interactionsByAccount = groupBy(
     sources.interactions,
-    (doc) => doc.accountId ?? (doc.contactId === undefined ? undefined : accountOfContact.get(doc.contactId)),
+    (doc) =>
+      doc.accountId ??
+      (doc.contactId !== undefined ? accountOfContact.get(doc.contactId) : undefined) ??
+      (doc.opportunityId !== undefined ? accountOfDeal.get(doc.opportunityId) : undefined),
   );
   return sources.activities.map((doc) => {
     const interactions = (interactionsByAccount.get(doc.accountId) ?? [])

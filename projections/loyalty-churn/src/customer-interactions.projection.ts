@@ -1,3 +1,4 @@
+import type { ActivityCompleted, ActivityType, InteractionLogged, Regarding } from '@crm/activities/domain';
 import type {
   ComplaintClosed,
   ComplaintReceived,
@@ -18,7 +19,39 @@ import {
   type OpenSpan,
 } from './documents';
 
-type InteractionEvent = ComplaintReceived | ComplaintClosed | ComplaintReopened | FeedbackSubmitted | SurveyResponseRecorded;
+type ServiceEvent = ComplaintReceived | ComplaintClosed | ComplaintReopened | FeedbackSubmitted | SurveyResponseRecorded;
+type InteractionEvent = ServiceEvent | InteractionLogged | ActivityCompleted;
+
+/** Activities that reach the customer; a task is internal work and says nothing about the relationship. */
+export const CUSTOMER_FACING_ACTIVITIES: readonly ActivityType[] = ['phone_call', 'appointment', 'email', 'letter', 'sms'];
+
+type CustomerRef = { accountId: string } | { contactId: string } | { opportunityId: string };
+
+/** Records that lead to an account; a lead, quote, complaint or campaign is not a customer relationship of its own. */
+function customerOf(regarding: Regarding): CustomerRef | undefined {
+  switch (regarding.type) {
+    case 'account':
+      return { accountId: regarding.id };
+    case 'contact':
+      return { contactId: regarding.id };
+    case 'opportunity':
+      return { opportunityId: regarding.id };
+    default:
+      return undefined;
+  }
+}
+
+function activityRef(event: RecordedOf<InteractionEvent>): string | undefined {
+  if (event.type === 'InteractionLogged') {
+    return customerOf(event.data.regarding) && documentKey(event, 'interaction', event.data.interactionId);
+  }
+  if (event.type === 'ActivityCompleted') {
+    const { activityId, occurrence, activityType, regarding } = event.data;
+    const counts = CUSTOMER_FACING_ACTIVITIES.includes(activityType) && customerOf(regarding) !== undefined;
+    return counts ? documentKey(event, 'activity', activityId, String(occurrence)) : undefined;
+  }
+  return undefined;
+}
 
 /** Only parties on file can be attributed to an account; someone known by name alone is not a customer record. */
 function knownParty(party: Party): { accountId: string } | { contactId: string } | undefined {
@@ -27,7 +60,7 @@ function knownParty(party: Party): { accountId: string } | { contactId: string }
   return undefined;
 }
 
-function source(event: RecordedOf<InteractionEvent>): { kind: InteractionKind; id: string; party?: Party } {
+function source(event: RecordedOf<ServiceEvent>): { kind: InteractionKind; id: string; party?: Party } {
   switch (event.type) {
     case 'ComplaintReceived':
       return { kind: 'complaint', id: event.data.complaintId, party: event.data.complainant };
@@ -50,17 +83,31 @@ function closeLast(spans: readonly OpenSpan[], to: string): OpenSpan[] {
   return spans.map((span, index) => (index === spans.length - 1 && span.to === undefined ? { ...span, to } : span));
 }
 
-/** One document per complaint, feedback or survey response from an account or a contact on file. */
+/**
+ * One document per complaint, feedback or survey response from an account or
+ * contact on file, per interaction logged and per customer-facing activity
+ * occurrence completed regarding an account, contact or opportunity.
+ */
 export const customerInteractionsProjection = defineProjection<CustomerInteractionDoc, InteractionEvent>({
   name: LOYALTY_PROJECTION_NAMES.interactions,
-  version: 1,
+  version: 2,
   collection: 'loyalty_customer_interactions',
-  eventTypes: ['ComplaintReceived', 'ComplaintClosed', 'ComplaintReopened', 'FeedbackSubmitted', 'SurveyResponseRecorded'],
+  eventTypes: [
+    'ComplaintReceived',
+    'ComplaintClosed',
+    'ComplaintReopened',
+    'FeedbackSubmitted',
+    'SurveyResponseRecorded',
+    'InteractionLogged',
+    'ActivityCompleted',
+  ],
   indexes: [
     ['tenantId', 'accountId'],
     ['tenantId', 'contactId'],
+    ['tenantId', 'opportunityId'],
   ],
   documentId(event) {
+    if (event.type === 'InteractionLogged' || event.type === 'ActivityCompleted') return activityRef(event);
     const { kind, id, party } = source(event);
     return party === undefined || knownParty(party) ? documentKey(event, kind, id) : undefined;
   },
@@ -80,6 +127,28 @@ export const customerInteractionsProjection = defineProjection<CustomerInteracti
         const created = opened(event, 'survey', event.data.responseId, event.data.respondent, event.data.respondedAt);
         const { surveyType, answers } = event.data;
         return created && { ...created, surveyType, ...('score' in answers ? { score: answers.score } : {}) };
+      }
+      case 'InteractionLogged': {
+        const { interactionId, regarding, occurredAt, channel } = event.data;
+        const ref = customerOf(regarding);
+        return ref
+          ? { tenantId: tenantOf(event), kind: 'interaction', sourceId: interactionId, ...ref, at: utc(occurredAt), channel }
+          : null;
+      }
+      case 'ActivityCompleted': {
+        const { activityId, occurrence, regarding, completedAt, activityType } = event.data;
+        const ref = customerOf(regarding);
+        return ref
+          ? {
+              tenantId: tenantOf(event),
+              kind: 'activity',
+              sourceId: activityId,
+              ...ref,
+              at: utc(completedAt),
+              channel: activityType,
+              occurrence,
+            }
+          : null;
       }
       default: {
         const _exhaustive: never = event;

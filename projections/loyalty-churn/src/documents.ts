@@ -7,6 +7,7 @@ export const LOYALTY_PROJECTION_NAMES = {
   wonDeals: 'loyalty-won-deals',
   interactions: 'loyalty-customer-interactions',
   contactLinks: 'loyalty-contact-accounts',
+  opportunityLinks: 'loyalty-opportunity-accounts',
 } as const;
 
 export interface Closure {
@@ -48,7 +49,8 @@ export interface WonDealDoc {
   readonly reopenedAt?: string;
 }
 
-export type InteractionKind = 'complaint' | 'feedback' | 'survey';
+export const INTERACTION_KINDS = ['complaint', 'feedback', 'survey', 'interaction', 'activity'] as const;
+export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 
 export interface OpenSpan {
   readonly from: string;
@@ -56,17 +58,27 @@ export interface OpenSpan {
 }
 
 /**
- * A complaint, feedback or survey response from a known account or contact:
- * until an activities context exists, these are the customer's interactions.
+ * One touch with a customer on file: a complaint, feedback or survey response
+ * from an account or contact; an interaction logged regarding an account,
+ * contact or opportunity; or a completed customer-facing activity (call,
+ * appointment, email, letter, SMS — not an internal task) regarding one.
+ * Exactly one of accountId, contactId, opportunityId is set; contacts and
+ * opportunities are attributed to their account at query time.
  */
 export interface CustomerInteractionDoc {
   readonly tenantId: string;
   readonly kind: InteractionKind;
+  /** The complaint, feedback, survey response, interaction or activity id. */
   readonly sourceId: string;
   readonly accountId?: string;
   readonly contactId?: string;
-  /** When the customer reached us (receipt, submission, response), UTC ISO. */
+  readonly opportunityId?: string;
+  /** When the customer reached us or we reached them (receipt, submission, response, occurrence, completion), UTC ISO. */
   readonly at: string;
+  /** Interactions: the channel; activities: the activity type. */
+  readonly channel?: string;
+  /** Activities: which occurrence of a recurring series was completed. */
+  readonly occurrence?: number;
   /** Complaints only: open from receipt to closing, and again from each reopening. */
   readonly openSpans?: readonly OpenSpan[];
   readonly surveyType?: string;
@@ -78,6 +90,13 @@ export interface CustomerInteractionDoc {
 export interface ContactLinkDoc {
   readonly tenantId: string;
   readonly contactId: string;
+  readonly accountId: string;
+}
+
+/** The account an opportunity is for; activities regarding a deal count for its account. */
+export interface OpportunityLinkDoc {
+  readonly tenantId: string;
+  readonly opportunityId: string;
   readonly accountId: string;
 }
 

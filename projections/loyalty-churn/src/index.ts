@@ -2,6 +2,7 @@ import type { AnyProjection } from '@crm/shared/read-model';
 import { contactAccountsProjection } from './contact-accounts.projection';
 import { customerActivityProjection } from './customer-activity.projection';
 import { customerInteractionsProjection } from './customer-interactions.projection';
+import { opportunityAccountsProjection } from './opportunity-accounts.projection';
 import { wonDealsProjection } from './won-deals.projection';
 
 export * from './documents';
@@ -15,7 +16,14 @@ export * from './customer-value';
 export * from './tier';
 export * from './loyalty-profile';
 export * from './churn-report';
-export { contactAccountsProjection, customerActivityProjection, customerInteractionsProjection, wonDealsProjection };
+export { CUSTOMER_FACING_ACTIVITIES } from './customer-interactions.projection';
+export {
+  contactAccountsProjection,
+  customerActivityProjection,
+  customerInteractionsProjection,
+  opportunityAccountsProjection,
+  wonDealsProjection,
+};
 
 /** Loyalty (RFM, tier) and churn read models. */
 export const LOYALTY_CHURN_PROJECTIONS: readonly AnyProjection[] = [
@@ -23,5 +31,6 @@ export const LOYALTY_CHURN_PROJECTIONS: readonly AnyProjection[] = [
   wonDealsProjection,
   customerInteractionsProjection,
   contactAccountsProjection,
+  opportunityAccountsProjection,
 ];
 export * from './view-schemas';

@@ -1,3 +1,4 @@
+import { INTERACTION_KINDS } from './documents';
 import { BUCKETS, RETENTION_MONTHS } from './churn';
 import { SEGMENTS } from './rfm';
 import { CREDIT_LEVELS } from './tier';
@@ -52,7 +53,7 @@ export const LOYALTY_VIEW_SCHEMA: ViewSchema = {
     lastActivityAt: nullable({ type: 'string', format: 'date-time' }),
     lastInteraction: nullable({
       type: 'object',
-      properties: { kind: { enum: ['complaint', 'feedback', 'survey'] }, id: { type: 'string' }, at: { type: 'string' } },
+      properties: { kind: { enum: [...INTERACTION_KINDS] }, id: { type: 'string' }, at: { type: 'string' } },
     }),
     openComplaints: integer,
     latestNps: nullable({ type: 'object', properties: { score: integer, category: { type: 'string' }, at: { type: 'string' } } }),

@@ -1,105 +1,154 @@
+import type { CampaignChannel, CampaignGoal, CampaignResponseType, ListMemberType } from '@crm/marketing/domain';
 import type { Money } from '@crm/shared/kernel';
-import type { AggregateRow, ReadStore } from '@crm/shared/read-model';
-import { MoneyTotals, ratio } from './support';
+import type { ReadStore } from '@crm/shared/read-model';
+import { campaignRoi, campaignSalesFigures, type CampaignSalesFigures } from './campaign-sales';
+import {
+  loadCampaignAudience,
+  type CampaignAudience,
+  type MarketingCollections,
+  type TargetListFigures,
+} from './marketing/campaign-audience';
+import type { CampaignDoc, CampaignStatus } from './marketing/campaigns.projection';
+import { ratio, tenantKey } from './support';
 
-/** What the marketing context will own (targets, responses, budget, costs) and so cannot be known from sales events. */
-export const MARKETING_FIELDS = ['targets', 'responses', 'budget', 'cost', 'roi'] as const;
+export { campaignRoi } from './campaign-sales';
 
-export const MARKETING_MISSING_NOTE =
-  'The marketing context (campaigns, target lists, responses, budget and costs) does not exist yet; ' +
-  'these fields stay null until it does. ROI needs the cost. Everything else here comes from sales events.';
+/** What only the marketing context knows; null for a campaign named by sales events but never planned. */
+export const MARKETING_FIELDS = [
+  'campaign',
+  'targets',
+  'targetsByType',
+  'reachable',
+  'targetLists',
+  'responses',
+  'responders',
+  'responsesByType',
+  'responseRate',
+  'budget',
+  'cost',
+  'costPerLead',
+  'roi',
+] as const;
 
-export interface CampaignPerformance {
+export const UNPLANNED_CAMPAIGN_NOTE =
+  'Leads or deals name this campaign, but no campaign with this id was planned in the marketing context ' +
+  '(or its plan has not reached the read model yet): its plan, targets, responses, budget and costs are unknown, so ROI is too.';
+
+export interface CampaignSummary {
+  readonly name: string;
+  readonly goal: CampaignGoal;
+  readonly channel: CampaignChannel;
+  readonly status: CampaignStatus;
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly ownerId: string | null;
+}
+
+export interface CampaignPerformance extends CampaignSalesFigures {
   readonly campaignId: string;
-  /** Leads captured with this campaign. */
-  readonly leads: number;
-  readonly qualified: number;
-  readonly disqualified: number;
-  /** Opportunities attributed to the campaign: from its leads, or opened directly with its id. */
-  readonly opportunities: number;
-  readonly open: number;
-  readonly won: number;
-  readonly lost: number;
-  readonly wonRevenue: Money[];
-  /** Weighted value of its open opportunities. */
-  readonly weightedPipeline: Money[];
-  readonly conversion: { readonly leadToQualified: number | null; readonly winRate: number | null };
-  readonly targets: null;
-  readonly responses: null;
-  readonly budget: null;
+  readonly campaign: CampaignSummary | null;
+  /** Distinct records across the target lists, evaluated now (dynamic lists by their criteria). */
+  readonly targets: number | null;
+  readonly targetsByType: Readonly<Record<ListMemberType, number>> | null;
+  readonly reachable: CampaignAudience['reachable'] | null;
+  readonly targetLists: readonly TargetListFigures[] | null;
+  /** Responses recorded. */
+  readonly responses: number | null;
+  /** Distinct records that responded. */
+  readonly responders: number | null;
+  readonly responsesByType: Readonly<Record<CampaignResponseType, number>> | null;
+  /** responders ÷ targets. */
+  readonly responseRate: number | null;
+  readonly budget: Money | null;
+  /** Costs recorded so far, in the budget's currency. */
   readonly cost: Money | null;
+  /** cost ÷ budget. */
+  readonly budgetUsed: number | null;
+  /** cost ÷ leads, rounded to the minor unit. */
+  readonly costPerLead: Money | null;
+  /** (won revenue − cost) ÷ cost. */
   readonly roi: number | null;
-  readonly missing: { readonly fields: readonly string[]; readonly note: string };
+  /** Set only for a campaign the marketing context does not know: which fields are unknown and why. */
+  readonly missing: { readonly fields: readonly string[]; readonly note: string } | null;
 }
 
-/** (won revenue − cost) ÷ cost, in the cost's currency; null unless the cost is known, non-zero and the revenue is all in its currency. */
-export function campaignRoi(wonRevenue: readonly Money[], cost: Money | null): number | null {
-  if (cost === null || cost.amount <= 0) return null;
-  if (wonRevenue.some((revenue) => revenue.currency !== cost.currency && revenue.amount !== 0)) return null;
-  const revenue = wonRevenue.find((money) => money.currency === cost.currency)?.amount ?? 0;
-  return ratio(revenue - cost.amount, cost.amount);
+export interface Marketing {
+  readonly campaign: CampaignDoc;
+  readonly audience: CampaignAudience;
 }
 
-/**
- * leadRows: the campaign's leads grouped by status; dealRows: its
- * opportunities grouped by status and currency, summing amount.amount and weightedAmount.
- */
-export function campaignPerformance(
-  campaignId: string,
-  leadRows: readonly AggregateRow[],
-  dealRows: readonly AggregateRow[],
-): CampaignPerformance {
-  const leadsIn = (status?: string) =>
-    leadRows.filter((row) => status === undefined || row.group['status'] === status).reduce((n, row) => n + row.count, 0);
-  const counts = { open: 0, won: 0, lost: 0 };
-  const wonRevenue = new MoneyTotals();
-  const weightedPipeline = new MoneyTotals();
-  for (const row of dealRows) {
-    const { status, 'amount.currency': currency } = row.group;
-    if ((status !== 'open' && status !== 'won' && status !== 'lost') || typeof currency !== 'string') continue;
-    counts[status] += row.count;
-    if (status === 'won') wonRevenue.add(currency, row.sums['amount.amount'] ?? 0);
-    if (status === 'open') weightedPipeline.add(currency, row.sums['weightedAmount'] ?? 0);
-  }
-  const leads = leadsIn();
-  const qualified = leadsIn('qualified');
-  const revenue = wonRevenue.toList();
-  const cost: Money | null = null;
+const unknownMarketing = {
+  campaign: null,
+  targets: null,
+  targetsByType: null,
+  reachable: null,
+  targetLists: null,
+  responses: null,
+  responders: null,
+  responsesByType: null,
+  responseRate: null,
+  budget: null,
+  cost: null,
+  budgetUsed: null,
+  costPerLead: null,
+  roi: null,
+  missing: { fields: MARKETING_FIELDS, note: UNPLANNED_CAMPAIGN_NOTE },
+} as const;
+
+export function campaignPerformance(campaignId: string, sales: CampaignSalesFigures, marketing?: Marketing): CampaignPerformance {
+  if (marketing === undefined) return { campaignId, ...sales, ...unknownMarketing };
+  const { campaign, audience } = marketing;
+  const { name, goal, channel, status, startDate, endDate, ownerId, budget, cost } = campaign;
   return {
     campaignId,
-    leads,
-    qualified,
-    disqualified: leadsIn('disqualified'),
-    opportunities: counts.open + counts.won + counts.lost,
-    ...counts,
-    wonRevenue: revenue,
-    weightedPipeline: weightedPipeline.toList(),
-    conversion: { leadToQualified: ratio(qualified, leads), winRate: ratio(counts.won, counts.won + counts.lost) },
-    targets: null,
-    responses: null,
-    budget: null,
+    campaign: { name, goal, channel, status, startDate, endDate, ownerId: ownerId ?? null },
+    targets: audience.targets,
+    targetsByType: audience.targetsByType,
+    reachable: audience.reachable,
+    targetLists: audience.lists,
+    responses: campaign.responses,
+    responders: campaign.responders.length,
+    responsesByType: campaign.responsesByType,
+    responseRate: ratio(campaign.responders.length, audience.targets),
+    ...sales,
+    budget,
     cost,
-    roi: campaignRoi(revenue, cost),
-    missing: { fields: MARKETING_FIELDS, note: MARKETING_MISSING_NOTE },
+    budgetUsed: budget.currency === cost.currency ? ratio(cost.amount, budget.amount) : null,
+    costPerLead: sales.leads > 0 ? { amount: Math.round(cost.amount / sales.leads), currency: cost.currency } : null,
+    roi: campaignRoi(sales.wonRevenue, cost),
+    missing: null,
   };
 }
 
-/** Undefined when no lead or opportunity names the campaign: as far as the sales side knows, there is no such campaign. */
+export interface CampaignCollections extends MarketingCollections {
+  readonly leads: string;
+  readonly opportunities: string;
+  readonly campaigns: string;
+}
+
+/** Undefined when neither the marketing context nor any lead or opportunity knows the campaign. */
 export async function loadCampaignPerformance(
-  store: Pick<ReadStore, 'aggregate'>,
-  collections: { readonly leads: string; readonly opportunities: string },
+  store: Pick<ReadStore, 'aggregate' | 'get' | 'getMany' | 'find'>,
+  collections: CampaignCollections,
   tenantId: string,
   campaignId: string,
 ): Promise<CampaignPerformance | undefined> {
   const where = { tenantId, campaignId };
-  const [leadRows, dealRows] = await Promise.all([
+  const [leadRows, dealRows, planned] = await Promise.all([
     store.aggregate(collections.leads, { where, groupBy: ['status'] }),
     store.aggregate(collections.opportunities, {
       where,
       groupBy: ['status', 'amount.currency'],
       sum: ['amount.amount', 'weightedAmount'],
     }),
+    store.get<CampaignDoc>(collections.campaigns, tenantKey(tenantId, campaignId)),
   ]);
-  const known = [...leadRows, ...dealRows].some((row) => row.count > 0);
-  return known ? campaignPerformance(campaignId, leadRows, dealRows) : undefined;
+  const sales = campaignSalesFigures(leadRows, dealRows);
+  if (planned === undefined) {
+    const known = [...leadRows, ...dealRows].some((row) => row.count > 0);
+    return known ? campaignPerformance(campaignId, sales) : undefined;
+  }
+  const campaign = planned.doc;
+  const audience = await loadCampaignAudience(store, collections, tenantId, campaign.targetListIds, campaign.channel);
+  return campaignPerformance(campaignId, sales, { campaign, audience });
 }

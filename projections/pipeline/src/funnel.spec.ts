@@ -2,6 +2,8 @@ import type { InMemoryReadStore } from '@crm/shared/read-model';
 import { funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
+import { marketingCampaigns } from './marketing/campaigns.projection';
+import { campaignPlanned } from './testing/marketing-history';
 import { funnelHistory } from './testing/scenarios';
 import { irr, recorded, storeWith } from './testing/sales-history';
 
@@ -69,6 +71,21 @@ describe('funnel', () => {
       { key: 'c1', leads: 2, qualified: 1, opportunities: 1, won: 0 },
       { key: null, leads: 4, qualified: 3, opportunities: 2, won: 1 },
     ]);
+  });
+
+  it('names the campaigns the marketing context knows', async () => {
+    const named = await storeWith(
+      [pipelineLeads, pipelineOpportunities, marketingCampaigns],
+      recorded([...funnelHistory, campaignPlanned('c1')]),
+    );
+    const byCampaign = await loadFunnel(named, { ...collections, campaigns: 'marketing_campaigns' }, 'default', { by: 'campaign' });
+    expect(byCampaign.groups.map(({ key, name, leads }) => ({ key, name, leads }))).toEqual([
+      { key: 'c1', name: 'جشنواره نوروز', leads: 2 },
+      { key: null, name: null, leads: 4 },
+    ]);
+    expect((await loadFunnel(named, { ...collections, campaigns: 'marketing_campaigns' }, 'default', {})).groups[0]).not.toHaveProperty(
+      'name',
+    );
   });
 
   it('takes the period on the capture date', async () => {

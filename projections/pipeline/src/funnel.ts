@@ -1,5 +1,6 @@
 import type { Money } from '@crm/shared/kernel';
 import type { AggregateRow, ReadStore, Scalar, Where } from '@crm/shared/read-model';
+import type { CampaignDoc } from './marketing/campaigns.projection';
 import type { PipelineLead } from './pipeline-leads.projection';
 import type { PipelineOpportunity } from './pipeline-opportunities.projection';
 import { compact, dateRange, MoneyTotals, ratio, tenantKey } from './support';
@@ -38,6 +39,8 @@ export interface FunnelStep {
 export interface FunnelGroup extends FunnelStep {
   /** The source, or the campaign id; null for leads captured without a campaign. */
   readonly key: string | null;
+  /** By campaign only: the campaign's name, null when the marketing context does not know it. */
+  readonly name?: string | null;
 }
 
 export interface Funnel {
@@ -89,6 +92,7 @@ export function funnel(
   qualifiedLeads: readonly PipelineLead[],
   opportunities: ReadonlyMap<string, PipelineOpportunity>,
   filters: FunnelFilters,
+  campaignNames: ReadonlyMap<string, string> = new Map(),
 ): Funnel {
   const by = filters.by ?? 'source';
   const field = groupField(by);
@@ -122,7 +126,10 @@ export function funnel(
   return {
     by,
     period: { basis: 'capturedAt', from: filters.from ?? null, to: filters.to ?? null },
-    groups: keys.map((key) => ({ key: key === null ? null : String(key), ...(groups.get(key) as Tally).step() })),
+    groups: keys.map((key) => {
+      const named = by === 'campaign' ? { name: key === null ? null : (campaignNames.get(String(key)) ?? null) } : {};
+      return { key: key === null ? null : String(key), ...named, ...(groups.get(key) as Tally).step() };
+    }),
     total: total.step(),
   };
 }
@@ -133,7 +140,7 @@ export function funnel(
  */
 export async function loadFunnel(
   store: Pick<ReadStore, 'aggregate' | 'find' | 'getMany'>,
-  collections: { readonly leads: string; readonly opportunities: string },
+  collections: { readonly leads: string; readonly opportunities: string; readonly campaigns?: string },
   tenantId: string,
   filters: FunnelFilters,
 ): Promise<Funnel> {
@@ -146,5 +153,22 @@ export async function loadFunnel(
   const ids = leads.flatMap((lead) => (lead.opportunityId === undefined ? [] : [tenantKey(tenantId, lead.opportunityId)]));
   const found = await store.getMany<PipelineOpportunity>(collections.opportunities, ids);
   const deals = new Map([...found.values()].map((record) => [record.doc.opportunityId, record.doc]));
-  return funnel(counts, leads, deals, filters);
+  return funnel(counts, leads, deals, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters));
+}
+
+/** Names of the campaigns the grouping shows, from the marketing read model. */
+async function campaignNames(
+  store: Pick<ReadStore, 'getMany'>,
+  collection: string | undefined,
+  tenantId: string,
+  counts: readonly AggregateRow[],
+  filters: FunnelFilters,
+): Promise<Map<string, string>> {
+  if (collection === undefined || filters.by !== 'campaign') return new Map();
+  const ids = [...new Set(counts.flatMap((row) => (typeof row.group['campaignId'] === 'string' ? [row.group['campaignId']] : [])))];
+  const found = await store.getMany<CampaignDoc>(
+    collection,
+    ids.map((id) => tenantKey(tenantId, id)),
+  );
+  return new Map([...found.values()].map((record) => [record.doc.campaignId, record.doc.name]));
 }

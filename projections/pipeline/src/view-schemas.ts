@@ -1,4 +1,6 @@
 import { OPEN_STAGES } from '@crm/sales/domain';
+import { CAMPAIGN_CHANNELS, CAMPAIGN_GOALS, RESPONSE_TYPES } from '@crm/marketing/domain';
+import { CONTACT_CHANNELS } from '@crm/sales/domain';
 import { MARKETING_FIELDS } from './campaign-performance';
 import { FUNNEL_GROUPINGS } from './funnel';
 import { OPPORTUNITY_STATUSES } from './opportunity-list';
@@ -22,7 +24,13 @@ const monies: Schema = { type: 'array', items: money, description: 'One entry pe
 const rate: Schema = { type: 'number', nullable: true, description: '0–1, 4 decimals; null when the denominator is 0' };
 const object = (properties: Record<string, Schema>): Schema => ({ type: 'object', required: Object.keys(properties), properties });
 const period = (basis: string): Schema => object({ basis: { enum: [basis] }, from: nullableText, to: nullableText });
-const unknownYet = (schema: Schema = {}): Schema => ({ ...schema, nullable: true, description: 'null until the marketing context exists' });
+/** A figure only the marketing context knows: null for a campaign that sales events name but that was never planned. */
+const planned = (schema: Schema, description: string): Schema => ({
+  ...schema,
+  nullable: true,
+  description: `${description}; null when unplanned`,
+});
+const counts = (keys: readonly string[]): Schema => object(Object.fromEntries(keys.map((key) => [key, integer])));
 
 export const PIPELINE_SUMMARY_SCHEMA = object({
   period: period('closingDate'),
@@ -87,26 +95,79 @@ const step = {
 export const FUNNEL_SCHEMA = object({
   by: { enum: [...FUNNEL_GROUPINGS] },
   period: period('capturedAt'),
-  groups: { type: 'array', items: object({ key: { ...nullableText, description: 'Source or campaign id; null: no campaign' }, ...step }) },
+  groups: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['key', ...Object.keys(step)],
+      properties: {
+        key: { ...nullableText, description: 'Source or campaign id; null: no campaign' },
+        name: { ...nullableText, description: 'by=campaign only: the campaign name, null when not planned in marketing' },
+        ...step,
+      },
+    },
+  },
   total: object(step),
 });
 
 export const CAMPAIGN_PERFORMANCE_SCHEMA = object({
   campaignId: text,
+  campaign: planned(
+    object({
+      name: text,
+      goal: { enum: [...CAMPAIGN_GOALS] },
+      channel: { enum: [...CAMPAIGN_CHANNELS] },
+      status: { enum: ['planned', 'active', 'completed', 'cancelled'] },
+      startDate: text,
+      endDate: text,
+      ownerId: nullableText,
+    }),
+    'The plan',
+  ),
+  targets: planned(integer, 'Distinct records across the target lists now (dynamic lists evaluated on current attributes)'),
+  targetsByType: planned(counts(['lead', 'contact', 'account']), 'Targets per member type'),
+  reachable: planned(
+    object({
+      consentChannel: { enum: [...CONTACT_CHANNELS], nullable: true, description: 'Consent the channel needs; null: none applies' },
+      contacts: { type: 'integer', description: 'Contact targets with that consent (all of them when none applies)' },
+    }),
+    'Contacts marketing may address on the campaign channel',
+  ),
+  targetLists: planned(
+    {
+      type: 'array',
+      items: object({
+        listId: text,
+        name: nullableText,
+        kind: { enum: ['static', 'dynamic'], nullable: true },
+        memberType: { enum: ['lead', 'contact', 'account'], nullable: true },
+        members: integer,
+      }),
+    },
+    'Each target list with its member count (name null: list not known yet)',
+  ),
+  responses: planned(integer, 'Responses recorded'),
+  responders: planned(integer, 'Distinct records that responded'),
+  responsesByType: planned(counts(RESPONSE_TYPES), 'Responses per type'),
+  responseRate: planned(rate, 'Distinct responders ÷ targets'),
   leads: integer,
   qualified: integer,
   disqualified: integer,
-  opportunities: integer,
+  opportunities: { type: 'integer', description: "Deals from the campaign's leads and deals opened with its id" },
   open: integer,
   won: integer,
   lost: integer,
   wonRevenue: monies,
   weightedPipeline: monies,
   conversion: object({ leadToQualified: rate, winRate: rate }),
-  targets: unknownYet(),
-  responses: unknownYet(),
-  budget: unknownYet(money),
-  cost: unknownYet(money),
-  roi: { type: 'number', nullable: true, description: '(won revenue − cost) ÷ cost, only when the cost is known' },
-  missing: object({ fields: { type: 'array', items: { enum: [...MARKETING_FIELDS] } }, note: text }),
+  budget: planned(money, 'Planned budget'),
+  cost: planned(money, 'Costs recorded, in the budget currency'),
+  budgetUsed: planned(rate, 'cost ÷ budget'),
+  costPerLead: planned(money, 'cost ÷ leads, null also when there are no leads'),
+  roi: { type: 'number', nullable: true, description: '(won revenue − cost) ÷ cost; null when the cost is unknown or 0' },
+  missing: {
+    ...object({ fields: { type: 'array', items: { enum: [...MARKETING_FIELDS] } }, note: text }),
+    nullable: true,
+    description: 'Only for a campaign not planned in marketing: the fields that are unknown, and why',
+  },
 });

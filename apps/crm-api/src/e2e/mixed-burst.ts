@@ -1,4 +1,5 @@
 import { http, type HttpReply } from '../testing/test-app';
+import { campaignBurst } from './campaign-views-burst';
 import { daysFromNow } from './sales-e2e-support';
 
 type Reply = Record<string, unknown>;
@@ -108,6 +109,7 @@ export async function mixedBurst(base: string): Promise<{ readonly commands: num
       await post(`/opportunities/${opportunityId}/win`, { amount: money(480_000_000) });
       await customerLife(accountId, 100 + i, 2);
     } else await post(`/opportunities/${opportunityId}/lose`, { reason: 'بودجه مشتری حذف شد' });
+    return accountId;
   };
 
   const complaint = async (i: number) => {
@@ -168,7 +170,13 @@ export async function mixedBurst(base: string): Promise<{ readonly commands: num
 
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   // Customers first, briefly, so some complaints and surveys can name a known contact.
-  await Promise.all(range(4).map((i) => directAccount(1000 + i)));
-  await Promise.all([...range(30).map(lead), ...range(8).map(directAccount), ...range(24).map(complaint), ...range(30).map(voice)]);
+  const accounts = await Promise.all(range(4).map((i) => directAccount(1000 + i)));
+  await Promise.all([
+    ...range(30).map(lead),
+    ...range(8).map(directAccount),
+    ...range(24).map(complaint),
+    ...range(30).map(voice),
+    ...range(6).map((i) => campaignBurst(post, i, contacts.slice(0, 4), accounts[i % accounts.length] as string)),
+  ]);
   return { commands };
 }

@@ -199,21 +199,38 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     });
     const byCampaign = await get<{ groups: Record<string, unknown>[] }>('/views/funnel?by=campaign');
     expect(
-      byCampaign.body.groups.map(({ key, leads, qualified, opportunities, won }) => ({ key, leads, qualified, opportunities, won })),
+      byCampaign.body.groups.map(({ key, name, leads, qualified, opportunities, won }) => ({
+        key,
+        name,
+        leads,
+        qualified,
+        opportunities,
+        won,
+      })),
     ).toEqual([
-      { key: campaignId, leads: 3, qualified: 2, opportunities: 2, won: 1 },
-      { key: null, leads: 4, qualified: 2, opportunities: 2, won: 1 },
+      // Never planned in marketing: no name to show.
+      { key: campaignId, name: null, leads: 3, qualified: 2, opportunities: 2, won: 1 },
+      { key: null, name: null, leads: 4, qualified: 2, opportunities: 2, won: 1 },
     ]);
     const later = await get('/views/funnel?from=2026-01-06');
     expect(later.body).toMatchObject({ period: { basis: 'capturedAt', from: '2026-01-06', to: null }, groups: [], total: { leads: 0 } });
     expect((await get('/views/funnel?by=owner')).status).toBe(400);
   });
 
-  it('GET /views/campaigns/{id}/performance: what sales knows, marketing figures null and said to be missing', async () => {
+  it('GET /views/campaigns/{id}/performance: a campaign only sales events name gives what sales knows and lists the unknown fields', async () => {
     const reply = await get(`/views/campaigns/${campaignId}/performance`);
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
       campaignId,
+      campaign: null,
+      targets: null,
+      targetsByType: null,
+      reachable: null,
+      targetLists: null,
+      responses: null,
+      responders: null,
+      responsesByType: null,
+      responseRate: null,
       leads: 3,
       qualified: 2,
       disqualified: 0,
@@ -224,12 +241,15 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
       wonRevenue: [irr(300_000_000)],
       weightedPipeline: [irr(400_000_000)],
       conversion: { leadToQualified: 0.6667, winRate: 1 },
-      targets: null,
-      responses: null,
       budget: null,
       cost: null,
+      budgetUsed: null,
+      costPerLead: null,
       roi: null,
-      missing: { fields: ['targets', 'responses', 'budget', 'cost', 'roi'], note: expect.stringContaining('marketing context') },
+      missing: {
+        fields: expect.arrayContaining(['targets', 'responses', 'cost', 'roi']),
+        note: expect.stringContaining('no campaign with this id was planned'),
+      },
     });
     const unknown = await get(`/views/campaigns/${randomUUID()}/performance`);
     expect(unknown).toMatchObject({ status: 404, body: { code: 'CAMPAIGN.NOT_FOUND' } });

@@ -21,6 +21,7 @@ import {
   type CustomerHistory,
   type CustomerInteractionDoc,
   type LoyaltyProfile,
+  type OpportunityLinkDoc,
   type TierRule,
   type WonDealDoc,
   type WonDealsRule,
@@ -119,7 +120,8 @@ export class LoyaltyViewsController {
       'RFM scores are quintiles (mid-rank, ties share a score) over the customers active at asOf; recency inverted. Segments by precedence: ' +
       'champions (R≥4 F≥4), cant_lose_them (R=1 F=5), at_risk (R≤2 F≥3), lost (R=1 F=1), hibernating (R≤2 F≤2), loyal (F≥4), new (R=5 F=1), ' +
       'promising (R=4 F=1), potential_loyalist (R≥4 F≤3), need_attention (R=3 F=3), about_to_sleep (R=3 F≤2); prospect before a first purchase. ' +
-      'Interactions are the complaints, feedback and survey responses of the account and its contacts. Churn risk points: inactivity ≥ ⅓ of ' +
+      'Interactions are the complaints, feedback and survey responses of the account and its contacts, the interactions logged and the ' +
+      'customer-facing activities (call, appointment, email, letter, SMS; not tasks) completed regarding the account, its contacts or its deals. Churn risk points: inactivity ≥ ⅓ of ' +
       'the threshold 1, ≥ ⅔ 2; open complaint 1; latest NPS 0–6 1 → 0 low, 1 medium, 2+ high. Customer value = average order value × purchases ' +
       'per year × margin × 1 ÷ annual churn rate (lifetime at most 10 years), in the main currency.',
   })
@@ -151,7 +153,7 @@ export class LoyaltyViewsController {
     summary: 'Churn per month: active at start, new, churned, churn rate; retention by first-purchase cohort after 1, 3, 6, 12 months',
     description:
       'A customer (an account with a purchase) is lost when its account closes or after more than inactivityDays whole UTC days without ' +
-      'a purchase or interaction. Churn rate = customers lost in the period ÷ customers active at its start (new customers lost in the same ' +
+      'a purchase or interaction (complaint, feedback, survey answer, logged interaction or completed customer-facing activity). Churn rate = customers lost in the period ÷ customers active at its start (new customers lost in the same ' +
       'period count too). Retention: share of a cohort active 1, 3, 6, 12 calendar months after their own first purchase, among those ' +
       'for whom that date has come by asOf.',
   })
@@ -175,20 +177,23 @@ export class LoyaltyViewsController {
   }
 
   private collections(minPosition: string | undefined): Promise<string[]> {
-    const { activity, wonDeals, interactions, contactLinks } = LOYALTY_PROJECTION_NAMES;
-    return Promise.all([activity, wonDeals, interactions, contactLinks].map((name) => this.readModels.collection(name, minPosition)));
+    const { activity, wonDeals, interactions, contactLinks, opportunityLinks } = LOYALTY_PROJECTION_NAMES;
+    return Promise.all(
+      [activity, wonDeals, interactions, contactLinks, opportunityLinks].map((name) => this.readModels.collection(name, minPosition)),
+    );
   }
 
   private async histories(collections: readonly string[], asOf: number, rule: WonDealsRule): Promise<CustomerHistory[]> {
     const all = async <D extends object>(collection: string | undefined): Promise<D[]> =>
       (await this.readModels.store.find<D>(collection as string, { where: { tenantId: DEFAULT_TENANT } })).map((row) => row.doc);
-    const [activities, wonDeals, interactions, contactLinks] = await Promise.all([
+    const [activities, wonDeals, interactions, contactLinks, opportunityLinks] = await Promise.all([
       all<CustomerActivityDoc>(collections[0]),
       all<WonDealDoc>(collections[1]),
       all<CustomerInteractionDoc>(collections[2]),
       all<ContactLinkDoc>(collections[3]),
+      all<OpportunityLinkDoc>(collections[4]),
     ]);
-    return customerHistories({ activities, wonDeals, interactions, contactLinks }, asOf, rule);
+    return customerHistories({ activities, wonDeals, interactions, contactLinks, opportunityLinks }, asOf, rule);
   }
 }
 

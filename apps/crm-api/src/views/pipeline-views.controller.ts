@@ -1,9 +1,6 @@
-import { applyDecorators, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
-  FUNNEL_GROUPINGS,
   FUNNEL_SCHEMA,
   CAMPAIGN_PERFORMANCE_SCHEMA,
   OPPORTUNITY_PAGE_SCHEMA,
@@ -12,147 +9,22 @@ import {
   loadFunnel,
   loadOpportunityList,
   loadPipelineSummary,
-  MARKETING_MISSING_NOTE,
-  MAX_PAGE,
-  OPPORTUNITY_SORTS,
-  OPPORTUNITY_STATUSES,
+  marketingAudience,
+  marketingCampaigns,
+  marketingListMembers,
+  marketingLists,
   pipelineLeads,
   pipelineOpportunities,
   type CampaignPerformance,
   type Funnel,
-  type FunnelGrouping,
   type OpportunityPage,
-  type OpportunitySort,
-  type OpportunityStatus,
   type PipelineSummary,
 } from '@crm/projections/pipeline';
-import { LEAD_SOURCES, OPEN_STAGES, type LeadSource, type OpenStage } from '@crm/sales/domain';
 import { DEFAULT_TENANT, DomainError } from '@crm/shared/event-sourcing';
 import { problemSchema, RequestValidationError } from '@crm/shared/http';
 import { ReadModels } from '../read-models/read-models.service';
 import { MinPositionQueryDto } from './min-position.dto';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A calendar date: the shape and a real day (no 30 February). */
-const DateParam = (description: string): PropertyDecorator =>
-  applyDecorators(
-    ApiPropertyOptional({ description, example: '2026-03-20', format: 'date' }),
-    IsOptional(),
-    Matches(DATE, { message: '$property must be a date like 2026-03-20' }),
-    IsISO8601({ strict: true }),
-  );
-
-/** Ids are stored lower-case, as the command side keeps them. */
-const IdFilter = (): PropertyDecorator =>
-  applyDecorators(
-    ApiPropertyOptional({ format: 'uuid' }),
-    IsOptional(),
-    IsUUID(),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
-  );
-
-class PeriodQueryDto extends MinPositionQueryDto {
-  @DateParam('First day of the period (inclusive)')
-  from?: string;
-
-  @DateParam('Last day of the period (inclusive)')
-  to?: string;
-}
-
-export class PipelineQueryDto extends PeriodQueryDto {
-  @ApiPropertyOptional({ description: 'Only deals owned by this user' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  ownerId?: string;
-}
-
-export class FunnelQueryDto extends PeriodQueryDto {
-  @ApiPropertyOptional({ enum: [...FUNNEL_GROUPINGS], default: 'source' })
-  @IsOptional()
-  @IsIn(FUNNEL_GROUPINGS)
-  by?: FunnelGrouping;
-}
-
-export class OpportunityListQueryDto extends MinPositionQueryDto {
-  @ApiPropertyOptional({ enum: OPEN_STAGES, description: 'The open stage, or the one a closed deal was won or lost from' })
-  @IsOptional()
-  @IsIn(OPEN_STAGES)
-  stage?: OpenStage;
-
-  @ApiPropertyOptional({ enum: OPPORTUNITY_STATUSES })
-  @IsOptional()
-  @IsIn(OPPORTUNITY_STATUSES)
-  status?: OpportunityStatus;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  ownerId?: string;
-
-  @IdFilter()
-  accountId?: string;
-
-  @IdFilter()
-  campaignId?: string;
-
-  @ApiPropertyOptional({ enum: LEAD_SOURCES, description: 'Source of the lead the deal was qualified from' })
-  @IsOptional()
-  @IsIn(LEAD_SOURCES)
-  source?: LeadSource;
-
-  @ApiPropertyOptional({ example: 'IRR', description: 'Only deals in this currency' })
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as IRR' })
-  currency?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Minimum amount, minor units' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  amountMin?: number;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Maximum amount, minor units' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  amountMax?: number;
-
-  @DateParam('Expected close date from (inclusive)')
-  expectedCloseFrom?: string;
-
-  @DateParam('Expected close date to (inclusive)')
-  expectedCloseTo?: string;
-
-  @ApiPropertyOptional({ enum: OPPORTUNITY_SORTS, default: 'openedAt' })
-  @IsOptional()
-  @IsIn(OPPORTUNITY_SORTS)
-  sort?: OpportunitySort;
-
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
-  @IsOptional()
-  @IsIn(['asc', 'desc'])
-  order?: 'asc' | 'desc';
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
-  limit?: number;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-}
+import { FunnelQueryDto, OpportunityListQueryDto, PipelineQueryDto } from './pipeline-views.dto';
 
 type Bound = string | number | undefined;
 
@@ -210,25 +82,36 @@ export class PipelineViewsController {
     summary: 'Leads → qualified → opportunities → won, with conversion rates, by source or campaign',
     description:
       'Period (from/to) is on the lead capture date; each lead is followed to wherever it got since. ' +
-      'Opportunities = qualified leads whose deal has been opened; won = those won (and not reopened). Rates are each step ÷ the one before, and won ÷ leads.',
+      'Opportunities = qualified leads whose deal has been opened; won = those won (and not reopened). Rates are each step ÷ the one before, and won ÷ leads. ' +
+      'By campaign, each group also carries the campaign name (null when the campaign was never planned in marketing).',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiResponse(badRequest)
   @ApiResponse(notCaughtUp)
   async funnel(@Query() query: FunnelQueryDto): Promise<Funnel> {
     assertOrdered([['to', query.from, query.to]]);
-    return loadFunnel(this.readModels.store, await this.collections(query.minPosition), DEFAULT_TENANT, query);
+    const [sales, campaigns] = await Promise.all([
+      this.collections(query.minPosition),
+      this.readModels.collection(marketingCampaigns.name, query.minPosition),
+    ]);
+    return loadFunnel(this.readModels.store, { ...sales, campaigns }, DEFAULT_TENANT, query);
   }
 
   @Get('campaigns/:id/performance')
   @ApiOperation({
-    summary: 'What sales events tell of a campaign: its leads, qualified, opportunities, won count and revenue',
-    description: `${MARKETING_MISSING_NOTE} Opportunities count deals from the campaign's leads and deals opened directly with its id.`,
+    summary: 'Campaign performance: targets, responses, leads, opportunities, won revenue, cost, ROI',
+    description:
+      'Targets = distinct records across the target lists now: static lists by membership, dynamic lists by evaluating their criteria ' +
+      'on current lead/account/contact attributes. Reachable contacts = contact targets with consent for the campaign channel ' +
+      '(email, sms, phone; print needs post consent; other channels need none). Response rate = distinct responders ÷ targets. ' +
+      "Leads are those captured with the campaign's id; opportunities count deals from its leads and deals opened directly with its id. " +
+      'Cost per lead = cost ÷ leads; ROI = (won revenue − cost) ÷ cost, null when the cost is 0 or revenue is in another currency. ' +
+      'A campaign named only by sales events (never planned in marketing) answers with what sales knows: marketing fields are null and `missing` lists them.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ schema: CAMPAIGN_PERFORMANCE_SCHEMA })
   @ApiResponse(badRequest)
-  @ApiResponse({ status: 404, description: 'No lead or opportunity names this campaign', ...problems })
+  @ApiResponse({ status: 404, description: 'No campaign was planned with this id and no lead or opportunity names it', ...problems })
   @ApiResponse(notCaughtUp)
   async campaignPerformance(
     @Param(
@@ -239,14 +122,13 @@ export class PipelineViewsController {
     @Query() query: MinPositionQueryDto,
   ): Promise<CampaignPerformance> {
     const campaignId = id.toLowerCase();
-    const performance = await loadCampaignPerformance(
-      this.readModels.store,
-      await this.collections(query.minPosition),
-      DEFAULT_TENANT,
-      campaignId,
-    );
+    const { minPosition } = query;
+    const [sales, marketing] = await Promise.all([this.collections(minPosition), this.marketingCollections(minPosition)]);
+    const performance = await loadCampaignPerformance(this.readModels.store, { ...sales, ...marketing }, DEFAULT_TENANT, campaignId);
     if (!performance) {
-      throw new DomainError('CAMPAIGN.NOT_FOUND', `No lead or opportunity is attributed to campaign ${campaignId}`, { campaignId });
+      throw new DomainError('CAMPAIGN.NOT_FOUND', `No campaign ${campaignId}: none was planned and no lead or opportunity names it`, {
+        campaignId,
+      });
     }
     return performance;
   }
@@ -258,5 +140,17 @@ export class PipelineViewsController {
       this.readModels.collection(pipelineOpportunities.name, minPosition),
     ]);
     return { leads, opportunities };
+  }
+
+  /** The marketing read models a campaign's performance needs, each caught up to minPosition. */
+  private async marketingCollections(minPosition: string | undefined) {
+    const collection = (name: string) => this.readModels.collection(name, minPosition);
+    const [campaigns, lists, members, audience] = await Promise.all([
+      collection(marketingCampaigns.name),
+      collection(marketingLists.name),
+      collection(marketingListMembers.name),
+      collection(marketingAudience.name),
+    ]);
+    return { campaigns, lists, members, audience };
   }
 }

@@ -1,0 +1,139 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  FUNNEL_GROUPINGS,
+  MAX_PAGE,
+  OPPORTUNITY_SORTS,
+  OPPORTUNITY_STATUSES,
+  type FunnelGrouping,
+  type OpportunitySort,
+  type OpportunityStatus,
+} from '@crm/projections/pipeline';
+import { LEAD_SOURCES, OPEN_STAGES, type LeadSource, type OpenStage } from '@crm/sales/domain';
+import { MinPositionQueryDto } from './min-position.dto';
+
+/** Query parameters of the pipeline, funnel and opportunity views: shapes checked at the edge. */
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar date: the shape and a real day (no 30 February). */
+const DateParam = (description: string): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({ description, example: '2026-03-20', format: 'date' }),
+    IsOptional(),
+    Matches(DATE, { message: '$property must be a date like 2026-03-20' }),
+    IsISO8601({ strict: true }),
+  );
+
+/** Ids are stored lower-case, as the command side keeps them. */
+const IdFilter = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({ format: 'uuid' }),
+    IsOptional(),
+    IsUUID(),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
+  );
+
+class PeriodQueryDto extends MinPositionQueryDto {
+  @DateParam('First day of the period (inclusive)')
+  from?: string;
+
+  @DateParam('Last day of the period (inclusive)')
+  to?: string;
+}
+
+export class PipelineQueryDto extends PeriodQueryDto {
+  @ApiPropertyOptional({ description: 'Only deals owned by this user' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  ownerId?: string;
+}
+
+export class FunnelQueryDto extends PeriodQueryDto {
+  @ApiPropertyOptional({ enum: [...FUNNEL_GROUPINGS], default: 'source' })
+  @IsOptional()
+  @IsIn(FUNNEL_GROUPINGS)
+  by?: FunnelGrouping;
+}
+
+export class OpportunityListQueryDto extends MinPositionQueryDto {
+  @ApiPropertyOptional({ enum: OPEN_STAGES, description: 'The open stage, or the one a closed deal was won or lost from' })
+  @IsOptional()
+  @IsIn(OPEN_STAGES)
+  stage?: OpenStage;
+
+  @ApiPropertyOptional({ enum: OPPORTUNITY_STATUSES })
+  @IsOptional()
+  @IsIn(OPPORTUNITY_STATUSES)
+  status?: OpportunityStatus;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  ownerId?: string;
+
+  @IdFilter()
+  accountId?: string;
+
+  @IdFilter()
+  campaignId?: string;
+
+  @ApiPropertyOptional({ enum: LEAD_SOURCES, description: 'Source of the lead the deal was qualified from' })
+  @IsOptional()
+  @IsIn(LEAD_SOURCES)
+  source?: LeadSource;
+
+  @ApiPropertyOptional({ example: 'IRR', description: 'Only deals in this currency' })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as IRR' })
+  currency?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Minimum amount, minor units' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  amountMin?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Maximum amount, minor units' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  amountMax?: number;
+
+  @DateParam('Expected close date from (inclusive)')
+  expectedCloseFrom?: string;
+
+  @DateParam('Expected close date to (inclusive)')
+  expectedCloseTo?: string;
+
+  @ApiPropertyOptional({ enum: OPPORTUNITY_SORTS, default: 'openedAt' })
+  @IsOptional()
+  @IsIn(OPPORTUNITY_SORTS)
+  sort?: OpportunitySort;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE)
+  limit?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}

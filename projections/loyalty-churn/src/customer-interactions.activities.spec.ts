@@ -1,0 +1,144 @@
+import type { ActivityCompleted, ActivityType, InteractionLogged, Regarding } from '@crm/activities/domain';
+import { projectionSpec } from '@crm/shared/testing';
+import { customerInteractionsProjection } from './customer-interactions.projection';
+import { opportunityAccountsProjection } from './opportunity-accounts.projection';
+
+const logged = (interactionId: string, regarding: Regarding, occurredAt: string): InteractionLogged => ({
+  type: 'InteractionLogged',
+  data: {
+    interactionId,
+    channel: 'phone',
+    direction: 'inbound',
+    regarding,
+    summary: 'پیگیری سفارش',
+    occurredAt,
+    loggedAt: '2025-05-10T00:00:00Z',
+  },
+});
+
+const completed = (activityId: string, occurrence: number, activityType: ActivityType, regarding: Regarding, completedAt: string) =>
+  ({
+    type: 'ActivityCompleted',
+    data: { activityId, occurrence, activityType, regarding, outcome: 'انجام شد', completedAt },
+  }) as ActivityCompleted;
+
+describe('loyalty-customer-interactions projection: activities context', () => {
+  it('counts interactions logged regarding an account, contact or opportunity, and nothing about a lead', () => {
+    projectionSpec(customerInteractionsProjection)
+      .given([
+        logged('i1', { type: 'account', id: 'a1' }, '2025-05-01T09:00:00+03:30'),
+        logged('i2', { type: 'contact', id: 'c1' }, '2025-05-02T00:00:00Z'),
+        logged('i3', { type: 'opportunity', id: 'o1' }, '2025-05-03T00:00:00Z'),
+        logged('i4', { type: 'lead', id: 'l1' }, '2025-05-04T00:00:00Z'),
+      ])
+      .thenDocuments({
+        'default:interaction:i1': {
+          tenantId: 'default',
+          kind: 'interaction',
+          sourceId: 'i1',
+          accountId: 'a1',
+          at: '2025-05-01T05:30:00.000Z',
+          channel: 'phone',
+        },
+        'default:interaction:i2': {
+          tenantId: 'default',
+          kind: 'interaction',
+          sourceId: 'i2',
+          contactId: 'c1',
+          at: '2025-05-02T00:00:00.000Z',
+          channel: 'phone',
+        },
+        'default:interaction:i3': {
+          tenantId: 'default',
+          kind: 'interaction',
+          sourceId: 'i3',
+          opportunityId: 'o1',
+          at: '2025-05-03T00:00:00.000Z',
+          channel: 'phone',
+        },
+      });
+  });
+
+  it('counts each completed occurrence of a customer-facing activity, but not internal tasks or activities about a campaign', () => {
+    projectionSpec(customerInteractionsProjection)
+      .given([
+        completed('v1', 0, 'phone_call', { type: 'contact', id: 'c1' }, '2025-06-01T00:00:00Z'),
+        completed('v1', 1, 'phone_call', { type: 'contact', id: 'c1' }, '2025-06-08T00:00:00Z'),
+        completed('v2', 0, 'task', { type: 'account', id: 'a1' }, '2025-06-02T00:00:00Z'),
+        completed('v3', 0, 'email', { type: 'campaign', id: 'k1' }, '2025-06-03T00:00:00Z'),
+        completed('v4', 0, 'appointment', { type: 'opportunity', id: 'o1' }, '2025-06-04T00:00:00Z'),
+      ])
+      .thenDocuments({
+        'default:activity:v1:0': {
+          tenantId: 'default',
+          kind: 'activity',
+          sourceId: 'v1',
+          contactId: 'c1',
+          at: '2025-06-01T00:00:00.000Z',
+          channel: 'phone_call',
+          occurrence: 0,
+        },
+        'default:activity:v1:1': {
+          tenantId: 'default',
+          kind: 'activity',
+          sourceId: 'v1',
+          contactId: 'c1',
+          at: '2025-06-08T00:00:00.000Z',
+          channel: 'phone_call',
+          occurrence: 1,
+        },
+        'default:activity:v4:0': {
+          tenantId: 'default',
+          kind: 'activity',
+          sourceId: 'v4',
+          opportunityId: 'o1',
+          at: '2025-06-04T00:00:00.000Z',
+          channel: 'appointment',
+          occurrence: 0,
+        },
+      });
+  });
+});
+
+describe('loyalty-opportunity-accounts projection', () => {
+  it('links a deal to its account from the qualification, and from a direct opening', () => {
+    projectionSpec(opportunityAccountsProjection)
+      .given([
+        {
+          type: 'LeadQualified',
+          data: {
+            leadId: 'l1',
+            source: 'web',
+            contact: { contactId: 'c1', existing: false, fullName: 'مریم احمدی' },
+            account: { accountId: 'a1', existing: false, name: 'شرکت فولاد' },
+            opportunity: {
+              opportunityId: 'o1',
+              name: 'ورق',
+              need: 'ورق گرم',
+              estimatedValue: { amount: 1, currency: 'IRR' },
+              expectedCloseDate: '2025-09-01',
+            },
+            qualifiedAt: '2025-05-01T00:00:00Z',
+          },
+        },
+        {
+          type: 'OpportunityOpened',
+          data: {
+            opportunityId: 'o2',
+            accountId: 'a2',
+            name: 'خدمات',
+            need: 'نگهداری',
+            amount: { amount: 5, currency: 'IRR' },
+            expectedCloseDate: '2025-09-01',
+            stage: 'qualification',
+            probability: 10,
+            openedAt: '2025-05-02T00:00:00Z',
+          },
+        },
+      ])
+      .thenDocuments({
+        'default:o1': { tenantId: 'default', opportunityId: 'o1', accountId: 'a1' },
+        'default:o2': { tenantId: 'default', opportunityId: 'o2', accountId: 'a2' },
+      });
+  });
+});

@@ -1,0 +1,119 @@
+import type { CampaignChannel, ListCriteria, ListKind, ListMemberType } from '@crm/marketing/domain';
+import type { ContactChannel } from '@crm/sales/domain';
+import type { FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
+import { tenantKey } from '../support';
+import { audienceKey, type AudienceDoc } from './audience.projection';
+import { matchesCriteria } from './list-criteria';
+import type { ListMemberDoc, MarketingListDoc } from './marketing-lists.projection';
+
+/**
+ * The contact consent a campaign channel needs (API.md: marketing may only
+ * target contacts with consent for that channel). Channels that do not
+ * address a contact directly (web, social, events…) need none.
+ */
+export const CONSENT_CHANNEL: Readonly<Record<CampaignChannel, ContactChannel | null>> = {
+  email: 'email',
+  sms: 'sms',
+  phone: 'phone',
+  print: 'post',
+  social: null,
+  web: null,
+  event: null,
+  in_person: null,
+  mixed: null,
+};
+
+export interface TargetListFigures {
+  readonly listId: string;
+  /** null when the list is not (yet) known to the read model. */
+  readonly name: string | null;
+  readonly kind: ListKind | null;
+  readonly memberType: ListMemberType | null;
+  readonly members: number;
+}
+
+export interface CampaignAudience {
+  /** Distinct records across the target lists (one counted once however many lists hold it). */
+  readonly targets: number;
+  readonly targetsByType: Readonly<Record<ListMemberType, number>>;
+  readonly reachable: {
+    readonly consentChannel: ContactChannel | null;
+    /** Contact targets that may be addressed: with consent on consentChannel, or all of them when it is null. */
+    readonly contacts: number;
+  };
+  readonly lists: readonly TargetListFigures[];
+}
+
+export interface MarketingCollections {
+  readonly lists: string;
+  readonly members: string;
+  readonly audience: string;
+}
+
+type Store = Pick<ReadStore, 'find' | 'getMany'>;
+
+/** Equality conditions of an all-match list narrow the scan in the store; every condition is still checked here. */
+function pushedDown(criteria: ListCriteria): Where {
+  if (criteria.match !== 'all') return {};
+  const where: Record<string, string | FieldCondition> = {};
+  for (const { field, operator, value } of criteria.conditions) {
+    if (field === 'consent') continue;
+    if (operator === 'eq' && typeof value === 'string') where[field] = value;
+    if (operator === 'in' && Array.isArray(value)) where[field] = { in: [...value] };
+  }
+  return where;
+}
+
+async function membersOf(store: Store, collections: MarketingCollections, list: MarketingListDoc): Promise<string[]> {
+  const { tenantId, listId, memberType } = list;
+  if (list.kind === 'dynamic') {
+    if (list.criteria === undefined) return [];
+    const criteria = list.criteria;
+    const where = { ...pushedDown(criteria), tenantId, memberType };
+    const docs = await store.find<AudienceDoc>(collections.audience, { where });
+    return docs.filter((record) => matchesCriteria(record.doc, criteria)).map((record) => record.doc.memberId);
+  }
+  const docs = await store.find<ListMemberDoc>(collections.members, { where: { tenantId, listId, status: 'member' } });
+  return docs.map((record) => record.doc.memberId);
+}
+
+/** Who a campaign targets now: static lists by membership, dynamic ones by evaluating their criteria on current attributes. */
+export async function loadCampaignAudience(
+  store: Store,
+  collections: MarketingCollections,
+  tenantId: string,
+  listIds: readonly string[],
+  channel: CampaignChannel,
+): Promise<CampaignAudience> {
+  const found = await store.getMany<MarketingListDoc>(
+    collections.lists,
+    listIds.map((id) => tenantKey(tenantId, id)),
+  );
+  const targets = { lead: new Set<string>(), contact: new Set<string>(), account: new Set<string>() };
+  const lists: TargetListFigures[] = [];
+  for (const listId of listIds) {
+    const list = found.get(tenantKey(tenantId, listId))?.doc;
+    if (list === undefined) {
+      lists.push({ listId, name: null, kind: null, memberType: null, members: 0 });
+      continue;
+    }
+    const members = await membersOf(store, collections, list);
+    for (const id of members) targets[list.memberType].add(id);
+    lists.push({ listId, name: list.name, kind: list.kind, memberType: list.memberType, members: members.length });
+  }
+  const consentChannel = CONSENT_CHANNEL[channel];
+  let contacts = targets.contact.size;
+  if (consentChannel !== null && contacts > 0) {
+    const keys = [...targets.contact].map((id) => audienceKey(tenantId, 'contact', id));
+    const docs = await store.getMany<AudienceDoc>(collections.audience, keys);
+    contacts = [...docs.values()].filter(
+      (record) => record.doc.memberType === 'contact' && record.doc.consent.includes(consentChannel),
+    ).length;
+  }
+  return {
+    targets: targets.lead.size + targets.contact.size + targets.account.size,
+    targetsByType: { lead: targets.lead.size, contact: targets.contact.size, account: targets.account.size },
+    reachable: { consentChannel, contacts },
+    lists,
+  };
+}

@@ -1,0 +1,121 @@
+import {
+  RESPONSE_TYPES,
+  type CampaignChannel,
+  type CampaignEvent,
+  type CampaignGoal,
+  type CampaignResponseType,
+} from '@crm/marketing/domain';
+import type { Money } from '@crm/shared/kernel';
+import { defineProjection } from '@crm/shared/read-model';
+import { compact, tenantKey } from '../support';
+
+export type CampaignStatus = 'planned' | 'active' | 'completed' | 'cancelled';
+
+/** One document per campaign: plan, lifecycle, target lists, cost total and response tallies. */
+export interface CampaignDoc {
+  readonly tenantId: string;
+  readonly campaignId: string;
+  readonly name: string;
+  readonly goal: CampaignGoal;
+  readonly channel: CampaignChannel;
+  readonly status: CampaignStatus;
+  readonly budget: Money;
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly ownerId?: string;
+  readonly plannedAt: string;
+  readonly startedAt?: string;
+  readonly completedAt?: string;
+  readonly cancelledAt?: string;
+  readonly cancelReason?: string;
+  /** In the order they were added. */
+  readonly targetListIds: readonly string[];
+  /** Sum of recorded costs, in the budget's currency (the decider refuses any other). */
+  readonly cost: Money;
+  readonly costEntries: number;
+  readonly responses: number;
+  /** Every response type, zero when none. */
+  readonly responsesByType: Readonly<Record<CampaignResponseType, number>>;
+  /** Distinct `type:id` of everyone who responded, sorted: response rate counts people, not answers. */
+  readonly responders: readonly string[];
+}
+
+const noResponses = (): Record<CampaignResponseType, number> =>
+  Object.fromEntries(RESPONSE_TYPES.map((type) => [type, 0])) as Record<CampaignResponseType, number>;
+
+function withCost(doc: CampaignDoc, amount: Money): CampaignDoc {
+  // A cost in another currency would make the total meaningless: stop and report rather than guess a rate.
+  if (amount.currency !== doc.cost.currency) {
+    throw new Error(`campaign ${doc.campaignId}: cost in ${amount.currency}, budget in ${doc.cost.currency}`);
+  }
+  return { ...doc, cost: { ...doc.cost, amount: doc.cost.amount + amount.amount }, costEntries: doc.costEntries + 1 };
+}
+
+export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
+  name: 'marketing-campaigns',
+  version: 1,
+  collection: 'marketing_campaigns',
+  eventTypes: [
+    'CampaignPlanned',
+    'CampaignTargetListsAdded',
+    'CampaignStarted',
+    'CampaignCostRecorded',
+    'CampaignResponseRecorded',
+    'CampaignCompleted',
+    'CampaignCancelled',
+  ],
+  indexes: [['tenantId', 'status']],
+  documentId: (event) => tenantKey(event.metadata.tenantId, event.data.campaignId),
+  evolve(doc, event) {
+    if (event.type === 'CampaignPlanned') {
+      const { campaignId, name, goal, channel, budget, startDate, endDate, ownerId, plannedAt } = event.data;
+      return {
+        tenantId: event.metadata.tenantId,
+        campaignId,
+        name,
+        goal,
+        channel,
+        status: 'planned',
+        budget,
+        startDate,
+        endDate,
+        ...compact({ ownerId }),
+        plannedAt,
+        targetListIds: [],
+        cost: { amount: 0, currency: budget.currency },
+        costEntries: 0,
+        responses: 0,
+        responsesByType: noResponses(),
+        responders: [],
+      };
+    }
+    // Everything else follows the plan on the campaign's stream.
+    if (doc === null) return null;
+    switch (event.type) {
+      case 'CampaignTargetListsAdded':
+        return { ...doc, targetListIds: [...new Set([...doc.targetListIds, ...event.data.listIds])] };
+      case 'CampaignStarted':
+        return { ...doc, status: 'active', startedAt: event.data.startedAt };
+      case 'CampaignCostRecorded':
+        return withCost(doc, event.data.amount);
+      case 'CampaignResponseRecorded': {
+        const { targetId, responseType } = event.data;
+        const responder = `${targetId.type}:${targetId.id}`;
+        return {
+          ...doc,
+          responses: doc.responses + 1,
+          responsesByType: { ...doc.responsesByType, [responseType]: doc.responsesByType[responseType] + 1 },
+          responders: doc.responders.includes(responder) ? doc.responders : [...doc.responders, responder].sort(),
+        };
+      }
+      case 'CampaignCompleted':
+        return { ...doc, status: 'completed', completedAt: event.data.completedAt };
+      case 'CampaignCancelled':
+        return { ...doc, status: 'cancelled', cancelledAt: event.data.cancelledAt, cancelReason: event.data.reason };
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
+    }
+  },
+});

@@ -1,0 +1,46 @@
+import type { CriteriaCondition, ListCriteria } from '@crm/marketing/domain';
+import { matchKey } from '@crm/shared/kernel';
+import type { AudienceDoc } from './audience.projection';
+
+/** A record's values for a criteria field: none when it has no such attribute, several for `consent`. */
+function valuesOf(doc: AudienceDoc, field: string): readonly string[] {
+  const value: unknown = (doc as unknown as Record<string, unknown>)[field];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+const asList = (value: CriteriaCondition['value']): readonly string[] => (typeof value === 'string' ? [value] : value);
+
+/**
+ * One condition against one record. A multi-valued attribute (consent)
+ * matches when any of its values does; `neq` holds when none equals the
+ * value, so a record without the attribute is "not equal" (as MongoDB's $ne).
+ * `contains` compares matchKeys, so Persian spelling variants still match.
+ */
+export function conditionHolds(doc: AudienceDoc, condition: CriteriaCondition): boolean {
+  const values = valuesOf(doc, condition.field);
+  const wanted = asList(condition.value);
+  switch (condition.operator) {
+    case 'eq':
+      return values.some((value) => wanted.includes(value));
+    case 'neq':
+      return !values.some((value) => wanted.includes(value));
+    case 'in':
+      return values.some((value) => wanted.includes(value));
+    case 'contains': {
+      const keys = values.map(matchKey);
+      return wanted.some((needle) => keys.some((key) => key.includes(needle)));
+    }
+    default: {
+      const _exhaustive: never = condition.operator;
+      return _exhaustive;
+    }
+  }
+}
+
+/** Whether a record of the list's member type belongs to a dynamic list now. */
+export function matchesCriteria(doc: AudienceDoc, criteria: ListCriteria): boolean {
+  const holds = (condition: CriteriaCondition) => conditionHolds(doc, condition);
+  return criteria.match === 'all' ? criteria.conditions.every(holds) : criteria.conditions.some(holds);
+}
