@@ -1,20 +1,11 @@
-import { createValidationPipe, RequestValidationError, toAssignee } from '@crm/shared/http';
+import { refusedFields, toAssignee } from '@crm/shared/http';
 import { ReceiveComplaintRequestDto } from '../complaint/receive-complaint/receive-complaint.request.dto';
 import { AssignComplaintRequestDto } from '../complaint/assign-complaint/assign-complaint.request.dto';
 import { toParty } from './party.dto';
 
-const pipe = createValidationPipe();
 const CONTACT = '0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d';
 
-async function badFields(metatype: new () => object, body: unknown): Promise<string[]> {
-  try {
-    await pipe.transform(body, { type: 'body', metatype });
-    return [];
-  } catch (error) {
-    if (!(error instanceof RequestValidationError)) throw error;
-    return error.errors.map((e) => e.field).sort();
-  }
-}
+const badFields = refusedFields;
 
 const complaint = (complainant: unknown) => ({ complainant, channel: 'phone', category: 'کیفیت', description: 'معیوب' });
 

@@ -1,20 +1,11 @@
-import { createValidationPipe, RequestValidationError } from '@crm/shared/http';
+import { refusedFields } from '@crm/shared/http';
 import { LogInteractionRequestDto } from '../../interaction/log-interaction/log-interaction.request.dto';
 import { toRecurrence } from '../recurrence.dto';
 import { ScheduleActivityRequestDto } from './schedule-activity.request.dto';
 
-const pipe = createValidationPipe();
 const OPPORTUNITY = '0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d';
 
-async function badFields(metatype: new () => object, body: unknown): Promise<string[]> {
-  try {
-    await pipe.transform(body, { type: 'body', metatype });
-    return [];
-  } catch (error) {
-    if (!(error instanceof RequestValidationError)) throw error;
-    return error.errors.map((e) => e.field).sort();
-  }
-}
+const badFields = refusedFields;
 
 const call = (recurrence?: unknown) => ({
   type: 'phone_call',

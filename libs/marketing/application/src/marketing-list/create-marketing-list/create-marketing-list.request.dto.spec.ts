@@ -1,18 +1,11 @@
-import { createValidationPipe, RequestValidationError } from '@crm/shared/http';
+import { createValidationPipe, refusedFields } from '@crm/shared/http';
 import { AddListMembersRequestDto } from '../add-list-members/add-list-members.request.dto';
 import { CreateMarketingListRequestDto } from './create-marketing-list.request.dto';
 
-const pipe = createValidationPipe();
 
-async function badFields(body: unknown, metatype: new () => object = CreateMarketingListRequestDto): Promise<string[]> {
-  try {
-    await pipe.transform(body, { type: 'body', metatype });
-    return [];
-  } catch (error) {
-    if (!(error instanceof RequestValidationError)) throw error;
-    return error.errors.map((e) => e.field).sort();
-  }
-}
+const pipe = createValidationPipe();
+const badFields = (body: unknown, metatype: new () => object = CreateMarketingListRequestDto): Promise<string[]> =>
+  refusedFields(metatype, body);
 
 const dynamic = (conditions: unknown, match = 'all') => ({
   name: 'سرنخ‌های نمایشگاه',

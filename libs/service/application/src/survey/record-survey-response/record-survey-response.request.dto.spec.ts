@@ -1,17 +1,8 @@
-import { createValidationPipe, RequestValidationError } from '@crm/shared/http';
+import { refusedFields } from '@crm/shared/http';
 import { RecordSurveyResponseRequestDto } from './record-survey-response.request.dto';
 
-const pipe = createValidationPipe();
 
-async function badFields(body: unknown): Promise<string[]> {
-  try {
-    await pipe.transform(body, { type: 'body', metatype: RecordSurveyResponseRequestDto });
-    return [];
-  } catch (error) {
-    if (!(error instanceof RequestValidationError)) throw error;
-    return error.errors.map((e) => e.field).sort();
-  }
-}
+const badFields = (body: unknown): Promise<string[]> => refusedFields(RecordSurveyResponseRequestDto, body);
 
 const response = (surveyType: string, answers: unknown) => ({ surveyType, respondent: { name: 'سارا' }, answers });
 const five = { tangibles: 5, reliability: 6, responsiveness: 4, assurance: 7, empathy: 1 };
