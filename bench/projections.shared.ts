@@ -27,7 +27,9 @@ const add = (a: Figure, b: Figure): Figure => ({ label: a.label, count: a.count 
  * it can), applying them batch by batch (one transaction each) and switching over.
  */
 export async function benchRebuilds(bench: RebuildBench): Promise<void> {
-  const { eventStore, readStore, projections, total } = bench;
+  const { eventStore, readStore, total } = bench;
+  const only = process.env['BENCH_PROJECTIONS']?.split(',').filter((name) => name !== '');
+  const projections = only ? bench.projections.filter((projection) => only.includes(projection.name)) : bench.projections;
   if (projections.length === 0) throw new Error('no projections are registered: nothing to rebuild');
   const rounds = size('BENCH_ROUNDS', 2);
   const handled = (projection: AnyProjection) => projection.eventTypes.reduce((sum, type) => sum + (bench.typeCounts.get(type) ?? 0), 0);

@@ -21,6 +21,8 @@ export interface BatchTarget {
   readonly now: () => string;
   /** Documents the target already knows, so they need not be loaded again. */
   readonly cache?: DocumentCache;
+  /** False for work that is redone from its checkpoint after a crash (a rebuild): the commit need not wait for the disk. */
+  readonly durable?: boolean;
 }
 
 export interface BatchResult {
@@ -31,6 +33,7 @@ export interface BatchResult {
 }
 
 const MAX_MESSAGE = 2000;
+const RELAXED = { durable: false } as const;
 
 function describeFailure(failure: FoldFailure, at: string): ProjectionFailure {
   const { event, error } = failure;
@@ -62,28 +65,31 @@ export async function applyBatch(target: BatchTarget, events: readonly RecordedE
   let loaded: ReadonlyMap<string, DocumentRecord<object>> = new Map();
   let changed: ReadonlyMap<string, DocumentRecord<object> | null> = new Map();
   try {
-    const result = await store.transaction(async (tx) => {
-      loaded = unknown.length > 0 ? await tx.getMany<object>(collection, unknown) : new Map();
-      const fold = foldEvents(projection, new Map([...known, ...loaded]), events, target.comparePositions, touched);
-      changed = fold.changed;
-      for (const [id, record] of fold.changed) {
-        if (record) tx.put(collection, id, record.doc, record.position);
-        else tx.delete(collection, id);
-      }
-      const at = target.now();
-      const failure = fold.failure ? describeFailure(fold.failure, at) : undefined;
-      if (!state) return { state, applied: fold.applied, ...(failure ? { failure } : {}) };
-      const through = failure ? (events[fold.lastHandled]?.position ?? state.checkpoint) : checkpoint;
-      const { error: _cleared, ...rest } = state;
-      const next: ProjectionState = {
-        ...rest,
-        ...(through === undefined ? {} : { checkpoint: through }),
-        ...(failure ? { error: failure } : {}),
-        updatedAt: at,
-      };
-      tx.saveState(next);
-      return { state: next, applied: fold.applied, ...(failure ? { failure } : {}) };
-    });
+    const result = await store.transaction(
+      async (tx) => {
+        loaded = unknown.length > 0 ? await tx.getMany<object>(collection, unknown) : new Map();
+        const fold = foldEvents(projection, new Map([...known, ...loaded]), events, target.comparePositions, touched);
+        changed = fold.changed;
+        for (const [id, record] of fold.changed) {
+          if (record) tx.put(collection, id, record.doc, record.position);
+          else tx.delete(collection, id);
+        }
+        const at = target.now();
+        const failure = fold.failure ? describeFailure(fold.failure, at) : undefined;
+        if (!state) return { state, applied: fold.applied, ...(failure ? { failure } : {}) };
+        const through = failure ? (events[fold.lastHandled]?.position ?? state.checkpoint) : checkpoint;
+        const { error: _cleared, ...rest } = state;
+        const next: ProjectionState = {
+          ...rest,
+          ...(through === undefined ? {} : { checkpoint: through }),
+          ...(failure ? { error: failure } : {}),
+          updatedAt: at,
+        };
+        tx.saveState(next);
+        return { state: next, applied: fold.applied, ...(failure ? { failure } : {}) };
+      },
+      target.durable === false ? RELAXED : undefined,
+    );
     if (result.failure)
       cache?.clear(); // a throwing evolve may have scribbled on a cached document
     else {

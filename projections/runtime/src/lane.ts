@@ -11,6 +11,8 @@ export interface LaneContext {
   readonly readStore: ReadStore;
   readonly clock: Clock;
   readonly batchSize: number;
+  /** Events per read and per transaction for a rebuild's bulk load; its commits need not wait for the disk either. */
+  readonly rebuildBatchSize: number;
   /** How often a checkpoint that only skipped other projections' events is saved. */
   readonly idleCheckpointMs: number;
   readonly retryDelayMs: (attempt: number) => number;
@@ -56,6 +58,10 @@ export class Lane {
     this.cache = new DocumentCache(context.documentCacheSize);
   }
 
+  private get rebuilding(): boolean {
+    return this.progressPhase === 'rebuild';
+  }
+
   get checkpoint(): string | undefined {
     return this.state.checkpoint;
   }
@@ -66,7 +72,7 @@ export class Lane {
 
   start(): void {
     if (this.closed || this.phase === 'running') return;
-    const { eventStore, batchSize } = this.context;
+    const { eventStore } = this.context;
     this.phase = 'running';
     this.caughtUp = false;
     this.meter = undefined;
@@ -75,7 +81,7 @@ export class Lane {
     const subscription = eventStore.subscribeToAll((events, checkpoint) => this.handle(events, checkpoint), {
       after: this.state.checkpoint,
       filter: { eventTypes: this.projection.eventTypes },
-      batchSize,
+      batchSize: this.rebuilding ? this.context.rebuildBatchSize : this.context.batchSize,
     });
     this.subscription = subscription;
     subscription.caughtUp.then(
@@ -129,6 +135,8 @@ export class Lane {
         state: this.state,
         now: () => clock.now().toISOString(),
         cache: this.cache,
+        // A rebuild redoes from its checkpoint whatever a crash lost; the switch-over commits durably.
+        durable: !this.rebuilding,
       },
       events,
       checkpoint,

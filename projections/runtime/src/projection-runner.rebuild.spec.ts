@@ -160,4 +160,39 @@ describe('ProjectionRunner rebuilds', () => {
     await expect(runner.rebuildAsOf({ ...asOf, target: 'deals_v1_1' })).rejects.toThrow(/working collection/);
     await expect(runner.rebuildAsOf({ ...asOf, until: { occurredBefore: 'yesterday' } })).rejects.toThrow(RangeError);
   });
+  it('loads a rebuild in relaxed-durability batches of rebuildBatchSize and indexes it once, after the load', async () => {
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: [dealsProjection()], batchSize: 2, rebuildBatchSize: 4 });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    const log: string[] = [];
+    const transaction = readStore.transaction.bind(readStore);
+    const ensureIndex = readStore.ensureIndex.bind(readStore);
+    jest.spyOn(readStore, 'transaction').mockImplementation((work, options) =>
+      transaction(async (tx) => {
+        const wrote: string[] = [];
+        const result = await work({
+          ...tx,
+          put: (c, id, doc, p) => (wrote.push(c), tx.put(c, id, doc, p)),
+          get: tx.get.bind(tx),
+          getMany: tx.getMany.bind(tx),
+          delete: tx.delete.bind(tx),
+          saveCheckpoint: tx.saveCheckpoint.bind(tx),
+          saveState: tx.saveState.bind(tx),
+          deleteState: tx.deleteState.bind(tx),
+        });
+        if (wrote.length > 0) log.push(`write ${wrote[0]} ${options?.durable === false ? 'relaxed' : 'durable'} x${wrote.length}`);
+        return result;
+      }, options),
+    );
+    jest
+      .spyOn(readStore, 'ensureIndex')
+      .mockImplementation((collection, fields) => (log.push(`index ${collection} ${fields.join(',')}`), ensureIndex(collection, fields)));
+    await runner.rebuild('deals');
+    const firstIndex = log.findIndex((line) => line.startsWith('index'));
+    expect(log.slice(0, firstIndex)).toEqual(['write deals_v1_2 relaxed x4', 'write deals_v1_2 relaxed x4', 'write deals_v1_2 relaxed x2']);
+    expect(log.slice(firstIndex)).toEqual(['index deals_v1_2 owner', 'index deals_v1_2 stage,amount']);
+    await openDeal(events, 'live', 'Ali', 1);
+    await runner.waitFor('deals', (await events.headPosition()) as string, 5000);
+    expect(log.at(-1)).toBe('write deals_v1_2 durable x1');
+  });
 });

@@ -14,6 +14,11 @@ export interface ProjectionRunnerOptions {
   readonly projections: readonly AnyProjection[];
   /** Events per read and per read-store transaction; default 500. */
   readonly batchSize?: number;
+  /**
+   * The same for a rebuild's bulk load, whose batches also commit without waiting for the disk (the
+   * switch-over commits durably); default batchSize when that is given, else 5000.
+   */
+  readonly rebuildBatchSize?: number;
   readonly clock?: Clock;
   /** A checkpoint that only skipped other projections' events is saved at most this often; default 1000 ms. */
   readonly idleCheckpointMs?: number;
@@ -71,6 +76,7 @@ export class ProjectionRunner {
       readStore: options.readStore,
       clock: options.clock ?? systemClock,
       batchSize: options.batchSize ?? 500,
+      rebuildBatchSize: options.rebuildBatchSize ?? options.batchSize ?? 5000,
       idleCheckpointMs: options.idleCheckpointMs ?? 1000,
       retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(30_000, 250 * 2 ** (attempt - 1))),
       documentCacheSize: options.documentCacheSize ?? 10_000,

@@ -61,7 +61,6 @@ export class Rebuilds {
   private async build(serving: Lane, options: RebuildOptions, resumeFrom: ProjectionState | undefined): Promise<RebuildResult> {
     const { projection } = serving;
     const state = resumeFrom ?? (await this.freshState(projection, serving.state));
-    await this.context.ensureIndexes(projection, state.collection as string);
     const lane = new Lane(this.context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress);
     this.lanes.set(projection.name, lane);
     lane.start();
@@ -74,6 +73,14 @@ export class Rebuilds {
     } catch (error) {
       // The runner may have stopped while this lane was being set up: it must not outlive it.
       if (serving.isClosed) await lane.close();
+      throw error;
+    }
+    // Nothing queries the new build before the switch, so it loads without indexes and gets them once, now
+    // (while it tails live): cheaper than keeping them up to date through every write of the bulk load.
+    try {
+      await this.context.ensureIndexes(projection, lane.collection);
+    } catch (error) {
+      await lane.stop();
       throw error;
     }
     return this.switchOver(serving, lane, options);
@@ -148,11 +155,11 @@ export class Rebuilds {
 
   /** Reads on from the rebuild's checkpoint until it is at least where the serving build stopped. */
   private async catchUp(lane: Lane, target: string | undefined): Promise<void> {
-    const { eventStore, batchSize } = this.context;
+    const { eventStore, rebuildBatchSize } = this.context;
     while (target !== undefined && (lane.checkpoint === undefined || eventStore.comparePositions(lane.checkpoint, target) < 0)) {
       const slice = await eventStore.readAll({
         after: lane.checkpoint,
-        maxCount: batchSize,
+        maxCount: rebuildBatchSize,
         filter: { eventTypes: lane.projection.eventTypes },
       });
       if (slice.checkpoint === undefined || slice.checkpoint === lane.checkpoint) return;

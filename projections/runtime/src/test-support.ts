@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, DEFAULT_TENANT, type Event, type EventStore, type EventToAppend } from '@crm/shared/event-sourcing';
-import { defineProjection, type ReadStore, type ReadStoreTransaction } from '@crm/shared/read-model';
+import { defineProjection, type ReadStore, type ReadStoreTransaction, type TransactionOptions } from '@crm/shared/read-model';
 
 /** Test-only fixtures for the runner's specs: two small projections and a store that crashes on cue. */
 
@@ -114,8 +114,8 @@ export class CrashingReadStore implements ReadStore {
     this.crash = true;
   }
 
-  async transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
-    if (!this.crash) return this.inner.transaction(work);
+  async transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
+    if (!this.crash) return this.inner.transaction(work, options);
     this.crash = false;
     await this.inner.transaction((tx) =>
       work({

@@ -28,7 +28,8 @@ export interface TimeTravelContext {
   readonly eventStore: EventStore;
   readonly readStore: ReadStore;
   readonly clock: Clock;
-  readonly batchSize: number;
+  /** A bulk load like a rebuild's: its batches, and commits that need not wait for the disk (a crash means running it again). */
+  readonly rebuildBatchSize: number;
 }
 
 function cutoffOf(until: AsOf, compare: (a: string, b: string) => number): (event: RecordedEvent) => boolean {
@@ -53,7 +54,7 @@ export async function timeTravel(
   projection: AnyProjection,
   request: TimeTravelRequest,
 ): Promise<TimeTravelResult> {
-  const { eventStore, readStore, clock, batchSize } = context;
+  const { eventStore, readStore, clock, rebuildBatchSize } = context;
   const compare = (a: string, b: string) => eventStore.comparePositions(a, b);
   const included = cutoffOf(request.until, compare);
   const head = await eventStore.headPosition();
@@ -70,7 +71,7 @@ export async function timeTravel(
   let applied = 0;
   let lastPosition: string | undefined;
   while (stopAt !== undefined && (after === undefined || compare(after, stopAt) < 0)) {
-    const slice = await eventStore.readAll({ after, maxCount: batchSize, filter: { eventTypes: projection.eventTypes } });
+    const slice = await eventStore.readAll({ after, maxCount: rebuildBatchSize, filter: { eventTypes: projection.eventTypes } });
     const events = slice.events.filter((event) => compare(event.position, stopAt) <= 0 && included(event));
     const target = {
       projection,
@@ -78,6 +79,7 @@ export async function timeTravel(
       collection: request.target,
       comparePositions: compare,
       now: () => clock.now().toISOString(),
+      durable: false,
     };
     const result = await applyBatch(target, events, slice.checkpoint ?? '');
     if (result.failure) throw new ProjectionFailedError(projection.name, result.failure);

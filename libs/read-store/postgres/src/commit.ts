@@ -6,11 +6,13 @@ import type { Param } from './sql-query';
  * in the statement's single implicit transaction, all or nothing. The unit
  * of work has already collapsed writes to one per document and per state, so
  * no row is touched twice. Inputs travel as JSON arrays, documents spliced in
- * as the JSON text they already are.
+ * as the JSON text they already are. Not durable, the statement sets
+ * synchronous_commit off for its own implicit transaction: the commit does not
+ * wait for the WAL flush (a crash may lose it, whole, never half of it).
  */
-export function commitSql(schema: string): string {
+export function commitSql(schema: string, durable = true): string {
   return `
-WITH upserted AS (
+WITH ${durable ? '' : `relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), `}upserted AS (
   INSERT INTO ${schema}.rm_documents (collection, id, position, doc)
   SELECT c, i, p, d FROM jsonb_to_recordset($1::jsonb) AS w(c text, i text, p text, d jsonb)
   ON CONFLICT (collection, id) DO UPDATE SET position = excluded.position, doc = excluded.doc
@@ -34,7 +36,7 @@ WITH upserted AS (
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upserted) + (SELECT count(*) FROM deleted) + (SELECT count(*) FROM states)
-     + (SELECT count(*) FROM checkpoints) + (SELECT count(*) FROM removed) AS changed`;
+     + (SELECT count(*) FROM checkpoints) + (SELECT count(*) FROM removed)${durable ? '' : ' + (SELECT count(*) FROM relaxed)'} AS changed`;
 }
 
 export function commitParams(changes: PendingChanges): Param[] {

@@ -51,6 +51,61 @@ describe('PostgresReadStore (real server)', () => {
       await Promise.all(others.map((other) => other.close()));
     });
 
+    const indexNames = async () =>
+      (
+        await admin.pool.query<{ name: string }>(
+          `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'rm\\_ix\\_%' ORDER BY 1`,
+          [store.schema],
+        )
+      ).rows.map((row) => row.name);
+
+    it("indexes one collection's declared fields only, serves equality from them, and drops them with it", async () => {
+      await store.transaction((tx) => {
+        for (let i = 0; i < 2000; i += 1) tx.put("it's", `d${i}`, { tier: `t${i % 100}`, n: i });
+        tx.put('other', '1', { tier: 't1' });
+      });
+      await store.ensureIndex("it's", ['tier']);
+      await store.ensureIndex("it's", ['tier']);
+      await store.ensureIndex('other', ['tier', 'n']);
+      expect(await indexNames()).toHaveLength(2);
+      await admin.pool.query(`ANALYZE ${store.schema}.rm_documents`);
+      const plan = await admin.pool.query(
+        `EXPLAIN SELECT id FROM ${store.schema}.rm_documents WHERE collection = 'it''s' AND (doc #> '{tier}') = '"t7"'::jsonb`,
+      );
+      expect(JSON.stringify(plan.rows)).toMatch(/rm_ix_[0-9a-f]+_[0-9a-f]+/);
+      expect(await store.count("it's", { tier: 't7' })).toBe(20);
+      expect(await store.count("it's", { tier: { ne: 't7' } })).toBe(1980);
+      await store.dropCollection("it's");
+      expect(await indexNames()).toHaveLength(1);
+      expect(await store.count("it's")).toBe(0);
+      expect(await store.count('other', { tier: 't1' })).toBe(1);
+    });
+
+    it('commits a batch that need not be durable all the same, and reads it back', async () => {
+      await store.transaction(
+        (tx) => {
+          tx.put('c', '1', { v: 1 }, '1');
+          tx.saveCheckpoint('p', '1');
+        },
+        { durable: false },
+      );
+      expect((await store.get('c', '1'))?.doc).toEqual({ v: 1 });
+      expect(await store.loadCheckpoint('p')).toBe('1');
+      const setting = await admin.pool.query<{ s: string }>('SHOW synchronous_commit');
+      expect(setting.rows[0]?.s).not.toBe('off');
+    });
+
+    it('replaces the GIN index of schema version 1 with per-collection ones', async () => {
+      await admin.pool.query(`CREATE INDEX rm_documents_doc ON ${store.schema}.rm_documents USING gin (doc jsonb_path_ops);
+                              UPDATE ${store.schema}.rm_schema SET version = 1`);
+      const migrated = await openTestStore(store.schema);
+      const left = await admin.pool.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'rm_documents_doc'`, [
+        store.schema,
+      ]);
+      expect(left.rowCount).toBe(0);
+      await migrated.close();
+    });
+
     it('migrates a fresh schema concurrently without tripping over CREATE SCHEMA', async () => {
       const schema = uniqueSchema();
       const stores = await Promise.all([1, 2, 3].map(() => openTestStore(schema)));

@@ -4,6 +4,7 @@ import {
   emptyAggregate,
   joinState,
   pageOf,
+  parsePath,
   predicatesOf,
   runUnitOfWork,
   sortAggregateRows,
@@ -17,13 +18,14 @@ import {
   type ProjectionState,
   type ReadStore,
   type ReadStoreTransaction,
+  type TransactionOptions,
   type Scalar,
   type Where,
 } from '@crm/shared/read-model';
 import { Pool, type QueryResultRow } from 'pg';
 import { commitParams, commitSql } from './commit';
 import { checkSchemaName, migrateReadStore } from './schema';
-import { aggregateColumns, orderByClause, pageClause, SqlBuilder, whereClause, type Param } from './sql-query';
+import { aggregateColumns, indexPrefix, indexSql, orderByClause, pageClause, SqlBuilder, whereClause, type Param } from './sql-query';
 
 export interface PostgresReadStoreOptions {
   /** Schema for the `rm_` tables; default `read_model`. May be the event store's schema. */
@@ -54,11 +56,15 @@ export class PostgresReadStore implements ReadStore {
   readonly schema: string;
   readonly pool: Pool;
   private readonly ownsPool: boolean;
+  private readonly commitDurable: string;
+  private readonly commitRelaxed: string;
   private closed = false;
 
   private constructor(connection: Pool | string, options: PostgresReadStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'read_model');
     this.ownsPool = typeof connection === 'string';
+    this.commitDurable = commitSql(this.schema);
+    this.commitRelaxed = commitSql(this.schema, false);
     this.pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: options.poolSize ?? 10 }) : connection;
   }
 
@@ -131,9 +137,10 @@ export class PostgresReadStore implements ReadStore {
     return sortAggregateRows(result, normalized.groupBy);
   }
 
-  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    const durable = options.durable !== false;
     return runUnitOfWork(this, work, async (changes: PendingChanges) => {
-      await this.query(commitSql(this.schema), commitParams(changes));
+      await this.query(durable ? this.commitDurable : this.commitRelaxed, commitParams(changes));
     });
   }
 
@@ -160,13 +167,24 @@ export class PostgresReadStore implements ReadStore {
     return rows.map((row) => joinState(row.name, row.checkpoint, row.details));
   }
 
+  /** The documents and the collection's own indexes (dropped CONCURRENTLY: queries of other collections do not wait). */
   async dropCollection(collection: string): Promise<void> {
+    const prefix = indexPrefix(collection);
+    const indexes = await this.query<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'rm_documents' AND starts_with(indexname, $2)`,
+      [this.schema, prefix],
+    );
+    for (const { name } of indexes) await this.pool.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.schema}.${name}`);
     await this.query(`DELETE FROM ${this.schema}.rm_documents WHERE collection = $1`, [collection]);
   }
 
-  /** Equality is served by the GIN index on every field already; typed range and sort keys are not worth an index each. */
-  async ensureIndex(): Promise<void> {
+  /**
+   * A partial expression index over this collection only (see indexSql); it serves equality on the
+   * fields. Plain CREATE INDEX: writes to rm_documents wait while one collection's index builds.
+   */
+  async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
+    await this.pool.query(indexSql(this.schema, collection, fields.map(parsePath)));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 
-export const READ_STORE_SCHEMA_VERSION = 1;
+export const READ_STORE_SCHEMA_VERSION = 2;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -32,6 +32,17 @@ function migrations(schema: string): readonly string[] {
       checkpoint text,
       details    jsonb NOT NULL DEFAULT '{}'
     );
+    `,
+    // v2: the GIN index over every document of every collection made each write index every path of
+    // the document (a whole audit trail) and a rebuild maintain it throughout. Collections now get
+    // partial expression indexes on the fields their projection declares (ensureIndex), built once
+    // when a rebuild finishes. lz4 compresses the documents faster than pglz, where the server has it.
+    `
+    DROP INDEX IF EXISTS ${schema}.rm_documents_doc;
+    DO $$ BEGIN
+      EXECUTE 'ALTER TABLE ${schema}.rm_documents ALTER COLUMN doc SET COMPRESSION lz4';
+    EXCEPTION WHEN OTHERS THEN NULL;
+    END $$;
     `,
   ];
 }

@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
+import { escapeLiteral } from 'pg';
 import type { Comparable, FieldPath, NormalizedAggregate, NormalizedSortKey, Page, Predicate, Scalar } from '@crm/shared/read-model';
 
 export type Param = string | number | null | string[];
 
 /**
- * The filter language in PostgreSQL over JSONB. Equality is containment
- * (`doc @> '{"a":{"b":1}}'`): exact about JSON types and served by the GIN
- * index on every field. Ranges and sorts go through typed CASE expressions,
+ * The filter language in PostgreSQL over JSONB. Equality compares the field's
+ * JSONB with a JSON scalar (`(doc #> '{a,b}') = '1'::jsonb`): exact about JSON
+ * types, as containment was, and served by the collection's expression
+ * indexes (see indexSql). Ranges and sorts go through typed CASE expressions,
  * so a string never compares with a number and strings compare in code-point
  * order (COLLATE "C") whatever the database collation.
  */
@@ -25,14 +28,9 @@ const asNumber = (path: FieldPath) => `(CASE WHEN jsonb_typeof(${json(path)}) = 
 const asString = (path: FieldPath) => `(CASE WHEN jsonb_typeof(${json(path)}) = 'string' THEN ${text(path)} END) COLLATE "C"`;
 const asBoolean = (path: FieldPath) => `(CASE WHEN jsonb_typeof(${json(path)}) = 'boolean' THEN ${text(path)}::boolean END)`;
 
-function containing(path: FieldPath, value: Scalar): string {
-  let nested: unknown = value;
-  for (const segment of [...path.segments].reverse()) nested = { [segment]: nested };
-  return JSON.stringify(nested);
-}
-
+/** NULL (not false) when the field is absent, so that a bare comparison stays indexable; `ne` folds it. */
 function equality(sql: SqlBuilder, path: FieldPath, value: Scalar): string {
-  return value === null ? absent(path) : `doc @> ${sql.param(containing(path, value))}::jsonb`;
+  return value === null ? absent(path) : `${json(path)} = ${sql.param(JSON.stringify(value))}::jsonb`;
 }
 
 const RANGE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
@@ -49,7 +47,7 @@ function condition(sql: SqlBuilder, predicate: Predicate): string {
     case 'eq':
       return equality(sql, path, predicate.value);
     case 'ne':
-      return `NOT (${equality(sql, path, predicate.value)})`;
+      return `NOT coalesce(${equality(sql, path, predicate.value)}, false)`;
     case 'exists':
       return predicate.value ? `NOT ${absent(path)}` : absent(path);
     case 'in':
@@ -60,8 +58,30 @@ function condition(sql: SqlBuilder, predicate: Predicate): string {
   }
 }
 
+/**
+ * The collection is spliced in as a literal, not bound: only then can the
+ * planner (generic plans included) prove a query falls under the collection's
+ * partial indexes. Each collection gets its own named statements.
+ */
 export function whereClause(sql: SqlBuilder, collection: string, predicates: readonly Predicate[]): string {
-  return `WHERE ${[`collection = ${sql.param(collection)}`, ...predicates.map((predicate) => condition(sql, predicate))].join(' AND ')}`;
+  return `WHERE ${[`collection = ${escapeLiteral(collection)}`, ...predicates.map((predicate) => condition(sql, predicate))].join(' AND ')}`;
+}
+
+const hash = (text: string, length: number) => createHash('sha1').update(text).digest('hex').slice(0, length);
+
+/** Prefix of every index of one collection (identifiers stop at 63 bytes, hence hashes), so dropCollection finds them. */
+export function indexPrefix(collection: string): string {
+  return `rm_ix_${hash(collection, 16)}_`;
+}
+
+/**
+ * A partial expression index over ONE collection: writes to other collections
+ * never maintain it, and a rebuild's fresh collection loads without it and is
+ * indexed once, at the end. Equality on the leading fields is served by it.
+ */
+export function indexSql(schema: string, collection: string, fields: readonly FieldPath[]): string {
+  const name = `${indexPrefix(collection)}${hash(fields.map((field) => field.text).join(','), 12)}`;
+  return `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.rm_documents (${fields.map(json).join(', ')}) WHERE collection = ${escapeLiteral(collection)}`;
 }
 
 /** Each sort key expands to one typed key per JSON type; only the field's own type is non-null. */

@@ -5,9 +5,11 @@ import type Database from 'better-sqlite3';
  * owns `PRAGMA user_version` of a shared file. Each entry of MIGRATIONS moves
  * the schema one version up; never edit a released entry.
  */
-export const READ_STORE_SCHEMA_VERSION = 1;
+export const READ_STORE_SCHEMA_VERSION = 2;
 
-const MIGRATIONS: readonly string[] = [
+type Migration = string | ((db: Database.Database) => void);
+
+const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE rm_documents (
     collection TEXT NOT NULL,
@@ -22,6 +24,18 @@ const MIGRATIONS: readonly string[] = [
     details    TEXT NOT NULL DEFAULT '{}'
   ) WITHOUT ROWID;
   `,
+  // v2: expression indexes became partial, one set per physical collection (see indexSql): the shared ones
+  // made every write of every collection pay for every projection's indexes. The runner's ensureIndex
+  // recreates them, per collection, for the builds it serves.
+  (db) => {
+    const shared = db
+      .prepare<[], string>(
+        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'rm_documents' AND name LIKE 'rm\\_documents\\_by\\_%' ESCAPE '\\'",
+      )
+      .pluck()
+      .all();
+    for (const name of shared) db.exec(`DROP INDEX IF EXISTS "${name.replace(/"/g, '""')}"`);
+  },
 ];
 
 function schemaVersion(db: Database.Database): number {
@@ -40,7 +54,11 @@ export function migrateReadStore(db: Database.Database): void {
       throw new Error(`${db.name} has read store schema version ${current}; this code knows up to ${READ_STORE_SCHEMA_VERSION}`);
     }
     db.exec('CREATE TABLE IF NOT EXISTS rm_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)');
-    for (let version = current; version < READ_STORE_SCHEMA_VERSION; version += 1) db.exec(MIGRATIONS[version] as string);
+    for (let version = current; version < READ_STORE_SCHEMA_VERSION; version += 1) {
+      const migration = MIGRATIONS[version] as Migration;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+    }
     db.prepare('INSERT INTO rm_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version').run(
       READ_STORE_SCHEMA_VERSION,
     );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FieldPath, NormalizedAggregate, NormalizedSortKey, Page, Predicate } from '@crm/shared/read-model';
 
 export type Param = string | number;
@@ -76,7 +77,22 @@ export function aggregateSql(where: SqlFragment, query: NormalizedAggregate): Sq
   return { sql: `SELECT ${columns} FROM rm_documents ${where.sql}${groupBy}`, params: where.params };
 }
 
-export function indexSql(fields: readonly FieldPath[]): string {
-  const name = `rm_documents_by_${fields.map((field) => field.segments.join('__')).join('_and_')}`;
-  return `CREATE INDEX IF NOT EXISTS ${name} ON rm_documents (collection, ${fields.map(extract).join(', ')})`;
+/** SQL text literal: collection names are data, so quotes are doubled rather than trusted. */
+const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** Prefix of every index of one collection, so dropCollection finds them by name. */
+export function indexPrefix(collection: string): string {
+  return `rm_ix_${createHash('sha1').update(collection).digest('hex').slice(0, 16)}_`;
+}
+
+/**
+ * A partial expression index over ONE collection: writes to the other
+ * collections never compute it, and a rebuild's fresh collection can load
+ * without any index and get them once, at the end. Queries still bind the
+ * collection as a parameter: SQLite matches the bound value against the
+ * index's WHERE and re-plans when it changes.
+ */
+export function indexSql(collection: string, fields: readonly FieldPath[]): string {
+  const name = `${indexPrefix(collection)}by_${fields.map((field) => field.segments.join('__')).join('_and_')}`;
+  return `CREATE INDEX IF NOT EXISTS "${name}" ON rm_documents (${fields.map(extract).join(', ')}) WHERE collection = ${literal(collection)}`;
 }

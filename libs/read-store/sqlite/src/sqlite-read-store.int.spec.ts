@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ReadStore } from '@crm/shared/read-model';
 import { describeReadStoreContract } from '@crm/shared/testing';
+import { READ_STORE_SCHEMA_VERSION } from './schema';
 import { openSqliteReadStore, SqliteReadStore } from './sqlite-read-store';
 
 const dirs = new Map<ReadStore, string>();
@@ -36,7 +37,7 @@ describe('SqliteReadStore (real file)', () => {
       db.pragma('user_version = 7');
       const again = new SqliteReadStore(db);
       expect(db.pragma('user_version', { simple: true })).toBe(7);
-      expect(db.prepare('SELECT version FROM rm_schema').pluck().get()).toBe(1);
+      expect(db.prepare('SELECT version FROM rm_schema').pluck().get()).toBe(READ_STORE_SCHEMA_VERSION);
       await again.close();
       expect(db.open).toBe(true);
       db.close();
@@ -72,7 +73,62 @@ describe('SqliteReadStore (real file)', () => {
       const plan = store.db
         .prepare(`EXPLAIN QUERY PLAN SELECT id FROM rm_documents WHERE collection = ? AND json_extract(doc, '$.tier') = ?`)
         .all('people', 'gold') as { detail: string }[];
-      expect(plan.map((step) => step.detail).join(' ')).toContain('rm_documents_by_tier');
+      expect(plan.map((step) => step.detail).join(' ')).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tier/);
+    });
+
+    const planOf = (collection: string) =>
+      (
+        store.db
+          .prepare(`EXPLAIN QUERY PLAN SELECT id FROM rm_documents WHERE collection = ? AND json_extract(doc, '$.tier') = ?`)
+          .all(collection, 'gold') as { detail: string }[]
+      )
+        .map((step) => step.detail)
+        .join(' ');
+    const indexNames = () =>
+      store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'rm_ix_%' ORDER BY name").pluck().all();
+
+    it('indexes one collection only, and drops its indexes with it', async () => {
+      await store.ensureIndex("it's", ['tier']);
+      await store.ensureIndex('other', ['tier']);
+      await store.transaction((tx) => {
+        tx.put("it's", '1', { tier: 'gold' });
+        tx.put('other', '1', { tier: 'gold' });
+        tx.put('unindexed', '1', { tier: 'gold' });
+      });
+      expect(indexNames()).toHaveLength(2);
+      expect(planOf("it's")).toContain('USING INDEX rm_ix_');
+      expect(planOf('unindexed')).not.toContain('USING INDEX rm_ix_');
+      expect((await store.find("it's", { where: { tier: 'gold' } })).map((record) => record.id)).toEqual(['1']);
+      expect((await store.find('unindexed', { where: { tier: 'gold' } })).map((record) => record.id)).toEqual(['1']);
+      await store.dropCollection("it's");
+      expect(indexNames()).toHaveLength(1);
+      expect(await store.count("it's")).toBe(0);
+      expect(await store.count('other')).toBe(1);
+    });
+
+    it('commits a batch that need not be durable without an fsync, then goes back to the connection level', async () => {
+      expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+      await store.transaction(
+        (tx) => {
+          tx.put('c', '1', { v: 1 }, '1');
+          tx.saveCheckpoint('p', '1');
+        },
+        { durable: false },
+      );
+      expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+      expect((await store.get('c', '1'))?.doc).toEqual({ v: 1 });
+      expect(await store.loadCheckpoint('p')).toBe('1');
+    });
+
+    it('replaces the shared indexes of schema version 1 with per-collection ones', async () => {
+      const db = new Database(store.db.name);
+      db.exec(`CREATE INDEX rm_documents_by_tier ON rm_documents (collection, json_extract(doc, '$.tier'));
+               UPDATE rm_schema SET version = 1`);
+      const migrated = new SqliteReadStore(db);
+      expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'rm_documents_by_tier'").get()).toBeUndefined();
+      expect(db.prepare('SELECT version FROM rm_schema').pluck().get()).toBe(READ_STORE_SCHEMA_VERSION);
+      await migrated.close();
+      db.close();
     });
   });
 });

@@ -19,12 +19,15 @@ import {
   type ProjectionState,
   type ReadStore,
   type ReadStoreTransaction,
+  type TransactionOptions,
   type Scalar,
   type Where,
 } from '@crm/shared/read-model';
 import { migrateReadStore } from './schema';
-import { aggregateSql, findSql, indexSql, whereClause, type Param } from './sql-query';
+import { aggregateSql, findSql, indexPrefix, indexSql, whereClause, type Param } from './sql-query';
 import { prepareStatements, StatementCache, type DocumentRow, type StateRow, type Statements } from './statements';
+
+const SYNCHRONOUS_NORMAL = 1;
 
 export interface SqliteReadStoreOptions {
   /** Close the connection in close(); leave it false when the connection is shared (e.g. `SqliteEventStore.db`). */
@@ -64,6 +67,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly statements: Statements;
   private readonly cache: StatementCache;
   private readonly commitChanges: Database.Transaction<(changes: PendingChanges) => void>;
+  private readonly dropAll: Database.Transaction<(collection: string) => void>;
   private readonly closeDatabase: boolean;
   private closed = false;
 
@@ -76,6 +80,13 @@ export class SqliteReadStore implements ReadStore {
     this.cache = new StatementCache(db);
     this.closeDatabase = options.closeDatabase ?? false;
     this.commitChanges = db.transaction((changes: PendingChanges) => this.apply(changes));
+    this.dropAll = db.transaction((collection: string) => {
+      const prefix = indexPrefix(collection);
+      for (const name of this.statements.indexesLike.all(`${prefix}%`)) {
+        if (name.startsWith(prefix)) this.db.exec(`DROP INDEX IF EXISTS "${name}"`);
+      }
+      this.statements.dropCollection.run(collection);
+    });
   }
 
   async get<D extends object = JsonObject>(collection: string, id: string): Promise<DocumentRecord<D> | undefined> {
@@ -95,18 +106,18 @@ export class SqliteReadStore implements ReadStore {
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const { sql, params } = findSql(whereClause(collection, predicatesOf(query.where)), sortKeysOf(query.orderBy), pageOf(query));
-    return this.query<DocumentRow>(sql, params).map((row) => toRecord<D>(row));
+    return this.query<DocumentRow>(collection, sql, params).map((row) => toRecord<D>(row));
   }
 
   async count(collection: string, where?: Where): Promise<number> {
     const clause = whereClause(collection, predicatesOf(where));
-    return this.query<{ n: number }>(`SELECT count(*) AS n FROM rm_documents ${clause.sql}`, clause.params)[0]?.n ?? 0;
+    return this.query<{ n: number }>(collection, `SELECT count(*) AS n FROM rm_documents ${clause.sql}`, clause.params)[0]?.n ?? 0;
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]> {
     const normalized = aggregateOf(query);
     const { sql, params } = aggregateSql(whereClause(collection, normalized.predicates), normalized);
-    const rows = this.query<Record<string, string | number | null>>(sql, params).map((row): AggregateRow => ({
+    const rows = this.query<Record<string, string | number | null>>(collection, sql, params).map((row): AggregateRow => ({
       group: Object.fromEntries(normalized.groupBy.map((path, i) => [path.text, scalarOf(row[`g${i}`])])),
       count: Number(row['n']),
       sums: Object.fromEntries(normalized.sum.map((path, i) => [path.text, Number(row[`s${i}`] ?? 0)])),
@@ -115,10 +126,11 @@ export class SqliteReadStore implements ReadStore {
     return sortAggregateRows(rows, normalized.groupBy);
   }
 
-  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     return runUnitOfWork(this, work, (changes) => {
       this.assertOpen();
-      this.commitChanges.immediate(changes);
+      if (options.durable === false) this.commitRelaxed(changes);
+      else this.commitChanges.immediate(changes);
     });
   }
 
@@ -143,15 +155,16 @@ export class SqliteReadStore implements ReadStore {
     return this.statements.listStates.all().map(stateOf);
   }
 
+  /** The documents and the collection's own indexes, in one transaction. */
   async dropCollection(collection: string): Promise<void> {
     this.assertOpen();
-    this.statements.dropCollection.run(collection);
+    this.dropAll.immediate(collection);
   }
 
-  /** One expression index over all collections, since every collection shares the documents table. */
-  async ensureIndex(_collection: string, fields: readonly string[]): Promise<void> {
+  /** A partial expression index over this collection only (see indexSql). */
+  async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
-    this.db.exec(indexSql(fields.map(parsePath)));
+    this.db.exec(indexSql(collection, fields.map(parsePath)));
   }
 
   async close(): Promise<void> {
@@ -160,9 +173,30 @@ export class SqliteReadStore implements ReadStore {
     if (this.closeDatabase) this.db.close();
   }
 
-  private query<Row>(sql: string, params: Param[]): Row[] {
+  private query<Row>(collection: string, sql: string, params: Param[]): Row[] {
     this.assertOpen();
-    return this.cache.statement<Row>(sql).all(...params);
+    return this.cache.statement<Row>(collection, sql).all(...params);
+  }
+
+  /**
+   * In WAL mode, synchronous=NORMAL commits without an fsync: a power loss may
+   * roll the commit back (whole), and the next FULL commit on this file syncs it
+   * with its own. The connection may be shared with the event store, so the
+   * level goes back at once; better-sqlite3 being synchronous, nothing else on
+   * the connection runs in between.
+   */
+  private commitRelaxed(changes: PendingChanges): void {
+    const level = this.statements.synchronous.get() as number;
+    if (level <= SYNCHRONOUS_NORMAL || this.statements.journalMode.get() !== 'wal') {
+      this.commitChanges.immediate(changes);
+      return;
+    }
+    this.db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
+    try {
+      this.commitChanges.immediate(changes);
+    } finally {
+      this.db.pragma(`synchronous = ${level}`);
+    }
   }
 
   private apply(changes: PendingChanges): void {

@@ -27,6 +27,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     remove: db.prepare<[string, string]>('DELETE FROM rm_documents WHERE collection = ? AND id = ?'),
     dropCollection: db.prepare<[string]>('DELETE FROM rm_documents WHERE collection = ?'),
+    indexesLike: db
+      .prepare<[string], string>("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'rm_documents' AND name LIKE ?")
+      .pluck(),
     loadState: db.prepare<[string], StateRow>('SELECT name, checkpoint, details FROM rm_projection_states WHERE name = ?'),
     listStates: db.prepare<[], StateRow>('SELECT name, checkpoint, details FROM rm_projection_states ORDER BY name'),
     saveState: db.prepare<[string, string | null, string]>(
@@ -38,26 +41,34 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint`,
     ),
     deleteState: db.prepare<[string]>('DELETE FROM rm_projection_states WHERE name = ?'),
+    synchronous: db.prepare<[], number>('PRAGMA synchronous').pluck(),
+    journalMode: db.prepare<[], string>('PRAGMA journal_mode').pluck(),
   };
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
-const MAX_CACHED_SHAPES = 128;
+const MAX_CACHED_SHAPES = 512;
 
-/** Query statements prepared once per shape (which fields, which operators), not per call. */
+/**
+ * Query statements prepared once per collection and shape (which fields, which
+ * operators), not per call. Per collection too: a statement planned against a
+ * collection's partial indexes is re-planned by SQLite whenever the bound
+ * collection changes, so each collection keeps its own.
+ */
 export class StatementCache {
   private readonly statements = new Map<string, Database.Statement<Param[]>>();
 
   constructor(private readonly db: Database.Database) {}
 
-  statement<Row>(sql: string): Database.Statement<Param[], Row> {
-    let statement = this.statements.get(sql);
+  statement<Row>(collection: string, sql: string): Database.Statement<Param[], Row> {
+    const key = `${collection}\u0000${sql}`;
+    let statement = this.statements.get(key);
     if (!statement) {
       // Shapes come from code, so few exist; the cap only guards against a caller generating them.
       if (this.statements.size >= MAX_CACHED_SHAPES) this.statements.clear();
       statement = this.db.prepare<Param[]>(sql);
-      this.statements.set(sql, statement);
+      this.statements.set(key, statement);
     }
     return statement as Database.Statement<Param[], Row>;
   }

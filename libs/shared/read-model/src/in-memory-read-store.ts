@@ -1,7 +1,7 @@
 import type { DocumentRecord, JsonObject } from './document';
 import { aggregateDocuments, matches, sortRecords } from './evaluate';
 import { aggregateOf, pageOf, predicatesOf, sortKeysOf, type AggregateQuery, type AggregateRow, type FindQuery, type Where } from './query';
-import type { ProjectionState, ReadStore, ReadStoreTransaction } from './read-store';
+import type { ProjectionState, ReadStore, ReadStoreTransaction, TransactionOptions } from './read-store';
 import { runUnitOfWork, type PendingChanges } from './unit-of-work';
 
 interface Stored {
@@ -62,7 +62,8 @@ export class InMemoryReadStore implements ReadStore {
     );
   }
 
-  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
+  /** Memory has no disk to wait for: every commit is as durable as the process. */
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, _options?: TransactionOptions): Promise<T> {
     return runUnitOfWork(this, work, (changes) => this.commit(changes));
   }
 
@@ -90,7 +91,7 @@ export class InMemoryReadStore implements ReadStore {
     this.collections.delete(collection);
   }
 
-  async ensureIndex(): Promise<void> {
+  async ensureIndex(_collection: string, _fields: readonly string[]): Promise<void> {
     this.assertOpen();
   }
 

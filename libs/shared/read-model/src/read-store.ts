@@ -55,6 +55,19 @@ export interface ReadStoreTransaction extends ReadStoreReader {
   deleteState(name: string): void;
 }
 
+/** How a transaction commits. */
+export interface TransactionOptions {
+  /**
+   * False lets the commit return before it is on disk (SQLite synchronous=NORMAL,
+   * PostgreSQL synchronous_commit=off): a crash may lose it, with whatever else
+   * committed just before it, but never only part of it, and the next durable
+   * commit makes it durable too. For work the caller redoes from its own
+   * checkpoint after a crash, as a rebuild does. Default true; an adapter may
+   * ignore it and always commit durably.
+   */
+  readonly durable?: boolean;
+}
+
 /** The read side's port (DESIGN.md "Projections"); every adapter passes the read-store contract suite. */
 export interface ReadStore extends ReadStoreReader, CheckpointStore {
   /**
@@ -66,7 +79,7 @@ export interface ReadStore extends ReadStoreReader, CheckpointStore {
   find<D extends object = JsonObject>(collection: string, query?: FindQuery): Promise<readonly DocumentRecord<D>[]>;
   count(collection: string, where?: Where): Promise<number>;
   aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]>;
-  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T>;
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options?: TransactionOptions): Promise<T>;
   loadState(name: string): Promise<ProjectionState | undefined>;
   listStates(): Promise<readonly ProjectionState[]>;
   /** Removes every document of the collection; a no-op when it has none. */
