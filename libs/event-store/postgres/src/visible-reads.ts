@@ -57,8 +57,9 @@ export async function readVisible(pool: Pool, sql: Statements, options: ReadAllO
     filter?.tenantId ?? null,
     maxCount,
   ];
+  const filtered = filter?.eventTypes !== undefined || filter?.categories !== undefined;
   const run = async () => {
-    const { rows } = await pool.query<ReadAllRow>({ ...sql.readAll, values });
+    const { rows } = await pool.query<ReadAllRow>({ ...(filtered ? sql.readAllFiltered : sql.readAll), values });
     const first = rows[0] as ReadAllRow;
     const page = rows.filter((row): row is ReadAllRow & EventRow => row.position !== null);
     if (!inOrder(page)) page.sort(byPosition); // never seen; cheap insurance against a different plan

@@ -59,6 +59,24 @@ CREATE TABLE IF NOT EXISTS ${s}.snapshots (
   state     jsonb   NOT NULL,
   CONSTRAINT snapshots_pkey PRIMARY KEY (tenant_id, stream_id)
 );
+-- One page of $all in (transaction_id, position) order. A filtered page planned freely flips, with the page
+-- size and the filter's selectivity, to scanning every later event and sorting them, on every page: a rebuild
+-- then costs O(events × pages). Walking the primary key in order reads each event once however selective the
+-- filter, so the planner is held to it here (SET applies only while this function runs).
+CREATE OR REPLACE FUNCTION ${s}.read_all_page(
+  after_xid xid8, after_position bigint, below_xid xid8, types text[], categories text[], tenant text, page_size bigint)
+RETURNS SETOF ${s}.events LANGUAGE sql STABLE
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off
+AS $fn$
+  SELECT * FROM ${s}.events e
+   WHERE e.transaction_id < below_xid
+     AND (e.transaction_id, e.position) > (after_xid, after_position)
+     AND (types IS NULL OR e.type = ANY (types))
+     AND (categories IS NULL OR e.category = ANY (categories))
+     AND (tenant IS NULL OR e.tenant_id = tenant)
+   ORDER BY e.transaction_id, e.position
+   LIMIT page_size
+$fn$;
 ${appendFunctionsSql(names)}
 `;
 }

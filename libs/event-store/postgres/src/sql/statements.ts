@@ -14,6 +14,8 @@ export interface Statements {
   readonly append: Statement;
   readonly appendBatch: Statement;
   readonly readAll: Statement;
+  /** readAll with a type or category filter: the page comes from read_all_page, held to the primary key's order. */
+  readonly readAllFiltered: Statement;
   readonly head: Statement;
   readonly readForwards: Statement;
   readonly readBackwards: Statement;
@@ -21,6 +23,28 @@ export interface Statements {
   readonly streamRevision: Statement;
   readonly readSnapshot: Statement;
   readonly writeSnapshot: Statement;
+}
+
+/** One page of $all planned inline: unfiltered (or tenant-only), the primary-key walk is the obvious plan. */
+function inlinePage(s: string): string {
+  return `SELECT ${EVENT_COLUMNS} FROM ${s}.events e
+   WHERE e.transaction_id < (SELECT xmin FROM horizon)
+     AND (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
+     AND ($3::text[] IS NULL OR e.type = ANY ($3::text[]))
+     AND ($4::text[] IS NULL OR e.category = ANY ($4::text[]))
+     AND ($5::text IS NULL OR e.tenant_id = $5::text)
+   ORDER BY e.transaction_id, e.position
+   LIMIT $6::bigint`;
+}
+
+function readAllSql(s: string, page: string): string {
+  return `WITH ${visibility(s)},
+page AS (
+  ${page})
+-- No outer ORDER BY: a clause-less join to one row can only be a nested loop, which keeps the page's
+-- index order, and a Sort here costs a tenth of the read. readVisible checks the order regardless.
+SELECT held.held, head.head_xid, head.head_position, page.*
+  FROM held LEFT JOIN head ON true LEFT JOIN page ON true`;
 }
 
 /**
@@ -59,22 +83,14 @@ export function statements(names: SchemaNames): Statements {
       `SELECT ord, next_revision, last_position, error_code, error_message, error_detail, error_constraint FROM ${s}.append_batch($1::jsonb)`,
     ),
     // $1/$2: exclusive start; $3 types, $4 categories, $5 tenant (NULL: no filter); $6 page size.
-    readAll: named(
-      'read_all',
-      `WITH ${visibility(s)},
-page AS (
-  SELECT ${EVENT_COLUMNS} FROM ${s}.events e
-   WHERE e.transaction_id < (SELECT xmin FROM horizon)
-     AND (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
-     AND ($3::text[] IS NULL OR e.type = ANY ($3::text[]))
-     AND ($4::text[] IS NULL OR e.category = ANY ($4::text[]))
-     AND ($5::text IS NULL OR e.tenant_id = $5::text)
-   ORDER BY e.transaction_id, e.position
-   LIMIT $6::bigint)
--- No outer ORDER BY: a clause-less join to one row can only be a nested loop, which keeps the page's
--- index order, and a Sort here costs a tenth of the read. readVisible checks the order regardless.
-SELECT held.held, head.head_xid, head.head_position, page.*
-  FROM held LEFT JOIN head ON true LEFT JOIN page ON true`,
+    readAll: named('read_all', readAllSql(s, inlinePage(s))),
+    readAllFiltered: named(
+      'read_all_filtered',
+      readAllSql(
+        s,
+        `SELECT ${EVENT_COLUMNS}
+    FROM ${s}.read_all_page($1::xid8, $2::bigint, (SELECT xmin FROM horizon), $3::text[], $4::text[], $5::text, $6::bigint) e`,
+      ),
     ),
     head: named(
       'head',
