@@ -10,8 +10,11 @@ export type Command<Type extends string = string, Data extends object = Record<s
 }>;
 
 export interface Actor {
+  /** The authenticated principal: an API key's id, a JWT's `sub`, or the CLI's OS user. */
   readonly id: string;
   readonly roles: readonly string[];
+  /** The person a service acted for (`X-On-Behalf-Of`), recorded beside the principal, never instead of it. */
+  readonly onBehalfOf?: string;
 }
 
 export const DEFAULT_TENANT = 'default';
@@ -29,6 +32,11 @@ export interface EventMetadata {
   readonly schemaVersion: number;
   /** The command's type: a reused command id with another command is refused, not answered with the first reply. */
   readonly commandType?: string;
+  /**
+   * W3C trace context of the request that caused the event, so a projection batch links back to it.
+   * Operational, not part of the record: the hash chain does not cover it.
+   */
+  readonly traceparent?: string;
   /** SHA-256 of the previous event of the stream ('' for the first). */
   readonly prevHash: string;
   /** SHA-256 over this event's canonical form, prevHash included. */
