@@ -1,4 +1,7 @@
 import { resolve } from 'node:path';
+import type { AuthSettings } from '@crm/identity/application';
+import type { EdgeSettings } from '@crm/shared/http';
+import { loadSecurityConfig } from './security-config';
 
 export type EventStoreKind = 'sqlite' | 'postgres' | 'eventstoredb' | 'memory';
 const EVENT_STORES: readonly EventStoreKind[] = ['sqlite', 'postgres', 'eventstoredb', 'memory'];
@@ -27,6 +30,10 @@ export interface AppConfig {
   readonly runProjections: boolean;
   /** How long a query with minPosition waits for its read model before answering 503. */
   readonly readWaitMs: number;
+  /** API keys, JWT, the bootstrap key (API.md "Authentication, roles and tenants"). */
+  readonly auth: AuthSettings;
+  /** Timeouts, proxies and rate limits of the HTTP edge. */
+  readonly edge: EdgeSettings;
 }
 
 /** Every problem with the environment at once, so one restart fixes them all. */
@@ -78,10 +85,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (projections !== 'run' && projections !== 'off') problems.push(`CRM_PROJECTIONS=${JSON.stringify(projections)} must be run or off`);
   const postgresSchema = env['CRM_POSTGRES_SCHEMA'] || 'crm';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresSchema)) problems.push('CRM_POSTGRES_SCHEMA must be a lower-case SQL identifier');
+  const dataDir = resolve(env['CRM_DATA_DIR'] || './data');
+  const reader = {
+    problems,
+    integer: (name: string, fallback: number, min: number, max: number) => integer(env, name, fallback, min, max, problems),
+  };
   const config: AppConfig = {
     port: integer(env, 'PORT', 3000, 0, 65535, problems),
     host: env['HOST'] || '0.0.0.0',
-    dataDir: resolve(env['CRM_DATA_DIR'] || './data'),
+    dataDir,
     eventStore,
     postgresUrl,
     postgresSchema,
@@ -91,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mongodbUrl,
     runProjections: projections === 'run',
     readWaitMs: integer(env, 'CRM_READ_WAIT_MS', 5000, 0, 60_000, problems),
+    ...loadSecurityConfig(env, { dataDir, eventStore }, reader),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InMemoryEventStore, type EventStore, type SnapshotStore } from '@crm/shared/event-sourcing';
 import type { AppConfig } from './app-config';
+import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
 
 export type OpenedEventStore = EventStore & SnapshotStore;
 
@@ -12,8 +12,10 @@ export async function openEventStore(config: AppConfig): Promise<OpenedEventStor
       return new InMemoryEventStore();
     case 'sqlite': {
       const { openSqliteEventStore } = await import('@crm/event-store/sqlite');
-      mkdirSync(config.dataDir, { recursive: true });
-      return openSqliteEventStore({ file: join(config.dataDir, 'crm.sqlite') });
+      const file = join(config.dataDir, 'crm.sqlite');
+      prepareDataDirectory(config.dataDir);
+      prepareDatabaseFile(file);
+      return openSqliteEventStore({ file });
     }
     case 'postgres': {
       const { PostgresEventStore } = await import('@crm/event-store/postgres');

@@ -1,0 +1,5 @@
+export * from './roles';
+export * from './tenant-id';
+export * from './api-key/api-key.commands';
+export * from './api-key/api-key.events';
+export * from './api-key/api-key.decider';

@@ -1,0 +1,50 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './app-config';
+import { openEventStore } from './open-event-store';
+
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+describe('the embedded data directory (real SQLite file)', () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'crm-perms-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('is 0700, and the database, its WAL and shared-memory files are 0600', async () => {
+    const dataDir = join(root, 'data');
+    const store = await openEventStore(loadConfig({ CRM_DATA_DIR: dataDir }));
+    try {
+      await store.appendToStream('lead-1', [
+        {
+          type: 'LeadCaptured',
+          data: {},
+          metadata: {
+            eventId: '8a3f1c2e-0b4d-4e6f-8a9b-0c1d2e3f4a5b',
+            commandId: '8a3f1c2e-0b4d-4e6f-8a9b-0c1d2e3f4a5c',
+            correlationId: 'c',
+            causationId: 'c',
+            actor: { id: 'cli:test', roles: [] },
+            tenantId: 'default',
+            occurredAt: '2026-01-01T00:00:00.000Z',
+            schemaVersion: 1,
+          },
+        },
+      ]);
+      expect(modeOf(dataDir)).toBe(0o700);
+      for (const file of ['crm.sqlite', 'crm.sqlite-wal', 'crm.sqlite-shm'])
+        expect([file, modeOf(join(dataDir, file))]).toEqual([file, 0o600]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('tightens a data directory an older version left open', async () => {
+    const dataDir = join(root, 'old');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const store = await openEventStore(loadConfig({ CRM_DATA_DIR: dataDir }));
+    await store.close();
+    expect(modeOf(dataDir)).toBe(0o700);
+  });
+});

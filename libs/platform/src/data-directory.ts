@@ -1,0 +1,30 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+
+const OWNER_ONLY_DIR = 0o700;
+const OWNER_ONLY_FILE = 0o600;
+const STICKY = 0o1000;
+
+/**
+ * The data directory holds every customer's personal data and the keys that
+ * guard it: only the server's user may enter it. An existing directory is
+ * tightened too, unless it is shared scratch space (sticky, like /tmp) or
+ * someone else's, which are left alone rather than broken.
+ */
+export function prepareDataDirectory(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: OWNER_ONLY_DIR });
+  const stat = statSync(dir);
+  const ours = typeof process.getuid !== 'function' || stat.uid === process.getuid();
+  if (ours && (stat.mode & STICKY) === 0 && (stat.mode & 0o777) !== OWNER_ONLY_DIR) chmodSync(dir, OWNER_ONLY_DIR);
+}
+
+/**
+ * SQLite creates the -wal and -shm files with the database file's mode, so
+ * the file is made 0600 before SQLite opens it; companions left by an older
+ * version are tightened too.
+ */
+export function prepareDatabaseFile(file: string): void {
+  closeSync(openSync(file, 'a', OWNER_ONLY_FILE));
+  for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (existsSync(path) && (statSync(path).mode & 0o777) !== OWNER_ONLY_FILE) chmodSync(path, OWNER_ONLY_FILE);
+  }
+}

@@ -1,0 +1,31 @@
+/** How the HTTP edge protects itself (README "Configuration"); validated at start-up by the platform config. */
+export interface RateLimitSettings {
+  /** `CRM_RATE_LIMIT=off` (benchmarks) removes both limits. */
+  readonly enabled: boolean;
+  /** Requests per principal (or per client address, before authentication) in each window. */
+  readonly max: number;
+  readonly windowMs: number;
+  /** Failed authentications (a token that is presented but not valid) per client address in each window. */
+  readonly authFailureMax: number;
+  readonly authFailureWindowMs: number;
+}
+
+export interface EdgeSettings {
+  /** Fastify's trustProxy: off unless configured; `true`, a hop count, or the proxies' addresses / CIDRs. */
+  readonly trustProxy: boolean | number | readonly string[];
+  /** The whole request, body included, must arrive within this; a trickling client is cut off. */
+  readonly requestTimeoutMs: number;
+  /** The request head must arrive within this (slow-header attacks). */
+  readonly headersTimeoutMs: number;
+  /** A socket with no traffic at all for this long is closed. */
+  readonly idleTimeoutMs: number;
+  readonly rateLimit: RateLimitSettings;
+}
+
+export const DEFAULT_EDGE_SETTINGS: EdgeSettings = {
+  trustProxy: false,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  rateLimit: { enabled: true, max: 6000, windowMs: 60_000, authFailureMax: 20, authFailureWindowMs: 60_000 },
+};
