@@ -18,8 +18,8 @@ module.exports = function jestConfig(projectDir, overrides = {}) {
     testEnvironment: 'node',
     testMatch: ['<rootDir>/**/*.spec.ts'],
     transform: { '^.+\\.[tj]s$': ['@swc/jest', { ...swcOptions, sourceMaps: 'inline', swcrc: false }] },
-    // content-disposition (under @fastify/static, for the OpenAPI UI) ships ESM only; Jest on Node 20 cannot require it untransformed.
-    transformIgnorePatterns: ['/node_modules/(?!(?:@fastify/static/node_modules/)?content-disposition/)'],
+    // content-disposition (under @fastify/static, for the OpenAPI UI) and jose ship ESM only; Jest on Node 20 cannot require them untransformed.
+    transformIgnorePatterns: ['/node_modules/(?!(?:@fastify/static/node_modules/)?content-disposition/|jose/)'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper,
     ...overrides,

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { IdentityModule } from '@crm/identity/application';
 import { type AppConfig, ALL_PROJECTIONS } from '@crm/platform';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
@@ -21,6 +22,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         StorageModule.forRoot(config, options),
+        IdentityModule.forRoot(config.auth),
         ReadModelsModule.forRoot(config, ALL_PROJECTIONS),
         ViewsModule,
         MetricsModule,

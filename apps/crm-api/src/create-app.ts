@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configureHttpApp, createFastifyAdapter } from '@crm/shared/http';
+import { installIdentity, withAccessControl } from '@crm/identity/application';
+import { acceptOnlyJsonBodies, configureHttpApp, createFastifyAdapter, hardenEdge } from '@crm/shared/http';
 import type { AppConfig } from '@crm/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { CONTEXT_MODULES } from './contexts';
@@ -10,11 +11,15 @@ import { CONTEXT_MODULES } from './contexts';
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { ...options, contexts: [...CONTEXT_MODULES, ...(options.contexts ?? [])] }),
-    createFastifyAdapter(config.bodyLimitBytes),
+    createFastifyAdapter(config.bodyLimitBytes, config.edge),
     // abortOnError off: a start-up refusal (bad CRM_SLA_POLICY, CRM_TIER_RULES, unreachable store) reaches main.ts, which says why.
     { logger: process.env['CRM_LOG'] === 'silent' ? false : ['log', 'warn', 'error'], abortOnError: false },
   );
   app.enableShutdownHooks();
-  await configureHttpApp(app);
+  // Order matters: onRequest hooks run as added, so a caller is authenticated before its body type is judged.
+  const authFailures = await hardenEdge(app, config.edge.rateLimit);
+  installIdentity(app, authFailures);
+  acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
+  await configureHttpApp(app, { decorateDocument: withAccessControl });
   return app;
 }

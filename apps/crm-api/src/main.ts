@@ -1,3 +1,4 @@
+import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { ConfigError, loadConfig } from '@crm/platform';
 import { createApp } from './create-app';
 
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     process.stderr.write(`Cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
+  // Said on stderr as well as in the log, so it shows even with CRM_LOG=silent.
+  if (!config.auth.enabled) process.stderr.write(`WARNING: ${AUTH_OFF_WARNING}\n`);
   await app.listen(config.port, config.host);
   const where = config.eventStore === 'sqlite' ? ` (SQLite under ${config.dataDir})` : '';
   process.stdout.write(

@@ -1,7 +1,10 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { JWT_ALGORITHMS, type AuthSettings, type JwtSettings } from '@crm/identity/application';
-import { DEFAULT_EDGE_SETTINGS, type EdgeSettings } from '@crm/shared/http';
+import type { AuthSettings, JwtSettings } from '@crm/identity/application';
+import type { EdgeSettings } from '@crm/shared/http';
+
+/** Asymmetric only: a shared HMAC secret would let every service that verifies tokens also mint them. */
+const JWT_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 export interface SecurityConfig {
   readonly auth: AuthSettings;
@@ -53,7 +56,7 @@ function jwtSettings(env: NodeJS.ProcessEnv, problems: string[], reader: Reader)
     problems.push('JWT verification needs exactly one of CRM_JWT_JWKS_FILE or CRM_JWT_PUBLIC_KEY_FILE');
   }
   const algorithms = (env['CRM_JWT_ALGORITHMS'] || 'RS256,PS256,ES256,EdDSA').split(',').map((a) => a.trim());
-  const unknown = algorithms.filter((algorithm) => !(JWT_ALGORITHMS as readonly string[]).includes(algorithm));
+  const unknown = algorithms.filter((algorithm) => !JWT_ALGORITHMS.includes(algorithm));
   if (unknown.length > 0) problems.push(`CRM_JWT_ALGORITHMS: ${unknown.join(', ')} not among ${JWT_ALGORITHMS.join(', ')}`);
   return {
     issuer: issuer ?? '',
@@ -66,6 +69,15 @@ function jwtSettings(env: NodeJS.ProcessEnv, problems: string[], reader: Reader)
     clockToleranceSeconds: reader.integer('CRM_JWT_CLOCK_TOLERANCE_S', 5, 0, 300),
   };
 }
+
+/** Bounded by default: Fastify's own default is no request timeout at all. */
+export const DEFAULT_EDGE_SETTINGS: EdgeSettings = {
+  trustProxy: false,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  rateLimit: { enabled: true, max: 6000, windowMs: 60_000, authFailureMax: 20, authFailureWindowMs: 60_000 },
+};
 
 /** Authentication and edge settings (API.md "Authentication, roles and tenants"); problems go to the caller's list. */
 export function loadSecurityConfig(

@@ -95,7 +95,9 @@ type StepDraft = { -readonly [K in keyof AuditStep]?: AuditStep[K] };
 function stepOf(event: RecordedOf<ComplaintEvent>): AuditStep {
   const { label, details } = stepText(event);
   const { metadata } = event;
-  const actor = { id: metadata.actor.id, roles: [...metadata.actor.roles] };
+  // The person a service acted for is part of "who": an auditor needs both.
+  const { id, roles, onBehalfOf } = metadata.actor;
+  const actor = onBehalfOf === undefined ? { id, roles: [...roles] } : { id, roles: [...roles], onBehalfOf };
   const labelFa = PERSIAN_LABELS[event.type];
   const { revision, type } = event;
   const { eventId, occurredAt, hash, prevHash } = metadata;

@@ -1,6 +1,6 @@
 import { ManualClock } from '@crm/shared/kernel';
 import { ServiceOptionsModule } from '@crm/service/application';
-import { http, startTestApp, type TestApp } from '../testing/test-app';
+import { http, issueKey, startTestApp, type IssuedKey, type TestApp } from '../testing/test-app';
 
 const T0 = '2025-03-01T06:30:00.000Z';
 const MINUTE = 60_000;
@@ -18,6 +18,7 @@ interface StreamEvent {
 describe('complaint lifecycle through HTTP (real server, embedded SQLite)', () => {
   const clock = new ManualClock(T0);
   let server: TestApp;
+  let callCentre: IssuedKey;
   const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
     http(server.url, method, path, body, headers);
   const post = (path: string, body: unknown, headers: Record<string, string>) => call('POST', `/api/v1${path}`, body, headers);
@@ -28,11 +29,13 @@ describe('complaint lifecycle through HTTP (real server, embedded SQLite)', () =
       // The clock jumps days ahead between steps; no SLA timer may fire in between (complaint-sla.e2e.spec.ts drives ticks).
       { clock, contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 0 })] },
     );
+    callCentre = await issueKey(server, { name: 'call-centre', roles: ['service'] });
   });
   afterAll(async () => server.close());
 
   it('handles a Persian complaint from receipt to a second closing, and serves its stream in order', async () => {
-    const agent = { 'x-actor': 'agent-12', 'x-actor-roles': 'service' };
+    // The call-centre service authenticates with its key and says which agent it acts for.
+    const agent = { ...callCentre.headers, 'x-on-behalf-of': 'agent-12' };
     const received = await post(
       '/complaints',
       {
@@ -107,7 +110,10 @@ describe('complaint lifecycle through HTTP (real server, embedded SQLite)', () =
     expect(events[5]?.data).toMatchObject({ fromLevel: 'local', escalationLevel: 'head_office' });
     expect(events[9]?.data).toMatchObject({ from: 'closed', to: 'investigating', reopenCount: 1, escalationLevel: 'head_office' });
     expect(events[13]?.data).toMatchObject({ score: 4, outcome: 'resolved', from: 'closed', to: 'closed' });
-    expect(events[13]?.metadata).toMatchObject({ actor: { id: 'agent-12', roles: ['service'] }, occurredAt: at(2 * DAY + 6 * HOUR) });
+    expect(events[13]?.metadata).toMatchObject({
+      actor: { id: callCentre.id, roles: ['service'], onBehalfOf: 'agent-12' },
+      occurredAt: at(2 * DAY + 6 * HOUR),
+    });
     expect(events.some((e) => e.type === 'ComplaintSlaBreached')).toBe(false);
   });
 });

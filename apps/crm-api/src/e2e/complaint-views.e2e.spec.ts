@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ManualClock } from '@crm/shared/kernel';
 import { ServiceOptionsModule } from '@crm/service/application';
-import { http, startTestApp, type TestApp } from '../testing/test-app';
+import { http, issueKey, startTestApp, type IssuedKey, type TestApp } from '../testing/test-app';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -14,7 +14,7 @@ type Body = Record<string, unknown>;
 interface Step {
   readonly revision: number;
   readonly type: string;
-  readonly actor: { readonly id: string };
+  readonly actor: { readonly id: string; readonly onBehalfOf?: string };
   readonly from: string | null;
   readonly to: string;
   readonly escalationLevel: string;
@@ -26,9 +26,11 @@ interface Step {
 describe('complaint views through HTTP (real server, embedded SQLite, projections in-process)', () => {
   const clock = new ManualClock(T0);
   let server: TestApp;
+  let callCentre: IssuedKey;
   let position = '0';
   const get = (path: string) => http(server.url, 'GET', `/api/v1${path}`);
-  const as = (actor: string) => ({ 'x-actor': actor, 'x-actor-roles': 'service' });
+  // One service key for the call centre; the person behind each step comes as X-On-Behalf-Of.
+  const as = (person: string) => ({ ...callCentre.headers, 'x-on-behalf-of': person });
   async function post(path: string, body: Body, actor = 'agent-12'): Promise<Body> {
     const reply = await http(server.url, 'POST', `/api/v1${path}`, body, as(actor));
     if (reply.status >= 300) throw new Error(`POST ${path} → ${reply.status} ${JSON.stringify(reply.body)}`);
@@ -56,6 +58,7 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
       // No SLA timer: breaches recorded here are the ones the handling steps reveal themselves.
       { clock, contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 0 })] },
     );
+    callCentre = await issueKey(server, { name: 'call-centre', roles: ['service'] });
   });
   afterAll(async () => server.close());
 
@@ -80,7 +83,8 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
     const reply = await get(`/views/complaints/${id}/audit-trail?minPosition=${position}`);
     expect(reply.status).toBe(200);
     const steps = reply.body['steps'] as Step[];
-    expect(steps.map((s) => [s.revision, s.type, s.actor.id, s.from, s.to, s.escalationLevel])).toEqual([
+    expect(steps.every((s) => s.actor.id === callCentre.id)).toBe(true);
+    expect(steps.map((s) => [s.revision, s.type, s.actor.onBehalfOf, s.from, s.to, s.escalationLevel])).toEqual([
       [0, 'ComplaintReceived', 'agent-12', null, 'received', 'local'],
       [1, 'ComplaintAcknowledged', 'agent-12', 'received', 'acknowledged', 'local'],
       [2, 'ComplaintAssessed', 'supervisor-3', 'acknowledged', 'acknowledged', 'local'],

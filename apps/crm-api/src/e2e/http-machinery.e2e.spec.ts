@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DomainError, streamIdOf, type Decider } from '@crm/shared/event-sourcing';
 import { ApiCommand, CommandExecutor, CommandRequestDto, commandReply, Ctx, idFor, type CommandContext } from '@crm/shared/http';
+import { BOOTSTRAP_KEY_ID } from '@crm/identity/application';
 import { http, startTestApp, type TestApp } from '../testing/test-app';
 
 // A throwaway context that exercises the shared HTTP machinery the real contexts use.
@@ -82,11 +83,12 @@ describe('shared HTTP machinery (real server, embedded SQLite)', () => {
   afterAll(async () => server.close());
 
   it('creates with 201 { id, revision, position } and serves the stream in order with its integrity', async () => {
+    // A claimed actor is ignored: the event carries the authenticated caller, and the person it acted for beside it.
     const created = await call(
       'POST',
       '/api/v1/tallies',
       { label: 'فروش پاییز' },
-      { 'x-actor': 'user-7', 'x-actor-roles': 'sales,manager' },
+      { 'x-actor': 'user-7', 'x-actor-roles': 'sales,manager', 'x-on-behalf-of': 'user-7' },
     );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ revision: 0, position: expect.any(String) });
@@ -102,7 +104,7 @@ describe('shared HTTP machinery (real server, embedded SQLite)', () => {
     ]);
     expect(events[0]?.data).toEqual({ label: 'فروش پاییز' });
     expect(events[0]?.metadata).toMatchObject({
-      actor: { id: 'user-7', roles: ['sales', 'manager'] },
+      actor: { id: BOOTSTRAP_KEY_ID, roles: ['admin'], onBehalfOf: 'user-7' },
       tenantId: 'default',
       schemaVersion: 1,
     });
@@ -175,9 +177,9 @@ describe('shared HTTP machinery (real server, embedded SQLite)', () => {
 
   it('exposes Prometheus metrics: requests per route and status, projection state', async () => {
     await call('POST', '/api/v1/tallies', { label: 'metrics' });
-    const response = await fetch(`${server.url}/metrics`);
+    const response = await call('GET', '/metrics');
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-    const text = await response.text();
+    const text = response.body as unknown as string;
     expect(text).toMatch(/^crm_http_requests_total\{method="POST",route="\/api\/v1\/tallies",status="201"\} \d+$/m);
     expect(text).toMatch(/^crm_projection_caught_up\{projection="pipeline-leads"\} [01]$/m);
     expect(text).toMatch(/^crm_event_store_up 1$/m);

@@ -15,7 +15,7 @@ type Reply = Record<string, unknown>;
 export async function mixedBurst(base: string): Promise<{ readonly commands: number }> {
   let commands = 0;
   const post = async (path: string, body: unknown = {}, actor = 'sales-01'): Promise<Reply> => {
-    const reply: HttpReply = await http(base, 'POST', `/api/v1${path}`, body, { 'x-actor': actor });
+    const reply: HttpReply = await http(base, 'POST', `/api/v1${path}`, body, { 'x-on-behalf-of': actor });
     commands += 1;
     if (reply.status >= 300) throw new Error(`POST ${path} → ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body;

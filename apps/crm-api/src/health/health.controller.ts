@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { describeStatus, type ProjectionRunner, type ProjectionStatus } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { EVENT_STORE } from '@crm/shared/http';
@@ -11,6 +12,8 @@ export interface Health {
   readonly status: 'ok' | 'degraded';
   readonly eventStore: { readonly kind: string; readonly headPosition: string | null };
   readonly projections: readonly (ProjectionStatus & { readonly summary: string })[];
+  /** What an operator must not miss, e.g. that authentication is off. */
+  readonly warnings?: readonly string[];
 }
 
 @ApiTags('operations')
@@ -35,6 +38,7 @@ export class HealthController {
       status: degraded ? 'degraded' : 'ok',
       eventStore: { kind: this.config.eventStore, headPosition: head ?? null },
       projections: projections.map((p) => ({ ...p, summary: describeStatus(p) })),
+      ...(this.config.auth.enabled ? {} : { warnings: [AUTH_OFF_WARNING] }),
     };
   }
 }

@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { StreamNotFoundError, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { EVENT_STORE, RequestValidationError } from '@crm/shared/http';
+import { EVENT_STORE, RequestValidationError, Tenant } from '@crm/shared/http';
 
 export class ReadStreamQueryDto {
   @IsOptional()
@@ -39,14 +39,16 @@ export class StreamsController {
   @ApiOperation({ summary: "A stream's raw events in order, with metadata and the hash-chain check (auditors, analysts)" })
   @ApiParam({ name: 'streamId', example: 'complaint-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' })
   @ApiResponse({ status: 200, description: 'Events in revision order' })
-  async read(@Param('streamId') streamId: string, @Query() query: ReadStreamQueryDto): Promise<StreamPage> {
+  async read(@Param('streamId') streamId: string, @Query() query: ReadStreamQueryDto, @Tenant() tenantId: string): Promise<StreamPage> {
     if (!STREAM_ID.test(streamId)) {
       throw new RequestValidationError([{ field: 'streamId', messages: ['streamId must look like {category}-{id}'] }]);
     }
     const limit = query.limit ?? 1000;
     const from = query.fromRevision ?? 0;
-    const events = await this.store.readStream(streamId, { fromRevision: from, maxCount: limit + 1 });
-    if (events.length === 0 && (await this.store.streamRevision(streamId)) === undefined) throw new StreamNotFoundError(streamId);
+    // The caller's tenant is implied: another tenant's stream answers 404, as if it did not exist.
+    const events = await this.store.readStream(streamId, { tenantId, fromRevision: from, maxCount: limit + 1 });
+    if (events.length === 0 && (await this.store.streamRevision(streamId, { tenantId })) === undefined)
+      throw new StreamNotFoundError(streamId);
     const page = events.slice(0, limit);
     const first = page[0];
     // A page that starts mid-stream trusts its first event's prevHash and checks the links from there.

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,14 +10,25 @@ export interface TestApp {
   readonly app: NestFastifyApplication;
   readonly url: string;
   readonly config: AppConfig;
+  /** The bootstrap admin key, which `http()` sends for this app unless told otherwise (undefined with CRM_AUTH=off). */
+  readonly adminKey: string | undefined;
   close(): Promise<void>;
+}
+
+/** Base URL → the bootstrap admin key of the app serving it, so tests that predate authentication keep working unchanged. */
+const adminKeys = new Map<string, string>();
+
+function readAdminKey(config: AppConfig): string | undefined {
+  const file = config.auth.bootstrapKeyFile;
+  return config.auth.enabled && existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
 /**
  * The real HTTP server on a free port, on the embedded SQLite store in a fresh
- * directory (or whatever `env` says), for end-to-end tests. A `CRM_DATA_DIR`
- * given in `env` belongs to the caller: it is kept on close, so a second app
- * can start on the same data (restart and crash-recovery tests).
+ * directory (or whatever `env` says), for end-to-end tests, with
+ * authentication on as in production. A `CRM_DATA_DIR` given in `env` belongs
+ * to the caller: it is kept on close, so a second app can start on the same
+ * data (restart and crash-recovery tests).
  */
 export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: AppModuleOptions = {}): Promise<TestApp> {
   const ownsDataDir = env['CRM_DATA_DIR'] === undefined;
@@ -27,15 +38,25 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: AppModu
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  const adminKey = readAdminKey(config);
+  if (adminKey !== undefined) adminKeys.set(url, adminKey);
   return {
     app,
     config,
-    url: `http://127.0.0.1:${port}`,
+    url,
+    adminKey,
     async close() {
+      adminKeys.delete(url);
       await app.close();
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface HttpOptions {
+  /** Send no credentials (the bootstrap admin key is attached otherwise). */
+  readonly anonymous?: boolean;
 }
 
 export interface HttpReply<T = Record<string, unknown>> {
@@ -44,17 +65,27 @@ export interface HttpReply<T = Record<string, unknown>> {
   readonly body: T;
 }
 
-/** fetch with JSON in and out; the body stays raw text when it is not JSON. */
+/**
+ * fetch with JSON in and out; the body stays raw text when it is not JSON.
+ * Sends the app's bootstrap admin key unless the call brings its own
+ * `authorization` header or asks to be anonymous.
+ */
 export async function http<T = Record<string, unknown>>(
   base: string,
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  options: HttpOptions = {},
 ): Promise<HttpReply<T>> {
+  const ownCredentials = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+  const adminKey = adminKeys.get(base);
+  const credentials: Record<string, string> =
+    ownCredentials || options.anonymous || adminKey === undefined ? {} : { authorization: `Bearer ${adminKey}` };
+  const json: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: { ...credentials, ...json, ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -65,4 +96,23 @@ export async function http<T = Record<string, unknown>>(
     // not JSON: keep the text
   }
   return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+export interface IssuedKey {
+  readonly id: string;
+  readonly key: string;
+  /** `{ authorization: 'Bearer …' }`, to pass as `http()` headers. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** An API key made through the admin route (by the bootstrap key unless `by` names another admin's headers). */
+export async function issueKey(
+  server: TestApp,
+  request: { readonly name: string; readonly roles: readonly string[]; readonly tenantId?: string },
+  by: Readonly<Record<string, string>> = {},
+): Promise<IssuedKey> {
+  const reply = await http(server.url, 'POST', '/api/v1/admin/api-keys', request, { ...by });
+  if (reply.status !== 201) throw new Error(`cannot issue a key: ${reply.status} ${JSON.stringify(reply.body)}`);
+  const { id, key } = reply.body as { id: string; key: string };
+  return { id, key, headers: { authorization: `Bearer ${key}` } };
 }

@@ -14,8 +14,8 @@ import {
   type SatisfactionBucket,
   type SatisfactionReport,
 } from '@crm/projections/complaint-audit';
-import { DEFAULT_TENANT, DomainError, type EventStore } from '@crm/shared/event-sourcing';
-import { CLOCK, EVENT_STORE, problemSchema, RequestValidationError } from '@crm/shared/http';
+import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
+import { CLOCK, EVENT_STORE, problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
@@ -111,12 +111,15 @@ export class ComplaintViewsController {
   @ApiOkResponse({ description: 'KPIs over the complaints received in the period' })
   @ApiBadQuery()
   @ApiNotCaughtUp()
-  async kpis(@Query() query: ComplaintKpisQueryDto): Promise<ComplaintKpis & { readonly from?: string; readonly to?: string }> {
+  async kpis(
+    @Query() query: ComplaintKpisQueryDto,
+    @Tenant() tenantId: string,
+  ): Promise<ComplaintKpis & { readonly from?: string; readonly to?: string }> {
     const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
     const asOf = query.asOf === undefined ? this.clock.now().toISOString() : new Date(endOfDay(query.asOf)).toISOString();
     const receivedAt = timeRange(query.from, query.to);
     const kpis = await readComplaintKpis(this.readModels.store, collection, {
-      tenantId: DEFAULT_TENANT,
+      tenantId,
       asOf,
       ...(receivedAt ? { receivedAt } : {}),
     });
@@ -133,9 +136,9 @@ export class ComplaintViewsController {
   @ApiBadQuery()
   @ApiResponse({ status: 404, ...problems('Unknown complaint') })
   @ApiNotCaughtUp()
-  async auditTrail(@UuidParam('id') id: string, @Query() query: MinPositionQueryDto): Promise<AuditTrail> {
+  async auditTrail(@UuidParam('id') id: string, @Query() query: MinPositionQueryDto, @Tenant() tenantId: string): Promise<AuditTrail> {
     const collection = await this.readModels.collection(COMPLAINT_AUDIT, query.minPosition);
-    const trail = await readAuditTrail(this.readModels.store, collection, this.events, DEFAULT_TENANT, id);
+    const trail = await readAuditTrail(this.readModels.store, collection, this.events, tenantId, id);
     if (trail === undefined) throw new DomainError('COMPLAINT.NOT_FOUND', `No complaint ${id}`, { complaintId: id });
     return trail;
   }
@@ -150,11 +153,11 @@ export class ComplaintViewsController {
   @ApiOkResponse({ description: '{ bucket, periods: [{ period, csat, nps, ces, servqual, complaintHandling, feedback }], overall }' })
   @ApiBadQuery()
   @ApiNotCaughtUp()
-  async satisfaction(@Query() query: SatisfactionQueryDto): Promise<SatisfactionReport> {
+  async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {
     const collection = await this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition);
     const at = timeRange(query.from, query.to);
     return readSatisfaction(this.readModels.store, collection, {
-      tenantId: DEFAULT_TENANT,
+      tenantId,
       bucket: query.bucket ?? 'month',
       ...(at ? { at } : {}),
     });

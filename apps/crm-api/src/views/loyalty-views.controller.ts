@@ -26,8 +26,8 @@ import {
   type WonDealDoc,
   type WonDealsRule,
 } from '@crm/projections/loyalty-churn';
-import { DEFAULT_TENANT, DomainError } from '@crm/shared/event-sourcing';
-import { CLOCK, problemSchema, RequestValidationError } from '@crm/shared/http';
+import { DomainError } from '@crm/shared/event-sourcing';
+import { CLOCK, problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
 import { InvalidValueError, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
@@ -130,13 +130,13 @@ export class LoyaltyViewsController {
   @ApiResponse({ status: 400, ...problems('Invalid parameters; every bad one listed') })
   @ApiResponse({ status: 404, ...problems('Unknown account') })
   @ApiResponse({ status: 503, ...problems('The read models have not reached minPosition yet; retry after Retry-After') })
-  async loyalty(@AccountIdParam() accountId: string, @Query() query: LoyaltyQueryDto): Promise<LoyaltyProfile> {
+  async loyalty(@AccountIdParam() accountId: string, @Query() query: LoyaltyQueryDto, @Tenant() tenantId: string): Promise<LoyaltyProfile> {
     const asOf = this.asOf(query.asOf);
     const collections = await this.collections(query.minPosition);
     const notFound = () => new DomainError('ACCOUNT.NOT_FOUND', `No account ${accountId}`, { accountId });
     // Every other account's history is needed for the quintiles: look the one asked for up first, cheaply.
-    if ((await this.readModels.store.get(collections[0] as string, `${DEFAULT_TENANT}:${accountId}`)) === undefined) throw notFound();
-    const histories = await this.histories(collections, asOf, query.wonDeals ?? 'auto');
+    if ((await this.readModels.store.get(collections[0] as string, `${tenantId}:${accountId}`)) === undefined) throw notFound();
+    const histories = await this.histories(collections, asOf, query.wonDeals ?? 'auto', tenantId);
     const profile = loyaltyProfile(accountId, histories, {
       asOf,
       windowDays: query.windowDays ?? 365,
@@ -160,9 +160,9 @@ export class LoyaltyViewsController {
   @ApiOkResponse({ schema: CHURN_VIEW_SCHEMA })
   @ApiResponse({ status: 400, ...problems('Invalid parameters; every bad one listed') })
   @ApiResponse({ status: 503, ...problems('The read models have not reached minPosition yet; retry after Retry-After') })
-  async churn(@Query() query: ChurnQueryDto): Promise<ChurnReport> {
+  async churn(@Query() query: ChurnQueryDto, @Tenant() tenantId: string): Promise<ChurnReport> {
     const asOf = this.asOf(query.asOf);
-    const histories = await this.histories(await this.collections(query.minPosition), asOf, query.wonDeals ?? 'auto');
+    const histories = await this.histories(await this.collections(query.minPosition), asOf, query.wonDeals ?? 'auto', tenantId);
     return churnReport(histories, {
       asOf,
       inactivityDays: query.inactivityDays ?? 180,
@@ -183,9 +183,9 @@ export class LoyaltyViewsController {
     );
   }
 
-  private async histories(collections: readonly string[], asOf: number, rule: WonDealsRule): Promise<CustomerHistory[]> {
+  private async histories(collections: readonly string[], asOf: number, rule: WonDealsRule, tenantId: string): Promise<CustomerHistory[]> {
     const all = async <D extends object>(collection: string | undefined): Promise<D[]> =>
-      (await this.readModels.store.find<D>(collection as string, { where: { tenantId: DEFAULT_TENANT } })).map((row) => row.doc);
+      (await this.readModels.store.find<D>(collection as string, { where: { tenantId } })).map((row) => row.doc);
     const [activities, wonDeals, interactions, contactLinks, opportunityLinks] = await Promise.all([
       all<CustomerActivityDoc>(collections[0]),
       all<WonDealDoc>(collections[1]),

@@ -20,8 +20,8 @@ import {
   type OpportunityPage,
   type PipelineSummary,
 } from '@crm/projections/pipeline';
-import { DEFAULT_TENANT, DomainError } from '@crm/shared/event-sourcing';
-import { problemSchema, RequestValidationError } from '@crm/shared/http';
+import { DomainError } from '@crm/shared/event-sourcing';
+import { problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
 import { ReadModels } from '../read-models/read-models.service';
 import { MinPositionQueryDto } from './min-position.dto';
 import { FunnelQueryDto, OpportunityListQueryDto, PipelineQueryDto } from './pipeline-views.dto';
@@ -57,10 +57,10 @@ export class PipelineViewsController {
   @ApiOkResponse({ schema: PIPELINE_SUMMARY_SCHEMA })
   @ApiResponse(badRequest)
   @ApiResponse(notCaughtUp)
-  async pipeline(@Query() query: PipelineQueryDto): Promise<PipelineSummary> {
+  async pipeline(@Query() query: PipelineQueryDto, @Tenant() tenantId: string): Promise<PipelineSummary> {
     assertOrdered([['to', query.from, query.to]]);
     const collection = await this.readModels.collection(pipelineOpportunities.name, query.minPosition);
-    return loadPipelineSummary(this.readModels.store, collection, DEFAULT_TENANT, query);
+    return loadPipelineSummary(this.readModels.store, collection, tenantId, query);
   }
 
   @Get('pipeline/opportunities')
@@ -68,13 +68,13 @@ export class PipelineViewsController {
   @ApiOkResponse({ schema: OPPORTUNITY_PAGE_SCHEMA })
   @ApiResponse(badRequest)
   @ApiResponse(notCaughtUp)
-  async opportunities(@Query() query: OpportunityListQueryDto): Promise<OpportunityPage> {
+  async opportunities(@Query() query: OpportunityListQueryDto, @Tenant() tenantId: string): Promise<OpportunityPage> {
     assertOrdered([
       ['amountMax', query.amountMin, query.amountMax],
       ['expectedCloseTo', query.expectedCloseFrom, query.expectedCloseTo],
     ]);
     const collection = await this.readModels.collection(pipelineOpportunities.name, query.minPosition);
-    return loadOpportunityList(this.readModels.store, collection, DEFAULT_TENANT, query);
+    return loadOpportunityList(this.readModels.store, collection, tenantId, query);
   }
 
   @Get('funnel')
@@ -88,13 +88,13 @@ export class PipelineViewsController {
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiResponse(badRequest)
   @ApiResponse(notCaughtUp)
-  async funnel(@Query() query: FunnelQueryDto): Promise<Funnel> {
+  async funnel(@Query() query: FunnelQueryDto, @Tenant() tenantId: string): Promise<Funnel> {
     assertOrdered([['to', query.from, query.to]]);
     const [sales, campaigns] = await Promise.all([
       this.collections(query.minPosition),
       this.readModels.collection(marketingCampaigns.name, query.minPosition),
     ]);
-    return loadFunnel(this.readModels.store, { ...sales, campaigns }, DEFAULT_TENANT, query);
+    return loadFunnel(this.readModels.store, { ...sales, campaigns }, tenantId, query);
   }
 
   @Get('campaigns/:id/performance')
@@ -120,11 +120,12 @@ export class PipelineViewsController {
     )
     id: string,
     @Query() query: MinPositionQueryDto,
+    @Tenant() tenantId: string,
   ): Promise<CampaignPerformance> {
     const campaignId = id.toLowerCase();
     const { minPosition } = query;
     const [sales, marketing] = await Promise.all([this.collections(minPosition), this.marketingCollections(minPosition)]);
-    const performance = await loadCampaignPerformance(this.readModels.store, { ...sales, ...marketing }, DEFAULT_TENANT, campaignId);
+    const performance = await loadCampaignPerformance(this.readModels.store, { ...sales, ...marketing }, tenantId, campaignId);
     if (!performance) {
       throw new DomainError('CAMPAIGN.NOT_FOUND', `No campaign ${campaignId}: none was planned and no lead or opportunity names it`, {
         campaignId,

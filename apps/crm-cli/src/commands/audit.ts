@@ -25,7 +25,8 @@ function summary(trail: AuditTrail): string {
 export function formatAudit(trail: AuditTrail): string {
   const lines = [`Complaint ${trail.complaintId} (stream ${trail.streamId}): ${trail.steps.length} steps`, ''];
   for (const step of trail.steps) {
-    const who = `${step.actor.id}${step.actor.roles.length > 0 ? ` [${step.actor.roles.join(', ')}]` : ''}`;
+    const { id, roles, onBehalfOf } = step.actor;
+    const who = `${id}${roles.length > 0 ? ` [${roles.join(', ')}]` : ''}${onBehalfOf === undefined ? '' : ` for ${onBehalfOf}`}`;
     const recorded = step.recordedAt === step.at ? '' : ` (recorded ${step.recordedAt})`;
     const status =
       step.from === undefined || step.from === step.to ? `status ${step.to ?? '?'}` : `status ${step.from} → ${step.to ?? '?'}`;

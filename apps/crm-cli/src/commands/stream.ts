@@ -42,7 +42,7 @@ export function describeIntegrity(verdict: ChainVerification): string {
 
 function describeEvent(event: RecordedEvent): string {
   const m = event.metadata;
-  const actor = `${m.actor.id}${m.actor.roles.length > 0 ? ` [${m.actor.roles.join(', ')}]` : ''}`;
+  const actor = `${m.actor.id}${m.actor.roles.length > 0 ? ` [${m.actor.roles.join(', ')}]` : ''}${m.actor.onBehalfOf === undefined ? '' : ` for ${m.actor.onBehalfOf}`}`;
   return (
     `#${event.revision}  ${m.occurredAt}  ${event.type}  position ${event.position}\n` +
     `    by ${actor} · tenant ${m.tenantId} · schema v${m.schemaVersion}\n` +

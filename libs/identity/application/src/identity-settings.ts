@@ -22,5 +22,3 @@ export interface AuthSettings {
   readonly secretFile: string;
   readonly jwt?: JwtSettings;
 }
-
-export const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;

@@ -44,7 +44,12 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
       description: options.refusals?.length ? `Refusals: ${options.refusals.join(', ')}` : undefined,
     }),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key again returns the first reply and appends nothing.' }),
-    ApiHeader({ name: 'X-Actor', required: false, description: 'Who acts (until authentication lands); anonymous when absent.' }),
+    ApiHeader({
+      name: 'X-On-Behalf-Of',
+      required: false,
+      description: 'The person a service acts for; recorded as actor.onBehalfOf beside the authenticated caller, never instead of it.',
+    }),
+    ApiResponse({ status: 415, ...problems('The body is not application/json (or application/*+json)') }),
     ApiResponse({ status, description: 'Recorded', schema: replySchema }),
     ApiResponse({ status: 400, ...problems('Malformed or invalid input; every bad field listed') }),
     ApiResponse({ status: 409, ...problems('Refused by a business rule, or concurrent changes kept conflicting') }),

@@ -1,7 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { ANONYMOUS, DEFAULT_TENANT, type Actor, type ExpectedRevision } from '@crm/shared/event-sourcing';
+import type { Actor, ExpectedRevision } from '@crm/shared/event-sourcing';
 import { derivedId, isUuid, newId, uuidV5 } from '@crm/shared/kernel';
 import type { FastifyRequest } from 'fastify';
+import { principalOf, type Principal } from './principal';
 import { RequestValidationError, type FieldError } from './problem-details';
 
 /** What the HTTP edge knows about a command beyond its body. */
@@ -40,8 +41,14 @@ function parseIfMatch(value: string | undefined, errors: FieldError[]): number |
   return Number(match[1]);
 }
 
-export function commandContextFrom(headers: Headers, body: unknown, tenantId = DEFAULT_TENANT): CommandContext {
+/**
+ * The actor is the authenticated principal, never a claim: a client cannot
+ * name who acted, only (X-On-Behalf-Of) the person it acted for, recorded
+ * beside the principal.
+ */
+export function commandContextFrom(headers: Headers, body: unknown, principal: Principal): CommandContext {
   const errors: FieldError[] = [];
+  const { tenantId } = principal;
   const key = header(headers, 'idempotency-key');
   const bodyCommandId = (body as { commandId?: unknown } | null)?.commandId;
   if (key !== undefined && !TOKEN.test(key)) {
@@ -54,20 +61,17 @@ export function commandContextFrom(headers: Headers, body: unknown, tenantId = D
     errors.push({ field: 'commandId', messages: ['commandId and Idempotency-Key name different commands'] });
   }
   const expectedRevision = parseIfMatch(header(headers, 'if-match'), errors);
-  const actorId = header(headers, 'x-actor');
-  if (actorId !== undefined && !TOKEN.test(actorId)) {
-    errors.push({ field: 'header.X-Actor', messages: ['X-Actor must be 1–200 letters, digits or ._:@-'] });
+  const onBehalfOf = header(headers, 'x-on-behalf-of');
+  if (onBehalfOf !== undefined && !TOKEN.test(onBehalfOf)) {
+    errors.push({ field: 'header.X-On-Behalf-Of', messages: ['X-On-Behalf-Of must be 1–200 letters, digits or ._:@-'] });
   }
-  const roles = (header(headers, 'x-actor-roles') ?? '')
-    .split(',')
-    .map((role) => role.trim())
-    .filter((role) => role.length > 0 && TOKEN.test(role));
   const correlationId = header(headers, 'x-correlation-id');
   if (errors.length > 0) throw new RequestValidationError(errors);
+  const actor: Actor = { id: principal.id, roles: [...principal.roles], ...(onBehalfOf === undefined ? {} : { onBehalfOf }) };
   return {
     commandId: fromKey ?? fromBody ?? newId(),
     expectedRevision,
-    actor: actorId ? { id: actorId, roles } : ANONYMOUS,
+    actor,
     tenantId,
     correlationId: correlationId && isUuid(correlationId) ? correlationId : undefined,
   };
@@ -76,5 +80,5 @@ export function commandContextFrom(headers: Headers, body: unknown, tenantId = D
 /** `@Ctx() ctx: CommandContext` in a controller method. */
 export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext): CommandContext => {
   const request = execution.switchToHttp().getRequest<FastifyRequest>();
-  return commandContextFrom(request.headers, request.body);
+  return commandContextFrom(request.headers, request.body, principalOf(request));
 });

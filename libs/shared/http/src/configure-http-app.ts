@@ -1,17 +1,33 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { EdgeSettings } from './edge/edge-settings';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
-export function createFastifyAdapter(bodyLimit = DEFAULT_BODY_LIMIT_BYTES): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit, trustProxy: true });
+/**
+ * Fastify as the edge wants it: no proxy trusted unless configured (else a
+ * client could pick its own address for the rate limits), and timeouts that
+ * cut off a client trickling its headers or body (Fastify's own default is
+ * no request timeout at all).
+ */
+export function createFastifyAdapter(bodyLimit: number, edge: EdgeSettings): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit,
+    trustProxy: Array.isArray(edge.trustProxy) ? [...edge.trustProxy] : (edge.trustProxy as boolean | number),
+    requestTimeout: edge.requestTimeoutMs,
+    connectionTimeout: edge.idleTimeoutMs,
+    // Node checks the request and header deadlines on this interval (30 s by default): a timeout is only as sharp as it.
+    http: { headersTimeout: edge.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, edge.headersTimeoutMs) },
+  });
 }
 
 export interface HttpAppOptions {
   readonly title?: string;
   readonly version?: string;
+  /** Adds what the document cannot learn from decorators (security schemes and roles, from the access table). */
+  readonly decorateDocument?: (document: OpenAPIObject) => OpenAPIObject;
 }
 
 /**
@@ -25,7 +41,7 @@ export async function configureHttpApp(app: NestFastifyApplication, options: Htt
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
-  const document = SwaggerModule.createDocument(
+  const built = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(options.title ?? 'CRM core API')
@@ -33,5 +49,6 @@ export async function configureHttpApp(app: NestFastifyApplication, options: Htt
       .setVersion(options.version ?? '1')
       .build(),
   );
+  const document = options.decorateDocument ? options.decorateDocument(built) : built;
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
 }

@@ -21,11 +21,3 @@ export interface EdgeSettings {
   readonly idleTimeoutMs: number;
   readonly rateLimit: RateLimitSettings;
 }
-
-export const DEFAULT_EDGE_SETTINGS: EdgeSettings = {
-  trustProxy: false,
-  requestTimeoutMs: 30_000,
-  headersTimeoutMs: 10_000,
-  idleTimeoutMs: 60_000,
-  rateLimit: { enabled: true, max: 6000, windowMs: 60_000, authFailureMax: 20, authFailureWindowMs: 60_000 },
-};

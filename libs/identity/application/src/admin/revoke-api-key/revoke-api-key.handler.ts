@@ -1,0 +1,43 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { apiKeyDecider, type ApiKeyEvent } from '@crm/identity/domain';
+import { DomainError, StreamNotFoundError } from '@crm/shared/event-sourcing';
+import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
+import { ApiKeyRegistry } from '../../keys/api-key-registry';
+import { apiKeyStream } from '../api-key-replies';
+import { RevokeApiKeyCommand } from './revoke-api-key.command';
+
+/**
+ * Records the revocation in the key's tenant and applies it to this
+ * process's registry before replying, so the key is refused here from the
+ * next request on; other processes follow through their subscription.
+ */
+@CommandHandler(RevokeApiKeyCommand)
+export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly registry: ApiKeyRegistry,
+  ) {}
+
+  async execute({ keyId, input, principal, context }: RevokeApiKeyCommand): Promise<CommandReply> {
+    // Another tenant's key answers 404, as if it did not exist; only the bootstrap key looks beyond its own tenant.
+    const elsewhere = principal.allTenants === true ? this.registry.list().find((key) => key.id === keyId)?.tenantId : undefined;
+    const tenantId = this.registry.get(principal.tenantId, keyId) ? principal.tenantId : (elsewhere ?? principal.tenantId);
+    const now = this.executor.now();
+    const data = { keyId, reason: input.reason, revokedAt: now.toISOString() };
+    try {
+      const result = await this.executor.execute(
+        apiKeyDecider,
+        apiKeyStream(keyId),
+        { type: 'RevokeApiKey', data },
+        { ...context, tenantId },
+        now,
+      );
+      const first = result.nextExpectedRevision - result.events.length + 1;
+      result.events.forEach((event: ApiKeyEvent, index) => this.registry.apply(tenantId, first + index, event));
+      return commandReply(keyId, result, { status: 'revoked' });
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) throw new DomainError('API_KEY.NOT_FOUND', `No API key ${keyId}`, { keyId });
+      throw error;
+    }
+  }
+}

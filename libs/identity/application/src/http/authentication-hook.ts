@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, problem, type AddressLimiter, type LimitVerdict } from '@crm/shared/http';
+import { AuthenticationFailure } from '../authentication/authentication-failure';
+import type { Authenticator } from '../authentication/authenticator';
+import { accessRuleFor, mayCall, rolesAllowed } from './access-table';
+
+const REALM = 'realm="crm"';
+
+function send(reply: FastifyReply, request: FastifyRequest, status: number, code: string, title: string, detail: string): FastifyReply {
+  return reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem(status, code, title, detail, { instance: request.url }));
+}
+
+/** RFC 6750: no error code when nothing was presented, `invalid_token` otherwise. */
+function unauthorized(reply: FastifyReply, request: FastifyRequest, failure: AuthenticationFailure): FastifyReply {
+  const challenge =
+    failure.reason === 'missing' ? `Bearer ${REALM}` : `Bearer ${REALM}, error="invalid_token", error_description="${failure.message}"`;
+  reply.header('www-authenticate', challenge);
+  return send(reply, request, 401, 'AUTH.UNAUTHENTICATED', 'Authentication required', failure.message);
+}
+
+function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: LimitVerdict): FastifyReply {
+  reply.header('retry-after', String(verdict.retryAfterSeconds));
+  const detail = `Too many failed authentications from this address; retry after ${verdict.retryAfterSeconds} s`;
+  return send(reply, request, 429, 'AUTH.TOO_MANY_FAILURES', 'Too many failed authentications', detail);
+}
+
+/**
+ * Authenticates and authorises every request before its body is read, from
+ * the one access table: 401 (with WWW-Authenticate) for a missing or bad
+ * credential, 403 AUTH.FORBIDDEN when no role fits, 429 once an address has
+ * failed too often. Sets `request.principal`, which the handlers' actor and
+ * tenant come from. Replies to authenticated routes are never cached.
+ */
+export function installAuthenticationHook(fastify: FastifyInstance, authenticator: Authenticator, failures?: AddressLimiter): void {
+  // Declared up front, so every request object has the same shape.
+  if (!fastify.hasRequestDecorator('principal')) fastify.decorateRequest('principal', undefined);
+  fastify.addHook('onRequest', async (request, reply) => {
+    const template = request.routeOptions.url;
+    // No route: the not-found handler answers, and there is nothing behind it to protect.
+    if (template === undefined) return;
+    const rule = accessRuleFor(request.method, template);
+    if (rule?.roles === 'anyone') return;
+    reply.header('cache-control', 'no-store');
+    const presented = request.headers.authorization !== undefined;
+    if (presented && failures && authenticator.enabled) {
+      const verdict = await failures(request, { count: false });
+      if (verdict.exceeded) return tooManyFailures(reply, request, verdict);
+    }
+    let principal;
+    try {
+      principal = await authenticator.authenticate(request.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof AuthenticationFailure)) throw error;
+      // Only a credential that was tried counts: a client that sent none is not guessing.
+      if (error.reason !== 'missing' && failures) await failures(request);
+      return unauthorized(reply, request, error);
+    }
+    if (!mayCall(principal, rule)) {
+      const allowed = (rolesAllowed(rule) as readonly string[]).join(', ');
+      return send(reply, request, 403, 'AUTH.FORBIDDEN', 'Forbidden', `This route needs one of the roles: ${allowed}`);
+    }
+    request.principal = principal;
+  });
+}

@@ -1,0 +1,39 @@
+import { isUuid } from '@crm/shared/kernel';
+import { commandContextFrom } from './command-context';
+import type { Principal } from './principal';
+import { RequestValidationError } from './problem-details';
+
+const sales: Principal = { id: '4b1e6c0a-7d2f-4c3b-9a8e-1f0d2c3b4a59', kind: 'api-key', roles: ['sales'], tenantId: 'acme' };
+
+describe('commandContextFrom', () => {
+  it('takes actor and tenant from the principal and ignores the actor a client claims', () => {
+    const context = commandContextFrom({ 'x-actor': 'ceo', 'x-actor-roles': 'admin,auditor' }, {}, sales);
+    expect(context.actor).toEqual({ id: sales.id, roles: ['sales'] });
+    expect(context.tenantId).toBe('acme');
+    expect(isUuid(context.commandId)).toBe(true);
+  });
+
+  it('records X-On-Behalf-Of beside the principal, and refuses one that is not a plain id', () => {
+    expect(commandContextFrom({ 'x-on-behalf-of': 'user:مریم' }, {}, sales).actor).toEqual({
+      id: sales.id,
+      roles: ['sales'],
+      onBehalfOf: 'user:مریم',
+    });
+    const error = (() => {
+      try {
+        return commandContextFrom({ 'x-on-behalf-of': 'a b<script>' }, {}, sales);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(RequestValidationError);
+    expect((error as RequestValidationError).errors.map((e) => e.field)).toEqual(['header.X-On-Behalf-Of']);
+  });
+
+  it("scopes an Idempotency-Key to the caller's tenant: the same word in two tenants names two commands", () => {
+    const headers = { 'idempotency-key': 'order-42' };
+    const acme = commandContextFrom(headers, {}, sales);
+    expect(commandContextFrom(headers, {}, sales).commandId).toBe(acme.commandId);
+    expect(commandContextFrom(headers, {}, { ...sales, tenantId: 'globex' }).commandId).not.toBe(acme.commandId);
+  });
+});

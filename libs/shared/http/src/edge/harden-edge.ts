@@ -1,0 +1,68 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RateLimitSettings } from './edge-settings';
+
+/** How a limiter answers one request. */
+export interface LimitVerdict {
+  readonly exceeded: boolean;
+  readonly retryAfterSeconds: number;
+}
+
+/** Counts something per client address; `count: false` only looks. */
+export type AddressLimiter = (request: FastifyRequest, options?: { readonly count?: boolean }) => Promise<LimitVerdict>;
+
+/** Whose budget a request spends: its principal's once authenticated, its address's before. */
+function budgetOf(request: FastifyRequest): string {
+  const principal = request.principal;
+  return principal ? `principal:${principal.tenantId}/${principal.id}` : `address:${request.ip}`;
+}
+
+/**
+ * Security headers (helmet: nosniff, no framing, a CSP the OpenAPI UI can
+ * live with) and the per-principal rate limit, both from the kept Fastify
+ * plugins. Returns a per-address limiter for failed authentications, which
+ * the authentication hook counts with (undefined when limits are off).
+ */
+export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitSettings): Promise<AddressLimiter | undefined> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  if (!limits.enabled) return undefined;
+  await app.register(rateLimit, {
+    max: limits.max,
+    timeWindow: limits.windowMs,
+    // After authentication (onRequest) and before the body is read: a client over its budget costs no parsing.
+    hook: 'preParsing',
+    keyGenerator: budgetOf,
+    errorResponseBuilder: (_request, context) =>
+      new HttpException(
+        `Rate limit of ${context.max} requests per ${context.after} reached; retry after Retry-After`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      ),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  const failures = fastify.createRateLimit({
+    max: limits.authFailureMax,
+    timeWindow: limits.authFailureWindowMs,
+    keyGenerator: (request) => `failed-auth:${request.ip}`,
+  });
+  return async (request, options = {}) => {
+    const verdict = await failures(request, options.count === false ? { increment: false } : undefined);
+    if (verdict.isAllowed) return { exceeded: false, retryAfterSeconds: 0 };
+    // Looking: the next failure would be one too many. Counting: this one was.
+    const exceeded = options.count === false ? verdict.remaining === 0 && verdict.ttl > 0 : verdict.isExceeded;
+    return { exceeded, retryAfterSeconds: Math.max(1, verdict.ttlInSeconds) };
+  };
+}
