@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem, type AddressLimiter, type LimitVerdict } from '@crm/shared/http';
 import { AuthenticationFailure } from '../authentication/authentication-failure';
@@ -5,6 +6,17 @@ import type { Authenticator } from '../authentication/authenticator';
 import { accessRuleFor, mayCall, rolesAllowed } from './access-table';
 
 const REALM = 'realm="crm"';
+
+/** The routes each app registered, so the table's gaps can be listed (and are logged at start-up). */
+const registered = new WeakMap<FastifyInstance, string[]>();
+
+/** `METHOD /template` of every route no row of the access table covers: admin-only until a row says otherwise. */
+export function routesOutsideTable(fastify: FastifyInstance): string[] {
+  return (registered.get(fastify) ?? []).filter((route) => {
+    const [method = '', template = ''] = route.split(' ');
+    return accessRuleFor(method, template) === undefined;
+  });
+}
 
 function send(reply: FastifyReply, request: FastifyRequest, status: number, code: string, title: string, detail: string): FastifyReply {
   return reply
@@ -37,6 +49,15 @@ function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: 
 export function installAuthenticationHook(fastify: FastifyInstance, authenticator: Authenticator, failures?: AddressLimiter): void {
   // Declared up front, so every request object has the same shape.
   if (!fastify.hasRequestDecorator('principal')) fastify.decorateRequest('principal', undefined);
+  const routes: string[] = [];
+  registered.set(fastify, routes);
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD' && method !== 'OPTIONS') routes.push(`${method} ${route.url}`);
+  });
+  fastify.addHook('onReady', async () => {
+    const outside = routesOutsideTable(fastify);
+    if (outside.length > 0) new Logger('Auth').warn(`No access-table row covers ${outside.join(', ')}: admins only until one does`);
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     const template = request.routeOptions.url;
     // No route: the not-found handler answers, and there is nothing behind it to protect.

@@ -53,12 +53,23 @@ export class JwtVerifier {
   /** Reads the key material now, so a bad file stops start-up instead of failing every request. */
   static fromSettings(settings: JwtSettings): JwtVerifier {
     if (settings.jwksFile !== undefined) {
-      const jwks = JSON.parse(readFileSync(settings.jwksFile, 'utf8')) as JSONWebKeySet;
-      if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) throw new Error(`${settings.jwksFile} holds no keys ({ "keys": [...] })`);
-      return new JwtVerifier(settings, createLocalJWKSet(jwks));
+      return JwtVerifier.withKeys(settings, { jwks: JSON.parse(readFileSync(settings.jwksFile, 'utf8')) as JSONWebKeySet });
     }
-    const key = createPublicKey(readFileSync(settings.publicKeyFile as string, 'utf8'));
-    if (key.type !== 'public') throw new Error(`${settings.publicKeyFile} is not a public key`);
+    return JwtVerifier.withKeys(settings, { publicKeyPem: readFileSync(settings.publicKeyFile as string, 'utf8') });
+  }
+
+  static withKeys(settings: JwtSettings, keys: { readonly jwks: JSONWebKeySet } | { readonly publicKeyPem: string }): JwtVerifier {
+    // The server only verifies: private key material here would be a key it has no business holding.
+    if ('jwks' in keys) {
+      if (!Array.isArray(keys.jwks.keys) || keys.jwks.keys.length === 0) throw new Error('the JWKS holds no keys ({ "keys": [...] })');
+      if (keys.jwks.keys.some((key) => 'd' in key || 'k' in key))
+        throw new Error('the JWKS holds private or symmetric keys: give it public keys only');
+      return new JwtVerifier(settings, createLocalJWKSet(keys.jwks));
+    }
+    if (keys.publicKeyPem.includes('PRIVATE KEY'))
+      throw new Error('the JWT key file holds a private key: give the server the public key only');
+    const key = createPublicKey(keys.publicKeyPem);
+    if (key.type !== 'public') throw new Error('the JWT key is not a public key');
     return new JwtVerifier(settings, key);
   }
 

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newApiKey } from '@crm/identity/application';
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { testIssuer, type TestIssuer } from '../testing/jwt-issuer';
+import { http, issueKey, startTestApp, type HttpReply, type IssuedKey, type TestApp } from '../testing/test-app';
+
+const feedback = { from: { name: 'رضا کریمی' }, kind: 'praise', text: 'برخورد کارشناس عالی بود', channel: 'web' };
+
+describe('authentication (real server, embedded SQLite, API keys and JWT)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-auth-'));
+  let issuer: TestIssuer;
+  let server: TestApp;
+  let service: IssuedKey;
+
+  const send = (authorization: string | undefined, headers: Record<string, string> = {}): Promise<HttpReply> =>
+    http(server.url, 'POST', '/api/v1/feedback', feedback, authorization === undefined ? headers : { ...headers, authorization }, {
+      anonymous: authorization === undefined,
+    });
+  const bearer = (token: string) => `Bearer ${token}`;
+  const eventOf = async (reply: HttpReply): Promise<RecordedEvent> =>
+    (
+      (await http(server.url, 'GET', `/api/v1/streams/feedback-${reply.body['id'] as string}`)).body['events'] as RecordedEvent[]
+    )[0] as RecordedEvent;
+
+  beforeAll(async () => {
+    issuer = await testIssuer(dir);
+    server = await startTestApp({ CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite', ...issuer.env, CRM_JWT_ROLES_CLAIM: 'crm.roles' });
+    service = await issueKey(server, { name: 'call-centre', roles: ['service'] });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 401 problem+json with WWW-Authenticate for every kind of bad credential', async () => {
+    const revoked = await issueKey(server, { name: 'old service', roles: ['service'] });
+    expect((await http(server.url, 'POST', `/api/v1/admin/api-keys/${revoked.id}/revoke`, { reason: 'rotated' })).status).toBe(200);
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: 'user-7', tenant: 'default', crm: { roles: ['service'] } };
+    const cases: [string, string | undefined][] = [
+      ['no credentials', undefined],
+      ['a malformed header', 'Token abc'],
+      ['an unknown key', bearer(newApiKey())],
+      ['a revoked key', bearer(revoked.key)],
+      ['an expired JWT', bearer(await issuer.sign(claims, { expiresIn: now - 120 }))],
+      ['a JWT for another audience', bearer(await issuer.sign({ ...claims, aud: 'billing-api' }))],
+      ['a JWT from another issuer', bearer(await issuer.sign({ ...claims, iss: 'https://evil.example' }))],
+      ['a JWT not valid yet', bearer(await issuer.sign(claims, { notBefore: now + 600 }))],
+      ['a JWT signed with an unknown key', bearer(await issuer.sign(claims, { key: 'stranger' }))],
+      ['a JWT without a tenant', bearer(await issuer.sign({ ...claims, tenant: undefined }))],
+    ];
+    for (const [what, authorization] of cases) {
+      const reply = await send(authorization);
+      expect({ what, status: reply.status, code: reply.body['code'] }).toEqual({ what, status: 401, code: 'AUTH.UNAUTHENTICATED' });
+      expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(reply.headers.get('www-authenticate')).toMatch(
+        authorization === undefined ? /^Bearer realm="crm"$/ : /^Bearer realm="crm", error="invalid_token"/,
+      );
+    }
+  });
+
+  it('records the principal, never the actor a client claims, and X-On-Behalf-Of beside it', async () => {
+    const forged = { 'x-actor': 'ceo', 'x-actor-roles': 'admin,auditor', 'x-on-behalf-of': 'agent-12' };
+    const byKey = await send(service.headers['authorization'], forged);
+    expect(byKey.status).toBe(201);
+    expect((await eventOf(byKey)).metadata.actor).toEqual({ id: service.id, roles: ['service'], onBehalfOf: 'agent-12' });
+
+    const token = await issuer.sign({ sub: 'user-7', tenant: 'default', crm: { roles: ['service', 'unknown-role'] } });
+    const byJwt = await send(bearer(token), { 'x-actor': 'ceo' });
+    expect(byJwt.status).toBe(201);
+    expect((await eventOf(byJwt)).metadata.actor).toEqual({ id: 'user-7', roles: ['service'] });
+  });
+
+  it("takes roles and tenant from the JWT's claims: without the role 403, another tenant's token writes there", async () => {
+    const analyst = await issuer.sign({ sub: 'user-8', tenant: 'default', crm: { roles: ['analyst'] } });
+    expect((await send(bearer(analyst))).body).toMatchObject({ status: 403, code: 'AUTH.FORBIDDEN' });
+    const other = await issuer.sign({ sub: 'user-9', tenant: 'globex', crm: { roles: ['service'] } });
+    const reply = await send(bearer(other));
+    expect(reply.status).toBe(201);
+    const path = `/api/v1/streams/feedback-${reply.body['id'] as string}`;
+    expect((await http(server.url, 'GET', path)).status).toBe(404); // the bootstrap key is in tenant default
+    const auditor = await issuer.sign({ sub: 'auditor-1', tenant: 'globex', crm: { roles: 'auditor' } });
+    const read = await http(server.url, 'GET', path, undefined, { authorization: bearer(auditor) });
+    expect((read.body['events'] as RecordedEvent[])[0]?.metadata).toMatchObject({ tenantId: 'globex', actor: { id: 'user-9' } });
+  });
+});

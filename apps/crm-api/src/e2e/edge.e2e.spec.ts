@@ -1,0 +1,161 @@
+import { connect } from 'node:net';
+import { http, issueKey, startTestApp, type IssuedKey, type TestApp } from '../testing/test-app';
+
+const feedback = { from: { name: 'رضا کریمی' }, kind: 'praise', text: 'برخورد کارشناس عالی بود', channel: 'web' };
+
+/** Opens a raw connection, writes `head` and then one byte of `drip` per interval; resolves with when and how it ended. */
+function trickle(url: string, head: string, drip: string, intervalMs: number): Promise<{ seconds: number; reply: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(Number(port), hostname);
+    let reply = '';
+    let sent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const next = () => {
+      if (sent < drip.length && !socket.destroyed) socket.write(drip[sent++] as string);
+    };
+    socket.on('connect', () => {
+      socket.write(head);
+      next();
+      timer = setInterval(next, intervalMs);
+    });
+    socket.on('data', (chunk) => (reply += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ seconds: (Date.now() - started) / 1000, reply });
+    });
+    setTimeout(() => {
+      clearInterval(timer);
+      socket.destroy();
+      reject(new Error('the server kept the connection open'));
+    }, 15_000).unref();
+  });
+}
+
+describe('the HTTP edge (real server, embedded SQLite)', () => {
+  let server: TestApp;
+  let service: IssuedKey;
+  const post = (headers: Record<string, string>, body: unknown) =>
+    http(server.url, 'POST', '/api/v1/feedback', body, { ...service.headers, ...headers });
+
+  beforeAll(async () => {
+    server = await startTestApp({
+      CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite',
+      CRM_REQUEST_TIMEOUT_MS: '2000',
+      CRM_HEADERS_TIMEOUT_MS: '1500',
+    });
+    service = await issueKey(server, { name: 'web form', roles: ['service'] });
+  });
+  afterAll(async () => server.close());
+
+  it('sends security headers on every reply, and no-store on every authenticated one', async () => {
+    const reply = await post({}, feedback);
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(reply.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(reply.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(reply.headers.get('cache-control')).toBe('no-store');
+    const refused = await http(server.url, 'GET', '/api/v1/views/churn', undefined, {}, { anonymous: true });
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+    const docs = await http(server.url, 'GET', '/api/docs-json', undefined, {}, { anonymous: true });
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('answers 415 to any command body that is not JSON, so a cross-site form can never change state', async () => {
+    const head = async () => ((await http(server.url, 'GET', '/health')).body['eventStore'] as { headPosition: string }).headPosition;
+    const before = await head();
+    const form = 'from%5Bname%5D=x&kind=praise&text=hi&channel=web';
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', form],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="kind"\r\n\r\npraise\r\n--x--'],
+      ['text/plain', JSON.stringify(feedback)],
+      ['application/xml', '<feedback/>'],
+    ] as const) {
+      const reply = await post({ 'content-type': type }, body);
+      expect({ type, status: reply.status, code: reply.body['code'] }).toEqual({
+        type,
+        status: 415,
+        code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      });
+      expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    expect(await head()).toBe(before);
+  });
+
+  it('reads application/*+json as JSON', async () => {
+    expect((await post({ 'content-type': 'application/vnd.crm.feedback+json; charset=utf-8' }, feedback)).status).toBe(201);
+  });
+
+  it('cuts off a client trickling its body one byte at a time, after the request timeout', async () => {
+    const body = JSON.stringify(feedback);
+    const head =
+      `POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${service.key}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    // One byte every 10 s would take minutes to send; the 2 s request timeout ends it in seconds.
+    const { seconds } = await trickle(server.url, head, body, 10_000);
+    expect(seconds).toBeGreaterThanOrEqual(1.5);
+    expect(seconds).toBeLessThan(6);
+  }, 25_000);
+
+  it('cuts off a client trickling its headers, after the headers timeout', async () => {
+    const { seconds } = await trickle(server.url, 'GET /health/live HTTP/1.1\r\n', 'X-Slow: ' + 'a'.repeat(100), 1000);
+    expect(seconds).toBeLessThan(6);
+  }, 25_000);
+});
+
+describe('rate limits (real server, embedded SQLite)', () => {
+  let server: TestApp;
+  let service: IssuedKey;
+
+  beforeAll(async () => {
+    server = await startTestApp({
+      CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite',
+      CRM_RATE_LIMIT_MAX: '5',
+      CRM_AUTH_FAILURE_LIMIT: '3',
+    });
+    service = await issueKey(server, { name: 'busy service', roles: ['analyst'] });
+  });
+  afterAll(async () => server.close());
+
+  it('limits each principal: past its budget 429 problem+json with Retry-After, other principals unaffected', async () => {
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 6; i += 1) {
+      last = await http(server.url, 'GET', '/api/v1/views/churn', undefined, service.headers);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(last?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(last?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(last?.body).toMatchObject({ status: 429 });
+    expect((await http(server.url, 'GET', '/api/v1/views/churn')).status).toBe(200);
+  });
+
+  it('blocks an address after repeated failed authentications, even for a valid key, and an X-Forwarded-For does not change the address', async () => {
+    const wrong = (n: number) => ({ authorization: `Bearer crm_${'x'.repeat(42)}${n}`, 'x-forwarded-for': `203.0.113.${n}` });
+    const statuses: number[] = [];
+    for (let n = 0; n < 4; n += 1) statuses.push((await http(server.url, 'GET', '/api/v1/views/churn', undefined, wrong(n))).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const blocked = await http(server.url, 'GET', '/api/v1/admin/api-keys');
+    expect(blocked.status).toBe(429);
+    expect(blocked.body).toMatchObject({ code: 'AUTH.TOO_MANY_FAILURES' });
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('CRM_RATE_LIMIT=off (benchmarks)', () => {
+  it('lets a principal past any budget', async () => {
+    const server = await startTestApp({ CRM_EVENT_STORE: 'sqlite', CRM_RATE_LIMIT: 'off', CRM_RATE_LIMIT_MAX: '2' });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 5 }, () => http(server.url, 'GET', '/api/v1/views/churn').then((r) => r.status)),
+      );
+      expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    } finally {
+      await server.close();
+    }
+  });
+});
