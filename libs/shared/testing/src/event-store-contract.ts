@@ -10,6 +10,7 @@ import {
 import { aStream, anEvent, someEvents } from './event-fixtures';
 import { describeSubscriptionContract } from './event-store-contract.subscriptions';
 import { describeConcurrencyContract } from './event-store-contract.concurrency';
+import { describeTenantIsolationContract } from './event-store-contract.tenants';
 
 export interface EventStoreHarness {
   /** A fresh, empty store (own database, schema or file). */
@@ -245,4 +246,5 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
 
   describeConcurrencyContract(context);
   describeSubscriptionContract(context);
+  describeTenantIsolationContract(context);
 }

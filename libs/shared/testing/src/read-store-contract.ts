@@ -1,6 +1,7 @@
 import type { CheckpointStore } from '@crm/shared/event-sourcing';
 import type { ProjectionState, ReadStore } from '@crm/shared/read-model';
 import { describeReadStoreQueryContract } from './read-store-contract.queries';
+import { describeReadStoreTenantContract } from './read-store-contract.tenants';
 
 export interface ReadStoreHarness {
   /** A fresh, empty store (own schema, file or database). */
@@ -189,4 +190,5 @@ export function describeReadStoreContract(harness: ReadStoreHarness): void {
   });
 
   describeReadStoreQueryContract({ store: () => store });
+  describeReadStoreTenantContract({ store: () => store });
 }
