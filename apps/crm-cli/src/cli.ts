@@ -1,4 +1,5 @@
 import { describeOptions, parseArgs, UsageError } from './args';
+import { apiKeysCommand } from './commands/api-keys';
 import { auditCommand } from './commands/audit';
 import { exportCommand } from './commands/export';
 import { rebuildCommand } from './commands/rebuild';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   auditCommand,
   exportCommand,
   seedCommand,
+  apiKeysCommand,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -23,7 +25,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [
-    'crm-cli: replay, rebuild, time travel, audit and export for the CRM core',
+    'crm-cli: replay, rebuild, time travel, audit, export and key administration for the CRM core',
     '',
     'Usage: crm-cli <command> [arguments] [options]',
     '',

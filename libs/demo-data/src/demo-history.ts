@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT, eventIdFor, type EventToAppend } from '@crm/shared/event-sourcing';
+import { DEFAULT_TENANT, eventIdFor, type Actor, type EventToAppend } from '@crm/shared/event-sourcing';
 import { activityJourney, interactionJourney } from './activity-scenarios';
 import { Agenda } from './agenda';
 import { campaignJourney } from './marketing-scenarios';
@@ -15,6 +15,12 @@ export interface DemoHistoryOptions {
   /** The first event's time; default 2025-01-01T05:30:00.000Z (09:00 in Tehran). */
   readonly start?: string;
   readonly tenantId?: string;
+  /**
+   * Who writes the history (the CLI's OS user): recorded as the actor, with
+   * the demo staff member it stands for as `onBehalfOf`. Without it, the demo
+   * staff are the actors themselves.
+   */
+  readonly recordedBy?: Actor;
 }
 
 /** One command's events, ready for `appendToStream(streamId, events, { expectedRevision })`. */
@@ -99,7 +105,7 @@ export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend,
           commandId,
           correlationId: running.correlationId,
           causationId,
-          actor: step.actor,
+          actor: options.recordedBy ? { ...options.recordedBy, onBehalfOf: step.actor.id } : step.actor,
           tenantId,
           occurredAt: at,
           schemaVersion: 1,

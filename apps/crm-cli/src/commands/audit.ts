@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { UsageError } from '../args';
+import { tenantOption } from '../identity';
 import { type AuditTrail, auditTrail } from '../audit-trail';
 import { defineCommand, withStores } from '../context';
 import { formatDuration } from '../progress';
@@ -70,9 +71,10 @@ export const auditCommand = defineCommand({
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const complaintId = given.startsWith('complaint-') ? given.slice('complaint-'.length) : given;
     const streamId = `complaint-${complaintId}`;
+    const tenantId = tenantOption(args.options.tenant);
     return withStores(io, async ({ events: store }) => {
       const events: RecordedEvent[] = [];
-      await readVerified(store, streamId, args.options.tenant ?? 'default', async (page) => void events.push(...page));
+      await readVerified(store, streamId, tenantId, async (page) => void events.push(...page));
       if (events.length === 0) {
         io.stderr.write(`complaint ${complaintId} not found (no stream ${streamId})\n`);
         return 1;

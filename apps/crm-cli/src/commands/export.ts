@@ -1,4 +1,5 @@
 import { UsageError } from '../args';
+import { tenantOption } from '../identity';
 import { defineCommand, openFileOutput, withStores, writeOut } from '../context';
 import { exportEvents, type ExportFilter } from '../event-export';
 import { parseInstant } from '../instants';
@@ -18,18 +19,20 @@ const OPTIONS = {
     value: '<ISO>',
     description: 'only events that occurred before this date-time (a date alone: through that day, UTC)',
   },
-  tenant: { type: 'string', value: '<id>', description: "only this tenant's events" },
+  tenant: { type: 'string', value: '<id>', description: "this tenant's events (default: default)" },
+  'all-tenants': { type: 'boolean', description: "every tenant's events (an operator's export of the whole log)" },
   out: { type: 'string', short: 'o', value: '<file>', description: 'write to this file instead of stdout' },
 } as const;
 
 export const exportCommand = defineCommand({
   name: 'export',
   summary: 'events as NDJSON, one envelope per line, filtered by type, category and time',
-  usage: 'crm-cli export events [--type T]... [--category C]... [--from ISO] [--to ISO] [--tenant ID] [--out file]',
+  usage: 'crm-cli export events [--type T]... [--category C]... [--from ISO] [--to ISO] [--tenant ID | --all-tenants] [--out file]',
   details:
     'Streams the log in $all order, up to its head when the export starts, one JSON envelope per line:\n' +
     '{ streamId, type, data, revision, position, metadata }. Several --type (or --category) values mean any\n' +
-    'of them; filters combine with AND. Memory stays constant however many events there are.',
+    'of them; filters combine with AND. One tenant at a time unless --all-tenants says otherwise.\n' +
+    'Memory stays constant however many events there are.',
   options: OPTIONS,
   run: async (args, io) => {
     const [what, ...extra] = args.positionals;
@@ -37,12 +40,14 @@ export const exportCommand = defineCommand({
       throw new UsageError(what === undefined ? 'say what to export: events' : `cannot export ${what}; try: export events`);
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const { type, category, from, to, tenant, out } = args.options;
+    if (tenant !== undefined && args.options['all-tenants']) throw new UsageError('--tenant and --all-tenants exclude each other');
+    const tenantId = args.options['all-tenants'] ? undefined : tenantOption(tenant);
     const filter: ExportFilter = {
       types: type,
       categories: category,
       ...(from === undefined ? {} : { from: parseInstant(from, 'start', '--from') }),
       ...(to === undefined ? {} : { to: parseInstant(to, 'end', '--to') }),
-      ...(tenant === undefined ? {} : { tenantId: tenant }),
+      ...(tenantId === undefined ? {} : { tenantId }),
     };
     if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to)
       throw new UsageError('--from must be before --to');

@@ -1,12 +1,14 @@
 import { seedEventStore } from '@crm/demo-data';
 import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
 import { UsageError } from '../args';
+import { cliActor, tenantOption } from '../identity';
 import { defineCommand, withStores } from '../context';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
 
 const OPTIONS = {
   events: { type: 'string', value: '<n>', description: 'how many events, at least (default 10000)' },
   seed: { type: 'string', value: '<n>', description: 'which history: the same seed gives the same events (default 1)' },
+  tenant: { type: 'string', value: '<id>', description: 'the tenant the history belongs to (default: default)' },
 } as const;
 
 function positiveInteger(text: string | undefined, fallback: number, option: string): number {
@@ -19,22 +21,30 @@ function positiveInteger(text: string | undefined, fallback: number, option: str
 export const seedCommand = defineCommand({
   name: 'seed',
   summary: 'append a deterministic demo history (leads, deals, quotes, purchases, complaints, surveys)',
-  usage: 'crm-cli seed [--events <n>] [--seed <n>]',
+  usage: 'crm-cli seed [--events <n>] [--seed <n>] [--tenant <id>]',
   details:
     'Every event is decided by the real deciders, with the metadata the API records, spread over months\n' +
     'from 2025-01-01; for trying the read models, the CLI and the benchmarks. Creates the embedded store\n' +
-    'if needed. The same seed twice on one store is refused (the streams exist): pass another --seed.',
+    'if needed. The same seed twice on one store is refused (the streams exist): pass another --seed.\n' +
+    'Every event is recorded as written by cli:<your user name>, on behalf of the demo staff member.',
   options: OPTIONS,
   run: async (args, io) => {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
     const events = positiveInteger(args.options.events, 10_000, '--events');
     const seed = positiveInteger(args.options.seed, 1, '--seed');
+    const tenantId = tenantOption(args.options.tenant);
     return withStores(
       io,
       async ({ events: store }) => {
         const line = new ProgressLine(io.stderr, 'seed');
         try {
-          const result = await seedEventStore(store, { events, seed, onProgress: (done) => line.update(done, events) });
+          const result = await seedEventStore(store, {
+            events,
+            seed,
+            tenantId,
+            recordedBy: cliActor(io.env),
+            onProgress: (done) => line.update(done, events),
+          });
           line.finish(
             `seeded ${formatCount(result.events)} events in ${formatDuration(line.elapsedMs / 1000)}; head ${result.head ?? 'none'}`,
           );

@@ -1,5 +1,6 @@
 import { type ChainVerification, type EventStore, GENESIS_HASH, type RecordedEvent, verifyChain } from '@crm/shared/event-sourcing';
 import { UsageError } from '../args';
+import { tenantOption } from '../identity';
 import { defineCommand, withStores, writeOut } from '../context';
 
 const PAGE = 1000;
@@ -68,7 +69,7 @@ export const streamCommand = defineCommand({
     const [streamId, ...extra] = args.positionals;
     if (streamId === undefined) throw new UsageError('name the stream, e.g. complaint-<id>');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-    const tenantId = args.options.tenant ?? 'default';
+    const tenantId = tenantOption(args.options.tenant);
     return withStores(io, async ({ events: store }) => {
       const collected: RecordedEvent[] = [];
       const verdict = await readVerified(store, streamId, tenantId, async (page) => {
