@@ -62,6 +62,9 @@ describe('the HTTP edge (real server, embedded SQLite)', () => {
     expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
     const docs = await http(server.url, 'GET', '/api/docs-json', undefined, {}, { anonymous: true });
     expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+    // The OpenAPI UI loads its own scripts only, and over whatever scheme it was served on.
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(docs.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
   });
 
   it('answers 415 to any command body that is not JSON, so a cross-site form can never change state', async () => {

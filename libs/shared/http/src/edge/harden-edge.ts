@@ -35,6 +35,8 @@ export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitS
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         frameAncestors: ["'none'"],
+        // Served over plain HTTP on a laptop, the OpenAPI UI's assets would otherwise be asked for over HTTPS.
+        upgradeInsecureRequests: null,
       },
     },
     crossOriginResourcePolicy: { policy: 'same-origin' },
