@@ -139,8 +139,15 @@ describe('every role against every route family (real server, embedded SQLite)',
     });
   });
 
-  it('leaves the OpenAPI document and the probes open to anyone', async () => {
+  it('leaves the OpenAPI document open to anyone, and never puts the liveness and readiness probes behind credentials', async () => {
     expect((await http(server.url, 'GET', '/api/docs-json', undefined, {}, { anonymous: true })).status).toBe(200);
+    // Whatever the probes answer (up, not ready, or not served by this build), it is never "who are you".
+    for (const path of ['/health/live', '/health/ready']) {
+      for (const caller of CALLERS) {
+        const status = (await call(caller, { method: 'GET', path: () => path, ok: 200 }, path)).status;
+        expect({ path, caller, refused: status === 401 || status === 403 }).toEqual({ path, caller, refused: false });
+      }
+    }
   });
 
   it('refuses a caller without the role before anything happens: no existing lead named, nothing appended', async () => {
