@@ -7,3 +7,4 @@ export * from './phone';
 export * from './email';
 export * from './jalali';
 export * from './fields';
+export * from './text-rules';
