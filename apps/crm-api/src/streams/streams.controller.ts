@@ -1,22 +1,13 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { StreamNotFoundError, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { EVENT_STORE, RequestValidationError } from '@crm/shared/http';
+import { EVENT_STORE, IntQueryField, RequestValidationError } from '@crm/shared/http';
 
 export class ReadStreamQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntQueryField(0, Number.MAX_SAFE_INTEGER, { description: 'First revision to return', default: 0 })
   fromRevision?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @IntQueryField(1, 10_000, { description: 'Events per page', default: 1000 })
   limit?: number;
 }
 

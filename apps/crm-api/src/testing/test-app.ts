@@ -44,7 +44,7 @@ export interface HttpReply<T = Record<string, unknown>> {
   readonly body: T;
 }
 
-/** fetch with JSON in and out; the body stays raw text when it is not JSON. */
+/** fetch with JSON in and out; a string or bytes body is sent as is; the reply body stays raw text when it is not JSON. */
 export async function http<T = Record<string, unknown>>(
   base: string,
   method: string,
@@ -55,7 +55,7 @@ export async function http<T = Record<string, unknown>>(
   const response = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   const text = await response.text();
   let parsed: unknown = text;

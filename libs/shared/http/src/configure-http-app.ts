@@ -1,12 +1,13 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { HTTP_LAYER_OPTIONS, installEdgeHooks } from './edge/http-layer';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function createFastifyAdapter(bodyLimit = DEFAULT_BODY_LIMIT_BYTES): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit, trustProxy: true });
+  return new FastifyAdapter({ bodyLimit, trustProxy: true, ...HTTP_LAYER_OPTIONS });
 }
 
 export interface HttpAppOptions {
@@ -24,6 +25,8 @@ export async function configureHttpApp(app: NestFastifyApplication, options: Htt
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
+  // JSON bodies through the one edge parser; the app is created with `bodyParser: false` so Nest does not add its own.
+  installEdgeHooks(app.getHttpAdapter().getInstance());
 
   const document = SwaggerModule.createDocument(
     app,

@@ -15,3 +15,6 @@ export * from './fields/id-param';
 export * from './fields/command-on-docs';
 export * from './fields/one-form.validator';
 export * from './fields/assignee.dto';
+export * from './edge/json-body';
+export * from './edge/http-layer';
+export * from './fields/query-fields';

@@ -29,9 +29,12 @@ export function problem(
   return { type: `${TYPE_BASE}${code.toLowerCase().replace(/[._]/g, '-')}`, title, status, detail, code, ...extensions };
 }
 
-/** Input failed validation: 400 naming every bad field. */
+/** Input failed validation: 400 naming every bad field (`code` says what kind of input, VALIDATION.FAILED by default). */
 export class RequestValidationError extends Error {
-  constructor(readonly errors: readonly FieldError[]) {
+  constructor(
+    readonly errors: readonly FieldError[],
+    readonly code = 'VALIDATION.FAILED',
+  ) {
     super(`invalid request: ${errors.map((e) => e.field).join(', ')}`);
     this.name = 'RequestValidationError';
   }

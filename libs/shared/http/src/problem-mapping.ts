@@ -48,7 +48,7 @@ function statusOf(error: unknown): number | undefined {
 export function toProblem(error: unknown): MappedProblem {
   if (error instanceof RequestValidationError) {
     const fields = error.errors.map((e) => e.field).join(', ');
-    return { body: problem(400, 'VALIDATION.FAILED', 'Invalid request', `Invalid fields: ${fields}`, { errors: error.errors }) };
+    return { body: problem(400, error.code, 'Invalid request', `Invalid fields: ${fields}`, { errors: error.errors }) };
   }
   if (error instanceof InvalidValueError) {
     return { body: problem(400, error.code, 'Invalid value', error.message) };
