@@ -117,7 +117,11 @@ export function* customerLife(ctx: ScenarioContext, accountId: string, firstAmou
     const purchaseId = ctx.id('purchase');
     const externalRef = `INV-${ctx.serial()}`;
     yield after(i === 0 ? random.int(HOUR, 5 * DAY) : random.int(7 * DAY, 60 * DAY), (occurredAt) =>
-      account(accountId, { type: 'RecordPurchase', data: { accountId, purchaseId, amount, occurredAt, externalRef } }, erp),
+      account(
+        accountId,
+        { type: 'RecordPurchase', data: { accountId, purchaseId, amount, occurredAt, externalRef, recordedAt: occurredAt } },
+        erp,
+      ),
     );
   }
   if (random.chance(0.2)) {

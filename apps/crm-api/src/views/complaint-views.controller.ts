@@ -15,6 +15,7 @@ import {
   type SatisfactionReport,
 } from '@crm/projections/complaint-audit';
 import { DEFAULT_TENANT, DomainError, type EventStore } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 import { CLOCK, EVENT_STORE, problemSchema, RequestValidationError } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
@@ -136,7 +137,7 @@ export class ComplaintViewsController {
   async auditTrail(@UuidParam('id') id: string, @Query() query: MinPositionQueryDto): Promise<AuditTrail> {
     const collection = await this.readModels.collection(COMPLAINT_AUDIT, query.minPosition);
     const trail = await readAuditTrail(this.readModels.store, collection, this.events, DEFAULT_TENANT, id);
-    if (trail === undefined) throw new DomainError('COMPLAINT.NOT_FOUND', `No complaint ${id}`, { complaintId: id });
+    if (trail === undefined) throw new DomainError(NOT_FOUND.complaint, `No complaint ${id}`, { complaintId: id });
     return trail;
   }
 

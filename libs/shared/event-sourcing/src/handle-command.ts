@@ -1,7 +1,7 @@
 import { derivedId, newId } from '@crm/shared/kernel';
 import type { Decider } from './decider';
 import { ANONYMOUS, DEFAULT_TENANT, type Actor, type Command, type Event, type EventToAppend, type RecordedEvent } from './event';
-import { DomainError, IdempotencyConflictError, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
+import { DomainError, IdempotencyConflictError, STREAM_REFUSALS, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
 import type { EventStore, ExpectedRevision, SnapshotStore } from './event-store';
 
 export interface HandleCommandOptions {
@@ -139,9 +139,13 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     if (decider.isNew) {
       const creates = decider.isNew(command);
       if (creates && loaded.revision !== undefined) {
-        throw new DomainError('STREAM.ALREADY_EXISTS', `${streamId} already exists`, { streamId });
+        if (decider.existence) throw new DomainError(decider.existence.alreadyExists, `${streamId} already exists`, { streamId });
+        throw new DomainError(STREAM_REFUSALS.ALREADY_EXISTS, `${streamId} already exists`, { streamId });
       }
-      if (!creates && loaded.revision === undefined) throw new StreamNotFoundError(streamId);
+      if (!creates && loaded.revision === undefined) {
+        if (decider.existence) throw new DomainError(decider.existence.notFound, `${streamId} does not exist`, { streamId });
+        throw new StreamNotFoundError(streamId);
+      }
     }
 
     const events = decider.decide(command, loaded.state);

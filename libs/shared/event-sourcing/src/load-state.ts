@@ -1,3 +1,4 @@
+import type { Refusal } from '@crm/shared/kernel';
 import { foldEvents, type Decider } from './decider';
 import { DomainError, IdempotencyConflictError } from './errors';
 import type { Command, Event, RecordedEvent } from './event';
@@ -26,9 +27,15 @@ export async function loadWithRevision<S, C extends Command, E extends Event>(
 }
 
 /** A command may name an aggregate of another stream; an unknown one is refused before anything is recorded. */
-export async function requireStream(store: EventStore, streamId: string, tenantId: string, code: string, id: string): Promise<void> {
+export async function requireStream(
+  store: EventStore,
+  streamId: string,
+  tenantId: string,
+  notFound: Refusal<string, 404>,
+  id: string,
+): Promise<void> {
   if ((await store.streamRevision(streamId, { tenantId })) === undefined) {
-    throw new DomainError(code, `${streamId} does not exist`, { id });
+    throw new DomainError(notFound, `${streamId} does not exist`, { id });
   }
 }
 

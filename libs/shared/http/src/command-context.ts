@@ -14,6 +14,8 @@ export interface CommandContext {
   readonly correlationId?: string;
   /** The message that caused this command (an event, for process managers); defaults to the command itself. */
   readonly causationId?: string;
+  /** Keyed hash of the request (route and body): a command id reused with another request is refused (422). */
+  readonly fingerprint?: string;
 }
 
 /** Ids the server makes for a command follow from its id, so a retry re-creates the same ids. */

@@ -44,6 +44,22 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 600 ? status : undefined;
 }
 
+const TITLES: Readonly<Record<number, string>> = { 400: 'Invalid request', 404: 'Not found', 409: 'Refused by a business rule' };
+
+/**
+ * A refusal as its aggregate declared it: the status comes from the declaration,
+ * never from the code's spelling. Fields it names become `errors` (a 400 always
+ * names some; a 404 for a record the body refers to names the field too).
+ */
+function domainProblem(error: DomainError): ProblemDetails {
+  const { fields, ...rest } = error.details ?? {};
+  const named = Array.isArray(fields) ? fields.map(String) : [];
+  return problem(error.status, error.code, TITLES[error.status] ?? 'Refused', error.message, {
+    ...(named.length > 0 ? { errors: named.map((field) => ({ field, messages: [error.message] })) } : {}),
+    ...(Object.keys(rest).length > 0 ? { details: rest } : {}),
+  });
+}
+
 /** Every failure the API can meet, as problem+json (API.md "Conventions"). Unknown errors never leak details. */
 export function toProblem(error: unknown): MappedProblem {
   if (error instanceof RequestValidationError) {
@@ -53,27 +69,7 @@ export function toProblem(error: unknown): MappedProblem {
   if (error instanceof InvalidValueError) {
     return { body: problem(400, error.code, 'Invalid value', error.message) };
   }
-  if (error instanceof DomainError && Array.isArray(error.details?.['fields'])) {
-    // The domain found the input itself invalid (e.g. a score off its scale): that is a 400 naming the fields.
-    const fields = (error.details['fields'] as unknown[]).map(String);
-    return {
-      body: problem(400, error.code, 'Invalid request', error.message, {
-        errors: fields.map((field) => ({ field, messages: [error.message] })),
-      }),
-    };
-  }
-  if (error instanceof DomainError) {
-    const status = error.code.endsWith('.NOT_FOUND') ? 404 : 409;
-    return {
-      body: problem(
-        status,
-        error.code,
-        status === 404 ? 'Not found' : 'Refused by a business rule',
-        error.message,
-        error.details ? { details: error.details } : {},
-      ),
-    };
-  }
+  if (error instanceof DomainError) return { body: domainProblem(error) };
   if (error instanceof StreamNotFoundError) {
     return { body: problem(404, 'STREAM.NOT_FOUND', 'Not found', error.message, { streamId: error.streamId }) };
   }
@@ -89,7 +85,7 @@ export function toProblem(error: unknown): MappedProblem {
     return { body: problem(409, 'CONCURRENCY.CONFLICT', 'Concurrent changes', error.message), headers: { 'retry-after': '1' } };
   }
   if (error instanceof IdempotencyConflictError) {
-    return { body: problem(409, 'IDEMPOTENCY.KEY_REUSED', 'Idempotency key reused', error.message) };
+    return { body: problem(422, 'IDEMPOTENCY.KEY_REUSED', 'Idempotency key reused', error.message) };
   }
   if (error instanceof NotCaughtUpError) {
     return {

@@ -8,3 +8,5 @@ export * from './email';
 export * from './jalali';
 export * from './fields';
 export * from './text-rules';
+export * from './refusals';
+export * from './record-refusals';

@@ -107,15 +107,15 @@ describe('quote decider', () => {
       spec
         .given([])
         .when(withLines([steel, { ...setup, quantity: 0 }]))
-        .thenThrows('QUOTE.INVALID_QUANTITY', { line: 1 });
+        .thenThrows('QUOTE.INVALID_QUANTITY', { fields: ['lines.1.quantity'] });
       spec
         .given([])
         .when(withLines([{ ...setup, quantity: 1.2345 }]))
-        .thenThrows('QUOTE.INVALID_QUANTITY', { line: 0 });
+        .thenThrows('QUOTE.INVALID_QUANTITY', { fields: ['lines.0.quantity'] });
       spec
         .given([])
         .when(withLines([{ ...setup, discountPercent: 101 }]))
-        .thenThrows('QUOTE.INVALID_DISCOUNT', { line: 0 });
+        .thenThrows('QUOTE.INVALID_DISCOUNT', { fields: ['lines.0.discountPercent'] });
       spec
         .given([])
         .when(withLines([{ ...setup, discountPercent: 12.345 }]))
@@ -124,6 +124,19 @@ describe('quote decider', () => {
         .given([])
         .when(withLines([{ ...setup, unitPrice: money(-1) }]))
         .thenThrows('QUOTE.INVALID_PRICE');
+    });
+
+    it('refuses totals beyond 2^53 − 1 (computed server-side) instead of rounding them', () => {
+      const huge = { ...setup, quantity: 2, unitPrice: money(Number.MAX_SAFE_INTEGER - 1) };
+      spec
+        .given([])
+        .when(withLines([huge]))
+        .thenThrows('QUOTE.TOTAL_TOO_LARGE', { fields: ['lines.0.quantity'] });
+      const half = { ...setup, quantity: 1, unitPrice: money(2 ** 52) };
+      spec
+        .given([])
+        .when(withLines([half, half]))
+        .thenThrows('QUOTE.TOTAL_TOO_LARGE', { fields: ['lines'] });
     });
 
     it('refuses a quote without lines, one already expired, and a second creation', () => {

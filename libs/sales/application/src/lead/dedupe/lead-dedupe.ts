@@ -4,6 +4,7 @@ import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { contactMatchKeys, leadDecider, type CaptureLead, type LeadEvent, type LeadState } from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
 import { LeadKeyClaims } from './lead-key-claims';
+import { LEAD_REFUSALS } from '@crm/sales/domain';
 
 /**
  * Captures a lead so that no two open leads share a normalised email or
@@ -61,7 +62,7 @@ export class LeadDedupe {
           break;
         } else if (outcome.kind === 'pending') {
           throw new DomainError(
-            'LEAD.CAPTURE_IN_PROGRESS',
+            LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
             'Another capture with the same email or phone has not finished; retry shortly',
             {
               pendingLeadId: outcome.leadId,

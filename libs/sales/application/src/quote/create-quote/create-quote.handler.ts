@@ -6,6 +6,7 @@ import { recordedTotal } from '../quote-total';
 import { toQuoteLines } from '../quote-line.dto';
 import { CreateQuoteCommand } from './create-quote.command';
 import { requireStream } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
 @CommandHandler(CreateQuoteCommand)
 export class CreateQuoteHandler implements ICommandHandler<CreateQuoteCommand> {
@@ -13,7 +14,7 @@ export class CreateQuoteHandler implements ICommandHandler<CreateQuoteCommand> {
 
   async execute({ input, context }: CreateQuoteCommand): Promise<CommandReply> {
     const { opportunityId, validUntil } = input;
-    await requireStream(this.executor.store, opportunityStream(opportunityId), context.tenantId, 'OPPORTUNITY.NOT_FOUND', opportunityId);
+    await requireStream(this.executor.store, opportunityStream(opportunityId), context.tenantId, NOT_FOUND.opportunity, opportunityId);
     const now = this.executor.now();
     const quoteId = input.id ?? idFor(context, 'quote');
     const command: CreateQuote = {
