@@ -89,7 +89,9 @@ export function* dealJourney(ctx: ScenarioContext, { opportunityId, accountId, e
   const answered = yield after(random.int(HOUR, 10 * DAY), (at) =>
     quote(
       quoteId,
-      decided ? { type: 'AcceptQuote', data: { quoteId, at } } : { type: 'RejectQuote', data: { quoteId, reason: 'قیمت بالاست', at } },
+      decided
+        ? { type: 'AcceptQuote', data: { quoteId, at, recordedAt: at } }
+        : { type: 'RejectQuote', data: { quoteId, reason: 'قیمت بالاست', at } },
       rep,
     ),
   );

@@ -2,3 +2,4 @@ export * from './app-config';
 export * from './open-event-store';
 export * from './open-read-store';
 export * from './projection-registry';
+export * from './server-secret';

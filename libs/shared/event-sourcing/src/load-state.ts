@@ -26,7 +26,25 @@ export async function loadWithRevision<S, C extends Command, E extends Event>(
   return { state: foldEvents(decider, decider.initialState(), events as Iterable<E>), revision: events[events.length - 1]?.revision };
 }
 
-/** A command may name an aggregate of another stream; an unknown one is refused before anything is recorded. */
+/**
+ * A command may name a record of another stream: an unknown one is refused
+ * before anything is recorded, with that record's NOT_FOUND (404) naming the
+ * body field that referred to it — the one rule for references in every context.
+ */
+export async function requireReference(
+  store: EventStore,
+  streamId: string,
+  tenantId: string,
+  notFound: Refusal<string, 404>,
+  id: string,
+  field: string,
+): Promise<void> {
+  if ((await store.streamRevision(streamId, { tenantId })) === undefined) {
+    throw new DomainError(notFound, `${streamId} does not exist`, { fields: [field], id });
+  }
+}
+
+/** The addressed aggregate must exist before anything it refers to is looked up. */
 export async function requireStream(
   store: EventStore,
   streamId: string,

@@ -1,6 +1,7 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
 import { changedFields, compact, isEmpty, matchKey, money, present, toAsciiDigits, NOT_FOUND, type Money } from '@crm/shared/kernel';
 import type { AccountCommand, OpenAccount, RecordPurchase, UpdateAccount } from './account.commands';
+import { CLOCK_SKEW_MS } from '../common/time';
 import type { AccountEvent } from './account.events';
 import { ACCOUNT_REFUSALS } from './account.refusals';
 
@@ -23,9 +24,6 @@ export interface RecordedPurchase {
 
 /** externalRef → the purchase. A plain object rather than a Map so snapshots survive JSON; read with Object.hasOwn. */
 export type PurchaseRefs = Readonly<Record<string, RecordedPurchase>>;
-
-/** Clocks of the systems that report purchases drift; a purchase up to this far ahead of our clock is still "now". */
-export const CLOCK_SKEW_MS = 5 * 60_000;
 
 export type AccountState =
   | { readonly status: 'none' }

@@ -73,7 +73,7 @@ const rejectedEvent: QuoteEvent = {
 
 const withLines = (lines: QuoteLineInput[]): QuoteCommand => ({ ...createCommand, data: { ...createCommand.data, lines } });
 const issue: QuoteCommand = { type: 'IssueQuote', data: { quoteId, issuedAt } };
-const accept = (at: string): QuoteCommand => ({ type: 'AcceptQuote', data: { quoteId, at } });
+const accept = (at: string, recordedAt = at): QuoteCommand => ({ type: 'AcceptQuote', data: { quoteId, at, recordedAt } });
 const reject: QuoteCommand = { type: 'RejectQuote', data: { quoteId, reason: 'مبلغ بالاتر از بودجه', at: issuedAt } };
 const revisedAt = '2025-03-07T12:00:00+03:30';
 
@@ -181,6 +181,19 @@ describe('quote decider', () => {
 
     it('refuses an acceptance after the validity', () => {
       spec.given([created, issuedEvent]).when(accept('2025-03-21T00:30:00+03:30')).thenThrows('QUOTE.EXPIRED', { validUntil });
+    });
+
+    it('refuses an acceptance back-dated to within the validity once the offer has expired, or dated before issue or ahead of now', () => {
+      const backDated = accept('2025-03-20T12:00:00+03:30', '2025-03-22T09:00:00+03:30');
+      spec.given([created, issuedEvent]).when(backDated).thenThrows('QUOTE.EXPIRED', { validUntil });
+      spec
+        .given([created, issuedEvent])
+        .when(accept('2025-03-01T12:00:00+03:30', '2025-03-10T12:00:00+03:30'))
+        .thenThrows('QUOTE.INVALID_ACCEPTANCE_TIME', { fields: ['acceptedAt'] });
+      spec
+        .given([created, issuedEvent])
+        .when(accept('2025-03-10T12:10:00+03:30', '2025-03-10T12:00:00+03:30'))
+        .thenThrows('QUOTE.INVALID_ACCEPTANCE_TIME', { fields: ['acceptedAt'] });
     });
 
     it('refuses a draft, a rejected, an accepted and an unknown quote', () => {

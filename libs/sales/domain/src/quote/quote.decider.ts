@@ -1,5 +1,5 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { isAfterDeadline } from '../common/time';
+import { CLOCK_SKEW_MS, isAfterDeadline } from '../common/time';
 import type { CreateQuote, QuoteCommand, ReviseQuote } from './quote.commands';
 import type { QuoteEvent, QuoteTerms } from './quote.events';
 import { priceQuote } from './quote.pricing';
@@ -91,7 +91,16 @@ export function decideQuote(command: QuoteCommand, state: QuoteState): QuoteEven
     }
     case 'AcceptQuote': {
       const quote = issued(state);
-      refuseExpired(command.data.at, quote.terms.validUntil);
+      const { at, recordedAt } = command.data;
+      // Back-dating cannot revive an offer: it must be valid when we learn of the acceptance, too.
+      if (Date.parse(at) < Date.parse(quote.issuedAt) || Date.parse(at) > Date.parse(recordedAt) + CLOCK_SKEW_MS) {
+        throw new DomainError(QUOTE_REFUSALS.INVALID_ACCEPTANCE_TIME, `acceptedAt ${at} is before issue or after it is recorded`, {
+          fields: ['acceptedAt'],
+          issuedAt: quote.issuedAt,
+        });
+      }
+      refuseExpired(at, quote.terms.validUntil);
+      refuseExpired(new Date(Date.parse(recordedAt) - CLOCK_SKEW_MS).toISOString(), quote.terms.validUntil);
       const { quoteId, opportunityId, revision, terms } = quote;
       return [{ type: 'QuoteAccepted', data: { quoteId, opportunityId, revision, total: terms.total, acceptedAt: command.data.at } }];
     }

@@ -54,7 +54,9 @@ describe('parseJsonBody', () => {
 
 describe('textFaults', () => {
   it('names each bad string by its path and nothing else', () => {
-    expect(textFaults({ a: 'fine', b: [{ c: 'bad\u0001' }] })).toEqual([{ field: 'b.0.c', messages: ['must not contain control characters'] }]);
+    expect(textFaults({ a: 'fine', b: [{ c: 'bad\u0001' }] })).toEqual([
+      { field: 'b.0.c', messages: ['must not contain control characters'] },
+    ]);
     expect(textFaults(['\u0000'])).toEqual([{ field: '0', messages: ['must not contain control characters'] }]);
   });
 });

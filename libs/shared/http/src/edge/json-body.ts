@@ -25,7 +25,8 @@ interface Frame {
 }
 
 const join = (path: string, part: string) => (path === '' ? part : `${path}.${part}`);
-const here = (frame: Frame | undefined) => (frame === undefined ? '' : join(frame.path, frame.keys ? (frame.key ?? '') : String(frame.index)));
+const here = (frame: Frame | undefined) =>
+  frame === undefined ? '' : join(frame.path, frame.keys ? (frame.key ?? '') : String(frame.index));
 
 /**
  * What JSON.parse waves through: nesting past `maxDepth` (a few thousand levels
@@ -103,7 +104,8 @@ export function parseJsonBody(raw: Buffer | string, maxDepth = MAX_JSON_DEPTH): 
   } catch {
     throw new RequestValidationError([{ field: 'body', messages: ['must be valid UTF-8'] }], 'REQUEST.INVALID_ENCODING');
   }
-  if (text.trim() === '') throw new RequestValidationError([{ field: 'body', messages: ['must be a JSON value, not empty'] }], 'REQUEST.MALFORMED_JSON');
+  if (text.trim() === '')
+    throw new RequestValidationError([{ field: 'body', messages: ['must be a JSON value, not empty'] }], 'REQUEST.MALFORMED_JSON');
   const structure = structuralFaults(text, maxDepth);
   if (structure.some((fault) => fault.messages[0]?.startsWith('must not nest'))) throw new RequestValidationError(structure);
   let value: unknown;

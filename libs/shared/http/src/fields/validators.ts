@@ -96,6 +96,14 @@ export const booleanProblem: Problem = (value) => (typeof value === 'boolean' ? 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
+/** Sane bounds for any date the CRM records or plans: no purchase in year 9999, no deal closing in 0001. */
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2199;
+const withinYears = (value: string) => {
+  const year = Number(value.slice(0, 4));
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
+};
+
 /**
  * `date`: a calendar date ('2025-03-20', lasting all that day) or an instant;
  * `instant`: a timestamp that names its offset — without one, "10:00" is a
@@ -106,6 +114,7 @@ export const timeProblem =
   (value) => {
     const valid =
       typeof value === 'string' && isISO8601(value, { strict: true }) && (INSTANT.test(value) || (kind === 'date' && DATE.test(value)));
+    if (valid && !withinYears(value)) return `must fall in the years ${FIRST_YEAR}–${LAST_YEAR}`;
     if (valid) return undefined;
     return kind === 'date'
       ? 'must be a date (2025-03-20) or a time with its offset (2025-03-20T10:00:00+03:30)'

@@ -81,6 +81,50 @@ export class LeadDedupe {
   }
 
   /**
+   * Before an update records a new email or phone: claims their keys as a
+   * capture does, so one held by another open lead refuses the update
+   * (LEAD.DUPLICATE naming that lead) unless allowDuplicate, and nothing is
+   * recorded. Returns the keys newly claimed, for release if the update is refused.
+   */
+  async claimForUpdate(
+    leadId: string,
+    input: { readonly email?: string; readonly phone?: string },
+    allowDuplicate: boolean,
+    context: CommandContext,
+    now: Date,
+  ): Promise<string[]> {
+    const claimed: string[] = [];
+    const refuse = async (error: DomainError): Promise<never> => {
+      await this.release(leadId, claimed, context, now);
+      throw error;
+    };
+    for (const key of contactMatchKeys(input)) {
+      const outcome = await this.claims.claim(key, leadId, context, now, allowDuplicate);
+      if (outcome.kind === 'claimed') claimed.push(key);
+      else if (outcome.kind === 'held') {
+        await refuse(
+          new DomainError(LEAD_REFUSALS.DUPLICATE, 'An open lead with the same email or phone exists', { existingLeadId: outcome.leadId }),
+        );
+      } else if (outcome.kind === 'pending') {
+        await refuse(
+          new DomainError(
+            LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
+            'Another capture with the same email or phone has not finished; retry shortly',
+            {
+              pendingLeadId: outcome.leadId,
+            },
+          ),
+        );
+      }
+    }
+    return claimed;
+  }
+
+  async release(leadId: string, keys: readonly string[], context: CommandContext, now: Date): Promise<void> {
+    for (const key of keys) await this.claims.release(key, leadId, context, now).catch(() => undefined);
+  }
+
+  /**
    * After an update moved the lead's email or phone: claims its new keys.
    * Updates are not refused as duplicates (API.md), so the claim is added
    * alongside any live holder, and the key stays guarded whichever closes first.

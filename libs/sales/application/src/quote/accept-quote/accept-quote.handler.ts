@@ -25,7 +25,7 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
     const result = await this.executor.execute(
       quoteDecider,
       quoteStream(quoteId),
-      { type: 'AcceptQuote', data: { quoteId, at: input.acceptedAt ?? now.toISOString() } },
+      { type: 'AcceptQuote', data: { quoteId, at: input.acceptedAt ?? now.toISOString(), recordedAt: now.toISOString() } },
       context,
       now,
     );
