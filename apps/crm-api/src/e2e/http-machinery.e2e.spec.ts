@@ -54,7 +54,7 @@ class TallyController {
   }
 
   @Post(':id/add')
-  @ApiCommand({ summary: 'add' })
+  @ApiCommand({ summary: 'add', decides: [{ refusals: TALLY_REFUSALS }] })
   async add(@Param('id', ParseUUIDPipe) id: string, @Body() body: AddDto, @Ctx() ctx: CommandContext) {
     return commandReply(
       id,

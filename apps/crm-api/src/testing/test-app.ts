@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type AppConfig } from '@crm/platform';
 import { createApp } from '../create-app';
 import type { AppModuleOptions } from '../app.module';
+import { assertReplyMatchesContract } from './openapi-contract';
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
@@ -44,7 +45,11 @@ export interface HttpReply<T = Record<string, unknown>> {
   readonly body: T;
 }
 
-/** fetch with JSON in and out; a string or bytes body is sent as is; the reply body stays raw text when it is not JSON. */
+/**
+ * fetch with JSON in and out; a string or bytes body is sent as is; the reply
+ * body stays raw text when it is not JSON. Every reply is checked against the
+ * OpenAPI document the server publishes: one that breaks it fails the test.
+ */
 export async function http<T = Record<string, unknown>>(
   base: string,
   method: string,
@@ -64,5 +69,6 @@ export async function http<T = Record<string, unknown>>(
   } catch {
     // not JSON: keep the text
   }
+  await assertReplyMatchesContract(base, method, path, response.status, response.headers.get('content-type'), parsed);
   return { status: response.status, headers: response.headers, body: parsed as T };
 }

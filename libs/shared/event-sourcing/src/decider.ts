@@ -18,6 +18,8 @@ export interface Decider<State, C extends Command, E extends Event> {
    * the aggregate's own NOT_FOUND / ALREADY_EXISTS rather than the store's words.
    */
   readonly existence?: { readonly notFound: Refusal<string, 404>; readonly alreadyExists: Refusal<string, 409> };
+  /** Every refusal `decide` may throw, as the aggregate declares them: what the OpenAPI document lists for its routes. */
+  readonly refusals?: Readonly<Record<string, Refusal>>;
 }
 
 export function foldEvents<State, E extends Event>(

@@ -1,6 +1,7 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HTTP_LAYER_OPTIONS, installEdgeHooks } from './edge/http-layer';
+import { finalizeDocument } from './openapi/finalize-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
@@ -28,13 +29,15 @@ export async function configureHttpApp(app: NestFastifyApplication, options: Htt
   // JSON bodies through the one edge parser; the app is created with `bodyParser: false` so Nest does not add its own.
   installEdgeHooks(app.getHttpAdapter().getInstance());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title ?? 'CRM core API')
-      .setDescription('Commands append immutable events; views read projections. Errors are application/problem+json (RFC 9457).')
-      .setVersion(options.version ?? '1')
-      .build(),
+  const document = finalizeDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.title ?? 'CRM core API')
+        .setDescription('Commands append immutable events; views read projections. Errors are application/problem+json (RFC 9457).')
+        .setVersion(options.version ?? '1')
+        .build(),
+    ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
 }

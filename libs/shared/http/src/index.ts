@@ -18,3 +18,7 @@ export * from './fields/assignee.dto';
 export * from './edge/json-body';
 export * from './edge/http-layer';
 export * from './fields/query-fields';
+export * from './openapi/contract-schemas';
+export * from './openapi/http-problems';
+export * from './openapi/finalize-document';
+export * from './openapi/schema-shapes';

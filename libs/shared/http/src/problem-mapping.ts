@@ -3,9 +3,18 @@ import {
   ConcurrencyConflictError,
   DomainError,
   IdempotencyConflictError,
+  STREAM_REFUSALS,
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@crm/shared/event-sourcing';
+import {
+  CONCURRENCY_PROBLEMS,
+  IDEMPOTENCY_PROBLEMS,
+  INTERNAL_PROBLEM,
+  READ_MODEL_PROBLEMS,
+  REQUEST_PROBLEMS,
+  RESOURCE_PROBLEMS,
+} from './openapi/http-problems';
 import { InvalidValueError } from '@crm/shared/kernel';
 import { problem, RequestValidationError, type ProblemDetails } from './problem-details';
 
@@ -26,17 +35,21 @@ export interface MappedProblem {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** Framework errors by status, as the catalogs declare them (openapi/http-problems.ts). */
 const STATUS_CODES: Record<number, string> = {
-  400: 'REQUEST.BAD',
+  400: REQUEST_PROBLEMS.BAD.code,
   401: 'AUTH.UNAUTHENTICATED',
   403: 'AUTH.FORBIDDEN',
-  404: 'RESOURCE.NOT_FOUND',
-  405: 'REQUEST.METHOD_NOT_ALLOWED',
-  406: 'REQUEST.NOT_ACCEPTABLE',
-  409: 'REQUEST.CONFLICT',
-  413: 'REQUEST.TOO_LARGE',
-  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
-  429: 'REQUEST.TOO_MANY',
+  404: RESOURCE_PROBLEMS.NOT_FOUND.code,
+  405: REQUEST_PROBLEMS.METHOD_NOT_ALLOWED.code,
+  406: REQUEST_PROBLEMS.NOT_ACCEPTABLE.code,
+  408: REQUEST_PROBLEMS.TIMEOUT.code,
+  409: CONCURRENCY_PROBLEMS.CONFLICT.code,
+  413: REQUEST_PROBLEMS.TOO_LARGE.code,
+  414: REQUEST_PROBLEMS.URL_TOO_LONG.code,
+  415: REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE.code,
+  429: REQUEST_PROBLEMS.TOO_MANY.code,
+  431: REQUEST_PROBLEMS.HEADERS_TOO_LARGE.code,
 };
 
 function statusOf(error: unknown): number | undefined {
@@ -71,25 +84,27 @@ export function toProblem(error: unknown): MappedProblem {
   }
   if (error instanceof DomainError) return { body: domainProblem(error) };
   if (error instanceof StreamNotFoundError) {
-    return { body: problem(404, 'STREAM.NOT_FOUND', 'Not found', error.message, { streamId: error.streamId }) };
+    return { body: problem(404, STREAM_REFUSALS.NOT_FOUND.code, 'Not found', error.message, { streamId: error.streamId }) };
   }
   if (error instanceof WrongExpectedRevisionError) {
     return {
-      body: problem(412, 'CONCURRENCY.REVISION_MISMATCH', 'Revision mismatch', error.message, {
+      body: problem(412, CONCURRENCY_PROBLEMS.REVISION_MISMATCH.code, 'Revision mismatch', error.message, {
         expectedRevision: error.expected,
         actualRevision: error.actual,
       }),
     };
   }
   if (error instanceof ConcurrencyConflictError) {
-    return { body: problem(409, 'CONCURRENCY.CONFLICT', 'Concurrent changes', error.message), headers: { 'retry-after': '1' } };
+    return { body: problem(409, CONCURRENCY_PROBLEMS.CONFLICT.code, 'Concurrent changes', error.message), headers: { 'retry-after': '1' } };
   }
   if (error instanceof IdempotencyConflictError) {
-    return { body: problem(422, 'IDEMPOTENCY.KEY_REUSED', 'Idempotency key reused', error.message) };
+    return { body: problem(422, IDEMPOTENCY_PROBLEMS.KEY_REUSED.code, 'Idempotency key reused', error.message) };
   }
   if (error instanceof NotCaughtUpError) {
     return {
-      body: problem(503, 'READ_MODEL.NOT_CAUGHT_UP', 'Read model not caught up', error.message, { projection: error.projection }),
+      body: problem(503, READ_MODEL_PROBLEMS.NOT_CAUGHT_UP.code, 'Read model not caught up', error.message, {
+        projection: error.projection,
+      }),
       headers: { 'retry-after': String(error.retryAfterSeconds) },
     };
   }
@@ -100,8 +115,9 @@ export function toProblem(error: unknown): MappedProblem {
   }
   const status = statusOf(error);
   if (status !== undefined && status < 500) {
-    const code = status === 400 && error instanceof SyntaxError ? 'REQUEST.MALFORMED_JSON' : (STATUS_CODES[status] ?? `HTTP.${status}`);
+    const code =
+      status === 400 && error instanceof SyntaxError ? REQUEST_PROBLEMS.MALFORMED_JSON.code : (STATUS_CODES[status] ?? `HTTP.${status}`);
     return { body: problem(status, code, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'Error', (error as Error).message) };
   }
-  return { body: problem(500, 'INTERNAL', 'Internal error', 'The server failed to handle the request; it has been logged.') };
+  return { body: problem(500, INTERNAL_PROBLEM.code, 'Internal error', 'The server failed to handle the request; it has been logged.') };
 }

@@ -173,6 +173,7 @@ export const activityDecider: Decider<ActivityState, ActivityCommand, ActivityEv
   evolve: evolveActivity,
   isNew: (command) => command.type === 'ScheduleActivity',
   existence: { notFound: NOT_FOUND.activity, alreadyExists: ACTIVITY_REFUSALS.ALREADY_EXISTS },
+  refusals: ACTIVITY_REFUSALS,
   // A daily series can run to 500 occurrences and as many events; snapshots keep loading it cheap.
   snapshot: { every: 100, version: 1 },
 };

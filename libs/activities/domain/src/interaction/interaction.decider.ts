@@ -97,4 +97,5 @@ export const interactionDecider: Decider<InteractionState, InteractionCommand, I
   evolve: evolveInteraction,
   isNew: (command) => command.type === 'LogInteraction',
   existence: { notFound: NOT_FOUND.interaction, alreadyExists: INTERACTION_REFUSALS.ALREADY_LOGGED },
+  refusals: INTERACTION_REFUSALS,
 };

@@ -202,6 +202,7 @@ export const campaignDecider: Decider<CampaignState, CampaignCommand, CampaignEv
   evolve: evolveCampaign,
   isNew: (command) => command.type === 'PlanCampaign',
   existence: { notFound: NOT_FOUND.campaign, alreadyExists: CAMPAIGN_REFUSALS.ALREADY_EXISTS },
+  refusals: CAMPAIGN_REFUSALS,
   // Responses and costs pile up over a long campaign; snapshots keep loading it cheap.
   snapshot: { every: 100, version: 1 },
 };

@@ -161,6 +161,7 @@ export const marketingListDecider: Decider<MarketingListState, MarketingListComm
   evolve: evolveMarketingList,
   isNew: (command) => command.type === 'CreateMarketingList',
   existence: { notFound: NOT_FOUND['marketing-list'], alreadyExists: LIST_REFUSALS.ALREADY_EXISTS },
+  refusals: LIST_REFUSALS,
   // A static list can be fed member imports for years; snapshots keep loading it cheap.
   snapshot: { every: 100, version: 1 },
 };

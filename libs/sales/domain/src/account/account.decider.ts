@@ -202,4 +202,5 @@ export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent>
   // Version 2: purchaseRefs remember amount and date (earlier snapshots are skipped and the stream folded instead).
   snapshot: { every: 100, version: 2 },
   existence: { notFound: NOT_FOUND.account, alreadyExists: ACCOUNT_REFUSALS.ALREADY_EXISTS },
+  refusals: ACCOUNT_REFUSALS,
 };

@@ -54,7 +54,7 @@ export function canTarget(state: ContactState, channel: ContactChannel): boolean
     case 'whatsapp':
     case 'telegram':
       return state.contact.phoneE164 !== undefined;
-    case 'post':
+    case 'letter':
       return true;
     default: {
       const _exhaustive: never = channel;
@@ -160,4 +160,5 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
   evolve: evolveContact,
   isNew: (command) => command.type === 'CreateContact',
   existence: { notFound: NOT_FOUND.contact, alreadyExists: CONTACT_REFUSALS.ALREADY_EXISTS },
+  refusals: CONTACT_REFUSALS,
 };

@@ -203,4 +203,5 @@ export const leadDecider: Decider<LeadState, LeadCommand, LeadEvent> = {
   evolve: evolveLead,
   isNew: (command) => command.type === 'CaptureLead',
   existence: { notFound: NOT_FOUND.lead, alreadyExists: LEAD_REFUSALS.ALREADY_EXISTS },
+  refusals: LEAD_REFUSALS,
 };

@@ -234,4 +234,5 @@ export const opportunityDecider: Decider<OpportunityState, OpportunityCommand, O
   evolve: evolveOpportunity,
   isNew: (command) => command.type === 'OpenOpportunity',
   existence: { notFound: NOT_FOUND.opportunity, alreadyExists: OPPORTUNITY_REFUSALS.ALREADY_EXISTS },
+  refusals: OPPORTUNITY_REFUSALS,
 };

@@ -154,4 +154,5 @@ export const quoteDecider: Decider<QuoteState, QuoteCommand, QuoteEvent> = {
   evolve: evolveQuote,
   isNew: (command) => command.type === 'CreateQuote',
   existence: { notFound: NOT_FOUND.quote, alreadyExists: QUOTE_REFUSALS.ALREADY_EXISTS },
+  refusals: QUOTE_REFUSALS,
 };

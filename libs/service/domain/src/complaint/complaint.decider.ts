@@ -154,6 +154,7 @@ export function createComplaintDecider(options: ComplaintDeciderOptions = {}): C
     evolve: evolveComplaint,
     isNew: (command) => command.type === 'ReceiveComplaint',
     existence: { notFound: NOT_FOUND.complaint, alreadyExists: COMPLAINT_REFUSALS.ALREADY_RECEIVED },
+    refusals: COMPLAINT_REFUSALS,
   };
 }
 

@@ -102,4 +102,5 @@ export const feedbackDecider: Decider<FeedbackState, FeedbackCommand, FeedbackEv
   evolve: evolveFeedback,
   isNew: (command) => command.type === 'SubmitFeedback',
   existence: { notFound: NOT_FOUND.feedback, alreadyExists: FEEDBACK_REFUSALS.ALREADY_SUBMITTED },
+  refusals: FEEDBACK_REFUSALS,
 };

@@ -62,4 +62,5 @@ export const surveyResponseDecider: Decider<SurveyResponseState, SurveyCommand, 
   evolve: evolveSurveyResponse,
   isNew: (command) => command.type === 'RecordSurveyResponse',
   existence: { notFound: NOT_FOUND['survey-response'], alreadyExists: SURVEY_REFUSALS.ALREADY_RECORDED },
+  refusals: SURVEY_REFUSALS,
 };
