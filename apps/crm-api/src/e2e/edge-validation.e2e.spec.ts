@@ -8,8 +8,7 @@ const problemJson = /^application\/problem\+json/;
 describe('the validation layer at the edge (real server, embedded SQLite)', () => {
   let server: TestApp;
   const { post, events, head, fields } = salesClient(() => server);
-  const lead = async (phone: string) =>
-    (await post('/leads', { fullName: 'نرگس کاظمی', source: 'web', phone })).body['id'] as string;
+  const lead = async (phone: string) => (await post('/leads', { fullName: 'نرگس کاظمی', source: 'web', phone })).body['id'] as string;
 
   beforeAll(async () => {
     server = await startTestApp({ CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite' });
@@ -39,7 +38,10 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
 
   it('refuses NUL, other control characters and lone surrogates wherever they are, naming each field', async () => {
     const before = await head();
-    const reply = await post('/leads', '{"fullName":"a\\u0000b","source":"web","phone":"09120000003","company":"\\ud800","interest":"\\u001b[2J"}');
+    const reply = await post(
+      '/leads',
+      '{"fullName":"a\\u0000b","source":"web","phone":"09120000003","company":"\\ud800","interest":"\\u001b[2J"}',
+    );
     expect(reply.status).toBe(400);
     expect(fields(reply)).toEqual(['company', 'fullName', 'interest']);
     expect(await head()).toBe(before);
@@ -47,7 +49,11 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
 
   it('refuses bytes that are not UTF-8 instead of storing replacement characters', async () => {
     const before = await head();
-    const bytes = Buffer.concat([Buffer.from('{"fullName":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","source":"web","phone":"09120000004"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"fullName":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('","source":"web","phone":"09120000004"}'),
+    ]);
     const reply = await post('/leads', bytes);
     expect(reply.status).toBe(400);
     expect(reply.body).toMatchObject({ code: 'REQUEST.INVALID_ENCODING', errors: [{ field: 'body' }] });

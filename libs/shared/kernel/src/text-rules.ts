@@ -5,6 +5,7 @@
  */
 
 // C0 controls but tab, line feed and carriage return (multi-line notes keep those), DEL and the C1 block.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 // In a `u` regex a surrogate pair is one code point, so this matches only a lone half.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;

@@ -17,9 +17,6 @@ import { activityDecider } from '@crm/activities/domain';
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [activityDecider] };
 
-const CLOSED = 'ACTIVITY.CLOSED';
-const OCCURRENCE = ['ACTIVITY.OCCURRENCE_CLOSED', 'ACTIVITY.UNKNOWN_OCCURRENCE'];
-
 // ApiReplyAlso documents scalar extras only; the cancel reply carries a list.
 const CANCEL_REPLY = {
   type: 'object',

@@ -21,10 +21,6 @@ import { campaignDecider } from '@crm/marketing/domain';
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [campaignDecider] };
 
-const NOT_STARTED = 'CAMPAIGN.NOT_STARTED';
-const COMPLETED = 'CAMPAIGN.COMPLETED';
-const CANCELLED = 'CAMPAIGN.CANCELLED';
-
 @ApiTags('campaigns')
 @Controller('campaigns')
 export class CampaignsController {

@@ -13,9 +13,6 @@ import { marketingListDecider } from '@crm/marketing/domain';
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [marketingListDecider] };
 
-const NOT_STATIC = 'LIST.NOT_STATIC';
-const TOO_MANY = 'LIST.TOO_MANY_MEMBER_IDS (400)';
-
 @ApiTags('marketing-lists')
 @Controller('marketing-lists')
 export class MarketingListsController {

@@ -15,8 +15,6 @@ import { accountDecider } from '@crm/sales/domain';
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [accountDecider] };
 
-const CLOSED = 'ACCOUNT.CLOSED';
-
 @ApiTags('accounts')
 @Controller('accounts')
 export class AccountsController {

@@ -17,8 +17,6 @@ import { accountDecider, contactDecider, leadDecider, opportunityDecider } from 
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [leadDecider] };
 
-const CLOSED = 'LEAD.CLOSED';
-
 @ApiTags('leads')
 @Controller('leads')
 export class LeadsController {

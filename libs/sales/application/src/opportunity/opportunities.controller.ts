@@ -21,8 +21,6 @@ import { accountDecider, opportunityDecider } from '@crm/sales/domain';
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [opportunityDecider] };
 
-const CLOSED = 'OPPORTUNITY.CLOSED';
-
 @ApiTags('opportunities')
 @Controller('opportunities')
 export class OpportunitiesController {

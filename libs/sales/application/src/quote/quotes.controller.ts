@@ -17,8 +17,6 @@ import { opportunityDecider, quoteDecider } from '@crm/sales/domain';
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [quoteDecider] };
 
-const ACCEPTED = 'QUOTE.ACCEPTED';
-
 @ApiTags('quotes')
 @Controller('quotes')
 export class QuotesController {

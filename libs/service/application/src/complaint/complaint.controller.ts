@@ -34,8 +34,6 @@ const DECIDES = {
   ],
 };
 
-const CLOSED = 'COMPLAINT.CLOSED';
-
 /** ISO 10002 complaint handling, one route per step (API.md "Commands"). */
 @ApiTags('complaints')
 @Controller('complaints')

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, idFor, toMoney } from '@crm/shared/http';
 import { leadDecider, type LeadQualified } from '@crm/sales/domain';
-import { accountStream, contactStream, leadStream } from '../../common/streams';
+import { contactStream, leadStream } from '../../common/streams';
 import { LeadQualificationProcess } from '../lead-qualification.process';
 import { QualifyLeadCommand } from './qualify-lead.command';
 import { firstEventOf, laterPosition, requireReference } from '@crm/shared/event-sourcing';
