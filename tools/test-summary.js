@@ -20,4 +20,12 @@ if (files.length === 0) {
   process.stdout.write('no test results found\n');
   process.exit(1);
 }
+const validatedDir = path.join(__dirname, '..', 'tmp', 'openapi-validated');
+if (fs.existsSync(validatedDir)) {
+  let replies = 0;
+  for (const file of fs.readdirSync(validatedDir, { recursive: true }).filter((f) => String(f).endsWith('.txt'))) {
+    for (const line of fs.readFileSync(path.join(validatedDir, String(file)), 'utf8').split('\n')) replies += Number(line.split(' ')[0]) || 0;
+  }
+  process.stdout.write(`\nOpenAPI: ${replies} e2e replies validated against the published document\n`);
+}
 process.stdout.write(`\nTotal: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);

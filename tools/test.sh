@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false CRM_LOG=${CRM_LOG:-silent}
-rm -rf tmp/test-results
+rm -rf tmp/test-results tmp/openapi-validated
 status=0
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit || status=1

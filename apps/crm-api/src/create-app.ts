@@ -13,7 +13,8 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     AppModule.forRoot(config, { ...options, contexts: [...CONTEXT_MODULES, ...(options.contexts ?? [])] }),
     createFastifyAdapter(config.bodyLimitBytes, config.edge),
     // abortOnError off: a start-up refusal (bad CRM_SLA_POLICY, CRM_TIER_RULES, unreachable store) reaches main.ts, which says why.
-    { logger: process.env['CRM_LOG'] === 'silent' ? false : ['log', 'warn', 'error'], abortOnError: false },
+    // bodyParser off: configureHttpApp installs the one JSON parser (encoding, duplicate keys, depth, text) instead of Nest's.
+    { logger: process.env['CRM_LOG'] === 'silent' ? false : ['log', 'warn', 'error'], abortOnError: false, bodyParser: false },
   );
   app.enableShutdownHooks();
   // Order matters: onRequest hooks run as added, so a caller is authenticated before its body type is judged.

@@ -89,7 +89,9 @@ export function* dealJourney(ctx: ScenarioContext, { opportunityId, accountId, e
   const answered = yield after(random.int(HOUR, 10 * DAY), (at) =>
     quote(
       quoteId,
-      decided ? { type: 'AcceptQuote', data: { quoteId, at } } : { type: 'RejectQuote', data: { quoteId, reason: 'قیمت بالاست', at } },
+      decided
+        ? { type: 'AcceptQuote', data: { quoteId, at, recordedAt: at } }
+        : { type: 'RejectQuote', data: { quoteId, reason: 'قیمت بالاست', at } },
       rep,
     ),
   );
@@ -117,7 +119,11 @@ export function* customerLife(ctx: ScenarioContext, accountId: string, firstAmou
     const purchaseId = ctx.id('purchase');
     const externalRef = `INV-${ctx.serial()}`;
     yield after(i === 0 ? random.int(HOUR, 5 * DAY) : random.int(7 * DAY, 60 * DAY), (occurredAt) =>
-      account(accountId, { type: 'RecordPurchase', data: { accountId, purchaseId, amount, occurredAt, externalRef } }, erp),
+      account(
+        accountId,
+        { type: 'RecordPurchase', data: { accountId, purchaseId, amount, occurredAt, externalRef, recordedAt: occurredAt } },
+        erp,
+      ),
     );
   }
   if (random.chance(0.2)) {

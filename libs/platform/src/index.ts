@@ -4,3 +4,4 @@ export * from './open-read-store';
 export * from './projection-registry';
 export * from './security-config';
 export * from './data-directory';
+export * from './server-secret';

@@ -141,7 +141,8 @@ describe('activities and interactions over HTTP (real server, embedded SQLite)',
     expect(fields(reschedule)).toEqual(['dueAt', 'occurrence', 'reason']);
 
     const blank = await post('/activities', { ...weeklyFollowUp(customer.opportunityId), subject: '\u200c\u200c' });
-    expect(blank.body).toMatchObject({ status: 400, code: 'ACTIVITY.SUBJECT_REQUIRED' });
+    // Blank once the ZWNJs are removed: refused at the edge, naming the field.
+    expect(blank.body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED' });
     expect(fields(blank)).toEqual(['subject']);
     const endless = await post('/activities', {
       ...weeklyFollowUp(customer.opportunityId),
@@ -159,18 +160,18 @@ describe('activities and interactions over HTTP (real server, embedded SQLite)',
     expect(await head()).toBe(before);
   });
 
-  it('refuses a regarding record or activity that does not exist, naming it', async () => {
+  it('refuses a regarding record or activity that does not exist: 404 with that record’s code, naming the field', async () => {
     const missing = randomUUID();
     const activityId = randomUUID();
     const activity = await post('/activities', { ...weeklyFollowUp(missing), id: activityId });
-    expect(activity.body).toMatchObject({ status: 400, code: 'ACTIVITY.UNKNOWN_REGARDING', detail: expect.stringContaining(missing) });
-    expect(fields(activity)).toEqual(['regarding']);
+    expect(activity.body).toMatchObject({ status: 404, code: 'OPPORTUNITY.NOT_FOUND', detail: expect.stringContaining(missing) });
+    expect(fields(activity)).toEqual(['regarding.id']);
     expect(await events(`activity-${activityId}`)).toEqual([]);
 
     const interaction = await post('/interactions', { ...phoneCall(customer.contactId), regarding: { type: 'lead', id: missing } });
-    expect(interaction.body).toMatchObject({ status: 400, code: 'INTERACTION.UNKNOWN_REGARDING' });
+    expect(interaction.body).toMatchObject({ status: 404, code: 'LEAD.NOT_FOUND' });
     const unlinked = await post('/interactions', { ...phoneCall(customer.contactId), activityId: missing });
-    expect(unlinked.body).toMatchObject({ status: 400, code: 'INTERACTION.UNKNOWN_ACTIVITY' });
+    expect(unlinked.body).toMatchObject({ status: 404, code: 'ACTIVITY.NOT_FOUND' });
     expect(fields(unlinked)).toEqual(['activityId']);
   });
 

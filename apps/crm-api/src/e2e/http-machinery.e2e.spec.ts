@@ -2,11 +2,13 @@ import { Body, Controller, Module, Param, ParseUUIDPipe, Post } from '@nestjs/co
 import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DomainError, streamIdOf, type Decider } from '@crm/shared/event-sourcing';
+import { refusals } from '@crm/shared/kernel';
 import { ApiCommand, CommandExecutor, CommandRequestDto, commandReply, Ctx, idFor, type CommandContext } from '@crm/shared/http';
 import { BOOTSTRAP_KEY_ID } from '@crm/identity/application';
 import { http, startTestApp, type TestApp } from '../testing/test-app';
 
 // A throwaway context that exercises the shared HTTP machinery the real contexts use.
+const TALLY_REFUSALS = refusals('TALLY', { NOT_OPEN: [409, 'no tally'], OVER_LIMIT: [409, 'a tally stops at 100'] });
 type Tally = { status: 'none' } | { status: 'open'; total: number };
 type TallyCommand = { type: 'OpenTally'; data: { label: string } } | { type: 'AddToTally'; data: { by: number } };
 type TallyEvent = { type: 'TallyOpened'; data: { label: string } } | { type: 'TallyAdded'; data: { by: number } };
@@ -14,8 +16,8 @@ const tally: Decider<Tally, TallyCommand, TallyEvent> = {
   initialState: () => ({ status: 'none' }),
   decide: (command, state) => {
     if (command.type === 'OpenTally') return [{ type: 'TallyOpened', data: command.data }];
-    if (state.status !== 'open') throw new DomainError('TALLY.NOT_OPEN', 'no tally');
-    if (state.total + command.data.by > 100) throw new DomainError('TALLY.OVER_LIMIT', 'a tally stops at 100');
+    if (state.status !== 'open') throw new DomainError(TALLY_REFUSALS.NOT_OPEN, 'no tally');
+    if (state.total + command.data.by > 100) throw new DomainError(TALLY_REFUSALS.OVER_LIMIT, 'a tally stops at 100');
     return [{ type: 'TallyAdded', data: command.data }];
   },
   evolve: (state, event) =>
@@ -53,7 +55,7 @@ class TallyController {
   }
 
   @Post(':id/add')
-  @ApiCommand({ summary: 'add' })
+  @ApiCommand({ summary: 'add', decides: [{ refusals: TALLY_REFUSALS }] })
   async add(@Param('id', ParseUUIDPipe) id: string, @Body() body: AddDto, @Ctx() ctx: CommandContext) {
     return commandReply(
       id,

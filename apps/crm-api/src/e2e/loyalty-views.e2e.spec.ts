@@ -24,12 +24,15 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     clock.set(instant);
     await command();
   };
+  // Recorded when they happen: a purchase dated after the moment it is recorded is refused.
   const buy = (account: keyof typeof ids, day: string, amount: number) =>
-    post(`/accounts/${ids[account]}/purchases`, {
-      amount: { amount },
-      occurredAt: `${day}T10:00:00Z`,
-      externalRef: `INV-${account}-${day}`,
-    });
+    at(`${day}T10:00:00Z`, () =>
+      post(`/accounts/${ids[account]}/purchases`, {
+        amount: { amount },
+        occurredAt: `${day}T10:00:00Z`,
+        externalRef: `INV-${account}-${day}`,
+      }),
+    );
   const get = (path: string) => http(server.url, 'GET', `/api/v1${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`);
 
   beforeAll(async () => {

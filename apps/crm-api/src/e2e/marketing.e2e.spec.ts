@@ -150,11 +150,10 @@ describe('marketing over HTTP (real server, embedded SQLite)', () => {
       code: 'LIST.CRITERIA_FIELD_UNKNOWN',
       errors: [{ field: 'criteria.conditions.0.field' }],
     });
-    // Only invisible Persian marks: passes a trim, but is no name.
-    expect((await post('/marketing-lists', { name: '\u200cـ', memberType: 'lead', kind: 'static' })).body).toMatchObject({
-      status: 400,
-      code: 'LIST.NAME_REQUIRED',
-    });
+    // Only invisible Persian marks: passes a trim, but is no name; refused at the edge, naming the field.
+    const invisible = await post('/marketing-lists', { name: '\u200cـ', memberType: 'lead', kind: 'static' });
+    expect(invisible.body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED' });
+    expect(fields(invisible)).toEqual(['name']);
 
     const id = randomUUID();
     expect(fields(await post(`/marketing-lists/${id}/members`, { memberIds: ['x', randomUUID()] }))).toEqual(['memberIds']);
@@ -195,7 +194,8 @@ describe('marketing over HTTP (real server, embedded SQLite)', () => {
     expect(missing.body).toMatchObject({
       status: 404,
       code: 'ACCOUNT.NOT_FOUND',
-      details: { memberType: 'account', missingIds: [ghost, person] },
+      errors: [{ field: 'memberIds' }],
+      details: { missingIds: [ghost, person] },
     });
     expect((await post(`/marketing-lists/${randomUUID()}/members`, { memberIds: [steelCo] })).body).toMatchObject({ status: 404 });
 
@@ -221,10 +221,10 @@ describe('marketing over HTTP (real server, embedded SQLite)', () => {
       code: 'CAMPAIGN.COST_NOT_POSITIVE',
       errors: [{ field: 'amount.amount' }],
     });
-    expect((await post(`/campaigns/${randomUUID()}/start`)).body).toMatchObject({ status: 404, code: 'STREAM.NOT_FOUND' });
+    expect((await post(`/campaigns/${randomUUID()}/start`)).body).toMatchObject({ status: 404, code: 'CAMPAIGN.NOT_FOUND' });
     expect((await post(`/campaigns/${randomUUID()}/target-lists`, { listIds: [list] })).body).toMatchObject({
       status: 404,
-      code: 'STREAM.NOT_FOUND',
+      code: 'CAMPAIGN.NOT_FOUND',
     });
     expect(await head()).toBe(before);
 

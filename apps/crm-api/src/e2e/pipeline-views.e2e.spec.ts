@@ -70,7 +70,8 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     await post(`${deal('ali')}/lose`, { reason: 'قیمت رقیب پایین‌تر بود' });
     day(20);
     await post(`${deal('sara')}/win`, { amount: irr(300_000_000) });
-  });
+    // Dozens of commands, each with the reads its rules need: more than the default 5 s on a loaded machine.
+  }, 30_000);
   afterAll(async () => server.close());
 
   it('GET /views/pipeline: stages, weighted totals, win rate, cycle and velocity', async () => {

@@ -84,7 +84,7 @@ describe('sales refusals over HTTP (real server, embedded SQLite)', () => {
     const before = await head();
     expect((await post(`/leads/${randomUUID()}/update`, { fullName: 'کسی' })).body).toMatchObject({
       status: 404,
-      code: 'STREAM.NOT_FOUND',
+      code: 'LEAD.NOT_FOUND',
     });
     expect((await post(`/opportunities/${randomUUID()}/win`, { amount: { amount: 1 } })).status).toBe(404);
     expect((await post(`/quotes/${randomUUID()}/accept`)).status).toBe(404);
@@ -144,7 +144,7 @@ describe('sales refusals over HTTP (real server, embedded SQLite)', () => {
     const before = await head();
     const qualify = { opportunity: { name: 'x', estimatedValue: { amount: 1 }, expectedCloseDate: daysFromNow(2) } };
     const reused = await post(`/leads/${lead.body['id'] as string}/qualify`, qualify, key);
-    expect(reused.body).toMatchObject({ status: 409, code: 'IDEMPOTENCY.KEY_REUSED' });
+    expect(reused.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
     expect(await head()).toBe(before);
   });
 

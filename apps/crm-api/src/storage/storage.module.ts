@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { systemClock, type Clock } from '@crm/shared/kernel';
-import { CLOCK, CommandExecutor, EVENT_STORE, SNAPSHOT_STORE } from '@crm/shared/http';
-import { type AppConfig, openEventStore, type OpenedEventStore } from '@crm/platform';
+import { CLOCK, CommandExecutor, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from '@crm/shared/http';
+import { type AppConfig, loadServerSecret, openEventStore, type OpenedEventStore } from '@crm/platform';
 
 export const APP_CONFIG = Symbol('AppConfig');
 
@@ -24,6 +24,7 @@ export class StorageModule implements OnApplicationShutdown {
         { provide: EVENT_STORE, useFactory: () => overrides.eventStore ?? openEventStore(config) },
         { provide: SNAPSHOT_STORE, useExisting: EVENT_STORE },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
+        { provide: FINGERPRINT_KEY, useFactory: () => loadServerSecret(config) },
         CommandExecutor,
       ],
       exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, CommandExecutor],

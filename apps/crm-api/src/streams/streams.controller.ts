@@ -1,22 +1,21 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { StreamNotFoundError, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { EVENT_STORE, RequestValidationError, Tenant } from '@crm/shared/http';
+import {
+  STREAM_REFUSALS,
+  StreamNotFoundError,
+  verifyChain,
+  type ChainVerification,
+  type EventStore,
+  type RecordedEvent,
+} from '@crm/shared/event-sourcing';
+import { ApiProblem, EVENT_STORE, IntQueryField, RequestValidationError, Tenant, VALIDATION_PROBLEMS } from '@crm/shared/http';
+import { STREAM_PAGE_SCHEMA } from './stream-page.schema';
 
 export class ReadStreamQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntQueryField(0, Number.MAX_SAFE_INTEGER, { description: 'First revision to return', default: 0 })
   fromRevision?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @IntQueryField(1, 10_000, { description: 'Events per page', default: 1000 })
   limit?: number;
 }
 
@@ -38,7 +37,9 @@ export class StreamsController {
   @Get(':streamId')
   @ApiOperation({ summary: "A stream's raw events in order, with metadata and the hash-chain check (auditors, analysts)" })
   @ApiParam({ name: 'streamId', example: 'complaint-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' })
-  @ApiResponse({ status: 200, description: 'Events in revision order' })
+  @ApiResponse({ status: 200, description: 'Events in revision order', schema: STREAM_PAGE_SCHEMA })
+  @ApiProblem(400, 'Malformed stream id or query; every bad one listed', [VALIDATION_PROBLEMS.FAILED])
+  @ApiProblem(404, 'No stream has this id', [STREAM_REFUSALS.NOT_FOUND])
   async read(@Param('streamId') streamId: string, @Query() query: ReadStreamQueryDto, @Tenant() tenantId: string): Promise<StreamPage> {
     if (!STREAM_ID.test(streamId)) {
       throw new RequestValidationError([{ field: 'streamId', messages: ['streamId must look like {category}-{id}'] }]);

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type AppConfig } from '@crm/platform';
 import { createApp } from '../create-app';
 import type { AppModuleOptions } from '../app.module';
+import { assertReplyMatchesContract } from './openapi-contract';
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
@@ -66,9 +67,11 @@ export interface HttpReply<T = Record<string, unknown>> {
 }
 
 /**
- * fetch with JSON in and out; the body stays raw text when it is not JSON.
- * Sends the app's bootstrap admin key unless the call brings its own
- * `authorization` header or asks to be anonymous.
+ * fetch with JSON in and out; a string or bytes body is sent as is; the reply
+ * body stays raw text when it is not JSON. Sends the app's bootstrap admin key
+ * unless the call brings its own `authorization` header or asks to be
+ * anonymous. Every reply is checked against the OpenAPI document the server
+ * publishes: one that breaks it fails the test.
  */
 export async function http<T = Record<string, unknown>>(
   base: string,
@@ -86,7 +89,7 @@ export async function http<T = Record<string, unknown>>(
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { ...credentials, ...json, ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   const text = await response.text();
   let parsed: unknown = text;
@@ -95,6 +98,7 @@ export async function http<T = Record<string, unknown>>(
   } catch {
     // not JSON: keep the text
   }
+  await assertReplyMatchesContract(base, method, path, response.status, response.headers.get('content-type'), parsed);
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AUDIT_TRAIL_SCHEMA, COMPLAINT_KPIS_SCHEMA, SATISFACTION_SCHEMA } from './complaint-view-schemas';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import {
   COMPLAINT_AUDIT,
@@ -15,6 +16,7 @@ import {
   type SatisfactionReport,
 } from '@crm/projections/complaint-audit';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 import { CLOCK, EVENT_STORE, problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
@@ -47,38 +49,6 @@ export class SatisfactionQueryDto extends MinPositionQueryDto {
   to?: string;
 }
 
-class IntegrityDto {
-  @ApiProperty({ description: 'The hash chain re-verified from the event store, and every step agrees with it' })
-  ok!: boolean;
-  @ApiProperty({ description: 'Events whose links verified' })
-  checked!: number;
-  @ApiPropertyOptional({ description: 'When not ok: the first revision that failed' })
-  brokenAtRevision?: number;
-  @ApiPropertyOptional({ enum: ['revision_gap', 'prev_hash_mismatch', 'hash_mismatch', 'read_model_mismatch'] })
-  reason?: string;
-  @ApiPropertyOptional({ description: 'When ok: the hash of the last event' })
-  lastHash?: string;
-}
-
-class AuditTrailDto {
-  @ApiProperty() complaintId!: string;
-  @ApiProperty({ example: 'complaint-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' }) streamId!: string;
-  @ApiProperty() status!: string;
-  @ApiProperty() escalationLevel!: string;
-  @ApiPropertyOptional() severity?: string;
-  @ApiProperty({ description: '{ acknowledgeBy, resolveBy } in force now' }) deadlines!: object;
-  @ApiProperty() reopenCount!: number;
-  @ApiProperty({ description: 'Recorded SLA breaches: milestone, deadline, detectedAt, metAt?, revision' }) breaches!: object[];
-  @ApiProperty({ description: 'The revision the trail reflects' }) lastRevision!: number;
-  @ApiProperty({
-    description:
-      'Every event in revision order: revision, eventId, occurredAt, actor { id, roles }, type, label, labelFa, from, to, ' +
-      'escalationLevel, severity?, deadlines, breach?, details (free text excerpted), hash, prevHash',
-  })
-  steps!: object[];
-  @ApiProperty({ type: IntegrityDto }) integrity!: IntegrityDto;
-}
-
 const problems = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 const ApiBadQuery = () => ApiResponse({ status: 400, ...problems('Invalid query parameters; every bad one listed') });
 const ApiNotCaughtUp = () =>
@@ -108,7 +78,7 @@ export class ComplaintViewsController {
       '(met or missed as of `asOf`). Escalation rate per level = complaints that reached it or beyond ÷ complaints. Reopen rate = complaints ' +
       'reopened ÷ complaints closed. Rates are 0–1, hours and means to 2 decimals; null when there is nothing to measure.',
   })
-  @ApiOkResponse({ description: 'KPIs over the complaints received in the period' })
+  @ApiOkResponse({ description: 'KPIs over the complaints received in the period', schema: COMPLAINT_KPIS_SCHEMA })
   @ApiBadQuery()
   @ApiNotCaughtUp()
   async kpis(
@@ -132,14 +102,14 @@ export class ComplaintViewsController {
     description: 'Integrity re-verifies the hash chain of `complaint-{id}` from the event store at the time of the request.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: AuditTrailDto })
+  @ApiOkResponse({ description: 'Every step in order, with the integrity of the record', schema: AUDIT_TRAIL_SCHEMA })
   @ApiBadQuery()
   @ApiResponse({ status: 404, ...problems('Unknown complaint') })
   @ApiNotCaughtUp()
   async auditTrail(@UuidParam('id') id: string, @Query() query: MinPositionQueryDto, @Tenant() tenantId: string): Promise<AuditTrail> {
     const collection = await this.readModels.collection(COMPLAINT_AUDIT, query.minPosition);
     const trail = await readAuditTrail(this.readModels.store, collection, this.events, tenantId, id);
-    if (trail === undefined) throw new DomainError('COMPLAINT.NOT_FOUND', `No complaint ${id}`, { complaintId: id });
+    if (trail === undefined) throw new DomainError(NOT_FOUND.complaint, `No complaint ${id}`, { complaintId: id });
     return trail;
   }
 
@@ -150,7 +120,7 @@ export class ComplaintViewsController {
       'CSAT = % of answers 4–5; NPS = % promoters (9–10) − % detractors (0–6); CES = mean of 1–7; SERVQUAL gap = mean perception − ' +
       'mean expectation per dimension. Percentages and means to 2 decimals; null for a period without answers of that type.',
   })
-  @ApiOkResponse({ description: '{ bucket, periods: [{ period, csat, nps, ces, servqual, complaintHandling, feedback }], overall }' })
+  @ApiOkResponse({ description: 'Figures per period and overall', schema: SATISFACTION_SCHEMA })
   @ApiBadQuery()
   @ApiNotCaughtUp()
   async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {

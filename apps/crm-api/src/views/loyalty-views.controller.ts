@@ -28,7 +28,7 @@ import {
 } from '@crm/projections/loyalty-churn';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { CLOCK, problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
-import { InvalidValueError, type Clock } from '@crm/shared/kernel';
+import { InvalidValueError, NOT_FOUND, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
@@ -133,7 +133,7 @@ export class LoyaltyViewsController {
   async loyalty(@AccountIdParam() accountId: string, @Query() query: LoyaltyQueryDto, @Tenant() tenantId: string): Promise<LoyaltyProfile> {
     const asOf = this.asOf(query.asOf);
     const collections = await this.collections(query.minPosition);
-    const notFound = () => new DomainError('ACCOUNT.NOT_FOUND', `No account ${accountId}`, { accountId });
+    const notFound = () => new DomainError(NOT_FOUND.account, `No account ${accountId}`, { accountId });
     // Every other account's history is needed for the quintiles: look the one asked for up first, cheaply.
     if ((await this.readModels.store.get(collections[0] as string, `${tenantId}:${accountId}`)) === undefined) throw notFound();
     const histories = await this.histories(collections, asOf, query.wonDeals ?? 'auto', tenantId);

@@ -21,6 +21,7 @@ import {
   type PipelineSummary,
 } from '@crm/projections/pipeline';
 import { DomainError } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 import { problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
 import { ReadModels } from '../read-models/read-models.service';
 import { MinPositionQueryDto } from './min-position.dto';
@@ -127,7 +128,7 @@ export class PipelineViewsController {
     const [sales, marketing] = await Promise.all([this.collections(minPosition), this.marketingCollections(minPosition)]);
     const performance = await loadCampaignPerformance(this.readModels.store, { ...sales, ...marketing }, tenantId, campaignId);
     if (!performance) {
-      throw new DomainError('CAMPAIGN.NOT_FOUND', `No campaign ${campaignId}: none was planned and no lead or opportunity names it`, {
+      throw new DomainError(NOT_FOUND.campaign, `No campaign ${campaignId}: none was planned and no lead or opportunity names it`, {
         campaignId,
       });
     }

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import {
   FUNNEL_GROUPINGS,
   MAX_PAGE,
@@ -12,6 +12,7 @@ import {
   type OpportunityStatus,
 } from '@crm/projections/pipeline';
 import { LEAD_SOURCES, OPEN_STAGES, type LeadSource, type OpenStage } from '@crm/sales/domain';
+import { IntQueryField } from '@crm/shared/http';
 import { MinPositionQueryDto } from './min-position.dto';
 
 /** Query parameters of the pipeline, funnel and opportunity views: shapes checked at the edge. */
@@ -92,18 +93,10 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as IRR' })
   currency?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Minimum amount, minor units' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntQueryField(0, Number.MAX_SAFE_INTEGER, { description: 'Minimum amount, minor units' })
   amountMin?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Maximum amount, minor units' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntQueryField(0, Number.MAX_SAFE_INTEGER, { description: 'Maximum amount, minor units' })
   amountMax?: number;
 
   @DateParam('Expected close date from (inclusive)')
@@ -122,18 +115,9 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
+  @IntQueryField(1, MAX_PAGE, { default: 50 })
   limit?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntQueryField(0, Number.MAX_SAFE_INTEGER, { default: 0 })
   offset?: number;
 }

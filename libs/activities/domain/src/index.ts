@@ -7,3 +7,5 @@ export * from './activity/recurrence';
 export * from './interaction/interaction.commands';
 export * from './interaction/interaction.events';
 export * from './interaction/interaction.decider';
+export { ACTIVITY_REFUSALS } from './activity/activity.refusals';
+export { INTERACTION_REFUSALS } from './interaction/interaction.refusals';

@@ -1,4 +1,13 @@
-import { BACKWARDS, END, FORWARDS, START, type AllStreamResolvedEvent, type Direction, type EventStoreDBClient, type ReadPosition } from '@eventstore/db-client';
+import {
+  BACKWARDS,
+  END,
+  FORWARDS,
+  START,
+  type AllStreamResolvedEvent,
+  type Direction,
+  type EventStoreDBClient,
+  type ReadPosition,
+} from '@eventstore/db-client';
 import { matchesFilter, type ReadAllOptions, type ReadAllSlice, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { visibleEvent } from './event-mapping';
 import { comparePositions, decodePosition, encodePosition, laterPosition } from './positions';

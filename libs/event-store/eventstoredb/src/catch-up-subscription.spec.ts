@@ -59,12 +59,20 @@ describe('catch-up subscription', () => {
   it('delivers full batches of history, the short tail at caughtUp, then live events', async () => {
     const driver = fakeDriver();
     const batches: string[][] = [];
-    const sub = catchUpSubscription(source(driver, '5:5'), (events, at) => void batches.push([...events.map((e) => e.position), `@${at}`]), { batchSize: 2, lingerMs: 10_000 });
+    const sub = catchUpSubscription(
+      source(driver, '5:5'),
+      (events, at) => void batches.push([...events.map((e) => e.position), `@${at}`]),
+      { batchSize: 2, lingerMs: 10_000 },
+    );
     await driver.opened;
     for (let n = 1; n <= 5; n += 1) driver.write(resolved(event(n)));
     driver.write(CAUGHT_UP);
     await sub.caughtUp;
-    expect(batches).toEqual([['1:1', '2:2', '@2:2'], ['3:3', '4:4', '@4:4'], ['5:5', '@5:5']]);
+    expect(batches).toEqual([
+      ['1:1', '2:2', '@2:2'],
+      ['3:3', '4:4', '@4:4'],
+      ['5:5', '@5:5'],
+    ]);
     driver.write(resolved(event(6)));
     while (batches.length < 4) await tick();
     expect(batches[3]).toEqual(['6:6', '@6:6']);
@@ -100,7 +108,10 @@ describe('catch-up subscription', () => {
   it('moves the checkpoint up to the head read at start when the tail was filtered out', async () => {
     const driver = fakeDriver();
     const calls: Array<[number, string]> = [];
-    const sub = catchUpSubscription(source(driver, '9:9'), (events, at) => void calls.push([events.length, at]), { batchSize: 100, lingerMs: 10_000 });
+    const sub = catchUpSubscription(source(driver, '9:9'), (events, at) => void calls.push([events.length, at]), {
+      batchSize: 100,
+      lingerMs: 10_000,
+    });
     await driver.opened;
     driver.write(resolved(event(2)));
     driver.write(resolved(event(3, 'Noise')));
@@ -114,7 +125,10 @@ describe('catch-up subscription', () => {
   it('without a caughtUp from the server, lingers, delivers the short batch and catches up at the head', async () => {
     const driver = fakeDriver();
     const calls: Array<[number, string]> = [];
-    const sub = catchUpSubscription(source(driver, '2:2'), (events, at) => void calls.push([events.length, at]), { batchSize: 100, lingerMs: 20 });
+    const sub = catchUpSubscription(source(driver, '2:2'), (events, at) => void calls.push([events.length, at]), {
+      batchSize: 100,
+      lingerMs: 20,
+    });
     await driver.opened;
     driver.write(resolved(event(1)));
     driver.write(resolved(event(2)));
@@ -127,7 +141,11 @@ describe('catch-up subscription', () => {
     const driver = fakeDriver();
     const opened: Array<string | undefined> = [];
     const seen: number[] = [];
-    const sub = catchUpSubscription(source(driver, '4:4', opened), (events) => void seen.push(...events.map((e) => e.revision)), { after: '4:4', batchSize: 10, lingerMs: 10_000 });
+    const sub = catchUpSubscription(source(driver, '4:4', opened), (events) => void seen.push(...events.map((e) => e.revision)), {
+      after: '4:4',
+      batchSize: 10,
+      lingerMs: 10_000,
+    });
     await sub.caughtUp;
     await driver.opened;
     driver.write(resolved(event(4)));

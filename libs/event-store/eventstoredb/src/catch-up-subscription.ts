@@ -21,7 +21,10 @@ export interface CatchUpOptions {
   readonly lingerMs: number;
 }
 
-type Item = { readonly kind: 'event'; readonly event: RecordedEvent } | { readonly kind: 'skip'; readonly position: string } | { readonly kind: 'caughtUp' };
+type Item =
+  | { readonly kind: 'event'; readonly event: RecordedEvent }
+  | { readonly kind: 'skip'; readonly position: string }
+  | { readonly kind: 'caughtUp' };
 
 /**
  * The driver pushes events as fast as the server sends them; the port hands

@@ -39,4 +39,3 @@ export function domainStreamRegex(names: StreamNames, tenantId?: string): string
   const tenant = tenantId === undefined ? '[^~]*~' : `${escapeRegex(encodeTenant(tenantId))}~`;
   return `^${escapeRegex(names.prefix)}[^$~-][^~-]*-${tenant}`;
 }
-

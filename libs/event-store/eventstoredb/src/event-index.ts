@@ -63,7 +63,11 @@ export class EventIdIndex {
   ) {}
 
   async find(tenantId: string, eventId: string): Promise<RecordedEvent | undefined> {
-    const [entry] = await readStreamEvents(this.client, this.names.eventIndex(tenantId, eventId), { direction: FORWARDS, fromRevision: START, maxCount: 1 });
+    const [entry] = await readStreamEvents(this.client, this.names.eventIndex(tenantId, eventId), {
+      direction: FORWARDS,
+      fromRevision: START,
+      maxCount: 1,
+    });
     if (!entry || !isIndexEntry(entry.data)) return undefined;
     const { streamId, revision } = entry.data;
     const stored = await readEventAt(this.client, this.names.stream(tenantId, streamId), revision);

@@ -1,4 +1,10 @@
-import { jsonEvent, type AllStreamResolvedEvent, type EventData, type JSONType, type RecordedEvent as EsdbRecordedEvent } from '@eventstore/db-client';
+import {
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type EventData,
+  type JSONType,
+  type RecordedEvent as EsdbRecordedEvent,
+} from '@eventstore/db-client';
 import type { EventMetadata, RecordedEvent, SealedEvent } from '@crm/shared/event-sourcing';
 import { isUuid, uuidV5 } from '@crm/shared/kernel';
 import { encodePosition } from './positions';

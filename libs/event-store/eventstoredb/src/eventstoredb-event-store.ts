@@ -79,7 +79,12 @@ export class EventStoreDbEventStore implements EventStore, SnapshotStore {
     this.client = typeof client === 'string' ? EventStoreDBClient.connectionString(client) : client;
     if (options.startAfter !== undefined) decodePosition(options.startAfter);
     this.names = new StreamNames(options.streamPrefix ?? '');
-    this.view = { client: this.client, names: this.names, startAfter: options.startAfter, pageSize: Math.max(2, options.readPageSize ?? 512) };
+    this.view = {
+      client: this.client,
+      names: this.names,
+      startAfter: options.startAfter,
+      pageSize: Math.max(2, options.readPageSize ?? 512),
+    };
     this.index = new EventIdIndex(this.client, this.names, options.indexConcurrency ?? 32);
     this.appender = new StreamAppender(this.client, this.names, this.index, Math.max(1, options.appendAttempts ?? 20));
     this.snapshots = new SnapshotStreams(this.client, this.names);
@@ -113,7 +118,11 @@ export class EventStoreDbEventStore implements EventStore, SnapshotStore {
         head: () => this.headPosition(),
         open: (after) => {
           const from = laterPosition(after, this.options.startAfter);
-          return this.client.subscribeToAll({ fromPosition: from === undefined ? START : decodePosition(from), filter, resolveLinkTos: false });
+          return this.client.subscribeToAll({
+            fromPosition: from === undefined ? START : decodePosition(from),
+            filter,
+            resolveLinkTos: false,
+          });
         },
         visible: (resolved) => visibleEvent(resolved, this.names),
         matches: (event) => matchesFilter(event, options.filter),

@@ -27,7 +27,11 @@ export function fromEsdbCurrentRevision(current: CurrentRevision): number | 'no_
 }
 
 /** Our error for the driver's, keeping the caller's expectation (the driver only knows the exact one we sent). */
-export function toWrongExpectedRevision(streamId: string, expected: ExpectedRevision, error: WrongExpectedVersionError): WrongExpectedRevisionError {
+export function toWrongExpectedRevision(
+  streamId: string,
+  expected: ExpectedRevision,
+  error: WrongExpectedVersionError,
+): WrongExpectedRevisionError {
   return new WrongExpectedRevisionError(streamId, describeExpected(expected), fromEsdbCurrentRevision(error.actualVersion));
 }
 

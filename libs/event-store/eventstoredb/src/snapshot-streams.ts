@@ -11,7 +11,13 @@ interface StoredSnapshot {
 
 function isStoredSnapshot(data: unknown): data is StoredSnapshot {
   const stored = data as Partial<StoredSnapshot> | null;
-  return typeof stored === 'object' && stored !== null && Number.isSafeInteger(stored.revision) && Number.isSafeInteger(stored.version) && 'state' in stored;
+  return (
+    typeof stored === 'object' &&
+    stored !== null &&
+    Number.isSafeInteger(stored.revision) &&
+    Number.isSafeInteger(stored.version) &&
+    'state' in stored
+  );
 }
 
 /**

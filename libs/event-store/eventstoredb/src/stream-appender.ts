@@ -63,7 +63,12 @@ export class StreamAppender {
     for (let attempt = 1; ; attempt += 1) {
       // The first attempt asks the index whether these ids are stored already, in parallel with the head read.
       const [stored, last] = await Promise.all([
-        attempt === 1 ? this.index.lookup(target.tenantId, events.map((event) => event.metadata.eventId)) : [],
+        attempt === 1
+          ? this.index.lookup(
+              target.tenantId,
+              events.map((event) => event.metadata.eventId),
+            )
+          : [],
         readLastEvent(this.client, target.name),
       ]);
       const retried = resolveRetriedAppend(target.streamId, events, stored);
@@ -97,10 +102,18 @@ export class StreamAppender {
    * landed, but its index entries did not (it died in between) or it is a
    * twin racing us. Answer from what is stored and write the missing entries.
    */
-  private async recoverLandedAppend(target: Target, events: readonly EventToAppend[], head: RecordedEvent | undefined): Promise<AppendResult | undefined> {
+  private async recoverLandedAppend(
+    target: Target,
+    events: readonly EventToAppend[],
+    head: RecordedEvent | undefined,
+  ): Promise<AppendResult | undefined> {
     const ids = new Set(events.map((event) => event.metadata.eventId));
     if (!head || !ids.has(head.metadata.eventId)) return undefined;
-    const tail = await readStreamEvents(this.client, target.name, { direction: BACKWARDS, fromRevision: END, maxCount: BigInt(events.length) });
+    const tail = await readStreamEvents(this.client, target.name, {
+      direction: BACKWARDS,
+      fromRevision: END,
+      maxCount: BigInt(events.length),
+    });
     const stored = tail.map((event) => toRecordedEvent(event, target.streamId)).filter((event) => ids.has(event.metadata.eventId));
     const result = resolveRetriedAppend(target.streamId, events, stored);
     if (result) await this.index.record(target.tenantId, stored);

@@ -11,7 +11,11 @@ import {
 import type { ReadStreamOptions } from '@crm/shared/event-sourcing';
 
 /** A stream read where "no such stream" is simply no events, as the port has it. */
-export async function readStreamEvents(client: EventStoreDBClient, name: string, options: EsdbReadStreamOptions): Promise<EsdbRecordedEvent[]> {
+export async function readStreamEvents(
+  client: EventStoreDBClient,
+  name: string,
+  options: EsdbReadStreamOptions,
+): Promise<EsdbRecordedEvent[]> {
   const events: EsdbRecordedEvent[] = [];
   try {
     for await (const resolved of client.readStream(name, options)) {

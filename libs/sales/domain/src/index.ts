@@ -21,3 +21,9 @@ export { priceQuote } from './quote/quote.pricing';
 
 // The application computes dedupe keys for its lookup exactly as the deciders do.
 export { contactMatchKeys, type ContactPoints } from './common/contact-points';
+
+export { LEAD_REFUSALS } from './lead/lead.refusals';
+export { CONTACT_REFUSALS } from './contact/contact.refusals';
+export { ACCOUNT_REFUSALS } from './account/account.refusals';
+export { OPPORTUNITY_REFUSALS } from './opportunity/opportunity.refusals';
+export { QUOTE_REFUSALS } from './quote/quote.refusals';

@@ -1,3 +1,4 @@
+import type { Refusal } from '@crm/shared/kernel';
 import type { Command, Event } from './event';
 
 /**
@@ -12,6 +13,13 @@ export interface Decider<State, C extends Command, E extends Event> {
   readonly snapshot?: { readonly every: number; readonly version: number };
   /** Aggregates whose first command must find no stream (create) vs. an existing one. */
   readonly isNew?: (command: C) => boolean;
+  /**
+   * What a client hears when `isNew` finds the stream missing or already there:
+   * the aggregate's own NOT_FOUND / ALREADY_EXISTS rather than the store's words.
+   */
+  readonly existence?: { readonly notFound: Refusal<string, 404>; readonly alreadyExists: Refusal<string, 409> };
+  /** Every refusal `decide` may throw, as the aggregate declares them: what the OpenAPI document lists for its routes. */
+  readonly refusals?: Readonly<Record<string, Refusal>>;
 }
 
 export function foldEvents<State, E extends Event>(

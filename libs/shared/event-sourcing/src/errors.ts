@@ -1,16 +1,37 @@
+import { refusals, type Refusal } from '@crm/shared/kernel';
+
+/** What the store itself refuses, for aggregates that declare no refusals of their own. */
+export const STREAM_REFUSALS = refusals('STREAM', {
+  NOT_FOUND: [404, 'No stream has this id'],
+  ALREADY_EXISTS: [409, 'A create command named an id whose stream already exists'],
+});
+
+export type RefusalDetails = Readonly<Record<string, unknown>>;
+/** A 400 refusal says which input was wrong: `fields` holds their paths (`opportunity.name`, `lines.0.quantity`). */
+export type FieldRefusalDetails = RefusalDetails & { readonly fields: readonly string[] };
+
+type DetailsOf<R extends Refusal> = R['status'] extends 400 ? [details: FieldRefusalDetails] : [details?: RefusalDetails];
+
 /**
- * A business rule refused the command. `code` is stable (e.g. COMPLAINT.NOT_ACKNOWLEDGED).
- * HTTP: 409; `*.NOT_FOUND` codes 404; with `details.fields` (paths of input the
- * domain found invalid) 400 naming those fields.
+ * The domain refused a command: one of the refusals an aggregate declares
+ * (`LEAD_REFUSALS.CLOSED`), carrying its stable code and HTTP status. A 400
+ * refusal must name the fields it found invalid; the type checker sees to it.
  */
-export class DomainError extends Error {
+export class DomainError<R extends Refusal = Refusal> extends Error {
+  readonly code: R['code'];
+  readonly status: R['status'];
+  readonly details?: RefusalDetails;
+
   constructor(
-    readonly code: string,
+    readonly refusal: R,
     message: string,
-    readonly details?: Readonly<Record<string, unknown>>,
+    ...[details]: DetailsOf<R>
   ) {
     super(message);
     this.name = 'DomainError';
+    this.code = refusal.code;
+    this.status = refusal.status;
+    this.details = details;
   }
 }
 

@@ -37,6 +37,11 @@ export interface EventMetadata {
    * Operational, not part of the record: the hash chain does not cover it.
    */
   readonly traceparent?: string;
+  /**
+   * Keyed hash of the request that carried the command (first event only): the same command id with
+   * another request is refused (422), never answered with the first reply. Not covered by the hash chain.
+   */
+  readonly requestFingerprint?: string;
   /** SHA-256 of the previous event of the stream ('' for the first). */
   readonly prevHash: string;
   /** SHA-256 over this event's canonical form, prevHash included. */

@@ -1,4 +1,4 @@
-import { derivedId } from '@crm/shared/kernel';
+import { derivedId, refusals } from '@crm/shared/kernel';
 import type { Decider } from './decider';
 import { DomainError, IdempotencyConflictError, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
 import { eventIdFor, handleCommand } from './handle-command';
@@ -12,6 +12,8 @@ type AccountCommand =
   | { type: 'Touch'; data: Record<string, never> };
 type AccountEvent = { type: 'Opened'; data: { owner: string } } | { type: 'Deposited'; data: { amount: number } };
 
+const { BAD_AMOUNT } = refusals('ACCOUNT', { BAD_AMOUNT: [400, 'deposits are positive'] });
+
 const account: Decider<Account, AccountCommand, AccountEvent> = {
   initialState: () => ({ status: 'none' }),
   decide: (command) => {
@@ -19,7 +21,7 @@ const account: Decider<Account, AccountCommand, AccountEvent> = {
       case 'Open':
         return [{ type: 'Opened', data: command.data }];
       case 'Deposit':
-        if (command.data.amount <= 0) throw new DomainError('ACCOUNT.BAD_AMOUNT', 'deposits are positive');
+        if (command.data.amount <= 0) throw new DomainError(BAD_AMOUNT, 'deposits are positive', { fields: ['amount'] });
         return [{ type: 'Deposited', data: command.data }];
       case 'Touch':
         return [];

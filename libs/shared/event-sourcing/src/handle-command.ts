@@ -1,7 +1,7 @@
 import { derivedId, newId } from '@crm/shared/kernel';
 import type { Decider } from './decider';
 import { ANONYMOUS, DEFAULT_TENANT, type Actor, type Command, type Event, type EventToAppend, type RecordedEvent } from './event';
-import { DomainError, IdempotencyConflictError, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
+import { DomainError, IdempotencyConflictError, STREAM_REFUSALS, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
 import type { EventStore, ExpectedRevision, SnapshotStore } from './event-store';
 
 export interface HandleCommandOptions {
@@ -16,6 +16,8 @@ export interface HandleCommandOptions {
   /** From If-Match: refuse unless the stream is exactly here. Without it, conflicts are retried. */
   readonly expectedRevision?: ExpectedRevision;
   readonly maxRetries?: number;
+  /** Keyed hash of the request that carried the command: the same command id with another request is refused. */
+  readonly requestFingerprint?: string;
   readonly snapshots?: SnapshotStore;
   readonly schemaVersionOf?: (eventType: string) => number;
 }
@@ -86,9 +88,12 @@ async function firstResult<State, E extends Event>(
   found: RecordedEvent,
   state: () => Promise<State>,
   commandType: string,
+  fingerprint: string | undefined,
 ): Promise<CommandResult<State, E>> {
   const otherCommand = found.metadata.commandType !== undefined && found.metadata.commandType !== commandType;
-  if (found.streamId !== streamId || otherCommand) throw new IdempotencyConflictError(commandId);
+  const recorded = found.metadata.requestFingerprint;
+  const otherRequest = fingerprint !== undefined && recorded !== undefined && recorded !== fingerprint;
+  if (found.streamId !== streamId || otherCommand || otherRequest) throw new IdempotencyConflictError(commandId);
   const tail = await store.readStream(streamId, { tenantId, fromRevision: found.revision });
   const own = [];
   for (const event of tail) {
@@ -123,7 +128,8 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   const reload = async () => (await load(store, decider, streamId, tenantId, options.snapshots)).state;
 
   const previous = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
-  if (previous) return firstResult<State, E>(store, streamId, commandId, tenantId, previous, reload, command.type);
+  if (previous)
+    return firstResult<State, E>(store, streamId, commandId, tenantId, previous, reload, command.type, options.requestFingerprint);
 
   const explicit = options.expectedRevision;
   const attempts = explicit === undefined ? Math.max(1, (options.maxRetries ?? 3) + 1) : 1;
@@ -139,9 +145,13 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     if (decider.isNew) {
       const creates = decider.isNew(command);
       if (creates && loaded.revision !== undefined) {
-        throw new DomainError('STREAM.ALREADY_EXISTS', `${streamId} already exists`, { streamId });
+        if (decider.existence) throw new DomainError(decider.existence.alreadyExists, `${streamId} already exists`, { streamId });
+        throw new DomainError(STREAM_REFUSALS.ALREADY_EXISTS, `${streamId} already exists`, { streamId });
       }
-      if (!creates && loaded.revision === undefined) throw new StreamNotFoundError(streamId);
+      if (!creates && loaded.revision === undefined) {
+        if (decider.existence) throw new DomainError(decider.existence.notFound, `${streamId} does not exist`, { streamId });
+        throw new StreamNotFoundError(streamId);
+      }
     }
 
     const events = decider.decide(command, loaded.state);
@@ -170,6 +180,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         occurredAt,
         schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
         commandType: command.type,
+        ...(options.requestFingerprint === undefined ? {} : { requestFingerprint: options.requestFingerprint }),
       },
     }));
     try {
@@ -191,7 +202,8 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || explicit !== undefined) throw error;
       const raced = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
-      if (raced) return firstResult<State, E>(store, streamId, commandId, tenantId, raced, reload, command.type);
+      if (raced)
+        return firstResult<State, E>(store, streamId, commandId, tenantId, raced, reload, command.type, options.requestFingerprint);
     }
   }
   throw new ConcurrencyConflictError(streamId, attempts);

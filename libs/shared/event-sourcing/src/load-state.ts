@@ -1,3 +1,4 @@
+import type { Refusal } from '@crm/shared/kernel';
 import { foldEvents, type Decider } from './decider';
 import { DomainError, IdempotencyConflictError } from './errors';
 import type { Command, Event, RecordedEvent } from './event';
@@ -25,10 +26,34 @@ export async function loadWithRevision<S, C extends Command, E extends Event>(
   return { state: foldEvents(decider, decider.initialState(), events as Iterable<E>), revision: events[events.length - 1]?.revision };
 }
 
-/** A command may name an aggregate of another stream; an unknown one is refused before anything is recorded. */
-export async function requireStream(store: EventStore, streamId: string, tenantId: string, code: string, id: string): Promise<void> {
+/**
+ * A command may name a record of another stream: an unknown one is refused
+ * before anything is recorded, with that record's NOT_FOUND (404) naming the
+ * body field that referred to it — the one rule for references in every context.
+ */
+export async function requireReference(
+  store: EventStore,
+  streamId: string,
+  tenantId: string,
+  notFound: Refusal<string, 404>,
+  id: string,
+  field: string,
+): Promise<void> {
   if ((await store.streamRevision(streamId, { tenantId })) === undefined) {
-    throw new DomainError(code, `${streamId} does not exist`, { id });
+    throw new DomainError(notFound, `${streamId} does not exist`, { fields: [field], id });
+  }
+}
+
+/** The addressed aggregate must exist before anything it refers to is looked up. */
+export async function requireStream(
+  store: EventStore,
+  streamId: string,
+  tenantId: string,
+  notFound: Refusal<string, 404>,
+  id: string,
+): Promise<void> {
+  if ((await store.streamRevision(streamId, { tenantId })) === undefined) {
+    throw new DomainError(notFound, `${streamId} does not exist`, { id });
   }
 }
 

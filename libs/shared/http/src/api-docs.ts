@@ -1,69 +1,113 @@
 import { applyDecorators, HttpCode, type Type } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { STREAM_REFUSALS } from '@crm/shared/event-sourcing';
+import { NOT_FOUND, type RecordCategory, type Refusal } from '@crm/shared/kernel';
+import { COMMAND_REPLY_REF, PROBLEM_REF, problemResponse, RETRY_AFTER_HEADER } from './openapi/contract-schemas';
+import { CONCURRENCY_PROBLEMS, IDEMPOTENCY_PROBLEMS, REQUEST_PROBLEMS, VALIDATION_PROBLEMS, VALUE_PROBLEMS } from './openapi/http-problems';
 
-const problemSchema = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'detail', 'code'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string', example: 'COMPLAINT.NOT_ACKNOWLEDGED' },
-    instance: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: { type: 'object', properties: { field: { type: 'string' }, messages: { type: 'array', items: { type: 'string' } } } },
-    },
-  },
-};
+/** The shared Problem component, for routes that document their own problem responses. */
+export const problemSchema = PROBLEM_REF;
 
-const replySchema = {
-  type: 'object',
-  required: ['id', 'revision', 'position'],
-  properties: { id: { type: 'string', format: 'uuid' }, revision: { type: 'integer' }, position: { type: 'string' } },
-  additionalProperties: true,
-};
+/** What a route decides on: an aggregate's declared refusals and how it names a missing or existing stream (a Decider fits). */
+export interface AggregateRefusals {
+  readonly refusals?: Readonly<Record<string, Refusal>>;
+  readonly existence?: { readonly notFound: Refusal; readonly alreadyExists: Refusal };
+}
 
 export interface ApiCommandOptions {
   readonly summary: string;
+  readonly description?: string;
   /** 201 for a create, 200 for a command on an existing aggregate. */
   readonly creates?: boolean;
   readonly body?: Type<unknown>;
-  readonly refusals?: readonly string[];
+  /** The aggregates the route decides on: their declared refusals are what it may answer with. */
+  readonly decides?: readonly AggregateRefusals[];
+  /** Records the body names by id: an unknown one is that record's NOT_FOUND (404), naming the field. */
+  readonly refersTo?: readonly RecordCategory[];
 }
 
-/** OpenAPI for a command route: headers, reply and every problem it may answer with. */
+const EDGE_400: readonly Refusal[] = [
+  VALIDATION_PROBLEMS.FAILED,
+  REQUEST_PROBLEMS.MALFORMED_JSON,
+  REQUEST_PROBLEMS.INVALID_ENCODING,
+  ...VALUE_PROBLEMS,
+];
+
+/** Every refusal of a command route, by status, from the declarations it names. */
+export function commandRefusals(options: Pick<ApiCommandOptions, 'creates' | 'decides' | 'refersTo'>): Map<number, Refusal[]> {
+  const all: Refusal[] = [...EDGE_400, CONCURRENCY_PROBLEMS.CONFLICT];
+  for (const aggregate of options.decides ?? []) {
+    all.push(...Object.values(aggregate.refusals ?? {}));
+    if (aggregate.existence) all.push(options.creates ? aggregate.existence.alreadyExists : aggregate.existence.notFound);
+  }
+  if ((options.decides ?? []).every((aggregate) => aggregate.existence === undefined)) {
+    all.push(options.creates ? STREAM_REFUSALS.ALREADY_EXISTS : STREAM_REFUSALS.NOT_FOUND);
+  }
+  for (const category of options.refersTo ?? []) all.push(NOT_FOUND[category]);
+  const byStatus = new Map<number, Refusal[]>();
+  for (const refusal of all) byStatus.set(refusal.status, [...(byStatus.get(refusal.status) ?? []), refusal]);
+  return byStatus;
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Malformed or invalid input; every bad field is listed in errors',
+  404: 'An unknown aggregate, or a record the body names that does not exist',
+  409: 'Refused by a business rule, or concurrent changes kept conflicting',
+};
+
+/** OpenAPI for a command route: headers, reply and every problem it may answer with, generated from the refusal declarations. */
 export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
   const status = options.creates ? 201 : 200;
-  const problems = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+  const byStatus = commandRefusals(options);
   const decorators = [
     HttpCode(status),
-    ApiOperation({
-      summary: options.summary,
-      description: options.refusals?.length ? `Refusals: ${options.refusals.join(', ')}` : undefined,
+    ApiOperation({ summary: options.summary, description: options.description }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: 'The same key with the same request returns the first reply and appends nothing; with another request → 422.',
+      schema: { type: 'string', pattern: '^[\\p{L}\\p{N}._:@-]{1,200}$' },
     }),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key again returns the first reply and appends nothing.' }),
     ApiHeader({
       name: 'X-On-Behalf-Of',
       required: false,
       description: 'The person a service acts for; recorded as actor.onBehalfOf beside the authenticated caller, never instead of it.',
+      schema: { type: 'string', pattern: '^[\\p{L}\\p{N}._:@-]{1,200}$' },
     }),
-    ApiResponse({ status: 415, ...problems('The body is not application/json (or application/*+json)') }),
-    ApiResponse({ status, description: 'Recorded', schema: replySchema }),
-    ApiResponse({ status: 400, ...problems('Malformed or invalid input; every bad field listed') }),
-    ApiResponse({ status: 409, ...problems('Refused by a business rule, or concurrent changes kept conflicting') }),
-    ApiResponse({ status: 413, ...problems('Body too large') }),
+    ApiHeader({
+      name: 'X-Correlation-Id',
+      required: false,
+      description: 'Correlates the events this command records',
+      schema: { type: 'string', format: 'uuid' },
+    }),
+    ApiResponse({ status, description: options.creates ? 'Created' : 'Recorded', schema: COMMAND_REPLY_REF }),
   ];
+  for (const [code, refusals] of [...byStatus.entries()].sort(([a], [b]) => a - b)) {
+    const headers = code === 409 ? RETRY_AFTER_HEADER : undefined;
+    decorators.push(ApiResponse({ status: code, ...problemResponse(TITLES[code] ?? 'Refused', refusals, headers) }));
+  }
+  decorators.push(
+    ApiResponse({ status: 413, ...problemResponse('Body too large', [REQUEST_PROBLEMS.TOO_LARGE]) }),
+    ApiResponse({ status: 415, ...problemResponse('Body is not JSON', [REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE]) }),
+    ApiResponse({ status: 422, ...problemResponse('Idempotency key reused for another request', [IDEMPOTENCY_PROBLEMS.KEY_REUSED]) }),
+  );
   if (!options.creates) {
     decorators.push(
-      ApiHeader({ name: 'If-Match', required: false, description: 'Expected stream revision, e.g. "3"; stale → 412.' }),
-      ApiResponse({ status: 404, ...problems('Unknown aggregate') }),
-      ApiResponse({ status: 412, ...problems('Revision mismatch (If-Match)') }),
+      ApiHeader({
+        name: 'If-Match',
+        required: false,
+        description: 'Expected stream revision, e.g. "3" (stale → 412); `*` matches any existing aggregate (RFC 9110).',
+        schema: { type: 'string', pattern: '^(\\*|(W/)?"?\\d{1,15}"?)$' },
+      }),
+      ApiResponse({ status: 412, ...problemResponse('Revision mismatch (If-Match)', [CONCURRENCY_PROBLEMS.REVISION_MISMATCH]) }),
     );
   }
   if (options.body) decorators.push(ApiBody({ type: options.body }));
   return applyDecorators(...decorators);
 }
 
-export { problemSchema };
+/** A problem response for routes that are not commands (views, streams): the shared component, codes from declarations. */
+export function ApiProblem(status: number, description: string, refusals: readonly Refusal[] = []): MethodDecorator {
+  const headers = status === 503 || status === 429 ? RETRY_AFTER_HEADER : undefined;
+  return ApiResponse({ status, ...problemResponse(description, refusals, headers) });
+}

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Actor, ExpectedRevision } from '@crm/shared/event-sourcing';
+import { createHash } from 'node:crypto';
+import { canonicalJson, type Actor, type ExpectedRevision } from '@crm/shared/event-sourcing';
 import { derivedId, isUuid, newId, uuidV5 } from '@crm/shared/kernel';
 import type { FastifyRequest } from 'fastify';
 import { principalOf, type Principal } from './principal';
@@ -15,6 +16,8 @@ export interface CommandContext {
   readonly correlationId?: string;
   /** The message that caused this command (an event, for process managers); defaults to the command itself. */
   readonly causationId?: string;
+  /** Keyed hash of the request (route and body): a command id reused with another request is refused (422). */
+  readonly fingerprint?: string;
 }
 
 /** Ids the server makes for a command follow from its id, so a retry re-creates the same ids. */
@@ -31,14 +34,31 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseIfMatch(value: string | undefined, errors: FieldError[]): number | undefined {
+/** `*` matches any existing aggregate (RFC 9110 §13.1.1); otherwise one revision, as its ETag would be. */
+function parseIfMatch(value: string | undefined, errors: FieldError[]): ExpectedRevision | undefined {
   if (value === undefined) return undefined;
+  if (value.trim() === '*') return 'stream_exists';
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
   if (!match) {
     errors.push({ field: 'header.If-Match', messages: ['If-Match must be a stream revision, e.g. "3"'] });
     return undefined;
   }
   return Number(match[1]);
+}
+
+/**
+ * What identifies a request for idempotency: method, path and the body (keys
+ * sorted, `commandId` left out since it is the key itself). Hashed here and
+ * keyed with the server secret before it is stored.
+ */
+export function requestDigest(method: string, path: string, body: unknown): string {
+  const { commandId: _key, ...rest } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : { body }) as Record<
+    string,
+    unknown
+  >;
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonicalJson(rest)}`)
+    .digest('hex');
 }
 
 /**
@@ -80,5 +100,9 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
 /** `@Ctx() ctx: CommandContext` in a controller method. */
 export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext): CommandContext => {
   const request = execution.switchToHttp().getRequest<FastifyRequest>();
-  return commandContextFrom(request.headers, request.body, principalOf(request));
+  const path = request.url.split('?')[0] ?? request.url;
+  return {
+    ...commandContextFrom(request.headers, request.body, principalOf(request)),
+    fingerprint: requestDigest(request.method, path, request.body),
+  };
 });

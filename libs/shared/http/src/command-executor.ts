@@ -10,7 +10,8 @@ import {
 } from '@crm/shared/event-sourcing';
 import type { Clock } from '@crm/shared/kernel';
 import type { CommandContext } from './command-context';
-import { CLOCK, EVENT_STORE, SNAPSHOT_STORE } from './tokens';
+import { createHmac } from 'node:crypto';
+import { CLOCK, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from './tokens';
 
 /** The reply of every command endpoint (API.md): the aggregate id, its revision and the global position. */
 export interface CommandReply {
@@ -31,7 +32,14 @@ export class CommandExecutor {
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(CLOCK) readonly clock: Clock,
     @Optional() @Inject(SNAPSHOT_STORE) private readonly snapshots?: SnapshotStore,
+    @Optional() @Inject(FINGERPRINT_KEY) private readonly fingerprintKey?: Buffer,
   ) {}
+
+  /** The request digest keyed with the server secret: what is stored with the command, never a plain hash of a body. */
+  private fingerprintOf(context: CommandContext): string | undefined {
+    if (context.fingerprint === undefined || this.fingerprintKey === undefined) return undefined;
+    return createHmac('sha256', this.fingerprintKey).update(context.fingerprint).digest('base64url');
+  }
 
   now(): Date {
     return this.clock.now();
@@ -52,6 +60,7 @@ export class CommandExecutor {
       actor: context.actor,
       tenantId: context.tenantId,
       expectedRevision: context.expectedRevision,
+      requestFingerprint: this.fingerprintOf(context),
       now,
       snapshots: this.snapshots,
     });

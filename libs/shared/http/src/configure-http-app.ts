@@ -1,6 +1,8 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { EdgeSettings } from './edge/edge-settings';
+import { HTTP_LAYER_OPTIONS, installEdgeHooks } from './edge/http-layer';
+import { finalizeDocument } from './openapi/finalize-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
@@ -15,6 +17,7 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export function createFastifyAdapter(bodyLimit: number, edge: EdgeSettings): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit,
+    ...HTTP_LAYER_OPTIONS,
     trustProxy: Array.isArray(edge.trustProxy) ? [...edge.trustProxy] : (edge.trustProxy as boolean | number),
     requestTimeout: edge.requestTimeoutMs,
     connectionTimeout: edge.idleTimeoutMs,
@@ -40,14 +43,18 @@ export async function configureHttpApp(app: NestFastifyApplication, options: Htt
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
+  // JSON bodies through the one edge parser; the app is created with `bodyParser: false` so Nest does not add its own.
+  installEdgeHooks(app.getHttpAdapter().getInstance());
 
-  const built = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title ?? 'CRM core API')
-      .setDescription('Commands append immutable events; views read projections. Errors are application/problem+json (RFC 9457).')
-      .setVersion(options.version ?? '1')
-      .build(),
+  const built = finalizeDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.title ?? 'CRM core API')
+        .setDescription('Commands append immutable events; views read projections. Errors are application/problem+json (RFC 9457).')
+        .setVersion(options.version ?? '1')
+        .build(),
+    ),
   );
   const document = options.decorateDocument ? options.decorateDocument(built) : built;
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });

@@ -29,9 +29,15 @@ export function problem(
   return { type: `${TYPE_BASE}${code.toLowerCase().replace(/[._]/g, '-')}`, title, status, detail, code, ...extensions };
 }
 
-/** Input failed validation: 400 naming every bad field. */
+/** The 400 codes of the edge (declared with their meaning in openapi/http-problems.ts). */
+export type EdgeInputCode = 'VALIDATION.FAILED' | 'REQUEST.MALFORMED_JSON' | 'REQUEST.INVALID_ENCODING';
+
+/** Input failed validation: 400 naming every bad field (`code` says what kind of input, VALIDATION.FAILED by default). */
 export class RequestValidationError extends Error {
-  constructor(readonly errors: readonly FieldError[]) {
+  constructor(
+    readonly errors: readonly FieldError[],
+    readonly code: EdgeInputCode = 'VALIDATION.FAILED',
+  ) {
     super(`invalid request: ${errors.map((e) => e.field).join(', ')}`);
     this.name = 'RequestValidationError';
   }

@@ -6,9 +6,13 @@ import {
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@crm/shared/event-sourcing';
-import { InvalidValueError } from '@crm/shared/kernel';
+import { InvalidValueError, NOT_FOUND, refusals } from '@crm/shared/kernel';
 import { NotCaughtUpError, toProblem } from './problem-mapping';
 import { RequestValidationError } from './problem-details';
+
+const COMPLAINT = refusals('COMPLAINT', { NOT_ACKNOWLEDGED: [409, 'acknowledge first'] });
+const SURVEY = refusals('SURVEY', { SCORE_OUT_OF_RANGE: [400, 'off scale'] });
+const LOOKALIKE = refusals('ODD', { NOT_FOUND: [409, 'a rule that happens to be called NOT_FOUND'] });
 
 describe('toProblem', () => {
   const status = (error: unknown) => toProblem(error).body.status;
@@ -20,20 +24,26 @@ describe('toProblem', () => {
       errors: [{ field: 'a.b' }],
     });
     expect(toProblem(new InvalidValueError('PHONE.INVALID', 'not a phone')).body).toMatchObject({ status: 400, code: 'PHONE.INVALID' });
-    expect(toProblem(new DomainError('COMPLAINT.NOT_ACKNOWLEDGED', 'first acknowledge')).body).toMatchObject({
+    expect(toProblem(new DomainError(COMPLAINT.NOT_ACKNOWLEDGED, 'first acknowledge', { step: 'assess' })).body).toMatchObject({
       status: 409,
       code: 'COMPLAINT.NOT_ACKNOWLEDGED',
+      details: { step: 'assess' },
     });
-    expect(status(new DomainError('LEAD.NOT_FOUND', 'no lead'))).toBe(404);
-    expect(toProblem(new DomainError('SURVEY.SCORE_OUT_OF_RANGE', 'off scale', { fields: ['answers.score'] })).body).toMatchObject({
+    expect(status(new DomainError(NOT_FOUND.lead, 'no lead'))).toBe(404);
+    expect(toProblem(new DomainError(SURVEY.SCORE_OUT_OF_RANGE, 'off scale', { fields: ['answers.score'] })).body).toMatchObject({
       status: 400,
       code: 'SURVEY.SCORE_OUT_OF_RANGE',
       errors: [{ field: 'answers.score' }],
     });
+    // The status is the declaration's, whatever the code looks like: a reference names its field on a 404.
+    expect(toProblem(new DomainError(LOOKALIKE.NOT_FOUND, 'not a 404 by name', { fields: ['x'] })).body).toMatchObject({
+      status: 409,
+      errors: [{ field: 'x' }],
+    });
     expect(status(new StreamNotFoundError('lead-1'))).toBe(404);
     expect(toProblem(new WrongExpectedRevisionError('lead-1', '3', 4)).body).toMatchObject({ status: 412, actualRevision: 4 });
     expect(toProblem(new ConcurrencyConflictError('lead-1', 4))).toMatchObject({ body: { status: 409 }, headers: { 'retry-after': '1' } });
-    expect(status(new IdempotencyConflictError('c-1'))).toBe(409);
+    expect(toProblem(new IdempotencyConflictError('c-1')).body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
     expect(toProblem(new NotCaughtUpError('pipeline', '42', 2))).toMatchObject({ body: { status: 503 }, headers: { 'retry-after': '2' } });
     expect(status(new HttpException('too big', 413))).toBe(413);
     expect(status(Object.assign(new Error('Body is too large'), { statusCode: 413 }))).toBe(413);

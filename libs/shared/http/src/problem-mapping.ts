@@ -3,9 +3,18 @@ import {
   ConcurrencyConflictError,
   DomainError,
   IdempotencyConflictError,
+  STREAM_REFUSALS,
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@crm/shared/event-sourcing';
+import {
+  CONCURRENCY_PROBLEMS,
+  IDEMPOTENCY_PROBLEMS,
+  INTERNAL_PROBLEM,
+  READ_MODEL_PROBLEMS,
+  REQUEST_PROBLEMS,
+  RESOURCE_PROBLEMS,
+} from './openapi/http-problems';
 import { InvalidValueError } from '@crm/shared/kernel';
 import { problem, RequestValidationError, type ProblemDetails } from './problem-details';
 
@@ -26,17 +35,21 @@ export interface MappedProblem {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** Framework errors by status, as the catalogs declare them (openapi/http-problems.ts). */
 const STATUS_CODES: Record<number, string> = {
-  400: 'REQUEST.BAD',
+  400: REQUEST_PROBLEMS.BAD.code,
   401: 'AUTH.UNAUTHENTICATED',
   403: 'AUTH.FORBIDDEN',
-  404: 'RESOURCE.NOT_FOUND',
-  405: 'REQUEST.METHOD_NOT_ALLOWED',
-  406: 'REQUEST.NOT_ACCEPTABLE',
-  409: 'REQUEST.CONFLICT',
-  413: 'REQUEST.TOO_LARGE',
-  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
-  429: 'REQUEST.TOO_MANY',
+  404: RESOURCE_PROBLEMS.NOT_FOUND.code,
+  405: REQUEST_PROBLEMS.METHOD_NOT_ALLOWED.code,
+  406: REQUEST_PROBLEMS.NOT_ACCEPTABLE.code,
+  408: REQUEST_PROBLEMS.TIMEOUT.code,
+  409: CONCURRENCY_PROBLEMS.CONFLICT.code,
+  413: REQUEST_PROBLEMS.TOO_LARGE.code,
+  414: REQUEST_PROBLEMS.URL_TOO_LONG.code,
+  415: REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE.code,
+  429: REQUEST_PROBLEMS.TOO_MANY.code,
+  431: REQUEST_PROBLEMS.HEADERS_TOO_LARGE.code,
 };
 
 function statusOf(error: unknown): number | undefined {
@@ -44,56 +57,54 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 600 ? status : undefined;
 }
 
+const TITLES: Readonly<Record<number, string>> = { 400: 'Invalid request', 404: 'Not found', 409: 'Refused by a business rule' };
+
+/**
+ * A refusal as its aggregate declared it: the status comes from the declaration,
+ * never from the code's spelling. Fields it names become `errors` (a 400 always
+ * names some; a 404 for a record the body refers to names the field too).
+ */
+function domainProblem(error: DomainError): ProblemDetails {
+  const { fields, ...rest } = error.details ?? {};
+  const named = Array.isArray(fields) ? fields.map(String) : [];
+  return problem(error.status, error.code, TITLES[error.status] ?? 'Refused', error.message, {
+    ...(named.length > 0 ? { errors: named.map((field) => ({ field, messages: [error.message] })) } : {}),
+    ...(Object.keys(rest).length > 0 ? { details: rest } : {}),
+  });
+}
+
 /** Every failure the API can meet, as problem+json (API.md "Conventions"). Unknown errors never leak details. */
 export function toProblem(error: unknown): MappedProblem {
   if (error instanceof RequestValidationError) {
     const fields = error.errors.map((e) => e.field).join(', ');
-    return { body: problem(400, 'VALIDATION.FAILED', 'Invalid request', `Invalid fields: ${fields}`, { errors: error.errors }) };
+    return { body: problem(400, error.code, 'Invalid request', `Invalid fields: ${fields}`, { errors: error.errors }) };
   }
   if (error instanceof InvalidValueError) {
     return { body: problem(400, error.code, 'Invalid value', error.message) };
   }
-  if (error instanceof DomainError && Array.isArray(error.details?.['fields'])) {
-    // The domain found the input itself invalid (e.g. a score off its scale): that is a 400 naming the fields.
-    const fields = (error.details['fields'] as unknown[]).map(String);
-    return {
-      body: problem(400, error.code, 'Invalid request', error.message, {
-        errors: fields.map((field) => ({ field, messages: [error.message] })),
-      }),
-    };
-  }
-  if (error instanceof DomainError) {
-    const status = error.code.endsWith('.NOT_FOUND') ? 404 : 409;
-    return {
-      body: problem(
-        status,
-        error.code,
-        status === 404 ? 'Not found' : 'Refused by a business rule',
-        error.message,
-        error.details ? { details: error.details } : {},
-      ),
-    };
-  }
+  if (error instanceof DomainError) return { body: domainProblem(error) };
   if (error instanceof StreamNotFoundError) {
-    return { body: problem(404, 'STREAM.NOT_FOUND', 'Not found', error.message, { streamId: error.streamId }) };
+    return { body: problem(404, STREAM_REFUSALS.NOT_FOUND.code, 'Not found', error.message, { streamId: error.streamId }) };
   }
   if (error instanceof WrongExpectedRevisionError) {
     return {
-      body: problem(412, 'CONCURRENCY.REVISION_MISMATCH', 'Revision mismatch', error.message, {
+      body: problem(412, CONCURRENCY_PROBLEMS.REVISION_MISMATCH.code, 'Revision mismatch', error.message, {
         expectedRevision: error.expected,
         actualRevision: error.actual,
       }),
     };
   }
   if (error instanceof ConcurrencyConflictError) {
-    return { body: problem(409, 'CONCURRENCY.CONFLICT', 'Concurrent changes', error.message), headers: { 'retry-after': '1' } };
+    return { body: problem(409, CONCURRENCY_PROBLEMS.CONFLICT.code, 'Concurrent changes', error.message), headers: { 'retry-after': '1' } };
   }
   if (error instanceof IdempotencyConflictError) {
-    return { body: problem(409, 'IDEMPOTENCY.KEY_REUSED', 'Idempotency key reused', error.message) };
+    return { body: problem(422, IDEMPOTENCY_PROBLEMS.KEY_REUSED.code, 'Idempotency key reused', error.message) };
   }
   if (error instanceof NotCaughtUpError) {
     return {
-      body: problem(503, 'READ_MODEL.NOT_CAUGHT_UP', 'Read model not caught up', error.message, { projection: error.projection }),
+      body: problem(503, READ_MODEL_PROBLEMS.NOT_CAUGHT_UP.code, 'Read model not caught up', error.message, {
+        projection: error.projection,
+      }),
       headers: { 'retry-after': String(error.retryAfterSeconds) },
     };
   }
@@ -104,8 +115,9 @@ export function toProblem(error: unknown): MappedProblem {
   }
   const status = statusOf(error);
   if (status !== undefined && status < 500) {
-    const code = status === 400 && error instanceof SyntaxError ? 'REQUEST.MALFORMED_JSON' : (STATUS_CODES[status] ?? `HTTP.${status}`);
+    const code =
+      status === 400 && error instanceof SyntaxError ? REQUEST_PROBLEMS.MALFORMED_JSON.code : (STATUS_CODES[status] ?? `HTTP.${status}`);
     return { body: problem(status, code, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'Error', (error as Error).message) };
   }
-  return { body: problem(500, 'INTERNAL', 'Internal error', 'The server failed to handle the request; it has been logged.') };
+  return { body: problem(500, INTERNAL_PROBLEM.code, 'Internal error', 'The server failed to handle the request; it has been logged.') };
 }

@@ -2,5 +2,7 @@
 export const EVENT_STORE = Symbol('EventStore');
 export const SNAPSHOT_STORE = Symbol('SnapshotStore');
 export const CLOCK = Symbol('Clock');
+/** The server secret request fingerprints are keyed with (a Buffer). */
+export const FINGERPRINT_KEY = Symbol('FingerprintKey');
 /** The read-model store (documents + projection checkpoints); also a durable CheckpointStore for process managers. */
 export const READ_STORE = Symbol('ReadStore');

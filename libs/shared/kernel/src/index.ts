@@ -7,3 +7,6 @@ export * from './phone';
 export * from './email';
 export * from './jalali';
 export * from './fields';
+export * from './text-rules';
+export * from './refusals';
+export * from './record-refusals';

@@ -8,7 +8,15 @@ export type Money = { readonly amount: number; readonly currency: string };
 
 export const DEFAULT_CURRENCY = 'IRR';
 
-const CURRENCY = /^[A-Z]{3}$/;
+/**
+ * The ISO 4217 codes in use, as the runtime's ICU data knows them: three capital
+ * letters are not enough ("ABC", "XYZ" are not money).
+ */
+export const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrency(code: unknown): code is string {
+  return typeof code === 'string' && CURRENCIES.has(code);
+}
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN = -MAX;
 
@@ -16,7 +24,7 @@ export function money(amount: number, currency: string = DEFAULT_CURRENCY): Mone
   if (!Number.isSafeInteger(amount)) {
     throw new InvalidValueError('MONEY.INVALID_AMOUNT', `Amount must be a safe integer in minor units, got ${amount}`);
   }
-  if (!CURRENCY.test(currency)) {
+  if (!isCurrency(currency)) {
     throw new InvalidValueError('MONEY.INVALID_CURRENCY', `Currency must be an ISO 4217 code, got "${currency}"`);
   }
   // `+ 0` turns -0 into 0 so equal amounts are also Object.is-equal in snapshots and events.
@@ -30,7 +38,7 @@ export function zeroMoney(currency: string = DEFAULT_CURRENCY): Money {
 export function isMoney(value: unknown): value is Money {
   if (typeof value !== 'object' || value === null) return false;
   const { amount, currency } = value as { amount?: unknown; currency?: unknown };
-  return Number.isSafeInteger(amount) && typeof currency === 'string' && CURRENCY.test(currency);
+  return Number.isSafeInteger(amount) && isCurrency(currency);
 }
 
 function assertSameCurrency(a: Money, b: Money): void {

@@ -15,7 +15,7 @@ export const CONSENT_CHANNEL: Readonly<Record<CampaignChannel, ContactChannel | 
   email: 'email',
   sms: 'sms',
   phone: 'phone',
-  print: 'post',
+  print: 'letter',
   social: null,
   web: null,
   event: null,

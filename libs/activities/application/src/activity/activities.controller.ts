@@ -12,9 +12,10 @@ import { RescheduleActivityCommand } from './reschedule-activity/reschedule-acti
 import { RescheduleActivityRequestDto } from './reschedule-activity/reschedule-activity.request.dto';
 import { ScheduleActivityCommand } from './schedule-activity/schedule-activity.command';
 import { ScheduleActivityRequestDto } from './schedule-activity/schedule-activity.request.dto';
+import { activityDecider } from '@crm/activities/domain';
 
-const CLOSED = 'ACTIVITY.CLOSED';
-const OCCURRENCE = ['ACTIVITY.OCCURRENCE_CLOSED', 'ACTIVITY.UNKNOWN_OCCURRENCE'];
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [activityDecider] };
 
 // ApiReplyAlso documents scalar extras only; the cancel reply carries a list.
 const CANCEL_REPLY = {
@@ -36,42 +37,38 @@ export class ActivitiesController {
   @Post()
   @ApiReplyAlso(201, { occurrences: 'integer' })
   @ApiCommand({
+    ...DECIDES,
+    refersTo: ['lead', 'contact', 'account', 'opportunity', 'quote', 'complaint', 'campaign'],
     summary: 'Schedule a phone call, appointment, task, email, letter or SMS, one-off or recurring, regarding any record',
     creates: true,
-    refusals: [
-      'STREAM.ALREADY_EXISTS',
-      'ACTIVITY.UNKNOWN_REGARDING (400)',
-      'ACTIVITY.INVALID_RECURRENCE (400)',
-      'ACTIVITY.RECURRENCE_TOO_LONG (400)',
-    ],
   })
   schedule(@Body() body: ScheduleActivityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ScheduleActivityCommand(body, context));
   }
 
   @Post(':id/reschedule')
-  @ApiReplyAlso(200, { occurrence: 'integer' })
-  @ApiCommandOn({ summary: 'Move one occurrence to a new due time; the same time records nothing', refusals: [CLOSED, ...OCCURRENCE] })
+  @ApiReplyAlso(200, { occurrence: 'integer?' })
+  @ApiCommandOn({ ...DECIDES, summary: 'Move one occurrence to a new due time; the same time records nothing' })
   reschedule(@IdParam() id: string, @Body() body: RescheduleActivityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RescheduleActivityCommand(id, body, context));
   }
 
   @Post(':id/reassign')
-  @ApiCommandOn({ summary: 'Hand the activity to another person or team; the same assignee records nothing', refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Hand the activity to another person or team; the same assignee records nothing' })
   reassign(@IdParam() id: string, @Body() body: ReassignActivityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReassignActivityCommand(id, body, context));
   }
 
   @Post(':id/complete')
-  @ApiReplyAlso(200, { occurrence: 'integer' })
-  @ApiCommandOn({ summary: 'Complete one occurrence with its outcome', refusals: [CLOSED, ...OCCURRENCE] })
+  @ApiReplyAlso(200, { occurrence: 'integer?' })
+  @ApiCommandOn({ ...DECIDES, summary: 'Complete one occurrence with its outcome' })
   complete(@IdParam() id: string, @Body() body: CompleteActivityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CompleteActivityCommand(id, body, context));
   }
 
   @Post(':id/cancel')
   @ApiResponse({ status: 200, description: 'Also: cancelled', schema: CANCEL_REPLY })
-  @ApiCommandOn({ summary: 'Cancel one occurrence, or every one still open when none is named', refusals: [CLOSED, ...OCCURRENCE] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Cancel one occurrence, or every one still open when none is named' })
   cancel(@IdParam() id: string, @Body() body: CancelActivityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CancelActivityCommand(id, body, context));
   }

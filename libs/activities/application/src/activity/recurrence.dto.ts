@@ -29,7 +29,7 @@ const END_FORMS = { count: [], until: [] } as const;
 export function RecurrenceField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
     NestedField(() => RecurrenceDto, options),
-    IsOneForm(END_FORMS),
+    IsOneForm(END_FORMS, () => RecurrenceDto),
   );
 }
 

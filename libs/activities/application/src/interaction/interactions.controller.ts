@@ -4,6 +4,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiCommand, Ctx, type CommandContext, type CommandReply } from '@crm/shared/http';
 import { LogInteractionCommand } from './log-interaction/log-interaction.command';
 import { LogInteractionRequestDto } from './log-interaction/log-interaction.request.dto';
+import { interactionDecider } from '@crm/activities/domain';
+
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [interactionDecider] };
 
 @ApiTags('interactions')
 @Controller('interactions')
@@ -12,14 +16,10 @@ export class InteractionsController {
 
   @Post()
   @ApiCommand({
+    ...DECIDES,
+    refersTo: ['lead', 'contact', 'account', 'opportunity', 'quote', 'complaint', 'campaign', 'activity'],
     summary: 'Log an interaction with a customer on any channel (the append-only interaction log)',
     creates: true,
-    refusals: [
-      'STREAM.ALREADY_EXISTS',
-      'INTERACTION.IN_FUTURE (400)',
-      'INTERACTION.UNKNOWN_REGARDING (400)',
-      'INTERACTION.UNKNOWN_ACTIVITY (400)',
-    ],
   })
   log(@Body() body: LogInteractionRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new LogInteractionCommand(body, context));

@@ -1,5 +1,5 @@
 import { DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
-import { compact, present } from '@crm/shared/kernel';
+import { compact, present, NOT_FOUND } from '@crm/shared/kernel';
 import { validAssignee, validRegarding, sameAssignee } from '../common/regarding';
 import { instantOf, utcIso } from '../common/time';
 import {
@@ -14,16 +14,17 @@ import {
 import type { ActivityEvent } from './activity.events';
 import { evolveActivity, initialActivityState, openDueFirst, type ActivityState, type OpenActivity } from './activity.state';
 import { expandRecurrence, recordedRecurrence } from './recurrence';
+import { ACTIVITY_REFUSALS } from './activity.refusals';
 
 /** An appointment longer than a day is a different thing (leave, a trip): refuse rather than guess. */
 export const MAX_DURATION_MINUTES = 1440;
 
-const at = (value: string, field: string) => instantOf(value, field, 'ACTIVITY');
+const at = (value: string, field: string) => instantOf(value, field, ACTIVITY_REFUSALS.INVALID_TIME);
 
 function open(state: ActivityState): OpenActivity {
-  if (state.status === 'none') throw new DomainError('ACTIVITY.NOT_FOUND', 'No such activity');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.activity, 'No such activity');
   if (state.status === 'closed') {
-    throw new DomainError('ACTIVITY.CLOSED', 'Every occurrence of this activity is completed or cancelled', {
+    throw new DomainError(ACTIVITY_REFUSALS.CLOSED, 'Every occurrence of this activity is completed or cancelled', {
       activityId: state.activity.activityId,
     });
   }
@@ -42,17 +43,17 @@ function target(state: OpenActivity, occurrence: number | undefined): Target {
     return first;
   }
   if (!Number.isInteger(occurrence) || occurrence < 0) {
-    throw new DomainError('ACTIVITY.INVALID_OCCURRENCE', 'occurrence is a 0-based index', { fields: ['occurrence'] });
+    throw new DomainError(ACTIVITY_REFUSALS.INVALID_OCCURRENCE, 'occurrence is a 0-based index', { fields: ['occurrence'] });
   }
   const found = state.occurrences[occurrence];
   if (found === undefined) {
-    throw new DomainError('ACTIVITY.UNKNOWN_OCCURRENCE', `The activity has occurrences 0–${state.occurrences.length - 1}`, {
+    throw new DomainError(ACTIVITY_REFUSALS.UNKNOWN_OCCURRENCE, `The activity has occurrences 0–${state.occurrences.length - 1}`, {
       occurrence,
       occurrences: state.occurrences.length,
     });
   }
   if (found.status !== 'open') {
-    throw new DomainError('ACTIVITY.OCCURRENCE_CLOSED', `Occurrence ${occurrence} is already ${found.status}`, {
+    throw new DomainError(ACTIVITY_REFUSALS.OCCURRENCE_CLOSED, `Occurrence ${occurrence} is already ${found.status}`, {
       occurrence,
       status: found.status,
     });
@@ -63,7 +64,7 @@ function target(state: OpenActivity, occurrence: number | undefined): Target {
 function durationOf(minutes: number | undefined): number | undefined {
   if (minutes === undefined) return undefined;
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_DURATION_MINUTES) {
-    throw new DomainError('ACTIVITY.INVALID_DURATION', `durationMinutes is a whole number 1–${MAX_DURATION_MINUTES}`, {
+    throw new DomainError(ACTIVITY_REFUSALS.INVALID_DURATION, `durationMinutes is a whole number 1–${MAX_DURATION_MINUTES}`, {
       fields: ['durationMinutes'],
     });
   }
@@ -72,13 +73,13 @@ function durationOf(minutes: number | undefined): number | undefined {
 
 function schedule({ data }: ScheduleActivity, state: ActivityState): ActivityEvent[] {
   if (state.status !== 'none') {
-    throw new DomainError('ACTIVITY.ALREADY_EXISTS', 'Activity already scheduled', { activityId: data.activityId });
+    throw new DomainError(ACTIVITY_REFUSALS.ALREADY_EXISTS, 'Activity already scheduled', { activityId: data.activityId });
   }
   if (!ACTIVITY_TYPES.includes(data.activityType)) {
-    throw new DomainError('ACTIVITY.INVALID_TYPE', `activity type is one of ${ACTIVITY_TYPES.join(', ')}`, { fields: ['type'] });
+    throw new DomainError(ACTIVITY_REFUSALS.INVALID_TYPE, `activity type is one of ${ACTIVITY_TYPES.join(', ')}`, { fields: ['type'] });
   }
-  const subject = requireText(data.subject, 'subject', 'ACTIVITY.SUBJECT_REQUIRED');
-  const regarding = validRegarding(data.regarding, 'ACTIVITY');
+  const subject = requireText(data.subject, 'subject', ACTIVITY_REFUSALS.SUBJECT_REQUIRED);
+  const regarding = validRegarding(data.regarding, ACTIVITY_REFUSALS.INVALID_REGARDING);
   const assignee = validAssignee(data.assignee);
   const durationMinutes = durationOf(data.durationMinutes);
   const occurrences = expandRecurrence(data.dueAt, data.recurrence);
@@ -126,7 +127,7 @@ function reassign({ data }: ReassignActivity, state: OpenActivity): ActivityEven
 
 function complete({ data }: CompleteActivity, state: OpenActivity): ActivityEvent[] {
   const occurrence = target(state, data.occurrence).index;
-  const outcome = requireText(data.outcome, 'outcome', 'ACTIVITY.OUTCOME_REQUIRED');
+  const outcome = requireText(data.outcome, 'outcome', ACTIVITY_REFUSALS.OUTCOME_REQUIRED);
   at(data.completedAt, 'completedAt');
   const { activityId, activityType, regarding } = state.activity;
   return [{ type: 'ActivityCompleted', data: { activityId, occurrence, activityType, regarding, outcome, completedAt: data.completedAt } }];
@@ -171,6 +172,8 @@ export const activityDecider: Decider<ActivityState, ActivityCommand, ActivityEv
   decide: decideActivity,
   evolve: evolveActivity,
   isNew: (command) => command.type === 'ScheduleActivity',
+  existence: { notFound: NOT_FOUND.activity, alreadyExists: ACTIVITY_REFUSALS.ALREADY_EXISTS },
+  refusals: ACTIVITY_REFUSALS,
   // A daily series can run to 500 occurrences and as many events; snapshots keep loading it cheap.
   snapshot: { every: 100, version: 1 },
 };

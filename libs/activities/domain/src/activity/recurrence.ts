@@ -1,5 +1,6 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { compact } from '@crm/shared/kernel';
+import { compact, type Refusal } from '@crm/shared/kernel';
+import { ACTIVITY_REFUSALS } from './activity.refusals';
 import { instantOf, LAST_INSTANT, offsetMinutesOf, utcIso } from '../common/time';
 import type { Recurrence, RecurrenceFrequency } from './activity.commands';
 
@@ -10,8 +11,8 @@ const FREQUENCIES: readonly RecurrenceFrequency[] = ['daily', 'weekly', 'monthly
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
-function invalid(message: string, fields: string[], code = 'ACTIVITY.INVALID_RECURRENCE'): DomainError {
-  return new DomainError(code, message, { fields });
+function invalid(message: string, fields: string[], refusal: Refusal<string, 400> = ACTIVITY_REFUSALS.INVALID_RECURRENCE): DomainError {
+  return new DomainError(refusal, message, { fields });
 }
 
 const isWhole = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
@@ -80,10 +81,11 @@ function stepper(frequency: RecurrenceFrequency, interval: number, start: number
  * its rules (a time-zone name, not an offset) to keep the local hour across the change.
  */
 export function expandRecurrence(dueAt: string, recurrence?: Recurrence): [string, ...string[]] {
-  const start = instantOf(dueAt, 'dueAt', 'ACTIVITY');
+  const start = instantOf(dueAt, 'dueAt', ACTIVITY_REFUSALS.INVALID_TIME);
   if (recurrence === undefined) return [utcIso(start)];
   checkRecurrence(recurrence);
-  const until = recurrence.until === undefined ? undefined : instantOf(recurrence.until, 'recurrence.until', 'ACTIVITY');
+  const until =
+    recurrence.until === undefined ? undefined : instantOf(recurrence.until, 'recurrence.until', ACTIVITY_REFUSALS.INVALID_TIME);
   if (until !== undefined && until < start) throw invalid('recurrence.until is before dueAt', ['recurrence.until']);
 
   const offset = offsetMinutesOf(dueAt) * MINUTE_MS;
@@ -101,7 +103,11 @@ export function expandRecurrence(dueAt: string, recurrence?: Recurrence): [strin
     occurrences.push(utcIso(due));
   }
   if (occurrences.length > MAX_OCCURRENCES) {
-    throw invalid(`recurrence.until gives more than ${MAX_OCCURRENCES} occurrences`, ['recurrence.until'], 'ACTIVITY.RECURRENCE_TOO_LONG');
+    throw invalid(
+      `recurrence.until gives more than ${MAX_OCCURRENCES} occurrences`,
+      ['recurrence.until'],
+      ACTIVITY_REFUSALS.RECURRENCE_TOO_LONG,
+    );
   }
   return occurrences;
 }
@@ -113,6 +119,6 @@ export function recordedRecurrence(recurrence: Recurrence): Recurrence {
     frequency,
     interval,
     count,
-    until: until === undefined ? undefined : utcIso(instantOf(until, 'recurrence.until', 'ACTIVITY')),
+    until: until === undefined ? undefined : utcIso(instantOf(until, 'recurrence.until', ACTIVITY_REFUSALS.INVALID_TIME)),
   });
 }

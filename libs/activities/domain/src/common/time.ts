@@ -1,4 +1,5 @@
 import { DomainError } from '@crm/shared/event-sourcing';
+import type { Refusal } from '@crm/shared/kernel';
 
 // An offset is required: without one Date.parse reads the machine's local time, so a
 // replay on a server in another time zone would compute different due times.
@@ -9,14 +10,14 @@ export const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**
  * Milliseconds since the epoch of an ISO 8601 time with offset. Malformed input is a
- * 400 naming the field (`{prefix}.INVALID_TIME`), not a business refusal.
+ * 400 naming the field (the aggregate's INVALID_TIME), not a business refusal.
  */
-export function instantOf(value: string, field: string, prefix: string): number {
+export function instantOf(value: string, field: string, refusal: Refusal<string, 400>): number {
   const ms = ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
   // Date.parse rolls 30 February over to 2 March and 24:00 to the next day; a due time typed wrong must not move silently.
   const asWritten = !Number.isNaN(ms) && ms <= LAST_INSTANT && wallClock(ms, value) === value.slice(0, 16);
   if (!asWritten) {
-    throw new DomainError(`${prefix}.INVALID_TIME`, `${field} must be an ISO 8601 time with offset, got "${value}"`, {
+    throw new DomainError(refusal, `${field} must be an ISO 8601 time with offset, got "${value}"`, {
       fields: [field],
     });
   }

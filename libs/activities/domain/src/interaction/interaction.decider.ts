@@ -1,9 +1,10 @@
 import { DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
-import { compact, present } from '@crm/shared/kernel';
+import { compact, present, NOT_FOUND } from '@crm/shared/kernel';
 import { validRegarding } from '../common/regarding';
 import { instantOf } from '../common/time';
 import { INTERACTION_CHANNELS, type InteractionCommand, type InteractionDirection, type LogInteraction } from './interaction.commands';
 import type { InteractionEvent } from './interaction.events';
+import { INTERACTION_REFUSALS } from './interaction.refusals';
 
 /** The log is append-only, so the state only has to know that the interaction exists. */
 export type InteractionState =
@@ -13,35 +14,41 @@ const DIRECTIONS: readonly InteractionDirection[] = ['inbound', 'outbound'];
 
 export const initialInteractionState = (): InteractionState => ({ status: 'none' });
 
-const at = (value: string, field: string) => instantOf(value, field, 'INTERACTION');
+const at = (value: string, field: string) => instantOf(value, field, INTERACTION_REFUSALS.INVALID_TIME);
 
 function durationOf(seconds: number | undefined): number | undefined {
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0)) {
-    throw new DomainError('INTERACTION.INVALID_DURATION', 'durationSeconds is a whole number ≥ 0', { fields: ['durationSeconds'] });
+    throw new DomainError(INTERACTION_REFUSALS.INVALID_DURATION, 'durationSeconds is a whole number ≥ 0', { fields: ['durationSeconds'] });
   }
   return seconds;
 }
 
 function log({ data }: LogInteraction, state: InteractionState): InteractionEvent[] {
   if (state.status !== 'none') {
-    throw new DomainError('INTERACTION.ALREADY_LOGGED', `Interaction ${state.interactionId} was already logged`, {
+    throw new DomainError(INTERACTION_REFUSALS.ALREADY_LOGGED, `Interaction ${state.interactionId} was already logged`, {
       interactionId: state.interactionId,
       loggedAt: state.loggedAt,
     });
   }
   if (!INTERACTION_CHANNELS.includes(data.channel)) {
-    throw new DomainError('INTERACTION.INVALID_CHANNEL', `channel is one of ${INTERACTION_CHANNELS.join(', ')}`, { fields: ['channel'] });
+    throw new DomainError(INTERACTION_REFUSALS.INVALID_CHANNEL, `channel is one of ${INTERACTION_CHANNELS.join(', ')}`, {
+      fields: ['channel'],
+    });
   }
   if (!DIRECTIONS.includes(data.direction)) {
-    throw new DomainError('INTERACTION.INVALID_DIRECTION', 'direction is inbound or outbound', { fields: ['direction'] });
+    throw new DomainError(INTERACTION_REFUSALS.INVALID_DIRECTION, 'direction is inbound or outbound', { fields: ['direction'] });
   }
-  const regarding = validRegarding(data.regarding, 'INTERACTION');
-  const summary = requireText(data.summary, 'summary', 'INTERACTION.SUMMARY_REQUIRED');
+  const regarding = validRegarding(data.regarding, INTERACTION_REFUSALS.INVALID_REGARDING);
+  const summary = requireText(data.summary, 'summary', INTERACTION_REFUSALS.SUMMARY_REQUIRED);
   // Logged after the fact, never ahead of it: a future "interaction" is a plan, i.e. an activity.
   if (at(data.occurredAt, 'occurredAt') > at(data.loggedAt, 'loggedAt')) {
-    throw new DomainError('INTERACTION.IN_FUTURE', `occurredAt ${data.occurredAt} is after the time it is logged (${data.loggedAt})`, {
-      fields: ['occurredAt'],
-    });
+    throw new DomainError(
+      INTERACTION_REFUSALS.IN_FUTURE,
+      `occurredAt ${data.occurredAt} is after the time it is logged (${data.loggedAt})`,
+      {
+        fields: ['occurredAt'],
+      },
+    );
   }
   return [
     {
@@ -89,4 +96,6 @@ export const interactionDecider: Decider<InteractionState, InteractionCommand, I
   decide: decideInteraction,
   evolve: evolveInteraction,
   isNew: (command) => command.type === 'LogInteraction',
+  existence: { notFound: NOT_FOUND.interaction, alreadyExists: INTERACTION_REFUSALS.ALREADY_LOGGED },
+  refusals: INTERACTION_REFUSALS,
 };

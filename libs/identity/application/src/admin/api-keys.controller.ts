@@ -2,7 +2,7 @@ import { Body, Controller, ForbiddenException, Get, Post, Query } from '@nestjs/
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { TENANT_ID_PATTERN } from '@crm/identity/domain';
+import { apiKeyDecider, TENANT_ID_PATTERN } from '@crm/identity/domain';
 import {
   ApiCommand,
   ApiCommandOn,
@@ -44,7 +44,8 @@ export class ApiKeysController {
     summary: 'Create an API key: the reply carries the key, shown this once; the server keeps only its keyed hash',
     creates: true,
     body: CreateApiKeyRequestDto,
-    refusals: ['AUTH.FORBIDDEN (403: another tenant, unless the bootstrap key)', 'API_KEY.SHOWN_ONCE (a retried request)'],
+    description: 'Only the bootstrap key may create keys for another tenant (403 AUTH.FORBIDDEN otherwise).',
+    decides: [apiKeyDecider],
   })
   @ApiResponse({ status: 201, description: 'Created; `key` is shown only here', schema: CREATED_API_KEY_SCHEMA })
   create(
@@ -70,7 +71,8 @@ export class ApiKeysController {
   @ApiCommandOn({
     summary: 'Revoke a key: refused from the next request in this process, within a poll interval in the others',
     body: RevokeApiKeyRequestDto,
-    refusals: ['API_KEY.NOT_FOUND (404, also for another tenant’s key)'],
+    description: 'Another tenant’s key answers 404 API_KEY.NOT_FOUND, as if it did not exist.',
+    decides: [apiKeyDecider],
   })
   revoke(
     @IdParam() id: string,

@@ -4,6 +4,7 @@ import { canonicalRoles, isRole, type Role } from '../roles';
 import { isTenantId } from '../tenant-id';
 import type { ApiKeyCommand, CreateApiKey, RevokeApiKey } from './api-key.commands';
 import type { ApiKeyEvent } from './api-key.events';
+import { API_KEY_REFUSALS as R } from './api-key.refusals';
 
 export interface ApiKeyRecord {
   readonly keyId: string;
@@ -25,25 +26,25 @@ export const API_KEY_CATEGORY = 'api-key';
 const KEY_HASH = /^hmac-sha256:[0-9a-f]{64}$/;
 
 function rolesOf(roles: readonly unknown[]): Role[] {
-  if (roles.length === 0) throw new DomainError('API_KEY.ROLES_REQUIRED', 'A key needs at least one role', { fields: ['roles'] });
+  if (roles.length === 0) throw new DomainError(R.ROLES_REQUIRED, 'A key needs at least one role', { fields: ['roles'] });
   const unknown = roles.filter((role) => !isRole(role));
   if (unknown.length > 0) {
-    throw new DomainError('API_KEY.UNKNOWN_ROLE', `Unknown roles: ${unknown.map(String).join(', ')}`, { fields: ['roles'] });
+    throw new DomainError(R.UNKNOWN_ROLE, `Unknown roles: ${unknown.map(String).join(', ')}`, { fields: ['roles'] });
   }
   return canonicalRoles(roles as Role[]);
 }
 
 function create({ data }: CreateApiKey, state: ApiKeyState): ApiKeyEvent[] {
-  if (state.status !== 'none') throw new DomainError('API_KEY.ALREADY_EXISTS', 'This key already exists', { keyId: data.keyId });
-  const name = requireText(data.name, 'name', 'API_KEY.NAME_REQUIRED');
+  if (state.status !== 'none') throw new DomainError(R.ALREADY_EXISTS, 'This key already exists', { keyId: data.keyId });
+  const name = requireText(data.name, 'name', R.NAME_REQUIRED);
   const roles = rolesOf(data.roles);
   if (!isTenantId(data.tenantId)) {
-    throw new DomainError('API_KEY.INVALID_TENANT', 'A tenant id is lower-case letters, digits and dashes', { fields: ['tenantId'] });
+    throw new DomainError(R.INVALID_TENANT, 'A tenant id is lower-case letters, digits and dashes', { fields: ['tenantId'] });
   }
   // Only a keyed hash may be recorded: a plain digest or the key itself in the log would be a leak.
-  if (!KEY_HASH.test(data.keyHash)) throw new DomainError('API_KEY.INVALID_HASH', 'A key is recorded only as its keyed hash');
+  if (!KEY_HASH.test(data.keyHash)) throw new DomainError(R.INVALID_HASH, 'A key is recorded only as its keyed hash');
   if (data.bootstrap === true && !roles.includes('admin')) {
-    throw new DomainError('API_KEY.BOOTSTRAP_NOT_ADMIN', 'The bootstrap key is an admin key', { fields: ['roles'] });
+    throw new DomainError(R.BOOTSTRAP_NOT_ADMIN, 'The bootstrap key is an admin key', { fields: ['roles'] });
   }
   const { keyId, tenantId, keyHash, createdAt } = data;
   return [
@@ -56,9 +57,9 @@ function create({ data }: CreateApiKey, state: ApiKeyState): ApiKeyEvent[] {
 
 /** Revoking twice changes nothing: the caller's intent already holds. */
 function revoke({ data }: RevokeApiKey, state: ApiKeyState): ApiKeyEvent[] {
-  if (state.status === 'none') throw new DomainError('API_KEY.NOT_FOUND', 'No such key', { keyId: data.keyId });
+  if (state.status === 'none') throw new DomainError(R.NOT_FOUND, 'No such key', { keyId: data.keyId });
   if (state.status === 'revoked') return [];
-  const reason = data.reason === undefined ? undefined : requireText(data.reason, 'reason', 'API_KEY.REASON_REQUIRED');
+  const reason = data.reason === undefined ? undefined : requireText(data.reason, 'reason', R.REASON_REQUIRED);
   return [{ type: 'ApiKeyRevoked', data: compact({ keyId: data.keyId, reason, revokedAt: data.revokedAt }) }];
 }
 
@@ -91,4 +92,6 @@ export const apiKeyDecider: Decider<ApiKeyState, ApiKeyCommand, ApiKeyEvent> = {
     }
   },
   isNew: (command) => command.type === 'CreateApiKey',
+  existence: { notFound: R.NOT_FOUND, alreadyExists: R.ALREADY_EXISTS },
+  refusals: R,
 };

@@ -1,4 +1,3 @@
-import { StreamNotFoundError } from '@crm/shared/event-sourcing';
 import { newId } from '@crm/shared/kernel';
 import { campaignStream, marketingListStream } from '../common/streams';
 import { CreateMarketingListCommand } from '../marketing-list/create-marketing-list/create-marketing-list.command';
@@ -46,7 +45,7 @@ describe('campaign handlers', () => {
   it('targets lists that exist, refusing the rest by id, and an unknown campaign first', async () => {
     const ghost = newId();
     await expect(target([listId, ghost, ghost])).rejects.toMatchObject({ code: 'LIST.NOT_FOUND', details: { missingIds: [ghost] } });
-    await expect(target([ghost], newId())).rejects.toThrow(StreamNotFoundError);
+    await expect(target([ghost], newId())).rejects.toMatchObject({ code: 'CAMPAIGN.NOT_FOUND', status: 404 });
     expect(await target([listId, listId])).toMatchObject({ id: campaignId, revision: 1 });
     expect((await world.last(campaignStream(campaignId)))?.data).toMatchObject({ listIds: [listId] });
     expect(await world.types(marketingListStream(listId))).toEqual(['MarketingListCreated']);
@@ -80,11 +79,12 @@ describe('campaign handlers', () => {
     const lead = await world.record('lead');
     await expect(respond({ targetId: { type: 'contact', id: lead }, responseType: 'interested' })).rejects.toMatchObject({
       code: 'CONTACT.NOT_FOUND',
-      details: { type: 'contact', id: lead, missingIds: [lead] },
+      status: 404,
+      details: { fields: ['targetId.id'], missingIds: [lead] },
     });
-    await expect(respond({ targetId: { type: 'lead', id: lead }, responseType: 'interested' }, newId())).rejects.toThrow(
-      StreamNotFoundError,
-    );
+    await expect(respond({ targetId: { type: 'lead', id: lead }, responseType: 'interested' }, newId())).rejects.toMatchObject({
+      code: 'CAMPAIGN.NOT_FOUND',
+    });
     const reply = await respond({ targetId: { type: 'lead', id: lead }, responseType: 'purchased', note: 'خرید ۲۰ تن ورق' });
     expect(reply).toMatchObject({ revision: 3, responseId: expect.any(String) });
     expect((await world.last(campaignStream(campaignId)))?.data).toEqual({

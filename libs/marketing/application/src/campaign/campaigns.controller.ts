@@ -16,10 +16,10 @@ import { RecordCampaignResponseCommand } from './record-campaign-response/record
 import { RecordCampaignResponseRequestDto } from './record-campaign-response/record-campaign-response.request.dto';
 import { StartCampaignCommand } from './start-campaign/start-campaign.command';
 import { StartCampaignRequestDto } from './start-campaign/start-campaign.request.dto';
+import { campaignDecider } from '@crm/marketing/domain';
 
-const NOT_STARTED = 'CAMPAIGN.NOT_STARTED';
-const COMPLETED = 'CAMPAIGN.COMPLETED';
-const CANCELLED = 'CAMPAIGN.CANCELLED';
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [campaignDecider] };
 
 @ApiTags('campaigns')
 @Controller('campaigns')
@@ -27,24 +27,16 @@ export class CampaignsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({
-    summary: 'Plan a campaign (کمپین بازاریابی): goal, channel, budget and period',
-    creates: true,
-    refusals: [
-      'CAMPAIGN.NAME_REQUIRED (400)',
-      'CAMPAIGN.BUDGET_NEGATIVE (400)',
-      'CAMPAIGN.END_BEFORE_START (400)',
-      'STREAM.ALREADY_EXISTS',
-    ],
-  })
+  @ApiCommand({ ...DECIDES, summary: 'Plan a campaign (کمپین بازاریابی): goal, channel, budget and period', creates: true })
   plan(@Body() body: PlanCampaignRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new PlanCampaignCommand(body, context));
   }
 
   @Post(':id/target-lists')
   @ApiCommandOn({
+    ...DECIDES,
+    refersTo: ['marketing-list'],
     summary: 'Target marketing lists, while planned or active; lists already targeted are ignored',
-    refusals: ['LIST.NOT_FOUND (404, names the missing ids)', COMPLETED, CANCELLED],
   })
   addTargetLists(
     @IdParam() id: string,
@@ -55,20 +47,14 @@ export class CampaignsController {
   }
 
   @Post(':id/start')
-  @ApiCommandOn({
-    summary: 'Start a planned campaign that has at least one target list',
-    refusals: ['CAMPAIGN.NO_TARGET_LISTS', 'CAMPAIGN.ALREADY_STARTED', COMPLETED, CANCELLED],
-  })
+  @ApiCommandOn({ ...DECIDES, summary: 'Start a planned campaign that has at least one target list' })
   start(@IdParam() id: string, @Body() body: StartCampaignRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new StartCampaignCommand(id, body, context));
   }
 
   @Post(':id/costs')
   @ApiReplyAlso(200, { costId: 'uuid' })
-  @ApiCommandOn({
-    summary: "Record a cost in the budget's currency; accepted in every status, late invoices included",
-    refusals: ['CAMPAIGN.COST_NOT_POSITIVE (400)', 'CAMPAIGN.CURRENCY_MISMATCH'],
-  })
+  @ApiCommandOn({ ...DECIDES, summary: "Record a cost in the budget's currency; accepted in every status, late invoices included" })
   recordCost(@IdParam() id: string, @Body() body: RecordCampaignCostRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RecordCampaignCostCommand(id, body, context));
   }
@@ -76,8 +62,9 @@ export class CampaignsController {
   @Post(':id/responses')
   @ApiReplyAlso(200, { responseId: 'uuid' })
   @ApiCommandOn({
+    ...DECIDES,
+    refersTo: ['lead', 'contact', 'account'],
     summary: 'Record a response from a lead, contact or account; while active and, arriving late, after completion',
-    refusals: ['LEAD.NOT_FOUND | CONTACT.NOT_FOUND | ACCOUNT.NOT_FOUND (404)', NOT_STARTED, CANCELLED],
   })
   recordResponse(
     @IdParam() id: string,
@@ -88,16 +75,13 @@ export class CampaignsController {
   }
 
   @Post(':id/complete')
-  @ApiCommandOn({ summary: 'Complete an active campaign', refusals: [NOT_STARTED, COMPLETED, CANCELLED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Complete an active campaign' })
   complete(@IdParam() id: string, @Body() body: CompleteCampaignRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CompleteCampaignCommand(id, body, context));
   }
 
   @Post(':id/cancel')
-  @ApiCommandOn({
-    summary: 'Call off a planned or active campaign, saying why',
-    refusals: ['CAMPAIGN.REASON_REQUIRED (400)', COMPLETED, CANCELLED],
-  })
+  @ApiCommandOn({ ...DECIDES, summary: 'Call off a planned or active campaign, saying why' })
   cancel(@IdParam() id: string, @Body() body: CancelCampaignRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CancelCampaignCommand(id, body, context));
   }

@@ -1,4 +1,5 @@
-import { DomainError, StreamNotFoundError, type EventStore } from '@crm/shared/event-sourcing';
+import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
+import { NOT_FOUND, type RecordCategory } from '@crm/shared/kernel';
 
 /** Enough lookups in flight to hide a server round trip, few enough not to swamp a connection pool. */
 const LOOKUPS_IN_FLIGHT = 25;
@@ -22,23 +23,26 @@ export async function missingIds(
 }
 
 /**
- * Refuses a command naming records that do not exist, before anything is recorded;
- * the error names every missing id so the caller can fix its input in one go.
+ * Refuses a command naming records that do not exist, before anything is recorded:
+ * 404 with the record's own NOT_FOUND code (the one rule for references), naming
+ * the field and every missing id so the caller can fix its input in one go.
  */
 export async function requireAll(
   store: EventStore,
   ids: readonly string[],
-  streamOf: (id: string) => string,
+  category: RecordCategory,
   tenantId: string,
-  refusal: { readonly code: string; readonly what: string; readonly details?: Readonly<Record<string, unknown>> },
+  field: string,
 ): Promise<void> {
-  const missing = await missingIds(store, ids, streamOf, tenantId);
+  const missing = await missingIds(store, ids, (id) => `${category}-${id}`, tenantId);
   if (missing.length > 0) {
-    throw new DomainError(refusal.code, `No ${refusal.what} with id ${missing.join(', ')}`, { ...refusal.details, missingIds: missing });
+    throw new DomainError(NOT_FOUND[category], `No ${category} with id ${missing.join(', ')}`, { fields: [field], missingIds: missing });
   }
 }
 
 /** The addressed aggregate must exist: a 404 for it comes before any complaint about what the body names. */
-export async function requireStream(store: EventStore, streamId: string, tenantId: string): Promise<void> {
-  if ((await store.streamRevision(streamId, { tenantId })) === undefined) throw new StreamNotFoundError(streamId);
+export async function requireStream(store: EventStore, category: RecordCategory, id: string, tenantId: string): Promise<void> {
+  if ((await store.streamRevision(`${category}-${id}`, { tenantId })) === undefined) {
+    throw new DomainError(NOT_FOUND[category], `No ${category} with id ${id}`, { id });
+  }
 }

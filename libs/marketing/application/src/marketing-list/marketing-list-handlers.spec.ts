@@ -1,4 +1,4 @@
-import { DomainError, StreamNotFoundError } from '@crm/shared/event-sourcing';
+import { DomainError } from '@crm/shared/event-sourcing';
 import { newId } from '@crm/shared/kernel';
 import { marketingListStream } from '../common/streams';
 import { marketingWorld, type MarketingWorld } from '../testing/marketing-world';
@@ -63,7 +63,11 @@ describe('marketing list handlers', () => {
     const ghost = newId();
     const refusal = add.execute(new AddListMembersCommand(listId, { memberIds: [lead, contact, ghost, ghost] }, world.context()));
     await expect(refusal).rejects.toThrow(DomainError);
-    await expect(refusal).rejects.toMatchObject({ code: 'LEAD.NOT_FOUND', details: { memberType: 'lead', missingIds: [contact, ghost] } });
+    await expect(refusal).rejects.toMatchObject({
+      code: 'LEAD.NOT_FOUND',
+      status: 404,
+      details: { fields: ['memberIds'], missingIds: [contact, ghost] },
+    });
     expect(await world.types(marketingListStream(listId))).toEqual(['MarketingListCreated']);
   });
 
@@ -85,8 +89,8 @@ describe('marketing list handlers', () => {
     await expect(add.execute(new AddListMembersCommand(dynamic, { memberIds: [newId()] }, world.context()))).rejects.toMatchObject({
       code: 'LIST.NOT_STATIC',
     });
-    await expect(add.execute(new AddListMembersCommand(newId(), { memberIds: [newId()] }, world.context()))).rejects.toThrow(
-      StreamNotFoundError,
-    );
+    await expect(add.execute(new AddListMembersCommand(newId(), { memberIds: [newId()] }, world.context()))).rejects.toMatchObject({
+      code: 'LIST.NOT_FOUND',
+    });
   });
 });

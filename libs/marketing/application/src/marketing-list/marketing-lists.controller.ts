@@ -8,9 +8,10 @@ import { CreateMarketingListCommand } from './create-marketing-list/create-marke
 import { CreateMarketingListRequestDto } from './create-marketing-list/create-marketing-list.request.dto';
 import { RemoveListMembersCommand } from './remove-list-members/remove-list-members.command';
 import { RemoveListMembersRequestDto } from './remove-list-members/remove-list-members.request.dto';
+import { marketingListDecider } from '@crm/marketing/domain';
 
-const NOT_STATIC = 'LIST.NOT_STATIC';
-const TOO_MANY = 'LIST.TOO_MANY_MEMBER_IDS (400)';
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [marketingListDecider] };
 
 @ApiTags('marketing-lists')
 @Controller('marketing-lists')
@@ -19,17 +20,9 @@ export class MarketingListsController {
 
   @Post()
   @ApiCommand({
+    ...DECIDES,
     summary: 'Create a marketing list (فهرست بازاریابی) of accounts, contacts or leads: static, or dynamic by criteria',
     creates: true,
-    refusals: [
-      'LIST.NAME_REQUIRED (400)',
-      'LIST.CRITERIA_REQUIRED (400)',
-      'LIST.CRITERIA_NOT_ALLOWED (400)',
-      'LIST.CRITERIA_EMPTY (400)',
-      'LIST.CRITERIA_FIELD_UNKNOWN (400)',
-      'LIST.CRITERIA_VALUE_INVALID (400)',
-      'STREAM.ALREADY_EXISTS',
-    ],
   })
   create(@Body() body: CreateMarketingListRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CreateMarketingListCommand(body, context));
@@ -37,15 +30,16 @@ export class MarketingListsController {
 
   @Post(':id/members')
   @ApiCommandOn({
+    ...DECIDES,
+    refersTo: ['lead', 'contact', 'account'],
     summary: 'Add records to a static list; repeats and current members are ignored, nothing new records nothing',
-    refusals: [NOT_STATIC, 'ACCOUNT.NOT_FOUND | CONTACT.NOT_FOUND | LEAD.NOT_FOUND (404, names the missing ids)', TOO_MANY],
   })
   addMembers(@IdParam() id: string, @Body() body: AddListMembersRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AddListMembersCommand(id, body, context));
   }
 
   @Post(':id/members/remove')
-  @ApiCommandOn({ summary: 'Take records off a static list; ids that are not members are ignored', refusals: [NOT_STATIC, TOO_MANY] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Take records off a static list; ids that are not members are ignored' })
   removeMembers(@IdParam() id: string, @Body() body: RemoveListMembersRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RemoveListMembersCommand(id, body, context));
   }

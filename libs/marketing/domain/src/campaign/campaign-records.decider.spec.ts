@@ -75,11 +75,13 @@ describe('campaign decider: costs, responses and replay', () => {
   describe('evolve', () => {
     const history: CampaignEvent[] = [planned, targeted, started, costRecorded, responded, completed, costRecorded];
 
-    it('folds status, budget and target lists; costs and responses are left to the read side', () => {
+    it('folds status, budget, target lists and the sum of costs; responses are left to the read side', () => {
       const facts = { campaignId, budget: { amount: 5_000_000_000, currency: 'IRR' }, targetListIds: ['list-1'] };
       spec.given([planned]).thenState({ status: 'planned', ...facts, targetListIds: [] });
-      spec.given(history.slice(0, 5)).thenState({ status: 'active', ...facts, startedAt: at });
-      spec.given(history).thenState({ status: 'completed', ...facts, startedAt: at, completedAt: '2026-04-06T09:00:00+03:30' });
+      spec.given(history.slice(0, 5)).thenState({ status: 'active', ...facts, spent: 120_000_000, startedAt: at });
+      spec
+        .given(history)
+        .thenState({ status: 'completed', ...facts, spent: 240_000_000, startedAt: at, completedAt: '2026-04-06T09:00:00+03:30' });
       spec
         .given([planned, targeted, cancelled])
         .thenState({ status: 'cancelled', ...facts, reason: 'تعویق به بعد از تعطیلات', cancelledAt: at });

@@ -1,4 +1,5 @@
 import { DomainError } from '@crm/shared/event-sourcing';
+import { CAMPAIGN_REFUSALS } from './campaign.refusals';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -13,14 +14,16 @@ export function assertCampaignPeriod(startDate: string, endDate: string): void {
     Number.isNaN(Date.parse(field === 'startDate' ? startDate : endDate)),
   );
   if (unreadable.length > 0) {
-    throw new DomainError('CAMPAIGN.DATE_INVALID', 'Dates are calendar dates (2026-03-21) or ISO 8601 instants', { fields: unreadable });
+    throw new DomainError(CAMPAIGN_REFUSALS.DATE_INVALID, 'Dates are calendar dates (2026-03-21) or ISO 8601 instants', {
+      fields: unreadable,
+    });
   }
   const endsBefore =
     DATE_ONLY.test(startDate) || DATE_ONLY.test(endDate)
       ? endDate.slice(0, 10) < startDate.slice(0, 10)
       : Date.parse(endDate) < Date.parse(startDate);
   if (endsBefore) {
-    throw new DomainError('CAMPAIGN.END_BEFORE_START', 'A campaign cannot end before it starts', {
+    throw new DomainError(CAMPAIGN_REFUSALS.END_BEFORE_START, 'A campaign cannot end before it starts', {
       fields: ['endDate'],
       startDate,
       endDate,

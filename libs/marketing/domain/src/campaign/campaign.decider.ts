@@ -1,15 +1,18 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { compact, matchKey, money, present, type Money } from '@crm/shared/kernel';
+import { addMoney, compact, matchKey, money, present, type Money, NOT_FOUND, type Refusal } from '@crm/shared/kernel';
 import { distinct, readable } from '../common/text';
 import type { CampaignCommand, PlanCampaign, RecordCampaignCost, RecordCampaignResponse } from './campaign.commands';
 import { assertCampaignPeriod } from './campaign.dates';
 import type { CampaignEvent } from './campaign.events';
+import { CAMPAIGN_REFUSALS } from './campaign.refusals';
 
 /** What later decisions need: costs are checked against the budget's currency, starting needs target lists. */
 interface CampaignFacts {
   readonly campaignId: string;
   readonly budget: Money;
   readonly targetListIds: readonly string[];
+  /** Sum of the costs so far, kept so it can never pass 2^53 − 1 and lose precision in ROI. */
+  readonly spent?: number;
 }
 
 export type CampaignState =
@@ -23,15 +26,15 @@ type CampaignStatus = Exclude<CampaignState['status'], 'none'>;
 type InStatus<S extends CampaignStatus> = Extract<CampaignState, { status: S }>;
 
 /** Why a campaign in this status refuses a command that needs another one. */
-const REFUSAL: Readonly<Record<CampaignStatus, readonly [code: string, message: string]>> = {
-  planned: ['CAMPAIGN.NOT_STARTED', 'Campaign has not started'],
-  active: ['CAMPAIGN.ALREADY_STARTED', 'Campaign has already started'],
-  completed: ['CAMPAIGN.COMPLETED', 'Campaign is completed'],
-  cancelled: ['CAMPAIGN.CANCELLED', 'Campaign is cancelled'],
+const REFUSAL: Readonly<Record<CampaignStatus, readonly [refusal: Refusal<string, 409>, message: string]>> = {
+  planned: [CAMPAIGN_REFUSALS.NOT_STARTED, 'Campaign has not started'],
+  active: [CAMPAIGN_REFUSALS.ALREADY_STARTED, 'Campaign has already started'],
+  completed: [CAMPAIGN_REFUSALS.COMPLETED, 'Campaign is completed'],
+  cancelled: [CAMPAIGN_REFUSALS.CANCELLED, 'Campaign is cancelled'],
 };
 
 function existing(state: CampaignState): InStatus<CampaignStatus> {
-  if (state.status === 'none') throw new DomainError('CAMPAIGN.NOT_FOUND', 'No such campaign');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.campaign, 'No such campaign');
   return state;
 }
 
@@ -43,11 +46,13 @@ function inStatus<S extends CampaignStatus>(state: CampaignState, allowed: reado
 }
 
 function plan({ data }: PlanCampaign, state: CampaignState): CampaignEvent[] {
-  if (state.status !== 'none') throw new DomainError('CAMPAIGN.ALREADY_EXISTS', 'Campaign already exists', { campaignId: data.campaignId });
+  if (state.status !== 'none')
+    throw new DomainError(CAMPAIGN_REFUSALS.ALREADY_EXISTS, 'Campaign already exists', { campaignId: data.campaignId });
   const name = readable(data.name);
-  if (name === undefined) throw new DomainError('CAMPAIGN.NAME_REQUIRED', 'A campaign needs a name', { fields: ['name'] });
+  if (name === undefined) throw new DomainError(CAMPAIGN_REFUSALS.NAME_REQUIRED, 'A campaign needs a name', { fields: ['name'] });
   const budget = money(data.budget.amount, data.budget.currency);
-  if (budget.amount < 0) throw new DomainError('CAMPAIGN.BUDGET_NEGATIVE', 'A budget cannot be negative', { fields: ['budget.amount'] });
+  if (budget.amount < 0)
+    throw new DomainError(CAMPAIGN_REFUSALS.BUDGET_NEGATIVE, 'A budget cannot be negative', { fields: ['budget.amount'] });
   assertCampaignPeriod(data.startDate, data.endDate);
   const { campaignId, goal, channel, startDate, endDate, plannedAt } = data;
   const description = present(data.description);
@@ -77,14 +82,21 @@ function recordCost({ data }: RecordCampaignCost, state: CampaignState): Campaig
   const campaign = existing(state);
   const amount = money(data.amount.amount, data.amount.currency);
   if (amount.amount <= 0)
-    throw new DomainError('CAMPAIGN.COST_NOT_POSITIVE', 'A cost must be more than zero', { fields: ['amount.amount'] });
+    throw new DomainError(CAMPAIGN_REFUSALS.COST_NOT_POSITIVE, 'A cost must be more than zero', { fields: ['amount.amount'] });
   if (amount.currency !== campaign.budget.currency) {
-    throw new DomainError('CAMPAIGN.CURRENCY_MISMATCH', `Costs are recorded in the budget's currency, ${campaign.budget.currency}`, {
+    throw new DomainError(CAMPAIGN_REFUSALS.CURRENCY_MISMATCH, `Costs are recorded in the budget's currency, ${campaign.budget.currency}`, {
       budgetCurrency: campaign.budget.currency,
       currency: amount.currency,
     });
   }
   const { costId, incurredAt } = data;
+  try {
+    addMoney(money(campaign.spent ?? 0, amount.currency), amount);
+  } catch {
+    throw new DomainError(CAMPAIGN_REFUSALS.COSTS_TOO_LARGE, 'The costs would total beyond 2^53 − 1 minor units', {
+      fields: ['amount.amount'],
+    });
+  }
   return [
     {
       type: 'CampaignCostRecorded',
@@ -126,7 +138,7 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
     case 'StartCampaign': {
       const campaign = inStatus(state, ['planned']);
       if (campaign.targetListIds.length === 0) {
-        throw new DomainError('CAMPAIGN.NO_TARGET_LISTS', 'A campaign needs at least one target list before it starts', {
+        throw new DomainError(CAMPAIGN_REFUSALS.NO_TARGET_LISTS, 'A campaign needs at least one target list before it starts', {
           campaignId: campaign.campaignId,
         });
       }
@@ -144,7 +156,7 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
       const campaign = inStatus(state, ['planned', 'active']);
       const reason = present(command.data.reason);
       if (reason === undefined)
-        throw new DomainError('CAMPAIGN.REASON_REQUIRED', 'Say why the campaign is cancelled', { fields: ['reason'] });
+        throw new DomainError(CAMPAIGN_REFUSALS.REASON_REQUIRED, 'Say why the campaign is cancelled', { fields: ['reason'] });
       return [{ type: 'CampaignCancelled', data: { campaignId: campaign.campaignId, reason, cancelledAt: command.data.cancelledAt } }];
     }
     default: {
@@ -161,17 +173,20 @@ export function evolveCampaign(state: CampaignState, event: CampaignEvent): Camp
   }
   if (state.status === 'none') return state;
   const { campaignId, budget, targetListIds } = state;
+  const facts: CampaignFacts =
+    state.spent === undefined ? { campaignId, budget, targetListIds } : { campaignId, budget, targetListIds, spent: state.spent };
   switch (event.type) {
     case 'CampaignTargetListsAdded':
       return { ...state, targetListIds: [...targetListIds, ...event.data.listIds] };
     case 'CampaignStarted':
-      return { status: 'active', campaignId, budget, targetListIds, startedAt: event.data.startedAt };
+      return { ...facts, status: 'active', startedAt: event.data.startedAt };
     case 'CampaignCompleted':
       return state.status === 'active' ? { ...state, status: 'completed', completedAt: event.data.completedAt } : state;
     case 'CampaignCancelled':
-      return { status: 'cancelled', campaignId, budget, targetListIds, reason: event.data.reason, cancelledAt: event.data.cancelledAt };
-    // Costs and responses are tallied by the read side; no later decision depends on them.
+      return { ...facts, status: 'cancelled', reason: event.data.reason, cancelledAt: event.data.cancelledAt };
+    // Responses are tallied by the read side; costs only as far as the overflow rule needs.
     case 'CampaignCostRecorded':
+      return { ...state, spent: (state.spent ?? 0) + event.data.amount.amount };
     case 'CampaignResponseRecorded':
       return state;
     default: {
@@ -186,6 +201,8 @@ export const campaignDecider: Decider<CampaignState, CampaignCommand, CampaignEv
   decide: decideCampaign,
   evolve: evolveCampaign,
   isNew: (command) => command.type === 'PlanCampaign',
+  existence: { notFound: NOT_FOUND.campaign, alreadyExists: CAMPAIGN_REFUSALS.ALREADY_EXISTS },
+  refusals: CAMPAIGN_REFUSALS,
   // Responses and costs pile up over a long campaign; snapshots keep loading it cheap.
   snapshot: { every: 100, version: 1 },
 };

@@ -2,6 +2,7 @@ import { DomainError } from '@crm/shared/event-sourcing';
 import { matchKey } from '@crm/shared/kernel';
 import { distinct } from '../common/text';
 import { LIST_CRITERIA_FIELDS, type CriteriaCondition, type ListCriteria, type ListMemberType } from './marketing-list.commands';
+import { LIST_REFUSALS } from './marketing-list.refusals';
 
 const MATCH_MODES: readonly string[] = ['all', 'any'];
 const OPERATORS: readonly string[] = ['eq', 'neq', 'in', 'contains'];
@@ -31,19 +32,19 @@ function storedValue({ operator, value }: CriteriaCondition): CriteriaCondition[
  */
 export function normalizeCriteria(criteria: ListCriteria, memberType: ListMemberType): ListCriteria {
   if (!MATCH_MODES.includes(criteria.match)) {
-    throw new DomainError('LIST.CRITERIA_INVALID', 'Criteria match either all or any of their conditions', {
+    throw new DomainError(LIST_REFUSALS.CRITERIA_INVALID, 'Criteria match either all or any of their conditions', {
       fields: ['criteria.match'],
     });
   }
   const conditions = Array.isArray(criteria.conditions) ? criteria.conditions : [];
   if (conditions.length === 0) {
-    throw new DomainError('LIST.CRITERIA_EMPTY', 'A dynamic list needs at least one condition', { fields: ['criteria.conditions'] });
+    throw new DomainError(LIST_REFUSALS.CRITERIA_EMPTY, 'A dynamic list needs at least one condition', { fields: ['criteria.conditions'] });
   }
 
   const allowed = LIST_CRITERIA_FIELDS[memberType];
   const unknown = conditions.flatMap((condition, index) => (allowed.includes(condition.field) ? [] : [at(index, 'field')]));
   if (unknown.length > 0) {
-    throw new DomainError('LIST.CRITERIA_FIELD_UNKNOWN', `A ${memberType} list can select on ${allowed.join(', ')}`, {
+    throw new DomainError(LIST_REFUSALS.CRITERIA_FIELD_UNKNOWN, `A ${memberType} list can select on ${allowed.join(', ')}`, {
       fields: unknown,
       memberType,
       allowed,
@@ -60,7 +61,7 @@ export function normalizeCriteria(criteria: ListCriteria, memberType: ListMember
   });
   if (invalid.length > 0) {
     throw new DomainError(
-      'LIST.CRITERIA_VALUE_INVALID',
+      LIST_REFUSALS.CRITERIA_VALUE_INVALID,
       `Operators are ${OPERATORS.join(', ')}; "in" takes a non-empty list of values, the others one non-blank value`,
       { fields: invalid },
     );

@@ -1,5 +1,5 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { compact, matchKey, present } from '@crm/shared/kernel';
+import { compact, matchKey, present, NOT_FOUND } from '@crm/shared/kernel';
 import { distinct, readable } from '../common/text';
 import type {
   AddListMembers,
@@ -11,6 +11,7 @@ import type {
 } from './marketing-list.commands';
 import { normalizeCriteria } from './marketing-list.criteria';
 import type { MarketingListEvent } from './marketing-list.events';
+import { LIST_REFUSALS } from './marketing-list.refusals';
 
 /** The most ids one command may add or remove: larger imports are sent in batches. */
 export const MAX_MEMBER_IDS_PER_COMMAND = 1000;
@@ -28,7 +29,7 @@ export type DynamicList = ListIdentity & { readonly status: 'active'; readonly k
 export type MarketingListState = { readonly status: 'none' } | StaticList | DynamicList;
 
 function existing(state: MarketingListState): StaticList | DynamicList {
-  if (state.status === 'none') throw new DomainError('LIST.NOT_FOUND', 'No such marketing list');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND['marketing-list'], 'No such marketing list');
   return state;
 }
 
@@ -36,13 +37,17 @@ function existing(state: MarketingListState): StaticList | DynamicList {
 function staticList(state: MarketingListState, memberIds: readonly string[]): StaticList {
   const list = existing(state);
   if (list.kind !== 'static') {
-    throw new DomainError('LIST.NOT_STATIC', 'Members of a dynamic list follow its criteria; only static lists take members by hand', {
-      listId: list.listId,
-    });
+    throw new DomainError(
+      LIST_REFUSALS.NOT_STATIC,
+      'Members of a dynamic list follow its criteria; only static lists take members by hand',
+      {
+        listId: list.listId,
+      },
+    );
   }
   if (memberIds.length > MAX_MEMBER_IDS_PER_COMMAND) {
     throw new DomainError(
-      'LIST.TOO_MANY_MEMBER_IDS',
+      LIST_REFUSALS.TOO_MANY_MEMBER_IDS,
       `At most ${MAX_MEMBER_IDS_PER_COMMAND} member ids per command; send larger sets in batches`,
       {
         fields: ['memberIds'],
@@ -56,20 +61,23 @@ function staticList(state: MarketingListState, memberIds: readonly string[]): St
 function criteriaFor({ kind, criteria, memberType }: CreateMarketingList['data']): ListCriteria | undefined {
   if (kind === 'static') {
     if (criteria !== undefined) {
-      throw new DomainError('LIST.CRITERIA_NOT_ALLOWED', 'A static list takes members by hand, not criteria', { fields: ['criteria'] });
+      throw new DomainError(LIST_REFUSALS.CRITERIA_NOT_ALLOWED, 'A static list takes members by hand, not criteria', {
+        fields: ['criteria'],
+      });
     }
     return undefined;
   }
   if (criteria === undefined) {
-    throw new DomainError('LIST.CRITERIA_REQUIRED', 'A dynamic list needs criteria to select its members', { fields: ['criteria'] });
+    throw new DomainError(LIST_REFUSALS.CRITERIA_REQUIRED, 'A dynamic list needs criteria to select its members', { fields: ['criteria'] });
   }
   return normalizeCriteria(criteria, memberType);
 }
 
 function create({ data }: CreateMarketingList, state: MarketingListState): MarketingListEvent[] {
-  if (state.status !== 'none') throw new DomainError('LIST.ALREADY_EXISTS', 'Marketing list already exists', { listId: data.listId });
+  if (state.status !== 'none')
+    throw new DomainError(LIST_REFUSALS.ALREADY_EXISTS, 'Marketing list already exists', { listId: data.listId });
   const name = readable(data.name);
-  if (name === undefined) throw new DomainError('LIST.NAME_REQUIRED', 'A marketing list needs a name', { fields: ['name'] });
+  if (name === undefined) throw new DomainError(LIST_REFUSALS.NAME_REQUIRED, 'A marketing list needs a name', { fields: ['name'] });
   const criteria = criteriaFor(data);
   const { listId, memberType, kind, ownerId, createdAt } = data;
   return [
@@ -152,6 +160,8 @@ export const marketingListDecider: Decider<MarketingListState, MarketingListComm
   decide: decideMarketingList,
   evolve: evolveMarketingList,
   isNew: (command) => command.type === 'CreateMarketingList',
+  existence: { notFound: NOT_FOUND['marketing-list'], alreadyExists: LIST_REFUSALS.ALREADY_EXISTS },
+  refusals: LIST_REFUSALS,
   // A static list can be fed member imports for years; snapshots keep loading it cheap.
   snapshot: { every: 100, version: 1 },
 };

@@ -10,8 +10,10 @@ import { RecordPurchaseCommand } from './record-purchase/record-purchase.command
 import { RecordPurchaseRequestDto } from './record-purchase/record-purchase.request.dto';
 import { UpdateAccountCommand } from './update-account/update-account.command';
 import { UpdateAccountRequestDto } from './update-account/update-account.request.dto';
+import { accountDecider } from '@crm/sales/domain';
 
-const CLOSED = 'ACCOUNT.CLOSED';
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [accountDecider] };
 
 @ApiTags('accounts')
 @Controller('accounts')
@@ -19,29 +21,26 @@ export class AccountsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({ summary: 'Open an account (a legal entity)', creates: true, refusals: ['STREAM.ALREADY_EXISTS'] })
+  @ApiCommand({ ...DECIDES, summary: 'Open an account (a legal entity)', creates: true })
   open(@Body() body: OpenAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new OpenAccountCommand(body, context));
   }
 
   @Post(':id/update')
-  @ApiCommandOn({ summary: "Change an account's name, national id, industry or owner", refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: "Change an account's name, national id, industry or owner" })
   update(@IdParam() id: string, @Body() body: UpdateAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new UpdateAccountCommand(id, body, context));
   }
 
   @Post(':id/close')
-  @ApiCommandOn({ summary: 'Close the account; a closed account counts as churned', refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Close the account; a closed account counts as churned' })
   close(@IdParam() id: string, @Body() body: CloseAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CloseAccountCommand(id, body, context));
   }
 
   @Post(':id/purchases')
   @ApiReplyAlso(200, { purchaseId: 'uuid', externalRef: 'string' })
-  @ApiCommandOn({
-    summary: 'Record a purchase; idempotent per externalRef (the same ref again returns the first reply)',
-    refusals: [CLOSED, 'ACCOUNT.INVALID_AMOUNT'],
-  })
+  @ApiCommandOn({ ...DECIDES, summary: 'Record a purchase; idempotent per externalRef (the same ref again returns the first reply)' })
   recordPurchase(@IdParam() id: string, @Body() body: RecordPurchaseRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RecordPurchaseCommand(id, body, context));
   }

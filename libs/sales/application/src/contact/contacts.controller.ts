@@ -10,6 +10,10 @@ import { RecordConsentCommand } from './record-consent/record-consent.command';
 import { RecordConsentRequestDto } from './record-consent/record-consent.request.dto';
 import { UpdateContactCommand } from './update-contact/update-contact.command';
 import { UpdateContactRequestDto } from './update-contact/update-contact.request.dto';
+import { contactDecider } from '@crm/sales/domain';
+
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [contactDecider] };
 
 @ApiTags('contacts')
 @Controller('contacts')
@@ -17,29 +21,25 @@ export class ContactsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({
-    summary: 'Create a contact (a natural person)',
-    creates: true,
-    refusals: ['ACCOUNT.NOT_FOUND (404)', 'STREAM.ALREADY_EXISTS'],
-  })
+  @ApiCommand({ ...DECIDES, refersTo: ['account'], summary: 'Create a contact (a natural person)', creates: true })
   create(@Body() body: CreateContactRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CreateContactCommand(body, context));
   }
 
   @Post(':id/update')
-  @ApiCommandOn({ summary: "Change a contact's name, email, phone or preferred channel" })
+  @ApiCommandOn({ ...DECIDES, summary: "Change a contact's name, email, phone or preferred channel" })
   update(@IdParam() id: string, @Body() body: UpdateContactRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new UpdateContactCommand(id, body, context));
   }
 
   @Post(':id/link-account')
-  @ApiCommandOn({ summary: 'Link the contact to an account', refusals: ['ACCOUNT.NOT_FOUND (404)'] })
+  @ApiCommandOn({ ...DECIDES, refersTo: ['account'], summary: 'Link the contact to an account' })
   linkAccount(@IdParam() id: string, @Body() body: LinkContactAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new LinkContactAccountCommand(id, body, context));
   }
 
   @Post(':id/consent')
-  @ApiCommandOn({ summary: 'Record a consent granted or withdrawn for a channel; marketing targets only consenting contacts' })
+  @ApiCommandOn({ ...DECIDES, summary: 'Record a consent granted or withdrawn for a channel; marketing targets only consenting contacts' })
   consent(@IdParam() id: string, @Body() body: RecordConsentRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RecordConsentCommand(id, body, context));
   }

@@ -12,8 +12,10 @@ import { QualifyLeadCommand } from './qualify-lead/qualify-lead.command';
 import { QualifyLeadRequestDto } from './qualify-lead/qualify-lead.request.dto';
 import { UpdateLeadCommand } from './update-lead/update-lead.command';
 import { UpdateLeadRequestDto } from './update-lead/update-lead.request.dto';
+import { accountDecider, contactDecider, leadDecider, opportunityDecider } from '@crm/sales/domain';
 
-const CLOSED = 'LEAD.CLOSED';
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [leadDecider] };
 
 @ApiTags('leads')
 @Controller('leads')
@@ -22,22 +24,22 @@ export class LeadsController {
 
   @Post()
   @ApiCommand({
+    ...DECIDES,
     summary: 'Capture a lead (سرنخ تجاری); a duplicate of an open lead by email or phone is refused unless allowDuplicate',
     creates: true,
-    refusals: ['LEAD.DUPLICATE (details.existingLeadId)', 'LEAD.CAPTURE_IN_PROGRESS', 'LEAD.NAME_REQUIRED', 'STREAM.ALREADY_EXISTS'],
   })
   capture(@Body() body: CaptureLeadRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CaptureLeadCommand(body, context));
   }
 
   @Post(':id/update')
-  @ApiCommandOn({ summary: "Change a lead's name, company, email, phone or interest", refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: "Change a lead's name, company, email, phone or interest" })
   update(@IdParam() id: string, @Body() body: UpdateLeadRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new UpdateLeadCommand(id, body, context));
   }
 
   @Post(':id/assign')
-  @ApiCommandOn({ summary: 'Give the lead to an owner', refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Give the lead to an owner' })
   assign(@IdParam() id: string, @Body() body: AssignLeadRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AssignLeadCommand(id, body, context));
   }
@@ -45,15 +47,16 @@ export class LeadsController {
   @Post(':id/qualify')
   @ApiReplyAlso(200, { contactId: 'uuid', accountId: 'uuid', opportunityId: 'uuid' })
   @ApiCommandOn({
+    decides: [leadDecider, accountDecider, contactDecider, opportunityDecider],
+    refersTo: ['contact', 'account'],
     summary: 'Qualify the lead: creates its contact, account (unless given) and opportunity; the reply names their ids',
-    refusals: [CLOSED, 'LEAD.ALREADY_QUALIFIED', 'CONTACT.NOT_FOUND (404)', 'ACCOUNT.NOT_FOUND (404)'],
   })
   qualify(@IdParam() id: string, @Body() body: QualifyLeadRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new QualifyLeadCommand(id, body, context));
   }
 
   @Post(':id/disqualify')
-  @ApiCommandOn({ summary: 'Disqualify the lead', refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Disqualify the lead' })
   disqualify(@IdParam() id: string, @Body() body: DisqualifyLeadRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new DisqualifyLeadCommand(id, body, context));
   }

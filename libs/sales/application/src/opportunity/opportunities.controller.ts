@@ -16,8 +16,10 @@ import { ReviseEstimateCommand } from './revise-estimate/revise-estimate.command
 import { ReviseEstimateRequestDto } from './revise-estimate/revise-estimate.request.dto';
 import { WinOpportunityCommand } from './win-opportunity/win-opportunity.command';
 import { WinOpportunityRequestDto } from './win-opportunity/win-opportunity.request.dto';
+import { accountDecider, opportunityDecider } from '@crm/sales/domain';
 
-const CLOSED = 'OPPORTUNITY.CLOSED';
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [opportunityDecider] };
 
 @ApiTags('opportunities')
 @Controller('opportunities')
@@ -26,46 +28,47 @@ export class OpportunitiesController {
 
   @Post()
   @ApiCommand({
+    decides: [opportunityDecider, accountDecider],
+    refersTo: ['account', 'contact'],
     summary: 'Open an opportunity (فرصت فروش); its stage starts at qualification',
     creates: true,
-    refusals: ['ACCOUNT.NOT_FOUND (404)', 'CONTACT.NOT_FOUND (404)', 'STREAM.ALREADY_EXISTS'],
   })
   open(@Body() body: OpenOpportunityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new OpenOpportunityCommand(body, context));
   }
 
   @Post(':id/propose-solution')
-  @ApiCommandOn({ summary: 'Record the solution proposed for the need', refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Record the solution proposed for the need' })
   proposeSolution(@IdParam() id: string, @Body() body: ProposeSolutionRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ProposeSolutionCommand(id, body, context));
   }
 
   @Post(':id/move-stage')
-  @ApiCommandOn({ summary: 'Move to another open stage; probability follows the stage unless given', refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Move to another open stage; probability follows the stage unless given' })
   moveStage(@IdParam() id: string, @Body() body: MoveOpportunityStageRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new MoveOpportunityStageCommand(id, body, context));
   }
 
   @Post(':id/revise-estimate')
-  @ApiCommandOn({ summary: 'Revise amount, probability or expected close date', refusals: [CLOSED, 'OPPORTUNITY.NOTHING_TO_REVISE'] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Revise amount, probability or expected close date' })
   reviseEstimate(@IdParam() id: string, @Body() body: ReviseEstimateRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReviseEstimateCommand(id, body, context));
   }
 
   @Post(':id/win')
-  @ApiCommandOn({ summary: 'Win the deal; final until reopened', refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Win the deal; final until reopened' })
   win(@IdParam() id: string, @Body() body: WinOpportunityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new WinOpportunityCommand(id, body, context));
   }
 
   @Post(':id/lose')
-  @ApiCommandOn({ summary: 'Lose the deal; final until reopened', refusals: [CLOSED] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Lose the deal; final until reopened' })
   lose(@IdParam() id: string, @Body() body: LoseOpportunityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new LoseOpportunityCommand(id, body, context));
   }
 
   @Post(':id/reopen')
-  @ApiCommandOn({ summary: 'Reopen a won or lost deal at the stage it was closed from', refusals: ['OPPORTUNITY.NOT_CLOSED'] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Reopen a won or lost deal at the stage it was closed from' })
   reopen(@IdParam() id: string, @Body() body: ReopenOpportunityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReopenOpportunityCommand(id, body, context));
   }

@@ -37,7 +37,7 @@ async function acceptedQuote(world: SalesWorld): Promise<{ opportunityId: string
       },
     },
     { type: 'IssueQuote', data: { quoteId, issuedAt: '2026-01-11T09:00:00Z' } },
-    { type: 'AcceptQuote', data: { quoteId, at: '2026-01-20T12:00:00+03:30' } },
+    { type: 'AcceptQuote', data: { quoteId, at: '2026-01-20T12:00:00+03:30', recordedAt: '2026-01-20T12:00:00+03:30' } },
   ];
   for (const command of commands) await world.executor.execute(quoteDecider, quoteStream(quoteId), command, world.context());
   const accepted = (await world.store.readStream(quoteStream(quoteId)))[2] as RecordedEvent<QuoteAccepted>;

@@ -12,8 +12,10 @@ import { RejectQuoteCommand } from './reject-quote/reject-quote.command';
 import { RejectQuoteRequestDto } from './reject-quote/reject-quote.request.dto';
 import { ReviseQuoteCommand } from './revise-quote/revise-quote.command';
 import { ReviseQuoteRequestDto } from './revise-quote/revise-quote.request.dto';
+import { opportunityDecider, quoteDecider } from '@crm/sales/domain';
 
-const ACCEPTED = 'QUOTE.ACCEPTED';
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = { decides: [quoteDecider] };
 
 @ApiTags('quotes')
 @Controller('quotes')
@@ -23,16 +25,17 @@ export class QuotesController {
   @Post()
   @ApiReplyAlso(201, { total: 'money' })
   @ApiCommand({
+    decides: [quoteDecider, opportunityDecider],
+    refersTo: ['opportunity'],
     summary: 'Create a quote (پیش‌فاکتور) for an opportunity; line and quote totals are computed server-side',
     creates: true,
-    refusals: ['OPPORTUNITY.NOT_FOUND (404)', 'QUOTE.NO_LINES', 'QUOTE.MIXED_CURRENCY', 'QUOTE.INVALID_VALIDITY', 'STREAM.ALREADY_EXISTS'],
   })
   create(@Body() body: CreateQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CreateQuoteCommand(body, context));
   }
 
   @Post(':id/issue')
-  @ApiCommandOn({ summary: 'Issue the draft to the customer', refusals: [ACCEPTED, 'QUOTE.NOT_DRAFT', 'QUOTE.EXPIRED'] })
+  @ApiCommandOn({ decides: [quoteDecider, opportunityDecider], summary: 'Issue the draft to the customer' })
   issue(@IdParam() id: string, @Body() body: IssueQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new IssueQuoteCommand(id, body, context));
   }
@@ -42,25 +45,25 @@ export class QuotesController {
     total: 'money',
     opportunityId: 'uuid',
     opportunityWon: 'boolean',
-    opportunityRevision: 'integer',
-    opportunityRefusal: 'string',
+    opportunityRevision: 'integer?',
+    opportunityRefusal: 'string?',
   })
   @ApiCommandOn({
+    decides: [quoteDecider, opportunityDecider],
     summary: "The customer accepted: records it and wins the quote's opportunity for the quote total",
-    refusals: [ACCEPTED, 'QUOTE.NOT_ISSUED', 'QUOTE.EXPIRED', 'OPPORTUNITY.CLOSED'],
   })
   accept(@IdParam() id: string, @Body() body: AcceptQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AcceptQuoteCommand(id, body, context));
   }
 
   @Post(':id/reject')
-  @ApiCommandOn({ summary: 'The customer rejected the issued quote', refusals: [ACCEPTED, 'QUOTE.NOT_ISSUED'] })
+  @ApiCommandOn({ ...DECIDES, summary: 'The customer rejected the issued quote' })
   reject(@IdParam() id: string, @Body() body: RejectQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RejectQuoteCommand(id, body, context));
   }
 
   @Post(':id/revise')
-  @ApiCommandOn({ summary: 'Start a new draft revision with new lines and/or validity', refusals: [ACCEPTED, 'QUOTE.NOTHING_TO_REVISE'] })
+  @ApiCommandOn({ ...DECIDES, summary: 'Start a new draft revision with new lines and/or validity' })
   revise(@IdParam() id: string, @Body() body: ReviseQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReviseQuoteCommand(id, body, context));
   }

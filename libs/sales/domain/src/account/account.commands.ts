@@ -34,6 +34,8 @@ export type RecordPurchase = Command<
     occurredAt: string;
     /** The purchase's id in the source system (ERP invoice number): the idempotency key. */
     externalRef: string;
+    /** When we record it: a purchase cannot have happened later (beyond clock skew). */
+    recordedAt: string;
   }
 >;
 

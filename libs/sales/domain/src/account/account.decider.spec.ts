@@ -44,11 +44,12 @@ const closed: AccountEvent = {
 
 const purchase: RecordPurchase = {
   type: 'RecordPurchase',
-  data: { accountId, purchaseId: 'purchase-1', amount: money(480_000_000), occurredAt: at, externalRef: 'ERP-1403-0042' },
+  data: { accountId, purchaseId: 'purchase-1', amount: money(480_000_000), occurredAt: at, externalRef: 'ERP-1403-0042', recordedAt: at },
 };
+const { recordedAt: _recordedAt, ...purchaseData } = purchase.data;
 const purchased: PurchaseRecorded = {
   type: 'PurchaseRecorded',
-  data: { ...purchase.data, amount: { amount: 480_000_000, currency: 'IRR' } },
+  data: { ...purchaseData, amount: { amount: 480_000_000, currency: 'IRR' } },
 };
 
 describe('account decider', () => {
@@ -153,6 +154,34 @@ describe('account decider', () => {
       spec.given([opened, purchased, closed]).when(purchase).thenNothing();
     });
 
+    it('refuses a known reference with another amount, currency or date: another purchase, not a retry', () => {
+      const again = (data: Partial<typeof purchase.data>) => ({ ...purchase, data: { ...purchase.data, ...data } });
+      for (const changed of [
+        { amount: money(480_000_001) },
+        { amount: money(480_000_000, 'USD') },
+        { occurredAt: '2025-03-04T08:00:00+03:30' },
+      ]) {
+        spec.given([opened, purchased]).when(again(changed)).thenThrows('ACCOUNT.PURCHASE_CONFLICT');
+      }
+      // The same instant written in another offset is the same purchase.
+      spec
+        .given([opened, purchased])
+        .when(again({ occurredAt: '2025-03-03T04:30:00Z' }))
+        .thenNothing();
+    });
+
+    it('refuses a purchase dated after it is recorded, beyond five minutes of clock skew (no purchase in year 9999)', () => {
+      const recordedAt = '2025-03-03T08:00:00+03:30';
+      spec
+        .given([opened])
+        .when({ ...purchase, data: { ...purchase.data, occurredAt: '9999-12-31T00:00:00Z', recordedAt } })
+        .thenThrows('ACCOUNT.PURCHASE_IN_FUTURE', { fields: ['occurredAt'] });
+      spec
+        .given([opened])
+        .when({ ...purchase, data: { ...purchase.data, occurredAt: '2025-03-03T08:04:59+03:30', recordedAt } })
+        .then([{ ...purchased, data: { ...purchased.data, occurredAt: '2025-03-03T08:04:59+03:30' } }]);
+    });
+
     it('treats references that look like object keys as ordinary references', () => {
       spec
         .given([opened])
@@ -202,14 +231,15 @@ describe('account decider', () => {
     it('folds profile and purchase references; a closed account remembers why', () => {
       const { openedAt: _at, ...profile } = opened.data;
       const account = { ...profile, industry: 'فولاد و معدن' };
+      const recorded = { purchaseId: 'purchase-1', amount: money(480_000_000), occurredAt: at };
       spec.given(history.slice(0, 4)).thenState({
         status: 'closed',
         account,
-        purchaseRefs: { 'ERP-1403-0042': 'purchase-1' },
+        purchaseRefs: { 'ERP-1403-0042': recorded },
         reason: 'انتقال به رقیب',
         closedAt: '2025-09-01T12:00:00+03:30',
       });
-      spec.given(history).thenState({ status: 'active', account, purchaseRefs: { 'ERP-1403-0042': 'purchase-1' } });
+      spec.given(history).thenState({ status: 'active', account, purchaseRefs: { 'ERP-1403-0042': recorded } });
     });
 
     it('replays deterministically, also from events read back as JSON (as snapshots are)', () => {

@@ -1,7 +1,9 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { changedFields, compact, isEmpty, matchKey, money, present, toAsciiDigits } from '@crm/shared/kernel';
+import { changedFields, compact, isEmpty, matchKey, money, present, toAsciiDigits, NOT_FOUND, type Money } from '@crm/shared/kernel';
 import type { AccountCommand, OpenAccount, RecordPurchase, UpdateAccount } from './account.commands';
+import { CLOCK_SKEW_MS } from '../common/time';
 import type { AccountEvent } from './account.events';
+import { ACCOUNT_REFUSALS } from './account.refusals';
 
 export interface AccountProfile {
   readonly accountId: string;
@@ -13,8 +15,15 @@ export interface AccountProfile {
   readonly originLeadId?: string;
 }
 
-/** externalRef → purchaseId. A plain object rather than a Set so snapshots survive JSON; read with Object.hasOwn. */
-export type PurchaseRefs = Readonly<Record<string, string>>;
+/** What a purchase was recorded as, so a retry can be told from a different purchase reusing its reference. */
+export interface RecordedPurchase {
+  readonly purchaseId: string;
+  readonly amount: Money;
+  readonly occurredAt: string;
+}
+
+/** externalRef → the purchase. A plain object rather than a Map so snapshots survive JSON; read with Object.hasOwn. */
+export type PurchaseRefs = Readonly<Record<string, RecordedPurchase>>;
 
 export type AccountState =
   | { readonly status: 'none' }
@@ -31,14 +40,17 @@ type ExistingAccount = Exclude<AccountState, { status: 'none' }>;
 type ActiveAccount = Extract<AccountState, { status: 'active' }>;
 
 function existing(state: AccountState): ExistingAccount {
-  if (state.status === 'none') throw new DomainError('ACCOUNT.NOT_FOUND', 'No such account');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.account, 'No such account');
   return state;
 }
 
 function active(state: AccountState): ActiveAccount {
   const account = existing(state);
   if (account.status === 'closed') {
-    throw new DomainError('ACCOUNT.CLOSED', 'Account is closed', { accountId: account.account.accountId, closedAt: account.closedAt });
+    throw new DomainError(ACCOUNT_REFUSALS.CLOSED, 'Account is closed', {
+      accountId: account.account.accountId,
+      closedAt: account.closedAt,
+    });
   }
   return account;
 }
@@ -50,10 +62,10 @@ function nationalIdOf(value: string | undefined): string | undefined {
 
 function open({ data }: OpenAccount, state: AccountState): AccountEvent[] {
   if (state.status !== 'none') {
-    throw new DomainError('ACCOUNT.ALREADY_EXISTS', 'Account already exists', { accountId: data.accountId });
+    throw new DomainError(ACCOUNT_REFUSALS.ALREADY_EXISTS, 'Account already exists', { accountId: data.accountId });
   }
   const name = present(data.name);
-  if (name === undefined) throw new DomainError('ACCOUNT.NAME_REQUIRED', 'An account needs a name');
+  if (name === undefined) throw new DomainError(ACCOUNT_REFUSALS.NAME_REQUIRED, 'An account needs a name', { fields: ['name'] });
   return [
     {
       type: 'AccountOpened',
@@ -83,16 +95,45 @@ function update({ data }: UpdateAccount, { account }: ActiveAccount): AccountEve
   return [{ type: 'AccountUpdated', data: { accountId: account.accountId, changes, updatedAt: data.updatedAt } }];
 }
 
+function samePurchase(recorded: RecordedPurchase, amount: Money, occurredAt: string): boolean {
+  return (
+    recorded.amount.amount === amount.amount &&
+    recorded.amount.currency === amount.currency &&
+    Date.parse(recorded.occurredAt) === Date.parse(occurredAt)
+  );
+}
+
 function recordPurchase({ data }: RecordPurchase, state: AccountState): AccountEvent[] {
   const account = existing(state);
   const externalRef = present(data.externalRef);
-  if (externalRef === undefined) throw new DomainError('ACCOUNT.EXTERNAL_REF_REQUIRED', 'A purchase needs its external reference');
-  // Checked before the closed rule: an ERP retrying a purchase we already have must not see an error.
-  if (Object.hasOwn(account.purchaseRefs, externalRef)) return [];
-  active(state);
+  if (externalRef === undefined) {
+    throw new DomainError(ACCOUNT_REFUSALS.EXTERNAL_REF_REQUIRED, 'A purchase needs its external reference', { fields: ['externalRef'] });
+  }
   const amount = money(data.amount.amount, data.amount.currency);
-  if (amount.amount <= 0) throw new DomainError('ACCOUNT.INVALID_AMOUNT', 'A purchase amount must be positive', { amount });
-  const { purchaseId, occurredAt } = data;
+  const { purchaseId, occurredAt, recordedAt } = data;
+  // Checked before the closed rule: an ERP retrying a purchase we already have must not see an error,
+  // but the same reference with another amount or date is another purchase, not a retry.
+  if (Object.hasOwn(account.purchaseRefs, externalRef)) {
+    const recorded = account.purchaseRefs[externalRef] as RecordedPurchase;
+    if (samePurchase(recorded, amount, occurredAt)) return [];
+    throw new DomainError(ACCOUNT_REFUSALS.PURCHASE_CONFLICT, `Purchase ${externalRef} was recorded with another amount or date`, {
+      externalRef,
+      recorded,
+    });
+  }
+  active(state);
+  if (amount.amount <= 0) {
+    throw new DomainError(ACCOUNT_REFUSALS.INVALID_AMOUNT, 'A purchase amount must be positive', { fields: ['amount.amount'], amount });
+  }
+  if (Date.parse(occurredAt) > Date.parse(recordedAt) + CLOCK_SKEW_MS) {
+    throw new DomainError(
+      ACCOUNT_REFUSALS.PURCHASE_IN_FUTURE,
+      `occurredAt ${occurredAt} is after the purchase is recorded (${recordedAt})`,
+      {
+        fields: ['occurredAt'],
+      },
+    );
+  }
   return [{ type: 'PurchaseRecorded', data: { accountId: account.account.accountId, purchaseId, amount, occurredAt, externalRef } }];
 }
 
@@ -109,7 +150,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
     }
     case 'ReopenAccount': {
       const account = existing(state);
-      if (account.status !== 'closed') throw new DomainError('ACCOUNT.NOT_CLOSED', 'Account is not closed');
+      if (account.status !== 'closed') throw new DomainError(ACCOUNT_REFUSALS.NOT_CLOSED, 'Account is not closed');
       const { reason, reopenedAt } = command.data;
       return [{ type: 'AccountReopened', data: compact({ accountId: account.account.accountId, reason: present(reason), reopenedAt }) }];
     }
@@ -141,8 +182,10 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       };
     case 'AccountReopened':
       return { status: 'active', account: state.account, purchaseRefs: state.purchaseRefs };
-    case 'PurchaseRecorded':
-      return { ...state, purchaseRefs: { ...state.purchaseRefs, [event.data.externalRef]: event.data.purchaseId } };
+    case 'PurchaseRecorded': {
+      const { purchaseId, amount, occurredAt, externalRef } = event.data;
+      return { ...state, purchaseRefs: { ...state.purchaseRefs, [externalRef]: { purchaseId, amount, occurredAt } } };
+    }
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -156,5 +199,8 @@ export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent>
   evolve: evolveAccount,
   isNew: (command) => command.type === 'OpenAccount',
   // Purchases accumulate for the life of a customer; snapshots keep loading it cheap.
-  snapshot: { every: 100, version: 1 },
+  // Version 2: purchaseRefs remember amount and date (earlier snapshots are skipped and the stream folded instead).
+  snapshot: { every: 100, version: 2 },
+  existence: { notFound: NOT_FOUND.account, alreadyExists: ACCOUNT_REFUSALS.ALREADY_EXISTS },
+  refusals: ACCOUNT_REFUSALS,
 };

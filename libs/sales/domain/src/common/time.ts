@@ -1,5 +1,8 @@
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Clocks of the systems that report to us drift; an instant up to this far ahead of ours is still "now". */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 /**
  * Whether `at` falls after the deadline. A date-only deadline ('2025-03-20') lasts the
  * whole of that day in the caller's own offset, so it is compared with the calendar date

@@ -1,7 +1,8 @@
 import type { Command } from '@crm/shared/event-sourcing';
 
 /** Channels a contact can be reached on, and so consent to be marketed on. */
-export const CONTACT_CHANNELS = ['email', 'sms', 'phone', 'whatsapp', 'telegram', 'post'] as const;
+// 'letter' as in activities, interactions and complaints: one word for paper mail across the API.
+export const CONTACT_CHANNELS = ['email', 'sms', 'phone', 'whatsapp', 'telegram', 'letter'] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
 
 export type CreateContact = Command<

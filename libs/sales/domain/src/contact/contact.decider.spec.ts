@@ -48,7 +48,7 @@ const nameOnly: ContactCreated = {
 };
 
 const smsGranted: ContactEvent = { type: 'ContactConsentGranted', data: { contactId, channel: 'sms', at, source: 'فرم وب' } };
-const consent = (channel: 'email' | 'sms' | 'post', granted: boolean): ContactCommand => ({
+const consent = (channel: 'email' | 'sms' | 'letter', granted: boolean): ContactCommand => ({
   type: 'RecordConsent',
   data: { contactId, channel, granted, at },
 });
@@ -191,14 +191,14 @@ describe('contact decider', () => {
     });
 
     it('needs an address on the channel, except for post', () => {
-      const granted = (channel: 'email' | 'whatsapp' | 'post'): ContactEvent => ({
+      const granted = (channel: 'email' | 'whatsapp' | 'letter'): ContactEvent => ({
         type: 'ContactConsentGranted',
         data: { contactId, channel, at },
       });
       expect(canTarget(state([nameOnly, granted('email')]), 'email')).toBe(false);
       expect(canTarget(state([nameOnly, granted('whatsapp')]), 'whatsapp')).toBe(false);
       expect(canTarget(state([created, granted('email')]), 'email')).toBe(true);
-      expect(canTarget(state([nameOnly, granted('post')]), 'post')).toBe(true);
+      expect(canTarget(state([nameOnly, granted('letter')]), 'letter')).toBe(true);
     });
   });
 

@@ -1,8 +1,9 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { changedFields, compact, isEmpty, matchKey, present } from '@crm/shared/kernel';
+import { changedFields, compact, isEmpty, matchKey, present, NOT_FOUND } from '@crm/shared/kernel';
 import { contactPoints, matchKeysOf, withDerivedKeys } from '../common/contact-points';
 import type { ContactChannel, ContactCommand, CreateContact, RecordConsent, UpdateContact } from './contact.commands';
 import type { ContactEvent } from './contact.events';
+import { CONTACT_REFUSALS } from './contact.refusals';
 
 export interface ContactProfile {
   readonly contactId: string;
@@ -35,7 +36,7 @@ export type ContactState =
 type ActiveContact = Extract<ContactState, { status: 'active' }>;
 
 function active(state: ContactState): ActiveContact {
-  if (state.status === 'none') throw new DomainError('CONTACT.NOT_FOUND', 'No such contact');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.contact, 'No such contact');
   return state;
 }
 
@@ -53,7 +54,7 @@ export function canTarget(state: ContactState, channel: ContactChannel): boolean
     case 'whatsapp':
     case 'telegram':
       return state.contact.phoneE164 !== undefined;
-    case 'post':
+    case 'letter':
       return true;
     default: {
       const _exhaustive: never = channel;
@@ -64,10 +65,10 @@ export function canTarget(state: ContactState, channel: ContactChannel): boolean
 
 function create({ data }: CreateContact, state: ContactState): ContactEvent[] {
   if (state.status !== 'none') {
-    throw new DomainError('CONTACT.ALREADY_EXISTS', 'Contact already exists', { contactId: data.contactId });
+    throw new DomainError(CONTACT_REFUSALS.ALREADY_EXISTS, 'Contact already exists', { contactId: data.contactId });
   }
   const fullName = present(data.fullName);
-  if (fullName === undefined) throw new DomainError('CONTACT.NAME_REQUIRED', 'A contact needs a name');
+  if (fullName === undefined) throw new DomainError(CONTACT_REFUSALS.NAME_REQUIRED, 'A contact needs a name', { fields: ['fullName'] });
   const points = contactPoints(data);
   return [
     {
@@ -158,4 +159,6 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
   decide: decideContact,
   evolve: evolveContact,
   isNew: (command) => command.type === 'CreateContact',
+  existence: { notFound: NOT_FOUND.contact, alreadyExists: CONTACT_REFUSALS.ALREADY_EXISTS },
+  refusals: CONTACT_REFUSALS,
 };

@@ -1,8 +1,9 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { changedFields, compact, isEmpty, matchKey, money, present } from '@crm/shared/kernel';
+import { changedFields, compact, isEmpty, matchKey, money, present, NOT_FOUND } from '@crm/shared/kernel';
 import { contactPoints, matchKeysOf, withDerivedKeys } from '../common/contact-points';
 import type { CaptureLead, DisqualifyReason, LeadCommand, LeadSource, QualifyLead, UpdateLead } from './lead.commands';
 import type { LeadEvent } from './lead.events';
+import { LEAD_REFUSALS } from './lead.refusals';
 
 export interface LeadProfile {
   readonly leadId: string;
@@ -35,28 +36,28 @@ export type LeadState =
 type ExistingLead = Exclude<LeadState, { status: 'none' }>;
 
 function existing(state: LeadState): ExistingLead {
-  if (state.status === 'none') throw new DomainError('LEAD.NOT_FOUND', 'No such lead');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.lead, 'No such lead');
   return state;
 }
 
 function open(state: LeadState): LeadProfile {
   const lead = existing(state);
   if (lead.status !== 'open') {
-    throw new DomainError('LEAD.CLOSED', `Lead is ${lead.status}`, { leadId: lead.lead.leadId, status: lead.status });
+    throw new DomainError(LEAD_REFUSALS.CLOSED, `Lead is ${lead.status}`, { leadId: lead.lead.leadId, status: lead.status });
   }
   return lead.lead;
 }
 
 function capture({ data }: CaptureLead, state: LeadState): LeadEvent[] {
-  if (state.status !== 'none') throw new DomainError('LEAD.ALREADY_EXISTS', 'Lead already captured', { leadId: data.leadId });
+  if (state.status !== 'none') throw new DomainError(LEAD_REFUSALS.ALREADY_EXISTS, 'Lead already captured', { leadId: data.leadId });
   const fullName = present(data.fullName);
-  if (fullName === undefined) throw new DomainError('LEAD.NAME_REQUIRED', 'A lead needs a name');
+  if (fullName === undefined) throw new DomainError(LEAD_REFUSALS.NAME_REQUIRED, 'A lead needs a name', { fields: ['fullName'] });
   const points = contactPoints(data);
   if (points.email === undefined && points.phone === undefined) {
-    throw new DomainError('LEAD.CONTACT_POINT_REQUIRED', 'A lead needs an email or a phone number');
+    throw new DomainError(LEAD_REFUSALS.CONTACT_POINT_REQUIRED, 'A lead needs an email or a phone number', { fields: ['email', 'phone'] });
   }
   if (data.duplicateOfLeadId !== undefined && data.allowDuplicate !== true) {
-    throw new DomainError('LEAD.DUPLICATE', 'An open lead with the same email or phone exists', {
+    throw new DomainError(LEAD_REFUSALS.DUPLICATE, 'An open lead with the same email or phone exists', {
       existingLeadId: data.duplicateOfLeadId,
     });
   }
@@ -97,11 +98,14 @@ function update({ data }: UpdateLead, lead: LeadProfile): LeadEvent[] {
 function qualify({ data }: QualifyLead, state: LeadState): LeadEvent[] {
   const current = existing(state);
   if (current.status === 'qualified') {
-    throw new DomainError('LEAD.ALREADY_QUALIFIED', 'Lead is already qualified', { opportunityId: current.opportunityId });
+    throw new DomainError(LEAD_REFUSALS.ALREADY_QUALIFIED, 'Lead is already qualified', { opportunityId: current.opportunityId });
   }
   const lead = open(state);
   const estimatedValue = money(data.opportunity.estimatedValue.amount, data.opportunity.estimatedValue.currency);
-  if (estimatedValue.amount < 0) throw new DomainError('LEAD.INVALID_ESTIMATE', 'Estimated value cannot be negative');
+  if (estimatedValue.amount < 0)
+    throw new DomainError(LEAD_REFUSALS.INVALID_ESTIMATE, 'Estimated value cannot be negative', {
+      fields: ['opportunity.estimatedValue.amount'],
+    });
   const existingAccount = data.existingAccount === true;
   return [
     {
@@ -198,4 +202,6 @@ export const leadDecider: Decider<LeadState, LeadCommand, LeadEvent> = {
   decide: decideLead,
   evolve: evolveLead,
   isNew: (command) => command.type === 'CaptureLead',
+  existence: { notFound: NOT_FOUND.lead, alreadyExists: LEAD_REFUSALS.ALREADY_EXISTS },
+  refusals: LEAD_REFUSALS,
 };

@@ -1,5 +1,5 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { compact, isEmpty, money, type Money, present } from '@crm/shared/kernel';
+import { compact, isEmpty, money, type Money, present, NOT_FOUND } from '@crm/shared/kernel';
 import {
   STAGE_PROBABILITY,
   type MoveOpportunityStage,
@@ -10,6 +10,7 @@ import {
   type WinOpportunity,
 } from './opportunity.commands';
 import type { OpportunityEvent } from './opportunity.events';
+import { OPPORTUNITY_REFUSALS } from './opportunity.refusals';
 
 export interface Deal {
   readonly opportunityId: string;
@@ -38,37 +39,42 @@ type ExistingOpportunity = Exclude<OpportunityState, { status: 'none' }>;
 type OpenOpportunityState = Extract<OpportunityState, { status: 'open' }>;
 
 function existing(state: OpportunityState): ExistingOpportunity {
-  if (state.status === 'none') throw new DomainError('OPPORTUNITY.NOT_FOUND', 'No such opportunity');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.opportunity, 'No such opportunity');
   return state;
 }
 
 function open(state: OpportunityState): OpenOpportunityState {
   const current = existing(state);
   if (current.status !== 'open') {
-    throw new DomainError('OPPORTUNITY.CLOSED', `Opportunity is ${current.status}; reopen it first`, { status: current.status });
+    throw new DomainError(OPPORTUNITY_REFUSALS.CLOSED, `Opportunity is ${current.status}; reopen it first`, { status: current.status });
   }
   return current;
 }
 
 function validAmount(value: Money): Money {
   const amount = money(value.amount, value.currency);
-  if (amount.amount < 0) throw new DomainError('OPPORTUNITY.INVALID_AMOUNT', 'Amount cannot be negative', { amount });
+  if (amount.amount < 0) {
+    throw new DomainError(OPPORTUNITY_REFUSALS.INVALID_AMOUNT, 'Amount cannot be negative', { fields: ['amount.amount'], amount });
+  }
   return amount;
 }
 
 function validProbability(probability: number): number {
   if (!Number.isInteger(probability) || probability < 0 || probability > 100) {
-    throw new DomainError('OPPORTUNITY.INVALID_PROBABILITY', 'Probability is a whole percentage 0–100', { probability });
+    throw new DomainError(OPPORTUNITY_REFUSALS.INVALID_PROBABILITY, 'Probability is a whole percentage 0–100', {
+      fields: ['probability'],
+      probability,
+    });
   }
   return probability;
 }
 
 function openDeal({ data }: OpenOpportunity, state: OpportunityState): OpportunityEvent[] {
   if (state.status !== 'none') {
-    throw new DomainError('OPPORTUNITY.ALREADY_EXISTS', 'Opportunity already exists', { opportunityId: data.opportunityId });
+    throw new DomainError(OPPORTUNITY_REFUSALS.ALREADY_EXISTS, 'Opportunity already exists', { opportunityId: data.opportunityId });
   }
   const name = present(data.name);
-  if (name === undefined) throw new DomainError('OPPORTUNITY.NAME_REQUIRED', 'An opportunity needs a name');
+  if (name === undefined) throw new DomainError(OPPORTUNITY_REFUSALS.NAME_REQUIRED, 'An opportunity needs a name', { fields: ['name'] });
   return [
     {
       type: 'OpportunityOpened',
@@ -116,7 +122,9 @@ function move({ data }: MoveOpportunityStage, state: OpportunityState): Opportun
 function revise({ data }: ReviseEstimate, state: OpportunityState): OpportunityEvent[] {
   existing(state);
   if (data.amount === undefined && data.probability === undefined && data.expectedCloseDate === undefined) {
-    throw new DomainError('OPPORTUNITY.NOTHING_TO_REVISE', 'Give an amount, a probability or an expected close date');
+    throw new DomainError(OPPORTUNITY_REFUSALS.NOTHING_TO_REVISE, 'Give an amount, a probability or an expected close date', {
+      fields: ['amount', 'probability', 'expectedCloseDate'],
+    });
   }
   const { deal } = open(state);
   const amount = data.amount === undefined ? undefined : validAmount(data.amount);
@@ -136,6 +144,12 @@ function win({ data }: WinOpportunity, state: OpportunityState): OpportunityEven
   if (current.status === 'won' && data.quoteId !== undefined && current.quoteId === data.quoteId) return [];
   const { deal, stage } = open(state);
   const amount = validAmount(data.amount);
+  if (amount.currency !== deal.amount.currency) {
+    throw new DomainError(OPPORTUNITY_REFUSALS.CURRENCY_MISMATCH, `A deal in ${deal.amount.currency} is won in ${deal.amount.currency}`, {
+      dealCurrency: deal.amount.currency,
+      currency: amount.currency,
+    });
+  }
   const { opportunityId, accountId, campaignId } = deal;
   return [
     {
@@ -152,7 +166,10 @@ export function decideOpportunity(command: OpportunityCommand, state: Opportunit
     case 'ProposeSolution': {
       const { deal } = open(state);
       const solution = present(command.data.solution);
-      if (solution === undefined) throw new DomainError('OPPORTUNITY.SOLUTION_REQUIRED', 'Describe the proposed solution');
+      if (solution === undefined)
+        throw new DomainError(OPPORTUNITY_REFUSALS.SOLUTION_REQUIRED, 'Describe the proposed solution', {
+          fields: ['solution'],
+        });
       if (solution === deal.solution) return [];
       const { proposedAt } = command.data;
       return [{ type: 'OpportunitySolutionProposed', data: { opportunityId: deal.opportunityId, solution, proposedAt } }];
@@ -170,7 +187,7 @@ export function decideOpportunity(command: OpportunityCommand, state: Opportunit
     }
     case 'ReopenOpportunity': {
       const current = existing(state);
-      if (current.status === 'open') throw new DomainError('OPPORTUNITY.NOT_CLOSED', 'Opportunity is open');
+      if (current.status === 'open') throw new DomainError(OPPORTUNITY_REFUSALS.NOT_CLOSED, 'Opportunity is open');
       const { opportunityId, probability } = current.deal;
       const { reason, reopenedAt } = command.data;
       return [{ type: 'OpportunityReopened', data: { opportunityId, reason, stage: current.stage, probability, reopenedAt } }];
@@ -216,4 +233,6 @@ export const opportunityDecider: Decider<OpportunityState, OpportunityCommand, O
   decide: decideOpportunity,
   evolve: evolveOpportunity,
   isNew: (command) => command.type === 'OpenOpportunity',
+  existence: { notFound: NOT_FOUND.opportunity, alreadyExists: OPPORTUNITY_REFUSALS.ALREADY_EXISTS },
+  refusals: OPPORTUNITY_REFUSALS,
 };

@@ -18,7 +18,8 @@ export type CreateQuote = Command<
 export type IssueQuote = Command<'IssueQuote', { quoteId: string; issuedAt: string }>;
 
 /** `at` is when the customer accepted: it is what the validity is checked against. */
-export type AcceptQuote = Command<'AcceptQuote', { quoteId: string; at: string }>;
+/** `at` is when the customer accepted (given or now); `recordedAt` is when we learn of it. */
+export type AcceptQuote = Command<'AcceptQuote', { quoteId: string; at: string; recordedAt: string }>;
 
 export type RejectQuote = Command<'RejectQuote', { quoteId: string; reason: string; at: string }>;
 

@@ -73,7 +73,7 @@ const rejectedEvent: QuoteEvent = {
 
 const withLines = (lines: QuoteLineInput[]): QuoteCommand => ({ ...createCommand, data: { ...createCommand.data, lines } });
 const issue: QuoteCommand = { type: 'IssueQuote', data: { quoteId, issuedAt } };
-const accept = (at: string): QuoteCommand => ({ type: 'AcceptQuote', data: { quoteId, at } });
+const accept = (at: string, recordedAt = at): QuoteCommand => ({ type: 'AcceptQuote', data: { quoteId, at, recordedAt } });
 const reject: QuoteCommand = { type: 'RejectQuote', data: { quoteId, reason: 'مبلغ بالاتر از بودجه', at: issuedAt } };
 const revisedAt = '2025-03-07T12:00:00+03:30';
 
@@ -107,15 +107,15 @@ describe('quote decider', () => {
       spec
         .given([])
         .when(withLines([steel, { ...setup, quantity: 0 }]))
-        .thenThrows('QUOTE.INVALID_QUANTITY', { line: 1 });
+        .thenThrows('QUOTE.INVALID_QUANTITY', { fields: ['lines.1.quantity'] });
       spec
         .given([])
         .when(withLines([{ ...setup, quantity: 1.2345 }]))
-        .thenThrows('QUOTE.INVALID_QUANTITY', { line: 0 });
+        .thenThrows('QUOTE.INVALID_QUANTITY', { fields: ['lines.0.quantity'] });
       spec
         .given([])
         .when(withLines([{ ...setup, discountPercent: 101 }]))
-        .thenThrows('QUOTE.INVALID_DISCOUNT', { line: 0 });
+        .thenThrows('QUOTE.INVALID_DISCOUNT', { fields: ['lines.0.discountPercent'] });
       spec
         .given([])
         .when(withLines([{ ...setup, discountPercent: 12.345 }]))
@@ -124,6 +124,19 @@ describe('quote decider', () => {
         .given([])
         .when(withLines([{ ...setup, unitPrice: money(-1) }]))
         .thenThrows('QUOTE.INVALID_PRICE');
+    });
+
+    it('refuses totals beyond 2^53 − 1 (computed server-side) instead of rounding them', () => {
+      const huge = { ...setup, quantity: 2, unitPrice: money(Number.MAX_SAFE_INTEGER - 1) };
+      spec
+        .given([])
+        .when(withLines([huge]))
+        .thenThrows('QUOTE.TOTAL_TOO_LARGE', { fields: ['lines.0.quantity'] });
+      const half = { ...setup, quantity: 1, unitPrice: money(2 ** 52) };
+      spec
+        .given([])
+        .when(withLines([half, half]))
+        .thenThrows('QUOTE.TOTAL_TOO_LARGE', { fields: ['lines'] });
     });
 
     it('refuses a quote without lines, one already expired, and a second creation', () => {
@@ -168,6 +181,19 @@ describe('quote decider', () => {
 
     it('refuses an acceptance after the validity', () => {
       spec.given([created, issuedEvent]).when(accept('2025-03-21T00:30:00+03:30')).thenThrows('QUOTE.EXPIRED', { validUntil });
+    });
+
+    it('refuses an acceptance back-dated to within the validity once the offer has expired, or dated before issue or ahead of now', () => {
+      const backDated = accept('2025-03-20T12:00:00+03:30', '2025-03-22T09:00:00+03:30');
+      spec.given([created, issuedEvent]).when(backDated).thenThrows('QUOTE.EXPIRED', { validUntil });
+      spec
+        .given([created, issuedEvent])
+        .when(accept('2025-03-01T12:00:00+03:30', '2025-03-10T12:00:00+03:30'))
+        .thenThrows('QUOTE.INVALID_ACCEPTANCE_TIME', { fields: ['acceptedAt'] });
+      spec
+        .given([created, issuedEvent])
+        .when(accept('2025-03-10T12:10:00+03:30', '2025-03-10T12:00:00+03:30'))
+        .thenThrows('QUOTE.INVALID_ACCEPTANCE_TIME', { fields: ['acceptedAt'] });
     });
 
     it('refuses a draft, a rejected, an accepted and an unknown quote', () => {

@@ -1,8 +1,10 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { isAfterDeadline } from '../common/time';
+import { CLOCK_SKEW_MS, isAfterDeadline } from '../common/time';
 import type { CreateQuote, QuoteCommand, ReviseQuote } from './quote.commands';
 import type { QuoteEvent, QuoteTerms } from './quote.events';
 import { priceQuote } from './quote.pricing';
+import { QUOTE_REFUSALS } from './quote.refusals';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
 interface QuoteBody {
   readonly quoteId: string;
@@ -23,35 +25,38 @@ type ExistingQuote = Exclude<QuoteState, { status: 'none' }>;
 type IssuedQuote = Extract<QuoteState, { status: 'issued' }>;
 
 function existing(state: QuoteState): ExistingQuote {
-  if (state.status === 'none') throw new DomainError('QUOTE.NOT_FOUND', 'No such quote');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.quote, 'No such quote');
   return state;
 }
 
 function notAccepted(quote: ExistingQuote): ExistingQuote {
   if (quote.status === 'accepted') {
-    throw new DomainError('QUOTE.ACCEPTED', 'The quote was accepted and is final', { acceptedAt: quote.acceptedAt });
+    throw new DomainError(QUOTE_REFUSALS.ACCEPTED, 'The quote was accepted and is final', { acceptedAt: quote.acceptedAt });
   }
   return quote;
 }
 
 function issued(state: QuoteState): IssuedQuote {
   const quote = notAccepted(existing(state));
-  if (quote.status !== 'issued') throw new DomainError('QUOTE.NOT_ISSUED', `Quote is ${quote.status}`, { status: quote.status });
+  if (quote.status !== 'issued') throw new DomainError(QUOTE_REFUSALS.NOT_ISSUED, `Quote is ${quote.status}`, { status: quote.status });
   return quote;
 }
 
 function refuseExpired(at: string, validUntil: string): void {
-  if (isAfterDeadline(at, validUntil)) throw new DomainError('QUOTE.EXPIRED', 'The quote is no longer valid', { validUntil, at });
+  if (isAfterDeadline(at, validUntil)) throw new DomainError(QUOTE_REFUSALS.EXPIRED, 'The quote is no longer valid', { validUntil, at });
 }
 
 function checkValidity(at: string, validUntil: string): void {
   if (isAfterDeadline(at, validUntil)) {
-    throw new DomainError('QUOTE.INVALID_VALIDITY', 'A quote cannot be valid only until before it is written', { validUntil });
+    throw new DomainError(QUOTE_REFUSALS.INVALID_VALIDITY, 'A quote cannot be valid only until before it is written', {
+      fields: ['validUntil'],
+      validUntil,
+    });
   }
 }
 
 function create({ data }: CreateQuote, state: QuoteState): QuoteEvent[] {
-  if (state.status !== 'none') throw new DomainError('QUOTE.ALREADY_EXISTS', 'Quote already exists', { quoteId: data.quoteId });
+  if (state.status !== 'none') throw new DomainError(QUOTE_REFUSALS.ALREADY_EXISTS, 'Quote already exists', { quoteId: data.quoteId });
   const terms = priceQuote(data.lines, data.validUntil);
   checkValidity(data.createdAt, data.validUntil);
   const { quoteId, opportunityId, createdAt } = data;
@@ -61,7 +66,7 @@ function create({ data }: CreateQuote, state: QuoteState): QuoteEvent[] {
 function revise({ data }: ReviseQuote, state: QuoteState): QuoteEvent[] {
   const quote = notAccepted(existing(state));
   if (data.lines === undefined && data.validUntil === undefined) {
-    throw new DomainError('QUOTE.NOTHING_TO_REVISE', 'Give new lines, a new validity or both');
+    throw new DomainError(QUOTE_REFUSALS.NOTHING_TO_REVISE, 'Give new lines, a new validity or both', { fields: ['lines', 'validUntil'] });
   }
   const validUntil = data.validUntil ?? quote.terms.validUntil;
   const terms = data.lines === undefined ? { ...quote.terms, validUntil } : priceQuote(data.lines, validUntil);
@@ -76,7 +81,7 @@ export function decideQuote(command: QuoteCommand, state: QuoteState): QuoteEven
       return create(command, state);
     case 'IssueQuote': {
       const quote = notAccepted(existing(state));
-      if (quote.status !== 'draft') throw new DomainError('QUOTE.NOT_DRAFT', `Quote is ${quote.status}`, { status: quote.status });
+      if (quote.status !== 'draft') throw new DomainError(QUOTE_REFUSALS.NOT_DRAFT, `Quote is ${quote.status}`, { status: quote.status });
       const { issuedAt } = command.data;
       refuseExpired(issuedAt, quote.terms.validUntil);
       const { quoteId, opportunityId, revision, terms } = quote;
@@ -86,7 +91,16 @@ export function decideQuote(command: QuoteCommand, state: QuoteState): QuoteEven
     }
     case 'AcceptQuote': {
       const quote = issued(state);
-      refuseExpired(command.data.at, quote.terms.validUntil);
+      const { at, recordedAt } = command.data;
+      // Back-dating cannot revive an offer: it must be valid when we learn of the acceptance, too.
+      if (Date.parse(at) < Date.parse(quote.issuedAt) || Date.parse(at) > Date.parse(recordedAt) + CLOCK_SKEW_MS) {
+        throw new DomainError(QUOTE_REFUSALS.INVALID_ACCEPTANCE_TIME, `acceptedAt ${at} is before issue or after it is recorded`, {
+          fields: ['acceptedAt'],
+          issuedAt: quote.issuedAt,
+        });
+      }
+      refuseExpired(at, quote.terms.validUntil);
+      refuseExpired(new Date(Date.parse(recordedAt) - CLOCK_SKEW_MS).toISOString(), quote.terms.validUntil);
       const { quoteId, opportunityId, revision, terms } = quote;
       return [{ type: 'QuoteAccepted', data: { quoteId, opportunityId, revision, total: terms.total, acceptedAt: command.data.at } }];
     }
@@ -139,4 +153,6 @@ export const quoteDecider: Decider<QuoteState, QuoteCommand, QuoteEvent> = {
   decide: decideQuote,
   evolve: evolveQuote,
   isNew: (command) => command.type === 'CreateQuote',
+  existence: { notFound: NOT_FOUND.quote, alreadyExists: QUOTE_REFUSALS.ALREADY_EXISTS },
+  refusals: QUOTE_REFUSALS,
 };

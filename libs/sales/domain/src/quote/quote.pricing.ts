@@ -1,40 +1,54 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { InvalidValueError, money, multiplyMoney, percentOf, subtractMoney, sumMoney, type Money } from '@crm/shared/kernel';
+import { InvalidValueError, money, multiplyMoney, percentOf, subtractMoney, sumMoney, type Money, type Refusal } from '@crm/shared/kernel';
 import type { QuoteLineInput } from './quote.commands';
 import type { PricedLine, QuoteTerms } from './quote.events';
+import { QUOTE_REFUSALS } from './quote.refusals';
 
-/** Turns the kernel's refusal of a quantity or percent into this line's business error. */
-function orRefuse<T>(compute: () => T, kernelCode: string, code: string, message: string, line: number): T {
+type LineRefusal = Refusal<string, 400>;
+
+/**
+ * Turns the kernel's refusal of a quantity or percent into this line's refusal,
+ * naming the field; an amount past 2^53 − 1 is a total too large to keep exactly.
+ */
+function orRefuse<T>(compute: () => T, kernelCode: string, refusal: LineRefusal, message: string, field: string): T {
   try {
     return compute();
   } catch (error) {
-    if (error instanceof InvalidValueError && error.code === kernelCode) throw new DomainError(code, message, { line });
+    if (error instanceof InvalidValueError && error.code === kernelCode) throw new DomainError(refusal, message, { fields: [field] });
+    if (error instanceof InvalidValueError && error.code === 'MONEY.OVERFLOW') {
+      throw new DomainError(QUOTE_REFUSALS.TOTAL_TOO_LARGE, error.message, { fields: [field] });
+    }
     throw error;
   }
 }
 
 function priceLine(input: QuoteLineInput, line: number): PricedLine {
   const unitPrice = money(input.unitPrice.amount, input.unitPrice.currency);
-  if (unitPrice.amount < 0) throw new DomainError('QUOTE.INVALID_PRICE', 'Unit price cannot be negative', { line });
+  const at = `lines.${line}`;
+  if (unitPrice.amount < 0) {
+    throw new DomainError(QUOTE_REFUSALS.INVALID_PRICE, 'Unit price cannot be negative', { fields: [`${at}.unitPrice.amount`] });
+  }
   const { quantity } = input;
   const quantityMessage = 'Quantity must be more than 0 with at most 3 decimals';
-  if (!(quantity > 0)) throw new DomainError('QUOTE.INVALID_QUANTITY', quantityMessage, { line });
+  if (!(quantity > 0)) throw new DomainError(QUOTE_REFUSALS.INVALID_QUANTITY, quantityMessage, { fields: [`${at}.quantity`] });
   const gross = orRefuse(
     () => multiplyMoney(unitPrice, quantity),
     'MONEY.INVALID_QUANTITY',
-    'QUOTE.INVALID_QUANTITY',
+    QUOTE_REFUSALS.INVALID_QUANTITY,
     quantityMessage,
-    line,
+    `${at}.quantity`,
   );
   const discountPercent = input.discountPercent ?? 0;
   const discountMessage = 'Discount is a percentage 0–100 with at most 2 decimals';
-  if (!(discountPercent >= 0 && discountPercent <= 100)) throw new DomainError('QUOTE.INVALID_DISCOUNT', discountMessage, { line });
+  if (!(discountPercent >= 0 && discountPercent <= 100)) {
+    throw new DomainError(QUOTE_REFUSALS.INVALID_DISCOUNT, discountMessage, { fields: [`${at}.discountPercent`] });
+  }
   const discount = orRefuse(
     () => percentOf(gross, discountPercent),
     'MONEY.INVALID_PERCENT',
-    'QUOTE.INVALID_DISCOUNT',
+    QUOTE_REFUSALS.INVALID_DISCOUNT,
     discountMessage,
-    line,
+    `${at}.discountPercent`,
   );
   return {
     description: input.description.trim(),
@@ -53,14 +67,24 @@ function priceLine(input: QuoteLineInput, line: number): PricedLine {
  */
 export function priceQuote(inputs: readonly QuoteLineInput[], validUntil: string): QuoteTerms {
   const first = inputs[0];
-  if (first === undefined) throw new DomainError('QUOTE.NO_LINES', 'A quote needs at least one line');
+  if (first === undefined) throw new DomainError(QUOTE_REFUSALS.NO_LINES, 'A quote needs at least one line', { fields: ['lines'] });
   const currency = first.unitPrice.currency;
   const currencies = [...new Set(inputs.map((input) => input.unitPrice.currency))];
   if (currencies.length > 1) {
-    throw new DomainError('QUOTE.MIXED_CURRENCY', 'All lines of a quote are priced in one currency', { currencies });
+    throw new DomainError(QUOTE_REFUSALS.MIXED_CURRENCY, 'All lines of a quote are priced in one currency', {
+      fields: inputs.map((_, index) => `lines.${index}.unitPrice.currency`),
+      currencies,
+    });
   }
   const lines = inputs.map(priceLine);
-  const sum = (pick: (line: PricedLine) => Money) => sumMoney(lines.map(pick), currency);
+  const sum = (pick: (line: PricedLine) => Money) =>
+    orRefuse(
+      () => sumMoney(lines.map(pick), currency),
+      'MONEY.OVERFLOW',
+      QUOTE_REFUSALS.TOTAL_TOO_LARGE,
+      'The quote total is beyond 2^53 − 1',
+      'lines',
+    );
   return {
     currency,
     lines,

@@ -25,4 +25,8 @@ export class ComplaintStreams {
     const result = await this.executor.execute(this.decider, complaintStreamId(complaintId), build(now.toISOString()), context, now);
     return commandReply(complaintId, result);
   }
+
+  get store(): CommandExecutor['store'] {
+    return this.executor.store;
+  }
 }

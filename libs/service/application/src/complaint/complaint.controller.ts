@@ -24,8 +24,15 @@ import { ReopenComplaintCommand } from './reopen-complaint/reopen-complaint.comm
 import { ReopenComplaintRequestDto } from './reopen-complaint/reopen-complaint.request.dto';
 import { RespondToComplaintCommand } from './respond-to-complaint/respond-to-complaint.command';
 import { RespondToComplaintRequestDto } from './respond-to-complaint/respond-to-complaint.request.dto';
+import { COMPLAINT_REFUSALS } from '@crm/service/domain';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
-const CLOSED = 'COMPLAINT.CLOSED';
+/** The aggregate these routes decide on: its declared refusals are what they answer. */
+const DECIDES = {
+  decides: [
+    { refusals: COMPLAINT_REFUSALS, existence: { notFound: NOT_FOUND.complaint, alreadyExists: COMPLAINT_REFUSALS.ALREADY_RECEIVED } },
+  ],
+};
 
 /** ISO 10002 complaint handling, one route per step (API.md "Commands"). */
 @ApiTags('complaints')
@@ -35,46 +42,47 @@ export class ComplaintController {
 
   @Post()
   @ApiCommand({
+    ...DECIDES,
+    refersTo: ['lead', 'contact', 'account', 'opportunity', 'quote', 'complaint', 'campaign'],
     summary: 'Receive a complaint',
     creates: true,
-    refusals: ['STREAM.ALREADY_EXISTS', 'COMPLAINT.TEXT_REQUIRED', 'PHONE.INVALID'],
   })
   receive(@Body() body: ReceiveComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReceiveComplaintCommand(body, ctx));
   }
 
   @Post(':id/acknowledge')
-  @ApiCommand({ summary: 'Acknowledge receipt to the complainant', refusals: ['COMPLAINT.ALREADY_ACKNOWLEDGED', CLOSED] })
+  @ApiCommand({ ...DECIDES, summary: 'Acknowledge receipt to the complainant' })
   acknowledge(@IdParam() id: string, @Body() body: AcknowledgeComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AcknowledgeComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/assess')
-  @ApiCommand({ summary: 'Assess severity; sets the SLA deadlines from the policy', refusals: [CLOSED] })
+  @ApiCommand({ ...DECIDES, summary: 'Assess severity; sets the SLA deadlines from the policy' })
   assess(@IdParam() id: string, @Body() body: AssessComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AssessComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/assign')
-  @ApiCommand({ summary: 'Assign to a person or a team', refusals: [CLOSED] })
+  @ApiCommand({ ...DECIDES, summary: 'Assign to a person or a team' })
   assign(@IdParam() id: string, @Body() body: AssignComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AssignComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/investigation-notes')
-  @ApiCommand({ summary: 'Add an investigation note', refusals: ['COMPLAINT.NOT_ACKNOWLEDGED', CLOSED] })
+  @ApiCommand({ ...DECIDES, summary: 'Add an investigation note' })
   addNote(@IdParam() id: string, @Body() body: AddInvestigationNoteRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AddInvestigationNoteCommand(id, body, ctx));
   }
 
   @Post(':id/respond')
-  @ApiCommand({ summary: 'Record the response', refusals: ['COMPLAINT.NOT_ACKNOWLEDGED', 'COMPLAINT.NOT_ASSESSED', CLOSED] })
+  @ApiCommand({ ...DECIDES, summary: 'Record the response' })
   respond(@IdParam() id: string, @Body() body: RespondToComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RespondToComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/communicate-decision')
-  @ApiCommand({ summary: 'Communicate the decision to the complainant', refusals: ['COMPLAINT.NO_RESPONSE', CLOSED] })
+  @ApiCommand({ ...DECIDES, summary: 'Communicate the decision to the complainant' })
   communicateDecision(
     @IdParam() id: string,
     @Body() body: CommunicateDecisionRequestDto,
@@ -84,28 +92,25 @@ export class ComplaintController {
   }
 
   @Post(':id/escalate')
-  @ApiCommand({ summary: 'Escalate upward (head office, external body, legal)', refusals: ['COMPLAINT.ESCALATION_NOT_UPWARD', CLOSED] })
+  @ApiCommand({ ...DECIDES, summary: 'Escalate upward (head office, external body, legal)' })
   escalate(@IdParam() id: string, @Body() body: EscalateComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new EscalateComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/close')
-  @ApiCommand({ summary: 'Close with an outcome', refusals: ['COMPLAINT.DECISION_NOT_COMMUNICATED', CLOSED] })
+  @ApiCommand({ ...DECIDES, summary: 'Close with an outcome' })
   close(@IdParam() id: string, @Body() body: CloseComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CloseComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/reopen')
-  @ApiCommand({ summary: 'Reopen a closed complaint', refusals: ['COMPLAINT.NOT_CLOSED'] })
+  @ApiCommand({ ...DECIDES, summary: 'Reopen a closed complaint' })
   reopen(@IdParam() id: string, @Body() body: ReopenComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReopenComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/satisfaction')
-  @ApiCommand({
-    summary: "Record the complainant's satisfaction with the handling (1–5)",
-    refusals: ['COMPLAINT.NOT_CLOSED', 'COMPLAINT.SATISFACTION_ALREADY_RECORDED'],
-  })
+  @ApiCommand({ ...DECIDES, summary: "Record the complainant's satisfaction with the handling (1–5)" })
   recordSatisfaction(
     @IdParam() id: string,
     @Body() body: RecordHandlingSatisfactionRequestDto,

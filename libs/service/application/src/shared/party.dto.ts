@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import type { Party, RelatedTo } from '@crm/service/domain';
 import { MAX, RELATED_TYPES } from './vocabulary';
-import { EnumField, IdField, IsOneForm, NestedField, TextField, type FieldOptions } from '@crm/shared/http';
+import { ContactPointField, EnumField, IdField, IsOneForm, NestedField, TextField, type FieldOptions } from '@crm/shared/http';
 
 /** `{ contactId }`, `{ accountId }` or, for someone not yet on file, `{ name, phone?, email? }`. */
 export class PartyDto {
@@ -14,14 +14,13 @@ export class PartyDto {
   @TextField(MAX.name, { optional: true, description: 'Someone not yet on file', example: 'رضا کریمی' })
   name?: string;
 
-  @TextField(MAX.phone, {
-    optional: true,
+  @ContactPointField('phone', MAX.phone, {
     description: 'Iranian forms (09…, +98…, 0098…, Persian digits) or E.164',
     example: '۰۹۱۲ ۱۲۳ ۴۵۶۷',
   })
   phone?: string;
 
-  @TextField(MAX.email, { optional: true })
+  @ContactPointField('email', MAX.email)
   email?: string;
 }
 
@@ -30,7 +29,7 @@ const PARTY_FORMS = { contactId: [], accountId: [], name: ['phone', 'email'] } a
 export function PartyField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
     NestedField(() => PartyDto, options),
-    IsOneForm(PARTY_FORMS),
+    IsOneForm(PARTY_FORMS, () => PartyDto),
   );
 }
 

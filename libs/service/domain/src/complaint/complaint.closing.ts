@@ -16,6 +16,7 @@ import {
   type Config,
 } from './complaint.guards';
 import { milestonesOf, type ComplaintState } from './complaint.state';
+import { COMPLAINT_REFUSALS } from './complaint.refusals';
 
 const SATISFACTION_SCALE = { min: 1, max: 5 } as const;
 
@@ -23,7 +24,7 @@ export function close({ data }: C.CloseComplaint, state: ComplaintState): Compla
   const complaint = inProgress(state);
   const at = checkedTime(complaint, data.at, 'at');
   if (data.outcome !== 'withdrawn' && complaint.status !== 'decision_communicated') {
-    throw new DomainError('COMPLAINT.DECISION_NOT_COMMUNICATED', 'Communicate a decision before closing, unless withdrawn', {
+    throw new DomainError(COMPLAINT_REFUSALS.DECISION_NOT_COMMUNICATED, 'Communicate a decision before closing, unless withdrawn', {
       status: complaint.status,
       outcome: data.outcome,
     });
@@ -45,7 +46,7 @@ export function close({ data }: C.CloseComplaint, state: ComplaintState): Compla
 export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, config: Config): ComplaintEvent[] {
   const complaint = existing(state);
   if (complaint.status !== 'closed') {
-    throw new DomainError('COMPLAINT.NOT_CLOSED', 'Only a closed complaint can be reopened', { status: complaint.status });
+    throw new DomainError(COMPLAINT_REFUSALS.NOT_CLOSED, 'Only a closed complaint can be reopened', { status: complaint.status });
   }
   const at = checkedTime(complaint, data.at, 'at');
   const reason = requireText(data.reason, 'reason', TEXT_REQUIRED);
@@ -69,17 +70,19 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
 export function recordSatisfaction({ data }: C.RecordHandlingSatisfaction, state: ComplaintState): ComplaintEvent[] {
   const complaint = existing(state);
   if (complaint.status !== 'closed') {
-    throw new DomainError('COMPLAINT.NOT_CLOSED', 'Satisfaction with the handling is asked after closing', { status: complaint.status });
+    throw new DomainError(COMPLAINT_REFUSALS.NOT_CLOSED, 'Satisfaction with the handling is asked after closing', {
+      status: complaint.status,
+    });
   }
   const at = checkedTime(complaint, data.at, 'at');
   if (!Number.isInteger(data.score) || data.score < SATISFACTION_SCALE.min || data.score > SATISFACTION_SCALE.max) {
-    throw new DomainError('COMPLAINT.SCORE_OUT_OF_RANGE', `score must be an integer from 1 to 5, got ${data.score}`, {
+    throw new DomainError(COMPLAINT_REFUSALS.SCORE_OUT_OF_RANGE, `score must be an integer from 1 to 5, got ${data.score}`, {
       fields: ['score'],
       ...SATISFACTION_SCALE,
     });
   }
   if (complaint.closing.satisfactionRecorded) {
-    throw new DomainError('COMPLAINT.SATISFACTION_ALREADY_RECORDED', 'Satisfaction was already recorded for this closing');
+    throw new DomainError(COMPLAINT_REFUSALS.SATISFACTION_ALREADY_RECORDED, 'Satisfaction was already recorded for this closing');
   }
   const comment = data.comment === undefined ? {} : { comment: data.comment };
   return [
@@ -107,7 +110,7 @@ export function recordSlaBreach({ data }: C.RecordSlaBreach, state: ComplaintSta
   if (milestone.metAt !== undefined && !isBreached(milestone, detectedAt)) return [];
   if (!isBreached(milestone, detectedAt)) {
     throw new DomainError(
-      'COMPLAINT.SLA_NOT_BREACHED',
+      COMPLAINT_REFUSALS.SLA_NOT_BREACHED,
       `The ${data.milestone} deadline ${milestone.deadline} has not passed at ${detectedAt}`,
       {
         milestone: data.milestone,

@@ -1,4 +1,5 @@
 import { assertNever, DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 import { normalizeParty } from '../shared/party';
 import { instantOf } from '../shared/time';
 import { sameInstant } from '../sla/sla-breaches';
@@ -10,6 +11,7 @@ import type { ComplaintEvent } from './complaint.events';
 import { checkedTime, inProgress, policyOf, TEXT_REQUIRED, trail, withRevealedBreaches, type Config } from './complaint.guards';
 import { addNote, communicate, escalate, respond } from './complaint.handling';
 import { evolveComplaint, initialComplaintState, type ComplaintState } from './complaint.state';
+import { COMPLAINT_REFUSALS } from './complaint.refusals';
 
 export interface ComplaintDeciderOptions {
   /** The policy used when a command brings none. */
@@ -20,7 +22,7 @@ export interface ComplaintDeciderOptions {
 
 function receive({ data }: C.ReceiveComplaint, state: ComplaintState, config: Config): ComplaintEvent[] {
   if (state.status !== 'none') {
-    throw new DomainError('COMPLAINT.ALREADY_RECEIVED', `Complaint ${data.complaintId} was already received`);
+    throw new DomainError(COMPLAINT_REFUSALS.ALREADY_RECEIVED, `Complaint ${data.complaintId} was already received`);
   }
   instantOf(data.receivedAt, 'receivedAt');
   const policy = policyOf(config, data.slaPolicy);
@@ -29,7 +31,7 @@ function receive({ data }: C.ReceiveComplaint, state: ComplaintState, config: Co
       type: 'ComplaintReceived',
       data: {
         complaintId: data.complaintId,
-        complainant: normalizeParty(data.complainant, 'complainant', 'COMPLAINT'),
+        complainant: normalizeParty(data.complainant, 'complainant', COMPLAINT_REFUSALS.NAME_REQUIRED),
         channel: data.channel,
         category: requireText(data.category, 'category', TEXT_REQUIRED),
         description: requireText(data.description, 'description', TEXT_REQUIRED),
@@ -48,7 +50,7 @@ function receive({ data }: C.ReceiveComplaint, state: ComplaintState, config: Co
 function acknowledge({ data }: C.AcknowledgeComplaint, state: ComplaintState): ComplaintEvent[] {
   const complaint = inProgress(state);
   if (complaint.complaint.acknowledgedAt !== undefined) {
-    throw new DomainError('COMPLAINT.ALREADY_ACKNOWLEDGED', 'The complaint was already acknowledged', {
+    throw new DomainError(COMPLAINT_REFUSALS.ALREADY_ACKNOWLEDGED, 'The complaint was already acknowledged', {
       acknowledgedAt: complaint.complaint.acknowledgedAt,
     });
   }
@@ -151,6 +153,8 @@ export function createComplaintDecider(options: ComplaintDeciderOptions = {}): C
     decide: (command, state) => decideComplaint(command, state, config),
     evolve: evolveComplaint,
     isNew: (command) => command.type === 'ReceiveComplaint',
+    existence: { notFound: NOT_FOUND.complaint, alreadyExists: COMPLAINT_REFUSALS.ALREADY_RECEIVED },
+    refusals: COMPLAINT_REFUSALS,
   };
 }
 

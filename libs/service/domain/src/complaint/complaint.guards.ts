@@ -5,13 +5,15 @@ import { instantOf } from '../shared/time';
 import type { ComplaintEvent, ComplaintSlaBreached } from './complaint.events';
 import { evolveComplaint, milestonesOf, type ComplaintInProgress, type ComplaintState, type ExistingComplaint } from './complaint.state';
 import type { ComplaintStatus, ComplaintTrail } from './complaint.types';
+import { COMPLAINT_REFUSALS } from './complaint.refusals';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
 export interface Config {
   readonly slaPolicy: SlaPolicy;
   readonly provisionalSeverity: Severity;
 }
 
-export const TEXT_REQUIRED = 'COMPLAINT.TEXT_REQUIRED';
+export const TEXT_REQUIRED = COMPLAINT_REFUSALS.TEXT_REQUIRED;
 
 export function policyOf(config: Config, override: SlaPolicy | undefined): SlaPolicy {
   if (override === undefined) return config.slaPolicy;
@@ -20,7 +22,7 @@ export function policyOf(config: Config, override: SlaPolicy | undefined): SlaPo
 }
 
 export function existing(state: ComplaintState): ExistingComplaint {
-  if (state.status === 'none') throw new DomainError('COMPLAINT.NOT_FOUND', 'No complaint has been received on this stream');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.complaint, 'No complaint has been received on this stream');
   return state;
 }
 
@@ -28,7 +30,7 @@ export function existing(state: ComplaintState): ExistingComplaint {
 export function inProgress(state: ComplaintState): ComplaintInProgress {
   const complaint = existing(state);
   if (complaint.status === 'closed') {
-    throw new DomainError('COMPLAINT.CLOSED', `Complaint ${complaint.complaint.complaintId} is closed; reopen it first`, {
+    throw new DomainError(COMPLAINT_REFUSALS.CLOSED, `Complaint ${complaint.complaint.complaintId} is closed; reopen it first`, {
       complaintId: complaint.complaint.complaintId,
     });
   }
@@ -38,7 +40,7 @@ export function inProgress(state: ComplaintState): ComplaintInProgress {
 /** Steps dated before receipt would give negative handling times in every KPI. */
 export function checkedTime(state: ExistingComplaint, at: string, field: string): string {
   if (instantOf(at, field) < instantOf(state.complaint.receivedAt, 'receivedAt')) {
-    throw new DomainError('COMPLAINT.TIME_BEFORE_RECEIPT', `${field} ${at} is before receipt at ${state.complaint.receivedAt}`, {
+    throw new DomainError(COMPLAINT_REFUSALS.TIME_BEFORE_RECEIPT, `${field} ${at} is before receipt at ${state.complaint.receivedAt}`, {
       fields: [field],
       receivedAt: state.complaint.receivedAt,
     });

@@ -4,10 +4,11 @@ import type { ComplaintEvent } from './complaint.events';
 import { checkedTime, inProgress, TEXT_REQUIRED, trail } from './complaint.guards';
 import type { ComplaintInProgress, ComplaintState } from './complaint.state';
 import { escalationRank } from './complaint.types';
+import { COMPLAINT_REFUSALS } from './complaint.refusals';
 
 function requireAcknowledged(state: ComplaintInProgress, step: string): void {
   if (state.complaint.acknowledgedAt === undefined) {
-    throw new DomainError('COMPLAINT.NOT_ACKNOWLEDGED', `Acknowledge the complaint before ${step}`);
+    throw new DomainError(COMPLAINT_REFUSALS.NOT_ACKNOWLEDGED, `Acknowledge the complaint before ${step}`);
   }
 }
 
@@ -28,7 +29,7 @@ export function respond({ data }: C.RespondToComplaint, state: ComplaintState): 
   requireAcknowledged(complaint, 'responding');
   // ISO 10002 7.4: every complaint is initially assessed; a response without a severity would escape the KPIs by severity.
   if (complaint.complaint.severity === undefined) {
-    throw new DomainError('COMPLAINT.NOT_ASSESSED', 'Assess the complaint before responding');
+    throw new DomainError(COMPLAINT_REFUSALS.NOT_ASSESSED, 'Assess the complaint before responding');
   }
   const extras = {
     ...(data.remedy === undefined ? {} : { remedy: data.remedy }),
@@ -43,7 +44,9 @@ export function communicate({ data }: C.CommunicateDecision, state: ComplaintSta
   const at = checkedTime(complaint, data.at, 'at');
   const decision = requireText(data.decision, 'decision', TEXT_REQUIRED);
   if (complaint.status !== 'responded' && complaint.status !== 'decision_communicated') {
-    throw new DomainError('COMPLAINT.NO_RESPONSE', 'There is no response to communicate a decision on', { status: complaint.status });
+    throw new DomainError(COMPLAINT_REFUSALS.NO_RESPONSE, 'There is no response to communicate a decision on', {
+      status: complaint.status,
+    });
   }
   const event = { ...trail(complaint, 'decision_communicated'), decision, channel: data.channel, communicatedAt: at };
   return [{ type: 'ComplaintDecisionCommunicated', data: event }];
@@ -56,7 +59,7 @@ export function escalate({ data }: C.EscalateComplaint, state: ComplaintState): 
   const reason = requireText(data.reason, 'reason', TEXT_REQUIRED);
   const fromLevel = complaint.complaint.escalationLevel;
   if (escalationRank(data.toLevel) <= escalationRank(fromLevel)) {
-    throw new DomainError('COMPLAINT.ESCALATION_NOT_UPWARD', `Cannot escalate from ${fromLevel} to ${data.toLevel}`, {
+    throw new DomainError(COMPLAINT_REFUSALS.ESCALATION_NOT_UPWARD, `Cannot escalate from ${fromLevel} to ${data.toLevel}`, {
       fromLevel,
       toLevel: data.toLevel,
     });

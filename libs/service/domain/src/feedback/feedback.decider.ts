@@ -3,6 +3,8 @@ import { normalizeParty } from '../shared/party';
 import { instantOf } from '../shared/time';
 import type { AcknowledgeFeedback, FeedbackCommand, FeedbackKind, SubmitFeedback } from './feedback.commands';
 import type { FeedbackEvent } from './feedback.events';
+import { FEEDBACK_REFUSALS } from './feedback.refusals';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
 interface FeedbackFile {
   readonly feedbackId: string;
@@ -19,7 +21,7 @@ export const initialFeedbackState = (): FeedbackState => ({ status: 'none' });
 
 function submit({ data }: SubmitFeedback, state: FeedbackState): FeedbackEvent[] {
   if (state.status !== 'none') {
-    throw new DomainError('FEEDBACK.ALREADY_SUBMITTED', `Feedback ${data.feedbackId} was already submitted`);
+    throw new DomainError(FEEDBACK_REFUSALS.ALREADY_SUBMITTED, `Feedback ${data.feedbackId} was already submitted`);
   }
   instantOf(data.submittedAt, 'submittedAt');
   return [
@@ -27,9 +29,9 @@ function submit({ data }: SubmitFeedback, state: FeedbackState): FeedbackEvent[]
       type: 'FeedbackSubmitted',
       data: {
         feedbackId: data.feedbackId,
-        from: normalizeParty(data.from, 'from', 'FEEDBACK'),
+        from: normalizeParty(data.from, 'from', FEEDBACK_REFUSALS.NAME_REQUIRED),
         kind: data.kind,
-        text: requireText(data.text, 'text', 'FEEDBACK.TEXT_REQUIRED'),
+        text: requireText(data.text, 'text', FEEDBACK_REFUSALS.TEXT_REQUIRED),
         channel: data.channel,
         submittedAt: data.submittedAt,
         ...(data.relatedTo === undefined ? {} : { relatedTo: data.relatedTo }),
@@ -40,18 +42,18 @@ function submit({ data }: SubmitFeedback, state: FeedbackState): FeedbackEvent[]
 }
 
 function acknowledge({ data }: AcknowledgeFeedback, state: FeedbackState): FeedbackEvent[] {
-  if (state.status === 'none') throw new DomainError('FEEDBACK.NOT_FOUND', 'No feedback has been submitted on this stream');
+  if (state.status === 'none') throw new DomainError(NOT_FOUND.feedback, 'No feedback has been submitted on this stream');
   if (state.status === 'acknowledged') {
-    throw new DomainError('FEEDBACK.ALREADY_ACKNOWLEDGED', 'The feedback was already acknowledged', {
+    throw new DomainError(FEEDBACK_REFUSALS.ALREADY_ACKNOWLEDGED, 'The feedback was already acknowledged', {
       acknowledgedAt: state.acknowledgedAt,
     });
   }
   if (instantOf(data.at, 'at') < instantOf(state.feedback.submittedAt, 'submittedAt')) {
-    throw new DomainError('FEEDBACK.TIME_BEFORE_SUBMISSION', `at ${data.at} is before submission at ${state.feedback.submittedAt}`, {
+    throw new DomainError(FEEDBACK_REFUSALS.TIME_BEFORE_SUBMISSION, `at ${data.at} is before submission at ${state.feedback.submittedAt}`, {
       fields: ['at'],
     });
   }
-  const reply = data.reply === undefined ? {} : { reply: requireText(data.reply, 'reply', 'FEEDBACK.TEXT_REQUIRED') };
+  const reply = data.reply === undefined ? {} : { reply: requireText(data.reply, 'reply', FEEDBACK_REFUSALS.TEXT_REQUIRED) };
   return [
     {
       type: 'FeedbackAcknowledged',
@@ -99,4 +101,6 @@ export const feedbackDecider: Decider<FeedbackState, FeedbackCommand, FeedbackEv
   decide: decideFeedback,
   evolve: evolveFeedback,
   isNew: (command) => command.type === 'SubmitFeedback',
+  existence: { notFound: NOT_FOUND.feedback, alreadyExists: FEEDBACK_REFUSALS.ALREADY_SUBMITTED },
+  refusals: FEEDBACK_REFUSALS,
 };

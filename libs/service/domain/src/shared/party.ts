@@ -1,5 +1,5 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { isBlank, normalizeEmail, normalizePhone } from '@crm/shared/kernel';
+import { isBlank, normalizeEmail, normalizePhone, type Refusal } from '@crm/shared/kernel';
 
 /** Someone not yet on file: a complainant who phoned in, an anonymous survey respondent. */
 export interface UnregisteredParty {
@@ -25,11 +25,11 @@ export type ServiceChannel = 'phone' | 'sms' | 'email' | 'web' | 'social' | 'in_
  * contact needs no guesswork; the name stays as typed, for display. Malformed phones and
  * emails surface as the kernel's InvalidValueError (a 400), not as a business refusal.
  */
-export function normalizeParty(party: Party, field: string, codePrefix: string): Party {
+export function normalizeParty(party: Party, field: string, nameRequired: Refusal<string, 400>): Party {
   if ('contactId' in party) return { contactId: party.contactId };
   if ('accountId' in party) return { accountId: party.accountId };
   if (isBlank(party.name)) {
-    throw new DomainError(`${codePrefix}.NAME_REQUIRED`, `${field}.name is empty`, { fields: [`${field}.name`] });
+    throw new DomainError(nameRequired, `${field}.name is empty`, { fields: [`${field}.name`] });
   }
   return {
     name: party.name.trim(),

@@ -1,2 +1,3 @@
 export * from './sla-policy';
 export * from './sla-breaches';
+export * from './sla.refusals';

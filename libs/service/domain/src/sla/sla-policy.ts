@@ -1,5 +1,6 @@
 import { DomainError } from '@crm/shared/event-sourcing';
 import { addMinutes } from '../shared/time';
+import { SLA_REFUSALS } from './sla.refusals';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -50,7 +51,7 @@ export function assertValidPolicy(policy: SlaPolicy): void {
     if (!Number.isInteger(ack) || ack <= 0) fields.push(`slaPolicy.${severity}.acknowledgeWithinMinutes`);
     if (!Number.isInteger(resolve) || resolve <= 0 || resolve < ack) fields.push(`slaPolicy.${severity}.resolveWithinMinutes`);
   }
-  if (fields.length > 0) throw new DomainError('SLA.INVALID_POLICY', `Invalid SLA policy: ${fields.join(', ')}`, { fields });
+  if (fields.length > 0) throw new DomainError(SLA_REFUSALS.INVALID_POLICY, `Invalid SLA policy: ${fields.join(', ')}`, { fields });
 }
 
 export function deadlinesFor(policy: SlaPolicy, severity: Severity, receivedAt: string): SlaDeadlines {

@@ -4,3 +4,4 @@ export * from './survey.events';
 export * from './survey.decider';
 export * from './survey.metrics';
 export { checkedAnswers } from './survey.validation';
+export * from './survey.refusals';

@@ -1,10 +1,12 @@
 import { assertNever, DomainError, type Decider } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 import { normalizeParty } from '../shared/party';
 import { instantOf } from '../shared/time';
 import type { SurveyType } from './survey.answers';
 import type { RecordSurveyResponse, SurveyCommand } from './survey.commands';
 import type { SurveyEvent } from './survey.events';
 import { checkedAnswers } from './survey.validation';
+import { SURVEY_REFUSALS } from './survey.refusals';
 
 /** A response is a fact that is recorded once and never edited: a second survey is a second response. */
 export type SurveyResponseState =
@@ -14,7 +16,7 @@ export const initialSurveyResponseState = (): SurveyResponseState => ({ status: 
 
 function record({ data }: RecordSurveyResponse, state: SurveyResponseState): SurveyEvent[] {
   if (state.status !== 'none') {
-    throw new DomainError('SURVEY.ALREADY_RECORDED', `Survey response ${data.responseId} was already recorded`);
+    throw new DomainError(SURVEY_REFUSALS.ALREADY_RECORDED, `Survey response ${data.responseId} was already recorded`);
   }
   instantOf(data.respondedAt, 'respondedAt');
   const typed = checkedAnswers(data.surveyType, data.answers);
@@ -24,7 +26,7 @@ function record({ data }: RecordSurveyResponse, state: SurveyResponseState): Sur
       data: {
         responseId: data.responseId,
         ...typed,
-        respondent: normalizeParty(data.respondent, 'respondent', 'SURVEY'),
+        respondent: normalizeParty(data.respondent, 'respondent', SURVEY_REFUSALS.NAME_REQUIRED),
         respondedAt: data.respondedAt,
         ...(data.channel === undefined ? {} : { channel: data.channel }),
         ...(data.campaignId === undefined ? {} : { campaignId: data.campaignId }),
@@ -59,4 +61,6 @@ export const surveyResponseDecider: Decider<SurveyResponseState, SurveyCommand, 
   decide: decideSurveyResponse,
   evolve: evolveSurveyResponse,
   isNew: (command) => command.type === 'RecordSurveyResponse',
+  existence: { notFound: NOT_FOUND['survey-response'], alreadyExists: SURVEY_REFUSALS.ALREADY_RECORDED },
+  refusals: SURVEY_REFUSALS,
 };

@@ -8,6 +8,7 @@ import {
   type SurveyType,
   type TypedAnswers,
 } from './survey.answers';
+import { SURVEY_REFUSALS } from './survey.refusals';
 
 /** A numeric leaf: its path, and the value when it is a number at all. */
 interface Leaf {
@@ -69,7 +70,7 @@ export function checkedAnswers(surveyType: SurveyType, answers: unknown): TypedA
     numbers(answers, 'answers', ['score'], leaves, mismatches);
   }
   if (mismatches.length > 0) {
-    throw new DomainError('SURVEY.ANSWERS_MISMATCH', `Answers do not fit a ${surveyType} survey: ${mismatches.join(', ')}`, {
+    throw new DomainError(SURVEY_REFUSALS.ANSWERS_MISMATCH, `Answers do not fit a ${surveyType} survey: ${mismatches.join(', ')}`, {
       surveyType,
       fields: mismatches,
     });
@@ -78,7 +79,7 @@ export function checkedAnswers(surveyType: SurveyType, answers: unknown): TypedA
   const outOfRange = leaves.filter((leaf) => !onScale(leaf.value, scale)).map((leaf) => leaf.path);
   if (outOfRange.length > 0) {
     throw new DomainError(
-      'SURVEY.SCORE_OUT_OF_RANGE',
+      SURVEY_REFUSALS.SCORE_OUT_OF_RANGE,
       `${surveyType} scores are integers from ${scale.min} to ${scale.max}: ${outOfRange.join(', ')}`,
       { surveyType, fields: outOfRange, min: scale.min, max: scale.max },
     );

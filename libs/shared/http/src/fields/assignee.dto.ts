@@ -19,7 +19,7 @@ const ASSIGNEE_FORMS = { userId: [], teamId: [] } as const;
 export function AssigneeField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
     NestedField(() => AssigneeDto, options),
-    IsOneForm(ASSIGNEE_FORMS),
+    IsOneForm(ASSIGNEE_FORMS, () => AssigneeDto),
   );
 }
 

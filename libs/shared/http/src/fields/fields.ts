@@ -7,6 +7,8 @@ import {
   Check,
   emailProblem,
   enumProblem,
+  FIRST_YEAR,
+  LAST_YEAR,
   intProblem,
   orRequired,
   phoneProblem,
@@ -73,8 +75,10 @@ export function BooleanField(options: FieldOptions = {}): PropertyDecorator {
 
 /** `date`: a calendar date is enough (close dates, validity); otherwise an instant with its offset. */
 export function TimeField(kind: 'date' | 'instant', options: FieldOptions = {}): PropertyDecorator {
+  const years = `Years ${FIRST_YEAR}–${LAST_YEAR}.`;
+  const described = { ...options, description: options.description ? `${options.description}. ${years}` : years };
   const schema = kind === 'date' ? { type: String, example: options.example ?? '2026-03-20' } : { type: String, format: 'date-time' };
-  return applyDecorators(documented(options, schema), checked(kind, options, timeProblem(kind)));
+  return applyDecorators(documented(described, schema), checked(kind, options, timeProblem(kind)));
 }
 
 /** Email or phone of someone, always optional; with `orElse`, at least one of the two must be given. */

@@ -1,9 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
-import { DEFAULT_CURRENCY, type Money } from '@crm/shared/kernel';
+import { CURRENCIES, DEFAULT_CURRENCY, isCurrency, type Money } from '@crm/shared/kernel';
 import { Check, required } from './validators';
-
-const CURRENCY = /^[A-Z]{3}$/;
 
 /** Money at the edge: integer minor units (rials for IRR, never toman) and an ISO 4217 code. */
 export class MoneyDto {
@@ -16,10 +14,10 @@ export class MoneyDto {
   )
   amount!: number;
 
-  @ApiProperty({ required: false, default: DEFAULT_CURRENCY, pattern: CURRENCY.source })
+  @ApiProperty({ required: false, default: DEFAULT_CURRENCY, enum: [...CURRENCIES].sort(), description: 'ISO 4217 code in use' })
   // null is checked (and refused); only an absent currency takes the default.
   @ValidateIf((_, value) => value !== undefined)
-  @Check('currency', (value) => (typeof value === 'string' && CURRENCY.test(value) ? undefined : 'must be an ISO 4217 code such as IRR'))
+  @Check('currency', (value) => (isCurrency(value) ? undefined : 'must be an ISO 4217 currency code in use, such as IRR'))
   currency: string = DEFAULT_CURRENCY;
 }
 

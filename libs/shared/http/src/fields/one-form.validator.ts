@@ -1,4 +1,5 @@
 import { registerDecorator, type ValidationArguments } from 'class-validator';
+import { documentOneOfForms } from '../openapi/schema-shapes';
 
 /**
  * A field that takes one of several shapes, each named by the key that identifies it
@@ -27,7 +28,9 @@ export function matchesOneForm(value: unknown, forms: Forms): boolean {
   return present.every((key) => allowed.has(key));
 }
 
-export function IsOneForm(forms: Forms): PropertyDecorator {
+/** With `type`, the nested DTO is also published as a oneOf of these forms. */
+export function IsOneForm(forms: Forms, type?: () => { readonly name: string }): PropertyDecorator {
+  if (type) documentOneOfForms(type, forms);
   return (target, propertyName) =>
     registerDecorator({
       name: 'isOneForm',

@@ -1,5 +1,5 @@
 import { isISO8601, ValidateBy, type ValidationArguments } from 'class-validator';
-import { isEmail, normalizePhone } from '@crm/shared/kernel';
+import { codePointLength, isBlank as isBlankText, isEmail, normalizePhone, textFault } from '@crm/shared/kernel';
 
 /**
  * A field's whole rule as one check, so a bad value gets one message that
@@ -22,10 +22,11 @@ export function Check(name: string, problem: Problem): PropertyDecorator {
 
 /**
  * Forms send '' for a field left empty; the deciders read it as absent, so validation does too.
+ * Blank is Persian-aware: only spaces, ZWNJ, tatweel or bidi marks read as nothing.
  * null is not blank: it is refused, never handed to a decider that expects a string.
  */
 export function isBlank(value: unknown): boolean {
-  return value === undefined || (typeof value === 'string' && value.trim() === '');
+  return value === undefined || (typeof value === 'string' && isBlankText(value));
 }
 
 export const required =
@@ -33,11 +34,14 @@ export const required =
   (value, object) =>
     value === undefined ? 'is required' : then(value, object);
 
+/** Lengths count code points, as the OpenAPI `maxLength` a client validates against does. */
 export function textProblem(maxLength: number, notBlank: boolean): Problem {
   return (value) => {
     if (typeof value !== 'string') return 'must be a string';
-    if (value.length > maxLength) return `must be at most ${maxLength} characters`;
-    return notBlank && value.trim() === '' ? 'must not be blank' : undefined;
+    if (codePointLength(value) > maxLength) return `must be at most ${maxLength} characters`;
+    const fault = textFault(value);
+    if (fault) return fault;
+    return notBlank && isBlankText(value) ? 'must not be blank (spaces, ZWNJ and direction marks alone read as nothing)' : undefined;
   };
 }
 
@@ -53,14 +57,14 @@ function isPhone(value: string): boolean {
 /** Any common spelling of an Iranian number (Persian digits too) or an international one; the kernel decides. */
 export function phoneProblem(maxLength: number): Problem {
   return (value) =>
-    isBlank(value) || (typeof value === 'string' && value.length <= maxLength && isPhone(value))
+    isBlank(value) || (typeof value === 'string' && codePointLength(value) <= maxLength && !textFault(value) && isPhone(value))
       ? undefined
       : `must be a phone number of at most ${maxLength} characters, e.g. 0912 123 4567 or +98 912 123 4567`;
 }
 
 export function emailProblem(maxLength: number): Problem {
   return (value) =>
-    isBlank(value) || (typeof value === 'string' && value.length <= maxLength && isEmail(value))
+    isBlank(value) || (typeof value === 'string' && codePointLength(value) <= maxLength && !textFault(value) && isEmail(value))
       ? undefined
       : `must be an email address of at most ${maxLength} characters`;
 }
@@ -83,7 +87,7 @@ export const enumProblem =
 export const intProblem =
   (min: number, max: number): Problem =>
   (value) =>
-    Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+    Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
       ? undefined
       : `must be an integer from ${min} to ${max}`;
 
@@ -91,6 +95,14 @@ export const booleanProblem: Problem = (value) => (typeof value === 'boolean' ? 
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Sane bounds for any date the CRM records or plans: no purchase in year 9999, no deal closing in 0001. */
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2199;
+const withinYears = (value: string) => {
+  const year = Number(value.slice(0, 4));
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
+};
 
 /**
  * `date`: a calendar date ('2025-03-20', lasting all that day) or an instant;
@@ -102,6 +114,7 @@ export const timeProblem =
   (value) => {
     const valid =
       typeof value === 'string' && isISO8601(value, { strict: true }) && (INSTANT.test(value) || (kind === 'date' && DATE.test(value)));
+    if (valid && !withinYears(value)) return `must fall in the years ${FIRST_YEAR}–${LAST_YEAR}`;
     if (valid) return undefined;
     return kind === 'date'
       ? 'must be a date (2025-03-20) or a time with its offset (2025-03-20T10:00:00+03:30)'

@@ -13,7 +13,7 @@ export class ScheduleActivityHandler implements ICommandHandler<ScheduleActivity
 
   async execute({ input, context }: ScheduleActivityCommand): Promise<CommandReply> {
     const regarding = toRegarding(input.regarding);
-    await requireRegarding(this.executor.store, regarding, context.tenantId, 'ACTIVITY');
+    await requireRegarding(this.executor.store, regarding, context.tenantId);
     const now = this.executor.now();
     const activityId = input.id ?? idFor(context, 'activity');
     const data = {

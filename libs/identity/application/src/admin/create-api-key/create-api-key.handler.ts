@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { apiKeyDecider, type ApiKeyEvent } from '@crm/identity/domain';
+import { API_KEY_REFUSALS, apiKeyDecider, type ApiKeyEvent } from '@crm/identity/domain';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { CommandExecutor, idFor } from '@crm/shared/http';
 import { hashApiKey, newApiKey } from '../../keys/api-key-secret';
@@ -47,7 +47,7 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand>
     );
     if (result.duplicate) {
       throw new DomainError(
-        'API_KEY.SHOWN_ONCE',
+        API_KEY_REFUSALS.SHOWN_ONCE,
         'This request already created a key, shown in its reply only; revoke it if that reply was lost',
         {
           keyId,

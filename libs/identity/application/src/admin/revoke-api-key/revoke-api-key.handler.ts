@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { apiKeyDecider, type ApiKeyEvent } from '@crm/identity/domain';
+import { API_KEY_REFUSALS, apiKeyDecider, type ApiKeyEvent } from '@crm/identity/domain';
 import { DomainError, StreamNotFoundError } from '@crm/shared/event-sourcing';
 import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
 import { ApiKeyRegistry } from '../../keys/api-key-registry';
@@ -36,7 +36,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand>
       result.events.forEach((event: ApiKeyEvent, index) => this.registry.apply(tenantId, first + index, event));
       return commandReply(keyId, result, { status: 'revoked' });
     } catch (error) {
-      if (error instanceof StreamNotFoundError) throw new DomainError('API_KEY.NOT_FOUND', `No API key ${keyId}`, { keyId });
+      if (error instanceof StreamNotFoundError) throw new DomainError(API_KEY_REFUSALS.NOT_FOUND, `No API key ${keyId}`, { keyId });
       throw error;
     }
   }

@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
 import { campaignDecider } from '@crm/marketing/domain';
 import { requireAll, requireStream } from '../../common/references';
-import { campaignStream, marketingListStream } from '../../common/streams';
+import { campaignStream } from '../../common/streams';
 import { AddCampaignTargetListsCommand } from './add-campaign-target-lists.command';
 
 @CommandHandler(AddCampaignTargetListsCommand)
@@ -13,11 +13,8 @@ export class AddCampaignTargetListsHandler implements ICommandHandler<AddCampaig
     const { store } = this.executor;
     const streamId = campaignStream(campaignId);
     // An unknown campaign is the caller's first problem, before any list it names.
-    await requireStream(store, streamId, context.tenantId);
-    await requireAll(store, [...new Set(input.listIds)], marketingListStream, context.tenantId, {
-      code: 'LIST.NOT_FOUND',
-      what: 'marketing list',
-    });
+    await requireStream(store, 'campaign', campaignId, context.tenantId);
+    await requireAll(store, [...new Set(input.listIds)], 'marketing-list', context.tenantId, 'listIds');
     const now = this.executor.now();
     const data = { campaignId, listIds: input.listIds, addedAt: now.toISOString() };
     return commandReply(

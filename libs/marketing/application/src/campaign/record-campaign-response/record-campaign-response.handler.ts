@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { campaignDecider } from '@crm/marketing/domain';
 import { requireAll, requireStream } from '../../common/references';
-import { campaignStream, recordStream } from '../../common/streams';
+import { campaignStream } from '../../common/streams';
 import { RecordCampaignResponseCommand } from './record-campaign-response.command';
 
 @CommandHandler(RecordCampaignResponseCommand)
@@ -12,14 +12,10 @@ export class RecordCampaignResponseHandler implements ICommandHandler<RecordCamp
   async execute({ campaignId, input, context }: RecordCampaignResponseCommand): Promise<CommandReply> {
     const { store } = this.executor;
     const streamId = campaignStream(campaignId);
-    await requireStream(store, streamId, context.tenantId);
+    await requireStream(store, 'campaign', campaignId, context.tenantId);
     // Responses feed ROI and attribution: one from nobody on file would count a phantom.
     const { type, id } = input.targetId;
-    await requireAll(store, [id], (targetId) => recordStream(type, targetId), context.tenantId, {
-      code: `${type.toUpperCase()}.NOT_FOUND`,
-      what: type,
-      details: { type, id },
-    });
+    await requireAll(store, [id], type, context.tenantId, 'targetId.id');
     const now = this.executor.now();
     const responseId = idFor(context, 'campaign-response');
     const data = {

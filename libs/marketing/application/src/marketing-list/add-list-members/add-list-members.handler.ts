@@ -1,9 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { StreamNotFoundError } from '@crm/shared/event-sourcing';
+import { DomainError } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
 import { marketingListDecider, type MarketingListEvent } from '@crm/marketing/domain';
 import { requireAll } from '../../common/references';
-import { marketingListStream, recordStream } from '../../common/streams';
+import { marketingListStream } from '../../common/streams';
 import { AddListMembersCommand } from './add-list-members.command';
 
 /**
@@ -19,16 +20,12 @@ export class AddListMembersHandler implements ICommandHandler<AddListMembersComm
     const { store } = this.executor;
     const streamId = marketingListStream(listId);
     const [recorded] = await store.readStream(streamId, { tenantId: context.tenantId, maxCount: 1 });
-    if (recorded === undefined) throw new StreamNotFoundError(streamId);
+    if (recorded === undefined) throw new DomainError(NOT_FOUND['marketing-list'], `No marketing list with id ${listId}`, { id: listId });
     const first = { type: recorded.type, data: recorded.data } as MarketingListEvent;
     // A dynamic list is refused by the decider (LIST.NOT_STATIC); no point looking its ids up.
     if (first.type === 'MarketingListCreated' && first.data.kind === 'static') {
       const { memberType } = first.data;
-      await requireAll(store, [...new Set(input.memberIds)], (id) => recordStream(memberType, id), context.tenantId, {
-        code: `${memberType.toUpperCase()}.NOT_FOUND`,
-        what: memberType,
-        details: { memberType },
-      });
+      await requireAll(store, [...new Set(input.memberIds)], memberType, context.tenantId, 'memberIds');
     }
     const now = this.executor.now();
     const data = { listId, memberIds: input.memberIds, addedAt: now.toISOString() };

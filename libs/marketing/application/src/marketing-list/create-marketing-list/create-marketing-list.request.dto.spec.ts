@@ -2,7 +2,6 @@ import { createValidationPipe, refusedFields } from '@crm/shared/http';
 import { AddListMembersRequestDto } from '../add-list-members/add-list-members.request.dto';
 import { CreateMarketingListRequestDto } from './create-marketing-list.request.dto';
 
-
 const pipe = createValidationPipe();
 const badFields = (body: unknown, metatype: new () => object = CreateMarketingListRequestDto): Promise<string[]> =>
   refusedFields(metatype, body);

@@ -1,7 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, toMoney } from '@crm/shared/http';
 import { derivedId, uuidV5 } from '@crm/shared/kernel';
-import { accountDecider } from '@crm/sales/domain';
+import { ACCOUNT_REFUSALS, accountDecider, type AccountState } from '@crm/sales/domain';
+import { DomainError } from '@crm/shared/event-sourcing';
+import type { Money } from '@crm/shared/kernel';
 import { accountStream } from '../../common/streams';
 import { RecordPurchaseCommand } from './record-purchase.command';
 
@@ -11,6 +13,22 @@ import { RecordPurchaseCommand } from './record-purchase.command';
  * so an ERP that resends an invoice gets the first reply — same revision,
  * position and purchase id — and nothing is recorded twice.
  */
+/** A resent invoice answers with the first reply only if it is the same purchase; another amount or date is a conflict. */
+function assertSamePurchase(state: AccountState, externalRef: string, amount: Money, occurredAt: string): void {
+  const recorded = state.status === 'none' ? undefined : state.purchaseRefs[externalRef];
+  if (recorded === undefined) return;
+  const same =
+    recorded.amount.amount === amount.amount &&
+    recorded.amount.currency === amount.currency &&
+    Date.parse(recorded.occurredAt) === Date.parse(occurredAt);
+  if (!same) {
+    throw new DomainError(ACCOUNT_REFUSALS.PURCHASE_CONFLICT, `Purchase ${externalRef} was recorded with another amount or date`, {
+      externalRef,
+      recorded,
+    });
+  }
+}
+
 @CommandHandler(RecordPurchaseCommand)
 export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseCommand> {
   constructor(private readonly executor: CommandExecutor) {}
@@ -20,16 +38,19 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
     const externalRef = input.externalRef.trim();
     const commandId = uuidV5(`${context.tenantId}/${accountStream(accountId)}/purchase/${externalRef}`);
     const purchaseId = derivedId(commandId, 'purchase');
-    const data = { accountId, purchaseId, amount: toMoney(input.amount), occurredAt: input.occurredAt, externalRef };
+    const amount = toMoney(input.amount);
+    const data = { accountId, purchaseId, amount, occurredAt: input.occurredAt, externalRef, recordedAt: now.toISOString() };
     const result = await this.executor.execute(
       accountDecider,
       accountStream(accountId),
       { type: 'RecordPurchase', data },
-      { ...context, commandId },
+      // The reference is the idempotency key and the decider compares amount and date itself (409 on a mismatch), so no body fingerprint.
+      { ...context, commandId, fingerprint: undefined },
       now,
     );
+    if (result.duplicate) assertSamePurchase(result.state, externalRef, amount, input.occurredAt);
     // A ref recorded before this rule existed (other command id) is still a no-op; it keeps the id it was given.
-    const recordedId = result.state.status === 'none' ? purchaseId : (result.state.purchaseRefs[externalRef] ?? purchaseId);
+    const recordedId = result.state.status === 'none' ? purchaseId : (result.state.purchaseRefs[externalRef]?.purchaseId ?? purchaseId);
     return commandReply(accountId, result, { purchaseId: recordedId, externalRef });
   }
 }

@@ -3,7 +3,8 @@ import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/sh
 import { contactDecider } from '@crm/sales/domain';
 import { accountStream, contactStream } from '../../common/streams';
 import { CreateContactCommand } from './create-contact.command';
-import { requireStream } from '@crm/shared/event-sourcing';
+import { requireReference } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
 @CommandHandler(CreateContactCommand)
 export class CreateContactHandler implements ICommandHandler<CreateContactCommand> {
@@ -11,7 +12,8 @@ export class CreateContactHandler implements ICommandHandler<CreateContactComman
 
   async execute({ input, context }: CreateContactCommand): Promise<CommandReply> {
     const { fullName, email, phone, accountId, preferredChannel } = input;
-    if (accountId) await requireStream(this.executor.store, accountStream(accountId), context.tenantId, 'ACCOUNT.NOT_FOUND', accountId);
+    if (accountId)
+      await requireReference(this.executor.store, accountStream(accountId), context.tenantId, NOT_FOUND.account, accountId, 'accountId');
     const now = this.executor.now();
     const contactId = input.id ?? idFor(context, 'contact');
     const data = { contactId, fullName, email, phone, accountId, preferredChannel, createdAt: now.toISOString() };

@@ -3,7 +3,8 @@ import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/ht
 import { contactDecider } from '@crm/sales/domain';
 import { accountStream, contactStream } from '../../common/streams';
 import { LinkContactAccountCommand } from './link-contact-account.command';
-import { requireStream } from '@crm/shared/event-sourcing';
+import { requireReference } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
 @CommandHandler(LinkContactAccountCommand)
 export class LinkContactAccountHandler implements ICommandHandler<LinkContactAccountCommand> {
@@ -11,7 +12,7 @@ export class LinkContactAccountHandler implements ICommandHandler<LinkContactAcc
 
   async execute({ contactId, input, context }: LinkContactAccountCommand): Promise<CommandReply> {
     const { accountId } = input;
-    await requireStream(this.executor.store, accountStream(accountId), context.tenantId, 'ACCOUNT.NOT_FOUND', accountId);
+    await requireReference(this.executor.store, accountStream(accountId), context.tenantId, NOT_FOUND.account, accountId, 'accountId');
     const now = this.executor.now();
     const data = { contactId, accountId, linkedAt: now.toISOString() };
     return commandReply(

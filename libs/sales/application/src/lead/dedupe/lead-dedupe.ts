@@ -4,6 +4,7 @@ import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { contactMatchKeys, leadDecider, type CaptureLead, type LeadEvent, type LeadState } from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
 import { LeadKeyClaims } from './lead-key-claims';
+import { LEAD_REFUSALS } from '@crm/sales/domain';
 
 /**
  * Captures a lead so that no two open leads share a normalised email or
@@ -61,7 +62,7 @@ export class LeadDedupe {
           break;
         } else if (outcome.kind === 'pending') {
           throw new DomainError(
-            'LEAD.CAPTURE_IN_PROGRESS',
+            LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
             'Another capture with the same email or phone has not finished; retry shortly',
             {
               pendingLeadId: outcome.leadId,
@@ -77,6 +78,50 @@ export class LeadDedupe {
       }
       throw error;
     }
+  }
+
+  /**
+   * Before an update records a new email or phone: claims their keys as a
+   * capture does, so one held by another open lead refuses the update
+   * (LEAD.DUPLICATE naming that lead) unless allowDuplicate, and nothing is
+   * recorded. Returns the keys newly claimed, for release if the update is refused.
+   */
+  async claimForUpdate(
+    leadId: string,
+    input: { readonly email?: string; readonly phone?: string },
+    allowDuplicate: boolean,
+    context: CommandContext,
+    now: Date,
+  ): Promise<string[]> {
+    const claimed: string[] = [];
+    const refuse = async (error: DomainError): Promise<never> => {
+      await this.release(leadId, claimed, context, now);
+      throw error;
+    };
+    for (const key of contactMatchKeys(input)) {
+      const outcome = await this.claims.claim(key, leadId, context, now, allowDuplicate);
+      if (outcome.kind === 'claimed') claimed.push(key);
+      else if (outcome.kind === 'held') {
+        await refuse(
+          new DomainError(LEAD_REFUSALS.DUPLICATE, 'An open lead with the same email or phone exists', { existingLeadId: outcome.leadId }),
+        );
+      } else if (outcome.kind === 'pending') {
+        await refuse(
+          new DomainError(
+            LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
+            'Another capture with the same email or phone has not finished; retry shortly',
+            {
+              pendingLeadId: outcome.leadId,
+            },
+          ),
+        );
+      }
+    }
+    return claimed;
+  }
+
+  async release(leadId: string, keys: readonly string[], context: CommandContext, now: Date): Promise<void> {
+    for (const key of keys) await this.claims.release(key, leadId, context, now).catch(() => undefined);
   }
 
   /**

@@ -1,10 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, idFor, toMoney } from '@crm/shared/http';
 import { leadDecider, type LeadQualified } from '@crm/sales/domain';
-import { accountStream, contactStream, leadStream } from '../../common/streams';
+import { contactStream, leadStream } from '../../common/streams';
 import { LeadQualificationProcess } from '../lead-qualification.process';
 import { QualifyLeadCommand } from './qualify-lead.command';
-import { firstEventOf, laterPosition, requireStream } from '@crm/shared/event-sourcing';
+import { firstEventOf, laterPosition, requireReference } from '@crm/shared/event-sourcing';
+import { requireOpenAccount } from '../../account/open-account-required';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
 /**
  * One command on the lead records the decision with the new ids; the
@@ -22,8 +24,9 @@ export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
   async execute({ leadId, input, context }: QualifyLeadCommand): Promise<CommandReply> {
     const { store } = this.executor;
     const { tenantId } = context;
-    if (input.contactId) await requireStream(store, contactStream(input.contactId), tenantId, 'CONTACT.NOT_FOUND', input.contactId);
-    if (input.accountId) await requireStream(store, accountStream(input.accountId), tenantId, 'ACCOUNT.NOT_FOUND', input.accountId);
+    if (input.contactId)
+      await requireReference(store, contactStream(input.contactId), tenantId, NOT_FOUND.contact, input.contactId, 'contactId');
+    if (input.accountId) await requireOpenAccount(store, input.accountId, tenantId, 'accountId');
     const now = this.executor.now();
     const { name, estimatedValue, expectedCloseDate, need } = input.opportunity;
     const result = await this.executor.execute(

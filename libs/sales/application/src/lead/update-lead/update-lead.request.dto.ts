@@ -1,4 +1,4 @@
-import { CommandRequestDto, ContactPointField, TextField } from '@crm/shared/http';
+import { BooleanField, CommandRequestDto, ContactPointField, TextField } from '@crm/shared/http';
 
 /** Any of the fields; what is absent (or blank) stays as it is. */
 export class UpdateLeadRequestDto extends CommandRequestDto {
@@ -16,4 +16,7 @@ export class UpdateLeadRequestDto extends CommandRequestDto {
 
   @TextField(2000, { optional: true })
   interest?: string;
+
+  @BooleanField({ optional: true, description: 'Keep the change even if another open lead has this email or phone' })
+  allowDuplicate?: boolean;
 }

@@ -1,9 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, idFor, toMoney } from '@crm/shared/http';
 import { opportunityDecider } from '@crm/sales/domain';
-import { accountStream, contactStream, opportunityStream } from '../../common/streams';
+import { contactStream, opportunityStream } from '../../common/streams';
+import { requireOpenAccount } from '../../account/open-account-required';
 import { OpenOpportunityCommand } from './open-opportunity.command';
-import { requireStream } from '@crm/shared/event-sourcing';
+import { requireReference } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
 
 @CommandHandler(OpenOpportunityCommand)
 export class OpenOpportunityHandler implements ICommandHandler<OpenOpportunityCommand> {
@@ -12,8 +14,8 @@ export class OpenOpportunityHandler implements ICommandHandler<OpenOpportunityCo
   async execute({ input, context }: OpenOpportunityCommand): Promise<CommandReply> {
     const { store } = this.executor;
     const { accountId, contactId, name, need, expectedCloseDate, ownerId, campaignId } = input;
-    await requireStream(store, accountStream(accountId), context.tenantId, 'ACCOUNT.NOT_FOUND', accountId);
-    if (contactId) await requireStream(store, contactStream(contactId), context.tenantId, 'CONTACT.NOT_FOUND', contactId);
+    await requireOpenAccount(store, accountId, context.tenantId, 'accountId');
+    if (contactId) await requireReference(store, contactStream(contactId), context.tenantId, NOT_FOUND.contact, contactId, 'contactId');
     const now = this.executor.now();
     const opportunityId = input.id ?? idFor(context, 'opportunity');
     const data = {

@@ -5,6 +5,7 @@ import { opportunityDecider, quoteDecider, type QuoteAccepted } from '@crm/sales
 import { opportunityStream, quoteStream } from '../../common/streams';
 import { QuoteAcceptancePolicy } from '../quote-acceptance.policy';
 import { AcceptQuoteCommand } from './accept-quote.command';
+import { OPPORTUNITY_REFUSALS } from '@crm/sales/domain';
 
 /**
  * Records the acceptance, then runs the acceptance policy at once so the
@@ -24,7 +25,7 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
     const result = await this.executor.execute(
       quoteDecider,
       quoteStream(quoteId),
-      { type: 'AcceptQuote', data: { quoteId, at: input.acceptedAt ?? now.toISOString() } },
+      { type: 'AcceptQuote', data: { quoteId, at: input.acceptedAt ?? now.toISOString(), recordedAt: now.toISOString() } },
       context,
       now,
     );
@@ -58,7 +59,7 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
     const deal = await loadState(this.executor.store, opportunityDecider, opportunityStream(quote.opportunityId), context.tenantId);
     if (deal.status === 'none' || deal.status === 'open') return;
     if (deal.status === 'won' && deal.quoteId === quoteId) return;
-    throw new DomainError('OPPORTUNITY.CLOSED', `The quote's opportunity is ${deal.status}; reopen it before accepting`, {
+    throw new DomainError(OPPORTUNITY_REFUSALS.CLOSED, `The quote's opportunity is ${deal.status}; reopen it before accepting`, {
       opportunityId: quote.opportunityId,
       status: deal.status,
     });

@@ -1,11 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { quoteDecider, type CreateQuote } from '@crm/sales/domain';
-import { opportunityStream, quoteStream } from '../../common/streams';
+import { quoteStream } from '../../common/streams';
+import { requireOpenDeal } from '../open-deal';
 import { recordedTotal } from '../quote-total';
 import { toQuoteLines } from '../quote-line.dto';
 import { CreateQuoteCommand } from './create-quote.command';
-import { requireStream } from '@crm/shared/event-sourcing';
 
 @CommandHandler(CreateQuoteCommand)
 export class CreateQuoteHandler implements ICommandHandler<CreateQuoteCommand> {
@@ -13,12 +13,13 @@ export class CreateQuoteHandler implements ICommandHandler<CreateQuoteCommand> {
 
   async execute({ input, context }: CreateQuoteCommand): Promise<CommandReply> {
     const { opportunityId, validUntil } = input;
-    await requireStream(this.executor.store, opportunityStream(opportunityId), context.tenantId, 'OPPORTUNITY.NOT_FOUND', opportunityId);
+    const lines = toQuoteLines(input.lines);
+    await requireOpenDeal(this.executor.store, opportunityId, context.tenantId, lines[0]?.unitPrice.currency);
     const now = this.executor.now();
     const quoteId = input.id ?? idFor(context, 'quote');
     const command: CreateQuote = {
       type: 'CreateQuote',
-      data: { quoteId, opportunityId, lines: toQuoteLines(input.lines), validUntil, createdAt: now.toISOString() },
+      data: { quoteId, opportunityId, lines, validUntil, createdAt: now.toISOString() },
     };
     const result = await this.executor.execute(quoteDecider, quoteStream(quoteId), command, context, now);
     // Totals are the domain's: the caller sees what it will be held to.

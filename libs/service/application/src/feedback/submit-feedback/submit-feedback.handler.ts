@@ -3,6 +3,7 @@ import { streamIdOf } from '@crm/shared/event-sourcing';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { feedbackDecider, type SubmitFeedback } from '@crm/service/domain';
 import { toParty, toRelatedTo } from '../../shared/party.dto';
+import { requireReferences } from '../../shared/references';
 import { SubmitFeedbackCommand } from './submit-feedback.command';
 
 @CommandHandler(SubmitFeedbackCommand)
@@ -10,18 +11,21 @@ export class SubmitFeedbackHandler implements ICommandHandler<SubmitFeedbackComm
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ request, context }: SubmitFeedbackCommand): Promise<CommandReply> {
+    const from = toParty(request.from);
+    const relatedTo = toRelatedTo(request.relatedTo);
+    await requireReferences(this.executor.store, context.tenantId, { party: { field: 'from', value: from }, relatedTo });
     const feedbackId = request.id ?? idFor(context, 'feedback');
     const now = this.executor.now();
     const command: SubmitFeedback = {
       type: 'SubmitFeedback',
       data: {
         feedbackId,
-        from: toParty(request.from),
+        from,
         kind: request.kind,
         text: request.text,
         channel: request.channel,
         submittedAt: now.toISOString(),
-        relatedTo: toRelatedTo(request.relatedTo),
+        relatedTo,
       },
     };
     return commandReply(

@@ -3,6 +3,7 @@ import { streamIdOf } from '@crm/shared/event-sourcing';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { surveyResponseDecider, type RecordSurveyResponse } from '@crm/service/domain';
 import { toParty, toRelatedTo } from '../../shared/party.dto';
+import { requireReferences } from '../../shared/references';
 import { RecordSurveyResponseCommand } from './record-survey-response.command';
 
 @CommandHandler(RecordSurveyResponseCommand)
@@ -10,6 +11,14 @@ export class RecordSurveyResponseHandler implements ICommandHandler<RecordSurvey
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ request, context }: RecordSurveyResponseCommand): Promise<CommandReply> {
+    const respondent = toParty(request.respondent);
+    const relatedTo = toRelatedTo(request.relatedTo);
+    const { campaignId } = request;
+    await requireReferences(this.executor.store, context.tenantId, {
+      party: { field: 'respondent', value: respondent },
+      relatedTo,
+      campaignId,
+    });
     const responseId = request.id ?? idFor(context, 'survey-response');
     const now = this.executor.now();
     const command: RecordSurveyResponse = {
@@ -17,13 +26,13 @@ export class RecordSurveyResponseHandler implements ICommandHandler<RecordSurvey
       data: {
         responseId,
         surveyType: request.surveyType,
-        respondent: toParty(request.respondent),
+        respondent,
         // Checked against the type once more by the decider, which rebuilds them from the checked scores.
         answers: request.answers,
         respondedAt: now.toISOString(),
         channel: request.channel,
-        campaignId: request.campaignId,
-        relatedTo: toRelatedTo(request.relatedTo),
+        campaignId,
+        relatedTo,
         comment: request.comment,
       },
     };

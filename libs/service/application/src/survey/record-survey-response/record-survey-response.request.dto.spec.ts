@@ -1,7 +1,6 @@
 import { refusedFields } from '@crm/shared/http';
 import { RecordSurveyResponseRequestDto } from './record-survey-response.request.dto';
 
-
 const badFields = (body: unknown): Promise<string[]> => refusedFields(RecordSurveyResponseRequestDto, body);
 
 const response = (surveyType: string, answers: unknown) => ({ surveyType, respondent: { name: 'سارا' }, answers });

@@ -1,9 +1,9 @@
 import { ApiExtraModels } from '@nestjs/swagger';
-import { CommandRequestDto, EnumField, IdField, NestedField, TextField } from '@crm/shared/http';
+import { CommandRequestDto, documentDiscriminated, EnumField, IdField, NestedField, TextField } from '@crm/shared/http';
 import { SURVEY_TYPES, type ServiceChannel, type SurveyType } from '@crm/service/domain';
 import { PartyDto, PartyField, RelatedToDto } from '../../shared/party.dto';
 import { MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
-import { ANSWER_MODELS, AnswersField, type SurveyAnswersDto } from './survey-answers.dto';
+import { ANSWER_MODELS, ANSWER_SHAPES, AnswersField, type SurveyAnswersDto } from './survey-answers.dto';
 
 /** One ISO 10004 measurement: CSAT, NPS, CES or SERVQUAL, scales checked per type here and again in the domain. */
 @ApiExtraModels(...ANSWER_MODELS)
@@ -32,3 +32,5 @@ export class RecordSurveyResponseRequestDto extends CommandRequestDto {
   @TextField(MAX.short, { optional: true })
   comment?: string;
 }
+
+documentDiscriminated(() => RecordSurveyResponseRequestDto, 'surveyType', 'answers', ANSWER_SHAPES);

@@ -57,6 +57,7 @@ const ANSWERS_BY_TYPE: Readonly<Record<SurveyType, ClassType<SurveyAnswersDto>>>
 };
 
 export const ANSWER_MODELS = Object.values(ANSWERS_BY_TYPE);
+export const ANSWER_SHAPES = Object.fromEntries(Object.entries(ANSWERS_BY_TYPE).map(([type, model]) => [type, () => model]));
 
 function surveyTypeOf(body: unknown): SurveyType | undefined {
   const type = (body as { surveyType?: unknown } | null)?.surveyType;

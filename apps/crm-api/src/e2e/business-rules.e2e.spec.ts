@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApp, type TestApp } from '../testing/test-app';
+import { daysFromNow, salesClient } from './sales-e2e-support';
+
+const lines = (currency = 'IRR') => [{ description: 'ورق فولادی', quantity: 2, unitPrice: { amount: 5_000_000, currency } }];
+
+describe('business rules at the contract (real server, embedded SQLite)', () => {
+  let server: TestApp;
+  const { post, events, head, fields } = salesClient(() => server);
+  const idOf = (reply: { body: Record<string, unknown> }) => reply.body['id'] as string;
+  const account = async () => idOf(await post('/accounts', { name: `شرکت ${randomUUID().slice(0, 8)}` }));
+  const deal = async (accountId: string, currency = 'IRR') =>
+    idOf(
+      await post('/opportunities', {
+        accountId,
+        name: 'ورق گرم',
+        need: 'ورق فولادی',
+        amount: { amount: 900_000_000, currency },
+        expectedCloseDate: daysFromNow(30),
+      }),
+    );
+
+  beforeAll(async () => {
+    server = await startTestApp({ CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite' });
+  });
+  afterAll(async () => server.close());
+
+  it('answers 422 IDEMPOTENCY.KEY_REUSED for the same Idempotency-Key with another body, never the first reply', async () => {
+    const key = { 'idempotency-key': `form-${randomUUID()}` };
+    const first = await post('/accounts', { name: 'بازرگانی آریا' }, key);
+    expect(first.status).toBe(201);
+    expect(await post('/accounts', { name: 'بازرگانی آریا' }, key)).toMatchObject({ status: 201, body: first.body });
+    const before = await head();
+    const reused = await post('/accounts', { name: 'بازرگانی دیگر' }, key);
+    expect(reused.status).toBe(422);
+    expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses a purchase with a known externalRef but another amount or date (409), answers the same one with the first reply', async () => {
+    const accountId = await account();
+    const purchase = { amount: { amount: 480_000_000 }, occurredAt: '2025-03-03T08:00:00+03:30', externalRef: 'ERP-1403-0042' };
+    const first = await post(`/accounts/${accountId}/purchases`, purchase);
+    expect(first.status).toBe(200);
+    expect(await post(`/accounts/${accountId}/purchases`, purchase)).toMatchObject({ status: 200, body: first.body });
+    const before = await head();
+    const other = await post(`/accounts/${accountId}/purchases`, { ...purchase, amount: { amount: 480_000_001 } });
+    expect(other.body).toMatchObject({ status: 409, code: 'ACCOUNT.PURCHASE_CONFLICT' });
+    const redated = await post(`/accounts/${accountId}/purchases`, { ...purchase, occurredAt: '2025-03-04T08:00:00+03:30' });
+    expect(redated.body).toMatchObject({ status: 409, code: 'ACCOUNT.PURCHASE_CONFLICT' });
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses a purchase dated in year 9999 or after the moment it is recorded', async () => {
+    const accountId = await account();
+    const before = await head();
+    const far = await post(`/accounts/${accountId}/purchases`, {
+      amount: { amount: 1 },
+      occurredAt: '9999-01-01T00:00:00Z',
+      externalRef: 'X-1',
+    });
+    expect(far.status).toBe(400);
+    expect(fields(far)).toEqual(['occurredAt']);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const ahead = await post(`/accounts/${accountId}/purchases`, { amount: { amount: 1 }, occurredAt: tomorrow, externalRef: 'X-2' });
+    expect(ahead.body).toMatchObject({ status: 400, code: 'ACCOUNT.PURCHASE_IN_FUTURE', errors: [{ field: 'occurredAt' }] });
+    expect(await head()).toBe(before);
+  });
+
+  it("sends an update to another open lead's email or phone through dedupe (409 naming it) unless allowDuplicate", async () => {
+    const first = idOf(await post('/leads', { fullName: 'سارا نوری', source: 'web', phone: '09127770001' }));
+    const second = idOf(await post('/leads', { fullName: 'سارا رضایی', source: 'web', phone: '09127770002' }));
+    const before = await head();
+    const moved = await post(`/leads/${second}/update`, { phone: '+98 912 777 0001' });
+    expect(moved.body).toMatchObject({ status: 409, code: 'LEAD.DUPLICATE', details: { existingLeadId: first } });
+    expect(await head()).toBe(before);
+    expect((await events(`lead-${second}`)).map((e) => e.type)).toEqual(['LeadCaptured']);
+    expect((await post(`/leads/${second}/update`, { phone: '09127770001', allowDuplicate: true })).status).toBe(200);
+  });
+
+  it('refuses quotes on won or lost deals and opportunities on closed accounts (409)', async () => {
+    const accountId = await account();
+    const won = await deal(accountId);
+    await post(`/opportunities/${won}/win`, { amount: { amount: 900_000_000 } });
+    const lost = await deal(accountId);
+    await post(`/opportunities/${lost}/lose`, { reason: 'قیمت' });
+    const before = await head();
+    for (const opportunityId of [won, lost]) {
+      const quote = await post('/quotes', { opportunityId, lines: lines(), validUntil: daysFromNow(7) });
+      expect(quote.body).toMatchObject({ status: 409, code: 'OPPORTUNITY.CLOSED' });
+    }
+    const closed = await account();
+    await post(`/accounts/${closed}/close`, { reason: 'ادغام' });
+    const mid = await head();
+    expect(mid).not.toBe(before);
+    const opened = await post('/opportunities', {
+      accountId: closed,
+      name: 'فرصت',
+      need: 'نیاز',
+      amount: { amount: 1 },
+      expectedCloseDate: daysFromNow(9),
+    });
+    expect(opened.body).toMatchObject({ status: 409, code: 'ACCOUNT.CLOSED' });
+    expect(await head()).toBe(mid);
+  });
+
+  it('refuses to win a deal in IRR "in USD", and a quote priced in another currency than its deal', async () => {
+    const opportunityId = await deal(await account());
+    const before = await head();
+    const usd = await post(`/opportunities/${opportunityId}/win`, { amount: { amount: 1000, currency: 'USD' } });
+    expect(usd.body).toMatchObject({ status: 409, code: 'OPPORTUNITY.CURRENCY_MISMATCH' });
+    const quote = await post('/quotes', { opportunityId, lines: lines('USD'), validUntil: daysFromNow(7) });
+    expect(quote.body).toMatchObject({ status: 409, code: 'OPPORTUNITY.CURRENCY_MISMATCH' });
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses acceptedAt after validUntil, before the quote was issued, or ahead of now', async () => {
+    const opportunityId = await deal(await account());
+    const quoteId = idOf(await post('/quotes', { opportunityId, lines: lines(), validUntil: daysFromNow(3) }));
+    await post(`/quotes/${quoteId}/issue`);
+    const before = await head();
+    const late = await post(`/quotes/${quoteId}/accept`, { acceptedAt: `${daysFromNow(5)}T10:00:00+03:30` });
+    // Past validUntil and ahead of now at once: the time itself is refused first.
+    expect(late.body).toMatchObject({ status: 400, code: 'QUOTE.INVALID_ACCEPTANCE_TIME' });
+    const early = await post(`/quotes/${quoteId}/accept`, { acceptedAt: '2020-01-01T10:00:00+03:30' });
+    expect(early.body).toMatchObject({ status: 400, code: 'QUOTE.INVALID_ACCEPTANCE_TIME', errors: [{ field: 'acceptedAt' }] });
+    expect(await head()).toBe(before);
+    expect((await post(`/quotes/${quoteId}/accept`)).status).toBe(200);
+  });
+
+  it('lets If-Match: * match any existing aggregate (RFC 9110), and none that does not exist', async () => {
+    const accountId = await account();
+    const updated = await post(`/accounts/${accountId}/update`, { industry: 'فولاد' }, { 'if-match': '*' });
+    expect(updated).toMatchObject({ status: 200, body: { revision: 1 } });
+    const missing = await post(`/accounts/${randomUUID()}/update`, { industry: 'فولاد' }, { 'if-match': '*' });
+    expect(missing.body).toMatchObject({ status: 412, code: 'CONCURRENCY.REVISION_MISMATCH' });
+  });
+
+  it('refuses a complaint, feedback or survey naming a contact, account or quote that does not exist: 404 with its code, naming the field', async () => {
+    const before = await head();
+    const ghost = randomUUID();
+    const complaint = await post('/complaints', {
+      complainant: { contactId: ghost },
+      channel: 'phone',
+      category: 'تاخیر',
+      description: 'محموله دیر رسید',
+    });
+    expect(complaint.body).toMatchObject({ status: 404, code: 'CONTACT.NOT_FOUND', errors: [{ field: 'complainant.contactId' }] });
+    const feedback = await post('/feedback', { from: { accountId: ghost }, kind: 'idea', text: 'پیشنهاد', channel: 'web' });
+    expect(feedback.body).toMatchObject({ status: 404, code: 'ACCOUNT.NOT_FOUND', errors: [{ field: 'from.accountId' }] });
+    const survey = await post('/surveys/responses', {
+      surveyType: 'csat',
+      respondent: { name: 'مهمان' },
+      answers: { score: 4 },
+      relatedTo: { type: 'quote', id: ghost },
+    });
+    expect(survey.body).toMatchObject({ status: 404, code: 'QUOTE.NOT_FOUND', errors: [{ field: 'relatedTo.id' }] });
+    expect(await head()).toBe(before);
+  });
+});

@@ -1,0 +1,130 @@
+import { http, startTestApp, type TestApp } from '../testing/test-app';
+import { rawHttp } from '../testing/raw-http';
+import { daysFromNow, salesClient } from './sales-e2e-support';
+
+const PERSIAN_BLANK = '\u200c \u200f';
+const problemJson = /^application\/problem\+json/;
+
+describe('the validation layer at the edge (real server, embedded SQLite)', () => {
+  let server: TestApp;
+  const { post, events, head, fields } = salesClient(() => server);
+  const lead = async (phone: string) => (await post('/leads', { fullName: 'نرگس کاظمی', source: 'web', phone })).body['id'] as string;
+
+  beforeAll(async () => {
+    server = await startTestApp({ CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite' });
+  });
+  afterAll(async () => server.close());
+
+  it('refuses text blank once Persian spacing marks are removed with a 400 naming the field, not a 409', async () => {
+    const before = await head();
+    const capture = await post('/leads', { fullName: PERSIAN_BLANK, source: 'web', phone: '09120000001' });
+    expect(capture.status).toBe(400);
+    expect(fields(capture)).toEqual(['fullName']);
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses a qualification whose opportunity name is Persian-blank before anything is appended; the lead stays open', async () => {
+    const leadId = await lead('09120000002');
+    const before = await head();
+    const body = { opportunity: { name: PERSIAN_BLANK, estimatedValue: { amount: 5_000_000 }, expectedCloseDate: daysFromNow(30) } };
+    const refused = await post(`/leads/${leadId}/qualify`, body);
+    expect(refused.status).toBe(400);
+    expect(fields(refused)).toEqual(['opportunity.name']);
+    expect(await head()).toBe(before);
+    expect((await events(`lead-${leadId}`)).map((e) => e.type)).toEqual(['LeadCaptured']);
+    const retried = await post(`/leads/${leadId}/qualify`, { opportunity: { ...body.opportunity, name: 'ورق فولادی' } });
+    expect(retried.status).toBe(200);
+  });
+
+  it('refuses NUL, other control characters and lone surrogates wherever they are, naming each field', async () => {
+    const before = await head();
+    const reply = await post(
+      '/leads',
+      '{"fullName":"a\\u0000b","source":"web","phone":"09120000003","company":"\\ud800","interest":"\\u001b[2J"}',
+    );
+    expect(reply.status).toBe(400);
+    expect(fields(reply)).toEqual(['company', 'fullName', 'interest']);
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses bytes that are not UTF-8 instead of storing replacement characters', async () => {
+    const before = await head();
+    const bytes = Buffer.concat([
+      Buffer.from('{"fullName":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('","source":"web","phone":"09120000004"}'),
+    ]);
+    const reply = await post('/leads', bytes);
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ code: 'REQUEST.INVALID_ENCODING', errors: [{ field: 'body' }] });
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses a duplicate key (no silent last-wins) and JSON nested thousands of levels deep with 400, never 500', async () => {
+    const before = await head();
+    const duplicate = await post('/leads', '{"fullName":"a","source":"web","phone":"09120000005","phone":"09120000006"}');
+    expect(duplicate.status).toBe(400);
+    expect(fields(duplicate)).toEqual(['phone']);
+    const deep = await post('/leads', `{"fullName":"a","source":"web","phone":"09120000007","x":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    expect(deep.status).toBe(400);
+    expect(deep.headers.get('content-type')).toMatch(problemJson);
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses a currency that is three letters but not ISO 4217', async () => {
+    const before = await head();
+    const reply = await post('/accounts', { name: 'فولاد مبارکه' }).then(async (account) =>
+      post(`/accounts/${account.body['id'] as string}/purchases`, {
+        amount: { amount: 1000, currency: 'ABC' },
+        occurredAt: '2025-03-01T10:00:00+03:30',
+        externalRef: 'INV-ABC',
+      }),
+    );
+    expect(reply.status).toBe(400);
+    expect(fields(reply)).toEqual(['amount.currency']);
+    expect(await head()).not.toBe(before); // the account was opened; the purchase was not
+  });
+
+  it('answers 400 for an offset or revision at or beyond 2^53, and for a number that is not digits', async () => {
+    for (const query of ['offset=9007199254740992', 'offset=1e3', 'limit=', 'amountMin=-1']) {
+      const reply = await http(server.url, 'GET', `/api/v1/views/pipeline/opportunities?${query}`);
+      expect([query, reply.status]).toEqual([query, 400]);
+      expect(fields(reply)).toEqual([query.slice(0, query.indexOf('='))]);
+    }
+    const stream = await http(server.url, 'GET', '/api/v1/streams/lead-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d?fromRevision=9007199254740993');
+    expect(fields(stream)).toEqual(['fromRevision']);
+  });
+
+  describe('errors of the HTTP layer itself are problem+json too', () => {
+    it('431 for headers too large', async () => {
+      const reply = await rawHttp(server.url, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(reply.status).toBe(431);
+      expect(reply.headers['content-type']).toMatch(problemJson);
+      expect(JSON.parse(reply.body)).toMatchObject({ status: 431, code: 'REQUEST.HEADERS_TOO_LARGE' });
+    });
+
+    it('414 for a URL too long, whether the server reads it whole or it overflows the parser', async () => {
+      const hooked = await http(server.url, 'GET', `/api/v1/streams/lead-${'a'.repeat(9000)}`);
+      expect(hooked.status).toBe(414);
+      expect(hooked.headers.get('content-type')).toMatch(problemJson);
+      expect(hooked.body).toMatchObject({ code: 'REQUEST.URL_TOO_LONG' });
+      const overflow = await rawHttp(server.url, `GET /api/v1/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(overflow.status).toBe(414);
+      expect(JSON.parse(overflow.body)).toMatchObject({ status: 414, code: 'REQUEST.URL_TOO_LONG' });
+    });
+
+    it('400 for a malformed percent-escape', async () => {
+      const reply = await http(server.url, 'GET', '/api/v1/streams/lead-%zz');
+      expect(reply.status).toBe(400);
+      expect(reply.headers.get('content-type')).toMatch(problemJson);
+      expect(reply.body).toMatchObject({ code: 'REQUEST.BAD_URL' });
+    });
+
+    it('400 for malformed framing', async () => {
+      const reply = await rawHttp(server.url, 'POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}');
+      expect(reply.status).toBe(400);
+      expect(reply.headers['content-type']).toMatch(problemJson);
+      expect(JSON.parse(reply.body)).toMatchObject({ status: 400, code: 'REQUEST.MALFORMED' });
+    });
+  });
+});

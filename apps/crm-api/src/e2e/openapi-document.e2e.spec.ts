@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestApp, type TestApp } from '../testing/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary JSON document
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+function* walk(node: unknown, path = '#'): Generator<[string, Json]> {
+  if (typeof node !== 'object' || node === null) return;
+  yield [path, node as Json];
+  for (const [key, value] of Object.entries(node)) yield* walk(value, `${path}/${key}`);
+}
+
+/** The published document is the contract: these are the defects it had, each pinned. */
+describe('the OpenAPI document (real server)', () => {
+  let server: TestApp;
+  let doc: Json;
+  const operations = () =>
+    Object.entries(doc['paths'] as Json).flatMap(([path, item]) =>
+      Object.entries(item as Json).map(([method, op]) => ({ path, method, op: op as Json })),
+    );
+
+  beforeAll(async () => {
+    server = await startTestApp({ CRM_EVENT_STORE: 'memory' });
+    doc = (await (await fetch(`${server.url}/api/docs-json`)).json()) as Json;
+  });
+  afterAll(async () => server.close());
+
+  it("passes Redocly's recommended rules with zero errors", () => {
+    const dir = join(ROOT, 'tmp', 'openapi');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'openapi.json');
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+    const cli = join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
+    const run = spawnSync(process.execPath, [cli, 'lint', file, '--config', join(ROOT, 'redocly.yaml')], { encoding: 'utf8', cwd: ROOT });
+    const output = `${run.stdout}${run.stderr}`;
+    const summary = output
+      .split('\n')
+      .filter((line) => /API description is valid|Validation failed|You have \d+ warning/.test(line))
+      .join(' ');
+    process.stdout.write(`Redocly (recommended): ${summary.trim() || output}\n`);
+    expect([run.status, output]).toEqual([0, expect.stringContaining('Your API description is valid')]);
+  });
+
+  it('has one shared Problem component (code, errors, details) that every problem response refers to', () => {
+    const problem = doc['components']['schemas']['Problem'] as Json;
+    expect(Object.keys(problem['properties'])).toEqual(expect.arrayContaining(['code', 'errors', 'details']));
+    const problemBodies = [...walk(doc['paths'])].filter(
+      ([path]) => path.endsWith('/application~1problem+json') || path.endsWith('/application/problem+json'),
+    );
+    const inlined = problemBodies.filter(([, body]) => !JSON.stringify(body['schema']).includes('"#/components/schemas/Problem"'));
+    expect(inlined.map(([path]) => path)).toEqual([]);
+    expect(problemBodies.length).toBeGreaterThan(300);
+  });
+
+  it('types every response: a JSON schema on every 2xx JSON reply, the stream, audit-trail, KPI, satisfaction and health routes included', () => {
+    const untyped = operations().flatMap(({ path, method, op }) =>
+      Object.entries(op['responses'] as Json)
+        .filter(([, response]) => !(response as Json)['content'])
+        .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+    );
+    expect(untyped).toEqual(['GET /metrics 200']); // Prometheus text, not JSON
+    const trail =
+      doc['paths']['/api/v1/views/complaints/{id}/audit-trail']['get']['responses']['200']['content']['application/json']['schema'];
+    expect(trail['properties']['steps']['items']['type']).toBe('object');
+    expect(trail['properties']['breaches']['items']['type']).toBe('object');
+    expect(trail['properties']['deadlines']['required']).toEqual(['acknowledgeBy', 'resolveBy']);
+  });
+
+  it('declares the refusal codes of each route from the aggregates it decides on', () => {
+    const qualify = doc['paths']['/api/v1/leads/{id}/qualify']['post']['responses'];
+    const codes = (status: string) =>
+      qualify[status]['content']['application/problem+json']['schema']['allOf'][1]['properties']['code']['enum'];
+    expect(codes('409')).toEqual(
+      expect.arrayContaining(['LEAD.CLOSED', 'LEAD.ALREADY_QUALIFIED', 'ACCOUNT.CLOSED', 'CONCURRENCY.CONFLICT']),
+    );
+    expect(codes('404')).toEqual(expect.arrayContaining(['LEAD.NOT_FOUND', 'CONTACT.NOT_FOUND', 'ACCOUNT.NOT_FOUND']));
+    expect(codes('400')).toEqual(expect.arrayContaining(['VALIDATION.FAILED', 'OPPORTUNITY.NAME_REQUIRED']));
+    expect(codes('404')).not.toContain('STREAM.NOT_FOUND');
+    expect(qualify['422']).toBeDefined();
+  });
+
+  it('uses discriminated unions where the API has them: survey answers by surveyType, party, assignee, recurrence', () => {
+    const schemas = doc['components']['schemas'] as Json;
+    const survey = schemas['RecordSurveyResponseRequestDto'];
+    expect(survey['discriminator']['propertyName']).toBe('surveyType');
+    expect(Object.keys(survey['discriminator']['mapping']).sort()).toEqual(['ces', 'csat', 'nps', 'servqual']);
+    expect(schemas['RecordSurveyResponseRequestDto_csat']['properties']['answers']).toEqual({
+      $ref: '#/components/schemas/CsatAnswersDto',
+    });
+    for (const [name, keys] of [
+      ['PartyDto', ['contactId', 'accountId', 'name']],
+      ['AssigneeDto', ['userId', 'teamId']],
+      ['RecurrenceDto', ['count', 'until']],
+    ] as const) {
+      const variants = schemas[name]['oneOf'] as Json[];
+      expect(variants.map((variant) => variant['required'].at(-1))).toEqual(keys);
+      expect(variants.every((variant) => variant['additionalProperties'] === false)).toBe(true);
+    }
+  });
+
+  it('declares headers (Idempotency-Key, If-Match, Retry-After), sets servers, and marks no body required that requires nothing', () => {
+    const win = doc['paths']['/api/v1/opportunities/{id}/win']['post'];
+    expect(win['parameters'].map((p: Json) => p['name'])).toEqual(expect.arrayContaining(['Idempotency-Key', 'If-Match', 'id']));
+    expect(win['responses']['409']['headers']['Retry-After']).toBeDefined();
+    expect(doc['paths']['/api/v1/views/pipeline']['get']['responses']['503']['headers']['Retry-After']).toBeDefined();
+    expect(doc['servers']).toEqual([expect.objectContaining({ url: '/' })]);
+    const requiredButEmpty = operations().filter(({ op }) => {
+      const ref = op['requestBody']?.['content']?.['application/json']?.['schema']?.['$ref'] as string | undefined;
+      const schema = ref ? doc['components']['schemas'][ref.split('/').at(-1) as string] : undefined;
+      return op['requestBody']?.['required'] === true && schema && !(schema['required']?.length > 0) && !schema['oneOf'];
+    });
+    expect(requiredButEmpty.map(({ path }) => path)).toEqual([]);
+  });
+
+  it('speaks one vocabulary: paper mail is `letter` everywhere, never `post`', () => {
+    const enums = [...walk(doc['components'])]
+      .map(([, node]) => node['enum'])
+      .filter(Array.isArray)
+      .flat();
+    expect(enums).toContain('letter');
+    expect(enums).not.toContain('post');
+  });
+});

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppConfig } from './app-config';
+
+export const SERVER_SECRET_FILE = 'server-secret';
+
+/**
+ * The key of this installation's keyed hashes (request fingerprints kept with
+ * commands), so nothing stored is a plain hash of what a person typed.
+ * `CRM_SERVER_SECRET` when set; else a random key kept beside the embedded
+ * data (mode 0600), made on first start; the in-memory store keeps nothing,
+ * so its key lives as long as the process.
+ */
+export function loadServerSecret(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Buffer {
+  const fromEnv = env['CRM_SERVER_SECRET'];
+  if (fromEnv !== undefined && fromEnv.length > 0) return Buffer.from(fromEnv, 'utf8');
+  if (config.eventStore === 'memory') return randomBytes(32);
+  const file = join(config.dataDir, SERVER_SECRET_FILE);
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  const secret = randomBytes(32);
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(file, `${secret.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,12 @@
+import { refusals } from '@crm/shared/kernel';
+
+export const ACCOUNT_REFUSALS = refusals('ACCOUNT', {
+  ALREADY_EXISTS: [409, 'An account with this id already exists'],
+  CLOSED: [409, 'The account is closed: it takes no purchases, updates or new opportunities'],
+  NOT_CLOSED: [409, 'The account is open'],
+  NAME_REQUIRED: [400, 'The name is blank once spacing marks are removed'],
+  EXTERNAL_REF_REQUIRED: [400, 'A purchase needs its external reference'],
+  INVALID_AMOUNT: [400, 'A purchase amount must be more than zero'],
+  PURCHASE_IN_FUTURE: [400, 'A purchase cannot happen later than the moment it is recorded (beyond a small clock skew)'],
+  PURCHASE_CONFLICT: [409, 'A purchase with this external reference was recorded with another amount or date (details.recorded)'],
+});

@@ -1,0 +1,88 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../problem-details';
+import { parseJsonBody } from './json-body';
+
+/** Longer request targets get 414; well under Node's 16 KiB header limit, so the answer is ours, not a reset. */
+export const MAX_URL_LENGTH = 8 * 1024;
+/** Path parameters up to this long reach the route (stream ids run to ~140 characters); longer → 414. */
+export const MAX_PARAM_LENGTH = 256;
+
+const title = (status: number) => STATUS_CODES[status] ?? 'Error';
+
+function layerProblem(status: number, code: string, detail: string): ProblemDetails {
+  return problem(status, code, title(status), detail);
+}
+
+function requestLineTooLong(packet: unknown): boolean {
+  if (!Buffer.isBuffer(packet)) return false;
+  const end = packet.indexOf('\r\n');
+  return end < 0 || end > MAX_URL_LENGTH;
+}
+
+/**
+ * Errors Node's HTTP parser meets before Fastify has a request (header too
+ * large, malformed framing, a timeout), written straight to the socket as
+ * problem+json. An overflow whose request line alone is past the URL limit
+ * (or whose packet never reaches its end) is a URL too long (414); otherwise
+ * the headers are (431).
+ */
+export function clientErrorHandler(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let body: ProblemDetails;
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    body = !requestLineTooLong(error.rawPacket)
+      ? layerProblem(431, 'REQUEST.HEADERS_TOO_LARGE', 'The request headers are larger than the server accepts.')
+      : layerProblem(414, 'REQUEST.URL_TOO_LONG', 'The request URL is longer than the server accepts.');
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    body = layerProblem(408, 'REQUEST.TIMEOUT', 'The request was not received in time.');
+  } else {
+    body = layerProblem(400, 'REQUEST.MALFORMED', 'The request is not well-formed HTTP/1.1.');
+  }
+  if (socket.writable) {
+    const text = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${body.status} ${title(body.status)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** Fastify's own routing errors (bad percent-escapes, a path parameter too long) as problem+json. */
+export function frameworkErrors(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
+  const body =
+    error.code === 'FST_ERR_BAD_URL'
+      ? layerProblem(400, 'REQUEST.BAD_URL', 'The URL has a malformed percent-escape.')
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? layerProblem(414, 'REQUEST.URL_TOO_LONG', `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`)
+        : layerProblem(400, 'REQUEST.BAD', 'The request could not be routed.');
+  void reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** Fastify options that make the HTTP layer's own refusals problem+json. */
+export const HTTP_LAYER_OPTIONS = { clientErrorHandler, frameworkErrors, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } } as const;
+
+/**
+ * After the app is built: JSON bodies through our parser (`application/json`
+ * and `application/*+json`), and over-long URLs refused before routing.
+ */
+export function installEdgeHooks(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser(['application/json']);
+  const parser = (_request: FastifyRequest, raw: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
+    try {
+      done(null, parseJsonBody(raw));
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser);
+  fastify.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'buffer' }, parser);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.url.length <= MAX_URL_LENGTH) return done();
+    void reply
+      .code(414)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(layerProblem(414, 'REQUEST.URL_TOO_LONG', `The request URL is longer than ${MAX_URL_LENGTH} characters.`)));
+  });
+}

@@ -1,0 +1,79 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { CONTRACT_SCHEMAS, problemResponse, RETRY_AFTER_HEADER } from './contract-schemas';
+import { INTERNAL_PROBLEM, REQUEST_PROBLEMS } from './http-problems';
+import { applySchemaShapes } from './schema-shapes';
+
+const problemResponseObject = (description: string, refusals: Parameters<typeof problemResponse>[1]) => {
+  const { description: text, content } = problemResponse(description, refusals) as { description: string; content: unknown };
+  return { description: text, content };
+};
+
+type Schema = Record<string, unknown>;
+
+function componentOf(document: OpenAPIObject, schema: unknown): Schema | undefined {
+  const ref = (schema as { $ref?: unknown } | undefined)?.$ref;
+  if (typeof ref !== 'string' || !ref.startsWith('#/components/schemas/')) return undefined;
+  return document.components?.schemas?.[ref.slice('#/components/schemas/'.length)] as Schema | undefined;
+}
+
+/** OpenAPI 3.0 reads `nullable` only beside a `type`: a nullable `$ref` or `allOf` becomes `oneOf` with a null-typed branch. */
+function fixNullable(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  const node = schema as Schema;
+  if (node['nullable'] === true && node['type'] === undefined && Array.isArray(node['enum'])) {
+    // A nullable enum: its type beside it, and null among its values (OpenAPI 3.0.3 §4.7.25).
+    const values = node['enum'] as unknown[];
+    node['type'] = typeof values.find((value) => value !== null);
+    if (!values.includes(null)) node['enum'] = [...values, null];
+  } else if (node['nullable'] === true && node['type'] === undefined) {
+    delete node['nullable'];
+    const { $ref, allOf, description } = node as { $ref?: string; allOf?: unknown[]; description?: string };
+    const target = $ref !== undefined ? { $ref } : allOf !== undefined ? { allOf } : undefined;
+    if (target) {
+      for (const key of Object.keys(node)) delete node[key];
+      Object.assign(node, { ...(description ? { description } : {}), oneOf: [target, { type: 'object', nullable: true, enum: [null] }] });
+    }
+  }
+  for (const value of Object.values(node)) fixNullable(value);
+}
+
+/**
+ * The document is the contract: shared components (Problem, FieldError,
+ * CommandReply), a server, the security requirement stated, no request body marked required when its schema
+ * requires nothing (an empty `{}` is a valid command for those), and
+ * `nullable` written where OpenAPI 3.0 reads it.
+ */
+export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
+  document.servers = [{ url: '/', description: 'This server; paths carry the /api/v1 prefix' }];
+  document.info.license ??= { name: 'UNLICENSED (private)' };
+  // No security scheme is declared while the API takes no credentials; say so explicitly rather than leave it unsaid.
+  document.security ??= [];
+  const shared = structuredClone(CONTRACT_SCHEMAS) as unknown as Record<string, SchemaObject>;
+  document.components = { ...document.components, schemas: { ...shared, ...document.components?.schemas } };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as {
+      requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> };
+    }[]) {
+      const body = operation?.requestBody;
+      if (!body?.content) continue;
+      const schema = componentOf(document, body.content['application/json']?.schema);
+      if (schema && !(Array.isArray(schema['required']) && schema['required'].length > 0)) body.required = false;
+    }
+  }
+  applySchemaShapes(document.components.schemas as Record<string, SchemaObject>);
+  fixNullable(document);
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as { responses?: Record<string, unknown> }[]) {
+      if (!operation?.responses) continue;
+      // Any route may meet these: a URL past the limit, or a failure the server does not explain.
+      operation.responses['414'] ??= problemResponseObject('URL or path parameter too long', [REQUEST_PROBLEMS.URL_TOO_LONG]);
+      operation.responses['500'] ??= problemResponseObject('The server failed; nothing about the failure is disclosed', [INTERNAL_PROBLEM]);
+      for (const status of ['429', '503']) {
+        const response = operation.responses[status] as { headers?: Record<string, unknown> } | undefined;
+        if (response) response.headers = { ...RETRY_AFTER_HEADER, ...response.headers };
+      }
+    }
+  }
+  return document;
+}
