@@ -1,10 +1,20 @@
-import { ANY, BACKWARDS, END, FORWARDS, NO_STREAM, START, STREAM_EXISTS, WrongExpectedVersionError, type AllStreamRecordedEvent } from '@eventstore/db-client';
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  WrongExpectedVersionError,
+  type AllStreamRecordedEvent,
+} from '@kurrent/kurrentdb-client';
 import { sealEvents, verifyChain, WrongExpectedRevisionError, type SealedEvent } from '@crm/shared/event-sourcing';
 import { anEvent } from '@crm/shared/testing';
 import { domainStreamRegex, escapeRegex, serverFilterFor } from './esdb-filters';
 import { esdbEventId, readMetadata, toEventData, toRecordedEvent, tryToRecordedEvent, visibleEvent } from './event-mapping';
 import { comparePositions, decodePosition, encodePosition, laterPosition } from './positions';
-import { fromEsdbCurrentRevision, toEsdbExpectedRevision, toWrongExpectedRevision } from './revisions';
+import { exactStateAfter, fromCurrentState, toStreamState, toWrongExpectedRevision } from './revisions';
 import { decodeTenant, encodeTenant, StreamNames } from './stream-names';
 import { toEsdbReadOptions } from './stream-reads';
 
@@ -60,7 +70,15 @@ describe('stream names', () => {
     const scoped = new StreamNames('t1_');
     expect(scoped.stream('default', 'lead-1')).toBe('t1_lead-default~1');
     expect(scoped.parse('t1_lead-default~1')).toEqual({ tenantId: 'default', streamId: 'lead-1' });
-    for (const name of ['$ce-lead', '$$lead-default~1', 'order-123', 'lead-default~1', 't2_lead-default~1', scoped.snapshot('default', 'lead-1'), scoped.eventIndex('default', 'e1')]) {
+    for (const name of [
+      '$ce-lead',
+      '$$lead-default~1',
+      'order-123',
+      'lead-default~1',
+      't2_lead-default~1',
+      scoped.snapshot('default', 'lead-1'),
+      scoped.eventIndex('default', 'e1'),
+    ]) {
       expect(scoped.parse(name)).toBeUndefined();
     }
     expect(() => new StreamNames('a-b')).toThrow(/prefix/);
@@ -89,12 +107,14 @@ describe('positions', () => {
 
 describe('expected revisions', () => {
   it('speaks the driver vocabulary', () => {
-    expect(toEsdbExpectedRevision('any')).toBe(ANY);
-    expect(toEsdbExpectedRevision('no_stream')).toBe(NO_STREAM);
-    expect(toEsdbExpectedRevision('stream_exists')).toBe(STREAM_EXISTS);
-    expect(toEsdbExpectedRevision(7)).toBe(7n);
-    expect(fromEsdbCurrentRevision(NO_STREAM)).toBe('no_stream');
-    expect(fromEsdbCurrentRevision(41n)).toBe(41);
+    expect(toStreamState('any')).toBe(ANY);
+    expect(toStreamState('no_stream')).toBe(NO_STREAM);
+    expect(toStreamState('stream_exists')).toBe(STREAM_EXISTS);
+    expect(toStreamState(7)).toBe(7n);
+    expect(exactStateAfter(undefined)).toBe(NO_STREAM);
+    expect(exactStateAfter(3)).toBe(3n);
+    expect(fromCurrentState(NO_STREAM)).toBe('no_stream');
+    expect(fromCurrentState(41n)).toBe(41);
   });
 
   it("turns the driver's conflict into ours, keeping what the caller expected", () => {
@@ -117,13 +137,21 @@ describe('server-side filters', () => {
   const names = new StreamNames();
 
   it('uses stream-name prefixes for categories, per tenant when asked', () => {
-    expect(serverFilterFor(names, { categories: ['lead', 'complaint'] })).toMatchObject({ filterOn: 'streamName', prefixes: ['lead-', 'complaint-'] });
-    expect(serverFilterFor(new StreamNames('t1_'), { categories: ['lead'], tenantId: 'a~b' })).toMatchObject({ prefixes: ['t1_lead-a%7Eb~'] });
+    expect(serverFilterFor(names, { categories: ['lead', 'complaint'] })).toMatchObject({
+      filterOn: 'streamName',
+      prefixes: ['lead-', 'complaint-'],
+    });
+    expect(serverFilterFor(new StreamNames('t1_'), { categories: ['lead'], tenantId: 'a~b' })).toMatchObject({
+      prefixes: ['t1_lead-a%7Eb~'],
+    });
   });
 
   it('uses event-type prefixes for types alone, and a domain-stream regex otherwise', () => {
     expect(serverFilterFor(names, { eventTypes: ['LeadCaptured'] })).toMatchObject({ filterOn: 'eventType', prefixes: ['LeadCaptured'] });
-    expect(serverFilterFor(new StreamNames('t1_'), { eventTypes: ['LeadCaptured'] })).toMatchObject({ filterOn: 'streamName', regex: domainStreamRegex(new StreamNames('t1_')) });
+    expect(serverFilterFor(new StreamNames('t1_'), { eventTypes: ['LeadCaptured'] })).toMatchObject({
+      filterOn: 'streamName',
+      regex: domainStreamRegex(new StreamNames('t1_')),
+    });
     expect(serverFilterFor(names, undefined)).toMatchObject({ filterOn: 'streamName', regex: domainStreamRegex(names) });
   });
 
@@ -135,7 +163,13 @@ describe('server-side filters', () => {
     expect(any.test(scoped.stream('acme', 'settings'))).toBe(true);
     expect(acme.test(scoped.stream('acme', 'lead-1'))).toBe(true);
     expect(acme.test(scoped.stream('acmeX', 'lead-1'))).toBe(false);
-    for (const name of ['$ce-lead', '$stats-127.0.0.1:2113', 'tx1_lead-default~1', scoped.snapshot('default', 'lead-1'), scoped.eventIndex('default', 'e')]) {
+    for (const name of [
+      '$ce-lead',
+      '$stats-127.0.0.1:2113',
+      'tx1_lead-default~1',
+      scoped.snapshot('default', 'lead-1'),
+      scoped.eventIndex('default', 'e'),
+    ]) {
       expect(any.test(name)).toBe(false);
     }
     expect(escapeRegex('a.b*c')).toBe('a\\.b\\*c');
@@ -145,21 +179,32 @@ describe('server-side filters', () => {
 describe('events', () => {
   const streamId = 'complaint-7';
   const names = new StreamNames('t1_');
-  const sealed = sealEvents(streamId, 'default', undefined, [anEvent('ComplaintReceived', { text: 'شکایت' }), anEvent('ComplaintAcknowledged')]);
+  const sealed = sealEvents(streamId, 'default', undefined, [
+    anEvent('ComplaintReceived', { text: 'شکایت' }),
+    anEvent('ComplaintAcknowledged'),
+  ]);
   const name = names.stream('default', streamId);
 
-  it('writes the event id as the ESDB id and the envelope as metadata, with ESDB correlation names', () => {
+  it('writes the event id as the server id and the envelope as string-valued metadata, with the server correlation names', () => {
     const data = toEventData(sealed[0] as SealedEvent);
     const metadata = sealed[0]?.metadata;
     expect(data).toMatchObject({ id: metadata?.eventId, contentType: 'application/json', type: 'ComplaintReceived' });
-    expect(data.metadata).toMatchObject({ ...metadata, $correlationId: metadata?.correlationId, $causationId: metadata?.causationId });
+    expect(data.metadata).toMatchObject({
+      eventId: metadata?.eventId,
+      $correlationId: metadata?.correlationId,
+      $causationId: metadata?.causationId,
+    });
+    expect(Object.values(data.metadata as object).every((value) => typeof value === 'string')).toBe(true);
     expect(esdbEventId('not-a-uuid')).toBe(esdbEventId('not-a-uuid'));
     expect(esdbEventId('not-a-uuid')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('reads events back with revision, position, envelope and an intact hash chain', () => {
     const read = sealed.map((event, i) => toRecordedEvent(stored(event, name, 100n + BigInt(i)), streamId));
-    expect(read.map((e) => [e.revision, e.position])).toEqual([[0, '100:100'], [1, '101:101']]);
+    expect(read.map((e) => [e.revision, e.position])).toEqual([
+      [0, '100:100'],
+      [1, '101:101'],
+    ]);
     expect(read[0]?.metadata).toEqual(sealed[0]?.metadata);
     expect(read[0]?.data).toEqual({ ...(sealed[0]?.data as object) });
     expect(verifyChain(read)).toMatchObject({ ok: true, checked: 2 });
@@ -170,7 +215,9 @@ describe('events', () => {
     expect(visibleEvent({ event: ours }, names)).toMatchObject({ streamId, type: 'ComplaintReceived', position: '5:5' });
     expect(visibleEvent({ event: { ...ours, type: '$metadata' } as AllStreamRecordedEvent }, names)).toBeUndefined();
     expect(visibleEvent({ event: { ...ours, streamId: '$ce-t1_complaint' } as AllStreamRecordedEvent }, names)).toBeUndefined();
-    expect(visibleEvent({ event: { ...ours, streamId: names.snapshot('default', streamId) } as AllStreamRecordedEvent }, names)).toBeUndefined();
+    expect(
+      visibleEvent({ event: { ...ours, streamId: names.snapshot('default', streamId) } as AllStreamRecordedEvent }, names),
+    ).toBeUndefined();
     expect(visibleEvent({ event: { ...ours, streamId: names.stream('acme', streamId) } as AllStreamRecordedEvent }, names)).toBeUndefined();
     expect(visibleEvent({ event: ours }, new StreamNames('t2_'))).toBeUndefined();
     expect(visibleEvent({}, names)).toBeUndefined();
@@ -181,7 +228,9 @@ describe('events', () => {
     expect(readMetadata({ eventId: 'x' })).toBeUndefined();
     expect(readMetadata(undefined)).toBeUndefined();
     expect(tryToRecordedEvent({ ...ours, metadata: { $correlationId: 'x' } } as AllStreamRecordedEvent, streamId)).toBeUndefined();
-    expect(tryToRecordedEvent({ ...ours, isJson: false, data: new Uint8Array() } as unknown as AllStreamRecordedEvent, streamId)).toBeUndefined();
+    expect(
+      tryToRecordedEvent({ ...ours, isJson: false, data: new Uint8Array() } as unknown as AllStreamRecordedEvent, streamId),
+    ).toBeUndefined();
     expect(() => toRecordedEvent({ ...ours, metadata: {} } as AllStreamRecordedEvent, streamId)).toThrow(/not written by this event store/);
     expect(() => toRecordedEvent({ ...ours, position: undefined } as unknown as AllStreamRecordedEvent, streamId)).toThrow(/22\.6/);
   });

@@ -4,6 +4,7 @@ export * from './decider';
 export * from './event-store';
 export * from './hash-chain';
 export * from './append-support';
+export * from './multi-append-support';
 export * from './polling-subscription';
 export * from './in-memory-event-store';
 export * from './handle-command';

@@ -13,6 +13,7 @@ export interface Statements {
   readonly appendOne: Statement;
   readonly append: Statement;
   readonly appendBatch: Statement;
+  readonly appendToStreams: Statement;
   readonly readAll: Statement;
   /** readAll with a type or category filter: the page comes from read_all_page, held to the primary key's order. */
   readonly readAllFiltered: Statement;
@@ -82,6 +83,7 @@ export function statements(names: SchemaNames): Statements {
       'append_batch',
       `SELECT ord, next_revision, last_position, error_code, error_message, error_detail, error_constraint FROM ${s}.append_batch($1::jsonb)`,
     ),
+    appendToStreams: named('append_to_streams', `SELECT ord, next_revision, last_position FROM ${s}.append_to_streams($1, $2::jsonb)`),
     // $1/$2: exclusive start; $3 types, $4 categories, $5 tenant (NULL: no filter); $6 page size.
     readAll: named('read_all', readAllSql(s, inlinePage(s))),
     readAllFiltered: named(
