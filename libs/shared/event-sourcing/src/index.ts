@@ -8,6 +8,7 @@ export * from './multi-append-support';
 export * from './polling-subscription';
 export * from './in-memory-event-store';
 export * from './handle-command';
+export * from './atomic-commands';
 export * from './upcasting';
 export * from './reactor';
 export * from './load-state';

@@ -1,6 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   handleCommand,
+  runAtomically,
+  type AtomicCommands,
+  type AtomicOutcome,
   type Command,
   type CommandResult,
   type Decider,
@@ -55,5 +58,13 @@ export class CommandExecutor {
       now,
       snapshots: this.snapshots,
     });
+  }
+
+  /**
+   * Several commands decided together and recorded in one atomic append
+   * (`tx.decide` for each): a refusal of any leaves every stream as it was.
+   */
+  atomically<T>(tenantId: string, now: Date, build: (tx: AtomicCommands) => Promise<T>): Promise<AtomicOutcome<T>> {
+    return runAtomically(this.store, { tenantId, now, snapshots: this.snapshots }, build);
   }
 }
