@@ -3,7 +3,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
-export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Half of KurrentDB's default MaxAppendSize, so that what the edge accepts can be recorded (platform app-config.ts). */
+export const DEFAULT_BODY_LIMIT_BYTES = 512 * 1024;
 
 export function createFastifyAdapter(bodyLimit = DEFAULT_BODY_LIMIT_BYTES): FastifyAdapter {
   return new FastifyAdapter({ bodyLimit, trustProxy: true });

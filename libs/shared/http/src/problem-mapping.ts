@@ -1,8 +1,11 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import {
+  AppendOutcomeUnknownError,
+  AppendTooLargeError,
   ConcurrencyConflictError,
   DomainError,
   IdempotencyConflictError,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@crm/shared/event-sourcing';
@@ -90,6 +93,22 @@ export function toProblem(error: unknown): MappedProblem {
   }
   if (error instanceof IdempotencyConflictError) {
     return { body: problem(409, 'IDEMPOTENCY.KEY_REUSED', 'Idempotency key reused', error.message) };
+  }
+  if (error instanceof AppendTooLargeError) {
+    return {
+      body: problem(413, 'STORE.APPEND_TOO_LARGE', 'Too large to record', error.message, {
+        details: { limitBytes: error.limitBytes, ...(Number.isFinite(error.bytes) ? { bytes: error.bytes } : {}) },
+      }),
+    };
+  }
+  if (error instanceof AppendOutcomeUnknownError) {
+    return {
+      body: problem(503, 'STORE.OUTCOME_UNKNOWN', 'Event store did not answer', error.message),
+      headers: { 'retry-after': '1' },
+    };
+  }
+  if (error instanceof StreamDeletedError) {
+    return { body: problem(410, 'STREAM.DELETED', 'Gone', error.message, { streamId: error.streamId }) };
   }
   if (error instanceof NotCaughtUpError) {
     return {
