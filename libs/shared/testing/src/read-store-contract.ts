@@ -1,5 +1,6 @@
 import type { CheckpointStore } from '@crm/shared/event-sourcing';
 import type { ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { describeReadStoreNamesContract } from './read-store-contract.names';
 import { describeReadStoreQueryContract } from './read-store-contract.queries';
 
 export interface ReadStoreHarness {
@@ -189,4 +190,5 @@ export function describeReadStoreContract(harness: ReadStoreHarness): void {
   });
 
   describeReadStoreQueryContract({ store: () => store });
+  describeReadStoreNamesContract({ store: () => store });
 }
