@@ -17,7 +17,7 @@ import {
   type RecordedEvent,
 } from '@crm/shared/event-sourcing';
 import { EVENT_ID_KEY, EVENT_IDS_ALREADY_STORED, STREAM_REVISION_KEY, WRONG_EXPECTED_REVISION } from './sql/append-functions.sql';
-import type { Statement, Statements } from './sql/statements';
+import { MAX_PLAIN_FIRST_EVENTS, type Statement, type Statements } from './sql/statements';
 
 /** One event as the database receives it: data and metadata already JSON text. */
 export interface WireEvent {
@@ -96,9 +96,14 @@ export function appendParameters(request: AppendRequest): string[] {
   return [request.tenantId, request.streamId, request.category, expectedForSql(request.expected), eventsPayload(request)];
 }
 
-/** The statement and arguments that send `request` as one statement: a plain INSERT for a single event, else the function. */
+/**
+ * The statement and arguments that send `request` as one statement: a plain
+ * INSERT for a single event or a new stream's first events, else the function.
+ */
 export function appendQuery(sql: Statements, request: AppendRequest): Statement & { readonly values: unknown[] } {
   const [only, ...more] = request.wire;
+  if (more.length > 0 && request.expected === 'no_stream' && request.wire.length <= MAX_PLAIN_FIRST_EVENTS)
+    return firstEvents(sql, request);
   if (!only || more.length > 0) return { ...sql.append, values: appendParameters(request) };
   const { tenantId, streamId, category, expected } = request;
   if (expected === 'no_stream') {
@@ -122,6 +127,18 @@ export function appendQuery(sql: Statements, request: AppendRequest): Statement 
       only.contentHash,
     ],
   };
+}
+
+/** A new stream's first events with their chain, which starts at the genesis hash: all of it is known here. */
+function firstEvents(sql: Statements, request: AppendRequest): Statement & { readonly values: unknown[] } {
+  const values: unknown[] = [request.tenantId, request.streamId, request.category];
+  let prevHash = GENESIS_HASH;
+  request.wire.forEach((event, revision) => {
+    const hash = chainHash(prevHash, revision, event.contentHash);
+    values.push(event.eventId, event.type, event.data, event.metadata, prevHash, hash);
+    prevHash = hash;
+  });
+  return { ...sql.appendFirstMany(request.wire.length), values };
 }
 
 /** One element of append_batch's argument, built around the already serialised events. */

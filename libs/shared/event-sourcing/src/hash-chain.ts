@@ -69,24 +69,39 @@ export interface HashableEvent {
   readonly metadata: Omit<EventMetadata, 'prevHash' | 'hash'> & Partial<Pick<EventMetadata, 'prevHash' | 'hash'>>;
 }
 
+/**
+ * sha256 over the canonical JSON of the envelope: the same bytes as
+ * canonicalJson({ streamId, tenantId, type, data, eventId, commandId,
+ * correlationId, causationId, actor, occurredAt, schemaVersion, commandType }),
+ * written field by field in sorted key order, since it runs on every append.
+ */
 export function contentHash(event: HashableEvent): string {
+  return sha256Hex(contentJson(event));
+}
+
+export function contentJson(event: HashableEvent): string {
   const m = event.metadata;
-  return sha256Hex(
-    canonicalJson({
-      streamId: event.streamId,
-      tenantId: m.tenantId,
-      type: event.type,
-      data: event.data,
-      eventId: m.eventId,
-      commandId: m.commandId,
-      correlationId: m.correlationId,
-      causationId: m.causationId,
-      actor: m.actor,
-      occurredAt: m.occurredAt,
-      schemaVersion: m.schemaVersion,
-      commandType: m.commandType,
-    }),
-  );
+  let out = '{';
+  let first = true;
+  const field = (key: string, json: string | undefined) => {
+    if (json === undefined) return;
+    out += `${first ? '' : ','}"${key}":${json}`;
+    first = false;
+  };
+  const value = (v: unknown) => (omitted(v) ? undefined : canonicalJson(v));
+  field('actor', value(m.actor));
+  field('causationId', value(m.causationId));
+  field('commandId', value(m.commandId));
+  field('commandType', value(m.commandType));
+  field('correlationId', value(m.correlationId));
+  field('data', value(event.data));
+  field('eventId', value(m.eventId));
+  field('occurredAt', value(m.occurredAt));
+  field('schemaVersion', value(m.schemaVersion));
+  field('streamId', value(event.streamId));
+  field('tenantId', value(m.tenantId));
+  field('type', value(event.type));
+  return `${out}}`;
 }
 
 export function chainHash(prevHash: string, revision: number, content: string): string {
