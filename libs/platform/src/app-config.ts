@@ -77,7 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('CRM_POSTGRES_URL must start with postgres:// or postgresql://');
   const eventStoreUrl = env['EVENTSTORE_URL'] || undefined;
   if (eventStore === 'eventstoredb' && !eventStoreUrl) {
-    problems.push('CRM_EVENT_STORE=eventstoredb needs EVENTSTORE_URL, e.g. esdb://localhost:2113?tls=false');
+    problems.push('CRM_EVENT_STORE=eventstoredb needs EVENTSTORE_URL, e.g. kurrentdb://localhost:2113?tls=false');
   }
   const readStore = (env['CRM_READ_STORE'] || DEFAULT_READ_STORE[eventStore] || 'memory') as ReadStoreKind;
   if (!READ_STORES.includes(readStore)) {

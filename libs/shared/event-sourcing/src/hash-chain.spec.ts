@@ -35,7 +35,7 @@ describe('hash chain', () => {
     });
     const samples: EventToAppend[] = [
       event(1),
-      event(2, { 'ی': 'مریم\u200cاحمدی', nested: { b: [1, { d: null, c: 'x' }], a: undefined } }),
+      event(2, { ی: 'مریم\u200cاحمدی', nested: { b: [1, { d: null, c: 'x' }], a: undefined } }),
       { ...event(3), metadata: { ...event(3).metadata, commandType: 'Step', actor: { id: 'svc', roles: ['a'], onBehalfOf: 'u-1' } } },
       { ...event(4), metadata: { ...event(4).metadata, traceparent: '00-abc-def-01' } },
     ];
@@ -71,6 +71,10 @@ describe('hash chain', () => {
       null,
     ];
     for (const sample of samples) expect(canonicalJson(sample)).toBe(JSON.stringify(sortDeep(sample)));
+    // Strings are written as JSON.stringify writes them, escapes, separators and surrogate pairs included.
+    for (const text of ['ساده', 'tab\there', 'quote"back\\slash', '\u2028\u2029', 'emoji 👍', 'lone \ud800', '\u007f', '']) {
+      expect(canonicalJson({ [text]: text })).toBe(JSON.stringify({ [text]: text }));
+    }
     // Integer-like keys sort as strings too (a JS object would put them first).
     expect(canonicalJson({ '9': 'nine', '10': 'ten', x: 1 })).toBe('{"10":"ten","9":"nine","x":1}');
     expect(() => canonicalJson({ n: BigInt(1) })).toThrow(TypeError);
