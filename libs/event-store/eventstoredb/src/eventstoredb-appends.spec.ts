@@ -89,6 +89,18 @@ describe.each([
     });
   });
 
+  it('writes once after a follower refused the write during an election', async () => {
+    const server = new FakeKurrentServer({ multiStreamAppend });
+    const streamId = `lead-${newId()}`;
+    const events = someEvents(2);
+    const store = new EventStoreDbEventStore(faultyClient(server.client(), 1, 'not-leader').client, quick);
+    expect(await store.appendToStream(streamId, events, { expectedRevision: 'no_stream' })).toMatchObject({ nextExpectedRevision: 1 });
+    expectConsistent(
+      server,
+      events.map((e) => e.metadata.eventId),
+    );
+  });
+
   it('answers "outcome unknown" while the store stays unreachable, and the retry later finds what landed', async () => {
     const server = new FakeKurrentServer({ multiStreamAppend });
     const streamId = `lead-${newId()}`;

@@ -1,4 +1,4 @@
-import { UnsupportedError } from '@kurrent/kurrentdb-client';
+import { NotLeaderError, UnsupportedError } from '@kurrent/kurrentdb-client';
 import {
   allEventIds,
   AppendOutcomeUnknownError,
@@ -160,6 +160,11 @@ export class StreamAppender {
             parts.map((part) => part.streamId),
             error instanceof LostReply ? error.cause : error,
           );
+        }
+        // A follower refused to write (an election moved the leader): nothing was written; the driver reconnects to the new one.
+        if (error instanceof NotLeaderError && lostReplies++ < this.options.unknownOutcomeRetries) {
+          await pause(this.options.retryDelayMs * 4 ** (lostReplies - 1));
+          continue;
         }
         if (isWrongExpectedVersion(error) && races++ < this.options.attempts) {
           // Someone wrote in between (or our own lost write landed): look again; an exact expectation then refuses.

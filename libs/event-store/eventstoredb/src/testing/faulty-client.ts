@@ -1,4 +1,4 @@
-import { UnavailableError } from '@kurrent/kurrentdb-client';
+import { NotLeaderError, UnavailableError } from '@kurrent/kurrentdb-client';
 import type { KurrentClient } from '../client';
 
 /**
@@ -7,9 +7,10 @@ import type { KurrentClient } from '../client';
  *  - 'fail': write k never reaches the server, and its caller hears a lost connection;
  *  - 'lose-reply': write k is carried out, but the reply is lost on the way back;
  *  - 'crash': write k and everything after it fail, reads included, as if the process died;
- *  - 'land-then-down': write k is carried out, then the store becomes unreachable for this client.
+ *  - 'land-then-down': write k is carried out, then the store becomes unreachable for this client;
+ *  - 'not-leader': write k reaches a follower, which refuses it and names the leader (an election).
  */
-export type Fault = 'fail' | 'lose-reply' | 'crash' | 'land-then-down';
+export type Fault = 'fail' | 'lose-reply' | 'crash' | 'land-then-down' | 'not-leader';
 
 export interface FaultyClient {
   readonly client: KurrentClient;
@@ -40,6 +41,9 @@ export function faultyClient(inner: KurrentClient, at: number, fault: Fault): Fa
         throw lost();
       }
       if (fault === 'crash') dead = true;
+      if (fault === 'not-leader') {
+        throw new NotLeaderError({ metadata: { 'leader-endpoint-host': 'node-2', 'leader-endpoint-port': '2113' } } as never);
+      }
       throw lost();
     };
   const client = {
