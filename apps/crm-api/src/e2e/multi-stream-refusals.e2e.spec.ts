@@ -48,6 +48,16 @@ describe('multi-stream commands over HTTP: a refusal of any part records nothing
     }
   });
 
+  it('capture refused as a duplicate by its second key: head unchanged, no claim left on its first', async () => {
+    const first = await post('/leads', { fullName: 'بهرام', source: 'web', phone: '09127770001' });
+    expect(first.status).toBe(201);
+    const before = await head();
+    const duplicate = await post('/leads', { fullName: 'بهرام ب', source: 'web', email: 'bahram@example.ir', phone: '+989127770001' });
+    expect(duplicate.body).toMatchObject({ status: 409, code: 'LEAD.DUPLICATE', details: { existingLeadId: first.body['id'] } });
+    expect(await head()).toBe(before);
+    expect((await post('/leads', { fullName: 'بهرام ج', source: 'web', email: 'Bahram@Example.ir' })).status).toBe(201);
+  });
+
   it('qualify refused for a lead already qualified: head unchanged', async () => {
     const leadId = await captured('رضا محمدی');
     expect((await post(`/leads/${leadId}/qualify`, { opportunity: opportunity() })).status).toBe(200);
