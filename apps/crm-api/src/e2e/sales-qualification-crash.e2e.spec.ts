@@ -1,7 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ANONYMOUS, DEFAULT_TENANT, handleCommand, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import {
+  ANONYMOUS,
+  DEFAULT_TENANT,
+  handleCommand,
+  type EventStore,
+  type RecordedEvent,
+  type StreamAppend,
+  type TenantScoped,
+} from '@crm/shared/event-sourcing';
 import { CommandExecutor, EVENT_STORE } from '@crm/shared/http';
 import { ManualClock, derivedId, uuidV5 } from '@crm/shared/kernel';
 import { LeadQualificationProcess, SalesReactors } from '@crm/sales/application';
@@ -10,11 +18,16 @@ import { loadConfig, openEventStore, type OpenedEventStore } from '@crm/platform
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { daysFromNow, salesClient } from './sales-e2e-support';
 
-/** The SQLite store, except that atomic multi-stream appends fail as if the process died right there. */
+/** The SQLite store, except that a multi-stream append creating an opportunity fails as if the process died right there. */
 function crashingOnMultiStreamAppends(store: OpenedEventStore): OpenedEventStore {
   return new Proxy(store, {
     get(target, property) {
-      if (property === 'appendToStreams') return () => Promise.reject(new Error('simulated crash during the append'));
+      if (property === 'appendToStreams') {
+        return (appends: readonly StreamAppend[], options?: TenantScoped) =>
+          appends.some((append) => append.streamId.startsWith('opportunity-'))
+            ? Promise.reject(new Error('simulated crash during the append'))
+            : target.appendToStreams(appends, options);
+      }
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
