@@ -40,8 +40,8 @@ const KEY = 'qualify-after-crash';
 const COMMAND_ID = uuidV5(`${DEFAULT_TENANT}/${KEY}`);
 
 describe('lead qualification after a crash (SQLite, app restarted on the same data)', () => {
-  let server: TestApp;
-  const { post, events, head } = salesClient(() => server);
+  let server: TestApp | undefined;
+  const { post, events, head } = salesClient(() => server as TestApp);
   let dataDir: string;
   const qualify = { opportunity: { name: 'ورق فولادی', estimatedValue: { amount: 800_000_000 }, expectedCloseDate: daysFromNow(45) } };
   const lead = { fullName: 'مریم احمدی', source: 'phone', phone: '۰۹۱۲۱۲۳۴۵۶۷', company: 'شرکت فولاد مبارکه' };
@@ -49,10 +49,19 @@ describe('lead qualification after a crash (SQLite, app restarted on the same da
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'crm-crash-'));
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  const closeServer = async () => {
+    const running = server;
+    server = undefined;
+    await running?.close();
+  };
+  // A failed expectation must not leave a server listening (Jest would never exit).
+  afterEach(async () => {
+    await closeServer();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   async function createdFor(leadId: string): Promise<string[]> {
-    const store = server.app.get<symbol, EventStore>(EVENT_STORE);
+    const store = (server as TestApp).app.get<symbol, EventStore>(EVENT_STORE);
     const slice = await store.readAll({ filter: { categories: ['contact', 'account', 'opportunity'], eventTypes: CREATED } });
     return slice.events.filter((event) => (event.data as { originLeadId?: string }).originLeadId === leadId).map((event) => event.type);
   }
@@ -64,13 +73,13 @@ describe('lead qualification after a crash (SQLite, app restarted on the same da
     const before = await head();
     expect((await post(`/leads/${leadId}/qualify`, qualify, { 'idempotency-key': KEY })).status).toBe(500);
     expect(await head()).toBe(before);
-    await server.close();
+    await closeServer();
 
     server = await startTestApp({ CRM_DATA_DIR: dataDir });
     const retried = await post(`/leads/${leadId}/qualify`, qualify, { 'idempotency-key': KEY });
     expect(retried.body).toMatchObject({ id: leadId, revision: 1 });
     expect((await createdFor(leadId)).sort()).toEqual([...CREATED].sort());
-    await server.close();
+    await closeServer();
   });
 
   it.each([
@@ -79,7 +88,7 @@ describe('lead qualification after a crash (SQLite, app restarted on the same da
   ])('a qualification recorded before writes were atomic (%s) is completed on restart, once', async (_what, recordedSteps) => {
     server = await startTestApp({ CRM_DATA_DIR: dataDir });
     const leadId = (await post('/leads', lead)).body['id'] as string;
-    await server.close();
+    await closeServer();
 
     // What the handler used to record before a crash: the lead's decision (ids from the command id), then some of its process.
     const store = await openEventStore(loadConfig({ CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir }));
@@ -132,6 +141,5 @@ describe('lead qualification after a crash (SQLite, app restarted on the same da
       opportunityId: opportunity.opportunityId,
     });
     expect(await head()).toBe(before);
-    await server.close();
   });
 });
