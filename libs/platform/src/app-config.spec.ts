@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './app-config';
 describe('loadConfig', () => {
   it('defaults to the embedded SQLite store under ./data on port 3000', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, eventStore: 'sqlite', bodyLimitBytes: 1024 * 1024 });
+    expect(config).toMatchObject({ port: 3000, eventStore: 'sqlite', bodyLimitBytes: 512 * 1024 });
     expect(config.dataDir.endsWith('/data')).toBe(true);
   });
 
@@ -37,5 +37,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CRM_EVENT_STORE: 'memory', CRM_READ_STORE: 'sqlite' })).toThrow(/CRM_EVENT_STORE=sqlite/);
     expect(() => loadConfig({ CRM_PROJECTIONS: 'sometimes' })).toThrow(/CRM_PROJECTIONS/);
     expect(loadConfig({ CRM_PROJECTIONS: 'off' }).runProjections).toBe(false);
+  });
+
+  it('keeps the body limit below what KurrentDB takes in one append, so a body it accepts can be recorded', () => {
+    const production = { CRM_EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'kurrentdb://h:2113', MONGODB_URL: 'mongodb://h/crm' };
+    expect(loadConfig(production)).toMatchObject({
+      bodyLimitBytes: 512 * 1024,
+      eventStoreMaxAppendBytes: 1024 * 1024,
+      eventStoreStreamPrefix: '',
+    });
+    expect(() => loadConfig({ ...production, CRM_BODY_LIMIT_BYTES: String(1024 * 1024) })).toThrow(
+      /must stay below EVENTSTORE_MAX_APPEND_BYTES/,
+    );
+    expect(
+      loadConfig({ ...production, CRM_BODY_LIMIT_BYTES: String(2 * 1024 * 1024), EVENTSTORE_MAX_APPEND_BYTES: String(4 * 1024 * 1024) })
+        .bodyLimitBytes,
+    ).toBe(2 * 1024 * 1024);
+    expect(() => loadConfig({ ...production, EVENTSTORE_STREAM_PREFIX: 'a-b' })).toThrow(/EVENTSTORE_STREAM_PREFIX/);
+    expect(loadConfig({ ...production, MONGODB_DATABASE: 'crm_e2e_1' }).mongodbDatabase).toBe('crm_e2e_1');
   });
 });

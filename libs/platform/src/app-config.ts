@@ -15,6 +15,15 @@ const DEFAULT_READ_STORE: Record<EventStoreKind, ReadStoreKind> = {
   eventstoredb: 'mongodb',
 };
 
+/**
+ * Bodies are refused (413) above half of KurrentDB's default MaxAppendSize
+ * (1 MiB): a command's events carry its body's data plus an envelope, and
+ * some commands record more than one event from the same input, so the edge
+ * keeps well clear of the append limit on every store (README "Configuration").
+ */
+const DEFAULT_BODY_LIMIT_BYTES = 512 * 1024;
+const MAX_APPEND_BYTES = 1024 * 1024;
+
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
@@ -23,9 +32,15 @@ export interface AppConfig {
   readonly postgresUrl?: string;
   readonly postgresSchema: string;
   readonly eventStoreUrl?: string;
+  /** Scopes the KurrentDB store inside a shared server (test runs side by side); empty in production. */
+  readonly eventStoreStreamPrefix: string;
+  /** The server's MaxAppendSize; appends over it are refused (413) before they are sent. */
+  readonly eventStoreMaxAppendBytes: number;
   readonly bodyLimitBytes: number;
   readonly readStore: ReadStoreKind;
   readonly mongodbUrl?: string;
+  /** The MongoDB database; default: the one the URL names, else `crm`. */
+  readonly mongodbDatabase?: string;
   /** Run the projections in this process (embedded mode) or leave them to crm-projector. */
   readonly runProjections: boolean;
   /** How long a query with minPosition waits for its read model before answering 503. */
@@ -69,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('CRM_POSTGRES_URL must start with postgres:// or postgresql://');
   const eventStoreUrl = env['EVENTSTORE_URL'] || undefined;
   if (eventStore === 'eventstoredb' && !eventStoreUrl) {
-    problems.push('CRM_EVENT_STORE=eventstoredb needs EVENTSTORE_URL, e.g. esdb://localhost:2113?tls=false');
+    problems.push('CRM_EVENT_STORE=eventstoredb needs EVENTSTORE_URL, e.g. kurrentdb://localhost:2113?tls=false');
   }
   const readStore = (env['CRM_READ_STORE'] || DEFAULT_READ_STORE[eventStore] || 'memory') as ReadStoreKind;
   if (!READ_STORES.includes(readStore)) {
@@ -81,6 +96,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const mongodbUrl = env['MONGODB_URL'] || undefined;
   if (readStore === 'mongodb' && !mongodbUrl)
     problems.push('CRM_READ_STORE=mongodb needs MONGODB_URL, e.g. mongodb://localhost:27017/crm?replicaSet=rs0');
+  const eventStoreStreamPrefix = env['EVENTSTORE_STREAM_PREFIX'] ?? '';
+  if (!/^[A-Za-z0-9_.]{0,64}$/.test(eventStoreStreamPrefix)) {
+    problems.push('EVENTSTORE_STREAM_PREFIX may hold only letters, digits, "_" and "." (up to 64)');
+  }
+  const mongodbDatabase = env['MONGODB_DATABASE'] || undefined;
+  if (mongodbDatabase !== undefined && !/^[A-Za-z0-9_-]{1,63}$/.test(mongodbDatabase)) {
+    problems.push('MONGODB_DATABASE may hold only letters, digits, "_" and "-" (up to 63)');
+  }
   const projections = env['CRM_PROJECTIONS'] || 'run';
   if (projections !== 'run' && projections !== 'off') problems.push(`CRM_PROJECTIONS=${JSON.stringify(projections)} must be run or off`);
   const postgresSchema = env['CRM_POSTGRES_SCHEMA'] || 'crm';
@@ -98,13 +121,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     postgresUrl,
     postgresSchema,
     eventStoreUrl,
-    bodyLimitBytes: integer(env, 'CRM_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
+    eventStoreStreamPrefix,
+    eventStoreMaxAppendBytes: integer(env, 'EVENTSTORE_MAX_APPEND_BYTES', MAX_APPEND_BYTES, 64 * 1024, 64 * 1024 * 1024, problems),
+    bodyLimitBytes: integer(env, 'CRM_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024, 64 * 1024 * 1024, problems),
     readStore,
     mongodbUrl,
+    mongodbDatabase,
     runProjections: projections === 'run',
     readWaitMs: integer(env, 'CRM_READ_WAIT_MS', 5000, 0, 60_000, problems),
     ...loadSecurityConfig(env, { dataDir, eventStore }, reader),
   };
+  if (eventStore === 'eventstoredb' && config.bodyLimitBytes >= config.eventStoreMaxAppendBytes) {
+    // A body the store could never record in one append would be accepted, then fail: refuse it at the edge (413) instead.
+    problems.push(
+      `CRM_BODY_LIMIT_BYTES (${config.bodyLimitBytes}) must stay below EVENTSTORE_MAX_APPEND_BYTES (${config.eventStoreMaxAppendBytes}), the largest append KurrentDB takes`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

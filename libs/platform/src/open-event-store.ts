@@ -23,7 +23,10 @@ export async function openEventStore(config: AppConfig): Promise<OpenedEventStor
     }
     case 'eventstoredb': {
       const { EventStoreDbEventStore } = await import('@crm/event-store/eventstoredb');
-      return new EventStoreDbEventStore(config.eventStoreUrl as string);
+      return new EventStoreDbEventStore(config.eventStoreUrl as string, {
+        streamPrefix: config.eventStoreStreamPrefix,
+        maxAppendBytes: config.eventStoreMaxAppendBytes,
+      });
     }
   }
 }

@@ -21,7 +21,7 @@ export async function openReadStore(config: AppConfig, eventStore: OpenedEventSt
     }
     case 'mongodb': {
       const { MongoReadStore } = await import('@crm/read-store/mongodb');
-      return MongoReadStore.connect(config.mongodbUrl as string);
+      return MongoReadStore.connect(config.mongodbUrl as string, { database: config.mongodbDatabase });
     }
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type AppConfig } from '@crm/platform';
 import { createApp } from '../create-app';
+import { serverScope } from './store-scope';
 import type { AppModuleOptions } from '../app.module';
 import { assertReplyMatchesContract } from './openapi-contract';
 
@@ -34,7 +35,13 @@ function readAdminKey(config: AppConfig): string | undefined {
 export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: AppModuleOptions = {}): Promise<TestApp> {
   const ownsDataDir = env['CRM_DATA_DIR'] === undefined;
   const dataDir = env['CRM_DATA_DIR'] ?? mkdtempSync(join(tmpdir(), 'crm-e2e-'));
-  const config = loadConfig({ CRM_EVENT_STORE: 'sqlite', PORT: '0', HOST: '127.0.0.1', ...env, CRM_DATA_DIR: dataDir });
+  const config = loadConfig({
+    CRM_EVENT_STORE: 'sqlite',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...serverScope(env, dataDir),
+    CRM_DATA_DIR: dataDir,
+  });
   const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

@@ -5,17 +5,19 @@ import {
   START,
   type AllStreamResolvedEvent,
   type Direction,
-  type EventStoreDBClient,
+  type Filter,
   type ReadPosition,
-} from '@eventstore/db-client';
-import { matchesFilter, type ReadAllOptions, type ReadAllSlice, type RecordedEvent } from '@crm/shared/event-sourcing';
+} from '@kurrent/kurrentdb-client';
+import { matchesFilter, type AllFilter, type ReadAllOptions, type ReadAllSlice, type RecordedEvent } from '@crm/shared/event-sourcing';
+import type { KurrentClient } from './client';
+import { serverFilterFor } from './esdb-filters';
 import { visibleEvent } from './event-mapping';
 import { comparePositions, decodePosition, encodePosition, laterPosition } from './positions';
 import type { StreamNames } from './stream-names';
 
 /** This store's window onto `$all`. */
 export interface AllView {
-  readonly client: EventStoreDBClient;
+  readonly client: KurrentClient;
   readonly names: StreamNames;
   /** Exclusive lower bound: events at or before it are not this store's. */
   readonly startAfter: string | undefined;
@@ -27,10 +29,10 @@ interface Scanned {
   readonly visible: RecordedEvent | undefined;
 }
 
-async function readPage(view: AllView, from: string | undefined, direction: Direction, count: number): Promise<Scanned[]> {
+async function readPage(view: AllView, from: string | undefined, direction: Direction, count: number, filter: Filter): Promise<Scanned[]> {
   const fromPosition: ReadPosition = from === undefined ? (direction === FORWARDS ? START : END) : decodePosition(from);
   const page: Scanned[] = [];
-  const read = view.client.readAll({ fromPosition, direction, maxCount: BigInt(count), resolveLinkTos: false });
+  const read = view.client.readAll({ fromPosition, direction, maxCount: BigInt(count), resolveLinkTos: false, filter });
   for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
     if (!resolved.event) continue;
     page.push({ position: encodePosition(resolved.event.position), visible: visibleEvent(resolved, view.names) });
@@ -39,10 +41,16 @@ async function readPage(view: AllView, from: string | undefined, direction: Dire
 }
 
 /**
- * `$all` forwards, filtered on the client (driver 6.x reads cannot carry a
- * server-side filter). Reading from a position includes the event there, and
- * the checkpoint only ever lands on visible events, so each page starts with
- * one already seen; comparing positions drops it whatever the server does.
+ * `$all` forwards, filtered on the server: a projection of one category reads
+ * that category's streams in this store's scope, not every tenant's and
+ * category's events. The server's filter is a stream-name prefix or regex
+ * (esdb-filters.ts); the exact filter runs here on what it lets through.
+ *
+ * The head is read first. A short page means the server found nothing more
+ * up to the end of `$all`, which includes everything up to that head (the log
+ * has no late commits), so the checkpoint can move to the head past events
+ * the filter skipped. Reading from a position includes the event there;
+ * comparing positions drops it whatever the server does.
  */
 export async function readAllSlice(view: AllView, options: ReadAllOptions): Promise<ReadAllSlice> {
   const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
@@ -50,10 +58,11 @@ export async function readAllSlice(view: AllView, options: ReadAllOptions): Prom
   let checkpoint = options.after;
   let cursor = laterPosition(options.after, view.startAfter);
   if (max <= 0) return { events, checkpoint, isEnd: false };
+  const head = await lastVisiblePosition(view);
+  const filter = serverFilterFor(view.names, options.filter);
   for (;;) {
     const count = Math.min(view.pageSize, Math.max(32, max - events.length)) + 1;
-    const raw = await readPage(view, cursor, FORWARDS, count);
-    // A short page is the end of $all (judged before dropping the re-read cursor event).
+    const raw = await readPage(view, cursor, FORWARDS, count, filter);
     const full = raw.length === count;
     const page = raw.filter((e) => cursor === undefined || comparePositions(e.position, cursor) > 0);
     for (const [index, scanned] of page.entries()) {
@@ -67,23 +76,39 @@ export async function readAllSlice(view: AllView, options: ReadAllOptions): Prom
       }
     }
     const last = raw[raw.length - 1];
-    if (!full || last === undefined) return { events, checkpoint, isEnd: true };
+    if (!full || last === undefined) {
+      const passed = head !== undefined && (cursor === undefined || comparePositions(head, cursor) > 0);
+      return { events, checkpoint: passed ? laterPosition(checkpoint, head) : checkpoint, isEnd: true };
+    }
     cursor = last.position;
   }
 }
 
-/** The newest visible event's position, scanning back from the end (system and internal events sit on top). */
-export async function lastVisiblePosition(view: AllView): Promise<string | undefined> {
+/** The newest visible event's position: a backwards read filtered on the server to this store's domain streams. */
+export async function lastVisiblePosition(view: AllView, filter?: AllFilter): Promise<string | undefined> {
   let cursor: string | undefined;
-  for (;;) {
-    const raw = await readPage(view, cursor, BACKWARDS, view.pageSize);
+  const serverFilter = serverFilterFor(view.names, filter);
+  // The newest match is nearly always ours: look at one first, then at pages.
+  for (let size = 1; ; size = view.pageSize) {
+    const raw = await readPage(view, cursor, BACKWARDS, size, serverFilter);
     const page = raw.filter((e) => cursor === undefined || comparePositions(e.position, cursor) < 0);
     for (const scanned of page) {
       if (view.startAfter !== undefined && comparePositions(scanned.position, view.startAfter) <= 0) return undefined;
-      if (scanned.visible) return scanned.position;
+      if (scanned.visible && matchesFilter(scanned.visible, filter)) return scanned.position;
     }
     const last = raw[raw.length - 1];
-    if (raw.length < view.pageSize || last === undefined) return undefined;
+    if (raw.length < size || last === undefined) return undefined;
     cursor = last.position;
   }
+}
+
+/** The first event after `after` that the filter could let through, as the server sees it (undefined: none yet). */
+export async function firstCandidateAfter(
+  view: AllView,
+  after: string | undefined,
+  filter: AllFilter | undefined,
+): Promise<string | undefined> {
+  const cursor = laterPosition(after, view.startAfter);
+  const page = await readPage(view, cursor, FORWARDS, 2, serverFilterFor(view.names, filter));
+  return page.find((e) => cursor === undefined || comparePositions(e.position, cursor) > 0)?.position;
 }

@@ -1,7 +1,7 @@
 import { Transform } from 'node:stream';
-import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
+import type { AllStreamResolvedEvent, AllStreamSubscription } from '@kurrent/kurrentdb-client';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { catchUpSubscription, type CatchUpSource } from './catch-up-subscription';
+import { catchUpSubscription, type CatchUpOptions, type CatchUpSource } from './catch-up-subscription';
 import { comparePositions } from './positions';
 
 /**
@@ -11,7 +11,15 @@ import { comparePositions } from './positions';
  * No server involved; the real thing is the contract suite (int spec).
  */
 const CAUGHT_UP = Symbol('caughtUp');
-type Driver = Transform & { unsubscribed: boolean; unsubscribe(): Promise<void>; opened: Promise<void>; open(): void };
+/** A checkpoint event from the server, delivered from the transform step like 'caughtUp'. */
+const checkpointAt = (position: string) => ({ checkpointAt: position });
+type Driver = Transform & {
+  unsubscribed: boolean;
+  unsubscribe(): Promise<void>;
+  opened: Promise<void>;
+  open(): void;
+  onCheckpoint?: (position: string) => void;
+};
 
 function fakeDriver(): Driver {
   const driver = new Transform({
@@ -20,6 +28,9 @@ function fakeDriver(): Driver {
     transform(chunk: unknown, _encoding, next) {
       if (chunk === CAUGHT_UP) {
         this.emit('caughtUp');
+        next();
+      } else if (typeof chunk === 'object' && chunk !== null && 'checkpointAt' in chunk) {
+        driver.onCheckpoint?.((chunk as { checkpointAt: string }).checkpointAt);
         next();
       } else next(null, chunk);
     },
@@ -39,19 +50,37 @@ const event = (n: number, type = 'E'): RecordedEvent =>
   ({ streamId: 's-1', type, data: { n }, revision: n, position: `${n}:${n}`, metadata: {} }) as unknown as RecordedEvent;
 const resolved = (e: RecordedEvent) => ({ mine: e }) as unknown as AllStreamResolvedEvent;
 
-function source(driver: Driver, head: string | undefined, opened: Array<string | undefined> = []): CatchUpSource {
+function source(
+  driver: Driver | (() => Driver),
+  head: string | undefined,
+  opened: Array<string | undefined> = [],
+  probe: CatchUpSource['probe'] = async () => undefined,
+): CatchUpSource {
   return {
     head: async () => head,
-    open: (after) => {
+    open: (after, onCheckpoint) => {
       opened.push(after);
-      driver.open();
-      return driver as unknown as AllStreamSubscription;
+      const next = typeof driver === 'function' ? driver() : driver;
+      next.onCheckpoint = onCheckpoint;
+      next.open();
+      return next as unknown as AllStreamSubscription;
     },
     visible: (r) => (r as unknown as { mine: RecordedEvent }).mine,
     matches: (e) => e.type !== 'Noise',
     compare: comparePositions,
+    probe,
+    transient: (error) => !(error instanceof Error && error.message === 'access denied'),
   };
 }
+
+const options = (more: Partial<CatchUpOptions>): CatchUpOptions => ({
+  batchSize: 10,
+  lingerMs: 10_000,
+  probeMs: 10_000,
+  resubscribeDelayMs: 1,
+  resubscribeAttempts: 3,
+  ...more,
+});
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -62,7 +91,7 @@ describe('catch-up subscription', () => {
     const sub = catchUpSubscription(
       source(driver, '5:5'),
       (events, at) => void batches.push([...events.map((e) => e.position), `@${at}`]),
-      { batchSize: 2, lingerMs: 10_000 },
+      options({ batchSize: 2, lingerMs: 10_000 }),
     );
     await driver.opened;
     for (let n = 1; n <= 5; n += 1) driver.write(resolved(event(n)));
@@ -94,7 +123,7 @@ describe('catch-up subscription', () => {
         seen.push(...events);
         running -= 1;
       },
-      { batchSize: 3, lingerMs: 10_000 },
+      options({ batchSize: 3, lingerMs: 10_000 }),
     );
     await driver.opened;
     for (let n = 1; n <= 300; n += 1) driver.write(resolved(event(n)));
@@ -108,10 +137,11 @@ describe('catch-up subscription', () => {
   it('moves the checkpoint up to the head read at start when the tail was filtered out', async () => {
     const driver = fakeDriver();
     const calls: Array<[number, string]> = [];
-    const sub = catchUpSubscription(source(driver, '9:9'), (events, at) => void calls.push([events.length, at]), {
-      batchSize: 100,
-      lingerMs: 10_000,
-    });
+    const sub = catchUpSubscription(
+      source(driver, '9:9'),
+      (events, at) => void calls.push([events.length, at]),
+      options({ batchSize: 100, lingerMs: 10_000 }),
+    );
     await driver.opened;
     driver.write(resolved(event(2)));
     driver.write(resolved(event(3, 'Noise')));
@@ -125,10 +155,11 @@ describe('catch-up subscription', () => {
   it('without a caughtUp from the server, lingers, delivers the short batch and catches up at the head', async () => {
     const driver = fakeDriver();
     const calls: Array<[number, string]> = [];
-    const sub = catchUpSubscription(source(driver, '2:2'), (events, at) => void calls.push([events.length, at]), {
-      batchSize: 100,
-      lingerMs: 20,
-    });
+    const sub = catchUpSubscription(
+      source(driver, '2:2'),
+      (events, at) => void calls.push([events.length, at]),
+      options({ batchSize: 100, lingerMs: 20 }),
+    );
     await driver.opened;
     driver.write(resolved(event(1)));
     driver.write(resolved(event(2)));
@@ -141,11 +172,11 @@ describe('catch-up subscription', () => {
     const driver = fakeDriver();
     const opened: Array<string | undefined> = [];
     const seen: number[] = [];
-    const sub = catchUpSubscription(source(driver, '4:4', opened), (events) => void seen.push(...events.map((e) => e.revision)), {
-      after: '4:4',
-      batchSize: 10,
-      lingerMs: 10_000,
-    });
+    const sub = catchUpSubscription(
+      source(driver, '4:4', opened),
+      (events) => void seen.push(...events.map((e) => e.revision)),
+      options({ after: '4:4', batchSize: 10, lingerMs: 10_000 }),
+    );
     await sub.caughtUp;
     await driver.opened;
     driver.write(resolved(event(4)));
@@ -163,7 +194,7 @@ describe('catch-up subscription', () => {
       (events) => {
         if (events.some((e) => e.revision === 3)) throw new Error('projection bug');
       },
-      { batchSize: 2, lingerMs: 10_000 },
+      options({ batchSize: 2, lingerMs: 10_000 }),
     );
     await driver.opened;
     for (let n = 1; n <= 6; n += 1) driver.write(resolved(event(n)));
@@ -173,12 +204,133 @@ describe('catch-up subscription', () => {
     expect(driver.unsubscribed).toBe(true);
   });
 
-  it('fails when the driver reports an error', async () => {
+  it('fails when the driver reports an error that subscribing again cannot cure', async () => {
     const driver = fakeDriver();
-    const sub = catchUpSubscription(source(driver, undefined), () => undefined, { batchSize: 2, lingerMs: 10_000 });
+    const sub = catchUpSubscription(source(driver, undefined), () => undefined, options({ batchSize: 2, lingerMs: 10_000 }));
     await sub.caughtUp;
     await driver.opened;
-    driver.emit('error', new Error('connection reset'));
+    driver.emit('error', new Error('access denied'));
+    await expect(sub.done).rejects.toThrow('access denied');
+  });
+
+  it("moves the checkpoint past filtered-out events on the driver's checkpoint events, behind the events buffered before them", async () => {
+    const driver = fakeDriver();
+    const calls: Array<[number[], string]> = [];
+    const sub = catchUpSubscription(
+      source(driver, '2:2'),
+      (events, at) => void calls.push([events.map((e) => e.revision), at]),
+      options({ batchSize: 100, lingerMs: 5 }),
+    );
+    await driver.opened;
+    driver.write(resolved(event(1)));
+    driver.write(resolved(event(2)));
+    driver.write(CAUGHT_UP);
+    await sub.caughtUp;
+    // Live: the server looked at 40 more events of other categories and says so.
+    driver.write(resolved(event(3)));
+    driver.write(checkpointAt('40:40'));
+    while (calls.length < 2 || sub.checkpoint() !== '40:40') await tick();
+    // Event 3 and the checkpoint after it arrive together: one batch, handed over with the checkpoint.
+    expect(calls).toEqual([
+      [[1, 2], '2:2'],
+      [[3], '40:40'],
+    ]);
+    await sub.stop();
+  });
+
+  it('never moves past the head read at start before it has caught up, so it catches up exactly there', async () => {
+    const driver = fakeDriver();
+    const calls: string[] = [];
+    const sub = catchUpSubscription(source(driver, '5:5'), (_events, at) => void calls.push(at), options({ batchSize: 100, lingerMs: 5 }));
+    await driver.opened;
+    driver.write(checkpointAt('3:3'));
+    driver.write(checkpointAt('9:9'));
+    driver.write(CAUGHT_UP);
+    await sub.caughtUp;
+    expect(calls[calls.length - 1]).toBe('5:5');
+    expect(calls.every((at) => comparePositions(at, '5:5') <= 0)).toBe(true);
+    await sub.stop();
+  });
+
+  it('probes the head while live and idle, so a wait for an event of another category ends', async () => {
+    const driver = fakeDriver();
+    const probed: Array<string | undefined> = [];
+    const sub = catchUpSubscription(
+      source(driver, '2:2', [], async (checkpoint) => {
+        probed.push(checkpoint);
+        return '7:7';
+      }),
+      () => undefined,
+      options({ probeMs: 5 }),
+    );
+    await driver.opened;
+    driver.write(resolved(event(2)));
+    driver.write(CAUGHT_UP);
+    await sub.caughtUp;
+    while (sub.checkpoint() !== '7:7') await tick();
+    expect(probed[0]).toBe('2:2');
+    await sub.stop();
+  });
+
+  it('settles caughtUp and done when stopped before catching up', async () => {
+    const driver = fakeDriver();
+    const sub = catchUpSubscription(source(driver, '9:9'), () => undefined, options({}));
+    await driver.opened;
+    driver.write(resolved(event(1)));
+    await sub.stop();
+    await expect(sub.done).resolves.toBeUndefined();
+    await expect(sub.caughtUp).rejects.toThrow(/stopped before it caught up/);
+    expect(driver.unsubscribed).toBe(true);
+  });
+
+  it('subscribes again after a dropped connection, from the last position received, losing and repeating nothing', async () => {
+    const drivers: Driver[] = [];
+    const opened: Array<string | undefined> = [];
+    const seen: number[] = [];
+    const next = () => {
+      const driver = fakeDriver();
+      drivers.push(driver);
+      return driver;
+    };
+    const sub = catchUpSubscription(
+      source(next, '4:4', opened),
+      (events) => void seen.push(...events.map((e) => e.revision)),
+      options({ batchSize: 100, lingerMs: 5 }),
+    );
+    while (drivers.length < 1) await tick();
+    const first = drivers[0] as Driver;
+    await first.opened;
+    first.write(resolved(event(1)));
+    first.write(resolved(event(2)));
+    while (seen.length < 2) await tick();
+    first.emit('error', new Error('14 UNAVAILABLE: leader changed'));
+    while (drivers.length < 2) await tick();
+    const second = drivers[1] as Driver;
+    await second.opened;
+    second.write(resolved(event(2)));
+    second.write(resolved(event(3)));
+    second.write(resolved(event(4)));
+    second.write(CAUGHT_UP);
+    await sub.caughtUp;
+    expect(opened).toEqual([undefined, '2:2']);
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(first.unsubscribed).toBe(true);
+    await sub.stop();
+  });
+
+  it('gives up after too many drops in a row', async () => {
+    const drivers: Driver[] = [];
+    const next = () => {
+      const driver = fakeDriver();
+      drivers.push(driver);
+      driver.opened.then(
+        () => setImmediate(() => driver.emit('error', new Error('connection reset'))),
+        () => undefined,
+      );
+      return driver;
+    };
+    const sub = catchUpSubscription(source(next, '4:4'), () => undefined, options({ resubscribeAttempts: 2 }));
     await expect(sub.done).rejects.toThrow('connection reset');
+    expect(drivers).toHaveLength(3);
   });
 });

@@ -1,17 +1,30 @@
-import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
+import type { AllStreamResolvedEvent, AllStreamSubscription } from '@kurrent/kurrentdb-client';
 import type { BatchHandler, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
+import { SubscriptionQueue, type Item } from './subscription-queue';
 
 /** What the subscription needs from the store; a seam so the batching can be tested without a server. */
 export interface CatchUpSource {
   /** Position of the newest visible event, read before subscribing. */
   head(): Promise<string | undefined>;
-  /** The driver's native subscription after `after` (exclusive), with its server-side filter. */
-  open(after: string | undefined): AllStreamSubscription;
+  /**
+   * The driver's native subscription after `after` (exclusive), with its
+   * server-side filter; `onCheckpoint` receives the driver's checkpoint events
+   * (how far the server has looked, matching or not).
+   */
+  open(after: string | undefined, onCheckpoint: (position: string) => void): AllStreamSubscription;
   /** The event as this store shows it, or undefined when it is not in the store's view. */
   visible(resolved: AllStreamResolvedEvent): RecordedEvent | undefined;
   /** The caller's filter, exactly (the server-side one is only a coarse prefix match). */
   matches(event: RecordedEvent): boolean;
   compare(a: string, b: string): number;
+  /**
+   * While live and idle: the store's head, when no event the filter could let
+   * through lies between `checkpoint` and it (so the checkpoint may move
+   * there), else undefined.
+   */
+  probe(checkpoint: string | undefined): Promise<string | undefined>;
+  /** Whether a failure of the driver's subscription is worth subscribing again for (a dropped connection, a leader change). */
+  transient(error: unknown): boolean;
 }
 
 export interface CatchUpOptions {
@@ -19,38 +32,32 @@ export interface CatchUpOptions {
   readonly batchSize: number;
   /** Before catching up, how long a partial batch waits for more (servers without 'caughtUp'). */
   readonly lingerMs: number;
+  /** Live and idle, how often to probe whether the checkpoint may move past filtered-out events. */
+  readonly probeMs: number;
+  /** Subscribing again after a drop: the first delay (doubling), and how many drops in a row before giving up. */
+  readonly resubscribeDelayMs: number;
+  readonly resubscribeAttempts: number;
 }
-
-type Item =
-  | { readonly kind: 'event'; readonly event: RecordedEvent }
-  | { readonly kind: 'skip'; readonly position: string }
-  | { readonly kind: 'caughtUp' };
 
 /**
  * The driver pushes events as fast as the server sends them; the port hands
  * them over one batch at a time and waits for the handler. In between sits a
- * queue: the driver stream is paused when it fills and resumed when it drains.
+ * queue (subscription-queue.ts) that pauses the driver when it fills.
  *
- * ESDB (23.10+) says 'caughtUp' when history ends. The driver emits that while
- * events sent before it may still sit in its readable buffer, so the marker is
- * queued behind exactly `readableLength` more events. At the marker the batch
- * is delivered even if short, its checkpoint moves up to the head read at
- * start (everything before it has been seen, filtered or not), and `caughtUp`
- * resolves. A delivered checkpoint at or past that head also counts, for
- * servers that never say 'caughtUp'.
+ * Checkpoints move past what the filter skipped, three ways: the driver's
+ * checkpoint events (the server scanned that far); the 'caughtUp' marker
+ * (everything up to the head read at start has been seen); and, while live
+ * and idle, a probe of the store's head, so that a wait for the position of
+ * an event of another category ends (read-your-writes) without an event of
+ * this one.
+ *
+ * A dropped subscription (connection lost, leader change, server deadline)
+ * is opened again after the last position received, and `stop()` settles
+ * `caughtUp` (rejected) as well as `done`.
  */
 export function catchUpSubscription(source: CatchUpSource, handler: BatchHandler, options: CatchUpOptions): Subscription {
   let checkpoint = options.after;
   let stopped = false;
-  let failure: { readonly error: unknown } | undefined;
-  let driver: AllStreamSubscription | undefined;
-  let wake: (() => void) | undefined;
-  const queue: Item[] = [];
-  const highWater = Math.max(64, options.batchSize * 2);
-  let paused = false;
-  let received = 0;
-  const markersAt: number[] = [];
-
   let live = false;
   let resolveCaughtUp: () => void = () => undefined;
   let rejectCaughtUp: (error: unknown) => void = () => undefined;
@@ -63,67 +70,17 @@ export function catchUpSubscription(source: CatchUpSource, handler: BatchHandler
     live = true;
     resolveCaughtUp();
   };
-
-  const wakeUp = () => wake?.();
-  const sleep = (timeoutMs: number | undefined) =>
-    new Promise<boolean>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      wake = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve(true);
-      };
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          wake = undefined;
-          resolve(false);
-        }, timeoutMs);
-      }
-    });
-  const enqueue = (item: Item) => {
-    queue.push(item);
-    if (!paused && queue.length >= highWater) {
-      paused = true;
-      driver?.pause();
-    }
-    wakeUp();
-  };
-  const fail = (error: unknown) => {
-    if (stopped || failure) return;
-    failure = { error };
-    wakeUp();
-  };
-
-  const receive = (resolved: AllStreamResolvedEvent) => {
-    received += 1;
-    const event = source.visible(resolved);
-    // The server starts after `after`; the comparison only guards against an inclusive start.
-    if (event && !(options.after !== undefined && source.compare(event.position, options.after) <= 0)) {
-      enqueue(source.matches(event) ? { kind: 'event', event } : { kind: 'skip', position: event.position });
-    }
-    while (markersAt[0] === received) {
-      markersAt.shift();
-      enqueue({ kind: 'caughtUp' });
-    }
-  };
-  const serverCaughtUp = () => {
-    const buffered = driver?.readableLength ?? 0;
-    if (buffered === 0) enqueue({ kind: 'caughtUp' });
-    else markersAt.push(received + buffered);
-  };
+  const queue = new SubscriptionQueue(source, options);
 
   const run = async (): Promise<void> => {
     const head = await source.head();
     if (stopped) return;
     if (head === undefined || (checkpoint !== undefined && source.compare(checkpoint, head) >= 0)) markCaughtUp();
-    driver = source.open(checkpoint);
-    driver.on('data', receive);
-    driver.on('caughtUp', serverCaughtUp);
-    driver.on('error', fail);
-    driver.on('end', () => fail(new Error('EventStoreDB ended the $all subscription')));
+    queue.open(checkpoint);
 
     let batch: RecordedEvent[] = [];
     let at: string | undefined;
+    const later = (position: string) => (at === undefined || source.compare(position, at) > 0 ? position : at);
     const deliver = async () => {
       const events = batch;
       const reached = at as string;
@@ -134,43 +91,58 @@ export function catchUpSubscription(source: CatchUpSource, handler: BatchHandler
       checkpoint = reached;
       if (head !== undefined && source.compare(reached, head) >= 0) markCaughtUp();
     };
-
-    while (!stopped) {
-      const item = queue.shift();
-      if (item === undefined) {
-        if (failure) throw failure.error;
-        if (at !== undefined && live) {
-          await deliver();
-          continue;
-        }
-        const woken = await sleep(at === undefined ? undefined : options.lingerMs);
-        if (!woken && at !== undefined) await deliver();
-        continue;
-      }
-      if (paused && queue.length < highWater / 2) {
-        paused = false;
-        driver.resume();
-      }
+    const apply = async (item: Item) => {
       if (item.kind === 'event') {
         batch.push(item.event);
         at = item.event.position;
         if (batch.length >= options.batchSize) await deliver();
       } else if (item.kind === 'skip') {
-        at = item.position;
+        at = later(item.position);
+      } else if (item.kind === 'checkpoint') {
+        // Before catching up, never past the head read at start: the caughtUp marker lands exactly on it.
+        const capped = !live && head !== undefined && source.compare(item.position, head) > 0 ? head : item.position;
+        if (checkpoint === undefined || source.compare(capped, checkpoint) > 0) at = later(capped);
       } else {
         const seen = at ?? checkpoint;
         if (head !== undefined && (seen === undefined || source.compare(seen, head) < 0)) at = head;
         if (at !== undefined) await deliver();
         markCaughtUp();
       }
+    };
+
+    while (!stopped) {
+      const item = queue.take();
+      if (item !== undefined) {
+        await apply(item);
+        continue;
+      }
+      queue.throwIfFailed();
+      if (at !== undefined && live) {
+        await deliver();
+        continue;
+      }
+      const timeout = at !== undefined ? options.lingerMs : live ? options.probeMs : undefined;
+      const woken = await queue.sleep(timeout);
+      if (woken || stopped) continue;
+      if (at !== undefined) await deliver();
+      else if (live && queue.idle()) {
+        const reachable = await source.probe(checkpoint);
+        if (reachable !== undefined && !stopped && (checkpoint === undefined || source.compare(reachable, checkpoint) > 0)) {
+          at = reachable;
+          await deliver();
+        }
+      }
     }
   };
 
   const done = run().finally(async () => {
     stopped = true;
-    await driver?.unsubscribe().catch(() => undefined);
+    await queue.close();
   });
-  done.catch((error: unknown) => rejectCaughtUp(error));
+  done.then(
+    () => rejectCaughtUp(new Error('subscription stopped before it caught up')),
+    (error: unknown) => rejectCaughtUp(error),
+  );
 
   return {
     caughtUp,
@@ -178,7 +150,7 @@ export function catchUpSubscription(source: CatchUpSource, handler: BatchHandler
     checkpoint: () => checkpoint,
     async stop() {
       stopped = true;
-      wakeUp();
+      queue.wake();
       await done.catch(() => undefined);
     },
   };

@@ -1,4 +1,4 @@
-import { eventTypeFilter, streamNameFilter, type Filter } from '@eventstore/db-client';
+import { eventTypeFilter, streamNameFilter, type Filter } from '@kurrent/kurrentdb-client';
 import type { AllFilter } from '@crm/shared/event-sourcing';
 import { encodeTenant, type StreamNames } from './stream-names';
 
@@ -8,7 +8,7 @@ export function escapeRegex(text: string): string {
 }
 
 /**
- * The server-side half of a `$all` filter for subscriptions. ESDB takes one
+ * The server-side half of a `$all` filter, for reads and subscriptions alike. KurrentDB takes one
  * filter, on either stream name or event type, so we pick the most selective
  * one the naming scheme allows; `matchesFilter` then applies the whole filter
  * exactly on the client (ESDB prefixes match `Lead` against `LeadCaptured`).
@@ -20,8 +20,8 @@ export function escapeRegex(text: string): string {
  *  - event types alone, with no scope prefix: event-type prefixes (then
  *    system and internal events are dropped by the client).
  *
- * The driver's readAll (6.x) cannot take a filter at all, so `$all` reads
- * filter on the client; only subscriptions filter on the server.
+ * A category's prefix matches exactly its own streams: the encoded category
+ * ends at the first '-' (stream-names.ts).
  */
 export function serverFilterFor(names: StreamNames, filter: AllFilter | undefined): Filter {
   const tenantId = filter?.tenantId;

@@ -4,9 +4,10 @@ import {
   type EventData,
   type JSONType,
   type RecordedEvent as EsdbRecordedEvent,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import type { EventMetadata, RecordedEvent, SealedEvent } from '@crm/shared/event-sourcing';
 import { isUuid, uuidV5 } from '@crm/shared/kernel';
+import { decodeMetadata, encodeMetadata } from './metadata-codec';
 import { encodePosition } from './positions';
 import type { StreamNames } from './stream-names';
 
@@ -20,8 +21,9 @@ export function esdbEventId(eventId: string): string {
 }
 
 /**
- * The envelope travels as ESDB JSON metadata, plus `$correlationId` and
- * `$causationId`, the names ESDB's own `$by_correlation_id` projection reads.
+ * The envelope travels as string-valued metadata (metadata-codec.ts), plus
+ * `$correlationId` and `$causationId`, the names KurrentDB's own
+ * `$by_correlation_id` projection reads.
  */
 export function toEventData(event: SealedEvent): EventData {
   const m = event.metadata;
@@ -29,33 +31,13 @@ export function toEventData(event: SealedEvent): EventData {
     id: esdbEventId(m.eventId),
     type: event.type,
     data: event.data as JSONType,
-    metadata: { ...m, $correlationId: m.correlationId, $causationId: m.causationId },
+    metadata: { ...encodeMetadata(m), $correlationId: m.correlationId, $causationId: m.causationId },
   });
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Our envelope out of ESDB metadata, or undefined when the event was not written by this adapter. */
+/** Our envelope out of KurrentDB metadata, or undefined when the event was not written by this adapter. */
 export function readMetadata(raw: unknown): EventMetadata | undefined {
-  if (!isRecord(raw) || !isRecord(raw.actor)) return undefined;
-  const text = ['eventId', 'commandId', 'correlationId', 'causationId', 'tenantId', 'occurredAt', 'prevHash', 'hash'] as const;
-  if (!text.every((key) => typeof raw[key] === 'string')) return undefined;
-  const { id, roles } = raw.actor;
-  if (typeof id !== 'string' || !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return undefined;
-  if (typeof raw.schemaVersion !== 'number') return undefined;
-  const s = (key: (typeof text)[number]) => raw[key] as string;
-  return {
-    eventId: s('eventId'),
-    commandId: s('commandId'),
-    correlationId: s('correlationId'),
-    causationId: s('causationId'),
-    actor: { id, roles: roles as string[] },
-    tenantId: s('tenantId'),
-    occurredAt: s('occurredAt'),
-    schemaVersion: raw.schemaVersion,
-    prevHash: s('prevHash'),
-    hash: s('hash'),
-  };
+  return decodeMetadata(raw);
 }
 
 /** Undefined when the ESDB event is not one of ours (binary, foreign metadata, no data object). */

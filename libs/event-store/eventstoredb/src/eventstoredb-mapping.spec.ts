@@ -8,13 +8,13 @@ import {
   STREAM_EXISTS,
   WrongExpectedVersionError,
   type AllStreamRecordedEvent,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import { sealEvents, verifyChain, WrongExpectedRevisionError, type SealedEvent } from '@crm/shared/event-sourcing';
 import { anEvent } from '@crm/shared/testing';
 import { domainStreamRegex, escapeRegex, serverFilterFor } from './esdb-filters';
 import { esdbEventId, readMetadata, toEventData, toRecordedEvent, tryToRecordedEvent, visibleEvent } from './event-mapping';
 import { comparePositions, decodePosition, encodePosition, laterPosition } from './positions';
-import { fromEsdbCurrentRevision, toEsdbExpectedRevision, toWrongExpectedRevision } from './revisions';
+import { exactStateAfter, fromCurrentState, toStreamState, toWrongExpectedRevision } from './revisions';
 import { decodeTenant, encodeTenant, StreamNames } from './stream-names';
 import { toEsdbReadOptions } from './stream-reads';
 
@@ -107,12 +107,14 @@ describe('positions', () => {
 
 describe('expected revisions', () => {
   it('speaks the driver vocabulary', () => {
-    expect(toEsdbExpectedRevision('any')).toBe(ANY);
-    expect(toEsdbExpectedRevision('no_stream')).toBe(NO_STREAM);
-    expect(toEsdbExpectedRevision('stream_exists')).toBe(STREAM_EXISTS);
-    expect(toEsdbExpectedRevision(7)).toBe(7n);
-    expect(fromEsdbCurrentRevision(NO_STREAM)).toBe('no_stream');
-    expect(fromEsdbCurrentRevision(41n)).toBe(41);
+    expect(toStreamState('any')).toBe(ANY);
+    expect(toStreamState('no_stream')).toBe(NO_STREAM);
+    expect(toStreamState('stream_exists')).toBe(STREAM_EXISTS);
+    expect(toStreamState(7)).toBe(7n);
+    expect(exactStateAfter(undefined)).toBe(NO_STREAM);
+    expect(exactStateAfter(3)).toBe(3n);
+    expect(fromCurrentState(NO_STREAM)).toBe('no_stream');
+    expect(fromCurrentState(41n)).toBe(41);
   });
 
   it("turns the driver's conflict into ours, keeping what the caller expected", () => {
@@ -183,11 +185,16 @@ describe('events', () => {
   ]);
   const name = names.stream('default', streamId);
 
-  it('writes the event id as the ESDB id and the envelope as metadata, with ESDB correlation names', () => {
+  it('writes the event id as the server id and the envelope as string-valued metadata, with the server correlation names', () => {
     const data = toEventData(sealed[0] as SealedEvent);
     const metadata = sealed[0]?.metadata;
     expect(data).toMatchObject({ id: metadata?.eventId, contentType: 'application/json', type: 'ComplaintReceived' });
-    expect(data.metadata).toMatchObject({ ...metadata, $correlationId: metadata?.correlationId, $causationId: metadata?.causationId });
+    expect(data.metadata).toMatchObject({
+      eventId: metadata?.eventId,
+      $correlationId: metadata?.correlationId,
+      $causationId: metadata?.causationId,
+    });
+    expect(Object.values(data.metadata as object).every((value) => typeof value === 'string')).toBe(true);
     expect(esdbEventId('not-a-uuid')).toBe(esdbEventId('not-a-uuid'));
     expect(esdbEventId('not-a-uuid')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });

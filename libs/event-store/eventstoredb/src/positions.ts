@@ -1,4 +1,4 @@
-import type { Position } from '@eventstore/db-client';
+import type { Position } from '@kurrent/kurrentdb-client';
 
 /**
  * The port's checkpoint is an opaque string; ours is ESDB's `$all` position as

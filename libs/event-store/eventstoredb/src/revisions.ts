@@ -3,13 +3,13 @@ import {
   NO_STREAM,
   STREAM_EXISTS,
   WrongExpectedVersionError,
-  type AppendExpectedRevision,
-  type CurrentRevision,
-} from '@eventstore/db-client';
+  type AppendStreamState,
+  type CurrentStreamState,
+} from '@kurrent/kurrentdb-client';
 import { describeExpected, WrongExpectedRevisionError, type ExpectedRevision } from '@crm/shared/event-sourcing';
 
 /** The port's expected revision in the driver's vocabulary (revisions are BigInt on the wire). */
-export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+export function toStreamState(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case 'any':
       return ANY;
@@ -22,8 +22,13 @@ export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpect
   }
 }
 
-export function fromEsdbCurrentRevision(current: CurrentRevision): number | 'no_stream' {
-  return current === NO_STREAM ? 'no_stream' : Number(current);
+/** The exact state an append after `head` expects: what makes a stored chain impossible to fork. */
+export function exactStateAfter(head: number | undefined): AppendStreamState {
+  return head === undefined ? NO_STREAM : BigInt(head);
+}
+
+export function fromCurrentState(current: CurrentStreamState): number | 'no_stream' {
+  return typeof current === 'bigint' ? Number(current) : 'no_stream';
 }
 
 /** Our error for the driver's, keeping the caller's expectation (the driver only knows the exact one we sent). */
@@ -32,7 +37,7 @@ export function toWrongExpectedRevision(
   expected: ExpectedRevision,
   error: WrongExpectedVersionError,
 ): WrongExpectedRevisionError {
-  return new WrongExpectedRevisionError(streamId, describeExpected(expected), fromEsdbCurrentRevision(error.actualVersion));
+  return new WrongExpectedRevisionError(streamId, describeExpected(expected), fromCurrentState(error.actualState));
 }
 
 export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVersionError {

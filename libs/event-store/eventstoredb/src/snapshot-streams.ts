@@ -1,5 +1,7 @@
-import { ANY, jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
+import { ANY, jsonEvent } from '@kurrent/kurrentdb-client';
 import type { Snapshot } from '@crm/shared/event-sourcing';
+import { eventBytes } from './append-size';
+import type { KurrentClient } from './client';
 import type { StreamNames } from './stream-names';
 import { readLastEvent } from './stream-reads';
 
@@ -24,12 +26,15 @@ function isStoredSnapshot(data: unknown): data is StoredSnapshot {
  * One stream per aggregate stream, `crm~snapshot-{tenant}~{streamId}`, whose
  * last event is the snapshot. `$maxCount: 1` lets the scavenger drop the older
  * ones; it is set once, by whoever writes the stream's first snapshot. State
- * travels as JSON, as it does in the SQL adapters' JSON columns.
+ * travels as JSON, as it does in the SQL adapters' JSON columns. A snapshot
+ * larger than the server takes in one append is not taken: it is a cache,
+ * and loading reads the stream's tail instead.
  */
 export class SnapshotStreams {
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly client: KurrentClient,
     private readonly names: StreamNames,
+    private readonly maxAppendBytes: number,
   ) {}
 
   async read(streamId: string, tenantId: string): Promise<Snapshot | undefined> {
@@ -42,7 +47,9 @@ export class SnapshotStreams {
   async write(snapshot: Snapshot): Promise<void> {
     const name = this.names.snapshot(snapshot.tenantId, snapshot.streamId);
     const data = { revision: snapshot.revision, version: snapshot.version, state: snapshot.state };
-    const result = await this.client.appendToStream(name, jsonEvent({ type: 'SnapshotTaken', data }), { expectedRevision: ANY });
+    const event = jsonEvent({ type: 'SnapshotTaken', data });
+    if (eventBytes(event) > this.maxAppendBytes) return;
+    const result = await this.client.appendToStream(name, event, { streamState: ANY });
     if (result.nextExpectedRevision === 0n) await this.client.setStreamMetadata(name, { maxCount: 1 });
   }
 }

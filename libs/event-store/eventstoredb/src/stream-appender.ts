@@ -1,131 +1,242 @@
-import { BACKWARDS, END, type AppendResult as EsdbAppendResult, type EventStoreDBClient } from '@eventstore/db-client';
+import { NotLeaderError, UnsupportedError } from '@kurrent/kurrentdb-client';
 import {
+  allEventIds,
+  AppendOutcomeUnknownError,
+  AppendTooLargeError,
   assertDistinctEventIds,
   checkExpectedRevision,
+  latestPosition,
   resolveRetriedAppend,
+  resolveRetriedMultiAppend,
   sealEvents,
+  StreamDeletedError,
   validateExpectedRevision,
+  validateMultiAppend,
   type AppendResult,
   type EventToAppend,
   type ExpectedRevision,
+  type MultiStreamAppendResult,
   type RecordedEvent,
-  type SealedEvent,
+  type StreamAppend,
 } from '@crm/shared/event-sourcing';
+import { recordEntries, writeAtomically, writeStreamByStream, type SealedPart, type WriteContext } from './append-writes';
+import { isDefiniteRefusal, isTombstoned, isTooLarge, type KurrentClient } from './client';
 import type { EventIdIndex } from './event-index';
-import { toEventData, toRecordedEvent } from './event-mapping';
+import { toRecordedEvent } from './event-mapping';
 import { KeyedLock } from './keyed-lock';
-import { encodePosition, ORIGIN_POSITION } from './positions';
-import { isWrongExpectedVersion, toEsdbExpectedRevision, toWrongExpectedRevision } from './revisions';
+import { comparePositions, ORIGIN_POSITION } from './positions';
+import { isWrongExpectedVersion, toWrongExpectedRevision } from './revisions';
 import type { StreamNames } from './stream-names';
-import { readEventAt, readLastEvent, readStreamEvents } from './stream-reads';
+import { readLastEvent } from './stream-reads';
 
-interface Target {
+export interface AppenderOptions {
+  /** Attempts of an `any` / `stream_exists` append that keeps losing races to other writers. */
+  readonly attempts: number;
+  /** Retries after a write whose reply was lost, before answering "outcome unknown". */
+  readonly unknownOutcomeRetries: number;
+  readonly retryDelayMs: number;
+  readonly maxAppendBytes: number;
+  /** 'auto': atomic multi-stream appends when the server has them (25.1+), stream by stream otherwise. */
+  readonly multiStreamAppend: 'auto' | 'atomic' | 'stream-by-stream';
+}
+
+interface Part {
   readonly name: string;
   readonly streamId: string;
-  readonly tenantId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expected: ExpectedRevision;
+}
+
+/** A write whose reply never came: the server may or may not have carried it out. */
+class LostReply extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the store did not answer a write');
+  }
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The write path. The hash chain needs the previous event's hash, so every
- * attempt reads the stream head, checks the caller's expectation against it,
- * seals the events after it and appends at exactly that revision: if anyone
- * got in between, ESDB refuses and nothing is written, so a stored chain can
- * never fork. Only `any` and `stream_exists` are retried (bounded, with
- * jitter); an exact or `no_stream` expectation fails as the caller asked.
- *
- * The head is read from the server every time rather than cached: ESDB answers
- * a re-append of the same ids at the same revision with success even when its
- * content (say `occurredAt`) differs, so hashes computed here are not
- * necessarily the ones stored.
+ * attempt reads each stream's head, checks the caller's expectation, seals
+ * the events after it and writes at exactly that revision: if anyone got in
+ * between, the server refuses and nothing is written, so a stored chain can
+ * never fork. Every attempt first asks the event-id index whether the events
+ * are stored already, which is what makes retries safe:
+ *  - a retry of a command that landed gets the first result (or a conflict);
+ *  - a write whose reply was lost (connection, deadline, leader change) is
+ *    tried again the same way, so the caller learns the true outcome; only
+ *    when the store stays unreachable does it hear "outcome unknown" (503),
+ *    and its own retry with the same command id is then safe too.
  */
 export class StreamAppender {
   private readonly locks = new KeyedLock();
+  private atomic: boolean | undefined;
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly client: KurrentClient,
     private readonly names: StreamNames,
     private readonly index: EventIdIndex,
-    private readonly attempts: number,
-  ) {}
+    private readonly options: AppenderOptions,
+  ) {
+    this.atomic = options.multiStreamAppend === 'auto' ? undefined : options.multiStreamAppend === 'atomic';
+  }
 
   async append(streamId: string, tenantId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     validateExpectedRevision(expected);
     assertDistinctEventIds(events);
-    const target: Target = { name: this.names.stream(tenantId, streamId), streamId, tenantId };
-    // One append per stream at a time in this process: no self-inflicted conflicts, and the index
-    // entries of one append exist before the next append to the stream looks for them.
-    return this.locks.run(target.name, () => this.appendInTurn(target, events, expected));
+    const part: Part = { name: this.names.stream(tenantId, streamId), streamId, events, expected };
+    const results = await this.run(tenantId, [part], (stored) => {
+      const retried = resolveRetriedAppend(streamId, events, stored);
+      return retried && [retried];
+    });
+    return results[0] as AppendResult;
   }
 
-  private async appendInTurn(target: Target, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    for (let attempt = 1; ; attempt += 1) {
-      // The first attempt asks the index whether these ids are stored already, in parallel with the head read.
-      const [stored, last] = await Promise.all([
-        attempt === 1
-          ? this.index.lookup(
-              target.tenantId,
-              events.map((event) => event.metadata.eventId),
-            )
-          : [],
-        readLastEvent(this.client, target.name),
-      ]);
-      const retried = resolveRetriedAppend(target.streamId, events, stored);
-      if (retried) return retried;
-      const head = last && toRecordedEvent(last, target.streamId);
-      const recovered = await this.recoverLandedAppend(target, events, head);
-      if (recovered) return recovered;
-      checkExpectedRevision(target.streamId, expected, head?.revision);
-      if (events.length === 0) return { nextExpectedRevision: head?.revision ?? -1, position: head?.position ?? ORIGIN_POSITION };
+  async appendMany(tenantId: string, appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+    validateMultiAppend(appends, tenantId);
+    const parts = appends.map((append): Part => ({
+      name: this.names.stream(tenantId, append.streamId),
+      streamId: append.streamId,
+      events: append.events,
+      expected: append.expectedRevision ?? 'any',
+    }));
+    const streams = await this.run(tenantId, parts, (stored) => resolveRetriedMultiAppend(appends, stored, comparePositions)?.streams);
+    return { streams, position: latestPosition(streams, comparePositions) };
+  }
 
-      const sealed = sealEvents(target.streamId, target.tenantId, head && { revision: head.revision, hash: head.metadata.hash }, events);
-      let result: EsdbAppendResult;
+  /** One append per stream at a time in this process (no self-inflicted conflicts); other processes race, and exact revisions settle it. */
+  private run(
+    tenantId: string,
+    parts: readonly Part[],
+    retried: (stored: readonly RecordedEvent[]) => readonly AppendResult[] | undefined,
+  ) {
+    const names = [...new Set(parts.map((part) => part.name))].sort();
+    const locked = names.reduceRight<() => Promise<AppendResult[]>>(
+      (inner, name) => () => this.locks.run(name, inner),
+      () => this.attempt(tenantId, parts, retried),
+    );
+    return locked();
+  }
+
+  private async attempt(
+    tenantId: string,
+    parts: readonly Part[],
+    retried: (stored: readonly RecordedEvent[]) => readonly AppendResult[] | undefined,
+  ): Promise<AppendResult[]> {
+    const ids = allEventIds(parts.map((part) => ({ streamId: part.streamId, events: part.events })));
+    let unknown: LostReply | undefined;
+    let races = 0;
+    let lostReplies = 0;
+    for (;;) {
       try {
-        result = await this.client.appendToStream(target.name, sealed.map(toEventData), {
-          expectedRevision: toEsdbExpectedRevision(head?.revision ?? 'no_stream'),
+        const { stored, revisions } = await this.index.inspect(tenantId, ids);
+        const context = this.context(tenantId, revisions);
+        const found = retried(stored);
+        if (found) {
+          // Landed earlier: on a server without multi-stream appends its entries may still be missing.
+          if (this.atomic === false) await recordEntries(context, stored);
+          return [...found];
+        }
+        const heads = await Promise.all(parts.map((part) => this.headOf(part)));
+        parts.forEach((part, i) => checkExpectedRevision(part.streamId, part.expected, heads[i]?.revision));
+        if (ids.length === 0) {
+          return heads.map((head) => ({ nextExpectedRevision: head?.revision ?? -1, position: head?.position ?? ORIGIN_POSITION }));
+        }
+        const sealed: SealedPart[] = parts.map((part, i) => {
+          const head = heads[i];
+          const chainHead = head && { revision: head.revision, hash: head.metadata.hash };
+          return { name: part.name, streamId: part.streamId, head, sealed: sealEvents(part.streamId, tenantId, chainHead, part.events) };
         });
+        return await this.write(context, sealed);
       } catch (error) {
-        if (!isWrongExpectedVersion(error)) throw error;
-        const retry = (expected === 'any' || expected === 'stream_exists') && attempt < this.attempts;
-        if (!retry) throw toWrongExpectedRevision(target.streamId, expected, error);
-        await pause(Math.random() * 2 ** Math.min(attempt, 6));
-        continue;
+        if (error instanceof LostReply || (unknown && !isDefiniteRefusal(error) && !isPortError(error))) {
+          unknown = error instanceof LostReply ? error : unknown;
+          if (lostReplies++ < this.options.unknownOutcomeRetries) {
+            await pause(this.options.retryDelayMs * 4 ** (lostReplies - 1));
+            continue;
+          }
+          throw new AppendOutcomeUnknownError(
+            parts.map((part) => part.streamId),
+            error instanceof LostReply ? error.cause : error,
+          );
+        }
+        // A follower refused to write (an election moved the leader): nothing was written; the driver reconnects to the new one.
+        if (error instanceof NotLeaderError && lostReplies++ < this.options.unknownOutcomeRetries) {
+          await pause(this.options.retryDelayMs * 4 ** (lostReplies - 1));
+          continue;
+        }
+        if (isWrongExpectedVersion(error) && races++ < this.options.attempts) {
+          // Someone wrote in between (or our own lost write landed): look again; an exact expectation then refuses.
+          await pause(Math.random() * 2 ** Math.min(races, 6));
+          continue;
+        }
+        throw this.translate(error, parts);
       }
-      await this.index.record(target.tenantId, sealed);
-      return { nextExpectedRevision: Number(result.nextExpectedRevision), position: await this.positionOf(target, sealed, result) };
     }
   }
 
-  /**
-   * The head is one of the incoming events: an earlier attempt of this append
-   * landed, but its index entries did not (it died in between) or it is a
-   * twin racing us. Answer from what is stored and write the missing entries.
-   */
-  private async recoverLandedAppend(
-    target: Target,
-    events: readonly EventToAppend[],
-    head: RecordedEvent | undefined,
-  ): Promise<AppendResult | undefined> {
-    const ids = new Set(events.map((event) => event.metadata.eventId));
-    if (!head || !ids.has(head.metadata.eventId)) return undefined;
-    const tail = await readStreamEvents(this.client, target.name, {
-      direction: BACKWARDS,
-      fromRevision: END,
-      maxCount: BigInt(events.length),
-    });
-    const stored = tail.map((event) => toRecordedEvent(event, target.streamId)).filter((event) => ids.has(event.metadata.eventId));
-    const result = resolveRetriedAppend(target.streamId, events, stored);
-    if (result) await this.index.record(target.tenantId, stored);
-    return result;
+  private async write(context: WriteContext, parts: readonly SealedPart[]): Promise<AppendResult[]> {
+    if (this.atomic !== false) {
+      try {
+        const results = await writeAtomically(context, parts);
+        this.atomic = true;
+        return results;
+      } catch (error) {
+        if (!(error instanceof UnsupportedError) || this.atomic === true) throw error;
+        // EventStoreDB before 25.1: no multi-stream appends; the fallback keeps every retry safe, but not several streams atomic.
+        this.atomic = false;
+      }
+    }
+    return writeStreamByStream(context, parts);
   }
 
-  private async positionOf(target: Target, sealed: readonly SealedEvent[], result: EsdbAppendResult): Promise<string> {
-    if (result.position) return encodePosition(result.position);
-    // Servers before 22.6 may omit it: read the last event back (by revision, not "the head", which may have moved).
-    const revision = Number(result.nextExpectedRevision);
-    const last = await readEventAt(this.client, target.name, revision);
-    if (!last) throw new Error(`event ${sealed[sealed.length - 1]?.metadata.eventId} vanished from ${target.name}@${revision}`);
-    return toRecordedEvent(last, target.streamId).position;
+  private context(tenantId: string, indexRevisions: ReadonlyMap<string, number | undefined>): WriteContext {
+    return {
+      client: this.client,
+      index: this.index,
+      tenantId,
+      maxAppendBytes: this.options.maxAppendBytes,
+      indexRevisions,
+      send: async (write) => {
+        try {
+          return await write();
+        } catch (error) {
+          throw isDefiniteRefusal(error) || error instanceof UnsupportedError ? error : new LostReply(error);
+        }
+      },
+    };
   }
+
+  private async headOf(part: Part): Promise<RecordedEvent | undefined> {
+    const last = await readLastEvent(this.client, part.name, 'throw');
+    return last && toRecordedEvent(last, part.streamId);
+  }
+
+  private translate(error: unknown, parts: readonly Part[]): unknown {
+    if (isTombstoned(error)) {
+      const named = (error as { streamName?: string; stream?: string }).streamName ?? (error as { stream?: string }).stream;
+      return new StreamDeletedError((parts.find((part) => part.name === named) ?? parts[0])?.streamId ?? String(named));
+    }
+    if (isTooLarge(error)) {
+      const limit = (error as { maxAppendSize?: number; maxSize?: number }).maxAppendSize ?? (error as { maxSize?: number }).maxSize;
+      return new AppendTooLargeError(Number.NaN, limit ?? this.options.maxAppendBytes);
+    }
+    if (isWrongExpectedVersion(error)) {
+      // Still losing races after every attempt: the caller hears of the stream that kept moving.
+      const part = (parts.find((p) => p.name === error.streamName) ?? parts[0]) as Part;
+      return toWrongExpectedRevision(part.streamId, part.expected, error);
+    }
+    return error;
+  }
+}
+
+/** Errors this adapter raises itself: a decision, not a failure of the connection. */
+function isPortError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    ['WrongExpectedRevisionError', 'IdempotencyConflictError', 'AppendTooLargeError', 'StreamDeletedError', 'RangeError'].includes(
+      error.name,
+    )
+  );
 }

@@ -1,11 +1,19 @@
+import { streamCategory } from '@crm/shared/event-sourcing';
+
 /**
  * Physical stream names on the server.
  *
- * The port names a stream by (tenantId, `{category}-{id}`). EventStoreDB takes a
- * stream's category from the text before its first '-' ($by_category, `$ce-…`),
- * so the category must lead: `{prefix}{category}-{tenant}~{id}`.
+ * The port names a stream by (tenantId, `{category}-{id}`), its category as
+ * `streamCategory` reads it (`marketing-list-{uuid}` is a marketing list).
+ * KurrentDB takes a stream's category from the text before its first '-'
+ * ($by_category, `$ce-…`), so the category leads and carries no '-' of its
+ * own: `{prefix}{encoded category}-{tenant}~{id}`, where the category's '-'
+ * is written %2D ('%' itself %25). So `marketing-list` lands in
+ * `$ce-marketing%2Dlist` and `lead-key` in `$ce-lead%2Dkey`, never among the
+ * marketing lists' neighbours or the leads.
  *  - `$ce-lead` holds every tenant's leads, and one tenant's leads are the
- *    name prefix `lead-{tenant}~`: both work as server-side prefix filters.
+ *    name prefix `lead-{tenant}~`: both work as server-side prefix filters,
+ *    and the prefix of category X matches exactly X's streams.
  *  - The tenant is escaped ('%' → %25, '~' → %7E), so the first '~' after the
  *    category always ends it and the id may contain anything.
  *  - A stream id without '-' keeps an empty id part (`{category}-{tenant}~`);
@@ -23,6 +31,16 @@ export interface StreamIdentity {
 
 const SNAPSHOT_CATEGORY = 'crm~snapshot';
 const EVENT_INDEX_CATEGORY = 'crm~eventid';
+
+/** Injective, and free of '-': the server's category ends at the first '-'. */
+export function encodeCategory(category: string): string {
+  return category.replace(/[%-]/g, (c) => (c === '%' ? '%25' : '%2D'));
+}
+
+export function decodeCategory(encoded: string): string | undefined {
+  if (/%(?!25|2D)/.test(encoded)) return undefined;
+  return encoded.replace(/%(25|2D)/g, (_, code: string) => (code === '25' ? '%' : '-'));
+}
 
 export function encodeTenant(tenantId: string): string {
   return tenantId.replace(/[%~]/g, (c) => (c === '%' ? '%25' : '%7E'));
@@ -43,14 +61,14 @@ export class StreamNames {
 
   /** The physical name of a domain stream; refuses ids that could not be mapped back. */
   stream(tenantId: string, streamId: string): string {
-    const dash = streamId.indexOf('-');
-    const category = dash === -1 ? streamId : streamId.slice(0, dash);
-    const id = dash === -1 ? '' : streamId.slice(dash + 1);
+    const category = streamCategory(streamId);
+    const dashed = streamId.length > category.length;
+    const id = dashed ? streamId.slice(category.length + 1) : '';
     if (category === '' || category.startsWith('$') || category.includes('~')) {
       throw new Error(`stream id ${JSON.stringify(streamId)}: the category must be non-empty, without '~', and not start with '$'`);
     }
-    if (dash !== -1 && id === '') throw new Error(`stream id ${JSON.stringify(streamId)} has an empty id after '-'`);
-    return `${this.prefix}${category}-${encodeTenant(tenantId)}~${id}`;
+    if (dashed && id === '') throw new Error(`stream id ${JSON.stringify(streamId)} has an empty id after '-'`);
+    return `${this.prefix}${encodeCategory(category)}-${encodeTenant(tenantId)}~${id}`;
   }
 
   /** Maps a physical name back; undefined for system, internal, foreign or out-of-scope streams. */
@@ -59,8 +77,10 @@ export class StreamNames {
     const rest = name.slice(this.prefix.length);
     const dash = rest.indexOf('-');
     if (dash <= 0) return undefined;
-    const category = rest.slice(0, dash);
-    if (category.startsWith('$') || category.includes('~')) return undefined;
+    const encoded = rest.slice(0, dash);
+    if (encoded.startsWith('$') || encoded.includes('~')) return undefined;
+    const category = decodeCategory(encoded);
+    if (category === undefined) return undefined;
     const tail = rest.slice(dash + 1);
     const tilde = tail.indexOf('~');
     if (tilde === -1) return undefined;
@@ -72,7 +92,7 @@ export class StreamNames {
 
   /** Name prefix shared by every stream of a category, optionally of one tenant. */
   categoryPrefix(category: string, tenantId?: string): string {
-    return `${this.prefix}${category}-${tenantId === undefined ? '' : `${encodeTenant(tenantId)}~`}`;
+    return `${this.prefix}${encodeCategory(category)}-${tenantId === undefined ? '' : `${encodeTenant(tenantId)}~`}`;
   }
 
   snapshot(tenantId: string, streamId: string): string {

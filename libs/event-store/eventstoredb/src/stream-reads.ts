@@ -4,17 +4,23 @@ import {
   FORWARDS,
   START,
   StreamNotFoundError as EsdbStreamNotFoundError,
-  type EventStoreDBClient,
   type ReadStreamOptions as EsdbReadStreamOptions,
   type RecordedEvent as EsdbRecordedEvent,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import type { ReadStreamOptions } from '@crm/shared/event-sourcing';
+import { isTombstoned, type KurrentClient } from './client';
 
-/** A stream read where "no such stream" is simply no events, as the port has it. */
+/**
+ * A stream read where "no such stream" is simply no events, as the port has
+ * it. A hard-deleted (tombstoned) stream throws the driver's error unless
+ * `deleted` is 'empty': the index and snapshot streams of a deleted stream
+ * are as good as absent, while a domain stream's caller must learn of it.
+ */
 export async function readStreamEvents(
-  client: EventStoreDBClient,
+  client: KurrentClient,
   name: string,
   options: EsdbReadStreamOptions,
+  deleted: 'throw' | 'empty' = 'empty',
 ): Promise<EsdbRecordedEvent[]> {
   const events: EsdbRecordedEvent[] = [];
   try {
@@ -23,17 +29,22 @@ export async function readStreamEvents(
     }
   } catch (error) {
     if (error instanceof EsdbStreamNotFoundError) return [];
+    if (isTombstoned(error) && deleted === 'empty') return [];
     throw error;
   }
   return events;
 }
 
-export async function readLastEvent(client: EventStoreDBClient, name: string): Promise<EsdbRecordedEvent | undefined> {
-  const [last] = await readStreamEvents(client, name, { direction: BACKWARDS, fromRevision: END, maxCount: 1 });
+export async function readLastEvent(
+  client: KurrentClient,
+  name: string,
+  deleted: 'throw' | 'empty' = 'empty',
+): Promise<EsdbRecordedEvent | undefined> {
+  const [last] = await readStreamEvents(client, name, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }, deleted);
   return last;
 }
 
-export async function readEventAt(client: EventStoreDBClient, name: string, revision: number): Promise<EsdbRecordedEvent | undefined> {
+export async function readEventAt(client: KurrentClient, name: string, revision: number): Promise<EsdbRecordedEvent | undefined> {
   const [event] = await readStreamEvents(client, name, { direction: FORWARDS, fromRevision: BigInt(revision), maxCount: 1 });
   return event !== undefined && Number(event.revision) === revision ? event : undefined;
 }

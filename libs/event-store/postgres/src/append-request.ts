@@ -17,7 +17,7 @@ import {
   type RecordedEvent,
 } from '@crm/shared/event-sourcing';
 import { EVENT_ID_KEY, EVENT_IDS_ALREADY_STORED, STREAM_REVISION_KEY, WRONG_EXPECTED_REVISION } from './sql/append-functions.sql';
-import type { Statement, Statements } from './sql/statements';
+import { MAX_PLAIN_FIRST_EVENTS, type Statement, type Statements } from './sql/statements';
 
 /** One event as the database receives it: data and metadata already JSON text. */
 export interface WireEvent {
@@ -96,9 +96,14 @@ export function appendParameters(request: AppendRequest): string[] {
   return [request.tenantId, request.streamId, request.category, expectedForSql(request.expected), eventsPayload(request)];
 }
 
-/** The statement and arguments that send `request` as one statement: a plain INSERT for a single event, else the function. */
+/**
+ * The statement and arguments that send `request` as one statement: a plain
+ * INSERT for a single event or a new stream's first events, else the function.
+ */
 export function appendQuery(sql: Statements, request: AppendRequest): Statement & { readonly values: unknown[] } {
   const [only, ...more] = request.wire;
+  if (more.length > 0 && request.expected === 'no_stream' && request.wire.length <= MAX_PLAIN_FIRST_EVENTS)
+    return firstEvents(sql, request);
   if (!only || more.length > 0) return { ...sql.append, values: appendParameters(request) };
   const { tenantId, streamId, category, expected } = request;
   if (expected === 'no_stream') {
@@ -124,6 +129,18 @@ export function appendQuery(sql: Statements, request: AppendRequest): Statement 
   };
 }
 
+/** A new stream's first events with their chain, which starts at the genesis hash: all of it is known here. */
+function firstEvents(sql: Statements, request: AppendRequest): Statement & { readonly values: unknown[] } {
+  const values: unknown[] = [request.tenantId, request.streamId, request.category];
+  let prevHash = GENESIS_HASH;
+  request.wire.forEach((event, revision) => {
+    const hash = chainHash(prevHash, revision, event.contentHash);
+    values.push(event.eventId, event.type, event.data, event.metadata, prevHash, hash);
+    prevHash = hash;
+  });
+  return { ...sql.appendFirstMany(request.wire.length), values };
+}
+
 /** One element of append_batch's argument, built around the already serialised events. */
 export function batchElement(request: AppendRequest): string {
   const head = JSON.stringify({
@@ -142,16 +159,16 @@ export interface AppendBackend {
   streamRevision(tenantId: string, streamId: string): Promise<number | undefined>;
 }
 
-const TRANSIENT = new Set(['40P01', '40001']);
+export const TRANSIENT = new Set(['40P01', '40001']);
 /** Retries after a transient failure or after clashing events vanished (their transaction rolled back). */
-const MAX_RETRIES = 3;
+export const MAX_RETRIES = 3;
 /**
  * Retries of an `any` or `stream_exists` append that lost the race for the
  * next revision. Each loss means another append to the stream committed, so
  * this only runs out under sustained contention on one stream by far more
  * writers than a stream ever sees.
  */
-const MAX_RACE_RETRIES = 100;
+export const MAX_RACE_RETRIES = 100;
 
 /**
  * Runs an append and turns refusals into the port's errors. A refused
@@ -201,16 +218,16 @@ export async function runAppend(request: AppendRequest, backend: AppendBackend):
   }
 }
 
-function wrongRevision(request: AppendRequest, actual: number): WrongExpectedRevisionError {
+export function wrongRevision(request: AppendRequest, actual: number): WrongExpectedRevisionError {
   return new WrongExpectedRevisionError(request.streamId, describeExpected(request.expected), actual < 0 ? 'no_stream' : actual);
 }
 
 /** Expectations that name one revision (no_stream: -1): losing the race for the next one refutes them. */
-function namesRevision(expected: ExpectedRevision): boolean {
+export function namesRevision(expected: ExpectedRevision): boolean {
   return typeof expected === 'number' || expected === 'no_stream';
 }
 
-function satisfies(expected: ExpectedRevision, actual: number): boolean {
+export function satisfies(expected: ExpectedRevision, actual: number): boolean {
   if (expected === 'any') return true;
   if (expected === 'no_stream') return actual < 0;
   if (expected === 'stream_exists') return actual >= 0;
@@ -218,15 +235,15 @@ function satisfies(expected: ExpectedRevision, actual: number): boolean {
 }
 
 /** Another append to the same stream took the revision this one meant to write, and committed. */
-function isRevisionRace(failure: AppendFailure): boolean {
+export function isRevisionRace(failure: AppendFailure): boolean {
   return failure.code === '23505' && failure.constraint === STREAM_REVISION_KEY;
 }
 
-function isEventIdClash(failure: AppendFailure): boolean {
+export function isEventIdClash(failure: AppendFailure): boolean {
   return failure.code === EVENT_IDS_ALREADY_STORED || (failure.code === '23505' && failure.constraint === EVENT_ID_KEY);
 }
 
-function toError(failure: AppendFailure): Error {
+export function toError(failure: AppendFailure): Error {
   if (failure.cause instanceof Error) return failure.cause;
   return Object.assign(new Error(failure.message), { code: failure.code, detail: failure.detail, constraint: failure.constraint });
 }

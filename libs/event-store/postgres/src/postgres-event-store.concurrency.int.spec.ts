@@ -140,7 +140,9 @@ describe('PostgresEventStore: concurrency and round trips', () => {
       await store.appendToStream(streamId, [anEvent()], { expectedRevision: 'stream_exists' });
       await store.appendToStream(streamId, someEvents(2));
       await store.appendToStream(streamId, [anEvent()]);
-      // A single event is a plain INSERT (of revision 0 for a new stream); several go through the append function.
+      const fresh = aStream();
+      await store.appendToStream(fresh, someEvents(10), { expectedRevision: 'no_stream' });
+      // A single event is a plain INSERT, and so are a new stream's first events; several after a head go through the function.
       const sql = statementsFor(schemaNames(schema));
       expect(statements).toEqual([
         sql.appendFirst.text,
@@ -149,7 +151,10 @@ describe('PostgresEventStore: concurrency and round trips', () => {
         sql.appendOne.text,
         sql.append.text,
         sql.appendOne.text,
+        sql.appendFirstMany(10).text,
       ]);
+      expect(verifyChain(await store.readStream(fresh))).toMatchObject({ ok: true, checked: 10 });
+      expect(sql.appendFirstMany(10).text).toMatch(/^WITH inserted AS \(\n {2}INSERT INTO "[a-z0-9_]+"\.events\b/);
       expect(sql.append.text).toMatch(/^SELECT next_revision, last_position FROM "[a-z0-9_]+"\.append_to_stream\(/);
       for (const single of [sql.appendFirst.text, sql.appendOne.text]) expect(single).toMatch(/^INSERT INTO "[a-z0-9_]+"\.events\b/);
       expect(await store.streamRevision(streamId)).toBe(8);

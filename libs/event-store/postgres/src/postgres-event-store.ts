@@ -7,12 +7,14 @@ import {
   type BatchHandler,
   type EventStore,
   type EventToAppend,
+  type MultiStreamAppendResult,
   type ReadAllOptions,
   type ReadAllSlice,
   type ReadStreamOptions,
   type RecordedEvent,
   type Snapshot,
   type SnapshotStore,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
   type TenantScoped,
@@ -20,6 +22,7 @@ import {
 import { Pool } from 'pg';
 import { prepareAppend, runAppend, type AppendBackend } from './append-request';
 import { AppendWriter, groupCommitSettings, type GroupCommitOptions } from './append-writer';
+import { runMultiAppend, type MultiAppendBackend } from './multi-append';
 import { NotificationListener } from './notification-listener';
 import { comparePositions } from './positions';
 import { toRecordedEvent, toSnapshot, type EventRow, type SnapshotRow } from './rows';
@@ -59,6 +62,11 @@ export class PostgresEventStore implements EventStore, SnapshotStore {
   private readonly writer: AppendWriter;
   private readonly appends: AppendBackend = {
     submit: (request) => this.writer.submit(request),
+    findEvents: (tenantId, eventIds) => this.findEvents(tenantId, eventIds),
+    streamRevision: (tenantId, streamId) => this.streamRevision(streamId, { tenantId }),
+  };
+  private readonly multiAppends: MultiAppendBackend = {
+    send: async (tenantId, payload) => (await this.pool.query({ ...this.sql.appendToStreams, values: [tenantId, payload] })).rows,
     findEvents: (tenantId, eventIds) => this.findEvents(tenantId, eventIds),
     streamRevision: (tenantId, streamId) => this.streamRevision(streamId, { tenantId }),
   };
@@ -105,6 +113,13 @@ export class PostgresEventStore implements EventStore, SnapshotStore {
     const request = prepareAppend(streamId, events, options);
     const result = await runAppend(request, this.appends);
     if (events.length > 0) this.signal.notify();
+    return result;
+  }
+
+  /** One statement, one transaction; it does not join group commit, being rare and several streams wide. */
+  async appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    const result = await runMultiAppend(appends, options, this.multiAppends);
+    this.signal.notify();
     return result;
   }
 

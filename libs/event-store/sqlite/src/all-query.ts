@@ -15,11 +15,11 @@ const MAX_CACHED_SHAPES = 64;
  * Builds `$all` reads with the filter in SQL, one prepared statement per
  * filter shape (how many types, how many categories, tenant or not).
  *
- * Plan choice matters for rebuilds: a single type or category is served by its
- * index, which already yields position order. Anything else scans the primary
- * key from the checkpoint (`+col` keeps the planner off the other indexes):
- * an index probe there would need a sort of every later match on each page,
- * making a full catch-up quadratic, while the scan stays linear overall.
+ * Every page scans the primary key from the checkpoint, in position order,
+ * with the filter applied to each row: linear over a whole catch-up, whatever
+ * the filter. There is no type or category index to pick instead (schema.ts:
+ * each index is a page more for every append to write), and `+col` keeps the
+ * planner off any index a file may still have.
  */
 export class AllQueries {
   private readonly cache = new Map<string, Database.Statement<Param[], EventRow>>();
@@ -32,13 +32,11 @@ export class AllQueries {
     const types = filter?.eventTypes;
     const categories = filter?.categories;
     if (types) {
-      where.push(`${types.length === 1 ? '' : '+'}type IN (${placeholders(types.length)})`);
+      where.push(`+type IN (${placeholders(types.length)})`);
       params.push(...types);
     }
     if (categories) {
-      // When both are single-valued one index suffices; the other must not compete for ORDER BY.
-      const indexed = categories.length === 1 && types?.length !== 1;
-      where.push(`${indexed ? '' : '+'}category IN (${placeholders(categories.length)})`);
+      where.push(`+category IN (${placeholders(categories.length)})`);
       params.push(...categories);
     }
     if (filter?.tenantId !== undefined) {

@@ -1,14 +1,19 @@
 import {
+  allEventIds,
   checkExpectedRevision,
+  latestPosition,
   resolveRetriedAppend,
+  resolveRetriedMultiAppend,
   sealEvents,
   streamCategory,
   type AppendResult,
   type EventToAppend,
   type ExpectedRevision,
+  type MultiStreamAppendResult,
+  type StreamAppend,
 } from '@crm/shared/event-sourcing';
-import { formatPosition } from './positions';
-import { toRecordedEvent, type Statements } from './statements';
+import { comparePositions, formatPosition } from './positions';
+import { toRecordedEvent, type HeadRow, type Statements } from './statements';
 
 /**
  * One append, run inside the group commit's transaction (and savepoint), so
@@ -43,24 +48,8 @@ export function appendInTransaction(
   if (events.length === 0) {
     return { nextExpectedRevision: head?.revision ?? -1, position: head ? formatPosition(head.position) : '0' };
   }
-  const category = streamCategory(streamId);
-  let position: number | bigint = 0;
-  let revision = -1;
   try {
-    for (const event of sealEvents(streamId, tenantId, head, events)) {
-      const { metadata } = event;
-      position = statements.insertEvent.run(
-        tenantId,
-        streamId,
-        category,
-        event.revision,
-        metadata.eventId,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(metadata),
-      ).lastInsertRowid;
-      revision = event.revision;
-    }
+    return insertEvents(statements, streamId, tenantId, head, events);
   } catch (error) {
     // UNIQUE(tenant_id, event_id): these ids are stored already. Rows this attempt wrote are
     // still visible here, so a partial overlap resolves as a conflict and the savepoint rolls back.
@@ -70,10 +59,66 @@ export function appendInTransaction(
     }
     throw error;
   }
+}
+
+/** Seals the events after the stream's head and inserts them; a no-op reporting the head when there are none. */
+function insertEvents(
+  statements: Statements,
+  streamId: string,
+  tenantId: string,
+  head: HeadRow | undefined,
+  events: readonly EventToAppend[],
+): AppendResult {
+  if (events.length === 0) {
+    return { nextExpectedRevision: head?.revision ?? -1, position: head ? formatPosition(head.position) : '0' };
+  }
+  const category = streamCategory(streamId);
+  let position: number | bigint = 0;
+  let revision = -1;
+  for (const event of sealEvents(streamId, tenantId, head, events)) {
+    const { metadata } = event;
+    position = statements.insertEvent.run(
+      tenantId,
+      streamId,
+      category,
+      event.revision,
+      metadata.eventId,
+      event.type,
+      JSON.stringify(event.data),
+      JSON.stringify(metadata),
+    ).lastInsertRowid;
+    revision = event.revision;
+  }
   return { nextExpectedRevision: revision, position: formatPosition(position) };
 }
 
 function isDuplicateEventId(error: unknown): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
   return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('event_id');
+}
+
+/**
+ * Several streams in the same transaction (the group commit's savepoint):
+ * the first refusal throws, and the rollback takes every row of the call
+ * with it. Stored ids are looked for before anything is written (multi-stream
+ * appends are rare), so rows of this very call can never pass for a retry.
+ */
+export function appendManyInTransaction(
+  statements: Statements,
+  tenantId: string,
+  appends: readonly StreamAppend[],
+): MultiStreamAppendResult {
+  const stored = allEventIds(appends).flatMap((eventId) => {
+    const row = statements.eventById.get(tenantId, eventId);
+    return row ? [toRecordedEvent(row)] : [];
+  });
+  const retried = resolveRetriedMultiAppend(appends, stored, comparePositions);
+  if (retried) return retried;
+  const heads = appends.map((append) => {
+    const head = statements.streamHead.get(tenantId, append.streamId);
+    checkExpectedRevision(append.streamId, append.expectedRevision ?? 'any', head?.revision);
+    return head;
+  });
+  const streams = appends.map((append, i) => insertEvents(statements, append.streamId, tenantId, heads[i], append.events));
+  return { streams, position: latestPosition(streams, comparePositions) };
 }

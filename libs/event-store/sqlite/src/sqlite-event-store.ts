@@ -5,24 +5,27 @@ import {
   pollingSubscription,
   tenantOf,
   validateExpectedRevision,
+  validateMultiAppend,
   type AllFilter,
   type AppendOptions,
   type AppendResult,
   type BatchHandler,
   type EventStore,
   type EventToAppend,
+  type MultiStreamAppendResult,
   type ReadAllOptions,
   type ReadAllSlice,
   type ReadStreamOptions,
   type RecordedEvent,
   type Snapshot,
   type SnapshotStore,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import { AllQueries } from './all-query';
-import { appendInTransaction } from './append';
+import { appendInTransaction, appendManyInTransaction } from './append';
 import { GroupCommit, type GroupCommitStats } from './group-commit';
 import { comparePositions, formatPosition, parsePosition } from './positions';
 import { configureConnection, migrate, type ConnectionOptions } from './schema';
@@ -97,6 +100,18 @@ export class SqliteEventStore implements EventStore, SnapshotStore {
       validateExpectedRevision(expected);
       assertDistinctEventIds(events);
       return this.commits.submit(() => appendInTransaction(this.statements, streamId, tenantId, expected, events));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** One group-commit operation: its savepoint (or transaction) commits all of it or none. */
+  appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    try {
+      this.assertOpen();
+      const tenantId = tenantOf(options);
+      validateMultiAppend(appends, tenantId);
+      return this.commits.submit(() => appendManyInTransaction(this.statements, tenantId, appends));
     } catch (error) {
       return Promise.reject(error);
     }

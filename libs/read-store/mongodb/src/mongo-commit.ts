@@ -1,34 +1,38 @@
 import { splitState, type PendingChanges } from '@crm/shared/read-model';
-import type { AnyBulkWriteOperation, ClientSession, Collection, Document } from 'mongodb';
+import { BSON, type AnyBulkWriteOperation, type ClientSession, type Collection, type Document } from 'mongodb';
+import { DocumentTooLargeError } from './mongo-errors';
 import type { StoredDocument, StoredState } from './mongo-query';
+
+/** MongoDB's largest document (`maxBsonObjectSize`). */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Writes a unit of work: one ordered bulk write per collection, documents
  * before states. Inside a transaction the order does not matter; without one
  * it means a crash leaves documents ahead of the checkpoint, never behind it,
- * and the positions the documents keep turn the replay into no-ops.
+ * and the positions the documents keep turn the replay into no-ops. Every
+ * document is measured first: one over the limit fails the unit of work
+ * before anything of it is sent.
  */
 export async function writeChanges(
   changes: PendingChanges,
   documents: (collection: string) => Collection<StoredDocument>,
   states: Collection<StoredState>,
   session: ClientSession | undefined,
+  maxDocumentBytes = MAX_DOCUMENT_BYTES,
 ): Promise<void> {
   const byCollection = new Map<string, AnyBulkWriteOperation<StoredDocument>[]>();
   for (const write of changes.documents) {
     const operations = byCollection.get(write.collection) ?? [];
     byCollection.set(write.collection, operations);
-    operations.push(
-      write.json === null
-        ? { deleteOne: { filter: { _id: write.id } } }
-        : {
-            replaceOne: {
-              filter: { _id: write.id },
-              replacement: { p: write.position ?? null, d: JSON.parse(write.json) as Document },
-              upsert: true,
-            },
-          },
-    );
+    if (write.json === null) {
+      operations.push({ deleteOne: { filter: { _id: write.id } } });
+      continue;
+    }
+    const replacement = { p: write.position ?? null, d: JSON.parse(write.json) as Document };
+    const bytes = BSON.calculateObjectSize({ _id: write.id, ...replacement });
+    if (bytes > maxDocumentBytes) throw new DocumentTooLargeError(write.collection, write.id, bytes, maxDocumentBytes);
+    operations.push({ replaceOne: { filter: { _id: write.id }, replacement, upsert: true } });
   }
   for (const [collection, operations] of byCollection) await documents(collection).bulkWrite(operations, { ordered: true, session });
 

@@ -21,10 +21,11 @@ import {
 } from '@crm/shared/read-model';
 import { MongoClient, type ClientSession, type Collection, type Db, type Document } from 'mongodb';
 import { writeChanges } from './mongo-commit';
+import { Collections, databaseNamedIn, RESERVED_COLLECTIONS } from './mongo-setup';
 import { aggregatePipeline, field, mongoFilter, mongoSort, type StoredDocument, type StoredState } from './mongo-query';
 
 export interface MongoReadStoreOptions {
-  /** Database name; default: the one in the URL, else `crm`. */
+  /** Database name; default: the one the URL names, else `crm` (with a client instance: its `dbName`). */
   readonly database?: string;
   /** Prefix of the document collections; default `rm.`. */
   readonly collectionPrefix?: string;
@@ -44,6 +45,7 @@ export interface MongoReadStoreOptions {
 export class MongoReadStore implements ReadStore {
   private readonly states: Collection<StoredState>;
   private readonly prefix: string;
+  private readonly collections: Collections;
 
   private constructor(
     readonly client: MongoClient,
@@ -54,6 +56,7 @@ export class MongoReadStore implements ReadStore {
   ) {
     this.prefix = prefix;
     this.states = db.collection<StoredState>(`${prefix}projection_states`);
+    this.collections = new Collections(db);
   }
 
   /** Connects (or reuses a client) and decides whether transactions are available. */
@@ -62,10 +65,14 @@ export class MongoReadStore implements ReadStore {
     const client = typeof connection === 'string' ? new MongoClient(connection) : connection;
     try {
       if (ownsClient) await client.connect();
-      const db = client.db(options.database ?? (client.options.dbName || 'crm'));
+      const named = typeof connection === 'string' ? (databaseNamedIn(connection) ?? 'crm') : client.options.dbName;
+      const db = client.db(options.database ?? named);
       const wanted = options.transactions ?? 'auto';
       const atomic = wanted === 'auto' ? await supportsTransactions(db) : wanted;
-      return new MongoReadStore(client, db, atomic, options.collectionPrefix ?? 'rm.', ownsClient);
+      const store = new MongoReadStore(client, db, atomic, options.collectionPrefix ?? 'rm.', ownsClient);
+      // The store's own collections exist before any transaction writes to them.
+      await store.collections.ensure([store.states.collectionName]);
+      return store;
     } catch (error) {
       if (ownsClient) await client.close();
       throw error;
@@ -117,6 +124,7 @@ export class MongoReadStore implements ReadStore {
 
   transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
     return runUnitOfWork(this, work, async (changes) => {
+      await this.collections.ensure(changes.documents.map((write) => this.documents(write.collection).collectionName));
       const write = (session?: ClientSession) => writeChanges(changes, (name) => this.documents(name), this.states, session);
       if (!this.atomic) return write();
       await this.client.withSession((session) => session.withTransaction(() => write(session)));
@@ -142,7 +150,9 @@ export class MongoReadStore implements ReadStore {
   }
 
   async dropCollection(collection: string): Promise<void> {
-    await this.documents(collection).drop();
+    const documents = this.documents(collection);
+    this.collections.forget(documents.collectionName);
+    await documents.drop();
   }
 
   async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
@@ -153,7 +163,9 @@ export class MongoReadStore implements ReadStore {
     if (this.ownsClient) await this.client.close();
   }
 
+  /** A read-model collection; the store's own collections share its prefix, so their names are not for read models. */
   private documents(collection: string): Collection<StoredDocument> {
+    if (RESERVED_COLLECTIONS.includes(collection)) throw new Error(`${collection} is a collection the MongoDB read store keeps for itself`);
     return this.db.collection<StoredDocument>(`${this.prefix}${collection}`);
   }
 }

@@ -62,3 +62,42 @@ export class IdempotencyConflictError extends Error {
     this.name = 'IdempotencyConflictError';
   }
 }
+
+/**
+ * The events would exceed what the store accepts in one append (KurrentDB's
+ * MaxAppendSize, 1 MiB by default). Nothing was written; the same command
+ * will always be refused, so it is not retried. HTTP: 413.
+ */
+export class AppendTooLargeError extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(`an append of ${bytes} bytes exceeds the store's limit of ${limitBytes} bytes`);
+    this.name = 'AppendTooLargeError';
+  }
+}
+
+/**
+ * The store did not answer an append (connection lost, deadline, leader
+ * change) and could not be asked afterwards whether it was written. Retrying
+ * the command with the same command id is safe: if the first attempt was
+ * written, the retry returns its result. HTTP: 503 with Retry-After.
+ */
+export class AppendOutcomeUnknownError extends Error {
+  constructor(
+    readonly streamIds: readonly string[],
+    override readonly cause: unknown,
+  ) {
+    super(`the store did not confirm the append to ${streamIds.join(', ')}; retry with the same command id`);
+    this.name = 'AppendOutcomeUnknownError';
+  }
+}
+
+/** The stream was hard-deleted (tombstoned): it can never be written again. HTTP: 410. */
+export class StreamDeletedError extends Error {
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} has been deleted for good`);
+    this.name = 'StreamDeletedError';
+  }
+}

@@ -19,6 +19,22 @@ export interface AppendResult {
   readonly position: string;
 }
 
+/** One stream's part of an atomic multi-stream append (`appendToStreams`). */
+export interface StreamAppend {
+  readonly streamId: string;
+  /** At least one: a bare check is `appendToStream(streamId, [])` (see validateMultiAppend). */
+  readonly events: readonly EventToAppend[];
+  /** Defaults to 'any'. */
+  readonly expectedRevision?: ExpectedRevision;
+}
+
+export interface MultiStreamAppendResult {
+  /** One result per StreamAppend, in the order they were given. */
+  readonly streams: readonly AppendResult[];
+  /** The latest of the streams' positions: what a reader must reach to see the whole append. */
+  readonly position: string;
+}
+
 export interface ReadStreamOptions extends TenantScoped {
   readonly direction?: 'forwards' | 'backwards';
   /** Inclusive starting revision; defaults to the start (forwards) or the end (backwards). */
@@ -77,6 +93,15 @@ export interface Subscription {
  */
 export interface EventStore {
   appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several streams of one tenant at once, all or nothing: every
+   * stream's expectation holds and all events are written, or nothing is
+   * (WrongExpectedRevisionError names the first stream that refused). Each
+   * stream keeps its own hash chain. A retry with the same event ids returns
+   * the first result and writes nothing; any partial overlap with stored
+   * events is an IdempotencyConflictError. A stream may appear only once.
+   */
+  appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]>;
   /** Revision of the stream's last event, or undefined when the stream has none. */
   streamRevision(streamId: string, options?: TenantScoped): Promise<number | undefined>;

@@ -50,13 +50,14 @@ export function eventIdFor(commandId: string, index: number): string {
   return derivedId(commandId, index);
 }
 
-interface Loaded<State> {
+export interface Loaded<State> {
   readonly state: State;
   readonly revision: number | undefined;
   readonly position: string | undefined;
 }
 
-async function load<State, C extends Command, E extends Event>(
+/** A stream's state for a command: snapshot (when the decider keeps them) plus the events after it. */
+export async function loadForCommand<State, C extends Command, E extends Event>(
   store: EventStore,
   decider: Decider<State, C, E>,
   streamId: string,
@@ -78,6 +79,59 @@ async function load<State, C extends Command, E extends Event>(
     position = event.position;
   }
   return { state, revision, position };
+}
+
+/** If-Match and create-vs-update: what must hold of a stream before its decider is asked. */
+export function checkCommandPreconditions<State, C extends Command, E extends Event>(
+  decider: Decider<State, C, E>,
+  streamId: string,
+  command: C,
+  revision: number | undefined,
+  explicit: ExpectedRevision | undefined,
+): void {
+  if (explicit !== undefined && explicit !== 'any') {
+    const ok =
+      (explicit === 'no_stream' && revision === undefined) ||
+      (explicit === 'stream_exists' && revision !== undefined) ||
+      explicit === revision;
+    if (!ok) throw new WrongExpectedRevisionError(streamId, String(explicit), revision ?? 'no_stream');
+  }
+  if (decider.isNew) {
+    const creates = decider.isNew(command);
+    if (creates && revision !== undefined) {
+      throw new DomainError(decider.existence?.alreadyExists ?? STREAM_REFUSALS.ALREADY_EXISTS, `${streamId} already exists`, { streamId });
+    }
+    if (!creates && revision === undefined) {
+      if (decider.existence) throw new DomainError(decider.existence.notFound, `${streamId} does not exist`, { streamId });
+      throw new StreamNotFoundError(streamId);
+    }
+  }
+}
+
+/** A command's events with their envelope: ids from the command id, so a retry writes the same ids. */
+export function envelopesFor(
+  events: readonly Event[],
+  commandType: string,
+  options: HandleCommandOptions & { readonly commandId: string; readonly tenantId: string },
+): EventToAppend[] {
+  const { commandId, tenantId } = options;
+  const occurredAt = (options.now ?? new Date()).toISOString();
+  return events.map((event, index) => ({
+    type: event.type,
+    data: event.data,
+    metadata: {
+      eventId: eventIdFor(commandId, index),
+      commandId,
+      correlationId: options.correlationId ?? commandId,
+      causationId: options.causationId ?? commandId,
+      actor: options.actor ?? ANONYMOUS,
+      tenantId,
+      occurredAt,
+      schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
+      commandType,
+      ...(options.requestFingerprint === undefined ? {} : { requestFingerprint: options.requestFingerprint }),
+    },
+  }));
 }
 
 async function firstResult<State, E extends Event>(
@@ -125,7 +179,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
 ): Promise<CommandResult<State, E>> {
   const tenantId = options.tenantId ?? DEFAULT_TENANT;
   const commandId = options.commandId ?? newId();
-  const reload = async () => (await load(store, decider, streamId, tenantId, options.snapshots)).state;
+  const reload = async () => (await loadForCommand(store, decider, streamId, tenantId, options.snapshots)).state;
 
   const previous = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
   if (previous)
@@ -134,25 +188,8 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   const explicit = options.expectedRevision;
   const attempts = explicit === undefined ? Math.max(1, (options.maxRetries ?? 3) + 1) : 1;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    const loaded = await load(store, decider, streamId, tenantId, options.snapshots);
-    if (explicit !== undefined && explicit !== 'any') {
-      const ok =
-        (explicit === 'no_stream' && loaded.revision === undefined) ||
-        (explicit === 'stream_exists' && loaded.revision !== undefined) ||
-        explicit === loaded.revision;
-      if (!ok) throw new WrongExpectedRevisionError(streamId, String(explicit), loaded.revision ?? 'no_stream');
-    }
-    if (decider.isNew) {
-      const creates = decider.isNew(command);
-      if (creates && loaded.revision !== undefined) {
-        if (decider.existence) throw new DomainError(decider.existence.alreadyExists, `${streamId} already exists`, { streamId });
-        throw new DomainError(STREAM_REFUSALS.ALREADY_EXISTS, `${streamId} already exists`, { streamId });
-      }
-      if (!creates && loaded.revision === undefined) {
-        if (decider.existence) throw new DomainError(decider.existence.notFound, `${streamId} does not exist`, { streamId });
-        throw new StreamNotFoundError(streamId);
-      }
-    }
+    const loaded = await loadForCommand(store, decider, streamId, tenantId, options.snapshots);
+    checkCommandPreconditions(decider, streamId, command, loaded.revision, explicit);
 
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) {
@@ -166,23 +203,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         duplicate: false,
       };
     }
-    const occurredAt = (options.now ?? new Date()).toISOString();
-    const toAppend: EventToAppend[] = events.map((event, index) => ({
-      type: event.type,
-      data: event.data,
-      metadata: {
-        eventId: eventIdFor(commandId, index),
-        commandId,
-        correlationId: options.correlationId ?? commandId,
-        causationId: options.causationId ?? commandId,
-        actor: options.actor ?? ANONYMOUS,
-        tenantId,
-        occurredAt,
-        schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
-        commandType: command.type,
-        ...(options.requestFingerprint === undefined ? {} : { requestFingerprint: options.requestFingerprint }),
-      },
-    }));
+    const toAppend = envelopesFor(events, command.type, { ...options, commandId, tenantId });
     try {
       const appended = await store.appendToStream(streamId, toAppend, {
         tenantId,
@@ -209,7 +230,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   throw new ConcurrencyConflictError(streamId, attempts);
 }
 
-async function maybeSnapshot<State, C extends Command, E extends Event>(
+export async function maybeSnapshot<State, C extends Command, E extends Event>(
   decider: Decider<State, C, E>,
   snapshots: SnapshotStore | undefined,
   streamId: string,

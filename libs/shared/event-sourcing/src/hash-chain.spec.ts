@@ -18,6 +18,32 @@ const event = (i: number, data: Record<string, unknown> = { i }): EventToAppend 
 });
 
 describe('hash chain', () => {
+  it('hashes the envelope as the canonical JSON of its fields, written directly in sorted order', () => {
+    const envelope = (e: EventToAppend, streamId: string) => ({
+      streamId,
+      tenantId: e.metadata.tenantId,
+      type: e.type,
+      data: e.data,
+      eventId: e.metadata.eventId,
+      commandId: e.metadata.commandId,
+      correlationId: e.metadata.correlationId,
+      causationId: e.metadata.causationId,
+      actor: e.metadata.actor,
+      occurredAt: e.metadata.occurredAt,
+      schemaVersion: e.metadata.schemaVersion,
+      commandType: e.metadata.commandType,
+    });
+    const samples: EventToAppend[] = [
+      event(1),
+      event(2, { ی: 'مریم\u200cاحمدی', nested: { b: [1, { d: null, c: 'x' }], a: undefined } }),
+      { ...event(3), metadata: { ...event(3).metadata, commandType: 'Step', actor: { id: 'svc', roles: ['a'], onBehalfOf: 'u-1' } } },
+      { ...event(4), metadata: { ...event(4).metadata, traceparent: '00-abc-def-01' } },
+    ];
+    for (const sample of samples) {
+      expect(contentHash({ streamId: 'lead-1', ...sample })).toBe(sha256Hex(canonicalJson(envelope(sample, 'lead-1'))));
+    }
+  });
+
   it('writes canonical JSON with sorted keys at every depth, as a JSONB round trip would not change it', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'ک' } })).toBe('{"a":{"c":"ک","d":[3,{"y":2,"z":1}]},"b":1}');
     expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
@@ -45,6 +71,10 @@ describe('hash chain', () => {
       null,
     ];
     for (const sample of samples) expect(canonicalJson(sample)).toBe(JSON.stringify(sortDeep(sample)));
+    // Strings are written as JSON.stringify writes them, escapes, separators and surrogate pairs included.
+    for (const text of ['ساده', 'tab\there', 'quote"back\\slash', '\u2028\u2029', 'emoji 👍', 'lone \ud800', '\u007f', '']) {
+      expect(canonicalJson({ [text]: text })).toBe(JSON.stringify({ [text]: text }));
+    }
     // Integer-like keys sort as strings too (a JS object would put them first).
     expect(canonicalJson({ '9': 'nine', '10': 'ten', x: 1 })).toBe('{"10":"ten","9":"nine","x":1}');
     expect(() => canonicalJson({ n: BigInt(1) })).toThrow(TypeError);

@@ -19,6 +19,15 @@ export function sha256Hex(text: string): string {
 
 const omitted = (value: unknown): boolean => value === undefined || typeof value === 'function' || typeof value === 'symbol';
 
+/** Strings JSON.stringify would write as they are: no quote, backslash, control character or surrogate. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
+const VERBATIM = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** JSON.stringify of a string, without the call where nothing needs escaping (most keys and values). */
+function quote(text: string): string {
+  return VERBATIM.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
 /**
  * JSON with object keys sorted at every depth, so what was hashed can be
  * re-hashed after a JSONB round trip. Whatever JSON itself drops (undefined,
@@ -28,9 +37,9 @@ const omitted = (value: unknown): boolean => value === undefined || typeof value
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+      return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
@@ -50,13 +59,14 @@ export function canonicalJson(value: unknown): string {
   }
   const record = value as Record<string, unknown>;
   // The default sort compares UTF-16 code units, as `<` does: the order other implementations of this form use.
-  const keys = Object.keys(record).sort();
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
   let out = '{';
   let first = true;
   for (const key of keys) {
     const item = record[key];
     if (omitted(item)) continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(item);
+    out += (first ? '' : ',') + quote(key) + ':' + canonicalJson(item);
     first = false;
   }
   return `${out}}`;
@@ -69,24 +79,39 @@ export interface HashableEvent {
   readonly metadata: Omit<EventMetadata, 'prevHash' | 'hash'> & Partial<Pick<EventMetadata, 'prevHash' | 'hash'>>;
 }
 
+/**
+ * sha256 over the canonical JSON of the envelope: the same bytes as
+ * canonicalJson({ streamId, tenantId, type, data, eventId, commandId,
+ * correlationId, causationId, actor, occurredAt, schemaVersion, commandType }),
+ * written field by field in sorted key order, since it runs on every append.
+ */
 export function contentHash(event: HashableEvent): string {
+  return sha256Hex(contentJson(event));
+}
+
+export function contentJson(event: HashableEvent): string {
   const m = event.metadata;
-  return sha256Hex(
-    canonicalJson({
-      streamId: event.streamId,
-      tenantId: m.tenantId,
-      type: event.type,
-      data: event.data,
-      eventId: m.eventId,
-      commandId: m.commandId,
-      correlationId: m.correlationId,
-      causationId: m.causationId,
-      actor: m.actor,
-      occurredAt: m.occurredAt,
-      schemaVersion: m.schemaVersion,
-      commandType: m.commandType,
-    }),
-  );
+  let out = '{';
+  let first = true;
+  const field = (key: string, json: string | undefined) => {
+    if (json === undefined) return;
+    out += `${first ? '' : ','}"${key}":${json}`;
+    first = false;
+  };
+  const value = (v: unknown) => (omitted(v) ? undefined : canonicalJson(v));
+  field('actor', value(m.actor));
+  field('causationId', value(m.causationId));
+  field('commandId', value(m.commandId));
+  field('commandType', value(m.commandType));
+  field('correlationId', value(m.correlationId));
+  field('data', value(event.data));
+  field('eventId', value(m.eventId));
+  field('occurredAt', value(m.occurredAt));
+  field('schemaVersion', value(m.schemaVersion));
+  field('streamId', value(event.streamId));
+  field('tenantId', value(m.tenantId));
+  field('type', value(event.type));
+  return `${out}}`;
 }
 
 export function chainHash(prevHash: string, revision: number, content: string): string {

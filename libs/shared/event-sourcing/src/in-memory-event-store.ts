@@ -13,16 +13,19 @@ import type {
   AppendResult,
   BatchHandler,
   EventStore,
+  MultiStreamAppendResult,
   ReadAllOptions,
   ReadAllSlice,
   ReadStreamOptions,
   Snapshot,
   SnapshotStore,
+  StreamAppend,
   SubscribeOptions,
   Subscription,
   TenantScoped,
 } from './event-store';
 import { AppendSignal, pollingSubscription } from './polling-subscription';
+import { latestPosition, resolveRetriedMultiAppend, validateMultiAppend } from './multi-append-support';
 
 const positionOf = (index: number): string => String(index + 1);
 
@@ -51,16 +54,49 @@ export class InMemoryEventStore implements EventStore, SnapshotStore {
     const expected = options?.expectedRevision ?? 'any';
     validateExpectedRevision(expected);
     assertDistinctEventIds(events);
-    const stored = events.flatMap((event) => this.byEventId.get(`${tenantId}/${event.metadata.eventId}`) ?? []);
-    const retried = resolveRetriedAppend(streamId, events, stored);
+    const retried = resolveRetriedAppend(streamId, events, this.storedAmong(tenantId, events));
     if (retried) return retried;
+    checkExpectedRevision(streamId, expected, this.lastOf(tenantId, streamId)?.revision);
+    const result = this.write(tenantId, streamId, events);
+    this.signal.notify();
+    return result;
+  }
 
+  async appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    const tenantId = tenantOf(options);
+    validateMultiAppend(appends, tenantId);
+    const stored = this.storedAmong(
+      tenantId,
+      appends.flatMap((append) => append.events),
+    );
+    const retried = resolveRetriedMultiAppend(appends, stored, (a, b) => this.comparePositions(a, b));
+    if (retried) return retried;
+    // Every check before any write: that is all "atomic" takes in a single-threaded store.
+    for (const append of appends)
+      checkExpectedRevision(append.streamId, append.expectedRevision ?? 'any', this.lastOf(tenantId, append.streamId)?.revision);
+    const streams = appends.map((append) => this.write(tenantId, append.streamId, append.events));
+    this.signal.notify();
+    return { streams, position: latestPosition(streams, (a, b) => this.comparePositions(a, b)) };
+  }
+
+  private storedAmong(tenantId: string, events: readonly EventToAppend[]): RecordedEvent[] {
+    return events.flatMap((event) => this.byEventId.get(`${tenantId}/${event.metadata.eventId}`) ?? []);
+  }
+
+  private lastOf(tenantId: string, streamId: string): RecordedEvent | undefined {
+    const stream = this.streams.get(this.key(tenantId, streamId));
+    return stream?.[stream.length - 1];
+  }
+
+  private headOf(tenantId: string, streamId: string): AppendResult {
+    const last = this.lastOf(tenantId, streamId);
+    return { nextExpectedRevision: last?.revision ?? -1, position: last?.position ?? '0' };
+  }
+
+  private write(tenantId: string, streamId: string, events: readonly EventToAppend[]): AppendResult {
+    const last = this.lastOf(tenantId, streamId);
+    if (events.length === 0) return this.headOf(tenantId, streamId);
     const stream = this.streams.get(this.key(tenantId, streamId)) ?? [];
-    const last = stream[stream.length - 1];
-    checkExpectedRevision(streamId, expected, last?.revision);
-    if (events.length === 0) {
-      return { nextExpectedRevision: last?.revision ?? -1, position: last?.position ?? '0' };
-    }
     const head = last ? { revision: last.revision, hash: last.metadata.hash } : undefined;
     const base = this.all.length;
     const recorded = sealEvents(streamId, tenantId, head, events).map((sealed, i): RecordedEvent => ({
@@ -74,7 +110,6 @@ export class InMemoryEventStore implements EventStore, SnapshotStore {
       this.byEventId.set(`${tenantId}/${event.metadata.eventId}`, event);
     }
     this.streams.set(this.key(tenantId, streamId), stream);
-    this.signal.notify();
     const tail = recorded[recorded.length - 1] as RecordedEvent;
     return { nextExpectedRevision: tail.revision, position: tail.position };
   }

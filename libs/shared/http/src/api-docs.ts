@@ -3,7 +3,14 @@ import { ApiBody, ApiHeader, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { STREAM_REFUSALS } from '@crm/shared/event-sourcing';
 import { NOT_FOUND, type RecordCategory, type Refusal } from '@crm/shared/kernel';
 import { COMMAND_REPLY_REF, PROBLEM_REF, problemResponse, RETRY_AFTER_HEADER } from './openapi/contract-schemas';
-import { CONCURRENCY_PROBLEMS, IDEMPOTENCY_PROBLEMS, REQUEST_PROBLEMS, VALIDATION_PROBLEMS, VALUE_PROBLEMS } from './openapi/http-problems';
+import {
+  CONCURRENCY_PROBLEMS,
+  IDEMPOTENCY_PROBLEMS,
+  REQUEST_PROBLEMS,
+  STORE_PROBLEMS,
+  VALIDATION_PROBLEMS,
+  VALUE_PROBLEMS,
+} from './openapi/http-problems';
 
 /** The shared Problem component, for routes that document their own problem responses. */
 export const problemSchema = PROBLEM_REF;
@@ -87,7 +94,11 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
     decorators.push(ApiResponse({ status: code, ...problemResponse(TITLES[code] ?? 'Refused', refusals, headers) }));
   }
   decorators.push(
-    ApiResponse({ status: 413, ...problemResponse('Body too large', [REQUEST_PROBLEMS.TOO_LARGE]) }),
+    ApiResponse({ status: 413, ...problemResponse('Body too large', [REQUEST_PROBLEMS.TOO_LARGE, STORE_PROBLEMS.APPEND_TOO_LARGE]) }),
+    ApiResponse({
+      status: 503,
+      ...problemResponse('The event store did not answer', [STORE_PROBLEMS.OUTCOME_UNKNOWN], RETRY_AFTER_HEADER),
+    }),
     ApiResponse({ status: 415, ...problemResponse('Body is not JSON', [REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE]) }),
     ApiResponse({ status: 422, ...problemResponse('Idempotency key reused for another request', [IDEMPOTENCY_PROBLEMS.KEY_REUSED]) }),
   );

@@ -1,6 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  eventIdFor,
   handleCommand,
+  IdempotencyConflictError,
+  runAtomically,
+  type AtomicCommandOptions,
+  type AtomicCommands,
+  type AtomicOutcome,
   type Command,
   type CommandResult,
   type Decider,
@@ -64,5 +70,32 @@ export class CommandExecutor {
       now,
       snapshots: this.snapshots,
     });
+  }
+
+  /** The request's own command as `tx.decide` takes it: ids, actor, If-Match and the request's keyed fingerprint. */
+  commandOptions(context: CommandContext): AtomicCommandOptions {
+    const { commandId, correlationId, causationId, actor, expectedRevision } = context;
+    return { commandId, correlationId, causationId, actor, expectedRevision, requestFingerprint: this.fingerprintOf(context) };
+  }
+
+  /**
+   * True when the request's command is already recorded (a retry, to be answered from the record); the same
+   * command id carried by another request is refused (422), as handleCommand does.
+   */
+  async alreadyHandled(context: CommandContext): Promise<boolean> {
+    const found = await this.store.findEvent(eventIdFor(context.commandId, 0), { tenantId: context.tenantId });
+    if (!found) return false;
+    const mine = this.fingerprintOf(context);
+    const recorded = found.metadata.requestFingerprint;
+    if (mine !== undefined && recorded !== undefined && mine !== recorded) throw new IdempotencyConflictError(context.commandId);
+    return true;
+  }
+
+  /**
+   * Several commands decided together and recorded in one atomic append
+   * (`tx.decide` for each): a refusal of any leaves every stream as it was.
+   */
+  atomically<T>(tenantId: string, now: Date, build: (tx: AtomicCommands) => Promise<T>): Promise<AtomicOutcome<T>> {
+    return runAtomically(this.store, { tenantId, now, snapshots: this.snapshots }, build);
   }
 }

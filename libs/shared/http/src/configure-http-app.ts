@@ -6,7 +6,8 @@ import { finalizeDocument } from './openapi/finalize-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
-export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Half of KurrentDB's default MaxAppendSize, so that what the edge accepts can be recorded (platform app-config.ts). */
+export const DEFAULT_BODY_LIMIT_BYTES = 512 * 1024;
 
 /**
  * Fastify as the edge wants it: no proxy trusted unless configured (else a

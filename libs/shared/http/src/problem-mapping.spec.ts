@@ -1,5 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import {
+  AppendOutcomeUnknownError,
+  AppendTooLargeError,
+  StreamDeletedError,
   ConcurrencyConflictError,
   DomainError,
   IdempotencyConflictError,
@@ -45,6 +48,20 @@ describe('toProblem', () => {
     expect(toProblem(new ConcurrencyConflictError('lead-1', 4))).toMatchObject({ body: { status: 409 }, headers: { 'retry-after': '1' } });
     expect(toProblem(new IdempotencyConflictError('c-1')).body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
     expect(toProblem(new NotCaughtUpError('pipeline', '42', 2))).toMatchObject({ body: { status: 503 }, headers: { 'retry-after': '2' } });
+    expect(toProblem(new AppendTooLargeError(2_000_000, 1_048_576)).body).toMatchObject({
+      status: 413,
+      code: 'STORE.APPEND_TOO_LARGE',
+      details: { limitBytes: 1_048_576, bytes: 2_000_000 },
+    });
+    expect(toProblem(new AppendOutcomeUnknownError(['lead-1'], new Error('reset')))).toMatchObject({
+      body: { status: 503, code: 'STORE.OUTCOME_UNKNOWN' },
+      headers: { 'retry-after': '1' },
+    });
+    expect(toProblem(new StreamDeletedError('complaint-1')).body).toMatchObject({
+      status: 410,
+      code: 'STREAM.DELETED',
+      streamId: 'complaint-1',
+    });
     expect(status(new HttpException('too big', 413))).toBe(413);
     expect(status(Object.assign(new Error('Body is too large'), { statusCode: 413 }))).toBe(413);
   });

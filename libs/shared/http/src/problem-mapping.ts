@@ -1,9 +1,12 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import {
+  AppendOutcomeUnknownError,
+  AppendTooLargeError,
   ConcurrencyConflictError,
   DomainError,
   IdempotencyConflictError,
   STREAM_REFUSALS,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@crm/shared/event-sourcing';
@@ -12,6 +15,8 @@ import {
   IDEMPOTENCY_PROBLEMS,
   INTERNAL_PROBLEM,
   READ_MODEL_PROBLEMS,
+  STORE_PROBLEMS,
+  STREAM_PROBLEMS,
   REQUEST_PROBLEMS,
   RESOURCE_PROBLEMS,
 } from './openapi/http-problems';
@@ -99,6 +104,22 @@ export function toProblem(error: unknown): MappedProblem {
   }
   if (error instanceof IdempotencyConflictError) {
     return { body: problem(422, IDEMPOTENCY_PROBLEMS.KEY_REUSED.code, 'Idempotency key reused', error.message) };
+  }
+  if (error instanceof AppendTooLargeError) {
+    return {
+      body: problem(413, STORE_PROBLEMS.APPEND_TOO_LARGE.code, 'Too large to record', error.message, {
+        details: { limitBytes: error.limitBytes, ...(Number.isFinite(error.bytes) ? { bytes: error.bytes } : {}) },
+      }),
+    };
+  }
+  if (error instanceof AppendOutcomeUnknownError) {
+    return {
+      body: problem(503, STORE_PROBLEMS.OUTCOME_UNKNOWN.code, 'Event store did not answer', error.message),
+      headers: { 'retry-after': '1' },
+    };
+  }
+  if (error instanceof StreamDeletedError) {
+    return { body: problem(410, STREAM_PROBLEMS.DELETED.code, 'Gone', error.message, { streamId: error.streamId }) };
   }
   if (error instanceof NotCaughtUpError) {
     return {

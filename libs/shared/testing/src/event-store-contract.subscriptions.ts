@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { newId } from '@crm/shared/kernel';
 import type { ContractContext } from './event-store-contract';
 import { aStream, anEvent, someEvents } from './event-fixtures';
 
@@ -84,6 +85,69 @@ export function describeSubscriptionContract({ store }: ContractContext): void {
       await expect(subscription.done).rejects.toThrow('projection bug');
       expect(overlapped).toBe(false);
       expect(subscription.checkpoint()).toBe((await store().readAll({ maxCount: 6 })).checkpoint);
+    });
+
+    it('moves a filtered live subscription past events of other categories, so a wait for their position ends', async () => {
+      await store().appendToStream(aStream('lead'), [anEvent('LeadCaptured')]);
+      let checkpoint: string | undefined;
+      const subscription = store().subscribeToAll(
+        (_events, at) => {
+          checkpoint = at;
+        },
+        { filter: { categories: ['lead'] } },
+      );
+      await subscription.caughtUp;
+      const other = await store().appendToStream(aStream('complaint'), [anEvent('ComplaintReceived')]);
+      const reached = () => checkpoint !== undefined && store().comparePositions(checkpoint, other.position) >= 0;
+      await until(reached, 'the checkpoint to pass a filtered-out live event', 5_000);
+      await subscription.stop();
+    });
+
+    it('settles caughtUp and done when stopped before it caught up', async () => {
+      await store().appendToStream(aStream(), someEvents(50));
+      let release: () => void = () => undefined;
+      const blocked = new Promise<void>((resolve) => (release = resolve));
+      const subscription = store().subscribeToAll(() => blocked, { batchSize: 10 });
+      const stopping = subscription.stop();
+      release();
+      await stopping;
+      await expect(subscription.done).resolves.toBeUndefined();
+      let timer: NodeJS.Timeout | undefined;
+      const settled = await Promise.race([
+        subscription.caughtUp.then(
+          () => 'resolved',
+          () => 'rejected',
+        ),
+        new Promise((resolve) => (timer = setTimeout(() => resolve('pending'), 2_000))),
+      ]);
+      clearTimeout(timer);
+      expect(settled).not.toBe('pending');
+    });
+  });
+
+  describe('categories with a dash of their own', () => {
+    it('reads and subscribes to each category exactly, whatever else shares its first word', async () => {
+      const streams = {
+        lead: `lead-${newId()}`,
+        'lead-key': `lead-key-${newId()}`,
+        marketing: `marketing-${newId()}`,
+        'marketing-list': `marketing-list-${newId()}`,
+        survey: `survey-${newId()}`,
+        'survey-response': `survey-response-${newId()}`,
+      };
+      for (const [category, streamId] of Object.entries(streams)) await store().appendToStream(streamId, [anEvent(category)]);
+      for (const category of Object.keys(streams)) {
+        const read = (await store().readAll({ filter: { categories: [category] } })).events;
+        expect(read.map((e) => e.type)).toEqual([category]);
+      }
+      const seen: RecordedEvent[] = [];
+      const subscription = store().subscribeToAll((events) => void seen.push(...events), {
+        filter: { categories: ['lead-key', 'marketing'] },
+      });
+      await subscription.caughtUp;
+      await subscription.stop();
+      expect(seen.map((e) => e.type)).toEqual(['lead-key', 'marketing']);
+      expect((await store().readStream(streams['marketing-list'])).map((e) => e.streamId)).toEqual([streams['marketing-list']]);
     });
   });
 }

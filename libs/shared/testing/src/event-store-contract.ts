@@ -11,6 +11,8 @@ import { aStream, anEvent, someEvents } from './event-fixtures';
 import { describeSubscriptionContract } from './event-store-contract.subscriptions';
 import { describeConcurrencyContract } from './event-store-contract.concurrency';
 import { describeTenantIsolationContract } from './event-store-contract.tenants';
+import { describeEnvelopeContract } from './event-store-contract.envelope';
+import { describeMultiStreamContract } from './event-store-contract.multi-stream';
 
 export interface EventStoreHarness {
   /** A fresh, empty store (own database, schema or file). */
@@ -23,6 +25,12 @@ export interface EventStoreHarness {
    */
   tamper?(store: EventStore, streamId: string, revision: number, data: Record<string, unknown>): Promise<void>;
   dispose?(store: EventStore): Promise<void>;
+  /**
+   * A store that cannot write several streams atomically (EventStoreDB before
+   * 25.1) checks every expectation up front and then writes stream by stream;
+   * it says so here, and the case that races such writers is skipped, with that reason.
+   */
+  readonly multiStreamAppends?: 'atomic' | 'checked-up-front';
 }
 
 export interface ContractContext {
@@ -247,4 +255,6 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
   describeConcurrencyContract(context);
   describeSubscriptionContract(context);
   describeTenantIsolationContract(context);
+  describeMultiStreamContract(context);
+  describeEnvelopeContract(context);
 }

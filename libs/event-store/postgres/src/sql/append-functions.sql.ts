@@ -137,5 +137,37 @@ BEGIN
   END LOOP;
 END
 $fn$;
+
+-- Atomic multi-stream append: every stream of the call in this one statement's
+-- transaction, so a refusal of any rolls back all; the streams are written in
+-- the caller's order, which is their order in $all. A refusal is raised again
+-- with its own SQLSTATE, detail and constraint, and the caller's index of the
+-- stream as HINT, so the client can name the stream that refused.
+CREATE OR REPLACE FUNCTION ${s}.append_to_streams(p_tenant_id text, p_appends jsonb)
+RETURNS TABLE (ord integer, next_revision bigint, last_position text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_append jsonb;
+  v_result record;
+  v_code text; v_message text; v_detail text; v_constraint text;
+BEGIN
+  FOR v_append IN SELECT a.value FROM jsonb_array_elements(p_appends) a LOOP
+    ord := (v_append ->> 'index')::integer;
+    BEGIN
+      SELECT r.next_revision, r.last_position INTO v_result
+        FROM ${s}.append_to_stream(p_tenant_id, v_append ->> 'streamId', v_append ->> 'category',
+                                   v_append ->> 'expected', v_append -> 'events') r;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
+                              v_detail = PG_EXCEPTION_DETAIL, v_constraint = CONSTRAINT_NAME;
+      RAISE EXCEPTION USING ERRCODE = v_code, MESSAGE = v_message, DETAIL = v_detail,
+                            CONSTRAINT = v_constraint, HINT = ord::text;
+    END;
+    next_revision := v_result.next_revision;
+    last_position := v_result.last_position;
+    RETURN NEXT;
+  END LOOP;
+END
+$fn$;
 `;
 }

@@ -10,9 +10,12 @@ export interface Statement {
 
 export interface Statements {
   readonly appendFirst: Statement;
+  /** A new stream's first `count` events as one plain INSERT (statements.ts, appendFirstManySql). */
+  appendFirstMany(count: number): Statement;
   readonly appendOne: Statement;
   readonly append: Statement;
   readonly appendBatch: Statement;
+  readonly appendToStreams: Statement;
   readonly readAll: Statement;
   /** readAll with a type or category filter: the page comes from read_all_page, held to the primary key's order. */
   readonly readAllFiltered: Statement;
@@ -76,12 +79,14 @@ export function statements(names: SchemaNames): Statements {
   const named = (name: string, text: string): Statement => ({ name: `${names.schema}.${name}`, text });
   return {
     appendFirst: named('append_first', appendFirstSql(names)),
+    appendFirstMany: (count) => named(`append_first_${count}`, appendFirstManySql(names, count)),
     appendOne: named('append_one', appendOneSql(names)),
     append: named('append', `SELECT next_revision, last_position FROM ${s}.append_to_stream($1, $2, $3, $4, $5::jsonb)`),
     appendBatch: named(
       'append_batch',
       `SELECT ord, next_revision, last_position, error_code, error_message, error_detail, error_constraint FROM ${s}.append_batch($1::jsonb)`,
     ),
+    appendToStreams: named('append_to_streams', `SELECT ord, next_revision, last_position FROM ${s}.append_to_streams($1, $2::jsonb)`),
     // $1/$2: exclusive start; $3 types, $4 categories, $5 tenant (NULL: no filter); $6 page size.
     readAll: named('read_all', readAllSql(s, inlinePage(s))),
     readAllFiltered: named(
@@ -145,6 +150,31 @@ function appendFirstSql(names: SchemaNames): string {
   return `INSERT INTO ${names.quoted}.events (tenant_id, stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash)
 VALUES ($1::text, $2::text, $3::text, 0, $4::text, $5::text, $6::jsonb, $7::jsonb, '', $8::text)
 ${APPEND_ONE_RETURNING}, pg_notify('${names.channel}', '')`;
+}
+
+/** Most events a new stream's first append sends as a plain INSERT; longer ones use the append function. */
+export const MAX_PLAIN_FIRST_EVENTS = 32;
+
+/**
+ * Several events that expect no stream: their whole chain follows from the
+ * genesis hash, so the client computes it and sends a plain multi-row INSERT
+ * of revisions 0..count-1 — no function, no jsonb array to unpack. As for a
+ * single event, the unique (tenant_id, stream_id, revision) index refuses it
+ * whole when the stream exists or another creator got there first.
+ *
+ * $1 tenant, $2 stream, $3 category; then per event: id, type, data, metadata, prev_hash, hash.
+ */
+function appendFirstManySql(names: SchemaNames, count: number): string {
+  const rows = Array.from({ length: count }, (_, i) => {
+    const at = 4 + i * 6;
+    return `($1::text, $2::text, $3::text, ${i}, $${at}::text, $${at + 1}::text, $${at + 2}::jsonb, $${at + 3}::jsonb, $${at + 4}::text, $${at + 5}::text)`;
+  });
+  return `WITH inserted AS (
+  INSERT INTO ${names.quoted}.events (tenant_id, stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash)
+  VALUES ${rows.join(', ')}
+  RETURNING revision, transaction_id, position)
+SELECT max(revision) AS next_revision, max(transaction_id)::text || '/' || max(position)::text AS last_position,
+       pg_notify('${names.channel}', '') FROM inserted`;
 }
 
 /**

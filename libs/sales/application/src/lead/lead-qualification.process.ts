@@ -1,8 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { type AllFilter, laterPosition, type Reactor, type RecordedEvent } from '@crm/shared/event-sourcing';
+import {
+  laterPosition,
+  type AllFilter,
+  type AtomicCommands,
+  type Command,
+  type Decider,
+  type Event,
+  type Reactor,
+  type RecordedEvent,
+} from '@crm/shared/event-sourcing';
 import { CommandExecutor } from '@crm/shared/http';
 import { accountDecider, contactDecider, opportunityDecider, type LeadQualified } from '@crm/sales/domain';
-import { runReaction } from '../common/reaction';
+import { decideReaction, runReaction, type Trigger } from '../common/reaction';
 import { accountStream, contactStream, opportunityStream } from '../common/streams';
 
 export interface QualificationOutcome {
@@ -13,13 +22,25 @@ export interface QualificationOutcome {
   readonly position: string | undefined;
 }
 
+interface Step<S = unknown, C extends Command = Command, E extends Event = Event> {
+  readonly step: string;
+  readonly decider: Decider<S, C, E>;
+  readonly streamId: string;
+  readonly command: C;
+}
+
+const step = <S, C extends Command, E extends Event>(s: Step<S, C, E>): Step => s as unknown as Step;
+
 /**
  * Process manager of lead qualification: LeadQualified → OpenAccount,
  * CreateContact (each unless the lead named an existing one) and
- * OpenOpportunity, with the ids the lead event chose. Every command id
- * derives from the LeadQualified event id, so however often it runs —
- * synchronously in the request, again from the reactor, again after a crash
- * half-way — each record is created once and later runs get the first result.
+ * OpenOpportunity, with the ids the lead event chose. The qualify request
+ * decides all of them with the lead's own command and records them in one
+ * atomic append (`decideAll`), so a refusal of any part records nothing.
+ * Histories written before that, where the lead event may stand alone, are
+ * completed by this process as a reactor (`converge`): every command id
+ * derives from the LeadQualified event id, so however often either runs,
+ * each record is created once and later runs get the first result.
  */
 @Injectable()
 export class LeadQualificationProcess implements Reactor {
@@ -32,45 +53,84 @@ export class LeadQualificationProcess implements Reactor {
     if (event.type === 'LeadQualified') await this.converge(event as RecordedEvent<LeadQualified>);
   }
 
-  async converge(qualified: RecordedEvent<LeadQualified>): Promise<QualificationOutcome> {
+  /** The records a qualification creates: account first, as the contact and the opportunity refer to it. */
+  steps(qualified: Trigger<LeadQualified>): Step[] {
     const { leadId, campaignId, ownerId, contact, account, opportunity, qualifiedAt } = qualified.data;
     const { accountId } = account;
     const { contactId } = contact;
-    const positions: (string | undefined)[] = [];
-    // Account first: the contact and the opportunity refer to it.
+    const steps: Step[] = [];
     if (!account.existing) {
-      const opened = await runReaction(this.executor, qualified, 'open-account', accountDecider, accountStream(accountId), {
-        type: 'OpenAccount',
-        data: { accountId, name: account.name ?? contact.fullName, ownerId, originLeadId: leadId, openedAt: qualifiedAt },
-      });
-      positions.push(opened.position);
+      steps.push(
+        step({
+          step: 'open-account',
+          decider: accountDecider,
+          streamId: accountStream(accountId),
+          command: {
+            type: 'OpenAccount',
+            data: { accountId, name: account.name ?? contact.fullName, ownerId, originLeadId: leadId, openedAt: qualifiedAt },
+          },
+        }),
+      );
     }
     if (!contact.existing) {
       const { fullName, email, phone } = contact;
-      const created = await runReaction(this.executor, qualified, 'create-contact', contactDecider, contactStream(contactId), {
-        type: 'CreateContact',
-        data: { contactId, fullName, email, phone, accountId, originLeadId: leadId, createdAt: qualifiedAt },
-      });
-      positions.push(created.position);
+      steps.push(
+        step({
+          step: 'create-contact',
+          decider: contactDecider,
+          streamId: contactStream(contactId),
+          command: {
+            type: 'CreateContact',
+            data: { contactId, fullName, email, phone, accountId, originLeadId: leadId, createdAt: qualifiedAt },
+          },
+        }),
+      );
     }
     const { opportunityId, name, need, estimatedValue, expectedCloseDate } = opportunity;
-    const opened = await runReaction(this.executor, qualified, 'open-opportunity', opportunityDecider, opportunityStream(opportunityId), {
-      type: 'OpenOpportunity',
-      data: {
-        opportunityId,
-        accountId,
-        contactId,
-        name,
-        need,
-        amount: estimatedValue,
-        expectedCloseDate,
-        ownerId,
-        originLeadId: leadId,
-        campaignId,
-        openedAt: qualifiedAt,
-      },
-    });
-    positions.push(opened.position);
-    return { contactId, accountId, opportunityId, position: laterPosition(this.executor.store, ...positions) };
+    steps.push(
+      step({
+        step: 'open-opportunity',
+        decider: opportunityDecider,
+        streamId: opportunityStream(opportunityId),
+        command: {
+          type: 'OpenOpportunity',
+          data: {
+            opportunityId,
+            accountId,
+            contactId,
+            name,
+            need,
+            amount: estimatedValue,
+            expectedCloseDate,
+            ownerId,
+            originLeadId: leadId,
+            campaignId,
+            openedAt: qualifiedAt,
+          },
+        },
+      }),
+    );
+    return steps;
+  }
+
+  /** Decides every record of the qualification inside the request's atomic append. */
+  async decideAll(tx: AtomicCommands, qualified: Trigger<LeadQualified>): Promise<void> {
+    for (const s of this.steps(qualified)) await decideReaction(tx, qualified, s.step, s.decider, s.streamId, s.command);
+  }
+
+  /** Creates what a recorded qualification names and is not there yet, one record at a time. */
+  async converge(qualified: RecordedEvent<LeadQualified>): Promise<QualificationOutcome> {
+    const positions: (string | undefined)[] = [];
+    for (const s of this.steps(qualified)) {
+      const result = await runReaction(this.executor, qualified, s.step, s.decider, s.streamId, s.command);
+      positions.push(result.position);
+    }
+    const { contact, account, opportunity } = qualified.data;
+    return {
+      contactId: contact.contactId,
+      accountId: account.accountId,
+      opportunityId: opportunity.opportunityId,
+      position: laterPosition(this.executor.store, ...positions),
+    };
   }
 }

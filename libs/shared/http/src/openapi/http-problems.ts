@@ -34,6 +34,17 @@ export const RESOURCE_PROBLEMS = problems('RESOURCE', { NOT_FOUND: [404, 'No rou
 export const READ_MODEL_PROBLEMS = problems('READ_MODEL', {
   NOT_CAUGHT_UP: [503, 'The read model has not reached minPosition yet; retry after Retry-After seconds'],
 });
+/** What the event store itself answers, for any command. */
+export const STORE_PROBLEMS = problems('STORE', {
+  APPEND_TOO_LARGE: [413, "The command's events are larger than the event store records in one append"],
+  OUTCOME_UNKNOWN: [
+    503,
+    'The event store did not answer; whether the command was recorded is unknown: retry with the same Idempotency-Key',
+  ],
+});
+export const STREAM_PROBLEMS = problems('STREAM', {
+  DELETED: [410, 'The stream was deleted for good (tombstoned)'],
+});
 export const INTERNAL_PROBLEM = {
   code: 'INTERNAL',
   status: 500,

@@ -121,17 +121,24 @@ describe('LeadDedupe', () => {
     });
   });
 
-  it('gives back the keys a refused capture had claimed', async () => {
+  it('records nothing at all, no claim on its other keys either, when a capture is refused', async () => {
     const world = salesWorld();
     const { capture } = dedupeOn(world);
     await capture({ phone: '09121234567' });
+    const head = await world.store.headPosition();
     await expect(capture({ email: 'maryam@example.ir', phone: '09121234567' })).rejects.toMatchObject({ code: 'LEAD.DUPLICATE' });
+    expect(await world.store.headPosition()).toBe(head);
     await expect(capture({ email: 'Maryam@Example.ir' })).resolves.toMatchObject({ duplicate: false });
-    expect(await world.streamTypes(leadKeyStream('default', 'email:maryam@example.ir'))).toEqual([
-      'LeadKeyClaimed',
-      'LeadKeyReleased',
-      'LeadKeyClaimed',
-    ]);
+    expect(await world.streamTypes(leadKeyStream('default', 'email:maryam@example.ir'))).toEqual(['LeadKeyClaimed']);
+  });
+
+  it('writes the lead and the claims on its keys in one append', async () => {
+    const world = salesWorld();
+    const { capture } = dedupeOn(world);
+    const result = await capture({ email: 'sara@example.ir', phone: '09351112233' });
+    const all = (await world.store.readAll()).events;
+    expect(all.map((event) => event.type)).toEqual(['LeadCaptured', 'LeadKeyClaimed', 'LeadKeyClaimed']);
+    expect(result.position).toBe(all[0]?.position);
   });
 
   it('answers a retried capture with the first result and records nothing', async () => {

@@ -1,32 +1,41 @@
 import { Injectable } from '@nestjs/common';
-import { alreadyRecorded, type CommandResult, DomainError } from '@crm/shared/event-sourcing';
+import {
+  alreadyRecorded,
+  type CommandResult,
+  DomainError,
+  IdempotencyConflictError,
+  WrongExpectedRevisionError,
+} from '@crm/shared/event-sourcing';
+import { derivedId } from '@crm/shared/kernel';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
-import { contactMatchKeys, leadDecider, type CaptureLead, type LeadEvent, type LeadState } from '@crm/sales/domain';
+import { contactMatchKeys, LEAD_REFUSALS, leadDecider, type CaptureLead, type LeadEvent, type LeadState } from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
-import { LeadKeyClaims } from './lead-key-claims';
-import { LEAD_REFUSALS } from '@crm/sales/domain';
+import { leadKeyDecider, leadKeyStream } from './lead-key-claim';
+import { LeadKeyClaims, type KeyHolder } from './lead-key-claims';
 
 /**
  * Captures a lead so that no two open leads share a normalised email or
  * phone, without trusting a lagging read model.
  *
- * Order: claim every key first, then record the lead. A refused capture
- * (duplicate, invalid) therefore records no lead and gives back the keys it
- * took. A claim only counts while its lead is open and still has the key, so
- * qualifying, disqualifying or changing a phone frees a key without a write.
- * An allowed duplicate claims alongside the lead it duplicates.
+ * The lead and a claim on each of its keys are decided together and written
+ * in one atomic append, each claim at the revision of the key's stream that
+ * was read: a refused capture (duplicate, invalid) records nothing at all,
+ * and of two captures racing for a key only one append lands. A claim only
+ * counts while its lead is open and still has the key, so qualifying,
+ * disqualifying or changing a phone frees a key without a write. An allowed
+ * duplicate claims alongside the lead it duplicates.
  *
  * Failure modes:
  * - Two captures race for a key: both read the same claim revision, only one
- *   appends after it; the other re-reads, finds the winner (waiting briefly
- *   for its lead to appear) and is refused with LEAD.DUPLICATE naming it.
- * - Crash after claiming, before the lead is recorded: the claim names a lead
- *   that does not exist. The retry with the same Idempotency-Key finds its
- *   own claim ("mine") and records the lead. Without a retry, others get
- *   LEAD.CAPTURE_IN_PROGRESS until the claim is older than the pending TTL,
- *   after which the key is free.
- * - Crash after the lead, before the reply: the retry finds the lead event by
- *   its command id and returns the first reply; claims are already in place.
+ *   appends after it; the other reads again, finds the winner and is refused
+ *   with LEAD.DUPLICATE naming it.
+ * - Crash before or during the append: nothing was recorded; the retry with
+ *   the same Idempotency-Key captures afresh.
+ * - Crash after it, before the reply: the retry finds the lead event by its
+ *   command id and returns the first reply.
+ * - Claims recorded before captures were atomic may name a lead that never
+ *   appeared: its retry finds its own claim ("mine"); others get
+ *   LEAD.CAPTURE_IN_PROGRESS until the claim is older than the pending TTL.
  */
 @Injectable()
 export class LeadDedupe {
@@ -38,48 +47,32 @@ export class LeadDedupe {
   async capture(command: CaptureLead, context: CommandContext, now: Date): Promise<CommandResult<LeadState, LeadEvent>> {
     const { leadId } = command.data;
     const { store } = this.executor;
+    const { tenantId, commandId } = context;
     const record = (data: CaptureLead['data']) =>
       this.executor.execute(leadDecider, leadStream(leadId), { type: 'CaptureLead', data }, context, now);
 
-    // A retry gets its first reply, whatever happened to the keys since; a reused lead id is refused by the store's rules.
-    if (await alreadyRecorded(store, context.commandId, context.tenantId)) return record(command.data);
-    if ((await store.streamRevision(leadStream(leadId), { tenantId: context.tenantId })) !== undefined) return record(command.data);
-    // Refusals that need no other stream come first, so a refused capture claims nothing.
-    leadDecider.decide(command, leadDecider.initialState());
-
-    const allowDuplicate = command.data.allowDuplicate === true;
-    const claimed: string[] = [];
-    let duplicateOf: string | undefined;
-    try {
-      // Keys in a fixed order (email, then phone), so two captures sharing both cannot each hold one.
-      for (const key of contactMatchKeys(command.data)) {
-        const outcome = await this.claims.claim(key, leadId, context, now, allowDuplicate);
-        if (outcome.kind === 'claimed') {
-          claimed.push(key);
-          duplicateOf ??= outcome.alongside;
-        } else if (outcome.kind === 'held') {
-          duplicateOf = outcome.leadId;
-          break;
-        } else if (outcome.kind === 'pending') {
-          throw new DomainError(
-            LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
-            'Another capture with the same email or phone has not finished; retry shortly',
-            {
-              pendingLeadId: outcome.leadId,
-            },
-          );
-        }
+    for (let attempt = 1; ; attempt += 1) {
+      // A retry gets its first reply, whatever happened to the keys since; a reused lead id is refused by the store's rules.
+      if (await alreadyRecorded(store, commandId, tenantId)) return record(command.data);
+      if ((await store.streamRevision(leadStream(leadId), { tenantId })) !== undefined) return record(command.data);
+      // Refusals that need no other stream come first.
+      leadDecider.decide(command, leadDecider.initialState());
+      const { holders, duplicateOf } = await this.holders(command, tenantId, now);
+      try {
+        return await this.recordWithClaims(command, { ...command.data, duplicateOfLeadId: duplicateOf }, holders, context, now);
+      } catch (error) {
+        // A key or the lead moved since it was read (another capture got there first): look again.
+        const raced = error instanceof WrongExpectedRevisionError || error instanceof IdempotencyConflictError;
+        if (!raced || attempt >= MAX_ATTEMPTS) throw error;
       }
-      // The decider refuses a duplicate unless allowed, and records which lead it duplicates when it is.
-      return await record({ ...command.data, duplicateOfLeadId: duplicateOf });
-    } catch (error) {
-      if (!(await alreadyRecorded(store, context.commandId, context.tenantId))) {
-        for (const key of claimed) await this.claims.release(key, leadId, context, now).catch(() => undefined);
-      }
-      throw error;
     }
   }
 
+  /**
+   * After an update moved the lead's email or phone: claims its new keys.
+   * Updates are not refused as duplicates (API.md), so the claim is added
+   * alongside any live holder, and the key stays guarded whichever closes first.
+   */
   /**
    * Before an update records a new email or phone: claims their keys as a
    * capture does, so one held by another open lead refuses the update
@@ -124,12 +117,78 @@ export class LeadDedupe {
     for (const key of keys) await this.claims.release(key, leadId, context, now).catch(() => undefined);
   }
 
-  /**
-   * After an update moved the lead's email or phone: claims its new keys.
-   * Updates are not refused as duplicates (API.md), so the claim is added
-   * alongside any live holder, and the key stays guarded whichever closes first.
-   */
   async claimMovedKeys(leadId: string, keys: readonly string[], context: CommandContext, now: Date): Promise<void> {
     for (const key of keys) await this.claims.claim(key, leadId, context, now, true);
   }
+
+  /** Who holds each key now, in a fixed order (email, then phone); stops at a live holder unless duplicates are allowed. */
+  private async holders(command: CaptureLead, tenantId: string, now: Date) {
+    const { leadId } = command.data;
+    const allowDuplicate = command.data.allowDuplicate === true;
+    const holders: { key: string; holder: KeyHolder }[] = [];
+    let duplicateOf: string | undefined;
+    for (const key of contactMatchKeys(command.data)) {
+      const holder = await this.claims.holderOf(key, leadId, tenantId, now);
+      if (holder.kind === 'pending') {
+        throw new DomainError(
+          LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
+          'Another capture with the same email or phone has not finished; retry shortly',
+          { pendingLeadId: holder.leadId },
+        );
+      }
+      if (holder.kind === 'held') {
+        duplicateOf ??= holder.leadId;
+        // The decider refuses the duplicate: no need to look at the other keys.
+        if (!allowDuplicate) break;
+      }
+      holders.push({ key, holder });
+    }
+    return { holders, duplicateOf };
+  }
+
+  /** The lead and its claims in one atomic append; the decider refuses a duplicate unless allowed, recording which lead it duplicates. */
+  private async recordWithClaims(
+    command: CaptureLead,
+    data: CaptureLead['data'],
+    holders: readonly { key: string; holder: KeyHolder }[],
+    context: CommandContext,
+    now: Date,
+  ): Promise<CommandResult<LeadState, LeadEvent>> {
+    const { leadId } = command.data;
+    const { tenantId, commandId, correlationId, actor } = context;
+    const streamId = leadStream(leadId);
+    const outcome = await this.executor.atomically(tenantId, now, async (tx) => {
+      const lead = await tx.decide(leadDecider, streamId, { type: 'CaptureLead', data }, this.executor.commandOptions(context));
+      for (const { key, holder } of holders) {
+        if (holder.kind === 'mine') continue;
+        // The revision read is part of the command id: a retry that read the same revision is the same claim.
+        await tx.decide(
+          leadKeyDecider,
+          leadKeyStream(tenantId, key),
+          { type: 'ClaimLeadKey', data: { key, leadId, at: now.toISOString() } },
+          {
+            commandId: derivedId(commandId, `claim:${key}@${holder.revision ?? -1}`),
+            correlationId: correlationId ?? commandId,
+            causationId: commandId,
+            actor,
+            expectedRevision: holder.revision ?? 'no_stream',
+          },
+        );
+      }
+      return lead;
+    });
+    const written = outcome.streams.get(streamId);
+    return {
+      streamId,
+      commandId,
+      nextExpectedRevision: written?.nextExpectedRevision ?? -1,
+      // The lead's own position, as a retry answers: the claims matter to no view.
+      position: written?.position,
+      events: outcome.value.events,
+      state: outcome.value.state,
+      duplicate: false,
+    };
+  }
 }
+
+const MAX_ATTEMPTS = 5;

@@ -1,18 +1,20 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, type CommandReply, commandReply, idFor, toMoney } from '@crm/shared/http';
-import { leadDecider, type LeadQualified } from '@crm/sales/domain';
+import { CommandExecutor, type CommandReply, idFor, toMoney } from '@crm/shared/http';
+import { leadDecider, type LeadQualified, type QualifyLead } from '@crm/sales/domain';
+import { firstEventOf, IdempotencyConflictError, laterPosition, requireReference } from '@crm/shared/event-sourcing';
+import { NOT_FOUND } from '@crm/shared/kernel';
+import { requireOpenAccount } from '../../account/open-account-required';
 import { contactStream, leadStream } from '../../common/streams';
 import { LeadQualificationProcess } from '../lead-qualification.process';
 import { QualifyLeadCommand } from './qualify-lead.command';
-import { firstEventOf, laterPosition, requireReference } from '@crm/shared/event-sourcing';
-import { requireOpenAccount } from '../../account/open-account-required';
-import { NOT_FOUND } from '@crm/shared/kernel';
 
 /**
- * One command on the lead records the decision with the new ids; the
- * qualification process creates what it names. Running the process here,
- * right after the lead event, lets the reply name ids that already exist;
- * the same process also runs as a reactor, so a crash in between converges.
+ * Qualifying a lead records the decision on the lead and creates the
+ * contact, account and opportunity it names, all decided first and written
+ * in one atomic append: any refusal (a closed lead, a blank opportunity name)
+ * records nothing anywhere. A retried request (same command id) answers from
+ * what was recorded, and completes a qualification recorded before writes
+ * were atomic, whose lead event may stand alone.
  */
 @CommandHandler(QualifyLeadCommand)
 export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
@@ -23,41 +25,68 @@ export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
 
   async execute({ leadId, input, context }: QualifyLeadCommand): Promise<CommandReply> {
     const { store } = this.executor;
-    const { tenantId } = context;
-    if (input.contactId)
+    const { tenantId, commandId } = context;
+    if (await this.executor.alreadyHandled(context)) return this.firstReply(leadId, commandId, tenantId);
+    if (input.contactId) {
       await requireReference(store, contactStream(input.contactId), tenantId, NOT_FOUND.contact, input.contactId, 'contactId');
+    }
     if (input.accountId) await requireOpenAccount(store, input.accountId, tenantId, 'accountId');
     const now = this.executor.now();
     const { name, estimatedValue, expectedCloseDate, need } = input.opportunity;
-    const result = await this.executor.execute(
-      leadDecider,
-      leadStream(leadId),
-      {
-        type: 'QualifyLead',
-        data: {
-          leadId,
-          contactId: input.contactId ?? idFor(context, 'contact'),
-          existingContact: input.contactId !== undefined,
-          accountId: input.accountId ?? idFor(context, 'account'),
-          existingAccount: input.accountId !== undefined,
-          accountName: input.accountName,
-          opportunityId: idFor(context, 'opportunity'),
-          opportunity: { name, estimatedValue: toMoney(estimatedValue), expectedCloseDate, need },
-          qualifiedAt: now.toISOString(),
-        },
+    const command: QualifyLead = {
+      type: 'QualifyLead',
+      data: {
+        leadId,
+        contactId: input.contactId ?? idFor(context, 'contact'),
+        existingContact: input.contactId !== undefined,
+        accountId: input.accountId ?? idFor(context, 'account'),
+        existingAccount: input.accountId !== undefined,
+        accountName: input.accountName,
+        opportunityId: idFor(context, 'opportunity'),
+        opportunity: { name, estimatedValue: toMoney(estimatedValue), expectedCloseDate, need },
+        qualifiedAt: now.toISOString(),
       },
-      context,
-      now,
-    );
-    // The ids come from the recorded event, so a retried request answers with the first one's.
-    const qualified = await firstEventOf<LeadQualified>(store, result.commandId, tenantId, 'LeadQualified');
+    };
+    const { correlationId, causationId, actor, expectedRevision } = context;
+    const outcome = await this.executor.atomically(tenantId, now, async (tx) => {
+      const lead = await tx.decide(leadDecider, leadStream(leadId), command, this.executor.commandOptions(context));
+      const index = lead.events.findIndex((event) => event.type === 'LeadQualified');
+      const qualified = lead.events[index];
+      if (qualified?.type !== 'LeadQualified') throw new Error(`qualifying ${leadId} decided no LeadQualified`);
+      const trigger = {
+        data: qualified.data,
+        metadata: { eventId: lead.eventIds[index] as string, correlationId: correlationId ?? commandId, actor, tenantId },
+      };
+      await this.process.decideAll(tx, trigger);
+      return qualified.data;
+    });
+    const { contact, account, opportunity } = outcome.value;
+    const written = outcome.streams.get(leadStream(leadId));
+    if (!written) return this.firstReply(leadId, commandId, tenantId);
+    return {
+      id: leadId,
+      revision: written.nextExpectedRevision,
+      position: outcome.position ?? written.position,
+      contactId: contact.contactId,
+      accountId: account.accountId,
+      opportunityId: opportunity.opportunityId,
+    };
+  }
+
+  /** The reply of a request already recorded; the ids come from the recorded event, so a retry answers with the first one's. */
+  private async firstReply(leadId: string, commandId: string, tenantId: string): Promise<CommandReply> {
+    const { store } = this.executor;
+    const qualified = await firstEventOf<LeadQualified>(store, commandId, tenantId, 'LeadQualified');
+    if (qualified.streamId !== leadStream(leadId)) throw new IdempotencyConflictError(commandId);
     const outcome = await this.process.converge(qualified);
     const { contactId, accountId, opportunityId } = outcome;
-    return commandReply(leadId, result, {
-      position: laterPosition(store, result.position, outcome.position),
+    return {
+      id: leadId,
+      revision: qualified.revision,
+      position: laterPosition(store, qualified.position, outcome.position) ?? qualified.position,
       contactId,
       accountId,
       opportunityId,
-    });
+    };
   }
 }

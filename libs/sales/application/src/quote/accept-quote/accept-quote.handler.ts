@@ -1,15 +1,17 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { alreadyRecorded, DomainError, firstEventOf, laterPosition, loadState } from '@crm/shared/event-sourcing';
-import { CommandExecutor, commandReply, type CommandContext, type CommandReply } from '@crm/shared/http';
-import { opportunityDecider, quoteDecider, type QuoteAccepted } from '@crm/sales/domain';
+import { DomainError, firstEventOf, IdempotencyConflictError, laterPosition, loadState } from '@crm/shared/event-sourcing';
+import { CommandExecutor, type CommandContext, type CommandReply } from '@crm/shared/http';
+import { OPPORTUNITY_REFUSALS, opportunityDecider, quoteDecider, type AcceptQuote, type QuoteAccepted } from '@crm/sales/domain';
 import { opportunityStream, quoteStream } from '../../common/streams';
 import { QuoteAcceptancePolicy } from '../quote-acceptance.policy';
 import { AcceptQuoteCommand } from './accept-quote.command';
-import { OPPORTUNITY_REFUSALS } from '@crm/sales/domain';
 
 /**
- * Records the acceptance, then runs the acceptance policy at once so the
- * reply (and a read at its position) already shows the opportunity won.
+ * Records the acceptance and the won opportunity in one atomic append, so
+ * the reply (and a read at its position) shows the deal won, and a refusal
+ * of either (the deal lost meanwhile) records neither. A retried request
+ * answers from what was recorded, and wins the deal of an acceptance
+ * recorded before writes were atomic.
  */
 @CommandHandler(AcceptQuoteCommand)
 export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
@@ -20,21 +22,54 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
 
   async execute({ quoteId, input, context }: AcceptQuoteCommand): Promise<CommandReply> {
     const { store } = this.executor;
-    if (!(await alreadyRecorded(store, context.commandId, context.tenantId))) await this.refuseUnwinnable(quoteId, context);
+    const { tenantId, commandId, correlationId, causationId, actor, expectedRevision } = context;
+    if (await this.executor.alreadyHandled(context)) return this.firstReply(quoteId, context);
+    await this.refuseUnwinnable(quoteId, context);
     const now = this.executor.now();
-    const result = await this.executor.execute(
-      quoteDecider,
-      quoteStream(quoteId),
-      { type: 'AcceptQuote', data: { quoteId, at: input.acceptedAt ?? now.toISOString(), recordedAt: now.toISOString() } },
-      context,
-      now,
-    );
-    const accepted = await firstEventOf<QuoteAccepted>(store, result.commandId, context.tenantId, 'QuoteAccepted');
+    const command: AcceptQuote = {
+      type: 'AcceptQuote',
+      data: { quoteId, at: input.acceptedAt ?? now.toISOString(), recordedAt: now.toISOString() },
+    };
+    const outcome = await this.executor.atomically(tenantId, now, async (tx) => {
+      const quote = await tx.decide(quoteDecider, quoteStream(quoteId), command, this.executor.commandOptions(context));
+      const index = quote.events.findIndex((event) => event.type === 'QuoteAccepted');
+      const accepted = quote.events[index];
+      if (accepted?.type !== 'QuoteAccepted') throw new Error(`accepting ${quoteId} decided no QuoteAccepted`);
+      const trigger = {
+        data: accepted.data,
+        metadata: { eventId: quote.eventIds[index] as string, correlationId: correlationId ?? commandId, actor, tenantId },
+      };
+      const won = await this.policy.decideWin(tx, trigger);
+      return { accepted: accepted.data, won };
+    });
+    const written = outcome.streams.get(quoteStream(quoteId));
+    if (!written) return this.firstReply(quoteId, context);
+    const { opportunityId, total } = outcome.value.accepted;
+    const opportunity = outcome.streams.get(opportunityStream(opportunityId));
+    const opportunityRevision =
+      opportunity?.nextExpectedRevision ?? (await store.streamRevision(opportunityStream(opportunityId), { tenantId }));
+    return {
+      id: quoteId,
+      revision: written.nextExpectedRevision,
+      position: outcome.position ?? written.position,
+      total,
+      opportunityId,
+      opportunityWon: true,
+      opportunityRevision,
+    };
+  }
+
+  /** The reply of a request already recorded (and the win of an acceptance recorded on its own, before writes were atomic). */
+  private async firstReply(quoteId: string, context: CommandContext): Promise<CommandReply> {
+    const { store } = this.executor;
+    const accepted = await firstEventOf<QuoteAccepted>(store, context.commandId, context.tenantId, 'QuoteAccepted');
+    if (accepted.streamId !== quoteStream(quoteId)) throw new IdempotencyConflictError(context.commandId);
+    const result = { nextExpectedRevision: accepted.revision, position: accepted.position };
     const { opportunityId, total } = accepted.data;
     try {
       const won = await this.policy.winOpportunity(accepted);
       const position = laterPosition(store, result.position, won.position);
-      return commandReply(quoteId, result, {
+      return reply(quoteId, result, {
         position,
         total,
         opportunityId,
@@ -42,16 +77,15 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
         opportunityRevision: won.nextExpectedRevision,
       });
     } catch (error) {
-      // The deal closed between the check and the win: the acceptance stands (it is recorded), and the reply says so.
+      // An acceptance recorded alone whose deal closed before the policy ran: it stands, and the reply says so.
       if (!(error instanceof DomainError)) throw error;
-      return commandReply(quoteId, result, { total, opportunityId, opportunityWon: false, opportunityRefusal: error.code });
+      return reply(quoteId, result, { total, opportunityId, opportunityWon: false, opportunityRefusal: error.code });
     }
   }
 
   /**
    * An accepted quote is final; if its deal can no longer be won (lost, or won
-   * another way), refuse before recording an acceptance that the policy could
-   * not honour.
+   * another way), refuse with the reason before deciding anything.
    */
   private async refuseUnwinnable(quoteId: string, context: CommandContext): Promise<void> {
     const quote = await loadState(this.executor.store, quoteDecider, quoteStream(quoteId), context.tenantId);
@@ -64,4 +98,12 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
       status: deal.status,
     });
   }
+}
+
+function reply(
+  id: string,
+  recorded: { nextExpectedRevision: number; position: string | undefined },
+  extra: Record<string, unknown>,
+): CommandReply {
+  return { id, revision: recorded.nextExpectedRevision, position: recorded.position ?? '0', ...extra };
 }

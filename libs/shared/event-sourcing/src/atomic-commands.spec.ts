@@ -1,0 +1,129 @@
+import { refusals } from '@crm/shared/kernel';
+import type { Decider } from './decider';
+import { ConcurrencyConflictError, eventIdFor } from './handle-command';
+import { runAtomically } from './atomic-commands';
+import { DomainError, WrongExpectedRevisionError } from './errors';
+import type { AppendOptions, EventStore, MultiStreamAppendResult, StreamAppend } from './event-store';
+import type { EventToAppend } from './event';
+import { verifyChain } from './hash-chain';
+import { InMemoryEventStore } from './in-memory-event-store';
+
+const { NOT_POSITIVE } = refusals('COUNTER', { NOT_POSITIVE: [409, 'Only positive amounts are added'] });
+type Counter = { count: number };
+type Add = { type: 'Add'; data: { by: number } };
+type Added = { type: 'Added'; data: { by: number } };
+const counter: Decider<Counter, Add, Added> = {
+  initialState: () => ({ count: 0 }),
+  decide: (command) => {
+    if (command.data.by <= 0) throw new DomainError(NOT_POSITIVE, 'add something');
+    return [{ type: 'Added', data: { by: command.data.by } }];
+  },
+  evolve: (state, event) => ({ count: state.count + event.data.by }),
+  snapshot: { every: 2, version: 1 },
+};
+
+const add = (by: number): Add => ({ type: 'Add', data: { by } });
+const now = new Date('2026-03-01T10:00:00Z');
+const options = { tenantId: 'default', now };
+
+describe('runAtomically', () => {
+  it('records several commands on several streams in one append, each with its own command id and chain', async () => {
+    const store = new InMemoryEventStore();
+    const outcome = await runAtomically(store, { ...options, snapshots: store }, async (tx) => {
+      const a = await tx.decide(counter, 'counter-a', add(1), { commandId: 'c-a' });
+      await tx.decide(counter, 'counter-b', add(a.state.count + 1), { commandId: 'c-b', causationId: a.eventIds[0] });
+      return a.eventIds;
+    });
+    expect(outcome.value).toEqual([eventIdFor('c-a', 0)]);
+    expect(outcome.streams.get('counter-b')?.nextExpectedRevision).toBe(0);
+    expect(outcome.position).toBe(await store.headPosition());
+    const [b] = await store.readStream('counter-b');
+    expect(b).toMatchObject({
+      data: { by: 2 },
+      metadata: { commandId: 'c-b', causationId: eventIdFor('c-a', 0), commandType: 'Add', occurredAt: now.toISOString() },
+    });
+    expect(verifyChain(await store.readStream('counter-a')).ok).toBe(true);
+  });
+
+  it('records nothing when any command is refused, whichever comes last', async () => {
+    const store = new InMemoryEventStore();
+    await expect(
+      runAtomically(store, options, async (tx) => {
+        await tx.decide(counter, 'counter-a', add(1), { commandId: 'c-1' });
+        await tx.decide(counter, 'counter-b', add(0), { commandId: 'c-2' });
+      }),
+    ).rejects.toMatchObject({ code: 'COUNTER.NOT_POSITIVE' });
+    expect(await store.headPosition()).toBeUndefined();
+  });
+
+  it('answers a retry of the same commands with the first result and records nothing more', async () => {
+    const store = new InMemoryEventStore();
+    const run = () =>
+      runAtomically(store, options, async (tx) => {
+        await tx.decide(counter, 'counter-a', add(1), { commandId: 'c-1' });
+        await tx.decide(counter, 'counter-b', add(1), { commandId: 'c-2' });
+      });
+    const first = await run();
+    // The retry decides again (on streams its first attempt moved), and the store recognises the same event ids.
+    const again = await run();
+    expect(again.streams).toEqual(first.streams);
+    expect((await store.readAll()).events).toHaveLength(2);
+  });
+
+  it('decides again after another writer moved a stream, and gives up after its retries', async () => {
+    const inner = new InMemoryEventStore();
+    let interfere = 1;
+    const racing = Object.create(inner, {
+      appendToStreams: {
+        value: async (appends: readonly StreamAppend[], o?: AppendOptions): Promise<MultiStreamAppendResult> => {
+          if (interfere-- > 0) await inner.appendToStream('counter-a', [other()]);
+          return inner.appendToStreams(appends, o);
+        },
+      },
+    }) as EventStore;
+    const outcome = await runAtomically(racing, options, (tx) => tx.decide(counter, 'counter-a', add(5), { commandId: 'c-9' }));
+    expect(outcome.value.state).toEqual({ count: 6 });
+    interfere = 100;
+    await expect(
+      runAtomically(racing, { ...options, maxRetries: 2 }, (tx) => tx.decide(counter, 'counter-a', add(1), { commandId: 'c-10' })),
+    ).rejects.toBeInstanceOf(ConcurrencyConflictError);
+  });
+
+  it('does not retry a conflict on a stream the caller pinned with an expected revision', async () => {
+    const store = new InMemoryEventStore();
+    await store.appendToStream('counter-a', [other()]);
+    await expect(
+      runAtomically(store, options, (tx) => tx.decide(counter, 'counter-a', add(1), { commandId: 'c-1', expectedRevision: 'no_stream' })),
+    ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
+  it('refuses to decide the same stream twice in one append', async () => {
+    const store = new InMemoryEventStore();
+    await expect(
+      runAtomically(store, options, async (tx) => {
+        await tx.decide(counter, 'counter-a', add(1), { commandId: 'c-1' });
+        await tx.decide(counter, 'counter-a', add(1), { commandId: 'c-2' });
+      }),
+    ).rejects.toThrow(/twice/);
+  });
+});
+
+let others = 0;
+function other(): EventToAppend {
+  others += 1;
+  const commandId = `other-${others}`;
+  return {
+    type: 'Added',
+    data: { by: 1 },
+    metadata: {
+      eventId: eventIdFor(commandId, 0),
+      commandId,
+      correlationId: commandId,
+      causationId: commandId,
+      actor: { id: 'x', roles: [] },
+      tenantId: 'default',
+      occurredAt: now.toISOString(),
+      schemaVersion: 1,
+    },
+  };
+}

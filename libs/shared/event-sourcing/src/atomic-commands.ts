@@ -1,0 +1,143 @@
+import type { Decider } from './decider';
+import type { Actor, Command, Event } from './event';
+import { WrongExpectedRevisionError } from './errors';
+import type { AppendResult, EventStore, ExpectedRevision, SnapshotStore, StreamAppend } from './event-store';
+import {
+  checkCommandPreconditions,
+  ConcurrencyConflictError,
+  envelopesFor,
+  eventIdFor,
+  loadForCommand,
+  maybeSnapshot,
+} from './handle-command';
+
+/** Who issued one of the commands, and how its events are identified. */
+export interface AtomicCommandOptions {
+  /** Its events' ids derive from it (eventIdFor), so a retry writes the same ids. */
+  readonly commandId: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly actor?: Actor;
+  /** From If-Match: refuse unless the stream is exactly here (and do not retry a conflict). */
+  readonly expectedRevision?: ExpectedRevision;
+  /** Keyed hash of the request that carried the command, recorded so that its id reused with another request is refused. */
+  readonly requestFingerprint?: string;
+}
+
+export interface Decided<State, E extends Event> {
+  readonly streamId: string;
+  readonly events: readonly E[];
+  /** The ids the events will carry. */
+  readonly eventIds: readonly string[];
+  /** State after the events. */
+  readonly state: State;
+}
+
+export interface AtomicOutcome<T> {
+  readonly value: T;
+  /** Per stream written: its revision and the position of its last event. */
+  readonly streams: ReadonlyMap<string, AppendResult>;
+  /** The latest position of the append; undefined when no command had anything to record. */
+  readonly position: string | undefined;
+}
+
+export interface AtomicOptions {
+  readonly tenantId: string;
+  readonly now: Date;
+  readonly snapshots?: SnapshotStore;
+  /** Attempts after a conflict with another writer, when no stream was pinned by an expected revision (default 3). */
+  readonly maxRetries?: number;
+}
+
+export interface AtomicPart {
+  readonly append: StreamAppend;
+  /** Takes the aggregate's snapshot when the append crossed its interval. */
+  readonly snapshot: (after: number) => Promise<void>;
+}
+
+/**
+ * Several commands on several aggregates, decided before anything is written
+ * and appended in one atomic multi-stream append: a refusal of any of them
+ * (a DomainError from any decider) leaves every stream as it was. Built up by
+ * the caller with `decide`, in the order the events should appear.
+ */
+export class AtomicCommands {
+  private readonly parts: AtomicPart[] = [];
+  private readonly streams = new Set<string>();
+  /** True once a command named an expected revision: its conflict is the caller's answer, not a reason to retry. */
+  pinned = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: AtomicOptions,
+  ) {}
+
+  async decide<S, C extends Command, E extends Event>(
+    decider: Decider<S, C, E>,
+    streamId: string,
+    command: C,
+    options: AtomicCommandOptions,
+  ): Promise<Decided<S, E>> {
+    if (this.streams.has(streamId)) throw new Error(`${streamId} is decided twice in one atomic command`);
+    this.streams.add(streamId);
+    const { tenantId, now, snapshots } = this.options;
+    const loaded = await loadForCommand(this.store, decider, streamId, tenantId, snapshots);
+    checkCommandPreconditions(decider, streamId, command, loaded.revision, options.expectedRevision);
+    this.pinned ||= options.expectedRevision !== undefined;
+    const events = decider.decide(command, loaded.state);
+    const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
+    const eventIds = events.map((_, index) => eventIdFor(options.commandId, index));
+    if (events.length > 0) {
+      this.parts.push({
+        append: {
+          streamId,
+          events: envelopesFor(events, command.type, { ...options, tenantId, now }),
+          expectedRevision: loaded.revision ?? 'no_stream',
+        },
+        snapshot: (after) => maybeSnapshot(decider, snapshots, streamId, tenantId, loaded.revision, after, state),
+      });
+    }
+    return { streamId, events, eventIds, state };
+  }
+
+  /** What to append; empty when no command had anything to record. */
+  appends(): readonly AtomicPart[] {
+    return this.parts;
+  }
+}
+
+/**
+ * Runs `build` (which decides with `tx.decide`) and appends all it decided in
+ * one call. Another writer moving a stream in between makes the append fail
+ * whole; then everything is loaded and decided again, unless a stream was
+ * pinned by an expected revision. A retry of the same commands (same ids)
+ * gets the first result from the store and writes nothing.
+ */
+export async function runAtomically<T>(
+  store: EventStore,
+  options: AtomicOptions,
+  build: (tx: AtomicCommands) => Promise<T>,
+): Promise<AtomicOutcome<T>> {
+  const attempts = Math.max(1, (options.maxRetries ?? 3) + 1);
+  let conflict: WrongExpectedRevisionError | undefined;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const tx = new AtomicCommands(store, options);
+    const value = await build(tx);
+    const parts = tx.appends();
+    if (parts.length === 0) return { value, streams: new Map(), position: undefined };
+    try {
+      const result = await store.appendToStreams(
+        parts.map((part) => part.append),
+        { tenantId: options.tenantId },
+      );
+      const streams = new Map(parts.map((part, i) => [part.append.streamId, result.streams[i] as AppendResult]));
+      // Snapshots are a cache: a failure to write one does not fail what is recorded.
+      await Promise.all(parts.map((part, i) => part.snapshot((result.streams[i] as AppendResult).nextExpectedRevision)));
+      return { value, streams, position: result.position };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || tx.pinned) throw error;
+      conflict = error;
+    }
+  }
+  throw new ConcurrencyConflictError((conflict as WrongExpectedRevisionError).streamId, attempts);
+}
