@@ -47,7 +47,7 @@ export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
         qualifiedAt: now.toISOString(),
       },
     };
-    const { correlationId, causationId, actor, expectedRevision } = context;
+    const { correlationId, actor } = context;
     const outcome = await this.executor.atomically(tenantId, now, async (tx) => {
       const lead = await tx.decide(leadDecider, leadStream(leadId), command, this.executor.commandOptions(context));
       const index = lead.events.findIndex((event) => event.type === 'LeadQualified');

@@ -22,7 +22,7 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
 
   async execute({ quoteId, input, context }: AcceptQuoteCommand): Promise<CommandReply> {
     const { store } = this.executor;
-    const { tenantId, commandId, correlationId, causationId, actor, expectedRevision } = context;
+    const { tenantId, commandId, correlationId, actor } = context;
     if (await this.executor.alreadyHandled(context)) return this.firstReply(quoteId, context);
     await this.refuseUnwinnable(quoteId, context);
     const now = this.executor.now();
