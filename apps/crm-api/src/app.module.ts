@@ -2,8 +2,9 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityModule } from '@crm/identity/application';
 import { type AppConfig, ALL_PROJECTIONS } from '@crm/platform';
-import { HealthController } from './health/health.controller';
-import { MetricsModule } from './metrics/metrics.module';
+import { OperationsModule } from '@crm/operations';
+import type { AnyProjection } from '@crm/shared/read-model';
+import type { DestinationStream } from 'pino';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { ViewsModule } from './views/views.module';
 import { StorageModule, type StorageOverrides } from './storage/storage.module';
@@ -12,6 +13,10 @@ import { StreamsController } from './streams/streams.controller';
 export interface AppModuleOptions extends StorageOverrides {
   /** Context modules to mount (sales, service, …) besides the defaults. */
   readonly contexts?: ModuleMetadata['imports'];
+  /** Projections to run besides the registered ones (tests run ones they can break and mend). */
+  readonly projections?: readonly AnyProjection[];
+  /** Where the JSON log lines go (tests read them); standard output by default. */
+  readonly logDestination?: DestinationStream;
 }
 
 @Module({})
@@ -23,12 +28,12 @@ export class AppModule {
         CqrsModule.forRoot(),
         StorageModule.forRoot(config, options),
         IdentityModule.forRoot(config.auth),
-        ReadModelsModule.forRoot(config, ALL_PROJECTIONS),
+        ReadModelsModule.forRoot(config, [...ALL_PROJECTIONS, ...(options.projections ?? [])]),
         ViewsModule,
-        MetricsModule,
+        OperationsModule.forRoot({ config, service: 'crm-api', logDestination: options.logDestination }),
         ...(options.contexts ?? []),
       ],
-      controllers: [HealthController, StreamsController],
+      controllers: [StreamsController],
     };
   }
 }

@@ -2,22 +2,32 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { installIdentity, withAccessControl } from '@crm/identity/application';
+import { CrmLogger, CrmMetrics, observeHttp, requestIdOf, ROOT_LOGGER, ShutdownState, type Tracing } from '@crm/operations';
 import { acceptOnlyJsonBodies, configureHttpApp, createFastifyAdapter, hardenEdge } from '@crm/shared/http';
 import type { AppConfig } from '@crm/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { CONTEXT_MODULES } from './contexts';
 
+export interface CreateAppOptions extends AppModuleOptions {
+  /** Started before the app (see instrumentation.ts): its Fastify plugin must see every route. */
+  readonly tracing?: Tracing;
+}
+
 /** The one way to build the API, shared by `main.ts` and the end-to-end tests. */
-export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const { tracing, ...moduleOptions } = options;
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { ...options, contexts: [...CONTEXT_MODULES, ...(options.contexts ?? [])] }),
-    createFastifyAdapter(config.bodyLimitBytes, config.edge),
+    AppModule.forRoot(config, { ...moduleOptions, contexts: [...CONTEXT_MODULES, ...(moduleOptions.contexts ?? [])] }),
+    createFastifyAdapter(config.bodyLimitBytes, config.edge, { genReqId: requestIdOf }),
     // abortOnError off: a start-up refusal (bad CRM_SLA_POLICY, CRM_TIER_RULES, unreachable store) reaches main.ts, which says why.
     // bodyParser off: configureHttpApp installs the one JSON parser (encoding, duplicate keys, depth, text) instead of Nest's.
-    { logger: process.env['CRM_LOG'] === 'silent' ? false : ['log', 'warn', 'error'], abortOnError: false, bodyParser: false },
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
-  app.enableShutdownHooks();
-  // Order matters: onRequest hooks run as added, so a caller is authenticated before its body type is judged.
+  app.useLogger(app.get(CrmLogger));
+  if (tracing) await app.register(tracing.fastify.plugin());
+  // Order matters: onRequest hooks run as added. Requests are observed (ids, logs, metrics) first, so refusals count too;
+  // then a caller is authenticated before its body type is judged.
+  observeHttp(app, { metrics: app.get(CrmMetrics), logger: app.get(ROOT_LOGGER), shutdown: app.get(ShutdownState) });
   const authFailures = await hardenEdge(app, config.edge.rateLimit);
   installIdentity(app, authFailures);
   acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());

@@ -1,5 +1,10 @@
+// First: tracing patches modules as they load (see instrumentation.ts).
+import { tracing } from './instrumentation';
+import type { AddressInfo } from 'node:net';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
+import { exitOnSignals, GracefulShutdown, ROOT_LOGGER, ShutdownState } from '@crm/operations';
 import { ConfigError, loadConfig } from '@crm/platform';
+import type { Logger } from 'pino';
 import { createApp } from './create-app';
 
 async function main(): Promise<void> {
@@ -13,17 +18,37 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config).catch((error: unknown) => {
+  const app = await createApp(config, { tracing }).catch((error: unknown) => {
     // Start-up refusals (a context's bad setting, an unreachable store) must be readable even with CRM_LOG=silent.
     process.stderr.write(`Cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
   // Said on stderr as well as in the log, so it shows even with CRM_LOG=silent.
   if (!config.auth.enabled) process.stderr.write(`WARNING: ${AUTH_OFF_WARNING}\n`);
+  const logger = app.get<Logger>(ROOT_LOGGER);
+  const graceful = new GracefulShutdown(app, app.get(ShutdownState), { graceMs: config.operations.shutdownGraceMs, logger });
+  exitOnSignals(
+    {
+      async shutDown(reason) {
+        await graceful.shutDown(reason);
+        await tracing?.shutdown();
+      },
+    },
+    logger,
+  );
   await app.listen(config.port, config.host);
-  const where = config.eventStore === 'sqlite' ? ` (SQLite under ${config.dataDir})` : '';
-  process.stdout.write(
-    `CRM API on http://${config.host}:${config.port}/api/v1 — docs at /api/docs — event store: ${config.eventStore}${where}\n`,
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  logger.info(
+    {
+      url: `http://${config.host}:${port}/api/v1`,
+      docs: `http://${config.host}:${port}/api/docs`,
+      eventStore: config.eventStore,
+      ...(config.eventStore === 'sqlite' ? { dataDir: config.dataDir } : {}),
+      readStore: config.readStore,
+      projections: config.runProjections ? 'run here' : 'run by crm-projector',
+      tracing: tracing ? 'on' : 'off',
+    },
+    'CRM API listening',
   );
 }
 

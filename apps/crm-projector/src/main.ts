@@ -1,15 +1,19 @@
-import { ALL_PROJECTIONS, type AppConfig, ConfigError, loadConfig, openEventStore, openReadStore } from '@crm/platform';
+// First: tracing patches modules as they load (see instrumentation.ts).
+import { tracing } from './instrumentation';
+import type { AddressInfo } from 'node:net';
+import { createOperationsServer, createRootLogger, CrmMetrics, exitOnSignals, ShutdownState } from '@crm/operations';
+import {
+  ALL_PROJECTIONS,
+  type AppConfig,
+  ConfigError,
+  loadConfig,
+  openEventStore,
+  type OpenedEventStore,
+  openReadStore,
+} from '@crm/platform';
+import type { ReadStore } from '@crm/shared/read-model';
+import type { Logger } from 'pino';
 import { type ProjectorLog, startProjector } from './projector';
-
-function line(level: string, message: string): string {
-  return `${new Date().toISOString()} ${level} [projector] ${message}\n`;
-}
-
-const log: ProjectorLog = {
-  info: (message) => void process.stdout.write(line('INFO', message)),
-  warn: (message) => void process.stderr.write(line('WARN', message)),
-  error: (message) => void process.stderr.write(line('ERROR', message)),
-};
 
 function intervalFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -32,40 +36,75 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const logger = createRootLogger({ level: config.operations.logLevel, service: 'crm-projector' });
+  const log: ProjectorLog = {
+    info: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
+    error: (message) => logger.error(message),
+  };
   const where = config.eventStore === 'sqlite' ? `sqlite (${config.dataDir}/crm.sqlite)` : config.eventStore;
   log.info(`starting on event store ${where}, read store ${config.readStore}`);
   const eventStore = await openEventStore(config);
   const readStore = await openReadStore(config, eventStore);
-  const projector = await startProjector({ eventStore, readStore, projections: ALL_PROJECTIONS, log, statusEveryMs });
+  const started = start(config, { eventStore, readStore, log, statusEveryMs, logger });
+  // From here on: a signal during start-up waits for it, then stops as cleanly as later.
+  exitOnSignals(
+    {
+      async shutDown(signal) {
+        log.info(`${signal}: stopping after the batches in hand`);
+        const running = await started.catch(() => undefined);
+        if (running) running.operations.get(ShutdownState).draining = true; // readiness 503 while the batches finish
+        // The runner's subscriptions use both stores: it stops first, then the read store (it may share the connection), then the events.
+        await running?.projector.stop();
+        await running?.operations.close();
+        await readStore.close();
+        await eventStore.close();
+        await tracing?.shutdown();
+        log.info('stopped');
+      },
+    },
+    logger,
+  );
+  await started;
+}
 
-  let stopping: Promise<void> | undefined;
-  const shutDown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log.warn(`${signal} again: exiting without waiting`);
-      process.exit(1);
-    }
-    log.info(`${signal}: stopping after the batches in hand`);
-    // The runner's subscriptions use both stores: it stops first, then the read store (it may share the connection), then the events.
-    stopping = projector
-      .stop()
-      .then(() => readStore.close())
-      .then(() => eventStore.close())
-      .then(
-        () => {
-          log.info('stopped');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          log.error(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', shutDown);
-  process.on('SIGINT', shutDown);
+interface Opened {
+  readonly eventStore: OpenedEventStore;
+  readonly readStore: ReadStore;
+  readonly log: ProjectorLog;
+  readonly logger: Logger;
+  readonly statusEveryMs: number;
+}
+
+async function start(config: AppConfig, { eventStore, readStore, log, logger, statusEveryMs }: Opened) {
+  const metrics = new CrmMetrics({ service: 'crm-projector' });
+  const projector = await startProjector({
+    eventStore,
+    readStore,
+    projections: ALL_PROJECTIONS,
+    log,
+    statusEveryMs,
+    onBatch: (report) => metrics.batchApplied(report),
+  });
+  // Its own port: /metrics and /health for the projections run here.
+  const operations = await createOperationsServer({
+    config,
+    service: 'crm-projector',
+    metrics,
+    eventStore,
+    readStore,
+    owned: projector.runner,
+  });
+  await operations.listen(config.operations.projectorPort, config.operations.projectorHost);
+  const { port } = operations.getHttpServer().address() as AddressInfo;
+  logger.info(
+    { url: `http://${config.operations.projectorHost}:${port}`, tracing: tracing ? 'on' : 'off' },
+    'projector operations endpoint listening',
+  );
+  return { projector, operations };
 }
 
 main().catch((error: unknown) => {
-  log.error(`cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.stderr.write(`cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import {
   type LaneStatus,
   ProjectionRunner,
   type ProjectionProgress,
+  type ProjectionRunnerOptions,
   type ProjectionStatus,
 } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
@@ -25,6 +26,8 @@ export interface ProjectorOptions {
   readonly watchEveryMs?: number;
   /** A catch-up or rebuild progress line per projection at most this often; default 5 s. */
   readonly progressEveryMs?: number;
+  /** Every batch applied, for metrics. */
+  readonly onBatch?: ProjectionRunnerOptions['onBatch'];
 }
 
 export interface Projector {
@@ -64,6 +67,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     eventStore: options.eventStore,
     readStore: options.readStore,
     projections: options.projections,
+    onBatch: options.onBatch,
     onProgress: (progress) => {
       const key = `${progress.projection}/${progress.phase}`;
       const now = Date.now();

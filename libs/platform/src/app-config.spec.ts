@@ -57,3 +57,28 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...production, MONGODB_DATABASE: 'crm_e2e_1' }).mongodbDatabase).toBe('crm_e2e_1');
   });
 });
+
+describe('loadConfig: operations', () => {
+  it('defaults to info logs, a 10 s shutdown grace, readiness within 60 s of lag and the projector on 3001', () => {
+    expect(loadConfig({}).operations).toEqual({
+      logLevel: 'info',
+      shutdownGraceMs: 10_000,
+      readyMaxLagSeconds: 60,
+      projectorPort: 3001,
+      projectorHost: '0.0.0.0',
+    });
+    expect(loadConfig({ CRM_LOG: 'SILENT' }).operations.logLevel).toBe('silent');
+  });
+
+  it('names bad operations values with the rest', () => {
+    expect(() => loadConfig({ CRM_LOG: 'loud', CRM_SHUTDOWN_GRACE_MS: '-5', CRM_READY_MAX_LAG_SECONDS: '0' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          'CRM_LOG="loud" must be one of fatal, error, warn, info, debug, trace, silent',
+          'CRM_SHUTDOWN_GRACE_MS="-5" must be an integer from 0 to 600000',
+          'CRM_READY_MAX_LAG_SECONDS="0" must be an integer from 1 to 86400',
+        ],
+      }),
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { AuthSettings } from '@crm/identity/application';
 import type { EdgeSettings } from '@crm/shared/http';
 import { loadSecurityConfig } from './security-config';
+import { loadOperationsConfig, type OperationsConfig } from './operations-config';
 
 export type EventStoreKind = 'sqlite' | 'postgres' | 'eventstoredb' | 'memory';
 const EVENT_STORES: readonly EventStoreKind[] = ['sqlite', 'postgres', 'eventstoredb', 'memory'];
@@ -49,6 +50,8 @@ export interface AppConfig {
   readonly auth: AuthSettings;
   /** Timeouts, proxies and rate limits of the HTTP edge. */
   readonly edge: EdgeSettings;
+  /** Logs, readiness, shutdown and the projector's port. */
+  readonly operations: OperationsConfig;
 }
 
 /** Every problem with the environment at once, so one restart fixes them all. */
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     runProjections: projections === 'run',
     readWaitMs: integer(env, 'CRM_READ_WAIT_MS', 5000, 0, 60_000, problems),
     ...loadSecurityConfig(env, { dataDir, eventStore }, reader),
+    operations: loadOperationsConfig(env, (name, fallback, min, max) => integer(env, name, fallback, min, max, problems), problems),
   };
   if (eventStore === 'eventstoredb' && config.bodyLimitBytes >= config.eventStoreMaxAppendBytes) {
     // A body the store could never record in one append would be accepted, then fail: refuse it at the edge (413) instead.

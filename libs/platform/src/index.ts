@@ -1,4 +1,5 @@
 export * from './app-config';
+export * from './operations-config';
 export * from './open-event-store';
 export * from './open-read-store';
 export * from './projection-registry';

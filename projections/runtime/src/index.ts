@@ -2,6 +2,7 @@ export * from './errors';
 export * from './naming';
 export * from './progress';
 export { applyBatch, type BatchResult, type BatchTarget } from './batch';
+export { linksTo, type BatchReport } from './batch-telemetry';
 export type { LanePhase, Retrying } from './lane';
 export type { RebuildOptions, RebuildResult } from './rebuilds';
 export type { AsOf, TimeTravelRequest, TimeTravelResult } from './time-travel';

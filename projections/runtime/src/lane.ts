@@ -1,7 +1,8 @@
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
 import type { Clock } from '@crm/shared/kernel';
 import type { AnyProjection, ProjectionState, ReadStore } from '@crm/shared/read-model';
-import { applyBatch } from './batch';
+import { applyBatch, type BatchResult } from './batch';
+import { traceBatch, type BatchReport } from './batch-telemetry';
 import { DocumentCache } from './document-cache';
 import { ProjectionFailedError } from './errors';
 import { ProgressMeter, type ProgressPhase, type ProjectionProgress } from './progress';
@@ -19,6 +20,8 @@ export interface LaneContext {
   /** Documents each lane keeps in memory between batches; 0 turns the cache off. */
   readonly documentCacheSize: number;
   readonly onProgress?: (progress: ProjectionProgress) => void;
+  /** Every batch applied, for metrics. */
+  readonly onBatch?: (report: BatchReport) => void;
 }
 
 export type LanePhase = 'stopped' | 'running' | 'failed' | 'retrying';
@@ -124,6 +127,26 @@ export class Lane {
 
   /** One batch through the projection; throws ProjectionFailedError (after recording it) when it fails. */
   async apply(events: readonly RecordedEvent[], checkpoint: string): Promise<void> {
+    const started = process.hrtime.bigint();
+    let result: BatchResult | undefined;
+    try {
+      result = await traceBatch(
+        this.projection.name,
+        this.progressPhase,
+        events,
+        () => this.applyOnce(events, checkpoint),
+        (r) => r.failure?.message,
+      );
+    } finally {
+      this.reportBatch(events.length, result, started);
+    }
+    if (result.failure) {
+      this.changed(() => (this.phase = 'failed'));
+      throw new ProjectionFailedError(this.projection.name, result.failure);
+    }
+  }
+
+  private async applyOnce(events: readonly RecordedEvent[], checkpoint: string): Promise<BatchResult> {
     const { eventStore, readStore, clock } = this.context;
     const meter = await this.progressMeter();
     const result = await applyBatch(
@@ -149,9 +172,23 @@ export class Lane {
     });
     // Live, every append would report; progress is for catching up and rebuilding.
     if (!this.caughtUp) this.report(meter.record(result.applied, this.state.checkpoint));
-    if (result.failure) {
-      this.changed(() => (this.phase = 'failed'));
-      throw new ProjectionFailedError(this.projection.name, result.failure);
+    return result;
+  }
+
+  /** Metrics are advisory too: a failing observer must not stop the projection. */
+  private reportBatch(events: number, result: BatchResult | undefined, started: bigint): void {
+    try {
+      this.context.onBatch?.({
+        projection: this.projection.name,
+        phase: this.progressPhase,
+        events,
+        applied: result?.applied ?? 0,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        checkpoint: this.state.checkpoint,
+        outcome: result === undefined ? 'error' : result.failure ? 'failed' : 'applied',
+      });
+    } catch {
+      // ignored on purpose
     }
   }
 

@@ -1,6 +1,7 @@
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { systemClock, type Clock } from '@crm/shared/kernel';
 import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
 import { physicalCollection, rebuildStateName } from './naming';
@@ -26,6 +27,8 @@ export interface ProjectionRunnerOptions {
   readonly retryDelayMs?: (attempt: number) => number;
   /** Progress while catching up and rebuilding (not for every live event). */
   readonly onProgress?: (progress: ProjectionProgress) => void;
+  /** Every batch applied (duration, events, outcome), for metrics. */
+  readonly onBatch?: (report: BatchReport) => void;
   /** Documents each projection keeps in memory between batches (it is their only writer); default 10 000, 0 for none. */
   readonly documentCacheSize?: number;
   /** Drop a build's collection once a rebuild has replaced it; default true. */
@@ -81,6 +84,7 @@ export class ProjectionRunner {
       retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(30_000, 250 * 2 ** (attempt - 1))),
       documentCacheSize: options.documentCacheSize ?? 10_000,
       onProgress: options.onProgress,
+      onBatch: options.onBatch,
       dropReplacedCollections: options.dropReplacedCollections ?? true,
     };
     this.rebuilds = new Rebuilds({

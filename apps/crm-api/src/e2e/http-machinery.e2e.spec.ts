@@ -182,15 +182,15 @@ describe('shared HTTP machinery (real server, embedded SQLite)', () => {
     const response = await call('GET', '/metrics');
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = response.body as unknown as string;
-    expect(text).toMatch(/^crm_http_requests_total\{method="POST",route="\/api\/v1\/tallies",status="201"\} \d+$/m);
-    expect(text).toMatch(/^crm_projection_caught_up\{projection="pipeline-leads"\} [01]$/m);
-    expect(text).toMatch(/^crm_event_store_up 1$/m);
+    expect(text).toMatch(/^crm_http_request_duration_seconds_count\{[^}]*method="POST",route="\/api\/v1\/tallies",status="201"\} \d+$/m);
+    expect(text).toMatch(/^crm_projection_caught_up\{projection="pipeline-leads",[^}]*\} [01]$/m);
+    expect(text).toMatch(/^crm_store_up\{store="events",[^}]*\} 1$/m);
   });
 
   it('publishes OpenAPI and answers health', async () => {
     const docs = await call('GET', '/api/docs-json');
     expect(Object.keys(docs.body['paths'] as object)).toEqual(
-      expect.arrayContaining(['/api/v1/tallies', '/api/v1/streams/{streamId}', '/health', '/metrics']),
+      expect.arrayContaining(['/api/v1/tallies', '/api/v1/streams/{streamId}', '/health', '/health/live', '/health/ready', '/metrics']),
     );
     expect((await call('GET', '/health')).body).toMatchObject({ status: 'ok', eventStore: { kind: server.config.eventStore } });
   });

@@ -8,6 +8,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { CrmMetrics, OWNED_PROJECTIONS } from '@crm/operations';
 import { ProjectionRunner } from '@crm/projections/runtime';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
@@ -37,15 +38,17 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
           ? [
               {
                 provide: PROJECTION_RUNNER,
-                inject: [EVENT_STORE, READ_STORE],
-                useFactory: (eventStore: OpenedEventStore, readStore: ReadStore) =>
-                  new ProjectionRunner({ eventStore, readStore, projections }),
+                inject: [EVENT_STORE, READ_STORE, CrmMetrics],
+                useFactory: (eventStore: OpenedEventStore, readStore: ReadStore, metrics: CrmMetrics) =>
+                  new ProjectionRunner({ eventStore, readStore, projections, onBatch: (report) => metrics.batchApplied(report) }),
               },
+              // Readiness and /metrics read the projections run here through the runner's status().
+              { provide: OWNED_PROJECTIONS, useExisting: PROJECTION_RUNNER },
             ]
           : []),
         ReadModels,
       ],
-      exports: [READ_STORE, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER] : [])],
+      exports: [READ_STORE, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS] : [])],
     };
   }
 

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type AppConfig } from '@crm/platform';
-import { createApp } from '../create-app';
+import { createApp, type CreateAppOptions } from '../create-app';
 import { serverScope } from './store-scope';
-import type { AppModuleOptions } from '../app.module';
 import { assertReplyMatchesContract } from './openapi-contract';
 
 export interface TestApp {
@@ -32,13 +31,15 @@ function readAdminKey(config: AppConfig): string | undefined {
  * to the caller: it is kept on close, so a second app can start on the same
  * data (restart and crash-recovery tests).
  */
-export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: AppModuleOptions = {}): Promise<TestApp> {
+export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: CreateAppOptions = {}): Promise<TestApp> {
   const ownsDataDir = env['CRM_DATA_DIR'] === undefined;
   const dataDir = env['CRM_DATA_DIR'] ?? mkdtempSync(join(tmpdir(), 'crm-e2e-'));
+  // Quiet unless CRM_LOG (or `env`) asks for log lines.
   const config = loadConfig({
     CRM_EVENT_STORE: 'sqlite',
     PORT: '0',
     HOST: '127.0.0.1',
+    CRM_LOG: process.env['CRM_LOG'] ?? 'silent',
     ...serverScope(env, dataDir),
     CRM_DATA_DIR: dataDir,
   });

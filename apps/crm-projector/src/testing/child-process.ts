@@ -19,7 +19,16 @@ export function startApp(entry: string, args: readonly string[], dataDir: string
   const { CRM_READ_STORE: _read, CRM_PROJECTIONS: _projections, ...inherited } = process.env;
   const child = spawn(process.execPath, ['-r', '@swc-node/register', entry, ...args], {
     cwd: WORKSPACE,
-    env: { ...inherited, CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir, CRM_PROJECTOR_STATUS_MS: '0', ...env },
+    // Logs at info whatever the suite's CRM_LOG: tests read them. Port 0: parallel tests' projectors must not meet on the default port.
+    env: {
+      ...inherited,
+      CRM_EVENT_STORE: 'sqlite',
+      CRM_DATA_DIR: dataDir,
+      CRM_PROJECTOR_STATUS_MS: '0',
+      CRM_PROJECTOR_PORT: '0',
+      CRM_LOG: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -22,6 +22,8 @@ export interface AtomicCommandOptions {
   readonly expectedRevision?: ExpectedRevision;
   /** Keyed hash of the request that carried the command, recorded so that its id reused with another request is refused. */
   readonly requestFingerprint?: string;
+  /** W3C trace context the command ran in, recorded on its events. */
+  readonly traceparent?: string;
 }
 
 export interface Decided<State, E extends Event> {

@@ -66,6 +66,19 @@ describe('handleCommand', () => {
     expect(eventIdFor('c-1', 0)).toBe(derivedId('c-1', 0));
   });
 
+  it('records the trace context it is given on every event, outside the hash chain', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await handleCommand(store, account, 'account-1', open, { commandId: 'c-1', traceparent });
+    await handleCommand(store, account, 'account-1', deposit(3), { commandId: 'c-2' });
+    const [opened, deposited] = await store.readStream('account-1');
+    expect(opened?.metadata.traceparent).toBe(traceparent);
+    expect(deposited?.metadata).not.toHaveProperty('traceparent');
+    // Operational data: the chain verifies with or without it.
+    const stripped = [opened!, deposited!].map(({ metadata: { traceparent: _t, ...metadata }, ...event }) => ({ ...event, metadata }));
+    expect(verifyChain([opened!, deposited!])).toMatchObject({ ok: true });
+    expect(verifyChain(stripped)).toMatchObject({ ok: true });
+  });
+
   it('returns the first result for a retried command id, even once the state has moved on', async () => {
     await handleCommand(store, account, 'account-1', open);
     const first = await handleCommand(store, account, 'account-1', deposit(10), { commandId: 'dep-1' });
@@ -73,6 +86,27 @@ describe('handleCommand', () => {
     const again = await handleCommand(store, account, 'account-1', deposit(10), { commandId: 'dep-1', expectedRevision: 0 });
     expect(again).toMatchObject({ duplicate: true, nextExpectedRevision: first.nextExpectedRevision, position: first.position });
     expect(await store.streamRevision('account-1')).toBe(2);
+  });
+
+  it('answers a creation with its first result when its own earlier run commits between the look-up and the load', async () => {
+    await handleCommand(store, account, 'account-1', open, { commandId: 'open-1' });
+    const head = await store.headPosition();
+    // The first look-up misses the run that a concurrent reactor is committing; the load then sees it.
+    const racing = (missFirst: boolean) => {
+      let missed = !missFirst;
+      return new Proxy(store, {
+        get: (target, property, receiver) =>
+          property === 'findEvent' && !missed
+            ? () => ((missed = true), Promise.resolve(undefined))
+            : Reflect.get(target, property, receiver),
+      });
+    };
+    expect(await handleCommand(racing(true), account, 'account-1', open, { commandId: 'open-1' })).toMatchObject({ duplicate: true });
+    expect(await store.headPosition()).toBe(head);
+    // A true refusal stays one.
+    await expect(handleCommand(racing(false), account, 'account-1', open, { commandId: 'open-2' })).rejects.toMatchObject({
+      code: 'STREAM.ALREADY_EXISTS',
+    });
   });
 
   it('refuses a command id reused on another stream or for another command', async () => {

@@ -9,6 +9,8 @@ export interface HandleCommandOptions {
   readonly commandId?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
+  /** W3C trace context to record on the events (operational: not hashed, not compared on retry). */
+  readonly traceparent?: string;
   readonly actor?: Actor;
   readonly tenantId?: string;
   /** When the command was received; stamped on its events as `occurredAt`. */
@@ -129,6 +131,7 @@ export function envelopesFor(
       occurredAt,
       schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
       commandType,
+      ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
       ...(options.requestFingerprint === undefined ? {} : { requestFingerprint: options.requestFingerprint }),
     },
   }));
@@ -185,11 +188,24 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   if (previous)
     return firstResult<State, E>(store, streamId, commandId, tenantId, previous, reload, command.type, options.requestFingerprint);
 
+  // Another run of this same command (a process manager's reaction beside the request that ran it) may
+  // commit between the look-up above and the load below: then "already exists" is really "already done".
+  const orRacedRun = async (refusal: unknown): Promise<CommandResult<State, E>> => {
+    const raced = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
+    if (raced) return firstResult<State, E>(store, streamId, commandId, tenantId, raced, reload, command.type, options.requestFingerprint);
+    throw refusal;
+  };
+
   const explicit = options.expectedRevision;
   const attempts = explicit === undefined ? Math.max(1, (options.maxRetries ?? 3) + 1) : 1;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const loaded = await loadForCommand(store, decider, streamId, tenantId, options.snapshots);
-    checkCommandPreconditions(decider, streamId, command, loaded.revision, explicit);
+    try {
+      checkCommandPreconditions(decider, streamId, command, loaded.revision, explicit);
+    } catch (refusal) {
+      if (loaded.revision !== undefined && decider.isNew?.(command) && refusal instanceof DomainError) return orRacedRun(refusal);
+      throw refusal;
+    }
 
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) {

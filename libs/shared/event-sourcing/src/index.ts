@@ -13,3 +13,4 @@ export * from './upcasting';
 export * from './reactor';
 export * from './load-state';
 export * from './required-text';
+export * from './trace-context';

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { canonicalJson, type Actor, type ExpectedRevision } from '@crm/shared/event-sourcing';
+import { canonicalJson, formatTraceparent, parseTraceparent, type Actor, type ExpectedRevision } from '@crm/shared/event-sourcing';
 import { derivedId, isUuid, newId, uuidV5 } from '@crm/shared/kernel';
 import type { FastifyRequest } from 'fastify';
 import { principalOf, type Principal } from './principal';
@@ -18,6 +18,8 @@ export interface CommandContext {
   readonly causationId?: string;
   /** Keyed hash of the request (route and body): a command id reused with another request is refused (422). */
   readonly fingerprint?: string;
+  /** The caller's W3C `traceparent`, when valid: recorded on the events even with tracing off here. */
+  readonly traceparent?: string;
 }
 
 /** Ids the server makes for a command follow from its id, so a retry re-creates the same ids. */
@@ -86,6 +88,7 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
     errors.push({ field: 'header.X-On-Behalf-Of', messages: ['X-On-Behalf-Of must be 1–200 letters, digits or ._:@-'] });
   }
   const correlationId = header(headers, 'x-correlation-id');
+  const trace = parseTraceparent(header(headers, 'traceparent'));
   if (errors.length > 0) throw new RequestValidationError(errors);
   const actor: Actor = { id: principal.id, roles: [...principal.roles], ...(onBehalfOf === undefined ? {} : { onBehalfOf }) };
   return {
@@ -94,6 +97,7 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
     actor,
     tenantId,
     correlationId: correlationId && isUuid(correlationId) ? correlationId : undefined,
+    ...(trace ? { traceparent: formatTraceparent(trace) } : {}),
   };
 }
 

@@ -17,7 +17,8 @@ import {
 import type { Clock } from '@crm/shared/kernel';
 import type { CommandContext } from './command-context';
 import { createHmac } from 'node:crypto';
-import { CLOCK, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from './tokens';
+import { activeTraceparent, observeAppends, traceCommand, type CommandObserver } from './command-telemetry';
+import { CLOCK, COMMAND_OBSERVER, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from './tokens';
 
 /** The reply of every command endpoint (API.md): the aggregate id, its revision and the global position. */
 export interface CommandReply {
@@ -34,12 +35,18 @@ export function commandReply(id: string, result: CommandResult<unknown, Event>, 
 /** handleCommand with the store, clock and snapshots of this process: what every handler calls. */
 @Injectable()
 export class CommandExecutor {
+  /** The store commands append through: each append traced and measured. */
+  private readonly appending: EventStore;
+
   constructor(
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(CLOCK) readonly clock: Clock,
     @Optional() @Inject(SNAPSHOT_STORE) private readonly snapshots?: SnapshotStore,
     @Optional() @Inject(FINGERPRINT_KEY) private readonly fingerprintKey?: Buffer,
-  ) {}
+    @Optional() @Inject(COMMAND_OBSERVER) private readonly observer?: CommandObserver,
+  ) {
+    this.appending = observeAppends(store, observer);
+  }
 
   /** The request digest keyed with the server secret: what is stored with the command, never a plain hash of a body. */
   private fingerprintOf(context: CommandContext): string | undefined {
@@ -59,23 +66,36 @@ export class CommandExecutor {
     /** The instant the command was stamped with, when the handler already read the clock. */
     now: Date = this.clock.now(),
   ): Promise<CommandResult<S, E>> {
-    return handleCommand(this.store, decider, streamId, command, {
-      commandId: context.commandId,
-      correlationId: context.correlationId,
-      causationId: context.causationId,
-      actor: context.actor,
-      tenantId: context.tenantId,
-      expectedRevision: context.expectedRevision,
-      requestFingerprint: this.fingerprintOf(context),
-      now,
-      snapshots: this.snapshots,
-    });
+    return traceCommand(command.type, streamId, this.observer, () =>
+      handleCommand(this.appending, decider, streamId, command, {
+        commandId: context.commandId,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        // The command's own span when tracing is on, else the caller's traceparent as it came.
+        traceparent: activeTraceparent() ?? context.traceparent,
+        actor: context.actor,
+        tenantId: context.tenantId,
+        expectedRevision: context.expectedRevision,
+        requestFingerprint: this.fingerprintOf(context),
+        now,
+        snapshots: this.snapshots,
+      }),
+    );
   }
 
   /** The request's own command as `tx.decide` takes it: ids, actor, If-Match and the request's keyed fingerprint. */
   commandOptions(context: CommandContext): AtomicCommandOptions {
     const { commandId, correlationId, causationId, actor, expectedRevision } = context;
-    return { commandId, correlationId, causationId, actor, expectedRevision, requestFingerprint: this.fingerprintOf(context) };
+    const traceparent = activeTraceparent() ?? context.traceparent;
+    return {
+      commandId,
+      correlationId,
+      causationId,
+      actor,
+      expectedRevision,
+      requestFingerprint: this.fingerprintOf(context),
+      ...(traceparent === undefined ? {} : { traceparent }),
+    };
   }
 
   /**
@@ -96,6 +116,6 @@ export class CommandExecutor {
    * (`tx.decide` for each): a refusal of any leaves every stream as it was.
    */
   atomically<T>(tenantId: string, now: Date, build: (tx: AtomicCommands) => Promise<T>): Promise<AtomicOutcome<T>> {
-    return runAtomically(this.store, { tenantId, now, snapshots: this.snapshots }, build);
+    return runAtomically(this.appending, { tenantId, now, snapshots: this.snapshots }, build);
   }
 }

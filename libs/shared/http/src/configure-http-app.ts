@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { EdgeSettings } from './edge/edge-settings';
@@ -9,15 +10,21 @@ import { createValidationPipe } from './validation';
 /** Half of KurrentDB's default MaxAppendSize, so that what the edge accepts can be recorded (platform app-config.ts). */
 export const DEFAULT_BODY_LIMIT_BYTES = 512 * 1024;
 
+export interface FastifyAdapterOptions {
+  /** The request id: the caller's `X-Request-Id` or a new one (operations decides); Fastify's counter otherwise. */
+  readonly genReqId?: (request: IncomingMessage) => string;
+}
+
 /**
  * Fastify as the edge wants it: no proxy trusted unless configured (else a
  * client could pick its own address for the rate limits), and timeouts that
  * cut off a client trickling its headers or body (Fastify's own default is
  * no request timeout at all).
  */
-export function createFastifyAdapter(bodyLimit: number, edge: EdgeSettings): FastifyAdapter {
+export function createFastifyAdapter(bodyLimit: number, edge: EdgeSettings, options: FastifyAdapterOptions = {}): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit,
+    ...(options.genReqId ? { genReqId: options.genReqId } : {}),
     ...HTTP_LAYER_OPTIONS,
     trustProxy: Array.isArray(edge.trustProxy) ? [...edge.trustProxy] : (edge.trustProxy as boolean | number),
     requestTimeout: edge.requestTimeoutMs,
@@ -41,7 +48,7 @@ export interface HttpAppOptions {
  * filter), and the OpenAPI document.
  */
 export async function configureHttpApp(app: NestFastifyApplication, options: HttpAppOptions = {}): Promise<void> {
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   // JSON bodies through the one edge parser; the app is created with `bodyParser: false` so Nest does not add its own.

@@ -6,6 +6,7 @@ export * from './tokens';
 export * from './principal';
 export * from './command-context';
 export * from './command-executor';
+export * from './command-telemetry';
 export * from './command-request.dto';
 export * from './api-docs';
 export * from './configure-http-app';

@@ -6,3 +6,5 @@ export const CLOCK = Symbol('Clock');
 export const FINGERPRINT_KEY = Symbol('FingerprintKey');
 /** The read-model store (documents + projection checkpoints); also a durable CheckpointStore for process managers. */
 export const READ_STORE = Symbol('ReadStore');
+/** Optional: what measures commands and appends (a CommandObserver). */
+export const COMMAND_OBSERVER = Symbol('CommandObserver');

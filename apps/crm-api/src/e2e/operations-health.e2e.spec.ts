@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProjectionRunner } from '@crm/projections/runtime';
+import { defineProjection } from '@crm/shared/read-model';
+import { PROJECTION_RUNNER, ReadModels } from '../read-models/read-models.service';
+import { http, startTestApp, type TestApp } from '../testing/test-app';
+
+/** A projection the test breaks and mends, standing for a bug and its fix. */
+const probe = { broken: false };
+const contactCounter = defineProjection<{ contacts: number }>({
+  name: 'ops-probe',
+  version: 1,
+  collection: 'ops_probe',
+  eventTypes: ['ContactCreated'],
+  documentId: () => 'all',
+  evolve(doc) {
+    if (probe.broken) throw new Error('probe projection is broken');
+    return { contacts: (doc?.contacts ?? 0) + 1 };
+  },
+});
+
+interface Check {
+  readonly status: string;
+  readonly error?: Record<string, unknown>;
+  readonly details: Record<string, { status: string; [key: string]: unknown }>;
+}
+
+async function until<T>(probeOnce: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probeOnce();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('health: liveness, readiness and details (terminus)', () => {
+  let server: TestApp;
+  const get = <T = Check>(path: string) => http<T>(server.url, 'GET', path);
+  const contact = (fullName: string) => http(server.url, 'POST', '/api/v1/contacts', { fullName });
+
+  beforeAll(async () => {
+    probe.broken = false;
+    server = await startTestApp({}, { projections: [contactCounter] });
+  });
+  afterAll(async () => server.close());
+
+  it('is live and ready when the stores answer and the projections run', async () => {
+    expect((await get('/health/live')).status).toBe(200);
+    const ready = await get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({
+      status: 'ok',
+      details: {
+        eventStore: { status: 'up', kind: 'sqlite' },
+        readStore: { status: 'up', kind: 'sqlite' },
+        projections: { status: 'up', failed: [], lagging: [], maxLagSeconds: 60 },
+        shutdown: { status: 'up' },
+      },
+    });
+    expect(ready.body.details['projections']?.['owned']).toBeGreaterThan(1);
+  });
+
+  it('turns readiness to 503 naming the projection that failed, and back to 200 after resume', async () => {
+    const runner = server.app.get<ProjectionRunner>(PROJECTION_RUNNER);
+    expect((await contact('پیش از خرابی')).status).toBe(201);
+    probe.broken = true;
+    const poison = await contact('پس از خرابی');
+    expect(poison.status).toBe(201); // commands never wait on the read side
+
+    const failed = await until(async () => {
+      const reply = await get('/health/ready');
+      return reply.status === 503 ? reply : undefined;
+    }, 'readiness to fail');
+    expect(failed.body).toMatchObject({
+      status: 'error',
+      error: { projections: { status: 'down', failed: ['ops-probe'] } },
+      details: { eventStore: { status: 'up' }, readStore: { status: 'up' } },
+    });
+    expect((await get('/health/live')).status).toBe(200); // alive: restarting would not fix a bug
+
+    const details = await get<Check & { projections: { name: string; owned: boolean; error?: { message: string }; summary: string }[] }>(
+      '/health',
+    );
+    expect(details.status).toBe(503);
+    const view = details.body.projections.find((p) => p.name === 'ops-probe');
+    expect(view).toMatchObject({ owned: true, error: { message: 'Error: probe projection is broken' } });
+    expect(view?.summary).toMatch(/^ops-probe v1: FAILED on ContactCreated/);
+
+    probe.broken = false;
+    await runner.resume('ops-probe');
+    const mended = await until(async () => {
+      const reply = await get('/health/ready');
+      return reply.status === 200 ? reply : undefined;
+    }, 'readiness to recover');
+    expect(mended.body).toMatchObject({ status: 'ok', details: { projections: { status: 'up', failed: [] } } });
+    const [counter] = await server.app.get(ReadModels).store.find<{ contacts: number }>(runner.collectionOf('ops-probe'));
+    expect(counter?.doc.contacts).toBe(2); // the event it failed on was applied after the fix, once
+  });
+});
+
+describe('health where crm-projector runs the projections (CRM_PROJECTIONS=off)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-health-off-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('keeps readiness to the stores, and still shows every projection from the states the projector commits', async () => {
+    // Stands for the projector: an app that runs them, on the same data.
+    const runner = await startTestApp({ CRM_DATA_DIR: dataDir });
+    const created = await http(runner.url, 'POST', '/api/v1/contacts', { fullName: 'مریم احمدی' });
+    await runner.app.get<ProjectionRunner>(PROJECTION_RUNNER).waitFor('all', created.body['position'] as string, 10_000);
+    await runner.close();
+
+    const api = await startTestApp({ CRM_DATA_DIR: dataDir, CRM_PROJECTIONS: 'off' });
+    try {
+      const ready = await http<Check>(api.url, 'GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.details['projections']).toMatchObject({ status: 'up', owned: 0 });
+      const details = await http<{ projectionsRunHere: boolean; projections: { name: string; owned: boolean; caughtUp: boolean }[] }>(
+        api.url,
+        'GET',
+        '/health',
+      );
+      expect(details.body.projectionsRunHere).toBe(false);
+      expect(details.body.projections.length).toBeGreaterThan(1);
+      expect(details.body.projections.filter((p) => p.owned || !p.caughtUp)).toEqual([]);
+      const metrics = (await http<string>(api.url, 'GET', '/metrics')).body;
+      expect(metrics).toMatch(/^crm_projection_caught_up\{projection="pipeline-leads",owner="elsewhere",service="crm-api"\} 1$/m);
+    } finally {
+      await api.close();
+    }
+  }, 30_000);
+});

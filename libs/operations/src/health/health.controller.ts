@@ -1,0 +1,86 @@
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { AUTH_OFF_WARNING } from '@crm/identity/application';
+import { OPERATIONS_OPTIONS, type OperationsOptions } from '../operations-options';
+import { OperationsHealth } from './operations-health';
+import { HEALTH_CHECK_SCHEMA, HEALTH_DETAILS_SCHEMA } from './health.schemas';
+import { ProjectionViews } from './projection-views';
+
+/** Terminus answers 503 by throwing; a probe wants the same body either way. */
+async function settle(reply: FastifyReply, check: Promise<HealthCheckResult>): Promise<HealthCheckResult> {
+  try {
+    return await check;
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableException)) throw error;
+    void reply.status(503);
+    return error.getResponse() as HealthCheckResult;
+  }
+}
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly checks: OperationsHealth,
+    private readonly projections: ProjectionViews,
+    @Inject(OPERATIONS_OPTIONS) private readonly options: OperationsOptions,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers (anonymous). Restart it only when this fails.' })
+  @ApiResponse({ status: 200, description: 'The process answers', schema: HEALTH_CHECK_SCHEMA })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary:
+      'Readiness (anonymous): event store and read store reachable, the projections run here not failed and within ' +
+      'CRM_READY_MAX_LAG_SECONDS of the head, not shutting down; 200 or 503',
+  })
+  @ApiResponse({ status: 200, description: 'Ready to serve', schema: HEALTH_CHECK_SCHEMA })
+  @ApiResponse({ status: 503, description: 'Not ready: the failing checks are under error', schema: HEALTH_CHECK_SCHEMA })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    const views = await this.projections.list().catch(() => []);
+    return settle(reply, this.health.check(this.indicators(views)));
+  }
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'Details for operators: the readiness checks, each store, and every projection (run here or by crm-projector) ' +
+      'with its position, lag in events and seconds, and any error; 200 or 503 as readiness',
+  })
+  @ApiResponse({ status: 200, description: 'Ready, with the details', schema: HEALTH_DETAILS_SCHEMA })
+  @ApiResponse({ status: 503, description: 'Not ready, with the details', schema: HEALTH_DETAILS_SCHEMA })
+  async details(@Res({ passthrough: true }) reply: FastifyReply) {
+    const views = await this.projections.list().catch(() => []);
+    const result = await settle(reply, this.health.check(this.indicators(views)));
+    const eventStore = result.details['eventStore'];
+    return {
+      ...result,
+      service: this.options.service,
+      eventStore: {
+        kind: this.options.config.eventStore,
+        headPosition: eventStore?.status === 'up' ? (eventStore['headPosition'] ?? null) : null,
+      },
+      readStore: { kind: this.options.config.readStore },
+      projectionsRunHere: this.projections.ownsProjections,
+      projections: views,
+      ...(this.options.config.auth.enabled ? {} : { warnings: [AUTH_OFF_WARNING] }),
+    };
+  }
+
+  private indicators(views: Awaited<ReturnType<ProjectionViews['list']>>) {
+    return [
+      () => this.checks.eventStoreReachable(),
+      () => this.checks.readStoreReachable(),
+      () => this.checks.projectionsServing(views),
+      () => this.checks.notShuttingDown(),
+    ];
+  }
+}

@@ -1,0 +1,117 @@
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { ProjectionStatus } from '@crm/projections/runtime';
+import { ANONYMOUS, DEFAULT_TENANT, InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { InMemoryReadStore } from '@crm/shared/read-model';
+import { loadConfig } from '@crm/platform';
+import { ShutdownState } from '../shutdown/shutdown-state';
+import { OperationsHealth } from './operations-health';
+import { ProjectionViews } from './projection-views';
+
+const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+
+async function appendAt(store: InMemoryEventStore, streamId: string, occurredAt: string) {
+  return store.appendToStream(streamId, [
+    {
+      type: 'ContactCreated',
+      data: {},
+      metadata: {
+        eventId: `${streamId}-e`,
+        commandId: `${streamId}-c`,
+        correlationId: `${streamId}-c`,
+        causationId: `${streamId}-c`,
+        actor: ANONYMOUS,
+        tenantId: DEFAULT_TENANT,
+        occurredAt,
+        schemaVersion: 1,
+      },
+    },
+  ]);
+}
+
+const status = (name: string, checkpoint: string | undefined, head: string, extra: Partial<ProjectionStatus> = {}): ProjectionStatus => ({
+  name,
+  codeVersion: 1,
+  version: 1,
+  collection: `${name}_v1_1`,
+  phase: 'running',
+  checkpoint,
+  head,
+  caughtUp: checkpoint === head,
+  lag: Number(head) - Number(checkpoint ?? 0),
+  ...extra,
+});
+
+describe('projection views and readiness', () => {
+  let events: InMemoryEventStore;
+  let readStore: InMemoryReadStore;
+
+  beforeEach(async () => {
+    events = new InMemoryEventStore();
+    readStore = new InMemoryReadStore();
+    await appendAt(events, 'contact-1', '2026-03-01T11:00:00.000Z');
+    await appendAt(events, 'contact-2', '2026-03-01T11:58:00.000Z');
+  });
+
+  it('measures lag in seconds as the age of the oldest event a projection has not applied', async () => {
+    const owned = {
+      status: async () => [status('caught-up', '2', '2'), status('one-behind', '1', '2'), status('from-start', undefined, '2')],
+    };
+    const views = await new ProjectionViews({ eventStore: events, readStore, owned, now: () => NOW }).list();
+    expect(views.map((view) => [view.name, view.owned, view.lagSeconds])).toEqual([
+      ['caught-up', true, 0],
+      ['one-behind', true, 120],
+      ['from-start', true, 3600],
+    ]);
+  });
+
+  it('fails readiness for a failed projection run here, or one further behind than CRM_READY_MAX_LAG_SECONDS', async () => {
+    const failure = {
+      eventId: 'e',
+      position: '2',
+      type: 'ContactCreated',
+      streamId: 'contact-2',
+      message: 'Error: boom',
+      at: '2026-03-01T11:59:00.000Z',
+    };
+    const owned = { status: async () => [status('behind', '1', '2'), status('broken', '1', '2', { phase: 'failed', error: failure })] };
+    const views = new ProjectionViews({ eventStore: events, readStore, owned, now: () => NOW });
+    const list = await views.list();
+    const strict = new OperationsHealth(new HealthIndicatorService(), new ShutdownState(), events, readStore, {
+      config: loadConfig({ CRM_READY_MAX_LAG_SECONDS: '60' }),
+      service: 'test',
+    });
+    expect(strict.projectionsServing(list)).toEqual({
+      projections: { status: 'down', owned: 2, failed: ['broken'], lagging: [{ name: 'behind', lagSeconds: 120 }], maxLagSeconds: 60 },
+    });
+    const patient = new OperationsHealth(new HealthIndicatorService(), new ShutdownState(), events, readStore, {
+      config: loadConfig({ CRM_READY_MAX_LAG_SECONDS: '300' }),
+      service: 'test',
+    });
+    expect(patient.projectionsServing(list.filter((view) => view.name === 'behind'))).toMatchObject({ projections: { status: 'up' } });
+  });
+
+  it('shows projections run elsewhere from their committed states, serving builds only, without judging readiness by them', async () => {
+    await readStore.transaction((tx) => {
+      tx.saveState({ name: 'pipeline-leads', version: 2, generation: 1, collection: 'pipeline_leads_v2_1', checkpoint: '1' });
+      tx.saveState({ name: 'pipeline-leads~rebuild', version: 3, generation: 2, collection: 'pipeline_leads_v3_2', checkpoint: '0' });
+      tx.saveCheckpoint('sales.lead-qualification', '2');
+    });
+    const views = await new ProjectionViews({ eventStore: events, readStore, now: () => NOW }).list();
+    expect(views).toEqual([
+      expect.objectContaining({
+        name: 'pipeline-leads',
+        owned: false,
+        version: 2,
+        checkpoint: '1',
+        caughtUp: false,
+        lag: 1,
+        lagSeconds: 120,
+      }),
+    ]);
+    const checks = new OperationsHealth(new HealthIndicatorService(), new ShutdownState(), events, readStore, {
+      config: loadConfig({}),
+      service: 'test',
+    });
+    expect(checks.projectionsServing(views)).toMatchObject({ projections: { status: 'up', owned: 0 } });
+  });
+});

@@ -1,0 +1,117 @@
+import { describeStatus, estimateLag, type LanePhase, type ProjectionStatus } from '@crm/projections/runtime';
+import type { EventStore } from '@crm/shared/event-sourcing';
+import type { ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
+
+/** What readiness, /health and /metrics need of the projections a process runs: the runner's status(). */
+export interface ProjectionStatusSource {
+  status(): Promise<readonly ProjectionStatus[]>;
+}
+
+/** One projection as operators see it, whether this process runs it (`owned`) or only reads what another wrote. */
+export interface ProjectionView {
+  readonly name: string;
+  readonly owned: boolean;
+  /** Known only where the projection runs. */
+  readonly phase?: LanePhase;
+  readonly version?: number;
+  readonly collection?: string;
+  readonly checkpoint?: string;
+  readonly caughtUp: boolean;
+  /** Events behind the head (estimated from positions). */
+  readonly lag?: number;
+  /** Age of the oldest event not yet applied; 0 when caught up. */
+  readonly lagSeconds?: number;
+  readonly error?: ProjectionFailure;
+  readonly rebuilding?: boolean;
+  readonly summary: string;
+}
+
+export interface ProjectionViewsOptions {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  /** The projections run in this process; absent where another process runs them (the API with CRM_PROJECTIONS=off). */
+  readonly owned?: ProjectionStatusSource;
+  readonly now?: () => number;
+}
+
+/**
+ * The projections' state for health and metrics. Where this process runs
+ * them, from the runner; elsewhere, from the states the runner commits to
+ * the read store, so the API in the production topology still shows what the
+ * projector is doing.
+ */
+export class ProjectionViews {
+  private readonly now: () => number;
+
+  constructor(private readonly options: ProjectionViewsOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get ownsProjections(): boolean {
+    return this.options.owned !== undefined;
+  }
+
+  async list(): Promise<ProjectionView[]> {
+    const views = this.options.owned ? (await this.options.owned.status()).map(fromStatus) : await this.fromStates();
+    return Promise.all(views.map(async (view) => ({ ...view, lagSeconds: await this.lagSeconds(view) })));
+  }
+
+  private async fromStates(): Promise<Omit<ProjectionView, 'lagSeconds'>[]> {
+    const { eventStore, readStore } = this.options;
+    const head = await eventStore.headPosition();
+    // Serving builds only: a rebuild's state is named `<projection>~rebuild`, a process manager's checkpoint has no collection.
+    const serving = (await readStore.listStates()).filter((state) => state.collection !== undefined && !state.name.includes('~'));
+    return serving.map((state) => fromState(state, head, (a, b) => eventStore.comparePositions(a, b)));
+  }
+
+  /** How old the first event after the checkpoint is: what "behind" means to someone reading the view. */
+  private async lagSeconds(view: Omit<ProjectionView, 'lagSeconds'>): Promise<number | undefined> {
+    if (view.caughtUp) return 0;
+    try {
+      const { events } = await this.options.eventStore.readAll({ after: view.checkpoint, maxCount: 1 });
+      const occurredAt = events[0] ? Date.parse(events[0].metadata.occurredAt) : Number.NaN;
+      return Number.isNaN(occurredAt) ? 0 : Math.max(0, (this.now() - occurredAt) / 1000);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function fromStatus(status: ProjectionStatus): Omit<ProjectionView, 'lagSeconds'> {
+  return {
+    name: status.name,
+    owned: true,
+    phase: status.phase,
+    version: status.version,
+    collection: status.collection,
+    checkpoint: status.checkpoint,
+    caughtUp: status.caughtUp,
+    lag: status.lag,
+    ...(status.error ? { error: status.error } : {}),
+    ...(status.rebuild ? { rebuilding: true } : {}),
+    summary: describeStatus(status),
+  };
+}
+
+function fromState(
+  state: ProjectionState,
+  head: string | undefined,
+  compare: (a: string, b: string) => number,
+): Omit<ProjectionView, 'lagSeconds'> {
+  const caughtUp = head === undefined || (state.checkpoint !== undefined && compare(state.checkpoint, head) >= 0);
+  const where = `${state.collection ?? '?'} at ${state.checkpoint ?? 'the start'}`;
+  const summary = state.error
+    ? `${state.name} v${state.version ?? '?'}: FAILED on ${state.error.type} (event ${state.error.eventId} of ${state.error.streamId}, position ${state.error.position}): ${state.error.message}; ${where}`
+    : `${state.name} v${state.version ?? '?'}: ${caughtUp ? 'caught up' : 'behind'} (run elsewhere); ${where}`;
+  return {
+    name: state.name,
+    owned: false,
+    version: state.version,
+    collection: state.collection,
+    checkpoint: state.checkpoint,
+    caughtUp,
+    lag: caughtUp ? 0 : estimateLag(state.checkpoint, head),
+    ...(state.error ? { error: state.error } : {}),
+    summary,
+  };
+}

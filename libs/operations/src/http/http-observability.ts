@@ -1,0 +1,59 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { problem, PROBLEM_CONTENT_TYPE } from '@crm/shared/http';
+import { requestBindings } from '../logging/logging';
+import { type CrmMetrics, UNMATCHED_ROUTE } from '../metrics/crm-metrics';
+import type { ShutdownState } from '../shutdown/shutdown-state';
+
+/**
+ * The logger pino-http bound to the request, with its request and correlation
+ * ids (see logging.ts). Not `req.log`: Fastify's middleware layer puts
+ * Fastify's own logger there first.
+ */
+function requestLogger(raw: object): Logger | undefined {
+  return (raw as { allLogs?: Logger[] }).allLogs?.at(-1);
+}
+
+export interface HttpObservability {
+  readonly metrics: CrmMetrics;
+  readonly logger: Logger;
+  readonly shutdown: ShutdownState;
+}
+
+/**
+ * Fastify hooks for what only the HTTP layer sees: the status actually sent
+ * (whatever filter or parser produced it, unknown routes included) goes into
+ * the latency histogram and the one request line; while shutting down, new
+ * requests are answered 503 at once.
+ */
+export function observeHttp(app: NestFastifyApplication, { metrics, logger, shutdown }: HttpObservability): void {
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // Fastify made the id from the caller's X-Request-Id (see requestIdOf); the caller gets it back either way.
+    void reply.header('x-request-id', request.id);
+    if (!shutdown.draining) return done();
+    // Answered, not reset: the caller knows nothing was done and may retry elsewhere.
+    void reply
+      .code(503)
+      .header('connection', 'close')
+      .header('retry-after', '1')
+      .type(PROBLEM_CONTENT_TYPE)
+      .send({
+        ...problem(503, 'SERVICE.SHUTTING_DOWN', 'Shutting down', 'This instance is shutting down; retry the request.'),
+        instance: request.url,
+      });
+  });
+
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url;
+    const status = reply.statusCode;
+    metrics.requestServed(request.method, route, status, reply.elapsedTime / 1000);
+    // No middleware ran for a request no route matched: the same ids, bound here.
+    const log = requestLogger(request.raw) ?? logger.child(requestBindings(request.raw, request.id));
+    const line = { method: request.method, route: route ?? UNMATCHED_ROUTE, status, latencyMs: Math.round(reply.elapsedTime * 10) / 10 };
+    if (status >= 500) log.error(line, 'request failed');
+    else log.info(line, 'request');
+    done();
+  });
+}

@@ -1,0 +1,101 @@
+import type { Server } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { ShutdownState } from './shutdown-state';
+
+export interface GracefulShutdownOptions {
+  /** How long in-flight requests may take before their connections are closed. */
+  readonly graceMs: number;
+  /**
+   * How long to keep answering (503) after the signal, so a request already
+   * on its way is answered rather than reset; default 250 ms, within the grace.
+   */
+  readonly lingerMs?: number;
+  readonly logger: Logger;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * SIGTERM without losing a request: stop taking new work (503 with
+ * `Connection: close`; readiness 503), let every in-flight request finish
+ * within the grace period, then close the app, whose modules stop the
+ * projections after their batch and checkpoint and close the stores.
+ */
+export class GracefulShutdown {
+  private inFlight = 0;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly app: INestApplication,
+    private readonly state: ShutdownState,
+    private readonly options: GracefulShutdownOptions,
+  ) {
+    const server = app.getHttpServer() as Server;
+    // 'close' follows 'finish', or an aborted request: every request counted in is counted out.
+    server.on('request', (_request, response) => {
+      this.inFlight += 1;
+      response.once('close', () => (this.inFlight -= 1));
+    });
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Idempotent: a second call waits for the first. */
+  shutDown(reason: string): Promise<void> {
+    this.running ??= this.run(reason);
+    return this.running;
+  }
+
+  private async run(reason: string): Promise<void> {
+    const { logger, graceMs } = this.options;
+    const started = Date.now();
+    const deadline = started + graceMs;
+    this.state.draining = true;
+    logger.info({ reason, inFlight: this.inFlight, graceMs }, 'shutting down: answering the requests in hand, refusing new ones');
+    await this.drain(deadline);
+    await sleep(Math.max(0, Math.min(this.options.lingerMs ?? 250, deadline - Date.now())));
+    await this.drain(deadline);
+    if (this.inFlight > 0) {
+      logger.warn({ inFlight: this.inFlight }, 'grace period over: closing the connections of unfinished requests');
+      (this.app.getHttpServer() as Server).closeAllConnections();
+    }
+    await this.app.close();
+    logger.info({ tookMs: Date.now() - started }, 'stopped');
+  }
+
+  private async drain(deadline: number): Promise<void> {
+    while (this.inFlight > 0 && Date.now() < deadline) await sleep(5);
+  }
+}
+
+/**
+ * SIGTERM and SIGINT shut down once and exit 0 (1 if that fails); a second
+ * signal exits at once.
+ */
+export function exitOnSignals(
+  shutdown: { shutDown(reason: string): Promise<void> },
+  logger: Logger,
+  exit: (code: number) => void = process.exit,
+): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      exit(1);
+      return;
+    }
+    signalled = true;
+    shutdown.shutDown(signal).then(
+      () => exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
