@@ -225,6 +225,13 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         tenantId,
         expectedRevision: loaded.revision === undefined ? 'no_stream' : loaded.revision,
       });
+      if (appended.nextExpectedRevision !== (loaded.revision ?? -1) + events.length) {
+        // The store recognised the event ids: this command was recorded by a concurrent run of it, elsewhere in the
+        // stream. Its state is not loaded + these events, so answer (and snapshot nothing) from what was recorded.
+        const recorded = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
+        if (recorded)
+          return firstResult<State, E>(store, streamId, commandId, tenantId, recorded, reload, command.type, options.requestFingerprint);
+      }
       const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
       await maybeSnapshot(decider, options.snapshots, streamId, tenantId, loaded.revision, appended.nextExpectedRevision, state);
       return {
