@@ -1,0 +1,162 @@
+import {
+  DEFAULT_TENANT,
+  STORED_DATA,
+  type AppendOptions,
+  type AppendResult,
+  type BatchHandler,
+  type EventStore,
+  type EventToAppend,
+  type MultiStreamAppendResult,
+  type ReadAllOptions,
+  type ReadAllSlice,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type Snapshot,
+  type SnapshotStore,
+  type StreamAppend,
+  type SubscribeOptions,
+  type Subscription,
+  type TenantScoped,
+} from '@crm/shared/event-sourcing';
+import type { DataKeys } from './data-keys';
+import { replaceFields, type PersonalFields } from './personal-fields';
+import { ERASED, isSealed, openValue, sealedSubject, sealValue, type SubjectKeyRef } from './sealing';
+
+const SNAPSHOT_FIELD = ['state'];
+
+/**
+ * Seals the personal fields of every event on append and opens them on read,
+ * around any EventStore. The inner store, its hash chain included, only ever
+ * sees ciphertext; a field whose subject is erased reads back as ERASED (a
+ * list as []), never as an error. Snapshots are sealed whole under their
+ * stream's key, and an erased stream's snapshot reads as absent.
+ */
+export class PersonalDataEventStore implements EventStore, SnapshotStore {
+  constructor(
+    readonly inner: EventStore & SnapshotStore,
+    readonly keys: DataKeys,
+    private readonly fields: PersonalFields,
+  ) {}
+
+  async appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult> {
+    return this.inner.appendToStream(streamId, await this.sealAll(streamId, events), options);
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    const sealed = await Promise.all(appends.map(async (append) => ({ ...append, events: await this.sealAll(append.streamId, append.events) })));
+    return this.inner.appendToStreams(sealed, options);
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]> {
+    return this.openAll(await this.inner.readStream(streamId, options));
+  }
+
+  streamRevision(streamId: string, options?: TenantScoped): Promise<number | undefined> {
+    return this.inner.streamRevision(streamId, options);
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<ReadAllSlice> {
+    const slice = await this.inner.readAll(options);
+    return { ...slice, events: await this.openAll(slice.events) };
+  }
+
+  subscribeToAll(handler: BatchHandler, options?: SubscribeOptions): Subscription {
+    return this.inner.subscribeToAll(async (events, checkpoint) => handler(await this.openAll(events), checkpoint), options);
+  }
+
+  async findEvent(eventId: string, options?: TenantScoped): Promise<RecordedEvent | undefined> {
+    const event = await this.inner.findEvent(eventId, options);
+    return event && (await this.openAll([event]))[0];
+  }
+
+  comparePositions(a: string, b: string): number {
+    return this.inner.comparePositions(a, b);
+  }
+
+  headPosition(): Promise<string | undefined> {
+    return this.inner.headPosition();
+  }
+
+  async readSnapshot(streamId: string, options?: TenantScoped): Promise<Snapshot | undefined> {
+    const snapshot = await this.inner.readSnapshot(streamId, options);
+    if (!snapshot || !isSealed(snapshot.state)) return snapshot;
+    const opened = await this.openSealed(snapshot.tenantId, snapshot.state, new Map());
+    // An erased stream's snapshot is no use: the stream is folded again from its events.
+    return opened === undefined ? undefined : { ...snapshot, state: opened.value };
+  }
+
+  async writeSnapshot(snapshot: Snapshot): Promise<void> {
+    const key = await this.keys.keyFor({ tenantId: snapshot.tenantId, subjectRef: snapshot.streamId });
+    const sealed = await replaceFields(snapshot, SNAPSHOT_FIELD, (state) =>
+      sealValue(key, { tenantId: snapshot.tenantId, subjectRef: snapshot.streamId }, state),
+    );
+    await this.inner.writeSnapshot(sealed as Snapshot);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** Events as they are stored opened for reading: what a reader of `inner` must do itself. */
+  openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    const keys = new Map<string, Promise<Buffer | undefined>>();
+    return Promise.all(events.map((event) => this.open(event, keys)));
+  }
+
+  private async sealAll(streamId: string, events: readonly EventToAppend[]): Promise<EventToAppend[]> {
+    let key: Buffer | undefined;
+    const out: EventToAppend[] = [];
+    for (const event of events) {
+      const paths = this.fields[event.type];
+      if (!paths) {
+        out.push(event);
+        continue;
+      }
+      const ref: SubjectKeyRef = { tenantId: event.metadata.tenantId ?? DEFAULT_TENANT, subjectRef: streamId };
+      key ??= await this.keys.keyFor(ref);
+      const sealingKey = key;
+      const data = await replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, ref, value)));
+      out.push(data === event.data ? event : { ...event, data: data as object });
+    }
+    return out;
+  }
+
+  private async open(event: RecordedEvent, keys: Map<string, Promise<Buffer | undefined>>): Promise<RecordedEvent> {
+    const paths = this.fields[event.type];
+    if (!paths) return event;
+    const data = await replaceFields(event.data, paths, async (value, path) => {
+      if (!isSealed(value)) return value;
+      const opened = await this.openSealed(event.metadata.tenantId, value, keys);
+      return opened ? opened.value : path.list ? [] : ERASED;
+    });
+    if (data === event.data) return event;
+    return { ...event, data: data as RecordedEvent['data'], [STORED_DATA]: event.data } as RecordedEvent;
+  }
+
+  private async openSealed(
+    tenantId: string,
+    sealed: string,
+    keys: Map<string, Promise<Buffer | undefined>>,
+  ): Promise<{ readonly value: unknown } | undefined> {
+    const subjectRef = sealedSubject(sealed);
+    if (subjectRef === undefined) return undefined;
+    const slot = `${tenantId}\n${subjectRef}`;
+    let key = keys.get(slot);
+    if (!key) {
+      key = this.keys.existingKey({ tenantId, subjectRef });
+      keys.set(slot, key);
+    }
+    const resolved = await key;
+    return resolved ? openValue(resolved, tenantId, sealed) : undefined;
+  }
+}
+
+/** The personal-data layer of a store, when it has one. */
+export function personalDataLayer(store: EventStore): PersonalDataEventStore | undefined {
+  return store instanceof PersonalDataEventStore ? store : undefined;
+}
+
+/** The adapter under the personal-data layer (or the store itself). */
+export function innerStore<S extends EventStore>(store: S): S {
+  return (store instanceof PersonalDataEventStore ? store.inner : store) as S;
+}
