@@ -93,8 +93,12 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     await this.inner.writeSnapshot(sealed as Snapshot);
   }
 
-  close(): Promise<void> {
-    return this.inner.close();
+  async close(): Promise<void> {
+    try {
+      await this.inner.close();
+    } finally {
+      await this.keys.store.close();
+    }
   }
 
   /** Events as they are stored opened for reading: what a reader of `inner` must do itself. */
