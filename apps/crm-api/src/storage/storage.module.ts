@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { systemClock, type Clock } from '@crm/shared/kernel';
-import { CLOCK, CommandExecutor, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from '@crm/shared/http';
+import { BLIND_INDEX, CLOCK, CommandExecutor, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from '@crm/shared/http';
+import { BlindIndex } from '@crm/shared/personal-data';
 import { type AppConfig, loadServerSecret, openEventStore, type OpenedEventStore } from '@crm/platform';
 
 export const APP_CONFIG = Symbol('AppConfig');
@@ -25,9 +26,10 @@ export class StorageModule implements OnApplicationShutdown {
         { provide: SNAPSHOT_STORE, useExisting: EVENT_STORE },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         { provide: FINGERPRINT_KEY, useFactory: () => loadServerSecret(config) },
+        { provide: BLIND_INDEX, inject: [FINGERPRINT_KEY], useFactory: (secret: Buffer) => new BlindIndex(secret) },
         CommandExecutor,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, CommandExecutor],
+      exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, BLIND_INDEX, CommandExecutor],
     };
   }
 
