@@ -9,7 +9,11 @@ import { ConfigError, type AppConfig } from './app-config';
 import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
 
 /** Every context's personal fields (docs/personal-data.md). */
-export const ALL_PERSONAL_FIELDS: PersonalFields = mergePersonalFields(SALES_PERSONAL_FIELDS, SERVICE_PERSONAL_FIELDS, ACTIVITIES_PERSONAL_FIELDS);
+export const ALL_PERSONAL_FIELDS: PersonalFields = mergePersonalFields(
+  SALES_PERSONAL_FIELDS,
+  SERVICE_PERSONAL_FIELDS,
+  ACTIVITIES_PERSONAL_FIELDS,
+);
 
 export const KEK_FILE = 'kek';
 export const KEY_STORE_FILE = 'keys.sqlite';

@@ -40,10 +40,10 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async get(ref: SubjectKeyRef): Promise<Buffer | undefined> {
-    const { rows } = await this.pool.query<{ wrapped: Buffer }>(`SELECT wrapped FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2`, [
-      ref.tenantId,
-      ref.subjectRef,
-    ]);
+    const { rows } = await this.pool.query<{ wrapped: Buffer }>(
+      `SELECT wrapped FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2`,
+      [ref.tenantId, ref.subjectRef],
+    );
     return rows[0]?.wrapped;
   }
 
@@ -59,7 +59,10 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async delete(ref: SubjectKeyRef): Promise<boolean> {
-    const result = await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2`, [ref.tenantId, ref.subjectRef]);
+    const result = await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2`, [
+      ref.tenantId,
+      ref.subjectRef,
+    ]);
     return (result.rowCount ?? 0) > 0;
   }
 

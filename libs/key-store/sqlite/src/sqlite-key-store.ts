@@ -27,7 +27,9 @@ export class SqliteKeyStore implements KeyStore {
     ) WITHOUT ROWID`);
     this.statements = {
       get: db.prepare('SELECT wrapped FROM personal_data_keys WHERE tenant_id = ? AND subject_ref = ?'),
-      insert: db.prepare('INSERT INTO personal_data_keys (tenant_id, subject_ref, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      insert: db.prepare(
+        'INSERT INTO personal_data_keys (tenant_id, subject_ref, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
       remove: db.prepare('DELETE FROM personal_data_keys WHERE tenant_id = ? AND subject_ref = ?'),
     };
   }

@@ -31,10 +31,7 @@ export type EraseDataSubject = Command<
 >;
 
 /** Who erased whom (the actor, in the envelope), when and why — and nothing of the erased data. */
-export type DataSubjectErased = Event<
-  'DataSubjectErased',
-  { subject: DataSubject; reason: string; records: string[]; erasedAt: string }
->;
+export type DataSubjectErased = Event<'DataSubjectErased', { subject: DataSubject; reason: string; records: string[]; erasedAt: string }>;
 
 export type DataSubjectState =
   | { readonly status: 'held' }
@@ -48,7 +45,12 @@ export const dataSubjectDecider: Decider<DataSubjectState, EraseDataSubject, Dat
     }
     const { subject, reason, records, erasedAt } = command.data;
     if (isBlank(reason)) throw new DomainError(DATA_SUBJECT_REFUSALS.REASON_REQUIRED, 'A reason is required', { fields: ['reason'] });
-    return [{ type: 'DataSubjectErased', data: { subject: { type: subject.type, id: subject.id }, reason: reason.trim(), records: [...records], erasedAt } }];
+    return [
+      {
+        type: 'DataSubjectErased',
+        data: { subject: { type: subject.type, id: subject.id }, reason: reason.trim(), records: [...records], erasedAt },
+      },
+    ];
   },
   evolve: (_state, event) => ({
     status: 'erased',

@@ -43,7 +43,9 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
   }
 
   async appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
-    const sealed = await Promise.all(appends.map(async (append) => ({ ...append, events: await this.sealAll(append.streamId, append.events) })));
+    const sealed = await Promise.all(
+      appends.map(async (append) => ({ ...append, events: await this.sealAll(append.streamId, append.events) })),
+    );
     return this.inner.appendToStreams(sealed, options);
   }
 

@@ -67,7 +67,12 @@ describe('PersonalDataEventStore', () => {
     const { inner, store } = sealedStore();
     const streamId = aStream('lead');
     await store.appendToStream(streamId, [
-      anEvent('LeadCaptured', { fullName: 'مریم احمدی', email: 'maryam@example.ir', matchKeys: ['email:maryam@example.ir'], source: 'web' }),
+      anEvent('LeadCaptured', {
+        fullName: 'مریم احمدی',
+        email: 'maryam@example.ir',
+        matchKeys: ['email:maryam@example.ir'],
+        source: 'web',
+      }),
     ]);
     const [raw] = await inner.readStream(streamId);
     const rawData = raw!.data as Record<string, unknown>;
@@ -92,7 +97,11 @@ describe('PersonalDataEventStore', () => {
     const [raw] = await inner.readStream(lead);
     expect((raw!.data as { contact: Record<string, unknown> }).contact).toMatchObject({ contactId: 'c1' });
     expect(JSON.stringify(raw!.data)).not.toContain('Reza');
-    expect(((await store.readStream(lead))[0]!.data as { contact: unknown }).contact).toEqual({ contactId: 'c1', fullName: 'Reza', phone: '0912' });
+    expect(((await store.readStream(lead))[0]!.data as { contact: unknown }).contact).toEqual({
+      contactId: 'c1',
+      fullName: 'Reza',
+      phone: '0912',
+    });
   });
 
   it('reads an erased subject as markers, on every read path, and the chain still verifies', async () => {

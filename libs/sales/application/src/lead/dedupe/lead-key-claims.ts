@@ -88,10 +88,16 @@ export class LeadKeyClaims {
       try {
         // The revision read is part of the command id: a retry that read the same revision is the same claim.
         const blind = this.blind(key);
-        const revision = await this.record(blind, { type: 'ClaimLeadKey', data: { key: blind, leadId, at: now.toISOString() } }, context, now, {
-          step: `claim:${blind}@${holder.revision ?? -1}`,
-          expectedRevision: holder.revision ?? 'no_stream',
-        });
+        const revision = await this.record(
+          blind,
+          { type: 'ClaimLeadKey', data: { key: blind, leadId, at: now.toISOString() } },
+          context,
+          now,
+          {
+            step: `claim:${blind}@${holder.revision ?? -1}`,
+            expectedRevision: holder.revision ?? 'no_stream',
+          },
+        );
         return holder.kind === 'held' ? { kind: 'claimed', revision, alongside: holder.leadId } : { kind: 'claimed', revision };
       } catch (error) {
         // Someone claimed (or released) in between: look again at who holds it now.
