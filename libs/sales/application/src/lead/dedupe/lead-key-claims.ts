@@ -5,7 +5,7 @@ import type { BlindIndex } from '@crm/shared/personal-data';
 import { derivedId } from '@crm/shared/kernel';
 import { leadDecider } from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
-import { leadKeyDecider, leadKeyStream, type LeadKeyClaim, type LeadKeyCommand } from './lead-key-claim';
+import { blindLeadKey, leadKeyDecider, leadKeyStream, type LeadKeyClaim, type LeadKeyCommand } from './lead-key-claim';
 
 /** Who holds a key, as seen by a capture of `leadId`. `revision` is the claim stream's, to append after. */
 export type KeyHolder =
@@ -52,8 +52,7 @@ export class LeadKeyClaims {
    * blind index ('phone:' + HMAC), never the email or phone itself.
    */
   blind(key: string): string {
-    const colon = key.indexOf(':');
-    return `${key.slice(0, colon + 1)}${this.index.of(key)}`;
+    return blindLeadKey(this.index, key);
   }
 
   async holderOf(key: string, leadId: string, tenantId: string, now: Date): Promise<KeyHolder> {
