@@ -19,7 +19,7 @@ import {
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import type { DataKeys } from './data-keys';
-import { replaceFields, type PersonalFields } from './personal-fields';
+import { replaceFields, visitFields, type PersonalFields } from './personal-fields';
 import { ERASED, isSealed, openValue, sealedSubject, sealValue, type SubjectKeyRef } from './sealing';
 
 const SNAPSHOT_FIELD = ['state'];
@@ -82,14 +82,16 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
   async readSnapshot(streamId: string, options?: TenantScoped): Promise<Snapshot | undefined> {
     const snapshot = await this.inner.readSnapshot(streamId, options);
     if (!snapshot || !isSealed(snapshot.state)) return snapshot;
-    const opened = await this.openSealed(snapshot.tenantId, snapshot.state, new Map());
+    const subjectRef = sealedSubject(snapshot.state);
+    const key = subjectRef === undefined ? undefined : await this.keys.existingKey({ tenantId: snapshot.tenantId, subjectRef });
+    const opened = key && openValue(key, snapshot.tenantId, snapshot.state);
     // An erased stream's snapshot is no use: the stream is folded again from its events.
-    return opened === undefined ? undefined : { ...snapshot, state: opened.value };
+    return opened ? { ...snapshot, state: opened.value } : undefined;
   }
 
   async writeSnapshot(snapshot: Snapshot): Promise<void> {
     const key = await this.keys.keyFor({ tenantId: snapshot.tenantId, subjectRef: snapshot.streamId });
-    const sealed = await replaceFields(snapshot, SNAPSHOT_FIELD, (state) =>
+    const sealed = replaceFields(snapshot, SNAPSHOT_FIELD, (state) =>
       sealValue(key, { tenantId: snapshot.tenantId, subjectRef: snapshot.streamId }, state),
     );
     await this.inner.writeSnapshot(sealed as Snapshot);
@@ -103,10 +105,23 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     }
   }
 
-  /** Events as they are stored opened for reading: what a reader of `inner` must do itself. */
-  openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
-    const keys = new Map<string, Promise<Buffer | undefined>>();
-    return Promise.all(events.map((event) => this.open(event, keys)));
+  /** Events as they are stored, opened for reading: what a reader of `inner` must do itself. */
+  async openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    // First the keys the batch needs, each asked for once; then every event opened without waiting.
+    const wanted = new Map<string, SubjectKeyRef>();
+    for (const event of events) {
+      const paths = this.fields[event.type];
+      if (!paths) continue;
+      const tenantId = event.metadata.tenantId;
+      visitFields(event.data, paths, (value) => {
+        const subjectRef = sealedSubject(value);
+        if (subjectRef !== undefined) wanted.set(`${tenantId}\n${subjectRef}`, { tenantId, subjectRef });
+      });
+    }
+    if (wanted.size === 0) return [...events];
+    const keys = new Map<string, Buffer | undefined>();
+    await Promise.all([...wanted].map(async ([slot, ref]) => keys.set(slot, await this.keys.existingKey(ref))));
+    return events.map((event) => this.open(event, keys));
   }
 
   private async sealAll(streamId: string, events: readonly EventToAppend[]): Promise<EventToAppend[]> {
@@ -121,39 +136,24 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
       const ref: SubjectKeyRef = { tenantId: event.metadata.tenantId ?? DEFAULT_TENANT, subjectRef: streamId };
       key ??= await this.keys.keyFor(ref);
       const sealingKey = key;
-      const data = await replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, ref, value)));
+      const data = replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, ref, value)));
       out.push(data === event.data ? event : { ...event, data: data as object });
     }
     return out;
   }
 
-  private async open(event: RecordedEvent, keys: Map<string, Promise<Buffer | undefined>>): Promise<RecordedEvent> {
+  private open(event: RecordedEvent, keys: ReadonlyMap<string, Buffer | undefined>): RecordedEvent {
     const paths = this.fields[event.type];
     if (!paths) return event;
-    const data = await replaceFields(event.data, paths, async (value, path) => {
+    const tenantId = event.metadata.tenantId;
+    const data = replaceFields(event.data, paths, (value, path) => {
       if (!isSealed(value)) return value;
-      const opened = await this.openSealed(event.metadata.tenantId, value, keys);
+      const key = keys.get(`${tenantId}\n${sealedSubject(value) ?? ''}`);
+      const opened = key && openValue(key, tenantId, value);
       return opened ? opened.value : path.list ? [] : ERASED;
     });
     if (data === event.data) return event;
     return { ...event, data: data as RecordedEvent['data'], [STORED_DATA]: event.data } as RecordedEvent;
-  }
-
-  private async openSealed(
-    tenantId: string,
-    sealed: string,
-    keys: Map<string, Promise<Buffer | undefined>>,
-  ): Promise<{ readonly value: unknown } | undefined> {
-    const subjectRef = sealedSubject(sealed);
-    if (subjectRef === undefined) return undefined;
-    const slot = `${tenantId}\n${subjectRef}`;
-    let key = keys.get(slot);
-    if (!key) {
-      key = this.keys.existingKey({ tenantId, subjectRef });
-      keys.set(slot, key);
-    }
-    const resolved = await key;
-    return resolved ? openValue(resolved, tenantId, sealed) : undefined;
   }
 }
 

@@ -42,11 +42,7 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  * `replace` returns; the original is left alone. Only the objects on the
  * way to a replaced field are copied.
  */
-export async function replaceFields(
-  data: unknown,
-  paths: readonly string[],
-  replace: (value: unknown, path: FieldPath) => Promise<unknown> | unknown,
-): Promise<unknown> {
+export function replaceFields(data: unknown, paths: readonly string[], replace: (value: unknown, path: FieldPath) => unknown): unknown {
   if (!isObject(data)) return data;
   let out: Json = data;
   for (const raw of paths) {
@@ -60,7 +56,9 @@ export async function replaceFields(
     }
     const last = path.keys[path.keys.length - 1] as string;
     if (!isObject(node) || parents.length !== path.keys.length - 1 || node[last] === undefined || node[last] === null) continue;
-    let value = await replace(node[last], path);
+    const replaced = replace(node[last], path);
+    if (replaced === node[last]) continue;
+    let value = replaced;
     // Copy the containers from the leaf up, so nothing shared with the caller is mutated.
     const containers = [...parents, node];
     for (let depth = path.keys.length - 1; depth >= 0; depth -= 1) {
@@ -69,4 +67,20 @@ export async function replaceFields(
     out = value as Json;
   }
   return out;
+}
+
+/** Calls `visit` with each present field at `paths`, without copying anything. */
+export function visitFields(data: unknown, paths: readonly string[], visit: (value: unknown) => void): void {
+  if (!isObject(data)) return;
+  for (const raw of paths) {
+    let node: unknown = data;
+    for (const key of fieldPath(raw).keys) {
+      if (!isObject(node)) {
+        node = undefined;
+        break;
+      }
+      node = node[key];
+    }
+    if (node !== undefined && node !== null) visit(node);
+  }
 }
