@@ -1,6 +1,5 @@
 import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { blindLeadKey, LEAD_KEY_CATEGORY, leadKeyStream } from '@crm/sales/application';
 import {
   eventIdFor,
   GENESIS_HASH,
@@ -40,7 +39,10 @@ interface Head {
  * by the email or phone: both become the blind index, and the command and
  * event ids derived from the key are derived again from the blind one.
  */
-function blindClaim(event: RecordedEvent, index: BlindIndex): { streamId: string; event: RecordedEvent } {
+type Sales = typeof import('@crm/sales/application');
+
+function blindClaim(sales: Sales, event: RecordedEvent, index: BlindIndex): { streamId: string; event: RecordedEvent } {
+  const { blindLeadKey, LEAD_KEY_CATEGORY, leadKeyStream } = sales;
   const data = event.data as { key?: string };
   if (streamCategory(event.streamId) !== LEAD_KEY_CATEGORY || typeof data.key !== 'string') return { streamId: event.streamId, event };
   const kind = data.key.slice(0, data.key.indexOf(':') + 1);
@@ -88,6 +90,8 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
     new DataKeys(SqliteKeyStore.open(join(targetDir, KEY_STORE_FILE)), loadKek(target, io.env)),
     ALL_PERSONAL_FIELDS,
   );
+  // Loaded here, not with the CLI: the application layer is heavy and only this command needs it.
+  const sales = await import('@crm/sales/application');
   const heads = new Map<string, Head>();
   const written = new Map<string, { tenantId: string; streamId: string; count: number }>();
   let copied = 0;
@@ -106,7 +110,7 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
           return 1;
         }
         heads.set(slot, { revision: event.revision, hash: event.metadata.hash });
-        const moved = blindClaim(event, index);
+        const moved = blindClaim(sales, event, index);
         const targetSlot = `${tenantId}\n${moved.streamId}`;
         const done = written.get(targetSlot) ?? { tenantId, streamId: moved.streamId, count: 0 };
         await to.appendToStream(moved.streamId, [toAppend(moved.event)], {

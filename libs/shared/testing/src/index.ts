@@ -7,3 +7,4 @@ export * from './read-store-contract';
 export * from './projection-specification';
 export * from './read-model-comparison';
 export * from './key-store-contract';
+export * from './sealed-event-store-contract';
