@@ -200,8 +200,14 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     // The byte search below can see: before erasure the read models hold the name in plaintext.
     expect(filesUnder(dataDir).some((file) => readFileSync(file).includes(Buffer.from(NAME, 'utf8')))).toBe(true);
 
-    const erased = await post('/data-subjects/erase', { subject: { type: 'lead', id: leadId }, reason: 'درخواست حذف از سوی مشتری' });
+    const request = { subject: { type: 'lead', id: leadId }, reason: 'درخواست حذف از سوی مشتری' };
+    const erased = await post('/data-subjects/erase', request, { 'idempotency-key': `erase-${leadId}` });
     expect(erased.status).toBe(200);
+    // A retry with the same Idempotency-Key gets the first reply; the person is erased once.
+    expect(await post('/data-subjects/erase', request, { 'idempotency-key': `erase-${leadId}` })).toMatchObject({
+      status: 200,
+      body: erased.body,
+    });
     expect(erased.body).toMatchObject({ erasedAt: expect.any(String), position: expect.any(String), records: 8 });
     const again = await post('/data-subjects/erase', { subject: { type: 'contact', id: contactId }, reason: 'دوباره' });
     expect(again.body).toMatchObject({ status: 409, code: 'DATA_SUBJECT.ERASED' });

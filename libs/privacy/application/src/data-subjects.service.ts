@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { alreadyRecorded, DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
 import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { ReadStore } from '@crm/shared/read-model';
@@ -92,6 +92,12 @@ export class DataSubjects {
     const stream = dataSubjectStream(subject);
     const command = (records: readonly string[]) =>
       ({ type: 'EraseDataSubject', data: { subject, reason, records, erasedAt: now.toISOString() } }) as const;
+    // A retry (same Idempotency-Key) gets the first reply; the same key with another request is refused (422) there too.
+    if (await alreadyRecorded(this.executor.store, context.commandId, tenantId)) {
+      const first = await this.executor.execute(dataSubjectDecider, stream, command([]), context, now);
+      const recorded = first.events[0]?.data;
+      return { erasedAt: recorded?.erasedAt ?? now.toISOString(), position: first.position, records: recorded?.records.length ?? 0 };
+    }
     // Refusals that need nothing else first: a blank reason.
     dataSubjectDecider.decide(command([]), dataSubjectDecider.initialState());
     const records = await findPersonRecords(this.executor.store, tenantId, subject);
