@@ -1,6 +1,7 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import { ActivitiesModule } from '@crm/activities/application';
 import { MarketingModule } from '@crm/marketing/application';
+import { PrivacyModule } from '@crm/privacy/application';
 import { SalesModule } from '@crm/sales/application';
 import { ServiceModule } from '@crm/service/application';
 import { READ_STORE } from '@crm/shared/http';
@@ -12,4 +13,5 @@ export const CONTEXT_MODULES: NonNullable<ModuleMetadata['imports']> = [
   ServiceModule,
   MarketingModule,
   ActivitiesModule,
+  PrivacyModule,
 ];

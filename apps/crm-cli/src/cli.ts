@@ -2,6 +2,7 @@ import { describeOptions, parseArgs, UsageError } from './args';
 import { apiKeysCommand } from './commands/api-keys';
 import { auditCommand } from './commands/audit';
 import { exportCommand } from './commands/export';
+import { migrateCommand } from './commands/migrate';
 import { rebuildCommand } from './commands/rebuild';
 import { replayCommand } from './commands/replay';
 import { seedCommand } from './commands/seed';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   seedCommand,
   apiKeysCommand,
+  migrateCommand,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

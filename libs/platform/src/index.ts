@@ -6,3 +6,4 @@ export * from './projection-registry';
 export * from './security-config';
 export * from './data-directory';
 export * from './server-secret';
+export * from './personal-data';

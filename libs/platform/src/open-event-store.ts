@@ -1,12 +1,29 @@
 import { join } from 'node:path';
 import { InMemoryEventStore, type EventStore, type SnapshotStore } from '@crm/shared/event-sourcing';
+import { DataKeys, PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { AppConfig } from './app-config';
 import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
+import { ALL_PERSONAL_FIELDS, loadKek, openKeyStore } from './personal-data';
 
 export type OpenedEventStore = EventStore & SnapshotStore;
 
-/** The event store the configuration names; adapters load lazily so one mode never pulls another's driver. */
+/**
+ * The event store the configuration names, behind the personal-data layer that
+ * seals personal fields on append and opens them on read (docs/personal-data.md).
+ */
 export async function openEventStore(config: AppConfig): Promise<OpenedEventStore> {
+  const kek = loadKek(config);
+  const adapter = await openAdapter(config);
+  try {
+    return new PersonalDataEventStore(adapter, new DataKeys(await openKeyStore(config), kek), ALL_PERSONAL_FIELDS);
+  } catch (error) {
+    await adapter.close();
+    throw error;
+  }
+}
+
+/** The adapter alone; adapters load lazily so one mode never pulls another's driver. */
+export async function openAdapter(config: AppConfig): Promise<OpenedEventStore> {
   switch (config.eventStore) {
     case 'memory':
       return new InMemoryEventStore();

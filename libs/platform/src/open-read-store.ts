@@ -1,4 +1,5 @@
 import { InMemoryReadStore, type ReadStore } from '@crm/shared/read-model';
+import { innerStore } from '@crm/shared/personal-data';
 import type { AppConfig } from './app-config';
 import type { OpenedEventStore } from './open-event-store';
 
@@ -12,8 +13,9 @@ export async function openReadStore(config: AppConfig, eventStore: OpenedEventSt
         import('@crm/read-store/sqlite'),
         import('@crm/event-store/sqlite'),
       ]);
-      if (!(eventStore instanceof SqliteEventStore)) throw new Error('CRM_READ_STORE=sqlite needs the SQLite event store');
-      return new SqliteReadStore(eventStore.db);
+      const adapter = innerStore(eventStore);
+      if (!(adapter instanceof SqliteEventStore)) throw new Error('CRM_READ_STORE=sqlite needs the SQLite event store');
+      return new SqliteReadStore(adapter.db);
     }
     case 'postgres': {
       const { PostgresReadStore } = await import('@crm/read-store/postgres');

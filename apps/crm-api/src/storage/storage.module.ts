@@ -1,6 +1,8 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { systemClock, type Clock } from '@crm/shared/kernel';
-import { CLOCK, CommandExecutor, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from '@crm/shared/http';
+import { BLIND_INDEX, CLOCK, CommandExecutor, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from '@crm/shared/http';
+import { BlindIndex, innerStore } from '@crm/shared/personal-data';
+import { ERASURE_STORAGE, type ErasureStorage } from '@crm/privacy/application';
 import { type AppConfig, loadServerSecret, openEventStore, type OpenedEventStore } from '@crm/platform';
 
 export const APP_CONFIG = Symbol('AppConfig');
@@ -25,13 +27,31 @@ export class StorageModule implements OnApplicationShutdown {
         { provide: SNAPSHOT_STORE, useExisting: EVENT_STORE },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         { provide: FINGERPRINT_KEY, useFactory: () => loadServerSecret(config) },
+        { provide: BLIND_INDEX, inject: [FINGERPRINT_KEY], useFactory: (secret: Buffer) => new BlindIndex(secret) },
+        { provide: ERASURE_STORAGE, inject: [EVENT_STORE], useFactory: erasureStorage },
         CommandExecutor,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, CommandExecutor],
+      exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, BLIND_INDEX, ERASURE_STORAGE, CommandExecutor],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
   }
+}
+
+/**
+ * After an erasure, the embedded file keeps no page that held the erased data:
+ * freed pages are zeroed (secure_delete) and the WAL, which still holds the
+ * pages as they were, is checkpointed into the file and truncated. The read
+ * store shares this connection; the key store truncates its own WAL.
+ */
+function erasureStorage(store: OpenedEventStore): ErasureStorage {
+  return {
+    async compact() {
+      const { SqliteEventStore } = await import('@crm/event-store/sqlite');
+      const adapter = innerStore(store);
+      if (adapter instanceof SqliteEventStore) adapter.db.pragma('wal_checkpoint(TRUNCATE)');
+    },
+  };
 }

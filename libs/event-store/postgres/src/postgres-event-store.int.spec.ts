@@ -1,5 +1,5 @@
 import type { EventStore } from '@crm/shared/event-sourcing';
-import { describeEventStoreContract, type EventStoreHarness } from '@crm/shared/testing';
+import { describeEventStoreContract, sealedHarness, type EventStoreHarness } from '@crm/shared/testing';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
 import { AdminConnection, connectAgain, openTestStore } from './test-support';
 
@@ -31,5 +31,9 @@ describe('PostgresEventStore (real server)', () => {
 
   describe('one statement per append', () => {
     describeEventStoreContract(postgresHarness(admin, { groupCommit: false }));
+  });
+
+  describe('behind the personal-data layer (sealed fields)', () => {
+    describeEventStoreContract(sealedHarness(postgresHarness(admin)));
   });
 });

@@ -67,6 +67,8 @@ export function configureConnection(db: Database.Database, options: ConnectionOp
   // file, and an append dirties several pages (table and indexes), so fewer, larger checkpoints pay off.
   db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma('foreign_keys = ON');
+  // Freed pages are zeroed, so a purged read-model row or dropped snapshot leaves no personal data behind.
+  db.pragma('secure_delete = ON');
 }
 
 function userVersion(db: Database.Database): number {

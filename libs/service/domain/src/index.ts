@@ -4,3 +4,4 @@ export * from './sla';
 export * from './complaint';
 export * from './feedback';
 export * from './survey';
+export { SERVICE_PERSONAL_FIELDS } from './personal-data';

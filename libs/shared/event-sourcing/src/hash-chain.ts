@@ -10,6 +10,19 @@ import type { EventMetadata } from './event';
  */
 export const GENESIS_HASH = '';
 
+/**
+ * An event whose personal fields were opened on read (libs/shared/personal-data)
+ * keeps its data as stored under this key: the chain covers what is stored, the
+ * ciphertext, so it verifies before and after the subject is erased.
+ */
+export const STORED_DATA: unique symbol = Symbol.for('crm.event.storedData');
+
+/** The data as the store holds it: the sealed form of an opened event, else its data. */
+export function storedData(event: { readonly data: unknown }): unknown {
+  const stored = (event as { readonly [STORED_DATA]?: unknown })[STORED_DATA];
+  return stored === undefined ? event.data : stored;
+}
+
 // One-shot hashing (Node ≥ 20.12) is markedly cheaper than createHash() for inputs this small.
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
@@ -153,7 +166,8 @@ export function verifyChain(
     });
     if (event.revision !== expectedRevision) return broken('revision_gap');
     if (event.metadata.prevHash !== prev) return broken('prev_hash_mismatch');
-    if (chainHash(prev, event.revision, contentHash(event)) !== event.metadata.hash) return broken('hash_mismatch');
+    const content = contentHash({ streamId: event.streamId, type: event.type, data: storedData(event), metadata: event.metadata });
+    if (chainHash(prev, event.revision, content) !== event.metadata.hash) return broken('hash_mismatch');
     prev = event.metadata.hash;
     expectedRevision += 1;
     checked += 1;

@@ -8,3 +8,5 @@ export const FINGERPRINT_KEY = Symbol('FingerprintKey');
 export const READ_STORE = Symbol('ReadStore');
 /** Optional: what measures commands and appends (a CommandObserver). */
 export const COMMAND_OBSERVER = Symbol('CommandObserver');
+/** The keyed hash dedupe and lookups match personal values by (a BlindIndex from @crm/shared/personal-data). */
+export const BLIND_INDEX = Symbol('BlindIndex');

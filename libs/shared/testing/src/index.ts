@@ -6,3 +6,5 @@ export { everyMetadataField } from './event-store-contract.envelope';
 export * from './read-store-contract';
 export * from './projection-specification';
 export * from './read-model-comparison';
+export * from './key-store-contract';
+export * from './sealed-event-store-contract';

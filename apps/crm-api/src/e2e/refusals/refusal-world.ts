@@ -281,6 +281,12 @@ export const REFUSAL_TABLE: Readonly<Record<string, (w: RefusalWorld) => Refused
     status: 409,
     code: 'API_KEY.SHOWN_ONCE',
   }),
+  '/api/v1/data-subjects/erase': () => ({
+    path: '/data-subjects/erase',
+    body: { subject: { type: 'contact', id: ghost() }, reason: 'درخواست حذف' },
+    status: 404,
+    code: 'DATA_SUBJECT.NOT_FOUND',
+  }),
   '/api/v1/admin/api-keys/{id}/revoke': () => ({
     path: `/admin/api-keys/${ghost()}/revoke`,
     body: { reason: 'rotated' },

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { leadDecider } from '@crm/sales/domain';
+import { BlindIndex } from '@crm/shared/personal-data';
 import { leadStream } from '../../common/streams';
 import { captureLead, salesWorld, type SalesWorld } from '../../testing/fixtures';
 import { leadKeyStream } from './lead-key-claim';
@@ -6,9 +8,11 @@ import { LeadKeyClaims } from './lead-key-claims';
 import { LeadDedupe } from './lead-dedupe';
 
 const PHONE_KEY = 'phone:+989121234567';
+// One server secret, as every process of one installation shares.
+const INDEX = new BlindIndex(randomBytes(32));
 
 function dedupeOn(world: SalesWorld) {
-  const claims = new LeadKeyClaims(world.executor, { pendingTtlMs: 60_000, pendingWaitMs: 60 });
+  const claims = new LeadKeyClaims(world.executor, INDEX, { pendingTtlMs: 60_000, pendingWaitMs: 60 });
   const dedupe = new LeadDedupe(world.executor, claims);
   const capture = (data: Parameters<typeof captureLead>[0], context = world.context()) =>
     dedupe.capture(captureLead(data), context, world.clock.now());
@@ -123,13 +127,25 @@ describe('LeadDedupe', () => {
 
   it('records nothing at all, no claim on its other keys either, when a capture is refused', async () => {
     const world = salesWorld();
-    const { capture } = dedupeOn(world);
+    const { capture, claims } = dedupeOn(world);
     await capture({ phone: '09121234567' });
     const head = await world.store.headPosition();
     await expect(capture({ email: 'maryam@example.ir', phone: '09121234567' })).rejects.toMatchObject({ code: 'LEAD.DUPLICATE' });
     expect(await world.store.headPosition()).toBe(head);
     await expect(capture({ email: 'Maryam@Example.ir' })).resolves.toMatchObject({ duplicate: false });
-    expect(await world.streamTypes(leadKeyStream('default', 'email:maryam@example.ir'))).toEqual(['LeadKeyClaimed']);
+    expect(await world.streamTypes(leadKeyStream('default', claims.blind('email:maryam@example.ir')))).toEqual(['LeadKeyClaimed']);
+  });
+
+  it('names claim streams and records claims by blind index, never by the email or phone', async () => {
+    const world = salesWorld();
+    const { capture, claims } = dedupeOn(world);
+    await capture({ email: 'Sara@Example.ir', phone: '۰۹۳۵۱۱۱۲۲۳۳' });
+    const claimed = (await world.store.readAll()).events.filter((event) => event.type === 'LeadKeyClaimed');
+    expect(claimed).toHaveLength(2);
+    const text = JSON.stringify(claimed);
+    for (const trace of ['sara', 'example', '9351112233']) expect(text.toLowerCase()).not.toContain(trace);
+    expect(claimed.map((event) => event.data['key'])).toEqual([claims.blind('email:sara@example.ir'), claims.blind('phone:+989351112233')]);
+    expect(claims.blind('phone:+989351112233')).toMatch(/^phone:[A-Za-z0-9_-]{43}$/);
   });
 
   it('writes the lead and the claims on its keys in one append', async () => {

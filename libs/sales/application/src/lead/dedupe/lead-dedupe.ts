@@ -159,8 +159,9 @@ export class LeadDedupe {
     const streamId = leadStream(leadId);
     const outcome = await this.executor.atomically(tenantId, now, async (tx) => {
       const lead = await tx.decide(leadDecider, streamId, { type: 'CaptureLead', data }, this.executor.commandOptions(context));
-      for (const { key, holder } of holders) {
+      for (const { key: plain, holder } of holders) {
         if (holder.kind === 'mine') continue;
+        const key = this.claims.blind(plain);
         // The revision read is part of the command id: a retry that read the same revision is the same claim.
         await tx.decide(
           leadKeyDecider,

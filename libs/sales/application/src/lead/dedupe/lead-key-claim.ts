@@ -1,5 +1,6 @@
 import { streamIdOf, type Command, type Decider, type Event } from '@crm/shared/event-sourcing';
 import { uuidV5 } from '@crm/shared/kernel';
+import type { BlindIndex } from '@crm/shared/personal-data';
 
 /**
  * One small stream per normalised contact key ('phone:+989121234567'),
@@ -12,6 +13,17 @@ import { uuidV5 } from '@crm/shared/kernel';
  */
 export const LEAD_KEY_CATEGORY = 'lead-key';
 
+/**
+ * What a key ('phone:+989121234567') is known by in claim streams, their names
+ * and command ids: its kind and blind index ('phone:' + HMAC), never the
+ * email or phone itself.
+ */
+export function blindLeadKey(index: BlindIndex, key: string): string {
+  const colon = key.indexOf(':');
+  return `${key.slice(0, colon + 1)}${index.of(key)}`;
+}
+
+/** `key` is the blind one (blindLeadKey). */
 export function leadKeyStream(tenantId: string, key: string): string {
   return streamIdOf(LEAD_KEY_CATEGORY, uuidV5(`${tenantId}/${key}`));
 }

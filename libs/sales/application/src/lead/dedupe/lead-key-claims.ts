@@ -1,10 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConcurrencyConflictError, loadState, loadWithRevision, WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
-import { CommandExecutor, type CommandContext } from '@crm/shared/http';
+import { BLIND_INDEX, CommandExecutor, type CommandContext } from '@crm/shared/http';
+import type { BlindIndex } from '@crm/shared/personal-data';
 import { derivedId } from '@crm/shared/kernel';
 import { leadDecider } from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
-import { leadKeyDecider, leadKeyStream, type LeadKeyClaim, type LeadKeyCommand } from './lead-key-claim';
+import { blindLeadKey, leadKeyDecider, leadKeyStream, type LeadKeyClaim, type LeadKeyCommand } from './lead-key-claim';
 
 /** Who holds a key, as seen by a capture of `leadId`. `revision` is the claim stream's, to append after. */
 export type KeyHolder =
@@ -40,13 +41,22 @@ export class LeadKeyClaims {
 
   constructor(
     private readonly executor: CommandExecutor,
+    @Inject(BLIND_INDEX) private readonly index: BlindIndex,
     @Optional() @Inject(LEAD_KEY_CLAIMS_OPTIONS) options?: Partial<LeadKeyClaimsOptions>,
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
   }
 
+  /**
+   * What a key is known by in claim streams, their names and command ids: its
+   * blind index ('phone:' + HMAC), never the email or phone itself.
+   */
+  blind(key: string): string {
+    return blindLeadKey(this.index, key);
+  }
+
   async holderOf(key: string, leadId: string, tenantId: string, now: Date): Promise<KeyHolder> {
-    const { claims, revision } = await this.read(key, tenantId);
+    const { claims, revision } = await this.read(this.blind(key), tenantId);
     if (revision === undefined) return { kind: 'free', revision };
     // Claims older than the lead's own were weighed when it claimed; a newer live one took the key over after it expired.
     const own = claims.findIndex((claim) => claim.leadId === leadId);
@@ -76,28 +86,37 @@ export class LeadKeyClaims {
       if (holder.kind === 'mine' || (!alongside && (holder.kind === 'held' || holder.kind === 'pending'))) return holder;
       try {
         // The revision read is part of the command id: a retry that read the same revision is the same claim.
-        const revision = await this.record(key, { type: 'ClaimLeadKey', data: { key, leadId, at: now.toISOString() } }, context, now, {
-          step: `claim:${key}@${holder.revision ?? -1}`,
-          expectedRevision: holder.revision ?? 'no_stream',
-        });
+        const blind = this.blind(key);
+        const revision = await this.record(
+          blind,
+          { type: 'ClaimLeadKey', data: { key: blind, leadId, at: now.toISOString() } },
+          context,
+          now,
+          {
+            step: `claim:${blind}@${holder.revision ?? -1}`,
+            expectedRevision: holder.revision ?? 'no_stream',
+          },
+        );
         return holder.kind === 'held' ? { kind: 'claimed', revision, alongside: holder.leadId } : { kind: 'claimed', revision };
       } catch (error) {
         // Someone claimed (or released) in between: look again at who holds it now.
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
       }
     }
-    throw new ConcurrencyConflictError(leadKeyStream(context.tenantId, key), MAX_ATTEMPTS);
+    throw new ConcurrencyConflictError(leadKeyStream(context.tenantId, this.blind(key)), MAX_ATTEMPTS);
   }
 
   /** Takes the lead's claim back; a no-op when it has none. */
   async release(key: string, leadId: string, context: CommandContext, now: Date): Promise<void> {
-    const { claims, revision } = await this.read(key, context.tenantId);
+    const blind = this.blind(key);
+    const { claims, revision } = await this.read(blind, context.tenantId);
     if (revision === undefined || !claims.some((claim) => claim.leadId === leadId)) return;
-    await this.record(key, { type: 'ReleaseLeadKey', data: { key, leadId, at: now.toISOString() } }, context, now, {
-      step: `release:${key}@${revision}`,
+    await this.record(blind, { type: 'ReleaseLeadKey', data: { key: blind, leadId, at: now.toISOString() } }, context, now, {
+      step: `release:${blind}@${revision}`,
     });
   }
 
+  /** `key` is blind here and below. */
   private async read(key: string, tenantId: string): Promise<{ claims: readonly LeadKeyClaim[]; revision: number | undefined }> {
     const { state, revision } = await loadWithRevision(this.executor.store, leadKeyDecider, leadKeyStream(tenantId, key), tenantId);
     return { claims: state.claims, revision };

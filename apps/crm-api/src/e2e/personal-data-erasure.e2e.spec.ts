@@ -1,0 +1,259 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { http, issueKey, startTestApp, type TestApp } from '../testing/test-app';
+import { daysFromNow, salesClient } from './sales-e2e-support';
+
+const WORKSPACE = resolve(__dirname, '../../../..');
+
+/** The CLI as operators run it: its own process on the same data directory. */
+function cli(args: readonly string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { CRM_EVENT_STORE: _store, CRM_READ_STORE: _read, CRM_DATA_DIR: _dir, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-cli/src/main.ts', ...args], {
+    cwd: WORKSPACE,
+    env: { ...inherited, CRM_DATA_DIR: dataDir, CRM_LOG: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+}
+
+/** Every file under the data directory, WAL and key store included. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+const NAME = 'نرگس محمدی‌پور';
+const EMAIL = 'narges.mp@example.ir';
+const PHONE = '۰۹۱۲۷۷۷۶۶۵۵';
+const COMPLAINT_TEXT = 'بسته‌ی ارسالی با تأخیر سه‌هفته‌ای و آسیب‌دیده به دستم رسید';
+const REMEDY = 'بازپرداخت کامل هزینه';
+const SECRETS = [NAME, EMAIL, COMPLAINT_TEXT, REMEDY];
+
+/**
+ * Issue 11's proof: a lead with a Persian name, a Persian-digit phone and an
+ * email is qualified, files a complaint and is erased; afterwards no route, no
+ * rebuild, no NDJSON export and no byte under the data directory (WAL
+ * included) holds the name, the email or the complaint; the chain verifies; and
+ * the phone captures as a new lead.
+ */
+describe('personal data: erasure and right of access (real server, embedded SQLite)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-privacy-'));
+  let server: TestApp;
+  const { post } = salesClient(() => server);
+  const get = <T = Record<string, unknown>>(path: string, headers: Record<string, string> = {}) =>
+    http<T>(server.url, 'GET', `/api/v1${path}`, undefined, headers);
+  let leadId: string;
+  let contactId: string;
+  let accountId: string;
+  let complaintId: string;
+  let campaignId: string;
+  let opportunityId: string;
+  let position: string;
+
+  beforeAll(async () => {
+    server = await startTestApp({ CRM_DATA_DIR: dataDir });
+    campaignId = (
+      await post('/campaigns', {
+        name: 'جشنواره',
+        goal: 'lead_generation',
+        channel: 'sms',
+        budget: { amount: 1_000_000 },
+        startDate: daysFromNow(-1),
+        endDate: daysFromNow(20),
+      })
+    ).body['id'] as string;
+    const lead = await post('/leads', { fullName: NAME, phone: PHONE, email: EMAIL, source: 'campaign', campaignId });
+    expect(lead.status).toBe(201);
+    leadId = lead.body['id'] as string;
+    const qualified = await post(`/leads/${leadId}/qualify`, {
+      opportunity: { name: 'سفارش عمده', estimatedValue: { amount: 90_000_000 }, expectedCloseDate: daysFromNow(30) },
+    });
+    expect(qualified.status).toBe(200);
+    ({ contactId, accountId, opportunityId } = qualified.body as { contactId: string; accountId: string; opportunityId: string });
+    const complaint = await post('/complaints', {
+      complainant: { contactId },
+      channel: 'web',
+      category: 'ارسال',
+      description: COMPLAINT_TEXT,
+      desiredRemedy: REMEDY,
+    });
+    expect(complaint.status).toBe(201);
+    complaintId = complaint.body['id'] as string;
+    position = complaint.body['position'] as string;
+    await post(`/complaints/${complaintId}/acknowledge`, { message: `${NAME} عزیز، شکایت شما ثبت شد` });
+    expect((await post('/feedback', { from: { contactId }, kind: 'idea', text: `پیشنهاد ${NAME}`, channel: 'web' })).status).toBe(201);
+    expect(
+      (await post('/surveys/responses', { surveyType: 'csat', respondent: { contactId }, answers: { score: 2 }, comment: 'ناراضی' }))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await post('/interactions', {
+          channel: 'phone',
+          direction: 'inbound',
+          regarding: { type: 'contact', id: contactId },
+          summary: `تماس ${NAME} درباره‌ی ${EMAIL}`,
+          occurredAt: new Date().toISOString(),
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await post('/activities', {
+          type: 'phone_call',
+          subject: `پیگیری ${NAME}`,
+          regarding: { type: 'lead', id: leadId },
+          assignee: { userId: 'user-7' },
+          dueAt: daysFromNow(3) + 'T10:00:00Z',
+        })
+      ).status,
+    ).toBe(201);
+    const list = await post('/marketing-lists', { name: 'مشتریان ویژه', memberType: 'contact', kind: 'static' });
+    expect((await post(`/marketing-lists/${list.body['id'] as string}/members`, { memberIds: [contactId] })).status).toBe(200);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Every GET route the API publishes, with each of the person's ids where it takes one; the concatenated replies. */
+  async function everyRoute(): Promise<string> {
+    const doc = (await http<{ paths: Record<string, Record<string, unknown>> }>(server.url, 'GET', '/api/docs-json')).body;
+    const streams = [
+      `lead-${leadId}`,
+      `contact-${contactId}`,
+      `complaint-${complaintId}`,
+      `account-${accountId}`,
+      `opportunity-${opportunityId}`,
+    ];
+    const ids = [leadId, contactId, complaintId, accountId, campaignId, opportunityId];
+    let all = '';
+    for (const path of Object.keys(doc.paths).filter((p) => doc.paths[p]?.['get'] !== undefined)) {
+      const fills = path.includes('{streamId}')
+        ? streams.map((s) => path.replace('{streamId}', s))
+        : path.includes('{type}')
+          ? [path.replace('{type}', 'lead').replace('{id}', leadId), path.replace('{type}', 'contact').replace('{id}', contactId)]
+          : /\{\w+\}/.test(path)
+            ? ids.map((id) => path.replace(/\{\w+\}/, id))
+            : [path];
+      for (const url of fills) {
+        const reply = await http(server.url, 'GET', `${url}${url.startsWith('/api/v1/views') ? `?minPosition=${position}` : ''}`);
+        all += `\n${url} ${reply.status} ${JSON.stringify(reply.body)}`;
+      }
+    }
+    return all;
+  }
+
+  it('reads the person back in plaintext to the roles the route allows, and answers access with every context', async () => {
+    const stream = await get<{ events: RecordedEvent[] }>(`/streams/lead-${leadId}`);
+    expect(JSON.stringify(stream.body.events[0]?.data)).toContain(NAME);
+    const analyst = await issueKey(server, { name: 'analyst', roles: ['analyst'] });
+    const pipeline = await get(`/views/pipeline?minPosition=${position}`, analyst.headers);
+    expect(pipeline.status).toBe(200);
+    expect(JSON.stringify(pipeline.body)).not.toContain(NAME);
+    expect((await get(`/data-subjects/lead/${leadId}`, analyst.headers)).status).toBe(403);
+
+    const access = await get<{
+      identities: unknown[];
+      erasure: unknown;
+      records: { streamId: string; context: string; kind: string; events: { data: unknown }[] }[];
+    }>(`/data-subjects/lead/${leadId}`);
+    expect(access.status).toBe(200);
+    expect(access.body.erasure).toBeNull();
+    expect(access.body.identities).toEqual(
+      expect.arrayContaining([
+        { type: 'lead', id: leadId },
+        { type: 'contact', id: contactId },
+      ]),
+    );
+    const contexts = new Set(access.body.records.map((r) => r.context));
+    expect([...contexts].sort()).toEqual(['activities', 'marketing', 'sales', 'service']);
+    const categories = access.body.records.map((r) => r.streamId.replace(/-[0-9a-f-]{36}$/, '')).sort();
+    expect(categories).toEqual([
+      'account',
+      'activity',
+      'complaint',
+      'contact',
+      'feedback',
+      'interaction',
+      'lead',
+      'marketing-list',
+      'survey-response',
+    ]);
+    const text = JSON.stringify(access.body);
+    for (const secret of SECRETS) expect(text).toContain(secret);
+  });
+
+  it('erases: the keys go, every route, a rebuild, an export and every byte of the data directory lose the person', async () => {
+    const before = await everyRoute();
+    expect(before).toContain(NAME);
+    // The byte search below can see: before erasure the read models hold the name in plaintext.
+    expect(filesUnder(dataDir).some((file) => readFileSync(file).includes(Buffer.from(NAME, 'utf8')))).toBe(true);
+
+    const request = { subject: { type: 'lead', id: leadId }, reason: 'درخواست حذف از سوی مشتری' };
+    const erased = await post('/data-subjects/erase', request, { 'idempotency-key': `erase-${leadId}` });
+    expect(erased.status).toBe(200);
+    // A retry with the same Idempotency-Key gets the first reply; the person is erased once.
+    expect(await post('/data-subjects/erase', request, { 'idempotency-key': `erase-${leadId}` })).toMatchObject({
+      status: 200,
+      body: erased.body,
+    });
+    expect(erased.body).toMatchObject({ erasedAt: expect.any(String), position: expect.any(String), records: 8 });
+    const again = await post('/data-subjects/erase', { subject: { type: 'contact', id: contactId }, reason: 'دوباره' });
+    expect(again.body).toMatchObject({ status: 409, code: 'DATA_SUBJECT.ERASED' });
+    position = erased.body['position'] as string;
+
+    const after = await everyRoute();
+    for (const secret of SECRETS) expect(after).not.toContain(secret);
+    expect(after).toContain('[erased]');
+
+    // The chains, over the ciphertext as stored, still verify.
+    for (const id of [`complaint-${complaintId}`, `contact-${contactId}`, `lead-${leadId}`]) {
+      expect((await get<{ integrity: { ok: boolean } }>(`/streams/${id}`)).body.integrity.ok).toBe(true);
+    }
+
+    await server.close();
+    const rebuild = await cli(['rebuild', 'all'], dataDir);
+    expect(rebuild).toMatchObject({ code: 0 });
+    const exported = await cli(['export', 'events', '--all-tenants'], dataDir);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RecordedEvent);
+    const erasure = lines.find((event) => event.type === 'DataSubjectErased');
+    expect(erasure?.data).toMatchObject({ subject: { type: 'lead', id: leadId }, reason: 'درخواست حذف از سوی مشتری' });
+    expect(erasure?.metadata.actor.roles).toContain('admin');
+    for (const secret of SECRETS) expect(exported.stdout).not.toContain(secret);
+
+    const files = filesUnder(dataDir);
+    expect(files.map((f) => f.slice(dataDir.length + 1))).toEqual(expect.arrayContaining(['crm.sqlite', 'keys.sqlite', 'kek']));
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      for (const secret of SECRETS) {
+        expect(`${file}: ${bytes.includes(Buffer.from(secret, 'utf8'))}`).toBe(`${file}: false`);
+      }
+    }
+
+    server = await startTestApp({ CRM_DATA_DIR: dataDir });
+    const rebuilt = await everyRoute();
+    for (const secret of SECRETS) expect(rebuilt).not.toContain(secret);
+    const access = await get<{ erasure: { reason: string } | null }>(`/data-subjects/contact/${contactId}`);
+    expect(access.body.erasure).toMatchObject({ reason: 'درخواست حذف از سوی مشتری' });
+    for (const secret of SECRETS) expect(JSON.stringify(access.body)).not.toContain(secret);
+
+    // Dedupe no longer knows the phone: it captures as a new lead.
+    const recaptured = await post('/leads', { fullName: 'کسی دیگر', phone: '+98 912 777 6655', source: 'web' });
+    expect(recaptured.status).toBe(201);
+  }, 180_000);
+});

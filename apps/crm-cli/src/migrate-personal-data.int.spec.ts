@@ -1,0 +1,110 @@
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedEventStore } from '@crm/demo-data';
+import { openSqliteEventStore } from '@crm/event-store/sqlite';
+import { complaintDecider } from '@crm/service/domain';
+import { anEvent } from '@crm/shared/testing';
+import { handleCommand, verifyChain } from '@crm/shared/event-sourcing';
+import { isSealed } from '@crm/shared/personal-data';
+import { uuidV5 } from '@crm/shared/kernel';
+import { loadConfig, openEventStore } from '@crm/platform';
+import { runCli } from './cli';
+import type { CliIo, Output } from './context';
+
+class Captured extends EventEmitter implements Output {
+  text = '';
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+async function cli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const io: CliIo = { stdout, stderr, env, interrupted: new Promise(() => undefined) };
+  const code = await runCli(args, io);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const COMPLAINT = '0b6f3c52-2f0e-4d55-9d8e-6a1f3b7c9e21';
+const DESCRIPTION = 'کالای تحویلی معیوب بود و کسی پاسخگو نبود';
+const PHONE_KEY = 'phone:+989123456789';
+/** How claim streams were named before blind indexes: by the phone itself. */
+const OLD_CLAIM_STREAM = `lead-key-${uuidV5(`default/${PHONE_KEY}`)}`;
+
+describe('crm-cli migrate personal-data (real SQLite data directories)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'crm-migrate-'));
+  const source = join(root, 'old');
+  const target = join(root, 'new');
+  let sourceEvents = 0;
+
+  beforeAll(async () => {
+    // A store written before sealing: plaintext personal data, a claim stream named by a phone number.
+    mkdirSync(source, { recursive: true });
+    const store = openSqliteEventStore({ file: join(source, 'crm.sqlite'), synchronous: 'NORMAL' });
+    await seedEventStore(store, { events: 400, seed: 7 });
+    await handleCommand(store, complaintDecider, `complaint-${COMPLAINT}`, {
+      type: 'ReceiveComplaint',
+      data: {
+        complaintId: COMPLAINT,
+        complainant: { name: 'رضا کریمی', phone: '۰۹۱۲ ۳۴۵ ۶۷۸۹' },
+        channel: 'phone',
+        category: 'کیفیت',
+        description: DESCRIPTION,
+        receivedAt: '2025-03-01T06:30:00.000Z',
+      },
+    });
+    await store.appendToStream(OLD_CLAIM_STREAM, [
+      anEvent('LeadKeyClaimed', { key: PHONE_KEY, leadId: COMPLAINT, claimedAt: '2025-03-01T06:30:00.000Z' }),
+    ]);
+    sourceEvents = Number(await store.headPosition());
+    await store.close();
+    expect(readFileSync(join(source, 'crm.sqlite')).includes(Buffer.from(DESCRIPTION))).toBe(true);
+  }, 60_000);
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('refuses to write over a store or into its own directory', async () => {
+    expect(await cli(['migrate', 'personal-data', '--to', source], { CRM_DATA_DIR: source })).toMatchObject({ code: 2 });
+    expect(await cli(['migrate', 'personal-data'], { CRM_DATA_DIR: source })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--to'),
+    });
+  });
+
+  it('rewrites every event sealed, with verified chains, claims by blind index, and no plaintext left in the new files', async () => {
+    const run = await cli(['migrate', 'personal-data', '--to', target], { CRM_DATA_DIR: source });
+    expect(run.stderr).toBe('');
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining(`migrated ${sourceEvents.toLocaleString('en-US')} events`) });
+    for (const file of ['crm.sqlite', 'keys.sqlite', 'kek', 'server-secret']) expect(existsSync(join(target, file))).toBe(true);
+
+    const raw = openSqliteEventStore({ file: join(target, 'crm.sqlite') });
+    try {
+      expect(Number(await raw.headPosition())).toBe(sourceEvents);
+      const [received] = await raw.readStream(`complaint-${COMPLAINT}`);
+      expect(isSealed((received?.data as { description: unknown }).description)).toBe(true);
+      expect(verifyChain(await raw.readStream(`complaint-${COMPLAINT}`)).ok).toBe(true);
+      expect(await raw.readStream(OLD_CLAIM_STREAM)).toEqual([]);
+      const claims = (await raw.readAll({ maxCount: 100_000, filter: { categories: ['lead-key'] } })).events;
+      expect(claims.length).toBeGreaterThan(0);
+      expect(JSON.stringify(claims)).not.toContain('989123456789');
+    } finally {
+      await raw.close();
+    }
+    for (const file of ['crm.sqlite', 'crm.sqlite-wal']) {
+      if (existsSync(join(target, file))) expect(readFileSync(join(target, file)).includes(Buffer.from(DESCRIPTION))).toBe(false);
+    }
+
+    const opened = await openEventStore(loadConfig({ CRM_DATA_DIR: target }));
+    try {
+      const [received] = await opened.readStream(`complaint-${COMPLAINT}`);
+      expect(received?.data).toMatchObject({ description: DESCRIPTION, complainant: { name: 'رضا کریمی' } });
+    } finally {
+      await opened.close();
+    }
+    expect(await cli(['rebuild', 'all'], { CRM_DATA_DIR: target })).toMatchObject({ code: 0 });
+  }, 120_000);
+});

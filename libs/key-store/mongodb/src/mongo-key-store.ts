@@ -1,0 +1,54 @@
+import { Binary, MongoClient, MongoServerError, type Collection } from 'mongodb';
+import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
+
+interface KeyDocument {
+  _id: string;
+  tenantId: string;
+  subjectRef: string;
+  wrapped: Binary;
+  createdAt: Date;
+}
+
+const idOf = (ref: SubjectKeyRef) => `${ref.tenantId}/${ref.subjectRef}`;
+const DUPLICATE_KEY = 11000;
+
+/** Wrapped data keys in their own collection (`personal_data_keys`), apart from the read models. */
+export class MongoKeyStore implements KeyStore {
+  private constructor(
+    private readonly client: MongoClient,
+    readonly keys: Collection<KeyDocument>,
+    private readonly ownsClient: boolean,
+  ) {}
+
+  static async connect(url: string, options: { readonly database?: string } = {}): Promise<MongoKeyStore> {
+    const client = await MongoClient.connect(url);
+    return new MongoKeyStore(client, client.db(options.database).collection<KeyDocument>('personal_data_keys'), true);
+  }
+
+  async get(ref: SubjectKeyRef): Promise<Buffer | undefined> {
+    const found = await this.keys.findOne({ _id: idOf(ref) });
+    return found ? Buffer.from(found.wrapped.buffer) : undefined;
+  }
+
+  async create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
+    try {
+      await this.keys.insertOne({ _id: idOf(ref), ...ref, wrapped: new Binary(wrapped), createdAt: new Date() });
+      return wrapped;
+    } catch (error) {
+      if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+      return (await this.get(ref)) as Buffer;
+    }
+  }
+
+  async delete(ref: SubjectKeyRef): Promise<boolean> {
+    return (await this.keys.deleteOne({ _id: idOf(ref) })).deletedCount > 0;
+  }
+
+  async has(ref: SubjectKeyRef): Promise<boolean> {
+    return (await this.keys.countDocuments({ _id: idOf(ref) }, { limit: 1 })) > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await this.client.close();
+  }
+}

@@ -1,0 +1,76 @@
+import { Pool } from 'pg';
+import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Wrapped data keys in their own table (`<schema>.personal_data_keys`), apart from the events. */
+export class PostgresKeyStore implements KeyStore {
+  private constructor(
+    readonly pool: Pool,
+    readonly schema: string,
+    private readonly ownsPool: boolean,
+  ) {}
+
+  static async open(connection: string | Pool, options: { readonly schema?: string } = {}): Promise<PostgresKeyStore> {
+    const schema = options.schema ?? 'crm';
+    if (!IDENTIFIER.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
+    const pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: 4 }) : connection;
+    const store = new PostgresKeyStore(pool, schema, typeof connection === 'string');
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((error: { code?: string }) => {
+      // Two processes creating the schema at once: the loser sees a unique violation, and the schema exists.
+      if (error.code !== '23505') throw error;
+    });
+    await pool
+      .query(
+        `CREATE TABLE IF NOT EXISTS "${schema}".personal_data_keys (
+           tenant_id text NOT NULL,
+           subject_ref text NOT NULL,
+           wrapped bytea NOT NULL,
+           created_at timestamptz NOT NULL DEFAULT now(),
+           PRIMARY KEY (tenant_id, subject_ref))`,
+      )
+      .catch((error: { code?: string }) => {
+        if (error.code !== '23505' && error.code !== '42P07') throw error;
+      });
+    return store;
+  }
+
+  private get table(): string {
+    return `"${this.schema}".personal_data_keys`;
+  }
+
+  async get(ref: SubjectKeyRef): Promise<Buffer | undefined> {
+    const { rows } = await this.pool.query<{ wrapped: Buffer }>(
+      `SELECT wrapped FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2`,
+      [ref.tenantId, ref.subjectRef],
+    );
+    return rows[0]?.wrapped;
+  }
+
+  async create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
+    // The no-op update makes RETURNING give the stored row when another writer came first.
+    const { rows } = await this.pool.query<{ wrapped: Buffer }>(
+      `INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+       RETURNING wrapped`,
+      [ref.tenantId, ref.subjectRef, wrapped],
+    );
+    return rows[0]?.wrapped as Buffer;
+  }
+
+  async delete(ref: SubjectKeyRef): Promise<boolean> {
+    const result = await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2`, [
+      ref.tenantId,
+      ref.subjectRef,
+    ]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async has(ref: SubjectKeyRef): Promise<boolean> {
+    return (await this.get(ref)) !== undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+}

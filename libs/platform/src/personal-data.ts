@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACTIVITIES_PERSONAL_FIELDS } from '@crm/activities/domain';
+import { SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
+import { SERVICE_PERSONAL_FIELDS } from '@crm/service/domain';
+import { InMemoryKeyStore, mergePersonalFields, type KeyStore, type PersonalFields } from '@crm/shared/personal-data';
+import { ConfigError, type AppConfig } from './app-config';
+import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
+
+/** Every context's personal fields (docs/personal-data.md). */
+export const ALL_PERSONAL_FIELDS: PersonalFields = mergePersonalFields(
+  SALES_PERSONAL_FIELDS,
+  SERVICE_PERSONAL_FIELDS,
+  ACTIVITIES_PERSONAL_FIELDS,
+);
+
+export const KEK_FILE = 'kek';
+export const KEY_STORE_FILE = 'keys.sqlite';
+
+function parseKek(text: string, from: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) throw new ConfigError([`${from} must hold a 32-byte key, base64 or 64 hex digits (openssl rand -base64 32)`]);
+  return key;
+}
+
+/**
+ * The key-encryption key that wraps every data key: `CRM_KEK`, else the file
+ * `CRM_KEK_FILE` names, else (embedded default) `<data>/kek`, made on first
+ * start with mode 0600. The in-memory store keeps nothing, so its KEK lives as
+ * long as the process.
+ */
+export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Buffer {
+  const fromEnv = env['CRM_KEK'];
+  if (fromEnv) return parseKek(fromEnv, 'CRM_KEK');
+  const fromFile = env['CRM_KEK_FILE'];
+  if (fromFile) {
+    if (!existsSync(fromFile)) throw new ConfigError([`CRM_KEK_FILE=${JSON.stringify(fromFile)} does not exist`]);
+    return parseKek(readFileSync(fromFile, 'utf8'), `CRM_KEK_FILE (${fromFile})`);
+  }
+  if (config.eventStore === 'memory') return randomBytes(32);
+  const file = join(config.dataDir, KEK_FILE);
+  if (existsSync(file)) return parseKek(readFileSync(file, 'utf8'), file);
+  const kek = randomBytes(32);
+  mkdirSync(config.dataDir, { recursive: true });
+  try {
+    writeFileSync(file, `${kek.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process (the projector) made it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return parseKek(readFileSync(file, 'utf8'), file);
+    throw error;
+  }
+  chmodSync(file, 0o600);
+  return kek;
+}
+
+/** Where the data keys live: beside the events, in a table or collection of their own. */
+export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
+  switch (config.eventStore) {
+    case 'memory':
+      return new InMemoryKeyStore();
+    case 'postgres': {
+      const { PostgresKeyStore } = await import('@crm/key-store/postgres');
+      return PostgresKeyStore.open(config.postgresUrl as string, { schema: config.postgresSchema });
+    }
+    case 'eventstoredb':
+      if (config.mongodbUrl) {
+        const { MongoKeyStore } = await import('@crm/key-store/mongodb');
+        return MongoKeyStore.connect(config.mongodbUrl, { database: config.mongodbDatabase });
+      }
+      if (config.postgresUrl) {
+        const { PostgresKeyStore } = await import('@crm/key-store/postgres');
+        return PostgresKeyStore.open(config.postgresUrl, { schema: config.postgresSchema });
+      }
+      break;
+    case 'sqlite':
+      break;
+  }
+  const { SqliteKeyStore } = await import('@crm/key-store/sqlite');
+  const file = join(config.dataDir, KEY_STORE_FILE);
+  prepareDataDirectory(config.dataDir);
+  prepareDatabaseFile(file);
+  return SqliteKeyStore.open(file);
+}

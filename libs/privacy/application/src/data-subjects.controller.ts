@@ -1,0 +1,94 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiProblem,
+  Ctx,
+  EnumField,
+  IDEMPOTENCY_PROBLEMS,
+  IdField,
+  NestedField,
+  REQUEST_PROBLEMS,
+  RequestValidationError,
+  STORE_PROBLEMS,
+  Tenant,
+  TextField,
+  VALIDATION_PROBLEMS,
+  type CommandContext,
+} from '@crm/shared/http';
+import { DATA_SUBJECT_REFUSALS, DATA_SUBJECT_TYPES, type DataSubject, type DataSubjectType } from '@crm/privacy/domain';
+import { ACCESS_REPORT_SCHEMA, ERASURE_REPLY_SCHEMA } from './data-subject-schemas';
+import { DataSubjects, type AccessReport, type ErasureReply } from './data-subjects.service';
+
+export class DataSubjectDto {
+  @EnumField(DATA_SUBJECT_TYPES, { example: 'lead' })
+  type!: DataSubjectType;
+
+  @IdField()
+  id!: string;
+}
+
+export class EraseDataSubjectRequestDto {
+  @NestedField(() => DataSubjectDto, { description: 'The person: a lead or a contact (the records linked to it by qualification go too)' })
+  subject!: DataSubjectDto;
+
+  @TextField(500, { example: 'درخواست حذف اطلاعات از سوی مشتری' })
+  reason!: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function subjectOf(type: string, id: string): DataSubject {
+  const errors: { field: string; messages: string[] }[] = [];
+  if (!(DATA_SUBJECT_TYPES as readonly string[]).includes(type))
+    errors.push({ field: 'type', messages: [`type must be one of ${DATA_SUBJECT_TYPES.join(', ')}`] });
+  if (!UUID.test(id)) errors.push({ field: 'id', messages: ['id must be a UUID'] });
+  if (errors.length > 0) throw new RequestValidationError(errors);
+  return { type: type as DataSubjectType, id: id.toLowerCase() };
+}
+
+/** Erasure and right of access (API.md "Personal data"); the access table admits admins only. */
+@ApiTags('data subjects')
+@Controller('data-subjects')
+export class DataSubjectsController {
+  constructor(private readonly subjects: DataSubjects) {}
+
+  @Post('erase')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Erase a person's personal data (crypto-shredding): their keys are destroyed and the read models purged",
+    description:
+      'Destroys the data keys of the lead or contact, of the contact or lead qualification linked to it, and of the complaints, ' +
+      'feedback, survey answers, activities and interactions they made or that regard them; purges their values from every read ' +
+      'model; records who erased whom, when and why, without the erased data. The hash chain still verifies.',
+  })
+  @ApiOkResponse({ description: 'Erased', schema: ERASURE_REPLY_SCHEMA })
+  @ApiProblem(400, 'Malformed or invalid input; every bad field is listed in errors', [
+    VALIDATION_PROBLEMS.FAILED,
+    REQUEST_PROBLEMS.MALFORMED_JSON,
+    REQUEST_PROBLEMS.INVALID_ENCODING,
+    DATA_SUBJECT_REFUSALS.REASON_REQUIRED,
+  ])
+  @ApiProblem(404, 'No such lead or contact', [DATA_SUBJECT_REFUSALS.NOT_FOUND])
+  @ApiProblem(409, 'Already erased', [DATA_SUBJECT_REFUSALS.ERASED])
+  @ApiProblem(413, 'Body too large', [REQUEST_PROBLEMS.TOO_LARGE])
+  @ApiProblem(415, 'Body is not JSON', [REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE])
+  @ApiProblem(422, 'Idempotency key reused for another request', [IDEMPOTENCY_PROBLEMS.KEY_REUSED])
+  @ApiProblem(503, 'The event store did not answer', [STORE_PROBLEMS.OUTCOME_UNKNOWN])
+  erase(@Body() body: EraseDataSubjectRequestDto, @Ctx() context: CommandContext): Promise<ErasureReply> {
+    return this.subjects.erase({ type: body.subject.type, id: body.subject.id }, body.reason, context);
+  }
+
+  @Get(':type/:id')
+  @ApiOperation({
+    summary: 'Right of access: everything the CRM holds about a person, opened, as JSON',
+    description: 'Their own records and those they made, by context, every event with its data; and the shared records that name them.',
+  })
+  @ApiParam({ name: 'type', enum: [...DATA_SUBJECT_TYPES] })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ description: 'Everything held about the person', schema: ACCESS_REPORT_SCHEMA })
+  @ApiProblem(400, 'Malformed type or id; every bad one listed', [VALIDATION_PROBLEMS.FAILED])
+  @ApiProblem(404, 'No such lead or contact', [DATA_SUBJECT_REFUSALS.NOT_FOUND])
+  access(@Param('type') type: string, @Param('id') id: string, @Tenant() tenantId: string): Promise<AccessReport> {
+    return this.subjects.access(subjectOf(type, id), tenantId);
+  }
+}

@@ -1,0 +1,155 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { alreadyRecorded, DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
+import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
+import type { ReadStore } from '@crm/shared/read-model';
+import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
+import { findPersonRecords } from './person-records';
+import { personalValuesOf, purgeReadModels } from './read-model-purge';
+
+/** What the storage does after an erasure so freed pages keep nothing (SQLite: truncate the WAL). */
+export interface ErasureStorage {
+  compact(): Promise<void>;
+}
+export const ERASURE_STORAGE = Symbol('ErasureStorage');
+
+export interface ErasureReply {
+  readonly erasedAt: string;
+  readonly position: string | undefined;
+  /** How many records lost their keys. */
+  readonly records: number;
+}
+
+const CONTEXTS: Readonly<Record<string, string>> = {
+  lead: 'sales',
+  contact: 'sales',
+  account: 'sales',
+  opportunity: 'sales',
+  quote: 'sales',
+  complaint: 'service',
+  feedback: 'service',
+  'survey-response': 'service',
+  activity: 'activities',
+  interaction: 'activities',
+  campaign: 'marketing',
+  'marketing-list': 'marketing',
+};
+
+export interface AccessEvent {
+  readonly type: string;
+  readonly revision: number;
+  readonly occurredAt: string;
+  readonly data: unknown;
+}
+
+export interface AccessRecord {
+  readonly streamId: string;
+  readonly context: string;
+  /** `owned`: the person's own record or one they made; `mention`: a shared record's events naming them. */
+  readonly kind: 'owned' | 'mention';
+  readonly events: readonly AccessEvent[];
+}
+
+export interface AccessReport {
+  readonly subject: DataSubject;
+  readonly identities: readonly DataSubject[];
+  readonly erasure: { readonly erasedAt: string; readonly reason: string } | null;
+  readonly records: readonly AccessRecord[];
+}
+
+const accessEvent = (event: RecordedEvent): AccessEvent => ({
+  type: event.type,
+  revision: event.revision,
+  occurredAt: event.metadata.occurredAt,
+  data: event.data,
+});
+
+/** Right of access and erasure (API.md "Personal data"). */
+@Injectable()
+export class DataSubjects {
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Optional() @Inject(ERASURE_STORAGE) private readonly storage?: ErasureStorage,
+  ) {}
+
+  private get layer(): PersonalDataEventStore {
+    const layer = personalDataLayer(this.executor.store);
+    if (!layer) throw new Error('erasure needs the personal-data layer around the event store');
+    return layer;
+  }
+
+  /**
+   * Crypto-shredding, in an order a retry can finish: find the person's
+   * records and their values; purge those values from the read models;
+   * destroy the records' keys; purge again (a projection may have written
+   * between); then record the erasure. A crash before the record leaves the
+   * person erasable again, and the retry does it all over.
+   */
+  async erase(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
+    const { tenantId } = context;
+    const now = this.executor.now();
+    const stream = dataSubjectStream(subject);
+    const command = (records: readonly string[]) =>
+      ({ type: 'EraseDataSubject', data: { subject, reason, records, erasedAt: now.toISOString() } }) as const;
+    // A retry (same Idempotency-Key) gets the first reply; the same key with another request is refused (422) there too.
+    if (await alreadyRecorded(this.executor.store, context.commandId, tenantId)) {
+      const first = await this.executor.execute(dataSubjectDecider, stream, command([]), context, now);
+      const recorded = first.events[0]?.data;
+      return { erasedAt: recorded?.erasedAt ?? now.toISOString(), position: first.position, records: recorded?.records.length ?? 0 };
+    }
+    // Refusals that need nothing else first: a blank reason.
+    dataSubjectDecider.decide(command([]), dataSubjectDecider.initialState());
+    const records = await findPersonRecords(this.executor.store, tenantId, subject);
+    if (!records) throw new DomainError(DATA_SUBJECT_REFUSALS.NOT_FOUND, `No ${subject.type} ${subject.id}`, { subject });
+    // Erased as the lead or as the contact it became: the same person, erased once.
+    const erased = await this.erasureOf(records.identities, tenantId);
+    if (erased) throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: erased.erasedAt });
+    const values: string[] = [];
+    for (const streamId of records.owned) {
+      for (const event of await this.executor.store.readStream(streamId, { tenantId })) personalValuesOf(event, values);
+    }
+    await purgeReadModels(this.readStore, values);
+    for (const subjectRef of records.owned) await this.layer.keys.destroy({ tenantId, subjectRef });
+    await purgeReadModels(this.readStore, values);
+    await this.storage?.compact();
+    const result = await this.executor.execute(dataSubjectDecider, stream, command(records.owned), context, now);
+    return { erasedAt: now.toISOString(), position: result.position, records: records.owned.length };
+  }
+
+  private async erasureOf(identities: readonly DataSubject[], tenantId: string): Promise<{ erasedAt: string; reason: string } | undefined> {
+    for (const identity of identities) {
+      const { state } = await loadWithRevision(this.executor.store, dataSubjectDecider, dataSubjectStream(identity), tenantId);
+      if (state.status === 'erased') return state;
+    }
+    return undefined;
+  }
+
+  /** Everything held about the person, opened: their records in every context and the shared records naming them. */
+  async access(subject: DataSubject, tenantId: string): Promise<AccessReport> {
+    const records = await findPersonRecords(this.executor.store, tenantId, subject);
+    if (!records) throw new DomainError(DATA_SUBJECT_REFUSALS.NOT_FOUND, `No ${subject.type} ${subject.id}`, { subject });
+    const erasure = await this.erasureOf(records.identities, tenantId);
+    const owned: AccessRecord[] = [];
+    for (const streamId of records.owned) {
+      const events = await this.executor.store.readStream(streamId, { tenantId });
+      owned.push({ streamId, context: CONTEXTS[streamCategory(streamId)] ?? 'other', kind: 'owned', events: events.map(accessEvent) });
+    }
+    const mentions = new Map<string, AccessEvent[]>();
+    for (const event of records.mentions) mentions.set(event.streamId, [...(mentions.get(event.streamId) ?? []), accessEvent(event)]);
+    return {
+      subject,
+      identities: records.identities,
+      erasure: erasure ? { erasedAt: erasure.erasedAt, reason: erasure.reason } : null,
+      records: [
+        ...owned,
+        ...[...mentions].map(([streamId, events]) => ({
+          streamId,
+          context: CONTEXTS[streamCategory(streamId)] ?? 'other',
+          kind: 'mention' as const,
+          events,
+        })),
+      ],
+    };
+  }
+}

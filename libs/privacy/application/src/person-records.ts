@@ -1,0 +1,100 @@
+import { streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import type { DataSubject } from '@crm/privacy/domain';
+
+type Data = Record<string, unknown>;
+const record = (value: unknown): Data | undefined => (typeof value === 'object' && value !== null ? (value as Data) : undefined);
+
+/** The events that can name a person as the maker or subject of another record. */
+const REFERRING_TYPES = [
+  'ComplaintReceived',
+  'FeedbackSubmitted',
+  'SurveyResponseRecorded',
+  'ActivityScheduled',
+  'InteractionLogged',
+  'CampaignResponseRecorded',
+  'MarketingListMembersAdded',
+  'MarketingListMembersRemoved',
+] as const;
+
+/** Records made by the person (a complaint they filed) or about them (a call logged regarding them): all theirs to erase. */
+const OWNED_BY_REFERENCE = new Set(['complaint', 'feedback', 'survey-response', 'activity', 'interaction']);
+
+export interface PersonRecords {
+  /** The person as leads and contacts: the one asked about and the records qualification linked to it. */
+  readonly identities: readonly DataSubject[];
+  /** Streams whose personal fields are the person's: their keys are what erasure destroys. */
+  readonly owned: readonly string[];
+  /** Events of shared records that name the person (a campaign response, a list membership): shown on access, not erased. */
+  readonly mentions: readonly RecordedEvent[];
+}
+
+/**
+ * Everything recorded about a person, found from the log: their lead and the
+ * contact it was qualified into (or the other way round), the complaints,
+ * feedback and survey answers they made, the activities and interactions
+ * regarding them, and the shared records that mention them.
+ */
+export async function findPersonRecords(store: EventStore, tenantId: string, subject: DataSubject): Promise<PersonRecords | undefined> {
+  const identities = new Map<string, DataSubject>();
+  // An account opened for a lead without a company bears the person's name: it is theirs too.
+  const accounts = new Set<string>();
+  const own = async (who: DataSubject): Promise<void> => {
+    const key = `${who.type}-${who.id}`;
+    if (identities.has(key)) return;
+    const events = await store.readStream(key, { tenantId });
+    if (events.length === 0) return;
+    identities.set(key, who);
+    for (const event of events) {
+      const data = event.data as Data;
+      // A qualified lead became a new contact: the same person.
+      if (event.type === 'LeadQualified') {
+        const contact = record(data['contact']);
+        if (contact && contact['existing'] !== true && typeof contact['contactId'] === 'string')
+          await own({ type: 'contact', id: contact['contactId'] });
+        const account = record(data['account']);
+        if (account && contact && account['existing'] !== true && account['name'] === contact['fullName'])
+          accounts.add(`account-${String(account['accountId'])}`);
+      }
+      if (event.type === 'ContactCreated' && typeof data['originLeadId'] === 'string')
+        await own({ type: 'lead', id: data['originLeadId'] });
+    }
+  };
+  await own(subject);
+  if (!identities.has(`${subject.type}-${subject.id}`)) return undefined;
+
+  const leads = new Set([...identities.values()].filter((s) => s.type === 'lead').map((s) => s.id));
+  const contacts = new Set([...identities.values()].filter((s) => s.type === 'contact').map((s) => s.id));
+  const names = (party: unknown): boolean => {
+    const p = record(party);
+    return p !== undefined && typeof p['contactId'] === 'string' && contacts.has(p['contactId']);
+  };
+  const about = (target: unknown): boolean => {
+    const t = record(target);
+    if (!t || typeof t['id'] !== 'string') return false;
+    return (t['type'] === 'lead' && leads.has(t['id'])) || (t['type'] === 'contact' && contacts.has(t['id']));
+  };
+  const owned = new Set([...identities.keys(), ...accounts]);
+  const mentions: RecordedEvent[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const slice = await store.readAll({ after, maxCount: 1000, filter: { tenantId, eventTypes: REFERRING_TYPES } });
+    for (const event of slice.events) {
+      const data = event.data as Data;
+      const category = streamCategory(event.streamId);
+      const mine =
+        names(data['complainant']) ||
+        names(data['from']) ||
+        names(data['respondent']) ||
+        about(data['regarding']) ||
+        about(data['targetId']);
+      if (mine && OWNED_BY_REFERENCE.has(category)) owned.add(event.streamId);
+      else if (mine) mentions.push(event);
+      else if (Array.isArray(data['memberIds']) && data['memberIds'].some((id) => leads.has(id as string) || contacts.has(id as string))) {
+        mentions.push(event);
+      }
+    }
+    if (slice.isEnd || slice.checkpoint === undefined) break;
+    after = slice.checkpoint;
+  }
+  return { identities: [...identities.values()], owned: [...owned], mentions };
+}

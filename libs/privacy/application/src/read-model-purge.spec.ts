@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { DataKeys, ERASED, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { InMemoryReadStore } from '@crm/shared/read-model';
+import { anEvent } from '@crm/shared/testing';
+import { personalValuesOf, purgeReadModels } from './read-model-purge';
+
+describe('the purge pass of an erasure', () => {
+  it('takes exactly the values of sealed fields from an opened event, lists and nested fields included', async () => {
+    const store = new PersonalDataEventStore(new InMemoryEventStore(), new DataKeys(new InMemoryKeyStore(), randomBytes(32)), {
+      LeadCaptured: ['fullName', 'contact.email', 'matchKeys[]'],
+    });
+    await store.appendToStream('lead-1', [
+      anEvent('LeadCaptured', {
+        fullName: 'مریم احمدی',
+        source: 'web',
+        contact: { email: 'm@example.ir' },
+        matchKeys: ['email:m@example.ir'],
+      }),
+    ]);
+    const [event] = await store.readStream('lead-1');
+    expect(personalValuesOf(event!).sort()).toEqual(['email:m@example.ir', 'm@example.ir', 'مریم احمدی'].sort());
+  });
+
+  it('replaces each occurrence in every projection collection, keeps everything else, and reports what it rewrote', async () => {
+    const readStore = new InMemoryReadStore();
+    await readStore.transaction((tx) => {
+      tx.saveState({ name: 'audience', collection: 'audience_v1_1', checkpoint: '9' });
+      tx.saveState({ name: 'complaints', collection: 'complaints_v1_1', checkpoint: '9' });
+      tx.put('audience_v1_1', 'c1', { fullName: 'مریم احمدی', channel: 'sms', tags: ['vip', 'مریم احمدی (وفادار)'] }, '3');
+      tx.put('audience_v1_1', 'c2', { fullName: 'علی رضایی', channel: 'sms' }, '4');
+      tx.put('complaints_v1_1', 'k1', { steps: [{ text: 'شکایت مریم احمدی: کالا دیر رسید' }], severity: 'high' }, '5');
+    });
+    expect(await purgeReadModels(readStore, ['مریم احمدی', 'کالا دیر رسید', 'ab', ERASED])).toBe(2);
+    expect((await readStore.get('audience_v1_1', 'c1'))?.doc).toEqual({
+      fullName: ERASED,
+      channel: 'sms',
+      tags: ['vip', `${ERASED} (وفادار)`],
+    });
+    expect((await readStore.get('audience_v1_1', 'c1'))?.position).toBe('3');
+    expect((await readStore.get('audience_v1_1', 'c2'))?.doc).toEqual({ fullName: 'علی رضایی', channel: 'sms' });
+    expect((await readStore.get('complaints_v1_1', 'k1'))?.doc).toEqual({
+      steps: [{ text: `شکایت ${ERASED}: ${ERASED}` }],
+      severity: 'high',
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { storedData, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { ERASED, isSealed } from '@crm/shared/personal-data';
+import type { ReadStore } from '@crm/shared/read-model';
+
+/** Values shorter than this are not searched for: a two-letter name must not blank every word it is part of. */
+const SHORTEST = 3;
+const PAGE = 500;
+
+/** Every string in a value that `replace` rewrites, copied only where something changed. */
+function scrub(value: unknown, replace: (text: string) => string): unknown {
+  if (typeof value === 'string') return replace(value);
+  if (Array.isArray(value)) {
+    const out = value.map((item) => scrub(item, replace));
+    return out.some((item, i) => item !== value[i]) ? out : value;
+  }
+  if (typeof value === 'object' && value !== null) {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = scrub(item, replace);
+      changed ||= out[key] !== item;
+    }
+    return changed ? out : value;
+  }
+  return value;
+}
+
+/**
+ * The purge pass of an erasure: in every read model, each occurrence of one
+ * of the person's values becomes ERASED. Read models are built from opened
+ * events, so they hold plaintext; once the keys are gone a rebuild would
+ * write the markers anyway, and this pass makes the live models agree now.
+ * Returns the number of documents rewritten.
+ */
+export async function purgeReadModels(store: ReadStore, values: readonly string[]): Promise<number> {
+  const needles = [...new Set(values.filter((value) => value.length >= SHORTEST && value !== ERASED))].sort((a, b) => b.length - a.length);
+  if (needles.length === 0) return 0;
+  const replace = (text: string): string => {
+    let out = text;
+    for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(ERASED);
+    return out;
+  };
+  const collections = new Set((await store.listStates()).flatMap((state) => (state.collection ? [state.collection] : [])));
+  let rewritten = 0;
+  for (const collection of collections) {
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await store.find(collection, { limit: PAGE, offset });
+      const changed = page.flatMap((record) => {
+        const doc = scrub(record.doc, replace);
+        return doc === record.doc ? [] : [{ ...record, doc: doc as object }];
+      });
+      if (changed.length > 0) {
+        await store.transaction((tx) => {
+          for (const record of changed) tx.put(collection, record.id, record.doc, record.position);
+        });
+        rewritten += changed.length;
+      }
+      if (page.length < PAGE) break;
+    }
+  }
+  return rewritten;
+}
+
+/** The opened values of an event's sealed fields: the person's data that a purge searches the read models for. */
+export function personalValuesOf(event: RecordedEvent, out: string[] = []): string[] {
+  const walk = (stored: unknown, opened: unknown): void => {
+    if (isSealed(stored)) stringsOf(opened, out);
+    else if (typeof stored === 'object' && stored !== null && typeof opened === 'object' && opened !== null) {
+      for (const [key, value] of Object.entries(stored)) walk(value, (opened as Record<string, unknown>)[key]);
+    }
+  };
+  walk(storedData(event), event.data);
+  return out;
+}
+
+function stringsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) stringsOf(item, out);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) stringsOf(item, out);
+  return out;
+}

@@ -1,0 +1,42 @@
+import { deciderSpec } from '@crm/shared/testing';
+import { dataSubjectDecider, dataSubjectStream } from './data-subject';
+
+const subject = { type: 'lead', id: '0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' } as const;
+const erase = (reason = 'درخواست حذف از سوی مشتری') => ({
+  type: 'EraseDataSubject' as const,
+  data: { subject, reason, records: ['lead-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d'], erasedAt: '2026-03-01T08:00:00.000Z' },
+});
+
+describe('data subject erasure', () => {
+  const spec = deciderSpec(dataSubjectDecider);
+
+  it('records who was erased, when and why, and which records lost their keys', () => {
+    spec
+      .given([])
+      .when(erase())
+      .then([
+        {
+          type: 'DataSubjectErased',
+          data: {
+            subject,
+            reason: 'درخواست حذف از سوی مشتری',
+            records: ['lead-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d'],
+            erasedAt: '2026-03-01T08:00:00.000Z',
+          },
+        },
+      ]);
+  });
+
+  it('refuses a blank reason and a second erasure', () => {
+    spec.given([]).when(erase(' \u200c ')).thenThrows('DATA_SUBJECT.REASON_REQUIRED');
+    spec
+      .given([{ type: 'DataSubjectErased', data: { ...erase().data, records: [] } }])
+      .when(erase())
+      .thenThrows('DATA_SUBJECT.ERASED');
+  });
+
+  it('names the erasure stream by the subject’s type and id only', () => {
+    expect(dataSubjectStream(subject)).toMatch(/^data-subject-[0-9a-f-]{36}$/);
+    expect(dataSubjectStream(subject)).not.toBe(dataSubjectStream({ type: 'contact', id: subject.id }));
+  });
+});

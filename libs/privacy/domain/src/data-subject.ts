@@ -1,0 +1,62 @@
+import { DomainError, streamIdOf, type Command, type Decider, type Event } from '@crm/shared/event-sourcing';
+import { isBlank, refusals, uuidV5 } from '@crm/shared/kernel';
+
+/** The people the CRM holds data about, as API.md names them. */
+export const DATA_SUBJECT_TYPES = ['lead', 'contact'] as const;
+export type DataSubjectType = (typeof DATA_SUBJECT_TYPES)[number];
+
+export interface DataSubject {
+  readonly type: DataSubjectType;
+  readonly id: string;
+}
+
+export const DATA_SUBJECT_REFUSALS = refusals('DATA_SUBJECT', {
+  NOT_FOUND: [404, 'No lead or contact has this id in the caller’s tenant'],
+  ERASED: [409, 'This person’s personal data is already erased'],
+  REASON_REQUIRED: [400, 'The reason is blank once spacing marks are removed'],
+});
+
+/** One erasure record per person, named by the person's id (never by their data). */
+export const dataSubjectStream = (subject: DataSubject): string => streamIdOf('data-subject', uuidV5(`${subject.type}/${subject.id}`));
+
+export type EraseDataSubject = Command<
+  'EraseDataSubject',
+  {
+    subject: DataSubject;
+    reason: string;
+    /** The streams whose keys are destroyed: the person's own records and those they made. */
+    records: readonly string[];
+    erasedAt: string;
+  }
+>;
+
+/** Who erased whom (the actor, in the envelope), when and why — and nothing of the erased data. */
+export type DataSubjectErased = Event<'DataSubjectErased', { subject: DataSubject; reason: string; records: string[]; erasedAt: string }>;
+
+export type DataSubjectState =
+  | { readonly status: 'held' }
+  | { readonly status: 'erased'; readonly erasedAt: string; readonly reason: string; readonly records: readonly string[] };
+
+export const dataSubjectDecider: Decider<DataSubjectState, EraseDataSubject, DataSubjectErased> = {
+  initialState: () => ({ status: 'held' }),
+  decide: (command, state) => {
+    if (state.status === 'erased') {
+      throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: state.erasedAt });
+    }
+    const { subject, reason, records, erasedAt } = command.data;
+    if (isBlank(reason)) throw new DomainError(DATA_SUBJECT_REFUSALS.REASON_REQUIRED, 'A reason is required', { fields: ['reason'] });
+    return [
+      {
+        type: 'DataSubjectErased',
+        data: { subject: { type: subject.type, id: subject.id }, reason: reason.trim(), records: [...records], erasedAt },
+      },
+    ];
+  },
+  evolve: (_state, event) => ({
+    status: 'erased',
+    erasedAt: event.data.erasedAt,
+    reason: event.data.reason,
+    records: event.data.records,
+  }),
+  refusals: DATA_SUBJECT_REFUSALS,
+};

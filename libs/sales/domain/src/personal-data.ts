@@ -1,0 +1,22 @@
+import type { PersonalFields } from '@crm/shared/personal-data';
+
+const contactPoints = ['fullName', 'nameKey', 'email', 'normalizedEmail', 'phone', 'phoneE164', 'matchKeys[]'];
+const changedContactPoints = [...contactPoints.slice(0, -1).map((field) => `changes.${field}`), 'matchKeys[]'];
+
+/**
+ * The personal fields of sales events, sealed in the log under the key of
+ * their stream (libs/shared/personal-data). An account's name and national id
+ * are sealed too: a lead qualified without a company becomes an account named
+ * after the person, with their national id. Opportunities and quotes are
+ * business records and hold none.
+ */
+export const SALES_PERSONAL_FIELDS: PersonalFields = {
+  LeadCaptured: contactPoints,
+  LeadUpdated: changedContactPoints,
+  LeadQualified: ['contact.fullName', 'contact.email', 'contact.phone', 'account.name'],
+  LeadDisqualified: ['note'],
+  ContactCreated: contactPoints,
+  ContactUpdated: changedContactPoints,
+  AccountOpened: ['name', 'nameKey', 'nationalId'],
+  AccountUpdated: ['changes.name', 'changes.nameKey', 'changes.nationalId'],
+};

@@ -1,0 +1,68 @@
+import type { KeyStore } from './key-store';
+import { newDataKey, unwrapDataKey, wrapDataKey, type SubjectKeyRef } from './sealing';
+
+export interface DataKeysOptions {
+  /**
+   * How long an unwrapped key is kept in memory. An erasure in this process
+   * forgets the key at once; another process forgets it within this time.
+   */
+  readonly cacheMs?: number;
+  readonly now?: () => number;
+}
+
+const slot = (ref: SubjectKeyRef) => `${ref.tenantId}\n${ref.subjectRef}`;
+
+/** Data keys for sealing and opening: the key store behind the key-encryption key, with a short cache. */
+export class DataKeys {
+  private readonly cache = new Map<string, { key: Buffer | undefined; until: number }>();
+  private readonly cacheMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    readonly store: KeyStore,
+    private readonly kek: Buffer,
+    options: DataKeysOptions = {},
+  ) {
+    if (kek.length !== 32) throw new Error('the key-encryption key must be 32 bytes');
+    this.cacheMs = options.cacheMs ?? 2000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The subject's key, made on first use. */
+  async keyFor(ref: SubjectKeyRef): Promise<Buffer> {
+    const cached = this.cached(ref);
+    if (cached) return cached;
+    const stored = await this.store.get(ref);
+    const wrapped = stored ?? (await this.store.create(ref, wrapDataKey(this.kek, ref, newDataKey())));
+    return this.remember(ref, unwrapDataKey(this.kek, ref, wrapped)) as Buffer;
+  }
+
+  /** The subject's key, or undefined once it is erased (or never existed). */
+  async existingKey(ref: SubjectKeyRef): Promise<Buffer | undefined> {
+    const hit = this.cache.get(slot(ref));
+    if (hit && hit.until > this.now()) return hit.key;
+    const wrapped = await this.store.get(ref);
+    return this.remember(ref, wrapped ? unwrapDataKey(this.kek, ref, wrapped) : undefined);
+  }
+
+  /** Crypto-shredding: the key is gone, and with it every value sealed under it. */
+  async destroy(ref: SubjectKeyRef): Promise<boolean> {
+    this.forget(ref);
+    return this.store.delete(ref);
+  }
+
+  forget(ref: SubjectKeyRef): void {
+    this.cache.delete(slot(ref));
+  }
+
+  private cached(ref: SubjectKeyRef): Buffer | undefined {
+    const hit = this.cache.get(slot(ref));
+    return hit && hit.key && hit.until > this.now() ? hit.key : undefined;
+  }
+
+  private remember(ref: SubjectKeyRef, key: Buffer | undefined): Buffer | undefined {
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(slot(ref), { key, until: this.now() + this.cacheMs });
+    return key;
+  }
+}

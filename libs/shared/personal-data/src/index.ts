@@ -1,0 +1,6 @@
+export * from './sealing';
+export * from './key-store';
+export * from './data-keys';
+export * from './personal-fields';
+export * from './personal-data-event-store';
+export * from './blind-index';

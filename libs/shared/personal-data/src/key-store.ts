@@ -1,0 +1,48 @@
+import type { SubjectKeyRef } from './sealing';
+
+/**
+ * Where wrapped data keys live, apart from the events (their own table or
+ * collection). A KMS can implement it. Keys are stored wrapped: an adapter
+ * never sees a data key in the clear.
+ */
+export interface KeyStore {
+  get(ref: SubjectKeyRef): Promise<Buffer | undefined>;
+  /** Stores `wrapped` unless the subject has a key already; returns the key that is stored (first writer wins). */
+  create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer>;
+  /** Destroys the subject's key; true when there was one. */
+  delete(ref: SubjectKeyRef): Promise<boolean>;
+  has(ref: SubjectKeyRef): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const slot = (ref: SubjectKeyRef) => `${ref.tenantId}\n${ref.subjectRef}`;
+
+/** For tests and CRM_EVENT_STORE=memory: keys live as long as the process. */
+export class InMemoryKeyStore implements KeyStore {
+  private readonly keys = new Map<string, Buffer>();
+
+  async get(ref: SubjectKeyRef): Promise<Buffer | undefined> {
+    return this.keys.get(slot(ref));
+  }
+
+  async create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
+    const existing = this.keys.get(slot(ref));
+    if (existing) return existing;
+    this.keys.set(slot(ref), Buffer.from(wrapped));
+    return wrapped;
+  }
+
+  async delete(ref: SubjectKeyRef): Promise<boolean> {
+    const had = this.keys.get(slot(ref));
+    had?.fill(0);
+    return this.keys.delete(slot(ref));
+  }
+
+  async has(ref: SubjectKeyRef): Promise<boolean> {
+    return this.keys.has(slot(ref));
+  }
+
+  async close(): Promise<void> {
+    this.keys.clear();
+  }
+}

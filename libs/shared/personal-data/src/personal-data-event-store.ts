@@ -1,0 +1,168 @@
+import {
+  DEFAULT_TENANT,
+  STORED_DATA,
+  type AppendOptions,
+  type AppendResult,
+  type BatchHandler,
+  type EventStore,
+  type EventToAppend,
+  type MultiStreamAppendResult,
+  type ReadAllOptions,
+  type ReadAllSlice,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type Snapshot,
+  type SnapshotStore,
+  type StreamAppend,
+  type SubscribeOptions,
+  type Subscription,
+  type TenantScoped,
+} from '@crm/shared/event-sourcing';
+import type { DataKeys } from './data-keys';
+import { replaceFields, visitFields, type PersonalFields } from './personal-fields';
+import { ERASED, isSealed, openValue, sealedSubject, sealValue, type SubjectKeyRef } from './sealing';
+
+const SNAPSHOT_FIELD = ['state'];
+
+/**
+ * Seals the personal fields of every event on append and opens them on read,
+ * around any EventStore. The inner store, its hash chain included, only ever
+ * sees ciphertext; a field whose subject is erased reads back as ERASED (a
+ * list as []), never as an error. Snapshots are sealed whole under their
+ * stream's key, and an erased stream's snapshot reads as absent.
+ */
+export class PersonalDataEventStore implements EventStore, SnapshotStore {
+  constructor(
+    readonly inner: EventStore & SnapshotStore,
+    readonly keys: DataKeys,
+    private readonly fields: PersonalFields,
+  ) {}
+
+  async appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult> {
+    return this.inner.appendToStream(streamId, await this.sealAll(streamId, events), options);
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    const sealed = await Promise.all(
+      appends.map(async (append) => ({ ...append, events: await this.sealAll(append.streamId, append.events) })),
+    );
+    return this.inner.appendToStreams(sealed, options);
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]> {
+    return this.openAll(await this.inner.readStream(streamId, options));
+  }
+
+  streamRevision(streamId: string, options?: TenantScoped): Promise<number | undefined> {
+    return this.inner.streamRevision(streamId, options);
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<ReadAllSlice> {
+    const slice = await this.inner.readAll(options);
+    return { ...slice, events: await this.openAll(slice.events) };
+  }
+
+  subscribeToAll(handler: BatchHandler, options?: SubscribeOptions): Subscription {
+    return this.inner.subscribeToAll(async (events, checkpoint) => handler(await this.openAll(events), checkpoint), options);
+  }
+
+  async findEvent(eventId: string, options?: TenantScoped): Promise<RecordedEvent | undefined> {
+    const event = await this.inner.findEvent(eventId, options);
+    return event && (await this.openAll([event]))[0];
+  }
+
+  comparePositions(a: string, b: string): number {
+    return this.inner.comparePositions(a, b);
+  }
+
+  headPosition(): Promise<string | undefined> {
+    return this.inner.headPosition();
+  }
+
+  async readSnapshot(streamId: string, options?: TenantScoped): Promise<Snapshot | undefined> {
+    const snapshot = await this.inner.readSnapshot(streamId, options);
+    if (!snapshot || !isSealed(snapshot.state)) return snapshot;
+    const subjectRef = sealedSubject(snapshot.state);
+    const key = subjectRef === undefined ? undefined : await this.keys.existingKey({ tenantId: snapshot.tenantId, subjectRef });
+    const opened = key && openValue(key, snapshot.tenantId, snapshot.state);
+    // An erased stream's snapshot is no use: the stream is folded again from its events.
+    return opened ? { ...snapshot, state: opened.value } : undefined;
+  }
+
+  async writeSnapshot(snapshot: Snapshot): Promise<void> {
+    const key = await this.keys.keyFor({ tenantId: snapshot.tenantId, subjectRef: snapshot.streamId });
+    const sealed = replaceFields(snapshot, SNAPSHOT_FIELD, (state) =>
+      sealValue(key, { tenantId: snapshot.tenantId, subjectRef: snapshot.streamId }, state),
+    );
+    await this.inner.writeSnapshot(sealed as Snapshot);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.inner.close();
+    } finally {
+      await this.keys.store.close();
+    }
+  }
+
+  /** Events as they are stored, opened for reading: what a reader of `inner` must do itself. */
+  async openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    // First the keys the batch needs, each asked for once; then every event opened without waiting.
+    const wanted = new Map<string, SubjectKeyRef>();
+    for (const event of events) {
+      const paths = this.fields[event.type];
+      if (!paths) continue;
+      const tenantId = event.metadata.tenantId;
+      visitFields(event.data, paths, (value) => {
+        const subjectRef = sealedSubject(value);
+        if (subjectRef !== undefined) wanted.set(`${tenantId}\n${subjectRef}`, { tenantId, subjectRef });
+      });
+    }
+    if (wanted.size === 0) return [...events];
+    const keys = new Map<string, Buffer | undefined>();
+    await Promise.all([...wanted].map(async ([slot, ref]) => keys.set(slot, await this.keys.existingKey(ref))));
+    return events.map((event) => this.open(event, keys));
+  }
+
+  private async sealAll(streamId: string, events: readonly EventToAppend[]): Promise<EventToAppend[]> {
+    let key: Buffer | undefined;
+    const out: EventToAppend[] = [];
+    for (const event of events) {
+      const paths = this.fields[event.type];
+      if (!paths) {
+        out.push(event);
+        continue;
+      }
+      const ref: SubjectKeyRef = { tenantId: event.metadata.tenantId ?? DEFAULT_TENANT, subjectRef: streamId };
+      key ??= await this.keys.keyFor(ref);
+      const sealingKey = key;
+      const data = replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, ref, value)));
+      out.push(data === event.data ? event : { ...event, data: data as object });
+    }
+    return out;
+  }
+
+  private open(event: RecordedEvent, keys: ReadonlyMap<string, Buffer | undefined>): RecordedEvent {
+    const paths = this.fields[event.type];
+    if (!paths) return event;
+    const tenantId = event.metadata.tenantId;
+    const data = replaceFields(event.data, paths, (value, path) => {
+      if (!isSealed(value)) return value;
+      const key = keys.get(`${tenantId}\n${sealedSubject(value) ?? ''}`);
+      const opened = key && openValue(key, tenantId, value);
+      return opened ? opened.value : path.list ? [] : ERASED;
+    });
+    if (data === event.data) return event;
+    return { ...event, data: data as RecordedEvent['data'], [STORED_DATA]: event.data } as RecordedEvent;
+  }
+}
+
+/** The personal-data layer of a store, when it has one. */
+export function personalDataLayer(store: EventStore): PersonalDataEventStore | undefined {
+  return store instanceof PersonalDataEventStore ? store : undefined;
+}
+
+/** The adapter under the personal-data layer (or the store itself). */
+export function innerStore<S extends EventStore>(store: S): S {
+  return (store instanceof PersonalDataEventStore ? store.inner : store) as S;
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { InMemoryEventStore, verifyChain } from '@crm/shared/event-sourcing';
+import { aStream, anEvent, describeEventStoreContract } from '@crm/shared/testing';
+import {
+  BlindIndex,
+  DataKeys,
+  ERASED,
+  InMemoryKeyStore,
+  isSealed,
+  newDataKey,
+  openValue,
+  PersonalDataEventStore,
+  sealedSubject,
+  sealValue,
+  unwrapDataKey,
+  wrapDataKey,
+} from './index';
+
+const ref = { tenantId: 'default', subjectRef: 'lead-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' };
+const FIELDS = {
+  LeadCaptured: ['fullName', 'email', 'matchKeys[]'],
+  LeadQualified: ['contact.fullName', 'contact.phone'],
+  // The contract suite's own events: its data must round-trip through sealing untouched.
+  A: ['name', 'note', 'nested'],
+  TestHappened: ['i'],
+};
+
+function sealedStore(kek = randomBytes(32)) {
+  const inner = new InMemoryEventStore();
+  const keys = new DataKeys(new InMemoryKeyStore(), kek, { cacheMs: 0 });
+  return { inner, keys, store: new PersonalDataEventStore(inner, keys, FIELDS) };
+}
+
+describe('sealing a value', () => {
+  it('round-trips any JSON value under the subject key and names the subject', () => {
+    const key = newDataKey();
+    for (const value of ['مریم احمدی', '۰۹۱۲۱۲۳۴۵۶۷', 42, ['email:a@b.ir'], { nested: true }]) {
+      const sealed = sealValue(key, ref, value);
+      expect(sealed).toMatch(/^pd1:lead-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d:[A-Za-z0-9+/=]+$/);
+      expect(sealedSubject(sealed)).toBe(ref.subjectRef);
+      expect(openValue(key, ref.tenantId, sealed)).toEqual({ value });
+    }
+  });
+
+  it('uses a fresh IV each time, and will not open under another key, tenant or tampered bytes', () => {
+    const key = newDataKey();
+    const a = sealValue(key, ref, 'مریم');
+    expect(sealValue(key, ref, 'مریم')).not.toBe(a);
+    expect(openValue(newDataKey(), ref.tenantId, a)).toBeUndefined();
+    expect(openValue(key, 'acme', a)).toBeUndefined();
+    const flipped = a.slice(0, -3) + (a.at(-3) === 'A' ? 'B' : 'A') + a.slice(-2);
+    expect(openValue(key, ref.tenantId, flipped)).toBeUndefined();
+  });
+
+  it('wraps data keys under the KEK, bound to the subject', () => {
+    const kek = randomBytes(32);
+    const key = newDataKey();
+    const wrapped = wrapDataKey(kek, ref, key);
+    expect(unwrapDataKey(kek, ref, wrapped).equals(key)).toBe(true);
+    expect(() => unwrapDataKey(randomBytes(32), ref, wrapped)).toThrow(/CRM_KEK/);
+    expect(() => unwrapDataKey(kek, { ...ref, subjectRef: 'lead-other' }, wrapped)).toThrow();
+  });
+});
+
+describe('PersonalDataEventStore', () => {
+  it('stores declared fields sealed, reads them back opened, and the chain covers the ciphertext', async () => {
+    const { inner, store } = sealedStore();
+    const streamId = aStream('lead');
+    await store.appendToStream(streamId, [
+      anEvent('LeadCaptured', {
+        fullName: 'مریم احمدی',
+        email: 'maryam@example.ir',
+        matchKeys: ['email:maryam@example.ir'],
+        source: 'web',
+      }),
+    ]);
+    const [raw] = await inner.readStream(streamId);
+    const rawData = raw!.data as Record<string, unknown>;
+    expect(isSealed(rawData['fullName'])).toBe(true);
+    expect(isSealed(rawData['matchKeys'])).toBe(true);
+    expect(rawData['source']).toBe('web');
+    expect(JSON.stringify(raw)).not.toContain('maryam');
+    const [opened] = await store.readStream(streamId);
+    expect(opened!.data).toMatchObject({ fullName: 'مریم احمدی', email: 'maryam@example.ir', matchKeys: ['email:maryam@example.ir'] });
+    expect(verifyChain(await inner.readStream(streamId)).ok).toBe(true);
+    expect(verifyChain(await store.readStream(streamId)).ok).toBe(true);
+  });
+
+  it('seals nested fields of atomic multi-stream appends', async () => {
+    const { inner, store } = sealedStore();
+    const lead = aStream('lead');
+    const other = aStream('contact');
+    await store.appendToStreams([
+      { streamId: lead, events: [anEvent('LeadQualified', { contact: { contactId: 'c1', fullName: 'Reza', phone: '0912' } })] },
+      { streamId: other, events: [anEvent('Other', { fullName: 'not declared' })] },
+    ]);
+    const [raw] = await inner.readStream(lead);
+    expect((raw!.data as { contact: Record<string, unknown> }).contact).toMatchObject({ contactId: 'c1' });
+    expect(JSON.stringify(raw!.data)).not.toContain('Reza');
+    expect(((await store.readStream(lead))[0]!.data as { contact: unknown }).contact).toEqual({
+      contactId: 'c1',
+      fullName: 'Reza',
+      phone: '0912',
+    });
+  });
+
+  it('reads an erased subject as markers, on every read path, and the chain still verifies', async () => {
+    const { keys, store } = sealedStore();
+    const streamId = aStream('lead');
+    const event = anEvent('LeadCaptured', { fullName: 'مریم', email: 'm@example.ir', matchKeys: ['email:m@example.ir'] });
+    await store.appendToStream(streamId, [event]);
+    expect(await keys.destroy({ tenantId: 'default', subjectRef: streamId })).toBe(true);
+    const [read] = await store.readStream(streamId);
+    expect(read!.data).toMatchObject({ fullName: ERASED, email: ERASED, matchKeys: [] });
+    expect(verifyChain([read!]).ok).toBe(true);
+    expect((await store.readAll()).events[0]!.data).toMatchObject({ fullName: ERASED });
+    expect((await store.findEvent(event.metadata.eventId))!.data).toMatchObject({ email: ERASED });
+  });
+
+  it('seals snapshots whole; an erased stream has none', async () => {
+    const { inner, keys, store } = sealedStore();
+    const snapshot = { streamId: 'activity-1', tenantId: 'default', revision: 3, version: 1, state: { subject: 'تماس با مریم' } };
+    await store.writeSnapshot(snapshot);
+    expect(isSealed((await inner.readSnapshot('activity-1'))!.state)).toBe(true);
+    expect(await store.readSnapshot('activity-1')).toEqual(snapshot);
+    await keys.destroy({ tenantId: 'default', subjectRef: 'activity-1' });
+    expect(await store.readSnapshot('activity-1')).toBeUndefined();
+  });
+});
+
+describe('BlindIndex', () => {
+  it('is keyed: the same value matches under one secret and not under another', () => {
+    const secret = randomBytes(32);
+    const index = new BlindIndex(secret);
+    expect(index.of('phone:+989121234567')).toBe(new BlindIndex(secret).of('phone:+989121234567'));
+    expect(index.of('phone:+989121234567')).not.toBe(new BlindIndex(randomBytes(32)).of('phone:+989121234567'));
+    expect(index.of('phone:+989121234567')).not.toContain('989121234567');
+  });
+});
+
+describe('PersonalDataEventStore over the in-memory store (event-store contract)', () => {
+  describeEventStoreContract({
+    create: async () => sealedStore().store,
+    tamper: async (store, streamId, revision, data) =>
+      ((store as PersonalDataEventStore).inner as InMemoryEventStore).tamper(streamId, revision, data),
+  });
+});

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { KeyStore } from '@crm/shared/personal-data';
+import { newId } from '@crm/shared/kernel';
+
+export interface KeyStoreHarness {
+  /** A fresh, empty key store. */
+  create(): Promise<KeyStore>;
+  /** A second connection to the same store (another process). */
+  connectAgain?(store: KeyStore): Promise<KeyStore>;
+  dispose?(store: KeyStore): Promise<void>;
+}
+
+/** What every KeyStore adapter must do; run against a real instance of each. */
+export function describeKeyStoreContract(harness: KeyStoreHarness): void {
+  let store: KeyStore;
+  beforeEach(async () => {
+    store = await harness.create();
+  });
+  afterEach(async () => {
+    if (harness.dispose) await harness.dispose(store);
+    else await store.close();
+  });
+  const subject = () => ({ tenantId: 'default', subjectRef: `lead-${newId()}` });
+
+  it('has no key for a subject it never saw', async () => {
+    const ref = subject();
+    expect(await store.get(ref)).toBeUndefined();
+    expect(await store.has(ref)).toBe(false);
+    expect(await store.delete(ref)).toBe(false);
+  });
+
+  it('keeps the first key created for a subject, byte for byte', async () => {
+    const ref = subject();
+    const first = randomBytes(60);
+    expect((await store.create(ref, first)).equals(first)).toBe(true);
+    expect((await store.create(ref, randomBytes(60))).equals(first)).toBe(true);
+    expect((await store.get(ref))?.equals(first)).toBe(true);
+    expect(await store.has(ref)).toBe(true);
+  });
+
+  it('keeps each tenant’s key of the same subject apart', async () => {
+    const ref = subject();
+    const acme = { ...ref, tenantId: 'acme' };
+    await store.create(ref, Buffer.from('default-key'));
+    await store.create(acme, Buffer.from('acme-key'));
+    expect((await store.get(acme))?.toString()).toBe('acme-key');
+    await store.delete(acme);
+    expect((await store.get(ref))?.toString()).toBe('default-key');
+  });
+
+  it('forgets a deleted key; the subject can get a new one', async () => {
+    const ref = subject();
+    await store.create(ref, randomBytes(60));
+    expect(await store.delete(ref)).toBe(true);
+    expect(await store.get(ref)).toBeUndefined();
+    expect(await store.has(ref)).toBe(false);
+    const fresh = randomBytes(60);
+    expect((await store.create(ref, fresh)).equals(fresh)).toBe(true);
+  });
+
+  it('lets one of two racing creators win, and both see the winner', async () => {
+    if (!harness.connectAgain) return;
+    const other = await harness.connectAgain(store);
+    try {
+      const ref = subject();
+      const [a, b] = await Promise.all([store.create(ref, randomBytes(60)), other.create(ref, randomBytes(60))]);
+      expect(a.equals(b)).toBe(true);
+      expect((await other.get(ref))?.equals(a)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+}
