@@ -39,13 +39,7 @@ describe('readComplaintKpis', () => {
       channel: 'web',
       category: 'x',
       categoryKey: 'x',
-      status: 'received',
-      escalationLevel: 'local',
-      closings: 0,
-      reopenCount: 0,
-      satisfactionScores: [],
-      breachesRecorded: 0,
-      milestones: [],
+      steps: [],
       lastRevision: 0,
     });
     await store.transaction((tx) => {
