@@ -54,7 +54,9 @@ class AsOfQueryDto extends MinPositionQueryDto {
   @ApiPropertyOptional({
     enum: WON_DEALS_RULES,
     default: 'auto',
-    description: 'Won deals count as purchases: auto = only for accounts with no purchase records (no double counting), always, never',
+    description:
+      'Won deals count as purchases: auto = a deal won before the account’s first purchase record (later deals come back as ' +
+      'ERP invoices; a closed period changes only by late facts about that period), always, never',
   })
   @IsOptional()
   @IsIn(WON_DEALS_RULES)
@@ -117,7 +119,8 @@ export class LoyaltyViewsController {
   @ApiOperation({
     summary: "An account's loyalty: recency, frequency, monetary, RFM scores and segment, churn risk, tier, customer value",
     description:
-      'RFM scores are quintiles (mid-rank, ties share a score) over the customers active at asOf; recency inverted. Segments by precedence: ' +
+      'RFM scores are quintiles (mid-rank, ties share a score) over the customers active at asOf; recency inverted. A lost customer keeps ' +
+      'its recency, frequency and monetary values but gets no scores (rfm null) and the segment `churned`. Segments by precedence: ' +
       'champions (R≥4 F≥4), cant_lose_them (R=1 F=5), at_risk (R≤2 F≥3), lost (R=1 F=1), hibernating (R≤2 F≤2), loyal (F≥4), new (R=5 F=1), ' +
       'promising (R=4 F=1), potential_loyalist (R≥4 F≤3), need_attention (R=3 F=3), about_to_sleep (R=3 F≤2); prospect before a first purchase. ' +
       'Interactions are the complaints, feedback and survey responses of the account and its contacts, the interactions logged and the ' +
@@ -153,8 +156,9 @@ export class LoyaltyViewsController {
     summary: 'Churn per month: active at start, new, churned, churn rate; retention by first-purchase cohort after 1, 3, 6, 12 months',
     description:
       'A customer (an account with a purchase) is lost when its account closes or after more than inactivityDays whole UTC days without ' +
-      'a purchase or interaction (complaint, feedback, survey answer, logged interaction or completed customer-facing activity). Churn rate = customers lost in the period ÷ customers active at its start (new customers lost in the same ' +
-      'period count too). Retention: share of a cohort active 1, 3, 6, 12 calendar months after their own first purchase, among those ' +
+      'a purchase or interaction (complaint, feedback, survey answer, logged interaction or completed customer-facing activity). Churn rate = ' +
+      'customers active at the period start lost in the period ÷ customers active at its start (a proportion, half to even at 4 decimals); ' +
+      'customers not in that base (new or returned) and lost within the period are reported as lostOutsideBase, of them newAndLost. Retention: share of a cohort active 1, 3, 6, 12 calendar months after their own first purchase, among those ' +
       'for whom that date has come by asOf.',
   })
   @ApiOkResponse({ schema: CHURN_VIEW_SCHEMA })
