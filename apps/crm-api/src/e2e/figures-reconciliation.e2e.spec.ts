@@ -58,33 +58,38 @@ interface Milestone {
   breach: boolean;
 }
 
+function tally(receivedAt: number, category: string) {
+  return {
+    receivedAt,
+    category,
+    status: 'received',
+    level: 'local',
+    severity: undefined as string | undefined,
+    acknowledgedAt: undefined as number | undefined,
+    closedAt: undefined as number | undefined,
+    outcome: undefined as string | undefined,
+    closings: 0,
+    reopenings: 0,
+    scores: [] as number[],
+    breaches: 0,
+    withdrawals: 0,
+    milestones: [
+      { kind: 'acknowledge', met: false, withdrawn: false, breach: false },
+      { kind: 'resolve', met: false, withdrawn: false, breach: false },
+    ] as Milestone[],
+  };
+}
+type Tally = ReturnType<typeof tally>;
+
 /** The complaint KPIs of docs/metrics.md, folded from the raw events of the complaint streams. */
 function complaintFigures(streams: ReadonlyMap<string, Exported[]>, asOf: string) {
   const until = Date.parse(asOf);
   const ms = (event: Exported) => Date.parse(String(event.data[STEP_TIME[event.type] as string]));
-  const complaints = [];
+  const complaints: Tally[] = [];
   for (const events of streams.values()) {
     const [receipt] = events;
     if (receipt?.type !== 'ComplaintReceived' || ms(receipt) > until) continue;
-    const c = {
-      receivedAt: ms(receipt),
-      category: String(receipt.data['category']),
-      status: 'received',
-      level: 'local',
-      severity: undefined as string | undefined,
-      acknowledgedAt: undefined as number | undefined,
-      closedAt: undefined as number | undefined,
-      outcome: undefined as string | undefined,
-      closings: 0,
-      reopenings: 0,
-      scores: [] as number[],
-      breaches: 0,
-      withdrawals: 0,
-      milestones: [
-        { kind: 'acknowledge', met: false, withdrawn: false, breach: false },
-        { kind: 'resolve', met: false, withdrawn: false, breach: false },
-      ] as Milestone[],
-    };
+    const c = tally(ms(receipt), String(receipt.data['category']));
     const current = (kind: Milestone['kind']) => c.milestones.filter((m) => m.kind === kind).at(-1) as Milestone;
     for (const event of events.slice(1)) {
       if (ms(event) > until) continue;
@@ -185,6 +190,243 @@ function complaintFigures(streams: ReadonlyMap<string, Exported[]>, asOf: string
   };
 }
 
+const DAY_MS = 86_400_000;
+const CUSTOMER_FACING = ['phone_call', 'appointment', 'email', 'letter', 'sms'];
+
+/** docs/metrics.md, churn: calendar months later, the day clamped to the month's end. */
+function monthsLater(at: number, months: number): number {
+  const d = new Date(at);
+  const first = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1);
+  const f = new Date(first);
+  const days = new Date(Date.UTC(f.getUTCFullYear(), f.getUTCMonth() + 1, 0)).getUTCDate();
+  return first + (Math.min(d.getUTCDate(), days) - 1) * DAY_MS + (at - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+const monthStartOf = (at: number) => Date.UTC(new Date(at).getUTCFullYear(), new Date(at).getUTCMonth(), 1);
+const iso = (at: number) => new Date(at).toISOString();
+
+interface Span {
+  from: number;
+  to?: number;
+}
+
+/** Churn per month, retention by cohort and the annual figure of docs/metrics.md, folded from the raw log. */
+function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 180) {
+  const t = (value: unknown) => Date.parse(String(value));
+  const contactAccount = new Map<string, string>();
+  const dealAccount = new Map<string, string>();
+  const accounts = new Map<string, { closings: { at: number; reopenedAt?: number }[]; records: Map<string, number> }>();
+  const won = new Map<string, { accountId: string; at: number; reopenedAt?: number }>();
+  const touches = new Map<string, { ref: { account?: string; contact?: string; deal?: string }; at: number }>();
+  const party = (p: Record<string, unknown>) =>
+    typeof p['accountId'] === 'string'
+      ? { account: p['accountId'] }
+      : typeof p['contactId'] === 'string'
+        ? { contact: p['contactId'] }
+        : undefined;
+  const regarding = (r: Record<string, unknown>) =>
+    r['type'] === 'account'
+      ? { account: String(r['id']) }
+      : r['type'] === 'contact'
+        ? { contact: String(r['id']) }
+        : r['type'] === 'opportunity'
+          ? { deal: String(r['id']) }
+          : undefined;
+  for (const { type, data: d } of all) {
+    if ((type === 'ContactCreated' || type === 'ContactLinkedToAccount') && typeof d['accountId'] === 'string')
+      contactAccount.set(String(d['contactId']), d['accountId']);
+    if (type === 'LeadQualified')
+      dealAccount.set(
+        String((d['opportunity'] as Record<string, unknown>)['opportunityId']),
+        String((d['account'] as Record<string, unknown>)['accountId']),
+      );
+    if (type === 'OpportunityOpened') dealAccount.set(String(d['opportunityId']), String(d['accountId']));
+    if (type === 'AccountOpened') accounts.set(String(d['accountId']), { closings: [], records: new Map() });
+    const account = accounts.get(String(d['accountId']));
+    if (type === 'AccountClosed' && account) account.closings.push({ at: t(d['closedAt']) });
+    if (type === 'AccountReopened' && account) {
+      const last = account.closings.at(-1);
+      if (last && last.reopenedAt === undefined) last.reopenedAt = t(d['reopenedAt']);
+    }
+    if (type === 'PurchaseRecorded' && account) account.records.set(String(d['purchaseId']), t(d['occurredAt']));
+    if (type === 'OpportunityWon') won.set(String(d['opportunityId']), { accountId: String(d['accountId']), at: t(d['wonAt']) });
+    if (type === 'OpportunityReopened') {
+      const deal = won.get(String(d['opportunityId']));
+      if (deal) deal.reopenedAt = t(d['reopenedAt']);
+    }
+    const known =
+      type === 'ComplaintReceived'
+        ? [d['complainant'], 'complaint', d['complaintId'], d['receivedAt']]
+        : type === 'FeedbackSubmitted'
+          ? [d['from'], 'feedback', d['feedbackId'], d['submittedAt']]
+          : type === 'SurveyResponseRecorded'
+            ? [d['respondent'], 'survey', d['responseId'], d['respondedAt']]
+            : undefined;
+    if (known) {
+      const ref = party(known[0] as Record<string, unknown>);
+      if (ref) touches.set(`${String(known[1])}:${String(known[2])}`, { ref, at: t(known[3]) });
+    }
+    if (type === 'InteractionLogged') {
+      const ref = regarding(d['regarding'] as Record<string, unknown>);
+      if (ref) touches.set(`interaction:${String(d['interactionId'])}`, { ref, at: t(d['occurredAt']) });
+    }
+    if (type === 'ActivityCompleted' && CUSTOMER_FACING.includes(String(d['activityType']))) {
+      const ref = regarding(d['regarding'] as Record<string, unknown>);
+      if (ref) touches.set(`activity:${String(d['activityId'])}:${String(d['occurrence'])}`, { ref, at: t(d['completedAt']) });
+    }
+  }
+  const touchesOf = new Map<string, number[]>();
+  for (const { ref, at } of touches.values()) {
+    const account = ref.account ?? (ref.contact && contactAccount.get(ref.contact)) ?? (ref.deal && dealAccount.get(ref.deal));
+    if (account && at <= asOf) touchesOf.set(account, [...(touchesOf.get(account) ?? []), at]);
+  }
+  const lossAt = (last: number) => (Math.floor(last / DAY_MS) + inactivityDays + 1) * DAY_MS;
+  const customers = [...accounts].map(([accountId, a]) => {
+    const firstRecord = Math.min(...a.records.values());
+    const purchases = [
+      ...[...a.records.values()].filter((at) => at <= asOf),
+      // wonDeals=auto: won before the account's first purchase record, by asOf, and not reopened by asOf.
+      ...[...won.values()]
+        .filter(
+          (w) => w.accountId === accountId && w.at <= asOf && !(w.reopenedAt !== undefined && w.reopenedAt <= asOf) && w.at < firstRecord,
+        )
+        .map((w) => w.at),
+    ];
+    const steps = [
+      ...purchases.map((at) => ({ at, order: 1, kind: 'purchase' })),
+      ...(touchesOf.get(accountId) ?? []).map((at) => ({ at, order: 1, kind: 'touch' })),
+      ...a.closings
+        .filter((c) => c.at <= asOf)
+        .flatMap((c) => [
+          { at: c.at, order: 2, kind: 'close' },
+          ...(c.reopenedAt !== undefined && c.reopenedAt <= asOf ? [{ at: c.reopenedAt, order: 0, kind: 'reopen' }] : []),
+        ]),
+    ].sort((x, y) => x.at - y.at || x.order - y.order);
+    // A customer is active from a purchase or touch (once it has bought) until its account closes or it goes quiet too long.
+    const spans: Span[] = [];
+    let open: number | undefined;
+    let last = 0;
+    let bought = false;
+    let closed = false;
+    for (const step of steps) {
+      if (open !== undefined && lossAt(last) <= step.at) {
+        spans.push({ from: open, to: lossAt(last) });
+        open = undefined;
+      }
+      if (step.kind === 'purchase') bought = true;
+      if (step.kind === 'close') {
+        closed = true;
+        if (open !== undefined) spans.push({ from: open, to: step.at });
+        open = undefined;
+        continue;
+      }
+      if (step.kind === 'reopen') closed = false;
+      if (bought) {
+        last = step.at;
+        if (!closed && open === undefined) open = step.at;
+      }
+    }
+    if (open !== undefined) spans.push(lossAt(last) <= asOf ? { from: open, to: lossAt(last) } : { from: open });
+    return { first: purchases.length === 0 ? undefined : Math.min(...purchases), spans };
+  });
+  const activeAt = (spans: Span[], at: number) => spans.some((s) => s.from <= at && (s.to === undefined || at < s.to));
+  const lostIn = (spans: Span[], start: number, end: number) => spans.some((s) => s.to !== undefined && s.to >= start && s.to < end);
+  const over = (start: number, end: number) => {
+    const until = Math.min(end, asOf + 1);
+    const base = customers.filter((c) => activeAt(c.spans, start));
+    const outside = customers.filter((c) => !activeAt(c.spans, start) && lostIn(c.spans, start, until));
+    const isNew = (c: (typeof customers)[number]) => c.first !== undefined && c.first >= start && c.first < until;
+    const churned = base.filter((c) => lostIn(c.spans, start, until)).length;
+    return {
+      activeAtStart: base.length,
+      new: customers.filter(isNew).length,
+      churned,
+      lostOutsideBase: outside.length,
+      newAndLost: outside.filter(isNew).length,
+      activeAtEnd: customers.filter((c) => activeAt(c.spans, end <= asOf ? end : asOf)).length,
+      churnRate: rate(churned, base.length),
+    };
+  };
+  const months: number[] = [];
+  for (
+    let m = monthStartOf(monthsLater(asOf, -11));
+    m <= asOf;
+    m = Date.UTC(new Date(m).getUTCFullYear(), new Date(m).getUTCMonth() + 1, 1)
+  )
+    months.push(m);
+  const next = (m: number) => Date.UTC(new Date(m).getUTCFullYear(), new Date(m).getUTCMonth() + 1, 1);
+  const key = (m: number) => iso(m).slice(0, 7);
+  const yearAgo = asOf + 1 - 365 * DAY_MS;
+  return {
+    asOf: iso(asOf),
+    bucket: 'month',
+    inactivityDays,
+    customers: customers.filter((c) => c.first !== undefined).length,
+    activeCustomers: customers.filter((c) => activeAt(c.spans, asOf)).length,
+    periods: months.map((m) => ({ period: key(m), start: iso(m), end: iso(next(m)), ...over(m, next(m)) })),
+    retention: months.map((m) => {
+      const members = customers.filter((c) => c.first !== undefined && key(c.first) === key(m));
+      return {
+        cohort: key(m),
+        customers: members.length,
+        retention: [1, 3, 6, 12].map((n) => {
+          const due = members.filter((c) => monthsLater(c.first as number, n) <= asOf);
+          const retained = due.filter((c) => activeAt(c.spans, monthsLater(c.first as number, n))).length;
+          return { months: n, measured: due.length, retained, rate: rate(retained, due.length) };
+        }),
+      };
+    }),
+    annual: { from: iso(yearAgo), to: iso(asOf), ...over(yearAgo, asOf + 1) },
+  };
+}
+
+/** docs/metrics.md, funnel and pipeline: deals as they stand at the head, and which of them came from a lead. */
+function dealFigures(all: readonly Exported[]) {
+  const status = new Map<string, { status: string; currency?: string; amount?: number }>();
+  const fromLead = new Set<string>();
+  for (const { type, data: d } of all) {
+    const id = String(d['opportunityId']);
+    if (type === 'LeadQualified') fromLead.add(String((d['opportunity'] as Record<string, unknown>)['opportunityId']));
+    if (type === 'OpportunityOpened') status.set(id, { status: 'open' });
+    if (type === 'OpportunityWon') {
+      const amount = d['amount'] as { amount: number; currency: string };
+      status.set(id, { status: 'won', currency: amount.currency, amount: amount.amount });
+    }
+    if (type === 'OpportunityLost') status.set(id, { status: 'lost' });
+    if (type === 'OpportunityReopened') status.set(id, { status: 'open' });
+  }
+  const revenue = (ids: string[]) => {
+    const sums = new Map<string, number>();
+    for (const id of ids) {
+      const deal = status.get(id);
+      if (deal?.status === 'won') sums.set(deal.currency as string, (sums.get(deal.currency as string) ?? 0) + (deal.amount as number));
+    }
+    return [...sums].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, amount]) => ({ amount, currency }));
+  };
+  const ids = [...status.keys()];
+  const direct = ids.filter((id) => !fromLead.has(id));
+  const count = (list: string[], s: string) => list.filter((id) => status.get(id)?.status === s).length;
+  const directWon = count(direct, 'won');
+  return {
+    pipeline: {
+      won: { count: count(ids, 'won'), total: revenue(ids) },
+      lost: { count: count(ids, 'lost') },
+      openCount: count(ids, 'open'),
+    },
+    direct: {
+      basis: 'openedAt',
+      opportunities: direct.length,
+      won: directWon,
+      wonRevenue: revenue(direct),
+      opportunityToWon: rate(directWon, direct.length),
+    },
+    leadWon: count(
+      ids.filter((id) => fromLead.has(id)),
+      'won',
+    ),
+    leadRevenue: revenue(ids.filter((id) => fromLead.has(id))),
+  };
+}
+
 /** Every leaf of a JSON value, by path. */
 function leaves(value: unknown, path = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (value !== null && typeof value === 'object') {
@@ -206,8 +448,11 @@ describe('figures an auditor can reconcile: the views agree with an independent 
     // No deadline watcher: the seeded steps record their own breaches, so the log is the seed's alone.
     server = await startTestApp({ CRM_EVENT_STORE: 'sqlite' }, { contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 0 })] });
     const store = server.app.get<EventStore>(EVENT_STORE);
-    const { head } = await seedEventStore(store, { events: EVENTS, seed: 1 });
+    const started = Date.now();
+    const { head } = await seedEventStore(store, { events: EVENTS, seed: 1, concurrency: 256 });
+    const seeded = Date.now();
     await server.app.get<ProjectionRunner>(PROJECTION_RUNNER).waitFor('all', head as string, 120_000);
+    process.stdout.write(`seeded ${EVENTS} events in ${seeded - started} ms, projections caught up ${Date.now() - seeded} ms later\n`);
     // The export: $all in order, one JSON envelope per line, read back as an auditor would.
     const lines: string[] = [];
     for (let after: string | undefined, end = false; !end;) {
@@ -264,6 +509,40 @@ describe('figures an auditor can reconcile: the views agree with an independent 
       expect([reply.status, reply.status === 200 ? '' : JSON.stringify(reply.body)]).toEqual([200, '']);
       compare(`kpis@${asOf}`, reply.body, complaintFigures(streams, asOf));
     }
+    expect(mismatches).toEqual([]);
+  }, 60_000);
+
+  it('churn per month, retention and the annual figure at three asOf dates, every figure', async () => {
+    for (const asOf of asOfDates()) {
+      const reply = await http(server.url, 'GET', `/api/v1/views/churn?asOf=${encodeURIComponent(asOf)}`);
+      expect([reply.status, reply.status === 200 ? '' : JSON.stringify(reply.body)]).toEqual([200, '']);
+      compare(`churn@${asOf}`, reply.body, churnFigures(all, Date.parse(asOf)));
+    }
+    expect(mismatches).toEqual([]);
+  }, 60_000);
+
+  it('funnel and pipeline at the head: lead-sourced and direct deals add up to every won deal', async () => {
+    const deals = dealFigures(all);
+    const funnel = (await http<Record<string, unknown>>(server.url, 'GET', '/api/v1/views/funnel')).body;
+    const pipeline = (await http<Record<string, unknown>>(server.url, 'GET', '/api/v1/views/pipeline')).body;
+    const stages = pipeline['stages'] as { stage: string; count: number; total: unknown }[];
+    const won = stages.find((stage) => stage.stage === 'won');
+    const lost = stages.find((stage) => stage.stage === 'lost');
+    compare('funnel.direct', funnel['direct'], deals.direct);
+    compare(
+      'funnel.total',
+      { won: (funnel['total'] as Record<string, unknown>)['won'], wonRevenue: (funnel['total'] as Record<string, unknown>)['wonRevenue'] },
+      { won: deals.leadWon, wonRevenue: deals.leadRevenue },
+    );
+    compare(
+      'pipeline',
+      {
+        won: { count: won?.count, total: won?.total },
+        lost: { count: lost?.count },
+        openCount: (pipeline['open'] as { count: number }).count,
+      },
+      deals.pipeline,
+    );
     expect(mismatches).toEqual([]);
   }, 60_000);
 });
