@@ -12,6 +12,8 @@ describe('complaint-kpis projection', () => {
       step(30 * HOUR, c.acknowledge),
       step(2 * DAY, c.close('withdrawn')),
     ]);
+    const provisional = { acknowledgeBy: after(DAY), resolveBy: after(7 * DAY) };
+    const low = { acknowledgeBy: after(2 * DAY), resolveBy: after(14 * DAY) };
     projectionSpec(complaintKpisProjection)
       .given(events)
       .thenDocuments({
@@ -23,15 +25,16 @@ describe('complaint-kpis projection', () => {
           category: 'كيفيت كالا',
           // Arabic ي/ك count with the Persian spelling.
           categoryKey: 'کیفیت کالا',
+          ...provisional,
           steps: [
-            { kind: 'status', at: after(DAY + 10), to: 'received', level: 'local' },
+            { kind: 'status', at: after(DAY + 10), to: 'received', level: 'local', ...provisional },
             { kind: 'breached', at: after(DAY + 10), milestone: 'acknowledge' },
-            { kind: 'status', at: after(DAY + HOUR), to: 'received', level: 'local', severity: 'low' },
-            { kind: 'status', at: after(DAY + HOUR), to: 'received', level: 'local', severity: 'low' },
+            { kind: 'status', at: after(DAY + HOUR), to: 'received', level: 'local', severity: 'low', ...low },
+            { kind: 'status', at: after(DAY + HOUR), to: 'received', level: 'local', severity: 'low', ...low },
             { kind: 'breachWithdrawn', at: after(DAY + HOUR), milestone: 'acknowledge' },
-            { kind: 'status', at: after(30 * HOUR), to: 'acknowledged', level: 'local', severity: 'low' },
+            { kind: 'status', at: after(30 * HOUR), to: 'acknowledged', level: 'local', severity: 'low', ...low },
             { kind: 'acknowledged', at: after(30 * HOUR) },
-            { kind: 'status', at: after(2 * DAY), to: 'closed', level: 'local', severity: 'low' },
+            { kind: 'status', at: after(2 * DAY), to: 'closed', level: 'local', severity: 'low', ...low },
             { kind: 'closed', at: after(2 * DAY), outcome: 'withdrawn' },
           ],
           lastRevision: 5,

@@ -27,6 +27,9 @@ export type KpiStep =
       readonly to: ComplaintStatus;
       readonly level: EscalationLevel;
       readonly severity?: Severity;
+      /** The deadlines in force after the step (UTC). */
+      readonly acknowledgeBy: string;
+      readonly resolveBy: string;
     }
   | { readonly kind: 'acknowledged'; readonly at: string }
   | { readonly kind: 'closed'; readonly at: string; readonly outcome: CloseOutcome }
@@ -44,6 +47,9 @@ export interface ComplaintKpiRow {
   readonly category: string;
   /** The category as matched (Arabic ي/ك, ZWNJ, digits normalised), so spelling variants count together. */
   readonly categoryKey: string;
+  /** The deadlines set at receipt (UTC). */
+  readonly acknowledgeBy: string;
+  readonly resolveBy: string;
   /** Every step after receipt, in stream order; the KPIs fold the ones at or before asOf. */
   readonly steps: readonly KpiStep[];
   readonly lastRevision: number;
@@ -60,6 +66,8 @@ function received(event: RecordedEvent<ComplaintReceived>): ComplaintKpiRow {
     channel: d.channel,
     category: d.category,
     categoryKey: normalizePersian(d.category),
+    acknowledgeBy: utcInstant(d.deadlines.acknowledgeBy),
+    resolveBy: utcInstant(d.deadlines.resolveBy),
     steps: [],
     lastRevision: event.revision,
   };
@@ -102,15 +110,24 @@ export function complaintStepTime(event: FollowingComplaintEvent): string {
 
 function stepsOf(event: FollowingComplaintEvent): KpiStep[] {
   const at = utcInstant(complaintStepTime(event));
-  const { to, escalationLevel: level, severity } = event.data;
-  const status: KpiStep = { kind: 'status', at, to, level, ...(severity === undefined ? {} : { severity }) };
+  const { to, escalationLevel: level, severity, deadlines } = event.data;
+  const status: KpiStep = {
+    kind: 'status',
+    at,
+    to,
+    level,
+    ...(severity === undefined ? {} : { severity }),
+    acknowledgeBy: utcInstant(deadlines.acknowledgeBy),
+    resolveBy: utcInstant(deadlines.resolveBy),
+  };
   switch (event.type) {
     case 'ComplaintAcknowledged':
       return [status, { kind: 'acknowledged', at }];
     case 'ComplaintClosed':
       return [status, { kind: 'closed', at, outcome: event.data.outcome }];
     case 'ComplaintReopened':
-      return [status, { kind: 'reopened', at }];
+      // The new cycle's milestones first, so the deadlines the reopening sets are theirs.
+      return [{ kind: 'reopened', at }, status];
     case 'ComplaintHandlingSatisfactionRecorded':
       return [status, { kind: 'satisfaction', at, score: event.data.score }];
     case 'ComplaintSlaBreached':

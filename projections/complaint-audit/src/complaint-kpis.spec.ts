@@ -17,11 +17,12 @@ function rows(...histories: (readonly [string, readonly Step[]])[]): ComplaintKp
   });
 }
 
-const compliance = (met: number, missed: number, pending: number, voided = 0): Compliance => ({
+const compliance = (met: number, missed: number, pending: number, voided = 0, overdue = 0): Compliance => ({
   due: met + missed,
   met,
   missed,
   pending,
+  overdue,
   void: voided,
   rate: met + missed === 0 ? null : Math.round((met / (met + missed)) * 10_000) / 10_000,
 });
@@ -59,6 +60,10 @@ describe('SLA compliance counts the recorded outcomes: judged by the deadline in
     ]);
     expect(ackOf(given, after(DAY + HOUR))).toEqual(compliance(0, 1, 0));
     expect(ackOf(given, after(DAY + 3 * HOUR))).toEqual(compliance(0, 0, 1));
+    // Past the extended deadline (2 days) with nothing recorded yet: pending, and overdue.
+    expect(ackOf(rows(['c2', [step(0, commands('c2').receive), step(DAY + HOUR, commands('c2').assess('low'))]]), after(3 * DAY))).toEqual(
+      compliance(0, 0, 1, 0, 1),
+    );
     expect(ackOf(given, after(31 * HOUR))).toEqual(compliance(1, 0, 0));
     expect(complaintKpis(given, after(31 * HOUR)).slaCompliance).toMatchObject({ breachesRecorded: 1, breachesWithdrawn: 1 });
   });
@@ -130,8 +135,9 @@ describe('asOf: every figure is what was true at that instant', () => {
       byStatus: { received: 1, investigating: 1, closed: 0 },
       reopen: { closed: 1, reopened: 1, reopenings: 1, rate: 1 },
       escalation: { head_office: { complaints: 1, rate: 0.5 } },
-      // f: acknowledge met, resolve met, new resolve cycle pending; g: acknowledge and resolve pending (no breach recorded yet).
-      slaCompliance: { met: 2, missed: 0, pending: 3 },
+      // f: acknowledge met, resolve met, the new cycle's resolution pending (due 3 days after the reopening);
+      // g: acknowledge (due after a day) overdue with no breach recorded yet, resolve pending.
+      slaCompliance: { met: 2, missed: 0, pending: 3, overdue: 1 },
     });
   });
 

@@ -20,6 +20,8 @@ export interface MilestoneState {
   readonly withdrawn: boolean;
   /** A ComplaintSlaBreached for it stands (recorded, and not withdrawn by a deadline extension). */
   readonly breached: boolean;
+  /** The deadline in force for it (frozen once it is met or withdrawn). */
+  readonly deadline: string;
 }
 
 /**
@@ -53,7 +55,18 @@ export interface ComplaintAsOf {
   readonly milestones: readonly MilestoneState[];
 }
 
-const open = (milestone: SlaMilestone): MilestoneState => ({ milestone, met: false, withdrawn: false, breached: false });
+const open = (milestone: SlaMilestone, deadline: string): MilestoneState => ({
+  milestone,
+  met: false,
+  withdrawn: false,
+  breached: false,
+  deadline,
+});
+const settled = (m: MilestoneState) => m.met || m.withdrawn;
+
+/** Pending, and its deadline in force has passed: a breach the deadline watcher has yet to record. */
+export const isOverdue = (m: MilestoneState, asOf: string): boolean =>
+  milestoneOutcome(m) === 'pending' && Date.parse(m.deadline) < Date.parse(asOf);
 
 /** Undefined for a complaint received after asOf. */
 export function complaintAsOf(row: ComplaintKpiRow, asOf: string): ComplaintAsOf | undefined {
@@ -70,7 +83,7 @@ export function complaintAsOf(row: ComplaintKpiRow, asOf: string): ComplaintAsOf
     scores: [],
     breachesRecorded: 0,
     breachesWithdrawn: 0,
-    milestones: [open('acknowledge'), open('resolve')],
+    milestones: [open('acknowledge', row.acknowledgeBy), open('resolve', row.resolveBy)],
   };
   // The current milestone of a kind is the latest one: each reopening starts a new cycle.
   const update = (milestones: readonly MilestoneState[], kind: SlaMilestone, change: (m: MilestoneState) => MilestoneState) => {
@@ -80,14 +93,21 @@ export function complaintAsOf(row: ComplaintKpiRow, asOf: string): ComplaintAsOf
   for (const step of row.steps) {
     if (Date.parse(step.at) > until) continue;
     switch (step.kind) {
-      case 'status':
+      case 'status': {
+        const inForce = { acknowledge: step.acknowledgeBy, resolve: step.resolveBy };
+        let milestones = state.milestones;
+        for (const kind of ['acknowledge', 'resolve'] as const) {
+          milestones = update(milestones, kind, (m) => (settled(m) ? m : { ...m, deadline: inForce[kind] }));
+        }
         state = {
           ...state,
           status: step.to,
           escalationLevel: step.level,
           ...(step.severity === undefined ? {} : { severity: step.severity }),
+          milestones,
         };
         break;
+      }
       case 'acknowledged':
         state = { ...state, acknowledgedAt: step.at, milestones: update(state.milestones, 'acknowledge', (m) => ({ ...m, met: true })) };
         break;
@@ -100,7 +120,8 @@ export function complaintAsOf(row: ComplaintKpiRow, asOf: string): ComplaintAsOf
       }
       case 'reopened': {
         const ack = [...state.milestones].reverse().find((m) => m.milestone === 'acknowledge');
-        const restarted = ack?.met ? [open('resolve')] : [open('acknowledge'), open('resolve')];
+        // Deadlines come with the reopening's own status step, which follows.
+        const restarted = ack?.met ? [open('resolve', '')] : [open('acknowledge', ''), open('resolve', '')];
         state = { ...state, reopenings: state.reopenings + 1, milestones: [...state.milestones, ...restarted] };
         break;
       }
@@ -138,6 +159,8 @@ export interface Compliance {
   readonly met: number;
   readonly missed: number;
   readonly pending: number;
+  /** Of the pending, those whose deadline in force has passed by asOf: a breach not recorded yet (not in the rate). */
+  readonly overdue: number;
   /** Ended by a withdrawal before being met and without a breach: outside the SLA, in neither met nor missed. */
   readonly void: number;
   /** met ÷ due, 0–1. */
@@ -178,11 +201,13 @@ const duration = (hours: readonly number[]): Duration => {
   };
 };
 
-function compliance(outcomes: readonly MilestoneOutcome[]): Compliance {
+function compliance(milestones: readonly MilestoneState[], asOf: string): Compliance {
+  const outcomes = milestones.map(milestoneOutcome);
   const count = (outcome: MilestoneOutcome) => outcomes.filter((o) => o === outcome).length;
   const met = count('met');
   const missed = count('missed');
-  return { due: met + missed, met, missed, pending: count('pending'), void: count('void'), rate: ratio(met, met + missed) };
+  const overdue = milestones.filter((m) => isOverdue(m, asOf)).length;
+  return { due: met + missed, met, missed, pending: count('pending'), overdue, void: count('void'), rate: ratio(met, met + missed) };
 }
 
 function categories(complaints: readonly ComplaintAsOf[]): { category: string; count: number }[] {
@@ -203,9 +228,8 @@ export function complaintKpis(rows: readonly ComplaintKpiRow[], asOf: string): C
     c.status === 'closed' && c.outcome === 'resolved' && c.closedAt !== undefined ? [hoursBetween(c.receivedAt, c.closedAt)] : [],
   );
   const milestones = complaints.flatMap((c) => c.milestones);
-  const outcomesOf = (kind: SlaMilestone) => milestones.filter((m) => m.milestone === kind).map(milestoneOutcome);
-  const ack = outcomesOf('acknowledge');
-  const resolve = outcomesOf('resolve');
+  const ack = milestones.filter((m) => m.milestone === 'acknowledge');
+  const resolve = milestones.filter((m) => m.milestone === 'resolve');
   const reached = (level: 'head_office' | 'external_body' | 'legal') => {
     const count = complaints.filter((c) => escalationRank(c.escalationLevel) >= escalationRank(level)).length;
     return { complaints: count, rate: ratio(count, complaints.length) };
@@ -233,8 +257,8 @@ export function complaintKpis(rows: readonly ComplaintKpiRow[], asOf: string): C
     timeToAcknowledge: duration(acknowledged),
     timeToResolve: duration(resolved),
     slaCompliance: {
-      ...compliance([...ack, ...resolve]),
-      byMilestone: { acknowledge: compliance(ack), resolve: compliance(resolve) },
+      ...compliance([...ack, ...resolve], asOf),
+      byMilestone: { acknowledge: compliance(ack, asOf), resolve: compliance(resolve, asOf) },
       breachesRecorded: complaints.reduce((sum, c) => sum + c.breachesRecorded, 0),
       breachesWithdrawn: complaints.reduce((sum, c) => sum + c.breachesWithdrawn, 0),
     },

@@ -39,6 +39,8 @@ describe('readComplaintKpis', () => {
       channel: 'web',
       category: 'x',
       categoryKey: 'x',
+      acknowledgeBy: '2025-03-02T00:00:00.000Z',
+      resolveBy: '2025-03-08T00:00:00.000Z',
       steps: [],
       lastRevision: 0,
     });

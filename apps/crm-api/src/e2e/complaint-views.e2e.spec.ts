@@ -196,17 +196,18 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
       timeToResolve: { count: 2, meanHours: 61, medianHours: 61 },
       slaCompliance: {
         // The figure counts recorded outcomes (docs/metrics.md): c is past both deadlines, but no deadline watcher ran
-        // in this test to record the breaches, so both stay pending. d's withdrawal is outside the resolution SLA (void).
+        // in this test to record the breaches, so both stay pending — and show as overdue. d's withdrawal is outside the resolution SLA (void).
         // Everything else was on time (b twice: one per cycle).
         due: 6,
         met: 6,
         missed: 0,
         pending: 2,
+        overdue: 2,
         void: 1,
         rate: 1,
         byMilestone: {
-          acknowledge: { due: 3, met: 3, missed: 0, pending: 1, void: 0, rate: 1 },
-          resolve: { due: 3, met: 3, missed: 0, pending: 1, void: 1, rate: 1 },
+          acknowledge: { due: 3, met: 3, missed: 0, pending: 1, overdue: 1, void: 0, rate: 1 },
+          resolve: { due: 3, met: 3, missed: 0, pending: 1, overdue: 1, void: 1, rate: 1 },
         },
         breachesRecorded: 0,
         breachesWithdrawn: 0,

@@ -56,9 +56,10 @@ interface Milestone {
   met: boolean;
   withdrawn: boolean;
   breach: boolean;
+  deadline: number;
 }
 
-function tally(receivedAt: number, category: string) {
+function tally(receivedAt: number, category: string, deadlines: { acknowledgeBy: number; resolveBy: number }) {
   return {
     receivedAt,
     category,
@@ -74,8 +75,8 @@ function tally(receivedAt: number, category: string) {
     breaches: 0,
     withdrawals: 0,
     milestones: [
-      { kind: 'acknowledge', met: false, withdrawn: false, breach: false },
-      { kind: 'resolve', met: false, withdrawn: false, breach: false },
+      { kind: 'acknowledge', met: false, withdrawn: false, breach: false, deadline: deadlines.acknowledgeBy },
+      { kind: 'resolve', met: false, withdrawn: false, breach: false, deadline: deadlines.resolveBy },
     ] as Milestone[],
   };
 }
@@ -89,7 +90,11 @@ function complaintFigures(streams: ReadonlyMap<string, Exported[]>, asOf: string
   for (const events of streams.values()) {
     const [receipt] = events;
     if (receipt?.type !== 'ComplaintReceived' || ms(receipt) > until) continue;
-    const c = tally(ms(receipt), String(receipt.data['category']));
+    const deadlinesOf = (data: Record<string, unknown>) => {
+      const d = data['deadlines'] as { acknowledgeBy: string; resolveBy: string };
+      return { acknowledgeBy: Date.parse(d.acknowledgeBy), resolveBy: Date.parse(d.resolveBy) };
+    };
+    const c = tally(ms(receipt), String(receipt.data['category']), deadlinesOf(receipt.data));
     const current = (kind: Milestone['kind']) => c.milestones.filter((m) => m.kind === kind).at(-1) as Milestone;
     for (const event of events.slice(1)) {
       if (ms(event) > until) continue;
@@ -109,8 +114,9 @@ function complaintFigures(streams: ReadonlyMap<string, Exported[]>, asOf: string
         if (!current('acknowledge').met) current('acknowledge').withdrawn = true;
       } else if (event.type === 'ComplaintReopened') {
         c.reopenings += 1;
-        if (!current('acknowledge').met) c.milestones.push({ kind: 'acknowledge', met: false, withdrawn: false, breach: false });
-        c.milestones.push({ kind: 'resolve', met: false, withdrawn: false, breach: false });
+        if (!current('acknowledge').met)
+          c.milestones.push({ kind: 'acknowledge', met: false, withdrawn: false, breach: false, deadline: 0 });
+        c.milestones.push({ kind: 'resolve', met: false, withdrawn: false, breach: false, deadline: 0 });
       } else if (event.type === 'ComplaintHandlingSatisfactionRecorded') {
         c.scores.push(Number(d['score']));
       } else if (event.type === 'ComplaintSlaBreached') {
@@ -119,6 +125,12 @@ function complaintFigures(streams: ReadonlyMap<string, Exported[]>, asOf: string
       } else if (event.type === 'ComplaintSlaBreachWithdrawn') {
         c.withdrawals += 1;
         current(d['milestone'] as Milestone['kind']).breach = false;
+      }
+      // The deadline in force is the one the latest step carries; a milestone met or withdrawn keeps its own.
+      const inForce = deadlinesOf(d);
+      for (const kind of ['acknowledge', 'resolve'] as const) {
+        const m = current(kind);
+        if (!m.met && !m.withdrawn) m.deadline = kind === 'acknowledge' ? inForce.acknowledgeBy : inForce.resolveBy;
       }
     }
     complaints.push(c);
@@ -133,13 +145,15 @@ function complaintFigures(streams: ReadonlyMap<string, Exported[]>, asOf: string
   };
   const outcome = (m: Milestone) => (m.breach ? 'missed' : m.met ? 'met' : m.withdrawn ? 'void' : 'pending');
   const compliance = (kinds: Milestone['kind'][]) => {
-    const outcomes = complaints.flatMap((c) => c.milestones.filter((m) => kinds.includes(m.kind)).map(outcome));
+    const chosen = complaints.flatMap((c) => c.milestones.filter((m) => kinds.includes(m.kind)));
+    const outcomes = chosen.map(outcome);
     const n = (o: string) => outcomes.filter((x) => x === o).length;
     return {
       due: n('met') + n('missed'),
       met: n('met'),
       missed: n('missed'),
       pending: n('pending'),
+      overdue: chosen.filter((m) => outcome(m) === 'pending' && m.deadline < until).length,
       void: n('void'),
       rate: rate(n('met'), n('met') + n('missed')),
     };

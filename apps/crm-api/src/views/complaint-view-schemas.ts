@@ -124,12 +124,16 @@ const duration: SchemaObject = {
 };
 const compliance: SchemaObject = {
   type: 'object',
-  required: ['due', 'met', 'missed', 'pending', 'void', 'rate'],
+  required: ['due', 'met', 'missed', 'pending', 'overdue', 'void', 'rate'],
   properties: {
     due: { ...integer, description: 'met + missed' },
     met: { ...integer, description: 'Milestones met with no breach standing as of asOf' },
     missed: { ...integer, description: 'Milestones with a recorded breach standing as of asOf (ComplaintSlaBreached not withdrawn)' },
     pending: { ...integer, description: 'Neither met nor breached nor withdrawn as of asOf' },
+    overdue: {
+      ...integer,
+      description: 'Of the pending, those whose deadline in force has passed by asOf: a breach not recorded yet; not in the rate',
+    },
     void: { ...integer, description: 'Ended by a withdrawal before being met, with no breach: outside the SLA' },
     rate: { ...ratio, description: 'met ÷ due, half to even at 4 decimals' },
   },

@@ -13,7 +13,8 @@ export const METRIC_DEFINITIONS = {
     'SLA compliance = met ÷ (met + missed) over the milestones of the complaints counted (acknowledge once; resolve once per handling ' +
     'cycle). A milestone is missed while a ComplaintSlaBreached for it stands (not withdrawn by a ComplaintSlaBreachWithdrawn); ' +
     'otherwise met once acknowledged or closed as resolved or unresolved; void when a withdrawal closed it first; otherwise pending. ' +
-    'The figure counts recorded outcomes and never re-derives them from deadlines.',
+    'The figure counts recorded outcomes and never re-derives them from deadlines; overdue, a part of pending, counts the ' +
+    'milestones whose deadline in force has passed by asOf with no breach recorded yet, and is not in the rate.',
   slaRule:
     'SLA rule: a completed milestone is judged against the deadline in force when it was completed; a re-assessment after completion ' +
     're-dates nothing; a deadline extended before completion withdraws the breach recorded against the old one.',
