@@ -35,19 +35,25 @@ export function openDeadlinesKey(tenantId: string, streamId: string): string {
 
 /** The domain's `milestonesOf`, over this document instead of the aggregate state. */
 export function milestonesOfDocument(doc: OpenDeadlines): MilestoneDeadline[] {
-  const recorded = (milestone: SlaMilestone) => doc.breaches.some((breach) => breach.milestone === milestone);
+  // A breach stands for the current cycle when recorded against this deadline or a later one (a deadline moved earlier
+  // keeps its breach; an extension withdraws it). A breach of an earlier cycle was against a deadline before the
+  // reopening, so before every deadline of the new cycle: documents written before reopenings pruned them still read right.
+  const recorded = (milestone: SlaMilestone, deadline: string) =>
+    doc.breaches.some(
+      (breach) => breach.milestone === milestone && instantOf(breach.deadline, 'deadline') >= instantOf(deadline, 'deadline'),
+    );
   return [
     {
       milestone: 'acknowledge',
       deadline: doc.deadlines.acknowledgeBy,
       ...(doc.acknowledgedAt === undefined ? {} : { metAt: doc.acknowledgedAt }),
-      breachRecorded: recorded('acknowledge'),
+      breachRecorded: recorded('acknowledge', doc.deadlines.acknowledgeBy),
     },
     {
       milestone: 'resolve',
       deadline: doc.deadlines.resolveBy,
       ...(doc.closedAt === undefined ? {} : { metAt: doc.closedAt }),
-      breachRecorded: recorded('resolve'),
+      breachRecorded: recorded('resolve', doc.deadlines.resolveBy),
     },
   ];
 }
