@@ -223,13 +223,21 @@ interface Span {
   to?: number;
 }
 
-/** Churn per month, retention by cohort and the annual figure of docs/metrics.md, folded from the raw log. */
-function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 180) {
+interface Bought {
+  id: string;
+  at: number;
+  amount: number;
+  currency: string;
+}
+
+/** Every account as it stood at asOf: its purchases (won deals by the auto rule included) and its active spans. */
+function customersAsOf(all: readonly Exported[], asOf: number, inactivityDays: number) {
   const t = (value: unknown) => Date.parse(String(value));
   const contactAccount = new Map<string, string>();
   const dealAccount = new Map<string, string>();
-  const accounts = new Map<string, { closings: { at: number; reopenedAt?: number }[]; records: Map<string, number> }>();
-  const won = new Map<string, { accountId: string; at: number; reopenedAt?: number }>();
+  const accounts = new Map<string, { closings: { at: number; reopenedAt?: number }[]; records: Map<string, Bought> }>();
+  const won = new Map<string, Bought & { accountId: string; reopenedAt?: number }>();
+  const money = (value: unknown) => value as { amount: number; currency: string };
   const touches = new Map<string, { ref: { account?: string; contact?: string; deal?: string }; at: number }>();
   const party = (p: Record<string, unknown>) =>
     typeof p['accountId'] === 'string'
@@ -261,8 +269,15 @@ function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 1
       const last = account.closings.at(-1);
       if (last && last.reopenedAt === undefined) last.reopenedAt = t(d['reopenedAt']);
     }
-    if (type === 'PurchaseRecorded' && account) account.records.set(String(d['purchaseId']), t(d['occurredAt']));
-    if (type === 'OpportunityWon') won.set(String(d['opportunityId']), { accountId: String(d['accountId']), at: t(d['wonAt']) });
+    if (type === 'PurchaseRecorded' && account)
+      account.records.set(String(d['purchaseId']), { id: String(d['purchaseId']), at: t(d['occurredAt']), ...money(d['amount']) });
+    if (type === 'OpportunityWon')
+      won.set(String(d['opportunityId']), {
+        id: `won:${String(d['opportunityId'])}`,
+        accountId: String(d['accountId']),
+        at: t(d['wonAt']),
+        ...money(d['amount']),
+      });
     if (type === 'OpportunityReopened') {
       const deal = won.get(String(d['opportunityId']));
       if (deal) deal.reopenedAt = t(d['reopenedAt']);
@@ -294,19 +309,19 @@ function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 1
     if (account && at <= asOf) touchesOf.set(account, [...(touchesOf.get(account) ?? []), at]);
   }
   const lossAt = (last: number) => (Math.floor(last / DAY_MS) + inactivityDays + 1) * DAY_MS;
-  const customers = [...accounts].map(([accountId, a]) => {
-    const firstRecord = Math.min(...a.records.values());
-    const purchases = [
-      ...[...a.records.values()].filter((at) => at <= asOf),
+  return [...accounts].map(([accountId, a]) => {
+    const firstRecord = Math.min(...[...a.records.values()].map((r) => r.at));
+    const purchases: Bought[] = [
+      ...[...a.records.values()].filter((r) => r.at <= asOf),
       // wonDeals=auto: won before the account's first purchase record, by asOf, and not reopened by asOf.
       ...[...won.values()]
         .filter(
           (w) => w.accountId === accountId && w.at <= asOf && !(w.reopenedAt !== undefined && w.reopenedAt <= asOf) && w.at < firstRecord,
         )
-        .map((w) => w.at),
-    ];
+        .map(({ id, at, amount, currency }) => ({ id, at, amount, currency })),
+    ].sort((x, y) => x.at - y.at || (x.id < y.id ? -1 : 1));
     const steps = [
-      ...purchases.map((at) => ({ at, order: 1, kind: 'purchase' })),
+      ...purchases.map(({ at }) => ({ at, order: 1, kind: 'purchase' })),
       ...(touchesOf.get(accountId) ?? []).map((at) => ({ at, order: 1, kind: 'touch' })),
       ...a.closings
         .filter((c) => c.at <= asOf)
@@ -340,9 +355,17 @@ function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 1
       }
     }
     if (open !== undefined) spans.push(lossAt(last) <= asOf ? { from: open, to: lossAt(last) } : { from: open });
-    return { first: purchases.length === 0 ? undefined : Math.min(...purchases), spans };
+    const closedNow = a.closings.some((c) => c.at <= asOf && !(c.reopenedAt !== undefined && c.reopenedAt <= asOf));
+    const recorded = [...a.records.values()].some((r) => r.at <= asOf);
+    return { accountId, purchases, first: purchases[0]?.at, spans, closedNow, recorded };
   });
-  const activeAt = (spans: Span[], at: number) => spans.some((s) => s.from <= at && (s.to === undefined || at < s.to));
+}
+
+const activeAt = (spans: Span[], at: number) => spans.some((s) => s.from <= at && (s.to === undefined || at < s.to));
+
+/** Churn per month, retention by cohort and the annual figure of docs/metrics.md, folded from the raw log. */
+function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 180) {
+  const customers = customersAsOf(all, asOf, inactivityDays);
   const lostIn = (spans: Span[], start: number, end: number) => spans.some((s) => s.to !== undefined && s.to >= start && s.to < end);
   const over = (start: number, end: number) => {
     const until = Math.min(end, asOf + 1);
@@ -439,6 +462,170 @@ function dealFigures(all: readonly Exported[]) {
     ),
     leadRevenue: revenue(ids.filter((id) => fromLead.has(id))),
   };
+}
+
+const DIMENSIONS = ['tangibles', 'reliability', 'responsiveness', 'assurance', 'empathy'] as const;
+
+/** docs/metrics.md, satisfaction (ISO 10004): per UTC month of the answer, and overall, for answers dated up to `until`. */
+function satisfactionFigures(all: readonly Exported[], until: number) {
+  interface Answer {
+    month: string;
+    measure: string;
+    score?: number;
+    expectations?: Record<string, number>;
+    perceptions?: Record<string, number>;
+  }
+  const answers: Answer[] = [];
+  for (const { type, data: d } of all) {
+    const at = Date.parse(String(d['respondedAt'] ?? d['submittedAt'] ?? d['recordedAt']));
+    if (!['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'].includes(type) || at > until) continue;
+    const month = new Date(at).toISOString().slice(0, 7);
+    if (type === 'SurveyResponseRecorded') {
+      const a = d['answers'] as Record<string, unknown>;
+      answers.push({
+        month,
+        measure: String(d['surveyType']),
+        ...(typeof a['score'] === 'number' ? { score: a['score'] } : {}),
+        ...(a['expectations']
+          ? { expectations: a['expectations'] as Record<string, number>, perceptions: a['perceptions'] as Record<string, number> }
+          : {}),
+      });
+    } else if (type === 'FeedbackSubmitted') answers.push({ month, measure: String(d['kind']) });
+    else answers.push({ month, measure: 'handling', score: Number(d['score']) });
+  }
+  const figures = (list: Answer[]) => {
+    const of = (measure: string) => list.filter((a) => a.measure === measure);
+    const mean = (measure: string) => {
+      const xs = of(measure).map((a) => a.score as number);
+      return { responses: xs.length, mean: xs.length === 0 ? null : halfEven(xs.reduce((s, x) => s + x, 0) / xs.length, 2) };
+    };
+    const csat = of('csat');
+    const satisfied = csat.filter((a) => (a.score as number) >= 4).length;
+    const nps = of('nps');
+    const promoters = nps.filter((a) => (a.score as number) >= 9).length;
+    const detractors = nps.filter((a) => (a.score as number) <= 6).length;
+    const sq = of('servqual');
+    const avg = (side: 'expectations' | 'perceptions', dim: string) =>
+      sq.reduce((s, a) => s + (a[side] as Record<string, number>)[dim]!, 0) / sq.length;
+    const feedback = { opinion: of('opinion').length, idea: of('idea').length, praise: of('praise').length };
+    return {
+      csat: { responses: csat.length, satisfied, percent: csat.length === 0 ? null : halfEven((100 * satisfied) / csat.length, 2) },
+      nps: {
+        responses: nps.length,
+        promoters,
+        passives: nps.length - promoters - detractors,
+        detractors,
+        score: nps.length === 0 ? null : halfEven((100 * (promoters - detractors)) / nps.length, 2),
+      },
+      ces: mean('ces'),
+      servqual: {
+        responses: sq.length,
+        dimensions:
+          sq.length === 0
+            ? null
+            : Object.fromEntries(
+                DIMENSIONS.map((dim) => {
+                  const e = avg('expectations', dim);
+                  const p = avg('perceptions', dim);
+                  return [dim, { expectation: halfEven(e, 2), perception: halfEven(p, 2), gap: halfEven(p - e, 2) }];
+                }),
+              ),
+      },
+      complaintHandling: mean('handling'),
+      feedback: { ...feedback, total: feedback.opinion + feedback.idea + feedback.praise },
+    };
+  };
+  const months = [...new Set(answers.map((a) => a.month))].sort();
+  return {
+    bucket: 'month',
+    periods: months.map((month) => ({ period: month, ...figures(answers.filter((a) => a.month === month)) })),
+    overall: figures(answers),
+  };
+}
+
+/** The precedence table of docs/metrics.md / the loyalty view: the first rule that holds names the segment. */
+const SEGMENTS: [string, (r: number, f: number) => boolean][] = [
+  ['champions', (r, f) => r >= 4 && f >= 4],
+  ['cant_lose_them', (r, f) => r === 1 && f === 5],
+  ['at_risk', (r, f) => r <= 2 && f >= 3],
+  ['lost', (r, f) => r === 1 && f === 1],
+  ['hibernating', (r, f) => r <= 2 && f <= 2],
+  ['loyal', (_r, f) => f >= 4],
+  ['new', (r, f) => r === 5 && f === 1],
+  ['promising', (r, f) => r === 4 && f === 1],
+  ['potential_loyalist', (r, f) => r >= 4 && f <= 3],
+  ['need_attention', (r, f) => r === 3 && f === 3],
+  ['about_to_sleep', (r, f) => r === 3 && f <= 2],
+];
+
+/** RFM of docs/metrics.md for the accounts asked, as of asOf: values always, scores over the active base only. */
+function loyaltyFigures(all: readonly Exported[], asOf: number, accountIds: readonly string[], windowDays = 365) {
+  const customers = customersAsOf(all, asOf, 180);
+  const day = (at: number) => Math.floor(at / DAY_MS);
+  const valuesOf = (purchases: Bought[]) => {
+    const last = purchases.at(-1) as Bought;
+    const windowed = purchases.filter((p) => day(asOf) - day(p.at) < windowDays);
+    const counts = new Map<string, { count: number; latest: number }>();
+    for (const p of windowed.length > 0 ? windowed : purchases)
+      counts.set(p.currency, { count: (counts.get(p.currency)?.count ?? 0) + 1, latest: p.at });
+    const main = [...counts].sort(([, a], [, b]) => b.count - a.count || b.latest - a.latest)[0]?.[0] as string;
+    const sums = new Map<string, number>();
+    for (const p of windowed) sums.set(p.currency, (sums.get(p.currency) ?? 0) + p.amount);
+    const monetary = [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ amount, currency }));
+    return { recencyDays: day(asOf) - day(last.at), frequency: windowed.length, monetary, mainCurrency: main };
+  };
+  const base = customers.filter((c) => c.purchases.length > 0 && activeAt(c.spans, asOf)).map((c) => valuesOf(c.purchases));
+  const quintile = (value: number, population: number[]) => {
+    const below = population.filter((v) => v < value).length;
+    const equal = population.filter((v) => v === value).length;
+    return Math.min(5, Math.floor((5 * (2 * below + equal)) / (2 * population.length)) + 1);
+  };
+  const spend = (v: ReturnType<typeof valuesOf>, currency: string) => v.monetary.find((m) => m.currency === currency)?.amount ?? 0;
+  return accountIds.map((accountId) => {
+    const c = customers.find((x) => x.accountId === accountId);
+    if (!c) throw new Error(`no account ${accountId}`);
+    const latest = c.spans.at(-1);
+    const status =
+      latest === undefined ? (c.purchases.length > 0 && c.closedNow ? 'lost' : 'prospect') : latest.to === undefined ? 'active' : 'lost';
+    const values = c.purchases.length === 0 ? undefined : valuesOf(c.purchases);
+    const scores =
+      values && status === 'active'
+        ? {
+            recency: quintile(
+              -values.recencyDays,
+              base.map((b) => -b.recencyDays),
+            ),
+            frequency: quintile(
+              values.frequency,
+              base.map((b) => b.frequency),
+            ),
+            monetary: quintile(
+              spend(values, values.mainCurrency),
+              base.map((b) => spend(b, values.mainCurrency)),
+            ),
+          }
+        : undefined;
+    const segment =
+      status === 'lost'
+        ? 'churned'
+        : scores
+          ? (SEGMENTS.find(([, holds]) => holds(scores.recency, scores.frequency))?.[0] as string)
+          : 'prospect';
+    return {
+      accountId,
+      status,
+      firstPurchaseAt: c.first === undefined ? null : iso(c.first),
+      lastPurchaseAt: c.purchases.length === 0 ? null : iso((c.purchases.at(-1) as Bought).at),
+      recencyDays: values?.recencyDays ?? null,
+      frequency: values?.frequency ?? 0,
+      monetary: values?.monetary ?? [],
+      mainCurrency: values?.mainCurrency ?? null,
+      rfm: scores ? { ...scores, code: `${scores.recency}${scores.frequency}${scores.monetary}` } : null,
+      segment,
+      activeCustomers: base.length,
+      countsWonDeals: !c.recorded,
+    };
+  });
 }
 
 /** Every leaf of a JSON value, by path. */
@@ -559,4 +746,28 @@ describe('figures an auditor can reconcile: the views agree with an independent 
     );
     expect(mismatches).toEqual([]);
   }, 60_000);
+
+  it('satisfaction per month and overall, for answers up to each of the three dates, every figure', async () => {
+    for (const asOf of asOfDates()) {
+      const reply = await http(server.url, 'GET', `/api/v1/views/satisfaction?to=${encodeURIComponent(asOf)}`);
+      expect([reply.status, reply.status === 200 ? '' : JSON.stringify(reply.body)]).toEqual([200, '']);
+      compare(`satisfaction@${asOf}`, reply.body, satisfactionFigures(all, Date.parse(asOf)));
+    }
+    expect(mismatches).toEqual([]);
+  }, 60_000);
+
+  it('loyalty cards (RFM values, scores, segment, status) of a sample of accounts at the three dates, every figure', async () => {
+    const accounts = [...new Set(all.filter((e) => e.type === 'AccountOpened').map((e) => String(e.data['accountId'])))];
+    // Every 40th account, and the two the issue names (a lost customer, a deal won before the first invoice).
+    const sample = [...accounts.filter((_, i) => i % 40 === 0), ...accounts.filter((id) => /^(2737c3f3|3b0f6792)/.test(id))];
+    for (const asOf of asOfDates()) {
+      const expected = loyaltyFigures(all, Date.parse(asOf), sample);
+      for (const card of expected) {
+        const reply = await http(server.url, 'GET', `/api/v1/views/customers/${card.accountId}/loyalty?asOf=${encodeURIComponent(asOf)}`);
+        expect([reply.status, reply.status === 200 ? '' : JSON.stringify(reply.body)]).toEqual([200, '']);
+        compare(`loyalty ${card.accountId}@${asOf}`, reply.body, card);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  }, 120_000);
 });
