@@ -31,6 +31,7 @@ export interface AuditBreach {
   readonly deadline: string;
   readonly detectedAt: string;
   readonly metAt?: string;
+  readonly withdrawnAt?: string;
 }
 
 export interface AuditTrail {
@@ -101,6 +102,10 @@ function describe(event: ComplaintEvent): { what: string; at: string } {
       const how = d.metAt === undefined ? 'still unmet' : `met late at ${d.metAt}`;
       return { what: `SLA BREACHED: ${d.milestone} was due by ${d.deadline}, ${how}`, at: d.detectedAt };
     }
+    case 'ComplaintSlaBreachWithdrawn': {
+      const d = event.data;
+      return { what: `SLA breach withdrawn: ${d.milestone} deadline ${d.deadline} extended to ${d.extendedTo}`, at: d.withdrawnAt };
+    }
     default: {
       const unknown = event as { type: string };
       return { what: human(unknown.type), at: '' };
@@ -143,6 +148,11 @@ export function auditTrail(complaintId: string, streamId: string, events: readon
     if (event.type === 'ComplaintSlaBreached') {
       const { milestone, deadline, detectedAt, metAt } = event.data;
       breaches.push({ milestone, deadline, detectedAt, ...(metAt === undefined ? {} : { metAt }) });
+    }
+    if (event.type === 'ComplaintSlaBreachWithdrawn') {
+      const { milestone, deadline, withdrawnAt } = event.data;
+      const index = breaches.findIndex((b) => b.milestone === milestone && b.deadline === deadline && b.withdrawnAt === undefined);
+      if (index >= 0) breaches[index] = { ...(breaches[index] as AuditBreach), withdrawnAt };
     }
     state = evolveComplaint(state, event);
   }

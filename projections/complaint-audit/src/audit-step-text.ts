@@ -106,6 +106,13 @@ export function stepText(event: ComplaintEvent): StepText {
       const { milestone, metAt } = event.data;
       return { label: metAt === undefined ? `SLA breached: ${milestone} overdue` : `SLA breached: ${milestone} met late`, details: {} };
     }
+    case 'ComplaintSlaBreachWithdrawn': {
+      const { milestone, deadline, extendedTo, withdrawnAt } = event.data;
+      return {
+        label: `SLA breach withdrawn: ${milestone} deadline extended`,
+        details: { milestone, deadline, extendedTo, withdrawnAt },
+      };
+    }
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -127,4 +134,5 @@ export const PERSIAN_LABELS: Readonly<Record<ComplaintEvent['type'], string>> = 
   ComplaintReopened: 'بازگشایی شکایت',
   ComplaintHandlingSatisfactionRecorded: 'ثبت رضایت از نحوه رسیدگی',
   ComplaintSlaBreached: 'نقض مهلت رسیدگی',
+  ComplaintSlaBreachWithdrawn: 'لغو نقض مهلت پس از تمدید مهلت',
 };

@@ -20,6 +20,8 @@ export interface AuditBreach {
   readonly detectedAt: string;
   /** Present when the milestone was met, but late. */
   readonly metAt?: string;
+  /** Set when a re-assessment extended the deadline before the milestone was met (ComplaintSlaBreachWithdrawn). */
+  readonly withdrawnAt?: string;
   readonly revision: number;
 }
 
@@ -39,7 +41,7 @@ export interface AuditStep {
   readonly severity?: Severity;
   /** The deadlines in force once this step was taken. */
   readonly deadlines: SlaDeadlines;
-  readonly breach?: Omit<AuditBreach, 'revision'>;
+  readonly breach?: Omit<AuditBreach, 'revision' | 'withdrawnAt'>;
   readonly details: StepDetails;
   /** The hash chain as recorded; the query re-verifies it against the event store. */
   readonly hash: string;
@@ -81,6 +83,7 @@ export const COMPLAINT_EVENT_TYPES: readonly ComplaintEvent['type'][] = [
   'ComplaintReopened',
   'ComplaintHandlingSatisfactionRecorded',
   'ComplaintSlaBreached',
+  'ComplaintSlaBreachWithdrawn',
 ];
 
 export const complaintDocumentId = (tenantId: string, complaintId: string) => `${tenantId}:${complaintId}`;
@@ -173,6 +176,11 @@ function followed(doc: ComplaintAuditDoc, event: FollowingComplaintEvent): Compl
       return { ...next, reopenCount: event.data.reopenCount };
     case 'ComplaintSlaBreached':
       return step.breach ? { ...next, breaches: [...doc.breaches, { ...step.breach, revision: event.revision }] } : next;
+    case 'ComplaintSlaBreachWithdrawn': {
+      const { milestone, deadline, withdrawnAt } = event.data;
+      const standing = (b: AuditBreach) => b.milestone === milestone && b.withdrawnAt === undefined && b.deadline === deadline;
+      return { ...next, breaches: doc.breaches.map((b) => (standing(b) ? { ...b, withdrawnAt } : b)) };
+    }
     default:
       return next;
   }

@@ -6,7 +6,6 @@ import type {
   EscalationLevel,
   ServiceChannel,
   Severity,
-  SlaDeadlines,
   SlaMilestone,
 } from '@crm/service/domain';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
@@ -17,18 +16,27 @@ import { complaintEvolve, type FollowingComplaintEvent } from './complaint-fold'
 import { utcInstant } from './numbers';
 
 /**
- * One SLA milestone with the deadline in force. The acknowledgement follows the
- * complaint's current deadline while it is handled (a re-assessment re-dates it, and
- * the domain judges breaches the same way); each handling cycle (receipt, then every
- * reopening) has its own resolution milestone, met by the closing that ends the cycle.
+ * One step of a complaint as the KPIs need it, at the time the step says it happened
+ * (receivedAt, acknowledgedAt, closedAt, detectedAt, …), so any figure can be taken
+ * as of a past instant by folding only the steps at or before it (docs/metrics.md).
  */
-export interface MilestoneRecord {
-  readonly milestone: SlaMilestone;
-  readonly deadline: string;
-  readonly metAt?: string;
-  /** Closed without acknowledging (withdrawn): missed if the deadline had passed, otherwise it no longer applies. */
-  readonly abandonedAt?: string;
-}
+export type KpiStep =
+  | {
+      readonly kind: 'status';
+      readonly at: string;
+      readonly to: ComplaintStatus;
+      readonly level: EscalationLevel;
+      readonly severity?: Severity;
+      /** The deadlines in force after the step (UTC). */
+      readonly acknowledgeBy: string;
+      readonly resolveBy: string;
+    }
+  | { readonly kind: 'acknowledged'; readonly at: string }
+  | { readonly kind: 'closed'; readonly at: string; readonly outcome: CloseOutcome }
+  | { readonly kind: 'reopened'; readonly at: string }
+  | { readonly kind: 'satisfaction'; readonly at: string; readonly score: number }
+  | { readonly kind: 'breached'; readonly at: string; readonly milestone: SlaMilestone }
+  | { readonly kind: 'breachWithdrawn'; readonly at: string; readonly milestone: SlaMilestone };
 
 /** A complaint reduced to what the KPIs aggregate; times in UTC so range filters compare as strings. */
 export interface ComplaintKpiRow {
@@ -39,19 +47,11 @@ export interface ComplaintKpiRow {
   readonly category: string;
   /** The category as matched (Arabic ي/ك, ZWNJ, digits normalised), so spelling variants count together. */
   readonly categoryKey: string;
-  readonly status: ComplaintStatus;
-  readonly severity?: Severity;
-  readonly escalationLevel: EscalationLevel;
-  readonly acknowledgedAt?: string;
-  /** Of the last closing; stays after a reopening, so status tells whether it still holds. */
-  readonly closedAt?: string;
-  readonly outcome?: CloseOutcome;
-  readonly closings: number;
-  readonly reopenCount: number;
-  /** One per closing at most (the domain refuses a second). */
-  readonly satisfactionScores: readonly number[];
-  readonly breachesRecorded: number;
-  readonly milestones: readonly MilestoneRecord[];
+  /** The deadlines set at receipt (UTC). */
+  readonly acknowledgeBy: string;
+  readonly resolveBy: string;
+  /** Every step after receipt, in stream order; the KPIs fold the ones at or before asOf. */
+  readonly steps: readonly KpiStep[];
   readonly lastRevision: number;
 }
 
@@ -66,90 +66,87 @@ function received(event: RecordedEvent<ComplaintReceived>): ComplaintKpiRow {
     channel: d.channel,
     category: d.category,
     categoryKey: normalizePersian(d.category),
-    status: d.status,
-    escalationLevel: d.escalationLevel,
-    closings: 0,
-    reopenCount: 0,
-    satisfactionScores: [],
-    breachesRecorded: 0,
-    milestones: [
-      { milestone: 'acknowledge', deadline: utcInstant(d.deadlines.acknowledgeBy) },
-      { milestone: 'resolve', deadline: utcInstant(d.deadlines.resolveBy) },
-    ],
+    acknowledgeBy: utcInstant(d.deadlines.acknowledgeBy),
+    resolveBy: utcInstant(d.deadlines.resolveBy),
+    steps: [],
     lastRevision: event.revision,
   };
 }
 
-const isLive = (m: MilestoneRecord) => (m.milestone === 'acknowledge' ? m.abandonedAt === undefined : m.metAt === undefined);
-
-/** The latest milestone of each kind that is still running takes the deadline the event carries. */
-function redated(milestones: readonly MilestoneRecord[], deadlines: SlaDeadlines): MilestoneRecord[] {
-  const last = (kind: SlaMilestone) => milestones.map((m) => m.milestone).lastIndexOf(kind);
-  const latest = new Set([last('acknowledge'), last('resolve')]);
-  return milestones.map((m, index) => {
-    if (!latest.has(index) || !isLive(m)) return m;
-    const deadline = utcInstant(m.milestone === 'acknowledge' ? deadlines.acknowledgeBy : deadlines.resolveBy);
-    return { ...m, deadline };
-  });
-}
-
-function settle(milestones: readonly MilestoneRecord[], kind: SlaMilestone, update: (m: MilestoneRecord) => MilestoneRecord) {
-  const index = milestones.map((m) => m.milestone).lastIndexOf(kind);
-  return milestones.map((m, i) => (i === index && isLive(m) ? update(m) : m));
-}
-
-function followed(row: ComplaintKpiRow, event: FollowingComplaintEvent): ComplaintKpiRow {
-  const { to, escalationLevel, severity, deadlines } = event.data;
-  const next: ComplaintKpiRow = {
-    ...row,
-    status: to,
-    escalationLevel,
-    ...(severity === undefined ? {} : { severity }),
-    milestones: redated(row.milestones, deadlines),
-    lastRevision: event.revision,
-  };
+/** When the step happened, by the time the event itself records. */
+export function complaintStepTime(event: FollowingComplaintEvent): string {
+  const d = event.data as unknown as Record<string, unknown>;
   switch (event.type) {
-    case 'ComplaintAcknowledged': {
-      const at = utcInstant(event.data.acknowledgedAt);
-      return { ...next, acknowledgedAt: at, milestones: settle(next.milestones, 'acknowledge', (m) => ({ ...m, metAt: at })) };
-    }
-    case 'ComplaintClosed': {
-      const at = utcInstant(event.data.closedAt);
-      const resolved = settle(next.milestones, 'resolve', (m) => ({ ...m, metAt: at }));
-      const milestones = settle(resolved, 'acknowledge', (m) => (m.metAt === undefined ? { ...m, abandonedAt: at } : m));
-      return { ...next, closedAt: at, outcome: event.data.outcome, closings: row.closings + 1, milestones };
-    }
-    case 'ComplaintReopened': {
-      const { acknowledgeBy, resolveBy } = event.data.deadlines;
-      const lastAck = [...next.milestones].reverse().find((m) => m.milestone === 'acknowledge');
-      const restarted: MilestoneRecord[] = [
-        ...(lastAck?.abandonedAt === undefined ? [] : [{ milestone: 'acknowledge' as const, deadline: utcInstant(acknowledgeBy) }]),
-        { milestone: 'resolve', deadline: utcInstant(resolveBy) },
-      ];
-      return { ...next, reopenCount: event.data.reopenCount, milestones: [...next.milestones, ...restarted] };
-    }
-    case 'ComplaintHandlingSatisfactionRecorded':
-      return { ...next, satisfactionScores: [...row.satisfactionScores, event.data.score] };
-    case 'ComplaintSlaBreached':
-      return { ...next, breachesRecorded: row.breachesRecorded + 1 };
+    case 'ComplaintAcknowledged':
+      return event.data.acknowledgedAt;
     case 'ComplaintAssessed':
+      return event.data.assessedAt;
     case 'ComplaintAssigned':
+      return event.data.assignedAt;
     case 'ComplaintInvestigationNoteAdded':
+      return event.data.notedAt;
     case 'ComplaintResponded':
+      return event.data.respondedAt;
     case 'ComplaintDecisionCommunicated':
+      return event.data.communicatedAt;
     case 'ComplaintEscalated':
-      return next;
+      return event.data.escalatedAt;
+    case 'ComplaintClosed':
+      return event.data.closedAt;
+    case 'ComplaintReopened':
+      return event.data.reopenedAt;
+    case 'ComplaintHandlingSatisfactionRecorded':
+      return event.data.recordedAt;
+    case 'ComplaintSlaBreached':
+      return event.data.detectedAt;
+    case 'ComplaintSlaBreachWithdrawn':
+      return event.data.withdrawnAt;
     default: {
       const _exhaustive: never = event;
-      return _exhaustive;
+      return String(d['at'] ?? _exhaustive);
     }
   }
 }
 
-/** Per-complaint summary rows that the complaint KPIs (DESIGN.md "Analytics definitions") aggregate at query time. */
+function stepsOf(event: FollowingComplaintEvent): KpiStep[] {
+  const at = utcInstant(complaintStepTime(event));
+  const { to, escalationLevel: level, severity, deadlines } = event.data;
+  const status: KpiStep = {
+    kind: 'status',
+    at,
+    to,
+    level,
+    ...(severity === undefined ? {} : { severity }),
+    acknowledgeBy: utcInstant(deadlines.acknowledgeBy),
+    resolveBy: utcInstant(deadlines.resolveBy),
+  };
+  switch (event.type) {
+    case 'ComplaintAcknowledged':
+      return [status, { kind: 'acknowledged', at }];
+    case 'ComplaintClosed':
+      return [status, { kind: 'closed', at, outcome: event.data.outcome }];
+    case 'ComplaintReopened':
+      // The new cycle's milestones first, so the deadlines the reopening sets are theirs.
+      return [{ kind: 'reopened', at }, status];
+    case 'ComplaintHandlingSatisfactionRecorded':
+      return [status, { kind: 'satisfaction', at, score: event.data.score }];
+    case 'ComplaintSlaBreached':
+      return [status, { kind: 'breached', at, milestone: event.data.milestone }];
+    case 'ComplaintSlaBreachWithdrawn':
+      return [status, { kind: 'breachWithdrawn', at, milestone: event.data.milestone }];
+    default:
+      return [status];
+  }
+}
+
+function followed(row: ComplaintKpiRow, event: FollowingComplaintEvent): ComplaintKpiRow {
+  return { ...row, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision };
+}
+
+/** Per-complaint step rows that the complaint KPIs (docs/metrics.md) fold as of the date asked. */
 export const complaintKpisProjection = defineProjection<ComplaintKpiRow, ComplaintEvent>({
   name: COMPLAINT_KPIS,
-  version: 1,
+  version: 2,
   collection: 'complaint_kpis',
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [['tenantId', 'receivedAt']],

@@ -1,145 +1,148 @@
-import { complaintKpis, milestoneOutcome } from './complaint-kpis';
-import type { ComplaintKpiRow, MilestoneRecord } from './complaint-kpis.projection';
+import { complaintKpisProjection, type ComplaintKpiRow } from './complaint-kpis.projection';
+import { complaintKpis, type Compliance } from './complaint-kpis';
+import { after, commands, DAY, history, HOUR, step, type Step } from './complaint-history.fixture';
 
-const T0 = Date.parse('2025-03-01T06:30:00.000Z');
-const HOUR = 3_600_000;
-const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
-
-function row(complaintId: string, receivedHour: number, fields: Partial<ComplaintKpiRow>): ComplaintKpiRow {
-  return {
-    tenantId: 'default',
-    complaintId,
-    receivedAt: at(receivedHour),
-    channel: 'phone',
-    category: 'کیفیت کالا',
-    categoryKey: 'کیفیت کالا',
-    status: 'received',
-    escalationLevel: 'local',
-    closings: 0,
-    reopenCount: 0,
-    satisfactionScores: [],
-    breachesRecorded: 0,
-    milestones: [],
-    lastRevision: 0,
-    ...fields,
-  };
+/** Rows as the projection folds them from histories the domain decided. */
+function rows(...histories: (readonly [string, readonly Step[]])[]): ComplaintKpiRow[] {
+  return histories.map(([id, steps]) => {
+    let row: ComplaintKpiRow | null = null;
+    let revision = 0;
+    for (const event of history(id, steps)) {
+      const recorded = { ...event, revision, position: BigInt(revision), metadata: { ...event.metadata, tenantId: 'default' } };
+      row = complaintKpisProjection.evolve(row, recorded as never, 'kpis') as ComplaintKpiRow | null;
+      revision += 1;
+    }
+    if (row === null) throw new Error(`no row for ${id}`);
+    return row;
+  });
 }
 
-const ack = (deadline: number, metAt?: number): MilestoneRecord => ({
-  milestone: 'acknowledge',
-  deadline: at(deadline),
-  ...(metAt === undefined ? {} : { metAt: at(metAt) }),
-});
-const resolve = (deadline: number, metAt?: number): MilestoneRecord => ({
-  milestone: 'resolve',
-  deadline: at(deadline),
-  ...(metAt === undefined ? {} : { metAt: at(metAt) }),
+const compliance = (met: number, missed: number, pending: number, voided = 0, overdue = 0): Compliance => ({
+  due: met + missed,
+  met,
+  missed,
+  pending,
+  overdue,
+  void: voided,
+  rate: met + missed === 0 ? null : Math.round((met / (met + missed)) * 10_000) / 10_000,
 });
 
-// Four complaints, times in hours after T0; the report is asked two days after T0.
-const rows = [
-  row('a', 0, {
-    status: 'closed',
-    severity: 'high',
-    escalationLevel: 'head_office',
-    acknowledgedAt: at(2),
-    closedAt: at(26),
-    outcome: 'resolved',
-    closings: 1,
-    satisfactionScores: [4],
-    milestones: [ack(4, 2), resolve(72, 26)],
-  }),
-  row('b', 1, {
-    status: 'closed',
-    severity: 'medium',
-    category: 'تحویل',
-    categoryKey: 'تحویل',
-    escalationLevel: 'legal',
-    acknowledgedAt: at(7),
-    closedAt: at(51),
-    outcome: 'resolved',
-    closings: 2,
-    reopenCount: 1,
-    satisfactionScores: [2, 3],
-    breachesRecorded: 1,
-    milestones: [ack(25, 7), resolve(169, 21), resolve(41, 51)],
-  }),
-  row('c', 2, { category: 'كيفيت كالا', breachesRecorded: 1, milestones: [ack(26), resolve(170)] }),
-  row('d', 3, {
-    status: 'closed',
-    severity: 'low',
-    category: 'تحویل',
-    categoryKey: 'تحویل',
-    escalationLevel: 'external_body',
-    acknowledgedAt: at(4),
-    closedAt: at(13),
-    outcome: 'unresolved',
-    closings: 1,
-    breachesRecorded: 1,
-    milestones: [ack(3.5, 4), resolve(339, 13)],
-  }),
-];
+const ackOf = (rowsGiven: ComplaintKpiRow[], asOf: string) => complaintKpis(rowsGiven, asOf).slaCompliance.byMilestone.acknowledge;
+const resolveOf = (rowsGiven: ComplaintKpiRow[], asOf: string) => complaintKpis(rowsGiven, asOf).slaCompliance.byMilestone.resolve;
 
-describe('milestoneOutcome: the domain’s boundary rule, as of a date', () => {
-  it.each<[string, MilestoneRecord, string, string]>([
-    ['met exactly at the deadline', ack(4, 4), at(10), 'met'],
-    ['met a millisecond late', { ...ack(4), metAt: new Date(T0 + 4 * HOUR + 1).toISOString() }, at(10), 'missed'],
-    ['open, asked exactly at the deadline', ack(4), at(4), 'pending'],
-    ['open, asked a millisecond after it', ack(4), new Date(T0 + 4 * HOUR + 1).toISOString(), 'missed'],
-    ['met after the date asked about, deadline still ahead', ack(4, 3), at(2), 'pending'],
-    ['met after the date asked about, deadline passed', ack(4, 5), at(4.5), 'missed'],
-    ['withdrawn before it fell due', { ...ack(4), abandonedAt: at(1) }, at(10), 'void'],
-    ['withdrawn after it fell due', { ...ack(4), abandonedAt: at(5) }, at(10), 'missed'],
-  ])('%s → %s', (_case, milestone, asOf, outcome) => {
-    expect(milestoneOutcome(milestone, asOf)).toBe(outcome);
+describe('SLA compliance counts the recorded outcomes: judged by the deadline in force when met', () => {
+  it('an acknowledgement in time stays met when a later assessment would have shortened its deadline', () => {
+    const c = commands('a');
+    // Provisional medium: acknowledge within a day. Acknowledged at 5 h, then assessed critical (1 h) at 6 h.
+    const given = rows(['a', [step(0, c.receive), step(5 * HOUR, c.acknowledge), step(6 * HOUR, c.assess('critical'))]]);
+    expect(ackOf(given, after(2 * DAY))).toEqual(compliance(1, 0, 0));
+    expect(complaintKpis(given, after(2 * DAY)).slaCompliance.breachesRecorded).toBe(0);
+  });
+
+  it('a late acknowledgement stays missed when a later assessment lengthens the deadline', () => {
+    const c = commands('b');
+    // Acknowledged at 25 h against 24 h (breach recorded with it), then assessed low (2 days).
+    const given = rows(['b', [step(0, c.receive), step(25 * HOUR, c.acknowledge), step(26 * HOUR, c.assess('low'))]]);
+    expect(ackOf(given, after(3 * DAY))).toEqual(compliance(0, 1, 0));
+    expect(complaintKpis(given, after(3 * DAY)).slaCompliance).toMatchObject({ breachesRecorded: 1, breachesWithdrawn: 0 });
+  });
+
+  it('a deadline extended before the milestone is met withdraws the breach, and the figure follows it as of each date', () => {
+    const c = commands('c');
+    const given = rows([
+      'c',
+      [
+        step(0, c.receive),
+        step(DAY + 10, c.breach('acknowledge', after(DAY))),
+        step(DAY + 2 * HOUR, c.assess('low')),
+        step(30 * HOUR, c.acknowledge),
+      ],
+    ]);
+    expect(ackOf(given, after(DAY + HOUR))).toEqual(compliance(0, 1, 0));
+    expect(ackOf(given, after(DAY + 3 * HOUR))).toEqual(compliance(0, 0, 1));
+    // Past the extended deadline (2 days) with nothing recorded yet: pending, and overdue.
+    expect(ackOf(rows(['c2', [step(0, commands('c2').receive), step(DAY + HOUR, commands('c2').assess('low'))]]), after(3 * DAY))).toEqual(
+      compliance(0, 0, 1, 0, 1),
+    );
+    expect(ackOf(given, after(31 * HOUR))).toEqual(compliance(1, 0, 0));
+    expect(complaintKpis(given, after(31 * HOUR)).slaCompliance).toMatchObject({ breachesRecorded: 1, breachesWithdrawn: 1 });
+  });
+
+  it('withdrawals are outside the SLA: void before a deadline passed, missed after (the breach is on record)', () => {
+    const early = commands('d');
+    const late = commands('e');
+    const given = rows(
+      ['d', [step(0, early.receive), step(HOUR, early.acknowledge), step(2 * DAY, early.close('withdrawn'))]],
+      ['e', [step(0, late.receive), step(2 * DAY, late.close('withdrawn'))]],
+    );
+    // d: acknowledged in time, withdrawn before resolving fell due. e: never acknowledged, withdrawn after the day it had.
+    expect(ackOf(given, after(3 * DAY))).toEqual(compliance(1, 1, 0));
+    expect(resolveOf(given, after(3 * DAY))).toEqual(compliance(0, 0, 0, 2));
+    expect(complaintKpis(given, after(3 * DAY)).timeToResolve.count).toBe(0);
   });
 });
 
-describe('complaintKpis', () => {
-  it('computes every KPI with hand-checked numbers', () => {
-    expect(complaintKpis(rows, at(48))).toEqual({
-      asOf: at(48),
-      complaints: 4,
-      // a 2 h, b 6 h, d 1 h.
-      timeToAcknowledge: { count: 3, meanHours: 3, medianHours: 2 },
-      // a 26 h, b 50 h; d was closed unresolved and c is open.
-      timeToResolve: { count: 2, meanHours: 38, medianHours: 38 },
-      slaCompliance: {
-        // acknowledge: a, b met; c overdue, d late. resolve: a, b (1st cycle), d met; b (2nd) late; c still running.
-        due: 8,
-        met: 5,
-        missed: 3,
-        pending: 1,
-        rate: 0.625,
-        byMilestone: {
-          acknowledge: { due: 4, met: 2, missed: 2, pending: 0, rate: 0.5 },
-          resolve: { due: 4, met: 3, missed: 1, pending: 1, rate: 0.75 },
-        },
-        breachesRecorded: 3,
-      },
-      escalation: {
-        head_office: { complaints: 3, rate: 0.75 },
-        external_body: { complaints: 2, rate: 0.5 },
-        legal: { complaints: 1, rate: 0.25 },
-      },
-      reopen: { closed: 3, reopened: 1, reopenings: 1, rate: 0.3333 },
-      satisfaction: { responses: 3, mean: 3 },
-      byStatus: { received: 1, acknowledged: 0, investigating: 0, responded: 0, decision_communicated: 0, closed: 3 },
-      bySeverity: { low: 1, medium: 1, high: 1, critical: 0, unassessed: 1 },
-      byCategory: [
-        { category: 'تحویل', count: 2 },
-        { category: 'کیفیت کالا', count: 2 },
+describe('asOf: every figure is what was true at that instant', () => {
+  const c = commands('f');
+  const g = commands('g');
+  const given = rows(
+    [
+      'f',
+      [
+        step(0, c.receive),
+        step(HOUR, c.acknowledge),
+        step(2 * HOUR, c.assess('high')),
+        step(DAY, c.respond),
+        step(DAY + HOUR, c.decide),
+        step(2 * DAY, c.close('resolved')),
+        step(2 * DAY + HOUR, c.satisfaction(4)),
+        step(4 * DAY, c.reopen),
+        step(5 * DAY, c.escalate('head_office')),
       ],
+    ],
+    ['g', [step(3 * DAY, g.receive)]],
+  );
+
+  it('before closing: one complaint, open, nothing resolved', () => {
+    expect(complaintKpis(given, after(DAY + 2 * HOUR))).toMatchObject({
+      complaints: 1,
+      timeToAcknowledge: { count: 1, meanHours: 1, medianHours: 1 },
+      timeToResolve: { count: 0 },
+      byStatus: { decision_communicated: 1, closed: 0 },
+      bySeverity: { high: 1 },
+      reopen: { closed: 0, reopened: 0, rate: null },
+      satisfaction: { responses: 0 },
+      slaCompliance: { met: 1, missed: 0, pending: 1 },
     });
   });
 
-  it('counts nothing as due before its outcome is known', () => {
-    const early = complaintKpis(rows, at(1));
-    expect(early.slaCompliance).toMatchObject({ due: 0, met: 0, missed: 0, pending: 9, rate: null });
+  it('after closing, before the reopening and the second complaint', () => {
+    expect(complaintKpis(given, after(3 * DAY - 1))).toMatchObject({
+      complaints: 1,
+      timeToResolve: { count: 1, meanHours: 48 },
+      byStatus: { closed: 1 },
+      reopen: { closed: 1, reopened: 0, reopenings: 0, rate: 0 },
+      satisfaction: { responses: 1, mean: 4 },
+      escalation: { head_office: { complaints: 0, rate: 0 } },
+      slaCompliance: { met: 2, missed: 0, pending: 0 },
+    });
+  });
+
+  it('after the reopening and the escalation', () => {
+    expect(complaintKpis(given, after(6 * DAY))).toMatchObject({
+      complaints: 2,
+      timeToResolve: { count: 0 },
+      byStatus: { received: 1, investigating: 1, closed: 0 },
+      reopen: { closed: 1, reopened: 1, reopenings: 1, rate: 1 },
+      escalation: { head_office: { complaints: 1, rate: 0.5 } },
+      // f: acknowledge met, resolve met, the new cycle's resolution pending (due 3 days after the reopening);
+      // g: acknowledge (due after a day) overdue with no breach recorded yet, resolve pending.
+      slaCompliance: { met: 2, missed: 0, pending: 3, overdue: 1 },
+    });
   });
 
   it('gives null, not zero, for rates and means of nothing', () => {
-    expect(complaintKpis([], at(0))).toMatchObject({
+    expect(complaintKpis([], after(0))).toMatchObject({
       complaints: 0,
       timeToAcknowledge: { count: 0, meanHours: null, medianHours: null },
       slaCompliance: { due: 0, rate: null },

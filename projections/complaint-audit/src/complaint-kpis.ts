@@ -1,24 +1,150 @@
-import { escalationRank, isBreached, type ComplaintStatus, type Severity } from '@crm/service/domain';
-import type { ComplaintKpiRow, MilestoneRecord } from './complaint-kpis.projection';
+import {
+  escalationRank,
+  type CloseOutcome,
+  type ComplaintStatus,
+  type EscalationLevel,
+  type Severity,
+  type SlaMilestone,
+} from '@crm/service/domain';
+import type { ComplaintKpiRow } from './complaint-kpis.projection';
 import { hoursBetween, mean, median, ratio, round } from './numbers';
 
 export type MilestoneOutcome = 'met' | 'missed' | 'pending' | 'void';
 
+/** One SLA milestone of one handling cycle, as recorded by asOf. */
+export interface MilestoneState {
+  readonly milestone: SlaMilestone;
+  /** Acknowledged, or closed as resolved / unresolved. */
+  readonly met: boolean;
+  /** Closed as withdrawn before the milestone was met. */
+  readonly withdrawn: boolean;
+  /** A ComplaintSlaBreached for it stands (recorded, and not withdrawn by a deadline extension). */
+  readonly breached: boolean;
+  /** The deadline in force for it (frozen once it is met or withdrawn). */
+  readonly deadline: string;
+}
+
 /**
- * A milestone as of `asOf`, on the domain's boundary rule (met exactly at the deadline
- * is met; late is strictly after): met or missed once settled or overdue, pending while
- * it can still be met, void when a withdrawal ended the handling before it fell due.
- * Settlements after `asOf` have not happened yet as far as the report is concerned.
+ * The recorded outcome, never re-derived from deadlines (docs/metrics.md "SLA compliance"):
+ * missed while a breach stands; otherwise met once met; void when a withdrawal ended the
+ * handling before it was met (withdrawals are outside the SLA); otherwise pending.
  */
-export function milestoneOutcome(milestone: MilestoneRecord, asOf: string): MilestoneOutcome {
-  const now = Date.parse(asOf);
-  const judged = (metAt?: string) =>
-    isBreached({ milestone: milestone.milestone, deadline: milestone.deadline, breachRecorded: false, ...(metAt ? { metAt } : {}) }, asOf);
-  if (milestone.metAt !== undefined && Date.parse(milestone.metAt) <= now) return judged(milestone.metAt) ? 'missed' : 'met';
-  if (milestone.abandonedAt !== undefined && Date.parse(milestone.abandonedAt) <= now) {
-    return judged(milestone.abandonedAt) ? 'missed' : 'void';
+export function milestoneOutcome(milestone: MilestoneState): MilestoneOutcome {
+  if (milestone.breached) return 'missed';
+  if (milestone.met) return 'met';
+  if (milestone.withdrawn) return 'void';
+  return 'pending';
+}
+
+/** One complaint as it stood at asOf: the fold of its steps dated at or before asOf. */
+export interface ComplaintAsOf {
+  readonly receivedAt: string;
+  readonly categoryKey: string;
+  readonly category: string;
+  readonly status: ComplaintStatus;
+  readonly severity?: Severity;
+  readonly escalationLevel: EscalationLevel;
+  readonly acknowledgedAt?: string;
+  readonly closedAt?: string;
+  readonly outcome?: CloseOutcome;
+  readonly closings: number;
+  readonly reopenings: number;
+  readonly scores: readonly number[];
+  readonly breachesRecorded: number;
+  readonly breachesWithdrawn: number;
+  readonly milestones: readonly MilestoneState[];
+}
+
+const open = (milestone: SlaMilestone, deadline: string): MilestoneState => ({
+  milestone,
+  met: false,
+  withdrawn: false,
+  breached: false,
+  deadline,
+});
+const settled = (m: MilestoneState) => m.met || m.withdrawn;
+
+/** Pending, and its deadline in force has passed: a breach the deadline watcher has yet to record. */
+export const isOverdue = (m: MilestoneState, asOf: string): boolean =>
+  milestoneOutcome(m) === 'pending' && Date.parse(m.deadline) < Date.parse(asOf);
+
+/** Undefined for a complaint received after asOf. */
+export function complaintAsOf(row: ComplaintKpiRow, asOf: string): ComplaintAsOf | undefined {
+  const until = Date.parse(asOf);
+  if (Date.parse(row.receivedAt) > until) return undefined;
+  let state: ComplaintAsOf = {
+    receivedAt: row.receivedAt,
+    categoryKey: row.categoryKey,
+    category: row.category,
+    status: 'received',
+    escalationLevel: 'local',
+    closings: 0,
+    reopenings: 0,
+    scores: [],
+    breachesRecorded: 0,
+    breachesWithdrawn: 0,
+    milestones: [open('acknowledge', row.acknowledgeBy), open('resolve', row.resolveBy)],
+  };
+  // The current milestone of a kind is the latest one: each reopening starts a new cycle.
+  const update = (milestones: readonly MilestoneState[], kind: SlaMilestone, change: (m: MilestoneState) => MilestoneState) => {
+    const index = milestones.map((m) => m.milestone).lastIndexOf(kind);
+    return milestones.map((m, i) => (i === index ? change(m) : m));
+  };
+  for (const step of row.steps) {
+    if (Date.parse(step.at) > until) continue;
+    switch (step.kind) {
+      case 'status': {
+        const inForce = { acknowledge: step.acknowledgeBy, resolve: step.resolveBy };
+        let milestones = state.milestones;
+        for (const kind of ['acknowledge', 'resolve'] as const) {
+          milestones = update(milestones, kind, (m) => (settled(m) ? m : { ...m, deadline: inForce[kind] }));
+        }
+        state = {
+          ...state,
+          status: step.to,
+          escalationLevel: step.level,
+          ...(step.severity === undefined ? {} : { severity: step.severity }),
+          milestones,
+        };
+        break;
+      }
+      case 'acknowledged':
+        state = { ...state, acknowledgedAt: step.at, milestones: update(state.milestones, 'acknowledge', (m) => ({ ...m, met: true })) };
+        break;
+      case 'closed': {
+        const withdrawn = step.outcome === 'withdrawn';
+        let milestones = update(state.milestones, 'resolve', (m) => (withdrawn ? { ...m, withdrawn: true } : { ...m, met: true }));
+        milestones = update(milestones, 'acknowledge', (m) => (m.met ? m : { ...m, withdrawn: true }));
+        state = { ...state, closedAt: step.at, outcome: step.outcome, closings: state.closings + 1, milestones };
+        break;
+      }
+      case 'reopened': {
+        const ack = [...state.milestones].reverse().find((m) => m.milestone === 'acknowledge');
+        // Deadlines come with the reopening's own status step, which follows.
+        const restarted = ack?.met ? [open('resolve', '')] : [open('acknowledge', ''), open('resolve', '')];
+        state = { ...state, reopenings: state.reopenings + 1, milestones: [...state.milestones, ...restarted] };
+        break;
+      }
+      case 'satisfaction':
+        state = { ...state, scores: [...state.scores, step.score] };
+        break;
+      case 'breached':
+        state = {
+          ...state,
+          breachesRecorded: state.breachesRecorded + 1,
+          milestones: update(state.milestones, step.milestone, (m) => ({ ...m, breached: true })),
+        };
+        break;
+      case 'breachWithdrawn':
+        state = {
+          ...state,
+          breachesWithdrawn: state.breachesWithdrawn + 1,
+          milestones: update(state.milestones, step.milestone, (m) => ({ ...m, breached: false })),
+        };
+        break;
+    }
   }
-  return judged() ? 'missed' : 'pending';
+  return state;
 }
 
 export interface Duration {
@@ -28,11 +154,15 @@ export interface Duration {
 }
 
 export interface Compliance {
-  /** Milestones met + missed: the ones whose outcome is known as of `asOf`. */
+  /** Milestones met + missed: the ones whose outcome is recorded as of `asOf`. */
   readonly due: number;
   readonly met: number;
   readonly missed: number;
   readonly pending: number;
+  /** Of the pending, those whose deadline in force has passed by asOf: a breach not recorded yet (not in the rate). */
+  readonly overdue: number;
+  /** Ended by a withdrawal before being met and without a breach: outside the SLA, in neither met nor missed. */
+  readonly void: number;
   /** met ÷ due, 0–1. */
   readonly rate: number | null;
 }
@@ -41,11 +171,12 @@ export interface ComplaintKpis {
   readonly asOf: string;
   readonly complaints: number;
   readonly timeToAcknowledge: Duration;
-  /** Receipt → the closing that left it resolved (complaints closed as resolved and not reopened since). */
+  /** Receipt → the closing that left it resolved (complaints closed as resolved at asOf). */
   readonly timeToResolve: Duration;
   readonly slaCompliance: Compliance & {
     readonly byMilestone: { readonly acknowledge: Compliance; readonly resolve: Compliance };
     readonly breachesRecorded: number;
+    readonly breachesWithdrawn: number;
   };
   /** Per level above local: complaints that reached it or a level beyond (levels may be skipped), ÷ complaints. */
   readonly escalation: Readonly<
@@ -70,41 +201,42 @@ const duration = (hours: readonly number[]): Duration => {
   };
 };
 
-function compliance(outcomes: readonly MilestoneOutcome[]): Compliance {
+function compliance(milestones: readonly MilestoneState[], asOf: string): Compliance {
+  const outcomes = milestones.map(milestoneOutcome);
   const count = (outcome: MilestoneOutcome) => outcomes.filter((o) => o === outcome).length;
   const met = count('met');
   const missed = count('missed');
-  return { due: met + missed, met, missed, pending: count('pending'), rate: ratio(met, met + missed) };
+  const overdue = milestones.filter((m) => isOverdue(m, asOf)).length;
+  return { due: met + missed, met, missed, pending: count('pending'), overdue, void: count('void'), rate: ratio(met, met + missed) };
 }
 
-function categories(rows: readonly ComplaintKpiRow[]): { category: string; count: number }[] {
+function categories(complaints: readonly ComplaintAsOf[]): { category: string; count: number }[] {
   const groups = new Map<string, { category: string; count: number }>();
-  // Rows arrive oldest first, so a group is shown as it was first spelled.
-  for (const row of rows) {
-    const group = groups.get(row.categoryKey) ?? { category: row.category, count: 0 };
-    groups.set(row.categoryKey, { ...group, count: group.count + 1 });
+  // Complaints arrive oldest first, so a group is shown as it was first spelled.
+  for (const complaint of complaints) {
+    const group = groups.get(complaint.categoryKey) ?? { category: complaint.category, count: 0 };
+    groups.set(complaint.categoryKey, { ...group, count: group.count + 1 });
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
 }
 
-/** The complaint KPIs of DESIGN.md "Analytics definitions" over the rows given (already filtered by period and tenant). */
+/** The complaint KPIs of docs/metrics.md over the rows given (already filtered by period and tenant), as of `asOf`. */
 export function complaintKpis(rows: readonly ComplaintKpiRow[], asOf: string): ComplaintKpis {
-  const acknowledged = rows.flatMap((r) => (r.acknowledgedAt === undefined ? [] : [hoursBetween(r.receivedAt, r.acknowledgedAt)]));
-  const resolved = rows.flatMap((r) =>
-    r.status === 'closed' && r.outcome === 'resolved' && r.closedAt !== undefined ? [hoursBetween(r.receivedAt, r.closedAt)] : [],
+  const complaints = rows.flatMap((row) => complaintAsOf(row, asOf) ?? []);
+  const acknowledged = complaints.flatMap((c) => (c.acknowledgedAt === undefined ? [] : [hoursBetween(c.receivedAt, c.acknowledgedAt)]));
+  const resolved = complaints.flatMap((c) =>
+    c.status === 'closed' && c.outcome === 'resolved' && c.closedAt !== undefined ? [hoursBetween(c.receivedAt, c.closedAt)] : [],
   );
-  const milestones = rows.flatMap((r) => r.milestones);
-  const outcomesOf = (kind: MilestoneRecord['milestone']) =>
-    milestones.filter((m) => m.milestone === kind).map((m) => milestoneOutcome(m, asOf));
-  const ack = outcomesOf('acknowledge');
-  const resolve = outcomesOf('resolve');
+  const milestones = complaints.flatMap((c) => c.milestones);
+  const ack = milestones.filter((m) => m.milestone === 'acknowledge');
+  const resolve = milestones.filter((m) => m.milestone === 'resolve');
   const reached = (level: 'head_office' | 'external_body' | 'legal') => {
-    const complaints = rows.filter((r) => escalationRank(r.escalationLevel) >= escalationRank(level)).length;
-    return { complaints, rate: ratio(complaints, rows.length) };
+    const count = complaints.filter((c) => escalationRank(c.escalationLevel) >= escalationRank(level)).length;
+    return { complaints: count, rate: ratio(count, complaints.length) };
   };
-  const closed = rows.filter((r) => r.closings > 0).length;
-  const reopened = rows.filter((r) => r.reopenCount > 0).length;
-  const scores = rows.flatMap((r) => r.satisfactionScores);
+  const closed = complaints.filter((c) => c.closings > 0).length;
+  const reopened = complaints.filter((c) => c.reopenings > 0).length;
+  const scores = complaints.flatMap((c) => c.scores);
   const average = mean(scores);
   const byStatus: Record<ComplaintStatus, number> = {
     received: 0,
@@ -115,25 +247,26 @@ export function complaintKpis(rows: readonly ComplaintKpiRow[], asOf: string): C
     closed: 0,
   };
   const bySeverity: Record<Severity | 'unassessed', number> = { low: 0, medium: 0, high: 0, critical: 0, unassessed: 0 };
-  for (const row of rows) {
-    byStatus[row.status] += 1;
-    bySeverity[row.severity ?? 'unassessed'] += 1;
+  for (const complaint of complaints) {
+    byStatus[complaint.status] += 1;
+    bySeverity[complaint.severity ?? 'unassessed'] += 1;
   }
   return {
     asOf,
-    complaints: rows.length,
+    complaints: complaints.length,
     timeToAcknowledge: duration(acknowledged),
     timeToResolve: duration(resolved),
     slaCompliance: {
-      ...compliance([...ack, ...resolve]),
-      byMilestone: { acknowledge: compliance(ack), resolve: compliance(resolve) },
-      breachesRecorded: rows.reduce((sum, r) => sum + r.breachesRecorded, 0),
+      ...compliance([...ack, ...resolve], asOf),
+      byMilestone: { acknowledge: compliance(ack, asOf), resolve: compliance(resolve, asOf) },
+      breachesRecorded: complaints.reduce((sum, c) => sum + c.breachesRecorded, 0),
+      breachesWithdrawn: complaints.reduce((sum, c) => sum + c.breachesWithdrawn, 0),
     },
     escalation: { head_office: reached('head_office'), external_body: reached('external_body'), legal: reached('legal') },
-    reopen: { closed, reopened, reopenings: rows.reduce((sum, r) => sum + r.reopenCount, 0), rate: ratio(reopened, closed) },
+    reopen: { closed, reopened, reopenings: complaints.reduce((sum, c) => sum + c.reopenings, 0), rate: ratio(reopened, closed) },
     satisfaction: { responses: scores.length, mean: average === null ? null : round(average, 2) },
     byStatus,
     bySeverity,
-    byCategory: categories(rows),
+    byCategory: categories(complaints),
   };
 }

@@ -39,13 +39,9 @@ describe('readComplaintKpis', () => {
       channel: 'web',
       category: 'x',
       categoryKey: 'x',
-      status: 'received',
-      escalationLevel: 'local',
-      closings: 0,
-      reopenCount: 0,
-      satisfactionScores: [],
-      breachesRecorded: 0,
-      milestones: [],
+      acknowledgeBy: '2025-03-02T00:00:00.000Z',
+      resolveBy: '2025-03-08T00:00:00.000Z',
+      steps: [],
       lastRevision: 0,
     });
     await store.transaction((tx) => {

@@ -8,9 +8,10 @@ describe('numbers', () => {
     expect(mean([1, 2, 4])).toBeCloseTo(7 / 3);
   });
 
-  it('rounds half away from zero and never returns -0', () => {
-    expect(round(2.345, 2)).toBe(2.35);
-    expect(round(-2.345, 2)).toBe(-2.35);
+  it('rounds half to even and never returns -0', () => {
+    expect(round(2.345, 2)).toBe(2.34);
+    expect(round(-2.345, 2)).toBe(-2.34);
+    expect(round(2.355, 2)).toBe(2.36);
     expect(Object.is(round(-0.0001, 2), 0)).toBe(true);
     expect(ratio(1, 3)).toBe(0.3333);
     expect(ratio(1, 0)).toBeNull();

@@ -1,3 +1,5 @@
+import { ratioOf, roundHalfEven } from '@crm/shared/kernel';
+
 const HOUR_MS = 3_600_000;
 
 /** The same instant written in UTC, so stored times compare correctly as strings in read-store filters. */
@@ -9,11 +11,9 @@ export function hoursBetween(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / HOUR_MS;
 }
 
-/** Half away from zero at `places` decimals; -0 comes out as 0 so JSON never shows "-0" surprises. */
+/** The one rounding rule (docs/metrics.md "Rounding"): half to even at `places` decimals. */
 export function round(value: number, places: number): number {
-  const factor = 10 ** places;
-  const rounded = (Math.sign(value) * Math.round(Math.abs(value) * factor)) / factor;
-  return rounded === 0 ? 0 : rounded;
+  return roundHalfEven(value, places);
 }
 
 export function mean(values: readonly number[]): number | null {
@@ -30,7 +30,7 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] as number) + upper) / 2;
 }
 
-/** part ÷ whole, or null when there is nothing to divide by (a rate of nothing is unknown, not 0). */
-export function ratio(part: number, whole: number, places = 4): number | null {
-  return whole === 0 ? null : round(part / whole, places);
+/** part ÷ whole to 4 decimals, or null when there is nothing to divide by (a rate of nothing is unknown, not 0). */
+export function ratio(part: number, whole: number): number | null {
+  return ratioOf(part, whole);
 }

@@ -34,7 +34,8 @@ describe('churnReport', () => {
     expect(report).toMatchObject({
       customers: 2,
       activeCustomers: 0,
-      annual: { from: '2024-07-01T00:00:00.000Z', to: '2025-06-30T23:59:59.999Z', churned: 2 },
+      // Both customers joined within the year, so their losses are outside the start-of-year base.
+      annual: { from: '2024-07-01T00:00:00.000Z', to: '2025-06-30T23:59:59.999Z', churned: 0, lostOutsideBase: 2, newAndLost: 2 },
     });
     expect(report.retention.find((c) => c.cohort === '2025-01')?.retention).toEqual([
       { months: 1, measured: 1, retained: 1, rate: 1 },

@@ -12,7 +12,9 @@ import {
   type PeriodChurn,
 } from './churn';
 import type { CustomerHistory } from './customer-history';
-import { round } from './customer-value';
+import { roundHalfEven, RATIO_PLACES } from '@crm/shared/kernel';
+
+const round = (value: number): number => roundHalfEven(value, RATIO_PLACES);
 import { addMonths, iso } from './days';
 
 export const MAX_PERIODS = 120;

@@ -99,18 +99,23 @@ describe('annualChurn', () => {
       from: at('2024-07-01T00:00:00Z'),
       activeAtStart: 0,
       new: 4,
-      churned: 2,
+      // Both losses are of customers new in the year: outside the base, so reported apart and not in a rate.
+      churned: 0,
+      lostOutsideBase: 2,
+      newAndLost: 2,
       activeAtEnd: 2,
       churnRate: null,
     });
     const nextYear = endOf('2026-03-31');
-    // Active on 1 Apr 2025: A, B, C. Lost in the year: all of them and D, who joined in May. The definition counts every
-    // customer lost in the period over those active at its start, so over a long period the rate can pass 1.
+    // Active on 1 Apr 2025: A, B, C. Lost in the year: all of them, and D, who joined in May. D is not in the base, so the
+    // rate is 3 ÷ 3, a proportion that cannot pass 1; D is reported as new and lost.
     expect(annualChurn(customerTimelines(histories, 90, nextYear), nextYear)).toMatchObject({
       activeAtStart: 3,
       new: 1,
-      churned: 4,
-      churnRate: 4 / 3,
+      churned: 3,
+      lostOutsideBase: 1,
+      newAndLost: 1,
+      churnRate: 1,
     });
   });
 });

@@ -52,30 +52,40 @@ export function customerTimelines(histories: readonly CustomerHistory[], inactiv
 }
 
 export interface ChurnFigures {
+  /** Customers active at the period's start: the base the rate is taken over. */
   readonly activeAtStart: number;
   /** Customers whose first purchase falls in the period. */
   readonly new: number;
-  /** Customers lost at least once in the period (a closing or the inactivity threshold passing). */
+  /** Customers of the start-of-period base lost at least once in the period (a closing or the inactivity threshold passing). */
   readonly churned: number;
+  /** Customers not in the base (new, or returned after a loss) and lost again within the same period: reported, not in the rate. */
+  readonly lostOutsideBase: number;
+  /** Of those, the ones whose first purchase was in the period. */
+  readonly newAndLost: number;
   /** Active at the period's end, or at asOf for the period still running. */
   readonly activeAtEnd: number;
-  /** churned ÷ activeAtStart (DESIGN.md); null when nobody was active at the start. */
+  /** churned ÷ activeAtStart, a proportion 0–1 (half to even, 4 decimals when reported); null when nobody was active at the start. */
   readonly churnRate: number | null;
 }
 
 /** Churn over [start, end), counting only what had happened by asOf. */
 export function churnOver(customers: readonly CustomerTimeline[], start: number, end: number, asOf: number): ChurnFigures {
   const until = Math.min(end, asOf + 1);
-  const activeAtStart = customers.filter((c) => isActiveAt(c.spans, start)).length;
-  const churned = customers.filter((c) => lossesIn(c.spans, start, until) > 0).length;
-  const fresh = customers.filter((c) => c.firstPurchaseAt !== undefined && c.firstPurchaseAt >= start && c.firstPurchaseAt < until);
+  const base = customers.filter((c) => isActiveAt(c.spans, start));
+  const others = customers.filter((c) => !isActiveAt(c.spans, start));
+  const isNew = (c: CustomerTimeline) => c.firstPurchaseAt !== undefined && c.firstPurchaseAt >= start && c.firstPurchaseAt < until;
+  const lost = (c: CustomerTimeline) => lossesIn(c.spans, start, until) > 0;
+  const churned = base.filter(lost).length;
+  const lostOutside = others.filter(lost);
   const endAt = end <= asOf ? end : asOf;
   return {
-    activeAtStart,
-    new: fresh.length,
+    activeAtStart: base.length,
+    new: customers.filter(isNew).length,
     churned,
+    lostOutsideBase: lostOutside.length,
+    newAndLost: lostOutside.filter(isNew).length,
     activeAtEnd: customers.filter((c) => isActiveAt(c.spans, endAt)).length,
-    churnRate: activeAtStart === 0 ? null : churned / activeAtStart,
+    churnRate: base.length === 0 ? null : churned / base.length,
   };
 }
 

@@ -78,19 +78,23 @@ describe('customerHistories', () => {
     expect(erp).toEqual({
       accountId: 'erp',
       name: 'شرکت erp',
-      purchases: [{ id: 'erp0', amount: { amount: 100, currency: 'IRR' }, at: at('2025-02-01T00:00:00Z'), source: 'purchase' }],
+      // o1 was won before the first purchase record (1 Feb), so it counts: the invoices had not started yet.
+      purchases: [
+        { id: 'won:o1', amount: { amount: 900, currency: 'IRR' }, at: at('2025-01-15T00:00:00Z'), source: 'won_deal' },
+        { id: 'erp0', amount: { amount: 100, currency: 'IRR' }, at: at('2025-02-01T00:00:00Z'), source: 'purchase' },
+      ],
       interactions: [{ kind: 'complaint', id: 'k1', at: at('2025-03-05T00:00:00Z'), openSpans: [{ from: at('2025-03-05T00:00:00Z') }] }],
       closings: [{ closedAt: at('2025-03-01T00:00:00Z') }],
       countsWonDeals: false,
     });
   });
 
-  it('counts won deals (not reopened by asOf) only for accounts without purchase records, unless told otherwise', () => {
+  it('counts won deals (not reopened by asOf) won before the account’s first purchase record, unless told otherwise', () => {
     const asOf = endOf('2025-06-30');
     const ids = (rule?: 'auto' | 'always' | 'never') =>
       customerHistories(sources, asOf, rule).map((h) => [h.accountId, h.countsWonDeals, h.purchases.map((p) => p.id)]);
     expect(ids()).toEqual([
-      ['erp', false, ['erp0', 'erp1']],
+      ['erp', false, ['won:o1', 'erp0', 'erp1']],
       ['crm', true, ['won:o2']],
     ]);
     expect(ids('always')).toEqual([
@@ -101,6 +105,12 @@ describe('customerHistories', () => {
       ['erp', false, ['erp0', 'erp1']],
       ['crm', false, []],
     ]);
+    // A deal won after the first purchase record does not count, however late that record was written down.
+    const late = {
+      ...sources,
+      wonDeals: [{ ...(sources.wonDeals[0] as LoyaltySources['wonDeals'][number]), wonAt: '2025-02-02T00:00:00.000Z' }],
+    };
+    expect(customerHistories(late, asOf)[0]?.purchases.map((p) => p.id)).toEqual(['erp0', 'erp1']);
     // Before o3 was reopened it counted.
     expect(customerHistories(sources, endOf('2025-04-01'))[1]?.purchases.map((p) => [p.id, p.source])).toEqual([
       ['won:o2', 'won_deal'],

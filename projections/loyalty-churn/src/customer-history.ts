@@ -9,10 +9,12 @@ import type {
 } from './documents';
 
 /**
- * When a won deal counts as a purchase. `auto` (the default): only for an
- * account with no purchase records as of the date, since once an ERP records
- * an account's invoices, its won deals come back as those purchases and
- * would otherwise count twice. `always` / `never` force it either way.
+ * When a won deal counts as a purchase. `auto` (the default): a deal won before the
+ * account's first purchase record counts; one won on or after it does not, since once
+ * an ERP records an account's invoices its won deals come back as those purchases and
+ * would otherwise count twice. The rule looks only at facts dated up to the deal's win,
+ * so a closed period changes only by late facts about that period (a purchase recorded
+ * later, dated after the win, changes nothing before it). `always` / `never` force it.
  */
 export const WON_DEALS_RULES = ['auto', 'always', 'never'] as const;
 export type WonDealsRule = (typeof WON_DEALS_RULES)[number];
@@ -91,11 +93,14 @@ function purchasesAsOf(doc: CustomerActivityDoc, deals: readonly WonDealDoc[], a
   const recorded: Purchase[] = doc.purchases
     .filter((p) => ms(p.occurredAt) <= asOf)
     .map((p) => ({ id: p.purchaseId, amount: p.amount, at: ms(p.occurredAt), source: 'purchase' }));
-  const countsWonDeals = rule === 'always' || (rule === 'auto' && recorded.length === 0);
-  if (!countsWonDeals) return { purchases: recorded, countsWonDeals };
+  if (rule === 'never') return { purchases: recorded, countsWonDeals: false };
+  // Every purchase record, whenever dated: the first one marks where the account's invoices start (fixed once recorded).
+  const firstRecord = doc.purchases.length === 0 ? undefined : Math.min(...doc.purchases.map((p) => ms(p.occurredAt)));
+  const counts = (wonAt: number) => rule === 'always' || firstRecord === undefined || wonAt < firstRecord;
   const won: Purchase[] = deals
-    .filter((d) => ms(d.wonAt) <= asOf && (d.reopenedAt === undefined || ms(d.reopenedAt) > asOf))
+    .filter((d) => ms(d.wonAt) <= asOf && (d.reopenedAt === undefined || ms(d.reopenedAt) > asOf) && counts(ms(d.wonAt)))
     .map((d) => ({ id: `won:${d.opportunityId}`, amount: d.amount, at: ms(d.wonAt), source: 'won_deal' }));
+  const countsWonDeals = rule === 'always' || firstRecord === undefined || firstRecord > asOf;
   return { purchases: [...recorded, ...won].sort(byTime), countsWonDeals };
 }
 

@@ -1,4 +1,4 @@
-import type { Money } from '@crm/shared/kernel';
+import { minorUnits, RATIO_PLACES, roundHalfEven, type Money } from '@crm/shared/kernel';
 
 /** With no churn observed, 1 ÷ churn would be infinite: the expected lifetime is capped here. */
 export const MAX_LIFETIME_YEARS = 10;
@@ -33,10 +33,10 @@ export function customerValueOf(input: CustomerValueInput): CustomerValue | null
   const averageOrderValue = spend.amount / orders;
   const purchasesPerYear = (orders * 365) / windowDays;
   const expectedLifetimeYears = annualChurnRate ? Math.min(1 / annualChurnRate, MAX_LIFETIME_YEARS) : MAX_LIFETIME_YEARS;
-  const value = Math.round(averageOrderValue * purchasesPerYear * margin * expectedLifetimeYears);
+  const value = minorUnits(averageOrderValue * purchasesPerYear * margin * expectedLifetimeYears);
   return {
     value: { amount: value, currency: spend.currency },
-    averageOrderValue: { amount: Math.round(averageOrderValue), currency: spend.currency },
+    averageOrderValue: { amount: minorUnits(averageOrderValue), currency: spend.currency },
     purchasesPerYear: round(purchasesPerYear),
     margin,
     annualChurnRate: annualChurnRate === null ? null : round(annualChurnRate),
@@ -44,5 +44,5 @@ export function customerValueOf(input: CustomerValueInput): CustomerValue | null
   };
 }
 
-/** Rates and ratios in replies: four decimals are plenty and keep the JSON stable. */
-export const round = (value: number): number => Math.round(value * 10_000) / 10_000;
+/** Rates and ratios in replies: the one rounding rule (docs/metrics.md), half to even at four decimals. */
+export const round = (value: number): number => roundHalfEven(value, RATIO_PLACES);

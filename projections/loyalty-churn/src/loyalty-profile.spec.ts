@@ -71,15 +71,15 @@ describe('loyaltyProfile', () => {
     });
   });
 
-  it('scores a lost customer as if added to the base, and gives it the churned tier', () => {
-    // Population C, D, A: recency 107 is the oldest → 1; frequency 2 ties with C → (1 + 1)/3 → 4; spend 1.2M lowest → 1.
+  it('gives a lost customer its values but no RFM scores or segment (the quintiles rank active customers), and the churned tier', () => {
     expect(loyaltyProfile('A', histories, options)).toMatchObject({
       status: 'lost',
       statusSince: '2025-06-14T00:00:00.000Z',
       lostReason: 'inactive',
       recencyDays: 107,
-      rfm: { recency: 1, frequency: 4, monetary: 1, code: '141' },
-      segment: 'at_risk',
+      frequency: 2,
+      rfm: null,
+      segment: 'churned',
       churnRisk: { level: 'churned', factors: ['inactivity_high'], daysSinceLastActivity: 107 },
       tier: { name: 'churned', discountPercent: 0, creditLevel: 'none' },
       customerValue: { value: { amount: 3_600_000, currency: 'IRR' } },

@@ -71,16 +71,17 @@ export function loyaltyProfile(
   const timelines = customerTimelines(histories, inactivityDays, asOf);
   const base = histories.filter((_, i) => isActiveAt(timelines[i]?.spans ?? [], asOf)).flatMap((h) => rfmValues(h, asOf, windowDays) ?? []);
   const values = rfmValues(history, asOf, windowDays);
-  const scores = values && rfmScores(base, values);
   const status = statusOf(history, timelines[index]?.spans ?? []);
   const churned = status.status === 'lost';
+  // RFM scores rank the active customer base: a lost customer is outside it, so has values but no scores or segment.
+  const scores = values && !churned ? rfmScores(base, values) : undefined;
   const annual = annualChurn(timelines, asOf);
   const lastActivity = lastActivityAt(history);
   const lastInteraction = history.interactions.at(-1);
   const nps = latestScore(history.interactions, 'nps');
   const csat = latestScore(history.interactions, 'csat');
   const openComplaints = history.interactions.filter(isOpenComplaint).length;
-  const segment = scores ? segmentOf(scores.recency, scores.frequency) : 'prospect';
+  const segment: Segment = churned ? 'churned' : scores ? segmentOf(scores.recency, scores.frequency) : 'prospect';
   return {
     accountId,
     name: history.name,

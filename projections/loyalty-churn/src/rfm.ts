@@ -59,8 +59,9 @@ export interface RfmScores {
 
 /**
  * Scores against the active customer base (recency inverted: most recent = 5;
- * monetary in the customer's main currency). A customer outside the base (a
- * lost one) is scored as if it were added to it.
+ * monetary in the customer's main currency). Only customers of the base are
+ * scored (the loyalty profile gives a lost one none); one outside it would be
+ * ranked as if added to it.
  */
 export function rfmScores(base: readonly RfmValues[], customer: RfmValues): RfmScores {
   const population = base.some((b) => b.accountId === customer.accountId) ? base : [...base, customer];
@@ -96,9 +97,12 @@ export const SEGMENT_RULES = [
   ['about_to_sleep', (r: Score, f: Score) => r === 3 && f <= 2],
 ] as const;
 
-/** `prospect`: an account that has not bought yet, so has no scores. */
-export type Segment = (typeof SEGMENT_RULES)[number][0] | 'prospect';
-export const SEGMENTS: readonly Segment[] = [...SEGMENT_RULES.map(([segment]) => segment), 'prospect'];
+/**
+ * `prospect`: an account that has not bought yet; `churned`: a customer lost at asOf (closed, or inactive past the
+ * threshold). Neither is in the active base the quintiles rank, so neither has scores.
+ */
+export type Segment = (typeof SEGMENT_RULES)[number][0] | 'prospect' | 'churned';
+export const SEGMENTS: readonly Segment[] = [...SEGMENT_RULES.map(([segment]) => segment), 'prospect', 'churned'];
 
 export function segmentOf(r: Score, f: Score): Segment {
   const rule = SEGMENT_RULES.find(([, holds]) => holds(r, f));

@@ -22,9 +22,14 @@ const rate: ViewSchema = { type: 'number', nullable: true, description: '0–1, 
 const figures: Record<string, ViewSchema> = {
   activeAtStart: integer,
   new: integer,
-  churned: integer,
+  churned: { ...integer, description: 'Customers active at the start lost at least once in the period' },
+  lostOutsideBase: {
+    ...integer,
+    description: 'Customers not active at the start (new or returned) lost within the period; not in the rate',
+  },
+  newAndLost: { ...integer, description: 'Of lostOutsideBase, those whose first purchase was in the period' },
   activeAtEnd: integer,
-  churnRate: rate,
+  churnRate: { ...rate, description: 'churned ÷ activeAtStart, 0–1, half to even at 4 decimals; null when nobody was active at the start' },
 };
 
 /** `GET /views/customers/{accountId}/loyalty`: a LoyaltyProfile. */

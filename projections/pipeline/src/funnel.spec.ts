@@ -1,5 +1,5 @@
 import type { InMemoryReadStore } from '@crm/shared/read-model';
-import { funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
+import { directDeals, funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { marketingCampaigns } from './marketing/campaigns.projection';
@@ -110,6 +110,32 @@ describe('funnel', () => {
         wonRevenue: [],
         conversion: { leadToQualified: null, qualifiedToOpportunity: null, opportunityToWon: null, leadToWon: null },
       },
+      direct: { basis: 'openedAt', opportunities: 0, won: 0, wonRevenue: [], opportunityToWon: null },
+    });
+  });
+
+  it('reports the deals opened without a lead in their own row, so won revenue reconciles with the pipeline', () => {
+    const row = (source: string | null, status: string, currency: string, count: number, amount: number) => ({
+      group: { source, status, 'amount.currency': currency },
+      count,
+      sums: { 'amount.amount': amount },
+    });
+    const rows = [
+      row('web', 'won', 'IRR', 3, 9_000),
+      row(null, 'won', 'IRR', 2, 5_000),
+      row(null, 'won', 'USD', 1, 70),
+      row(null, 'open', 'IRR', 4, 1_000),
+      row(null, 'lost', 'IRR', 1, 10),
+    ];
+    expect(directDeals(rows)).toEqual({
+      basis: 'openedAt',
+      opportunities: 8,
+      won: 3,
+      wonRevenue: [
+        { amount: 5_000, currency: 'IRR' },
+        { amount: 70, currency: 'USD' },
+      ],
+      opportunityToWon: 0.375,
     });
   });
 });

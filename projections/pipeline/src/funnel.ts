@@ -43,11 +43,44 @@ export interface FunnelGroup extends FunnelStep {
   readonly name?: string | null;
 }
 
+/**
+ * Deals opened without a qualified lead (entered straight as opportunities), so the
+ * funnel's won revenue plus this row's is every won deal's: over the same dates the
+ * funnel reconciles with the pipeline's won total. Their period is on openedAt.
+ */
+export interface DirectDeals {
+  readonly basis: 'openedAt';
+  readonly opportunities: number;
+  readonly won: number;
+  readonly wonRevenue: Money[];
+  readonly opportunityToWon: number | null;
+}
+
 export interface Funnel {
   readonly by: FunnelGrouping;
   readonly period: { readonly basis: 'capturedAt'; readonly from: string | null; readonly to: string | null };
+  /** Lead-sourced deals only, grouped by the lead's source or campaign. */
   readonly groups: FunnelGroup[];
   readonly total: FunnelStep;
+  readonly direct: DirectDeals;
+}
+
+/** Opened deals grouped by [source, status, currency]: the ones with no source came from no lead. */
+export const DIRECT_DEALS_AGGREGATE = { groupBy: ['source', 'status', 'amount.currency'], sum: ['amount.amount'] } as const;
+
+export function directDeals(rows: readonly AggregateRow[]): DirectDeals {
+  let opportunities = 0;
+  let won = 0;
+  const revenue = new MoneyTotals();
+  for (const row of rows) {
+    if (row.group['source'] !== null && row.group['source'] !== undefined) continue;
+    opportunities += row.count;
+    const currency = row.group['amount.currency'];
+    if (row.group['status'] !== 'won' || typeof currency !== 'string') continue;
+    won += row.count;
+    revenue.add(currency, row.sums['amount.amount'] ?? 0);
+  }
+  return { basis: 'openedAt', opportunities, won, wonRevenue: revenue.toList(), opportunityToWon: ratio(won, opportunities) };
 }
 
 const groupField = (by: FunnelGrouping): 'source' | 'campaignId' => (by === 'campaign' ? 'campaignId' : 'source');
@@ -93,6 +126,7 @@ export function funnel(
   opportunities: ReadonlyMap<string, PipelineOpportunity>,
   filters: FunnelFilters,
   campaignNames: ReadonlyMap<string, string> = new Map(),
+  directRows: readonly AggregateRow[] = [],
 ): Funnel {
   const by = filters.by ?? 'source';
   const field = groupField(by);
@@ -131,6 +165,7 @@ export function funnel(
       return { key: key === null ? null : String(key), ...named, ...(groups.get(key) as Tally).step() };
     }),
     total: total.step(),
+    direct: directDeals(directRows),
   };
 }
 
@@ -145,15 +180,22 @@ export async function loadFunnel(
   filters: FunnelFilters,
 ): Promise<Funnel> {
   const where = funnelWhere(tenantId, filters);
-  const [counts, qualified] = await Promise.all([
+  const directWhere = compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: dateRange(filters.from, filters.to) });
+  const [counts, qualified, direct] = await Promise.all([
     store.aggregate(collections.leads, { where, groupBy: [groupField(filters.by ?? 'source'), 'status'] }),
     store.find<PipelineLead>(collections.leads, { where: { ...where, status: 'qualified' } }),
+    store.aggregate(collections.opportunities, {
+      where: directWhere,
+      ...DIRECT_DEALS_AGGREGATE,
+      groupBy: [...DIRECT_DEALS_AGGREGATE.groupBy],
+      sum: [...DIRECT_DEALS_AGGREGATE.sum],
+    }),
   ]);
   const leads = qualified.map((record) => record.doc);
   const ids = leads.flatMap((lead) => (lead.opportunityId === undefined ? [] : [tenantKey(tenantId, lead.opportunityId)]));
   const found = await store.getMany<PipelineOpportunity>(collections.opportunities, ids);
   const deals = new Map([...found.values()].map((record) => [record.doc.opportunityId, record.doc]));
-  return funnel(counts, leads, deals, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters));
+  return funnel(counts, leads, deals, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters), direct);
 }
 
 /** Names of the campaigns the grouping shows, from the marketing read model. */

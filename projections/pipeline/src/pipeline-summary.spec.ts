@@ -61,6 +61,18 @@ describe('pipeline summary', () => {
     });
   });
 
+  it('rounds velocity once, at the end, half to even: no factor is rounded on the way', () => {
+    const day = 86_400_000;
+    const row = (status: string, stage: string, count: number, amount: number, cycleMs = 0) => ({
+      group: { status, stage, 'amount.currency': 'IRR' },
+      count,
+      sums: { 'amount.amount': amount, weightedAmount: 0, cycleMs },
+    });
+    // Won 1 and 2 (mean 1.5), 3 open, win share 1, 1 day: 3 × 1.5 × 1 ÷ 1 = 4.5 → 4. Rounding the mean first gave 6.
+    const rows = [row('won', 'negotiation', 2, 3, 2 * day), row('open', 'proposal', 3, 30)];
+    expect(pipelineSummary(rows, {})).toMatchObject({ averageWonDeal: [irr(2)], salesVelocity: [irr(4)], averageCycleDays: 1 });
+  });
+
   it('queries only opened deals of the tenant, with whole-day bounds', () => {
     expect(pipelineWhere('default', { ownerId: 'u1', from: '2026-01-01', to: '2026-01-31' })).toEqual({
       tenantId: 'default',

@@ -1,5 +1,5 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
-import type { Money } from '@crm/shared/kernel';
+import { MEASURE_PLACES, minorUnits, roundHalfEven, type Money } from '@crm/shared/kernel';
 import type { AggregateQuery, AggregateRow, ReadStore, Where } from '@crm/shared/read-model';
 import { compact, dateRange, MoneyTotals, ratio } from './support';
 
@@ -98,15 +98,14 @@ export function pipelineSummary(rows: readonly AggregateRow[], filters: Pipeline
   // Velocity uses the exact share; only the reported rate is rounded.
   const winShare = closed > 0 ? won.count / closed : null;
   const cycleDays = won.count > 0 ? cycleMs / won.count / DAY_MS : null;
-  const averageWonDeal = won.total.currencies().map((currency) => ({
-    amount: Math.round(won.total.get(currency) / (won.counts.get(currency) ?? 1)),
-    currency,
-  }));
+  // Every factor exact; only the reported figure is rounded (half to even, to the minor unit).
+  const exactAverage = (currency: string) => won.total.get(currency) / (won.counts.get(currency) ?? 1);
+  const averageWonDeal = won.total.currencies().map((currency) => ({ amount: minorUnits(exactAverage(currency)), currency }));
   const salesVelocity =
     winShare === null || cycleDays === null || cycleDays === 0
       ? null
-      : averageWonDeal.map(({ amount, currency }) => ({
-          amount: Math.round(((open.counts.get(currency) ?? 0) * amount * winShare) / cycleDays),
+      : won.total.currencies().map((currency) => ({
+          amount: minorUnits(((open.counts.get(currency) ?? 0) * exactAverage(currency) * winShare) / cycleDays),
           currency,
         }));
   return {
@@ -115,7 +114,7 @@ export function pipelineSummary(rows: readonly AggregateRow[], filters: Pipeline
     stages: [...buckets].map(([stage, b]) => ({ stage, probability: STAGE_PROBABILITY[stage], ...b.figures() })),
     open: open.figures(),
     winRate: ratio(won.count, closed),
-    averageCycleDays: cycleDays === null ? null : Math.round(cycleDays * 100) / 100,
+    averageCycleDays: cycleDays === null ? null : roundHalfEven(cycleDays, MEASURE_PLACES),
     averageWonDeal,
     salesVelocity,
   };

@@ -1,4 +1,4 @@
-import type { Money } from '@crm/shared/kernel';
+import { ratioOf, type Money } from '@crm/shared/kernel';
 
 type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
 
@@ -12,10 +12,9 @@ export function compact<T extends object>(value: T): Defined<T> {
 /** `tenant:id`: read-model keys carry the tenant from day one (DESIGN.md "Tenancy"). */
 export const tenantKey = (tenantId: string, id: string): string => `${tenantId}:${id}`;
 
-/** A share rounded to 4 decimals; null when there is nothing to divide by, so "no data" never reads as 0 %. */
+/** A share, half to even at 4 decimals (docs/metrics.md); null when there is nothing to divide by, so "no data" never reads as 0 %. */
 export function ratio(numerator: number, denominator: number): number | null {
-  if (denominator <= 0) return null;
-  return Math.round((numerator / denominator) * 10_000) / 10_000;
+  return ratioOf(numerator, denominator);
 }
 
 /** Sums per currency, never across: a list of Money sorted by currency code. */

@@ -107,7 +107,19 @@ export const FUNNEL_SCHEMA = object({
       },
     },
   },
-  total: object(step),
+  total: { ...object(step), description: 'Lead-sourced deals only' },
+  direct: {
+    ...object({
+      basis: { enum: ['openedAt'] },
+      opportunities: integer,
+      won: integer,
+      wonRevenue: monies,
+      opportunityToWon: rate,
+    }),
+    description:
+      'Deals opened without a qualified lead, by openedAt in the period: total.wonRevenue + direct.wonRevenue is every won deal, ' +
+      'so over the whole history the funnel reconciles with the pipeline',
+  },
 });
 
 export const CAMPAIGN_PERFORMANCE_SCHEMA = object({

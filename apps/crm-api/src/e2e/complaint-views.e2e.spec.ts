@@ -99,9 +99,10 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
       [11, 'ComplaintSlaBreached', 'manager-1', 'closed', 'closed', 'head_office'],
       [12, 'ComplaintHandlingSatisfactionRecorded', 'agent-12', 'closed', 'closed', 'head_office'],
     ]);
-    // Provisional (medium) until assessed as high; the reopening restarts the 3-day resolution clock.
+    // Provisional (medium) until assessed as high; the acknowledgement, met before the assessment, keeps the deadline
+    // it was judged against; the reopening restarts the 3-day resolution clock.
     const provisional = { acknowledgeBy: at(DAY), resolveBy: at(7 * DAY) };
-    const high = { acknowledgeBy: at(4 * HOUR), resolveBy: at(3 * DAY) };
+    const high = { acknowledgeBy: at(DAY), resolveBy: at(3 * DAY) };
     const reopened = { ...high, resolveBy: at(5 * DAY) };
     const times = (count: number, deadlines: Step['deadlines']) => Array.from({ length: count }, () => deadlines);
     expect(steps.map((s) => s.deadlines)).toEqual([...times(2, provisional), ...times(5, high), ...times(6, reopened)]);
@@ -194,18 +195,22 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
       // a 26 h; b 96 h, to the closing that left it resolved; d was withdrawn, c is open.
       timeToResolve: { count: 2, meanHours: 61, medianHours: 61 },
       slaCompliance: {
-        // c was never acknowledged and is past both deadlines; everything else was on time (b twice: one per cycle).
-        due: 9,
-        met: 7,
-        missed: 2,
-        pending: 0,
-        rate: 0.7778,
+        // The figure counts recorded outcomes (docs/metrics.md): c is past both deadlines, but no deadline watcher ran
+        // in this test to record the breaches, so both stay pending — and show as overdue. d's withdrawal is outside the resolution SLA (void).
+        // Everything else was on time (b twice: one per cycle).
+        due: 6,
+        met: 6,
+        missed: 0,
+        pending: 2,
+        overdue: 2,
+        void: 1,
+        rate: 1,
         byMilestone: {
-          acknowledge: { due: 4, met: 3, missed: 1, pending: 0, rate: 0.75 },
-          resolve: { due: 5, met: 4, missed: 1, pending: 0, rate: 0.8 },
+          acknowledge: { due: 3, met: 3, missed: 0, pending: 1, overdue: 1, void: 0, rate: 1 },
+          resolve: { due: 3, met: 3, missed: 0, pending: 1, overdue: 1, void: 1, rate: 1 },
         },
-        // No scheduler ran: compliance does not depend on one.
         breachesRecorded: 0,
+        breachesWithdrawn: 0,
       },
       escalation: {
         head_office: { complaints: 2, rate: 0.5 },
@@ -226,7 +231,8 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
     const late = await get(`/views/complaints/kpis?from=${encodeURIComponent(plus(T1, 2.5 * HOUR))}&to=2025-04-30`);
     expect(late.body).toMatchObject({ complaints: 1, bySeverity: { unassessed: 1 }, reopen: { closed: 1, rate: 0 } });
     const early = await get(`/views/complaints/kpis?from=2025-04-01&to=2025-04-30&asOf=${encodeURIComponent(A(HOUR))}`);
-    expect(early.body['slaCompliance']).toMatchObject({ due: 0, pending: 9, rate: null });
+    // As of one hour in, only a and b had been received: four milestones, none settled; no later step counts.
+    expect(early.body).toMatchObject({ complaints: 2, slaCompliance: { due: 0, pending: 4, rate: null }, byStatus: { received: 2 } });
     const april = await get('/views/satisfaction?from=2025-04-01&to=2025-04-30');
     expect(april.body['overall']).toMatchObject({ complaintHandling: { responses: 4, mean: 3.5 } });
     expect((await get('/views/complaints/kpis?from=2025-04-31&asOf=yesterday')).body).toMatchObject({

@@ -115,8 +115,9 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
       status: 'lost',
       lostReason: 'inactive',
       statusSince: '2025-06-14T00:00:00.000Z',
-      rfm: { code: '141' },
-      segment: 'at_risk',
+      // Lost: outside the active base the quintiles rank, so no scores and no RFM segment.
+      rfm: null,
+      segment: 'churned',
       countsWonDeals: false,
       churnRisk: { level: 'churned' },
       tier: { name: 'churned', discountPercent: 0, creditLevel: 'none' },
@@ -165,7 +166,16 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     expect(reply.body).toMatchObject({
       customers: 4,
       activeCustomers: 2,
-      annual: { from: '2024-07-01T00:00:00.000Z', activeAtStart: 0, new: 4, churned: 2, churnRate: null },
+      // Both losses are of customers new in the year: outside the start-of-year base, reported apart from the rate.
+      annual: {
+        from: '2024-07-01T00:00:00.000Z',
+        activeAtStart: 0,
+        new: 4,
+        churned: 0,
+        lostOutsideBase: 2,
+        newAndLost: 2,
+        churnRate: null,
+      },
     });
 
     const jalali = await get('/views/churn?asOf=2025-06-30&bucket=jalali&from=2025-03-21&to=2025-05-21&inactivityDays=90');

@@ -24,7 +24,11 @@ const BREACH_FIELDS = {
 const BREACH: SchemaObject = {
   type: 'object',
   required: ['milestone', 'deadline', 'detectedAt', 'revision'],
-  properties: { ...BREACH_FIELDS, revision: integer },
+  properties: {
+    ...BREACH_FIELDS,
+    withdrawnAt: { ...instant, description: 'Present when a re-assessment extended the deadline before the milestone was met' },
+    revision: integer,
+  },
 };
 
 const STEP: SchemaObject = {
@@ -120,8 +124,19 @@ const duration: SchemaObject = {
 };
 const compliance: SchemaObject = {
   type: 'object',
-  required: ['due', 'met', 'missed', 'pending', 'rate'],
-  properties: { due: integer, met: integer, missed: integer, pending: integer, rate: ratio },
+  required: ['due', 'met', 'missed', 'pending', 'overdue', 'void', 'rate'],
+  properties: {
+    due: { ...integer, description: 'met + missed' },
+    met: { ...integer, description: 'Milestones met with no breach standing as of asOf' },
+    missed: { ...integer, description: 'Milestones with a recorded breach standing as of asOf (ComplaintSlaBreached not withdrawn)' },
+    pending: { ...integer, description: 'Neither met nor breached nor withdrawn as of asOf' },
+    overdue: {
+      ...integer,
+      description: 'Of the pending, those whose deadline in force has passed by asOf: a breach not recorded yet; not in the rate',
+    },
+    void: { ...integer, description: 'Ended by a withdrawal before being met, with no breach: outside the SLA' },
+    rate: { ...ratio, description: 'met ÷ due, half to even at 4 decimals' },
+  },
 };
 const counts = (keys: readonly string[]): SchemaObject => ({
   type: 'object',
@@ -156,14 +171,18 @@ export const COMPLAINT_KPIS_SCHEMA: SchemaObject = {
         compliance,
         {
           type: 'object',
-          required: ['byMilestone', 'breachesRecorded'],
+          required: ['byMilestone', 'breachesRecorded', 'breachesWithdrawn'],
           properties: {
             byMilestone: {
               type: 'object',
               required: ['acknowledge', 'resolve'],
               properties: { acknowledge: compliance, resolve: compliance },
             },
-            breachesRecorded: integer,
+            breachesRecorded: { ...integer, description: 'ComplaintSlaBreached detected by asOf' },
+            breachesWithdrawn: {
+              ...integer,
+              description: 'ComplaintSlaBreachWithdrawn by asOf (deadline extended before the milestone was met)',
+            },
           },
         },
       ],

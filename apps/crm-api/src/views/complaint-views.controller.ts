@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { AUDIT_TRAIL_SCHEMA, COMPLAINT_KPIS_SCHEMA, SATISFACTION_SCHEMA } from './complaint-view-schemas';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
@@ -30,7 +31,7 @@ export class ComplaintKpisQueryDto extends MinPositionQueryDto {
   @DateOrInstant('Complaints received up to this date (the whole UTC day) or instant (inclusive)')
   to?: string;
 
-  @DateOrInstant('SLA compliance as of this date or instant; default: now')
+  @DateOrInstant('Every figure as of this date (its end, UTC) or instant: only steps dated at or before it count; default: now')
   asOf?: string;
 }
 
@@ -73,10 +74,16 @@ export class ComplaintViewsController {
   @Get('complaints/kpis')
   @ApiOperation({
     summary: 'Complaint KPIs: time to acknowledge / resolve, SLA compliance, escalation and reopen rates, satisfaction',
-    description:
-      'Time to resolve runs from receipt to the closing that left the complaint resolved. SLA compliance = milestones met ÷ milestones due ' +
-      '(met or missed as of `asOf`). Escalation rate per level = complaints that reached it or beyond ÷ complaints. Reopen rate = complaints ' +
-      'reopened ÷ complaints closed. Rates are 0–1, hours and means to 2 decimals; null when there is nothing to measure.',
+    description: [
+      M.complaintAsOf,
+      M.complaintTimes,
+      M.slaCompliance,
+      M.slaRule,
+      M.withdrawals,
+      M.complaintRates,
+      M.rounding,
+      'Rates are null when there is nothing to measure.',
+    ].join(' '),
   })
   @ApiOkResponse({ description: 'KPIs over the complaints received in the period', schema: COMPLAINT_KPIS_SCHEMA })
   @ApiBadQuery()

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
@@ -54,7 +55,9 @@ class AsOfQueryDto extends MinPositionQueryDto {
   @ApiPropertyOptional({
     enum: WON_DEALS_RULES,
     default: 'auto',
-    description: 'Won deals count as purchases: auto = only for accounts with no purchase records (no double counting), always, never',
+    description:
+      'Won deals count as purchases: auto = a deal won before the account’s first purchase record (later deals come back as ' +
+      'ERP invoices; a closed period changes only by late facts about that period), always, never',
   })
   @IsOptional()
   @IsIn(WON_DEALS_RULES)
@@ -117,10 +120,14 @@ export class LoyaltyViewsController {
   @ApiOperation({
     summary: "An account's loyalty: recency, frequency, monetary, RFM scores and segment, churn risk, tier, customer value",
     description:
-      'RFM scores are quintiles (mid-rank, ties share a score) over the customers active at asOf; recency inverted. Segments by precedence: ' +
+      'RFM scores are quintiles (mid-rank, ties share a score) over the customers active at asOf; recency inverted. A lost customer keeps ' +
+      'its recency, frequency and monetary values but gets no scores (rfm null) and the segment `churned`. Segments by precedence: ' +
       'champions (R≥4 F≥4), cant_lose_them (R=1 F=5), at_risk (R≤2 F≥3), lost (R=1 F=1), hibernating (R≤2 F≤2), loyal (F≥4), new (R=5 F=1), ' +
       'promising (R=4 F=1), potential_loyalist (R≥4 F≤3), need_attention (R=3 F=3), about_to_sleep (R=3 F≤2); prospect before a first purchase. ' +
-      'Interactions are the complaints, feedback and survey responses of the account and its contacts, the interactions logged and the ' +
+      M.rfm +
+      ' ' +
+      M.wonDeals +
+      ' Interactions are the complaints, feedback and survey responses of the account and its contacts, the interactions logged and the ' +
       'customer-facing activities (call, appointment, email, letter, SMS; not tasks) completed regarding the account, its contacts or its deals. Churn risk points: inactivity ≥ ⅓ of ' +
       'the threshold 1, ≥ ⅔ 2; open complaint 1; latest NPS 0–6 1 → 0 low, 1 medium, 2+ high. Customer value = average order value × purchases ' +
       'per year × margin × 1 ÷ annual churn rate (lifetime at most 10 years), in the main currency.',
@@ -153,9 +160,15 @@ export class LoyaltyViewsController {
     summary: 'Churn per month: active at start, new, churned, churn rate; retention by first-purchase cohort after 1, 3, 6, 12 months',
     description:
       'A customer (an account with a purchase) is lost when its account closes or after more than inactivityDays whole UTC days without ' +
-      'a purchase or interaction (complaint, feedback, survey answer, logged interaction or completed customer-facing activity). Churn rate = customers lost in the period ÷ customers active at its start (new customers lost in the same ' +
-      'period count too). Retention: share of a cohort active 1, 3, 6, 12 calendar months after their own first purchase, among those ' +
-      'for whom that date has come by asOf.',
+      'a purchase or interaction (complaint, feedback, survey answer, logged interaction or completed customer-facing activity). Churn rate = ' +
+      'customers active at the period start lost in the period ÷ customers active at its start (a proportion, half to even at 4 decimals); ' +
+      'customers not in that base (new or returned) and lost within the period are reported as lostOutsideBase, of them newAndLost. Retention: share of a cohort active 1, 3, 6, 12 calendar months after their own first purchase, among those ' +
+      'for whom that date has come by asOf. ' +
+      M.churn +
+      ' ' +
+      M.wonDeals +
+      ' ' +
+      M.rounding,
   })
   @ApiOkResponse({ schema: CHURN_VIEW_SCHEMA })
   @ApiResponse({ status: 400, ...problems('Invalid parameters; every bad one listed') })

@@ -1,4 +1,5 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   FUNNEL_SCHEMA,
@@ -53,7 +54,9 @@ export class PipelineViewsController {
       'Period (from/to) is on closing dates: won/lost deals by the day they closed, open deals by their expected close date. ' +
       'Weighted = Σ amount × the deal’s probability (stage default unless overridden); won weigh 100 %, lost 0. ' +
       'Win rate = won ÷ (won + lost) in the period. Average cycle = mean days opened → won over deals won in the period. ' +
-      'Sales velocity = open deals × average won deal × win rate ÷ average cycle days, per currency per day.',
+      M.salesVelocity +
+      ' ' +
+      M.rounding,
   })
   @ApiOkResponse({ schema: PIPELINE_SUMMARY_SCHEMA })
   @ApiResponse(badRequest)
@@ -84,7 +87,10 @@ export class PipelineViewsController {
     description:
       'Period (from/to) is on the lead capture date; each lead is followed to wherever it got since. ' +
       'Opportunities = qualified leads whose deal has been opened; won = those won (and not reopened). Rates are each step ÷ the one before, and won ÷ leads. ' +
-      'By campaign, each group also carries the campaign name (null when the campaign was never planned in marketing).',
+      'By campaign, each group also carries the campaign name (null when the campaign was never planned in marketing). ' +
+      M.funnelDirect +
+      ' ' +
+      M.rounding,
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiResponse(badRequest)

@@ -42,7 +42,9 @@ export function formatAudit(trail: AuditTrail): string {
     );
   }
   const breaches = trail.breaches.map(
-    (b) => `${b.milestone} due by ${b.deadline}, ${b.metAt ? `met late at ${b.metAt}` : 'unmet'} (detected ${b.detectedAt})`,
+    (b) =>
+      `${b.milestone} due by ${b.deadline}, ${b.metAt ? `met late at ${b.metAt}` : 'unmet'} (detected ${b.detectedAt})` +
+      (b.withdrawnAt ? `, withdrawn at ${b.withdrawnAt}: deadline extended` : ''),
   );
   lines.push('', `SLA breaches: ${breaches.length === 0 ? 'none' : `${breaches.length}\n  ${breaches.join('\n  ')}`}`);
   lines.push(`Now: ${summary(trail)}`);

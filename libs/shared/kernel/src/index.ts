@@ -10,3 +10,4 @@ export * from './fields';
 export * from './text-rules';
 export * from './refusals';
 export * from './record-refusals';
+export * from './rounding';

@@ -13,6 +13,7 @@ import {
   CRITICAL,
   DAY,
   HIGH,
+  HIGH_FROM_RECEIPT,
   HOUR,
   PROVISIONAL,
   received,
@@ -33,7 +34,7 @@ describe('AssessComplaint', () => {
         {
           type: 'ComplaintAssessed',
           data: {
-            ...trailOf('received', 'received'),
+            ...trailOf('received', 'received', { deadlines: HIGH_FROM_RECEIPT }),
             severity: 'high',
             urgency: 'urgent',
             rationale: 'خطر ایمنی ندارد',
@@ -51,7 +52,7 @@ describe('AssessComplaint', () => {
       .then([assessedHigh]);
   });
 
-  it('re-assesses from receipt, naming the previous severity and deadlines', () => {
+  it('re-assesses from receipt, naming the previous severity and deadlines; the met acknowledgement keeps its deadline', () => {
     spec
       .given(ASSESSED)
       .when({ type: 'AssessComplaint', data: { severity: 'critical', at: after(50) } })
@@ -59,7 +60,7 @@ describe('AssessComplaint', () => {
         {
           type: 'ComplaintAssessed',
           data: {
-            ...trailOf('acknowledged', 'acknowledged', { deadlines: CRITICAL }),
+            ...trailOf('acknowledged', 'acknowledged', { deadlines: { acknowledgeBy: HIGH.acknowledgeBy, resolveBy: CRITICAL.resolveBy } }),
             severity: 'critical',
             assessedAt: after(50),
             previousSeverity: 'high',
@@ -99,7 +100,7 @@ describe('AssessComplaint', () => {
     const policy = { ...DEFAULT_SLA_POLICY, high: { acknowledgeWithinMinutes: 2 * HOUR, resolveWithinMinutes: 2 * DAY } };
     const [event] = complaintDecider.decide(
       { type: 'AssessComplaint', data: { severity: 'high', at: after(HOUR), slaPolicy: policy } },
-      state(ACKNOWLEDGED),
+      state(RECEIVED),
     );
     expect(event?.data.deadlines).toEqual({ acknowledgeBy: after(2 * HOUR), resolveBy: after(2 * DAY) });
   });
@@ -182,7 +183,7 @@ describe('evolve', () => {
         clocks: { acknowledge: RECEIVED_AT, resolve: RECEIVED_AT },
         acknowledgedAt: after(30),
         reopenCount: 0,
-        breaches: [],
+        breaches: {},
       },
     });
   });

@@ -154,25 +154,101 @@ describe('steps that meet a milestone or move a deadline record the breach they 
       .then([{ type: 'ComplaintAcknowledged', data: { ...unassessed('received', 'acknowledged'), acknowledgedAt: after(DAY + HOUR) } }]);
   });
 
-  it('an assessment that shortens a deadline already missed records that breach', () => {
-    const lateAck: ComplaintEvent = {
+  it('a shortening assessment after the acknowledgement re-dates nothing: an acknowledgement in time stays in time', () => {
+    const ack: ComplaintEvent = {
       type: 'ComplaintAcknowledged',
       data: { ...unassessed('received', 'acknowledged'), acknowledgedAt: after(90) },
     };
-    const trail = trailOf('acknowledged', 'acknowledged', { deadlines: CRITICAL, severity: 'critical' });
+    const deadlines = { acknowledgeBy: PROVISIONAL.acknowledgeBy, resolveBy: CRITICAL.resolveBy };
+    const trail = trailOf('acknowledged', 'acknowledged', { deadlines, severity: 'critical' });
     spec
-      .given([...RECEIVED, lateAck])
+      .given([...RECEIVED, ack])
       .when({ type: 'AssessComplaint', data: { severity: 'critical', at: after(2 * HOUR) } })
       .then([
         {
           type: 'ComplaintAssessed',
           data: { ...trail, severity: 'critical', assessedAt: after(2 * HOUR), previousDeadlines: PROVISIONAL },
         },
+      ]);
+  });
+
+  it('a lengthening assessment after a late acknowledgement withdraws nothing: it was judged when it was made', () => {
+    const at = after(DAY + HOUR);
+    const late: ComplaintEvent[] = [
+      { type: 'ComplaintAcknowledged', data: { ...unassessed('received', 'acknowledged'), acknowledgedAt: at } },
+      {
+        type: 'ComplaintSlaBreached',
+        data: {
+          ...unassessed('acknowledged', 'acknowledged'),
+          milestone: 'acknowledge',
+          deadline: PROVISIONAL.acknowledgeBy,
+          detectedAt: at,
+          metAt: at,
+        },
+      },
+    ];
+    const events = complaintDecider.decide(
+      { type: 'AssessComplaint', data: { severity: 'low', at: after(DAY + 2 * HOUR) } },
+      fold([...RECEIVED, ...late]),
+    );
+    expect(events.map((event) => event.type)).toEqual(['ComplaintAssessed']);
+    expect(events[0]?.data.deadlines.acknowledgeBy).toBe(PROVISIONAL.acknowledgeBy);
+  });
+
+  it('an assessment that extends an unmet deadline withdraws the breach recorded against the old one', () => {
+    const at = after(DAY + HOUR);
+    const low = { acknowledgeBy: after(2 * DAY), resolveBy: after(14 * DAY) };
+    const trail = unassessed('received', 'received');
+    spec
+      .given([...RECEIVED, ackBreached])
+      .when({ type: 'AssessComplaint', data: { severity: 'low', at } })
+      .then([
+        { type: 'ComplaintAssessed', data: { ...trail, deadlines: low, severity: 'low', assessedAt: at, previousDeadlines: PROVISIONAL } },
         {
-          type: 'ComplaintSlaBreached',
-          data: { ...trail, milestone: 'acknowledge', deadline: CRITICAL.acknowledgeBy, detectedAt: after(2 * HOUR), metAt: after(90) },
+          type: 'ComplaintSlaBreachWithdrawn',
+          data: {
+            ...trail,
+            deadlines: low,
+            severity: 'low',
+            milestone: 'acknowledge',
+            deadline: PROVISIONAL.acknowledgeBy,
+            extendedTo: low.acknowledgeBy,
+            withdrawnAt: at,
+          },
         },
       ]);
+    // Acknowledged before the extended deadline: in time, and nothing more is recorded.
+    const later = fold([
+      ...RECEIVED,
+      ackBreached,
+      ...complaintDecider.decide({ type: 'AssessComplaint', data: { severity: 'low', at } }, fold([...RECEIVED, ackBreached])),
+    ]);
+    expect(complaintDecider.decide({ type: 'AcknowledgeComplaint', data: { at: after(30 * HOUR) } }, later).map((e) => e.type)).toEqual([
+      'ComplaintAcknowledged',
+    ]);
+  });
+
+  it('an extension to a deadline that has passed as well withdraws the old breach and records one against the new deadline', () => {
+    const at = after(3 * DAY);
+    const low = { acknowledgeBy: after(2 * DAY), resolveBy: after(14 * DAY) };
+    const events = complaintDecider.decide({ type: 'AssessComplaint', data: { severity: 'low', at } }, fold([...RECEIVED, ackBreached]));
+    expect(events.map((event) => [event.type, 'deadline' in event.data ? event.data.deadline : undefined])).toEqual([
+      ['ComplaintAssessed', undefined],
+      ['ComplaintSlaBreachWithdrawn', PROVISIONAL.acknowledgeBy],
+      ['ComplaintSlaBreached', low.acknowledgeBy],
+    ]);
+  });
+
+  it('an assessment that shortens an unmet deadline after a breach keeps that breach and records no second one', () => {
+    const events = complaintDecider.decide(
+      { type: 'AssessComplaint', data: { severity: 'critical', at: after(DAY + HOUR) } },
+      fold([...RECEIVED, ackBreached]),
+    );
+    // The resolution, now due within a day, has passed too: that breach is new.
+    expect(events.map((event) => [event.type, 'milestone' in event.data ? event.data.milestone : undefined])).toEqual([
+      ['ComplaintAssessed', undefined],
+      ['ComplaintSlaBreached', 'resolve'],
+    ]);
   });
 
   it('closing one second after the resolution deadline records the breach', () => {

@@ -3,7 +3,15 @@ import { NOT_FOUND } from '@crm/shared/kernel';
 import { normalizeParty } from '../shared/party';
 import { instantOf } from '../shared/time';
 import { sameInstant } from '../sla/sla-breaches';
-import { assertValidPolicy, DEFAULT_SLA_POLICY, deadlineFor, deadlinesFor, type Severity, type SlaPolicy } from '../sla/sla-policy';
+import {
+  assertValidPolicy,
+  DEFAULT_SLA_POLICY,
+  deadlineFor,
+  deadlinesFor,
+  SLA_MILESTONES,
+  type Severity,
+  type SlaPolicy,
+} from '../sla/sla-policy';
 import { close, recordSatisfaction, recordSlaBreach, reopen } from './complaint.closing';
 import type * as C from './complaint.commands';
 import type { ComplaintCommand } from './complaint.commands';
@@ -68,14 +76,23 @@ function acknowledge({ data }: C.AcknowledgeComplaint, state: ComplaintState): C
  * the severity is what tells us how soon to acknowledge, so assessing first is allowed.
  * Re-assessment is allowed while in progress (investigation may show it is worse);
  * deadlines are recomputed from where their clocks started, never from now.
+ *
+ * SLA rule: a completed milestone is judged against the deadline in force when it
+ * was completed, so an assessment after the acknowledgement re-dates only the
+ * resolution. A deadline extended before its milestone is met withdraws a breach
+ * recorded against the old one (ComplaintSlaBreachWithdrawn); if the new deadline has
+ * passed as well, the breach against it is recorded in the same decision.
  */
 function assess({ data }: C.AssessComplaint, state: ComplaintState, config: Config): ComplaintEvent[] {
   const complaint = inProgress(state);
   const at = checkedTime(complaint, data.at, 'at');
   const policy = policyOf(config, data.slaPolicy);
-  const { clocks, deadlines: previousDeadlines, severity: previousSeverity } = complaint.complaint;
+  const { clocks, deadlines: previousDeadlines, severity: previousSeverity, acknowledgedAt } = complaint.complaint;
   const deadlines = {
-    acknowledgeBy: deadlineFor(policy, data.severity, 'acknowledge', clocks.acknowledge),
+    acknowledgeBy:
+      acknowledgedAt === undefined
+        ? deadlineFor(policy, data.severity, 'acknowledge', clocks.acknowledge)
+        : previousDeadlines.acknowledgeBy,
     resolveBy: deadlineFor(policy, data.severity, 'resolve', clocks.resolve),
   };
   const unchanged =
@@ -96,7 +113,24 @@ function assess({ data }: C.AssessComplaint, state: ComplaintState, config: Conf
       previousDeadlines,
     },
   };
-  return withRevealedBreaches(state, [assessed], at);
+  return withRevealedBreaches(state, [assessed, ...withdrawnBreaches(evolveComplaint(state, assessed), at)], at);
+}
+
+/** Breaches that stand against a deadline now extended (only unmet milestones are ever re-dated). */
+function withdrawnBreaches(state: ComplaintState, at: string): ComplaintEvent[] {
+  if (state.status === 'none') return [];
+  const { breaches, deadlines } = state.complaint;
+  const inForce = { acknowledge: deadlines.acknowledgeBy, resolve: deadlines.resolveBy };
+  return SLA_MILESTONES.flatMap((milestone): ComplaintEvent[] => {
+    const deadline = breaches[milestone];
+    if (deadline === undefined || instantOf(inForce[milestone], 'deadline') <= instantOf(deadline, 'deadline')) return [];
+    return [
+      {
+        type: 'ComplaintSlaBreachWithdrawn',
+        data: { ...trail(state), milestone, deadline, extendedTo: inForce[milestone], withdrawnAt: at },
+      },
+    ];
+  });
 }
 
 function assign({ data }: C.AssignComplaint, state: ComplaintState): ComplaintEvent[] {

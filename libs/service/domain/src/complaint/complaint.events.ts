@@ -81,6 +81,24 @@ export type ComplaintSlaBreached = Event<
   }
 >;
 
+/**
+ * A breach recorded against a deadline that a re-assessment has since extended, before
+ * the milestone was met: the deadline it was judged against is no longer the one in
+ * force, so the breach no longer stands. If the new deadline has passed too, a new
+ * ComplaintSlaBreached against it follows in the same decision.
+ */
+export type ComplaintSlaBreachWithdrawn = Event<
+  'ComplaintSlaBreachWithdrawn',
+  ComplaintTrail & {
+    milestone: SlaMilestone;
+    /** The deadline the withdrawn breach was recorded against. */
+    deadline: string;
+    /** The deadline in force from now on (also in `deadlines`). */
+    extendedTo: string;
+    withdrawnAt: string;
+  }
+>;
+
 export type ComplaintEvent =
   | ComplaintReceived
   | ComplaintAcknowledged
@@ -93,4 +111,5 @@ export type ComplaintEvent =
   | ComplaintClosed
   | ComplaintReopened
   | ComplaintHandlingSatisfactionRecorded
-  | ComplaintSlaBreached;
+  | ComplaintSlaBreached
+  | ComplaintSlaBreachWithdrawn;

@@ -15,7 +15,13 @@ export function after(minutes: number, seconds = 0): string {
 
 /** Until assessed, the decider's provisional severity (medium) sets the deadlines. */
 export const PROVISIONAL: SlaDeadlines = { acknowledgeBy: after(DAY), resolveBy: after(7 * DAY) };
-export const HIGH: SlaDeadlines = { acknowledgeBy: after(4 * HOUR), resolveBy: after(3 * DAY) };
+/** The policy's deadlines for a complaint rated high from receipt. */
+export const HIGH_FROM_RECEIPT: SlaDeadlines = { acknowledgeBy: after(4 * HOUR), resolveBy: after(3 * DAY) };
+/**
+ * In force after the shared history's assessment as high, which comes after the
+ * acknowledgement: a milestone already met keeps the deadline it was judged against.
+ */
+export const HIGH: SlaDeadlines = { acknowledgeBy: PROVISIONAL.acknowledgeBy, resolveBy: HIGH_FROM_RECEIPT.resolveBy };
 export const CRITICAL: SlaDeadlines = { acknowledgeBy: after(HOUR), resolveBy: after(DAY) };
 
 export const DESCRIPTION = 'کالای تحویلی معیوب بود و پشتیبانی پاسخ نداد';

@@ -1,5 +1,4 @@
 import type { MilestoneDeadline } from '../sla/sla-breaches';
-import { sameInstant } from '../sla/sla-breaches';
 import type { Severity, SlaDeadlines, SlaMilestone } from '../sla/sla-policy';
 import type { ComplaintEvent, ComplaintReceived } from './complaint.events';
 import type {
@@ -26,7 +25,12 @@ export interface ComplaintFile {
   readonly acknowledgedAt?: string;
   readonly assignee?: Assignee;
   readonly reopenCount: number;
-  readonly breaches: readonly { readonly milestone: SlaMilestone; readonly deadline: string }[];
+  /**
+   * The breach that stands for each milestone of the current handling cycle, by the
+   * deadline it was recorded against; withdrawn by an extension, cleared by a reopening
+   * that restarts the milestone's clock (the earlier breach stays on the stream).
+   */
+  readonly breaches: Readonly<Partial<Record<SlaMilestone, string>>>;
 }
 
 export interface Closing {
@@ -56,7 +60,7 @@ function received(data: ComplaintReceived['data']): ComplaintState {
       deadlines: data.deadlines,
       clocks: { acknowledge: data.receivedAt, resolve: data.receivedAt },
       reopenCount: 0,
-      breaches: [],
+      breaches: {},
     },
   };
 }
@@ -95,13 +99,19 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
         acknowledge: complaint.acknowledgedAt === undefined ? event.data.reopenedAt : complaint.clocks.acknowledge,
         resolve: event.data.reopenedAt,
       };
-      return moveTo(state, event.data.to, { ...complaint, clocks: restarted, reopenCount: event.data.reopenCount });
+      // A breach of the acknowledgement stands once acknowledged; an unmet one restarts with its clock.
+      const breaches = complaint.acknowledgedAt === undefined ? {} : pick(complaint.breaches, 'acknowledge');
+      return moveTo(state, event.data.to, { ...complaint, clocks: restarted, reopenCount: event.data.reopenCount, breaches });
     }
     case 'ComplaintHandlingSatisfactionRecorded':
       return state.status === 'closed' ? { status: 'closed', complaint, closing: { ...state.closing, satisfactionRecorded: true } } : state;
     case 'ComplaintSlaBreached': {
-      const breach = { milestone: event.data.milestone, deadline: event.data.deadline };
-      return moveTo(state, event.data.to, { ...complaint, breaches: [...complaint.breaches, breach] });
+      const breaches = { ...complaint.breaches, [event.data.milestone]: event.data.deadline };
+      return moveTo(state, event.data.to, { ...complaint, breaches });
+    }
+    case 'ComplaintSlaBreachWithdrawn': {
+      const { [event.data.milestone]: _withdrawn, ...breaches } = complaint.breaches;
+      return moveTo(state, event.data.to, { ...complaint, breaches });
     }
     case 'ComplaintAssessed': {
       const { urgency: _previous, ...rest } = complaint;
@@ -120,6 +130,10 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
   }
 }
 
+function pick<T extends object, K extends keyof T>(value: T, key: K): Partial<T> {
+  return value[key] === undefined ? {} : ({ [key]: value[key] } as Partial<T>);
+}
+
 /**
  * The SLA view of a complaint: acknowledgement is met when acknowledged, resolution
  * when closed (any outcome: withdrawal also ends the handling). Reopening restarts
@@ -127,21 +141,21 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
  */
 export function milestonesOf(state: ExistingComplaint): MilestoneDeadline[] {
   const { complaint } = state;
-  const recorded = (milestone: SlaMilestone, deadline: string) =>
-    complaint.breaches.some((breach) => breach.milestone === milestone && sameInstant(breach.deadline, deadline));
+  // One breach per milestone and cycle: a deadline moved earlier after a breach is breached already.
+  const recorded = (milestone: SlaMilestone) => complaint.breaches[milestone] !== undefined;
   const closedAt = state.status === 'closed' ? state.closing.closedAt : undefined;
   return [
     {
       milestone: 'acknowledge',
       deadline: complaint.deadlines.acknowledgeBy,
       ...(complaint.acknowledgedAt === undefined ? {} : { metAt: complaint.acknowledgedAt }),
-      breachRecorded: recorded('acknowledge', complaint.deadlines.acknowledgeBy),
+      breachRecorded: recorded('acknowledge'),
     },
     {
       milestone: 'resolve',
       deadline: complaint.deadlines.resolveBy,
       ...(closedAt === undefined ? {} : { metAt: closedAt }),
-      breachRecorded: recorded('resolve', complaint.deadlines.resolveBy),
+      breachRecorded: recorded('resolve'),
     },
   ];
 }

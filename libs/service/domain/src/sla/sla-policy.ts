@@ -5,7 +5,8 @@ import { SLA_REFUSALS } from './sla.refusals';
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type SlaMilestone = 'acknowledge' | 'resolve';
+export const SLA_MILESTONES = ['acknowledge', 'resolve'] as const;
+export type SlaMilestone = (typeof SLA_MILESTONES)[number];
 
 export interface SlaTarget {
   readonly acknowledgeWithinMinutes: number;

@@ -1,6 +1,6 @@
 import type { EventMetadata, RecordedEvent } from '@crm/shared/event-sourcing';
 import { createComplaintDecider, type ComplaintCommand, type ComplaintEvent } from '@crm/service/domain';
-import { evolveOpenDeadlines, type OpenDeadlines } from './open-deadlines.projection';
+import { evolveOpenDeadlines, milestonesOfDocument, type OpenDeadlines } from './open-deadlines.projection';
 
 const ID = '0b6f3c52-2f0e-4d55-9d8e-6a1f3b7c9e21';
 const STREAM = `complaint-${ID}`;
@@ -86,5 +86,34 @@ describe('open deadlines (the watcher read model)', () => {
     expect(evolveOpenDeadlines(doc, acknowledged!)).toBe(doc);
     expect(evolveOpenDeadlines(doc, received!)).toBe(doc);
     expect(evolveOpenDeadlines(undefined, acknowledged!)).toBeUndefined();
+  });
+
+  it('follows the SLA rule: an extension withdraws the breach and the watcher waits for the new deadline', () => {
+    const breach: ComplaintCommand = {
+      type: 'RecordSlaBreach',
+      data: { milestone: 'acknowledge', deadline: at(DAY), detectedAt: at(DAY + HOUR) },
+    };
+    const low: ComplaintCommand = { type: 'AssessComplaint', data: { severity: 'low', at: at(DAY + 2 * HOUR) } };
+    const breached = fold(recorded([receive, breach]));
+    expect(breached?.breaches).toEqual([{ milestone: 'acknowledge', deadline: at(DAY) }]);
+    const extended = fold(recorded([receive, breach, low]));
+    expect(extended).toMatchObject({ breaches: [], deadlines: { acknowledgeBy: at(2 * DAY) }, nextDueAt: at(2 * DAY) });
+  });
+
+  it('after a reopening, a breach of the earlier cycle does not count as recorded for the new resolution deadline', () => {
+    const doc: OpenDeadlines = {
+      tenantId: 'default',
+      streamId: STREAM,
+      complaintId: ID,
+      deadlines: { acknowledgeBy: at(DAY), resolveBy: at(10 * DAY) },
+      acknowledgedAt: at(HOUR),
+      // As a document written before reopenings pruned breaches would still hold it.
+      breaches: [{ milestone: 'resolve', deadline: at(3 * DAY) }],
+      revision: 9,
+    };
+    expect(milestonesOfDocument(doc).map((m) => [m.milestone, m.breachRecorded])).toEqual([
+      ['acknowledge', false],
+      ['resolve', false],
+    ]);
   });
 });

@@ -2,7 +2,6 @@ import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import {
   instantOf,
   isBreached,
-  sameInstant,
   type ComplaintEvent,
   type MilestoneDeadline,
   type SlaDeadlines,
@@ -22,6 +21,7 @@ export interface OpenDeadlines {
   readonly acknowledgedAt?: string;
   /** Present while closed; a reopening removes it. */
   readonly closedAt?: string;
+  /** Breaches that stand in the current handling cycle (the domain's rule: one per milestone and cycle). */
   readonly breaches: readonly { readonly milestone: SlaMilestone; readonly deadline: string }[];
   /** Revision of the last event folded in: a redelivered event changes nothing (STYLE.md 8). */
   readonly revision: number;
@@ -35,8 +35,13 @@ export function openDeadlinesKey(tenantId: string, streamId: string): string {
 
 /** The domain's `milestonesOf`, over this document instead of the aggregate state. */
 export function milestonesOfDocument(doc: OpenDeadlines): MilestoneDeadline[] {
+  // A breach stands for the current cycle when recorded against this deadline or a later one (a deadline moved earlier
+  // keeps its breach; an extension withdraws it). A breach of an earlier cycle was against a deadline before the
+  // reopening, so before every deadline of the new cycle: documents written before reopenings pruned them still read right.
   const recorded = (milestone: SlaMilestone, deadline: string) =>
-    doc.breaches.some((breach) => breach.milestone === milestone && sameInstant(breach.deadline, deadline));
+    doc.breaches.some(
+      (breach) => breach.milestone === milestone && instantOf(breach.deadline, 'deadline') >= instantOf(deadline, 'deadline'),
+    );
   return [
     {
       milestone: 'acknowledge',
@@ -93,10 +98,14 @@ export function evolveOpenDeadlines(doc: OpenDeadlines | undefined, recorded: Re
       return withNextDue({ ...next, closedAt: event.data.closedAt });
     case 'ComplaintReopened': {
       const { closedAt: _met, ...reopened } = next;
-      return withNextDue(reopened);
+      // The resolution clock restarts, and so does an acknowledgement never given.
+      const standing = next.breaches.filter((b) => b.milestone === 'acknowledge' && next.acknowledgedAt !== undefined);
+      return withNextDue({ ...reopened, breaches: standing });
     }
     case 'ComplaintSlaBreached':
       return withNextDue({ ...next, breaches: [...next.breaches, { milestone: event.data.milestone, deadline: event.data.deadline }] });
+    case 'ComplaintSlaBreachWithdrawn':
+      return withNextDue({ ...next, breaches: next.breaches.filter((b) => b.milestone !== event.data.milestone) });
     case 'ComplaintAssessed':
     case 'ComplaintAssigned':
     case 'ComplaintInvestigationNoteAdded':
