@@ -7,7 +7,8 @@ import {
   COMPLAINT_KPIS,
   readAuditTrail,
   readComplaintKpis,
-  readSatisfaction,
+  readSatisfactionByDay,
+  SATISFACTION_DAYS,
   SATISFACTION_RESPONSES,
   timeRange,
   type AuditTrail,
@@ -124,9 +125,12 @@ export class ComplaintViewsController {
   @ApiBadQuery()
   @ApiNotCaughtUp()
   async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {
-    const collection = await this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition);
+    const [answers, days] = await Promise.all([
+      this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition),
+      this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
+    ]);
     const at = timeRange(query.from, query.to);
-    return readSatisfaction(this.readModels.store, collection, {
+    return readSatisfactionByDay(this.readModels.store, { answers, days }, {
       tenantId,
       bucket: query.bucket ?? 'month',
       ...(at ? { at } : {}),
