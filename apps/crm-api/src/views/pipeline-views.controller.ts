@@ -2,6 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   FUNNEL_SCHEMA,
+  InvalidCursorError,
   CAMPAIGN_PERFORMANCE_SCHEMA,
   OPPORTUNITY_PAGE_SCHEMA,
   PIPELINE_SUMMARY_SCHEMA,
@@ -65,7 +66,12 @@ export class PipelineViewsController {
   }
 
   @Get('pipeline/opportunities')
-  @ApiOperation({ summary: 'Opportunity rows, filtered, sorted and paged (limit ≤ 200)' })
+  @ApiOperation({
+    summary: 'Opportunity rows, filtered, sorted and paged (limit ≤ 200)',
+    description:
+      'Page on with `cursor` = the reply’s `nextCursor` (keyset: the rows after the last one, in the same sort and order; ties break on the id). ' +
+      '`total` counts every matching row.',
+  })
   @ApiOkResponse({ schema: OPPORTUNITY_PAGE_SCHEMA })
   @ApiResponse(badRequest)
   @ApiResponse(notCaughtUp)
@@ -74,8 +80,16 @@ export class PipelineViewsController {
       ['amountMax', query.amountMin, query.amountMax],
       ['expectedCloseTo', query.expectedCloseFrom, query.expectedCloseTo],
     ]);
+    if (query.cursor !== undefined && (query.offset ?? 0) > 0) {
+      throw new RequestValidationError([{ field: 'offset', messages: ['offset cannot be combined with cursor: the cursor already says where the page starts'] }]);
+    }
     const collection = await this.readModels.collection(pipelineOpportunities.name, query.minPosition);
-    return loadOpportunityList(this.readModels.store, collection, tenantId, query);
+    try {
+      return await loadOpportunityList(this.readModels.store, collection, tenantId, query);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new RequestValidationError([{ field: 'cursor', messages: [error.message] }]);
+      throw error;
+    }
   }
 
   @Get('funnel')
