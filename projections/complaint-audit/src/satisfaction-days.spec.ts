@@ -1,5 +1,4 @@
-import { demoHistory } from '@crm/demo-data';
-import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { recordedDemoHistory } from '@crm/demo-data';
 import { foldEvents, InMemoryReadStore, type AnyProjection, type FieldCondition } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
 import { timeRange } from './period';
@@ -9,15 +8,7 @@ import { satisfactionResponsesProjection } from './satisfaction-responses.projec
 
 /** A seeded demo history's answers, folded by both projections into one store, as the runner would. */
 async function seededStore() {
-  const events: RecordedEvent[] = [];
-  for (const append of demoHistory({ events: 30_000, seed: 4 })) {
-    const first = append.expectedRevision === 'no_stream' ? 0 : append.expectedRevision + 1;
-    for (const [index, event] of append.events.entries()) {
-      if (!satisfactionDaysProjection.eventTypes.includes(event.type as never)) continue;
-      const recorded = { ...event, streamId: append.streamId, revision: first + index, position: String(events.length + 1) };
-      events.push({ ...recorded, metadata: { ...event.metadata, prevHash: '', hash: '' } } as RecordedEvent);
-    }
-  }
+  const events = recordedDemoHistory({ events: 30_000, seed: 4 }, satisfactionDaysProjection.eventTypes);
   const store = new InMemoryReadStore();
   const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
   for (const [collection, projection] of [

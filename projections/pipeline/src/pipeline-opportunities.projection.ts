@@ -1,6 +1,6 @@
 import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
 import type { Money } from '@crm/shared/kernel';
-import { defineProjection } from '@crm/shared/read-model';
+import { defineProjection, type SummaryCell } from '@crm/shared/read-model';
 import { compact, tenantKey } from './support';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
@@ -73,9 +73,30 @@ function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
 
 const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (doc === null || doc.status === 'pending' ? null : doc);
 
+/** The summary document of a tenant's deals, in the same collection (no opportunity id has a '~'). */
+export const pipelineSummaryId = (tenantId: string): string => `${tenantId}:~summary`;
+
+/** What a deal adds to the pipeline's totals: one cell per status, stage, currency, owner and closing month. */
+export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
+  if (deal.status === 'pending') return [];
+  return [
+    {
+      dims: {
+        status: deal.status,
+        stage: deal.stage,
+        currency: deal.amount.currency,
+        ownerId: deal.ownerId ?? null,
+        month: deal.closingDate.slice(0, 7),
+      },
+      values: { count: 1, amount: deal.amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 },
+    },
+  ];
+}
+
 export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
   name: 'pipeline-opportunities',
-  version: 1,
+  // 2: keeps a per-tenant summary (pipelineCells) next to the deals.
+  version: 2,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadQualified',
@@ -94,6 +115,7 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
   ],
   documentId: (event) =>
     tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
+  summary: { documentId: (event) => pipelineSummaryId(event.metadata.tenantId), cells: pipelineCells },
   evolve(doc, event) {
     const { tenantId } = event.metadata;
     switch (event.type) {

@@ -1,0 +1,74 @@
+import { recordedDemoHistory } from '@crm/demo-data';
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { foldEvents, InMemoryReadStore, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
+import { pipelineOpportunities } from './pipeline-opportunities.projection';
+import { loadPipelineSummary, loadPipelineSummaryFromDeals, splitMonths, type PipelineFilters } from './pipeline-summary';
+
+const C = 'pipeline_opportunities';
+
+/** Folds batch by batch, each starting from the documents the ones before left, as the runner does. */
+async function foldInBatches(projection: AnyProjection, events: readonly RecordedEvent[], size: number): Promise<InMemoryReadStore> {
+  const documents = new Map<string, DocumentRecord<object>>();
+  const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+  for (let start = 0; start < events.length; start += size) {
+    const folded = foldEvents(projection, documents, events.slice(start, start + size), compare);
+    if (folded.failure) throw folded.failure.error;
+    for (const [id, record] of folded.changed) {
+      if (record) documents.set(id, JSON.parse(JSON.stringify(record)) as DocumentRecord<object>);
+      else documents.delete(id);
+    }
+  }
+  const store = new InMemoryReadStore();
+  await store.transaction((tx) => documents.forEach((record, id) => tx.put(C, id, record.doc, record.position)));
+  return store;
+}
+
+describe('pipeline summary kept by the projection', () => {
+  it('splits closing-date periods into whole months and the part-months at its edges', () => {
+    expect(splitMonths(undefined, undefined)).toEqual({ edges: [] });
+    expect(splitMonths('2025-01-01', '2025-06-30')).toEqual({ firstMonth: '2025-01', endMonth: '2025-07', edges: [] });
+    expect(splitMonths('2025-01-15', '2025-06-10')).toEqual({
+      firstMonth: '2025-02',
+      endMonth: '2025-06',
+      edges: [
+        { gte: '2025-01-15', lt: '2025-02-01' },
+        { gte: '2025-06-01', lt: '2025-06-11' },
+      ],
+    });
+    expect(splitMonths('2025-03-05', '2025-03-20').edges).toEqual([{ gte: '2025-03-05', lt: '2025-03-21' }]);
+    expect(splitMonths('2025-12-15', undefined)).toEqual({ firstMonth: '2026-01', edges: [{ gte: '2025-12-15', lt: '2026-01-01' }] });
+  });
+
+  describe('on a seeded history, batch by batch, it answers exactly what every deal does', () => {
+    let store: InMemoryReadStore;
+    let owners: string[];
+    beforeAll(async () => {
+      const events = recordedDemoHistory({ events: 40_000, seed: 6 }, pipelineOpportunities.eventTypes);
+      store = await foldInBatches(pipelineOpportunities as unknown as AnyProjection, events, 250);
+      const rows = await store.aggregate(C, { where: { tenantId: 'default', status: { in: ['open', 'won', 'lost'] } }, groupBy: 'ownerId' });
+      owners = rows.flatMap((row) => (typeof row.group['ownerId'] === 'string' ? [row.group['ownerId']] : []));
+    });
+
+    const periods: readonly [string, PipelineFilters][] = [
+      ['all time', {}],
+      ['whole months', { from: '2025-01-01', to: '2025-06-30' }],
+      ['part-months at both edges', { from: '2025-02-11', to: '2025-09-03' }],
+      ['within one month', { from: '2025-04-03', to: '2025-04-27' }],
+      ['from a day on', { from: '2025-05-17' }],
+      ['up to a day', { to: '2025-03-14' }],
+    ];
+    it.each(periods)('%s', async (_name, period) => {
+      const reference = await loadPipelineSummaryFromDeals(store, C, 'default', period);
+      if (period.from === undefined && period.to === undefined) {
+        expect(reference.stages.reduce((sum, stage) => sum + stage.count, 0)).toBeGreaterThan(200);
+        expect(reference.winRate).not.toBeNull();
+      }
+      expect(await loadPipelineSummary(store, C, 'default', period)).toEqual(reference);
+      expect(owners.length).toBeGreaterThan(1);
+      for (const ownerId of owners) {
+        const filters = { ...period, ownerId };
+        expect(await loadPipelineSummary(store, C, 'default', filters)).toEqual(await loadPipelineSummaryFromDeals(store, C, 'default', filters));
+      }
+    });
+  });
+});
