@@ -76,21 +76,28 @@ const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (d
 /** The summary document of a tenant's deals, in the same collection (no opportunity id has a '~'). */
 export const pipelineSummaryId = (tenantId: string): string => `${tenantId}:~summary`;
 
-/** What a deal adds to the pipeline's totals: one cell per status, stage, currency, owner and closing month. */
+/**
+ * What a deal adds to the totals: for the pipeline, one cell per status, stage,
+ * currency, owner and closing month; for the funnel, a deal qualified from a
+ * lead (it carries the lead's source) also adds one per status, source,
+ * campaign and currency.
+ */
 export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
   if (deal.status === 'pending') return [];
-  return [
+  const { status, stage, amount } = deal;
+  const cells: SummaryCell[] = [
     {
-      dims: {
-        status: deal.status,
-        stage: deal.stage,
-        currency: deal.amount.currency,
-        ownerId: deal.ownerId ?? null,
-        month: deal.closingDate.slice(0, 7),
-      },
-      values: { count: 1, amount: deal.amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 },
+      dims: { kind: 'pipeline', status, stage, currency: amount.currency, ownerId: deal.ownerId ?? null, month: deal.closingDate.slice(0, 7) },
+      values: { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 },
     },
   ];
+  if (deal.source !== undefined) {
+    cells.push({
+      dims: { kind: 'funnel', status, source: deal.source, campaignId: deal.campaignId ?? null, currency: amount.currency },
+      values: { count: 1, amount: amount.amount },
+    });
+  }
+  return cells;
 }
 
 export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({

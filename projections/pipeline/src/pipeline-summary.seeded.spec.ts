@@ -1,27 +1,10 @@
 import { recordedDemoHistory } from '@crm/demo-data';
-import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { foldEvents, InMemoryReadStore, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
+import type { AnyProjection, InMemoryReadStore } from '@crm/shared/read-model';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
+import { foldInBatches } from './testing/batches';
 import { loadPipelineSummary, loadPipelineSummaryFromDeals, splitMonths, type PipelineFilters } from './pipeline-summary';
 
 const C = 'pipeline_opportunities';
-
-/** Folds batch by batch, each starting from the documents the ones before left, as the runner does. */
-async function foldInBatches(projection: AnyProjection, events: readonly RecordedEvent[], size: number): Promise<InMemoryReadStore> {
-  const documents = new Map<string, DocumentRecord<object>>();
-  const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
-  for (let start = 0; start < events.length; start += size) {
-    const folded = foldEvents(projection, documents, events.slice(start, start + size), compare);
-    if (folded.failure) throw folded.failure.error;
-    for (const [id, record] of folded.changed) {
-      if (record) documents.set(id, JSON.parse(JSON.stringify(record)) as DocumentRecord<object>);
-      else documents.delete(id);
-    }
-  }
-  const store = new InMemoryReadStore();
-  await store.transaction((tx) => documents.forEach((record, id) => tx.put(C, id, record.doc, record.position)));
-  return store;
-}
 
 describe('pipeline summary kept by the projection', () => {
   it('splits closing-date periods into whole months and the part-months at its edges', () => {
@@ -44,8 +27,11 @@ describe('pipeline summary kept by the projection', () => {
     let owners: string[];
     beforeAll(async () => {
       const events = recordedDemoHistory({ events: 40_000, seed: 6 }, pipelineOpportunities.eventTypes);
-      store = await foldInBatches(pipelineOpportunities as unknown as AnyProjection, events, 250);
-      const rows = await store.aggregate(C, { where: { tenantId: 'default', status: { in: ['open', 'won', 'lost'] } }, groupBy: 'ownerId' });
+      store = await foldInBatches([pipelineOpportunities as unknown as AnyProjection], events, 250);
+      const rows = await store.aggregate(C, {
+        where: { tenantId: 'default', status: { in: ['open', 'won', 'lost'] } },
+        groupBy: 'ownerId',
+      });
       owners = rows.flatMap((row) => (typeof row.group['ownerId'] === 'string' ? [row.group['ownerId']] : []));
     });
 
@@ -67,7 +53,9 @@ describe('pipeline summary kept by the projection', () => {
       expect(owners.length).toBeGreaterThan(1);
       for (const ownerId of owners) {
         const filters = { ...period, ownerId };
-        expect(await loadPipelineSummary(store, C, 'default', filters)).toEqual(await loadPipelineSummaryFromDeals(store, C, 'default', filters));
+        expect(await loadPipelineSummary(store, C, 'default', filters)).toEqual(
+          await loadPipelineSummaryFromDeals(store, C, 'default', filters),
+        );
       }
     });
   });

@@ -158,6 +158,7 @@ function summaryRows(summary: SummaryDoc | undefined, split: MonthSplit, ownerId
   const rows: AggregateRow[] = [];
   if (split.firstMonth !== undefined && split.endMonth !== undefined && split.firstMonth >= split.endMonth) return rows;
   for (const { dims, values } of Object.values(summary?.cells ?? {})) {
+    if (dims['kind'] !== 'pipeline') continue;
     const month = String(dims['month']);
     if (split.firstMonth !== undefined && month < split.firstMonth) continue;
     if (split.endMonth !== undefined && month >= split.endMonth) continue;
