@@ -1,7 +1,7 @@
 import type { LeadSource, OpenStage } from '@crm/sales/domain';
 import type { Money } from '@crm/shared/kernel';
-import type { FindQuery, ReadStore, SortDirection } from '@crm/shared/read-model';
-import type { OpenedOpportunity } from './pipeline-opportunities.projection';
+import { isSummaryDoc, type FindQuery, type ReadStore, type SortDirection, type SummaryDoc } from '@crm/shared/read-model';
+import { pipelineSummaryId, type OpenedOpportunity } from './pipeline-opportunities.projection';
 import { compact, dateRange, tenantKey } from './support';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
@@ -78,7 +78,9 @@ function decodeCursor(cursor: string, sort: OpportunitySort, order: SortDirectio
     (value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)));
   if (!valid) throw new InvalidCursorError('cursor must be the nextCursor of an earlier page');
   if (content.s !== sort || content.o !== order) {
-    throw new InvalidCursorError(`cursor was given for sort=${String(content.s)}&order=${String(content.o)}: keep the sort and order of the first page`);
+    throw new InvalidCursorError(
+      `cursor was given for sort=${String(content.s)}&order=${String(content.o)}: keep the sort and order of the first page`,
+    );
   }
   return content as CursorContent;
 }
@@ -147,7 +149,8 @@ export function opportunityListQuery(tenantId: string, filters: OpportunityListF
 
 /** The sort value of a deal, as the store orders it. */
 function sortValue(deal: OpenedOpportunity, sort: OpportunitySort): string | number | null {
-  const value = sort === 'amount' ? deal.amount.amount : deal[SORT_FIELDS[sort] as Exclude<(typeof SORT_FIELDS)[OpportunitySort], 'amount.amount'>];
+  const value =
+    sort === 'amount' ? deal.amount.amount : deal[SORT_FIELDS[sort] as Exclude<(typeof SORT_FIELDS)[OpportunitySort], 'amount.amount'>];
   return typeof value === 'string' || typeof value === 'number' ? value : null;
 }
 
@@ -175,14 +178,55 @@ export function opportunityRow(deal: OpenedOpportunity): OpportunityRow {
   };
 }
 
+/** Filters the pipeline summary's cells can count by: with no other filter, the total is a sum of cells, not a count of deals. */
+const SUMMARY_FILTERS: ReadonlySet<string> = new Set([
+  'status',
+  'stage',
+  'ownerId',
+  'currency',
+  'sort',
+  'order',
+  'limit',
+  'offset',
+  'cursor',
+]);
+
+/** The number of deals matching status, stage, owner and currency, from the tenant's pipeline summary. */
+export function totalFromSummary(summary: SummaryDoc | undefined, filters: OpportunityListFilters): number {
+  let total = 0;
+  for (const { dims, values } of Object.values(summary?.cells ?? {})) {
+    if (dims['kind'] !== 'pipeline') continue;
+    if (
+      filters.status !== undefined ? dims['status'] !== filters.status : !OPPORTUNITY_STATUSES.includes(dims['status'] as OpportunityStatus)
+    )
+      continue;
+    if (filters.stage !== undefined && dims['stage'] !== filters.stage) continue;
+    if (filters.ownerId !== undefined && dims['ownerId'] !== filters.ownerId) continue;
+    if (filters.currency !== undefined && dims['currency'] !== filters.currency) continue;
+    total += values['count'] ?? 0;
+  }
+  return total;
+}
+
+/**
+ * A page (by keyset when a cursor is given) and the total of matching deals:
+ * summed from the tenant's pipeline summary when only status, stage, owner and
+ * currency filter the list, counted deal by deal otherwise.
+ */
 export async function loadOpportunityList(
-  store: Pick<ReadStore, 'find' | 'count'>,
+  store: Pick<ReadStore, 'find' | 'count' | 'get'>,
   collection: string,
   tenantId: string,
   filters: OpportunityListFilters,
 ): Promise<OpportunityPage> {
   const query = opportunityListQuery(tenantId, filters);
-  const [records, total] = await Promise.all([store.find<OpenedOpportunity>(collection, query), store.count(collection, query.where)]);
+  const fromSummary = Object.entries(filters).every(([name, value]) => value === undefined || SUMMARY_FILTERS.has(name));
+  const counted = fromSummary
+    ? store
+        .get(collection, pipelineSummaryId(tenantId))
+        .then((record) => totalFromSummary(record && isSummaryDoc(record.doc) ? record.doc : undefined, filters))
+    : store.count(collection, query.where);
+  const [records, total] = await Promise.all([store.find<OpenedOpportunity>(collection, query), counted]);
   const last = records.length === query.limit ? records[records.length - 1]?.doc : undefined;
   const sort = filters.sort ?? 'openedAt';
   const nextCursor =

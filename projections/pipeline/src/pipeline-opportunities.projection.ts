@@ -119,6 +119,9 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
     ['tenantId', 'ownerId'],
     ['tenantId', 'campaignId'],
     ['tenantId', 'openedAt'],
+    // The list's other common orders, so a page (and a keyset page) walks an index instead of sorting every deal.
+    ['tenantId', 'amount.amount'],
+    ['tenantId', 'expectedCloseDate'],
   ],
   documentId: (event) =>
     tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),

@@ -1,6 +1,7 @@
 import { recordedDemoHistory } from '@crm/demo-data';
 import type { AnyProjection, InMemoryReadStore } from '@crm/shared/read-model';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
+import { loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
 import { foldInBatches } from './testing/batches';
 import { loadPipelineSummary, loadPipelineSummaryFromDeals, splitMonths, type PipelineFilters } from './pipeline-summary';
 
@@ -58,5 +59,28 @@ describe('pipeline summary kept by the projection', () => {
         );
       }
     });
+  });
+
+  it('totals the opportunity list from the summary exactly as counting the deals does', async () => {
+    const store = await foldInBatches(
+      [pipelineOpportunities as unknown as AnyProjection],
+      recordedDemoHistory({ events: 20_000, seed: 9 }, pipelineOpportunities.eventTypes),
+      200,
+    );
+    const rows = await store.aggregate(C, { where: { tenantId: 'default' }, groupBy: ['ownerId', 'amount.currency'] });
+    const owners = [...new Set(rows.flatMap((row) => (typeof row.group['ownerId'] === 'string' ? [row.group['ownerId']] : [])))];
+    const combos: OpportunityListFilters[] = [
+      {},
+      { status: 'open' },
+      { status: 'won', stage: 'negotiation' },
+      { stage: 'proposal' },
+      { currency: 'IRR' },
+      ...owners.map((ownerId) => ({ ownerId, status: 'open' as const })),
+    ];
+    for (const filters of combos) {
+      const counted = await store.count(C, opportunityListQuery('default', filters).where);
+      expect((await loadOpportunityList(store, C, 'default', filters)).total).toBe(counted);
+    }
+    expect(await store.count(C, opportunityListQuery('default', {}).where)).toBeGreaterThan(100);
   });
 });
