@@ -1,5 +1,5 @@
 import type { Money } from '@crm/shared/kernel';
-import { isSummaryDoc, type AggregateRow, type ReadStore, type Scalar, type Where } from '@crm/shared/read-model';
+import { isSummaryDoc, type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, type Where } from '@crm/shared/read-model';
 import type { CampaignDoc } from './marketing/campaigns.projection';
 import { leadSummaryId, type PipelineLead } from './pipeline-leads.projection';
 import { pipelineSummaryId, type PipelineOpportunity } from './pipeline-opportunities.projection';
@@ -193,26 +193,35 @@ export async function loadFunnel(
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
-  for (const { dims, values } of wholeMonths ? cellsOf(leadSummary) : []) {
-    const month = String(dims['month']);
-    if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth)) continue;
-    counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
+  if (leadSummary !== undefined && isSummaryDoc(leadSummary.doc)) {
+    for (const { dims, values } of wholeMonths ? Object.values(leadSummary.doc.cells) : []) {
+      const month = String(dims['month']);
+      if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
+        continue;
+      counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
+    }
+  } else {
+    // No summary: no lead yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+    counts.splice(
+      0,
+      counts.length,
+      ...(await store.aggregate(collections.leads, { where: funnelWhere(tenantId, filters), groupBy: [field, 'status'] })),
+    );
   }
-  const outcomes =
+  const dealSummary =
     filters.from === undefined && filters.to === undefined
-      ? await summaryOutcomes(store, collections.opportunities, tenantId, by)
+      ? await store.get(collections.opportunities, pipelineSummaryId(tenantId))
+      : undefined;
+  const outcomes =
+    dealSummary !== undefined && isSummaryDoc(dealSummary.doc)
+      ? summaryOutcomes(dealSummary.doc, by)
       : await joinedOutcomes(store, collections, tenantId, filters);
   return funnelOf(counts, outcomes, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters));
 }
 
-async function summaryOutcomes(
-  store: Pick<ReadStore, 'get'>,
-  collection: string,
-  tenantId: string,
-  by: FunnelGrouping,
-): Promise<DealOutcome[]> {
+function summaryOutcomes(summary: SummaryDoc, by: FunnelGrouping): DealOutcome[] {
   const field = groupField(by);
-  return cellsOf(await store.get(collection, pipelineSummaryId(tenantId))).flatMap(({ dims, values }): DealOutcome[] => {
+  return Object.values(summary.cells).flatMap(({ dims, values }): DealOutcome[] => {
     const status = dims['status'];
     if (dims['kind'] !== 'funnel' || (status !== 'open' && status !== 'won' && status !== 'lost')) return [];
     return [

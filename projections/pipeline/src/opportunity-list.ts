@@ -221,11 +221,13 @@ export async function loadOpportunityList(
 ): Promise<OpportunityPage> {
   const query = opportunityListQuery(tenantId, filters);
   const fromSummary = Object.entries(filters).every(([name, value]) => value === undefined || SUMMARY_FILTERS.has(name));
-  const counted = fromSummary
-    ? store
-        .get(collection, pipelineSummaryId(tenantId))
-        .then((record) => totalFromSummary(record && isSummaryDoc(record.doc) ? record.doc : undefined, filters))
-    : store.count(collection, query.where);
+  // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+  const counted = (async () => {
+    const summary = fromSummary ? await store.get(collection, pipelineSummaryId(tenantId)) : undefined;
+    return summary !== undefined && isSummaryDoc(summary.doc)
+      ? totalFromSummary(summary.doc, filters)
+      : store.count(collection, query.where);
+  })();
   const [records, total] = await Promise.all([store.find<OpenedOpportunity>(collection, query), counted]);
   const last = records.length === query.limit ? records[records.length - 1]?.doc : undefined;
   const sort = filters.sort ?? 'openedAt';

@@ -138,7 +138,8 @@ export interface MonthSplit {
 
 export function splitMonths(from: string | undefined, to: string | undefined): MonthSplit {
   const end = to === undefined ? undefined : nextDay(to);
-  if (from !== undefined && end !== undefined && from >= end) return { firstMonth: from.slice(0, 7), endMonth: from.slice(0, 7), edges: [] };
+  if (from !== undefined && end !== undefined && from >= end)
+    return { firstMonth: from.slice(0, 7), endMonth: from.slice(0, 7), edges: [] };
   const startsMonth = from === undefined || from.slice(8, 10) === '01';
   const firstMonth = from === undefined ? undefined : startsMonth ? from.slice(0, 7) : monthAfter(from.slice(0, 7));
   const endsMonth = end === undefined || end.slice(8, 10) === '01';
@@ -188,11 +189,15 @@ export async function loadPipelineSummary(
   const [summary, ...edges] = await Promise.all([
     store.get<SummaryDoc>(collection, pipelineSummaryId(tenantId)),
     ...split.edges.map((closingDate) =>
-      store.aggregate(collection, { ...PIPELINE_AGGREGATE, where: { ...pipelineWhere(tenantId, { ownerId: filters.ownerId }), closingDate } }),
+      store.aggregate(collection, {
+        ...PIPELINE_AGGREGATE,
+        where: { ...pipelineWhere(tenantId, { ownerId: filters.ownerId }), closingDate },
+      }),
     ),
   ]);
-  const doc = summary?.doc !== undefined && isSummaryDoc(summary.doc) ? summary.doc : undefined;
-  return pipelineSummary([...summaryRows(doc, split, filters.ownerId), ...edges.flat()], filters);
+  // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+  if (summary === undefined || !isSummaryDoc(summary.doc)) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
+  return pipelineSummary([...summaryRows(summary.doc, split, filters.ownerId), ...edges.flat()], filters);
 }
 
 /** The same figures from every deal of the period (the definition the summary is checked against). */

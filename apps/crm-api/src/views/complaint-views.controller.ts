@@ -7,6 +7,7 @@ import {
   COMPLAINT_KPIS,
   readAuditTrail,
   readComplaintKpis,
+  readSatisfaction,
   readSatisfactionByDay,
   SATISFACTION_DAYS,
   SATISFACTION_RESPONSES,
@@ -131,6 +132,10 @@ export class ComplaintViewsController {
       this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
     ]);
     const at = timeRange(query.from, query.to);
+    if (!(await this.readModels.caughtUpWith(SATISFACTION_DAYS, SATISFACTION_RESPONSES))) {
+      // The day sums are still being built (first start after an upgrade): answer from every answer meanwhile.
+      return readSatisfaction(this.readModels.store, answers, { tenantId, bucket: query.bucket ?? 'month', ...(at ? { at } : {}) });
+    }
     return readSatisfactionByDay(this.readModels.store, { answers, days }, {
       tenantId,
       bucket: query.bucket ?? 'month',
