@@ -213,6 +213,15 @@ async function startServer(store: StoreKind, events: number): Promise<{ app: Nes
   return { app, config, client: new Client(`http://127.0.0.1:${port}`, key) };
 }
 
+/** Waits until every projection serves a collection built by this code (a version bump rebuilds while the old one serves). */
+async function currentVersions(runner: ProjectionRunner): Promise<void> {
+  for (;;) {
+    const behind = (await runner.status()).filter((status) => status.version !== status.codeVersion);
+    if (behind.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** Asks every view for the head position (minPosition) until each answers: its read models have applied the whole history. */
 async function caughtUp(client: Client, head: string): Promise<void> {
   for (const view of VIEWS) {
@@ -242,6 +251,7 @@ async function benchOne(store: StoreKind, events: number): Promise<Run> {
     const eventStore = app.get<symbol, EventStore>(EVENT_STORE);
     const head = await eventStore.headPosition();
     const started = performance.now();
+    await currentVersions(runner);
     if (head !== undefined) await caughtUp(client, head);
     const catchUpSeconds = (performance.now() - started) / 1000;
     process.stdout.write(`  every view's read models caught up ${catchUpSeconds.toFixed(1)} s after the server was up\n`);
