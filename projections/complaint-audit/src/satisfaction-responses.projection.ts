@@ -36,14 +36,15 @@ export interface SatisfactionDoc {
 
 export const SATISFACTION_RESPONSES = 'satisfaction-responses';
 
-type SatisfactionEvent = SurveyResponseRecorded | FeedbackSubmitted | ComplaintHandlingSatisfactionRecorded;
+export type SatisfactionEvent = SurveyResponseRecorded | FeedbackSubmitted | ComplaintHandlingSatisfactionRecorded;
 
 function periodsOf(tenantId: string, time: string) {
   const at = utcInstant(time);
   return { tenantId, at, month: at.slice(0, 7), jalaliMonth: jalaliMonthKey(at) };
 }
 
-function docOf(event: RecordedOf<SatisfactionEvent>): SatisfactionDoc {
+/** The answer an event records, with the periods it falls in. */
+export function satisfactionAnswerOf(event: RecordedOf<SatisfactionEvent>): SatisfactionDoc {
   const { tenantId } = event.metadata;
   switch (event.type) {
     case 'SurveyResponseRecorded': {
@@ -102,5 +103,5 @@ export const satisfactionResponsesProjection = defineProjection<SatisfactionDoc,
   indexes: [['tenantId', 'at']],
   documentId: documentIdOf,
   // Answers are facts recorded once; a redelivered event finds its document already there.
-  evolve: (doc, event) => doc ?? docOf(event),
+  evolve: (doc, event) => doc ?? satisfactionAnswerOf(event),
 });

@@ -6,8 +6,9 @@ import {
   type ServqualDimension,
   type ServqualScores,
 } from '@crm/service/domain';
-import type { AggregateRow, FieldCondition, ReadStore } from '@crm/shared/read-model';
+import type { AggregateRow, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
 import { round } from './numbers';
+import { NO_SCORE, type SatisfactionDayDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
 
 export type SatisfactionBucket = 'month' | 'jalali';
@@ -170,12 +171,108 @@ export interface SatisfactionQuery {
   readonly at?: FieldCondition;
 }
 
-export async function readSatisfaction(store: Pick<ReadStore, 'aggregate'>, collection: string, query: SatisfactionQuery) {
-  const where = { tenantId: query.tenantId, ...(query.at ? { at: query.at } : {}) };
-  const period = PERIOD_FIELD[query.bucket];
+/** The two groupings satisfactionReport takes, over the answers `where` selects. */
+async function answerRows(store: Pick<ReadStore, 'aggregate'>, collection: string, where: Where, bucket: SatisfactionBucket) {
+  const period = PERIOD_FIELD[bucket];
   const [counts, servqual] = await Promise.all([
     store.aggregate(collection, { where, groupBy: [period, 'measure', 'score'] }),
     store.aggregate(collection, { where: { ...where, measure: 'servqual' }, groupBy: period, sum: SERVQUAL_FIELDS }),
   ]);
+  return { counts, servqual };
+}
+
+/** From one document per answer (satisfaction-responses): reads every answer of the period. */
+export async function readSatisfaction(store: Pick<ReadStore, 'aggregate'>, collection: string, query: SatisfactionQuery) {
+  const where = { tenantId: query.tenantId, ...(query.at ? { at: query.at } : {}) };
+  const { counts, servqual } = await answerRows(store, collection, where, query.bucket);
   return satisfactionReport(query.bucket, counts, servqual);
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (instant: string) => instant.slice(0, 10);
+const startOfDay = (day: string) => `${day}T00:00:00.000Z`;
+const nextDayOf = (day: string) => new Date(Date.parse(startOfDay(day)) + DAY_MS).toISOString().slice(0, 10);
+const isMidnight = (instant: string) => instant.endsWith('T00:00:00.000Z');
+
+/** How a period splits: the whole UTC days [firstDay, endDay) read from day sums, and the part-days at its edges read answer by answer. */
+export interface SatisfactionSplit {
+  readonly firstDay?: string;
+  /** Exclusive. */
+  readonly endDay?: string;
+  readonly edges: readonly FieldCondition[];
+}
+
+/** Splits a period on answer times (timeRange's `gte` and `lt` or `lte`, UTC ISO) into whole days and part-days. */
+export function splitPeriod(at: FieldCondition | undefined): SatisfactionSplit {
+  const lower = typeof at?.gte === 'string' ? at.gte : undefined;
+  const upper: FieldCondition = typeof at?.lt === 'string' ? { lt: at.lt } : typeof at?.lte === 'string' ? { lte: at.lte } : {};
+  // The first instant after the period, to the millisecond the stored times carry.
+  const end =
+    upper.lt !== undefined
+      ? String(upper.lt)
+      : upper.lte !== undefined
+        ? new Date(Date.parse(String(upper.lte)) + 1).toISOString()
+        : undefined;
+  const firstDay = lower === undefined ? undefined : isMidnight(lower) ? dayOf(lower) : nextDayOf(dayOf(lower));
+  const endDay = end === undefined ? undefined : dayOf(end);
+  const edges: FieldCondition[] = [];
+  if (lower !== undefined && end !== undefined && end <= startOfDay(firstDay as string)) {
+    // The whole period lies within one part-day.
+    return { firstDay, endDay: firstDay, edges: lower < end ? [{ gte: lower, ...upper }] : [] };
+  }
+  if (lower !== undefined && !isMidnight(lower)) edges.push({ gte: lower, lt: startOfDay(firstDay as string) });
+  if (end !== undefined && !isMidnight(end)) edges.push({ gte: startOfDay(endDay as string), ...upper });
+  return { ...(firstDay === undefined ? {} : { firstDay }), ...(endDay === undefined ? {} : { endDay }), edges };
+}
+
+/** Day sums as the groupings satisfactionReport takes. */
+function dayRows(days: readonly SatisfactionDayDoc[], bucket: SatisfactionBucket): { counts: AggregateRow[]; servqual: AggregateRow[] } {
+  const field = PERIOD_FIELD[bucket];
+  const counts: AggregateRow[] = [];
+  const servqual: AggregateRow[] = [];
+  for (const day of days) {
+    const period = field === 'month' ? day.month : day.jalaliMonth;
+    for (const [measure, byScore] of Object.entries(day.counts)) {
+      for (const [score, count] of Object.entries(byScore)) {
+        counts.push({ group: { [field]: period, measure, score: score === NO_SCORE ? null : Number(score) }, count, sums: {} });
+      }
+    }
+    if (day.servqual.responses > 0) servqual.push({ group: { [field]: period }, count: day.servqual.responses, sums: day.servqual.sums });
+  }
+  return { counts, servqual };
+}
+
+/**
+ * The same report from the day sums (satisfaction-days): one document per UTC
+ * day of the period, plus the answers of a part-day at either edge when `from`
+ * or `to` is an instant inside a day. Exact to the instant, as readSatisfaction.
+ */
+export async function readSatisfactionByDay(
+  store: Pick<ReadStore, 'aggregate' | 'find'>,
+  collections: { readonly days: string; readonly answers: string },
+  query: SatisfactionQuery,
+): Promise<SatisfactionReport> {
+  const split = splitPeriod(query.at);
+  const wholeDays = split.firstDay === undefined || split.endDay === undefined || split.firstDay < split.endDay;
+  const day = compactRange(split.firstDay, split.endDay);
+  const [days, ...edges] = await Promise.all([
+    wholeDays
+      ? store.find<SatisfactionDayDoc>(collections.days, { where: { tenantId: query.tenantId, ...(day ? { day } : {}) } })
+      : Promise.resolve([]),
+    ...split.edges.map((at) => answerRows(store, collections.answers, { tenantId: query.tenantId, at }, query.bucket)),
+  ]);
+  const rows = dayRows(
+    days.map((record) => record.doc),
+    query.bucket,
+  );
+  return satisfactionReport(
+    query.bucket,
+    [...rows.counts, ...edges.flatMap((edge) => edge.counts)],
+    [...rows.servqual, ...edges.flatMap((edge) => edge.servqual)],
+  );
+}
+
+function compactRange(first: string | undefined, end: string | undefined): FieldCondition | undefined {
+  if (first === undefined && end === undefined) return undefined;
+  return { ...(first === undefined ? {} : { gte: first }), ...(end === undefined ? {} : { lt: end }) };
 }

@@ -1,8 +1,9 @@
 import type { Money } from '@crm/shared/kernel';
-import type { AggregateRow, ReadStore, Scalar, Where } from '@crm/shared/read-model';
+import { isSummaryDoc, type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, type Where } from '@crm/shared/read-model';
 import type { CampaignDoc } from './marketing/campaigns.projection';
-import type { PipelineLead } from './pipeline-leads.projection';
-import type { PipelineOpportunity } from './pipeline-opportunities.projection';
+import { leadSummaryId, type PipelineLead } from './pipeline-leads.projection';
+import { pipelineSummaryId, type PipelineOpportunity } from './pipeline-opportunities.projection';
+import { splitMonths } from './pipeline-summary';
 import { compact, dateRange, MoneyTotals, ratio, tenantKey } from './support';
 
 export const FUNNEL_GROUPINGS = ['source', 'campaign'] as const;
@@ -116,6 +117,30 @@ class Tally {
   }
 }
 
+/** Deals opened from qualified leads, by the lead's group: how many, in which status, for how much. */
+export interface DealOutcome {
+  readonly key: Scalar;
+  readonly status: 'open' | 'won' | 'lost';
+  readonly count: number;
+  readonly currency: string;
+  /** Summed over `count` deals, minor units. */
+  readonly amount: number;
+}
+
+/** The outcomes of the qualified leads' deals, joined lead by lead. */
+export function dealOutcomes(
+  qualifiedLeads: readonly PipelineLead[],
+  opportunities: ReadonlyMap<string, PipelineOpportunity>,
+  by: FunnelGrouping,
+): DealOutcome[] {
+  const field = groupField(by);
+  return qualifiedLeads.flatMap((lead): DealOutcome[] => {
+    const deal = lead.opportunityId === undefined ? undefined : opportunities.get(lead.opportunityId);
+    if (!deal || deal.status === 'pending') return [];
+    return [{ key: lead[field] ?? null, status: deal.status, count: 1, currency: deal.amount.currency, amount: deal.amount.amount }];
+  });
+}
+
 /**
  * leadCounts: leads grouped by [group field, status]; qualifiedLeads: the
  * qualified ones with their opportunityId; opportunities: those deals by id.
@@ -124,6 +149,17 @@ export function funnel(
   leadCounts: readonly AggregateRow[],
   qualifiedLeads: readonly PipelineLead[],
   opportunities: ReadonlyMap<string, PipelineOpportunity>,
+  filters: FunnelFilters,
+  campaignNames: ReadonlyMap<string, string> = new Map(),
+  directRows: readonly AggregateRow[] = [],
+): Funnel {
+  return funnelOf(leadCounts, dealOutcomes(qualifiedLeads, opportunities, filters.by ?? 'source'), filters, campaignNames, directRows);
+}
+
+/** The funnel from lead counts grouped by [group field, status] and the outcomes of their deals. */
+export function funnelOf(
+  leadCounts: readonly AggregateRow[],
+  outcomes: readonly DealOutcome[],
   filters: FunnelFilters,
   campaignNames: ReadonlyMap<string, string> = new Map(),
   directRows: readonly AggregateRow[] = [],
@@ -145,14 +181,12 @@ export function funnel(
       if (status === 'disqualified') tally.disqualified += row.count;
     }
   }
-  for (const lead of qualifiedLeads) {
-    const deal = lead.opportunityId === undefined ? undefined : opportunities.get(lead.opportunityId);
-    if (!deal || deal.status === 'pending') continue;
-    for (const tally of [tallyOf(lead[field] ?? null), total]) {
-      tally.opportunities += 1;
-      if (deal.status !== 'won') continue;
-      tally.won += 1;
-      tally.revenue.add(deal.amount.currency, deal.amount.amount);
+  for (const outcome of outcomes) {
+    for (const tally of [tallyOf(outcome.key), total]) {
+      tally.opportunities += outcome.count;
+      if (outcome.status !== 'won') continue;
+      tally.won += outcome.count;
+      tally.revenue.add(outcome.currency, outcome.amount);
     }
   }
   // Named groups in code-point order, "no campaign" last.
@@ -169,33 +203,120 @@ export function funnel(
   };
 }
 
+const cellsOf = (record: { doc: unknown } | undefined) =>
+  Object.values(record !== undefined && isSummaryDoc(record.doc) ? record.doc.cells : {});
+
 /**
- * Counts come from one grouped aggregate; opportunities and wins need the
- * join (OpportunityWon does not name the lead), over the qualified leads only.
+ * Lead counts from the leads' summary (per source, campaign, status and capture
+ * month) for the whole months of the period, and a grouped aggregate over the
+ * leads of a part-month at either edge. Deals: without a period, from the
+ * deals' summary (per status, source, campaign, currency); with one, joined
+ * lead by lead over the period's qualified leads (OpportunityWon does not name
+ * the lead, and the deal does not know when its lead was captured).
  */
 export async function loadFunnel(
-  store: Pick<ReadStore, 'aggregate' | 'find' | 'getMany'>,
+  store: Pick<ReadStore, 'aggregate' | 'find' | 'get' | 'getMany'>,
   collections: { readonly leads: string; readonly opportunities: string; readonly campaigns?: string },
   tenantId: string,
   filters: FunnelFilters,
 ): Promise<Funnel> {
-  const where = funnelWhere(tenantId, filters);
-  const directWhere = compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: dateRange(filters.from, filters.to) });
-  const [counts, qualified, direct] = await Promise.all([
-    store.aggregate(collections.leads, { where, groupBy: [groupField(filters.by ?? 'source'), 'status'] }),
-    store.find<PipelineLead>(collections.leads, { where: { ...where, status: 'qualified' } }),
-    store.aggregate(collections.opportunities, {
-      where: directWhere,
-      ...DIRECT_DEALS_AGGREGATE,
-      groupBy: [...DIRECT_DEALS_AGGREGATE.groupBy],
-      sum: [...DIRECT_DEALS_AGGREGATE.sum],
-    }),
+  const by = filters.by ?? 'source';
+  const field = groupField(by);
+  const split = splitMonths(filters.from, filters.to);
+  const [leadSummary, ...edges] = await Promise.all([
+    store.get(collections.leads, leadSummaryId(tenantId)),
+    ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
+  const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
+  const counts: AggregateRow[] = [...edges.flat()];
+  if (leadSummary !== undefined && isSummaryDoc(leadSummary.doc)) {
+    for (const { dims, values } of wholeMonths ? Object.values(leadSummary.doc.cells) : []) {
+      const month = String(dims['month']);
+      if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
+        continue;
+      counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
+    }
+  } else {
+    // No summary: no lead yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+    counts.splice(
+      0,
+      counts.length,
+      ...(await store.aggregate(collections.leads, { where: funnelWhere(tenantId, filters), groupBy: [field, 'status'] })),
+    );
+  }
+  const dealSummary =
+    filters.from === undefined && filters.to === undefined
+      ? await store.get(collections.opportunities, pipelineSummaryId(tenantId))
+      : undefined;
+  const summary = dealSummary !== undefined && isSummaryDoc(dealSummary.doc) ? dealSummary.doc : undefined;
+  const [outcomes, direct] = summary
+    ? [summaryOutcomes(summary, by), summaryDirectRows(summary)]
+    : await Promise.all([
+        joinedOutcomes(store, collections, tenantId, filters),
+        directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
+      ]);
+  return funnelOf(counts, outcomes, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters), direct);
+}
+
+/** Deals opened in the period without a lead, grouped over the deals (a period is on openedAt, which the summary does not keep). */
+function directRowsOpenedIn(store: Pick<ReadStore, 'aggregate'>, opportunities: string, tenantId: string, filters: FunnelFilters) {
+  return store.aggregate(opportunities, {
+    where: compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: dateRange(filters.from, filters.to) }),
+    ...DIRECT_DEALS_AGGREGATE,
+    groupBy: [...DIRECT_DEALS_AGGREGATE.groupBy],
+    sum: [...DIRECT_DEALS_AGGREGATE.sum],
+  });
+}
+
+/** Deals opened without a lead, from the summary: every deal's pipeline cells less the lead-sourced deals' funnel cells. */
+function summaryDirectRows(summary: SummaryDoc): AggregateRow[] {
+  const rows = new Map<string, { status: string; currency: string; count: number; amount: number }>();
+  for (const { dims, values } of Object.values(summary.cells)) {
+    const status = String(dims['status']);
+    const sign = dims['kind'] === 'pipeline' ? 1 : dims['kind'] === 'funnel' ? -1 : 0;
+    if (sign === 0 || (status !== 'open' && status !== 'won' && status !== 'lost')) continue;
+    const currency = String(dims['currency']);
+    const key = `${status}\u0000${currency}`;
+    const row = rows.get(key) ?? { status, currency, count: 0, amount: 0 };
+    row.count += sign * (values['count'] ?? 0);
+    row.amount += sign * (values['amount'] ?? 0);
+    rows.set(key, row);
+  }
+  return [...rows.values()]
+    .filter((row) => row.count !== 0)
+    .map((row) => ({
+      group: { source: null, status: row.status, 'amount.currency': row.currency },
+      count: row.count,
+      sums: { 'amount.amount': row.amount },
+    }));
+}
+
+function summaryOutcomes(summary: SummaryDoc, by: FunnelGrouping): DealOutcome[] {
+  const field = groupField(by);
+  return Object.values(summary.cells).flatMap(({ dims, values }): DealOutcome[] => {
+    const status = dims['status'];
+    if (dims['kind'] !== 'funnel' || (status !== 'open' && status !== 'won' && status !== 'lost')) return [];
+    return [
+      { key: dims[field] ?? null, status, count: values['count'] ?? 0, currency: String(dims['currency']), amount: values['amount'] ?? 0 },
+    ];
+  });
+}
+
+/** The period's qualified leads and their deals, joined lead by lead. */
+async function joinedOutcomes(
+  store: Pick<ReadStore, 'find' | 'getMany'>,
+  collections: { readonly leads: string; readonly opportunities: string },
+  tenantId: string,
+  filters: FunnelFilters,
+): Promise<DealOutcome[]> {
+  const qualified = await store.find<PipelineLead>(collections.leads, {
+    where: { ...funnelWhere(tenantId, filters), status: 'qualified' },
+  });
   const leads = qualified.map((record) => record.doc);
   const ids = leads.flatMap((lead) => (lead.opportunityId === undefined ? [] : [tenantKey(tenantId, lead.opportunityId)]));
   const found = await store.getMany<PipelineOpportunity>(collections.opportunities, ids);
   const deals = new Map([...found.values()].map((record) => [record.doc.opportunityId, record.doc]));
-  return funnel(counts, leads, deals, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters), direct);
+  return dealOutcomes(leads, deals, filters.by ?? 'source');
 }
 
 /** Names of the campaigns the grouping shows, from the marketing read model. */

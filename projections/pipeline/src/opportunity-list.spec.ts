@@ -1,5 +1,5 @@
 import type { InMemoryReadStore } from '@crm/shared/read-model';
-import { loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
+import { InvalidCursorError, loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { pipelineHistory } from './testing/scenarios';
 import { at, irr, recorded, storeWith } from './testing/sales-history';
@@ -58,6 +58,37 @@ describe('opportunity list', () => {
       campaignId: null,
       originLeadId: null,
     });
+  });
+
+  it('pages on by cursor in exactly the order of one unpaged list, for every sort and order', async () => {
+    const sorts = ['openedAt', 'expectedCloseDate', 'closingDate', 'amount', 'weightedAmount', 'probability', 'name', 'stage'] as const;
+    for (const sort of sorts) {
+      for (const order of ['asc', 'desc'] as const) {
+        const whole = await ids({ sort, order });
+        expect(whole).toHaveLength(6);
+        for (const limit of [1, 2, 4]) {
+          const walked: string[] = [];
+          let cursor: string | undefined;
+          for (let page = 0; page < 10; page += 1) {
+            const reply = await list({ sort, order, limit, ...(cursor === undefined ? {} : { cursor }) });
+            expect(reply.total).toBe(6);
+            walked.push(...reply.items.map((row) => row.id));
+            if (reply.nextCursor === null) break;
+            cursor = reply.nextCursor;
+          }
+          expect(walked).toEqual(whole);
+        }
+      }
+    }
+  });
+
+  it('says there is no next page once a page is not full, and refuses a cursor of another order or none of its own', async () => {
+    expect((await list({ status: 'open', limit: 5 })).nextCursor).toBeNull();
+    const first = await list({ sort: 'amount', limit: 2 });
+    expect(first.nextCursor).toEqual(expect.any(String));
+    await expect(list({ sort: 'name', limit: 2, cursor: first.nextCursor as string })).rejects.toThrow(InvalidCursorError);
+    await expect(list({ sort: 'amount', order: 'asc', cursor: first.nextCursor as string })).rejects.toThrow(InvalidCursorError);
+    await expect(list({ cursor: 'not-a-cursor' })).rejects.toThrow(InvalidCursorError);
   });
 
   it('never pages more than 200 rows and leaves pending deals out', () => {

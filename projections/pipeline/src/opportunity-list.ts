@@ -1,8 +1,8 @@
 import type { LeadSource, OpenStage } from '@crm/sales/domain';
 import type { Money } from '@crm/shared/kernel';
-import type { FindQuery, ReadStore, SortDirection } from '@crm/shared/read-model';
-import type { OpenedOpportunity } from './pipeline-opportunities.projection';
-import { compact, dateRange } from './support';
+import { isSummaryDoc, type FindQuery, type ReadStore, type SortDirection, type SummaryDoc } from '@crm/shared/read-model';
+import { pipelineSummaryId, type OpenedOpportunity } from './pipeline-opportunities.projection';
+import { compact, dateRange, tenantKey } from './support';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
 export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
@@ -40,6 +40,49 @@ export interface OpportunityListFilters {
   readonly order?: SortDirection;
   readonly limit?: number;
   readonly offset?: number;
+  /** The `nextCursor` of the page before: the page after its last row, in the same sort and order. */
+  readonly cursor?: string;
+}
+
+/** The cursor does not fit this list: not one this route gave, or given with another sort or order. */
+export class InvalidCursorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+interface CursorContent {
+  /** Sort and order it was given for. */
+  readonly s: OpportunitySort;
+  readonly o: SortDirection;
+  /** The last row's sort value and opportunity id. */
+  readonly v: string | number | null;
+  readonly id: string;
+}
+
+const encodeCursor = (content: CursorContent): string => Buffer.from(JSON.stringify(content), 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string, sort: OpportunitySort, order: SortDirection): CursorContent {
+  let content: Partial<CursorContent>;
+  try {
+    content = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorContent>;
+  } catch {
+    throw new InvalidCursorError('cursor must be the nextCursor of an earlier page');
+  }
+  const value = content?.v;
+  const valid =
+    typeof content === 'object' &&
+    content !== null &&
+    typeof content.id === 'string' &&
+    (value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)));
+  if (!valid) throw new InvalidCursorError('cursor must be the nextCursor of an earlier page');
+  if (content.s !== sort || content.o !== order) {
+    throw new InvalidCursorError(
+      `cursor was given for sort=${String(content.s)}&order=${String(content.o)}: keep the sort and order of the first page`,
+    );
+  }
+  return content as CursorContent;
 }
 
 /** A row of the list: every field present, null where the deal has no value. */
@@ -70,11 +113,20 @@ export interface OpportunityPage {
   readonly total: number;
   readonly limit: number;
   readonly offset: number;
+  /** Pass it as `cursor` for the rows after this page; null when this page is the last. */
+  readonly nextCursor: string | null;
 }
 
-/** Newest first unless asked otherwise; the store breaks ties on the document id, so pages are stable. */
+/**
+ * Newest first unless asked otherwise; the store breaks ties on the document id, so pages are stable.
+ * A cursor pages by keyset: the store starts after the last row through the sort field's index,
+ * so a deep page costs what the first does (an offset would read and skip every row before it).
+ */
 export function opportunityListQuery(tenantId: string, filters: OpportunityListFilters): FindQuery & { limit: number; offset: number } {
   const amount = compact({ gte: filters.amountMin, lte: filters.amountMax });
+  const sort = filters.sort ?? 'openedAt';
+  const order = filters.order ?? 'desc';
+  const cursor = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor, sort, order);
   return {
     where: compact({
       tenantId,
@@ -88,10 +140,18 @@ export function opportunityListQuery(tenantId: string, filters: OpportunityListF
       'amount.amount': Object.keys(amount).length > 0 ? amount : undefined,
       expectedCloseDate: dateRange(filters.expectedCloseFrom, filters.expectedCloseTo),
     }),
-    orderBy: [{ field: SORT_FIELDS[filters.sort ?? 'openedAt'], direction: filters.order ?? 'desc' }],
+    orderBy: [{ field: SORT_FIELDS[sort], direction: order }],
     limit: Math.min(filters.limit ?? 50, MAX_PAGE),
     offset: filters.offset ?? 0,
+    ...(cursor === undefined ? {} : { after: { values: [cursor.v], id: tenantKey(tenantId, cursor.id) } }),
   };
+}
+
+/** The sort value of a deal, as the store orders it. */
+function sortValue(deal: OpenedOpportunity, sort: OpportunitySort): string | number | null {
+  const value =
+    sort === 'amount' ? deal.amount.amount : deal[SORT_FIELDS[sort] as Exclude<(typeof SORT_FIELDS)[OpportunitySort], 'amount.amount'>];
+  return typeof value === 'string' || typeof value === 'number' ? value : null;
 }
 
 export function opportunityRow(deal: OpenedOpportunity): OpportunityRow {
@@ -118,13 +178,60 @@ export function opportunityRow(deal: OpenedOpportunity): OpportunityRow {
   };
 }
 
+/** Filters the pipeline summary's cells can count by: with no other filter, the total is a sum of cells, not a count of deals. */
+const SUMMARY_FILTERS: ReadonlySet<string> = new Set([
+  'status',
+  'stage',
+  'ownerId',
+  'currency',
+  'sort',
+  'order',
+  'limit',
+  'offset',
+  'cursor',
+]);
+
+/** The number of deals matching status, stage, owner and currency, from the tenant's pipeline summary. */
+export function totalFromSummary(summary: SummaryDoc | undefined, filters: OpportunityListFilters): number {
+  let total = 0;
+  for (const { dims, values } of Object.values(summary?.cells ?? {})) {
+    if (dims['kind'] !== 'pipeline') continue;
+    if (
+      filters.status !== undefined ? dims['status'] !== filters.status : !OPPORTUNITY_STATUSES.includes(dims['status'] as OpportunityStatus)
+    )
+      continue;
+    if (filters.stage !== undefined && dims['stage'] !== filters.stage) continue;
+    if (filters.ownerId !== undefined && dims['ownerId'] !== filters.ownerId) continue;
+    if (filters.currency !== undefined && dims['currency'] !== filters.currency) continue;
+    total += values['count'] ?? 0;
+  }
+  return total;
+}
+
+/**
+ * A page (by keyset when a cursor is given) and the total of matching deals:
+ * summed from the tenant's pipeline summary when only status, stage, owner and
+ * currency filter the list, counted deal by deal otherwise.
+ */
 export async function loadOpportunityList(
-  store: Pick<ReadStore, 'find' | 'count'>,
+  store: Pick<ReadStore, 'find' | 'count' | 'get'>,
   collection: string,
   tenantId: string,
   filters: OpportunityListFilters,
 ): Promise<OpportunityPage> {
   const query = opportunityListQuery(tenantId, filters);
-  const [records, total] = await Promise.all([store.find<OpenedOpportunity>(collection, query), store.count(collection, query.where)]);
-  return { items: records.map((record) => opportunityRow(record.doc)), total, limit: query.limit, offset: query.offset };
+  const fromSummary = Object.entries(filters).every(([name, value]) => value === undefined || SUMMARY_FILTERS.has(name));
+  // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+  const counted = (async () => {
+    const summary = fromSummary ? await store.get(collection, pipelineSummaryId(tenantId)) : undefined;
+    return summary !== undefined && isSummaryDoc(summary.doc)
+      ? totalFromSummary(summary.doc, filters)
+      : store.count(collection, query.where);
+  })();
+  const [records, total] = await Promise.all([store.find<OpenedOpportunity>(collection, query), counted]);
+  const last = records.length === query.limit ? records[records.length - 1]?.doc : undefined;
+  const sort = filters.sort ?? 'openedAt';
+  const nextCursor =
+    last === undefined ? null : encodeCursor({ s: sort, o: filters.order ?? 'desc', v: sortValue(last, sort), id: last.opportunityId });
+  return { items: records.map((record) => opportunityRow(record.doc)), total, limit: query.limit, offset: query.offset, nextCursor };
 }

@@ -1,6 +1,6 @@
 import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
 import type { Money } from '@crm/shared/kernel';
-import { defineProjection } from '@crm/shared/read-model';
+import { defineProjection, type SummaryCell } from '@crm/shared/read-model';
 import { compact, tenantKey } from './support';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
@@ -73,9 +73,37 @@ function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
 
 const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (doc === null || doc.status === 'pending' ? null : doc);
 
+/** The summary document of a tenant's deals, in the same collection (no opportunity id has a '~'). */
+export const pipelineSummaryId = (tenantId: string): string => `${tenantId}:~summary`;
+
+/**
+ * What a deal adds to the totals: for the pipeline, one cell per status, stage,
+ * currency, owner and closing month; for the funnel, a deal qualified from a
+ * lead (it carries the lead's source) also adds one per status, source,
+ * campaign and currency.
+ */
+export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
+  if (deal.status === 'pending') return [];
+  const { status, stage, amount } = deal;
+  const cells: SummaryCell[] = [
+    {
+      dims: { kind: 'pipeline', status, stage, currency: amount.currency, ownerId: deal.ownerId ?? null, month: deal.closingDate.slice(0, 7) },
+      values: { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 },
+    },
+  ];
+  if (deal.source !== undefined) {
+    cells.push({
+      dims: { kind: 'funnel', status, source: deal.source, campaignId: deal.campaignId ?? null, currency: amount.currency },
+      values: { count: 1, amount: amount.amount },
+    });
+  }
+  return cells;
+}
+
 export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
   name: 'pipeline-opportunities',
-  version: 1,
+  // 2: keeps a per-tenant summary (pipelineCells) next to the deals.
+  version: 2,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadQualified',
@@ -91,9 +119,13 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
     ['tenantId', 'ownerId'],
     ['tenantId', 'campaignId'],
     ['tenantId', 'openedAt'],
+    // The list's other common orders, so a page (and a keyset page) walks an index instead of sorting every deal.
+    ['tenantId', 'amount.amount'],
+    ['tenantId', 'expectedCloseDate'],
   ],
   documentId: (event) =>
     tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
+  summary: { documentId: (event) => pipelineSummaryId(event.metadata.tenantId), cells: pipelineCells },
   evolve(doc, event) {
     const { tenantId } = event.metadata;
     switch (event.type) {

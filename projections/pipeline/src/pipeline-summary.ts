@@ -1,7 +1,8 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
 import { MEASURE_PLACES, minorUnits, roundHalfEven, type Money } from '@crm/shared/kernel';
-import type { AggregateQuery, AggregateRow, ReadStore, Where } from '@crm/shared/read-model';
-import { compact, dateRange, MoneyTotals, ratio } from './support';
+import { isSummaryDoc, type AggregateQuery, type AggregateRow, type ReadStore, type SummaryDoc, type Where } from '@crm/shared/read-model';
+import { pipelineSummaryId } from './pipeline-opportunities.projection';
+import { compact, dateRange, MoneyTotals, nextDay, ratio } from './support';
 
 const DAY_MS = 86_400_000;
 
@@ -120,8 +121,86 @@ export function pipelineSummary(rows: readonly AggregateRow[], filters: Pipeline
   };
 }
 
-/** The route's whole read: one grouped aggregate over the serving collection. */
+const monthAfter = (month: string): string => {
+  const [year, number] = month.split('-').map(Number) as [number, number];
+  return number === 12 ? `${year + 1}-01` : `${year}-${String(number + 1).padStart(2, '0')}`;
+};
+
+/** How a period of closing dates splits: whole months [firstMonth, endMonth) from the summary, part-months at its edges from the deals. */
+export interface MonthSplit {
+  readonly firstMonth?: string;
+  /** Exclusive. */
+  readonly endMonth?: string;
+  /** Closing-date ranges [gte, lt) read deal by deal. */
+  readonly edges: readonly { readonly gte: string; readonly lt: string }[];
+}
+
+export function splitMonths(from: string | undefined, to: string | undefined): MonthSplit {
+  const end = to === undefined ? undefined : nextDay(to);
+  if (from !== undefined && end !== undefined && from >= end)
+    return { firstMonth: from.slice(0, 7), endMonth: from.slice(0, 7), edges: [] };
+  const startsMonth = from === undefined || from.slice(8, 10) === '01';
+  const firstMonth = from === undefined ? undefined : startsMonth ? from.slice(0, 7) : monthAfter(from.slice(0, 7));
+  const endsMonth = end === undefined || end.slice(8, 10) === '01';
+  const endMonth = end === undefined ? undefined : end.slice(0, 7);
+  if (from !== undefined && end !== undefined && !startsMonth && end <= `${firstMonth}-01`) {
+    // Within one month, not from its first day: deal by deal.
+    return { firstMonth, endMonth: firstMonth, edges: [{ gte: from, lt: end }] };
+  }
+  const edges: { gte: string; lt: string }[] = [];
+  if (from !== undefined && !startsMonth) edges.push({ gte: from, lt: `${firstMonth}-01` });
+  if (end !== undefined && !endsMonth) edges.push({ gte: `${endMonth}-01`, lt: end });
+  return { ...(firstMonth === undefined ? {} : { firstMonth }), ...(endMonth === undefined ? {} : { endMonth }), edges };
+}
+
+/** The summary's cells of the period and owner, as rows grouped like PIPELINE_AGGREGATE. */
+function summaryRows(summary: SummaryDoc | undefined, split: MonthSplit, ownerId: string | undefined): AggregateRow[] {
+  const rows: AggregateRow[] = [];
+  if (split.firstMonth !== undefined && split.endMonth !== undefined && split.firstMonth >= split.endMonth) return rows;
+  for (const { dims, values } of Object.values(summary?.cells ?? {})) {
+    if (dims['kind'] !== 'pipeline') continue;
+    const month = String(dims['month']);
+    if (split.firstMonth !== undefined && month < split.firstMonth) continue;
+    if (split.endMonth !== undefined && month >= split.endMonth) continue;
+    if (ownerId !== undefined && dims['ownerId'] !== ownerId) continue;
+    rows.push({
+      group: { status: dims['status'] ?? null, stage: dims['stage'] ?? null, 'amount.currency': dims['currency'] ?? null },
+      count: values['count'] ?? 0,
+      sums: { 'amount.amount': values['amount'] ?? 0, weightedAmount: values['weighted'] ?? 0, cycleMs: values['cycleMs'] ?? 0 },
+    });
+  }
+  return rows;
+}
+
+/**
+ * The route's read: the tenant's summary document (totals per status, stage,
+ * currency, owner and closing month, kept by the projection) for the whole
+ * months of the period, and a grouped aggregate over the deals of a part-month
+ * at either edge. Exact to the day, as the period is.
+ */
 export async function loadPipelineSummary(
+  store: Pick<ReadStore, 'aggregate' | 'get'>,
+  collection: string,
+  tenantId: string,
+  filters: PipelineFilters,
+): Promise<PipelineSummary> {
+  const split = splitMonths(filters.from, filters.to);
+  const [summary, ...edges] = await Promise.all([
+    store.get<SummaryDoc>(collection, pipelineSummaryId(tenantId)),
+    ...split.edges.map((closingDate) =>
+      store.aggregate(collection, {
+        ...PIPELINE_AGGREGATE,
+        where: { ...pipelineWhere(tenantId, { ownerId: filters.ownerId }), closingDate },
+      }),
+    ),
+  ]);
+  // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+  if (summary === undefined || !isSummaryDoc(summary.doc)) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
+  return pipelineSummary([...summaryRows(summary.doc, split, filters.ownerId), ...edges.flat()], filters);
+}
+
+/** The same figures from every deal of the period (the definition the summary is checked against). */
+export async function loadPipelineSummaryFromDeals(
   store: Pick<ReadStore, 'aggregate'>,
   collection: string,
   tenantId: string,

@@ -80,6 +80,11 @@ export const OPPORTUNITY_PAGE_SCHEMA = object({
   total: { type: 'integer', description: 'Matching rows before paging' },
   limit: integer,
   offset: integer,
+  nextCursor: {
+    type: 'string',
+    nullable: true,
+    description: 'Pass as `cursor` (same filters, sort and order) for the rows after this page; null when no full page remains to follow',
+  },
 });
 
 const step = {

@@ -153,6 +153,29 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     expect(tooMany.body.errors.map((error) => error.field).sort()).toEqual(['colour', 'limit', 'stage']);
   });
 
+  it('GET /views/pipeline/opportunities pages on by cursor, in the order of the whole list', async () => {
+    type Page = { items: { id: string }[]; total: number; nextCursor: string | null };
+    const whole = (await get<Page>('/views/pipeline/opportunities?sort=amount&order=desc')).body.items.map((row) => row.id);
+    expect(whole).toHaveLength(4);
+    const walked: string[] = [];
+    let path = '/views/pipeline/opportunities?sort=amount&order=desc&limit=3';
+    for (let page = 0; page < 5; page += 1) {
+      const reply = (await get<Page>(path)).body;
+      expect(reply.total).toBe(4);
+      walked.push(...reply.items.map((row) => row.id));
+      if (reply.nextCursor === null) break;
+      path = `/views/pipeline/opportunities?sort=amount&order=desc&limit=3&cursor=${encodeURIComponent(reply.nextCursor)}`;
+    }
+    expect(walked).toEqual(whole);
+    const first = (await get<Page>('/views/pipeline/opportunities?sort=amount&limit=1')).body;
+    const otherOrder = await get<{ errors: { field: string }[] }>(`/views/pipeline/opportunities?sort=name&cursor=${first.nextCursor}`);
+    expect(otherOrder.status).toBe(400);
+    expect(otherOrder.body.errors.map((error) => error.field)).toEqual(['cursor']);
+    const withOffset = await get<{ errors: { field: string }[] }>(`/views/pipeline/opportunities?sort=amount&offset=2&cursor=${first.nextCursor}`);
+    expect(withOffset.status).toBe(400);
+    expect(withOffset.body.errors.map((error) => error.field)).toEqual(['offset']);
+  });
+
   it('GET /views/funnel: by source, by campaign, and for a capture period', async () => {
     const bySource = await get<{ groups: unknown[]; total: unknown }>('/views/funnel');
     expect(bySource.status).toBe(200);

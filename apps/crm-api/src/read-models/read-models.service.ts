@@ -30,6 +30,17 @@ export class ReadModels {
     return collection;
   }
 
+  /**
+   * Whether `projection` has applied at least what `reference` has: a read
+   * model kept from another (day sums from answers) is only used once it has
+   * caught up with it, e.g. not while it is first built after an upgrade.
+   */
+  async caughtUpWith(projection: string, reference: string): Promise<boolean> {
+    const [checkpoint, other] = await Promise.all([this.store.loadCheckpoint(projection), this.store.loadCheckpoint(reference)]);
+    if (other === undefined) return true;
+    return checkpoint !== undefined && this.events.comparePositions(checkpoint, other) >= 0;
+  }
+
   private async waitFor(projection: string, minPosition: string): Promise<void> {
     try {
       this.events.comparePositions(minPosition, minPosition);

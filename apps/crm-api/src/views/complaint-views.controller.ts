@@ -9,6 +9,8 @@ import {
   readAuditTrail,
   readComplaintKpis,
   readSatisfaction,
+  readSatisfactionByDay,
+  SATISFACTION_DAYS,
   SATISFACTION_RESPONSES,
   timeRange,
   type AuditTrail,
@@ -125,15 +127,23 @@ export class ComplaintViewsController {
     summary: 'Customer satisfaction per period: CSAT, NPS, CES, SERVQUAL gap per dimension, feedback counts',
     description:
       'CSAT = % of answers 4–5; NPS = % promoters (9–10) − % detractors (0–6); CES = mean of 1–7; SERVQUAL gap = mean perception − ' +
-      'mean expectation per dimension. Percentages and means to 2 decimals; null for a period without answers of that type.',
+      'mean expectation per dimension. Percentages and means to 2 decimals; null for a period without answers of that type. ' +
+      'Read from sums kept per UTC day, plus the answers of a part-day when from/to is an instant inside a day: exact to the instant.',
   })
   @ApiOkResponse({ description: 'Figures per period and overall', schema: SATISFACTION_SCHEMA })
   @ApiBadQuery()
   @ApiNotCaughtUp()
   async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {
-    const collection = await this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition);
+    const [answers, days] = await Promise.all([
+      this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition),
+      this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
+    ]);
     const at = timeRange(query.from, query.to);
-    return readSatisfaction(this.readModels.store, collection, {
+    if (!(await this.readModels.caughtUpWith(SATISFACTION_DAYS, SATISFACTION_RESPONSES))) {
+      // The day sums are still being built (first start after an upgrade): answer from every answer meanwhile.
+      return readSatisfaction(this.readModels.store, answers, { tenantId, bucket: query.bucket ?? 'month', ...(at ? { at } : {}) });
+    }
+    return readSatisfactionByDay(this.readModels.store, { answers, days }, {
       tenantId,
       bucket: query.bucket ?? 'month',
       ...(at ? { at } : {}),

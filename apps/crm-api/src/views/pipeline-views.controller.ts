@@ -3,6 +3,7 @@ import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   FUNNEL_SCHEMA,
+  InvalidCursorError,
   CAMPAIGN_PERFORMANCE_SCHEMA,
   OPPORTUNITY_PAGE_SCHEMA,
   PIPELINE_SUMMARY_SCHEMA,
@@ -56,7 +57,9 @@ export class PipelineViewsController {
       'Win rate = won ÷ (won + lost) in the period. Average cycle = mean days opened → won over deals won in the period. ' +
       M.salesVelocity +
       ' ' +
-      M.rounding,
+      M.rounding +
+      ' Read from totals the projection keeps per status, stage, currency, owner and closing month, plus the deals of a part-month ' +
+      'at either edge of the period: exact to the day, whatever the size of the history.',
   })
   @ApiOkResponse({ schema: PIPELINE_SUMMARY_SCHEMA })
   @ApiResponse(badRequest)
@@ -68,7 +71,12 @@ export class PipelineViewsController {
   }
 
   @Get('pipeline/opportunities')
-  @ApiOperation({ summary: 'Opportunity rows, filtered, sorted and paged (limit ≤ 200)' })
+  @ApiOperation({
+    summary: 'Opportunity rows, filtered, sorted and paged (limit ≤ 200)',
+    description:
+      'Page on with `cursor` = the reply’s `nextCursor` (keyset: the rows after the last one, in the same sort and order; ties break on the id). ' +
+      '`total` counts every matching row.',
+  })
   @ApiOkResponse({ schema: OPPORTUNITY_PAGE_SCHEMA })
   @ApiResponse(badRequest)
   @ApiResponse(notCaughtUp)
@@ -77,8 +85,18 @@ export class PipelineViewsController {
       ['amountMax', query.amountMin, query.amountMax],
       ['expectedCloseTo', query.expectedCloseFrom, query.expectedCloseTo],
     ]);
+    if (query.cursor !== undefined && (query.offset ?? 0) > 0) {
+      throw new RequestValidationError([
+        { field: 'offset', messages: ['offset cannot be combined with cursor: the cursor already says where the page starts'] },
+      ]);
+    }
     const collection = await this.readModels.collection(pipelineOpportunities.name, query.minPosition);
-    return loadOpportunityList(this.readModels.store, collection, tenantId, query);
+    try {
+      return await loadOpportunityList(this.readModels.store, collection, tenantId, query);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new RequestValidationError([{ field: 'cursor', messages: [error.message] }]);
+      throw error;
+    }
   }
 
   @Get('funnel')
@@ -90,7 +108,9 @@ export class PipelineViewsController {
       'By campaign, each group also carries the campaign name (null when the campaign was never planned in marketing). ' +
       M.funnelDirect +
       ' ' +
-      M.rounding,
+      M.rounding +
+      ' Lead counts come from totals kept per source, campaign, status and capture month (exact to the day); without a period, deals too ' +
+      '(per status, source, campaign, currency); with one, the deals of the period’s qualified leads are read lead by lead.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiResponse(badRequest)

@@ -118,6 +118,18 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
   @IntQueryField(1, MAX_PAGE, { default: 50 })
   limit?: number;
 
-  @IntQueryField(0, Number.MAX_SAFE_INTEGER, { default: 0 })
+  @IntQueryField(0, Number.MAX_SAFE_INTEGER, {
+    default: 0,
+    description: 'Rows to skip; the store still reads them. For deep pages use `cursor`, which cannot be combined with an offset',
+  })
   offset?: number;
+
+  @ApiPropertyOptional({
+    description:
+      "The `nextCursor` of the page before (keyset paging: a deep page costs what the first does). Keep the filters, sort and order of the first page",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  cursor?: string;
 }

@@ -1,4 +1,4 @@
-import { aggregateOf, predicatesOf, sortKeysOf } from '@crm/shared/read-model';
+import { aggregateOf, keysetOf, predicatesOf, sortKeysOf } from '@crm/shared/read-model';
 import { aggregatePipeline, mongoFilter, mongoSort } from './mongo-query';
 
 describe('the filter language in MongoDB terms', () => {
@@ -37,5 +37,19 @@ describe('the filter language in MongoDB terms', () => {
       { $group: { _id: { g0: { $ifNull: ['$d.tier', null] } }, n: { $sum: 1 }, s0: { $sum: '$d.age' } } },
     ]);
     expect(aggregatePipeline(aggregateOf({}))[1]).toEqual({ $group: { _id: null, n: { $sum: 1 } } });
+  });
+
+  it('pages after a keyset: past the value in the order, ties by id, absent values first ascending and last descending', () => {
+    const after = (direction: 'asc' | 'desc', value: string | number | null) =>
+      mongoFilter([], keysetOf({ values: [value], id: 'k' }, sortKeysOf([{ field: 'amount', direction }])));
+    expect(after('asc', 5)).toEqual({ $and: [{ $or: [{ 'd.amount': { $gt: 5 } }, { 'd.amount': { $eq: 5 }, _id: { $gt: 'k' } }] }] });
+    expect(after('desc', 5)).toEqual({
+      $and: [{ $or: [{ 'd.amount': { $lt: 5 } }, { 'd.amount': { $eq: 5 }, _id: { $gt: 'k' } }, { 'd.amount': { $eq: null } }] }],
+    });
+    expect(after('asc', null)).toEqual({
+      $and: [{ $or: [{ 'd.amount': { $eq: null }, _id: { $gt: 'k' } }, { 'd.amount': { $ne: null } }] }],
+    });
+    expect(after('desc', null)).toEqual({ $and: [{ 'd.amount': { $eq: null }, _id: { $gt: 'k' } }] });
+    expect(mongoFilter([], keysetOf({ values: [], id: 'k' }, []))).toEqual({ $and: [{ _id: { $gt: 'k' } }] });
   });
 });

@@ -1,4 +1,4 @@
-import type { FieldPath, NormalizedAggregate, NormalizedSortKey, Predicate } from '@crm/shared/read-model';
+import type { FieldPath, NormalizedAggregate, NormalizedKeyset, NormalizedSortKey, Predicate } from '@crm/shared/read-model';
 import type { Document, Filter, Sort } from 'mongodb';
 
 /** How a document is kept: the id as `_id`, the position last applied, the JSON document under `d`. */
@@ -37,9 +37,33 @@ function condition(predicate: Predicate): Document {
   }
 }
 
-export function mongoFilter(predicates: readonly Predicate[]): Filter<StoredDocument> {
-  if (predicates.length === 0) return {};
-  return { $and: predicates.map((predicate) => ({ [field(predicate.path)]: condition(predicate) })) };
+export function mongoFilter(predicates: readonly Predicate[], keyset?: NormalizedKeyset): Filter<StoredDocument> {
+  const after = keysetFilter(keyset);
+  const conditions: Filter<StoredDocument>[] = [
+    ...predicates.map((predicate) => ({ [field(predicate.path)]: condition(predicate) })),
+    ...(after === undefined ? [] : [after]),
+  ];
+  if (conditions.length === 0) return {};
+  return { $and: conditions };
+}
+
+/**
+ * Documents after the keyset in mongoSort's order. Type bracketing keeps the
+ * range to the cursor value's type; absent values sort first ascending and
+ * last descending.
+ */
+export function keysetFilter(keyset: NormalizedKeyset | undefined): Filter<StoredDocument> | undefined {
+  if (keyset === undefined) return undefined;
+  const { key, value, id } = keyset;
+  if (key === undefined) return { _id: { $gt: id } };
+  const f = field(key.path);
+  if (value === null) {
+    const nullsAfter = { [f]: { $eq: null }, _id: { $gt: id } };
+    return key.direction === 'asc' ? { $or: [nullsAfter, { [f]: { $ne: null } }] } : nullsAfter;
+  }
+  const beyond = { [f]: { [key.direction === 'asc' ? '$gt' : '$lt']: value } };
+  const tie = { [f]: { $eq: value }, _id: { $gt: id } };
+  return { $or: key.direction === 'asc' ? [beyond, tie] : [beyond, tie, { [f]: { $eq: null } }] };
 }
 
 /** Absent values sort first ascending and last descending in MongoDB too; ties break on the id. */

@@ -2,6 +2,7 @@ import {
   aggregateOf,
   emptyAggregate,
   joinState,
+  keysetOf,
   pageOf,
   parsePath,
   predicatesOf,
@@ -96,8 +97,9 @@ export class MongoReadStore implements ReadStore {
   }
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
-    const filter = mongoFilter(predicatesOf(query.where));
-    const sort = mongoSort(sortKeysOf(query.orderBy));
+    const keys = sortKeysOf(query.orderBy);
+    const filter = mongoFilter(predicatesOf(query.where), keysetOf(query.after, keys));
+    const sort = mongoSort(keys);
     const { limit, offset } = pageOf(query);
     // MongoDB reads limit 0 as "no limit".
     if (limit === 0) return [];

@@ -3,6 +3,7 @@ import {
   aggregateOf,
   emptyAggregate,
   joinState,
+  keysetOf,
   pageOf,
   parsePath,
   predicatesOf,
@@ -102,8 +103,9 @@ export class PostgresReadStore implements ReadStore {
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const sql = new SqlBuilder();
-    const where = whereClause(sql, collection, predicatesOf(query.where));
-    const order = orderByClause(sortKeysOf(query.orderBy));
+    const keys = sortKeysOf(query.orderBy);
+    const where = whereClause(sql, collection, predicatesOf(query.where), keysetOf(query.after, keys));
+    const order = orderByClause(keys);
     const page = pageClause(sql, pageOf(query));
     const rows = await this.query<DocumentRow>(
       `SELECT id, position, doc FROM ${this.schema}.rm_documents ${where} ${order} ${page}`,

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { escapeLiteral } from 'pg';
-import type { Comparable, FieldPath, NormalizedAggregate, NormalizedSortKey, Page, Predicate, Scalar } from '@crm/shared/read-model';
+import type {
+  Comparable,
+  FieldPath,
+  NormalizedAggregate,
+  NormalizedKeyset,
+  NormalizedSortKey,
+  Page,
+  Predicate,
+  Scalar,
+} from '@crm/shared/read-model';
 
 export type Param = string | number | null | string[];
 
@@ -63,8 +72,32 @@ function condition(sql: SqlBuilder, predicate: Predicate): string {
  * planner (generic plans included) prove a query falls under the collection's
  * partial indexes. Each collection gets its own named statements.
  */
-export function whereClause(sql: SqlBuilder, collection: string, predicates: readonly Predicate[]): string {
-  return `WHERE ${[`collection = ${escapeLiteral(collection)}`, ...predicates.map((predicate) => condition(sql, predicate))].join(' AND ')}`;
+export function whereClause(sql: SqlBuilder, collection: string, predicates: readonly Predicate[], keyset?: NormalizedKeyset): string {
+  const conditions = [`collection = ${escapeLiteral(collection)}`, ...predicates.map((predicate) => condition(sql, predicate))];
+  const after = keysetCondition(sql, keyset);
+  if (after !== undefined) conditions.push(after);
+  return `WHERE ${conditions.join(' AND ')}`;
+}
+
+/**
+ * Documents after the keyset in the order orderByClause sorts by: the typed
+ * expression of the cursor value's type, then the id in code-point order;
+ * absent values sort first ascending and last descending.
+ */
+export function keysetCondition(sql: SqlBuilder, keyset: NormalizedKeyset | undefined): string | undefined {
+  if (keyset === undefined) return undefined;
+  const { key, value, id } = keyset;
+  const idAfter = () => `id COLLATE "C" > ${sql.param(id)}`;
+  if (key === undefined) return idAfter();
+  const { path } = key;
+  if (value === null) {
+    return key.direction === 'asc' ? `((${absent(path)} AND ${idAfter()}) OR NOT ${absent(path)})` : `(${absent(path)} AND ${idAfter()})`;
+  }
+  const x = typeof value === 'number' ? asNumber(path) : asString(path);
+  const v = typeof value === 'number' ? `${sql.param(String(value))}::numeric` : `${sql.param(value)}::text`;
+  const [outer, strict] = key.direction === 'asc' ? ['>=', '>'] : ['<=', '<'];
+  const after = `(${x} ${outer} ${v} AND (${x} ${strict} ${v} OR ${idAfter()}))`;
+  return key.direction === 'asc' ? after : `(${after} OR ${absent(path)})`;
 }
 
 const hash = (text: string, length: number) => createHash('sha1').update(text).digest('hex').slice(0, length);

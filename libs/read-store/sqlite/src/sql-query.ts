@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FieldPath, NormalizedAggregate, NormalizedSortKey, Page, Predicate } from '@crm/shared/read-model';
+import type { FieldPath, NormalizedAggregate, NormalizedKeyset, NormalizedSortKey, Page, Predicate } from '@crm/shared/read-model';
 
 export type Param = string | number;
 
@@ -53,10 +53,38 @@ function condition(predicate: Predicate, params: Param[]): string {
   }
 }
 
-export function whereClause(collection: string, predicates: readonly Predicate[]): SqlFragment {
+export function whereClause(collection: string, predicates: readonly Predicate[], keyset?: NormalizedKeyset): SqlFragment {
   const params: Param[] = [collection];
   const conditions = ['collection = ?', ...predicates.map((predicate) => condition(predicate, params))];
+  const after = keysetCondition(keyset, params);
+  if (after !== undefined) conditions.push(after);
   return { sql: `WHERE ${conditions.join(' AND ')}`, params };
+}
+
+/**
+ * Documents after the keyset in the order findSql sorts by. Written as a range
+ * on the sort field (x >= v, or x <= v descending) so that the collection's
+ * index on that field serves it; absent values (NULL) sort first ascending and
+ * last descending, as the ORDER BY puts them.
+ */
+export function keysetCondition(keyset: NormalizedKeyset | undefined, params: Param[]): string | undefined {
+  if (keyset === undefined) return undefined;
+  const { key, value, id } = keyset;
+  if (key === undefined) {
+    params.push(id);
+    return 'id > ?';
+  }
+  const x = extract(key.path);
+  if (value === null) {
+    params.push(id);
+    return key.direction === 'asc' ? `((${x} IS NULL AND id > ?) OR ${x} IS NOT NULL)` : `(${x} IS NULL AND id > ?)`;
+  }
+  params.push(value, value, id);
+  const after =
+    key.direction === 'asc'
+      ? `(${x} >= ? AND ${typed(key.path, value)} AND (${x} > ? OR id > ?))`
+      : `(${x} <= ? AND ${typed(key.path, value)} AND (${x} < ? OR id > ?))`;
+  return key.direction === 'asc' ? after : `(${after} OR ${x} IS NULL)`;
 }
 
 export function findSql(where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page): SqlFragment {

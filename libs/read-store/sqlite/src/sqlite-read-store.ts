@@ -3,6 +3,7 @@ import {
   aggregateOf,
   emptyAggregate,
   joinState,
+  keysetOf,
   pageOf,
   parsePath,
   predicatesOf,
@@ -105,7 +106,9 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
-    const { sql, params } = findSql(whereClause(collection, predicatesOf(query.where)), sortKeysOf(query.orderBy), pageOf(query));
+    const keys = sortKeysOf(query.orderBy);
+    const where = whereClause(collection, predicatesOf(query.where), keysetOf(query.after, keys));
+    const { sql, params } = findSql(where, keys, pageOf(query));
     return this.query<DocumentRow>(collection, sql, params).map((row) => toRecord<D>(row));
   }
 

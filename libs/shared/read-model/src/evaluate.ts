@@ -1,5 +1,5 @@
 import type { DocumentRecord, Scalar } from './document';
-import type { AggregateRow, FieldPath, NormalizedAggregate, NormalizedSortKey, Predicate } from './query';
+import type { AggregateRow, FieldPath, NormalizedAggregate, NormalizedKeyset, NormalizedSortKey, Predicate } from './query';
 
 /**
  * The filter language evaluated in JavaScript: the in-memory store's engine and
@@ -84,6 +84,15 @@ export function matches(doc: unknown, predicates: readonly Predicate[]): boolean
         return inRange(value, predicate);
     }
   });
+}
+
+/** Whether a record comes after the keyset in the order of its key (then id), as sortRecords orders. */
+export function isAfter(record: DocumentRecord<object>, keyset: NormalizedKeyset): boolean {
+  if (keyset.key !== undefined) {
+    const order = compareValues(readPath(record.doc, keyset.key.path), keyset.value ?? undefined);
+    if (order !== 0) return keyset.key.direction === 'asc' ? order > 0 : order < 0;
+  }
+  return compareStrings(record.id, keyset.id) > 0;
 }
 
 export function sortRecords<D extends object>(records: DocumentRecord<D>[], keys: readonly NormalizedSortKey[]): DocumentRecord<D>[] {

@@ -1,6 +1,6 @@
 import type { DocumentRecord, JsonObject } from './document';
-import { aggregateDocuments, matches, sortRecords } from './evaluate';
-import { aggregateOf, pageOf, predicatesOf, sortKeysOf, type AggregateQuery, type AggregateRow, type FindQuery, type Where } from './query';
+import { aggregateDocuments, isAfter, matches, sortRecords } from './evaluate';
+import { aggregateOf, keysetOf, pageOf, predicatesOf, sortKeysOf, type AggregateQuery, type AggregateRow, type FindQuery, type Where } from './query';
 import type { ProjectionState, ReadStore, ReadStoreTransaction, TransactionOptions } from './read-store';
 import { runUnitOfWork, type PendingChanges } from './unit-of-work';
 
@@ -43,8 +43,11 @@ export class InMemoryReadStore implements ReadStore {
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const predicates = predicatesOf(query.where);
     const keys = sortKeysOf(query.orderBy);
+    const keyset = keysetOf(query.after, keys);
     const { limit, offset } = pageOf(query);
-    const found = this.records<D>(collection).filter((record) => matches(record.doc, predicates));
+    const found = this.records<D>(collection).filter(
+      (record) => matches(record.doc, predicates) && (keyset === undefined || isAfter(record, keyset)),
+    );
     const sorted = sortRecords(found, keys);
     return sorted.slice(offset, limit === undefined ? undefined : offset + limit);
   }

@@ -81,4 +81,60 @@ describe('foldEvents', () => {
     );
     expect(Object.fromEntries(result.changed)).toEqual({ a: null });
   });
+
+  describe('with a summary', () => {
+    // Documents are counted per parity of their total: moving from odd to even moves the count.
+    const summarized: AnyProjection = {
+      ...totals,
+      summary: {
+        documentId: () => '~summary',
+        cells: (doc) => {
+          const total = (doc as { total: number }).total;
+          return [{ dims: { parity: total % 2 === 0 ? 'even' : 'odd' }, values: { count: 1, total } }];
+        },
+      },
+    };
+    const cellsOf = (record: DocumentRecord<object> | null | undefined) =>
+      Object.values((record?.doc as { cells?: Record<string, unknown> } | undefined)?.cells ?? {});
+
+    it('takes a changed document’s old cells out and puts its new ones in, dropping cells that come to nothing', () => {
+      const result = foldEvents(
+        summarized,
+        new Map(),
+        [event(1, 'Added', { ids: ['a', 'b'] }), event(2, 'Added', { ids: ['a'] }), event(3, 'Removed', { ids: ['b'] })],
+        compare,
+      );
+      expect(cellsOf(result.changed.get('~summary'))).toEqual([{ dims: { parity: 'even' }, values: { count: 1, total: 2 } }]);
+      expect(result.changed.get('~summary')?.position).toBe('3');
+    });
+
+    it('leaves the summary alone for events its documents have already seen, whatever the summary’s own position', () => {
+      const current = new Map<string, DocumentRecord<object>>([
+        ['a', { id: 'a', doc: { total: 1 }, position: '1' }],
+        ['b', { id: 'b', doc: { total: 1 }, position: '5' }],
+        ['~summary', { id: '~summary', doc: { summary: true, cells: {} }, position: '5' }],
+      ]);
+      const { cells } = (foldEvents(summarized, new Map(), [event(1, 'Added', { ids: ['a', 'b'] })], compare).changed.get('~summary')
+        ?.doc ?? {}) as { cells: object };
+      current.set('~summary', { id: '~summary', doc: { summary: true, cells }, position: '5' });
+      // Replaying position 1 changes nothing; position 3 changes a (b has seen it): odd → even for a only.
+      const result = foldEvents(summarized, current, [event(1, 'Added', { ids: ['a', 'b'] }), event(3, 'Added', { ids: ['a', 'b'] })], compare);
+      expect(result.changed.has('b')).toBe(false);
+      expect(cellsOf(result.changed.get('~summary'))).toEqual([
+        { dims: { parity: 'odd' }, values: { count: 1, total: 1 } },
+        { dims: { parity: 'even' }, values: { count: 1, total: 2 } },
+      ]);
+    });
+
+    it('keeps none of a failing event’s cells, and never lets a summary id be a document id', () => {
+      const failing: AnyProjection = {
+        ...summarized,
+        evolve: (doc, e, id) => (id === 'b' && e.position === '2' ? totals.evolve(doc, { ...e, type: 'Broken' }, id) : totals.evolve(doc, e, id)),
+      };
+      const result = foldEvents(failing, new Map(), [event(1, 'Added', { ids: ['a'] }), event(2, 'Added', { ids: ['a', 'b'] })], compare);
+      expect(cellsOf(result.changed.get('~summary'))).toEqual([{ dims: { parity: 'odd' }, values: { count: 1, total: 1 } }]);
+      const clash = foldEvents(summarized, new Map(), [event(1, 'Added', { ids: ['~summary'] })], compare);
+      expect(String(clash.failure?.error)).toMatch(/also a document id/);
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import type { Event, RecordedEvent } from '@crm/shared/event-sourcing';
-import type { DocumentRecord } from './document';
+import type { DocumentRecord, Scalar } from './document';
 
 /** One recorded event per member of the union, so `switch (event.type)` narrows `event.data`. */
 export type RecordedOf<E extends Event> = E extends Event ? RecordedEvent<E> : never;
@@ -22,6 +22,71 @@ export interface Projection<Doc extends object = object, E extends Event = Event
   documentId(event: RecordedOf<E>): string | readonly string[] | undefined;
   /** Returns the next document, or null to delete it. Must not mutate `doc`. */
   evolve(doc: Doc | null, event: RecordedOf<E>, id: string): Doc | null;
+  /** Totals kept next to the documents, so a query reads them instead of every document. */
+  readonly summary?: ProjectionSummary<Doc, E>;
+}
+
+/** What one document adds to a summary: counts and sums under its dimensions. */
+export interface SummaryCell {
+  readonly dims: Readonly<Record<string, Scalar>>;
+  /** Numbers to add; by convention `count` is one of them. Integers, so totals stay exact. */
+  readonly values: Readonly<Record<string, number>>;
+}
+
+/**
+ * Totals of a projection's documents, kept in summary documents of the same
+ * collection. When an event changes a document, the fold takes the document's
+ * old cells out of the summary and puts its new ones in, in the same batch and
+ * transaction as the document itself. An event a document has already seen
+ * (a replay) changes neither. On a store that does not commit a batch
+ * all-or-nothing (MongoDB without a replica set), a crash between the two
+ * writes can leave a summary behind its documents until the next rebuild.
+ */
+export interface ProjectionSummary<Doc extends object = object, E extends Event = Event> {
+  /**
+   * The summary document the event's documents add to, from the event alone
+   * (so the runner loads it with them): typically one per tenant. Its id must
+   * never be one documentId gives.
+   */
+  documentId(event: RecordedOf<E>): string | undefined;
+  /** The cells one document adds; none for a document that counts nowhere. */
+  cells(doc: Doc): readonly SummaryCell[];
+}
+
+/** A summary document: cells by a key made of their dimensions. */
+export interface SummaryDoc {
+  readonly summary: true;
+  readonly cells: Readonly<Record<string, SummaryCell>>;
+}
+
+export const isSummaryDoc = (doc: unknown): doc is SummaryDoc =>
+  typeof doc === 'object' && doc !== null && (doc as { summary?: unknown }).summary === true;
+
+/** The same key for the same dimensions, whatever their order. */
+export function summaryCellKey(dims: Readonly<Record<string, Scalar>>): string {
+  return JSON.stringify(Object.keys(dims).sort().map((name) => [name, dims[name] ?? null]));
+}
+
+/** A summary being changed within one fold: copied once, then updated in place. */
+class SummaryWork {
+  readonly cells: Record<string, { dims: Readonly<Record<string, Scalar>>; values: Record<string, number> }> = {};
+
+  constructor(from: SummaryDoc | undefined) {
+    for (const [key, cell] of Object.entries(from?.cells ?? {})) this.cells[key] = { dims: cell.dims, values: { ...cell.values } };
+  }
+
+  add(cells: readonly SummaryCell[], sign: 1 | -1): void {
+    for (const cell of cells) {
+      const key = summaryCellKey(cell.dims);
+      const target = (this.cells[key] ??= { dims: cell.dims, values: {} });
+      for (const [name, value] of Object.entries(cell.values)) target.values[name] = (target.values[name] ?? 0) + sign * value;
+      if (Object.values(target.values).every((value) => value === 0)) delete this.cells[key];
+    }
+  }
+
+  doc(): SummaryDoc {
+    return { summary: true, cells: this.cells };
+  }
 }
 
 /** The erased form the runner holds; method parameters are bivariant, so every Projection<Doc, E> fits. */
@@ -36,6 +101,14 @@ export function documentIdsOf(projection: AnyProjection, event: RecordedEvent): 
   const ids = projection.documentId(event);
   if (ids === undefined) return [];
   return typeof ids === 'string' ? [ids] : [...new Set(ids)];
+}
+
+/** The summary document an event's documents add to, if the projection keeps one and the event touches any document. */
+function summaryIdOf(projection: AnyProjection, event: RecordedEvent, documentIds: readonly string[]): string | undefined {
+  if (projection.summary === undefined || documentIds.length === 0) return undefined;
+  const id = projection.summary.documentId(event);
+  if (id !== undefined && documentIds.includes(id)) throw new Error(`${projection.name}: summary id ${id} is also a document id`);
+  return id;
 }
 
 export interface FoldFailure {
@@ -67,7 +140,9 @@ export function touchedIds(projection: AnyProjection, events: readonly RecordedE
   const ids: string[][] = [];
   for (const [index, event] of events.entries()) {
     try {
-      ids.push([...documentIdsOf(projection, event)]);
+      const documentIds = documentIdsOf(projection, event);
+      const summaryId = summaryIdOf(projection, event, documentIds);
+      ids.push(summaryId === undefined ? [...documentIds] : [...documentIds, summaryId]);
     } catch (error) {
       return { ids, failure: { event, index, error } };
     }
@@ -91,18 +166,44 @@ export function foldEvents(
   const { ids, failure: idFailure } = touched;
   const working = new Map<string, DocumentRecord<object> | null>(current);
   const changed = new Map<string, DocumentRecord<object> | null>();
+  const summaries = new Map<string, SummaryWork>();
   let applied = 0;
   let lastHandled = -1;
   for (const [index, eventIds] of ids.entries()) {
     const event = events[index] as RecordedEvent;
     const next = new Map<string, DocumentRecord<object> | null>();
+    const summary = projection.summary;
+    // touchedIds put the summary's id last, after the documents' own.
+    let summaryId: string | undefined;
     try {
-      for (const id of eventIds) {
+      const candidate = summary && eventIds.length > 1 ? summary.documentId(event) : undefined;
+      summaryId = candidate !== undefined && eventIds[eventIds.length - 1] === candidate ? candidate : undefined;
+    } catch (error) {
+      return { changed, applied, lastHandled, failure: { event, index, error } };
+    }
+    const documentIds = summaryId === undefined ? eventIds : eventIds.slice(0, -1);
+    const moves: { before: object | null; after: object | null }[] = [];
+    try {
+      for (const id of documentIds) {
         const record = working.get(id) ?? null;
         if (record?.position !== undefined && comparePositions(event.position, record.position) <= 0) continue;
         const doc = projection.evolve(record?.doc ?? null, event, id);
         if (doc === null && record === null) continue;
         next.set(id, doc === null ? null : { id, doc, position: event.position });
+        if (summaryId !== undefined) moves.push({ before: record?.doc ?? null, after: doc });
+      }
+      if (summary && summaryId !== undefined && moves.length > 0) {
+        // Cells are computed before anything changes, so a throwing `cells` leaves the summary as it was.
+        const out = moves.flatMap(({ before }) => (before === null ? [] : summary.cells(before)));
+        const into = moves.flatMap(({ after }) => (after === null ? [] : summary.cells(after)));
+        let work = summaries.get(summaryId);
+        if (!work) {
+          const stored = working.get(summaryId)?.doc;
+          summaries.set(summaryId, (work = new SummaryWork(isSummaryDoc(stored) ? stored : undefined)));
+        }
+        work.add(out, -1);
+        work.add(into, 1);
+        next.set(summaryId, { id: summaryId, doc: work.doc(), position: event.position });
       }
     } catch (error) {
       return { changed, applied, lastHandled, failure: { event, index, error } };

@@ -34,12 +34,29 @@ export interface SortKey {
   readonly direction?: SortDirection;
 }
 
+/**
+ * A position in a find's order (keyset paging): the sort values and the id of
+ * the last document a page held. The next page starts after it, through the
+ * same index the order uses, however deep it is.
+ */
+export interface Keyset {
+  /** One per `orderBy` key (at most one key), null when that document had no value. */
+  readonly values: readonly (Comparable | null)[];
+  readonly id: string;
+}
+
 export interface FindQuery {
   readonly where?: Where;
   /** Absent values sort first ascending, last descending; ties always break on the document id. */
   readonly orderBy?: readonly SortKey[];
   readonly limit?: number;
   readonly offset?: number;
+  /**
+   * Only documents after this one in the query's order. Needs at most one sort
+   * key, whose field holds one type (numbers or strings) or is absent in the
+   * documents paged: values of another type are not placed by it.
+   */
+  readonly after?: Keyset;
 }
 
 export interface AggregateQuery {
@@ -140,6 +157,25 @@ export function sortKeysOf(orderBy: readonly SortKey[] | undefined): NormalizedS
     if (direction !== 'asc' && direction !== 'desc') throw new InvalidQueryError(`${key.field}: direction must be asc or desc`);
     return { path: parsePath(key.field), direction };
   });
+}
+
+export interface NormalizedKeyset {
+  /** Absent: ordered by id only. */
+  readonly key?: NormalizedSortKey;
+  readonly value: Comparable | null;
+  readonly id: string;
+}
+
+export function keysetOf(after: Keyset | undefined, keys: readonly NormalizedSortKey[]): NormalizedKeyset | undefined {
+  if (after === undefined) return undefined;
+  if (keys.length > 1) throw new InvalidQueryError('after: keyset paging takes at most one sort key');
+  if (typeof after.id !== 'string' || !Array.isArray(after.values) || after.values.length !== keys.length) {
+    throw new InvalidQueryError(`after: needs an id and ${keys.length} value(s), one per sort key`);
+  }
+  const [value = null] = after.values;
+  if (value !== null && !isComparable(value)) throw new InvalidQueryError('after: values must be strings, finite numbers or null');
+  const [key] = keys;
+  return { ...(key === undefined ? {} : { key }), value, id: after.id };
 }
 
 export interface Page {

@@ -1,6 +1,14 @@
 import { deepStrictEqual, fail } from 'node:assert/strict';
 import { DEFAULT_TENANT, type Event, type EventMetadata, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { foldEvents, type AnyProjection, type DocumentRecord, type Projection } from '@crm/shared/read-model';
+import {
+  foldEvents,
+  isSummaryDoc,
+  summaryCellKey,
+  type AnyProjection,
+  type DocumentRecord,
+  type Projection,
+  type SummaryCell,
+} from '@crm/shared/read-model';
 
 /** An event as a projection test states it: type and data, plus whatever envelope fields matter to the projection. */
 export type GivenEvent<E extends Event = Event> = E & {
@@ -90,8 +98,33 @@ function project(projection: AnyProjection, history: readonly GivenEvent[]): Rec
     const replayed = asStored(fold(safe, partial, events));
     deepStrictEqual(replayed, documents, `${projection.name}: replaying after the first ${crashAt} events changed the documents`);
   }
+  if (projection.summary) assertSummaryAddsUp(projection, documents);
   return documents;
 }
+
+/** Merged cells, keyed by their dimensions, without the cells that add nothing. */
+function mergeCells(cells: readonly SummaryCell[]): Record<string, Record<string, number>> {
+  const merged: Record<string, Record<string, number>> = {};
+  for (const cell of cells) {
+    const values = (merged[summaryCellKey(cell.dims)] ??= {});
+    for (const [name, value] of Object.entries(cell.values)) values[name] = (values[name] ?? 0) + value;
+  }
+  for (const [key, values] of Object.entries(merged)) if (Object.values(values).every((value) => value === 0)) delete merged[key];
+  return merged;
+}
+
+/** The summaries kept along the way must equal the cells of the final documents, summed afresh. */
+function assertSummaryAddsUp(projection: AnyProjection, documents: Record<string, unknown>): void {
+  const summary = projection.summary as NonNullable<AnyProjection['summary']>;
+  const docs = Object.values(documents);
+  const kept = mergeCells(docs.filter(isSummaryDoc).flatMap((doc) => Object.values(doc.cells)));
+  const fresh = mergeCells(docs.filter((doc) => !isSummaryDoc(doc)).flatMap((doc) => summary.cells(doc as object)));
+  deepStrictEqual(kept, fresh, `${projection.name}: the summary kept does not add up to its documents' cells`);
+}
+
+/** Documents without the summaries (see thenSummary). */
+const withoutSummaries = (documents: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(documents).filter(([, doc]) => !isSummaryDoc(doc)));
 
 /**
  * given(events).thenDocuments(expected): a projection checked as history in,
@@ -103,9 +136,15 @@ export function projectionSpec<Doc extends object, E extends Event>(projection: 
     given(history: readonly GivenEvent<E>[]) {
       const documents = () => project(erased, history);
       return {
-        /** Every document the history leaves, by id, and nothing else. */
+        /** Every document the history leaves, by id, and nothing else (summary documents aside: thenSummary). */
         thenDocuments(expected: Readonly<Record<string, Doc>>): void {
-          deepStrictEqual(documents(), JSON.parse(JSON.stringify(expected)));
+          deepStrictEqual(withoutSummaries(documents()), JSON.parse(JSON.stringify(expected)));
+        },
+        /** A summary document's cells, each as dimensions and values, in any order. */
+        thenSummary(id: string, expected: readonly SummaryCell[]): void {
+          const doc = documents()[id];
+          if (!isSummaryDoc(doc)) return fail(`${projection.name}: no summary document ${id}`);
+          deepStrictEqual(mergeCells(Object.values(doc.cells)), mergeCells(expected));
         },
         /** One document, or null when it must not exist. */
         thenDocument(id: string, expected: Doc | null): void {

@@ -102,6 +102,102 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
     });
   });
 
+  describe('find: keyset pages (after)', () => {
+    // Ties, absent values and Persian text: every page boundary a keyset can fall on.
+    const deals: Readonly<Record<string, object>> = {
+      d1: { amount: 500, name: 'مریم', on: '2025-03-01' },
+      d2: { amount: 100, name: 'Ali', on: '2025-01-10' },
+      d3: { amount: 500, name: 'Bob', on: '2025-03-01' },
+      d4: { name: 'علی', on: '2025-02-11' },
+      d5: { amount: 250, on: '2025-01-10' },
+      d6: { amount: 500, name: 'Ali', on: '2025-05-20' },
+      d7: { amount: 40.5, name: 'Zed', on: '2024-12-31' },
+      d8: { name: 'Sara' },
+    };
+    const seedDeals = () =>
+      store().transaction((tx) => {
+        for (const [id, doc] of Object.entries(deals)) tx.put('deals', id, doc);
+        tx.put('other', 'd0', { amount: 1 });
+      });
+    beforeEach(seedDeals);
+
+    const valueOf = (doc: object, field: string): string | number | null => {
+      const value = (doc as Record<string, unknown>)[field];
+      return typeof value === 'string' || typeof value === 'number' ? value : null;
+    };
+
+    /** Every page of `size` after the last, until an empty one. */
+    async function walk(query: FindQuery, size: number): Promise<string[]> {
+      const seen: string[] = [];
+      let after: FindQuery['after'];
+      for (let guard = 0; guard < 20; guard += 1) {
+        const page = await store().find('deals', { ...query, limit: size, ...(after ? { after } : {}) });
+        if (page.length === 0) return seen;
+        seen.push(...page.map((record) => record.id));
+        const last = page[page.length - 1] as { id: string; doc: object };
+        const field = query.orderBy?.[0]?.field;
+        after = { values: field === undefined ? [] : [valueOf(last.doc, field)], id: last.id };
+      }
+      throw new Error('keyset pages never ended');
+    }
+
+    it.each([
+      ['amount', 'asc'],
+      ['amount', 'desc'],
+      ['name', 'asc'],
+      ['name', 'desc'],
+      ['on', 'asc'],
+      ['on', 'desc'],
+    ] as const)('walks %s %s page by page in exactly the order of one sorted find', async (field, direction) => {
+      const query: FindQuery = { orderBy: [{ field, direction }] };
+      const whole = (await store().find('deals', query)).map((record) => record.id);
+      expect(whole).toHaveLength(8);
+      for (const size of [1, 2, 3, 8]) expect(await walk(query, size)).toEqual(whole);
+    });
+
+    it('pages by id alone without a sort key, and keeps to the filter', async () => {
+      expect(await walk({}, 3)).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8']);
+      expect(await walk({ where: { amount: { gte: 250 } }, orderBy: [{ field: 'amount', direction: 'desc' }] }, 2)).toEqual([
+        'd1',
+        'd3',
+        'd6',
+        'd5',
+      ]);
+    });
+
+    it('starts after a keyset given directly, ties broken on the id', async () => {
+      const after = { values: [500], id: 'd3' };
+      expect((await store().find('deals', { orderBy: [{ field: 'amount', direction: 'desc' }], after })).map((r) => r.id)).toEqual([
+        'd6',
+        'd5',
+        'd2',
+        'd7',
+        'd4',
+        'd8',
+      ]);
+      expect((await store().find('deals', { orderBy: [{ field: 'amount' }], after: { values: [null], id: 'd4' } })).map((r) => r.id)).toEqual([
+        'd8',
+        'd7',
+        'd2',
+        'd5',
+        'd1',
+        'd3',
+        'd6',
+      ]);
+    });
+
+    it('refuses a keyset that does not fit the order', async () => {
+      const refused = { code: 'READ_STORE.INVALID_QUERY' };
+      await expect(store().find('deals', { orderBy: [{ field: 'amount' }], after: { values: [], id: 'd1' } })).rejects.toMatchObject(refused);
+      await expect(
+        store().find('deals', { orderBy: [{ field: 'amount' }, { field: 'name' }], after: { values: [1, 'a'], id: 'd1' } }),
+      ).rejects.toMatchObject(refused);
+      await expect(
+        store().find('deals', { orderBy: [{ field: 'amount' }], after: { values: [true as unknown as number], id: 'd1' } }),
+      ).rejects.toMatchObject(refused);
+    });
+  });
+
   describe('count and aggregate', () => {
     beforeEach(seed);
 

@@ -1,0 +1,348 @@
+// Every analytical view timed over the real HTTP server at two history sizes, on SQLite and on PostgreSQL:
+// `npm run bench:views`. Seeds the demo history (@crm/demo-data, seed 1) at each size, catches the projections
+// up, then GETs each view BENCH_CALLS times in a row (default 200; a view stops early after BENCH_VIEW_SECONDS,
+// default 30, so a slow one does not hold the run) and a loyalty card for BENCH_CALLS random customers.
+// Prints p50/p99 per view and size, and the growth ratio between the largest and the smallest size.
+// Sizes: BENCH_SIZES (default 100000,1000000). Stores: BENCH_STORES (default sqlite,postgres); PostgreSQL at
+// DATABASE_URL. BENCH_KEEP=1 keeps the seeded stores (under BENCH_DIR, default <tmp>/crm-bench-views; PostgreSQL
+// schemas bench_views_<size>) and reuses them on the next run. Figures are also written as JSON to
+// BENCH_DIR/views-<store>-<size>.json. BENCH_WRITERS=16 adds a second pass with that many clients capturing
+// leads while the views are timed, and reports the command rate with and without view traffic.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { seedEventStore } from '@crm/demo-data';
+import { openSqliteEventStore } from '@crm/event-store/sqlite';
+import { PostgresEventStore } from '@crm/event-store/postgres';
+import { loadConfig, type AppConfig } from '@crm/platform';
+import type { ProjectionRunner } from '@crm/projections/runtime';
+import { LOYALTY_PROJECTION_NAMES } from '@crm/projections/loyalty-churn';
+import { EVENT_STORE } from '@crm/shared/http';
+import { newId } from '@crm/shared/kernel';
+import type { EventStore } from '@crm/shared/event-sourcing';
+import { createApp } from '../apps/crm-api/src/create-app';
+import { PROJECTION_RUNNER, ReadModels } from '../apps/crm-api/src/read-models/read-models.service';
+import { size } from './bench-support';
+
+type StoreKind = 'sqlite' | 'postgres';
+
+interface Timing {
+  readonly view: string;
+  readonly calls: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+interface Run {
+  readonly store: StoreKind;
+  readonly events: number;
+  readonly catchUpSeconds: number;
+  readonly idle: readonly Timing[];
+  readonly loaded?: { readonly timings: readonly Timing[]; readonly commandsPerSecond: number; readonly quietCommandsPerSecond: number };
+}
+
+const API = '/api/v1';
+const postgresUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const keep = process.env['BENCH_KEEP'] === '1';
+const benchDir = process.env['BENCH_DIR'] ?? join(tmpdir(), 'crm-bench-views');
+
+/** The views analysts open, as an idle server answers them (no asOf: "now"). */
+const VIEWS: readonly string[] = [
+  '/views/pipeline',
+  '/views/pipeline?from=2025-01-01&to=2025-06-30',
+  '/views/pipeline/opportunities?limit=50',
+  '/views/pipeline/opportunities?limit=50&sort=amount&order=desc',
+  '/views/funnel',
+  '/views/funnel?by=campaign',
+  '/views/satisfaction',
+  '/views/satisfaction?bucket=jalali&from=2025-01-01&to=2025-12-31',
+  '/views/complaints/kpis',
+  '/views/churn',
+];
+
+/** A small deterministic generator, so every run picks the same customers. */
+function picker(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n) => {
+    state = (state * 1_664_525 + 1_013_904_223) >>> 0;
+    return state % n;
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
+class Client {
+  constructor(
+    readonly url: string,
+    private readonly key: string | undefined,
+  ) {}
+
+  async get(path: string): Promise<{ status: number; body: string }> {
+    const reply = await fetch(`${this.url}${API}${path}`, { headers: this.key ? { authorization: `Bearer ${this.key}` } : {} });
+    return { status: reply.status, body: await reply.text() };
+  }
+
+  async post(path: string, body: unknown): Promise<number> {
+    const reply = await fetch(`${this.url}${API}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(this.key ? { authorization: `Bearer ${this.key}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    await reply.arrayBuffer();
+    return reply.status;
+  }
+}
+
+async function time(client: Client, label: string, paths: () => string, calls: number, budgetMs: number): Promise<Timing> {
+  // One warm-up call: statements prepared, caches filled, as on a server that has been up a while.
+  const first = await client.get(paths());
+  if (first.status !== 200) throw new Error(`${label}: ${first.status} ${first.body.slice(0, 300)}`);
+  const durations: number[] = [];
+  const started = performance.now();
+  while (durations.length < calls && (durations.length < 5 || performance.now() - started < budgetMs)) {
+    const path = paths();
+    const t0 = performance.now();
+    const reply = await client.get(path);
+    durations.push(performance.now() - t0);
+    if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 300)}`);
+  }
+  durations.sort((a, b) => a - b);
+  return { view: label, calls: durations.length, p50: percentile(durations, 0.5), p99: percentile(durations, 0.99), max: durations.at(-1) as number };
+}
+
+async function timeViews(client: Client, accounts: readonly string[]): Promise<Timing[]> {
+  const calls = size('BENCH_CALLS', 200);
+  const budgetMs = size('BENCH_VIEW_SECONDS', 30) * 1000;
+  const timings: Timing[] = [];
+  for (const view of VIEWS) timings.push(await time(client, view, () => view, calls, budgetMs));
+  const next = picker(7);
+  timings.push(
+    await time(client, '/views/customers/{random}/loyalty', () => `/views/customers/${accounts[next(accounts.length)]}/loyalty`, calls, budgetMs),
+  );
+  return timings;
+}
+
+/** `clients` keep one lead capture each in flight until `stop` resolves; returns captures per second. */
+async function captureLeads(client: Client, clients: number, stop: Promise<void>): Promise<number> {
+  let done = false;
+  void stop.then(() => (done = true));
+  let count = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (!done) {
+        const status = await client.post('/leads', {
+          fullName: 'مریم احمدی',
+          company: 'شرکت فولاد مبارکه',
+          email: `${newId()}@example.ir`,
+          source: 'web',
+        });
+        if (status !== 201) throw new Error(`lead capture: ${status}`);
+        count += 1;
+      }
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function seedSqlite(dataDir: string, events: number): Promise<void> {
+  const marker = join(dataDir, `seeded-${events}`);
+  if (keep && existsSync(marker)) return;
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  // Seeding is not measured: NORMAL spares it an fsync per group of appends.
+  const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+  const started = performance.now();
+  const result = await seedEventStore(store, { events, seed: 1 });
+  await store.close();
+  process.stdout.write(`  seeded ${result.events.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  writeFileSync(marker, `${result.events}\n`);
+}
+
+async function seedPostgres(schema: string, events: number): Promise<void> {
+  const pool = new Pool({ connectionString: postgresUrl, max: 10 });
+  try {
+    const { rows } = await pool.query<{ seeded: string | null }>(`SELECT obj_description(to_regnamespace($1)::oid, 'pg_namespace') AS seeded`, [
+      schema,
+    ]);
+    if (keep && rows[0]?.seeded === `seeded ${events}`) return;
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    const store = await PostgresEventStore.open(pool, { schema });
+    const started = performance.now();
+    const result = await seedEventStore(store, { events, seed: 1 });
+    await store.close();
+    await pool.query(`COMMENT ON SCHEMA "${schema}" IS 'seeded ${events}'`);
+    process.stdout.write(`  seeded ${result.events.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function startServer(store: StoreKind, events: number): Promise<{ app: NestFastifyApplication; client: Client; config: AppConfig }> {
+  const dataDir = join(benchDir, `${store}-${events}`);
+  const schema = `bench_views_${events}`;
+  if (store === 'sqlite') await seedSqlite(dataDir, events);
+  else {
+    mkdirSync(dataDir, { recursive: true });
+    await seedPostgres(schema, events);
+  }
+  const config = loadConfig({
+    CRM_EVENT_STORE: store,
+    CRM_DATA_DIR: dataDir,
+    CRM_LOG: 'silent',
+    CRM_SLA_CHECK_INTERVAL_MS: '0',
+    CRM_READ_WAIT_MS: '60000',
+    ...(store === 'postgres' ? { CRM_POSTGRES_URL: postgresUrl, CRM_POSTGRES_SCHEMA: schema } : {}),
+  });
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const started = performance.now();
+  const app = await createApp(config, { logDestination: discard });
+  process.stdout.write(`  server up in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const file = config.auth.bootstrapKeyFile;
+  const key = config.auth.enabled && existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  return { app, config, client: new Client(`http://127.0.0.1:${port}`, key) };
+}
+
+/** Waits until every projection serves a collection built by this code (a version bump rebuilds while the old one serves). */
+async function currentVersions(runner: ProjectionRunner): Promise<void> {
+  for (;;) {
+    const behind = (await runner.status()).filter((status) => status.version !== status.codeVersion);
+    if (behind.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Asks every view for the head position (minPosition) until each answers: its read models have applied the whole history. */
+async function caughtUp(client: Client, head: string): Promise<void> {
+  for (const view of VIEWS) {
+    const path = `${view}${view.includes('?') ? '&' : '?'}minPosition=${encodeURIComponent(head)}`;
+    for (;;) {
+      const reply = await client.get(path);
+      if (reply.status === 200) break;
+      if (reply.status !== 503) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 300)}`);
+    }
+  }
+}
+
+async function customers(app: NestFastifyApplication, runner: ProjectionRunner): Promise<string[]> {
+  const store = app.get(ReadModels).store;
+  const collection = runner.collectionOf(LOYALTY_PROJECTION_NAMES.activity);
+  const docs = await store.find<{ accountId: string }>(collection, { where: { tenantId: 'default' }, limit: 20_000 });
+  const ids = docs.map((record) => record.doc.accountId).filter((id) => typeof id === 'string');
+  if (ids.length === 0) throw new Error('the seeded history has no customers');
+  return ids;
+}
+
+async function benchOne(store: StoreKind, events: number): Promise<Run> {
+  process.stdout.write(`\n${store}, ${events.toLocaleString('en')} events\n`);
+  const { app, client } = await startServer(store, events);
+  try {
+    const runner = app.get<symbol, ProjectionRunner>(PROJECTION_RUNNER);
+    const eventStore = app.get<symbol, EventStore>(EVENT_STORE);
+    const head = await eventStore.headPosition();
+    const started = performance.now();
+    await currentVersions(runner);
+    if (head !== undefined) await caughtUp(client, head);
+    const catchUpSeconds = (performance.now() - started) / 1000;
+    process.stdout.write(`  every view's read models caught up ${catchUpSeconds.toFixed(1)} s after the server was up\n`);
+    const accounts = await customers(app, runner);
+    const idle = await timeViews(client, accounts);
+    print(idle);
+    const writers = Number(process.env['BENCH_WRITERS'] ?? 0);
+    if (!(writers > 0)) return { store, events, catchUpSeconds, idle };
+    const seconds = size('BENCH_LOAD_SECONDS', 20);
+    const quietCommandsPerSecond = await captureLeads(client, writers, new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const load = captureLeads(client, writers, stopped);
+    const timings = await timeViews(client, accounts).finally(stop);
+    const commandsPerSecond = await load;
+    process.stdout.write(
+      `  under load (${writers} clients capturing leads): ${commandsPerSecond.toFixed(0)} captures/s with view traffic, ${quietCommandsPerSecond.toFixed(0)} without\n`,
+    );
+    print(timings, idle);
+    return { store, events, catchUpSeconds, idle, loaded: { timings, commandsPerSecond, quietCommandsPerSecond } };
+  } finally {
+    await app.close();
+  }
+}
+
+const ms = (value: number) => value.toFixed(1).padStart(9);
+
+function print(timings: readonly Timing[], idle?: readonly Timing[]): void {
+  process.stdout.write(`  ${'view'.padEnd(62)}${'calls'.padStart(6)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`);
+  process.stdout.write(idle ? `${'p99/idle'.padStart(10)}\n` : '\n');
+  for (const timing of timings) {
+    const base = idle?.find((t) => t.view === timing.view);
+    process.stdout.write(
+      `  ${timing.view.padEnd(62)}${String(timing.calls).padStart(6)}${ms(timing.p50)}${ms(timing.p99)}${ms(timing.max)}${base ? (timing.p99 / base.p99).toFixed(2).padStart(10) : ''}\n`,
+    );
+  }
+}
+
+function printGrowth(runs: readonly Run[]): void {
+  const sizes = [...new Set(runs.map((run) => run.events))].sort((a, b) => a - b);
+  if (sizes.length < 2) return;
+  const small = sizes[0] as number;
+  const large = sizes.at(-1) as number;
+  for (const store of new Set(runs.map((run) => run.store))) {
+    const a = runs.find((run) => run.store === store && run.events === small);
+    const b = runs.find((run) => run.store === store && run.events === large);
+    if (!a || !b) continue;
+    process.stdout.write(`\n${store}: growth from ${small.toLocaleString('en')} to ${large.toLocaleString('en')} events (p50 and p99 ratio)\n`);
+    for (const timing of b.idle) {
+      const base = a.idle.find((t) => t.view === timing.view);
+      if (!base) continue;
+      process.stdout.write(
+        `  ${timing.view.padEnd(62)}${ms(base.p50)}${ms(timing.p50)}${(timing.p50 / base.p50).toFixed(2).padStart(8)}×${ms(base.p99)}${ms(timing.p99)}${(timing.p99 / base.p99).toFixed(2).padStart(8)}×\n`,
+      );
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.env['BENCH_SIZES'] ?? '100000,1000000').split(',').map(Number);
+  const stores = (process.env['BENCH_STORES'] ?? 'sqlite,postgres').split(',') as StoreKind[];
+  process.stdout.write(`node ${process.version}, ${new Date().toISOString()}, sizes ${sizes.join(', ')}, stores ${stores.join(', ')}\n`);
+  mkdirSync(benchDir, { recursive: true });
+  const runs: Run[] = [];
+  try {
+    for (const store of stores) {
+      for (const events of sizes) {
+        const run = await benchOne(store, events);
+        runs.push(run);
+        writeFileSync(join(benchDir, `views-${store}-${events}.json`), `${JSON.stringify(run, null, 2)}\n`);
+      }
+    }
+    printGrowth(runs);
+  } finally {
+    if (!keep) await cleanUp(sizes, stores);
+  }
+}
+
+async function cleanUp(sizes: readonly number[], stores: readonly StoreKind[]): Promise<void> {
+  for (const events of sizes) rmSync(join(benchDir, `sqlite-${events}`), { recursive: true, force: true });
+  for (const events of sizes) rmSync(join(benchDir, `postgres-${events}`), { recursive: true, force: true });
+  if (!stores.includes('postgres')) return;
+  const pool = new Pool({ connectionString: postgresUrl, max: 1 });
+  try {
+    for (const events of sizes) await pool.query(`DROP SCHEMA IF EXISTS "bench_views_${events}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+import { recordedDemoHistory } from '@crm/demo-data';
+import { foldEvents, InMemoryReadStore, type AnyProjection, type FieldCondition } from '@crm/shared/read-model';
+import { projectionSpec } from '@crm/shared/testing';
+import { timeRange } from './period';
+import { readSatisfaction, readSatisfactionByDay, splitPeriod, type SatisfactionBucket } from './satisfaction';
+import { satisfactionDaysProjection } from './satisfaction-days.projection';
+import { satisfactionResponsesProjection } from './satisfaction-responses.projection';
+
+/** A seeded demo history's answers, folded by both projections into one store, as the runner would. */
+async function seededStore() {
+  const events = recordedDemoHistory({ events: 30_000, seed: 4 }, satisfactionDaysProjection.eventTypes);
+  const store = new InMemoryReadStore();
+  const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+  for (const [collection, projection] of [
+    ['answers', satisfactionResponsesProjection],
+    ['days', satisfactionDaysProjection],
+  ] as const) {
+    const folded = foldEvents(projection as unknown as AnyProjection, new Map(), events, compare);
+    if (folded.failure) throw folded.failure.error;
+    await store.transaction((tx) => {
+      for (const [id, record] of folded.changed) if (record) tx.put(collection, id, record.doc, record.position);
+    });
+  }
+  return { store, answers: events.length };
+}
+
+describe('satisfaction per day', () => {
+  it('sums a day’s answers per measure and score, and SERVQUAL per dimension, one document per tenant and UTC day', () => {
+    const respondent = { name: 'سارا رحیمی' };
+    const expectations = { tangibles: 6, reliability: 7, responsiveness: 5, assurance: 6, empathy: 7 };
+    const perceptions = { ...expectations, empathy: 4 };
+    const nps = (responseId: string, score: number, respondedAt: string) => ({
+      type: 'SurveyResponseRecorded' as const,
+      streamId: `survey-response-${responseId}`,
+      data: { responseId, surveyType: 'nps' as const, answers: { score }, respondent, respondedAt },
+    });
+    projectionSpec(satisfactionDaysProjection)
+      .given([
+        nps('s1', 9, '2025-03-20T22:00:00.000Z'),
+        nps('s2', 9, '2025-03-20T23:59:59.999Z'),
+        // Tehran's offset: the day is UTC's, 2025-03-20.
+        nps('s3', 3, '2025-03-21T03:00:00+03:30'),
+        {
+          type: 'SurveyResponseRecorded',
+          streamId: 'survey-response-s4',
+          data: { responseId: 's4', surveyType: 'servqual', answers: { expectations, perceptions }, respondent, respondedAt: '2025-03-20T10:00:00Z' },
+        },
+        {
+          type: 'FeedbackSubmitted',
+          streamId: 'feedback-f1',
+          data: { feedbackId: 'f1', from: respondent, kind: 'praise', text: 'عالی بود', channel: 'sms', submittedAt: '2025-03-21T10:00:00.000Z', status: 'submitted' },
+        },
+      ])
+      .thenDocuments({
+        'default:2025-03-20': {
+          tenantId: 'default',
+          day: '2025-03-20',
+          month: '2025-03',
+          jalaliMonth: '1403-12',
+          counts: { nps: { '3': 1, '9': 2 }, servqual: { '-': 1 } },
+          servqual: {
+            responses: 1,
+            sums: {
+              'expectations.tangibles': 6,
+              'perceptions.tangibles': 6,
+              'expectations.reliability': 7,
+              'perceptions.reliability': 7,
+              'expectations.responsiveness': 5,
+              'perceptions.responsiveness': 5,
+              'expectations.assurance': 6,
+              'perceptions.assurance': 6,
+              'expectations.empathy': 7,
+              'perceptions.empathy': 4,
+            },
+          },
+        },
+        'default:2025-03-21': {
+          tenantId: 'default',
+          day: '2025-03-21',
+          month: '2025-03',
+          jalaliMonth: '1404-01',
+          counts: { praise: { '-': 1 } },
+          servqual: { responses: 0, sums: {} },
+        },
+      });
+  });
+
+  it('splits a period into whole UTC days and the part-days at its edges', () => {
+    expect(splitPeriod(undefined)).toEqual({ edges: [] });
+    expect(splitPeriod(timeRange('2025-03-01', '2025-03-31'))).toEqual({ firstDay: '2025-03-01', endDay: '2025-04-01', edges: [] });
+    expect(splitPeriod(timeRange('2025-03-01T10:00:00Z', '2025-03-31T06:00:00Z'))).toEqual({
+      firstDay: '2025-03-02',
+      endDay: '2025-03-31',
+      edges: [
+        { gte: '2025-03-01T10:00:00.000Z', lt: '2025-03-02T00:00:00.000Z' },
+        { gte: '2025-03-31T00:00:00.000Z', lte: '2025-03-31T06:00:00.000Z' },
+      ],
+    });
+    // Within one day: only that day's answers between the two instants.
+    expect(splitPeriod(timeRange('2025-03-01T10:00:00Z', '2025-03-01T12:00:00Z')).edges).toEqual([
+      { gte: '2025-03-01T10:00:00.000Z', lte: '2025-03-01T12:00:00.000Z' },
+    ]);
+    // `to` at the last millisecond of a day covers that whole day.
+    expect(splitPeriod(timeRange(undefined, '2025-03-31T23:59:59.999Z'))).toEqual({ endDay: '2025-04-01', edges: [] });
+  });
+
+  describe('on a seeded history, the day sums answer exactly what the answers do', () => {
+    let seeded: Awaited<ReturnType<typeof seededStore>>;
+    beforeAll(async () => {
+      seeded = await seededStore();
+    });
+
+    const periods: readonly [string, FieldCondition | undefined][] = [
+      ['all time', undefined],
+      ['whole months', timeRange('2025-02-01', '2025-04-30')],
+      ['from a date only', timeRange('2025-03-15')],
+      ['to a date only', timeRange(undefined, '2025-03-15')],
+      ['instants inside days at both edges', timeRange('2025-02-03T07:31:00Z', '2025-05-20T14:02:10.5Z')],
+      ['two instants of one day', timeRange('2025-03-10T06:00:00Z', '2025-03-10T13:00:00Z')],
+      ['an instant to midnight', timeRange('2025-03-10T06:00:00Z', '2025-03-12T00:00:00Z')],
+      ['upside down', timeRange('2025-04-10', '2025-03-10')],
+    ];
+    it.each(periods.flatMap(([name, at]) => (['month', 'jalali'] as SatisfactionBucket[]).map((bucket) => [name, bucket, at] as const)))(
+      '%s, by %s',
+      async (_name, bucket, at) => {
+        expect(seeded.answers).toBeGreaterThan(1_000);
+        const query = { tenantId: 'default', bucket, ...(at ? { at } : {}) };
+        const expected = await readSatisfaction(seeded.store, 'answers', query);
+        if (at === undefined) expect(expected.overall.nps.responses).toBeGreaterThan(100);
+        expect(await readSatisfactionByDay(seeded.store, { days: 'days', answers: 'answers' }, query)).toEqual(expected);
+      },
+    );
+  });
+});
