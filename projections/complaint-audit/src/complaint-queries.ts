@@ -35,13 +35,27 @@ export interface KpiQuery {
 // Medians need every value, so rows are read in pages rather than grouped in the store.
 const PAGE = 1000;
 
+/**
+ * Every row of the tenant and period, oldest first, paged by key (receivedAt, then the
+ * document id the store breaks ties on) rather than by OFFSET, so each page costs the same.
+ */
 export async function readComplaintKpis(store: Pick<ReadStore, 'find'>, collection: string, query: KpiQuery): Promise<ComplaintKpis> {
-  const where = { tenantId: query.tenantId, ...(query.receivedAt ? { receivedAt: query.receivedAt } : {}) };
   const rows: ComplaintKpiRow[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await store.find<ComplaintKpiRow>(collection, { where, orderBy: [{ field: 'receivedAt' }], limit: PAGE, offset });
-    rows.push(...page.map((record) => record.doc));
-    if (page.length < PAGE) break;
+  let lower: string | undefined;
+  // Rows already read at `lower`: the next page starts at `lower` again and skips them (they sort first among equals).
+  let seenAtLower = 0;
+  for (;;) {
+    const range = query.receivedAt ?? {};
+    const gte = lower !== undefined && (range.gte === undefined || String(range.gte) < lower) ? lower : range.gte;
+    const receivedAt = { ...range, ...(gte === undefined ? {} : { gte }) };
+    const where = { tenantId: query.tenantId, ...(Object.keys(receivedAt).length > 0 ? { receivedAt } : {}) };
+    const page = await store.find<ComplaintKpiRow>(collection, { where, orderBy: [{ field: 'receivedAt' }], limit: PAGE + seenAtLower });
+    const fresh = page.slice(seenAtLower).map((record) => record.doc);
+    rows.push(...fresh);
+    if (page.length < PAGE + seenAtLower) break;
+    const last = (fresh.at(-1) as ComplaintKpiRow).receivedAt;
+    seenAtLower = last === lower ? seenAtLower + fresh.length : fresh.filter((row) => row.receivedAt === last).length;
+    lower = last;
   }
   return complaintKpis(rows, query.asOf);
 }

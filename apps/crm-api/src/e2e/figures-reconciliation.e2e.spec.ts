@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { seedEventStore } from '@crm/demo-data';
+import { loadConfig, openEventStore } from '@crm/platform';
 import type { ProjectionRunner } from '@crm/projections/runtime';
 import { ServiceOptionsModule } from '@crm/service/application';
 import type { EventStore } from '@crm/shared/event-sourcing';
@@ -639,6 +643,7 @@ function leaves(value: unknown, path = '', out = new Map<string, unknown>()): Ma
 }
 
 describe('figures an auditor can reconcile: the views agree with an independent fold of the exported log', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-reconcile-'));
   let server: TestApp;
   const streams = new Map<string, Exported[]>();
   const all: Exported[] = [];
@@ -646,12 +651,18 @@ describe('figures an auditor can reconcile: the views agree with an independent 
   const mismatches: string[] = [];
 
   beforeAll(async () => {
-    // No deadline watcher: the seeded steps record their own breaches, so the log is the seed's alone.
-    server = await startTestApp({ CRM_EVENT_STORE: 'sqlite' }, { contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 0 })] });
-    const store = server.app.get<EventStore>(EVENT_STORE);
+    // The history is written first, as `crm-cli seed` does, then the server starts on it and its projections catch up.
     const started = Date.now();
-    const { head } = await seedEventStore(store, { events: EVENTS, seed: 1, concurrency: 256 });
+    const seeding = await openEventStore(loadConfig({ CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir }));
+    const { head } = await seedEventStore(seeding, { events: EVENTS, seed: 1, concurrency: 256 });
+    await seeding.close();
     const seeded = Date.now();
+    // No deadline watcher: the seeded steps record their own breaches, so the log is the seed's alone.
+    server = await startTestApp(
+      { CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir },
+      { contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 0 })] },
+    );
+    const store = server.app.get<EventStore>(EVENT_STORE);
     await server.app.get<ProjectionRunner>(PROJECTION_RUNNER).waitFor('all', head as string, 120_000);
     process.stdout.write(`seeded ${EVENTS} events in ${seeded - started} ms, projections caught up ${Date.now() - seeded} ms later\n`);
     // The export: $all in order, one JSON envelope per line, read back as an auditor would.
@@ -675,6 +686,7 @@ describe('figures an auditor can reconcile: the views agree with an independent 
   afterAll(async () => {
     process.stdout.write(`figures compared ${tally.compared}, equal ${tally.equal}\n`);
     await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const compare = (view: string, reply: unknown, expected: unknown) => {
@@ -758,8 +770,8 @@ describe('figures an auditor can reconcile: the views agree with an independent 
 
   it('loyalty cards (RFM values, scores, segment, status) of a sample of accounts at the three dates, every figure', async () => {
     const accounts = [...new Set(all.filter((e) => e.type === 'AccountOpened').map((e) => String(e.data['accountId'])))];
-    // Every 40th account, and the two the issue names (a lost customer, a deal won before the first invoice).
-    const sample = [...accounts.filter((_, i) => i % 40 === 0), ...accounts.filter((id) => /^(2737c3f3|3b0f6792)/.test(id))];
+    // Every 80th account (each card reads every account today: the view is slow), and the two the issue names (a lost customer, a deal won before the first invoice).
+    const sample = [...accounts.filter((_, i) => i % 80 === 0), ...accounts.filter((id) => /^(2737c3f3|3b0f6792)/.test(id))];
     for (const asOf of asOfDates()) {
       const expected = loyaltyFigures(all, Date.parse(asOf), sample);
       for (const card of expected) {
