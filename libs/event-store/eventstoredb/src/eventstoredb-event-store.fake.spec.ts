@@ -1,4 +1,4 @@
-import { describeEventStoreContract } from '@crm/shared/testing';
+import { describeEventStoreContract, sealedHarness, type EventStoreHarness } from '@crm/shared/testing';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { FakeKurrentServer } from './testing/fake-kurrent-client';
 
@@ -13,7 +13,7 @@ describe.each([
   ['EventStoreDB 24.x (no multi-stream appends)', false],
 ])('EventStoreDbEventStore on a fake %s', (_title, multiStreamAppend) => {
   const servers = new WeakMap<EventStoreDbEventStore, FakeKurrentServer>();
-  describeEventStoreContract({
+  const harness: EventStoreHarness = {
     async create() {
       const server = new FakeKurrentServer({ multiStreamAppend });
       const store = new EventStoreDbEventStore(server.client(), { subscriptionProbeMs: 50, retryDelayMs: 1 });
@@ -25,5 +25,7 @@ describe.each([
       return new EventStoreDbEventStore(server.client(), { subscriptionProbeMs: 50, retryDelayMs: 1 });
     },
     multiStreamAppends: multiStreamAppend ? 'atomic' : 'checked-up-front',
-  });
+  };
+  describeEventStoreContract(harness);
+  describe('behind the personal-data layer (sealed fields)', () => describeEventStoreContract(sealedHarness(harness)));
 });

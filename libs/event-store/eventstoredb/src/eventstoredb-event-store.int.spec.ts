@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { BACKWARDS, END, KurrentDBClient } from '@kurrent/kurrentdb-client';
 import { AppendTooLargeError, StreamDeletedError, verifyChain, type EventStore } from '@crm/shared/event-sourcing';
-import { anEvent, describeEventStoreContract, describeWhenConfigured, someEvents } from '@crm/shared/testing';
+import {
+  anEvent,
+  describeEventStoreContract,
+  describeWhenConfigured,
+  sealedHarness,
+  someEvents,
+  type EventStoreHarness,
+} from '@crm/shared/testing';
 import { EventStoreDbEventStore, type EventStoreDbOptions } from './eventstoredb-event-store';
 import { encodePosition } from './positions';
 import { StreamNames } from './stream-names';
@@ -48,7 +55,7 @@ describeWhenConfigured('KurrentDB event store contract', 'EVENTSTORE_URL', (url)
     await client.dispose();
   });
 
-  describeEventStoreContract({
+  const harness: EventStoreHarness = {
     async create() {
       const options = await scoped();
       const store = new EventStoreDbEventStore(client, options);
@@ -60,7 +67,9 @@ describeWhenConfigured('KurrentDB event store contract', 'EVENTSTORE_URL', (url)
       return new EventStoreDbEventStore(url, scopes.get(store));
     },
     multiStreamAppends: process.env['EVENTSTORE_MULTI_STREAM'] === 'off' ? 'checked-up-front' : 'atomic',
-  });
+  };
+  describeEventStoreContract(harness);
+  describe('behind the personal-data layer (sealed fields)', () => describeEventStoreContract(sealedHarness(harness)));
 
   describe('what only a real server can show', () => {
     it('refuses an append over MaxAppendSize before sending it', async () => {

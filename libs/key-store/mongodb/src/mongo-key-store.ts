@@ -40,6 +40,12 @@ export class MongoKeyStore implements KeyStore {
     }
   }
 
+  async createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
+    const stored: Buffer[] = [];
+    for (const { ref, wrapped } of entries) stored.push(await this.create(ref, wrapped));
+    return stored;
+  }
+
   async delete(ref: SubjectKeyRef): Promise<boolean> {
     return (await this.keys.deleteOne({ _id: idOf(ref) })).deletedCount > 0;
   }

@@ -58,6 +58,31 @@ export class PostgresKeyStore implements KeyStore {
     return rows[0]?.wrapped as Buffer;
   }
 
+  /** One transaction for keys created together. */
+  async createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const stored: Buffer[] = [];
+      for (const { ref, wrapped } of entries) {
+        const { rows } = await client.query<{ wrapped: Buffer }>(
+          `INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) VALUES ($1, $2, $3)
+           ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+           RETURNING wrapped`,
+          [ref.tenantId, ref.subjectRef, wrapped],
+        );
+        stored.push(rows[0]?.wrapped as Buffer);
+      }
+      await client.query('COMMIT');
+      return stored;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   async delete(ref: SubjectKeyRef): Promise<boolean> {
     const result = await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2`, [
       ref.tenantId,

@@ -47,6 +47,17 @@ export class SqliteKeyStore implements KeyStore {
     return this.statements.get.get(ref.tenantId, ref.subjectRef)?.wrapped as Buffer;
   }
 
+  /** One transaction, so one sync, for keys created together. */
+  async createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
+    const now = new Date().toISOString();
+    return this.db.transaction(() =>
+      entries.map(({ ref, wrapped }) => {
+        this.statements.insert.run(ref.tenantId, ref.subjectRef, wrapped, now);
+        return this.statements.get.get(ref.tenantId, ref.subjectRef)?.wrapped as Buffer;
+      }),
+    )();
+  }
+
   async delete(ref: SubjectKeyRef): Promise<boolean> {
     const deleted = this.statements.remove.run(ref.tenantId, ref.subjectRef).changes > 0;
     if (deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');

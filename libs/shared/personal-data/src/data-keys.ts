@@ -13,7 +13,15 @@ export interface DataKeysOptions {
 const slot = (ref: SubjectKeyRef) => `${ref.tenantId}\n${ref.subjectRef}`;
 
 /** Data keys for sealing and opening: the key store behind the key-encryption key, with a short cache. */
+interface PendingCreate {
+  readonly ref: SubjectKeyRef;
+  readonly wrapped: Buffer;
+  resolve(stored: Buffer): void;
+  reject(error: unknown): void;
+}
+
 export class DataKeys {
+  private pending: PendingCreate[] = [];
   private readonly cache = new Map<string, { key: Buffer | undefined; until: number }>();
   private readonly cacheMs: number;
   private readonly now: () => number;
@@ -33,7 +41,7 @@ export class DataKeys {
     const cached = this.cached(ref);
     if (cached) return cached;
     const stored = await this.store.get(ref);
-    const wrapped = stored ?? (await this.store.create(ref, wrapDataKey(this.kek, ref, newDataKey())));
+    const wrapped = stored ?? (await this.create(ref, wrapDataKey(this.kek, ref, newDataKey())));
     return this.remember(ref, unwrapDataKey(this.kek, ref, wrapped)) as Buffer;
   }
 
@@ -53,6 +61,26 @@ export class DataKeys {
 
   forget(ref: SubjectKeyRef): void {
     this.cache.delete(slot(ref));
+  }
+
+  /** Creates made in the same turn of the event loop go to the key store together. */
+  private create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      this.pending.push({ ref, wrapped, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const [only] = batch;
+      const stored = batch.length === 1 && only ? [await this.store.create(only.ref, only.wrapped)] : await this.store.createMany(batch);
+      batch.forEach((entry, i) => entry.resolve(stored[i] as Buffer));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
   }
 
   private cached(ref: SubjectKeyRef): Buffer | undefined {

@@ -9,6 +9,12 @@ export interface KeyStore {
   get(ref: SubjectKeyRef): Promise<Buffer | undefined>;
   /** Stores `wrapped` unless the subject has a key already; returns the key that is stored (first writer wins). */
   create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer>;
+  /**
+   * Several `create`s, each answered as `create` would, in one durable write
+   * where the store can: records opened by concurrent commands then cost one
+   * sync of the key store, not one each.
+   */
+  createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]>;
   /** Destroys the subject's key; true when there was one. */
   delete(ref: SubjectKeyRef): Promise<boolean>;
   has(ref: SubjectKeyRef): Promise<boolean>;
@@ -30,6 +36,12 @@ export class InMemoryKeyStore implements KeyStore {
     if (existing) return existing;
     this.keys.set(slot(ref), Buffer.from(wrapped));
     return wrapped;
+  }
+
+  async createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
+    const stored: Buffer[] = [];
+    for (const { ref, wrapped } of entries) stored.push(await this.create(ref, wrapped));
+    return stored;
   }
 
   async delete(ref: SubjectKeyRef): Promise<boolean> {

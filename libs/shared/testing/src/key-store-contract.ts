@@ -58,6 +58,20 @@ export function describeKeyStoreContract(harness: KeyStoreHarness): void {
     expect((await store.create(ref, fresh)).equals(fresh)).toBe(true);
   });
 
+  it('creates several keys at once, each answered as a single create would be', async () => {
+    const [a, b] = [subject(), subject()];
+    const kept = randomBytes(60);
+    await store.create(a, kept);
+    const fresh = randomBytes(60);
+    const stored = await store.createMany([
+      { ref: a, wrapped: randomBytes(60) },
+      { ref: b, wrapped: fresh },
+      { ref: b, wrapped: randomBytes(60) },
+    ]);
+    expect(stored.map((key) => key.toString('hex'))).toEqual([kept, fresh, fresh].map((key) => key.toString('hex')));
+    expect((await store.get(b))?.equals(fresh)).toBe(true);
+  });
+
   it('lets one of two racing creators win, and both see the winner', async () => {
     if (!harness.connectAgain) return;
     const other = await harness.connectAgain(store);

@@ -29,6 +29,7 @@ export function sealedHarness(harness: EventStoreHarness): EventStoreHarness {
           const borrowed: KeyStore = {
             get: (r) => shared.get(r),
             create: (r, w) => shared.create(r, w),
+            createMany: (entries) => shared.createMany(entries),
             delete: (r) => shared.delete(r),
             has: (r) => shared.has(r),
             close: async () => undefined,
