@@ -22,6 +22,8 @@ export interface LaneContext {
   readonly onProgress?: (progress: ProjectionProgress) => void;
   /** Every batch applied, for metrics. */
   readonly onBatch?: (report: BatchReport) => void;
+  /** Any change of a lane's checkpoint, phase or collection (synchronous: keep it cheap). */
+  readonly onChange?: () => void;
 }
 
 export type LanePhase = 'stopped' | 'running' | 'failed' | 'retrying';
@@ -280,5 +282,10 @@ export class Lane {
   private changed(update?: () => void): void {
     update?.();
     for (const listener of [...this.listeners]) listener();
+    try {
+      this.context.onChange?.();
+    } catch {
+      // ignored on purpose: an observer must not stop the projection
+    }
   }
 }

@@ -29,6 +29,8 @@ export interface ProjectionRunnerOptions {
   readonly onProgress?: (progress: ProjectionProgress) => void;
   /** Every batch applied (duration, events, outcome), for metrics. */
   readonly onBatch?: (report: BatchReport) => void;
+  /** Any change of a lane's checkpoint, phase or collection, e.g. to tell readers on another thread; keep it cheap. */
+  readonly onChange?: () => void;
   /** Documents each projection keeps in memory between batches (it is their only writer); default 10 000, 0 for none. */
   readonly documentCacheSize?: number;
   /** Drop a build's collection once a rebuild has replaced it; default true. */
@@ -45,6 +47,14 @@ export interface LaneStatus {
   readonly lag: number | undefined;
   readonly error?: ProjectionFailure;
   readonly retrying?: Retrying;
+}
+
+/** What a reader elsewhere (the API's thread, beside a read-side worker) needs to serve a projection: synchronous, no store call. */
+export interface ServingSnapshot {
+  readonly name: string;
+  readonly collection: string;
+  readonly checkpoint: string | undefined;
+  readonly phase: LanePhase;
 }
 
 export interface ProjectionStatus extends LaneStatus {
@@ -85,6 +95,7 @@ export class ProjectionRunner {
       documentCacheSize: options.documentCacheSize ?? 10_000,
       onProgress: options.onProgress,
       onBatch: options.onBatch,
+      onChange: options.onChange,
       dropReplacedCollections: options.dropReplacedCollections ?? true,
     };
     this.rebuilds = new Rebuilds({
@@ -114,6 +125,16 @@ export class ProjectionRunner {
   /** The physical collection a query should read for this projection now. */
   collectionOf(name: string): string {
     return this.lane(name).collection;
+  }
+
+  /** Every serving build's collection, checkpoint and phase as of now. */
+  snapshot(): ServingSnapshot[] {
+    return [...this.serving.values()].map((lane) => ({
+      name: lane.projection.name,
+      collection: lane.collection,
+      checkpoint: lane.checkpoint,
+      phase: lane.phase,
+    }));
   }
 
   async status(): Promise<ProjectionStatus[]> {
