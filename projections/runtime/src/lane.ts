@@ -1,6 +1,6 @@
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
 import type { Clock } from '@crm/shared/kernel';
-import type { AnyProjection, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { LeaseLostError, type AnyProjection, type ProjectionState, type ReadStore } from '@crm/shared/read-model';
 import { applyBatch, type BatchResult } from './batch';
 import { traceBatch, type BatchReport } from './batch-telemetry';
 import { DocumentCache } from './document-cache';
@@ -26,7 +26,8 @@ export interface LaneContext {
   readonly onChange?: () => void;
 }
 
-export type LanePhase = 'stopped' | 'running' | 'failed' | 'retrying';
+/** `standby`: another process holds the projection's lease; this one only follows its state. */
+export type LanePhase = 'stopped' | 'running' | 'failed' | 'retrying' | 'standby';
 
 export interface Retrying {
   readonly message: string;
@@ -53,7 +54,7 @@ export class Lane {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly context: LaneContext,
+    readonly context: LaneContext,
     readonly projection: AnyProjection,
     public state: ProjectionState,
     private readonly progressPhase: ProgressPhase,
@@ -105,10 +106,16 @@ export class Lane {
     clearTimeout(this.retryTimer);
     const subscription = this.subscription;
     this.subscription = undefined;
-    if (this.phase !== 'failed') this.phase = 'stopped';
+    if (this.phase !== 'failed' && this.phase !== 'standby') this.phase = 'stopped';
     await subscription?.stop();
     await this.saveIdleCheckpoint(true).catch(() => undefined);
     this.changed();
+  }
+
+  /** Another process owns the projection now: stop without retrying, and say so. */
+  async standBy(): Promise<void> {
+    await this.stop();
+    this.changed(() => (this.phase = 'standby'));
   }
 
   /** For good: waiters give up. */
@@ -119,6 +126,12 @@ export class Lane {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** A standby lane takes on the owner's committed state, so queries read its collection and waits see its checkpoint. */
+  follow(state: ProjectionState): void {
+    if (this.phase !== 'standby') return;
+    this.changed(() => this.replaceState(state));
   }
 
   replaceState(state: ProjectionState): void {
@@ -243,6 +256,11 @@ export class Lane {
     this.subscription = undefined;
     if (error instanceof ProjectionFailedError) {
       this.changed(() => (this.phase = 'failed'));
+      return;
+    }
+    if (error instanceof LeaseLostError) {
+      // Fenced off: another process took the projection over. The runner's lease loop decides what next.
+      this.changed(() => (this.phase = 'standby'));
       return;
     }
     // The store, not the projection: worth retrying by itself, with growing pauses.

@@ -7,6 +7,7 @@ import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
 import { physicalCollection, rebuildStateName } from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
 import { Rebuilds, type RebuildOptions, type RebuildResult } from './rebuilds';
+import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
 import { timeTravel, type TimeTravelRequest, type TimeTravelResult } from './time-travel';
 
 export interface ProjectionRunnerOptions {
@@ -35,6 +36,13 @@ export interface ProjectionRunnerOptions {
   readonly documentCacheSize?: number;
   /** Drop a build's collection once a rebuild has replaced it; default true. */
   readonly dropReplacedCollections?: boolean;
+  /**
+   * Run each projection only while holding its lease in the read store, with every commit fenced by
+   * the lease's epoch; without it, the runner assumes it is the only one (tests, tools).
+   */
+  readonly ownership?: OwnershipOptions;
+  /** Told when this runner takes a projection over or stands down (another process owns it). */
+  readonly onOwnership?: (name: string, owned: boolean, epoch: number | undefined) => void;
 }
 
 export interface LaneStatus {
@@ -76,6 +84,11 @@ export class ProjectionRunner {
   private readonly serving = new Map<string, Lane>();
   private readonly rebuilds: Rebuilds;
   private readonly context: LaneContext & { readonly dropReplacedCollections: boolean };
+  private readonly contexts = new Map<string, LaneContext>();
+  private readonly epochs = new Map<string, number>();
+  private readonly owner: string | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
   private started = false;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
@@ -98,6 +111,7 @@ export class ProjectionRunner {
       onChange: options.onChange,
       dropReplacedCollections: options.dropReplacedCollections ?? true,
     };
+    this.owner = options.ownership ? (options.ownership.owner ?? defaultOwner()) : undefined;
     this.rebuilds = new Rebuilds({
       ...this.context,
       ensureIndexes: (projection, collection) => this.ensureIndexes(projection, collection),
@@ -108,14 +122,111 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    for (const projection of this.projections.values()) await this.open(projection);
+    const ownership = this.options.ownership;
+    if (!ownership) {
+      for (const projection of this.projections.values()) await this.open(projection);
+      return;
+    }
+    await this.tickLeases();
+    const every = ownership.renewEveryMs ?? Math.max(50, Math.floor(ownership.ttlMs / 3));
+    this.leaseTimer = setInterval(() => void this.tickLeases(), every);
+    this.leaseTimer.unref();
   }
 
-  /** Every projection finishes the batch in hand and saves its checkpoint; waiters get NotCaughtUpError. */
+  /** Every projection finishes the batch in hand and saves its checkpoint; waiters get NotCaughtUpError. Leases are given up. */
   async stop(): Promise<void> {
     this.started = false;
+    clearInterval(this.leaseTimer);
+    await this.ticking;
     await Promise.all([...this.serving.values()].map((lane) => lane.close()));
     await this.rebuilds.closeAll();
+    if (this.owner !== undefined) {
+      const owner = this.owner;
+      // A standby need not wait out the TTL.
+      await Promise.all([...this.epochs.keys()].map((name) => this.options.readStore.releaseLease(name, owner).catch(() => undefined)));
+      this.epochs.clear();
+    }
+  }
+
+  /** This runner's name in the lease table, when it runs with leases. */
+  get ownerId(): string | undefined {
+    return this.owner;
+  }
+
+  /** The projections whose lease this runner holds now (every one without leases). */
+  owned(): string[] {
+    return this.owner === undefined ? this.names() : [...this.epochs.keys()];
+  }
+
+  /** One round at a time: renew what is held, take what is free or expired, stand down from what was lost. */
+  private tickLeases(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        for (const projection of this.projections.values()) {
+          if (!this.started) return;
+          await this.tickLease(projection).catch(() => undefined);
+        }
+      } finally {
+        this.ticking = undefined;
+      }
+    })();
+    return this.ticking;
+  }
+
+  private async tickLease(projection: AnyProjection): Promise<void> {
+    const { readStore } = this.options;
+    const ownership = this.options.ownership as OwnershipOptions;
+    const name = projection.name;
+    const held = this.epochs.get(name);
+    const lease = await readStore.acquireLease(name, this.owner as string, ownership.ttlMs);
+    const lane = this.serving.get(name);
+    if (lease) {
+      this.epochs.set(name, lease.epoch);
+      // Newly ours, or fenced off meanwhile and ours again: start from what the store holds now.
+      if (held !== lease.epoch || !lane || lane.phase === 'standby') {
+        if (lane) await this.standDown(lane);
+        if (!this.started) return;
+        await this.open(projection);
+        this.options.onOwnership?.(name, true, lease.epoch);
+      }
+      return;
+    }
+    this.epochs.delete(name);
+    if (held !== undefined && lane) {
+      await this.standDown(lane);
+      this.options.onOwnership?.(name, false, undefined);
+    }
+    await this.follow(projection);
+  }
+
+  private async standDown(lane: Lane): Promise<void> {
+    await this.rebuilds.lane(lane.projection.name)?.close();
+    await lane.standBy();
+  }
+
+  /** Another process owns the projection: keep its state (collection, checkpoint) current here for queries and waits. */
+  private async follow(projection: AnyProjection): Promise<void> {
+    const state = await this.options.readStore.loadState(projection.name);
+    if (!state?.collection) return;
+    const lane = this.serving.get(projection.name);
+    if (lane) {
+      if (lane.phase !== 'standby') await lane.standBy();
+      lane.follow(state);
+      return;
+    }
+    const standby = new Lane(this.contextFor(projection.name), projection, state, 'catch-up');
+    this.serving.set(projection.name, standby);
+    await standby.standBy();
+  }
+
+  private contextFor(name: string): LaneContext {
+    if (!this.options.ownership) return this.context;
+    let context = this.contexts.get(name);
+    if (!context) {
+      context = { ...this.context, readStore: fencedReadStore(this.options.readStore, name, () => this.epochs.get(name)) };
+      this.contexts.set(name, context);
+    }
+    return context;
   }
 
   names(): string[] {
@@ -206,7 +317,8 @@ export class ProjectionRunner {
   }
 
   private async open(projection: AnyProjection): Promise<void> {
-    const { readStore, clock } = this.context;
+    const context = this.contextFor(projection.name);
+    const { readStore, clock } = context;
     let state = await readStore.loadState(projection.name);
     if (!state?.collection) {
       const collection = physicalCollection(projection, 1);
@@ -217,20 +329,20 @@ export class ProjectionRunner {
       await readStore.transaction((tx) => tx.saveState(initial));
     }
     await this.ensureIndexes(projection, state.collection as string);
-    const lane = new Lane(this.context, projection, state, 'catch-up');
+    const lane = new Lane(context, projection, state, 'catch-up');
     this.serving.set(projection.name, lane);
     const pending = await readStore.loadState(rebuildStateName(projection.name));
     const resumable = pending?.version === projection.version ? pending : undefined;
-    if (pending && !resumable) await this.discard(pending);
+    if (pending && !resumable) await this.discard(pending, readStore);
     // Built by other code, the serving collection keeps serving as it is until the new version takes over.
     if (state.version === projection.version) lane.start();
     if (state.version !== projection.version || resumable) void this.rebuilds.run(lane, {}, resumable).catch(() => undefined);
   }
 
   /** A rebuild for code that is no longer running: nobody will finish it. */
-  private async discard(rebuild: ProjectionState): Promise<void> {
-    if (rebuild.collection) await this.options.readStore.dropCollection(rebuild.collection);
-    await this.options.readStore.transaction((tx) => tx.deleteState(rebuild.name));
+  private async discard(rebuild: ProjectionState, readStore: ReadStore): Promise<void> {
+    if (rebuild.collection) await readStore.dropCollection(rebuild.collection);
+    await readStore.transaction((tx) => tx.deleteState(rebuild.name));
   }
 
   private async ensureIndexes(projection: AnyProjection, collection: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AnyProjection, ProjectionState } from '@crm/shared/read-model';
+import type { AnyProjection, ProjectionState, ReadStore } from '@crm/shared/read-model';
 import { ProjectionFailedError } from './errors';
 import { Lane, type LaneContext } from './lane';
 import { physicalCollection, rebuildStateName } from './naming';
@@ -60,8 +60,9 @@ export class Rebuilds {
 
   private async build(serving: Lane, options: RebuildOptions, resumeFrom: ProjectionState | undefined): Promise<RebuildResult> {
     const { projection } = serving;
-    const state = resumeFrom ?? (await this.freshState(projection, serving.state));
-    const lane = new Lane(this.context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress);
+    const state = resumeFrom ?? (await this.freshState(projection, serving.state, serving.context.readStore));
+    // The serving lane's context: with leases, its read store is fenced by this projection's lease.
+    const lane = new Lane(serving.context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress);
     this.lanes.set(projection.name, lane);
     lane.start();
     try {
@@ -86,8 +87,8 @@ export class Rebuilds {
     return this.switchOver(serving, lane, options);
   }
 
-  private async freshState(projection: AnyProjection, serving: ProjectionState): Promise<ProjectionState> {
-    const { readStore, clock } = this.context;
+  private async freshState(projection: AnyProjection, serving: ProjectionState, readStore: ReadStore): Promise<ProjectionState> {
+    const { clock } = this.context;
     const previous = await readStore.loadState(rebuildStateName(projection.name));
     const generation = Math.max(serving.generation ?? 0, previous?.generation ?? 0) + 1;
     const collection = physicalCollection(projection, generation);
@@ -106,7 +107,8 @@ export class Rebuilds {
   }
 
   private async switchOver(serving: Lane, lane: Lane, options: RebuildOptions): Promise<RebuildResult> {
-    const { readStore, clock } = this.context;
+    const { clock } = this.context;
+    const readStore = serving.context.readStore;
     const name = serving.projection.name;
     await lane.stop();
     await serving.stop();
