@@ -85,6 +85,7 @@ async function start(config: AppConfig, { eventStore, readStore, log, logger, st
     log,
     statusEveryMs,
     onBatch: (report) => metrics.batchApplied(report),
+    ownership: { ttlMs: config.leaseTtlMs },
   });
   // Its own port: /metrics and /health for the projections run here.
   const operations = await createOperationsServer({

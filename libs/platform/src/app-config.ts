@@ -52,6 +52,11 @@ export interface AppConfig {
   readonly projections: ProjectionsMode;
   /** True unless `projections` is `off`: this process owns the projections (on a worker thread or inline). */
   readonly runProjections: boolean;
+  /**
+   * How long a projection's lease lasts unless renewed (CRM_LEASE_TTL_MS): one process runs each
+   * projection; a standby takes over at most this long (plus a renewal round) after the owner dies.
+   */
+  readonly leaseTtlMs: number;
   /** How long a query with minPosition waits for its read model before answering 503. */
   readonly readWaitMs: number;
   /** API keys, JWT, the bootstrap key (API.md "Authentication, roles and tenants"). */
@@ -142,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     projections,
     runProjections: projections !== 'off',
     readWaitMs: integer(env, 'CRM_READ_WAIT_MS', 5000, 0, 60_000, problems),
+    leaseTtlMs: integer(env, 'CRM_LEASE_TTL_MS', 15_000, 300, 600_000, problems),
     ...loadSecurityConfig(env, { dataDir, eventStore }, reader),
     operations: loadOperationsConfig(env, (name, fallback, min, max) => integer(env, name, fallback, min, max, problems), problems),
   };

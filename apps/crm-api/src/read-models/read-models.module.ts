@@ -59,7 +59,13 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
                         onBatch: (report) => metrics.batchApplied(report),
                         log: (level, message) => logger[level](message),
                       })
-                    : new ProjectionRunner({ eventStore, readStore, projections, onBatch: (report) => metrics.batchApplied(report) }),
+                    : new ProjectionRunner({
+                        eventStore,
+                        readStore,
+                        projections,
+                        onBatch: (report) => metrics.batchApplied(report),
+                        ownership: { ttlMs: config.leaseTtlMs },
+                      }),
               },
               // Readiness and /metrics read the projections run here through the runner's status().
               { provide: OWNED_PROJECTIONS, useExisting: PROJECTION_RUNNER },

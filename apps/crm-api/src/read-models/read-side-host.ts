@@ -94,11 +94,13 @@ export class ReadSideHost {
         this.calls.delete(id);
         reject(new Error(`the read-side worker did not answer within ${STATUS_TIMEOUT_MS} ms`));
       }, STATUS_TIMEOUT_MS);
-      const done = <T>(settle: (value: T) => void) => (value: T) => {
-        clearTimeout(timer);
-        this.calls.delete(id);
-        settle(value);
-      };
+      const done =
+        <T>(settle: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          this.calls.delete(id);
+          settle(value);
+        };
       this.calls.set(id, { resolve: done(resolve), reject: done(reject) });
       this.post({ kind: 'status', id });
     });

@@ -9,9 +9,7 @@ export interface ReadSideWorkerData {
 /** API thread → read-side worker. */
 export type ToReadSide =
   /** An append committed on the API's connection: read now rather than at the next poll. */
-  | { readonly kind: 'wake' }
-  | { readonly kind: 'status'; readonly id: number }
-  | { readonly kind: 'stop' };
+  { readonly kind: 'wake' } | { readonly kind: 'status'; readonly id: number } | { readonly kind: 'stop' };
 
 /** Read-side worker → API thread. */
 export type FromReadSide =

@@ -46,6 +46,13 @@ async function main(port: NonNullable<typeof parentPort>, { config }: ReadSideWo
       changed();
     },
     onChange: changed,
+    ownership: { ttlMs: config.leaseTtlMs },
+    onOwnership: (name, owned, epoch) =>
+      send({
+        kind: 'log',
+        level: 'log',
+        message: owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now`,
+      }),
   });
   const wakeable = eventStore as { wake?: () => void };
   let stopping: Promise<void> | undefined;
@@ -80,6 +87,9 @@ async function main(port: NonNullable<typeof parentPort>, { config }: ReadSideWo
 if (parentPort) {
   const port = parentPort;
   main(port, workerData as ReadSideWorkerData).catch((error: unknown) => {
-    port.postMessage({ kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies FromReadSide);
+    port.postMessage({
+      kind: 'failed',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    } satisfies FromReadSide);
   });
 }
