@@ -30,6 +30,7 @@ export interface ProjectorOptions {
   readonly onBatch?: ProjectionRunnerOptions['onBatch'];
   /** Run each projection only while holding its lease (several projectors: one owner each, standbys take over). */
   readonly ownership?: ProjectionRunnerOptions['ownership'];
+  readonly retireGraceMs?: number;
 }
 
 export interface Projector {
@@ -71,6 +72,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     projections: options.projections,
     onBatch: options.onBatch,
     ...(options.ownership ? { ownership: options.ownership } : {}),
+    ...(options.retireGraceMs === undefined ? {} : { retireGraceMs: options.retireGraceMs }),
     onOwnership: (name, owned, epoch) =>
       log.info(owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now: standing by`),
     onProgress: (progress) => {

@@ -4,7 +4,7 @@ import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } fro
 import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
-import { physicalCollection, rebuildStateName } from './naming';
+import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
 import { Rebuilds, type RebuildOptions, type RebuildResult } from './rebuilds';
 import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
@@ -41,6 +41,11 @@ export interface ProjectionRunnerOptions {
    * the lease's epoch; without it, the runner assumes it is the only one (tests, tools).
    */
   readonly ownership?: OwnershipOptions;
+  /**
+   * How long a collection replaced by a rebuild is kept for readers that looked the old one up just
+   * before the switch (CRM_REBUILD_GRACE_MS); default 0 without leases (dropped at once), 30 s with.
+   */
+  readonly retireGraceMs?: number;
   /** Told when this runner takes a projection over or stands down (another process owns it). */
   readonly onOwnership?: (name: string, owned: boolean, epoch: number | undefined) => void;
 }
@@ -114,7 +119,10 @@ export class ProjectionRunner {
     this.owner = options.ownership ? (options.ownership.owner ?? defaultOwner()) : undefined;
     this.rebuilds = new Rebuilds({
       ...this.context,
+      retireGraceMs: options.retireGraceMs ?? (options.ownership ? 30_000 : 0),
       ensureIndexes: (projection, collection) => this.ensureIndexes(projection, collection),
+      // A rebuild's lane writes only under the rebuild's own lease: one builder, whichever process it is in.
+      ...(options.ownership ? { rebuildContextOf: (name: string) => this.contextFor(rebuildStateName(name)) } : {}),
     });
   }
 
@@ -177,6 +185,8 @@ export class ProjectionRunner {
     const { readStore } = this.options;
     const ownership = this.options.ownership as OwnershipOptions;
     const name = projection.name;
+    // A rebuild built here, for a projection owned here or elsewhere, keeps its own lease alive.
+    await this.keepRebuildLease(projection);
     const held = this.epochs.get(name);
     const lease = await readStore.acquireLease(name, this.owner as string, ownership.ttlMs);
     const lane = this.serving.get(name);
@@ -189,6 +199,8 @@ export class ProjectionRunner {
         await this.open(projection);
         this.options.onOwnership?.(name, true, lease.epoch);
       }
+      await this.adoptRebuild(projection);
+      await this.dropRetired(projection);
       return;
     }
     this.epochs.delete(name);
@@ -197,6 +209,62 @@ export class ProjectionRunner {
       this.options.onOwnership?.(name, false, undefined);
     }
     await this.follow(projection);
+  }
+
+  /** A rebuild this runner builds keeps its own lease; lost (paused too long), its lane stops. */
+  private async keepRebuildLease(projection: AnyProjection): Promise<void> {
+    const name = rebuildStateName(projection.name);
+    if (!this.epochs.has(name)) return;
+    const lease = await this.options.readStore.acquireLease(name, this.owner as string, (this.options.ownership as OwnershipOptions).ttlMs);
+    if (lease) this.epochs.set(name, lease.epoch);
+    else {
+      this.epochs.delete(name);
+      await this.rebuilds.lane(projection.name)?.close();
+    }
+  }
+
+  /**
+   * The owner finishes a rebuild another process built (marked ready) or left behind (its builder
+   * died: the rebuild lease lapsed): it catches the new build up and switches to it.
+   */
+  private async adoptRebuild(projection: AnyProjection): Promise<void> {
+    const name = projection.name;
+    const lane = this.serving.get(name);
+    if (!lane || lane.phase === 'standby' || this.rebuilds.isRunning(name)) return;
+    const pending = await this.options.readStore.loadState(rebuildStateName(name));
+    if (!pending?.collection || pending.version !== projection.version) return;
+    if (!(await this.takeRebuildLease(name))) return;
+    void this.rebuilds
+      .run(lane, {}, pending)
+      .catch(() => undefined)
+      .finally(() => void this.releaseRebuildLease(name));
+  }
+
+  /** Drops the collections a switch replaced once their grace period is over. */
+  private async dropRetired(projection: AnyProjection): Promise<void> {
+    const name = retiredStateName(projection.name);
+    const store = this.contextFor(projection.name).readStore;
+    const state = await store.loadState(name);
+    if (!state?.retired?.length) return;
+    const now = this.context.clock.now().toISOString();
+    const due = state.retired.filter((entry) => entry.dropAfter <= now);
+    if (due.length === 0) return;
+    for (const entry of due) await store.dropCollection(entry.collection);
+    const left = state.retired.filter((entry) => entry.dropAfter > now);
+    await store.transaction((tx) => (left.length > 0 ? tx.saveState({ name, retired: left }) : tx.deleteState(name)));
+  }
+
+  private async takeRebuildLease(name: string): Promise<boolean> {
+    if (!this.options.ownership) return true;
+    const lease = await this.options.readStore.acquireLease(rebuildStateName(name), this.owner as string, this.options.ownership.ttlMs);
+    if (lease) this.epochs.set(rebuildStateName(name), lease.epoch);
+    return lease !== undefined;
+  }
+
+  private async releaseRebuildLease(name: string): Promise<void> {
+    if (!this.options.ownership) return;
+    this.epochs.delete(rebuildStateName(name));
+    await this.options.readStore.releaseLease(rebuildStateName(name), this.owner as string).catch(() => undefined);
   }
 
   private async standDown(lane: Lane): Promise<void> {
@@ -297,8 +365,36 @@ export class ProjectionRunner {
   }
 
   /** Rebuilds into a new physical collection while the current one serves, then switches; resolves after the switch. */
-  rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
-    return this.rebuilds.run(this.lane(name), options);
+  async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
+    const lane = this.lane(name);
+    if (this.rebuilds.isRunning(name)) return this.rebuilds.run(lane, options);
+    if (!(await this.takeRebuildLease(name))) throw new Error(`${name} is being rebuilt by another process`);
+    try {
+      // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
+      if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
+      const built = await this.rebuilds.run(lane, { ...options, handOver: true });
+      await this.releaseRebuildLease(name);
+      return await this.switchedTo(name, built);
+    } finally {
+      if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
+    }
+  }
+
+  /** Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build. */
+  private async switchedTo(name: string, built: RebuildResult): Promise<RebuildResult> {
+    for (;;) {
+      const state = await this.options.readStore.loadState(name);
+      if (state?.collection === built.collection) return { ...built, checkpoint: state.checkpoint };
+      const pending = await this.options.readStore.loadState(rebuildStateName(name));
+      if (pending?.collection !== built.collection) {
+        // Switched between the two reads, or discarded.
+        const now = await this.options.readStore.loadState(name);
+        if (now?.collection === built.collection) return { ...built, checkpoint: now.checkpoint };
+        throw new Error(`the build ${built.collection} of ${name} was discarded before the switch`);
+      }
+      if (!this.started) throw new Error(`stopped before the owner of ${name} switched to ${built.collection}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Builds the projection as of a position or date into `target`, leaving the serving build alone. */
@@ -336,7 +432,17 @@ export class ProjectionRunner {
     if (pending && !resumable) await this.discard(pending, readStore);
     // Built by other code, the serving collection keeps serving as it is until the new version takes over.
     if (state.version === projection.version) lane.start();
-    if (state.version !== projection.version || resumable) void this.rebuilds.run(lane, {}, resumable).catch(() => undefined);
+    if (state.version !== projection.version || resumable) void this.startRebuild(lane, resumable);
+  }
+
+  /** A version bump or an interrupted rebuild: under the rebuild's lease, unless another process is building it. */
+  private async startRebuild(lane: Lane, resumeFrom: ProjectionState | undefined): Promise<void> {
+    const name = lane.projection.name;
+    if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name).catch(() => false))) return;
+    await this.rebuilds
+      .run(lane, {}, resumeFrom)
+      .catch(() => undefined)
+      .finally(() => void this.releaseRebuildLease(name));
   }
 
   /** A rebuild for code that is no longer running: nobody will finish it. */

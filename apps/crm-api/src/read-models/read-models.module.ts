@@ -65,6 +65,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
                         projections,
                         onBatch: (report) => metrics.batchApplied(report),
                         ownership: { ttlMs: config.leaseTtlMs },
+                        retireGraceMs: config.rebuildGraceMs,
                       }),
               },
               // Readiness and /metrics read the projections run here through the runner's status().

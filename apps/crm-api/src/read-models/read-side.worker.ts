@@ -47,6 +47,7 @@ async function main(port: NonNullable<typeof parentPort>, { config }: ReadSideWo
     },
     onChange: changed,
     ownership: { ttlMs: config.leaseTtlMs },
+    retireGraceMs: config.rebuildGraceMs,
     onOwnership: (name, owned, epoch) =>
       send({
         kind: 'log',

@@ -30,6 +30,10 @@ export interface ProjectionState {
   readonly collection?: string;
   readonly error?: ProjectionFailure;
   readonly updatedAt?: string;
+  /** A rebuild built by another process and waiting for the projection's owner to switch to it. */
+  readonly ready?: boolean;
+  /** Collections a switch replaced, dropped once readers had time to move on (`<name>~retired`). */
+  readonly retired?: readonly { readonly collection: string; readonly dropAfter: string }[];
 }
 
 export interface ReadStoreReader {
