@@ -16,3 +16,4 @@ export {
 export { describeStatus } from './status-text';
 export { ServingMirror } from './serving-mirror';
 export { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
+export { isPermanentWriteError } from './permanent-errors';

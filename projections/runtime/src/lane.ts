@@ -1,10 +1,11 @@
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
 import type { Clock } from '@crm/shared/kernel';
-import { LeaseLostError, type AnyProjection, type ProjectionState, type ReadStore } from '@crm/shared/read-model';
+import { LeaseLostError, type AnyProjection, type ProjectionFailure, type ProjectionState, type ReadStore } from '@crm/shared/read-model';
 import { applyBatch, type BatchResult } from './batch';
 import { traceBatch, type BatchReport } from './batch-telemetry';
 import { DocumentCache } from './document-cache';
 import { ProjectionFailedError } from './errors';
+import { isPermanentWriteError } from './permanent-errors';
 import { ProgressMeter, type ProgressPhase, type ProjectionProgress } from './progress';
 
 export interface LaneContext {
@@ -152,6 +153,10 @@ export class Lane {
         () => this.applyOnce(events, checkpoint),
         (r) => r.failure?.message,
       );
+    } catch (error) {
+      if (!isPermanentWriteError(error) || events.length === 0) throw error;
+      // The store will refuse this batch every time: stop here, as for a projection error, instead of retrying forever.
+      throw new ProjectionFailedError(this.projection.name, await this.recordWriteFailure(events, error));
     } finally {
       this.reportBatch(events.length, result, started);
     }
@@ -188,6 +193,30 @@ export class Lane {
     // Live, every append would report; progress is for catching up and rebuilding.
     if (!this.caughtUp) this.report(meter.record(result.applied, this.state.checkpoint));
     return result;
+  }
+
+  /** The batch's first event and the store's reason, kept in the state (where other processes' health reads it). */
+  private async recordWriteFailure(events: readonly RecordedEvent[], error: unknown): Promise<ProjectionFailure> {
+    const event = events[0] as RecordedEvent;
+    const failure: ProjectionFailure = {
+      eventId: event.metadata.eventId,
+      position: event.position,
+      type: event.type,
+      streamId: event.streamId,
+      message:
+        `the read store refuses the batch for good: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`.slice(
+          0,
+          2000,
+        ),
+      at: this.context.clock.now().toISOString(),
+    };
+    const state: ProjectionState = { ...this.state, error: failure };
+    await this.context.readStore.transaction((tx) => tx.saveState(state)).catch(() => undefined);
+    this.changed(() => {
+      this.state = state;
+      this.phase = 'failed';
+    });
+    return failure;
   }
 
   /** Metrics are advisory too: a failing observer must not stop the projection. */

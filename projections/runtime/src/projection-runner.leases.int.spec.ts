@@ -154,4 +154,48 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     expect(await documents(two.readStore, b.runner.collectionOf('owners'))).toEqual({ Ali: { owner: 'Ali', deals: 2, amount: 200 } });
     expect(b.applied.reduce((sum, report) => sum + report.applied, 0)).toBe(1);
   }, 30_000);
+
+  it(`${backend.name}: a write the store refuses for good stops that projection, with the reason, instead of retrying`, async () => {
+    const stores = await connect();
+    // A store that refuses one document on every try, as MongoDB's adapter marks a document over 16 MiB (permanent: true).
+    const refusing: typeof stores.readStore = new Proxy(stores.readStore, {
+      get(target, property, receiver) {
+        if (property !== 'transaction') return Reflect.get(target, property, receiver) as unknown;
+        return async (work: Parameters<ReadStore['transaction']>[0], options?: Parameters<ReadStore['transaction']>[1]) =>
+          target.transaction(async (tx) => {
+            const result = await work({
+              ...tx,
+              get: (c, id) => tx.get(c, id),
+              getMany: (c, ids) => tx.getMany(c, ids),
+              put: (c, id, doc, position) => {
+                if (JSON.stringify(doc).includes('too-large')) throw Object.assign(new Error('document refused'), { permanent: true });
+                tx.put(c, id, doc, position);
+              },
+              delete: (c, id) => tx.delete(c, id),
+              saveCheckpoint: (n, k) => tx.saveCheckpoint(n, k),
+              saveState: (state) => tx.saveState(state),
+              deleteState: (n) => tx.deleteState(n),
+            });
+            return result;
+          }, options);
+      },
+    });
+    const failing = new ProjectionRunner({
+      eventStore: stores.events,
+      readStore: refusing,
+      projections: [ownersProjection],
+      ownership: { owner: 'process-a', ttlMs: 5000 },
+      retryDelayMs: () => 10,
+    });
+    runners.push(failing);
+    await openDeal(stores.events, 'd0', 'Ali', 100);
+    await openDeal(stores.events, 'd1', 'too-large', 100);
+    await failing.start();
+    await until(async () => (await failing.status())[0]?.phase === 'failed', 10_000, 'the projection to stop');
+    const [status] = await failing.status();
+    expect(status?.retrying).toBeUndefined();
+    expect(status?.error?.message).toMatch(/refuses the batch for good/);
+    // Recorded in the store too, where another process's health reads it.
+    expect((await stores.readStore.loadState('owners'))?.error?.message).toMatch(/refuses the batch for good/);
+  }, 30_000);
 });
