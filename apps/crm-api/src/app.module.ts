@@ -28,7 +28,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         StorageModule.forRoot(config, options),
         IdentityModule.forRoot(config.auth),
-        ReadModelsModule.forRoot(config, [...ALL_PROJECTIONS, ...(options.projections ?? [])]),
+        ReadModelsModule.forRoot(config, [...ALL_PROJECTIONS, ...(options.projections ?? [])], (options.projections ?? []).length > 0),
         ViewsModule,
         OperationsModule.forRoot({ config, service: 'crm-api', logDestination: options.logDestination }),
         ...(options.contexts ?? []),

@@ -85,6 +85,8 @@ async function start(config: AppConfig, { eventStore, readStore, log, logger, st
     log,
     statusEveryMs,
     onBatch: (report) => metrics.batchApplied(report),
+    ownership: { ttlMs: config.leaseTtlMs },
+    retireGraceMs: config.rebuildGraceMs,
   });
   // Its own port: /metrics and /health for the projections run here.
   const operations = await createOperationsServer({

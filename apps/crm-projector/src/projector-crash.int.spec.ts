@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { seedEventStore } from '@crm/demo-data';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { activeCollection, positionOrdinal, ProjectionRunner } from '@crm/projections/runtime';
-import { SqliteReadStore } from '@crm/read-store/sqlite';
+import { openSqliteReadStore, SqliteReadStore } from '@crm/read-store/sqlite';
 import { diffReadModels, type ReadModelSnapshot, snapshotReadModels } from '@crm/shared/testing';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { type Child, poll, startApp } from './testing/child-process';
@@ -17,10 +17,14 @@ const NAMES = ALL_PROJECTIONS.map((p) => p.name);
 
 /** What the runner has committed, read by another connection while a child process writes. */
 class StateWatch {
-  private readonly db: Database.Database;
+  private opened: Database.Database | undefined;
 
-  constructor(file: string) {
-    this.db = new Database(file, { readonly: true, fileMustExist: true });
+  /** The read models' file, which the child creates when it starts. */
+  constructor(private readonly file: string) {}
+
+  private get db(): Database.Database {
+    this.opened ??= new Database(this.file, { readonly: true, fileMustExist: true });
+    return this.opened;
   }
 
   states(): Map<string, string | undefined> {
@@ -41,21 +45,19 @@ class StateWatch {
   }
 
   close(): void {
-    this.db.close();
+    this.opened?.close();
   }
 }
 
 /** The serving build of every projection in the file, compared by content. */
 async function servingSnapshot(file: string): Promise<{ snapshot: ReadModelSnapshot; collections: string[] }> {
-  const events = openSqliteEventStore({ file });
-  const store = new SqliteReadStore(events.db);
+  const store = openSqliteReadStore({ file });
   try {
     const collections = new Map<string, string>();
     for (const name of NAMES) collections.set(name, (await activeCollection(store, name)) ?? `${name}: never built`);
     return { snapshot: await snapshotReadModels(store, collections), collections: [...collections.values()].sort() };
   } finally {
     await store.close();
-    await events.close();
   }
 }
 
@@ -63,6 +65,7 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
   const root = mkdtempSync(join(tmpdir(), 'crm-crash-'));
   const dataDir = join(root, 'crashed');
   const file = join(dataDir, 'crm.sqlite');
+  const readModels = join(dataDir, 'read-models.sqlite');
   let head = '';
   let clean: ReadModelSnapshot;
   const children: Child[] = [];
@@ -100,7 +103,7 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
   });
 
   it('the projector, killed halfway through its first build, resumes from its checkpoints after a restart', async () => {
-    const watch = new StateWatch(file);
+    const watch = new StateWatch(readModels);
     try {
       const projector = run(PROJECTOR);
       // Partway: between a tenth and four fifths of the work committed, summed over all projections.
@@ -135,12 +138,12 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
     } finally {
       watch.close();
     }
-    const { snapshot } = await servingSnapshot(file);
+    const { snapshot } = await servingSnapshot(readModels);
     expect(diffReadModels(clean, snapshot)).toEqual([]);
   }, 60_000);
 
   it('crm-cli rebuild all, killed mid-rebuild, resumes the interrupted rebuild and switches over', async () => {
-    const watch = new StateWatch(file);
+    const watch = new StateWatch(readModels);
     try {
       const rebuild = run(CLI, ['rebuild', 'all']);
       const interrupted = await poll(
@@ -165,7 +168,7 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
       const states = watch.states();
       expect([...states.keys()].filter((name) => name.endsWith('~rebuild'))).toEqual([]);
       for (const name of NAMES) expect({ name, checkpoint: states.get(name) }).toEqual({ name, checkpoint: head });
-      const { snapshot, collections } = await servingSnapshot(file);
+      const { snapshot, collections } = await servingSnapshot(readModels);
       expect(diffReadModels(clean, snapshot)).toEqual([]);
       // Nothing left behind: the interrupted build and every replaced one are gone.
       expect(watch.collectionsWithDocuments().filter((collection) => !collections.includes(collection))).toEqual([]);

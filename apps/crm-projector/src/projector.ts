@@ -28,6 +28,9 @@ export interface ProjectorOptions {
   readonly progressEveryMs?: number;
   /** Every batch applied, for metrics. */
   readonly onBatch?: ProjectionRunnerOptions['onBatch'];
+  /** Run each projection only while holding its lease (several projectors: one owner each, standbys take over). */
+  readonly ownership?: ProjectionRunnerOptions['ownership'];
+  readonly retireGraceMs?: number;
 }
 
 export interface Projector {
@@ -68,6 +71,10 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     readStore: options.readStore,
     projections: options.projections,
     onBatch: options.onBatch,
+    ...(options.ownership ? { ownership: options.ownership } : {}),
+    ...(options.retireGraceMs === undefined ? {} : { retireGraceMs: options.retireGraceMs }),
+    onOwnership: (name, owned, epoch) =>
+      log.info(owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now: standing by`),
     onProgress: (progress) => {
       const key = `${progress.projection}/${progress.phase}`;
       const now = Date.now();

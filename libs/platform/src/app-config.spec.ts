@@ -37,6 +37,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CRM_EVENT_STORE: 'memory', CRM_READ_STORE: 'sqlite' })).toThrow(/CRM_EVENT_STORE=sqlite/);
     expect(() => loadConfig({ CRM_PROJECTIONS: 'sometimes' })).toThrow(/CRM_PROJECTIONS/);
     expect(loadConfig({ CRM_PROJECTIONS: 'off' }).runProjections).toBe(false);
+    expect(loadConfig({})).toMatchObject({ projections: 'run', runProjections: true });
+    expect(loadConfig({ CRM_PROJECTIONS: 'inline' })).toMatchObject({ projections: 'inline', runProjections: true });
   });
 
   it('keeps the body limit below what KurrentDB takes in one append, so a body it accepts can be recorded', () => {

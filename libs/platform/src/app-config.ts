@@ -6,6 +6,8 @@ import { loadOperationsConfig, type OperationsConfig } from './operations-config
 
 export type EventStoreKind = 'sqlite' | 'postgres' | 'eventstoredb' | 'memory';
 const EVENT_STORES: readonly EventStoreKind[] = ['sqlite', 'postgres', 'eventstoredb', 'memory'];
+export type ProjectionsMode = 'run' | 'inline' | 'off';
+const PROJECTIONS_MODES: readonly ProjectionsMode[] = ['run', 'inline', 'off'];
 export type ReadStoreKind = 'sqlite' | 'postgres' | 'mongodb' | 'memory';
 const READ_STORES: readonly ReadStoreKind[] = ['sqlite', 'postgres', 'mongodb', 'memory'];
 /** Where read models live unless CRM_READ_STORE says otherwise: beside the events where possible. */
@@ -42,8 +44,21 @@ export interface AppConfig {
   readonly mongodbUrl?: string;
   /** The MongoDB database; default: the one the URL names, else `crm`. */
   readonly mongodbDatabase?: string;
-  /** Run the projections in this process (embedded mode) or leave them to crm-projector. */
+  /**
+   * Where this process's projections and reactors run: `run` beside the API on a worker thread (the
+   * embedded default; commands never wait on the read side), `inline` on the API's own event loop, `off`
+   * when crm-projector runs them.
+   */
+  readonly projections: ProjectionsMode;
+  /** True unless `projections` is `off`: this process owns the projections (on a worker thread or inline). */
   readonly runProjections: boolean;
+  /**
+   * How long a projection's lease lasts unless renewed (CRM_LEASE_TTL_MS): one process runs each
+   * projection; a standby takes over at most this long (plus a renewal round) after the owner dies.
+   */
+  readonly leaseTtlMs: number;
+  /** How long a collection a rebuild replaced stays for readers still on it (CRM_REBUILD_GRACE_MS). */
+  readonly rebuildGraceMs: number;
   /** How long a query with minPosition waits for its read model before answering 503. */
   readonly readWaitMs: number;
   /** API keys, JWT, the bootstrap key (API.md "Authentication, roles and tenants"). */
@@ -107,8 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (mongodbDatabase !== undefined && !/^[A-Za-z0-9_-]{1,63}$/.test(mongodbDatabase)) {
     problems.push('MONGODB_DATABASE may hold only letters, digits, "_" and "-" (up to 63)');
   }
-  const projections = env['CRM_PROJECTIONS'] || 'run';
-  if (projections !== 'run' && projections !== 'off') problems.push(`CRM_PROJECTIONS=${JSON.stringify(projections)} must be run or off`);
+  const projections = (env['CRM_PROJECTIONS'] || 'run') as ProjectionsMode;
+  if (!PROJECTIONS_MODES.includes(projections))
+    problems.push(`CRM_PROJECTIONS=${JSON.stringify(env['CRM_PROJECTIONS'])} must be one of ${PROJECTIONS_MODES.join(', ')}`);
   const postgresSchema = env['CRM_POSTGRES_SCHEMA'] || 'crm';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresSchema)) problems.push('CRM_POSTGRES_SCHEMA must be a lower-case SQL identifier');
   const dataDir = resolve(env['CRM_DATA_DIR'] || './data');
@@ -130,8 +146,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readStore,
     mongodbUrl,
     mongodbDatabase,
-    runProjections: projections === 'run',
+    projections,
+    runProjections: projections !== 'off',
     readWaitMs: integer(env, 'CRM_READ_WAIT_MS', 5000, 0, 60_000, problems),
+    leaseTtlMs: integer(env, 'CRM_LEASE_TTL_MS', 15_000, 300, 600_000, problems),
+    rebuildGraceMs: integer(env, 'CRM_REBUILD_GRACE_MS', 30_000, 0, 86_400_000, problems),
     ...loadSecurityConfig(env, { dataDir, eventStore }, reader),
     operations: loadOperationsConfig(env, (name, fallback, min, max) => integer(env, name, fallback, min, max, problems), problems),
   };

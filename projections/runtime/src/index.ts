@@ -6,5 +6,14 @@ export { linksTo, type BatchReport } from './batch-telemetry';
 export type { LanePhase, Retrying } from './lane';
 export type { RebuildOptions, RebuildResult } from './rebuilds';
 export type { AsOf, TimeTravelRequest, TimeTravelResult } from './time-travel';
-export { ProjectionRunner, type LaneStatus, type ProjectionRunnerOptions, type ProjectionStatus } from './projection-runner';
+export {
+  ProjectionRunner,
+  type LaneStatus,
+  type ProjectionRunnerOptions,
+  type ProjectionStatus,
+  type ServingSnapshot,
+} from './projection-runner';
 export { describeStatus } from './status-text';
+export { ServingMirror } from './serving-mirror';
+export { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
+export { isPermanentWriteError } from './permanent-errors';

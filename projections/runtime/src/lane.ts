@@ -1,10 +1,11 @@
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
 import type { Clock } from '@crm/shared/kernel';
-import type { AnyProjection, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { LeaseLostError, type AnyProjection, type ProjectionFailure, type ProjectionState, type ReadStore } from '@crm/shared/read-model';
 import { applyBatch, type BatchResult } from './batch';
 import { traceBatch, type BatchReport } from './batch-telemetry';
 import { DocumentCache } from './document-cache';
 import { ProjectionFailedError } from './errors';
+import { isPermanentWriteError } from './permanent-errors';
 import { ProgressMeter, type ProgressPhase, type ProjectionProgress } from './progress';
 
 export interface LaneContext {
@@ -22,9 +23,12 @@ export interface LaneContext {
   readonly onProgress?: (progress: ProjectionProgress) => void;
   /** Every batch applied, for metrics. */
   readonly onBatch?: (report: BatchReport) => void;
+  /** Any change of a lane's checkpoint, phase or collection (synchronous: keep it cheap). */
+  readonly onChange?: () => void;
 }
 
-export type LanePhase = 'stopped' | 'running' | 'failed' | 'retrying';
+/** `standby`: another process holds the projection's lease; this one only follows its state. */
+export type LanePhase = 'stopped' | 'running' | 'failed' | 'retrying' | 'standby';
 
 export interface Retrying {
   readonly message: string;
@@ -51,7 +55,7 @@ export class Lane {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly context: LaneContext,
+    readonly context: LaneContext,
     readonly projection: AnyProjection,
     public state: ProjectionState,
     private readonly progressPhase: ProgressPhase,
@@ -103,10 +107,16 @@ export class Lane {
     clearTimeout(this.retryTimer);
     const subscription = this.subscription;
     this.subscription = undefined;
-    if (this.phase !== 'failed') this.phase = 'stopped';
+    if (this.phase !== 'failed' && this.phase !== 'standby') this.phase = 'stopped';
     await subscription?.stop();
     await this.saveIdleCheckpoint(true).catch(() => undefined);
     this.changed();
+  }
+
+  /** Another process owns the projection now: stop without retrying, and say so. */
+  async standBy(): Promise<void> {
+    await this.stop();
+    this.changed(() => (this.phase = 'standby'));
   }
 
   /** For good: waiters give up. */
@@ -117,6 +127,12 @@ export class Lane {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** A standby lane takes on the owner's committed state, so queries read its collection and waits see its checkpoint. */
+  follow(state: ProjectionState): void {
+    if (this.phase !== 'standby') return;
+    this.changed(() => this.replaceState(state));
   }
 
   replaceState(state: ProjectionState): void {
@@ -137,6 +153,10 @@ export class Lane {
         () => this.applyOnce(events, checkpoint),
         (r) => r.failure?.message,
       );
+    } catch (error) {
+      if (!isPermanentWriteError(error) || events.length === 0) throw error;
+      // The store will refuse this batch every time: stop here, as for a projection error, instead of retrying forever.
+      throw new ProjectionFailedError(this.projection.name, await this.recordWriteFailure(events, error));
     } finally {
       this.reportBatch(events.length, result, started);
     }
@@ -173,6 +193,30 @@ export class Lane {
     // Live, every append would report; progress is for catching up and rebuilding.
     if (!this.caughtUp) this.report(meter.record(result.applied, this.state.checkpoint));
     return result;
+  }
+
+  /** The batch's first event and the store's reason, kept in the state (where other processes' health reads it). */
+  private async recordWriteFailure(events: readonly RecordedEvent[], error: unknown): Promise<ProjectionFailure> {
+    const event = events[0] as RecordedEvent;
+    const failure: ProjectionFailure = {
+      eventId: event.metadata.eventId,
+      position: event.position,
+      type: event.type,
+      streamId: event.streamId,
+      message:
+        `the read store refuses the batch for good: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`.slice(
+          0,
+          2000,
+        ),
+      at: this.context.clock.now().toISOString(),
+    };
+    const state: ProjectionState = { ...this.state, error: failure };
+    await this.context.readStore.transaction((tx) => tx.saveState(state)).catch(() => undefined);
+    this.changed(() => {
+      this.state = state;
+      this.phase = 'failed';
+    });
+    return failure;
   }
 
   /** Metrics are advisory too: a failing observer must not stop the projection. */
@@ -243,6 +287,11 @@ export class Lane {
       this.changed(() => (this.phase = 'failed'));
       return;
     }
+    if (error instanceof LeaseLostError) {
+      // Fenced off: another process took the projection over. The runner's lease loop decides what next.
+      this.changed(() => (this.phase = 'standby'));
+      return;
+    }
     // The store, not the projection: worth retrying by itself, with growing pauses.
     const attempt = (this.retrying?.attempt ?? 0) + 1;
     const message = error instanceof Error ? error.message : String(error);
@@ -280,5 +329,10 @@ export class Lane {
   private changed(update?: () => void): void {
     update?.();
     for (const listener of [...this.listeners]) listener();
+    try {
+      this.context.onChange?.();
+    } catch {
+      // ignored on purpose: an observer must not stop the projection
+    }
   }
 }

@@ -10,6 +10,11 @@ export function rebuildStateName(projection: string): string {
   return `${projection}~rebuild`;
 }
 
+/** The record of collections a rebuild replaced, dropped after the grace period. */
+export function retiredStateName(projection: string): string {
+  return `${projection}~retired`;
+}
+
 /**
  * The physical collection queries should read for a projection, for readers
  * in another process than the runner (the projector topology). In-process,

@@ -4,9 +4,10 @@ import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } fro
 import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
-import { physicalCollection, rebuildStateName } from './naming';
+import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
 import { Rebuilds, type RebuildOptions, type RebuildResult } from './rebuilds';
+import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
 import { timeTravel, type TimeTravelRequest, type TimeTravelResult } from './time-travel';
 
 export interface ProjectionRunnerOptions {
@@ -29,10 +30,24 @@ export interface ProjectionRunnerOptions {
   readonly onProgress?: (progress: ProjectionProgress) => void;
   /** Every batch applied (duration, events, outcome), for metrics. */
   readonly onBatch?: (report: BatchReport) => void;
+  /** Any change of a lane's checkpoint, phase or collection, e.g. to tell readers on another thread; keep it cheap. */
+  readonly onChange?: () => void;
   /** Documents each projection keeps in memory between batches (it is their only writer); default 10 000, 0 for none. */
   readonly documentCacheSize?: number;
   /** Drop a build's collection once a rebuild has replaced it; default true. */
   readonly dropReplacedCollections?: boolean;
+  /**
+   * Run each projection only while holding its lease in the read store, with every commit fenced by
+   * the lease's epoch; without it, the runner assumes it is the only one (tests, tools).
+   */
+  readonly ownership?: OwnershipOptions;
+  /**
+   * How long a collection replaced by a rebuild is kept for readers that looked the old one up just
+   * before the switch (CRM_REBUILD_GRACE_MS); default 0 without leases (dropped at once), 30 s with.
+   */
+  readonly retireGraceMs?: number;
+  /** Told when this runner takes a projection over or stands down (another process owns it). */
+  readonly onOwnership?: (name: string, owned: boolean, epoch: number | undefined) => void;
 }
 
 export interface LaneStatus {
@@ -45,6 +60,14 @@ export interface LaneStatus {
   readonly lag: number | undefined;
   readonly error?: ProjectionFailure;
   readonly retrying?: Retrying;
+}
+
+/** What a reader elsewhere (the API's thread, beside a read-side worker) needs to serve a projection: synchronous, no store call. */
+export interface ServingSnapshot {
+  readonly name: string;
+  readonly collection: string;
+  readonly checkpoint: string | undefined;
+  readonly phase: LanePhase;
 }
 
 export interface ProjectionStatus extends LaneStatus {
@@ -66,6 +89,11 @@ export class ProjectionRunner {
   private readonly serving = new Map<string, Lane>();
   private readonly rebuilds: Rebuilds;
   private readonly context: LaneContext & { readonly dropReplacedCollections: boolean };
+  private readonly contexts = new Map<string, LaneContext>();
+  private readonly epochs = new Map<string, number>();
+  private readonly owner: string | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
   private started = false;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
@@ -85,11 +113,16 @@ export class ProjectionRunner {
       documentCacheSize: options.documentCacheSize ?? 10_000,
       onProgress: options.onProgress,
       onBatch: options.onBatch,
+      onChange: options.onChange,
       dropReplacedCollections: options.dropReplacedCollections ?? true,
     };
+    this.owner = options.ownership ? (options.ownership.owner ?? defaultOwner()) : undefined;
     this.rebuilds = new Rebuilds({
       ...this.context,
+      retireGraceMs: options.retireGraceMs ?? (options.ownership ? 30_000 : 0),
       ensureIndexes: (projection, collection) => this.ensureIndexes(projection, collection),
+      // A rebuild's lane writes only under the rebuild's own lease: one builder, whichever process it is in.
+      ...(options.ownership ? { rebuildContextOf: (name: string) => this.contextFor(rebuildStateName(name)) } : {}),
     });
   }
 
@@ -97,14 +130,171 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    for (const projection of this.projections.values()) await this.open(projection);
+    const ownership = this.options.ownership;
+    if (!ownership) {
+      for (const projection of this.projections.values()) await this.open(projection);
+      return;
+    }
+    await this.tickLeases();
+    const every = ownership.renewEveryMs ?? Math.max(50, Math.floor(ownership.ttlMs / 3));
+    this.leaseTimer = setInterval(() => void this.tickLeases(), every);
+    this.leaseTimer.unref();
   }
 
-  /** Every projection finishes the batch in hand and saves its checkpoint; waiters get NotCaughtUpError. */
+  /** Every projection finishes the batch in hand and saves its checkpoint; waiters get NotCaughtUpError. Leases are given up. */
   async stop(): Promise<void> {
     this.started = false;
+    clearInterval(this.leaseTimer);
+    await this.ticking;
     await Promise.all([...this.serving.values()].map((lane) => lane.close()));
     await this.rebuilds.closeAll();
+    if (this.owner !== undefined) {
+      const owner = this.owner;
+      // A standby need not wait out the TTL.
+      await Promise.all([...this.epochs.keys()].map((name) => this.options.readStore.releaseLease(name, owner).catch(() => undefined)));
+      this.epochs.clear();
+    }
+  }
+
+  /** This runner's name in the lease table, when it runs with leases. */
+  get ownerId(): string | undefined {
+    return this.owner;
+  }
+
+  /** The projections whose lease this runner holds now (every one without leases). */
+  owned(): string[] {
+    return this.owner === undefined ? this.names() : [...this.epochs.keys()];
+  }
+
+  /** One round at a time: renew what is held, take what is free or expired, stand down from what was lost. */
+  private tickLeases(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        for (const projection of this.projections.values()) {
+          if (!this.started) return;
+          await this.tickLease(projection).catch(() => undefined);
+        }
+      } finally {
+        this.ticking = undefined;
+      }
+    })();
+    return this.ticking;
+  }
+
+  private async tickLease(projection: AnyProjection): Promise<void> {
+    const { readStore } = this.options;
+    const ownership = this.options.ownership as OwnershipOptions;
+    const name = projection.name;
+    // A rebuild built here, for a projection owned here or elsewhere, keeps its own lease alive.
+    await this.keepRebuildLease(projection);
+    const held = this.epochs.get(name);
+    const lease = await readStore.acquireLease(name, this.owner as string, ownership.ttlMs);
+    const lane = this.serving.get(name);
+    if (lease) {
+      this.epochs.set(name, lease.epoch);
+      // Newly ours, or fenced off meanwhile and ours again: start from what the store holds now.
+      if (held !== lease.epoch || !lane || lane.phase === 'standby') {
+        if (lane) await this.standDown(lane);
+        if (!this.started) return;
+        await this.open(projection);
+        this.options.onOwnership?.(name, true, lease.epoch);
+      }
+      await this.adoptRebuild(projection);
+      await this.dropRetired(projection);
+      return;
+    }
+    this.epochs.delete(name);
+    if (held !== undefined && lane) {
+      await this.standDown(lane);
+      this.options.onOwnership?.(name, false, undefined);
+    }
+    await this.follow(projection);
+  }
+
+  /** A rebuild this runner builds keeps its own lease; lost (paused too long), its lane stops. */
+  private async keepRebuildLease(projection: AnyProjection): Promise<void> {
+    const name = rebuildStateName(projection.name);
+    if (!this.epochs.has(name)) return;
+    const lease = await this.options.readStore.acquireLease(name, this.owner as string, (this.options.ownership as OwnershipOptions).ttlMs);
+    if (lease) this.epochs.set(name, lease.epoch);
+    else {
+      this.epochs.delete(name);
+      await this.rebuilds.lane(projection.name)?.close();
+    }
+  }
+
+  /**
+   * The owner finishes a rebuild another process built (marked ready) or left behind (its builder
+   * died: the rebuild lease lapsed): it catches the new build up and switches to it.
+   */
+  private async adoptRebuild(projection: AnyProjection): Promise<void> {
+    const name = projection.name;
+    const lane = this.serving.get(name);
+    if (!lane || lane.phase === 'standby' || this.rebuilds.isRunning(name)) return;
+    const pending = await this.options.readStore.loadState(rebuildStateName(name));
+    if (!pending?.collection || pending.version !== projection.version) return;
+    if (!(await this.takeRebuildLease(name))) return;
+    void this.rebuilds
+      .run(lane, {}, pending)
+      .catch(() => undefined)
+      .finally(() => void this.releaseRebuildLease(name));
+  }
+
+  /** Drops the collections a switch replaced once their grace period is over. */
+  private async dropRetired(projection: AnyProjection): Promise<void> {
+    const name = retiredStateName(projection.name);
+    const store = this.contextFor(projection.name).readStore;
+    const state = await store.loadState(name);
+    if (!state?.retired?.length) return;
+    const now = this.context.clock.now().toISOString();
+    const due = state.retired.filter((entry) => entry.dropAfter <= now);
+    if (due.length === 0) return;
+    for (const entry of due) await store.dropCollection(entry.collection);
+    const left = state.retired.filter((entry) => entry.dropAfter > now);
+    await store.transaction((tx) => (left.length > 0 ? tx.saveState({ name, retired: left }) : tx.deleteState(name)));
+  }
+
+  private async takeRebuildLease(name: string): Promise<boolean> {
+    if (!this.options.ownership) return true;
+    const lease = await this.options.readStore.acquireLease(rebuildStateName(name), this.owner as string, this.options.ownership.ttlMs);
+    if (lease) this.epochs.set(rebuildStateName(name), lease.epoch);
+    return lease !== undefined;
+  }
+
+  private async releaseRebuildLease(name: string): Promise<void> {
+    if (!this.options.ownership) return;
+    this.epochs.delete(rebuildStateName(name));
+    await this.options.readStore.releaseLease(rebuildStateName(name), this.owner as string).catch(() => undefined);
+  }
+
+  private async standDown(lane: Lane): Promise<void> {
+    await this.rebuilds.lane(lane.projection.name)?.close();
+    await lane.standBy();
+  }
+
+  /** Another process owns the projection: keep its state (collection, checkpoint) current here for queries and waits. */
+  private async follow(projection: AnyProjection): Promise<void> {
+    const state = await this.options.readStore.loadState(projection.name);
+    if (!state?.collection) return;
+    const lane = this.serving.get(projection.name);
+    if (lane) {
+      if (lane.phase !== 'standby') await lane.standBy();
+      lane.follow(state);
+      return;
+    }
+    const standby = new Lane(this.contextFor(projection.name), projection, state, 'catch-up');
+    this.serving.set(projection.name, standby);
+    await standby.standBy();
+  }
+
+  private contextFor(name: string): LaneContext {
+    if (!this.options.ownership) return this.context;
+    let context = this.contexts.get(name);
+    if (!context) {
+      context = { ...this.context, readStore: fencedReadStore(this.options.readStore, name, () => this.epochs.get(name)) };
+      this.contexts.set(name, context);
+    }
+    return context;
   }
 
   names(): string[] {
@@ -114,6 +304,16 @@ export class ProjectionRunner {
   /** The physical collection a query should read for this projection now. */
   collectionOf(name: string): string {
     return this.lane(name).collection;
+  }
+
+  /** Every serving build's collection, checkpoint and phase as of now. */
+  snapshot(): ServingSnapshot[] {
+    return [...this.serving.values()].map((lane) => ({
+      name: lane.projection.name,
+      collection: lane.collection,
+      checkpoint: lane.checkpoint,
+      phase: lane.phase,
+    }));
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -165,8 +365,36 @@ export class ProjectionRunner {
   }
 
   /** Rebuilds into a new physical collection while the current one serves, then switches; resolves after the switch. */
-  rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
-    return this.rebuilds.run(this.lane(name), options);
+  async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
+    const lane = this.lane(name);
+    if (this.rebuilds.isRunning(name)) return this.rebuilds.run(lane, options);
+    if (!(await this.takeRebuildLease(name))) throw new Error(`${name} is being rebuilt by another process`);
+    try {
+      // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
+      if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
+      const built = await this.rebuilds.run(lane, { ...options, handOver: true });
+      await this.releaseRebuildLease(name);
+      return await this.switchedTo(name, built);
+    } finally {
+      if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
+    }
+  }
+
+  /** Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build. */
+  private async switchedTo(name: string, built: RebuildResult): Promise<RebuildResult> {
+    for (;;) {
+      const state = await this.options.readStore.loadState(name);
+      if (state?.collection === built.collection) return { ...built, checkpoint: state.checkpoint };
+      const pending = await this.options.readStore.loadState(rebuildStateName(name));
+      if (pending?.collection !== built.collection) {
+        // Switched between the two reads, or discarded.
+        const now = await this.options.readStore.loadState(name);
+        if (now?.collection === built.collection) return { ...built, checkpoint: now.checkpoint };
+        throw new Error(`the build ${built.collection} of ${name} was discarded before the switch`);
+      }
+      if (!this.started) throw new Error(`stopped before the owner of ${name} switched to ${built.collection}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Builds the projection as of a position or date into `target`, leaving the serving build alone. */
@@ -185,7 +413,8 @@ export class ProjectionRunner {
   }
 
   private async open(projection: AnyProjection): Promise<void> {
-    const { readStore, clock } = this.context;
+    const context = this.contextFor(projection.name);
+    const { readStore, clock } = context;
     let state = await readStore.loadState(projection.name);
     if (!state?.collection) {
       const collection = physicalCollection(projection, 1);
@@ -196,20 +425,30 @@ export class ProjectionRunner {
       await readStore.transaction((tx) => tx.saveState(initial));
     }
     await this.ensureIndexes(projection, state.collection as string);
-    const lane = new Lane(this.context, projection, state, 'catch-up');
+    const lane = new Lane(context, projection, state, 'catch-up');
     this.serving.set(projection.name, lane);
     const pending = await readStore.loadState(rebuildStateName(projection.name));
     const resumable = pending?.version === projection.version ? pending : undefined;
-    if (pending && !resumable) await this.discard(pending);
+    if (pending && !resumable) await this.discard(pending, readStore);
     // Built by other code, the serving collection keeps serving as it is until the new version takes over.
     if (state.version === projection.version) lane.start();
-    if (state.version !== projection.version || resumable) void this.rebuilds.run(lane, {}, resumable).catch(() => undefined);
+    if (state.version !== projection.version || resumable) void this.startRebuild(lane, resumable);
+  }
+
+  /** A version bump or an interrupted rebuild: under the rebuild's lease, unless another process is building it. */
+  private async startRebuild(lane: Lane, resumeFrom: ProjectionState | undefined): Promise<void> {
+    const name = lane.projection.name;
+    if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name).catch(() => false))) return;
+    await this.rebuilds
+      .run(lane, {}, resumeFrom)
+      .catch(() => undefined)
+      .finally(() => void this.releaseRebuildLease(name));
   }
 
   /** A rebuild for code that is no longer running: nobody will finish it. */
-  private async discard(rebuild: ProjectionState): Promise<void> {
-    if (rebuild.collection) await this.options.readStore.dropCollection(rebuild.collection);
-    await this.options.readStore.transaction((tx) => tx.deleteState(rebuild.name));
+  private async discard(rebuild: ProjectionState, readStore: ReadStore): Promise<void> {
+    if (rebuild.collection) await readStore.dropCollection(rebuild.collection);
+    await readStore.transaction((tx) => tx.deleteState(rebuild.name));
   }
 
   private async ensureIndexes(projection: AnyProjection, collection: string): Promise<void> {

@@ -1,11 +1,16 @@
-import type { AnyProjection, ProjectionState } from '@crm/shared/read-model';
+import type { AnyProjection, ProjectionState, ReadStore } from '@crm/shared/read-model';
 import { ProjectionFailedError } from './errors';
 import { Lane, type LaneContext } from './lane';
-import { physicalCollection, rebuildStateName } from './naming';
+import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import type { ProjectionProgress } from './progress';
 
 export interface RebuildOptions {
   readonly onProgress?: (progress: ProjectionProgress) => void;
+  /**
+   * Build, mark the build ready and stop: another process owns the projection and makes the switch
+   * (the CLI next to a serving process). Resolves once built; the runner then waits for the switch.
+   */
+  readonly handOver?: boolean;
 }
 
 export interface RebuildResult {
@@ -18,7 +23,11 @@ export interface RebuildResult {
 
 export interface RebuildContext extends LaneContext {
   readonly dropReplacedCollections: boolean;
+  /** How long a replaced collection stays for readers that looked up the old one; 0 drops it at once. */
+  readonly retireGraceMs: number;
   ensureIndexes(projection: AnyProjection, collection: string): Promise<void>;
+  /** The context a rebuild lane writes with (fenced by the rebuild's own lease); default the serving lane's. */
+  rebuildContextOf?(name: string): LaneContext;
 }
 
 /**
@@ -36,6 +45,10 @@ export class Rebuilds {
 
   lane(name: string): Lane | undefined {
     return this.lanes.get(name);
+  }
+
+  isRunning(name: string): boolean {
+    return this.running.has(name);
   }
 
   all(): Lane[] {
@@ -60,14 +73,17 @@ export class Rebuilds {
 
   private async build(serving: Lane, options: RebuildOptions, resumeFrom: ProjectionState | undefined): Promise<RebuildResult> {
     const { projection } = serving;
-    const state = resumeFrom ?? (await this.freshState(projection, serving.state));
-    const lane = new Lane(this.context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress);
+    const context = this.context.rebuildContextOf?.(projection.name) ?? serving.context;
+    const { ready: _ready, ...resumed } = resumeFrom ?? {};
+    const state = resumeFrom ? (resumed as ProjectionState) : await this.freshState(projection, serving.state, context.readStore);
+    const lane = new Lane(context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress);
     this.lanes.set(projection.name, lane);
     lane.start();
     try {
       await lane.until(() => {
         if (lane.caughtUp) return true;
         if (lane.phase === 'failed' && lane.state.error) return new ProjectionFailedError(projection.name, lane.state.error);
+        if (lane.phase === 'standby') return new Error(`rebuild of ${projection.name} stopped: another process took its lease`);
         return lane.isClosed || serving.isClosed ? new Error(`rebuild of ${projection.name} stopped`) : false;
       });
     } catch (error) {
@@ -83,11 +99,23 @@ export class Rebuilds {
       await lane.stop();
       throw error;
     }
+    if (options.handOver) {
+      await lane.stop();
+      const ready: ProjectionState = { ...lane.state, ready: true, updatedAt: this.context.clock.now().toISOString() };
+      await context.readStore.transaction((tx) => tx.saveState(ready));
+      this.lanes.delete(projection.name);
+      return {
+        projection: projection.name,
+        collection: lane.collection,
+        previousCollection: serving.state.collection,
+        checkpoint: lane.checkpoint,
+      };
+    }
     return this.switchOver(serving, lane, options);
   }
 
-  private async freshState(projection: AnyProjection, serving: ProjectionState): Promise<ProjectionState> {
-    const { readStore, clock } = this.context;
+  private async freshState(projection: AnyProjection, serving: ProjectionState, readStore: ReadStore): Promise<ProjectionState> {
+    const { clock } = this.context;
     const previous = await readStore.loadState(rebuildStateName(projection.name));
     const generation = Math.max(serving.generation ?? 0, previous?.generation ?? 0) + 1;
     const collection = physicalCollection(projection, generation);
@@ -106,7 +134,8 @@ export class Rebuilds {
   }
 
   private async switchOver(serving: Lane, lane: Lane, options: RebuildOptions): Promise<RebuildResult> {
-    const { readStore, clock } = this.context;
+    const { clock } = this.context;
+    const readStore = serving.context.readStore;
     const name = serving.projection.name;
     await lane.stop();
     await serving.stop();
@@ -123,16 +152,25 @@ export class Rebuilds {
         ...(lane.checkpoint === undefined ? {} : { checkpoint: lane.checkpoint }),
         updatedAt: clock.now().toISOString(),
       };
+      const replaced = this.context.dropReplacedCollections && previousCollection && previousCollection !== collection;
+      const grace = this.context.retireGraceMs;
+      const retired = replaced && grace > 0 ? await readStore.loadState(retiredStateName(name)) : undefined;
+      // One transaction: the version pointer moves, the rebuild's record goes, the old build is put aside for the grace period.
       await readStore.transaction((tx) => {
         tx.saveState(next);
         tx.deleteState(lane.state.name);
+        if (replaced && grace > 0) {
+          const dropAfter = new Date(clock.now().getTime() + grace).toISOString();
+          tx.saveState({
+            name: retiredStateName(name),
+            retired: [...(retired?.retired ?? []), { collection: previousCollection, dropAfter }],
+          });
+        }
       });
       switched = true;
       serving.replaceState(next);
       this.lanes.delete(name);
-      if (this.context.dropReplacedCollections && previousCollection && previousCollection !== collection) {
-        await readStore.dropCollection(previousCollection);
-      }
+      if (replaced && grace <= 0) await readStore.dropCollection(previousCollection);
       options.onProgress?.({
         projection: name,
         phase: 'rebuild',

@@ -142,5 +142,8 @@ export class CrashingReadStore implements ReadStore {
   listStates: ReadStore['listStates'] = () => this.inner.listStates();
   dropCollection: ReadStore['dropCollection'] = (collection) => this.inner.dropCollection(collection);
   ensureIndex: ReadStore['ensureIndex'] = (collection, fields) => this.inner.ensureIndex(collection, fields);
+  acquireLease: ReadStore['acquireLease'] = (name, owner, ttlMs) => this.inner.acquireLease(name, owner, ttlMs);
+  releaseLease: ReadStore['releaseLease'] = (name, owner) => this.inner.releaseLease(name, owner);
+  listLeases: ReadStore['listLeases'] = () => this.inner.listLeases();
   close: ReadStore['close'] = () => this.inner.close();
 }

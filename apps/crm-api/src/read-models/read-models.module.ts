@@ -13,7 +13,17 @@ import { ProjectionRunner } from '@crm/projections/runtime';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { type AppConfig, type OpenedEventStore, openReadStore } from '@crm/platform';
-import { PROJECTION_RUNNER, ReadModels } from './read-models.service';
+import { ReadSideHost } from './read-side-host';
+import { PROJECTION_RUNNER, ReadModels, type ServingProjections } from './read-models.service';
+
+/**
+ * CRM_PROJECTIONS=run puts the projections on a worker thread with its own connections, unless
+ * nothing can be shared between threads (a store in memory) or the projections are not the
+ * registered ones (tests that add their own): those run inline, on this thread.
+ */
+function onWorkerThread(config: AppConfig, extraProjections: boolean): boolean {
+  return config.projections === 'run' && !extraProjections && config.eventStore !== 'memory' && config.readStore !== 'memory';
+}
 
 /**
  * The read side of the process: the read store and, in the embedded mode, the
@@ -26,10 +36,12 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
-    @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ProjectionRunner,
+    @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ServingProjections,
   ) {}
 
-  static forRoot(config: AppConfig, projections: readonly AnyProjection[]): DynamicModule {
+  static forRoot(config: AppConfig, projections: readonly AnyProjection[], extraProjections = false): DynamicModule {
+    const worker = onWorkerThread(config, extraProjections);
+    const logger = new Logger('Projections');
     return {
       module: ReadModelsModule,
       providers: [
@@ -39,8 +51,22 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
               {
                 provide: PROJECTION_RUNNER,
                 inject: [EVENT_STORE, READ_STORE, CrmMetrics],
-                useFactory: (eventStore: OpenedEventStore, readStore: ReadStore, metrics: CrmMetrics) =>
-                  new ProjectionRunner({ eventStore, readStore, projections, onBatch: (report) => metrics.batchApplied(report) }),
+                useFactory: (eventStore: OpenedEventStore, readStore: ReadStore, metrics: CrmMetrics): ServingProjections =>
+                  worker
+                    ? new ReadSideHost({
+                        config,
+                        eventStore,
+                        onBatch: (report) => metrics.batchApplied(report),
+                        log: (level, message) => logger[level](message),
+                      })
+                    : new ProjectionRunner({
+                        eventStore,
+                        readStore,
+                        projections,
+                        onBatch: (report) => metrics.batchApplied(report),
+                        ownership: { ttlMs: config.leaseTtlMs },
+                        retireGraceMs: config.rebuildGraceMs,
+                      }),
               },
               // Readiness and /metrics read the projections run here through the runner's status().
               { provide: OWNED_PROJECTIONS, useExisting: PROJECTION_RUNNER },
@@ -55,7 +81,8 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
   async onApplicationBootstrap(): Promise<void> {
     if (!this.runner) return;
     await this.runner.start();
-    this.logger.log(`running ${this.runner.names().length} projections`);
+    const where = this.runner instanceof ReadSideHost ? 'on the read-side worker thread' : 'on the API thread';
+    this.logger.log(`running ${this.runner.names().length} projections ${where}`);
   }
 
   // Before the storage module closes the event store: the runner reads from it and writes here.

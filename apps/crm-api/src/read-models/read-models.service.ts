@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { NotCaughtUpError as ProjectionNotCaughtUp, activeCollection, type ProjectionRunner } from '@crm/projections/runtime';
+import { NotCaughtUpError as ProjectionNotCaughtUp, activeCollection, type ProjectionStatus } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { EVENT_STORE, NotCaughtUpError, READ_STORE, RequestValidationError } from '@crm/shared/http';
 import type { ReadStore } from '@crm/shared/read-model';
@@ -7,6 +7,19 @@ import type { AppConfig } from '@crm/platform';
 import { APP_CONFIG } from '../storage/storage.module';
 
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
+
+/**
+ * The projections this process owns, as queries and health see them: the ProjectionRunner itself
+ * (CRM_PROJECTIONS=inline) or the read-side worker's mirror (ReadSideHost, CRM_PROJECTIONS=run).
+ */
+export interface ServingProjections {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  names(): string[];
+  collectionOf(name: string): string;
+  waitFor(target: string, position: string, timeoutMs: number): Promise<void>;
+  status(): Promise<readonly ProjectionStatus[]>;
+}
 
 /**
  * What query controllers use: the read store and a projection's serving
@@ -18,7 +31,7 @@ export class ReadModels {
     @Inject(READ_STORE) readonly store: ReadStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ProjectionRunner,
+    @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ServingProjections,
   ) {}
 
   async collection(projection: string, minPosition?: string): Promise<string> {

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { systemClock, type Clock } from '@crm/shared/kernel';
-import { BLIND_INDEX, CLOCK, CommandExecutor, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from '@crm/shared/http';
+import { BLIND_INDEX, CLOCK, CommandExecutor, EVENT_STORE, FINGERPRINT_KEY, READ_STORE, SNAPSHOT_STORE } from '@crm/shared/http';
+import type { ReadStore } from '@crm/shared/read-model';
 import { BlindIndex, innerStore } from '@crm/shared/personal-data';
 import { ERASURE_STORAGE, type ErasureStorage } from '@crm/privacy/application';
 import { type AppConfig, loadServerSecret, openEventStore, type OpenedEventStore } from '@crm/platform';
@@ -28,7 +29,7 @@ export class StorageModule implements OnApplicationShutdown {
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         { provide: FINGERPRINT_KEY, useFactory: () => loadServerSecret(config) },
         { provide: BLIND_INDEX, inject: [FINGERPRINT_KEY], useFactory: (secret: Buffer) => new BlindIndex(secret) },
-        { provide: ERASURE_STORAGE, inject: [EVENT_STORE], useFactory: erasureStorage },
+        { provide: ERASURE_STORAGE, inject: [EVENT_STORE, READ_STORE], useFactory: erasureStorage },
         CommandExecutor,
       ],
       exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, BLIND_INDEX, ERASURE_STORAGE, CommandExecutor],
@@ -43,15 +44,21 @@ export class StorageModule implements OnApplicationShutdown {
 /**
  * After an erasure, the embedded file keeps no page that held the erased data:
  * freed pages are zeroed (secure_delete) and the WAL, which still holds the
- * pages as they were, is checkpointed into the file and truncated. The read
- * store shares this connection; the key store truncates its own WAL.
+ * pages as they were, is checkpointed into the file and truncated — the
+ * events' file and the read models' own file alike (both zero freed pages);
+ * the key store truncates its own WAL.
  */
-function erasureStorage(store: OpenedEventStore): ErasureStorage {
+function erasureStorage(store: OpenedEventStore, readStore: ReadStore): ErasureStorage {
   return {
     async compact() {
-      const { SqliteEventStore } = await import('@crm/event-store/sqlite');
+      const [{ SqliteEventStore }, { SqliteReadStore }] = await Promise.all([
+        import('@crm/event-store/sqlite'),
+        import('@crm/read-store/sqlite'),
+      ]);
       const adapter = innerStore(store);
       if (adapter instanceof SqliteEventStore) adapter.db.pragma('wal_checkpoint(TRUNCATE)');
+      if (readStore instanceof SqliteReadStore && !(adapter instanceof SqliteEventStore && readStore.db === adapter.db))
+        readStore.db.pragma('wal_checkpoint(TRUNCATE)');
     },
   };
 }

@@ -40,6 +40,9 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: CreateA
     PORT: '0',
     HOST: '127.0.0.1',
     CRM_LOG: process.env['CRM_LOG'] ?? 'silent',
+    // The runner on the test's own thread, where specs can reach it (rebuild, resume); the read-side
+    // worker thread of the default (run) has its own specs, which ask for it.
+    CRM_PROJECTIONS: 'inline',
     ...serverScope(env, dataDir),
     CRM_DATA_DIR: dataDir,
   });

@@ -16,7 +16,7 @@ const OPTIONS = {
 } as const;
 
 /** Blue/green, one projection after the other: each builds a new collection and switches once level. */
-async function rebuildAll(projections: readonly AnyProjection[], { events, readStore }: Stores, io: CliIo): Promise<number> {
+async function rebuildAll(projections: readonly AnyProjection[], { config, events, readStore }: Stores, io: CliIo): Promise<number> {
   const store = await readStore();
   const lines = new Map<string, ProgressLine>();
   const latest = new Map<string, ProjectionProgress>();
@@ -27,7 +27,16 @@ async function rebuildAll(projections: readonly AnyProjection[], { events, readS
     lines.get(progress.projection)?.update(done, total);
   };
   // Runner-wide too: a rebuild a crash interrupted resumes on start(), before rebuild() is called for it.
-  const runner = new ProjectionRunner({ eventStore: events, readStore: store, projections, onProgress: report });
+  // With leases, as every serving process: next to a running API or projector, each new build is handed to the
+  // projection's owner, which switches to it; with nobody serving, this process owns the projections and switches itself.
+  const runner = new ProjectionRunner({
+    eventStore: events,
+    readStore: store,
+    projections,
+    onProgress: report,
+    ownership: { ttlMs: config.leaseTtlMs },
+    retireGraceMs: config.rebuildGraceMs,
+  });
   let interrupted = false;
   void io.interrupted.then(() => {
     interrupted = true;
@@ -116,7 +125,9 @@ export const rebuildCommand = defineCommand({
     'a crash) resumes from its checkpoint at the next start. Progress on stderr: events done/total, events/s, ETA.\n' +
     'With --as-of: builds the projection from the events up to that position (inclusive) or recorded before\n' +
     'that time (a date alone: through the end of that UTC day) into --target, a collection of its own.\n' +
-    'Do not rebuild while the API (embedded mode) or crm-projector runs the same projections.',
+    'Next to a running API or crm-projector, the new build is handed to the process that owns the projection\n' +
+    '(leases in the read store), which catches it up and switches to it; the command returns once it serves.\n' +
+    'The replaced collection is dropped after CRM_REBUILD_GRACE_MS.',
   options: OPTIONS,
   run: async (args, io) => {
     const [target, ...extra] = args.positionals;

@@ -27,6 +27,8 @@ export function startApp(entry: string, args: readonly string[], dataDir: string
       CRM_PROJECTOR_STATUS_MS: '0',
       CRM_PROJECTOR_PORT: '0',
       CRM_LOG: 'info',
+      // Tests kill children: a short lease lets the next process take their projections over quickly.
+      CRM_LEASE_TTL_MS: '1000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

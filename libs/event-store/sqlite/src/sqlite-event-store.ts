@@ -64,6 +64,7 @@ export class SqliteEventStore implements EventStore, SnapshotStore {
   private readonly allQueries: AllQueries;
   private readonly commits: GroupCommit;
   private readonly signal = new AppendSignal();
+  private readonly appendListeners = new Set<() => void>();
   private readonly pollIntervalMs: number;
   private readonly closeDatabase: boolean;
   private readonly subscriptions = new Set<Subscription>();
@@ -81,7 +82,7 @@ export class SqliteEventStore implements EventStore, SnapshotStore {
     migrate(db);
     this.statements = prepareStatements(db);
     this.allQueries = new AllQueries(db);
-    this.commits = new GroupCommit(db, () => this.signal.notify());
+    this.commits = new GroupCommit(db, () => this.appended());
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.closeDatabase = options.closeDatabase ?? false;
     // One read transaction, so the head that bounds the checkpoint belongs to the same snapshot as the rows.
@@ -114,6 +115,31 @@ export class SqliteEventStore implements EventStore, SnapshotStore {
       return this.commits.submit(() => appendManyInTransaction(this.statements, tenantId, appends));
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Called after every commit of appends on this connection: a reader on another connection (the
+   * read-side worker thread) can be woken at once instead of waiting for its next poll.
+   */
+  onAppended(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /** Wakes this connection's subscriptions now, as an append here would: told of one made elsewhere. */
+  wake(): void {
+    this.signal.notify();
+  }
+
+  private appended(): void {
+    this.signal.notify();
+    for (const listener of this.appendListeners) {
+      try {
+        listener();
+      } catch {
+        // a listener's failure is not the append's
+      }
     }
   }
 

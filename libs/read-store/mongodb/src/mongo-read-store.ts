@@ -3,6 +3,7 @@ import {
   emptyAggregate,
   joinState,
   keysetOf,
+  LeaseLostError,
   pageOf,
   parsePath,
   predicatesOf,
@@ -14,16 +15,26 @@ import {
   type DocumentRecord,
   type FindQuery,
   type JsonObject,
+  type Lease,
   type ProjectionState,
   type ReadStore,
   type ReadStoreTransaction,
   type Scalar,
+  type TransactionOptions,
   type Where,
 } from '@crm/shared/read-model';
 import { MongoClient, type ClientSession, type Collection, type Db, type Document } from 'mongodb';
 import { writeChanges } from './mongo-commit';
 import { Collections, databaseNamedIn, RESERVED_COLLECTIONS } from './mongo-setup';
 import { aggregatePipeline, field, mongoFilter, mongoSort, type StoredDocument, type StoredState } from './mongo-query';
+
+/** A lease document: `_id` its name. */
+interface StoredLease {
+  _id: string;
+  owner: string;
+  epoch: number;
+  expiresAt: Date;
+}
 
 export interface MongoReadStoreOptions {
   /** Database name; default: the one the URL names, else `crm` (with a client instance: its `dbName`). */
@@ -45,6 +56,7 @@ export interface MongoReadStoreOptions {
  */
 export class MongoReadStore implements ReadStore {
   private readonly states: Collection<StoredState>;
+  private readonly leases: Collection<StoredLease>;
   private readonly prefix: string;
   private readonly collections: Collections;
 
@@ -57,6 +69,7 @@ export class MongoReadStore implements ReadStore {
   ) {
     this.prefix = prefix;
     this.states = db.collection<StoredState>(`${prefix}projection_states`);
+    this.leases = db.collection<StoredLease>(`${prefix}leases`);
     this.collections = new Collections(db);
   }
 
@@ -72,7 +85,7 @@ export class MongoReadStore implements ReadStore {
       const atomic = wanted === 'auto' ? await supportsTransactions(db) : wanted;
       const store = new MongoReadStore(client, db, atomic, options.collectionPrefix ?? 'rm.', ownsClient);
       // The store's own collections exist before any transaction writes to them.
-      await store.collections.ensure([store.states.collectionName]);
+      await store.collections.ensure([store.states.collectionName, store.leases.collectionName]);
       return store;
     } catch (error) {
       if (ownsClient) await client.close();
@@ -124,13 +137,54 @@ export class MongoReadStore implements ReadStore {
     return sortAggregateRows(result, normalized.groupBy);
   }
 
-  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T): Promise<T> {
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    const fence = options.fence;
     return runUnitOfWork(this, work, async (changes) => {
       await this.collections.ensure(changes.documents.map((write) => this.documents(write.collection).collectionName));
-      const write = (session?: ClientSession) => writeChanges(changes, (name) => this.documents(name), this.states, session);
+      // Fenced, the transaction first writes the lease document at the expected epoch: a takeover writing it
+      // concurrently makes one of the two abort (write conflict), and a takeover before finds nothing to match.
+      const write = async (session?: ClientSession) => {
+        if (fence) {
+          const touched = await this.leases.updateOne(
+            { _id: fence.lease, epoch: fence.epoch },
+            { $set: { fencedAt: new Date() } },
+            { session },
+          );
+          if (touched.matchedCount === 0) throw new LeaseLostError(fence.lease, fence.epoch);
+        }
+        await writeChanges(changes, (name) => this.documents(name), this.states, session);
+      };
+      // Without transactions (no replica set) the check comes just before the writes: fencing is best effort there.
       if (!this.atomic) return write();
       await this.client.withSession((session) => session.withTransaction(() => write(session)));
     });
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + Math.max(1, Math.floor(ttlMs)));
+    const taken = await this.leases.findOneAndUpdate(
+      { _id: name, $or: [{ owner }, { expiresAt: { $lte: now } }] },
+      [{ $set: { epoch: { $cond: [{ $eq: ['$owner', owner] }, '$epoch', { $add: ['$epoch', 1] }] }, owner, expiresAt } }],
+      { returnDocument: 'after' },
+    );
+    if (taken) return leaseRecord(taken);
+    try {
+      await this.leases.insertOne({ _id: name, owner, epoch: 1, expiresAt });
+      return leaseRecord({ _id: name, owner, epoch: 1, expiresAt });
+    } catch (error) {
+      // Another holds it, live: the document exists, so the insert is a duplicate key.
+      if ((error as { code?: number }).code === 11000) return undefined;
+      throw error;
+    }
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    await this.leases.updateOne({ _id: name, owner }, { $set: { expiresAt: new Date(0) } });
+  }
+
+  async listLeases(): Promise<readonly Lease[]> {
+    return (await this.leases.find({}).sort({ _id: 1 }).toArray()).map(leaseRecord);
   }
 
   async loadCheckpoint(name: string): Promise<string | undefined> {
@@ -175,6 +229,10 @@ export class MongoReadStore implements ReadStore {
 async function supportsTransactions(db: Db): Promise<boolean> {
   const hello = await db.admin().command({ hello: 1 });
   return typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid';
+}
+
+function leaseRecord(stored: StoredLease): Lease {
+  return { name: stored._id, owner: stored.owner, epoch: stored.epoch, expiresAt: stored.expiresAt.toISOString() };
 }
 
 function toRecord<D extends object>(stored: StoredDocument): DocumentRecord<D> {

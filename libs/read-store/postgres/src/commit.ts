@@ -10,33 +10,40 @@ import type { Param } from './sql-query';
  * synchronous_commit off for its own implicit transaction: the commit does not
  * wait for the WAL flush (a crash may lose it, whole, never half of it).
  */
-export function commitSql(schema: string, durable = true): string {
+export function commitSql(schema: string, durable = true, fenced = false): string {
+  // Fenced ($6 the lease, $7 its epoch): every write happens only if the lease row is still at that
+  // epoch, locked FOR SHARE until the commit, so a takeover waits for this statement or makes it write nothing.
+  const fence = fenced ? `fence AS (SELECT 1 FROM ${schema}.rm_leases WHERE name = $6 AND epoch = $7 FOR SHARE), ` : '';
+  const held = fenced ? ' AND EXISTS (SELECT 1 FROM fence)' : '';
+  const where = fenced ? ' WHERE EXISTS (SELECT 1 FROM fence)' : '';
   return `
-WITH ${durable ? '' : `relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), `}upserted AS (
+WITH ${fence}${durable ? '' : `relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), `}upserted AS (
   INSERT INTO ${schema}.rm_documents (collection, id, position, doc)
-  SELECT c, i, p, d FROM jsonb_to_recordset($1::jsonb) AS w(c text, i text, p text, d jsonb)
+  SELECT c, i, p, d FROM jsonb_to_recordset($1::jsonb) AS w(c text, i text, p text, d jsonb)${where}
   ON CONFLICT (collection, id) DO UPDATE SET position = excluded.position, doc = excluded.doc
   RETURNING 1
 ), deleted AS (
   DELETE FROM ${schema}.rm_documents d USING jsonb_to_recordset($2::jsonb) AS w(c text, i text)
-  WHERE d.collection = w.c AND d.id = w.i
+  WHERE d.collection = w.c AND d.id = w.i${held}
   RETURNING 1
 ), states AS (
   INSERT INTO ${schema}.rm_projection_states (name, checkpoint, details)
-  SELECT n, k, d FROM jsonb_to_recordset($3::jsonb) AS s(n text, k text, d jsonb)
+  SELECT n, k, d FROM jsonb_to_recordset($3::jsonb) AS s(n text, k text, d jsonb)${where}
   ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, details = excluded.details
   RETURNING 1
 ), checkpoints AS (
   INSERT INTO ${schema}.rm_projection_states (name, checkpoint)
-  SELECT n, k FROM jsonb_to_recordset($4::jsonb) AS s(n text, k text)
+  SELECT n, k FROM jsonb_to_recordset($4::jsonb) AS s(n text, k text)${where}
   ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint
   RETURNING 1
 ), removed AS (
-  DELETE FROM ${schema}.rm_projection_states WHERE name IN (SELECT jsonb_array_elements_text($5::jsonb))
+  DELETE FROM ${schema}.rm_projection_states WHERE name IN (SELECT jsonb_array_elements_text($5::jsonb))${held}
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upserted) + (SELECT count(*) FROM deleted) + (SELECT count(*) FROM states)
-     + (SELECT count(*) FROM checkpoints) + (SELECT count(*) FROM removed)${durable ? '' : ' + (SELECT count(*) FROM relaxed)'} AS changed`;
+     + (SELECT count(*) FROM checkpoints) + (SELECT count(*) FROM removed)${durable ? '' : ' + (SELECT count(*) FROM relaxed)'} AS changed${
+       fenced ? ', (SELECT count(*) FROM fence) AS fenced' : ''
+     }`;
 }
 
 export function commitParams(changes: PendingChanges): Param[] {

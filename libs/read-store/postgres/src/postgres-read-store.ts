@@ -4,6 +4,7 @@ import {
   emptyAggregate,
   joinState,
   keysetOf,
+  LeaseLostError,
   pageOf,
   parsePath,
   predicatesOf,
@@ -15,6 +16,7 @@ import {
   type DocumentRecord,
   type FindQuery,
   type JsonObject,
+  type Lease,
   type PendingChanges,
   type ProjectionState,
   type ReadStore,
@@ -41,6 +43,13 @@ interface DocumentRow {
   readonly doc: object;
 }
 
+interface LeaseRow {
+  readonly name: string;
+  readonly owner: string;
+  readonly epoch: string;
+  readonly expires_at: Date;
+}
+
 interface StateRow {
   readonly name: string;
   readonly checkpoint: string | null;
@@ -59,6 +68,8 @@ export class PostgresReadStore implements ReadStore {
   private readonly ownsPool: boolean;
   private readonly commitDurable: string;
   private readonly commitRelaxed: string;
+  private readonly commitFencedDurable: string;
+  private readonly commitFencedRelaxed: string;
   private closed = false;
 
   private constructor(connection: Pool | string, options: PostgresReadStoreOptions) {
@@ -66,6 +77,8 @@ export class PostgresReadStore implements ReadStore {
     this.ownsPool = typeof connection === 'string';
     this.commitDurable = commitSql(this.schema);
     this.commitRelaxed = commitSql(this.schema, false);
+    this.commitFencedDurable = commitSql(this.schema, true, true);
+    this.commitFencedRelaxed = commitSql(this.schema, false, true);
     this.pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: options.poolSize ?? 10 }) : connection;
   }
 
@@ -141,9 +154,47 @@ export class PostgresReadStore implements ReadStore {
 
   transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     const durable = options.durable !== false;
+    const fence = options.fence;
     return runUnitOfWork(this, work, async (changes: PendingChanges) => {
-      await this.query(durable ? this.commitDurable : this.commitRelaxed, commitParams(changes));
+      if (!fence) {
+        await this.query(durable ? this.commitDurable : this.commitRelaxed, commitParams(changes));
+        return;
+      }
+      const [row] = await this.query<{ fenced: string }>(durable ? this.commitFencedDurable : this.commitFencedRelaxed, [
+        ...commitParams(changes),
+        fence.lease,
+        fence.epoch,
+      ]);
+      if (Number(row?.fenced ?? 0) === 0) throw new LeaseLostError(fence.lease, fence.epoch);
     });
+  }
+
+  /** One statement: the row lock makes concurrent askers take turns; expiry is the server's clock. */
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    const rows = await this.query<LeaseRow>(
+      `INSERT INTO ${this.schema}.rm_leases AS l (name, owner, epoch, expires_at)
+       VALUES ($1, $2, 1, clock_timestamp() + $3 * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE SET
+         epoch = CASE WHEN l.owner = excluded.owner THEN l.epoch ELSE l.epoch + 1 END,
+         owner = excluded.owner,
+         expires_at = excluded.expires_at
+       WHERE l.owner = excluded.owner OR l.expires_at <= clock_timestamp()
+       RETURNING name, owner, epoch, expires_at`,
+      [name, owner, Math.max(1, Math.floor(ttlMs))],
+    );
+    return rows[0] ? leaseRecord(rows[0]) : undefined;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    await this.query(`UPDATE ${this.schema}.rm_leases SET expires_at = to_timestamp(0) WHERE name = $1 AND owner = $2`, [name, owner]);
+  }
+
+  async listLeases(): Promise<readonly Lease[]> {
+    const rows = await this.query<LeaseRow>(
+      `SELECT name, owner, epoch, expires_at FROM ${this.schema}.rm_leases ORDER BY name COLLATE "C"`,
+      [],
+    );
+    return rows.map(leaseRecord);
   }
 
   async loadCheckpoint(name: string): Promise<string | undefined> {
@@ -206,6 +257,10 @@ export class PostgresReadStore implements ReadStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the PostgreSQL read store is closed');
   }
+}
+
+function leaseRecord(row: LeaseRow): Lease {
+  return { name: row.name, owner: row.owner, epoch: Number(row.epoch), expiresAt: row.expires_at.toISOString() };
 }
 
 function toRecord<D extends object>(row: DocumentRow): DocumentRecord<D> {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 
-export const READ_STORE_SCHEMA_VERSION = 2;
+export const READ_STORE_SCHEMA_VERSION = 3;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -43,6 +43,15 @@ function migrations(schema: string): readonly string[] {
       EXECUTE 'ALTER TABLE ${schema}.rm_documents ALTER COLUMN doc SET COMPRESSION lz4';
     EXCEPTION WHEN OTHERS THEN NULL;
     END $$;
+    `,
+    // v3: one writer per projection and reactor across processes (see ReadStore.acquireLease).
+    `
+    CREATE TABLE IF NOT EXISTS ${schema}.rm_leases (
+      name       text        PRIMARY KEY,
+      owner      text        NOT NULL,
+      epoch      bigint      NOT NULL,
+      expires_at timestamptz NOT NULL
+    );
     `,
   ];
 }

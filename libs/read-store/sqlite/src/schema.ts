@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
  * owns `PRAGMA user_version` of a shared file. Each entry of MIGRATIONS moves
  * the schema one version up; never edit a released entry.
  */
-export const READ_STORE_SCHEMA_VERSION = 2;
+export const READ_STORE_SCHEMA_VERSION = 3;
 
 type Migration = string | ((db: Database.Database) => void);
 
@@ -36,6 +36,15 @@ const MIGRATIONS: readonly Migration[] = [
       .all();
     for (const name of shared) db.exec(`DROP INDEX IF EXISTS "${name.replace(/"/g, '""')}"`);
   },
+  // v3: one writer per projection and reactor across processes (see ReadStore.acquireLease).
+  `
+  CREATE TABLE IF NOT EXISTS rm_leases (
+    name       TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    epoch      INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 function schemaVersion(db: Database.Database): number {

@@ -4,6 +4,9 @@ import {
   emptyAggregate,
   joinState,
   keysetOf,
+  LeaseLostError,
+  leaseOf,
+  nextLease,
   pageOf,
   parsePath,
   predicatesOf,
@@ -14,8 +17,10 @@ import {
   type AggregateQuery,
   type AggregateRow,
   type DocumentRecord,
+  type Fence,
   type FindQuery,
   type JsonObject,
+  type Lease,
   type PendingChanges,
   type ProjectionState,
   type ReadStore,
@@ -26,7 +31,7 @@ import {
 } from '@crm/shared/read-model';
 import { migrateReadStore } from './schema';
 import { aggregateSql, findSql, indexPrefix, indexSql, whereClause, type Param } from './sql-query';
-import { prepareStatements, StatementCache, type DocumentRow, type StateRow, type Statements } from './statements';
+import { prepareStatements, StatementCache, type DocumentRow, type LeaseTableRow, type StateRow, type Statements } from './statements';
 
 const SYNCHRONOUS_NORMAL = 1;
 
@@ -49,6 +54,7 @@ export function openSqliteReadStore(options: OpenSqliteReadStoreOptions): Sqlite
     db.pragma('journal_mode = WAL');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('secure_delete = ON'); // a purged person's text leaves no freed page behind (docs/personal-data.md)
     return new SqliteReadStore(db, { closeDatabase: true });
   } catch (error) {
     db.close();
@@ -67,7 +73,8 @@ export class SqliteReadStore implements ReadStore {
   readonly atomic = true;
   private readonly statements: Statements;
   private readonly cache: StatementCache;
-  private readonly commitChanges: Database.Transaction<(changes: PendingChanges) => void>;
+  private readonly commitChanges: Database.Transaction<(changes: PendingChanges, fence?: Fence) => void>;
+  private readonly takeLease: Database.Transaction<(name: string, owner: string, ttlMs: number) => LeaseTableRow | undefined>;
   private readonly dropAll: Database.Transaction<(collection: string) => void>;
   private readonly closeDatabase: boolean;
   private closed = false;
@@ -80,7 +87,19 @@ export class SqliteReadStore implements ReadStore {
     this.statements = prepareStatements(db);
     this.cache = new StatementCache(db);
     this.closeDatabase = options.closeDatabase ?? false;
-    this.commitChanges = db.transaction((changes: PendingChanges) => this.apply(changes));
+    this.commitChanges = db.transaction((changes: PendingChanges, fence?: Fence) => {
+      // Under the write lock (IMMEDIATE): a takeover cannot slip in between this check and the writes.
+      if (fence && this.statements.leaseEpoch.get(fence.lease) !== fence.epoch) throw new LeaseLostError(fence.lease, fence.epoch);
+      this.apply(changes);
+    });
+    this.takeLease = db.transaction((name: string, owner: string, ttlMs: number) => {
+      const row = this.statements.loadLease.get(name);
+      const current = row && { owner: row.owner, epoch: row.epoch, expiresAtMs: row.expires_at };
+      const next = nextLease(current, owner, Date.now(), ttlMs);
+      if (!next) return undefined;
+      this.statements.saveLease.run(name, next.owner, next.epoch, next.expiresAtMs);
+      return { name, owner: next.owner, epoch: next.epoch, expires_at: next.expiresAtMs };
+    });
     this.dropAll = db.transaction((collection: string) => {
       const prefix = indexPrefix(collection);
       for (const name of this.statements.indexesLike.all(`${prefix}%`)) {
@@ -132,9 +151,26 @@ export class SqliteReadStore implements ReadStore {
   transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     return runUnitOfWork(this, work, (changes) => {
       this.assertOpen();
-      if (options.durable === false) this.commitRelaxed(changes);
-      else this.commitChanges.immediate(changes);
+      if (options.durable === false) this.commitRelaxed(changes, options.fence);
+      else this.commitChanges.immediate(changes, options.fence);
     });
+  }
+
+  /** In one IMMEDIATE transaction, so two processes asking at once take turns. */
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    this.assertOpen();
+    const row = this.takeLease.immediate(name, owner, ttlMs);
+    return row && leaseRecord(row);
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.assertOpen();
+    this.statements.releaseLease.run(name, owner);
+  }
+
+  async listLeases(): Promise<readonly Lease[]> {
+    this.assertOpen();
+    return this.statements.listLeases.all().map(leaseRecord);
   }
 
   async loadCheckpoint(name: string): Promise<string | undefined> {
@@ -188,15 +224,15 @@ export class SqliteReadStore implements ReadStore {
    * level goes back at once; better-sqlite3 being synchronous, nothing else on
    * the connection runs in between.
    */
-  private commitRelaxed(changes: PendingChanges): void {
+  private commitRelaxed(changes: PendingChanges, fence: Fence | undefined): void {
     const level = this.statements.synchronous.get() as number;
     if (level <= SYNCHRONOUS_NORMAL || this.statements.journalMode.get() !== 'wal') {
-      this.commitChanges.immediate(changes);
+      this.commitChanges.immediate(changes, fence);
       return;
     }
     this.db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
     try {
-      this.commitChanges.immediate(changes);
+      this.commitChanges.immediate(changes, fence);
     } finally {
       this.db.pragma(`synchronous = ${level}`);
     }
@@ -225,6 +261,10 @@ export class SqliteReadStore implements ReadStore {
 
 function toRecord<D extends object>(row: DocumentRow): DocumentRecord<D> {
   return { id: row.id, doc: JSON.parse(row.doc) as D, position: row.position ?? undefined };
+}
+
+function leaseRecord(row: LeaseTableRow): Lease {
+  return leaseOf(row.name, { owner: row.owner, epoch: row.epoch, expiresAtMs: row.expires_at });
 }
 
 function stateOf(row: StateRow): ProjectionState {

@@ -7,6 +7,13 @@ export interface DocumentRow {
   readonly doc: string;
 }
 
+export interface LeaseTableRow {
+  readonly name: string;
+  readonly owner: string;
+  readonly epoch: number;
+  readonly expires_at: number;
+}
+
 export interface StateRow {
   readonly name: string;
   readonly checkpoint: string | null;
@@ -41,6 +48,14 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint`,
     ),
     deleteState: db.prepare<[string]>('DELETE FROM rm_projection_states WHERE name = ?'),
+    loadLease: db.prepare<[string], LeaseTableRow>('SELECT name, owner, epoch, expires_at FROM rm_leases WHERE name = ?'),
+    listLeases: db.prepare<[], LeaseTableRow>('SELECT name, owner, epoch, expires_at FROM rm_leases ORDER BY name'),
+    saveLease: db.prepare<[string, string, number, number]>(
+      `INSERT INTO rm_leases (name, owner, epoch, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, epoch = excluded.epoch, expires_at = excluded.expires_at`,
+    ),
+    releaseLease: db.prepare<[string, string]>('UPDATE rm_leases SET expires_at = 0 WHERE name = ? AND owner = ?'),
+    leaseEpoch: db.prepare<[string], number>('SELECT epoch FROM rm_leases WHERE name = ?').pluck(),
     synchronous: db.prepare<[], number>('PRAGMA synchronous').pluck(),
     journalMode: db.prepare<[], string>('PRAGMA journal_mode').pluck(),
   };

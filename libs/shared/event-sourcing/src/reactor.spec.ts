@@ -50,4 +50,39 @@ describe('startReactor', () => {
     await expect(failing.done).rejects.toThrow('boom');
     expect(await checkpoints.loadCheckpoint('p')).toBeUndefined();
   });
+
+  it('saves its checkpoint at most once a second while live, and the last one on stop', async () => {
+    const store = new InMemoryEventStore();
+    const saves: string[] = [];
+    const checkpoints = new InMemoryCheckpointStore();
+    const counting = {
+      loadCheckpoint: (name: string) => checkpoints.loadCheckpoint(name),
+      saveCheckpoint: async (name: string, checkpoint: string) => {
+        saves.push(checkpoint);
+        await checkpoints.saveCheckpoint(name, checkpoint);
+      },
+    };
+    const positions: string[] = [];
+    const subscription = await startReactor(store, { name: 'p', filter: {}, react: async () => undefined }, {
+      checkpoints: counting,
+      onCheckpoint: (checkpoint) => positions.push(checkpoint),
+    });
+    for (let n = 1; n <= 20; n += 1) {
+      await store.appendToStream(`s-${n}`, [event('Wanted', n)]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const head = await store.headPosition();
+    await waitUntil(() => positions.at(-1) === head);
+    // Twenty batches handled, each told to onCheckpoint; the first saved at once, the rest waiting for the second to pass.
+    expect(positions.length).toBeGreaterThanOrEqual(2);
+    expect(saves.length).toBeLessThan(positions.length);
+    expect(saves.length).toBeLessThanOrEqual(2);
+    await subscription.stop();
+    expect(await checkpoints.loadCheckpoint('p')).toBe(head);
+  });
 });
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (!check()) throw new Error('timed out');
+}

@@ -33,16 +33,57 @@ export interface Reactor {
 export interface ReactorOptions {
   readonly checkpoints?: CheckpointStore;
   readonly batchSize?: number;
+  /**
+   * A checkpoint is saved at most this often (default 1000 ms), and on stop: a write per batch
+   * would put a commit (and an fsync) behind every command. After a crash, what was handled since
+   * the last save is delivered again, which idempotent reactions absorb. 0 saves after every batch.
+   */
+  readonly checkpointEveryMs?: number;
+  /** After every batch handled (saved or not): the position the reactor has reached. */
+  readonly onCheckpoint?: (checkpoint: string) => void;
 }
 
 export async function startReactor(store: EventStore, reactor: Reactor, options: ReactorOptions = {}): Promise<Subscription> {
   const checkpoints = options.checkpoints;
+  const every = options.checkpointEveryMs ?? 1000;
   const after = checkpoints ? await checkpoints.loadCheckpoint(reactor.name) : undefined;
-  return store.subscribeToAll(
+  let handled: string | undefined;
+  let saved = after;
+  let lastSavedAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  // One save at a time, always of the latest position handled: saves never go backwards.
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    saving = saving.then(async () => {
+      const checkpoint = handled;
+      if (!checkpoints || checkpoint === undefined || checkpoint === saved) return;
+      lastSavedAt = Date.now();
+      await checkpoints.saveCheckpoint(reactor.name, checkpoint);
+      saved = checkpoint;
+    });
+    return saving;
+  };
+  const subscription = store.subscribeToAll(
     async (events, checkpoint) => {
       for (const event of events) await reactor.react(event);
-      await checkpoints?.saveCheckpoint(reactor.name, checkpoint);
+      handled = checkpoint;
+      options.onCheckpoint?.(checkpoint);
+      const wait = lastSavedAt + every - Date.now();
+      if (wait <= 0) await save();
+      else timer ??= setTimeout(() => void save().catch(() => undefined), wait).unref();
     },
     { after, filter: reactor.filter, batchSize: options.batchSize ?? 100 },
   );
+  return {
+    caughtUp: subscription.caughtUp,
+    done: subscription.done,
+    checkpoint: subscription.checkpoint,
+    async stop() {
+      await subscription.stop();
+      // A failed subscription stopped before its checkpoint moved: nothing past the failure is saved.
+      await save();
+    },
+  };
 }

@@ -7,3 +7,19 @@ export class InvalidQueryError extends Error {
     this.name = 'InvalidQueryError';
   }
 }
+
+/**
+ * A fenced commit found the lease at another epoch: another process took the
+ * projection over (this one was paused past its lease). Nothing was written.
+ */
+export class LeaseLostError extends Error {
+  readonly code = 'READ_STORE.LEASE_LOST';
+
+  constructor(
+    readonly lease: string,
+    readonly epoch: number,
+  ) {
+    super(`the lease ${lease} is no longer at epoch ${epoch}: another process owns it now, so this commit was refused`);
+    this.name = 'LeaseLostError';
+  }
+}

@@ -1,7 +1,9 @@
 import type { DocumentRecord, JsonObject } from './document';
 import { aggregateDocuments, isAfter, matches, sortRecords } from './evaluate';
 import { aggregateOf, keysetOf, pageOf, predicatesOf, sortKeysOf, type AggregateQuery, type AggregateRow, type FindQuery, type Where } from './query';
-import type { ProjectionState, ReadStore, ReadStoreTransaction, TransactionOptions } from './read-store';
+import { LeaseLostError } from './errors';
+import { leaseOf, nextLease, type LeaseRow } from './lease';
+import type { Lease, ProjectionState, ReadStore, ReadStoreTransaction, TransactionOptions } from './read-store';
 import { runUnitOfWork, type PendingChanges } from './unit-of-work';
 
 interface Stored {
@@ -18,6 +20,7 @@ export class InMemoryReadStore implements ReadStore {
   readonly atomic = true;
   private readonly collections = new Map<string, Map<string, Stored>>();
   private readonly states = new Map<string, string>();
+  private readonly leases = new Map<string, LeaseRow>();
   private closed = false;
 
   async get<D extends object = JsonObject>(collection: string, id: string): Promise<DocumentRecord<D> | undefined> {
@@ -66,8 +69,31 @@ export class InMemoryReadStore implements ReadStore {
   }
 
   /** Memory has no disk to wait for: every commit is as durable as the process. */
-  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, _options?: TransactionOptions): Promise<T> {
-    return runUnitOfWork(this, work, (changes) => this.commit(changes));
+  transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    return runUnitOfWork(this, work, (changes) => {
+      const fence = options.fence;
+      if (fence && this.leases.get(fence.lease)?.epoch !== fence.epoch) throw new LeaseLostError(fence.lease, fence.epoch);
+      this.commit(changes);
+    });
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    this.assertOpen();
+    const next = nextLease(this.leases.get(name), owner, Date.now(), ttlMs);
+    if (!next) return undefined;
+    this.leases.set(name, next);
+    return leaseOf(name, next);
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.assertOpen();
+    const current = this.leases.get(name);
+    if (current?.owner === owner) this.leases.set(name, { ...current, expiresAtMs: 0 });
+  }
+
+  async listLeases(): Promise<readonly Lease[]> {
+    this.assertOpen();
+    return [...this.leases].sort(([a], [b]) => a.localeCompare(b)).map(([name, row]) => leaseOf(name, row));
   }
 
   async loadCheckpoint(name: string): Promise<string | undefined> {

@@ -6,3 +6,4 @@ export * from './read-store';
 export * from './unit-of-work';
 export * from './projection';
 export * from './in-memory-read-store';
+export * from './lease';

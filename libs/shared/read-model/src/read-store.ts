@@ -30,6 +30,10 @@ export interface ProjectionState {
   readonly collection?: string;
   readonly error?: ProjectionFailure;
   readonly updatedAt?: string;
+  /** A rebuild built by another process and waiting for the projection's owner to switch to it. */
+  readonly ready?: boolean;
+  /** Collections a switch replaced, dropped once readers had time to move on (`<name>~retired`). */
+  readonly retired?: readonly { readonly collection: string; readonly dropAfter: string }[];
 }
 
 export interface ReadStoreReader {
@@ -55,8 +59,28 @@ export interface ReadStoreTransaction extends ReadStoreReader {
   deleteState(name: string): void;
 }
 
+/**
+ * One writer per projection (or reactor) across processes: whoever holds the lease runs it. Each
+ * takeover by another owner raises the epoch; commits fenced with an older epoch are refused.
+ */
+export interface Lease {
+  readonly name: string;
+  readonly owner: string;
+  readonly epoch: number;
+  /** ISO time; the owner renews before then, or another may take over. */
+  readonly expiresAt: string;
+}
+
+/** A commit made only while `lease` is still at `epoch`: checked in the same transaction as the writes. */
+export interface Fence {
+  readonly lease: string;
+  readonly epoch: number;
+}
+
 /** How a transaction commits. */
 export interface TransactionOptions {
+  /** Refuse the commit (LeaseLostError, nothing written) unless the lease is still at this epoch. */
+  readonly fence?: Fence;
   /**
    * False lets the commit return before it is on disk (SQLite synchronous=NORMAL,
    * PostgreSQL synchronous_commit=off): a crash may lose it, with whatever else
@@ -82,6 +106,15 @@ export interface ReadStore extends ReadStoreReader, CheckpointStore {
   transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options?: TransactionOptions): Promise<T>;
   loadState(name: string): Promise<ProjectionState | undefined>;
   listStates(): Promise<readonly ProjectionState[]>;
+  /**
+   * Takes or renews the lease for `ttlMs`: free, expired or already `owner`'s, it is `owner`'s after
+   * the call (the epoch goes up when the owner changes); held by another and live, undefined.
+   */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Gives the lease up at once (it expires now) if `owner` holds it, so a standby need not wait out the TTL. */
+  releaseLease(name: string, owner: string): Promise<void>;
+  /** Every lease, for health and the CLI. */
+  listLeases(): Promise<readonly Lease[]>;
   /** Removes every document of the collection; a no-op when it has none. */
   dropCollection(collection: string): Promise<void>;
   /** Idempotent; a hint, so an adapter whose general index already serves the fields may do nothing. */

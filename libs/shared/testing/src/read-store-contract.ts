@@ -1,5 +1,6 @@
 import type { CheckpointStore } from '@crm/shared/event-sourcing';
 import type { ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { describeReadStoreLeaseContract } from './read-store-contract.leases';
 import { describeReadStoreNamesContract } from './read-store-contract.names';
 import { describeReadStoreQueryContract } from './read-store-contract.queries';
 import { describeReadStoreTenantContract } from './read-store-contract.tenants';
@@ -193,4 +194,5 @@ export function describeReadStoreContract(harness: ReadStoreHarness): void {
   describeReadStoreQueryContract({ store: () => store });
   describeReadStoreTenantContract({ store: () => store });
   describeReadStoreNamesContract({ store: () => store });
+  describeReadStoreLeaseContract({ store: () => store });
 }

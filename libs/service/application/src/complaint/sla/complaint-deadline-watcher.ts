@@ -84,12 +84,12 @@ export class ComplaintDeadlineWatcher {
     };
     const checkpoints: CheckpointStore = {
       loadCheckpoint: (name: string) => this.model.loadCheckpoint(name),
-      saveCheckpoint: async (name: string, checkpoint: string) => {
-        await this.model.saveCheckpoint(name, checkpoint);
-        this.checkpoint = checkpoint;
-      },
+      saveCheckpoint: (name: string, checkpoint: string) => this.model.saveCheckpoint(name, checkpoint),
     };
-    const subscription = await startReactor(this.executor.store, reactor, { checkpoints });
+    const subscription = await startReactor(this.executor.store, reactor, {
+      checkpoints,
+      onCheckpoint: (checkpoint) => (this.checkpoint = checkpoint),
+    });
     this.subscription = subscription;
     subscription.caughtUp.then(
       () => {

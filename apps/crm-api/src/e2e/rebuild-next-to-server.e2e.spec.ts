@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { seedEventStore } from '@crm/demo-data';
+import { openSqliteEventStore } from '@crm/event-store/sqlite';
+import { openSqliteReadStore } from '@crm/read-store/sqlite';
+import { http, startTestApp, type TestApp } from '../testing/test-app';
+import { PROJECTION_RUNNER, type ServingProjections } from '../read-models/read-models.service';
+
+const WORKSPACE = resolve(__dirname, '../../../..');
+const KPIS = 'complaint-kpis';
+
+/** `crm-cli rebuild <name>` in a process of its own, on the server's data directory. */
+function rebuildInAnotherProcess(dataDir: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-cli/src/main.ts', 'rebuild', KPIS], {
+    cwd: WORKSPACE,
+    env: { ...process.env, CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir, CRM_LEASE_TTL_MS: '1000', CRM_REBUILD_GRACE_MS: '1500' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((done) => child.on('exit', (code) => done({ code, output })));
+}
+
+describe('crm-cli rebuild next to a live server (embedded default: projections on the worker thread)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-rebuild-live-'));
+  let server: TestApp;
+
+  beforeAll(async () => {
+    const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    await seedEventStore(events, { events: 6000, seed: 5 });
+    await events.close();
+    server = await startTestApp({
+      CRM_DATA_DIR: dataDir,
+      CRM_PROJECTIONS: 'run',
+      CRM_LEASE_TTL_MS: '1000',
+      CRM_REBUILD_GRACE_MS: '1500',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('never shows a view going backwards, and serves the new build once the CLI returns', async () => {
+    const serving = server.app.get<ServingProjections>(PROJECTION_RUNNER);
+    const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite') });
+    const head = (await events.headPosition()) as string;
+    await events.close();
+    const kpis = async (minPosition?: string) => {
+      const reply = await http(server.url, 'GET', `/api/v1/views/complaints/kpis${minPosition ? `?minPosition=${minPosition}` : ''}`);
+      expect(reply.status).toBe(200);
+      return reply.body['complaints'] as number;
+    };
+    const seen = [await kpis(head)];
+    const before = serving.collectionOf(KPIS);
+
+    const rebuild = rebuildInAnotherProcess(dataDir);
+    let finished = false;
+    void rebuild.then(() => (finished = true));
+    let position = head;
+    let posted = 0;
+    // Commands and reads all along: every reply counts at least what the one before did.
+    while (!finished) {
+      const reply = await http(server.url, 'POST', '/api/v1/complaints', {
+        complainant: { name: 'مریم احمدی', phone: '۰۹۱۲ ۱۱۱ ۲۲۳۳' },
+        channel: 'phone',
+        category: 'delivery',
+        description: 'سفارش با تأخیر رسید',
+      });
+      expect(reply.status).toBe(201);
+      position = reply.body['position'] as string;
+      posted += 1;
+      seen.push(await kpis());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const { code, output } = await rebuild;
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining(`${KPIS}: serving `) });
+    const backwards = seen.filter((count, i) => i > 0 && count < (seen[i - 1] as number));
+    expect(backwards).toEqual([]);
+    expect(posted).toBeGreaterThan(0);
+
+    // The server serves the new build, and it holds everything: what was seeded and every complaint posted meanwhile.
+    const after = serving.collectionOf(KPIS);
+    expect(after).not.toBe(before);
+    expect(output).toContain(`${KPIS}: serving ${after}`);
+    expect(await kpis(position)).toBe((seen[0] as number) + posted);
+
+    // After the grace period the replaced build is dropped, and nothing writes it again.
+    const readModels = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite') });
+    try {
+      // The server owned the projection throughout (no takeover), so the switch was its own: the CLI handed the build over.
+      expect((await readModels.listLeases()).find((lease) => lease.name === KPIS)).toMatchObject({ epoch: 1 });
+      const deadline = Date.now() + 15_000;
+      while ((await readModels.count(before)) > 0) {
+        if (Date.now() > deadline) throw new Error(`${before} was not dropped after the grace period`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await http(server.url, 'POST', '/api/v1/complaints', {
+        complainant: { name: 'سارا رحیمی', phone: '۰۹۱۲ ۱۱۱ ۴۴۵۵' },
+        channel: 'web',
+        category: 'billing',
+        description: 'صورتحساب اشتباه بود',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await readModels.count(before)).toBe(0);
+    } finally {
+      await readModels.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,22 @@
+import type { BatchReport, ProjectionStatus, ServingSnapshot } from '@crm/projections/runtime';
+import type { AppConfig } from '@crm/platform';
+
+/** What the API thread hands the read-side worker when it starts it. */
+export interface ReadSideWorkerData {
+  readonly config: AppConfig;
+}
+
+/** API thread → read-side worker. */
+export type ToReadSide =
+  /** An append committed on the API's connection: read now rather than at the next poll. */
+  { readonly kind: 'wake' } | { readonly kind: 'status'; readonly id: number } | { readonly kind: 'stop' };
+
+/** Read-side worker → API thread. */
+export type FromReadSide =
+  | { readonly kind: 'started'; readonly snapshot: readonly ServingSnapshot[] }
+  | { readonly kind: 'snapshot'; readonly snapshot: readonly ServingSnapshot[] }
+  | { readonly kind: 'batches'; readonly reports: readonly BatchReport[] }
+  | { readonly kind: 'status'; readonly id: number; readonly status?: readonly ProjectionStatus[]; readonly error?: string }
+  | { readonly kind: 'log'; readonly level: 'log' | 'warn' | 'error'; readonly message: string }
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'stopped' };

@@ -1,0 +1,96 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { describeStatus, ProjectionRunner, type BatchReport, type ServingSnapshot } from '@crm/projections/runtime';
+import { ALL_PROJECTIONS, openEventStore, openReadStore } from '@crm/platform';
+import type { FromReadSide, ReadSideWorkerData, ToReadSide } from './read-side.protocol';
+
+/**
+ * The read-side host (CRM_PROJECTIONS=run): the projections on their own thread,
+ * with their own connections, so an HTTP command never waits for a batch, a
+ * checkpoint or a read-model commit. The API thread learns of every change
+ * through messages (see ReadSideHost).
+ */
+async function main(port: NonNullable<typeof parentPort>, { config }: ReadSideWorkerData): Promise<void> {
+  const send = (message: FromReadSide) => port.postMessage(message);
+  const eventStore = await openEventStore(config);
+  const readStore = await openReadStore(config, eventStore);
+  let reports: BatchReport[] = [];
+  let pending = false;
+  const phases = new Map<string, string>();
+  // One message per turn of the loop at most, however many lanes moved in it.
+  const flush = () => {
+    pending = false;
+    const snapshot: ServingSnapshot[] = runner.snapshot();
+    send({ kind: 'snapshot', snapshot });
+    if (reports.length > 0) send({ kind: 'batches', reports });
+    reports = [];
+    const failed = snapshot.filter((lane) => lane.phase === 'failed' && phases.get(lane.name) !== 'failed');
+    for (const lane of snapshot) phases.set(lane.name, lane.phase);
+    if (failed.length > 0) void logFailures(failed.map((lane) => lane.name));
+  };
+  const changed = () => {
+    if (pending) return;
+    pending = true;
+    setImmediate(flush);
+  };
+  const logFailures = async (names: string[]) => {
+    for (const status of await runner.status().catch(() => [])) {
+      if (names.includes(status.name)) send({ kind: 'log', level: 'error', message: describeStatus(status) });
+    }
+  };
+  const runner = new ProjectionRunner({
+    eventStore,
+    readStore,
+    projections: ALL_PROJECTIONS,
+    onBatch: (report) => {
+      reports.push(report);
+      changed();
+    },
+    onChange: changed,
+    ownership: { ttlMs: config.leaseTtlMs },
+    retireGraceMs: config.rebuildGraceMs,
+    onOwnership: (name, owned, epoch) =>
+      send({
+        kind: 'log',
+        level: 'log',
+        message: owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now`,
+      }),
+  });
+  const wakeable = eventStore as { wake?: () => void };
+  let stopping: Promise<void> | undefined;
+  port.on('message', (message: ToReadSide) => {
+    switch (message.kind) {
+      case 'wake':
+        wakeable.wake?.();
+        return;
+      case 'status':
+        runner.status().then(
+          (status) => send({ kind: 'status', id: message.id, status }),
+          (error: unknown) => send({ kind: 'status', id: message.id, error: String(error) }),
+        );
+        return;
+      case 'stop':
+        stopping ??= (async () => {
+          // The runner's subscriptions use both stores: it stops first.
+          await runner.stop();
+          flush();
+          await readStore.close();
+          await eventStore.close();
+          send({ kind: 'stopped' });
+          port.close();
+        })();
+        return;
+    }
+  });
+  await runner.start();
+  send({ kind: 'started', snapshot: runner.snapshot() });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  main(port, workerData as ReadSideWorkerData).catch((error: unknown) => {
+    port.postMessage({
+      kind: 'failed',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    } satisfies FromReadSide);
+  });
+}

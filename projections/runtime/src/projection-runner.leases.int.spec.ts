@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+// Leases across processes need real stores on both sides (README "Tags": composition specs may reach adapters).
+import { openSqliteEventStore } from '@crm/event-store/sqlite';
+import { PostgresEventStore } from '@crm/event-store/postgres';
+import { openSqliteReadStore } from '@crm/read-store/sqlite';
+import { PostgresReadStore } from '@crm/read-store/postgres';
+import type { EventStore } from '@crm/shared/event-sourcing';
+import type { ReadStore } from '@crm/shared/read-model';
+import type { BatchReport } from './batch-telemetry';
+import { ProjectionRunner } from './projection-runner';
+import { documents, openDeal, ownersProjection } from './test-support';
+
+interface Stores {
+  readonly events: EventStore & { close(): Promise<void> };
+  readonly readStore: ReadStore;
+}
+
+interface Backend {
+  readonly name: string;
+  setUp(): Promise<void>;
+  /** A new connection to the same stores, as another process would have. */
+  connect(): Promise<Stores>;
+  tearDown(): Promise<void>;
+}
+
+const sqlite = (): Backend => {
+  let dir = '';
+  return {
+    name: 'SQLite (one file for events, one for read models)',
+    async setUp() {
+      dir = await mkdtemp(join(tmpdir(), 'crm-leases-'));
+    },
+    async connect() {
+      return {
+        events: openSqliteEventStore({ file: join(dir, 'crm.sqlite'), synchronous: 'NORMAL', pollIntervalMs: 20 }),
+        readStore: openSqliteReadStore({ file: join(dir, 'read-models.sqlite'), synchronous: 'NORMAL' }),
+      };
+    },
+    async tearDown() {
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+const postgres = (): Backend => {
+  const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `leases_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  return {
+    name: 'PostgreSQL',
+    async setUp() {},
+    async connect() {
+      const events = await PostgresEventStore.open(url, { schema, poolSize: 3, pollIntervalMs: 20 });
+      const readStore = await PostgresReadStore.open(url, { schema, poolSize: 3 });
+      return { events, readStore };
+    },
+    async tearDown() {
+      const admin = new Pool({ connectionString: url, max: 1 });
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
+  const backend = make();
+  const opened: Stores[] = [];
+  const runners: ProjectionRunner[] = [];
+  const connect = async () => {
+    const stores = await backend.connect();
+    opened.push(stores);
+    return stores;
+  };
+  const runnerOn = (stores: Stores, owner: string, ttlMs: number, renewEveryMs?: number) => {
+    const applied: BatchReport[] = [];
+    const runner = new ProjectionRunner({
+      eventStore: stores.events,
+      readStore: stores.readStore,
+      projections: [ownersProjection],
+      ownership: { owner, ttlMs, ...(renewEveryMs === undefined ? {} : { renewEveryMs }) },
+      onBatch: (report) => void applied.push(report),
+    });
+    runners.push(runner);
+    return { runner, applied };
+  };
+
+  beforeEach(() => backend.setUp());
+  afterEach(async () => {
+    for (const runner of runners.splice(0)) await runner.stop();
+    for (const stores of opened.splice(0)) {
+      await stores.readStore.close();
+      await stores.events.close();
+    }
+    await backend.tearDown();
+  });
+
+  it(`${backend.name}: two runners on the same stores, exactly one applies each event`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    const a = runnerOn(one, 'process-a', 2000);
+    const b = runnerOn(two, 'process-b', 2000);
+    await Promise.all([a.runner.start(), b.runner.start()]);
+    for (let i = 0; i < 20; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    const head = (await one.events.headPosition()) as string;
+    await until(async () => (await one.readStore.loadCheckpoint('owners')) === head, 10_000, 'the owner to catch up');
+    const appliedBy = (reports: BatchReport[]) => reports.reduce((sum, report) => sum + report.applied, 0);
+    expect([appliedBy(a.applied), appliedBy(b.applied)].sort()).toEqual([0, 20]);
+    const owner = appliedBy(a.applied) === 20 ? a.runner : b.runner;
+    const standby = owner === a.runner ? b.runner : a.runner;
+    expect(owner.owned()).toEqual(['owners']);
+    expect(standby.owned()).toEqual([]);
+    // It learns of the owner's build on its next look at the leases.
+    await until(async () => (await standby.status())[0]?.phase === 'standby', 5000, 'the standby to follow the owner');
+    expect(await documents(one.readStore, owner.collectionOf('owners'))).toEqual({
+      Ali: { owner: 'Ali', deals: 10, amount: 1000 },
+      Sara: { owner: 'Sara', deals: 10, amount: 1000 },
+    });
+    // The standby follows the owner's state: it waits for positions and reads the serving collection too.
+    await standby.waitFor('owners', head, 5000);
+    expect(standby.collectionOf('owners')).toBe(owner.collectionOf('owners'));
+  }, 30_000);
+
+  it(`${backend.name}: a stalled former owner's commit is refused once another took over`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    // A renews never (as if paused), its lease lasting 300 ms; B looks every 100 ms.
+    const a = runnerOn(one, 'process-a', 300, 60_000);
+    await a.runner.start();
+    expect(a.runner.owned()).toEqual(['owners']);
+    await openDeal(one.events, 'd0', 'Ali', 100);
+    await until(() => a.applied.some((report) => report.applied === 1), 5000, 'A to apply the first deal');
+    const b = runnerOn(two, 'process-b', 5000, 100);
+    await b.runner.start();
+    await until(() => b.runner.owned().includes('owners'), 5000, 'B to take over');
+    const leases = await two.readStore.listLeases();
+    expect(leases).toEqual([expect.objectContaining({ name: 'owners', owner: 'process-b', epoch: 2 })]);
+    // A still believes it owns the projection: its next batch is fenced off, and nothing of it is written.
+    await openDeal(one.events, 'd1', 'Ali', 100);
+    await until(async () => (await a.runner.status())[0]?.phase === 'standby', 5000, 'A to be fenced off');
+    expect(a.applied.filter((report) => report.outcome === 'error').length).toBeGreaterThan(0);
+    const head = (await one.events.headPosition()) as string;
+    await b.runner.waitFor('owners', head, 5000);
+    expect(await documents(two.readStore, b.runner.collectionOf('owners'))).toEqual({ Ali: { owner: 'Ali', deals: 2, amount: 200 } });
+    expect(b.applied.reduce((sum, report) => sum + report.applied, 0)).toBe(1);
+  }, 30_000);
+
+  it(`${backend.name}: a write the store refuses for good stops that projection, with the reason, instead of retrying`, async () => {
+    const stores = await connect();
+    // A store that refuses one document on every try, as MongoDB's adapter marks a document over 16 MiB (permanent: true).
+    const refusing: typeof stores.readStore = new Proxy(stores.readStore, {
+      get(target, property, receiver) {
+        if (property !== 'transaction') return Reflect.get(target, property, receiver) as unknown;
+        return async (work: Parameters<ReadStore['transaction']>[0], options?: Parameters<ReadStore['transaction']>[1]) =>
+          target.transaction(async (tx) => {
+            const result = await work({
+              ...tx,
+              get: (c, id) => tx.get(c, id),
+              getMany: (c, ids) => tx.getMany(c, ids),
+              put: (c, id, doc, position) => {
+                if (JSON.stringify(doc).includes('too-large')) throw Object.assign(new Error('document refused'), { permanent: true });
+                tx.put(c, id, doc, position);
+              },
+              delete: (c, id) => tx.delete(c, id),
+              saveCheckpoint: (n, k) => tx.saveCheckpoint(n, k),
+              saveState: (state) => tx.saveState(state),
+              deleteState: (n) => tx.deleteState(n),
+            });
+            return result;
+          }, options);
+      },
+    });
+    const failing = new ProjectionRunner({
+      eventStore: stores.events,
+      readStore: refusing,
+      projections: [ownersProjection],
+      ownership: { owner: 'process-a', ttlMs: 5000 },
+      retryDelayMs: () => 10,
+    });
+    runners.push(failing);
+    await openDeal(stores.events, 'd0', 'Ali', 100);
+    await openDeal(stores.events, 'd1', 'too-large', 100);
+    await failing.start();
+    await until(async () => (await failing.status())[0]?.phase === 'failed', 10_000, 'the projection to stop');
+    const [status] = await failing.status();
+    expect(status?.retrying).toBeUndefined();
+    expect(status?.error?.message).toMatch(/refuses the batch for good/);
+    // Recorded in the store too, where another process's health reads it.
+    expect((await stores.readStore.loadState('owners'))?.error?.message).toMatch(/refuses the batch for good/);
+  }, 30_000);
+});
