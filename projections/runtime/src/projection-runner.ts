@@ -91,6 +91,8 @@ export class ProjectionRunner {
   private readonly context: LaneContext & { readonly dropReplacedCollections: boolean };
   private readonly contexts = new Map<string, LaneContext>();
   private readonly epochs = new Map<string, number>();
+  /** Rebuilds started by start() (a version bump, an interrupted rebuild): rebuildMany joins them. */
+  private readonly startupRebuilds = new Map<string, Promise<RebuildResult | undefined>>();
   private readonly owner: string | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -254,11 +256,22 @@ export class ProjectionRunner {
     await store.transaction((tx) => (left.length > 0 ? tx.saveState({ name, retired: left }) : tx.deleteState(name)));
   }
 
-  private async takeRebuildLease(name: string): Promise<boolean> {
-    if (!this.options.ownership) return true;
-    const lease = await this.options.readStore.acquireLease(rebuildStateName(name), this.owner as string, this.options.ownership.ttlMs);
-    if (lease) this.epochs.set(rebuildStateName(name), lease.epoch);
-    return lease !== undefined;
+  /** False when held elsewhere (after waiting up to `waitMs` for a dead holder's lease to lapse) or already by this runner. */
+  private async takeRebuildLease(name: string, waitMs = 0): Promise<boolean> {
+    const ownership = this.options.ownership;
+    if (!ownership) return true;
+    const key = rebuildStateName(name);
+    const giveUpAt = Date.now() + waitMs;
+    for (;;) {
+      if (this.epochs.has(key)) return false;
+      const lease = await this.options.readStore.acquireLease(key, this.owner as string, ownership.ttlMs);
+      if (lease) {
+        this.epochs.set(key, lease.epoch);
+        return true;
+      }
+      if (Date.now() >= giveUpAt) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(50, Math.floor(ownership.ttlMs / 4))));
+    }
   }
 
   private async releaseRebuildLease(name: string): Promise<void> {
@@ -368,7 +381,8 @@ export class ProjectionRunner {
   async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     const lane = this.lane(name);
     if (this.rebuilds.isRunning(name)) return this.rebuilds.run(lane, options);
-    if (!(await this.takeRebuildLease(name))) throw new Error(`${name} is being rebuilt by another process`);
+    if (!(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0))))
+      throw new Error(`${name} is being rebuilt by another process`);
     try {
       // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
       if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
@@ -378,6 +392,55 @@ export class ProjectionRunner {
     } finally {
       if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
     }
+  }
+
+  /**
+   * Rebuilds these projections (all by default) from one scan of the log, then switches each (or hands
+   * each over to its owner) as `rebuild` does. Resolves with one result per projection, in order.
+   */
+  async rebuildMany(names: readonly string[] = this.names(), options: RebuildOptions = {}): Promise<RebuildResult[]> {
+    for (const name of names) this.lane(name); // unknown names fail before anything starts
+    // Rebuilds start() began (an interrupted one resuming, maybe once a dead builder's leases lapsed) finish and count as done.
+    const joined = new Map<string, RebuildResult>();
+    const join = async (name: string) => {
+      const started = this.startupRebuilds.get(name);
+      const result = started
+        ? await started
+        : this.rebuilds.isRunning(name)
+          ? await this.rebuilds.run(this.lane(name), options)
+          : undefined;
+      if (result) joined.set(name, result);
+      return result !== undefined;
+    };
+    const taken: string[] = [];
+    try {
+      // A builder that died (Ctrl-C, a crash) leaves its lease to lapse: wait that long before saying someone else builds.
+      const lapse = 2 * (this.options.ownership?.ttlMs ?? 0);
+      for (const name of names) {
+        if (await join(name)) continue;
+        if (await this.takeRebuildLease(name, lapse)) taken.push(name);
+        else if (!(await join(name))) throw new Error(`${name} is being rebuilt by another process`);
+      }
+      const scanned = await this.rebuildInOneScan(taken, options);
+      return names.map((name) => joined.get(name) ?? (scanned.get(name) as RebuildResult));
+    } finally {
+      for (const name of taken) if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
+    }
+  }
+
+  /** The rebuild leases of `names` are held. */
+  private async rebuildInOneScan(names: readonly string[], options: RebuildOptions): Promise<Map<string, RebuildResult>> {
+    const lanes = names.map((name) => this.lane(name));
+    const owns = (name: string) => !this.options.ownership || this.epochs.has(name);
+    const handOver = names.some((name) => !owns(name));
+    const results = await this.rebuilds.runMany(lanes, { ...options, handOver }, async (name) => {
+      const pending = await this.options.readStore.loadState(rebuildStateName(name));
+      return pending?.version === this.lane(name).projection.version && pending.collection ? pending : undefined;
+    });
+    const byName = (list: readonly RebuildResult[]) => new Map(list.map((result) => [result.projection, result]));
+    if (!handOver) return byName(results);
+    for (const name of names) await this.releaseRebuildLease(name);
+    return byName(await Promise.all(results.map((built) => this.switchedTo(built.projection, built))));
   }
 
   /** Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build. */
@@ -432,14 +495,18 @@ export class ProjectionRunner {
     if (pending && !resumable) await this.discard(pending, readStore);
     // Built by other code, the serving collection keeps serving as it is until the new version takes over.
     if (state.version === projection.version) lane.start();
-    if (state.version !== projection.version || resumable) void this.startRebuild(lane, resumable);
+    if (state.version !== projection.version || resumable) {
+      const started = this.startRebuild(lane, resumable);
+      this.startupRebuilds.set(projection.name, started);
+      void started.finally(() => this.startupRebuilds.delete(projection.name));
+    }
   }
 
   /** A version bump or an interrupted rebuild: under the rebuild's lease, unless another process is building it. */
-  private async startRebuild(lane: Lane, resumeFrom: ProjectionState | undefined): Promise<void> {
+  private async startRebuild(lane: Lane, resumeFrom: ProjectionState | undefined): Promise<RebuildResult | undefined> {
     const name = lane.projection.name;
-    if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name).catch(() => false))) return;
-    await this.rebuilds
+    if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name).catch(() => false))) return undefined;
+    return this.rebuilds
       .run(lane, {}, resumeFrom)
       .catch(() => undefined)
       .finally(() => void this.releaseRebuildLease(name));
