@@ -93,6 +93,7 @@ export class ProjectionRunner {
   private readonly epochs = new Map<string, number>();
   /** Rebuilds started by start() (a version bump, an interrupted rebuild): rebuildMany joins them. */
   private readonly startupRebuilds = new Map<string, Promise<RebuildResult | undefined>>();
+  private readonly startupResults = new Map<string, RebuildResult>();
   private readonly owner: string | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -403,7 +404,8 @@ export class ProjectionRunner {
     // Rebuilds start() began (an interrupted one resuming, maybe once a dead builder's leases lapsed) finish and count as done.
     const joined = new Map<string, RebuildResult>();
     const join = async (name: string) => {
-      const started = this.startupRebuilds.get(name);
+      const started =
+        this.startupRebuilds.get(name) ?? (this.startupResults.has(name) ? Promise.resolve(this.startupResults.get(name)) : undefined);
       const result = started
         ? await started
         : this.rebuilds.isRunning(name)
@@ -498,7 +500,10 @@ export class ProjectionRunner {
     if (state.version !== projection.version || resumable) {
       const started = this.startRebuild(lane, resumable);
       this.startupRebuilds.set(projection.name, started);
-      void started.finally(() => this.startupRebuilds.delete(projection.name));
+      void started.then((result) => {
+        this.startupRebuilds.delete(projection.name);
+        if (result) this.startupResults.set(projection.name, result);
+      });
     }
   }
 
