@@ -94,6 +94,8 @@ export class ProjectionRunner {
   /** Rebuilds started by start() (a version bump, an interrupted rebuild): rebuildMany joins them. */
   private readonly startupRebuilds = new Map<string, Promise<RebuildResult | undefined>>();
   private readonly startupResults = new Map<string, RebuildResult>();
+  /** Rebuilds of projections owned here that another process is building (crm-cli), as last seen in the store. */
+  private readonly buildingElsewhere = new Map<string, ProjectionState>();
   private readonly owner: string | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -235,8 +237,13 @@ export class ProjectionRunner {
     const lane = this.serving.get(name);
     if (!lane || lane.phase === 'standby' || this.rebuilds.isRunning(name)) return;
     const pending = await this.options.readStore.loadState(rebuildStateName(name));
+    this.buildingElsewhere.delete(name);
     if (!pending?.collection || pending.version !== projection.version) return;
-    if (!(await this.takeRebuildLease(name))) return;
+    if (!(await this.takeRebuildLease(name))) {
+      // Health shows it: the serving build is being replaced by a build made elsewhere.
+      this.buildingElsewhere.set(name, pending);
+      return;
+    }
     void this.rebuilds
       .run(lane, {}, pending)
       .catch(() => undefined)
@@ -334,12 +341,13 @@ export class ProjectionRunner {
     const head = await this.options.eventStore.headPosition();
     return [...this.serving.values()].map((lane) => {
       const rebuild = this.rebuilds.lane(lane.projection.name);
+      const elsewhere = this.buildingElsewhere.get(lane.projection.name);
       return {
         name: lane.projection.name,
         codeVersion: lane.projection.version,
         head,
         ...this.laneStatus(lane, head),
-        ...(rebuild ? { rebuild: this.laneStatus(rebuild, head) } : {}),
+        ...(rebuild ? { rebuild: this.laneStatus(rebuild, head) } : elsewhere ? { rebuild: this.elsewhereStatus(elsewhere, head) } : {}),
       };
     });
   }
@@ -525,6 +533,21 @@ export class ProjectionRunner {
 
   private async ensureIndexes(projection: AnyProjection, collection: string): Promise<void> {
     for (const fields of projection.indexes ?? []) await this.options.readStore.ensureIndex(collection, fields);
+  }
+
+  /** A build another process makes, from the state it commits: running as far as this process can tell. */
+  private elsewhereStatus(state: ProjectionState, head: string | undefined): LaneStatus {
+    const checkpoint = state.checkpoint;
+    const caughtUp = head === undefined || (checkpoint !== undefined && this.options.eventStore.comparePositions(checkpoint, head) >= 0);
+    return {
+      collection: state.collection as string,
+      version: state.version,
+      phase: 'running',
+      checkpoint,
+      caughtUp,
+      lag: caughtUp ? 0 : estimateLag(checkpoint, head),
+      ...(state.error ? { error: state.error } : {}),
+    };
   }
 
   private laneStatus(lane: Lane, head: string | undefined): LaneStatus {
