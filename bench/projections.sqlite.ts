@@ -1,11 +1,11 @@
-// Projection rebuilds on the embedded store (SQLite file, read models in the same file and transaction)
+// Projection rebuilds on the embedded store (events in crm.sqlite, read models in read-models.sqlite at NORMAL, as shipped)
 // next to the raw driver reading `$all` in the same run. BENCH_PROJECTION_EVENTS (default 100000), BENCH_ROUNDS.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedEventStore } from '@crm/demo-data';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
-import { SqliteReadStore } from '@crm/read-store/sqlite';
+import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { size } from './bench-support';
 import { benchRebuilds } from './projections.shared';
@@ -21,7 +21,7 @@ export async function benchSqliteProjections(): Promise<void> {
     await seeding.close();
     // Measured with the settings the API and the CLI use.
     const eventStore = openSqliteEventStore({ file });
-    const readStore = new SqliteReadStore(eventStore.db);
+    const readStore = openSqliteReadStore({ file: join(dir, 'read-models.sqlite'), synchronous: 'NORMAL' });
     const page = eventStore.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT 1000');
     const typeCounts = new Map(
       (eventStore.db.prepare('SELECT type, count(*) AS n FROM events GROUP BY type').all() as { type: string; n: number }[]).map((row) => [
@@ -30,7 +30,7 @@ export async function benchSqliteProjections(): Promise<void> {
       ]),
     );
     await benchRebuilds({
-      title: 'SQLite projection rebuilds (better-sqlite3, WAL, synchronous=FULL, read models in the same file)',
+      title: 'SQLite projection rebuilds (better-sqlite3, WAL; events FULL, read models in their own file at NORMAL)',
       eventStore,
       readStore,
       projections: ALL_PROJECTIONS,

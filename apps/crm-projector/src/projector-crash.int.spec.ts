@@ -70,7 +70,8 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
   let clean: ReadModelSnapshot;
   const children: Child[] = [];
   const run = (entry: string, args: string[] = []) => {
-    const child = startApp(entry, args, dataDir);
+    // No grace: this spec checks that every replaced build is gone when the rebuild returns.
+    const child = startApp(entry, args, dataDir, { CRM_REBUILD_GRACE_MS: '0' });
     children.push(child);
     return child;
   };

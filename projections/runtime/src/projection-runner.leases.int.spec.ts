@@ -51,7 +51,7 @@ const postgres = (): Backend => {
   const schema = `leases_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   return {
     name: 'PostgreSQL',
-    async setUp() {},
+    setUp: async () => undefined,
     async connect() {
       const events = await PostgresEventStore.open(url, { schema, poolSize: 3, pollIntervalMs: 20 });
       const readStore = await PostgresReadStore.open(url, { schema, poolSize: 3 });

@@ -105,6 +105,26 @@ describe('ProjectionRunner on one SQLite file (event store + read store)', () =>
     expect(await current()).toEqual(await cleanRun());
   });
 
+  it('rebuilds every projection from one scan of the log, each switching to an equal new build', async () => {
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: projections(), rebuildBatchSize: 8 });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    const before = { deals: await documents(readStore, 'deals_v1_1'), owners: await documents(readStore, 'owners_v1_1') };
+    let reads = 0;
+    const readAll = events.readAll.bind(events);
+    events.readAll = (options) => ((reads += 1), readAll(options));
+    const results = await runner.rebuildMany();
+    events.readAll = readAll;
+    expect(results.map((r) => [r.projection, r.collection, r.previousCollection])).toEqual([
+      ['deals', 'deals_v1_2', 'deals_v1_1'],
+      ['owners', 'owners_v1_2', 'owners_v1_1'],
+    ]);
+    expect(await documents(readStore, runner.collectionOf('deals'))).toEqual(before.deals);
+    expect(await documents(readStore, runner.collectionOf('owners'))).toEqual(before.owners);
+    // 38 events in pages of 8: five pages read once for both, then each build's tail (a read or two) and its catch-up.
+    expect(reads).toBeLessThan(2 * 5);
+  });
+
   it('rebuilds and travels in time on the same file', async () => {
     runner = new ProjectionRunner({ eventStore: events, readStore, projections: projections(), batchSize: 7 });
     await runner.start();

@@ -91,6 +91,11 @@ export class ProjectionRunner {
   private readonly context: LaneContext & { readonly dropReplacedCollections: boolean };
   private readonly contexts = new Map<string, LaneContext>();
   private readonly epochs = new Map<string, number>();
+  /** Rebuilds started by start() (a version bump, an interrupted rebuild): rebuildMany joins them. */
+  private readonly startupRebuilds = new Map<string, Promise<RebuildResult | undefined>>();
+  private readonly startupResults = new Map<string, RebuildResult>();
+  /** Rebuilds of projections owned here that another process is building (crm-cli), as last seen in the store. */
+  private readonly buildingElsewhere = new Map<string, ProjectionState>();
   private readonly owner: string | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -232,8 +237,13 @@ export class ProjectionRunner {
     const lane = this.serving.get(name);
     if (!lane || lane.phase === 'standby' || this.rebuilds.isRunning(name)) return;
     const pending = await this.options.readStore.loadState(rebuildStateName(name));
+    this.buildingElsewhere.delete(name);
     if (!pending?.collection || pending.version !== projection.version) return;
-    if (!(await this.takeRebuildLease(name))) return;
+    if (!(await this.takeRebuildLease(name))) {
+      // Health shows it: the serving build is being replaced by a build made elsewhere.
+      this.buildingElsewhere.set(name, pending);
+      return;
+    }
     void this.rebuilds
       .run(lane, {}, pending)
       .catch(() => undefined)
@@ -254,11 +264,22 @@ export class ProjectionRunner {
     await store.transaction((tx) => (left.length > 0 ? tx.saveState({ name, retired: left }) : tx.deleteState(name)));
   }
 
-  private async takeRebuildLease(name: string): Promise<boolean> {
-    if (!this.options.ownership) return true;
-    const lease = await this.options.readStore.acquireLease(rebuildStateName(name), this.owner as string, this.options.ownership.ttlMs);
-    if (lease) this.epochs.set(rebuildStateName(name), lease.epoch);
-    return lease !== undefined;
+  /** False when held elsewhere (after waiting up to `waitMs` for a dead holder's lease to lapse) or already by this runner. */
+  private async takeRebuildLease(name: string, waitMs = 0): Promise<boolean> {
+    const ownership = this.options.ownership;
+    if (!ownership) return true;
+    const key = rebuildStateName(name);
+    const giveUpAt = Date.now() + waitMs;
+    for (;;) {
+      if (this.epochs.has(key)) return false;
+      const lease = await this.options.readStore.acquireLease(key, this.owner as string, ownership.ttlMs);
+      if (lease) {
+        this.epochs.set(key, lease.epoch);
+        return true;
+      }
+      if (Date.now() >= giveUpAt) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(50, Math.floor(ownership.ttlMs / 4))));
+    }
   }
 
   private async releaseRebuildLease(name: string): Promise<void> {
@@ -320,12 +341,13 @@ export class ProjectionRunner {
     const head = await this.options.eventStore.headPosition();
     return [...this.serving.values()].map((lane) => {
       const rebuild = this.rebuilds.lane(lane.projection.name);
+      const elsewhere = this.buildingElsewhere.get(lane.projection.name);
       return {
         name: lane.projection.name,
         codeVersion: lane.projection.version,
         head,
         ...this.laneStatus(lane, head),
-        ...(rebuild ? { rebuild: this.laneStatus(rebuild, head) } : {}),
+        ...(rebuild ? { rebuild: this.laneStatus(rebuild, head) } : elsewhere ? { rebuild: this.elsewhereStatus(elsewhere, head) } : {}),
       };
     });
   }
@@ -368,7 +390,8 @@ export class ProjectionRunner {
   async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     const lane = this.lane(name);
     if (this.rebuilds.isRunning(name)) return this.rebuilds.run(lane, options);
-    if (!(await this.takeRebuildLease(name))) throw new Error(`${name} is being rebuilt by another process`);
+    if (!(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0))))
+      throw new Error(`${name} is being rebuilt by another process`);
     try {
       // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
       if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
@@ -378,6 +401,56 @@ export class ProjectionRunner {
     } finally {
       if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
     }
+  }
+
+  /**
+   * Rebuilds these projections (all by default) from one scan of the log, then switches each (or hands
+   * each over to its owner) as `rebuild` does. Resolves with one result per projection, in order.
+   */
+  async rebuildMany(names: readonly string[] = this.names(), options: RebuildOptions = {}): Promise<RebuildResult[]> {
+    for (const name of names) this.lane(name); // unknown names fail before anything starts
+    // Rebuilds start() began (an interrupted one resuming, maybe once a dead builder's leases lapsed) finish and count as done.
+    const joined = new Map<string, RebuildResult>();
+    const join = async (name: string) => {
+      const started =
+        this.startupRebuilds.get(name) ?? (this.startupResults.has(name) ? Promise.resolve(this.startupResults.get(name)) : undefined);
+      const result = started
+        ? await started
+        : this.rebuilds.isRunning(name)
+          ? await this.rebuilds.run(this.lane(name), options)
+          : undefined;
+      if (result) joined.set(name, result);
+      return result !== undefined;
+    };
+    const taken: string[] = [];
+    try {
+      // A builder that died (Ctrl-C, a crash) leaves its lease to lapse: wait that long before saying someone else builds.
+      const lapse = 2 * (this.options.ownership?.ttlMs ?? 0);
+      for (const name of names) {
+        if (await join(name)) continue;
+        if (await this.takeRebuildLease(name, lapse)) taken.push(name);
+        else if (!(await join(name))) throw new Error(`${name} is being rebuilt by another process`);
+      }
+      const scanned = await this.rebuildInOneScan(taken, options);
+      return names.map((name) => joined.get(name) ?? (scanned.get(name) as RebuildResult));
+    } finally {
+      for (const name of taken) if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
+    }
+  }
+
+  /** The rebuild leases of `names` are held. */
+  private async rebuildInOneScan(names: readonly string[], options: RebuildOptions): Promise<Map<string, RebuildResult>> {
+    const lanes = names.map((name) => this.lane(name));
+    const owns = (name: string) => !this.options.ownership || this.epochs.has(name);
+    const handOver = names.some((name) => !owns(name));
+    const results = await this.rebuilds.runMany(lanes, { ...options, handOver }, async (name) => {
+      const pending = await this.options.readStore.loadState(rebuildStateName(name));
+      return pending?.version === this.lane(name).projection.version && pending.collection ? pending : undefined;
+    });
+    const byName = (list: readonly RebuildResult[]) => new Map(list.map((result) => [result.projection, result]));
+    if (!handOver) return byName(results);
+    for (const name of names) await this.releaseRebuildLease(name);
+    return byName(await Promise.all(results.map((built) => this.switchedTo(built.projection, built))));
   }
 
   /** Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build. */
@@ -432,14 +505,21 @@ export class ProjectionRunner {
     if (pending && !resumable) await this.discard(pending, readStore);
     // Built by other code, the serving collection keeps serving as it is until the new version takes over.
     if (state.version === projection.version) lane.start();
-    if (state.version !== projection.version || resumable) void this.startRebuild(lane, resumable);
+    if (state.version !== projection.version || resumable) {
+      const started = this.startRebuild(lane, resumable);
+      this.startupRebuilds.set(projection.name, started);
+      void started.then((result) => {
+        this.startupRebuilds.delete(projection.name);
+        if (result) this.startupResults.set(projection.name, result);
+      });
+    }
   }
 
   /** A version bump or an interrupted rebuild: under the rebuild's lease, unless another process is building it. */
-  private async startRebuild(lane: Lane, resumeFrom: ProjectionState | undefined): Promise<void> {
+  private async startRebuild(lane: Lane, resumeFrom: ProjectionState | undefined): Promise<RebuildResult | undefined> {
     const name = lane.projection.name;
-    if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name).catch(() => false))) return;
-    await this.rebuilds
+    if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name).catch(() => false))) return undefined;
+    return this.rebuilds
       .run(lane, {}, resumeFrom)
       .catch(() => undefined)
       .finally(() => void this.releaseRebuildLease(name));
@@ -453,6 +533,21 @@ export class ProjectionRunner {
 
   private async ensureIndexes(projection: AnyProjection, collection: string): Promise<void> {
     for (const fields of projection.indexes ?? []) await this.options.readStore.ensureIndex(collection, fields);
+  }
+
+  /** A build another process makes, from the state it commits: running as far as this process can tell. */
+  private elsewhereStatus(state: ProjectionState, head: string | undefined): LaneStatus {
+    const checkpoint = state.checkpoint;
+    const caughtUp = head === undefined || (checkpoint !== undefined && this.options.eventStore.comparePositions(checkpoint, head) >= 0);
+    return {
+      collection: state.collection as string,
+      version: state.version,
+      phase: 'running',
+      checkpoint,
+      caughtUp,
+      lag: caughtUp ? 0 : estimateLag(checkpoint, head),
+      ...(state.error ? { error: state.error } : {}),
+    };
   }
 
   private laneStatus(lane: Lane, head: string | undefined): LaneStatus {

@@ -114,6 +114,77 @@ export class Rebuilds {
     return this.switchOver(serving, lane, options);
   }
 
+  /**
+   * Rebuild many projections from ONE scan of `$all`: each gets a fresh build (or resumes one) that is
+   * fed its own events from the shared pages, one read-store transaction per projection per page, without
+   * waiting for the disk; at the head, each finishes as `run` does (tail, indexes, switch or hand-over).
+   */
+  async runMany(servingLanes: readonly Lane[], options: RebuildOptions, resumable: (name: string) => Promise<ProjectionState | undefined>) {
+    const { eventStore, rebuildBatchSize } = this.context;
+    const compare = (a: string, b: string) => eventStore.comparePositions(a, b);
+    const building: { serving: Lane; lane: Lane }[] = [];
+    for (const serving of servingLanes) {
+      const { projection } = serving;
+      const context = this.context.rebuildContextOf?.(projection.name) ?? serving.context;
+      const pending = await resumable(projection.name);
+      const { ready: _ready, ...resumed } = pending ?? {};
+      const state = pending ? (resumed as ProjectionState) : await this.freshState(projection, serving.state, context.readStore);
+      building.push({ serving, lane: new Lane(context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress) });
+    }
+    const types = new Set(building.flatMap(({ lane }) => lane.projection.eventTypes ?? []));
+    const everyType = building.some(({ lane }) => !lane.projection.eventTypes);
+    const failed = new Map<string, unknown>();
+    let after = building.reduce<string | undefined>((low, { lane }) => {
+      const at = lane.checkpoint;
+      if (at === undefined || low === undefined) return undefined;
+      return compare(at, low) < 0 ? at : low;
+    }, building[0]?.lane.checkpoint);
+    const start = building.length > 0 && building.every(({ lane }) => lane.checkpoint !== undefined) ? after : undefined;
+    after = start;
+    for (;;) {
+      const live = building.filter(({ lane }) => !failed.has(lane.projection.name));
+      if (live.length === 0) break;
+      const slice = await eventStore.readAll({
+        after,
+        maxCount: rebuildBatchSize,
+        ...(everyType ? {} : { filter: { eventTypes: [...types] } }),
+      });
+      if (slice.checkpoint === undefined || slice.checkpoint === after) break;
+      const through = slice.checkpoint;
+      await Promise.all(
+        live.map(async ({ lane }) => {
+          const from = lane.checkpoint;
+          if (from !== undefined && compare(from, through) >= 0) return;
+          const wanted = lane.projection.eventTypes;
+          const events = slice.events.filter(
+            (event) => (!wanted || wanted.includes(event.type)) && (from === undefined || compare(event.position, from) > 0),
+          );
+          try {
+            await lane.apply(events, through);
+          } catch (error) {
+            failed.set(lane.projection.name, error);
+          }
+        }),
+      );
+      after = through;
+      if (slice.isEnd) break;
+    }
+    // The tail since the scan, the indexes and the switch (or the hand-over): as a single rebuild resumes.
+    const results: RebuildResult[] = [];
+    for (const { serving, lane } of building) {
+      const name = lane.projection.name;
+      const error = failed.get(name);
+      if (error) throw error;
+      let running = this.running.get(name);
+      if (!running) {
+        running = this.build(serving, options, lane.state).finally(() => this.running.delete(name));
+        this.running.set(name, running);
+      }
+      results.push(await running);
+    }
+    return results;
+  }
+
   private async freshState(projection: AnyProjection, serving: ProjectionState, readStore: ReadStore): Promise<ProjectionState> {
     const { clock } = this.context;
     const previous = await readStore.loadState(rebuildStateName(projection.name));

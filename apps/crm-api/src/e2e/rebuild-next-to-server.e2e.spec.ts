@@ -62,6 +62,7 @@ describe('crm-cli rebuild next to a live server (embedded default: projections o
     void rebuild.then(() => (finished = true));
     let position = head;
     let posted = 0;
+    let reportedRebuilding = false;
     // Commands and reads all along: every reply counts at least what the one before did.
     while (!finished) {
       const reply = await http(server.url, 'POST', '/api/v1/complaints', {
@@ -74,6 +75,9 @@ describe('crm-cli rebuild next to a live server (embedded default: projections o
       position = reply.body['position'] as string;
       posted += 1;
       seen.push(await kpis());
+      // Health says so while the new build is made (elsewhere, then adopted here).
+      const health = await http<{ projections: { name: string; rebuilding?: boolean }[] }>(server.url, 'GET', '/health');
+      if (health.body.projections.find((p) => p.name === KPIS)?.rebuilding) reportedRebuilding = true;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const { code, output } = await rebuild;
@@ -81,6 +85,7 @@ describe('crm-cli rebuild next to a live server (embedded default: projections o
     const backwards = seen.filter((count, i) => i > 0 && count < (seen[i - 1] as number));
     expect(backwards).toEqual([]);
     expect(posted).toBeGreaterThan(0);
+    expect(reportedRebuilding).toBe(true);
 
     // The server serves the new build, and it holds everything: what was seeded and every complaint posted meanwhile.
     const after = serving.collectionOf(KPIS);

@@ -50,7 +50,37 @@ async function rebuildAll(projections: readonly AnyProjection[], { config, event
   await runner.start();
   let current: ProgressLine | undefined;
   try {
-    for (const { name } of projections) {
+    if (projections.length > 1) {
+      for (const [name, from] of resuming) io.stderr.write(`${name}: resuming the interrupted rebuild from ${from ?? 'the start'}\n`);
+      // One scan of the log feeds every build: one line for all of them, at the pace of the slowest.
+      const line = new ProgressLine(io.stderr, `rebuild ${projections.length} projections, one scan of the log`);
+      current = line;
+      const scan = new Map<string, { done: number; total: number | undefined }>();
+      const results = await runner.rebuildMany(
+        projections.map((p) => p.name),
+        {
+          onProgress: (progress) => {
+            if (progress.phase !== 'rebuild' || progress.done) return;
+            latest.set(progress.projection, progress);
+            scan.set(progress.projection, progressCounts(progress));
+            const counts = [...scan.values()];
+            line.update(Math.min(...counts.map((c) => c.done)), counts[0]?.total);
+          },
+        },
+      );
+      current = undefined;
+      const total = Math.max(0, ...[...latest.values()].map((progress) => progressCounts(progress).total ?? 0));
+      const seconds = line.elapsedMs / 1000;
+      line.finish(
+        `rebuild ${projections.length} projections: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
+      );
+      for (const result of results) {
+        io.stdout.write(
+          `${result.projection}: serving ${result.collection} at ${result.checkpoint ?? 'the start'}${result.previousCollection ? ` (replaced ${result.previousCollection})` : ''}\n`,
+        );
+      }
+    }
+    for (const { name } of projections.length > 1 ? [] : projections) {
       if (interrupted) break;
       if (resuming.has(name)) io.stderr.write(`${name}: resuming the interrupted rebuild from ${resuming.get(name) ?? 'the start'}\n`);
       const line = new ProgressLine(io.stderr, `rebuild ${name}`);
