@@ -1,8 +1,8 @@
 import type { Money } from '@crm/shared/kernel';
-import { isSummaryDoc, type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, type Where } from '@crm/shared/read-model';
+import { loadSummary, type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, type Where } from '@crm/shared/read-model';
 import type { CampaignDoc } from './marketing/campaigns.projection';
-import { leadSummaryId, type PipelineLead } from './pipeline-leads.projection';
-import { pipelineSummaryId, type PipelineOpportunity } from './pipeline-opportunities.projection';
+import { leadSummaryPrefix, type PipelineLead } from './pipeline-leads.projection';
+import { pipelineSummaryPrefix, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { splitMonths } from './pipeline-summary';
 import { compact, dateRange, MoneyTotals, ratio, tenantKey } from './support';
 
@@ -167,9 +167,6 @@ export function funnelOf(
   };
 }
 
-const cellsOf = (record: { doc: unknown } | undefined) =>
-  Object.values(record !== undefined && isSummaryDoc(record.doc) ? record.doc.cells : {});
-
 /**
  * Lead counts from the leads' summary (per source, campaign, status and capture
  * month) for the whole months of the period, and a grouped aggregate over the
@@ -188,13 +185,13 @@ export async function loadFunnel(
   const field = groupField(by);
   const split = splitMonths(filters.from, filters.to);
   const [leadSummary, ...edges] = await Promise.all([
-    store.get(collections.leads, leadSummaryId(tenantId)),
+    loadSummary(store, collections.leads, leadSummaryPrefix(tenantId)),
     ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
-  if (leadSummary !== undefined && isSummaryDoc(leadSummary.doc)) {
-    for (const { dims, values } of wholeMonths ? Object.values(leadSummary.doc.cells) : []) {
+  if (leadSummary !== undefined) {
+    for (const { dims, values } of wholeMonths ? Object.values(leadSummary.cells) : []) {
       const month = String(dims['month']);
       if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
         continue;
@@ -210,12 +207,10 @@ export async function loadFunnel(
   }
   const dealSummary =
     filters.from === undefined && filters.to === undefined
-      ? await store.get(collections.opportunities, pipelineSummaryId(tenantId))
+      ? await loadSummary(store, collections.opportunities, pipelineSummaryPrefix(tenantId))
       : undefined;
   const outcomes =
-    dealSummary !== undefined && isSummaryDoc(dealSummary.doc)
-      ? summaryOutcomes(dealSummary.doc, by)
-      : await joinedOutcomes(store, collections, tenantId, filters);
+    dealSummary !== undefined ? summaryOutcomes(dealSummary, by) : await joinedOutcomes(store, collections, tenantId, filters);
   return funnelOf(counts, outcomes, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters));
 }
 

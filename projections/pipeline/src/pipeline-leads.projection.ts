@@ -1,5 +1,5 @@
 import type { DisqualifyReason, LeadEvent, LeadSource, LeadUpdated } from '@crm/sales/domain';
-import { defineProjection, type SummaryCell } from '@crm/shared/read-model';
+import { defineProjection, summaryShardId, type SummaryCell } from '@crm/shared/read-model';
 import { compact, tenantKey } from './support';
 
 /**
@@ -25,8 +25,8 @@ export interface PipelineLead {
 
 type HandledEvent = Exclude<LeadEvent, LeadUpdated>;
 
-/** The summary document of a tenant's leads, in the same collection (no lead id has a '~'). */
-export const leadSummaryId = (tenantId: string): string => `${tenantId}:~summary`;
+/** The summary of a tenant's leads: shards `{prefix}:{nn}` in the same collection (no lead id has a '~'). */
+export const leadSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
 
 /** What a lead adds to the funnel's counts: one cell per source, campaign, status and capture month. */
 export function leadCells(lead: PipelineLead): SummaryCell[] {
@@ -40,8 +40,8 @@ export function leadCells(lead: PipelineLead): SummaryCell[] {
 
 export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   name: 'pipeline-leads',
-  // 2: keeps a per-tenant summary (leadCells) next to the leads.
-  version: 2,
+  // 3: keeps a per-tenant summary (leadCells) next to the leads, in shards.
+  version: 3,
   collection: 'pipeline_leads',
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [
@@ -50,7 +50,7 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
     ['tenantId', 'status'],
   ],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.leadId),
-  summary: { documentId: (event) => leadSummaryId(event.metadata.tenantId), cells: leadCells },
+  summary: { documentId: (event) => summaryShardId(leadSummaryPrefix(event.metadata.tenantId), event.data.leadId), cells: leadCells },
   evolve(doc, event) {
     if (event.type === 'LeadCaptured') {
       const { leadId, source, campaignId, ownerId, capturedAt } = event.data;

@@ -1,6 +1,6 @@
 import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
 import type { Money } from '@crm/shared/kernel';
-import { defineProjection, type SummaryCell } from '@crm/shared/read-model';
+import { defineProjection, summaryShardId, type SummaryCell } from '@crm/shared/read-model';
 import { compact, tenantKey } from './support';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
@@ -73,8 +73,8 @@ function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
 
 const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (doc === null || doc.status === 'pending' ? null : doc);
 
-/** The summary document of a tenant's deals, in the same collection (no opportunity id has a '~'). */
-export const pipelineSummaryId = (tenantId: string): string => `${tenantId}:~summary`;
+/** The summary of a tenant's deals: shards `{prefix}:{nn}` in the same collection (no opportunity id has a '~'). */
+export const pipelineSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
 
 /**
  * What a deal adds to the totals: for the pipeline, one cell per status, stage,
@@ -87,7 +87,14 @@ export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
   const { status, stage, amount } = deal;
   const cells: SummaryCell[] = [
     {
-      dims: { kind: 'pipeline', status, stage, currency: amount.currency, ownerId: deal.ownerId ?? null, month: deal.closingDate.slice(0, 7) },
+      dims: {
+        kind: 'pipeline',
+        status,
+        stage,
+        currency: amount.currency,
+        ownerId: deal.ownerId ?? null,
+        month: deal.closingDate.slice(0, 7),
+      },
       values: { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 },
     },
   ];
@@ -102,8 +109,8 @@ export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
 
 export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
   name: 'pipeline-opportunities',
-  // 2: keeps a per-tenant summary (pipelineCells) next to the deals.
-  version: 2,
+  // 3: keeps a per-tenant summary (pipelineCells) next to the deals, in shards.
+  version: 3,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadQualified',
@@ -125,7 +132,14 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
   ],
   documentId: (event) =>
     tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
-  summary: { documentId: (event) => pipelineSummaryId(event.metadata.tenantId), cells: pipelineCells },
+  summary: {
+    documentId: (event) =>
+      summaryShardId(
+        pipelineSummaryPrefix(event.metadata.tenantId),
+        event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId,
+      ),
+    cells: pipelineCells,
+  },
   evolve(doc, event) {
     const { tenantId } = event.metadata;
     switch (event.type) {

@@ -1,7 +1,7 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
 import type { Money } from '@crm/shared/kernel';
-import { isSummaryDoc, type AggregateQuery, type AggregateRow, type ReadStore, type SummaryDoc, type Where } from '@crm/shared/read-model';
-import { pipelineSummaryId } from './pipeline-opportunities.projection';
+import { loadSummary, type AggregateQuery, type AggregateRow, type ReadStore, type SummaryDoc, type Where } from '@crm/shared/read-model';
+import { pipelineSummaryPrefix } from './pipeline-opportunities.projection';
 import { compact, dateRange, MoneyTotals, nextDay, ratio } from './support';
 
 const DAY_MS = 86_400_000;
@@ -180,14 +180,14 @@ function summaryRows(summary: SummaryDoc | undefined, split: MonthSplit, ownerId
  * at either edge. Exact to the day, as the period is.
  */
 export async function loadPipelineSummary(
-  store: Pick<ReadStore, 'aggregate' | 'get'>,
+  store: Pick<ReadStore, 'aggregate' | 'getMany'>,
   collection: string,
   tenantId: string,
   filters: PipelineFilters,
 ): Promise<PipelineSummary> {
   const split = splitMonths(filters.from, filters.to);
   const [summary, ...edges] = await Promise.all([
-    store.get<SummaryDoc>(collection, pipelineSummaryId(tenantId)),
+    loadSummary(store, collection, pipelineSummaryPrefix(tenantId)),
     ...split.edges.map((closingDate) =>
       store.aggregate(collection, {
         ...PIPELINE_AGGREGATE,
@@ -196,8 +196,8 @@ export async function loadPipelineSummary(
     ),
   ]);
   // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
-  if (summary === undefined || !isSummaryDoc(summary.doc)) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
-  return pipelineSummary([...summaryRows(summary.doc, split, filters.ownerId), ...edges.flat()], filters);
+  if (summary === undefined) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
+  return pipelineSummary([...summaryRows(summary, split, filters.ownerId), ...edges.flat()], filters);
 }
 
 /** The same figures from every deal of the period (the definition the summary is checked against). */
