@@ -192,6 +192,7 @@ export async function loadFunnel(
   const counts: AggregateRow[] = [...edges.flat()];
   if (leadSummary !== undefined) {
     for (const { dims, values } of wholeMonths ? Object.values(leadSummary.cells) : []) {
+      if (dims['kind'] !== by) continue;
       const month = String(dims['month']);
       if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
         continue;

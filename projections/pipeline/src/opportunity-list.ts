@@ -195,7 +195,7 @@ const SUMMARY_FILTERS: ReadonlySet<string> = new Set([
 export function totalFromSummary(summary: SummaryDoc | undefined, filters: OpportunityListFilters): number {
   let total = 0;
   for (const { dims, values } of Object.values(summary?.cells ?? {})) {
-    if (dims['kind'] !== 'pipeline') continue;
+    if (dims['kind'] !== 'owner') continue;
     if (
       filters.status !== undefined ? dims['status'] !== filters.status : !OPPORTUNITY_STATUSES.includes(dims['status'] as OpportunityStatus)
     )

@@ -28,13 +28,12 @@ type HandledEvent = Exclude<LeadEvent, LeadUpdated>;
 /** The summary of a tenant's leads: shards `{prefix}:{nn}` in the same collection (no lead id has a '~'). */
 export const leadSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
 
-/** What a lead adds to the funnel's counts: one cell per source, campaign, status and capture month. */
+/** What a lead adds to the funnel's counts: per source, and per campaign, with its status and capture month. */
 export function leadCells(lead: PipelineLead): SummaryCell[] {
+  const common = { status: lead.status, month: lead.capturedAt.slice(0, 7) };
   return [
-    {
-      dims: { source: lead.source, campaignId: lead.campaignId ?? null, status: lead.status, month: lead.capturedAt.slice(0, 7) },
-      values: { count: 1 },
-    },
+    { dims: { kind: 'source', source: lead.source, ...common }, values: { count: 1 } },
+    { dims: { kind: 'campaign', campaignId: lead.campaignId ?? null, ...common }, values: { count: 1 } },
   ];
 }
 

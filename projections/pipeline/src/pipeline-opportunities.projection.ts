@@ -77,26 +77,19 @@ const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (d
 export const pipelineSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
 
 /**
- * What a deal adds to the totals: for the pipeline, one cell per status, stage,
- * currency, owner and closing month; for the funnel, a deal qualified from a
- * lead (it carries the lead's source) also adds one per status, source,
- * campaign and currency.
+ * What a deal adds to the totals. `pipeline`: per status, stage, currency and
+ * closing month; `owner`: per owner, status, stage and currency (no month, so
+ * the cells stay few however long the history); `funnel`, for a deal qualified
+ * from a lead (it carries the lead's source): per status, source, campaign and
+ * currency.
  */
 export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
   if (deal.status === 'pending') return [];
   const { status, stage, amount } = deal;
+  const values = { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 };
   const cells: SummaryCell[] = [
-    {
-      dims: {
-        kind: 'pipeline',
-        status,
-        stage,
-        currency: amount.currency,
-        ownerId: deal.ownerId ?? null,
-        month: deal.closingDate.slice(0, 7),
-      },
-      values: { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 },
-    },
+    { dims: { kind: 'pipeline', status, stage, currency: amount.currency, month: deal.closingDate.slice(0, 7) }, values },
+    { dims: { kind: 'owner', ownerId: deal.ownerId ?? null, status, stage, currency: amount.currency }, values },
   ];
   if (deal.source !== undefined) {
     cells.push({
