@@ -39,8 +39,8 @@ export function leadCells(lead: PipelineLead): SummaryCell[] {
 
 export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   name: 'pipeline-leads',
-  // 3: keeps a per-tenant summary (leadCells) next to the leads, in shards.
-  version: 3,
+  // 4: keeps a per-tenant summary (leadCells) next to the leads.
+  version: 4,
   collection: 'pipeline_leads',
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [

@@ -102,8 +102,8 @@ export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
 
 export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
   name: 'pipeline-opportunities',
-  // 3: keeps a per-tenant summary (pipelineCells) next to the deals, in shards.
-  version: 3,
+  // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
+  version: 4,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadQualified',
