@@ -183,9 +183,12 @@ export async function loadFunnel(
 ): Promise<Funnel> {
   const by = filters.by ?? 'source';
   const field = groupField(by);
-  const split = splitMonths(filters.from, filters.to);
+  // A period bounded on both sides counts its own leads (index on tenant and capture time): that costs what the
+  // period holds, where the summary costs every month of the history.
+  const bounded = filters.from !== undefined && filters.to !== undefined;
+  const split = bounded ? { firstMonth: '', endMonth: '', edges: [] } : splitMonths(filters.from, filters.to);
   const [leadSummary, ...edges] = await Promise.all([
-    loadSummary(store, collections.leads, leadSummaryPrefix(tenantId)),
+    bounded ? Promise.resolve(undefined) : loadSummary(store, collections.leads, leadSummaryPrefix(tenantId)),
     ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
@@ -199,7 +202,8 @@ export async function loadFunnel(
       counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
     }
   } else {
-    // No summary: no lead yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+    // A bounded period, or no summary: no lead yet, or a collection built before summaries were kept (it serves until
+    // its rebuild switches over).
     counts.splice(
       0,
       counts.length,

@@ -187,8 +187,10 @@ export async function loadPipelineSummary(
   tenantId: string,
   filters: PipelineFilters,
 ): Promise<PipelineSummary> {
-  // One owner over a period: that owner's deals of the period (index on tenant and owner).
-  if (filters.ownerId !== undefined && (filters.from !== undefined || filters.to !== undefined)) {
+  // A period bounded on both sides reads its own deals (index on tenant, status, closing date): that costs what the
+  // period holds, where the summary costs every month of the history. One owner over a period: that owner's deals.
+  const bounded = filters.from !== undefined && filters.to !== undefined;
+  if (bounded || (filters.ownerId !== undefined && (filters.from !== undefined || filters.to !== undefined))) {
     return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
   }
   const split = splitMonths(filters.from, filters.to);
