@@ -227,7 +227,8 @@ async function caughtUp(client: Client, head: string): Promise<void> {
   for (const view of VIEWS) {
     const path = `${view}${view.includes('?') ? '&' : '?'}minPosition=${encodeURIComponent(head)}`;
     for (;;) {
-      const reply = await client.get(path);
+      // A busy server catching up may drop a waiting request: ask again.
+      const reply = await client.get(path).catch(() => ({ status: 503, body: '' }));
       if (reply.status === 200) break;
       if (reply.status !== 503) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 300)}`);
     }

@@ -1,8 +1,8 @@
 import type { Money } from '@crm/shared/kernel';
-import { isSummaryDoc, type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, type Where } from '@crm/shared/read-model';
+import { loadSummary, type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, type Where } from '@crm/shared/read-model';
 import type { CampaignDoc } from './marketing/campaigns.projection';
-import { leadSummaryId, type PipelineLead } from './pipeline-leads.projection';
-import { pipelineSummaryId, type PipelineOpportunity } from './pipeline-opportunities.projection';
+import { leadSummaryPrefix, type PipelineLead } from './pipeline-leads.projection';
+import { pipelineSummaryPrefix, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { splitMonths } from './pipeline-summary';
 import { compact, dateRange, MoneyTotals, ratio, tenantKey } from './support';
 
@@ -203,9 +203,6 @@ export function funnelOf(
   };
 }
 
-const cellsOf = (record: { doc: unknown } | undefined) =>
-  Object.values(record !== undefined && isSummaryDoc(record.doc) ? record.doc.cells : {});
-
 /**
  * Lead counts from the leads' summary (per source, campaign, status and capture
  * month) for the whole months of the period, and a grouped aggregate over the
@@ -222,22 +219,27 @@ export async function loadFunnel(
 ): Promise<Funnel> {
   const by = filters.by ?? 'source';
   const field = groupField(by);
-  const split = splitMonths(filters.from, filters.to);
+  // A period bounded on both sides counts its own leads (index on tenant and capture time): that costs what the
+  // period holds, where the summary costs every month of the history.
+  const bounded = filters.from !== undefined && filters.to !== undefined;
+  const split = bounded ? { firstMonth: '', endMonth: '', edges: [] } : splitMonths(filters.from, filters.to);
   const [leadSummary, ...edges] = await Promise.all([
-    store.get(collections.leads, leadSummaryId(tenantId)),
+    bounded ? Promise.resolve(undefined) : loadSummary(store, collections.leads, leadSummaryPrefix(tenantId)),
     ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
-  if (leadSummary !== undefined && isSummaryDoc(leadSummary.doc)) {
-    for (const { dims, values } of wholeMonths ? Object.values(leadSummary.doc.cells) : []) {
+  if (leadSummary !== undefined) {
+    for (const { dims, values } of wholeMonths ? Object.values(leadSummary.cells) : []) {
+      if (dims['kind'] !== by) continue;
       const month = String(dims['month']);
       if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
         continue;
       counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
     }
   } else {
-    // No summary: no lead yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+    // A bounded period, or no summary: no lead yet, or a collection built before summaries were kept (it serves until
+    // its rebuild switches over).
     counts.splice(
       0,
       counts.length,
@@ -246,9 +248,9 @@ export async function loadFunnel(
   }
   const dealSummary =
     filters.from === undefined && filters.to === undefined
-      ? await store.get(collections.opportunities, pipelineSummaryId(tenantId))
+      ? await loadSummary(store, collections.opportunities, pipelineSummaryPrefix(tenantId))
       : undefined;
-  const summary = dealSummary !== undefined && isSummaryDoc(dealSummary.doc) ? dealSummary.doc : undefined;
+  const summary = dealSummary;
   const [outcomes, direct] = summary
     ? [summaryOutcomes(summary, by), summaryDirectRows(summary)]
     : await Promise.all([

@@ -1,7 +1,7 @@
 import type { LeadSource, OpenStage } from '@crm/sales/domain';
 import type { Money } from '@crm/shared/kernel';
-import { isSummaryDoc, type FindQuery, type ReadStore, type SortDirection, type SummaryDoc } from '@crm/shared/read-model';
-import { pipelineSummaryId, type OpenedOpportunity } from './pipeline-opportunities.projection';
+import { loadSummary, type FindQuery, type ReadStore, type SortDirection, type SummaryDoc } from '@crm/shared/read-model';
+import { pipelineSummaryPrefix, type OpenedOpportunity } from './pipeline-opportunities.projection';
 import { compact, dateRange, tenantKey } from './support';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
@@ -195,7 +195,7 @@ const SUMMARY_FILTERS: ReadonlySet<string> = new Set([
 export function totalFromSummary(summary: SummaryDoc | undefined, filters: OpportunityListFilters): number {
   let total = 0;
   for (const { dims, values } of Object.values(summary?.cells ?? {})) {
-    if (dims['kind'] !== 'pipeline') continue;
+    if (dims['kind'] !== 'owner') continue;
     if (
       filters.status !== undefined ? dims['status'] !== filters.status : !OPPORTUNITY_STATUSES.includes(dims['status'] as OpportunityStatus)
     )
@@ -214,7 +214,7 @@ export function totalFromSummary(summary: SummaryDoc | undefined, filters: Oppor
  * currency filter the list, counted deal by deal otherwise.
  */
 export async function loadOpportunityList(
-  store: Pick<ReadStore, 'find' | 'count' | 'get'>,
+  store: Pick<ReadStore, 'find' | 'count' | 'getMany'>,
   collection: string,
   tenantId: string,
   filters: OpportunityListFilters,
@@ -223,10 +223,8 @@ export async function loadOpportunityList(
   const fromSummary = Object.entries(filters).every(([name, value]) => value === undefined || SUMMARY_FILTERS.has(name));
   // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
   const counted = (async () => {
-    const summary = fromSummary ? await store.get(collection, pipelineSummaryId(tenantId)) : undefined;
-    return summary !== undefined && isSummaryDoc(summary.doc)
-      ? totalFromSummary(summary.doc, filters)
-      : store.count(collection, query.where);
+    const summary = fromSummary ? await loadSummary(store, collection, pipelineSummaryPrefix(tenantId)) : undefined;
+    return summary !== undefined ? totalFromSummary(summary, filters) : store.count(collection, query.where);
   })();
   const [records, total] = await Promise.all([store.find<OpenedOpportunity>(collection, query), counted]);
   const last = records.length === query.limit ? records[records.length - 1]?.doc : undefined;

@@ -1,5 +1,5 @@
 import type { DisqualifyReason, LeadEvent, LeadSource, LeadUpdated } from '@crm/sales/domain';
-import { defineProjection, type SummaryCell } from '@crm/shared/read-model';
+import { defineProjection, summaryShardId, type SummaryCell } from '@crm/shared/read-model';
 import { compact, tenantKey } from './support';
 
 /**
@@ -25,23 +25,22 @@ export interface PipelineLead {
 
 type HandledEvent = Exclude<LeadEvent, LeadUpdated>;
 
-/** The summary document of a tenant's leads, in the same collection (no lead id has a '~'). */
-export const leadSummaryId = (tenantId: string): string => `${tenantId}:~summary`;
+/** The summary of a tenant's leads: shards `{prefix}:{nn}` in the same collection (no lead id has a '~'). */
+export const leadSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
 
-/** What a lead adds to the funnel's counts: one cell per source, campaign, status and capture month. */
+/** What a lead adds to the funnel's counts: per source, and per campaign, with its status and capture month. */
 export function leadCells(lead: PipelineLead): SummaryCell[] {
+  const common = { status: lead.status, month: lead.capturedAt.slice(0, 7) };
   return [
-    {
-      dims: { source: lead.source, campaignId: lead.campaignId ?? null, status: lead.status, month: lead.capturedAt.slice(0, 7) },
-      values: { count: 1 },
-    },
+    { dims: { kind: 'source', source: lead.source, ...common }, values: { count: 1 } },
+    { dims: { kind: 'campaign', campaignId: lead.campaignId ?? null, ...common }, values: { count: 1 } },
   ];
 }
 
 export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   name: 'pipeline-leads',
-  // 2: keeps a per-tenant summary (leadCells) next to the leads.
-  version: 2,
+  // 4: keeps a per-tenant summary (leadCells) next to the leads.
+  version: 4,
   collection: 'pipeline_leads',
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [
@@ -50,7 +49,7 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
     ['tenantId', 'status'],
   ],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.leadId),
-  summary: { documentId: (event) => leadSummaryId(event.metadata.tenantId), cells: leadCells },
+  summary: { documentId: (event) => summaryShardId(leadSummaryPrefix(event.metadata.tenantId), event.data.leadId), cells: leadCells },
   evolve(doc, event) {
     if (event.type === 'LeadCaptured') {
       const { leadId, source, campaignId, ownerId, capturedAt } = event.data;

@@ -1,6 +1,6 @@
 import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
 import type { Money } from '@crm/shared/kernel';
-import { defineProjection, type SummaryCell } from '@crm/shared/read-model';
+import { defineProjection, summaryShardId, type SummaryCell } from '@crm/shared/read-model';
 import { compact, tenantKey } from './support';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
@@ -73,23 +73,23 @@ function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
 
 const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (doc === null || doc.status === 'pending' ? null : doc);
 
-/** The summary document of a tenant's deals, in the same collection (no opportunity id has a '~'). */
-export const pipelineSummaryId = (tenantId: string): string => `${tenantId}:~summary`;
+/** The summary of a tenant's deals: shards `{prefix}:{nn}` in the same collection (no opportunity id has a '~'). */
+export const pipelineSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
 
 /**
- * What a deal adds to the totals: for the pipeline, one cell per status, stage,
- * currency, owner and closing month; for the funnel, a deal qualified from a
- * lead (it carries the lead's source) also adds one per status, source,
- * campaign and currency.
+ * What a deal adds to the totals. `pipeline`: per status, stage, currency and
+ * closing month; `owner`: per owner, status, stage and currency (no month, so
+ * the cells stay few however long the history); `funnel`, for a deal qualified
+ * from a lead (it carries the lead's source): per status, source, campaign and
+ * currency.
  */
 export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
   if (deal.status === 'pending') return [];
   const { status, stage, amount } = deal;
+  const values = { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 };
   const cells: SummaryCell[] = [
-    {
-      dims: { kind: 'pipeline', status, stage, currency: amount.currency, ownerId: deal.ownerId ?? null, month: deal.closingDate.slice(0, 7) },
-      values: { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 },
-    },
+    { dims: { kind: 'pipeline', status, stage, currency: amount.currency, month: deal.closingDate.slice(0, 7) }, values },
+    { dims: { kind: 'owner', ownerId: deal.ownerId ?? null, status, stage, currency: amount.currency }, values },
   ];
   if (deal.source !== undefined) {
     cells.push({
@@ -102,8 +102,8 @@ export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
 
 export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
   name: 'pipeline-opportunities',
-  // 2: keeps a per-tenant summary (pipelineCells) next to the deals.
-  version: 2,
+  // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
+  version: 4,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadQualified',
@@ -125,7 +125,14 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
   ],
   documentId: (event) =>
     tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
-  summary: { documentId: (event) => pipelineSummaryId(event.metadata.tenantId), cells: pipelineCells },
+  summary: {
+    documentId: (event) =>
+      summaryShardId(
+        pipelineSummaryPrefix(event.metadata.tenantId),
+        event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId,
+      ),
+    cells: pipelineCells,
+  },
   evolve(doc, event) {
     const { tenantId } = event.metadata;
     switch (event.type) {

@@ -1,7 +1,7 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
 import { MEASURE_PLACES, minorUnits, roundHalfEven, type Money } from '@crm/shared/kernel';
-import { isSummaryDoc, type AggregateQuery, type AggregateRow, type ReadStore, type SummaryDoc, type Where } from '@crm/shared/read-model';
-import { pipelineSummaryId } from './pipeline-opportunities.projection';
+import { loadSummary, type AggregateQuery, type AggregateRow, type ReadStore, type SummaryDoc, type Where } from '@crm/shared/read-model';
+import { pipelineSummaryPrefix } from './pipeline-opportunities.projection';
 import { compact, dateRange, MoneyTotals, nextDay, ratio } from './support';
 
 const DAY_MS = 86_400_000;
@@ -153,16 +153,17 @@ export function splitMonths(from: string | undefined, to: string | undefined): M
   return { ...(firstMonth === undefined ? {} : { firstMonth }), ...(endMonth === undefined ? {} : { endMonth }), edges };
 }
 
-/** The summary's cells of the period and owner, as rows grouped like PIPELINE_AGGREGATE. */
-function summaryRows(summary: SummaryDoc | undefined, split: MonthSplit, ownerId: string | undefined): AggregateRow[] {
+/** The summary's cells of the whole months of the period, or of one owner (no period), as rows grouped like PIPELINE_AGGREGATE. */
+function summaryRows(summary: SummaryDoc, split: MonthSplit, ownerId: string | undefined): AggregateRow[] {
   const rows: AggregateRow[] = [];
   if (split.firstMonth !== undefined && split.endMonth !== undefined && split.firstMonth >= split.endMonth) return rows;
-  for (const { dims, values } of Object.values(summary?.cells ?? {})) {
-    if (dims['kind'] !== 'pipeline') continue;
-    const month = String(dims['month']);
-    if (split.firstMonth !== undefined && month < split.firstMonth) continue;
-    if (split.endMonth !== undefined && month >= split.endMonth) continue;
-    if (ownerId !== undefined && dims['ownerId'] !== ownerId) continue;
+  for (const { dims, values } of Object.values(summary.cells)) {
+    if (ownerId === undefined) {
+      if (dims['kind'] !== 'pipeline') continue;
+      const month = String(dims['month']);
+      if (split.firstMonth !== undefined && month < split.firstMonth) continue;
+      if (split.endMonth !== undefined && month >= split.endMonth) continue;
+    } else if (dims['kind'] !== 'owner' || dims['ownerId'] !== ownerId) continue;
     rows.push({
       group: { status: dims['status'] ?? null, stage: dims['stage'] ?? null, 'amount.currency': dims['currency'] ?? null },
       count: values['count'] ?? 0,
@@ -173,30 +174,34 @@ function summaryRows(summary: SummaryDoc | undefined, split: MonthSplit, ownerId
 }
 
 /**
- * The route's read: the tenant's summary document (totals per status, stage,
- * currency, owner and closing month, kept by the projection) for the whole
+ * The route's read: the tenant's summary (totals per status, stage, currency
+ * and closing month, and per owner, kept by the projection) for the whole
  * months of the period, and a grouped aggregate over the deals of a part-month
- * at either edge. Exact to the day, as the period is.
+ * at either edge; one owner over a period reads that owner's deals of the
+ * period. Exact to the day, as the period is.
  */
 export async function loadPipelineSummary(
-  store: Pick<ReadStore, 'aggregate' | 'get'>,
+  store: Pick<ReadStore, 'aggregate' | 'getMany'>,
   collection: string,
   tenantId: string,
   filters: PipelineFilters,
 ): Promise<PipelineSummary> {
+  // A period bounded on both sides reads its own deals (index on tenant, status, closing date): that costs what the
+  // period holds, where the summary costs every month of the history. One owner over a period: that owner's deals.
+  const bounded = filters.from !== undefined && filters.to !== undefined;
+  if (bounded || (filters.ownerId !== undefined && (filters.from !== undefined || filters.to !== undefined))) {
+    return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
+  }
   const split = splitMonths(filters.from, filters.to);
   const [summary, ...edges] = await Promise.all([
-    store.get<SummaryDoc>(collection, pipelineSummaryId(tenantId)),
+    loadSummary(store, collection, pipelineSummaryPrefix(tenantId)),
     ...split.edges.map((closingDate) =>
-      store.aggregate(collection, {
-        ...PIPELINE_AGGREGATE,
-        where: { ...pipelineWhere(tenantId, { ownerId: filters.ownerId }), closingDate },
-      }),
+      store.aggregate(collection, { ...PIPELINE_AGGREGATE, where: { ...pipelineWhere(tenantId, {}), closingDate } }),
     ),
   ]);
   // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
-  if (summary === undefined || !isSummaryDoc(summary.doc)) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
-  return pipelineSummary([...summaryRows(summary.doc, split, filters.ownerId), ...edges.flat()], filters);
+  if (summary === undefined) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
+  return pipelineSummary([...summaryRows(summary, split, filters.ownerId), ...edges.flat()], filters);
 }
 
 /** The same figures from every deal of the period (the definition the summary is checked against). */
