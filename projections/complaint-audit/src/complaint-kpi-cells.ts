@@ -1,8 +1,8 @@
-import { escalationRank, type SlaMilestone } from '@crm/service/domain';
-import type { SummaryCell } from '@crm/shared/read-model';
+import { escalationRank, type ComplaintEvent, type SlaMilestone } from '@crm/service/domain';
+import type { RecordedOf, SummaryCell } from '@crm/shared/read-model';
 import { complaintAsOf, isOverdue, milestoneOutcome, type ComplaintKpis } from './complaint-kpis';
-import type { ComplaintKpiRow } from './complaint-kpis.projection';
-import { mean, ratio, round } from './numbers';
+import { complaintStepTime, type ComplaintKpiRow } from './complaint-kpis.projection';
+import { mean, ratio, round, utcInstant } from './numbers';
 
 /**
  * Complaint KPIs as period aggregates: what one complaint adds to the totals, as changes
@@ -178,4 +178,16 @@ export function kpisFromCells(cells: Iterable<SummaryCell>, asOfDay: string, ran
     },
     byCategory,
   };
+}
+
+/**
+ * Where a complaint event's cells go: the summary of the tenant and the UTC month the step is
+ * dated in. An event changes only the figures from its own day on, so every cell dated up to a
+ * day D is in a summary of D's month or earlier: summing the summaries of the months up to D's
+ * (cells dated after D left out) gives the figures at the end of D. A month's summary may hold
+ * corrections (negative changes) to cells first put in an earlier month's.
+ */
+export function complaintKpiSummaryId(event: RecordedOf<ComplaintEvent>): string {
+  const at = event.type === 'ComplaintReceived' ? event.data.receivedAt : complaintStepTime(event);
+  return `${event.metadata.tenantId}:~kpis:${utcInstant(at).slice(0, 7)}`;
 }
