@@ -6,7 +6,10 @@ import { complaintKpisProjection, type ComplaintKpiRow } from './complaint-kpis.
 
 /** The KPIs complaint by complaint, without the medians (which sums cannot give). */
 function reference(rows: readonly ComplaintKpiRow[], asOfDay: string, fromDay?: string, toDay?: string) {
-  const selected = rows.filter((row) => (fromDay === undefined || row.receivedAt.slice(0, 10) >= fromDay) && (toDay === undefined || row.receivedAt.slice(0, 10) <= toDay));
+  const selected = rows.filter(
+    (row) =>
+      (fromDay === undefined || row.receivedAt.slice(0, 10) >= fromDay) && (toDay === undefined || row.receivedAt.slice(0, 10) <= toDay),
+  );
   const { timeToAcknowledge, timeToResolve, ...rest } = complaintKpis(selected, endOfUtcDay(asOfDay));
   return {
     ...rest,
@@ -26,7 +29,9 @@ describe('complaint KPIs from day cells, on a seeded history folded batch by bat
       if (folded.failure) throw folded.failure.error;
       for (const [id, record] of folded.changed) if (record) documents.set(id, record);
     }
-    rows = [...documents.values()].map((record) => record.doc as ComplaintKpiRow).sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+    rows = [...documents.values()]
+      .map((record) => record.doc as ComplaintKpiRow)
+      .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
   });
 
   const cases: readonly [string, string, string | undefined, string | undefined][] = [
@@ -60,7 +65,8 @@ describe('complaint KPI cells kept as monthly summaries by the fold (batch by ba
     for (let start = 0; start < events.length; start += 300) {
       const folded = foldEvents(projection, documents, events.slice(start, start + 300), compare);
       if (folded.failure) throw folded.failure.error;
-      for (const [id, record] of folded.changed) if (record) documents.set(id, JSON.parse(JSON.stringify(record)) as DocumentRecord<object>);
+      for (const [id, record] of folded.changed)
+        if (record) documents.set(id, JSON.parse(JSON.stringify(record)) as DocumentRecord<object>);
     }
     summaries = new Map([...documents].flatMap(([id, record]) => (isSummaryDoc(record.doc) ? [[id, record.doc] as const] : [])));
     rows = [...documents.values()].flatMap((record) => (isSummaryDoc(record.doc) ? [] : [record.doc as ComplaintKpiRow]));
@@ -79,7 +85,9 @@ describe('complaint KPI cells kept as monthly summaries by the fold (batch by ba
   it.each(['2025-01-15', '2025-03-31', '2025-06-30', '2025-08-14', '2027-01-01'])(
     'summed over the months up to %s, equals the complaint-by-complaint fold',
     (asOfDay) => {
-      const cells = [...summaries].filter(([id]) => monthOf(id) <= asOfDay.slice(0, 7)).flatMap(([, summary]) => Object.values(summary.cells));
+      const cells = [...summaries]
+        .filter(([id]) => monthOf(id) <= asOfDay.slice(0, 7))
+        .flatMap(([, summary]) => Object.values(summary.cells));
       const expected = reference(rows, asOfDay);
       expect(expected.complaints).toBeGreaterThan(10);
       expect(kpisFromCells(cells, asOfDay)).toEqual(expected);

@@ -1,7 +1,15 @@
 import { escalationRank, type ComplaintEvent, type SlaMilestone } from '@crm/service/domain';
 import type { RecordedOf, SummaryCell } from '@crm/shared/read-model';
-import { complaintAsOf, isOverdue, milestoneOutcome, type ComplaintKpis } from './complaint-kpis';
-import { complaintStepTime, type ComplaintKpiRow } from './complaint-kpis.projection';
+import {
+  afterStep,
+  complaintAsOf,
+  complaintAtReceipt,
+  isOverdue,
+  milestoneOutcome,
+  type ComplaintAsOf,
+  type ComplaintKpis,
+} from './complaint-kpis';
+import { complaintStepTime, type ComplaintKpiRow, type KpiStep } from './complaint-kpis.projection';
 import { mean, ratio, round, utcInstant } from './numbers';
 
 /**
@@ -29,9 +37,8 @@ const day = (instant: string) => instant.slice(0, 10);
 export const endOfUtcDay = (d: string) => `${d}T23:59:59.999Z`;
 
 /** The additive figures of one complaint as of `asOf`, keyed by figure (category keyed by key and spelling). */
-function figures(row: ComplaintKpiRow, asOf: string): Map<string, number> {
+function figures(c: ComplaintAsOf | undefined, asOf: string): Map<string, number> {
   const out = new Map<string, number>();
-  const c = complaintAsOf(row, asOf);
   if (c === undefined) return out;
   const add = (key: string, value: number) => {
     if (value !== 0) out.set(key, (out.get(key) ?? 0) + value);
@@ -56,7 +63,10 @@ function figures(row: ComplaintKpiRow, asOf: string): Map<string, number> {
   if (c.reopenings > 0) add('reopened', 1);
   add('reopenings', c.reopenings);
   add('satisfaction.count', c.scores.length);
-  add('satisfaction.sum', c.scores.reduce((sum, score) => sum + score, 0));
+  add(
+    'satisfaction.sum',
+    c.scores.reduce((sum, score) => sum + score, 0),
+  );
   add(`status.${c.status}`, 1);
   add(`severity.${c.severity ?? 'unassessed'}`, 1);
   add(`category\u0000${c.categoryKey}\u0000${c.category}`, 1);
@@ -76,13 +86,34 @@ function changeDays(row: ComplaintKpiRow): string[] {
   return [...days].filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
 }
 
+/**
+ * The complaint as of the end of each day asked, days in ascending order. When its steps are
+ * dated in stream order (the usual case) the steps at or before a day's end are a prefix, so
+ * one pass folds them all; otherwise each day is folded afresh. Either way `complaintAsOf`.
+ */
+function complaintAsOfDayEnds(row: ComplaintKpiRow): (d: string) => ComplaintAsOf | undefined {
+  const inOrder = row.steps.every((step, i) => i === 0 || (row.steps[i - 1] as KpiStep).at <= step.at);
+  if (!inOrder) return (d) => complaintAsOf(row, endOfUtcDay(d));
+  let state = complaintAtReceipt(row);
+  let next = 0;
+  return (d) => {
+    const end = endOfUtcDay(d);
+    while (next < row.steps.length && Date.parse((row.steps[next] as KpiStep).at) <= Date.parse(end)) {
+      state = afterStep(state, row.steps[next] as KpiStep);
+      next += 1;
+    }
+    return Date.parse(row.receivedAt) > Date.parse(end) ? undefined : state;
+  };
+}
+
 /** What one complaint adds to the complaint-KPI totals, as changes dated by the day they take effect. */
 export function complaintKpiCells(row: ComplaintKpiRow): SummaryCell[] {
   const r = day(row.receivedAt);
   const cells: SummaryCell[] = [];
   let before = new Map<string, number>();
+  const asOf = complaintAsOfDayEnds(row);
   for (const d of changeDays(row)) {
-    const after = figures(row, endOfUtcDay(d));
+    const after = figures(asOf(d), endOfUtcDay(d));
     for (const key of new Set([...before.keys(), ...after.keys()])) {
       const change = (after.get(key) ?? 0) - (before.get(key) ?? 0);
       if (change === 0) continue;
@@ -135,9 +166,20 @@ export function kpisFromCells(cells: Iterable<SummaryCell>, asOfDay: string, ran
     const sum = (outcome: string) => milestones.reduce((total, m) => total + get(`sla.${m}.${outcome}`), 0);
     const met = sum('met');
     const missed = sum('missed');
-    return { due: met + missed, met, missed, pending: sum('pending'), overdue: sum('overdue'), void: sum('void'), rate: ratio(met, met + missed) };
+    return {
+      due: met + missed,
+      met,
+      missed,
+      pending: sum('pending'),
+      overdue: sum('overdue'),
+      void: sum('void'),
+      rate: ratio(met, met + missed),
+    };
   };
-  const reached = (level: (typeof LEVELS)[number]) => ({ complaints: get(`escalation.${level}`), rate: ratio(get(`escalation.${level}`), complaints) });
+  const reached = (level: (typeof LEVELS)[number]) => ({
+    complaints: get(`escalation.${level}`),
+    rate: ratio(get(`escalation.${level}`), complaints),
+  });
   const responses = get('satisfaction.count');
   const average = responses === 0 ? null : mean([get('satisfaction.sum') / responses]);
   const byCategory = [...spelling.values()]
@@ -159,7 +201,12 @@ export function kpisFromCells(cells: Iterable<SummaryCell>, asOfDay: string, ran
       breachesWithdrawn: get('breachesWithdrawn'),
     },
     escalation: { head_office: reached('head_office'), external_body: reached('external_body'), legal: reached('legal') },
-    reopen: { closed: get('closed'), reopened: get('reopened'), reopenings: get('reopenings'), rate: ratio(get('reopened'), get('closed')) },
+    reopen: {
+      closed: get('closed'),
+      reopened: get('reopened'),
+      reopenings: get('reopenings'),
+      rate: ratio(get('reopened'), get('closed')),
+    },
     satisfaction: { responses, mean: average === null ? null : round(average, 2) },
     byStatus: {
       received: get('status.received'),
