@@ -6,7 +6,7 @@ import {
   type Severity,
   type SlaMilestone,
 } from '@crm/service/domain';
-import type { ComplaintKpiRow } from './complaint-kpis.projection';
+import type { ComplaintKpiRow, KpiStep } from './complaint-kpis.projection';
 import { hoursBetween, mean, median, ratio, round } from './numbers';
 
 export type MilestoneOutcome = 'met' | 'missed' | 'pending' | 'void';
@@ -72,7 +72,14 @@ export const isOverdue = (m: MilestoneState, asOf: string): boolean =>
 export function complaintAsOf(row: ComplaintKpiRow, asOf: string): ComplaintAsOf | undefined {
   const until = Date.parse(asOf);
   if (Date.parse(row.receivedAt) > until) return undefined;
-  let state: ComplaintAsOf = {
+  let state = complaintAtReceipt(row);
+  for (const step of row.steps) if (Date.parse(step.at) <= until) state = afterStep(state, step);
+  return state;
+}
+
+/** The complaint as received, before any step. */
+export function complaintAtReceipt(row: ComplaintKpiRow): ComplaintAsOf {
+  return {
     receivedAt: row.receivedAt,
     categoryKey: row.categoryKey,
     category: row.category,
@@ -85,64 +92,67 @@ export function complaintAsOf(row: ComplaintKpiRow, asOf: string): ComplaintAsOf
     breachesWithdrawn: 0,
     milestones: [open('acknowledge', row.acknowledgeBy), open('resolve', row.resolveBy)],
   };
-  // The current milestone of a kind is the latest one: each reopening starts a new cycle.
-  const update = (milestones: readonly MilestoneState[], kind: SlaMilestone, change: (m: MilestoneState) => MilestoneState) => {
-    const index = milestones.map((m) => m.milestone).lastIndexOf(kind);
-    return milestones.map((m, i) => (i === index ? change(m) : m));
-  };
-  for (const step of row.steps) {
-    if (Date.parse(step.at) > until) continue;
-    switch (step.kind) {
-      case 'status': {
-        const inForce = { acknowledge: step.acknowledgeBy, resolve: step.resolveBy };
-        let milestones = state.milestones;
-        for (const kind of ['acknowledge', 'resolve'] as const) {
-          milestones = update(milestones, kind, (m) => (settled(m) ? m : { ...m, deadline: inForce[kind] }));
-        }
-        state = {
-          ...state,
-          status: step.to,
-          escalationLevel: step.level,
-          ...(step.severity === undefined ? {} : { severity: step.severity }),
-          milestones,
-        };
-        break;
+}
+
+// The current milestone of a kind is the latest one: each reopening starts a new cycle.
+const update = (milestones: readonly MilestoneState[], kind: SlaMilestone, change: (m: MilestoneState) => MilestoneState) => {
+  const index = milestones.map((m) => m.milestone).lastIndexOf(kind);
+  return milestones.map((m, i) => (i === index ? change(m) : m));
+};
+
+/** The complaint after one more step (the caller decides which steps count as of when). */
+export function afterStep(before: ComplaintAsOf, step: KpiStep): ComplaintAsOf {
+  let state = before;
+  switch (step.kind) {
+    case 'status': {
+      const inForce = { acknowledge: step.acknowledgeBy, resolve: step.resolveBy };
+      let milestones = state.milestones;
+      for (const kind of ['acknowledge', 'resolve'] as const) {
+        milestones = update(milestones, kind, (m) => (settled(m) ? m : { ...m, deadline: inForce[kind] }));
       }
-      case 'acknowledged':
-        state = { ...state, acknowledgedAt: step.at, milestones: update(state.milestones, 'acknowledge', (m) => ({ ...m, met: true })) };
-        break;
-      case 'closed': {
-        const withdrawn = step.outcome === 'withdrawn';
-        let milestones = update(state.milestones, 'resolve', (m) => (withdrawn ? { ...m, withdrawn: true } : { ...m, met: true }));
-        milestones = update(milestones, 'acknowledge', (m) => (m.met ? m : { ...m, withdrawn: true }));
-        state = { ...state, closedAt: step.at, outcome: step.outcome, closings: state.closings + 1, milestones };
-        break;
-      }
-      case 'reopened': {
-        const ack = [...state.milestones].reverse().find((m) => m.milestone === 'acknowledge');
-        // Deadlines come with the reopening's own status step, which follows.
-        const restarted = ack?.met ? [open('resolve', '')] : [open('acknowledge', ''), open('resolve', '')];
-        state = { ...state, reopenings: state.reopenings + 1, milestones: [...state.milestones, ...restarted] };
-        break;
-      }
-      case 'satisfaction':
-        state = { ...state, scores: [...state.scores, step.score] };
-        break;
-      case 'breached':
-        state = {
-          ...state,
-          breachesRecorded: state.breachesRecorded + 1,
-          milestones: update(state.milestones, step.milestone, (m) => ({ ...m, breached: true })),
-        };
-        break;
-      case 'breachWithdrawn':
-        state = {
-          ...state,
-          breachesWithdrawn: state.breachesWithdrawn + 1,
-          milestones: update(state.milestones, step.milestone, (m) => ({ ...m, breached: false })),
-        };
-        break;
+      state = {
+        ...state,
+        status: step.to,
+        escalationLevel: step.level,
+        ...(step.severity === undefined ? {} : { severity: step.severity }),
+        milestones,
+      };
+      break;
     }
+    case 'acknowledged':
+      state = { ...state, acknowledgedAt: step.at, milestones: update(state.milestones, 'acknowledge', (m) => ({ ...m, met: true })) };
+      break;
+    case 'closed': {
+      const withdrawn = step.outcome === 'withdrawn';
+      let milestones = update(state.milestones, 'resolve', (m) => (withdrawn ? { ...m, withdrawn: true } : { ...m, met: true }));
+      milestones = update(milestones, 'acknowledge', (m) => (m.met ? m : { ...m, withdrawn: true }));
+      state = { ...state, closedAt: step.at, outcome: step.outcome, closings: state.closings + 1, milestones };
+      break;
+    }
+    case 'reopened': {
+      const ack = [...state.milestones].reverse().find((m) => m.milestone === 'acknowledge');
+      // Deadlines come with the reopening's own status step, which follows.
+      const restarted = ack?.met ? [open('resolve', '')] : [open('acknowledge', ''), open('resolve', '')];
+      state = { ...state, reopenings: state.reopenings + 1, milestones: [...state.milestones, ...restarted] };
+      break;
+    }
+    case 'satisfaction':
+      state = { ...state, scores: [...state.scores, step.score] };
+      break;
+    case 'breached':
+      state = {
+        ...state,
+        breachesRecorded: state.breachesRecorded + 1,
+        milestones: update(state.milestones, step.milestone, (m) => ({ ...m, breached: true })),
+      };
+      break;
+    case 'breachWithdrawn':
+      state = {
+        ...state,
+        breachesWithdrawn: state.breachesWithdrawn + 1,
+        milestones: update(state.milestones, step.milestone, (m) => ({ ...m, breached: false })),
+      };
+      break;
   }
   return state;
 }
