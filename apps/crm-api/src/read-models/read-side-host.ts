@@ -21,7 +21,10 @@ const STATUS_TIMEOUT_MS = 5000;
 function startWorker(data: ReadSideWorkerData): Worker {
   const entry = join(__dirname, `read-side.worker${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
   if (entry.endsWith('.js')) return new Worker(entry, { workerData: data });
-  return new Worker(`require('@swc-node/register'); require(${JSON.stringify(entry)});`, { eval: true, workerData: data });
+  // The workspace's tsconfig (its path aliases), whatever the working directory (Nx runs tests from the project's).
+  const project = JSON.stringify(join(__dirname, '../../../../tsconfig.json'));
+  const source = `process.env.SWC_NODE_PROJECT ??= ${project}; require('@swc-node/register'); require(${JSON.stringify(entry)});`;
+  return new Worker(source, { eval: true, workerData: data });
 }
 
 /**

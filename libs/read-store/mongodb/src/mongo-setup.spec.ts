@@ -83,6 +83,7 @@ describe('MongoDB read store, without a server', () => {
     expect(mongo.calls).toEqual([
       'db crm',
       'createCollection rm.projection_states',
+      'createCollection rm.leases',
       'createCollection rm.pipeline_v1_1',
       'createCollection rm.kpis_v1_1',
       'bulkWrite rm.pipeline_v1_1 x1 in transaction',
