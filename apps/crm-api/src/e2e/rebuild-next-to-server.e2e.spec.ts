@@ -63,6 +63,14 @@ describe('crm-cli rebuild next to a live server (embedded default: projections o
     let position = head;
     let posted = 0;
     let reportedRebuilding = false;
+    // Health says so while the new build is made (elsewhere, then adopted here): asked all along, apart from the writes.
+    const watchHealth = (async () => {
+      while (!finished && !reportedRebuilding) {
+        const health = await http<{ projections: { name: string; rebuilding?: boolean }[] }>(server.url, 'GET', '/health');
+        if (health.body.projections.find((p) => p.name === KPIS)?.rebuilding) reportedRebuilding = true;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
     // Commands and reads all along: every reply counts at least what the one before did.
     while (!finished) {
       const reply = await http(server.url, 'POST', '/api/v1/complaints', {
@@ -75,11 +83,9 @@ describe('crm-cli rebuild next to a live server (embedded default: projections o
       position = reply.body['position'] as string;
       posted += 1;
       seen.push(await kpis());
-      // Health says so while the new build is made (elsewhere, then adopted here).
-      const health = await http<{ projections: { name: string; rebuilding?: boolean }[] }>(server.url, 'GET', '/health');
-      if (health.body.projections.find((p) => p.name === KPIS)?.rebuilding) reportedRebuilding = true;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    await watchHealth;
     const { code, output } = await rebuild;
     expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining(`${KPIS}: serving `) });
     const backwards = seen.filter((count, i) => i > 0 && count < (seen[i - 1] as number));
