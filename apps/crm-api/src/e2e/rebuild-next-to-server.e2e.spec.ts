@@ -30,7 +30,7 @@ describe('crm-cli rebuild next to a live server (embedded default: projections o
 
   beforeAll(async () => {
     const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
-    await seedEventStore(events, { events: 6000, seed: 5 });
+    await seedEventStore(events, { events: 20_000, seed: 5 }); // enough that the rebuild lasts several lease renewals
     await events.close();
     server = await startTestApp({
       CRM_DATA_DIR: dataDir,
