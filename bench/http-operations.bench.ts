@@ -76,6 +76,7 @@ async function crmApi(name: string, dir: string, env: NodeJS.ProcessEnv, tracing
     CRM_EVENT_STORE: 'sqlite',
     CRM_DATA_DIR: join(dir, name.replace(/\W+/g, '-')),
     CRM_SLA_CHECK_INTERVAL_MS: '0',
+    CRM_AUTH: 'off', // the cost of operations, not of authentication (bench:auth measures that)
     ...env,
   });
   // Spans are built and batched as in production, then dropped: the cost of tracing, not of a collector.
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   const concurrency = size('BENCH_CONCURRENCY', 16);
   const rounds = 4;
   process.stdout.write(
-    `node ${process.version}, ${new Date().toISOString()}, ${requests} requests per contender, ${concurrency} concurrent\n`,
+    `node ${process.version}, ${new Date().toISOString()}, ${requests} requests per contender, ${concurrency} concurrent, auth off\n`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'crm-bench-http-'));
   try {
