@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -6,25 +5,7 @@ import { ApiKeyRegistry, Authenticator, loadApiKeySecret } from '@crm/identity/a
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { loadConfig } from '@crm/platform';
-import { runCli } from './cli';
-import type { CliIo, Output } from './context';
-
-class Captured extends EventEmitter implements Output {
-  text = '';
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
-
-/** The CLI in-process, on a real SQLite data directory. */
-async function cli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Captured();
-  const stderr = new Captured();
-  const io: CliIo = { stdout, stderr, env, interrupted: new Promise(() => undefined) };
-  const code = await runCli(args, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+import { cli } from './testing/run-cli-in-process';
 
 describe('crm-cli: tenants and its own actor (real SQLite data directory)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-identity-'));

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,24 +9,7 @@ import { handleCommand, verifyChain } from '@crm/shared/event-sourcing';
 import { isSealed } from '@crm/shared/personal-data';
 import { uuidV5 } from '@crm/shared/kernel';
 import { loadConfig, openEventStore } from '@crm/platform';
-import { runCli } from './cli';
-import type { CliIo, Output } from './context';
-
-class Captured extends EventEmitter implements Output {
-  text = '';
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
-
-async function cli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Captured();
-  const stderr = new Captured();
-  const io: CliIo = { stdout, stderr, env, interrupted: new Promise(() => undefined) };
-  const code = await runCli(args, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+import { cli } from './testing/run-cli-in-process';
 
 const COMPLAINT = '0b6f3c52-2f0e-4d55-9d8e-6a1f3b7c9e21';
 const DESCRIPTION = 'کالای تحویلی معیوب بود و کسی پاسخگو نبود';
