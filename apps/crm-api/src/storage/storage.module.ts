@@ -3,6 +3,8 @@ import { systemClock, type Clock } from '@crm/shared/kernel';
 import { BLIND_INDEX, CLOCK, CommandExecutor, EVENT_STORE, FINGERPRINT_KEY, READ_STORE, SNAPSHOT_STORE } from '@crm/shared/http';
 import type { ReadStore } from '@crm/shared/read-model';
 import { BlindIndex, innerStore } from '@crm/shared/personal-data';
+import { SqliteEventStore } from '@crm/event-store/sqlite';
+import { SqliteReadStore } from '@crm/read-store/sqlite';
 import { ERASURE_STORAGE, type ErasureStorage } from '@crm/privacy/application';
 import { type AppConfig, loadServerSecret, openEventStore, type OpenedEventStore } from '@crm/platform';
 
@@ -51,10 +53,6 @@ export class StorageModule implements OnApplicationShutdown {
 function erasureStorage(store: OpenedEventStore, readStore: ReadStore): ErasureStorage {
   return {
     async compact() {
-      const [{ SqliteEventStore }, { SqliteReadStore }] = await Promise.all([
-        import('@crm/event-store/sqlite'),
-        import('@crm/read-store/sqlite'),
-      ]);
       const adapter = innerStore(store);
       if (adapter instanceof SqliteEventStore) adapter.db.pragma('wal_checkpoint(TRUNCATE)');
       if (readStore instanceof SqliteReadStore && !(adapter instanceof SqliteEventStore && readStore.db === adapter.db))
