@@ -1,5 +1,5 @@
 import { escalationRank, type ComplaintEvent, type SlaMilestone } from '@crm/service/domain';
-import type { RecordedOf, SummaryCell } from '@crm/shared/read-model';
+import { type RecordedOf, type SummaryCell, utcInstant } from '@crm/shared/read-model';
 import {
   afterStep,
   complaintAsOf,
@@ -10,7 +10,7 @@ import {
   type ComplaintKpis,
 } from './complaint-kpis';
 import { complaintStepTime, type ComplaintKpiRow, type KpiStep } from './complaint-kpis.projection';
-import { mean, ratio, round, utcInstant } from './numbers';
+import { mean, ratio, round } from './numbers';
 
 /**
  * Complaint KPIs as period aggregates: what one complaint adds to the totals, as changes

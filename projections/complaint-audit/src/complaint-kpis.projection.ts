@@ -10,10 +10,9 @@ import type {
 } from '@crm/service/domain';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { normalizePersian } from '@crm/shared/kernel';
-import { defineProjection } from '@crm/shared/read-model';
+import { defineProjection, utcInstant } from '@crm/shared/read-model';
 import { COMPLAINT_EVENT_TYPES, complaintDocumentId } from './complaint-audit.projection';
 import { complaintEvolve, type FollowingComplaintEvent } from './complaint-fold';
-import { utcInstant } from './numbers';
 
 /**
  * One step of a complaint as the KPIs need it, at the time the step says it happened

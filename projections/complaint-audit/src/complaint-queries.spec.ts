@@ -1,11 +1,10 @@
 import type { ComplaintEvent } from '@crm/service/domain';
 import { InMemoryEventStore } from '@crm/shared/event-sourcing';
-import { InMemoryReadStore, type RecordedOf } from '@crm/shared/read-model';
+import { InMemoryReadStore, type RecordedOf, timeRange } from '@crm/shared/read-model';
 import { complaintAuditProjection, type ComplaintAuditDoc } from './complaint-audit.projection';
 import { commands, history, HOUR, recorded, step } from './complaint-history.fixture';
 import type { ComplaintKpiRow } from './complaint-kpis.projection';
 import { readAuditTrail, readComplaintKpis } from './complaint-queries';
-import { timeRange } from './period';
 
 const c = commands('c-5');
 

@@ -1,4 +1,4 @@
-import { hoursBetween, mean, median, ratio, round, utcInstant } from './numbers';
+import { hoursBetween, mean, median, ratio, round } from './numbers';
 
 describe('numbers', () => {
   it('takes the median of odd and even counts', () => {
@@ -17,8 +17,7 @@ describe('numbers', () => {
     expect(ratio(1, 0)).toBeNull();
   });
 
-  it('reads times with offsets as the instants they are', () => {
-    expect(utcInstant('2025-03-01T10:00:00+03:30')).toBe('2025-03-01T06:30:00.000Z');
+  it('measures hours between times written with offsets', () => {
     expect(hoursBetween('2025-03-01T10:00:00+03:30', '2025-03-01T08:00:00Z')).toBe(1.5);
   });
 });

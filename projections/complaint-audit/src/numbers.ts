@@ -2,11 +2,6 @@ import { ratioOf, roundHalfEven } from '@crm/shared/kernel';
 
 const HOUR_MS = 3_600_000;
 
-/** The same instant written in UTC, so stored times compare correctly as strings in read-store filters. */
-export function utcInstant(iso: string): string {
-  return new Date(Date.parse(iso)).toISOString();
-}
-
 export function hoursBetween(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / HOUR_MS;
 }

@@ -1,5 +1,6 @@
 import type { InMemoryReadStore } from '@crm/shared/read-model';
 import { campaignRoi, loadCampaignPerformance, MARKETING_FIELDS, UNPLANNED_CAMPAIGN_NOTE } from './campaign-performance';
+import { MARKETING_PROJECTIONS } from '@crm/projections/marketing';
 import { PIPELINE_PROJECTIONS } from './index';
 import {
   accountOpened,
@@ -12,9 +13,12 @@ import {
   membersRemoved,
   responseRecorded,
   targetListsAdded,
-} from './testing/marketing-history';
-import { funnelHistory } from './testing/scenarios';
-import { irr, leadCaptured, recorded, storeWith } from './testing/sales-history';
+  funnelHistory,
+  irr,
+  leadCaptured,
+  recorded,
+  storeWith,
+} from '@crm/projections/testing';
 
 const collections = {
   leads: 'pipeline_leads',
@@ -68,7 +72,7 @@ describe('campaign performance', () => {
   const load = (campaignId: string, tenantId = 'default') => loadCampaignPerformance(store, collections, tenantId, campaignId);
 
   beforeAll(async () => {
-    store = await storeWith(PIPELINE_PROJECTIONS, recorded(history));
+    store = await storeWith([...PIPELINE_PROJECTIONS, ...MARKETING_PROJECTIONS], recorded(history));
   });
 
   it('joins the plan, its audience, responses and costs with what sales attributes to the campaign', async () => {

@@ -1,15 +1,16 @@
 import type { CampaignChannel, CampaignGoal, CampaignResponseType, ListMemberType } from '@crm/marketing/domain';
 import { minorUnits, type Money } from '@crm/shared/kernel';
-import type { ReadStore } from '@crm/shared/read-model';
+import { type ReadStore, tenantKey } from '@crm/shared/read-model';
 import { campaignRoi, campaignSalesFigures, type CampaignSalesFigures } from './campaign-sales';
 import {
   loadCampaignAudience,
   type CampaignAudience,
   type MarketingCollections,
   type TargetListFigures,
-} from './marketing/campaign-audience';
-import type { CampaignDoc, CampaignStatus } from './marketing/campaigns.projection';
-import { ratio, tenantKey } from './support';
+  type CampaignDoc,
+  type CampaignStatus,
+} from '@crm/projections/marketing';
+import { ratio } from './support';
 
 export { campaignRoi } from './campaign-sales';
 

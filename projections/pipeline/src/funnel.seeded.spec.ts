@@ -1,10 +1,11 @@
 import { recordedDemoHistory } from '@crm/demo-data';
-import type { AnyProjection, InMemoryReadStore, ReadStore } from '@crm/shared/read-model';
+import { type AnyProjection, type InMemoryReadStore, type ReadStore, tenantKey } from '@crm/shared/read-model';
 import { DIRECT_DEALS_AGGREGATE, funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
 import { pipelineLeads, type PipelineLead } from './pipeline-leads.projection';
 import { pipelineOpportunities, type PipelineOpportunity } from './pipeline-opportunities.projection';
-import { compact, dateRange, tenantKey } from './support';
-import { foldInBatches } from './testing/batches';
+import { dateRange } from './support';
+import { foldInBatches } from '@crm/projections/testing';
+import { compact } from '@crm/shared/kernel';
 
 const collections = { leads: 'pipeline_leads', opportunities: 'pipeline_opportunities' };
 

@@ -2,10 +2,8 @@ import type { InMemoryReadStore } from '@crm/shared/read-model';
 import { directDeals, funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
-import { marketingCampaigns } from './marketing/campaigns.projection';
-import { campaignPlanned } from './testing/marketing-history';
-import { funnelHistory } from './testing/scenarios';
-import { irr, recorded, storeWith } from './testing/sales-history';
+import { marketingCampaigns } from '@crm/projections/marketing';
+import { campaignPlanned, funnelHistory, irr, recorded, storeWith } from '@crm/projections/testing';
 
 const collections = { leads: 'pipeline_leads', opportunities: 'pipeline_opportunities' };
 

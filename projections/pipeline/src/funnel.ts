@@ -1,10 +1,18 @@
-import type { Money } from '@crm/shared/kernel';
-import { loadSummary, type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, type Where } from '@crm/shared/read-model';
-import type { CampaignDoc } from './marketing/campaigns.projection';
+import { compact, type Money } from '@crm/shared/kernel';
+import {
+  type AggregateRow,
+  loadSummary,
+  type ReadStore,
+  type Scalar,
+  type SummaryDoc,
+  tenantKey,
+  type Where,
+} from '@crm/shared/read-model';
+import type { CampaignDoc } from '@crm/projections/marketing';
 import { leadSummaryPrefix, type PipelineLead } from './pipeline-leads.projection';
 import { pipelineSummaryPrefix, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { splitMonths } from './pipeline-summary';
-import { compact, dateRange, MoneyTotals, ratio, tenantKey } from './support';
+import { dateRange, MoneyTotals, ratio } from './support';
 
 export const FUNNEL_GROUPINGS = ['source', 'campaign'] as const;
 export type FunnelGrouping = (typeof FUNNEL_GROUPINGS)[number];

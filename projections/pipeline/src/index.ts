@@ -1,7 +1,4 @@
 import type { AnyProjection } from '@crm/shared/read-model';
-import { marketingAudience } from './marketing/audience.projection';
-import { marketingCampaigns } from './marketing/campaigns.projection';
-import { marketingListMembers, marketingLists } from './marketing/marketing-lists.projection';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 
@@ -12,20 +9,8 @@ export * from './opportunity-list';
 export * from './funnel';
 export * from './campaign-performance';
 export { campaignSalesFigures, type CampaignSalesFigures } from './campaign-sales';
-export * from './marketing/campaigns.projection';
-export * from './marketing/marketing-lists.projection';
-export * from './marketing/audience.projection';
-export * from './marketing/campaign-audience';
-export * from './marketing/list-criteria';
 export { ratio, MoneyTotals } from './support';
 
-/** Sales pipeline, funnel and campaign read models (campaigns, their lists and audience from the marketing and sales events). */
-export const PIPELINE_PROJECTIONS: readonly AnyProjection[] = [
-  pipelineOpportunities,
-  pipelineLeads,
-  marketingCampaigns,
-  marketingLists,
-  marketingListMembers,
-  marketingAudience,
-];
+/** Sales pipeline and funnel read models; campaign performance combines them with the marketing read models (`@crm/projections/marketing`). */
+export const PIPELINE_PROJECTIONS: readonly AnyProjection[] = [pipelineOpportunities, pipelineLeads];
 export * from './view-schemas';

@@ -1,8 +1,7 @@
 import type { InMemoryReadStore } from '@crm/shared/read-model';
 import { InvalidCursorError, loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
-import { pipelineHistory } from './testing/scenarios';
-import { at, irr, recorded, storeWith } from './testing/sales-history';
+import { pipelineHistory, at, irr, recorded, storeWith } from '@crm/projections/testing';
 
 describe('opportunity list', () => {
   let store: InMemoryReadStore;

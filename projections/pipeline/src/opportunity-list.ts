@@ -1,8 +1,8 @@
 import type { LeadSource, OpenStage } from '@crm/sales/domain';
-import type { Money } from '@crm/shared/kernel';
-import { loadSummary, type FindQuery, type ReadStore, type SortDirection, type SummaryDoc } from '@crm/shared/read-model';
+import { compact, type Money } from '@crm/shared/kernel';
+import { type FindQuery, loadSummary, type ReadStore, type SortDirection, type SummaryDoc, tenantKey } from '@crm/shared/read-model';
 import { pipelineSummaryPrefix, type OpenedOpportunity } from './pipeline-opportunities.projection';
-import { compact, dateRange, tenantKey } from './support';
+import { dateRange } from './support';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
 export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];

@@ -1,6 +1,6 @@
+import { at, leadAssigned, leadCaptured, leadDisqualified, leadQualified } from '@crm/projections/testing';
 import { projectionSpec } from '@crm/shared/testing';
 import { pipelineLeads, type PipelineLead } from './pipeline-leads.projection';
-import { at, leadAssigned, leadCaptured, leadDisqualified, leadQualified } from './testing/sales-history';
 
 const spec = projectionSpec(pipelineLeads);
 

@@ -1,6 +1,6 @@
 import type { DisqualifyReason, LeadEvent, LeadSource, LeadUpdated } from '@crm/sales/domain';
-import { defineProjection, summaryShardId, type SummaryCell } from '@crm/shared/read-model';
-import { compact, tenantKey } from './support';
+import { defineProjection, type SummaryCell, summaryShardId, tenantKey } from '@crm/shared/read-model';
+import { compact } from '@crm/shared/kernel';
 
 /**
  * One document per lead, for the funnel and campaign attribution. It does not

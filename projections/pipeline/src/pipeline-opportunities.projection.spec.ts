@@ -1,5 +1,3 @@
-import { projectionSpec } from '@crm/shared/testing';
-import { pipelineOpportunities, type OpenedOpportunity } from './pipeline-opportunities.projection';
 import {
   at,
   estimateRevised,
@@ -10,7 +8,9 @@ import {
   opportunityReopened,
   opportunityWon,
   stageMoved,
-} from './testing/sales-history';
+} from '@crm/projections/testing';
+import { projectionSpec } from '@crm/shared/testing';
+import { pipelineOpportunities, type OpenedOpportunity } from './pipeline-opportunities.projection';
 
 const spec = projectionSpec(pipelineOpportunities);
 

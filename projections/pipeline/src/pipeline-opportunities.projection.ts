@@ -1,7 +1,6 @@
 import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
-import type { Money } from '@crm/shared/kernel';
-import { defineProjection, summaryShardId, type SummaryCell } from '@crm/shared/read-model';
-import { compact, tenantKey } from './support';
+import { compact, type Money } from '@crm/shared/kernel';
+import { defineProjection, type SummaryCell, summaryShardId, tenantKey } from '@crm/shared/read-model';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
 interface Attribution {

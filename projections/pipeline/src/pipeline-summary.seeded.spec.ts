@@ -2,7 +2,7 @@ import { recordedDemoHistory } from '@crm/demo-data';
 import type { AnyProjection, InMemoryReadStore } from '@crm/shared/read-model';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
-import { foldInBatches } from './testing/batches';
+import { foldInBatches } from '@crm/projections/testing';
 import { loadPipelineSummary, loadPipelineSummaryFromDeals, splitMonths, type PipelineFilters } from './pipeline-summary';
 
 const C = 'pipeline_opportunities';

@@ -1,8 +1,7 @@
 import type { InMemoryReadStore } from '@crm/shared/read-model';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { loadPipelineSummary, pipelineSummary, pipelineWhere } from './pipeline-summary';
-import { pipelineHistory } from './testing/scenarios';
-import { irr, recorded, storeWith } from './testing/sales-history';
+import { pipelineHistory, irr, recorded, storeWith } from '@crm/projections/testing';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 

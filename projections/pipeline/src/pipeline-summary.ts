@@ -1,8 +1,8 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
-import { MEASURE_PLACES, minorUnits, roundHalfEven, type Money } from '@crm/shared/kernel';
+import { compact, MEASURE_PLACES, minorUnits, type Money, roundHalfEven } from '@crm/shared/kernel';
 import { loadSummary, type AggregateQuery, type AggregateRow, type ReadStore, type SummaryDoc, type Where } from '@crm/shared/read-model';
 import { pipelineSummaryPrefix } from './pipeline-opportunities.projection';
-import { compact, dateRange, MoneyTotals, nextDay, ratio } from './support';
+import { dateRange, MoneyTotals, nextDay, ratio } from './support';
 
 const DAY_MS = 86_400_000;
 

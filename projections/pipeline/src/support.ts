@@ -1,16 +1,4 @@
-import { ratioOf, type Money } from '@crm/shared/kernel';
-
-type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
-
-/** Drops undefined keys, so a document built in memory equals the one a store hands back after JSON. */
-export function compact<T extends object>(value: T): Defined<T> {
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = field;
-  return out as Defined<T>;
-}
-
-/** `tenant:id`: read-model keys carry the tenant from day one (DESIGN.md "Tenancy"). */
-export const tenantKey = (tenantId: string, id: string): string => `${tenantId}:${id}`;
+import { compact, ratioOf, type Money } from '@crm/shared/kernel';
 
 /** A share, half to even at 4 decimals (docs/metrics.md); null when there is nothing to divide by, so "no data" never reads as 0 %. */
 export function ratio(numerator: number, denominator: number): number | null {

@@ -1,6 +1,5 @@
-import { OPEN_STAGES } from '@crm/sales/domain';
+import { OPEN_STAGES, CONTACT_CHANNELS } from '@crm/sales/domain';
 import { CAMPAIGN_CHANNELS, CAMPAIGN_GOALS, RESPONSE_TYPES } from '@crm/marketing/domain';
-import { CONTACT_CHANNELS } from '@crm/sales/domain';
 import { MARKETING_FIELDS } from './campaign-performance';
 import { FUNNEL_GROUPINGS } from './funnel';
 import { OPPORTUNITY_STATUSES } from './opportunity-list';

@@ -8,16 +8,18 @@ import {
   COMPLAINT_KPIS,
   readAuditTrail,
   readComplaintKpis,
+  type AuditTrail,
+  type ComplaintKpis,
+} from '@crm/projections/complaint-audit';
+import {
   readSatisfaction,
   readSatisfactionByDay,
   SATISFACTION_DAYS,
   SATISFACTION_RESPONSES,
-  timeRange,
-  type AuditTrail,
-  type ComplaintKpis,
   type SatisfactionBucket,
   type SatisfactionReport,
-} from '@crm/projections/complaint-audit';
+} from '@crm/projections/satisfaction';
+import { timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { CLOCK, EVENT_STORE, problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
@@ -143,11 +145,15 @@ export class ComplaintViewsController {
       // The day sums are still being built (first start after an upgrade): answer from every answer meanwhile.
       return readSatisfaction(this.readModels.store, answers, { tenantId, bucket: query.bucket ?? 'month', ...(at ? { at } : {}) });
     }
-    return readSatisfactionByDay(this.readModels.store, { answers, days }, {
-      tenantId,
-      bucket: query.bucket ?? 'month',
-      ...(at ? { at } : {}),
-    });
+    return readSatisfactionByDay(
+      this.readModels.store,
+      { answers, days },
+      {
+        tenantId,
+        bucket: query.bucket ?? 'month',
+        ...(at ? { at } : {}),
+      },
+    );
   }
 }
 

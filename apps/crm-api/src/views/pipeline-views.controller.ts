@@ -11,10 +11,6 @@ import {
   loadFunnel,
   loadOpportunityList,
   loadPipelineSummary,
-  marketingAudience,
-  marketingCampaigns,
-  marketingListMembers,
-  marketingLists,
   pipelineLeads,
   pipelineOpportunities,
   type CampaignPerformance,
@@ -22,6 +18,7 @@ import {
   type OpportunityPage,
   type PipelineSummary,
 } from '@crm/projections/pipeline';
+import { marketingAudience, marketingCampaigns, marketingListMembers, marketingLists } from '@crm/projections/marketing';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';

@@ -18,3 +18,6 @@ export function serializeDocument(collection: string, id: string, doc: object): 
   }
   return JSON.stringify(doc);
 }
+
+/** `tenant:id`: read-model keys carry the tenant from day one (DESIGN.md "Tenancy"). */
+export const tenantKey = (tenantId: string, id: string): string => `${tenantId}:${id}`;

@@ -7,3 +7,4 @@ export * from './unit-of-work';
 export * from './projection';
 export * from './in-memory-read-store';
 export * from './lease';
+export * from './time-range';

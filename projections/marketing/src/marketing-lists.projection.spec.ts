@@ -1,6 +1,5 @@
+import { at, listCreated, membersAdded, membersRemoved } from '@crm/projections/testing';
 import { projectionSpec } from '@crm/shared/testing';
-import { at } from '../testing/sales-history';
-import { listCreated, membersAdded, membersRemoved } from '../testing/marketing-history';
 import { marketingListMembers, marketingLists } from './marketing-lists.projection';
 
 const criteria = { match: 'all' as const, conditions: [{ field: 'industry', operator: 'eq' as const, value: 'فولاد' }] };

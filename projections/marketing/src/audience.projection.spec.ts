@@ -1,6 +1,14 @@
+import {
+  at,
+  leadAssigned,
+  leadCaptured,
+  leadDisqualified,
+  leadQualified,
+  accountOpened,
+  consent,
+  contactCreated,
+} from '@crm/projections/testing';
 import { projectionSpec } from '@crm/shared/testing';
-import { at, leadAssigned, leadCaptured, leadDisqualified, leadQualified } from '../testing/sales-history';
-import { accountOpened, consent, contactCreated } from '../testing/marketing-history';
 import { marketingAudience } from './audience.projection';
 
 const spec = projectionSpec(marketingAudience);

@@ -1,6 +1,6 @@
-import { projectionSpec } from '@crm/shared/testing';
-import { at, irr } from '../testing/sales-history';
 import {
+  at,
+  irr,
   campaignCancelled,
   campaignCompleted,
   campaignPlanned,
@@ -8,7 +8,8 @@ import {
   costRecorded,
   responseRecorded,
   targetListsAdded,
-} from '../testing/marketing-history';
+} from '@crm/projections/testing';
+import { projectionSpec } from '@crm/shared/testing';
 import { marketingCampaigns, type CampaignDoc } from './campaigns.projection';
 
 const spec = projectionSpec(marketingCampaigns);

@@ -6,8 +6,8 @@ import type {
   MarketingListMembersAdded,
   MarketingListMembersRemoved,
 } from '@crm/marketing/domain';
-import { defineProjection } from '@crm/shared/read-model';
-import { compact, tenantKey } from '../support';
+import { defineProjection, tenantKey } from '@crm/shared/read-model';
+import { compact } from '@crm/shared/kernel';
 
 /** One document per marketing list: what it holds and, for a dynamic one, who it selects. */
 export interface MarketingListDoc {

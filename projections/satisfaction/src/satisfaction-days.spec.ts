@@ -1,7 +1,6 @@
 import { recordedDemoHistory } from '@crm/demo-data';
-import { foldEvents, InMemoryReadStore, type AnyProjection, type FieldCondition } from '@crm/shared/read-model';
+import { type AnyProjection, type FieldCondition, foldEvents, InMemoryReadStore, timeRange } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
-import { timeRange } from './period';
 import { readSatisfaction, readSatisfactionByDay, splitPeriod, type SatisfactionBucket } from './satisfaction';
 import { satisfactionDaysProjection } from './satisfaction-days.projection';
 import { satisfactionResponsesProjection } from './satisfaction-responses.projection';
@@ -43,12 +42,26 @@ describe('satisfaction per day', () => {
         {
           type: 'SurveyResponseRecorded',
           streamId: 'survey-response-s4',
-          data: { responseId: 's4', surveyType: 'servqual', answers: { expectations, perceptions }, respondent, respondedAt: '2025-03-20T10:00:00Z' },
+          data: {
+            responseId: 's4',
+            surveyType: 'servqual',
+            answers: { expectations, perceptions },
+            respondent,
+            respondedAt: '2025-03-20T10:00:00Z',
+          },
         },
         {
           type: 'FeedbackSubmitted',
           streamId: 'feedback-f1',
-          data: { feedbackId: 'f1', from: respondent, kind: 'praise', text: 'عالی بود', channel: 'sms', submittedAt: '2025-03-21T10:00:00.000Z', status: 'submitted' },
+          data: {
+            feedbackId: 'f1',
+            from: respondent,
+            kind: 'praise',
+            text: 'عالی بود',
+            channel: 'sms',
+            submittedAt: '2025-03-21T10:00:00.000Z',
+            status: 'submitted',
+          },
         },
       ])
       .thenDocuments({

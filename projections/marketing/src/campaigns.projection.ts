@@ -5,9 +5,8 @@ import {
   type CampaignGoal,
   type CampaignResponseType,
 } from '@crm/marketing/domain';
-import type { Money } from '@crm/shared/kernel';
-import { defineProjection } from '@crm/shared/read-model';
-import { compact, tenantKey } from '../support';
+import { compact, type Money } from '@crm/shared/kernel';
+import { defineProjection, tenantKey } from '@crm/shared/read-model';
 
 export type CampaignStatus = 'planned' | 'active' | 'completed' | 'cancelled';
 

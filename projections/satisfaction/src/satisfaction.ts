@@ -6,8 +6,8 @@ import {
   type ServqualDimension,
   type ServqualScores,
 } from '@crm/service/domain';
+import { roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateRow, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
-import { round } from './numbers';
 import { NO_SCORE, type SatisfactionDayDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
 
@@ -86,7 +86,7 @@ function figures(tally: Tally): SatisfactionFigures {
   const meanOf = (measure: SatisfactionMeasure): MeanFigure => {
     const n = responses(measure);
     const total = scored(measure).reduce((sum, [score, count]) => sum + (score ?? 0) * count, 0);
-    return { responses: n, mean: n === 0 ? null : round(total / n, 2) };
+    return { responses: n, mean: n === 0 ? null : roundHalfEven(total / n, 2) };
   };
   const csatN = responses('csat');
   const satisfied = scored('csat').reduce((sum, [score, count]) => sum + (score !== null && isCsatSatisfied(score) ? count : 0), 0);
@@ -95,13 +95,13 @@ function figures(tally: Tally): SatisfactionFigures {
   for (const [score, count] of scored('nps')) if (score !== null) nps[npsCategory(score)] += count;
   const feedback = { opinion: responses('opinion'), idea: responses('idea'), praise: responses('praise') };
   return {
-    csat: { responses: csatN, satisfied, percent: csatN === 0 ? null : round((100 * satisfied) / csatN, 2) },
+    csat: { responses: csatN, satisfied, percent: csatN === 0 ? null : roundHalfEven((100 * satisfied) / csatN, 2) },
     nps: {
       responses: npsN,
       promoters: nps.promoter,
       passives: nps.passive,
       detractors: nps.detractor,
-      score: npsN === 0 ? null : round((100 * (nps.promoter - nps.detractor)) / npsN, 2),
+      score: npsN === 0 ? null : roundHalfEven((100 * (nps.promoter - nps.detractor)) / npsN, 2),
     },
     ces: meanOf('ces'),
     servqual: { responses: tally.servqualResponses, dimensions: servqualDimensions(tally) },
@@ -120,7 +120,7 @@ function servqualDimensions(tally: Tally): Record<ServqualDimension, ServqualDim
   const gaps = servqualGaps({ expectations, perceptions });
   const entries = SERVQUAL_DIMENSIONS.map((d) => [
     d,
-    { expectation: round(expectations[d], 2), perception: round(perceptions[d], 2), gap: round(gaps[d], 2) },
+    { expectation: roundHalfEven(expectations[d], 2), perception: roundHalfEven(perceptions[d], 2), gap: roundHalfEven(gaps[d], 2) },
   ]);
   return Object.fromEntries(entries) as Record<ServqualDimension, ServqualDimensionFigure>;
 }

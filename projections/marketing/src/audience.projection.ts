@@ -1,7 +1,7 @@
 import type { ListMemberType } from '@crm/marketing/domain';
 import type { AccountEvent, ContactEvent, LeadEvent, LeadSource, PurchaseRecorded } from '@crm/sales/domain';
-import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
-import { compact, tenantKey } from '../support';
+import { defineProjection, type RecordedOf, tenantKey } from '@crm/shared/read-model';
+import { compact } from '@crm/shared/kernel';
 
 /**
  * One document per lead, account and contact holding exactly the attributes a

@@ -1,5 +1,9 @@
-import type { FieldCondition } from '@crm/shared/read-model';
-import { utcInstant } from './numbers';
+import type { FieldCondition } from './query';
+
+/** The same instant written in UTC, so stored times compare correctly as strings in read-store filters. */
+export function utcInstant(iso: string): string {
+  return new Date(Date.parse(iso)).toISOString();
+}
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;

@@ -8,8 +8,7 @@ import type {
   SurveyType,
 } from '@crm/service/domain';
 import { jalaliMonthKey } from '@crm/shared/kernel';
-import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
-import { utcInstant } from './numbers';
+import { defineProjection, type RecordedOf, utcInstant } from '@crm/shared/read-model';
 
 /** What one document measures: a survey type, a feedback kind, or satisfaction with a complaint's handling. */
 export type SatisfactionMeasure = SurveyType | FeedbackKind | 'handling';

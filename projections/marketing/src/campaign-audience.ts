@@ -1,7 +1,6 @@
 import type { CampaignChannel, ListCriteria, ListKind, ListMemberType } from '@crm/marketing/domain';
 import type { ContactChannel } from '@crm/sales/domain';
-import type { FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
-import { tenantKey } from '../support';
+import { type FieldCondition, type ReadStore, tenantKey, type Where } from '@crm/shared/read-model';
 import { audienceKey, type AudienceDoc } from './audience.projection';
 import { matchesCriteria } from './list-criteria';
 import type { ListMemberDoc, MarketingListDoc } from './marketing-lists.projection';

@@ -1,6 +1,5 @@
 import type { ServqualScores } from '@crm/service/domain';
-import { InMemoryReadStore } from '@crm/shared/read-model';
-import { timeRange } from './period';
+import { InMemoryReadStore, timeRange } from '@crm/shared/read-model';
 import type { SatisfactionDoc, SatisfactionMeasure } from './satisfaction-responses.projection';
 import { readSatisfaction } from './satisfaction';
 
