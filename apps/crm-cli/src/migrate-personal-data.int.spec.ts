@@ -61,7 +61,7 @@ describe('crm-cli migrate personal-data (real SQLite data directories)', () => {
     const run = await cli(['migrate', 'personal-data', '--to', target], { CRM_DATA_DIR: source });
     expect(run.stderr).toBe('');
     expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining(`migrated ${sourceEvents.toLocaleString('en-US')} events`) });
-    for (const file of ['crm.sqlite', 'keys.sqlite', 'kek', 'server-secret']) expect(existsSync(join(target, file))).toBe(true);
+    for (const file of ['crm.sqlite', 'kek', 'server-secret']) expect(existsSync(join(target, file))).toBe(true);
 
     const raw = openSqliteEventStore({ file: join(target, 'crm.sqlite') });
     try {

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
 import { InMemoryEventStore, type EventStore, type SnapshotStore } from '@crm/shared/event-sourcing';
-import { DataKeys, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { DataKeys, PersonalDataEventStore, type KeyStore } from '@crm/shared/personal-data';
 import type { AppConfig } from './app-config';
 import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
-import { ALL_PERSONAL_FIELDS, loadKek, openKeyStore } from './personal-data';
+import { ALL_PERSONAL_FIELDS, KEY_STORE_FILE, loadKek, openKeyStore } from './personal-data';
 
 export type OpenedEventStore = EventStore & SnapshotStore;
 
@@ -11,15 +12,27 @@ export type OpenedEventStore = EventStore & SnapshotStore;
  * The event store the configuration names, behind the personal-data layer that
  * seals personal fields on append and opens them on read (docs/personal-data.md).
  */
-export async function openEventStore(config: AppConfig): Promise<OpenedEventStore> {
-  const kek = loadKek(config);
+export async function openEventStore(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<OpenedEventStore> {
+  const kek = loadKek(config, env);
   const adapter = await openAdapter(config);
   try {
-    return new PersonalDataEventStore(adapter, new DataKeys(await openKeyStore(config), kek), ALL_PERSONAL_FIELDS);
+    const keys = config.eventStore === 'sqlite' ? await keysBeside(adapter, config) : await openKeyStore(config);
+    return new PersonalDataEventStore(adapter, new DataKeys(keys, kek), ALL_PERSONAL_FIELDS);
   } catch (error) {
     await adapter.close();
     throw error;
   }
+}
+
+/** Embedded: the data keys in a table of the events' own file, written through the same group commit. */
+async function keysBeside(adapter: OpenedEventStore, config: AppConfig): Promise<KeyStore> {
+  if (!isSharedWriter(adapter)) throw new Error('the SQLite event store does not share its connection');
+  const { SqliteKeyStore } = await import('@crm/key-store/sqlite');
+  return SqliteKeyStore.beside(adapter, join(config.dataDir, KEY_STORE_FILE));
+}
+
+function isSharedWriter(store: object): store is { readonly db: Database; inWriteGroup<T>(work: () => T): Promise<T> } {
+  return 'db' in store && typeof (store as { inWriteGroup?: unknown }).inWriteGroup === 'function';
 }
 
 /** The adapter alone; adapters load lazily so one mode never pulls another's driver. */

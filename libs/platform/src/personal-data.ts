@@ -16,6 +16,7 @@ export const ALL_PERSONAL_FIELDS: PersonalFields = mergePersonalFields(
 );
 
 export const KEK_FILE = 'kek';
+/** The keys' own file for a KurrentDB installation with neither PostgreSQL nor MongoDB, and where embedded keys lived before they moved into `crm.sqlite`. */
 export const KEY_STORE_FILE = 'keys.sqlite';
 
 function parseKek(text: string, from: string): Buffer {
@@ -55,7 +56,10 @@ export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env)
   return kek;
 }
 
-/** Where the data keys live: beside the events, in a table or collection of their own. */
+/**
+ * Where the data keys live: beside the events, in a table or collection of their own. The
+ * embedded store is given to `openEventStore`'s SQLite adapter instead (same file, same group commit).
+ */
 export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
   switch (config.eventStore) {
     case 'memory':

@@ -240,7 +240,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     for (const secret of SECRETS) expect(exported.stdout).not.toContain(secret);
 
     const files = filesUnder(dataDir);
-    expect(files.map((f) => f.slice(dataDir.length + 1))).toEqual(expect.arrayContaining(['crm.sqlite', 'keys.sqlite', 'kek']));
+    expect(files.map((f) => f.slice(dataDir.length + 1))).toEqual(expect.arrayContaining(['crm.sqlite', 'kek']));
     for (const file of files) {
       const bytes = readFileSync(file);
       for (const secret of SECRETS) {

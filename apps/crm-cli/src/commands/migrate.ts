@@ -10,18 +10,8 @@ import {
   type RecordedEvent,
 } from '@crm/shared/event-sourcing';
 import { derivedId } from '@crm/shared/kernel';
-import { BlindIndex, DataKeys, PersonalDataEventStore } from '@crm/shared/personal-data';
-import {
-  ALL_PERSONAL_FIELDS,
-  KEY_STORE_FILE,
-  loadConfig,
-  loadKek,
-  loadServerSecret,
-  openAdapter,
-  openEventStore,
-  prepareDataDirectory,
-  type AppConfig,
-} from '@crm/platform';
+import { BlindIndex, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { loadConfig, loadServerSecret, openEventStore, prepareDataDirectory, type AppConfig } from '@crm/platform';
 import { UsageError } from '../args';
 import { configOf, defineCommand, type CliIo } from '../context';
 import { formatCount, formatDuration } from '../progress';
@@ -82,14 +72,9 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
     if (!STORE_FILES.test(name) && statSync(path).isFile()) copyFileSync(path, join(targetDir, name));
   }
   // Through the source's own personal-data layer: plaintext passes as it is, anything already sealed is opened.
-  const from = await openEventStore(source);
-  const { SqliteKeyStore } = await import('@crm/key-store/sqlite');
-  const adapter = await openAdapter(target);
-  const to = new PersonalDataEventStore(
-    adapter,
-    new DataKeys(SqliteKeyStore.open(join(targetDir, KEY_STORE_FILE)), loadKek(target, io.env)),
-    ALL_PERSONAL_FIELDS,
-  );
+  const from = await openEventStore(source, io.env);
+  const to = await openEventStore(target, io.env);
+  if (!(to instanceof PersonalDataEventStore)) throw new Error('the embedded store opens behind the personal-data layer');
   // Loaded here, not with the CLI: the application layer is heavy and only this command needs it.
   const sales = await import('@crm/sales/application');
   const heads = new Map<string, Head>();
@@ -170,7 +155,7 @@ export const migrateCommand = defineCommand({
   details:
     'Reads every event of the embedded store in CRM_DATA_DIR in $all order, verifying each stream’s hash chain,\n' +
     'and appends it to a new store in --to through the personal-data layer: personal fields are sealed under\n' +
-    'per-record keys (keys.sqlite, wrapped by CRM_KEK or <dir>/kek), lead-key claims are renamed by blind index,\n' +
+    'per-record keys (table personal_data_keys in crm.sqlite, wrapped by CRM_KEK or <dir>/kek), lead-key claims are renamed by blind index,\n' +
     'and every stream gets a new chain over the ciphertext, verified once written. The secrets beside the store\n' +
     '(server-secret, API key secret, bootstrap key) are copied. Read models are not: rebuild them in the new\n' +
     'directory, then point the API at it. The source is left as it was (docs/personal-data.md "Migration").',

@@ -216,6 +216,19 @@ export class SqliteEventStore implements EventStore, SnapshotStore {
     await this.commits.submit(() => this.statements.writeSnapshot.run(tenantId, streamId, revision, version, state));
   }
 
+  /**
+   * Runs `work` (synchronous statements on `db`) in the next group commit, in a savepoint of its own
+   * when the group holds others: a table kept beside the events (the data keys) shares their fsync.
+   */
+  inWriteGroup<T>(work: () => T): Promise<T> {
+    try {
+      this.assertOpen();
+      return this.commits.submit(work);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   /** Write transactions committed so far and the operations they carried: group commit made visible. */
   get stats(): GroupCommitStats {
     return this.commits.stats();

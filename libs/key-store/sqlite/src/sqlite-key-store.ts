@@ -1,10 +1,28 @@
+import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
 
+/** An event store's connection and its group commit (the SQLite event store is one). */
+export interface SharedSqliteWriter {
+  readonly db: Database.Database;
+  inWriteGroup<T>(work: () => T): Promise<T>;
+}
+
+const TABLE = `CREATE TABLE IF NOT EXISTS personal_data_keys (
+  tenant_id TEXT NOT NULL,
+  subject_ref TEXT NOT NULL,
+  wrapped BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, subject_ref)
+) WITHOUT ROWID`;
+
 /**
- * Wrapped data keys in their own SQLite file (embedded mode: `<data>/keys.sqlite`),
- * apart from the events. Deleted keys are overwritten (`secure_delete`) and the
- * WAL is truncated after each delete, so an erased key lingers in no page.
+ * Wrapped data keys in a table of their own. In embedded mode the table lives
+ * in the events' file (`crm.sqlite`, table `personal_data_keys`) and its writes
+ * ride the event store's group commit, so a command that makes a key and
+ * appends pays for one fsync, not two (`SqliteKeyStore.beside`). Deleted keys
+ * are overwritten (`secure_delete`) and the WAL is truncated after each delete,
+ * so an erased key lingers in no page.
  */
 export class SqliteKeyStore implements KeyStore {
   private readonly statements: {
@@ -12,19 +30,21 @@ export class SqliteKeyStore implements KeyStore {
     insert: Database.Statement<[string, string, Buffer, string]>;
     remove: Database.Statement<[string, string]>;
   };
+  private readonly write: <T>(work: () => T) => Promise<T>;
+  private readonly ownsConnection: boolean;
 
-  constructor(readonly db: Database.Database) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('synchronous = FULL');
+  constructor(
+    readonly db: Database.Database,
+    options: { readonly write?: <T>(work: () => T) => Promise<T>; readonly ownsConnection?: boolean } = {},
+  ) {
+    this.ownsConnection = options.ownsConnection ?? true;
+    if (this.ownsConnection) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = FULL');
+    }
     db.pragma('secure_delete = ON');
-    db.exec(`CREATE TABLE IF NOT EXISTS personal_data_keys (
-      tenant_id TEXT NOT NULL,
-      subject_ref TEXT NOT NULL,
-      wrapped BLOB NOT NULL,
-      created_at TEXT NOT NULL,
-      PRIMARY KEY (tenant_id, subject_ref)
-    ) WITHOUT ROWID`);
+    db.exec(TABLE);
     this.statements = {
       get: db.prepare('SELECT wrapped FROM personal_data_keys WHERE tenant_id = ? AND subject_ref = ?'),
       insert: db.prepare(
@@ -32,10 +52,23 @@ export class SqliteKeyStore implements KeyStore {
       ),
       remove: db.prepare('DELETE FROM personal_data_keys WHERE tenant_id = ? AND subject_ref = ?'),
     };
+    const inTransaction = db.transaction((work: () => unknown) => work());
+    this.write = options.write ?? (<T>(work: () => T) => Promise.resolve(inTransaction(work) as T));
   }
 
+  /** A file of its own (tools, tests, and the layout before keys moved beside the events). */
   static open(file: string): SqliteKeyStore {
     return new SqliteKeyStore(new Database(file));
+  }
+
+  /**
+   * The table in the event store's own file, written through its group commit. Keys still in a
+   * `legacyFile` (the earlier `keys.sqlite` beside it) are copied in first and the file removed.
+   */
+  static beside(events: SharedSqliteWriter, legacyFile?: string): SqliteKeyStore {
+    const store = new SqliteKeyStore(events.db, { write: (work) => events.inWriteGroup(work), ownsConnection: false });
+    if (legacyFile !== undefined && existsSync(legacyFile)) store.adopt(legacyFile);
+    return store;
   }
 
   async get(ref: SubjectKeyRef): Promise<Buffer | undefined> {
@@ -43,23 +76,23 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
-    this.statements.insert.run(ref.tenantId, ref.subjectRef, wrapped, new Date().toISOString());
-    return this.statements.get.get(ref.tenantId, ref.subjectRef)?.wrapped as Buffer;
+    const [stored] = await this.createMany([{ ref, wrapped }]);
+    return stored as Buffer;
   }
 
-  /** One transaction, so one sync, for keys created together. */
-  async createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
+  /** One transaction (or a share of the group commit's), so one sync, for keys created together; the first key made for a subject wins. */
+  createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
     const now = new Date().toISOString();
-    return this.db.transaction(() =>
+    return this.write(() =>
       entries.map(({ ref, wrapped }) => {
         this.statements.insert.run(ref.tenantId, ref.subjectRef, wrapped, now);
         return this.statements.get.get(ref.tenantId, ref.subjectRef)?.wrapped as Buffer;
       }),
-    )();
+    );
   }
 
   async delete(ref: SubjectKeyRef): Promise<boolean> {
-    const deleted = this.statements.remove.run(ref.tenantId, ref.subjectRef).changes > 0;
+    const deleted = await this.write(() => this.statements.remove.run(ref.tenantId, ref.subjectRef).changes > 0);
     if (deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return deleted;
   }
@@ -69,6 +102,33 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.ownsConnection && this.db.open) this.db.close();
+  }
+
+  /** Copies the keys of an older separate key file into this table (first key per subject wins), then removes that file. */
+  private adopt(file: string): void {
+    let legacy: Database.Database;
+    try {
+      legacy = new Database(file, { fileMustExist: true });
+    } catch (error) {
+      if (!existsSync(file)) return; // another process sharing the directory adopted it first
+      throw error;
+    }
+    try {
+      const hasKeys = legacy.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'personal_data_keys'").get();
+      if (hasKeys === undefined) return;
+      const rows = legacy
+        .prepare<[], { tenant_id: string; subject_ref: string; wrapped: Buffer; created_at: string }>(
+          'SELECT tenant_id, subject_ref, wrapped, created_at FROM personal_data_keys',
+        )
+        .all();
+      // Committed before the file goes: a crash in between leaves both, and the next start adopts again.
+      this.db.transaction(() => {
+        for (const row of rows) this.statements.insert.run(row.tenant_id, row.subject_ref, row.wrapped, row.created_at);
+      })();
+    } finally {
+      legacy.close();
+    }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
   }
 }
