@@ -27,11 +27,21 @@ export type EraseDataSubject = Command<
     /** The streams whose keys are destroyed: the person's own records and those they made. */
     records: readonly string[];
     erasedAt: string;
+    /** The purge list, sealed (opaque here): see DataSubjectErased. */
+    purge?: string;
   }
 >;
 
-/** Who erased whom (the actor, in the envelope), when and why — and nothing of the erased data. */
-export type DataSubjectErased = Event<'DataSubjectErased', { subject: DataSubject; reason: string; records: string[]; erasedAt: string }>;
+/**
+ * Who erased whom (the actor, in the envelope), when and why — and nothing of the erased data in
+ * the clear. `purge` is the list of values the read models are purged of, sealed under a key of its
+ * own that is destroyed shortly after (docs/personal-data.md "Erasure"): projection runners in other
+ * processes purge what they wrote with it, then it reads as nothing.
+ */
+export type DataSubjectErased = Event<
+  'DataSubjectErased',
+  { subject: DataSubject; reason: string; records: string[]; erasedAt: string; purge?: string }
+>;
 
 export type DataSubjectState =
   | { readonly status: 'held' }
@@ -43,12 +53,18 @@ export const dataSubjectDecider: Decider<DataSubjectState, EraseDataSubject, Dat
     if (state.status === 'erased') {
       throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: state.erasedAt });
     }
-    const { subject, reason, records, erasedAt } = command.data;
+    const { subject, reason, records, erasedAt, purge } = command.data;
     if (isBlank(reason)) throw new DomainError(DATA_SUBJECT_REFUSALS.REASON_REQUIRED, 'A reason is required', { fields: ['reason'] });
     return [
       {
         type: 'DataSubjectErased',
-        data: { subject: { type: subject.type, id: subject.id }, reason: reason.trim(), records: [...records], erasedAt },
+        data: {
+          subject: { type: subject.type, id: subject.id },
+          reason: reason.trim(),
+          records: [...records],
+          erasedAt,
+          ...(purge === undefined ? {} : { purge }),
+        },
       },
     ];
   },
