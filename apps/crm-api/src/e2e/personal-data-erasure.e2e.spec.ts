@@ -257,9 +257,9 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect(after).toContain(NAME);
     const erasedAccess = await get<{ erasure: { reason: string } | null }>(`/data-subjects/complaint/${strangerComplaintId}`);
     expect(erasedAccess.body.erasure).toMatchObject({ reason: 'درخواست حذف از سوی شاکی' });
-    expect(
-      await post('/data-subjects/erase', { subject: { type: 'complaint', id: strangerComplaintId }, reason: 'دوباره' }),
-    ).toMatchObject({ status: 409, body: { code: 'DATA_SUBJECT.ERASED' } });
+    expect(await post('/data-subjects/erase', { subject: { type: 'complaint', id: strangerComplaintId }, reason: 'دوباره' })).toMatchObject(
+      { status: 409, body: { code: 'DATA_SUBJECT.ERASED' } },
+    );
   });
 
   it('erases: the keys go; every route, a rebuild, a time-travel rebuild, an export and every byte of the data directory lose the person', async () => {

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { ProjectionRunner } from '@crm/projections/runtime';
 import { openSqliteReadStore, type SqliteReadStore } from '@crm/read-store/sqlite';
-import { personalValuesOf, purgeListKey, purgeQuiesced, purgeReadModels, sealPurgeList, watchErasures } from '@crm/privacy/application';
+import {
+  openPurgeList,
+  personalValuesOf,
+  purgeListKey,
+  purgeQuiesced,
+  purgeReadModels,
+  sealPurgeList,
+  watchErasures,
+} from '@crm/privacy/application';
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
 import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { Projection, ReadStore, ReadStoreTransaction, TransactionOptions } from '@crm/shared/read-model';
@@ -247,7 +255,6 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
     // Once the window is over the list's key is destroyed: the list opens no more.
     await apiKeys.destroy(purgeListKey(TENANT, erasure));
     const [record] = await projectorEvents.readStream(erasure);
-    const { openPurgeList } = await import('@crm/privacy/application');
     expect(await openPurgeList(projectorKeys, record as RecordedEvent)).toBeUndefined();
   });
 });

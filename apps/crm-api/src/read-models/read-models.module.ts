@@ -92,11 +92,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
           : []),
         ReadModels,
       ],
-      exports: [
-        READ_STORE,
-        ReadModels,
-        ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS, ERASURE_BARRIER] : []),
-      ],
+      exports: [READ_STORE, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS, ERASURE_BARRIER] : [])],
     };
   }
 

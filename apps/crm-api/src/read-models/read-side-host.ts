@@ -128,7 +128,8 @@ export class ReadSideHost implements ErasureBarrier {
       if (this.stopped) return;
       this.spawn().then(
         () => this.options.log?.('log', 'read-side worker restarted'),
-        (error: unknown) => this.options.log?.('error', `read-side worker did not restart: ${error instanceof Error ? error.message : String(error)}`),
+        (error: unknown) =>
+          this.options.log?.('error', `read-side worker did not restart: ${error instanceof Error ? error.message : String(error)}`),
       );
     }, delay);
     this.restartTimer.unref();

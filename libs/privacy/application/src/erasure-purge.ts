@@ -38,7 +38,12 @@ export const ERASURE_BARRIER = Symbol('ErasureBarrier');
  * keys (the key store has already lost them, so no batch after this opens the records), purge
  * the lanes' collections, start them again with empty document caches. Returns the documents rewritten.
  */
-export function purgeQuiesced(runner: QuiescingRunner, readStore: ReadStore, keys: DataKeys | undefined, request: PurgeRequest): Promise<number> {
+export function purgeQuiesced(
+  runner: QuiescingRunner,
+  readStore: ReadStore,
+  keys: DataKeys | undefined,
+  request: PurgeRequest,
+): Promise<number> {
   return runner.quiesce(async (collections) => {
     for (const subjectRef of request.records) keys?.forget({ tenantId: request.tenantId, subjectRef });
     return purgeReadModels(readStore, request.values, collections);
@@ -46,7 +51,10 @@ export function purgeQuiesced(runner: QuiescingRunner, readStore: ReadStore, key
 }
 
 /** The key the purge list of an erasure is sealed under: its own, destroyed once other processes had time to purge. */
-export const purgeListKey = (tenantId: string, erasureStream: string): SubjectKeyRef => ({ tenantId, subjectRef: `purge-${erasureStream}` });
+export const purgeListKey = (tenantId: string, erasureStream: string): SubjectKeyRef => ({
+  tenantId,
+  subjectRef: `purge-${erasureStream}`,
+});
 
 export async function sealPurgeList(keys: DataKeys, ref: SubjectKeyRef, values: readonly string[]): Promise<string> {
   return sealValue(await keys.keyFor(ref), ref, [...new Set(values)]);

@@ -130,10 +130,15 @@ async function findRecordMaker(store: EventStore, tenantId: string, subject: Dat
   if (subject.type === 'complaint') {
     let after: string | undefined;
     for (;;) {
-      const slice = await store.readAll({ after, maxCount: 1000, filter: { tenantId, eventTypes: ['ActivityScheduled', 'InteractionLogged'] } });
+      const slice = await store.readAll({
+        after,
+        maxCount: 1000,
+        filter: { tenantId, eventTypes: ['ActivityScheduled', 'InteractionLogged'] },
+      });
       for (const event of slice.events) {
         const regarding = record((event.data as Data)['regarding']);
-        if (regarding?.['type'] === 'complaint' && regarding['id'] === subject.id && !owned.includes(event.streamId)) owned.push(event.streamId);
+        if (regarding?.['type'] === 'complaint' && regarding['id'] === subject.id && !owned.includes(event.streamId))
+          owned.push(event.streamId);
       }
       if (slice.isEnd || slice.checkpoint === undefined) break;
       after = slice.checkpoint;
