@@ -85,6 +85,14 @@ describe('the read-side worker thread (CRM_PROJECTIONS=run, real server, embedde
   it('restarts a worker that died: not ready while it is down, ready again after, and projecting again', async () => {
     const host = server.app.get<ReadSideHost>(PROJECTION_RUNNER);
     const ready = () => http<{ details: Record<string, Record<string, unknown>> }>(server.url, 'GET', '/health/ready');
+    const name = 'فرامرز اصلانی‌پور';
+    const complaint = await http(server.url, 'POST', '/api/v1/complaints', {
+      complainant: { name, phone: '۰۹۱۲ ۸۸۸ ۹۹۰۰' },
+      channel: 'web',
+      category: 'delivery',
+      description: 'پیش از توقف',
+    });
+    await host.waitFor('all', complaint.body['position'] as string, 10_000);
     const before = (await get('/views/complaints/kpis')).body['complaints'] as number;
     await host.crashWorkerForTest();
     const downAt = Date.now();
@@ -101,6 +109,16 @@ describe('the read-side worker thread (CRM_PROJECTIONS=run, real server, embedde
       status: 'down',
       message: expect.stringContaining('the read-side worker is not running'),
     });
+    // An erasure while the worker is down: its barrier is done by the next worker once started.
+    const erased = await http(server.url, 'POST', '/api/v1/data-subjects/erase', {
+      subject: { type: 'complaint', id: complaint.body['id'] },
+      reason: 'حق فراموشی',
+    });
+    expect(erased.status).toBe(200);
+    expect(host.running).toBe(true);
+    const readStore = server.app.get<ReadStore>(READ_STORE);
+    for (const state of await readStore.listStates())
+      if (state.collection) expect(JSON.stringify(await readStore.find(state.collection, { limit: 10_000 }))).not.toContain(name);
     let upAgain = false;
     while (!upAgain && Date.now() - downAt < 30_000) {
       upAgain = (await ready()).status === 200;

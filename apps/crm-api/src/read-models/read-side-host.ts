@@ -46,7 +46,10 @@ export class ReadSideHost implements ErasureBarrier {
   private up = false;
   private readonly mirror: ServingMirror;
   private readonly calls = new Map<number, { resolve: (s: readonly ProjectionStatus[]) => void; reject: (e: Error) => void }>();
-  private readonly purges = new Map<number, { resolve: (rewritten: number) => void; reject: (e: Error) => void }>();
+  private readonly purges = new Map<
+    number,
+    { readonly request: PurgeRequest; resolve: (rewritten: number) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private unsubscribe: (() => void) | undefined;
   private wakePending = false;
@@ -97,6 +100,7 @@ export class ReadSideHost implements ErasureBarrier {
           this.up = true;
           this.everStarted = true;
           this.restarts = 0;
+          for (const [id, purge] of this.purges) this.post({ kind: 'purge', id, request: purge.request });
           resolve();
         } else if (message.kind === 'failed') reject(new Error(`the read-side worker could not start: ${message.message}`));
         this.receive(message);
@@ -113,13 +117,14 @@ export class ReadSideHost implements ErasureBarrier {
     this.worker = undefined;
     for (const call of this.calls.values()) call.reject(new Error('the read-side worker has stopped'));
     this.calls.clear();
-    // A worker that is gone writes nothing more: a purge waiting on it has nothing left to wait for.
-    for (const purge of this.purges.values()) purge.resolve(0);
-    this.purges.clear();
     if (this.stopped || !this.everStarted) {
+      // Nothing runs the projections here any more: a purge waiting on them has nothing left to wait for.
+      for (const purge of this.purges.values()) purge.resolve(0);
+      this.purges.clear();
       this.mirror.close();
       return;
     }
+    // A purge the dead worker did not finish is asked of the next one once it has started (see spawn).
     this.restarts += 1;
     const delay = restartDelayMs(this.restarts, this.options.restartDelayMs);
     this.options.log?.('error', `read-side worker exited (code ${code}): projections stopped; restarting it in ${delay} ms`);
@@ -138,16 +143,18 @@ export class ReadSideHost implements ErasureBarrier {
   /**
    * The erasure barrier (see ErasureBarrier): the worker stops its lanes after the batches in hand,
    * forgets the keys, purges its collections and goes on; resolves with the documents rewritten.
-   * A worker being started is waited for; one that is down (restarting) has nothing in flight.
+   * While the worker is down (being restarted), or if it dies before it answers, the next worker does
+   * the purge as soon as it has started: its lanes must not rewrite what the dead one left before
+   * that is purged under their own barrier. The erasure waits for it.
    */
   async purge(request: PurgeRequest): Promise<number> {
-    if (this.starting) await this.starting.catch(() => undefined);
-    const worker = this.worker;
-    if (!worker || !this.up || this.stopped) return 0;
+    if (this.starting && !this.everStarted) await this.starting.catch(() => undefined);
+    if (this.stopped || !this.everStarted) return 0;
     const id = this.nextId++;
     return new Promise<number>((resolve, reject) => {
-      this.purges.set(id, { resolve, reject });
-      this.post({ kind: 'purge', id, request });
+      this.purges.set(id, { request, resolve, reject });
+      // Down (being restarted): the next worker is asked as soon as it has started.
+      if (this.up) this.post({ kind: 'purge', id, request });
     });
   }
 
@@ -192,6 +199,8 @@ export class ReadSideHost implements ErasureBarrier {
       if (this.starting) await this.starting.catch(() => undefined);
       const worker = this.worker;
       if (!worker) {
+        for (const purge of this.purges.values()) purge.resolve(0);
+        this.purges.clear();
         this.mirror.close();
         return;
       }
