@@ -6,7 +6,9 @@ import {
   type ProjectionRunnerOptions,
   type ProjectionStatus,
 } from '@crm/projections/runtime';
+import { watchErasures } from '@crm/privacy/application';
 import type { EventStore } from '@crm/shared/event-sourcing';
+import { personalDataLayer } from '@crm/shared/personal-data';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 
 export interface ProjectorLog {
@@ -106,6 +108,14 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   };
   const names = options.projections.map((p) => p.name);
   log.info(`running ${names.length} projections: ${names.join(', ') || '(none registered)'}`);
+  // An erasure made by an API process: the lanes stop, forget the keys and purge what they wrote meanwhile.
+  const erasures = await watchErasures({
+    eventStore: options.eventStore,
+    readStore: options.readStore,
+    keys: personalDataLayer(options.eventStore)?.keys,
+    runner,
+    log: (message) => log.info(message),
+  });
   await runner.start();
   let watching: Promise<void> | undefined;
   const tick = (all: boolean) => {
@@ -124,6 +134,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       clearInterval(watcher);
       clearInterval(reporter);
       await watching;
+      await erasures.stop();
       await runner.stop();
       for (const status of await runner.status()) log.info(`stopped: ${describeStatus(status)}`);
     },

@@ -59,6 +59,11 @@ export interface AppConfig {
   readonly leaseTtlMs: number;
   /** How long a collection a rebuild replaced stays for readers still on it (CRM_REBUILD_GRACE_MS). */
   readonly rebuildGraceMs: number;
+  /**
+   * How long an erasure's purge list stays openable for projection runners in other processes
+   * (crm-projector, another API's worker) to purge what they wrote meanwhile (CRM_ERASURE_PURGE_WINDOW_MS).
+   */
+  readonly erasurePurgeWindowMs: number;
   /** How long a query with minPosition waits for its read model before answering 503. */
   readonly readWaitMs: number;
   /** API keys, JWT, the bootstrap key (API.md "Authentication, roles and tenants"). */
@@ -151,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readWaitMs: integer(env, 'CRM_READ_WAIT_MS', 5000, 0, 60_000, problems),
     leaseTtlMs: integer(env, 'CRM_LEASE_TTL_MS', 15_000, 300, 600_000, problems),
     rebuildGraceMs: integer(env, 'CRM_REBUILD_GRACE_MS', 30_000, 0, 86_400_000, problems),
+    erasurePurgeWindowMs: integer(env, 'CRM_ERASURE_PURGE_WINDOW_MS', 60_000, 0, 3_600_000, problems),
     ...loadSecurityConfig(env, { dataDir, eventStore }, reader),
     operations: loadOperationsConfig(env, (name, fallback, min, max) => integer(env, name, fallback, min, max, problems), problems),
   };

@@ -38,6 +38,29 @@ describe('ProjectionRunner', () => {
   });
   afterEach(() => runner?.stop());
 
+  it('quiesce: no lane writes while the work runs; they go on afterwards from their checkpoints, without their document caches', async () => {
+    const head = await seed(events, 4);
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: [dealsProjection(), ownersProjection] });
+    await runner.start();
+    await runner.waitFor('all', head, 5000);
+    const active = runner;
+    const seen = await active.quiesce(async (collections) => {
+      // Appended while the lanes are stopped: not applied until the work is done.
+      await openDeal(events, 'late', 'Ali', 7);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await readStore.get(active.collectionOf('deals'), 'late')).toBeUndefined();
+      // Rewritten behind the lanes' backs: what they write next starts from this, not from a cached copy.
+      await readStore.transaction((tx) => tx.put(active.collectionOf('owners'), 'مریم', { owner: 'مریم', deals: 20, amount: 4000 }, '0'));
+      return [...collections].sort();
+    });
+    expect(seen).toEqual(['deals_v1_1', 'owners_v1_1']);
+    await active.waitFor('all', (await events.headPosition()) as string, 5000);
+    expect((await readStore.get(active.collectionOf('deals'), 'late'))?.doc).toMatchObject({ dealId: 'late', amount: 7 });
+    await openDeal(events, 'later', 'مریم', 5);
+    await active.waitFor('all', (await events.headPosition()) as string, 5000);
+    expect((await readStore.get(active.collectionOf('owners'), 'مریم'))?.doc).toEqual({ owner: 'مریم', deals: 21, amount: 4005 });
+  });
+
   it('catches up every projection into its own collection and keeps following live events', async () => {
     const head = await seed(events, 10);
     const progress: ProjectionProgress[] = [];

@@ -100,6 +100,7 @@ export class ProjectionRunner {
   private leaseTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private started = false;
+  private quiescing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     for (const projection of options.projections) {
@@ -159,6 +160,34 @@ export class ProjectionRunner {
       await Promise.all([...this.epochs.keys()].map((name) => this.options.readStore.releaseLease(name, owner).catch(() => undefined)));
       this.epochs.clear();
     }
+  }
+
+  /**
+   * Runs `work` while no lane of this runner writes: every running lane (serving builds and
+   * rebuilds in progress) finishes the batch in hand, commits and stops; `work` gets their
+   * collections; then they start again from their checkpoints with empty document caches, so
+   * nothing read or folded before `work` is written after it. An erasure purges this way: no batch
+   * that opened events with a key before the purge can commit after it. One at a time.
+   */
+  quiesce<T>(work: (collections: readonly string[]) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const active = (lane: Lane) => lane.phase === 'running' || lane.phase === 'retrying';
+      // A rebuild that has caught up is switching over: its own code stops it, so it is left alone.
+      const rebuilding = this.rebuilds.all().filter((lane) => active(lane) && !lane.caughtUp);
+      const lanes = [...[...this.serving.values()].filter(active), ...rebuilding];
+      await Promise.all(lanes.map((lane) => lane.stop()));
+      try {
+        return await work(lanes.map((lane) => lane.collection));
+      } finally {
+        for (const lane of lanes) {
+          const current = rebuilding.includes(lane) ? this.rebuilds.lane(lane.projection.name) : this.serving.get(lane.projection.name);
+          if (current === lane && !lane.isClosed && lane.phase === 'stopped' && this.started) lane.start();
+        }
+      }
+    };
+    const next = this.quiescing.then(run, run);
+    this.quiescing = next.catch(() => undefined);
+    return next;
   }
 
   /** This runner's name in the lease table, when it runs with leases. */

@@ -37,6 +37,11 @@ const PHONE = '۰۹۱۲۷۷۷۶۶۵۵';
 const COMPLAINT_TEXT = 'بسته‌ی ارسالی با تأخیر سه‌هفته‌ای و آسیب‌دیده به دستم رسید';
 const REMEDY = 'بازپرداخت کامل هزینه';
 const SECRETS = [NAME, EMAIL, COMPLAINT_TEXT, REMEDY];
+/** Someone on file as neither lead nor contact: a complaint from `{ name, phone, email }`. */
+const STRANGER = 'بهرام فرخ‌زاد';
+const STRANGER_EMAIL = 'bahram.farrokh@example.ir';
+const STRANGER_TEXT = 'کارت هدیه‌ای که خریدم در هیچ شعبه‌ای پذیرفته نشد';
+const STRANGER_SECRETS = [STRANGER, STRANGER_EMAIL, STRANGER_TEXT];
 
 /**
  * Issue 11's proof: a lead with a Persian name, a Persian-digit phone and an
@@ -55,6 +60,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
   let contactId: string;
   let accountId: string;
   let complaintId: string;
+  let strangerComplaintId: string;
   let campaignId: string;
   let opportunityId: string;
   let position: string;
@@ -117,6 +123,25 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
         })
       ).status,
     ).toBe(201);
+    const stranger = await post('/complaints', {
+      complainant: { name: STRANGER, phone: '۰۹۱۵۱۲۳۴۵۶۷', email: STRANGER_EMAIL },
+      channel: 'phone',
+      category: 'کارت هدیه',
+      description: STRANGER_TEXT,
+    });
+    expect(stranger.status).toBe(201);
+    strangerComplaintId = stranger.body['id'] as string;
+    expect(
+      (
+        await post('/interactions', {
+          channel: 'phone',
+          direction: 'outbound',
+          regarding: { type: 'complaint', id: strangerComplaintId },
+          summary: `تماس با ${STRANGER}`,
+          occurredAt: new Date().toISOString(),
+        })
+      ).status,
+    ).toBe(201);
     const list = await post('/marketing-lists', { name: 'مشتریان ویژه', memberType: 'contact', kind: 'static' });
     expect((await post(`/marketing-lists/${list.body['id'] as string}/members`, { memberIds: [contactId] })).status).toBe(200);
   }, 60_000);
@@ -133,16 +158,21 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       `lead-${leadId}`,
       `contact-${contactId}`,
       `complaint-${complaintId}`,
+      `complaint-${strangerComplaintId}`,
       `account-${accountId}`,
       `opportunity-${opportunityId}`,
     ];
-    const ids = [leadId, contactId, complaintId, accountId, campaignId, opportunityId];
+    const ids = [leadId, contactId, complaintId, strangerComplaintId, accountId, campaignId, opportunityId];
     let all = '';
     for (const path of Object.keys(doc.paths).filter((p) => doc.paths[p]?.['get'] !== undefined)) {
       const fills = path.includes('{streamId}')
         ? streams.map((s) => path.replace('{streamId}', s))
         : path.includes('{type}')
-          ? [path.replace('{type}', 'lead').replace('{id}', leadId), path.replace('{type}', 'contact').replace('{id}', contactId)]
+          ? [
+              path.replace('{type}', 'lead').replace('{id}', leadId),
+              path.replace('{type}', 'contact').replace('{id}', contactId),
+              path.replace('{type}', 'complaint').replace('{id}', strangerComplaintId),
+            ]
           : /\{\w+\}/.test(path)
             ? ids.map((id) => path.replace(/\{\w+\}/, id))
             : [path];
@@ -194,6 +224,44 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     for (const secret of SECRETS) expect(text).toContain(secret);
   });
 
+  it('names a complainant on file as neither lead nor contact by their complaint: access, then erasure', async () => {
+    const access = await get<{ identities: unknown[]; records: { streamId: string; context: string; kind: string }[] }>(
+      `/data-subjects/complaint/${strangerComplaintId}`,
+    );
+    expect(access.status).toBe(200);
+    expect(access.body.identities).toEqual([{ type: 'complaint', id: strangerComplaintId }]);
+    expect(access.body.records.map((r) => [r.streamId.replace(/-[0-9a-f-]{36}$/, ''), r.context, r.kind])).toEqual([
+      ['complaint', 'service', 'owned'],
+      ['interaction', 'activities', 'owned'],
+    ]);
+    for (const secret of STRANGER_SECRETS) expect(JSON.stringify(access.body)).toContain(secret);
+    // A complaint from a contact names someone on file: that person is erased as the contact.
+    expect(await get(`/data-subjects/complaint/${complaintId}`)).toMatchObject({ status: 409, body: { code: 'DATA_SUBJECT.ON_FILE' } });
+    expect(await post('/data-subjects/erase', { subject: { type: 'complaint', id: complaintId }, reason: 'درخواست' })).toMatchObject({
+      status: 409,
+      body: { code: 'DATA_SUBJECT.ON_FILE' },
+    });
+    expect(await get(`/data-subjects/feedback/${strangerComplaintId}`)).toMatchObject({ status: 404 });
+
+    const before = await everyRoute();
+    expect(before).toContain(STRANGER_TEXT);
+    const erased = await post('/data-subjects/erase', {
+      subject: { type: 'complaint', id: strangerComplaintId },
+      reason: 'درخواست حذف از سوی شاکی',
+    });
+    expect(erased).toMatchObject({ status: 200, body: { records: 2 } });
+    position = erased.body['position'] as string;
+    const after = await everyRoute();
+    for (const secret of STRANGER_SECRETS) expect(after).not.toContain(secret);
+    // The lead's own data is untouched by that erasure.
+    expect(after).toContain(NAME);
+    const erasedAccess = await get<{ erasure: { reason: string } | null }>(`/data-subjects/complaint/${strangerComplaintId}`);
+    expect(erasedAccess.body.erasure).toMatchObject({ reason: 'درخواست حذف از سوی شاکی' });
+    expect(await post('/data-subjects/erase', { subject: { type: 'complaint', id: strangerComplaintId }, reason: 'دوباره' })).toMatchObject(
+      { status: 409, body: { code: 'DATA_SUBJECT.ERASED' } },
+    );
+  });
+
   it('erases: the keys go; every route, a rebuild, a time-travel rebuild, an export and every byte of the data directory lose the person', async () => {
     const before = await everyRoute();
     expect(before).toContain(NAME);
@@ -234,16 +302,18 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as RecordedEvent);
-    const erasure = lines.find((event) => event.type === 'DataSubjectErased');
+    const erasure = lines.find(
+      (event) => event.type === 'DataSubjectErased' && (event.data as { subject: { type: string } }).subject.type === 'lead',
+    );
     expect(erasure?.data).toMatchObject({ subject: { type: 'lead', id: leadId }, reason: 'درخواست حذف از سوی مشتری' });
     expect(erasure?.metadata.actor.roles).toContain('admin');
-    for (const secret of SECRETS) expect(exported.stdout).not.toContain(secret);
+    for (const secret of [...SECRETS, ...STRANGER_SECRETS]) expect(exported.stdout).not.toContain(secret);
 
     const files = filesUnder(dataDir);
     expect(files.map((f) => f.slice(dataDir.length + 1))).toEqual(expect.arrayContaining(['crm.sqlite', 'kek']));
     for (const file of files) {
       const bytes = readFileSync(file);
-      for (const secret of SECRETS) {
+      for (const secret of [...SECRETS, ...STRANGER_SECRETS]) {
         expect(`${file}: ${bytes.includes(Buffer.from(secret, 'utf8'))}`).toBe(`${file}: false`);
       }
     }

@@ -13,6 +13,9 @@ import { ProjectionRunner } from '@crm/projections/runtime';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { type AppConfig, type OpenedEventStore, openReadStore } from '@crm/platform';
+import { ERASURE_BARRIER, purgeQuiesced, watchErasures, type ErasureBarrier } from '@crm/privacy/application';
+import type { Subscription } from '@crm/shared/event-sourcing';
+import { personalDataLayer } from '@crm/shared/personal-data';
 import { ReadSideHost } from './read-side-host';
 import { PROJECTION_RUNNER, ReadModels, type ServingProjections } from './read-models.service';
 
@@ -34,8 +37,11 @@ function onWorkerThread(config: AppConfig, extraProjections: boolean): boolean {
 export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Projections');
 
+  private erasures: Subscription | undefined;
+
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(EVENT_STORE) private readonly eventStore: OpenedEventStore,
     @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ServingProjections,
   ) {}
 
@@ -70,16 +76,38 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
               },
               // Readiness and /metrics read the projections run here through the runner's status().
               { provide: OWNED_PROJECTIONS, useExisting: PROJECTION_RUNNER },
+              // An erasure waits for the projections run here to stop, forget the keys and purge (docs/personal-data.md).
+              {
+                provide: ERASURE_BARRIER,
+                inject: [PROJECTION_RUNNER, EVENT_STORE, READ_STORE],
+                useFactory: (runner: ServingProjections, eventStore: OpenedEventStore, readStore: ReadStore): ErasureBarrier =>
+                  runner instanceof ReadSideHost
+                    ? runner
+                    : {
+                        purge: (request) =>
+                          purgeQuiesced(runner as ProjectionRunner, readStore, personalDataLayer(eventStore)?.keys, request),
+                      },
+              },
             ]
           : []),
         ReadModels,
       ],
-      exports: [READ_STORE, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS] : [])],
+      exports: [READ_STORE, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS, ERASURE_BARRIER] : [])],
     };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.runner) return;
+    // Inline, the runner is here: erasures made by another process are purged from its collections too
+    // (the read-side worker watches for them itself).
+    if (this.runner instanceof ProjectionRunner)
+      this.erasures = await watchErasures({
+        eventStore: this.eventStore,
+        readStore: this.readStore,
+        keys: personalDataLayer(this.eventStore)?.keys,
+        runner: this.runner,
+        log: (message) => this.logger.log(message),
+      });
     await this.runner.start();
     const where = this.runner instanceof ReadSideHost ? 'on the read-side worker thread' : 'on the API thread';
     this.logger.log(`running ${this.runner.names().length} projections ${where}`);
@@ -87,6 +115,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
 
   // Before the storage module closes the event store: the runner reads from it and writes here.
   async onModuleDestroy(): Promise<void> {
+    await this.erasures?.stop();
     await this.runner?.stop();
     await this.readStore.close();
   }

@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { ServingMirror, type BatchReport, type ProjectionStatus } from '@crm/projections/runtime';
+import { defaultOwner, ServingMirror, type BatchReport, type ProjectionStatus } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
 import type { AppConfig } from '@crm/platform';
+import type { ErasureBarrier, PurgeRequest } from '@crm/privacy/application';
 import type { FromReadSide, ReadSideWorkerData, ToReadSide } from './read-side.protocol';
 
 export interface ReadSideHostOptions {
@@ -13,6 +14,12 @@ export interface ReadSideHostOptions {
   readonly log?: (level: 'log' | 'warn' | 'error', message: string) => void;
   /** How long stop() waits for the worker to finish its batches before ending it; default 10 s. */
   readonly stopTimeoutMs?: number;
+  /** Pause before restarting a worker that died, by restarts in a row; default 250 ms doubling up to 30 s. */
+  readonly restartDelayMs?: (restarts: number) => number;
+}
+
+function restartDelayMs(restarts: number, custom?: (restarts: number) => number): number {
+  return custom ? custom(restarts) : Math.min(30_000, 250 * 2 ** (restarts - 1));
 }
 
 const STATUS_TIMEOUT_MS = 5000;
@@ -33,26 +40,56 @@ function startWorker(data: ReadSideWorkerData): Worker {
  * collections and checkpoints answers queries and read-your-writes waits
  * without a store call, and status() asks the worker.
  */
-export class ReadSideHost {
+export class ReadSideHost implements ErasureBarrier {
   private worker: Worker | undefined;
+  /** True from the worker's `started` until it exits. */
+  private up = false;
   private readonly mirror: ServingMirror;
   private readonly calls = new Map<number, { resolve: (s: readonly ProjectionStatus[]) => void; reject: (e: Error) => void }>();
+  private readonly purges = new Map<
+    number,
+    { readonly request: PurgeRequest; resolve: (rewritten: number) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private unsubscribe: (() => void) | undefined;
   private wakePending = false;
   private stopped: Promise<void> | undefined;
   private exited: Promise<void> = Promise.resolve();
+  /** Restarts in a row without a worker that started; the pause before the next grows with it. */
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private starting: Promise<void> | undefined;
+  private everStarted = false;
+  /** One lease owner for every worker this host starts: a restarted worker renews the leases of the one that died at once. */
+  private readonly owner = defaultOwner();
 
   constructor(private readonly options: ReadSideHostOptions) {
     this.mirror = new ServingMirror((a, b) => options.eventStore.comparePositions(a, b));
   }
 
+  /** Starts the worker; rejects if it cannot start. A worker that dies later is restarted with growing pauses. */
   async start(): Promise<void> {
-    if (this.worker) return;
-    const worker = startWorker({ config: this.options.config });
+    if (this.worker || this.stopped) return;
+    await this.spawn();
+    const appends = this.options.eventStore as { onAppended?: (listener: () => void) => () => void };
+    this.unsubscribe = appends.onAppended?.(() => this.wake());
+  }
+
+  /** Whether the worker runs now (false while it is restarted). */
+  get running(): boolean {
+    return this.up;
+  }
+
+  /** Ends the worker abruptly, as a crash would: for tests of the restart. */
+  async crashWorkerForTest(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  private spawn(): Promise<void> {
+    const worker = startWorker({ config: this.options.config, owner: this.owner });
     this.worker = worker;
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    await new Promise<void>((resolve, reject) => {
+    this.starting = new Promise<void>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`the read-side worker exited (code ${code}) before it started`));
       worker.once('error', reject);
       worker.once('exit', onExit);
@@ -60,20 +97,65 @@ export class ReadSideHost {
         if (message.kind === 'started') {
           worker.off('error', reject);
           worker.off('exit', onExit);
+          this.up = true;
+          this.everStarted = true;
+          this.restarts = 0;
+          for (const [id, purge] of this.purges) this.post({ kind: 'purge', id, request: purge.request });
           resolve();
         } else if (message.kind === 'failed') reject(new Error(`the read-side worker could not start: ${message.message}`));
         this.receive(message);
       });
-    });
+    }).finally(() => (this.starting = undefined));
     worker.on('error', (error) => this.options.log?.('error', `read-side worker failed: ${error.message}`));
-    worker.on('exit', (code) => {
+    worker.on('exit', (code) => this.onExit(worker, code));
+    return this.starting;
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (this.worker !== worker) return;
+    this.up = false;
+    this.worker = undefined;
+    for (const call of this.calls.values()) call.reject(new Error('the read-side worker has stopped'));
+    this.calls.clear();
+    if (this.stopped || !this.everStarted) {
+      // Nothing runs the projections here any more: a purge waiting on them has nothing left to wait for.
+      for (const purge of this.purges.values()) purge.resolve(0);
+      this.purges.clear();
       this.mirror.close();
-      for (const call of this.calls.values()) call.reject(new Error('the read-side worker has stopped'));
-      this.calls.clear();
-      if (!this.stopped) this.options.log?.('error', `read-side worker exited (code ${code}): projections stopped`);
+      return;
+    }
+    // A purge the dead worker did not finish is asked of the next one once it has started (see spawn).
+    this.restarts += 1;
+    const delay = restartDelayMs(this.restarts, this.options.restartDelayMs);
+    this.options.log?.('error', `read-side worker exited (code ${code}): projections stopped; restarting it in ${delay} ms`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped) return;
+      this.spawn().then(
+        () => this.options.log?.('log', 'read-side worker restarted'),
+        (error: unknown) =>
+          this.options.log?.('error', `read-side worker did not restart: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  /**
+   * The erasure barrier (see ErasureBarrier): the worker stops its lanes after the batches in hand,
+   * forgets the keys, purges its collections and goes on; resolves with the documents rewritten.
+   * While the worker is down (being restarted), or if it dies before it answers, the next worker does
+   * the purge as soon as it has started: its lanes must not rewrite what the dead one left before
+   * that is purged under their own barrier. The erasure waits for it.
+   */
+  async purge(request: PurgeRequest): Promise<number> {
+    if (this.starting && !this.everStarted) await this.starting.catch(() => undefined);
+    if (this.stopped || !this.everStarted) return 0;
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.purges.set(id, { request, resolve, reject });
+      // Down (being restarted): the next worker is asked as soon as it has started.
+      if (this.up) this.post({ kind: 'purge', id, request });
     });
-    const appends = this.options.eventStore as { onAppended?: (listener: () => void) => () => void };
-    this.unsubscribe = appends.onAppended?.(() => this.wake());
   }
 
   names(): string[] {
@@ -90,7 +172,7 @@ export class ReadSideHost {
 
   status(): Promise<readonly ProjectionStatus[]> {
     const worker = this.worker;
-    if (!worker || this.stopped) return Promise.reject(new Error('the read-side worker is not running'));
+    if (!worker || !this.up || this.stopped) return Promise.reject(new Error('the read-side worker is not running'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -113,8 +195,15 @@ export class ReadSideHost {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.unsubscribe?.();
+      clearTimeout(this.restartTimer);
+      if (this.starting) await this.starting.catch(() => undefined);
       const worker = this.worker;
-      if (!worker) return;
+      if (!worker) {
+        for (const purge of this.purges.values()) purge.resolve(0);
+        this.purges.clear();
+        this.mirror.close();
+        return;
+      }
       this.post({ kind: 'stop' });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.options.stopTimeoutMs ?? 10_000)));
@@ -161,6 +250,13 @@ export class ReadSideHost {
       case 'log':
         this.options.log?.(message.level, message.message);
         return;
+      case 'purged': {
+        const call = this.purges.get(message.id);
+        this.purges.delete(message.id);
+        if (message.error === undefined) call?.resolve(message.rewritten ?? 0);
+        else call?.reject(new Error(`the read-side worker could not purge: ${message.error}`));
+        return;
+      }
       case 'failed':
       case 'stopped':
         return;

@@ -1,6 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeStatus, ProjectionRunner, type BatchReport, type ServingSnapshot } from '@crm/projections/runtime';
 import { ALL_PROJECTIONS, openEventStore, openReadStore } from '@crm/platform';
+import { purgeQuiesced, watchErasures } from '@crm/privacy/application';
+import { personalDataLayer } from '@crm/shared/personal-data';
 import type { FromReadSide, ReadSideWorkerData, ToReadSide } from './read-side.protocol';
 
 /**
@@ -9,7 +11,7 @@ import type { FromReadSide, ReadSideWorkerData, ToReadSide } from './read-side.p
  * checkpoint or a read-model commit. The API thread learns of every change
  * through messages (see ReadSideHost).
  */
-async function main(port: NonNullable<typeof parentPort>, { config }: ReadSideWorkerData): Promise<void> {
+async function main(port: NonNullable<typeof parentPort>, { config, owner }: ReadSideWorkerData): Promise<void> {
   const send = (message: FromReadSide) => port.postMessage(message);
   const eventStore = await openEventStore(config);
   const readStore = await openReadStore(config, eventStore);
@@ -46,7 +48,7 @@ async function main(port: NonNullable<typeof parentPort>, { config }: ReadSideWo
       changed();
     },
     onChange: changed,
-    ownership: { ttlMs: config.leaseTtlMs },
+    ownership: { ttlMs: config.leaseTtlMs, ...(owner === undefined ? {} : { owner }) },
     retireGraceMs: config.rebuildGraceMs,
     onOwnership: (name, owned, epoch) =>
       send({
@@ -54,6 +56,17 @@ async function main(port: NonNullable<typeof parentPort>, { config }: ReadSideWo
         level: 'log',
         message: owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now`,
       }),
+  });
+  const keys = personalDataLayer(eventStore)?.keys;
+  // Erasures this thread's barrier purged already (the API thread asked): the log's record of them is not purged twice.
+  const purged = new Set<string>();
+  const erasures = await watchErasures({
+    eventStore,
+    readStore,
+    keys,
+    runner,
+    handled: (erasure) => purged.delete(erasure),
+    log: (message) => send({ kind: 'log', level: 'log', message }),
   });
   const wakeable = eventStore as { wake?: () => void };
   let stopping: Promise<void> | undefined;
@@ -68,9 +81,17 @@ async function main(port: NonNullable<typeof parentPort>, { config }: ReadSideWo
           (error: unknown) => send({ kind: 'status', id: message.id, error: String(error) }),
         );
         return;
+      case 'purge':
+        if (message.request.erasure !== undefined) purged.add(message.request.erasure);
+        purgeQuiesced(runner, readStore, keys, message.request).then(
+          (rewritten) => send({ kind: 'purged', id: message.id, rewritten }),
+          (error: unknown) => send({ kind: 'purged', id: message.id, error: String(error) }),
+        );
+        return;
       case 'stop':
         stopping ??= (async () => {
           // The runner's subscriptions use both stores: it stops first.
+          await erasures.stop();
           await runner.stop();
           flush();
           await readStore.close();

@@ -5,7 +5,7 @@ import type { ReadStore } from '@crm/shared/read-model';
 import { BlindIndex, innerStore } from '@crm/shared/personal-data';
 import { SqliteEventStore } from '@crm/event-store/sqlite';
 import { SqliteReadStore } from '@crm/read-store/sqlite';
-import { ERASURE_STORAGE, type ErasureStorage } from '@crm/privacy/application';
+import { ERASURE_SETTINGS, ERASURE_STORAGE, type ErasureStorage } from '@crm/privacy/application';
 import { type AppConfig, loadServerSecret, openEventStore, type OpenedEventStore } from '@crm/platform';
 
 export const APP_CONFIG = Symbol('AppConfig');
@@ -32,9 +32,10 @@ export class StorageModule implements OnApplicationShutdown {
         { provide: FINGERPRINT_KEY, useFactory: () => loadServerSecret(config) },
         { provide: BLIND_INDEX, inject: [FINGERPRINT_KEY], useFactory: (secret: Buffer) => new BlindIndex(secret) },
         { provide: ERASURE_STORAGE, inject: [EVENT_STORE, READ_STORE], useFactory: erasureStorage },
+        { provide: ERASURE_SETTINGS, useValue: { purgeWindowMs: config.erasurePurgeWindowMs } },
         CommandExecutor,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, BLIND_INDEX, ERASURE_STORAGE, CommandExecutor],
+      exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, BLIND_INDEX, ERASURE_STORAGE, ERASURE_SETTINGS, CommandExecutor],
     };
   }
 

@@ -45,8 +45,8 @@ export class HealthController {
   @ApiResponse({ status: 200, description: 'Ready to serve', schema: HEALTH_CHECK_SCHEMA })
   @ApiResponse({ status: 503, description: 'Not ready: the failing checks are under error', schema: HEALTH_CHECK_SCHEMA })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    const views = await this.projections.list().catch(() => []);
-    return settle(reply, this.health.check(this.indicators(views)));
+    const { views, unavailable } = await this.views();
+    return settle(reply, this.health.check(this.indicators(views, unavailable)));
   }
 
   @Get()
@@ -58,8 +58,8 @@ export class HealthController {
   @ApiResponse({ status: 200, description: 'Ready, with the details', schema: HEALTH_DETAILS_SCHEMA })
   @ApiResponse({ status: 503, description: 'Not ready, with the details', schema: HEALTH_DETAILS_SCHEMA })
   async details(@Res({ passthrough: true }) reply: FastifyReply) {
-    const views = await this.projections.list().catch(() => []);
-    const result = await settle(reply, this.health.check(this.indicators(views)));
+    const { views, unavailable } = await this.views();
+    const result = await settle(reply, this.health.check(this.indicators(views, unavailable)));
     const eventStore = result.details['eventStore'];
     return {
       ...result,
@@ -75,11 +75,20 @@ export class HealthController {
     };
   }
 
-  private indicators(views: Awaited<ReturnType<ProjectionViews['list']>>) {
+  /** The projections' views, or why they cannot be had (the runner's thread is down, being restarted). */
+  private async views(): Promise<{ views: Awaited<ReturnType<ProjectionViews['list']>>; unavailable?: string }> {
+    try {
+      return { views: await this.projections.list() };
+    } catch (error) {
+      return { views: [], unavailable: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private indicators(views: Awaited<ReturnType<ProjectionViews['list']>>, unavailable?: string) {
     return [
       () => this.checks.eventStoreReachable(),
       () => this.checks.readStoreReachable(),
-      () => this.checks.projectionsServing(views),
+      () => this.checks.projectionsServing(views, this.projections.ownsProjections ? unavailable : undefined),
       () => this.checks.notShuttingDown(),
     ];
   }

@@ -54,9 +54,10 @@ export class OperationsHealth {
     }
   }
 
-  /** Projections run here: none failed, none further behind than the configured lag. */
-  projectionsServing(views: readonly ProjectionView[]) {
+  /** Projections run here: their runner answers, none failed, none further behind than the configured lag. */
+  projectionsServing(views: readonly ProjectionView[], unavailable?: string) {
     const indicator = this.indicators.check('projections');
+    if (unavailable !== undefined) return indicator.down({ message: `the projections run here do not answer: ${unavailable}` });
     const maxLagSeconds = this.options.config.operations.readyMaxLagSeconds;
     const owned = views.filter((view) => view.owned);
     const failed = owned.filter((view) => view.error !== undefined).map((view) => view.name);

@@ -1,7 +1,16 @@
+import { DATA_SUBJECT_TYPES } from '@crm/privacy/domain';
+
+/** How a person is named: as a lead or contact, or (on file as neither) by the complaint, feedback or survey response they made. */
+export const SUBJECT_DESCRIPTION =
+  'The person: a lead or a contact (the records linked to it by qualification go too); or someone on file as neither, ' +
+  'who made a complaint, feedback or survey response as { name, phone?, email? }, named by that record ' +
+  '(type complaint, feedback or survey-response and its id; a complaint brings the activities and interactions regarding it). ' +
+  'A record whose maker is a contact or account is refused with 409 DATA_SUBJECT.ON_FILE: name the contact instead.';
+
 const subject = {
   type: 'object',
   required: ['type', 'id'],
-  properties: { type: { type: 'string', enum: ['lead', 'contact'] }, id: { type: 'string', format: 'uuid' } },
+  properties: { type: { type: 'string', enum: [...DATA_SUBJECT_TYPES] }, id: { type: 'string', format: 'uuid' } },
   additionalProperties: false,
 };
 
@@ -21,7 +30,11 @@ export const ACCESS_REPORT_SCHEMA = {
   required: ['subject', 'identities', 'erasure', 'records'],
   properties: {
     subject,
-    identities: { type: 'array', items: subject, description: 'The person as lead and contact, linked by qualification' },
+    identities: {
+      type: 'array',
+      items: subject,
+      description: 'The person as lead and contact, linked by qualification (a record maker not on file: the record itself)',
+    },
     erasure: {
       type: 'object',
       nullable: true,

@@ -16,7 +16,7 @@ import {
   type CommandContext,
 } from '@crm/shared/http';
 import { DATA_SUBJECT_REFUSALS, DATA_SUBJECT_TYPES, type DataSubject, type DataSubjectType } from '@crm/privacy/domain';
-import { ACCESS_REPORT_SCHEMA, ERASURE_REPLY_SCHEMA } from './data-subject-schemas';
+import { ACCESS_REPORT_SCHEMA, ERASURE_REPLY_SCHEMA, SUBJECT_DESCRIPTION } from './data-subject-schemas';
 import { DataSubjects, type AccessReport, type ErasureReply } from './data-subjects.service';
 
 export class DataSubjectDto {
@@ -28,7 +28,7 @@ export class DataSubjectDto {
 }
 
 export class EraseDataSubjectRequestDto {
-  @NestedField(() => DataSubjectDto, { description: 'The person: a lead or a contact (the records linked to it by qualification go too)' })
+  @NestedField(() => DataSubjectDto, { description: SUBJECT_DESCRIPTION })
   subject!: DataSubjectDto;
 
   @TextField(500, { example: 'درخواست حذف اطلاعات از سوی مشتری' })
@@ -59,7 +59,9 @@ export class DataSubjectsController {
     description:
       'Destroys the data keys of the lead or contact, of the contact or lead qualification linked to it, and of the complaints, ' +
       'feedback, survey answers, activities and interactions they made or that regard them; purges their values from every read ' +
-      'model; records who erased whom, when and why, without the erased data. The hash chain still verifies.',
+      'model; records who erased whom, when and why, without the erased data. The hash chain still verifies. ' +
+      'Someone on file as neither lead nor contact (a complainant, feedback author or survey respondent given as ' +
+      '{ name, phone?, email? }) is named by the record they made: subject type complaint, feedback or survey-response.',
   })
   @ApiOkResponse({ description: 'Erased', schema: ERASURE_REPLY_SCHEMA })
   @ApiProblem(400, 'Malformed or invalid input; every bad field is listed in errors', [
@@ -68,8 +70,11 @@ export class DataSubjectsController {
     REQUEST_PROBLEMS.INVALID_ENCODING,
     DATA_SUBJECT_REFUSALS.REASON_REQUIRED,
   ])
-  @ApiProblem(404, 'No such lead or contact', [DATA_SUBJECT_REFUSALS.NOT_FOUND])
-  @ApiProblem(409, 'Already erased', [DATA_SUBJECT_REFUSALS.ERASED])
+  @ApiProblem(404, 'No such lead, contact or record', [DATA_SUBJECT_REFUSALS.NOT_FOUND])
+  @ApiProblem(409, 'Already erased, or the record names a contact or account (erase that person instead)', [
+    DATA_SUBJECT_REFUSALS.ERASED,
+    DATA_SUBJECT_REFUSALS.ON_FILE,
+  ])
   @ApiProblem(413, 'Body too large', [REQUEST_PROBLEMS.TOO_LARGE])
   @ApiProblem(415, 'Body is not JSON', [REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE])
   @ApiProblem(422, 'Idempotency key reused for another request', [IDEMPOTENCY_PROBLEMS.KEY_REUSED])
@@ -81,13 +86,16 @@ export class DataSubjectsController {
   @Get(':type/:id')
   @ApiOperation({
     summary: 'Right of access: everything the CRM holds about a person, opened, as JSON',
-    description: 'Their own records and those they made, by context, every event with its data; and the shared records that name them.',
+    description:
+      'Their own records and those they made, by context, every event with its data; and the shared records that name them. ' +
+      'Someone on file as neither lead nor contact is named by the complaint, feedback or survey response they made.',
   })
   @ApiParam({ name: 'type', enum: [...DATA_SUBJECT_TYPES] })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ description: 'Everything held about the person', schema: ACCESS_REPORT_SCHEMA })
   @ApiProblem(400, 'Malformed type or id; every bad one listed', [VALIDATION_PROBLEMS.FAILED])
-  @ApiProblem(404, 'No such lead or contact', [DATA_SUBJECT_REFUSALS.NOT_FOUND])
+  @ApiProblem(404, 'No such lead, contact or record', [DATA_SUBJECT_REFUSALS.NOT_FOUND])
+  @ApiProblem(409, 'The record names a contact or account: ask about that person instead', [DATA_SUBJECT_REFUSALS.ON_FILE])
   access(@Param('type') type: string, @Param('id') id: string, @Tenant() tenantId: string): Promise<AccessReport> {
     return this.subjects.access(subjectOf(type, id), tenantId);
   }

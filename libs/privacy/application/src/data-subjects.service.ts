@@ -1,10 +1,11 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { alreadyRecorded, DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
 import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { ReadStore } from '@crm/shared/read-model';
 import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
 import { findPersonRecords } from './person-records';
+import { ERASURE_BARRIER, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
 import { personalValuesOf, purgeReadModels } from './read-model-purge';
 
 /** What the storage does after an erasure so freed pages keep nothing (SQLite: truncate the WAL). */
@@ -12,6 +13,16 @@ export interface ErasureStorage {
   compact(): Promise<void>;
 }
 export const ERASURE_STORAGE = Symbol('ErasureStorage');
+
+export interface ErasureSettings {
+  /**
+   * How long an erasure's purge list stays openable (its key kept) for projection runners in
+   * other processes to purge what they wrote meanwhile (CRM_ERASURE_PURGE_WINDOW_MS).
+   */
+  readonly purgeWindowMs: number;
+}
+export const ERASURE_SETTINGS = Symbol('ErasureSettings');
+const DEFAULT_PURGE_WINDOW_MS = 60_000;
 
 export interface ErasureReply {
   readonly erasedAt: string;
@@ -66,12 +77,55 @@ const accessEvent = (event: RecordedEvent): AccessEvent => ({
 
 /** Right of access and erasure (API.md "Personal data"). */
 @Injectable()
-export class DataSubjects {
+export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('DataSubjects');
+  private readonly shredTimers = new Set<NodeJS.Timeout>();
+
   constructor(
     private readonly executor: CommandExecutor,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Optional() @Inject(ERASURE_STORAGE) private readonly storage?: ErasureStorage,
+    @Optional() @Inject(ERASURE_BARRIER) private readonly barrier?: ErasureBarrier,
+    @Optional() @Inject(ERASURE_SETTINGS) private readonly settings?: ErasureSettings,
   ) {}
+
+  private get purgeWindowMs(): number {
+    return this.settings?.purgeWindowMs ?? DEFAULT_PURGE_WINDOW_MS;
+  }
+
+  /** Purge lists left by a process that stopped before their window was over are shredded when it is. */
+  async onApplicationBootstrap(): Promise<void> {
+    const layer = personalDataLayer(this.executor.store);
+    if (!layer) return;
+    let after: string | undefined;
+    for (;;) {
+      const slice = await this.executor.store.readAll({ after, maxCount: 1000, filter: { eventTypes: ['DataSubjectErased'] } });
+      for (const event of slice.events) {
+        if (typeof (event.data as { purge?: unknown }).purge !== 'string') continue;
+        const ref = purgeListKey(event.metadata.tenantId, event.streamId);
+        if (await layer.keys.store.has(ref)) this.shredLater(ref, Date.parse(event.metadata.occurredAt) + this.purgeWindowMs - Date.now());
+      }
+      if (slice.isEnd || slice.checkpoint === undefined) break;
+      after = slice.checkpoint;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const timer of this.shredTimers) clearTimeout(timer);
+    this.shredTimers.clear();
+  }
+
+  private shredLater(ref: { tenantId: string; subjectRef: string }, delayMs: number): void {
+    const timer = setTimeout(
+      () => {
+        this.shredTimers.delete(timer);
+        this.layer.keys.destroy(ref).catch((error: unknown) => this.logger.error(`could not destroy ${ref.subjectRef}: ${String(error)}`));
+      },
+      Math.max(0, delayMs),
+    );
+    timer.unref();
+    this.shredTimers.add(timer);
+  }
 
   private get layer(): PersonalDataEventStore {
     const layer = personalDataLayer(this.executor.store);
@@ -82,16 +136,22 @@ export class DataSubjects {
   /**
    * Crypto-shredding, in an order a retry can finish: find the person's
    * records and their values; purge those values from the read models;
-   * destroy the records' keys; purge again (a projection may have written
-   * between); then record the erasure. A crash before the record leaves the
-   * person erasable again, and the retry does it all over.
+   * destroy the records' keys; have the projections run here stop, forget the
+   * keys and purge their collections (the barrier), purge the rest again; then
+   * record the erasure with its purge list sealed under a key of its own, for
+   * other processes' runners, and shred that key after the purge window. A
+   * crash before the record leaves the person erasable again, and the retry
+   * does it all over.
    */
   async erase(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
     const { tenantId } = context;
     const now = this.executor.now();
     const stream = dataSubjectStream(subject);
-    const command = (records: readonly string[]) =>
-      ({ type: 'EraseDataSubject', data: { subject, reason, records, erasedAt: now.toISOString() } }) as const;
+    const command = (records: readonly string[], purge?: string) =>
+      ({
+        type: 'EraseDataSubject',
+        data: { subject, reason, records, erasedAt: now.toISOString(), ...(purge === undefined ? {} : { purge }) },
+      }) as const;
     // A retry (same Idempotency-Key) gets the first reply; the same key with another request is refused (422) there too.
     if (await alreadyRecorded(this.executor.store, context.commandId, tenantId)) {
       const first = await this.executor.execute(dataSubjectDecider, stream, command([]), context, now);
@@ -111,9 +171,17 @@ export class DataSubjects {
     }
     await purgeReadModels(this.readStore, values);
     for (const subjectRef of records.owned) await this.layer.keys.destroy({ tenantId, subjectRef });
+    // The projections run here stop after the batch in hand, forget the keys and purge what they
+    // wrote meanwhile before they go on: no batch opened with a cached key commits after this.
+    await this.barrier?.purge({ tenantId, records: records.owned, values, erasure: stream });
+    // Collections no runner of this process writes (run by another process, or by none now).
     await purgeReadModels(this.readStore, values);
     await this.storage?.compact();
-    const result = await this.executor.execute(dataSubjectDecider, stream, command(records.owned), context, now);
+    // Other processes' runners purge their own writes when they see the record, with this list.
+    const purgeRef = purgeListKey(tenantId, stream);
+    const purge = await sealPurgeList(this.layer.keys, purgeRef, values);
+    const result = await this.executor.execute(dataSubjectDecider, stream, command(records.owned, purge), context, now);
+    this.shredLater(purgeRef, this.purgeWindowMs);
     return { erasedAt: now.toISOString(), position: result.position, records: records.owned.length };
   }
 

@@ -1,5 +1,5 @@
-import { streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
-import type { DataSubject } from '@crm/privacy/domain';
+import { DomainError, streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { DATA_SUBJECT_REFUSALS, RECORD_SUBJECT_TYPES, type DataSubject } from '@crm/privacy/domain';
 
 type Data = Record<string, unknown>;
 const record = (value: unknown): Data | undefined => (typeof value === 'object' && value !== null ? (value as Data) : undefined);
@@ -35,6 +35,7 @@ export interface PersonRecords {
  * regarding them, and the shared records that mention them.
  */
 export async function findPersonRecords(store: EventStore, tenantId: string, subject: DataSubject): Promise<PersonRecords | undefined> {
+  if (RECORD_SUBJECT_TYPES.includes(subject.type)) return findRecordMaker(store, tenantId, subject);
   const identities = new Map<string, DataSubject>();
   // An account opened for a lead without a company bears the person's name: it is theirs too.
   const accounts = new Set<string>();
@@ -97,4 +98,51 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
     after = slice.checkpoint;
   }
   return { identities: [...identities.values()], owned: [...owned], mentions };
+}
+
+/** Where a record names the person who made it: `{ contactId }`, `{ accountId }` or, not on file, `{ name, phone?, email? }`. */
+const MAKER: Readonly<Record<string, { readonly type: string; readonly field: string }>> = {
+  complaint: { type: 'ComplaintReceived', field: 'complainant' },
+  feedback: { type: 'FeedbackSubmitted', field: 'from' },
+  'survey-response': { type: 'SurveyResponseRecorded', field: 'respondent' },
+};
+
+/**
+ * Someone on file as neither lead nor contact, named by a record they made (a complaint from
+ * `{ name, phone }`): that record, sealed under its own key, and for a complaint the activities
+ * and interactions regarding it (a call back to the complainant). A record whose maker is on
+ * file is refused: the person is erased (or asked about) as that contact.
+ */
+async function findRecordMaker(store: EventStore, tenantId: string, subject: DataSubject): Promise<PersonRecords | undefined> {
+  const streamId = `${subject.type}-${subject.id}`;
+  const events = await store.readStream(streamId, { tenantId });
+  const maker = MAKER[subject.type];
+  const made = maker && events.find((event) => event.type === maker.type);
+  if (!maker || !made) return undefined;
+  const party = record((made.data as Data)[maker.field]);
+  if (party && (typeof party['contactId'] === 'string' || typeof party['accountId'] === 'string')) {
+    throw new DomainError(DATA_SUBJECT_REFUSALS.ON_FILE, `The maker of ${streamId} is on file`, {
+      subject,
+      ...(typeof party['contactId'] === 'string' ? { contactId: party['contactId'] } : { accountId: party['accountId'] }),
+    });
+  }
+  const owned = [streamId];
+  if (subject.type === 'complaint') {
+    let after: string | undefined;
+    for (;;) {
+      const slice = await store.readAll({
+        after,
+        maxCount: 1000,
+        filter: { tenantId, eventTypes: ['ActivityScheduled', 'InteractionLogged'] },
+      });
+      for (const event of slice.events) {
+        const regarding = record((event.data as Data)['regarding']);
+        if (regarding?.['type'] === 'complaint' && regarding['id'] === subject.id && !owned.includes(event.streamId))
+          owned.push(event.streamId);
+      }
+      if (slice.isEnd || slice.checkpoint === undefined) break;
+      after = slice.checkpoint;
+    }
+  }
+  return { identities: [subject], owned, mentions: [] };
 }

@@ -30,9 +30,10 @@ function scrub(value: unknown, replace: (text: string) => string): unknown {
  * of the person's values becomes ERASED. Read models are built from opened
  * events, so they hold plaintext; once the keys are gone a rebuild would
  * write the markers anyway, and this pass makes the live models agree now.
- * Returns the number of documents rewritten.
+ * Returns the number of documents rewritten. `only` limits it to these collections (the ones a
+ * runner that stopped its lanes writes).
  */
-export async function purgeReadModels(store: ReadStore, values: readonly string[]): Promise<number> {
+export async function purgeReadModels(store: ReadStore, values: readonly string[], only?: readonly string[]): Promise<number> {
   const needles = [...new Set(values.filter((value) => value.length >= SHORTEST && value !== ERASED))].sort((a, b) => b.length - a.length);
   if (needles.length === 0) return 0;
   const replace = (text: string): string => {
@@ -40,7 +41,7 @@ export async function purgeReadModels(store: ReadStore, values: readonly string[
     for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(ERASED);
     return out;
   };
-  const collections = new Set((await store.listStates()).flatMap((state) => (state.collection ? [state.collection] : [])));
+  const collections = new Set(only ?? (await store.listStates()).flatMap((state) => (state.collection ? [state.collection] : [])));
   let rewritten = 0;
   for (const collection of collections) {
     for (let offset = 0; ; offset += PAGE) {

@@ -1,9 +1,15 @@
 import { DomainError, streamIdOf, type Command, type Decider, type Event } from '@crm/shared/event-sourcing';
 import { isBlank, refusals, uuidV5 } from '@crm/shared/kernel';
 
-/** The people the CRM holds data about, as API.md names them. */
-export const DATA_SUBJECT_TYPES = ['lead', 'contact'] as const;
+/**
+ * The people the CRM holds data about, as API.md names them (a lead or a contact), and those who
+ * are on file as neither: someone who complained, gave feedback or answered a survey as
+ * `{ name, phone?, email? }` is named by that record (docs/personal-data.md "Who can be named").
+ */
+export const DATA_SUBJECT_TYPES = ['lead', 'contact', 'complaint', 'feedback', 'survey-response'] as const;
 export type DataSubjectType = (typeof DATA_SUBJECT_TYPES)[number];
+/** The subject types that name a person by a record they made rather than by a lead or contact. */
+export const RECORD_SUBJECT_TYPES: readonly DataSubjectType[] = ['complaint', 'feedback', 'survey-response'];
 
 export interface DataSubject {
   readonly type: DataSubjectType;
@@ -11,7 +17,8 @@ export interface DataSubject {
 }
 
 export const DATA_SUBJECT_REFUSALS = refusals('DATA_SUBJECT', {
-  NOT_FOUND: [404, 'No lead or contact has this id in the caller’s tenant'],
+  NOT_FOUND: [404, 'No lead, contact or record of this type has this id in the caller’s tenant'],
+  ON_FILE: [409, 'This record’s maker is on file as a contact or account: name the contact (or lead) instead'],
   ERASED: [409, 'This person’s personal data is already erased'],
   REASON_REQUIRED: [400, 'The reason is blank once spacing marks are removed'],
 });
@@ -27,11 +34,21 @@ export type EraseDataSubject = Command<
     /** The streams whose keys are destroyed: the person's own records and those they made. */
     records: readonly string[];
     erasedAt: string;
+    /** The purge list, sealed (opaque here): see DataSubjectErased. */
+    purge?: string;
   }
 >;
 
-/** Who erased whom (the actor, in the envelope), when and why — and nothing of the erased data. */
-export type DataSubjectErased = Event<'DataSubjectErased', { subject: DataSubject; reason: string; records: string[]; erasedAt: string }>;
+/**
+ * Who erased whom (the actor, in the envelope), when and why — and nothing of the erased data in
+ * the clear. `purge` is the list of values the read models are purged of, sealed under a key of its
+ * own that is destroyed shortly after (docs/personal-data.md "Erasure"): projection runners in other
+ * processes purge what they wrote with it, then it reads as nothing.
+ */
+export type DataSubjectErased = Event<
+  'DataSubjectErased',
+  { subject: DataSubject; reason: string; records: string[]; erasedAt: string; purge?: string }
+>;
 
 export type DataSubjectState =
   | { readonly status: 'held' }
@@ -43,12 +60,18 @@ export const dataSubjectDecider: Decider<DataSubjectState, EraseDataSubject, Dat
     if (state.status === 'erased') {
       throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: state.erasedAt });
     }
-    const { subject, reason, records, erasedAt } = command.data;
+    const { subject, reason, records, erasedAt, purge } = command.data;
     if (isBlank(reason)) throw new DomainError(DATA_SUBJECT_REFUSALS.REASON_REQUIRED, 'A reason is required', { fields: ['reason'] });
     return [
       {
         type: 'DataSubjectErased',
-        data: { subject: { type: subject.type, id: subject.id }, reason: reason.trim(), records: [...records], erasedAt },
+        data: {
+          subject: { type: subject.type, id: subject.id },
+          reason: reason.trim(),
+          records: [...records],
+          erasedAt,
+          ...(purge === undefined ? {} : { purge }),
+        },
       },
     ];
   },

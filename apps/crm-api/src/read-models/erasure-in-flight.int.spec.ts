@@ -1,0 +1,260 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteEventStore } from '@crm/event-store/sqlite';
+import { ProjectionRunner } from '@crm/projections/runtime';
+import { openSqliteReadStore, type SqliteReadStore } from '@crm/read-store/sqlite';
+import {
+  openPurgeList,
+  personalValuesOf,
+  purgeListKey,
+  purgeQuiesced,
+  purgeReadModels,
+  sealPurgeList,
+  watchErasures,
+} from '@crm/privacy/application';
+import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
+import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
+import type { Projection, ReadStore, ReadStoreTransaction, TransactionOptions } from '@crm/shared/read-model';
+import { anEvent } from '@crm/shared/testing';
+
+/**
+ * A projection batch that opened a record's events with its key before an erasure, and commits
+ * after the erasure's purge, must leave no plaintext in the read-model file: the erasure waits
+ * for it (the barrier on this process's runner, or the purge list other processes' runners use).
+ */
+
+const FIELDS = { LeadCaptured: ['fullName'], LeadRenamed: ['fullName'] };
+const FIRST = 'سیمین دانشور';
+const SECOND = 'سیمین دانشور نیک‌نام';
+const TENANT = 'default';
+
+interface LeadDoc {
+  readonly fullName: string;
+  readonly ownerId?: string;
+}
+
+/** Copies the lead's name into its document; an assignment keeps the rest of the document (what a cached copy would bring back). */
+const leadNames: Projection<LeadDoc> = {
+  name: 'lead-names',
+  version: 1,
+  collection: 'lead_names',
+  eventTypes: ['LeadCaptured', 'LeadRenamed', 'LeadAssigned'],
+  documentId: (event) => event.streamId,
+  evolve: (doc, event) => {
+    const data = event.data as { fullName?: string; ownerId?: string };
+    if (event.type === 'LeadAssigned') return doc && { ...doc, ownerId: data.ownerId as string };
+    return { ...(doc ?? {}), fullName: data.fullName as string };
+  },
+};
+
+/** Holds the next transaction of the lead-names collection until released: a batch in flight. */
+class Gate {
+  armed = false;
+  private release: (() => void) | undefined;
+  private entered: (() => void) | undefined;
+  readonly reached = new Promise<void>((resolve) => (this.entered = resolve));
+  private readonly open = new Promise<void>((resolve) => (this.release = resolve));
+
+  wrap(store: ReadStore): ReadStore {
+    return new Proxy(store, {
+      get: (target, property, receiver) => {
+        if (property === 'transaction')
+          return async <T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options?: TransactionOptions) => {
+            if (this.armed) {
+              this.armed = false;
+              this.entered?.();
+              await this.open;
+            }
+            return target.transaction(work, options);
+          };
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  pass(): void {
+    this.release?.();
+  }
+}
+
+interface World {
+  readonly dir: string;
+  readonly events: PersonalDataEventStore;
+  readonly readStore: SqliteReadStore;
+  close(): Promise<void>;
+}
+
+const keyStore = () => new InMemoryKeyStore();
+
+async function world(keys: DataKeys): Promise<World> {
+  const dir = await mkdtemp(join(tmpdir(), 'crm-erasure-in-flight-'));
+  const events = new PersonalDataEventStore(openSqliteEventStore({ file: join(dir, 'crm.sqlite'), pollIntervalMs: 20 }), keys, FIELDS);
+  const readStore = openSqliteReadStore({ file: join(dir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+  return {
+    dir,
+    events,
+    readStore,
+    async close() {
+      await readStore.close();
+      await events.inner.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function runnerOn(eventStore: EventStore, readStore: ReadStore): ProjectionRunner {
+  return new ProjectionRunner({ eventStore, readStore, projections: [leadNames], ownership: { ttlMs: 5000 } });
+}
+
+/** Whether the read models' file (its WAL checkpointed into it and truncated first) holds the text. */
+function fileHolds(readStore: SqliteReadStore, dir: string, text: string): boolean {
+  readStore.db.pragma('wal_checkpoint(TRUNCATE)');
+  const needle = Buffer.from(text, 'utf8');
+  return ['read-models.sqlite', 'read-models.sqlite-wal'].some((name) => {
+    const file = join(dir, name);
+    return existsSync(file) && readFileSync(file).includes(needle);
+  });
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const docOf = async (runner: ProjectionRunner, readStore: ReadStore, id: string) =>
+  (await readStore.get<LeadDoc>(runner.collectionOf('lead-names'), id))?.doc;
+
+/** The erasure's values, read while the key still opens them, as the erasure service does. */
+async function valuesOf(events: EventStore, streamId: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const event of await events.readStream(streamId)) personalValuesOf(event as RecordedEvent, out);
+  return out;
+}
+
+/**
+ * A lead projected under its name, then renamed while the batch of the rename is held in flight
+ * (opened with the key, not yet committed). Returns once the batch is held.
+ */
+async function leadWithBatchInFlight(events: EventStore, readStore: ReadStore, runner: ProjectionRunner, gate: Gate, lead: string) {
+  await events.appendToStream(lead, [anEvent('LeadCaptured', { fullName: FIRST })]);
+  await until(async () => (await docOf(runner, readStore, lead))?.fullName === FIRST, 'the lead to be projected');
+  gate.armed = true;
+  await events.appendToStream(lead, [anEvent('LeadRenamed', { fullName: SECOND })]);
+  await gate.reached;
+}
+
+describe('an erasure while a projection batch is in flight (SQLite read-model file)', () => {
+  let cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.reverse()) await step();
+    cleanup = [];
+  });
+
+  it('on this process: the barrier waits for the batch, then purges; a later event of the record brings nothing back', async () => {
+    const keys = new DataKeys(keyStore(), randomBytes(32));
+    const { dir, events, readStore, close } = await world(keys);
+    const gate = new Gate();
+    const runner = runnerOn(events, gate.wrap(readStore));
+    cleanup.push(close, () => runner.stop());
+    await runner.start();
+    const lead = `lead-${randomUUID()}`;
+    await leadWithBatchInFlight(events, readStore, runner, gate, lead);
+
+    // The erasure: values, a first purge, the key destroyed, then the barrier (the batch is released meanwhile).
+    const values = await valuesOf(events, lead);
+    await purgeReadModels(readStore, values);
+    await keys.destroy({ tenantId: TENANT, subjectRef: lead });
+    const barrier = purgeQuiesced(runner, readStore, keys, { tenantId: TENANT, records: [lead], values });
+    setTimeout(() => gate.pass(), 50);
+    await barrier;
+
+    // The record goes on after the erasure: its document is written again from what the store holds now.
+    await events.appendToStream(lead, [anEvent('LeadAssigned', { ownerId: 'user-7' })]);
+    await until(async () => (await docOf(runner, readStore, lead))?.ownerId === 'user-7', 'the assignment to be projected');
+    expect(await docOf(runner, readStore, lead)).toEqual({ fullName: '[erased]', ownerId: 'user-7' });
+    expect(fileHolds(readStore, dir, FIRST)).toBe(false);
+  });
+
+  it('without the barrier (purge, destroy, purge again), the same batch leaves the name in the file: what the barrier prevents', async () => {
+    const keys = new DataKeys(keyStore(), randomBytes(32));
+    const { dir, events, readStore, close } = await world(keys);
+    const gate = new Gate();
+    const runner = runnerOn(events, gate.wrap(readStore));
+    cleanup.push(close, () => runner.stop());
+    await runner.start();
+    const lead = `lead-${randomUUID()}`;
+    await leadWithBatchInFlight(events, readStore, runner, gate, lead);
+
+    const values = await valuesOf(events, lead);
+    await purgeReadModels(readStore, values);
+    await keys.destroy({ tenantId: TENANT, subjectRef: lead });
+    await purgeReadModels(readStore, values);
+    gate.pass();
+    await until(async () => (await docOf(runner, readStore, lead))?.fullName === SECOND, 'the held batch to commit');
+    expect(fileHolds(readStore, dir, FIRST)).toBe(true);
+  });
+
+  it('in another process: its runner purges what it wrote with the erasure’s purge list once it sees the erasure', async () => {
+    const store = keyStore();
+    const kek = randomBytes(32);
+    // The API process erases; the projector process has its own key cache, connections and runner.
+    const apiKeys = new DataKeys(store, kek);
+    const api = await world(apiKeys);
+    cleanup.push(api.close);
+    const projectorKeys = new DataKeys(store, kek);
+    const projectorEvents = new PersonalDataEventStore(
+      openSqliteEventStore({ file: join(api.dir, 'crm.sqlite'), pollIntervalMs: 20 }),
+      projectorKeys,
+      FIELDS,
+    );
+    const projectorReadStore = openSqliteReadStore({ file: join(api.dir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    const gate = new Gate();
+    const runner = runnerOn(projectorEvents, gate.wrap(projectorReadStore));
+    const seen: string[] = [];
+    const watch: Subscription = await watchErasures({
+      eventStore: projectorEvents,
+      readStore: projectorReadStore,
+      keys: projectorKeys,
+      runner,
+      log: (message) => seen.push(message),
+    });
+    cleanup.push(async () => {
+      await watch.stop();
+      await runner.stop();
+      await projectorReadStore.close();
+      await projectorEvents.inner.close();
+    });
+    await runner.start();
+    const lead = `lead-${randomUUID()}`;
+    await leadWithBatchInFlight(api.events, api.readStore, runner, gate, lead);
+
+    // The API process erases with no runner of its own: purge, destroy, purge, then the record with the sealed purge list.
+    const values = await valuesOf(api.events, lead);
+    await purgeReadModels(api.readStore, values);
+    await apiKeys.destroy({ tenantId: TENANT, subjectRef: lead });
+    await purgeReadModels(api.readStore, values);
+    const erasure = `data-subject-${randomUUID()}`;
+    const purge = await sealPurgeList(apiKeys, purgeListKey(TENANT, erasure), values);
+    await api.events.appendToStream(erasure, [anEvent('DataSubjectErased', { records: [lead], purge })]);
+    // The projector's held batch commits only now, after every purge of the API process.
+    gate.pass();
+
+    await until(async () => seen.length > 0, 'the projector to see the erasure');
+    expect(seen[0]).toMatch(/projections here purged \(1 documents rewritten\)/);
+    expect(await docOf(runner, api.readStore, lead)).toEqual({ fullName: '[erased]' });
+    expect(fileHolds(api.readStore, api.dir, FIRST)).toBe(false);
+    expect(fileHolds(api.readStore, api.dir, SECOND)).toBe(false);
+
+    // Once the window is over the list's key is destroyed: the list opens no more.
+    await apiKeys.destroy(purgeListKey(TENANT, erasure));
+    const [record] = await projectorEvents.readStream(erasure);
+    expect(await openPurgeList(projectorKeys, record as RecordedEvent)).toBeUndefined();
+  });
+});

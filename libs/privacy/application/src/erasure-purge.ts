@@ -1,0 +1,116 @@
+import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
+import { openValue, sealValue, type DataKeys, type SubjectKeyRef } from '@crm/shared/personal-data';
+import type { ReadStore } from '@crm/shared/read-model';
+import { purgeReadModels } from './read-model-purge';
+
+/**
+ * A projection runner as an erasure needs it (ProjectionRunner.quiesce): its lanes finish the
+ * batch in hand and stop, `work` runs with their collections, then they start again from their
+ * checkpoints with empty document caches.
+ */
+export interface QuiescingRunner {
+  quiesce<T>(work: (collections: readonly string[]) => Promise<T>): Promise<T>;
+}
+
+/** What an erasure asks of the projections that run beside it. */
+export interface PurgeRequest {
+  readonly tenantId: string;
+  /** The streams whose keys were destroyed. */
+  readonly records: readonly string[];
+  /** The plaintext values to take out of the read models. */
+  readonly values: readonly string[];
+  /** The erasure's own stream (`data-subject-…`), when it is known. */
+  readonly erasure?: string;
+}
+
+/**
+ * The barrier between an erasure and the projections run in this process (on the read-side
+ * worker thread or inline): resolves once they have forgotten the records' keys and their
+ * collections are purged, with no batch that opened events before it still to commit.
+ */
+export interface ErasureBarrier {
+  purge(request: PurgeRequest): Promise<number>;
+}
+export const ERASURE_BARRIER = Symbol('ErasureBarrier');
+
+/**
+ * The barrier itself, where the runner is: stop every lane after its batch in hand, forget the
+ * keys (the key store has already lost them, so no batch after this opens the records), purge
+ * the lanes' collections, start them again with empty document caches. Returns the documents rewritten.
+ */
+export function purgeQuiesced(
+  runner: QuiescingRunner,
+  readStore: ReadStore,
+  keys: DataKeys | undefined,
+  request: PurgeRequest,
+): Promise<number> {
+  return runner.quiesce(async (collections) => {
+    for (const subjectRef of request.records) keys?.forget({ tenantId: request.tenantId, subjectRef });
+    return purgeReadModels(readStore, request.values, collections);
+  });
+}
+
+/** The key the purge list of an erasure is sealed under: its own, destroyed once other processes had time to purge. */
+export const purgeListKey = (tenantId: string, erasureStream: string): SubjectKeyRef => ({
+  tenantId,
+  subjectRef: `purge-${erasureStream}`,
+});
+
+export async function sealPurgeList(keys: DataKeys, ref: SubjectKeyRef, values: readonly string[]): Promise<string> {
+  return sealValue(await keys.keyFor(ref), ref, [...new Set(values)]);
+}
+
+/** The purge list of a DataSubjectErased event, or undefined once its key is destroyed. */
+export async function openPurgeList(keys: DataKeys, event: RecordedEvent): Promise<string[] | undefined> {
+  const sealed = (event.data as { purge?: unknown }).purge;
+  if (typeof sealed !== 'string') return undefined;
+  const ref = purgeListKey(event.metadata.tenantId, event.streamId);
+  // Never from the cache: the key may have been destroyed by the erasing process a moment ago.
+  keys.forget(ref);
+  const key = await keys.existingKey(ref);
+  const opened = key && openValue(key, ref.tenantId, sealed);
+  return opened && Array.isArray(opened.value) ? opened.value.filter((value): value is string => typeof value === 'string') : undefined;
+}
+
+export interface ErasureWatchOptions {
+  /** The store the runner reads (the personal-data layer around the adapter). */
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  readonly keys: DataKeys | undefined;
+  readonly runner: QuiescingRunner;
+  /** Erasures this process took part in already (the read-side worker's barrier): not purged twice. */
+  readonly handled?: (erasureStream: string) => boolean;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Erasures made by another process, seen in the log (`DataSubjectErased`): this process's lanes
+ * stop after the batch in hand, the erased records' keys leave its cache, and what those lanes
+ * may have written with them meanwhile is purged with the erasure's purge list, while it still
+ * opens. Starts from the head, before the runner starts: a process started later has never
+ * cached the keys.
+ */
+export async function watchErasures(options: ErasureWatchOptions): Promise<Subscription> {
+  const { eventStore, readStore, keys, runner } = options;
+  const after = await eventStore.headPosition();
+  return eventStore.subscribeToAll(
+    async (events) => {
+      for (const event of events) {
+        if (options.handled?.(event.streamId)) continue;
+        const records = (event.data as { records?: unknown }).records;
+        const values = keys ? await openPurgeList(keys, event) : undefined;
+        const rewritten = await purgeQuiesced(runner, readStore, keys, {
+          tenantId: event.metadata.tenantId,
+          records: Array.isArray(records) ? records.filter((r): r is string => typeof r === 'string') : [],
+          values: values ?? [],
+        });
+        options.log?.(
+          values
+            ? `erasure ${event.streamId}: projections here purged (${rewritten} documents rewritten)`
+            : `erasure ${event.streamId}: its purge list no longer opens; keys forgotten and document caches emptied here`,
+        );
+      }
+    },
+    { ...(after === undefined ? {} : { after }), filter: { eventTypes: ['DataSubjectErased'] } },
+  );
+}
