@@ -87,4 +87,31 @@ describe('personal data erasure on PostgreSQL (real server)', () => {
     expect((replies[1]?.body as { integrity: { ok: boolean } }).integrity.ok).toBe(true);
     expect((await post('/leads', { fullName: 'کسی دیگر', phone: '09354443322', source: 'web' })).status).toBe(201);
   }, 60_000);
+
+  it('erases a complainant on file as neither lead nor contact, named by their complaint', async () => {
+    const stranger = 'شیرین قاسمی‌زاده';
+    const text = 'کالای خریداری‌شده را پس نگرفتند';
+    const complaint = await post('/complaints', {
+      complainant: { name: stranger, phone: '۰۹۱۷۲۲۲۳۳۴۴' },
+      channel: 'phone',
+      category: 'مرجوعی',
+      description: text,
+    });
+    expect(complaint.status).toBe(201);
+    const complaintId = complaint.body['id'] as string;
+    const trail = () =>
+      http(server.url, 'GET', `/api/v1/views/complaints/${complaintId}/audit-trail?minPosition=${String(complaint.body['position'])}`);
+    expect(JSON.stringify((await trail()).body)).toContain(stranger);
+    const access = await http(server.url, 'GET', `/api/v1/data-subjects/complaint/${complaintId}`);
+    expect(access.status).toBe(200);
+    expect(JSON.stringify(access.body)).toContain(text);
+    const erased = await post('/data-subjects/erase', { subject: { type: 'complaint', id: complaintId }, reason: 'درخواست شاکی' });
+    expect(erased).toMatchObject({ status: 200, body: { records: 1 } });
+    const all = await schemaText();
+    for (const secret of [stranger, text]) expect(all).not.toContain(secret);
+    for (const reply of [await trail(), await http(server.url, 'GET', `/api/v1/streams/complaint-${complaintId}`)]) {
+      expect(reply.status).toBe(200);
+      for (const secret of [stranger, text]) expect(JSON.stringify(reply.body)).not.toContain(secret);
+    }
+  }, 60_000);
 });

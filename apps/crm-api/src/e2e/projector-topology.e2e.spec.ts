@@ -65,9 +65,30 @@ describe('production topology: the API with CRM_PROJECTIONS=off serves what crm-
         documents += await readModels.store.count(collection as string);
       }
       expect(documents).toBeGreaterThan(0);
+
+      // An erasure by the API: the projector, which wrote the complainant's name, sees the record and purges its own collections.
+      const everything = async () => {
+        let all = '';
+        for (const { name } of ALL_PROJECTIONS) {
+          const collection = await readModels.collection(name);
+          all += JSON.stringify(await readModels.store.find(collection, { limit: 10_000 }));
+        }
+        return all;
+      };
+      expect(await everything()).toContain('رضا کریمی');
+      const erased = await post('/data-subjects/erase', {
+        subject: { type: 'complaint', id: complaint.body['id'] },
+        reason: 'درخواست شاکی',
+      });
+      expect(erased.status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (!/erasure data-subject-[0-9a-f-]+: projections here purged/.test(output) && Date.now() < deadline)
+        await new Promise((done) => setTimeout(done, 50));
+      expect(output).toMatch(/erasure data-subject-[0-9a-f-]+: projections here purged/);
+      expect(await everything()).not.toContain('رضا کریمی');
     } finally {
       projector.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-  }, 40_000);
+  }, 60_000);
 });

@@ -13,7 +13,7 @@ import { ProjectionRunner } from '@crm/projections/runtime';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { type AppConfig, type OpenedEventStore, openReadStore } from '@crm/platform';
-import { ERASURE_BARRIER, purgeQuiesced, watchErasures, type ErasureBarrier } from '@crm/privacy/application';
+import { ERASURE_BARRIER, purgeQuiesced, watchErasures, type ErasureBarrier, type PurgeRequest } from '@crm/privacy/application';
 import type { Subscription } from '@crm/shared/event-sourcing';
 import { personalDataLayer } from '@crm/shared/personal-data';
 import { ReadSideHost } from './read-side-host';
@@ -24,6 +24,26 @@ import { PROJECTION_RUNNER, ReadModels, type ServingProjections } from './read-m
  * nothing can be shared between threads (a store in memory) or the projections are not the
  * registered ones (tests that add their own): those run inline, on this thread.
  */
+/** The barrier on the inline runner; it remembers the erasures it purged, so the log's record of them is not purged twice. */
+class InlineErasureBarrier implements ErasureBarrier {
+  private readonly done = new Set<string>();
+
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly readStore: ReadStore,
+    private readonly eventStore: OpenedEventStore,
+  ) {}
+
+  purge(request: PurgeRequest): Promise<number> {
+    if (request.erasure !== undefined) this.done.add(request.erasure);
+    return purgeQuiesced(this.runner, this.readStore, personalDataLayer(this.eventStore)?.keys, request);
+  }
+
+  handled(erasure: string): boolean {
+    return this.done.delete(erasure);
+  }
+}
+
 function onWorkerThread(config: AppConfig, extraProjections: boolean): boolean {
   return config.projections === 'run' && !extraProjections && config.eventStore !== 'memory' && config.readStore !== 'memory';
 }
@@ -43,6 +63,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly eventStore: OpenedEventStore,
     @Optional() @Inject(PROJECTION_RUNNER) private readonly runner?: ServingProjections,
+    @Optional() @Inject(ERASURE_BARRIER) private readonly barrier?: ErasureBarrier,
   ) {}
 
   static forRoot(config: AppConfig, projections: readonly AnyProjection[], extraProjections = false): DynamicModule {
@@ -81,12 +102,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
                 provide: ERASURE_BARRIER,
                 inject: [PROJECTION_RUNNER, EVENT_STORE, READ_STORE],
                 useFactory: (runner: ServingProjections, eventStore: OpenedEventStore, readStore: ReadStore): ErasureBarrier =>
-                  runner instanceof ReadSideHost
-                    ? runner
-                    : {
-                        purge: (request) =>
-                          purgeQuiesced(runner as ProjectionRunner, readStore, personalDataLayer(eventStore)?.keys, request),
-                      },
+                  runner instanceof ReadSideHost ? runner : new InlineErasureBarrier(runner as ProjectionRunner, readStore, eventStore),
               },
             ]
           : []),
@@ -106,6 +122,9 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
         readStore: this.readStore,
         keys: personalDataLayer(this.eventStore)?.keys,
         runner: this.runner,
+        ...(this.barrier instanceof InlineErasureBarrier
+          ? { handled: (erasure: string) => (this.barrier as InlineErasureBarrier).handled(erasure) }
+          : {}),
         log: (message) => this.logger.log(message),
       });
     await this.runner.start();

@@ -133,8 +133,11 @@ export class ReadSideHost implements ErasureBarrier {
       if (this.stopped) return;
       this.spawn().then(
         () => this.options.log?.('log', 'read-side worker restarted'),
-        (error: unknown) =>
-          this.options.log?.('error', `read-side worker did not restart: ${error instanceof Error ? error.message : String(error)}`),
+        (error: unknown) => {
+          this.options.log?.('error', `read-side worker did not restart: ${error instanceof Error ? error.message : String(error)}`);
+          // One that failed without exiting is ended: its exit schedules the next attempt, a longer pause away.
+          if (!this.up) void this.worker?.terminate();
+        },
       );
     }, delay);
     this.restartTimer.unref();

@@ -27,6 +27,25 @@ describe('data subject erasure', () => {
       ]);
   });
 
+  it('carries the sealed purge list as it is given, for runners in other processes; someone not on file is named by their record', () => {
+    const complaint = { type: 'complaint', id: '5d1e0a4b-2c3f-4a6b-8d9e-0f1a2b3c4d5e' } as const;
+    const records = ['complaint-5d1e0a4b-2c3f-4a6b-8d9e-0f1a2b3c4d5e'];
+    const purge = 'pd1:purge-data-subject-x:AAAA';
+    spec
+      .given([])
+      .when({
+        type: 'EraseDataSubject',
+        data: { subject: complaint, reason: 'درخواست شاکی', records, erasedAt: '2026-03-01T08:00:00.000Z', purge },
+      })
+      .then([
+        {
+          type: 'DataSubjectErased',
+          data: { subject: complaint, reason: 'درخواست شاکی', records, erasedAt: '2026-03-01T08:00:00.000Z', purge },
+        },
+      ]);
+    expect(dataSubjectStream(complaint)).not.toBe(dataSubjectStream({ type: 'feedback', id: complaint.id }));
+  });
+
   it('refuses a blank reason and a second erasure', () => {
     spec.given([]).when(erase(' \u200c ')).thenThrows('DATA_SUBJECT.REASON_REQUIRED');
     spec
