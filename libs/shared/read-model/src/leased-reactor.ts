@@ -80,7 +80,7 @@ export class LeaseKeeper {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
-    await this.round;
+    // Not waiting for a round in flight: a hung store must not hang the stop (that round gives back what it gets).
     const held = this.epoch !== undefined;
     this.epoch = undefined;
     this.validUntil = 0;
@@ -93,6 +93,10 @@ export class LeaseKeeper {
     const askedAt = Date.now();
     try {
       const lease = await this.store.acquireLease(this.name, this.owner, this.options.ttlMs);
+      if (this.stopped) {
+        if (lease) await this.store.releaseLease(this.name, this.owner);
+        return;
+      }
       if (lease) {
         this.epoch = lease.epoch;
         this.validUntil = askedAt + this.options.ttlMs;
