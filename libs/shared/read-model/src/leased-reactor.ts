@@ -166,7 +166,13 @@ export class LeasedReactor {
   ) {
     const leases = options.leases;
     this.lease = leases
-      ? new LeaseKeeper(leases.store, reactor.name, leases, (held) => this.ownershipChanged(held), (error) => this.fail(error))
+      ? new LeaseKeeper(
+          leases.store,
+          reactor.name,
+          leases,
+          (held) => this.ownershipChanged(held),
+          (error) => this.fail(error),
+        )
       : undefined;
   }
 
