@@ -133,7 +133,10 @@ export class Rebuilds {
     }
     const types = new Set(building.flatMap(({ lane }) => lane.projection.eventTypes ?? []));
     const wantedTypes = new Map(
-      building.map(({ lane }) => [lane.projection.name, lane.projection.eventTypes ? new Set<string>(lane.projection.eventTypes) : undefined]),
+      building.map(({ lane }) => [
+        lane.projection.name,
+        lane.projection.eventTypes ? new Set<string>(lane.projection.eventTypes) : undefined,
+      ]),
     );
     const everyType = building.some(({ lane }) => !lane.projection.eventTypes);
     const failed = new Map<string, unknown>();
