@@ -11,7 +11,7 @@ import {
 import { CrmMetrics, OWNED_PROJECTIONS } from '@crm/operations';
 import { ProjectionRunner } from '@crm/projections/runtime';
 import { EVENT_STORE, READ_STORE, REACTOR_LEASES } from '@crm/shared/http';
-import type { AnyProjection, ReactorLeases, ReadStore } from '@crm/shared/read-model';
+import { defaultOwner, type AnyProjection, type ReactorLeases, type ReadStore } from '@crm/shared/read-model';
 import { type AppConfig, type OpenedEventStore, openReadStore } from '@crm/platform';
 import { ReadSideHost } from './read-side-host';
 import { PROJECTION_RUNNER, ReadModels, type ServingProjections } from './read-models.service';
@@ -47,7 +47,11 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
       providers: [
         { provide: READ_STORE, inject: [EVENT_STORE], useFactory: (events: OpenedEventStore) => openReadStore(config, events) },
         // Reactors and the deadline watcher: one owner across every process sharing this read store.
-        { provide: REACTOR_LEASES, inject: [READ_STORE], useFactory: (store: ReadStore): ReactorLeases => ({ store, ttlMs: config.leaseTtlMs }) },
+        {
+          provide: REACTOR_LEASES,
+          inject: [READ_STORE],
+          useFactory: (store: ReadStore): ReactorLeases => ({ store, ttlMs: config.leaseTtlMs, owner: defaultOwner() }),
+        },
         ...(config.runProjections
           ? [
               {
