@@ -212,7 +212,8 @@ export function touchedIds(projection: AnyProjection, events: readonly RecordedE
     try {
       const documentIds = documentIdsOf(projection, event);
       const summaryId = summaryIdOf(projection, event, documentIds);
-      ids.push(summaryId === undefined ? [...documentIds] : [...documentIds, summaryId]);
+      // documentIdsOf hands out a fresh array: no copy needed.
+      ids.push(summaryId === undefined ? (documentIds as string[]) : [...documentIds, summaryId]);
     } catch (error) {
       return { ids, failure: { event, index, error } };
     }
@@ -239,9 +240,11 @@ export function foldEvents(
   const summaries = new Map<string, SummaryWork>();
   let applied = 0;
   let lastHandled = -1;
+  // One map for every event's changes, emptied before each: a fold visits tens of thousands of events.
+  const next = new Map<string, DocumentRecord<object> | null>();
   for (const [index, eventIds] of ids.entries()) {
     const event = events[index] as RecordedEvent;
-    const next = new Map<string, DocumentRecord<object> | null>();
+    next.clear();
     const summary = projection.summary;
     // touchedIds put the summary's id last, after the documents' own.
     let summaryId: string | undefined;
