@@ -256,6 +256,8 @@ export class LeasedReactor {
           this.failed(error);
         },
       );
+      // Lost while it started: stand by at once rather than at its first event.
+      if (lease && !lease.held) await this.halt();
     } catch (error) {
       this.failed(error);
     }
