@@ -66,11 +66,6 @@ export class SalesReactors implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all(this.running.map((running) => running.caughtUp()));
   }
 
-  /** The reactors this process runs now (all of them without leases). */
-  owned(): readonly string[] {
-    return this.running.filter((running) => running.owns).map((running) => running.name);
-  }
-
   async onModuleDestroy(): Promise<void> {
     await Promise.all(this.running.map((running) => running.stop()));
   }
