@@ -40,8 +40,14 @@ class StateWatch {
   }
 
   collectionsWithDocuments(): string[] {
-    const rows = this.db.prepare('SELECT DISTINCT collection FROM rm_documents ORDER BY collection').all() as { collection: string }[];
-    return rows.map((row) => row.collection);
+    // A table per collection (rmd_<collection>); those without a document do not count.
+    const tables = this.db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'rmd\\_%' ESCAPE '\\' ORDER BY name")
+      .pluck()
+      .all() as string[];
+    return tables
+      .filter((table) => this.db.prepare(`SELECT 1 FROM "${table.replace(/"/g, '""')}" LIMIT 1`).get() !== undefined)
+      .map((table) => table.slice('rmd_'.length));
   }
 
   close(): void {

@@ -68,7 +68,9 @@ export async function applyBatch(target: BatchTarget, events: readonly RecordedE
     const result = await store.transaction(
       async (tx) => {
         loaded = unknown.length > 0 ? await tx.getMany<object>(collection, unknown) : new Map();
-        const fold = foldEvents(projection, new Map([...known, ...loaded]), events, target.comparePositions, touched);
+        const current = known;
+        for (const [id, record] of loaded) current.set(id, record);
+        const fold = foldEvents(projection, current, events, target.comparePositions, touched);
         changed = fold.changed;
         for (const [id, record] of fold.changed) {
           if (record) tx.put(collection, id, record.doc, record.position);

@@ -1,7 +1,6 @@
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
 import { LeaseLostError, type ReadStore, type ReadStoreTransaction, type TransactionOptions } from '@crm/shared/read-model';
+
+export { defaultOwner } from '@crm/shared/read-model';
 
 /** One writer per projection across processes (see ReadStore.acquireLease). */
 export interface OwnershipOptions {
@@ -11,10 +10,6 @@ export interface OwnershipOptions {
   readonly ttlMs: number;
   /** How often leases are renewed and free ones sought; default a third of the TTL. */
   readonly renewEveryMs?: number;
-}
-
-export function defaultOwner(): string {
-  return `${hostname()}:${process.pid}:${threadId}:${randomUUID().slice(0, 8)}`;
 }
 
 /**

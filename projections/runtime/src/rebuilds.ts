@@ -132,6 +132,12 @@ export class Rebuilds {
       building.push({ serving, lane: new Lane(context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress) });
     }
     const types = new Set(building.flatMap(({ lane }) => lane.projection.eventTypes ?? []));
+    const wantedTypes = new Map(
+      building.map(({ lane }) => [
+        lane.projection.name,
+        lane.projection.eventTypes ? new Set<string>(lane.projection.eventTypes) : undefined,
+      ]),
+    );
     const everyType = building.some(({ lane }) => !lane.projection.eventTypes);
     const failed = new Map<string, unknown>();
     let after = building.reduce<string | undefined>((low, { lane }) => {
@@ -155,9 +161,11 @@ export class Rebuilds {
         live.map(async ({ lane }) => {
           const from = lane.checkpoint;
           if (from !== undefined && compare(from, through) >= 0) return;
-          const wanted = lane.projection.eventTypes;
+          const wanted = wantedTypes.get(lane.projection.name);
+          // A lane at the page's start (the usual case) takes every event of its types without comparing positions.
+          const behind = from === undefined || (after !== undefined && compare(from, after) <= 0);
           const events = slice.events.filter(
-            (event) => (!wanted || wanted.includes(event.type)) && (from === undefined || compare(event.position, from) > 0),
+            (event) => (!wanted || wanted.has(event.type)) && (behind || compare(event.position, from as string) > 0),
           );
           try {
             await lane.apply(events, through);

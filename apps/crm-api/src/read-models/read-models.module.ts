@@ -10,8 +10,8 @@ import {
 } from '@nestjs/common';
 import { CrmMetrics, OWNED_PROJECTIONS } from '@crm/operations';
 import { ProjectionRunner } from '@crm/projections/runtime';
-import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
-import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
+import { EVENT_STORE, READ_STORE, REACTOR_LEASES } from '@crm/shared/http';
+import { defaultOwner, type AnyProjection, type ReactorLeases, type ReadStore } from '@crm/shared/read-model';
 import { type AppConfig, type OpenedEventStore, openReadStore } from '@crm/platform';
 import { ERASURE_BARRIER, purgeQuiesced, watchErasures, type ErasureBarrier, type PurgeRequest } from '@crm/privacy/application';
 import type { Subscription } from '@crm/shared/event-sourcing';
@@ -73,6 +73,12 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
       module: ReadModelsModule,
       providers: [
         { provide: READ_STORE, inject: [EVENT_STORE], useFactory: (events: OpenedEventStore) => openReadStore(config, events) },
+        // Reactors and the deadline watcher: one owner across every process sharing this read store.
+        {
+          provide: REACTOR_LEASES,
+          inject: [READ_STORE],
+          useFactory: (store: ReadStore): ReactorLeases => ({ store, ttlMs: config.leaseTtlMs, owner: defaultOwner() }),
+        },
         ...(config.runProjections
           ? [
               {
@@ -108,7 +114,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
           : []),
         ReadModels,
       ],
-      exports: [READ_STORE, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS, ERASURE_BARRIER] : [])],
+      exports: [READ_STORE, REACTOR_LEASES, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS, ERASURE_BARRIER] : [])],
     };
   }
 

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
+import { createTableSql, tableOf } from './sql-query';
 
 /**
  * The read store's own schema version, kept in its own table: the event store
  * owns `PRAGMA user_version` of a shared file. Each entry of MIGRATIONS moves
  * the schema one version up; never edit a released entry.
  */
-export const READ_STORE_SCHEMA_VERSION = 3;
+export const READ_STORE_SCHEMA_VERSION = 4;
 
 type Migration = string | ((db: Database.Database) => void);
 
@@ -45,6 +46,18 @@ const MIGRATIONS: readonly Migration[] = [
     expires_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // v4: a table per collection (see tableOf): a rebuild's index builds scan only its own documents and a
+  // replaced build drops as one table. The runner's ensureIndex recreates the indexes on the new tables.
+  (db) => {
+    const collections = db.prepare<[], string>('SELECT DISTINCT collection FROM rm_documents').pluck().all();
+    for (const collection of collections) {
+      db.exec(createTableSql(collection));
+      db.prepare(
+        `INSERT INTO ${tableOf(collection)} (id, position, doc) SELECT id, position, doc FROM rm_documents WHERE collection = ?`,
+      ).run(collection);
+    }
+    db.exec('DROP TABLE rm_documents');
+  },
 ];
 
 function schemaVersion(db: Database.Database): number {

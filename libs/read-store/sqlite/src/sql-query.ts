@@ -53,12 +53,33 @@ function condition(predicate: Predicate, params: Param[]): string {
   }
 }
 
-export function whereClause(collection: string, predicates: readonly Predicate[], keyset?: NormalizedKeyset): SqlFragment {
-  const params: Param[] = [collection];
-  const conditions = ['collection = ?', ...predicates.map((predicate) => condition(predicate, params))];
+/** A quoted SQL identifier. */
+const identifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Each collection is a table of its own: a rebuild's indexes scan only its
+ * documents, dropping a replaced build is one DROP TABLE, and a write
+ * maintains only its collection's indexes.
+ */
+export function tableOf(collection: string): string {
+  return identifier(`rmd_${collection}`);
+}
+
+/** The table name as sqlite_schema spells it. */
+export function tableNameOf(collection: string): string {
+  return `rmd_${collection}`;
+}
+
+export function createTableSql(collection: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${tableOf(collection)} (id TEXT PRIMARY KEY NOT NULL, position TEXT, doc TEXT NOT NULL)`;
+}
+
+export function whereClause(predicates: readonly Predicate[], keyset?: NormalizedKeyset): SqlFragment {
+  const params: Param[] = [];
+  const conditions = predicates.map((predicate) => condition(predicate, params));
   const after = keysetCondition(keyset, params);
   if (after !== undefined) conditions.push(after);
-  return { sql: `WHERE ${conditions.join(' AND ')}`, params };
+  return { sql: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
 }
 
 /**
@@ -87,26 +108,23 @@ export function keysetCondition(keyset: NormalizedKeyset | undefined, params: Pa
   return key.direction === 'asc' ? after : `(${after} OR ${x} IS NULL)`;
 }
 
-export function findSql(where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page): SqlFragment {
+export function findSql(collection: string, where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page): SqlFragment {
   // SQLite sorts NULL first ascending and last descending: what the language asks of absent values.
   const order = [...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`), 'id ASC'];
   return {
-    sql: `SELECT id, position, doc FROM rm_documents ${where.sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
+    sql: `SELECT id, position, doc FROM ${tableOf(collection)} ${where.sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
     params: [...where.params, page.limit ?? -1, page.offset],
   };
 }
 
-export function aggregateSql(where: SqlFragment, query: NormalizedAggregate): SqlFragment {
+export function aggregateSql(collection: string, where: SqlFragment, query: NormalizedAggregate): SqlFragment {
   // `->` keeps JSON types (true stays true); nullif folds a JSON null into the absent group.
   const groups = query.groupBy.map((path, i) => `nullif(doc -> '$.${path.segments.join('.')}', 'null') AS g${i}`);
   const sums = query.sum.map((path, i) => `coalesce(sum(CASE WHEN ${typeOf(path)} ${NUMBER_TYPES} THEN ${extract(path)} END), 0) AS s${i}`);
   const columns = [...groups, 'count(*) AS n', ...sums].join(', ');
   const groupBy = groups.length === 0 ? '' : ` GROUP BY ${query.groupBy.map((_, i) => `g${i}`).join(', ')}`;
-  return { sql: `SELECT ${columns} FROM rm_documents ${where.sql}${groupBy}`, params: where.params };
+  return { sql: `SELECT ${columns} FROM ${tableOf(collection)} ${where.sql}${groupBy}`, params: where.params };
 }
-
-/** SQL text literal: collection names are data, so quotes are doubled rather than trusted. */
-const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 /** Prefix of every index of one collection, so dropCollection finds them by name. */
 export function indexPrefix(collection: string): string {
@@ -114,13 +132,11 @@ export function indexPrefix(collection: string): string {
 }
 
 /**
- * A partial expression index over ONE collection: writes to the other
- * collections never compute it, and a rebuild's fresh collection can load
- * without any index and get them once, at the end. Queries still bind the
- * collection as a parameter: SQLite matches the bound value against the
- * index's WHERE and re-plans when it changes.
+ * An expression index on the collection's own table: a rebuild's fresh
+ * collection loads without any index and gets them once, at the end, by
+ * scanning only its own documents.
  */
 export function indexSql(collection: string, fields: readonly FieldPath[]): string {
   const name = `${indexPrefix(collection)}by_${fields.map((field) => field.segments.join('__')).join('_and_')}`;
-  return `CREATE INDEX IF NOT EXISTS "${name}" ON rm_documents (${fields.map(extract).join(', ')}) WHERE collection = ${literal(collection)}`;
+  return `CREATE INDEX IF NOT EXISTS "${name}" ON ${tableOf(collection)} (${fields.map(extract).join(', ')})`;
 }

@@ -55,7 +55,8 @@ describe('SqliteReadStore (real file)', () => {
     });
 
     it('rolls back the whole batch when the database refuses one write of it', async () => {
-      store.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON rm_documents WHEN NEW.id = 'poison'
+      await store.transaction((tx) => tx.delete('c', 'none')); // creates the collection's table
+      store.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON rmd_c WHEN NEW.id = 'poison'
                      BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END`);
       await expect(
         store.transaction((tx) => {
@@ -70,17 +71,17 @@ describe('SqliteReadStore (real file)', () => {
 
     it('serves indexed fields from the expression index', async () => {
       await store.ensureIndex('people', ['tier']);
-      const plan = store.db
-        .prepare(`EXPLAIN QUERY PLAN SELECT id FROM rm_documents WHERE collection = ? AND json_extract(doc, '$.tier') = ?`)
-        .all('people', 'gold') as { detail: string }[];
+      const plan = store.db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM rmd_people WHERE json_extract(doc, '$.tier') = ?`).all('gold') as {
+        detail: string;
+      }[];
       expect(plan.map((step) => step.detail).join(' ')).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tier/);
     });
 
     const planOf = (collection: string) =>
       (
         store.db
-          .prepare(`EXPLAIN QUERY PLAN SELECT id FROM rm_documents WHERE collection = ? AND json_extract(doc, '$.tier') = ?`)
-          .all(collection, 'gold') as { detail: string }[]
+          .prepare(`EXPLAIN QUERY PLAN SELECT id FROM "rmd_${collection.replace(/"/g, '""')}" WHERE json_extract(doc, '$.tier') = ?`)
+          .all('gold') as { detail: string }[]
       )
         .map((step) => step.detail)
         .join(' ');
@@ -120,13 +121,18 @@ describe('SqliteReadStore (real file)', () => {
       expect(await store.loadCheckpoint('p')).toBe('1');
     });
 
-    it('replaces the shared indexes of schema version 1 with per-collection ones', async () => {
+    it('moves the one documents table of schema version 1 (and its shared indexes) into a table per collection', async () => {
       const db = new Database(store.db.name);
-      db.exec(`CREATE INDEX rm_documents_by_tier ON rm_documents (collection, json_extract(doc, '$.tier'));
+      db.exec(`CREATE TABLE rm_documents (collection TEXT NOT NULL, id TEXT NOT NULL, position TEXT, doc TEXT NOT NULL,
+                 PRIMARY KEY (collection, id));
+               CREATE INDEX rm_documents_by_tier ON rm_documents (collection, json_extract(doc, '$.tier'));
+               INSERT INTO rm_documents VALUES ('people', '1', '7', '{"tier":"gold"}'), ('it''s', '2', NULL, '{"tier":"tin"}');
                UPDATE rm_schema SET version = 1`);
       const migrated = new SqliteReadStore(db);
-      expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'rm_documents_by_tier'").get()).toBeUndefined();
+      expect(db.prepare("SELECT name FROM sqlite_schema WHERE name IN ('rm_documents', 'rm_documents_by_tier')").get()).toBeUndefined();
       expect(db.prepare('SELECT version FROM rm_schema').pluck().get()).toBe(READ_STORE_SCHEMA_VERSION);
+      expect(await migrated.get('people', '1')).toEqual({ id: '1', doc: { tier: 'gold' }, position: '7' });
+      expect((await migrated.find("it's", { where: { tier: 'tin' } })).map((record) => record.id)).toEqual(['2']);
       await migrated.close();
       db.close();
     });

@@ -30,8 +30,17 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { migrateReadStore } from './schema';
-import { aggregateSql, findSql, indexPrefix, indexSql, whereClause, type Param } from './sql-query';
-import { prepareStatements, StatementCache, type DocumentRow, type LeaseTableRow, type StateRow, type Statements } from './statements';
+import { aggregateSql, createTableSql, findSql, indexSql, tableNameOf, tableOf, whereClause, type Param } from './sql-query';
+import {
+  prepareDocumentStatements,
+  prepareStatements,
+  StatementCache,
+  type DocumentRow,
+  type DocumentStatements,
+  type LeaseTableRow,
+  type StateRow,
+  type Statements,
+} from './statements';
 
 const SYNCHRONOUS_NORMAL = 1;
 
@@ -75,7 +84,8 @@ export class SqliteReadStore implements ReadStore {
   private readonly cache: StatementCache;
   private readonly commitChanges: Database.Transaction<(changes: PendingChanges, fence?: Fence) => void>;
   private readonly takeLease: Database.Transaction<(name: string, owner: string, ttlMs: number) => LeaseTableRow | undefined>;
-  private readonly dropAll: Database.Transaction<(collection: string) => void>;
+  /** Collections whose table this connection has seen, with their document statements. */
+  private readonly tables = new Map<string, DocumentStatements>();
   private readonly closeDatabase: boolean;
   private closed = false;
 
@@ -100,18 +110,10 @@ export class SqliteReadStore implements ReadStore {
       this.statements.saveLease.run(name, next.owner, next.epoch, next.expiresAtMs);
       return { name, owner: next.owner, epoch: next.epoch, expires_at: next.expiresAtMs };
     });
-    this.dropAll = db.transaction((collection: string) => {
-      const prefix = indexPrefix(collection);
-      for (const name of this.statements.indexesLike.all(`${prefix}%`)) {
-        if (name.startsWith(prefix)) this.db.exec(`DROP INDEX IF EXISTS "${name}"`);
-      }
-      this.statements.dropCollection.run(collection);
-    });
   }
 
   async get<D extends object = JsonObject>(collection: string, id: string): Promise<DocumentRecord<D> | undefined> {
-    this.assertOpen();
-    const row = this.statements.get.get(collection, id);
+    const row = this.read(collection, undefined, (docs) => docs.get.get(id));
     return row ? toRecord<D>(row) : undefined;
   }
 
@@ -119,26 +121,27 @@ export class SqliteReadStore implements ReadStore {
     collection: string,
     ids: readonly string[],
   ): Promise<ReadonlyMap<string, DocumentRecord<D>>> {
-    this.assertOpen();
-    const rows = ids.length === 0 ? [] : this.statements.getMany.all(collection, JSON.stringify(ids));
+    const rows = ids.length === 0 ? [] : this.read(collection, [], (docs) => docs.getMany.all(JSON.stringify(ids)));
     return new Map(rows.map((row) => [row.id, toRecord<D>(row)]));
   }
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const keys = sortKeysOf(query.orderBy);
-    const where = whereClause(collection, predicatesOf(query.where), keysetOf(query.after, keys));
-    const { sql, params } = findSql(where, keys, pageOf(query));
+    const where = whereClause(predicatesOf(query.where), keysetOf(query.after, keys));
+    const { sql, params } = findSql(collection, where, keys, pageOf(query));
     return this.query<DocumentRow>(collection, sql, params).map((row) => toRecord<D>(row));
   }
 
   async count(collection: string, where?: Where): Promise<number> {
-    const clause = whereClause(collection, predicatesOf(where));
-    return this.query<{ n: number }>(collection, `SELECT count(*) AS n FROM rm_documents ${clause.sql}`, clause.params)[0]?.n ?? 0;
+    const clause = whereClause(predicatesOf(where));
+    return (
+      this.query<{ n: number }>(collection, `SELECT count(*) AS n FROM ${tableOf(collection)} ${clause.sql}`, clause.params)[0]?.n ?? 0
+    );
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]> {
     const normalized = aggregateOf(query);
-    const { sql, params } = aggregateSql(whereClause(collection, normalized.predicates), normalized);
+    const { sql, params } = aggregateSql(collection, whereClause(normalized.predicates), normalized);
     const rows = this.query<Record<string, string | number | null>>(collection, sql, params).map((row): AggregateRow => ({
       group: Object.fromEntries(normalized.groupBy.map((path, i) => [path.text, scalarOf(row[`g${i}`])])),
       count: Number(row['n']),
@@ -151,8 +154,14 @@ export class SqliteReadStore implements ReadStore {
   transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     return runUnitOfWork(this, work, (changes) => {
       this.assertOpen();
-      if (options.durable === false) this.commitRelaxed(changes, options.fence);
-      else this.commitChanges.immediate(changes, options.fence);
+      try {
+        if (options.durable === false) this.commitRelaxed(changes, options.fence);
+        else this.commitChanges.immediate(changes, options.fence);
+      } catch (error) {
+        // A table created in the rolled-back transaction is gone again.
+        for (const collection of new Set(changes.documents.map((write) => write.collection))) this.forget(collection);
+        throw error;
+      }
     });
   }
 
@@ -194,15 +203,17 @@ export class SqliteReadStore implements ReadStore {
     return this.statements.listStates.all().map(stateOf);
   }
 
-  /** The documents and the collection's own indexes, in one transaction. */
+  /** The collection's table, with its documents and indexes. */
   async dropCollection(collection: string): Promise<void> {
     this.assertOpen();
-    this.dropAll.immediate(collection);
+    this.forget(collection);
+    this.db.exec(`DROP TABLE IF EXISTS ${tableOf(collection)}`);
   }
 
-  /** A partial expression index over this collection only (see indexSql). */
+  /** An expression index on this collection's table (see indexSql). */
   async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
+    this.documents(collection, true);
     this.db.exec(indexSql(collection, fields.map(parsePath)));
   }
 
@@ -213,8 +224,40 @@ export class SqliteReadStore implements ReadStore {
   }
 
   private query<Row>(collection: string, sql: string, params: Param[]): Row[] {
+    return this.read(collection, [], () => this.cache.statement<Row>(collection, sql).all(...params));
+  }
+
+  /**
+   * The collection's statements; its table is created first when `create` (writes), else
+   * undefined while it does not exist (a collection nothing was written to reads as empty).
+   */
+  private documents(collection: string, create: boolean): DocumentStatements | undefined {
+    let statements = this.tables.get(collection);
+    if (statements) return statements;
+    if (create) this.db.exec(createTableSql(collection));
+    else if (this.statements.tableExists.get(tableNameOf(collection)) === undefined) return undefined;
+    statements = prepareDocumentStatements(this.db, collection);
+    this.tables.set(collection, statements);
+    return statements;
+  }
+
+  /** A read of a collection that may not exist (never written, or dropped by another connection): then `empty`. */
+  private read<T>(collection: string, empty: T, work: (docs: DocumentStatements) => T): T {
     this.assertOpen();
-    return this.cache.statement<Row>(collection, sql).all(...params);
+    const docs = this.documents(collection, false);
+    if (!docs) return empty;
+    try {
+      return work(docs);
+    } catch (error) {
+      if (!isMissingTable(error)) throw error;
+      this.forget(collection);
+      return empty;
+    }
+  }
+
+  private forget(collection: string): void {
+    this.tables.delete(collection);
+    this.cache.forget(collection);
   }
 
   /**
@@ -239,10 +282,16 @@ export class SqliteReadStore implements ReadStore {
   }
 
   private apply(changes: PendingChanges): void {
-    const { upsert, remove, saveState, saveCheckpoint, deleteState } = this.statements;
+    const { saveState, saveCheckpoint, deleteState } = this.statements;
+    let collection: string | undefined;
+    let docs: DocumentStatements | undefined;
     for (const write of changes.documents) {
-      if (write.json === null) remove.run(write.collection, write.id);
-      else upsert.run(write.collection, write.id, write.position ?? null, write.json);
+      if (write.collection !== collection) {
+        collection = write.collection;
+        docs = this.documents(collection, true) as DocumentStatements;
+      }
+      if (write.json === null) docs?.remove.run(write.id);
+      else docs?.upsert.run(write.id, write.position ?? null, write.json);
     }
     for (const write of changes.states) {
       if (write.kind === 'delete') deleteState.run(write.name);
@@ -257,6 +306,10 @@ export class SqliteReadStore implements ReadStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the SQLite read store is closed');
   }
+}
+
+function isMissingTable(error: unknown): boolean {
+  return error instanceof Error && /no such table/.test(error.message);
 }
 
 function toRecord<D extends object>(row: DocumentRow): DocumentRecord<D> {

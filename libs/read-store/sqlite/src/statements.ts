@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Param } from './sql-query';
+import { tableOf, type Param } from './sql-query';
 
 export interface DocumentRow {
   readonly id: string;
@@ -23,20 +23,7 @@ export interface StateRow {
 /** Every fixed statement, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
   return {
-    get: db.prepare<[string, string], DocumentRow>('SELECT id, position, doc FROM rm_documents WHERE collection = ? AND id = ?'),
-    // The ids travel as one JSON array: one prepared statement serves every batch size.
-    getMany: db.prepare<[string, string], DocumentRow>(
-      'SELECT id, position, doc FROM rm_documents WHERE collection = ? AND id IN (SELECT value FROM json_each(?))',
-    ),
-    upsert: db.prepare<[string, string, string | null, string]>(
-      `INSERT INTO rm_documents (collection, id, position, doc) VALUES (?, ?, ?, ?)
-       ON CONFLICT (collection, id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
-    ),
-    remove: db.prepare<[string, string]>('DELETE FROM rm_documents WHERE collection = ? AND id = ?'),
-    dropCollection: db.prepare<[string]>('DELETE FROM rm_documents WHERE collection = ?'),
-    indexesLike: db
-      .prepare<[string], string>("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'rm_documents' AND name LIKE ?")
-      .pluck(),
+    tableExists: db.prepare<[string], number>("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").pluck(),
     loadState: db.prepare<[string], StateRow>('SELECT name, checkpoint, details FROM rm_projection_states WHERE name = ?'),
     listStates: db.prepare<[], StateRow>('SELECT name, checkpoint, details FROM rm_projection_states ORDER BY name'),
     saveState: db.prepare<[string, string | null, string]>(
@@ -63,18 +50,39 @@ export function prepareStatements(db: Database.Database) {
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
+/** One collection's document statements, prepared once its table exists. */
+export function prepareDocumentStatements(db: Database.Database, collection: string) {
+  const table = tableOf(collection);
+  return {
+    get: db.prepare<[string], DocumentRow>(`SELECT id, position, doc FROM ${table} WHERE id = ?`),
+    // The ids travel as one JSON array: one prepared statement serves every batch size.
+    getMany: db.prepare<[string], DocumentRow>(`SELECT id, position, doc FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`),
+    upsert: db.prepare<[string, string | null, string]>(
+      `INSERT INTO ${table} (id, position, doc) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
+    ),
+    remove: db.prepare<[string]>(`DELETE FROM ${table} WHERE id = ?`),
+  };
+}
+
+export type DocumentStatements = ReturnType<typeof prepareDocumentStatements>;
+
 const MAX_CACHED_SHAPES = 512;
 
 /**
- * Query statements prepared once per collection and shape (which fields, which
- * operators), not per call. Per collection too: a statement planned against a
- * collection's partial indexes is re-planned by SQLite whenever the bound
- * collection changes, so each collection keeps its own.
+ * Query statements prepared once per collection (its table) and shape (which
+ * fields, which operators), not per call.
  */
 export class StatementCache {
   private readonly statements = new Map<string, Database.Statement<Param[]>>();
 
   constructor(private readonly db: Database.Database) {}
+
+  /** Statements of a dropped collection's table can no longer run. */
+  forget(collection: string): void {
+    const prefix = `${collection}\u0000`;
+    for (const key of this.statements.keys()) if (key.startsWith(prefix)) this.statements.delete(key);
+  }
 
   statement<Row>(collection: string, sql: string): Database.Statement<Param[], Row> {
     const key = `${collection}\u0000${sql}`;

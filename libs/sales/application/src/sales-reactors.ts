@@ -1,20 +1,15 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import {
-  DomainError,
-  startReactor,
-  type CheckpointStore,
-  type EventStore,
-  type Reactor,
-  type Subscription,
-} from '@crm/shared/event-sourcing';
-import { EVENT_STORE } from '@crm/shared/http';
+import { DomainError, type CheckpointStore, type EventStore, type Reactor } from '@crm/shared/event-sourcing';
+import { EVENT_STORE, REACTOR_LEASES } from '@crm/shared/http';
+import { LeasedReactor, type ReactorLeases } from '@crm/shared/read-model';
 import { LeadQualificationProcess } from './lead/lead-qualification.process';
 import { QuoteAcceptancePolicy } from './quote/quote-acceptance.policy';
 
 /**
- * Where the sales reactors resume after a restart. In memory for now, so a
- * restart replays every LeadQualified / QuoteAccepted (harmless: reactions
- * are idempotent); the projections runtime's durable store will be bound here.
+ * Where the sales reactors resume after a restart when they hold no lease. In
+ * memory unless bound (a restart then replays every LeadQualified /
+ * QuoteAccepted, harmless: reactions are idempotent). With REACTOR_LEASES
+ * bound, checkpoints live in the lease store, each save fenced by the lease.
  */
 export const SALES_CHECKPOINTS = Symbol('SalesReactorCheckpoints');
 
@@ -27,73 +22,52 @@ export interface SalesReactorOptions {
 export const SALES_REACTOR_OPTIONS = Symbol('SalesReactorOptions');
 const DEFAULT_OPTIONS: SalesReactorOptions = { restartDelayMs: 1000, maxRestartDelayMs: 30_000 };
 
-interface Running {
-  readonly reactor: Reactor;
-  subscription?: Subscription;
-  restart?: NodeJS.Timeout;
-  failures: number;
-}
-
 /**
  * Runs the sales process managers from application start to shutdown. A
  * reaction refused by a business rule will be refused every time: it is
  * logged and skipped. Any other failure (store unreachable…) stops the
  * reactor before its checkpoint moves, and it restarts after a back-off.
+ * With REACTOR_LEASES bound, each runs in one process at a time (its lease,
+ * its checkpoint saves fenced); the others stand by and take over.
  */
 @Injectable()
 export class SalesReactors implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SalesReactors');
-  private readonly options: SalesReactorOptions;
-  private readonly running: Running[];
-  private stopping = false;
+  private readonly running: readonly LeasedReactor[];
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SALES_CHECKPOINTS) private readonly checkpoints: CheckpointStore,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SALES_CHECKPOINTS) checkpoints: CheckpointStore,
     qualification: LeadQualificationProcess,
     acceptance: QuoteAcceptancePolicy,
     @Optional() @Inject(SALES_REACTOR_OPTIONS) options?: Partial<SalesReactorOptions>,
+    @Optional() @Inject(REACTOR_LEASES) leases?: ReactorLeases,
   ) {
-    this.options = { ...DEFAULT_OPTIONS, ...options };
-    this.running = [qualification, acceptance].map((reactor) => ({ reactor: this.tolerant(reactor), failures: 0 }));
+    const { restartDelayMs, maxRestartDelayMs } = { ...DEFAULT_OPTIONS, ...options };
+    this.running = [qualification, acceptance].map((reactor) => {
+      const tolerant = this.tolerant(reactor);
+      return new LeasedReactor(store, tolerant, {
+        checkpoints,
+        leases,
+        restartDelayMs,
+        maxRestartDelayMs,
+        onFailure: (error, delay) => this.logger.error(`${reactor.name} stopped (${describe(error)}); restarting in ${delay} ms`),
+        onOwnership: (held) => this.logger.log(`${reactor.name} ${held ? 'runs here (lease taken)' : 'stands by (lease held elsewhere)'}`),
+      });
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all(this.running.map((running) => this.start(running)));
+    await Promise.all(this.running.map((running) => running.start()));
   }
 
-  /** Resolves once every reactor has handled what the store held when it (last) started. */
+  /** Resolves once every reactor running here has handled what the store held when it (last) started. */
   async caughtUp(): Promise<void> {
-    await Promise.all(this.running.map((running) => running.subscription?.caughtUp));
+    await Promise.all(this.running.map((running) => running.caughtUp()));
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    for (const running of this.running) clearTimeout(running.restart);
-    await Promise.all(this.running.map((running) => running.subscription?.stop()));
-  }
-
-  private async start(running: Running): Promise<void> {
-    if (this.stopping) return;
-    try {
-      const subscription = await startReactor(this.store, running.reactor, { checkpoints: this.checkpoints });
-      running.subscription = subscription;
-      void subscription.caughtUp.then(
-        () => (running.failures = 0),
-        () => undefined,
-      );
-      subscription.done.catch((error: unknown) => this.restartLater(running, error));
-    } catch (error) {
-      this.restartLater(running, error);
-    }
-  }
-
-  private restartLater(running: Running, error: unknown): void {
-    if (this.stopping) return;
-    running.failures += 1;
-    const delay = Math.min(this.options.maxRestartDelayMs, this.options.restartDelayMs * 2 ** (running.failures - 1));
-    this.logger.error(`${running.reactor.name} stopped (${describe(error)}); restarting in ${delay} ms`);
-    running.restart = setTimeout(() => void this.start(running), delay);
+    await Promise.all(this.running.map((running) => running.stop()));
   }
 
   private tolerant(reactor: Reactor): Reactor {

@@ -10,3 +10,9 @@ export const READ_STORE = Symbol('ReadStore');
 export const COMMAND_OBSERVER = Symbol('CommandObserver');
 /** The keyed hash dedupe and lookups match personal values by (a BlindIndex from @crm/shared/personal-data). */
 export const BLIND_INDEX = Symbol('BlindIndex');
+/**
+ * Optional: one owner across processes for every reactor and watcher (a `ReactorLeases` from
+ * @crm/shared/read-model: the read store holding leases and checkpoints, the TTL). Unbound, each
+ * process runs them all, as a single process may.
+ */
+export const REACTOR_LEASES = Symbol('ReactorLeases');

@@ -8,3 +8,4 @@ export * from './projection';
 export * from './in-memory-read-store';
 export * from './lease';
 export * from './time-range';
+export * from './leased-reactor';

@@ -63,13 +63,26 @@ export interface SummaryDoc {
 export const isSummaryDoc = (doc: unknown): doc is SummaryDoc =>
   typeof doc === 'object' && doc !== null && (doc as { summary?: unknown }).summary === true;
 
-/** The same key for the same dimensions, whatever their order. */
+/**
+ * The same key for the same dimensions, whatever their order: the JSON of the
+ * sorted `[name, value]` pairs (`[["a",1],["b","x"]]`), spelled out by hand
+ * because a fold computes it twice per cell of every document it changes.
+ */
 export function summaryCellKey(dims: Readonly<Record<string, Scalar>>): string {
-  return JSON.stringify(
-    Object.keys(dims)
-      .sort()
-      .map((name) => [name, dims[name] ?? null]),
-  );
+  const names = Object.keys(dims);
+  // Insertion sort in place: cells have a handful of dimensions; same order as Array.prototype.sort's.
+  for (let i = 1; i < names.length; i += 1) {
+    const name = names[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (names[j] as string) > name; j -= 1) names[j + 1] = names[j] as string;
+    names[j + 1] = name;
+  }
+  let key = '[';
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i] as string;
+    key += `${i === 0 ? '' : ','}[${JSON.stringify(name)},${JSON.stringify(dims[name] ?? null)}]`;
+  }
+  return `${key}]`;
 }
 
 /**
@@ -118,6 +131,11 @@ export async function loadSummary(
   return mergeSummaries([...shards.values()].map((record) => record.doc));
 }
 
+function allZero(values: Readonly<Record<string, number>>): boolean {
+  for (const name of Object.keys(values)) if (values[name] !== 0) return false;
+  return true;
+}
+
 /** A summary being changed within one fold: copied once, then updated in place. */
 class SummaryWork {
   readonly cells: Record<string, { dims: Readonly<Record<string, Scalar>>; values: Record<string, number> }> = {};
@@ -130,8 +148,9 @@ class SummaryWork {
     for (const cell of cells) {
       const key = summaryCellKey(cell.dims);
       const target = (this.cells[key] ??= { dims: cell.dims, values: {} });
-      for (const [name, value] of Object.entries(cell.values)) target.values[name] = (target.values[name] ?? 0) + sign * value;
-      if (Object.values(target.values).every((value) => value === 0)) delete this.cells[key];
+      const values = target.values;
+      for (const name of Object.keys(cell.values)) values[name] = (values[name] ?? 0) + sign * (cell.values[name] as number);
+      if (allZero(values)) delete this.cells[key];
     }
   }
 
@@ -193,7 +212,8 @@ export function touchedIds(projection: AnyProjection, events: readonly RecordedE
     try {
       const documentIds = documentIdsOf(projection, event);
       const summaryId = summaryIdOf(projection, event, documentIds);
-      ids.push(summaryId === undefined ? [...documentIds] : [...documentIds, summaryId]);
+      // documentIdsOf hands out a fresh array: no copy needed.
+      ids.push(summaryId === undefined ? (documentIds as string[]) : [...documentIds, summaryId]);
     } catch (error) {
       return { ids, failure: { event, index, error } };
     }
@@ -220,9 +240,11 @@ export function foldEvents(
   const summaries = new Map<string, SummaryWork>();
   let applied = 0;
   let lastHandled = -1;
+  // One map for every event's changes, emptied before each: a fold visits tens of thousands of events.
+  const next = new Map<string, DocumentRecord<object> | null>();
   for (const [index, eventIds] of ids.entries()) {
     const event = events[index] as RecordedEvent;
-    const next = new Map<string, DocumentRecord<object> | null>();
+    next.clear();
     const summary = projection.summary;
     // touchedIds put the summary's id last, after the documents' own.
     let summaryId: string | undefined;

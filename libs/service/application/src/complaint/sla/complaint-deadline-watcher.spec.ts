@@ -3,6 +3,7 @@ import { InMemoryEventStore, streamIdOf } from '@crm/shared/event-sourcing';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { ManualClock, newId } from '@crm/shared/kernel';
 import { createComplaintDecider, type ComplaintCommand } from '@crm/service/domain';
+import { InMemoryReadStore, type ReactorLeases } from '@crm/shared/read-model';
 import { ComplaintDeadlineWatcher } from './complaint-deadline-watcher';
 import { InMemoryOpenDeadlines } from './open-deadlines.read-model';
 
@@ -20,8 +21,8 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
   const running: ComplaintDeadlineWatcher[] = [];
 
   /** A watcher as one process would run it: its own read model, rebuilt from the store. */
-  const startWatcher = async () => {
-    const watcher = new ComplaintDeadlineWatcher(executor, decider, new InMemoryOpenDeadlines());
+  const startWatcher = async (leases?: ReactorLeases) => {
+    const watcher = new ComplaintDeadlineWatcher(executor, decider, new InMemoryOpenDeadlines(), leases);
     running.push(watcher);
     await watcher.start();
     return watcher;
@@ -170,5 +171,67 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
     clock.set(at(DAY + SECOND));
     expect(await watcher.tick(clock.now())).toMatchObject({ due: 3, recorded: 1, failed: 2 });
     expect(await breachesOf(good)).toHaveLength(1);
+  });
+
+  describe('with leases (one watcher records, the others stand by)', () => {
+    const TTL = 300;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const until = async (check: () => boolean, what: string) => {
+      const giveUpAt = Date.now() + 5_000;
+      while (!check()) {
+        if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+        await sleep(10);
+      }
+    };
+
+    it('only the owner records; the standby takes over when the owner stops, and a stalled owner stops recording', async () => {
+      const leases = new InMemoryReadStore();
+      // A process whose lease renewals stall (paused, cut off) once `stalled` is set.
+      let stalled = false;
+      const stallable: ReactorLeases['store'] = {
+        acquireLease: (name, owner, ttlMs) => (stalled ? new Promise(() => undefined) : leases.acquireLease(name, owner, ttlMs)),
+        releaseLease: (name, owner) => leases.releaseLease(name, owner),
+        transaction: (work, options) => leases.transaction(work, options),
+        loadCheckpoint: (name) => leases.loadCheckpoint(name),
+      };
+      const [first, second, third] = [newId(), newId(), newId()];
+      await receive(first);
+      const one = await startWatcher({ store: stallable, ttlMs: TTL, renewEveryMs: 20, owner: 'one' });
+      const two = await startWatcher({ store: leases, ttlMs: TTL, renewEveryMs: 20, owner: 'two' });
+      await Promise.all([settled(one), settled(two)]);
+      expect([one.owns, two.owns]).toEqual([true, false]);
+
+      clock.set(at(DAY + SECOND));
+      expect(await two.tick(clock.now())).toEqual({ at: at(DAY + SECOND), due: 0, recorded: 0, failed: 0, standby: true });
+      expect(await one.tick(clock.now())).toMatchObject({ due: 1, recorded: 1, failed: 0 });
+      expect(await breachesOf(first)).toHaveLength(1);
+
+      // The owner stalls: it stops acting by its own clock once its lease lapses, and the standby takes over.
+      await receive(second);
+      await Promise.all([settled(one), settled(two)]);
+      stalled = true;
+      const stalledAt = Date.now();
+      await until(() => two.owns, 'the standby to take the lease');
+      expect(Date.now() - stalledAt).toBeLessThan(TTL + 20 * 3 + 500);
+      expect(one.owns).toBe(false);
+      clock.advance(DAY + SECOND);
+      expect(await one.tick(clock.now())).toMatchObject({ recorded: 0, standby: true });
+      expect(await two.tick(clock.now())).toMatchObject({ due: 1, recorded: 1, failed: 0 });
+      expect(await breachesOf(second)).toHaveLength(1);
+      expect((await leases.listLeases()).map((lease) => [lease.name, lease.owner, lease.epoch])).toEqual([
+        ['service.complaint-deadline-watcher', 'two', 2],
+      ]);
+
+      // A clean stop gives the lease up at once: a new process takes it on its first round.
+      await two.stop();
+      await receive(third);
+      const three = await startWatcher({ store: leases, ttlMs: TTL, renewEveryMs: 20, owner: 'three' });
+      expect(three.owns).toBe(true);
+      await settled(three);
+      clock.advance(DAY + SECOND);
+      expect(await three.tick(clock.now())).toMatchObject({ due: 1, recorded: 1 });
+      expect(await breachesOf(third)).toHaveLength(1);
+      stalled = false;
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   startReactor,
   type CheckpointStore,
@@ -7,8 +7,9 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@crm/shared/event-sourcing';
-import { CommandExecutor, type CommandContext } from '@crm/shared/http';
+import { CommandExecutor, REACTOR_LEASES, type CommandContext } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
+import { LeaseKeeper, type ReactorLeases } from '@crm/shared/read-model';
 import {
   dueBreaches,
   instantOf,
@@ -33,9 +34,13 @@ export interface SlaTickReport {
    */
   readonly recorded: number;
   readonly failed: number;
+  /** Another process holds the watcher's lease: nothing was checked here. */
+  readonly standby?: boolean;
 }
 
 const SUBSCRIBER = 'complaint-open-deadlines';
+/** The lease that makes one process, of all that run the watcher, the one that records breaches. */
+export const DEADLINE_WATCHER_LEASE = 'service.complaint-deadline-watcher';
 const SLA_WATCHER = { id: 'system:sla-watcher', roles: ['system'] } as const;
 const MAX_PER_TICK = 500;
 
@@ -53,6 +58,10 @@ export function breachCommandId(complaintId: string, milestone: MilestoneDeadlin
  * is a read model of open deadlines fed by a catch-up subscription; the view may lag,
  * and the decider re-checks every request against the stream, so a stale view costs a
  * no-op command at worst, never a wrong or duplicate event.
+ *
+ * With REACTOR_LEASES bound, every process keeps its own view, but only the one holding
+ * the watcher's lease records breaches (checked again before each command, by its own
+ * clock, so a process paused past its lease stops before it sends another).
  */
 @Injectable()
 export class ComplaintDeadlineWatcher {
@@ -62,16 +71,38 @@ export class ComplaintDeadlineWatcher {
   private isCaughtUp = false;
   private failure?: unknown;
   private previousTick: Promise<unknown> = Promise.resolve();
+  private readonly lease: LeaseKeeper | undefined;
+  private owned = false;
 
   constructor(
     private readonly executor: CommandExecutor,
     @Inject(COMPLAINT_DECIDER) private readonly decider: ComplaintDecider,
     @Inject(OPEN_DEADLINES) private readonly model: OpenDeadlinesReadModel,
-  ) {}
+    @Optional() @Inject(REACTOR_LEASES) leases?: ReactorLeases,
+  ) {
+    this.lease = leases
+      ? new LeaseKeeper(
+          leases.store,
+          DEADLINE_WATCHER_LEASE,
+          leases,
+          (held) => {
+            if (held !== this.owned) this.logger.log(held ? 'records SLA breaches here (lease taken)' : 'stands by (lease held elsewhere)');
+            this.owned = held;
+          },
+          (error) => this.logger.warn(`deadline watcher lease: ${String(error)}`),
+        )
+      : undefined;
+  }
+
+  /** This process records breaches (always, without leases). */
+  get owns(): boolean {
+    return this.lease ? this.lease.held : true;
+  }
 
   /** Starts feeding the read model from where its checkpoint says (the beginning, for a fresh in-memory one). */
   async start(): Promise<void> {
     if (this.subscription) return;
+    await this.lease?.start();
     this.checkpoint = await this.model.loadCheckpoint(SUBSCRIBER);
     const reactor: Reactor = {
       name: SUBSCRIBER,
@@ -109,6 +140,7 @@ export class ComplaintDeadlineWatcher {
     this.subscription = undefined;
     this.isCaughtUp = false;
     await subscription?.stop();
+    await this.lease?.stop();
   }
 
   /** True once the read model has seen every event that existed when the watcher started. */
@@ -143,8 +175,11 @@ export class ComplaintDeadlineWatcher {
     let due = 0;
     let recorded = 0;
     let failed = 0;
+    if (!this.owns) return { at, due, recorded, failed, standby: true };
     for (const doc of await this.model.pastDue(at, MAX_PER_TICK)) {
       for (const milestone of dueBreaches(milestonesOfDocument(doc), at)) {
+        // Lost the lease mid-tick (paused past it): the new owner records the rest.
+        if (!this.owns) return { at, due, recorded, failed, standby: true };
         due += 1;
         try {
           const result = await this.recordBreach(doc, milestone, now);
