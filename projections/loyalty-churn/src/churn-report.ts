@@ -9,6 +9,8 @@ import {
   type Bucket,
   type ChurnFigures,
   type CohortRetention,
+  type CustomerTimeline,
+  type Period,
   type PeriodChurn,
 } from './churn';
 import type { CustomerHistory } from './customer-history';
@@ -49,13 +51,24 @@ const rounded = <T extends { churnRate: number | null }>(figures: T): T => ({
 });
 
 export function churnReport(histories: readonly CustomerHistory[], options: ChurnReportOptions): ChurnReport {
-  const { asOf, inactivityDays, bucket } = options;
+  return churnReportOf(customerTimelines(histories, options.inactivityDays, options.asOf), options);
+}
+
+/** The periods a report covers: checked, so a bad range fails before any history is read. */
+export function churnPeriods(options: ChurnReportOptions): Period[] {
+  const { asOf, bucket } = options;
   const to = Math.min(options.to ?? asOf, asOf);
   const from = options.from ?? addMonths(to, -11);
   if (from > to) throw new InvalidValueError('CHURN.RANGE_INVALID', '`from` must not be after `to` (nor after asOf)');
   const periods = monthPeriods(from, to, bucket);
   if (periods.length > MAX_PERIODS) throw new InvalidValueError('CHURN.RANGE_TOO_LONG', `at most ${MAX_PERIODS} periods per request`);
-  const timelines = customerTimelines(histories, inactivityDays, asOf);
+  return periods;
+}
+
+/** The report from every customer's timeline (`customerTimelines` as of the same asOf and threshold). */
+export function churnReportOf(timelines: readonly CustomerTimeline[], options: ChurnReportOptions): ChurnReport {
+  const { asOf, inactivityDays, bucket } = options;
+  const periods = churnPeriods(options);
   const { from: yearAgo, ...annual } = annualChurn(timelines, asOf);
   const retention = retentionByCohort(
     timelines,

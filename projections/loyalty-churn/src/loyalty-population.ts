@@ -1,0 +1,162 @@
+import { isActiveAt } from './activity-timeline';
+import { annualChurn, customerTimelines, RETENTION_MONTHS, type CustomerTimeline } from './churn';
+import type { CustomerHistory, LoyaltySources } from './customer-history';
+import { addMonths, dayNumber } from './days';
+import { quintileOfCounts, rfmValues, SortedValues, spendIn, type RfmScores, type RfmValues } from './rfm';
+
+export interface PopulationOptions {
+  readonly asOf: number;
+  readonly windowDays: number;
+  readonly inactivityDays: number;
+}
+
+/**
+ * What one customer's loyalty card needs from every other customer, computed
+ * once: the active base's recency, frequency and spend sorted (a customer's
+ * quintile is then two binary searches), its size, the annual churn rate and
+ * every customer's active spans (the churn report's input).
+ */
+export interface LoyaltyPopulation {
+  readonly asOf: number;
+  readonly timelines: readonly CustomerTimeline[];
+  /** The active customer base the quintiles rank. */
+  readonly activeCustomers: number;
+  /** Over the 365 days up to asOf; null when nobody was active at their start. */
+  readonly annualChurnRate: number | null;
+  /** Scores against the active base, as `rfmScores(base, values)` gives them. */
+  scores(values: RfmValues): RfmScores;
+}
+
+export function loyaltyPopulation(histories: readonly CustomerHistory[], options: PopulationOptions): LoyaltyPopulation {
+  const { asOf, windowDays, inactivityDays } = options;
+  const timelines = customerTimelines(histories, inactivityDays, asOf);
+  const base = histories
+    .filter((_, i) => isActiveAt(timelines[i]?.spans ?? [], asOf))
+    .flatMap((history) => rfmValues(history, asOf, windowDays) ?? []);
+  const members = new Set(base.map((b) => b.accountId));
+  const recency = new SortedValues(base.map((b) => -b.recencyDays));
+  const frequency = new SortedValues(base.map((b) => b.frequency));
+  const spend = new Map<string, SortedValues>();
+  const spendIn_ = (currency: string): SortedValues => {
+    let sorted = spend.get(currency);
+    if (!sorted) spend.set(currency, (sorted = new SortedValues(base.map((b) => spendIn(b, currency)))));
+    return sorted;
+  };
+  return {
+    asOf,
+    timelines,
+    activeCustomers: base.length,
+    annualChurnRate: annualChurn(timelines, asOf).churnRate,
+    scores(values) {
+      // One outside the base is ranked as if added to it (rfmScores does the same).
+      const added = members.has(values.accountId) ? 0 : 1;
+      const score = (sorted: SortedValues, value: number) =>
+        quintileOfCounts(sorted.below(value), sorted.equal(value) + added, sorted.size + added);
+      return {
+        recency: score(recency, -values.recencyDays),
+        frequency: score(frequency, values.frequency),
+        monetary: score(spendIn_(values.mainCurrency), spendIn(values, values.mainCurrency)),
+      };
+    },
+  };
+}
+
+/** Instants closest to `at` on either side, and whether one is exactly at it. */
+interface Gap {
+  readonly below: number;
+  readonly above: number;
+  readonly at: boolean;
+}
+
+function gapAround(at: number, instants: Iterable<number>): Gap {
+  let below = Number.NEGATIVE_INFINITY;
+  let above = Number.POSITIVE_INFINITY;
+  let hit = false;
+  for (const x of instants) {
+    if (x < at) below = Math.max(below, x);
+    else if (x > at) above = Math.min(above, x);
+    else hit = true;
+  }
+  return { below, above, at: hit };
+}
+
+/** No instant of the gap's set lies between its centre and `other`, either included. */
+const sameSide = (gap: Gap, centre: number, other: number): boolean =>
+  other === centre || (!gap.at && gap.below < other && other < gap.above);
+
+/**
+ * When a population (or a churn report) computed as of one instant is also
+ * the one as of another. Once asOf is at or after every dated fact of the
+ * tenant (`horizon`), the figures depend on asOf only through its UTC day,
+ * except where an instant of the history is compared with asOf itself or with
+ * the start of the annual window (asOf + 1 ms − 365 days): span starts and
+ * ends and first purchases against the window's start, retention dates (first
+ * purchase + 1, 3, 6, 12 months) against asOf. So the same answer holds for any
+ * asOf of the same day, after the horizon, with none of those instants
+ * between it and the one computed for.
+ */
+export interface Reuse {
+  readonly asOf: number;
+  readonly horizon: number;
+  readonly annualStart: Gap;
+  readonly retentionDue: Gap;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+
+export function reuseOf(population: Pick<LoyaltyPopulation, 'asOf' | 'timelines'>, horizon: number): Reuse {
+  const { asOf, timelines } = population;
+  const annualStart = asOf + 1 - YEAR_MS;
+  const edges: number[] = [];
+  const due: number[] = [];
+  for (const timeline of timelines) {
+    for (const span of timeline.spans) {
+      edges.push(span.from);
+      if (span.to !== undefined) edges.push(span.to);
+    }
+    if (timeline.firstPurchaseAt !== undefined) {
+      edges.push(timeline.firstPurchaseAt);
+      for (const months of RETENTION_MONTHS) due.push(addMonths(timeline.firstPurchaseAt, months));
+    }
+  }
+  return { asOf, horizon, annualStart: gapAround(annualStart, edges), retentionDue: gapAround(asOf, due) };
+}
+
+export function reusableAt(reuse: Reuse, asOf: number): boolean {
+  if (asOf === reuse.asOf) return true;
+  return (
+    reuse.asOf >= reuse.horizon &&
+    asOf >= reuse.horizon &&
+    dayNumber(asOf) === dayNumber(reuse.asOf) &&
+    sameSide(reuse.annualStart, reuse.asOf + 1 - YEAR_MS, asOf + 1 - YEAR_MS) &&
+    sameSide(reuse.retentionDue, reuse.asOf, asOf)
+  );
+}
+
+const instant = (iso: string | undefined): number => (iso === undefined ? Number.NEGATIVE_INFINITY : Date.parse(iso));
+
+/** The latest instant any loyalty document of the sources dates (purchases, closings, deals, interactions); −∞ when none. */
+export function latestFact(sources: LoyaltySources): number {
+  let latest = Number.NEGATIVE_INFINITY;
+  const see = (iso: string | undefined) => (latest = Math.max(latest, instant(iso)));
+  for (const doc of sources.activities) {
+    see(doc.openedAt);
+    for (const p of doc.purchases) see(p.occurredAt);
+    for (const c of doc.closures) {
+      see(c.closedAt);
+      see(c.reopenedAt);
+    }
+  }
+  for (const deal of sources.wonDeals) {
+    see(deal.wonAt);
+    see(deal.reopenedAt);
+  }
+  for (const doc of sources.interactions) {
+    see(doc.at);
+    for (const span of doc.openSpans ?? []) {
+      see(span.from);
+      see(span.to);
+    }
+  }
+  return latest;
+}
