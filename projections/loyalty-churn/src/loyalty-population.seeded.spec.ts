@@ -1,0 +1,131 @@
+import { recordedDemoHistory } from '@crm/demo-data';
+import { foldEvents, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
+import { isActiveAt } from './activity-timeline';
+import { churnReport, churnReportOf, type ChurnReportOptions } from './churn-report';
+import { customerHistories, type LoyaltySources } from './customer-history';
+import { DAY_MS, dayNumber } from './days';
+import { LOYALTY_PROJECTION_NAMES } from './documents';
+import { LOYALTY_CHURN_PROJECTIONS } from './index';
+import { at, history } from './loyalty.fixtures';
+import { loyaltyProfile, loyaltyProfileOf, type LoyaltyOptions } from './loyalty-profile';
+import { latestFact, loyaltyPopulation, reusableAt, reuseOf } from './loyalty-population';
+import { rfmScores, rfmValues } from './rfm';
+
+/** Every loyalty document of a seeded history, folded in batches through JSON as the runner does. */
+function seededSources(): LoyaltySources {
+  const types = [...new Set(LOYALTY_CHURN_PROJECTIONS.flatMap((p) => p.eventTypes))];
+  const events = recordedDemoHistory({ events: 30_000, seed: 5 }, types);
+  const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+  const docs = (projection: AnyProjection): object[] => {
+    const handled = events.filter((event) => projection.eventTypes.includes(event.type));
+    const documents = new Map<string, DocumentRecord<object>>();
+    for (let start = 0; start < handled.length; start += 500) {
+      const folded = foldEvents(projection, documents, handled.slice(start, start + 500), compare);
+      if (folded.failure) throw folded.failure.error;
+      for (const [id, record] of folded.changed) {
+        if (record) documents.set(id, JSON.parse(JSON.stringify(record)) as DocumentRecord<object>);
+        else documents.delete(id);
+      }
+    }
+    return [...documents.values()].map((record) => record.doc);
+  };
+  const of = (name: string) => docs(LOYALTY_CHURN_PROJECTIONS.find((p) => p.name === name) as AnyProjection) as never[];
+  return {
+    activities: of(LOYALTY_PROJECTION_NAMES.activity),
+    wonDeals: of(LOYALTY_PROJECTION_NAMES.wonDeals),
+    interactions: of(LOYALTY_PROJECTION_NAMES.interactions),
+    contactLinks: of(LOYALTY_PROJECTION_NAMES.contactLinks),
+    opportunityLinks: of(LOYALTY_PROJECTION_NAMES.opportunityLinks),
+  };
+}
+
+describe('reusableAt', () => {
+  // One customer, first purchase at noon on 15 January: one month later, at noon on 15 February, it falls due for retention.
+  const histories = [history('A', { purchases: [['2025-01-15T12:00:00Z', 100]] })];
+  const horizon = at('2025-01-15T12:00:00Z');
+  const report = (asOf: number) => churnReport(histories, { asOf, inactivityDays: 90, bucket: 'month' });
+  const morning = at('2025-02-15T06:00:00Z');
+  const reuse = reuseOf(loyaltyPopulation(histories, { asOf: morning, windowDays: 365, inactivityDays: 90 }), horizon);
+
+  it('refuses an asOf of the same day across an instant the figures turn on, whose figures differ', () => {
+    const evening = at('2025-02-15T18:00:00Z');
+    expect(reusableAt(reuse, evening)).toBe(false);
+    expect(report(evening).retention).not.toEqual(report(morning).retention);
+  });
+
+  it('accepts one on the same side of it, and refuses another day or a time before the last fact', () => {
+    expect(reusableAt(reuse, at('2025-02-15T11:59:59.999Z'))).toBe(true);
+    expect(report(at('2025-02-15T11:59:59.999Z'))).toEqual({ ...report(morning), asOf: '2025-02-15T11:59:59.999Z', annual: expect.anything() });
+    expect(reusableAt(reuse, at('2025-02-14T07:00:00Z'))).toBe(false);
+    const early = reuseOf(loyaltyPopulation(histories, { asOf: at('2025-01-15T08:00:00Z'), windowDays: 365, inactivityDays: 90 }), horizon);
+    expect(reusableAt(early, at('2025-01-15T09:00:00Z'))).toBe(false);
+  });
+});
+
+describe('loyalty population on a seeded history', () => {
+  const sources = seededSources();
+  const horizon = latestFact(sources);
+  const options = (asOf: number): LoyaltyOptions => ({ asOf, windowDays: 365, inactivityDays: 90, margin: 0.3 });
+
+  it('ranks by binary search exactly as rfmScores ranks by scanning the base, at several dates', () => {
+    let scored = 0;
+    for (const asOf of [horizon - 400 * DAY_MS, horizon - 90 * DAY_MS, horizon]) {
+      const histories = customerHistories(sources, asOf);
+      const population = loyaltyPopulation(histories, options(asOf));
+      const active = new Set(population.timelines.filter((t) => isActiveAt(t.spans, asOf)).map((t) => t.accountId));
+      const base = histories.filter((h) => active.has(h.accountId)).flatMap((h) => rfmValues(h, asOf, 365) ?? []);
+      expect(population.activeCustomers).toBe(base.length);
+      for (const history of histories) {
+        const values = rfmValues(history, asOf, 365);
+        if (values === undefined) continue;
+        // Inside the base and outside it (lost customers are ranked as if added).
+        expect(population.scores(values)).toEqual(rfmScores(base, values));
+        scored += 1;
+      }
+    }
+    expect(scored).toBeGreaterThan(500);
+  });
+
+  it('serves every asOf it says it can with the figures computed afresh, cards and churn reports alike', () => {
+    const histories = customerHistories(sources, horizon);
+    expect(histories.length).toBeGreaterThan(100);
+    // A day well after the history: the annual window starts inside it, so the gaps matter.
+    const day = dayNumber(horizon) + 200;
+    const starts = [day * DAY_MS + 1, day * DAY_MS + 43_200_000];
+    const accounts = histories.filter((_, i) => i % 7 === 0).map((h) => h.accountId);
+    let compared = 0;
+    let refused = 0;
+    for (const start of starts) {
+      const population = loyaltyPopulation(customerHistories(sources, start), options(start));
+      const reuse = reuseOf(population, horizon);
+      for (const asOf of [start, start + 1, start + 3_600_000, day * DAY_MS + DAY_MS - 1, (day + 1) * DAY_MS, horizon - 1]) {
+        if (!reusableAt(reuse, asOf)) {
+          refused += 1;
+          continue;
+        }
+        const now = customerHistories(sources, asOf);
+        for (const accountId of accounts) {
+          const history = now.find((h) => h.accountId === accountId);
+          if (history === undefined) throw new Error(`no history for ${accountId}`);
+          expect(loyaltyProfileOf(history, population, options(asOf))).toEqual(loyaltyProfile(accountId, now, options(asOf)));
+          compared += 1;
+        }
+        for (const bucket of ['month', 'jalali'] as const) {
+          const report: ChurnReportOptions = { asOf, inactivityDays: 90, bucket };
+          expect(churnReportOf(population.timelines, report)).toEqual(churnReport(now, report));
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+    // Every half hour of the day.
+    const population = loyaltyPopulation(customerHistories(sources, starts[0] as number), options(starts[0] as number));
+    const reuse = reuseOf(population, horizon);
+    const sameDay = Array.from({ length: 48 }, (_, i) => day * DAY_MS + i * 1_800_000 + 7);
+    for (const asOf of sameDay.filter((at) => reusableAt(reuse, at))) {
+      const report: ChurnReportOptions = { asOf, inactivityDays: 90, bucket: 'month' };
+      expect(churnReportOf(population.timelines, report)).toEqual(churnReport(customerHistories(sources, asOf), report));
+    }
+    // The next day and a time before the history's last fact are never taken for the same.
+    expect(refused).toBeGreaterThanOrEqual(4);
+  });
+});
