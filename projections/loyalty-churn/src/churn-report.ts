@@ -17,7 +17,7 @@ import type { CustomerHistory } from './customer-history';
 import { roundHalfEven, RATIO_PLACES } from '@crm/shared/kernel';
 
 const round = (value: number): number => roundHalfEven(value, RATIO_PLACES);
-import { addMonths, iso } from './days';
+import { addMonths, DAY_MS, iso } from './days';
 
 export const MAX_PERIODS = 120;
 
@@ -89,4 +89,13 @@ export function churnReportOf(timelines: readonly CustomerTimeline[], options: C
     retention,
     annual: { from: iso(yearAgo), to: iso(asOf), ...rounded(annual) },
   };
+}
+
+/**
+ * A report computed as of one instant, restated as of another that
+ * `reusableAt` accepts for its population and that covers the same periods:
+ * only the instants it names change.
+ */
+export function churnReportAt(report: ChurnReport, asOf: number): ChurnReport {
+  return { ...report, asOf: iso(asOf), annual: { ...report.annual, from: iso(asOf + 1 - 365 * DAY_MS), to: iso(asOf) } };
 }

@@ -106,6 +106,14 @@ function purchasesAsOf(doc: CustomerActivityDoc, deals: readonly WonDealDoc[], a
 
 /** Every account's history as of `asOf`, interactions of its contacts and about its deals included. */
 export function customerHistories(sources: LoyaltySources, asOf: number, rule: WonDealsRule = 'auto'): CustomerHistory[] {
+  return sources.activities.map(historyOf(sources, asOf, rule));
+}
+
+/**
+ * The history of any account of `sources.activities` as of `asOf`, the other
+ * sources indexed once (so a caller can build many histories a few at a time).
+ */
+export function historyOf(sources: LoyaltySources, asOf: number, rule: WonDealsRule = 'auto'): (doc: CustomerActivityDoc) => CustomerHistory {
   const accountOfContact = new Map(sources.contactLinks.map((link) => [link.contactId, link.accountId]));
   const dealsByAccount = groupBy(sources.wonDeals, (deal) => deal.accountId);
   const accountOfDeal = new Map(sources.opportunityLinks.map((link) => [link.opportunityId, link.accountId]));
@@ -116,7 +124,7 @@ export function customerHistories(sources: LoyaltySources, asOf: number, rule: W
       (doc.contactId !== undefined ? accountOfContact.get(doc.contactId) : undefined) ??
       (doc.opportunityId !== undefined ? accountOfDeal.get(doc.opportunityId) : undefined),
   );
-  return sources.activities.map((doc) => {
+  return (doc) => {
     const interactions = (interactionsByAccount.get(doc.accountId) ?? [])
       .filter((i) => ms(i.at) <= asOf)
       .map((i) => interactionAsOf(i, asOf))
@@ -135,5 +143,5 @@ export function customerHistories(sources: LoyaltySources, asOf: number, rule: W
       interactions,
       closings,
     };
-  });
+  };
 }

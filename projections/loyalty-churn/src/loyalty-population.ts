@@ -27,9 +27,13 @@ export interface LoyaltyPopulation {
   scores(values: RfmValues): RfmScores;
 }
 
-export function loyaltyPopulation(histories: readonly CustomerHistory[], options: PopulationOptions): LoyaltyPopulation {
-  const { asOf, windowDays, inactivityDays } = options;
-  const timelines = customerTimelines(histories, inactivityDays, asOf);
+/** `timelines`, when given, must be `customerTimelines(histories, options.inactivityDays, options.asOf)`. */
+export function loyaltyPopulation(
+  histories: readonly CustomerHistory[],
+  options: PopulationOptions,
+  timelines: readonly CustomerTimeline[] = customerTimelines(histories, options.inactivityDays, options.asOf),
+): LoyaltyPopulation {
+  const { asOf, windowDays } = options;
   const base = histories
     .filter((_, i) => isActiveAt(timelines[i]?.spans ?? [], asOf))
     .flatMap((history) => rfmValues(history, asOf, windowDays) ?? []);

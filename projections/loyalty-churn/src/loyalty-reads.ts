@@ -1,0 +1,189 @@
+import type { FindQuery, ReadStore } from '@crm/shared/read-model';
+import { customerTimelines, type CustomerTimeline } from './churn';
+import { churnPeriods, churnReportAt, churnReportOf, type ChurnReport, type ChurnReportOptions } from './churn-report';
+import { historyOf, type CustomerHistory, type LoyaltySources, type WonDealsRule } from './customer-history';
+import type { ContactLinkDoc, CustomerActivityDoc, CustomerInteractionDoc, OpportunityLinkDoc, WonDealDoc } from './documents';
+import { latestFact, loyaltyPopulation, reusableAt, reuseOf, type LoyaltyPopulation, type Reuse } from './loyalty-population';
+
+/** The serving collection of each loyalty projection. */
+export interface LoyaltyCollections {
+  readonly activity: string;
+  readonly wonDeals: string;
+  readonly interactions: string;
+  readonly contactLinks: string;
+  readonly opportunityLinks: string;
+}
+
+type Reader = Pick<ReadStore, 'get' | 'find'>;
+
+const docs = async <D extends object>(store: Reader, collection: string, where: FindQuery): Promise<D[]> =>
+  (await store.find<D>(collection, where)).map((record) => record.doc);
+
+/**
+ * One account's own documents, by key and through the indexes on the account,
+ * contact and opportunity: its activity, its won deals, the interactions of the
+ * account, of the contacts linked to it and about its deals. Undefined for an
+ * unknown account. `customerHistories` over them gives its history exactly as
+ * over every document of the tenant.
+ */
+export async function loadCustomerSources(
+  store: Reader,
+  collections: LoyaltyCollections,
+  tenantId: string,
+  accountId: string,
+): Promise<LoyaltySources | undefined> {
+  const activity = await store.get<CustomerActivityDoc>(collections.activity, `${tenantId}:${accountId}`);
+  if (activity === undefined) return undefined;
+  const mine = { where: { tenantId, accountId } };
+  const [wonDeals, own, contactLinks, opportunityLinks] = await Promise.all([
+    docs<WonDealDoc>(store, collections.wonDeals, mine),
+    docs<CustomerInteractionDoc>(store, collections.interactions, mine),
+    docs<ContactLinkDoc>(store, collections.contactLinks, mine),
+    docs<OpportunityLinkDoc>(store, collections.opportunityLinks, mine),
+  ]);
+  const linked = (field: 'contactId' | 'opportunityId', ids: readonly string[]) =>
+    ids.length === 0 ? Promise.resolve([]) : docs<CustomerInteractionDoc>(store, collections.interactions, { where: { tenantId, [field]: { in: ids } } });
+  const [byContact, byDeal] = await Promise.all([
+    linked('contactId', contactLinks.map((link) => link.contactId)),
+    linked('opportunityId', opportunityLinks.map((link) => link.opportunityId)),
+  ]);
+  return { activities: [activity.doc], wonDeals, interactions: [...own, ...byContact, ...byDeal], contactLinks, opportunityLinks };
+}
+
+/** Lets other work run between two slices of a long computation (setImmediate on a server). */
+export type Pause = () => Promise<void>;
+const noPause: Pause = () => Promise.resolve();
+
+/** Every loyalty document of a tenant, read `pageSize` at a time in id order (keyset), pausing between pages. */
+export async function loadLoyaltySources(
+  store: Reader,
+  collections: LoyaltyCollections,
+  tenantId: string,
+  { pageSize = 2_000, pause = noPause }: { pageSize?: number; pause?: Pause } = {},
+): Promise<LoyaltySources> {
+  const all = async <D extends object>(collection: string): Promise<D[]> => {
+    const out: D[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await store.find<D>(collection, {
+        where: { tenantId },
+        limit: pageSize,
+        ...(after === undefined ? {} : { after: { values: [], id: after } }),
+      });
+      for (const record of page) out.push(record.doc);
+      if (page.length < pageSize) return out;
+      after = (page[page.length - 1] as { id: string }).id;
+      await pause();
+    }
+  };
+  const activities = await all<CustomerActivityDoc>(collections.activity);
+  const wonDeals = await all<WonDealDoc>(collections.wonDeals);
+  const interactions = await all<CustomerInteractionDoc>(collections.interactions);
+  const contactLinks = await all<ContactLinkDoc>(collections.contactLinks);
+  const opportunityLinks = await all<OpportunityLinkDoc>(collections.opportunityLinks);
+  return { activities, wonDeals, interactions, contactLinks, opportunityLinks };
+}
+
+export interface PopulationKey {
+  readonly asOf: number;
+  readonly windowDays: number;
+  readonly inactivityDays: number;
+  readonly rule: WonDealsRule;
+}
+
+/** A population with what tells whether it serves another asOf. */
+export interface BuiltPopulation {
+  readonly population: LoyaltyPopulation;
+  readonly reuse: Reuse;
+}
+
+/** `loyaltyPopulation` over every account of `sources`, a slice of accounts at a time. */
+export async function buildPopulation(sources: LoyaltySources, key: PopulationKey, pause: Pause = noPause, slice = 1_000): Promise<BuiltPopulation> {
+  const { asOf, windowDays, inactivityDays, rule } = key;
+  const history = historyOf(sources, asOf, rule);
+  await pause();
+  const histories: CustomerHistory[] = [];
+  const timelines: CustomerTimeline[] = [];
+  for (let start = 0; start < sources.activities.length; start += slice) {
+    const some = sources.activities.slice(start, start + slice).map(history);
+    histories.push(...some);
+    timelines.push(...customerTimelines(some, inactivityDays, asOf));
+    await pause();
+  }
+  const population = loyaltyPopulation(histories, { asOf, windowDays, inactivityDays }, timelines);
+  await pause();
+  return { population, reuse: reuseOf(population, latestFact(sources)) };
+}
+
+interface Entry {
+  readonly key: string;
+  readonly built: Promise<BuiltPopulation>;
+  /** Churn reports computed from it, by their query, with the periods they covered. */
+  readonly reports: Map<string, { readonly periods: string; readonly report: ChurnReport }>;
+}
+
+/**
+ * Populations kept between requests. The caller's key must change whenever a
+ * document the population was built from may have changed (the projections'
+ * checkpoints and serving collections) and name the tenant and the window,
+ * threshold and won-deals rule. An entry serves a request when `reusableAt`
+ * accepts its asOf; otherwise a new one is built. Concurrent requests for the
+ * same key share one build.
+ */
+export class PopulationCache {
+  private readonly entries: Entry[] = [];
+
+  constructor(private readonly capacity = 8) {}
+
+  async population(key: string, asOf: number, build: () => Promise<BuiltPopulation>): Promise<LoyaltyPopulation> {
+    return (await this.entry(key, asOf, build)).population;
+  }
+
+  /** The churn report as of `options.asOf`, from a kept one when its population and periods serve. */
+  async churnReport(key: string, options: ChurnReportOptions, build: () => Promise<BuiltPopulation>): Promise<ChurnReport> {
+    const periods = churnPeriods(options) // checked before anything is read: a bad range is refused at once
+      .map((period) => period.key)
+      .join(',');
+    const entry = await this.entry(key, options.asOf, build);
+    const query = JSON.stringify([options.bucket, options.from ?? null, options.to ?? null]);
+    const kept = entry.entry.reports.get(query);
+    if (kept && kept.periods === periods) return churnReportAt(kept.report, options.asOf);
+    const report = churnReportOf(entry.population.timelines, options);
+    const { reports } = entry.entry;
+    reports.delete(query);
+    reports.set(query, { periods, report });
+    if (reports.size > 32) reports.delete(reports.keys().next().value as string);
+    return report;
+  }
+
+  private async entry(
+    key: string,
+    asOf: number,
+    build: () => Promise<BuiltPopulation>,
+  ): Promise<{ population: LoyaltyPopulation; entry: Entry }> {
+    for (const entry of this.entries.filter((candidate) => candidate.key === key)) {
+      const built = await entry.built.catch(() => undefined);
+      if (built && reusableAt(built.reuse, asOf)) {
+        this.touch(entry);
+        return { population: built.population, entry };
+      }
+    }
+    const entry: Entry = { key, built: build(), reports: new Map() };
+    this.entries.unshift(entry);
+    if (this.entries.length > this.capacity) this.entries.length = this.capacity;
+    try {
+      return { population: (await entry.built).population, entry };
+    } catch (error) {
+      const index = this.entries.indexOf(entry);
+      if (index >= 0) this.entries.splice(index, 1);
+      throw error;
+    }
+  }
+
+  private touch(entry: Entry): void {
+    const index = this.entries.indexOf(entry);
+    if (index > 0) {
+      this.entries.splice(index, 1);
+      this.entries.unshift(entry);
+    }
+  }
+}
