@@ -1,5 +1,5 @@
 import { recordedDemoHistory } from '@crm/demo-data';
-import { foldEvents, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
+import { foldEvents, InMemoryReadStore, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
 import { isActiveAt } from './activity-timeline';
 import { churnReport, churnReportOf, type ChurnReportOptions } from './churn-report';
 import { customerHistories, type LoyaltySources } from './customer-history';
@@ -9,6 +9,7 @@ import { LOYALTY_CHURN_PROJECTIONS } from './index';
 import { at, history } from './loyalty.fixtures';
 import { loyaltyProfile, loyaltyProfileOf, type LoyaltyOptions } from './loyalty-profile';
 import { latestFact, loyaltyPopulation, reusableAt, reuseOf } from './loyalty-population';
+import { buildPopulation, loadCustomerSources, loadLoyaltySources, PopulationCache, type LoyaltyCollections } from './loyalty-reads';
 import { rfmScores, rfmValues } from './rfm';
 
 /** Every loyalty document of a seeded history, folded in batches through JSON as the runner does. */
@@ -127,5 +128,84 @@ describe('loyalty population on a seeded history', () => {
     }
     // The next day and a time before the history's last fact are never taken for the same.
     expect(refused).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('loyalty reads on a seeded history', () => {
+  const sources = seededSources();
+  const collections: LoyaltyCollections = {
+    activity: 'activity',
+    wonDeals: 'deals',
+    interactions: 'interactions',
+    contactLinks: 'contacts',
+    opportunityLinks: 'opportunities',
+  };
+  const store = new InMemoryReadStore();
+  const keyed = (doc: object) => {
+    const d = doc as Record<string, string>;
+    return `${d['tenantId']}:${d['accountId'] ?? ''}:${d['sourceId'] ?? d['opportunityId'] ?? d['contactId'] ?? ''}:${d['kind'] ?? ''}:${d['occurrence'] ?? ''}`;
+  };
+  beforeAll(() =>
+    store.transaction((tx) => {
+      for (const doc of sources.activities) tx.put(collections.activity, `${doc.tenantId}:${doc.accountId}`, doc, '1');
+      for (const doc of sources.wonDeals) tx.put(collections.wonDeals, keyed(doc), doc, '1');
+      for (const doc of sources.interactions) tx.put(collections.interactions, keyed(doc), doc, '1');
+      for (const doc of sources.contactLinks) tx.put(collections.contactLinks, keyed(doc), doc, '1');
+      for (const doc of sources.opportunityLinks) tx.put(collections.opportunityLinks, keyed(doc), doc, '1');
+    }),
+  );
+  const horizon = latestFact(sources);
+
+  it('reads one account its own rows only, and they give the history every row gives', async () => {
+    const all = customerHistories(sources, horizon);
+    let withContacts = 0;
+    for (const history of all.filter((_, i) => i % 10 === 0)) {
+      const own = await loadCustomerSources(store, collections, 'default', history.accountId);
+      if (own === undefined) throw new Error(`${history.accountId} not found`);
+      expect(own.interactions.length).toBeLessThan(sources.interactions.length / 10);
+      if (own.contactLinks.length > 0 && own.interactions.some((i) => i.contactId !== undefined)) withContacts += 1;
+      expect(customerHistories(own, horizon)).toEqual([history]);
+    }
+    expect(withContacts).toBeGreaterThan(3);
+    expect(await loadCustomerSources(store, collections, 'default', 'no-such-account')).toBeUndefined();
+    expect(await loadCustomerSources(store, collections, 'other-tenant', all[0]?.accountId as string)).toBeUndefined();
+  });
+
+  it('reads every document page by page, and builds the same population slice by slice', async () => {
+    let pauses = 0;
+    const paged = await loadLoyaltySources(store, collections, 'default', { pageSize: 97, pause: async () => void (pauses += 1) });
+    const sorted = <T>(docs: readonly T[]) => [...docs].map((d) => JSON.stringify(d)).sort();
+    for (const name of Object.keys(sources) as (keyof typeof sources)[]) expect(sorted(paged[name])).toEqual(sorted(sources[name]));
+    expect(pauses).toBeGreaterThan(20);
+    const asOf = horizon + 30 * DAY_MS;
+    const key = { asOf, windowDays: 200, inactivityDays: 120, rule: 'always' as const };
+    const built = await buildPopulation(paged, key, async () => undefined, 37);
+    const whole = loyaltyPopulation(customerHistories(sources, asOf, 'always'), { asOf, windowDays: 200, inactivityDays: 120 });
+    expect(built.population.activeCustomers).toBe(whole.activeCustomers);
+    expect(built.population.annualChurnRate).toBe(whole.annualChurnRate);
+    expect(sorted(built.population.timelines)).toEqual(sorted(whole.timelines));
+  });
+
+  it('keeps a population per key, reuses it where reusableAt says, and restates kept churn reports', async () => {
+    const cache = new PopulationCache(2);
+    let builds = 0;
+    const asOf = (dayNumber(horizon) + 3) * DAY_MS + 5;
+    const build = (at: number) => async () => {
+      builds += 1;
+      return buildPopulation(sources, { asOf: at, windowDays: 365, inactivityDays: 90, rule: 'auto' });
+    };
+    const report = (at: number) => ({ asOf: at, inactivityDays: 90, bucket: 'month' as const });
+    const [first, second] = await Promise.all([cache.churnReport('k1', report(asOf), build(asOf)), cache.churnReport('k1', report(asOf + 1), build(asOf + 1))]);
+    expect(builds).toBe(1); // the second request waited for the first one's build and found it serves
+    expect(second).toEqual(churnReport(customerHistories(sources, asOf + 1), report(asOf + 1)));
+    expect(first).toEqual(churnReport(customerHistories(sources, asOf), report(asOf)));
+    const later = asOf + 3_600_000;
+    expect(await cache.churnReport('k1', report(later), build(later))).toEqual(churnReport(customerHistories(sources, later), report(later)));
+    expect(builds).toBe(1);
+    await cache.population('k1', asOf + DAY_MS, build(asOf + DAY_MS)); // another day
+    expect(builds).toBe(2);
+    await cache.population('k2', asOf, build(asOf)); // another key (the read models moved)
+    expect(builds).toBe(3);
+    await expect(cache.churnReport('k1', { ...report(asOf), from: asOf + DAY_MS * 40 }, build(asOf))).rejects.toThrow('`from`');
   });
 });
