@@ -8,7 +8,7 @@ import { LOYALTY_PROJECTION_NAMES } from './documents';
 import { LOYALTY_CHURN_PROJECTIONS } from './index';
 import { at, history } from './loyalty.fixtures';
 import { loyaltyProfile, loyaltyProfileOf, type LoyaltyOptions } from './loyalty-profile';
-import { latestFact, loyaltyPopulation, reusableAt, reuseOf } from './loyalty-population';
+import { factInstants, latestFact, loyaltyPopulation, reusableAt, reuseOf } from './loyalty-population';
 import { buildPopulation, loadCustomerSources, loadLoyaltySources, PopulationCache, type LoyaltyCollections } from './loyalty-reads';
 import { rfmScores, rfmValues } from './rfm';
 
@@ -43,10 +43,10 @@ function seededSources(): LoyaltySources {
 describe('reusableAt', () => {
   // One customer, first purchase at noon on 15 January: one month later, at noon on 15 February, it falls due for retention.
   const histories = [history('A', { purchases: [['2025-01-15T12:00:00Z', 100]] })];
-  const horizon = at('2025-01-15T12:00:00Z');
+  const facts = [at('2025-01-15T12:00:00Z')];
   const report = (asOf: number) => churnReport(histories, { asOf, inactivityDays: 90, bucket: 'month' });
   const morning = at('2025-02-15T06:00:00Z');
-  const reuse = reuseOf(loyaltyPopulation(histories, { asOf: morning, windowDays: 365, inactivityDays: 90 }), horizon);
+  const reuse = reuseOf(loyaltyPopulation(histories, { asOf: morning, windowDays: 365, inactivityDays: 90 }), facts);
 
   it('refuses an asOf of the same day across an instant the figures turn on, whose figures differ', () => {
     const evening = at('2025-02-15T18:00:00Z');
@@ -54,12 +54,13 @@ describe('reusableAt', () => {
     expect(report(evening).retention).not.toEqual(report(morning).retention);
   });
 
-  it('accepts one on the same side of it, and refuses another day or a time before the last fact', () => {
+  it('accepts one on the same side of it, and refuses another day or one across a dated fact', () => {
     expect(reusableAt(reuse, at('2025-02-15T11:59:59.999Z'))).toBe(true);
     expect(report(at('2025-02-15T11:59:59.999Z'))).toEqual({ ...report(morning), asOf: '2025-02-15T11:59:59.999Z', annual: expect.anything() });
     expect(reusableAt(reuse, at('2025-02-14T07:00:00Z'))).toBe(false);
-    const early = reuseOf(loyaltyPopulation(histories, { asOf: at('2025-01-15T08:00:00Z'), windowDays: 365, inactivityDays: 90 }), horizon);
-    expect(reusableAt(early, at('2025-01-15T09:00:00Z'))).toBe(false);
+    const early = reuseOf(loyaltyPopulation(histories, { asOf: at('2025-01-15T08:00:00Z'), windowDays: 365, inactivityDays: 90 }), facts);
+    expect(reusableAt(early, at('2025-01-15T09:00:00Z'))).toBe(true);
+    expect(reusableAt(early, at('2025-01-15T12:00:00Z'))).toBe(false);
   });
 });
 
@@ -98,7 +99,7 @@ describe('loyalty population on a seeded history', () => {
     let refused = 0;
     for (const start of starts) {
       const population = loyaltyPopulation(customerHistories(sources, start), options(start));
-      const reuse = reuseOf(population, horizon);
+      const reuse = reuseOf(population, factInstants(sources));
       for (const asOf of [start, start + 1, start + 3_600_000, day * DAY_MS + DAY_MS - 1, (day + 1) * DAY_MS, horizon - 1]) {
         if (!reusableAt(reuse, asOf)) {
           refused += 1;
@@ -118,15 +119,36 @@ describe('loyalty population on a seeded history', () => {
       }
     }
     expect(compared).toBeGreaterThan(100);
-    // Every half hour of the day.
-    const population = loyaltyPopulation(customerHistories(sources, starts[0] as number), options(starts[0] as number));
-    const reuse = reuseOf(population, horizon);
-    const sameDay = Array.from({ length: 48 }, (_, i) => day * DAY_MS + i * 1_800_000 + 7);
-    for (const asOf of sameDay.filter((at) => reusableAt(reuse, at))) {
-      const report: ChurnReportOptions = { asOf, inactivityDays: 90, bucket: 'month' };
-      expect(churnReportOf(population.timelines, report)).toEqual(churnReport(customerHistories(sources, asOf), report));
+    // Every half hour of a day after the history, and of one inside it (facts dated that day split it).
+    type Tally = { accepted: number; refused: number };
+    let inside: Tally = { accepted: 0, refused: 0 };
+    const days: [number, Tally][] = [
+      [day, { accepted: 0, refused: 0 }],
+      [dayNumber(horizon) - 150, { accepted: 0, refused: 0 }],
+    ];
+    for (const [d, tally] of days) {
+      const first = d * DAY_MS + 7;
+      const population = loyaltyPopulation(customerHistories(sources, first), options(first));
+      const reuse = reuseOf(population, factInstants(sources));
+      for (const asOf of Array.from({ length: 48 }, (_, i) => first + i * 1_800_000)) {
+        if (!reusableAt(reuse, asOf)) {
+          tally.refused += 1;
+          continue;
+        }
+        tally.accepted += 1;
+        const now = customerHistories(sources, asOf);
+        const report: ChurnReportOptions = { asOf, inactivityDays: 90, bucket: 'month' };
+        expect(churnReportOf(population.timelines, report)).toEqual(churnReport(now, report));
+        for (const accountId of accounts.slice(0, 20)) {
+          const history = now.find((h) => h.accountId === accountId) as (typeof now)[number];
+          expect(loyaltyProfileOf(history, population, options(asOf))).toEqual(loyaltyProfile(accountId, now, options(asOf)));
+        }
+      }
+      inside = tally;
     }
-    // The next day and a time before the history's last fact are never taken for the same.
+    expect(inside.accepted).toBeGreaterThan(0);
+    expect(inside.refused).toBeGreaterThan(0);
+    // The next day, and a time on the other side of facts, are never taken for the same.
     expect(refused).toBeGreaterThanOrEqual(4);
   });
 });
@@ -174,7 +196,7 @@ describe('loyalty reads on a seeded history', () => {
   it('reads every document page by page, and builds the same population slice by slice', async () => {
     let pauses = 0;
     const paged = await loadLoyaltySources(store, collections, 'default', { pageSize: 97, pause: async () => void (pauses += 1) });
-    const sorted = <T>(docs: readonly T[]) => [...docs].map((d) => JSON.stringify(d)).sort();
+    const sorted = (docs: readonly object[]) => [...docs].map((d) => JSON.stringify(d)).sort();
     for (const name of Object.keys(sources) as (keyof typeof sources)[]) expect(sorted(paged[name])).toEqual(sorted(sources[name]));
     expect(pauses).toBeGreaterThan(20);
     const asOf = horizon + 30 * DAY_MS;

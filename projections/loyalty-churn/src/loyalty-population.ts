@@ -90,29 +90,30 @@ const sameSide = (gap: Gap, centre: number, other: number): boolean =>
 
 /**
  * When a population (or a churn report) computed as of one instant is also
- * the one as of another. Once asOf is at or after every dated fact of the
- * tenant (`horizon`), the figures depend on asOf only through its UTC day,
- * except where an instant of the history is compared with asOf itself or with
- * the start of the annual window (asOf + 1 ms − 365 days): span starts and
- * ends and first purchases against the window's start, retention dates (first
- * purchase + 1, 3, 6, 12 months) against asOf. So the same answer holds for any
- * asOf of the same day, after the horizon, with none of those instants
- * between it and the one computed for.
+ * the one as of another. The figures depend on asOf through its UTC day (whole
+ * days of recency, windows and inactivity), and otherwise only where an
+ * instant is compared with asOf or with the start of the annual window
+ * (asOf + 1 ms − 365 days): every dated fact (a fact counts once dated up to
+ * asOf) and retention dates (first purchase + 1, 3, 6, 12 months) against
+ * asOf; span starts and ends and first purchases against the window's start.
+ * So the same answer holds for any asOf of the same day with none of those
+ * instants between it and the one computed for.
  */
 export interface Reuse {
   readonly asOf: number;
-  readonly horizon: number;
+  /** Dated facts and retention dates around asOf. */
+  readonly around: Gap;
   readonly annualStart: Gap;
-  readonly retentionDue: Gap;
 }
 
 const YEAR_MS = 365 * 86_400_000;
 
-export function reuseOf(population: Pick<LoyaltyPopulation, 'asOf' | 'timelines'>, horizon: number): Reuse {
+/** `facts`: every instant the population's sources date (`factInstants`). */
+export function reuseOf(population: Pick<LoyaltyPopulation, 'asOf' | 'timelines'>, facts: Iterable<number>): Reuse {
   const { asOf, timelines } = population;
   const annualStart = asOf + 1 - YEAR_MS;
   const edges: number[] = [];
-  const due: number[] = [];
+  const due: number[] = [...facts];
   for (const timeline of timelines) {
     for (const span of timeline.spans) {
       edges.push(span.from);
@@ -123,44 +124,45 @@ export function reuseOf(population: Pick<LoyaltyPopulation, 'asOf' | 'timelines'
       for (const months of RETENTION_MONTHS) due.push(addMonths(timeline.firstPurchaseAt, months));
     }
   }
-  return { asOf, horizon, annualStart: gapAround(annualStart, edges), retentionDue: gapAround(asOf, due) };
+  return { asOf, around: gapAround(asOf, due), annualStart: gapAround(annualStart, edges) };
 }
 
 export function reusableAt(reuse: Reuse, asOf: number): boolean {
   if (asOf === reuse.asOf) return true;
   return (
-    reuse.asOf >= reuse.horizon &&
-    asOf >= reuse.horizon &&
     dayNumber(asOf) === dayNumber(reuse.asOf) &&
-    sameSide(reuse.annualStart, reuse.asOf + 1 - YEAR_MS, asOf + 1 - YEAR_MS) &&
-    sameSide(reuse.retentionDue, reuse.asOf, asOf)
+    sameSide(reuse.around, reuse.asOf, asOf) &&
+    sameSide(reuse.annualStart, reuse.asOf + 1 - YEAR_MS, asOf + 1 - YEAR_MS)
   );
 }
 
-const instant = (iso: string | undefined): number => (iso === undefined ? Number.NEGATIVE_INFINITY : Date.parse(iso));
-
-/** The latest instant any loyalty document of the sources dates (purchases, closings, deals, interactions); −∞ when none. */
-export function latestFact(sources: LoyaltySources): number {
-  let latest = Number.NEGATIVE_INFINITY;
-  const see = (iso: string | undefined) => (latest = Math.max(latest, instant(iso)));
+/** Every instant the loyalty documents of the sources date (purchases, closings, deals, interactions and their open spans). */
+export function* factInstants(sources: LoyaltySources): Generator<number> {
+  const ms = Date.parse;
   for (const doc of sources.activities) {
-    see(doc.openedAt);
-    for (const p of doc.purchases) see(p.occurredAt);
+    yield ms(doc.openedAt);
+    for (const p of doc.purchases) yield ms(p.occurredAt);
     for (const c of doc.closures) {
-      see(c.closedAt);
-      see(c.reopenedAt);
+      yield ms(c.closedAt);
+      if (c.reopenedAt !== undefined) yield ms(c.reopenedAt);
     }
   }
   for (const deal of sources.wonDeals) {
-    see(deal.wonAt);
-    see(deal.reopenedAt);
+    yield ms(deal.wonAt);
+    if (deal.reopenedAt !== undefined) yield ms(deal.reopenedAt);
   }
   for (const doc of sources.interactions) {
-    see(doc.at);
+    yield ms(doc.at);
     for (const span of doc.openSpans ?? []) {
-      see(span.from);
-      see(span.to);
+      yield ms(span.from);
+      if (span.to !== undefined) yield ms(span.to);
     }
   }
+}
+
+/** The latest of them; −∞ when none. */
+export function latestFact(sources: LoyaltySources): number {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const at of factInstants(sources)) latest = Math.max(latest, at);
   return latest;
 }

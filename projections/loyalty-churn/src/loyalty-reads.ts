@@ -3,7 +3,7 @@ import { customerTimelines, type CustomerTimeline } from './churn';
 import { churnPeriods, churnReportAt, churnReportOf, type ChurnReport, type ChurnReportOptions } from './churn-report';
 import { historyOf, type CustomerHistory, type LoyaltySources, type WonDealsRule } from './customer-history';
 import type { ContactLinkDoc, CustomerActivityDoc, CustomerInteractionDoc, OpportunityLinkDoc, WonDealDoc } from './documents';
-import { latestFact, loyaltyPopulation, reusableAt, reuseOf, type LoyaltyPopulation, type Reuse } from './loyalty-population';
+import { factInstants, loyaltyPopulation, reusableAt, reuseOf, type LoyaltyPopulation, type Reuse } from './loyalty-population';
 
 /** The serving collection of each loyalty projection. */
 export interface LoyaltyCollections {
@@ -111,7 +111,7 @@ export async function buildPopulation(sources: LoyaltySources, key: PopulationKe
   }
   const population = loyaltyPopulation(histories, { asOf, windowDays, inactivityDays }, timelines);
   await pause();
-  return { population, reuse: reuseOf(population, latestFact(sources)) };
+  return { population, reuse: reuseOf(population, factInstants(sources)) };
 }
 
 interface Entry {
