@@ -87,9 +87,13 @@ export function keysetCondition(keyset: NormalizedKeyset | undefined, params: Pa
   return key.direction === 'asc' ? after : `(${after} OR ${x} IS NULL)`;
 }
 
-export function findSql(where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page): SqlFragment {
+export function findSql(where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page, keyset?: NormalizedKeyset): SqlFragment {
+  // Without statistics the planner would read a whole collection through its primary key, in id order, rather than sort
+  // what an expression index finds: for a find that takes every match anyway (no sort field, no page, no keyset), `+id`
+  // keeps the id order out of the index choice.
+  const everyMatch = keys.length === 0 && page.limit === undefined && page.offset === 0 && keyset === undefined;
   // SQLite sorts NULL first ascending and last descending: what the language asks of absent values.
-  const order = [...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`), 'id ASC'];
+  const order = [...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`), everyMatch ? '+id ASC' : 'id ASC'];
   return {
     sql: `SELECT id, position, doc FROM rm_documents ${where.sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
     params: [...where.params, page.limit ?? -1, page.offset],

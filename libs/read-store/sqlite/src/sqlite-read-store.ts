@@ -126,8 +126,9 @@ export class SqliteReadStore implements ReadStore {
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const keys = sortKeysOf(query.orderBy);
-    const where = whereClause(collection, predicatesOf(query.where), keysetOf(query.after, keys));
-    const { sql, params } = findSql(where, keys, pageOf(query));
+    const keyset = keysetOf(query.after, keys);
+    const where = whereClause(collection, predicatesOf(query.where), keyset);
+    const { sql, params } = findSql(where, keys, pageOf(query), keyset);
     return this.query<DocumentRow>(collection, sql, params).map((row) => toRecord<D>(row));
   }
 
