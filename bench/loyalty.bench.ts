@@ -25,7 +25,8 @@ import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { foldEvents, type DocumentRecord } from '@crm/shared/read-model';
 import { size } from './bench-support';
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
 const ms = (value: number) => value.toFixed(2).padStart(10);
 
 async function timed(label: string, calls: number, run: (i: number) => Promise<unknown> | unknown): Promise<void> {
@@ -36,7 +37,9 @@ async function timed(label: string, calls: number, run: (i: number) => Promise<u
     durations.push(performance.now() - t0);
   }
   durations.sort((a, b) => a - b);
-  process.stdout.write(`  ${label.padEnd(58)}${String(calls).padStart(6)}${ms(percentile(durations, 0.5))}${ms(percentile(durations, 0.99))}\n`);
+  process.stdout.write(
+    `  ${label.padEnd(58)}${String(calls).padStart(6)}${ms(percentile(durations, 0.5))}${ms(percentile(durations, 0.99))}\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -48,7 +51,9 @@ async function main(): Promise<void> {
     let started = performance.now();
     const types = [...new Set(LOYALTY_CHURN_PROJECTIONS.flatMap((p) => p.eventTypes))];
     const history = recordedDemoHistory({ events, seed: 1 }, types);
-    process.stdout.write(`node ${process.version}, ${events.toLocaleString('en')} events seeded, ${history.length.toLocaleString('en')} of them loyalty events (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+    process.stdout.write(
+      `node ${process.version}, ${events.toLocaleString('en')} events seeded, ${history.length.toLocaleString('en')} of them loyalty events (${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
+    );
     started = performance.now();
     const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
     const collections: Record<string, string> = {};
@@ -78,7 +83,10 @@ async function main(): Promise<void> {
     process.stdout.write(`  folded in ${((performance.now() - started) / 1000).toFixed(0)} s: ${counts.join(', ')}\n`);
     const accounts = (await store.find<{ accountId: string }>(c.activity, { where: { tenantId: 'default' } })).map((r) => r.doc.accountId);
     const pick = (i: number) => accounts[(i * 7_919) % accounts.length] as string;
-    const asOf = Math.max(...(await store.find<{ lastPurchaseAt?: string }>(c.activity, {})).map((r) => Date.parse(r.doc.lastPurchaseAt ?? '1970-01-01'))) + 3_600_000;
+    const asOf =
+      Math.max(
+        ...(await store.find<{ lastPurchaseAt?: string }>(c.activity, {})).map((r) => Date.parse(r.doc.lastPurchaseAt ?? '1970-01-01')),
+      ) + 3_600_000;
     const options = { asOf, windowDays: 365, inactivityDays: 180, margin: 0.3 };
     const key = { asOf, windowDays: 365, inactivityDays: 180, rule: 'auto' as const };
     process.stdout.write(`  ${'ms'.padEnd(58)}${'calls'.padStart(6)}${'p50'.padStart(10)}${'p99'.padStart(10)}\n`);

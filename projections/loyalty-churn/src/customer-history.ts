@@ -113,7 +113,11 @@ export function customerHistories(sources: LoyaltySources, asOf: number, rule: W
  * The history of any account of `sources.activities` as of `asOf`, the other
  * sources indexed once (so a caller can build many histories a few at a time).
  */
-export function historyOf(sources: LoyaltySources, asOf: number, rule: WonDealsRule = 'auto'): (doc: CustomerActivityDoc) => CustomerHistory {
+export function historyOf(
+  sources: LoyaltySources,
+  asOf: number,
+  rule: WonDealsRule = 'auto',
+): (doc: CustomerActivityDoc) => CustomerHistory {
   const accountOfContact = new Map(sources.contactLinks.map((link) => [link.contactId, link.accountId]));
   const dealsByAccount = groupBy(sources.wonDeals, (deal) => deal.accountId);
   const accountOfDeal = new Map(sources.opportunityLinks.map((link) => [link.opportunityId, link.accountId]));

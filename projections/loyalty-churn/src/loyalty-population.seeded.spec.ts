@@ -56,7 +56,11 @@ describe('reusableAt', () => {
 
   it('accepts one on the same side of it, and refuses another day or one across a dated fact', () => {
     expect(reusableAt(reuse, at('2025-02-15T11:59:59.999Z'))).toBe(true);
-    expect(report(at('2025-02-15T11:59:59.999Z'))).toEqual({ ...report(morning), asOf: '2025-02-15T11:59:59.999Z', annual: expect.anything() });
+    expect(report(at('2025-02-15T11:59:59.999Z'))).toEqual({
+      ...report(morning),
+      asOf: '2025-02-15T11:59:59.999Z',
+      annual: expect.anything(),
+    });
     expect(reusableAt(reuse, at('2025-02-14T07:00:00Z'))).toBe(false);
     const early = reuseOf(loyaltyPopulation(histories, { asOf: at('2025-01-15T08:00:00Z'), windowDays: 365, inactivityDays: 90 }), facts);
     expect(reusableAt(early, at('2025-01-15T09:00:00Z'))).toBe(true);
@@ -217,12 +221,17 @@ describe('loyalty reads on a seeded history', () => {
       return buildPopulation(sources, { asOf: at, windowDays: 365, inactivityDays: 90, rule: 'auto' });
     };
     const report = (at: number) => ({ asOf: at, inactivityDays: 90, bucket: 'month' as const });
-    const [first, second] = await Promise.all([cache.churnReport('k1', report(asOf), build(asOf)), cache.churnReport('k1', report(asOf + 1), build(asOf + 1))]);
+    const [first, second] = await Promise.all([
+      cache.churnReport('k1', report(asOf), build(asOf)),
+      cache.churnReport('k1', report(asOf + 1), build(asOf + 1)),
+    ]);
     expect(builds).toBe(1); // the second request waited for the first one's build and found it serves
     expect(second).toEqual(churnReport(customerHistories(sources, asOf + 1), report(asOf + 1)));
     expect(first).toEqual(churnReport(customerHistories(sources, asOf), report(asOf)));
     const later = asOf + 3_600_000;
-    expect(await cache.churnReport('k1', report(later), build(later))).toEqual(churnReport(customerHistories(sources, later), report(later)));
+    expect(await cache.churnReport('k1', report(later), build(later))).toEqual(
+      churnReport(customerHistories(sources, later), report(later)),
+    );
     expect(builds).toBe(1);
     await cache.population('k1', asOf + DAY_MS, build(asOf + DAY_MS)); // another day
     expect(builds).toBe(2);

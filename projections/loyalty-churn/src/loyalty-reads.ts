@@ -42,10 +42,18 @@ export async function loadCustomerSources(
     docs<OpportunityLinkDoc>(store, collections.opportunityLinks, mine),
   ]);
   const linked = (field: 'contactId' | 'opportunityId', ids: readonly string[]) =>
-    ids.length === 0 ? Promise.resolve([]) : docs<CustomerInteractionDoc>(store, collections.interactions, { where: { tenantId, [field]: { in: ids } } });
+    ids.length === 0
+      ? Promise.resolve([])
+      : docs<CustomerInteractionDoc>(store, collections.interactions, { where: { tenantId, [field]: { in: ids } } });
   const [byContact, byDeal] = await Promise.all([
-    linked('contactId', contactLinks.map((link) => link.contactId)),
-    linked('opportunityId', opportunityLinks.map((link) => link.opportunityId)),
+    linked(
+      'contactId',
+      contactLinks.map((link) => link.contactId),
+    ),
+    linked(
+      'opportunityId',
+      opportunityLinks.map((link) => link.opportunityId),
+    ),
   ]);
   return { activities: [activity.doc], wonDeals, interactions: [...own, ...byContact, ...byDeal], contactLinks, opportunityLinks };
 }
@@ -63,7 +71,7 @@ export async function loadLoyaltySources(
 ): Promise<LoyaltySources> {
   const all = async <D extends object>(collection: string): Promise<D[]> => {
     const out: D[] = [];
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await store.find<D>(collection, {
         where: { tenantId },
         limit: pageSize,
@@ -97,7 +105,12 @@ export interface BuiltPopulation {
 }
 
 /** `loyaltyPopulation` over every account of `sources`, a slice of accounts at a time. */
-export async function buildPopulation(sources: LoyaltySources, key: PopulationKey, pause: Pause = noPause, slice = 1_000): Promise<BuiltPopulation> {
+export async function buildPopulation(
+  sources: LoyaltySources,
+  key: PopulationKey,
+  pause: Pause = noPause,
+  slice = 1_000,
+): Promise<BuiltPopulation> {
   const { asOf, windowDays, inactivityDays, rule } = key;
   const history = historyOf(sources, asOf, rule);
   await pause();

@@ -215,7 +215,13 @@ export class LoyaltyViewsController {
     const [a, w, i, c, o] = await Promise.all(
       [activity, wonDeals, interactions, contactLinks, opportunityLinks].map((name) => this.readModels.collection(name, minPosition)),
     );
-    return { activity: a as string, wonDeals: w as string, interactions: i as string, contactLinks: c as string, opportunityLinks: o as string };
+    return {
+      activity: a as string,
+      wonDeals: w as string,
+      interactions: i as string,
+      contactLinks: c as string,
+      opportunityLinks: o as string,
+    };
   }
 
   /**
@@ -225,7 +231,9 @@ export class LoyaltyViewsController {
    * than the population holds.
    */
   private async cacheKey(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<string> {
-    const checkpoints = await Promise.all(Object.values(LOYALTY_PROJECTION_NAMES).map((name) => this.readModels.store.loadCheckpoint(name)));
+    const checkpoints = await Promise.all(
+      Object.values(LOYALTY_PROJECTION_NAMES).map((name) => this.readModels.store.loadCheckpoint(name)),
+    );
     return JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule, Object.values(collections), checkpoints]);
   }
 

@@ -53,6 +53,23 @@ function condition(predicate: Predicate, params: Param[]): string {
   }
 }
 
+/**
+ * Whether a find should sort what its filter finds rather than walk the collection in id order. Without statistics
+ * SQLite prefers the primary key, which gives id order for free, over an expression index: right for a filter that
+ * matches most of a collection (one tenant's documents), ruinous for one that matches a few (a tenant and a key:
+ * 45 ms instead of 0.03 ms for one account's interactions at 100k events). A find that takes every match (no sort
+ * field, no page, no keyset) with equalities on two fields or more is taken for the second kind.
+ */
+export function sortsAfterFilter(
+  predicates: readonly Predicate[],
+  keys: readonly NormalizedSortKey[],
+  page: Page,
+  keyset: NormalizedKeyset | undefined,
+): boolean {
+  const keyed = predicates.filter((predicate) => predicate.op === 'eq' || predicate.op === 'in').length;
+  return keyed >= 2 && keys.length === 0 && page.limit === undefined && page.offset === 0 && keyset === undefined;
+}
+
 export function whereClause(collection: string, predicates: readonly Predicate[], keyset?: NormalizedKeyset): SqlFragment {
   const params: Param[] = [collection];
   const conditions = ['collection = ?', ...predicates.map((predicate) => condition(predicate, params))];
@@ -87,13 +104,12 @@ export function keysetCondition(keyset: NormalizedKeyset | undefined, params: Pa
   return key.direction === 'asc' ? after : `(${after} OR ${x} IS NULL)`;
 }
 
-export function findSql(where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page, keyset?: NormalizedKeyset): SqlFragment {
-  // Without statistics the planner would read a whole collection through its primary key, in id order, rather than sort
-  // what an expression index finds: for a find that takes every match anyway (no sort field, no page, no keyset), `+id`
-  // keeps the id order out of the index choice.
-  const everyMatch = keys.length === 0 && page.limit === undefined && page.offset === 0 && keyset === undefined;
+export function findSql(where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page, sortAfterFilter = false): SqlFragment {
   // SQLite sorts NULL first ascending and last descending: what the language asks of absent values.
-  const order = [...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`), everyMatch ? '+id ASC' : 'id ASC'];
+  const order = [
+    ...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`),
+    sortAfterFilter ? '+id ASC' : 'id ASC',
+  ];
   return {
     sql: `SELECT id, position, doc FROM rm_documents ${where.sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
     params: [...where.params, page.limit ?? -1, page.offset],

@@ -30,7 +30,7 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { migrateReadStore } from './schema';
-import { aggregateSql, findSql, indexPrefix, indexSql, whereClause, type Param } from './sql-query';
+import { aggregateSql, findSql, indexPrefix, indexSql, sortsAfterFilter, whereClause, type Param } from './sql-query';
 import { prepareStatements, StatementCache, type DocumentRow, type LeaseTableRow, type StateRow, type Statements } from './statements';
 
 const SYNCHRONOUS_NORMAL = 1;
@@ -127,8 +127,14 @@ export class SqliteReadStore implements ReadStore {
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const keys = sortKeysOf(query.orderBy);
     const keyset = keysetOf(query.after, keys);
-    const where = whereClause(collection, predicatesOf(query.where), keyset);
-    const { sql, params } = findSql(where, keys, pageOf(query), keyset);
+    const predicates = predicatesOf(query.where);
+    const page = pageOf(query);
+    const { sql, params } = findSql(
+      whereClause(collection, predicates, keyset),
+      keys,
+      page,
+      sortsAfterFilter(predicates, keys, page, keyset),
+    );
     return this.query<DocumentRow>(collection, sql, params).map((row) => toRecord<D>(row));
   }
 
