@@ -94,9 +94,21 @@ async function main(): Promise<void> {
       const sources = await loadLoyaltySources(store, c, 'default', { pageSize: 1_000_000 });
       return loyaltyProfile(pick(i), customerHistories(sources, asOf), options);
     });
-    await timed('population built afresh (paged reads, sliced build)', 3, async () =>
-      buildPopulation(await loadLoyaltySources(store, c, 'default'), key),
-    );
+    // The longest stretch between two pauses: how long a build holds the event loop at a time.
+    let longest = 0;
+    let last = 0;
+    const pause = async () => {
+      longest = Math.max(longest, performance.now() - last);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    };
+    await timed('population built afresh (paged reads, sliced build)', 3, async () => {
+      last = performance.now();
+      const built = await buildPopulation(await loadLoyaltySources(store, c, 'default', { pause }), key, pause);
+      longest = Math.max(longest, performance.now() - last);
+      return built;
+    });
+    process.stdout.write(`  longest stretch of that build without a pause: ${longest.toFixed(1)} ms\n`);
     const cache = new PopulationCache();
     const build = async () => buildPopulation(await loadLoyaltySources(store, c, 'default'), key);
     await cache.population('k', asOf, build);

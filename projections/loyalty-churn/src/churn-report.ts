@@ -99,3 +99,48 @@ export function churnReportOf(timelines: readonly CustomerTimeline[], options: C
 export function churnReportAt(report: ChurnReport, asOf: number): ChurnReport {
   return { ...report, asOf: iso(asOf), annual: { ...report.annual, from: iso(asOf + 1 - 365 * DAY_MS), to: iso(asOf) } };
 }
+
+/**
+ * The report over several groups of customers, from each group's report (same options): every figure is a count
+ * of customers, so they add up, and the rates are taken again over the sums. Lets a caller compute a report a slice
+ * of customers at a time.
+ */
+export function sumChurnReports(parts: readonly ChurnReport[]): ChurnReport {
+  const [first, ...rest] = parts;
+  if (first === undefined) throw new RangeError('no report to sum');
+  const add = <T extends ChurnFigures>(a: T, b: ChurnFigures): T => {
+    const sum = {
+      ...a,
+      activeAtStart: a.activeAtStart + b.activeAtStart,
+      new: a.new + b.new,
+      churned: a.churned + b.churned,
+      lostOutsideBase: a.lostOutsideBase + b.lostOutsideBase,
+      newAndLost: a.newAndLost + b.newAndLost,
+      activeAtEnd: a.activeAtEnd + b.activeAtEnd,
+    };
+    return { ...sum, churnRate: sum.activeAtStart === 0 ? null : round(sum.churned / sum.activeAtStart) };
+  };
+  return rest.reduce(
+    (total, part) => ({
+      ...total,
+      customers: total.customers + part.customers,
+      activeCustomers: total.activeCustomers + part.activeCustomers,
+      periods: total.periods.map((period, i) => add(period, part.periods[i] as PeriodChurn)),
+      retention: total.retention.map((cohort, i) => {
+        const other = part.retention[i] as CohortRetention;
+        return {
+          ...cohort,
+          customers: cohort.customers + other.customers,
+          retention: cohort.retention.map((r, j) => {
+            const o = other.retention[j] as (typeof cohort.retention)[number];
+            const measured = r.measured + o.measured;
+            const retained = r.retained + o.retained;
+            return { ...r, measured, retained, rate: measured === 0 ? null : round(retained / measured) };
+          }),
+        };
+      }),
+      annual: add(total.annual, part.annual),
+    }),
+    first,
+  );
+}

@@ -1,7 +1,7 @@
 import { recordedDemoHistory } from '@crm/demo-data';
 import { foldEvents, InMemoryReadStore, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
 import { isActiveAt } from './activity-timeline';
-import { churnReport, churnReportOf, type ChurnReportOptions } from './churn-report';
+import { churnReport, churnReportOf, sumChurnReports, type ChurnReportOptions } from './churn-report';
 import { customerHistories, type LoyaltySources } from './customer-history';
 import { DAY_MS, dayNumber } from './days';
 import { LOYALTY_PROJECTION_NAMES } from './documents';
@@ -195,6 +195,20 @@ describe('loyalty reads on a seeded history', () => {
     expect(withContacts).toBeGreaterThan(3);
     expect(await loadCustomerSources(store, collections, 'default', 'no-such-account')).toBeUndefined();
     expect(await loadCustomerSources(store, collections, 'other-tenant', all[0]?.accountId as string)).toBeUndefined();
+  });
+
+  it('sums the churn reports of slices of customers into the report over all of them', () => {
+    const asOf = horizon - 100 * DAY_MS;
+    const timelines = loyaltyPopulation(customerHistories(sources, asOf), { asOf, windowDays: 365, inactivityDays: 90 }).timelines;
+    for (const bucket of ['month', 'jalali'] as const) {
+      const options: ChurnReportOptions = { asOf, inactivityDays: 90, bucket, from: horizon - 700 * DAY_MS };
+      const parts = [0, 1, 2, 3, 4, 5, 6].map((k) =>
+        churnReportOf(timelines.slice((k * timelines.length) / 7, ((k + 1) * timelines.length) / 7), options),
+      );
+      const whole = churnReportOf(timelines, options);
+      expect(whole.periods.length).toBeGreaterThan(20);
+      expect(sumChurnReports(parts)).toEqual(whole);
+    }
   });
 
   it('reads every document page by page, and builds the same population slice by slice', async () => {

@@ -33,10 +33,28 @@ export function loyaltyPopulation(
   options: PopulationOptions,
   timelines: readonly CustomerTimeline[] = customerTimelines(histories, options.inactivityDays, options.asOf),
 ): LoyaltyPopulation {
+  return populationOf(timelines, activeBase(histories, timelines, options), options.asOf);
+}
+
+/** The RFM values of the customers active at asOf: `timelines[i]` is the timeline of `histories[i]`. */
+export function activeBase(
+  histories: readonly CustomerHistory[],
+  timelines: readonly CustomerTimeline[],
+  options: Pick<PopulationOptions, 'asOf' | 'windowDays'>,
+): RfmValues[] {
   const { asOf, windowDays } = options;
-  const base = histories
+  return histories
     .filter((_, i) => isActiveAt(timelines[i]?.spans ?? [], asOf))
     .flatMap((history) => rfmValues(history, asOf, windowDays) ?? []);
+}
+
+/** The population from every customer's timeline and the active base (`activeBase`), as of the same asOf. */
+export function populationOf(
+  timelines: readonly CustomerTimeline[],
+  base: readonly RfmValues[],
+  asOf: number,
+  annualChurnRate: number | null = annualChurn(timelines, asOf).churnRate,
+): LoyaltyPopulation {
   const members = new Set(base.map((b) => b.accountId));
   const recency = new SortedValues(base.map((b) => -b.recencyDays));
   const frequency = new SortedValues(base.map((b) => b.frequency));
@@ -50,7 +68,7 @@ export function loyaltyPopulation(
     asOf,
     timelines,
     activeCustomers: base.length,
-    annualChurnRate: annualChurn(timelines, asOf).churnRate,
+    annualChurnRate,
     scores(values) {
       // One outside the base is ranked as if added to it (rfmScores does the same).
       const added = members.has(values.accountId) ? 0 : 1;
@@ -72,16 +90,25 @@ interface Gap {
   readonly at: boolean;
 }
 
-function gapAround(at: number, instants: Iterable<number>): Gap {
-  let below = Number.NEGATIVE_INFINITY;
-  let above = Number.POSITIVE_INFINITY;
-  let hit = false;
-  for (const x of instants) {
-    if (x < at) below = Math.max(below, x);
-    else if (x > at) above = Math.min(above, x);
-    else hit = true;
+/** Finds the gap around `centre` among the instants it is shown, one at a time. */
+class GapFinder {
+  private below = Number.NEGATIVE_INFINITY;
+  private above = Number.POSITIVE_INFINITY;
+  private hit = false;
+
+  constructor(private readonly centre: number) {}
+
+  see(x: number): void {
+    if (x < this.centre) {
+      if (x > this.below) this.below = x;
+    } else if (x > this.centre) {
+      if (x < this.above) this.above = x;
+    } else this.hit = true;
   }
-  return { below, above, at: hit };
+
+  gap(): Gap {
+    return { below: this.below, above: this.above, at: this.hit };
+  }
 }
 
 /** No instant of the gap's set lies between its centre and `other`, either included. */
@@ -110,21 +137,42 @@ const YEAR_MS = 365 * 86_400_000;
 
 /** `facts`: every instant the population's sources date (`factInstants`). */
 export function reuseOf(population: Pick<LoyaltyPopulation, 'asOf' | 'timelines'>, facts: Iterable<number>): Reuse {
-  const { asOf, timelines } = population;
-  const annualStart = asOf + 1 - YEAR_MS;
-  const edges: number[] = [];
-  const due: number[] = [...facts];
-  for (const timeline of timelines) {
-    for (const span of timeline.spans) {
-      edges.push(span.from);
-      if (span.to !== undefined) edges.push(span.to);
-    }
-    if (timeline.firstPurchaseAt !== undefined) {
-      edges.push(timeline.firstPurchaseAt);
-      for (const months of RETENTION_MONTHS) due.push(addMonths(timeline.firstPurchaseAt, months));
+  const finder = new ReuseFinder(population.asOf);
+  finder.timelines(population.timelines);
+  for (const at of facts) finder.fact(at);
+  return finder.reuse();
+}
+
+/** `reuseOf`, fed a few timelines and facts at a time. */
+export class ReuseFinder {
+  private readonly around: GapFinder;
+  private readonly annualStart: GapFinder;
+
+  constructor(private readonly asOf: number) {
+    this.around = new GapFinder(asOf);
+    this.annualStart = new GapFinder(asOf + 1 - YEAR_MS);
+  }
+
+  fact(at: number): void {
+    this.around.see(at);
+  }
+
+  timelines(timelines: readonly CustomerTimeline[]): void {
+    for (const timeline of timelines) {
+      for (const span of timeline.spans) {
+        this.annualStart.see(span.from);
+        if (span.to !== undefined) this.annualStart.see(span.to);
+      }
+      if (timeline.firstPurchaseAt !== undefined) {
+        this.annualStart.see(timeline.firstPurchaseAt);
+        for (const months of RETENTION_MONTHS) this.around.see(addMonths(timeline.firstPurchaseAt, months));
+      }
     }
   }
-  return { asOf, around: gapAround(asOf, due), annualStart: gapAround(annualStart, edges) };
+
+  reuse(): Reuse {
+    return { asOf: this.asOf, around: this.around.gap(), annualStart: this.annualStart.gap() };
+  }
 }
 
 export function reusableAt(reuse: Reuse, asOf: number): boolean {

@@ -1,9 +1,10 @@
 import type { FindQuery, ReadStore } from '@crm/shared/read-model';
-import { customerTimelines, type CustomerTimeline } from './churn';
-import { churnPeriods, churnReportAt, churnReportOf, type ChurnReport, type ChurnReportOptions } from './churn-report';
-import { historyOf, type CustomerHistory, type LoyaltySources, type WonDealsRule } from './customer-history';
+import { annualChurn, customerTimelines, type CustomerTimeline } from './churn';
+import { churnPeriods, churnReportAt, churnReportOf, sumChurnReports, type ChurnReport, type ChurnReportOptions } from './churn-report';
+import { historySteps, type LoyaltySources, type WonDealsRule } from './customer-history';
 import type { ContactLinkDoc, CustomerActivityDoc, CustomerInteractionDoc, OpportunityLinkDoc, WonDealDoc } from './documents';
-import { factInstants, loyaltyPopulation, reusableAt, reuseOf, type LoyaltyPopulation, type Reuse } from './loyalty-population';
+import { activeBase, factInstants, populationOf, reusableAt, ReuseFinder, type LoyaltyPopulation, type Reuse } from './loyalty-population';
+import type { RfmValues } from './rfm';
 
 /** The serving collection of each loyalty projection. */
 export interface LoyaltyCollections {
@@ -67,7 +68,7 @@ export async function loadLoyaltySources(
   store: Reader,
   collections: LoyaltyCollections,
   tenantId: string,
-  { pageSize = 2_000, pause = noPause }: { pageSize?: number; pause?: Pause } = {},
+  { pageSize = 500, pause = noPause }: { pageSize?: number; pause?: Pause } = {},
 ): Promise<LoyaltySources> {
   const all = async <D extends object>(collection: string): Promise<D[]> => {
     const out: D[] = [];
@@ -104,27 +105,44 @@ export interface BuiltPopulation {
   readonly reuse: Reuse;
 }
 
-/** `loyaltyPopulation` over every account of `sources`, a slice of accounts at a time. */
+/** `loyaltyPopulation` over every account of `sources` (and its `reuseOf`), a slice of accounts or facts at a time. */
 export async function buildPopulation(
   sources: LoyaltySources,
   key: PopulationKey,
   pause: Pause = noPause,
-  slice = 1_000,
+  slice = 200,
 ): Promise<BuiltPopulation> {
   const { asOf, windowDays, inactivityDays, rule } = key;
-  const history = historyOf(sources, asOf, rule);
-  await pause();
-  const histories: CustomerHistory[] = [];
+  const steps = historySteps(sources, asOf, rule, slice * 10);
+  let step = steps.next();
+  for (; !step.done; step = steps.next()) await pause();
+  const history = step.value;
+  const reuse = new ReuseFinder(asOf);
   const timelines: CustomerTimeline[] = [];
+  const base: RfmValues[] = [];
+  let annualBase = 0;
+  let annualChurned = 0;
   for (let start = 0; start < sources.activities.length; start += slice) {
-    const some = sources.activities.slice(start, start + slice).map(history);
-    histories.push(...some);
-    timelines.push(...customerTimelines(some, inactivityDays, asOf));
+    const histories = sources.activities.slice(start, start + slice).map(history);
+    const some = customerTimelines(histories, inactivityDays, asOf);
+    timelines.push(...some);
+    base.push(...activeBase(histories, some, { asOf, windowDays }));
+    reuse.timelines(some);
+    // The annual figures count customers, so slices add up.
+    const annual = annualChurn(some, asOf);
+    annualBase += annual.activeAtStart;
+    annualChurned += annual.churned;
     await pause();
   }
-  const population = loyaltyPopulation(histories, { asOf, windowDays, inactivityDays }, timelines);
+  let seen = 0;
+  for (const at of factInstants(sources)) {
+    reuse.fact(at);
+    if ((seen += 1) % (slice * 20) === 0) await pause();
+  }
   await pause();
-  return { population, reuse: reuseOf(population, factInstants(sources)) };
+  const population = populationOf(timelines, base, asOf, annualBase === 0 ? null : annualChurned / annualBase);
+  await pause();
+  return { population, reuse: reuse.reuse() };
 }
 
 interface Entry {
@@ -145,7 +163,10 @@ interface Entry {
 export class PopulationCache {
   private readonly entries: Entry[] = [];
 
-  constructor(private readonly capacity = 8) {}
+  constructor(
+    private readonly capacity = 8,
+    private readonly pause: Pause = noPause,
+  ) {}
 
   async population(key: string, asOf: number, build: () => Promise<BuiltPopulation>): Promise<LoyaltyPopulation> {
     return (await this.entry(key, asOf, build)).population;
@@ -160,7 +181,14 @@ export class PopulationCache {
     const query = JSON.stringify([options.bucket, options.from ?? null, options.to ?? null]);
     const kept = entry.entry.reports.get(query);
     if (kept && kept.periods === periods) return churnReportAt(kept.report, options.asOf);
-    const report = churnReportOf(entry.population.timelines, options);
+    // A slice of customers at a time, so a first report over many customers does not hold the event loop.
+    const { timelines } = entry.population;
+    const parts = [];
+    for (let start = 0; start === 0 || start < timelines.length; start += 1_000) {
+      parts.push(churnReportOf(timelines.slice(start, start + 1_000), options));
+      await this.pause();
+    }
+    const report = sumChurnReports(parts);
     const { reports } = entry.entry;
     reports.delete(query);
     reports.set(query, { periods, report });

@@ -90,6 +90,9 @@ export class ChurnQueryDto extends AsOfQueryDto {
   to?: string;
 }
 
+/** Lets whatever else waits on the event loop run. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** docs/views-at-scale.md "How each view reads". */
 const EXACTNESS =
   'Exact to the instant: every figure counts what is dated up to asOf, to the millisecond. The ranks, base and churn rates over every ' +
@@ -112,7 +115,7 @@ const AccountIdParam = (): ParameterDecorator =>
 @Controller('views')
 export class LoyaltyViewsController {
   private readonly tierRules: readonly TierRule[];
-  private readonly populations = new PopulationCache();
+  private readonly populations = new PopulationCache(8, nextTurn);
 
   constructor(
     private readonly readModels: ReadModels,
@@ -239,9 +242,8 @@ export class LoyaltyViewsController {
 
   /** Every loyalty document of the tenant, read and computed a slice at a time so other requests run in between. */
   private async build(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<BuiltPopulation> {
-    const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
-    const sources = await loadLoyaltySources(this.readModels.store, collections, tenantId, { pause });
-    return buildPopulation(sources, key, pause);
+    const sources = await loadLoyaltySources(this.readModels.store, collections, tenantId, { pause: nextTurn });
+    return buildPopulation(sources, key, nextTurn);
   }
 }
 
