@@ -227,7 +227,9 @@ describe('loyalty reads on a seeded history', () => {
   });
 
   it('keeps a population per key, reuses it where reusableAt says, and restates kept churn reports', async () => {
-    const cache = new PopulationCache(2);
+    const cache = new PopulationCache(4);
+    const k1 = { of: 'tenant', state: '1' };
+    const k2 = { of: 'tenant', state: '2' };
     let builds = 0;
     const asOf = (dayNumber(horizon) + 3) * DAY_MS + 5;
     const build = (at: number) => async () => {
@@ -236,21 +238,21 @@ describe('loyalty reads on a seeded history', () => {
     };
     const report = (at: number) => ({ asOf: at, inactivityDays: 90, bucket: 'month' as const });
     const [first, second] = await Promise.all([
-      cache.churnReport('k1', report(asOf), build(asOf)),
-      cache.churnReport('k1', report(asOf + 1), build(asOf + 1)),
+      cache.churnReport(k1, report(asOf), build(asOf)),
+      cache.churnReport(k1, report(asOf + 1), build(asOf + 1)),
     ]);
     expect(builds).toBe(1); // the second request waited for the first one's build and found it serves
     expect(second).toEqual(churnReport(customerHistories(sources, asOf + 1), report(asOf + 1)));
     expect(first).toEqual(churnReport(customerHistories(sources, asOf), report(asOf)));
     const later = asOf + 3_600_000;
-    expect(await cache.churnReport('k1', report(later), build(later))).toEqual(
-      churnReport(customerHistories(sources, later), report(later)),
-    );
+    expect(await cache.churnReport(k1, report(later), build(later))).toEqual(churnReport(customerHistories(sources, later), report(later)));
     expect(builds).toBe(1);
-    await cache.population('k1', asOf + DAY_MS, build(asOf + DAY_MS)); // another day
+    await cache.population(k1, asOf + DAY_MS, build(asOf + DAY_MS)); // another day
     expect(builds).toBe(2);
-    await cache.population('k2', asOf, build(asOf)); // another key (the read models moved)
+    await cache.population(k2, asOf, build(asOf)); // another state (the read models moved)
     expect(builds).toBe(3);
-    await expect(cache.churnReport('k1', { ...report(asOf), from: asOf + DAY_MS * 40 }, build(asOf))).rejects.toThrow('`from`');
+    await cache.population(k1, asOf, build(asOf)); // the older state's entries were dropped
+    expect(builds).toBe(4);
+    await expect(cache.churnReport(k1, { ...report(asOf), from: asOf + DAY_MS * 40 }, build(asOf))).rejects.toThrow('`from`');
   });
 });

@@ -145,20 +145,28 @@ export async function buildPopulation(
   return { population, reuse: reuse.reuse() };
 }
 
+/**
+ * What a kept population was built from: `of` names the tenant and the parameters (window, threshold, won-deals
+ * rule); `state` must change whenever a document it was built from may have changed (the projections' serving
+ * collections and checkpoints).
+ */
+export interface PopulationCacheKey {
+  readonly of: string;
+  readonly state: string;
+}
+
 interface Entry {
-  readonly key: string;
+  readonly key: PopulationCacheKey;
   readonly built: Promise<BuiltPopulation>;
   /** Churn reports computed from it, by their query, with the periods they covered. */
   readonly reports: Map<string, { readonly periods: string; readonly report: ChurnReport }>;
 }
 
 /**
- * Populations kept between requests. The caller's key must change whenever a
- * document the population was built from may have changed (the projections'
- * checkpoints and serving collections) and name the tenant and the window,
- * threshold and won-deals rule. An entry serves a request when `reusableAt`
- * accepts its asOf; otherwise a new one is built. Concurrent requests for the
- * same key share one build.
+ * Populations kept between requests, by key. An entry serves a request when
+ * `reusableAt` accepts its asOf; otherwise a new one is built. Concurrent
+ * requests for the same key share one build. Once a population of a newer
+ * `state` is built, the older ones `of` the same are dropped.
  */
 export class PopulationCache {
   private readonly entries: Entry[] = [];
@@ -168,12 +176,12 @@ export class PopulationCache {
     private readonly pause: Pause = noPause,
   ) {}
 
-  async population(key: string, asOf: number, build: () => Promise<BuiltPopulation>): Promise<LoyaltyPopulation> {
+  async population(key: PopulationCacheKey, asOf: number, build: () => Promise<BuiltPopulation>): Promise<LoyaltyPopulation> {
     return (await this.entry(key, asOf, build)).population;
   }
 
   /** The churn report as of `options.asOf`, from a kept one when its population and periods serve. */
-  async churnReport(key: string, options: ChurnReportOptions, build: () => Promise<BuiltPopulation>): Promise<ChurnReport> {
+  async churnReport(key: PopulationCacheKey, options: ChurnReportOptions, build: () => Promise<BuiltPopulation>): Promise<ChurnReport> {
     const periods = churnPeriods(options) // checked before anything is read: a bad range is refused at once
       .map((period) => period.key)
       .join(',');
@@ -197,11 +205,12 @@ export class PopulationCache {
   }
 
   private async entry(
-    key: string,
+    key: PopulationCacheKey,
     asOf: number,
     build: () => Promise<BuiltPopulation>,
   ): Promise<{ population: LoyaltyPopulation; entry: Entry }> {
-    for (const entry of this.entries.filter((candidate) => candidate.key === key)) {
+    const same = (candidate: Entry) => candidate.key.of === key.of && candidate.key.state === key.state;
+    for (const entry of this.entries.filter(same)) {
       const built = await entry.built.catch(() => undefined);
       if (built && reusableAt(built.reuse, asOf)) {
         this.touch(entry);
@@ -212,7 +221,11 @@ export class PopulationCache {
     this.entries.unshift(entry);
     if (this.entries.length > this.capacity) this.entries.length = this.capacity;
     try {
-      return { population: (await entry.built).population, entry };
+      const { population } = await entry.built;
+      for (const stale of this.entries.filter((candidate) => candidate.key.of === key.of && candidate.key.state !== key.state)) {
+        this.entries.splice(this.entries.indexOf(stale), 1);
+      }
+      return { population, entry };
     } catch (error) {
       const index = this.entries.indexOf(entry);
       if (index >= 0) this.entries.splice(index, 1);

@@ -23,6 +23,7 @@ import {
   type ChurnReport,
   type LoyaltyCollections,
   type LoyaltyProfile,
+  type PopulationCacheKey,
   type PopulationKey,
   type TierRule,
   type WonDealsRule,
@@ -233,11 +234,14 @@ export class LoyaltyViewsController {
    * documents changes the key; the checkpoints are read before the documents, so a key never names older documents
    * than the population holds.
    */
-  private async cacheKey(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<string> {
+  private async cacheKey(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<PopulationCacheKey> {
     const checkpoints = await Promise.all(
       Object.values(LOYALTY_PROJECTION_NAMES).map((name) => this.readModels.store.loadCheckpoint(name)),
     );
-    return JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule, Object.values(collections), checkpoints]);
+    return {
+      of: JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule]),
+      state: JSON.stringify([Object.values(collections), checkpoints]),
+    };
   }
 
   /** Every loyalty document of the tenant, read and computed a slice at a time so other requests run in between. */
