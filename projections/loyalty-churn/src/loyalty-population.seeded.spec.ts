@@ -1,10 +1,10 @@
 import { recordedDemoHistory } from '@crm/demo-data';
-import { foldEvents, InMemoryReadStore, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
+import { foldEvents, InMemoryReadStore, isSummaryDoc, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
 import { isActiveAt } from './activity-timeline';
 import { churnReport, churnReportOf, sumChurnReports, type ChurnReportOptions } from './churn-report';
 import { customerHistories, type LoyaltySources } from './customer-history';
 import { DAY_MS, dayNumber } from './days';
-import { LOYALTY_PROJECTION_NAMES } from './documents';
+import { changeMarkerId, LOYALTY_PROJECTION_NAMES } from './documents';
 import { LOYALTY_CHURN_PROJECTIONS } from './index';
 import { at, history } from './loyalty.fixtures';
 import { loyaltyProfile, loyaltyProfileOf, type LoyaltyOptions } from './loyalty-profile';
@@ -28,7 +28,8 @@ function seededSources(): LoyaltySources {
         else documents.delete(id);
       }
     }
-    return [...documents.values()].map((record) => record.doc);
+    // The tenant's change marker (a summary document) is no loyalty document.
+    return [...documents.values()].map((record) => record.doc).filter((doc) => !isSummaryDoc(doc));
   };
   const of = (name: string) => docs(LOYALTY_CHURN_PROJECTIONS.find((p) => p.name === name) as AnyProjection) as never[];
   return {
@@ -65,6 +66,26 @@ describe('reusableAt', () => {
     const early = reuseOf(loyaltyPopulation(histories, { asOf: at('2025-01-15T08:00:00Z'), windowDays: 365, inactivityDays: 90 }), facts);
     expect(reusableAt(early, at('2025-01-15T09:00:00Z'))).toBe(true);
     expect(reusableAt(early, at('2025-01-15T12:00:00Z'))).toBe(false);
+  });
+});
+
+describe('tenant change markers', () => {
+  it('stand at the position of the latest change to the tenant’s documents, in every loyalty collection', () => {
+    const types = [...new Set(LOYALTY_CHURN_PROJECTIONS.flatMap((p) => p.eventTypes))];
+    const events = recordedDemoHistory({ events: 5_000, seed: 2 }, types);
+    const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+    for (const projection of LOYALTY_CHURN_PROJECTIONS) {
+      const documents = new Map<string, DocumentRecord<object>>();
+      const handled = events.filter((event) => projection.eventTypes.includes(event.type));
+      for (let start = 0; start < handled.length; start += 100) {
+        const folded = foldEvents(projection, documents, handled.slice(start, start + 100), compare);
+        for (const [id, record] of folded.changed) if (record) documents.set(id, record);
+      }
+      const marker = documents.get(changeMarkerId('default'));
+      const others = [...documents.values()].filter((record) => !isSummaryDoc(record.doc));
+      expect(others.length).toBeGreaterThan(10);
+      expect(marker?.position).toBe(String(Math.max(...others.map((record) => Number(record.position)))));
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import {
   BUCKETS,
   buildPopulation,
+  changeMarkerId,
   CHURN_VIEW_SCHEMA,
   customerHistories,
   DEFAULT_TIER_RULES,
@@ -229,18 +230,19 @@ export class LoyaltyViewsController {
   }
 
   /**
-   * What a kept population was built from: the tenant, the parameters, and each projection's serving collection and
-   * committed checkpoint. A batch that changes documents commits its checkpoint with them, so any change of the
-   * documents changes the key; the checkpoints are read before the documents, so a key never names older documents
-   * than the population holds.
+   * What a kept population was built from: the tenant and the parameters; then each projection's serving collection
+   * and the position of the tenant's change marker in it (`tenantChangeMarker`), which the fold rewrites in the same
+   * transaction as any change to the tenant's documents. The markers are read before the documents, so a key never
+   * names older documents than its population holds.
    */
   private async cacheKey(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<PopulationCacheKey> {
-    const checkpoints = await Promise.all(
-      Object.values(LOYALTY_PROJECTION_NAMES).map((name) => this.readModels.store.loadCheckpoint(name)),
+    const marker = changeMarkerId(tenantId);
+    const positions = await Promise.all(
+      Object.values(collections).map(async (collection) => (await this.readModels.store.get(collection, marker))?.position ?? null),
     );
     return {
       of: JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule]),
-      state: JSON.stringify([Object.values(collections), checkpoints]),
+      state: JSON.stringify([Object.values(collections), positions]),
     };
   }
 
