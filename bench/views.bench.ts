@@ -205,6 +205,8 @@ async function startServer(store: StoreKind, events: number): Promise<{ app: Nes
     CRM_LOG: 'silent',
     CRM_SLA_CHECK_INTERVAL_MS: '0',
     CRM_READ_WAIT_MS: '60000',
+    // BENCH_WRITERS' clients capture as fast as the server answers: the per-client rate limit would refuse them (429).
+    CRM_RATE_LIMIT: 'off',
     ...(store === 'postgres' ? { CRM_POSTGRES_URL: postgresUrl, CRM_POSTGRES_SCHEMA: schema } : {}),
   });
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
