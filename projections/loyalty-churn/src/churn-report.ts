@@ -9,13 +9,15 @@ import {
   type Bucket,
   type ChurnFigures,
   type CohortRetention,
+  type CustomerTimeline,
+  type Period,
   type PeriodChurn,
 } from './churn';
 import type { CustomerHistory } from './customer-history';
 import { roundHalfEven, RATIO_PLACES } from '@crm/shared/kernel';
 
 const round = (value: number): number => roundHalfEven(value, RATIO_PLACES);
-import { addMonths, iso } from './days';
+import { addMonths, DAY_MS, iso } from './days';
 
 export const MAX_PERIODS = 120;
 
@@ -49,13 +51,24 @@ const rounded = <T extends { churnRate: number | null }>(figures: T): T => ({
 });
 
 export function churnReport(histories: readonly CustomerHistory[], options: ChurnReportOptions): ChurnReport {
-  const { asOf, inactivityDays, bucket } = options;
+  return churnReportOf(customerTimelines(histories, options.inactivityDays, options.asOf), options);
+}
+
+/** The periods a report covers: checked, so a bad range fails before any history is read. */
+export function churnPeriods(options: ChurnReportOptions): Period[] {
+  const { asOf, bucket } = options;
   const to = Math.min(options.to ?? asOf, asOf);
   const from = options.from ?? addMonths(to, -11);
   if (from > to) throw new InvalidValueError('CHURN.RANGE_INVALID', '`from` must not be after `to` (nor after asOf)');
   const periods = monthPeriods(from, to, bucket);
   if (periods.length > MAX_PERIODS) throw new InvalidValueError('CHURN.RANGE_TOO_LONG', `at most ${MAX_PERIODS} periods per request`);
-  const timelines = customerTimelines(histories, inactivityDays, asOf);
+  return periods;
+}
+
+/** The report from every customer's timeline (`customerTimelines` as of the same asOf and threshold). */
+export function churnReportOf(timelines: readonly CustomerTimeline[], options: ChurnReportOptions): ChurnReport {
+  const { asOf, inactivityDays, bucket } = options;
+  const periods = churnPeriods(options);
   const { from: yearAgo, ...annual } = annualChurn(timelines, asOf);
   const retention = retentionByCohort(
     timelines,
@@ -76,4 +89,58 @@ export function churnReport(histories: readonly CustomerHistory[], options: Chur
     retention,
     annual: { from: iso(yearAgo), to: iso(asOf), ...rounded(annual) },
   };
+}
+
+/**
+ * A report computed as of one instant, restated as of another that
+ * `reusableAt` accepts for its population and that covers the same periods:
+ * only the instants it names change.
+ */
+export function churnReportAt(report: ChurnReport, asOf: number): ChurnReport {
+  return { ...report, asOf: iso(asOf), annual: { ...report.annual, from: iso(asOf + 1 - 365 * DAY_MS), to: iso(asOf) } };
+}
+
+/**
+ * The report over several groups of customers, from each group's report (same options): every figure is a count
+ * of customers, so they add up, and the rates are taken again over the sums. Lets a caller compute a report a slice
+ * of customers at a time.
+ */
+export function sumChurnReports(parts: readonly ChurnReport[]): ChurnReport {
+  const [first, ...rest] = parts;
+  if (first === undefined) throw new RangeError('no report to sum');
+  const add = <T extends ChurnFigures>(a: T, b: ChurnFigures): T => {
+    const sum = {
+      ...a,
+      activeAtStart: a.activeAtStart + b.activeAtStart,
+      new: a.new + b.new,
+      churned: a.churned + b.churned,
+      lostOutsideBase: a.lostOutsideBase + b.lostOutsideBase,
+      newAndLost: a.newAndLost + b.newAndLost,
+      activeAtEnd: a.activeAtEnd + b.activeAtEnd,
+    };
+    return { ...sum, churnRate: sum.activeAtStart === 0 ? null : round(sum.churned / sum.activeAtStart) };
+  };
+  return rest.reduce(
+    (total, part) => ({
+      ...total,
+      customers: total.customers + part.customers,
+      activeCustomers: total.activeCustomers + part.activeCustomers,
+      periods: total.periods.map((period, i) => add(period, part.periods[i] as PeriodChurn)),
+      retention: total.retention.map((cohort, i) => {
+        const other = part.retention[i] as CohortRetention;
+        return {
+          ...cohort,
+          customers: cohort.customers + other.customers,
+          retention: cohort.retention.map((r, j) => {
+            const o = other.retention[j] as (typeof cohort.retention)[number];
+            const measured = r.measured + o.measured;
+            const retained = r.retained + o.retained;
+            return { ...r, measured, retained, rate: measured === 0 ? null : round(retained / measured) };
+          }),
+        };
+      }),
+      annual: add(total.annual, part.annual),
+    }),
+    first,
+  );
 }

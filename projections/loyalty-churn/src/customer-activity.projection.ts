@@ -1,6 +1,14 @@
 import type { AccountEvent, PurchaseRecorded } from '@crm/sales/domain';
 import { defineProjection } from '@crm/shared/read-model';
-import { documentKey, LOYALTY_PROJECTION_NAMES, tenantOf, utc, type CustomerActivityDoc, type PurchaseEntry } from './documents';
+import {
+  documentKey,
+  LOYALTY_PROJECTION_NAMES,
+  tenantOf,
+  utc,
+  type CustomerActivityDoc,
+  type PurchaseEntry,
+  tenantChangeMarker,
+} from './documents';
 
 function withPurchase(doc: CustomerActivityDoc, data: PurchaseRecorded['data']): CustomerActivityDoc {
   const entry: PurchaseEntry = { purchaseId: data.purchaseId, amount: data.amount, occurredAt: utc(data.occurredAt) };
@@ -18,10 +26,11 @@ function withPurchase(doc: CustomerActivityDoc, data: PurchaseRecorded['data']):
 /** One document per account: opening, closings and every purchase (loyalty and churn are computed from it at query time). */
 export const customerActivityProjection = defineProjection<CustomerActivityDoc, AccountEvent>({
   name: LOYALTY_PROJECTION_NAMES.activity,
-  version: 1,
+  version: 2,
   collection: 'loyalty_customer_activity',
   eventTypes: ['AccountOpened', 'AccountUpdated', 'AccountClosed', 'AccountReopened', 'PurchaseRecorded'],
   indexes: [['tenantId']],
+  summary: tenantChangeMarker,
   documentId: (event) => documentKey(event, event.data.accountId),
   evolve(doc, event) {
     if (event.type === 'AccountOpened') {

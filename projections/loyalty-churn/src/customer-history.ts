@@ -62,16 +62,11 @@ export interface LoyaltySources {
 const ms = (iso: string): number => Date.parse(iso);
 const byTime = <T extends { at: number; id: string }>(a: T, b: T) => a.at - b.at || a.id.localeCompare(b.id);
 
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (key === undefined) continue;
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
+function into<T>(groups: Map<string, T[]>, key: string | undefined, item: T): void {
+  if (key === undefined) return;
+  const group = groups.get(key);
+  if (group) group.push(item);
+  else groups.set(key, [item]);
 }
 
 function interactionAsOf(doc: CustomerInteractionDoc, asOf: number): Interaction {
@@ -106,17 +101,56 @@ function purchasesAsOf(doc: CustomerActivityDoc, deals: readonly WonDealDoc[], a
 
 /** Every account's history as of `asOf`, interactions of its contacts and about its deals included. */
 export function customerHistories(sources: LoyaltySources, asOf: number, rule: WonDealsRule = 'auto'): CustomerHistory[] {
-  const accountOfContact = new Map(sources.contactLinks.map((link) => [link.contactId, link.accountId]));
-  const dealsByAccount = groupBy(sources.wonDeals, (deal) => deal.accountId);
-  const accountOfDeal = new Map(sources.opportunityLinks.map((link) => [link.opportunityId, link.accountId]));
-  const interactionsByAccount = groupBy(
-    sources.interactions,
-    (doc) =>
+  return sources.activities.map(historyOf(sources, asOf, rule));
+}
+
+/**
+ * The history of any account of `sources.activities` as of `asOf`, the other
+ * sources indexed once (so a caller can build many histories a few at a time).
+ */
+export function historyOf(
+  sources: LoyaltySources,
+  asOf: number,
+  rule: WonDealsRule = 'auto',
+): (doc: CustomerActivityDoc) => CustomerHistory {
+  const steps = historySteps(sources, asOf, rule, Number.POSITIVE_INFINITY);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/**
+ * `historyOf`, indexing the sources `slice` documents at a time: each `yield`
+ * is a point where the caller may let other work run; the return value is
+ * the function `historyOf` returns.
+ */
+export function* historySteps(
+  sources: LoyaltySources,
+  asOf: number,
+  rule: WonDealsRule,
+  slice: number,
+): Generator<void, (doc: CustomerActivityDoc) => CustomerHistory> {
+  const accountOfContact = new Map<string, string>();
+  const dealsByAccount = new Map<string, WonDealDoc[]>();
+  const accountOfDeal = new Map<string, string>();
+  const interactionsByAccount = new Map<string, CustomerInteractionDoc[]>();
+  function* each<T>(items: readonly T[], add: (item: T) => void): Generator<void> {
+    for (let i = 0; i < items.length; i += 1) {
+      add(items[i] as T);
+      if ((i + 1) % slice === 0) yield;
+    }
+  }
+  yield* each(sources.contactLinks, (link) => accountOfContact.set(link.contactId, link.accountId));
+  yield* each(sources.wonDeals, (deal) => into(dealsByAccount, deal.accountId, deal));
+  yield* each(sources.opportunityLinks, (link) => accountOfDeal.set(link.opportunityId, link.accountId));
+  yield* each(sources.interactions, (doc) =>
+    into(
+      interactionsByAccount,
       doc.accountId ??
-      (doc.contactId !== undefined ? accountOfContact.get(doc.contactId) : undefined) ??
-      (doc.opportunityId !== undefined ? accountOfDeal.get(doc.opportunityId) : undefined),
+        (doc.contactId !== undefined ? accountOfContact.get(doc.contactId) : undefined) ??
+        (doc.opportunityId !== undefined ? accountOfDeal.get(doc.opportunityId) : undefined),
+      doc,
+    ),
   );
-  return sources.activities.map((doc) => {
+  return (doc) => {
     const interactions = (interactionsByAccount.get(doc.accountId) ?? [])
       .filter((i) => ms(i.at) <= asOf)
       .map((i) => interactionAsOf(i, asOf))
@@ -135,5 +169,5 @@ export function customerHistories(sources: LoyaltySources, asOf: number, rule: W
       interactions,
       closings,
     };
-  });
+  };
 }

@@ -17,6 +17,7 @@ import {
   type CustomerInteractionDoc,
   type InteractionKind,
   type OpenSpan,
+  tenantChangeMarker,
 } from './documents';
 
 type ServiceEvent = ComplaintReceived | ComplaintClosed | ComplaintReopened | FeedbackSubmitted | SurveyResponseRecorded;
@@ -90,7 +91,7 @@ function closeLast(spans: readonly OpenSpan[], to: string): OpenSpan[] {
  */
 export const customerInteractionsProjection = defineProjection<CustomerInteractionDoc, InteractionEvent>({
   name: LOYALTY_PROJECTION_NAMES.interactions,
-  version: 2,
+  version: 3,
   collection: 'loyalty_customer_interactions',
   eventTypes: [
     'ComplaintReceived',
@@ -106,6 +107,7 @@ export const customerInteractionsProjection = defineProjection<CustomerInteracti
     ['tenantId', 'contactId'],
     ['tenantId', 'opportunityId'],
   ],
+  summary: tenantChangeMarker,
   documentId(event) {
     if (event.type === 'InteractionLogged' || event.type === 'ActivityCompleted') return activityRef(event);
     const { kind, id, party } = source(event);

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { summaryShardId, type SummaryCell } from '@crm/shared/read-model';
 import type { Money } from '@crm/shared/kernel';
 
 /** Projection names; the API waits on each of them for read-your-writes. */
@@ -110,3 +111,19 @@ export function utc(instant: string): string {
   if (Number.isNaN(ms)) throw new RangeError(`not an ISO instant: ${instant}`);
   return new Date(ms).toISOString();
 }
+
+/** The id of a tenant's change marker in each loyalty collection (a summary document: it carries no tenantId). */
+export const changeMarkerId = (tenantId: string): string => summaryShardId(`${tenantId}:~summary`, tenantId);
+
+const ONE: readonly SummaryCell[] = [{ dims: {}, values: { count: 1 } }];
+
+/**
+ * Every loyalty projection keeps, as its summary, a count of each tenant's documents. The fold rewrites it, with
+ * the event's position, in the same transaction as any change to one of the tenant's documents: its position says
+ * when that tenant's documents last changed, which is what a population kept by the views is checked against
+ * (another tenant's writes, and events that change nothing, leave it alone).
+ */
+export const tenantChangeMarker = {
+  documentId: (event: RecordedEvent): string => changeMarkerId(tenantOf(event)),
+  cells: (): readonly SummaryCell[] => ONE,
+};

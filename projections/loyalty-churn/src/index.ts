@@ -16,6 +16,8 @@ export * from './customer-value';
 export * from './tier';
 export * from './loyalty-profile';
 export * from './churn-report';
+export * from './loyalty-population';
+export * from './loyalty-reads';
 export { CUSTOMER_FACING_ACTIVITIES } from './customer-interactions.projection';
 export {
   contactAccountsProjection,

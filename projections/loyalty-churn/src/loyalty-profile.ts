@@ -1,12 +1,12 @@
 import { npsCategory } from '@crm/service/domain';
 import type { Money } from '@crm/shared/kernel';
-import { isActiveAt, lastActivityAt, statusOf } from './activity-timeline';
-import { annualChurn, customerTimelines } from './churn';
+import { activeSpans, lastActivityAt, statusOf } from './activity-timeline';
 import { churnRiskOf, type ChurnRisk } from './churn-risk';
 import type { CustomerHistory, Interaction, Purchase } from './customer-history';
 import { customerValueOf, type CustomerValue } from './customer-value';
 import { daysBetween, iso } from './days';
-import { inWindow, rfmScores, rfmValues, segmentOf, type RfmScores, type RfmValues, type Segment } from './rfm';
+import { loyaltyPopulation, type LoyaltyPopulation } from './loyalty-population';
+import { inWindow, rfmValues, segmentOf, type RfmScores, type RfmValues, type Segment } from './rfm';
 import { DEFAULT_TIER_RULES, tierOf, type Tier, type TierRule } from './tier';
 
 export interface LoyaltyOptions {
@@ -64,18 +64,24 @@ export function loyaltyProfile(
   histories: readonly CustomerHistory[],
   options: LoyaltyOptions,
 ): LoyaltyProfile | undefined {
-  const index = histories.findIndex((h) => h.accountId === accountId);
-  const history = histories[index];
-  if (history === undefined) return undefined;
+  const history = histories.find((h) => h.accountId === accountId);
+  return history === undefined ? undefined : loyaltyProfileOf(history, loyaltyPopulation(histories, options), options);
+}
+
+/**
+ * The loyalty view of one account from its own history and the population it
+ * is ranked in (`loyaltyPopulation` over every account's history as of the
+ * same asOf, or one `reusableAt` it, window and threshold): what a request
+ * needs once the population is at hand.
+ */
+export function loyaltyProfileOf(history: CustomerHistory, population: LoyaltyPopulation, options: LoyaltyOptions): LoyaltyProfile {
+  const { accountId } = history;
   const { asOf, windowDays, inactivityDays } = options;
-  const timelines = customerTimelines(histories, inactivityDays, asOf);
-  const base = histories.filter((_, i) => isActiveAt(timelines[i]?.spans ?? [], asOf)).flatMap((h) => rfmValues(h, asOf, windowDays) ?? []);
   const values = rfmValues(history, asOf, windowDays);
-  const status = statusOf(history, timelines[index]?.spans ?? []);
+  const status = statusOf(history, activeSpans(history, inactivityDays, asOf));
   const churned = status.status === 'lost';
   // RFM scores rank the active customer base: a lost customer is outside it, so has values but no scores or segment.
-  const scores = values && !churned ? rfmScores(base, values) : undefined;
-  const annual = annualChurn(timelines, asOf);
+  const scores = values && !churned ? population.scores(values) : undefined;
   const lastActivity = lastActivityAt(history);
   const lastInteraction = history.interactions.at(-1);
   const nps = latestScore(history.interactions, 'nps');
@@ -97,7 +103,7 @@ export function loyaltyProfile(
     mainCurrency: values?.mainCurrency ?? null,
     rfm: scores ? { ...scores, code: `${scores.recency}${scores.frequency}${scores.monetary}` } : null,
     segment,
-    activeCustomers: base.length,
+    activeCustomers: population.activeCustomers,
     countsWonDeals: history.countsWonDeals,
     lastActivityAt: lastActivity === undefined ? null : iso(lastActivity),
     lastInteraction: lastInteraction ? { kind: lastInteraction.kind, id: lastInteraction.id, at: iso(lastInteraction.at) } : null,
@@ -115,6 +121,6 @@ export function loyaltyProfile(
             latestNps: nps?.score,
           }),
     tier: tierOf({ segment, monetaryScore: scores?.monetary, churned }, options.tierRules ?? DEFAULT_TIER_RULES),
-    customerValue: valueOf(history, values, options, annual.churnRate),
+    customerValue: valueOf(history, values, options, population.annualChurnRate),
   };
 }

@@ -1,6 +1,6 @@
 import type { LeadQualified, OpportunityOpened } from '@crm/sales/domain';
 import { defineProjection } from '@crm/shared/read-model';
-import { documentKey, LOYALTY_PROJECTION_NAMES, tenantOf, type OpportunityLinkDoc } from './documents';
+import { documentKey, LOYALTY_PROJECTION_NAMES, tenantOf, type OpportunityLinkDoc, tenantChangeMarker } from './documents';
 
 /**
  * Opportunity → account, so an activity or interaction regarding a deal counts
@@ -9,10 +9,11 @@ import { documentKey, LOYALTY_PROJECTION_NAMES, tenantOf, type OpportunityLinkDo
  */
 export const opportunityAccountsProjection = defineProjection<OpportunityLinkDoc, LeadQualified | OpportunityOpened>({
   name: LOYALTY_PROJECTION_NAMES.opportunityLinks,
-  version: 1,
+  version: 2,
   collection: 'loyalty_opportunity_accounts',
   eventTypes: ['LeadQualified', 'OpportunityOpened'],
   indexes: [['tenantId', 'accountId']],
+  summary: tenantChangeMarker,
   documentId: (event) =>
     documentKey(event, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
   evolve(_doc, event) {

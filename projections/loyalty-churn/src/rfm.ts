@@ -11,11 +11,50 @@ export type Score = 1 | 2 | 3 | 4 | 5;
  * Integer arithmetic, so scores at exact quintile edges never wobble.
  */
 export function quintileScore(value: number, population: readonly number[]): Score {
-  if (population.length === 0) throw new RangeError('a quintile needs a population');
   const below = population.filter((v) => v < value).length;
   const equal = population.filter((v) => v === value).length;
-  const score = Math.floor((5 * (2 * below + equal)) / (2 * population.length)) + 1;
+  return quintileOfCounts(below, equal, population.length);
+}
+
+/** The same score from counts alone: `below` and `equal` values among `size` (a sorted population answers them by binary search). */
+export function quintileOfCounts(below: number, equal: number, size: number): Score {
+  if (size === 0) throw new RangeError('a quintile needs a population');
+  const score = Math.floor((5 * (2 * below + equal)) / (2 * size)) + 1;
   return Math.min(5, score) as Score;
+}
+
+/** Values of a population sorted ascending, ranked without a scan: how many are below a value, and how many equal it. */
+export class SortedValues {
+  private readonly values: Float64Array;
+
+  constructor(values: Iterable<number>) {
+    this.values = Float64Array.from(values).sort();
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Values < value. */
+  below(value: number): number {
+    return this.firstIndex((v) => v >= value);
+  }
+
+  /** Values === value. */
+  equal(value: number): number {
+    return this.firstIndex((v) => v > value) - this.below(value);
+  }
+
+  private firstIndex(past: (v: number) => boolean): number {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (past(this.values[mid] as number)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
 }
 
 export interface RfmValues {

@@ -1,14 +1,15 @@
 import type { OpportunityReopened, OpportunityWon } from '@crm/sales/domain';
 import { defineProjection } from '@crm/shared/read-model';
-import { documentKey, LOYALTY_PROJECTION_NAMES, tenantOf, utc, type WonDealDoc } from './documents';
+import { documentKey, LOYALTY_PROJECTION_NAMES, tenantOf, utc, type WonDealDoc, tenantChangeMarker } from './documents';
 
 /** Won deals by opportunity; whether one counts as a purchase is decided at query time (see customer-history.ts). */
 export const wonDealsProjection = defineProjection<WonDealDoc, OpportunityWon | OpportunityReopened>({
   name: LOYALTY_PROJECTION_NAMES.wonDeals,
-  version: 1,
+  version: 2,
   collection: 'loyalty_won_deals',
   eventTypes: ['OpportunityWon', 'OpportunityReopened'],
   indexes: [['tenantId', 'accountId']],
+  summary: tenantChangeMarker,
   documentId: (event) => documentKey(event, event.data.opportunityId),
   evolve(doc, event) {
     switch (event.type) {

@@ -197,6 +197,28 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     expect((await get('/views/churn?asOf=2025-06-30&from=2025-07-01')).body).toMatchObject({ status: 400, code: 'CHURN.RANGE_INVALID' });
   });
 
+  it('answers from the read models as they are now: a purchase recorded after a first answer shows in the next (asked last: it changes E)', async () => {
+    const churn = () => get('/views/churn?asOf=2025-06-30&from=2025-06-01&inactivityDays=90');
+    const card = () => get(`/views/customers/${ids.C}/loyalty?asOf=2025-06-30&inactivityDays=90`);
+    const before = (await churn()).body as { customers: number; activeCustomers: number; periods: { new: number }[] };
+    expect(before).toMatchObject({ customers: 4, activeCustomers: 2, periods: [{ new: 0 }] });
+    expect((await card()).body).toMatchObject({ activeCustomers: 2, rfm: { recency: 4, frequency: 4, monetary: 4 } });
+    // Asked again at another instant of the same day: the same figures.
+    expect((await get('/views/churn?asOf=2025-06-30T23:00:00Z&from=2025-06-01&inactivityDays=90')).body).toMatchObject({
+      customers: 4,
+      activeCustomers: 2,
+      asOf: '2025-06-30T23:00:00.000Z',
+    });
+    await buy('E', '2025-06-25', 5_000_000_000);
+    expect((await churn()).body).toMatchObject({ customers: 5, activeCustomers: 3, periods: [{ new: 1 }] });
+    // E, the newest buyer with the most spent, now ranks C lower on recency and spend.
+    expect((await card()).body).toMatchObject({ activeCustomers: 3, rfm: { recency: 3, frequency: 5, monetary: 3 } });
+    expect((await get(`/views/customers/${ids.E}/loyalty?asOf=2025-06-30&inactivityDays=90`)).body).toMatchObject({
+      status: 'active',
+      activeCustomers: 3,
+    });
+  });
+
   it('publishes both routes in the OpenAPI document', async () => {
     const paths = Object.keys((await http(server.url, 'GET', '/api/docs-json')).body['paths'] as object);
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/views/customers/{accountId}/loyalty', '/api/v1/views/churn']));

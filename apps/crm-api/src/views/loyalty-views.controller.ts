@@ -5,26 +5,28 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import {
   BUCKETS,
+  buildPopulation,
+  changeMarkerId,
   CHURN_VIEW_SCHEMA,
-  churnReport,
   customerHistories,
   DEFAULT_TIER_RULES,
   instantOf,
+  loadCustomerSources,
+  loadLoyaltySources,
   LOYALTY_PROJECTION_NAMES,
   LOYALTY_VIEW_SCHEMA,
-  loyaltyProfile,
+  loyaltyProfileOf,
   parseTierRules,
+  PopulationCache,
   WON_DEALS_RULES,
   type Bucket,
+  type BuiltPopulation,
   type ChurnReport,
-  type ContactLinkDoc,
-  type CustomerActivityDoc,
-  type CustomerHistory,
-  type CustomerInteractionDoc,
+  type LoyaltyCollections,
   type LoyaltyProfile,
-  type OpportunityLinkDoc,
+  type PopulationCacheKey,
+  type PopulationKey,
   type TierRule,
-  type WonDealDoc,
   type WonDealsRule,
 } from '@crm/projections/loyalty-churn';
 import { DomainError } from '@crm/shared/event-sourcing';
@@ -90,6 +92,15 @@ export class ChurnQueryDto extends AsOfQueryDto {
   to?: string;
 }
 
+/** Lets whatever else waits on the event loop run. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** docs/views-at-scale.md "How each view reads". */
+const EXACTNESS =
+  'Exact to the instant: every figure counts what is dated up to asOf, to the millisecond. The ranks, base and churn rates over every ' +
+  'customer are computed once per state of the read models and reused for a later asOf only when no dated fact lies between the two ' +
+  '(same UTC day, after the latest fact) — the figures are the same either way.';
+
 const problems = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 const AccountIdParam = (): ParameterDecorator =>
   Param(
@@ -106,6 +117,7 @@ const AccountIdParam = (): ParameterDecorator =>
 @Controller('views')
 export class LoyaltyViewsController {
   private readonly tierRules: readonly TierRule[];
+  private readonly populations = new PopulationCache(8, nextTurn);
 
   constructor(
     private readonly readModels: ReadModels,
@@ -130,7 +142,8 @@ export class LoyaltyViewsController {
       ' Interactions are the complaints, feedback and survey responses of the account and its contacts, the interactions logged and the ' +
       'customer-facing activities (call, appointment, email, letter, SMS; not tasks) completed regarding the account, its contacts or its deals. Churn risk points: inactivity ≥ ⅓ of ' +
       'the threshold 1, ≥ ⅔ 2; open complaint 1; latest NPS 0–6 1 → 0 low, 1 medium, 2+ high. Customer value = average order value × purchases ' +
-      'per year × margin × 1 ÷ annual churn rate (lifetime at most 10 years), in the main currency.',
+      'per year × margin × 1 ÷ annual churn rate (lifetime at most 10 years), in the main currency. ' +
+      EXACTNESS,
   })
   @ApiParam({ name: 'accountId', format: 'uuid' })
   @ApiOkResponse({ schema: LOYALTY_VIEW_SCHEMA })
@@ -139,20 +152,25 @@ export class LoyaltyViewsController {
   @ApiResponse({ status: 503, ...problems('The read models have not reached minPosition yet; retry after Retry-After') })
   async loyalty(@AccountIdParam() accountId: string, @Query() query: LoyaltyQueryDto, @Tenant() tenantId: string): Promise<LoyaltyProfile> {
     const asOf = this.asOf(query.asOf);
+    const rule = query.wonDeals ?? 'auto';
+    const windowDays = query.windowDays ?? 365;
+    const inactivityDays = query.inactivityDays ?? 180;
     const collections = await this.collections(query.minPosition);
-    const notFound = () => new DomainError(NOT_FOUND.account, `No account ${accountId}`, { accountId });
-    // Every other account's history is needed for the quintiles: look the one asked for up first, cheaply.
-    if ((await this.readModels.store.get(collections[0] as string, `${tenantId}:${accountId}`)) === undefined) throw notFound();
-    const histories = await this.histories(collections, asOf, query.wonDeals ?? 'auto', tenantId);
-    const profile = loyaltyProfile(accountId, histories, {
+    // The account's own rows, by key and index; every other account only through the population (kept between requests).
+    const own = await loadCustomerSources(this.readModels.store, collections, tenantId, accountId);
+    if (own === undefined) throw new DomainError(NOT_FOUND.account, `No account ${accountId}`, { accountId });
+    const [history] = customerHistories(own, asOf, rule);
+    const key: PopulationKey = { asOf, windowDays, inactivityDays, rule };
+    const population = await this.populations.population(await this.cacheKey(tenantId, collections, key), asOf, () =>
+      this.build(tenantId, collections, key),
+    );
+    return loyaltyProfileOf(history as NonNullable<typeof history>, population, {
       asOf,
-      windowDays: query.windowDays ?? 365,
-      inactivityDays: query.inactivityDays ?? 180,
+      windowDays,
+      inactivityDays,
       margin: query.margin ?? 0.3,
       tierRules: this.tierRules,
     });
-    if (profile === undefined) throw notFound();
-    return profile;
   }
 
   @Get('churn')
@@ -168,45 +186,70 @@ export class LoyaltyViewsController {
       ' ' +
       M.wonDeals +
       ' ' +
-      M.rounding,
+      M.rounding +
+      ' ' +
+      EXACTNESS,
   })
   @ApiOkResponse({ schema: CHURN_VIEW_SCHEMA })
   @ApiResponse({ status: 400, ...problems('Invalid parameters; every bad one listed') })
   @ApiResponse({ status: 503, ...problems('The read models have not reached minPosition yet; retry after Retry-After') })
   async churn(@Query() query: ChurnQueryDto, @Tenant() tenantId: string): Promise<ChurnReport> {
     const asOf = this.asOf(query.asOf);
-    const histories = await this.histories(await this.collections(query.minPosition), asOf, query.wonDeals ?? 'auto', tenantId);
-    return churnReport(histories, {
+    const inactivityDays = query.inactivityDays ?? 180;
+    const options = {
       asOf,
-      inactivityDays: query.inactivityDays ?? 180,
+      inactivityDays,
       bucket: query.bucket ?? 'month',
       ...(query.from === undefined ? {} : { from: parsed(query.from, 'from', 'start') }),
       ...(query.to === undefined ? {} : { to: parsed(query.to, 'to', 'end') }),
-    });
+    };
+    const collections = await this.collections(query.minPosition);
+    // The window plays no part in churn: one value, so churn requests share their populations.
+    const key: PopulationKey = { asOf, windowDays: 365, inactivityDays, rule: query.wonDeals ?? 'auto' };
+    return this.populations.churnReport(await this.cacheKey(tenantId, collections, key), options, () =>
+      this.build(tenantId, collections, key),
+    );
   }
 
   private asOf(value: string | undefined): number {
     return value === undefined ? this.clock.now().getTime() : parsed(value, 'asOf', 'end');
   }
 
-  private collections(minPosition: string | undefined): Promise<string[]> {
+  private async collections(minPosition: string | undefined): Promise<LoyaltyCollections> {
     const { activity, wonDeals, interactions, contactLinks, opportunityLinks } = LOYALTY_PROJECTION_NAMES;
-    return Promise.all(
+    const [a, w, i, c, o] = await Promise.all(
       [activity, wonDeals, interactions, contactLinks, opportunityLinks].map((name) => this.readModels.collection(name, minPosition)),
     );
+    return {
+      activity: a as string,
+      wonDeals: w as string,
+      interactions: i as string,
+      contactLinks: c as string,
+      opportunityLinks: o as string,
+    };
   }
 
-  private async histories(collections: readonly string[], asOf: number, rule: WonDealsRule, tenantId: string): Promise<CustomerHistory[]> {
-    const all = async <D extends object>(collection: string | undefined): Promise<D[]> =>
-      (await this.readModels.store.find<D>(collection as string, { where: { tenantId } })).map((row) => row.doc);
-    const [activities, wonDeals, interactions, contactLinks, opportunityLinks] = await Promise.all([
-      all<CustomerActivityDoc>(collections[0]),
-      all<WonDealDoc>(collections[1]),
-      all<CustomerInteractionDoc>(collections[2]),
-      all<ContactLinkDoc>(collections[3]),
-      all<OpportunityLinkDoc>(collections[4]),
-    ]);
-    return customerHistories({ activities, wonDeals, interactions, contactLinks, opportunityLinks }, asOf, rule);
+  /**
+   * What a kept population was built from: the tenant and the parameters; then each projection's serving collection
+   * and the position of the tenant's change marker in it (`tenantChangeMarker`), which the fold rewrites in the same
+   * transaction as any change to the tenant's documents. The markers are read before the documents, so a key never
+   * names older documents than its population holds.
+   */
+  private async cacheKey(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<PopulationCacheKey> {
+    const marker = changeMarkerId(tenantId);
+    const positions = await Promise.all(
+      Object.values(collections).map(async (collection) => (await this.readModels.store.get(collection, marker))?.position ?? null),
+    );
+    return {
+      of: JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule]),
+      state: JSON.stringify([Object.values(collections), positions]),
+    };
+  }
+
+  /** Every loyalty document of the tenant, read and computed a slice at a time so other requests run in between. */
+  private async build(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<BuiltPopulation> {
+    const sources = await loadLoyaltySources(this.readModels.store, collections, tenantId, { pause: nextTurn });
+    return buildPopulation(sources, key, nextTurn);
   }
 }
 

@@ -53,6 +53,23 @@ function condition(predicate: Predicate, params: Param[]): string {
   }
 }
 
+/**
+ * Whether a find should sort what its filter finds rather than walk the collection in id order. Without statistics
+ * SQLite prefers the primary key, which gives id order for free, over an expression index: right for a filter that
+ * matches most of a collection (one tenant's documents), ruinous for one that matches a few (a tenant and a key:
+ * 45 ms instead of 0.03 ms for one account's interactions at 100k events). A find that takes every match (no sort
+ * field, no page, no keyset) with equalities on two fields or more is taken for the second kind.
+ */
+export function sortsAfterFilter(
+  predicates: readonly Predicate[],
+  keys: readonly NormalizedSortKey[],
+  page: Page,
+  keyset: NormalizedKeyset | undefined,
+): boolean {
+  const keyed = predicates.filter((predicate) => predicate.op === 'eq' || predicate.op === 'in').length;
+  return keyed >= 2 && keys.length === 0 && page.limit === undefined && page.offset === 0 && keyset === undefined;
+}
+
 /** A quoted SQL identifier. */
 const identifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -74,9 +91,16 @@ export function createTableSql(collection: string): string {
   return `CREATE TABLE IF NOT EXISTS ${tableOf(collection)} (id TEXT PRIMARY KEY NOT NULL, position TEXT, doc TEXT NOT NULL)`;
 }
 
-export function whereClause(predicates: readonly Predicate[], keyset?: NormalizedKeyset): SqlFragment {
+/**
+ * `walkIds`: the filter's fields are kept from the expression indexes (SQLite's unary `+` changes no value),
+ * so a find in id order walks the primary key and stops at its page instead of sorting every match.
+ */
+export function whereClause(predicates: readonly Predicate[], keyset?: NormalizedKeyset, walkIds = false): SqlFragment {
   const params: Param[] = [];
-  const conditions = predicates.map((predicate) => condition(predicate, params));
+  const conditions = predicates.map((predicate) => {
+    const sql = condition(predicate, params);
+    return walkIds ? sql.replace(/json_extract\(doc, /g, '+json_extract(doc, ') : sql;
+  });
   const after = keysetCondition(keyset, params);
   if (after !== undefined) conditions.push(after);
   return { sql: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
@@ -108,9 +132,18 @@ export function keysetCondition(keyset: NormalizedKeyset | undefined, params: Pa
   return key.direction === 'asc' ? after : `(${after} OR ${x} IS NULL)`;
 }
 
-export function findSql(collection: string, where: SqlFragment, keys: readonly NormalizedSortKey[], page: Page): SqlFragment {
+export function findSql(
+  collection: string,
+  where: SqlFragment,
+  keys: readonly NormalizedSortKey[],
+  page: Page,
+  sortAfterFilter = false,
+): SqlFragment {
   // SQLite sorts NULL first ascending and last descending: what the language asks of absent values.
-  const order = [...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`), 'id ASC'];
+  const order = [
+    ...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`),
+    sortAfterFilter ? '+id ASC' : 'id ASC',
+  ];
   return {
     sql: `SELECT id, position, doc FROM ${tableOf(collection)} ${where.sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
     params: [...where.params, page.limit ?? -1, page.offset],
@@ -139,4 +172,20 @@ export function indexPrefix(collection: string): string {
 export function indexSql(collection: string, fields: readonly FieldPath[]): string {
   const name = `${indexPrefix(collection)}by_${fields.map((field) => field.segments.join('__')).join('_and_')}`;
   return `CREATE INDEX IF NOT EXISTS "${name}" ON ${tableOf(collection)} (${fields.map(extract).join(', ')})`;
+}
+
+/**
+ * A find's statement: through the expression index when it takes every match of two equalities or more
+ * (`sortsAfterFilter`), along a sort field's index when it has one, else in id order along the primary key.
+ */
+export function findQuerySql(
+  collection: string,
+  predicates: readonly Predicate[],
+  keys: readonly NormalizedSortKey[],
+  page: Page,
+  keyset: NormalizedKeyset | undefined,
+): SqlFragment {
+  const sortAfterFilter = sortsAfterFilter(predicates, keys, page, keyset);
+  const walkIds = keys.length === 0 && !sortAfterFilter;
+  return findSql(collection, whereClause(predicates, keyset, walkIds), keys, page, sortAfterFilter);
 }

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ReadStore } from '@crm/shared/read-model';
+import { keysetOf, pageOf, predicatesOf, sortKeysOf, type FindQuery, type ReadStore } from '@crm/shared/read-model';
+import { findQuerySql } from './sql-query';
 import { describeReadStoreContract } from '@crm/shared/testing';
 import { READ_STORE_SCHEMA_VERSION } from './schema';
 import { openSqliteReadStore, SqliteReadStore } from './sqlite-read-store';
@@ -75,6 +76,30 @@ describe('SqliteReadStore (real file)', () => {
         detail: string;
       }[];
       expect(plan.map((step) => step.detail).join(' ')).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tier/);
+    });
+
+    it('finds every match of equalities on two indexed fields through the expression index, not the whole collection in id order', async () => {
+      await store.ensureIndex('people', ['tenantId', 'tier']);
+      const plan = (query: FindQuery) => {
+        const keys = sortKeysOf(query.orderBy);
+        const keyset = keysetOf(query.after, keys);
+        const predicates = predicatesOf(query.where);
+        const page = pageOf(query);
+        const { sql, params } = findQuerySql('people', predicates, keys, page, keyset);
+        return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((step) => step.detail).join(' ');
+      };
+      expect(plan({ where: { tenantId: 't', tier: 'gold' } })).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_tier/);
+      // One tenant's every document, and a page in id order, walk the primary key: no sort of everything the filter finds.
+      expect(plan({ where: { tenantId: 't' } })).not.toContain('TEMP B-TREE');
+      expect(plan({ where: { tenantId: 't' }, limit: 10, after: { values: [], id: 't:1' } })).not.toContain('TEMP B-TREE');
+      await store.transaction((tx) => {
+        for (const id of ['3', '1', '2']) tx.put('people', `t:${id}`, { tenantId: 't', tier: 'gold' });
+      });
+      expect((await store.find('people', { where: { tenantId: 't', tier: 'gold' } })).map((record) => record.id)).toEqual([
+        't:1',
+        't:2',
+        't:3',
+      ]);
     });
 
     const planOf = (collection: string) =>

@@ -30,7 +30,7 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { migrateReadStore } from './schema';
-import { aggregateSql, createTableSql, findSql, indexSql, tableNameOf, tableOf, whereClause, type Param } from './sql-query';
+import { aggregateSql, createTableSql, findQuerySql, indexSql, tableNameOf, tableOf, whereClause, type Param } from './sql-query';
 import {
   prepareDocumentStatements,
   prepareStatements,
@@ -127,8 +127,10 @@ export class SqliteReadStore implements ReadStore {
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const keys = sortKeysOf(query.orderBy);
-    const where = whereClause(predicatesOf(query.where), keysetOf(query.after, keys));
-    const { sql, params } = findSql(collection, where, keys, pageOf(query));
+    const keyset = keysetOf(query.after, keys);
+    const predicates = predicatesOf(query.where);
+    const page = pageOf(query);
+    const { sql, params } = findQuerySql(collection, predicates, keys, page, keyset);
     return this.query<DocumentRow>(collection, sql, params).map((row) => toRecord<D>(row));
   }
 
