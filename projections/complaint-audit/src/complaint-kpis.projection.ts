@@ -9,10 +9,21 @@ import type {
   SlaMilestone,
 } from '@crm/service/domain';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import type { RecordedOf } from '@crm/shared/read-model';
 import { normalizePersian } from '@crm/shared/kernel';
 import { defineProjection, utcInstant } from '@crm/shared/read-model';
 import { COMPLAINT_EVENT_TYPES, complaintDocumentId } from './complaint-audit.projection';
 import { complaintEvolve, type FollowingComplaintEvent } from './complaint-fold';
+import { afterStep, complaintAtReceipt, type ComplaintAsOf } from './complaint-kpis';
+import {
+  complaintEventTime,
+  complaintKpiCells,
+  durationsOf,
+  KPI_TOTAL,
+  kpiNodeIds,
+  monthIndex,
+  placeKpiCell,
+} from './complaint-kpi-cells';
 
 /**
  * One step of a complaint as the KPIs need it, at the time the step says it happened
@@ -52,13 +63,44 @@ export interface ComplaintKpiRow {
   /** Every step after receipt, in stream order; the KPIs fold the ones at or before asOf. */
   readonly steps: readonly KpiStep[];
   readonly lastRevision: number;
+  /**
+   * Time to acknowledge when the complaint has had one value, and the instant it holds from
+   * (indexed: a median reads the complaints of one duration bucket). Absent otherwise.
+   */
+  readonly kAckMs?: number;
+  readonly kAckFrom?: string;
+  /** Time to resolve when it has had one value over one stretch of time [kResFrom, kResUntil). */
+  readonly kResMs?: number;
+  readonly kResFrom?: string;
+  readonly kResUntil?: string;
+  /** 1 when a duration has had several values or stretches, or steps are dated out of order: a median reads it always. */
+  readonly kMulti?: 1;
 }
+
+/** A complaint that changes in a month: the view reads it one by one for an asOf inside that month. */
+export interface ComplaintKpiMonthMarker {
+  readonly tenantId: string;
+  readonly kpiMonth: number;
+  readonly complaintId: string;
+}
+
+/** The spelling a category is shown in: that of its earliest complaint (receipt time, then document id). */
+export interface ComplaintKpiCategory {
+  readonly tenantId: string;
+  readonly kpiCategory: string;
+  readonly spelling: string;
+  readonly firstReceivedAt: string;
+  readonly firstId: string;
+}
+
+export type ComplaintKpiDoc = ComplaintKpiRow | ComplaintKpiMonthMarker | ComplaintKpiCategory;
+export const isComplaintKpiRow = (doc: object): doc is ComplaintKpiRow => 'steps' in doc;
 
 export const COMPLAINT_KPIS = 'complaint-kpis';
 
 function received(event: RecordedEvent<ComplaintReceived>): ComplaintKpiRow {
   const d = event.data;
-  return {
+  return withDurationColumns({
     tenantId: event.metadata.tenantId,
     complaintId: d.complaintId,
     receivedAt: utcInstant(d.receivedAt),
@@ -69,7 +111,7 @@ function received(event: RecordedEvent<ComplaintReceived>): ComplaintKpiRow {
     resolveBy: utcInstant(d.deadlines.resolveBy),
     steps: [],
     lastRevision: event.revision,
-  };
+  });
 }
 
 /** When the step happened, by the time the event itself records. */
@@ -139,16 +181,123 @@ function stepsOf(event: FollowingComplaintEvent): KpiStep[] {
 }
 
 function followed(row: ComplaintKpiRow, event: FollowingComplaintEvent): ComplaintKpiRow {
-  return { ...row, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision };
+  return withDurationColumns({ ...row, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision });
 }
 
-/** Per-complaint step rows that the complaint KPIs (docs/metrics.md) fold as of the date asked. */
-export const complaintKpisProjection = defineProjection<ComplaintKpiRow, ComplaintEvent>({
+const FOREVER = '9999-12-31T23:59:59.999Z';
+
+interface Stretch {
+  value: number;
+  from: string;
+  until?: string;
+}
+
+/** The duration columns of a row (see ComplaintKpiRow), from its steps. */
+function withDurationColumns(row: ComplaintKpiRow): ComplaintKpiRow {
+  const { kAckMs: _a, kAckFrom: _b, kResMs: _c, kResFrom: _d, kResUntil: _e, kMulti: _f, ...base } = row;
+  const ordered = row.steps.every((step, i) => i === 0 || Date.parse((row.steps[i - 1] as KpiStep).at) <= Date.parse(step.at));
+  if (!ordered) return { ...base, kMulti: 1 };
+  const stretches: Record<'ack' | 'resolve', Stretch[]> = { ack: [], resolve: [] };
+  const observe = (state: ComplaintAsOf, at: string) => {
+    const now = durationsOf(state);
+    for (const kind of ['ack', 'resolve'] as const) {
+      const list = stretches[kind];
+      const open = list.at(-1);
+      const current = open && open.until === undefined ? open : undefined;
+      const value = now[kind];
+      if (current && current.value !== value) current.until = at;
+      if (value !== undefined && (!current || current.value !== value)) list.push({ value, from: at });
+    }
+  };
+  let state = complaintAtReceipt(row);
+  observe(state, row.receivedAt);
+  for (let i = 0; i < row.steps.length; i += 1) {
+    const step = row.steps[i] as KpiStep;
+    state = afterStep(state, step);
+    // Steps at the same instant count together: observe after the last of them.
+    if (i + 1 < row.steps.length && (row.steps[i + 1] as KpiStep).at === step.at) continue;
+    observe(state, step.at);
+  }
+  const [ack, resolve] = [stretches.ack, stretches.resolve];
+  if (ack.length > 1 || resolve.length > 1 || ack.some((s) => s.until !== undefined)) return { ...base, kMulti: 1 };
+  const a = ack[0];
+  const r = resolve[0];
+  return {
+    ...base,
+    ...(a ? { kAckMs: a.value, kAckFrom: a.from } : {}),
+    ...(r ? { kResMs: r.value, kResFrom: r.from, kResUntil: r.until ?? FOREVER } : {}),
+  };
+}
+
+const MARKER = ':~kpim:';
+const CATEGORY = ':~kpic:';
+export const kpiMarkerId = (tenantId: string, month: number, complaintId: string) => `${tenantId}${MARKER}${month}:${complaintId}`;
+export const kpiCategoryId = (tenantId: string, key: string) => `${tenantId}${CATEGORY}${key}`;
+
+/** The months an event can change its complaint's figures in: its own, and those in which the deadlines it carries pass. */
+function monthsMarked(event: RecordedOf<ComplaintEvent>): number[] {
+  const { deadlines } = event.data;
+  const instants = [complaintEventTime(event), deadlines.acknowledgeBy, deadlines.resolveBy].map((at, i) =>
+    i === 0 ? at : new Date(Date.parse(at) + 1).toISOString(),
+  );
+  return [...new Set(instants.filter((at) => !Number.isNaN(Date.parse(at))).map(monthIndex))];
+}
+
+const rowEvolve = complaintEvolve(received, followed);
+
+/**
+ * Per-complaint step rows that the complaint KPIs (docs/metrics.md) fold as of the date asked; beside
+ * them, month markers and category spellings, and the KPI cells in a prefix-sum tree over months
+ * (complaint-kpi-cells.ts), so the view reads what its answer needs rather than every complaint.
+ */
+export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, ComplaintEvent>({
   name: COMPLAINT_KPIS,
-  version: 2,
+  version: 3,
   collection: 'complaint_kpis',
   eventTypes: COMPLAINT_EVENT_TYPES,
-  indexes: [['tenantId', 'receivedAt']],
-  documentId: (event) => complaintDocumentId(event.metadata.tenantId, event.data.complaintId),
-  evolve: complaintEvolve(received, followed),
+  indexes: [
+    ['tenantId', 'receivedAt'],
+    ['tenantId', 'kpiMonth'],
+    ['tenantId', 'kpiCategory'],
+    ['tenantId', 'kAckMs'],
+    ['tenantId', 'kResMs'],
+    ['tenantId', 'kMulti'],
+  ],
+  documentId: (event) => {
+    const { tenantId } = event.metadata;
+    const { complaintId } = event.data;
+    const ids = [complaintDocumentId(tenantId, complaintId), ...monthsMarked(event).map((m) => kpiMarkerId(tenantId, m, complaintId))];
+    if (event.type === 'ComplaintReceived') ids.push(kpiCategoryId(tenantId, normalizePersian(event.data.category)));
+    return ids;
+  },
+  evolve: (doc, event, id) => {
+    const { tenantId } = event.metadata;
+    if (id.startsWith(`${tenantId}${MARKER}`)) {
+      if (doc !== null) return doc;
+      const month = Number(id.slice(tenantId.length + MARKER.length, id.lastIndexOf(':')));
+      return { tenantId, kpiMonth: month, complaintId: event.data.complaintId };
+    }
+    if (id.startsWith(`${tenantId}${CATEGORY}`)) {
+      if (event.type !== 'ComplaintReceived') return doc;
+      const first = { receivedAt: utcInstant(event.data.receivedAt), id: complaintDocumentId(tenantId, event.data.complaintId) };
+      const known = doc as ComplaintKpiCategory | null;
+      if (known && (known.firstReceivedAt < first.receivedAt || (known.firstReceivedAt === first.receivedAt && known.firstId <= first.id))) {
+        return known;
+      }
+      return {
+        tenantId,
+        kpiCategory: id.slice(tenantId.length + CATEGORY.length),
+        spelling: event.data.category,
+        firstReceivedAt: first.receivedAt,
+        firstId: first.id,
+      };
+    }
+    return rowEvolve(doc as ComplaintKpiRow | null, event);
+  },
+  summary: {
+    documentId: (event) => kpiNodeIds(event),
+    cells: (doc) => (isComplaintKpiRow(doc) ? complaintKpiCells(doc) : []),
+    place: (cell, summaryId) => placeKpiCell(cell, summaryId),
+    total: { of: (summaries) => KPI_TOTAL.of(summaries), ofCells: (cells) => KPI_TOTAL.ofCells(cells) },
+  },
 });
