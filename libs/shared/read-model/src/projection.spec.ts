@@ -137,4 +137,31 @@ describe('foldEvents', () => {
       expect(String(clash.failure?.error)).toMatch(/also a document id/);
     });
   });
+  describe('with several summaries per event', () => {
+    // Each event's change goes to two summaries: one keeps cells as they are, the other only the even ones, renamed.
+    const twice: AnyProjection = {
+      ...totals,
+      summary: {
+        documentId: () => ['~all', '~even'],
+        cells: (doc) => {
+          const total = (doc as { total: number }).total;
+          return [{ dims: { parity: total % 2 === 0 ? 'even' : 'odd' }, values: { count: 1 } }];
+        },
+        place: (cell, summaryId) =>
+          summaryId === '~all' ? cell : cell.dims['parity'] === 'even' ? { dims: { kind: 'pair' }, values: cell.values } : undefined,
+      },
+    };
+    const cellsOf = (record: DocumentRecord<object> | null | undefined) =>
+      Object.values((record?.doc as { cells?: Record<string, unknown> } | undefined)?.cells ?? {});
+
+    it('nets each event’s old and new cells and puts the change, as placed, in every summary it names', () => {
+      const result = foldEvents(twice, new Map(), [event(1, 'Added', { ids: ['a', 'b'] }), event(2, 'Added', { ids: ['a'] })], compare);
+      expect(cellsOf(result.changed.get('~all'))).toEqual([
+        { dims: { parity: 'odd' }, values: { count: 1 } },
+        { dims: { parity: 'even' }, values: { count: 1 } },
+      ]);
+      expect(cellsOf(result.changed.get('~even'))).toEqual([{ dims: { kind: 'pair' }, values: { count: 1 } }]);
+      expect(result.changed.get('a')).toEqual({ id: 'a', doc: { total: 2 }, position: '2' });
+    });
+  });
 });
