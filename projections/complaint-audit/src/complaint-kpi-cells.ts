@@ -143,11 +143,11 @@ const inStreamTimeOrder = (row: ComplaintKpiRow) =>
   row.steps.every((step, i) => i === 0 || Date.parse((row.steps[i - 1] as KpiStep).at) <= Date.parse(step.at));
 
 /**
- * The complaint as of the ends of ascending instants. With its steps dated in stream order (the
+ * The complaint as of ascending instants (each asked once, in order). With its steps dated in stream order (the
  * usual case) the steps up to an instant are a prefix, so one pass folds them all; otherwise each
  * instant is folded afresh. Either way `complaintAsOf`.
  */
-function complaintAsOfEach(row: ComplaintKpiRow): (asOf: string) => ComplaintAsOf | undefined {
+export function complaintAsOfEach(row: ComplaintKpiRow): (asOf: string) => ComplaintAsOf | undefined {
   if (!inStreamTimeOrder(row)) return (asOf) => complaintAsOf(row, asOf);
   let state = complaintAtReceipt(row);
   let next = 0;

@@ -44,6 +44,7 @@ describe('complaint-kpis projection', () => {
           // One acknowledgement: its duration, indexed for the median, and when it holds from.
           kAckMs: 30 * HOUR * 60_000,
           kAckFrom: after(30 * HOUR),
+          kAckUntil: '9999-12-31T23:59:59.999Z',
         },
         // The spelling the category is shown in: its earliest complaint's.
         'default:~kpic:کیفیت کالا': {
@@ -58,7 +59,7 @@ describe('complaint-kpis projection', () => {
       } as never);
   });
 
-  it('marks a duration with several values or stretches for the median to read always, and keeps the tree’s total', () => {
+  it('keeps each stretch of a duration in its own slot, and the tree’s total', () => {
     const c = commands('c-2');
     const events = history('c-2', [
       step(0, c.receive),
@@ -76,9 +77,17 @@ describe('complaint-kpis projection', () => {
       (doc, event) => complaintKpisProjection.evolve(doc as never, event as unknown as RecordedOf<ComplaintEvent>, 'default:c-2'),
       null,
     );
-    // Resolved twice, at two durations: the median reads it folded as of the instant asked.
-    expect(row).toMatchObject({ kMulti: 1 });
-    expect(row).not.toHaveProperty('kResMs');
+    // Resolved, reopened, resolved again: two stretches of time to resolve, one slot each.
+    expect(row).toMatchObject({
+      kResMs: 2 * DAY * 60_000,
+      kResFrom: after(2 * DAY),
+      kResUntil: after(40 * DAY),
+      kRes1Ms: 41 * DAY * 60_000,
+      kRes1From: after(41 * DAY),
+      kRes1Until: '9999-12-31T23:59:59.999Z',
+    });
+    expect(row).not.toHaveProperty('kRes2Ms');
+    expect(row).not.toHaveProperty('kMulti');
     const given = projectionSpec(complaintKpisProjection).given(events);
     // The root node of the tree holds every change; its figures are the complaint as it stands.
     given.thenSummary('default:~kpis:4096', [

@@ -14,8 +14,9 @@ import { normalizePersian } from '@crm/shared/kernel';
 import { defineProjection, utcInstant } from '@crm/shared/read-model';
 import { COMPLAINT_EVENT_TYPES, complaintDocumentId } from './complaint-audit.projection';
 import { complaintEvolve, type FollowingComplaintEvent } from './complaint-fold';
-import { afterStep, complaintAtReceipt, type ComplaintAsOf } from './complaint-kpis';
+import type { ComplaintAsOf } from './complaint-kpis';
 import {
+  complaintAsOfEach,
   complaintEventTime,
   complaintKpiCells,
   durationsOf,
@@ -64,18 +65,44 @@ export interface ComplaintKpiRow {
   readonly steps: readonly KpiStep[];
   readonly lastRevision: number;
   /**
-   * Time to acknowledge when the complaint has had one value, and the instant it holds from
-   * (indexed: a median reads the complaints of one duration bucket). Absent otherwise.
+   * The stretches of time over which the complaint had a time to acknowledge / to resolve, one
+   * slot each (DURATION_SLOTS): the value (indexed: a median reads the complaints of one duration
+   * bucket) over [from, until). Absent slots: no such stretch.
    */
   readonly kAckMs?: number;
   readonly kAckFrom?: string;
-  /** Time to resolve when it has had one value over one stretch of time [kResFrom, kResUntil). */
+  readonly kAckUntil?: string;
   readonly kResMs?: number;
   readonly kResFrom?: string;
   readonly kResUntil?: string;
-  /** 1 when a duration has had several values or stretches, or steps are dated out of order: a median reads it always. */
+  readonly kRes1Ms?: number;
+  readonly kRes1From?: string;
+  readonly kRes1Until?: string;
+  readonly kRes2Ms?: number;
+  readonly kRes2From?: string;
+  readonly kRes2Until?: string;
+  /** 1 when a duration had more stretches than it has slots: a median reads the complaint always, folded as of asOf. */
   readonly kMulti?: 1;
 }
+
+type SlotField = Exclude<keyof ComplaintKpiRow, keyof ComplaintKpiRowBase>;
+type ComplaintKpiRowBase = Omit<ComplaintKpiRow, `k${'Ack' | 'Res' | 'Res1' | 'Res2'}${'Ms' | 'From' | 'Until'}` | 'kMulti'>;
+export interface DurationSlot {
+  readonly ms: SlotField;
+  readonly from: SlotField;
+  readonly until: SlotField;
+}
+
+/** Where each duration's stretches are kept on a row, in time order; one stretch at most holds at any instant. */
+export const DURATION_SLOTS: Readonly<Record<'ack' | 'resolve', readonly DurationSlot[]>> = {
+  ack: [{ ms: 'kAckMs', from: 'kAckFrom', until: 'kAckUntil' }],
+  resolve: [
+    { ms: 'kResMs', from: 'kResFrom', until: 'kResUntil' },
+    { ms: 'kRes1Ms', from: 'kRes1From', until: 'kRes1Until' },
+    { ms: 'kRes2Ms', from: 'kRes2From', until: 'kRes2Until' },
+  ],
+};
+const SLOT_FIELDS: readonly string[] = Object.values(DURATION_SLOTS).flatMap((slots) => slots.flatMap((slot) => [slot.ms, slot.from, slot.until]));
 
 /** A complaint that changes in a month: the view reads it one by one for an asOf inside that month. */
 export interface ComplaintKpiMonthMarker {
@@ -194,12 +221,12 @@ interface Stretch {
 
 /** The duration columns of a row (see ComplaintKpiRow), from its steps. */
 function withDurationColumns(row: ComplaintKpiRow): ComplaintKpiRow {
-  const { kAckMs: _a, kAckFrom: _b, kResMs: _c, kResFrom: _d, kResUntil: _e, kMulti: _f, ...base } = row;
-  const ordered = row.steps.every((step, i) => i === 0 || Date.parse((row.steps[i - 1] as KpiStep).at) <= Date.parse(step.at));
-  if (!ordered) return { ...base, kMulti: 1 };
+  const base = Object.fromEntries(
+    Object.entries(row).filter(([field]) => field !== 'kMulti' && !SLOT_FIELDS.includes(field)),
+  ) as unknown as ComplaintKpiRowBase;
   const stretches: Record<'ack' | 'resolve', Stretch[]> = { ack: [], resolve: [] };
-  const observe = (state: ComplaintAsOf, at: string) => {
-    const now = durationsOf(state);
+  const observe = (state: ComplaintAsOf | undefined, at: string) => {
+    const now = state === undefined ? {} : durationsOf(state);
     for (const kind of ['ack', 'resolve'] as const) {
       const list = stretches[kind];
       const open = list.at(-1);
@@ -209,24 +236,25 @@ function withDurationColumns(row: ComplaintKpiRow): ComplaintKpiRow {
       if (value !== undefined && (!current || current.value !== value)) list.push({ value, from: at });
     }
   };
-  let state = complaintAtReceipt(row);
-  observe(state, row.receivedAt);
-  for (let i = 0; i < row.steps.length; i += 1) {
-    const step = row.steps[i] as KpiStep;
-    state = afterStep(state, step);
-    // Steps at the same instant count together: observe after the last of them.
-    if (i + 1 < row.steps.length && (row.steps[i + 1] as KpiStep).at === step.at) continue;
-    observe(state, step.at);
+  // The durations can change only at a step's instant: observe the complaint as of each, in time order.
+  const instants = [...new Set([row.receivedAt, ...row.steps.map((step) => step.at)])].sort(
+    (a, b) => Date.parse(a) - Date.parse(b),
+  );
+  const asOf = complaintAsOfEach(row);
+  for (const at of instants) observe(asOf(at), at);
+  if (stretches.ack.length > DURATION_SLOTS.ack.length || stretches.resolve.length > DURATION_SLOTS.resolve.length) {
+    return { ...base, kMulti: 1 };
   }
-  const [ack, resolve] = [stretches.ack, stretches.resolve];
-  if (ack.length > 1 || resolve.length > 1 || ack.some((s) => s.until !== undefined)) return { ...base, kMulti: 1 };
-  const a = ack[0];
-  const r = resolve[0];
-  return {
-    ...base,
-    ...(a ? { kAckMs: a.value, kAckFrom: a.from } : {}),
-    ...(r ? { kResMs: r.value, kResFrom: r.from, kResUntil: r.until ?? FOREVER } : {}),
-  };
+  const columns: Record<string, string | number> = {};
+  for (const kind of ['ack', 'resolve'] as const) {
+    for (const [i, stretch] of stretches[kind].entries()) {
+      const slot = DURATION_SLOTS[kind][i] as DurationSlot;
+      columns[slot.ms] = stretch.value;
+      columns[slot.from] = stretch.from;
+      columns[slot.until] = stretch.until ?? FOREVER;
+    }
+  }
+  return { ...base, ...columns };
 }
 
 const MARKER = ':~kpim:';
@@ -259,8 +287,7 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
     ['tenantId', 'receivedAt'],
     ['tenantId', 'kpiMonth'],
     ['tenantId', 'kpiCategory'],
-    ['tenantId', 'kAckMs'],
-    ['tenantId', 'kResMs'],
+    ...Object.values(DURATION_SLOTS).flatMap((slots) => slots.map((slot) => ['tenantId', slot.ms])),
     ['tenantId', 'kMulti'],
   ],
   documentId: (event) => {

@@ -15,7 +15,7 @@ import {
   monthIndex,
   nodesOfPrefix,
 } from './complaint-kpi-cells';
-import { isComplaintKpiRow, type ComplaintKpiCategory, type ComplaintKpiMonthMarker, type ComplaintKpiRow } from './complaint-kpis.projection';
+import { DURATION_SLOTS, isComplaintKpiRow, type ComplaintKpiCategory, type ComplaintKpiMonthMarker, type ComplaintKpiRow } from './complaint-kpis.projection';
 import { ratio, round } from './numbers';
 
 export type AuditTrail = Omit<ComplaintAuditDoc, 'tenantId'> & { readonly integrity: AuditIntegrity };
@@ -98,11 +98,6 @@ function withUpper(range: FieldCondition, asOf: string): FieldCondition {
   return { ...rest, ...upper };
 }
 
-/** Where a duration's values come from, for its median. */
-const DURATIONS = {
-  ack: { column: 'kAckMs', from: 'kAckFrom', until: undefined },
-  resolve: { column: 'kResMs', from: 'kResFrom', until: 'kResUntil' },
-} as const;
 
 /**
  * The KPIs of every complaint of the tenant received by asOf, from the prefix-sum tree (complaint-kpi-cells.ts):
@@ -123,7 +118,8 @@ export async function readComplaintKpisFromTree(
   const nodeIds = nodesOfPrefix(month - 1).map((node) => kpiNodeId(tenantId, node));
   const [nodes, markers] = await Promise.all([
     store.getMany(collection, [...nodeIds, root]),
-    store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: month } }),
+    // Ranges rather than equalities: SQLite without statistics would otherwise walk the collection in id order.
+    store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: { gte: month, lte: month } } }),
   ]);
   const rootDoc = nodes.get(root)?.doc;
   if (!isSummaryDoc(rootDoc)) {
@@ -145,19 +141,25 @@ export async function readComplaintKpisFromTree(
     for (const [f, n] of complaintFigures(complaintAsOf(row, previousEnd), previousEnd)) totals.set(f, (totals.get(f) ?? 0) - n);
   }
   const get = (f: string) => totals.get(f) ?? 0;
+  // Complaints whose durations had several values or stretches: every median reads them, folded as of asOf.
+  let multi: Promise<ComplaintKpiRow[]> | undefined;
+  const multiRows = () =>
+    (multi ??= store
+      .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
+      .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt <= asOf)));
   const medians = async (kind: 'ack' | 'resolve') => {
     const count = get(`${kind}.count`);
     if (count === 0) return null;
     const ranks = count % 2 === 1 ? [(count - 1) / 2] : [count / 2 - 1, count / 2];
     const values: number[] = [];
-    for (const rank of ranks) values.push(await valueAtRank(store, collection, tenantId, asOf, kind, totals, rank));
+    for (const rank of ranks) values.push(await valueAtRank(store, collection, tenantId, asOf, kind, totals, rank, await multiRows()));
     const hours = values.map((ms) => ms / KPI_HOUR_MS);
     return hours.length === 1 ? (hours[0] as number) : ((hours[0] as number) + (hours[1] as number)) / 2;
   };
   const [ackMedian, resolveMedian, categories] = await Promise.all([
     medians('ack'),
     medians('resolve'),
-    store.find<ComplaintKpiCategory>(collection, { where: { tenantId, kpiCategory: { exists: true } } }),
+    store.find<ComplaintKpiCategory>(collection, { where: { tenantId, kpiCategory: { gte: '' } } }),
   ]);
   const duration = (kind: 'ack' | 'resolve', median: number | null) => {
     const count = get(`${kind}.count`);
@@ -219,7 +221,7 @@ export async function readComplaintKpisFromTree(
 /**
  * The duration at `rank` (0-based, ascending) among the complaints' values as of asOf: the histogram as of asOf
  * places the rank in one bucket; that bucket's complaints are read through the duration column's index (those
- * with one value, held at asOf) plus those with several values (folded as of asOf), and sorted.
+ * with one value, held at asOf) and added to those with several values that fall in it as of asOf, and sorted.
  */
 async function valueAtRank(
   store: Pick<ReadStore, 'find'>,
@@ -229,6 +231,7 @@ async function valueAtRank(
   kind: 'ack' | 'resolve',
   totals: ReadonlyMap<string, number>,
   rank: number,
+  multi: readonly ComplaintKpiRow[],
 ): Promise<number> {
   const prefix = `${kind}.h.`;
   const buckets = [...totals]
@@ -247,22 +250,19 @@ async function valueAtRank(
   if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
   const [b, expected] = bucket;
   const range = bucketRange(b);
-  const source = DURATIONS[kind];
-  const where = {
-    tenantId,
-    [source.column]: range,
-    [source.from]: { lte: asOf },
-    ...(source.until === undefined ? {} : { [source.until]: { gt: asOf } }),
-    receivedAt: { lte: asOf },
-  };
-  const [single, multi] = await Promise.all([
-    store.find<ComplaintKpiRow>(collection, { where }),
-    store.find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: 1, receivedAt: { lte: asOf } } }),
-  ]);
+  // One query per slot, each a range on the slot's indexed value (receipt is checked below); a complaint holds one
+  // stretch at most at asOf, so none is counted twice.
+  const slots = await Promise.all(
+    DURATION_SLOTS[kind].map(async (slot) => {
+      const where = { tenantId, [slot.ms]: range, [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
+      const found = await store.find<ComplaintKpiRow>(collection, { where });
+      return found.flatMap((record) => (record.doc.receivedAt <= asOf ? [record.doc[slot.ms] as number] : []));
+    }),
+  );
   const inBucket = (ms: number) => (range.gte === undefined || ms >= range.gte) && (range.lt === undefined || ms < range.lt);
-  const values = single.map((record) => record.doc[source.column] as number);
-  for (const record of multi) {
-    const state = complaintAsOf(record.doc, asOf);
+  const values = slots.flat();
+  for (const row of multi) {
+    const state = complaintAsOf(row, asOf);
     const value = state === undefined ? undefined : durationsOf(state)[kind];
     if (value !== undefined && inBucket(value)) values.push(value);
   }
