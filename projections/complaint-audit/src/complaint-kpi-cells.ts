@@ -161,8 +161,20 @@ export function complaintAsOfEach(row: ComplaintKpiRow): (asOf: string) => Compl
   };
 }
 
+// Rows are never mutated (a projection returns new documents), so a row's cells can be kept by identity: the row an
+// event leaves is the row the next event of the same complaint takes out, and its cells need not be computed twice.
+const cellsOfRow = new WeakMap<ComplaintKpiRow, SummaryCell[]>();
+
 /** What one complaint adds to the totals: dims `d` (month index the change takes effect) and `f` (figure); value `n`. */
 export function complaintKpiCells(row: ComplaintKpiRow): SummaryCell[] {
+  const known = cellsOfRow.get(row);
+  if (known) return known;
+  const cells = computeCells(row);
+  cellsOfRow.set(row, cells);
+  return cells;
+}
+
+function computeCells(row: ComplaintKpiRow): SummaryCell[] {
   const cells: SummaryCell[] = [];
   let before = new Map<string, number>();
   const asOf = complaintAsOfEach(row);
