@@ -218,10 +218,17 @@ export function kpiNodeIds(event: RecordedOf<ComplaintEvent>): string[] {
   return nodesUpdated(monthIndex(complaintEventTime(event))).map((node) => kpiNodeId(event.metadata.tenantId, node));
 }
 
+// One dimensions object per figure without a month, so their keys are built once (summaryCellKey keeps them).
+const undated = new Map<string, Readonly<Record<string, string | number>>>();
+
 /** A cell as node `summaryId` keeps it: dated at or before the node's month, without its month (d = 0). */
 export function placeKpiCell(cell: SummaryCell, summaryId: string): SummaryCell {
   const d = cell.dims['d'] as number;
-  return d > nodeOf(summaryId) ? cell : { dims: { d: 0, f: cell.dims['f'] as string }, values: cell.values };
+  if (d > nodeOf(summaryId)) return cell;
+  const f = cell.dims['f'] as string;
+  let dims = undated.get(f);
+  if (dims === undefined) undated.set(f, (dims = { d: 0, f }));
+  return { dims, values: cell.values };
 }
 
 /** Totals by figure of the cells given, dated up to month `m` (cells without a month always count). */

@@ -79,13 +79,21 @@ export interface SummaryDoc {
 export const isSummaryDoc = (doc: unknown): doc is SummaryDoc =>
   typeof doc === 'object' && doc !== null && (doc as { summary?: unknown }).summary === true;
 
+// Keys by dimensions object: cells are immutable, and a projection that hands out the same cells again (or places
+// cells on shared dimensions) gets its keys without building them again.
+const cellKeys = new WeakMap<object, string>();
+
 /** The same key for the same dimensions, whatever their order. */
 export function summaryCellKey(dims: Readonly<Record<string, Scalar>>): string {
-  return JSON.stringify(
+  const known = cellKeys.get(dims);
+  if (known !== undefined) return known;
+  const key = JSON.stringify(
     Object.keys(dims)
       .sort()
       .map((name) => [name, dims[name] ?? null]),
   );
+  cellKeys.set(dims, key);
+  return key;
 }
 
 /**
