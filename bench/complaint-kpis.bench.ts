@@ -27,8 +27,7 @@ const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
 const rowsOnly = {
   ...complaintKpisProjection,
   summary: undefined,
-  documentId: (event: RecordedEvent) =>
-    complaintDocumentId(event.metadata.tenantId, (event.data as { complaintId: string }).complaintId),
+  documentId: (event: RecordedEvent) => complaintDocumentId(event.metadata.tenantId, (event.data as { complaintId: string }).complaintId),
 } as unknown as AnyProjection;
 
 function fold(projection: AnyProjection, events: readonly RecordedEvent[]): { ms: number; documents: Map<string, DocumentRecord<object>> } {

@@ -102,7 +102,9 @@ export const DURATION_SLOTS: Readonly<Record<'ack' | 'resolve', readonly Duratio
     { ms: 'kRes2Ms', from: 'kRes2From', until: 'kRes2Until' },
   ],
 };
-const SLOT_FIELDS: readonly string[] = Object.values(DURATION_SLOTS).flatMap((slots) => slots.flatMap((slot) => [slot.ms, slot.from, slot.until]));
+const SLOT_FIELDS: readonly string[] = Object.values(DURATION_SLOTS).flatMap((slots) =>
+  slots.flatMap((slot) => [slot.ms, slot.from, slot.until]),
+);
 
 /** A complaint that changes in a month: the view reads it one by one for an asOf inside that month. */
 export interface ComplaintKpiMonthMarker {
@@ -237,9 +239,7 @@ function withDurationColumns(row: ComplaintKpiRow): ComplaintKpiRow {
     }
   };
   // The durations can change only at a step's instant: observe the complaint as of each, in time order.
-  const instants = [...new Set([row.receivedAt, ...row.steps.map((step) => step.at)])].sort(
-    (a, b) => Date.parse(a) - Date.parse(b),
-  );
+  const instants = [...new Set([row.receivedAt, ...row.steps.map((step) => step.at)])].sort((a, b) => Date.parse(a) - Date.parse(b));
   const asOf = complaintAsOfEach(row);
   for (const at of instants) observe(asOf(at), at);
   if (stretches.ack.length > DURATION_SLOTS.ack.length || stretches.resolve.length > DURATION_SLOTS.resolve.length) {
@@ -308,7 +308,10 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
       if (event.type !== 'ComplaintReceived') return doc;
       const first = { receivedAt: utcInstant(event.data.receivedAt), id: complaintDocumentId(tenantId, event.data.complaintId) };
       const known = doc as ComplaintKpiCategory | null;
-      if (known && (known.firstReceivedAt < first.receivedAt || (known.firstReceivedAt === first.receivedAt && known.firstId <= first.id))) {
+      if (
+        known &&
+        (known.firstReceivedAt < first.receivedAt || (known.firstReceivedAt === first.receivedAt && known.firstId <= first.id))
+      ) {
         return known;
       }
       return {

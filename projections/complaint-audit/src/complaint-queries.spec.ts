@@ -116,7 +116,12 @@ describe('readComplaintKpisFromTree', () => {
       step(70 * DAY, busy.reopen),
       ...resolveCycle(71 * DAY, busy),
     ]),
-    history('c-once', [step(3 * HOUR, once.receive), step(5 * HOUR, once.acknowledge), step(6 * HOUR, once.assess('low')), ...resolveCycle(3 * DAY, once)]),
+    history('c-once', [
+      step(3 * HOUR, once.receive),
+      step(5 * HOUR, once.acknowledge),
+      step(6 * HOUR, once.assess('low')),
+      ...resolveCycle(3 * DAY, once),
+    ]),
     history('c-ack', [step(4 * DAY, ack.receive), step(4 * DAY + 30, ack.acknowledge)]),
     history('c-idle', [step(33 * DAY, idle.receive)]),
   ];

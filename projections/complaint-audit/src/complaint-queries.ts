@@ -15,7 +15,13 @@ import {
   monthIndex,
   nodesOfPrefix,
 } from './complaint-kpi-cells';
-import { DURATION_SLOTS, isComplaintKpiRow, type ComplaintKpiCategory, type ComplaintKpiMonthMarker, type ComplaintKpiRow } from './complaint-kpis.projection';
+import {
+  DURATION_SLOTS,
+  isComplaintKpiRow,
+  type ComplaintKpiCategory,
+  type ComplaintKpiMonthMarker,
+  type ComplaintKpiRow,
+} from './complaint-kpis.projection';
 import { ratio, round } from './numbers';
 
 export type AuditTrail = Omit<ComplaintAuditDoc, 'tenantId'> & { readonly integrity: AuditIntegrity };
@@ -69,7 +75,11 @@ export async function readComplaintKpis(
  * paged by key (receivedAt, then the document id the store breaks ties on) rather than by OFFSET, so each page
  * costs the same. Serves a period (`from`/`to`), an asOf outside 2000–2341, and a build without the tree.
  */
-export async function readComplaintKpisRowByRow(store: Pick<ReadStore, 'find'>, collection: string, query: KpiQuery): Promise<ComplaintKpis> {
+export async function readComplaintKpisRowByRow(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  query: KpiQuery,
+): Promise<ComplaintKpis> {
   const rows: ComplaintKpiRow[] = [];
   let lower: string | undefined;
   // Rows already read at `lower`: the next page starts at `lower` again and skips them (they sort first among equals).
@@ -80,7 +90,10 @@ export async function readComplaintKpisRowByRow(store: Pick<ReadStore, 'find'>, 
     const receivedAt = { ...range, ...(gte === undefined ? {} : { gte }) };
     const where = { tenantId: query.tenantId, ...(Object.keys(receivedAt).length > 0 ? { receivedAt } : {}) };
     const page = await store.find<ComplaintKpiRow>(collection, { where, orderBy: [{ field: 'receivedAt' }], limit: PAGE + seenAtLower });
-    const fresh = page.slice(seenAtLower).map((record) => record.doc).filter(isComplaintKpiRow);
+    const fresh = page
+      .slice(seenAtLower)
+      .map((record) => record.doc)
+      .filter(isComplaintKpiRow);
     rows.push(...fresh);
     if (page.length < PAGE + seenAtLower) break;
     const last = (fresh.at(-1) as ComplaintKpiRow).receivedAt;
@@ -92,12 +105,12 @@ export async function readComplaintKpisRowByRow(store: Pick<ReadStore, 'find'>, 
 
 /** Complaints received after asOf never count: the range stops there, so a past asOf reads no later rows. */
 function withUpper(range: FieldCondition, asOf: string): FieldCondition {
-  const upper = range.lte !== undefined && String(range.lte) <= asOf ? {} : range.lt !== undefined && String(range.lt) <= asOf ? {} : { lte: asOf };
+  const upper =
+    range.lte !== undefined && String(range.lte) <= asOf ? {} : range.lt !== undefined && String(range.lt) <= asOf ? {} : { lte: asOf };
   if (Object.keys(upper).length === 0) return range;
   const { lt: _lt, lte: _lte, ...rest } = range;
   return { ...rest, ...upper };
 }
-
 
 /**
  * The KPIs of every complaint of the tenant received by asOf, from the prefix-sum tree (complaint-kpi-cells.ts):
@@ -173,7 +186,15 @@ export async function readComplaintKpisFromTree(
     const sum = (outcome: string) => milestones.reduce((total, m) => total + get(`sla.${m}.${outcome}`), 0);
     const met = sum('met');
     const missed = sum('missed');
-    return { due: met + missed, met, missed, pending: sum('pending'), overdue: sum('overdue'), void: sum('void'), rate: ratio(met, met + missed) };
+    return {
+      due: met + missed,
+      met,
+      missed,
+      pending: sum('pending'),
+      overdue: sum('overdue'),
+      void: sum('void'),
+      rate: ratio(met, met + missed),
+    };
   };
   const complaints = get('complaints');
   const reached = (level: 'head_office' | 'external_body' | 'legal') => ({
@@ -197,7 +218,12 @@ export async function readComplaintKpisFromTree(
       breachesWithdrawn: get('breachesWithdrawn'),
     },
     escalation: { head_office: reached('head_office'), external_body: reached('external_body'), legal: reached('legal') },
-    reopen: { closed: get('closed'), reopened: get('reopened'), reopenings: get('reopenings'), rate: ratio(get('reopened'), get('closed')) },
+    reopen: {
+      closed: get('closed'),
+      reopened: get('reopened'),
+      reopenings: get('reopenings'),
+      rate: ratio(get('reopened'), get('closed')),
+    },
     satisfaction: { responses, mean: responses === 0 ? null : round(get('satisfaction.sum') / responses, 2) },
     byStatus: {
       received: get('status.received'),
@@ -266,7 +292,8 @@ async function valueAtRank(
     const value = state === undefined ? undefined : durationsOf(state)[kind];
     if (value !== undefined && inBucket(value)) values.push(value);
   }
-  if (values.length !== expected) throw new Error(`complaint KPIs: bucket ${b} of ${kind} holds ${values.length}, histogram says ${expected}`);
+  if (values.length !== expected)
+    throw new Error(`complaint KPIs: bucket ${b} of ${kind} holds ${values.length}, histogram says ${expected}`);
   values.sort((x, y) => x - y);
   return values[rank - below] as number;
 }

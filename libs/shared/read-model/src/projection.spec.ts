@@ -118,7 +118,12 @@ describe('foldEvents', () => {
         ?.doc ?? {}) as { cells: object };
       current.set('~summary', { id: '~summary', doc: { summary: true, cells }, position: '5' });
       // Replaying position 1 changes nothing; position 3 changes a (b has seen it): odd → even for a only.
-      const result = foldEvents(summarized, current, [event(1, 'Added', { ids: ['a', 'b'] }), event(3, 'Added', { ids: ['a', 'b'] })], compare);
+      const result = foldEvents(
+        summarized,
+        current,
+        [event(1, 'Added', { ids: ['a', 'b'] }), event(3, 'Added', { ids: ['a', 'b'] })],
+        compare,
+      );
       expect(result.changed.has('b')).toBe(false);
       expect(cellsOf(result.changed.get('~summary'))).toEqual([
         { dims: { parity: 'odd' }, values: { count: 1, total: 1 } },
@@ -129,7 +134,8 @@ describe('foldEvents', () => {
     it('keeps none of a failing event’s cells, and never lets a summary id be a document id', () => {
       const failing: AnyProjection = {
         ...summarized,
-        evolve: (doc, e, id) => (id === 'b' && e.position === '2' ? totals.evolve(doc, { ...e, type: 'Broken' }, id) : totals.evolve(doc, e, id)),
+        evolve: (doc, e, id) =>
+          id === 'b' && e.position === '2' ? totals.evolve(doc, { ...e, type: 'Broken' }, id) : totals.evolve(doc, e, id),
       };
       const result = foldEvents(failing, new Map(), [event(1, 'Added', { ids: ['a'] }), event(2, 'Added', { ids: ['a', 'b'] })], compare);
       expect(cellsOf(result.changed.get('~summary'))).toEqual([{ dims: { parity: 'odd' }, values: { count: 1, total: 1 } }]);

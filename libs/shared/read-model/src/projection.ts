@@ -262,7 +262,8 @@ export function foldEvents(
       const found = summary && eventIds.length > 1 ? summary.documentId(event) : undefined;
       const candidates = found === undefined ? [] : typeof found === 'string' ? [found] : [...new Set(found)];
       const tail = eventIds.slice(eventIds.length - candidates.length);
-      summaryIds = candidates.length > 0 && candidates.length < eventIds.length && candidates.every((id, i) => tail[i] === id) ? candidates : [];
+      summaryIds =
+        candidates.length > 0 && candidates.length < eventIds.length && candidates.every((id, i) => tail[i] === id) ? candidates : [];
     } catch (error) {
       return { changed, applied, lastHandled, failure: { event, index, error } };
     }

@@ -120,7 +120,9 @@ function assertSummaryAddsUp(projection: AnyProjection, documents: Record<string
   const docs = Object.values(documents);
   const cells = docs.filter((doc) => !isSummaryDoc(doc)).flatMap((doc) => summary.cells(doc as object));
   const kept = summary.total
-    ? mergeCells(summary.total.of(new Map(Object.entries(documents).filter((entry): entry is [string, SummaryDoc] => isSummaryDoc(entry[1])))))
+    ? mergeCells(
+        summary.total.of(new Map(Object.entries(documents).filter((entry): entry is [string, SummaryDoc] => isSummaryDoc(entry[1])))),
+      )
     : mergeCells(docs.filter(isSummaryDoc).flatMap((doc) => Object.values(doc.cells)));
   const fresh = mergeCells(summary.total ? summary.total.ofCells(cells) : cells);
   deepStrictEqual(kept, fresh, `${projection.name}: the summary kept does not add up to its documents' cells`);
