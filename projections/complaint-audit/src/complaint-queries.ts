@@ -165,7 +165,9 @@ export async function readComplaintKpisFromTree(
     if (count === 0) return null;
     const ranks = count % 2 === 1 ? [(count - 1) / 2] : [count / 2 - 1, count / 2];
     const values: number[] = [];
-    for (const rank of ranks) values.push(await valueAtRank(store, collection, tenantId, asOf, kind, totals, rank, await multiRows()));
+    const memo = new Map<number, Promise<number[]>>();
+    for (const rank of ranks)
+      values.push(await valueAtRank(store, collection, tenantId, asOf, kind, totals, rank, await multiRows(), memo));
     const hours = values.map((ms) => ms / KPI_HOUR_MS);
     return hours.length === 1 ? (hours[0] as number) : ((hours[0] as number) + (hours[1] as number)) / 2;
   };
@@ -258,6 +260,7 @@ async function valueAtRank(
   totals: ReadonlyMap<string, number>,
   rank: number,
   multi: readonly ComplaintKpiRow[],
+  memo: Map<number, Promise<number[]>>,
 ): Promise<number> {
   const prefix = `${kind}.h.`;
   const buckets = [...totals]
@@ -275,6 +278,21 @@ async function valueAtRank(
   }
   if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
   const [b, expected] = bucket;
+  const values = await (memo.get(b) ?? memo.set(b, bucketValues(store, collection, tenantId, asOf, kind, b, expected, multi)).get(b));
+  return (values as number[])[rank - below] as number;
+}
+
+/** A bucket's values as of asOf, ascending (a median of an even count asks one bucket for two ranks: read once). */
+async function bucketValues(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  tenantId: string,
+  asOf: string,
+  kind: 'ack' | 'resolve',
+  b: number,
+  expected: number,
+  multi: readonly ComplaintKpiRow[],
+): Promise<number[]> {
   const range = bucketRange(b);
   // One query per slot, each a range on the slot's indexed value (receipt is checked below); a complaint holds one
   // stretch at most at asOf, so none is counted twice.
@@ -294,6 +312,5 @@ async function valueAtRank(
   }
   if (values.length !== expected)
     throw new Error(`complaint KPIs: bucket ${b} of ${kind} holds ${values.length}, histogram says ${expected}`);
-  values.sort((x, y) => x - y);
-  return values[rank - below] as number;
+  return values.sort((x, y) => x - y);
 }
