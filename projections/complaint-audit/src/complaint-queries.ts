@@ -17,6 +17,7 @@ import {
 } from './complaint-kpi-cells';
 import {
   DURATION_SLOTS,
+  type DurationSlot,
   isComplaintKpiRow,
   type ComplaintKpiCategory,
   type ComplaintKpiMonthMarker,
@@ -277,30 +278,69 @@ async function valueAtRank(
     below += entry[1];
   }
   if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
-  const [b, expected] = bucket;
-  const values = await (memo.get(b) ?? memo.set(b, bucketValues(store, collection, tenantId, asOf, kind, b, expected, multi)).get(b));
-  return (values as number[])[rank - below] as number;
+  const [b] = bucket;
+  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, tenantId, asOf, kind, b, multi)).get(b));
+  return seekRank(store, collection, tenantId, asOf, DURATION_SLOTS[kind][0] as DurationSlot, b, rank - below, others as number[]);
 }
 
-/** A bucket's values as of asOf, ascending (a median of an even count asks one bucket for two ranks: read once). */
-async function bucketValues(
+/**
+ * The value at `rank` (0-based) within bucket b among the first slot's values held at asOf and `others` (the
+ * few from the other slots and the complaints beyond them, ascending). Ordered by value, `others` first on a tie,
+ * the answer is either one of `others` or the first slot's value at an index in [rank − others, rank]: that
+ * window is read through the slot's index (OFFSET over the bucket's index range, in the store), merged with
+ * `others`, and ranked. The first slot's values before the window all come before its first value.
+ */
+async function seekRank(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  tenantId: string,
+  asOf: string,
+  slot: DurationSlot,
+  b: number,
+  rank: number,
+  others: readonly number[],
+): Promise<number> {
+  const skipped = Math.max(0, rank - others.length);
+  const where = { tenantId, [slot.ms]: bucketRange(b), [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
+  const window = await store.find<ComplaintKpiRow>(collection, {
+    where,
+    orderBy: [{ field: slot.ms }],
+    offset: skipped,
+    limit: rank - skipped + 1,
+  });
+  const merged = [
+    ...window.map((record, i) => ({ value: record.doc[slot.ms] as number, first: true, index: skipped + i })),
+    ...others.map((value) => ({ value, first: false, index: -1 })),
+  ].sort((x, y) => x.value - y.value || Number(x.first) - Number(y.first));
+  // Ranks are known from the window's first value on (or from the start when nothing was skipped).
+  const start = skipped === 0 ? 0 : merged.findIndex((entry) => entry.first);
+  if (start < 0) throw new Error(`complaint KPIs: bucket ${b} holds fewer values than the histogram says`);
+  let at = skipped + start;
+  for (const entry of merged.slice(start)) {
+    if (at === rank) return entry.value;
+    at += 1;
+  }
+  throw new Error(`complaint KPIs: rank ${rank} not found in bucket ${b}`);
+}
+
+/** The bucket's values as of asOf other than the first slot's, ascending: the later slots and the complaints beyond them. */
+async function otherValues(
   store: Pick<ReadStore, 'find'>,
   collection: string,
   tenantId: string,
   asOf: string,
   kind: 'ack' | 'resolve',
   b: number,
-  expected: number,
   multi: readonly ComplaintKpiRow[],
 ): Promise<number[]> {
   const range = bucketRange(b);
-  // One query per slot, each a range on the slot's indexed value (receipt is checked below); a complaint holds one
-  // stretch at most at asOf, so none is counted twice.
+  // A stretch starts at or after its complaint's receipt, so one held at asOf belongs to a complaint received by then;
+  // a complaint holds one stretch at most at asOf, so none is counted twice.
   const slots = await Promise.all(
-    DURATION_SLOTS[kind].map(async (slot) => {
+    DURATION_SLOTS[kind].slice(1).map(async (slot) => {
       const where = { tenantId, [slot.ms]: range, [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
       const found = await store.find<ComplaintKpiRow>(collection, { where });
-      return found.flatMap((record) => (record.doc.receivedAt <= asOf ? [record.doc[slot.ms] as number] : []));
+      return found.map((record) => record.doc[slot.ms] as number);
     }),
   );
   const inBucket = (ms: number) => (range.gte === undefined || ms >= range.gte) && (range.lt === undefined || ms < range.lt);
@@ -310,7 +350,5 @@ async function bucketValues(
     const value = state === undefined ? undefined : durationsOf(state)[kind];
     if (value !== undefined && inBucket(value)) values.push(value);
   }
-  if (values.length !== expected)
-    throw new Error(`complaint KPIs: bucket ${b} of ${kind} holds ${values.length}, histogram says ${expected}`);
   return values.sort((x, y) => x - y);
 }
