@@ -275,6 +275,8 @@ export function foldEvents(
         if (record?.position !== undefined && comparePositions(event.position, record.position) <= 0) continue;
         const doc = projection.evolve(record?.doc ?? null, event, id);
         if (doc === null && record === null) continue;
+        // The very document handed in: nothing changed, nothing to write (replaying the event gives it again).
+        if (record !== null && doc === record.doc) continue;
         next.set(id, doc === null ? null : { id, doc, position: event.position });
         if (summaryIds.length > 0) moves.push({ before: record?.doc ?? null, after: doc });
       }
