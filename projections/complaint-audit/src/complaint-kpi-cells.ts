@@ -39,9 +39,6 @@ export function endOfMonthIndex(index: number): string {
   return new Date(Date.UTC(year, month + 1, 1) - 1).toISOString();
 }
 
-/** The instant at which a milestone with this deadline becomes overdue (deadline < asOf). */
-const overdueFrom = (deadline: string) => new Date(Date.parse(deadline) + 1).toISOString();
-
 // Durations are histogrammed in buckets of 1/16 octave from one minute, so a median's rank is
 // placed in one bucket by counts, and only that bucket's complaints are read for the exact value.
 const BUCKETS_PER_OCTAVE = 16;
@@ -121,22 +118,31 @@ export function complaintFigures(c: ComplaintAsOf | undefined, asOf: string): Ma
   return out;
 }
 
-/** Every instant something about the complaint can change: receipt, each step, each deadline in force passing. */
-function changeInstants(row: ComplaintKpiRow): string[] {
-  const at = new Set([row.receivedAt, overdueFrom(row.acknowledgeBy), overdueFrom(row.resolveBy)]);
-  for (const step of row.steps) {
-    at.add(step.at);
-    if (step.kind === 'status') {
-      at.add(overdueFrom(step.acknowledgeBy));
-      at.add(overdueFrom(step.resolveBy));
-    }
-  }
-  return [...at].filter((instant) => !Number.isNaN(Date.parse(instant)));
+/** The month of an instant given as milliseconds (clamped as monthIndex). */
+function monthOfMs(ms: number): number {
+  const at = new Date(ms);
+  const index = (at.getUTCFullYear() - FIRST_YEAR) * 12 + at.getUTCMonth() + 1;
+  return Number.isFinite(index) ? Math.min(KPI_MONTHS, Math.max(1, index)) : 1;
 }
 
-/** The months of a complaint's change instants, ascending. */
+/** The months of a complaint's change instants, ascending: its receipt, each step, each deadline in force passing. */
 export function changeMonths(row: ComplaintKpiRow): number[] {
-  return [...new Set(changeInstants(row).map(monthIndex))].sort((a, b) => a - b);
+  const months = new Set<number>();
+  const add = (instant: string, after = 0) => {
+    const ms = Date.parse(instant);
+    if (!Number.isNaN(ms)) months.add(monthOfMs(ms + after));
+  };
+  add(row.receivedAt);
+  add(row.acknowledgeBy, 1);
+  add(row.resolveBy, 1);
+  for (const step of row.steps) {
+    add(step.at);
+    if (step.kind === 'status') {
+      add(step.acknowledgeBy, 1);
+      add(step.resolveBy, 1);
+    }
+  }
+  return [...months].sort((a, b) => a - b);
 }
 
 const inStreamTimeOrder = (row: ComplaintKpiRow) =>
