@@ -324,6 +324,9 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
     }
     return rowEvolve(doc as ComplaintKpiRow | null, event);
   },
+  // Each event recomputes its complaint's month cells and adds the change to up to 13 tree nodes: parts of 500
+  // events keep a rebuild's fold well inside a lease renewal.
+  maxBatch: 500,
   summary: {
     documentId: (event) => kpiNodeIds(event),
     cells: (doc) => (isComplaintKpiRow(doc) ? complaintKpiCells(doc) : []),

@@ -25,6 +25,12 @@ export interface Projection<Doc extends object = object, E extends Event = Event
   evolve(doc: Doc | null, event: RecordedOf<E>, id: string): Doc | null;
   /** Totals kept next to the documents, so a query reads them instead of every document. */
   readonly summary?: ProjectionSummary<Doc, E>;
+  /**
+   * At most this many events per read-store transaction, for a fold heavy enough that a whole page would hold
+   * the event loop past a lease renewal: the runner applies a longer page in parts, letting timers run between
+   * them. Default: the page as it comes.
+   */
+  readonly maxBatch?: number;
 }
 
 /** What one document adds to a summary: counts and sums under its dimensions. */
