@@ -1,56 +1,101 @@
-import { escalationRank, type ComplaintEvent, type SlaMilestone } from '@crm/service/domain';
-import { type RecordedOf, type SummaryCell, utcInstant } from '@crm/shared/read-model';
-import {
-  afterStep,
-  complaintAsOf,
-  complaintAtReceipt,
-  isOverdue,
-  milestoneOutcome,
-  type ComplaintAsOf,
-  type ComplaintKpis,
-} from './complaint-kpis';
+import { escalationRank, type ComplaintEvent } from '@crm/service/domain';
+import { type RecordedOf, type SummaryCell, type SummaryDoc, utcInstant } from '@crm/shared/read-model';
+import { afterStep, complaintAsOf, complaintAtReceipt, isOverdue, milestoneOutcome, type ComplaintAsOf } from './complaint-kpis';
 import { complaintStepTime, type ComplaintKpiRow, type KpiStep } from './complaint-kpis.projection';
-import { mean, ratio, round } from './numbers';
 
 /**
- * Complaint KPIs as period aggregates: what one complaint adds to the totals, as changes
- * dated by the UTC day they take effect. Summing the cells of the days up to D gives every
- * additive figure of docs/metrics.md as of the end of D, for the complaints received on the
- * days selected — without reading a complaint. The cells are the differences between the
- * complaint folded at the end of each day something about it can change (a step, or a
- * deadline in force passing), so they agree with `complaintAsOf` by construction.
+ * Complaint KPIs as month cells in a prefix-sum tree, so a request reads a bounded number of
+ * small documents whatever the length of the history (docs/views-at-scale.md):
  *
- * Dimensions: `r` received day, `d` day the change takes effect, `f` figure (and `c`/`s`,
- * the category key and spelling, for `category`). Value `n`: the change (integer; durations in ms).
+ * - A complaint's **cells** are the changes of its additive figures (counts, sums of durations,
+ *   a histogram of each duration, SLA outcomes, overdue, categories) between the ends of the
+ *   months something about it can change: its receipt, each step, each deadline in force passing.
+ *   Summing the cells dated up to month M gives the complaint's figures as of the end of M.
+ * - An event changes its complaint's cells only from its own month on. The fold nets the old and
+ *   new cells and adds the change to the nodes of a Fenwick tree over months (`kpiNodeIds`): node i
+ *   holds the changes of the events dated in (i − lowbit(i), i]. A cell dated at or before i is kept
+ *   there without its month (every query that reads node i counts it), so a node stays small.
+ * - The figures as of the end of month M are the cells of the nodes M, M − lowbit(M), … dated up to
+ *   M; as of an instant T inside month M: the end of M − 1, plus, for the complaints that change in
+ *   month M (marker documents, `kpiMonthOf`), their figures as of T less those as of the end of M − 1.
  */
-export interface KpiCellDims {
-  readonly r: string;
-  readonly d: string;
-  readonly f: string;
-  readonly c?: string;
-  readonly s?: string;
-}
-
+export const KPI_MONTHS = 4096;
+const FIRST_YEAR = 2000;
 const HOUR_MS = 3_600_000;
 const LEVELS = ['head_office', 'external_body', 'legal'] as const;
-const day = (instant: string) => instant.slice(0, 10);
-export const endOfUtcDay = (d: string) => `${d}T23:59:59.999Z`;
 
-/** The additive figures of one complaint as of `asOf`, keyed by figure (category keyed by key and spelling). */
-function figures(c: ComplaintAsOf | undefined, asOf: string): Map<string, number> {
+/** 1 for 2000-01 … 4096 for 2341-04; months outside are clamped (the view then reads complaint by complaint). */
+export function monthIndex(instant: string): number {
+  const year = Number(instant.slice(0, 4));
+  const month = Number(instant.slice(5, 7));
+  const index = (year - FIRST_YEAR) * 12 + month;
+  return Number.isFinite(index) ? Math.min(KPI_MONTHS, Math.max(1, index)) : 1;
+}
+
+/** The last millisecond of month `index` (UTC). */
+export function endOfMonthIndex(index: number): string {
+  const year = FIRST_YEAR + Math.floor((index - 1) / 12);
+  const month = (index - 1) % 12;
+  return new Date(Date.UTC(year, month + 1, 1) - 1).toISOString();
+}
+
+// Durations are histogrammed in buckets of 1/16 octave from one minute, so a median's rank is
+// placed in one bucket by counts, and only that bucket's complaints are read for the exact value.
+const BUCKETS_PER_OCTAVE = 16;
+const BUCKET_BASE_MS = 60_000;
+const BOUNDS: readonly number[] = Array.from({ length: 40 * BUCKETS_PER_OCTAVE }, (_, b) =>
+  Math.round(BUCKET_BASE_MS * 2 ** (b / BUCKETS_PER_OCTAVE)),
+);
+
+/** -1 below one minute (negative included); otherwise the largest b with bound(b) ≤ ms. */
+export function durationBucket(ms: number): number {
+  if (ms < (BOUNDS[0] as number)) return -1;
+  let lo = 0;
+  let hi = BOUNDS.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((BOUNDS[mid] as number) <= ms) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The ms range [gte, lt) of a bucket; open-ended at either end. */
+export function bucketRange(b: number): { gte?: number; lt?: number } {
+  if (b < 0) return { lt: BOUNDS[0] as number };
+  return { gte: BOUNDS[b] as number, ...(b + 1 < BOUNDS.length ? { lt: BOUNDS[b + 1] as number } : {}) };
+}
+
+export const durationMs = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+
+/** Time to acknowledge and to resolve of one complaint as it stood (docs/metrics.md "Durations"), in ms. */
+export function durationsOf(c: ComplaintAsOf): { ack?: number; resolve?: number } {
+  return {
+    ...(c.acknowledgedAt === undefined ? {} : { ack: durationMs(c.receivedAt, c.acknowledgedAt) }),
+    ...(c.status === 'closed' && c.outcome === 'resolved' && c.closedAt !== undefined
+      ? { resolve: durationMs(c.receivedAt, c.closedAt) }
+      : {}),
+  };
+}
+
+/** The additive figures of one complaint as of `asOf`, by figure key. */
+export function complaintFigures(c: ComplaintAsOf | undefined, asOf: string): Map<string, number> {
   const out = new Map<string, number>();
   if (c === undefined) return out;
   const add = (key: string, value: number) => {
     if (value !== 0) out.set(key, (out.get(key) ?? 0) + value);
   };
   add('complaints', 1);
-  if (c.acknowledgedAt !== undefined) {
+  const { ack, resolve } = durationsOf(c);
+  if (ack !== undefined) {
     add('ack.count', 1);
-    add('ack.ms', Date.parse(c.acknowledgedAt) - Date.parse(c.receivedAt));
+    add('ack.ms', ack);
+    add(`ack.h.${durationBucket(ack)}`, 1);
   }
-  if (c.status === 'closed' && c.outcome === 'resolved' && c.closedAt !== undefined) {
+  if (resolve !== undefined) {
     add('resolve.count', 1);
-    add('resolve.ms', Date.parse(c.closedAt) - Date.parse(c.receivedAt));
+    add('resolve.ms', resolve);
+    add(`resolve.h.${durationBucket(resolve)}`, 1);
   }
   for (const m of c.milestones) {
     add(`sla.${m.milestone}.${milestoneOutcome(m)}`, 1);
@@ -69,172 +114,154 @@ function figures(c: ComplaintAsOf | undefined, asOf: string): Map<string, number
   );
   add(`status.${c.status}`, 1);
   add(`severity.${c.severity ?? 'unassessed'}`, 1);
-  add(`category\u0000${c.categoryKey}\u0000${c.category}`, 1);
+  add(`category.${c.categoryKey}`, 1);
   return out;
 }
 
-/** The days at whose end something about the complaint can have changed: receipt, each step, each deadline in force. */
-function changeDays(row: ComplaintKpiRow): string[] {
-  const days = new Set([day(row.receivedAt), day(row.acknowledgeBy), day(row.resolveBy)]);
-  for (const step of row.steps) {
-    days.add(day(step.at));
-    if (step.kind === 'status') {
-      days.add(day(step.acknowledgeBy));
-      days.add(day(step.resolveBy));
-    }
-  }
-  return [...days].filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+/** The month of an instant given as milliseconds (clamped as monthIndex). */
+function monthOfMs(ms: number): number {
+  const at = new Date(ms);
+  const index = (at.getUTCFullYear() - FIRST_YEAR) * 12 + at.getUTCMonth() + 1;
+  return Number.isFinite(index) ? Math.min(KPI_MONTHS, Math.max(1, index)) : 1;
 }
 
+/** The months of a complaint's change instants, ascending: its receipt, each step, each deadline in force passing. */
+export function changeMonths(row: ComplaintKpiRow): number[] {
+  const months = new Set<number>();
+  const add = (instant: string, after = 0) => {
+    const ms = Date.parse(instant);
+    if (!Number.isNaN(ms)) months.add(monthOfMs(ms + after));
+  };
+  add(row.receivedAt);
+  add(row.acknowledgeBy, 1);
+  add(row.resolveBy, 1);
+  for (const step of row.steps) {
+    add(step.at);
+    if (step.kind === 'status') {
+      add(step.acknowledgeBy, 1);
+      add(step.resolveBy, 1);
+    }
+  }
+  return [...months].sort((a, b) => a - b);
+}
+
+const inStreamTimeOrder = (row: ComplaintKpiRow) =>
+  row.steps.every((step, i) => i === 0 || Date.parse((row.steps[i - 1] as KpiStep).at) <= Date.parse(step.at));
+
 /**
- * The complaint as of the end of each day asked, days in ascending order. When its steps are
- * dated in stream order (the usual case) the steps at or before a day's end are a prefix, so
- * one pass folds them all; otherwise each day is folded afresh. Either way `complaintAsOf`.
+ * The complaint as of ascending instants (each asked once, in order). With its steps dated in stream order (the
+ * usual case) the steps up to an instant are a prefix, so one pass folds them all; otherwise each
+ * instant is folded afresh. Either way `complaintAsOf`.
  */
-function complaintAsOfDayEnds(row: ComplaintKpiRow): (d: string) => ComplaintAsOf | undefined {
-  const inOrder = row.steps.every((step, i) => i === 0 || (row.steps[i - 1] as KpiStep).at <= step.at);
-  if (!inOrder) return (d) => complaintAsOf(row, endOfUtcDay(d));
+export function complaintAsOfEach(row: ComplaintKpiRow): (asOf: string) => ComplaintAsOf | undefined {
+  if (!inStreamTimeOrder(row)) return (asOf) => complaintAsOf(row, asOf);
   let state = complaintAtReceipt(row);
   let next = 0;
-  return (d) => {
-    const end = endOfUtcDay(d);
-    while (next < row.steps.length && Date.parse((row.steps[next] as KpiStep).at) <= Date.parse(end)) {
+  return (asOf) => {
+    const until = Date.parse(asOf);
+    while (next < row.steps.length && Date.parse((row.steps[next] as KpiStep).at) <= until) {
       state = afterStep(state, row.steps[next] as KpiStep);
       next += 1;
     }
-    return Date.parse(row.receivedAt) > Date.parse(end) ? undefined : state;
+    return Date.parse(row.receivedAt) > until ? undefined : state;
   };
 }
 
-/** What one complaint adds to the complaint-KPI totals, as changes dated by the day they take effect. */
+// Rows are never mutated (a projection returns new documents), so a row's cells can be kept by identity: the row an
+// event leaves is the row the next event of the same complaint takes out, and its cells need not be computed twice.
+const cellsOfRow = new WeakMap<ComplaintKpiRow, SummaryCell[]>();
+
+/** What one complaint adds to the totals: dims `d` (month index the change takes effect) and `f` (figure); value `n`. */
 export function complaintKpiCells(row: ComplaintKpiRow): SummaryCell[] {
-  const r = day(row.receivedAt);
+  const known = cellsOfRow.get(row);
+  if (known) return known;
+  const cells = computeCells(row);
+  cellsOfRow.set(row, cells);
+  return cells;
+}
+
+function computeCells(row: ComplaintKpiRow): SummaryCell[] {
   const cells: SummaryCell[] = [];
   let before = new Map<string, number>();
-  const asOf = complaintAsOfDayEnds(row);
-  for (const d of changeDays(row)) {
-    const after = figures(asOf(d), endOfUtcDay(d));
+  const asOf = complaintAsOfEach(row);
+  for (const d of changeMonths(row)) {
+    const end = endOfMonthIndex(d);
+    const after = complaintFigures(asOf(end), end);
     for (const key of new Set([...before.keys(), ...after.keys()])) {
       const change = (after.get(key) ?? 0) - (before.get(key) ?? 0);
-      if (change === 0) continue;
-      const [f, c, s] = key.split('\u0000') as [string, string?, string?];
-      cells.push({ dims: { r, d, f, ...(c === undefined ? {} : { c, s }) }, values: { n: change } });
+      if (change !== 0) cells.push({ dims: { d, f: key }, values: { n: change } });
     }
     before = after;
   }
   return cells;
 }
 
-/** The KPIs whose figures are sums: every figure of `ComplaintKpis` but the medians, which need each value. */
-export type SummedDuration = { readonly count: number; readonly meanHours: number | null };
-export type SummedComplaintKpis = Omit<ComplaintKpis, 'timeToAcknowledge' | 'timeToResolve'> & {
-  readonly timeToAcknowledge: SummedDuration;
-  readonly timeToResolve: SummedDuration;
+const lowbit = (i: number) => i & -i;
+
+/** The tree nodes an event dated in month `k` adds to: k, k + lowbit(k), … up to KPI_MONTHS. */
+export function nodesUpdated(k: number): number[] {
+  const nodes: number[] = [];
+  for (let i = k; i <= KPI_MONTHS; i += lowbit(i)) nodes.push(i);
+  return nodes;
+}
+
+/** The nodes whose sum is every event dated up to month `m`: m, m − lowbit(m), … */
+export function nodesOfPrefix(m: number): number[] {
+  const nodes: number[] = [];
+  for (let i = m; i > 0; i -= lowbit(i)) nodes.push(i);
+  return nodes;
+}
+
+export const kpiNodeId = (tenantId: string, node: number) => `${tenantId}:~kpis:${node}`;
+const nodeOf = (summaryId: string) => Number(summaryId.slice(summaryId.lastIndexOf(':') + 1));
+
+/** When an event's step happened (its receipt for a ComplaintReceived). */
+export const complaintEventTime = (event: RecordedOf<ComplaintEvent>): string =>
+  utcInstant(event.type === 'ComplaintReceived' ? event.data.receivedAt : complaintStepTime(event));
+
+/** The summary documents an event's change goes to: the tree nodes above its month. */
+export function kpiNodeIds(event: RecordedOf<ComplaintEvent>): string[] {
+  return nodesUpdated(monthIndex(complaintEventTime(event))).map((node) => kpiNodeId(event.metadata.tenantId, node));
+}
+
+// One dimensions object per figure without a month, so their keys are built once (summaryCellKey keeps them).
+const undated = new Map<string, Readonly<Record<string, string | number>>>();
+
+/** A cell as node `summaryId` keeps it: dated at or before the node's month, without its month (d = 0). */
+export function placeKpiCell(cell: SummaryCell, summaryId: string): SummaryCell {
+  const d = cell.dims['d'] as number;
+  if (d > nodeOf(summaryId)) return cell;
+  const f = cell.dims['f'] as string;
+  let dims = undated.get(f);
+  if (dims === undefined) undated.set(f, (dims = { d: 0, f }));
+  return { dims, values: cell.values };
+}
+
+/** Totals by figure of the cells given, dated up to month `m` (cells without a month always count). */
+export function addCells(totals: Map<string, number>, cells: Iterable<SummaryCell>, m: number): void {
+  for (const { dims, values } of cells) {
+    const d = dims['d'] as number;
+    if (d !== 0 && d > m) continue;
+    const f = dims['f'] as string;
+    totals.set(f, (totals.get(f) ?? 0) + (values['n'] ?? 0));
+  }
+}
+
+/** The grand total of the tree (the root node holds every event), by figure: what projectionSpec compares. */
+export const KPI_TOTAL = {
+  of(summaries: ReadonlyMap<string, SummaryDoc>): SummaryCell[] {
+    const cells = [...summaries].filter(([id]) => nodeOf(id) === KPI_MONTHS).flatMap(([, doc]) => Object.values(doc.cells));
+    return byFigure(cells);
+  },
+  ofCells(cells: readonly SummaryCell[]): SummaryCell[] {
+    return byFigure(cells);
+  },
 };
 
-export interface CellRange {
-  /** Received days selected, inclusive (YYYY-MM-DD). */
-  readonly fromDay?: string;
-  readonly toDay?: string;
-}
-
-/** The KPIs as of the end of UTC day `asOfDay`, from the cells of the complaints received in the range. */
-export function kpisFromCells(cells: Iterable<SummaryCell>, asOfDay: string, range: CellRange = {}): SummedComplaintKpis {
+function byFigure(cells: readonly SummaryCell[]): SummaryCell[] {
   const totals = new Map<string, number>();
-  const spelling = new Map<string, { s: string; r: string; n: number }[]>();
-  for (const { dims, values } of cells) {
-    const { r, d, f, c, s } = dims as unknown as KpiCellDims;
-    if (d > asOfDay || (range.fromDay !== undefined && r < range.fromDay) || (range.toDay !== undefined && r > range.toDay)) continue;
-    const n = values['n'] ?? 0;
-    if (f === 'category' && c !== undefined && s !== undefined) {
-      const list = spelling.get(c) ?? [];
-      const found = list.find((x) => x.s === s && x.r === r);
-      if (found) found.n += n;
-      else list.push({ s, r, n });
-      spelling.set(c, list);
-      continue;
-    }
-    totals.set(f, (totals.get(f) ?? 0) + n);
-  }
-  const get = (f: string) => totals.get(f) ?? 0;
-  const complaints = get('complaints');
-  const summed = (prefix: string): SummedDuration => {
-    const count = get(`${prefix}.count`);
-    return { count, meanHours: count === 0 ? null : round(get(`${prefix}.ms`) / HOUR_MS / count, 2) };
-  };
-  const compliance = (milestones: readonly SlaMilestone[]) => {
-    const sum = (outcome: string) => milestones.reduce((total, m) => total + get(`sla.${m}.${outcome}`), 0);
-    const met = sum('met');
-    const missed = sum('missed');
-    return {
-      due: met + missed,
-      met,
-      missed,
-      pending: sum('pending'),
-      overdue: sum('overdue'),
-      void: sum('void'),
-      rate: ratio(met, met + missed),
-    };
-  };
-  const reached = (level: (typeof LEVELS)[number]) => ({
-    complaints: get(`escalation.${level}`),
-    rate: ratio(get(`escalation.${level}`), complaints),
-  });
-  const responses = get('satisfaction.count');
-  const average = responses === 0 ? null : mean([get('satisfaction.sum') / responses]);
-  const byCategory = [...spelling.values()]
-    .map((list) => {
-      const live = list.filter((x) => x.n !== 0).sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : 0));
-      return { category: live[0]?.s ?? '', count: live.reduce((sum, x) => sum + x.n, 0) };
-    })
-    .filter((group) => group.count > 0)
-    .sort((a, b) => b.count - a.count || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
-  return {
-    asOf: endOfUtcDay(asOfDay),
-    complaints,
-    timeToAcknowledge: summed('ack'),
-    timeToResolve: summed('resolve'),
-    slaCompliance: {
-      ...compliance(['acknowledge', 'resolve']),
-      byMilestone: { acknowledge: compliance(['acknowledge']), resolve: compliance(['resolve']) },
-      breachesRecorded: get('breachesRecorded'),
-      breachesWithdrawn: get('breachesWithdrawn'),
-    },
-    escalation: { head_office: reached('head_office'), external_body: reached('external_body'), legal: reached('legal') },
-    reopen: {
-      closed: get('closed'),
-      reopened: get('reopened'),
-      reopenings: get('reopenings'),
-      rate: ratio(get('reopened'), get('closed')),
-    },
-    satisfaction: { responses, mean: average === null ? null : round(average, 2) },
-    byStatus: {
-      received: get('status.received'),
-      acknowledged: get('status.acknowledged'),
-      investigating: get('status.investigating'),
-      responded: get('status.responded'),
-      decision_communicated: get('status.decision_communicated'),
-      closed: get('status.closed'),
-    },
-    bySeverity: {
-      low: get('severity.low'),
-      medium: get('severity.medium'),
-      high: get('severity.high'),
-      critical: get('severity.critical'),
-      unassessed: get('severity.unassessed'),
-    },
-    byCategory,
-  };
+  addCells(totals, cells, KPI_MONTHS);
+  return [...totals].filter(([, n]) => n !== 0).map(([f, n]) => ({ dims: { f }, values: { n } }));
 }
 
-/**
- * Where a complaint event's cells go: the summary of the tenant and the UTC month the step is
- * dated in. An event changes only the figures from its own day on, so every cell dated up to a
- * day D is in a summary of D's month or earlier: summing the summaries of the months up to D's
- * (cells dated after D left out) gives the figures at the end of D. A month's summary may hold
- * corrections (negative changes) to cells first put in an earlier month's.
- */
-export function complaintKpiSummaryId(event: RecordedOf<ComplaintEvent>): string {
-  const at = event.type === 'ComplaintReceived' ? event.data.receivedAt : complaintStepTime(event);
-  return `${event.metadata.tenantId}:~kpis:${utcInstant(at).slice(0, 7)}`;
-}
+export { HOUR_MS as KPI_HOUR_MS };

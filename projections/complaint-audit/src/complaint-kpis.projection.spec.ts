@@ -1,4 +1,7 @@
+import type { ComplaintEvent } from '@crm/service/domain';
+import type { RecordedOf } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
+import { durationBucket } from './complaint-kpi-cells';
 import { complaintKpisProjection } from './complaint-kpis.projection';
 import { after, commands, DAY, history, HOUR, step } from './complaint-history.fixture';
 
@@ -38,7 +41,73 @@ describe('complaint-kpis projection', () => {
             { kind: 'closed', at: after(2 * DAY), outcome: 'withdrawn' },
           ],
           lastRevision: 5,
+          // One acknowledgement: its duration, indexed for the median, and when it holds from.
+          kAckMs: 30 * HOUR * 60_000,
+          kAckFrom: after(30 * HOUR),
+          kAckUntil: '9999-12-31T23:59:59.999Z',
         },
-      });
+        // The spelling the category is shown in: its earliest complaint's.
+        'default:~kpic:کیفیت کالا': {
+          tenantId: 'default',
+          kpiCategory: 'کیفیت کالا',
+          spelling: 'كيفيت كالا',
+          firstReceivedAt: after(0),
+          firstId: 'default:c-1',
+        },
+        // Every step and deadline falls in March 2025 (month 303 from January 2000).
+        'default:~kpim:303:c-1': { tenantId: 'default', kpiMonth: 303, complaintId: 'c-1' },
+      } as never);
+  });
+
+  it('keeps each stretch of a duration in its own slot, and the tree’s total', () => {
+    const c = commands('c-2');
+    const events = history('c-2', [
+      step(0, c.receive),
+      step(HOUR, c.acknowledge),
+      step(2 * HOUR, c.assess('medium')),
+      step(2 * DAY - 2 * HOUR, c.respond),
+      step(2 * DAY - HOUR, c.decide),
+      step(2 * DAY, c.close('resolved')),
+      step(40 * DAY, c.reopen),
+      step(41 * DAY - 2 * HOUR, c.respond),
+      step(41 * DAY - HOUR, c.decide),
+      step(41 * DAY, c.close('resolved')),
+    ]);
+    const row = events.reduce<object | null>(
+      (doc, event) => complaintKpisProjection.evolve(doc as never, event as unknown as RecordedOf<ComplaintEvent>, 'default:c-2'),
+      null,
+    );
+    // Resolved, reopened, resolved again: two stretches of time to resolve, one slot each.
+    expect(row).toMatchObject({
+      kResMs: 2 * DAY * 60_000,
+      kResFrom: after(2 * DAY),
+      kResUntil: after(40 * DAY),
+      kRes1Ms: 41 * DAY * 60_000,
+      kRes1From: after(41 * DAY),
+      kRes1Until: '9999-12-31T23:59:59.999Z',
+    });
+    expect(row).not.toHaveProperty('kRes2Ms');
+    expect(row).not.toHaveProperty('kMulti');
+    const given = projectionSpec(complaintKpisProjection).given(events);
+    // The root node of the tree holds every change; its figures are the complaint as it stands.
+    given.thenSummary('default:~kpis:4096', [
+      { dims: { d: 0, f: 'complaints' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'ack.count' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'ack.ms' }, values: { n: HOUR * 60_000 } },
+      { dims: { d: 0, f: `ack.h.${durationBucket(HOUR * 60_000)}` }, values: { n: 1 } },
+      { dims: { d: 0, f: 'resolve.count' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'resolve.ms' }, values: { n: 41 * DAY * 60_000 } },
+      { dims: { d: 0, f: 'resolve.h.' + String(resolveBucket) }, values: { n: 1 } },
+      { dims: { d: 0, f: 'sla.acknowledge.met' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'sla.resolve.met' }, values: { n: 2 } },
+      { dims: { d: 0, f: 'closed' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'reopened' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'reopenings' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'status.closed' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'severity.medium' }, values: { n: 1 } },
+      { dims: { d: 0, f: 'category.کیفیت کالا' }, values: { n: 1 } },
+    ]);
   });
 });
+
+const resolveBucket = durationBucket(41 * DAY * 60_000);

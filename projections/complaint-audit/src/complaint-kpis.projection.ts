@@ -9,10 +9,22 @@ import type {
   SlaMilestone,
 } from '@crm/service/domain';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import type { RecordedOf } from '@crm/shared/read-model';
 import { normalizePersian } from '@crm/shared/kernel';
 import { defineProjection, utcInstant } from '@crm/shared/read-model';
 import { COMPLAINT_EVENT_TYPES, complaintDocumentId } from './complaint-audit.projection';
 import { complaintEvolve, type FollowingComplaintEvent } from './complaint-fold';
+import type { ComplaintAsOf } from './complaint-kpis';
+import {
+  complaintAsOfEach,
+  complaintEventTime,
+  complaintKpiCells,
+  durationsOf,
+  KPI_TOTAL,
+  kpiNodeIds,
+  monthIndex,
+  placeKpiCell,
+} from './complaint-kpi-cells';
 
 /**
  * One step of a complaint as the KPIs need it, at the time the step says it happened
@@ -52,13 +64,72 @@ export interface ComplaintKpiRow {
   /** Every step after receipt, in stream order; the KPIs fold the ones at or before asOf. */
   readonly steps: readonly KpiStep[];
   readonly lastRevision: number;
+  /**
+   * The stretches of time over which the complaint had a time to acknowledge / to resolve, one
+   * slot each (DURATION_SLOTS): the value (indexed: a median reads the complaints of one duration
+   * bucket) over [from, until). Absent slots: no such stretch.
+   */
+  readonly kAckMs?: number;
+  readonly kAckFrom?: string;
+  readonly kAckUntil?: string;
+  readonly kResMs?: number;
+  readonly kResFrom?: string;
+  readonly kResUntil?: string;
+  readonly kRes1Ms?: number;
+  readonly kRes1From?: string;
+  readonly kRes1Until?: string;
+  readonly kRes2Ms?: number;
+  readonly kRes2From?: string;
+  readonly kRes2Until?: string;
+  /** 1 when a duration had more stretches than it has slots: a median reads the complaint always, folded as of asOf. */
+  readonly kMulti?: 1;
 }
+
+type SlotField = Exclude<keyof ComplaintKpiRow, keyof ComplaintKpiRowBase>;
+type ComplaintKpiRowBase = Omit<ComplaintKpiRow, `k${'Ack' | 'Res' | 'Res1' | 'Res2'}${'Ms' | 'From' | 'Until'}` | 'kMulti'>;
+export interface DurationSlot {
+  readonly ms: SlotField;
+  readonly from: SlotField;
+  readonly until: SlotField;
+}
+
+/** Where each duration's stretches are kept on a row, in time order; one stretch at most holds at any instant. */
+export const DURATION_SLOTS: Readonly<Record<'ack' | 'resolve', readonly DurationSlot[]>> = {
+  ack: [{ ms: 'kAckMs', from: 'kAckFrom', until: 'kAckUntil' }],
+  resolve: [
+    { ms: 'kResMs', from: 'kResFrom', until: 'kResUntil' },
+    { ms: 'kRes1Ms', from: 'kRes1From', until: 'kRes1Until' },
+    { ms: 'kRes2Ms', from: 'kRes2From', until: 'kRes2Until' },
+  ],
+};
+const SLOT_FIELDS: readonly string[] = Object.values(DURATION_SLOTS).flatMap((slots) =>
+  slots.flatMap((slot) => [slot.ms, slot.from, slot.until]),
+);
+
+/** A complaint that changes in a month: the view reads it one by one for an asOf inside that month. */
+export interface ComplaintKpiMonthMarker {
+  readonly tenantId: string;
+  readonly kpiMonth: number;
+  readonly complaintId: string;
+}
+
+/** The spelling a category is shown in: that of its earliest complaint (receipt time, then document id). */
+export interface ComplaintKpiCategory {
+  readonly tenantId: string;
+  readonly kpiCategory: string;
+  readonly spelling: string;
+  readonly firstReceivedAt: string;
+  readonly firstId: string;
+}
+
+export type ComplaintKpiDoc = ComplaintKpiRow | ComplaintKpiMonthMarker | ComplaintKpiCategory;
+export const isComplaintKpiRow = (doc: object): doc is ComplaintKpiRow => 'steps' in doc;
 
 export const COMPLAINT_KPIS = 'complaint-kpis';
 
 function received(event: RecordedEvent<ComplaintReceived>): ComplaintKpiRow {
   const d = event.data;
-  return {
+  return withDurationColumns({
     tenantId: event.metadata.tenantId,
     complaintId: d.complaintId,
     receivedAt: utcInstant(d.receivedAt),
@@ -69,7 +140,7 @@ function received(event: RecordedEvent<ComplaintReceived>): ComplaintKpiRow {
     resolveBy: utcInstant(d.deadlines.resolveBy),
     steps: [],
     lastRevision: event.revision,
-  };
+  });
 }
 
 /** When the step happened, by the time the event itself records. */
@@ -139,16 +210,127 @@ function stepsOf(event: FollowingComplaintEvent): KpiStep[] {
 }
 
 function followed(row: ComplaintKpiRow, event: FollowingComplaintEvent): ComplaintKpiRow {
-  return { ...row, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision };
+  return withDurationColumns({ ...row, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision });
 }
 
-/** Per-complaint step rows that the complaint KPIs (docs/metrics.md) fold as of the date asked. */
-export const complaintKpisProjection = defineProjection<ComplaintKpiRow, ComplaintEvent>({
+const FOREVER = '9999-12-31T23:59:59.999Z';
+
+interface Stretch {
+  value: number;
+  from: string;
+  until?: string;
+}
+
+/** The duration columns of a row (see ComplaintKpiRow), from its steps. */
+function withDurationColumns(row: ComplaintKpiRow): ComplaintKpiRow {
+  const base = Object.fromEntries(
+    Object.entries(row).filter(([field]) => field !== 'kMulti' && !SLOT_FIELDS.includes(field)),
+  ) as unknown as ComplaintKpiRowBase;
+  const stretches: Record<'ack' | 'resolve', Stretch[]> = { ack: [], resolve: [] };
+  const observe = (state: ComplaintAsOf | undefined, at: string) => {
+    const now = state === undefined ? {} : durationsOf(state);
+    for (const kind of ['ack', 'resolve'] as const) {
+      const list = stretches[kind];
+      const open = list.at(-1);
+      const current = open && open.until === undefined ? open : undefined;
+      const value = now[kind];
+      if (current && current.value !== value) current.until = at;
+      if (value !== undefined && (!current || current.value !== value)) list.push({ value, from: at });
+    }
+  };
+  // The durations can change only at a step's instant: observe the complaint as of each, in time order.
+  const instants = [...new Set([row.receivedAt, ...row.steps.map((step) => step.at)])].sort((a, b) => Date.parse(a) - Date.parse(b));
+  const asOf = complaintAsOfEach(row);
+  for (const at of instants) observe(asOf(at), at);
+  if (stretches.ack.length > DURATION_SLOTS.ack.length || stretches.resolve.length > DURATION_SLOTS.resolve.length) {
+    return { ...base, kMulti: 1 };
+  }
+  const columns: Record<string, string | number> = {};
+  for (const kind of ['ack', 'resolve'] as const) {
+    for (const [i, stretch] of stretches[kind].entries()) {
+      const slot = DURATION_SLOTS[kind][i] as DurationSlot;
+      columns[slot.ms] = stretch.value;
+      columns[slot.from] = stretch.from;
+      columns[slot.until] = stretch.until ?? FOREVER;
+    }
+  }
+  return { ...base, ...columns };
+}
+
+const MARKER = ':~kpim:';
+const CATEGORY = ':~kpic:';
+export const kpiMarkerId = (tenantId: string, month: number, complaintId: string) => `${tenantId}${MARKER}${month}:${complaintId}`;
+export const kpiCategoryId = (tenantId: string, key: string) => `${tenantId}${CATEGORY}${key}`;
+
+/** The months an event can change its complaint's figures in: its own, and those in which the deadlines it carries pass. */
+function monthsMarked(event: RecordedOf<ComplaintEvent>): number[] {
+  const { deadlines } = event.data;
+  const instants = [complaintEventTime(event), deadlines.acknowledgeBy, deadlines.resolveBy].map((at, i) =>
+    i === 0 ? at : new Date(Date.parse(at) + 1).toISOString(),
+  );
+  return [...new Set(instants.filter((at) => !Number.isNaN(Date.parse(at))).map(monthIndex))];
+}
+
+const rowEvolve = complaintEvolve(received, followed);
+
+/**
+ * Per-complaint step rows that the complaint KPIs (docs/metrics.md) fold as of the date asked; beside
+ * them, month markers and category spellings, and the KPI cells in a prefix-sum tree over months
+ * (complaint-kpi-cells.ts), so the view reads what its answer needs rather than every complaint.
+ */
+export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, ComplaintEvent>({
   name: COMPLAINT_KPIS,
-  version: 2,
+  version: 3,
   collection: 'complaint_kpis',
   eventTypes: COMPLAINT_EVENT_TYPES,
-  indexes: [['tenantId', 'receivedAt']],
-  documentId: (event) => complaintDocumentId(event.metadata.tenantId, event.data.complaintId),
-  evolve: complaintEvolve(received, followed),
+  indexes: [
+    ['tenantId', 'receivedAt'],
+    ['tenantId', 'kpiMonth'],
+    ['tenantId', 'kpiCategory'],
+    ...Object.values(DURATION_SLOTS).flatMap((slots) => slots.map((slot) => ['tenantId', slot.ms])),
+    ['tenantId', 'kMulti'],
+  ],
+  documentId: (event) => {
+    const { tenantId } = event.metadata;
+    const { complaintId } = event.data;
+    const ids = [complaintDocumentId(tenantId, complaintId), ...monthsMarked(event).map((m) => kpiMarkerId(tenantId, m, complaintId))];
+    if (event.type === 'ComplaintReceived') ids.push(kpiCategoryId(tenantId, normalizePersian(event.data.category)));
+    return ids;
+  },
+  evolve: (doc, event, id) => {
+    const { tenantId } = event.metadata;
+    if (id.startsWith(`${tenantId}${MARKER}`)) {
+      if (doc !== null) return doc;
+      const month = Number(id.slice(tenantId.length + MARKER.length, id.lastIndexOf(':')));
+      return { tenantId, kpiMonth: month, complaintId: event.data.complaintId };
+    }
+    if (id.startsWith(`${tenantId}${CATEGORY}`)) {
+      if (event.type !== 'ComplaintReceived') return doc;
+      const first = { receivedAt: utcInstant(event.data.receivedAt), id: complaintDocumentId(tenantId, event.data.complaintId) };
+      const known = doc as ComplaintKpiCategory | null;
+      if (
+        known &&
+        (known.firstReceivedAt < first.receivedAt || (known.firstReceivedAt === first.receivedAt && known.firstId <= first.id))
+      ) {
+        return known;
+      }
+      return {
+        tenantId,
+        kpiCategory: id.slice(tenantId.length + CATEGORY.length),
+        spelling: event.data.category,
+        firstReceivedAt: first.receivedAt,
+        firstId: first.id,
+      };
+    }
+    return rowEvolve(doc as ComplaintKpiRow | null, event);
+  },
+  // Each event recomputes its complaint's month cells and adds the change to up to 13 tree nodes: parts of 500
+  // events keep a rebuild's fold well inside a lease renewal.
+  maxBatch: 500,
+  summary: {
+    documentId: (event) => kpiNodeIds(event),
+    cells: (doc) => (isComplaintKpiRow(doc) ? complaintKpiCells(doc) : []),
+    place: (cell, summaryId) => placeKpiCell(cell, summaryId),
+    total: { of: (summaries) => KPI_TOTAL.of(summaries), ofCells: (cells) => KPI_TOTAL.ofCells(cells) },
+  },
 });

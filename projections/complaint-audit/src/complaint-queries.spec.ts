@@ -1,10 +1,11 @@
 import type { ComplaintEvent } from '@crm/service/domain';
 import { InMemoryEventStore } from '@crm/shared/event-sourcing';
-import { InMemoryReadStore, type RecordedOf, timeRange } from '@crm/shared/read-model';
+import { foldEvents, InMemoryReadStore, type AnyProjection, type RecordedOf, timeRange } from '@crm/shared/read-model';
 import { complaintAuditProjection, type ComplaintAuditDoc } from './complaint-audit.projection';
-import { commands, history, HOUR, recorded, step } from './complaint-history.fixture';
-import type { ComplaintKpiRow } from './complaint-kpis.projection';
-import { readAuditTrail, readComplaintKpis } from './complaint-queries';
+import { commands, DAY, history, HOUR, recorded, step } from './complaint-history.fixture';
+import { complaintKpis } from './complaint-kpis';
+import { complaintKpisProjection, isComplaintKpiRow, type ComplaintKpiRow } from './complaint-kpis.projection';
+import { readAuditTrail, readComplaintKpis, readComplaintKpisFromTree } from './complaint-queries';
 
 const c = commands('c-5');
 
@@ -88,5 +89,126 @@ describe('readComplaintKpis', () => {
       asOf: '2025-06-01T00:00:00Z',
     });
     expect(second.complaints).toBe(200);
+  });
+});
+
+describe('readComplaintKpisFromTree', () => {
+  // Resolved four times (more stretches than slots), resolved once, acknowledged only, and one never touched.
+  const busy = commands('c-busy');
+  const once = commands('c-once');
+  const ack = commands('c-ack');
+  const idle = commands('c-idle');
+  const resolveCycle = (start: number, c: ReturnType<typeof commands>) => [
+    step(start, c.respond),
+    step(start + HOUR, c.decide),
+    step(start + 2 * HOUR, c.close('resolved')),
+  ];
+  const histories = [
+    history('c-busy', [
+      step(0, busy.receive),
+      step(HOUR, busy.acknowledge),
+      step(2 * HOUR, busy.assess('high')),
+      ...resolveCycle(DAY, busy),
+      step(10 * DAY, busy.reopen),
+      ...resolveCycle(20 * DAY, busy),
+      step(40 * DAY, busy.reopen),
+      ...resolveCycle(45 * DAY, busy),
+      step(70 * DAY, busy.reopen),
+      ...resolveCycle(71 * DAY, busy),
+    ]),
+    history('c-once', [
+      step(3 * HOUR, once.receive),
+      step(5 * HOUR, once.acknowledge),
+      step(6 * HOUR, once.assess('low')),
+      ...resolveCycle(3 * DAY, once),
+    ]),
+    history('c-ack', [step(4 * DAY, ack.receive), step(4 * DAY + 30, ack.acknowledge)]),
+    history('c-idle', [step(33 * DAY, idle.receive)]),
+  ];
+
+  it('equals the complaint-by-complaint fold at instants around every step, a complaint beyond the slots included', async () => {
+    const events = histories.flat().map(
+      (event, i) =>
+        ({
+          ...event,
+          revision: Number(String(event.metadata.eventId).split('-').at(-1)),
+          position: String(i + 1),
+          metadata: { ...event.metadata, tenantId: 'default' },
+        }) as unknown as RecordedOf<ComplaintEvent>,
+    );
+    const store = new InMemoryReadStore();
+    const folded = foldEvents(complaintKpisProjection as unknown as AnyProjection, new Map(), events, (a, b) => Number(a) - Number(b));
+    await store.transaction((tx) => {
+      for (const [id, record] of folded.changed) if (record) tx.put('kpis', id, record.doc, record.position);
+    });
+    const busyRow = folded.changed.get('default:c-busy')?.doc as ComplaintKpiRow;
+    expect(busyRow.kMulti).toBe(1);
+    const rows = [...folded.changed.values()].flatMap((record) => (record && isComplaintKpiRow(record.doc) ? [record.doc] : []));
+    rows.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1));
+    const instants = [...new Set(events.map((event) => String(event.metadata.occurredAt)))].flatMap((at) => [
+      new Date(Date.parse(at) - 1).toISOString(),
+      at,
+      new Date(Date.parse(at) + 7 * 86_400_000).toISOString(),
+    ]);
+    for (const asOf of instants) {
+      const expected = complaintKpis(rows, asOf);
+      expect({ asOf, kpis: await readComplaintKpisFromTree(store, 'kpis', 'default', asOf) }).toEqual({ asOf, kpis: expected });
+    }
+    expect(complaintKpis(rows, '2025-07-01T00:00:00.000Z').timeToResolve.count).toBe(2);
+  });
+});
+
+describe('readComplaintKpisFromTree, medians among ties and later stretches', () => {
+  // 30 complaints: 16 resolved after exactly 5 days 3 hours (ties in the first slot), 3 reopened and resolved again
+  // after exactly as long (ties between slots), 3 resolved five times (beyond the slots); the medians fall among the
+  // ties, past the values of the other slots, so the first slot's window is read from an offset.
+  const complaint = (i: number) => {
+    const c = commands(`t-${i}`);
+    const start = i * 30;
+    const steps = [
+      step(start, c.receive),
+      step(start + HOUR, c.acknowledge),
+      step(start + 2 * HOUR, c.assess('medium')),
+      step(start + 3 * HOUR, c.respond),
+      step(start + 4 * HOUR, c.decide),
+      step(start + (i >= 10 && i <= 25 ? 5 * DAY + 3 * HOUR : DAY + (i % 3) * HOUR), c.close('resolved')),
+    ];
+    const cycles = i < 3 ? 1 : i >= 27 ? 4 : 0;
+    for (let k = 1; k <= cycles; k += 1) {
+      const at = start + (2 + 3 * k) * DAY;
+      steps.push(step(at, c.reopen), step(at + HOUR, c.respond), step(at + 2 * HOUR, c.decide), step(at + 3 * HOUR, c.close('resolved')));
+    }
+    return history(`t-${i}`, steps);
+  };
+  it('equals the fold at every day of the history', async () => {
+    const events = Array.from({ length: 30 }, (_, i) => complaint(i))
+      .flat()
+      .sort((a, b) => (String(a.metadata.occurredAt) < String(b.metadata.occurredAt) ? -1 : 1))
+      .map(
+        (event, i) =>
+          ({
+            ...event,
+            revision: Number(String(event.metadata.eventId).split('-').at(-1)),
+            position: String(i + 1),
+            metadata: { ...event.metadata, tenantId: 'default' },
+          }) as unknown as RecordedOf<ComplaintEvent>,
+      );
+    const folded = foldEvents(complaintKpisProjection as unknown as AnyProjection, new Map(), events, (a, b) => Number(a) - Number(b));
+    if (folded.failure) throw folded.failure.error;
+    const store = new InMemoryReadStore();
+    await store.transaction((tx) => {
+      for (const [id, record] of folded.changed) if (record) tx.put('kpis', id, record.doc, record.position);
+    });
+    const rows = [...folded.changed.values()].flatMap((record) => (record && isComplaintKpiRow(record.doc) ? [record.doc] : []));
+    rows.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1));
+    expect(rows.filter((row) => row.kMulti === 1)).toHaveLength(3);
+    expect(rows.filter((row) => row.kRes1Ms === 5 * DAY * 60_000 + 3 * HOUR * 60_000)).toHaveLength(3);
+    expect(complaintKpis(rows, '2025-04-01T00:00:00.000Z').timeToResolve.medianHours).toBe(123);
+    for (let day = 0; day < 24; day += 1) {
+      const asOf = new Date(Date.parse('2025-03-01T18:00:00.000Z') + day * 86_400_000).toISOString();
+      const expected = complaintKpis(rows, asOf);
+      expect({ asOf, kpis: await readComplaintKpisFromTree(store, 'kpis', 'default', asOf) }).toEqual({ asOf, kpis: expected });
+    }
+    expect(complaintKpis(rows, '2025-03-20T00:00:00.000Z').timeToResolve.count).toBeGreaterThan(20);
   });
 });

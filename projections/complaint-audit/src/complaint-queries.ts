@@ -1,9 +1,29 @@
 import type { EventStore } from '@crm/shared/event-sourcing';
-import type { FieldCondition, ReadStore } from '@crm/shared/read-model';
+import { isSummaryDoc, type FieldCondition, type ReadStore } from '@crm/shared/read-model';
 import { auditIntegrity, type AuditIntegrity } from './audit-integrity';
 import { complaintDocumentId, type ComplaintAuditDoc } from './complaint-audit.projection';
-import { complaintKpis, type ComplaintKpis } from './complaint-kpis';
-import type { ComplaintKpiRow } from './complaint-kpis.projection';
+import { complaintAsOf, complaintKpis, type ComplaintKpis, type Compliance } from './complaint-kpis';
+import {
+  addCells,
+  bucketRange,
+  complaintFigures,
+  durationsOf,
+  endOfMonthIndex,
+  KPI_HOUR_MS,
+  KPI_MONTHS,
+  kpiNodeId,
+  monthIndex,
+  nodesOfPrefix,
+} from './complaint-kpi-cells';
+import {
+  DURATION_SLOTS,
+  type DurationSlot,
+  isComplaintKpiRow,
+  type ComplaintKpiCategory,
+  type ComplaintKpiMonthMarker,
+  type ComplaintKpiRow,
+} from './complaint-kpis.projection';
+import { ratio, round } from './numbers';
 
 export type AuditTrail = Omit<ComplaintAuditDoc, 'tenantId'> & { readonly integrity: AuditIntegrity };
 
@@ -39,18 +59,42 @@ const PAGE = 1000;
  * Every row of the tenant and period, oldest first, paged by key (receivedAt, then the
  * document id the store breaks ties on) rather than by OFFSET, so each page costs the same.
  */
-export async function readComplaintKpis(store: Pick<ReadStore, 'find'>, collection: string, query: KpiQuery): Promise<ComplaintKpis> {
+export async function readComplaintKpis(
+  store: Pick<ReadStore, 'find' | 'getMany'>,
+  collection: string,
+  query: KpiQuery,
+): Promise<ComplaintKpis> {
+  if (query.receivedAt === undefined) {
+    const fast = await readComplaintKpisFromTree(store, collection, query.tenantId, query.asOf);
+    if (fast !== undefined) return fast;
+  }
+  return readComplaintKpisRowByRow(store, collection, query);
+}
+
+/**
+ * The same figures complaint by complaint: every row of the tenant and period received by asOf, oldest first,
+ * paged by key (receivedAt, then the document id the store breaks ties on) rather than by OFFSET, so each page
+ * costs the same. Serves a period (`from`/`to`), an asOf outside 2000–2341, and a build without the tree.
+ */
+export async function readComplaintKpisRowByRow(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  query: KpiQuery,
+): Promise<ComplaintKpis> {
   const rows: ComplaintKpiRow[] = [];
   let lower: string | undefined;
   // Rows already read at `lower`: the next page starts at `lower` again and skips them (they sort first among equals).
   let seenAtLower = 0;
   for (;;) {
-    const range = query.receivedAt ?? {};
+    const range = withUpper(query.receivedAt ?? {}, query.asOf);
     const gte = lower !== undefined && (range.gte === undefined || String(range.gte) < lower) ? lower : range.gte;
     const receivedAt = { ...range, ...(gte === undefined ? {} : { gte }) };
     const where = { tenantId: query.tenantId, ...(Object.keys(receivedAt).length > 0 ? { receivedAt } : {}) };
     const page = await store.find<ComplaintKpiRow>(collection, { where, orderBy: [{ field: 'receivedAt' }], limit: PAGE + seenAtLower });
-    const fresh = page.slice(seenAtLower).map((record) => record.doc);
+    const fresh = page
+      .slice(seenAtLower)
+      .map((record) => record.doc)
+      .filter(isComplaintKpiRow);
     rows.push(...fresh);
     if (page.length < PAGE + seenAtLower) break;
     const last = (fresh.at(-1) as ComplaintKpiRow).receivedAt;
@@ -58,4 +102,253 @@ export async function readComplaintKpis(store: Pick<ReadStore, 'find'>, collecti
     lower = last;
   }
   return complaintKpis(rows, query.asOf);
+}
+
+/** Complaints received after asOf never count: the range stops there, so a past asOf reads no later rows. */
+function withUpper(range: FieldCondition, asOf: string): FieldCondition {
+  const upper =
+    range.lte !== undefined && String(range.lte) <= asOf ? {} : range.lt !== undefined && String(range.lt) <= asOf ? {} : { lte: asOf };
+  if (Object.keys(upper).length === 0) return range;
+  const { lt: _lt, lte: _lte, ...rest } = range;
+  return { ...rest, ...upper };
+}
+
+/**
+ * The KPIs of every complaint of the tenant received by asOf, from the prefix-sum tree (complaint-kpi-cells.ts):
+ * the nodes of the months before asOf's, the complaints that change in asOf's month one by one, and for each
+ * median the complaints of the one duration bucket its rank falls in. Undefined when the build has no tree
+ * (an older build still serving) or asOf is outside the tree's months: the caller reads row by row.
+ */
+export async function readComplaintKpisFromTree(
+  store: Pick<ReadStore, 'find' | 'getMany'>,
+  collection: string,
+  tenantId: string,
+  asOf: string,
+): Promise<ComplaintKpis | undefined> {
+  const month = monthIndex(asOf);
+  const root = kpiNodeId(tenantId, KPI_MONTHS);
+  if (month <= 1 || month >= KPI_MONTHS || Date.parse(endOfMonthIndex(month - 1)) >= Date.parse(asOf)) return undefined;
+  const previousEnd = endOfMonthIndex(month - 1);
+  const nodeIds = nodesOfPrefix(month - 1).map((node) => kpiNodeId(tenantId, node));
+  const [nodes, markers] = await Promise.all([
+    store.getMany(collection, [...nodeIds, root]),
+    // Ranges rather than equalities: SQLite without statistics would otherwise walk the collection in id order.
+    store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: { gte: month, lte: month } } }),
+  ]);
+  const rootDoc = nodes.get(root)?.doc;
+  if (!isSummaryDoc(rootDoc)) {
+    // No tree: an older build, or a tenant without complaints (then every figure is zero either way).
+    const any = await store.find(collection, { where: { tenantId, receivedAt: { exists: true } }, limit: 1 });
+    if (any.length > 0) return undefined;
+  }
+  const totals = new Map<string, number>();
+  for (const id of nodeIds) {
+    const doc = nodes.get(id)?.doc;
+    if (isSummaryDoc(doc)) addCells(totals, Object.values(doc.cells), month - 1);
+  }
+  // The complaints that change in asOf's month: as of asOf, less what the tree counted for them.
+  const rowIds = [...new Set(markers.map((record) => `${tenantId}:${record.doc.complaintId}`))];
+  const changing = rowIds.length === 0 ? new Map() : await store.getMany<ComplaintKpiRow>(collection, rowIds);
+  const changingRows = [...changing.values()].map((record) => record.doc as ComplaintKpiRow);
+  for (const row of changingRows) {
+    for (const [f, n] of complaintFigures(complaintAsOf(row, asOf), asOf)) totals.set(f, (totals.get(f) ?? 0) + n);
+    for (const [f, n] of complaintFigures(complaintAsOf(row, previousEnd), previousEnd)) totals.set(f, (totals.get(f) ?? 0) - n);
+  }
+  const get = (f: string) => totals.get(f) ?? 0;
+  // Complaints whose durations had several values or stretches: every median reads them, folded as of asOf.
+  let multi: Promise<ComplaintKpiRow[]> | undefined;
+  const multiRows = () =>
+    (multi ??= store
+      .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
+      .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt <= asOf)));
+  const medians = async (kind: 'ack' | 'resolve') => {
+    const count = get(`${kind}.count`);
+    if (count === 0) return null;
+    const ranks = count % 2 === 1 ? [(count - 1) / 2] : [count / 2 - 1, count / 2];
+    const values: number[] = [];
+    const memo = new Map<number, Promise<number[]>>();
+    for (const rank of ranks)
+      values.push(await valueAtRank(store, collection, tenantId, asOf, kind, totals, rank, await multiRows(), memo));
+    const hours = values.map((ms) => ms / KPI_HOUR_MS);
+    return hours.length === 1 ? (hours[0] as number) : ((hours[0] as number) + (hours[1] as number)) / 2;
+  };
+  const [ackMedian, resolveMedian, categories] = await Promise.all([
+    medians('ack'),
+    medians('resolve'),
+    store.find<ComplaintKpiCategory>(collection, { where: { tenantId, kpiCategory: { gte: '' } } }),
+  ]);
+  const duration = (kind: 'ack' | 'resolve', median: number | null) => {
+    const count = get(`${kind}.count`);
+    return {
+      count,
+      meanHours: count === 0 ? null : round(get(`${kind}.ms`) / KPI_HOUR_MS / count, 2),
+      medianHours: median === null ? null : round(median, 2),
+    };
+  };
+  const compliance = (milestones: readonly ('acknowledge' | 'resolve')[]): Compliance => {
+    const sum = (outcome: string) => milestones.reduce((total, m) => total + get(`sla.${m}.${outcome}`), 0);
+    const met = sum('met');
+    const missed = sum('missed');
+    return {
+      due: met + missed,
+      met,
+      missed,
+      pending: sum('pending'),
+      overdue: sum('overdue'),
+      void: sum('void'),
+      rate: ratio(met, met + missed),
+    };
+  };
+  const complaints = get('complaints');
+  const reached = (level: 'head_office' | 'external_body' | 'legal') => ({
+    complaints: get(`escalation.${level}`),
+    rate: ratio(get(`escalation.${level}`), complaints),
+  });
+  const responses = get('satisfaction.count');
+  const byCategory = categories
+    .map((record) => ({ category: record.doc.spelling, count: get(`category.${record.doc.kpiCategory}`) }))
+    .filter((group) => group.count > 0)
+    .sort((a, b) => b.count - a.count || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
+  return {
+    asOf,
+    complaints,
+    timeToAcknowledge: duration('ack', ackMedian),
+    timeToResolve: duration('resolve', resolveMedian),
+    slaCompliance: {
+      ...compliance(['acknowledge', 'resolve']),
+      byMilestone: { acknowledge: compliance(['acknowledge']), resolve: compliance(['resolve']) },
+      breachesRecorded: get('breachesRecorded'),
+      breachesWithdrawn: get('breachesWithdrawn'),
+    },
+    escalation: { head_office: reached('head_office'), external_body: reached('external_body'), legal: reached('legal') },
+    reopen: {
+      closed: get('closed'),
+      reopened: get('reopened'),
+      reopenings: get('reopenings'),
+      rate: ratio(get('reopened'), get('closed')),
+    },
+    satisfaction: { responses, mean: responses === 0 ? null : round(get('satisfaction.sum') / responses, 2) },
+    byStatus: {
+      received: get('status.received'),
+      acknowledged: get('status.acknowledged'),
+      investigating: get('status.investigating'),
+      responded: get('status.responded'),
+      decision_communicated: get('status.decision_communicated'),
+      closed: get('status.closed'),
+    },
+    bySeverity: {
+      low: get('severity.low'),
+      medium: get('severity.medium'),
+      high: get('severity.high'),
+      critical: get('severity.critical'),
+      unassessed: get('severity.unassessed'),
+    },
+    byCategory,
+  };
+}
+
+/**
+ * The duration at `rank` (0-based, ascending) among the complaints' values as of asOf: the histogram as of asOf
+ * places the rank in one bucket; that bucket's complaints are read through the duration column's index (those
+ * with one value, held at asOf) and added to those with several values that fall in it as of asOf, and sorted.
+ */
+async function valueAtRank(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  tenantId: string,
+  asOf: string,
+  kind: 'ack' | 'resolve',
+  totals: ReadonlyMap<string, number>,
+  rank: number,
+  multi: readonly ComplaintKpiRow[],
+  memo: Map<number, Promise<number[]>>,
+): Promise<number> {
+  const prefix = `${kind}.h.`;
+  const buckets = [...totals]
+    .filter(([f, n]) => f.startsWith(prefix) && n !== 0)
+    .map(([f, n]) => [Number(f.slice(prefix.length)), n] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let below = 0;
+  let bucket: readonly [number, number] | undefined;
+  for (const entry of buckets) {
+    if (rank < below + entry[1]) {
+      bucket = entry;
+      break;
+    }
+    below += entry[1];
+  }
+  if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
+  const [b] = bucket;
+  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, tenantId, asOf, kind, b, multi)).get(b));
+  return seekRank(store, collection, tenantId, asOf, DURATION_SLOTS[kind][0] as DurationSlot, b, rank - below, others as number[]);
+}
+
+/**
+ * The value at `rank` (0-based) within bucket b among the first slot's values held at asOf and `others` (the
+ * few from the other slots and the complaints beyond them, ascending). Ordered by value, `others` first on a tie,
+ * the answer is either one of `others` or the first slot's value at an index in [rank − others, rank]: that
+ * window is read through the slot's index (OFFSET over the bucket's index range, in the store), merged with
+ * `others`, and ranked. The first slot's values before the window all come before its first value.
+ */
+async function seekRank(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  tenantId: string,
+  asOf: string,
+  slot: DurationSlot,
+  b: number,
+  rank: number,
+  others: readonly number[],
+): Promise<number> {
+  const skipped = Math.max(0, rank - others.length);
+  const where = { tenantId, [slot.ms]: bucketRange(b), [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
+  const window = await store.find<ComplaintKpiRow>(collection, {
+    where,
+    orderBy: [{ field: slot.ms }],
+    offset: skipped,
+    limit: rank - skipped + 1,
+  });
+  const merged = [
+    ...window.map((record, i) => ({ value: record.doc[slot.ms] as number, first: true, index: skipped + i })),
+    ...others.map((value) => ({ value, first: false, index: -1 })),
+  ].sort((x, y) => x.value - y.value || Number(x.first) - Number(y.first));
+  // Ranks are known from the window's first value on (or from the start when nothing was skipped).
+  const start = skipped === 0 ? 0 : merged.findIndex((entry) => entry.first);
+  if (start < 0) throw new Error(`complaint KPIs: bucket ${b} holds fewer values than the histogram says`);
+  let at = skipped + start;
+  for (const entry of merged.slice(start)) {
+    if (at === rank) return entry.value;
+    at += 1;
+  }
+  throw new Error(`complaint KPIs: rank ${rank} not found in bucket ${b}`);
+}
+
+/** The bucket's values as of asOf other than the first slot's, ascending: the later slots and the complaints beyond them. */
+async function otherValues(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  tenantId: string,
+  asOf: string,
+  kind: 'ack' | 'resolve',
+  b: number,
+  multi: readonly ComplaintKpiRow[],
+): Promise<number[]> {
+  const range = bucketRange(b);
+  // A stretch starts at or after its complaint's receipt, so one held at asOf belongs to a complaint received by then;
+  // a complaint holds one stretch at most at asOf, so none is counted twice.
+  const slots = await Promise.all(
+    DURATION_SLOTS[kind].slice(1).map(async (slot) => {
+      const where = { tenantId, [slot.ms]: range, [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
+      const found = await store.find<ComplaintKpiRow>(collection, { where });
+      return found.map((record) => record.doc[slot.ms] as number);
+    }),
+  );
+  const inBucket = (ms: number) => (range.gte === undefined || ms >= range.gte) && (range.lt === undefined || ms < range.lt);
+  const values = slots.flat();
+  for (const row of multi) {
+    const state = complaintAsOf(row, asOf);
+    const value = state === undefined ? undefined : durationsOf(state)[kind];
+    if (value !== undefined && inBucket(value)) values.push(value);
+  }
+  return values.sort((x, y) => x - y);
 }

@@ -87,6 +87,9 @@ export class ComplaintViewsController {
       M.complaintRates,
       M.rounding,
       'Rates are null when there is nothing to measure.',
+      'Every figure is exact to the instant asOf names. Without from/to the view reads totals kept per month in a prefix-sum tree ' +
+        '(a bounded number of small documents), the complaints that change in the month of asOf one by one and, for each median, ' +
+        'the complaints of the one duration bucket its rank falls in; with from/to it reads the complaints received in the period up to asOf.',
     ].join(' '),
   })
   @ApiOkResponse({ description: 'KPIs over the complaints received in the period', schema: COMPLAINT_KPIS_SCHEMA })

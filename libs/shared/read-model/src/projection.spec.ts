@@ -118,7 +118,12 @@ describe('foldEvents', () => {
         ?.doc ?? {}) as { cells: object };
       current.set('~summary', { id: '~summary', doc: { summary: true, cells }, position: '5' });
       // Replaying position 1 changes nothing; position 3 changes a (b has seen it): odd → even for a only.
-      const result = foldEvents(summarized, current, [event(1, 'Added', { ids: ['a', 'b'] }), event(3, 'Added', { ids: ['a', 'b'] })], compare);
+      const result = foldEvents(
+        summarized,
+        current,
+        [event(1, 'Added', { ids: ['a', 'b'] }), event(3, 'Added', { ids: ['a', 'b'] })],
+        compare,
+      );
       expect(result.changed.has('b')).toBe(false);
       expect(cellsOf(result.changed.get('~summary'))).toEqual([
         { dims: { parity: 'odd' }, values: { count: 1, total: 1 } },
@@ -129,12 +134,40 @@ describe('foldEvents', () => {
     it('keeps none of a failing event’s cells, and never lets a summary id be a document id', () => {
       const failing: AnyProjection = {
         ...summarized,
-        evolve: (doc, e, id) => (id === 'b' && e.position === '2' ? totals.evolve(doc, { ...e, type: 'Broken' }, id) : totals.evolve(doc, e, id)),
+        evolve: (doc, e, id) =>
+          id === 'b' && e.position === '2' ? totals.evolve(doc, { ...e, type: 'Broken' }, id) : totals.evolve(doc, e, id),
       };
       const result = foldEvents(failing, new Map(), [event(1, 'Added', { ids: ['a'] }), event(2, 'Added', { ids: ['a', 'b'] })], compare);
       expect(cellsOf(result.changed.get('~summary'))).toEqual([{ dims: { parity: 'odd' }, values: { count: 1, total: 1 } }]);
       const clash = foldEvents(summarized, new Map(), [event(1, 'Added', { ids: ['~summary'] })], compare);
       expect(String(clash.failure?.error)).toMatch(/also a document id/);
+    });
+  });
+  describe('with several summaries per event', () => {
+    // Each event's change goes to two summaries: one keeps cells as they are, the other only the even ones, renamed.
+    const twice: AnyProjection = {
+      ...totals,
+      summary: {
+        documentId: () => ['~all', '~even'],
+        cells: (doc) => {
+          const total = (doc as { total: number }).total;
+          return [{ dims: { parity: total % 2 === 0 ? 'even' : 'odd' }, values: { count: 1 } }];
+        },
+        place: (cell, summaryId) =>
+          summaryId === '~all' ? cell : cell.dims['parity'] === 'even' ? { dims: { kind: 'pair' }, values: cell.values } : undefined,
+      },
+    };
+    const cellsOf = (record: DocumentRecord<object> | null | undefined) =>
+      Object.values((record?.doc as { cells?: Record<string, unknown> } | undefined)?.cells ?? {});
+
+    it('nets each event’s old and new cells and puts the change, as placed, in every summary it names', () => {
+      const result = foldEvents(twice, new Map(), [event(1, 'Added', { ids: ['a', 'b'] }), event(2, 'Added', { ids: ['a'] })], compare);
+      expect(cellsOf(result.changed.get('~all'))).toEqual([
+        { dims: { parity: 'odd' }, values: { count: 1 } },
+        { dims: { parity: 'even' }, values: { count: 1 } },
+      ]);
+      expect(cellsOf(result.changed.get('~even'))).toEqual([{ dims: { kind: 'pair' }, values: { count: 1 } }]);
+      expect(result.changed.get('a')).toEqual({ id: 'a', doc: { total: 2 }, position: '2' });
     });
   });
 });

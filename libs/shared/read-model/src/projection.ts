@@ -25,6 +25,12 @@ export interface Projection<Doc extends object = object, E extends Event = Event
   evolve(doc: Doc | null, event: RecordedOf<E>, id: string): Doc | null;
   /** Totals kept next to the documents, so a query reads them instead of every document. */
   readonly summary?: ProjectionSummary<Doc, E>;
+  /**
+   * At most this many events per read-store transaction, for a fold heavy enough that a whole page would hold
+   * the event loop past a lease renewal: the runner applies a longer page in parts, letting timers run between
+   * them. Default: the page as it comes.
+   */
+  readonly maxBatch?: number;
 }
 
 /** What one document adds to a summary: counts and sums under its dimensions. */
@@ -47,11 +53,27 @@ export interface ProjectionSummary<Doc extends object = object, E extends Event 
   /**
    * The summary document the event's documents add to, from the event alone
    * (so the runner loads it with them): typically one per tenant. Its id must
-   * never be one documentId gives.
+   * never be one documentId gives. Several ids: the change goes to each of them
+   * (a prefix-sum tree over periods, say), in the form `place` gives it there.
    */
-  documentId(event: RecordedOf<E>): string | undefined;
+  documentId(event: RecordedOf<E>): string | readonly string[] | undefined;
   /** The cells one document adds; none for a document that counts nowhere. */
   cells(doc: Doc): readonly SummaryCell[];
+  /**
+   * The form a cell takes in one summary document (dimensions merged, say), or
+   * undefined to leave it out of that one. Default: the cell as it is. Only the
+   * cells an event changes are placed, after its old and new cells are netted.
+   */
+  place?(cell: SummaryCell, summaryId: string): SummaryCell | undefined;
+  /**
+   * With several summary documents per event: the total they hold, and the same
+   * total computed from documents' cells, so a check can compare the two
+   * (`projectionSpec` does). Without it the summaries must add up to the cells.
+   */
+  readonly total?: {
+    of(summaries: ReadonlyMap<string, SummaryDoc>): readonly SummaryCell[];
+    ofCells(cells: readonly SummaryCell[]): readonly SummaryCell[];
+  };
 }
 
 /** A summary document: cells by a key made of their dimensions. */
@@ -63,12 +85,18 @@ export interface SummaryDoc {
 export const isSummaryDoc = (doc: unknown): doc is SummaryDoc =>
   typeof doc === 'object' && doc !== null && (doc as { summary?: unknown }).summary === true;
 
+// Keys by dimensions object: cells are immutable, and a projection that hands out the same cells again (or places
+// cells on shared dimensions) gets its keys without building them again.
+const cellKeys = new WeakMap<object, string>();
+
 /**
  * The same key for the same dimensions, whatever their order: the JSON of the
  * sorted `[name, value]` pairs (`[["a",1],["b","x"]]`), spelled out by hand
  * because a fold computes it twice per cell of every document it changes.
  */
 export function summaryCellKey(dims: Readonly<Record<string, Scalar>>): string {
+  const known = cellKeys.get(dims);
+  if (known !== undefined) return known;
   const names = Object.keys(dims);
   // Insertion sort in place: cells have a handful of dimensions; same order as Array.prototype.sort's.
   for (let i = 1; i < names.length; i += 1) {
@@ -82,7 +110,9 @@ export function summaryCellKey(dims: Readonly<Record<string, Scalar>>): string {
     const name = names[i] as string;
     key += `${i === 0 ? '' : ','}[${JSON.stringify(name)},${JSON.stringify(dims[name] ?? null)}]`;
   }
-  return `${key}]`;
+  key += ']';
+  cellKeys.set(dims, key);
+  return key;
 }
 
 /**
@@ -159,6 +189,14 @@ class SummaryWork {
   }
 }
 
+/** New cells less old ones, as one cell per dimensions with what changed (cells that change nothing left out). */
+function netCells(out: readonly SummaryCell[], into: readonly SummaryCell[]): SummaryCell[] {
+  const work = new SummaryWork(undefined);
+  work.add(out, -1);
+  work.add(into, 1);
+  return Object.values(work.cells);
+}
+
 /** The erased form the runner holds; method parameters are bivariant, so every Projection<Doc, E> fits. */
 export type AnyProjection = Projection<object, Event>;
 
@@ -173,12 +211,13 @@ export function documentIdsOf(projection: AnyProjection, event: RecordedEvent): 
   return typeof ids === 'string' ? [ids] : [...new Set(ids)];
 }
 
-/** The summary document an event's documents add to, if the projection keeps one and the event touches any document. */
-function summaryIdOf(projection: AnyProjection, event: RecordedEvent, documentIds: readonly string[]): string | undefined {
-  if (projection.summary === undefined || documentIds.length === 0) return undefined;
-  const id = projection.summary.documentId(event);
-  if (id !== undefined && documentIds.includes(id)) throw new Error(`${projection.name}: summary id ${id} is also a document id`);
-  return id;
+/** The summary documents an event's documents add to, if the projection keeps any and the event touches a document. */
+function summaryIdsOf(projection: AnyProjection, event: RecordedEvent, documentIds: readonly string[]): readonly string[] {
+  if (projection.summary === undefined || documentIds.length === 0) return [];
+  const found = projection.summary.documentId(event);
+  const ids = found === undefined ? [] : typeof found === 'string' ? [found] : [...new Set(found)];
+  for (const id of ids) if (documentIds.includes(id)) throw new Error(`${projection.name}: summary id ${id} is also a document id`);
+  return ids;
 }
 
 export interface FoldFailure {
@@ -211,9 +250,7 @@ export function touchedIds(projection: AnyProjection, events: readonly RecordedE
   for (const [index, event] of events.entries()) {
     try {
       const documentIds = documentIdsOf(projection, event);
-      const summaryId = summaryIdOf(projection, event, documentIds);
-      // documentIdsOf hands out a fresh array: no copy needed.
-      ids.push(summaryId === undefined ? (documentIds as string[]) : [...documentIds, summaryId]);
+      ids.push([...documentIds, ...summaryIdsOf(projection, event, documentIds)]);
     } catch (error) {
       return { ids, failure: { event, index, error } };
     }
@@ -246,15 +283,18 @@ export function foldEvents(
     const event = events[index] as RecordedEvent;
     next.clear();
     const summary = projection.summary;
-    // touchedIds put the summary's id last, after the documents' own.
-    let summaryId: string | undefined;
+    // touchedIds put the summaries' ids last, after the documents' own.
+    let summaryIds: readonly string[] = [];
     try {
-      const candidate = summary && eventIds.length > 1 ? summary.documentId(event) : undefined;
-      summaryId = candidate !== undefined && eventIds[eventIds.length - 1] === candidate ? candidate : undefined;
+      const found = summary && eventIds.length > 1 ? summary.documentId(event) : undefined;
+      const candidates = found === undefined ? [] : typeof found === 'string' ? [found] : [...new Set(found)];
+      const tail = eventIds.slice(eventIds.length - candidates.length);
+      summaryIds =
+        candidates.length > 0 && candidates.length < eventIds.length && candidates.every((id, i) => tail[i] === id) ? candidates : [];
     } catch (error) {
       return { changed, applied, lastHandled, failure: { event, index, error } };
     }
-    const documentIds = summaryId === undefined ? eventIds : eventIds.slice(0, -1);
+    const documentIds = summaryIds.length === 0 ? eventIds : eventIds.slice(0, eventIds.length - summaryIds.length);
     const moves: { before: object | null; after: object | null }[] = [];
     try {
       for (const id of documentIds) {
@@ -262,21 +302,33 @@ export function foldEvents(
         if (record?.position !== undefined && comparePositions(event.position, record.position) <= 0) continue;
         const doc = projection.evolve(record?.doc ?? null, event, id);
         if (doc === null && record === null) continue;
+        // The very document handed in: nothing changed, nothing to write (replaying the event gives it again).
+        if (record !== null && doc === record.doc) continue;
         next.set(id, doc === null ? null : { id, doc, position: event.position });
-        if (summaryId !== undefined) moves.push({ before: record?.doc ?? null, after: doc });
+        if (summaryIds.length > 0) moves.push({ before: record?.doc ?? null, after: doc });
       }
-      if (summary && summaryId !== undefined && moves.length > 0) {
+      if (summary && summaryIds.length > 0 && moves.length > 0) {
         // Cells are computed before anything changes, so a throwing `cells` leaves the summary as it was.
         const out = moves.flatMap(({ before }) => (before === null ? [] : summary.cells(before)));
         const into = moves.flatMap(({ after }) => (after === null ? [] : summary.cells(after)));
-        let work = summaries.get(summaryId);
-        if (!work) {
-          const stored = working.get(summaryId)?.doc;
-          summaries.set(summaryId, (work = new SummaryWork(isSummaryDoc(stored) ? stored : undefined)));
+        const place = summary.place;
+        // With one summary and no placement, cells go in as they are; otherwise netted first, then placed per summary.
+        const delta = place === undefined && summaryIds.length === 1 ? undefined : netCells(out, into);
+        const placed = summaryIds.map((summaryId) => {
+          if (delta === undefined) return { summaryId, out, into };
+          const cells = place === undefined ? delta : delta.flatMap((cell) => place(cell, summaryId) ?? []);
+          return { summaryId, out: [] as SummaryCell[], into: cells };
+        });
+        for (const { summaryId, out: removed, into: added } of placed) {
+          let work = summaries.get(summaryId);
+          if (!work) {
+            const stored = working.get(summaryId)?.doc;
+            summaries.set(summaryId, (work = new SummaryWork(isSummaryDoc(stored) ? stored : undefined)));
+          }
+          work.add(removed, -1);
+          work.add(added, 1);
+          next.set(summaryId, { id: summaryId, doc: work.doc(), position: event.position });
         }
-        work.add(out, -1);
-        work.add(into, 1);
-        next.set(summaryId, { id: summaryId, doc: work.doc(), position: event.position });
       }
     } catch (error) {
       return { changed, applied, lastHandled, failure: { event, index, error } };

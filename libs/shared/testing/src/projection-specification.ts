@@ -8,6 +8,7 @@ import {
   type DocumentRecord,
   type Projection,
   type SummaryCell,
+  type SummaryDoc,
 } from '@crm/shared/read-model';
 
 /** An event as a projection test states it: type and data, plus whatever envelope fields matter to the projection. */
@@ -117,8 +118,13 @@ function mergeCells(cells: readonly SummaryCell[]): Record<string, Record<string
 function assertSummaryAddsUp(projection: AnyProjection, documents: Record<string, unknown>): void {
   const summary = projection.summary as NonNullable<AnyProjection['summary']>;
   const docs = Object.values(documents);
-  const kept = mergeCells(docs.filter(isSummaryDoc).flatMap((doc) => Object.values(doc.cells)));
-  const fresh = mergeCells(docs.filter((doc) => !isSummaryDoc(doc)).flatMap((doc) => summary.cells(doc as object)));
+  const cells = docs.filter((doc) => !isSummaryDoc(doc)).flatMap((doc) => summary.cells(doc as object));
+  const kept = summary.total
+    ? mergeCells(
+        summary.total.of(new Map(Object.entries(documents).filter((entry): entry is [string, SummaryDoc] => isSummaryDoc(entry[1])))),
+      )
+    : mergeCells(docs.filter(isSummaryDoc).flatMap((doc) => Object.values(doc.cells)));
+  const fresh = mergeCells(summary.total ? summary.total.ofCells(cells) : cells);
   deepStrictEqual(kept, fresh, `${projection.name}: the summary kept does not add up to its documents' cells`);
 }
 
