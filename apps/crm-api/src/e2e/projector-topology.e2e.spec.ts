@@ -44,7 +44,8 @@ describe('production topology: the API with CRM_PROJECTIONS=off serves what crm-
     const { CRM_READ_STORE: _read, ...inherited } = process.env;
     const projector = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-projector/src/main.ts'], {
       cwd: WORKSPACE,
-      env: { ...inherited, ...env, CRM_PROJECTIONS: 'run', CRM_PROJECTOR_PORT: '0' },
+      // Its log is read below: on whatever CRM_LOG the suite runs with (npm test silences logs).
+      env: { ...inherited, ...env, CRM_PROJECTIONS: 'run', CRM_PROJECTOR_PORT: '0', CRM_LOG: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
