@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadConfig, openEventStore } from '@crm/platform';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { http, issueKey, startTestApp, type TestApp } from '../testing/test-app';
 import { daysFromNow, salesClient } from './sales-e2e-support';
@@ -268,9 +269,27 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     // The byte search below can see: before erasure the read models hold the name in plaintext.
     expect(filesUnder(dataDir).some((file) => readFileSync(file).includes(Buffer.from(NAME, 'utf8')))).toBe(true);
 
+    // Another process on the same store (a second API, crm-projector) reads the lead over and over while it is
+    // erased, so its key cache holds the lead's key up to the moment the key is destroyed.
+    const other = await openEventStore(loadConfig({ ...process.env, CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir }));
+    const otherReads = async () => JSON.stringify(await other.readStream(`lead-${leadId}`));
+    expect(await otherReads()).toContain(NAME);
+    let erasing = true;
+    const reading = (async () => {
+      while (erasing) {
+        await otherReads();
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    })();
     const request = { subject: { type: 'lead', id: leadId }, reason: 'درخواست حذف از سوی مشتری' };
     const erased = await post('/data-subjects/erase', request, { 'idempotency-key': `erase-${leadId}` });
     expect(erased.status).toBe(200);
+    // Once the erasure has answered, no process's cache still opens the person's data.
+    const otherAfter = await otherReads();
+    erasing = false;
+    await reading;
+    await other.close();
+    expect(otherAfter).not.toContain(NAME);
     // A retry with the same Idempotency-Key gets the first reply; the person is erased once.
     expect(await post('/data-subjects/erase', request, { 'idempotency-key': `erase-${leadId}` })).toMatchObject({
       status: 200,

@@ -171,9 +171,13 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     }
     await purgeReadModels(this.readStore, values);
     for (const subjectRef of records.owned) await this.layer.keys.destroy({ tenantId, subjectRef });
+    // Another process (a second API, crm-projector) may hold an unwrapped key in its cache until then.
+    const forgottenEverywhere = Date.now() + this.layer.keys.cacheMs;
     // The projections run here stop after the batch in hand, forget the keys and purge what they
     // wrote meanwhile before they go on: no batch opened with a cached key commits after this.
     await this.barrier?.purge({ tenantId, records: records.owned, values, erasure: stream });
+    // Replies only after every cache has let the keys go: no process answers with the person's data afterwards.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, forgottenEverywhere - Date.now())));
     // Collections no runner of this process writes (run by another process, or by none now).
     await purgeReadModels(this.readStore, values);
     await this.storage?.compact();

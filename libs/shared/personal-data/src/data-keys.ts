@@ -23,7 +23,8 @@ interface PendingCreate {
 export class DataKeys {
   private pending: PendingCreate[] = [];
   private readonly cache = new Map<string, { key: Buffer | undefined; until: number }>();
-  private readonly cacheMs: number;
+  /** How long any process keeps an unwrapped key (every process of an installation runs with the same). */
+  readonly cacheMs: number;
   private readonly now: () => number;
 
   constructor(
