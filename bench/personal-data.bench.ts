@@ -70,13 +70,11 @@ async function readEverything(store: EventStore): Promise<number> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-bench-pd-'));
   const plain = openSqliteEventStore({ file: join(dir, 'plain.sqlite') });
-  const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
+  // As the embedded default keeps them: the keys in a table of the events' file, written in their group commit.
+  const sealedEvents = openSqliteEventStore({ file: join(dir, 'sealed.sqlite') });
+  const keyStore = SqliteKeyStore.beside(sealedEvents);
   const kek = randomBytes(32);
-  const sealed = new PersonalDataEventStore(
-    openSqliteEventStore({ file: join(dir, 'sealed.sqlite') }),
-    new DataKeys(keyStore, kek),
-    ALL_PERSONAL_FIELDS,
-  );
+  const sealed = new PersonalDataEventStore(sealedEvents, new DataKeys(keyStore, kek), ALL_PERSONAL_FIELDS);
   try {
     // Warm-up: statements prepared, files grown, JIT warm.
     await appendRound(plain, 100);
