@@ -7,19 +7,12 @@ import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { LeasedReactor, LeaseLostError, type LeaseStore } from '@crm/shared/read-model';
 import { ECHO_REACTOR, aPing, echoReactor, openEchoStores, type EchoStores } from './testing/echo-reactor';
 import { type Child, poll, startApp } from './testing/child-process';
+import { waitUntil } from '@crm/shared/testing';
 
 const CHILD = 'apps/crm-projector/src/testing/echo-reactor.main.ts';
 const TTL_MS = 1000;
 const URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** How many pongs answer each of `pings`: one each means no reaction was sent twice into the log. */
 async function pongs(stores: EchoStores, pings: readonly string[]): Promise<number[]> {
@@ -103,7 +96,7 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
     expect(standby.owns).toBe(false);
 
     const before = await ping(stores, 20);
-    await until(() => answered(stores, before), 20_000, 'the owner to answer 20 pings');
+    await waitUntil(() => answered(stores, before), 'the owner to answer 20 pings', 20_000);
     // A few renewal rounds more: the standby must neither take the lease nor react while the owner lives.
     await sleep(TTL_MS);
     expect(standby.owns).toBe(false);
@@ -112,11 +105,11 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
 
     // Killed right after answering these, before its next checkpoint save (once a second): the next owner gets them again.
     const unsaved = await ping(stores, 5);
-    await until(() => answered(stores, unsaved), 20_000, 'the owner to answer 5 more pings');
+    await waitUntil(() => answered(stores, unsaved), 'the owner to answer 5 more pings', 20_000);
     child.process.kill('SIGKILL');
     const killedAt = Date.now();
     expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    await until(() => standby.owns, 10_000, 'the standby to take the lease');
+    await waitUntil(() => standby.owns, 'the standby to take the lease', 10_000);
     const tookMs = Date.now() - killedAt;
     process.stderr.write(`${kind}: the standby owned ${ECHO_REACTOR} ${tookMs} ms after SIGKILL (TTL ${TTL_MS} ms)\n`);
     // The lease lapses within its TTL; the standby looks every third of it. The rest is a shared machine's slack.
@@ -127,7 +120,7 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
     });
 
     const after = await ping(stores, 10);
-    await until(() => answered(stores, after), 20_000, 'the new owner to answer 10 more pings');
+    await waitUntil(() => answered(stores, after), 'the new owner to answer 10 more pings', 20_000);
     expect(after.every((id) => standbyReacted.includes(id))).toBe(true);
     // Reactions the dead owner made after its last checkpoint are sent again; the derived ids make each a retry.
     expect(await answeredOnce(stores, [...before, ...unsaved, ...after])).toBe(true);
@@ -171,33 +164,33 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
     expect([former.owns, next.owns]).toEqual([true, false]);
 
     const first = await ping(mine, 5);
-    await until(() => answered(mine, first), 20_000, 'five pongs');
-    await until(() => checkpointReached(mine, lastPing), 10_000, 'the owner to save its checkpoint');
+    await waitUntil(() => answered(mine, first), 'five pongs', 20_000);
+    await waitUntil(() => checkpointReached(mine, lastPing), 'the owner to save its checkpoint', 10_000);
     const committed = await mine.readStore.loadCheckpoint(ECHO_REACTOR);
 
     stalled = true;
     const stalledAt = Date.now();
     const second = await ping(mine, 5);
-    await until(() => answered(mine, second), 20_000, 'five more pongs (the former owner, still valid, or the next)');
-    await until(() => next.owns, 10_000, 'the standby to take over');
+    await waitUntil(() => answered(mine, second), 'five more pongs (the former owner, still valid, or the next)', 20_000);
+    await waitUntil(() => next.owns, 'the standby to take over', 10_000);
     const takenAt = Date.now();
     expect(takenAt - stalledAt).toBeLessThan(TTL_MS + TTL_MS / 3 + 2000);
     expect(former.owns).toBe(false);
 
     // The former owner's checkpoint commit, which passed its lease check before the stall, now reaches the store.
     releaseCommit();
-    await until(() => refused.length > 0, 5_000, "the former owner's commit to be answered");
+    await waitUntil(() => refused.length > 0, "the former owner's commit to be answered", 5_000);
     expect(refused[0]).toBeInstanceOf(LeaseLostError);
 
     const late = await ping(mine, 5);
-    await until(() => answered(mine, late), 20_000, 'the new owner to answer');
+    await waitUntil(() => answered(mine, late), 'the new owner to answer', 20_000);
     expect(formerReacted.filter((reaction) => reaction.at >= takenAt)).toEqual([]);
     expect(late.every((id) => nextReacted.some((event) => event.metadata.eventId === id))).toBe(true);
     expect(await answeredOnce(mine, [...first, ...second, ...late])).toBe(true);
     // The new owner resumed from the last committed checkpoint: the stalled commit did not move it.
     expect(nextReacted[0]?.position).not.toBe(undefined);
     expect(mine.events.comparePositions(nextReacted[0]?.position as string, committed as string)).toBeGreaterThan(0);
-    await until(() => checkpointReached(theirs, lastPing), 10_000, 'the new owner to save its checkpoint');
+    await waitUntil(() => checkpointReached(theirs, lastPing), 'the new owner to save its checkpoint', 10_000);
     stalled = false;
   }, 60_000);
 });

@@ -4,14 +4,7 @@ import { InMemoryReadStore } from '@crm/shared/read-model';
 import { ProjectionRunner } from './projection-runner';
 import { describeStatus } from './status-text';
 import { bugs, dealsProjection, openDeal, ownersProjection } from './test-support';
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { waitUntil } from '@crm/shared/testing';
 
 describe('ProjectionRunner when a projection throws', () => {
   let events: InMemoryEventStore;
@@ -49,7 +42,7 @@ describe('ProjectionRunner when a projection throws', () => {
     await start();
     const head = (await events.headPosition()) as string;
     await runner.waitFor('owners', head, 5000);
-    await until(async () => (await runner.status())[0]?.phase === 'failed', 'deals to fail');
+    await waitUntil(async () => (await runner.status())[0]?.phase === 'failed', 'deals to fail');
 
     const [deals, owners] = await runner.status();
     expect(deals).toMatchObject({
@@ -84,10 +77,10 @@ describe('ProjectionRunner when a projection throws', () => {
     await openDeal(events, 'p', 'Ali', 3, undefined, true);
     await openDeal(events, 'c', 'Ali', 4);
     await start();
-    await until(async () => (await runner.status())[0]?.phase === 'failed', 'deals to fail');
+    await waitUntil(async () => (await runner.status())[0]?.phase === 'failed', 'deals to fail');
 
     await runner.resume('deals');
-    await until(async () => (await runner.status())[0]?.phase === 'failed', 'the unfixed projection to fail again');
+    await waitUntil(async () => (await runner.status())[0]?.phase === 'failed', 'the unfixed projection to fail again');
     expect(await readStore.count('deals_v1_1')).toBe(2);
 
     bugs.poisonThrows = false;
@@ -103,7 +96,7 @@ describe('ProjectionRunner when a projection throws', () => {
   it('retries a failed projection when the process restarts with fixed code', async () => {
     await openDeal(events, 'p', 'Ali', 3, undefined, true);
     await start();
-    await until(async () => (await runner.status())[0]?.phase === 'failed', 'deals to fail');
+    await waitUntil(async () => (await runner.status())[0]?.phase === 'failed', 'deals to fail');
     await runner.stop();
 
     bugs.poisonThrows = false;

@@ -13,6 +13,7 @@ import type { ReadStore } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { ProjectionRunner } from './projection-runner';
 import { documents, openDeal, ownersProjection } from './test-support';
+import { waitUntil } from '@crm/shared/testing';
 
 interface Stores {
   readonly events: EventStore & { close(): Promise<void> };
@@ -65,16 +66,6 @@ const postgres = (): Backend => {
   };
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
   const backend = make();
   const opened: Stores[] = [];
@@ -114,7 +105,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     await Promise.all([a.runner.start(), b.runner.start()]);
     for (let i = 0; i < 20; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
     const head = (await one.events.headPosition()) as string;
-    await until(async () => (await one.readStore.loadCheckpoint('owners')) === head, 10_000, 'the owner to catch up');
+    await waitUntil(async () => (await one.readStore.loadCheckpoint('owners')) === head, 'the owner to catch up', 10_000);
     const appliedBy = (reports: BatchReport[]) => reports.reduce((sum, report) => sum + report.applied, 0);
     expect([appliedBy(a.applied), appliedBy(b.applied)].sort()).toEqual([0, 20]);
     const owner = appliedBy(a.applied) === 20 ? a.runner : b.runner;
@@ -122,7 +113,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     expect(owner.owned()).toEqual(['owners']);
     expect(standby.owned()).toEqual([]);
     // It learns of the owner's build on its next look at the leases.
-    await until(async () => (await standby.status())[0]?.phase === 'standby', 5000, 'the standby to follow the owner');
+    await waitUntil(async () => (await standby.status())[0]?.phase === 'standby', 'the standby to follow the owner', 5000);
     expect(await documents(one.readStore, owner.collectionOf('owners'))).toEqual({
       Ali: { owner: 'Ali', deals: 10, amount: 1000 },
       Sara: { owner: 'Sara', deals: 10, amount: 1000 },
@@ -139,15 +130,15 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     await a.runner.start();
     expect(a.runner.owned()).toEqual(['owners']);
     await openDeal(one.events, 'd0', 'Ali', 100);
-    await until(() => a.applied.some((report) => report.applied === 1), 5000, 'A to apply the first deal');
+    await waitUntil(() => a.applied.some((report) => report.applied === 1), 'A to apply the first deal', 5000);
     const b = runnerOn(two, 'process-b', 5000, 100);
     await b.runner.start();
-    await until(() => b.runner.owned().includes('owners'), 5000, 'B to take over');
+    await waitUntil(() => b.runner.owned().includes('owners'), 'B to take over', 5000);
     const leases = await two.readStore.listLeases();
     expect(leases).toEqual([expect.objectContaining({ name: 'owners', owner: 'process-b', epoch: 2 })]);
     // A still believes it owns the projection: its next batch is fenced off, and nothing of it is written.
     await openDeal(one.events, 'd1', 'Ali', 100);
-    await until(async () => (await a.runner.status())[0]?.phase === 'standby', 5000, 'A to be fenced off');
+    await waitUntil(async () => (await a.runner.status())[0]?.phase === 'standby', 'A to be fenced off', 5000);
     expect(a.applied.filter((report) => report.outcome === 'error').length).toBeGreaterThan(0);
     const head = (await one.events.headPosition()) as string;
     await b.runner.waitFor('owners', head, 5000);
@@ -191,7 +182,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     await openDeal(stores.events, 'd0', 'Ali', 100);
     await openDeal(stores.events, 'd1', 'too-large', 100);
     await failing.start();
-    await until(async () => (await failing.status())[0]?.phase === 'failed', 10_000, 'the projection to stop');
+    await waitUntil(async () => (await failing.status())[0]?.phase === 'failed', 'the projection to stop', 10_000);
     const [status] = await failing.status();
     expect(status?.retrying).toBeUndefined();
     expect(status?.error?.message).toMatch(/refuses the batch for good/);

@@ -3,14 +3,7 @@ import { InMemoryReadStore } from '@crm/shared/read-model';
 import { ProjectionRunner } from './projection-runner';
 import type { ProjectionProgress } from './progress';
 import { dealsProjection, documents, openDeal, ownersProjection, winDeal } from './test-support';
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { waitUntil } from '@crm/shared/testing';
 
 const day = (d: number) => `2026-01-${String(d).padStart(2, '0')}T10:00:00.000Z`;
 
@@ -84,7 +77,7 @@ describe('ProjectionRunner rebuilds', () => {
     await start();
     await runner.stop();
     await start([dealsProjection(2), ownersProjection]);
-    await until(async () => runner.collectionOf('deals') === 'deals_v2_2', 'the version 2 build to take over');
+    await waitUntil(async () => runner.collectionOf('deals') === 'deals_v2_2', 'the version 2 build to take over');
     expect((await readStore.get('deals_v2_2', 'd1'))?.doc).toEqual({ dealId: 'd1', owner: 'Ali', amount: 10, stage: 'won', label: 'v2' });
     expect(await readStore.count('deals_v1_1')).toBe(0);
     const [deals] = await runner.status();
@@ -112,7 +105,7 @@ describe('ProjectionRunner rebuilds', () => {
       onProgress: (p) => resumed.push(p),
     });
     await runner.start();
-    await until(async () => runner.collectionOf('deals') === 'deals_v1_2', 'the resumed rebuild to take over');
+    await waitUntil(async () => runner.collectionOf('deals') === 'deals_v1_2', 'the resumed rebuild to take over');
     expect(Math.max(...resumed.filter((p) => p.phase === 'rebuild').map((p) => p.eventsApplied))).toBe(10 - appliedBefore);
     expect(Object.keys(await documents(readStore, 'deals_v1_2'))).toHaveLength(9);
   });
@@ -123,7 +116,7 @@ describe('ProjectionRunner rebuilds', () => {
     await runner.rebuild('deals', { onProgress: () => (batches += 1) === 2 && void runner.stop() }).catch(() => undefined);
     expect(await readStore.count('deals_v1_2')).toBeGreaterThan(0);
     await start([dealsProjection(3), ownersProjection]);
-    await until(async () => runner.collectionOf('deals') === 'deals_v3_2', 'the version 3 build to take over');
+    await waitUntil(async () => runner.collectionOf('deals') === 'deals_v3_2', 'the version 3 build to take over');
     expect(await readStore.count('deals_v1_2')).toBe(0);
     expect(await readStore.count('deals_v3_2')).toBe(9);
     expect((await readStore.listStates()).map((state) => state.name)).toEqual(['deals', 'owners']);

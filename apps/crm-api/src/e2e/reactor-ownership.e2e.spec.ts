@@ -9,18 +9,11 @@ import { LeadQualificationProcess } from '@crm/sales/application';
 import { leadDecider, type QualifyLead } from '@crm/sales/domain';
 import { startTestApp, type TestApp } from '../testing/test-app';
 import { daysFromNow, salesClient } from './sales-e2e-support';
+import { waitUntil } from '@crm/shared/testing';
 
 const CREATED = ['ContactCreated', 'AccountOpened', 'OpportunityOpened'];
 const REACTORS = ['sales.lead-qualification', 'sales.quote-acceptance'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /**
  * Two API servers on one data directory, as two replicas share their stores: the sales process managers
@@ -99,7 +92,7 @@ describe('reactors in two API processes on the same stores', () => {
     expect(await owners(second)).toEqual([qualification, expect.any(String)]);
 
     const one = await qualifiedAlone(second);
-    await until(async () => (await createdFor(first, one.leadId)).length === 3, 20_000, 'the owner to complete the qualification');
+    await waitUntil(async () => (await createdFor(first, one.leadId)).length === 3, 'the owner to complete the qualification', 20_000);
     // A few renewal rounds and polls more: the standby must not react meanwhile.
     await sleep(1500);
     expect(reacted.get(first)).toEqual([one.eventId]);
@@ -107,9 +100,9 @@ describe('reactors in two API processes on the same stores', () => {
 
     await first.close();
     servers.splice(servers.indexOf(first), 1);
-    await until(async () => !(await owners(second)).includes(qualification as string), 5_000, 'the second server to take the leases');
+    await waitUntil(async () => !(await owners(second)).includes(qualification as string), 'the second server to take the leases', 5_000);
     const two = await qualifiedAlone(second);
-    await until(async () => (await createdFor(second, two.leadId)).length === 3, 20_000, 'the new owner to complete the qualification');
+    await waitUntil(async () => (await createdFor(second, two.leadId)).length === 3, 'the new owner to complete the qualification', 20_000);
     expect(reacted.get(second)).toContain(two.eventId);
     expect((await createdFor(second, one.leadId)).sort()).toEqual([...CREATED].sort());
     expect((await createdFor(second, two.leadId)).sort()).toEqual([...CREATED].sort());

@@ -18,7 +18,7 @@ import {
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
 import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { Projection, ReadStore, ReadStoreTransaction, TransactionOptions } from '@crm/shared/read-model';
-import { anEvent } from '@crm/shared/testing';
+import { anEvent, waitUntil } from '@crm/shared/testing';
 
 /**
  * A projection batch that opened a record's events with its key before an erasure, and commits
@@ -120,14 +120,6 @@ function fileHolds(readStore: SqliteReadStore, dir: string, text: string): boole
   });
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const docOf = async (runner: ProjectionRunner, readStore: ReadStore, id: string) =>
   (await readStore.get<LeadDoc>(runner.collectionOf('lead-names'), id))?.doc;
 
@@ -144,7 +136,7 @@ async function valuesOf(events: EventStore, streamId: string): Promise<string[]>
  */
 async function leadWithBatchInFlight(events: EventStore, readStore: ReadStore, runner: ProjectionRunner, gate: Gate, lead: string) {
   await events.appendToStream(lead, [anEvent('LeadCaptured', { fullName: FIRST })]);
-  await until(async () => (await docOf(runner, readStore, lead))?.fullName === FIRST, 'the lead to be projected');
+  await waitUntil(async () => (await docOf(runner, readStore, lead))?.fullName === FIRST, 'the lead to be projected');
   gate.armed = true;
   await events.appendToStream(lead, [anEvent('LeadRenamed', { fullName: SECOND })]);
   await gate.reached;
@@ -177,7 +169,7 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
 
     // The record goes on after the erasure: its document is written again from what the store holds now.
     await events.appendToStream(lead, [anEvent('LeadAssigned', { ownerId: 'user-7' })]);
-    await until(async () => (await docOf(runner, readStore, lead))?.ownerId === 'user-7', 'the assignment to be projected');
+    await waitUntil(async () => (await docOf(runner, readStore, lead))?.ownerId === 'user-7', 'the assignment to be projected');
     expect(await docOf(runner, readStore, lead)).toEqual({ fullName: '[erased]', ownerId: 'user-7' });
     expect(fileHolds(readStore, dir, FIRST)).toBe(false);
   });
@@ -197,7 +189,7 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
     await keys.destroy({ tenantId: TENANT, subjectRef: lead });
     await purgeReadModels(readStore, values);
     gate.pass();
-    await until(async () => (await docOf(runner, readStore, lead))?.fullName === SECOND, 'the held batch to commit');
+    await waitUntil(async () => (await docOf(runner, readStore, lead))?.fullName === SECOND, 'the held batch to commit');
     expect(fileHolds(readStore, dir, FIRST)).toBe(true);
   });
 
@@ -246,7 +238,7 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
     // The projector's held batch commits only now, after every purge of the API process.
     gate.pass();
 
-    await until(async () => seen.length > 0, 'the projector to see the erasure');
+    await waitUntil(async () => seen.length > 0, 'the projector to see the erasure');
     expect(seen[0]).toMatch(/projections here purged \(1 documents rewritten\)/);
     expect(await docOf(runner, api.readStore, lead)).toEqual({ fullName: '[erased]' });
     expect(fileHolds(api.readStore, api.dir, FIRST)).toBe(false);

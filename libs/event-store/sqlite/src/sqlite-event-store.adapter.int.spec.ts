@@ -3,19 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { aStream, anEvent, someEvents } from '@crm/shared/testing';
+import { aStream, anEvent, someEvents, waitUntil } from '@crm/shared/testing';
 import { AllQueries } from './all-query';
 import { SCHEMA_VERSION } from './schema';
 import { openSqliteEventStore, SqliteEventStore, type OpenSqliteEventStoreOptions } from './sqlite-event-store';
 import { appendFromAnotherProcess } from './test-support';
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('SqliteEventStore on its file', () => {
   let dir: string;
@@ -79,7 +71,7 @@ describe('SqliteEventStore on its file', () => {
     const subscription = reader.subscribeToAll((events) => void seen.push(...events));
     await subscription.caughtUp;
     await writer.appendToStream(aStream(), someEvents(3, 'Elsewhere'));
-    await until(() => seen.length === 3, 'events from the other connection');
+    await waitUntil(() => seen.length === 3, 'events from the other connection');
     await subscription.stop();
     expect(seen.map((e) => e.type)).toEqual(['Elsewhere', 'Elsewhere', 'Elsewhere']);
   });
@@ -97,7 +89,7 @@ describe('SqliteEventStore on its file', () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await child;
-    await until(() => seen.length === 200, "the other process's events");
+    await waitUntil(() => seen.length === 200, "the other process's events");
     await subscription.stop();
     const read = await store.readStream(streamId);
     expect(read.map((e) => e.revision)).toEqual(read.map((_, i) => i));

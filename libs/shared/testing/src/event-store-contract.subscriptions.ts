@@ -2,14 +2,7 @@ import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { newId } from '@crm/shared/kernel';
 import type { ContractContext } from './event-store-contract';
 import { aStream, anEvent, someEvents } from './event-fixtures';
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { waitUntil } from './wait-until';
 
 export function describeSubscriptionContract({ store }: ContractContext): void {
   describe('catch-up subscriptions', () => {
@@ -22,7 +15,7 @@ export function describeSubscriptionContract({ store }: ContractContext): void {
       expect(seen).toHaveLength(250);
       await store().appendToStream(streamId, someEvents(3, 'Live'));
       await store().appendToStream(aStream(), [anEvent('Live')]);
-      await until(() => seen.length === 254, 'live events');
+      await waitUntil(() => seen.length === 254, 'live events');
       await subscription.stop();
       expect(seen.map((e) => e.metadata.eventId)).toEqual((await store().readAll()).events.map((e) => e.metadata.eventId));
     });
@@ -99,7 +92,7 @@ export function describeSubscriptionContract({ store }: ContractContext): void {
       await subscription.caughtUp;
       const other = await store().appendToStream(aStream('complaint'), [anEvent('ComplaintReceived')]);
       const reached = () => checkpoint !== undefined && store().comparePositions(checkpoint, other.position) >= 0;
-      await until(reached, 'the checkpoint to pass a filtered-out live event', 5_000);
+      await waitUntil(reached, 'the checkpoint to pass a filtered-out live event', 5_000);
       await subscription.stop();
     });
 

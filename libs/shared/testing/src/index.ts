@@ -8,3 +8,4 @@ export * from './projection-specification';
 export * from './read-model-comparison';
 export * from './key-store-contract';
 export * from './sealed-event-store-contract';
+export * from './wait-until';

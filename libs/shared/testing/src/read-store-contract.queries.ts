@@ -175,20 +175,16 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
         'd4',
         'd8',
       ]);
-      expect((await store().find('deals', { orderBy: [{ field: 'amount' }], after: { values: [null], id: 'd4' } })).map((r) => r.id)).toEqual([
-        'd8',
-        'd7',
-        'd2',
-        'd5',
-        'd1',
-        'd3',
-        'd6',
-      ]);
+      expect(
+        (await store().find('deals', { orderBy: [{ field: 'amount' }], after: { values: [null], id: 'd4' } })).map((r) => r.id),
+      ).toEqual(['d8', 'd7', 'd2', 'd5', 'd1', 'd3', 'd6']);
     });
 
     it('refuses a keyset that does not fit the order', async () => {
       const refused = { code: 'READ_STORE.INVALID_QUERY' };
-      await expect(store().find('deals', { orderBy: [{ field: 'amount' }], after: { values: [], id: 'd1' } })).rejects.toMatchObject(refused);
+      await expect(store().find('deals', { orderBy: [{ field: 'amount' }], after: { values: [], id: 'd1' } })).rejects.toMatchObject(
+        refused,
+      );
       await expect(
         store().find('deals', { orderBy: [{ field: 'amount' }, { field: 'name' }], after: { values: [1, 'a'], id: 'd1' } }),
       ).rejects.toMatchObject(refused);
