@@ -55,6 +55,19 @@ describe('SqliteReadStore (real file)', () => {
       await other.close();
     });
 
+    it('reads a collection another connection dropped as empty, statements it had prepared included', async () => {
+      const other = openSqliteReadStore({ file: store.db.name });
+      await store.transaction((tx) => tx.put('gone', 't:1', { tenantId: 't', v: 1 }));
+      // The reader prepares and caches its statements on the table first.
+      expect(await other.count('gone')).toBe(1);
+      expect(await other.find('gone', { where: { tenantId: 't' } })).toHaveLength(1);
+      await store.dropCollection('gone');
+      expect(await other.count('gone')).toBe(0);
+      expect(await other.find('gone', { where: { tenantId: 't' } })).toEqual([]);
+      expect(await other.get('gone', 't:1')).toBeUndefined();
+      await other.close();
+    });
+
     it('rolls back the whole batch when the database refuses one write of it', async () => {
       await store.transaction((tx) => tx.delete('c', 'none')); // creates the collection's table
       store.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON rmd_c WHEN NEW.id = 'poison'

@@ -310,8 +310,10 @@ export class SqliteReadStore implements ReadStore {
   }
 }
 
+/** By message, not `instanceof Error`: the driver's errors may come from another realm (Jest's VM contexts). */
 function isMissingTable(error: unknown): boolean {
-  return error instanceof Error && /no such table/.test(error.message);
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /no such table/.test(message);
 }
 
 function toRecord<D extends object>(row: DocumentRow): DocumentRecord<D> {
