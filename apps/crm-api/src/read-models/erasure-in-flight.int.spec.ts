@@ -144,12 +144,8 @@ async function leadWithBatchInFlight(events: EventStore, readStore: ReadStore, r
 
 describe('an erasure while a projection batch is in flight (SQLite read-model file)', () => {
   let cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.reverse()) await step();
-    cleanup = [];
-  });
-
-  it('on this process: the barrier waits for the batch, then purges; a later event of the record brings nothing back', async () => {
+  /** A runner on a fresh world whose next batch, a lead's second event, is held in flight at the gate. */
+  async function runnerWithBatchInFlight() {
     const keys = new DataKeys(keyStore(), randomBytes(32));
     const { dir, events, readStore, close } = await world(keys);
     const gate = new Gate();
@@ -158,6 +154,16 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
     await runner.start();
     const lead = `lead-${randomUUID()}`;
     await leadWithBatchInFlight(events, readStore, runner, gate, lead);
+    return { keys, dir, events, readStore, gate, runner, lead };
+  }
+
+  afterEach(async () => {
+    for (const step of cleanup.reverse()) await step();
+    cleanup = [];
+  });
+
+  it('on this process: the barrier waits for the batch, then purges; a later event of the record brings nothing back', async () => {
+    const { keys, dir, events, readStore, gate, runner, lead } = await runnerWithBatchInFlight();
 
     // The erasure: values, a first purge, the key destroyed, then the barrier (the batch is released meanwhile).
     const values = await valuesOf(events, lead);
@@ -175,14 +181,7 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
   });
 
   it('without the barrier (purge, destroy, purge again), the same batch leaves the name in the file: what the barrier prevents', async () => {
-    const keys = new DataKeys(keyStore(), randomBytes(32));
-    const { dir, events, readStore, close } = await world(keys);
-    const gate = new Gate();
-    const runner = runnerOn(events, gate.wrap(readStore));
-    cleanup.push(close, () => runner.stop());
-    await runner.start();
-    const lead = `lead-${randomUUID()}`;
-    await leadWithBatchInFlight(events, readStore, runner, gate, lead);
+    const { keys, dir, events, readStore, gate, runner, lead } = await runnerWithBatchInFlight();
 
     const values = await valuesOf(events, lead);
     await purgeReadModels(readStore, values);

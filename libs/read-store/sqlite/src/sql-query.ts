@@ -23,33 +23,36 @@ function typed(path: FieldPath, value: string | number): string {
   return `${typeOf(path)} ${typeof value === 'number' ? NUMBER_TYPES : `= 'text'`}`;
 }
 
-function equality(path: FieldPath, value: Predicate['value'], params: Param[]): string {
-  if (value === null) return `${extract(path)} IS NULL`;
+/** The field's value; `unindexed` wraps it in SQLite's unary `+` (a no-op on the value) so no expression index serves it. */
+const field = (path: FieldPath, unindexed: boolean): string => (unindexed ? `+${extract(path)}` : extract(path));
+
+function equality(path: FieldPath, value: Predicate['value'], params: Param[], unindexed: boolean): string {
+  if (value === null) return `${field(path, unindexed)} IS NULL`;
   if (typeof value === 'boolean') return `${typeOf(path)} = '${value ? 'true' : 'false'}'`;
   if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError('equality needs a scalar');
   params.push(value);
-  return `(${extract(path)} = ? AND ${typed(path, value)})`;
+  return `(${field(path, unindexed)} = ? AND ${typed(path, value)})`;
 }
 
 const RANGE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-function condition(predicate: Predicate, params: Param[]): string {
+function condition(predicate: Predicate, params: Param[], unindexed: boolean): string {
   const { path } = predicate;
   switch (predicate.op) {
     case 'eq':
-      return equality(path, predicate.value, params);
+      return equality(path, predicate.value, params, unindexed);
     case 'ne':
-      return `NOT coalesce(${equality(path, predicate.value, params)}, 0)`;
+      return `NOT coalesce(${equality(path, predicate.value, params, unindexed)}, 0)`;
     case 'exists':
-      return `${extract(path)} IS ${predicate.value ? 'NOT NULL' : 'NULL'}`;
+      return `${field(path, unindexed)} IS ${predicate.value ? 'NOT NULL' : 'NULL'}`;
     case 'in':
       if (predicate.value.length === 0) return '0';
       params.push(JSON.stringify(predicate.value));
       // One statement for any list length: the list travels as one JSON parameter.
-      return `(${typeOf(path)} IN ('integer', 'real', 'text') AND ${extract(path)} IN (SELECT value FROM json_each(?)))`;
+      return `(${typeOf(path)} IN ('integer', 'real', 'text') AND ${field(path, unindexed)} IN (SELECT value FROM json_each(?)))`;
     default:
       params.push(predicate.value);
-      return `(${extract(path)} ${RANGE[predicate.op]} ? AND ${typed(path, predicate.value)})`;
+      return `(${field(path, unindexed)} ${RANGE[predicate.op]} ? AND ${typed(path, predicate.value)})`;
   }
 }
 
@@ -91,16 +94,10 @@ export function createTableSql(collection: string): string {
   return `CREATE TABLE IF NOT EXISTS ${tableOf(collection)} (id TEXT PRIMARY KEY NOT NULL, position TEXT, doc TEXT NOT NULL)`;
 }
 
-/**
- * `walkIds`: the filter's fields are kept from the expression indexes (SQLite's unary `+` changes no value),
- * so a find in id order walks the primary key and stops at its page instead of sorting every match.
- */
+/** `walkIds`: no expression index serves the filter, so a find in id order walks the primary key and stops at its page instead of sorting every match. */
 export function whereClause(predicates: readonly Predicate[], keyset?: NormalizedKeyset, walkIds = false): SqlFragment {
   const params: Param[] = [];
-  const conditions = predicates.map((predicate) => {
-    const sql = condition(predicate, params);
-    return walkIds ? sql.replace(/json_extract\(doc, /g, '+json_extract(doc, ') : sql;
-  });
+  const conditions = predicates.map((predicate) => condition(predicate, params, walkIds));
   const after = keysetCondition(keyset, params);
   if (after !== undefined) conditions.push(after);
   return { sql: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
