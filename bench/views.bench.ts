@@ -224,8 +224,12 @@ async function startServer(store: StoreKind, events: number): Promise<{ app: Nes
 /** Waits until every projection serves a collection built by this code (a version bump rebuilds while the old one serves). */
 async function currentVersions(runner: ProjectionRunner): Promise<void> {
   for (;;) {
-    const behind = (await runner.status()).filter((status) => status.version !== status.codeVersion);
-    if (behind.length === 0) return;
+    // A worker deep in a first build's batch may not answer within the status timeout: ask again.
+    const statuses = await runner.status().catch((error: Error) => {
+      process.stdout.write(`  (status: ${error.message}; asking again)\n`);
+      return undefined;
+    });
+    if (statuses?.every((status) => status.version === status.codeVersion)) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
