@@ -2,7 +2,8 @@ import { recordedDemoHistory } from '@crm/demo-data';
 import { foldEvents, InMemoryReadStore, isSummaryDoc, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
 import { complaintKpis } from './complaint-kpis';
 import { complaintKpisProjection, isComplaintKpiRow, type ComplaintKpiRow } from './complaint-kpis.projection';
-import { readComplaintKpisFromTree } from './complaint-queries';
+import { ComplaintKpiAnswers, readComplaintKpisFromTree } from './complaint-queries';
+import { KPI_MONTHS, kpiNodeId } from './complaint-kpi-cells';
 
 /**
  * The tree path of the complaint KPIs against the complaint-by-complaint fold (the definition), on a seeded
@@ -61,6 +62,78 @@ describe('complaint KPIs from the prefix-sum tree, on a seeded history', () => {
     expect(late.timeToAcknowledge.medianHours).not.toBeNull();
     expect(late.byCategory.length).toBeGreaterThan(3);
     expect(late.slaCompliance.overdue).toBeGreaterThan(0);
+  });
+
+  describe('answers kept between requests', () => {
+    const month = { from: Date.parse('2025-08-01T00:00:00.000Z'), to: Date.parse('2025-09-01T00:00:00.000Z') };
+    // Every instant a complaint carries in the month: where figures can change.
+    const edges = () => {
+      const found = new Set<number>();
+      const visit = (value: unknown): void => {
+        if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
+          const ms = Date.parse(value);
+          if (ms >= month.from && ms < month.to) found.add(ms);
+        } else if (Array.isArray(value)) value.forEach(visit);
+        else if (typeof value === 'object' && value !== null) Object.values(value).forEach(visit);
+      };
+      rows.forEach(visit);
+      return [...found].sort((a, b) => a - b);
+    };
+    const counting = () => {
+      const calls = { find: 0, getMany: 0 };
+      return {
+        calls,
+        store: {
+          find: ((collection, query) => ((calls.find += 1), store.find(collection, query))) as typeof store.find,
+          getMany: ((collection, ids) => ((calls.getMany += 1), store.getMany(collection, ids))) as typeof store.getMany,
+        },
+      };
+    };
+
+    it('serve only where the fresh answer is the same: around steps, deadlines and receipts of a month walked forwards', async () => {
+      const answers = new ComplaintKpiAnswers();
+      const { store: counted, calls } = counting();
+      // 25 of the month's instants, evenly: just before one, on it, just after, and halfway to the next.
+      const all = edges();
+      const chosen = all.filter((_, i) => i % Math.max(1, Math.floor(all.length / 25)) === 0).slice(0, 25);
+      expect(chosen.length).toBe(25);
+      let reused = 0;
+      for (const ms of chosen) {
+        const next = all[all.indexOf(ms) + 1] ?? month.to;
+        for (const at of [ms - 1, ms, ms + 1, Math.floor((ms + next) / 2)]) {
+          const asOf = new Date(at).toISOString();
+          const before = calls.find;
+          const answer = await answers.read(counted, 'kpis', 'default', asOf);
+          // A kept answer must be the one computed afresh; a fresh one is the tree's read (checked above).
+          if (calls.find === before) {
+            reused += 1;
+            expect(answer).toEqual(complaintKpis(rows, asOf));
+          }
+        }
+      }
+      // Kept answers did serve, and the instants did make them be recomputed.
+      expect(reused).toBeGreaterThan(15);
+      expect(reused).toBeLessThan(75);
+    });
+
+    it('are read again once the tree root moves (a complaint changed), and only then within an interval', async () => {
+      const answers = new ComplaintKpiAnswers();
+      const { store: counted, calls } = counting();
+      const [a, b] = edges()
+        .filter((ms, i, all) => i > 0 && ms - (all[i - 1] as number) > 10_000)
+        .slice(0, 1)
+        .flatMap((ms) => [ms - 5_000, ms - 4_000]);
+      await answers.read(counted, 'kpis', 'default', new Date(a as number).toISOString());
+      const finds = calls.find;
+      await answers.read(counted, 'kpis', 'default', new Date(b as number).toISOString());
+      expect(calls.find).toBe(finds);
+      const root = kpiNodeId('default', KPI_MONTHS);
+      const record = await store.get('kpis', root);
+      await store.transaction((tx) => tx.put('kpis', root, record?.doc as object, `${Number(record?.position) + 1}`));
+      await answers.read(counted, 'kpis', 'default', new Date(b as number).toISOString());
+      expect(calls.find).toBeGreaterThan(finds);
+      await store.transaction((tx) => tx.put('kpis', root, record?.doc as object, record?.position));
+    });
   });
 
   it('answers nothing for another tenant', async () => {

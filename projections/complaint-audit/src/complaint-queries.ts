@@ -63,9 +63,12 @@ export async function readComplaintKpis(
   store: Pick<ReadStore, 'find' | 'getMany'>,
   collection: string,
   query: KpiQuery,
+  answers?: ComplaintKpiAnswers,
 ): Promise<ComplaintKpis> {
   if (query.receivedAt === undefined) {
-    const fast = await readComplaintKpisFromTree(store, collection, query.tenantId, query.asOf);
+    const fast = answers
+      ? await answers.read(store, collection, query.tenantId, query.asOf)
+      : await readComplaintKpisFromTree(store, collection, query.tenantId, query.asOf);
     if (fast !== undefined) return fast;
   }
   return readComplaintKpisRowByRow(store, collection, query);
@@ -125,6 +128,30 @@ export async function readComplaintKpisFromTree(
   tenantId: string,
   asOf: string,
 ): Promise<ComplaintKpis | undefined> {
+  return (await treeAnswer(store, collection, tenantId, asOf))?.kpis;
+}
+
+/**
+ * The tree's answer as of asOf, with what says how long it holds: the position of the tree's root (rewritten with
+ * every event that changes one of the tenant's documents, since every event's month reaches the root) and the open
+ * interval of instants around asOf in which no figure can change. Every figure compares asOf with instants of the
+ * complaints it reads (a step dated at or before asOf, a deadline passed before it, a receipt after it), and every
+ * complaint with such an instant in asOf's month is marked for that month and read here; so between two
+ * consecutive instants of those complaints, within the month, the answer is the same but for `asOf` itself.
+ */
+interface TreeAnswer {
+  readonly kpis: ComplaintKpis;
+  readonly rootPosition: string | undefined;
+  /** Exclusive bounds in ms; undefined when asOf falls on an instant of the month (the answer holds at asOf only). */
+  readonly holds?: { readonly afterMs: number; readonly beforeMs: number };
+}
+
+async function treeAnswer(
+  store: Pick<ReadStore, 'find' | 'getMany'>,
+  collection: string,
+  tenantId: string,
+  asOf: string,
+): Promise<TreeAnswer | undefined> {
   const month = monthIndex(asOf);
   const root = kpiNodeId(tenantId, KPI_MONTHS);
   if (month <= 1 || month >= KPI_MONTHS || Date.parse(endOfMonthIndex(month - 1)) >= Date.parse(asOf)) return undefined;
@@ -135,7 +162,8 @@ export async function readComplaintKpisFromTree(
     // Ranges rather than equalities: SQLite without statistics would otherwise walk the collection in id order.
     store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: { gte: month, lte: month } } }),
   ]);
-  const rootDoc = nodes.get(root)?.doc;
+  const rootRecord = nodes.get(root);
+  const rootDoc = rootRecord?.doc;
   if (!isSummaryDoc(rootDoc)) {
     // No tree: an older build, or a tenant without complaints (then every figure is zero either way).
     const any = await store.find(collection, { where: { tenantId, receivedAt: { exists: true } }, limit: 1 });
@@ -209,7 +237,7 @@ export async function readComplaintKpisFromTree(
     .map((record) => ({ category: record.doc.spelling, count: get(`category.${record.doc.kpiCategory}`) }))
     .filter((group) => group.count > 0)
     .sort((a, b) => b.count - a.count || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
-  return {
+  const kpis: ComplaintKpis = {
     asOf,
     complaints,
     timeToAcknowledge: duration('ack', ackMedian),
@@ -245,6 +273,69 @@ export async function readComplaintKpisFromTree(
     },
     byCategory,
   };
+  return {
+    kpis,
+    rootPosition: rootRecord?.position,
+    ...holdsAround(asOf, Date.parse(previousEnd), Date.parse(endOfMonthIndex(month)), changingRows),
+  };
+}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T/;
+
+/** The open interval around asOf, within its month, holding none of the instants the rows carry; none if asOf is one. */
+function holdsAround(asOf: string, previousEndMs: number, monthEndMs: number, rows: readonly object[]): Pick<TreeAnswer, 'holds'> {
+  const at = Date.parse(asOf);
+  let afterMs = previousEndMs;
+  let beforeMs = monthEndMs + 1;
+  const visit = (value: unknown): boolean => {
+    if (typeof value === 'string') {
+      if (!INSTANT.test(value)) return true;
+      const ms = Date.parse(value);
+      if (ms === at) return false;
+      if (ms < at && ms > afterMs) afterMs = ms;
+      if (ms > at && ms < beforeMs) beforeMs = ms;
+      return true;
+    }
+    if (Array.isArray(value)) return value.every(visit);
+    if (typeof value === 'object' && value !== null) return Object.values(value).every(visit);
+    return true;
+  };
+  return rows.every(visit) ? { holds: { afterMs, beforeMs } } : {};
+}
+
+/**
+ * Answers kept between requests (the view's "now" moves on every request, the figures do not): the last answer per
+ * tenant and collection serves another asOf while the tree's root is at the same position and asOf lies in the same
+ * interval without instants (`TreeAnswer`). Identical figures, checked against fresh answers in
+ * complaint-kpi-answers.seeded.spec.ts.
+ */
+export class ComplaintKpiAnswers {
+  private readonly kept = new Map<string, TreeAnswer>();
+
+  constructor(private readonly capacity = 64) {}
+
+  async read(
+    store: Pick<ReadStore, 'find' | 'getMany'>,
+    collection: string,
+    tenantId: string,
+    asOf: string,
+  ): Promise<ComplaintKpis | undefined> {
+    const key = `${collection}\u0000${tenantId}`;
+    const at = Date.parse(asOf);
+    const kept = this.kept.get(key);
+    if (kept?.holds && kept.rootPosition !== undefined && at > kept.holds.afterMs && at < kept.holds.beforeMs) {
+      const root = (await store.getMany(collection, [kpiNodeId(tenantId, KPI_MONTHS)])).get(kpiNodeId(tenantId, KPI_MONTHS));
+      if (root?.position === kept.rootPosition) return { ...kept.kpis, asOf };
+    }
+    const answer = await treeAnswer(store, collection, tenantId, asOf);
+    if (answer === undefined) return undefined;
+    if (answer.holds && answer.rootPosition !== undefined) {
+      this.kept.delete(key);
+      this.kept.set(key, answer);
+      if (this.kept.size > this.capacity) this.kept.delete(this.kept.keys().next().value as string);
+    }
+    return answer.kpis;
+  }
 }
 
 /**

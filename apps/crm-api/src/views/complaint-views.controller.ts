@@ -6,6 +6,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import {
   COMPLAINT_AUDIT,
   COMPLAINT_KPIS,
+  ComplaintKpiAnswers,
   readAuditTrail,
   readComplaintKpis,
   type AuditTrail,
@@ -69,6 +70,9 @@ const UuidParam = (name: string) =>
 @ApiTags('views')
 @Controller('views')
 export class ComplaintViewsController {
+  /** Answers without a period, kept while the tree's root stands still and no complaint's instant passes. */
+  private readonly kpiAnswers = new ComplaintKpiAnswers();
+
   constructor(
     private readonly readModels: ReadModels,
     @Inject(EVENT_STORE) private readonly events: EventStore,
@@ -89,7 +93,9 @@ export class ComplaintViewsController {
       'Rates are null when there is nothing to measure.',
       'Every figure is exact to the instant asOf names. Without from/to the view reads totals kept per month in a prefix-sum tree ' +
         '(a bounded number of small documents), the complaints that change in the month of asOf one by one and, for each median, ' +
-        'the complaints of the one duration bucket its rank falls in; with from/to it reads the complaints received in the period up to asOf.',
+        'the complaints of the one duration bucket its rank falls in; with from/to it reads the complaints received in the period up to asOf. ' +
+        'An answer without from/to is reused for a later asOf until a complaint changes or one of the instants of the month (a step, a ' +
+        'deadline, a receipt) passes: the figures are the same.',
     ].join(' '),
   })
   @ApiOkResponse({ description: 'KPIs over the complaints received in the period', schema: COMPLAINT_KPIS_SCHEMA })
@@ -102,11 +108,12 @@ export class ComplaintViewsController {
     const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
     const asOf = query.asOf === undefined ? this.clock.now().toISOString() : new Date(endOfDay(query.asOf)).toISOString();
     const receivedAt = timeRange(query.from, query.to);
-    const kpis = await readComplaintKpis(this.readModels.store, collection, {
-      tenantId,
-      asOf,
-      ...(receivedAt ? { receivedAt } : {}),
-    });
+    const kpis = await readComplaintKpis(
+      this.readModels.store,
+      collection,
+      { tenantId, asOf, ...(receivedAt ? { receivedAt } : {}) },
+      this.kpiAnswers,
+    );
     return { ...kpis, ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
   }
 

@@ -103,7 +103,9 @@ describe('SqliteReadStore (real file)', () => {
       };
       expect(plan({ where: { tenantId: 't', tier: 'gold' } })).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_tier/);
       // A tenant and a range (a month's markers, the rows flagged for a median) is a narrow slice too.
-      expect(plan({ where: { tenantId: 't', tier: { gte: 'gold', lte: 'gold' } } })).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_tier/);
+      expect(plan({ where: { tenantId: 't', tier: { gte: 'gold', lte: 'gold' } } })).toMatch(
+        /USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_tier/,
+      );
       // One tenant's every document, and a page in id order, walk the primary key: no sort of everything the filter finds.
       expect(plan({ where: { tenantId: 't' } })).not.toContain('TEMP B-TREE');
       expect(plan({ where: { tenantId: 't' }, limit: 10, after: { values: [], id: 't:1' } })).not.toContain('TEMP B-TREE');
