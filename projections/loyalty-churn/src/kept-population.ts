@@ -74,7 +74,7 @@ export class SortedList {
 }
 
 /** Customers per slice of `timelines` whose churn report part a cache keeps (`sliceStamps`). */
-export const REPORT_SLICE = 1_000;
+export const REPORT_SLICE = 250;
 
 let lastStamp = 0;
 const nextStamp = (): number => (lastStamp += 1);

@@ -1,5 +1,13 @@
 import type { FindQuery, ReadStore, Where } from '@crm/shared/read-model';
-import { churnPeriods, churnReportAt, churnReportOf, sumChurnReports, type ChurnReport, type ChurnReportOptions } from './churn-report';
+import {
+  churnPeriods,
+  churnReportAt,
+  churnReportOf,
+  negatedChurnReport,
+  sumChurnReports,
+  type ChurnReport,
+  type ChurnReportOptions,
+} from './churn-report';
 import { customerHistories, historySteps, type CustomerHistory, type LoyaltySources, type WonDealsRule } from './customer-history';
 import {
   sortablePosition,
@@ -242,7 +250,8 @@ export async function updatePopulation(
     const changed = <D extends object>(role: keyof LoyaltyCollections): Promise<D[]> => {
       const at = since[role];
       const where: Where = at === null ? { tenantId } : { tenantId, lastPosition: { gt: sortablePosition(at) } };
-      return docs<D>(store, collections[role], { where, limit: limit + 1 });
+      // In lastPosition order: a find with a limit and no sort field walks the collection in id order on SQLite.
+      return docs<D>(store, collections[role], { where, orderBy: [{ field: 'lastPosition' }], limit: limit + 1 });
     };
     const [activities, wonDeals, interactions, contactLinks, opportunityLinks] = await Promise.all([
       changed<CustomerActivityDoc>('activity'),
@@ -391,18 +400,26 @@ export class PopulationCache {
     if (kept && kept.stamps.length === stamps.length && kept.stamps.every((stamp, k) => stamp === stamps[k])) {
       return churnReportAt(kept.report, options.asOf);
     }
-    // A slice of customers at a time, so a first report over many customers does not hold the event loop; a slice
-    // no account of which changed since a kept report keeps its part (restated: only the instants it names change).
+    // A slice of customers at a time, so a first report over many customers does not hold the event loop. With a
+    // kept report of the same periods, only the slices some account of which changed since are computed again: the
+    // kept total (restated: only the instants it names change) less their old parts plus their new ones.
     const parts: ChurnReport[] = [];
+    const terms: ChurnReport[] = kept === undefined ? [] : [churnReportAt(kept.report, options.asOf)];
     for (let k = 0; k < stamps.length; k += 1) {
-      const part = kept !== undefined && kept.stamps[k] === stamps[k] ? kept.parts[k] : undefined;
-      if (part !== undefined) parts.push(churnReportAt(part, options.asOf));
-      else {
-        parts.push(churnReportOf(timelines.slice(k * REPORT_SLICE, (k + 1) * REPORT_SLICE), options));
-        await this.pause();
+      const old = kept?.parts[k];
+      if (kept !== undefined && old !== undefined && kept.stamps[k] === stamps[k]) {
+        parts.push(old);
+        continue;
       }
+      const part = churnReportOf(timelines.slice(k * REPORT_SLICE, (k + 1) * REPORT_SLICE), options);
+      parts.push(part);
+      if (kept !== undefined) {
+        if (old !== undefined) terms.push(negatedChurnReport(churnReportAt(old, options.asOf)));
+        terms.push(part);
+      }
+      await this.pause();
     }
-    const report = sumChurnReports(parts);
+    const report = sumChurnReports(kept === undefined ? parts : terms);
     const { reports } = entry;
     reports.delete(query);
     reports.set(query, { periods, stamps, parts, report });

@@ -2,7 +2,7 @@ import { recordedDemoHistory } from '@crm/demo-data';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { foldEvents, InMemoryReadStore, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
-import { churnReport, type ChurnReportOptions } from './churn-report';
+import { churnReport, churnReportOf, negatedChurnReport, sumChurnReports, type ChurnReportOptions } from './churn-report';
 import { customerActivityProjection } from './customer-activity.projection';
 import { customerHistories } from './customer-history';
 import { DAY_MS } from './days';
@@ -266,6 +266,11 @@ describe('a kept population updated account by account, on a seeded history', ()
       expect(now).toEqual(churnReport(customerHistories(sources, asOf), report));
     }
     expect(builds).toBe(2);
+    // Taking a group's report out of a total leaves the report of the others.
+    const timelines = kept.population.timelines;
+    expect(sumChurnReports([churnReportOf(timelines, report), negatedChurnReport(churnReportOf(timelines.slice(0, 100), report))])).toEqual(
+      churnReportOf(timelines.slice(100), report),
+    );
     // The stream did move figures: the new account is counted, the closed one is lost.
     expect(kept.population.has('x-new')).toBe(true);
     const closed = kept.population.timelines.find((t) => t.accountId === accounts[7]);
