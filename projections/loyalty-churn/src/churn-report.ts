@@ -144,3 +144,32 @@ export function sumChurnReports(parts: readonly ChurnReport[]): ChurnReport {
     first,
   );
 }
+
+/**
+ * A group's report with every count negated: summed with a total that holds the group (`sumChurnReports`), it takes
+ * the group out, so a total is brought up to date by taking out a group's old part and adding its new one. Its own
+ * rates mean nothing; a sum takes them again over the counts.
+ */
+export function negatedChurnReport(report: ChurnReport): ChurnReport {
+  const negated = <T extends ChurnFigures>(f: T): T => ({
+    ...f,
+    activeAtStart: -f.activeAtStart,
+    new: -f.new,
+    churned: -f.churned,
+    lostOutsideBase: -f.lostOutsideBase,
+    newAndLost: -f.newAndLost,
+    activeAtEnd: -f.activeAtEnd,
+  });
+  return {
+    ...report,
+    customers: -report.customers,
+    activeCustomers: -report.activeCustomers,
+    periods: report.periods.map(negated),
+    retention: report.retention.map((cohort) => ({
+      ...cohort,
+      customers: -cohort.customers,
+      retention: cohort.retention.map((r) => ({ ...r, measured: -r.measured, retained: -r.retained })),
+    })),
+    annual: negated(report.annual),
+  };
+}

@@ -130,8 +130,17 @@ export function retentionByCohort(
   bucket: Bucket,
   asOf: number,
 ): CohortRetention[] {
+  // Each customer's cohort computed once (a month key is a date formatted), members in the customers' order.
+  const byCohort = new Map<string, CustomerTimeline[]>();
+  for (const c of customers) {
+    if (c.firstPurchaseAt === undefined) continue;
+    const key = monthKey(c.firstPurchaseAt, bucket);
+    const members = byCohort.get(key);
+    if (members) members.push(c);
+    else byCohort.set(key, [c]);
+  }
   return cohorts.map((cohort) => {
-    const members = customers.filter((c) => c.firstPurchaseAt !== undefined && monthKey(c.firstPurchaseAt, bucket) === cohort);
+    const members = byCohort.get(cohort) ?? [];
     const retention = RETENTION_MONTHS.map((months) => {
       const due = members.map((c) => ({ spans: c.spans, at: addMonths(c.firstPurchaseAt as number, months) })).filter((c) => c.at <= asOf);
       const retained = due.filter((c) => isActiveAt(c.spans, c.at)).length;

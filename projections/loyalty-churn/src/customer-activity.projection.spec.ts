@@ -1,5 +1,9 @@
 import { projectionSpec } from '@crm/shared/testing';
 import { customerActivityProjection } from './customer-activity.projection';
+import { sortablePosition } from './documents';
+
+/** The sortable form of the position of the n-th event given (the lastPosition the fold stamps). */
+const at = (n: number): string => sortablePosition(String(n));
 
 const opened = {
   type: 'AccountOpened',
@@ -34,6 +38,7 @@ describe('loyalty-customer-activity projection', () => {
           ],
           firstPurchaseAt: '2025-01-31T21:00:00.000Z',
           lastPurchaseAt: '2025-03-01T06:30:00.000Z',
+          lastPosition: at(4), // the renaming
         },
       });
   });
@@ -57,6 +62,7 @@ describe('loyalty-customer-activity projection', () => {
           { closedAt: '2025-06-01T00:00:00.000Z', reason: 'انتقال به رقیب' },
         ],
         purchases: [],
+        lastPosition: at(4), // the second closing
       });
   });
 
@@ -72,6 +78,7 @@ describe('loyalty-customer-activity projection', () => {
           status: 'open',
           closures: [],
           purchases: [],
+          lastPosition: at(1), // the purchase of an account never opened changed nothing
         },
       });
   });

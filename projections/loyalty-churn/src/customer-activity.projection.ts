@@ -8,6 +8,7 @@ import {
   type CustomerActivityDoc,
   type PurchaseEntry,
   tenantChangeMarker,
+  stampChanges,
 } from './documents';
 
 function withPurchase(doc: CustomerActivityDoc, data: PurchaseRecorded['data']): CustomerActivityDoc {
@@ -24,41 +25,43 @@ function withPurchase(doc: CustomerActivityDoc, data: PurchaseRecorded['data']):
 }
 
 /** One document per account: opening, closings and every purchase (loyalty and churn are computed from it at query time). */
-export const customerActivityProjection = defineProjection<CustomerActivityDoc, AccountEvent>({
-  name: LOYALTY_PROJECTION_NAMES.activity,
-  version: 2,
-  collection: 'loyalty_customer_activity',
-  eventTypes: ['AccountOpened', 'AccountUpdated', 'AccountClosed', 'AccountReopened', 'PurchaseRecorded'],
-  indexes: [['tenantId']],
-  summary: tenantChangeMarker,
-  documentId: (event) => documentKey(event, event.data.accountId),
-  evolve(doc, event) {
-    if (event.type === 'AccountOpened') {
-      const { accountId, name, openedAt } = event.data;
-      return { tenantId: tenantOf(event), accountId, name, openedAt: utc(openedAt), status: 'open', closures: [], purchases: [] };
-    }
-    // Every other account event follows its opening on the same stream; without one there is no customer to speak of.
-    if (doc === null) return null;
-    switch (event.type) {
-      case 'AccountUpdated':
-        return event.data.changes.name === undefined ? doc : { ...doc, name: event.data.changes.name };
-      case 'AccountClosed': {
-        const { closedAt, reason } = event.data;
-        return { ...doc, status: 'closed', closures: [...doc.closures, { closedAt: utc(closedAt), reason }] };
+export const customerActivityProjection = stampChanges(
+  defineProjection<CustomerActivityDoc, AccountEvent>({
+    name: LOYALTY_PROJECTION_NAMES.activity,
+    version: 3,
+    collection: 'loyalty_customer_activity',
+    eventTypes: ['AccountOpened', 'AccountUpdated', 'AccountClosed', 'AccountReopened', 'PurchaseRecorded'],
+    indexes: [['tenantId']],
+    summary: tenantChangeMarker,
+    documentId: (event) => documentKey(event, event.data.accountId),
+    evolve(doc, event) {
+      if (event.type === 'AccountOpened') {
+        const { accountId, name, openedAt } = event.data;
+        return { tenantId: tenantOf(event), accountId, name, openedAt: utc(openedAt), status: 'open', closures: [], purchases: [] };
       }
-      case 'AccountReopened': {
-        const reopenedAt = utc(event.data.reopenedAt);
-        const closures = doc.closures.map((closure, index) =>
-          index === doc.closures.length - 1 && closure.reopenedAt === undefined ? { ...closure, reopenedAt } : closure,
-        );
-        return { ...doc, status: 'open', closures };
+      // Every other account event follows its opening on the same stream; without one there is no customer to speak of.
+      if (doc === null) return null;
+      switch (event.type) {
+        case 'AccountUpdated':
+          return event.data.changes.name === undefined ? doc : { ...doc, name: event.data.changes.name };
+        case 'AccountClosed': {
+          const { closedAt, reason } = event.data;
+          return { ...doc, status: 'closed', closures: [...doc.closures, { closedAt: utc(closedAt), reason }] };
+        }
+        case 'AccountReopened': {
+          const reopenedAt = utc(event.data.reopenedAt);
+          const closures = doc.closures.map((closure, index) =>
+            index === doc.closures.length - 1 && closure.reopenedAt === undefined ? { ...closure, reopenedAt } : closure,
+          );
+          return { ...doc, status: 'open', closures };
+        }
+        case 'PurchaseRecorded':
+          return withPurchase(doc, event.data);
+        default: {
+          const _exhaustive: never = event;
+          return _exhaustive;
+        }
       }
-      case 'PurchaseRecorded':
-        return withPurchase(doc, event.data);
-      default: {
-        const _exhaustive: never = event;
-        return _exhaustive;
-      }
-    }
-  },
-});
+    },
+  }),
+);

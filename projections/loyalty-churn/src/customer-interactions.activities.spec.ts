@@ -2,6 +2,10 @@ import type { ActivityCompleted, ActivityType, InteractionLogged, Regarding } fr
 import { projectionSpec } from '@crm/shared/testing';
 import { customerInteractionsProjection } from './customer-interactions.projection';
 import { opportunityAccountsProjection } from './opportunity-accounts.projection';
+import { sortablePosition } from './documents';
+
+/** The sortable form of the position of the n-th event given (the lastPosition the fold stamps). */
+const at = (n: number): string => sortablePosition(String(n));
 
 const logged = (interactionId: string, regarding: Regarding, occurredAt: string): InteractionLogged => ({
   type: 'InteractionLogged',
@@ -39,6 +43,7 @@ describe('loyalty-customer-interactions projection: activities context', () => {
           accountId: 'a1',
           at: '2025-05-01T05:30:00.000Z',
           channel: 'phone',
+          lastPosition: at(1),
         },
         'default:interaction:i2': {
           tenantId: 'default',
@@ -47,6 +52,7 @@ describe('loyalty-customer-interactions projection: activities context', () => {
           contactId: 'c1',
           at: '2025-05-02T00:00:00.000Z',
           channel: 'phone',
+          lastPosition: at(2),
         },
         'default:interaction:i3': {
           tenantId: 'default',
@@ -55,6 +61,7 @@ describe('loyalty-customer-interactions projection: activities context', () => {
           opportunityId: 'o1',
           at: '2025-05-03T00:00:00.000Z',
           channel: 'phone',
+          lastPosition: at(3),
         },
       });
   });
@@ -77,6 +84,7 @@ describe('loyalty-customer-interactions projection: activities context', () => {
           at: '2025-06-01T00:00:00.000Z',
           channel: 'phone_call',
           occurrence: 0,
+          lastPosition: at(1),
         },
         'default:activity:v1:1': {
           tenantId: 'default',
@@ -86,6 +94,7 @@ describe('loyalty-customer-interactions projection: activities context', () => {
           at: '2025-06-08T00:00:00.000Z',
           channel: 'phone_call',
           occurrence: 1,
+          lastPosition: at(2),
         },
         'default:activity:v4:0': {
           tenantId: 'default',
@@ -95,6 +104,7 @@ describe('loyalty-customer-interactions projection: activities context', () => {
           at: '2025-06-04T00:00:00.000Z',
           channel: 'appointment',
           occurrence: 0,
+          lastPosition: at(5),
         },
       });
   });
@@ -137,8 +147,8 @@ describe('loyalty-opportunity-accounts projection', () => {
         },
       ])
       .thenDocuments({
-        'default:o1': { tenantId: 'default', opportunityId: 'o1', accountId: 'a1' },
-        'default:o2': { tenantId: 'default', opportunityId: 'o2', accountId: 'a2' },
+        'default:o1': { tenantId: 'default', opportunityId: 'o1', accountId: 'a1', lastPosition: at(1) },
+        'default:o2': { tenantId: 'default', opportunityId: 'o2', accountId: 'a2', lastPosition: at(2) },
       });
   });
 });

@@ -10,6 +10,10 @@ import type {
 } from '@crm/service/domain';
 import { projectionSpec } from '@crm/shared/testing';
 import { customerInteractionsProjection } from './customer-interactions.projection';
+import { sortablePosition } from './documents';
+
+/** The sortable form of the position of the n-th event given (the lastPosition the fold stamps). */
+const at = (n: number): string => sortablePosition(String(n));
 
 const deadlines = { acknowledgeBy: '2025-03-02T00:00:00Z', resolveBy: '2025-03-20T00:00:00Z' };
 const trail = (complaintId: string, from: ComplaintStatus, to: ComplaintStatus) => ({
@@ -69,6 +73,7 @@ describe('loyalty-customer-interactions projection', () => {
           accountId: 'a1',
           at: '2025-03-01T04:30:00.000Z',
           openSpans: [{ from: '2025-03-01T04:30:00.000Z', to: '2025-03-10T00:00:00.000Z' }, { from: '2025-03-15T00:00:00.000Z' }],
+          lastPosition: at(3), // the reopening
         },
       });
   });
@@ -83,7 +88,14 @@ describe('loyalty-customer-interactions projection', () => {
         survey('s2', { name: 'سارا رحیمی' }, 'csat', 5, '2025-04-03T00:00:00Z'),
       ])
       .thenDocuments({
-        'default:feedback:f1': { tenantId: 'default', kind: 'feedback', sourceId: 'f1', contactId: 'c1', at: '2025-04-01T00:00:00.000Z' },
+        'default:feedback:f1': {
+          tenantId: 'default',
+          kind: 'feedback',
+          sourceId: 'f1',
+          contactId: 'c1',
+          at: '2025-04-01T00:00:00.000Z',
+          lastPosition: at(3),
+        },
         'default:survey:s1': {
           tenantId: 'default',
           kind: 'survey',
@@ -92,6 +104,7 @@ describe('loyalty-customer-interactions projection', () => {
           at: '2025-04-02T00:00:00.000Z',
           surveyType: 'nps',
           score: 4,
+          lastPosition: at(4),
         },
       });
   });

@@ -18,6 +18,7 @@ import {
   type InteractionKind,
   type OpenSpan,
   tenantChangeMarker,
+  stampChanges,
 } from './documents';
 
 type ServiceEvent = ComplaintReceived | ComplaintClosed | ComplaintReopened | FeedbackSubmitted | SurveyResponseRecorded;
@@ -89,73 +90,75 @@ function closeLast(spans: readonly OpenSpan[], to: string): OpenSpan[] {
  * contact on file, per interaction logged and per customer-facing activity
  * occurrence completed regarding an account, contact or opportunity.
  */
-export const customerInteractionsProjection = defineProjection<CustomerInteractionDoc, InteractionEvent>({
-  name: LOYALTY_PROJECTION_NAMES.interactions,
-  version: 3,
-  collection: 'loyalty_customer_interactions',
-  eventTypes: [
-    'ComplaintReceived',
-    'ComplaintClosed',
-    'ComplaintReopened',
-    'FeedbackSubmitted',
-    'SurveyResponseRecorded',
-    'InteractionLogged',
-    'ActivityCompleted',
-  ],
-  indexes: [
-    ['tenantId', 'accountId'],
-    ['tenantId', 'contactId'],
-    ['tenantId', 'opportunityId'],
-  ],
-  summary: tenantChangeMarker,
-  documentId(event) {
-    if (event.type === 'InteractionLogged' || event.type === 'ActivityCompleted') return activityRef(event);
-    const { kind, id, party } = source(event);
-    return party === undefined || knownParty(party) ? documentKey(event, kind, id) : undefined;
-  },
-  evolve(doc, event) {
-    switch (event.type) {
-      case 'ComplaintReceived': {
-        const created = opened(event, 'complaint', event.data.complaintId, event.data.complainant, event.data.receivedAt);
-        return created && { ...created, openSpans: [{ from: created.at }] };
+export const customerInteractionsProjection = stampChanges(
+  defineProjection<CustomerInteractionDoc, InteractionEvent>({
+    name: LOYALTY_PROJECTION_NAMES.interactions,
+    version: 4,
+    collection: 'loyalty_customer_interactions',
+    eventTypes: [
+      'ComplaintReceived',
+      'ComplaintClosed',
+      'ComplaintReopened',
+      'FeedbackSubmitted',
+      'SurveyResponseRecorded',
+      'InteractionLogged',
+      'ActivityCompleted',
+    ],
+    indexes: [
+      ['tenantId', 'accountId'],
+      ['tenantId', 'contactId'],
+      ['tenantId', 'opportunityId'],
+    ],
+    summary: tenantChangeMarker,
+    documentId(event) {
+      if (event.type === 'InteractionLogged' || event.type === 'ActivityCompleted') return activityRef(event);
+      const { kind, id, party } = source(event);
+      return party === undefined || knownParty(party) ? documentKey(event, kind, id) : undefined;
+    },
+    evolve(doc, event) {
+      switch (event.type) {
+        case 'ComplaintReceived': {
+          const created = opened(event, 'complaint', event.data.complaintId, event.data.complainant, event.data.receivedAt);
+          return created && { ...created, openSpans: [{ from: created.at }] };
+        }
+        case 'ComplaintClosed':
+          return doc && { ...doc, openSpans: closeLast(doc.openSpans ?? [], utc(event.data.closedAt)) };
+        case 'ComplaintReopened':
+          return doc && { ...doc, openSpans: [...(doc.openSpans ?? []), { from: utc(event.data.reopenedAt) }] };
+        case 'FeedbackSubmitted':
+          return opened(event, 'feedback', event.data.feedbackId, event.data.from, event.data.submittedAt);
+        case 'SurveyResponseRecorded': {
+          const created = opened(event, 'survey', event.data.responseId, event.data.respondent, event.data.respondedAt);
+          const { surveyType, answers } = event.data;
+          return created && { ...created, surveyType, ...('score' in answers ? { score: answers.score } : {}) };
+        }
+        case 'InteractionLogged': {
+          const { interactionId, regarding, occurredAt, channel } = event.data;
+          const ref = customerOf(regarding);
+          return ref
+            ? { tenantId: tenantOf(event), kind: 'interaction', sourceId: interactionId, ...ref, at: utc(occurredAt), channel }
+            : null;
+        }
+        case 'ActivityCompleted': {
+          const { activityId, occurrence, regarding, completedAt, activityType } = event.data;
+          const ref = customerOf(regarding);
+          return ref
+            ? {
+                tenantId: tenantOf(event),
+                kind: 'activity',
+                sourceId: activityId,
+                ...ref,
+                at: utc(completedAt),
+                channel: activityType,
+                occurrence,
+              }
+            : null;
+        }
+        default: {
+          const _exhaustive: never = event;
+          return _exhaustive;
+        }
       }
-      case 'ComplaintClosed':
-        return doc && { ...doc, openSpans: closeLast(doc.openSpans ?? [], utc(event.data.closedAt)) };
-      case 'ComplaintReopened':
-        return doc && { ...doc, openSpans: [...(doc.openSpans ?? []), { from: utc(event.data.reopenedAt) }] };
-      case 'FeedbackSubmitted':
-        return opened(event, 'feedback', event.data.feedbackId, event.data.from, event.data.submittedAt);
-      case 'SurveyResponseRecorded': {
-        const created = opened(event, 'survey', event.data.responseId, event.data.respondent, event.data.respondedAt);
-        const { surveyType, answers } = event.data;
-        return created && { ...created, surveyType, ...('score' in answers ? { score: answers.score } : {}) };
-      }
-      case 'InteractionLogged': {
-        const { interactionId, regarding, occurredAt, channel } = event.data;
-        const ref = customerOf(regarding);
-        return ref
-          ? { tenantId: tenantOf(event), kind: 'interaction', sourceId: interactionId, ...ref, at: utc(occurredAt), channel }
-          : null;
-      }
-      case 'ActivityCompleted': {
-        const { activityId, occurrence, regarding, completedAt, activityType } = event.data;
-        const ref = customerOf(regarding);
-        return ref
-          ? {
-              tenantId: tenantOf(event),
-              kind: 'activity',
-              sourceId: activityId,
-              ...ref,
-              at: utc(completedAt),
-              channel: activityType,
-              occurrence,
-            }
-          : null;
-      }
-      default: {
-        const _exhaustive: never = event;
-        return _exhaustive;
-      }
-    }
-  },
-});
+    },
+  }),
+);

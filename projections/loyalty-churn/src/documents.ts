@@ -1,5 +1,5 @@
-import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { summaryShardId, type SummaryCell } from '@crm/shared/read-model';
+import type { Event, RecordedEvent } from '@crm/shared/event-sourcing';
+import { summaryShardId, type Projection, type SummaryCell } from '@crm/shared/read-model';
 import type { Money } from '@crm/shared/kernel';
 
 /** Projection names; the API waits on each of them for read-your-writes. */
@@ -26,6 +26,8 @@ export interface PurchaseEntry {
 
 /** One account: what churn and RFM need from the sales side. */
 export interface CustomerActivityDoc {
+  /** `sortablePosition` of the event that last changed the document (`stamped`). */
+  readonly lastPosition?: string;
   readonly tenantId: string;
   readonly accountId: string;
   readonly name: string;
@@ -41,6 +43,8 @@ export interface CustomerActivityDoc {
 
 /** One won deal: OpportunityReopened names no account, so deals keep their own documents. */
 export interface WonDealDoc {
+  /** `sortablePosition` of the event that last changed the document (`stamped`). */
+  readonly lastPosition?: string;
   readonly tenantId: string;
   readonly opportunityId: string;
   readonly accountId: string;
@@ -67,6 +71,8 @@ export interface OpenSpan {
  * opportunities are attributed to their account at query time.
  */
 export interface CustomerInteractionDoc {
+  /** `sortablePosition` of the event that last changed the document (`stamped`). */
+  readonly lastPosition?: string;
   readonly tenantId: string;
   readonly kind: InteractionKind;
   /** The complaint, feedback, survey response, interaction or activity id. */
@@ -89,6 +95,8 @@ export interface CustomerInteractionDoc {
 
 /** The account a contact belongs to now; interactions of its contacts count for the account. */
 export interface ContactLinkDoc {
+  /** `sortablePosition` of the event that last changed the document (`stamped`). */
+  readonly lastPosition?: string;
   readonly tenantId: string;
   readonly contactId: string;
   readonly accountId: string;
@@ -96,6 +104,8 @@ export interface ContactLinkDoc {
 
 /** The account an opportunity is for; activities regarding a deal count for its account. */
 export interface OpportunityLinkDoc {
+  /** `sortablePosition` of the event that last changed the document (`stamped`). */
+  readonly lastPosition?: string;
   readonly tenantId: string;
   readonly opportunityId: string;
   readonly accountId: string;
@@ -127,3 +137,28 @@ export const tenantChangeMarker = {
   documentId: (event: RecordedEvent): string => changeMarkerId(tenantOf(event)),
   cells: (): readonly SummaryCell[] => ONE,
 };
+
+/**
+ * An event store position as a string that sorts as the positions do, so "documents changed since P" is an index
+ * range: every run of digits is padded to 20 (positions are one or two unsigned 64-bit decimals — `7`, `xid/pos`,
+ * `commit:prepare` — canonical, and all of one store have the same shape).
+ */
+export const sortablePosition = (position: string): string => position.replace(/\d+/g, (digits) => digits.padStart(20, '0'));
+
+/**
+ * The projection with each document its fold changes stamped with the event's `sortablePosition` (`lastPosition`,
+ * indexed with the tenant), so a kept population finds the documents changed since it was built without reading the
+ * others. A document handed back as it was stays as it was (and is not written).
+ */
+export function stampChanges<Doc extends { readonly lastPosition?: string }, E extends Event>(
+  projection: Projection<Doc, E>,
+): Projection<Doc, E> {
+  return {
+    ...projection,
+    indexes: [...(projection.indexes ?? []), ['tenantId', 'lastPosition']],
+    evolve(doc, event, id) {
+      const next = projection.evolve(doc, event, id);
+      return next === null || next === doc ? next : { ...next, lastPosition: sortablePosition(event.position) };
+    },
+  };
+}

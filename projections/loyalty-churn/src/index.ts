@@ -17,6 +17,7 @@ export * from './tier';
 export * from './loyalty-profile';
 export * from './churn-report';
 export * from './loyalty-population';
+export * from './kept-population';
 export * from './loyalty-reads';
 export { CUSTOMER_FACING_ACTIVITIES } from './customer-interactions.projection';
 export {

@@ -92,11 +92,19 @@ interface Gap {
 
 /** Finds the gap around `centre` among the instants it is shown, one at a time. */
 class GapFinder {
-  private below = Number.NEGATIVE_INFINITY;
-  private above = Number.POSITIVE_INFINITY;
-  private hit = false;
+  private below: number;
+  private above: number;
+  private hit: boolean;
 
-  constructor(private readonly centre: number) {}
+  /** `from`: the gap found so far (around this same centre). */
+  constructor(
+    private readonly centre: number,
+    from: Gap = { below: Number.NEGATIVE_INFINITY, above: Number.POSITIVE_INFINITY, at: false },
+  ) {
+    this.below = from.below;
+    this.above = from.above;
+    this.hit = from.at;
+  }
 
   see(x: number): void {
     if (x < this.centre) {
@@ -148,9 +156,26 @@ export class ReuseFinder {
   private readonly around: GapFinder;
   private readonly annualStart: GapFinder;
 
-  constructor(private readonly asOf: number) {
-    this.around = new GapFinder(asOf);
-    this.annualStart = new GapFinder(asOf + 1 - YEAR_MS);
+  constructor(
+    private readonly asOf: number,
+    from?: Reuse,
+  ) {
+    this.around = new GapFinder(asOf, from?.around);
+    this.annualStart = new GapFinder(asOf + 1 - YEAR_MS, from?.annualStart);
+  }
+
+  /**
+   * Goes on from `reuse`, centred on an asOf it accepts (`reusableAt`): no instant it saw lies between the two, so
+   * the gaps around the one are the gaps around the other. Instants seen then are only ever narrowing it.
+   */
+  static from(reuse: Reuse, asOf: number): ReuseFinder {
+    if (!reusableAt(reuse, asOf)) throw new RangeError('the reuse does not accept that asOf');
+    if (asOf === reuse.asOf) return new ReuseFinder(asOf, reuse);
+    return new ReuseFinder(asOf, {
+      asOf,
+      around: { ...reuse.around, at: false },
+      annualStart: { ...reuse.annualStart, at: false },
+    });
   }
 
   fact(at: number): void {

@@ -1,6 +1,10 @@
 import { projectionSpec } from '@crm/shared/testing';
 import { contactAccountsProjection } from './contact-accounts.projection';
 import { wonDealsProjection } from './won-deals.projection';
+import { sortablePosition } from './documents';
+
+/** The sortable form of the position of the n-th event given (the lastPosition the fold stamps). */
+const at = (n: number): string => sortablePosition(String(n));
 
 const won = (opportunityId: string, amount: number, wonAt: string) =>
   ({
@@ -37,6 +41,7 @@ describe('loyalty-won-deals projection', () => {
           accountId: 'a1',
           amount: { amount: 950, currency: 'IRR' },
           wonAt: '2025-04-01T00:00:00.000Z',
+          lastPosition: at(5), // won again
         },
         'default:o2': {
           tenantId: 'default',
@@ -45,6 +50,7 @@ describe('loyalty-won-deals projection', () => {
           amount: { amount: 500, currency: 'IRR' },
           wonAt: '2025-03-01T00:00:00.000Z',
           reopenedAt: '2025-03-05T00:00:00.000Z',
+          lastPosition: at(3),
         },
       });
   });
@@ -74,6 +80,6 @@ describe('loyalty-contact-accounts projection', () => {
           data: { contactId: 'c1', accountId: 'a2', previousAccountId: 'a1', linkedAt: '2025-02-01T00:00:00Z' },
         },
       ])
-      .thenDocuments({ 'default:c1': { tenantId: 'default', contactId: 'c1', accountId: 'a2' } });
+      .thenDocuments({ 'default:c1': { tenantId: 'default', contactId: 'c1', accountId: 'a2', lastPosition: at(3) } });
   });
 });

@@ -18,6 +18,7 @@ import {
   loyaltyProfileOf,
   parseTierRules,
   PopulationCache,
+  updatePopulation,
   WON_DEALS_RULES,
   type Bucket,
   type BuiltPopulation,
@@ -26,6 +27,7 @@ import {
   type LoyaltyProfile,
   type PopulationCacheKey,
   type PopulationKey,
+  type PopulationMarks,
   type TierRule,
   type WonDealsRule,
 } from '@crm/projections/loyalty-churn';
@@ -161,8 +163,12 @@ export class LoyaltyViewsController {
     if (own === undefined) throw new DomainError(NOT_FOUND.account, `No account ${accountId}`, { accountId });
     const [history] = customerHistories(own, asOf, rule);
     const key: PopulationKey = { asOf, windowDays, inactivityDays, rule };
-    const population = await this.populations.population(await this.cacheKey(tenantId, collections, key), asOf, () =>
-      this.build(tenantId, collections, key),
+    const { cacheKey, marks } = await this.cacheKey(tenantId, collections, key);
+    const population = await this.populations.population(
+      cacheKey,
+      asOf,
+      () => this.build(tenantId, collections, key, marks),
+      (from) => updatePopulation(this.readModels.store, collections, tenantId, from, key, marks),
     );
     return loyaltyProfileOf(history as NonNullable<typeof history>, population, {
       asOf,
@@ -206,8 +212,12 @@ export class LoyaltyViewsController {
     const collections = await this.collections(query.minPosition);
     // The window plays no part in churn: one value, so churn requests share their populations.
     const key: PopulationKey = { asOf, windowDays: 365, inactivityDays, rule: query.wonDeals ?? 'auto' };
-    return this.populations.churnReport(await this.cacheKey(tenantId, collections, key), options, () =>
-      this.build(tenantId, collections, key),
+    const { cacheKey, marks } = await this.cacheKey(tenantId, collections, key);
+    return this.populations.churnReport(
+      cacheKey,
+      options,
+      () => this.build(tenantId, collections, key, marks),
+      (from) => updatePopulation(this.readModels.store, collections, tenantId, from, key, marks),
     );
   }
 
@@ -233,23 +243,40 @@ export class LoyaltyViewsController {
    * What a kept population was built from: the tenant and the parameters; then each projection's serving collection
    * and the position of the tenant's change marker in it (`tenantChangeMarker`), which the fold rewrites in the same
    * transaction as any change to the tenant's documents. The markers are read before the documents, so a key never
-   * names older documents than its population holds.
+   * names older documents than its population holds. The same positions (`marks`) tell an update of a kept
+   * population which documents changed since (`updatePopulation`).
    */
-  private async cacheKey(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<PopulationCacheKey> {
+  private async cacheKey(
+    tenantId: string,
+    collections: LoyaltyCollections,
+    key: PopulationKey,
+  ): Promise<{ cacheKey: PopulationCacheKey; marks: PopulationMarks }> {
     const marker = changeMarkerId(tenantId);
+    const roles = Object.keys(collections) as (keyof LoyaltyCollections)[];
     const positions = await Promise.all(
-      Object.values(collections).map(async (collection) => (await this.readModels.store.get(collection, marker))?.position ?? null),
+      roles.map(async (role) => (await this.readModels.store.get(collections[role], marker))?.position ?? null),
     );
     return {
-      of: JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule]),
-      state: JSON.stringify([Object.values(collections), positions]),
+      cacheKey: {
+        of: JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule]),
+        state: JSON.stringify([Object.values(collections), positions]),
+      },
+      marks: {
+        collections,
+        positions: Object.fromEntries(roles.map((role, i) => [role, positions[i] ?? null])) as PopulationMarks['positions'],
+      },
     };
   }
 
   /** Every loyalty document of the tenant, read and computed a slice at a time so other requests run in between. */
-  private async build(tenantId: string, collections: LoyaltyCollections, key: PopulationKey): Promise<BuiltPopulation> {
+  private async build(
+    tenantId: string,
+    collections: LoyaltyCollections,
+    key: PopulationKey,
+    marks: PopulationMarks,
+  ): Promise<BuiltPopulation> {
     const sources = await loadLoyaltySources(this.readModels.store, collections, tenantId, { pause: nextTurn });
-    return buildPopulation(sources, key, nextTurn);
+    return buildPopulation(sources, key, nextTurn, 200, marks);
   }
 }
 

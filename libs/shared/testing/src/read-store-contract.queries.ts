@@ -239,5 +239,27 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
       await store().ensureIndex('people', ['address.city']);
       expect(await where({ tier: 'gold', age: { gte: 30 } })).toEqual(['p1', 'p3']);
     });
+
+    it('finds what changed after a position: an equality and a string range on an index, in its order, a page at most', async () => {
+      // As the loyalty views ask (`updatePopulation`): a tenant's documents stamped after a sortable position.
+      const stamp = (n: number) => String(n).padStart(20, '0');
+      await store().ensureIndex('stamped', ['tenantId', 'lastPosition']);
+      await store().transaction((tx) => {
+        for (let n = 1; n <= 12; n += 1)
+          tx.put('stamped', `d${(n * 7) % 13}`, { tenantId: n % 3 === 0 ? 'other' : 't', lastPosition: stamp(n) });
+        tx.put('stamped', 'unstamped', { tenantId: 't' });
+      });
+      const changed = async (after: number, limit: number) =>
+        (
+          await store().find<{ lastPosition: string }>('stamped', {
+            where: { tenantId: 't', lastPosition: { gt: stamp(after) } },
+            orderBy: [{ field: 'lastPosition' }],
+            limit,
+          })
+        ).map((record) => record.doc.lastPosition);
+      expect(await changed(4, 10)).toEqual([5, 7, 8, 10, 11].map(stamp));
+      expect(await changed(4, 3)).toEqual([5, 7, 8].map(stamp));
+      expect(await changed(11, 10)).toEqual([]);
+    });
   });
 }
