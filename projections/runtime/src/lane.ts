@@ -4,6 +4,7 @@ import { LeaseLostError, type AnyProjection, type ProjectionFailure, type Projec
 import { applyBatch, type BatchResult } from './batch';
 import { traceBatch, type BatchReport } from './batch-telemetry';
 import { DocumentCache } from './document-cache';
+import type { LoopBudget } from './loop-budget';
 import { ProjectionFailedError } from './errors';
 import { isPermanentWriteError } from './permanent-errors';
 import { ProgressMeter, type ProgressPhase, type ProjectionProgress } from './progress';
@@ -23,6 +24,8 @@ export interface LaneContext {
   readonly onProgress?: (progress: ProjectionProgress) => void;
   /** Every batch applied, for metrics. */
   readonly onBatch?: (report: BatchReport) => void;
+  /** Shared by the runner's lanes: each batch first lets the event loop turn if they have held it too long. */
+  readonly loopBudget?: LoopBudget;
   /** Any change of a lane's checkpoint, phase or collection (synchronous: keep it cheap). */
   readonly onChange?: () => void;
 }
@@ -158,6 +161,7 @@ export class Lane {
   }
 
   private async applyPart(events: readonly RecordedEvent[], checkpoint: string): Promise<void> {
+    await this.context.loopBudget?.pass();
     const started = process.hrtime.bigint();
     let result: BatchResult | undefined;
     try {
