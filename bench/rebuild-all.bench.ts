@@ -3,7 +3,7 @@
 // The embedded store as shipped (events in crm.sqlite, read models in read-models.sqlite at NORMAL); one first build
 // of every projection (side by side, as a server's worker makes it), then BENCH_ROUNDS rebuilds of all from one scan
 // of `$all` (`crm rebuild all`), next to the raw driver's read of `$all`. BENCH_PROJECTION_EVENTS (default 50000),
-// BENCH_ROUNDS (default 1). Per projection: time inside its batches (fold and commit), batches, the longest batch.
+// BENCH_ROUNDS (default 1), BENCH_PROJECTIONS=name,name (default all). Per projection: time inside its batches (fold and commit), batches, the longest batch.
 // "Longest loop stall": the longest gap between two turns of the event loop (a 10 ms timer) while the work ran:
 // what a status request to the read-side worker would wait for at most.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -73,10 +73,11 @@ async function main(): Promise<void> {
       entry.longest = Math.max(entry.longest, report.seconds);
       stats.set(report.projection, entry);
     };
-    const print = (title: string, seconds: number, stall: number, raw: number) => {
+    const print = (title: string, seconds: number, stall: number, raw: number, cpu: NodeJS.CpuUsage) => {
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       process.stdout.write(
         `\n${title}: ${seconds.toFixed(2)} s, ${Math.round(seeded.events / seconds).toLocaleString('en')} events/s, ` +
-          `${(raw / seconds).toFixed(2)}x the raw read (${raw.toFixed(3)} s); longest loop stall ${Math.round(stall)} ms\n`,
+          `${(raw / seconds).toFixed(2)}x the raw read (${raw.toFixed(3)} s); CPU ${cpuSeconds.toFixed(2)} s; longest loop stall ${Math.round(stall)} ms\n`,
       );
       process.stdout.write(
         `${'projection'.padEnd(32)}${'events'.padStart(8)}${'batches'.padStart(9)}${'in batches s'.padStart(14)}${'longest ms'.padStart(12)}\n`,
@@ -96,22 +97,27 @@ async function main(): Promise<void> {
       rawRead();
       return Number(process.hrtime.bigint() - started) / 1e9;
     };
-    const runner = new ProjectionRunner({ eventStore, readStore, projections: ALL_PROJECTIONS, onBatch, ownership: { ttlMs: 15_000 } });
+    const only = process.env['BENCH_PROJECTIONS']?.split(',').filter((name) => name !== '');
+    const projections = only ? ALL_PROJECTIONS.filter((projection) => only.includes(projection.name)) : ALL_PROJECTIONS;
+    const runner = new ProjectionRunner({ eventStore, readStore, projections, onBatch, ownership: { ttlMs: 15_000 } });
     const head = await eventStore.headPosition();
     try {
       let raw = timeRaw();
       let watch = loopWatch();
       let started = process.hrtime.bigint();
+      let cpu = process.cpuUsage();
       await runner.start();
       if (head !== undefined) await runner.waitFor('all', head, 30 * 60_000);
-      print('first build, side by side', Number(process.hrtime.bigint() - started) / 1e9, watch.stop(), raw);
+      print('first build, side by side', Number(process.hrtime.bigint() - started) / 1e9, watch.stop(), raw, process.cpuUsage(cpu));
       for (let round = 0; round < rounds; round += 1) {
         stats = new Map();
         raw = timeRaw();
         watch = loopWatch();
         started = process.hrtime.bigint();
-        await runner.rebuildMany(ALL_PROJECTIONS.map((p) => p.name));
-        print(`rebuild all, one scan (round ${round + 1})`, Number(process.hrtime.bigint() - started) / 1e9, watch.stop(), raw);
+        cpu = process.cpuUsage();
+        await runner.rebuildMany(projections.map((p) => p.name));
+        const used = process.cpuUsage(cpu);
+        print(`rebuild all, one scan (round ${round + 1})`, Number(process.hrtime.bigint() - started) / 1e9, watch.stop(), raw, used);
       }
     } finally {
       await runner.stop();
