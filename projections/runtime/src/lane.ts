@@ -24,7 +24,7 @@ export interface LaneContext {
   readonly onProgress?: (progress: ProjectionProgress) => void;
   /** Every batch applied, for metrics. */
   readonly onBatch?: (report: BatchReport) => void;
-  /** Shared by the runner's lanes: each batch first lets the event loop turn if they have held it too long. */
+  /** Shared by the runner's lanes: each batch, before its fold, lets the event loop turn if they have held it too long. */
   readonly loopBudget?: LoopBudget;
   /** Any change of a lane's checkpoint, phase or collection (synchronous: keep it cheap). */
   readonly onChange?: () => void;
@@ -161,7 +161,6 @@ export class Lane {
   }
 
   private async applyPart(events: readonly RecordedEvent[], checkpoint: string): Promise<void> {
-    await this.context.loopBudget?.pass();
     const started = process.hrtime.bigint();
     let result: BatchResult | undefined;
     try {
@@ -199,6 +198,7 @@ export class Lane {
         cache: this.cache,
         // A rebuild redoes from its checkpoint whatever a crash lost; the switch-over commits durably.
         durable: !this.rebuilding,
+        pace: () => this.context.loopBudget?.pass(),
       },
       events,
       checkpoint,
