@@ -133,7 +133,7 @@ function monthOfMs(ms: number): number {
 
 /** The months of a complaint's change instants, ascending: its receipt, each step, each deadline in force passing. */
 export function changeMonths(row: ComplaintKpiRow): number[] {
-  const months = new Set<number>();
+  let months = new Set<number>();
   const add = (instant: string, after = 0) => {
     const ms = Date.parse(instant);
     if (!Number.isNaN(ms)) months.add(monthOfMs(ms + after));
@@ -142,14 +142,25 @@ export function changeMonths(row: ComplaintKpiRow): number[] {
   add(row.acknowledgeBy, 1);
   add(row.resolveBy, 1);
   for (const step of row.steps) {
-    add(step.at);
-    if (step.kind === 'status') {
-      add(step.acknowledgeBy, 1);
-      add(step.resolveBy, 1);
+    let ofStep = monthsOfStep.get(step);
+    if (ofStep === undefined) {
+      const before = months;
+      months = new Set<number>();
+      add(step.at);
+      if (step.kind === 'status') {
+        add(step.acknowledgeBy, 1);
+        add(step.resolveBy, 1);
+      }
+      ofStep = [...months];
+      monthsOfStep.set(step, ofStep);
+      months = before;
     }
+    for (const month of ofStep) months.add(month);
   }
   return [...months].sort((a, b) => a - b);
 }
+// A step's months, from its instants alone (steps are never mutated): parsed once, not for every later event of its complaint.
+const monthsOfStep = new WeakMap<KpiStep, readonly number[]>();
 
 /**
  * A step's instant in ms, and the complaint after it: steps are never mutated and a complaint's list of steps
@@ -178,6 +189,16 @@ const sameReceipt = (a: Receipt, b: Receipt) =>
 
 /** The complaint after each prefix of its steps (`states[i]`: after i steps), and each step's instant in ms. */
 function foldedPrefixes(row: ComplaintKpiRow): { states: ComplaintAsOf[]; times: number[] } {
+  // The same list of steps is asked twice for each new row (its duration columns, then its cells).
+  const known = prefixesOfSteps.get(row.steps);
+  if (known !== undefined && sameReceipt(known.receipt, row)) return known;
+  const folded = foldPrefixes(row);
+  prefixesOfSteps.set(row.steps, folded);
+  return folded;
+}
+const prefixesOfSteps = new WeakMap<readonly KpiStep[], { receipt: Receipt; states: ComplaintAsOf[]; times: number[] }>();
+
+function foldPrefixes(row: ComplaintKpiRow): { receipt: Receipt; states: ComplaintAsOf[]; times: number[] } {
   const states: ComplaintAsOf[] = [complaintAtReceipt(row)];
   const times: number[] = [];
   let receipt: Receipt | undefined;
@@ -201,7 +222,14 @@ function foldedPrefixes(row: ComplaintKpiRow): { states: ComplaintAsOf[]; times:
     times.push(fold.ms);
     previous = step;
   }
-  return { states, times };
+  receipt ??= {
+    receivedAt: row.receivedAt,
+    acknowledgeBy: row.acknowledgeBy,
+    resolveBy: row.resolveBy,
+    categoryKey: row.categoryKey,
+    category: row.category,
+  };
+  return { receipt, states, times };
 }
 
 /**
