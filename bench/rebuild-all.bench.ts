@@ -1,5 +1,5 @@
 // Where a rebuild of all projections spends its time, projection by projection, and how long it holds the event loop:
-// `node tools/build.js apps libs projections bench && node dist/bench/rebuild-all.bench.js`.
+// `npm run bench:rebuild-all`.
 // The embedded store as shipped (events in crm.sqlite, read models in read-models.sqlite at NORMAL); one first build
 // of every projection (side by side, as a server's worker makes it), then BENCH_ROUNDS rebuilds of all from one scan
 // of `$all` (`crm rebuild all`), next to the raw driver's read of `$all`. BENCH_PROJECTION_EVENTS (default 50000),
