@@ -33,10 +33,16 @@ export function monthIndex(instant: string): number {
 }
 
 /** The last millisecond of month `index` (UTC). */
+const monthEnds: string[] = [];
+
 export function endOfMonthIndex(index: number): string {
+  const known = monthEnds[index];
+  if (known !== undefined) return known;
   const year = FIRST_YEAR + Math.floor((index - 1) / 12);
   const month = (index - 1) % 12;
-  return new Date(Date.UTC(year, month + 1, 1) - 1).toISOString();
+  const end = new Date(Date.UTC(year, month + 1, 1) - 1).toISOString();
+  if (Number.isInteger(index) && index >= 1 && index <= KPI_MONTHS) monthEnds[index] = end;
+  return end;
 }
 
 // Durations are histogrammed in buckets of 1/16 octave from one minute, so a median's rank is
@@ -127,7 +133,7 @@ function monthOfMs(ms: number): number {
 
 /** The months of a complaint's change instants, ascending: its receipt, each step, each deadline in force passing. */
 export function changeMonths(row: ComplaintKpiRow): number[] {
-  const months = new Set<number>();
+  let months = new Set<number>();
   const add = (instant: string, after = 0) => {
     const ms = Date.parse(instant);
     if (!Number.isNaN(ms)) months.add(monthOfMs(ms + after));
@@ -136,34 +142,113 @@ export function changeMonths(row: ComplaintKpiRow): number[] {
   add(row.acknowledgeBy, 1);
   add(row.resolveBy, 1);
   for (const step of row.steps) {
-    add(step.at);
-    if (step.kind === 'status') {
-      add(step.acknowledgeBy, 1);
-      add(step.resolveBy, 1);
+    let ofStep = monthsOfStep.get(step);
+    if (ofStep === undefined) {
+      const before = months;
+      months = new Set<number>();
+      add(step.at);
+      if (step.kind === 'status') {
+        add(step.acknowledgeBy, 1);
+        add(step.resolveBy, 1);
+      }
+      ofStep = [...months];
+      monthsOfStep.set(step, ofStep);
+      months = before;
     }
+    for (const month of ofStep) months.add(month);
   }
   return [...months].sort((a, b) => a - b);
 }
+// A step's months, from its instants alone (steps are never mutated): parsed once, not for every later event of its complaint.
+const monthsOfStep = new WeakMap<KpiStep, readonly number[]>();
 
-const inStreamTimeOrder = (row: ComplaintKpiRow) =>
-  row.steps.every((step, i) => i === 0 || Date.parse((row.steps[i - 1] as KpiStep).at) <= Date.parse(step.at));
+/**
+ * A step's instant in ms, and the complaint after it: steps are never mutated and a complaint's list of steps
+ * only grows (each event's row copies the previous row's steps and appends), so the state after a step, once
+ * folded, serves every later row of the complaint, and each event folds only its own new steps. An entry is
+ * used only for the very step before it and the same receipt, so a step object seen in any other list is
+ * folded afresh.
+ */
+type Receipt = Pick<ComplaintKpiRow, 'receivedAt' | 'acknowledgeBy' | 'resolveBy' | 'categoryKey' | 'category'>;
+
+interface StepFold {
+  readonly ms: number;
+  readonly previous: KpiStep | undefined;
+  /** What complaintAtReceipt reads of the row it was folded for (not the row: that would keep every past row alive). */
+  readonly receipt: Receipt;
+  readonly state: ComplaintAsOf;
+}
+const foldedSteps = new WeakMap<KpiStep, StepFold>();
+
+const sameReceipt = (a: Receipt, b: Receipt) =>
+  a.receivedAt === b.receivedAt &&
+  a.acknowledgeBy === b.acknowledgeBy &&
+  a.resolveBy === b.resolveBy &&
+  a.categoryKey === b.categoryKey &&
+  a.category === b.category;
+
+/** The complaint after each prefix of its steps (`states[i]`: after i steps), and each step's instant in ms. */
+function foldedPrefixes(row: ComplaintKpiRow): { states: ComplaintAsOf[]; times: number[] } {
+  // The same list of steps is asked twice for each new row (its duration columns, then its cells).
+  const known = prefixesOfSteps.get(row.steps);
+  if (known !== undefined && sameReceipt(known.receipt, row)) return known;
+  const folded = foldPrefixes(row);
+  prefixesOfSteps.set(row.steps, folded);
+  return folded;
+}
+const prefixesOfSteps = new WeakMap<readonly KpiStep[], { receipt: Receipt; states: ComplaintAsOf[]; times: number[] }>();
+
+function foldPrefixes(row: ComplaintKpiRow): { receipt: Receipt; states: ComplaintAsOf[]; times: number[] } {
+  const states: ComplaintAsOf[] = [complaintAtReceipt(row)];
+  const times: number[] = [];
+  let receipt: Receipt | undefined;
+  let previous: KpiStep | undefined;
+  for (const step of row.steps) {
+    let fold = foldedSteps.get(step);
+    if (fold !== undefined && fold.previous === previous && (fold.receipt === receipt || sameReceipt(fold.receipt, row))) {
+      receipt = fold.receipt;
+    } else {
+      receipt ??= {
+        receivedAt: row.receivedAt,
+        acknowledgeBy: row.acknowledgeBy,
+        resolveBy: row.resolveBy,
+        categoryKey: row.categoryKey,
+        category: row.category,
+      };
+      fold = { ms: Date.parse(step.at), previous, receipt, state: afterStep(states[states.length - 1] as ComplaintAsOf, step) };
+      foldedSteps.set(step, fold);
+    }
+    states.push(fold.state);
+    times.push(fold.ms);
+    previous = step;
+  }
+  receipt ??= {
+    receivedAt: row.receivedAt,
+    acknowledgeBy: row.acknowledgeBy,
+    resolveBy: row.resolveBy,
+    categoryKey: row.categoryKey,
+    category: row.category,
+  };
+  return { receipt, states, times };
+}
 
 /**
  * The complaint as of ascending instants (each asked once, in order). With its steps dated in stream order (the
- * usual case) the steps up to an instant are a prefix, so one pass folds them all; otherwise each
- * instant is folded afresh. Either way `complaintAsOf`.
+ * usual case) the steps up to an instant are a prefix, so the states after each prefix serve (folded once per
+ * step, see foldedPrefixes); otherwise each instant is folded afresh. Either way `complaintAsOf`.
  */
 export function complaintAsOfEach(row: ComplaintKpiRow): (asOf: string) => ComplaintAsOf | undefined {
-  if (!inStreamTimeOrder(row)) return (asOf) => complaintAsOf(row, asOf);
-  let state = complaintAtReceipt(row);
+  const { states, times } = foldedPrefixes(row);
+  for (let i = 1; i < times.length; i += 1) {
+    // NaN compares false either way, as Date.parse did in the fold this replaces: such a list is folded afresh.
+    if (!((times[i - 1] as number) <= (times[i] as number))) return (asOf) => complaintAsOf(row, asOf);
+  }
+  const received = Date.parse(row.receivedAt);
   let next = 0;
   return (asOf) => {
     const until = Date.parse(asOf);
-    while (next < row.steps.length && Date.parse((row.steps[next] as KpiStep).at) <= until) {
-      state = afterStep(state, row.steps[next] as KpiStep);
-      next += 1;
-    }
-    return Date.parse(row.receivedAt) > until ? undefined : state;
+    while (next < times.length && (times[next] as number) <= until) next += 1;
+    return received > until ? undefined : states[next];
   };
 }
 
@@ -180,17 +265,61 @@ export function complaintKpiCells(row: ComplaintKpiRow): SummaryCell[] {
   return cells;
 }
 
+// The figures as of the end of month d of one folded state (shared by the complaint's rows, see foldedPrefixes),
+// and the cells between two such figures: a row after an event dated in month k differs from the row before it
+// only from month k on, so its earlier months give the very figures and cell objects of the row before, which
+// the fold's netting then passes over without computing their keys (netCells).
+const figuresOfState = new WeakMap<ComplaintAsOf, Map<number, ReadonlyMap<string, number>>>();
+const cellsBetween = new WeakMap<ReadonlyMap<string, number>, { before: ReadonlyMap<string, number>; d: number; cells: SummaryCell[] }>();
+const NO_FIGURES: ReadonlyMap<string, number> = new Map();
+
+function figuresAtEndOf(state: ComplaintAsOf | undefined, d: number): ReadonlyMap<string, number> {
+  if (state === undefined) return NO_FIGURES;
+  let byMonth = figuresOfState.get(state);
+  if (byMonth === undefined) figuresOfState.set(state, (byMonth = new Map()));
+  let figures = byMonth.get(d);
+  if (figures === undefined) byMonth.set(d, (figures = complaintFigures(state, endOfMonthIndex(d))));
+  return figures;
+}
+
+// One dimensions object per month and figure, so a cell's key (summaryCellKey keeps it by dimensions object) is built
+// once, not for every event that nets the cell; with it the last cell made for them, handed out again for the same
+// value (cells are never mutated), so a complaint's old and new cells are mostly the very same objects and the
+// fold's netting passes them over (netCells). As many as the cells the tree's nodes hold.
+interface Slot {
+  readonly dims: Readonly<Record<string, string | number>>;
+  last: SummaryCell | undefined;
+}
+const slotsByMonth = new Map<number, Map<string, Slot>>();
+
+function cellFor(d: number, f: string, n: number): SummaryCell {
+  let byFigure = slotsByMonth.get(d);
+  if (byFigure === undefined) slotsByMonth.set(d, (byFigure = new Map()));
+  let slot = byFigure.get(f);
+  if (slot === undefined) byFigure.set(f, (slot = { dims: { d, f }, last: undefined }));
+  if (slot.last !== undefined && slot.last.values['n'] === n) return slot.last;
+  return (slot.last = { dims: slot.dims, values: { n } });
+}
+
+function cellsOf(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, d: number): SummaryCell[] {
+  const known = cellsBetween.get(after);
+  if (known !== undefined && known.before === before && known.d === d) return known.cells;
+  const cells: SummaryCell[] = [];
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    const change = (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    if (change !== 0) cells.push(cellFor(d, key, change));
+  }
+  if (after !== NO_FIGURES) cellsBetween.set(after, { before, d, cells });
+  return cells;
+}
+
 function computeCells(row: ComplaintKpiRow): SummaryCell[] {
   const cells: SummaryCell[] = [];
-  let before = new Map<string, number>();
+  let before = NO_FIGURES;
   const asOf = complaintAsOfEach(row);
   for (const d of changeMonths(row)) {
-    const end = endOfMonthIndex(d);
-    const after = complaintFigures(asOf(end), end);
-    for (const key of new Set([...before.keys(), ...after.keys()])) {
-      const change = (after.get(key) ?? 0) - (before.get(key) ?? 0);
-      if (change !== 0) cells.push({ dims: { d, f: key }, values: { n: change } });
-    }
+    const after = figuresAtEndOf(asOf(endOfMonthIndex(d)), d);
+    for (const cell of cellsOf(before, after, d)) cells.push(cell);
     before = after;
   }
   return cells;
@@ -216,13 +345,28 @@ export const kpiNodeId = (tenantId: string, node: number) => `${tenantId}:~kpis:
 const nodeOf = (summaryId: string) => Number(summaryId.slice(summaryId.lastIndexOf(':') + 1));
 
 /** When an event's step happened (its receipt for a ComplaintReceived). */
-export const complaintEventTime = (event: RecordedOf<ComplaintEvent>): string =>
-  utcInstant(event.type === 'ComplaintReceived' ? event.data.receivedAt : complaintStepTime(event));
+export function complaintEventTime(event: RecordedOf<ComplaintEvent>): string {
+  // Asked of one event several times in a fold (its documents, its tree nodes, its steps): kept by event, which never changes.
+  let time = eventTimes.get(event);
+  if (time === undefined) {
+    time = utcInstant(event.type === 'ComplaintReceived' ? event.data.receivedAt : complaintStepTime(event));
+    eventTimes.set(event, time);
+  }
+  return time;
+}
+const eventTimes = new WeakMap<object, string>();
 
 /** The summary documents an event's change goes to: the tree nodes above its month. */
-export function kpiNodeIds(event: RecordedOf<ComplaintEvent>): string[] {
-  return nodesUpdated(monthIndex(complaintEventTime(event))).map((node) => kpiNodeId(event.metadata.tenantId, node));
+export function kpiNodeIds(event: RecordedOf<ComplaintEvent>): readonly string[] {
+  let ids = nodeIdsOfEvent.get(event);
+  if (ids === undefined) {
+    ids = nodesUpdated(monthIndex(complaintEventTime(event))).map((node) => kpiNodeId(event.metadata.tenantId, node));
+    nodeIdsOfEvent.set(event, ids);
+  }
+  return ids;
 }
+// The fold asks for them twice per event (the ids it loads, then where the change goes).
+const nodeIdsOfEvent = new WeakMap<object, readonly string[]>();
 
 // One dimensions object per figure without a month, so their keys are built once (summaryCellKey keeps them).
 const undated = new Map<string, Readonly<Record<string, string | number>>>();

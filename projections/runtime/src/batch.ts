@@ -23,6 +23,12 @@ export interface BatchTarget {
   readonly cache?: DocumentCache;
   /** False for work that is redone from its checkpoint after a crash (a rebuild): the commit need not wait for the disk. */
   readonly durable?: boolean;
+  /**
+   * Asked once the documents are loaded, right before the fold and the commit (the part that holds the event loop):
+   * a promise to wait for first (a turn of the loop, see LoopBudget). Every adapter buffers a transaction's writes
+   * until its work returns, so waiting here holds no lock; the lane is its collection's only writer.
+   */
+  readonly pace?: () => Promise<void> | undefined;
 }
 
 export interface BatchResult {
@@ -68,6 +74,8 @@ export async function applyBatch(target: BatchTarget, events: readonly RecordedE
     const result = await store.transaction(
       async (tx) => {
         loaded = unknown.length > 0 ? await tx.getMany<object>(collection, unknown) : new Map();
+        const paced = target.pace?.();
+        if (paced) await paced;
         const current = known;
         for (const [id, record] of loaded) current.set(id, record);
         const fold = foldEvents(projection, current, events, target.comparePositions, touched);

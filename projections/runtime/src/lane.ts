@@ -4,6 +4,7 @@ import { LeaseLostError, type AnyProjection, type ProjectionFailure, type Projec
 import { applyBatch, type BatchResult } from './batch';
 import { traceBatch, type BatchReport } from './batch-telemetry';
 import { DocumentCache } from './document-cache';
+import type { LoopBudget } from './loop-budget';
 import { ProjectionFailedError } from './errors';
 import { isPermanentWriteError } from './permanent-errors';
 import { ProgressMeter, type ProgressPhase, type ProjectionProgress } from './progress';
@@ -23,6 +24,8 @@ export interface LaneContext {
   readonly onProgress?: (progress: ProjectionProgress) => void;
   /** Every batch applied, for metrics. */
   readonly onBatch?: (report: BatchReport) => void;
+  /** Shared by the runner's lanes: each batch, before its fold, lets the event loop turn if they have held it too long. */
+  readonly loopBudget?: LoopBudget;
   /** Any change of a lane's checkpoint, phase or collection (synchronous: keep it cheap). */
   readonly onChange?: () => void;
 }
@@ -195,6 +198,7 @@ export class Lane {
         cache: this.cache,
         // A rebuild redoes from its checkpoint whatever a crash lost; the switch-over commits durably.
         durable: !this.rebuilding,
+        pace: () => this.context.loopBudget?.pass(),
       },
       events,
       checkpoint,

@@ -163,6 +163,45 @@ describe('ProjectionRunner', () => {
     await expect(runner.waitFor('deals', 'not-a-position', 10)).rejects.toThrow();
   });
 
+  it('lets the event loop turn between batches while catching up and rebuilding (a worker answers status meanwhile)', async () => {
+    // Every read and commit here settles at once, so without a turn between batches a catch-up is one chain of
+    // microtasks and a timer set at its start fires only once every lane is at the head.
+    const head = await seed(events, 60);
+    let batches = 0;
+    runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: [dealsProjection(), ownersProjection],
+      batchSize: 5,
+      loopBudgetMs: 0,
+      onBatch: () => (batches += 1),
+    });
+    const active = runner;
+    const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+    await active.start();
+    await turn();
+    const atFirstTurn = batches;
+    expect((await active.status()).some((s) => s.checkpoint !== head)).toBe(true);
+    await active.waitFor('all', head, 5000);
+    expect(atFirstTurn).toBeLessThan(batches);
+
+    // The same in a rebuild of both from one scan: a status asked after one turn is answered before the rebuild ends.
+    batches = 0;
+    let rebuilt = false;
+    const rebuilding = active.rebuildMany().then(() => (rebuilt = true));
+    await turn();
+    const status = await active.status();
+    expect(rebuilt).toBe(false);
+    expect(status).toHaveLength(2);
+    await rebuilding;
+    expect(batches).toBeGreaterThan(2);
+    const rebuiltDocuments = {
+      deals: await documents(readStore, active.collectionOf('deals')),
+      owners: await documents(readStore, active.collectionOf('owners')),
+    };
+    expect(rebuiltDocuments).toEqual(await cleanRun(events));
+  });
+
   it('lets a process manager keep its checkpoint in the read store', async () => {
     await openDeal(events, 'r', 'Ali', 1);
     const seen: string[] = [];

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '@crm/shared/kernel';
 import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
+import { LoopBudget } from './loop-budget';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
 import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
@@ -46,6 +47,11 @@ export interface ProjectionRunnerOptions {
    * before the switch (CRM_REBUILD_GRACE_MS); default 0 without leases (dropped at once), 30 s with.
    */
   readonly retireGraceMs?: number;
+  /**
+   * How long the lanes may hold the event loop before a batch waits for one turn of it (timers, messages:
+   * a read-side worker answers `status` during a rebuild); default 50 ms. 0: a turn before every batch.
+   */
+  readonly loopBudgetMs?: number;
   /** Told when this runner takes a projection over or stands down (another process owns it). */
   readonly onOwnership?: (name: string, owned: boolean, epoch: number | undefined) => void;
 }
@@ -121,6 +127,7 @@ export class ProjectionRunner {
       onBatch: options.onBatch,
       onChange: options.onChange,
       dropReplacedCollections: options.dropReplacedCollections ?? true,
+      loopBudget: new LoopBudget(options.loopBudgetMs ?? 50),
     };
     this.owner = options.ownership ? (options.ownership.owner ?? defaultOwner()) : undefined;
     this.rebuilds = new Rebuilds({

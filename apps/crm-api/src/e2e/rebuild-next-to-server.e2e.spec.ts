@@ -54,6 +54,9 @@ describe('crm-cli rebuild next to a live server (embedded default: projections o
       expect(reply.status).toBe(200);
       return reply.body['complaints'] as number;
     };
+    // The server's first build of the history runs on its worker thread after startup (the worker lets its event loop
+    // turn during it), so it may outlast one read's wait (CRM_READ_WAIT_MS) on a loaded machine: wait for it first.
+    await serving.waitFor(KPIS, head, 120_000);
     const seen = [await kpis(head)];
     const before = serving.collectionOf(KPIS);
 

@@ -169,5 +169,43 @@ describe('foldEvents', () => {
       expect(cellsOf(result.changed.get('~even'))).toEqual([{ dims: { kind: 'pair' }, values: { count: 1 } }]);
       expect(result.changed.get('a')).toEqual({ id: 'a', doc: { total: 2 }, position: '2' });
     });
+
+    it('nets cell objects a projection hands out again (old and new alike) as it nets equal copies', () => {
+      // Each document counts once per total reached so far: its old cells are a prefix of its new ones.
+      const shared = new Map<string, { dims: { reached: number }; values: { count: number } }>();
+      const cellFor = (reached: number, fresh: boolean) => {
+        const cell = { dims: { reached }, values: { count: 1 } };
+        if (fresh) return cell;
+        const known = shared.get(String(reached)) ?? cell;
+        shared.set(String(reached), known);
+        return known;
+      };
+      const history = (fresh: boolean): AnyProjection => ({
+        ...totals,
+        summary: {
+          documentId: () => ['~all', '~late'],
+          cells: (doc) => Array.from({ length: (doc as { total: number }).total }, (_, i) => cellFor(i + 1, fresh)),
+          place: (cell, summaryId) => (summaryId === '~all' || (cell.dims['reached'] as number) > 1 ? cell : undefined),
+        },
+      });
+      const events = [
+        event(1, 'Added', { ids: ['a', 'b'] }),
+        event(2, 'Added', { ids: ['a'] }),
+        event(3, 'Added', { ids: ['a', 'b'] }),
+        event(4, 'Removed', { ids: ['b'] }),
+      ];
+      const withShared = foldEvents(history(false), new Map(), events, compare);
+      const withCopies = foldEvents(history(true), new Map(), events, compare);
+      expect(withShared.changed).toEqual(withCopies.changed);
+      expect(cellsOf(withShared.changed.get('~all'))).toEqual([
+        { dims: { reached: 1 }, values: { count: 1 } },
+        { dims: { reached: 2 }, values: { count: 1 } },
+        { dims: { reached: 3 }, values: { count: 1 } },
+      ]);
+      expect(cellsOf(withShared.changed.get('~late'))).toEqual([
+        { dims: { reached: 2 }, values: { count: 1 } },
+        { dims: { reached: 3 }, values: { count: 1 } },
+      ]);
+    });
   });
 });

@@ -191,9 +191,36 @@ class SummaryWork {
 
 /** New cells less old ones, as one cell per dimensions with what changed (cells that change nothing left out). */
 function netCells(out: readonly SummaryCell[], into: readonly SummaryCell[]): SummaryCell[] {
+  // The very cell object on both sides (a projection that keeps the cells of what did not change) nets to nothing:
+  // such pairs are passed over before any key is computed.
+  const cancelled = new Map<SummaryCell, number>();
+  if (out.length > 0 && into.length > 0) {
+    const taken = new Map<SummaryCell, number>();
+    for (const cell of out) taken.set(cell, (taken.get(cell) ?? 0) + 1);
+    for (const cell of into) {
+      const left = taken.get(cell) ?? 0;
+      if (left === 0) continue;
+      taken.set(cell, left - 1);
+      cancelled.set(cell, (cancelled.get(cell) ?? 0) + 1);
+    }
+  }
   const work = new SummaryWork(undefined);
-  work.add(out, -1);
-  work.add(into, 1);
+  if (cancelled.size === 0) {
+    work.add(out, -1);
+    work.add(into, 1);
+    return Object.values(work.cells);
+  }
+  const outLeft = new Map(cancelled);
+  const intoLeft = new Map(cancelled);
+  const without = (cells: readonly SummaryCell[], left: Map<SummaryCell, number>) =>
+    cells.filter((cell) => {
+      const n = left.get(cell) ?? 0;
+      if (n === 0) return true;
+      left.set(cell, n - 1);
+      return false;
+    });
+  work.add(without(out, outLeft), -1);
+  work.add(without(into, intoLeft), 1);
   return Object.values(work.cells);
 }
 
