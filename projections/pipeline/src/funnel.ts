@@ -1,16 +1,9 @@
 import { compact, type Money } from '@crm/shared/kernel';
-import {
-  type AggregateRow,
-  loadSummary,
-  type ReadStore,
-  type Scalar,
-  type SummaryDoc,
-  tenantKey,
-  type Where,
-} from '@crm/shared/read-model';
+import { type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, tenantKey, type Where } from '@crm/shared/read-model';
 import type { CampaignDoc } from '@crm/projections/marketing';
-import { leadSummaryPrefix, type PipelineLead } from './pipeline-leads.projection';
-import { pipelineSummaryPrefix, type PipelineOpportunity } from './pipeline-opportunities.projection';
+import { loadSummaryDoc, monthCells } from './month-summaries';
+import { leadSummaryIds, type PipelineLead } from './pipeline-leads.projection';
+import { pipelineSummaryIds, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { splitMonths } from './pipeline-summary';
 import { dateRange, MoneyTotals, ratio } from './support';
 
@@ -212,10 +205,11 @@ export function funnelOf(
 }
 
 /**
- * Lead counts from the leads' summary (per source, campaign, status and capture
- * month) for the whole months of the period, and a grouped aggregate over the
- * leads of a part-month at either edge. Deals: without a period, from the
- * deals' summary (per status, source, campaign, currency); with one, joined
+ * Lead counts: without a period, the leads' all-time summary (per source or
+ * campaign and status); with a period open on one side, the per-month summary
+ * for its whole capture months and a grouped aggregate over the leads of a
+ * part-month at its edge. Deals: without a period, from the deals' all-time
+ * summary (per status, source, campaign, currency); with one, joined
  * lead by lead over the period's qualified leads (OpportunityWon does not name
  * the lead, and the deal does not know when its lead was captured).
  */
@@ -230,15 +224,18 @@ export async function loadFunnel(
   // A period bounded on both sides counts its own leads (index on tenant and capture time): that costs what the
   // period holds, where the summary costs every month of the history.
   const bounded = filters.from !== undefined && filters.to !== undefined;
+  const dated = filters.from !== undefined || filters.to !== undefined;
   const split = bounded ? { firstMonth: '', endMonth: '', edges: [] } : splitMonths(filters.from, filters.to);
+  const leadIds = leadSummaryIds(tenantId);
   const [leadSummary, ...edges] = await Promise.all([
-    bounded ? Promise.resolve(undefined) : loadSummary(store, collections.leads, leadSummaryPrefix(tenantId)),
+    bounded ? Promise.resolve(undefined) : loadSummaryDoc(store, collections.leads, dated ? leadIds.months : leadIds.all),
     ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
   if (leadSummary !== undefined) {
-    for (const { dims, values } of wholeMonths ? Object.values(leadSummary.cells) : []) {
+    const cells = !wholeMonths ? [] : dated ? monthCells(leadSummary) : Object.values(leadSummary.cells);
+    for (const { dims, values } of cells) {
       if (dims['kind'] !== by) continue;
       const month = String(dims['month']);
       if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
@@ -254,10 +251,7 @@ export async function loadFunnel(
       ...(await store.aggregate(collections.leads, { where: funnelWhere(tenantId, filters), groupBy: [field, 'status'] })),
     );
   }
-  const dealSummary =
-    filters.from === undefined && filters.to === undefined
-      ? await loadSummary(store, collections.opportunities, pipelineSummaryPrefix(tenantId))
-      : undefined;
+  const dealSummary = dated ? undefined : await loadSummaryDoc(store, collections.opportunities, pipelineSummaryIds(tenantId).all);
   const summary = dealSummary;
   const [outcomes, direct] = summary
     ? [summaryOutcomes(summary, by), summaryDirectRows(summary)]

@@ -1,6 +1,7 @@
 import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
-import { defineProjection, type SummaryCell, summaryShardId, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, type SummaryCell, tenantKey } from '@crm/shared/read-model';
+import { monthSplitSummary, summaryIds } from './month-summaries';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
 interface Attribution {
@@ -72,8 +73,8 @@ function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
 
 const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (doc === null || doc.status === 'pending' ? null : doc);
 
-/** The summary of a tenant's deals: shards `{prefix}:{nn}` in the same collection (no opportunity id has a '~'). */
-export const pipelineSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
+/** The summaries of a tenant's deals, in the same collection (no opportunity id has a '~'): see month-summaries.ts. */
+export const pipelineSummaryIds = summaryIds;
 
 /**
  * What a deal adds to the totals. `pipeline`: per status, stage, currency and
@@ -101,8 +102,8 @@ export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
 
 export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
   name: 'pipeline-opportunities',
-  // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
-  version: 4,
+  // 4: keeps a per-tenant summary (pipelineCells) next to the deals. 5: split into `all` and `months` (month-summaries.ts).
+  version: 5,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadQualified',
@@ -125,12 +126,12 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
   documentId: (event) =>
     tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
   summary: {
-    documentId: (event) =>
-      summaryShardId(
-        pipelineSummaryPrefix(event.metadata.tenantId),
-        event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId,
-      ),
+    documentId: (event) => {
+      const { all, months } = pipelineSummaryIds(event.metadata.tenantId);
+      return [all, months];
+    },
     cells: pipelineCells,
+    ...monthSplitSummary<PipelineOpportunity>(),
   },
   evolve(doc, event) {
     const { tenantId } = event.metadata;

@@ -28,6 +28,18 @@ describe('satisfaction per day', () => {
     const respondent = { name: 'سارا رحیمی' };
     const expectations = { tangibles: 6, reliability: 7, responsiveness: 5, assurance: 6, empathy: 7 };
     const perceptions = { ...expectations, empathy: 4 };
+    const servqualSums = {
+      'expectations.tangibles': 6,
+      'perceptions.tangibles': 6,
+      'expectations.reliability': 7,
+      'perceptions.reliability': 7,
+      'expectations.responsiveness': 5,
+      'perceptions.responsiveness': 5,
+      'expectations.assurance': 6,
+      'perceptions.assurance': 6,
+      'expectations.empathy': 7,
+      'perceptions.empathy': 4,
+    };
     const nps = (responseId: string, score: number, respondedAt: string) => ({
       type: 'SurveyResponseRecorded' as const,
       streamId: `survey-response-${responseId}`,
@@ -71,27 +83,35 @@ describe('satisfaction per day', () => {
           month: '2025-03',
           jalaliMonth: '1403-12',
           counts: { nps: { '3': 1, '9': 2 }, servqual: { '-': 1 } },
-          servqual: {
-            responses: 1,
-            sums: {
-              'expectations.tangibles': 6,
-              'perceptions.tangibles': 6,
-              'expectations.reliability': 7,
-              'perceptions.reliability': 7,
-              'expectations.responsiveness': 5,
-              'perceptions.responsiveness': 5,
-              'expectations.assurance': 6,
-              'perceptions.assurance': 6,
-              'expectations.empathy': 7,
-              'perceptions.empathy': 4,
-            },
-          },
+          servqual: { responses: 1, sums: servqualSums },
         },
         'default:2025-03-21': {
           tenantId: 'default',
           day: '2025-03-21',
           month: '2025-03',
           jalaliMonth: '1404-01',
+          counts: { praise: { '-': 1 } },
+          servqual: { responses: 0, sums: {} },
+        },
+        // Beside the days, each calendar's months: the UTC month holds both days, the Jalali year turns between them.
+        'default:~month:2025-03': {
+          periodOf: 'default',
+          bucket: 'month',
+          period: '2025-03',
+          counts: { nps: { '3': 1, '9': 2 }, servqual: { '-': 1 }, praise: { '-': 1 } },
+          servqual: { responses: 1, sums: servqualSums },
+        },
+        'default:~jalali:1403-12': {
+          periodOf: 'default',
+          bucket: 'jalali',
+          period: '1403-12',
+          counts: { nps: { '3': 1, '9': 2 }, servqual: { '-': 1 } },
+          servqual: { responses: 1, sums: servqualSums },
+        },
+        'default:~jalali:1404-01': {
+          periodOf: 'default',
+          bucket: 'jalali',
+          period: '1404-01',
           counts: { praise: { '-': 1 } },
           servqual: { responses: 0, sums: {} },
         },
@@ -139,9 +159,26 @@ describe('satisfaction per day', () => {
         expect(seeded.answers).toBeGreaterThan(1_000);
         const query = { tenantId: 'default', bucket, ...(at ? { at } : {}) };
         const expected = await readSatisfaction(seeded.store, 'answers', query);
-        if (at === undefined) expect(expected.overall.nps.responses).toBeGreaterThan(100);
+        if (at === undefined) {
+          expect(expected.overall.nps.responses).toBeGreaterThan(100);
+          // All time reads one document per period it answers with.
+          const months = await seeded.store.find('days', { where: { periodOf: 'default', bucket } });
+          expect(months.length).toBe(expected.periods.length);
+        }
         expect(await readSatisfactionByDay(seeded.store, { days: 'days', answers: 'answers' }, query)).toEqual(expected);
       },
     );
+
+    it('answers from the days while a build without month documents serves', async () => {
+      const days = await seeded.store.find('days', { where: { tenantId: 'default' } });
+      const older = new InMemoryReadStore();
+      await older.transaction((tx) => days.forEach((record) => tx.put('days', record.id, record.doc, record.position)));
+      for (const bucket of ['month', 'jalali'] as const) {
+        const query = { tenantId: 'default', bucket };
+        expect(await readSatisfactionByDay(older, { days: 'days', answers: 'answers' }, query)).toEqual(
+          await readSatisfaction(seeded.store, 'answers', query),
+        );
+      }
+    });
   });
 });

@@ -8,7 +8,7 @@ import {
 } from '@crm/service/domain';
 import { roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateRow, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
-import { NO_SCORE, type SatisfactionDayDoc } from './satisfaction-days.projection';
+import { NO_SCORE, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
 
 export type SatisfactionBucket = 'month' | 'jalali';
@@ -225,13 +225,19 @@ export function splitPeriod(at: FieldCondition | undefined): SatisfactionSplit {
   return { ...(firstDay === undefined ? {} : { firstDay }), ...(endDay === undefined ? {} : { endDay }), edges };
 }
 
-/** Day sums as the groupings satisfactionReport takes. */
-function dayRows(days: readonly SatisfactionDayDoc[], bucket: SatisfactionBucket): { counts: AggregateRow[]; servqual: AggregateRow[] } {
+type Sums = Pick<SatisfactionDayDoc, 'counts' | 'servqual'>;
+
+/** Day or month sums as the groupings satisfactionReport takes, each under its period of the bucket. */
+function sumRows<D extends Sums>(
+  docs: readonly D[],
+  bucket: SatisfactionBucket,
+  periodOf: (doc: D) => string,
+): { counts: AggregateRow[]; servqual: AggregateRow[] } {
   const field = PERIOD_FIELD[bucket];
   const counts: AggregateRow[] = [];
   const servqual: AggregateRow[] = [];
-  for (const day of days) {
-    const period = field === 'month' ? day.month : day.jalaliMonth;
+  for (const day of docs) {
+    const period = periodOf(day);
     for (const [measure, byScore] of Object.entries(day.counts)) {
       for (const [score, count] of Object.entries(byScore)) {
         counts.push({ group: { [field]: period, measure, score: score === NO_SCORE ? null : Number(score) }, count, sums: {} });
@@ -242,16 +248,32 @@ function dayRows(days: readonly SatisfactionDayDoc[], bucket: SatisfactionBucket
   return { counts, servqual };
 }
 
+const dayPeriod = (bucket: SatisfactionBucket) => (day: SatisfactionDayDoc) => (bucket === 'month' ? day.month : day.jalaliMonth);
+
 /**
- * The same report from the day sums (satisfaction-days): one document per UTC
- * day of the period, plus the answers of a part-day at either edge when `from`
- * or `to` is an instant inside a day. Exact to the instant, as readSatisfaction.
+ * The same report from the sums of satisfaction-days: without a period, one
+ * document per month of the bucket (what the answer has: one figure per
+ * month); with one, one document per UTC day of the period, plus the answers
+ * of a part-day at either edge when `from` or `to` is an instant inside a day.
+ * Exact to the instant, as readSatisfaction.
  */
 export async function readSatisfactionByDay(
   store: Pick<ReadStore, 'aggregate' | 'find'>,
   collections: { readonly days: string; readonly answers: string },
   query: SatisfactionQuery,
 ): Promise<SatisfactionReport> {
+  if (query.at === undefined) {
+    const months = await store.find<SatisfactionMonthDoc>(collections.days, { where: { periodOf: query.tenantId, bucket: query.bucket } });
+    // None: no answer yet, or days built before months were kept (they serve until the rebuild switches over).
+    if (months.length > 0) {
+      const rows = sumRows(
+        months.map((record) => record.doc),
+        query.bucket,
+        (month) => month.period,
+      );
+      return satisfactionReport(query.bucket, rows.counts, rows.servqual);
+    }
+  }
   const split = splitPeriod(query.at);
   const wholeDays = split.firstDay === undefined || split.endDay === undefined || split.firstDay < split.endDay;
   const day = compactRange(split.firstDay, split.endDay);
@@ -261,9 +283,10 @@ export async function readSatisfactionByDay(
       : Promise.resolve([]),
     ...split.edges.map((at) => answerRows(store, collections.answers, { tenantId: query.tenantId, at }, query.bucket)),
   ]);
-  const rows = dayRows(
+  const rows = sumRows(
     days.map((record) => record.doc),
     query.bucket,
+    dayPeriod(query.bucket),
   );
   return satisfactionReport(
     query.bucket,
