@@ -17,7 +17,7 @@ const figures = (count: number, amount: number, weighted: number, cycleMs = 0) =
 const inMonth = (month: string, values: Record<string, number>) =>
   Object.fromEntries(Object.entries(values).map(([name, value]) => [`${month}|${name}`, value]));
 
-describe('a tenant’s summary split into all-time cells and packed month cells', () => {
+describe('a tenant’s summary split by kind of cell, and packed month cells', () => {
   // o1 opens for March and is moved to February; o2 (owner u1) opens for March and is won in January.
   const cycleMs = 10 * 86_400_000 + 12 * 3_600_000;
   const history = [
@@ -30,15 +30,31 @@ describe('a tenant’s summary split into all-time cells and packed month cells'
   const open = { status: 'open', stage: 'qualification', currency: 'IRR' };
   const won = { status: 'won', stage: 'negotiation', currency: 'IRR' };
 
-  it('keeps every cell without its month in `all`: what the all-time views read, whatever the months of history', () => {
-    projectionSpec(pipelineOpportunities)
-      .given(history)
-      .thenSummary('default:~summary:all', [
-        { dims: { kind: 'pipeline', ...open }, values: figures(1, 1_000_000, 100_000) },
-        { dims: { kind: 'pipeline', ...won }, values: figures(1, 900_000, 900_000, cycleMs) },
-        { dims: { kind: 'owner', ownerId: null, ...open }, values: figures(1, 1_000_000, 100_000) },
-        { dims: { kind: 'owner', ownerId: 'u1', ...won }, values: figures(1, 900_000, 900_000, cycleMs) },
-      ]);
+  it('keeps each kind of cell, without its month, in its own document: what the all-time views read', () => {
+    const spec = projectionSpec(pipelineOpportunities).given(history);
+    spec.thenSummary('default:~summary:pipeline', [
+      { dims: { kind: 'pipeline', ...open }, values: figures(1, 1_000_000, 100_000) },
+      { dims: { kind: 'pipeline', ...won }, values: figures(1, 900_000, 900_000, cycleMs) },
+    ]);
+    spec.thenSummary('default:~summary:owner', [
+      { dims: { kind: 'owner', ownerId: null, ...open }, values: figures(1, 1_000_000, 100_000) },
+      { dims: { kind: 'owner', ownerId: 'u1', ...won }, values: figures(1, 900_000, 900_000, cycleMs) },
+    ]);
+  });
+
+  it('keeps a lead-sourced deal in the funnel documents, by source and by campaign', () => {
+    const spec = projectionSpec(pipelineOpportunities).given([
+      leadQualified('l1', 'o1', { source: 'campaign', campaignId: 'c1' }),
+      opportunityOpened('o1', { originLeadId: 'l1', campaignId: 'c1' }),
+      opportunityOpened('o2'),
+    ]);
+    const deal = { status: 'open', currency: 'IRR' };
+    spec.thenSummary('default:~summary:funnelSource', [
+      { dims: { kind: 'funnelSource', source: 'campaign', ...deal }, values: { count: 1, amount: 1_000_000 } },
+    ]);
+    spec.thenSummary('default:~summary:funnelCampaign', [
+      { dims: { kind: 'funnelCampaign', campaignId: 'c1', ...deal }, values: { count: 1, amount: 1_000_000 } },
+    ]);
   });
 
   it('packs the month cells one per dimensions, months in the value names; a month emptied keeps its zeros', () => {
@@ -74,10 +90,12 @@ describe('a tenant’s summary split into all-time cells and packed month cells'
     ]);
     const captured = { status: 'captured' };
     const qualified = { status: 'qualified' };
-    leads.thenSummary('default:~summary:all', [
+    leads.thenSummary('default:~summary:source', [
       { dims: { kind: 'source', source: 'phone', ...captured }, values: { count: 1 } },
-      { dims: { kind: 'campaign', campaignId: null, ...captured }, values: { count: 1 } },
       { dims: { kind: 'source', source: 'campaign', ...qualified }, values: { count: 1 } },
+    ]);
+    leads.thenSummary('default:~summary:campaign', [
+      { dims: { kind: 'campaign', campaignId: null, ...captured }, values: { count: 1 } },
       { dims: { kind: 'campaign', campaignId: 'c1', ...qualified }, values: { count: 1 } },
     ]);
     leads.thenSummary('default:~summary:months', [

@@ -1,17 +1,20 @@
+import type { Event } from '@crm/shared/event-sourcing';
 import { isSummaryDoc, type ProjectionSummary, type ReadStore, type Scalar, type SummaryCell, type SummaryDoc } from '@crm/shared/read-model';
 
 /**
- * A tenant's totals in two summary documents, so what a view reads does not grow with the history:
- * `all` holds every cell without its month (small, what the all-time views read), `months` the cells
- * that carry a month, packed one cell per dimensions with the month in the value names
- * (`2025-03|count`), so a month costs its numbers, not another copy of every dimension. Only a period
- * reads `months`. Both ids come from the event's tenant alone (a deal's or lead's old month is not on
- * the event), so each batch still rewrites both: `months` grows with the months, about 2–3× more slowly.
+ * A tenant's totals in several summary documents, so what a view reads does not grow with the history: one per
+ * kind of cell (`pipeline`, `owner`, …), each without the month, so the all-time views read only the few cells
+ * they show; and `months`, the cells that carry a month, packed one cell per dimensions with the month in the value
+ * names (`2025-03|count`), so a month costs its numbers, not another copy of every dimension. Only a period reads
+ * `months`. The ids come from the event's tenant alone (a deal's or lead's old month is not on the event), so a
+ * batch rewrites `months` too: it still grows with the months of history, about 2–3× more slowly than before.
  */
-export const summaryIds = (tenantId: string) => ({ all: `${tenantId}:~summary:all`, months: `${tenantId}:~summary:months` }) as const;
+export const summaryId = (tenantId: string, part: string): string => `${tenantId}:~summary:${part}`;
+export const MONTHS = 'months';
+
+const partOf = (id: string): string => id.slice(id.lastIndexOf(':~summary:') + ':~summary:'.length);
 
 const SEPARATOR = '|';
-const isAllTime = (summaryId: string): boolean => summaryId.endsWith(':~summary:all');
 
 function withoutMonth(cell: SummaryCell): SummaryCell {
   if (!('month' in cell.dims)) return cell;
@@ -48,13 +51,20 @@ export function monthCells(doc: SummaryDoc): SummaryCell[] {
   return cells;
 }
 
-/** `ProjectionSummary` members for a per-tenant summary split into `all` and `months` (a projection gives `cells`). */
-export function monthSplitSummary<Doc extends object>(): Pick<ProjectionSummary<Doc>, 'place' | 'total'> {
+/** `ProjectionSummary` members for a per-tenant summary split by the cells' `kind` (`kinds`: every kind `cells` gives) and into `months`. */
+export function monthSplitSummary<Doc extends object, E extends Event>(
+  kinds: readonly string[],
+): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'place' | 'total'> {
+  const parts = [...kinds, MONTHS];
   return {
-    place: (cell, summaryId) => (isAllTime(summaryId) ? withoutMonth(cell) : packed(cell)),
+    documentId: (event) => parts.map((part) => summaryId(event.metadata.tenantId, part)),
+    place: (cell, id) => {
+      const part = partOf(id);
+      return part === MONTHS ? packed(cell) : cell.dims['kind'] === part ? withoutMonth(cell) : undefined;
+    },
     total: {
-      // Both sides as the month-less cells plus the cells with their month: the two documents' contents, unpacked.
-      of: (summaries) => [...summaries].flatMap(([id, doc]) => (isAllTime(id) ? Object.values(doc.cells) : monthCells(doc))),
+      // Both sides as the month-less cells plus the cells with their month: the documents' contents, unpacked.
+      of: (summaries) => [...summaries].flatMap(([id, doc]) => (partOf(id) === MONTHS ? monthCells(doc) : Object.values(doc.cells))),
       ofCells: (cells) => cells.flatMap((cell) => (typeof cell.dims['month'] === 'string' ? [withoutMonth(cell), cell] : [cell])),
     },
   };

@@ -1,8 +1,7 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
 import { compact, MEASURE_PLACES, minorUnits, type Money, roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateQuery, AggregateRow, ReadStore, SummaryCell, Where } from '@crm/shared/read-model';
-import { loadSummaryDoc, monthCells } from './month-summaries';
-import { pipelineSummaryIds } from './pipeline-opportunities.projection';
+import { loadSummaryDoc, monthCells, MONTHS, summaryId } from './month-summaries';
 import { dateRange, MoneyTotals, nextDay, ratio } from './support';
 
 const DAY_MS = 86_400_000;
@@ -178,8 +177,8 @@ function summaryRows(cells: readonly SummaryCell[], split: MonthSplit, ownerId: 
 }
 
 /**
- * The route's read. No period (or one owner, no period): the tenant's all-time summary, a few cells whatever the
- * history. A period open on one side: the per-month summary for its whole closing months, and a grouped aggregate
+ * The route's read. No period: the tenant's `pipeline` summary (a few cells whatever the history), or for one
+ * owner the `owner` summary. A period open on one side: the per-month summary for its whole closing months, and a grouped aggregate
  * over the deals of a part-month at its edge. A period bounded on both sides, or one owner over a period: the deals
  * of the period. Exact to the day, as the period is.
  */
@@ -197,9 +196,9 @@ export async function loadPipelineSummary(
     return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
   }
   const split = splitMonths(filters.from, filters.to);
-  const ids = pipelineSummaryIds(tenantId);
+  const part = dated ? MONTHS : filters.ownerId === undefined ? 'pipeline' : 'owner';
   const [summary, ...edges] = await Promise.all([
-    loadSummaryDoc(store, collection, dated ? ids.months : ids.all),
+    loadSummaryDoc(store, collection, summaryId(tenantId, part)),
     ...split.edges.map((closingDate) =>
       store.aggregate(collection, { ...PIPELINE_AGGREGATE, where: { ...pipelineWhere(tenantId, {}), closingDate } }),
     ),
