@@ -2,6 +2,7 @@ import { recordedDemoHistory } from '@crm/demo-data';
 import { type AnyProjection, type FieldCondition, foldEvents, InMemoryReadStore, timeRange } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
 import { readSatisfaction, readSatisfactionByDay, splitPeriod, type SatisfactionBucket } from './satisfaction';
+import { splitDaysByMonth } from './month-split';
 import { satisfactionDaysProjection } from './satisfaction-days.projection';
 import { satisfactionResponsesProjection } from './satisfaction-responses.projection';
 
@@ -137,6 +138,26 @@ describe('satisfaction per day', () => {
     expect(splitPeriod(timeRange(undefined, '2025-03-31T23:59:59.999Z'))).toEqual({ endDay: '2025-04-01', edges: [] });
   });
 
+  it('splits whole days into whole months of either calendar and the days around them', () => {
+    expect(splitDaysByMonth('month', undefined, undefined)).toEqual({ months: {}, days: [] });
+    expect(splitDaysByMonth('month', '2025-01-17', '2025-06-13')).toEqual({
+      months: { gte: '2025-02', lte: '2025-05' },
+      days: [
+        { gte: '2025-01-17', lt: '2025-02-01' },
+        { gte: '2025-06-01', lt: '2025-06-13' },
+      ],
+    });
+    expect(splitDaysByMonth('month', '2025-03-01', '2025-04-01')).toEqual({ months: { gte: '2025-03', lte: '2025-03' }, days: [] });
+    expect(splitDaysByMonth('month', '2025-03-02', '2025-03-30')).toEqual({ days: [{ gte: '2025-03-02', lt: '2025-03-30' }] });
+    expect(splitDaysByMonth('month', '2025-03-15', undefined)).toEqual({ months: { gte: '2025-04' }, days: [{ gte: '2025-03-15', lt: '2025-04-01' }] });
+    // Farvardin 1404 runs from 21 March to 20 April 2025 (UTC days).
+    expect(splitDaysByMonth('jalali', '2025-03-21', '2025-04-21')).toEqual({ months: { gte: '1404-01', lte: '1404-01' }, days: [] });
+    expect(splitDaysByMonth('jalali', undefined, '2025-04-10')).toEqual({
+      months: { lte: '1403-12' },
+      days: [{ gte: '2025-03-21', lt: '2025-04-10' }],
+    });
+  });
+
   describe('on a seeded history, the day sums answer exactly what the answers do', () => {
     let seeded: Awaited<ReturnType<typeof seededStore>>;
     beforeAll(async () => {
@@ -152,10 +173,13 @@ describe('satisfaction per day', () => {
       ['two instants of one day', timeRange('2025-03-10T06:00:00Z', '2025-03-10T13:00:00Z')],
       ['an instant to midnight', timeRange('2025-03-10T06:00:00Z', '2025-03-12T00:00:00Z')],
       ['upside down', timeRange('2025-04-10', '2025-03-10')],
+      ['a year', timeRange('2025-01-01', '2025-12-31')],
+      ['mid-month to mid-month', timeRange('2025-01-17', '2025-06-12')],
+      ['within one month, from its first day', timeRange('2025-03-01', '2025-03-19')],
     ];
     it.each(periods.flatMap(([name, at]) => (['month', 'jalali'] as SatisfactionBucket[]).map((bucket) => [name, bucket, at] as const)))(
       '%s, by %s',
-      async (_name, bucket, at) => {
+      async (name, bucket, at) => {
         expect(seeded.answers).toBeGreaterThan(1_000);
         const query = { tenantId: 'default', bucket, ...(at ? { at } : {}) };
         const expected = await readSatisfaction(seeded.store, 'answers', query);
@@ -165,6 +189,8 @@ describe('satisfaction per day', () => {
           const months = await seeded.store.find('days', { where: { periodOf: 'default', bucket } });
           expect(months.length).toBe(expected.periods.length);
         }
+        // The history runs from January to mid-October 2025: ten months with answers, each read from its month document.
+        if (name === 'a year') expect(expected.periods.length).toBeGreaterThanOrEqual(10);
         expect(await readSatisfactionByDay(seeded.store, { days: 'days', answers: 'answers' }, query)).toEqual(expected);
       },
     );
@@ -174,10 +200,12 @@ describe('satisfaction per day', () => {
       const older = new InMemoryReadStore();
       await older.transaction((tx) => days.forEach((record) => tx.put('days', record.id, record.doc, record.position)));
       for (const bucket of ['month', 'jalali'] as const) {
-        const query = { tenantId: 'default', bucket };
-        expect(await readSatisfactionByDay(older, { days: 'days', answers: 'answers' }, query)).toEqual(
-          await readSatisfaction(seeded.store, 'answers', query),
-        );
+        for (const at of [undefined, timeRange('2025-01-17', '2025-06-12')]) {
+          const query = { tenantId: 'default', bucket, ...(at ? { at } : {}) };
+          expect(await readSatisfactionByDay(older, { days: 'days', answers: 'answers' }, query)).toEqual(
+            await readSatisfaction(seeded.store, 'answers', query),
+          );
+        }
       }
     });
   });

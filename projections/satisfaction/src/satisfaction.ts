@@ -10,6 +10,7 @@ import { roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateRow, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
 import { NO_SCORE, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
+import { splitDaysByMonth } from './month-split';
 
 export type SatisfactionBucket = 'month' | 'jalali';
 
@@ -251,10 +252,10 @@ function sumRows<D extends Sums>(
 const dayPeriod = (bucket: SatisfactionBucket) => (day: SatisfactionDayDoc) => (bucket === 'month' ? day.month : day.jalaliMonth);
 
 /**
- * The same report from the sums of satisfaction-days: without a period, one
- * document per month of the bucket (what the answer has: one figure per
- * month); with one, one document per UTC day of the period, plus the answers
- * of a part-day at either edge when `from` or `to` is an instant inside a day.
+ * The same report from the sums of satisfaction-days: one document per whole
+ * month of the bucket's calendar in the period (without a period, one per
+ * month: what the answer has), one per UTC day of a part-month at either edge,
+ * and the answers of a part-day when `from` or `to` is an instant inside a day.
  * Exact to the instant, as readSatisfaction.
  */
 export async function readSatisfactionByDay(
@@ -262,36 +263,38 @@ export async function readSatisfactionByDay(
   collections: { readonly days: string; readonly answers: string },
   query: SatisfactionQuery,
 ): Promise<SatisfactionReport> {
-  if (query.at === undefined) {
-    const months = await store.find<SatisfactionMonthDoc>(collections.days, { where: { periodOf: query.tenantId, bucket: query.bucket } });
-    // None: no answer yet, or days built before months were kept (they serve until the rebuild switches over).
-    if (months.length > 0) {
-      const rows = sumRows(
-        months.map((record) => record.doc),
-        query.bucket,
-        (month) => month.period,
-      );
-      return satisfactionReport(query.bucket, rows.counts, rows.servqual);
-    }
-  }
+  const { tenantId, bucket } = query;
   const split = splitPeriod(query.at);
   const wholeDays = split.firstDay === undefined || split.endDay === undefined || split.firstDay < split.endDay;
-  const day = compactRange(split.firstDay, split.endDay);
-  const [days, ...edges] = await Promise.all([
-    wholeDays
-      ? store.find<SatisfactionDayDoc>(collections.days, { where: { tenantId: query.tenantId, ...(day ? { day } : {}) } })
-      : Promise.resolve([]),
-    ...split.edges.map((at) => answerRows(store, collections.answers, { tenantId: query.tenantId, at }, query.bucket)),
+  const byMonth = wholeDays ? splitDaysByMonth(bucket, split.firstDay, split.endDay) : { days: [] };
+  const findDays = (day: FieldCondition | undefined) =>
+    store.find<SatisfactionDayDoc>(collections.days, { where: { tenantId, ...(day ? { day } : {}) } });
+  const [months, days, edges] = await Promise.all([
+    byMonth.months === undefined
+      ? Promise.resolve([])
+      : store.find<SatisfactionMonthDoc>(collections.days, {
+          where: { periodOf: tenantId, bucket, ...(Object.keys(byMonth.months).length > 0 ? { period: byMonth.months } : {}) },
+        }),
+    Promise.all(byMonth.days.map((range) => findDays(range))),
+    Promise.all(split.edges.map((at) => answerRows(store, collections.answers, { tenantId, at }, bucket))),
   ]);
-  const rows = sumRows(
-    days.map((record) => record.doc),
-    query.bucket,
-    dayPeriod(query.bucket),
+  // No month at all: none had an answer, so their days have none either, or the days were built before months were
+  // kept (they serve until the rebuild switches over): the days of those months then answer.
+  const monthDays = byMonth.months !== undefined && months.length === 0 ? await findDays(compactRange(split.firstDay, split.endDay)) : [];
+  const fromMonths = sumRows(
+    months.map((record) => record.doc),
+    bucket,
+    (month) => month.period,
+  );
+  const fromDays = sumRows(
+    monthDays.length > 0 ? monthDays.map((record) => record.doc) : days.flat().map((record) => record.doc),
+    bucket,
+    dayPeriod(bucket),
   );
   return satisfactionReport(
-    query.bucket,
-    [...rows.counts, ...edges.flatMap((edge) => edge.counts)],
-    [...rows.servqual, ...edges.flatMap((edge) => edge.servqual)],
+    bucket,
+    [...fromMonths.counts, ...fromDays.counts, ...edges.flatMap((edge) => edge.counts)],
+    [...fromMonths.servqual, ...fromDays.servqual, ...edges.flatMap((edge) => edge.servqual)],
   );
 }
 
