@@ -52,7 +52,8 @@ function run(projection: AnyProjection, all: readonly RecordedEvent[], live: num
   const events = all.filter((event) => projection.eventTypes.includes(event.type));
   const documents = new Map<string, DocumentRecord<object>>();
   const rebuildEnd = Math.max(0, events.length - live);
-  for (let start = 0; start < rebuildEnd; start += 1_000) fold(projection, documents, events.slice(start, Math.min(start + 1_000, rebuildEnd)));
+  for (let start = 0; start < rebuildEnd; start += 1_000)
+    fold(projection, documents, events.slice(start, Math.min(start + 1_000, rebuildEnd)));
   const written: number[] = [];
   const times: number[] = [];
   for (const event of events.slice(rebuildEnd)) {
@@ -67,8 +68,11 @@ function run(projection: AnyProjection, all: readonly RecordedEvent[], live: num
   times.sort((a, b) => a - b);
   const summaries = [...documents].filter(([, record]) => isSummaryDoc(record.doc));
   process.stdout.write(`\n${projection.name} (version ${projection.version}), ${events.length.toLocaleString('en')} of its events\n`);
-  for (const [id, record] of summaries) process.stdout.write(`  ${id.padEnd(36)} ${(bytes(record.doc) / 1000).toFixed(1).padStart(9)} kB\n`);
-  process.stdout.write(`  ${'one document, as before'.padEnd(36)} ${(bytes(legacySummary(projection, documents)) / 1000).toFixed(1).padStart(9)} kB\n`);
+  for (const [id, record] of summaries)
+    process.stdout.write(`  ${id.padEnd(36)} ${(bytes(record.doc) / 1000).toFixed(1).padStart(9)} kB\n`);
+  process.stdout.write(
+    `  ${'one document, as before'.padEnd(36)} ${(bytes(legacySummary(projection, documents)) / 1000).toFixed(1).padStart(9)} kB\n`,
+  );
   const mean = written.reduce((sum, n) => sum + n, 0) / Math.max(1, written.length);
   process.stdout.write(
     `  live batches (${written.length}, one event each): summary bytes rewritten p50 ${(percentile(written, 0.5) / 1000).toFixed(1)} kB, ` +

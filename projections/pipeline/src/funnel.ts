@@ -253,7 +253,9 @@ export async function loadFunnel(
   const funnelKind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
   const [pipelineCells, funnelCells] = dated
     ? [undefined, undefined]
-    : await Promise.all(['pipeline', funnelKind].map((part) => loadSummaryDoc(store, collections.opportunities, summaryId(tenantId, part))));
+    : await Promise.all(
+        ['pipeline', funnelKind].map((part) => loadSummaryDoc(store, collections.opportunities, summaryId(tenantId, part))),
+      );
   const [outcomes, direct] =
     pipelineCells !== undefined
       ? [summaryOutcomes(funnelCells, by), summaryDirectRows(pipelineCells, funnelCells)]

@@ -1,5 +1,12 @@
 import type { Event } from '@crm/shared/event-sourcing';
-import { isSummaryDoc, type ProjectionSummary, type ReadStore, type Scalar, type SummaryCell, type SummaryDoc } from '@crm/shared/read-model';
+import {
+  isSummaryDoc,
+  type ProjectionSummary,
+  type ReadStore,
+  type Scalar,
+  type SummaryCell,
+  type SummaryDoc,
+} from '@crm/shared/read-model';
 
 /**
  * A tenant's totals in several summary documents, so what a view reads does not grow with the history: one per
@@ -45,7 +52,8 @@ export function monthCells(doc: SummaryDoc): SummaryCell[] {
       byMonth.set(month, figures);
     }
     for (const [month, figures] of byMonth) {
-      if (Object.values(figures).some((value) => value !== 0)) cells.push({ dims: { ...dims, month } as Record<string, Scalar>, values: figures });
+      if (Object.values(figures).some((value) => value !== 0))
+        cells.push({ dims: { ...dims, month } as Record<string, Scalar>, values: figures });
     }
   }
   return cells;
@@ -71,11 +79,7 @@ export function monthSplitSummary<Doc extends object, E extends Event>(
 }
 
 /** One summary document; undefined when absent (no deal or lead yet, or a collection built before this split serves). */
-export async function loadSummaryDoc(
-  store: Pick<ReadStore, 'getMany'>,
-  collection: string,
-  id: string,
-): Promise<SummaryDoc | undefined> {
+export async function loadSummaryDoc(store: Pick<ReadStore, 'getMany'>, collection: string, id: string): Promise<SummaryDoc | undefined> {
   const doc = (await store.getMany(collection, [id])).get(id)?.doc;
   return isSummaryDoc(doc) ? doc : undefined;
 }

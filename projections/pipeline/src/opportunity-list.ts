@@ -227,7 +227,9 @@ export async function loadOpportunityList(
   const fromSummary = Object.entries(filters).every(([name, value]) => value === undefined || SUMMARY_FILTERS.has(name));
   // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
   const counted = (async () => {
-    const summary = fromSummary ? await loadSummaryDoc(store, collection, summaryId(tenantId, filters.ownerId === undefined ? 'pipeline' : 'owner')) : undefined;
+    const summary = fromSummary
+      ? await loadSummaryDoc(store, collection, summaryId(tenantId, filters.ownerId === undefined ? 'pipeline' : 'owner'))
+      : undefined;
     return summary !== undefined ? totalFromSummary(summary, filters) : store.count(collection, query.where);
   })();
   const [records, total] = await Promise.all([store.find<OpenedOpportunity>(collection, query), counted]);

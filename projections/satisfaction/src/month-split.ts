@@ -3,7 +3,8 @@ import { jalaliMonthKey } from '@crm/shared/kernel';
 export type MonthBucket = 'month' | 'jalali';
 
 const DAY_MS = 86_400_000;
-const shift = (day: string, days: number): string => new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const shift = (day: string, days: number): string =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /** The month (of the bucket's calendar) a UTC day belongs to: both calendars' months are unions of UTC days. */
 export const monthOfDay = (bucket: MonthBucket, day: string): string =>

@@ -149,7 +149,10 @@ describe('satisfaction per day', () => {
     });
     expect(splitDaysByMonth('month', '2025-03-01', '2025-04-01')).toEqual({ months: { gte: '2025-03', lte: '2025-03' }, days: [] });
     expect(splitDaysByMonth('month', '2025-03-02', '2025-03-30')).toEqual({ days: [{ gte: '2025-03-02', lt: '2025-03-30' }] });
-    expect(splitDaysByMonth('month', '2025-03-15', undefined)).toEqual({ months: { gte: '2025-04' }, days: [{ gte: '2025-03-15', lt: '2025-04-01' }] });
+    expect(splitDaysByMonth('month', '2025-03-15', undefined)).toEqual({
+      months: { gte: '2025-04' },
+      days: [{ gte: '2025-03-15', lt: '2025-04-01' }],
+    });
     // Farvardin 1404 runs from 21 March to 20 April 2025 (UTC days).
     expect(splitDaysByMonth('jalali', '2025-03-21', '2025-04-21')).toEqual({ months: { gte: '1404-01', lte: '1404-01' }, days: [] });
     expect(splitDaysByMonth('jalali', undefined, '2025-04-10')).toEqual({

@@ -318,7 +318,13 @@ export function foldEvents(
         const placed = summaryIds.map((summaryId) => {
           if (delta === undefined) return { summaryId, out, into };
           // Placed cells netted again: several cells can take one form in a summary and come to nothing there.
-          const cells = place === undefined ? delta : netCells([], delta.flatMap((cell) => place(cell, summaryId) ?? []));
+          const cells =
+            place === undefined
+              ? delta
+              : netCells(
+                  [],
+                  delta.flatMap((cell) => place(cell, summaryId) ?? []),
+                );
           return { summaryId, out: [] as SummaryCell[], into: cells };
         });
         for (const { summaryId, out: removed, into: added } of placed) {
