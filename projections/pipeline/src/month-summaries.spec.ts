@@ -14,8 +14,9 @@ import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 
 const figures = (count: number, amount: number, weighted: number, cycleMs = 0) => ({ count, amount, weighted, cycleMs });
+/** A month's figures as packed in its year's cell: `03|count`. */
 const inMonth = (month: string, values: Record<string, number>) =>
-  Object.fromEntries(Object.entries(values).map(([name, value]) => [`${month}|${name}`, value]));
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [`${month.slice(5)}|${name}`, value]));
 
 describe('a tenant’s summary split by kind of cell, and packed month cells', () => {
   // o1 opens for March and is moved to February; o2 (owner u1) opens for March and is won in January.
@@ -57,15 +58,15 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
     ]);
   });
 
-  it('packs the month cells one per dimensions, months in the value names; a month emptied keeps its zeros', () => {
+  it('packs the month cells one per dimensions and year, months in the value names; a month emptied keeps its zeros', () => {
     projectionSpec(pipelineOpportunities)
       .given(history)
       .thenSummary('default:~summary:months', [
         {
-          dims: { kind: 'pipeline', ...open },
+          dims: { kind: 'pipeline', ...open, year: '2026' },
           values: { ...inMonth('2026-03', figures(0, 0, 0)), ...inMonth('2026-02', figures(1, 1_000_000, 100_000)) },
         },
-        { dims: { kind: 'pipeline', ...won }, values: inMonth('2026-01', figures(1, 900_000, 900_000, cycleMs)) },
+        { dims: { kind: 'pipeline', ...won, year: '2026' }, values: inMonth('2026-01', figures(1, 900_000, 900_000, cycleMs)) },
       ]);
   });
 
@@ -74,7 +75,7 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
       summary: true as const,
       cells: {
         a: {
-          dims: { kind: 'pipeline', ...open },
+          dims: { kind: 'pipeline', ...open, year: '2026' },
           values: { ...inMonth('2026-03', figures(0, 0, 0)), ...inMonth('2026-02', figures(1, 1_000_000, 100_000)) },
         },
       },
@@ -99,10 +100,10 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
       { dims: { kind: 'campaign', campaignId: 'c1', ...qualified }, values: { count: 1 } },
     ]);
     leads.thenSummary('default:~summary:months', [
-      { dims: { kind: 'source', source: 'phone', ...captured }, values: { '2026-01|count': 1 } },
-      { dims: { kind: 'campaign', campaignId: null, ...captured }, values: { '2026-01|count': 1 } },
-      { dims: { kind: 'source', source: 'campaign', ...qualified }, values: { '2026-01|count': 1 } },
-      { dims: { kind: 'campaign', campaignId: 'c1', ...qualified }, values: { '2026-01|count': 1 } },
+      { dims: { kind: 'source', source: 'phone', ...captured, year: '2026' }, values: { '01|count': 1 } },
+      { dims: { kind: 'campaign', campaignId: null, ...captured, year: '2026' }, values: { '01|count': 1 } },
+      { dims: { kind: 'source', source: 'campaign', ...qualified, year: '2026' }, values: { '01|count': 1 } },
+      { dims: { kind: 'campaign', campaignId: 'c1', ...qualified, year: '2026' }, values: { '01|count': 1 } },
     ]);
   });
 });

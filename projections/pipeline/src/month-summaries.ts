@@ -12,7 +12,8 @@ import {
  * A tenant's totals in several summary documents, so what a view reads does not grow with the history: one per
  * kind of cell (`pipeline`, `owner`, …), each without the month, so the all-time views read only the few cells
  * they show; and `months`, the cells that carry a month, packed one cell per dimensions with the month in the value
- * names (`2025-03|count`), so a month costs its numbers, not another copy of every dimension. Only a period reads
+ * names, one cell per year (`year: '2025'`, `03|count`), so a month costs its numbers, not another copy of every
+ * dimension, and a cell stays at most twelve months wide whatever the history. Only a period reads
  * `months`. The ids come from the event's tenant alone (a deal's or lead's old month is not on the event), so a
  * batch rewrites `months` too: it still grows with the months of history, about 2–3× more slowly than before.
  */
@@ -29,24 +30,26 @@ function withoutMonth(cell: SummaryCell): SummaryCell {
   return { dims, values: cell.values };
 }
 
-/** The packed form of a cell with a month; undefined for a cell without one. */
+/** The packed form of a cell with a month ('YYYY-MM'): its year a dimension, its month in the value names; undefined without one. */
 function packed(cell: SummaryCell): SummaryCell | undefined {
   const month = cell.dims['month'];
   if (typeof month !== 'string') return undefined;
   const { month: _month, ...dims } = cell.dims;
+  const cut = month.lastIndexOf('-');
   const values: Record<string, number> = {};
-  for (const name of Object.keys(cell.values)) values[`${month}${SEPARATOR}${name}`] = cell.values[name] as number;
-  return { dims, values };
+  for (const name of Object.keys(cell.values)) values[`${month.slice(cut + 1)}${SEPARATOR}${name}`] = cell.values[name] as number;
+  return { dims: { ...dims, year: month.slice(0, cut) }, values };
 }
 
 /** The `months` document's cells, unpacked: one per dimensions and month, months whose figures all came to 0 left out. */
 export function monthCells(doc: SummaryDoc): SummaryCell[] {
   const cells: SummaryCell[] = [];
-  for (const { dims, values } of Object.values(doc.cells)) {
+  for (const { dims: packedDims, values } of Object.values(doc.cells)) {
+    const { year, ...dims } = packedDims;
     const byMonth = new Map<string, Record<string, number>>();
     for (const [key, value] of Object.entries(values)) {
       const cut = key.indexOf(SEPARATOR);
-      const month = key.slice(0, cut);
+      const month = `${String(year)}-${key.slice(0, cut)}`;
       const figures = byMonth.get(month) ?? {};
       figures[key.slice(cut + 1)] = value;
       byMonth.set(month, figures);

@@ -180,8 +180,15 @@ class SummaryWork {
       const key = summaryCellKey(cell.dims);
       const target = (this.cells[key] ??= { dims: cell.dims, values: {} });
       const values = target.values;
-      for (const name of Object.keys(cell.values)) values[name] = (values[name] ?? 0) + sign * (cell.values[name] as number);
-      if (allZero(values)) delete this.cells[key];
+      // Only a figure that came to 0 can leave the cell empty: a wide cell (months packed in its values) is not walked again.
+      let zeroed = false;
+      const names = Object.keys(cell.values);
+      for (const name of names) {
+        const value = (values[name] ?? 0) + sign * (cell.values[name] as number);
+        values[name] = value;
+        if (value === 0) zeroed = true;
+      }
+      if ((zeroed || names.length === 0) && allZero(values)) delete this.cells[key];
     }
   }
 
