@@ -1,16 +1,9 @@
 import { compact, type Money } from '@crm/shared/kernel';
-import {
-  type AggregateRow,
-  loadSummary,
-  type ReadStore,
-  type Scalar,
-  type SummaryDoc,
-  tenantKey,
-  type Where,
-} from '@crm/shared/read-model';
+import { type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, tenantKey, type Where } from '@crm/shared/read-model';
 import type { CampaignDoc } from '@crm/projections/marketing';
-import { leadSummaryPrefix, type PipelineLead } from './pipeline-leads.projection';
-import { pipelineSummaryPrefix, type PipelineOpportunity } from './pipeline-opportunities.projection';
+import { loadSummaryDoc, monthCells, MONTHS, summaryId } from './month-summaries';
+import type { PipelineLead } from './pipeline-leads.projection';
+import type { PipelineOpportunity } from './pipeline-opportunities.projection';
 import { splitMonths } from './pipeline-summary';
 import { dateRange, MoneyTotals, ratio } from './support';
 
@@ -212,10 +205,11 @@ export function funnelOf(
 }
 
 /**
- * Lead counts from the leads' summary (per source, campaign, status and capture
- * month) for the whole months of the period, and a grouped aggregate over the
- * leads of a part-month at either edge. Deals: without a period, from the
- * deals' summary (per status, source, campaign, currency); with one, joined
+ * Lead counts: without a period, the leads' all-time summary (per source or
+ * campaign and status); with a period open on one side, the per-month summary
+ * for its whole capture months and a grouped aggregate over the leads of a
+ * part-month at its edge. Deals: without a period, from the deals' all-time
+ * summary (per status, source, campaign, currency); with one, joined
  * lead by lead over the period's qualified leads (OpportunityWon does not name
  * the lead, and the deal does not know when its lead was captured).
  */
@@ -230,15 +224,17 @@ export async function loadFunnel(
   // A period bounded on both sides counts its own leads (index on tenant and capture time): that costs what the
   // period holds, where the summary costs every month of the history.
   const bounded = filters.from !== undefined && filters.to !== undefined;
+  const dated = filters.from !== undefined || filters.to !== undefined;
   const split = bounded ? { firstMonth: '', endMonth: '', edges: [] } : splitMonths(filters.from, filters.to);
   const [leadSummary, ...edges] = await Promise.all([
-    bounded ? Promise.resolve(undefined) : loadSummary(store, collections.leads, leadSummaryPrefix(tenantId)),
+    bounded ? Promise.resolve(undefined) : loadSummaryDoc(store, collections.leads, summaryId(tenantId, dated ? MONTHS : by)),
     ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
   if (leadSummary !== undefined) {
-    for (const { dims, values } of wholeMonths ? Object.values(leadSummary.cells) : []) {
+    const cells = !wholeMonths ? [] : dated ? monthCells(leadSummary) : Object.values(leadSummary.cells);
+    for (const { dims, values } of cells) {
       if (dims['kind'] !== by) continue;
       const month = String(dims['month']);
       if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
@@ -254,17 +250,19 @@ export async function loadFunnel(
       ...(await store.aggregate(collections.leads, { where: funnelWhere(tenantId, filters), groupBy: [field, 'status'] })),
     );
   }
-  const dealSummary =
-    filters.from === undefined && filters.to === undefined
-      ? await loadSummary(store, collections.opportunities, pipelineSummaryPrefix(tenantId))
-      : undefined;
-  const summary = dealSummary;
-  const [outcomes, direct] = summary
-    ? [summaryOutcomes(summary, by), summaryDirectRows(summary)]
-    : await Promise.all([
-        joinedOutcomes(store, collections, tenantId, filters),
-        directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
-      ]);
+  const funnelKind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
+  const [pipelineCells, funnelCells] = dated
+    ? [undefined, undefined]
+    : await Promise.all(
+        ['pipeline', funnelKind].map((part) => loadSummaryDoc(store, collections.opportunities, summaryId(tenantId, part))),
+      );
+  const [outcomes, direct] =
+    pipelineCells !== undefined
+      ? [summaryOutcomes(funnelCells, by), summaryDirectRows(pipelineCells, funnelCells)]
+      : await Promise.all([
+          joinedOutcomes(store, collections, tenantId, filters),
+          directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
+        ]);
   return funnelOf(counts, outcomes, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters), direct);
 }
 
@@ -278,12 +276,13 @@ function directRowsOpenedIn(store: Pick<ReadStore, 'aggregate'>, opportunities: 
   });
 }
 
-/** Deals opened without a lead, from the summary: every deal's pipeline cells less the lead-sourced deals' funnel cells. */
-function summaryDirectRows(summary: SummaryDoc): AggregateRow[] {
+/** Deals opened without a lead, from the summaries: every deal's `pipeline` cells less the lead-sourced deals' funnel cells. */
+function summaryDirectRows(pipeline: SummaryDoc, funnel: SummaryDoc | undefined): AggregateRow[] {
   const rows = new Map<string, { status: string; currency: string; count: number; amount: number }>();
-  for (const { dims, values } of Object.values(summary.cells)) {
+  const cells = [...Object.values(pipeline.cells), ...Object.values(funnel?.cells ?? {})];
+  for (const { dims, values } of cells) {
     const status = String(dims['status']);
-    const sign = dims['kind'] === 'pipeline' ? 1 : dims['kind'] === 'funnel' ? -1 : 0;
+    const sign = dims['kind'] === 'pipeline' ? 1 : dims['kind'] === 'funnelSource' || dims['kind'] === 'funnelCampaign' ? -1 : 0;
     if (sign === 0 || (status !== 'open' && status !== 'won' && status !== 'lost')) continue;
     const currency = String(dims['currency']);
     const key = `${status}\u0000${currency}`;
@@ -301,11 +300,12 @@ function summaryDirectRows(summary: SummaryDoc): AggregateRow[] {
     }));
 }
 
-function summaryOutcomes(summary: SummaryDoc, by: FunnelGrouping): DealOutcome[] {
+/** The lead-sourced deals' outcomes from the `funnelSource` or `funnelCampaign` summary. */
+function summaryOutcomes(summary: SummaryDoc | undefined, by: FunnelGrouping): DealOutcome[] {
   const field = groupField(by);
-  return Object.values(summary.cells).flatMap(({ dims, values }): DealOutcome[] => {
+  return Object.values(summary?.cells ?? {}).flatMap(({ dims, values }): DealOutcome[] => {
     const status = dims['status'];
-    if (dims['kind'] !== 'funnel' || (status !== 'open' && status !== 'won' && status !== 'lost')) return [];
+    if (status !== 'open' && status !== 'won' && status !== 'lost') return [];
     return [
       { key: dims[field] ?? null, status, count: values['count'] ?? 0, currency: String(dims['currency']), amount: values['amount'] ?? 0 },
     ];

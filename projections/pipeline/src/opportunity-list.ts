@@ -1,7 +1,8 @@
 import type { LeadSource, OpenStage } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
-import { type FindQuery, loadSummary, type ReadStore, type SortDirection, type SummaryDoc, tenantKey } from '@crm/shared/read-model';
-import { pipelineSummaryPrefix, type OpenedOpportunity } from './pipeline-opportunities.projection';
+import { type FindQuery, type ReadStore, type SortDirection, type SummaryDoc, tenantKey } from '@crm/shared/read-model';
+import { loadSummaryDoc, summaryId } from './month-summaries';
+import type { OpenedOpportunity } from './pipeline-opportunities.projection';
 import { dateRange } from './support';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
@@ -191,11 +192,14 @@ const SUMMARY_FILTERS: ReadonlySet<string> = new Set([
   'cursor',
 ]);
 
-/** The number of deals matching status, stage, owner and currency, from the tenant's pipeline summary. */
+/**
+ * The number of deals matching status, stage, owner and currency, from the tenant's `pipeline` summary (a few
+ * cells), or with an owner from its `owner` summary.
+ */
 export function totalFromSummary(summary: SummaryDoc | undefined, filters: OpportunityListFilters): number {
   let total = 0;
   for (const { dims, values } of Object.values(summary?.cells ?? {})) {
-    if (dims['kind'] !== 'owner') continue;
+    if (dims['kind'] !== (filters.ownerId === undefined ? 'pipeline' : 'owner')) continue;
     if (
       filters.status !== undefined ? dims['status'] !== filters.status : !OPPORTUNITY_STATUSES.includes(dims['status'] as OpportunityStatus)
     )
@@ -223,7 +227,9 @@ export async function loadOpportunityList(
   const fromSummary = Object.entries(filters).every(([name, value]) => value === undefined || SUMMARY_FILTERS.has(name));
   // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
   const counted = (async () => {
-    const summary = fromSummary ? await loadSummary(store, collection, pipelineSummaryPrefix(tenantId)) : undefined;
+    const summary = fromSummary
+      ? await loadSummaryDoc(store, collection, summaryId(tenantId, filters.ownerId === undefined ? 'pipeline' : 'owner'))
+      : undefined;
     return summary !== undefined ? totalFromSummary(summary, filters) : store.count(collection, query.where);
   })();
   const [records, total] = await Promise.all([store.find<OpenedOpportunity>(collection, query), counted]);

@@ -1,5 +1,6 @@
 import type { DisqualifyReason, LeadEvent, LeadSource, LeadUpdated } from '@crm/sales/domain';
-import { defineProjection, type SummaryCell, summaryShardId, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, type SummaryCell, tenantKey } from '@crm/shared/read-model';
+import { monthSplitSummary } from './month-summaries';
 import { compact } from '@crm/shared/kernel';
 
 /**
@@ -25,8 +26,8 @@ export interface PipelineLead {
 
 type HandledEvent = Exclude<LeadEvent, LeadUpdated>;
 
-/** The summary of a tenant's leads: shards `{prefix}:{nn}` in the same collection (no lead id has a '~'). */
-export const leadSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
+/** The kinds of cell a lead adds, each kept in its own summary document of the tenant (month-summaries.ts). */
+export const LEAD_SUMMARY_KINDS = ['source', 'campaign'] as const;
 
 /** What a lead adds to the funnel's counts: per source, and per campaign, with its status and capture month. */
 export function leadCells(lead: PipelineLead): SummaryCell[] {
@@ -40,7 +41,8 @@ export function leadCells(lead: PipelineLead): SummaryCell[] {
 export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   name: 'pipeline-leads',
   // 4: keeps a per-tenant summary (leadCells) next to the leads.
-  version: 4,
+  // 5: one summary per kind of cell and a packed `months` one (month-summaries.ts).
+  version: 5,
   collection: 'pipeline_leads',
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [
@@ -49,7 +51,7 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
     ['tenantId', 'status'],
   ],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.leadId),
-  summary: { documentId: (event) => summaryShardId(leadSummaryPrefix(event.metadata.tenantId), event.data.leadId), cells: leadCells },
+  summary: { cells: leadCells, ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS) },
   evolve(doc, event) {
     if (event.type === 'LeadCaptured') {
       const { leadId, source, campaignId, ownerId, capturedAt } = event.data;

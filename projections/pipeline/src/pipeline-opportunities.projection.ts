@@ -1,6 +1,7 @@
 import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
-import { defineProjection, type SummaryCell, summaryShardId, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, type SummaryCell, tenantKey } from '@crm/shared/read-model';
+import { monthSplitSummary } from './month-summaries';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
 interface Attribution {
@@ -72,15 +73,15 @@ function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
 
 const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (doc === null || doc.status === 'pending' ? null : doc);
 
-/** The summary of a tenant's deals: shards `{prefix}:{nn}` in the same collection (no opportunity id has a '~'). */
-export const pipelineSummaryPrefix = (tenantId: string): string => `${tenantId}:~summary`;
+/** The kinds of cell a deal adds, each kept in its own summary document of the tenant (month-summaries.ts). */
+export const PIPELINE_SUMMARY_KINDS = ['pipeline', 'owner', 'funnelSource', 'funnelCampaign'] as const;
 
 /**
  * What a deal adds to the totals. `pipeline`: per status, stage, currency and
  * closing month; `owner`: per owner, status, stage and currency (no month, so
- * the cells stay few however long the history); `funnel`, for a deal qualified
- * from a lead (it carries the lead's source): per status, source, campaign and
- * currency.
+ * the cells stay few however long the history); for a deal qualified from a
+ * lead (it carries the lead's source), per status and currency, `funnelSource`
+ * by the lead's source and `funnelCampaign` by its campaign.
  */
 export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
   if (deal.status === 'pending') return [];
@@ -91,10 +92,11 @@ export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
     { dims: { kind: 'owner', ownerId: deal.ownerId ?? null, status, stage, currency: amount.currency }, values },
   ];
   if (deal.source !== undefined) {
-    cells.push({
-      dims: { kind: 'funnel', status, source: deal.source, campaignId: deal.campaignId ?? null, currency: amount.currency },
-      values: { count: 1, amount: amount.amount },
-    });
+    const funnel = { count: 1, amount: amount.amount };
+    cells.push(
+      { dims: { kind: 'funnelSource', status, source: deal.source, currency: amount.currency }, values: funnel },
+      { dims: { kind: 'funnelCampaign', status, campaignId: deal.campaignId ?? null, currency: amount.currency }, values: funnel },
+    );
   }
   return cells;
 }
@@ -102,7 +104,8 @@ export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
 export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
   name: 'pipeline-opportunities',
   // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
-  version: 4,
+  // 5: one summary per kind of cell and a packed `months` one (month-summaries.ts).
+  version: 5,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadQualified',
@@ -124,14 +127,7 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
   ],
   documentId: (event) =>
     tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
-  summary: {
-    documentId: (event) =>
-      summaryShardId(
-        pipelineSummaryPrefix(event.metadata.tenantId),
-        event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId,
-      ),
-    cells: pipelineCells,
-  },
+  summary: { cells: pipelineCells, ...monthSplitSummary<PipelineOpportunity, HandledEvent>(PIPELINE_SUMMARY_KINDS) },
   evolve(doc, event) {
     const { tenantId } = event.metadata;
     switch (event.type) {

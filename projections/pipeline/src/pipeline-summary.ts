@@ -1,7 +1,7 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
 import { compact, MEASURE_PLACES, minorUnits, type Money, roundHalfEven } from '@crm/shared/kernel';
-import { loadSummary, type AggregateQuery, type AggregateRow, type ReadStore, type SummaryDoc, type Where } from '@crm/shared/read-model';
-import { pipelineSummaryPrefix } from './pipeline-opportunities.projection';
+import type { AggregateQuery, AggregateRow, ReadStore, SummaryCell, Where } from '@crm/shared/read-model';
+import { loadSummaryDoc, monthCells, MONTHS, summaryId } from './month-summaries';
 import { dateRange, MoneyTotals, nextDay, ratio } from './support';
 
 const DAY_MS = 86_400_000;
@@ -153,16 +153,19 @@ export function splitMonths(from: string | undefined, to: string | undefined): M
   return { ...(firstMonth === undefined ? {} : { firstMonth }), ...(endMonth === undefined ? {} : { endMonth }), edges };
 }
 
-/** The summary's cells of the whole months of the period, or of one owner (no period), as rows grouped like PIPELINE_AGGREGATE. */
-function summaryRows(summary: SummaryDoc, split: MonthSplit, ownerId: string | undefined): AggregateRow[] {
+/**
+ * Summary cells as rows grouped like PIPELINE_AGGREGATE: the `pipeline` cells of the whole months of the period
+ * (cells with a month) or all of them (month-less cells, no period), or one owner's `owner` cells.
+ */
+function summaryRows(cells: readonly SummaryCell[], split: MonthSplit, ownerId: string | undefined): AggregateRow[] {
   const rows: AggregateRow[] = [];
   if (split.firstMonth !== undefined && split.endMonth !== undefined && split.firstMonth >= split.endMonth) return rows;
-  for (const { dims, values } of Object.values(summary.cells)) {
+  for (const { dims, values } of cells) {
     if (ownerId === undefined) {
       if (dims['kind'] !== 'pipeline') continue;
-      const month = String(dims['month']);
-      if (split.firstMonth !== undefined && month < split.firstMonth) continue;
-      if (split.endMonth !== undefined && month >= split.endMonth) continue;
+      const month = dims['month'];
+      if (split.firstMonth !== undefined && (typeof month !== 'string' || month < split.firstMonth)) continue;
+      if (split.endMonth !== undefined && (typeof month !== 'string' || month >= split.endMonth)) continue;
     } else if (dims['kind'] !== 'owner' || dims['ownerId'] !== ownerId) continue;
     rows.push({
       group: { status: dims['status'] ?? null, stage: dims['stage'] ?? null, 'amount.currency': dims['currency'] ?? null },
@@ -174,11 +177,10 @@ function summaryRows(summary: SummaryDoc, split: MonthSplit, ownerId: string | u
 }
 
 /**
- * The route's read: the tenant's summary (totals per status, stage, currency
- * and closing month, and per owner, kept by the projection) for the whole
- * months of the period, and a grouped aggregate over the deals of a part-month
- * at either edge; one owner over a period reads that owner's deals of the
- * period. Exact to the day, as the period is.
+ * The route's read. No period: the tenant's `pipeline` summary (a few cells whatever the history), or for one
+ * owner the `owner` summary. A period open on one side: the per-month summary for its whole closing months, and a grouped aggregate
+ * over the deals of a part-month at its edge. A period bounded on both sides, or one owner over a period: the deals
+ * of the period. Exact to the day, as the period is.
  */
 export async function loadPipelineSummary(
   store: Pick<ReadStore, 'aggregate' | 'getMany'>,
@@ -187,21 +189,24 @@ export async function loadPipelineSummary(
   filters: PipelineFilters,
 ): Promise<PipelineSummary> {
   // A period bounded on both sides reads its own deals (index on tenant, status, closing date): that costs what the
-  // period holds, where the summary costs every month of the history. One owner over a period: that owner's deals.
+  // period holds, where the months summary costs every month of the history. One owner over a period: that owner's deals.
+  const dated = filters.from !== undefined || filters.to !== undefined;
   const bounded = filters.from !== undefined && filters.to !== undefined;
-  if (bounded || (filters.ownerId !== undefined && (filters.from !== undefined || filters.to !== undefined))) {
+  if (bounded || (filters.ownerId !== undefined && dated)) {
     return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
   }
   const split = splitMonths(filters.from, filters.to);
+  const part = dated ? MONTHS : filters.ownerId === undefined ? 'pipeline' : 'owner';
   const [summary, ...edges] = await Promise.all([
-    loadSummary(store, collection, pipelineSummaryPrefix(tenantId)),
+    loadSummaryDoc(store, collection, summaryId(tenantId, part)),
     ...split.edges.map((closingDate) =>
       store.aggregate(collection, { ...PIPELINE_AGGREGATE, where: { ...pipelineWhere(tenantId, {}), closingDate } }),
     ),
   ]);
   // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
   if (summary === undefined) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
-  return pipelineSummary([...summaryRows(summary, split, filters.ownerId), ...edges.flat()], filters);
+  const cells = dated ? monthCells(summary) : Object.values(summary.cells);
+  return pipelineSummary([...summaryRows(cells, split, filters.ownerId), ...edges.flat()], filters);
 }
 
 /** The same figures from every deal of the period (the definition the summary is checked against). */

@@ -1,5 +1,5 @@
 import { SERVQUAL_DIMENSIONS } from '@crm/service/domain';
-import { defineProjection } from '@crm/shared/read-model';
+import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
 import {
   satisfactionAnswerOf,
   type SatisfactionDoc,
@@ -26,9 +26,35 @@ export interface SatisfactionDayDoc {
   readonly servqual: { readonly responses: number; readonly sums: Readonly<Record<string, number>> };
 }
 
+/** The sums of a tenant's answers over one month (UTC) or one Jalali month: what the all-time view reads, one per period. */
+export interface SatisfactionMonthDoc {
+  /** Not `tenantId`, so no query for a tenant's days meets a month. */
+  readonly periodOf: string;
+  readonly bucket: 'month' | 'jalali';
+  /** 'YYYY-MM', of the Gregorian or the Jalali calendar. */
+  readonly period: string;
+  readonly counts: SatisfactionDayDoc['counts'];
+  readonly servqual: SatisfactionDayDoc['servqual'];
+}
+
+export type SatisfactionSumsDoc = SatisfactionDayDoc | SatisfactionMonthDoc;
+
 export const SATISFACTION_DAYS = 'satisfaction-days';
 
-function added(day: SatisfactionDayDoc, answer: SatisfactionDoc): SatisfactionDayDoc {
+/** The ids an answer adds to: its UTC day's, its UTC month's and its Jalali month's. */
+export const satisfactionMonthId = (tenantId: string, bucket: SatisfactionMonthDoc['bucket'], period: string): string =>
+  `${tenantId}:~${bucket}:${period}`;
+
+function documentIds(event: RecordedOf<SatisfactionEvent>): string[] {
+  const answer = satisfactionAnswerOf(event);
+  return [
+    `${answer.tenantId}:${answer.at.slice(0, 10)}`,
+    satisfactionMonthId(answer.tenantId, 'month', answer.month),
+    satisfactionMonthId(answer.tenantId, 'jalali', answer.jalaliMonth),
+  ];
+}
+
+function added<D extends SatisfactionSumsDoc>(day: D, answer: SatisfactionDoc): D {
   if (answer.measure === 'servqual') {
     const sums: Record<string, number> = { ...day.servqual.sums };
     for (const dimension of SERVQUAL_DIMENSIONS) {
@@ -43,27 +69,44 @@ function added(day: SatisfactionDayDoc, answer: SatisfactionDoc): SatisfactionDa
   return withCount(day, answer.measure, answer.score === undefined ? NO_SCORE : String(answer.score));
 }
 
-function withCount(day: SatisfactionDayDoc, measure: SatisfactionMeasure, score: string): SatisfactionDayDoc {
+function withCount<D extends SatisfactionSumsDoc>(day: D, measure: SatisfactionMeasure, score: string): D {
   const byScore = day.counts[measure] ?? {};
   return { ...day, counts: { ...day.counts, [measure]: { ...byScore, [score]: (byScore[score] ?? 0) + 1 } } };
 }
 
 /**
- * Satisfaction per tenant and UTC day, kept as answers arrive: the satisfaction
- * view reads one document per day of its period, whatever the number of answers.
+ * Satisfaction per tenant and UTC day, and per month of either calendar, kept as
+ * answers arrive: the satisfaction view reads one document per day of its period,
+ * or without a period one per month, whatever the number of answers.
  * Each answer is recorded by exactly one event (its stream refuses a second), and
  * the runner skips an event at or before a document's position, so sums never
  * count an answer twice.
  */
-export const satisfactionDaysProjection = defineProjection<SatisfactionDayDoc, SatisfactionEvent>({
+export const satisfactionDaysProjection = defineProjection<SatisfactionSumsDoc, SatisfactionEvent>({
   name: SATISFACTION_DAYS,
-  version: 1,
+  // 2: month documents (UTC and Jalali) beside the days.
+  version: 2,
   collection: 'satisfaction_days',
   eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],
-  indexes: [['tenantId', 'day']],
-  documentId: (event) => `${event.metadata.tenantId}:${satisfactionAnswerOf(event).at.slice(0, 10)}`,
-  evolve(doc, event) {
+  indexes: [
+    ['tenantId', 'day'],
+    ['periodOf', 'bucket', 'period'],
+  ],
+  documentId: documentIds,
+  evolve(doc, event, id) {
     const answer = satisfactionAnswerOf(event);
+    const [dayId, monthId] = documentIds(event);
+    if (id !== dayId) {
+      const bucket = id === monthId ? 'month' : 'jalali';
+      const month = doc ?? {
+        periodOf: answer.tenantId,
+        bucket,
+        period: bucket === 'month' ? answer.month : answer.jalaliMonth,
+        counts: {},
+        servqual: { responses: 0, sums: {} },
+      };
+      return added(month, answer);
+    }
     const day = doc ?? {
       tenantId: answer.tenantId,
       day: answer.at.slice(0, 10),

@@ -2,6 +2,7 @@ import { recordedDemoHistory } from '@crm/demo-data';
 import { type AnyProjection, type FieldCondition, foldEvents, InMemoryReadStore, timeRange } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
 import { readSatisfaction, readSatisfactionByDay, splitPeriod, type SatisfactionBucket } from './satisfaction';
+import { splitDaysByMonth } from './month-split';
 import { satisfactionDaysProjection } from './satisfaction-days.projection';
 import { satisfactionResponsesProjection } from './satisfaction-responses.projection';
 
@@ -28,6 +29,18 @@ describe('satisfaction per day', () => {
     const respondent = { name: 'سارا رحیمی' };
     const expectations = { tangibles: 6, reliability: 7, responsiveness: 5, assurance: 6, empathy: 7 };
     const perceptions = { ...expectations, empathy: 4 };
+    const servqualSums = {
+      'expectations.tangibles': 6,
+      'perceptions.tangibles': 6,
+      'expectations.reliability': 7,
+      'perceptions.reliability': 7,
+      'expectations.responsiveness': 5,
+      'perceptions.responsiveness': 5,
+      'expectations.assurance': 6,
+      'perceptions.assurance': 6,
+      'expectations.empathy': 7,
+      'perceptions.empathy': 4,
+    };
     const nps = (responseId: string, score: number, respondedAt: string) => ({
       type: 'SurveyResponseRecorded' as const,
       streamId: `survey-response-${responseId}`,
@@ -71,27 +84,35 @@ describe('satisfaction per day', () => {
           month: '2025-03',
           jalaliMonth: '1403-12',
           counts: { nps: { '3': 1, '9': 2 }, servqual: { '-': 1 } },
-          servqual: {
-            responses: 1,
-            sums: {
-              'expectations.tangibles': 6,
-              'perceptions.tangibles': 6,
-              'expectations.reliability': 7,
-              'perceptions.reliability': 7,
-              'expectations.responsiveness': 5,
-              'perceptions.responsiveness': 5,
-              'expectations.assurance': 6,
-              'perceptions.assurance': 6,
-              'expectations.empathy': 7,
-              'perceptions.empathy': 4,
-            },
-          },
+          servqual: { responses: 1, sums: servqualSums },
         },
         'default:2025-03-21': {
           tenantId: 'default',
           day: '2025-03-21',
           month: '2025-03',
           jalaliMonth: '1404-01',
+          counts: { praise: { '-': 1 } },
+          servqual: { responses: 0, sums: {} },
+        },
+        // Beside the days, each calendar's months: the UTC month holds both days, the Jalali year turns between them.
+        'default:~month:2025-03': {
+          periodOf: 'default',
+          bucket: 'month',
+          period: '2025-03',
+          counts: { nps: { '3': 1, '9': 2 }, servqual: { '-': 1 }, praise: { '-': 1 } },
+          servqual: { responses: 1, sums: servqualSums },
+        },
+        'default:~jalali:1403-12': {
+          periodOf: 'default',
+          bucket: 'jalali',
+          period: '1403-12',
+          counts: { nps: { '3': 1, '9': 2 }, servqual: { '-': 1 } },
+          servqual: { responses: 1, sums: servqualSums },
+        },
+        'default:~jalali:1404-01': {
+          periodOf: 'default',
+          bucket: 'jalali',
+          period: '1404-01',
           counts: { praise: { '-': 1 } },
           servqual: { responses: 0, sums: {} },
         },
@@ -117,6 +138,29 @@ describe('satisfaction per day', () => {
     expect(splitPeriod(timeRange(undefined, '2025-03-31T23:59:59.999Z'))).toEqual({ endDay: '2025-04-01', edges: [] });
   });
 
+  it('splits whole days into whole months of either calendar and the days around them', () => {
+    expect(splitDaysByMonth('month', undefined, undefined)).toEqual({ months: {}, days: [] });
+    expect(splitDaysByMonth('month', '2025-01-17', '2025-06-13')).toEqual({
+      months: { gte: '2025-02', lte: '2025-05' },
+      days: [
+        { gte: '2025-01-17', lt: '2025-02-01' },
+        { gte: '2025-06-01', lt: '2025-06-13' },
+      ],
+    });
+    expect(splitDaysByMonth('month', '2025-03-01', '2025-04-01')).toEqual({ months: { gte: '2025-03', lte: '2025-03' }, days: [] });
+    expect(splitDaysByMonth('month', '2025-03-02', '2025-03-30')).toEqual({ days: [{ gte: '2025-03-02', lt: '2025-03-30' }] });
+    expect(splitDaysByMonth('month', '2025-03-15', undefined)).toEqual({
+      months: { gte: '2025-04' },
+      days: [{ gte: '2025-03-15', lt: '2025-04-01' }],
+    });
+    // Farvardin 1404 runs from 21 March to 20 April 2025 (UTC days).
+    expect(splitDaysByMonth('jalali', '2025-03-21', '2025-04-21')).toEqual({ months: { gte: '1404-01', lte: '1404-01' }, days: [] });
+    expect(splitDaysByMonth('jalali', undefined, '2025-04-10')).toEqual({
+      months: { lte: '1403-12' },
+      days: [{ gte: '2025-03-21', lt: '2025-04-10' }],
+    });
+  });
+
   describe('on a seeded history, the day sums answer exactly what the answers do', () => {
     let seeded: Awaited<ReturnType<typeof seededStore>>;
     beforeAll(async () => {
@@ -132,16 +176,40 @@ describe('satisfaction per day', () => {
       ['two instants of one day', timeRange('2025-03-10T06:00:00Z', '2025-03-10T13:00:00Z')],
       ['an instant to midnight', timeRange('2025-03-10T06:00:00Z', '2025-03-12T00:00:00Z')],
       ['upside down', timeRange('2025-04-10', '2025-03-10')],
+      ['a year', timeRange('2025-01-01', '2025-12-31')],
+      ['mid-month to mid-month', timeRange('2025-01-17', '2025-06-12')],
+      ['within one month, from its first day', timeRange('2025-03-01', '2025-03-19')],
     ];
     it.each(periods.flatMap(([name, at]) => (['month', 'jalali'] as SatisfactionBucket[]).map((bucket) => [name, bucket, at] as const)))(
       '%s, by %s',
-      async (_name, bucket, at) => {
+      async (name, bucket, at) => {
         expect(seeded.answers).toBeGreaterThan(1_000);
         const query = { tenantId: 'default', bucket, ...(at ? { at } : {}) };
         const expected = await readSatisfaction(seeded.store, 'answers', query);
-        if (at === undefined) expect(expected.overall.nps.responses).toBeGreaterThan(100);
+        if (at === undefined) {
+          expect(expected.overall.nps.responses).toBeGreaterThan(100);
+          // All time reads one document per period it answers with.
+          const months = await seeded.store.find('days', { where: { periodOf: 'default', bucket } });
+          expect(months.length).toBe(expected.periods.length);
+        }
+        // The history runs from January to mid-October 2025: ten months with answers, each read from its month document.
+        if (name === 'a year') expect(expected.periods.length).toBeGreaterThanOrEqual(10);
         expect(await readSatisfactionByDay(seeded.store, { days: 'days', answers: 'answers' }, query)).toEqual(expected);
       },
     );
+
+    it('answers from the days while a build without month documents serves', async () => {
+      const days = await seeded.store.find('days', { where: { tenantId: 'default' } });
+      const older = new InMemoryReadStore();
+      await older.transaction((tx) => days.forEach((record) => tx.put('days', record.id, record.doc, record.position)));
+      for (const bucket of ['month', 'jalali'] as const) {
+        for (const at of [undefined, timeRange('2025-01-17', '2025-06-12')]) {
+          const query = { tenantId: 'default', bucket, ...(at ? { at } : {}) };
+          expect(await readSatisfactionByDay(older, { days: 'days', answers: 'answers' }, query)).toEqual(
+            await readSatisfaction(seeded.store, 'answers', query),
+          );
+        }
+      }
+    });
   });
 });

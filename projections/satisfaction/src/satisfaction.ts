@@ -8,8 +8,9 @@ import {
 } from '@crm/service/domain';
 import { roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateRow, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
-import { NO_SCORE, type SatisfactionDayDoc } from './satisfaction-days.projection';
+import { NO_SCORE, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
+import { splitDaysByMonth } from './month-split';
 
 export type SatisfactionBucket = 'month' | 'jalali';
 
@@ -225,13 +226,19 @@ export function splitPeriod(at: FieldCondition | undefined): SatisfactionSplit {
   return { ...(firstDay === undefined ? {} : { firstDay }), ...(endDay === undefined ? {} : { endDay }), edges };
 }
 
-/** Day sums as the groupings satisfactionReport takes. */
-function dayRows(days: readonly SatisfactionDayDoc[], bucket: SatisfactionBucket): { counts: AggregateRow[]; servqual: AggregateRow[] } {
+type Sums = Pick<SatisfactionDayDoc, 'counts' | 'servqual'>;
+
+/** Day or month sums as the groupings satisfactionReport takes, each under its period of the bucket. */
+function sumRows<D extends Sums>(
+  docs: readonly D[],
+  bucket: SatisfactionBucket,
+  periodOf: (doc: D) => string,
+): { counts: AggregateRow[]; servqual: AggregateRow[] } {
   const field = PERIOD_FIELD[bucket];
   const counts: AggregateRow[] = [];
   const servqual: AggregateRow[] = [];
-  for (const day of days) {
-    const period = field === 'month' ? day.month : day.jalaliMonth;
+  for (const day of docs) {
+    const period = periodOf(day);
     for (const [measure, byScore] of Object.entries(day.counts)) {
       for (const [score, count] of Object.entries(byScore)) {
         counts.push({ group: { [field]: period, measure, score: score === NO_SCORE ? null : Number(score) }, count, sums: {} });
@@ -242,33 +249,56 @@ function dayRows(days: readonly SatisfactionDayDoc[], bucket: SatisfactionBucket
   return { counts, servqual };
 }
 
+const dayPeriod = (bucket: SatisfactionBucket) => (day: SatisfactionDayDoc) => (bucket === 'month' ? day.month : day.jalaliMonth);
+
 /**
- * The same report from the day sums (satisfaction-days): one document per UTC
- * day of the period, plus the answers of a part-day at either edge when `from`
- * or `to` is an instant inside a day. Exact to the instant, as readSatisfaction.
+ * The same report from the sums of satisfaction-days: one document per whole
+ * month of the bucket's calendar in the period (without a period, one per
+ * month: what the answer has), one per UTC day of a part-month at either edge,
+ * and the answers of a part-day when `from` or `to` is an instant inside a day.
+ * Exact to the instant, as readSatisfaction.
  */
 export async function readSatisfactionByDay(
   store: Pick<ReadStore, 'aggregate' | 'find'>,
   collections: { readonly days: string; readonly answers: string },
   query: SatisfactionQuery,
 ): Promise<SatisfactionReport> {
+  const { tenantId, bucket } = query;
   const split = splitPeriod(query.at);
   const wholeDays = split.firstDay === undefined || split.endDay === undefined || split.firstDay < split.endDay;
-  const day = compactRange(split.firstDay, split.endDay);
-  const [days, ...edges] = await Promise.all([
-    wholeDays
-      ? store.find<SatisfactionDayDoc>(collections.days, { where: { tenantId: query.tenantId, ...(day ? { day } : {}) } })
-      : Promise.resolve([]),
-    ...split.edges.map((at) => answerRows(store, collections.answers, { tenantId: query.tenantId, at }, query.bucket)),
+  const byMonth = wholeDays ? splitDaysByMonth(bucket, split.firstDay, split.endDay) : { days: [] };
+  // In day order, so the store walks the (tenantId, day) index over the range instead of every document by id.
+  const findDays = (day: FieldCondition | undefined) =>
+    store.find<SatisfactionDayDoc>(collections.days, {
+      where: { tenantId, ...(day ? { day } : {}) },
+      orderBy: [{ field: 'day', direction: 'asc' }],
+    });
+  const [months, days, edges] = await Promise.all([
+    byMonth.months === undefined
+      ? Promise.resolve([])
+      : store.find<SatisfactionMonthDoc>(collections.days, {
+          where: { periodOf: tenantId, bucket, ...(Object.keys(byMonth.months).length > 0 ? { period: byMonth.months } : {}) },
+        }),
+    Promise.all(byMonth.days.map((range) => findDays(range))),
+    Promise.all(split.edges.map((at) => answerRows(store, collections.answers, { tenantId, at }, bucket))),
   ]);
-  const rows = dayRows(
-    days.map((record) => record.doc),
-    query.bucket,
+  // No month at all: none had an answer, so their days have none either, or the days were built before months were
+  // kept (they serve until the rebuild switches over): the days of those months then answer.
+  const monthDays = byMonth.months !== undefined && months.length === 0 ? await findDays(compactRange(split.firstDay, split.endDay)) : [];
+  const fromMonths = sumRows(
+    months.map((record) => record.doc),
+    bucket,
+    (month) => month.period,
+  );
+  const fromDays = sumRows(
+    monthDays.length > 0 ? monthDays.map((record) => record.doc) : days.flat().map((record) => record.doc),
+    bucket,
+    dayPeriod(bucket),
   );
   return satisfactionReport(
-    query.bucket,
-    [...rows.counts, ...edges.flatMap((edge) => edge.counts)],
-    [...rows.servqual, ...edges.flatMap((edge) => edge.servqual)],
+    bucket,
+    [...fromMonths.counts, ...fromDays.counts, ...edges.flatMap((edge) => edge.counts)],
+    [...fromMonths.servqual, ...fromDays.servqual, ...edges.flatMap((edge) => edge.servqual)],
   );
 }
 

@@ -140,7 +140,8 @@ export class ComplaintViewsController {
     description:
       'CSAT = % of answers 4–5; NPS = % promoters (9–10) − % detractors (0–6); CES = mean of 1–7; SERVQUAL gap = mean perception − ' +
       'mean expectation per dimension. Percentages and means to 2 decimals; null for a period without answers of that type. ' +
-      'Read from sums kept per UTC day, plus the answers of a part-day when from/to is an instant inside a day: exact to the instant.',
+      'Read from sums kept per month of the bucket’s calendar and per UTC day (the days of a part-month at either edge), plus the ' +
+      'answers of a part-day when from/to is an instant inside a day: exact to the instant.',
   })
   @ApiOkResponse({ description: 'Figures per period and overall', schema: SATISFACTION_SCHEMA })
   @ApiBadQuery()

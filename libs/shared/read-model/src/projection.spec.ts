@@ -207,5 +207,27 @@ describe('foldEvents', () => {
         { dims: { reached: 3 }, values: { count: 1 } },
       ]);
     });
+
+    it('leaves a summary the event places nothing in as it was, cells that come to nothing there included', () => {
+      const first = foldEvents(twice, new Map(), [event(1, 'Added', { ids: ['a'] })], compare);
+      expect(first.changed.has('~even')).toBe(false);
+      expect(first.changed.get('~all')?.position).toBe('1');
+      // One form for both parities there: a document moving from odd to even changes nothing in '~even'.
+      const oneForm: AnyProjection = {
+        ...twice,
+        summary: {
+          ...(twice.summary as NonNullable<AnyProjection['summary']>),
+          place: (cell, summaryId) => (summaryId === '~all' ? cell : { dims: { kind: 'any' }, values: cell.values }),
+        },
+      };
+      const current = new Map<string, DocumentRecord<object>>();
+      for (const [id, record] of foldEvents(oneForm, new Map(), [event(1, 'Added', { ids: ['a'] })], compare).changed) {
+        if (record) current.set(id, record);
+      }
+      expect(current.get('~even')?.position).toBe('1');
+      const moved = foldEvents(oneForm, current, [event(2, 'Added', { ids: ['a'] })], compare);
+      expect(moved.changed.has('~even')).toBe(false);
+      expect(cellsOf(moved.changed.get('~all'))).toEqual([{ dims: { parity: 'even' }, values: { count: 1 } }]);
+    });
   });
 });

@@ -62,7 +62,8 @@ export interface ProjectionSummary<Doc extends object = object, E extends Event 
   /**
    * The form a cell takes in one summary document (dimensions merged, say), or
    * undefined to leave it out of that one. Default: the cell as it is. Only the
-   * cells an event changes are placed, after its old and new cells are netted.
+   * cells an event changes are placed, after its old and new cells are netted;
+   * a summary document in which they come to nothing is left as it was.
    */
   place?(cell: SummaryCell, summaryId: string): SummaryCell | undefined;
   /**
@@ -179,8 +180,15 @@ class SummaryWork {
       const key = summaryCellKey(cell.dims);
       const target = (this.cells[key] ??= { dims: cell.dims, values: {} });
       const values = target.values;
-      for (const name of Object.keys(cell.values)) values[name] = (values[name] ?? 0) + sign * (cell.values[name] as number);
-      if (allZero(values)) delete this.cells[key];
+      // Only a figure that came to 0 can leave the cell empty: a wide cell (months packed in its values) is not walked again.
+      let zeroed = false;
+      const names = Object.keys(cell.values);
+      for (const name of names) {
+        const value = (values[name] ?? 0) + sign * (cell.values[name] as number);
+        values[name] = value;
+        if (value === 0) zeroed = true;
+      }
+      if ((zeroed || names.length === 0) && allZero(values)) delete this.cells[key];
     }
   }
 
@@ -343,10 +351,19 @@ export function foldEvents(
         const delta = place === undefined && summaryIds.length === 1 ? undefined : netCells(out, into);
         const placed = summaryIds.map((summaryId) => {
           if (delta === undefined) return { summaryId, out, into };
-          const cells = place === undefined ? delta : delta.flatMap((cell) => place(cell, summaryId) ?? []);
+          // Placed cells netted again: several cells can take one form in a summary and come to nothing there.
+          const cells =
+            place === undefined
+              ? delta
+              : netCells(
+                  [],
+                  delta.flatMap((cell) => place(cell, summaryId) ?? []),
+                );
           return { summaryId, out: [] as SummaryCell[], into: cells };
         });
         for (const { summaryId, out: removed, into: added } of placed) {
+          // A summary the event places nothing in is not rewritten (one without `place` is: its position marks the change).
+          if (place !== undefined && added.length === 0) continue;
           let work = summaries.get(summaryId);
           if (!work) {
             const stored = working.get(summaryId)?.doc;

@@ -1,0 +1,107 @@
+// The all-time views' reads in process, without HTTP, on a SQLite read store: `npm run bench:summary-views`.
+// Folds the seeded demo history (@crm/demo-data, seed 1, BENCH_EVENTS events, default 100000) into the pipeline and
+// satisfaction projections (batches of 5 000, as a rebuild does), writes their documents to a fresh SQLite file under
+// BENCH_DIR (default <tmp>/crm-bench-summary-views), then calls each view's read BENCH_CALLS times (default 200) and
+// prints p50/p99. Uses only the views' exported reads, so the same script compiled against an older build measures it.
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordedDemoHistory } from '@crm/demo-data';
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { type AnyProjection, type DocumentRecord, foldEvents, timeRange } from '@crm/shared/read-model';
+import { openSqliteReadStore, type SqliteReadStore } from '@crm/read-store/sqlite';
+import { loadFunnel, loadOpportunityList, loadPipelineSummary, pipelineLeads, pipelineOpportunities } from '@crm/projections/pipeline';
+import { readSatisfactionByDay, satisfactionDaysProjection, satisfactionResponsesProjection } from '@crm/projections/satisfaction';
+import { size } from './bench-support';
+
+const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+
+async function build(store: SqliteReadStore, projection: AnyProjection, history: readonly RecordedEvent[]): Promise<number> {
+  const events = history.filter((event) => projection.eventTypes.includes(event.type));
+  const documents = new Map<string, DocumentRecord<object>>();
+  for (let start = 0; start < events.length; start += 5_000) {
+    const result = foldEvents(projection, documents, events.slice(start, start + 5_000), compare);
+    if (result.failure) throw result.failure.error;
+    for (const [id, record] of result.changed) {
+      if (record) documents.set(id, record);
+      else documents.delete(id);
+    }
+  }
+  for (const fields of projection.indexes ?? []) await store.ensureIndex(projection.collection, fields);
+  const records = [...documents.values()];
+  for (let start = 0; start < records.length; start += 10_000) {
+    await store.transaction((tx) => {
+      for (const record of records.slice(start, start + 10_000)) tx.put(projection.collection, record.id, record.doc, record.position);
+    });
+  }
+  return events.length;
+}
+
+async function time(label: string, calls: number, read: () => Promise<unknown>): Promise<void> {
+  await read();
+  const durations: number[] = [];
+  for (let call = 0; call < calls; call += 1) {
+    const t0 = performance.now();
+    await read();
+    durations.push(performance.now() - t0);
+  }
+  durations.sort((a, b) => a - b);
+  const p50 = percentile(durations, 0.5).toFixed(2).padStart(8);
+  const p99 = percentile(durations, 0.99).toFixed(2).padStart(8);
+  process.stdout.write(`  ${label.padEnd(52)} ${p50} ${p99}\n`);
+}
+
+async function main(): Promise<void> {
+  const events = size('BENCH_EVENTS', 100_000);
+  const calls = size('BENCH_CALLS', 200);
+  const dir = process.env['BENCH_DIR'] ?? join(tmpdir(), 'crm-bench-summary-views');
+  const projections = [
+    pipelineOpportunities,
+    pipelineLeads,
+    satisfactionResponsesProjection,
+    satisfactionDaysProjection,
+  ] as unknown as AnyProjection[];
+  const types = [...new Set(projections.flatMap((projection) => projection.eventTypes))];
+  process.stdout.write(`node ${process.version}, ${new Date().toISOString()}, ${events.toLocaleString('en')} seeded events\n`);
+  const history = recordedDemoHistory({ events, seed: 1 }, types);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `views-${events}.sqlite`);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  const store = openSqliteReadStore({ file, synchronous: 'NORMAL' });
+  try {
+    for (const projection of projections) {
+      const started = performance.now();
+      const folded = await build(store, projection, history);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stdout.write(
+        `  ${projection.name} (version ${projection.version}): ${folded.toLocaleString('en')} events folded and stored in ${seconds} s\n`,
+      );
+    }
+    const collections = { leads: pipelineLeads.collection, opportunities: pipelineOpportunities.collection };
+    const satisfaction = { days: satisfactionDaysProjection.collection, answers: satisfactionResponsesProjection.collection };
+    process.stdout.write(`  ${'read (ms)'.padEnd(52)} ${'p50'.padStart(8)} ${'p99'.padStart(8)}\n`);
+    await time('pipeline', calls, () => loadPipelineSummary(store, collections.opportunities, 'default', {}));
+    await time('pipeline from=2025-01-01', calls, () =>
+      loadPipelineSummary(store, collections.opportunities, 'default', { from: '2025-01-01' }),
+    );
+    await time('opportunities limit=50', calls, () => loadOpportunityList(store, collections.opportunities, 'default', { limit: 50 }));
+    await time('opportunities limit=50 sort=amount desc', calls, () =>
+      loadOpportunityList(store, collections.opportunities, 'default', { limit: 50, sort: 'amount', order: 'desc' }),
+    );
+    await time('funnel', calls, () => loadFunnel(store, collections, 'default', {}));
+    await time('funnel by=campaign', calls, () => loadFunnel(store, collections, 'default', { by: 'campaign' }));
+    await time('satisfaction', calls, () => readSatisfactionByDay(store, satisfaction, { tenantId: 'default', bucket: 'month' }));
+    await time('satisfaction jalali 2025-01-01..2025-12-31', calls, () =>
+      readSatisfactionByDay(store, satisfaction, { tenantId: 'default', bucket: 'jalali', at: timeRange('2025-01-01', '2025-12-31') }),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,109 @@
+import {
+  at,
+  estimateRevised,
+  irr,
+  leadCaptured,
+  leadQualified,
+  opportunityOpened,
+  opportunityWon,
+  stageMoved,
+} from '@crm/projections/testing';
+import { projectionSpec } from '@crm/shared/testing';
+import { monthCells } from './month-summaries';
+import { pipelineLeads } from './pipeline-leads.projection';
+import { pipelineOpportunities } from './pipeline-opportunities.projection';
+
+const figures = (count: number, amount: number, weighted: number, cycleMs = 0) => ({ count, amount, weighted, cycleMs });
+/** A month's figures as packed in its year's cell: `03|count`. */
+const inMonth = (month: string, values: Record<string, number>) =>
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [`${month.slice(5)}|${name}`, value]));
+
+describe('a tenant’s summary split by kind of cell, and packed month cells', () => {
+  // o1 opens for March and is moved to February; o2 (owner u1) opens for March and is won in January.
+  const cycleMs = 10 * 86_400_000 + 12 * 3_600_000;
+  const history = [
+    opportunityOpened('o1'),
+    estimateRevised('o1', { expectedCloseDate: '2026-02-10' }),
+    opportunityOpened('o2', { ownerId: 'u1' }),
+    stageMoved('o2', 'qualification', 'negotiation', 80),
+    opportunityWon('o2', irr(900_000), 'negotiation', at(13, 20), 'q1'),
+  ];
+  const open = { status: 'open', stage: 'qualification', currency: 'IRR' };
+  const won = { status: 'won', stage: 'negotiation', currency: 'IRR' };
+
+  it('keeps each kind of cell, without its month, in its own document: what the all-time views read', () => {
+    const spec = projectionSpec(pipelineOpportunities).given(history);
+    spec.thenSummary('default:~summary:pipeline', [
+      { dims: { kind: 'pipeline', ...open }, values: figures(1, 1_000_000, 100_000) },
+      { dims: { kind: 'pipeline', ...won }, values: figures(1, 900_000, 900_000, cycleMs) },
+    ]);
+    spec.thenSummary('default:~summary:owner', [
+      { dims: { kind: 'owner', ownerId: null, ...open }, values: figures(1, 1_000_000, 100_000) },
+      { dims: { kind: 'owner', ownerId: 'u1', ...won }, values: figures(1, 900_000, 900_000, cycleMs) },
+    ]);
+  });
+
+  it('keeps a lead-sourced deal in the funnel documents, by source and by campaign', () => {
+    const spec = projectionSpec(pipelineOpportunities).given([
+      leadQualified('l1', 'o1', { source: 'campaign', campaignId: 'c1' }),
+      opportunityOpened('o1', { originLeadId: 'l1', campaignId: 'c1' }),
+      opportunityOpened('o2'),
+    ]);
+    const deal = { status: 'open', currency: 'IRR' };
+    spec.thenSummary('default:~summary:funnelSource', [
+      { dims: { kind: 'funnelSource', source: 'campaign', ...deal }, values: { count: 1, amount: 1_000_000 } },
+    ]);
+    spec.thenSummary('default:~summary:funnelCampaign', [
+      { dims: { kind: 'funnelCampaign', campaignId: 'c1', ...deal }, values: { count: 1, amount: 1_000_000 } },
+    ]);
+  });
+
+  it('packs the month cells one per dimensions and year, months in the value names; a month emptied keeps its zeros', () => {
+    projectionSpec(pipelineOpportunities)
+      .given(history)
+      .thenSummary('default:~summary:months', [
+        {
+          dims: { kind: 'pipeline', ...open, year: '2026' },
+          values: { ...inMonth('2026-03', figures(0, 0, 0)), ...inMonth('2026-02', figures(1, 1_000_000, 100_000)) },
+        },
+        { dims: { kind: 'pipeline', ...won, year: '2026' }, values: inMonth('2026-01', figures(1, 900_000, 900_000, cycleMs)) },
+      ]);
+  });
+
+  it('unpacks the month cells, leaving out the months that came to nothing', () => {
+    const doc = {
+      summary: true as const,
+      cells: {
+        a: {
+          dims: { kind: 'pipeline', ...open, year: '2026' },
+          values: { ...inMonth('2026-03', figures(0, 0, 0)), ...inMonth('2026-02', figures(1, 1_000_000, 100_000)) },
+        },
+      },
+    };
+    expect(monthCells(doc)).toEqual([{ dims: { kind: 'pipeline', ...open, month: '2026-02' }, values: figures(1, 1_000_000, 100_000) }]);
+  });
+
+  it('splits the leads’ counts the same way', () => {
+    const leads = projectionSpec(pipelineLeads).given([
+      leadCaptured('l1', 'campaign', { campaignId: 'c1' }),
+      leadCaptured('l2', 'phone'),
+      leadQualified('l1', 'o1', { source: 'campaign', campaignId: 'c1' }),
+    ]);
+    const captured = { status: 'captured' };
+    const qualified = { status: 'qualified' };
+    leads.thenSummary('default:~summary:source', [
+      { dims: { kind: 'source', source: 'phone', ...captured }, values: { count: 1 } },
+      { dims: { kind: 'source', source: 'campaign', ...qualified }, values: { count: 1 } },
+    ]);
+    leads.thenSummary('default:~summary:campaign', [
+      { dims: { kind: 'campaign', campaignId: null, ...captured }, values: { count: 1 } },
+      { dims: { kind: 'campaign', campaignId: 'c1', ...qualified }, values: { count: 1 } },
+    ]);
+    leads.thenSummary('default:~summary:months', [
+      { dims: { kind: 'source', source: 'phone', ...captured, year: '2026' }, values: { '01|count': 1 } },
+      { dims: { kind: 'campaign', campaignId: null, ...captured, year: '2026' }, values: { '01|count': 1 } },
+      { dims: { kind: 'source', source: 'campaign', ...qualified, year: '2026' }, values: { '01|count': 1 } },
+      { dims: { kind: 'campaign', campaignId: 'c1', ...qualified, year: '2026' }, values: { '01|count': 1 } },
+    ]);
+  });
+});

@@ -1,0 +1,88 @@
+import type { Event } from '@crm/shared/event-sourcing';
+import {
+  isSummaryDoc,
+  type ProjectionSummary,
+  type ReadStore,
+  type Scalar,
+  type SummaryCell,
+  type SummaryDoc,
+} from '@crm/shared/read-model';
+
+/**
+ * A tenant's totals in several summary documents, so what a view reads does not grow with the history: one per
+ * kind of cell (`pipeline`, `owner`, …), each without the month, so the all-time views read only the few cells
+ * they show; and `months`, the cells that carry a month, packed one cell per dimensions with the month in the value
+ * names, one cell per year (`year: '2025'`, `03|count`), so a month costs its numbers, not another copy of every
+ * dimension, and a cell stays at most twelve months wide whatever the history. Only a period reads
+ * `months`. The ids come from the event's tenant alone (a deal's or lead's old month is not on the event), so a
+ * batch rewrites `months` too: it still grows with the months of history, about 2–3× more slowly than before.
+ */
+export const summaryId = (tenantId: string, part: string): string => `${tenantId}:~summary:${part}`;
+export const MONTHS = 'months';
+
+const partOf = (id: string): string => id.slice(id.lastIndexOf(':~summary:') + ':~summary:'.length);
+
+const SEPARATOR = '|';
+
+function withoutMonth(cell: SummaryCell): SummaryCell {
+  if (!('month' in cell.dims)) return cell;
+  const { month: _month, ...dims } = cell.dims;
+  return { dims, values: cell.values };
+}
+
+/** The packed form of a cell with a month ('YYYY-MM'): its year a dimension, its month in the value names; undefined without one. */
+function packed(cell: SummaryCell): SummaryCell | undefined {
+  const month = cell.dims['month'];
+  if (typeof month !== 'string') return undefined;
+  const { month: _month, ...dims } = cell.dims;
+  const cut = month.lastIndexOf('-');
+  const values: Record<string, number> = {};
+  for (const name of Object.keys(cell.values)) values[`${month.slice(cut + 1)}${SEPARATOR}${name}`] = cell.values[name] as number;
+  return { dims: { ...dims, year: month.slice(0, cut) }, values };
+}
+
+/** The `months` document's cells, unpacked: one per dimensions and month, months whose figures all came to 0 left out. */
+export function monthCells(doc: SummaryDoc): SummaryCell[] {
+  const cells: SummaryCell[] = [];
+  for (const { dims: packedDims, values } of Object.values(doc.cells)) {
+    const { year, ...dims } = packedDims;
+    const byMonth = new Map<string, Record<string, number>>();
+    for (const [key, value] of Object.entries(values)) {
+      const cut = key.indexOf(SEPARATOR);
+      const month = `${String(year)}-${key.slice(0, cut)}`;
+      const figures = byMonth.get(month) ?? {};
+      figures[key.slice(cut + 1)] = value;
+      byMonth.set(month, figures);
+    }
+    for (const [month, figures] of byMonth) {
+      if (Object.values(figures).some((value) => value !== 0))
+        cells.push({ dims: { ...dims, month } as Record<string, Scalar>, values: figures });
+    }
+  }
+  return cells;
+}
+
+/** `ProjectionSummary` members for a per-tenant summary split by the cells' `kind` (`kinds`: every kind `cells` gives) and into `months`. */
+export function monthSplitSummary<Doc extends object, E extends Event>(
+  kinds: readonly string[],
+): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'place' | 'total'> {
+  const parts = [...kinds, MONTHS];
+  return {
+    documentId: (event) => parts.map((part) => summaryId(event.metadata.tenantId, part)),
+    place: (cell, id) => {
+      const part = partOf(id);
+      return part === MONTHS ? packed(cell) : cell.dims['kind'] === part ? withoutMonth(cell) : undefined;
+    },
+    total: {
+      // Both sides as the month-less cells plus the cells with their month: the documents' contents, unpacked.
+      of: (summaries) => [...summaries].flatMap(([id, doc]) => (partOf(id) === MONTHS ? monthCells(doc) : Object.values(doc.cells))),
+      ofCells: (cells) => cells.flatMap((cell) => (typeof cell.dims['month'] === 'string' ? [withoutMonth(cell), cell] : [cell])),
+    },
+  };
+}
+
+/** One summary document; undefined when absent (no deal or lead yet, or a collection built before this split serves). */
+export async function loadSummaryDoc(store: Pick<ReadStore, 'getMany'>, collection: string, id: string): Promise<SummaryDoc | undefined> {
+  const doc = (await store.getMany(collection, [id])).get(id)?.doc;
+  return isSummaryDoc(doc) ? doc : undefined;
+}
