@@ -20,6 +20,7 @@ import {
   complaintEventTime,
   complaintKpiCells,
   durationsOf,
+  KPI_MONTHS,
   KPI_TOTAL,
   kpiNodeIds,
   monthIndex,
@@ -334,6 +335,8 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
     documentId: (event) => kpiNodeIds(event),
     cells: (doc) => (isComplaintKpiRow(doc) ? complaintKpiCells(doc) : []),
     place: (cell, summaryId) => placeKpiCell(cell, summaryId),
+    // The root moves with every change of the tenant's documents: kept answers (ComplaintKpiAnswers) are checked against it.
+    marks: (summaryId) => summaryId.endsWith(`:~kpis:${KPI_MONTHS}`),
     total: { of: (summaries) => KPI_TOTAL.of(summaries), ofCells: (cells) => KPI_TOTAL.ofCells(cells) },
   },
 });

@@ -67,6 +67,12 @@ export interface ProjectionSummary<Doc extends object = object, E extends Event 
    */
   place?(cell: SummaryCell, summaryId: string): SummaryCell | undefined;
   /**
+   * A summary document rewritten, with the event's position, whenever the event changes one of the documents,
+   * even when nothing is placed in it: its position then says when the documents it summarises last changed
+   * (the complaint KPIs' tree root, which kept answers are checked against). Default: none.
+   */
+  marks?(summaryId: string): boolean;
+  /**
    * With several summary documents per event: the total they hold, and the same
    * total computed from documents' cells, so a check can compare the two
    * (`projectionSpec` does). Without it the summaries must add up to the cells.
@@ -363,7 +369,7 @@ export function foldEvents(
         });
         for (const { summaryId, out: removed, into: added } of placed) {
           // A summary the event places nothing in is not rewritten (one without `place` is: its position marks the change).
-          if (place !== undefined && added.length === 0) continue;
+          if (place !== undefined && added.length === 0 && summary.marks?.(summaryId) !== true) continue;
           let work = summaries.get(summaryId);
           if (!work) {
             const stored = working.get(summaryId)?.doc;
