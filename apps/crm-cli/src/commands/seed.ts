@@ -43,6 +43,8 @@ export const seedCommand = defineCommand({
             seed,
             tenantId,
             recordedBy: cliActor(io.env),
+            // Deciding the history overlaps writing it; the worker runs the compiled code beside this one.
+            inWorker: true,
             onProgress: (done) => line.update(done, events),
           });
           line.finish(
