@@ -91,7 +91,11 @@ export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend,
     while (agenda.size === 0 || arrival <= (agenda.peekTime() as number)) {
       const kind = random.weighted(MIX);
       const scenario = (JOURNEYS[kind] as (ctx: ScenarioContext) => Scenario)(ctx);
-      schedule(arrival, { kind, scenario, correlationId: ctx.id('correlation'), causationId: undefined, streams: new Set() }, scenario.next());
+      schedule(
+        arrival,
+        { kind, scenario, correlationId: ctx.id('correlation'), causationId: undefined, streams: new Set() },
+        scenario.next(),
+      );
       arrival += random.int(1, MAX_ARRIVAL_GAP);
     }
     const { time, value: running } = agenda.pop() as { time: number; value: Running };
