@@ -51,6 +51,8 @@ interface Running {
   readonly planned: Planned;
   readonly correlationId: string;
   readonly causationId: string | undefined;
+  /** The streams this journey wrote: their states are dropped when it ends, so memory stays flat over millions of events. */
+  readonly streams: Set<string>;
 }
 
 /**
@@ -69,9 +71,19 @@ export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend,
   const random = new Random(seed);
   const ctx = scenarioContext(seed, random);
   const streams = new Map<string, { state: unknown; revision: number }>();
+  // Streams of ended journeys. Every journey writes only streams it made, so none comes back; if one ever
+  // did, its state would be gone and the history would change: that stops the generator instead.
+  const ended = new Set<string>();
   const agenda = new Agenda<Running>();
   const schedule = (time: number, running: Omit<Running, 'planned'>, next: IteratorResult<Planned, void>) => {
-    if (!next.done) agenda.push(time + Math.max(0, next.value.afterMinutes), { ...running, planned: next.value });
+    if (!next.done) {
+      agenda.push(time + Math.max(0, next.value.afterMinutes), { ...running, planned: next.value });
+      return;
+    }
+    for (const streamId of running.streams) {
+      streams.delete(streamId);
+      ended.add(streamId);
+    }
   };
   let arrival = 0;
   let produced = 0;
@@ -79,7 +91,11 @@ export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend,
     while (agenda.size === 0 || arrival <= (agenda.peekTime() as number)) {
       const kind = random.weighted(MIX);
       const scenario = (JOURNEYS[kind] as (ctx: ScenarioContext) => Scenario)(ctx);
-      schedule(arrival, { kind, scenario, correlationId: ctx.id('correlation'), causationId: undefined }, scenario.next());
+      schedule(
+        arrival,
+        { kind, scenario, correlationId: ctx.id('correlation'), causationId: undefined, streams: new Set() },
+        scenario.next(),
+      );
       arrival += random.int(1, MAX_ARRIVAL_GAP);
     }
     const { time, value: running } = agenda.pop() as { time: number; value: Running };
@@ -87,6 +103,8 @@ export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend,
     const step = running.planned.build(at);
     let recorded: EventToAppend[] = [];
     if (step) {
+      if (ended.has(step.streamId)) throw new Error(`demo ${running.kind} journey: ${step.streamId} belongs to a journey that ended`);
+      running.streams.add(step.streamId);
       const stream = streams.get(step.streamId);
       let decided;
       try {

@@ -2,3 +2,4 @@ export { demoHistory, type DemoAppend, type DemoHistoryOptions } from './demo-hi
 export { seedEventStore, type SeedOptions, type SeedResult } from './seed-event-store';
 export { Random } from './random';
 export { recordedDemoHistory } from './recorded-history';
+export { demoHistoryBatches, historyBatches, type HistoryBatchOptions } from './history-batches';

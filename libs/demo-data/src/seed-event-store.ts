@@ -1,9 +1,17 @@
-import type { EventStore } from '@crm/shared/event-sourcing';
+import { appendsInOrder, type EventStore, type OrderedAppends, type TenantScoped } from '@crm/shared/event-sourcing';
 import { type DemoAppend, demoHistory, type DemoHistoryOptions } from './demo-history';
+import { demoHistoryBatches } from './history-batches';
 
 export interface SeedOptions extends DemoHistoryOptions {
   /** Appends (to distinct streams) in flight together, so the store's group commit can batch them; default 64. */
   readonly concurrency?: number;
+  /**
+   * With a store that appends in order (OrderedAppends: embedded SQLite, memory), about this many events
+   * go in one ordered batch append, i.e. one transaction; default 4000. Other stores use `concurrency`.
+   */
+  readonly batchEvents?: number;
+  /** With an ordered batch append: decide the history on a worker thread, overlapping the writes (same events). */
+  readonly inWorker?: boolean;
   /** Called after each group of appends with the events written so far. */
   readonly onProgress?: (events: number) => void;
 }
@@ -13,8 +21,32 @@ export interface SeedResult {
   readonly head: string | undefined;
 }
 
-/** Writes `demoHistory(options)` through the store's own append path (revisions checked, hash chain built by the store). */
+/**
+ * Writes `demoHistory(options)` through the store's own append path (revisions checked, hash chain built by
+ * the store, personal data sealed by its layer). A store with an ordered batch append takes long runs of
+ * commands in one call each, in the history's order; any other store gets concurrent single appends.
+ */
 export async function seedEventStore(store: EventStore, options: SeedOptions): Promise<SeedResult> {
+  const ordered = appendsInOrder(store);
+  const events = ordered ? await seedInOrder(ordered, options) : await seedConcurrently(store, options);
+  return { events, head: await store.headPosition() };
+}
+
+async function seedInOrder(store: OrderedAppends, options: SeedOptions): Promise<number> {
+  const scope: TenantScoped | undefined = options.tenantId === undefined ? undefined : { tenantId: options.tenantId };
+  let events = 0;
+  const { events: wanted, seed, start, tenantId, recordedBy } = options;
+  // Only the history's own options: they may cross to a worker thread (callbacks cannot).
+  const history: DemoHistoryOptions = { events: wanted, seed, start, tenantId, recordedBy };
+  for await (const batch of demoHistoryBatches(history, { batchEvents: options.batchEvents, inWorker: options.inWorker })) {
+    await store.appendInOrder(batch, scope);
+    for (const append of batch) events += append.events.length;
+    options.onProgress?.(events);
+  }
+  return events;
+}
+
+async function seedConcurrently(store: EventStore, options: SeedOptions): Promise<number> {
   const concurrency = Math.max(1, options.concurrency ?? 64);
   const tenantId = options.tenantId;
   let group: DemoAppend[] = [];
@@ -41,5 +73,5 @@ export async function seedEventStore(store: EventStore, options: SeedOptions): P
     events += append.events.length;
   }
   await flush();
-  return { events, head: await store.headPosition() };
+  return events;
 }

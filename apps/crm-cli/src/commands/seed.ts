@@ -11,6 +11,9 @@ const OPTIONS = {
   tenant: { type: 'string', value: '<id>', description: 'the tenant the history belongs to (default: default)' },
 } as const;
 
+/** Seeds of this many events or more decide the history on a worker thread. */
+const IN_WORKER_FROM = 50_000;
+
 function positiveInteger(text: string | undefined, fallback: number, option: string): number {
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -43,6 +46,8 @@ export const seedCommand = defineCommand({
             seed,
             tenantId,
             recordedBy: cliActor(io.env),
+            // A long seed decides the history on a worker thread, overlapping the writes; a short one is not worth starting it.
+            inWorker: events >= IN_WORKER_FROM,
             onProgress: (done) => line.update(done, events),
           });
           line.finish(

@@ -122,3 +122,27 @@ export function appendManyInTransaction(
   const streams = appends.map((append, i) => insertEvents(statements, append.streamId, tenantId, heads[i], append.events));
   return { streams, position: latestPosition(streams, comparePositions) };
 }
+
+/**
+ * `appendInOrder`: like appendManyInTransaction, but a stream may come back; each part is
+ * checked against the head the parts before it left (their rows are visible in this
+ * transaction), and the first refusal throws, rolling back every row of the call.
+ */
+export function appendInOrderInTransaction(
+  statements: Statements,
+  tenantId: string,
+  appends: readonly StreamAppend[],
+): MultiStreamAppendResult {
+  const stored = allEventIds(appends).flatMap((eventId) => {
+    const row = statements.eventById.get(tenantId, eventId);
+    return row ? [toRecordedEvent(row)] : [];
+  });
+  const retried = resolveRetriedMultiAppend(appends, stored, comparePositions);
+  if (retried) return retried;
+  const streams = appends.map((append) => {
+    const head = statements.streamHead.get(tenantId, append.streamId);
+    checkExpectedRevision(append.streamId, append.expectedRevision ?? 'any', head?.revision);
+    return insertEvents(statements, append.streamId, tenantId, head, append.events);
+  });
+  return { streams, position: latestPosition(streams, comparePositions) };
+}

@@ -5,6 +5,7 @@ import { asSqlite, disposeStore, storeInFreshDir } from './test-support';
 
 const sqliteHarness: EventStoreHarness = {
   create: () => storeInFreshDir(),
+  orderedAppends: true,
   // A second connection to the same file behaves like a second process.
   connectAgain: async (store) => openSqliteEventStore({ file: asSqlite(store).db.name }),
   tamper: async (store, streamId, revision, data) => {

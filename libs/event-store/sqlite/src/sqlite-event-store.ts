@@ -6,6 +6,7 @@ import {
   tenantOf,
   validateExpectedRevision,
   validateMultiAppend,
+  validateOrderedAppends,
   type AllFilter,
   type AppendOptions,
   type AppendResult,
@@ -13,6 +14,7 @@ import {
   type EventStore,
   type EventToAppend,
   type MultiStreamAppendResult,
+  type OrderedAppends,
   type ReadAllOptions,
   type ReadAllSlice,
   type ReadStreamOptions,
@@ -25,7 +27,7 @@ import {
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import { AllQueries } from './all-query';
-import { appendInTransaction, appendManyInTransaction } from './append';
+import { appendInOrderInTransaction, appendInTransaction, appendManyInTransaction } from './append';
 import { GroupCommit, type GroupCommitStats } from './group-commit';
 import { comparePositions, formatPosition, parsePosition } from './positions';
 import { configureConnection, migrate, type ConnectionOptions } from './schema';
@@ -59,7 +61,7 @@ export function openSqliteEventStore(options: OpenSqliteEventStoreOptions): Sqli
  * Built on a connection that others may share: `db` is public so a read-model
  * store can commit its documents and checkpoints in its own transactions.
  */
-export class SqliteEventStore implements EventStore, SnapshotStore {
+export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotStore {
   private readonly statements: Statements;
   private readonly allQueries: AllQueries;
   private readonly commits: GroupCommit;
@@ -113,6 +115,18 @@ export class SqliteEventStore implements EventStore, SnapshotStore {
       const tenantId = tenantOf(options);
       validateMultiAppend(appends, tenantId);
       return this.commits.submit(() => appendManyInTransaction(this.statements, tenantId, appends));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** One group-commit operation, parts in the order given (a stream may come back): all of it or none. */
+  appendInOrder(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    try {
+      this.assertOpen();
+      const tenantId = tenantOf(options);
+      validateOrderedAppends(appends, tenantId);
+      return this.commits.submit(() => appendInOrderInTransaction(this.statements, tenantId, appends));
     } catch (error) {
       return Promise.reject(error);
     }

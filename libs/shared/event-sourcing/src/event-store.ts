@@ -116,6 +116,25 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/**
+ * Optional capability of an adapter: appends run in the order given, all or
+ * nothing, and a stream MAY appear more than once (each append is checked
+ * against the head the appends before it left). Same checks as
+ * `appendToStreams` otherwise (expectations, hash chain, a retry with the same
+ * ids returns the stored result, a partial overlap is an
+ * IdempotencyConflictError). For bulk writers (the demo seed): a long run of
+ * commands commits in one transaction, in log order. Embedded SQLite and the
+ * in-memory store have it; see `appendsInOrder`.
+ */
+export interface OrderedAppends {
+  appendInOrder(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult>;
+}
+
+/** The store's ordered batch append, when it has one. */
+export function appendsInOrder(store: EventStore): (EventStore & OrderedAppends) | undefined {
+  return typeof (store as Partial<OrderedAppends>).appendInOrder === 'function' ? (store as EventStore & OrderedAppends) : undefined;
+}
+
 export interface Snapshot<State = unknown> {
   readonly streamId: string;
   readonly tenantId: string;

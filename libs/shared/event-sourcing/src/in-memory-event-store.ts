@@ -14,6 +14,7 @@ import type {
   BatchHandler,
   EventStore,
   MultiStreamAppendResult,
+  OrderedAppends,
   ReadAllOptions,
   ReadAllSlice,
   ReadStreamOptions,
@@ -25,7 +26,7 @@ import type {
   TenantScoped,
 } from './event-store';
 import { AppendSignal, pollingSubscription } from './polling-subscription';
-import { latestPosition, resolveRetriedMultiAppend, validateMultiAppend } from './multi-append-support';
+import { latestPosition, resolveRetriedMultiAppend, validateMultiAppend, validateOrderedAppends } from './multi-append-support';
 
 const positionOf = (index: number): string => String(index + 1);
 
@@ -38,7 +39,7 @@ export function matchesFilter(event: RecordedEvent, filter: AllFilter | undefine
 }
 
 /** The reference adapter for unit tests; positions are 1-based decimal strings. */
-export class InMemoryEventStore implements EventStore, SnapshotStore {
+export class InMemoryEventStore implements EventStore, OrderedAppends, SnapshotStore {
   private readonly all: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly byEventId = new Map<string, RecordedEvent>();
@@ -74,6 +75,27 @@ export class InMemoryEventStore implements EventStore, SnapshotStore {
     // Every check before any write: that is all "atomic" takes in a single-threaded store.
     for (const append of appends)
       checkExpectedRevision(append.streamId, append.expectedRevision ?? 'any', this.lastOf(tenantId, append.streamId)?.revision);
+    const streams = appends.map((append) => this.write(tenantId, append.streamId, append.events));
+    this.signal.notify();
+    return { streams, position: latestPosition(streams, (a, b) => this.comparePositions(a, b)) };
+  }
+
+  /** In the order given, a stream possibly more than once; every check (against the heads the earlier parts leave) before any write. */
+  async appendInOrder(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    const tenantId = tenantOf(options);
+    validateOrderedAppends(appends, tenantId);
+    const stored = this.storedAmong(
+      tenantId,
+      appends.flatMap((append) => append.events),
+    );
+    const retried = resolveRetriedMultiAppend(appends, stored, (a, b) => this.comparePositions(a, b));
+    if (retried) return retried;
+    const heads = new Map<string, number | undefined>();
+    for (const append of appends) {
+      const head = heads.has(append.streamId) ? heads.get(append.streamId) : this.lastOf(tenantId, append.streamId)?.revision;
+      checkExpectedRevision(append.streamId, append.expectedRevision ?? 'any', head);
+      heads.set(append.streamId, (head ?? -1) + append.events.length);
+    }
     const streams = appends.map((append) => this.write(tenantId, append.streamId, append.events));
     this.signal.notify();
     return { streams, position: latestPosition(streams, (a, b) => this.comparePositions(a, b)) };

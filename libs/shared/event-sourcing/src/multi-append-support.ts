@@ -13,11 +13,21 @@ import type { AppendResult, MultiStreamAppendResult, StreamAppend } from './even
  * port does not offer it: a check on its own is `appendToStream(id, [])`.
  */
 export function validateMultiAppend(appends: readonly StreamAppend[], tenantId: string): void {
+  validateAppends(appends, tenantId, false);
+}
+
+/** `appendInOrder`'s rules: those of `validateMultiAppend`, except that a stream may come back. */
+export function validateOrderedAppends(appends: readonly StreamAppend[], tenantId: string): void {
+  validateAppends(appends, tenantId, true);
+}
+
+function validateAppends(appends: readonly StreamAppend[], tenantId: string, streamsMayRepeat: boolean): void {
   if (appends.length === 0) throw new RangeError('appendToStreams needs at least one stream');
   const streams = new Set<string>();
   const eventIds = new Set<string>();
   for (const append of appends) {
-    if (streams.has(append.streamId)) throw new RangeError(`stream ${append.streamId} appears twice in one multi-stream append`);
+    if (!streamsMayRepeat && streams.has(append.streamId))
+      throw new RangeError(`stream ${append.streamId} appears twice in one multi-stream append`);
     streams.add(append.streamId);
     validateExpectedRevision(append.expectedRevision ?? 'any');
     if (append.events.length === 0) throw new RangeError(`stream ${append.streamId} has no events in a multi-stream append`);

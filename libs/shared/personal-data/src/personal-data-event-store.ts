@@ -7,6 +7,8 @@ import {
   type EventStore,
   type EventToAppend,
   type MultiStreamAppendResult,
+  type OrderedAppends,
+  appendsInOrder,
   type ReadAllOptions,
   type ReadAllSlice,
   type ReadStreamOptions,
@@ -32,11 +34,17 @@ const SNAPSHOT_FIELD = ['state'];
  * stream's key, and an erased stream's snapshot reads as absent.
  */
 export class PersonalDataEventStore implements EventStore, SnapshotStore {
+  /** The inner store's ordered batch append (OrderedAppends), sealed: there only when the inner store has one. */
+  readonly appendInOrder?: OrderedAppends['appendInOrder'];
+
   constructor(
     readonly inner: EventStore & SnapshotStore,
     readonly keys: DataKeys,
     private readonly fields: PersonalFields,
-  ) {}
+  ) {
+    const ordered = appendsInOrder(inner);
+    if (ordered) this.appendInOrder = (appends, options) => this.sealInOrder(ordered, appends, options);
+  }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult> {
     return this.inner.appendToStream(streamId, await this.sealAll(streamId, events), options);
@@ -47,6 +55,33 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
       appends.map(async (append) => ({ ...append, events: await this.sealAll(append.streamId, append.events) })),
     );
     return this.inner.appendToStreams(sealed, options);
+  }
+
+  /**
+   * The inner store's ordered batch append, sealed as every append is: one stream's parts one after
+   * the other (its key is made once), the streams side by side (new keys are stored together).
+   */
+  private async sealInOrder(
+    inner: OrderedAppends,
+    appends: readonly StreamAppend[],
+    options: TenantScoped | undefined,
+  ): Promise<MultiStreamAppendResult> {
+    const byStream = new Map<string, number[]>();
+    appends.forEach((append, index) => {
+      const indexes = byStream.get(append.streamId);
+      if (indexes) indexes.push(index);
+      else byStream.set(append.streamId, [index]);
+    });
+    const sealed: StreamAppend[] = new Array<StreamAppend>(appends.length);
+    await Promise.all(
+      [...byStream].map(async ([streamId, indexes]) => {
+        for (const index of indexes) {
+          const append = appends[index] as StreamAppend;
+          sealed[index] = { ...append, events: await this.sealAll(streamId, append.events) };
+        }
+      }),
+    );
+    return inner.appendInOrder(sealed, options);
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]> {

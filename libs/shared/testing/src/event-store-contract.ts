@@ -13,6 +13,7 @@ import { describeConcurrencyContract } from './event-store-contract.concurrency'
 import { describeTenantIsolationContract } from './event-store-contract.tenants';
 import { describeEnvelopeContract } from './event-store-contract.envelope';
 import { describeMultiStreamContract } from './event-store-contract.multi-stream';
+import { describeOrderedAppendContract } from './event-store-contract.ordered';
 
 export interface EventStoreHarness {
   /** A fresh, empty store (own database, schema or file). */
@@ -31,6 +32,8 @@ export interface EventStoreHarness {
    * it says so here, and the case that races such writers is skipped, with that reason.
    */
   readonly multiStreamAppends?: 'atomic' | 'checked-up-front';
+  /** The store has the optional ordered batch append (OrderedAppends): its contract runs too. */
+  readonly orderedAppends?: boolean;
 }
 
 export interface ContractContext {
@@ -256,5 +259,6 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
   describeSubscriptionContract(context);
   describeTenantIsolationContract(context);
   describeMultiStreamContract(context);
+  if (harness.orderedAppends) describeOrderedAppendContract(context);
   describeEnvelopeContract(context);
 }

@@ -19,6 +19,7 @@ export function sealedHarness(harness: EventStoreHarness): EventStoreHarness {
   const inner = (store: EventStore): EventStore => (store instanceof PersonalDataEventStore ? store.inner : store);
   return {
     multiStreamAppends: harness.multiStreamAppends,
+    orderedAppends: harness.orderedAppends,
     create: async () => wrap(await harness.create()),
     connectAgain: harness.connectAgain
       ? async (store) => {

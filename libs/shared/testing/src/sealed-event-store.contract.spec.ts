@@ -6,6 +6,7 @@ describe('InMemoryEventStore behind the personal-data layer (sealed fields)', ()
   describeEventStoreContract(
     sealedHarness({
       create: async () => new InMemoryEventStore(),
+      orderedAppends: true,
       tamper: async (store, streamId, revision, data) => (store as InMemoryEventStore).tamper(streamId, revision, data),
     }),
   );

@@ -1,0 +1,80 @@
+import { appendsInOrder, InMemoryEventStore, verifyChain, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { demoHistory } from './demo-history';
+import { demoHistoryBatches, historyBatches } from './history-batches';
+import { seedEventStore } from './seed-event-store';
+
+/** The store without its ordered batch append: the seed falls back to concurrent single appends, as before. */
+function withoutOrderedAppends(store: EventStore): EventStore {
+  return new Proxy(store, {
+    get: (target, key) => {
+      if (key === 'appendInOrder') return undefined;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+async function everything(store: EventStore): Promise<RecordedEvent[]> {
+  return [...(await store.readAll()).events];
+}
+
+describe('seedEventStore', () => {
+  it('writes the same log through the ordered batch append as through single appends: events, positions, hash chains', async () => {
+    const single = new InMemoryEventStore();
+    const batched = new InMemoryEventStore();
+    const legacy = withoutOrderedAppends(single);
+    expect(appendsInOrder(legacy)).toBeUndefined();
+    const before = await seedEventStore(legacy, { events: 20_000, seed: 3 });
+    const after = await seedEventStore(batched, { events: 20_000, seed: 3, batchEvents: 1500 });
+    expect(after).toEqual(before);
+    const [expected, actual] = [await everything(single), await everything(batched)];
+    expect(actual).toHaveLength(before.events);
+    expect(actual).toEqual(expected);
+    // Same head, and the same last hash of every stream.
+    const lastHashes = (events: readonly RecordedEvent[]) => new Map(events.map((e) => [e.streamId, e.metadata.hash]));
+    expect(lastHashes(actual)).toEqual(lastHashes(expected));
+    const complaint = actual.find((e) => e.streamId.startsWith('complaint-'))?.streamId as string;
+    expect(verifyChain(await batched.readStream(complaint)).ok).toBe(true);
+    await Promise.all([single.close(), batched.close()]);
+  });
+
+  it('reports progress once a batch is written, up to every event', async () => {
+    const seen: number[] = [];
+    const store = new InMemoryEventStore();
+    const result = await seedEventStore(store, { events: 3000, seed: 2, batchEvents: 1000, onProgress: (n) => seen.push(n) });
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(seen[seen.length - 1]).toBe(result.events);
+    expect(result.head).toBe(String(result.events));
+    await store.close();
+  });
+});
+
+describe('demoHistoryBatches', () => {
+  const flat = (batches: readonly (readonly unknown[])[]) => batches.flat();
+
+  it('cuts the history into batches of whole commands, about the size asked for, in order', () => {
+    const batches = [...historyBatches({ events: 5000, seed: 4 }, 700)];
+    expect(flat(batches)).toEqual([...demoHistory({ events: 5000, seed: 4 })]);
+    const sizes = batches.map((batch) => batch.reduce((n, append) => n + append.events.length, 0));
+    expect(sizes.slice(0, -1).every((n) => n >= 700 && n < 720)).toBe(true);
+  });
+
+  it('decides the same history on a worker thread', async () => {
+    const options = { events: 4000, seed: 9, recordedBy: { id: 'cli:tester', roles: ['admin'] } };
+    const fromWorker: unknown[][] = [];
+    for await (const batch of demoHistoryBatches(options, { batchEvents: 500, inWorker: true, ahead: 2 })) fromWorker.push(batch);
+    expect(fromWorker.length).toBeGreaterThan(4);
+    expect(flat(fromWorker)).toEqual([...demoHistory(options)]);
+  }, 60_000);
+
+  it('ends the worker when the writer stops early', async () => {
+    const taken: unknown[] = [];
+    for await (const batch of demoHistoryBatches({ events: 100_000, seed: 9 }, { batchEvents: 200, inWorker: true, ahead: 1 })) {
+      taken.push(batch);
+      if (taken.length === 2) break;
+    }
+    const inline = historyBatches({ events: 100_000, seed: 9 }, 200);
+    expect(flat(taken as unknown[][])).toEqual([inline.next().value, inline.next().value].flat());
+  }, 60_000);
+});
