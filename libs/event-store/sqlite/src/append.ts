@@ -97,6 +97,15 @@ function isDuplicateEventId(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('event_id');
 }
 
+/** The stored result of a call whose events are already in the log (a retry), looked up before anything is written. */
+function retriedAppend(statements: Statements, tenantId: string, appends: readonly StreamAppend[]): MultiStreamAppendResult | undefined {
+  const stored = allEventIds(appends).flatMap((eventId) => {
+    const row = statements.eventById.get(tenantId, eventId);
+    return row ? [toRecordedEvent(row)] : [];
+  });
+  return resolveRetriedMultiAppend(appends, stored, comparePositions);
+}
+
 /**
  * Several streams in the same transaction (the group commit's savepoint):
  * the first refusal throws, and the rollback takes every row of the call
@@ -108,11 +117,7 @@ export function appendManyInTransaction(
   tenantId: string,
   appends: readonly StreamAppend[],
 ): MultiStreamAppendResult {
-  const stored = allEventIds(appends).flatMap((eventId) => {
-    const row = statements.eventById.get(tenantId, eventId);
-    return row ? [toRecordedEvent(row)] : [];
-  });
-  const retried = resolveRetriedMultiAppend(appends, stored, comparePositions);
+  const retried = retriedAppend(statements, tenantId, appends);
   if (retried) return retried;
   const heads = appends.map((append) => {
     const head = statements.streamHead.get(tenantId, append.streamId);
@@ -133,11 +138,7 @@ export function appendInOrderInTransaction(
   tenantId: string,
   appends: readonly StreamAppend[],
 ): MultiStreamAppendResult {
-  const stored = allEventIds(appends).flatMap((eventId) => {
-    const row = statements.eventById.get(tenantId, eventId);
-    return row ? [toRecordedEvent(row)] : [];
-  });
-  const retried = resolveRetriedMultiAppend(appends, stored, comparePositions);
+  const retried = retriedAppend(statements, tenantId, appends);
   if (retried) return retried;
   const streams = appends.map((append) => {
     const head = statements.streamHead.get(tenantId, append.streamId);
