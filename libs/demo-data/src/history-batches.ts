@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { demoHistory, type DemoAppend, type DemoHistoryOptions } from './demo-history';
 
@@ -62,6 +63,8 @@ export async function* demoHistoryBatches(
   const worker = new Worker(`${__dirname}/history-worker.${compiled ? 'js' : 'ts'}`, {
     workerData: input,
     execArgv: compiled ? [] : ['-r', '@swc-node/register'],
+    // From sources, the workspace's tsconfig (its path aliases), whatever the working directory (Nx runs tests from the project's).
+    ...(compiled ? {} : { env: { ...process.env, SWC_NODE_PROJECT: process.env['SWC_NODE_PROJECT'] ?? join(__dirname, '../../../tsconfig.json') } }),
   });
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
