@@ -6,15 +6,10 @@
 // BENCH_ROUNDS (default 1), BENCH_PROJECTIONS=name,name (default all). Per projection: time inside its batches (fold and commit), batches, the longest batch.
 // "Longest loop stall": the longest gap between two turns of the event loop (a 10 ms timer) while the work ran:
 // what a status request to the read-side worker would wait for at most.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { seedEventStore } from '@crm/demo-data';
-import { openSqliteEventStore } from '@crm/event-store/sqlite';
-import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { ProjectionRunner, type BatchReport } from '@crm/projections/runtime';
 import { size } from './bench-support';
+import { withSeededSqlite } from './seeded-sqlite';
 
 interface PerProjection {
   seconds: number;
@@ -43,27 +38,7 @@ async function main(): Promise<void> {
   const events = size('BENCH_PROJECTION_EVENTS', 50_000);
   const rounds = size('BENCH_ROUNDS', 1);
   process.stdout.write(`node ${process.version}, ${new Date().toISOString()}, ${events.toLocaleString('en')} events\n`);
-  const dir = mkdtempSync(join(tmpdir(), 'crm-bench-rebuild-all-'));
-  const file = join(dir, 'crm.sqlite');
-  try {
-    const seeding = openSqliteEventStore({ file, synchronous: 'NORMAL' });
-    const seeded = await seedEventStore(seeding, { events, seed: 1 });
-    await seeding.close();
-    const eventStore = openSqliteEventStore({ file });
-    const readStore = openSqliteReadStore({ file: join(dir, 'read-models.sqlite'), synchronous: 'NORMAL' });
-    const page = eventStore.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT 1000');
-    const rawRead = () => {
-      let after = 0;
-      for (;;) {
-        const rows = page.all(after) as { position: number; data: string; metadata: string }[];
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          JSON.parse(row.data);
-          JSON.parse(row.metadata);
-        }
-        after = (rows[rows.length - 1] as { position: number }).position;
-      }
-    };
+  await withSeededSqlite('crm-bench-rebuild-all-', events, async ({ eventStore, readStore, events: seededEvents, rawRead }) => {
     let stats = new Map<string, PerProjection>();
     const onBatch = (report: BatchReport) => {
       const entry = stats.get(report.projection) ?? { seconds: 0, batches: 0, events: 0, longest: 0 };
@@ -76,7 +51,7 @@ async function main(): Promise<void> {
     const print = (title: string, seconds: number, stall: number, raw: number, cpu: NodeJS.CpuUsage) => {
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       process.stdout.write(
-        `\n${title}: ${seconds.toFixed(2)} s, ${Math.round(seeded.events / seconds).toLocaleString('en')} events/s, ` +
+        `\n${title}: ${seconds.toFixed(2)} s, ${Math.round(seededEvents / seconds).toLocaleString('en')} events/s, ` +
           `${(raw / seconds).toFixed(2)}x the raw read (${raw.toFixed(3)} s); CPU ${cpuSeconds.toFixed(2)} s; longest loop stall ${Math.round(stall)} ms\n`,
       );
       process.stdout.write(
@@ -122,11 +97,7 @@ async function main(): Promise<void> {
     } finally {
       await runner.stop();
     }
-    await readStore.close();
-    await eventStore.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {

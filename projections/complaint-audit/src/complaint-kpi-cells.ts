@@ -180,6 +180,15 @@ interface StepFold {
 }
 const foldedSteps = new WeakMap<KpiStep, StepFold>();
 
+/** A copy of what the receipt's fold reads, so a kept fold does not hold the row. */
+const receiptOf = (row: ComplaintKpiRow): Receipt => ({
+  receivedAt: row.receivedAt,
+  acknowledgeBy: row.acknowledgeBy,
+  resolveBy: row.resolveBy,
+  categoryKey: row.categoryKey,
+  category: row.category,
+});
+
 const sameReceipt = (a: Receipt, b: Receipt) =>
   a.receivedAt === b.receivedAt &&
   a.acknowledgeBy === b.acknowledgeBy &&
@@ -208,13 +217,7 @@ function foldPrefixes(row: ComplaintKpiRow): { receipt: Receipt; states: Complai
     if (fold !== undefined && fold.previous === previous && (fold.receipt === receipt || sameReceipt(fold.receipt, row))) {
       receipt = fold.receipt;
     } else {
-      receipt ??= {
-        receivedAt: row.receivedAt,
-        acknowledgeBy: row.acknowledgeBy,
-        resolveBy: row.resolveBy,
-        categoryKey: row.categoryKey,
-        category: row.category,
-      };
+      receipt ??= receiptOf(row);
       fold = { ms: Date.parse(step.at), previous, receipt, state: afterStep(states[states.length - 1] as ComplaintAsOf, step) };
       foldedSteps.set(step, fold);
     }
@@ -222,13 +225,7 @@ function foldPrefixes(row: ComplaintKpiRow): { receipt: Receipt; states: Complai
     times.push(fold.ms);
     previous = step;
   }
-  receipt ??= {
-    receivedAt: row.receivedAt,
-    acknowledgeBy: row.acknowledgeBy,
-    resolveBy: row.resolveBy,
-    categoryKey: row.categoryKey,
-    category: row.category,
-  };
+  receipt ??= receiptOf(row);
   return { receipt, states, times };
 }
 

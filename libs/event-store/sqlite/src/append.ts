@@ -107,31 +107,11 @@ function retriedAppend(statements: Statements, tenantId: string, appends: readon
 }
 
 /**
- * Several streams in the same transaction (the group commit's savepoint):
- * the first refusal throws, and the rollback takes every row of the call
- * with it. Stored ids are looked for before anything is written (multi-stream
- * appends are rare), so rows of this very call can never pass for a retry.
- */
-export function appendManyInTransaction(
-  statements: Statements,
-  tenantId: string,
-  appends: readonly StreamAppend[],
-): MultiStreamAppendResult {
-  const retried = retriedAppend(statements, tenantId, appends);
-  if (retried) return retried;
-  const heads = appends.map((append) => {
-    const head = statements.streamHead.get(tenantId, append.streamId);
-    checkExpectedRevision(append.streamId, append.expectedRevision ?? 'any', head?.revision);
-    return head;
-  });
-  const streams = appends.map((append, i) => insertEvents(statements, append.streamId, tenantId, heads[i], append.events));
-  return { streams, position: latestPosition(streams, comparePositions) };
-}
-
-/**
- * `appendInOrder`: like appendManyInTransaction, but a stream may come back; each part is
- * checked against the head the parts before it left (their rows are visible in this
- * transaction), and the first refusal throws, rolling back every row of the call.
+ * Several appends in the same transaction (the group commit's savepoint), in the order given:
+ * each part is checked against the head the parts before it left (their rows are visible in
+ * this transaction), so a stream may come back (`appendInOrder`; `appendToStreams` names each stream once); the first refusal throws and
+ * the rollback takes every row of the call with it. Stored ids are looked for before anything
+ * is written, so rows of this very call can never pass for a retry.
  */
 export function appendInOrderInTransaction(
   statements: Statements,

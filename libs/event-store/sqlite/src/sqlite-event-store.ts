@@ -27,7 +27,7 @@ import {
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import { AllQueries } from './all-query';
-import { appendInOrderInTransaction, appendInTransaction, appendManyInTransaction } from './append';
+import { appendInOrderInTransaction, appendInTransaction } from './append';
 import { GroupCommit, type GroupCommitStats } from './group-commit';
 import { comparePositions, formatPosition, parsePosition } from './positions';
 import { configureConnection, migrate, type ConnectionOptions } from './schema';
@@ -110,22 +110,24 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
 
   /** One group-commit operation: its savepoint (or transaction) commits all of it or none. */
   appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
-    try {
-      this.assertOpen();
-      const tenantId = tenantOf(options);
-      validateMultiAppend(appends, tenantId);
-      return this.commits.submit(() => appendManyInTransaction(this.statements, tenantId, appends));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.appendAll(appends, options, validateMultiAppend);
   }
 
   /** One group-commit operation, parts in the order given (a stream may come back): all of it or none. */
   appendInOrder(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    return this.appendAll(appends, options, validateOrderedAppends);
+  }
+
+  /** Both multi-part appends: validated by their own rules, then written part after part in one savepoint. */
+  private appendAll(
+    appends: readonly StreamAppend[],
+    options: TenantScoped | undefined,
+    validate: (appends: readonly StreamAppend[], tenantId: string) => void,
+  ): Promise<MultiStreamAppendResult> {
     try {
       this.assertOpen();
       const tenantId = tenantOf(options);
-      validateOrderedAppends(appends, tenantId);
+      validate(appends, tenantId);
       return this.commits.submit(() => appendInOrderInTransaction(this.statements, tenantId, appends));
     } catch (error) {
       return Promise.reject(error);
