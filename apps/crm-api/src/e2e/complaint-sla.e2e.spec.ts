@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '@crm/shared/kernel';
 import { ComplaintDeadlineWatcher, ServiceOptionsModule } from '@crm/service/application';
 import { http, startTestApp, type TestApp } from '../testing/test-app';
@@ -100,4 +103,52 @@ describe('complaint SLA breaches through the deadline watcher (real server, Manu
     expect((await watcher.tick(clock.now())).recorded).toBe(0);
     expect(await breachesOf(id)).toHaveLength(0);
   });
+});
+
+describe('the deadline watcher across a restart of the server (same data directory)', () => {
+  const clock = new ManualClock(T0);
+  const options = { clock, contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 0 })] };
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'crm-e2e-watcher-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('resumes from the checkpoint it committed: folds no event from before it, and still knows those complaints', async () => {
+    const env = { CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite', CRM_DATA_DIR: dataDir };
+    const first = await startTestApp(env, options);
+    const ids: string[] = [];
+    let position = '';
+    for (let n = 0; n < 3; n += 1) {
+      const received = await http(first.url, 'POST', '/api/v1/complaints', {
+        complainant: { name: 'رضا کریمی' },
+        channel: 'phone',
+        category: 'ارسال',
+        description: 'تأخیر در ارسال',
+      });
+      ids.push(received.body['id'] as string);
+      position = received.body['position'] as string;
+    }
+    await first.app.get(ComplaintDeadlineWatcher).caughtUpTo(position);
+    expect(first.app.get(ComplaintDeadlineWatcher).eventsFolded).toBeGreaterThanOrEqual(3);
+    await first.close();
+
+    const second = await startTestApp(env, options);
+    try {
+      const watcher = second.app.get(ComplaintDeadlineWatcher);
+      await watcher.caughtUpTo(position);
+      expect(watcher.eventsFolded).toBe(0);
+      // Unassessed: a day to acknowledge.
+      clock.set(at(24 * 60 * MINUTE + SECOND));
+      expect(await watcher.tick(clock.now())).toMatchObject({ due: 3, recorded: 3, failed: 0 });
+      for (const id of ids) {
+        const events = (await http(second.url, 'GET', `/api/v1/streams/complaint-${id}`)).body['events'] as StreamEvent[];
+        expect(events.filter((e) => e.type === 'ComplaintSlaBreached')).toHaveLength(1);
+      }
+    } finally {
+      await second.close();
+    }
+    // Two server starts.
+  }, 30_000);
 });

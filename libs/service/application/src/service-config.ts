@@ -10,7 +10,7 @@ export interface ServiceModuleOptions {
   readonly slaPolicy?: SlaPolicyOverride;
   /** Takes precedence over CRM_SLA_CHECK_INTERVAL_MS; 0 leaves the scheduler off (tests call `tick`). */
   readonly slaCheckIntervalMs?: number;
-  /** Where the deadline watcher keeps its view; in memory (rebuilt on start) by default. */
+  /** Where the deadline watcher keeps its view; by default the host's read store (READ_STORE), else in memory (rebuilt on start). */
   readonly openDeadlines?: OpenDeadlinesReadModel;
 }
 

@@ -1,5 +1,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { createComplaintDecider, type SlaPolicy } from '@crm/service/domain';
+import { READ_STORE } from '@crm/shared/http';
+import type { ReadStore } from '@crm/shared/read-model';
 import { AcknowledgeComplaintHandler } from './complaint/acknowledge-complaint/acknowledge-complaint.handler';
 import { AddInvestigationNoteHandler } from './complaint/add-investigation-note/add-investigation-note.handler';
 import { AssessComplaintHandler } from './complaint/assess-complaint/assess-complaint.handler';
@@ -14,7 +16,7 @@ import { RecordHandlingSatisfactionHandler } from './complaint/record-handling-s
 import { ReopenComplaintHandler } from './complaint/reopen-complaint/reopen-complaint.handler';
 import { RespondToComplaintHandler } from './complaint/respond-to-complaint/respond-to-complaint.handler';
 import { ComplaintDeadlineWatcher } from './complaint/sla/complaint-deadline-watcher';
-import { InMemoryOpenDeadlines, type OpenDeadlinesReadModel } from './complaint/sla/open-deadlines.read-model';
+import { InMemoryOpenDeadlines, ReadStoreOpenDeadlines, type OpenDeadlinesReadModel } from './complaint/sla/open-deadlines.read-model';
 import { SlaScheduler } from './complaint/sla/sla-scheduler';
 import { FeedbackController } from './feedback/feedback.controller';
 import { SubmitFeedbackHandler } from './feedback/submit-feedback/submit-feedback.handler';
@@ -50,8 +52,13 @@ const PROVIDERS: Provider[] = [
   { provide: COMPLAINT_DECIDER, useFactory: (slaPolicy: SlaPolicy) => createComplaintDecider({ slaPolicy }), inject: [SLA_POLICY] },
   {
     provide: OPEN_DEADLINES,
-    useFactory: (options?: ServiceModuleOptions): OpenDeadlinesReadModel => options?.openDeadlines ?? new InMemoryOpenDeadlines(),
-    inject: [{ token: SERVICE_OPTIONS, optional: true }],
+    // In the host's read store when it has one: a restart resumes the watcher from its checkpoint.
+    useFactory: (options?: ServiceModuleOptions, readStore?: ReadStore): OpenDeadlinesReadModel =>
+      options?.openDeadlines ?? (readStore ? new ReadStoreOpenDeadlines(readStore) : new InMemoryOpenDeadlines()),
+    inject: [
+      { token: SERVICE_OPTIONS, optional: true },
+      { token: READ_STORE, optional: true },
+    ],
   },
   ComplaintStreams,
   ComplaintDeadlineWatcher,

@@ -112,14 +112,27 @@ export class LeaseKeeper {
   }
 }
 
+/**
+ * Checkpoints whose saves commit under a lease's fence, with whatever a reactor keeps beside its
+ * checkpoint (the deadline watcher's documents): a former owner's save is refused whole.
+ */
+export interface FencedCheckpointStore {
+  loadCheckpoint(name: string): Promise<string | undefined>;
+  saveCheckpoint(name: string, checkpoint: string, fence: Fence): Promise<void>;
+}
+
 /** The reactor's checkpoints, each save fenced by the lease: a former owner's save is refused (LeaseLostError). */
-export function fencedCheckpoints(store: LeaseStore, lease: LeaseKeeper): CheckpointStore {
+export function fencedCheckpoints(store: LeaseStore | FencedCheckpointStore, lease: LeaseKeeper): CheckpointStore {
+  const fenced: FencedCheckpointStore =
+    'transaction' in store
+      ? {
+          loadCheckpoint: (name) => store.loadCheckpoint(name),
+          saveCheckpoint: (name, checkpoint, fence) => store.transaction((tx) => tx.saveCheckpoint(name, checkpoint), { fence }),
+        }
+      : store;
   return {
-    loadCheckpoint: (name) => store.loadCheckpoint(name),
-    saveCheckpoint: async (name, checkpoint) => {
-      const fence = lease.fence();
-      await store.transaction((tx) => tx.saveCheckpoint(name, checkpoint), { fence });
-    },
+    loadCheckpoint: (name) => fenced.loadCheckpoint(name),
+    saveCheckpoint: (name, checkpoint) => fenced.saveCheckpoint(name, checkpoint, lease.fence()),
   };
 }
 
@@ -127,8 +140,10 @@ export function fencedCheckpoints(store: LeaseStore, lease: LeaseKeeper): Checkp
 export type ReactorLeases = LeaseOptions & { readonly store: LeaseStore };
 
 export interface LeasedReactorOptions {
-  /** Where the checkpoint is kept without leases (with them, it is the lease store, fenced). */
+  /** Where the checkpoint is kept without leases (with them, `fencedCheckpoints`, else the lease store, fenced). */
   readonly checkpoints?: CheckpointStore;
+  /** With leases: where the checkpoint is kept, each save carrying the lease's fence (default the lease store). */
+  readonly fencedCheckpoints?: FencedCheckpointStore;
   /** One owner across processes: the reactor runs only in the process holding the lease named after it. */
   readonly leases?: ReactorLeases;
   /** See ReactorOptions. */
@@ -139,6 +154,10 @@ export interface LeasedReactorOptions {
   readonly maxRestartDelayMs?: number;
   readonly onFailure?: (error: unknown, restartInMs: number) => void;
   readonly onOwnership?: (held: boolean) => void;
+  /** See ReactorOptions: the position the running subscription has reached, after every batch. */
+  readonly onCheckpoint?: (checkpoint: string) => void;
+  /** The running subscription has handled what the store held when it started (called again after each restart). */
+  readonly onCaughtUp?: () => void;
 }
 
 /**
@@ -226,7 +245,8 @@ export class LeasedReactor {
   private async subscribe(): Promise<void> {
     const lease = this.lease;
     const leases = this.options.leases;
-    const checkpoints = lease && leases ? fencedCheckpoints(leases.store, lease) : this.options.checkpoints;
+    const checkpoints =
+      lease && leases ? fencedCheckpoints(this.options.fencedCheckpoints ?? leases.store, lease) : this.options.checkpoints;
     const reactor: Reactor = lease
       ? {
           name: this.reactor.name,
@@ -243,10 +263,15 @@ export class LeasedReactor {
         checkpoints,
         checkpointEveryMs: this.options.checkpointEveryMs,
         batchSize: this.options.batchSize,
+        onCheckpoint: this.options.onCheckpoint,
       });
       this.subscription = subscription;
       void subscription.caughtUp.then(
-        () => (this.failures = 0),
+        () => {
+          this.failures = 0;
+          // A subscription halted meanwhile no longer speaks for what this process has handled.
+          if (this.subscription === subscription) this.options.onCaughtUp?.();
+        },
         () => undefined,
       );
       subscription.done.then(

@@ -5,7 +5,7 @@ import { ManualClock, newId } from '@crm/shared/kernel';
 import { createComplaintDecider, type ComplaintCommand } from '@crm/service/domain';
 import { InMemoryReadStore, type ReactorLeases } from '@crm/shared/read-model';
 import { ComplaintDeadlineWatcher } from './complaint-deadline-watcher';
-import { InMemoryOpenDeadlines } from './open-deadlines.read-model';
+import { InMemoryOpenDeadlines, ReadStoreOpenDeadlines, type OpenDeadlinesReadModel } from './open-deadlines.read-model';
 
 const T0 = '2025-03-01T06:30:00.000Z';
 const SECOND = 1_000;
@@ -21,8 +21,8 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
   const running: ComplaintDeadlineWatcher[] = [];
 
   /** A watcher as one process would run it: its own read model, rebuilt from the store. */
-  const startWatcher = async (leases?: ReactorLeases) => {
-    const watcher = new ComplaintDeadlineWatcher(executor, decider, new InMemoryOpenDeadlines(), leases);
+  const startWatcher = async (leases?: ReactorLeases, model: OpenDeadlinesReadModel = new InMemoryOpenDeadlines()) => {
+    const watcher = new ComplaintDeadlineWatcher(executor, decider, model, leases);
     running.push(watcher);
     await watcher.start();
     return watcher;
@@ -171,6 +171,75 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
     clock.set(at(DAY + SECOND));
     expect(await watcher.tick(clock.now())).toMatchObject({ due: 3, recorded: 1, failed: 2 });
     expect(await breachesOf(good)).toHaveLength(1);
+  });
+
+  describe('its view in the read store (documents and checkpoint)', () => {
+    it('a restart resumes from the saved checkpoint and folds no earlier event; the in-memory view folds them all again', async () => {
+      const readStore = new InMemoryReadStore();
+      const ids = [newId(), newId(), newId()];
+      for (const id of ids) {
+        await receive(id);
+        await send(id, { type: 'AssessComplaint', data: { severity: 'low', at: at(HOUR) } });
+      }
+      const first = await startWatcher(undefined, new ReadStoreOpenDeadlines(readStore));
+      await settled(first);
+      expect(first.eventsFolded).toBe(6);
+      await first.stop();
+
+      const restarted = await startWatcher(undefined, new ReadStoreOpenDeadlines(readStore));
+      await settled(restarted);
+      expect(restarted.caughtUp).toBe(true);
+      expect(restarted.eventsFolded).toBe(0);
+      // Only what came after the checkpoint is read, and the view still holds the complaints before it.
+      const late = newId();
+      await receive(late);
+      await settled(restarted);
+      expect(restarted.eventsFolded).toBe(1);
+      clock.set(at(3 * DAY + SECOND));
+      // The three acknowledgements before the restart and the one after it.
+      expect(await restarted.tick(clock.now())).toMatchObject({ due: 4, recorded: 4, failed: 0 });
+      expect(await breachesOf(ids[0]!)).toHaveLength(1);
+      expect(await breachesOf(late)).toHaveLength(1);
+
+      const inMemory = await startWatcher();
+      await settled(inMemory);
+      // Six before the first start, the late receipt, the four breaches: the whole log again.
+      expect(inMemory.eventsFolded).toBe(11);
+    });
+
+    it('only the lease holder feeds the shared view; a new owner resumes from its checkpoint and records each breach once', async () => {
+      const readStore = new InMemoryReadStore();
+      const leases = (owner: string): ReactorLeases => ({ store: readStore, ttlMs: 300, renewEveryMs: 20, owner });
+      const [before, after] = [newId(), newId()];
+      await receive(before);
+      const one = await startWatcher(leases('one'), new ReadStoreOpenDeadlines(readStore));
+      const two = await startWatcher(leases('two'), new ReadStoreOpenDeadlines(readStore));
+      await settled(one);
+      expect([one.owns, two.owns]).toEqual([true, false]);
+      expect([one.eventsFolded, two.eventsFolded]).toEqual([1, 0]);
+      expect(two.caughtUp).toBe(false);
+
+      clock.set(at(DAY + SECOND));
+      expect(await two.tick(clock.now())).toMatchObject({ due: 0, standby: true });
+      expect(await one.tick(clock.now())).toMatchObject({ due: 1, recorded: 1 });
+      await settled(one);
+      await receive(after);
+      await settled(one);
+      // A clean stop commits the owner's documents with its checkpoint and gives the lease up.
+      await one.stop();
+      const giveUpAt = Date.now() + 5_000;
+      while (!two.owns || !two.caughtUp) {
+        if (Date.now() > giveUpAt) throw new Error('the standby did not take over');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await settled(two);
+      // The standby read nothing before the checkpoint the owner committed.
+      expect(two.eventsFolded).toBe(0);
+      clock.advance(DAY + SECOND);
+      expect(await two.tick(clock.now())).toMatchObject({ due: 1, recorded: 1, failed: 0 });
+      expect(await breachesOf(before)).toHaveLength(1);
+      expect(await breachesOf(after)).toHaveLength(1);
+    });
   });
 
   describe('with leases (one watcher records, the others stand by)', () => {

@@ -1,15 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import {
-  startReactor,
-  type CheckpointStore,
-  type CommandResult,
-  type Reactor,
-  type RecordedEvent,
-  type Subscription,
-} from '@crm/shared/event-sourcing';
+import type { CommandResult, Reactor, RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, REACTOR_LEASES, type CommandContext } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
-import { LeaseKeeper, type ReactorLeases } from '@crm/shared/read-model';
+import { LeasedReactor, LeaseKeeper, type ReactorLeases } from '@crm/shared/read-model';
 import {
   dueBreaches,
   instantOf,
@@ -38,9 +31,10 @@ export interface SlaTickReport {
   readonly standby?: boolean;
 }
 
-const SUBSCRIBER = 'complaint-open-deadlines';
 /** The lease that makes one process, of all that run the watcher, the one that records breaches. */
 export const DEADLINE_WATCHER_LEASE = 'service.complaint-deadline-watcher';
+/** The feed of the watcher's read model; its checkpoint is saved under this name too. */
+const FEED = DEADLINE_WATCHER_LEASE;
 const SLA_WATCHER = { id: 'system:sla-watcher', roles: ['system'] } as const;
 const MAX_PER_TICK = 500;
 
@@ -55,23 +49,30 @@ export function breachCommandId(complaintId: string, milestone: MilestoneDeadlin
 
 /**
  * Records ComplaintSlaBreached for complaints nobody touches past a deadline. Its view
- * is a read model of open deadlines fed by a catch-up subscription; the view may lag,
- * and the decider re-checks every request against the stream, so a stale view costs a
- * no-op command at worst, never a wrong or duplicate event.
+ * is a read model of open deadlines fed by a catch-up subscription from the model's
+ * checkpoint; the view may lag, and the decider re-checks every request against the
+ * stream, so a stale view costs a no-op command at worst, never a wrong or duplicate event.
  *
- * With REACTOR_LEASES bound, every process keeps its own view, but only the one holding
- * the watcher's lease records breaches (checked again before each command, by its own
- * clock, so a process paused past its lease stops before it sends another).
+ * With REACTOR_LEASES bound, only the process holding the watcher's lease records breaches
+ * (checked again before each command, by its own clock, so a process paused past its lease
+ * stops before it sends another). A shared model (documents and checkpoint in the read
+ * store) is fed by that process alone, its commits fenced by the lease, and a new owner
+ * resumes from the last checkpoint committed; a model of the process's own (in memory) is
+ * fed in every process, from the start of the log.
  */
 @Injectable()
 export class ComplaintDeadlineWatcher {
   private readonly logger = new Logger(ComplaintDeadlineWatcher.name);
-  private subscription?: Subscription;
+  private readonly feed: LeasedReactor;
+  /** The lease that decides who records: the feed's when the model is shared, else one of its own. */
+  private readonly lease: LeaseKeeper | undefined;
+  private readonly ownLease: LeaseKeeper | undefined;
+  private started = false;
   private checkpoint?: string;
   private isCaughtUp = false;
   private failure?: unknown;
+  private folded = 0;
   private previousTick: Promise<unknown> = Promise.resolve();
-  private readonly lease: LeaseKeeper | undefined;
   private owned = false;
 
   constructor(
@@ -80,18 +81,52 @@ export class ComplaintDeadlineWatcher {
     @Inject(OPEN_DEADLINES) private readonly model: OpenDeadlinesReadModel,
     @Optional() @Inject(REACTOR_LEASES) leases?: ReactorLeases,
   ) {
-    this.lease = leases
-      ? new LeaseKeeper(
-          leases.store,
-          DEADLINE_WATCHER_LEASE,
-          leases,
-          (held) => {
-            if (held !== this.owned) this.logger.log(held ? 'records SLA breaches here (lease taken)' : 'stands by (lease held elsewhere)');
-            this.owned = held;
-          },
-          (error) => this.logger.warn(`deadline watcher lease: ${String(error)}`),
-        )
-      : undefined;
+    const ownership = (held: boolean) => {
+      if (held !== this.owned) this.logger.log(held ? 'records SLA breaches here (lease taken)' : 'stands by (lease held elsewhere)');
+      this.owned = held;
+    };
+    const feedsUnderLease = leases !== undefined && model.shared === true;
+    const reactor: Reactor = {
+      name: FEED,
+      filter: { categories: ['complaint'] },
+      react: async (event: RecordedEvent) => {
+        this.folded += 1;
+        const before = await this.model.get(event.metadata.tenantId, event.streamId);
+        const after = evolveOpenDeadlines(before, event);
+        if (after !== undefined && after !== before) await this.model.put(after);
+      },
+    };
+    // Where a feed resumes is as far as the model has seen, before its first batch.
+    const resume = async (name: string) => (this.checkpoint = await model.loadCheckpoint(name));
+    this.feed = new LeasedReactor(executor.store, reactor, {
+      ...(feedsUnderLease
+        ? {
+            leases,
+            fencedCheckpoints: { loadCheckpoint: resume, saveCheckpoint: (name, at, fence) => model.saveCheckpoint(name, at, fence) },
+          }
+        : { checkpoints: { loadCheckpoint: resume, saveCheckpoint: (name, at) => model.saveCheckpoint(name, at) } }),
+      onCheckpoint: (checkpoint) => {
+        this.checkpoint = checkpoint;
+        this.failure = undefined;
+      },
+      onCaughtUp: () => (this.isCaughtUp = true),
+      onOwnership: (held) => {
+        // A standby's view is the owner's: it is caught up again only once it feeds the model itself.
+        if (!held) this.isCaughtUp = false;
+        ownership(held);
+      },
+      onFailure: (error, restartInMs) => {
+        this.failure = error;
+        this.logger.error(`open-deadlines feed stopped: ${String(error)}; restarting in ${restartInMs} ms`);
+      },
+    });
+    this.ownLease =
+      leases && !feedsUnderLease
+        ? new LeaseKeeper(leases.store, DEADLINE_WATCHER_LEASE, leases, ownership, (error) =>
+            this.logger.warn(`deadline watcher lease: ${String(error)}`),
+          )
+        : undefined;
+    this.lease = this.feed.lease ?? this.ownLease;
   }
 
   /** This process records breaches (always, without leases). */
@@ -99,62 +134,39 @@ export class ComplaintDeadlineWatcher {
     return this.lease ? this.lease.held : true;
   }
 
+  /** Events the feed has folded into the read model since this watcher was made (what a start costs). */
+  get eventsFolded(): number {
+    return this.folded;
+  }
+
   /** Starts feeding the read model from where its checkpoint says (the beginning, for a fresh in-memory one). */
   async start(): Promise<void> {
-    if (this.subscription) return;
-    await this.lease?.start();
-    this.checkpoint = await this.model.loadCheckpoint(SUBSCRIBER);
-    const reactor: Reactor = {
-      name: SUBSCRIBER,
-      filter: { categories: ['complaint'] },
-      react: async (event: RecordedEvent) => {
-        const before = await this.model.get(event.metadata.tenantId, event.streamId);
-        const after = evolveOpenDeadlines(before, event);
-        if (after !== undefined && after !== before) await this.model.put(after);
-      },
-    };
-    const checkpoints: CheckpointStore = {
-      loadCheckpoint: (name: string) => this.model.loadCheckpoint(name),
-      saveCheckpoint: (name: string, checkpoint: string) => this.model.saveCheckpoint(name, checkpoint),
-    };
-    const subscription = await startReactor(this.executor.store, reactor, {
-      checkpoints,
-      onCheckpoint: (checkpoint) => (this.checkpoint = checkpoint),
-    });
-    this.subscription = subscription;
-    subscription.caughtUp.then(
-      () => {
-        // A subscription stopped and replaced meanwhile no longer speaks for the model.
-        if (this.subscription === subscription) this.isCaughtUp = true;
-      },
-      () => undefined,
-    );
-    subscription.done.catch((error: unknown) => {
-      this.failure = error;
-      this.logger.error(`open-deadlines feed stopped: ${String(error)}`);
-    });
+    if (this.started) return;
+    this.started = true;
+    await this.ownLease?.start();
+    await this.feed.start();
   }
 
   async stop(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
+    if (!this.started) return;
+    this.started = false;
     this.isCaughtUp = false;
-    await subscription?.stop();
-    await this.lease?.stop();
+    await this.feed.stop();
+    await this.ownLease?.stop();
   }
 
-  /** True once the read model has seen every event that existed when the watcher started. */
+  /** True once the read model fed here has seen every event that existed when its feed (last) started. */
   get caughtUp(): boolean {
     return this.isCaughtUp;
   }
 
-  /** Waits until the read model has applied the event at `position` (read-your-writes for tests and operators). */
+  /** Waits until the read model fed here has applied the event at `position` (read-your-writes for tests and operators). */
   async caughtUpTo(position: string, timeoutMs = 5_000): Promise<void> {
     const store = this.executor.store;
     const giveUpAt = Date.now() + timeoutMs;
     while (this.checkpoint === undefined || store.comparePositions(this.checkpoint, position) < 0) {
       if (this.failure !== undefined) throw this.failure;
-      if (this.subscription === undefined) throw new Error('the deadline watcher is not running');
+      if (!this.started) throw new Error('the deadline watcher is not running');
       if (Date.now() > giveUpAt) throw new Error(`the open-deadlines read model has not reached position ${position}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
