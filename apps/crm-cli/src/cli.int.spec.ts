@@ -7,6 +7,7 @@ import { openSqliteEventStore, type SqliteEventStore } from '@crm/event-store/sq
 import { complaintDecider, type ComplaintCommand } from '@crm/service/domain';
 import { handleCommand } from '@crm/shared/event-sourcing';
 import { ALL_PROJECTIONS } from '@crm/platform';
+import { openSqliteReadStore } from '@crm/read-store/sqlite';
 
 const WORKSPACE = resolve(__dirname, '../../..');
 const T0 = Date.parse('2025-03-01T06:30:00.000Z');
@@ -267,4 +268,43 @@ describe('crm-cli against a real SQLite data directory', () => {
     expect(status.projections.find((p) => p.name === name)?.checkpoint).toBe(head);
     expect(await cli(['rebuild', 'all', '--as-of', '1000'], env)).toMatchObject({ code: 2 });
   }, 30_000);
+});
+
+describe('crm-cli rebuild all on a never-built store', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-rebuild-'));
+  const env = { CRM_DATA_DIR: dataDir, CRM_REBUILD_GRACE_MS: '600000' };
+
+  beforeAll(async () => {
+    const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    await seedEventStore(store, { events: 3000, seed: 7 });
+    await store.close();
+  }, 30_000);
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('builds each projection once, by its one scan: the first generation its serving lane would have built stays empty', async () => {
+    const rebuilt = await cli(['rebuild', 'all'], env);
+    expect(rebuilt.code).toBe(0);
+    const replaced = new Map(
+      [...rebuilt.stdout.matchAll(/^(\S+): serving (\S+) at \S+ \(replaced (\S+)\)$/gm)].map((m) => [m[1] as string, [m[2], m[3]]]),
+    );
+    expect([...replaced.keys()].sort()).toEqual(ALL_PROJECTIONS.map((p) => p.name).sort());
+    const readStore = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    try {
+      let served = 0;
+      for (const [name, [serving, first]] of replaced) {
+        expect([name, serving]).toEqual([name, expect.stringMatching(/_2$/)]);
+        // Kept for the grace period, not dropped: what it holds is what a serving lane wrote.
+        expect([name, await readStore.count(first as string)]).toEqual([name, 0]);
+        served += await readStore.count(serving as string);
+      }
+      expect(served).toBeGreaterThan(0);
+      const retired = await Promise.all(ALL_PROJECTIONS.map((p) => readStore.loadState(`${p.name}~retired`)));
+      expect(retired.flatMap((state) => state?.retired?.map((r) => r.collection) ?? []).sort()).toEqual(
+        [...replaced.values()].map(([, first]) => first).sort(),
+      );
+    } finally {
+      await readStore.close();
+    }
+  }, 120_000);
 });

@@ -73,6 +73,40 @@ describe('ProjectionRunner rebuilds', () => {
     expect(await readStore.get('deals_v1_2', 'after')).toBeDefined();
   });
 
+  it('a runner that serves nothing (crm-cli rebuild) builds a never-built projection once, by the rebuild, and serves it after', async () => {
+    const folds = new Map<string, number>();
+    const counted = [dealsProjection(), ownersProjection].map((projection) => ({
+      ...projection,
+      evolve: (doc: never, event: never, id: string) => {
+        folds.set(projection.name, (folds.get(projection.name) ?? 0) + 1);
+        return projection.evolve(doc, event, id);
+      },
+    }));
+    runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: counted,
+      batchSize: 2,
+      ownership: { ttlMs: 5_000 },
+      serve: false,
+    });
+    await runner.start();
+    const results = await runner.rebuildMany();
+    expect(results.map((r) => [r.projection, r.collection, r.previousCollection])).toEqual([
+      ['deals', 'deals_v1_2', 'deals_v1_1'],
+      ['owners', 'owners_v1_2', 'owners_v1_1'],
+    ]);
+    // Ten deal events, nine of them openings: each folded once, by the one scan.
+    expect(Object.fromEntries(folds)).toEqual({ deals: 10, owners: 9 });
+    expect(await documents(readStore, 'deals_v1_1')).toEqual({});
+    expect(Object.keys(await documents(readStore, 'deals_v1_2'))).toHaveLength(9);
+    // Switched, the lane serves the new build and follows new events.
+    await openDeal(events, 'after', 'Ali', 5, day(11));
+    await runner.waitFor('deals', (await events.headPosition()) as string, 5000);
+    expect(runner.collectionOf('deals')).toBe('deals_v1_2');
+    expect((await documents(readStore, 'deals_v1_2'))['after']).toMatchObject({ owner: 'Ali', amount: 5 });
+  });
+
   it('rebuilds by itself when the projection version is bumped, serving the old build meanwhile', async () => {
     await start();
     await runner.stop();

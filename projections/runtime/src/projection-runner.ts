@@ -54,6 +54,13 @@ export interface ProjectionRunnerOptions {
   readonly loopBudgetMs?: number;
   /** Told when this runner takes a projection over or stands down (another process owns it). */
   readonly onOwnership?: (name: string, owned: boolean, epoch: number | undefined) => void;
+  /**
+   * Start the serving lane of each projection this runner owns (opens); default true. False for a
+   * runner that only rebuilds its projections (`crm-cli rebuild`): nobody reads its serving lanes, and
+   * on a never-built store each would build generation 1 from the start beside the rebuild's own build.
+   * A lane then starts only when its rebuild switches to the new build.
+   */
+  readonly serve?: boolean;
 }
 
 export interface LaneStatus {
@@ -540,7 +547,7 @@ export class ProjectionRunner {
     const resumable = pending?.version === projection.version ? pending : undefined;
     if (pending && !resumable) await this.discard(pending, readStore);
     // Built by other code, the serving collection keeps serving as it is until the new version takes over.
-    if (state.version === projection.version) lane.start();
+    if (state.version === projection.version && this.options.serve !== false) lane.start();
     if (state.version !== projection.version || resumable) {
       const started = this.startRebuild(lane, resumable);
       this.startupRebuilds.set(projection.name, started);

@@ -29,6 +29,8 @@ async function rebuildAll(projections: readonly AnyProjection[], { config, event
   // Runner-wide too: a rebuild a crash interrupted resumes on start(), before rebuild() is called for it.
   // With leases, as every serving process: next to a running API or projector, each new build is handed to the
   // projection's owner, which switches to it; with nobody serving, this process owns the projections and switches itself.
+  // It serves nothing meanwhile: every projection it runs is rebuilt here, so each is built once (the rebuild), not
+  // also from the start by its serving lane on a never-built store.
   const runner = new ProjectionRunner({
     eventStore: events,
     readStore: store,
@@ -36,6 +38,7 @@ async function rebuildAll(projections: readonly AnyProjection[], { config, event
     onProgress: report,
     ownership: { ttlMs: config.leaseTtlMs },
     retireGraceMs: config.rebuildGraceMs,
+    serve: false,
   });
   let interrupted = false;
   void io.interrupted.then(() => {
