@@ -173,6 +173,19 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
     expect(await breachesOf(good)).toHaveLength(1);
   });
 
+  it('lets the event loop turn while a first start folds a long log', async () => {
+    for (let n = 0; n < 3_000; n += 1) await receive(newId());
+    let timerFiredAt: number | undefined;
+    const watcher = new ComplaintDeadlineWatcher(executor, decider, new InMemoryOpenDeadlines());
+    running.push(watcher);
+    setTimeout(() => (timerFiredAt = watcher.eventsFolded), 0);
+    await watcher.start();
+    await settled(watcher);
+    // Without a turn of the loop the timer fires only once all 3,000 are folded.
+    expect(timerFiredAt).toBeDefined();
+    expect(timerFiredAt).toBeLessThan(3_000);
+  }, 30_000);
+
   describe('its view in the read store (documents and checkpoint)', () => {
     it('a restart resumes from the saved checkpoint and folds no earlier event; the in-memory view folds them all again', async () => {
       const readStore = new InMemoryReadStore();

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { CommandResult, Reactor, RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, REACTOR_LEASES, type CommandContext } from '@crm/shared/http';
@@ -37,6 +38,8 @@ export const DEADLINE_WATCHER_LEASE = 'service.complaint-deadline-watcher';
 const FEED = DEADLINE_WATCHER_LEASE;
 const SLA_WATCHER = { id: 'system:sla-watcher', roles: ['system'] } as const;
 const MAX_PER_TICK = 500;
+/** How long the feed folds before the event loop gets a turn (a catch-up reads and folds in microtasks only). */
+const LOOP_BUDGET_MS = 50;
 
 /**
  * One id per (complaint, milestone, deadline): however many ticks, processes or restarts
@@ -72,6 +75,7 @@ export class ComplaintDeadlineWatcher {
   private isCaughtUp = false;
   private failure?: unknown;
   private folded = 0;
+  private heldSince = 0;
   private previousTick: Promise<unknown> = Promise.resolve();
   private owned = false;
 
@@ -90,6 +94,11 @@ export class ComplaintDeadlineWatcher {
       name: FEED,
       filter: { categories: ['complaint'] },
       react: async (event: RecordedEvent) => {
+        // A first start on a long log folds it all on the API thread: requests get a turn every 50 ms of it.
+        if (performance.now() - this.heldSince >= LOOP_BUDGET_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          this.heldSince = performance.now();
+        }
         this.folded += 1;
         const before = await this.model.get(event.metadata.tenantId, event.streamId);
         const after = evolveOpenDeadlines(before, event);
