@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'pg';
+import { PostgresReadStore } from '@crm/read-store/postgres';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { LeaseLostError, type ReadStore } from '@crm/shared/read-model';
 import type { OpenDeadlines } from './open-deadlines.projection';
@@ -16,18 +19,54 @@ const doc = (n: number, nextDueAt?: string): OpenDeadlines => ({
   ...(nextDueAt === undefined ? {} : { nextDueAt }),
 });
 
-describe('the watcher view in the read store (SQLite file)', () => {
-  let dir: string;
+interface Opened {
+  readonly store: ReadStore;
+  dispose(): Promise<void>;
+}
+
+const STORES: readonly [string, () => Promise<Opened>][] = [
+  [
+    'SQLite file',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'crm-open-deadlines-'));
+      const store = openSqliteReadStore({ file: join(dir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+      const schema = `open_deadlines_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+      const store = await PostgresReadStore.open(url, { schema, poolSize: 2 });
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          const admin = new Pool({ connectionString: url, max: 1 });
+          await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          await admin.end();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(STORES)('the watcher view in the read store (%s)', (_, open) => {
+  let opened: Opened;
   let store: ReadStore;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'crm-open-deadlines-'));
-    store = openSqliteReadStore({ file: join(dir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    opened = await open();
+    store = opened.store;
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => opened.dispose());
 
   it('reads only the documents due, most overdue first, by instant whatever the spelling', async () => {
     const model = new ReadStoreOpenDeadlines(store);
