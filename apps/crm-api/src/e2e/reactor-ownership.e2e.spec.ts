@@ -48,9 +48,9 @@ describe('reactors in two API processes on the same stores', () => {
   /** A lead qualified as before writes were atomic: the lead's event alone, which the process manager completes. */
   async function qualifiedAlone(server: TestApp): Promise<{ leadId: string; eventId: string }> {
     const { post } = salesClient(() => server);
-    const leadId = (await post('/leads', { fullName: 'مریم احمدی', source: 'phone', phone: `۰۹۱۲${Date.now() % 10_000_000}` })).body[
-      'id'
-    ] as string;
+    const leadId = (
+      await post('/leads', { fullName: 'مریم احمدی', source: 'phone', phone: `۰۹۱۲${String(Date.now() % 10_000_000).padStart(7, '0')}` })
+    ).body['id'] as string;
     const commandId = newId();
     const command: QualifyLead = {
       type: 'QualifyLead',
