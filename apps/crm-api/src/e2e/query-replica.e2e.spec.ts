@@ -61,9 +61,10 @@ describe('query replica: a second API process on the same data directory serves 
       (await http<{ projections: { caughtUp: boolean }[] }>(writer.url, 'GET', '/health')).body.projections.every((p) => p.caughtUp);
     while (!(await caughtUp()) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 200));
   }, 120_000);
+  let writerClosed = false;
   afterAll(async () => {
     replica?.kill();
-    await writer?.close();
+    if (!writerClosed) await writer?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -115,5 +116,13 @@ describe('query replica: a second API process on the same data directory serves 
       text = JSON.stringify((await stream()).body);
     }
     expect(text).not.toContain(NAME);
+  });
+  it('keeps serving the views it has once the writer has stopped', async () => {
+    const { position } = await capture(sales, '09121110007');
+    const before = await leads(sales, position);
+    writerClosed = true;
+    await writer.close();
+    expect(await leads(sales, position)).toBe(before);
+    expect((await onReplica(acme.auditor, '/views/complaints/kpis')).status).toBe(200);
   });
 });
