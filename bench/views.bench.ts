@@ -9,9 +9,14 @@
 // BENCH_DIR/views-<store>-<size>.json. BENCH_WRITERS=16 adds a second pass with that many clients capturing
 // leads while the views are timed, and reports the command rate with and without view traffic. BENCH_VIEWS
 // (comma-separated parts of a view's path, e.g. `churn,loyalty`) times only the views that contain one.
+// BENCH_QUERY_REPLICA=1 (with BENCH_WRITERS) runs that pass over two API processes started from dist/ on the
+// same stores: a writer (projections on its read-side worker) and a query replica (CRM_PROJECTIONS=off); the
+// writers capture on the writer while the views are timed once on the writer, once on the replica.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -38,12 +43,28 @@ interface Timing {
   readonly max: number;
 }
 
+interface Loaded {
+  readonly timings: readonly Timing[];
+  readonly commandsPerSecond: number;
+  readonly quietCommandsPerSecond: number;
+}
+
 interface Run {
   readonly store: StoreKind;
   readonly events: number;
   readonly catchUpSeconds: number;
   readonly idle: readonly Timing[];
-  readonly loaded?: { readonly timings: readonly Timing[]; readonly commandsPerSecond: number; readonly quietCommandsPerSecond: number };
+  readonly loaded?: Loaded;
+  /** BENCH_QUERY_REPLICA: the loaded pass over a writer process and a query replica process. */
+  readonly replica?: {
+    readonly idleWriter: readonly Timing[];
+    readonly idleReplica: readonly Timing[];
+    /** Views sent to the writer, as with one process. */
+    readonly sameServer: Loaded;
+    /** Views sent to the query replica. */
+    readonly queryReplica: Loaded;
+    readonly loadAverage: readonly number[];
+  };
 }
 
 const API = '/api/v1';
@@ -115,7 +136,13 @@ async function time(client: Client, label: string, paths: () => string, calls: n
     if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 300)}`);
   }
   durations.sort((a, b) => a - b);
-  return { view: label, calls: durations.length, p50: percentile(durations, 0.5), p99: percentile(durations, 0.99), max: durations.at(-1) as number };
+  return {
+    view: label,
+    calls: durations.length,
+    p50: percentile(durations, 0.5),
+    p99: percentile(durations, 0.99),
+    max: durations.at(-1) as number,
+  };
 }
 
 /** BENCH_VIEWS: comma-separated substrings; only the views (and the loyalty card, as `loyalty`) naming one are timed. */
@@ -130,7 +157,13 @@ async function timeViews(client: Client, accounts: readonly string[]): Promise<T
   const next = picker(7);
   if (!chosen('/views/customers/{random}/loyalty')) return timings;
   timings.push(
-    await time(client, '/views/customers/{random}/loyalty', () => `/views/customers/${accounts[next(accounts.length)]}/loyalty`, calls, budgetMs),
+    await time(
+      client,
+      '/views/customers/{random}/loyalty',
+      () => `/views/customers/${accounts[next(accounts.length)]}/loyalty`,
+      calls,
+      budgetMs,
+    ),
   );
   return timings;
 }
@@ -175,9 +208,10 @@ async function seedSqlite(dataDir: string, events: number): Promise<void> {
 async function seedPostgres(schema: string, events: number): Promise<void> {
   const pool = new Pool({ connectionString: postgresUrl, max: 10 });
   try {
-    const { rows } = await pool.query<{ seeded: string | null }>(`SELECT obj_description(to_regnamespace($1)::oid, 'pg_namespace') AS seeded`, [
-      schema,
-    ]);
+    const { rows } = await pool.query<{ seeded: string | null }>(
+      `SELECT obj_description(to_regnamespace($1)::oid, 'pg_namespace') AS seeded`,
+      [schema],
+    );
     if (keep && rows[0]?.seeded === `seeded ${events}`) return;
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     const store = await PostgresEventStore.open(pool, { schema });
@@ -185,30 +219,36 @@ async function seedPostgres(schema: string, events: number): Promise<void> {
     const result = await seedEventStore(store, { events, seed: 1 });
     await store.close();
     await pool.query(`COMMENT ON SCHEMA "${schema}" IS 'seeded ${events}'`);
-    process.stdout.write(`  seeded ${result.events.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(
+      `  seeded ${result.events.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
   } finally {
     await pool.end();
   }
 }
 
-async function startServer(store: StoreKind, events: number): Promise<{ app: NestFastifyApplication; client: Client; config: AppConfig }> {
-  const dataDir = join(benchDir, `${store}-${events}`);
-  const schema = `bench_views_${events}`;
-  if (store === 'sqlite') await seedSqlite(dataDir, events);
-  else {
-    mkdirSync(dataDir, { recursive: true });
-    await seedPostgres(schema, events);
-  }
-  const config = loadConfig({
+/** The server's settings, in process and in the API processes BENCH_QUERY_REPLICA starts. */
+function serverEnv(store: StoreKind, events: number): Record<string, string> {
+  return {
     CRM_EVENT_STORE: store,
-    CRM_DATA_DIR: dataDir,
+    CRM_DATA_DIR: join(benchDir, `${store}-${events}`),
     CRM_LOG: 'silent',
     CRM_SLA_CHECK_INTERVAL_MS: '0',
     CRM_READ_WAIT_MS: '60000',
     // BENCH_WRITERS' clients capture as fast as the server answers: the per-client rate limit would refuse them (429).
     CRM_RATE_LIMIT: 'off',
-    ...(store === 'postgres' ? { CRM_POSTGRES_URL: postgresUrl, CRM_POSTGRES_SCHEMA: schema } : {}),
-  });
+    ...(store === 'postgres' ? { CRM_POSTGRES_URL: postgresUrl, CRM_POSTGRES_SCHEMA: `bench_views_${events}` } : {}),
+  };
+}
+
+async function startServer(store: StoreKind, events: number): Promise<{ app: NestFastifyApplication; client: Client; config: AppConfig }> {
+  const dataDir = join(benchDir, `${store}-${events}`);
+  if (store === 'sqlite') await seedSqlite(dataDir, events);
+  else {
+    mkdirSync(dataDir, { recursive: true });
+    await seedPostgres(`bench_views_${events}`, events);
+  }
+  const config = loadConfig(serverEnv(store, events));
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
   const started = performance.now();
   const app = await createApp(config, { logDestination: discard });
@@ -259,6 +299,7 @@ async function customers(app: NestFastifyApplication, runner: ProjectionRunner):
 async function benchOne(store: StoreKind, events: number): Promise<Run> {
   process.stdout.write(`\n${store}, ${events.toLocaleString('en')} events\n`);
   const { app, client } = await startServer(store, events);
+  let closed = false;
   try {
     const runner = app.get<symbol, ProjectionRunner>(PROJECTION_RUNNER);
     const eventStore = app.get<symbol, EventStore>(EVENT_STORE);
@@ -273,21 +314,128 @@ async function benchOne(store: StoreKind, events: number): Promise<Run> {
     print(idle);
     const writers = Number(process.env['BENCH_WRITERS'] ?? 0);
     if (!(writers > 0)) return { store, events, catchUpSeconds, idle };
-    const seconds = size('BENCH_LOAD_SECONDS', 20);
-    const quietCommandsPerSecond = await captureLeads(client, writers, new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const load = captureLeads(client, writers, stopped);
-    const timings = await timeViews(client, accounts).finally(stop);
-    const commandsPerSecond = await load;
-    process.stdout.write(
-      `  under load (${writers} clients capturing leads): ${commandsPerSecond.toFixed(0)} captures/s with view traffic, ${quietCommandsPerSecond.toFixed(0)} without\n`,
-    );
-    print(timings, idle);
-    return { store, events, catchUpSeconds, idle, loaded: { timings, commandsPerSecond, quietCommandsPerSecond } };
+    if (process.env['BENCH_QUERY_REPLICA'] === '1') {
+      const head = await eventStore.headPosition();
+      closed = true;
+      await app.close();
+      return { store, events, catchUpSeconds, idle, replica: await replicaPass(store, events, writers, accounts, head) };
+    }
+    const loaded = await underLoad(client, client, writers, accounts);
+    print(loaded.timings, idle);
+    return { store, events, catchUpSeconds, idle, loaded };
   } finally {
-    await app.close();
+    if (!closed) await app.close();
   }
+}
+
+/** `writers` clients capture leads on `commands` for BENCH_LOAD_SECONDS, then again while the views are timed on `views`. */
+async function underLoad(commands: Client, views: Client, writers: number, accounts: readonly string[]): Promise<Loaded> {
+  const seconds = size('BENCH_LOAD_SECONDS', 20);
+  const quietCommandsPerSecond = await captureLeads(commands, writers, new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const load = captureLeads(commands, writers, stopped);
+  const timings = await timeViews(views, accounts).finally(stop);
+  const commandsPerSecond = await load;
+  process.stdout.write(
+    `  under load (${writers} clients capturing leads): ${commandsPerSecond.toFixed(0)} captures/s with view traffic, ${quietCommandsPerSecond.toFixed(0)} without; load average ${loadAverage()}\n`,
+  );
+  return { timings, commandsPerSecond, quietCommandsPerSecond };
+}
+
+const loadAverage = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
+
+/**
+ * The loaded pass as deployed with a query replica: a writer API process (projections on its read-side worker)
+ * and a replica API process (CRM_PROJECTIONS=off) on the same stores, both from dist/, so neither shares an event
+ * loop with the clients. Views are timed idle on each, then under the writers' load on the writer (one process
+ * serving both, as before) and on the replica.
+ */
+async function replicaPass(store: StoreKind, events: number, writers: number, accounts: readonly string[], head: string | undefined) {
+  const env = serverEnv(store, events);
+  const writer = await spawnServer('writer', { ...env, CRM_PROJECTIONS: 'run' });
+  const replica = await spawnServer('query replica', { ...env, CRM_PROJECTIONS: 'off' }).catch(async (error: unknown) => {
+    await writer.stop();
+    throw error;
+  });
+  try {
+    const key = readFileSync(loadConfig(env).auth.bootstrapKeyFile, 'utf8').trim();
+    const onWriter = new Client(writer.url, key);
+    const onReplica = new Client(replica.url, key);
+    // The writer's worker resumes from its checkpoints; the replica's minPosition waits read them.
+    if (head !== undefined) await caughtUp(onReplica, head);
+    process.stdout.write(`  two processes up (load average ${loadAverage()}); idle, on the writer:\n`);
+    const idleWriter = await timeViews(onWriter, accounts);
+    print(idleWriter);
+    process.stdout.write('  idle, on the query replica:\n');
+    const idleReplica = await timeViews(onReplica, accounts);
+    print(idleReplica);
+    process.stdout.write('  views on the writer:\n');
+    const sameServer = await underLoad(onWriter, onWriter, writers, accounts);
+    print(sameServer.timings, idleWriter);
+    process.stdout.write('  views on the query replica:\n');
+    const queryReplica = await underLoad(onWriter, onReplica, writers, accounts);
+    print(queryReplica.timings, idleReplica);
+    return { idleWriter, idleReplica, sameServer, queryReplica, loadAverage: loadavg() };
+  } finally {
+    await replica.stop();
+    await writer.stop();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The built API (`dist/apps/crm-api/src/main.js`) in a process of its own; resolves once it answers /health/live. */
+async function spawnServer(name: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const main = join(__dirname, '../apps/crm-api/src/main.js');
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', CRM_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  for (;;) {
+    if (gone) throw new Error(`the ${name} exited before answering: ${errors}`);
+    const live = await fetch(`${url}/health/live`).then(
+      (reply) => reply.ok,
+      () => false,
+    );
+    if (live) break;
+    if (performance.now() - started > 180_000) {
+      child.kill('SIGKILL');
+      throw new Error(`the ${name} did not answer within 180 s: ${errors}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  process.stdout.write(`  ${name} (pid ${child.pid}) up in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return {
+    url,
+    async stop() {
+      if (gone) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 const ms = (value: number) => value.toFixed(1).padStart(9);
@@ -312,7 +460,9 @@ function printGrowth(runs: readonly Run[]): void {
     const a = runs.find((run) => run.store === store && run.events === small);
     const b = runs.find((run) => run.store === store && run.events === large);
     if (!a || !b) continue;
-    process.stdout.write(`\n${store}: growth from ${small.toLocaleString('en')} to ${large.toLocaleString('en')} events (p50 and p99 ratio)\n`);
+    process.stdout.write(
+      `\n${store}: growth from ${small.toLocaleString('en')} to ${large.toLocaleString('en')} events (p50 and p99 ratio)\n`,
+    );
     for (const timing of b.idle) {
       const base = a.idle.find((t) => t.view === timing.view);
       if (!base) continue;

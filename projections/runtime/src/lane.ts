@@ -53,6 +53,10 @@ export class Lane {
   private closed = false;
   private savedCheckpoint: string | undefined;
   private lastSavedAt = 0;
+  /** A skipped-only checkpoint held back by idleCheckpointMs, saved when that has passed even if no event follows. */
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleSave: Promise<void> | undefined;
+  private handling = false;
   private meter: ProgressMeter | undefined;
   private readonly cache: DocumentCache;
   private readonly listeners = new Set<() => void>();
@@ -108,10 +112,13 @@ export class Lane {
   /** Stops after the batch in hand; a checkpoint that only skipped foreign events is saved now. */
   async stop(): Promise<void> {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const subscription = this.subscription;
     this.subscription = undefined;
     if (this.phase !== 'failed' && this.phase !== 'standby') this.phase = 'stopped';
     await subscription?.stop();
+    await this.idleSave;
     await this.saveIdleCheckpoint(true).catch(() => undefined);
     this.changed();
   }
@@ -284,20 +291,49 @@ export class Lane {
   }
 
   private async handle(events: readonly RecordedEvent[], checkpoint: string): Promise<void> {
-    if (events.length > 0) return this.apply(events, checkpoint);
-    // Only other projections' events were scanned: nothing to write, so save the checkpoint only now and then.
-    this.changed(() => (this.state = { ...this.state, checkpoint }));
-    await this.saveIdleCheckpoint(false);
+    // A held-back save in flight commits first, so no checkpoint it writes can land after a later one.
+    await this.idleSave;
+    this.handling = true;
+    try {
+      if (events.length > 0) return await this.apply(events, checkpoint);
+      // Only other projections' events were scanned: nothing to write, so save the checkpoint only now and then.
+      this.changed(() => (this.state = { ...this.state, checkpoint }));
+      await this.saveIdleCheckpoint(false);
+    } finally {
+      this.handling = false;
+    }
   }
 
   private async saveIdleCheckpoint(force: boolean): Promise<void> {
     const checkpoint = this.state.checkpoint;
     if (checkpoint === undefined || checkpoint === this.savedCheckpoint) return;
     const now = this.context.clock.now().getTime();
-    if (!force && now - this.lastSavedAt < this.context.idleCheckpointMs) return;
+    const wait = this.context.idleCheckpointMs - (now - this.lastSavedAt);
+    if (!force && wait > 0) {
+      // Processes that read the stored checkpoint (minPosition waits with CRM_PROJECTIONS=off) must see it move
+      // even when no event follows: saved once the interval has passed.
+      this.saveLater(wait);
+      return;
+    }
     await this.context.readStore.transaction((tx) => tx.saveCheckpoint(this.state.name, checkpoint));
     this.savedCheckpoint = checkpoint;
     this.lastSavedAt = now;
+  }
+
+  private saveLater(delayMs: number): void {
+    if (this.idleTimer !== undefined) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      // A batch in hand saves (or holds back again) when it ends; a lane no longer running saved on stop.
+      if (this.handling || this.phase !== 'running') return;
+      const save = this.saveIdleCheckpoint(true)
+        .catch(() => undefined) // the next batch or the stop saves it again
+        .finally(() => {
+          if (this.idleSave === save) this.idleSave = undefined;
+        });
+      this.idleSave = save;
+    }, delayMs);
+    this.idleTimer.unref();
   }
 
   private failed(error: unknown): void {

@@ -212,4 +212,26 @@ describe('ProjectionRunner', () => {
     expect(await readStore.loadCheckpoint('welcome-policy')).toBe(await events.headPosition());
     expect(seen).toEqual(['reacted']);
   });
+  it("saves a checkpoint that only skipped other projections' events soon after, not only at the next event", async () => {
+    // Another process (a query replica, an API beside crm-projector) waits for minPosition on the stored checkpoint.
+    runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: [dealsProjection(), ownersProjection],
+      idleCheckpointMs: 200,
+    });
+    await runner.start();
+    const opened = await openDeal(events, 'd1', 'Ali', 100);
+    await runner.waitFor('all', opened.position, 5000);
+    // DealWon is not the owners projection's: its lane only skips it, within idleCheckpointMs of its last save.
+    const won = await winDeal(events, 'd1');
+    await runner.waitFor('all', won.position, 5000);
+    const saved = async () => readStore.loadCheckpoint('owners');
+    const deadline = Date.now() + 2000;
+    while ((await saved()) !== won.position && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect({ owners: await saved(), deals: await readStore.loadCheckpoint('deals') }).toEqual({
+      owners: won.position,
+      deals: won.position,
+    });
+  });
 });
