@@ -10,7 +10,7 @@ import {
   targetListsAdded,
 } from '@crm/projections/testing';
 import { projectionSpec } from '@crm/shared/testing';
-import { marketingCampaigns, type CampaignDoc } from './campaigns.projection';
+import { campaignNamesId, marketingCampaigns, type CampaignDoc } from './campaigns.projection';
 
 const spec = projectionSpec(marketingCampaigns);
 
@@ -81,6 +81,21 @@ describe('marketing-campaigns projection', () => {
           cancelReason: 'بودجه قطع شد',
         },
       });
+  });
+
+  it('keeps each tenant’s campaign names in one summary document, written when a campaign is planned', () => {
+    const history = [
+      campaignPlanned('c1'),
+      { ...campaignPlanned('c2'), metadata: { tenantId: 'acme' } },
+      campaignStarted('c1'),
+      costRecorded('c1', 'k1', 1_200_000),
+      responseRecorded('c1', 'r1', { type: 'contact', id: 'p1' }),
+      campaignCancelled('c1'),
+    ];
+    spec
+      .given(history)
+      .thenSummary(campaignNamesId('default'), [{ dims: { campaignId: 'c1', name: 'جشنواره نوروز' }, values: { count: 1 } }]);
+    spec.given(history).thenSummary(campaignNamesId('acme'), [{ dims: { campaignId: 'c2', name: 'جشنواره نوروز' }, values: { count: 1 } }]);
   });
 
   it('stops on a cost in another currency than the budget rather than adding apples to oranges', () => {

@@ -6,7 +6,7 @@ import {
   type CampaignResponseType,
 } from '@crm/marketing/domain';
 import { compact, type Money } from '@crm/shared/kernel';
-import { defineProjection, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, isSummaryDoc, type ReadStoreReader, tenantKey } from '@crm/shared/read-model';
 
 export type CampaignStatus = 'planned' | 'active' | 'completed' | 'cancelled';
 
@@ -50,9 +50,13 @@ function withCost(doc: CampaignDoc, amount: Money): CampaignDoc {
   return { ...doc, cost: { ...doc.cost, amount: doc.cost.amount + amount.amount }, costEntries: doc.costEntries + 1 };
 }
 
+/** Each tenant's campaign names, kept beside the campaigns: one cell per campaign (`campaignId`, `name`). */
+export const campaignNamesId = (tenantId: string): string => `${tenantId}:~names`;
+
 export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
   name: 'marketing-campaigns',
-  version: 1,
+  // 2: the names summary (campaignNamesId), so a view that names many campaigns does not read every campaign whole.
+  version: 2,
   collection: 'marketing_campaigns',
   eventTypes: [
     'CampaignPlanned',
@@ -65,6 +69,11 @@ export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
   ],
   indexes: [['tenantId', 'status']],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.campaignId),
+  // A name is set when the campaign is planned and never changes, so only a plan writes the names document.
+  summary: {
+    documentId: (event) => campaignNamesId(event.metadata.tenantId),
+    cells: (doc) => [{ dims: { campaignId: doc.campaignId, name: doc.name }, values: { count: 1 } }],
+  },
   evolve(doc, event) {
     if (event.type === 'CampaignPlanned') {
       const { campaignId, name, goal, channel, budget, startDate, endDate, ownerId, plannedAt } = event.data;
@@ -118,3 +127,32 @@ export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
     }
   },
 });
+
+/**
+ * The names of these campaigns of the tenant (only the ones the marketing context knows): from the names summary,
+ * or, while a build without it serves, from the campaigns' own documents.
+ */
+export async function loadCampaignNames(
+  store: Pick<ReadStoreReader, 'getMany'>,
+  collection: string,
+  tenantId: string,
+  campaignIds: readonly string[],
+): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (campaignIds.length === 0) return names;
+  const summary = (await store.getMany(collection, [campaignNamesId(tenantId)])).get(campaignNamesId(tenantId))?.doc;
+  if (isSummaryDoc(summary)) {
+    const wanted = new Set(campaignIds);
+    for (const { dims } of Object.values(summary.cells)) {
+      const { campaignId, name } = dims;
+      if (typeof campaignId === 'string' && typeof name === 'string' && wanted.has(campaignId)) names.set(campaignId, name);
+    }
+    return names;
+  }
+  const found = await store.getMany<CampaignDoc>(
+    collection,
+    campaignIds.map((id) => tenantKey(tenantId, id)),
+  );
+  for (const { doc } of found.values()) names.set(doc.campaignId, doc.name);
+  return names;
+}

@@ -1,6 +1,6 @@
 import { compact, type Money } from '@crm/shared/kernel';
 import { type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, tenantKey, type Where } from '@crm/shared/read-model';
-import type { CampaignDoc } from '@crm/projections/marketing';
+import { loadCampaignNames } from '@crm/projections/marketing';
 import { loadSummaryDoc, monthCells, MONTHS, summaryId } from './month-summaries';
 import type { PipelineLead } from './pipeline-leads.projection';
 import type { PipelineOpportunity } from './pipeline-opportunities.projection';
@@ -339,9 +339,5 @@ async function campaignNames(
 ): Promise<Map<string, string>> {
   if (collection === undefined || filters.by !== 'campaign') return new Map();
   const ids = [...new Set(counts.flatMap((row) => (typeof row.group['campaignId'] === 'string' ? [row.group['campaignId']] : [])))];
-  const found = await store.getMany<CampaignDoc>(
-    collection,
-    ids.map((id) => tenantKey(tenantId, id)),
-  );
-  return new Map([...found.values()].map((record) => [record.doc.campaignId, record.doc.name]));
+  return loadCampaignNames(store, collection, tenantId, ids);
 }
