@@ -6,7 +6,7 @@ import {
   type CampaignResponseType,
 } from '@crm/marketing/domain';
 import { compact, type Money } from '@crm/shared/kernel';
-import { defineProjection, isSummaryDoc, type ReadStoreReader, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, type ReadStoreReader, tenantKey } from '@crm/shared/read-model';
 
 export type CampaignStatus = 'planned' | 'active' | 'completed' | 'cancelled';
 
@@ -50,12 +50,24 @@ function withCost(doc: CampaignDoc, amount: Money): CampaignDoc {
   return { ...doc, cost: { ...doc.cost, amount: doc.cost.amount + amount.amount }, costEntries: doc.costEntries + 1 };
 }
 
-/** Each tenant's campaign names, kept beside the campaigns: one cell per campaign (`campaignId`, `name`). */
+/**
+ * Each tenant's campaign names, one document beside its campaigns, so a view that names many campaigns reads one
+ * small document instead of every campaign whole (with its responders). No `tenantId` field, so no query for a
+ * tenant's campaigns meets it.
+ */
+export interface CampaignNamesDoc {
+  readonly namesOf: string;
+  /** Campaign id → name. */
+  readonly names: Readonly<Record<string, string>>;
+}
+
 export const campaignNamesId = (tenantId: string): string => `${tenantId}:~names`;
 
-export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
+const isNamesDoc = (doc: CampaignDoc | CampaignNamesDoc | null): doc is CampaignNamesDoc => doc !== null && 'namesOf' in doc;
+
+export const marketingCampaigns = defineProjection<CampaignDoc | CampaignNamesDoc, CampaignEvent>({
   name: 'marketing-campaigns',
-  // 2: the names summary (campaignNamesId), so a view that names many campaigns does not read every campaign whole.
+  // 2: the tenant's names document (campaignNamesId).
   version: 2,
   collection: 'marketing_campaigns',
   eventTypes: [
@@ -68,13 +80,18 @@ export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
     'CampaignCancelled',
   ],
   indexes: [['tenantId', 'status']],
-  documentId: (event) => tenantKey(event.metadata.tenantId, event.data.campaignId),
-  // A name is set when the campaign is planned and never changes, so only a plan writes the names document.
-  summary: {
-    documentId: (event) => campaignNamesId(event.metadata.tenantId),
-    cells: (doc) => [{ dims: { campaignId: doc.campaignId, name: doc.name }, values: { count: 1 } }],
+  // A name is set when the campaign is planned and never changes: only a plan writes the names document.
+  documentId: (event) => {
+    const campaign = tenantKey(event.metadata.tenantId, event.data.campaignId);
+    return event.type === 'CampaignPlanned' ? [campaign, campaignNamesId(event.metadata.tenantId)] : campaign;
   },
-  evolve(doc, event) {
+  evolve(current, event, id) {
+    if (id === campaignNamesId(event.metadata.tenantId)) {
+      if (event.type !== 'CampaignPlanned') return current;
+      const names = isNamesDoc(current) ? current.names : {};
+      return { namesOf: event.metadata.tenantId, names: { ...names, [event.data.campaignId]: event.data.name } };
+    }
+    const doc = isNamesDoc(current) ? null : current;
     if (event.type === 'CampaignPlanned') {
       const { campaignId, name, goal, channel, budget, startDate, endDate, ownerId, plannedAt } = event.data;
       return {
@@ -129,8 +146,8 @@ export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
 });
 
 /**
- * The names of these campaigns of the tenant (only the ones the marketing context knows): from the names summary,
- * or, while a build without it serves, from the campaigns' own documents.
+ * The names of these campaigns of the tenant (only the ones the marketing context knows): from the tenant's names
+ * document, or, while a build without it serves, from the campaigns' own documents.
  */
 export async function loadCampaignNames(
   store: Pick<ReadStoreReader, 'getMany'>,
@@ -140,12 +157,13 @@ export async function loadCampaignNames(
 ): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   if (campaignIds.length === 0) return names;
-  const summary = (await store.getMany(collection, [campaignNamesId(tenantId)])).get(campaignNamesId(tenantId))?.doc;
-  if (isSummaryDoc(summary)) {
-    const wanted = new Set(campaignIds);
-    for (const { dims } of Object.values(summary.cells)) {
-      const { campaignId, name } = dims;
-      if (typeof campaignId === 'string' && typeof name === 'string' && wanted.has(campaignId)) names.set(campaignId, name);
+  const kept = (await store.getMany<CampaignDoc | CampaignNamesDoc>(collection, [campaignNamesId(tenantId)])).get(
+    campaignNamesId(tenantId),
+  );
+  if (kept !== undefined && isNamesDoc(kept.doc)) {
+    for (const id of campaignIds) {
+      const name = kept.doc.names[id];
+      if (name !== undefined) names.set(id, name);
     }
     return names;
   }
