@@ -89,29 +89,37 @@ function packedBy(cell: SummaryCell, moved: readonly string[]): SummaryCell {
  * separator is handed back as it is (a document built before the packing).
  */
 export function unpackedCells(doc: SummaryDoc, moved: readonly string[]): SummaryCell[] {
+  // Written for the read path (a view unpacks thousands of cells per request): no entries arrays, spreads or closures.
   const cells: SummaryCell[] = [];
   for (const cell of Object.values(doc.cells)) {
-    const byDims = new Map<string, { dims: Record<string, Scalar>; values: Record<string, number> }>();
-    let unpacked = false;
-    for (const [key, value] of Object.entries(cell.values)) {
+    const values = cell.values;
+    let groups: Map<string, { dims: Record<string, Scalar>; values: Record<string, number>; live: boolean }> | undefined;
+    let plain = false;
+    for (const key in values) {
       const cut = key.lastIndexOf(SEPARATOR);
-      if (cut < 0) continue;
-      unpacked = true;
-      const prefix = key.slice(0, cut);
-      let entry = byDims.get(prefix);
-      if (entry === undefined) {
-        const dims: Record<string, Scalar> = { ...cell.dims };
-        const parts = prefix.split(SEPARATOR);
-        moved.forEach((name, i) => (dims[name] = parts[i] ?? null));
-        byDims.set(prefix, (entry = { dims, values: {} }));
+      if (cut < 0) {
+        plain = true;
+        break;
       }
-      entry.values[key.slice(cut + 1)] = value;
+      const prefix = key.slice(0, cut);
+      groups ??= new Map();
+      let group = groups.get(prefix);
+      if (group === undefined) {
+        const dims: Record<string, Scalar> = Object.assign({}, cell.dims);
+        const parts = moved.length === 1 ? [prefix] : prefix.split(SEPARATOR);
+        for (let i = 0; i < moved.length; i += 1) dims[moved[i] as string] = parts[i] ?? null;
+        group = { dims, values: {}, live: false };
+        groups.set(prefix, group);
+      }
+      const value = values[key] as number;
+      group.values[key.slice(cut + 1)] = value;
+      if (value !== 0) group.live = true;
     }
-    if (!unpacked) {
+    if (plain || groups === undefined) {
       cells.push(cell);
       continue;
     }
-    for (const entry of byDims.values()) if (Object.values(entry.values).some((value) => value !== 0)) cells.push(entry);
+    for (const group of groups.values()) if (group.live) cells.push({ dims: group.dims, values: group.values });
   }
   return cells;
 }

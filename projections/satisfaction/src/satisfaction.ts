@@ -59,13 +59,15 @@ export interface SatisfactionReport {
 }
 
 const PERIOD_FIELD: Readonly<Record<SatisfactionBucket, string>> = { month: 'month', jalali: 'jalaliMonth' };
+/** Each dimension's expectation, then its perception. */
 const SERVQUAL_FIELDS = SERVQUAL_DIMENSIONS.flatMap((d) => [`expectations.${d}`, `perceptions.${d}`]);
 
 /** Counts per (measure, score) and SERVQUAL sums, of one period or of all of them. */
 class Tally {
   readonly scores = new Map<string, Map<number | null, number>>();
   servqualResponses = 0;
-  readonly servqualSums = new Map<string, number>();
+  /** In SERVQUAL_FIELDS' order. */
+  readonly servqualSums: number[] = SERVQUAL_FIELDS.map(() => 0);
 
   count(measure: string, score: number | null, count: number): void {
     let byScore = this.scores.get(measure);
@@ -75,7 +77,8 @@ class Tally {
 
   addServqual(responses: number, sums: Readonly<Record<string, number>>): void {
     this.servqualResponses += responses;
-    for (const field of SERVQUAL_FIELDS) this.servqualSums.set(field, (this.servqualSums.get(field) ?? 0) + (sums[field] ?? 0));
+    for (let i = 0; i < SERVQUAL_FIELDS.length; i += 1)
+      this.servqualSums[i] = (this.servqualSums[i] as number) + (sums[SERVQUAL_FIELDS[i] as string] ?? 0);
   }
 }
 
@@ -129,7 +132,7 @@ function servqualDimensions(tally: Tally): Record<ServqualDimension, ServqualDim
   if (n === 0) return null;
   const means = (side: 'expectations' | 'perceptions') => {
     const scores = {} as Record<ServqualDimension, number>;
-    for (const d of SERVQUAL_DIMENSIONS) scores[d] = (tally.servqualSums.get(`${side}.${d}`) ?? 0) / n;
+    SERVQUAL_DIMENSIONS.forEach((d, i) => (scores[d] = (tally.servqualSums[2 * i + (side === 'expectations' ? 0 : 1)] as number) / n));
     return scores as ServqualScores;
   };
   const expectations = means('expectations');
