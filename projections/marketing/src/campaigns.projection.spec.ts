@@ -10,7 +10,7 @@ import {
   targetListsAdded,
 } from '@crm/projections/testing';
 import { projectionSpec } from '@crm/shared/testing';
-import { marketingCampaigns, type CampaignDoc } from './campaigns.projection';
+import { campaignNamesId, marketingCampaigns, type CampaignDoc } from './campaigns.projection';
 
 const spec = projectionSpec(marketingCampaigns);
 
@@ -61,6 +61,7 @@ describe('marketing-campaigns projection', () => {
           responsesByType: { ...plannedDoc.responsesByType, interested: 1, purchased: 1, unsubscribe: 1 },
           responders: ['contact:p1', 'lead:l1'],
         },
+        'default:~names': { namesOf: 'default', names: { c1: 'جشنواره نوروز' } },
       });
   });
 
@@ -80,7 +81,22 @@ describe('marketing-campaigns projection', () => {
           cancelledAt: at(9),
           cancelReason: 'بودجه قطع شد',
         },
+        'acme:~names': { namesOf: 'acme', names: { c1: 'جشنواره نوروز' } },
       });
+  });
+
+  it('keeps each tenant’s campaign names in one document, written when a campaign is planned', () => {
+    const history = [
+      campaignPlanned('c1'),
+      { ...campaignPlanned('c2'), metadata: { tenantId: 'acme' } },
+      { ...campaignPlanned('c3', { name: 'حراج پاییز' }), metadata: { tenantId: 'acme' } },
+      campaignStarted('c1'),
+      costRecorded('c1', 'k1', 1_200_000),
+      responseRecorded('c1', 'r1', { type: 'contact', id: 'p1' }),
+      campaignCancelled('c1'),
+    ];
+    spec.given(history).thenDocument(campaignNamesId('default'), { namesOf: 'default', names: { c1: 'جشنواره نوروز' } });
+    spec.given(history).thenDocument(campaignNamesId('acme'), { namesOf: 'acme', names: { c2: 'جشنواره نوروز', c3: 'حراج پاییز' } });
   });
 
   it('stops on a cost in another currency than the budget rather than adding apples to oranges', () => {

@@ -6,7 +6,7 @@ import {
   type CampaignResponseType,
 } from '@crm/marketing/domain';
 import { compact, type Money } from '@crm/shared/kernel';
-import { defineProjection, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, type ReadStoreReader, tenantKey } from '@crm/shared/read-model';
 
 export type CampaignStatus = 'planned' | 'active' | 'completed' | 'cancelled';
 
@@ -50,9 +50,25 @@ function withCost(doc: CampaignDoc, amount: Money): CampaignDoc {
   return { ...doc, cost: { ...doc.cost, amount: doc.cost.amount + amount.amount }, costEntries: doc.costEntries + 1 };
 }
 
-export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
+/**
+ * Each tenant's campaign names, one document beside its campaigns, so a view that names many campaigns reads one
+ * small document instead of every campaign whole (with its responders). No `tenantId` field, so no query for a
+ * tenant's campaigns meets it.
+ */
+export interface CampaignNamesDoc {
+  readonly namesOf: string;
+  /** Campaign id → name. */
+  readonly names: Readonly<Record<string, string>>;
+}
+
+export const campaignNamesId = (tenantId: string): string => `${tenantId}:~names`;
+
+const isNamesDoc = (doc: CampaignDoc | CampaignNamesDoc | null): doc is CampaignNamesDoc => doc !== null && 'namesOf' in doc;
+
+export const marketingCampaigns = defineProjection<CampaignDoc | CampaignNamesDoc, CampaignEvent>({
   name: 'marketing-campaigns',
-  version: 1,
+  // 2: the tenant's names document (campaignNamesId).
+  version: 2,
   collection: 'marketing_campaigns',
   eventTypes: [
     'CampaignPlanned',
@@ -64,8 +80,18 @@ export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
     'CampaignCancelled',
   ],
   indexes: [['tenantId', 'status']],
-  documentId: (event) => tenantKey(event.metadata.tenantId, event.data.campaignId),
-  evolve(doc, event) {
+  // A name is set when the campaign is planned and never changes: only a plan writes the names document.
+  documentId: (event) => {
+    const campaign = tenantKey(event.metadata.tenantId, event.data.campaignId);
+    return event.type === 'CampaignPlanned' ? [campaign, campaignNamesId(event.metadata.tenantId)] : campaign;
+  },
+  evolve(current, event, id) {
+    if (id === campaignNamesId(event.metadata.tenantId)) {
+      if (event.type !== 'CampaignPlanned') return current;
+      const names = isNamesDoc(current) ? current.names : {};
+      return { namesOf: event.metadata.tenantId, names: { ...names, [event.data.campaignId]: event.data.name } };
+    }
+    const doc = isNamesDoc(current) ? null : current;
     if (event.type === 'CampaignPlanned') {
       const { campaignId, name, goal, channel, budget, startDate, endDate, ownerId, plannedAt } = event.data;
       return {
@@ -118,3 +144,33 @@ export const marketingCampaigns = defineProjection<CampaignDoc, CampaignEvent>({
     }
   },
 });
+
+/**
+ * The names of these campaigns of the tenant (only the ones the marketing context knows): from the tenant's names
+ * document, or, while a build without it serves, from the campaigns' own documents.
+ */
+export async function loadCampaignNames(
+  store: Pick<ReadStoreReader, 'getMany'>,
+  collection: string,
+  tenantId: string,
+  campaignIds: readonly string[],
+): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (campaignIds.length === 0) return names;
+  const kept = (await store.getMany<CampaignDoc | CampaignNamesDoc>(collection, [campaignNamesId(tenantId)])).get(
+    campaignNamesId(tenantId),
+  );
+  if (kept !== undefined && isNamesDoc(kept.doc)) {
+    for (const id of campaignIds) {
+      const name = kept.doc.names[id];
+      if (name !== undefined) names.set(id, name);
+    }
+    return names;
+  }
+  const found = await store.getMany<CampaignDoc>(
+    collection,
+    campaignIds.map((id) => tenantKey(tenantId, id)),
+  );
+  for (const { doc } of found.values()) names.set(doc.campaignId, doc.name);
+  return names;
+}

@@ -2,7 +2,7 @@ import type { InMemoryReadStore } from '@crm/shared/read-model';
 import { directDeals, funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
-import { marketingCampaigns } from '@crm/projections/marketing';
+import { campaignNamesId, marketingCampaigns } from '@crm/projections/marketing';
 import { campaignPlanned, funnelHistory, irr, recorded, storeWith } from '@crm/projections/testing';
 
 const collections = { leads: 'pipeline_leads', opportunities: 'pipeline_opportunities' };
@@ -76,14 +76,40 @@ describe('funnel', () => {
       [pipelineLeads, pipelineOpportunities, marketingCampaigns],
       recorded([...funnelHistory, campaignPlanned('c1')]),
     );
-    const byCampaign = await loadFunnel(named, { ...collections, campaigns: 'marketing_campaigns' }, 'default', { by: 'campaign' });
+    const asked: string[] = [];
+    const getMany: typeof named.getMany = (collection, ids) => {
+      if (collection === 'marketing_campaigns') asked.push(...ids);
+      return named.getMany(collection, ids);
+    };
+    const byCampaign = await loadFunnel(
+      { aggregate: named.aggregate.bind(named), find: named.find.bind(named), get: named.get.bind(named), getMany },
+      { ...collections, campaigns: 'marketing_campaigns' },
+      'default',
+      { by: 'campaign' },
+    );
     expect(byCampaign.groups.map(({ key, name, leads }) => ({ key, name, leads }))).toEqual([
       { key: 'c1', name: 'جشنواره نوروز', leads: 2 },
       { key: null, name: null, leads: 4 },
     ]);
+    // From the names summary: no campaign's own document is read.
+    expect(asked).toEqual([campaignNamesId('default')]);
     expect((await loadFunnel(named, { ...collections, campaigns: 'marketing_campaigns' }, 'default', {})).groups[0]).not.toHaveProperty(
       'name',
     );
+  });
+
+  it('names the campaigns from their own documents while a build without the names summary serves', async () => {
+    const named = await storeWith(
+      [pipelineLeads, pipelineOpportunities, marketingCampaigns],
+      recorded([...funnelHistory, campaignPlanned('c1')]),
+    );
+    await named.transaction((tx) => tx.delete('marketing_campaigns', campaignNamesId('default')));
+    expect(await named.get('marketing_campaigns', campaignNamesId('default'))).toBeUndefined();
+    const byCampaign = await loadFunnel(named, { ...collections, campaigns: 'marketing_campaigns' }, 'default', { by: 'campaign' });
+    expect(byCampaign.groups.map(({ key, name }) => ({ key, name }))).toEqual([
+      { key: 'c1', name: 'جشنواره نوروز' },
+      { key: null, name: null },
+    ]);
   });
 
   it('takes the period on the capture date', async () => {

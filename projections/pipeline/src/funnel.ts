@@ -1,9 +1,17 @@
 import { compact, type Money } from '@crm/shared/kernel';
-import { type AggregateRow, type ReadStore, type Scalar, type SummaryDoc, tenantKey, type Where } from '@crm/shared/read-model';
-import type { CampaignDoc } from '@crm/projections/marketing';
-import { loadSummaryDoc, monthCells, MONTHS, summaryId } from './month-summaries';
-import type { PipelineLead } from './pipeline-leads.projection';
-import type { PipelineOpportunity } from './pipeline-opportunities.projection';
+import {
+  type AggregateRow,
+  type ReadStore,
+  type Scalar,
+  type SummaryCell,
+  type SummaryDoc,
+  tenantKey,
+  type Where,
+} from '@crm/shared/read-model';
+import { loadCampaignNames } from '@crm/projections/marketing';
+import { loadSummaryDoc, monthCells, MONTHS, summaryId, unpackedCells } from './month-summaries';
+import { LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
+import { PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { splitMonths } from './pipeline-summary';
 import { dateRange, MoneyTotals, ratio } from './support';
 
@@ -233,7 +241,7 @@ export async function loadFunnel(
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
   if (leadSummary !== undefined) {
-    const cells = !wholeMonths ? [] : dated ? monthCells(leadSummary) : Object.values(leadSummary.cells);
+    const cells = !wholeMonths ? [] : dated ? monthCells(leadSummary) : unpackedCells(leadSummary, LEAD_SUMMARY_PACKED[by] ?? []);
     for (const { dims, values } of cells) {
       if (dims['kind'] !== by) continue;
       const month = String(dims['month']);
@@ -256,9 +264,10 @@ export async function loadFunnel(
     : await Promise.all(
         ['pipeline', funnelKind].map((part) => loadSummaryDoc(store, collections.opportunities, summaryId(tenantId, part))),
       );
+  const funnelCellsOf = funnelCells === undefined ? [] : unpackedCells(funnelCells, PIPELINE_SUMMARY_PACKED[funnelKind] ?? []);
   const [outcomes, direct] =
     pipelineCells !== undefined
-      ? [summaryOutcomes(funnelCells, by), summaryDirectRows(pipelineCells, funnelCells)]
+      ? [summaryOutcomes(funnelCellsOf, by), summaryDirectRows(pipelineCells, funnelCellsOf)]
       : await Promise.all([
           joinedOutcomes(store, collections, tenantId, filters),
           directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
@@ -277,9 +286,9 @@ function directRowsOpenedIn(store: Pick<ReadStore, 'aggregate'>, opportunities: 
 }
 
 /** Deals opened without a lead, from the summaries: every deal's `pipeline` cells less the lead-sourced deals' funnel cells. */
-function summaryDirectRows(pipeline: SummaryDoc, funnel: SummaryDoc | undefined): AggregateRow[] {
+function summaryDirectRows(pipeline: SummaryDoc, funnel: readonly SummaryCell[]): AggregateRow[] {
   const rows = new Map<string, { status: string; currency: string; count: number; amount: number }>();
-  const cells = [...Object.values(pipeline.cells), ...Object.values(funnel?.cells ?? {})];
+  const cells = [...Object.values(pipeline.cells), ...funnel];
   for (const { dims, values } of cells) {
     const status = String(dims['status']);
     const sign = dims['kind'] === 'pipeline' ? 1 : dims['kind'] === 'funnelSource' || dims['kind'] === 'funnelCampaign' ? -1 : 0;
@@ -300,10 +309,10 @@ function summaryDirectRows(pipeline: SummaryDoc, funnel: SummaryDoc | undefined)
     }));
 }
 
-/** The lead-sourced deals' outcomes from the `funnelSource` or `funnelCampaign` summary. */
-function summaryOutcomes(summary: SummaryDoc | undefined, by: FunnelGrouping): DealOutcome[] {
+/** The lead-sourced deals' outcomes from the `funnelSource` or `funnelCampaign` summary's cells. */
+function summaryOutcomes(cells: readonly SummaryCell[], by: FunnelGrouping): DealOutcome[] {
   const field = groupField(by);
-  return Object.values(summary?.cells ?? {}).flatMap(({ dims, values }): DealOutcome[] => {
+  return cells.flatMap(({ dims, values }): DealOutcome[] => {
     const status = dims['status'];
     if (status !== 'open' && status !== 'won' && status !== 'lost') return [];
     return [
@@ -339,9 +348,5 @@ async function campaignNames(
 ): Promise<Map<string, string>> {
   if (collection === undefined || filters.by !== 'campaign') return new Map();
   const ids = [...new Set(counts.flatMap((row) => (typeof row.group['campaignId'] === 'string' ? [row.group['campaignId']] : [])))];
-  const found = await store.getMany<CampaignDoc>(
-    collection,
-    ids.map((id) => tenantKey(tenantId, id)),
-  );
-  return new Map([...found.values()].map((record) => [record.doc.campaignId, record.doc.name]));
+  return loadCampaignNames(store, collection, tenantId, ids);
 }

@@ -9,7 +9,7 @@ import {
   stageMoved,
 } from '@crm/projections/testing';
 import { projectionSpec } from '@crm/shared/testing';
-import { monthCells } from './month-summaries';
+import { monthCells, unpackedCells } from './month-summaries';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 
@@ -53,9 +53,29 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
     spec.thenSummary('default:~summary:funnelSource', [
       { dims: { kind: 'funnelSource', source: 'campaign', ...deal }, values: { count: 1, amount: 1_000_000 } },
     ]);
+    // One cell per campaign: status and currency in the value names.
     spec.thenSummary('default:~summary:funnelCampaign', [
-      { dims: { kind: 'funnelCampaign', campaignId: 'c1', ...deal }, values: { count: 1, amount: 1_000_000 } },
+      { dims: { kind: 'funnelCampaign', campaignId: 'c1' }, values: { 'open|IRR|count': 1, 'open|IRR|amount': 1_000_000 } },
     ]);
+  });
+
+  it('keeps one cell per campaign, a status emptied keeping its zeros, and unpacks it as the cells it stands for', () => {
+    const spec = projectionSpec(pipelineOpportunities).given([
+      leadQualified('l1', 'o1', { source: 'campaign', campaignId: 'c1' }),
+      opportunityOpened('o1', { originLeadId: 'l1', campaignId: 'c1' }),
+      opportunityWon('o1', irr(900_000), 'qualification', at(13, 20), 'q1'),
+    ]);
+    const packed = {
+      dims: { kind: 'funnelCampaign', campaignId: 'c1' },
+      values: { 'open|IRR|count': 0, 'open|IRR|amount': 0, 'won|IRR|count': 1, 'won|IRR|amount': 900_000 },
+    };
+    spec.thenSummary('default:~summary:funnelCampaign', [packed]);
+    expect(unpackedCells({ summary: true, cells: { a: packed } }, ['status', 'currency'])).toEqual([
+      { dims: { kind: 'funnelCampaign', campaignId: 'c1', status: 'won', currency: 'IRR' }, values: { count: 1, amount: 900_000 } },
+    ]);
+    // A document built before the packing is read as it is.
+    const before = { dims: { kind: 'funnelCampaign', campaignId: 'c1', status: 'won', currency: 'IRR' }, values: { count: 1 } };
+    expect(unpackedCells({ summary: true, cells: { a: before } }, ['status', 'currency'])).toEqual([before]);
   });
 
   it('packs the month cells one per dimensions and year, months in the value names; a month emptied keeps its zeros', () => {
@@ -96,8 +116,8 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
       { dims: { kind: 'source', source: 'campaign', ...qualified }, values: { count: 1 } },
     ]);
     leads.thenSummary('default:~summary:campaign', [
-      { dims: { kind: 'campaign', campaignId: null, ...captured }, values: { count: 1 } },
-      { dims: { kind: 'campaign', campaignId: 'c1', ...qualified }, values: { count: 1 } },
+      { dims: { kind: 'campaign', campaignId: null }, values: { 'captured|count': 1 } },
+      { dims: { kind: 'campaign', campaignId: 'c1' }, values: { 'captured|count': 0, 'qualified|count': 1 } },
     ]);
     leads.thenSummary('default:~summary:months', [
       { dims: { kind: 'source', source: 'phone', ...captured, year: '2026' }, values: { '01|count': 1 } },

@@ -31,7 +31,7 @@ function withoutMonth(cell: SummaryCell): SummaryCell {
 }
 
 /** The packed form of a cell with a month ('YYYY-MM'): its year a dimension, its month in the value names; undefined without one. */
-function packed(cell: SummaryCell): SummaryCell | undefined {
+function packedMonth(cell: SummaryCell): SummaryCell | undefined {
   const month = cell.dims['month'];
   if (typeof month !== 'string') return undefined;
   const { month: _month, ...dims } = cell.dims;
@@ -62,20 +62,96 @@ export function monthCells(doc: SummaryDoc): SummaryCell[] {
   return cells;
 }
 
-/** `ProjectionSummary` members for a per-tenant summary split by the cells' `kind` (`kinds`: every kind `cells` gives) and into `months`. */
+/**
+ * A cell with some of its dimensions (`moved`, strings without the separator) moved into its value names:
+ * `{ kind, campaignId, status: 'won', currency: 'IRR' }` → `{ count }` becomes `{ kind, campaignId }` →
+ * `{ 'won|IRR|count' }`, so the cells of one campaign share one set of dimensions (and one key) in the document.
+ */
+function packedBy(cell: SummaryCell, moved: readonly string[]): SummaryCell {
+  const dims: Record<string, Scalar> = { ...cell.dims };
+  let prefix = '';
+  for (const name of moved) {
+    const value = dims[name];
+    if (typeof value !== 'string' || value.includes(SEPARATOR)) {
+      throw new Error(`summary cell: ${name} ${JSON.stringify(value)} cannot be packed into a value name`);
+    }
+    prefix += `${value}${SEPARATOR}`;
+    delete dims[name];
+  }
+  const values: Record<string, number> = {};
+  for (const name of Object.keys(cell.values)) values[`${prefix}${name}`] = cell.values[name] as number;
+  return { dims, values };
+}
+
+/**
+ * The cells of a document packed by `moved` (packedBy), unpacked: one per dimensions, those whose figures all came to
+ * 0 left out (a packed cell keeps its zeros while another of its figures is not 0). A cell whose value names carry no
+ * separator is handed back as it is (a document built before the packing).
+ */
+export function unpackedCells(doc: SummaryDoc, moved: readonly string[]): SummaryCell[] {
+  // Written for the read path (a view unpacks thousands of cells per request): no entries arrays, spreads or closures.
+  const cells: SummaryCell[] = [];
+  for (const cell of Object.values(doc.cells)) {
+    const values = cell.values;
+    let groups: Map<string, { dims: Record<string, Scalar>; values: Record<string, number>; live: boolean }> | undefined;
+    let plain = false;
+    for (const key in values) {
+      const cut = key.lastIndexOf(SEPARATOR);
+      if (cut < 0) {
+        plain = true;
+        break;
+      }
+      const prefix = key.slice(0, cut);
+      groups ??= new Map();
+      let group = groups.get(prefix);
+      if (group === undefined) {
+        const dims: Record<string, Scalar> = Object.assign({}, cell.dims);
+        const parts = moved.length === 1 ? [prefix] : prefix.split(SEPARATOR);
+        for (let i = 0; i < moved.length; i += 1) dims[moved[i] as string] = parts[i] ?? null;
+        group = { dims, values: {}, live: false };
+        groups.set(prefix, group);
+      }
+      const value = values[key] as number;
+      group.values[key.slice(cut + 1)] = value;
+      if (value !== 0) group.live = true;
+    }
+    if (plain || groups === undefined) {
+      cells.push(cell);
+      continue;
+    }
+    for (const group of groups.values()) if (group.live) cells.push({ dims: group.dims, values: group.values });
+  }
+  return cells;
+}
+
+/**
+ * `ProjectionSummary` members for a per-tenant summary split by the cells' `kind` (`kinds`: every kind `cells` gives)
+ * and into `months`. `packed` names, per kind, dimensions moved into the value names of that kind's document
+ * (packedBy): a kind whose cells grow with an entity (a campaign) then keeps one cell per entity.
+ */
 export function monthSplitSummary<Doc extends object, E extends Event>(
   kinds: readonly string[],
+  packed: Readonly<Record<string, readonly string[]>> = {},
 ): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'place' | 'total'> {
   const parts = [...kinds, MONTHS];
+  const placed = (cell: SummaryCell, part: string): SummaryCell => {
+    const moved = packed[part];
+    return moved === undefined ? withoutMonth(cell) : packedBy(withoutMonth(cell), moved);
+  };
+  const contents = (part: string, doc: SummaryDoc): readonly SummaryCell[] => {
+    if (part === MONTHS) return monthCells(doc);
+    const moved = packed[part];
+    return moved === undefined ? Object.values(doc.cells) : unpackedCells(doc, moved);
+  };
   return {
     documentId: (event) => parts.map((part) => summaryId(event.metadata.tenantId, part)),
     place: (cell, id) => {
       const part = partOf(id);
-      return part === MONTHS ? packed(cell) : cell.dims['kind'] === part ? withoutMonth(cell) : undefined;
+      return part === MONTHS ? packedMonth(cell) : cell.dims['kind'] === part ? placed(cell, part) : undefined;
     },
     total: {
       // Both sides as the month-less cells plus the cells with their month: the documents' contents, unpacked.
-      of: (summaries) => [...summaries].flatMap(([id, doc]) => (partOf(id) === MONTHS ? monthCells(doc) : Object.values(doc.cells))),
+      of: (summaries) => [...summaries].flatMap(([id, doc]) => contents(partOf(id), doc)),
       ofCells: (cells) => cells.flatMap((cell) => (typeof cell.dims['month'] === 'string' ? [withoutMonth(cell), cell] : [cell])),
     },
   };

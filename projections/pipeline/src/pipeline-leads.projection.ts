@@ -29,6 +29,9 @@ type HandledEvent = Exclude<LeadEvent, LeadUpdated>;
 /** The kinds of cell a lead adds, each kept in its own summary document of the tenant (month-summaries.ts). */
 export const LEAD_SUMMARY_KINDS = ['source', 'campaign'] as const;
 
+/** Dimensions moved into the value names of a kind's document (month-summaries.ts): one cell per campaign. */
+export const LEAD_SUMMARY_PACKED: Readonly<Record<string, readonly string[]>> = { campaign: ['status'] };
+
 /** What a lead adds to the funnel's counts: per source, and per campaign, with its status and capture month. */
 export function leadCells(lead: PipelineLead): SummaryCell[] {
   const common = { status: lead.status, month: lead.capturedAt.slice(0, 7) };
@@ -42,7 +45,8 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   name: 'pipeline-leads',
   // 4: keeps a per-tenant summary (leadCells) next to the leads.
   // 5: one summary per kind of cell and a packed `months` one (month-summaries.ts).
-  version: 5,
+  // 6: the `campaign` summary packed by campaign (LEAD_SUMMARY_PACKED).
+  version: 6,
   collection: 'pipeline_leads',
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [
@@ -51,7 +55,7 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
     ['tenantId', 'status'],
   ],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.leadId),
-  summary: { cells: leadCells, ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS) },
+  summary: { cells: leadCells, ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS, LEAD_SUMMARY_PACKED) },
   evolve(doc, event) {
     if (event.type === 'LeadCaptured') {
       const { leadId, source, campaignId, ownerId, capturedAt } = event.data;

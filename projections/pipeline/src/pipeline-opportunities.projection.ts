@@ -76,6 +76,9 @@ const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (d
 /** The kinds of cell a deal adds, each kept in its own summary document of the tenant (month-summaries.ts). */
 export const PIPELINE_SUMMARY_KINDS = ['pipeline', 'owner', 'funnelSource', 'funnelCampaign'] as const;
 
+/** Dimensions moved into the value names of a kind's document (month-summaries.ts): one cell per campaign. */
+export const PIPELINE_SUMMARY_PACKED: Readonly<Record<string, readonly string[]>> = { funnelCampaign: ['status', 'currency'] };
+
 /**
  * What a deal adds to the totals. `pipeline`: per status, stage, currency and
  * closing month; `owner`: per owner, status, stage and currency (no month, so
@@ -105,7 +108,8 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
   name: 'pipeline-opportunities',
   // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
   // 5: one summary per kind of cell and a packed `months` one (month-summaries.ts).
-  version: 5,
+  // 6: the `funnelCampaign` summary packed by campaign (PIPELINE_SUMMARY_PACKED).
+  version: 6,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadQualified',
@@ -127,7 +131,10 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
   ],
   documentId: (event) =>
     tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
-  summary: { cells: pipelineCells, ...monthSplitSummary<PipelineOpportunity, HandledEvent>(PIPELINE_SUMMARY_KINDS) },
+  summary: {
+    cells: pipelineCells,
+    ...monthSplitSummary<PipelineOpportunity, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED),
+  },
   evolve(doc, event) {
     const { tenantId } = event.metadata;
     switch (event.type) {

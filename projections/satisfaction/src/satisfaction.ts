@@ -7,7 +7,7 @@ import {
   type ServqualScores,
 } from '@crm/service/domain';
 import { roundHalfEven } from '@crm/shared/kernel';
-import type { AggregateRow, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
+import type { AggregateRow, DocumentRecord, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
 import { NO_SCORE, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
 import { splitDaysByMonth } from './month-split';
@@ -59,42 +59,58 @@ export interface SatisfactionReport {
 }
 
 const PERIOD_FIELD: Readonly<Record<SatisfactionBucket, string>> = { month: 'month', jalali: 'jalaliMonth' };
+/** Each dimension's expectation, then its perception. */
 const SERVQUAL_FIELDS = SERVQUAL_DIMENSIONS.flatMap((d) => [`expectations.${d}`, `perceptions.${d}`]);
 
 /** Counts per (measure, score) and SERVQUAL sums, of one period or of all of them. */
-interface Tally {
-  readonly scores: Map<string, Map<number | null, number>>;
-  servqualResponses: number;
-  readonly servqualSums: Map<string, number>;
+class Tally {
+  readonly scores = new Map<string, Map<number | null, number>>();
+  servqualResponses = 0;
+  /** In SERVQUAL_FIELDS' order. */
+  readonly servqualSums: number[] = SERVQUAL_FIELDS.map(() => 0);
+
+  count(measure: string, score: number | null, count: number): void {
+    let byScore = this.scores.get(measure);
+    if (byScore === undefined) this.scores.set(measure, (byScore = new Map<number | null, number>()));
+    byScore.set(score, (byScore.get(score) ?? 0) + count);
+  }
+
+  addServqual(responses: number, sums: Readonly<Record<string, number>>): void {
+    this.servqualResponses += responses;
+    for (let i = 0; i < SERVQUAL_FIELDS.length; i += 1)
+      this.servqualSums[i] = (this.servqualSums[i] as number) + (sums[SERVQUAL_FIELDS[i] as string] ?? 0);
+  }
 }
 
-const emptyTally = (): Tally => ({ scores: new Map(), servqualResponses: 0, servqualSums: new Map() });
-
-function countScore(tally: Tally, measure: string, score: number | null, count: number): void {
-  const byScore = tally.scores.get(measure) ?? new Map<number | null, number>();
-  byScore.set(score, (byScore.get(score) ?? 0) + count);
-  tally.scores.set(measure, byScore);
-}
-
-function addServqual(tally: Tally, row: AggregateRow): void {
-  tally.servqualResponses += row.count;
-  for (const field of SERVQUAL_FIELDS) tally.servqualSums.set(field, (tally.servqualSums.get(field) ?? 0) + (row.sums[field] ?? 0));
+/** A measure's answers, and the sum of their scores (an answer without a score adds 0). */
+function answersOf(tally: Tally, measure: SatisfactionMeasure): { readonly n: number; readonly total: number } {
+  let n = 0;
+  let total = 0;
+  for (const [score, count] of tally.scores.get(measure) ?? []) {
+    n += count;
+    total += (score ?? 0) * count;
+  }
+  return { n, total };
 }
 
 function figures(tally: Tally): SatisfactionFigures {
-  const scored = (measure: SatisfactionMeasure) => [...(tally.scores.get(measure) ?? new Map<number | null, number>())];
-  const responses = (measure: SatisfactionMeasure) => scored(measure).reduce((sum, [, count]) => sum + count, 0);
   const meanOf = (measure: SatisfactionMeasure): MeanFigure => {
-    const n = responses(measure);
-    const total = scored(measure).reduce((sum, [score, count]) => sum + (score ?? 0) * count, 0);
+    const { n, total } = answersOf(tally, measure);
     return { responses: n, mean: n === 0 ? null : roundHalfEven(total / n, 2) };
   };
-  const csatN = responses('csat');
-  const satisfied = scored('csat').reduce((sum, [score, count]) => sum + (score !== null && isCsatSatisfied(score) ? count : 0), 0);
-  const npsN = responses('nps');
+  let csatN = 0;
+  let satisfied = 0;
+  for (const [score, count] of tally.scores.get('csat') ?? []) {
+    csatN += count;
+    if (score !== null && isCsatSatisfied(score)) satisfied += count;
+  }
+  let npsN = 0;
   const nps = { promoter: 0, passive: 0, detractor: 0 };
-  for (const [score, count] of scored('nps')) if (score !== null) nps[npsCategory(score)] += count;
-  const feedback = { opinion: responses('opinion'), idea: responses('idea'), praise: responses('praise') };
+  for (const [score, count] of tally.scores.get('nps') ?? []) {
+    npsN += count;
+    if (score !== null) nps[npsCategory(score)] += count;
+  }
+  const feedback = { opinion: answersOf(tally, 'opinion').n, idea: answersOf(tally, 'idea').n, praise: answersOf(tally, 'praise').n };
   return {
     csat: { responses: csatN, satisfied, percent: csatN === 0 ? null : roundHalfEven((100 * satisfied) / csatN, 2) },
     nps: {
@@ -114,16 +130,54 @@ function figures(tally: Tally): SatisfactionFigures {
 function servqualDimensions(tally: Tally): Record<ServqualDimension, ServqualDimensionFigure> | null {
   const n = tally.servqualResponses;
   if (n === 0) return null;
-  const means = (side: 'expectations' | 'perceptions') =>
-    Object.fromEntries(SERVQUAL_DIMENSIONS.map((d) => [d, (tally.servqualSums.get(`${side}.${d}`) ?? 0) / n])) as ServqualScores;
+  const means = (side: 'expectations' | 'perceptions') => {
+    const scores = {} as Record<ServqualDimension, number>;
+    SERVQUAL_DIMENSIONS.forEach((d, i) => (scores[d] = (tally.servqualSums[2 * i + (side === 'expectations' ? 0 : 1)] as number) / n));
+    return scores as ServqualScores;
+  };
   const expectations = means('expectations');
   const perceptions = means('perceptions');
   const gaps = servqualGaps({ expectations, perceptions });
-  const entries = SERVQUAL_DIMENSIONS.map((d) => [
-    d,
-    { expectation: roundHalfEven(expectations[d], 2), perception: roundHalfEven(perceptions[d], 2), gap: roundHalfEven(gaps[d], 2) },
-  ]);
-  return Object.fromEntries(entries) as Record<ServqualDimension, ServqualDimensionFigure>;
+  const dimensions = {} as Record<ServqualDimension, ServqualDimensionFigure>;
+  for (const d of SERVQUAL_DIMENSIONS) {
+    dimensions[d] = {
+      expectation: roundHalfEven(expectations[d], 2),
+      perception: roundHalfEven(perceptions[d], 2),
+      gap: roundHalfEven(gaps[d], 2),
+    };
+  }
+  return dimensions;
+}
+
+/** Tallies per period, and overall: what a report is made of. */
+class PeriodTallies {
+  private readonly periods = new Map<string, Tally>();
+  readonly overall = new Tally();
+
+  of(period: string): Tally {
+    let tally = this.periods.get(period);
+    if (tally === undefined) this.periods.set(period, (tally = new Tally()));
+    return tally;
+  }
+
+  count(period: string, measure: string, score: number | null, count: number): void {
+    this.of(period).count(measure, score, count);
+    this.overall.count(measure, score, count);
+  }
+
+  addServqual(period: string, responses: number, sums: Readonly<Record<string, number>>): void {
+    this.of(period).addServqual(responses, sums);
+    this.overall.addServqual(responses, sums);
+  }
+
+  report(bucket: SatisfactionBucket): SatisfactionReport {
+    const ordered = [...this.periods.keys()].sort();
+    return {
+      bucket,
+      periods: ordered.map((period) => ({ period, ...figures(this.periods.get(period) as Tally) })),
+      overall: figures(this.overall),
+    };
+  }
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value : String(value));
@@ -139,30 +193,19 @@ export function satisfactionReport(
   counts: readonly AggregateRow[],
   servqual: readonly AggregateRow[],
 ): SatisfactionReport {
+  const tallies = new PeriodTallies();
+  addRows(tallies, bucket, counts, servqual);
+  return tallies.report(bucket);
+}
+
+function addRows(tallies: PeriodTallies, bucket: SatisfactionBucket, counts: readonly AggregateRow[], servqual: readonly AggregateRow[]) {
   const field = PERIOD_FIELD[bucket];
-  const periods = new Map<string, Tally>();
-  const overall = emptyTally();
-  const tallyOf = (period: string) => {
-    const tally = periods.get(period) ?? emptyTally();
-    periods.set(period, tally);
-    return tally;
-  };
   for (const row of counts) {
     const measure = text(row.group['measure']);
     if (measure === 'servqual') continue;
-    countScore(tallyOf(text(row.group[field])), measure, score(row.group['score']), row.count);
-    countScore(overall, measure, score(row.group['score']), row.count);
+    tallies.count(text(row.group[field]), measure, score(row.group['score']), row.count);
   }
-  for (const row of servqual) {
-    addServqual(tallyOf(text(row.group[field])), row);
-    addServqual(overall, row);
-  }
-  const ordered = [...periods.keys()].sort();
-  return {
-    bucket,
-    periods: ordered.map((period) => ({ period, ...figures(periods.get(period) ?? emptyTally()) })),
-    overall: figures(overall),
-  };
+  for (const row of servqual) tallies.addServqual(text(row.group[field]), row.count, row.sums);
 }
 
 export interface SatisfactionQuery {
@@ -228,25 +271,20 @@ export function splitPeriod(at: FieldCondition | undefined): SatisfactionSplit {
 
 type Sums = Pick<SatisfactionDayDoc, 'counts' | 'servqual'>;
 
-/** Day or month sums as the groupings satisfactionReport takes, each under its period of the bucket. */
-function sumRows<D extends Sums>(
-  docs: readonly D[],
-  bucket: SatisfactionBucket,
-  periodOf: (doc: D) => string,
-): { counts: AggregateRow[]; servqual: AggregateRow[] } {
-  const field = PERIOD_FIELD[bucket];
-  const counts: AggregateRow[] = [];
-  const servqual: AggregateRow[] = [];
-  for (const day of docs) {
-    const period = periodOf(day);
-    for (const [measure, byScore] of Object.entries(day.counts)) {
-      for (const [score, count] of Object.entries(byScore)) {
-        counts.push({ group: { [field]: period, measure, score: score === NO_SCORE ? null : Number(score) }, count, sums: {} });
+/** Day or month sums added to the tallies, each under its period of the bucket (as their per-answer groupings would be). */
+function addSums<D extends Sums>(tallies: PeriodTallies, docs: readonly DocumentRecord<D>[], periodOf: (doc: D) => string): void {
+  for (const { doc } of docs) {
+    const period = periodOf(doc);
+    for (const measure of Object.keys(doc.counts)) {
+      // SERVQUAL answers are counted by their own sums, below.
+      if (measure === 'servqual') continue;
+      const byScore = doc.counts[measure] as Readonly<Record<string, number>>;
+      for (const score of Object.keys(byScore)) {
+        tallies.count(period, measure, score === NO_SCORE ? null : Number(score), byScore[score] as number);
       }
     }
-    if (day.servqual.responses > 0) servqual.push({ group: { [field]: period }, count: day.servqual.responses, sums: day.servqual.sums });
+    if (doc.servqual.responses > 0) tallies.addServqual(period, doc.servqual.responses, doc.servqual.sums);
   }
-  return { counts, servqual };
 }
 
 const dayPeriod = (bucket: SatisfactionBucket) => (day: SatisfactionDayDoc) => (bucket === 'month' ? day.month : day.jalaliMonth);
@@ -285,21 +323,13 @@ export async function readSatisfactionByDay(
   // No month at all: none had an answer, so their days have none either, or the days were built before months were
   // kept (they serve until the rebuild switches over): the days of those months then answer.
   const monthDays = byMonth.months !== undefined && months.length === 0 ? await findDays(compactRange(split.firstDay, split.endDay)) : [];
-  const fromMonths = sumRows(
-    months.map((record) => record.doc),
-    bucket,
-    (month) => month.period,
-  );
-  const fromDays = sumRows(
-    monthDays.length > 0 ? monthDays.map((record) => record.doc) : days.flat().map((record) => record.doc),
-    bucket,
-    dayPeriod(bucket),
-  );
-  return satisfactionReport(
-    bucket,
-    [...fromMonths.counts, ...fromDays.counts, ...edges.flatMap((edge) => edge.counts)],
-    [...fromMonths.servqual, ...fromDays.servqual, ...edges.flatMap((edge) => edge.servqual)],
-  );
+  // Months first, then days, then part-days: the order the sums are added in, whatever it changes.
+  const tallies = new PeriodTallies();
+  addSums(tallies, months, (month) => month.period);
+  addSums(tallies, monthDays.length > 0 ? monthDays : days.flat(), dayPeriod(bucket));
+  for (const edge of edges) addRows(tallies, bucket, edge.counts, []);
+  for (const edge of edges) addRows(tallies, bucket, [], edge.servqual);
+  return tallies.report(bucket);
 }
 
 function compactRange(first: string | undefined, end: string | undefined): FieldCondition | undefined {

@@ -78,6 +78,12 @@ export function installEdgeHooks(fastify: FastifyInstance): void {
   };
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser);
   fastify.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'buffer' }, parser);
+  // A reply body is encoded to UTF-8 once, here: sent as a string, Node measures its byte length (Content-Length) and
+  // then encodes it while writing, two passes over a string that any non-Latin character (a Persian name) makes
+  // two bytes a character (a 230 kB view spent more time in them than in JSON.stringify).
+  fastify.addHook('onSend', (_request, _reply, payload, done) => {
+    done(null, typeof payload === 'string' ? Buffer.from(payload) : payload);
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     if (request.url.length <= MAX_URL_LENGTH) return done();
     void reply
