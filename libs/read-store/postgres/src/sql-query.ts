@@ -44,10 +44,16 @@ function equality(sql: SqlBuilder, path: FieldPath, value: Scalar): string {
 
 const RANGE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
+/**
+ * A string range also says that the field is no number, which its being a
+ * string implies: the typed index (indexSql) holds the number before the
+ * string, so only then is the range one stretch of it rather than a scan of
+ * every entry after the equalities.
+ */
 function range(sql: SqlBuilder, path: FieldPath, op: keyof typeof RANGE, value: Comparable): string {
   return typeof value === 'number'
     ? `${asNumber(path)} ${RANGE[op]} ${sql.param(String(value))}::numeric`
-    : `${asString(path)} ${RANGE[op]} ${sql.param(value)}::text`;
+    : `(${asNumber(path)} IS NULL AND ${asString(path)} ${RANGE[op]} ${sql.param(value)}::text)`;
 }
 
 function condition(sql: SqlBuilder, predicate: Predicate): string {
