@@ -6,7 +6,7 @@ export interface SeedOptions extends DemoHistoryOptions {
   /** Appends (to distinct streams) in flight together, so the store's group commit can batch them; default 64. */
   readonly concurrency?: number;
   /**
-   * With a store that appends in order (OrderedAppends: embedded SQLite, memory), about this many events
+   * With a store that appends in order (OrderedAppends: SQLite, PostgreSQL, memory), about this many events
    * go in one ordered batch append, i.e. one transaction; default 4000. Other stores use `concurrency`.
    */
   readonly batchEvents?: number;

@@ -108,7 +108,8 @@ function payloadOf(requests: readonly AppendRequest[]): string {
   return `[${requests.map((request, index) => `${batchElement(request).slice(0, -1)},"index":${index}}`).join(',')}]`;
 }
 
-function failureOf(error: unknown): Failure {
+/** A driver error as an AppendFailure, with the index of the stream that refused when the statement named one (HINT). */
+export function failureOf(error: unknown): Failure {
   const e = error as { code?: unknown; message?: unknown; detail?: unknown; constraint?: unknown; hint?: unknown };
   const sqlState = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
   if (!sqlState) throw error;

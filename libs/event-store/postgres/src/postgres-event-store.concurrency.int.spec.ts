@@ -94,6 +94,60 @@ describe('PostgresEventStore: concurrency and round trips', () => {
       }
     });
 
+    it('ordered batches racing single appends and each other on shared streams: every event once, gap-free, hash-linked, each batch whole', async () => {
+      const streams = Array.from({ length: 5 }, () => aStream('shared'));
+      const at = (n: number) => streams[n % streams.length] as string;
+      await Promise.all(
+        stores.flatMap((store, w) =>
+          Array.from({ length: 10 }, async (_, i) => {
+            await sleep(i % 3);
+            if (i % 2 === 0) return store.appendToStream(at(w + i), [anEvent('Single', { w, i })]);
+            return store.appendInOrder([
+              { streamId: at(w + i), events: [anEvent('Batch', { w, i, part: 0 })] },
+              { streamId: at(w + i + 1), events: someEvents(2) },
+              { streamId: at(w + i), events: [anEvent('Batch', { w, i, part: 2 })] },
+            ]);
+          }),
+        ),
+      );
+      const [reader] = stores as [PostgresEventStore];
+      let total = 0;
+      for (const streamId of streams) {
+        const read = await reader.readStream(streamId);
+        total += read.length;
+        expect(read.map((e) => e.revision)).toEqual(read.map((_, i) => i));
+        expect(verifyChain(read).ok).toBe(true);
+        // One batch's two parts on a stream are one statement: nothing lands between them.
+        read.forEach((event, i) => {
+          if (event.type === 'Batch' && event.data['part'] === 0)
+            expect(read[i + 1]?.data).toMatchObject({ w: event.data['w'], i: event.data['i'], part: 2 });
+        });
+      }
+      expect(total).toBe(4 * (5 + 5 * 4));
+      const all = (await reader.readAll({ filter: { categories: ['shared'] } })).events;
+      expect(new Set(all.map((e) => e.metadata.eventId)).size).toBe(total);
+
+      const contested = aStream();
+      const own = stores.map(() => aStream('own'));
+      const outcomes = await Promise.allSettled(
+        stores.map((store, w) =>
+          store.appendInOrder([
+            { streamId: own[w] as string, events: [anEvent()], expectedRevision: 'no_stream' },
+            { streamId: contested, events: [anEvent('Created', { w })], expectedRevision: 'no_stream' },
+          ]),
+        ),
+      );
+      const won = outcomes.findIndex((o) => o.status === 'fulfilled');
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const [w, outcome] of outcomes.entries()) {
+        if (w === won) continue;
+        expect(outcome).toMatchObject({ status: 'rejected', reason: { streamId: contested, actual: 0 } });
+        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(await reader.streamRevision(own[w] as string)).toBeUndefined();
+      }
+      expect(await reader.streamRevision(own[won] as string)).toBe(0);
+    }, 60_000);
+
     it('4 pools × 50 commands over 10 streams with optimistic concurrency: every command lands exactly once', async () => {
       const streams = Array.from({ length: 10 }, () => aStream('counter'));
       const results = await Promise.all(

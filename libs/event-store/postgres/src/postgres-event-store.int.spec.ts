@@ -12,6 +12,7 @@ function postgresHarness(connection: AdminConnection, options: PostgresEventStor
     return store;
   };
   return {
+    orderedAppends: true,
     create: () => openTestStore(options),
     connectAgain: async (store) => connectAgain(asPostgres(store), options),
     tamper: (store, streamId, revision, data) => connection.tamper(asPostgres(store).schema, streamId, revision, data),

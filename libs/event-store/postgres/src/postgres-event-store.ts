@@ -8,6 +8,7 @@ import {
   type EventStore,
   type EventToAppend,
   type MultiStreamAppendResult,
+  type OrderedAppends,
   type ReadAllOptions,
   type ReadAllSlice,
   type ReadStreamOptions,
@@ -24,6 +25,7 @@ import { prepareAppend, runAppend, type AppendBackend } from './append-request';
 import { AppendWriter, groupCommitSettings, type GroupCommitOptions } from './append-writer';
 import { runMultiAppend, type MultiAppendBackend } from './multi-append';
 import { NotificationListener } from './notification-listener';
+import { insertedEvents, runOrderedAppend, type OrderedAppendBackend, type StreamHead } from './ordered-append';
 import { comparePositions } from './positions';
 import { toRecordedEvent, toSnapshot, type EventRow, type SnapshotRow } from './rows';
 import { schemaNames, type SchemaNames } from './sql/identifiers';
@@ -53,7 +55,7 @@ export interface PostgresEventStoreOptions {
  * the oldest in-flight transaction, so no subscriber ever skips an event that
  * commits late.
  */
-export class PostgresEventStore implements EventStore, SnapshotStore {
+export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotStore {
   readonly pool: Pool;
   readonly schema: string;
   private readonly names: SchemaNames;
@@ -69,6 +71,25 @@ export class PostgresEventStore implements EventStore, SnapshotStore {
     send: async (tenantId, payload) => (await this.pool.query({ ...this.sql.appendToStreams, values: [tenantId, payload] })).rows,
     findEvents: (tenantId, eventIds) => this.findEvents(tenantId, eventIds),
     streamRevision: (tenantId, streamId) => this.streamRevision(streamId, { tenantId }),
+  };
+  private readonly orderedAppends: OrderedAppendBackend = {
+    heads: async (tenantId, streamIds) => {
+      const { rows } = await this.pool.query<{ stream_id: string; revision: string; hash: string }>({
+        ...this.sql.heads,
+        values: [tenantId, streamIds],
+      });
+      return new Map(rows.map((row): [string, StreamHead] => [row.stream_id, { revision: Number(row.revision), hash: row.hash }]));
+    },
+    insert: async (tenantId, payload) => {
+      const { rows } = await this.pool.query<Parameters<typeof insertedEvents>[0]>({
+        ...this.sql.appendInOrder,
+        values: [tenantId, payload],
+      });
+      const row = rows[0];
+      if (!row) throw new Error('the ordered append returned no row');
+      return insertedEvents(row);
+    },
+    findEvents: (tenantId, eventIds) => this.findEvents(tenantId, eventIds),
   };
   private readonly signal = new AppendSignal();
   private readonly listener: NotificationListener | undefined;
@@ -119,6 +140,16 @@ export class PostgresEventStore implements EventStore, SnapshotStore {
   /** One statement, one transaction; it does not join group commit, being rare and several streams wide. */
   async appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
     const result = await runMultiAppend(appends, options, this.multiAppends);
+    this.signal.notify();
+    return result;
+  }
+
+  /**
+   * OrderedAppends: the parts in the order given, a stream possibly more than once, in one multi-row INSERT
+   * (one transaction); for bulk writers such as the demo seed. It does not join group commit either.
+   */
+  async appendInOrder(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
+    const result = await runOrderedAppend(appends, options, this.orderedAppends);
     this.signal.notify();
     return result;
   }

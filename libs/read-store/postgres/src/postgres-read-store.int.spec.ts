@@ -67,7 +67,8 @@ describe('PostgresReadStore (real server)', () => {
       await store.ensureIndex("it's", ['tier']);
       await store.ensureIndex("it's", ['tier']);
       await store.ensureIndex('other', ['tier', 'n']);
-      expect(await indexNames()).toHaveLength(2);
+      // Each declaration: one index on the fields' JSONB, one with the last field by type.
+      expect(await indexNames()).toHaveLength(4);
       await admin.pool.query(`ANALYZE ${store.schema}.rm_documents`);
       const plan = await admin.pool.query(
         `EXPLAIN SELECT id FROM ${store.schema}.rm_documents WHERE collection = 'it''s' AND (doc #> '{tier}') = '"t7"'::jsonb`,
@@ -76,9 +77,85 @@ describe('PostgresReadStore (real server)', () => {
       expect(await store.count("it's", { tier: 't7' })).toBe(20);
       expect(await store.count("it's", { tier: { ne: 't7' } })).toBe(1980);
       await store.dropCollection("it's");
-      expect(await indexNames()).toHaveLength(1);
+      expect(await indexNames()).toHaveLength(2);
       expect(await store.count("it's")).toBe(0);
       expect(await store.count('other', { tier: 't1' })).toBe(1);
+    });
+
+    it("walks an index for a page in the last declared field's order and for a range on it, after equalities on the others", async () => {
+      const statuses = ['open', 'won', 'lost'];
+      const day = (i: number) => `2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
+      const deals = Array.from({ length: 3000 }, (_, i) => ({
+        id: `d${i}`,
+        doc: {
+          tenantId: i % 10 === 0 ? 'other' : 't',
+          status: statuses[i % 3] as string,
+          openedAt: `${day(i)}T${String(i % 24).padStart(2, '0')}:00Z`,
+          closingDate: day(i * 7),
+          amount: (i * 37) % 1000,
+        },
+      }));
+      await store.transaction((tx) => {
+        for (const deal of deals) tx.put('deals', deal.id, deal.doc);
+        // Other collections with the same fields: a partial index's statistics do not reach the planner.
+        for (let i = 0; i < 3000; i += 1) tx.put('leads', `l${i}`, { tenantId: 't', status: 'new', openedAt: day(i) });
+      });
+      await store.ensureIndex('deals', ['tenantId', 'openedAt']);
+      await store.ensureIndex('deals', ['tenantId', 'amount']);
+      await store.ensureIndex('deals', ['tenantId', 'status', 'closingDate']);
+      const sent: { text: string; values: unknown[] }[] = [];
+      const query = store.pool.query.bind(store.pool) as (...args: unknown[]) => unknown;
+      Object.assign(store.pool, {
+        query: (...args: unknown[]) => {
+          const first = args[0] as { text?: string; values?: unknown[] };
+          if (typeof first === 'object' && first.text?.startsWith('SELECT')) sent.push({ text: first.text, values: first.values ?? [] });
+          return query(...args);
+        },
+      });
+      const planOf = async (ask: () => Promise<unknown>) => {
+        sent.length = 0;
+        await ask();
+        const [last] = sent.slice(-1);
+        if (!last) throw new Error('no statement was sent');
+        const { rows } = await admin.pool.query<{ 'QUERY PLAN': unknown }>({
+          text: `EXPLAIN (FORMAT JSON) ${last.text}`,
+          values: last.values,
+        });
+        return JSON.stringify(rows[0]?.['QUERY PLAN']);
+      };
+      const mine = deals.filter((deal) => deal.doc.tenantId === 't' && deal.doc.status !== 'lost');
+      const where = { tenantId: 't', status: { in: ['open', 'won'] } };
+
+      const latest = () =>
+        store.find<(typeof deals)[number]['doc']>('deals', { where, orderBy: [{ field: 'openedAt', direction: 'desc' }], limit: 20 });
+      const byOpened = [...mine].sort((a, b) =>
+        a.doc.openedAt < b.doc.openedAt ? 1 : a.doc.openedAt > b.doc.openedAt ? -1 : a.id < b.id ? -1 : 1,
+      );
+      expect((await latest()).map((record) => record.id)).toEqual(byOpened.slice(0, 20).map((deal) => deal.id));
+      const latestPlan = await planOf(latest);
+      expect(latestPlan).toMatch(/"Index Name":"rm_ix_[0-9a-f]+_[0-9a-f]+_t"/);
+      expect(latestPlan).not.toMatch(/"Node Type":"Sort"/);
+
+      const biggest = () => store.find('deals', { where: { tenantId: 't' }, orderBy: [{ field: 'amount', direction: 'desc' }], limit: 5 });
+      const amounts = deals
+        .filter((deal) => deal.doc.tenantId === 't')
+        .map((deal) => deal.doc.amount)
+        .sort((a, b) => b - a);
+      expect((await biggest()).map((record) => (record.doc as { amount: number }).amount)).toEqual(amounts.slice(0, 5));
+      expect(await planOf(biggest)).not.toMatch(/"Node Type":"Sort"/);
+
+      const period = { ...where, closingDate: { gte: '2025-03-01', lt: '2025-05-01' } };
+      const inPeriod = () => store.count('deals', period);
+      expect(await inPeriod()).toBe(
+        mine.filter((deal) => deal.doc.closingDate >= '2025-03-01' && deal.doc.closingDate < '2025-05-01').length,
+      );
+      const periodPlan = await planOf(inPeriod);
+      expect(periodPlan).toMatch(/"Index Name":"rm_ix_[0-9a-f]+_[0-9a-f]+_t"/);
+      // The period is an index condition: no document outside it is read.
+      expect(periodPlan).toMatch(/"Index Cond":.*closingDate/);
+      expect(periodPlan).not.toMatch(/"Filter"/);
+      // One stretch of the index: the number column (no number: NULL) is bound too, not only the string after it.
+      expect(periodPlan).toMatch(/"Index Cond":"[^\n]*'number'::text\) THEN [^\n]* IS NULL\)/);
     });
 
     it('commits a batch that need not be durable all the same, and reads it back', async () => {

@@ -14,6 +14,7 @@ import {
   type AggregateQuery,
   type AggregateRow,
   type DocumentRecord,
+  type FieldPath,
   type FindQuery,
   type JsonObject,
   type Lease,
@@ -28,7 +29,18 @@ import {
 import { Pool, type QueryResultRow } from 'pg';
 import { commitParams, commitSql } from './commit';
 import { checkSchemaName, migrateReadStore } from './schema';
-import { aggregateColumns, indexPrefix, indexSql, orderByClause, pageClause, SqlBuilder, whereClause, type Param } from './sql-query';
+import {
+  aggregateColumns,
+  indexPrefix,
+  indexSql,
+  orderByClause,
+  pageClause,
+  SqlBuilder,
+  statisticsName,
+  statisticsSql,
+  whereClause,
+  type Param,
+} from './sql-query';
 
 export interface PostgresReadStoreOptions {
   /** Schema for the `rm_` tables; default `read_model`. May be the event store's schema. */
@@ -71,6 +83,8 @@ export class PostgresReadStore implements ReadStore {
   private readonly commitFencedDurable: string;
   private readonly commitFencedRelaxed: string;
   private closed = false;
+  /** Whether the server keeps statistics on expressions (PostgreSQL 14 and later); asked once. */
+  private expressionStatistics: Promise<boolean> | undefined;
 
   private constructor(connection: Pool | string, options: PostgresReadStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'read_model');
@@ -237,7 +251,30 @@ export class PostgresReadStore implements ReadStore {
    */
   async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
-    await this.pool.query(indexSql(this.schema, collection, fields.map(parsePath)));
+    const paths = fields.map(parsePath);
+    for (const sql of indexSql(this.schema, collection, paths)) await this.pool.query(sql);
+    await this.ensureStatistics(paths);
+  }
+
+  /**
+   * Expression statistics on each field (statisticsSql), made once per schema (PostgreSQL 14 and later);
+   * the table is analyzed when one is new, so the planner has them at once rather than at autovacuum's next turn.
+   */
+  private async ensureStatistics(fields: readonly FieldPath[]): Promise<void> {
+    this.expressionStatistics ??= this.query<{ version: string }>(`SELECT current_setting('server_version_num') AS version`, []).then(
+      (rows) => Number(rows[0]?.version ?? 0) >= 140_000,
+    );
+    if (!(await this.expressionStatistics)) return;
+    const names = fields.map(statisticsName);
+    const existing = await this.query<{ name: string }>(
+      `SELECT s.stxname AS name FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname = $1 AND s.stxname = ANY ($2::text[])`,
+      [this.schema, names],
+    );
+    const made = new Set(existing.map((row) => row.name));
+    const missing = fields.filter((field) => !made.has(statisticsName(field)));
+    if (missing.length === 0) return;
+    for (const field of missing) await this.pool.query(statisticsSql(this.schema, field));
+    await this.pool.query(`ANALYZE ${this.schema}.rm_documents`);
   }
 
   async close(): Promise<void> {

@@ -123,8 +123,8 @@ export interface EventStore {
  * `appendToStreams` otherwise (expectations, hash chain, a retry with the same
  * ids returns the stored result, a partial overlap is an
  * IdempotencyConflictError). For bulk writers (the demo seed): a long run of
- * commands commits in one transaction, in log order. Embedded SQLite and the
- * in-memory store have it; see `appendsInOrder`.
+ * commands commits in one transaction, in log order. SQLite, PostgreSQL and
+ * the in-memory store have it; see `appendsInOrder`.
  */
 export interface OrderedAppends {
   appendInOrder(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult>;

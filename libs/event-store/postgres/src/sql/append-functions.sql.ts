@@ -21,7 +21,7 @@ export function chainHashSql(prevHash: string, revision: string, contentHash: st
  * waits for it to commit, then fails with a unique violation the client
  * resolves: a wrong expected revision, or a retry for `any`/`stream_exists`).
  */
-function headSql(s: string, tenant: string, stream: string): string {
+export function headSql(s: string, tenant: string, stream: string): string {
   return `SELECT e.revision, e.hash, e.transaction_id, e.position FROM ${s}.events e
      WHERE e.tenant_id = ${tenant} AND e.stream_id = ${stream} ORDER BY e.revision DESC LIMIT 1`;
 }

@@ -1,5 +1,5 @@
 import { EVENT_COLUMNS } from '../rows';
-import { chainHashSql } from './append-functions.sql';
+import { chainHashSql, headSql } from './append-functions.sql';
 import type { SchemaNames } from './identifiers';
 
 /** A named statement: `pg` prepares it once per connection, later calls skip parse and plan. */
@@ -16,6 +16,10 @@ export interface Statements {
   readonly append: Statement;
   readonly appendBatch: Statement;
   readonly appendToStreams: Statement;
+  /** The head (revision, hash) of each stream named: an ordered append's one read before its insert. */
+  readonly heads: Statement;
+  /** An ordered append's rows, chained by the client, as one multi-row INSERT (appendInOrderSql). */
+  readonly appendInOrder: Statement;
   readonly readAll: Statement;
   /** readAll with a type or category filter: the page comes from read_all_page, held to the primary key's order. */
   readonly readAllFiltered: Statement;
@@ -87,6 +91,12 @@ export function statements(names: SchemaNames): Statements {
       `SELECT ord, next_revision, last_position, error_code, error_message, error_detail, error_constraint FROM ${s}.append_batch($1::jsonb)`,
     ),
     appendToStreams: named('append_to_streams', `SELECT ord, next_revision, last_position FROM ${s}.append_to_streams($1, $2::jsonb)`),
+    heads: named(
+      'heads',
+      `SELECT k.stream_id, h.revision, h.hash FROM unnest($2::text[]) AS k(stream_id)
+         JOIN LATERAL (${headSql(s, '$1::text', 'k.stream_id')}) AS h ON true`,
+    ),
+    appendInOrder: named('append_in_order', appendInOrderSql(names)),
     // $1/$2: exclusive start; $3 types, $4 categories, $5 tenant (NULL: no filter); $6 page size.
     readAll: named('read_all', readAllSql(s, inlinePage(s))),
     readAllFiltered: named(
@@ -175,6 +185,29 @@ function appendFirstManySql(names: SchemaNames, count: number): string {
   RETURNING revision, transaction_id, position)
 SELECT max(revision) AS next_revision, max(transaction_id)::text || '/' || max(position)::text AS last_position,
        pg_notify('${names.channel}', '') FROM inserted`;
+}
+
+/**
+ * An ordered batch (ordered-append.ts): every event with its revision and hash
+ * chain computed by the client from the heads it read, inserted in the order
+ * given, so $all keeps it. The unique (tenant_id, stream_id, revision) key
+ * refuses the whole statement if another writer took one of those revisions.
+ * Returns one row: the transaction id and, per event inserted, its stream,
+ * revision and position.
+ *
+ * $1 tenant; $2 a jsonb array of { stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash }.
+ */
+function appendInOrderSql(names: SchemaNames): string {
+  return `WITH inserted AS (
+  INSERT INTO ${names.quoted}.events (tenant_id, stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash)
+  SELECT $1::text, r.stream_id, r.category, r.revision, r.event_id, r.type, r.data, r.metadata, r.prev_hash, r.hash
+    FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (stream_id text, category text, revision bigint, event_id text, type text,
+                                                       data jsonb, metadata jsonb, prev_hash text, hash text))
+         WITH ORDINALITY AS r(stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash, ord)
+   ORDER BY r.ord
+  RETURNING stream_id, revision, transaction_id, position)
+SELECT max(transaction_id)::text AS xid, array_agg(stream_id) AS stream_ids, array_agg(revision) AS revisions,
+       array_agg(position) AS positions, pg_notify('${names.channel}', '') FROM inserted`;
 }
 
 /**
