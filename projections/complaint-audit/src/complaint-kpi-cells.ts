@@ -375,7 +375,9 @@ const undated = new Map<string, Readonly<Record<string, string | number>>>();
  */
 export function placeKpiCell(cell: SummaryCell, summaryId: string): SummaryCell {
   const d = cell.dims['d'] as number;
-  if (d > nodeOf(summaryId)) return cell;
+  // The fold places every cell of a change in one node before the next: its month is read once per node.
+  if (summaryId !== lastNode.id) lastNode = { id: summaryId, node: nodeOf(summaryId) };
+  if (d > lastNode.node) return cell;
   let placed = undatedCells.get(cell);
   if (placed === undefined) {
     const f = cell.dims['f'] as string;
@@ -387,6 +389,7 @@ export function placeKpiCell(cell: SummaryCell, summaryId: string): SummaryCell 
   return placed;
 }
 const undatedCells = new WeakMap<SummaryCell, SummaryCell>();
+let lastNode = { id: '', node: 0 };
 
 /** Totals by figure of the cells given, dated up to month `m` (cells without a month always count). */
 export function addCells(totals: Map<string, number>, cells: Iterable<SummaryCell>, m: number): void {

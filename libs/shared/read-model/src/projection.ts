@@ -367,7 +367,11 @@ export function foldEvents(
         const placed = summaryIds.map((summaryId) => {
           if (delta === undefined) return { summaryId, out, into };
           if (place === undefined) return { summaryId, out: [] as SummaryCell[], into: delta };
-          const cells = delta.flatMap((cell) => place(cell, summaryId) ?? []);
+          const cells: SummaryCell[] = [];
+          for (const cell of delta) {
+            const placedCell = place(cell, summaryId);
+            if (placedCell !== undefined) cells.push(placedCell);
+          }
           // Placed cells netted again: several cells can take one form in a summary and come to nothing there.
           if (lastNetted === undefined || !sameCells(cells, lastPlaced)) lastNetted = netCells([], cells);
           lastPlaced = cells;
