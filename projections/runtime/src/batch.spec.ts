@@ -2,7 +2,7 @@ import { InMemoryEventStore, type RecordedEvent } from '@crm/shared/event-sourci
 import { defineProjection, InMemoryReadStore, type ReadStoreTransaction, type TransactionOptions } from '@crm/shared/read-model';
 import { applyBatch, type BatchTarget } from './batch';
 import { ProjectionRunner } from './projection-runner';
-import { bugs, type Deal, type DealEvent, dealsProjection, documents, openDeal, winDeal } from './test-support';
+import { bugs, type Deal, type DealEvent, dealsProjection, documents, openDeal, passThrough, winDeal } from './test-support';
 
 /** A read store that counts the transactions that write documents, and the documents each writes. */
 class CountingReadStore extends InMemoryReadStore {
@@ -11,18 +11,14 @@ class CountingReadStore extends InMemoryReadStore {
   override transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
     return super.transaction(async (tx) => {
       let puts = 0;
-      const result = await work({
-        get: (c, id) => tx.get(c, id),
-        getMany: (c, ids) => tx.getMany(c, ids),
-        put: (c, id, doc, position) => {
-          puts += 1;
-          tx.put(c, id, doc, position);
-        },
-        delete: (c, id) => tx.delete(c, id),
-        saveCheckpoint: (name, checkpoint) => tx.saveCheckpoint(name, checkpoint),
-        saveState: (state) => tx.saveState(state),
-        deleteState: (name) => tx.deleteState(name),
-      });
+      const result = await work(
+        passThrough(tx, {
+          put: (c, id, doc, position) => {
+            puts += 1;
+            tx.put(c, id, doc, position);
+          },
+        }),
+      );
       if (puts > 0) this.commits.push(puts);
       return result;
     }, options);

@@ -118,7 +118,12 @@ export async function applyBatch(target: BatchTarget, events: readonly RecordedE
           applied += fold.applied;
           if (fold.failure) {
             failure = describeFailure(fold.failure, target.now());
-            through = fold.lastHandled >= 0 ? (part[fold.lastHandled] as RecordedEvent).position : start > 0 ? (events[start - 1] as RecordedEvent).position : state?.checkpoint;
+            through =
+              fold.lastHandled >= 0
+                ? (part[fold.lastHandled] as RecordedEvent).position
+                : start > 0
+                  ? (events[start - 1] as RecordedEvent).position
+                  : state?.checkpoint;
             break;
           }
         }
