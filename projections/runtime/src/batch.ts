@@ -74,13 +74,16 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function applyBatch(target: BatchTarget, events: readonly RecordedEvent[], checkpoint: string): Promise<BatchResult> {
   const { projection, store, collection, state, cache } = target;
   const size = target.partSize !== undefined && target.partSize > 0 ? target.partSize : Math.max(1, events.length);
-  // Every id this batch has looked at: its record, or null (absent or deleted), so none is loaded twice.
-  const known = new Map<string, DocumentRecord<object> | null>();
-  const loaded = new Map<string, DocumentRecord<object> | null>();
-  const changed = new Map<string, DocumentRecord<object> | null>();
+  let loaded = new Map<string, DocumentRecord<object> | null>();
+  let changed = new Map<string, DocumentRecord<object> | null>();
   try {
     const result = await store.transaction(
       async (tx) => {
+        // Afresh on every attempt (an adapter may run the work again). Every id this batch has looked at: its record,
+        // or null (absent or deleted), so none is loaded twice.
+        const known = new Map<string, DocumentRecord<object> | null>();
+        loaded = new Map();
+        changed = new Map();
         let applied = 0;
         let through: string | undefined = checkpoint;
         let failure: ProjectionFailure | undefined;
