@@ -368,15 +368,28 @@ const nodeIdsOfEvent = new WeakMap<object, readonly string[]>();
 // One dimensions object per figure without a month, so their keys are built once (summaryCellKey keeps them).
 const undated = new Map<string, Readonly<Record<string, string | number>>>();
 
-/** A cell as node `summaryId` keeps it: dated at or before the node's month, without its month (d = 0). */
+/**
+ * A cell as node `summaryId` keeps it: dated at or before the node's month, without its month (d = 0). The same
+ * undated cell for the same cell (cells are never mutated), so the nodes above an event's months get the very
+ * same cells and the fold nets them once (foldEvents).
+ */
 export function placeKpiCell(cell: SummaryCell, summaryId: string): SummaryCell {
   const d = cell.dims['d'] as number;
-  if (d > nodeOf(summaryId)) return cell;
-  const f = cell.dims['f'] as string;
-  let dims = undated.get(f);
-  if (dims === undefined) undated.set(f, (dims = { d: 0, f }));
-  return { dims, values: cell.values };
+  // The fold places every cell of a change in one node before the next: its month is read once per node.
+  if (summaryId !== lastNode.id) lastNode = { id: summaryId, node: nodeOf(summaryId) };
+  if (d > lastNode.node) return cell;
+  let placed = undatedCells.get(cell);
+  if (placed === undefined) {
+    const f = cell.dims['f'] as string;
+    let dims = undated.get(f);
+    if (dims === undefined) undated.set(f, (dims = { d: 0, f }));
+    placed = { dims, values: cell.values };
+    undatedCells.set(cell, placed);
+  }
+  return placed;
 }
+const undatedCells = new WeakMap<SummaryCell, SummaryCell>();
+let lastNode = { id: '', node: 0 };
 
 /** Totals by figure of the cells given, dated up to month `m` (cells without a month always count). */
 export function addCells(totals: Map<string, number>, cells: Iterable<SummaryCell>, m: number): void {

@@ -211,7 +211,7 @@ function stepsOf(event: FollowingComplaintEvent): KpiStep[] {
 }
 
 function followed(row: ComplaintKpiRow, event: FollowingComplaintEvent): ComplaintKpiRow {
-  return withDurationColumns({ ...row, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision });
+  return withDurationColumns({ ...row, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision }, row);
 }
 
 const FOREVER = '9999-12-31T23:59:59.999Z';
@@ -222,12 +222,43 @@ interface Stretch {
   until?: string;
 }
 
-/** The duration columns of a row (see ComplaintKpiRow), from its steps. */
-function withDurationColumns(row: ComplaintKpiRow): ComplaintKpiRow {
-  const fields: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(row)) if (field !== 'kMulti' && !SLOT_FIELDS.has(field)) fields[field] = value;
-  const base = fields as unknown as ComplaintKpiRowBase;
-  const stretches: Record<'ack' | 'resolve', Stretch[]> = { ack: [], resolve: [] };
+/** The stretches of both durations after observing a row's instants up to `lastMs` (see withDurationColumns). */
+interface DurationScan {
+  readonly receivedAt: string;
+  readonly stretches: Readonly<Record<'ack' | 'resolve', readonly Readonly<Stretch>[]>>;
+  /** The latest instant observed, in ms; NaN when an instant did not parse (then nothing is carried on). */
+  readonly lastMs: number;
+}
+// By list of steps (each row has its own): the next row of the complaint copies the list and appends its event's steps.
+const scansOfSteps = new WeakMap<readonly KpiStep[], DurationScan>();
+
+/**
+ * The scan of `row`, carried on from `previous` when the row's steps extend the previous row's and every new
+ * step comes strictly after every instant observed there: a complaint as of an earlier instant folds only the
+ * steps at or before it, so those observations are the same, and only the new instants are observed.
+ * Otherwise every instant is observed afresh. Either way the stretches are those of observing every instant.
+ */
+function scanDurations(row: ComplaintKpiRow, previous: ComplaintKpiRow | undefined): DurationScan {
+  const prior = previous === undefined || previous.receivedAt !== row.receivedAt ? undefined : scansOfSteps.get(previous.steps);
+  let from = 0;
+  if (prior !== undefined && previous !== undefined && row.steps.length >= previous.steps.length) {
+    from = previous.steps.length;
+    for (let i = 0; i < from; i += 1) if (row.steps[i] !== previous.steps[i]) from = -1;
+  }
+  const parsed = new Map<string, number>();
+  const carried = prior !== undefined && from >= 0 ? prior : undefined;
+  if (carried === undefined) parsed.set(row.receivedAt, Date.parse(row.receivedAt));
+  for (let i = carried === undefined ? 0 : from; i < row.steps.length; i += 1) {
+    const at = (row.steps[i] as KpiStep).at;
+    if (!parsed.has(at)) parsed.set(at, Date.parse(at));
+  }
+  // Carried on only past every instant observed before (NaN compares false: observed afresh).
+  const carry = carried !== undefined && [...parsed.values()].every((ms) => ms > carried.lastMs) ? carried : undefined;
+  if (carried !== undefined && carry === undefined) return scanDurations(row, undefined);
+  const stretches: Record<'ack' | 'resolve', Stretch[]> = {
+    ack: carry ? carry.stretches.ack.map((stretch) => ({ ...stretch })) : [],
+    resolve: carry ? carry.stretches.resolve.map((stretch) => ({ ...stretch })) : [],
+  };
   const observe = (state: ComplaintAsOf | undefined, at: string) => {
     const now = state === undefined ? {} : durationsOf(state);
     for (const kind of ['ack', 'resolve'] as const) {
@@ -240,11 +271,25 @@ function withDurationColumns(row: ComplaintKpiRow): ComplaintKpiRow {
     }
   };
   // The durations can change only at a step's instant: observe the complaint as of each, in time order.
-  const parsed = new Map<string, number>([[row.receivedAt, Date.parse(row.receivedAt)]]);
-  for (const step of row.steps) if (!parsed.has(step.at)) parsed.set(step.at, Date.parse(step.at));
   const instants = [...parsed.keys()].sort((a, b) => (parsed.get(a) as number) - (parsed.get(b) as number));
   const asOf = complaintAsOfEach(row);
-  for (const at of instants) observe(asOf(at), at);
+  let lastMs = carry ? carry.lastMs : -Infinity;
+  for (const at of instants) {
+    observe(asOf(at), at);
+    const ms = parsed.get(at) as number;
+    lastMs = Number.isNaN(ms) || Number.isNaN(lastMs) ? NaN : Math.max(lastMs, ms);
+  }
+  const scan: DurationScan = { receivedAt: row.receivedAt, stretches, lastMs };
+  scansOfSteps.set(row.steps, scan);
+  return scan;
+}
+
+/** The duration columns of a row (see ComplaintKpiRow), from its steps; `previous`: the row it follows, if any. */
+function withDurationColumns(row: ComplaintKpiRow, previous?: ComplaintKpiRow): ComplaintKpiRow {
+  const fields: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(row)) if (field !== 'kMulti' && !SLOT_FIELDS.has(field)) fields[field] = value;
+  const base = fields as unknown as ComplaintKpiRowBase;
+  const { stretches } = scanDurations(row, previous);
   if (stretches.ack.length > DURATION_SLOTS.ack.length || stretches.resolve.length > DURATION_SLOTS.resolve.length) {
     return { ...base, kMulti: 1 };
   }

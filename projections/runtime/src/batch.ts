@@ -29,6 +29,11 @@ export interface BatchTarget {
    * until its work returns, so waiting here holds no lock; the lane is its collection's only writer.
    */
   readonly pace?: () => Promise<void> | undefined;
+  /**
+   * Fold at most this many events at a time (a projection's `maxBatch`), letting the event loop turn between the
+   * parts; they still commit together, in the batch's one transaction. Default: the batch in one fold.
+   */
+  readonly partSize?: number;
 }
 
 export interface BatchResult {
@@ -54,56 +59,98 @@ function describeFailure(failure: FoldFailure, at: string): ProjectionFailure {
   };
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Applies one batch in ONE read-store transaction: load the touched documents,
  * fold the events in order, write the changed documents and the state. When
  * the projection throws, everything before the failing event still commits,
  * the checkpoint stops just before it and the failure is recorded with it, so
- * a resume starts exactly at that event.
+ * a resume starts exactly at that event. With a `partSize`, the events are
+ * folded part by part (the event loop turning in between), each part starting
+ * from the documents the parts before it left, and every document changed is
+ * written once, at the end.
  */
 export async function applyBatch(target: BatchTarget, events: readonly RecordedEvent[], checkpoint: string): Promise<BatchResult> {
   const { projection, store, collection, state, cache } = target;
-  const touched = touchedIds(projection, events);
-  const { known, unknown } = cache?.lookup([...new Set(touched.ids.flat())]) ?? {
-    known: new Map(),
-    unknown: [...new Set(touched.ids.flat())],
-  };
-  let loaded: ReadonlyMap<string, DocumentRecord<object>> = new Map();
-  let changed: ReadonlyMap<string, DocumentRecord<object> | null> = new Map();
+  const size = target.partSize !== undefined && target.partSize > 0 ? target.partSize : Math.max(1, events.length);
+  let loaded = new Map<string, DocumentRecord<object> | null>();
+  let changed = new Map<string, DocumentRecord<object> | null>();
   try {
     const result = await store.transaction(
       async (tx) => {
-        loaded = unknown.length > 0 ? await tx.getMany<object>(collection, unknown) : new Map();
-        const paced = target.pace?.();
-        if (paced) await paced;
-        const current = known;
-        for (const [id, record] of loaded) current.set(id, record);
-        const fold = foldEvents(projection, current, events, target.comparePositions, touched);
-        changed = fold.changed;
-        for (const [id, record] of fold.changed) {
+        // Afresh on every attempt (an adapter may run the work again). Every id this batch has looked at: its record,
+        // or null (absent or deleted), so none is loaded twice.
+        const known = new Map<string, DocumentRecord<object> | null>();
+        loaded = new Map();
+        changed = new Map();
+        let applied = 0;
+        let through: string | undefined = checkpoint;
+        let failure: ProjectionFailure | undefined;
+        for (let start = 0; start < events.length || start === 0; start += size) {
+          if (start > 0) await nextTurn();
+          const part = start === 0 && size >= events.length ? events : events.slice(start, start + size);
+          const touched = touchedIds(projection, part);
+          const unseen = new Set<string>();
+          for (const ids of touched.ids) for (const id of ids) if (!known.has(id)) unseen.add(id);
+          const fresh = [...unseen];
+          const cached = cache?.lookup(fresh) ?? { known: new Map<string, DocumentRecord<object>>(), unknown: fresh };
+          for (const id of fresh) known.set(id, cached.known.get(id) ?? null);
+          if (cached.unknown.length > 0) {
+            const found = await tx.getMany<object>(collection, cached.unknown);
+            for (const id of cached.unknown) {
+              const record = found.get(id) ?? null;
+              loaded.set(id, record);
+              known.set(id, record);
+            }
+          }
+          const paced = target.pace?.();
+          if (paced) await paced;
+          const current = new Map<string, DocumentRecord<object>>();
+          for (const ids of touched.ids) {
+            for (const id of ids) {
+              const record = known.get(id);
+              if (record) current.set(id, record);
+            }
+          }
+          const fold = foldEvents(projection, current, part, target.comparePositions, touched);
+          for (const [id, record] of fold.changed) {
+            changed.set(id, record);
+            known.set(id, record);
+          }
+          applied += fold.applied;
+          if (fold.failure) {
+            failure = describeFailure(fold.failure, target.now());
+            through =
+              fold.lastHandled >= 0
+                ? (part[fold.lastHandled] as RecordedEvent).position
+                : start > 0
+                  ? (events[start - 1] as RecordedEvent).position
+                  : state?.checkpoint;
+            break;
+          }
+        }
+        for (const [id, record] of changed) {
           if (record) tx.put(collection, id, record.doc, record.position);
           else tx.delete(collection, id);
         }
-        const at = target.now();
-        const failure = fold.failure ? describeFailure(fold.failure, at) : undefined;
-        if (!state) return { state, applied: fold.applied, ...(failure ? { failure } : {}) };
-        const through = failure ? (events[fold.lastHandled]?.position ?? state.checkpoint) : checkpoint;
+        if (!state) return { state, applied, ...(failure ? { failure } : {}) };
         const { error: _cleared, ...rest } = state;
         const next: ProjectionState = {
           ...rest,
           ...(through === undefined ? {} : { checkpoint: through }),
           ...(failure ? { error: failure } : {}),
-          updatedAt: at,
+          updatedAt: failure?.at ?? target.now(),
         };
         tx.saveState(next);
-        return { state: next, applied: fold.applied, ...(failure ? { failure } : {}) };
+        return { state: next, applied, ...(failure ? { failure } : {}) };
       },
       target.durable === false ? RELAXED : undefined,
     );
     if (result.failure)
       cache?.clear(); // a throwing evolve may have scribbled on a cached document
     else {
-      for (const id of unknown) cache?.remember(id, loaded.get(id) ?? null);
+      for (const [id, record] of loaded) cache?.remember(id, record);
       for (const [id, record] of changed) cache?.remember(id, record);
     }
     return result;

@@ -153,21 +153,6 @@ export class Lane {
 
   /** One batch through the projection; throws ProjectionFailedError (after recording it) when it fails. */
   async apply(events: readonly RecordedEvent[], checkpoint: string): Promise<void> {
-    const most = this.projection.maxBatch;
-    if (most !== undefined && most > 0 && events.length > most) {
-      // In parts, each committed through its last event, with timers (lease renewals) let run in between.
-      for (let start = 0; start < events.length; start += most) {
-        const part = events.slice(start, start + most);
-        const end = start + most >= events.length;
-        await this.applyPart(part, end ? checkpoint : (part.at(-1) as RecordedEvent).position);
-        if (!end) await new Promise((resolve) => setImmediate(resolve));
-      }
-      return;
-    }
-    await this.applyPart(events, checkpoint);
-  }
-
-  private async applyPart(events: readonly RecordedEvent[], checkpoint: string): Promise<void> {
     const started = process.hrtime.bigint();
     let result: BatchResult | undefined;
     try {
@@ -206,6 +191,8 @@ export class Lane {
         // A rebuild redoes from its checkpoint whatever a crash lost; the switch-over commits durably.
         durable: !this.rebuilding,
         pace: () => this.context.loopBudget?.pass(),
+        // A heavy fold goes in parts with timers (lease renewals) let run in between; the batch still commits once.
+        ...(this.projection.maxBatch === undefined ? {} : { partSize: this.projection.maxBatch }),
       },
       events,
       checkpoint,

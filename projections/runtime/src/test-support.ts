@@ -100,6 +100,20 @@ export async function documents(store: ReadStore, collection: string): Promise<R
   return Object.fromEntries(found.map((record) => [record.id, record.doc]));
 }
 
+/** A transaction that hands every call on to `tx`, but for the ones given. */
+export function passThrough(tx: ReadStoreTransaction, instead: Partial<ReadStoreTransaction> = {}): ReadStoreTransaction {
+  return {
+    get: (c, id) => tx.get(c, id),
+    getMany: (c, ids) => tx.getMany(c, ids),
+    put: (c, id, doc, position) => tx.put(c, id, doc, position),
+    delete: (c, id) => tx.delete(c, id),
+    saveCheckpoint: (name, checkpoint) => tx.saveCheckpoint(name, checkpoint),
+    saveState: (state) => tx.saveState(state),
+    deleteState: (name) => tx.deleteState(name),
+    ...instead,
+  };
+}
+
 /**
  * A read store that, on cue, dies between writing a batch's documents and its
  * checkpoint: what a store without transactions (MongoDB standalone) can do.
@@ -118,15 +132,7 @@ export class CrashingReadStore implements ReadStore {
     if (!this.crash) return this.inner.transaction(work, options);
     this.crash = false;
     await this.inner.transaction((tx) =>
-      work({
-        get: (c, id) => tx.get(c, id),
-        getMany: (c, ids) => tx.getMany(c, ids),
-        put: (c, id, doc, position) => tx.put(c, id, doc, position),
-        delete: (c, id) => tx.delete(c, id),
-        saveCheckpoint: () => undefined,
-        saveState: () => undefined,
-        deleteState: () => undefined,
-      }),
+      work(passThrough(tx, { saveCheckpoint: () => undefined, saveState: () => undefined, deleteState: () => undefined })),
     );
     throw new Error('process died after the documents, before the checkpoint');
   }

@@ -45,14 +45,21 @@ export const SATISFACTION_DAYS = 'satisfaction-days';
 export const satisfactionMonthId = (tenantId: string, bucket: SatisfactionMonthDoc['bucket'], period: string): string =>
   `${tenantId}:~${bucket}:${period}`;
 
-function documentIds(event: RecordedOf<SatisfactionEvent>): string[] {
-  const answer = satisfactionAnswerOf(event);
-  return [
-    `${answer.tenantId}:${answer.at.slice(0, 10)}`,
-    satisfactionMonthId(answer.tenantId, 'month', answer.month),
-    satisfactionMonthId(answer.tenantId, 'jalali', answer.jalaliMonth),
-  ];
+function documentIds(event: RecordedOf<SatisfactionEvent>): readonly string[] {
+  // Asked once for the batch and again for each of the three documents: kept by event, which never changes.
+  let ids = idsOfEvent.get(event);
+  if (ids === undefined) {
+    const answer = satisfactionAnswerOf(event);
+    ids = [
+      `${answer.tenantId}:${answer.at.slice(0, 10)}`,
+      satisfactionMonthId(answer.tenantId, 'month', answer.month),
+      satisfactionMonthId(answer.tenantId, 'jalali', answer.jalaliMonth),
+    ];
+    idsOfEvent.set(event, ids);
+  }
+  return ids;
 }
+const idsOfEvent = new WeakMap<object, readonly string[]>();
 
 function added<D extends SatisfactionSumsDoc>(day: D, answer: SatisfactionDoc): D {
   if (answer.measure === 'servqual') {

@@ -42,8 +42,21 @@ function periodsOf(tenantId: string, time: string) {
   return { tenantId, at, month: at.slice(0, 7), jalaliMonth: jalaliMonthKey(at) };
 }
 
+// Asked of one event for every document it touches, by both satisfaction projections: kept by event (events never
+// change; neither do documents, so the answer may be one projection's document and the other's input).
+const answers = new WeakMap<object, SatisfactionDoc>();
+
 /** The answer an event records, with the periods it falls in. */
 export function satisfactionAnswerOf(event: RecordedOf<SatisfactionEvent>): SatisfactionDoc {
+  let answer = answers.get(event);
+  if (answer === undefined) {
+    answer = answerOf(event);
+    answers.set(event, answer);
+  }
+  return answer;
+}
+
+function answerOf(event: RecordedOf<SatisfactionEvent>): SatisfactionDoc {
   const { tenantId } = event.metadata;
   switch (event.type) {
     case 'SurveyResponseRecorded': {

@@ -26,9 +26,9 @@ export interface Projection<Doc extends object = object, E extends Event = Event
   /** Totals kept next to the documents, so a query reads them instead of every document. */
   readonly summary?: ProjectionSummary<Doc, E>;
   /**
-   * At most this many events per read-store transaction, for a fold heavy enough that a whole page would hold
-   * the event loop past a lease renewal: the runner applies a longer page in parts, letting timers run between
-   * them. Default: the page as it comes.
+   * At most this many events per fold, for a fold heavy enough that a whole page would hold the event loop past
+   * a lease renewal: the runner folds a longer page in parts, letting timers run between them, and commits the
+   * page once (its summaries written once, not once per part). Default: the page in one fold.
    */
   readonly maxBatch?: number;
 }
@@ -238,6 +238,12 @@ function netCells(out: readonly SummaryCell[], into: readonly SummaryCell[]): Su
   return Object.values(work.cells);
 }
 
+function sameCells(a: readonly SummaryCell[], b: readonly SummaryCell[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The erased form the runner holds; method parameters are bivariant, so every Projection<Doc, E> fits. */
 export type AnyProjection = Projection<object, Event>;
 
@@ -355,17 +361,21 @@ export function foldEvents(
         const place = summary.place;
         // With one summary and no placement, cells go in as they are; otherwise netted first, then placed per summary.
         const delta = place === undefined && summaryIds.length === 1 ? undefined : netCells(out, into);
+        // The very cells placed in the summary before (a tree's upper nodes take them all in one form) net the same.
+        let lastPlaced: SummaryCell[] = [];
+        let lastNetted: SummaryCell[] | undefined;
         const placed = summaryIds.map((summaryId) => {
           if (delta === undefined) return { summaryId, out, into };
+          if (place === undefined) return { summaryId, out: [] as SummaryCell[], into: delta };
+          const cells: SummaryCell[] = [];
+          for (const cell of delta) {
+            const placedCell = place(cell, summaryId);
+            if (placedCell !== undefined) cells.push(placedCell);
+          }
           // Placed cells netted again: several cells can take one form in a summary and come to nothing there.
-          const cells =
-            place === undefined
-              ? delta
-              : netCells(
-                  [],
-                  delta.flatMap((cell) => place(cell, summaryId) ?? []),
-                );
-          return { summaryId, out: [] as SummaryCell[], into: cells };
+          if (lastNetted === undefined || !sameCells(cells, lastPlaced)) lastNetted = netCells([], cells);
+          lastPlaced = cells;
+          return { summaryId, out: [] as SummaryCell[], into: lastNetted };
         });
         for (const { summaryId, out: removed, into: added } of placed) {
           // A summary the event places nothing in is not rewritten (one without `place` is: its position marks the change).
