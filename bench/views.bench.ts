@@ -83,6 +83,10 @@ const VIEWS: readonly string[] = [
   '/views/satisfaction',
   '/views/satisfaction?bucket=jalali&from=2025-01-01&to=2025-12-31',
   '/views/complaints/kpis',
+  '/views/complaints/kpis?from=2025-01-01&to=2025-03-31',
+  '/views/complaints/kpis?from=2025-01-01&to=2025-12-31',
+  '/views/complaints/kpis?asOf=2049-12-31',
+  '/views/complaints/kpis?from=2025-01-01&to=2049-12-31&asOf=2049-12-31',
   '/views/churn',
 ];
 
