@@ -44,6 +44,23 @@ export interface MultiAppendBackend {
 type Failure = AppendFailure & { readonly index: number | undefined };
 
 /**
+ * Every part of a multi-stream or ordered append prepared as a single append is, and how to find the whole call
+ * stored already (a stored id is only ever a retry of the whole call).
+ */
+export function preparedAppends(
+  appends: readonly StreamAppend[],
+  tenantId: string,
+  backend: Pick<MultiAppendBackend, 'findEvents'>,
+): { readonly requests: AppendRequest[]; readonly storedAlready: () => Promise<MultiStreamAppendResult | undefined> } {
+  const requests = appends.map((append) =>
+    prepareAppend(append.streamId, append.events, { tenantId, expectedRevision: append.expectedRevision }),
+  );
+  const storedAlready = async () =>
+    resolveRetriedMultiAppend(appends, await backend.findEvents(tenantId, allEventIds(appends)), comparePositions);
+  return { requests, storedAlready };
+}
+
+/**
  * `appendToStreams` on PostgreSQL: one statement (append_to_streams), so one
  * transaction. The refusals resolve as a single append's do (append-request.ts),
  * except that a stored id is only ever a retry of the whole call.
@@ -55,12 +72,8 @@ export async function runMultiAppend(
 ): Promise<MultiStreamAppendResult> {
   const tenantId = tenantOf(options);
   validateMultiAppend(appends, tenantId);
-  const requests = appends.map((append) =>
-    prepareAppend(append.streamId, append.events, { tenantId, expectedRevision: append.expectedRevision }),
-  );
+  const { requests, storedAlready } = preparedAppends(appends, tenantId, backend);
   const payload = payloadOf(requests);
-  const storedAlready = async () =>
-    resolveRetriedMultiAppend(appends, await backend.findEvents(tenantId, allEventIds(appends)), comparePositions);
   let retries = MAX_RETRIES;
   let raceRetries = MAX_RACE_RETRIES;
   for (;;) {

@@ -1,9 +1,7 @@
 import {
-  allEventIds,
   chainHash,
   GENESIS_HASH,
   latestPosition,
-  resolveRetriedMultiAppend,
   tenantOf,
   validateOrderedAppends,
   type AppendResult,
@@ -17,14 +15,13 @@ import {
   isRevisionRace,
   MAX_RACE_RETRIES,
   MAX_RETRIES,
-  prepareAppend,
   satisfies,
   toError,
   TRANSIENT,
   wrongRevision,
   type AppendRequest,
 } from './append-request';
-import { failureOf } from './multi-append';
+import { failureOf, preparedAppends } from './multi-append';
 import { comparePositions, formatPosition } from './positions';
 
 /** A stream's last event before the batch: its revision (-1: no stream) and hash. */
@@ -73,12 +70,8 @@ export async function runOrderedAppend(
 ): Promise<MultiStreamAppendResult> {
   const tenantId = tenantOf(options);
   validateOrderedAppends(appends, tenantId);
-  const requests = appends.map((append) =>
-    prepareAppend(append.streamId, append.events, { tenantId, expectedRevision: append.expectedRevision }),
-  );
+  const { requests, storedAlready } = preparedAppends(appends, tenantId, backend);
   const streamIds = [...new Set(requests.map((request) => request.streamId))];
-  const storedAlready = async () =>
-    resolveRetriedMultiAppend(appends, await backend.findEvents(tenantId, allEventIds(appends)), comparePositions);
   let retries = MAX_RETRIES;
   let raceRetries = MAX_RACE_RETRIES;
   for (;;) {
