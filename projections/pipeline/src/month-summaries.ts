@@ -127,27 +127,33 @@ export function unpackedCells(doc: SummaryDoc, moved: readonly string[]): Summar
 /**
  * `ProjectionSummary` members for a per-tenant summary split by the cells' `kind` (`kinds`: every kind `cells` gives)
  * and into `months`. `packed` names, per kind, dimensions moved into the value names of that kind's document
- * (packedBy): a kind whose cells grow with an entity (a campaign) then keeps one cell per entity.
+ * (packedBy): a kind whose cells grow with an entity (a campaign) then keeps one cell per entity. `monthParts` sends a
+ * kind's month cells to a months document of its own (packed the same way as `months`), so a view that reads one kind
+ * by month does not read the others' months.
  */
 export function monthSplitSummary<Doc extends object, E extends Event>(
   kinds: readonly string[],
   packed: Readonly<Record<string, readonly string[]>> = {},
+  monthParts: Readonly<Record<string, string>> = {},
 ): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'place' | 'total'> {
-  const parts = [...kinds, MONTHS];
+  const monthDocs = new Set([MONTHS, ...Object.values(monthParts)]);
+  const parts = [...kinds, ...monthDocs];
   const placed = (cell: SummaryCell, part: string): SummaryCell => {
     const moved = packed[part];
     return moved === undefined ? withoutMonth(cell) : packedBy(withoutMonth(cell), moved);
   };
   const contents = (part: string, doc: SummaryDoc): readonly SummaryCell[] => {
-    if (part === MONTHS) return monthCells(doc);
+    if (monthDocs.has(part)) return monthCells(doc);
     const moved = packed[part];
     return moved === undefined ? Object.values(doc.cells) : unpackedCells(doc, moved);
   };
+  const monthPartOf = (cell: SummaryCell): string => monthParts[String(cell.dims['kind'])] ?? MONTHS;
   return {
     documentId: (event) => parts.map((part) => summaryId(event.metadata.tenantId, part)),
     place: (cell, id) => {
       const part = partOf(id);
-      return part === MONTHS ? packedMonth(cell) : cell.dims['kind'] === part ? placed(cell, part) : undefined;
+      if (monthDocs.has(part)) return monthPartOf(cell) === part ? packedMonth(cell) : undefined;
+      return cell.dims['kind'] === part ? placed(cell, part) : undefined;
     },
     total: {
       // Both sides as the month-less cells plus the cells with their month: the documents' contents, unpacked.
