@@ -9,8 +9,8 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { loadCampaignNames } from '@crm/projections/marketing';
-import { loadSummaryDoc, monthCells, MONTHS, summaryId, unpackedCells } from './month-summaries';
-import { LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
+import { loadSummaryDoc, monthTotals, summaryId, unpackedCells } from './month-summaries';
+import { LEAD_MONTH_PARTS, LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
 import { PIPELINE_MONTH_PARTS, PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { type MonthSplit, splitMonths } from './pipeline-summary';
 import { dateRange, MoneyTotals, ratio } from './support';
@@ -237,18 +237,21 @@ export async function loadFunnel(
   const dated = filters.from !== undefined || filters.to !== undefined;
   const split = bounded ? { firstMonth: '', endMonth: '', edges: [] } : splitMonths(filters.from, filters.to);
   const [leadSummary, ...edges] = await Promise.all([
-    bounded ? Promise.resolve(undefined) : loadSummaryDoc(store, collections.leads, summaryId(tenantId, dated ? MONTHS : by)),
+    bounded
+      ? Promise.resolve(undefined)
+      : loadSummaryDoc(store, collections.leads, summaryId(tenantId, dated ? String(LEAD_MONTH_PARTS[by]) : by)),
     ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
   if (leadSummary !== undefined) {
-    const cells = !wholeMonths ? [] : dated ? monthCells(leadSummary) : unpackedCells(leadSummary, LEAD_SUMMARY_PACKED[by] ?? []);
+    const cells = !wholeMonths
+      ? []
+      : dated
+        ? monthTotals(leadSummary, by, split.firstMonth, split.endMonth)
+        : unpackedCells(leadSummary, LEAD_SUMMARY_PACKED[by] ?? []);
     for (const { dims, values } of cells) {
       if (dims['kind'] !== by) continue;
-      const month = String(dims['month']);
-      if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
-        continue;
       counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
     }
   } else {
@@ -278,9 +281,6 @@ export async function loadFunnel(
           ]);
   return funnelOf(counts, outcomes, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters), direct);
 }
-
-const inWholeMonths = (month: string, split: MonthSplit): boolean =>
-  (split.firstMonth === undefined || month >= split.firstMonth) && (split.endMonth === undefined || month < split.endMonth);
 
 /** The deals' grouping that stands for DealOutcome (by the lead's source or campaign, status and currency). */
 const outcomeAggregate = (field: 'source' | 'campaignId') => ({ groupBy: [field, 'status', 'amount.currency'], sum: ['amount.amount'] });
@@ -320,9 +320,7 @@ async function datedDeals(
     funnelMonths === undefined
       ? joinedOutcomes(store, collections, tenantId, filters)
       : edgesOf('leadCapturedAt', outcomeAggregate(field)).then((edges) => [
-          ...monthCells(funnelMonths).flatMap((cell) =>
-            cell.dims['kind'] === kind && inWholeMonths(String(cell.dims['month']), split) ? summaryOutcomes([cell], by) : [],
-          ),
+          ...summaryOutcomes(monthTotals(funnelMonths, kind, split.firstMonth, split.endMonth), by),
           ...edges.flat().flatMap((row): DealOutcome[] => {
             const status = row.group['status'];
             if (status !== 'open' && status !== 'won' && status !== 'lost') return [];
@@ -333,17 +331,11 @@ async function datedDeals(
     directMonths === undefined
       ? directRowsOpenedIn(store, opportunities, tenantId, filters)
       : edgesOf('openedAt', DIRECT_DEALS_AGGREGATE).then((edges) => [
-          ...monthCells(directMonths).flatMap((cell): AggregateRow[] =>
-            cell.dims['kind'] === 'direct' && inWholeMonths(String(cell.dims['month']), split)
-              ? [
-                  {
-                    group: { source: null, status: cell.dims['status'] ?? null, 'amount.currency': cell.dims['currency'] ?? null },
-                    count: cell.values['count'] ?? 0,
-                    sums: { 'amount.amount': cell.values['amount'] ?? 0 },
-                  },
-                ]
-              : [],
-          ),
+          ...monthTotals(directMonths, 'direct', split.firstMonth, split.endMonth).map(({ dims, values }): AggregateRow => ({
+            group: { source: null, status: dims['status'] ?? null, 'amount.currency': dims['currency'] ?? null },
+            count: values['count'] ?? 0,
+            sums: { 'amount.amount': values['amount'] ?? 0 },
+          })),
           ...edges.flat(),
         ]),
   ]);

@@ -144,11 +144,15 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
       { dims: { kind: 'campaign', campaignId: null }, values: { 'captured|count': 1 } },
       { dims: { kind: 'campaign', campaignId: 'c1' }, values: { 'captured|count': 0, 'qualified|count': 1 } },
     ]);
-    leads.thenSummary('default:~summary:months', [
+    // Each kind's month cells in a document of its own: a funnel with a period reads only its grouping's.
+    leads.thenSummary('default:~summary:sourceMonths', [
       { dims: { kind: 'source', source: 'phone', ...captured, year: '2026' }, values: { '01|count': 1 } },
-      { dims: { kind: 'campaign', campaignId: null, ...captured, year: '2026' }, values: { '01|count': 1 } },
       { dims: { kind: 'source', source: 'campaign', ...qualified, year: '2026' }, values: { '01|count': 1 } },
+    ]);
+    leads.thenSummary('default:~summary:campaignMonths', [
+      { dims: { kind: 'campaign', campaignId: null, ...captured, year: '2026' }, values: { '01|count': 1 } },
       { dims: { kind: 'campaign', campaignId: 'c1', ...qualified, year: '2026' }, values: { '01|count': 1 } },
     ]);
+    leads.thenDocument('default:~summary:months', null);
   });
 });

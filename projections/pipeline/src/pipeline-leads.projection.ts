@@ -32,6 +32,9 @@ export const LEAD_SUMMARY_KINDS = ['source', 'campaign'] as const;
 /** Dimensions moved into the value names of a kind's document (month-summaries.ts): one cell per campaign. */
 export const LEAD_SUMMARY_PACKED: Readonly<Record<string, readonly string[]>> = { campaign: ['status'] };
 
+/** Each kind's month cells in a months document of its own (month-summaries.ts): a funnel with a period reads its grouping's. */
+export const LEAD_MONTH_PARTS: Readonly<Record<string, string>> = { source: 'sourceMonths', campaign: 'campaignMonths' };
+
 /** What a lead adds to the funnel's counts: per source, and per campaign, with its status and capture month. */
 export function leadCells(lead: PipelineLead): SummaryCell[] {
   const common = { status: lead.status, month: lead.capturedAt.slice(0, 7) };
@@ -46,7 +49,8 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   // 4: keeps a per-tenant summary (leadCells) next to the leads.
   // 5: one summary per kind of cell and a packed `months` one (month-summaries.ts).
   // 6: the `campaign` summary packed by campaign (LEAD_SUMMARY_PACKED).
-  version: 6,
+  // 7: the month cells of each kind in a document of their own (LEAD_MONTH_PARTS), no longer in `months`.
+  version: 7,
   collection: 'pipeline_leads',
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [
@@ -55,7 +59,10 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
     ['tenantId', 'status'],
   ],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.leadId),
-  summary: { cells: leadCells, ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS, LEAD_SUMMARY_PACKED) },
+  summary: {
+    cells: leadCells,
+    ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS, LEAD_SUMMARY_PACKED, LEAD_MONTH_PARTS),
+  },
   evolve(doc, event) {
     if (event.type === 'LeadCaptured') {
       const { leadId, source, campaignId, ownerId, capturedAt } = event.data;
