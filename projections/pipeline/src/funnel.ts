@@ -342,7 +342,7 @@ async function datedDeals(
   return [outcomes, direct];
 }
 
-/** Deals opened in the period without a lead, grouped over the deals (a period is on openedAt, which the summary does not keep). */
+/** Deals opened in the period without a lead, grouped over the deals (period on openedAt): without `directMonths`, or no period kept. */
 function directRowsOpenedIn(store: Pick<ReadStore, 'aggregate'>, opportunities: string, tenantId: string, filters: FunnelFilters) {
   return store.aggregate(opportunities, {
     where: compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: dateRange(filters.from, filters.to) }),

@@ -5,8 +5,10 @@ import { compact } from '@crm/shared/kernel';
 
 /**
  * One document per lead, for the funnel and campaign attribution. It does not
- * know whether the lead's deal was won: OpportunityWon does not name the lead,
- * so the funnel joins `opportunityId` to pipeline-opportunities at query time.
+ * know whether the lead's deal was won: OpportunityWon does not name the lead.
+ * The deal knows its lead's capture instant instead (pipeline-opportunities),
+ * which is what the funnel's deal cells are dated by; joining `opportunityId`
+ * to the deals is the funnel's definition, and its fallback.
  */
 export interface PipelineLead {
   readonly tenantId: string;
