@@ -156,8 +156,8 @@ export function stampChanges<Doc extends { readonly lastPosition?: string }, E e
   return {
     ...projection,
     indexes: [...(projection.indexes ?? []), ['tenantId', 'lastPosition']],
-    evolve(doc, event, id) {
-      const next = projection.evolve(doc, event, id);
+    evolve(doc, event, id, peer) {
+      const next = projection.evolve(doc, event, id, peer);
       return next === null || next === doc ? next : { ...next, lastPosition: sortablePosition(event.position) };
     },
   };

@@ -9,10 +9,10 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { loadCampaignNames } from '@crm/projections/marketing';
-import { loadSummaryDoc, monthCells, MONTHS, summaryId, unpackedCells } from './month-summaries';
-import { LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
-import { PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
-import { splitMonths } from './pipeline-summary';
+import { loadSummaryDoc, monthTotals, summaryId, unpackedCells } from './month-summaries';
+import { LEAD_MONTH_PARTS, LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
+import { PIPELINE_MONTH_PARTS, PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
+import { type MonthSplit, splitMonths } from './pipeline-summary';
 import { dateRange, MoneyTotals, ratio } from './support';
 
 export const FUNNEL_GROUPINGS = ['source', 'campaign'] as const;
@@ -217,9 +217,11 @@ export function funnelOf(
  * campaign and status); with a period open on one side, the per-month summary
  * for its whole capture months and a grouped aggregate over the leads of a
  * part-month at its edge. Deals: without a period, from the deals' all-time
- * summary (per status, source, campaign, currency); with one, joined
- * lead by lead over the period's qualified leads (OpportunityWon does not name
- * the lead, and the deal does not know when its lead was captured).
+ * summary (per status, source, campaign, currency); with one, from the deals'
+ * months documents by their lead's capture month (`funnelSourceMonths` or
+ * `funnelCampaignMonths`) and opening month (`directMonths`) for the whole
+ * months, and grouped aggregates over the deals of the part-months at its
+ * edges (by `leadCapturedAt`, and by `openedAt` for the deals without a lead).
  */
 export async function loadFunnel(
   store: Pick<ReadStore, 'aggregate' | 'find' | 'get' | 'getMany'>,
@@ -235,18 +237,21 @@ export async function loadFunnel(
   const dated = filters.from !== undefined || filters.to !== undefined;
   const split = bounded ? { firstMonth: '', endMonth: '', edges: [] } : splitMonths(filters.from, filters.to);
   const [leadSummary, ...edges] = await Promise.all([
-    bounded ? Promise.resolve(undefined) : loadSummaryDoc(store, collections.leads, summaryId(tenantId, dated ? MONTHS : by)),
+    bounded
+      ? Promise.resolve(undefined)
+      : loadSummaryDoc(store, collections.leads, summaryId(tenantId, dated ? String(LEAD_MONTH_PARTS[by]) : by)),
     ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
   if (leadSummary !== undefined) {
-    const cells = !wholeMonths ? [] : dated ? monthCells(leadSummary) : unpackedCells(leadSummary, LEAD_SUMMARY_PACKED[by] ?? []);
+    const cells = !wholeMonths
+      ? []
+      : dated
+        ? monthTotals(leadSummary, by, split.firstMonth, split.endMonth)
+        : unpackedCells(leadSummary, LEAD_SUMMARY_PACKED[by] ?? []);
     for (const { dims, values } of cells) {
       if (dims['kind'] !== by) continue;
-      const month = String(dims['month']);
-      if ((split.firstMonth !== undefined && month < split.firstMonth) || (split.endMonth !== undefined && month >= split.endMonth))
-        continue;
       counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
     }
   } else {
@@ -268,14 +273,76 @@ export async function loadFunnel(
   const [outcomes, direct] =
     pipelineCells !== undefined
       ? [summaryOutcomes(funnelCellsOf, by), summaryDirectRows(pipelineCells, funnelCellsOf)]
-      : await Promise.all([
-          joinedOutcomes(store, collections, tenantId, filters),
-          directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
-        ]);
+      : dated
+        ? await datedDeals(store, collections, tenantId, filters, splitMonths(filters.from, filters.to))
+        : await Promise.all([
+            joinedOutcomes(store, collections, tenantId, filters),
+            directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
+          ]);
   return funnelOf(counts, outcomes, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters), direct);
 }
 
-/** Deals opened in the period without a lead, grouped over the deals (a period is on openedAt, which the summary does not keep). */
+/** The deals' grouping that stands for DealOutcome (by the lead's source or campaign, status and currency). */
+const outcomeAggregate = (field: 'source' | 'campaignId') => ({ groupBy: [field, 'status', 'amount.currency'], sum: ['amount.amount'] });
+
+/**
+ * A period's deals: the lead-sourced ones by their lead's capture month, the others by their opening month, from
+ * the months documents for the whole months and the deals of each part-month edge. A months document that is not
+ * there (no such deal yet, or a build from before they were kept still serving) falls back to the deals themselves.
+ */
+async function datedDeals(
+  store: Pick<ReadStore, 'aggregate' | 'find' | 'getMany'>,
+  collections: { readonly leads: string; readonly opportunities: string },
+  tenantId: string,
+  filters: FunnelFilters,
+  split: MonthSplit,
+): Promise<[readonly DealOutcome[], readonly AggregateRow[]]> {
+  const by = filters.by ?? 'source';
+  const field = groupField(by);
+  const kind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
+  const { opportunities } = collections;
+  const [funnelMonths, directMonths] = await Promise.all(
+    [PIPELINE_MONTH_PARTS[kind], PIPELINE_MONTH_PARTS['direct']].map((part) =>
+      loadSummaryDoc(store, opportunities, summaryId(tenantId, String(part))),
+    ),
+  );
+  const edgesOf = (dateField: 'leadCapturedAt' | 'openedAt', aggregate: { groupBy: readonly string[]; sum: readonly string[] }) =>
+    Promise.all(
+      split.edges.map((range) =>
+        store.aggregate(opportunities, {
+          where: { tenantId, [dateField]: range },
+          groupBy: [...aggregate.groupBy],
+          sum: [...aggregate.sum],
+        }),
+      ),
+    );
+  const [outcomes, direct] = await Promise.all([
+    funnelMonths === undefined
+      ? joinedOutcomes(store, collections, tenantId, filters)
+      : edgesOf('leadCapturedAt', outcomeAggregate(field)).then((edges) => [
+          ...summaryOutcomes(monthTotals(funnelMonths, kind, split.firstMonth, split.endMonth), by),
+          ...edges.flat().flatMap((row): DealOutcome[] => {
+            const status = row.group['status'];
+            if (status !== 'open' && status !== 'won' && status !== 'lost') return [];
+            const currency = String(row.group['amount.currency']);
+            return [{ key: row.group[field] ?? null, status, count: row.count, currency, amount: row.sums['amount.amount'] ?? 0 }];
+          }),
+        ]),
+    directMonths === undefined
+      ? directRowsOpenedIn(store, opportunities, tenantId, filters)
+      : edgesOf('openedAt', DIRECT_DEALS_AGGREGATE).then((edges) => [
+          ...monthTotals(directMonths, 'direct', split.firstMonth, split.endMonth).map(({ dims, values }): AggregateRow => ({
+            group: { source: null, status: dims['status'] ?? null, 'amount.currency': dims['currency'] ?? null },
+            count: values['count'] ?? 0,
+            sums: { 'amount.amount': values['amount'] ?? 0 },
+          })),
+          ...edges.flat(),
+        ]),
+  ]);
+  return [outcomes, direct];
+}
+
+/** Deals opened in the period without a lead, grouped over the deals (period on openedAt): without `directMonths`, or no period kept. */
 function directRowsOpenedIn(store: Pick<ReadStore, 'aggregate'>, opportunities: string, tenantId: string, filters: FunnelFilters) {
   return store.aggregate(opportunities, {
     where: compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: dateRange(filters.from, filters.to) }),

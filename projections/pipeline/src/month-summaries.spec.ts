@@ -103,6 +103,31 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
     expect(monthCells(doc)).toEqual([{ dims: { kind: 'pipeline', ...open, month: '2026-02' }, values: figures(1, 1_000_000, 100_000) }]);
   });
 
+  it('dates a lead-sourced deal by its lead’s capture month and a deal opened without a lead by its opening month, in months documents of their own', () => {
+    const spec = projectionSpec(pipelineOpportunities).given([
+      leadCaptured('l1', 'campaign', { campaignId: 'c1', capturedAt: '2025-12-20T09:00:00.000Z' }),
+      leadQualified('l1', 'o1', { source: 'campaign', campaignId: 'c1' }),
+      opportunityOpened('o1', { originLeadId: 'l1', campaignId: 'c1' }),
+      opportunityOpened('o2'),
+    ]);
+    const deal = { status: 'open', currency: 'IRR' };
+    const oneDeal = { count: 1, amount: 1_000_000 };
+    spec.thenSummary('default:~summary:funnelSourceMonths', [
+      { dims: { kind: 'funnelSource', source: 'campaign', ...deal, year: '2025' }, values: inMonth('2025-12', oneDeal) },
+    ]);
+    spec.thenSummary('default:~summary:funnelCampaignMonths', [
+      { dims: { kind: 'funnelCampaign', campaignId: 'c1', ...deal, year: '2025' }, values: inMonth('2025-12', oneDeal) },
+    ]);
+    spec.thenSummary('default:~summary:directMonths', [
+      { dims: { kind: 'direct', ...deal, year: '2026' }, values: inMonth('2026-01', oneDeal) },
+    ]);
+    spec.thenSummary('default:~summary:direct', [{ dims: { kind: 'direct', ...deal }, values: oneDeal }]);
+    // The pipeline's months keep only its own cells: a period of the pipeline reads no funnel cells.
+    spec.thenSummary('default:~summary:months', [
+      { dims: { kind: 'pipeline', ...open, year: '2026' }, values: inMonth('2026-03', figures(2, 2_000_000, 200_000)) },
+    ]);
+  });
+
   it('splits the leads’ counts the same way', () => {
     const leads = projectionSpec(pipelineLeads).given([
       leadCaptured('l1', 'campaign', { campaignId: 'c1' }),
@@ -119,11 +144,15 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
       { dims: { kind: 'campaign', campaignId: null }, values: { 'captured|count': 1 } },
       { dims: { kind: 'campaign', campaignId: 'c1' }, values: { 'captured|count': 0, 'qualified|count': 1 } },
     ]);
-    leads.thenSummary('default:~summary:months', [
+    // Each kind's month cells in a document of its own: a funnel with a period reads only its grouping's.
+    leads.thenSummary('default:~summary:sourceMonths', [
       { dims: { kind: 'source', source: 'phone', ...captured, year: '2026' }, values: { '01|count': 1 } },
-      { dims: { kind: 'campaign', campaignId: null, ...captured, year: '2026' }, values: { '01|count': 1 } },
       { dims: { kind: 'source', source: 'campaign', ...qualified, year: '2026' }, values: { '01|count': 1 } },
+    ]);
+    leads.thenSummary('default:~summary:campaignMonths', [
+      { dims: { kind: 'campaign', campaignId: null, ...captured, year: '2026' }, values: { '01|count': 1 } },
       { dims: { kind: 'campaign', campaignId: 'c1', ...qualified, year: '2026' }, values: { '01|count': 1 } },
     ]);
+    leads.thenDocument('default:~summary:months', null);
   });
 });

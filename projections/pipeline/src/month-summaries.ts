@@ -63,6 +63,43 @@ export function monthCells(doc: SummaryDoc): SummaryCell[] {
 }
 
 /**
+ * The figures of a months document's cells of one `kind`, each summed over its months in [firstMonth, endMonth)
+ * (either bound left out: open on that side): one cell per packed cell (its dimensions, `year` among them), cells
+ * with no figure in the range or whose figures all come to 0 there left out. For a period's whole months: the same
+ * sums as `monthCells` filtered by kind and month, without a cell per month (a view sums them at once). Written for
+ * the read path (thousands of cells per request): a year inside the range takes every value, only the years at
+ * its bounds look at the months.
+ */
+export function monthTotals(doc: SummaryDoc, kind: string, firstMonth?: string, endMonth?: string): SummaryCell[] {
+  const firstYear = firstMonth?.slice(0, 4);
+  const endYear = endMonth?.slice(0, 4);
+  const cells: SummaryCell[] = [];
+  for (const cell of Object.values(doc.cells)) {
+    const dims = cell.dims;
+    if (dims['kind'] !== kind) continue;
+    const year = String(dims['year']);
+    if ((firstYear !== undefined && year < firstYear) || (endYear !== undefined && year > endYear)) continue;
+    const whole = (firstYear === undefined || year > firstYear) && (endYear === undefined || year < endYear);
+    const values = cell.values;
+    const sums: Record<string, number> = {};
+    let live = false;
+    for (const key in values) {
+      const cut = key.indexOf(SEPARATOR);
+      if (!whole) {
+        const month = `${year}-${key.slice(0, cut)}`;
+        if ((firstMonth !== undefined && month < firstMonth) || (endMonth !== undefined && month >= endMonth)) continue;
+      }
+      const value = values[key] as number;
+      const name = key.slice(cut + 1);
+      sums[name] = (sums[name] ?? 0) + value;
+      if (value !== 0) live = true;
+    }
+    if (live && Object.values(sums).some((value) => value !== 0)) cells.push({ dims, values: sums });
+  }
+  return cells;
+}
+
+/**
  * A cell with some of its dimensions (`moved`, strings without the separator) moved into its value names:
  * `{ kind, campaignId, status: 'won', currency: 'IRR' }` → `{ count }` becomes `{ kind, campaignId }` →
  * `{ 'won|IRR|count' }`, so the cells of one campaign share one set of dimensions (and one key) in the document.
@@ -127,27 +164,33 @@ export function unpackedCells(doc: SummaryDoc, moved: readonly string[]): Summar
 /**
  * `ProjectionSummary` members for a per-tenant summary split by the cells' `kind` (`kinds`: every kind `cells` gives)
  * and into `months`. `packed` names, per kind, dimensions moved into the value names of that kind's document
- * (packedBy): a kind whose cells grow with an entity (a campaign) then keeps one cell per entity.
+ * (packedBy): a kind whose cells grow with an entity (a campaign) then keeps one cell per entity. `monthParts` sends a
+ * kind's month cells to a months document of its own (packed the same way as `months`), so a view that reads one kind
+ * by month does not read the others' months.
  */
 export function monthSplitSummary<Doc extends object, E extends Event>(
   kinds: readonly string[],
   packed: Readonly<Record<string, readonly string[]>> = {},
+  monthParts: Readonly<Record<string, string>> = {},
 ): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'place' | 'total'> {
-  const parts = [...kinds, MONTHS];
+  const monthDocs = new Set([MONTHS, ...Object.values(monthParts)]);
+  const parts = [...kinds, ...monthDocs];
   const placed = (cell: SummaryCell, part: string): SummaryCell => {
     const moved = packed[part];
     return moved === undefined ? withoutMonth(cell) : packedBy(withoutMonth(cell), moved);
   };
   const contents = (part: string, doc: SummaryDoc): readonly SummaryCell[] => {
-    if (part === MONTHS) return monthCells(doc);
+    if (monthDocs.has(part)) return monthCells(doc);
     const moved = packed[part];
     return moved === undefined ? Object.values(doc.cells) : unpackedCells(doc, moved);
   };
+  const monthPartOf = (cell: SummaryCell): string => monthParts[String(cell.dims['kind'])] ?? MONTHS;
   return {
     documentId: (event) => parts.map((part) => summaryId(event.metadata.tenantId, part)),
     place: (cell, id) => {
       const part = partOf(id);
-      return part === MONTHS ? packedMonth(cell) : cell.dims['kind'] === part ? placed(cell, part) : undefined;
+      if (monthDocs.has(part)) return monthPartOf(cell) === part ? packedMonth(cell) : undefined;
+      return cell.dims['kind'] === part ? placed(cell, part) : undefined;
     },
     total: {
       // Both sides as the month-less cells plus the cells with their month: the documents' contents, unpacked.

@@ -5,8 +5,10 @@ import { compact } from '@crm/shared/kernel';
 
 /**
  * One document per lead, for the funnel and campaign attribution. It does not
- * know whether the lead's deal was won: OpportunityWon does not name the lead,
- * so the funnel joins `opportunityId` to pipeline-opportunities at query time.
+ * know whether the lead's deal was won: OpportunityWon does not name the lead.
+ * The deal knows its lead's capture instant instead (pipeline-opportunities),
+ * which is what the funnel's deal cells are dated by; joining `opportunityId`
+ * to the deals is the funnel's definition, and its fallback.
  */
 export interface PipelineLead {
   readonly tenantId: string;
@@ -32,6 +34,9 @@ export const LEAD_SUMMARY_KINDS = ['source', 'campaign'] as const;
 /** Dimensions moved into the value names of a kind's document (month-summaries.ts): one cell per campaign. */
 export const LEAD_SUMMARY_PACKED: Readonly<Record<string, readonly string[]>> = { campaign: ['status'] };
 
+/** Each kind's month cells in a months document of its own (month-summaries.ts): a funnel with a period reads its grouping's. */
+export const LEAD_MONTH_PARTS: Readonly<Record<string, string>> = { source: 'sourceMonths', campaign: 'campaignMonths' };
+
 /** What a lead adds to the funnel's counts: per source, and per campaign, with its status and capture month. */
 export function leadCells(lead: PipelineLead): SummaryCell[] {
   const common = { status: lead.status, month: lead.capturedAt.slice(0, 7) };
@@ -46,7 +51,8 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   // 4: keeps a per-tenant summary (leadCells) next to the leads.
   // 5: one summary per kind of cell and a packed `months` one (month-summaries.ts).
   // 6: the `campaign` summary packed by campaign (LEAD_SUMMARY_PACKED).
-  version: 6,
+  // 7: the month cells of each kind in a document of their own (LEAD_MONTH_PARTS), no longer in `months`.
+  version: 7,
   collection: 'pipeline_leads',
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [
@@ -55,7 +61,10 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
     ['tenantId', 'status'],
   ],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.leadId),
-  summary: { cells: leadCells, ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS, LEAD_SUMMARY_PACKED) },
+  summary: {
+    cells: leadCells,
+    ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS, LEAD_SUMMARY_PACKED, LEAD_MONTH_PARTS),
+  },
   evolve(doc, event) {
     if (event.type === 'LeadCaptured') {
       const { leadId, source, campaignId, ownerId, capturedAt } = event.data;

@@ -2,6 +2,7 @@ import {
   at,
   estimateRevised,
   irr,
+  leadCaptured,
   leadQualified,
   opportunityLost,
   opportunityOpened,
@@ -51,6 +52,36 @@ describe('pipeline-opportunities projection', () => {
       ])
       .thenDocuments({
         'default:o1': { ...openDeal, contactId: 'p1', ownerId: 'u1', originLeadId: 'l1', source: 'phone', campaignId: 'c1' },
+      });
+  });
+
+  it('keeps each captured lead’s capture instant and hands it to the deal its qualification opens', () => {
+    const capturedAt = '2025-12-20T09:00:00.000Z';
+    spec
+      .given([
+        leadCaptured('l1', 'phone', { capturedAt }),
+        leadCaptured('l2', 'web'),
+        leadQualified('l1', 'o1', { source: 'phone' }),
+        opportunityOpened('o1', { originLeadId: 'l1' }),
+        opportunityWon('o1', irr(900_000), 'qualification', at(13, 20), 'q1'),
+      ])
+      .thenDocuments({
+        'default:~lead:l1': { leadCapturedAt: capturedAt },
+        'default:~lead:l2': { leadCapturedAt: at(1) },
+        'default:o1': {
+          ...openDeal,
+          status: 'won',
+          amount: irr(900_000),
+          probability: 100,
+          weightedAmount: 900_000,
+          closingDate: '2026-01-13',
+          wonAt: at(13, 20),
+          quoteId: 'q1',
+          cycleMs: 10 * 86_400_000 + 12 * 3_600_000,
+          originLeadId: 'l1',
+          source: 'phone',
+          leadCapturedAt: capturedAt,
+        } as OpenedOpportunity,
       });
   });
 

@@ -1,4 +1,4 @@
-import type { LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
+import type { LeadCaptured, LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
 import { defineProjection, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
@@ -8,6 +8,8 @@ interface Attribution {
   readonly originLeadId?: string;
   readonly source?: LeadSource;
   readonly campaignId?: string;
+  /** When the lead was captured (the funnel's period is on it), from the projection's `CapturedLead` document. */
+  readonly leadCapturedAt?: string;
 }
 
 /**
@@ -52,7 +54,21 @@ export interface OpenedOpportunity extends Attribution {
 
 export type PipelineOpportunity = PendingOpportunity | OpenedOpportunity;
 
-type HandledEvent = LeadQualified | Exclude<OpportunityEvent, OpportunitySolutionProposed>;
+/**
+ * A captured lead's capture instant, kept under `{tenant}:~lead:{leadId}` (capturedLeadId) so the deal its
+ * qualification opens can carry it: LeadQualified does not. No `tenantId`, so no query on the deals meets it.
+ */
+export interface CapturedLead {
+  readonly leadCapturedAt: string;
+}
+
+type PipelineDoc = PipelineOpportunity | CapturedLead;
+
+export const capturedLeadId = (tenantId: string, leadId: string): string => `${tenantId}:~lead:${leadId}`;
+
+const dealOf = (doc: PipelineDoc | null | undefined): PipelineOpportunity | null => (doc && 'opportunityId' in doc ? doc : null);
+
+type HandledEvent = LeadCaptured | LeadQualified | Exclude<OpportunityEvent, OpportunitySolutionProposed>;
 
 type Figures = 'weightedAmount' | 'closingDate';
 
@@ -71,47 +87,69 @@ function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
   return open;
 }
 
-const opened = (doc: PipelineOpportunity | null): OpenedOpportunity | null => (doc === null || doc.status === 'pending' ? null : doc);
+const opened = (doc: PipelineDoc | null): OpenedOpportunity | null => {
+  const deal = dealOf(doc);
+  return deal === null || deal.status === 'pending' ? null : deal;
+};
 
 /** The kinds of cell a deal adds, each kept in its own summary document of the tenant (month-summaries.ts). */
-export const PIPELINE_SUMMARY_KINDS = ['pipeline', 'owner', 'funnelSource', 'funnelCampaign'] as const;
+export const PIPELINE_SUMMARY_KINDS = ['pipeline', 'owner', 'funnelSource', 'funnelCampaign', 'direct'] as const;
 
 /** Dimensions moved into the value names of a kind's document (month-summaries.ts): one cell per campaign. */
 export const PIPELINE_SUMMARY_PACKED: Readonly<Record<string, readonly string[]>> = { funnelCampaign: ['status', 'currency'] };
+
+/** The months documents of the funnel's kinds (month-summaries.ts), apart from the pipeline's `months`: what a funnel with a period reads. */
+export const PIPELINE_MONTH_PARTS: Readonly<Record<string, string>> = {
+  funnelSource: 'funnelSourceMonths',
+  funnelCampaign: 'funnelCampaignMonths',
+  direct: 'directMonths',
+};
 
 /**
  * What a deal adds to the totals. `pipeline`: per status, stage, currency and
  * closing month; `owner`: per owner, status, stage and currency (no month, so
  * the cells stay few however long the history); for a deal qualified from a
- * lead (it carries the lead's source), per status and currency, `funnelSource`
- * by the lead's source and `funnelCampaign` by its campaign.
+ * lead (it carries the lead's source), per status and currency and the lead's
+ * capture month, `funnelSource` by the lead's source and `funnelCampaign` by its
+ * campaign; for a deal opened without a lead, `direct` per status, currency and
+ * opening month.
  */
-export function pipelineCells(deal: PipelineOpportunity): SummaryCell[] {
-  if (deal.status === 'pending') return [];
+export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
+  const deal = opened(doc);
+  if (deal === null) return [];
   const { status, stage, amount } = deal;
   const values = { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 };
   const cells: SummaryCell[] = [
     { dims: { kind: 'pipeline', status, stage, currency: amount.currency, month: deal.closingDate.slice(0, 7) }, values },
     { dims: { kind: 'owner', ownerId: deal.ownerId ?? null, status, stage, currency: amount.currency }, values },
   ];
+  const funnel = { count: 1, amount: amount.amount };
   if (deal.source !== undefined) {
-    const funnel = { count: 1, amount: amount.amount };
+    const month: Readonly<Record<string, string>> = deal.leadCapturedAt === undefined ? {} : { month: deal.leadCapturedAt.slice(0, 7) };
     cells.push(
-      { dims: { kind: 'funnelSource', status, source: deal.source, currency: amount.currency }, values: funnel },
-      { dims: { kind: 'funnelCampaign', status, campaignId: deal.campaignId ?? null, currency: amount.currency }, values: funnel },
+      { dims: { kind: 'funnelSource', status, source: deal.source, currency: amount.currency, ...month }, values: funnel },
+      {
+        dims: { kind: 'funnelCampaign', status, campaignId: deal.campaignId ?? null, currency: amount.currency, ...month },
+        values: funnel,
+      },
     );
+  } else {
+    cells.push({ dims: { kind: 'direct', status, currency: amount.currency, month: deal.openedAt.slice(0, 7) }, values: funnel });
   }
   return cells;
 }
 
-export const pipelineOpportunities = defineProjection<PipelineOpportunity, HandledEvent>({
+export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>({
   name: 'pipeline-opportunities',
   // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
   // 5: one summary per kind of cell and a packed `months` one (month-summaries.ts).
   // 6: the `funnelCampaign` summary packed by campaign (PIPELINE_SUMMARY_PACKED).
-  version: 6,
+  // 7: the lead's capture instant on the deal (`CapturedLead`), the funnel's cells by the lead's capture month in
+  // months documents of their own, and `direct` cells (PIPELINE_MONTH_PARTS).
+  version: 7,
   collection: 'pipeline_opportunities',
   eventTypes: [
+    'LeadCaptured',
     'LeadQualified',
     'OpportunityOpened',
     'OpportunityStageMoved',
@@ -128,25 +166,44 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
     // The list's other common orders, so a page (and a keyset page) walks an index instead of sorting every deal.
     ['tenantId', 'amount.amount'],
     ['tenantId', 'expectedCloseDate'],
+    // The funnel's part-months at a period's edges: the deals of the leads captured then.
+    ['tenantId', 'leadCapturedAt'],
   ],
-  documentId: (event) =>
-    tenantKey(event.metadata.tenantId, event.type === 'LeadQualified' ? event.data.opportunity.opportunityId : event.data.opportunityId),
-  summary: {
-    cells: pipelineCells,
-    ...monthSplitSummary<PipelineOpportunity, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED),
-  },
-  evolve(doc, event) {
+  documentId: (event) => {
     const { tenantId } = event.metadata;
     switch (event.type) {
+      case 'LeadCaptured':
+        return capturedLeadId(tenantId, event.data.leadId);
+      case 'LeadQualified':
+        // The captured lead is named so the deal's fold can read it (`peer`); it is handed back as it was.
+        return [tenantKey(tenantId, event.data.opportunity.opportunityId), capturedLeadId(tenantId, event.data.leadId)];
+      default:
+        return tenantKey(tenantId, event.data.opportunityId);
+    }
+  },
+  summary: {
+    cells: pipelineCells,
+    ...monthSplitSummary<PipelineDoc, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED, PIPELINE_MONTH_PARTS),
+  },
+  evolve(doc, event, id, peer) {
+    const { tenantId } = event.metadata;
+    switch (event.type) {
+      case 'LeadCaptured':
+        return { leadCapturedAt: event.data.capturedAt };
       case 'LeadQualified': {
         const { leadId, source, campaignId, ownerId, opportunity } = event.data;
-        const attribution = compact({ originLeadId: leadId, source, campaignId });
+        const lead = capturedLeadId(tenantId, leadId);
+        if (id === lead) return doc;
+        const captured = peer?.(lead);
+        const leadCapturedAt = captured && 'leadCapturedAt' in captured ? captured.leadCapturedAt : undefined;
+        const attribution = compact({ originLeadId: leadId, source, campaignId, leadCapturedAt });
         const deal = opened(doc);
         if (deal) return { ...deal, ...attribution };
         return { tenantId, opportunityId: opportunity.opportunityId, status: 'pending', ...compact({ ownerId }), ...attribution };
       }
       case 'OpportunityOpened': {
         const { opportunityId, name, accountId, stage, probability, amount, expectedCloseDate, openedAt, ...more } = event.data;
+        const prior = dealOf(doc);
         return settled({
           tenantId,
           opportunityId,
@@ -160,10 +217,11 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
           openedAt,
           ...compact({
             contactId: more.contactId,
-            ownerId: more.ownerId ?? doc?.ownerId,
-            originLeadId: more.originLeadId ?? doc?.originLeadId,
-            source: doc?.source,
-            campaignId: more.campaignId ?? doc?.campaignId,
+            ownerId: more.ownerId ?? prior?.ownerId,
+            originLeadId: more.originLeadId ?? prior?.originLeadId,
+            source: prior?.source,
+            campaignId: more.campaignId ?? prior?.campaignId,
+            leadCapturedAt: prior?.leadCapturedAt,
           }),
         });
       }
@@ -173,7 +231,10 @@ export const pipelineOpportunities = defineProjection<PipelineOpportunity, Handl
   },
 });
 
-function evolveOpened(deal: OpenedOpportunity | null, event: Exclude<HandledEvent, LeadQualified | { type: 'OpportunityOpened' }>) {
+function evolveOpened(
+  deal: OpenedOpportunity | null,
+  event: Exclude<HandledEvent, LeadCaptured | LeadQualified | { type: 'OpportunityOpened' }>,
+) {
   // Only a deal that was opened can move; the decider guarantees it, the projection does not invent one.
   if (deal === null) return null;
   const base = withoutFigures(deal);

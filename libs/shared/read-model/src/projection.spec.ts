@@ -82,6 +82,41 @@ describe('foldEvents', () => {
     expect(Object.fromEntries(result.changed)).toEqual({ a: null });
   });
 
+  it('lets evolve read another document the event names, as it stood before the event, and only those', () => {
+    // 'Copied' names [target, source]: the target takes the source's total; the source is handed back as it was.
+    const copies: AnyProjection = {
+      ...totals,
+      eventTypes: ['Added', 'Copied'],
+      evolve(doc, e, id, peer) {
+        const { ids, reads } = e.data as { ids: string[]; reads?: string };
+        if (e.type === 'Added') return totals.evolve(doc, e, id);
+        if (id !== ids[0]) return doc;
+        return { total: (peer?.(reads ?? (ids[1] as string)) as { total?: number } | null)?.total ?? -1 };
+      },
+    };
+    const events = [
+      event(1, 'Added', { ids: ['a'] }),
+      event(2, 'Added', { ids: ['a'] }),
+      event(3, 'Copied', { ids: ['b', 'a'] }),
+      event(4, 'Copied', { ids: ['c', 'd'] }),
+    ];
+    const result = foldEvents(copies, new Map(), events, compare);
+    expect(Object.fromEntries(result.changed)).toEqual({
+      a: { id: 'a', doc: { total: 2 }, position: '2' },
+      b: { id: 'b', doc: { total: 2 }, position: '3' },
+      c: { id: 'c', doc: { total: -1 }, position: '4' },
+    });
+    // A document another event of the batch touched is not the event's to read: what it reads must not depend on the batch.
+    const stray = foldEvents(
+      copies,
+      new Map(),
+      [event(1, 'Added', { ids: ['a'] }), event(2, 'Copied', { ids: ['b'], reads: 'a' })],
+      compare,
+    );
+    expect(stray.failure?.index).toBe(1);
+    expect(String(stray.failure?.error)).toContain('a is not a document of this event');
+  });
+
   describe('with a summary', () => {
     // Documents are counted per parity of their total: moving from odd to even moves the count.
     const summarized: AnyProjection = {

@@ -21,8 +21,13 @@ export interface Projection<Doc extends object = object, E extends Event = Event
   readonly indexes?: readonly (readonly string[])[];
   /** The document(s) an event touches; undefined when it touches none. Include the tenant (DESIGN.md "Tenancy"). */
   documentId(event: RecordedOf<E>): string | readonly string[] | undefined;
-  /** Returns the next document, or null to delete it. Must not mutate `doc`. */
-  evolve(doc: Doc | null, event: RecordedOf<E>, id: string): Doc | null;
+  /**
+   * Returns the next document, or null to delete it. Must not mutate `doc`. `peer` reads another document the same
+   * event touches (one `documentId` names for it), as it stood before the event: a fold that needs what an earlier
+   * event left under another key names that key too, and hands that document back as it was (nothing is written).
+   * `foldEvents` always passes it.
+   */
+  evolve(doc: Doc | null, event: RecordedOf<E>, id: string, peer?: (id: string) => Doc | null): Doc | null;
   /** Totals kept next to the documents, so a query reads them instead of every document. */
   readonly summary?: ProjectionSummary<Doc, E>;
   /**
@@ -343,11 +348,17 @@ export function foldEvents(
     }
     const documentIds = summaryIds.length === 0 ? eventIds : eventIds.slice(0, eventIds.length - summaryIds.length);
     const moves: { before: object | null; after: object | null }[] = [];
+    // Only the event's own documents, as they stood before it (`working` takes the event's changes after it): what a
+    // peer reads is then the same whatever else the batch holds.
+    const peer = (peerId: string): object | null => {
+      if (!documentIds.includes(peerId)) throw new Error(`${projection.name}: ${peerId} is not a document of this event`);
+      return working.get(peerId)?.doc ?? null;
+    };
     try {
       for (const id of documentIds) {
         const record = working.get(id) ?? null;
         if (record?.position !== undefined && comparePositions(event.position, record.position) <= 0) continue;
-        const doc = projection.evolve(record?.doc ?? null, event, id);
+        const doc = projection.evolve(record?.doc ?? null, event, id, peer);
         if (doc === null && record === null) continue;
         // The very document handed in: nothing changed, nothing to write (replaying the event gives it again).
         if (record !== null && doc === record.doc) continue;

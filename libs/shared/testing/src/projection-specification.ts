@@ -56,7 +56,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Documents come back frozen, so an evolve that mutates its input fails the spec instead of corrupting a batch. */
 function guarded(projection: AnyProjection): AnyProjection {
-  return { ...projection, evolve: (doc, event, id) => deepFreeze(projection.evolve(doc, event, id)) };
+  return { ...projection, evolve: (doc, event, id, peer) => deepFreeze(projection.evolve(doc, event, id, peer)) };
 }
 
 function fold(projection: AnyProjection, start: Documents, events: readonly RecordedEvent[]): Map<string, DocumentRecord<object>> {
