@@ -1,4 +1,4 @@
-import type { ReadStore } from '@crm/shared/read-model';
+import { readBatch, type ReadStore } from '@crm/shared/read-model';
 import { describeReadStoreContract } from '@crm/shared/testing';
 import { PostgresReadStore } from './postgres-read-store';
 import { AdminConnection, openTestStore, uniqueSchema } from './test-support';
@@ -156,6 +156,24 @@ describe('PostgresReadStore (real server)', () => {
       expect(periodPlan).not.toMatch(/"Filter"/);
       // One stretch of the index: the number column (no number: NULL) is bound too, not only the string after it.
       expect(periodPlan).toMatch(/"Index Cond":"[^\n]*'number'::text\) THEN [^\n]* IS NULL\)/);
+    });
+
+    it('answers a batch of reads in one statement', async () => {
+      await store.ensureIndex('c', ['tenantId', 'accountId']);
+      await store.transaction((tx) => {
+        tx.put('c', 'a', { tenantId: 't', accountId: 'x' }, '1');
+        tx.put('c', 'b', { tenantId: 't', accountId: 'y' }, '2');
+        tx.put('d', 'a', { tenantId: 't' }, '3');
+      });
+      const query = jest.spyOn(store.pool, 'query');
+      const answers = await readBatch(store, [
+        { collection: 'c', id: 'b' },
+        { collection: 'd', id: 'a' },
+        { collection: 'c', find: { where: { tenantId: 't', accountId: { in: ['x', 'z'] } } } },
+      ]);
+      expect(query).toHaveBeenCalledTimes(1);
+      query.mockRestore();
+      expect(answers.map((records) => records.map((record) => record.position))).toEqual([['2'], ['3'], ['1']]);
     });
 
     it('commits a batch that need not be durable all the same, and reads it back', async () => {

@@ -13,6 +13,7 @@ import {
   sortKeysOf,
   type AggregateQuery,
   type AggregateRow,
+  type BatchRead,
   type DocumentRecord,
   type FieldPath,
   type FindQuery,
@@ -130,15 +131,37 @@ export class PostgresReadStore implements ReadStore {
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const sql = new SqlBuilder();
-    const keys = sortKeysOf(query.orderBy);
-    const where = whereClause(sql, collection, predicatesOf(query.where), keysetOf(query.after, keys));
-    const order = orderByClause(keys);
-    const page = pageClause(sql, pageOf(query));
+    const { where, order, page } = findClauses(sql, collection, query);
     const rows = await this.query<DocumentRow>(
       `SELECT id, position, doc FROM ${this.schema}.rm_documents ${where} ${order} ${page}`,
       sql.params,
     );
     return rows.map((row) => toRecord<D>(row));
+  }
+
+  /**
+   * Every read in ONE statement (one round trip, one snapshot): each is its own SELECT, as `get` and `find`
+   * send it, under UNION ALL, tagged with its place in the batch and its rank in its own order, by which the
+   * rows come back.
+   */
+  async readMany(reads: readonly BatchRead[]): Promise<readonly (readonly DocumentRecord[])[]> {
+    if (reads.length === 0) return [];
+    const sql = new SqlBuilder();
+    const parts = reads.map((read, q) => {
+      if (!('find' in read)) {
+        const where = `${whereClause(sql, read.collection, [])} AND id = ${sql.param(read.id)}`;
+        return `(SELECT ${q} AS q, 1::bigint AS r, id, position, doc FROM ${this.schema}.rm_documents ${where})`;
+      }
+      const { where, order, page } = findClauses(sql, read.collection, read.find);
+      return `(SELECT ${q} AS q, row_number() OVER (${order}) AS r, id, position, doc FROM ${this.schema}.rm_documents ${where} ${order} ${page})`;
+    });
+    const rows = await this.query<DocumentRow & { q: number }>(
+      `SELECT q, id, position, doc FROM (${parts.join(' UNION ALL ')}) AS batch ORDER BY q, r`,
+      sql.params,
+    );
+    const out: DocumentRecord[][] = reads.map(() => []);
+    for (const row of rows) out[row.q]?.push(toRecord(row));
+    return out;
   }
 
   async count(collection: string, where?: Where): Promise<number> {
@@ -294,6 +317,16 @@ export class PostgresReadStore implements ReadStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the PostgreSQL read store is closed');
   }
+}
+
+/** A find's WHERE (filter and keyset), ORDER BY and LIMIT/OFFSET, its parameters added to `sql`. */
+function findClauses(sql: SqlBuilder, collection: string, query: FindQuery): { where: string; order: string; page: string } {
+  const keys = sortKeysOf(query.orderBy);
+  return {
+    where: whereClause(sql, collection, predicatesOf(query.where), keysetOf(query.after, keys)),
+    order: orderByClause(keys),
+    page: pageClause(sql, pageOf(query)),
+  };
 }
 
 function leaseRecord(row: LeaseRow): Lease {
