@@ -1,4 +1,4 @@
-import { readBatch, type BatchRead, type DocumentRecord, type FindQuery, type ReadStore, type Where } from '@crm/shared/read-model';
+import { readBatch, type BatchRead, type DocumentRecord, type ReadStore, type Where } from '@crm/shared/read-model';
 import {
   churnPeriods,
   churnReportAt,
@@ -30,9 +30,6 @@ export interface LoyaltyCollections {
 }
 
 type Reader = Pick<ReadStore, 'get' | 'find' | 'readMany'>;
-
-const docs = async <D extends object>(store: Reader, collection: string, where: FindQuery): Promise<D[]> =>
-  (await store.find<D>(collection, where)).map((record) => record.doc);
 
 const docsOf = <D extends object>(records: readonly DocumentRecord[] | undefined): D[] => (records ?? []).map((record) => record.doc as unknown as D);
 
@@ -273,19 +270,19 @@ export async function updatePopulation(
     }
     const since = start.marks.positions;
     const limit = options.maxAccounts ?? Math.max(50, Math.ceil(start.population.timelines.length * 0.05));
-    const changed = <D extends object>(role: keyof LoyaltyCollections): Promise<D[]> => {
+    const changed = (role: keyof LoyaltyCollections): BatchRead => {
       const at = since[role];
       const where: Where = at === null ? { tenantId } : { tenantId, lastPosition: { gt: sortablePosition(at) } };
       // In lastPosition order: a find with a limit and no sort field walks the collection in id order on SQLite.
-      return docs<D>(store, collections[role], { where, orderBy: [{ field: 'lastPosition' }], limit: limit + 1 });
+      return { collection: collections[role], find: { where, orderBy: [{ field: 'lastPosition' }], limit: limit + 1 } };
     };
-    const [activities, wonDeals, interactions, contactLinks, opportunityLinks] = await Promise.all([
-      changed<CustomerActivityDoc>('activity'),
-      changed<WonDealDoc>('wonDeals'),
-      changed<CustomerInteractionDoc>('interactions'),
-      changed<ContactLinkDoc>('contactLinks'),
-      changed<OpportunityLinkDoc>('opportunityLinks'),
-    ]);
+    const roles = ['activity', 'wonDeals', 'interactions', 'contactLinks', 'opportunityLinks'] as const;
+    const found = await readBatch(store, roles.map(changed));
+    const activities = docsOf<CustomerActivityDoc>(found[0]);
+    const wonDeals = docsOf<WonDealDoc>(found[1]);
+    const interactions = docsOf<CustomerInteractionDoc>(found[2]);
+    const contactLinks = docsOf<ContactLinkDoc>(found[3]);
+    const opportunityLinks = docsOf<OpportunityLinkDoc>(found[4]);
     if ([activities, wonDeals, interactions, contactLinks, opportunityLinks].some((found) => found.length > limit)) return undefined;
     // The links as they will be once this update is in: the kept ones, overlaid with the changed ones.
     const contacts = new Map(contactLinks.map((link) => [link.contactId, link.accountId]));
