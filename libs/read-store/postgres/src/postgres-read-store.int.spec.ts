@@ -158,6 +158,31 @@ describe('PostgresReadStore (real server)', () => {
       expect(periodPlan).toMatch(/"Index Cond":"[^\n]*'number'::text\) THEN [^\n]* IS NULL\)/);
     });
 
+    it("analyzes the table when a collection's indexes are new, as a rebuild's fresh collection gets them at its end", async () => {
+      // The serving build: indexed (statistics made, table analyzed) while the table holds none of the next build.
+      await store.transaction((tx) => {
+        for (let i = 0; i < 200; i += 1) tx.put('deals_v1', `d${i}`, { tenantId: 't', openedAt: String(i) });
+      });
+      await store.ensureIndex('deals_v1', ['tenantId', 'openedAt']);
+      // The rebuild loads its collection, then declares the same indexes on it.
+      await store.transaction((tx) => {
+        for (let i = 0; i < 4000; i += 1) tx.put('deals_v2', `d${i}`, { tenantId: 't', openedAt: String(i) });
+      });
+      await store.ensureIndex('deals_v2', ['tenantId', 'openedAt']);
+      const estimate = async () => {
+        const { rows } = await admin.pool.query<{ 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }>(
+          `EXPLAIN (FORMAT JSON) SELECT id FROM ${store.schema}.rm_documents WHERE collection = 'deals_v2' AND (doc #> '{tenantId}') = '"t"'::jsonb`,
+        );
+        return rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0;
+      };
+      // The planner knows the new collection's size (it guessed a handful of rows before), and a later start does not analyze again.
+      expect(await estimate()).toBeGreaterThan(2000);
+      const analyzed = jest.spyOn(store.pool, 'query');
+      await store.ensureIndex('deals_v2', ['tenantId', 'openedAt']);
+      expect(analyzed.mock.calls.filter(([sql]) => typeof sql === 'string' && sql.startsWith('ANALYZE'))).toEqual([]);
+      analyzed.mockRestore();
+    });
+
     it('answers a batch of reads in one statement', async () => {
       await store.ensureIndex('c', ['tenantId', 'accountId']);
       await store.transaction((tx) => {
