@@ -31,7 +31,8 @@ export interface LoyaltyCollections {
 
 type Reader = Pick<ReadStore, 'get' | 'find' | 'readMany'>;
 
-const docsOf = <D extends object>(records: readonly DocumentRecord[] | undefined): D[] => (records ?? []).map((record) => record.doc as unknown as D);
+const docsOf = <D extends object>(records: readonly DocumentRecord[] | undefined): D[] =>
+  (records ?? []).map((record) => record.doc as unknown as D);
 
 /**
  * One account's own documents, by key and through the indexes on the account,

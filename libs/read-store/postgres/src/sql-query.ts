@@ -132,7 +132,10 @@ export function indexSql(schema: string, collection: string, fields: readonly Fi
   const last = fields.at(-1);
   if (last === undefined) return [equality];
   const typed = [...fields.slice(0, -1).map(json), `${asNumber(last)} NULLS FIRST`, `${asString(last)} NULLS FIRST`];
-  return [equality, { name: `${name}_t`, sql: `CREATE INDEX IF NOT EXISTS ${name}_t ON ${schema}.rm_documents (${typed.join(', ')}) ${only}` }];
+  return [
+    equality,
+    { name: `${name}_t`, sql: `CREATE INDEX IF NOT EXISTS ${name}_t ON ${schema}.rm_documents (${typed.join(', ')}) ${only}` },
+  ];
 }
 
 /**

@@ -93,9 +93,7 @@ export interface TransactionOptions {
 }
 
 /** One read of a batch (`ReadStore.readMany`): a document by id, or a find. */
-export type BatchRead =
-  | { readonly collection: string; readonly id: string }
-  | { readonly collection: string; readonly find: FindQuery };
+export type BatchRead = { readonly collection: string; readonly id: string } | { readonly collection: string; readonly find: FindQuery };
 
 /** The records of each read, in order: `store.readMany` where the adapter has it, else each `get` and `find`. */
 export function readBatch(
