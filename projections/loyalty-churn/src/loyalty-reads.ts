@@ -1,4 +1,4 @@
-import type { FindQuery, ReadStore, Where } from '@crm/shared/read-model';
+import { readBatch, type BatchRead, type DocumentRecord, type ReadStore, type Where } from '@crm/shared/read-model';
 import {
   churnPeriods,
   churnReportAt,
@@ -29,10 +29,10 @@ export interface LoyaltyCollections {
   readonly opportunityLinks: string;
 }
 
-type Reader = Pick<ReadStore, 'get' | 'find'>;
+type Reader = Pick<ReadStore, 'get' | 'find' | 'readMany'>;
 
-const docs = async <D extends object>(store: Reader, collection: string, where: FindQuery): Promise<D[]> =>
-  (await store.find<D>(collection, where)).map((record) => record.doc);
+const docsOf = <D extends object>(records: readonly DocumentRecord[] | undefined): D[] =>
+  (records ?? []).map((record) => record.doc as unknown as D);
 
 /**
  * One account's own documents, by key and through the indexes on the account,
@@ -40,6 +40,10 @@ const docs = async <D extends object>(store: Reader, collection: string, where: 
  * account, of the contacts linked to it and about its deals. Undefined for an
  * unknown account. `customerHistories` over them gives its history exactly as
  * over every document of the tenant.
+ *
+ * Two batches of reads (`readBatch`: one round trip each where the read store
+ * batches): the account's own rows, with `alongside` (reads that do not depend
+ * on them, answered in `extra`), then the interactions of its contacts and deals.
  */
 export async function loadCustomerSources(
   store: Reader,
@@ -47,30 +51,50 @@ export async function loadCustomerSources(
   tenantId: string,
   accountId: string,
 ): Promise<LoyaltySources | undefined> {
-  const activity = await store.get<CustomerActivityDoc>(collections.activity, `${tenantId}:${accountId}`);
-  if (activity === undefined) return undefined;
+  return (await loadCustomerSourcesWith(store, collections, tenantId, accountId, [])).own;
+}
+
+export async function loadCustomerSourcesWith(
+  store: Reader,
+  collections: LoyaltyCollections,
+  tenantId: string,
+  accountId: string,
+  alongside: readonly BatchRead[],
+): Promise<{ own: LoyaltySources | undefined; extra: readonly (readonly DocumentRecord[])[] }> {
   const mine = { where: { tenantId, accountId } };
-  const [wonDeals, own, contactLinks, opportunityLinks] = await Promise.all([
-    docs<WonDealDoc>(store, collections.wonDeals, mine),
-    docs<CustomerInteractionDoc>(store, collections.interactions, mine),
-    docs<ContactLinkDoc>(store, collections.contactLinks, mine),
-    docs<OpportunityLinkDoc>(store, collections.opportunityLinks, mine),
+  const [activity, wonDeals, own, contactLinks, opportunityLinks, ...extra] = await readBatch(store, [
+    { collection: collections.activity, id: `${tenantId}:${accountId}` },
+    { collection: collections.wonDeals, find: mine },
+    { collection: collections.interactions, find: mine },
+    { collection: collections.contactLinks, find: mine },
+    { collection: collections.opportunityLinks, find: mine },
+    ...alongside,
   ]);
-  const linked = (field: 'contactId' | 'opportunityId', ids: readonly string[]) =>
-    ids.length === 0
-      ? Promise.resolve([])
-      : docs<CustomerInteractionDoc>(store, collections.interactions, { where: { tenantId, [field]: { in: ids } } });
-  const [byContact, byDeal] = await Promise.all([
-    linked(
+  const [account] = docsOf<CustomerActivityDoc>(activity);
+  if (account === undefined) return { own: undefined, extra };
+  const links = { contacts: docsOf<ContactLinkDoc>(contactLinks), opportunities: docsOf<OpportunityLinkDoc>(opportunityLinks) };
+  const linked = (field: 'contactId' | 'opportunityId', ids: readonly string[]): BatchRead[] =>
+    ids.length === 0 ? [] : [{ collection: collections.interactions, find: { where: { tenantId, [field]: { in: ids } } } }];
+  const byLinks = await readBatch(store, [
+    ...linked(
       'contactId',
-      contactLinks.map((link) => link.contactId),
+      links.contacts.map((link) => link.contactId),
     ),
-    linked(
+    ...linked(
       'opportunityId',
-      opportunityLinks.map((link) => link.opportunityId),
+      links.opportunities.map((link) => link.opportunityId),
     ),
   ]);
-  return { activities: [activity.doc], wonDeals, interactions: [...own, ...byContact, ...byDeal], contactLinks, opportunityLinks };
+  return {
+    own: {
+      activities: [account],
+      wonDeals: docsOf<WonDealDoc>(wonDeals),
+      interactions: [...docsOf<CustomerInteractionDoc>(own), ...byLinks.flatMap((records) => docsOf<CustomerInteractionDoc>(records))],
+      contactLinks: links.contacts,
+      opportunityLinks: links.opportunities,
+    },
+    extra,
+  };
 }
 
 /** Lets other work run between two slices of a long computation (setImmediate on a server). */
@@ -247,19 +271,19 @@ export async function updatePopulation(
     }
     const since = start.marks.positions;
     const limit = options.maxAccounts ?? Math.max(50, Math.ceil(start.population.timelines.length * 0.05));
-    const changed = <D extends object>(role: keyof LoyaltyCollections): Promise<D[]> => {
+    const changed = (role: keyof LoyaltyCollections): BatchRead => {
       const at = since[role];
       const where: Where = at === null ? { tenantId } : { tenantId, lastPosition: { gt: sortablePosition(at) } };
       // In lastPosition order: a find with a limit and no sort field walks the collection in id order on SQLite.
-      return docs<D>(store, collections[role], { where, orderBy: [{ field: 'lastPosition' }], limit: limit + 1 });
+      return { collection: collections[role], find: { where, orderBy: [{ field: 'lastPosition' }], limit: limit + 1 } };
     };
-    const [activities, wonDeals, interactions, contactLinks, opportunityLinks] = await Promise.all([
-      changed<CustomerActivityDoc>('activity'),
-      changed<WonDealDoc>('wonDeals'),
-      changed<CustomerInteractionDoc>('interactions'),
-      changed<ContactLinkDoc>('contactLinks'),
-      changed<OpportunityLinkDoc>('opportunityLinks'),
-    ]);
+    const roles = ['activity', 'wonDeals', 'interactions', 'contactLinks', 'opportunityLinks'] as const;
+    const found = await readBatch(store, roles.map(changed));
+    const activities = docsOf<CustomerActivityDoc>(found[0]);
+    const wonDeals = docsOf<WonDealDoc>(found[1]);
+    const interactions = docsOf<CustomerInteractionDoc>(found[2]);
+    const contactLinks = docsOf<ContactLinkDoc>(found[3]);
+    const opportunityLinks = docsOf<OpportunityLinkDoc>(found[4]);
     if ([activities, wonDeals, interactions, contactLinks, opportunityLinks].some((found) => found.length > limit)) return undefined;
     // The links as they will be once this update is in: the kept ones, overlaid with the changed ones.
     const contacts = new Map(contactLinks.map((link) => [link.contactId, link.accountId]));

@@ -11,7 +11,7 @@ import {
   customerHistories,
   DEFAULT_TIER_RULES,
   instantOf,
-  loadCustomerSources,
+  loadCustomerSourcesWith,
   loadLoyaltySources,
   LOYALTY_PROJECTION_NAMES,
   LOYALTY_VIEW_SCHEMA,
@@ -32,6 +32,7 @@ import {
   type WonDealsRule,
 } from '@crm/projections/loyalty-churn';
 import { DomainError } from '@crm/shared/event-sourcing';
+import { readBatch, type BatchRead, type DocumentRecord } from '@crm/shared/read-model';
 import { CLOCK, problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
 import { InvalidValueError, NOT_FOUND, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
@@ -158,12 +159,19 @@ export class LoyaltyViewsController {
     const windowDays = query.windowDays ?? 365;
     const inactivityDays = query.inactivityDays ?? 180;
     const collections = await this.collections(query.minPosition);
-    // The account's own rows, by key and index; every other account only through the population (kept between requests).
-    const own = await loadCustomerSources(this.readModels.store, collections, tenantId, accountId);
+    // The account's own rows, by key and index, read with the change markers (one round trip where the store
+    // batches reads); every other account only through the population (kept between requests).
+    const { own, extra: markers } = await loadCustomerSourcesWith(
+      this.readModels.store,
+      collections,
+      tenantId,
+      accountId,
+      markerReads(tenantId, collections),
+    );
     if (own === undefined) throw new DomainError(NOT_FOUND.account, `No account ${accountId}`, { accountId });
     const [history] = customerHistories(own, asOf, rule);
     const key: PopulationKey = { asOf, windowDays, inactivityDays, rule };
-    const { cacheKey, marks } = await this.cacheKey(tenantId, collections, key);
+    const { cacheKey, marks } = cacheKeyOf(tenantId, collections, key, markers);
     const population = await this.populations.population(
       cacheKey,
       asOf,
@@ -212,7 +220,8 @@ export class LoyaltyViewsController {
     const collections = await this.collections(query.minPosition);
     // The window plays no part in churn: one value, so churn requests share their populations.
     const key: PopulationKey = { asOf, windowDays: 365, inactivityDays, rule: query.wonDeals ?? 'auto' };
-    const { cacheKey, marks } = await this.cacheKey(tenantId, collections, key);
+    const markers = await readBatch(this.readModels.store, markerReads(tenantId, collections));
+    const { cacheKey, marks } = cacheKeyOf(tenantId, collections, key, markers);
     return this.populations.churnReport(
       cacheKey,
       options,
@@ -239,35 +248,6 @@ export class LoyaltyViewsController {
     };
   }
 
-  /**
-   * What a kept population was built from: the tenant and the parameters; then each projection's serving collection
-   * and the position of the tenant's change marker in it (`tenantChangeMarker`), which the fold rewrites in the same
-   * transaction as any change to the tenant's documents. The markers are read before the documents, so a key never
-   * names older documents than its population holds. The same positions (`marks`) tell an update of a kept
-   * population which documents changed since (`updatePopulation`).
-   */
-  private async cacheKey(
-    tenantId: string,
-    collections: LoyaltyCollections,
-    key: PopulationKey,
-  ): Promise<{ cacheKey: PopulationCacheKey; marks: PopulationMarks }> {
-    const marker = changeMarkerId(tenantId);
-    const roles = Object.keys(collections) as (keyof LoyaltyCollections)[];
-    const positions = await Promise.all(
-      roles.map(async (role) => (await this.readModels.store.get(collections[role], marker))?.position ?? null),
-    );
-    return {
-      cacheKey: {
-        of: JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule]),
-        state: JSON.stringify([Object.values(collections), positions]),
-      },
-      marks: {
-        collections,
-        positions: Object.fromEntries(roles.map((role, i) => [role, positions[i] ?? null])) as PopulationMarks['positions'],
-      },
-    };
-  }
-
   /** Every loyalty document of the tenant, read and computed a slice at a time so other requests run in between. */
   private async build(
     tenantId: string,
@@ -278,6 +258,39 @@ export class LoyaltyViewsController {
     const sources = await loadLoyaltySources(this.readModels.store, collections, tenantId, { pause: nextTurn });
     return buildPopulation(sources, key, nextTurn, 200, marks);
   }
+}
+
+/** The tenant's change marker in each loyalty collection (`tenantChangeMarker`), in the order of `collections`' roles. */
+function markerReads(tenantId: string, collections: LoyaltyCollections): BatchRead[] {
+  const marker = changeMarkerId(tenantId);
+  return Object.values(collections).map((collection: string) => ({ collection, id: marker }));
+}
+
+/**
+ * What a kept population was built from: the tenant and the parameters; then each projection's serving collection
+ * and the position of the tenant's change marker in it (`markers`, as `markerReads` asks them), which the fold
+ * rewrites in the same transaction as any change to the tenant's documents. The markers are read before (or with)
+ * the documents, so a key never names older documents than its population holds. The same positions (`marks`)
+ * tell an update of a kept population which documents changed since (`updatePopulation`).
+ */
+function cacheKeyOf(
+  tenantId: string,
+  collections: LoyaltyCollections,
+  key: PopulationKey,
+  markers: readonly (readonly DocumentRecord[])[],
+): { cacheKey: PopulationCacheKey; marks: PopulationMarks } {
+  const roles = Object.keys(collections) as (keyof LoyaltyCollections)[];
+  const positions = roles.map((_, i) => markers[i]?.[0]?.position ?? null);
+  return {
+    cacheKey: {
+      of: JSON.stringify([tenantId, key.windowDays, key.inactivityDays, key.rule]),
+      state: JSON.stringify([Object.values(collections), positions]),
+    },
+    marks: {
+      collections,
+      positions: Object.fromEntries(roles.map((role, i) => [role, positions[i] ?? null])) as PopulationMarks['positions'],
+    },
+  };
 }
 
 /** A day that does not exist (2025-02-30) is a bad field, named like every other. */

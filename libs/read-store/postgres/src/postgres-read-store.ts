@@ -13,6 +13,7 @@ import {
   sortKeysOf,
   type AggregateQuery,
   type AggregateRow,
+  type BatchRead,
   type DocumentRecord,
   type FieldPath,
   type FindQuery,
@@ -130,15 +131,37 @@ export class PostgresReadStore implements ReadStore {
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
     const sql = new SqlBuilder();
-    const keys = sortKeysOf(query.orderBy);
-    const where = whereClause(sql, collection, predicatesOf(query.where), keysetOf(query.after, keys));
-    const order = orderByClause(keys);
-    const page = pageClause(sql, pageOf(query));
+    const { where, order, page } = findClauses(sql, collection, query);
     const rows = await this.query<DocumentRow>(
       `SELECT id, position, doc FROM ${this.schema}.rm_documents ${where} ${order} ${page}`,
       sql.params,
     );
     return rows.map((row) => toRecord<D>(row));
+  }
+
+  /**
+   * Every read in ONE statement (one round trip, one snapshot): each is its own SELECT, as `get` and `find`
+   * send it, under UNION ALL, tagged with its place in the batch and its rank in its own order, by which the
+   * rows come back.
+   */
+  async readMany(reads: readonly BatchRead[]): Promise<readonly (readonly DocumentRecord[])[]> {
+    if (reads.length === 0) return [];
+    const sql = new SqlBuilder();
+    const parts = reads.map((read, q) => {
+      if (!('find' in read)) {
+        const where = `${whereClause(sql, read.collection, [])} AND id = ${sql.param(read.id)}`;
+        return `(SELECT ${q} AS q, 1::bigint AS r, id, position, doc FROM ${this.schema}.rm_documents ${where})`;
+      }
+      const { where, order, page } = findClauses(sql, read.collection, read.find);
+      return `(SELECT ${q} AS q, row_number() OVER (${order}) AS r, id, position, doc FROM ${this.schema}.rm_documents ${where} ${order} ${page})`;
+    });
+    const rows = await this.query<DocumentRow & { q: number }>(
+      `SELECT q, id, position, doc FROM (${parts.join(' UNION ALL ')}) AS batch ORDER BY q, r`,
+      sql.params,
+    );
+    const out: DocumentRecord[][] = reads.map(() => []);
+    for (const row of rows) out[row.q]?.push(toRecord(row));
+    return out;
   }
 
   async count(collection: string, where?: Where): Promise<number> {
@@ -248,23 +271,34 @@ export class PostgresReadStore implements ReadStore {
   /**
    * A partial expression index over this collection only (see indexSql); it serves equality on the
    * fields. Plain CREATE INDEX: writes to rm_documents wait while one collection's index builds.
+   * When an index is new (a collection's first declaration, or the end of a rebuild that loaded a
+   * fresh collection) the table is analyzed: until then the planner knows nothing of the collection's
+   * documents (a rebuilt list of 37,403 deals looked like 188 rows and a page of it was sorted whole).
    */
   async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
     const paths = fields.map(parsePath);
-    for (const sql of indexSql(this.schema, collection, paths)) await this.pool.query(sql);
-    await this.ensureStatistics(paths);
+    const indexes = indexSql(this.schema, collection, paths);
+    const existing = await this.query<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'rm_documents' AND indexname = ANY ($2::text[])`,
+      [this.schema, indexes.map((index) => index.name)],
+    );
+    const made = new Set(existing.map((row) => row.name));
+    const missing = indexes.filter((index) => !made.has(index.name));
+    for (const { sql } of missing) await this.pool.query(sql);
+    if ((await this.ensureStatistics(paths)) || missing.length > 0) await this.pool.query(`ANALYZE ${this.schema}.rm_documents`);
   }
 
   /**
    * Expression statistics on each field (statisticsSql), made once per schema (PostgreSQL 14 and later);
-   * the table is analyzed when one is new, so the planner has them at once rather than at autovacuum's next turn.
+   * true when one is new: the table is then analyzed, so the planner has them at once rather than at
+   * autovacuum's next turn.
    */
-  private async ensureStatistics(fields: readonly FieldPath[]): Promise<void> {
+  private async ensureStatistics(fields: readonly FieldPath[]): Promise<boolean> {
     this.expressionStatistics ??= this.query<{ version: string }>(`SELECT current_setting('server_version_num') AS version`, []).then(
       (rows) => Number(rows[0]?.version ?? 0) >= 140_000,
     );
-    if (!(await this.expressionStatistics)) return;
+    if (!(await this.expressionStatistics)) return false;
     const names = fields.map(statisticsName);
     const existing = await this.query<{ name: string }>(
       `SELECT s.stxname AS name FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname = $1 AND s.stxname = ANY ($2::text[])`,
@@ -272,9 +306,8 @@ export class PostgresReadStore implements ReadStore {
     );
     const made = new Set(existing.map((row) => row.name));
     const missing = fields.filter((field) => !made.has(statisticsName(field)));
-    if (missing.length === 0) return;
     for (const field of missing) await this.pool.query(statisticsSql(this.schema, field));
-    await this.pool.query(`ANALYZE ${this.schema}.rm_documents`);
+    return missing.length > 0;
   }
 
   async close(): Promise<void> {
@@ -294,6 +327,16 @@ export class PostgresReadStore implements ReadStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the PostgreSQL read store is closed');
   }
+}
+
+/** A find's WHERE (filter and keyset), ORDER BY and LIMIT/OFFSET, its parameters added to `sql`. */
+function findClauses(sql: SqlBuilder, collection: string, query: FindQuery): { where: string; order: string; page: string } {
+  const keys = sortKeysOf(query.orderBy);
+  return {
+    where: whereClause(sql, collection, predicatesOf(query.where), keysetOf(query.after, keys)),
+    order: orderByClause(keys),
+    page: pageClause(sql, pageOf(query)),
+  };
 }
 
 function leaseRecord(row: LeaseRow): Lease {

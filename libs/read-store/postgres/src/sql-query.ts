@@ -125,14 +125,17 @@ export function indexPrefix(collection: string): string {
  * its order, after equalities on the others walks it instead of every
  * document of the tenant.
  */
-export function indexSql(schema: string, collection: string, fields: readonly FieldPath[]): readonly string[] {
+export function indexSql(schema: string, collection: string, fields: readonly FieldPath[]): readonly { name: string; sql: string }[] {
   const name = `${indexPrefix(collection)}${hash(fields.map((field) => field.text).join(','), 12)}`;
   const only = `WHERE collection = ${escapeLiteral(collection)}`;
-  const equality = `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.rm_documents (${fields.map(json).join(', ')}) ${only}`;
+  const equality = { name, sql: `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.rm_documents (${fields.map(json).join(', ')}) ${only}` };
   const last = fields.at(-1);
   if (last === undefined) return [equality];
   const typed = [...fields.slice(0, -1).map(json), `${asNumber(last)} NULLS FIRST`, `${asString(last)} NULLS FIRST`];
-  return [equality, `CREATE INDEX IF NOT EXISTS ${name}_t ON ${schema}.rm_documents (${typed.join(', ')}) ${only}`];
+  return [
+    equality,
+    { name: `${name}_t`, sql: `CREATE INDEX IF NOT EXISTS ${name}_t ON ${schema}.rm_documents (${typed.join(', ')}) ${only}` },
+  ];
 }
 
 /**

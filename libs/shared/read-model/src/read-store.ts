@@ -92,6 +92,25 @@ export interface TransactionOptions {
   readonly durable?: boolean;
 }
 
+/** One read of a batch (`ReadStore.readMany`): a document by id, or a find. */
+export type BatchRead = { readonly collection: string; readonly id: string } | { readonly collection: string; readonly find: FindQuery };
+
+/** The records of each read, in order: `store.readMany` where the adapter has it, else each `get` and `find`. */
+export function readBatch(
+  store: Pick<ReadStore, 'get' | 'find' | 'readMany'>,
+  reads: readonly BatchRead[],
+): Promise<readonly (readonly DocumentRecord[])[]> {
+  if (reads.length === 0) return Promise.resolve([]);
+  if (store.readMany) return store.readMany(reads);
+  return Promise.all(
+    reads.map(async (read) => {
+      if ('find' in read) return store.find(read.collection, read.find);
+      const record = await store.get(read.collection, read.id);
+      return record === undefined ? [] : [record];
+    }),
+  );
+}
+
 /** The read side's port (DESIGN.md "Projections"); every adapter passes the read-store contract suite. */
 export interface ReadStore extends ReadStoreReader, CheckpointStore {
   /**
@@ -101,6 +120,12 @@ export interface ReadStore extends ReadStoreReader, CheckpointStore {
    */
   readonly atomic: boolean;
   find<D extends object = JsonObject>(collection: string, query?: FindQuery): Promise<readonly DocumentRecord<D>[]>;
+  /**
+   * Several reads at once, answered as `get` (none or one record) and `find` answer them, in the order given.
+   * Optional: an adapter whose reads each cost a round trip answers them in one; `readBatch` falls back to
+   * the single reads (in parallel) for the others.
+   */
+  readMany?(reads: readonly BatchRead[]): Promise<readonly (readonly DocumentRecord[])[]>;
   count(collection: string, where?: Where): Promise<number>;
   aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]>;
   transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options?: TransactionOptions): Promise<T>;

@@ -1,4 +1,4 @@
-import type { FindQuery, Where } from '@crm/shared/read-model';
+import { readBatch, type BatchRead, type FindQuery, type Where } from '@crm/shared/read-model';
 import type { ReadStoreContractContext } from './read-store-contract';
 
 /** Chosen so every rule of the filter language has a document on each side of it. */
@@ -260,6 +260,52 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
       expect(await changed(4, 10)).toEqual([5, 7, 8, 10, 11].map(stamp));
       expect(await changed(4, 3)).toEqual([5, 7, 8].map(stamp));
       expect(await changed(11, 10)).toEqual([]);
+    });
+  });
+
+  describe('readBatch (readMany where the adapter has it)', () => {
+    beforeEach(seed);
+
+    it('answers each read as get and find do, in the order given, each find in its own order and page', async () => {
+      const finds: FindQuery[] = [
+        { where: { tier: 'gold' } },
+        { where: { age: { in: [25, 41] } }, orderBy: [{ field: 'age', direction: 'desc' }] },
+        { orderBy: [{ field: 'since', direction: 'desc' }], limit: 2, offset: 1 },
+        { where: { tier: { ne: 'gold' } }, orderBy: [{ field: 'name' }], after: { values: ['Bob'], id: 'p4' } },
+        { where: { tier: 'platinum' } },
+      ];
+      const reads: BatchRead[] = [
+        { collection: 'people', id: 'p3' },
+        ...finds.map((find) => ({ collection: 'people', find })),
+        { collection: 'people', id: 'missing' },
+        { collection: 'other', find: { where: { tier: 'gold' } } },
+        { collection: 'other', id: 'p9' },
+        { collection: 'other', id: 'p1' },
+      ];
+      const answers = await readBatch(store(), reads);
+      const singly = await Promise.all(
+        reads.map(async (read) => {
+          if ('find' in read) return store().find(read.collection, read.find);
+          const record = await store().get(read.collection, read.id);
+          return record === undefined ? [] : [record];
+        }),
+      );
+      expect(answers).toEqual(singly);
+      // The same reads, spelled out: what `singly` must hold for the comparison to mean anything.
+      expect(answers.map((records) => records.map((record) => record.id))).toEqual([
+        ['p3'],
+        ['p1', 'p3'],
+        ['p3', 'p2'],
+        ['p4', 'p5'],
+        ['p5', 'p2'],
+        [],
+        [],
+        ['p9'],
+        ['p9'],
+        [],
+      ]);
+      expect(answers[0]?.[0]).toEqual({ id: 'p3', doc: people['p3'], position: '3' });
+      expect(await readBatch(store(), [])).toEqual([]);
     });
   });
 }
