@@ -1,8 +1,16 @@
 import { recordedDemoHistory } from '@crm/demo-data';
-import { foldEvents, InMemoryReadStore, isSummaryDoc, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
+import {
+  type FieldCondition,
+  foldEvents,
+  InMemoryReadStore,
+  isSummaryDoc,
+  timeRange,
+  type AnyProjection,
+  type DocumentRecord,
+} from '@crm/shared/read-model';
 import { complaintKpis } from './complaint-kpis';
 import { complaintKpisProjection, isComplaintKpiRow, type ComplaintKpiRow } from './complaint-kpis.projection';
-import { ComplaintKpiAnswers, readComplaintKpisFromTree } from './complaint-queries';
+import { ComplaintKpiAnswers, readComplaintKpis, readComplaintKpisFromTree, readComplaintKpisOfPeriod } from './complaint-queries';
 import { KPI_MONTHS, kpiNodeId } from './complaint-kpi-cells';
 
 /**
@@ -149,5 +157,50 @@ describe('complaint KPIs from the prefix-sum tree, on a seeded history', () => {
   it('answers nothing for another tenant', async () => {
     const other = await readComplaintKpisFromTree(store, 'kpis', 'acme', '2025-08-14T09:07:30.000Z');
     expect(other?.complaints).toBe(0);
+  });
+
+  describe('over a received period (from/to), from the trees of the receipt months', () => {
+    const periods: readonly [string | undefined, string | undefined][] = [
+      ['2025-02-01', '2025-04-30'],
+      ['2025-01-10', '2025-05-20'],
+      ['2025-03-17', '2025-03-17'],
+      ['2025-01-01', '2025-01-31'],
+      ['2025-06-15', '2026-02-10'],
+      ['2024-11-01', '2027-12-31'],
+      [undefined, '2025-09-30'],
+      ['2025-04-01T06:30:00.000Z', undefined],
+      ['2025-07-01', '2025-07-31T12:00:00.000Z'],
+      ['2030-01-01', '2030-12-31'],
+    ];
+    const asOfs = [
+      ...instants,
+      '2025-05-01T00:00:00.000Z',
+      '2025-09-30T23:59:59.999Z',
+      '2025-12-31T23:59:59.999Z',
+      '2026-01-01T00:00:00.001Z',
+      '2031-03-01T10:00:00.000Z',
+    ];
+    const cases = periods.flatMap(([from, to]) => asOfs.map((asOf) => [from, to, asOf] as const));
+    let fromTrees = 0;
+
+    it.each(cases)('from %s to %s as of %s, equals the complaint-by-complaint fold of the period', async (from, to, asOf) => {
+      const range = timeRange(from, to) as FieldCondition;
+      const inPeriod = rows.filter(
+        (row) =>
+          (range.gte === undefined || row.receivedAt >= String(range.gte)) &&
+          (range.lt === undefined || row.receivedAt < String(range.lt)) &&
+          (range.lte === undefined || row.receivedAt <= String(range.lte)),
+      );
+      const expected = complaintKpis(inPeriod, asOf);
+      const actual = await readComplaintKpisOfPeriod(store, 'kpis', 'default', range, asOf);
+      if (actual !== undefined) fromTrees += 1;
+      expect(actual ?? (await readComplaintKpis(store, 'kpis', { tenantId: 'default', receivedAt: range, asOf }))).toEqual(expected);
+    });
+
+    it('read most of those periods from the trees, over enough complaints to mean something', () => {
+      expect(fromTrees).toBeGreaterThan(cases.length / 2);
+      const year = rows.filter((row) => row.receivedAt >= '2025-06-15' && row.receivedAt < '2026-02-11');
+      expect(complaintKpis(year, '2026-01-01T00:00:00.001Z').timeToResolve.count).toBeGreaterThan(100);
+    });
   });
 });

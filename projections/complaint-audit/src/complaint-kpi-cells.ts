@@ -365,6 +365,19 @@ export function kpiNodeIds(event: RecordedOf<ComplaintEvent>): readonly string[]
 // The fold asks for them twice per event (the ids it loads, then where the change goes).
 const nodeIdsOfEvent = new WeakMap<object, readonly string[]>();
 
+/** Node `node` of the tree of the complaints received in month `receiptMonth` (same months, same nodes). */
+export const kpiReceiptNodeId = (tenantId: string, receiptMonth: number, node: number) => `${tenantId}:~kpir:${receiptMonth}:${node}`;
+
+/** The nodes of the tree of its complaint's receipt month that an event's change goes to. */
+export function kpiReceiptNodeIds(event: RecordedOf<ComplaintEvent>, receiptMonth: number): readonly string[] {
+  const known = receiptNodeIdsOfEvent.get(event);
+  if (known !== undefined && known.receiptMonth === receiptMonth) return known.ids;
+  const ids = nodesUpdated(monthIndex(complaintEventTime(event))).map((node) => kpiReceiptNodeId(event.metadata.tenantId, receiptMonth, node));
+  receiptNodeIdsOfEvent.set(event, { receiptMonth, ids });
+  return ids;
+}
+const receiptNodeIdsOfEvent = new WeakMap<object, { receiptMonth: number; ids: readonly string[] }>();
+
 // One dimensions object per figure without a month, so their keys are built once (summaryCellKey keeps them).
 const undated = new Map<string, Readonly<Record<string, string | number>>>();
 
@@ -404,7 +417,9 @@ export function addCells(totals: Map<string, number>, cells: Iterable<SummaryCel
 /** The grand total of the tree (the root node holds every event), by figure: what projectionSpec compares. */
 export const KPI_TOTAL = {
   of(summaries: ReadonlyMap<string, SummaryDoc>): SummaryCell[] {
-    const cells = [...summaries].filter(([id]) => nodeOf(id) === KPI_MONTHS).flatMap(([, doc]) => Object.values(doc.cells));
+    const cells = [...summaries]
+      .filter(([id]) => id.includes(':~kpis:') && nodeOf(id) === KPI_MONTHS)
+      .flatMap(([, doc]) => Object.values(doc.cells));
     return byFigure(cells);
   },
   ofCells(cells: readonly SummaryCell[]): SummaryCell[] {

@@ -54,6 +54,15 @@ describe('complaint-kpis projection', () => {
           firstReceivedAt: after(0),
           firstId: 'default:c-1',
         },
+        // The same among the complaints received in its month (a received period's spelling).
+        'default:~kpcm:303:کیفیت کالا': {
+          tenantId: 'default',
+          kpiCatMonth: 303,
+          key: 'کیفیت کالا',
+          spelling: 'كيفيت كالا',
+          firstReceivedAt: after(0),
+          firstId: 'default:c-1',
+        },
         // Every step and deadline falls in March 2025 (month 303 from January 2000).
         'default:~kpim:303:c-1': { tenantId: 'default', kpiMonth: 303, complaintId: 'c-1' },
       } as never);

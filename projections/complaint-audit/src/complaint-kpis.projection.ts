@@ -23,6 +23,7 @@ import {
   KPI_MONTHS,
   KPI_TOTAL,
   kpiNodeIds,
+  kpiReceiptNodeIds,
   monthIndex,
   placeKpiCell,
 } from './complaint-kpi-cells';
@@ -123,7 +124,17 @@ export interface ComplaintKpiCategory {
   readonly firstId: string;
 }
 
-export type ComplaintKpiDoc = ComplaintKpiRow | ComplaintKpiMonthMarker | ComplaintKpiCategory;
+/** The same, among the complaints received in one month (`kpiCatMonth`, monthIndex): a received period's spelling. */
+export interface ComplaintKpiMonthCategory {
+  readonly tenantId: string;
+  readonly kpiCatMonth: number;
+  readonly key: string;
+  readonly spelling: string;
+  readonly firstReceivedAt: string;
+  readonly firstId: string;
+}
+
+export type ComplaintKpiDoc = ComplaintKpiRow | ComplaintKpiMonthMarker | ComplaintKpiCategory | ComplaintKpiMonthCategory;
 export const isComplaintKpiRow = (doc: object): doc is ComplaintKpiRow => 'steps' in doc;
 
 export const COMPLAINT_KPIS = 'complaint-kpis';
@@ -307,8 +318,18 @@ function withDurationColumns(row: ComplaintKpiRow, previous?: ComplaintKpiRow): 
 
 const MARKER = ':~kpim:';
 const CATEGORY = ':~kpic:';
+const MONTH_CATEGORY = ':~kpcm:';
 export const kpiMarkerId = (tenantId: string, month: number, complaintId: string) => `${tenantId}${MARKER}${month}:${complaintId}`;
 export const kpiCategoryId = (tenantId: string, key: string) => `${tenantId}${CATEGORY}${key}`;
+export const kpiMonthCategoryId = (tenantId: string, month: number, key: string) => `${tenantId}${MONTH_CATEGORY}${month}:${key}`;
+
+/** A category's first complaint (receipt time, then document id): `known` unless the event's complaint comes first. */
+function earlierFirst(known: { firstReceivedAt: string; firstId: string } | null, event: RecordedEvent<ComplaintReceived>) {
+  const receivedAt = utcInstant(event.data.receivedAt);
+  const id = complaintDocumentId(event.metadata.tenantId, event.data.complaintId);
+  if (known && (known.firstReceivedAt < receivedAt || (known.firstReceivedAt === receivedAt && known.firstId <= id))) return undefined;
+  return { spelling: event.data.category, firstReceivedAt: receivedAt, firstId: id };
+}
 
 /** The months an event can change its complaint's figures in: its own, and those in which the deadlines it carries pass. */
 function monthsMarked(event: RecordedOf<ComplaintEvent>): number[] {
@@ -328,13 +349,14 @@ const rowEvolve = complaintEvolve(received, followed);
  */
 export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, ComplaintEvent>({
   name: COMPLAINT_KPIS,
-  version: 3,
+  version: 4,
   collection: 'complaint_kpis',
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [
     ['tenantId', 'receivedAt'],
     ['tenantId', 'kpiMonth'],
     ['tenantId', 'kpiCategory'],
+    ['tenantId', 'kpiCatMonth'],
     ...Object.values(DURATION_SLOTS).flatMap((slots) => slots.map((slot) => ['tenantId', slot.ms])),
     ['tenantId', 'kMulti'],
   ],
@@ -342,7 +364,10 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
     const { tenantId } = event.metadata;
     const { complaintId } = event.data;
     const ids = [complaintDocumentId(tenantId, complaintId), ...monthsMarked(event).map((m) => kpiMarkerId(tenantId, m, complaintId))];
-    if (event.type === 'ComplaintReceived') ids.push(kpiCategoryId(tenantId, normalizePersian(event.data.category)));
+    if (event.type === 'ComplaintReceived') {
+      const key = normalizePersian(event.data.category);
+      ids.push(kpiCategoryId(tenantId, key), kpiMonthCategoryId(tenantId, monthIndex(utcInstant(event.data.receivedAt)), key));
+    }
     return ids;
   },
   evolve: (doc, event, id) => {
@@ -354,21 +379,16 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
     }
     if (id.startsWith(`${tenantId}${CATEGORY}`)) {
       if (event.type !== 'ComplaintReceived') return doc;
-      const first = { receivedAt: utcInstant(event.data.receivedAt), id: complaintDocumentId(tenantId, event.data.complaintId) };
-      const known = doc as ComplaintKpiCategory | null;
-      if (
-        known &&
-        (known.firstReceivedAt < first.receivedAt || (known.firstReceivedAt === first.receivedAt && known.firstId <= first.id))
-      ) {
-        return known;
-      }
-      return {
-        tenantId,
-        kpiCategory: id.slice(tenantId.length + CATEGORY.length),
-        spelling: event.data.category,
-        firstReceivedAt: first.receivedAt,
-        firstId: first.id,
-      };
+      const first = earlierFirst(doc as ComplaintKpiCategory | null, event);
+      return first === undefined ? doc : { tenantId, kpiCategory: id.slice(tenantId.length + CATEGORY.length), ...first };
+    }
+    if (id.startsWith(`${tenantId}${MONTH_CATEGORY}`)) {
+      if (event.type !== 'ComplaintReceived') return doc;
+      const first = earlierFirst(doc as ComplaintKpiMonthCategory | null, event);
+      if (first === undefined) return doc;
+      const rest = id.slice(tenantId.length + MONTH_CATEGORY.length);
+      const colon = rest.indexOf(':');
+      return { tenantId, kpiCatMonth: Number(rest.slice(0, colon)), key: rest.slice(colon + 1), ...first };
     }
     return rowEvolve(doc as ComplaintKpiRow | null, event);
   },
@@ -378,6 +398,13 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
   maxBatch: 250,
   summary: {
     documentId: (event) => kpiNodeIds(event),
+    // The complaint's own receipt month's tree too: only its row (or its first event) knows that month.
+    documentIdOf: (event, doc, id) => {
+      if (doc !== null && !isComplaintKpiRow(doc)) return undefined;
+      if (id !== complaintDocumentId(event.metadata.tenantId, event.data.complaintId)) return undefined;
+      const receivedAt = doc?.receivedAt ?? (event.type === 'ComplaintReceived' ? utcInstant(event.data.receivedAt) : undefined);
+      return receivedAt === undefined ? undefined : kpiReceiptNodeIds(event, monthIndex(receivedAt));
+    },
     cells: (doc) => (isComplaintKpiRow(doc) ? complaintKpiCells(doc) : []),
     place: (cell, summaryId) => placeKpiCell(cell, summaryId),
     // The root moves with every change of the tenant's documents: kept answers (ComplaintKpiAnswers) are checked against it.

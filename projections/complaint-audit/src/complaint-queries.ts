@@ -12,6 +12,7 @@ import {
   KPI_HOUR_MS,
   KPI_MONTHS,
   kpiNodeId,
+  kpiReceiptNodeId,
   monthIndex,
   nodesOfPrefix,
 } from './complaint-kpi-cells';
@@ -20,6 +21,7 @@ import {
   type DurationSlot,
   isComplaintKpiRow,
   type ComplaintKpiCategory,
+  type ComplaintKpiMonthCategory,
   type ComplaintKpiMonthMarker,
   type ComplaintKpiRow,
 } from './complaint-kpis.projection';
@@ -70,6 +72,9 @@ export async function readComplaintKpis(
       ? await answers.read(store, collection, query.tenantId, query.asOf)
       : await readComplaintKpisFromTree(store, collection, query.tenantId, query.asOf);
     if (fast !== undefined) return fast;
+  } else {
+    const period = await readComplaintKpisOfPeriod(store, collection, query.tenantId, query.receivedAt, query.asOf);
+    if (period !== undefined) return period;
   }
   return readComplaintKpisRowByRow(store, collection, query);
 }
@@ -84,15 +89,24 @@ export async function readComplaintKpisRowByRow(
   collection: string,
   query: KpiQuery,
 ): Promise<ComplaintKpis> {
+  return complaintKpis(await rowsReceived(store, collection, query.tenantId, withUpper(query.receivedAt ?? {}, query.asOf)), query.asOf);
+}
+
+/** Every row of the tenant received in `range`, oldest first (receivedAt, then the document id the store breaks ties on). */
+async function rowsReceived(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  tenantId: string,
+  range: FieldCondition,
+): Promise<ComplaintKpiRow[]> {
   const rows: ComplaintKpiRow[] = [];
   let lower: string | undefined;
   // Rows already read at `lower`: the next page starts at `lower` again and skips them (they sort first among equals).
   let seenAtLower = 0;
   for (;;) {
-    const range = withUpper(query.receivedAt ?? {}, query.asOf);
     const gte = lower !== undefined && (range.gte === undefined || String(range.gte) < lower) ? lower : range.gte;
     const receivedAt = { ...range, ...(gte === undefined ? {} : { gte }) };
-    const where = { tenantId: query.tenantId, ...(Object.keys(receivedAt).length > 0 ? { receivedAt } : {}) };
+    const where = { tenantId, ...(Object.keys(receivedAt).length > 0 ? { receivedAt } : {}) };
     const page = await store.find<ComplaintKpiRow>(collection, { where, orderBy: [{ field: 'receivedAt' }], limit: PAGE + seenAtLower });
     const fresh = page
       .slice(seenAtLower)
@@ -104,7 +118,120 @@ export async function readComplaintKpisRowByRow(
     seenAtLower = last === lower ? seenAtLower + fresh.length : fresh.filter((row) => row.receivedAt === last).length;
     lower = last;
   }
-  return complaintKpis(rows, query.asOf);
+  return rows;
+}
+
+/** The instant a month starts (UTC). */
+const startOfMonthIndex = (index: number) => new Date(Date.parse(endOfMonthIndex(index - 1)) + 1).toISOString();
+
+/**
+ * The KPIs of the complaints of the tenant received in a period and by asOf, from the trees of their receipt months
+ * (complaint-kpi-cells.ts, `kpiReceiptNodeId`): for each whole month of the period before asOf's month, the nodes of
+ * its tree up to the month before asOf's, and its complaints that change in asOf's month one by one; the complaints
+ * of the partial months at the period's edges one by one; each median exact (the histogram, then a window of one
+ * bucket, limited to the whole months, with the edges' values); each category spelled as the period's earliest
+ * complaint of it. Undefined when the period has no whole month before asOf's, when asOf is outside the trees'
+ * months, or when the build has no receipt trees (an older build still serving): the caller reads row by row.
+ */
+export async function readComplaintKpisOfPeriod(
+  store: Pick<ReadStore, 'find' | 'getMany'>,
+  collection: string,
+  tenantId: string,
+  period: FieldCondition,
+  asOf: string,
+): Promise<ComplaintKpis | undefined> {
+  const month = monthIndex(asOf);
+  if (month <= 2 || month >= KPI_MONTHS || Date.parse(endOfMonthIndex(month - 1)) >= Date.parse(asOf)) return undefined;
+  const range = withUpper(period, asOf);
+  let lower = range.gte === undefined ? undefined : Date.parse(String(range.gte));
+  if (lower === undefined) {
+    const first = await store.find<ComplaintKpiRow>(collection, {
+      where: { tenantId, receivedAt: { exists: true } },
+      orderBy: [{ field: 'receivedAt' }],
+      limit: 1,
+    });
+    if (first.length === 0) return undefined;
+    lower = Date.parse((first[0]?.doc as ComplaintKpiRow).receivedAt);
+  }
+  if (Number.isNaN(lower)) return undefined;
+  const lowerAt = new Date(lower).toISOString();
+  let firstWhole = monthIndex(lowerAt);
+  // Without a lower bound the first complaint's month is whole: none was received before it.
+  if (range.gte !== undefined && startOfMonthIndex(firstWhole) !== lowerAt) firstWhole += 1;
+  const upper =
+    range.lt !== undefined ? { at: Date.parse(String(range.lt)), open: true } : { at: Date.parse(String(range.lte)), open: false };
+  if (Number.isNaN(upper.at)) return undefined;
+  let lastWhole = Math.min(month - 1, monthIndex(new Date(upper.at).toISOString()));
+  const endsWithin = (m: number) => (upper.open ? Date.parse(endOfMonthIndex(m)) < upper.at : Date.parse(endOfMonthIndex(m)) <= upper.at);
+  if (!endsWithin(lastWhole)) lastWhole -= 1;
+  if (firstWhole <= 1 || firstWhole > lastWhole) return undefined;
+  const whole = { gte: startOfMonthIndex(firstWhole), lte: endOfMonthIndex(lastWhole) };
+  const previousEnd = endOfMonthIndex(month - 1);
+  const months = Array.from({ length: lastWhole - firstWhole + 1 }, (_, i) => firstWhole + i);
+  // A receipt month's tree holds no change dated before the month: its nodes below it are empty.
+  const nodeIds = months.flatMap((r) =>
+    nodesOfPrefix(month - 1).flatMap((node) => (node < r ? [] : [kpiReceiptNodeId(tenantId, r, node)])),
+  );
+  const { gte: _gte, ...upperRange } = range;
+  const [nodes, markers, categories, lowerRows, upperRows] = await Promise.all([
+    store.getMany(collection, nodeIds),
+    store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: { gte: month, lte: month } } }),
+    store.find<ComplaintKpiMonthCategory>(collection, { where: { tenantId, kpiCatMonth: { gte: firstWhole, lte: lastWhole } } }),
+    range.gte === undefined ? [] : rowsReceived(store, collection, tenantId, { gte: range.gte, lt: whole.gte }),
+    rowsReceived(store, collection, tenantId, { ...upperRange, gt: whole.lte }),
+  ]);
+  if (categories.length === 0) {
+    // No receipt trees: an older build, or no complaint received in the whole months (then they add nothing).
+    const any = await store.find(collection, { where: { tenantId, receivedAt: whole }, limit: 1 });
+    if (any.length > 0) return undefined;
+  }
+  const totals = new Map<string, number>();
+  for (const id of nodeIds) {
+    const doc = nodes.get(id)?.doc;
+    if (isSummaryDoc(doc)) addCells(totals, Object.values(doc.cells), month - 1);
+  }
+  const add = (figures: ReadonlyMap<string, number>, sign: 1 | -1) => {
+    for (const [f, n] of figures) totals.set(f, (totals.get(f) ?? 0) + sign * n);
+  };
+  // The whole months' complaints that change in asOf's month: as of asOf, less what their trees counted.
+  const rowIds = [...new Set(markers.map((record) => `${tenantId}:${record.doc.complaintId}`))];
+  const changing = rowIds.length === 0 ? new Map() : await store.getMany<ComplaintKpiRow>(collection, rowIds);
+  for (const row of [...changing.values()].map((record) => record.doc as ComplaintKpiRow)) {
+    if (row.receivedAt < whole.gte || row.receivedAt > whole.lte) continue;
+    add(complaintFigures(complaintAsOf(row, asOf), asOf), 1);
+    add(complaintFigures(complaintAsOf(row, previousEnd), previousEnd), -1);
+  }
+  // The edges' complaints, whole.
+  const edges = [...lowerRows, ...upperRows];
+  const extra: Record<'ack' | 'resolve', number[]> = { ack: [], resolve: [] };
+  for (const row of edges) {
+    const state = complaintAsOf(row, asOf);
+    add(complaintFigures(state, asOf), 1);
+    if (state === undefined) continue;
+    const { ack, resolve } = durationsOf(state);
+    if (ack !== undefined) extra.ack.push(ack);
+    if (resolve !== undefined) extra.resolve.push(resolve);
+  }
+  // The whole months' complaints with more stretches than slots: every median reads them, folded as of asOf.
+  const multiRows = () =>
+    store
+      .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
+      .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt >= whole.gte && row.receivedAt <= whole.lte));
+  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, received: whole, extra });
+  // Each category as its earliest complaint of the period spells it: the lower edge, the whole months, the upper edge.
+  const firsts = new Map<string, { at: string; id: string; spelling: string }>();
+  const offer = (key: string, at: string, id: string, spelling: string) => {
+    const known = firsts.get(key);
+    if (known === undefined || at < known.at || (at === known.at && id < known.id)) firsts.set(key, { at, id, spelling });
+  };
+  for (const { doc } of categories) offer(doc.key, doc.firstReceivedAt, doc.firstId, doc.spelling);
+  for (const row of edges) offer(row.categoryKey, row.receivedAt, complaintDocumentId(tenantId, row.complaintId), row.category);
+  return kpisOf(
+    asOf,
+    totals,
+    medians,
+    [...firsts].map(([key, first]) => ({ key, spelling: first.spelling })),
+  );
 }
 
 /** Complaints received after asOf never count: the range stops there, so a past asOf reads no later rows. */
@@ -182,29 +309,74 @@ async function treeAnswer(
     for (const [f, n] of complaintFigures(complaintAsOf(row, asOf), asOf)) totals.set(f, (totals.get(f) ?? 0) + n);
     for (const [f, n] of complaintFigures(complaintAsOf(row, previousEnd), previousEnd)) totals.set(f, (totals.get(f) ?? 0) - n);
   }
-  const get = (f: string) => totals.get(f) ?? 0;
   // Complaints whose durations had several values or stretches: every median reads them, folded as of asOf.
-  let multi: Promise<ComplaintKpiRow[]> | undefined;
   const multiRows = () =>
-    (multi ??= store
+    store
       .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
-      .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt <= asOf)));
-  const medians = async (kind: 'ack' | 'resolve') => {
-    const count = get(`${kind}.count`);
+      .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt <= asOf));
+  const [medians, categories] = await Promise.all([
+    mediansOf(store, collection, { tenantId, asOf, totals, multiRows, extra: NO_EXTRA }),
+    store.find<ComplaintKpiCategory>(collection, { where: { tenantId, kpiCategory: { gte: '' } } }),
+  ]);
+  const kpis = kpisOf(
+    asOf,
+    totals,
+    medians,
+    categories.map((record) => ({ key: record.doc.kpiCategory, spelling: record.doc.spelling })),
+  );
+  return {
+    kpis,
+    rootPosition: rootRecord?.position,
+    ...holdsAround(asOf, Date.parse(previousEnd), Date.parse(endOfMonthIndex(month)), changingRows),
+  };
+}
+
+interface MedianScope {
+  readonly tenantId: string;
+  readonly asOf: string;
+  /** The figures of the complaints counted, histograms included. */
+  readonly totals: ReadonlyMap<string, number>;
+  /** The complaints counted with more stretches than slots (`kMulti`), read when a median needs them. */
+  readonly multiRows: () => Promise<ComplaintKpiRow[]>;
+  /** Counted complaints received in this range only are read through the slots (a received period's whole months). */
+  readonly received?: { readonly gte: string; readonly lte: string };
+  /** The durations held at asOf of counted complaints read one by one (a period's edge months), by kind. */
+  readonly extra: Readonly<Record<'ack' | 'resolve', readonly number[]>>;
+}
+const NO_EXTRA = { ack: [], resolve: [] } as const;
+
+/** Each median in hours (null: no value), exact: the histogram places its rank in a bucket, a window of that bucket is read. */
+async function mediansOf(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  scope: MedianScope,
+): Promise<Readonly<Record<'ack' | 'resolve', number | null>>> {
+  let multi: Promise<ComplaintKpiRow[]> | undefined;
+  const median = async (kind: 'ack' | 'resolve') => {
+    const count = scope.totals.get(`${kind}.count`) ?? 0;
     if (count === 0) return null;
     const ranks = count % 2 === 1 ? [(count - 1) / 2] : [count / 2 - 1, count / 2];
     const values: number[] = [];
     const memo = new Map<number, Promise<number[]>>();
     for (const rank of ranks)
-      values.push(await valueAtRank(store, collection, tenantId, asOf, kind, totals, rank, await multiRows(), memo));
+      values.push(await valueAtRank(store, collection, scope, kind, rank, await (multi ??= scope.multiRows()), memo));
     const hours = values.map((ms) => ms / KPI_HOUR_MS);
     return hours.length === 1 ? (hours[0] as number) : ((hours[0] as number) + (hours[1] as number)) / 2;
   };
-  const [ackMedian, resolveMedian, categories] = await Promise.all([
-    medians('ack'),
-    medians('resolve'),
-    store.find<ComplaintKpiCategory>(collection, { where: { tenantId, kpiCategory: { gte: '' } } }),
-  ]);
+  const [ack, resolve] = await Promise.all([median('ack'), median('resolve')]);
+  return { ack, resolve };
+}
+
+/** The view's answer from the figures by key, the medians and the categories' spellings (by category key). */
+function kpisOf(
+  asOf: string,
+  totals: ReadonlyMap<string, number>,
+  medians: Readonly<Record<'ack' | 'resolve', number | null>>,
+  categories: readonly { readonly key: string; readonly spelling: string }[],
+): ComplaintKpis {
+  const get = (f: string) => totals.get(f) ?? 0;
+  const ackMedian = medians.ack;
+  const resolveMedian = medians.resolve;
   const duration = (kind: 'ack' | 'resolve', median: number | null) => {
     const count = get(`${kind}.count`);
     return {
@@ -234,10 +406,10 @@ async function treeAnswer(
   });
   const responses = get('satisfaction.count');
   const byCategory = categories
-    .map((record) => ({ category: record.doc.spelling, count: get(`category.${record.doc.kpiCategory}`) }))
+    .map((category) => ({ category: category.spelling, count: get(`category.${category.key}`) }))
     .filter((group) => group.count > 0)
     .sort((a, b) => b.count - a.count || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
-  const kpis: ComplaintKpis = {
+  return {
     asOf,
     complaints,
     timeToAcknowledge: duration('ack', ackMedian),
@@ -272,11 +444,6 @@ async function treeAnswer(
       unassessed: get('severity.unassessed'),
     },
     byCategory,
-  };
-  return {
-    kpis,
-    rootPosition: rootRecord?.position,
-    ...holdsAround(asOf, Date.parse(previousEnd), Date.parse(endOfMonthIndex(month)), changingRows),
   };
 }
 
@@ -346,14 +513,13 @@ export class ComplaintKpiAnswers {
 async function valueAtRank(
   store: Pick<ReadStore, 'find'>,
   collection: string,
-  tenantId: string,
-  asOf: string,
+  scope: MedianScope,
   kind: 'ack' | 'resolve',
-  totals: ReadonlyMap<string, number>,
   rank: number,
   multi: readonly ComplaintKpiRow[],
   memo: Map<number, Promise<number[]>>,
 ): Promise<number> {
+  const { totals } = scope;
   const prefix = `${kind}.h.`;
   const buckets = [...totals]
     .filter(([f, n]) => f.startsWith(prefix) && n !== 0)
@@ -370,8 +536,8 @@ async function valueAtRank(
   }
   if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
   const [b] = bucket;
-  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, tenantId, asOf, kind, b, multi)).get(b));
-  return seekRank(store, collection, tenantId, asOf, DURATION_SLOTS[kind][0] as DurationSlot, b, rank - below, others as number[]);
+  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, scope, kind, b, multi)).get(b));
+  return seekRank(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, b, rank - below, others as number[]);
 }
 
 /**
@@ -384,15 +550,14 @@ async function valueAtRank(
 async function seekRank(
   store: Pick<ReadStore, 'find'>,
   collection: string,
-  tenantId: string,
-  asOf: string,
+  scope: MedianScope,
   slot: DurationSlot,
   b: number,
   rank: number,
   others: readonly number[],
 ): Promise<number> {
   const skipped = Math.max(0, rank - others.length);
-  const where = { tenantId, [slot.ms]: bucketRange(b), [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
+  const where = slotWhere(scope, slot, bucketRange(b));
   const window = await store.find<ComplaintKpiRow>(collection, {
     where,
     orderBy: [{ field: slot.ms }],
@@ -418,8 +583,7 @@ async function seekRank(
 async function otherValues(
   store: Pick<ReadStore, 'find'>,
   collection: string,
-  tenantId: string,
-  asOf: string,
+  scope: MedianScope,
   kind: 'ack' | 'resolve',
   b: number,
   multi: readonly ComplaintKpiRow[],
@@ -429,17 +593,29 @@ async function otherValues(
   // a complaint holds one stretch at most at asOf, so none is counted twice.
   const slots = await Promise.all(
     DURATION_SLOTS[kind].slice(1).map(async (slot) => {
-      const where = { tenantId, [slot.ms]: range, [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
-      const found = await store.find<ComplaintKpiRow>(collection, { where });
+      const found = await store.find<ComplaintKpiRow>(collection, { where: slotWhere(scope, slot, range) });
       return found.map((record) => record.doc[slot.ms] as number);
     }),
   );
   const inBucket = (ms: number) => (range.gte === undefined || ms >= range.gte) && (range.lt === undefined || ms < range.lt);
   const values = slots.flat();
   for (const row of multi) {
-    const state = complaintAsOf(row, asOf);
+    const state = complaintAsOf(row, scope.asOf);
     const value = state === undefined ? undefined : durationsOf(state)[kind];
     if (value !== undefined && inBucket(value)) values.push(value);
   }
+  for (const value of scope.extra[kind]) if (inBucket(value)) values.push(value);
   return values.sort((x, y) => x - y);
+}
+
+/** The rows whose value in `slot` lies in `range` and is held at asOf (within the scope's receipt range, if any). */
+function slotWhere(scope: MedianScope, slot: DurationSlot, range: FieldCondition): Record<string, FieldCondition | string> {
+  const { tenantId, asOf, received } = scope;
+  return {
+    tenantId,
+    [slot.ms]: range,
+    [slot.from]: { lte: asOf },
+    [slot.until]: { gt: asOf },
+    ...(received === undefined ? {} : { receivedAt: { gte: received.gte, lte: received.lte } }),
+  };
 }

@@ -128,3 +128,93 @@ describe('applyBatch in parts', () => {
     expect(await store.count(runner.collectionOf('deals'))).toBe(9);
   });
 });
+
+/** A read store that notes the ids of every getMany made in a transaction. */
+class ReadingStore extends InMemoryReadStore {
+  readonly reads: string[][] = [];
+
+  override transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
+    return super.transaction(
+      (tx) =>
+        work(
+          passThrough(tx, {
+            getMany: (c, ids) => {
+              this.reads.push([...ids]);
+              return tx.getMany(c, ids);
+            },
+          }),
+        ),
+      options,
+    );
+  }
+}
+
+describe('applyBatch with summaries named from the documents', () => {
+  // Members join a group with their first event; the totals of each group's members with a positive total are kept in
+  // `~g:{group}`, which only the member's document names (summary.documentIdOf), not its events.
+  type Member = { group: string; total: number };
+  const grouped = defineProjection<Member>({
+    name: 'members',
+    version: 1,
+    collection: 'members',
+    eventTypes: ['Joined', 'Added'],
+    documentId: (e) => (e.data as { id: string }).id,
+    evolve: (doc, e) =>
+      e.type === 'Joined'
+        ? { group: (e.data as { group: string }).group, total: 0 }
+        : { ...(doc as Member), total: (doc as Member).total + 1 },
+    summary: {
+      documentId: () => undefined,
+      documentIdOf: (_e, doc) => (doc === null ? undefined : `~g:${doc.group}`),
+      cells: (doc) => (doc.total > 0 ? [{ dims: {}, values: { count: 1, total: doc.total } }] : []),
+    },
+  });
+  let position = 0;
+  const recorded = (type: string, data: Record<string, unknown>): RecordedEvent =>
+    ({
+      streamId: `m-${String(data['id'])}`,
+      type,
+      data,
+      revision: 0,
+      position: String((position += 1)),
+      metadata: {},
+    }) as unknown as RecordedEvent;
+  const target = (store: ReadingStore, partSize?: number): BatchTarget => ({
+    projection: grouped,
+    store,
+    collection: 'members',
+    comparePositions: (a, b) => Math.sign(Number(a) - Number(b)),
+    now: () => '2026-01-01T00:00:00.000Z',
+    ...(partSize === undefined ? {} : { partSize }),
+  });
+  const batches = [
+    [recorded('Joined', { id: 'a', group: 'x' }), recorded('Added', { id: 'a' }), recorded('Joined', { id: 'b', group: 'y' })],
+    // b's stored document names ~g:y; c's names ~g:x only once c's first event is folded (the fold asks for it).
+    [
+      recorded('Added', { id: 'b' }),
+      recorded('Joined', { id: 'c', group: 'x' }),
+      recorded('Added', { id: 'c' }),
+      recorded('Added', { id: 'c' }),
+    ],
+    [recorded('Added', { id: 'a' }), recorded('Added', { id: 'b' })],
+  ];
+  const summaryOf = (count: number, total: number) => ({ summary: true, cells: { '[]': { dims: {}, values: { count, total } } } });
+
+  it.each([undefined, 1, 2, 3])('adds to the summaries the documents name, read after them (parts of %s)', async (partSize) => {
+    const store = new ReadingStore();
+    for (const batch of batches) await applyBatch(target(store, partSize), batch, (batch.at(-1) as RecordedEvent).position);
+    const docs = await documents(store, 'members');
+    expect(docs['~g:x']).toEqual(summaryOf(2, 4));
+    expect(docs['~g:y']).toEqual(summaryOf(1, 2));
+    expect(docs['c']).toEqual({ group: 'x', total: 2 });
+  });
+
+  it('reads a batch’s documents, then the summaries their stored forms name, then those the fold finds', async () => {
+    const store = new ReadingStore();
+    await applyBatch(target(store), batches[0] as RecordedEvent[], '3');
+    store.reads.length = 0;
+    await applyBatch(target(store), batches[1] as RecordedEvent[], '7');
+    expect(store.reads).toEqual([['b', 'c'], ['~g:y'], ['~g:x']]);
+    expect((await documents(store, 'members'))['~g:x']).toEqual(summaryOf(2, 3));
+  });
+});

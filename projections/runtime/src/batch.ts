@@ -6,6 +6,8 @@ import {
   touchedIds,
   type AnyProjection,
   type FoldFailure,
+  type FoldResult,
+  summaryIdsFromDocuments,
   type ProjectionFailure,
   type ProjectionState,
   type ReadStore,
@@ -91,34 +93,61 @@ export async function applyBatch(target: BatchTarget, events: readonly RecordedE
           if (start > 0) await nextTurn();
           const part = start === 0 && size >= events.length ? events : events.slice(start, start + size);
           const touched = touchedIds(projection, part);
-          const unseen = new Set<string>();
-          for (const ids of touched.ids) for (const id of ids) if (!known.has(id)) unseen.add(id);
-          const fresh = [...unseen];
-          const cached = cache?.lookup(fresh) ?? { known: new Map<string, DocumentRecord<object>>(), unknown: fresh };
-          for (const id of fresh) known.set(id, cached.known.get(id) ?? null);
-          if (cached.unknown.length > 0) {
-            const found = await tx.getMany<object>(collection, cached.unknown);
-            for (const id of cached.unknown) {
-              const record = found.get(id) ?? null;
-              loaded.set(id, record);
-              known.set(id, record);
+          const load = async (ids: Iterable<string>) => {
+            const unseen = new Set<string>();
+            for (const id of ids) if (!known.has(id)) unseen.add(id);
+            if (unseen.size === 0) return;
+            const fresh = [...unseen];
+            const cached = cache?.lookup(fresh) ?? { known: new Map<string, DocumentRecord<object>>(), unknown: fresh };
+            for (const id of fresh) known.set(id, cached.known.get(id) ?? null);
+            if (cached.unknown.length > 0) {
+              const found = await tx.getMany<object>(collection, cached.unknown);
+              for (const id of cached.unknown) {
+                const record = found.get(id) ?? null;
+                loaded.set(id, record);
+                known.set(id, record);
+              }
             }
-          }
+          };
+          await load(touched.ids.flat());
+          // Summaries named from the documents (`summary.documentIdOf`): loaded once the documents are, as the part's
+          // events find them; an event whose documents an earlier one changes may name others, which the fold asks for.
+          const named = summaryIdsFromDocuments(projection, part, known);
+          await load(named);
           const paced = target.pace?.();
           if (paced) await paced;
-          const current = new Map<string, DocumentRecord<object>>();
-          for (const ids of touched.ids) {
-            for (const id of ids) {
+          const isKnown = (id: string) => known.has(id);
+          let fold: FoldResult;
+          let from = 0;
+          for (;;) {
+            const rest = from === 0 ? part : part.slice(from);
+            const restTouched =
+              from === 0 ? touched : { ...touched, ids: touched.ids.slice(from), documents: touched.documents.slice(from) };
+            const current = new Map<string, DocumentRecord<object>>();
+            for (const id of [...restTouched.ids.flat(), ...named]) {
               const record = known.get(id);
               if (record) current.set(id, record);
             }
+            const restFailure = touched.failure && { ...touched.failure, index: touched.failure.index - from };
+            const folded = foldEvents(
+              projection,
+              current,
+              rest,
+              target.comparePositions,
+              { ...restTouched, ...(restFailure ? { failure: restFailure } : {}) },
+              isKnown,
+            );
+            for (const [id, record] of folded.changed) {
+              changed.set(id, record);
+              known.set(id, record);
+            }
+            applied += folded.applied;
+            fold = { ...folded, lastHandled: folded.lastHandled < 0 ? from - 1 : from + folded.lastHandled };
+            if (folded.missing === undefined) break;
+            await load(folded.missing);
+            named.push(...folded.missing);
+            from = fold.lastHandled + 1;
           }
-          const fold = foldEvents(projection, current, part, target.comparePositions, touched);
-          for (const [id, record] of fold.changed) {
-            changed.set(id, record);
-            known.set(id, record);
-          }
-          applied += fold.applied;
           if (fold.failure) {
             failure = describeFailure(fold.failure, target.now());
             through =

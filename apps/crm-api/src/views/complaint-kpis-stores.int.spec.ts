@@ -9,6 +9,7 @@ import {
   isComplaintKpiRow,
   readComplaintKpis,
   readComplaintKpisFromTree,
+  readComplaintKpisOfPeriod,
   type ComplaintKpiRow,
 } from '@crm/projections/complaint-audit';
 import { MongoReadStore } from '@crm/read-store/mongodb';
@@ -74,6 +75,14 @@ function checks(open: () => Promise<{ store: ReadStore; dispose: () => Promise<v
       asOf,
       receivedAt: { gte: '2025-03-01T00:00:00.000Z' },
     });
+    expect(reply).toEqual(complaintKpis(inPeriod, asOf));
+  });
+
+  it.each(instants.slice(1))('as of %s, a period read from the receipt months’ trees equals the fold of its rows', async (asOf) => {
+    const period = { gte: '2025-01-20T00:00:00.000Z', lt: '2025-12-10T00:00:00.000Z' };
+    const inPeriod = rows.filter((row) => row.receivedAt >= period.gte && row.receivedAt < period.lt);
+    const reply = await readComplaintKpisOfPeriod(opened.store, COLLECTION, 'default', period, asOf);
+    expect(reply).toBeDefined();
     expect(reply).toEqual(complaintKpis(inPeriod, asOf));
   });
 }

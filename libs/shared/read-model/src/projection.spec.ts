@@ -265,4 +265,42 @@ describe('foldEvents', () => {
       expect(cellsOf(moved.changed.get('~all'))).toEqual([{ dims: { parity: 'even' }, values: { count: 1 } }]);
     });
   });
+
+  describe('with summaries named from the documents (summary.documentIdOf)', () => {
+    // A document's group comes with its first event only; its cells go to its group's summary.
+    const grouped: AnyProjection = {
+      ...totals,
+      evolve: (doc, e) => {
+        const before = doc as { group: string; total: number } | null;
+        return { group: before?.group ?? (e.data as { group: string }).group, total: (before?.total ?? 0) + 1 };
+      },
+      summary: {
+        documentId: () => '~all',
+        documentIdOf: (e, doc) => `~g:${(doc as { group?: string } | null)?.group ?? (e.data as { group: string }).group}`,
+        cells: (doc) => [{ dims: {}, values: { count: 1, total: (doc as { total: number }).total } }],
+      },
+    };
+    const valuesOf = (record: DocumentRecord<object> | null | undefined) =>
+      Object.values((record?.doc as { cells?: Record<string, { values: object }> } | undefined)?.cells ?? {}).map((cell) => cell.values);
+    const history = [
+      event(1, 'Added', { ids: ['a'], group: 'x' }),
+      event(2, 'Added', { ids: ['b'], group: 'y' }),
+      event(3, 'Added', { ids: ['a'] }),
+      event(4, 'Added', { ids: ['a', 'b'] }),
+    ];
+
+    it('adds each document’s change to the summaries its form before the event names, and to the event’s', () => {
+      const result = foldEvents(grouped, new Map(), history, compare);
+      expect(valuesOf(result.changed.get('~g:x'))).toEqual([{ count: 1, total: 3 }]);
+      expect(valuesOf(result.changed.get('~g:y'))).toEqual([{ count: 1, total: 2 }]);
+      expect(valuesOf(result.changed.get('~all'))).toEqual([{ count: 2, total: 5 }]);
+    });
+
+    it('stops before an event naming a summary the caller has not loaded, and names it', () => {
+      const loaded = new Set(['a', 'b', '~all', '~g:x']);
+      const result = foldEvents(grouped, new Map(), history, compare, undefined, (id) => loaded.has(id));
+      expect(result).toMatchObject({ lastHandled: 0, applied: 1, missing: ['~g:y'] });
+      expect([...result.changed.keys()].sort()).toEqual(['a', '~all', '~g:x']);
+    });
+  });
 });

@@ -62,6 +62,15 @@ export interface ProjectionSummary<Doc extends object = object, E extends Event 
    * (a prefix-sum tree over periods, say), in the form `place` gives it there.
    */
   documentId(event: RecordedOf<E>): string | readonly string[] | undefined;
+  /**
+   * More summary documents, named from a document the event changes as it stands before the event (as stored, or as
+   * an earlier event of the same batch left it; null when it does not exist yet), for a summary split by what only
+   * the document knows (the complaint it is about was received in a month that later events do not carry, say).
+   * Called for each of the event's documents that has not seen it; the ids add to `documentId`'s. The runner loads a
+   * batch's documents first, then the summaries they name (a second read in the same transaction); the fold stops
+   * before an event naming a summary the runner has not loaded, and goes on once it is. Default: none.
+   */
+  documentIdOf?(event: RecordedOf<E>, doc: Doc | null, id: string): string | readonly string[] | undefined;
   /** The cells one document adds; none for a document that counts nowhere. */
   cells(doc: Doc): readonly SummaryCell[];
   /**
@@ -263,13 +272,40 @@ export function documentIdsOf(projection: AnyProjection, event: RecordedEvent): 
   return typeof ids === 'string' ? [ids] : [...new Set(ids)];
 }
 
-/** The summary documents an event's documents add to, if the projection keeps any and the event touches a document. */
+const idList = (found: string | readonly string[] | undefined): readonly string[] =>
+  found === undefined ? [] : typeof found === 'string' ? [found] : found;
+
+/** The summary documents an event's documents add to (named from the event alone), if the projection keeps any and the event touches a document. */
 function summaryIdsOf(projection: AnyProjection, event: RecordedEvent, documentIds: readonly string[]): readonly string[] {
   if (projection.summary === undefined || documentIds.length === 0) return [];
-  const found = projection.summary.documentId(event);
-  const ids = found === undefined ? [] : typeof found === 'string' ? [found] : [...new Set(found)];
+  const ids = [...new Set(idList(projection.summary.documentId(event)))];
   for (const id of ids) if (documentIds.includes(id)) throw new Error(`${projection.name}: summary id ${id} is also a document id`);
   return ids;
+}
+
+/**
+ * The summary documents `summary.documentIdOf` names for an event's documents as they stand in `docs` (records, or
+ * null / absent when they do not exist): what a runner loads after the documents themselves. A guess for an event
+ * later in a batch (an earlier event may change its documents first); the fold asks again and stops at a miss.
+ */
+export function summaryIdsFromDocuments(
+  projection: AnyProjection,
+  events: readonly RecordedEvent[],
+  docs: ReadonlyMap<string, DocumentRecord<object> | null>,
+): string[] {
+  const of = projection.summary?.documentIdOf;
+  if (of === undefined) return [];
+  const found = new Set<string>();
+  for (const event of events) {
+    try {
+      for (const id of documentIdsOf(projection, event)) {
+        for (const summaryId of idList(of(event, docs.get(id)?.doc ?? null, id))) found.add(summaryId);
+      }
+    } catch {
+      // The fold meets the same error at this event and reports it.
+    }
+  }
+  return [...found];
 }
 
 export interface FoldFailure {
@@ -286,28 +322,87 @@ export interface FoldResult {
   /** Index of the last event handled (applied or skipped as a replay); -1 when none. */
   readonly lastHandled: number;
   readonly failure?: FoldFailure;
+  /**
+   * Summary documents the event after `lastHandled` names (`summary.documentIdOf`) that the caller has not loaded
+   * (`loaded`): the fold stopped before that event; load them and fold the events from it on.
+   */
+  readonly missing?: readonly string[];
 }
 
 type ComparePositions = (a: string, b: string) => number;
 
 export interface TouchedIds {
-  /** Per event, in order, the ids it touches; shorter than the events when documentId threw. */
+  /** Per event, in order, the ids it touches as named from the event alone (its documents first, then its summaries); shorter than the events when documentId threw. */
   readonly ids: readonly (readonly string[])[];
+  /** Per event, how many of its ids are its documents'. */
+  readonly documents: readonly number[];
   readonly failure?: FoldFailure;
 }
 
 /** The ids every event touches, in order; stops at the first event whose documentId throws. */
 export function touchedIds(projection: AnyProjection, events: readonly RecordedEvent[]): TouchedIds {
   const ids: string[][] = [];
+  const documents: number[] = [];
   for (const [index, event] of events.entries()) {
     try {
       const documentIds = documentIdsOf(projection, event);
       ids.push([...documentIds, ...summaryIdsOf(projection, event, documentIds)]);
+      documents.push(documentIds.length);
     } catch (error) {
-      return { ids, failure: { event, index, error } };
+      return { ids, documents, failure: { event, index, error } };
     }
   }
-  return { ids };
+  return { ids, documents };
+}
+
+const NONE: readonly string[] = [];
+
+/** Whether a document (null: absent) has not yet seen the event at `position`. */
+const unseenBy = (record: DocumentRecord<object> | null | undefined, position: string, compare: ComparePositions): boolean =>
+  record?.position === undefined || compare(position, record.position) > 0;
+
+interface Move {
+  readonly id: string;
+  readonly before: object | null;
+  readonly after: object | null;
+}
+
+interface Placed {
+  readonly summaryId: string;
+  readonly out: readonly SummaryCell[];
+  readonly into: readonly SummaryCell[];
+}
+
+/** What one event's change of some documents (their old cells out, new ones in) adds to each summary they go to. */
+function placeChange(
+  summary: ProjectionSummary,
+  summaryIds: readonly string[],
+  out: readonly SummaryCell[],
+  into: readonly SummaryCell[],
+): Placed[] {
+  const place = summary.place;
+  // With one summary and no placement, cells go in as they are; otherwise netted first, then placed per summary.
+  const delta = place === undefined && summaryIds.length === 1 ? undefined : netCells(out, into);
+  // The very cells placed in the summary before (a tree's upper nodes take them all in one form) net the same.
+  let lastPlaced: SummaryCell[] = [];
+  let lastNetted: SummaryCell[] | undefined;
+  const placed = summaryIds.map((summaryId) => {
+    if (delta === undefined) return { summaryId, out, into };
+    if (place === undefined) return { summaryId, out: [] as SummaryCell[], into: delta };
+    const cells: SummaryCell[] = [];
+    for (const cell of delta) {
+      const placedCell = place(cell, summaryId);
+      if (placedCell !== undefined) cells.push(placedCell);
+    }
+    // Placed cells netted again: several cells can take one form in a summary and come to nothing there.
+    if (lastNetted === undefined || !sameCells(cells, lastPlaced)) lastNetted = netCells([], cells);
+    lastPlaced = cells;
+    return { summaryId, out: [] as SummaryCell[], into: lastNetted };
+  });
+  // A summary the event places nothing in is not rewritten (one without `place` is: its position marks the change).
+  return place === undefined
+    ? placed
+    : placed.filter(({ summaryId, into: added }) => added.length > 0 || summary.marks?.(summaryId) === true);
 }
 
 /**
@@ -315,6 +410,8 @@ export function touchedIds(projection: AnyProjection, events: readonly RecordedE
  * document's position is skipped for that document, so replaying after a
  * crash changes nothing. An event is all-or-nothing: when evolve throws for
  * one of its documents, none of its changes are kept and the fold stops there.
+ * With `loaded` (which ids the caller has read from the store), an event naming a summary the caller has not read
+ * (`summary.documentIdOf`) stops the fold before it, with `missing`; without it, what `current` lacks does not exist.
  */
 export function foldEvents(
   projection: AnyProjection,
@@ -322,11 +419,14 @@ export function foldEvents(
   events: readonly RecordedEvent[],
   comparePositions: ComparePositions,
   touched: TouchedIds = touchedIds(projection, events),
+  loaded?: (id: string) => boolean,
 ): FoldResult {
-  const { ids, failure: idFailure } = touched;
+  const { ids, documents, failure: idFailure } = touched;
   const working = new Map<string, DocumentRecord<object> | null>(current);
   const changed = new Map<string, DocumentRecord<object> | null>();
   const summaries = new Map<string, SummaryWork>();
+  const summary = projection.summary;
+  const documentIdOf = summary?.documentIdOf;
   let applied = 0;
   let lastHandled = -1;
   // One map for every event's changes, emptied before each: a fold visits tens of thousands of events.
@@ -334,20 +434,35 @@ export function foldEvents(
   for (const [index, eventIds] of ids.entries()) {
     const event = events[index] as RecordedEvent;
     next.clear();
-    const summary = projection.summary;
-    // touchedIds put the summaries' ids last, after the documents' own.
-    let summaryIds: readonly string[] = [];
-    try {
-      const found = summary && eventIds.length > 1 ? summary.documentId(event) : undefined;
-      const candidates = found === undefined ? [] : typeof found === 'string' ? [found] : [...new Set(found)];
-      const tail = eventIds.slice(eventIds.length - candidates.length);
-      summaryIds =
-        candidates.length > 0 && candidates.length < eventIds.length && candidates.every((id, i) => tail[i] === id) ? candidates : [];
-    } catch (error) {
-      return { changed, applied, lastHandled, failure: { event, index, error } };
+    // touchedIds put the summaries named by the event last, after the documents' own.
+    const documentCount = documents[index] as number;
+    const documentIds = documentCount === eventIds.length ? eventIds : eventIds.slice(0, documentCount);
+    const summaryIds = documentCount === eventIds.length ? NONE : eventIds.slice(documentCount);
+    // Summaries named from a document (and not by the event, which gives its summaries every document's change): the
+    // documents naming each, whose changes alone go there.
+    let namedBy: Map<string, string[]> | undefined;
+    if (documentIdOf !== undefined && documentIds.length > 0) {
+      try {
+        for (const id of documentIds) {
+          const record = working.get(id);
+          if (!unseenBy(record, event.position, comparePositions)) continue;
+          for (const summaryId of idList(documentIdOf(event, record?.doc ?? null, id))) {
+            if (documentIds.includes(summaryId)) throw new Error(`${projection.name}: summary id ${summaryId} is also a document id`);
+            if (summaryIds.includes(summaryId)) continue;
+            const naming = (namedBy ??= new Map()).get(summaryId);
+            if (naming === undefined) namedBy.set(summaryId, [id]);
+            else if (!naming.includes(id)) naming.push(id);
+          }
+        }
+      } catch (error) {
+        return { changed, applied, lastHandled, failure: { event, index, error } };
+      }
+      if (loaded !== undefined) {
+        const missing = [...summaryIds, ...(namedBy?.keys() ?? [])].filter((id) => !loaded(id) && !working.has(id));
+        if (missing.length > 0) return { changed, applied, lastHandled, missing };
+      }
     }
-    const documentIds = summaryIds.length === 0 ? eventIds : eventIds.slice(0, eventIds.length - summaryIds.length);
-    const moves: { before: object | null; after: object | null }[] = [];
+    const moves: Move[] = [];
     // Only the event's own documents, as they stood before it (`working` takes the event's changes after it): what a
     // peer reads is then the same whatever else the batch holds.
     const peer = (peerId: string): object | null => {
@@ -357,40 +472,37 @@ export function foldEvents(
     try {
       for (const id of documentIds) {
         const record = working.get(id) ?? null;
-        if (record?.position !== undefined && comparePositions(event.position, record.position) <= 0) continue;
+        if (!unseenBy(record, event.position, comparePositions)) continue;
         const doc = projection.evolve(record?.doc ?? null, event, id, peer);
         if (doc === null && record === null) continue;
         // The very document handed in: nothing changed, nothing to write (replaying the event gives it again).
         if (record !== null && doc === record.doc) continue;
         next.set(id, doc === null ? null : { id, doc, position: event.position });
-        if (summaryIds.length > 0) moves.push({ before: record?.doc ?? null, after: doc });
+        if (summaryIds.length > 0 || namedBy !== undefined) moves.push({ id, before: record?.doc ?? null, after: doc });
       }
-      if (summary && summaryIds.length > 0 && moves.length > 0) {
-        // Cells are computed before anything changes, so a throwing `cells` leaves the summary as it was.
-        const out = moves.flatMap(({ before }) => (before === null ? [] : summary.cells(before)));
-        const into = moves.flatMap(({ after }) => (after === null ? [] : summary.cells(after)));
-        const place = summary.place;
-        // With one summary and no placement, cells go in as they are; otherwise netted first, then placed per summary.
-        const delta = place === undefined && summaryIds.length === 1 ? undefined : netCells(out, into);
-        // The very cells placed in the summary before (a tree's upper nodes take them all in one form) net the same.
-        let lastPlaced: SummaryCell[] = [];
-        let lastNetted: SummaryCell[] | undefined;
-        const placed = summaryIds.map((summaryId) => {
-          if (delta === undefined) return { summaryId, out, into };
-          if (place === undefined) return { summaryId, out: [] as SummaryCell[], into: delta };
-          const cells: SummaryCell[] = [];
-          for (const cell of delta) {
-            const placedCell = place(cell, summaryId);
-            if (placedCell !== undefined) cells.push(placedCell);
+      if (summary && moves.length > 0) {
+        // Every cell computed and placed before any summary changes, so a throwing `cells` or `place` leaves them as they were.
+        const groups: { ids: readonly string[]; moves: readonly Move[] }[] = [];
+        if (summaryIds.length > 0) groups.push({ ids: summaryIds, moves });
+        if (namedBy !== undefined) {
+          const byDocuments = new Map<string, { ids: string[]; moves: readonly Move[] }>();
+          for (const [summaryId, naming] of namedBy) {
+            const key = naming.join('\u0000');
+            const group = byDocuments.get(key);
+            if (group) group.ids.push(summaryId);
+            else byDocuments.set(key, { ids: [summaryId], moves: moves.filter((move) => naming.includes(move.id)) });
           }
-          // Placed cells netted again: several cells can take one form in a summary and come to nothing there.
-          if (lastNetted === undefined || !sameCells(cells, lastPlaced)) lastNetted = netCells([], cells);
-          lastPlaced = cells;
-          return { summaryId, out: [] as SummaryCell[], into: lastNetted };
-        });
+          for (const group of byDocuments.values()) if (group.moves.length > 0) groups.push(group);
+        }
+        const placed = groups.flatMap((group) =>
+          placeChange(
+            summary,
+            group.ids,
+            group.moves.flatMap(({ before }) => (before === null ? [] : summary.cells(before))),
+            group.moves.flatMap(({ after }) => (after === null ? [] : summary.cells(after))),
+          ),
+        );
         for (const { summaryId, out: removed, into: added } of placed) {
-          // A summary the event places nothing in is not rewritten (one without `place` is: its position marks the change).
-          if (place !== undefined && added.length === 0 && summary.marks?.(summaryId) !== true) continue;
           let work = summaries.get(summaryId);
           if (!work) {
             const stored = working.get(summaryId)?.doc;
