@@ -66,24 +66,19 @@ export class InMemoryEventStore implements EventStore, OrderedAppends, SnapshotS
   async appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
     const tenantId = tenantOf(options);
     validateMultiAppend(appends, tenantId);
-    const stored = this.storedAmong(
-      tenantId,
-      appends.flatMap((append) => append.events),
-    );
-    const retried = resolveRetriedMultiAppend(appends, stored, (a, b) => this.comparePositions(a, b));
-    if (retried) return retried;
-    // Every check before any write: that is all "atomic" takes in a single-threaded store.
-    for (const append of appends)
-      checkExpectedRevision(append.streamId, append.expectedRevision ?? 'any', this.lastOf(tenantId, append.streamId)?.revision);
-    const streams = appends.map((append) => this.write(tenantId, append.streamId, append.events));
-    this.signal.notify();
-    return { streams, position: latestPosition(streams, (a, b) => this.comparePositions(a, b)) };
+    // Every stream named once: an ordered append whose streams do not come back.
+    return this.appendAll(tenantId, appends);
   }
 
   /** In the order given, a stream possibly more than once; every check (against the heads the earlier parts leave) before any write. */
   async appendInOrder(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
     const tenantId = tenantOf(options);
     validateOrderedAppends(appends, tenantId);
+    return this.appendAll(tenantId, appends);
+  }
+
+  /** Every check before any write: that is all "atomic" takes in a single-threaded store. */
+  private appendAll(tenantId: string, appends: readonly StreamAppend[]): MultiStreamAppendResult {
     const stored = this.storedAmong(
       tenantId,
       appends.flatMap((append) => append.events),
