@@ -57,6 +57,14 @@ const MIGRATIONS: readonly string[] = [
 
 export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
+/**
+ * Page cache per connection, in KiB (SQLite's default is 2 MiB). Every append looks up and inserts into the
+ * two unique indexes (stream revision, event id), whose keys land at random places; with the default cache a
+ * log of a million events reads most of those pages back from the OS on each commit. Pages are cached as they
+ * are touched, so a small store never holds this much. `crm-cli seed` at 1M events: 4.6k → 6.2k events/s.
+ */
+export const PAGE_CACHE_KIB = 262_144;
+
 /** Applies the connection settings the store's guarantees rest on; also fine on a shared connection. */
 export function configureConnection(db: Database.Database, options: ConnectionOptions = {}): void {
   db.pragma('journal_mode = WAL');
@@ -69,6 +77,7 @@ export function configureConnection(db: Database.Database, options: ConnectionOp
   db.pragma('foreign_keys = ON');
   // Freed pages are zeroed, so a purged read-model row or dropped snapshot leaves no personal data behind.
   db.pragma('secure_delete = ON');
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
 }
 
 function userVersion(db: Database.Database): number {
