@@ -1,5 +1,62 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { RequestValidationError, type FieldError } from './problem-details';
+
+type MetadataStorage = ReturnType<typeof getMetadataStorage>;
+type Lookup = MetadataStorage['getTargetValidationMetadatas'];
+type Metadata = ReturnType<Lookup>;
+
+const MEMOIZED = Symbol('crm.validation.memoized');
+
+/**
+ * class-validator works out a class's rules on every validation, for the body
+ * and again for each nested object: it filters the class's own rules and walks
+ * the rules of every decorated class in the process to find those it inherits
+ * (`getTargetValidationMetadatas`), then groups them by property. The answer
+ * only changes when a rule is added, so it is kept per class and options here
+ * and dropped whenever the storage takes a new rule or schema. Same rules, same
+ * errors. Installed once on the storage (the process-wide one by default).
+ */
+export function memoizeValidationMetadata(storage: MetadataStorage = getMetadataStorage()): void {
+  const marked = storage as MetadataStorage & { [MEMOIZED]?: true };
+  if (marked[MEMOIZED]) return;
+  marked[MEMOIZED] = true;
+  let byClass = new WeakMap<object, Map<string, Metadata>>();
+  // Only the lists handed out below are grouped once: they stay as they are until a rule is added.
+  let grouped = new WeakMap<Metadata, ReturnType<MetadataStorage['groupByPropertyName']> | undefined>();
+  const forget = () => {
+    byClass = new WeakMap();
+    grouped = new WeakMap();
+  };
+  const lookup: Lookup = storage.getTargetValidationMetadatas.bind(storage);
+  const group = storage.groupByPropertyName.bind(storage);
+  for (const name of ['addValidationMetadata', 'addConstraintMetadata', 'addValidationSchema'] as const) {
+    const add = (storage[name] as (...args: unknown[]) => void).bind(storage);
+    (storage as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      forget();
+      add(...args);
+      forget();
+    };
+  }
+  storage.getTargetValidationMetadatas = (targetConstructor, targetSchema, always, strictGroups, groups) => {
+    const key = `${String(targetSchema ?? '')}\u0000${always}\u0000${strictGroups}\u0000${groups === undefined ? '' : `[${groups.join('\u0000')}]`}`;
+    let forClass = byClass.get(targetConstructor);
+    if (forClass === undefined) byClass.set(targetConstructor, (forClass = new Map()));
+    let found = forClass.get(key);
+    if (found === undefined) {
+      found = lookup(targetConstructor, targetSchema, always, strictGroups, groups);
+      forClass.set(key, found);
+      grouped.set(found, undefined);
+    }
+    return found;
+  };
+  storage.groupByPropertyName = (metadata) => {
+    if (!grouped.has(metadata)) return group(metadata);
+    let found = grouped.get(metadata);
+    if (found === undefined) grouped.set(metadata, (found = group(metadata)));
+    return found;
+  };
+}
 
 /** Flattens class-validator's tree into one entry per bad field, with dotted paths. */
 export function flattenValidationErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
@@ -15,6 +72,7 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pref
  * and every bad field is reported at once.
  */
 export function createValidationPipe(): ValidationPipe {
+  memoizeValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

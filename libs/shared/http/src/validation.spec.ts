@@ -1,0 +1,44 @@
+import { getMetadataStorage, IsInt, IsString, MaxLength } from 'class-validator';
+import { memoizeValidationMetadata, refusedFields } from './validation';
+
+class Base {
+  @IsString()
+  name!: string;
+}
+
+class Derived extends Base {
+  @IsInt()
+  count!: number;
+}
+
+const rulesOf = (target: new () => object) => getMetadataStorage().getTargetValidationMetadatas(target, '', false, false, undefined);
+const propertiesOf = (target: new () => object) => [...new Set(rulesOf(target).map((rule) => rule.propertyName))].sort();
+
+describe('validation rules kept per class', () => {
+  beforeAll(() => memoizeValidationMetadata());
+
+  it('works out a class’s rules (its own and inherited) once, not on every validation', () => {
+    const first = rulesOf(Derived);
+    expect(rulesOf(Derived)).toBe(first);
+    expect(getMetadataStorage().groupByPropertyName(first)).toBe(getMetadataStorage().groupByPropertyName(first));
+    expect(propertiesOf(Derived)).toEqual(['count', 'name']);
+  });
+
+  it('sees a rule added later, on the class or on a class it inherits from', async () => {
+    expect(await refusedFields(Derived, { name: 'x', count: 1 })).toEqual([]);
+    MaxLength(3)(Base.prototype, 'name');
+    IsString()(Derived.prototype, 'note');
+    expect(propertiesOf(Derived)).toEqual(['count', 'name', 'note']);
+    expect(await refusedFields(Derived, { name: 'long name', count: 1, note: 'n' })).toEqual(['name']);
+    expect(await refusedFields(Derived, { name: 'abc', count: 'one', note: 2, extra: true })).toEqual(['count', 'extra', 'note']);
+  });
+
+  it('keeps the options apart: groups and `always` give their own answers', () => {
+    const storage = getMetadataStorage();
+    const plain = storage.getTargetValidationMetadatas(Base, '', false, false, undefined);
+    const grouped = storage.getTargetValidationMetadatas(Base, '', false, false, ['admin']);
+    expect(grouped).not.toBe(plain);
+    expect(grouped).toEqual([]);
+    expect(plain.length).toBeGreaterThan(0);
+  });
+});
