@@ -97,6 +97,27 @@ describe('runAtomically', () => {
     ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
   });
 
+  it('decides from the state and revision the caller read, without reading the stream again; a stream moved since is a conflict', async () => {
+    const store = new InMemoryEventStore();
+    await runAtomically(store, options, (tx) => tx.decide(counter, 'counter-a', add(2), { commandId: 'c-1' }));
+    const read = { state: { count: 2 }, revision: 0 };
+    const readStream = jest.spyOn(store, 'readStream');
+    const outcome = await runAtomically(store, options, (tx) =>
+      tx.decide(counter, 'counter-a', add(3), { commandId: 'c-2', expectedRevision: read.revision }, read),
+    );
+    expect(readStream).not.toHaveBeenCalled();
+    expect(outcome.value.state).toEqual({ count: 5 });
+    expect(outcome.streams.get('counter-a')?.nextExpectedRevision).toBe(1);
+    readStream.mockRestore();
+    // What was read at revision 0 no longer holds: the append refuses, and nothing is recorded.
+    const head = await store.headPosition();
+    await expect(
+      runAtomically(store, options, (tx) => tx.decide(counter, 'counter-a', add(1), { commandId: 'c-3', expectedRevision: 0 }, read)),
+    ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(await store.headPosition()).toBe(head);
+    expect(verifyChain(await store.readStream('counter-a')).ok).toBe(true);
+  });
+
   it('refuses to decide the same stream twice in one append', async () => {
     const store = new InMemoryEventStore();
     await expect(

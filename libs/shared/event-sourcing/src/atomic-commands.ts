@@ -74,16 +74,23 @@ export class AtomicCommands {
     private readonly options: AtomicOptions,
   ) {}
 
+  /**
+   * `read`: the stream's state and the revision it was folded up to, as the caller has just read them for checks
+   * of its own, so the stream is not read a second time. The part appends at that revision all the same: a stream
+   * that moved since is a conflict, as after a read here. Give it only for a stream the caller pins (an expected
+   * revision in `options`), since a conflict on an unpinned one decides again from the same `read`.
+   */
   async decide<S, C extends Command, E extends Event>(
     decider: Decider<S, C, E>,
     streamId: string,
     command: C,
     options: AtomicCommandOptions,
+    read?: { readonly state: S; readonly revision: number | undefined },
   ): Promise<Decided<S, E>> {
     if (this.streams.has(streamId)) throw new Error(`${streamId} is decided twice in one atomic command`);
     this.streams.add(streamId);
     const { tenantId, now, snapshots } = this.options;
-    const loaded = await loadForCommand(this.store, decider, streamId, tenantId, snapshots);
+    const loaded = read ?? (await loadForCommand(this.store, decider, streamId, tenantId, snapshots));
     checkCommandPreconditions(decider, streamId, command, loaded.revision, options.expectedRevision);
     this.pinned ||= options.expectedRevision !== undefined;
     const events = decider.decide(command, loaded.state);

@@ -157,6 +157,23 @@ describe('LeadDedupe', () => {
     expect(result.position).toBe(all[0]?.position);
   });
 
+  it('reads each key stream once per capture: the claims are decided from the read that found them free', async () => {
+    const world = salesWorld();
+    const { capture, claims } = dedupeOn(world);
+    const reads: string[] = [];
+    const readStream = world.store.readStream.bind(world.store);
+    jest.spyOn(world.store, 'readStream').mockImplementation((streamId, options) => {
+      reads.push(streamId);
+      return readStream(streamId, options);
+    });
+    await capture({ email: 'sara@example.ir', phone: '09351112233' });
+    const tenantId = world.context().tenantId;
+    for (const key of ['email:sara@example.ir', 'phone:+989351112233']) {
+      expect(reads.filter((streamId) => streamId === leadKeyStream(tenantId, claims.blind(key)))).toHaveLength(1);
+    }
+    expect((await world.store.readAll()).events.map((event) => event.type)).toEqual(['LeadCaptured', 'LeadKeyClaimed', 'LeadKeyClaimed']);
+  });
+
   it('answers a retried capture with the first result and records nothing', async () => {
     const world = salesWorld();
     const { dedupe } = dedupeOn(world);

@@ -163,6 +163,7 @@ export class LeadDedupe {
         if (holder.kind === 'mine') continue;
         const key = this.claims.blind(plain);
         // The revision read is part of the command id: a retry that read the same revision is the same claim.
+        // Decided from the claims read for `holders` (pinned at their revision), not from a second read.
         await tx.decide(
           leadKeyDecider,
           leadKeyStream(tenantId, key),
@@ -174,6 +175,7 @@ export class LeadDedupe {
             actor,
             expectedRevision: holder.revision ?? 'no_stream',
           },
+          { state: { claims: holder.claims }, revision: holder.revision },
         );
       }
       return lead;

@@ -7,14 +7,18 @@ import { leadDecider } from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
 import { blindLeadKey, leadKeyDecider, leadKeyStream, type LeadKeyClaim, type LeadKeyCommand } from './lead-key-claim';
 
-/** Who holds a key, as seen by a capture of `leadId`. `revision` is the claim stream's, to append after. */
-export type KeyHolder =
+/**
+ * Who holds a key, as seen by a capture of `leadId`. `revision` is the claim stream's, to append after;
+ * `claims` the stream's claims read at that revision (its state), so a claim decided after it needs no second read.
+ */
+export type KeyHolder = { readonly claims: readonly LeadKeyClaim[] } & (
   | { readonly kind: 'free'; readonly revision: number | undefined }
   | { readonly kind: 'mine'; readonly revision: number }
   /** An open lead that still has this key. */
   | { readonly kind: 'held'; readonly leadId: string; readonly revision: number }
   /** Claimed by a capture whose lead is not recorded (yet): in flight, or crashed half-way. */
-  | { readonly kind: 'pending'; readonly leadId: string; readonly revision: number };
+  | { readonly kind: 'pending'; readonly leadId: string; readonly revision: number }
+);
 
 export type ClaimOutcome =
   | Exclude<KeyHolder, { kind: 'free' }>
@@ -57,23 +61,23 @@ export class LeadKeyClaims {
 
   async holderOf(key: string, leadId: string, tenantId: string, now: Date): Promise<KeyHolder> {
     const { claims, revision } = await this.read(this.blind(key), tenantId);
-    if (revision === undefined) return { kind: 'free', revision };
+    if (revision === undefined) return { kind: 'free', revision, claims };
     // Claims older than the lead's own were weighed when it claimed; a newer live one took the key over after it expired.
     const own = claims.findIndex((claim) => claim.leadId === leadId);
     let pending: LeadKeyClaim | undefined;
     for (const claim of claims.slice(own + 1).reverse()) {
       const lead = await loadState(this.executor.store, leadDecider, leadStream(claim.leadId), tenantId);
       // Qualified, disqualified or moved to another email/phone: that claim no longer guards the key.
-      if (lead.status === 'open' && lead.lead.matchKeys.includes(key)) return { kind: 'held', leadId: claim.leadId, revision };
+      if (lead.status === 'open' && lead.lead.matchKeys.includes(key)) return { kind: 'held', leadId: claim.leadId, revision, claims };
       const young = now.getTime() - Date.parse(claim.claimedAt) < this.options.pendingTtlMs;
       if (lead.status === 'none' && young) pending ??= claim;
     }
     if (pending) {
       // A capture in flight records its lead within milliseconds of its claim; look again once it has.
       if (await this.waitForLead(pending.leadId, tenantId)) return this.holderOf(key, leadId, tenantId, now);
-      return { kind: 'pending', leadId: pending.leadId, revision };
+      return { kind: 'pending', leadId: pending.leadId, revision, claims };
     }
-    return own >= 0 ? { kind: 'mine', revision } : { kind: 'free', revision };
+    return own >= 0 ? { kind: 'mine', revision, claims } : { kind: 'free', revision, claims };
   }
 
   /**
