@@ -18,7 +18,7 @@ import { progressCounts } from './projections';
 
 /** Relative CPU of each projection's rebuild (docs/projection-runtime.md "Rebuild speed, next round"); others 1. */
 const REBUILD_WEIGHTS: Readonly<Record<string, number>> = {
-  'complaint-kpis': 8,
+  'complaint-kpis': 12,
   'pipeline-opportunities': 2,
   'complaint-audit': 2,
   'pipeline-leads': 2,
@@ -67,6 +67,13 @@ export interface GroupProgress {
   readonly total: number | undefined;
 }
 
+/**
+ * How long a rebuild worker's lanes may hold its event loop before they let it turn (the runner's default is 50 ms,
+ * for a process that also serves): here only the lease renewals (every third of CRM_LEASE_TTL_MS) and the stop
+ * message wait for a turn, and every turn makes the lanes of a page fold one per turn.
+ */
+const REBUILD_LOOP_BUDGET_MS = 1000;
+
 /** The event store's page cache serves appends; a scan reads each page once, so a rebuild keeps a small one. */
 const SCAN_PAGE_CACHE_KIB = 16_384;
 
@@ -97,6 +104,7 @@ export async function rebuildGroup(
     ownership: { ttlMs: config.leaseTtlMs },
     retireGraceMs: config.rebuildGraceMs,
     serve: false,
+    loopBudgetMs: REBUILD_LOOP_BUDGET_MS,
   });
   let stopped = false;
   void interrupted.then(() => {

@@ -58,6 +58,14 @@ async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo
     interrupted = true;
     for (const worker of workers) worker.stop();
   });
+  const finishedMs = workers.map(() => 0);
+  workers.forEach(
+    (worker, index) =>
+      void worker.done.then(
+        () => (finishedMs[index] = line.elapsedMs),
+        () => undefined,
+      ),
+  );
   // Every group finishes (or fails) before the first failure is reported, as the projections of one scan do.
   const outcomes = await Promise.allSettled(workers.map((worker) => worker.done));
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -76,6 +84,13 @@ async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo
   line.finish(
     `rebuild ${projections.length} projections: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
   );
+  if (groups.length > 1) {
+    groups.forEach((group, index) =>
+      io.stderr.write(
+        `  thread ${index + 1}: ${group.map((p) => p.name).join(', ')}: done in ${formatDuration((finishedMs[index] ?? 0) / 1000)}\n`,
+      ),
+    );
+  }
   const results = new Map(done.flatMap((outcome) => outcome.results).map((result) => [result.projection, result]));
   for (const { name } of projections) {
     const result = results.get(name);
