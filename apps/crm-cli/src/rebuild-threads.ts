@@ -16,9 +16,12 @@ import { progressCounts } from './projections';
  * limit (V8's old space), so the command's memory stays flat whatever the log's length.
  */
 
-/** Relative CPU of each projection's rebuild (docs/projection-runtime.md "Rebuild speed, next round"); others 1. */
+/**
+ * Relative CPU of each projection's rebuild; others 1. `complaint-kpis` alone is a little under half of a rebuild of
+ * all (docs/projection-runtime.md "Rebuild speed, next round"), the next four 1.5–2 times a light one.
+ */
 const REBUILD_WEIGHTS: Readonly<Record<string, number>> = {
-  'complaint-kpis': 12,
+  'complaint-kpis': 15,
   'pipeline-opportunities': 2,
   'complaint-audit': 2,
   'pipeline-leads': 2,
