@@ -272,7 +272,7 @@ describe('crm-cli against a real SQLite data directory', () => {
 
 describe('crm-cli rebuild all on a never-built store', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-rebuild-'));
-  const env = { CRM_DATA_DIR: dataDir, CRM_REBUILD_GRACE_MS: '600000' };
+  const env = { CRM_DATA_DIR: dataDir, CRM_REBUILD_GRACE_MS: '600000', CRM_REBUILD_THREADS: '2' };
 
   beforeAll(async () => {
     const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
@@ -285,6 +285,11 @@ describe('crm-cli rebuild all on a never-built store', () => {
   it('builds each projection once, by its one scan: the first generation its serving lane would have built stays empty', async () => {
     const rebuilt = await cli(['rebuild', 'all'], env);
     expect(rebuilt.code).toBe(0);
+    // On two worker threads, each projection in one of them.
+    expect(rebuilt.stderr).toContain(`rebuild ${ALL_PROJECTIONS.length} projections, 2 threads, one scan of the log each`);
+    const threads = [...rebuilt.stderr.matchAll(/^ {2}thread (\d): (.+): done in /gm)].map((m) => [m[1], (m[2] as string).split(', ')]);
+    expect(threads.map(([thread]) => thread)).toEqual(['1', '2']);
+    expect(threads.flatMap(([, names]) => names).sort()).toEqual(ALL_PROJECTIONS.map((p) => p.name).sort());
     const replaced = new Map(
       [...rebuilt.stdout.matchAll(/^(\S+): serving (\S+) at \S+ \(replaced (\S+)\)$/gm)].map((m) => [m[1] as string, [m[2], m[3]]]),
     );

@@ -34,7 +34,7 @@ export function defineCommand<S extends OptionSpecs>(command: Command<S>): Comma
   return command;
 }
 
-export function configOf(io: CliIo): AppConfig {
+export function configOf(io: Pick<CliIo, 'env'>): AppConfig {
   try {
     return loadConfig(io.env);
   } catch (error) {
@@ -56,7 +56,7 @@ export interface Stores {
  * An embedded store that does not exist yet is an error (a typo in
  * CRM_DATA_DIR should not leave an empty database behind), unless `create`.
  */
-export async function openStores(io: CliIo, options: { readonly create?: boolean } = {}): Promise<Stores> {
+export async function openStores(io: Pick<CliIo, 'env'>, options: { readonly create?: boolean } = {}): Promise<Stores> {
   const config = configOf(io);
   if (config.eventStore === 'memory')
     throw new UsageError('CRM_EVENT_STORE=memory keeps nothing between processes: point the CLI at sqlite or postgres');
@@ -78,7 +78,11 @@ export async function openStores(io: CliIo, options: { readonly create?: boolean
   };
 }
 
-export async function withStores<T>(io: CliIo, work: (stores: Stores) => Promise<T>, options?: { readonly create?: boolean }): Promise<T> {
+export async function withStores<T>(
+  io: Pick<CliIo, 'env'>,
+  work: (stores: Stores) => Promise<T>,
+  options?: { readonly create?: boolean },
+): Promise<T> {
   const stores = await openStores(io, options);
   try {
     return await work(stores);

@@ -1,10 +1,11 @@
-import { ProjectionRunner, rebuildStateName, type ProjectionProgress } from '@crm/projections/runtime';
+import { ProjectionRunner, rebuildStateName, type RebuildResult } from '@crm/projections/runtime';
 import type { AnyProjection } from '@crm/shared/read-model';
 import { UsageError } from '../args';
 import { type CliIo, defineCommand, type Stores, withStores } from '../context';
 import { parseAsOf } from '../instants';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
 import { progressCounts, selectProjections } from '../projections';
+import { rebuildGroup, splitProjections, startRebuildWorker, threadOptions } from '../rebuild-threads';
 
 const OPTIONS = {
   'as-of': { type: 'string', value: '<date|position>', description: 'time travel: build as of this ISO date / date-time or log position' },
@@ -15,100 +16,125 @@ const OPTIONS = {
   },
 } as const;
 
-/** Blue/green, one projection after the other: each builds a new collection and switches once level. */
-async function rebuildAll(projections: readonly AnyProjection[], { config, events, readStore }: Stores, io: CliIo): Promise<number> {
-  const store = await readStore();
-  const lines = new Map<string, ProgressLine>();
-  const latest = new Map<string, ProjectionProgress>();
-  const report = (progress: ProjectionProgress) => {
-    if (progress.phase !== 'rebuild' || progress.done) return;
-    latest.set(progress.projection, progress);
-    const { done, total } = progressCounts(progress);
-    lines.get(progress.projection)?.update(done, total);
-  };
-  // Runner-wide too: a rebuild a crash interrupted resumes on start(), before rebuild() is called for it.
-  // With leases, as every serving process: next to a running API or projector, each new build is handed to the
-  // projection's owner, which switches to it; with nobody serving, this process owns the projections and switches itself.
-  // It serves nothing meanwhile: every projection it runs is rebuilt here, so each is built once (the rebuild), not
-  // also from the start by its serving lane on a never-built store.
-  const runner = new ProjectionRunner({
-    eventStore: events,
-    readStore: store,
-    projections,
-    onProgress: report,
-    ownership: { ttlMs: config.leaseTtlMs },
-    retireGraceMs: config.rebuildGraceMs,
-    serve: false,
-  });
-  let interrupted = false;
-  void io.interrupted.then(() => {
-    interrupted = true;
-    return runner.stop();
-  });
+/**
+ * Blue/green: each projection builds a new collection and switches once level. Several (`all`) are rebuilt on
+ * worker threads, each group from one scan of the log (rebuild-threads.ts); one alone, on this thread.
+ */
+async function rebuildAll(projections: readonly AnyProjection[], stores: Stores, io: CliIo): Promise<number> {
+  const store = await stores.readStore();
   const resuming = new Map<string, string | undefined>();
   for (const { name } of projections) {
     const pending = await store.loadState(rebuildStateName(name));
     if (pending?.collection) resuming.set(name, pending.checkpoint);
   }
-  await runner.start();
-  let current: ProgressLine | undefined;
-  try {
-    if (projections.length > 1) {
-      for (const [name, from] of resuming) io.stderr.write(`${name}: resuming the interrupted rebuild from ${from ?? 'the start'}\n`);
-      // One scan of the log feeds every build: one line for all of them, at the pace of the slowest.
-      const line = new ProgressLine(io.stderr, `rebuild ${projections.length} projections, one scan of the log`);
-      current = line;
-      const scan = new Map<string, { done: number; total: number | undefined }>();
-      const results = await runner.rebuildMany(
-        projections.map((p) => p.name),
-        {
-          onProgress: (progress) => {
-            if (progress.phase !== 'rebuild' || progress.done) return;
-            latest.set(progress.projection, progress);
-            scan.set(progress.projection, progressCounts(progress));
-            const counts = [...scan.values()];
-            line.update(Math.min(...counts.map((c) => c.done)), counts[0]?.total);
-          },
-        },
-      );
-      current = undefined;
-      const total = Math.max(0, ...[...latest.values()].map((progress) => progressCounts(progress).total ?? 0));
-      const seconds = line.elapsedMs / 1000;
-      line.finish(
-        `rebuild ${projections.length} projections: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
-      );
-      for (const result of results) {
-        io.stdout.write(
-          `${result.projection}: serving ${result.collection} at ${result.checkpoint ?? 'the start'}${result.previousCollection ? ` (replaced ${result.previousCollection})` : ''}\n`,
-        );
-      }
-    }
-    for (const { name } of projections.length > 1 ? [] : projections) {
-      if (interrupted) break;
-      if (resuming.has(name)) io.stderr.write(`${name}: resuming the interrupted rebuild from ${resuming.get(name) ?? 'the start'}\n`);
-      const line = new ProgressLine(io.stderr, `rebuild ${name}`);
-      current = line;
-      lines.set(name, line);
-      const result = await runner.rebuild(name, { onProgress: report });
-      current = undefined;
-      const progress = latest.get(name);
-      const total = progress ? (progressCounts(progress).total ?? 0) : 0;
-      const seconds = line.elapsedMs / 1000;
-      line.finish(
-        `rebuild ${name}: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
-      );
-      io.stdout.write(
-        `${name}: serving ${result.collection} at ${result.checkpoint ?? 'the start'}${result.previousCollection ? ` (replaced ${result.previousCollection})` : ''}\n`,
-      );
-    }
-  } catch (error) {
-    current?.finish();
-    if (!interrupted) throw error;
-  } finally {
-    await runner.stop();
+  for (const [name, from] of resuming) io.stderr.write(`${name}: resuming the interrupted rebuild from ${from ?? 'the start'}\n`);
+  return projections.length > 1 ? rebuildInThreads(projections, io) : rebuildHere(projections, stores, io);
+}
+
+/** Each group of projections on a worker thread of its own, from its own scan of the log; one line for all. */
+async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo): Promise<number> {
+  const { threads, heapMb } = threadOptions(io.env);
+  const groups = splitProjections(projections, threads);
+  // One scan per thread feeds its builds: one line for all of them, at the pace of the slowest.
+  const line = new ProgressLine(
+    io.stderr,
+    `rebuild ${projections.length} projections, ${groups.length === 1 ? 'one scan of the log' : `${groups.length} threads, one scan of the log each`}`,
+  );
+  const scan = new Map<string, { done: number; total: number | undefined }>();
+  const workers = groups.map((group) =>
+    startRebuildWorker(
+      group.map((p) => p.name),
+      io.env,
+      heapMb,
+      ({ projection, done, total }) => {
+        scan.set(projection, { done, total });
+        const counts = [...scan.values()];
+        line.update(Math.min(...counts.map((c) => c.done)), counts[0]?.total);
+      },
+    ),
+  );
+  let interrupted = false;
+  void io.interrupted.then(() => {
+    interrupted = true;
+    for (const worker of workers) worker.stop();
+  });
+  const finishedMs = workers.map(() => 0);
+  workers.forEach(
+    (worker, index) =>
+      void worker.done.then(
+        () => (finishedMs[index] = line.elapsedMs),
+        () => undefined,
+      ),
+  );
+  // Every group finishes (or fails) before the first failure is reported, as the projections of one scan do.
+  const outcomes = await Promise.allSettled(workers.map((worker) => worker.done));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) {
+    line.finish();
+    if (!interrupted) throw failure.reason;
   }
-  if (interrupted) io.stderr.write('interrupted: the rebuild resumes from its checkpoint at the next rebuild, replay or projector start\n');
-  return interrupted ? 1 : 0;
+  const done = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  if (interrupted || done.some((outcome) => outcome.interrupted)) {
+    if (!failure) line.finish();
+    io.stderr.write('interrupted: the rebuild resumes from its checkpoint at the next rebuild, replay or projector start\n');
+    return 1;
+  }
+  const total = Math.max(0, ...[...scan.values()].map((counts) => counts.total ?? 0));
+  const seconds = line.elapsedMs / 1000;
+  line.finish(
+    `rebuild ${projections.length} projections: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
+  );
+  if (groups.length > 1) {
+    groups.forEach((group, index) =>
+      io.stderr.write(
+        `  thread ${index + 1}: ${group.map((p) => p.name).join(', ')}: done in ${formatDuration((finishedMs[index] ?? 0) / 1000)}\n`,
+      ),
+    );
+  }
+  const results = new Map(done.flatMap((outcome) => outcome.results).map((result) => [result.projection, result]));
+  for (const { name } of projections) {
+    const result = results.get(name);
+    if (result) io.stdout.write(describeResult(result));
+  }
+  return 0;
+}
+
+function describeResult(result: RebuildResult): string {
+  return `${result.projection}: serving ${result.collection} at ${result.checkpoint ?? 'the start'}${result.previousCollection ? ` (replaced ${result.previousCollection})` : ''}\n`;
+}
+
+/** One projection, on this thread. */
+async function rebuildHere(projections: readonly AnyProjection[], stores: Stores, io: CliIo): Promise<number> {
+  let last: { done: number; total: number | undefined } | undefined;
+  const name = (projections[0] as AnyProjection).name;
+  const line = new ProgressLine(io.stderr, `rebuild ${name}`);
+  let outcome: Awaited<ReturnType<typeof rebuildGroup>>;
+  try {
+    outcome = await rebuildGroup(
+      projections,
+      stores,
+      (progress) => {
+        last = progress;
+        line.update(progress.done, progress.total);
+      },
+      io.interrupted,
+    );
+  } catch (error) {
+    line.finish();
+    throw error;
+  }
+  if (outcome.interrupted) {
+    line.finish();
+    io.stderr.write('interrupted: the rebuild resumes from its checkpoint at the next rebuild, replay or projector start\n');
+    return 1;
+  }
+  const total = last?.total ?? 0;
+  const seconds = line.elapsedMs / 1000;
+  line.finish(
+    `rebuild ${name}: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
+  );
+  for (const result of outcome.results) io.stdout.write(describeResult(result));
+  return 0;
 }
 
 /** Time travel: the projection as of then, into a collection of its own; the serving build is not touched. */
