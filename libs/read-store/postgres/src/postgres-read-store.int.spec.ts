@@ -201,7 +201,7 @@ describe('PostgresReadStore (real server)', () => {
       expect(answers.map((records) => records.map((record) => record.position))).toEqual([['2'], ['3'], ['1']]);
     });
 
-    it('matches `in` lists of every length, and keeps a generic plan for a short one instead of planning each execution', async () => {
+    it('matches `in` lists and getMany ids of every length, and keeps a generic plan for a short list instead of planning each execution', async () => {
       const single = await PostgresReadStore.open(databaseUrl(), { schema: store.schema, poolSize: 1 });
       try {
         await single.ensureIndex('i', ['tenantId', 'contactId']);
@@ -229,6 +229,21 @@ describe('PostgresReadStore (real server)', () => {
         const plans = await single.pool.query<{ generic: string; custom: string }>(
           `SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements WHERE statement LIKE '%contactId%' ORDER BY generic_plans + custom_plans DESC LIMIT 1`,
         );
+        // getMany: the same for its ids.
+        for (let k = 0; k < 10; k += 1) expect((await single.getMany('i', [`d000${k}`, `d100${k}`, 'none'])).size).toBe(2);
+        expect([
+          ...(
+            await single.getMany(
+              'i',
+              many.map((_, i) => `d${String(i).padStart(4, '0')}`),
+            )
+          ).keys(),
+        ]).toHaveLength(100);
+        const byId = await single.pool.query<{ generic: string; custom: string }>(
+          `SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements
+           WHERE statement LIKE '%WHERE collection = $1 AND id%' ORDER BY generic_plans + custom_plans DESC LIMIT 1`,
+        );
+        expect(byId.rows.map((row) => [Number(row.generic), Number(row.custom)])).toEqual([[5, 5]]);
         // The statement run most (the ten two-value finds): PostgreSQL plans the first five executions for their values,
         // then keeps a generic plan priced as those (with one array parameter: every execution planned, 0 generic).
         const [most] = plans.rows;
