@@ -269,6 +269,10 @@ function serverEnv(store: StoreKind, events: number): Record<string, string> {
     CRM_READ_WAIT_MS: '60000',
     // BENCH_WRITERS' clients capture as fast as the server answers: the per-client rate limit would refuse them (429).
     CRM_RATE_LIMIT: 'off',
+    // A view's first call may build what it keeps (the loyalty population: about 10 s of work at 1M events, minutes on
+    // a loaded machine); the default 60 s idle timeout would close its connection and stop the run.
+    CRM_REQUEST_TIMEOUT_MS: '600000',
+    CRM_IDLE_TIMEOUT_MS: '600000',
     ...(store === 'postgres' ? { CRM_POSTGRES_URL: postgresUrl, CRM_POSTGRES_SCHEMA: `bench_views_${events}` } : {}),
   };
 }
