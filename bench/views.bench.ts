@@ -2,7 +2,10 @@
 // `npm run bench:views`. Seeds the demo history (@crm/demo-data, seed 1) at each size, catches the projections
 // up, then GETs each view BENCH_CALLS times in a row (default 200; a view stops early after BENCH_VIEW_SECONDS,
 // default 30, so a slow one does not hold the run) and a loyalty card for BENCH_CALLS random customers.
-// Prints p50/p99 per view and size, and the growth ratio between the largest and the smallest size.
+// Prints p50/p99 per view and size with the size of its answer (bytes of the reply body, median over the calls, and
+// the length of each list the reply holds at its top level: items, groups, periods…), and the growth ratio between
+// the largest and the smallest size, of the latency and of the answer side by side: a view whose cost follows its
+// answer grows about as its answer does.
 // Sizes: BENCH_SIZES (default 100000,1000000). Stores: BENCH_STORES (default sqlite,postgres); PostgreSQL at
 // DATABASE_URL. BENCH_KEEP=1 keeps the seeded stores (under BENCH_DIR, default <tmp>/crm-bench-views; PostgreSQL
 // schemas bench_views_<size>) and reuses them on the next run. Figures are also written as JSON to
@@ -41,6 +44,10 @@ interface Timing {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Bytes of the reply body (UTF-8), median over the calls. */
+  readonly bytes: number;
+  /** The reply's top-level lists and their lengths (the warm-up call's reply), e.g. `{ groups: 828 }`. */
+  readonly lists: Readonly<Record<string, number>>;
 }
 
 interface Loaded {
@@ -135,6 +142,7 @@ async function time(client: Client, label: string, paths: () => string, calls: n
   const first = await client.get(paths());
   if (first.status !== 200) throw new Error(`${label}: ${first.status} ${first.body.slice(0, 300)}`);
   const durations: number[] = [];
+  const bytes: number[] = [];
   const started = performance.now();
   while (durations.length < calls && (durations.length < 5 || performance.now() - started < budgetMs)) {
     const path = paths();
@@ -142,16 +150,32 @@ async function time(client: Client, label: string, paths: () => string, calls: n
     const reply = await client.get(path);
     durations.push(performance.now() - t0);
     if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 300)}`);
+    bytes.push(Buffer.byteLength(reply.body));
   }
   durations.sort((a, b) => a - b);
+  bytes.sort((a, b) => a - b);
   return {
     view: label,
     calls: durations.length,
     p50: percentile(durations, 0.5),
     p99: percentile(durations, 0.99),
     max: durations.at(-1) as number,
+    bytes: percentile(bytes, 0.5),
+    lists: listsOf(first.body),
   };
 }
+
+/** The top-level lists of a JSON reply and their lengths: what a view's answer grows by where it has a list. */
+function listsOf(body: string): Record<string, number> {
+  const reply: unknown = JSON.parse(body);
+  if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) return Array.isArray(reply) ? { '[]': reply.length } : {};
+  return Object.fromEntries(Object.entries(reply).flatMap(([key, value]) => (Array.isArray(value) ? [[key, value.length]] : [])));
+}
+
+const listText = (lists: Readonly<Record<string, number>>): string =>
+  Object.entries(lists)
+    .map(([key, length]) => `${key} ${length}`)
+    .join(', ');
 
 /** BENCH_VIEWS: comma-separated substrings; only the views (and the loyalty card, as `loyalty`) naming one are timed. */
 const only = (process.env['BENCH_VIEWS'] ?? '').split(',').filter((part) => part !== '');
@@ -245,6 +269,10 @@ function serverEnv(store: StoreKind, events: number): Record<string, string> {
     CRM_READ_WAIT_MS: '60000',
     // BENCH_WRITERS' clients capture as fast as the server answers: the per-client rate limit would refuse them (429).
     CRM_RATE_LIMIT: 'off',
+    // A view's first call may build what it keeps (the loyalty population: about 10 s of work at 1M events, minutes on
+    // a loaded machine); the default 60 s idle timeout would close its connection and stop the run.
+    CRM_REQUEST_TIMEOUT_MS: '600000',
+    CRM_IDLE_TIMEOUT_MS: '600000',
     ...(store === 'postgres' ? { CRM_POSTGRES_URL: postgresUrl, CRM_POSTGRES_SCHEMA: `bench_views_${events}` } : {}),
   };
 }
@@ -450,14 +478,18 @@ const ms = (value: number) => value.toFixed(1).padStart(9);
 
 function print(timings: readonly Timing[], idle?: readonly Timing[]): void {
   process.stdout.write(`  ${'view'.padEnd(62)}${'calls'.padStart(6)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`);
-  process.stdout.write(idle ? `${'p99/idle'.padStart(10)}\n` : '\n');
+  process.stdout.write(idle ? `${'p99/idle'.padStart(10)}` : '');
+  process.stdout.write(`${'bytes'.padStart(10)}  lists\n`);
   for (const timing of timings) {
     const base = idle?.find((t) => t.view === timing.view);
     process.stdout.write(
-      `  ${timing.view.padEnd(62)}${String(timing.calls).padStart(6)}${ms(timing.p50)}${ms(timing.p99)}${ms(timing.max)}${base ? (timing.p99 / base.p99).toFixed(2).padStart(10) : ''}\n`,
+      `  ${timing.view.padEnd(62)}${String(timing.calls).padStart(6)}${ms(timing.p50)}${ms(timing.p99)}${ms(timing.max)}${idle ? (base ? (timing.p99 / base.p99).toFixed(2) : '').padStart(10) : ''}${String(timing.bytes).padStart(10)}  ${listText(timing.lists)}\n`,
     );
   }
 }
+
+/** `b / a` as `1.23×`, or `–` when `a` is 0. */
+const ratio = (a: number, b: number, width: number): string => (a === 0 ? '–' : `${(b / a).toFixed(2)}×`).padStart(width);
 
 function printGrowth(runs: readonly Run[]): void {
   const sizes = [...new Set(runs.map((run) => run.events))].sort((a, b) => a - b);
@@ -469,13 +501,22 @@ function printGrowth(runs: readonly Run[]): void {
     const b = runs.find((run) => run.store === store && run.events === large);
     if (!a || !b) continue;
     process.stdout.write(
-      `\n${store}: growth from ${small.toLocaleString('en')} to ${large.toLocaleString('en')} events (p50 and p99 ratio)\n`,
+      `\n${store}: growth from ${small.toLocaleString('en')} to ${large.toLocaleString('en')} events: p50, p99 and the answer (reply bytes; top-level lists), each small → large and the ratio\n`,
+    );
+    process.stdout.write(
+      `  ${'view'.padEnd(62)}${'p50 ms'.padStart(18)}${'ratio'.padStart(9)}${'p99 ms'.padStart(18)}${'ratio'.padStart(9)}${'bytes'.padStart(20)}${'ratio'.padStart(9)}  lists\n`,
     );
     for (const timing of b.idle) {
       const base = a.idle.find((t) => t.view === timing.view);
       if (!base) continue;
+      const lists = Object.entries(timing.lists)
+        .map(([key, length]) => {
+          const before = base.lists[key] ?? 0;
+          return `${key} ${before} → ${length}${before === 0 ? '' : ` (${(length / before).toFixed(2)}×)`}`;
+        })
+        .join(', ');
       process.stdout.write(
-        `  ${timing.view.padEnd(62)}${ms(base.p50)}${ms(timing.p50)}${(timing.p50 / base.p50).toFixed(2).padStart(8)}×${ms(base.p99)}${ms(timing.p99)}${(timing.p99 / base.p99).toFixed(2).padStart(8)}×\n`,
+        `  ${timing.view.padEnd(62)}${ms(base.p50)}${ms(timing.p50)}${ratio(base.p50, timing.p50, 9)}${ms(base.p99)}${ms(timing.p99)}${ratio(base.p99, timing.p99, 9)}${String(base.bytes).padStart(10)}${String(timing.bytes).padStart(10)}${ratio(base.bytes, timing.bytes, 9)}  ${lists}\n`,
       );
     }
   }

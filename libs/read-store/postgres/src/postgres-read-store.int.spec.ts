@@ -1,7 +1,7 @@
-import { readBatch, type ReadStore } from '@crm/shared/read-model';
+import { readBatch, type ReadStore, type Where } from '@crm/shared/read-model';
 import { describeReadStoreContract } from '@crm/shared/testing';
 import { PostgresReadStore } from './postgres-read-store';
-import { AdminConnection, openTestStore, uniqueSchema } from './test-support';
+import { AdminConnection, databaseUrl, openTestStore, uniqueSchema } from './test-support';
 
 const admin = new AdminConnection();
 afterAll(() => admin.end());
@@ -199,6 +199,58 @@ describe('PostgresReadStore (real server)', () => {
       expect(query).toHaveBeenCalledTimes(1);
       query.mockRestore();
       expect(answers.map((records) => records.map((record) => record.position))).toEqual([['2'], ['3'], ['1']]);
+    });
+
+    it('matches `in` lists and getMany ids of every length, and keeps a generic plan for a short list instead of planning each execution', async () => {
+      const single = await PostgresReadStore.open(databaseUrl(), { schema: store.schema, poolSize: 1 });
+      try {
+        await single.ensureIndex('i', ['tenantId', 'contactId']);
+        await single.transaction((tx) => {
+          for (let i = 0; i < 3000; i += 1)
+            tx.put('i', `d${String(i).padStart(4, '0')}`, { tenantId: 't', contactId: `c${i % 1000}`, n: i % 7 }, '1');
+        });
+        await admin.pool.query(`ANALYZE ${store.schema}.rm_documents`);
+        const ids = async (where: Where) => (await single.find('i', { where })).map((record) => record.id);
+        // Three values (spelled out as four), one repeated, and a number that is no string.
+        expect(await ids({ tenantId: 't', contactId: { in: ['c5', 'c17', 'c5'] } })).toEqual([
+          'd0005',
+          'd0017',
+          'd1005',
+          'd1017',
+          'd2005',
+          'd2017',
+        ]);
+        expect(await ids({ tenantId: 't', n: { in: [6, '6'] } })).toHaveLength(428);
+        expect(await ids({ tenantId: 't', n: { in: ['6'] } })).toEqual([]);
+        // Longer than LISTED_VALUES: one array parameter.
+        const many = Array.from({ length: 100 }, (_, i) => `c${i * 10}`);
+        expect(await ids({ tenantId: 't', contactId: { in: many } })).toHaveLength(300);
+        for (let k = 0; k < 10; k += 1) await ids({ tenantId: 't', contactId: { in: [`c${k}`, `c${k + 100}`] } });
+        const plans = await single.pool.query<{ generic: string; custom: string }>(
+          `SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements WHERE statement LIKE '%contactId%' ORDER BY generic_plans + custom_plans DESC LIMIT 1`,
+        );
+        // getMany: the same for its ids.
+        for (let k = 0; k < 10; k += 1) expect((await single.getMany('i', [`d000${k}`, `d100${k}`, 'none'])).size).toBe(2);
+        expect([
+          ...(
+            await single.getMany(
+              'i',
+              many.map((_, i) => `d${String(i).padStart(4, '0')}`),
+            )
+          ).keys(),
+        ]).toHaveLength(100);
+        const byId = await single.pool.query<{ generic: string; custom: string }>(
+          `SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements
+           WHERE statement LIKE '%WHERE collection = $1 AND id%' ORDER BY generic_plans + custom_plans DESC LIMIT 1`,
+        );
+        expect(byId.rows.map((row) => [Number(row.generic), Number(row.custom)])).toEqual([[5, 5]]);
+        // The statement run most (the ten two-value finds): PostgreSQL plans the first five executions for their values,
+        // then keeps a generic plan priced as those (with one array parameter: every execution planned, 0 generic).
+        const [most] = plans.rows;
+        expect([Number(most?.generic), Number(most?.custom)]).toEqual([5, 5]);
+      } finally {
+        await single.close();
+      }
     });
 
     it('commits a batch that need not be durable all the same, and reads it back', async () => {

@@ -34,6 +34,7 @@ import {
   aggregateColumns,
   indexPrefix,
   indexSql,
+  oneOf,
   orderByClause,
   pageClause,
   SqlBuilder,
@@ -122,10 +123,9 @@ export class PostgresReadStore implements ReadStore {
     ids: readonly string[],
   ): Promise<ReadonlyMap<string, DocumentRecord<D>>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.query<DocumentRow>(
-      `SELECT id, position, doc FROM ${this.schema}.rm_documents WHERE collection = $1 AND id = ANY($2::text[])`,
-      [collection, [...ids]],
-    );
+    const sql = new SqlBuilder();
+    const where = `collection = ${sql.param(collection)} AND ${oneOf(sql, 'id', ids, 'text')}`;
+    const rows = await this.query<DocumentRow>(`SELECT id, position, doc FROM ${this.schema}.rm_documents WHERE ${where}`, sql.params);
     return new Map(rows.map((row) => [row.id, toRecord<D>(row)]));
   }
 

@@ -56,6 +56,28 @@ function range(sql: SqlBuilder, path: FieldPath, op: keyof typeof RANGE, value: 
     : `(${asNumber(path)} IS NULL AND ${asString(path)} ${RANGE[op]} ${sql.param(value)}::text)`;
 }
 
+/** Lists up to this long are spelled out as one parameter per value; longer ones are one array parameter. */
+export const LISTED_VALUES = 64;
+
+/**
+ * `expression` is one of `values` (as `type`): an index condition and a plain filter, never a join. A short list is
+ * one parameter per value, its length rounded up to a power of two by repeating its last value (membership is
+ * unchanged), so a statement has a handful of shapes and PostgreSQL prices a generic plan of each as it prices a plan
+ * for the values: after five executions it keeps the generic plan instead of planning every execution again. With
+ * one array parameter (`= ANY ($n)`), as a list longer than LISTED_VALUES still is, a generic plan is priced for an
+ * array of unknown length, above the plans for the values, so every execution was planned (1–5 ms with the table's
+ * many partial indexes, for 0.1–0.3 ms of execution).
+ */
+export function oneOf(sql: SqlBuilder, expression: string, values: readonly string[], type: 'jsonb' | 'text'): string {
+  if (values.length === 0) return 'FALSE';
+  if (values.length > LISTED_VALUES) return `${expression} = ANY (${sql.param([...values])}::${type}[])`;
+  let length = 1;
+  while (length < values.length) length *= 2;
+  const last = values.at(-1) as string;
+  const listed = Array.from({ length }, (_, i) => `${sql.param(values[i] ?? last)}::${type}`);
+  return `${expression} IN (${listed.join(', ')})`;
+}
+
 function condition(sql: SqlBuilder, predicate: Predicate): string {
   const { path } = predicate;
   switch (predicate.op) {
@@ -66,9 +88,12 @@ function condition(sql: SqlBuilder, predicate: Predicate): string {
     case 'exists':
       return predicate.value ? `NOT ${absent(path)}` : absent(path);
     case 'in':
-      if (predicate.value.length === 0) return 'FALSE';
-      // An array parameter, not a subquery: `= ANY` is an index condition and a plain filter, never a join.
-      return `${json(path)} = ANY (${sql.param(predicate.value.map((value) => JSON.stringify(value)))}::jsonb[])`;
+      return oneOf(
+        sql,
+        json(path),
+        predicate.value.map((value) => JSON.stringify(value)),
+        'jsonb',
+      );
     default:
       return range(sql, path, predicate.op, predicate.value);
   }
