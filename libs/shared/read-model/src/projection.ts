@@ -495,7 +495,8 @@ export function foldEvents(
       if (summary && moves.length > 0) {
         // Every cell computed and placed before any summary changes, so a throwing `cells` or `place` leaves them as they were.
         const groups: { ids: readonly string[]; moves: readonly Move[] }[] = [];
-        if (summaryIds.length > 0) groups.push({ ids: summaryIds, moves });
+        const every = summaryIds.length > 0 ? { ids: [...summaryIds], moves } : undefined;
+        if (every) groups.push(every);
         if (namedBy !== undefined) {
           const byDocuments = new Map<string, { ids: string[]; moves: readonly Move[] }>();
           for (const [summaryId, naming] of namedBy) {
@@ -504,7 +505,13 @@ export function foldEvents(
             if (group) group.ids.push(summaryId);
             else byDocuments.set(key, { ids: [summaryId], moves: moves.filter((move) => naming.includes(move.id)) });
           }
-          for (const group of byDocuments.values()) if (group.moves.length > 0) groups.push(group);
+          for (const group of byDocuments.values()) {
+            if (group.moves.length === 0) continue;
+            // Named by every document that changed (one, mostly): the same change as the event's own summaries take,
+            // netted once with theirs.
+            if (every && group.moves.length === moves.length) every.ids.push(...group.ids);
+            else groups.push(group);
+          }
         }
         const placed = groups.flatMap((group) =>
           placeChange(
