@@ -316,9 +316,10 @@ export async function periodCells(
     if (!((firstMonth === undefined || first >= firstMonth) && (endMonth === undefined || last < endMonth))) outside.push(year);
   }
   const undated = counts.get('none') ?? 0;
-  // The all-time document counted as two years' documents: it holds every group once, a year only its own.
+  // The all-time document counted as one year's (at 100k events: 7 kB for the funnel by source against 18 kB a year,
+  // 21 kB by campaign against 18–19 kB a year).
   const complement =
-    allTime !== undefined && undated === 0 && (strategy === 'complement' || (strategy === undefined && outside.length + 2 < inside.length));
+    allTime !== undefined && undated === 0 && (strategy === 'complement' || (strategy === undefined && outside.length + 1 < inside.length));
   const read = async (wanted: readonly string[]): Promise<SummaryDoc[]> => {
     const ids = wanted.map((year) => yearSummaryId(tenantId, part, year));
     const found = await store.getMany(collection, ids);
