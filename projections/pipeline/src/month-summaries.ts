@@ -3,7 +3,6 @@ import {
   isSummaryDoc,
   type ProjectionSummary,
   type RecordedOf,
-  summaryCellKey,
   type ReadStore,
   type Scalar,
   type SummaryCell,
@@ -283,6 +282,18 @@ export async function loadMonthYears(
   return years;
 }
 
+/** The same key for the same dimensions whatever their order, `year` left out: for matching cells within one read. */
+function dimsKey(dims: Readonly<Record<string, Scalar>>): string {
+  const names = Object.keys(dims).sort();
+  let key = '';
+  for (const name of names) {
+    if (name === 'year') continue;
+    const value = dims[name];
+    key += `${name}\u0001${value === null ? '\u0002' : `${typeof value}:${String(value)}`}\u0000`;
+  }
+  return key;
+}
+
 /** How a period's months are summed: from the years it covers, or as the all-time cells less the years outside it. */
 export type MonthStrategy = 'years' | 'complement';
 
@@ -333,31 +344,51 @@ export async function periodCells(
   }
   const [all, docs] = await Promise.all([allTime(), read(outside)]);
   if (all === undefined) return (await read(inside)).flatMap((doc) => monthTotals(doc, kind, firstMonth, endMonth));
-  const sums = new Map<string, { dims: Record<string, Scalar>; values: Record<string, number> }>();
-  const add = (cells: readonly SummaryCell[], sign: number): void => {
+  // The months outside the period, by dimensions (without `year`): few next to the all-time cells, which are handed
+  // back as they are unless some of their figures fall outside.
+  const outsideSums = new Map<string, { dims: Readonly<Record<string, Scalar>>; values: Record<string, number>; used: boolean }>();
+  const addOutside = (cells: readonly SummaryCell[]): void => {
     for (const cell of cells) {
-      let dims = cell.dims;
-      if ('year' in dims) {
-        const { year: _year, ...rest } = dims;
-        dims = rest;
+      const key = dimsKey(cell.dims);
+      let sum = outsideSums.get(key);
+      if (sum === undefined) {
+        const { year: _year, ...dims } = cell.dims;
+        outsideSums.set(key, (sum = { dims, values: {}, used: false }));
       }
-      const key = summaryCellKey(dims);
-      let sum = sums.get(key);
-      if (sum === undefined) sums.set(key, (sum = { dims: { ...dims }, values: {} }));
-      for (const name in cell.values) sum.values[name] = (sum.values[name] ?? 0) + sign * (cell.values[name] as number);
+      for (const name in cell.values) sum.values[name] = (sum.values[name] ?? 0) + (cell.values[name] as number);
     }
   };
-  add(
-    all.filter((cell) => cell.dims['kind'] === kind),
-    1,
-  );
   for (const doc of docs) {
-    if (firstMonth !== undefined) add(monthTotals(doc, kind, undefined, firstMonth), -1);
-    if (endMonth !== undefined) add(monthTotals(doc, kind, endMonth, undefined), -1);
+    if (firstMonth !== undefined) addOutside(monthTotals(doc, kind, undefined, firstMonth));
+    if (endMonth !== undefined) addOutside(monthTotals(doc, kind, endMonth, undefined));
   }
   const cells: SummaryCell[] = [];
-  for (const { dims, values } of sums.values()) {
-    if (Object.values(values).some((value) => value !== 0)) cells.push({ dims, values });
+  const push = (dims: Readonly<Record<string, Scalar>>, values: Readonly<Record<string, number>>): void => {
+    for (const name in values) {
+      if (values[name] !== 0) {
+        cells.push({ dims, values });
+        return;
+      }
+    }
+  };
+  for (const cell of all) {
+    if (cell.dims['kind'] !== kind) continue;
+    const outside = outsideSums.size === 0 ? undefined : outsideSums.get(dimsKey(cell.dims));
+    if (outside === undefined) {
+      push(cell.dims, cell.values);
+      continue;
+    }
+    outside.used = true;
+    const values: Record<string, number> = { ...cell.values };
+    for (const name in outside.values) values[name] = (values[name] ?? 0) - (outside.values[name] as number);
+    push(cell.dims, values);
+  }
+  // Figures outside the period that the all-time cells do not hold (none, while the documents agree).
+  for (const sum of outsideSums.values()) {
+    if (sum.used) continue;
+    const values: Record<string, number> = {};
+    for (const name in sum.values) values[name] = -(sum.values[name] as number);
+    push(sum.dims, values);
   }
   return cells;
 }
