@@ -9,7 +9,7 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { loadCampaignNames } from '@crm/projections/marketing';
-import { loadSummaryDoc, monthTotals, summaryId, unpackedCells } from './month-summaries';
+import { loadMonthYears, loadSummaryDoc, type MonthStrategy, monthTotals, periodCells, summaryId, unpackedCells } from './month-summaries';
 import { LEAD_MONTH_PARTS, LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
 import { PIPELINE_MONTH_PARTS, PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { type MonthSplit, splitMonths } from './pipeline-summary';
@@ -228,6 +228,8 @@ export async function loadFunnel(
   collections: { readonly leads: string; readonly opportunities: string; readonly campaigns?: string },
   tenantId: string,
   filters: FunnelFilters,
+  /** How a period's whole months are summed; by default whichever reads fewer documents (periodCells). */
+  strategy?: MonthStrategy,
 ): Promise<Funnel> {
   const by = filters.by ?? 'source';
   const field = groupField(by);
@@ -236,20 +238,33 @@ export async function loadFunnel(
   const bounded = filters.from !== undefined && filters.to !== undefined;
   const dated = filters.from !== undefined || filters.to !== undefined;
   const split = bounded ? { firstMonth: '', endMonth: '', edges: [] } : splitMonths(filters.from, filters.to);
-  const [leadSummary, ...edges] = await Promise.all([
-    bounded
-      ? Promise.resolve(undefined)
-      : loadSummaryDoc(store, collections.leads, summaryId(tenantId, dated ? String(LEAD_MONTH_PARTS[by]) : by)),
+  const [leadYears, ...edges] = await Promise.all([
+    dated && !bounded ? loadMonthYears(store, collections.leads, tenantId) : Promise.resolve(undefined),
     ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
-  if (leadSummary !== undefined) {
-    const cells = !wholeMonths
-      ? []
-      : dated
-        ? monthTotals(leadSummary, by, split.firstMonth, split.endMonth)
-        : unpackedCells(leadSummary, LEAD_SUMMARY_PACKED[by] ?? []);
+  let cells: readonly SummaryCell[] | undefined;
+  if (leadYears !== undefined) {
+    // The capture months' documents of the years the period covers (or the all-time cells less the years outside it).
+    const allTime = async () => {
+      const doc = await loadSummaryDoc(store, collections.leads, summaryId(tenantId, by));
+      return doc === undefined ? undefined : unpackedCells(doc, LEAD_SUMMARY_PACKED[by] ?? []);
+    };
+    const range = { part: String(LEAD_MONTH_PARTS[by]), kind: by, firstMonth: split.firstMonth, endMonth: split.endMonth };
+    cells = await periodCells(store, collections.leads, tenantId, leadYears, range, allTime, strategy);
+  } else if (!bounded) {
+    // No period, or a build from before the months documents per year (its one months document per grouping).
+    const leadSummary = await loadSummaryDoc(store, collections.leads, summaryId(tenantId, dated ? String(LEAD_MONTH_PARTS[by]) : by));
+    if (leadSummary !== undefined) {
+      cells = !wholeMonths
+        ? []
+        : dated
+          ? monthTotals(leadSummary, by, split.firstMonth, split.endMonth)
+          : unpackedCells(leadSummary, LEAD_SUMMARY_PACKED[by] ?? []);
+    }
+  }
+  if (cells !== undefined) {
     for (const { dims, values } of cells) {
       if (dims['kind'] !== by) continue;
       counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
@@ -274,7 +289,7 @@ export async function loadFunnel(
     pipelineCells !== undefined
       ? [summaryOutcomes(funnelCellsOf, by), summaryDirectRows(pipelineCells, funnelCellsOf)]
       : dated
-        ? await datedDeals(store, collections, tenantId, filters, splitMonths(filters.from, filters.to))
+        ? await datedDeals(store, collections, tenantId, filters, splitMonths(filters.from, filters.to), strategy)
         : await Promise.all([
             joinedOutcomes(store, collections, tenantId, filters),
             directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
@@ -296,16 +311,28 @@ async function datedDeals(
   tenantId: string,
   filters: FunnelFilters,
   split: MonthSplit,
+  strategy?: MonthStrategy,
 ): Promise<[readonly DealOutcome[], readonly AggregateRow[]]> {
   const by = filters.by ?? 'source';
   const field = groupField(by);
   const kind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
   const { opportunities } = collections;
-  const [funnelMonths, directMonths] = await Promise.all(
-    [PIPELINE_MONTH_PARTS[kind], PIPELINE_MONTH_PARTS['direct']].map((part) =>
-      loadSummaryDoc(store, opportunities, summaryId(tenantId, String(part))),
-    ),
-  );
+  const years = await loadMonthYears(store, opportunities, tenantId);
+  const range = { firstMonth: split.firstMonth, endMonth: split.endMonth };
+  // The months documents of the years the period covers (or the all-time cells less the years outside it); without
+  // `years`, a build from before them: its one months document per kind.
+  const monthsOf = async (part: 'funnelSource' | 'funnelCampaign' | 'direct'): Promise<readonly SummaryCell[] | undefined> => {
+    if (years !== undefined) {
+      const allTime = async () => {
+        const doc = await loadSummaryDoc(store, opportunities, summaryId(tenantId, part));
+        return doc === undefined ? undefined : unpackedCells(doc, PIPELINE_SUMMARY_PACKED[part] ?? []);
+      };
+      return periodCells(store, opportunities, tenantId, years, { part: String(PIPELINE_MONTH_PARTS[part]), kind: part, ...range }, allTime, strategy);
+    }
+    const doc = await loadSummaryDoc(store, opportunities, summaryId(tenantId, String(PIPELINE_MONTH_PARTS[part])));
+    return doc === undefined ? undefined : monthTotals(doc, part, split.firstMonth, split.endMonth);
+  };
+  const [funnelMonths, directMonths] = await Promise.all([monthsOf(kind), monthsOf('direct')]);
   const edgesOf = (dateField: 'leadCapturedAt' | 'openedAt', aggregate: { groupBy: readonly string[]; sum: readonly string[] }) =>
     Promise.all(
       split.edges.map((range) =>
@@ -320,7 +347,7 @@ async function datedDeals(
     funnelMonths === undefined
       ? joinedOutcomes(store, collections, tenantId, filters)
       : edgesOf('leadCapturedAt', outcomeAggregate(field)).then((edges) => [
-          ...summaryOutcomes(monthTotals(funnelMonths, kind, split.firstMonth, split.endMonth), by),
+          ...summaryOutcomes(funnelMonths, by),
           ...edges.flat().flatMap((row): DealOutcome[] => {
             const status = row.group['status'];
             if (status !== 'open' && status !== 'won' && status !== 'lost') return [];
@@ -331,7 +358,7 @@ async function datedDeals(
     directMonths === undefined
       ? directRowsOpenedIn(store, opportunities, tenantId, filters)
       : edgesOf('openedAt', DIRECT_DEALS_AGGREGATE).then((edges) => [
-          ...monthTotals(directMonths, 'direct', split.firstMonth, split.endMonth).map(({ dims, values }): AggregateRow => ({
+          ...directMonths.map(({ dims, values }): AggregateRow => ({
             group: { source: null, status: dims['status'] ?? null, 'amount.currency': dims['currency'] ?? null },
             count: values['count'] ?? 0,
             sums: { 'amount.amount': values['amount'] ?? 0 },

@@ -81,7 +81,7 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
   it('packs the month cells one per dimensions and year, months in the value names; a month emptied keeps its zeros', () => {
     projectionSpec(pipelineOpportunities)
       .given(history)
-      .thenSummary('default:~summary:months', [
+      .thenSummary('default:~summary:months:2026', [
         {
           dims: { kind: 'pipeline', ...open, year: '2026' },
           values: { ...inMonth('2026-03', figures(0, 0, 0)), ...inMonth('2026-02', figures(1, 1_000_000, 100_000)) },
@@ -112,19 +112,25 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
     ]);
     const deal = { status: 'open', currency: 'IRR' };
     const oneDeal = { count: 1, amount: 1_000_000 };
-    spec.thenSummary('default:~summary:funnelSourceMonths', [
+    spec.thenSummary('default:~summary:funnelSourceMonths:2025', [
       { dims: { kind: 'funnelSource', source: 'campaign', ...deal, year: '2025' }, values: inMonth('2025-12', oneDeal) },
     ]);
-    spec.thenSummary('default:~summary:funnelCampaignMonths', [
+    spec.thenSummary('default:~summary:funnelCampaignMonths:2025', [
       { dims: { kind: 'funnelCampaign', campaignId: 'c1', ...deal, year: '2025' }, values: inMonth('2025-12', oneDeal) },
     ]);
-    spec.thenSummary('default:~summary:directMonths', [
+    spec.thenSummary('default:~summary:directMonths:2026', [
       { dims: { kind: 'direct', ...deal, year: '2026' }, values: inMonth('2026-01', oneDeal) },
     ]);
     spec.thenSummary('default:~summary:direct', [{ dims: { kind: 'direct', ...deal }, values: oneDeal }]);
     // The pipeline's months keep only its own cells: a period of the pipeline reads no funnel cells.
-    spec.thenSummary('default:~summary:months', [
+    spec.thenSummary('default:~summary:months:2026', [
       { dims: { kind: 'pipeline', ...open, year: '2026' }, values: inMonth('2026-03', figures(2, 2_000_000, 200_000)) },
+    ]);
+    spec.thenSummary('default:~summary:years', [
+      { dims: { part: 'months' }, values: { '2026': 2 } },
+      { dims: { part: 'funnelSourceMonths' }, values: { '2025': 1 } },
+      { dims: { part: 'funnelCampaignMonths' }, values: { '2025': 1 } },
+      { dims: { part: 'directMonths' }, values: { '2026': 1 } },
     ]);
   });
 
@@ -145,14 +151,54 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
       { dims: { kind: 'campaign', campaignId: 'c1' }, values: { 'captured|count': 0, 'qualified|count': 1 } },
     ]);
     // Each kind's month cells in a document of its own: a funnel with a period reads only its grouping's.
-    leads.thenSummary('default:~summary:sourceMonths', [
+    leads.thenSummary('default:~summary:sourceMonths:2026', [
       { dims: { kind: 'source', source: 'phone', ...captured, year: '2026' }, values: { '01|count': 1 } },
       { dims: { kind: 'source', source: 'campaign', ...qualified, year: '2026' }, values: { '01|count': 1 } },
     ]);
-    leads.thenSummary('default:~summary:campaignMonths', [
+    leads.thenSummary('default:~summary:campaignMonths:2026', [
       { dims: { kind: 'campaign', campaignId: null, ...captured, year: '2026' }, values: { '01|count': 1 } },
       { dims: { kind: 'campaign', campaignId: 'c1', ...qualified, year: '2026' }, values: { '01|count': 1 } },
     ]);
+    leads.thenSummary('default:~summary:years', [
+      { dims: { part: 'sourceMonths' }, values: { '2026': 2 } },
+      { dims: { part: 'campaignMonths' }, values: { '2026': 2 } },
+    ]);
     leads.thenDocument('default:~summary:months', null);
+    leads.thenDocument('default:~summary:sourceMonths', null);
+  });
+
+  it('keeps each year of a months document apart: a deal whose closing month moves to another year leaves its old year', () => {
+    const spec = projectionSpec(pipelineOpportunities).given([
+      opportunityOpened('o1'),
+      estimateRevised('o1', { expectedCloseDate: '2027-02-10' }),
+      opportunityOpened('o2'),
+    ]);
+    spec.thenSummary('default:~summary:months:2026', [
+      { dims: { kind: 'pipeline', ...open, year: '2026' }, values: inMonth('2026-03', figures(1, 1_000_000, 100_000)) },
+    ]);
+    spec.thenSummary('default:~summary:months:2027', [
+      { dims: { kind: 'pipeline', ...open, year: '2027' }, values: inMonth('2027-02', figures(1, 1_000_000, 100_000)) },
+    ]);
+    spec.thenSummary('default:~summary:years', [
+      { dims: { part: 'months' }, values: { '2026': 1, '2027': 1 } },
+      { dims: { part: 'directMonths' }, values: { '2026': 2 } },
+    ]);
+    spec.thenDocument('default:~summary:months', null);
+  });
+
+  it('names the year of a lead’s capture for a deal opened before the qualification that hands it over', () => {
+    // The deal's new capture month comes from the lead's document (`peer`): without it, no year would be named.
+    const spec = projectionSpec(pipelineOpportunities).given([
+      leadCaptured('l1', 'phone', { capturedAt: '2024-11-05T09:00:00.000Z' }),
+      opportunityOpened('o1'),
+      leadQualified('l1', 'o1', { source: 'phone' }),
+    ]);
+    const deal = { status: 'open', currency: 'IRR' };
+    spec.thenSummary('default:~summary:funnelSourceMonths:2024', [
+      { dims: { kind: 'funnelSource', source: 'phone', ...deal, year: '2024' }, values: inMonth('2024-11', { count: 1, amount: 1_000_000 }) },
+    ]);
+    spec.thenSummary('default:~summary:directMonths:2026', [
+      { dims: { kind: 'direct', ...deal, year: '2026' }, values: inMonth('2026-01', { count: 0, amount: 0 }) },
+    ]);
   });
 });

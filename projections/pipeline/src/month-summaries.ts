@@ -2,6 +2,7 @@ import type { Event } from '@crm/shared/event-sourcing';
 import {
   isSummaryDoc,
   type ProjectionSummary,
+  type RecordedOf,
   type ReadStore,
   type Scalar,
   type SummaryCell,
@@ -11,14 +12,20 @@ import {
 /**
  * A tenant's totals in several summary documents, so what a view reads does not grow with the history: one per
  * kind of cell (`pipeline`, `owner`, …), each without the month, so the all-time views read only the few cells
- * they show; and `months`, the cells that carry a month, packed one cell per dimensions with the month in the value
- * names, one cell per year (`year: '2025'`, `03|count`), so a month costs its numbers, not another copy of every
- * dimension, and a cell stays at most twelve months wide whatever the history. Only a period reads
- * `months`. The ids come from the event's tenant alone (a deal's or lead's old month is not on the event), so a
- * batch rewrites `months` too: it still grows with the months of history, about 2–3× more slowly than before.
+ * they show; and the cells that carry a month in months documents (`months`, or a kind's own, `monthParts`), one
+ * document per year (`{tenant}:~summary:months:2025`): one cell per dimensions (`year: '2025'` among them), the
+ * month in the value names (`03|count`), so a month costs its numbers, not another copy of every dimension. Only a
+ * period reads them, and only the years it needs. A document names the years of its cells before and after the
+ * event (`summary.documentIdOf`), so a batch rewrites the years its documents are in, not the whole history; the
+ * `years` document (named by every event) counts each months document's entries per year, so a read knows which
+ * years exist without reading them.
  */
 export const summaryId = (tenantId: string, part: string): string => `${tenantId}:~summary:${part}`;
 export const MONTHS = 'months';
+/** Per tenant: for each months document, how many entries (deals or leads) each year holds (`none`: without a month). */
+export const YEARS = 'years';
+/** One year of a months document. */
+export const yearSummaryId = (tenantId: string, part: string, year: string): string => summaryId(tenantId, `${part}:${year}`);
 
 const partOf = (id: string): string => id.slice(id.lastIndexOf(':~summary:') + ':~summary:'.length);
 
@@ -161,41 +168,90 @@ export function unpackedCells(doc: SummaryDoc, moved: readonly string[]): Summar
   return cells;
 }
 
+/** What the summary needs of the projection to name a document's months documents: its cells, and its next state. */
+export interface MonthFollow<Doc extends object, E extends Event> {
+  cells(doc: Doc): readonly SummaryCell[];
+  evolve(doc: Doc | null, event: RecordedOf<E>, id: string, peer?: (id: string) => Doc | null): Doc | null;
+}
+
+const yearOfMonth = (month: string): string => month.slice(0, month.lastIndexOf('-'));
+
 /**
  * `ProjectionSummary` members for a per-tenant summary split by the cells' `kind` (`kinds`: every kind `cells` gives)
- * and into `months`. `packed` names, per kind, dimensions moved into the value names of that kind's document
- * (packedBy): a kind whose cells grow with an entity (a campaign) then keeps one cell per entity. `monthParts` sends a
- * kind's month cells to a months document of its own (packed the same way as `months`), so a view that reads one kind
- * by month does not read the others' months.
+ * and into months documents per year. `packed` names, per kind, dimensions moved into the value names of that kind's
+ * document (packedBy): a kind whose cells grow with an entity (a campaign) then keeps one cell per entity.
+ * `monthParts` sends a kind's month cells to months documents of their own (packed the same way as `months`), so a
+ * view that reads one kind by month does not read the others' months; such a kind's cells without a month are
+ * counted in `years` under `none`. `follow` gives each document's cells before and after an event, whose years name
+ * the months documents (`documentIdOf`).
  */
 export function monthSplitSummary<Doc extends object, E extends Event>(
   kinds: readonly string[],
-  packed: Readonly<Record<string, readonly string[]>> = {},
-  monthParts: Readonly<Record<string, string>> = {},
-): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'place' | 'total'> {
+  packed: Readonly<Record<string, readonly string[]>>,
+  monthParts: Readonly<Record<string, string>>,
+  follow: MonthFollow<Doc, E>,
+): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'documentIdOf' | 'place' | 'total'> {
   const monthDocs = new Set([MONTHS, ...Object.values(monthParts)]);
-  const parts = [...kinds, ...monthDocs];
+  const parts = [...kinds, YEARS];
   const placed = (cell: SummaryCell, part: string): SummaryCell => {
     const moved = packed[part];
     return moved === undefined ? withoutMonth(cell) : packedBy(withoutMonth(cell), moved);
   };
+  const monthPartOf = (cell: SummaryCell): string => monthParts[String(cell.dims['kind'])] ?? MONTHS;
+  /** A cell as `years` counts it: one cell per months document, the year in the value names; undefined for a kind without months. */
+  const yearsCell = (cell: SummaryCell): SummaryCell | undefined => {
+    const month = cell.dims['month'];
+    const kind = String(cell.dims['kind']);
+    if (typeof month !== 'string' && monthParts[kind] === undefined) return undefined;
+    const year = typeof month === 'string' ? yearOfMonth(month) : 'none';
+    return { dims: { part: monthPartOf(cell) }, values: { [year]: cell.values['count'] ?? 0 } };
+  };
   const contents = (part: string, doc: SummaryDoc): readonly SummaryCell[] => {
-    if (monthDocs.has(part)) return monthCells(doc);
+    if (part === YEARS) return Object.values(doc.cells);
+    if (part.includes(':') || monthDocs.has(part)) return monthCells(doc);
     const moved = packed[part];
     return moved === undefined ? Object.values(doc.cells) : unpackedCells(doc, moved);
   };
-  const monthPartOf = (cell: SummaryCell): string => monthParts[String(cell.dims['kind'])] ?? MONTHS;
+  const addYears = (tenantId: string, cells: readonly SummaryCell[], ids: Set<string>): void => {
+    for (const cell of cells) {
+      const month = cell.dims['month'];
+      if (typeof month === 'string') ids.add(yearSummaryId(tenantId, monthPartOf(cell), yearOfMonth(month)));
+    }
+  };
   return {
     documentId: (event) => parts.map((part) => summaryId(event.metadata.tenantId, part)),
+    documentIdOf: (event, doc, id, peer) => {
+      const next = follow.evolve(doc, event, id, peer);
+      // The very document handed back: nothing changes, nothing to place.
+      if (next === doc) return undefined;
+      const ids = new Set<string>();
+      const tenantId = event.metadata.tenantId;
+      if (doc !== null) addYears(tenantId, follow.cells(doc), ids);
+      if (next !== null) addYears(tenantId, follow.cells(next), ids);
+      return ids.size === 0 ? undefined : [...ids];
+    },
     place: (cell, id) => {
       const part = partOf(id);
-      if (monthDocs.has(part)) return monthPartOf(cell) === part ? packedMonth(cell) : undefined;
+      if (part === YEARS) return yearsCell(cell);
+      const colon = part.indexOf(':');
+      if (colon >= 0) {
+        const month = cell.dims['month'];
+        if (typeof month !== 'string' || monthPartOf(cell) !== part.slice(0, colon) || yearOfMonth(month) !== part.slice(colon + 1))
+          return undefined;
+        return packedMonth(cell);
+      }
       return cell.dims['kind'] === part ? placed(cell, part) : undefined;
     },
     total: {
-      // Both sides as the month-less cells plus the cells with their month: the documents' contents, unpacked.
+      // Both sides as the month-less cells, the cells with their month, and what `years` counts: the documents'
+      // contents, unpacked.
       of: (summaries) => [...summaries].flatMap(([id, doc]) => contents(partOf(id), doc)),
-      ofCells: (cells) => cells.flatMap((cell) => (typeof cell.dims['month'] === 'string' ? [withoutMonth(cell), cell] : [cell])),
+      ofCells: (cells) =>
+        cells.flatMap((cell) => {
+          const out = typeof cell.dims['month'] === 'string' ? [withoutMonth(cell), cell] : [cell];
+          const years = yearsCell(cell);
+          return years === undefined ? out : [...out, years];
+        }),
     },
   };
 }
@@ -204,4 +260,135 @@ export function monthSplitSummary<Doc extends object, E extends Event>(
 export async function loadSummaryDoc(store: Pick<ReadStore, 'getMany'>, collection: string, id: string): Promise<SummaryDoc | undefined> {
   const doc = (await store.getMany(collection, [id])).get(id)?.doc;
   return isSummaryDoc(doc) ? doc : undefined;
+}
+
+/** A collection's `years` document: per months document, the entries of each year (`none`: without a month). */
+export type MonthYears = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+/** The `years` document; undefined when absent (no entry yet, or a collection built before the months documents per year). */
+export async function loadMonthYears(
+  store: Pick<ReadStore, 'getMany'>,
+  collection: string,
+  tenantId: string,
+): Promise<MonthYears | undefined> {
+  const doc = await loadSummaryDoc(store, collection, summaryId(tenantId, YEARS));
+  if (doc === undefined) return undefined;
+  const years = new Map<string, Map<string, number>>();
+  for (const { dims, values } of Object.values(doc.cells)) {
+    const counts = new Map<string, number>();
+    for (const year in values) if (values[year] !== 0) counts.set(year, values[year] as number);
+    years.set(String(dims['part']), counts);
+  }
+  return years;
+}
+
+/** The same key for the same dimensions whatever their order, `year` left out: for matching cells within one read. */
+function dimsKey(dims: Readonly<Record<string, Scalar>>): string {
+  const names = Object.keys(dims).sort();
+  let key = '';
+  for (const name of names) {
+    if (name === 'year') continue;
+    const value = dims[name];
+    key += `${name}\u0001${value === null ? '\u0002' : `${typeof value}:${String(value)}`}\u0000`;
+  }
+  return key;
+}
+
+/** How a period's months are summed: from the years it covers, or as the all-time cells less the years outside it. */
+export type MonthStrategy = 'years' | 'complement';
+
+/**
+ * The cells of one `kind` of a months document (`part`), each summed over the months in [firstMonth, endMonth) (a
+ * bound left out: open on that side), from the documents of the years that hold such months (`years`): a period
+ * reads only the years it covers. When the years outside it are fewer (an open-ended period on a long history),
+ * and every entry has a month: the kind's all-time cells (`allTime`, month-less) less the months outside the period,
+ * from the years that hold those. Cells whose figures all come to 0 are left out; the dimensions carry `year` in the
+ * first way, not in the second (a view sums cells of the same group either way).
+ */
+export async function periodCells(
+  store: Pick<ReadStore, 'getMany'>,
+  collection: string,
+  tenantId: string,
+  years: MonthYears,
+  range: { readonly part: string; readonly kind: string; readonly firstMonth?: string; readonly endMonth?: string },
+  allTime?: () => Promise<readonly SummaryCell[] | undefined>,
+  strategy?: MonthStrategy,
+): Promise<SummaryCell[]> {
+  const { part, kind, firstMonth, endMonth } = range;
+  if (firstMonth !== undefined && endMonth !== undefined && firstMonth >= endMonth) return [];
+  const counts = years.get(part) ?? new Map<string, number>();
+  const inside: string[] = [];
+  const outside: string[] = [];
+  for (const year of counts.keys()) {
+    if (year === 'none') continue;
+    const first = `${year}-01`;
+    const last = `${year}-12`;
+    if ((firstMonth === undefined || last >= firstMonth) && (endMonth === undefined || first < endMonth)) inside.push(year);
+    if (!((firstMonth === undefined || first >= firstMonth) && (endMonth === undefined || last < endMonth))) outside.push(year);
+  }
+  const undated = counts.get('none') ?? 0;
+  // The all-time document counted as one year's (at 100k events: 7 kB for the funnel by source against 18 kB a year,
+  // 21 kB by campaign against 18–19 kB a year).
+  const complement =
+    allTime !== undefined && undated === 0 && (strategy === 'complement' || (strategy === undefined && outside.length + 1 < inside.length));
+  const read = async (wanted: readonly string[]): Promise<SummaryDoc[]> => {
+    const ids = wanted.map((year) => yearSummaryId(tenantId, part, year));
+    const found = await store.getMany(collection, ids);
+    return ids.flatMap((id) => {
+      const doc = found.get(id)?.doc;
+      return isSummaryDoc(doc) ? [doc] : [];
+    });
+  };
+  if (!complement) {
+    return (await read(inside)).flatMap((doc) => monthTotals(doc, kind, firstMonth, endMonth));
+  }
+  const [all, docs] = await Promise.all([allTime(), read(outside)]);
+  if (all === undefined) return (await read(inside)).flatMap((doc) => monthTotals(doc, kind, firstMonth, endMonth));
+  // The months outside the period, by dimensions (without `year`): few next to the all-time cells, which are handed
+  // back as they are unless some of their figures fall outside.
+  const outsideSums = new Map<string, { dims: Readonly<Record<string, Scalar>>; values: Record<string, number>; used: boolean }>();
+  const addOutside = (cells: readonly SummaryCell[]): void => {
+    for (const cell of cells) {
+      const key = dimsKey(cell.dims);
+      let sum = outsideSums.get(key);
+      if (sum === undefined) {
+        const { year: _year, ...dims } = cell.dims;
+        outsideSums.set(key, (sum = { dims, values: {}, used: false }));
+      }
+      for (const name in cell.values) sum.values[name] = (sum.values[name] ?? 0) + (cell.values[name] as number);
+    }
+  };
+  for (const doc of docs) {
+    if (firstMonth !== undefined) addOutside(monthTotals(doc, kind, undefined, firstMonth));
+    if (endMonth !== undefined) addOutside(monthTotals(doc, kind, endMonth, undefined));
+  }
+  const cells: SummaryCell[] = [];
+  const push = (dims: Readonly<Record<string, Scalar>>, values: Readonly<Record<string, number>>): void => {
+    for (const name in values) {
+      if (values[name] !== 0) {
+        cells.push({ dims, values });
+        return;
+      }
+    }
+  };
+  for (const cell of all) {
+    if (cell.dims['kind'] !== kind) continue;
+    const outside = outsideSums.size === 0 ? undefined : outsideSums.get(dimsKey(cell.dims));
+    if (outside === undefined) {
+      push(cell.dims, cell.values);
+      continue;
+    }
+    outside.used = true;
+    const values: Record<string, number> = { ...cell.values };
+    for (const name in outside.values) values[name] = (values[name] ?? 0) - (outside.values[name] as number);
+    push(cell.dims, values);
+  }
+  // Figures outside the period that the all-time cells do not hold (none, while the documents agree).
+  for (const sum of outsideSums.values()) {
+    if (sum.used) continue;
+    const values: Record<string, number> = {};
+    for (const name in sum.values) values[name] = -(sum.values[name] as number);
+    push(sum.dims, values);
+  }
+  return cells;
 }

@@ -1,5 +1,5 @@
 import type { DisqualifyReason, LeadEvent, LeadSource, LeadUpdated } from '@crm/sales/domain';
-import { defineProjection, type SummaryCell, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
 import { compact } from '@crm/shared/kernel';
 
@@ -52,7 +52,8 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   // 5: one summary per kind of cell and a packed `months` one (month-summaries.ts).
   // 6: the `campaign` summary packed by campaign (LEAD_SUMMARY_PACKED).
   // 7: the month cells of each kind in a document of their own (LEAD_MONTH_PARTS), no longer in `months`.
-  version: 7,
+  // 8: those months documents one per year (`sourceMonths:2025`), named from the lead's capture month, and `years`.
+  version: 8,
   collection: 'pipeline_leads',
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [
@@ -63,37 +64,42 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.leadId),
   summary: {
     cells: leadCells,
-    ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS, LEAD_SUMMARY_PACKED, LEAD_MONTH_PARTS),
+    ...monthSplitSummary<PipelineLead, HandledEvent>(LEAD_SUMMARY_KINDS, LEAD_SUMMARY_PACKED, LEAD_MONTH_PARTS, {
+      cells: leadCells,
+      evolve: (doc, event) => evolveLead(doc, event),
+    }),
   },
-  evolve(doc, event) {
-    if (event.type === 'LeadCaptured') {
-      const { leadId, source, campaignId, ownerId, capturedAt } = event.data;
-      return { tenantId: event.metadata.tenantId, leadId, source, ...compact({ campaignId, ownerId }), capturedAt, status: 'captured' };
-    }
-    // A lead is always captured first; without its capture there is no date to place it in the funnel.
-    if (doc === null) return null;
-    switch (event.type) {
-      case 'LeadAssigned':
-        return { ...doc, ownerId: event.data.ownerId };
-      case 'LeadQualified': {
-        const { opportunity, account, contact, qualifiedAt } = event.data;
-        return {
-          ...doc,
-          status: 'qualified',
-          qualifiedAt,
-          opportunityId: opportunity.opportunityId,
-          accountId: account.accountId,
-          contactId: contact.contactId,
-        };
-      }
-      case 'LeadDisqualified': {
-        const { reason, disqualifiedAt } = event.data;
-        return { ...doc, status: 'disqualified', disqualifiedAt, disqualifyReason: reason };
-      }
-      default: {
-        const _exhaustive: never = event;
-        return _exhaustive;
-      }
-    }
-  },
+  evolve: evolveLead,
 });
+
+function evolveLead(doc: PipelineLead | null, event: RecordedOf<HandledEvent>): PipelineLead | null {
+  if (event.type === 'LeadCaptured') {
+    const { leadId, source, campaignId, ownerId, capturedAt } = event.data;
+    return { tenantId: event.metadata.tenantId, leadId, source, ...compact({ campaignId, ownerId }), capturedAt, status: 'captured' };
+  }
+  // A lead is always captured first; without its capture there is no date to place it in the funnel.
+  if (doc === null) return null;
+  switch (event.type) {
+    case 'LeadAssigned':
+      return { ...doc, ownerId: event.data.ownerId };
+    case 'LeadQualified': {
+      const { opportunity, account, contact, qualifiedAt } = event.data;
+      return {
+        ...doc,
+        status: 'qualified',
+        qualifiedAt,
+        opportunityId: opportunity.opportunityId,
+        accountId: account.accountId,
+        contactId: contact.contactId,
+      };
+    }
+    case 'LeadDisqualified': {
+      const { reason, disqualifiedAt } = event.data;
+      return { ...doc, status: 'disqualified', disqualifiedAt, disqualifyReason: reason };
+    }
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import type { LeadCaptured, LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
-import { defineProjection, type SummaryCell, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
@@ -146,7 +146,9 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // 6: the `funnelCampaign` summary packed by campaign (PIPELINE_SUMMARY_PACKED).
   // 7: the lead's capture instant on the deal (`CapturedLead`), the funnel's cells by the lead's capture month in
   // months documents of their own, and `direct` cells (PIPELINE_MONTH_PARTS).
-  version: 7,
+  // 8: every months document one per year (`months:2025`, `funnelSourceMonths:2025`, …), named from the deal's
+  // closing, capture or opening month before and after the event, and `years`.
+  version: 8,
   collection: 'pipeline_opportunities',
   eventTypes: [
     'LeadCaptured',
@@ -183,53 +185,63 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   },
   summary: {
     cells: pipelineCells,
-    ...monthSplitSummary<PipelineDoc, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED, PIPELINE_MONTH_PARTS),
+    ...monthSplitSummary<PipelineDoc, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED, PIPELINE_MONTH_PARTS, {
+      cells: pipelineCells,
+      evolve: (doc, event, id, peer) => evolvePipeline(doc, event, id, peer),
+    }),
   },
-  evolve(doc, event, id, peer) {
-    const { tenantId } = event.metadata;
-    switch (event.type) {
-      case 'LeadCaptured':
-        return { leadCapturedAt: event.data.capturedAt };
-      case 'LeadQualified': {
-        const { leadId, source, campaignId, ownerId, opportunity } = event.data;
-        const lead = capturedLeadId(tenantId, leadId);
-        if (id === lead) return doc;
-        const captured = peer?.(lead);
-        const leadCapturedAt = captured && 'leadCapturedAt' in captured ? captured.leadCapturedAt : undefined;
-        const attribution = compact({ originLeadId: leadId, source, campaignId, leadCapturedAt });
-        const deal = opened(doc);
-        if (deal) return { ...deal, ...attribution };
-        return { tenantId, opportunityId: opportunity.opportunityId, status: 'pending', ...compact({ ownerId }), ...attribution };
-      }
-      case 'OpportunityOpened': {
-        const { opportunityId, name, accountId, stage, probability, amount, expectedCloseDate, openedAt, ...more } = event.data;
-        const prior = dealOf(doc);
-        return settled({
-          tenantId,
-          opportunityId,
-          status: 'open',
-          name,
-          accountId,
-          stage,
-          probability,
-          amount,
-          expectedCloseDate,
-          openedAt,
-          ...compact({
-            contactId: more.contactId,
-            ownerId: more.ownerId ?? prior?.ownerId,
-            originLeadId: more.originLeadId ?? prior?.originLeadId,
-            source: prior?.source,
-            campaignId: more.campaignId ?? prior?.campaignId,
-            leadCapturedAt: prior?.leadCapturedAt,
-          }),
-        });
-      }
-      default:
-        return evolveOpened(opened(doc), event);
-    }
-  },
+  evolve: evolvePipeline,
 });
+
+function evolvePipeline(
+  doc: PipelineDoc | null,
+  event: RecordedOf<HandledEvent>,
+  id: string,
+  peer?: (id: string) => PipelineDoc | null,
+): PipelineDoc | null {
+  const { tenantId } = event.metadata;
+  switch (event.type) {
+    case 'LeadCaptured':
+      return { leadCapturedAt: event.data.capturedAt };
+    case 'LeadQualified': {
+      const { leadId, source, campaignId, ownerId, opportunity } = event.data;
+      const lead = capturedLeadId(tenantId, leadId);
+      if (id === lead) return doc;
+      const captured = peer?.(lead);
+      const leadCapturedAt = captured && 'leadCapturedAt' in captured ? captured.leadCapturedAt : undefined;
+      const attribution = compact({ originLeadId: leadId, source, campaignId, leadCapturedAt });
+      const deal = opened(doc);
+      if (deal) return { ...deal, ...attribution };
+      return { tenantId, opportunityId: opportunity.opportunityId, status: 'pending', ...compact({ ownerId }), ...attribution };
+    }
+    case 'OpportunityOpened': {
+      const { opportunityId, name, accountId, stage, probability, amount, expectedCloseDate, openedAt, ...more } = event.data;
+      const prior = dealOf(doc);
+      return settled({
+        tenantId,
+        opportunityId,
+        status: 'open',
+        name,
+        accountId,
+        stage,
+        probability,
+        amount,
+        expectedCloseDate,
+        openedAt,
+        ...compact({
+          contactId: more.contactId,
+          ownerId: more.ownerId ?? prior?.ownerId,
+          originLeadId: more.originLeadId ?? prior?.originLeadId,
+          source: prior?.source,
+          campaignId: more.campaignId ?? prior?.campaignId,
+          leadCapturedAt: prior?.leadCapturedAt,
+        }),
+      });
+    }
+    default:
+      return evolveOpened(opened(doc), event);
+  }
+}
 
 function evolveOpened(
   deal: OpenedOpportunity | null,

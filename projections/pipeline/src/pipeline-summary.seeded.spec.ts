@@ -1,11 +1,23 @@
 import { recordedDemoHistory } from '@crm/demo-data';
-import type { AnyProjection, InMemoryReadStore } from '@crm/shared/read-model';
+import type { AnyProjection, InMemoryReadStore, ReadStore } from '@crm/shared/read-model';
+import type { MonthStrategy } from './month-summaries';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
 import { foldInBatches } from '@crm/projections/testing';
 import { loadPipelineSummary, loadPipelineSummaryFromDeals, splitMonths, type PipelineFilters } from './pipeline-summary';
 
 const C = 'pipeline_opportunities';
+
+/** The store with a build's one `months` document (before the months documents per year) made to throw. */
+function newDocumentsOnly(store: ReadStore): ReadStore {
+  return Object.assign(Object.create(store) as ReadStore, {
+    getMany: (collection: string, ids: readonly string[]) => {
+      const stale = ids.find((id) => id.endsWith(':~summary:months'));
+      if (stale !== undefined) return Promise.reject(new Error(`read ${stale}`));
+      return store.getMany(collection, ids);
+    },
+  });
+}
 
 describe('pipeline summary kept by the projection', () => {
   it('splits closing-date periods into whole months and the part-months at its edges', () => {
@@ -43,14 +55,23 @@ describe('pipeline summary kept by the projection', () => {
       ['within one month', { from: '2025-04-03', to: '2025-04-27' }],
       ['from a day on', { from: '2025-05-17' }],
       ['up to a day', { to: '2025-03-14' }],
+      ['from a month on, across a year', { from: '2025-12-01' }],
+      ['up to a day of the next year', { to: '2026-01-19' }],
     ];
+    it('has deals closing in two years', async () => {
+      const later = await store.count(C, { tenantId: 'default', closingDate: { gte: '2026-01-01' } });
+      expect(later).toBeGreaterThan(20);
+    });
     it.each(periods)('%s', async (_name, period) => {
       const reference = await loadPipelineSummaryFromDeals(store, C, 'default', period);
       if (period.from === undefined && period.to === undefined) {
         expect(reference.stages.reduce((sum, stage) => sum + stage.count, 0)).toBeGreaterThan(200);
         expect(reference.winRate).not.toBeNull();
       }
-      expect(await loadPipelineSummary(store, C, 'default', period)).toEqual(reference);
+      // The months documents per year answer, summed either way: the one `months` document of a build before them throws.
+      for (const strategy of [undefined, 'years', 'complement'] as const satisfies readonly (MonthStrategy | undefined)[]) {
+        expect(await loadPipelineSummary(newDocumentsOnly(store), C, 'default', period, strategy)).toEqual(reference);
+      }
       expect(owners.length).toBeGreaterThan(1);
       for (const ownerId of owners) {
         const filters = { ...period, ownerId };

@@ -1,7 +1,7 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
 import { compact, MEASURE_PLACES, minorUnits, type Money, roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateQuery, AggregateRow, ReadStore, SummaryCell, Where } from '@crm/shared/read-model';
-import { loadSummaryDoc, monthCells, MONTHS, summaryId } from './month-summaries';
+import { loadMonthYears, loadSummaryDoc, monthCells, type MonthStrategy, MONTHS, periodCells, summaryId } from './month-summaries';
 import { dateRange, MoneyTotals, nextDay, ratio } from './support';
 
 const DAY_MS = 86_400_000;
@@ -187,6 +187,8 @@ export async function loadPipelineSummary(
   collection: string,
   tenantId: string,
   filters: PipelineFilters,
+  /** How the whole months are summed; by default whichever reads fewer documents (periodCells). */
+  strategy?: MonthStrategy,
 ): Promise<PipelineSummary> {
   // A period bounded on both sides reads its own deals (index on tenant, status, closing date): that costs what the
   // period holds, where the months summary costs every month of the history. One owner over a period: that owner's deals.
@@ -196,13 +198,26 @@ export async function loadPipelineSummary(
     return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
   }
   const split = splitMonths(filters.from, filters.to);
+  const edgesOf = () =>
+    Promise.all(
+      split.edges.map((closingDate) =>
+        store.aggregate(collection, { ...PIPELINE_AGGREGATE, where: { ...pipelineWhere(tenantId, {}), closingDate } }),
+      ),
+    );
+  const years = dated ? await loadMonthYears(store, collection, tenantId) : undefined;
+  if (years !== undefined) {
+    // The closing months' documents of the years the period covers (or the all-time cells less the years outside it).
+    const allTime = async () => {
+      const doc = await loadSummaryDoc(store, collection, summaryId(tenantId, 'pipeline'));
+      return doc === undefined ? undefined : Object.values(doc.cells);
+    };
+    const range = { part: MONTHS, kind: 'pipeline', ...split };
+    const [cells, edges] = await Promise.all([periodCells(store, collection, tenantId, years, range, allTime, strategy), edgesOf()]);
+    return pipelineSummary([...summaryRows(cells, { edges: [] }, undefined), ...edges.flat()], filters);
+  }
+  // A build from before the months documents per year: its one `months` document.
   const part = dated ? MONTHS : filters.ownerId === undefined ? 'pipeline' : 'owner';
-  const [summary, ...edges] = await Promise.all([
-    loadSummaryDoc(store, collection, summaryId(tenantId, part)),
-    ...split.edges.map((closingDate) =>
-      store.aggregate(collection, { ...PIPELINE_AGGREGATE, where: { ...pipelineWhere(tenantId, {}), closingDate } }),
-    ),
-  ]);
+  const [summary, edges] = await Promise.all([loadSummaryDoc(store, collection, summaryId(tenantId, part)), edgesOf()]);
   // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
   if (summary === undefined) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
   const cells = dated ? monthCells(summary) : Object.values(summary.cells);

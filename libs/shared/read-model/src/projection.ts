@@ -68,9 +68,16 @@ export interface ProjectionSummary<Doc extends object = object, E extends Event 
    * the document knows (the complaint it is about was received in a month that later events do not carry, say).
    * Called for each of the event's documents that has not seen it; the ids add to `documentId`'s. The runner loads a
    * batch's documents first, then the summaries they name (a second read in the same transaction); the fold stops
-   * before an event naming a summary the runner has not loaded, and goes on once it is. Default: none.
+   * before an event naming a summary the runner has not loaded, and goes on once it is. `peer` reads another document
+   * of the same event as it stands before the event, as `evolve`'s does (so the ids can follow what `evolve` will
+   * make of the document). Default: none.
    */
-  documentIdOf?(event: RecordedOf<E>, doc: Doc | null, id: string): string | readonly string[] | undefined;
+  documentIdOf?(
+    event: RecordedOf<E>,
+    doc: Doc | null,
+    id: string,
+    peer?: (id: string) => Doc | null,
+  ): string | readonly string[] | undefined;
   /** The cells one document adds; none for a document that counts nowhere. */
   cells(doc: Doc): readonly SummaryCell[];
   /**
@@ -298,8 +305,13 @@ export function summaryIdsFromDocuments(
   const found = new Set<string>();
   for (const event of events) {
     try {
-      for (const id of documentIdsOf(projection, event)) {
-        for (const summaryId of idList(of(event, docs.get(id)?.doc ?? null, id))) found.add(summaryId);
+      const documentIds = documentIdsOf(projection, event);
+      const peer = (peerId: string): object | null => {
+        if (!documentIds.includes(peerId)) throw new Error(`${projection.name}: ${peerId} is not a document of this event`);
+        return docs.get(peerId)?.doc ?? null;
+      };
+      for (const id of documentIds) {
+        for (const summaryId of idList(of(event, docs.get(id)?.doc ?? null, id, peer))) found.add(summaryId);
       }
     } catch {
       // The fold meets the same error at this event and reports it.
@@ -438,6 +450,12 @@ export function foldEvents(
     const documentCount = documents[index] as number;
     const documentIds = documentCount === eventIds.length ? eventIds : eventIds.slice(0, documentCount);
     const summaryIds = documentCount === eventIds.length ? NONE : eventIds.slice(documentCount);
+    // Only the event's own documents, as they stood before it (`working` takes the event's changes after it): what a
+    // peer reads is then the same whatever else the batch holds.
+    const peer = (peerId: string): object | null => {
+      if (!documentIds.includes(peerId)) throw new Error(`${projection.name}: ${peerId} is not a document of this event`);
+      return working.get(peerId)?.doc ?? null;
+    };
     // Summaries named from a document (and not by the event, which gives its summaries every document's change): the
     // documents naming each, whose changes alone go there.
     let namedBy: Map<string, string[]> | undefined;
@@ -446,7 +464,7 @@ export function foldEvents(
         for (const id of documentIds) {
           const record = working.get(id);
           if (!unseenBy(record, event.position, comparePositions)) continue;
-          for (const summaryId of idList(documentIdOf(event, record?.doc ?? null, id))) {
+          for (const summaryId of idList(documentIdOf(event, record?.doc ?? null, id, peer))) {
             if (documentIds.includes(summaryId)) throw new Error(`${projection.name}: summary id ${summaryId} is also a document id`);
             if (summaryIds.includes(summaryId)) continue;
             const naming = (namedBy ??= new Map()).get(summaryId);
@@ -463,12 +481,6 @@ export function foldEvents(
       }
     }
     const moves: Move[] = [];
-    // Only the event's own documents, as they stood before it (`working` takes the event's changes after it): what a
-    // peer reads is then the same whatever else the batch holds.
-    const peer = (peerId: string): object | null => {
-      if (!documentIds.includes(peerId)) throw new Error(`${projection.name}: ${peerId} is not a document of this event`);
-      return working.get(peerId)?.doc ?? null;
-    };
     try {
       for (const id of documentIds) {
         const record = working.get(id) ?? null;
@@ -483,7 +495,8 @@ export function foldEvents(
       if (summary && moves.length > 0) {
         // Every cell computed and placed before any summary changes, so a throwing `cells` or `place` leaves them as they were.
         const groups: { ids: readonly string[]; moves: readonly Move[] }[] = [];
-        if (summaryIds.length > 0) groups.push({ ids: summaryIds, moves });
+        const every = summaryIds.length > 0 ? { ids: [...summaryIds], moves } : undefined;
+        if (every) groups.push(every);
         if (namedBy !== undefined) {
           const byDocuments = new Map<string, { ids: string[]; moves: readonly Move[] }>();
           for (const [summaryId, naming] of namedBy) {
@@ -492,7 +505,13 @@ export function foldEvents(
             if (group) group.ids.push(summaryId);
             else byDocuments.set(key, { ids: [summaryId], moves: moves.filter((move) => naming.includes(move.id)) });
           }
-          for (const group of byDocuments.values()) if (group.moves.length > 0) groups.push(group);
+          for (const group of byDocuments.values()) {
+            if (group.moves.length === 0) continue;
+            // Named by every document that changed (one, mostly): the same change as the event's own summaries take,
+            // netted once with theirs.
+            if (every && group.moves.length === moves.length) every.ids.push(...group.ids);
+            else groups.push(group);
+          }
         }
         const placed = groups.flatMap((group) =>
           placeChange(
