@@ -217,7 +217,7 @@ describe('complaint KPIs over received periods of several years, on a seeded his
   // Counts the documents of each kind a period read asks for.
   const counted = {
     find: ((collection, query) => {
-      const where = query.where as Record<string, unknown> | undefined;
+      const where = query?.where as Record<string, unknown> | undefined;
       return store.find(collection, query).then((found) => {
         if (where !== undefined && 'kpiMonthRecv' in where) read.markers += found.length;
         return found;
