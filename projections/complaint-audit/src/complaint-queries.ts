@@ -24,6 +24,7 @@ import {
   type DurationSlot,
   isComplaintKpiRow,
   kpiMarkedReceipt,
+  kpiMarkerId,
   type ComplaintKpiCategory,
   type ComplaintKpiMonthCategory,
   type ComplaintKpiMonthMarker,
@@ -202,9 +203,13 @@ export async function readComplaintKpisOfPeriod(
     const any = await store.find(collection, { where: { tenantId, receivedAt: whole }, limit: 1 });
     if (any.length > 0) return undefined;
   } else if (markers.length === 0) {
-    // No receipt year trees nor markers with their receipt month (a build of version 4 still serving), or none marked.
-    const any = await store.find(collection, { where: { tenantId, kpiMonthRecv: { gte: 0 } }, limit: 1 });
-    if (any.length === 0) return undefined;
+    // None marked, or a build of version 4 still serving (no year trees, markers without their receipt month): the
+    // marker of a month's first complaint for its receipt month says which, read by id (a range over every marker
+    // would be a walk of the collection on SQLite).
+    const { kpiCatMonth, firstId } = (categories[0] as { doc: ComplaintKpiMonthCategory }).doc;
+    const id = kpiMarkerId(tenantId, kpiCatMonth, firstId.slice(tenantId.length + 1));
+    const marker = (await store.getMany(collection, [id])).get(id)?.doc;
+    if (typeof marker !== 'object' || marker === null || !('kpiMonthRecv' in marker)) return undefined;
   }
   const totals = new Map<string, number>();
   for (const id of nodeIds) {
