@@ -204,3 +204,93 @@ describe('complaint KPIs from the prefix-sum tree, on a seeded history', () => {
     });
   });
 });
+
+/**
+ * Received periods of several years and across year ends, on a history of two and a half years (2025-01 … 2027-07):
+ * whole years come from the trees of the receipt years, the whole months around them from the trees of the receipt
+ * months, the partial edge months complaint by complaint; every answer equal to the complaint-by-complaint fold.
+ */
+describe('complaint KPIs over received periods of several years, on a seeded history', () => {
+  let rows: ComplaintKpiRow[];
+  const store = new InMemoryReadStore();
+  const read = { yearNodes: 0, monthNodes: 0, markers: 0 };
+  // Counts the documents of each kind a period read asks for.
+  const counted = {
+    find: ((collection, query) => {
+      const where = query?.where as Record<string, unknown> | undefined;
+      return store.find(collection, query).then((found) => {
+        if (where !== undefined && 'kpiMonthRecv' in where) read.markers += found.length;
+        return found;
+      });
+    }) as typeof store.find,
+    getMany: ((collection, ids) => {
+      for (const id of ids) {
+        if (id.includes(':~kpiy:')) read.yearNodes += 1;
+        if (id.includes(':~kpir:')) read.monthNodes += 1;
+      }
+      return store.getMany(collection, ids);
+    }) as typeof store.getMany,
+  };
+  beforeAll(async () => {
+    const events = recordedDemoHistory({ events: 100_000, seed: 1 }, complaintKpisProjection.eventTypes);
+    const documents = new Map<string, DocumentRecord<object>>();
+    const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+    for (let start = 0; start < events.length; start += 500) {
+      const folded = foldEvents(complaintKpisProjection as unknown as AnyProjection, documents, events.slice(start, start + 500), compare);
+      if (folded.failure) throw folded.failure.error;
+      for (const [id, record] of folded.changed) {
+        if (record) documents.set(id, JSON.parse(JSON.stringify(record)) as DocumentRecord<object>);
+        else documents.delete(id);
+      }
+    }
+    await store.transaction((tx) => {
+      for (const [id, record] of documents) tx.put('kpis', id, record.doc, record.position);
+    });
+    rows = [...documents.values()].flatMap((record) => (isComplaintKpiRow(record.doc) ? [record.doc] : []));
+  }, 900_000);
+
+  const periods: readonly [string | undefined, string | undefined][] = [
+    ['2025-01-01', '2026-12-31'],
+    ['2024-06-01', '2027-12-31'],
+    ['2025-02-15', '2027-02-14'],
+    ['2025-11-01', '2026-02-28'],
+    ['2025-12-31T12:00:00.000Z', '2027-01-01T05:00:00.000Z'],
+    [undefined, '2026-12-31'],
+    ['2026-01-01', undefined],
+  ];
+  const asOfs = [
+    '2026-06-15T12:00:00.000Z',
+    '2026-12-31T23:59:59.999Z',
+    '2027-01-01T00:00:00.000Z',
+    '2027-01-01T00:00:00.001Z',
+    '2027-03-10T08:00:00.000Z',
+    '2027-07-10T00:00:00.000Z',
+    '2028-01-15T10:00:00.000Z',
+  ];
+  const cases = periods.flatMap(([from, to]) => asOfs.map((asOf) => [from, to, asOf] as const));
+  let fromTrees = 0;
+
+  it.each(cases)('from %s to %s as of %s, equals the complaint-by-complaint fold of the period', async (from, to, asOf) => {
+    const range = timeRange(from, to) as FieldCondition;
+    const inPeriod = rows.filter(
+      (row) =>
+        (range.gte === undefined || row.receivedAt >= String(range.gte)) &&
+        (range.lt === undefined || row.receivedAt < String(range.lt)) &&
+        (range.lte === undefined || row.receivedAt <= String(range.lte)),
+    );
+    const expected = complaintKpis(inPeriod, asOf);
+    const actual = await readComplaintKpisOfPeriod(counted, 'kpis', 'default', range, asOf);
+    if (actual !== undefined) fromTrees += 1;
+    expect(actual ?? (await readComplaintKpis(store, 'kpis', { tenantId: 'default', receivedAt: range, asOf }))).toEqual(expected);
+  });
+
+  it('read those periods from the trees, whole years from the year trees, over enough complaints to mean something', () => {
+    expect(rows.length).toBeGreaterThan(3000);
+    expect(fromTrees).toBeGreaterThan(cases.length * 0.8);
+    expect(read.yearNodes).toBeGreaterThan(50);
+    expect(read.monthNodes).toBeGreaterThan(50);
+    expect(read.markers).toBeGreaterThan(100);
+    const two = rows.filter((row) => row.receivedAt >= '2025-01-01' && row.receivedAt < '2027-01-01');
+    expect(complaintKpis(two, '2027-03-10T08:00:00.000Z').timeToResolve.count).toBeGreaterThan(1000);
+  });
+});

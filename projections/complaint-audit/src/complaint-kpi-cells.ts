@@ -368,11 +368,38 @@ const nodeIdsOfEvent = new WeakMap<object, readonly string[]>();
 /** Node `node` of the tree of the complaints received in month `receiptMonth` (same months, same nodes). */
 export const kpiReceiptNodeId = (tenantId: string, receiptMonth: number, node: number) => `${tenantId}:~kpir:${receiptMonth}:${node}`;
 
-/** The nodes of the tree of its complaint's receipt month that an event's change goes to. */
+/** The receipt year of a month index (0 for 2000), and the first month of a receipt year. */
+export const yearOfMonth = (month: number) => Math.floor((month - 1) / 12);
+export const firstMonthOfYear = (year: number) => year * 12 + 1;
+
+/** Node `node` of the tree of the complaints received in receipt year `year` (yearOfMonth; same months, same nodes). */
+export const kpiReceiptYearNodeId = (tenantId: string, year: number, node: number) => `${tenantId}:~kpiy:${year}:${node}`;
+
+/**
+ * The nodes of a receipt tree (of a month or a year starting at month `first`) that an event dated in month `k` adds
+ * to. The tree holds no cell dated before `first` (a complaint has no figures before its receipt), so an event dated
+ * earlier goes where one dated in `first` would: a read skips the nodes below `first`. A read's asOf month is below
+ * KPI_MONTHS, so it never reads the root: left out.
+ */
+function receiptNodesUpdated(k: number, first: number): number[] {
+  const nodes = nodesUpdated(Math.max(k, first));
+  return nodes.at(-1) === KPI_MONTHS ? nodes.slice(0, -1) : nodes;
+}
+
+/**
+ * The nodes of the trees of its complaint's receipt month and receipt year that an event's change goes to: a
+ * received period reads whole years from the year trees, the whole months at its edges from the month trees.
+ */
 export function kpiReceiptNodeIds(event: RecordedOf<ComplaintEvent>, receiptMonth: number): readonly string[] {
   const known = receiptNodeIdsOfEvent.get(event);
   if (known !== undefined && known.receiptMonth === receiptMonth) return known.ids;
-  const ids = nodesUpdated(monthIndex(complaintEventTime(event))).map((node) => kpiReceiptNodeId(event.metadata.tenantId, receiptMonth, node));
+  const { tenantId } = event.metadata;
+  const k = monthIndex(complaintEventTime(event));
+  const year = yearOfMonth(receiptMonth);
+  const ids = [
+    ...receiptNodesUpdated(k, receiptMonth).map((node) => kpiReceiptNodeId(tenantId, receiptMonth, node)),
+    ...receiptNodesUpdated(k, firstMonthOfYear(year)).map((node) => kpiReceiptYearNodeId(tenantId, year, node)),
+  ];
   receiptNodeIdsOfEvent.set(event, { receiptMonth, ids });
   return ids;
 }

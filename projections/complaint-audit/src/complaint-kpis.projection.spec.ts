@@ -1,8 +1,9 @@
 import type { ComplaintEvent } from '@crm/service/domain';
-import type { RecordedOf } from '@crm/shared/read-model';
+import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { foldEvents, type AnyProjection, type RecordedOf } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
 import { durationBucket } from './complaint-kpi-cells';
-import { complaintKpisProjection } from './complaint-kpis.projection';
+import { complaintKpisProjection, kpiMarkedReceipt } from './complaint-kpis.projection';
 import { after, commands, DAY, history, HOUR, step } from './complaint-history.fixture';
 
 describe('complaint-kpis projection', () => {
@@ -64,7 +65,8 @@ describe('complaint-kpis projection', () => {
           firstId: 'default:c-1',
         },
         // Every step and deadline falls in March 2025 (month 303 from January 2000).
-        'default:~kpim:303:c-1': { tenantId: 'default', kpiMonth: 303, complaintId: 'c-1' },
+        // It carries its month and the complaint's receipt month, so a received period reads only its own markers.
+        'default:~kpim:303:c-1': { tenantId: 'default', kpiMonth: 303, complaintId: 'c-1', kpiMonthRecv: kpiMarkedReceipt(303, 303) },
       } as never);
   });
 
@@ -98,8 +100,7 @@ describe('complaint-kpis projection', () => {
     expect(row).not.toHaveProperty('kRes2Ms');
     expect(row).not.toHaveProperty('kMulti');
     const given = projectionSpec(complaintKpisProjection).given(events);
-    // The root node of the tree holds every change; its figures are the complaint as it stands.
-    given.thenSummary('default:~kpis:4096', [
+    const figures = [
       { dims: { d: 0, f: 'complaints' }, values: { n: 1 } },
       { dims: { d: 0, f: 'ack.count' }, values: { n: 1 } },
       { dims: { d: 0, f: 'ack.ms' }, values: { n: HOUR * 60_000 } },
@@ -115,7 +116,28 @@ describe('complaint-kpis projection', () => {
       { dims: { d: 0, f: 'status.closed' }, values: { n: 1 } },
       { dims: { d: 0, f: 'severity.medium' }, values: { n: 1 } },
       { dims: { d: 0, f: 'category.کیفیت کالا' }, values: { n: 1 } },
-    ]);
+    ];
+    // The root node of the tree holds every change; its figures are the complaint as it stands.
+    given.thenSummary('default:~kpis:4096', figures);
+    // So do the highest nodes a read asks of the trees of its receipt month (March 2025) and receipt year (2025).
+    given.thenSummary('default:~kpir:303:2048', figures);
+    given.thenSummary('default:~kpiy:25:2048', figures);
+    // The reopening in April marks month 304; the marker takes the receipt month from the complaint's row.
+    const folded = foldEvents(
+      complaintKpisProjection as unknown as AnyProjection,
+      new Map(),
+      events.map(
+        (event, i) =>
+          ({ ...event, revision: i, position: String(i + 1), metadata: { ...event.metadata, tenantId: 'default' } }) as unknown as RecordedEvent,
+      ),
+      (a, b) => Number(a) - Number(b),
+    );
+    expect(folded.changed.get('default:~kpim:304:c-2')?.doc).toEqual({
+      tenantId: 'default',
+      kpiMonth: 304,
+      complaintId: 'c-2',
+      kpiMonthRecv: kpiMarkedReceipt(304, 303),
+    });
   });
 });
 

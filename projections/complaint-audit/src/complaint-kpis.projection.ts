@@ -113,7 +113,15 @@ export interface ComplaintKpiMonthMarker {
   readonly tenantId: string;
   readonly kpiMonth: number;
   readonly complaintId: string;
+  /**
+   * The month marked and the complaint's receipt month in one number (`kpiMarkedReceipt`), so a received period reads
+   * only the markers of its receipt months (an index range). Absent for a step whose complaint has no receipt yet.
+   */
+  readonly kpiMonthRecv?: number;
 }
+
+/** The key of a marker of month `month` for a complaint received in month `receiptMonth` (both monthIndex). */
+export const kpiMarkedReceipt = (month: number, receiptMonth: number) => month * (KPI_MONTHS + 1) + receiptMonth;
 
 /** The spelling a category is shown in: that of its earliest complaint (receipt time, then document id). */
 export interface ComplaintKpiCategory {
@@ -349,12 +357,13 @@ const rowEvolve = complaintEvolve(received, followed);
  */
 export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, ComplaintEvent>({
   name: COMPLAINT_KPIS,
-  version: 4,
+  version: 5,
   collection: 'complaint_kpis',
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [
     ['tenantId', 'receivedAt'],
     ['tenantId', 'kpiMonth'],
+    ['tenantId', 'kpiMonthRecv'],
     ['tenantId', 'kpiCategory'],
     ['tenantId', 'kpiCatMonth'],
     ...Object.values(DURATION_SLOTS).flatMap((slots) => slots.map((slot) => ['tenantId', slot.ms])),
@@ -370,12 +379,23 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
     }
     return ids;
   },
-  evolve: (doc, event, id) => {
+  evolve: (doc, event, id, peer) => {
     const { tenantId } = event.metadata;
     if (id.startsWith(`${tenantId}${MARKER}`)) {
       if (doc !== null) return doc;
       const month = Number(id.slice(tenantId.length + MARKER.length, id.lastIndexOf(':')));
-      return { tenantId, kpiMonth: month, complaintId: event.data.complaintId };
+      const { complaintId } = event.data;
+      // The receipt from the event itself, or from the complaint's row (one of the event's documents) as it stood before it.
+      const receivedAt =
+        event.type === 'ComplaintReceived'
+          ? utcInstant(event.data.receivedAt)
+          : (peer?.(complaintDocumentId(tenantId, complaintId)) as ComplaintKpiRow | null | undefined)?.receivedAt;
+      return {
+        tenantId,
+        kpiMonth: month,
+        complaintId,
+        ...(receivedAt === undefined ? {} : { kpiMonthRecv: kpiMarkedReceipt(month, monthIndex(receivedAt)) }),
+      };
     }
     if (id.startsWith(`${tenantId}${CATEGORY}`)) {
       if (event.type !== 'ComplaintReceived') return doc;

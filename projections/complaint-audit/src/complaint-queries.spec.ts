@@ -1,11 +1,11 @@
 import type { ComplaintEvent } from '@crm/service/domain';
-import { InMemoryEventStore } from '@crm/shared/event-sourcing';
-import { foldEvents, InMemoryReadStore, type AnyProjection, type RecordedOf, timeRange } from '@crm/shared/read-model';
+import { InMemoryEventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { type FieldCondition, foldEvents, InMemoryReadStore, type AnyProjection, type RecordedOf, timeRange } from '@crm/shared/read-model';
 import { complaintAuditProjection, type ComplaintAuditDoc } from './complaint-audit.projection';
 import { commands, DAY, history, HOUR, recorded, step } from './complaint-history.fixture';
 import { complaintKpis } from './complaint-kpis';
 import { complaintKpisProjection, isComplaintKpiRow, type ComplaintKpiRow } from './complaint-kpis.projection';
-import { readAuditTrail, readComplaintKpis, readComplaintKpisFromTree } from './complaint-queries';
+import { readAuditTrail, readComplaintKpis, readComplaintKpisFromTree, readComplaintKpisOfPeriod } from './complaint-queries';
 
 const c = commands('c-5');
 
@@ -210,5 +210,34 @@ describe('readComplaintKpisFromTree, medians among ties and later stretches', ()
       expect({ asOf, kpis: await readComplaintKpisFromTree(store, 'kpis', 'default', asOf) }).toEqual({ asOf, kpis: expected });
     }
     expect(complaintKpis(rows, '2025-03-20T00:00:00.000Z').timeToResolve.count).toBeGreaterThan(20);
+  });
+});
+
+describe('readComplaintKpisOfPeriod, a step dated before its receipt month', () => {
+  it('counts the step in the tree of its receipt month, as the fold does', async () => {
+    const c9 = commands('c-9');
+    // Received on 2 May 2025; its acknowledgement records 11 March, before the receipt month.
+    const events = history('c-9', [step(62 * DAY, c9.receive), step(62 * DAY + HOUR, c9.acknowledge)]).map((event, i) => ({
+      ...event,
+      ...(event.type === 'ComplaintAcknowledged' ? { data: { ...event.data, acknowledgedAt: '2025-03-11T09:00:00.000Z' } } : {}),
+      revision: i,
+      position: String(i + 1),
+      metadata: { ...event.metadata, tenantId: 'default' },
+    })) as unknown as RecordedEvent[];
+    const folded = foldEvents(complaintKpisProjection as unknown as AnyProjection, new Map(), events, (a, b) => Number(a) - Number(b));
+    const store = new InMemoryReadStore();
+    await store.transaction((tx) => {
+      for (const [id, record] of folded.changed) if (record) tx.put('kpis', id, record.doc, record.position);
+    });
+    const rows = [...folded.changed.values()].flatMap((record) => (record && isComplaintKpiRow(record.doc) ? [record.doc] : []));
+    const asOf = '2025-07-15T00:00:00.000Z';
+    const expected = complaintKpis(rows, asOf);
+    expect(expected.timeToAcknowledge.count).toBe(1);
+    // May is a whole month before July: read from the trees. As of July, the tree of May is read at node 306 (the
+    // nodes of June's prefix at or above May): a change placed from March's month on (nodes 303, 304, 320, …) would
+    // be missed there; it goes where one dated in May would (305, 306, 308, …).
+    for (const [from, to] of [['2025-05-01', '2025-05-31'], ['2025-01-01', '2025-06-30']] as const) {
+      expect(await readComplaintKpisOfPeriod(store, 'kpis', 'default', timeRange(from, to) as FieldCondition, asOf)).toEqual(expected);
+    }
   });
 });

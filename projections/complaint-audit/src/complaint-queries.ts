@@ -12,14 +12,19 @@ import {
   KPI_HOUR_MS,
   KPI_MONTHS,
   kpiNodeId,
+  firstMonthOfYear,
   kpiReceiptNodeId,
+  kpiReceiptYearNodeId,
   monthIndex,
   nodesOfPrefix,
+  yearOfMonth,
 } from './complaint-kpi-cells';
 import {
   DURATION_SLOTS,
   type DurationSlot,
   isComplaintKpiRow,
+  kpiMarkedReceipt,
+  kpiMarkerId,
   type ComplaintKpiCategory,
   type ComplaintKpiMonthCategory,
   type ComplaintKpiMonthMarker,
@@ -125,9 +130,11 @@ async function rowsReceived(
 const startOfMonthIndex = (index: number) => new Date(Date.parse(endOfMonthIndex(index - 1)) + 1).toISOString();
 
 /**
- * The KPIs of the complaints of the tenant received in a period and by asOf, from the trees of their receipt months
- * (complaint-kpi-cells.ts, `kpiReceiptNodeId`): for each whole month of the period before asOf's month, the nodes of
- * its tree up to the month before asOf's, and its complaints that change in asOf's month one by one; the complaints
+ * The KPIs of the complaints of the tenant received in a period and by asOf, from the trees of their receipt years
+ * and months (complaint-kpi-cells.ts, `kpiReceiptYearNodeId`, `kpiReceiptNodeId`): for each whole year of the period
+ * before asOf's month, the nodes of its year's tree up to the month before asOf's, and the same of the month trees of
+ * the whole months around them; the complaints of those whole months that change in asOf's month one by one
+ * (their markers carry the receipt month); the complaints
  * of the partial months at the period's edges one by one; each median exact (the histogram, then a window of one
  * bucket, limited to the whole months, with the edges' values); each category spelled as the period's earliest
  * complaint of it. Undefined when the period has no whole month before asOf's, when asOf is outside the trees'
@@ -167,15 +174,26 @@ export async function readComplaintKpisOfPeriod(
   if (firstWhole <= 1 || firstWhole > lastWhole) return undefined;
   const whole = { gte: startOfMonthIndex(firstWhole), lte: endOfMonthIndex(lastWhole) };
   const previousEnd = endOfMonthIndex(month - 1);
-  const months = Array.from({ length: lastWhole - firstWhole + 1 }, (_, i) => firstWhole + i);
-  // A receipt month's tree holds no change dated before the month: its nodes below it are empty.
-  const nodeIds = months.flatMap((r) =>
-    nodesOfPrefix(month - 1).flatMap((node) => (node < r ? [] : [kpiReceiptNodeId(tenantId, r, node)])),
-  );
+  // Whole years from the year trees, the whole months around them from the month trees. A receipt tree holds no
+  // change dated before its first month: its nodes below it are empty.
+  const prefix = nodesOfPrefix(month - 1);
+  const nodeIds: string[] = [];
+  for (let r = firstWhole; r <= lastWhole; ) {
+    const year = yearOfMonth(r);
+    const first = firstMonthOfYear(year);
+    if (r === first && first + 11 <= lastWhole) {
+      for (const node of prefix) if (node >= first) nodeIds.push(kpiReceiptYearNodeId(tenantId, year, node));
+      r += 12;
+    } else {
+      for (const node of prefix) if (node >= r) nodeIds.push(kpiReceiptNodeId(tenantId, r, node));
+      r += 1;
+    }
+  }
   const { gte: _gte, ...upperRange } = range;
+  const marked = { gte: kpiMarkedReceipt(month, firstWhole), lte: kpiMarkedReceipt(month, lastWhole) };
   const [nodes, markers, categories, lowerRows, upperRows] = await Promise.all([
     store.getMany(collection, nodeIds),
-    store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: { gte: month, lte: month } } }),
+    store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonthRecv: marked } }),
     store.find<ComplaintKpiMonthCategory>(collection, { where: { tenantId, kpiCatMonth: { gte: firstWhole, lte: lastWhole } } }),
     range.gte === undefined ? [] : rowsReceived(store, collection, tenantId, { gte: range.gte, lt: whole.gte }),
     rowsReceived(store, collection, tenantId, { ...upperRange, gt: whole.lte }),
@@ -184,6 +202,14 @@ export async function readComplaintKpisOfPeriod(
     // No receipt trees: an older build, or no complaint received in the whole months (then they add nothing).
     const any = await store.find(collection, { where: { tenantId, receivedAt: whole }, limit: 1 });
     if (any.length > 0) return undefined;
+  } else if (markers.length === 0) {
+    // None marked, or a build of version 4 still serving (no year trees, markers without their receipt month): the
+    // marker of a month's first complaint for its receipt month says which, read by id (a range over every marker
+    // would be a walk of the collection on SQLite).
+    const { kpiCatMonth, firstId } = (categories[0] as { doc: ComplaintKpiMonthCategory }).doc;
+    const id = kpiMarkerId(tenantId, kpiCatMonth, firstId.slice(tenantId.length + 1));
+    const marker = (await store.getMany(collection, [id])).get(id)?.doc;
+    if (typeof marker !== 'object' || marker === null || !('kpiMonthRecv' in marker)) return undefined;
   }
   const totals = new Map<string, number>();
   for (const id of nodeIds) {
