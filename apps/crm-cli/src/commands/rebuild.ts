@@ -76,14 +76,10 @@ async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo
   const done = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   if (interrupted || done.some((outcome) => outcome.interrupted)) {
     if (!failure) line.finish();
-    io.stderr.write('interrupted: the rebuild resumes from its checkpoint at the next rebuild, replay or projector start\n');
+    io.stderr.write(INTERRUPTED);
     return 1;
   }
-  const total = Math.max(0, ...[...scan.values()].map((counts) => counts.total ?? 0));
-  const seconds = line.elapsedMs / 1000;
-  line.finish(
-    `rebuild ${projections.length} projections: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
-  );
+  finishWithRate(line, `rebuild ${projections.length} projections`, Math.max(0, ...[...scan.values()].map((counts) => counts.total ?? 0)));
   if (groups.length > 1) {
     groups.forEach((group, index) =>
       io.stderr.write(
@@ -97,6 +93,16 @@ async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo
     if (result) io.stdout.write(describeResult(result));
   }
   return 0;
+}
+
+const INTERRUPTED = 'interrupted: the rebuild resumes from its checkpoint at the next rebuild, replay or projector start\n';
+
+/** Ends the progress line with the time taken and the rate over the log's `total` events. */
+function finishWithRate(line: ProgressLine, label: string, total: number): void {
+  const seconds = line.elapsedMs / 1000;
+  line.finish(
+    `${label}: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
+  );
 }
 
 function describeResult(result: RebuildResult): string {
@@ -125,14 +131,10 @@ async function rebuildHere(projections: readonly AnyProjection[], stores: Stores
   }
   if (outcome.interrupted) {
     line.finish();
-    io.stderr.write('interrupted: the rebuild resumes from its checkpoint at the next rebuild, replay or projector start\n');
+    io.stderr.write(INTERRUPTED);
     return 1;
   }
-  const total = last?.total ?? 0;
-  const seconds = line.elapsedMs / 1000;
-  line.finish(
-    `rebuild ${name}: done in ${formatDuration(seconds)} (${formatCount(total)} events of the log, ${formatCount(seconds > 0 ? total / seconds : 0)} events/s)`,
-  );
+  finishWithRate(line, `rebuild ${name}`, last?.total ?? 0);
   for (const result of outcome.results) io.stdout.write(describeResult(result));
   return 0;
 }
