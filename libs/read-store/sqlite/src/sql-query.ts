@@ -98,10 +98,19 @@ export function createTableSql(collection: string): string {
   return `CREATE TABLE IF NOT EXISTS ${tableOf(collection)} (id TEXT PRIMARY KEY NOT NULL, position TEXT, doc TEXT NOT NULL)`;
 }
 
-/** `walkIds`: no expression index serves the filter, so a find in id order walks the primary key and stops at its page instead of sorting every match. */
-export function whereClause(predicates: readonly Predicate[], keyset?: NormalizedKeyset, walkIds = false): SqlFragment {
+/**
+ * `unindexed`: the predicates no expression index may serve, checked on the rows the chosen path walks instead (all of
+ * them: a find in id order walks the primary key and stops at its page instead of sorting every match).
+ */
+export function whereClause(
+  predicates: readonly Predicate[],
+  keyset?: NormalizedKeyset,
+  unindexed: boolean | ((predicate: Predicate) => boolean) = false,
+): SqlFragment {
   const params: Param[] = [];
-  const conditions = predicates.map((predicate) => condition(predicate, params, walkIds));
+  const conditions = predicates.map((predicate) =>
+    condition(predicate, params, typeof unindexed === 'function' ? unindexed(predicate) : unindexed),
+  );
   const after = keysetCondition(keyset, params);
   if (after !== undefined) conditions.push(after);
   return { sql: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
@@ -176,8 +185,22 @@ export function indexSql(collection: string, fields: readonly FieldPath[]): stri
 }
 
 /**
+ * The ranges a find sorted by a field it also bounds leaves to the rows it walks: those on other fields. Without
+ * statistics SQLite weighs a range on one indexed field like a range on another, and may pick the other's index,
+ * then sort every row of that range to find the page: a median's window of one duration bucket within a received
+ * period sorted the period's every complaint (45 ms instead of 1 ms at 100k events, 0.9 s at 1M over 25 years).
+ * Along the sort field's index the find reads its own range in order and stops at its page.
+ */
+export function rangesLeftToRows(predicates: readonly Predicate[], keys: readonly NormalizedSortKey[]): (predicate: Predicate) => boolean {
+  const sort = keys[0]?.path.segments.join('.');
+  const bounded = sort !== undefined && predicates.some((predicate) => predicate.op in RANGE && predicate.path.segments.join('.') === sort);
+  return (predicate) => bounded && predicate.op in RANGE && predicate.path.segments.join('.') !== sort;
+}
+
+/**
  * A find's statement: through the expression index when it takes every match of two equalities or more
- * (`sortsAfterFilter`), along a sort field's index when it has one, else in id order along the primary key.
+ * (`sortsAfterFilter`), along a sort field's index when it has one (`rangesLeftToRows`), else in id order along the
+ * primary key.
  */
 export function findQuerySql(
   collection: string,
@@ -187,6 +210,6 @@ export function findQuerySql(
   keyset: NormalizedKeyset | undefined,
 ): SqlFragment {
   const sortAfterFilter = sortsAfterFilter(predicates, keys, page, keyset);
-  const walkIds = keys.length === 0 && !sortAfterFilter;
-  return findSql(collection, whereClause(predicates, keyset, walkIds), keys, page, sortAfterFilter);
+  const unindexed = keys.length === 0 ? !sortAfterFilter : rangesLeftToRows(predicates, keys);
+  return findSql(collection, whereClause(predicates, keyset, unindexed), keys, page, sortAfterFilter);
 }

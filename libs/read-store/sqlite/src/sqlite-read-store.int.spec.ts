@@ -119,6 +119,36 @@ describe('SqliteReadStore (real file)', () => {
       ]);
     });
 
+    it("walks the sort field's index when the find also bounds that field, leaving other fields' ranges to the rows it reads", async () => {
+      // A median's window: one bucket of a duration, ordered by it, within a receipt period (complaint KPIs).
+      await store.ensureIndex('slots', ['tenantId', 'ms']);
+      await store.ensureIndex('slots', ['tenantId', 'receivedAt']);
+      const query: FindQuery = {
+        where: { tenantId: 't', ms: { gte: 100, lt: 200 }, receivedAt: { gte: '2025-01-01', lte: '2049-12-31' } },
+        orderBy: [{ field: 'ms' }],
+        offset: 1,
+        limit: 2,
+      };
+      const keys = sortKeysOf(query.orderBy);
+      const { sql, params } = findQuerySql('slots', predicatesOf(query.where), keys, pageOf(query), undefined);
+      const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((step) => step.detail).join(' ');
+      expect(plan).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_ms /);
+      expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+      // The other field's range still filters: the rows outside the period are not counted by the offset.
+      await store.transaction((tx) => {
+        const rows: [string, number, string][] = [
+          ['a', 150, '2024-06-01'],
+          ['b', 120, '2025-02-01'],
+          ['c', 110, '2030-01-01'],
+          ['d', 199, '2049-12-31'],
+          ['e', 130, '2050-01-01'],
+          ['f', 250, '2026-01-01'],
+        ];
+        for (const [id, ms, receivedAt] of rows) tx.put('slots', `t:${id}`, { tenantId: 't', ms, receivedAt });
+      });
+      expect((await store.find('slots', query)).map((record) => record.id)).toEqual(['t:b', 't:d']);
+    });
+
     const planOf = (collection: string) =>
       (
         store.db
