@@ -230,7 +230,7 @@ describe('complaint KPIs from the prefix-sum tree, on a seeded history', () => {
 describe('complaint KPIs over received periods of several years, on a seeded history', () => {
   let rows: ComplaintKpiRow[];
   const store = new InMemoryReadStore();
-  const read = { yearNodes: 0, monthNodes: 0, markers: 0 };
+  const read = { yearNodes: 0, monthNodes: 0, tenantNodes: 0, markers: 0 };
   // Counts the documents of each kind a period read asks for.
   const counted = {
     find: ((collection, query) => {
@@ -244,6 +244,7 @@ describe('complaint KPIs over received periods of several years, on a seeded his
       for (const id of ids) {
         if (id.includes(':~kpiy:')) read.yearNodes += 1;
         if (id.includes(':~kpir:')) read.monthNodes += 1;
+        if (id.includes(':~kpis:')) read.tenantNodes += 1;
       }
       return store.getMany(collection, ids);
     }) as typeof store.getMany,
@@ -296,6 +297,8 @@ describe('complaint KPIs over received periods of several years, on a seeded his
     expect(fromTrees).toBeGreaterThan(cases.length * 0.8);
     expect(read.yearNodes).toBeGreaterThan(50);
     expect(read.monthNodes).toBeGreaterThan(50);
+    // The periods that hold every complaint received before asOf's month read the tenant's own tree instead.
+    expect(read.tenantNodes).toBeGreaterThan(10);
     expect(read.markers).toBeGreaterThan(100);
     const two = rows.filter((row) => row.receivedAt >= '2025-01-01' && row.receivedAt < '2027-01-01');
     expect(complaintKpis(two, '2027-03-10T08:00:00.000Z').timeToResolve.count).toBeGreaterThan(1000);
