@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadStore } from '@crm/shared/read-model';
-import { type AppConfig, ConfigError, loadConfig, openEventStore, openReadStore, type OpenedEventStore } from '@crm/platform';
+import { type AppConfig, ConfigError, type EventStoreUse, loadConfig, openEventStore, openReadStore, type OpenedEventStore } from '@crm/platform';
 import { UsageError, type OptionSpecs, type ParsedArgs } from './args';
 import type { ProgressOutput } from './progress';
 
@@ -56,7 +56,12 @@ export interface Stores {
  * An embedded store that does not exist yet is an error (a typo in
  * CRM_DATA_DIR should not leave an empty database behind), unless `create`.
  */
-export async function openStores(io: Pick<CliIo, 'env'>, options: { readonly create?: boolean } = {}): Promise<Stores> {
+export interface StoresOptions {
+  readonly create?: boolean;
+  readonly eventStoreUse?: EventStoreUse;
+}
+
+export async function openStores(io: Pick<CliIo, 'env'>, options: StoresOptions = {}): Promise<Stores> {
   const config = configOf(io);
   if (config.eventStore === 'memory')
     throw new UsageError('CRM_EVENT_STORE=memory keeps nothing between processes: point the CLI at sqlite or postgres');
@@ -64,7 +69,7 @@ export async function openStores(io: Pick<CliIo, 'env'>, options: { readonly cre
   if (config.eventStore === 'sqlite' && !options.create && !existsSync(file)) {
     throw new UsageError(`no event store at ${file} (set CRM_DATA_DIR to the directory holding crm.sqlite)`);
   }
-  const events = await openEventStore(config);
+  const events = await openEventStore(config, process.env, options.eventStoreUse);
   let readStore: Promise<ReadStore> | undefined;
   return {
     config,
@@ -81,7 +86,7 @@ export async function openStores(io: Pick<CliIo, 'env'>, options: { readonly cre
 export async function withStores<T>(
   io: Pick<CliIo, 'env'>,
   work: (stores: Stores) => Promise<T>,
-  options?: { readonly create?: boolean },
+  options?: StoresOptions,
 ): Promise<T> {
   const stores = await openStores(io, options);
   try {

@@ -2,7 +2,6 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ProjectionRunner, type ProjectionProgress, type RebuildResult } from '@crm/projections/runtime';
-import { innerStore } from '@crm/shared/personal-data';
 import type { AnyProjection } from '@crm/shared/read-model';
 import { UsageError } from './args';
 import type { Stores } from './context';
@@ -77,8 +76,8 @@ export interface GroupProgress {
  */
 const REBUILD_LOOP_BUDGET_MS = 1000;
 
-/** The event store's page cache serves appends; a scan reads each page once, so a rebuild keeps a small one. */
-const SCAN_PAGE_CACHE_KIB = 16_384;
+/** The event store's page cache serves appends; a scan reads each page once, so a rebuild keeps a small one (rebuild-worker). */
+export const SCAN_PAGE_CACHE_KIB = 16_384;
 
 /**
  * One group rebuilt in this thread, from one scan of the log, as `crm-cli rebuild all` always did: with leases
@@ -91,8 +90,6 @@ export async function rebuildGroup(
   onProgress: (progress: GroupProgress) => void,
   interrupted: Promise<void>,
 ): Promise<{ readonly results: readonly RebuildResult[]; readonly interrupted: boolean }> {
-  const adapter = innerStore(events) as object;
-  if ('db' in adapter) (adapter.db as { pragma?: (text: string) => unknown }).pragma?.(`cache_size = -${SCAN_PAGE_CACHE_KIB}`);
   const store = await readStore();
   const report = (progress: ProjectionProgress) => {
     if (progress.phase !== 'rebuild' || progress.done) return;

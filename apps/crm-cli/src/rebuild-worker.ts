@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { withStores } from './context';
 import { selectProjections } from './projections';
-import { rebuildGroup, type WorkerInput, type WorkerMessage } from './rebuild-threads';
+import { rebuildGroup, SCAN_PAGE_CACHE_KIB, type WorkerInput, type WorkerMessage } from './rebuild-threads';
 
 const input = workerData as WorkerInput;
 const port = parentPort;
@@ -18,8 +18,10 @@ port.on('message', (message: unknown) => {
 
 const projections = input.names.flatMap((name) => selectProjections(name));
 
-withStores({ env: input.env }, (stores) =>
-  rebuildGroup(projections, stores, (progress) => send({ kind: 'progress', ...progress }), interrupted),
+withStores(
+  { env: input.env },
+  (stores) => rebuildGroup(projections, stores, (progress) => send({ kind: 'progress', ...progress }), interrupted),
+  { eventStoreUse: { sqlitePageCacheKib: SCAN_PAGE_CACHE_KIB } },
 ).then(
   ({ results, interrupted: wasInterrupted }) => {
     send({ kind: 'done', results, interrupted: wasInterrupted });

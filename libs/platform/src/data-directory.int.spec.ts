@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { innerStore } from '@crm/shared/personal-data';
 import { loadConfig } from './app-config';
 import { openEventStore } from './open-event-store';
 
@@ -10,6 +11,21 @@ describe('the embedded data directory (real SQLite file)', () => {
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'crm-perms-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("opens the SQLite connection with the page cache its use asks for (a rebuild's scan keeps a small one)", async () => {
+    const cacheOf = async (use?: Parameters<typeof openEventStore>[2]) => {
+      const store = await openEventStore(loadConfig({ CRM_DATA_DIR: join(root, 'cache') }), process.env, use);
+      try {
+        return (innerStore(store) as unknown as { db: { pragma(text: string, options: object): unknown } }).db.pragma('cache_size', {
+          simple: true,
+        });
+      } finally {
+        await store.close();
+      }
+    };
+    expect(await cacheOf({ sqlitePageCacheKib: 16_384 })).toBe(-16_384);
+    expect(await cacheOf()).toBeLessThan(-16_384);
+  });
 
   it('is 0700, and the database, its WAL and shared-memory files are 0600', async () => {
     const dataDir = join(root, 'data');

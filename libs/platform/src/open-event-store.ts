@@ -8,13 +8,23 @@ import { ALL_PERSONAL_FIELDS, KEY_STORE_FILE, loadKek, openKeyStore } from './pe
 
 export type OpenedEventStore = EventStore & SnapshotStore;
 
+/** How this process uses the store, where the adapter can be tuned for it. */
+export interface EventStoreUse {
+  /** The SQLite connection's page cache in KiB (the adapter's default serves appends; a rebuild's scan keeps a small one). */
+  readonly sqlitePageCacheKib?: number;
+}
+
 /**
  * The event store the configuration names, behind the personal-data layer that
  * seals personal fields on append and opens them on read (docs/personal-data.md).
  */
-export async function openEventStore(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<OpenedEventStore> {
+export async function openEventStore(
+  config: AppConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  use: EventStoreUse = {},
+): Promise<OpenedEventStore> {
   const kek = loadKek(config, env);
-  const adapter = await openAdapter(config);
+  const adapter = await openAdapter(config, use);
   try {
     const keys = config.eventStore === 'sqlite' ? await keysBeside(adapter, config) : await openKeyStore(config);
     return new PersonalDataEventStore(adapter, new DataKeys(keys, kek), ALL_PERSONAL_FIELDS);
@@ -36,7 +46,7 @@ function isSharedWriter(store: object): store is { readonly db: Database; inWrit
 }
 
 /** The adapter alone; adapters load lazily so one mode never pulls another's driver. */
-export async function openAdapter(config: AppConfig): Promise<OpenedEventStore> {
+export async function openAdapter(config: AppConfig, use: EventStoreUse = {}): Promise<OpenedEventStore> {
   switch (config.eventStore) {
     case 'memory':
       return new InMemoryEventStore();
@@ -45,7 +55,7 @@ export async function openAdapter(config: AppConfig): Promise<OpenedEventStore> 
       const file = join(config.dataDir, 'crm.sqlite');
       prepareDataDirectory(config.dataDir);
       prepareDatabaseFile(file);
-      return openSqliteEventStore({ file });
+      return openSqliteEventStore({ file, ...(use.sqlitePageCacheKib === undefined ? {} : { pageCacheKib: use.sqlitePageCacheKib }) });
     }
     case 'postgres': {
       const { PostgresEventStore } = await import('@crm/event-store/postgres');

@@ -10,6 +10,8 @@ export interface ConnectionOptions {
   readonly synchronous?: SynchronousMode;
   /** How long a writer waits for another process's write lock before failing. */
   readonly busyTimeoutMs?: number;
+  /** Page cache of the connection in KiB (default PAGE_CACHE_KIB, for appends); a scan of the log needs far less. */
+  readonly pageCacheKib?: number;
 }
 
 /**
@@ -77,7 +79,7 @@ export function configureConnection(db: Database.Database, options: ConnectionOp
   db.pragma('foreign_keys = ON');
   // Freed pages are zeroed, so a purged read-model row or dropped snapshot leaves no personal data behind.
   db.pragma('secure_delete = ON');
-  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  db.pragma(`cache_size = -${Math.max(64, Math.floor(options.pageCacheKib ?? PAGE_CACHE_KIB))}`);
 }
 
 function userVersion(db: Database.Database): number {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { verifyChain, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { aStream, anEvent, someEvents, waitUntil } from '@crm/shared/testing';
 import { AllQueries } from './all-query';
-import { SCHEMA_VERSION } from './schema';
+import { PAGE_CACHE_KIB, SCHEMA_VERSION } from './schema';
 import { openSqliteEventStore, SqliteEventStore, type OpenSqliteEventStoreOptions } from './sqlite-event-store';
 import { appendFromAnotherProcess } from './test-support';
 
@@ -36,6 +36,11 @@ describe('SqliteEventStore on its file', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     expect(open({ synchronous: 'NORMAL' }).db.pragma('synchronous', { simple: true })).toBe(1);
+  });
+
+  it('keeps a large page cache for appends unless the connection asks for another (a rebuild scanning the log)', () => {
+    expect(open().db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
+    expect(open({ pageCacheKib: 16_384 }).db.pragma('cache_size', { simple: true })).toBe(-16_384);
   });
 
   it('refuses a file from a newer schema and leaves no connection open', () => {
