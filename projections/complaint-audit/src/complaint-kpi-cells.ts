@@ -288,10 +288,23 @@ interface Slot {
   last: SummaryCell | undefined;
 }
 const slotsByMonth = new Map<number, Map<string, Slot>>();
+/**
+ * The months whose slots are kept, the most recently first seen: a month holds a few hundred figures (histogram
+ * buckets), and a replay of 10M demo events spans 250 years, whose slots outgrew a rebuild worker's heap. A replay
+ * moves forward in time, so the months it left are seldom asked again; one asked again gets fresh slots, whose cells
+ * net by key instead of by identity (the same sums).
+ */
+export const KPI_SLOT_MONTHS_KEPT = 240;
+
+/** How many months' slots are kept now (at most KPI_SLOT_MONTHS_KEPT). */
+export const keptSlotMonths = () => slotsByMonth.size;
 
 function cellFor(d: number, f: string, n: number): SummaryCell {
   let byFigure = slotsByMonth.get(d);
-  if (byFigure === undefined) slotsByMonth.set(d, (byFigure = new Map()));
+  if (byFigure === undefined) {
+    if (slotsByMonth.size >= KPI_SLOT_MONTHS_KEPT) slotsByMonth.delete(slotsByMonth.keys().next().value as number);
+    slotsByMonth.set(d, (byFigure = new Map()));
+  }
   let slot = byFigure.get(f);
   if (slot === undefined) byFigure.set(f, (slot = { dims: { d, f }, last: undefined }));
   if (slot.last !== undefined && slot.last.values['n'] === n) return slot.last;
