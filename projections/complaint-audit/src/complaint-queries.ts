@@ -172,8 +172,14 @@ export async function readComplaintKpisOfPeriod(
   const whole = { gte: startOfMonthIndex(firstWhole), lte: endOfMonthIndex(lastWhole) };
   const previousEnd = endOfMonthIndex(month - 1);
   const { gte: _gte, ...upperRange } = range;
-  const everything =
-    lastWhole === month - 1 && (range.gte === undefined || (await firstReceipt(store, collection, tenantId)) >= whole.gte);
+  const firstAt = range.gte === undefined ? lowerAt : await firstReceipt(store, collection, tenantId);
+  const everything = lastWhole === month - 1 && firstAt >= whole.gte;
+  // The share of the tenant's receipts (first to last, asOf's or not) the whole months span: how a median's window is read.
+  const lastAt = everything ? '' : await firstReceipt(store, collection, tenantId, 'desc');
+  const span =
+    Math.max(Date.parse(whole.lte), lastAt === '' ? 0 : Date.parse(lastAt)) -
+    Math.min(Date.parse(whole.gte), firstAt === '' ? Infinity : Date.parse(firstAt));
+  const receivedShare = everything || !(span > 0) ? 1 : Math.min(1, (Date.parse(whole.lte) - Date.parse(whole.gte)) / span);
   const [read, lowerRows, upperRows] = await Promise.all([
     everything
       ? wholeHistory(store, collection, tenantId, month)
@@ -215,7 +221,7 @@ export async function readComplaintKpisOfPeriod(
     store
       .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
       .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt >= whole.gte && row.receivedAt <= whole.lte));
-  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, received: whole, extra });
+  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, received: whole, receivedShare, extra });
   // Each category as its earliest complaint of the period spells it: the lower edge, the whole months, the upper edge.
   const firsts = new Map<string, { at: string; id: string; spelling: string }>();
   const offer = (key: string, at: string, id: string, spelling: string) => {
@@ -233,13 +239,18 @@ export async function readComplaintKpisOfPeriod(
 }
 
 /**
- * When the tenant's first complaint was received ('' for none). A range rather than `exists`: the documents without a
+ * When the tenant's first complaint was received, or its last (`desc`) ('' for none). A range rather than `exists`: the documents without a
  * receipt (markers, tree nodes) come first in the index, and SQLite would read each of them to skip it (0.18 s at 1M).
  */
-async function firstReceipt(store: Pick<ReadStore, 'find'>, collection: string, tenantId: string): Promise<string> {
+async function firstReceipt(
+  store: Pick<ReadStore, 'find'>,
+  collection: string,
+  tenantId: string,
+  direction: 'asc' | 'desc' = 'asc',
+): Promise<string> {
   const first = await store.find<ComplaintKpiRow>(collection, {
     where: { tenantId, receivedAt: { gte: '' } },
-    orderBy: [{ field: 'receivedAt' }],
+    orderBy: [{ field: 'receivedAt', direction }],
     limit: 1,
   });
   return (first[0]?.doc as ComplaintKpiRow | undefined)?.receivedAt ?? '';
@@ -443,6 +454,8 @@ interface MedianScope {
   readonly multiRows: () => Promise<ComplaintKpiRow[]>;
   /** Counted complaints received in this range only are read through the slots (a received period's whole months). */
   readonly received?: { readonly gte: string; readonly lte: string };
+  /** The share of the tenant's history from its first receipt to asOf that `received` covers (0–1). */
+  readonly receivedShare?: number;
   /** The durations held at asOf of counted complaints read one by one (a period's edge months), by kind. */
   readonly extra: Readonly<Record<'ack' | 'resolve', readonly number[]>>;
 }
@@ -640,7 +653,7 @@ async function valueAtRank(
   if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
   const [b] = bucket;
   const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, scope, kind, b, multi)).get(b));
-  return seekRank(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, b, rank - below, others as number[]);
+  return seekRank(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, bucket, rank - below, others as number[]);
 }
 
 /**
@@ -655,17 +668,23 @@ async function seekRank(
   collection: string,
   scope: MedianScope,
   slot: DurationSlot,
-  b: number,
+  [b, inBucket]: readonly [number, number],
   rank: number,
   others: readonly number[],
 ): Promise<number> {
   const skipped = Math.max(0, rank - others.length);
   const where = slotWhere(scope, slot, bucketRange(b));
+  // Along the slot's index the walk passes the bucket's complaints of the whole history, about inBucket / share of
+  // them to reach the rank; along the receipt index, the period's complaints. The fewer (SQLite has no statistics).
+  const { received, receivedShare = 1 } = scope;
+  const period = scope.totals.get('complaints') ?? 0;
+  const throughPeriod = received !== undefined && receivedShare * period < inBucket;
   const window = await store.find<ComplaintKpiRow>(collection, {
     where,
     orderBy: [{ field: slot.ms }],
     offset: skipped,
     limit: rank - skipped + 1,
+    ...(throughPeriod ? { through: 'receivedAt' } : {}),
   });
   const merged = [
     ...window.map((record, i) => ({ value: record.doc[slot.ms] as number, first: true, index: skipped + i })),

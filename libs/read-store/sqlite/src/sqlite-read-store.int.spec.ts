@@ -147,6 +147,14 @@ describe('SqliteReadStore (real file)', () => {
         for (const [id, ms, receivedAt] of rows) tx.put('slots', `t:${id}`, { tenantId: 't', ms, receivedAt });
       });
       expect((await store.find('slots', query)).map((record) => record.id)).toEqual(['t:b', 't:d']);
+      // A find that names its narrowest field walks that field's index instead, with the same answer.
+      const through = { ...query, through: 'receivedAt' };
+      const hinted = findQuerySql('slots', predicatesOf(through.where), keys, pageOf(through), undefined, through.through);
+      const hintedPlan = (store.db.prepare(`EXPLAIN QUERY PLAN ${hinted.sql}`).all(...hinted.params) as { detail: string }[])
+        .map((step) => step.detail)
+        .join(' ');
+      expect(hintedPlan).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_receivedAt /);
+      expect((await store.find('slots', through)).map((record) => record.id)).toEqual(['t:b', 't:d']);
     });
 
     const planOf = (collection: string) =>

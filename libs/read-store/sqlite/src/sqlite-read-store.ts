@@ -130,7 +130,7 @@ export class SqliteReadStore implements ReadStore {
     const keyset = keysetOf(query.after, keys);
     const predicates = predicatesOf(query.where);
     const page = pageOf(query);
-    const { sql, params } = findQuerySql(collection, predicates, keys, page, keyset);
+    const { sql, params } = findQuerySql(collection, predicates, keys, page, keyset, query.through);
     return this.query<DocumentRow>(collection, sql, params).map((row) => toRecord<D>(row));
   }
 

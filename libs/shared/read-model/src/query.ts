@@ -57,6 +57,12 @@ export interface FindQuery {
    * documents paged: values of another type are not placed by it.
    */
   readonly after?: Keyset;
+  /**
+   * The field whose range the find is narrowest on, when the caller knows it and a store without statistics cannot
+   * (SQLite): its index serves the find and the other ranges are checked on the rows it reads. A hint: a store that
+   * plans from statistics (PostgreSQL, MongoDB) ignores it, and the answer is the same either way.
+   */
+  readonly through?: string;
 }
 
 export interface AggregateQuery {
