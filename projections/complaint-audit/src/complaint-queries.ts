@@ -134,7 +134,7 @@ const startOfMonthIndex = (index: number) => new Date(Date.parse(endOfMonthIndex
  * and months (complaint-kpi-cells.ts, `kpiReceiptYearNodeId`, `kpiReceiptNodeId`): for each whole year of the period
  * before asOf's month, the nodes of its year's tree up to the month before asOf's, and the same of the month trees of
  * the whole months around them (or the tenant's own tree, when those months hold every complaint received before
- * asOf's month: `wholeHistory`); the complaints of those whole months that change in asOf's month one by one
+ * asOf's month: `tenantTree`); the complaints of those whole months that change in asOf's month one by one
  * (their markers carry the receipt month); the complaints
  * of the partial months at the period's edges one by one; each median exact (the histogram, then a window of one
  * bucket, limited to the whole months, with the edges' values); each category spelled as the period's earliest
@@ -182,7 +182,7 @@ export async function readComplaintKpisOfPeriod(
   const receivedShare = everything || !(span > 0) ? 1 : Math.min(1, (Date.parse(whole.lte) - Date.parse(whole.gte)) / span);
   const [read, lowerRows, upperRows] = await Promise.all([
     everything
-      ? wholeHistory(store, collection, tenantId, month)
+      ? tenantTree(store, collection, tenantId, month)
       : receiptYearsAndMonths(store, collection, tenantId, month, firstWhole, lastWhole, whole),
     range.gte === undefined ? [] : rowsReceived(store, collection, tenantId, { gte: range.gte, lt: whole.gte }),
     rowsReceived(store, collection, tenantId, { ...upperRange, gt: whole.lte }),
@@ -262,15 +262,18 @@ interface PeriodSources {
   readonly nodes: ReadonlyMap<string, { readonly doc: unknown }>;
   readonly markers: readonly { readonly doc: ComplaintKpiMonthMarker }[];
   readonly categories: readonly { readonly doc: Pick<ComplaintKpiMonthCategory, 'key' | 'spelling' | 'firstReceivedAt' | 'firstId'> }[];
+  /** The position of the tenant's tree root, when read (`tenantTree`). */
+  readonly rootPosition?: string;
 }
 
 /**
- * Whole months that hold every complaint received before asOf's month (the period starts at or before the tenant's
- * first complaint and reaches asOf's month): the tenant's own tree, its markers of asOf's month and its categories, as
- * the view without a period reads them, rather than a year tree for every year of the history (25 at 1M events).
- * Undefined for a build without the tree that holds complaints (an older build still serving).
+ * Every complaint received before asOf's month: the tenant's own tree (its nodes up to the month before asOf's), its
+ * markers of asOf's month and its categories. What the view without a period reads, and a received period whose whole
+ * months hold every such complaint (it starts at or before the tenant's first complaint and reaches asOf's month),
+ * rather than a year tree for every year of the history (25 at 1M events). Undefined for a build without the tree
+ * that holds complaints (an older build still serving); a tenant without complaints has no tree and no figures.
  */
-async function wholeHistory(
+async function tenantTree(
   store: Pick<ReadStore, 'find' | 'getMany'>,
   collection: string,
   tenantId: string,
@@ -280,10 +283,12 @@ async function wholeHistory(
   const root = kpiNodeId(tenantId, KPI_MONTHS);
   const [nodes, markers, categories] = await Promise.all([
     store.getMany(collection, [...nodeIds, root]),
+    // Ranges rather than equalities: SQLite without statistics would otherwise walk the collection in id order.
     store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: { gte: month, lte: month } } }),
     store.find<ComplaintKpiCategory>(collection, { where: { tenantId, kpiCategory: { gte: '' } } }),
   ]);
-  if (!isSummaryDoc(nodes.get(root)?.doc)) {
+  const rootRecord = nodes.get(root);
+  if (!isSummaryDoc(rootRecord?.doc)) {
     const any = await store.find(collection, { where: { tenantId, receivedAt: { exists: true } }, limit: 1 });
     if (any.length > 0) return undefined;
   }
@@ -294,6 +299,7 @@ async function wholeHistory(
     categories: categories.map(({ doc }) => ({
       doc: { key: doc.kpiCategory, spelling: doc.spelling, firstReceivedAt: doc.firstReceivedAt, firstId: doc.firstId },
     })),
+    ...(rootRecord?.position === undefined ? {} : { rootPosition: rootRecord.position }),
   };
 }
 
@@ -394,22 +400,11 @@ async function treeAnswer(
   asOf: string,
 ): Promise<TreeAnswer | undefined> {
   const month = monthIndex(asOf);
-  const root = kpiNodeId(tenantId, KPI_MONTHS);
   if (month <= 1 || month >= KPI_MONTHS || Date.parse(endOfMonthIndex(month - 1)) >= Date.parse(asOf)) return undefined;
   const previousEnd = endOfMonthIndex(month - 1);
-  const nodeIds = nodesOfPrefix(month - 1).map((node) => kpiNodeId(tenantId, node));
-  const [nodes, markers] = await Promise.all([
-    store.getMany(collection, [...nodeIds, root]),
-    // Ranges rather than equalities: SQLite without statistics would otherwise walk the collection in id order.
-    store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: { gte: month, lte: month } } }),
-  ]);
-  const rootRecord = nodes.get(root);
-  const rootDoc = rootRecord?.doc;
-  if (!isSummaryDoc(rootDoc)) {
-    // No tree: an older build, or a tenant without complaints (then every figure is zero either way).
-    const any = await store.find(collection, { where: { tenantId, receivedAt: { exists: true } }, limit: 1 });
-    if (any.length > 0) return undefined;
-  }
+  const tree = await tenantTree(store, collection, tenantId, month);
+  if (tree === undefined) return undefined;
+  const { nodeIds, nodes, markers, categories } = tree;
   const totals = new Map<string, number>();
   for (const id of nodeIds) {
     const doc = nodes.get(id)?.doc;
@@ -428,19 +423,16 @@ async function treeAnswer(
     store
       .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
       .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt <= asOf));
-  const [medians, categories] = await Promise.all([
-    mediansOf(store, collection, { tenantId, asOf, totals, multiRows, extra: NO_EXTRA }),
-    store.find<ComplaintKpiCategory>(collection, { where: { tenantId, kpiCategory: { gte: '' } } }),
-  ]);
+  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, extra: NO_EXTRA });
   const kpis = kpisOf(
     asOf,
     totals,
     medians,
-    categories.map((record) => ({ key: record.doc.kpiCategory, spelling: record.doc.spelling })),
+    categories.map((record) => ({ key: record.doc.key, spelling: record.doc.spelling })),
   );
   return {
     kpis,
-    rootPosition: rootRecord?.position,
+    rootPosition: tree.rootPosition,
     ...holdsAround(asOf, Date.parse(previousEnd), Date.parse(endOfMonthIndex(month)), changingRows),
   };
 }
