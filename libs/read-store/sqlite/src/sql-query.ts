@@ -196,9 +196,9 @@ export function rangesLeftToRows(
   keys: readonly NormalizedSortKey[],
   through?: string,
 ): (predicate: Predicate) => boolean {
-  const served = through ?? keys[0]?.path.segments.join('.');
-  const bounded = served !== undefined && predicates.some((predicate) => predicate.op in RANGE && predicate.path.segments.join('.') === served);
-  return (predicate) => bounded && predicate.op in RANGE && predicate.path.segments.join('.') !== served;
+  const served = through ?? keys[0]?.path.text;
+  const bounded = served !== undefined && predicates.some((predicate) => predicate.op in RANGE && predicate.path.text === served);
+  return (predicate) => bounded && predicate.op in RANGE && predicate.path.text !== served;
 }
 
 /**
