@@ -644,7 +644,7 @@ async function valueAtRank(
   }
   if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
   const [b] = bucket;
-  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, scope, kind, b, multi)).get(b));
+  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, scope, kind, bucket, multi)).get(b));
   return seekRank(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, bucket, rank - below, others as number[]);
 }
 
@@ -665,18 +665,12 @@ async function seekRank(
   others: readonly number[],
 ): Promise<number> {
   const skipped = Math.max(0, rank - others.length);
-  const where = slotWhere(scope, slot, bucketRange(b));
-  // Along the slot's index the walk passes the bucket's complaints of the whole history, about inBucket / share of
-  // them to reach the rank; along the receipt index, the period's complaints. The fewer (SQLite has no statistics).
-  const { received, receivedShare = 1 } = scope;
-  const period = scope.totals.get('complaints') ?? 0;
-  const throughPeriod = received !== undefined && receivedShare * period < inBucket;
   const window = await store.find<ComplaintKpiRow>(collection, {
-    where,
+    where: slotWhere(scope, slot, bucketRange(b)),
     orderBy: [{ field: slot.ms }],
     offset: skipped,
     limit: rank - skipped + 1,
-    ...(throughPeriod ? { through: 'receivedAt' } : {}),
+    through: narrowest(scope, slot, inBucket),
   });
   const merged = [
     ...window.map((record, i) => ({ value: record.doc[slot.ms] as number, first: true, index: skipped + i })),
@@ -699,7 +693,7 @@ async function otherValues(
   collection: string,
   scope: MedianScope,
   kind: 'ack' | 'resolve',
-  b: number,
+  [b, counted]: readonly [number, number],
   multi: readonly ComplaintKpiRow[],
 ): Promise<number[]> {
   const range = bucketRange(b);
@@ -707,7 +701,10 @@ async function otherValues(
   // a complaint holds one stretch at most at asOf, so none is counted twice.
   const slots = await Promise.all(
     DURATION_SLOTS[kind].slice(1).map(async (slot) => {
-      const found = await store.find<ComplaintKpiRow>(collection, { where: slotWhere(scope, slot, range) });
+      const found = await store.find<ComplaintKpiRow>(collection, {
+        where: slotWhere(scope, slot, range),
+        through: narrowest(scope, slot, counted),
+      });
       return found.map((record) => record.doc[slot.ms] as number);
     }),
   );
@@ -720,6 +717,17 @@ async function otherValues(
   }
   for (const value of scope.extra[kind]) if (inBucket(value)) values.push(value);
   return values.sort((x, y) => x - y);
+}
+
+/**
+ * The field a bucket's find walks: along the slot's index it passes the bucket's complaints of the whole history,
+ * about inBucket / share of them to reach the period's; along the receipt index, the period's complaints. The fewer
+ * (SQLite has no statistics, and PostgreSQL's estimate for these ranges over JSON is a row or two either way).
+ */
+function narrowest(scope: MedianScope, slot: DurationSlot, inBucket: number): string {
+  const { received, receivedShare = 1 } = scope;
+  const period = scope.totals.get('complaints') ?? 0;
+  return received !== undefined && receivedShare * period < inBucket ? 'receivedAt' : slot.ms;
 }
 
 /** The rows whose value in `slot` lies in `range` and is held at asOf (within the scope's receipt range, if any). */

@@ -1,6 +1,7 @@
-import { readBatch, type ReadStore, type Where } from '@crm/shared/read-model';
+import { parsePath, readBatch, type FindQuery, type ReadStore, type Where } from '@crm/shared/read-model';
 import { describeReadStoreContract } from '@crm/shared/testing';
 import { PostgresReadStore } from './postgres-read-store';
+import { indexSql } from './sql-query';
 import { AdminConnection, databaseUrl, openTestStore, uniqueSchema } from './test-support';
 
 const admin = new AdminConnection();
@@ -14,6 +15,27 @@ const harness = {
     await admin.dropSchema(store.schema);
   },
 };
+
+/** The plan of the last SELECT a store sent while `ask` ran, as EXPLAIN (FORMAT JSON) gives it for the same parameters. */
+function planner(store: PostgresReadStore): (ask: () => Promise<unknown>) => Promise<string> {
+  const sent: { text: string; values: unknown[] }[] = [];
+  const query = store.pool.query.bind(store.pool) as (...args: unknown[]) => unknown;
+  Object.assign(store.pool, {
+    query: (...args: unknown[]) => {
+      const first = args[0] as { text?: string; values?: unknown[] };
+      if (typeof first === 'object' && first.text?.startsWith('SELECT')) sent.push({ text: first.text, values: first.values ?? [] });
+      return query(...args);
+    },
+  });
+  return async (ask) => {
+    sent.length = 0;
+    await ask();
+    const [last] = sent.slice(-1);
+    if (!last) throw new Error('no statement was sent');
+    const { rows } = await admin.pool.query<{ 'QUERY PLAN': unknown }>({ text: `EXPLAIN (FORMAT JSON) ${last.text}`, values: last.values });
+    return JSON.stringify(rows[0]?.['QUERY PLAN']);
+  };
+}
 
 describe('PostgresReadStore (real server)', () => {
   describeReadStoreContract(harness);
@@ -103,26 +125,7 @@ describe('PostgresReadStore (real server)', () => {
       await store.ensureIndex('deals', ['tenantId', 'openedAt']);
       await store.ensureIndex('deals', ['tenantId', 'amount']);
       await store.ensureIndex('deals', ['tenantId', 'status', 'closingDate']);
-      const sent: { text: string; values: unknown[] }[] = [];
-      const query = store.pool.query.bind(store.pool) as (...args: unknown[]) => unknown;
-      Object.assign(store.pool, {
-        query: (...args: unknown[]) => {
-          const first = args[0] as { text?: string; values?: unknown[] };
-          if (typeof first === 'object' && first.text?.startsWith('SELECT')) sent.push({ text: first.text, values: first.values ?? [] });
-          return query(...args);
-        },
-      });
-      const planOf = async (ask: () => Promise<unknown>) => {
-        sent.length = 0;
-        await ask();
-        const [last] = sent.slice(-1);
-        if (!last) throw new Error('no statement was sent');
-        const { rows } = await admin.pool.query<{ 'QUERY PLAN': unknown }>({
-          text: `EXPLAIN (FORMAT JSON) ${last.text}`,
-          values: last.values,
-        });
-        return JSON.stringify(rows[0]?.['QUERY PLAN']);
-      };
+      const planOf = planner(store);
       const mine = deals.filter((deal) => deal.doc.tenantId === 't' && deal.doc.status !== 'lost');
       const where = { tenantId: 't', status: { in: ['open', 'won'] } };
 
@@ -156,6 +159,54 @@ describe('PostgresReadStore (real server)', () => {
       expect(periodPlan).not.toMatch(/"Filter"/);
       // One stretch of the index: the number column (no number: NULL) is bound too, not only the string after it.
       expect(periodPlan).toMatch(/"Index Cond":"[^\n]*'number'::text\) THEN [^\n]* IS NULL\)/);
+    });
+
+    it("walks the sort field's (or the named field's) index when the find bounds it, leaving other fields' ranges to the rows it reads", async () => {
+      // A median's window: one bucket of a duration, ordered by it, within a long receipt period (complaint KPIs).
+      // The planner's estimate for each conjunction is a row or two; given both ranges as index conditions it took
+      // the receipt index and sorted the period's every row (0.26–0.5 s at 1M events for 749 rows kept of 38,738).
+      const rows = Array.from({ length: 4000 }, (_, i) => ({
+        id: `t:${String(i).padStart(4, '0')}`,
+        doc: { tenantId: 't', ms: (i * 7919) % 4000, receivedAt: `20${String(25 + (i % 25))}-0${1 + (i % 9)}-01` },
+      }));
+      await store.transaction((tx) => {
+        for (const row of rows) tx.put('slots', row.id, row.doc);
+      });
+      await store.ensureIndex('slots', ['tenantId', 'ms']);
+      await store.ensureIndex('slots', ['tenantId', 'receivedAt']);
+      const indexName = (fields: string[]) => `${indexSql(store.schema, 'slots', fields.map(parsePath))[0]?.name}_t`;
+      const planOf = planner(store);
+      const query: FindQuery = {
+        where: { tenantId: 't', ms: { gte: 100, lt: 160 }, receivedAt: { gte: '2026-01-01', lte: '2049-12-31' } },
+        orderBy: [{ field: 'ms' }],
+        offset: 3,
+        limit: 5,
+      };
+      const expected = rows
+        .filter(({ doc }) => doc.ms >= 100 && doc.ms < 160 && doc.receivedAt >= '2026-01-01' && doc.receivedAt <= '2049-12-31')
+        .sort((a, b) => a.doc.ms - b.doc.ms)
+        .slice(3, 8)
+        .map((row) => row.id);
+      expect(expected).toHaveLength(5);
+      const ids = (found: readonly { id: string }[]) => found.map((record) => record.id);
+
+      expect(ids(await store.find('slots', query))).toEqual(expected);
+      const sorted = await planOf(() => store.find('slots', query));
+      expect(sorted).toContain(`"Index Name":"${indexName(['tenantId', 'ms'])}"`);
+      expect(sorted).not.toContain(indexName(['tenantId', 'receivedAt']));
+
+      // Naming the receipt as the narrowest field walks its index instead, with the same answer.
+      const hinted = { ...query, through: 'receivedAt' };
+      expect(ids(await store.find('slots', hinted))).toEqual(expected);
+      const hintedPlan = await planOf(() => store.find('slots', hinted));
+      expect(hintedPlan).toContain(`"Index Name":"${indexName(['tenantId', 'receivedAt'])}"`);
+      expect(hintedPlan).not.toContain(indexName(['tenantId', 'ms']));
+
+      // So does an unsorted find: every row of one bucket within the period, through the bucket's index.
+      const bucket = { where: query.where, through: 'ms' };
+      const inBucket = rows.filter(({ doc }) => doc.ms >= 100 && doc.ms < 160 && doc.receivedAt >= '2026-01-01').map((row) => row.id);
+      expect(ids(await store.find('slots', bucket))).toEqual(inBucket);
+      expect(await planOf(() => store.find('slots', bucket))).toContain(`"Index Name":"${indexName(['tenantId', 'ms'])}"`);
     });
 
     it("analyzes the table when a collection's indexes are new, as a rebuild's fresh collection gets them at its end", async () => {

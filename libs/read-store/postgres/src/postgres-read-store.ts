@@ -8,6 +8,7 @@ import {
   pageOf,
   parsePath,
   predicatesOf,
+  rangesLeftToRows,
   runUnitOfWork,
   sortAggregateRows,
   sortKeysOf,
@@ -332,8 +333,9 @@ export class PostgresReadStore implements ReadStore {
 /** A find's WHERE (filter and keyset), ORDER BY and LIMIT/OFFSET, its parameters added to `sql`. */
 function findClauses(sql: SqlBuilder, collection: string, query: FindQuery): { where: string; order: string; page: string } {
   const keys = sortKeysOf(query.orderBy);
+  const predicates = predicatesOf(query.where);
   return {
-    where: whereClause(sql, collection, predicatesOf(query.where), keysetOf(query.after, keys)),
+    where: whereClause(sql, collection, predicates, keysetOf(query.after, keys), rangesLeftToRows(predicates, keys, query.through)),
     order: orderByClause(keys),
     page: pageClause(sql, pageOf(query)),
   };

@@ -48,9 +48,16 @@ const RANGE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
  * A string range also says that the field is no number, which its being a
  * string implies: the typed index (indexSql) holds the number before the
  * string, so only then is the range one stretch of it rather than a scan of
- * every entry after the equalities.
+ * every entry after the equalities. A range left to the rows (`unindexed`,
+ * rangesLeftToRows) is written so that no index expression matches it (`+ 0`,
+ * `|| ''`: the same values, NULL kept) and the planner walks the served field.
  */
-function range(sql: SqlBuilder, path: FieldPath, op: keyof typeof RANGE, value: Comparable): string {
+function range(sql: SqlBuilder, path: FieldPath, op: keyof typeof RANGE, value: Comparable, unindexed = false): string {
+  if (unindexed) {
+    return typeof value === 'number'
+      ? `(${asNumber(path)} + 0) ${RANGE[op]} ${sql.param(String(value))}::numeric`
+      : `((CASE WHEN jsonb_typeof(${json(path)}) = 'string' THEN ${text(path)} END) || '') COLLATE "C" ${RANGE[op]} ${sql.param(value)}::text`;
+  }
   return typeof value === 'number'
     ? `${asNumber(path)} ${RANGE[op]} ${sql.param(String(value))}::numeric`
     : `(${asNumber(path)} IS NULL AND ${asString(path)} ${RANGE[op]} ${sql.param(value)}::text)`;
@@ -78,7 +85,7 @@ export function oneOf(sql: SqlBuilder, expression: string, values: readonly stri
   return `${expression} IN (${listed.join(', ')})`;
 }
 
-function condition(sql: SqlBuilder, predicate: Predicate): string {
+function condition(sql: SqlBuilder, predicate: Predicate, unindexed = false): string {
   const { path } = predicate;
   switch (predicate.op) {
     case 'eq':
@@ -95,7 +102,7 @@ function condition(sql: SqlBuilder, predicate: Predicate): string {
         'jsonb',
       );
     default:
-      return range(sql, path, predicate.op, predicate.value);
+      return range(sql, path, predicate.op, predicate.value, unindexed);
   }
 }
 
@@ -104,8 +111,17 @@ function condition(sql: SqlBuilder, predicate: Predicate): string {
  * planner (generic plans included) prove a query falls under the collection's
  * partial indexes. Each collection gets its own named statements.
  */
-export function whereClause(sql: SqlBuilder, collection: string, predicates: readonly Predicate[], keyset?: NormalizedKeyset): string {
-  const conditions = [`collection = ${escapeLiteral(collection)}`, ...predicates.map((predicate) => condition(sql, predicate))];
+export function whereClause(
+  sql: SqlBuilder,
+  collection: string,
+  predicates: readonly Predicate[],
+  keyset?: NormalizedKeyset,
+  unindexed: (predicate: Predicate) => boolean = () => false,
+): string {
+  const conditions = [
+    `collection = ${escapeLiteral(collection)}`,
+    ...predicates.map((predicate) => condition(sql, predicate, unindexed(predicate))),
+  ];
   const after = keysetCondition(sql, keyset);
   if (after !== undefined) conditions.push(after);
   return `WHERE ${conditions.join(' AND ')}`;

@@ -155,6 +155,14 @@ describe('SqliteReadStore (real file)', () => {
         .join(' ');
       expect(hintedPlan).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_receivedAt /);
       expect((await store.find('slots', through)).map((record) => record.id)).toEqual(['t:b', 't:d']);
+      // So does an unsorted find: every row of one bucket within the period, through the bucket's index.
+      const bucket: FindQuery = { where: query.where, through: 'ms' };
+      const unsorted = findQuerySql('slots', predicatesOf(bucket.where), [], pageOf(bucket), undefined, bucket.through);
+      const unsortedPlan = (store.db.prepare(`EXPLAIN QUERY PLAN ${unsorted.sql}`).all(...unsorted.params) as { detail: string }[])
+        .map((step) => step.detail)
+        .join(' ');
+      expect(unsortedPlan).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_ms /);
+      expect((await store.find('slots', bucket)).map((record) => record.id)).toEqual(['t:b', 't:c', 't:d']);
     });
 
     const planOf = (collection: string) =>
