@@ -42,8 +42,10 @@ describe('complaint-kpis projection', () => {
             { kind: 'closed', at: after(2 * DAY), outcome: 'withdrawn' },
           ],
           lastRevision: 5,
-          // One acknowledgement: its duration, indexed for the median, and when it holds from.
+          // One acknowledgement: its duration, its histogram bucket (indexed with the receipt for the median: 30 h is
+          // 1,800 minutes, 16 buckets per doubling from one minute, 16 × log2(1800) = 173.0…), and when it holds from.
           kAckMs: 30 * HOUR * 60_000,
+          kAckB: 173,
           kAckFrom: after(30 * HOUR),
           kAckUntil: '9999-12-31T23:59:59.999Z',
         },

@@ -19,6 +19,7 @@ import {
   complaintAsOfEach,
   complaintEventTime,
   complaintKpiCells,
+  durationBucket,
   durationsOf,
   KPI_MONTHS,
   KPI_TOTAL,
@@ -68,19 +69,24 @@ export interface ComplaintKpiRow {
   readonly lastRevision: number;
   /**
    * The stretches of time over which the complaint had a time to acknowledge / to resolve, one
-   * slot each (DURATION_SLOTS): the value (indexed: a median reads the complaints of one duration
-   * bucket) over [from, until). Absent slots: no such stretch.
+   * slot each (DURATION_SLOTS): the value over [from, until), and its histogram bucket (`durationBucket`;
+   * indexed with the receipt: a median reads the complaints of one bucket received in its period, an index
+   * range as long as what it reads). Absent slots: no such stretch.
    */
   readonly kAckMs?: number;
+  readonly kAckB?: number;
   readonly kAckFrom?: string;
   readonly kAckUntil?: string;
   readonly kResMs?: number;
+  readonly kResB?: number;
   readonly kResFrom?: string;
   readonly kResUntil?: string;
   readonly kRes1Ms?: number;
+  readonly kRes1B?: number;
   readonly kRes1From?: string;
   readonly kRes1Until?: string;
   readonly kRes2Ms?: number;
+  readonly kRes2B?: number;
   readonly kRes2From?: string;
   readonly kRes2Until?: string;
   /** 1 when a duration had more stretches than it has slots: a median reads the complaint always, folded as of asOf. */
@@ -88,24 +94,25 @@ export interface ComplaintKpiRow {
 }
 
 type SlotField = Exclude<keyof ComplaintKpiRow, keyof ComplaintKpiRowBase>;
-type ComplaintKpiRowBase = Omit<ComplaintKpiRow, `k${'Ack' | 'Res' | 'Res1' | 'Res2'}${'Ms' | 'From' | 'Until'}` | 'kMulti'>;
+type ComplaintKpiRowBase = Omit<ComplaintKpiRow, `k${'Ack' | 'Res' | 'Res1' | 'Res2'}${'Ms' | 'B' | 'From' | 'Until'}` | 'kMulti'>;
 export interface DurationSlot {
   readonly ms: SlotField;
+  readonly bucket: SlotField;
   readonly from: SlotField;
   readonly until: SlotField;
 }
 
 /** Where each duration's stretches are kept on a row, in time order; one stretch at most holds at any instant. */
 export const DURATION_SLOTS: Readonly<Record<'ack' | 'resolve', readonly DurationSlot[]>> = {
-  ack: [{ ms: 'kAckMs', from: 'kAckFrom', until: 'kAckUntil' }],
+  ack: [{ ms: 'kAckMs', bucket: 'kAckB', from: 'kAckFrom', until: 'kAckUntil' }],
   resolve: [
-    { ms: 'kResMs', from: 'kResFrom', until: 'kResUntil' },
-    { ms: 'kRes1Ms', from: 'kRes1From', until: 'kRes1Until' },
-    { ms: 'kRes2Ms', from: 'kRes2From', until: 'kRes2Until' },
+    { ms: 'kResMs', bucket: 'kResB', from: 'kResFrom', until: 'kResUntil' },
+    { ms: 'kRes1Ms', bucket: 'kRes1B', from: 'kRes1From', until: 'kRes1Until' },
+    { ms: 'kRes2Ms', bucket: 'kRes2B', from: 'kRes2From', until: 'kRes2Until' },
   ],
 };
 const SLOT_FIELDS: ReadonlySet<string> = new Set(
-  Object.values(DURATION_SLOTS).flatMap((slots) => slots.flatMap((slot) => [slot.ms, slot.from, slot.until])),
+  Object.values(DURATION_SLOTS).flatMap((slots) => slots.flatMap((slot) => [slot.ms, slot.bucket, slot.from, slot.until])),
 );
 
 /** A complaint that changes in a month: the view reads it one by one for an asOf inside that month. */
@@ -317,6 +324,7 @@ function withDurationColumns(row: ComplaintKpiRow, previous?: ComplaintKpiRow): 
     for (const [i, stretch] of stretches[kind].entries()) {
       const slot = DURATION_SLOTS[kind][i] as DurationSlot;
       columns[slot.ms] = stretch.value;
+      columns[slot.bucket] = durationBucket(stretch.value);
       columns[slot.from] = stretch.from;
       columns[slot.until] = stretch.until ?? FOREVER;
     }
@@ -357,7 +365,7 @@ const rowEvolve = complaintEvolve(received, followed);
  */
 export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, ComplaintEvent>({
   name: COMPLAINT_KPIS,
-  version: 5,
+  version: 6,
   collection: 'complaint_kpis',
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [
@@ -366,7 +374,7 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
     ['tenantId', 'kpiMonthRecv'],
     ['tenantId', 'kpiCategory'],
     ['tenantId', 'kpiCatMonth'],
-    ...Object.values(DURATION_SLOTS).flatMap((slots) => slots.map((slot) => ['tenantId', slot.ms])),
+    ...Object.values(DURATION_SLOTS).flatMap((slots) => slots.map((slot) => ['tenantId', slot.bucket, 'receivedAt'])),
     ['tenantId', 'kMulti'],
   ],
   documentId: (event) => {

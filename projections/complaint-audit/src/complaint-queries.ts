@@ -174,12 +174,6 @@ export async function readComplaintKpisOfPeriod(
   const { gte: _gte, ...upperRange } = range;
   const firstAt = range.gte === undefined ? lowerAt : await firstReceipt(store, collection, tenantId);
   const everything = lastWhole === month - 1 && firstAt >= whole.gte;
-  // The share of the tenant's receipts (first to last, asOf's or not) the whole months span: how a median's window is read.
-  const lastAt = everything ? '' : await firstReceipt(store, collection, tenantId, 'desc');
-  const span =
-    Math.max(Date.parse(whole.lte), lastAt === '' ? 0 : Date.parse(lastAt)) -
-    Math.min(Date.parse(whole.gte), firstAt === '' ? Infinity : Date.parse(firstAt));
-  const receivedShare = everything || !(span > 0) ? 1 : Math.min(1, (Date.parse(whole.lte) - Date.parse(whole.gte)) / span);
   const [read, lowerRows, upperRows] = await Promise.all([
     everything
       ? tenantTree(store, collection, tenantId, month)
@@ -221,7 +215,7 @@ export async function readComplaintKpisOfPeriod(
     store
       .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
       .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt >= whole.gte && row.receivedAt <= whole.lte));
-  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, received: whole, receivedShare, extra });
+  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, received: whole, extra });
   // Each category as its earliest complaint of the period spells it: the lower edge, the whole months, the upper edge.
   const firsts = new Map<string, { at: string; id: string; spelling: string }>();
   const offer = (key: string, at: string, id: string, spelling: string) => {
@@ -239,18 +233,17 @@ export async function readComplaintKpisOfPeriod(
 }
 
 /**
- * When the tenant's first complaint was received, or its last (`desc`) ('' for none). A range rather than `exists`: the documents without a
+ * When the tenant's first complaint was received ('' for none). A range rather than `exists`: the documents without a
  * receipt (markers, tree nodes) come first in the index, and SQLite would read each of them to skip it (0.18 s at 1M).
  */
 async function firstReceipt(
   store: Pick<ReadStore, 'find'>,
   collection: string,
   tenantId: string,
-  direction: 'asc' | 'desc' = 'asc',
 ): Promise<string> {
   const first = await store.find<ComplaintKpiRow>(collection, {
     where: { tenantId, receivedAt: { gte: '' } },
-    orderBy: [{ field: 'receivedAt', direction }],
+    orderBy: [{ field: 'receivedAt' }],
     limit: 1,
   });
   return (first[0]?.doc as ComplaintKpiRow | undefined)?.receivedAt ?? '';
@@ -446,8 +439,6 @@ interface MedianScope {
   readonly multiRows: () => Promise<ComplaintKpiRow[]>;
   /** Counted complaints received in this range only are read through the slots (a received period's whole months). */
   readonly received?: { readonly gte: string; readonly lte: string };
-  /** The share of the tenant's history from its first receipt to asOf that `received` covers (0–1). */
-  readonly receivedShare?: number;
   /** The durations held at asOf of counted complaints read one by one (a period's edge months), by kind. */
   readonly extra: Readonly<Record<'ack' | 'resolve', readonly number[]>>;
 }
@@ -644,33 +635,34 @@ async function valueAtRank(
   }
   if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
   const [b] = bucket;
-  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, scope, kind, bucket, multi)).get(b));
-  return seekRank(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, bucket, rank - below, others as number[]);
+  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, scope, kind, b, multi)).get(b));
+  return seekRank(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, b, rank - below, others as number[]);
 }
 
 /**
  * The value at `rank` (0-based) within bucket b among the first slot's values held at asOf and `others` (the
  * few from the other slots and the complaints beyond them, ascending). Ordered by value, `others` first on a tie,
  * the answer is either one of `others` or the first slot's value at an index in [rank − others, rank]: that
- * window is read through the slot's index (OFFSET over the bucket's index range, in the store), merged with
- * `others`, and ranked. The first slot's values before the window all come before its first value.
+ * window is read through the slot's (bucket, receipt) index (the bucket's complaints received in the period,
+ * sorted by value in the store, OFFSET over them), merged with `others`, and ranked. The first slot's values
+ * before the window all come before its first value.
  */
 async function seekRank(
   store: Pick<ReadStore, 'find'>,
   collection: string,
   scope: MedianScope,
   slot: DurationSlot,
-  [b, inBucket]: readonly [number, number],
+  b: number,
   rank: number,
   others: readonly number[],
 ): Promise<number> {
   const skipped = Math.max(0, rank - others.length);
   const window = await store.find<ComplaintKpiRow>(collection, {
-    where: slotWhere(scope, slot, bucketRange(b)),
+    where: slotWhere(scope, slot, b),
     orderBy: [{ field: slot.ms }],
     offset: skipped,
     limit: rank - skipped + 1,
-    through: narrowest(scope, slot, inBucket),
+    ...throughReceipt(scope),
   });
   const merged = [
     ...window.map((record, i) => ({ value: record.doc[slot.ms] as number, first: true, index: skipped + i })),
@@ -693,7 +685,7 @@ async function otherValues(
   collection: string,
   scope: MedianScope,
   kind: 'ack' | 'resolve',
-  [b, counted]: readonly [number, number],
+  b: number,
   multi: readonly ComplaintKpiRow[],
 ): Promise<number[]> {
   const range = bucketRange(b);
@@ -701,10 +693,7 @@ async function otherValues(
   // a complaint holds one stretch at most at asOf, so none is counted twice.
   const slots = await Promise.all(
     DURATION_SLOTS[kind].slice(1).map(async (slot) => {
-      const found = await store.find<ComplaintKpiRow>(collection, {
-        where: slotWhere(scope, slot, range),
-        through: narrowest(scope, slot, counted),
-      });
+      const found = await store.find<ComplaintKpiRow>(collection, { where: slotWhere(scope, slot, b), ...throughReceipt(scope) });
       return found.map((record) => record.doc[slot.ms] as number);
     }),
   );
@@ -720,22 +709,19 @@ async function otherValues(
 }
 
 /**
- * The field a bucket's find walks: along the slot's index it passes the bucket's complaints of the whole history,
- * about inBucket / share of them to reach the period's; along the receipt index, the period's complaints. The fewer
- * (SQLite has no statistics, and PostgreSQL's estimate for these ranges over JSON is a row or two either way).
+ * A received period's finds walk the (tenant, bucket, receipt) index over the period's range: SQLite has no
+ * statistics, and PostgreSQL's estimate for these ranges over JSON is a row or two whichever index it weighs.
  */
-function narrowest(scope: MedianScope, slot: DurationSlot, inBucket: number): string {
-  const { received, receivedShare = 1 } = scope;
-  const period = scope.totals.get('complaints') ?? 0;
-  return received !== undefined && receivedShare * period < inBucket ? 'receivedAt' : slot.ms;
+function throughReceipt(scope: MedianScope): { through?: string } {
+  return scope.received === undefined ? {} : { through: 'receivedAt' };
 }
 
-/** The rows whose value in `slot` lies in `range` and is held at asOf (within the scope's receipt range, if any). */
-function slotWhere(scope: MedianScope, slot: DurationSlot, range: FieldCondition): Record<string, FieldCondition | string> {
+/** The rows whose value in `slot` lies in bucket b and is held at asOf (within the scope's receipt range, if any). */
+function slotWhere(scope: MedianScope, slot: DurationSlot, b: number): Record<string, FieldCondition | string | number> {
   const { tenantId, asOf, received } = scope;
   return {
     tenantId,
-    [slot.ms]: range,
+    [slot.bucket]: b,
     [slot.from]: { lte: asOf },
     [slot.until]: { gt: asOf },
     ...(received === undefined ? {} : { receivedAt: { gte: received.gte, lte: received.lte } }),
