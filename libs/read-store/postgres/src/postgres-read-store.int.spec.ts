@@ -234,6 +234,25 @@ describe('PostgresReadStore (real server)', () => {
       analyzed.mockRestore();
     });
 
+    it('keeps its connections while idle, and carries on when the server closes one', async () => {
+      const single = await PostgresReadStore.open(databaseUrl(), { schema: store.schema, poolSize: 1 });
+      try {
+        expect(single.pool.options.idleTimeoutMillis).toBe(0);
+        expect(single.pool.listenerCount('error')).toBe(1);
+        const pid = async () => (await single.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        const before = await pid();
+        // The idle connection is ended by the server: the pool reports it (an unheard 'error' would end the process).
+        const reported = new Promise<void>((resolve) => single.pool.once('error', () => resolve()));
+        await admin.pool.query('SELECT pg_terminate_backend($1)', [before]);
+        await reported;
+        await single.transaction((tx) => tx.put('c', 'a', { n: 1 }));
+        expect((await single.get('c', 'a'))?.doc).toEqual({ n: 1 });
+        expect(await pid()).not.toBe(before);
+      } finally {
+        await single.close();
+      }
+    });
+
     it('answers a batch of reads in one statement', async () => {
       await store.ensureIndex('c', ['tenantId', 'accountId']);
       await store.transaction((tx) => {
