@@ -1,5 +1,5 @@
 import type { EventStore } from '@crm/shared/event-sourcing';
-import { isSummaryDoc, type FieldCondition, type ReadStore } from '@crm/shared/read-model';
+import { isSummaryDoc, type FieldCondition, type FindQuery, type ReadStore } from '@crm/shared/read-model';
 import { auditIntegrity, type AuditIntegrity } from './audit-integrity';
 import { complaintDocumentId, type ComplaintAuditDoc } from './complaint-audit.projection';
 import { complaintAsOf, complaintKpis, type ComplaintKpis, type Compliance } from './complaint-kpis';
@@ -658,11 +658,10 @@ async function seekRank(
 ): Promise<number> {
   const skipped = Math.max(0, rank - others.length);
   const window = await store.find<ComplaintKpiRow>(collection, {
-    where: slotWhere(scope, slot, b),
+    ...slotFind(scope, slot, b),
     orderBy: [{ field: slot.ms }],
     offset: skipped,
     limit: rank - skipped + 1,
-    ...throughReceipt(scope),
   });
   const merged = [
     ...window.map((record, i) => ({ value: record.doc[slot.ms] as number, first: true, index: skipped + i })),
@@ -693,7 +692,7 @@ async function otherValues(
   // a complaint holds one stretch at most at asOf, so none is counted twice.
   const slots = await Promise.all(
     DURATION_SLOTS[kind].slice(1).map(async (slot) => {
-      const found = await store.find<ComplaintKpiRow>(collection, { where: slotWhere(scope, slot, b), ...throughReceipt(scope) });
+      const found = await store.find<ComplaintKpiRow>(collection, slotFind(scope, slot, b));
       return found.map((record) => record.doc[slot.ms] as number);
     }),
   );
@@ -709,21 +708,14 @@ async function otherValues(
 }
 
 /**
- * A received period's finds walk the (tenant, bucket, receipt) index over the period's range: SQLite has no
+ * The rows whose value in `slot` lies in bucket b and is held at asOf (within the scope's receipt range, if any). A
+ * received period's find walks the (tenant, bucket, receipt) index over the period's range: SQLite has no
  * statistics, and PostgreSQL's estimate for these ranges over JSON is a row or two whichever index it weighs.
  */
-function throughReceipt(scope: MedianScope): { through?: string } {
-  return scope.received === undefined ? {} : { through: 'receivedAt' };
-}
-
-/** The rows whose value in `slot` lies in bucket b and is held at asOf (within the scope's receipt range, if any). */
-function slotWhere(scope: MedianScope, slot: DurationSlot, b: number): Record<string, FieldCondition | string | number> {
+function slotFind(scope: MedianScope, slot: DurationSlot, b: number): Pick<FindQuery, 'where' | 'through'> {
   const { tenantId, asOf, received } = scope;
-  return {
-    tenantId,
-    [slot.bucket]: b,
-    [slot.from]: { lte: asOf },
-    [slot.until]: { gt: asOf },
-    ...(received === undefined ? {} : { receivedAt: { gte: received.gte, lte: received.lte } }),
-  };
+  const where = { tenantId, [slot.bucket]: b, [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
+  return received === undefined
+    ? { where }
+    : { where: { ...where, receivedAt: { gte: received.gte, lte: received.lte } }, through: 'receivedAt' };
 }

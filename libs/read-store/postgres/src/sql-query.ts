@@ -34,7 +34,8 @@ const json = (path: FieldPath) => `(doc #> '{${path.segments.join(',')}}')`;
 const text = (path: FieldPath) => `(doc #>> '{${path.segments.join(',')}}')`;
 const absent = (path: FieldPath) => `(coalesce(${json(path)}, 'null'::jsonb) = 'null'::jsonb)`;
 const asNumber = (path: FieldPath) => `(CASE WHEN jsonb_typeof(${json(path)}) = 'number' THEN ${text(path)}::numeric END)`;
-const asString = (path: FieldPath) => `(CASE WHEN jsonb_typeof(${json(path)}) = 'string' THEN ${text(path)} END) COLLATE "C"`;
+const stringValue = (path: FieldPath) => `(CASE WHEN jsonb_typeof(${json(path)}) = 'string' THEN ${text(path)} END)`;
+const asString = (path: FieldPath) => `${stringValue(path)} COLLATE "C"`;
 const asBoolean = (path: FieldPath) => `(CASE WHEN jsonb_typeof(${json(path)}) = 'boolean' THEN ${text(path)}::boolean END)`;
 
 /** NULL (not false) when the field is absent, so that a bare comparison stays indexable; `ne` folds it. */
@@ -56,7 +57,7 @@ function range(sql: SqlBuilder, path: FieldPath, op: keyof typeof RANGE, value: 
   if (unindexed) {
     return typeof value === 'number'
       ? `(${asNumber(path)} + 0) ${RANGE[op]} ${sql.param(String(value))}::numeric`
-      : `((CASE WHEN jsonb_typeof(${json(path)}) = 'string' THEN ${text(path)} END) || '') COLLATE "C" ${RANGE[op]} ${sql.param(value)}::text`;
+      : `(${stringValue(path)} || '') COLLATE "C" ${RANGE[op]} ${sql.param(value)}::text`;
   }
   return typeof value === 'number'
     ? `${asNumber(path)} ${RANGE[op]} ${sql.param(String(value))}::numeric`
