@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // The embedded mode end to end needs both SQLite adapters; only this spec composes them (README "Tags").
 import { openSqliteEventStore, type SqliteEventStore } from '@crm/event-store/sqlite';
-import { SqliteReadStore } from '@crm/read-store/sqlite';
-import { InMemoryReadStore } from '@crm/shared/read-model';
+import { SqliteReadStore, openSqliteReadStore } from '@crm/read-store/sqlite';
+import { InMemoryReadStore, type ReadStore } from '@crm/shared/read-model';
+import Database from 'better-sqlite3';
 import { ProjectionRunner } from './projection-runner';
 import { dealsProjection, documents, openDeal, ownersProjection, winDeal } from './test-support';
 
@@ -129,6 +130,60 @@ describe('ProjectionRunner on one SQLite file (event store + read store)', () =>
     expect(await documents(readStore, runner.collectionOf('owners'))).toEqual(before.owners);
     // 38 events in pages of 8: five pages read once for both, then each build's tail (a read or two) and its catch-up.
     expect(reads).toBeLessThan(2 * 5);
+  });
+
+  it('rebuilds all while another writer holds the read-model file past the busy timeout: waits, retries and ends equal', async () => {
+    // `crm-cli rebuild all` runs two threads on one read-model file: while one builds a large collection's indexes (one
+    // statement holding the write lock for minutes at 10M events), the other's commits, lease renewals and switch wait
+    // longer than any busy timeout. Here the busy timeout is 5 ms and another connection holds the lock 60 of every 80 ms.
+    const models = openSqliteReadStore({ file: join(dir, 'read-models.sqlite'), synchronous: 'NORMAL', busyTimeoutMs: 5 });
+    let locked = 0;
+    const counting: ReadStore = new Proxy(models, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) =>
+          Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)).catch((error: unknown) => {
+            if (/database is locked/.test(String((error as Error | undefined)?.message))) locked += 1;
+            throw error;
+          });
+      },
+    });
+    const options = { eventStore: events, projections: projections(), rebuildBatchSize: 4, retryDelayMs: () => 15 };
+    runner = new ProjectionRunner({ ...options, readStore: counting, ownership: { ttlMs: 2000 } });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    const before = { deals: await documents(models, 'deals_v1_1'), owners: await documents(models, 'owners_v1_1') };
+
+    const other = new Database(join(dir, 'read-models.sqlite'));
+    other.pragma('busy_timeout = 5000');
+    // Held from the start (the first write of the rebuild meets it), then 60 ms of every 80 until the rebuild ends.
+    let timer: NodeJS.Timeout | undefined;
+    const hold = () => {
+      other.exec('BEGIN IMMEDIATE');
+      timer = setTimeout(() => {
+        other.exec('COMMIT');
+        timer = setTimeout(hold, 20);
+      }, 60);
+    };
+    hold();
+    try {
+      const results = await runner.rebuildMany();
+      expect(results.map((r) => [r.projection, r.collection])).toEqual([
+        ['deals', 'deals_v1_2'],
+        ['owners', 'owners_v1_2'],
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (other.inTransaction) other.exec('COMMIT');
+      other.close();
+    }
+    expect(locked).toBeGreaterThan(0); // the contention happened, and was waited out
+    expect(await documents(models, runner.collectionOf('deals'))).toEqual(before.deals);
+    expect(await documents(models, runner.collectionOf('owners'))).toEqual(before.owners);
+    await runner.stop();
+    runner = undefined;
+    await models.close();
   });
 
   it('rebuilds and travels in time on the same file', async () => {

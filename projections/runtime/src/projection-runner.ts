@@ -9,6 +9,7 @@ import { physicalCollection, rebuildStateName, retiredStateName } from './naming
 import { estimateLag, type ProjectionProgress } from './progress';
 import { Rebuilds, type RebuildOptions, type RebuildResult } from './rebuilds';
 import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
+import { retryTransient } from './transient-errors';
 import { timeTravel, type TimeTravelRequest, type TimeTravelResult } from './time-travel';
 
 export interface ProjectionRunnerOptions {
@@ -27,6 +28,11 @@ export interface ProjectionRunnerOptions {
   readonly idleCheckpointMs?: number;
   /** Pause before restarting a projection after a store (not projection) error; default 250 ms doubling to 30 s. */
   readonly retryDelayMs?: (attempt: number) => number;
+  /**
+   * How long a rebuild waits out a store's passing refusals (SQLite "database is locked" while another writer holds
+   * the file, a dropped connection) with those pauses before it fails; default 10 minutes.
+   */
+  readonly transientRetryMs?: number;
   /** Progress while catching up and rebuilding (not for every live event). */
   readonly onProgress?: (progress: ProjectionProgress) => void;
   /** Every batch applied (duration, events, outcome), for metrics. */
@@ -101,7 +107,7 @@ export class ProjectionRunner {
   private readonly projections = new Map<string, AnyProjection>();
   private readonly serving = new Map<string, Lane>();
   private readonly rebuilds: Rebuilds;
-  private readonly context: LaneContext & { readonly dropReplacedCollections: boolean };
+  private readonly context: LaneContext & { readonly dropReplacedCollections: boolean; readonly transientRetryMs: number };
   private readonly contexts = new Map<string, LaneContext>();
   private readonly epochs = new Map<string, number>();
   /** Rebuilds started by start() (a version bump, an interrupted rebuild): rebuildMany joins them. */
@@ -134,6 +140,7 @@ export class ProjectionRunner {
       onBatch: options.onBatch,
       onChange: options.onChange,
       dropReplacedCollections: options.dropReplacedCollections ?? true,
+      transientRetryMs: options.transientRetryMs ?? 600_000,
       loopBudget: new LoopBudget(options.loopBudgetMs ?? 50),
     };
     this.owner = options.ownership ? (options.ownership.owner ?? defaultOwner()) : undefined;
@@ -315,7 +322,10 @@ export class ProjectionRunner {
     const giveUpAt = Date.now() + waitMs;
     for (;;) {
       if (this.epochs.has(key)) return false;
-      const lease = await this.options.readStore.acquireLease(key, this.owner as string, ownership.ttlMs);
+      const lease = await retryTransient(() => this.options.readStore.acquireLease(key, this.owner as string, ownership.ttlMs), {
+        retryDelayMs: this.context.retryDelayMs,
+        windowMs: this.context.transientRetryMs,
+      });
       if (lease) {
         this.epochs.set(key, lease.epoch);
         return true;

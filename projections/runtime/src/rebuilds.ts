@@ -3,6 +3,7 @@ import { ProjectionFailedError } from './errors';
 import { Lane, type LaneContext } from './lane';
 import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import type { ProjectionProgress } from './progress';
+import { retryTransient } from './transient-errors';
 
 export interface RebuildOptions {
   readonly onProgress?: (progress: ProjectionProgress) => void;
@@ -25,6 +26,11 @@ export interface RebuildContext extends LaneContext {
   readonly dropReplacedCollections: boolean;
   /** How long a replaced collection stays for readers that looked up the old one; 0 drops it at once. */
   readonly retireGraceMs: number;
+  /**
+   * How long a rebuild's writes (batches, indexes, the switch) wait out a store's passing refusals (see
+   * isTransientStoreError: SQLite's "database is locked" while another writer holds the file) before it fails.
+   */
+  readonly transientRetryMs: number;
   ensureIndexes(projection: AnyProjection, collection: string): Promise<void>;
   /** The context a rebuild lane writes with (fenced by the rebuild's own lease); default the serving lane's. */
   rebuildContextOf?(name: string): LaneContext;
@@ -94,7 +100,10 @@ export class Rebuilds {
     // Nothing queries the new build before the switch, so it loads without indexes and gets them once, now
     // (while it tails live): cheaper than keeping them up to date through every write of the bulk load.
     try {
-      await this.context.ensureIndexes(projection, lane.collection);
+      await this.persist(
+        () => this.context.ensureIndexes(projection, lane.collection),
+        () => lane.isClosed || serving.isClosed,
+      );
     } catch (error) {
       await lane.stop();
       throw error;
@@ -102,7 +111,7 @@ export class Rebuilds {
     if (options.handOver) {
       await lane.stop();
       const ready: ProjectionState = { ...lane.state, ready: true, updatedAt: this.context.clock.now().toISOString() };
-      await context.readStore.transaction((tx) => tx.saveState(ready));
+      await this.persist(() => context.readStore.transaction((tx) => tx.saveState(ready)));
       this.lanes.delete(projection.name);
       return {
         projection: projection.name,
@@ -158,7 +167,7 @@ export class Rebuilds {
       if (slice.checkpoint === undefined || slice.checkpoint === after) break;
       const through = slice.checkpoint;
       await Promise.all(
-        live.map(async ({ lane }) => {
+        live.map(async ({ serving, lane }) => {
           const from = lane.checkpoint;
           if (from !== undefined && compare(from, through) >= 0) return;
           const wanted = wantedTypes.get(lane.projection.name);
@@ -168,7 +177,11 @@ export class Rebuilds {
             (event) => (!wanted || wanted.has(event.type)) && (behind || compare(event.position, from as string) > 0),
           );
           try {
-            await lane.apply(events, through);
+            // The batch is in hand and a failed commit leaves the lane as it was: the same batch again.
+            await this.persist(
+              () => lane.apply(events, through),
+              () => serving.isClosed,
+            );
           } catch (error) {
             failed.set(lane.projection.name, error);
           }
@@ -199,8 +212,11 @@ export class Rebuilds {
     const generation = Math.max(serving.generation ?? 0, previous?.generation ?? 0) + 1;
     const collection = physicalCollection(projection, generation);
     // A leftover of an abandoned attempt must not leak into this build.
-    if (previous?.collection && previous.collection !== serving.collection) await readStore.dropCollection(previous.collection);
-    await readStore.dropCollection(collection);
+    if (previous?.collection && previous.collection !== serving.collection) {
+      const leftover = previous.collection;
+      await this.persist(() => readStore.dropCollection(leftover));
+    }
+    await this.persist(() => readStore.dropCollection(collection));
     const state: ProjectionState = {
       name: rebuildStateName(projection.name),
       version: projection.version,
@@ -208,7 +224,7 @@ export class Rebuilds {
       collection,
       updatedAt: clock.now().toISOString(),
     };
-    await readStore.transaction((tx) => tx.saveState(state));
+    await this.persist(() => readStore.transaction((tx) => tx.saveState(state)));
     return state;
   }
 
@@ -235,21 +251,23 @@ export class Rebuilds {
       const grace = this.context.retireGraceMs;
       const retired = replaced && grace > 0 ? await readStore.loadState(retiredStateName(name)) : undefined;
       // One transaction: the version pointer moves, the rebuild's record goes, the old build is put aside for the grace period.
-      await readStore.transaction((tx) => {
-        tx.saveState(next);
-        tx.deleteState(lane.state.name);
-        if (replaced && grace > 0) {
-          const dropAfter = new Date(clock.now().getTime() + grace).toISOString();
-          tx.saveState({
-            name: retiredStateName(name),
-            retired: [...(retired?.retired ?? []), { collection: previousCollection, dropAfter }],
-          });
-        }
-      });
+      await this.persist(() =>
+        readStore.transaction((tx) => {
+          tx.saveState(next);
+          tx.deleteState(lane.state.name);
+          if (replaced && grace > 0) {
+            const dropAfter = new Date(clock.now().getTime() + grace).toISOString();
+            tx.saveState({
+              name: retiredStateName(name),
+              retired: [...(retired?.retired ?? []), { collection: previousCollection, dropAfter }],
+            });
+          }
+        }),
+      );
       switched = true;
       serving.replaceState(next);
       this.lanes.delete(name);
-      if (replaced && grace <= 0) await readStore.dropCollection(previousCollection);
+      if (replaced && grace <= 0) await this.persist(() => readStore.dropCollection(previousCollection));
       options.onProgress?.({
         projection: name,
         phase: 'rebuild',
@@ -280,7 +298,14 @@ export class Rebuilds {
         filter: { eventTypes: lane.projection.eventTypes },
       });
       if (slice.checkpoint === undefined || slice.checkpoint === lane.checkpoint) return;
-      await lane.apply(slice.events, slice.checkpoint);
+      const through = slice.checkpoint;
+      await this.persist(() => lane.apply(slice.events, through));
     }
+  }
+
+  /** A rebuild's write, again after a store's passing refusal (retryTransient), until `stopped` or the window ends. */
+  private persist<T>(work: () => Promise<T>, stopped?: () => boolean): Promise<T> {
+    const { retryDelayMs, transientRetryMs } = this.context;
+    return retryTransient(work, { retryDelayMs, windowMs: transientRetryMs, ...(stopped ? { stopped } : {}) });
   }
 }
