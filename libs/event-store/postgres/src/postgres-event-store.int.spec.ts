@@ -1,5 +1,5 @@
 import type { EventStore } from '@crm/shared/event-sourcing';
-import { describeEventStoreContract, sealedHarness, type EventStoreHarness } from '@crm/shared/testing';
+import { anEvent, describeEventStoreContract, sealedHarness, type EventStoreHarness } from '@crm/shared/testing';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
 import { AdminConnection, connectAgain, openTestStore } from './test-support';
 
@@ -36,5 +36,27 @@ describe('PostgresEventStore (real server)', () => {
 
   describe('behind the personal-data layer (sealed fields)', () => {
     describeEventStoreContract(sealedHarness(postgresHarness(admin)));
+  });
+});
+
+describe('PostgresEventStore pool', () => {
+  it('keeps its connections while idle, and carries on when the server closes one', async () => {
+    const store = await openTestStore({ poolSize: 1 });
+    try {
+      expect(store.pool.options.idleTimeoutMillis).toBe(0);
+      expect(store.pool.listenerCount('error')).toBe(1);
+      const pid = async () => (await store.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      const before = await pid();
+      // The idle connection is ended by the server (a restart, a failover): the pool reports it; unheard, that error ends the process.
+      const reported = new Promise<void>((resolve) => store.pool.once('error', () => resolve()));
+      await admin.pool.query('SELECT pg_terminate_backend($1)', [before]);
+      await reported;
+      await store.appendToStream('deal-1', [anEvent('DealOpened')]);
+      expect((await store.readStream('deal-1')).map((event) => event.type)).toEqual(['DealOpened']);
+      expect(await pid()).not.toBe(before);
+    } finally {
+      await store.close();
+      await admin.dropSchema(store.schema);
+    }
   });
 });

@@ -103,7 +103,7 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
     this.schema = this.names.schema;
     this.sql = statements(this.names);
     this.ownsPool = typeof connection === 'string';
-    this.pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: options.poolSize ?? 10 }) : connection;
+    this.pool = typeof connection === 'string' ? ownPool(connection, options.poolSize ?? 10) : connection;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.visibilityWaitMs = options.visibilityWaitMs ?? 1000;
     this.writer = new AppendWriter(this.pool, this.sql, groupCommitSettings(options.groupCommit, this.pool.options.max ?? 10));
@@ -238,4 +238,15 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
     const { rows } = await this.pool.query<EventRow>({ ...this.sql.findEvents, values: [tenantId, eventIds] });
     return rows.map(toRecordedEvent);
   }
+}
+
+/**
+ * A pool of its own (as the PostgreSQL read store's): idle connections are kept, with the statements they have
+ * prepared, instead of closed after the driver's 10 s; one the server closes (a restart, `pg_terminate_backend`)
+ * is reported on the pool, which drops it and opens another when asked; unheard, that error would end the process.
+ */
+function ownPool(connectionString: string, max: number): Pool {
+  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 0 });
+  pool.on('error', () => undefined);
+  return pool;
 }
