@@ -1,5 +1,5 @@
 import type { EventStore } from '@crm/shared/event-sourcing';
-import { systemClock, type Clock } from '@crm/shared/kernel';
+import { retryTransient, systemClock, type Clock } from '@crm/shared/kernel';
 import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
@@ -9,7 +9,6 @@ import { physicalCollection, rebuildStateName, retiredStateName } from './naming
 import { estimateLag, type ProjectionProgress } from './progress';
 import { Rebuilds, type RebuildOptions, type RebuildResult } from './rebuilds';
 import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
-import { retryTransient } from './transient-errors';
 import { timeTravel, type TimeTravelRequest, type TimeTravelResult } from './time-travel';
 
 export interface ProjectionRunnerOptions {

@@ -1,9 +1,9 @@
+import { retryTransient } from '@crm/shared/kernel';
 import type { AnyProjection, ProjectionState, ReadStore } from '@crm/shared/read-model';
 import { ProjectionFailedError } from './errors';
 import { Lane, type LaneContext } from './lane';
 import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import type { ProjectionProgress } from './progress';
-import { retryTransient } from './transient-errors';
 
 export interface RebuildOptions {
   readonly onProgress?: (progress: ProjectionProgress) => void;

@@ -97,7 +97,7 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
     ApiResponse({ status: 413, ...problemResponse('Body too large', [REQUEST_PROBLEMS.TOO_LARGE, STORE_PROBLEMS.APPEND_TOO_LARGE]) }),
     ApiResponse({
       status: 503,
-      ...problemResponse('The event store did not answer', [STORE_PROBLEMS.OUTCOME_UNKNOWN], RETRY_AFTER_HEADER),
+      ...problemResponse('A store did not answer', [STORE_PROBLEMS.OUTCOME_UNKNOWN, STORE_PROBLEMS.UNAVAILABLE], RETRY_AFTER_HEADER),
     }),
     ApiResponse({ status: 415, ...problemResponse('Body is not JSON', [REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE]) }),
     ApiResponse({ status: 422, ...problemResponse('Idempotency key reused for another request', [IDEMPOTENCY_PROBLEMS.KEY_REUSED]) }),

@@ -57,6 +57,17 @@ describe('toProblem', () => {
       body: { status: 503, code: 'STORE.OUTCOME_UNKNOWN' },
       headers: { 'retry-after': '1' },
     });
+    // A store busy or out of reach for a moment: 503 to retry, the driver's message not disclosed.
+    for (const passing of [
+      Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      new Error('Connection terminated unexpectedly'),
+    ]) {
+      const mapped = toProblem(passing);
+      expect(mapped).toMatchObject({ body: { status: 503, code: 'STORE.UNAVAILABLE' }, headers: { 'retry-after': '1' } });
+      expect(JSON.stringify(mapped.body)).not.toContain(passing.message);
+    }
+    expect(toProblem(Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })).body.status).toBe(500);
     expect(toProblem(new StreamDeletedError('complaint-1')).body).toMatchObject({
       status: 410,
       code: 'STREAM.DELETED',

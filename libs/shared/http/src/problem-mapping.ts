@@ -20,7 +20,7 @@ import {
   REQUEST_PROBLEMS,
   RESOURCE_PROBLEMS,
 } from './openapi/http-problems';
-import { InvalidValueError } from '@crm/shared/kernel';
+import { InvalidValueError, isTransientStoreError } from '@crm/shared/kernel';
 import { problem, RequestValidationError, type ProblemDetails } from './problem-details';
 
 /** A read model has not reached the position the caller asked for (read-your-writes): 503 + Retry-After. */
@@ -127,6 +127,13 @@ export function toProblem(error: unknown): MappedProblem {
         projection: error.projection,
       }),
       headers: { 'retry-after': String(error.retryAfterSeconds) },
+    };
+  }
+  if (isTransientStoreError(error)) {
+    // Nothing about the store is disclosed; the request may be repeated (a command with its Idempotency-Key).
+    return {
+      body: problem(503, STORE_PROBLEMS.UNAVAILABLE.code, 'Store busy or out of reach', 'A store was busy or out of reach; retry shortly.'),
+      headers: { 'retry-after': '1' },
     };
   }
   if (error instanceof HttpException) {

@@ -11,3 +11,4 @@ export * from './text-rules';
 export * from './refusals';
 export * from './record-refusals';
 export * from './rounding';
+export * from './store-errors';

@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { CONTRACT_SCHEMAS, problemResponse, RETRY_AFTER_HEADER } from './contract-schemas';
-import { INTERNAL_PROBLEM, REQUEST_PROBLEMS } from './http-problems';
+import { INTERNAL_PROBLEM, REQUEST_PROBLEMS, STORE_PROBLEMS } from './http-problems';
 import { applySchemaShapes } from './schema-shapes';
 
 const problemResponseObject = (description: string, refusals: Parameters<typeof problemResponse>[1]) => {
@@ -10,6 +10,22 @@ const problemResponseObject = (description: string, refusals: Parameters<typeof 
 };
 
 type Schema = Record<string, unknown>;
+
+interface ResponseObject {
+  description: string;
+  content?: Record<string, { schema?: { allOf?: { properties?: { code?: { enum?: string[] }; status?: { enum?: number[] } } }[] } }>;
+}
+
+/** A problem response built by problemResponse that may lack `refusal`: its code and description line added (codes kept sorted). */
+function withCode(response: ResponseObject, refusal: { code: string; status: number; description: string }): void {
+  const narrowed = response.content?.['application/problem+json']?.schema?.allOf?.[1]?.properties;
+  const codes = narrowed?.code?.enum;
+  if (!codes || codes.includes(refusal.code)) return;
+  codes.push(refusal.code);
+  codes.sort((a, b) => a.localeCompare(b));
+  if (narrowed.status?.enum && !narrowed.status.enum.includes(refusal.status)) narrowed.status.enum.push(refusal.status);
+  response.description = `${response.description}\n- \`${refusal.code}\`: ${refusal.description}`;
+}
 
 function componentOf(document: OpenAPIObject, schema: unknown): Schema | undefined {
   const ref = (schema as { $ref?: unknown } | undefined)?.$ref;
@@ -69,6 +85,10 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
       // Any route may meet these: a URL past the limit, or a failure the server does not explain.
       operation.responses['414'] ??= problemResponseObject('URL or path parameter too long', [REQUEST_PROBLEMS.URL_TOO_LONG]);
       operation.responses['500'] ??= problemResponseObject('The server failed; nothing about the failure is disclosed', [INTERNAL_PROBLEM]);
+      // And a store that is busy or out of reach for a moment (STORE.UNAVAILABLE), beside a route's own 503s.
+      const unavailable = STORE_PROBLEMS.UNAVAILABLE;
+      operation.responses['503'] ??= problemResponseObject('A store was busy or out of reach', [unavailable]);
+      withCode(operation.responses['503'] as ResponseObject, unavailable);
       for (const status of ['429', '503']) {
         const response = operation.responses[status] as { headers?: Record<string, unknown> } | undefined;
         if (response) response.headers = { ...RETRY_AFTER_HEADER, ...response.headers };

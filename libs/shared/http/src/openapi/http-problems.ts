@@ -34,12 +34,16 @@ export const RESOURCE_PROBLEMS = problems('RESOURCE', { NOT_FOUND: [404, 'No rou
 export const READ_MODEL_PROBLEMS = problems('READ_MODEL', {
   NOT_CAUGHT_UP: [503, 'The read model has not reached minPosition yet; retry after Retry-After seconds'],
 });
-/** What the event store itself answers, for any command. */
+/** What the stores themselves answer: the event store for any command, any store for any route. */
 export const STORE_PROBLEMS = problems('STORE', {
   APPEND_TOO_LARGE: [413, "The command's events are larger than the event store records in one append"],
   OUTCOME_UNKNOWN: [
     503,
     'The event store did not answer; whether the command was recorded is unknown: retry with the same Idempotency-Key',
+  ],
+  UNAVAILABLE: [
+    503,
+    'A store was busy or out of reach for a moment (another writer held it, a connection dropped): retry after Retry-After seconds; a command with the same Idempotency-Key',
   ],
 });
 export const STREAM_PROBLEMS = problems('STREAM', {

@@ -1,4 +1,4 @@
-import { isTransientStoreError, retryTransient } from './transient-errors';
+import { isTransientStoreError, retryTransient } from './store-errors';
 
 const withCode = (code: string, message = code) => Object.assign(new Error(message), { code });
 
