@@ -16,7 +16,6 @@ import {
   type AggregateRow,
   type BatchRead,
   type DocumentRecord,
-  type FieldPath,
   type FindQuery,
   type JsonObject,
   type Lease,
@@ -29,18 +28,18 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { Pool, type QueryResultRow } from 'pg';
-import { commitParams, commitSql } from './commit';
-import { checkSchemaName, migrateReadStore } from './schema';
+import { commitStatement } from './commit';
+import { checkSchemaName, hasLz4, migrateReadStore } from './schema';
 import {
   aggregateColumns,
-  indexPrefix,
+  createTableSql,
   indexSql,
   oneOf,
   orderByClause,
   pageClause,
   SqlBuilder,
-  statisticsName,
-  statisticsSql,
+  tableNameOf,
+  tableOf,
   whereClause,
   type Param,
 } from './sql-query';
@@ -72,30 +71,26 @@ interface StateRow {
 }
 
 /**
- * Read models as JSONB (DESIGN.md "Storage", server mode). A batch of
- * documents and the checkpoint commit in ONE statement (data-modifying CTEs),
- * so exactly-once costs a single round trip and no BEGIN/COMMIT.
+ * Read models as JSONB (DESIGN.md "Storage", server mode), a table per
+ * collection (`tableNameOf`). A batch of documents and the checkpoint commit
+ * in ONE statement (data-modifying CTEs), so exactly-once costs a single round
+ * trip and no BEGIN/COMMIT; only a batch that writes a collection's first
+ * documents creates its table first, in the same transaction.
  */
 export class PostgresReadStore implements ReadStore {
   readonly atomic = true;
   readonly schema: string;
   readonly pool: Pool;
   private readonly ownsPool: boolean;
-  private readonly commitDurable: string;
-  private readonly commitRelaxed: string;
-  private readonly commitFencedDurable: string;
-  private readonly commitFencedRelaxed: string;
   private closed = false;
-  /** Whether the server keeps statistics on expressions (PostgreSQL 14 and later); asked once. */
-  private expressionStatistics: Promise<boolean> | undefined;
+  /** Collections whose table this store has seen; one dropped elsewhere is forgotten when a statement misses it. */
+  private readonly tables = new Set<string>();
+  /** Whether the server compresses with lz4; asked once. */
+  private lz4: Promise<boolean> | undefined;
 
   private constructor(connection: Pool | string, options: PostgresReadStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'read_model');
     this.ownsPool = typeof connection === 'string';
-    this.commitDurable = commitSql(this.schema);
-    this.commitRelaxed = commitSql(this.schema, false);
-    this.commitFencedDurable = commitSql(this.schema, true, true);
-    this.commitFencedRelaxed = commitSql(this.schema, false, true);
     this.pool = typeof connection === 'string' ? ownPool(connection, options.poolSize ?? 10) : connection;
   }
 
@@ -112,10 +107,10 @@ export class PostgresReadStore implements ReadStore {
   }
 
   async get<D extends object = JsonObject>(collection: string, id: string): Promise<DocumentRecord<D> | undefined> {
-    const rows = await this.query<DocumentRow>(
-      `SELECT id, position, doc FROM ${this.schema}.rm_documents WHERE collection = $1 AND id = $2`,
-      [collection, id],
-    );
+    const rows = await this.read<DocumentRow>(collection, () => [
+      `SELECT id, position, doc FROM ${this.table(collection)} WHERE id = $1`,
+      [id],
+    ]);
     return rows[0] ? toRecord<D>(rows[0]) : undefined;
   }
 
@@ -124,19 +119,19 @@ export class PostgresReadStore implements ReadStore {
     ids: readonly string[],
   ): Promise<ReadonlyMap<string, DocumentRecord<D>>> {
     if (ids.length === 0) return new Map();
-    const sql = new SqlBuilder();
-    const where = `collection = ${sql.param(collection)} AND ${oneOf(sql, 'id', ids, 'text')}`;
-    const rows = await this.query<DocumentRow>(`SELECT id, position, doc FROM ${this.schema}.rm_documents WHERE ${where}`, sql.params);
+    const rows = await this.read<DocumentRow>(collection, () => {
+      const sql = new SqlBuilder();
+      return [`SELECT id, position, doc FROM ${this.table(collection)} WHERE ${oneOf(sql, 'id', ids, 'text')}`, sql.params];
+    });
     return new Map(rows.map((row) => [row.id, toRecord<D>(row)]));
   }
 
   async find<D extends object = JsonObject>(collection: string, query: FindQuery = {}): Promise<readonly DocumentRecord<D>[]> {
-    const sql = new SqlBuilder();
-    const { where, order, page } = findClauses(sql, collection, query);
-    const rows = await this.query<DocumentRow>(
-      `SELECT id, position, doc FROM ${this.schema}.rm_documents ${where} ${order} ${page}`,
-      sql.params,
-    );
+    const rows = await this.read<DocumentRow>(collection, () => {
+      const sql = new SqlBuilder();
+      const { where, order, page } = findClauses(sql, query);
+      return [`SELECT id, position, doc FROM ${this.table(collection)} ${where} ${order} ${page}`, sql.params];
+    });
     return rows.map((row) => toRecord<D>(row));
   }
 
@@ -146,41 +141,51 @@ export class PostgresReadStore implements ReadStore {
    * rows come back.
    */
   async readMany(reads: readonly BatchRead[]): Promise<readonly (readonly DocumentRecord[])[]> {
-    if (reads.length === 0) return [];
-    const sql = new SqlBuilder();
-    const parts = reads.map((read, q) => {
-      if (!('find' in read)) {
-        const where = `${whereClause(sql, read.collection, [])} AND id = ${sql.param(read.id)}`;
-        return `(SELECT ${q} AS q, 1::bigint AS r, id, position, doc FROM ${this.schema}.rm_documents ${where})`;
-      }
-      const { where, order, page } = findClauses(sql, read.collection, read.find);
-      return `(SELECT ${q} AS q, row_number() OVER (${order}) AS r, id, position, doc FROM ${this.schema}.rm_documents ${where} ${order} ${page})`;
-    });
-    const rows = await this.query<DocumentRow & { q: number }>(
-      `SELECT q, id, position, doc FROM (${parts.join(' UNION ALL ')}) AS batch ORDER BY q, r`,
-      sql.params,
-    );
     const out: DocumentRecord[][] = reads.map(() => []);
-    for (const row of rows) out[row.q]?.push(toRecord(row));
-    return out;
+    for (const read of reads) if ('find' in read) findClauses(new SqlBuilder(), read.find); // a malformed one refused, as find does
+    // A collection with no table (never written, or dropped) answers nothing; one dropped meanwhile: asked again without it.
+    for (let attempt = 0; ; attempt += 1) {
+      const present = await this.existing(reads.map((read) => read.collection));
+      const sql = new SqlBuilder();
+      const parts = reads.flatMap((read, q) => {
+        if (!present.has(read.collection)) return [];
+        const table = this.table(read.collection);
+        if (!('find' in read))
+          return [`(SELECT ${q} AS q, 1::bigint AS r, id, position, doc FROM ${table} WHERE id = ${sql.param(read.id)})`];
+        const { where, order, page } = findClauses(sql, read.find);
+        return [`(SELECT ${q} AS q, row_number() OVER (${order}) AS r, id, position, doc FROM ${table} ${where} ${order} ${page})`];
+      });
+      if (parts.length === 0) return out;
+      try {
+        const rows = await this.query<DocumentRow & { q: number }>(
+          `SELECT q, id, position, doc FROM (${parts.join(' UNION ALL ')}) AS batch ORDER BY q, r`,
+          sql.params,
+        );
+        for (const row of rows) out[row.q]?.push(toRecord(row));
+        return out;
+      } catch (error) {
+        if (!isMissingTable(error) || attempt > 0) throw error;
+        for (const read of reads) this.tables.delete(read.collection);
+      }
+    }
   }
 
   async count(collection: string, where?: Where): Promise<number> {
-    const sql = new SqlBuilder();
-    const clause = whereClause(sql, collection, predicatesOf(where));
-    const rows = await this.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.schema}.rm_documents ${clause}`, sql.params);
+    const rows = await this.read<{ n: string }>(collection, () => {
+      const sql = new SqlBuilder();
+      return [`SELECT count(*) AS n FROM ${this.table(collection)} ${whereClause(sql, predicatesOf(where))}`, sql.params];
+    });
     return Number(rows[0]?.n ?? 0);
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]> {
     const normalized = aggregateOf(query);
-    const sql = new SqlBuilder();
-    const where = whereClause(sql, collection, normalized.predicates);
-    const { columns, groupBy } = aggregateColumns(normalized);
-    const rows = await this.query<Record<string, unknown>>(
-      `SELECT ${columns} FROM ${this.schema}.rm_documents ${where}${groupBy}`,
-      sql.params,
-    );
+    const rows = await this.read<Record<string, unknown>>(collection, () => {
+      const sql = new SqlBuilder();
+      const where = whereClause(sql, normalized.predicates);
+      const { columns, groupBy } = aggregateColumns(normalized);
+      return [`SELECT ${columns} FROM ${this.table(collection)} ${where}${groupBy}`, sql.params];
+    });
     const result = rows.map((row): AggregateRow => ({
       group: Object.fromEntries(normalized.groupBy.map((path, i) => [path.text, scalarOf(row[`g${i}`])])),
       count: Number(row['n']),
@@ -194,17 +199,54 @@ export class PostgresReadStore implements ReadStore {
     const durable = options.durable !== false;
     const fence = options.fence;
     return runUnitOfWork(this, work, async (changes: PendingChanges) => {
-      if (!fence) {
-        await this.query(durable ? this.commitDurable : this.commitRelaxed, commitParams(changes));
-        return;
-      }
-      const [row] = await this.query<{ fenced: string }>(durable ? this.commitFencedDurable : this.commitFencedRelaxed, [
-        ...commitParams(changes),
-        fence.lease,
-        fence.epoch,
-      ]);
-      if (Number(row?.fenced ?? 0) === 0) throw new LeaseLostError(fence.lease, fence.epoch);
+      const collections = [...new Set(changes.documents.map((write) => write.collection))];
+      const present = await this.existing(collections);
+      const statement = commitStatement(this.schema, changes, { durable, ...(fence ? { fence } : {}) }, (c) => present.has(c));
+      const missing = statement.written.filter((collection) => !present.has(collection));
+      const [row] =
+        missing.length === 0
+          ? await this.query<{ fenced?: string }>(statement.text, statement.values).catch((error: unknown) => {
+              // A table dropped by another process: forgotten, so the next attempt (the runner retries) sees it gone.
+              if (isMissingTable(error)) for (const collection of collections) this.tables.delete(collection);
+              throw error;
+            })
+          : await this.createAndCommit(missing, statement.text, statement.values, fence !== undefined);
+      if (fence && Number(row?.fenced ?? 0) === 0) throw new LeaseLostError(fence.lease, fence.epoch);
     });
+  }
+
+  /**
+   * A collection's first documents: its table is created in the same transaction as the batch, so a refused or
+   * fenced-off batch leaves no table behind. Two processes creating it at once: the second waits for the first
+   * and fails on the catalog's unique key; the batch then goes again on the table that now exists.
+   */
+  private async createAndCommit(
+    missing: readonly string[],
+    text: string,
+    values: Param[],
+    fenced: boolean,
+  ): Promise<readonly { fenced?: string }[]> {
+    const lz4 = await this.hasLz4();
+    for (let attempt = 0; ; attempt += 1) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const collection of missing) await client.query(createTableSql(this.schema, collection, lz4));
+        const { rows } = await client.query<{ fenced?: string }>({ name: statementName(text), text, values });
+        if (fenced && Number(rows[0]?.fenced ?? 0) === 0) await client.query('ROLLBACK');
+        else {
+          await client.query('COMMIT');
+          for (const collection of missing) this.tables.add(collection);
+        }
+        return rows;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        const raced = (error as { code?: unknown }).code === '23505' || (error as { code?: unknown }).code === '42P07';
+        if (!raced || attempt > 0) throw error;
+      } finally {
+        client.release();
+      }
+    }
   }
 
   /** One statement: the row lock makes concurrent askers take turns; expiry is the server's clock. */
@@ -258,57 +300,81 @@ export class PostgresReadStore implements ReadStore {
     return rows.map((row) => joinState(row.name, row.checkpoint, row.details));
   }
 
-  /** The documents and the collection's own indexes (dropped CONCURRENTLY: queries of other collections do not wait). */
+  /** The collection's table, with its documents and indexes: one DROP TABLE, whatever its size. */
   async dropCollection(collection: string): Promise<void> {
-    const prefix = indexPrefix(collection);
-    const indexes = await this.query<{ name: string }>(
-      `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'rm_documents' AND starts_with(indexname, $2)`,
-      [this.schema, prefix],
-    );
-    for (const { name } of indexes) await this.pool.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.schema}.${name}`);
-    await this.query(`DELETE FROM ${this.schema}.rm_documents WHERE collection = $1`, [collection]);
+    this.assertOpen();
+    this.tables.delete(collection);
+    await this.pool.query(`DROP TABLE IF EXISTS ${this.table(collection)}`);
   }
 
   /**
-   * A partial expression index over this collection only (see indexSql); it serves equality on the
-   * fields. Plain CREATE INDEX: writes to rm_documents wait while one collection's index builds.
-   * When an index is new (a collection's first declaration, or the end of a rebuild that loaded a
-   * fresh collection) the table is analyzed: until then the planner knows nothing of the collection's
-   * documents (a rebuilt list of 37,403 deals looked like 188 rows and a page of it was sorted whole).
+   * The collection's expression indexes for these fields (see indexSql), its table created first if
+   * need be. An index build holds only this collection's writes. When an index is new (a collection's
+   * first declaration, or the end of a rebuild that loaded a fresh collection) the table is analyzed:
+   * until then the planner knows nothing of its documents (a rebuilt list of 37,403 deals looked like
+   * 188 rows and a page of it was sorted whole); ANALYZE keeps statistics on the indexes' expressions.
    */
   async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
-    const paths = fields.map(parsePath);
-    const indexes = indexSql(this.schema, collection, paths);
+    if (!(await this.existing([collection])).has(collection)) {
+      await this.createTable(collection);
+    }
+    const indexes = indexSql(this.schema, collection, fields.map(parsePath));
     const existing = await this.query<{ name: string }>(
-      `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'rm_documents' AND indexname = ANY ($2::text[])`,
-      [this.schema, indexes.map((index) => index.name)],
+      `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname = ANY ($3::text[])`,
+      [this.schema, tableNameOf(collection), indexes.map((index) => index.name)],
     );
     const made = new Set(existing.map((row) => row.name));
     const missing = indexes.filter((index) => !made.has(index.name));
     for (const { sql } of missing) await this.pool.query(sql);
-    if ((await this.ensureStatistics(paths)) || missing.length > 0) await this.pool.query(`ANALYZE ${this.schema}.rm_documents`);
+    if (missing.length > 0) await this.pool.query(`ANALYZE ${this.table(collection)}`);
   }
 
-  /**
-   * Expression statistics on each field (statisticsSql), made once per schema (PostgreSQL 14 and later);
-   * true when one is new: the table is then analyzed, so the planner has them at once rather than at
-   * autovacuum's next turn.
-   */
-  private async ensureStatistics(fields: readonly FieldPath[]): Promise<boolean> {
-    this.expressionStatistics ??= this.query<{ version: string }>(`SELECT current_setting('server_version_num') AS version`, []).then(
-      (rows) => Number(rows[0]?.version ?? 0) >= 140_000,
-    );
-    if (!(await this.expressionStatistics)) return false;
-    const names = fields.map(statisticsName);
-    const existing = await this.query<{ name: string }>(
-      `SELECT s.stxname AS name FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname = $1 AND s.stxname = ANY ($2::text[])`,
-      [this.schema, names],
-    );
-    const made = new Set(existing.map((row) => row.name));
-    const missing = fields.filter((field) => !made.has(statisticsName(field)));
-    for (const field of missing) await this.pool.query(statisticsSql(this.schema, field));
-    return missing.length > 0;
+  private async createTable(collection: string): Promise<void> {
+    try {
+      await this.pool.query(createTableSql(this.schema, collection, await this.hasLz4()));
+    } catch (error) {
+      // Created by another process at the same moment: there it is.
+      const code = (error as { code?: unknown }).code;
+      if (code !== '23505' && code !== '42P07') throw error;
+    }
+    this.tables.add(collection);
+  }
+
+  private hasLz4(): Promise<boolean> {
+    this.lz4 ??= hasLz4(this.pool);
+    return this.lz4;
+  }
+
+  private table(collection: string): string {
+    return tableOf(this.schema, collection);
+  }
+
+  /** Which of these collections have a table: those seen before, and the others asked of the catalog in one statement. */
+  private async existing(collections: readonly string[]): Promise<ReadonlySet<string>> {
+    const unknown = [...new Set(collections.filter((collection) => !this.tables.has(collection)))];
+    if (unknown.length > 0) {
+      const rows = await this.query<{ name: string }>(
+        `SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename = ANY ($2::text[])`,
+        [this.schema, unknown.map(tableNameOf)],
+      );
+      const found = new Set(rows.map((row) => row.name));
+      for (const collection of unknown) if (found.has(tableNameOf(collection))) this.tables.add(collection);
+    }
+    return new Set(collections.filter((collection) => this.tables.has(collection)));
+  }
+
+  /** A read of one collection: none when it has no table (never written, or dropped, here or by another process). */
+  private async read<Row extends QueryResultRow>(collection: string, statement: () => [string, Param[]]): Promise<Row[]> {
+    const [text, values] = statement(); // first: a malformed query is refused whether or not the collection exists
+    if (!(await this.existing([collection])).has(collection)) return [];
+    try {
+      return await this.query<Row>(text, values);
+    } catch (error) {
+      if (!isMissingTable(error)) throw error;
+      this.tables.delete(collection);
+      return [];
+    }
   }
 
   async close(): Promise<void> {
@@ -320,8 +386,7 @@ export class PostgresReadStore implements ReadStore {
   /** Named statements: PostgreSQL plans each query shape once per connection. */
   private async query<Row extends QueryResultRow>(text: string, values: Param[]): Promise<Row[]> {
     this.assertOpen();
-    const name = `rm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
-    const result = await this.pool.query<Row>({ name, text, values });
+    const result = await this.pool.query<Row>({ name: statementName(text), text, values });
     return result.rows;
   }
 
@@ -330,12 +395,19 @@ export class PostgresReadStore implements ReadStore {
   }
 }
 
+const statementName = (text: string) => `rm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+
+/** undefined_table: a collection's table dropped (by another process) after it was looked up. */
+function isMissingTable(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '42P01';
+}
+
 /** A find's WHERE (filter and keyset), ORDER BY and LIMIT/OFFSET, its parameters added to `sql`. */
-function findClauses(sql: SqlBuilder, collection: string, query: FindQuery): { where: string; order: string; page: string } {
+function findClauses(sql: SqlBuilder, query: FindQuery): { where: string; order: string; page: string } {
   const keys = sortKeysOf(query.orderBy);
   const predicates = predicatesOf(query.where);
   return {
-    where: whereClause(sql, collection, predicates, keysetOf(query.after, keys), rangesLeftToRows(predicates, keys, query.through)),
+    where: whereClause(sql, predicates, keysetOf(query.after, keys), rangesLeftToRows(predicates, keys, query.through)),
     order: orderByClause(keys),
     page: pageClause(sql, pageOf(query)),
   };

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { escapeLiteral } from 'pg';
 import type {
   Comparable,
   FieldPath,
@@ -107,25 +106,17 @@ function condition(sql: SqlBuilder, predicate: Predicate, unindexed = false): st
   }
 }
 
-/**
- * The collection is spliced in as a literal, not bound: only then can the
- * planner (generic plans included) prove a query falls under the collection's
- * partial indexes. Each collection gets its own named statements.
- */
+/** The filter (and keyset) over a collection's own table; empty when there is none. */
 export function whereClause(
   sql: SqlBuilder,
-  collection: string,
   predicates: readonly Predicate[],
   keyset?: NormalizedKeyset,
   unindexed: (predicate: Predicate) => boolean = () => false,
 ): string {
-  const conditions = [
-    `collection = ${escapeLiteral(collection)}`,
-    ...predicates.map((predicate) => condition(sql, predicate, unindexed(predicate))),
-  ];
+  const conditions = predicates.map((predicate) => condition(sql, predicate, unindexed(predicate)));
   const after = keysetCondition(sql, keyset);
   if (after !== undefined) conditions.push(after);
-  return `WHERE ${conditions.join(' AND ')}`;
+  return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
 }
 
 /**
@@ -151,15 +142,36 @@ export function keysetCondition(sql: SqlBuilder, keyset: NormalizedKeyset | unde
 
 const hash = (text: string, length: number) => createHash('sha1').update(text).digest('hex').slice(0, length);
 
-/** Prefix of every index of one collection (identifiers stop at 63 bytes, hence hashes), so dropCollection finds them. */
+const PLAIN_COLLECTION = /^[a-z0-9_]{1,59}$/;
+
+/**
+ * A collection's own table (as the SQLite read store has): `rmd_<collection>` when that is a plain identifier, else
+ * `rmh_<hash>` (identifiers stop at 63 bytes). Its indexes are its own: a query is planned over them alone, an index
+ * build or a drop touches no other collection, and a replaced build goes as one DROP TABLE.
+ */
+export function tableNameOf(collection: string): string {
+  return PLAIN_COLLECTION.test(collection) ? `rmd_${collection}` : `rmh_${hash(collection, 40)}`;
+}
+
+export function tableOf(schema: string, collection: string): string {
+  return `${schema}.${tableNameOf(collection)}`;
+}
+
+/** `COMPRESSION lz4` where the server has it (compresses documents faster than pglz). */
+export function createTableSql(schema: string, collection: string, lz4: boolean): string {
+  return `CREATE TABLE IF NOT EXISTS ${tableOf(schema, collection)} (id text PRIMARY KEY, position text, doc jsonb ${
+    lz4 ? 'COMPRESSION lz4 ' : ''
+  }NOT NULL)`;
+}
+
+/** Prefix of every index of one collection (identifiers stop at 63 bytes, hence hashes). */
 export function indexPrefix(collection: string): string {
   return `rm_ix_${hash(collection, 16)}_`;
 }
 
 /**
- * The partial expression indexes of ONE declaration: writes to other
- * collections never maintain them, and a rebuild's fresh collection loads
- * without them and is indexed once, at the end. The first serves equality on
+ * The expression indexes of ONE declaration, on the collection's own table: a rebuild's fresh
+ * collection loads without them and is indexed once, at the end. The first serves equality on
  * every field (equality compares the field's JSONB). The second holds the
  * same leading fields and then the last one by type, as ranges and sorts
  * compare it (asNumber, asString; absent first, as an ascending sort wants and
@@ -169,29 +181,12 @@ export function indexPrefix(collection: string): string {
  */
 export function indexSql(schema: string, collection: string, fields: readonly FieldPath[]): readonly { name: string; sql: string }[] {
   const name = `${indexPrefix(collection)}${hash(fields.map((field) => field.text).join(','), 12)}`;
-  const only = `WHERE collection = ${escapeLiteral(collection)}`;
-  const equality = { name, sql: `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.rm_documents (${fields.map(json).join(', ')}) ${only}` };
+  const table = tableOf(schema, collection);
+  const equality = { name, sql: `CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${fields.map(json).join(', ')})` };
   const last = fields.at(-1);
   if (last === undefined) return [equality];
   const typed = [...fields.slice(0, -1).map(json), `${asNumber(last)} NULLS FIRST`, `${asString(last)} NULLS FIRST`];
-  return [
-    equality,
-    { name: `${name}_t`, sql: `CREATE INDEX IF NOT EXISTS ${name}_t ON ${schema}.rm_documents (${typed.join(', ')}) ${only}` },
-  ];
-}
-
-/**
- * Statistics on a field's JSONB over the whole table. The planner does not
- * take a partial index's statistics for a query, so without these it guesses
- * 0.5 % for every equality: a tenant's documents look like a handful, and it
- * sorts them all rather than walk an index in order.
- */
-export function statisticsName(field: FieldPath): string {
-  return `rm_st_${hash(field.text, 20)}`;
-}
-
-export function statisticsSql(schema: string, field: FieldPath): string {
-  return `CREATE STATISTICS IF NOT EXISTS ${schema}.${statisticsName(field)} ON ${json(field)} FROM ${schema}.rm_documents`;
+  return [equality, { name: `${name}_t`, sql: `CREATE INDEX IF NOT EXISTS ${name}_t ON ${table} (${typed.join(', ')})` }];
 }
 
 /** Each sort key expands to one typed key per JSON type; only the field's own type is non-null. */
