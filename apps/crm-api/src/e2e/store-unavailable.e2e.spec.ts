@@ -10,7 +10,8 @@ import { http } from '../testing/test-app';
  * Another process holds the embedded event store's write lock past the busy timeout (5 s): a
  * `crm-cli` command writing a long transaction, an operator's sqlite3 shell. A command then
  * answers 503 STORE.UNAVAILABLE with Retry-After, as the contract says, not 500; it recorded
- * nothing, and its retry with the same Idempotency-Key succeeds once the lock is gone.
+ * nothing, and its retry with the same Idempotency-Key succeeds once the lock is gone. While it
+ * waits, the server answers other requests.
  */
 describe('a store busy in another process (a separate API process)', () => {
   let dir: string;
@@ -37,7 +38,13 @@ describe('a store busy in another process (a separate API process)', () => {
     other.exec('BEGIN IMMEDIATE');
     let refused;
     try {
-      refused = await http(url, 'POST', '/api/v1/leads', lead, headers);
+      const posted = http(url, 'POST', '/api/v1/leads', lead, headers);
+      // Meanwhile the server answers other requests: the command waits for the lock on timers, not on the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = performance.now();
+      expect((await http(url, 'GET', '/health/live')).status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(1000);
+      refused = await posted;
     } finally {
       other.exec('COMMIT');
     }

@@ -1,5 +1,6 @@
 import { IdempotencyConflictError, verifyChain, WrongExpectedRevisionError, type EventToAppend } from '@crm/shared/event-sourcing';
 import { aStream, anEvent, someEvents } from '@crm/shared/testing';
+import Database from 'better-sqlite3';
 import type { SqliteEventStore } from './sqlite-event-store';
 import { disposeStore, storeInFreshDir } from './test-support';
 
@@ -100,5 +101,82 @@ describe('SqliteEventStore group commit', () => {
     const event = anEvent();
     await expect(store.appendToStream(aStream(), [event, event])).rejects.toThrow(/duplicate event id/);
     expect(store.stats).toEqual(before);
+  });
+});
+
+describe('SqliteEventStore waiting for another connection’s write lock', () => {
+  let store: SqliteEventStore;
+  let other: Database.Database;
+  beforeEach(async () => {
+    store = await storeInFreshDir({ busyTimeoutMs: 1500 });
+    other = new Database(store.db.name);
+  });
+  afterEach(async () => {
+    if (other.inTransaction) other.exec('ROLLBACK');
+    other.close();
+    await disposeStore(store);
+  });
+
+  /** The longest pause between turns of a 5 ms interval while `work` runs: how long the event loop was held. */
+  async function longestPause<T>(work: Promise<T>): Promise<{ result: T; pauseMs: number }> {
+    let last = performance.now();
+    let pauseMs = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      pauseMs = Math.max(pauseMs, now - last);
+      last = now;
+    }, 5);
+    try {
+      const result = await work;
+      return { result, pauseMs: Math.max(pauseMs, performance.now() - last) };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  it('waits on timers while another connection holds the lock, keeping the event loop turning, then commits', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    // Released by a timer of this same event loop: a wait in SQLite's busy handler would hold it until its timeout.
+    const released = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        other.exec('COMMIT');
+        resolve();
+      }, 300),
+    );
+    const started = performance.now();
+    const appended = Promise.all([
+      store.appendToStream(aStream('locked'), [anEvent('A')]),
+      store.appendToStream(aStream('locked'), [anEvent('B')]),
+    ]);
+    const { result, pauseMs } = await longestPause(appended);
+    await released;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(result.map((r) => r.position)).toHaveLength(2);
+    expect(pauseMs).toBeLessThan(100);
+    expect((await store.readAll()).events.map((event) => event.type)).toEqual(['A', 'B']);
+  });
+
+  it('fails an append with SQLITE_BUSY once it has waited busyTimeoutMs, recording nothing; later appends commit', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    const started = performance.now();
+    const { result, pauseMs } = await longestPause(
+      store.appendToStream(aStream('refused'), [anEvent('Never')]).catch((error: unknown) => error),
+    );
+    expect(result).toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1490);
+    expect(pauseMs).toBeLessThan(100);
+    other.exec('COMMIT');
+    expect((await store.readAll()).events).toEqual([]);
+    await store.appendToStream(aStream('after'), [anEvent('After')]);
+    expect((await store.readAll()).events.map((event) => event.type)).toEqual(['After']);
+  });
+
+  it('on close commits what waits for the lock once it is free, instead of leaving it unsettled', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    const waiting = store.appendToStream(aStream('closing'), [anEvent('Last')]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    other.exec('COMMIT');
+    await store.close();
+    await expect(waiting).resolves.toMatchObject({ position: expect.any(String) });
   });
 });

@@ -1,12 +1,21 @@
 import type Database from 'better-sqlite3';
 
 interface Pending {
+  /** performance.now() when submitted: how long it has waited for another process's write lock. */
+  readonly since: number;
   readonly work: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+export interface LockWait {
+  /** How long an operation waits for another connection's write lock before it fails with SQLITE_BUSY. */
+  readonly busyWaitMs: number;
+  /** The pause between attempts while the lock is held elsewhere (the connection's own busy timeout is shorter still). */
+  readonly retryEveryMs: number;
+}
 
 export interface GroupCommitStats {
   /** Write transactions committed: with FULL sync, one fsync each. */
@@ -21,12 +30,24 @@ export interface GroupCommitStats {
  * fsync. When the group holds several, each runs in its own savepoint: a
  * refused operation rolls back alone and rejects only its own promise. A
  * group of one needs no savepoint: its failure rolls back the transaction.
+ *
+ * While another connection (another process) holds the file's write lock, the
+ * group waits for it on a timer, not in SQLite's busy handler: better-sqlite3
+ * is synchronous, and a busy handler would hold the event loop (every request,
+ * health included) for as long as the other writer does. The connection's own
+ * busy timeout is kept short; `BEGIN IMMEDIATE` refused, nothing has run, and
+ * the group goes again after `retryEveryMs`, joined by what was submitted
+ * meanwhile, until an operation has waited `busyWaitMs`: that one fails with
+ * SQLITE_BUSY (the HTTP layer answers 503 STORE.UNAVAILABLE).
  */
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private waiting: NodeJS.Timeout | undefined;
   private transactions = 0;
   private operations = 0;
+  /** Set as the group's transaction body starts: an error before it is the BEGIN's, with nothing run. */
+  private began = false;
   private readonly runGroup: Database.Transaction<(group: readonly Pending[]) => Outcome[]>;
   private readonly inSavepoint: Database.Transaction<(work: () => unknown) => unknown>;
 
@@ -34,10 +55,12 @@ export class GroupCommit {
     private readonly db: Database.Database,
     /** Called after a commit that made at least one operation durable. */
     private readonly onCommitted: () => void,
+    private readonly lockWait: LockWait = { busyWaitMs: 5000, retryEveryMs: 10 },
   ) {
     // Nested better-sqlite3 transactions become SAVEPOINT / RELEASE / ROLLBACK TO.
     this.inSavepoint = db.transaction((work: () => unknown) => work());
     this.runGroup = db.transaction((group: readonly Pending[]) => {
+      this.began = true;
       if (group.length === 1) return [{ ok: true, value: (group[0] as Pending).work() }];
       return group.map((pending): Outcome => {
         try {
@@ -53,7 +76,7 @@ export class GroupCommit {
 
   submit<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ since: performance.now(), work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // A microtask, not a timer: a lone append pays no extra event-loop turn,
@@ -63,16 +86,39 @@ export class GroupCommit {
     });
   }
 
-  /** Commits what is queued now; close() calls it so nothing queued is lost. */
+  /** Commits what is queued now (unless a wait for the lock is under way: its timer flushes). */
   flush(): void {
     this.scheduled = false;
+    if (this.waiting === undefined) this.commitQueued(true);
+  }
+
+  /** close(): what is queued commits now, or fails, waiting for the lock in SQLite's busy handler at most `busyWaitMs`. */
+  flushNow(): void {
+    this.scheduled = false;
+    clearTimeout(this.waiting);
+    this.waiting = undefined;
+    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma(`busy_timeout = ${Math.ceil(this.lockWait.busyWaitMs)}`);
+    try {
+      this.commitQueued(false);
+    } finally {
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  }
+
+  private commitQueued(mayWait: boolean): void {
     const group = this.queue;
     if (group.length === 0) return;
     this.queue = [];
     let outcomes: Outcome[];
+    this.began = false;
     try {
       outcomes = this.runGroup.immediate(group);
     } catch (error) {
+      if (mayWait && !this.began && isBusy(error)) {
+        this.waitForLock(group, error);
+        return;
+      }
       for (const pending of group) pending.reject(error);
       return;
     }
@@ -88,7 +134,26 @@ export class GroupCommit {
     if (committed) this.onCommitted();
   }
 
+  /** The lock is held elsewhere: those that have waited long enough fail, the rest go again after a pause (first in line). */
+  private waitForLock(group: readonly Pending[], error: unknown): void {
+    const now = performance.now();
+    const waited = (pending: Pending) => now - pending.since >= this.lockWait.busyWaitMs;
+    for (const pending of group) if (waited(pending)) pending.reject(error);
+    this.queue = [...group.filter((pending) => !waited(pending)), ...this.queue];
+    if (this.queue.length === 0) return;
+    this.waiting = setTimeout(() => {
+      this.waiting = undefined;
+      this.commitQueued(true);
+    }, this.lockWait.retryEveryMs);
+  }
+
   stats(): GroupCommitStats {
     return { transactions: this.transactions, operations: this.operations };
   }
+}
+
+/** By code and message, not `instanceof`: the driver's errors may come from another realm (Jest's VM contexts). */
+function isBusy(error: unknown): boolean {
+  const { code } = (error ?? {}) as { code?: unknown };
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }

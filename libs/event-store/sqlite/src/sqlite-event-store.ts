@@ -40,6 +40,14 @@ export interface SqliteEventStoreOptions extends ConnectionOptions {
   readonly closeDatabase?: boolean;
 }
 
+/**
+ * How long one attempt at the write lock waits in SQLite's busy handler (holding the event loop), and the pause
+ * between attempts: another process's commit usually ends within the first, a long transaction is waited out
+ * on timers (GroupCommit).
+ */
+const LOCK_PROBE_MS = 5;
+const LOCK_RETRY_MS = 10;
+
 export interface OpenSqliteEventStoreOptions extends Omit<SqliteEventStoreOptions, 'closeDatabase'> {
   readonly file: string;
 }
@@ -82,9 +90,12 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
   ) {
     configureConnection(db, options);
     migrate(db);
+    // From here the group commit waits for another process's write lock on a timer (see GroupCommit), not in SQLite.
+    const busyWaitMs = Math.max(0, options.busyTimeoutMs ?? 5000);
+    db.pragma(`busy_timeout = ${Math.min(LOCK_PROBE_MS, busyWaitMs)}`);
     this.statements = prepareStatements(db);
     this.allQueries = new AllQueries(db);
-    this.commits = new GroupCommit(db, () => this.appended());
+    this.commits = new GroupCommit(db, () => this.appended(), { busyWaitMs, retryEveryMs: LOCK_RETRY_MS });
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.closeDatabase = options.closeDatabase ?? false;
     // One read transaction, so the head that bounds the checkpoint belongs to the same snapshot as the rows.
@@ -259,7 +270,7 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
     // Subscriptions finish their current batch first; their handlers may still use the store.
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     this.closed = true;
-    this.commits.flush();
+    this.commits.flushNow();
     this.signal.notify();
     if (this.closeDatabase) this.db.close();
   }
