@@ -236,7 +236,7 @@ export class Rebuilds {
     await serving.stop();
     let switched = false;
     try {
-      await this.catchUp(lane, serving.checkpoint);
+      await this.catchUp(lane, serving.checkpoint, () => serving.isClosed);
       const previousCollection = serving.state.collection;
       const collection = lane.collection;
       const next: ProjectionState = {
@@ -289,7 +289,7 @@ export class Rebuilds {
   }
 
   /** Reads on from the rebuild's checkpoint until it is at least where the serving build stopped. */
-  private async catchUp(lane: Lane, target: string | undefined): Promise<void> {
+  private async catchUp(lane: Lane, target: string | undefined, stopped: () => boolean): Promise<void> {
     const { eventStore, rebuildBatchSize } = this.context;
     while (target !== undefined && (lane.checkpoint === undefined || eventStore.comparePositions(lane.checkpoint, target) < 0)) {
       const slice = await eventStore.readAll({
@@ -299,7 +299,7 @@ export class Rebuilds {
       });
       if (slice.checkpoint === undefined || slice.checkpoint === lane.checkpoint) return;
       const through = slice.checkpoint;
-      await this.persist(() => lane.apply(slice.events, through));
+      await this.persist(() => lane.apply(slice.events, through), stopped);
     }
   }
 
