@@ -24,7 +24,9 @@ export function uuidV5(name: string, namespace: string = CRM_NAMESPACE): string 
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // join makes one flat string; a template of slices is a tree of V8 cons strings, about four times the memory
+  // of the id for as long as it is kept (a seed of 10M events keeps millions of them).
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
 }
 
 /** Ids that follow from another id (an event of a command, an aggregate made by a process). */
