@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import type { SharedSqliteWriter } from '@crm/key-store/sqlite';
 import { InMemoryEventStore, type EventStore, type SnapshotStore } from '@crm/shared/event-sourcing';
 import { DataKeys, PersonalDataEventStore, type KeyStore } from '@crm/shared/personal-data';
 import type { AppConfig } from './app-config';
@@ -41,7 +41,7 @@ async function keysBeside(adapter: OpenedEventStore, config: AppConfig): Promise
   return SqliteKeyStore.beside(adapter, join(config.dataDir, KEY_STORE_FILE));
 }
 
-function isSharedWriter(store: object): store is { readonly db: Database; inWriteGroup<T>(work: () => T): Promise<T> } {
+function isSharedWriter(store: object): store is SharedSqliteWriter {
   return 'db' in store && typeof (store as { inWriteGroup?: unknown }).inWriteGroup === 'function';
 }
 

@@ -37,7 +37,7 @@ describe('SqliteEventStore group commit', () => {
     const streamId = aStream();
     const before = store.stats;
     for (let i = 0; i < 3; i += 1) await store.appendToStream(streamId, [anEvent()]);
-    expect(store.stats).toEqual({ transactions: before.transactions + 3, operations: before.operations + 3 });
+    expect(store.stats).toEqual({ ...before, transactions: before.transactions + 3, operations: before.operations + 3 });
   });
 
   it('rolls back only the refused appends of a group and settles each promise on its own', async () => {
@@ -93,6 +93,40 @@ describe('SqliteEventStore group commit', () => {
     expect(await store.readSnapshot(streamId)).toMatchObject({ revision: 2, state: { n: 3 } });
     await store.writeSnapshot({ streamId, tenantId: 'default', revision: 1, version: 2, state: { v: 2 } });
     expect(await store.readSnapshot(streamId)).toMatchObject({ revision: 1, version: 2, state: { v: 2 } });
+  });
+
+  it('commits a group of deferred-sync work alone at NORMAL, a group with any synced work at FULL, and restores FULL', async () => {
+    const level = () => store.db.pragma('synchronous', { simple: true });
+    expect(level()).toBe(2); // FULL: the event store's durability
+    const before = store.stats;
+    const seen = await Promise.all([store.inWriteGroup(level, { deferSync: true }), store.inWriteGroup(level, { deferSync: true })]);
+    expect(seen).toEqual([1, 1]); // NORMAL inside the commit: no sync of its own
+    expect(level()).toBe(2);
+    const mixed = await Promise.all([
+      store.inWriteGroup(level, { deferSync: true }),
+      store.appendToStream(aStream(), [anEvent()]),
+      store.inWriteGroup(level),
+    ]);
+    expect([mixed[0], mixed[2]]).toEqual([2, 2]); // an append shares the group: it syncs, the deferred work with it
+    expect(level()).toBe(2);
+    expect(store.stats).toEqual({
+      transactions: before.transactions + 2,
+      operations: before.operations + 5,
+      deferredSyncs: before.deferredSyncs + 1,
+    });
+  });
+
+  it('restores FULL after a deferred-sync group that fails', async () => {
+    const failing = store.inWriteGroup(
+      () => {
+        throw new Error('refused');
+      },
+      { deferSync: true },
+    );
+    await expect(failing).rejects.toThrow('refused');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    await store.appendToStream(aStream(), [anEvent()]);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
   });
 
   it('refuses bad input before it can join a group', async () => {

@@ -4,6 +4,8 @@ interface Pending {
   /** performance.now() when submitted: how long it has waited for another process's write lock. */
   readonly since: number;
   readonly work: () => unknown;
+  /** May commit without its own fsync: see `SubmitOptions.deferSync`. */
+  readonly deferSync: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -17,11 +19,24 @@ export interface LockWait {
   readonly retryEveryMs: number;
 }
 
+export interface SubmitOptions {
+  /**
+   * The operation's rows need not be durable before something synced later refers to them (a data key:
+   * nothing depends on it until events sealed with it commit). A group made only of such operations
+   * commits at `synchronous = NORMAL`: written to the WAL, not synced. They become durable with the next
+   * commit at FULL of any connection to the same file, which syncs the WAL up to its own frames, theirs
+   * included (the WAL is written in order); a crash before that loses them and nothing that refers to them.
+   */
+  readonly deferSync?: boolean;
+}
+
 export interface GroupCommitStats {
   /** Write transactions committed: with FULL sync, one fsync each. */
   readonly transactions: number;
   /** Operations those transactions carried, refused ones included. */
   readonly operations: number;
+  /** Of those transactions, the ones that committed without a sync of their own (deferred-sync groups). */
+  readonly deferredSyncs: number;
 }
 
 /**
@@ -46,6 +61,7 @@ export class GroupCommit {
   private waiting: NodeJS.Timeout | undefined;
   private transactions = 0;
   private operations = 0;
+  private deferredSyncs = 0;
   /** Set as the group's transaction body starts: an error before it is the BEGIN's, with nothing run. */
   private began = false;
   private readonly runGroup: Database.Transaction<(group: readonly Pending[]) => Outcome[]>;
@@ -74,9 +90,10 @@ export class GroupCommit {
     });
   }
 
-  submit<T>(work: () => T): Promise<T> {
+  submit<T>(work: () => T, options: SubmitOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ since: performance.now(), work, resolve: resolve as (value: unknown) => void, reject });
+      const deferSync = options.deferSync === true;
+      this.queue.push({ since: performance.now(), work, deferSync, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // A microtask, not a timer: a lone append pays no extra event-loop turn,
@@ -112,6 +129,7 @@ export class GroupCommit {
     this.queue = [];
     let outcomes: Outcome[];
     this.began = false;
+    const relaxed = this.relaxSyncFor(group);
     try {
       outcomes = this.runGroup.immediate(group);
     } catch (error) {
@@ -121,8 +139,11 @@ export class GroupCommit {
       }
       for (const pending of group) pending.reject(error);
       return;
+    } finally {
+      if (relaxed !== undefined) this.db.pragma(`synchronous = ${relaxed}`);
     }
     this.transactions += 1;
+    if (relaxed !== undefined) this.deferredSyncs += 1;
     this.operations += group.length;
     let committed = false;
     group.forEach((pending, index) => {
@@ -147,10 +168,25 @@ export class GroupCommit {
     }, this.lockWait.retryEveryMs);
   }
 
+  /**
+   * A group of deferred-sync operations only, on a connection that syncs each commit (FULL or EXTRA):
+   * the connection is set to NORMAL for this commit; returns the level to restore, else undefined.
+   */
+  private relaxSyncFor(group: readonly Pending[]): number | undefined {
+    if (!group.every((pending) => pending.deferSync)) return undefined;
+    const level = this.db.pragma('synchronous', { simple: true }) as number;
+    if (level < SYNCHRONOUS_FULL) return undefined;
+    this.db.pragma('synchronous = NORMAL');
+    return level;
+  }
+
   stats(): GroupCommitStats {
-    return { transactions: this.transactions, operations: this.operations };
+    return { transactions: this.transactions, operations: this.operations, deferredSyncs: this.deferredSyncs };
   }
 }
+
+/** `PRAGMA synchronous` levels: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+const SYNCHRONOUS_FULL = 2;
 
 /** By code and message, not `instanceof`: the driver's errors may come from another realm (Jest's VM contexts). */
 function isBusy(error: unknown): boolean {

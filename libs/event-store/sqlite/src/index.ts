@@ -5,4 +5,4 @@ export {
   type SqliteEventStoreOptions,
 } from './sqlite-event-store';
 export { configureConnection, migrate, SCHEMA_VERSION, type ConnectionOptions, type SynchronousMode } from './schema';
-export type { GroupCommitStats } from './group-commit';
+export type { GroupCommitStats, SubmitOptions } from './group-commit';

@@ -28,7 +28,7 @@ import {
 } from '@crm/shared/event-sourcing';
 import { AllQueries } from './all-query';
 import { appendInOrderInTransaction, appendInTransaction } from './append';
-import { GroupCommit, type GroupCommitStats } from './group-commit';
+import { GroupCommit, type GroupCommitStats, type SubmitOptions } from './group-commit';
 import { comparePositions, formatPosition, parsePosition } from './positions';
 import { configureConnection, migrate, type ConnectionOptions } from './schema';
 import { limitOf, prepareStatements, toRecordedEvent, toSnapshot, type EventRow, type Statements } from './statements';
@@ -246,11 +246,12 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
   /**
    * Runs `work` (synchronous statements on `db`) in the next group commit, in a savepoint of its own
    * when the group holds others: a table kept beside the events (the data keys) shares their fsync.
+   * With `deferSync`, a group of such work alone commits without a sync of its own (`SubmitOptions`).
    */
-  inWriteGroup<T>(work: () => T): Promise<T> {
+  inWriteGroup<T>(work: () => T, options?: SubmitOptions): Promise<T> {
     try {
       this.assertOpen();
-      return this.commits.submit(work);
+      return this.commits.submit(work, options);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -83,6 +83,12 @@ describe('SqliteKeyStore beside the events (embedded default)', () => {
       expect(stored?.equals(wrapped)).toBe(true);
       expect(store.stats.transactions - before).toBe(1);
       expect(store.db.prepare('SELECT count(*) AS n FROM personal_data_keys').get()).toEqual({ n: 1 });
+      // Alone, a new key commits without a sync of its own (the events sealed with it sync it); an erasure syncs.
+      const deferredBefore = store.stats.deferredSyncs;
+      await keys.create({ tenantId: 'default', subjectRef: 'lead-2' }, randomBytes(60));
+      expect(store.stats.deferredSyncs - deferredBefore).toBe(1);
+      await keys.delete({ tenantId: 'default', subjectRef: 'lead-2' });
+      expect(store.stats.deferredSyncs - deferredBefore).toBe(1);
       await keys.close(); // the connection is the event store's: still open
       expect(await store.streamRevision('lead-1')).toBe(0);
     } finally {

@@ -5,7 +5,8 @@ import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
 /** An event store's connection and its group commit (the SQLite event store is one). */
 export interface SharedSqliteWriter {
   readonly db: Database.Database;
-  inWriteGroup<T>(work: () => T): Promise<T>;
+  /** `deferSync`: the work may commit without a sync of its own, made durable by the next synced commit of the file. */
+  inWriteGroup<T>(work: () => T, options?: { readonly deferSync?: boolean }): Promise<T>;
 }
 
 const TABLE = `CREATE TABLE IF NOT EXISTS personal_data_keys (
@@ -20,7 +21,11 @@ const TABLE = `CREATE TABLE IF NOT EXISTS personal_data_keys (
  * Wrapped data keys in a table of their own. In embedded mode the table lives
  * in the events' file (`crm.sqlite`, table `personal_data_keys`) and its writes
  * ride the event store's group commit, so a command that makes a key and
- * appends pays for one fsync, not two (`SqliteKeyStore.beside`). Deleted keys
+ * appends pays for one fsync, not two (`SqliteKeyStore.beside`): a new key's
+ * commit does not sync the file (a group of keys alone commits at NORMAL), the
+ * events sealed with it do, and their sync makes the key durable with them, the
+ * WAL being written in order. A crash in between loses the key and nothing that
+ * was sealed with it. A key's deletion (erasure) syncs at once. Deleted keys
  * are overwritten (`secure_delete`) and the WAL is truncated after each delete,
  * so an erased key lingers in no page.
  */
@@ -30,12 +35,15 @@ export class SqliteKeyStore implements KeyStore {
     insert: Database.Statement<[string, string, Buffer, string]>;
     remove: Database.Statement<[string, string]>;
   };
-  private readonly write: <T>(work: () => T) => Promise<T>;
+  private readonly write: <T>(work: () => T, options?: { readonly deferSync?: boolean }) => Promise<T>;
   private readonly ownsConnection: boolean;
 
   constructor(
     readonly db: Database.Database,
-    options: { readonly write?: <T>(work: () => T) => Promise<T>; readonly ownsConnection?: boolean } = {},
+    options: {
+      readonly write?: <T>(work: () => T, options?: { readonly deferSync?: boolean }) => Promise<T>;
+      readonly ownsConnection?: boolean;
+    } = {},
   ) {
     this.ownsConnection = options.ownsConnection ?? true;
     if (this.ownsConnection) {
@@ -66,7 +74,10 @@ export class SqliteKeyStore implements KeyStore {
    * `legacyFile` (the earlier `keys.sqlite` beside it) are copied in first and the file removed.
    */
   static beside(events: SharedSqliteWriter, legacyFile?: string): SqliteKeyStore {
-    const store = new SqliteKeyStore(events.db, { write: (work) => events.inWriteGroup(work), ownsConnection: false });
+    const store = new SqliteKeyStore(events.db, {
+      write: (work, options) => events.inWriteGroup(work, options),
+      ownsConnection: false,
+    });
     if (legacyFile !== undefined && existsSync(legacyFile)) store.adopt(legacyFile);
     return store;
   }
@@ -80,14 +91,19 @@ export class SqliteKeyStore implements KeyStore {
     return stored as Buffer;
   }
 
-  /** One transaction (or a share of the group commit's), so one sync, for keys created together; the first key made for a subject wins. */
+  /**
+   * One transaction (or a share of the group commit's) for keys created together; the first key made for a
+   * subject wins. Beside the events, its sync is deferred to theirs (see the class).
+   */
   createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
     const now = new Date().toISOString();
-    return this.write(() =>
-      entries.map(({ ref, wrapped }) => {
-        this.statements.insert.run(ref.tenantId, ref.subjectRef, wrapped, now);
-        return this.statements.get.get(ref.tenantId, ref.subjectRef)?.wrapped as Buffer;
-      }),
+    return this.write(
+      () =>
+        entries.map(({ ref, wrapped }) => {
+          this.statements.insert.run(ref.tenantId, ref.subjectRef, wrapped, now);
+          return this.statements.get.get(ref.tenantId, ref.subjectRef)?.wrapped as Buffer;
+        }),
+      { deferSync: true },
     );
   }
 
