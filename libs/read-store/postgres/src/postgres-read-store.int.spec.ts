@@ -300,6 +300,43 @@ describe('PostgresReadStore (real server)', () => {
       analyzed.mockRestore();
     });
 
+    it('analyzes an indexed collection again as its documents grow, as a first build from an empty table does', async () => {
+      // A first start: the serving collection is indexed (and analyzed) while its table is empty, then fills.
+      await store.ensureIndex('deals', ['tenantId', 'openedAt']);
+      const planned = async () => {
+        const { rows } = await admin.pool.query<{ n: number }>(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = $1::regclass`, [
+          tableOf(store.schema, 'deals'),
+        ]);
+        return Number(rows[0]?.n);
+      };
+      expect(await planned()).toBeLessThanOrEqual(0);
+      const analyses = jest.spyOn(store.pool, 'query');
+      const analyzed = () => analyses.mock.calls.filter(([sql]) => typeof sql === 'string' && sql.startsWith('ANALYZE')).length;
+      for (let batch = 0; batch < 12; batch += 1) {
+        await store.transaction((tx) => {
+          for (let i = 0; i < 500; i += 1) tx.put('deals', `d${batch}-${i}`, { tenantId: 't', openedAt: String(batch * 500 + i) });
+        });
+      }
+      await store.close(); // waits for the analysis under way
+      const times = analyzed();
+      analyses.mockRestore();
+      // 6,000 rows: analyzed after 1,000 (then 1,000 + 500 more: 2,500), and after 2,250 more (at about 5,000).
+      expect(times).toBeGreaterThanOrEqual(2);
+      expect(times).toBeLessThanOrEqual(4);
+      expect(await planned()).toBeGreaterThanOrEqual(4000);
+      // A collection without indexes (a rebuild's fresh one, loading) is left to the analysis its indexes bring.
+      store = await PostgresReadStore.open(databaseUrl(), { schema: store.schema });
+      const more = jest.spyOn(store.pool, 'query');
+      await store.transaction((tx) => {
+        for (let i = 0; i < 3000; i += 1) tx.put('deals_v2', `d${i}`, { tenantId: 't', openedAt: String(i) });
+      });
+      await store.close();
+      const analyzedFresh = more.mock.calls.filter(([sql]) => typeof sql === 'string' && sql.startsWith('ANALYZE'));
+      more.mockRestore();
+      expect(analyzedFresh).toEqual([]);
+      store = await PostgresReadStore.open(databaseUrl(), { schema: store.schema });
+    });
+
     it('keeps its connections while idle, and carries on when the server closes one', async () => {
       const single = await PostgresReadStore.open(databaseUrl(), { schema: store.schema, poolSize: 1 });
       try {

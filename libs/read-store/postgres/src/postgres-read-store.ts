@@ -87,6 +87,11 @@ export class PostgresReadStore implements ReadStore {
   private readonly tables = new Set<string>();
   /** Whether the server compresses with lz4; asked once. */
   private lz4: Promise<boolean> | undefined;
+  /** Indexed collections: rows this store has written since the table was last analyzed, and the table's rows then. */
+  private readonly churn = new Map<string, { changed: number; rows: number }>();
+  /** ANALYZEs run one after another, off every request's and commit's path; close() waits for the last. */
+  private analyzing: Promise<void> = Promise.resolve();
+  private readonly analyzeQueued = new Set<string>();
 
   private constructor(connection: Pool | string, options: PostgresReadStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'read_model');
@@ -212,7 +217,49 @@ export class PostgresReadStore implements ReadStore {
             })
           : await this.createAndCommit(missing, statement.text, statement.values, fence !== undefined);
       if (fence && Number(row?.fenced ?? 0) === 0) throw new LeaseLostError(fence.lease, fence.epoch);
+      this.noteWrites(changes);
     });
+  }
+
+  /**
+   * The planner's statistics follow the documents: a collection whose table has taken more writes since it was
+   * last analyzed than 1,000 rows and half the table (counted here, this store's own writes) is analyzed again, in
+   * the background. Without it a serving collection built from an empty table (a
+   * first start, catching up from the beginning of the log) keeps the statistics of its empty table wherever
+   * autovacuum is off or has not come round yet: the planner takes a list of 37,403 deals for 50 rows, reads them
+   * all through a bitmap scan and sorts them (250 ms at 1M events) instead of walking the order's index (0.4 ms).
+   * Only indexed collections are counted (`ensureIndex`): a rebuild's fresh collection, loaded before its indexes
+   * exist, is analyzed once they are.
+   */
+  private noteWrites(changes: PendingChanges): void {
+    if (this.churn.size === 0) return;
+    for (const write of changes.documents) {
+      const churn = this.churn.get(write.collection);
+      if (churn !== undefined) churn.changed += 1;
+    }
+    for (const [collection, churn] of this.churn) {
+      if (churn.changed < ANALYZE_AFTER_ROWS + ANALYZE_AFTER_SHARE * churn.rows || this.analyzeQueued.has(collection)) continue;
+      this.analyzeQueued.add(collection);
+      this.analyzing = this.analyzing.then(() => this.analyzeInBackground(collection));
+    }
+  }
+
+  private async analyzeInBackground(collection: string): Promise<void> {
+    this.analyzeQueued.delete(collection);
+    const churn = this.churn.get(collection);
+    if (this.closed || churn === undefined) return;
+    churn.changed = 0; // writes committed while it runs count toward the next one
+    try {
+      churn.rows = await this.analyze(collection);
+    } catch {
+      // Dropped meanwhile (a switch), or the server away: the next writes try again; autovacuum may do it anyway.
+    }
+  }
+
+  /** ANALYZE the collection's table; returns its rows as the planner now counts them. */
+  private async analyze(collection: string): Promise<number> {
+    await this.pool.query(`ANALYZE ${this.table(collection)}`);
+    return this.plannedRows(collection);
   }
 
   /**
@@ -304,6 +351,7 @@ export class PostgresReadStore implements ReadStore {
   async dropCollection(collection: string): Promise<void> {
     this.assertOpen();
     this.tables.delete(collection);
+    this.churn.delete(collection);
     await this.pool.query(`DROP TABLE IF EXISTS ${this.table(collection)}`);
   }
 
@@ -327,7 +375,16 @@ export class PostgresReadStore implements ReadStore {
     const made = new Set(existing.map((row) => row.name));
     const missing = indexes.filter((index) => !made.has(index.name));
     for (const { sql } of missing) await this.pool.query(sql);
-    if (missing.length > 0) await this.pool.query(`ANALYZE ${this.table(collection)}`);
+    if (missing.length > 0) this.churn.set(collection, { changed: 0, rows: await this.analyze(collection) });
+    else if (!this.churn.has(collection)) this.churn.set(collection, { changed: 0, rows: await this.plannedRows(collection) });
+  }
+
+  /** The table's rows as its statistics last counted them (0 when never analyzed). */
+  private async plannedRows(collection: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1::regclass`, [
+      this.table(collection),
+    ]);
+    return Number(rows[0]?.n ?? 0);
   }
 
   private async createTable(collection: string): Promise<void> {
@@ -380,6 +437,7 @@ export class PostgresReadStore implements ReadStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.analyzing;
     if (this.ownsPool) await this.pool.end();
   }
 
@@ -394,6 +452,14 @@ export class PostgresReadStore implements ReadStore {
     if (this.closed) throw new Error('the PostgreSQL read store is closed');
   }
 }
+
+/**
+ * autovacuum's rule for analyzing a table again (so many rows written plus a share of the table), with a larger floor
+ * and share: row counts within half of the truth choose the same plans, and a table growing from empty to 100,000
+ * documents is analyzed about a dozen times, not forty.
+ */
+const ANALYZE_AFTER_ROWS = 1000;
+const ANALYZE_AFTER_SHARE = 0.5;
 
 const statementName = (text: string) => `rm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
 
