@@ -65,8 +65,10 @@ export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
     case 'memory':
       return new InMemoryKeyStore();
     case 'postgres': {
+      // The events go to the same server, synchronously, after the keys they are sealed with: a key's commit need not
+      // wait for its own WAL flush (PostgresKeyStoreOptions.deferSync).
       const { PostgresKeyStore } = await import('@crm/key-store/postgres');
-      return PostgresKeyStore.open(config.postgresUrl as string, { schema: config.postgresSchema });
+      return PostgresKeyStore.open(config.postgresUrl as string, { schema: config.postgresSchema, deferSync: true });
     }
     case 'eventstoredb':
       if (config.mongodbUrl) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { describeKeyStoreContract } from '@crm/shared/testing';
 import { PostgresKeyStore } from './postgres-key-store';
@@ -7,13 +7,60 @@ const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/t
 const admin = new Pool({ connectionString: url, max: 1 });
 afterAll(() => admin.end());
 
+const aSchema = () => `ks_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+
 describe('PostgresKeyStore (real server)', () => {
   describeKeyStoreContract({
-    create: () => PostgresKeyStore.open(url, { schema: `ks_test_${randomUUID().replace(/-/g, '').slice(0, 16)}` }),
+    create: () => PostgresKeyStore.open(url, { schema: aSchema() }),
     connectAgain: async (store) => PostgresKeyStore.open(url, { schema: (store as PostgresKeyStore).schema }),
     dispose: async (store) => {
       await admin.query(`DROP SCHEMA IF EXISTS "${(store as PostgresKeyStore).schema}" CASCADE`);
       await store.close();
     },
+  });
+});
+
+describe('PostgresKeyStore with deferred syncs (keys beside events on the same server)', () => {
+  describeKeyStoreContract({
+    create: () => PostgresKeyStore.open(url, { schema: aSchema(), deferSync: true }),
+    connectAgain: async (store) => PostgresKeyStore.open(url, { schema: (store as PostgresKeyStore).schema, deferSync: true }),
+    dispose: async (store) => {
+      await admin.query(`DROP SCHEMA IF EXISTS "${(store as PostgresKeyStore).schema}" CASCADE`);
+      await store.close();
+    },
+  });
+
+  it('commits new keys without waiting for their WAL flush, and an erasure waiting for it', async () => {
+    const seen = async (deferSync: boolean) => {
+      const schema = aSchema();
+      const store = await PostgresKeyStore.open(url, { schema, deferSync });
+      try {
+        // A trigger notes each write's transaction setting, as the commit will use it.
+        await admin.query(`CREATE TABLE "${schema}".seen (n serial, op text, sync text);
+          CREATE FUNCTION "${schema}".note() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO "${schema}".seen (op, sync) VALUES (TG_OP, current_setting('synchronous_commit')); RETURN NULL; END $$;
+          CREATE TRIGGER note AFTER INSERT OR DELETE ON "${schema}".personal_data_keys FOR EACH ROW EXECUTE FUNCTION "${schema}".note();`);
+        const ref = (subjectRef: string) => ({ tenantId: 'default', subjectRef });
+        await store.create(ref('a'), randomBytes(60));
+        await store.createMany([
+          { ref: ref('b'), wrapped: randomBytes(60) },
+          { ref: ref('c'), wrapped: randomBytes(60) },
+        ]);
+        expect(await store.delete(ref('a'))).toBe(true);
+        // The server's own default applies outside these transactions.
+        expect((await store.pool.query<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`)).rows[0]?.s).toBe('on');
+        return (await admin.query<{ op: string; sync: string }>(`SELECT op, sync FROM "${schema}".seen ORDER BY n`)).rows;
+      } finally {
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await store.close();
+      }
+    };
+    expect(await seen(true)).toEqual([
+      { op: 'INSERT', sync: 'off' },
+      { op: 'INSERT', sync: 'off' },
+      { op: 'INSERT', sync: 'off' },
+      { op: 'DELETE', sync: 'on' },
+    ]);
+    expect((await seen(false)).map((row) => row.sync)).toEqual(['on', 'on', 'on', 'on']);
   });
 });

@@ -3,19 +3,32 @@ import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
+export interface PostgresKeyStoreOptions {
+  readonly schema?: string;
+  /**
+   * A new key's commit does not wait for its WAL to be flushed (`synchronous_commit = off` for that transaction).
+   * Only where the events sealed with the keys are appended to the same PostgreSQL server, synchronously: their
+   * commit flushes the WAL up to its own record, the key's included (WAL is flushed in order), so the key is durable
+   * before any event that needs it is acknowledged; a crash in between loses the key and nothing sealed with it.
+   * A key's deletion (erasure) always waits for its flush. Not for keys beside events kept elsewhere (KurrentDB).
+   */
+  readonly deferSync?: boolean;
+}
+
 /** Wrapped data keys in their own table (`<schema>.personal_data_keys`), apart from the events. */
 export class PostgresKeyStore implements KeyStore {
   private constructor(
     readonly pool: Pool,
     readonly schema: string,
     private readonly ownsPool: boolean,
+    private readonly deferSync: boolean,
   ) {}
 
-  static async open(connection: string | Pool, options: { readonly schema?: string } = {}): Promise<PostgresKeyStore> {
+  static async open(connection: string | Pool, options: PostgresKeyStoreOptions = {}): Promise<PostgresKeyStore> {
     const schema = options.schema ?? 'crm';
     if (!IDENTIFIER.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
     const pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: 4 }) : connection;
-    const store = new PostgresKeyStore(pool, schema, typeof connection === 'string');
+    const store = new PostgresKeyStore(pool, schema, typeof connection === 'string', options.deferSync === true);
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((error: { code?: string }) => {
       // Two processes creating the schema at once: the loser sees a unique violation, and the schema exists.
       if (error.code !== '23505') throw error;
@@ -48,13 +61,17 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
-    // The no-op update makes RETURNING give the stored row when another writer came first.
-    const { rows } = await this.pool.query<{ wrapped: Buffer }>(
-      `INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
-       RETURNING wrapped`,
-      [ref.tenantId, ref.subjectRef, wrapped],
-    );
+    // The no-op update makes RETURNING give the stored row when another writer came first. Deferred, the statement
+    // sets synchronous_commit off for its own (implicit) transaction: the CTE is read by the INSERT, so it runs first.
+    const text = this.deferSync
+      ? `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+         INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) SELECT $1, $2, $3::bytea FROM relaxed
+         ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+         RETURNING wrapped`
+      : `INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+         RETURNING wrapped`;
+    const { rows } = await this.pool.query<{ wrapped: Buffer }>(text, [ref.tenantId, ref.subjectRef, wrapped]);
     return rows[0]?.wrapped as Buffer;
   }
 
@@ -62,7 +79,7 @@ export class PostgresKeyStore implements KeyStore {
   async createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(this.deferSync ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
       const stored: Buffer[] = [];
       for (const { ref, wrapped } of entries) {
         const { rows } = await client.query<{ wrapped: Buffer }>(
