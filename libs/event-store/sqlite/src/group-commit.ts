@@ -64,6 +64,8 @@ export class GroupCommit {
   private deferredSyncs = 0;
   /** Set as the group's transaction body starts: an error before it is the BEGIN's, with nothing run. */
   private began = false;
+  /** The connection's `PRAGMA synchronous` level, set before this is made (configureConnection) and restored after a relaxed commit. */
+  private readonly syncLevel: number;
   private readonly runGroup: Database.Transaction<(group: readonly Pending[]) => Outcome[]>;
   private readonly inSavepoint: Database.Transaction<(work: () => unknown) => unknown>;
 
@@ -73,6 +75,7 @@ export class GroupCommit {
     private readonly onCommitted: () => void,
     private readonly lockWait: LockWait = { busyWaitMs: 5000, retryEveryMs: 10 },
   ) {
+    this.syncLevel = db.pragma('synchronous', { simple: true }) as number;
     // Nested better-sqlite3 transactions become SAVEPOINT / RELEASE / ROLLBACK TO.
     this.inSavepoint = db.transaction((work: () => unknown) => work());
     this.runGroup = db.transaction((group: readonly Pending[]) => {
@@ -129,7 +132,8 @@ export class GroupCommit {
     this.queue = [];
     let outcomes: Outcome[];
     this.began = false;
-    const relaxed = this.relaxSyncFor(group);
+    const relaxed = this.relaxesSync(group);
+    if (relaxed) this.db.pragma('synchronous = NORMAL');
     try {
       outcomes = this.runGroup.immediate(group);
     } catch (error) {
@@ -140,10 +144,10 @@ export class GroupCommit {
       for (const pending of group) pending.reject(error);
       return;
     } finally {
-      if (relaxed !== undefined) this.db.pragma(`synchronous = ${relaxed}`);
+      if (relaxed) this.db.pragma(`synchronous = ${this.syncLevel}`);
     }
     this.transactions += 1;
-    if (relaxed !== undefined) this.deferredSyncs += 1;
+    if (relaxed) this.deferredSyncs += 1;
     this.operations += group.length;
     let committed = false;
     group.forEach((pending, index) => {
@@ -168,16 +172,9 @@ export class GroupCommit {
     }, this.lockWait.retryEveryMs);
   }
 
-  /**
-   * A group of deferred-sync operations only, on a connection that syncs each commit (FULL or EXTRA):
-   * the connection is set to NORMAL for this commit; returns the level to restore, else undefined.
-   */
-  private relaxSyncFor(group: readonly Pending[]): number | undefined {
-    if (!group.every((pending) => pending.deferSync)) return undefined;
-    const level = this.db.pragma('synchronous', { simple: true }) as number;
-    if (level < SYNCHRONOUS_FULL) return undefined;
-    this.db.pragma('synchronous = NORMAL');
-    return level;
+  /** A group of deferred-sync operations only, on a connection that syncs each commit (FULL or EXTRA): it commits at NORMAL. */
+  private relaxesSync(group: readonly Pending[]): boolean {
+    return this.syncLevel >= SYNCHRONOUS_FULL && group.every((pending) => pending.deferSync);
   }
 
   stats(): GroupCommitStats {

@@ -17,12 +17,26 @@ export interface PostgresKeyStoreOptions {
 
 /** Wrapped data keys in their own table (`<schema>.personal_data_keys`), apart from the events. */
 export class PostgresKeyStore implements KeyStore {
+  /** Insert a key, or return the stored one when another writer came first (the no-op update makes RETURNING give it). */
+  private readonly insert: string;
+  /** The same as a statement of its own; deferred, it sets synchronous_commit off for its implicit transaction (the INSERT reads the CTE, so it runs first). */
+  private readonly insertAlone: string;
+
   private constructor(
     readonly pool: Pool,
     readonly schema: string,
     private readonly ownsPool: boolean,
     private readonly deferSync: boolean,
-  ) {}
+  ) {
+    const upsert = (rows: string) =>
+      `INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) ${rows}
+       ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+       RETURNING wrapped`;
+    this.insert = upsert('VALUES ($1, $2, $3)');
+    this.insertAlone = deferSync
+      ? `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) ${upsert('SELECT $1, $2, $3::bytea FROM relaxed')}`
+      : this.insert;
+  }
 
   static async open(connection: string | Pool, options: PostgresKeyStoreOptions = {}): Promise<PostgresKeyStore> {
     const schema = options.schema ?? 'crm';
@@ -61,17 +75,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
-    // The no-op update makes RETURNING give the stored row when another writer came first. Deferred, the statement
-    // sets synchronous_commit off for its own (implicit) transaction: the CTE is read by the INSERT, so it runs first.
-    const text = this.deferSync
-      ? `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-         INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) SELECT $1, $2, $3::bytea FROM relaxed
-         ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
-         RETURNING wrapped`
-      : `INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
-         RETURNING wrapped`;
-    const { rows } = await this.pool.query<{ wrapped: Buffer }>(text, [ref.tenantId, ref.subjectRef, wrapped]);
+    const { rows } = await this.pool.query<{ wrapped: Buffer }>(this.insertAlone, [ref.tenantId, ref.subjectRef, wrapped]);
     return rows[0]?.wrapped as Buffer;
   }
 
@@ -82,12 +86,7 @@ export class PostgresKeyStore implements KeyStore {
       await client.query(this.deferSync ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
       const stored: Buffer[] = [];
       for (const { ref, wrapped } of entries) {
-        const { rows } = await client.query<{ wrapped: Buffer }>(
-          `INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) VALUES ($1, $2, $3)
-           ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
-           RETURNING wrapped`,
-          [ref.tenantId, ref.subjectRef, wrapped],
-        );
+        const { rows } = await client.query<{ wrapped: Buffer }>(this.insert, [ref.tenantId, ref.subjectRef, wrapped]);
         stored.push(rows[0]?.wrapped as Buffer);
       }
       await client.query('COMMIT');

@@ -2,11 +2,15 @@ import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
 
+/** `deferSync`: the work may commit without a sync of its own, made durable by the next synced commit of the file. */
+export interface WriteOptions {
+  readonly deferSync?: boolean;
+}
+
 /** An event store's connection and its group commit (the SQLite event store is one). */
 export interface SharedSqliteWriter {
   readonly db: Database.Database;
-  /** `deferSync`: the work may commit without a sync of its own, made durable by the next synced commit of the file. */
-  inWriteGroup<T>(work: () => T, options?: { readonly deferSync?: boolean }): Promise<T>;
+  inWriteGroup<T>(work: () => T, options?: WriteOptions): Promise<T>;
 }
 
 const TABLE = `CREATE TABLE IF NOT EXISTS personal_data_keys (
@@ -35,13 +39,13 @@ export class SqliteKeyStore implements KeyStore {
     insert: Database.Statement<[string, string, Buffer, string]>;
     remove: Database.Statement<[string, string]>;
   };
-  private readonly write: <T>(work: () => T, options?: { readonly deferSync?: boolean }) => Promise<T>;
+  private readonly write: <T>(work: () => T, options?: WriteOptions) => Promise<T>;
   private readonly ownsConnection: boolean;
 
   constructor(
     readonly db: Database.Database,
     options: {
-      readonly write?: <T>(work: () => T, options?: { readonly deferSync?: boolean }) => Promise<T>;
+      readonly write?: <T>(work: () => T, options?: WriteOptions) => Promise<T>;
       readonly ownsConnection?: boolean;
     } = {},
   ) {

@@ -233,11 +233,10 @@ export class PostgresReadStore implements ReadStore {
    */
   private noteWrites(changes: PendingChanges): void {
     if (this.churn.size === 0) return;
-    for (const write of changes.documents) {
-      const churn = this.churn.get(write.collection);
-      if (churn !== undefined) churn.changed += 1;
-    }
-    for (const [collection, churn] of this.churn) {
+    for (const { collection } of changes.documents) {
+      const churn = this.churn.get(collection);
+      if (churn === undefined) continue;
+      churn.changed += 1;
       if (churn.changed < ANALYZE_AFTER_ROWS + ANALYZE_AFTER_SHARE * churn.rows || this.analyzeQueued.has(collection)) continue;
       this.analyzeQueued.add(collection);
       this.analyzing = this.analyzing.then(() => this.analyzeInBackground(collection));
@@ -381,9 +380,10 @@ export class PostgresReadStore implements ReadStore {
 
   /** The table's rows as its statistics last counted them (0 when never analyzed). */
   private async plannedRows(collection: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1::regclass`, [
-      this.table(collection),
-    ]);
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1::regclass`,
+      [this.table(collection)],
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
