@@ -67,12 +67,24 @@ export interface ComplaintKpiRow {
   /** Every step after receipt, in stream order; the KPIs fold the ones at or before asOf. */
   readonly steps: readonly KpiStep[];
   readonly lastRevision: number;
-  /**
-   * The stretches of time over which the complaint had a time to acknowledge / to resolve, one
-   * slot each (DURATION_SLOTS): the value over [from, until), and its histogram bucket (`durationBucket`;
-   * indexed with the receipt: a median reads the complaints of one bucket received in its period, an index
-   * range as long as what it reads). Absent slots: no such stretch.
-   */
+  /** 1 when a duration had more stretches than it has slots: a median reads the complaint always, folded as of asOf. */
+  readonly kMulti?: 1;
+}
+
+/**
+ * The stretches of time over which one complaint had a time to acknowledge / to resolve, a document of their own
+ * beside its row (`kpiSlotsId`): one slot each (DURATION_SLOTS), the value over [from, until), and its histogram
+ * bucket (`durationBucket`; indexed with the receipt: a median reads the complaints of one bucket received in its
+ * period, an index range as long as what it reads). Kept apart from the row so that what a median reads is a
+ * document of a few hundred bytes, not the complaint's whole history of steps (about 2.3 KB in the demo data):
+ * every one the range holds is decoded. Absent slots: no such stretch; no document: none at all, or a complaint
+ * with more stretches than slots (its row says `kMulti`).
+ */
+export interface ComplaintKpiSlots {
+  readonly tenantId: string;
+  readonly complaintId: string;
+  /** The complaint's receipt (UTC), named apart from a row's `receivedAt` so that finds of rows by receipt never meet it. */
+  readonly kRecv: string;
   readonly kAckMs?: number;
   readonly kAckB?: number;
   readonly kAckFrom?: string;
@@ -89,12 +101,9 @@ export interface ComplaintKpiRow {
   readonly kRes2B?: number;
   readonly kRes2From?: string;
   readonly kRes2Until?: string;
-  /** 1 when a duration had more stretches than it has slots: a median reads the complaint always, folded as of asOf. */
-  readonly kMulti?: 1;
 }
 
-type SlotField = Exclude<keyof ComplaintKpiRow, keyof ComplaintKpiRowBase>;
-type ComplaintKpiRowBase = Omit<ComplaintKpiRow, `k${'Ack' | 'Res' | 'Res1' | 'Res2'}${'Ms' | 'B' | 'From' | 'Until'}` | 'kMulti'>;
+type SlotField = Exclude<keyof ComplaintKpiSlots, 'tenantId' | 'complaintId' | 'kRecv'>;
 export interface DurationSlot {
   readonly ms: SlotField;
   readonly bucket: SlotField;
@@ -111,8 +120,8 @@ export const DURATION_SLOTS: Readonly<Record<'ack' | 'resolve', readonly Duratio
     { ms: 'kRes2Ms', bucket: 'kRes2B', from: 'kRes2From', until: 'kRes2Until' },
   ],
 };
-const SLOT_FIELDS: ReadonlySet<string> = new Set(
-  Object.values(DURATION_SLOTS).flatMap((slots) => slots.flatMap((slot) => [slot.ms, slot.bucket, slot.from, slot.until])),
+const SLOT_FIELDS: readonly SlotField[] = Object.values(DURATION_SLOTS).flatMap((slots) =>
+  slots.flatMap((slot) => [slot.ms, slot.bucket, slot.from, slot.until]),
 );
 
 /** A complaint that changes in a month: the view reads it one by one for an asOf inside that month. */
@@ -149,14 +158,15 @@ export interface ComplaintKpiMonthCategory {
   readonly firstId: string;
 }
 
-export type ComplaintKpiDoc = ComplaintKpiRow | ComplaintKpiMonthMarker | ComplaintKpiCategory | ComplaintKpiMonthCategory;
+export type ComplaintKpiDoc =
+  ComplaintKpiRow | ComplaintKpiSlots | ComplaintKpiMonthMarker | ComplaintKpiCategory | ComplaintKpiMonthCategory;
 export const isComplaintKpiRow = (doc: object): doc is ComplaintKpiRow => 'steps' in doc;
 
 export const COMPLAINT_KPIS = 'complaint-kpis';
 
 function received(event: RecordedEvent<ComplaintReceived>): ComplaintKpiRow {
   const d = event.data;
-  return withDurationColumns({
+  return withMultiFlag({
     tenantId: event.metadata.tenantId,
     complaintId: d.complaintId,
     receivedAt: utcInstant(d.receivedAt),
@@ -237,7 +247,8 @@ function stepsOf(event: FollowingComplaintEvent): KpiStep[] {
 }
 
 function followed(row: ComplaintKpiRow, event: FollowingComplaintEvent): ComplaintKpiRow {
-  return withDurationColumns({ ...row, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision }, row);
+  const { kMulti: _, ...rest } = row;
+  return withMultiFlag({ ...rest, steps: [...row.steps, ...stepsOf(event)], lastRevision: event.revision }, row);
 }
 
 const FOREVER = '9999-12-31T23:59:59.999Z';
@@ -265,6 +276,9 @@ const scansOfSteps = new WeakMap<readonly KpiStep[], DurationScan>();
  * Otherwise every instant is observed afresh. Either way the stretches are those of observing every instant.
  */
 function scanDurations(row: ComplaintKpiRow, previous: ComplaintKpiRow | undefined): DurationScan {
+  // The same list of steps scanned already (the row's fold, then its slots document): the scan depends on it and the receipt alone.
+  const known = scansOfSteps.get(row.steps);
+  if (known !== undefined && known.receivedAt === row.receivedAt) return known;
   const prior = previous === undefined || previous.receivedAt !== row.receivedAt ? undefined : scansOfSteps.get(previous.steps);
   let from = 0;
   if (prior !== undefined && previous !== undefined && row.steps.length >= previous.steps.length) {
@@ -310,15 +324,15 @@ function scanDurations(row: ComplaintKpiRow, previous: ComplaintKpiRow | undefin
   return scan;
 }
 
-/** The duration columns of a row (see ComplaintKpiRow), from its steps; `previous`: the row it follows, if any. */
-function withDurationColumns(row: ComplaintKpiRow, previous?: ComplaintKpiRow): ComplaintKpiRow {
-  const fields: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(row)) if (field !== 'kMulti' && !SLOT_FIELDS.has(field)) fields[field] = value;
-  const base = fields as unknown as ComplaintKpiRowBase;
+/** The row with `kMulti` when a duration has more stretches than slots; `previous`: the row it follows, if any. */
+function withMultiFlag(row: ComplaintKpiRow, previous?: ComplaintKpiRow): ComplaintKpiRow {
+  return durationColumns(row, previous) === undefined ? { ...row, kMulti: 1 } : row;
+}
+
+/** The duration columns of a row (see ComplaintKpiSlots), from its steps; undefined: more stretches than slots. */
+function durationColumns(row: ComplaintKpiRow, previous?: ComplaintKpiRow): Record<string, string | number> | undefined {
   const { stretches } = scanDurations(row, previous);
-  if (stretches.ack.length > DURATION_SLOTS.ack.length || stretches.resolve.length > DURATION_SLOTS.resolve.length) {
-    return { ...base, kMulti: 1 };
-  }
+  if (stretches.ack.length > DURATION_SLOTS.ack.length || stretches.resolve.length > DURATION_SLOTS.resolve.length) return undefined;
   const columns: Record<string, string | number> = {};
   for (const kind of ['ack', 'resolve'] as const) {
     for (const [i, stretch] of stretches[kind].entries()) {
@@ -329,12 +343,28 @@ function withDurationColumns(row: ComplaintKpiRow, previous?: ComplaintKpiRow): 
       columns[slot.until] = stretch.until ?? FOREVER;
     }
   }
-  return { ...base, ...columns };
+  return columns;
+}
+
+/** The slots document of a row (undefined when it has none), or `kept` itself when it holds the same. */
+function slotsOf(row: ComplaintKpiRow, kept: ComplaintKpiSlots | null): ComplaintKpiSlots | undefined {
+  const columns = durationColumns(row);
+  if (columns === undefined || Object.keys(columns).length === 0) return undefined;
+  const slots = { tenantId: row.tenantId, complaintId: row.complaintId, kRecv: row.receivedAt, ...columns } as ComplaintKpiSlots;
+  const same =
+    kept !== null &&
+    kept.tenantId === slots.tenantId &&
+    kept.complaintId === slots.complaintId &&
+    kept.kRecv === slots.kRecv &&
+    SLOT_FIELDS.every((field) => kept[field] === slots[field]);
+  return same ? kept : slots;
 }
 
 const MARKER = ':~kpim:';
+const SLOTS = ':~kpid:';
 const CATEGORY = ':~kpic:';
 const MONTH_CATEGORY = ':~kpcm:';
+export const kpiSlotsId = (tenantId: string, complaintId: string) => `${tenantId}${SLOTS}${complaintId}`;
 export const kpiMarkerId = (tenantId: string, month: number, complaintId: string) => `${tenantId}${MARKER}${month}:${complaintId}`;
 export const kpiCategoryId = (tenantId: string, key: string) => `${tenantId}${CATEGORY}${key}`;
 export const kpiMonthCategoryId = (tenantId: string, month: number, key: string) => `${tenantId}${MONTH_CATEGORY}${month}:${key}`;
@@ -357,6 +387,16 @@ function monthsMarked(event: RecordedOf<ComplaintEvent>): number[] {
 }
 
 const rowEvolve = complaintEvolve(received, followed);
+// The row each event made of the row before it: the slots document of the same event reads it instead of folding again.
+const rowFolds = new WeakMap<object, { readonly before: ComplaintKpiRow | null; readonly after: ComplaintKpiRow | null }>();
+
+function foldRow(before: ComplaintKpiRow | null, event: RecordedOf<ComplaintEvent>): ComplaintKpiRow | null {
+  const kept = rowFolds.get(event);
+  if (kept !== undefined && kept.before === before) return kept.after;
+  const after = rowEvolve(before, event);
+  rowFolds.set(event, { before, after });
+  return after;
+}
 
 /**
  * Per-complaint step rows that the complaint KPIs (docs/metrics.md) fold as of the date asked; beside
@@ -365,7 +405,7 @@ const rowEvolve = complaintEvolve(received, followed);
  */
 export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, ComplaintEvent>({
   name: COMPLAINT_KPIS,
-  version: 6,
+  version: 7,
   collection: 'complaint_kpis',
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [
@@ -374,13 +414,17 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
     ['tenantId', 'kpiMonthRecv'],
     ['tenantId', 'kpiCategory'],
     ['tenantId', 'kpiCatMonth'],
-    ...Object.values(DURATION_SLOTS).flatMap((slots) => slots.map((slot) => ['tenantId', slot.bucket, 'receivedAt'])),
+    ...Object.values(DURATION_SLOTS).flatMap((slots) => slots.map((slot) => ['tenantId', slot.bucket, 'kRecv'])),
     ['tenantId', 'kMulti'],
   ],
   documentId: (event) => {
     const { tenantId } = event.metadata;
     const { complaintId } = event.data;
-    const ids = [complaintDocumentId(tenantId, complaintId), ...monthsMarked(event).map((m) => kpiMarkerId(tenantId, m, complaintId))];
+    const ids = [
+      complaintDocumentId(tenantId, complaintId),
+      kpiSlotsId(tenantId, complaintId),
+      ...monthsMarked(event).map((m) => kpiMarkerId(tenantId, m, complaintId)),
+    ];
     if (event.type === 'ComplaintReceived') {
       const key = normalizePersian(event.data.category);
       ids.push(kpiCategoryId(tenantId, key), kpiMonthCategoryId(tenantId, monthIndex(utcInstant(event.data.receivedAt)), key));
@@ -418,7 +462,13 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
       const colon = rest.indexOf(':');
       return { tenantId, kpiCatMonth: Number(rest.slice(0, colon)), key: rest.slice(colon + 1), ...first };
     }
-    return rowEvolve(doc as ComplaintKpiRow | null, event);
+    if (id.startsWith(`${tenantId}${SLOTS}`)) {
+      // After the row's own fold of the same event (its id comes first): the slots follow the row as it is after it.
+      if (peer === undefined) throw new Error(`${COMPLAINT_KPIS}: the slots document ${id} is folded from its row (peer)`);
+      const row = foldRow(peer(complaintDocumentId(tenantId, event.data.complaintId)) as ComplaintKpiRow | null, event);
+      return (row === null ? undefined : slotsOf(row, doc as ComplaintKpiSlots | null)) ?? null;
+    }
+    return foldRow(doc as ComplaintKpiRow | null, event);
   },
   // Each event recomputes its complaint's month cells and adds the change to up to 13 tree nodes: parts of 250
   // events keep one fold well inside a lease renewal and let the event loop turn between them (a read-side worker

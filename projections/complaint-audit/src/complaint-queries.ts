@@ -29,6 +29,7 @@ import {
   type ComplaintKpiMonthCategory,
   type ComplaintKpiMonthMarker,
   type ComplaintKpiRow,
+  type ComplaintKpiSlots,
 } from './complaint-kpis.projection';
 import { ratio, round } from './numbers';
 
@@ -236,11 +237,7 @@ export async function readComplaintKpisOfPeriod(
  * When the tenant's first complaint was received ('' for none). A range rather than `exists`: the documents without a
  * receipt (markers, tree nodes) come first in the index, and SQLite would read each of them to skip it (0.18 s at 1M).
  */
-async function firstReceipt(
-  store: Pick<ReadStore, 'find'>,
-  collection: string,
-  tenantId: string,
-): Promise<string> {
+async function firstReceipt(store: Pick<ReadStore, 'find'>, collection: string, tenantId: string): Promise<string> {
   const first = await store.find<ComplaintKpiRow>(collection, {
     where: { tenantId, receivedAt: { gte: '' } },
     orderBy: [{ field: 'receivedAt' }],
@@ -314,7 +311,7 @@ async function receiptYearsAndMonths(
   // A receipt tree holds no change dated before its first month: its nodes below it are empty.
   const prefix = nodesOfPrefix(month - 1);
   const nodeIds: string[] = [];
-  for (let r = firstWhole; r <= lastWhole; ) {
+  for (let r = firstWhole; r <= lastWhole;) {
     const year = yearOfMonth(r);
     const first = firstMonthOfYear(year);
     if (r === first && first + 11 <= lastWhole) {
@@ -455,10 +452,7 @@ async function mediansOf(
     const count = scope.totals.get(`${kind}.count`) ?? 0;
     if (count === 0) return null;
     const ranks = count % 2 === 1 ? [(count - 1) / 2] : [count / 2 - 1, count / 2];
-    const values: number[] = [];
-    const memo = new Map<number, Promise<number[]>>();
-    for (const rank of ranks)
-      values.push(await valueAtRank(store, collection, scope, kind, rank, await (multi ??= scope.multiRows()), memo));
+    const values = await valuesAtRanks(store, collection, scope, kind, ranks, await (multi ??= scope.multiRows()));
     const hours = values.map((ms) => ms / KPI_HOUR_MS);
     return hours.length === 1 ? (hours[0] as number) : ((hours[0] as number) + (hours[1] as number)) / 2;
   };
@@ -605,77 +599,85 @@ export class ComplaintKpiAnswers {
 }
 
 /**
- * The duration at `rank` (0-based, ascending) among the complaints' values as of asOf: the histogram as of asOf
- * places the rank in one bucket; that bucket's complaints are read through the duration column's index (those
+ * The durations at `ranks` (0-based, ascending) among the complaints' values as of asOf: the histogram as of asOf
+ * places each rank in one bucket; that bucket's complaints are read through the duration column's index (those
  * with one value, held at asOf) and added to those with several values that fall in it as of asOf, and sorted.
+ * Ranks in the same bucket (a median of an even count, most often) share one read of it.
  */
-async function valueAtRank(
+async function valuesAtRanks(
   store: Pick<ReadStore, 'find'>,
   collection: string,
   scope: MedianScope,
   kind: 'ack' | 'resolve',
-  rank: number,
+  ranks: readonly number[],
   multi: readonly ComplaintKpiRow[],
-  memo: Map<number, Promise<number[]>>,
-): Promise<number> {
-  const { totals } = scope;
+): Promise<number[]> {
   const prefix = `${kind}.h.`;
-  const buckets = [...totals]
+  const buckets = [...scope.totals]
     .filter(([f, n]) => f.startsWith(prefix) && n !== 0)
     .map(([f, n]) => [Number(f.slice(prefix.length)), n] as const)
     .sort((a, b) => a[0] - b[0]);
-  let below = 0;
-  let bucket: readonly [number, number] | undefined;
-  for (const entry of buckets) {
-    if (rank < below + entry[1]) {
-      bucket = entry;
-      break;
-    }
-    below += entry[1];
+  const placed = new Map<number, { below: number; ranks: number[] }>();
+  for (const rank of ranks) {
+    let below = 0;
+    const bucket = buckets.find(([, n]) => {
+      if (rank < below + n) return true;
+      below += n;
+      return false;
+    });
+    if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
+    const group = placed.get(bucket[0]) ?? placed.set(bucket[0], { below, ranks: [] }).get(bucket[0]);
+    group?.ranks.push(rank);
   }
-  if (bucket === undefined) throw new Error(`complaint KPIs: rank ${rank} of ${kind} is beyond the histogram`);
-  const [b] = bucket;
-  const others = await (memo.get(b) ?? memo.set(b, otherValues(store, collection, scope, kind, b, multi)).get(b));
-  return seekRank(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, b, rank - below, others as number[]);
+  const found = new Map<number, number>();
+  for (const [b, group] of placed) {
+    const others = await otherValues(store, collection, scope, kind, b, multi);
+    const within = group.ranks.map((rank) => rank - group.below);
+    const values = await seekRanks(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, b, within, others);
+    group.ranks.forEach((rank, i) => found.set(rank, values[i] as number));
+  }
+  return ranks.map((rank) => found.get(rank) as number);
 }
 
 /**
- * The value at `rank` (0-based) within bucket b among the first slot's values held at asOf and `others` (the
- * few from the other slots and the complaints beyond them, ascending). Ordered by value, `others` first on a tie,
- * the answer is either one of `others` or the first slot's value at an index in [rank − others, rank]: that
- * window is read through the slot's (bucket, receipt) index (the bucket's complaints received in the period,
- * sorted by value in the store, OFFSET over them), merged with `others`, and ranked. The first slot's values
- * before the window all come before its first value.
+ * The values at `ranks` (0-based, ascending) within bucket b among the first slot's values held at asOf and
+ * `others` (the few from the other slots and the complaints beyond them, ascending). Ordered by value, `others`
+ * first on a tie, the value at a rank r is either one of `others` or the first slot's value at an index in
+ * [r − others, r]: one window from the first rank's lower end to the last rank is read through the slot's (bucket,
+ * receipt) index (the bucket's complaints received in the period, sorted by value in the store, OFFSET over them),
+ * merged with `others`, and ranked. The first slot's values before the window all come before its first value.
  */
-async function seekRank(
+async function seekRanks(
   store: Pick<ReadStore, 'find'>,
   collection: string,
   scope: MedianScope,
   slot: DurationSlot,
   b: number,
-  rank: number,
+  ranks: readonly number[],
   others: readonly number[],
-): Promise<number> {
-  const skipped = Math.max(0, rank - others.length);
-  const window = await store.find<ComplaintKpiRow>(collection, {
+): Promise<number[]> {
+  const first = ranks[0] as number;
+  const last = ranks.at(-1) as number;
+  const skipped = Math.max(0, first - others.length);
+  const window = await store.find<ComplaintKpiSlots>(collection, {
     ...slotFind(scope, slot, b),
     orderBy: [{ field: slot.ms }],
     offset: skipped,
-    limit: rank - skipped + 1,
+    limit: last - skipped + 1,
   });
   const merged = [
-    ...window.map((record, i) => ({ value: record.doc[slot.ms] as number, first: true, index: skipped + i })),
-    ...others.map((value) => ({ value, first: false, index: -1 })),
+    ...window.map((record) => ({ value: record.doc[slot.ms] as number, first: true })),
+    ...others.map((value) => ({ value, first: false })),
   ].sort((x, y) => x.value - y.value || Number(x.first) - Number(y.first));
-  // Ranks are known from the window's first value on (or from the start when nothing was skipped).
+  // Ranks are known from the window's first value on (or from the start when nothing was skipped): the entry at
+  // index i from there has rank skipped + i.
   const start = skipped === 0 ? 0 : merged.findIndex((entry) => entry.first);
   if (start < 0) throw new Error(`complaint KPIs: bucket ${b} holds fewer values than the histogram says`);
-  let at = skipped + start;
-  for (const entry of merged.slice(start)) {
-    if (at === rank) return entry.value;
-    at += 1;
-  }
-  throw new Error(`complaint KPIs: rank ${rank} not found in bucket ${b}`);
+  return ranks.map((rank) => {
+    const entry = rank - skipped >= start ? merged[rank - skipped] : undefined;
+    if (entry === undefined) throw new Error(`complaint KPIs: rank ${rank} not found in bucket ${b}`);
+    return entry.value;
+  });
 }
 
 /** The bucket's values as of asOf other than the first slot's, ascending: the later slots and the complaints beyond them. */
@@ -692,7 +694,7 @@ async function otherValues(
   // a complaint holds one stretch at most at asOf, so none is counted twice.
   const slots = await Promise.all(
     DURATION_SLOTS[kind].slice(1).map(async (slot) => {
-      const found = await store.find<ComplaintKpiRow>(collection, slotFind(scope, slot, b));
+      const found = await store.find<ComplaintKpiSlots>(collection, slotFind(scope, slot, b));
       return found.map((record) => record.doc[slot.ms] as number);
     }),
   );
@@ -708,14 +710,12 @@ async function otherValues(
 }
 
 /**
- * The rows whose value in `slot` lies in bucket b and is held at asOf (within the scope's receipt range, if any). A
- * received period's find walks the (tenant, bucket, receipt) index over the period's range: SQLite has no
+ * The slots documents whose value in `slot` lies in bucket b and is held at asOf (within the scope's receipt range,
+ * if any). A received period's find walks the (tenant, bucket, receipt) index over the period's range: SQLite has no
  * statistics, and PostgreSQL's estimate for these ranges over JSON is a row or two whichever index it weighs.
  */
 function slotFind(scope: MedianScope, slot: DurationSlot, b: number): Pick<FindQuery, 'where' | 'through'> {
   const { tenantId, asOf, received } = scope;
   const where = { tenantId, [slot.bucket]: b, [slot.from]: { lte: asOf }, [slot.until]: { gt: asOf } };
-  return received === undefined
-    ? { where }
-    : { where: { ...where, receivedAt: { gte: received.gte, lte: received.lte } }, through: 'receivedAt' };
+  return received === undefined ? { where } : { where: { ...where, kRecv: { gte: received.gte, lte: received.lte } }, through: 'kRecv' };
 }
