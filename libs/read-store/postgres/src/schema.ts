@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { createTableSql, tableOf } from './sql-query';
 
-export const READ_STORE_SCHEMA_VERSION = 4;
+export const READ_STORE_SCHEMA_VERSION = 5;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -71,6 +71,18 @@ function migrations(schema: string): readonly Migration[] {
         );
       }
       await client.query(`DROP TABLE ${schema}.rm_documents`);
+    },
+    // v5: ids in byte order (createTableSql). Every query orders and pages ids COLLATE "C"; a primary key under the
+    // database's collation (C.UTF-8, en_US…) served neither, so a walk in id order (the loyalty population's read
+    // of every document, 500 at a time) sorted the whole collection for each page: 128 ms a page of 500 at 1M.
+    async (client) => {
+      const { rows } = await client.query<{ table: string }>(
+        `SELECT c.table_name AS table FROM information_schema.columns c
+          WHERE c.table_schema = $1 AND c.column_name = 'id' AND (c.table_name LIKE 'rmd\\_%' OR c.table_name LIKE 'rmh\\_%')
+            AND c.collation_name IS DISTINCT FROM 'C'`,
+        [schema],
+      );
+      for (const { table } of rows) await client.query(`ALTER TABLE ${schema}."${table}" ALTER COLUMN id TYPE text COLLATE "C"`);
     },
   ];
 }

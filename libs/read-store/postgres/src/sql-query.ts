@@ -157,9 +157,13 @@ export function tableOf(schema: string, collection: string): string {
   return `${schema}.${tableNameOf(collection)}`;
 }
 
-/** `COMPRESSION lz4` where the server has it (compresses documents faster than pglz). */
+/**
+ * `COMPRESSION lz4` where the server has it (compresses documents faster than pglz). The id is in byte order
+ * (`COLLATE "C"`, as every query orders and pages ids), so that the primary key serves id order and an id keyset:
+ * under the database's collation it could not, and each page of a walk in id order sorted the whole collection.
+ */
 export function createTableSql(schema: string, collection: string, lz4: boolean): string {
-  return `CREATE TABLE IF NOT EXISTS ${tableOf(schema, collection)} (id text PRIMARY KEY, position text, doc jsonb ${
+  return `CREATE TABLE IF NOT EXISTS ${tableOf(schema, collection)} (id text COLLATE "C" PRIMARY KEY, position text, doc jsonb ${
     lz4 ? 'COMPRESSION lz4 ' : ''
   }NOT NULL)`;
 }
