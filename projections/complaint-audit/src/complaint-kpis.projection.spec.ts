@@ -1,6 +1,5 @@
-import type { ComplaintEvent } from '@crm/service/domain';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { foldEvents, type AnyProjection, type RecordedOf } from '@crm/shared/read-model';
+import { foldEvents, type AnyProjection } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
 import { durationBucket } from './complaint-kpi-cells';
 import { complaintKpisProjection, kpiMarkedReceipt } from './complaint-kpis.projection';
