@@ -143,6 +143,11 @@ describe('readComplaintKpisFromTree', () => {
     });
     const busyRow = folded.changed.get('default:c-busy')?.doc as ComplaintKpiRow;
     expect(busyRow.kMulti).toBe(1);
+    // Beyond its slots it has no slots document (made at its acknowledgement, removed when its stretches outgrew them): a median
+    // reads it whole, once, through kMulti.
+    expect(folded.changed.has('default:~kpid:c-busy')).toBe(true);
+    expect(folded.changed.get('default:~kpid:c-busy')).toBeNull();
+    expect(folded.changed.get('default:~kpid:c-once')?.doc).toMatchObject({ tenantId: 'default', complaintId: 'c-once' });
     const rows = [...folded.changed.values()].flatMap((record) => (record && isComplaintKpiRow(record.doc) ? [record.doc] : []));
     rows.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1));
     const instants = [...new Set(events.map((event) => String(event.metadata.occurredAt)))].flatMap((at) => [
