@@ -1,5 +1,5 @@
 import { Binary, MongoClient, MongoServerError, type Collection } from 'mongodb';
-import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
+import { byRef, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
 
 interface KeyDocument {
   _id: string;
@@ -52,6 +52,14 @@ export class MongoKeyStore implements KeyStore {
 
   async has(ref: SubjectKeyRef): Promise<boolean> {
     return (await this.keys.countDocuments({ _id: idOf(ref) }, { limit: 1 })) > 0;
+  }
+
+  async refsStartingWith(prefix: string): Promise<SubjectKeyRef[]> {
+    const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const found = await this.keys
+      .find({ subjectRef: { $regex: `^${escaped}` } }, { projection: { _id: 0, tenantId: 1, subjectRef: 1 } })
+      .toArray();
+    return found.map((doc) => ({ tenantId: doc.tenantId, subjectRef: doc.subjectRef })).sort(byRef);
   }
 
   async close(): Promise<void> {

@@ -111,6 +111,15 @@ export class PostgresKeyStore implements KeyStore {
     return (await this.get(ref)) !== undefined;
   }
 
+  async refsStartingWith(prefix: string): Promise<SubjectKeyRef[]> {
+    const { rows } = await this.pool.query<{ tenant_id: string; subject_ref: string }>(
+      `SELECT tenant_id, subject_ref FROM ${this.table} WHERE starts_with(subject_ref, $1)
+        ORDER BY tenant_id COLLATE "C", subject_ref COLLATE "C"`,
+      [prefix],
+    );
+    return rows.map((row) => ({ tenantId: row.tenant_id, subjectRef: row.subject_ref }));
+  }
+
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
   }

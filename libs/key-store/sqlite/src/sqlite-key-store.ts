@@ -38,6 +38,7 @@ export class SqliteKeyStore implements KeyStore {
     get: Database.Statement<[string, string], { wrapped: Buffer }>;
     insert: Database.Statement<[string, string, Buffer, string]>;
     remove: Database.Statement<[string, string]>;
+    startingWith: Database.Statement<[number, string], { tenant_id: string; subject_ref: string }>;
   };
   private readonly write: <T>(work: () => T, options?: WriteOptions) => Promise<T>;
   private readonly ownsConnection: boolean;
@@ -63,6 +64,10 @@ export class SqliteKeyStore implements KeyStore {
         'INSERT INTO personal_data_keys (tenant_id, subject_ref, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       ),
       remove: db.prepare('DELETE FROM personal_data_keys WHERE tenant_id = ? AND subject_ref = ?'),
+      // substr counts characters, as the prefix's length is given; BINARY comparison: byte order.
+      startingWith: db.prepare<[number, string], { tenant_id: string; subject_ref: string }>(
+        'SELECT tenant_id, subject_ref FROM personal_data_keys WHERE substr(subject_ref, 1, ?) = ? ORDER BY tenant_id, subject_ref',
+      ),
     };
     const inTransaction = db.transaction((work: () => unknown) => work());
     this.write = options.write ?? (<T>(work: () => T) => Promise.resolve(inTransaction(work) as T));
@@ -119,6 +124,12 @@ export class SqliteKeyStore implements KeyStore {
 
   async has(ref: SubjectKeyRef): Promise<boolean> {
     return this.statements.get.get(ref.tenantId, ref.subjectRef) !== undefined;
+  }
+
+  async refsStartingWith(prefix: string): Promise<SubjectKeyRef[]> {
+    return this.statements.startingWith
+      .all([...prefix].length, prefix)
+      .map((row) => ({ tenantId: row.tenant_id, subjectRef: row.subject_ref }));
   }
 
   async close(): Promise<void> {

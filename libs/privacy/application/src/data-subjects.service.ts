@@ -5,7 +5,7 @@ import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/pers
 import type { ReadStore } from '@crm/shared/read-model';
 import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
 import { findPersonRecords } from './person-records';
-import { ERASURE_BARRIER, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
+import { ERASURE_BARRIER, PURGE_LIST_PREFIX, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
 import { personalValuesOf, purgeReadModels } from './read-model-purge';
 
 /** What the storage does after an erasure so freed pages keep nothing (SQLite: truncate the WAL). */
@@ -97,16 +97,16 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     const layer = personalDataLayer(this.executor.store);
     if (!layer) return;
-    let after: string | undefined;
-    for (;;) {
-      const slice = await this.executor.store.readAll({ after, maxCount: 1000, filter: { eventTypes: ['DataSubjectErased'] } });
-      for (const event of slice.events) {
-        if (typeof (event.data as { purge?: unknown }).purge !== 'string') continue;
-        const ref = purgeListKey(event.metadata.tenantId, event.streamId);
-        if (await layer.keys.store.has(ref)) this.shredLater(ref, Date.parse(event.metadata.occurredAt) + this.purgeWindowMs - Date.now());
-      }
-      if (slice.isEnd || slice.checkpoint === undefined) break;
-      after = slice.checkpoint;
+    // Found from the purge-list keys still held (one per erasure within its window, or left by a process that died),
+    // each with its erasure's stream, not by reading the log for erasures: a start costs the same at a million events
+    // as at a thousand (it read the whole log, 0.7 s at 1M on SQLite). A key whose erasure is not recorded (one being
+    // made now by another process, or one whose command failed) is left alone, as before.
+    for (const ref of await layer.keys.store.refsStartingWith(PURGE_LIST_PREFIX)) {
+      const events = await this.executor.store.readStream(ref.subjectRef.slice(PURGE_LIST_PREFIX.length), { tenantId: ref.tenantId });
+      const erasure = events.find(
+        (event) => event.type === 'DataSubjectErased' && typeof (event.data as { purge?: unknown }).purge === 'string',
+      );
+      if (erasure !== undefined) this.shredLater(ref, Date.parse(erasure.metadata.occurredAt) + this.purgeWindowMs - Date.now());
     }
   }
 

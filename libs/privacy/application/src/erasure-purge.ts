@@ -50,10 +50,13 @@ export function purgeQuiesced(
   });
 }
 
+/** What every purge list's key ref starts with; the rest is its erasure's stream. */
+export const PURGE_LIST_PREFIX = 'purge-';
+
 /** The key the purge list of an erasure is sealed under: its own, destroyed once other processes had time to purge. */
 export const purgeListKey = (tenantId: string, erasureStream: string): SubjectKeyRef => ({
   tenantId,
-  subjectRef: `purge-${erasureStream}`,
+  subjectRef: `${PURGE_LIST_PREFIX}${erasureStream}`,
 });
 
 export async function sealPurgeList(keys: DataKeys, ref: SubjectKeyRef, values: readonly string[]): Promise<string> {

@@ -18,8 +18,17 @@ export interface KeyStore {
   /** Destroys the subject's key; true when there was one. */
   delete(ref: SubjectKeyRef): Promise<boolean>;
   has(ref: SubjectKeyRef): Promise<boolean>;
+  /**
+   * The subjects of every tenant whose ref starts with `prefix`, by tenant then ref (byte order): how a process
+   * finds the keys of a kind it left behind (an erasure's purge lists) without reading the log.
+   */
+  refsStartingWith(prefix: string): Promise<SubjectKeyRef[]>;
   close(): Promise<void>;
 }
+
+/** Byte order of refs (tenant, then subject), as every adapter lists them. */
+export const byRef = (a: SubjectKeyRef, b: SubjectKeyRef): number =>
+  Buffer.compare(Buffer.from(a.tenantId), Buffer.from(b.tenantId)) || Buffer.compare(Buffer.from(a.subjectRef), Buffer.from(b.subjectRef));
 
 const slot = (ref: SubjectKeyRef) => `${ref.tenantId}\n${ref.subjectRef}`;
 
@@ -52,6 +61,14 @@ export class InMemoryKeyStore implements KeyStore {
 
   async has(ref: SubjectKeyRef): Promise<boolean> {
     return this.keys.has(slot(ref));
+  }
+
+  async refsStartingWith(prefix: string): Promise<SubjectKeyRef[]> {
+    const refs = [...this.keys.keys()].map((key) => {
+      const cut = key.indexOf('\n');
+      return { tenantId: key.slice(0, cut), subjectRef: key.slice(cut + 1) };
+    });
+    return refs.filter((ref) => ref.subjectRef.startsWith(prefix)).sort(byRef);
   }
 
   async close(): Promise<void> {

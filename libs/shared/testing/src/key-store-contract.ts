@@ -48,6 +48,25 @@ export function describeKeyStoreContract(harness: KeyStoreHarness): void {
     expect((await store.get(ref))?.toString()).toBe('default-key');
   });
 
+  it('lists the subjects of every tenant whose ref starts with a prefix, in byte order, deleted ones gone', async () => {
+    const prefix = `purge-${newId()}-`;
+    const refs = [
+      { tenantId: 'default', subjectRef: `${prefix}b` },
+      { tenantId: 'acme', subjectRef: `${prefix}a` },
+      { tenantId: 'default', subjectRef: `${prefix}A.*` },
+      { tenantId: 'default', subjectRef: `${prefix}پ` },
+    ];
+    for (const ref of refs) await store.create(ref, randomBytes(60));
+    await store.create({ tenantId: 'default', subjectRef: `lead-${prefix}` }, randomBytes(60));
+    await store.create({ tenantId: 'default', subjectRef: prefix.slice(0, -1) }, randomBytes(60));
+    expect(await store.refsStartingWith(prefix)).toEqual([refs[1], refs[2], refs[0], refs[3]]);
+    // A prefix is literal: no pattern characters.
+    expect(await store.refsStartingWith(`${prefix}A.`)).toEqual([refs[2]]);
+    expect(await store.refsStartingWith(`${prefix}.`)).toEqual([]);
+    await store.delete(refs[0] as (typeof refs)[number]);
+    expect(await store.refsStartingWith(prefix)).toEqual([refs[1], refs[2], refs[3]]);
+  });
+
   it('forgets a deleted key; the subject can get a new one', async () => {
     const ref = subject();
     await store.create(ref, randomBytes(60));

@@ -33,6 +33,7 @@ export function sealedHarness(harness: EventStoreHarness): EventStoreHarness {
             createMany: (entries) => shared.createMany(entries),
             delete: (r) => shared.delete(r),
             has: (r) => shared.has(r),
+            refsStartingWith: (prefix) => shared.refsStartingWith(prefix),
             close: async () => undefined,
           };
           return wrap(again, borrowed);
