@@ -324,15 +324,20 @@ function scanDurations(row: ComplaintKpiRow, previous: ComplaintKpiRow | undefin
   return scan;
 }
 
+/** Whether a duration had more stretches than it has slots. */
+const beyondSlots = ({ stretches }: DurationScan): boolean =>
+  stretches.ack.length > DURATION_SLOTS.ack.length || stretches.resolve.length > DURATION_SLOTS.resolve.length;
+
 /** The row with `kMulti` when a duration has more stretches than slots; `previous`: the row it follows, if any. */
 function withMultiFlag(row: ComplaintKpiRow, previous?: ComplaintKpiRow): ComplaintKpiRow {
-  return durationColumns(row, previous) === undefined ? { ...row, kMulti: 1 } : row;
+  return beyondSlots(scanDurations(row, previous)) ? { ...row, kMulti: 1 } : row;
 }
 
-/** The duration columns of a row (see ComplaintKpiSlots), from its steps; undefined: more stretches than slots. */
-function durationColumns(row: ComplaintKpiRow, previous?: ComplaintKpiRow): Record<string, string | number> | undefined {
-  const { stretches } = scanDurations(row, previous);
-  if (stretches.ack.length > DURATION_SLOTS.ack.length || stretches.resolve.length > DURATION_SLOTS.resolve.length) return undefined;
+/** The duration columns of a row (see ComplaintKpiSlots), from its steps (scanned by its fold); undefined: more stretches than slots. */
+function durationColumns(row: ComplaintKpiRow): Record<string, string | number> | undefined {
+  const scan = scanDurations(row, undefined);
+  if (beyondSlots(scan)) return undefined;
+  const { stretches } = scan;
   const columns: Record<string, string | number> = {};
   for (const kind of ['ack', 'resolve'] as const) {
     for (const [i, stretch] of stretches[kind].entries()) {
