@@ -15,17 +15,12 @@
 // BENCH_QUERY_REPLICA=1 (with BENCH_WRITERS) runs that pass over two API processes started from dist/ on the
 // same stores: a writer (projections on its read-side worker) and a query replica (CRM_PROJECTIONS=off); the
 // writers capture on the writer while the views are timed once on the writer, once on the replica.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { seedEventStore } from '@crm/demo-data';
-import { openSqliteEventStore } from '@crm/event-store/sqlite';
-import { PostgresEventStore } from '@crm/event-store/postgres';
 import { loadConfig, type AppConfig } from '@crm/platform';
 import type { ProjectionRunner } from '@crm/projections/runtime';
 import { LOYALTY_PROJECTION_NAMES } from '@crm/projections/loyalty-churn';
@@ -35,6 +30,7 @@ import type { EventStore } from '@crm/shared/event-sourcing';
 import { createApp } from '../apps/crm-api/src/create-app';
 import { PROJECTION_RUNNER, ReadModels } from '../apps/crm-api/src/read-models/read-models.service';
 import { size } from './bench-support';
+import { seedPostgres, seedSqlite, spawnServer } from './bench-servers';
 
 type StoreKind = 'sqlite' | 'postgres';
 
@@ -231,42 +227,6 @@ async function captureLeads(client: Client, clients: number, stop: Promise<void>
   return count / ((performance.now() - started) / 1000);
 }
 
-async function seedSqlite(dataDir: string, events: number): Promise<void> {
-  const marker = join(dataDir, `seeded-${events}`);
-  if (keep && existsSync(marker)) return;
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
-  // Seeding is not measured: NORMAL spares it an fsync per group of appends.
-  const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
-  const started = performance.now();
-  const result = await seedEventStore(store, { events, seed: 1 });
-  await store.close();
-  process.stdout.write(`  seeded ${result.events.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
-  writeFileSync(marker, `${result.events}\n`);
-}
-
-async function seedPostgres(schema: string, events: number): Promise<void> {
-  const pool = new Pool({ connectionString: postgresUrl, max: 10 });
-  try {
-    const { rows } = await pool.query<{ seeded: string | null }>(
-      `SELECT obj_description(to_regnamespace($1)::oid, 'pg_namespace') AS seeded`,
-      [schema],
-    );
-    if (keep && rows[0]?.seeded === `seeded ${events}`) return;
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    const store = await PostgresEventStore.open(pool, { schema });
-    const started = performance.now();
-    const result = await seedEventStore(store, { events, seed: 1 });
-    await store.close();
-    await pool.query(`COMMENT ON SCHEMA "${schema}" IS 'seeded ${events}'`);
-    process.stdout.write(
-      `  seeded ${result.events.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
-    );
-  } finally {
-    await pool.end();
-  }
-}
-
 /** The server's settings, in process and in the API processes BENCH_QUERY_REPLICA starts. */
 function serverEnv(store: StoreKind, events: number): Record<string, string> {
   return {
@@ -287,10 +247,10 @@ function serverEnv(store: StoreKind, events: number): Record<string, string> {
 
 async function startServer(store: StoreKind, events: number): Promise<{ app: NestFastifyApplication; client: Client; config: AppConfig }> {
   const dataDir = join(benchDir, `${store}-${events}`);
-  if (store === 'sqlite') await seedSqlite(dataDir, events);
+  if (store === 'sqlite') await seedSqlite(dataDir, events, keep);
   else {
     mkdirSync(dataDir, { recursive: true });
-    await seedPostgres(`bench_views_${events}`, events);
+    await seedPostgres(postgresUrl, `bench_views_${events}`, events, keep);
   }
   const config = loadConfig(serverEnv(store, events));
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -428,58 +388,6 @@ async function replicaPass(store: StoreKind, events: number, writers: number, ac
     await replica.stop();
     await writer.stop();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** The built API (`dist/apps/crm-api/src/main.js`) in a process of its own; resolves once it answers /health/live. */
-async function spawnServer(name: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const main = join(__dirname, '../apps/crm-api/src/main.js');
-  const child: ChildProcess = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', CRM_LOG: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const url = `http://127.0.0.1:${port}`;
-  const started = performance.now();
-  for (;;) {
-    if (gone) throw new Error(`the ${name} exited before answering: ${errors}`);
-    const live = await fetch(`${url}/health/live`).then(
-      (reply) => reply.ok,
-      () => false,
-    );
-    if (live) break;
-    if (performance.now() - started > 180_000) {
-      child.kill('SIGKILL');
-      throw new Error(`the ${name} did not answer within 180 s: ${errors}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  process.stdout.write(`  ${name} (pid ${child.pid}) up in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  return {
-    url,
-    async stop() {
-      if (gone) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 const ms = (value: number) => value.toFixed(1).padStart(9);

@@ -5,6 +5,7 @@ export * from './authentication/authenticator';
 export * from './authentication/authentication-failure';
 export * from './keys/api-key-secret';
 export * from './keys/api-key-registry';
+export * from './keys/registry-snapshot';
 export * from './jwt/jwt-verifier';
 export * from './http/access-table';
 export * from './http/authentication-hook';

@@ -2,21 +2,7 @@ import { apiKeyDecider } from '@crm/identity/domain';
 import { handleCommand, InMemoryEventStore } from '@crm/shared/event-sourcing';
 import { apiKeyStream } from '../admin/api-key-replies';
 import { ApiKeyRegistry } from './api-key-registry';
-
-const hash = (n: number) => `hmac-sha256:${n.toString(16).padStart(64, '0')}`;
-const keyId = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
-
-async function create(store: InMemoryEventStore, n: number, tenantId: string) {
-  const data = {
-    keyId: keyId(n),
-    name: `key ${n}`,
-    roles: ['sales' as const],
-    tenantId,
-    keyHash: hash(n),
-    createdAt: `2026-01-0${n}T00:00:00.000Z`,
-  };
-  return handleCommand(store, apiKeyDecider, apiKeyStream(keyId(n)), { type: 'CreateApiKey', data }, { tenantId });
-}
+import { createKey as create, hash, keyId, waitFor } from './registry-test-support';
 
 describe('ApiKeyRegistry', () => {
   it("folds every tenant's key streams, and lists one tenant's keys without their hashes", async () => {
@@ -77,11 +63,3 @@ describe('ApiKeyRegistry', () => {
     expect(registry.findByHash(hash(4))?.revoked).toBe(true);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,7 +1,9 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { API_KEY_CATEGORY, apiKeyDecider, type ApiKeyEvent, type ApiKeyRecord, type ApiKeyState } from '@crm/identity/domain';
-import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
-import { EVENT_STORE } from '@crm/shared/http';
+import type { EventStore, RecordedEvent, SnapshotStore, Subscription } from '@crm/shared/event-sourcing';
+import { EVENT_STORE, SNAPSHOT_STORE } from '@crm/shared/http';
+import { API_KEY_SECRET } from '../tokens';
+import { readFold, writeFold, type RegistryFold } from './registry-snapshot';
 
 /** A key as administrators see it: never its hash. */
 export interface ApiKeyView {
@@ -15,9 +17,12 @@ export interface ApiKeyView {
   readonly revokedAt?: string;
 }
 
-type Known = { readonly state: Exclude<ApiKeyState, { status: 'none' }>; readonly revision: number };
+/** A key as folded from its stream, of the tenant whose stream it is. */
+type Known = { readonly tenantId: string; readonly state: Exclude<ApiKeyState, { status: 'none' }>; readonly revision: number };
 
 const RESUBSCRIBE_MS = 1000;
+/** How often a running registry keeps its fold, when the log has moved since the last time. */
+export const REGISTRY_SNAPSHOT_EVERY_MS = 60_000;
 const scoped = (tenantId: string, keyId: string) => `${tenantId}/${keyId}`;
 
 function view({ state }: Known): ApiKeyView {
@@ -40,6 +45,13 @@ function view({ state }: Known): ApiKeyView {
  * same store counts here once the subscription delivers it (the store's live
  * latency: SQLite polls every 200 ms, PostgreSQL is notified). This process's
  * own revocations are applied at once, before the reply.
+ *
+ * Given a snapshot store and the server secret, the fold is kept
+ * (registry-snapshot.ts): after the first catch-up, every minute while the
+ * log moves, and on stop. A start then reads only the log after the kept
+ * checkpoint, not the whole log for the few key events (no store indexes the
+ * category). A kept fold that is not MAC'd with this secret, of another
+ * version, or ahead of the log's head is ignored: the whole log is read.
  */
 @Injectable()
 export class ApiKeyRegistry implements OnModuleDestroy {
@@ -49,18 +61,70 @@ export class ApiKeyRegistry implements OnModuleDestroy {
   private subscription?: Subscription;
   private checkpoint?: string;
   private stopped = false;
+  private kept?: string;
+  private resumed?: string;
+  private keeping?: NodeJS.Timeout;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() @Inject(SNAPSHOT_STORE) private readonly snapshots?: SnapshotStore,
+    @Optional() @Inject(API_KEY_SECRET) private readonly secret?: Buffer,
+  ) {}
 
   /** Resolves once every key in the store has been read. */
   async start(): Promise<void> {
     this.stopped = false;
+    await this.restore();
     await this.subscribe().caughtUp;
+    if (!this.snapshots || !this.secret) return;
+    await this.keep();
+    this.keeping = setInterval(() => void this.keep(), REGISTRY_SNAPSHOT_EVERY_MS).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.keeping);
     await this.subscription?.stop();
+    await this.keep();
+  }
+
+  /** The checkpoint the fold was last kept at (or restored from). */
+  get keptCheckpoint(): string | undefined {
+    return this.kept;
+  }
+
+  /** Where this start's read of the log began: the kept fold's checkpoint, or undefined (the beginning). */
+  get resumedFrom(): string | undefined {
+    return this.resumed;
+  }
+
+  private async restore(): Promise<void> {
+    if (!this.snapshots || !this.secret || this.checkpoint !== undefined) return;
+    try {
+      const { fold, ignored } = await readFold(this.snapshots, this.store, this.secret);
+      if (ignored) this.logger.warn(`ignored the kept API key registry (${ignored}); reading the whole log`);
+      if (!fold) return;
+      for (const { tenantId, revision, state } of fold.entries) this.remember(tenantId, revision, state);
+      this.checkpoint = this.kept = this.resumed = fold.checkpoint;
+    } catch (error) {
+      this.logger.warn(`could not read the kept API key registry (${String(error)}); reading the whole log`);
+    }
+  }
+
+  /** Keeps the fold when the log has moved since it was last kept; a failure only costs the next start a longer read. */
+  private async keep(): Promise<void> {
+    const checkpoint = this.checkpoint;
+    if (!this.snapshots || !this.secret || checkpoint === undefined || checkpoint === this.kept) return;
+    const fold: RegistryFold = {
+      checkpoint,
+      entries: [...this.keys.values()].map(({ tenantId, revision, state }) => ({ tenantId, revision, state })),
+    };
+    try {
+      await writeFold(this.snapshots, this.secret, fold);
+      this.kept = checkpoint;
+    } catch (error) {
+      this.logger.warn(`could not keep the API key registry (${String(error)})`);
+    }
   }
 
   /** The key whose hash this is, whatever its state; the caller decides what a revoked key means. */
@@ -93,8 +157,12 @@ export class ApiKeyRegistry implements OnModuleDestroy {
     const known = this.keys.get(scope);
     if (known && revision <= known.revision) return;
     const state = apiKeyDecider.evolve(known?.state ?? apiKeyDecider.initialState(), event);
-    if (state.status === 'none') return;
-    this.keys.set(scope, { state, revision });
+    if (state.status !== 'none') this.remember(tenantId, revision, state);
+  }
+
+  private remember(tenantId: string, revision: number, state: Known['state']): void {
+    const scope = scoped(tenantId, state.key.keyId);
+    this.keys.set(scope, { tenantId, state, revision });
     this.byHash.set(state.key.keyHash, scope);
   }
 
