@@ -1,6 +1,6 @@
 import type { Actor } from '@crm/shared/event-sourcing';
 import type { OpenStage, QuoteLineInput } from '@crm/sales/domain';
-import { after, dateAfter, DAY, HOUR, SALES_REPS, type Scenario, type ScenarioContext, SYSTEM } from './scenario';
+import { after, asReaction, dateAfter, DAY, HOUR, SALES_REPS, type Scenario, type ScenarioContext, SYSTEM } from './scenario';
 import { account, deal, MILLION, quote } from './sales-steps';
 import { INDUSTRIES, LOSS_REASONS, NEEDS, SOLUTIONS } from './vocabulary';
 
@@ -104,7 +104,11 @@ export function* dealJourney(ctx: ScenarioContext, { opportunityId, accountId, e
   }
   // The quote-acceptance policy wins the deal with the quote's total.
   yield after(0, (wonAt) =>
-    deal(opportunityId, { type: 'WinOpportunity', data: { opportunityId, amount: total, quoteId, wonAt } }, SYSTEM),
+    asReaction(
+      deal(opportunityId, { type: 'WinOpportunity', data: { opportunityId, amount: total, quoteId, wonAt } }, SYSTEM),
+      'QuoteAccepted',
+      'win-opportunity',
+    ),
   );
   yield* customerLife(ctx, accountId, total.amount);
 }

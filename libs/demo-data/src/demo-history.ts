@@ -1,4 +1,5 @@
 import { DEFAULT_TENANT, eventIdFor, type Actor, type EventToAppend } from '@crm/shared/event-sourcing';
+import { derivedId } from '@crm/shared/kernel';
 import { activityJourney, interactionJourney } from './activity-scenarios';
 import { Agenda } from './agenda';
 import { campaignJourney } from './marketing-scenarios';
@@ -53,6 +54,8 @@ interface Running {
   readonly causationId: string | undefined;
   /** The streams this journey wrote: their states are dropped when it ends, so memory stays flat over millions of events. */
   readonly streams: Set<string>;
+  /** The id of the journey's last event of each type, for the steps that react to one (Step.reaction). */
+  readonly lastOfType: Map<string, string>;
 }
 
 /**
@@ -93,7 +96,7 @@ export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend,
       const scenario = (JOURNEYS[kind] as (ctx: ScenarioContext) => Scenario)(ctx);
       schedule(
         arrival,
-        { kind, scenario, correlationId: ctx.id('correlation'), causationId: undefined, streams: new Set() },
+        { kind, scenario, correlationId: ctx.id('correlation'), causationId: undefined, streams: new Set(), lastOfType: new Map() },
         scenario.next(),
       );
       arrival += random.int(1, MAX_ARRIVAL_GAP);
@@ -112,8 +115,12 @@ export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend,
         const why = error instanceof Error ? error.message : String(error);
         throw new Error(`demo ${running.kind} journey: ${step.command.type} on ${step.streamId} was refused: ${why}`);
       }
-      const commandId = ctx.id('command');
-      const causationId = running.causationId ?? commandId;
+      // Drawn for every step, so a reaction's own ids leave every later id of the history as it was.
+      const drawn = ctx.id('command');
+      const trigger = step.reaction && running.lastOfType.get(step.reaction.to);
+      if (step.reaction && !trigger) throw new Error(`demo ${running.kind} journey: ${step.command.type} reacts to no ${step.reaction.to}`);
+      const commandId = trigger && step.reaction ? derivedId(trigger, step.reaction.step) : drawn;
+      const causationId = trigger || (running.causationId ?? commandId);
       recorded = decided.events.map((event, index) => ({
         type: event.type,
         data: event.data,
@@ -128,6 +135,7 @@ export function* demoHistory(options: DemoHistoryOptions): Generator<DemoAppend,
           schemaVersion: 1,
         },
       }));
+      for (const event of recorded) running.lastOfType.set(event.type, event.metadata.eventId);
       if (recorded.length > 0) {
         const revision = stream?.revision ?? -1;
         streams.set(step.streamId, { state: decided.state, revision: revision + recorded.length });

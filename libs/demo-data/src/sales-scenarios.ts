@@ -1,6 +1,6 @@
 import { DISQUALIFY_REASONS, LEAD_SOURCES } from '@crm/sales/domain';
 import { customerLife, dealJourney } from './deal-scenarios';
-import { after, dateAfter, DAY, HOUR, SALES_REPS, type Scenario, type ScenarioContext, SYSTEM, WEB } from './scenario';
+import { after, asReaction, dateAfter, DAY, HOUR, SALES_REPS, type Scenario, type ScenarioContext, SYSTEM, WEB } from './scenario';
 import { account, contact, deal, lead, MILLION } from './sales-steps';
 import { COMPANIES, FIRST_NAMES, INDUSTRIES, iranianMobile, LAST_NAMES, NEEDS, personName } from './vocabulary';
 
@@ -62,14 +62,18 @@ export function* leadJourney(ctx: ScenarioContext): Scenario {
   yield after(0, (openedAt) => {
     ctx.people.accounts.push(accountId);
     const data = { accountId, name: company ?? fullName, ownerId: rep.id, originLeadId: leadId, openedAt };
-    return account(accountId, { type: 'OpenAccount', data }, SYSTEM);
+    return asReaction(account(accountId, { type: 'OpenAccount', data }, SYSTEM), 'LeadQualified', 'open-account');
   });
   yield after(0, (createdAt) => {
     ctx.people.contacts.push(contactId);
-    return contact(
-      contactId,
-      { type: 'CreateContact', data: { contactId, fullName, email, phone, accountId, originLeadId: leadId, createdAt } },
-      SYSTEM,
+    return asReaction(
+      contact(
+        contactId,
+        { type: 'CreateContact', data: { contactId, fullName, email, phone, accountId, originLeadId: leadId, createdAt } },
+        SYSTEM,
+      ),
+      'LeadQualified',
+      'create-contact',
     );
   });
   yield after(0, () => {
@@ -86,7 +90,7 @@ export function* leadJourney(ctx: ScenarioContext): Scenario {
       originLeadId: leadId,
       openedAt: qualifiedAt,
     };
-    return deal(opportunityId, { type: 'OpenOpportunity', data }, SYSTEM);
+    return asReaction(deal(opportunityId, { type: 'OpenOpportunity', data }, SYSTEM), 'LeadQualified', 'open-opportunity');
   });
   if (random.chance(0.5)) {
     yield after(random.int(HOUR, 5 * DAY), (at) =>

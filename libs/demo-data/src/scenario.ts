@@ -9,6 +9,24 @@ export interface Step {
   readonly actor: Actor;
   /** Runs the decider; `state` is undefined for a stream not written yet. */
   readonly decide: (state: unknown) => { readonly events: readonly Event[]; readonly state: unknown };
+  /** A process manager's step: recorded as the reactor records it (see `asReaction`). */
+  readonly reaction?: Reaction;
+}
+
+/** Which event of the journey a step reacts to (its type: the journey's last one of that type) and the step's name. */
+export interface Reaction {
+  readonly to: string;
+  readonly step: string;
+}
+
+/**
+ * A step a process manager takes because of an event (`@crm/sales/application`'s reactors), recorded with the
+ * ids the reactor would give it: command id `derivedId(trigger event id, step)`, the trigger as causation. A
+ * reactor that runs over the seeded history (a first start after `crm-cli seed`) then finds each reaction
+ * recorded and gets the first result, instead of having it refused (ACCOUNT.ALREADY_EXISTS) and logged.
+ */
+export function asReaction(step: Step, to: string, name: string): Step {
+  return { ...step, reaction: { to, step: name } };
 }
 
 export function stepOf<S, C extends Command, E extends Event>(decider: Decider<S, C, E>, streamId: string, command: C, actor: Actor): Step {

@@ -7,6 +7,7 @@ import {
   type Decider,
   type Event,
   type EventMetadata,
+  eventIdFor,
 } from '@crm/shared/event-sourcing';
 import type { CommandExecutor } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
@@ -27,6 +28,19 @@ export interface Trigger<E extends Event = Event> {
 export function reactionOptions(trigger: Trigger, step: string): AtomicCommandOptions {
   const { eventId, correlationId, actor } = trigger.metadata;
   return { commandId: derivedId(eventId, step), correlationId, causationId: eventId, actor };
+}
+
+/**
+ * Whether the reaction is recorded already: its first event, under the id the step derives, on its stream. A
+ * reactor's fast path over a history whose reactions were written with their trigger (or by a seed that gives
+ * them the same ids): one lookup by event id, where the command path would load the stream to answer the retry.
+ * False for a reaction that recorded no event (a decider that ignored it): the reactor then runs it again, which
+ * is harmless.
+ */
+export async function reactionRecorded(executor: CommandExecutor, trigger: Trigger, step: string, streamId: string): Promise<boolean> {
+  const { commandId } = reactionOptions(trigger, step);
+  const found = await executor.store.findEvent(eventIdFor(commandId, 0), { tenantId: trigger.metadata.tenantId });
+  return found?.streamId === streamId;
 }
 
 /** A command issued because of an event that is already recorded. */

@@ -2,7 +2,7 @@ import { InMemoryCheckpointStore, startReactor, type AppendOptions, type EventSt
 import { CommandExecutor } from '@crm/shared/http';
 import { newId } from '@crm/shared/kernel';
 import { accountStream, contactStream, opportunityStream } from '../common/streams';
-import { qualifiedLead, salesWorld } from '../testing/fixtures';
+import { countingReads, qualifiedLead, salesWorld } from '../testing/fixtures';
 import { LeadQualificationProcess } from './lead-qualification.process';
 
 describe('LeadQualificationProcess', () => {
@@ -95,5 +95,35 @@ describe('LeadQualificationProcess', () => {
     }
     const opened = (await world.store.readAll({ filter: { eventTypes: ['OpportunityOpened'] } })).events;
     expect(opened).toHaveLength(2);
+  });
+
+  it('as a reactor, passes a completed qualification with one lookup by event id, and completes one cut short', async () => {
+    const world = salesWorld();
+    const completed = await qualifiedLead(world);
+    const cutShort = await qualifiedLead(world);
+    const process = new LeadQualificationProcess(world.executor);
+    await process.converge(completed);
+    const dying: EventStore = Object.create(world.store, {
+      appendToStream: {
+        value: (streamId: string, events: readonly EventToAppend[], options?: AppendOptions) =>
+          streamId.startsWith('opportunity-') ? Promise.reject(new Error('crash')) : world.store.appendToStream(streamId, events, options),
+      },
+    }) as EventStore;
+    await expect(new LeadQualificationProcess(new CommandExecutor(dying, world.clock, world.store)).converge(cutShort)).rejects.toThrow(
+      'crash',
+    );
+
+    const { executor, reads } = countingReads(world);
+    const reacting = new LeadQualificationProcess(executor);
+    const head = await world.store.headPosition();
+    await reacting.react(completed);
+    expect(reads).toEqual([]);
+    expect(await world.store.headPosition()).toBe(head);
+
+    await reacting.react(cutShort);
+    expect(reads).toContain(opportunityStream(cutShort.data.opportunity.opportunityId));
+    const deal = await world.store.readStream(opportunityStream(cutShort.data.opportunity.opportunityId));
+    expect(deal.map((event) => event.type)).toEqual(['OpportunityOpened']);
+    expect((await world.store.readAll({ filter: { eventTypes: ['AccountOpened'] } })).events).toHaveLength(2);
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '@crm/shared/event-sourcing';
 import { CommandExecutor } from '@crm/shared/http';
 import { accountDecider, contactDecider, opportunityDecider, type LeadQualified } from '@crm/sales/domain';
-import { decideReaction, runReaction, type Trigger } from '../common/reaction';
+import { decideReaction, reactionRecorded, runReaction, type Trigger } from '../common/reaction';
 import { accountStream, contactStream, opportunityStream } from '../common/streams';
 
 export interface QualificationOutcome {
@@ -50,7 +50,12 @@ export class LeadQualificationProcess implements Reactor {
   constructor(private readonly executor: CommandExecutor) {}
 
   async react(event: RecordedEvent): Promise<void> {
-    if (event.type === 'LeadQualified') await this.converge(event as RecordedEvent<LeadQualified>);
+    if (event.type !== 'LeadQualified') return;
+    const qualified = event as RecordedEvent<LeadQualified>;
+    // Steps are recorded in order (one at a time by `converge`, all at once by the request): the last one there means all are.
+    const last = this.steps(qualified).at(-1) as Step;
+    if (await reactionRecorded(this.executor, qualified, last.step, last.streamId)) return;
+    await this.converge(qualified);
   }
 
   /** The records a qualification creates: account first, as the contact and the opportunity refer to it. */

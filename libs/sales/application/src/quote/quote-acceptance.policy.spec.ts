@@ -2,7 +2,7 @@ import { InMemoryCheckpointStore, startReactor, type RecordedEvent } from '@crm/
 import { newId } from '@crm/shared/kernel';
 import { opportunityDecider, quoteDecider, type QuoteAccepted, type QuoteCommand } from '@crm/sales/domain';
 import { opportunityStream, quoteStream } from '../common/streams';
-import { salesWorld, type SalesWorld } from '../testing/fixtures';
+import { countingReads, salesWorld, type SalesWorld } from '../testing/fixtures';
 import { QuoteAcceptancePolicy } from './quote-acceptance.policy';
 
 async function acceptedQuote(world: SalesWorld): Promise<{ opportunityId: string; accepted: RecordedEvent<QuoteAccepted> }> {
@@ -45,6 +45,25 @@ async function acceptedQuote(world: SalesWorld): Promise<{ opportunityId: string
 }
 
 describe('QuoteAcceptancePolicy', () => {
+  it('as a reactor, passes a win already recorded with one lookup by event id (no stream loaded, nothing appended)', async () => {
+    const world = salesWorld();
+    const { accepted } = await acceptedQuote(world);
+    await new QuoteAcceptancePolicy(world.executor).winOpportunity(accepted);
+    const head = await world.store.headPosition();
+    const { executor, reads } = countingReads(world);
+    await new QuoteAcceptancePolicy(executor).react(accepted);
+    expect(reads).toEqual([]);
+    expect(await world.store.headPosition()).toBe(head);
+    // Not yet won: the reactor loads the deal and wins it.
+    const other = await acceptedQuote(world);
+    await new QuoteAcceptancePolicy(executor).react(other.accepted);
+    expect(reads).toContain(opportunityStream(other.opportunityId));
+    expect((await world.store.readStream(opportunityStream(other.opportunityId))).map((e) => e.type)).toEqual([
+      'OpportunityOpened',
+      'OpportunityWon',
+    ]);
+  });
+
   it('wins the opportunity for the quote total, caused by the acceptance', async () => {
     const world = salesWorld();
     const { opportunityId, accepted } = await acceptedQuote(world);

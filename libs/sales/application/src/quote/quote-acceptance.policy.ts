@@ -8,7 +8,7 @@ import {
   type QuoteAccepted,
   type WinOpportunity,
 } from '@crm/sales/domain';
-import { decideReaction, runReaction, type Trigger } from '../common/reaction';
+import { decideReaction, reactionRecorded, runReaction, type Trigger } from '../common/reaction';
 import { opportunityStream } from '../common/streams';
 
 /**
@@ -27,7 +27,10 @@ export class QuoteAcceptancePolicy implements Reactor {
   constructor(private readonly executor: CommandExecutor) {}
 
   async react(event: RecordedEvent): Promise<void> {
-    if (event.type === 'QuoteAccepted') await this.winOpportunity(event as RecordedEvent<QuoteAccepted>);
+    if (event.type !== 'QuoteAccepted') return;
+    const accepted = event as RecordedEvent<QuoteAccepted>;
+    if (await reactionRecorded(this.executor, accepted, 'win-opportunity', opportunityStream(accepted.data.opportunityId))) return;
+    await this.winOpportunity(accepted);
   }
 
   decideWin(tx: AtomicCommands, accepted: Trigger<QuoteAccepted>): Promise<Decided<OpportunityState, OpportunityEvent>> {

@@ -1,4 +1,12 @@
-import { ANONYMOUS, DEFAULT_TENANT, InMemoryEventStore, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
+import {
+  ANONYMOUS,
+  DEFAULT_TENANT,
+  InMemoryEventStore,
+  streamCategory,
+  type EventStore,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '@crm/shared/event-sourcing';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { ManualClock, newId } from '@crm/shared/kernel';
 import { leadDecider, type CaptureLead, type LeadQualified, type QualifyLead } from '@crm/sales/domain';
@@ -16,6 +24,20 @@ export function salesWorld(start = '2026-01-10T09:00:00.000Z') {
 }
 
 export type SalesWorld = ReturnType<typeof salesWorld>;
+
+/** An executor over the world's store that notes every stream it loads: what a reaction reads. */
+export function countingReads(world: SalesWorld): { readonly executor: CommandExecutor; readonly reads: string[] } {
+  const reads: string[] = [];
+  const counting: EventStore = Object.create(world.store, {
+    readStream: {
+      value: (streamId: string, options?: ReadStreamOptions) => {
+        reads.push(streamId);
+        return world.store.readStream(streamId, options);
+      },
+    },
+  }) as EventStore;
+  return { executor: new CommandExecutor(counting, world.clock, world.store), reads };
+}
 
 export function captureLead(data: Partial<CaptureLead['data']> = {}): CaptureLead {
   return {
