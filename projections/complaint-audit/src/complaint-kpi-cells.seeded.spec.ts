@@ -161,6 +161,43 @@ describe('complaint KPIs from the prefix-sum tree, on a seeded history', () => {
       expect(reused).toBeLessThan(75);
     });
 
+    it.each([['2025-03-17', '2025-08-14T09:07:30.000Z']] as const)(
+      'over a received period (%s to %s), serve only where the fresh answer is the same, the period’s end included',
+      async (from, to) => {
+        const answers = new ComplaintKpiAnswers();
+        const { store: counted, calls } = counting();
+        const range = timeRange(from, to) as FieldCondition;
+        const received = (row: ComplaintKpiRow, asOf: string) =>
+          row.receivedAt <= asOf &&
+          (range.gte === undefined || row.receivedAt >= String(range.gte)) &&
+          (range.lt === undefined || row.receivedAt < String(range.lt)) &&
+          (range.lte === undefined || row.receivedAt <= String(range.lte));
+        const end = Date.parse(String(range.lt ?? range.lte ?? '2100-01-01'));
+        const all = [...edges(), ...(end >= month.from && end < month.to ? [end] : [])].sort((a, b) => a - b);
+        const chosen = all.filter((_, i) => i % Math.max(1, Math.floor(all.length / 8)) === 0).slice(0, 8);
+        let reused = 0;
+        let fresh = 0;
+        for (const ms of [...chosen, ...(end >= month.from && end < month.to ? [end] : [])]) {
+          const next = all[all.indexOf(ms) + 1] ?? month.to;
+          for (const at of [ms - 1, ms, ms + 1, Math.floor((ms + next) / 2)]) {
+            const asOf = new Date(at).toISOString();
+            const before = calls.find;
+            const answer = await answers.read(counted, 'kpis', 'default', asOf, range);
+            expect(answer).toEqual(
+              complaintKpis(
+                rows.filter((row) => received(row, asOf)),
+                asOf,
+              ),
+            );
+            if (calls.find === before) reused += 1;
+            else fresh += 1;
+          }
+        }
+        expect(reused).toBeGreaterThan(5);
+        expect(fresh).toBeGreaterThan(5);
+      },
+    );
+
     it('are read again once the tree root moves (a complaint changed), and only then within an interval', async () => {
       const answers = new ComplaintKpiAnswers();
       const { store: counted, calls } = counting();

@@ -79,7 +79,9 @@ export async function readComplaintKpis(
       : await readComplaintKpisFromTree(store, collection, query.tenantId, query.asOf);
     if (fast !== undefined) return fast;
   } else {
-    const period = await readComplaintKpisOfPeriod(store, collection, query.tenantId, query.receivedAt, query.asOf);
+    const period = answers
+      ? await answers.read(store, collection, query.tenantId, query.asOf, query.receivedAt)
+      : await readComplaintKpisOfPeriod(store, collection, query.tenantId, query.receivedAt, query.asOf);
     if (period !== undefined) return period;
   }
   return readComplaintKpisRowByRow(store, collection, query);
@@ -149,8 +151,26 @@ export async function readComplaintKpisOfPeriod(
   period: FieldCondition,
   asOf: string,
 ): Promise<ComplaintKpis | undefined> {
+  return (await periodAnswer(store, collection, tenantId, period, asOf))?.kpis;
+}
+
+/**
+ * `readComplaintKpisOfPeriod`'s answer with what tells when it holds (`TreeAnswer`): the root's position, read before
+ * anything else, and the open interval around asOf, within its month, free of the instants of every complaint that
+ * changes in the month (each is marked in it, whatever its receipt: all are read), of the edges' complaints and of
+ * the period's own bounds (the period ends at asOf when `to` is later).
+ */
+async function periodAnswer(
+  store: Pick<ReadStore, 'find' | 'getMany'>,
+  collection: string,
+  tenantId: string,
+  period: FieldCondition,
+  asOf: string,
+): Promise<TreeAnswer | undefined> {
   const month = monthIndex(asOf);
   if (month <= 2 || month >= KPI_MONTHS || Date.parse(endOfMonthIndex(month - 1)) >= Date.parse(asOf)) return undefined;
+  const rootId = kpiNodeId(tenantId, KPI_MONTHS);
+  const rootPosition = (await store.getMany(collection, [rootId])).get(rootId)?.position;
   const range = withUpper(period, asOf);
   let lower = range.gte === undefined ? undefined : Date.parse(String(range.gte));
   if (lower === undefined) {
@@ -195,7 +215,8 @@ export async function readComplaintKpisOfPeriod(
   // The whole months' complaints that change in asOf's month: as of asOf, less what their trees counted.
   const rowIds = [...new Set(markers.map((record) => `${tenantId}:${record.doc.complaintId}`))];
   const changing = rowIds.length === 0 ? new Map() : await store.getMany<ComplaintKpiRow>(collection, rowIds);
-  for (const row of [...changing.values()].map((record) => record.doc as ComplaintKpiRow)) {
+  const changingRows = [...changing.values()].map((record) => record.doc as ComplaintKpiRow);
+  for (const row of changingRows) {
     if (row.receivedAt < whole.gte || row.receivedAt > whole.lte) continue;
     add(complaintFigures(complaintAsOf(row, asOf), asOf), 1);
     add(complaintFigures(complaintAsOf(row, previousEnd), previousEnd), -1);
@@ -225,12 +246,17 @@ export async function readComplaintKpisOfPeriod(
   };
   for (const { doc } of categories) offer(doc.key, doc.firstReceivedAt, doc.firstId, doc.spelling);
   for (const row of edges) offer(row.categoryKey, row.receivedAt, complaintDocumentId(tenantId, row.complaintId), row.category);
-  return kpisOf(
+  const kpis = kpisOf(
     asOf,
     totals,
     medians,
     [...firsts].map(([key, first]) => ({ key, spelling: first.spelling })),
   );
+  return {
+    kpis,
+    rootPosition,
+    ...holdsAround(asOf, Date.parse(previousEnd), Date.parse(endOfMonthIndex(month)), [...changingRows, ...edges, period]),
+  };
 }
 
 /**
@@ -565,7 +591,7 @@ function holdsAround(asOf: string, previousEndMs: number, monthEndMs: number, ro
 
 /**
  * Answers kept between requests (the view's "now" moves on every request, the figures do not): the last answer per
- * tenant and collection serves another asOf while the tree's root is at the same position and asOf lies in the same
+ * tenant, collection and received period (none: the whole history) serves another asOf while the tree's root is at the same position and asOf lies in the same
  * interval without instants (`TreeAnswer`). Identical figures, checked against fresh answers in
  * complaint-kpi-answers.seeded.spec.ts.
  */
@@ -579,15 +605,20 @@ export class ComplaintKpiAnswers {
     collection: string,
     tenantId: string,
     asOf: string,
+    /** A received period (from/to): its answers are kept apart from the whole history's, by period. */
+    receivedAt?: FieldCondition,
   ): Promise<ComplaintKpis | undefined> {
-    const key = `${collection}\u0000${tenantId}`;
+    const key = `${collection}\u0000${tenantId}\u0000${receivedAt === undefined ? '' : JSON.stringify(receivedAt)}`;
     const at = Date.parse(asOf);
     const kept = this.kept.get(key);
     if (kept?.holds && kept.rootPosition !== undefined && at > kept.holds.afterMs && at < kept.holds.beforeMs) {
       const root = (await store.getMany(collection, [kpiNodeId(tenantId, KPI_MONTHS)])).get(kpiNodeId(tenantId, KPI_MONTHS));
       if (root?.position === kept.rootPosition) return { ...kept.kpis, asOf };
     }
-    const answer = await treeAnswer(store, collection, tenantId, asOf);
+    const answer =
+      receivedAt === undefined
+        ? await treeAnswer(store, collection, tenantId, asOf)
+        : await periodAnswer(store, collection, tenantId, receivedAt, asOf);
     if (answer === undefined) return undefined;
     if (answer.holds && answer.rootPosition !== undefined) {
       this.kept.delete(key);

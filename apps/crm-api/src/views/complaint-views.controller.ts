@@ -93,9 +93,10 @@ export class ComplaintViewsController {
       'Rates are null when there is nothing to measure.',
       'Every figure is exact to the instant asOf names. Without from/to the view reads totals kept per month in a prefix-sum tree ' +
         '(a bounded number of small documents), the complaints that change in the month of asOf one by one and, for each median, ' +
-        'the complaints of the one duration bucket its rank falls in; with from/to it reads the complaints received in the period up to asOf. ' +
-        'An answer without from/to is reused for a later asOf until a complaint changes or one of the instants of the month (a step, a ' +
-        'deadline, a receipt) passes: the figures are the same.',
+        'the complaints of the one duration bucket its rank falls in; with from/to the same from the trees of the receipt years and months ' +
+        'of the period, with the complaints of its partial first and last months one by one. ' +
+        'An answer (per tenant and period) is reused for a later asOf until a complaint changes or one of the instants of the month of ' +
+        'asOf (a step, a deadline, a receipt, the end of the period) passes: the figures are the same.',
     ].join(' '),
   })
   @ApiOkResponse({ description: 'KPIs over the complaints received in the period', schema: COMPLAINT_KPIS_SCHEMA })
