@@ -468,7 +468,8 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
       return { tenantId, kpiCatMonth: Number(rest.slice(0, colon)), key: rest.slice(colon + 1), ...first };
     }
     if (id.startsWith(`${tenantId}${SLOTS}`)) {
-      // After the row's own fold of the same event (its id comes first): the slots follow the row as it is after it.
+      // The slots follow the row as it is after the event: `peer` gives the row as it stood before it, and folding
+      // that again reuses the row's own fold of this event (`foldRow`; the row's id comes first).
       if (peer === undefined) throw new Error(`${COMPLAINT_KPIS}: the slots document ${id} is folded from its row (peer)`);
       const row = foldRow(peer(complaintDocumentId(tenantId, event.data.complaintId)) as ComplaintKpiRow | null, event);
       return (row === null ? undefined : slotsOf(row, doc as ComplaintKpiSlots | null)) ?? null;

@@ -591,9 +591,9 @@ function holdsAround(asOf: string, previousEndMs: number, monthEndMs: number, ro
 
 /**
  * Answers kept between requests (the view's "now" moves on every request, the figures do not): the last answer per
- * tenant, collection and received period (none: the whole history) serves another asOf while the tree's root is at the same position and asOf lies in the same
- * interval without instants (`TreeAnswer`). Identical figures, checked against fresh answers in
- * complaint-kpi-answers.seeded.spec.ts.
+ * tenant, collection and received period (none: the whole history) serves another asOf while the tree's root is at
+ * the same position and asOf lies in the same interval without instants (`TreeAnswer`). Identical figures, checked
+ * against the complaint-by-complaint fold in complaint-kpi-cells.seeded.spec.ts ("answers kept between requests").
  */
 export class ComplaintKpiAnswers {
   private readonly kept = new Map<string, TreeAnswer>();

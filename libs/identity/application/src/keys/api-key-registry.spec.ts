@@ -2,7 +2,7 @@ import { apiKeyDecider } from '@crm/identity/domain';
 import { handleCommand, InMemoryEventStore } from '@crm/shared/event-sourcing';
 import { apiKeyStream } from '../admin/api-key-replies';
 import { ApiKeyRegistry } from './api-key-registry';
-import { createKey as create, hash, keyId, waitFor } from './registry-test-support';
+import { createKey as create, hash, keyId, waitFor } from '../testing/key-fixtures';
 
 describe('ApiKeyRegistry', () => {
   it("folds every tenant's key streams, and lists one tenant's keys without their hashes", async () => {

@@ -2,9 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_TENANT, InMemoryEventStore, type EventStore, type SubscribeOptions } from '@crm/shared/event-sourcing';
 import { ApiKeyRegistry } from './api-key-registry';
 import { REGISTRY_SNAPSHOT_STREAM, REGISTRY_SNAPSHOT_VERSION, sealFold, type RegistryFold } from './registry-snapshot';
-import { createKey, hash, keyId, otherEvents, revokeKey } from './registry-test-support';
+import { anEvent, aStream } from '@crm/shared/testing';
+import { createKey, hash, keyId, revokeKey } from '../testing/key-fixtures';
 
 const secret = randomBytes(32);
+
+/** `count` events of another category (one stream each), as a log holds between key events. */
+async function otherEvents(store: EventStore, count: number, tenantId = 'acme'): Promise<void> {
+  for (let i = 0; i < count; i += 1) await store.appendToStream(aStream('note'), [anEvent('NoteTaken', { i }, { tenantId })], { tenantId });
+}
 
 /** The options of every subscription the registry opens on `store`: where each read of the log began. */
 function watched(store: InMemoryEventStore): { store: InMemoryEventStore; subscriptions: (SubscribeOptions | undefined)[] } {

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { apiKeyDecider } from '@crm/identity/domain';
 import { handleCommand, type EventStore } from '@crm/shared/event-sourcing';
 import { apiKeyStream } from '../admin/api-key-replies';
 
-/** Helpers of the registry's specs: keys made by the real decider, and events of other streams between them. */
+/** Helpers of the registry's specs: keys made and revoked by the real decider. */
 export const hash = (n: number) => `hmac-sha256:${n.toString(16).padStart(64, '0')}`;
 export const keyId = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
 
@@ -22,24 +21,6 @@ export async function createKey(store: EventStore, n: number, tenantId: string, 
 export async function revokeKey(store: EventStore, n: number, tenantId: string) {
   const revoke = { type: 'RevokeApiKey' as const, data: { keyId: keyId(n), revokedAt: '2026-01-09T00:00:00.000Z' } };
   return handleCommand(store, apiKeyDecider, apiKeyStream(keyId(n)), revoke, { tenantId });
-}
-
-/** `count` events of another category (one stream each), as a log holds between key events. */
-export async function otherEvents(store: EventStore, count: number, tenantId = 'acme'): Promise<void> {
-  for (let i = 0; i < count; i += 1) {
-    const eventId = randomUUID();
-    const metadata = {
-      eventId,
-      commandId: eventId,
-      correlationId: eventId,
-      causationId: eventId,
-      actor: { id: 'test', roles: [] },
-      tenantId,
-      occurredAt: '2026-01-01T00:00:00.000Z',
-      schemaVersion: 1,
-    };
-    await store.appendToStream(`note-${randomUUID()}`, [{ type: 'NoteTaken', data: { i }, metadata }], { tenantId });
-  }
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
