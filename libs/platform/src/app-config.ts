@@ -66,6 +66,13 @@ export interface AppConfig {
   readonly erasurePurgeWindowMs: number;
   /** How long a query with minPosition waits for its read model before answering 503. */
   readonly readWaitMs: number;
+  /**
+   * How often a subscription polls the log for appends no wake-up told it of (CRM_POLL_INTERVAL_MS): other
+   * processes' appends on SQLite, missed notifications on PostgreSQL. Unset: the store's own default
+   * (SQLite 200 ms, PostgreSQL 250 ms). Appends of the same process, the read-side worker's included, wake
+   * the subscriptions they concern at once whatever this is.
+   */
+  readonly pollIntervalMs: number | undefined;
   /** API keys, JWT, the bootstrap key (API.md "Authentication, roles and tenants"). */
   readonly auth: AuthSettings;
   /** Timeouts, proxies and rate limits of the HTTP edge. */
@@ -154,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     projections,
     runProjections: projections !== 'off',
     readWaitMs: integer(env, 'CRM_READ_WAIT_MS', 5000, 0, 60_000, problems),
+    pollIntervalMs: env['CRM_POLL_INTERVAL_MS'] ? integer(env, 'CRM_POLL_INTERVAL_MS', 200, 10, 600_000, problems) : undefined,
     leaseTtlMs: integer(env, 'CRM_LEASE_TTL_MS', 15_000, 300, 600_000, problems),
     rebuildGraceMs: integer(env, 'CRM_REBUILD_GRACE_MS', 30_000, 0, 86_400_000, problems),
     erasurePurgeWindowMs: integer(env, 'CRM_ERASURE_PURGE_WINDOW_MS', 60_000, 0, 3_600_000, problems),

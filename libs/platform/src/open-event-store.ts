@@ -55,11 +55,18 @@ export async function openAdapter(config: AppConfig, use: EventStoreUse = {}): P
       const file = join(config.dataDir, 'crm.sqlite');
       prepareDataDirectory(config.dataDir);
       prepareDatabaseFile(file);
-      return openSqliteEventStore({ file, ...(use.sqlitePageCacheKib === undefined ? {} : { pageCacheKib: use.sqlitePageCacheKib }) });
+      return openSqliteEventStore({
+        file,
+        ...(use.sqlitePageCacheKib === undefined ? {} : { pageCacheKib: use.sqlitePageCacheKib }),
+        ...(config.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.pollIntervalMs }),
+      });
     }
     case 'postgres': {
       const { PostgresEventStore } = await import('@crm/event-store/postgres');
-      return PostgresEventStore.open(config.postgresUrl as string, { schema: config.postgresSchema });
+      return PostgresEventStore.open(config.postgresUrl as string, {
+        schema: config.postgresSchema,
+        ...(config.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.pollIntervalMs }),
+      });
     }
     case 'eventstoredb': {
       const { EventStoreDbEventStore } = await import('@crm/event-store/eventstoredb');

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { defaultOwner, ServingMirror, type BatchReport, type ProjectionStatus } from '@crm/projections/runtime';
-import type { EventStore } from '@crm/shared/event-sourcing';
+import { AppendedKinds, appendNotifications, type Appended, type EventStore } from '@crm/shared/event-sourcing';
 import type { AppConfig } from '@crm/platform';
 import type { ErasureBarrier, PurgeRequest } from '@crm/privacy/application';
 import type { FromReadSide, ReadSideWorkerData, ToReadSide } from './read-side.protocol';
@@ -53,6 +53,7 @@ export class ReadSideHost implements ErasureBarrier {
   private nextId = 1;
   private unsubscribe: (() => void) | undefined;
   private wakePending = false;
+  private readonly wakeKinds = new AppendedKinds();
   private stopped: Promise<void> | undefined;
   private exited: Promise<void> = Promise.resolve();
   /** Restarts in a row without a worker that started; the pause before the next grows with it. */
@@ -71,8 +72,7 @@ export class ReadSideHost implements ErasureBarrier {
   async start(): Promise<void> {
     if (this.worker || this.stopped) return;
     await this.spawn();
-    const appends = this.options.eventStore as { onAppended?: (listener: () => void) => () => void };
-    this.unsubscribe = appends.onAppended?.(() => this.wake());
+    this.unsubscribe = appendNotifications(this.options.eventStore)?.onAppended((appended) => this.wake(appended));
   }
 
   /** Whether the worker runs now (false while it is restarted). */
@@ -218,12 +218,14 @@ export class ReadSideHost implements ErasureBarrier {
     return this.stopped;
   }
 
-  private wake(): void {
+  /** One message per turn of the loop at most, saying what the commits of that turn appended. */
+  private wake(appended: Appended | undefined): void {
+    this.wakeKinds.merge(appended);
     if (this.wakePending) return;
     this.wakePending = true;
     setImmediate(() => {
       this.wakePending = false;
-      this.post({ kind: 'wake' });
+      this.post({ kind: 'wake', appended: this.wakeKinds.take() });
     });
   }
 

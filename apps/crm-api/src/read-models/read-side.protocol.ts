@@ -1,6 +1,7 @@
 import type { BatchReport, ProjectionStatus, ServingSnapshot } from '@crm/projections/runtime';
 import type { AppConfig } from '@crm/platform';
 import type { PurgeRequest } from '@crm/privacy/application';
+import type { Appended } from '@crm/shared/event-sourcing';
 
 /** What the API thread hands the read-side worker when it starts it. */
 export interface ReadSideWorkerData {
@@ -12,7 +13,7 @@ export interface ReadSideWorkerData {
 /** API thread → read-side worker. */
 export type ToReadSide =
   /** An append committed on the API's connection: read now rather than at the next poll. */
-  | { readonly kind: 'wake' }
+  | { readonly kind: 'wake'; readonly appended: Appended | undefined }
   | { readonly kind: 'status'; readonly id: number }
   /** An erasure's barrier: stop every lane after its batch in hand, forget the keys, purge, go on; answered by `purged`. */
   | { readonly kind: 'purge'; readonly id: number; readonly request: PurgeRequest }

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { describeStatus, ProjectionRunner, type BatchReport, type ServingSnapshot } from '@crm/projections/runtime';
 import { ALL_PROJECTIONS, openEventStore, openReadStore } from '@crm/platform';
 import { purgeQuiesced, watchErasures } from '@crm/privacy/application';
+import { appendNotifications } from '@crm/shared/event-sourcing';
 import { personalDataLayer } from '@crm/shared/personal-data';
 import type { FromReadSide, ReadSideWorkerData, ToReadSide } from './read-side.protocol';
 
@@ -68,12 +69,12 @@ async function main(port: NonNullable<typeof parentPort>, { config, owner }: Rea
     handled: (erasure) => purged.delete(erasure),
     log: (message) => send({ kind: 'log', level: 'log', message }),
   });
-  const wakeable = eventStore as { wake?: () => void };
+  const notifications = appendNotifications(eventStore);
   let stopping: Promise<void> | undefined;
   port.on('message', (message: ToReadSide) => {
     switch (message.kind) {
       case 'wake':
-        wakeable.wake?.();
+        notifications?.wake(message.appended);
         return;
       case 'status':
         runner.status().then(

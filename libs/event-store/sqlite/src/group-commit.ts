@@ -30,6 +30,12 @@ export interface SubmitOptions {
   readonly deferSync?: boolean;
 }
 
+/** What a group's transaction does around its operations (the event store notes the log's head there). */
+export interface GroupBracket {
+  begin(): void;
+  end(): void;
+}
+
 export interface GroupCommitStats {
   /** Write transactions committed: with FULL sync, one fsync each. */
   readonly transactions: number;
@@ -74,22 +80,29 @@ export class GroupCommit {
     /** Called after a commit that made at least one operation durable. */
     private readonly onCommitted: () => void,
     private readonly lockWait: LockWait = { busyWaitMs: 5000, retryEveryMs: 10 },
+    /** Called inside each group's transaction, with the write lock held: before its first operation and after its last. */
+    private readonly bracket?: GroupBracket,
   ) {
     this.syncLevel = db.pragma('synchronous', { simple: true }) as number;
     // Nested better-sqlite3 transactions become SAVEPOINT / RELEASE / ROLLBACK TO.
     this.inSavepoint = db.transaction((work: () => unknown) => work());
     this.runGroup = db.transaction((group: readonly Pending[]) => {
       this.began = true;
-      if (group.length === 1) return [{ ok: true, value: (group[0] as Pending).work() }];
-      return group.map((pending): Outcome => {
-        try {
-          return { ok: true, value: this.inSavepoint(pending.work) };
-        } catch (error) {
-          // Some errors (I/O, disk full) make SQLite roll back the whole transaction: give up on the group.
-          if (!this.db.inTransaction) throw error;
-          return { ok: false, error };
-        }
-      });
+      this.bracket?.begin();
+      const outcomes: Outcome[] =
+        group.length === 1
+          ? [{ ok: true, value: (group[0] as Pending).work() }]
+          : group.map((pending): Outcome => {
+              try {
+                return { ok: true, value: this.inSavepoint(pending.work) };
+              } catch (error) {
+                // Some errors (I/O, disk full) make SQLite roll back the whole transaction: give up on the group.
+                if (!this.db.inTransaction) throw error;
+                return { ok: false, error };
+              }
+            });
+      this.bracket?.end();
+      return outcomes;
     });
   }
 

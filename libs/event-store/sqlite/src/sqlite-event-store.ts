@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import {
+  AppendedKinds,
   AppendSignal,
   assertDistinctEventIds,
   pollingSubscription,
@@ -8,6 +9,8 @@ import {
   validateMultiAppend,
   validateOrderedAppends,
   type AllFilter,
+  type Appended,
+  type AppendNotifications,
   type AppendOptions,
   type AppendResult,
   type BatchHandler,
@@ -69,12 +72,14 @@ export function openSqliteEventStore(options: OpenSqliteEventStoreOptions): Sqli
  * Built on a connection that others may share: `db` is public so a read-model
  * store can commit its documents and checkpoints in its own transactions.
  */
-export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotStore {
+export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotStore, AppendNotifications {
   private readonly statements: Statements;
   private readonly allQueries: AllQueries;
   private readonly commits: GroupCommit;
   private readonly signal = new AppendSignal();
-  private readonly appendListeners = new Set<() => void>();
+  private readonly appendListeners = new Set<(appended: Appended | undefined) => void>();
+  /** What the operations of the group being committed appended (recorded as each succeeds in its savepoint). */
+  private readonly appendedKinds = new AppendedKinds();
   private readonly pollIntervalMs: number;
   private readonly closeDatabase: boolean;
   private readonly subscriptions = new Set<Subscription>();
@@ -95,7 +100,14 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
     db.pragma(`busy_timeout = ${Math.min(LOCK_PROBE_MS, busyWaitMs)}`);
     this.statements = prepareStatements(db);
     this.allQueries = new AllQueries(db);
-    this.commits = new GroupCommit(db, () => this.appended(), { busyWaitMs, retryEveryMs: LOCK_RETRY_MS });
+    // The head before and after each group, read with the write lock held: the span its wake-up describes.
+    const head = () => formatPosition(this.statements.headPosition.get() ?? 0);
+    this.commits = new GroupCommit(
+      db,
+      () => this.appended(),
+      { busyWaitMs, retryEveryMs: LOCK_RETRY_MS },
+      { begin: () => this.appendedKinds.begin(head()), end: () => this.appendedKinds.end(head()) },
+    );
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.closeDatabase = options.closeDatabase ?? false;
     // One read transaction, so the head that bounds the checkpoint belongs to the same snapshot as the rows.
@@ -113,7 +125,12 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
       const expected = options?.expectedRevision ?? 'any';
       validateExpectedRevision(expected);
       assertDistinctEventIds(events);
-      return this.commits.submit(() => appendInTransaction(this.statements, streamId, tenantId, expected, events));
+      return this.commits.submit(() => {
+        const result = appendInTransaction(this.statements, streamId, tenantId, expected, events);
+        // After its success only: an append refused in its savepoint wrote nothing.
+        this.appendedKinds.add(streamId, events);
+        return result;
+      });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -139,31 +156,43 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
       this.assertOpen();
       const tenantId = tenantOf(options);
       validate(appends, tenantId);
-      return this.commits.submit(() => appendInOrderInTransaction(this.statements, tenantId, appends));
+      return this.commits.submit(() => {
+        const result = appendInOrderInTransaction(this.statements, tenantId, appends);
+        for (const append of appends) this.appendedKinds.add(append.streamId, append.events);
+        return result;
+      });
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /**
-   * Called after every commit of appends on this connection: a reader on another connection (the
-   * read-side worker thread) can be woken at once instead of waiting for its next poll.
+   * Called after every commit of appends on this connection, with what they appended (categories and types):
+   * a reader on another connection (the read-side worker thread) can be woken at once instead of waiting for
+   * its next poll, and only its subscriptions that could match.
    */
-  onAppended(listener: () => void): () => void {
+  onAppended(listener: (appended: Appended | undefined) => void): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
   }
 
-  /** Wakes this connection's subscriptions now, as an append here would: told of one made elsewhere. */
-  wake(): void {
-    this.signal.notify();
+  /** Wakes this connection's subscriptions now, as an append here would: told of one made elsewhere (`undefined`: of unknown kinds). */
+  wake(appended?: Appended): void {
+    this.signal.notify(appended);
   }
 
+  /**
+   * After a commit: subscriptions that could match what it appended read now. A commit of data keys or
+   * snapshots only appended no event and wakes nobody; one whose event appends all rolled back back in their
+   * savepoints may wake some for nothing (their next read finds no event), never too few.
+   */
   private appended(): void {
-    this.signal.notify();
+    if (this.appendedKinds.isEmpty) return;
+    const appended = this.appendedKinds.take();
+    this.signal.notify(appended);
     for (const listener of this.appendListeners) {
       try {
-        listener();
+        listener(appended);
       } catch {
         // a listener's failure is not the append's
       }
@@ -204,7 +233,12 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
 
   subscribeToAll(handler: BatchHandler, options?: SubscribeOptions): Subscription {
     this.assertOpen();
-    const source = { readAll: (o: ReadAllOptions) => this.readAll(o), signal: this.signal, pollIntervalMs: this.pollIntervalMs };
+    const source = {
+      readAll: (o: ReadAllOptions) => this.readAll(o),
+      signal: this.signal,
+      pollIntervalMs: this.pollIntervalMs,
+      comparePositions,
+    };
     const subscription = pollingSubscription(source, handler, options);
     this.subscriptions.add(subscription);
     const forget = () => void this.subscriptions.delete(subscription);

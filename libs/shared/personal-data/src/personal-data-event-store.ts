@@ -1,6 +1,8 @@
 import {
   DEFAULT_TENANT,
   STORED_DATA,
+  appendNotifications,
+  type Appended,
   type AppendOptions,
   type AppendResult,
   type BatchHandler,
@@ -36,6 +38,9 @@ const SNAPSHOT_FIELD = ['state'];
 export class PersonalDataEventStore implements EventStore, SnapshotStore {
   /** The inner store's ordered batch append (OrderedAppends), sealed: there only when the inner store has one. */
   readonly appendInOrder?: OrderedAppends['appendInOrder'];
+  /** The inner store's AppendNotifications, passed on: there only when the inner store has them. */
+  readonly onAppended?: (listener: (appended: Appended | undefined) => void) => () => void;
+  readonly wake?: (appended?: Appended) => void;
 
   constructor(
     readonly inner: EventStore & SnapshotStore,
@@ -44,6 +49,11 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
   ) {
     const ordered = appendsInOrder(inner);
     if (ordered) this.appendInOrder = (appends, options) => this.sealInOrder(ordered, appends, options);
+    const notifications = appendNotifications(inner);
+    if (notifications) {
+      this.onAppended = (listener) => notifications.onAppended(listener);
+      this.wake = (appended) => notifications.wake(appended);
+    }
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult> {
