@@ -2,9 +2,10 @@
 // SQLite row at the same durability (WAL, synchronous=FULL), measured with autocannon
 // in one run, each server in a process of its own (issue: >= 0.5x).
 // `npm run bench:http-commands`. BENCH_SECONDS per contender and route (default 10),
-// BENCH_CONNECTIONS (default 16), BENCH_MODES (default run,inline,off: CRM_PROJECTIONS values).
+// BENCH_CONNECTIONS (default 16), BENCH_MODES (default run,inline,off: CRM_PROJECTIONS values). The last column is the
+// server process's CPU (all threads) per answered request, from /proc: steadier than req/s on a shared machine.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -62,6 +63,26 @@ async function stopServer(server: Server): Promise<void> {
 
 let counter = 0;
 
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux; 10 ms ticks). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14th and 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The measured run, with the server's CPU per request answered: steadier than req/s when the machine is shared. */
+async function measure(server: Server, path: string, route: Route, seconds: number, connections: number) {
+  const before = cpuMs(server.child.pid);
+  const figure = await fire(server.port, path, route, seconds, connections);
+  return { ...figure, cpuPerRequest: (cpuMs(server.child.pid) - before) / figure.ok };
+}
+
 async function fire(port: number, path: string, route: Route, seconds: number, connections: number) {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
@@ -94,9 +115,9 @@ async function main(): Promise<void> {
     for (const route of ROUTES) {
       const bare = await startServer('bare', join(dir, `bare-${route.path.replace(/\W+/g, '-')}`), {});
       await fire(bare.port, '/raw', route, 2, connections); // warm-up
-      const raw = await fire(bare.port, '/raw', route, seconds, connections);
+      const raw = await measure(bare, '/raw', route, seconds, connections);
       await stopServer(bare);
-      rows.push(line(`bare Fastify + one SQLite row (FULL)`, route.name, raw.rps, raw.p99, undefined));
+      rows.push(line(`bare Fastify + one SQLite row (FULL)`, route.name, raw, undefined));
       for (const mode of modes) {
         const api = await startServer('api', join(dir, `${mode}-${route.path.replace(/\W+/g, '-')}`), {
           CRM_PROJECTIONS: mode,
@@ -105,21 +126,24 @@ async function main(): Promise<void> {
           CRM_SLA_CHECK_INTERVAL_MS: '0',
         });
         await fire(api.port, route.path, route, 2, connections); // warm-up: JIT, statements, the worker's catch-up
-        const figure = await fire(api.port, route.path, route, seconds, connections);
+        const figure = await measure(api, route.path, route, seconds, connections);
         await stopServer(api);
-        rows.push(line(`CRM API, CRM_PROJECTIONS=${mode}`, route.name, figure.rps, figure.p99, raw.rps));
+        rows.push(line(`CRM API, CRM_PROJECTIONS=${mode}`, route.name, figure, raw.rps));
       }
     }
-    process.stdout.write(`\n${'contender'.padEnd(40)}${'route'.padEnd(24)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'ratio'.padStart(8)}\n`);
+    process.stdout.write(
+      `\n${'contender'.padEnd(40)}${'route'.padEnd(24)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'ratio'.padStart(8)}${'CPU ms/req'.padStart(12)}\n`,
+    );
     for (const row of rows) process.stdout.write(`${row}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function line(name: string, route: string, rps: number, p99: number, raw: number | undefined): string {
-  const ratio = raw === undefined ? '' : (rps / raw).toFixed(2);
-  return `${name.padEnd(40)}${route.padEnd(24)}${Math.round(rps).toLocaleString('en').padStart(9)}${String(p99).padStart(9)}${ratio.padStart(8)}`;
+function line(name: string, route: string, figure: { rps: number; p99: number; cpuPerRequest: number }, raw: number | undefined): string {
+  const ratio = raw === undefined ? '' : (figure.rps / raw).toFixed(2);
+  const cpu = Number.isFinite(figure.cpuPerRequest) ? figure.cpuPerRequest.toFixed(3) : '—';
+  return `${name.padEnd(40)}${route.padEnd(24)}${Math.round(figure.rps).toLocaleString('en').padStart(9)}${String(figure.p99).padStart(9)}${ratio.padStart(8)}${cpu.padStart(12)}`;
 }
 
 main().catch((error: unknown) => {

@@ -3,7 +3,8 @@ import { Client, type ClientConfig } from 'pg';
 export interface ListenerOptions {
   readonly config: ClientConfig;
   readonly channel: string;
-  readonly onNotify: () => void;
+  /** Called with the notification's payload; `undefined` when the listener (re)connects and anything may have landed. */
+  readonly onNotify: (payload: string | undefined) => void;
   /** Pause before reconnecting a lost listener; polling covers the gap meanwhile. */
   readonly reconnectMs?: number;
 }
@@ -44,7 +45,7 @@ export class NotificationListener {
     const lost = () => this.lose(client);
     client.on('error', lost);
     client.on('end', lost);
-    client.on('notification', () => this.options.onNotify());
+    client.on('notification', (message) => this.options.onNotify(message.payload));
     try {
       await client.connect();
       await client.query(`LISTEN "${this.options.channel}"`);
@@ -54,7 +55,7 @@ export class NotificationListener {
       }
       this.client = client;
       // Events may have landed while we were not listening.
-      this.options.onNotify();
+      this.options.onNotify(undefined);
     } catch {
       await client.end().catch(() => undefined);
       this.scheduleReconnect();

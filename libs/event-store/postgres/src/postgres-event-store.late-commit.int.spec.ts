@@ -134,4 +134,32 @@ describe('PostgresEventStore: late commits', () => {
       await other.close();
     }
   });
+
+  it('says in the notification what was appended: a subscriber of another category reads for it only within the unmatched interval', async () => {
+    const other = connectAgain(store, { pollIntervalMs: 60_000 });
+    try {
+      const mine: RecordedEvent[] = [];
+      const theirs: string[] = [];
+      const sub = other.subscribeToAll((events) => void mine.push(...events), { filter: { categories: ['mine'] } });
+      const unrelated = other.subscribeToAll((_events, checkpoint) => void theirs.push(checkpoint), {
+        filter: { categories: ['unrelated'] },
+      });
+      await Promise.all([sub.caughtUp, unrelated.caughtUp]);
+      await sleep(200); // LISTEN is issued in the background
+      const query = jest.spyOn(other.pool, 'query');
+      const readsOf = (category: string) =>
+        query.mock.calls.filter(([config]) => JSON.stringify((config as { values?: unknown }).values ?? []).includes(`"${category}"`))
+          .length;
+      const appended = await store.appendToStream(aStream('mine'), [anEvent('Mine')]);
+      await until(() => mine.length === 1, 'the notified event of its category', 3000);
+      // The other subscription was not read at the notification; it reads (and moves on) within the interval.
+      expect(readsOf('mine')).toBeGreaterThan(0);
+      expect(readsOf('unrelated')).toBe(0);
+      await until(() => theirs.at(-1) === appended.position, 'the unrelated subscription moving past the commit', 3000);
+      expect(readsOf('unrelated')).toBeGreaterThan(0);
+      await Promise.all([sub.stop(), unrelated.stop()]);
+    } finally {
+      await other.close();
+    }
+  });
 });

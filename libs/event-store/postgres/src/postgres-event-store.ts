@@ -32,6 +32,7 @@ import { schemaNames, type SchemaNames } from './sql/identifiers';
 import { migrationSql } from './sql/migration.sql';
 import { statements, type Statements } from './sql/statements';
 import { readVisible, visibleHead } from './visible-reads';
+import { appendedFromPayload } from './notifications';
 
 export interface PostgresEventStoreOptions {
   /** Schema holding the store's tables and functions; default `event_store`. */
@@ -110,7 +111,11 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
     this.listener =
       options.listen === false
         ? undefined
-        : new NotificationListener({ config: this.pool.options, channel: this.names.channel, onNotify: () => this.signal.notify() });
+        : new NotificationListener({
+            config: this.pool.options,
+            channel: this.names.channel,
+            onNotify: (payload) => this.signal.notify(appendedFromPayload(payload)),
+          });
   }
 
   /** A store on a migrated schema. */
@@ -133,7 +138,8 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
   async appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult> {
     const request = prepareAppend(streamId, events, options);
     const result = await runAppend(request, this.appends);
-    if (events.length > 0) this.signal.notify();
+    if (events.length > 0)
+      this.signal.notify({ categories: [request.category], types: [...new Set(request.wire.map((event) => event.type))] });
     return result;
   }
 

@@ -100,23 +100,29 @@ describe('SqliteEventStore wake-ups (real file)', () => {
     ]);
   });
 
-  it('wakes only the subscriptions a wake-up from another connection concerns (the read-side worker is told this way)', async () => {
+  it('reads at once for a wake-up from another connection it concerns, and within the unmatched interval for one it does not', async () => {
     const { subscription, batches, until, at } = await subscribeToA();
     const second = openSqliteEventStore({ file: store.db.name, pollIntervalMs: POLL_MS });
     try {
       const reads = jest.spyOn(store, 'readAll');
-      const elsewhere = await second.appendToStream(aStream('a'), [anEvent('Told')]);
-      // Described as another category: this subscription is not woken, and its poll is a minute away.
+      const elsewhere = await second.appendToStream(aStream('a'), [anEvent('Unmatched')]);
+      // Described as another category, and without a span: not read at once; read within the interval.
       store.wake({ categories: ['b'], types: ['B'] });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 5));
       expect(reads).not.toHaveBeenCalled();
+      await until(() => at() === elsewhere.position, 'the read within the unmatched interval');
+      const told = await second.appendToStream(aStream('a'), [anEvent('Told')]);
+      const before = reads.mock.calls.length;
       store.wake({ categories: ['a'], types: ['Told'] });
-      await until(() => at() === elsewhere.position, 'the told commit');
-      expect(batches.flatMap((batch) => batch.events.map((event) => event.type))).toEqual(['Told']);
+      // At once: within the microtasks that follow, before any timer could fire.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reads.mock.calls.length).toBe(before + 1);
+      await until(() => at() === told.position, 'the told commit');
       // Of unknown kinds: everyone reads.
       const unknown = await second.appendToStream(aStream('a'), [anEvent('Unknown')]);
       store.wake();
       await until(() => at() === unknown.position, 'the unknown commit');
+      expect(batches.flatMap((batch) => batch.events.map((event) => event.type))).toEqual(['Unmatched', 'Told', 'Unknown']);
     } finally {
       await second.close();
     }

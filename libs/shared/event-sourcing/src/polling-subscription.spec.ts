@@ -1,5 +1,12 @@
 import type { ReadAllOptions, ReadAllSlice } from './event-store';
-import { AppendedKinds, AppendSignal, couldMatch, pollingSubscription, type PollingSource } from './polling-subscription';
+import {
+  AppendedKinds,
+  AppendSignal,
+  couldMatch,
+  pollingSubscription,
+  UNMATCHED_READ_WITHIN_MS,
+  type PollingSource,
+} from './polling-subscription';
 
 describe('AppendedKinds', () => {
   it('joins the spans of coalesced commits only when they are back to back', () => {
@@ -108,6 +115,27 @@ describe('pollingSubscription after a wake-up for a commit it cannot match', () 
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(readAll).toHaveBeenCalledTimes(2);
       expect(checkpoints).toEqual(['3', '8']);
+    } finally {
+      await subscription.stop();
+    }
+  });
+
+  it('reads within UNMATCHED_READ_WITHIN_MS, not at once, after a commit it cannot match that has no span', async () => {
+    let head = 3;
+    const { signal, readAll, polling } = source(() => head);
+    const checkpoints: string[] = [];
+    const subscription = pollingSubscription(polling, async (_events, checkpoint) => void checkpoints.push(checkpoint), {
+      filter: { categories: ['a'] },
+    });
+    try {
+      await subscription.caughtUp;
+      head = 4;
+      signal.notify({ categories: ['b'], types: ['B'] });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(readAll).toHaveBeenCalledTimes(1);
+      await new Promise((resolve) => setTimeout(resolve, UNMATCHED_READ_WITHIN_MS + 30));
+      expect(readAll).toHaveBeenCalledTimes(2);
+      expect(checkpoints).toEqual(['3', '4']);
     } finally {
       await subscription.stop();
     }

@@ -102,13 +102,22 @@ export type Woken = { readonly generation: number; readonly passed?: { readonly 
 
 interface Waiter {
   readonly wake: (woken: Woken) => void;
+  /** Brings the waiter's poll forward to at most `ms` from now. */
+  readonly soon: (ms: number) => void;
   readonly filter: AllFilter | undefined;
 }
 
 /**
+ * How soon a subscription reads after a commit it cannot match that has no span to pass (PostgreSQL, or a
+ * worker told of commits with another process's in between): soon enough for a read-your-writes wait on
+ * several projections, seldom enough that a stream of commits costs it about one read per this interval.
+ */
+export const UNMATCHED_READ_WITHIN_MS = 50;
+
+/**
  * Wakes waiting subscribers when an append lands; a timeout covers writers in other processes. A wake-up
- * that says what was appended reads only for the waiters whose filter could match it; the others are told
- * the span they may pass without reading, when it has one, and are left waiting otherwise.
+ * that says what was appended reads at once only for the waiters whose filter could match it; the others are
+ * told the span they may pass without reading, when it has one, else read within UNMATCHED_READ_WITHIN_MS.
  */
 export class AppendSignal {
   private waiters = new Set<Waiter>();
@@ -132,12 +141,14 @@ export class AppendSignal {
     for (const waiter of [...this.waiters]) {
       if (couldMatch(waiter.filter, appended)) waiter.wake(woken);
       else if (passed) waiter.wake(passed);
+      else waiter.soon(UNMATCHED_READ_WITHIN_MS);
     }
   }
 
   wait(timeoutMs: number, filter?: AllFilter): { promise: Promise<Woken>; cancel: () => void } {
     let wake: (woken: Woken) => void = () => undefined;
     let timer: NodeJS.Timeout | undefined;
+    let due = performance.now() + timeoutMs;
     const promise = new Promise<Woken>((resolve) => {
       const waiter: Waiter = {
         filter,
@@ -145,6 +156,13 @@ export class AppendSignal {
           if (timer) clearTimeout(timer);
           this.waiters.delete(waiter);
           resolve(woken);
+        },
+        soon: (ms) => {
+          const at = performance.now() + ms;
+          if (at >= due) return;
+          due = at;
+          if (timer) clearTimeout(timer);
+          timer = setTimeout(() => wake(undefined), ms);
         },
       };
       wake = waiter.wake;

@@ -148,6 +148,14 @@ SELECT held.held, head.head_xid, head.head_position FROM held LEFT JOIN head ON 
 const APPEND_ONE_RETURNING = `RETURNING revision AS next_revision, transaction_id::text || '/' || position::text AS last_position`;
 
 /**
+ * The NOTIFY payload of a multi-row insert (`inserted` returning category and type): its distinct
+ * `category:type` pairs, space-separated (notifications.ts). Empty, read as "of unknown kinds", should it
+ * ever come near PostgreSQL's 8000-byte limit.
+ */
+const INSERTED_KINDS = `(SELECT CASE WHEN length(k.kinds) < 7900 THEN k.kinds ELSE '' END
+          FROM (SELECT string_agg(DISTINCT i.category || ':' || i.type, ' ') AS kinds FROM inserted i) AS k)`;
+
+/**
  * A single event that expects no stream: a bare INSERT of revision 0, whose
  * hash the client computed (its predecessor is the genesis hash). Revisions
  * are gap-free from 0, so "no stream" is "no revision 0", and the unique
@@ -159,7 +167,7 @@ const APPEND_ONE_RETURNING = `RETURNING revision AS next_revision, transaction_i
 function appendFirstSql(names: SchemaNames): string {
   return `INSERT INTO ${names.quoted}.events (tenant_id, stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash)
 VALUES ($1::text, $2::text, $3::text, 0, $4::text, $5::text, $6::jsonb, $7::jsonb, '', $8::text)
-${APPEND_ONE_RETURNING}, pg_notify('${names.channel}', '')`;
+${APPEND_ONE_RETURNING}, pg_notify('${names.channel}', $3::text || ':' || $5::text)`;
 }
 
 /** Most events a new stream's first append sends as a plain INSERT; longer ones use the append function. */
@@ -182,9 +190,9 @@ function appendFirstManySql(names: SchemaNames, count: number): string {
   return `WITH inserted AS (
   INSERT INTO ${names.quoted}.events (tenant_id, stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash)
   VALUES ${rows.join(', ')}
-  RETURNING revision, transaction_id, position)
+  RETURNING revision, transaction_id, position, category, type)
 SELECT max(revision) AS next_revision, max(transaction_id)::text || '/' || max(position)::text AS last_position,
-       pg_notify('${names.channel}', '') FROM inserted`;
+       pg_notify('${names.channel}', ${INSERTED_KINDS}) FROM inserted`;
 }
 
 /**
@@ -205,9 +213,9 @@ function appendInOrderSql(names: SchemaNames): string {
                                                        data jsonb, metadata jsonb, prev_hash text, hash text))
          WITH ORDINALITY AS r(stream_id, category, revision, event_id, type, data, metadata, prev_hash, hash, ord)
    ORDER BY r.ord
-  RETURNING stream_id, revision, transaction_id, position)
+  RETURNING stream_id, revision, transaction_id, position, category, type)
 SELECT max(transaction_id)::text AS xid, array_agg(stream_id) AS stream_ids, array_agg(revision) AS revisions,
-       array_agg(position) AS positions, pg_notify('${names.channel}', '') FROM inserted`;
+       array_agg(position) AS positions, pg_notify('${names.channel}', ${INSERTED_KINDS}) FROM inserted`;
 }
 
 /**
@@ -237,5 +245,5 @@ SELECT $1::text, $2::text, $3::text, h.revision + 1, $6::text, $7::text, $8::jso
          WHEN 'stream_exists' THEN h.revision >= 0
          ELSE h.revision = $5::bigint
        END
-${APPEND_ONE_RETURNING}, pg_notify('${names.channel}', '')`;
+${APPEND_ONE_RETURNING}, pg_notify('${names.channel}', $3::text || ':' || $7::text)`;
 }
