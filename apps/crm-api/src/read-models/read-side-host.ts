@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { defaultOwner, ServingMirror, type BatchReport, type ProjectionStatus } from '@crm/projections/runtime';
-import { AppendedKinds, appendNotifications, type Appended, type EventStore } from '@crm/shared/event-sourcing';
+import { appendNotifications, type EventStore } from '@crm/shared/event-sourcing';
 import type { AppConfig } from '@crm/platform';
 import type { ErasureBarrier, PurgeRequest } from '@crm/privacy/application';
 import type { FromReadSide, ReadSideWorkerData, ToReadSide } from './read-side.protocol';
+import { WakeRelay } from './wake-relay';
 
 export interface ReadSideHostOptions {
   readonly config: AppConfig;
@@ -52,8 +53,11 @@ export class ReadSideHost implements ErasureBarrier {
   >();
   private nextId = 1;
   private unsubscribe: (() => void) | undefined;
-  private wakePending = false;
-  private readonly wakeKinds = new AppendedKinds();
+  /** The API thread's commits, told to the worker as they come or batched while it applies (WakeRelay). */
+  private readonly wakes = new WakeRelay(
+    (appended) => this.post({ kind: 'wake', appended }),
+    (position, timeoutMs) => this.mirror.waitFor('all', position, timeoutMs),
+  );
   private stopped: Promise<void> | undefined;
   private exited: Promise<void> = Promise.resolve();
   /** Restarts in a row without a worker that started; the pause before the next grows with it. */
@@ -72,7 +76,7 @@ export class ReadSideHost implements ErasureBarrier {
   async start(): Promise<void> {
     if (this.worker || this.stopped) return;
     await this.spawn();
-    this.unsubscribe = appendNotifications(this.options.eventStore)?.onAppended((appended) => this.wake(appended));
+    this.unsubscribe = appendNotifications(this.options.eventStore)?.onAppended((appended) => this.wakes.told(appended));
   }
 
   /** Whether the worker runs now (false while it is restarted). */
@@ -216,17 +220,6 @@ export class ReadSideHost implements ErasureBarrier {
       this.mirror.close();
     })();
     return this.stopped;
-  }
-
-  /** One message per turn of the loop at most, saying what the commits of that turn appended. */
-  private wake(appended: Appended | undefined): void {
-    this.wakeKinds.merge(appended);
-    if (this.wakePending) return;
-    this.wakePending = true;
-    setImmediate(() => {
-      this.wakePending = false;
-      this.post({ kind: 'wake', appended: this.wakeKinds.take() });
-    });
   }
 
   private post(message: ToReadSide): void {
