@@ -88,6 +88,17 @@ export function assertDistinctEventIds(events: readonly EventToAppend[]): void {
  * order): then return the earlier result and append nothing. Any partial or
  * cross-stream overlap is a conflict.
  */
+/** Marks a retried append's result (see alreadyStored); not enumerable, so results compare and serialise as before. */
+const ALREADY_STORED = Symbol('alreadyStored');
+
+/**
+ * True when `result` is a retried append's (resolveRetriedAppend): its events were in the stream already, by
+ * their ids, and nothing was written. Stores hand that result back as it is, through any layer.
+ */
+export function alreadyStored(result: AppendResult): boolean {
+  return (result as { [ALREADY_STORED]?: boolean })[ALREADY_STORED] === true;
+}
+
 export function resolveRetriedAppend(
   streamId: string,
   incoming: readonly EventToAppend[],
@@ -102,5 +113,5 @@ export function resolveRetriedAppend(
     matches.every((event, index) => event !== undefined && event.streamId === streamId && event.revision === first.revision + index);
   if (!consecutive) throw new IdempotencyConflictError(incoming[0]?.metadata.commandId ?? 'unknown');
   const last = matches[matches.length - 1] as RecordedEvent;
-  return { nextExpectedRevision: last.revision, position: last.position };
+  return Object.defineProperty({ nextExpectedRevision: last.revision, position: last.position }, ALREADY_STORED, { value: true });
 }

@@ -109,6 +109,48 @@ describe('handleCommand', () => {
     });
   });
 
+  it('appends a creating command as the first events of its stream without reading the stream', async () => {
+    const reads = jest.spyOn(store, 'readStream');
+    const created = await handleCommand(store, account, 'account-1', open, { commandId: 'open-1' });
+    expect(created).toMatchObject({ nextExpectedRevision: 0, duplicate: false, state: { status: 'open', balance: 0 } });
+    expect(reads).not.toHaveBeenCalled();
+    expect((await store.readStream('account-1')).map((event) => event.type)).toEqual(['Opened']);
+    // On a stream that exists the guess writes nothing and the command is refused as before, after a read.
+    const head = await store.headPosition();
+    await expect(handleCommand(store, account, 'account-1', open, { commandId: 'open-2' })).rejects.toMatchObject({
+      code: 'STREAM.ALREADY_EXISTS',
+    });
+    expect(reads).toHaveBeenCalled();
+    expect(await store.headPosition()).toBe(head);
+  });
+
+  it('refuses a creation on an existing stream as "already exists" even when its data would be refused on an empty one', async () => {
+    const strict: Decider<Account, AccountCommand, AccountEvent> = {
+      ...account,
+      decide: (command, state) => {
+        if (command.type === 'Open' && command.data.owner === '')
+          throw new DomainError(BAD_AMOUNT, 'an owner is needed', { fields: ['owner'] });
+        return account.decide(command, state);
+      },
+    };
+    await handleCommand(store, strict, 'account-1', open);
+    await expect(handleCommand(store, strict, 'account-1', { type: 'Open', data: { owner: '' } })).rejects.toMatchObject({
+      code: 'STREAM.ALREADY_EXISTS',
+    });
+    await expect(handleCommand(store, strict, 'account-2', { type: 'Open', data: { owner: '' } })).rejects.toMatchObject({
+      code: 'ACCOUNT.BAD_AMOUNT',
+    });
+    expect(await store.streamRevision('account-2')).toBeUndefined();
+  });
+
+  it('reads first when the request names a revision (If-Match): no guess', async () => {
+    const reads = jest.spyOn(store, 'readStream');
+    await expect(handleCommand(store, account, 'account-1', open, { expectedRevision: 'no_stream' })).resolves.toMatchObject({
+      nextExpectedRevision: 0,
+    });
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses a command id reused on another stream or for another command', async () => {
     await handleCommand(store, account, 'account-1', open, { commandId: 'same' });
     await expect(handleCommand(store, account, 'account-2', open, { commandId: 'same' })).rejects.toBeInstanceOf(IdempotencyConflictError);

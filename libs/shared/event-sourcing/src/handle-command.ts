@@ -2,6 +2,7 @@ import { derivedId, newId } from '@crm/shared/kernel';
 import type { Decider } from './decider';
 import { ANONYMOUS, DEFAULT_TENANT, type Actor, type Command, type Event, type EventToAppend, type RecordedEvent } from './event';
 import { DomainError, IdempotencyConflictError, STREAM_REFUSALS, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
+import { alreadyStored } from './append-support';
 import type { EventStore, ExpectedRevision, SnapshotStore } from './event-store';
 
 export interface HandleCommandOptions {
@@ -198,7 +199,19 @@ export async function handleCommand<State, C extends Command, E extends Event>(
 
   const explicit = options.expectedRevision;
   const attempts = explicit === undefined ? Math.max(1, (options.maxRetries ?? 3) + 1) : 1;
+  // A command that creates its stream is first decided on the empty state and appended with `no_stream`,
+  // without reading the stream: almost always it does not exist yet. If it does, the append refuses and
+  // nothing is written; so does a decision that refuses or appends nothing on the empty state. Either way the
+  // command then goes the usual way (load, preconditions, decide), which gives the answer it always gave.
+  let guess = explicit === undefined && decider.isNew?.(command) === true;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    if (guess) {
+      guess = false;
+      attempt -= 1; // the guess is not one of the attempts
+      const guessed = await appendAsNew(store, decider, streamId, command, { ...options, commandId, tenantId });
+      if (guessed) return guessed;
+      continue;
+    }
     const loaded = await loadForCommand(store, decider, streamId, tenantId, options.snapshots);
     try {
       checkCommandPreconditions(decider, streamId, command, loaded.revision, explicit);
@@ -251,6 +264,49 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     }
   }
   throw new ConcurrencyConflictError(streamId, attempts);
+}
+
+/**
+ * A creating command decided on the empty state and appended as its stream's first events; `undefined` when
+ * that is not the answer (the decision refused or appended nothing, or the stream exists: nothing written).
+ */
+async function appendAsNew<State, C extends Command, E extends Event>(
+  store: EventStore,
+  decider: Decider<State, C, E>,
+  streamId: string,
+  command: C,
+  options: HandleCommandOptions & { readonly commandId: string; readonly tenantId: string },
+): Promise<CommandResult<State, E> | undefined> {
+  const empty = decider.initialState();
+  let events: readonly E[];
+  try {
+    events = decider.decide(command, empty);
+  } catch {
+    return undefined;
+  }
+  if (events.length === 0) return undefined;
+  try {
+    const appended = await store.appendToStream(streamId, envelopesFor(events, command.type, options), {
+      tenantId: options.tenantId,
+      expectedRevision: 'no_stream',
+    });
+    // The store recognised the events' ids (a concurrent run of this command recorded them): the usual way answers.
+    if (alreadyStored(appended) || appended.nextExpectedRevision !== events.length - 1) return undefined;
+    const state = events.reduce((current, event) => decider.evolve(current, event), empty);
+    await maybeSnapshot(decider, options.snapshots, streamId, options.tenantId, undefined, appended.nextExpectedRevision, state);
+    return {
+      streamId,
+      commandId: options.commandId,
+      nextExpectedRevision: appended.nextExpectedRevision,
+      position: appended.position,
+      events,
+      state,
+      duplicate: false,
+    };
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError) return undefined;
+    throw error;
+  }
 }
 
 export async function maybeSnapshot<State, C extends Command, E extends Event>(
