@@ -3,7 +3,7 @@ import type { Decider } from './decider';
 import { ANONYMOUS, DEFAULT_TENANT, type Actor, type Command, type Event, type EventToAppend, type RecordedEvent } from './event';
 import { DomainError, IdempotencyConflictError, STREAM_REFUSALS, StreamNotFoundError, WrongExpectedRevisionError } from './errors';
 import { alreadyStored } from './append-support';
-import type { EventStore, ExpectedRevision, SnapshotStore } from './event-store';
+import type { AppendResult, EventStore, ExpectedRevision, SnapshotStore } from './event-store';
 
 export interface HandleCommandOptions {
   /** Idempotency: the same command id never appends twice; event ids derive from it. */
@@ -245,17 +245,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         if (recorded)
           return firstResult<State, E>(store, streamId, commandId, tenantId, recorded, reload, command.type, options.requestFingerprint);
       }
-      const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
-      await maybeSnapshot(decider, options.snapshots, streamId, tenantId, loaded.revision, appended.nextExpectedRevision, state);
-      return {
-        streamId,
-        commandId,
-        nextExpectedRevision: appended.nextExpectedRevision,
-        position: appended.position,
-        events,
-        state,
-        duplicate: false,
-      };
+      return await appendedResult(decider, streamId, { ...options, commandId, tenantId }, loaded, events, appended);
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || explicit !== undefined) throw error;
       const raced = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
@@ -292,21 +282,33 @@ async function appendAsNew<State, C extends Command, E extends Event>(
     });
     // The store recognised the events' ids (a concurrent run of this command recorded them): the usual way answers.
     if (alreadyStored(appended) || appended.nextExpectedRevision !== events.length - 1) return undefined;
-    const state = events.reduce((current, event) => decider.evolve(current, event), empty);
-    await maybeSnapshot(decider, options.snapshots, streamId, options.tenantId, undefined, appended.nextExpectedRevision, state);
-    return {
-      streamId,
-      commandId: options.commandId,
-      nextExpectedRevision: appended.nextExpectedRevision,
-      position: appended.position,
-      events,
-      state,
-      duplicate: false,
-    };
+    return await appendedResult(decider, streamId, options, { state: empty, revision: undefined }, events, appended);
   } catch (error) {
     if (error instanceof WrongExpectedRevisionError) return undefined;
     throw error;
   }
+}
+
+/** A command's result once its events are appended after `from`: the state they lead to, snapshotted when due. */
+async function appendedResult<State, C extends Command, E extends Event>(
+  decider: Decider<State, C, E>,
+  streamId: string,
+  options: HandleCommandOptions & { readonly commandId: string; readonly tenantId: string },
+  from: Pick<Loaded<State>, 'state' | 'revision'>,
+  events: readonly E[],
+  appended: AppendResult,
+): Promise<CommandResult<State, E>> {
+  const state = events.reduce((current, event) => decider.evolve(current, event), from.state);
+  await maybeSnapshot(decider, options.snapshots, streamId, options.tenantId, from.revision, appended.nextExpectedRevision, state);
+  return {
+    streamId,
+    commandId: options.commandId,
+    nextExpectedRevision: appended.nextExpectedRevision,
+    position: appended.position,
+    events,
+    state,
+    duplicate: false,
+  };
 }
 
 export async function maybeSnapshot<State, C extends Command, E extends Event>(

@@ -72,6 +72,15 @@ describe('pollingSubscription after a wake-up for a commit it cannot match', () 
     return { signal, readAll, polling };
   }
 
+  /** A subscription on category `a`, recording the checkpoint of every batch. */
+  function subscribeToA(polling: PollingSource) {
+    const checkpoints: string[] = [];
+    const subscription = pollingSubscription(polling, async (_events, checkpoint) => void checkpoints.push(checkpoint), {
+      filter: { categories: ['a'] },
+    });
+    return { subscription, checkpoints };
+  }
+
   it('reads again when another wake-up came while it was passing one, before it waited again', async () => {
     let head = 3;
     const { signal, readAll, polling } = source(() => head);
@@ -104,10 +113,7 @@ describe('pollingSubscription after a wake-up for a commit it cannot match', () 
   it('reads when it has not read up to where the commit began', async () => {
     let head = 3;
     const { signal, readAll, polling } = source(() => head);
-    const checkpoints: string[] = [];
-    const subscription = pollingSubscription(polling, async (_events, checkpoint) => void checkpoints.push(checkpoint), {
-      filter: { categories: ['a'] },
-    });
+    const { subscription, checkpoints } = subscribeToA(polling);
     try {
       await subscription.caughtUp;
       head = 8;
@@ -123,10 +129,7 @@ describe('pollingSubscription after a wake-up for a commit it cannot match', () 
   it('reads within UNMATCHED_READ_WITHIN_MS, not at once, after a commit it cannot match that has no span', async () => {
     let head = 3;
     const { signal, readAll, polling } = source(() => head);
-    const checkpoints: string[] = [];
-    const subscription = pollingSubscription(polling, async (_events, checkpoint) => void checkpoints.push(checkpoint), {
-      filter: { categories: ['a'] },
-    });
+    const { subscription, checkpoints } = subscribeToA(polling);
     try {
       await subscription.caughtUp;
       head = 4;
