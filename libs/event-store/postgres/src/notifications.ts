@@ -2,8 +2,9 @@ import type { Appended } from '@crm/shared/event-sourcing';
 
 /**
  * What a NOTIFY of this store's channel says was appended: its payload is the commit's distinct
- * `category:type` pairs, space-separated (statements.ts). An empty payload (an append function, or a writer of
- * an earlier version) or one that does not parse is of unknown kinds: `undefined`, and every subscription reads.
+ * `category:type` pairs, space-separated (statements.ts, and append_to_stream in append-functions.sql.ts). An
+ * empty payload (a writer of an earlier version) or one that does not parse is of unknown kinds: `undefined`,
+ * and every subscription reads.
  */
 export function appendedFromPayload(payload: string | undefined): Appended | undefined {
   if (!payload) return undefined;

@@ -150,13 +150,20 @@ describe('PostgresEventStore: late commits', () => {
       const readsOf = (category: string) =>
         query.mock.calls.filter(([config]) => JSON.stringify((config as { values?: unknown }).values ?? []).includes(`"${category}"`))
           .length;
-      const appended = await store.appendToStream(aStream('mine'), [anEvent('Mine')]);
+      const stream = aStream('mine');
+      const appended = await store.appendToStream(stream, [anEvent('Mine')]);
       await until(() => mine.length === 1, 'the notified event of its category', 3000);
       // The other subscription was not read at the notification; it reads (and moves on) within the interval.
       expect(readsOf('mine')).toBeGreaterThan(0);
       expect(readsOf('unrelated')).toBe(0);
       await until(() => theirs.at(-1) === appended.position, 'the unrelated subscription moving past the commit', 3000);
       expect(readsOf('unrelated')).toBeGreaterThan(0);
+      // Several events to an existing stream go through the append function, whose notification says the same.
+      const readsBefore = readsOf('unrelated');
+      const more = await store.appendToStream(stream, [anEvent('Mine'), anEvent('Mine')], { expectedRevision: 0 });
+      await until(() => mine.length === 3, 'the function-appended events of its category', 3000);
+      expect(readsOf('unrelated')).toBe(readsBefore);
+      await until(() => theirs.at(-1) === more.position, 'the unrelated subscription moving past the function commit', 3000);
       await Promise.all([sub.stop(), unrelated.stop()]);
     } finally {
       await other.close();

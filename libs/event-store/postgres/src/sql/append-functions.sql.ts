@@ -101,7 +101,9 @@ BEGIN
   )
   SELECT max(inserted.position) INTO v_position FROM inserted;
 
-  PERFORM pg_notify('${names.channel}', '');
+  -- What was appended, as the plain statements say it (notifications.ts): the stream's category and each type.
+  PERFORM pg_notify('${names.channel}',
+                    (SELECT string_agg(DISTINCT p_category || ':' || (x ->> 'type'), ' ') FROM jsonb_array_elements(p_events) x));
   next_revision := v_revision;
   last_position := v_xid::text || '/' || v_position::text;
 END
