@@ -183,7 +183,7 @@ export class SqliteEventStore implements EventStore, OrderedAppends, SnapshotSto
 
   /**
    * After a commit: subscriptions that could match what it appended read now. A commit of data keys or
-   * snapshots only appended no event and wakes nobody; one whose event appends all rolled back back in their
+   * snapshots only appended no event and wakes nobody; one whose event appends all rolled back in their
    * savepoints may wake some for nothing (their next read finds no event), never too few.
    */
   private appended(): void {

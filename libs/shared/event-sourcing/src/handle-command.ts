@@ -203,15 +203,11 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   // without reading the stream: almost always it does not exist yet. If it does, the append refuses and
   // nothing is written; so does a decision that refuses or appends nothing on the empty state. Either way the
   // command then goes the usual way (load, preconditions, decide), which gives the answer it always gave.
-  let guess = explicit === undefined && decider.isNew?.(command) === true;
+  if (explicit === undefined && decider.isNew?.(command) === true) {
+    const guessed = await appendAsNew(store, decider, streamId, command, { ...options, commandId, tenantId });
+    if (guessed) return guessed;
+  }
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    if (guess) {
-      guess = false;
-      attempt -= 1; // the guess is not one of the attempts
-      const guessed = await appendAsNew(store, decider, streamId, command, { ...options, commandId, tenantId });
-      if (guessed) return guessed;
-      continue;
-    }
     const loaded = await loadForCommand(store, decider, streamId, tenantId, options.snapshots);
     try {
       checkCommandPreconditions(decider, streamId, command, loaded.revision, explicit);
@@ -281,7 +277,7 @@ async function appendAsNew<State, C extends Command, E extends Event>(
       expectedRevision: 'no_stream',
     });
     // The store recognised the events' ids (a concurrent run of this command recorded them): the usual way answers.
-    if (alreadyStored(appended) || appended.nextExpectedRevision !== events.length - 1) return undefined;
+    if (alreadyStored(appended)) return undefined;
     return await appendedResult(decider, streamId, options, { state: empty, revision: undefined }, events, appended);
   } catch (error) {
     if (error instanceof WrongExpectedRevisionError) return undefined;
