@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AllFilter } from '@crm/shared/event-sourcing';
-import { EVENT_COLUMNS, type EventRow } from './statements';
+import { BOUND_LIMIT, EVENT_COLUMNS, type EventRow } from './statements';
 
 type Param = string | number;
 
@@ -44,7 +44,7 @@ export class AllQueries {
       params.push(filter.tenantId);
     }
     params.push(limit);
-    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`;
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position ${BOUND_LIMIT}`;
     return { statement: this.statementFor(sql), params };
   }
 

@@ -6,6 +6,7 @@ import { verifyChain, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { aStream, anEvent, someEvents, waitUntil } from '@crm/shared/testing';
 import { AllQueries } from './all-query';
 import { PAGE_CACHE_KIB, SCHEMA_VERSION } from './schema';
+import { prepareStatements } from './statements';
 import { openSqliteEventStore, SqliteEventStore, type OpenSqliteEventStoreOptions } from './sqlite-event-store';
 import { appendFromAnotherProcess } from './test-support';
 
@@ -133,6 +134,27 @@ describe('SqliteEventStore on its file', () => {
     const { db } = open();
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").pluck().all();
     expect(indexes).toEqual(['sqlite_autoindex_events_1', 'sqlite_autoindex_events_2']);
+  });
+
+  it('binds every read\'s LIMIT as `+?`, so SQLite does not prepare the statement again at each run', async () => {
+    const store = open();
+    const sources = [
+      ...Object.values(prepareStatements(store.db)).map((statement) => statement.source),
+      ...[undefined, { categories: ['lead'] }, { eventTypes: ['A'], tenantId: 'acme' }].map(
+        (filter) => new AllQueries(store.db).build(0, 100, filter).statement.source,
+      ),
+    ];
+    const limited = sources.filter((source) => /\bLIMIT\b/.test(source));
+    expect(limited.length).toBeGreaterThanOrEqual(5); // stream forwards and backwards, the three $all shapes
+    // A plain `LIMIT ?` is planned for the value bound (SQLite 3.47+), so every new binding expires the statement.
+    for (const source of limited) expect(source).not.toMatch(/LIMIT \?/);
+    // The plus changes nothing read: limits are honoured, -1 is none.
+    await store.appendToStream('s-1', someEvents(3), { expectedRevision: 'no_stream' });
+    expect(await store.readStream('s-1', { maxCount: 2 })).toHaveLength(2);
+    expect(await store.readStream('s-1', { maxCount: 2, direction: 'backwards' })).toHaveLength(2);
+    expect(await store.readStream('s-1')).toHaveLength(3);
+    expect((await store.readAll({ maxCount: 1 })).events).toHaveLength(1);
+    expect((await store.readAll({ maxCount: 0 })).events).toHaveLength(0);
   });
 
   it('serves filtered $all pages in position order without sorting, so a catch-up stays linear', () => {

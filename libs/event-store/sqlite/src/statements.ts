@@ -41,6 +41,14 @@ export function toSnapshot(tenantId: string, streamId: string, row: SnapshotRow)
   return { streamId, tenantId, revision: row.revision, version: row.version, state: JSON.parse(row.state) as unknown };
 }
 
+/**
+ * A bound LIMIT, written `LIMIT +?`. SQLite (3.47 and later) plans a statement with a plain `LIMIT ?` for the
+ * value bound, so binding it again expires the statement and every run is prepared anew: 10–17 µs a read on
+ * this machine, more than the read itself (an empty stream's read 14 µs against 4). The unary plus hides the
+ * value from the planner; these statements' plans never depend on it (a unique key or the primary key, in order).
+ */
+export const BOUND_LIMIT = 'LIMIT +?';
+
 /** SQLite's LIMIT: -1 is "no limit"; a negative count must not become one. */
 export function limitOf(maxCount: number | undefined): number {
   return maxCount === undefined ? -1 : Math.max(0, Math.floor(maxCount));
@@ -61,11 +69,11 @@ export function prepareStatements(db: Database.Database) {
     eventById: db.prepare<[string, string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = ? AND event_id = ?`),
     streamForwards: db.prepare<[string, string, number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE tenant_id = ? AND stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+       WHERE tenant_id = ? AND stream_id = ? AND revision >= ? ORDER BY revision ${BOUND_LIMIT}`,
     ),
     streamBackwards: db.prepare<[string, string, number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE tenant_id = ? AND stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+       WHERE tenant_id = ? AND stream_id = ? AND revision <= ? ORDER BY revision DESC ${BOUND_LIMIT}`,
     ),
     headPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
     readSnapshot: db.prepare<[string, string], SnapshotRow>(
