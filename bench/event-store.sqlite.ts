@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { configureConnection, openSqliteEventStore, type SqliteEventStore, type SynchronousMode } from '@crm/event-store/sqlite';
-import { benchEvent, measureAlternating, printComparison, size, streamFor, type Figure } from './bench-support';
+import { benchEvent, measureAlternating, printComparison, size, streamFor } from './bench-support';
 import { catchUp, readAllPages } from './event-store.shared';
 
 /**
@@ -131,7 +131,52 @@ async function reads(store: SqliteEventStore, raw: Raw, eventCount: number) {
     }
   };
   const [rawRead, storeRead] = await measureAlternating(3, total, rawPages, async () => void (await readAllPages(store, total)));
-  return { total, rawRead, storeRead, storeCatchUp: await catchUp(store, total) };
+  return { total, rawRead, storeRead, storeCatchUp: await catchUp(store, total), ...(await streamReads(store, raw)) };
+}
+
+/** What a command does before it decides: one stream read by its id, existing or not (a creation's). */
+async function streamReads(store: SqliteEventStore, raw: Raw) {
+  const lookups = 20_000;
+  const sample = (db: Database.Database, table: string) =>
+    db
+      .prepare(
+        `SELECT tenant_id AS tenant, stream_id AS stream FROM ${table} GROUP BY 1, 2 HAVING count(*) = 10 ORDER BY random() LIMIT 1000`,
+      )
+      .all() as {
+      tenant: string;
+      stream: string;
+    }[];
+  const rawStreams = sample(raw.db, 'raw_events');
+  const storeStreams = sample(store.db, 'events');
+  const rawStream = raw.db.prepare('SELECT * FROM raw_events WHERE tenant_id = ? AND stream_id = ? ORDER BY revision');
+  const rawRead = (tenant: string, stream: string) => {
+    for (const row of rawStream.all(tenant, stream) as { data: string; metadata: string }[]) {
+      JSON.parse(row.data);
+      JSON.parse(row.metadata);
+    }
+  };
+  const pick = <T>(list: readonly T[], i: number) => list[i % list.length] as T;
+  const existing = await measureAlternating(
+    3,
+    lookups,
+    () => {
+      for (let i = 0; i < lookups; i += 1) rawRead(pick(rawStreams, i).tenant, pick(rawStreams, i).stream);
+    },
+    async () => {
+      for (let i = 0; i < lookups; i += 1) await store.readStream(pick(storeStreams, i).stream, { tenantId: pick(storeStreams, i).tenant });
+    },
+  );
+  const missing = await measureAlternating(
+    3,
+    lookups,
+    () => {
+      for (let i = 0; i < lookups; i += 1) rawRead('default', streamFor(9_000_000 + i));
+    },
+    async () => {
+      for (let i = 0; i < lookups; i += 1) await store.readStream(streamFor(9_000_000 + i));
+    },
+  );
+  return { existing, missing };
 }
 
 export async function benchSqlite(): Promise<void> {
@@ -151,10 +196,12 @@ export async function benchSqlite(): Promise<void> {
         { name: 'append batches of 10 events (events/s)', store: ten[1], raw: ten[0] },
         { name: '64 concurrent 1-event appends vs raw commit-each', store: concurrent[1], raw: concurrent[0] },
       ]);
-      const read: { total: number; rawRead: Figure; storeRead: Figure; storeCatchUp: Figure } = await reads(store, raw, eventCount);
+      const read = await reads(store, raw, eventCount);
       printComparison(`SQLite reads (synchronous=${synchronous}) — ${read.total.toLocaleString('en')} events`, [
         { name: 'read $all in pages of 1000 (events/s)', store: read.storeRead, raw: read.rawRead },
         { name: 'catch-up subscription from 0 (events/s)', store: read.storeCatchUp, raw: read.rawRead },
+        { name: 'read one stream of 10 events by id (reads/s)', store: read.existing[1], raw: read.existing[0] },
+        { name: 'read a stream that does not exist (reads/s)', store: read.missing[1], raw: read.missing[0] },
       ]);
       await store.close();
       raw.db.close();
