@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { rangesLeftToRows, type FieldPath, type NormalizedAggregate, type NormalizedKeyset, type NormalizedSortKey, type Page, type Predicate } from '@crm/shared/read-model';
+import {
+  rangesLeftToRows,
+  type FieldPath,
+  type NormalizedAggregate,
+  type NormalizedKeyset,
+  type NormalizedSortKey,
+  type Page,
+  type Predicate,
+} from '@crm/shared/read-model';
 
 export type Param = string | number;
 
@@ -142,6 +150,19 @@ export function keysetCondition(keyset: NormalizedKeyset | undefined, params: Pa
   return key.direction === 'asc' ? after : `(${after} OR ${x} IS NULL)`;
 }
 
+/**
+ * The limit written into the statement, not bound: SQLite (3.47 and later) plans for a bound LIMIT's value, and so
+ * prepares such a statement again every time it is bound (35 µs a find on a collection of eight indexes, more than
+ * many finds). Written in, the plan is the one the bound value gave, and the statement is prepared once per shape and
+ * limit (the StatementCache). Checked here as well as in pageOf, since it becomes SQL text.
+ */
+function limitClause(page: Page): string {
+  if (page.limit === undefined) return 'LIMIT -1';
+  if (!Number.isSafeInteger(page.limit) || page.limit < 0)
+    throw new RangeError(`a limit must be a non-negative integer, got ${page.limit}`);
+  return `LIMIT ${page.limit}`;
+}
+
 export function findSql(
   collection: string,
   where: SqlFragment,
@@ -155,8 +176,8 @@ export function findSql(
     sortAfterFilter ? '+id ASC' : 'id ASC',
   ];
   return {
-    sql: `SELECT id, position, doc FROM ${tableOf(collection)} ${where.sql} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
-    params: [...where.params, page.limit ?? -1, page.offset],
+    sql: `SELECT id, position, doc FROM ${tableOf(collection)} ${where.sql} ORDER BY ${order.join(', ')} ${limitClause(page)} OFFSET ?`,
+    params: [...where.params, page.offset],
   };
 }
 

@@ -91,6 +91,32 @@ describe('SqliteReadStore (real file)', () => {
       expect(plan.map((step) => step.detail).join(' ')).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tier/);
     });
 
+    it("writes a find's limit into its statement and binds the offset, so SQLite does not prepare it again at each run", async () => {
+      await store.transaction((tx) => {
+        for (const id of ['1', '2', '3', '4', '5']) tx.put('people', id, { tier: 'gold', n: Number(id) });
+      });
+      const sqlOf = (query: FindQuery) =>
+        findQuerySql('people', predicatesOf(query.where), sortKeysOf(query.orderBy), pageOf(query), undefined);
+      const paged = sqlOf({ where: { tier: 'gold' }, orderBy: [{ field: 'n' }], limit: 2, offset: 1 });
+      // A plain `LIMIT ?` is planned for the value bound (SQLite 3.47+): every new binding expires the statement.
+      expect(paged.sql).toMatch(/LIMIT 2 OFFSET \?$/);
+      expect(paged.params.at(-1)).toBe(1);
+      expect(sqlOf({ where: { tier: 'gold' }, orderBy: [{ field: 'n' }] }).sql).toMatch(/LIMIT -1 OFFSET \?$/);
+      expect(
+        (await store.find('people', { where: { tier: 'gold' }, orderBy: [{ field: 'n' }], limit: 2, offset: 1 })).map((r) => r.id),
+      ).toEqual(['2', '3']);
+      expect(
+        (await store.find('people', { where: { tier: 'gold' }, orderBy: [{ field: 'n' }], limit: 2, offset: 3 })).map((r) => r.id),
+      ).toEqual(['4', '5']);
+      expect((await store.find('people', { where: { tier: 'gold' }, orderBy: [{ field: 'n' }], limit: 0 })).map((r) => r.id)).toEqual([]);
+      expect((await store.find('people', { where: { tier: 'gold' }, orderBy: [{ field: 'n' }], offset: 4 })).map((r) => r.id)).toEqual([
+        '5',
+      ]);
+      // It becomes SQL text, so a page built without pageOf is checked too.
+      expect(() => findQuerySql('people', [], [], { limit: 1.5, offset: 0 }, undefined)).toThrow(RangeError);
+      expect(() => findQuerySql('people', [], [], { limit: -1, offset: 0 }, undefined)).toThrow(RangeError);
+    });
+
     it('finds every match of equalities on two indexed fields through the expression index, not the whole collection in id order', async () => {
       await store.ensureIndex('people', ['tenantId', 'tier']);
       const plan = (query: FindQuery) => {
@@ -131,7 +157,9 @@ describe('SqliteReadStore (real file)', () => {
       };
       const keys = sortKeysOf(query.orderBy);
       const { sql, params } = findQuerySql('slots', predicatesOf(query.where), keys, pageOf(query), undefined);
-      const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((step) => step.detail).join(' ');
+      const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+        .map((step) => step.detail)
+        .join(' ');
       expect(plan).toMatch(/USING INDEX rm_ix_[0-9a-f]+_by_tenantId_and_ms /);
       expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
       // The other field's range still filters: the rows outside the period are not counted by the offset.
