@@ -412,6 +412,7 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
   name: COMPLAINT_KPIS,
   version: 7,
   collection: 'complaint_kpis',
+  readsPersonalData: false,
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [
     ['tenantId', 'receivedAt'],

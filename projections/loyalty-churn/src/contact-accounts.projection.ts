@@ -8,6 +8,7 @@ export const contactAccountsProjection = stampChanges(
     name: LOYALTY_PROJECTION_NAMES.contactLinks,
     version: 3,
     collection: 'loyalty_contact_accounts',
+    readsPersonalData: false,
     eventTypes: ['ContactCreated', 'ContactLinkedToAccount'],
     indexes: [['tenantId', 'accountId']],
     summary: tenantChangeMarker,

@@ -95,6 +95,7 @@ export const customerInteractionsProjection = stampChanges(
     name: LOYALTY_PROJECTION_NAMES.interactions,
     version: 4,
     collection: 'loyalty_customer_interactions',
+    readsPersonalData: false,
     eventTypes: [
       'ComplaintReceived',
       'ComplaintClosed',

@@ -12,6 +12,7 @@ export const opportunityAccountsProjection = stampChanges(
     name: LOYALTY_PROJECTION_NAMES.opportunityLinks,
     version: 3,
     collection: 'loyalty_opportunity_accounts',
+    readsPersonalData: false,
     eventTypes: ['LeadQualified', 'OpportunityOpened'],
     indexes: [['tenantId', 'accountId']],
     summary: tenantChangeMarker,

@@ -8,6 +8,7 @@ export const wonDealsProjection = stampChanges(
     name: LOYALTY_PROJECTION_NAMES.wonDeals,
     version: 3,
     collection: 'loyalty_won_deals',
+    readsPersonalData: false,
     eventTypes: ['OpportunityWon', 'OpportunityReopened'],
     indexes: [['tenantId', 'accountId']],
     summary: tenantChangeMarker,

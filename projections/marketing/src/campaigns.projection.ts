@@ -70,6 +70,7 @@ export const marketingCampaigns = defineProjection<CampaignDoc | CampaignNamesDo
   // 2: the tenant's names document (campaignNamesId).
   version: 2,
   collection: 'marketing_campaigns',
+  readsPersonalData: false,
   eventTypes: [
     'CampaignPlanned',
     'CampaignTargetListsAdded',

@@ -26,6 +26,7 @@ export const marketingLists = defineProjection<MarketingListDoc, MarketingListCr
   name: 'marketing-lists',
   version: 1,
   collection: 'marketing_lists',
+  readsPersonalData: false,
   eventTypes: ['MarketingListCreated'],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.listId),
   evolve(_doc, event) {
@@ -57,6 +58,7 @@ export const marketingListMembers = defineProjection<ListMemberDoc, MemberEvent>
   name: 'marketing-list-members',
   version: 1,
   collection: 'marketing_list_members',
+  readsPersonalData: false,
   eventTypes: ['MarketingListMembersAdded', 'MarketingListMembersRemoved'],
   indexes: [['tenantId', 'listId', 'status']],
   documentId: (event) => event.data.memberIds.map((memberId) => listMemberKey(event.metadata.tenantId, event.data.listId, memberId)),

@@ -55,6 +55,7 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   // 8: those months documents one per year (`sourceMonths:2025`), named from the lead's capture month, and `years`.
   version: 8,
   collection: 'pipeline_leads',
+  readsPersonalData: false,
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],
   indexes: [
     ['tenantId', 'capturedAt'],

@@ -150,6 +150,7 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // closing, capture or opening month before and after the event, and `years`.
   version: 8,
   collection: 'pipeline_opportunities',
+  readsPersonalData: false,
   eventTypes: [
     'LeadCaptured',
     'LeadQualified',

@@ -8,6 +8,7 @@ import type { LoopBudget } from './loop-budget';
 import { ProjectionFailedError } from './errors';
 import { isPermanentWriteError } from './permanent-errors';
 import { ProgressMeter, type ProgressPhase, type ProjectionProgress } from './progress';
+import { eventSourceOf } from './event-sources';
 
 export interface LaneContext {
   readonly eventStore: EventStore;
@@ -92,11 +93,14 @@ export class Lane {
     this.meter = undefined;
     // Whatever happened while this lane was not running, it reloads what it needs.
     this.cache.clear();
-    const subscription = eventStore.subscribeToAll((events, checkpoint) => this.handle(events, checkpoint), {
-      after: this.state.checkpoint,
-      filter: { eventTypes: this.projection.eventTypes },
-      batchSize: this.rebuilding ? this.context.rebuildBatchSize : this.context.batchSize,
-    });
+    const subscription = eventSourceOf(eventStore, this.projection).subscribeToAll(
+      (events, checkpoint) => this.handle(events, checkpoint),
+      {
+        after: this.state.checkpoint,
+        filter: { eventTypes: this.projection.eventTypes },
+        batchSize: this.rebuilding ? this.context.rebuildBatchSize : this.context.batchSize,
+      },
+    );
     this.subscription = subscription;
     subscription.caughtUp.then(
       () => this.subscription === subscription && this.changed(() => (this.caughtUp = true)),

@@ -4,6 +4,7 @@ import { ProjectionFailedError } from './errors';
 import { Lane, type LaneContext } from './lane';
 import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import type { ProjectionProgress } from './progress';
+import { eventSourceOf, scanReaderOf } from './event-sources';
 
 export interface RebuildOptions {
   readonly onProgress?: (progress: ProjectionProgress) => void;
@@ -148,6 +149,10 @@ export class Rebuilds {
       ]),
     );
     const everyType = building.some(({ lane }) => !lane.projection.eventTypes);
+    const readPage = scanReaderOf(
+      eventStore,
+      building.map(({ lane }) => lane.projection),
+    );
     const failed = new Map<string, unknown>();
     let after = building.reduce<string | undefined>((low, { lane }) => {
       const at = lane.checkpoint;
@@ -159,7 +164,7 @@ export class Rebuilds {
     for (;;) {
       const live = building.filter(({ lane }) => !failed.has(lane.projection.name));
       if (live.length === 0) break;
-      const slice = await eventStore.readAll({
+      const slice = await readPage({
         after,
         maxCount: rebuildBatchSize,
         ...(everyType ? {} : { filter: { eventTypes: [...types] } }),
@@ -292,7 +297,7 @@ export class Rebuilds {
   private async catchUp(lane: Lane, target: string | undefined, stopped: () => boolean): Promise<void> {
     const { eventStore, rebuildBatchSize } = this.context;
     while (target !== undefined && (lane.checkpoint === undefined || eventStore.comparePositions(lane.checkpoint, target) < 0)) {
-      const slice = await eventStore.readAll({
+      const slice = await eventSourceOf(eventStore, lane.projection).readAll({
         after: lane.checkpoint,
         maxCount: rebuildBatchSize,
         filter: { eventTypes: lane.projection.eventTypes },

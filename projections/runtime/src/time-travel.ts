@@ -4,6 +4,7 @@ import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { applyBatch } from './batch';
 import { ProjectionFailedError } from './errors';
 import { ProgressMeter, type ProjectionProgress } from './progress';
+import { eventSourceOf } from './event-sources';
 
 export type AsOf = { readonly position: string } | { readonly occurredBefore: string };
 
@@ -71,7 +72,11 @@ export async function timeTravel(
   let applied = 0;
   let lastPosition: string | undefined;
   while (stopAt !== undefined && (after === undefined || compare(after, stopAt) < 0)) {
-    const slice = await eventStore.readAll({ after, maxCount: rebuildBatchSize, filter: { eventTypes: projection.eventTypes } });
+    const slice = await eventSourceOf(eventStore, projection).readAll({
+      after,
+      maxCount: rebuildBatchSize,
+      filter: { eventTypes: projection.eventTypes },
+    });
     const events = slice.events.filter((event) => compare(event.position, stopAt) <= 0 && included(event));
     const target = {
       projection,

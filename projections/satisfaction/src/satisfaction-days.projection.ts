@@ -94,6 +94,7 @@ export const satisfactionDaysProjection = defineProjection<SatisfactionSumsDoc, 
   // 2: month documents (UTC and Jalali) beside the days.
   version: 2,
   collection: 'satisfaction_days',
+  readsPersonalData: false,
   eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],
   indexes: [
     ['tenantId', 'day'],

@@ -150,13 +150,17 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     }
   }
 
-  /** Events as they are stored, opened for reading: what a reader of `inner` must do itself. */
-  async openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+  /**
+   * Events as they are stored, opened for reading: what a reader of `inner` must do itself. With `which`, only
+   * the events it names are opened; the others come back as stored (a reader that never looks at their personal
+   * fields need not pay for their keys and decryption).
+   */
+  async openAll(events: readonly RecordedEvent[], which?: (event: RecordedEvent) => boolean): Promise<RecordedEvent[]> {
     // First the keys the batch needs, each asked for once; then every event opened without waiting.
     const wanted = new Map<string, SubjectKeyRef>();
     for (const event of events) {
       const paths = this.fields[event.type];
-      if (!paths) continue;
+      if (!paths || (which && !which(event))) continue;
       const tenantId = event.metadata.tenantId;
       visitFields(event.data, paths, (value) => {
         const subjectRef = sealedSubject(value);
@@ -166,7 +170,7 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     if (wanted.size === 0) return [...events];
     const keys = new Map<string, Buffer | undefined>();
     await Promise.all([...wanted].map(async ([slot, ref]) => keys.set(slot, await this.keys.existingKey(ref))));
-    return events.map((event) => this.open(event, keys));
+    return events.map((event) => (which && !which(event) ? event : this.open(event, keys)));
   }
 
   private async sealAll(streamId: string, events: readonly EventToAppend[]): Promise<EventToAppend[]> {

@@ -36,6 +36,13 @@ export interface Projection<Doc extends object = object, E extends Event = Event
    * page once (its summaries written once, not once per part). Default: the page in one fold.
    */
   readonly maxBatch?: number;
+  /**
+   * `false`: no `documentId`, `evolve` or summary of this projection reads a personal field (the domains'
+   * `*_PERSONAL_FIELDS`), so the runner hands it the events as stored, those fields still sealed, and spends no
+   * key lookup or decryption on them. Default: the events opened. `ALL_PROJECTIONS`' spec (libs/platform) folds
+   * the demo history both ways and requires the same documents of every projection that says `false`.
+   */
+  readonly readsPersonalData?: false;
 }
 
 /** What one document adds to a summary: counts and sums under its dimensions. */
