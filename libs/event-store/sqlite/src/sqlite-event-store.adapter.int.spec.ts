@@ -136,7 +136,7 @@ describe('SqliteEventStore on its file', () => {
     expect(indexes).toEqual(['sqlite_autoindex_events_1', 'sqlite_autoindex_events_2']);
   });
 
-  it('binds every read\'s LIMIT as `+?`, so SQLite does not prepare the statement again at each run', async () => {
+  it("binds every read's LIMIT as `+?`, so SQLite does not prepare the statement again at each run", async () => {
     const store = open();
     const sources = [
       ...Object.values(prepareStatements(store.db)).map((statement) => statement.source),
