@@ -9,9 +9,10 @@ import { PostgresEventStore } from '@crm/event-store/postgres';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { PostgresReadStore } from '@crm/read-store/postgres';
 import type { EventStore } from '@crm/shared/event-sourcing';
-import type { ReadStore } from '@crm/shared/read-model';
+import { LeaseLostError, type ReadStore } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { ProjectionRunner } from './projection-runner';
+import type { RebuildResult } from './rebuilds';
 import { documents, openDeal, ownersProjection } from './test-support';
 import { waitUntil } from '@crm/shared/testing';
 
@@ -65,6 +66,15 @@ const postgres = (): Backend => {
     },
   };
 };
+
+/** The owners projection, folding each deal in `ms` of busy CPU. */
+function slowOwners(ms: number): typeof ownersProjection {
+  const busy = () => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  return { ...ownersProjection, evolve: (...args) => (busy(), ownersProjection.evolve(...args)) };
+}
 
 describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
   const backend = make();
@@ -150,14 +160,6 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     const stores = await connect();
     for (let i = 0; i < 600; i += 1) await openDeal(stores.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
     // 4 ms a deal, in batches of 20: a rebuild folds for about 2.4 s, in 30 batches, over two and a half leases of 900 ms.
-    const busy = (ms: number) => {
-      const until = performance.now() + ms;
-      while (performance.now() < until);
-    };
-    const slowOwners: typeof ownersProjection = {
-      ...ownersProjection,
-      evolve: (doc, event) => (busy(4), ownersProjection.evolve(doc, event)),
-    };
     const renewed: number[] = [];
     const watched = new Proxy(stores.readStore, {
       get(target, property, receiver) {
@@ -173,7 +175,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     const runner = new ProjectionRunner({
       eventStore: stores.events,
       readStore: watched,
-      projections: [slowOwners],
+      projections: [slowOwners(4)],
       ownership: { owner: 'builder', ttlMs: 900 },
       loopBudgetMs: 10_000,
       batchSize: 20,
@@ -195,6 +197,68 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     expect(renewed.length).toBeGreaterThan(2);
     expect(gaps.filter((gap) => gap >= 900)).toEqual([]);
   }, 60_000);
+
+  it.each(['rebuild', 'rebuildMany'] as const)(
+    `${backend.name}: a builder paused past its rebuild lease (%s): the owner takes the build over, and the builder waits for its switch`,
+    async (how) => {
+      const [one, two] = [await connect(), await connect()];
+      for (let i = 0; i < 400; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+      // B serves the projection and looks at the leases every 100 ms.
+      let adopted = 0;
+      const owner = new ProjectionRunner({
+        eventStore: two.events,
+        readStore: two.readStore,
+        projections: [slowOwners(2)],
+        ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 100 },
+        onProgress: (progress) => void (progress.phase === 'rebuild' && (adopted += progress.eventsApplied)),
+      });
+      runners.push(owner);
+      await owner.start();
+      await owner.waitFor('owners', (await two.events.headPosition()) as string, 20_000);
+      const before = owner.collectionOf('owners');
+      // A, a builder beside it (crm-cli rebuild), takes the rebuild's lease for 300 ms and never renews it, as if paused;
+      // its folds (2 ms a deal, 20 a batch) last about 0.8 s, so the lease lapses while it builds.
+      let refused = 0;
+      const fenced = new Proxy(one.readStore, {
+        get(target, property, receiver) {
+          if (property !== 'transaction') return Reflect.get(target, property, receiver) as unknown;
+          return (...args: Parameters<ReadStore['transaction']>) =>
+            target.transaction(...args).catch((error: unknown) => {
+              if (error instanceof LeaseLostError) refused += 1;
+              throw error;
+            });
+        },
+      });
+      const builder = new ProjectionRunner({
+        eventStore: one.events,
+        readStore: fenced,
+        projections: [slowOwners(2)],
+        ownership: { owner: 'cli', ttlMs: 300, renewEveryMs: 60_000 },
+        batchSize: 20,
+        serve: false,
+      });
+      runners.push(builder);
+      await builder.start();
+      const result = how === 'rebuild' ? await builder.rebuild('owners') : ((await builder.rebuildMany(['owners']))[0] as RebuildResult);
+
+      // B took the rebuild over (epoch 2 of its lease), went on from what A had committed, and switched to it;
+      // A's commits after the takeover were refused, and its rebuild resolved with B's switch instead of failing.
+      expect(refused).toBeGreaterThan(0);
+      expect(adopted).toBeGreaterThan(0);
+      expect(owner.collectionOf('owners')).toBe(result.collection);
+      expect(result.collection).not.toBe(before);
+      expect(result.previousCollection).toBe(before);
+      const leases = await two.readStore.listLeases();
+      expect(leases.find((lease) => lease.name === 'owners')).toMatchObject({ owner: 'server', epoch: 1 });
+      expect(await two.readStore.loadState('owners~rebuild')).toBeUndefined();
+      // Every deal counted once, across the two builders.
+      expect(await documents(two.readStore, result.collection)).toEqual({
+        Ali: { owner: 'Ali', deals: 200, amount: 20_000 },
+        Sara: { owner: 'Sara', deals: 200, amount: 20_000 },
+      });
+    },
+    60_000,
+  );
 
   it(`${backend.name}: a write the store refuses for good stops that projection, with the reason, instead of retrying`, async () => {
     const stores = await connect();

@@ -7,7 +7,7 @@ import { LoopBudget } from './loop-budget';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
 import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
-import { Rebuilds, type RebuildOptions, type RebuildResult } from './rebuilds';
+import { Rebuilds, RebuildTakenOverError, type RebuildOptions, type RebuildResult } from './rebuilds';
 import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
 import { timeTravel, type TimeTravelRequest, type TimeTravelResult } from './time-travel';
 
@@ -277,15 +277,16 @@ export class ProjectionRunner {
     await this.follow(projection);
   }
 
-  /** A rebuild this runner builds keeps its own lease; lost (paused too long), its lane stops. */
+  /** A rebuild this runner builds keeps its own lease; lost (paused too long), its lane stands by. */
   private async keepRebuildLease(projection: AnyProjection): Promise<void> {
     const name = rebuildStateName(projection.name);
     if (!this.epochs.has(name)) return;
     const lease = await this.options.readStore.acquireLease(name, this.owner as string, (this.options.ownership as OwnershipOptions).ttlMs);
     if (lease) this.epochs.set(name, lease.epoch);
     else {
+      // Another process took it over and goes on with the build: this lane stands by, its rebuild waits for the switch.
       this.epochs.delete(name);
-      await this.rebuilds.lane(projection.name)?.close();
+      await this.rebuilds.lane(projection.name)?.standBy();
     }
   }
 
@@ -462,6 +463,9 @@ export class ProjectionRunner {
       const built = await this.rebuilds.run(lane, { ...options, handOver: true });
       await this.releaseRebuildLease(name);
       return await this.switchedTo(name, built);
+    } catch (error) {
+      if (!(error instanceof RebuildTakenOverError)) throw error;
+      return await this.takenOverBuild(error);
     } finally {
       if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
     }
@@ -511,10 +515,26 @@ export class ProjectionRunner {
       const pending = await this.options.readStore.loadState(rebuildStateName(name));
       return pending?.version === this.lane(name).projection.version && pending.collection ? pending : undefined;
     });
-    const byName = (list: readonly RebuildResult[]) => new Map(list.map((result) => [result.projection, result]));
-    if (!handOver) return byName(results);
-    for (const name of names) await this.releaseRebuildLease(name);
-    return byName(await Promise.all(results.map((built) => this.switchedTo(built.projection, built))));
+    if (handOver) for (const name of names) await this.releaseRebuildLease(name);
+    const settled = await Promise.all(
+      results.map((result) =>
+        result instanceof RebuildTakenOverError
+          ? this.takenOverBuild(result)
+          : handOver
+            ? this.switchedTo(result.projection, result)
+            : result,
+      ),
+    );
+    return new Map(settled.map((result) => [result.projection, result]));
+  }
+
+  /**
+   * Another process took this runner's rebuild over (its lease lapsed while this one was paused) and goes on with
+   * the same build: wait for the switch to it, as after a hand-over. The lease is no longer this runner's to renew.
+   */
+  private takenOverBuild(taken: RebuildTakenOverError): Promise<RebuildResult> {
+    this.epochs.delete(rebuildStateName(taken.built.projection));
+    return this.switchedTo(taken.built.projection, taken.built);
   }
 
   /** Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build. */

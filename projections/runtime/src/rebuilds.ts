@@ -1,5 +1,5 @@
 import { retryTransient } from '@crm/shared/kernel';
-import type { AnyProjection, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { LeaseLostError, type AnyProjection, type ProjectionState, type ReadStore } from '@crm/shared/read-model';
 import { ProjectionFailedError } from './errors';
 import { Lane, type LaneContext } from './lane';
 import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
@@ -21,6 +21,34 @@ export interface RebuildResult {
   readonly collection: string;
   readonly previousCollection: string | undefined;
   readonly checkpoint: string | undefined;
+}
+
+/**
+ * This builder lost its rebuild's lease (paused past it: a long collection, a stalled disk, a starved thread) and
+ * another process took the build over: the projection's owner adopts it, another builder resumes it. Either goes on
+ * with the same build (same collection, from what was committed here; the fence refused anything later), so the
+ * runner waits for the switch to it instead of failing the rebuild.
+ */
+export class RebuildTakenOverError extends Error {
+  constructor(readonly built: RebuildResult) {
+    super(`the rebuild of ${built.projection} into ${built.collection} was taken over by another process`);
+    this.name = 'RebuildTakenOverError';
+  }
+}
+
+/** What the build in `lane` is, as far as this builder took it. */
+function builtSoFar(serving: Lane, lane: Lane): RebuildResult {
+  return {
+    projection: serving.projection.name,
+    collection: lane.collection,
+    previousCollection: serving.state.collection,
+    checkpoint: lane.checkpoint,
+  };
+}
+
+/** `error` as a RebuildTakenOverError when it says that the rebuild's own lease went to another process. */
+function takenOver(error: unknown, serving: Lane, lane: Lane): unknown {
+  return error instanceof LeaseLostError && error.lease === lane.state.name ? new RebuildTakenOverError(builtSoFar(serving, lane)) : error;
 }
 
 export interface RebuildContext extends LaneContext {
@@ -90,14 +118,31 @@ export class Rebuilds {
       await lane.until(() => {
         if (lane.caughtUp) return true;
         if (lane.phase === 'failed' && lane.state.error) return new ProjectionFailedError(projection.name, lane.state.error);
-        if (lane.phase === 'standby') return new Error(`rebuild of ${projection.name} stopped: another process took its lease`);
+        // Fenced off (a commit refused) or told so by the runner's lease round (a renewal refused).
+        if (lane.phase === 'standby') return new RebuildTakenOverError(builtSoFar(serving, lane));
         return lane.isClosed || serving.isClosed ? new Error(`rebuild of ${projection.name} stopped`) : false;
       });
     } catch (error) {
       // The runner may have stopped while this lane was being set up: it must not outlive it.
-      if (serving.isClosed) await lane.close();
+      if (serving.isClosed || error instanceof RebuildTakenOverError) await lane.close();
+      if (error instanceof RebuildTakenOverError) this.lanes.delete(projection.name);
       throw error;
     }
+    try {
+      return await this.finish(serving, lane, context, options);
+    } catch (error) {
+      const reason = takenOver(error, serving, lane);
+      if (reason instanceof RebuildTakenOverError) {
+        await lane.close();
+        this.lanes.delete(projection.name);
+      }
+      throw reason;
+    }
+  }
+
+  /** A build at the head: indexed, then handed over (marked ready) or switched to. */
+  private async finish(serving: Lane, lane: Lane, context: LaneContext, options: RebuildOptions): Promise<RebuildResult> {
+    const { projection } = serving;
     // Nothing queries the new build before the switch, so it loads without indexes and gets them once, now
     // (while it tails live): cheaper than keeping them up to date through every write of the bulk load.
     try {
@@ -114,12 +159,7 @@ export class Rebuilds {
       const ready: ProjectionState = { ...lane.state, ready: true, updatedAt: this.context.clock.now().toISOString() };
       await this.persist(() => context.readStore.transaction((tx) => tx.saveState(ready)));
       this.lanes.delete(projection.name);
-      return {
-        projection: projection.name,
-        collection: lane.collection,
-        previousCollection: serving.state.collection,
-        checkpoint: lane.checkpoint,
-      };
+      return builtSoFar(serving, lane);
     }
     return this.switchOver(serving, lane, options);
   }
@@ -196,17 +236,26 @@ export class Rebuilds {
       if (slice.isEnd) break;
     }
     // The tail since the scan, the indexes and the switch (or the hand-over): as a single rebuild resumes.
-    const results: RebuildResult[] = [];
+    const results: (RebuildResult | RebuildTakenOverError)[] = [];
     for (const { serving, lane } of building) {
       const name = lane.projection.name;
-      const error = failed.get(name);
-      if (error) throw error;
+      if (failed.has(name)) {
+        const reason = takenOver(failed.get(name), serving, lane);
+        if (!(reason instanceof RebuildTakenOverError)) throw reason;
+        results.push(reason);
+        continue;
+      }
       let running = this.running.get(name);
       if (!running) {
         running = this.build(serving, options, lane.state).finally(() => this.running.delete(name));
         this.running.set(name, running);
       }
-      results.push(await running);
+      results.push(
+        await running.catch((error: unknown) => {
+          if (error instanceof RebuildTakenOverError) return error;
+          throw error;
+        }),
+      );
     }
     return results;
   }
