@@ -1,6 +1,16 @@
 import type { DocumentRecord, JsonObject } from './document';
 import { aggregateDocuments, isAfter, matches, sortRecords } from './evaluate';
-import { aggregateOf, keysetOf, pageOf, predicatesOf, sortKeysOf, type AggregateQuery, type AggregateRow, type FindQuery, type Where } from './query';
+import {
+  aggregateOf,
+  keysetOf,
+  pageOf,
+  predicatesOf,
+  sortKeysOf,
+  type AggregateQuery,
+  type AggregateRow,
+  type FindQuery,
+  type Where,
+} from './query';
 import { LeaseLostError } from './errors';
 import { leaseOf, nextLease, type LeaseRow } from './lease';
 import type { Lease, ProjectionState, ReadStore, ReadStoreTransaction, TransactionOptions } from './read-store';
@@ -9,6 +19,8 @@ import { runUnitOfWork, type PendingChanges } from './unit-of-work';
 interface Stored {
   readonly json: string;
   readonly position: string | undefined;
+  /** The document parsed once, for matching and ordering only: never handed out (see `view`). */
+  parsed?: object;
 }
 
 /**
@@ -48,16 +60,18 @@ export class InMemoryReadStore implements ReadStore {
     const keys = sortKeysOf(query.orderBy);
     const keyset = keysetOf(query.after, keys);
     const { limit, offset } = pageOf(query);
-    const found = this.records<D>(collection).filter(
+    // Matched and ordered on the documents parsed once; only the page is parsed afresh for the caller.
+    const found = this.views(collection).filter(
       (record) => matches(record.doc, predicates) && (keyset === undefined || isAfter(record, keyset)),
     );
-    const sorted = sortRecords(found, keys);
-    return sorted.slice(offset, limit === undefined ? undefined : offset + limit);
+    const page = sortRecords(found, keys).slice(offset, limit === undefined ? undefined : offset + limit);
+    const documents = this.collections.get(collection);
+    return page.map((record) => toRecord<D>(record.id, documents?.get(record.id) as Stored));
   }
 
   async count(collection: string, where?: Where): Promise<number> {
     const predicates = predicatesOf(where);
-    return this.records(collection).filter((record) => matches(record.doc, predicates)).length;
+    return this.views(collection).filter((record) => matches(record.doc, predicates)).length;
   }
 
   async aggregate(collection: string, query: AggregateQuery): Promise<readonly AggregateRow[]> {
@@ -131,6 +145,20 @@ export class InMemoryReadStore implements ReadStore {
   private records<D extends object>(collection: string): DocumentRecord<D>[] {
     this.assertOpen();
     return [...(this.collections.get(collection) ?? new Map<string, Stored>())].map(([id, stored]) => toRecord<D>(id, stored));
+  }
+
+  /**
+   * Every document of the collection as parsed once per write: for matching, counting and ordering in here only.
+   * A find parsed every document of the collection for every query before, which made a query's cost grow with the
+   * collection however few documents it matched.
+   */
+  private views(collection: string): DocumentRecord<object>[] {
+    this.assertOpen();
+    return [...(this.collections.get(collection) ?? new Map<string, Stored>())].map(([id, stored]) => ({
+      id,
+      doc: (stored.parsed ??= JSON.parse(stored.json) as object),
+      position: stored.position,
+    }));
   }
 
   /** Synchronous from the first write to the last: nothing can observe half a commit. */

@@ -78,6 +78,23 @@ export function describeReadStoreContract(harness: ReadStoreHarness): void {
       const read = await store.get<{ tags: string[] }>('c', '1');
       read?.doc.tags.push('mutated after get');
       expect((await store.get('c', '1'))?.doc).toEqual({ tags: ['x'] });
+      // Found documents too, after counts, finds and orderings that looked at them.
+      await store.transaction((tx) => tx.put('c', '2', { kind: 'k', tags: ['x'] }));
+      expect(await store.count('c', { kind: 'k' })).toBe(1);
+      const [found] = await store.find<{ kind: string; tags: string[] }>('c', {
+        where: { kind: 'k' },
+        orderBy: [{ field: 'kind', direction: 'asc' }],
+      });
+      if (found) found.doc.kind = 'changed by a finder';
+      found?.doc.tags.push('changed by a finder');
+      expect(await store.count('c', { kind: 'changed by a finder' })).toBe(0);
+      expect(
+        (await store.find('c', { where: { kind: 'k' }, orderBy: [{ field: 'kind', direction: 'asc' }] })).map((record) => record.doc),
+      ).toEqual([{ kind: 'k', tags: ['x'] }]);
+      // A write after a find is what the next find matches.
+      await store.transaction((tx) => tx.put('c', '2', { kind: 'j', tags: ['y'] }));
+      expect(await store.count('c', { kind: 'k' })).toBe(0);
+      expect((await store.find('c', { where: { kind: 'j' } })).map((record) => record.doc)).toEqual([{ kind: 'j', tags: ['y'] }]);
     });
 
     it('refuses a document that is not a JSON object, and a query on a malformed field path', async () => {
