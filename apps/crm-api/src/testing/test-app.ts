@@ -53,12 +53,16 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: CreateA
   const url = `http://127.0.0.1:${port}`;
   const adminKey = readAdminKey(config);
   if (adminKey !== undefined) adminKeys.set(url, adminKey);
+  let closed = false;
   return {
     app,
     config,
     url,
     adminKey,
     async close() {
+      // Once: a spec that failed after closing its server closes it again in afterAll.
+      if (closed) return;
+      closed = true;
       adminKeys.delete(url);
       await app.close();
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -85,6 +85,9 @@ export class ApiKeyRegistry implements OnModuleDestroy {
     this.stopped = true;
     clearInterval(this.keeping);
     await this.subscription?.stop();
+    // The feed may not have brought the last key events yet (a key made just before the stop): read them, so the
+    // fold kept holds every key this process knows of. Should it fail, the next start reads them from the log.
+    await this.readToHead().catch(() => undefined);
     await this.keep();
   }
 
@@ -166,14 +169,28 @@ export class ApiKeyRegistry implements OnModuleDestroy {
     this.byHash.set(state.key.keyHash, scope);
   }
 
+  /** Folds a batch of the key streams' events read from the log, through `checkpoint`. */
+  private foldRead(events: readonly RecordedEvent[], checkpoint: string | undefined): void {
+    for (const event of events) this.apply(event.metadata.tenantId, event.revision, { type: event.type, data: event.data } as ApiKeyEvent);
+    if (checkpoint !== undefined) this.checkpoint = checkpoint;
+  }
+
+  private async readToHead(): Promise<void> {
+    for (;;) {
+      const after = this.checkpoint;
+      const slice = await this.store.readAll({ after, maxCount: 500, filter: { categories: [API_KEY_CATEGORY] } });
+      this.foldRead(slice.events, slice.checkpoint);
+      if (slice.isEnd || slice.checkpoint === undefined || slice.checkpoint === after) return;
+    }
+  }
+
   private subscribe(): Subscription {
     const subscription = this.store.subscribeToAll(
-      (events: readonly RecordedEvent[], checkpoint: string) => {
-        for (const event of events)
-          this.apply(event.metadata.tenantId, event.revision, { type: event.type, data: event.data } as ApiKeyEvent);
-        this.checkpoint = checkpoint;
+      (events: readonly RecordedEvent[], checkpoint: string) => this.foldRead(events, checkpoint),
+      {
+        after: this.checkpoint,
+        filter: { categories: [API_KEY_CATEGORY] },
       },
-      { after: this.checkpoint, filter: { categories: [API_KEY_CATEGORY] } },
     );
     this.subscription = subscription;
     subscription.done.catch((error: unknown) => {

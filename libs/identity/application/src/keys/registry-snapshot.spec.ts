@@ -48,6 +48,33 @@ describe('ApiKeyRegistry: the kept fold', () => {
     expect(await keptSnapshot(store)).toMatchObject({ revision: 1, version: REGISTRY_SNAPSHOT_VERSION });
   });
 
+  it('keeps on stop the key events the feed had not brought yet: a key made just before the stop is in the fold', async () => {
+    const store = new InMemoryEventStore();
+    // A feed that is late: the batches it delivers meanwhile do not reach the registry before the stop.
+    let late = false;
+    const subscribe = store.subscribeToAll.bind(store);
+    store.subscribeToAll = (handler, options) =>
+      subscribe((events, checkpoint) => (late ? undefined : handler(events, checkpoint)), options);
+    await createKey(store, 1, 'acme');
+    const registry = await started(store);
+    late = true;
+    await createKey(store, 2, 'globex');
+    await revokeKey(store, 1, 'acme');
+    await registry.onModuleDestroy();
+    late = false;
+    expect(registry.keptCheckpoint).toBe(await store.headPosition());
+    expect(await keptSnapshot(store)).toMatchObject({ revision: 3 });
+    // What a start then restores from the fold alone, reading nothing after it.
+    const next = await started(store);
+    try {
+      expect(next.resumedFrom).toBe(await store.headPosition());
+      expect(next.findByHash(hash(1))).toMatchObject({ keyId: keyId(1), revoked: true });
+      expect(next.findByHash(hash(2))).toMatchObject({ keyId: keyId(2), tenantId: 'globex', revoked: false });
+    } finally {
+      await next.onModuleDestroy();
+    }
+  });
+
   it('starts from the kept checkpoint and still sees what came after it: new keys, revocations, other tenants', async () => {
     const { store, subscriptions } = watched(new InMemoryEventStore());
     await createKey(store, 1, 'acme');
