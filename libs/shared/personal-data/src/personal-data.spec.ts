@@ -79,6 +79,29 @@ describe('sealing a value', () => {
   });
 });
 
+describe('DataKeys', () => {
+  it('gives two processes racing to make a subject key the same key: the one the store kept', async () => {
+    const kek = randomBytes(32);
+    const store = new InMemoryKeyStore();
+    const [one, two] = [new DataKeys(store, kek, { cacheMs: 60_000 }), new DataKeys(store, kek, { cacheMs: 60_000 })];
+    const subject = { tenantId: 'default', subjectRef: `lead-${randomUUID()}` };
+    // Both find no key and make one; the store keeps the first, and the loser takes it instead of its own.
+    const [a, b] = await Promise.all([one.keyFor(subject), two.keyFor(subject)]);
+    expect(a.equals(b)).toBe(true);
+    const kept = await store.get(subject);
+    expect(unwrapDataKey(kek, subject, kept as Buffer).equals(a)).toBe(true);
+    // What one seals, the other opens; and each gives the same key again from its cache.
+    expect(openValue(b, 'default', sealValue(a, subject, 'مریم'))).toEqual({ value: 'مریم' });
+    expect((await one.keyFor(subject)).equals(a) && (await two.keyFor(subject)).equals(a)).toBe(true);
+  });
+
+  it('makes keys of 32 fresh bytes, none repeated', () => {
+    const keys = Array.from({ length: 2000 }, () => newDataKey().toString('hex'));
+    expect(new Set(keys).size).toBe(2000);
+    expect(keys.every((key) => key.length === 64 && key !== '0'.repeat(64))).toBe(true);
+  });
+});
+
 describe('PersonalDataEventStore', () => {
   it('stores declared fields sealed, reads them back opened, and the chain covers the ciphertext', async () => {
     const { inner, store } = sealedStore();
