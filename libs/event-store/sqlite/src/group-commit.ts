@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { isSqliteBusy } from '@crm/shared/kernel';
 
 interface Pending {
   /** performance.now() when submitted: how long it has waited for another process's write lock. */
@@ -150,7 +151,7 @@ export class GroupCommit {
     try {
       outcomes = this.runGroup.immediate(group);
     } catch (error) {
-      if (mayWait && !this.began && isBusy(error)) {
+      if (mayWait && !this.began && isSqliteBusy(error)) {
         this.waitForLock(group, error);
         return;
       }
@@ -197,9 +198,3 @@ export class GroupCommit {
 
 /** `PRAGMA synchronous` levels: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
 const SYNCHRONOUS_FULL = 2;
-
-/** By code and message, not `instanceof`: the driver's errors may come from another realm (Jest's VM contexts). */
-function isBusy(error: unknown): boolean {
-  const { code } = (error ?? {}) as { code?: unknown };
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}

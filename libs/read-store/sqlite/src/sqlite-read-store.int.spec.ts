@@ -55,6 +55,61 @@ describe('SqliteReadStore (real file)', () => {
       await other.close();
     });
 
+    it('waits for another connection’s write lock on timers: the event loop turns meanwhile, then every kind of write lands', async () => {
+      await store.transaction((tx) => tx.put('c', 'seed', { v: 0 })); // the table exists before the lock is taken
+      const other = new Database(store.db.name);
+      other.exec('BEGIN IMMEDIATE');
+      let turns = 0;
+      const ticking = setInterval(() => (turns += 1), 5);
+      // Another process holds the lock for 300 ms (its index build, its batch); this thread's own timers free it.
+      const released = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          other.exec('COMMIT');
+          resolve();
+        }, 300),
+      );
+      const started = performance.now();
+      try {
+        const lease = store.acquireLease('kpis', 'api', 10_000);
+        const written = store.transaction((tx) => {
+          tx.put('c', '1', { v: 'پس از آزاد شدن قفل' }, '9');
+          tx.saveCheckpoint('p', '9');
+        });
+        const indexed = store.ensureIndex('c', ['v']);
+        const saved = store.saveCheckpoint('q', '3');
+        await Promise.all([lease, written, indexed, saved, released]);
+        expect(await lease).toMatchObject({ name: 'kpis', owner: 'api', epoch: 1 });
+      } finally {
+        clearInterval(ticking);
+        other.close();
+      }
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      // SQLite's busy handler would have held the thread the whole time: no timer, the lock never freed.
+      expect(turns).toBeGreaterThan(5);
+      expect(await store.get('c', '1')).toMatchObject({ doc: { v: 'پس از آزاد شدن قفل' }, position: '9' });
+      expect([await store.loadCheckpoint('p'), await store.loadCheckpoint('q')]).toEqual(['9', '3']);
+    });
+
+    it('gives up waiting for the lock after busyTimeoutMs, with SQLite’s own SQLITE_BUSY, and writes nothing', async () => {
+      const impatient = openSqliteReadStore({ file: store.db.name, busyTimeoutMs: 150 });
+      const other = new Database(store.db.name);
+      other.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      try {
+        await expect(impatient.transaction((tx) => tx.put('c', 'late', { v: 1 }))).rejects.toMatchObject({
+          code: expect.stringMatching(/^SQLITE_BUSY/),
+        });
+        await expect(impatient.acquireLease('kpis', 'api', 10_000)).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      expect(performance.now() - started).toBeGreaterThanOrEqual(280);
+      expect(await impatient.get('c', 'late')).toBeUndefined();
+      expect(await impatient.listLeases()).toEqual([]);
+      await impatient.close();
+    });
+
     it('reads a collection another connection dropped as empty, statements it had prepared included', async () => {
       const other = openSqliteReadStore({ file: store.db.name });
       await store.transaction((tx) => tx.put('gone', 't:1', { tenantId: 't', v: 1 }));

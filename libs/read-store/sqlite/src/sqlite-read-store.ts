@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { isSqliteBusy } from '@crm/shared/kernel';
 import {
   aggregateOf,
   emptyAggregate,
@@ -43,16 +44,25 @@ import {
 } from './statements';
 
 const SYNCHRONOUS_NORMAL = 1;
+/** The connection's own busy timeout when the store waits for the write lock on timers (see `write`). */
+const LOCK_PROBE_MS = 5;
+const LOCK_RETRY_MS = 10;
 
 export interface SqliteReadStoreOptions {
   /** Close the connection in close(); leave it false when the connection is shared (e.g. `SqliteEventStore.db`). */
   readonly closeDatabase?: boolean;
+  /**
+   * How long a write waits, on timers, for a write lock another connection holds (default 0: only the
+   * connection's own busy timeout, SQLite's busy handler, waits). openSqliteReadStore sets it.
+   */
+  readonly lockWaitMs?: number;
 }
 
 export interface OpenSqliteReadStoreOptions {
   readonly file: string;
   /** FULL (default) survives power loss; NORMAL only process crashes (a read model can be rebuilt). */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /** How long a write waits for another connection's write lock before it fails with SQLITE_BUSY (default 5 s). */
   readonly busyTimeoutMs?: number;
 }
 
@@ -61,10 +71,12 @@ export function openSqliteReadStore(options: OpenSqliteReadStoreOptions): Sqlite
   const db = new Database(options.file);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    // Writes wait for another connection's write lock on timers (SqliteReadStore.write), not in SQLite's busy handler.
+    const lockWaitMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    db.pragma(`busy_timeout = ${Math.min(LOCK_PROBE_MS, lockWaitMs)}`);
     db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('secure_delete = ON'); // a purged person's text leaves no freed page behind (docs/personal-data.md)
-    return new SqliteReadStore(db, { closeDatabase: true });
+    return new SqliteReadStore(db, { closeDatabase: true, lockWaitMs });
   } catch (error) {
     db.close();
     throw error;
@@ -87,6 +99,11 @@ export class SqliteReadStore implements ReadStore {
   /** Collections whose table this connection has seen, with their document statements. */
   private readonly tables = new Map<string, DocumentStatements>();
   private readonly closeDatabase: boolean;
+  private readonly lockWaitMs: number;
+  /** Set by a write transaction's body: once it ran, BEGIN had the lock, and a refusal is not one to wait out. */
+  private began = false;
+  /** Set while a write waits for another connection's write lock: the other writes wait behind it. */
+  private lockHeldElsewhere: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -97,12 +114,15 @@ export class SqliteReadStore implements ReadStore {
     this.statements = prepareStatements(db);
     this.cache = new StatementCache(db);
     this.closeDatabase = options.closeDatabase ?? false;
+    this.lockWaitMs = Math.max(0, options.lockWaitMs ?? 0);
     this.commitChanges = db.transaction((changes: PendingChanges, fence?: Fence) => {
+      this.began = true;
       // Under the write lock (IMMEDIATE): a takeover cannot slip in between this check and the writes.
       if (fence && this.statements.leaseEpoch.get(fence.lease) !== fence.epoch) throw new LeaseLostError(fence.lease, fence.epoch);
       this.apply(changes);
     });
     this.takeLease = db.transaction((name: string, owner: string, ttlMs: number) => {
+      this.began = true;
       const row = this.statements.loadLease.get(name);
       const current = row && { owner: row.owner, epoch: row.epoch, expiresAtMs: row.expires_at };
       const next = nextLease(current, owner, Date.now(), ttlMs);
@@ -154,29 +174,28 @@ export class SqliteReadStore implements ReadStore {
   }
 
   transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
-    return runUnitOfWork(this, work, (changes) => {
-      this.assertOpen();
-      try {
-        if (options.durable === false) this.commitRelaxed(changes, options.fence);
-        else this.commitChanges.immediate(changes, options.fence);
-      } catch (error) {
-        // A table created in the rolled-back transaction is gone again.
-        for (const collection of new Set(changes.documents.map((write) => write.collection))) this.forget(collection);
-        throw error;
-      }
-    });
+    return runUnitOfWork(this, work, (changes) =>
+      this.write(() => {
+        try {
+          if (options.durable === false) this.commitRelaxed(changes, options.fence);
+          else this.commitChanges.immediate(changes, options.fence);
+        } catch (error) {
+          // A table created in the rolled-back transaction is gone again.
+          for (const collection of new Set(changes.documents.map((write) => write.collection))) this.forget(collection);
+          throw error;
+        }
+      }),
+    );
   }
 
   /** In one IMMEDIATE transaction, so two processes asking at once take turns. */
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
-    this.assertOpen();
-    const row = this.takeLease.immediate(name, owner, ttlMs);
+    const row = await this.write(() => this.takeLease.immediate(name, owner, ttlMs));
     return row && leaseRecord(row);
   }
 
   async releaseLease(name: string, owner: string): Promise<void> {
-    this.assertOpen();
-    this.statements.releaseLease.run(name, owner);
+    await this.write(() => this.statements.releaseLease.run(name, owner));
   }
 
   async listLeases(): Promise<readonly Lease[]> {
@@ -190,8 +209,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async saveCheckpoint(name: string, checkpoint: string): Promise<void> {
-    this.assertOpen();
-    this.statements.saveCheckpoint.run(name, checkpoint);
+    await this.write(() => this.statements.saveCheckpoint.run(name, checkpoint));
   }
 
   async loadState(name: string): Promise<ProjectionState | undefined> {
@@ -207,16 +225,63 @@ export class SqliteReadStore implements ReadStore {
 
   /** The collection's table, with its documents and indexes. */
   async dropCollection(collection: string): Promise<void> {
-    this.assertOpen();
-    this.forget(collection);
-    this.db.exec(`DROP TABLE IF EXISTS ${tableOf(collection)}`);
+    await this.write(() => {
+      this.forget(collection);
+      this.db.exec(`DROP TABLE IF EXISTS ${tableOf(collection)}`);
+    });
   }
 
   /** An expression index on this collection's table (see indexSql). */
   async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
+    await this.write(() => {
+      this.documents(collection, true);
+      this.db.exec(indexSql(collection, fields.map(parsePath)));
+    });
+  }
+
+  /**
+   * A write, made again after a pause while another connection (a `crm-cli rebuild` building indexes, another
+   * process's lanes) holds the file's write lock, for up to `lockWaitMs`. The wait is on timers, not in SQLite's busy
+   * handler: better-sqlite3 is synchronous, and a busy handler holds the event loop for as long as the other writer
+   * holds the lock, every request of the API and every lease renewal with it (a lock held 2 s by another process
+   * stalled /health/live for 2 s). The first try has the connection's short busy timeout, for a lock held a moment;
+   * then one write at a time probes, without a busy handler, every LOCK_RETRY_MS, and the others queue behind it.
+   * Only a refusal before anything ran is waited out (a transaction's BEGIN IMMEDIATE, a single statement).
+   */
+  private async write<T>(attempt: () => T): Promise<T> {
+    const since = performance.now();
+    while (this.lockHeldElsewhere) await this.lockHeldElsewhere;
+    const refused = (error: unknown) => this.began || !isSqliteBusy(error) || performance.now() - since >= this.lockWaitMs;
+    try {
+      return this.attempt(attempt);
+    } catch (error) {
+      if (refused(error)) throw error;
+    }
+    let freed = () => {};
+    this.lockHeldElsewhere = new Promise<void>((resolve) => (freed = resolve));
+    try {
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+        const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+        this.db.pragma('busy_timeout = 0');
+        try {
+          return this.attempt(attempt);
+        } catch (error) {
+          if (refused(error)) throw error;
+        } finally {
+          if (this.db.open) this.db.pragma(`busy_timeout = ${busyTimeout}`);
+        }
+      }
+    } finally {
+      this.lockHeldElsewhere = undefined;
+      freed();
+    }
+  }
+
+  private attempt<T>(write: () => T): T {
     this.assertOpen();
-    this.documents(collection, true);
-    this.db.exec(indexSql(collection, fields.map(parsePath)));
+    this.began = false;
+    return write();
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,15 @@ export function isTransientStoreError(error: unknown): boolean {
   return typeof message === 'string' && /^Connection terminated( unexpectedly| due to connection timeout)?$/.test(message);
 }
 
+/**
+ * SQLite refused for another connection's write lock (SQLITE_BUSY and its extended codes). By code, not
+ * `instanceof`: the driver's errors may come from another realm (Jest's VM contexts).
+ */
+export function isSqliteBusy(error: unknown): boolean {
+  const { code } = (error ?? {}) as { code?: unknown };
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 export interface TransientRetry {
   /** The pause before the n-th retry (the runner's growing pauses). */
   readonly retryDelayMs: (attempt: number) => number;
