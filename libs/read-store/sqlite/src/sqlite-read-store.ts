@@ -257,7 +257,7 @@ export class SqliteReadStore implements ReadStore {
     } catch (error) {
       if (refused(error)) throw error;
     }
-    let freed = () => {};
+    let freed: (() => void) | undefined;
     this.lockHeldElsewhere = new Promise<void>((resolve) => (freed = resolve));
     try {
       for (;;) {
@@ -274,7 +274,7 @@ export class SqliteReadStore implements ReadStore {
       }
     } finally {
       this.lockHeldElsewhere = undefined;
-      freed();
+      freed?.();
     }
   }
 
