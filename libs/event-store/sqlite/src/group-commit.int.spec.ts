@@ -1,5 +1,5 @@
 import { IdempotencyConflictError, verifyChain, WrongExpectedRevisionError, type EventToAppend } from '@crm/shared/event-sourcing';
-import { aStream, anEvent, someEvents } from '@crm/shared/testing';
+import { aStream, anEvent, commitAfter, someEvents } from '@crm/shared/testing';
 import Database from 'better-sqlite3';
 import type { SqliteEventStore } from './sqlite-event-store';
 import { disposeStore, storeInFreshDir } from './test-support';
@@ -171,12 +171,7 @@ describe('SqliteEventStore waiting for another connection’s write lock', () =>
   it('waits on timers while another connection holds the lock, keeping the event loop turning, then commits', async () => {
     other.exec('BEGIN IMMEDIATE');
     // Released by a timer of this same event loop: a wait in SQLite's busy handler would hold it until its timeout.
-    const released = new Promise<void>((resolve) =>
-      setTimeout(() => {
-        other.exec('COMMIT');
-        resolve();
-      }, 300),
-    );
+    const released = commitAfter(other, 300);
     const started = performance.now();
     const appended = Promise.all([
       store.appendToStream(aStream('locked'), [anEvent('A')]),

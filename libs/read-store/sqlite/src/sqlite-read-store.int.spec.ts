@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { keysetOf, pageOf, predicatesOf, sortKeysOf, type FindQuery, type ReadStore } from '@crm/shared/read-model';
 import { findQuerySql } from './sql-query';
-import { describeReadStoreContract } from '@crm/shared/testing';
+import { commitAfter, describeReadStoreContract } from '@crm/shared/testing';
 import { READ_STORE_SCHEMA_VERSION } from './schema';
 import { openSqliteReadStore, SqliteReadStore } from './sqlite-read-store';
 
@@ -62,12 +62,7 @@ describe('SqliteReadStore (real file)', () => {
       let turns = 0;
       const ticking = setInterval(() => (turns += 1), 5);
       // Another process holds the lock for 300 ms (its index build, its batch); this thread's own timers free it.
-      const released = new Promise<void>((resolve) =>
-        setTimeout(() => {
-          other.exec('COMMIT');
-          resolve();
-        }, 300),
-      );
+      const released = commitAfter(other, 300);
       const started = performance.now();
       try {
         const lease = store.acquireLease('kpis', 'api', 10_000);

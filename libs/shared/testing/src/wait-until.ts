@@ -8,3 +8,16 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
     await sleep(5);
   }
 }
+
+/**
+ * Commits `connection`'s open transaction after `ms`, from a timer of this event loop: a write that waits for that
+ * transaction's lock in a busy handler (holding the loop) never sees it freed; one that waits on timers does.
+ */
+export function commitAfter(connection: { exec(sql: string): unknown }, ms: number): Promise<void> {
+  return new Promise<void>((resolve) =>
+    setTimeout(() => {
+      connection.exec('COMMIT');
+      resolve();
+    }, ms),
+  );
+}
