@@ -24,7 +24,7 @@ export interface RebuildResult {
 }
 
 /**
- * This builder lost its rebuild's lease (paused past it: a long collection, a stalled disk, a starved thread) and
+ * This builder lost its rebuild's lease (paused past it: a long garbage collection, a stalled disk, a starved thread) and
  * another process took the build over: the projection's owner adopts it, another builder resumes it. Either goes on
  * with the same build (same collection, from what was committed here; the fence refused anything later), so the
  * runner waits for the switch to it instead of failing the rebuild.
