@@ -122,20 +122,13 @@ export class Rebuilds {
         if (lane.phase === 'standby') return new RebuildTakenOverError(builtSoFar(serving, lane));
         return lane.isClosed || serving.isClosed ? new Error(`rebuild of ${projection.name} stopped`) : false;
       });
-    } catch (error) {
-      // The runner may have stopped while this lane was being set up: it must not outlive it.
-      if (serving.isClosed || error instanceof RebuildTakenOverError) await lane.close();
-      if (error instanceof RebuildTakenOverError) this.lanes.delete(projection.name);
-      throw error;
-    }
-    try {
       return await this.finish(serving, lane, context, options);
     } catch (error) {
       const reason = takenOver(error, serving, lane);
-      if (reason instanceof RebuildTakenOverError) {
-        await lane.close();
-        this.lanes.delete(projection.name);
-      }
+      const taken = reason instanceof RebuildTakenOverError;
+      // The runner may have stopped while this lane was being set up: it must not outlive it. Nor one taken over.
+      if (serving.isClosed || taken) await lane.close();
+      if (taken) this.lanes.delete(projection.name);
       throw reason;
     }
   }

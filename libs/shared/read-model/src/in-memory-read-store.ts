@@ -19,7 +19,7 @@ import { runUnitOfWork, type PendingChanges } from './unit-of-work';
 interface Stored {
   readonly json: string;
   readonly position: string | undefined;
-  /** The document parsed once, for matching and ordering only: never handed out (see `view`). */
+  /** The document parsed once, for matching and ordering only: never handed out (see `views`). */
   parsed?: object;
 }
 
