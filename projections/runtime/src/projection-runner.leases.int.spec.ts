@@ -260,6 +260,70 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     60_000,
   );
 
+  it(`${backend.name}: a renewal of the rebuild's lease still on its way when the builder hands over does not keep the lease from the owner`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    for (let i = 0; i < 200; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    const owner = new ProjectionRunner({
+      eventStore: two.events,
+      readStore: two.readStore,
+      projections: [ownersProjection],
+      ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 100 },
+    });
+    runners.push(owner);
+    await owner.start();
+    await owner.waitFor('owners', (await two.events.headPosition()) as string, 20_000);
+    const before = owner.collectionOf('owners');
+    // The builder's first renewal of its rebuild lease reaches the store only once the builder has released that lease
+    // (a write queued behind another process's lock, a slow disk): it lands after the release, and takes the lease back.
+    let released!: () => void;
+    const release = new Promise<void>((resolve) => (released = resolve));
+    let takes = 0;
+    const late = new Proxy(one.readStore, {
+      get(target, property, receiver) {
+        if (property === 'acquireLease')
+          return async (...args: Parameters<ReadStore['acquireLease']>) => {
+            if (args[0] === 'owners~rebuild' && (takes += 1) === 2) await release;
+            return target.acquireLease(...args);
+          };
+        if (property === 'releaseLease')
+          return async (...args: Parameters<ReadStore['releaseLease']>) => {
+            await target.releaseLease(...args);
+            if (args[0] === 'owners~rebuild') released();
+          };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const builder = new ProjectionRunner({
+      eventStore: one.events,
+      readStore: late,
+      // A build of about 0.6 s in batches of 60 ms: the lease's renewals run while it builds.
+      projections: [slowOwners(3)],
+      ownership: { owner: 'cli', ttlMs: 2000, renewEveryMs: 20 },
+      batchSize: 20,
+      serve: false,
+    });
+    runners.push(builder);
+    await builder.start();
+    const rebuilt = builder.rebuild('owners');
+    const result = await Promise.race([
+      rebuilt,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the owner never switched to the handed-over build')), 8000)),
+    ]);
+
+    // The late renewal landed (the lease was the builder's again for a moment), was given back, and the owner switched.
+    expect(takes).toBeGreaterThanOrEqual(2);
+    expect(owner.collectionOf('owners')).toBe(result.collection);
+    expect(result.collection).not.toBe(before);
+    // And the builder holds nothing: the lease is back with nobody, or with the owner that adopted the build.
+    expect(builder.owned()).toEqual([]);
+    const rebuildLease = (await two.readStore.listLeases()).find((lease) => lease.name === 'owners~rebuild');
+    expect(rebuildLease?.owner !== 'cli' || Date.parse(rebuildLease.expiresAt) <= Date.now()).toBe(true);
+    expect(await documents(two.readStore, result.collection)).toEqual({
+      Ali: { owner: 'Ali', deals: 100, amount: 10_000 },
+      Sara: { owner: 'Sara', deals: 100, amount: 10_000 },
+    });
+  }, 30_000);
+
   it(`${backend.name}: a write the store refuses for good stops that projection, with the reason, instead of retrying`, async () => {
     const stores = await connect();
     // A store that refuses one document on every try, as MongoDB's adapter marks a document over 16 MiB (permanent: true).

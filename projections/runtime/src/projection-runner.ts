@@ -282,6 +282,12 @@ export class ProjectionRunner {
     const name = rebuildStateName(projection.name);
     if (!this.epochs.has(name)) return;
     const lease = await this.options.readStore.acquireLease(name, this.owner as string, (this.options.ownership as OwnershipOptions).ttlMs);
+    if (!this.epochs.has(name)) {
+      // Given up while this renewal was on its way (the build was handed over or switched): a renewal that landed
+      // after the release took the lease back, and kept, it would stop the owner from ever adopting the build.
+      if (lease) await this.options.readStore.releaseLease(name, this.owner as string).catch(() => undefined);
+      return;
+    }
     if (lease) this.epochs.set(name, lease.epoch);
     else {
       // Another process took it over and goes on with the build: this lane stands by, its rebuild waits for the switch.
