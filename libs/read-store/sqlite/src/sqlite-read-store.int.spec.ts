@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { keysetOf, pageOf, predicatesOf, sortKeysOf, type FindQuery, type ReadStore } from '@crm/shared/read-model';
 import { findQuerySql } from './sql-query';
@@ -83,6 +84,59 @@ describe('SqliteReadStore (real file)', () => {
       expect(turns).toBeGreaterThan(5);
       expect(await store.get('c', '1')).toMatchObject({ doc: { v: 'پس از آزاد شدن قفل' }, position: '9' });
       expect([await store.loadCheckpoint('p'), await store.loadCheckpoint('q')]).toEqual(['9', '3']);
+    });
+
+    it('lets another process in between its long writes (index builds back to back), instead of keeping the lock', async () => {
+      // Enough documents that each index build holds the lock for tens of milliseconds.
+      await store.transaction((tx) => {
+        for (let i = 0; i < 100_000; i += 1) tx.put('big', `d${i}`, { a: i % 97, b: `v${i % 1013}`, c: i, d: `w${i % 31}` });
+      });
+      // Another process writing as this store does: tries, and while refused probes every 10 ms with no busy handler.
+      const prober = new Worker(
+        `const { parentPort, workerData } = require('node:worker_threads');
+         const db = new (require(workerData.driver))(workerData.file);
+         db.pragma('busy_timeout = 0');
+         const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+         parentPort.once('message', () => {
+           for (let refused = 0; ; refused += 1) {
+             try { db.exec("BEGIN IMMEDIATE; INSERT INTO rm_projection_states (name) VALUES ('other'); COMMIT"); break; }
+             catch (error) {
+               if (!String(error.code).startsWith('SQLITE_BUSY')) throw error;
+               if (refused === 0) parentPort.postMessage('refused');
+               sleep(10);
+             }
+           }
+           parentPort.postMessage(performance.timeOrigin + performance.now());
+           db.close();
+         });`,
+        { eval: true, workerData: { driver: require.resolve('better-sqlite3'), file: store.db.name } },
+      );
+      const messages: unknown[] = [];
+      const next = () =>
+        new Promise<unknown>((resolve, reject) => {
+          prober.once('message', resolve);
+          prober.once('error', reject);
+        });
+      // The other process is refused once (this connection holds the lock), then probes while the builds run.
+      store.db.exec('BEGIN IMMEDIATE');
+      const refused = next();
+      prober.postMessage('go');
+      messages.push(await refused);
+      const wrote = next();
+      store.db.exec('COMMIT');
+      const at = () => performance.timeOrigin + performance.now();
+      const starts: number[] = [];
+      for (const fields of [['a'], ['b'], ['c'], ['d']]) {
+        starts.push(at());
+        await store.ensureIndex('big', fields);
+      }
+      const finished = at();
+      const other = (await wrote) as number;
+      await prober.terminate();
+      expect(messages).toEqual(['refused']);
+      // It wrote before this store's last index build began, not once all of them were done.
+      expect(other).toBeLessThan(starts.at(-1) as number);
+      expect(finished - (starts[0] as number)).toBeGreaterThan(60);
     });
 
     it('gives up waiting for the lock after busyTimeoutMs, with SQLite’s own SQLITE_BUSY, and writes nothing', async () => {

@@ -47,6 +47,13 @@ const SYNCHRONOUS_NORMAL = 1;
 /** The connection's own busy timeout when the store waits for the write lock on timers (see `write`). */
 const LOCK_PROBE_MS = 5;
 const LOCK_RETRY_MS = 10;
+/**
+ * A write that held the file's lock this long (an index build, a drop, a large batch) lets the other connections in
+ * before this store's next write: that one waits OTHERS_TURN_MS first. Back to back, such writes would otherwise
+ * keep the lock: another process probes every LOCK_RETRY_MS and would almost never meet the gap between them.
+ */
+const LONG_HOLD_MS = 20;
+const OTHERS_TURN_MS = 3 * LOCK_RETRY_MS;
 
 export interface SqliteReadStoreOptions {
   /** Close the connection in close(); leave it false when the connection is shared (e.g. `SqliteEventStore.db`). */
@@ -104,6 +111,8 @@ export class SqliteReadStore implements ReadStore {
   private began = false;
   /** Set while a write waits for another connection's write lock: the other writes wait behind it. */
   private lockHeldElsewhere: Promise<void> | undefined;
+  /** After a long write, the next one waits until then (see LONG_HOLD_MS). */
+  private othersTurnUntil = 0;
   private closed = false;
 
   constructor(
@@ -250,6 +259,7 @@ export class SqliteReadStore implements ReadStore {
    */
   private async write<T>(attempt: () => T): Promise<T> {
     const since = performance.now();
+    if (since < this.othersTurnUntil) await new Promise((resolve) => setTimeout(resolve, this.othersTurnUntil - since));
     while (this.lockHeldElsewhere) await this.lockHeldElsewhere;
     const refused = (error: unknown) => this.began || !isSqliteBusy(error) || performance.now() - since >= this.lockWaitMs;
     try {
@@ -281,7 +291,13 @@ export class SqliteReadStore implements ReadStore {
   private attempt<T>(write: () => T): T {
     this.assertOpen();
     this.began = false;
-    return write();
+    const started = performance.now();
+    try {
+      return write();
+    } finally {
+      const ended = performance.now();
+      if (ended - started >= LONG_HOLD_MS) this.othersTurnUntil = ended + OTHERS_TURN_MS;
+    }
   }
 
   async close(): Promise<void> {
