@@ -324,6 +324,62 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     });
   }, 30_000);
 
+  it.each(['rebuild', 'rebuildMany'] as const)(
+    `${backend.name}: a rebuild asked for while another process builds the same projection (%s) waits for that build's switch`,
+    async (how) => {
+      const [one, two, three] = [await connect(), await connect(), await connect()];
+      for (let i = 0; i < 400; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+      const owner = new ProjectionRunner({
+        eventStore: one.events,
+        readStore: one.readStore,
+        projections: [ownersProjection],
+        ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 100 },
+      });
+      runners.push(owner);
+      await owner.start();
+      await owner.waitFor('owners', (await one.events.headPosition()) as string, 20_000);
+      const before = owner.collectionOf('owners');
+      // A builds for about 2 s (5 ms a deal); B asks for the same rebuild while A holds the rebuild's lease.
+      // A's lease outlasts any pause of its build; B looks for a free lease for twice its TTL (0.6 s), then waits for A.
+      const builder = (stores: Stores, name: string, projection: typeof ownersProjection, ttlMs: number) => {
+        const runner = new ProjectionRunner({
+          eventStore: stores.events,
+          readStore: stores.readStore,
+          projections: [projection],
+          ownership: { owner: name, ttlMs },
+          batchSize: 20,
+          serve: false,
+        });
+        runners.push(runner);
+        return runner;
+      };
+      const a = builder(two, 'cli-a', slowOwners(5), 3000);
+      const b = builder(three, 'cli-b', ownersProjection, 300);
+      await Promise.all([a.start(), b.start()]);
+      const rebuildOn = async (runner: ProjectionRunner) =>
+        how === 'rebuild' ? runner.rebuild('owners') : ((await runner.rebuildMany(['owners']))[0] as RebuildResult);
+      const first = rebuildOn(a);
+      await waitUntil(
+        async () => (await one.readStore.loadState('owners~rebuild'))?.collection !== undefined,
+        'A to record its build',
+        5000,
+      );
+      const second = await rebuildOn(b);
+      const built = await first;
+
+      // B waited for A's build (it did not fail, nor build another), and both resolved once the owner served it.
+      expect(second.collection).toBe(built.collection);
+      expect(second.previousCollection).toBe(before);
+      expect(owner.collectionOf('owners')).toBe(built.collection);
+      expect(built.collection).not.toBe(before);
+      expect(await documents(one.readStore, built.collection)).toEqual({
+        Ali: { owner: 'Ali', deals: 200, amount: 20_000 },
+        Sara: { owner: 'Sara', deals: 200, amount: 20_000 },
+      });
+    },
+    60_000,
+  );
+
   it(`${backend.name}: a write the store refuses for good stops that projection, with the reason, instead of retrying`, async () => {
     const stores = await connect();
     // A store that refuses one document on every try, as MongoDB's adapter marks a document over 16 MiB (permanent: true).

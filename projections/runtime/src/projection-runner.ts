@@ -462,7 +462,7 @@ export class ProjectionRunner {
     const lane = this.lane(name);
     if (this.rebuilds.isRunning(name)) return this.rebuilds.run(lane, options);
     if (!(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0))))
-      throw new Error(`${name} is being rebuilt by another process`);
+      return this.switchedTo(name, await this.buildElsewhere(name), true);
     try {
       // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
       if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
@@ -497,15 +497,19 @@ export class ProjectionRunner {
       return result !== undefined;
     };
     const taken: string[] = [];
+    const elsewhere = new Map<string, RebuildResult>();
     try {
       // A builder that died (Ctrl-C, a crash) leaves its lease to lapse: wait that long before saying someone else builds.
       const lapse = 2 * (this.options.ownership?.ttlMs ?? 0);
       for (const name of names) {
         if (await join(name)) continue;
         if (await this.takeRebuildLease(name, lapse)) taken.push(name);
-        else if (!(await join(name))) throw new Error(`${name} is being rebuilt by another process`);
+        else if (!(await join(name))) elsewhere.set(name, await this.buildElsewhere(name));
       }
+      // Builds made elsewhere switch while this runner scans for its own.
+      const waits = [...elsewhere].map(async ([name, built]) => joined.set(name, await this.switchedTo(name, built, true)));
       const scanned = await this.rebuildInOneScan(taken, options);
+      await Promise.all(waits);
       return names.map((name) => joined.get(name) ?? (scanned.get(name) as RebuildResult));
     } finally {
       for (const name of taken) if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
@@ -540,11 +544,41 @@ export class ProjectionRunner {
    */
   private takenOverBuild(taken: RebuildTakenOverError): Promise<RebuildResult> {
     this.epochs.delete(rebuildStateName(taken.built.projection));
-    return this.switchedTo(taken.built.projection, taken.built);
+    // The process that took it over may have started the build afresh (a `rebuild` that found the lease lapsed): that one is waited for.
+    return this.switchedTo(taken.built.projection, taken.built, true);
   }
 
-  /** Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build. */
-  private async switchedTo(name: string, built: RebuildResult): Promise<RebuildResult> {
+  /**
+   * The build another process is making (it holds the rebuild's lease): a `crm-cli rebuild` beside this one, or the
+   * owner finishing a build whose builder died. A rebuild asked for meanwhile waits for that build's switch instead of
+   * failing: it is a build of the same code from the start of the log, and serves only once caught up. Its record may
+   * lag the lease by a moment (the builder takes the lease, then records the build): looked for up to twice the TTL.
+   */
+  private async buildElsewhere(name: string): Promise<RebuildResult> {
+    const lane = this.lane(name);
+    const ttlMs = this.options.ownership?.ttlMs ?? 0;
+    const giveUpAt = Date.now() + 2 * ttlMs;
+    for (;;) {
+      const pending = await this.options.readStore.loadState(rebuildStateName(name));
+      if (pending?.collection && pending.version === lane.projection.version) {
+        return {
+          projection: name,
+          collection: pending.collection,
+          previousCollection: lane.state.collection,
+          checkpoint: pending.checkpoint,
+        };
+      }
+      if (Date.now() >= giveUpAt)
+        throw new Error(`${name} is being rebuilt by another process, and no build of version ${lane.projection.version} is recorded`);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(50, Math.floor(ttlMs / 4))));
+    }
+  }
+
+  /**
+   * Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build. With
+   * `followReplacement` (a build made elsewhere), a newer build of the same version that replaced it is waited for.
+   */
+  private async switchedTo(name: string, built: RebuildResult, followReplacement = false): Promise<RebuildResult> {
     for (;;) {
       const state = await this.options.readStore.loadState(name);
       if (state?.collection === built.collection) return { ...built, checkpoint: state.checkpoint };
@@ -553,6 +587,10 @@ export class ProjectionRunner {
         // Switched between the two reads, or discarded.
         const now = await this.options.readStore.loadState(name);
         if (now?.collection === built.collection) return { ...built, checkpoint: now.checkpoint };
+        if (followReplacement && pending?.collection && pending.version === this.lane(name).projection.version) {
+          built = { ...built, collection: pending.collection };
+          continue;
+        }
         throw new Error(`the build ${built.collection} of ${name} was discarded before the switch`);
       }
       if (!this.started) throw new Error(`stopped before the owner of ${name} switched to ${built.collection}`);
