@@ -312,4 +312,30 @@ describe('crm-cli rebuild all on a never-built store', () => {
       await readStore.close();
     }
   }, 120_000);
+
+  it('says so when another process holds a rebuild lease, and goes on once that lease lapses (the other process died)', async () => {
+    const kpis = ALL_PROJECTIONS.find((p) => p.name === 'complaint-kpis');
+    const readStore = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    try {
+      // Another process took the rebuild's lease for 1.5 s, recorded its build, and died.
+      await readStore.transaction((tx) =>
+        tx.saveState({
+          name: 'complaint-kpis~rebuild',
+          version: kpis?.version as number,
+          generation: 9,
+          collection: `complaint_kpis_v${kpis?.version}_9`,
+          updatedAt: new Date().toISOString(),
+        }),
+      );
+      expect(await readStore.acquireLease('complaint-kpis~rebuild', 'another-process', 1500)).toBeDefined();
+    } finally {
+      await readStore.close();
+    }
+    const rebuilt = await cli(['rebuild', 'complaint-kpis'], { ...env, CRM_LEASE_TTL_MS: '1000' });
+    expect(rebuilt.stderr).toContain(
+      'complaint-kpis: being rebuilt by another process (its lease is live); waiting for that build to serve',
+    );
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stdout).toMatch(/^complaint-kpis: serving \S+ at \S+ \(replaced \S+\)$/m);
+  }, 60_000);
 });

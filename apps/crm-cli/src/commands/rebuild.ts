@@ -22,12 +22,19 @@ const OPTIONS = {
  */
 async function rebuildAll(projections: readonly AnyProjection[], stores: Stores, io: CliIo): Promise<number> {
   const store = await stores.readStore();
-  const resuming = new Map<string, string | undefined>();
+  // A build whose rebuild lease is live is being made by another process (another crm-cli, or the owner finishing a
+  // killed one's build): this command waits for its switch. Otherwise a recorded build was interrupted and resumes.
+  const now = new Date().toISOString();
+  const building = new Set((await store.listLeases()).filter((lease) => lease.expiresAt > now).map((lease) => lease.name));
   for (const { name } of projections) {
     const pending = await store.loadState(rebuildStateName(name));
-    if (pending?.collection) resuming.set(name, pending.checkpoint);
+    if (!pending?.collection) continue;
+    io.stderr.write(
+      building.has(rebuildStateName(name))
+        ? `${name}: being rebuilt by another process (its lease is live); waiting for that build to serve, or for the lease to lapse\n`
+        : `${name}: resuming the interrupted rebuild from ${pending.checkpoint ?? 'the start'}\n`,
+    );
   }
-  for (const [name, from] of resuming) io.stderr.write(`${name}: resuming the interrupted rebuild from ${from ?? 'the start'}\n`);
   return projections.length > 1 ? rebuildInThreads(projections, io) : rebuildHere(projections, stores, io);
 }
 
