@@ -11,6 +11,7 @@ import { PostgresReadStore } from '@crm/read-store/postgres';
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { LeaseLostError, type ReadStore } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
+import { physicalCollection } from './naming';
 import { ProjectionRunner } from './projection-runner';
 import type { RebuildResult } from './rebuilds';
 import { documents, openDeal, ownersProjection } from './test-support';
@@ -379,6 +380,105 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     },
     60_000,
   );
+
+  it(`${backend.name}: two rebuilds asked of one runner at once, while the store answers lease requests slowly: one build, both get it`, async () => {
+    const [one] = [await connect()];
+    for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    // The store answers lease requests slowly (a write queued behind another process's lock), so both callers ask
+    // before either has its answer; the store renews a lease for its owner, so both would be told it is theirs.
+    const releases: string[] = [];
+    const slow = new Proxy(one.readStore, {
+      get(target, property, receiver) {
+        if (property === 'acquireLease')
+          return async (...args: Parameters<ReadStore['acquireLease']>) => {
+            if (args[0] === 'owners~rebuild') await new Promise((resolve) => setTimeout(resolve, 100));
+            return target.acquireLease(...args);
+          };
+        if (property === 'releaseLease')
+          return async (...args: Parameters<ReadStore['releaseLease']>) => {
+            if (args[0] === 'owners~rebuild') releases.push(args[1]);
+            return target.releaseLease(...args);
+          };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const owner = new ProjectionRunner({
+      eventStore: one.events,
+      readStore: slow,
+      projections: [ownersProjection],
+      ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 60_000 },
+    });
+    runners.push(owner);
+    await owner.start();
+    await owner.waitFor('owners', (await one.events.headPosition()) as string, 20_000);
+    const before = owner.collectionOf('owners');
+    const [first, second] = await Promise.all([owner.rebuild('owners'), owner.rebuild('owners')]);
+
+    // One build, which both callers report; the lease was taken once and given back once.
+    expect(second.collection).toBe(first.collection);
+    expect(first.collection).not.toBe(before);
+    expect(owner.collectionOf('owners')).toBe(first.collection);
+    expect(releases).toEqual(['server']);
+    expect(owner.owned()).toEqual(['owners']);
+    expect(await documents(one.readStore, first.collection)).toEqual({
+      Ali: { owner: 'Ali', deals: 50, amount: 5000 },
+      Sara: { owner: 'Sara', deals: 50, amount: 5000 },
+    });
+  }, 30_000);
+
+  it(`${backend.name}: an interrupted rebuild that a new owner resumes on start is taken and given back once, not twice`, async () => {
+    const [one] = [await connect()];
+    for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    // A builder recorded a build of the running version and died (a killed crm-cli): its lease has lapsed.
+    const interrupted = physicalCollection(ownersProjection, 2);
+    await one.readStore.transaction((tx) =>
+      tx.saveState({
+        name: 'owners~rebuild',
+        version: ownersProjection.version,
+        generation: 2,
+        collection: interrupted,
+        updatedAt: new Date().toISOString(),
+      }),
+    );
+    // The owner's first lease round opens the projection (which resumes the build) and looks for builds to adopt (which
+    // finds the same one), both asking for the rebuild's lease before the slow store answers either: the store renews a
+    // lease for its owner, so both were told it was theirs, both released it, and the second release took it from
+    // whoever had taken it in between (a `rebuildMany` of crm-cli on a thread that had just become owner).
+    const releases: string[] = [];
+    const slow = new Proxy(one.readStore, {
+      get(target, property, receiver) {
+        if (property === 'acquireLease')
+          return async (...args: Parameters<ReadStore['acquireLease']>) => {
+            if (args[0] === 'owners~rebuild') await new Promise((resolve) => setTimeout(resolve, 100));
+            return target.acquireLease(...args);
+          };
+        if (property === 'releaseLease')
+          return async (...args: Parameters<ReadStore['releaseLease']>) => {
+            if (args[0] === 'owners~rebuild') releases.push(args[1]);
+            return target.releaseLease(...args);
+          };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const owner = new ProjectionRunner({
+      eventStore: one.events,
+      readStore: slow,
+      projections: [ownersProjection],
+      ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 60_000 },
+    });
+    runners.push(owner);
+    await owner.start();
+    await waitUntil(async () => owner.collectionOf('owners') === interrupted, 'the owner to switch to the resumed build', 10_000);
+    await waitUntil(async () => releases.length > 0, 'the rebuild lease to be given back', 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(releases).toEqual(['server']);
+    expect(owner.owned()).toEqual(['owners']);
+    expect(await documents(one.readStore, interrupted)).toEqual({
+      Ali: { owner: 'Ali', deals: 50, amount: 5000 },
+      Sara: { owner: 'Sara', deals: 50, amount: 5000 },
+    });
+  }, 30_000);
 
   it(`${backend.name}: a write the store refuses for good stops that projection, with the reason, instead of retrying`, async () => {
     const stores = await connect();

@@ -1,6 +1,6 @@
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { retryTransient, systemClock, type Clock } from '@crm/shared/kernel';
-import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import type { AnyProjection, Lease, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
 import { LoopBudget } from './loop-budget';
@@ -121,6 +121,8 @@ export class ProjectionRunner {
   private readonly context: LaneContext & { readonly dropReplacedCollections: boolean; readonly transientRetryMs: number };
   private readonly contexts = new Map<string, LaneContext>();
   private readonly epochs = new Map<string, number>();
+  /** Rebuild leases a caller in this runner is asking the store for now (see takeRebuildLease). */
+  private readonly taking = new Set<string>();
   /** Rebuilds started by start() (a version bump, an interrupted rebuild): rebuildMany joins them. */
   private readonly startupRebuilds = new Map<string, Promise<RebuildResult | undefined>>();
   private readonly startupResults = new Map<string, RebuildResult>();
@@ -332,18 +334,29 @@ export class ProjectionRunner {
     await store.transaction((tx) => (left.length > 0 ? tx.saveState({ name, retired: left }) : tx.deleteState(name)));
   }
 
-  /** False when held elsewhere (after waiting up to `waitMs` for a dead holder's lease to lapse) or already by this runner. */
+  /**
+   * False when held elsewhere (after waiting up to `waitMs` for a dead holder's lease to lapse), already by this runner,
+   * or being taken by another caller in this runner: one caller takes it, and that one gives it back.
+   */
   private async takeRebuildLease(name: string, waitMs = 0): Promise<boolean> {
     const ownership = this.options.ownership;
     if (!ownership) return true;
     const key = rebuildStateName(name);
     const giveUpAt = Date.now() + waitMs;
     for (;;) {
-      if (this.epochs.has(key)) return false;
-      const lease = await retryTransient(() => this.options.readStore.acquireLease(key, this.owner as string, ownership.ttlMs), {
-        retryDelayMs: this.context.retryDelayMs,
-        windowMs: this.context.transientRetryMs,
-      });
+      // The store renews a lease for its owner: two callers here asking at once would both get it, both build and both
+      // release it, the second release taking it from a third caller that took it in between.
+      if (this.epochs.has(key) || this.taking.has(key)) return false;
+      this.taking.add(key);
+      let lease: Lease | undefined;
+      try {
+        lease = await retryTransient(() => this.options.readStore.acquireLease(key, this.owner as string, ownership.ttlMs), {
+          retryDelayMs: this.context.retryDelayMs,
+          windowMs: this.context.transientRetryMs,
+        });
+      } finally {
+        this.taking.delete(key);
+      }
       if (lease) {
         this.epochs.set(key, lease.epoch);
         return true;
@@ -461,8 +474,7 @@ export class ProjectionRunner {
   async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     const lane = this.lane(name);
     if (this.rebuilds.isRunning(name)) return this.rebuilds.run(lane, options);
-    if (!(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0))))
-      return this.switchedTo(name, await this.buildElsewhere(name), true);
+    if (!(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0)))) return this.otherBuild(name, options);
     try {
       // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
       if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
@@ -497,19 +509,22 @@ export class ProjectionRunner {
       return result !== undefined;
     };
     const taken: string[] = [];
-    const elsewhere = new Map<string, RebuildResult>();
+    const others: Promise<unknown>[] = [];
     try {
       // A builder that died (Ctrl-C, a crash) leaves its lease to lapse: wait that long before saying someone else builds.
       const lapse = 2 * (this.options.ownership?.ttlMs ?? 0);
       for (const name of names) {
         if (await join(name)) continue;
         if (await this.takeRebuildLease(name, lapse)) taken.push(name);
-        else if (!(await join(name))) elsewhere.set(name, await this.buildElsewhere(name));
+        else if (!(await join(name))) {
+          // Builds made by another caller or process switch while this runner scans for its own.
+          const other = this.otherBuild(name, options).then((result) => void joined.set(name, result));
+          other.catch(() => undefined); // awaited after the scan: not an unhandled rejection meanwhile
+          others.push(other);
+        }
       }
-      // Builds made elsewhere switch while this runner scans for its own.
-      const waits = [...elsewhere].map(async ([name, built]) => joined.set(name, await this.switchedTo(name, built, true)));
       const scanned = await this.rebuildInOneScan(taken, options);
-      await Promise.all(waits);
+      await Promise.all(others);
       return names.map((name) => joined.get(name) ?? (scanned.get(name) as RebuildResult));
     } finally {
       for (const name of taken) if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
@@ -549,28 +564,32 @@ export class ProjectionRunner {
   }
 
   /**
-   * The build another process is making (it holds the rebuild's lease): a `crm-cli rebuild` beside this one, or the
-   * owner finishing a build whose builder died. A rebuild asked for meanwhile waits for that build's switch instead of
-   * failing: it is a build of the same code from the start of the log, and serves only once caught up. Its record may
-   * lag the lease by a moment (the builder takes the lease, then records the build): looked for up to twice the TTL.
+   * The build someone else is making while it holds the rebuild's lease: another caller in this runner (joined), a
+   * `crm-cli rebuild` beside this one, or the owner finishing a build whose builder died. A rebuild asked for meanwhile
+   * waits for that build's switch instead of failing: it is a build of the same code from the start of the log, and
+   * serves only once caught up. A build made elsewhere is recorded a moment after its lease is taken: looked for up
+   * to twice the TTL.
    */
-  private async buildElsewhere(name: string): Promise<RebuildResult> {
+  private async otherBuild(name: string, options: RebuildOptions): Promise<RebuildResult> {
     const lane = this.lane(name);
-    const ttlMs = this.options.ownership?.ttlMs ?? 0;
-    const giveUpAt = Date.now() + 2 * ttlMs;
+    const asked = lane.state.collection;
+    const giveUpAt = Date.now() + 2 * (this.options.ownership?.ttlMs ?? 0);
     for (;;) {
+      // Built here, it may be a hand-over: resolved once built, switched by the owner after.
+      if (this.rebuilds.isRunning(name)) return this.switchedTo(name, await this.rebuilds.run(lane, options), true);
       const pending = await this.options.readStore.loadState(rebuildStateName(name));
       if (pending?.collection && pending.version === lane.projection.version) {
-        return {
-          projection: name,
-          collection: pending.collection,
-          previousCollection: lane.state.collection,
-          checkpoint: pending.checkpoint,
-        };
+        const built = { projection: name, collection: pending.collection, previousCollection: asked, checkpoint: pending.checkpoint };
+        return this.switchedTo(name, built, true);
+      }
+      // Or it was made and switched to since this rebuild was asked for (the builder was quick).
+      const serving = await this.options.readStore.loadState(name);
+      if (serving?.collection && serving.collection !== asked && serving.version === lane.projection.version) {
+        return { projection: name, collection: serving.collection, previousCollection: asked, checkpoint: serving.checkpoint };
       }
       if (Date.now() >= giveUpAt)
         throw new Error(`${name} is being rebuilt by another process, and no build of version ${lane.projection.version} is recorded`);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(50, Math.floor(ttlMs / 4))));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
