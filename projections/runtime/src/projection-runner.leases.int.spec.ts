@@ -12,6 +12,7 @@ import type { EventStore } from '@crm/shared/event-sourcing';
 import { LeaseLostError, type ReadStore } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { physicalCollection } from './naming';
+import type { OwnershipOptions } from './ownership';
 import { ProjectionRunner } from './projection-runner';
 import type { RebuildResult } from './rebuilds';
 import { documents, openDeal, ownersProjection } from './test-support';
@@ -77,6 +78,25 @@ function slowOwners(ms: number): typeof ownersProjection {
   return { ...ownersProjection, evolve: (...args) => (busy(), ownersProjection.evolve(...args)) };
 }
 
+/** The store as a busy one answers: each request for the rebuild lease of `owners` takes 100 ms; who releases it is noted. */
+function slowRebuildLease(store: ReadStore, releases: string[]): ReadStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'acquireLease')
+        return async (...args: Parameters<ReadStore['acquireLease']>) => {
+          if (args[0] === 'owners~rebuild') await new Promise((resolve) => setTimeout(resolve, 100));
+          return target.acquireLease(...args);
+        };
+      if (property === 'releaseLease')
+        return async (...args: Parameters<ReadStore['releaseLease']>) => {
+          if (args[0] === 'owners~rebuild') releases.push(args[1]);
+          return target.releaseLease(...args);
+        };
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+}
+
 describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
   const backend = make();
   const opened: Stores[] = [];
@@ -97,6 +117,40 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     });
     runners.push(runner);
     return { runner, applied };
+  };
+
+  /** A serving owner ('server', a 5 s lease renewed every `renewEveryMs`) of the owners projection, caught up with the log. */
+  const servingOwner = async (stores: Stores, readStore: ReadStore = stores.readStore, renewEveryMs = 100) => {
+    const owner = new ProjectionRunner({
+      eventStore: stores.events,
+      readStore,
+      projections: [ownersProjection],
+      ownership: { owner: 'server', ttlMs: 5000, renewEveryMs },
+    });
+    runners.push(owner);
+    await owner.start();
+    await owner.waitFor('owners', (await stores.events.headPosition()) as string, 20_000);
+    return owner;
+  };
+
+  /** A builder beside the owner as `crm-cli rebuild` runs one (serving nothing), folding in batches of 20. */
+  const builderOn = async (
+    events: Stores['events'],
+    readStore: ReadStore,
+    projection: typeof ownersProjection,
+    ownership: OwnershipOptions,
+  ) => {
+    const runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: [projection],
+      ownership,
+      batchSize: 20,
+      serve: false,
+    });
+    runners.push(runner);
+    await runner.start();
+    return runner;
   };
 
   beforeEach(() => backend.setUp());
@@ -230,16 +284,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
             });
         },
       });
-      const builder = new ProjectionRunner({
-        eventStore: one.events,
-        readStore: fenced,
-        projections: [slowOwners(2)],
-        ownership: { owner: 'cli', ttlMs: 300, renewEveryMs: 60_000 },
-        batchSize: 20,
-        serve: false,
-      });
-      runners.push(builder);
-      await builder.start();
+      const builder = await builderOn(one.events, fenced, slowOwners(2), { owner: 'cli', ttlMs: 300, renewEveryMs: 60_000 });
       const result = how === 'rebuild' ? await builder.rebuild('owners') : ((await builder.rebuildMany(['owners']))[0] as RebuildResult);
 
       // B took the rebuild over (epoch 2 of its lease), went on from what A had committed, and switched to it;
@@ -264,15 +309,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
   it(`${backend.name}: a renewal of the rebuild's lease still on its way when the builder hands over does not keep the lease from the owner`, async () => {
     const [one, two] = [await connect(), await connect()];
     for (let i = 0; i < 200; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
-    const owner = new ProjectionRunner({
-      eventStore: two.events,
-      readStore: two.readStore,
-      projections: [ownersProjection],
-      ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 100 },
-    });
-    runners.push(owner);
-    await owner.start();
-    await owner.waitFor('owners', (await two.events.headPosition()) as string, 20_000);
+    const owner = await servingOwner(two);
     const before = owner.collectionOf('owners');
     // The builder's first renewal of its rebuild lease reaches the store only once the builder has released that lease
     // (a write queued behind another process's lock, a slow disk): it lands after the release, and takes the lease back.
@@ -294,17 +331,8 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
-    const builder = new ProjectionRunner({
-      eventStore: one.events,
-      readStore: late,
-      // A build of about 0.6 s in batches of 60 ms: the lease's renewals run while it builds.
-      projections: [slowOwners(3)],
-      ownership: { owner: 'cli', ttlMs: 2000, renewEveryMs: 20 },
-      batchSize: 20,
-      serve: false,
-    });
-    runners.push(builder);
-    await builder.start();
+    // A build of about 0.6 s in batches of 60 ms: the lease's renewals run while it builds.
+    const builder = await builderOn(one.events, late, slowOwners(3), { owner: 'cli', ttlMs: 2000, renewEveryMs: 20 });
     const rebuilt = builder.rebuild('owners');
     const result = await Promise.race([
       rebuilt,
@@ -330,33 +358,14 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     async (how) => {
       const [one, two, three] = [await connect(), await connect(), await connect()];
       for (let i = 0; i < 400; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
-      const owner = new ProjectionRunner({
-        eventStore: one.events,
-        readStore: one.readStore,
-        projections: [ownersProjection],
-        ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 100 },
-      });
-      runners.push(owner);
-      await owner.start();
-      await owner.waitFor('owners', (await one.events.headPosition()) as string, 20_000);
+      const owner = await servingOwner(one);
       const before = owner.collectionOf('owners');
       // A builds for about 2 s (5 ms a deal); B asks for the same rebuild while A holds the rebuild's lease.
       // A's lease outlasts any pause of its build; B looks for a free lease for twice its TTL (0.6 s), then waits for A.
-      const builder = (stores: Stores, name: string, projection: typeof ownersProjection, ttlMs: number) => {
-        const runner = new ProjectionRunner({
-          eventStore: stores.events,
-          readStore: stores.readStore,
-          projections: [projection],
-          ownership: { owner: name, ttlMs },
-          batchSize: 20,
-          serve: false,
-        });
-        runners.push(runner);
-        return runner;
-      };
-      const a = builder(two, 'cli-a', slowOwners(5), 3000);
-      const b = builder(three, 'cli-b', ownersProjection, 300);
-      await Promise.all([a.start(), b.start()]);
+      const [a, b] = await Promise.all([
+        builderOn(two.events, two.readStore, slowOwners(5), { owner: 'cli-a', ttlMs: 3000 }),
+        builderOn(three.events, three.readStore, ownersProjection, { owner: 'cli-b', ttlMs: 300 }),
+      ]);
       const rebuildOn = async (runner: ProjectionRunner) =>
         how === 'rebuild' ? runner.rebuild('owners') : ((await runner.rebuildMany(['owners']))[0] as RebuildResult);
       const first = rebuildOn(a);
@@ -387,30 +396,8 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     // The store answers lease requests slowly (a write queued behind another process's lock), so both callers ask
     // before either has its answer; the store renews a lease for its owner, so both would be told it is theirs.
     const releases: string[] = [];
-    const slow = new Proxy(one.readStore, {
-      get(target, property, receiver) {
-        if (property === 'acquireLease')
-          return async (...args: Parameters<ReadStore['acquireLease']>) => {
-            if (args[0] === 'owners~rebuild') await new Promise((resolve) => setTimeout(resolve, 100));
-            return target.acquireLease(...args);
-          };
-        if (property === 'releaseLease')
-          return async (...args: Parameters<ReadStore['releaseLease']>) => {
-            if (args[0] === 'owners~rebuild') releases.push(args[1]);
-            return target.releaseLease(...args);
-          };
-        return Reflect.get(target, property, receiver) as unknown;
-      },
-    });
-    const owner = new ProjectionRunner({
-      eventStore: one.events,
-      readStore: slow,
-      projections: [ownersProjection],
-      ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 60_000 },
-    });
-    runners.push(owner);
-    await owner.start();
-    await owner.waitFor('owners', (await one.events.headPosition()) as string, 20_000);
+    const slow = slowRebuildLease(one.readStore, releases);
+    const owner = await servingOwner(one, slow, 60_000);
     const before = owner.collectionOf('owners');
     const [first, second] = await Promise.all([owner.rebuild('owners'), owner.rebuild('owners')]);
 
@@ -445,21 +432,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     // lease for its owner, so both were told it was theirs, both released it, and the second release took it from
     // whoever had taken it in between (a `rebuildMany` of crm-cli on a thread that had just become owner).
     const releases: string[] = [];
-    const slow = new Proxy(one.readStore, {
-      get(target, property, receiver) {
-        if (property === 'acquireLease')
-          return async (...args: Parameters<ReadStore['acquireLease']>) => {
-            if (args[0] === 'owners~rebuild') await new Promise((resolve) => setTimeout(resolve, 100));
-            return target.acquireLease(...args);
-          };
-        if (property === 'releaseLease')
-          return async (...args: Parameters<ReadStore['releaseLease']>) => {
-            if (args[0] === 'owners~rebuild') releases.push(args[1]);
-            return target.releaseLease(...args);
-          };
-        return Reflect.get(target, property, receiver) as unknown;
-      },
-    });
+    const slow = slowRebuildLease(one.readStore, releases);
     const owner = new ProjectionRunner({
       eventStore: one.events,
       readStore: slow,
