@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,18 +11,26 @@ import { PROJECTION_RUNNER, type ServingProjections } from '../read-models/read-
 const WORKSPACE = resolve(__dirname, '../../../..');
 const KPIS = 'complaint-kpis';
 
+interface CliRun {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<{ code: number | null; output: string }>;
+}
+
 /** `crm-cli rebuild <name>` in a process of its own, on the server's data directory. */
-function rebuildInAnotherProcess(dataDir: string): Promise<{ code: number | null; output: string }> {
+function startRebuild(dataDir: string): CliRun {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-cli/src/main.ts', 'rebuild', KPIS], {
     cwd: WORKSPACE,
     env: { ...process.env, CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: dataDir, CRM_LEASE_TTL_MS: '1000', CRM_REBUILD_GRACE_MS: '1500' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((done) => child.on('exit', (code) => done({ code, output })));
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output, exited: new Promise((done) => child.on('exit', (code) => done({ code, output }))) };
 }
+
+const rebuildInAnotherProcess = (dataDir: string) => startRebuild(dataDir).exited;
 
 describe('crm-cli rebuild next to a live server (embedded default: projections on the worker thread)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-rebuild-live-'));
@@ -122,6 +130,42 @@ describe('crm-cli rebuild next to a live server (embedded default: projections o
       expect(await readModels.count(before)).toBe(0);
     } finally {
       await readModels.close();
+    }
+  }, 120_000);
+
+  it('a crm-cli rebuild killed half-way and run again finishes, while the server finishes or hands over the killed build', async () => {
+    const serving = server.app.get<ServingProjections>(PROJECTION_RUNNER);
+    const before = serving.collectionOf(KPIS);
+    // Killed (SIGKILL: no clean-up) once it has committed part of its build: the build and its rebuild lease stay behind.
+    const killed = startRebuild(dataDir);
+    const readModels = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite') });
+    try {
+      const deadline = Date.now() + 60_000;
+      while ((await readModels.loadState(`${KPIS}~rebuild`))?.checkpoint === undefined) {
+        if (Date.now() > deadline) throw new Error(`the first rebuild committed nothing: ${killed.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      await readModels.close();
+    }
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    // Run again at once: the server adopts the killed build once its lease lapses (1 s), or this run takes it first;
+    // either way this run reports a switch, and does not fail with "being rebuilt by another process".
+    const { code, output } = await rebuildInAnotherProcess(dataDir);
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining(`${KPIS}: serving `) });
+    const after = serving.collectionOf(KPIS);
+    expect(after).not.toBe(before);
+    expect(output).toContain(`${KPIS}: serving ${after}`);
+    // And it holds every complaint in the log.
+    const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite') });
+    try {
+      const head = (await events.headPosition()) as string;
+      const received = events.db.prepare("SELECT count(*) AS n FROM events WHERE type = 'ComplaintReceived'").get() as { n: number };
+      const reply = await http(server.url, 'GET', `/api/v1/views/complaints/kpis?minPosition=${head}`);
+      expect(reply.body['complaints']).toBe(received.n);
+    } finally {
+      await events.close();
     }
   }, 120_000);
 });
