@@ -285,7 +285,12 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
         },
       });
       const builder = await builderOn(one.events, fenced, slowOwners(2), { owner: 'cli', ttlMs: 300, renewEveryMs: 60_000 });
-      const result = how === 'rebuild' ? await builder.rebuild('owners') : ((await builder.rebuildMany(['owners']))[0] as RebuildResult);
+      // A second caller asks the builder for the same rebuild meanwhile: it joins the build, and is not failed by its takeover.
+      const [result, second] = await Promise.all([
+        how === 'rebuild' ? builder.rebuild('owners') : builder.rebuildMany(['owners']).then((results) => results[0] as RebuildResult),
+        new Promise((resolve) => setTimeout(resolve, 50)).then(() => builder.rebuild('owners')),
+      ]);
+      expect(second.collection).toBe(result.collection);
 
       // B took the rebuild over (epoch 2 of its lease), went on from what A had committed, and switched to it;
       // A's commits after the takeover were refused, and its rebuild resolved with B's switch instead of failing.

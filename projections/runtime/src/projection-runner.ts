@@ -473,7 +473,7 @@ export class ProjectionRunner {
   /** Rebuilds into a new physical collection while the current one serves, then switches; resolves after the switch. */
   async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     const lane = this.lane(name);
-    if (this.rebuilds.isRunning(name)) return this.rebuilds.run(lane, options);
+    if (this.rebuilds.isRunning(name)) return this.otherBuild(name, options);
     if (!(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0)))) return this.otherBuild(name, options);
     try {
       // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
@@ -575,8 +575,14 @@ export class ProjectionRunner {
     const asked = lane.state.collection;
     const giveUpAt = Date.now() + 2 * (this.options.ownership?.ttlMs ?? 0);
     for (;;) {
-      // Built here, it may be a hand-over: resolved once built, switched by the owner after.
-      if (this.rebuilds.isRunning(name)) return this.switchedTo(name, await this.rebuilds.run(lane, options), true);
+      // Built here, it may be a hand-over (resolved once built, switched by the owner after) or be taken over meanwhile.
+      if (this.rebuilds.isRunning(name)) {
+        const built = await this.rebuilds.run(lane, options).catch((error: unknown) => {
+          if (error instanceof RebuildTakenOverError) return error.built;
+          throw error;
+        });
+        return this.switchedTo(name, built, true);
+      }
       const pending = await this.options.readStore.loadState(rebuildStateName(name));
       if (pending?.collection && pending.version === lane.projection.version) {
         const built = { projection: name, collection: pending.collection, previousCollection: asked, checkpoint: pending.checkpoint };
