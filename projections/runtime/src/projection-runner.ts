@@ -473,8 +473,9 @@ export class ProjectionRunner {
   /** Rebuilds into a new physical collection while the current one serves, then switches; resolves after the switch. */
   async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     const lane = this.lane(name);
-    if (this.rebuilds.isRunning(name)) return this.otherBuild(name, options);
-    if (!(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0)))) return this.otherBuild(name, options);
+    // Already running here, or being built by someone else: that build is joined and its switch waited for.
+    if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0))))
+      return this.otherBuild(name, options);
     try {
       // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
       if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
@@ -500,11 +501,7 @@ export class ProjectionRunner {
     const join = async (name: string) => {
       const started =
         this.startupRebuilds.get(name) ?? (this.startupResults.has(name) ? Promise.resolve(this.startupResults.get(name)) : undefined);
-      const result = started
-        ? await started
-        : this.rebuilds.isRunning(name)
-          ? await this.rebuilds.run(this.lane(name), options)
-          : undefined;
+      const result = started ? await started : this.rebuilds.isRunning(name) ? await this.otherBuild(name, options) : undefined;
       if (result) joined.set(name, result);
       return result !== undefined;
     };
