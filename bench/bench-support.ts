@@ -9,6 +9,10 @@ export function size(name: string, fallback: number): number {
   return value;
 }
 
+/** The nearest-rank percentile `p` (0–1) of ascending `sorted` values; NaN when there are none. */
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+
 export interface Figure {
   readonly label: string;
   readonly count: number;

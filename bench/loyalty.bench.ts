@@ -32,10 +32,8 @@ import {
 } from '@crm/projections/loyalty-churn';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { foldEvents, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
-import { size } from './bench-support';
+import { percentile, size } from './bench-support';
 
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
 const ms = (value: number) => value.toFixed(2).padStart(10);
 
 async function timed(label: string, calls: number, run: (i: number) => Promise<unknown> | unknown): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { size } from './bench-support';
+import { percentile, size } from './bench-support';
 import { spawnServer } from './bench-servers';
 
 /** Holds the write lock of `file` for `holdMs` of every `periodMs` until `seconds` are over, in a thread of its own. */
@@ -63,7 +63,7 @@ async function probe(url: string, seconds: number): Promise<number[]> {
 }
 
 function line(name: string, latencies: readonly number[]): string {
-  const at = (q: number) => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] as number).toFixed(1);
+  const at = (q: number) => percentile(latencies, q).toFixed(1);
   return `${name.padEnd(52)}${String(latencies.length).padStart(9)}${at(0.5).padStart(9)}${at(0.99).padStart(9)}${at(1).padStart(9)}`;
 }
 

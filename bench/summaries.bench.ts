@@ -16,12 +16,10 @@ import {
   summaryCellKey,
 } from '@crm/shared/read-model';
 import { pipelineLeads, pipelineOpportunities } from '@crm/projections/pipeline';
-import { size } from './bench-support';
+import { percentile, size } from './bench-support';
 
 const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
 const bytes = (doc: unknown) => Buffer.byteLength(JSON.stringify(doc));
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 
 function fold(projection: AnyProjection, documents: Map<string, DocumentRecord<object>>, events: readonly RecordedEvent[]) {
   const result = foldEvents(projection, documents, events, compare);

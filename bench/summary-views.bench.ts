@@ -12,11 +12,9 @@ import { type AnyProjection, type DocumentRecord, foldEvents, timeRange } from '
 import { openSqliteReadStore, type SqliteReadStore } from '@crm/read-store/sqlite';
 import { loadFunnel, loadOpportunityList, loadPipelineSummary, pipelineLeads, pipelineOpportunities } from '@crm/projections/pipeline';
 import { readSatisfactionByDay, satisfactionDaysProjection, satisfactionResponsesProjection } from '@crm/projections/satisfaction';
-import { size } from './bench-support';
+import { percentile, size } from './bench-support';
 
 const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 
 async function build(store: SqliteReadStore, projection: AnyProjection, history: readonly RecordedEvent[]): Promise<number> {
   const events = history.filter((event) => projection.eventTypes.includes(event.type));
