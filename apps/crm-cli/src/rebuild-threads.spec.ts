@@ -1,7 +1,7 @@
 import { ALL_PROJECTIONS } from '@crm/platform';
 import type { AnyProjection } from '@crm/shared/read-model';
 import { UsageError } from './args';
-import { splitProjections, threadOptions } from './rebuild-threads';
+import { REBUILD_THREAD_POOL_SIZE, splitProjections, threadOptions, workerEnv } from './rebuild-threads';
 
 const names = (groups: readonly (readonly AnyProjection[])[]) => groups.map((group) => group.map((p) => p.name));
 
@@ -36,5 +36,13 @@ describe('crm-cli rebuild all on threads: how the projections are split', () => 
     expect(threadOptions({}).heapMb).toBe(320);
     expect(() => threadOptions({ CRM_REBUILD_THREADS: '0' })).toThrow(UsageError);
     expect(() => threadOptions({ CRM_REBUILD_HEAP_MB: 'lots' })).toThrow(UsageError);
+  });
+
+  it("opens each thread's PostgreSQL pools small unless CRM_POSTGRES_POOL_SIZE is set", () => {
+    expect(workerEnv({ CRM_EVENT_STORE: 'postgres' })).toEqual({
+      CRM_EVENT_STORE: 'postgres',
+      CRM_POSTGRES_POOL_SIZE: String(REBUILD_THREAD_POOL_SIZE),
+    });
+    expect(workerEnv({ CRM_POSTGRES_POOL_SIZE: '7' })['CRM_POSTGRES_POOL_SIZE']).toBe('7');
   });
 });

@@ -143,6 +143,18 @@ export interface RebuildWorker {
   readonly done: Promise<{ readonly results: readonly RebuildResult[]; readonly interrupted: boolean }>;
 }
 
+/**
+ * Each rebuild thread's PostgreSQL pools, unless CRM_POSTGRES_POOL_SIZE says otherwise: a scan reads one page at a
+ * time and the builds write one batch at a time, so a few connections serve; ten per pool and thread made two
+ * `crm-cli rebuild all` beside an API pass PostgreSQL's default of 100 connections ("too many clients").
+ */
+export const REBUILD_THREAD_POOL_SIZE = 3;
+
+/** The environment a rebuild thread opens its stores with. */
+export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, CRM_POSTGRES_POOL_SIZE: env['CRM_POSTGRES_POOL_SIZE'] || String(REBUILD_THREAD_POOL_SIZE) };
+}
+
 /** A worker thread rebuilding `names` (see rebuild-worker.ts). */
 export function startRebuildWorker(
   names: readonly string[],
@@ -152,7 +164,7 @@ export function startRebuildWorker(
 ): RebuildWorker {
   // Compiled, the worker is a .js file beside this one; from sources (tests), SWC compiles it on the fly.
   const compiled = __filename.endsWith('.js');
-  const input: WorkerInput = { names, env: { ...env } };
+  const input: WorkerInput = { names, env: workerEnv(env) };
   const worker = new Worker(join(__dirname, `rebuild-worker.${compiled ? 'js' : 'ts'}`), {
     workerData: input,
     execArgv: compiled ? [] : ['-r', '@swc-node/register'],

@@ -34,6 +34,11 @@ export interface AppConfig {
   readonly eventStore: EventStoreKind;
   readonly postgresUrl?: string;
   readonly postgresSchema: string;
+  /**
+   * Connections each PostgreSQL pool of this process may open (CRM_POSTGRES_POOL_SIZE, default 10): the event store's
+   * and the read store's each; the data keys' pool takes at most 4. A `crm-cli rebuild all` thread takes 3 unless set.
+   */
+  readonly postgresPoolSize: number;
   readonly eventStoreUrl?: string;
   /** Scopes the KurrentDB store inside a shared server (test runs side by side); empty in production. */
   readonly eventStoreStreamPrefix: string;
@@ -151,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStore,
     postgresUrl,
     postgresSchema,
+    postgresPoolSize: integer(env, 'CRM_POSTGRES_POOL_SIZE', 10, 1, 500, problems),
     eventStoreUrl,
     eventStoreStreamPrefix,
     eventStoreMaxAppendBytes: integer(env, 'EVENTSTORE_MAX_APPEND_BYTES', MAX_APPEND_BYTES, 64 * 1024, 64 * 1024 * 1024, problems),

@@ -65,6 +65,7 @@ export async function openAdapter(config: AppConfig, use: EventStoreUse = {}): P
       const { PostgresEventStore } = await import('@crm/event-store/postgres');
       return PostgresEventStore.open(config.postgresUrl as string, {
         schema: config.postgresSchema,
+        poolSize: config.postgresPoolSize,
         ...(config.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.pollIntervalMs }),
       });
     }

@@ -29,7 +29,7 @@ export async function openReadStore(config: AppConfig, eventStore: OpenedEventSt
     }
     case 'postgres': {
       const { PostgresReadStore } = await import('@crm/read-store/postgres');
-      return PostgresReadStore.open(config.postgresUrl as string, { schema: config.postgresSchema });
+      return PostgresReadStore.open(config.postgresUrl as string, { schema: config.postgresSchema, poolSize: config.postgresPoolSize });
     }
     case 'mongodb': {
       const { MongoReadStore } = await import('@crm/read-store/mongodb');

@@ -60,6 +60,9 @@ export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env)
  * Where the data keys live: beside the events, in a table or collection of their own. The
  * embedded store is given to `openEventStore`'s SQLite adapter instead (same file, same group commit).
  */
+/** A key is looked up once per subject and cached: the data keys' pool needs few connections. */
+const keyPoolSize = (config: AppConfig) => Math.min(4, config.postgresPoolSize);
+
 export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
   switch (config.eventStore) {
     case 'memory':
@@ -68,7 +71,11 @@ export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
       // The events go to the same server, synchronously, after the keys they are sealed with: a key's commit need not
       // wait for its own WAL flush (PostgresKeyStoreOptions.deferSync).
       const { PostgresKeyStore } = await import('@crm/key-store/postgres');
-      return PostgresKeyStore.open(config.postgresUrl as string, { schema: config.postgresSchema, deferSync: true });
+      return PostgresKeyStore.open(config.postgresUrl as string, {
+        schema: config.postgresSchema,
+        deferSync: true,
+        poolSize: keyPoolSize(config),
+      });
     }
     case 'eventstoredb':
       if (config.mongodbUrl) {
@@ -77,7 +84,7 @@ export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
       }
       if (config.postgresUrl) {
         const { PostgresKeyStore } = await import('@crm/key-store/postgres');
-        return PostgresKeyStore.open(config.postgresUrl, { schema: config.postgresSchema });
+        return PostgresKeyStore.open(config.postgresUrl, { schema: config.postgresSchema, poolSize: keyPoolSize(config) });
       }
       break;
     case 'sqlite':

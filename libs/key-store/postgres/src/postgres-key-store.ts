@@ -5,6 +5,8 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface PostgresKeyStoreOptions {
   readonly schema?: string;
+  /** Size of the pool made from a connection string; default 4. */
+  readonly poolSize?: number;
   /**
    * A new key's commit does not wait for its WAL to be flushed (`synchronous_commit = off` for that transaction).
    * Only where the events sealed with the keys are appended to the same PostgreSQL server, synchronously: their
@@ -41,7 +43,7 @@ export class PostgresKeyStore implements KeyStore {
   static async open(connection: string | Pool, options: PostgresKeyStoreOptions = {}): Promise<PostgresKeyStore> {
     const schema = options.schema ?? 'crm';
     if (!IDENTIFIER.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
-    const pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: 4 }) : connection;
+    const pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: options.poolSize ?? 4 }) : connection;
     const store = new PostgresKeyStore(pool, schema, typeof connection === 'string', options.deferSync === true);
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((error: { code?: string }) => {
       // Two processes creating the schema at once: the loser sees a unique violation, and the schema exists.
