@@ -5,6 +5,13 @@ export function physicalCollection(projection: AnyProjection, generation: number
   return `${projection.collection}_v${projection.version}_${generation}`;
 }
 
+/** The generation of one of this projection's builds of its current version, from its collection's name; else undefined. */
+export function generationOf(projection: AnyProjection, collection: string): number | undefined {
+  const prefix = `${projection.collection}_v${projection.version}_`;
+  const rest = collection.startsWith(prefix) ? collection.slice(prefix.length) : '';
+  return /^[1-9][0-9]*$/.test(rest) ? Number(rest) : undefined;
+}
+
 /** The state record of a rebuild in progress, next to the serving one. */
 export function rebuildStateName(projection: string): string {
   return `${projection}~rebuild`;

@@ -395,6 +395,166 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     60_000,
   );
 
+  it.each(['at its switch', 'while it builds'] as const)(
+    `${backend.name}: a builder that owned the projection loses the projection's lease %s: it hands its build to the new owner, and waits for that switch`,
+    async (when) => {
+      const [one, two] = [await connect(), await connect()];
+      for (let i = 0; i < 400; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+      // A (crm-cli rebuild with nobody serving) owns the projection, so it builds to switch itself: about 0.8 s of folds.
+      // Then the projection's lease goes to B, a server that started meanwhile: given up in the store behind A's back
+      // just before A's switch commits, or lost to A's lease round while A builds (its renewals refused from then on).
+      let lost = false;
+      let armed = false;
+      let switchRefused = 0;
+      const giveUp = async () => {
+        lost = true;
+        await one.readStore.releaseLease('owners', 'cli');
+        await waitUntil(async () => server.owned().includes('owners'), 'B to take the projection', 5000);
+      };
+      const losing = new Proxy(one.readStore, {
+        get(target, property, receiver) {
+          if (property === 'acquireLease')
+            return async (...args: Parameters<ReadStore['acquireLease']>) =>
+              args[0] === 'owners' && lost ? undefined : target.acquireLease(...args);
+          if (property === 'transaction')
+            return async (...args: Parameters<ReadStore['transaction']>) => {
+              if (armed && when === 'at its switch' && args[1]?.fence?.lease === 'owners' && !lost) await giveUp();
+              return target.transaction(...args).catch((error: unknown) => {
+                if (error instanceof LeaseLostError && error.lease === 'owners') switchRefused += 1;
+                throw error;
+              });
+            };
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+      const ttlMs = when === 'at its switch' ? 60_000 : 600;
+      const builder = await builderOn(one.events, losing, slowOwners(2), { owner: 'cli', ttlMs });
+      expect(builder.owned()).toEqual(['owners']);
+      const before = builder.collectionOf('owners');
+      const server = new ProjectionRunner({
+        eventStore: two.events,
+        readStore: two.readStore,
+        projections: [slowOwners(2)],
+        ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 100 },
+      });
+      runners.push(server);
+      await server.start();
+      armed = true;
+      const rebuilt = builder.rebuild('owners');
+      if (when === 'while it builds') {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        await giveUp();
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const result = await Promise.race([
+        rebuilt,
+        new Promise<never>(
+          (_, reject) => (timer = setTimeout(() => reject(new Error('the new owner never switched to the build')), 20_000)),
+        ),
+      ]).finally(() => clearTimeout(timer));
+
+      // B adopted A's build and switched to it; A's rebuild resolved with that switch instead of failing.
+      if (when === 'at its switch') expect(switchRefused).toBeGreaterThan(0);
+      expect(result.collection).not.toBe(before);
+      expect(result.previousCollection).toBe(before);
+      expect(server.collectionOf('owners')).toBe(result.collection);
+      // A gave the rebuild's lease up (B took it to finish the build); the projection's, it learns it lost at its next round.
+      expect(builder.owned()).not.toContain('owners~rebuild');
+      if (when === 'while it builds') expect(builder.owned()).toEqual([]);
+      expect(await two.readStore.loadState('owners~rebuild')).toBeUndefined();
+      expect(await documents(two.readStore, result.collection)).toEqual({
+        Ali: { owner: 'Ali', deals: 200, amount: 20_000 },
+        Sara: { owner: 'Sara', deals: 200, amount: 20_000 },
+      });
+    },
+    60_000,
+  );
+
+  it(`${backend.name}: a builder that looks for the switch only after its build served and a newer build replaced it takes the newer one as done`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    const owner = await servingOwner(two);
+    const before = owner.collectionOf('owners');
+    // The builder's reads of the projection's state wait at a gate (a starved thread, a slow connection) from the moment
+    // it asks for the rebuild: the owner switches to its build, and then to a newer one, before the builder looks.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let armed = false;
+    const gated = new Proxy(one.readStore, {
+      get(target, property, receiver) {
+        if (property === 'loadState')
+          return async (name: string) => {
+            if (armed && name === 'owners') await gate;
+            return target.loadState(name);
+          };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const builder = await builderOn(one.events, gated, ownersProjection, { owner: 'cli', ttlMs: 60_000 });
+    armed = true;
+    const rebuilt = builder.rebuild('owners');
+    const handedOver = physicalCollection(ownersProjection, 2);
+    await waitUntil(async () => owner.collectionOf('owners') === handedOver, "the owner to switch to the builder's build", 10_000);
+    const newer = await owner.rebuild('owners');
+    open();
+    const result = await rebuilt;
+
+    expect(newer.collection).toBe(physicalCollection(ownersProjection, 3));
+    expect(result).toMatchObject({ projection: 'owners', collection: newer.collection, previousCollection: before });
+    expect(await documents(two.readStore, result.collection)).toEqual({
+      Ali: { owner: 'Ali', deals: 50, amount: 5000 },
+      Sara: { owner: 'Sara', deals: 50, amount: 5000 },
+    });
+  }, 30_000);
+
+  it.each(['rebuild', 'rebuildMany'] as const)(
+    `${backend.name}: a builder whose rebuild lease goes to another builder before it records its build (%s) waits for that one's switch`,
+    async (how) => {
+      const [one, two, three] = [await connect(), await connect(), await connect()];
+      for (let i = 0; i < 200; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+      const owner = await servingOwner(two);
+      const before = owner.collectionOf('owners');
+      // A takes the rebuild's lease (300 ms, renewed every 100 ms), then stalls before it records a build: its lease lapses
+      // meanwhile, C (another crm-cli rebuild) takes it and builds, and A's next renewal finds it C's.
+      // It stalls at the read that starts a fresh build's setup: rebuildMany first looks for an interrupted build to resume.
+      let armed = false;
+      let reads = 0;
+      const stallAt = how === 'rebuild' ? 1 : 2;
+      let other: Promise<RebuildResult> | undefined;
+      const stalled = new Proxy(one.readStore, {
+        get(target, property, receiver) {
+          if (property === 'loadState')
+            return async (name: string) => {
+              if (armed && name === 'owners~rebuild' && (reads += 1) === stallAt) {
+                await target.releaseLease('owners~rebuild', 'cli-a');
+                other = c.rebuild('owners');
+                await waitUntil(async () => !a.owned().includes('owners~rebuild'), 'A to learn that its rebuild lease is lost', 5000);
+              }
+              return target.loadState(name);
+            };
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+      const [a, c] = await Promise.all([
+        builderOn(one.events, stalled, ownersProjection, { owner: 'cli-a', ttlMs: 300 }),
+        builderOn(three.events, three.readStore, slowOwners(2), { owner: 'cli-c', ttlMs: 3000 }),
+      ]);
+      armed = true;
+      const result = how === 'rebuild' ? await a.rebuild('owners') : ((await a.rebuildMany(['owners']))[0] as RebuildResult);
+      const built = await (other as Promise<RebuildResult>);
+
+      // A did not fail with the lost lease: it waited for C's build, which the owner switched to.
+      expect(result.collection).toBe(built.collection);
+      expect(result.collection).not.toBe(before);
+      expect(owner.collectionOf('owners')).toBe(built.collection);
+      expect(await documents(two.readStore, built.collection)).toEqual({
+        Ali: { owner: 'Ali', deals: 100, amount: 10_000 },
+        Sara: { owner: 'Sara', deals: 100, amount: 10_000 },
+      });
+    },
+    30_000,
+  );
+
   it(`${backend.name}: two rebuilds asked of one runner at once, while the store answers lease requests slowly: one build, both get it`, async () => {
     const [one] = [await connect()];
     for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);

@@ -5,9 +5,9 @@ import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
 import { LoopBudget } from './loop-budget';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
-import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
+import { generationOf, physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
-import { Rebuilds, RebuildTakenOverError, type RebuildOptions, type RebuildResult } from './rebuilds';
+import { RebuildNotStartedError, Rebuilds, RebuildTakenOverError, type RebuildOptions, type RebuildResult } from './rebuilds';
 import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
 import { timeTravel, type TimeTravelRequest, type TimeTravelResult } from './time-travel';
 
@@ -366,14 +366,18 @@ export class ProjectionRunner {
     }
   }
 
+  /** Gives the rebuild's lease back if this runner holds it (one lost to another process is theirs, whatever the owner id). */
   private async releaseRebuildLease(name: string): Promise<void> {
-    if (!this.options.ownership) return;
-    this.epochs.delete(rebuildStateName(name));
+    if (!this.options.ownership || !this.epochs.delete(rebuildStateName(name))) return;
     await this.options.readStore.releaseLease(rebuildStateName(name), this.owner as string).catch(() => undefined);
   }
 
+  /**
+   * The projection's lease is lost (or re-taken at a new epoch): its serving lane stands by, and so does a rebuild
+   * running here, which then gives its build up to the projection's owner to adopt (RebuildTakenOverError).
+   */
   private async standDown(lane: Lane): Promise<void> {
-    await this.rebuilds.lane(lane.projection.name)?.close();
+    await this.rebuilds.lane(lane.projection.name)?.standBy();
     await lane.standBy();
   }
 
@@ -483,6 +487,7 @@ export class ProjectionRunner {
       await this.releaseRebuildLease(name);
       return await this.switchedTo(name, built);
     } catch (error) {
+      if (error instanceof RebuildNotStartedError) return await this.otherBuild(name, options);
       if (!(error instanceof RebuildTakenOverError)) throw error;
       return await this.takenOverBuild(error);
     } finally {
@@ -540,11 +545,13 @@ export class ProjectionRunner {
     if (handOver) for (const name of names) await this.releaseRebuildLease(name);
     const settled = await Promise.all(
       results.map((result) =>
-        result instanceof RebuildTakenOverError
-          ? this.takenOverBuild(result)
-          : handOver
-            ? this.switchedTo(result.projection, result)
-            : result,
+        result instanceof RebuildNotStartedError
+          ? this.otherBuild(result.projection, options)
+          : result instanceof RebuildTakenOverError
+            ? this.takenOverBuild(result)
+            : handOver
+              ? this.switchedTo(result.projection, result)
+              : result,
       ),
     );
     return new Map(settled.map((result) => [result.projection, result]));
@@ -554,10 +561,11 @@ export class ProjectionRunner {
    * Another process took this runner's rebuild over (its lease lapsed while this one was paused) and goes on with
    * the same build: wait for the switch to it, as after a hand-over. The lease is no longer this runner's to renew.
    */
-  private takenOverBuild(taken: RebuildTakenOverError): Promise<RebuildResult> {
-    this.epochs.delete(rebuildStateName(taken.built.projection));
+  private async takenOverBuild(taken: RebuildTakenOverError): Promise<RebuildResult> {
+    // Still held when it was the projection's lease that was lost: given up now, for the projection's owner to adopt the build.
+    await this.releaseRebuildLease(taken.built.projection);
     // The process that took it over may have started the build afresh (a `rebuild` that found the lease lapsed): that one is waited for.
-    return this.switchedTo(taken.built.projection, taken.built, true);
+    return this.switchedTo(taken.built.projection, taken.built);
   }
 
   /**
@@ -576,14 +584,16 @@ export class ProjectionRunner {
       if (this.rebuilds.isRunning(name)) {
         const built = await this.rebuilds.run(lane, options).catch((error: unknown) => {
           if (error instanceof RebuildTakenOverError) return error.built;
+          // Taken by another process before it began: that one records its build, looked for below.
+          if (error instanceof RebuildNotStartedError) return undefined;
           throw error;
         });
-        return this.switchedTo(name, built, true);
+        if (built) return this.switchedTo(name, built);
       }
       const pending = await this.options.readStore.loadState(rebuildStateName(name));
       if (pending?.collection && pending.version === lane.projection.version) {
         const built = { projection: name, collection: pending.collection, previousCollection: asked, checkpoint: pending.checkpoint };
-        return this.switchedTo(name, built, true);
+        return this.switchedTo(name, built);
       }
       // Or it was made and switched to since this rebuild was asked for (the builder was quick).
       const serving = await this.options.readStore.loadState(name);
@@ -597,19 +607,28 @@ export class ProjectionRunner {
   }
 
   /**
-   * Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build. With
-   * `followReplacement` (a build made elsewhere), a newer build of the same version that replaced it is waited for.
+   * Waits until the projection's owner (this runner, should the owner die meanwhile) serves the build, or a newer build
+   * of the same code: one that replaced it before or after it served (another `crm-cli rebuild` quicker than this look).
    */
-  private async switchedTo(name: string, built: RebuildResult, followReplacement = false): Promise<RebuildResult> {
+  private async switchedTo(name: string, built: RebuildResult): Promise<RebuildResult> {
+    const { projection } = this.lane(name);
+    const version = projection.version;
+    const served = (state: ProjectionState | undefined): RebuildResult | undefined => {
+      if (!state?.collection) return undefined;
+      if (state.collection === built.collection) return { ...built, checkpoint: state.checkpoint };
+      const generation = generationOf(projection, built.collection);
+      const newer = state.version === version && generation !== undefined && (state.generation ?? 0) > generation;
+      return newer ? { ...built, collection: state.collection, checkpoint: state.checkpoint } : undefined;
+    };
     for (;;) {
-      const state = await this.options.readStore.loadState(name);
-      if (state?.collection === built.collection) return { ...built, checkpoint: state.checkpoint };
+      const switched = served(await this.options.readStore.loadState(name));
+      if (switched) return switched;
       const pending = await this.options.readStore.loadState(rebuildStateName(name));
       if (pending?.collection !== built.collection) {
         // Switched between the two reads, or discarded.
-        const now = await this.options.readStore.loadState(name);
-        if (now?.collection === built.collection) return { ...built, checkpoint: now.checkpoint };
-        if (followReplacement && pending?.collection && pending.version === this.lane(name).projection.version) {
+        const now = served(await this.options.readStore.loadState(name));
+        if (now) return now;
+        if (pending?.collection && pending.version === version) {
           built = { ...built, collection: pending.collection };
           continue;
         }

@@ -27,13 +27,33 @@ export interface RebuildResult {
  * This builder lost its rebuild's lease (paused past it: a long garbage collection, a stalled disk, a starved thread) and
  * another process took the build over: the projection's owner adopts it, another builder resumes it. Either goes on
  * with the same build (same collection, from what was committed here; the fence refused anything later), so the
- * runner waits for the switch to it instead of failing the rebuild.
+ * runner waits for the switch to it instead of failing the rebuild. Or this builder owned the projection and lost
+ * the projection's lease before its switch: it still holds the rebuild's lease, and gives it up for the projection's
+ * new owner (another process, or this runner again at a new epoch) to adopt the build and switch to it.
  */
 export class RebuildTakenOverError extends Error {
   constructor(readonly built: RebuildResult) {
     super(`the rebuild of ${built.projection} into ${built.collection} was taken over by another process`);
     this.name = 'RebuildTakenOverError';
   }
+}
+
+/**
+ * The rebuild's lease went to another process before this builder had recorded its build (it lapsed while this runner
+ * waited its turn on a starved thread): that process builds the projection, and the runner waits for its switch.
+ */
+export class RebuildNotStartedError extends Error {
+  constructor(readonly projection: string) {
+    super(`the rebuild of ${projection} was taken by another process before it began`);
+    this.name = 'RebuildNotStartedError';
+  }
+}
+
+/** `error` as a RebuildNotStartedError when it says that the rebuild's lease was lost while its build was set up. */
+function notStarted(error: unknown, projection: AnyProjection): unknown {
+  return error instanceof LeaseLostError && error.lease === rebuildStateName(projection.name)
+    ? new RebuildNotStartedError(projection.name)
+    : error;
 }
 
 /** What the build in `lane` is, as far as this builder took it. */
@@ -46,9 +66,13 @@ function builtSoFar(serving: Lane, lane: Lane): RebuildResult {
   };
 }
 
-/** `error` as a RebuildTakenOverError when it says that the rebuild's own lease went to another process. */
+/**
+ * `error` as a RebuildTakenOverError when it says that the rebuild's own lease went to another process, or the
+ * projection's (only the switch writes under that one: the build's batches are fenced by the rebuild's lease).
+ */
 function takenOver(error: unknown, serving: Lane, lane: Lane): unknown {
-  return error instanceof LeaseLostError && error.lease === lane.state.name ? new RebuildTakenOverError(builtSoFar(serving, lane)) : error;
+  const lost = error instanceof LeaseLostError && (error.lease === lane.state.name || error.lease === serving.projection.name);
+  return lost ? new RebuildTakenOverError(builtSoFar(serving, lane)) : error;
 }
 
 export interface RebuildContext extends LaneContext {
@@ -110,7 +134,11 @@ export class Rebuilds {
     const { projection } = serving;
     const context = this.context.rebuildContextOf?.(projection.name) ?? serving.context;
     const { ready: _ready, ...resumed } = resumeFrom ?? {};
-    const state = resumeFrom ? (resumed as ProjectionState) : await this.freshState(projection, serving.state, context.readStore);
+    const state = resumeFrom
+      ? (resumed as ProjectionState)
+      : await this.freshState(projection, serving.state, context.readStore).catch((error: unknown) => {
+          throw notStarted(error, projection);
+        });
     const lane = new Lane(context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress);
     this.lanes.set(projection.name, lane);
     lane.start();
@@ -166,12 +194,21 @@ export class Rebuilds {
     const { eventStore, rebuildBatchSize } = this.context;
     const compare = (a: string, b: string) => eventStore.comparePositions(a, b);
     const building: { serving: Lane; lane: Lane }[] = [];
+    const outcomes = new Map<string, RebuildResult | RebuildTakenOverError | RebuildNotStartedError>();
     for (const serving of servingLanes) {
       const { projection } = serving;
       const context = this.context.rebuildContextOf?.(projection.name) ?? serving.context;
       const pending = await resumable(projection.name);
       const { ready: _ready, ...resumed } = pending ?? {};
-      const state = pending ? (resumed as ProjectionState) : await this.freshState(projection, serving.state, context.readStore);
+      let state: ProjectionState;
+      try {
+        state = pending ? (resumed as ProjectionState) : await this.freshState(projection, serving.state, context.readStore);
+      } catch (error) {
+        const reason = notStarted(error, projection);
+        if (!(reason instanceof RebuildNotStartedError)) throw reason;
+        outcomes.set(projection.name, reason);
+        continue;
+      }
       building.push({ serving, lane: new Lane(context, projection, state, 'rebuild', options.onProgress ?? this.context.onProgress) });
     }
     const types = new Set(building.flatMap(({ lane }) => lane.projection.eventTypes ?? []));
@@ -229,13 +266,12 @@ export class Rebuilds {
       if (slice.isEnd) break;
     }
     // The tail since the scan, the indexes and the switch (or the hand-over): as a single rebuild resumes.
-    const results: (RebuildResult | RebuildTakenOverError)[] = [];
     for (const { serving, lane } of building) {
       const name = lane.projection.name;
       if (failed.has(name)) {
         const reason = takenOver(failed.get(name), serving, lane);
         if (!(reason instanceof RebuildTakenOverError)) throw reason;
-        results.push(reason);
+        outcomes.set(name, reason);
         continue;
       }
       let running = this.running.get(name);
@@ -243,14 +279,18 @@ export class Rebuilds {
         running = this.build(serving, options, lane.state).finally(() => this.running.delete(name));
         this.running.set(name, running);
       }
-      results.push(
+      outcomes.set(
+        name,
         await running.catch((error: unknown) => {
           if (error instanceof RebuildTakenOverError) return error;
           throw error;
         }),
       );
     }
-    return results;
+    // In the order asked: each a build (switched, or handed over), or a build another process took over or began.
+    return servingLanes.map(
+      ({ projection }) => outcomes.get(projection.name) as RebuildResult | RebuildTakenOverError | RebuildNotStartedError,
+    );
   }
 
   private async freshState(projection: AnyProjection, serving: ProjectionState, readStore: ReadStore): Promise<ProjectionState> {
@@ -330,8 +370,10 @@ export class Rebuilds {
       });
       return { projection: name, collection, previousCollection, checkpoint: next.checkpoint };
     } finally {
-      // Whatever happened, the serving lane serves on: the new build if it switched, the old one if not.
-      if (!serving.isClosed && (switched || serving.state.version === serving.projection.version)) serving.start();
+      // Whatever happened, the serving lane serves on: the new build if it switched, the old one if not; unless the
+      // projection's lease went elsewhere meanwhile (the lane stood by to follow its new owner).
+      if (!serving.isClosed && serving.phase !== 'standby' && (switched || serving.state.version === serving.projection.version))
+        serving.start();
     }
   }
 
