@@ -143,6 +143,11 @@ export class Lane {
     return this.closed;
   }
 
+  /** The runner opened another lane in this one's place (an ownership change): whoever waits on this one looks again. */
+  replaced(): void {
+    this.changed();
+  }
+
   /** A standby lane takes on the owner's committed state, so queries read its collection and waits see its checkpoint. */
   follow(state: ProjectionState): void {
     if (this.phase !== 'standby') return;

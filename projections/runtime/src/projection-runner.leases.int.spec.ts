@@ -211,6 +211,44 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     expect(b.applied.reduce((sum, report) => sum + report.applied, 0)).toBe(1);
   }, 30_000);
 
+  it(`${backend.name}: a read-your-writes wait that spans a change of owner resolves once the new owner has applied the position`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    const a = runnerOn(one, 'process-a', 5000);
+    await a.runner.start();
+    await openDeal(one.events, 'd0', 'Ali', 100);
+    await a.runner.waitFor('owners', (await one.events.headPosition()) as string, 5000);
+    // B stands by (its requests for the lease refused until told otherwise) and is asked to wait for a deal that A,
+    // stopped meanwhile, never applies: only B's lane opened on taking the lease over will.
+    let refuse = true;
+    const gated = new Proxy(two.readStore, {
+      get(target, property, receiver) {
+        if (property === 'acquireLease')
+          return async (...args: Parameters<ReadStore['acquireLease']>) => (refuse ? undefined : target.acquireLease(...args));
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const b = new ProjectionRunner({
+      eventStore: two.events,
+      readStore: gated,
+      projections: [ownersProjection],
+      ownership: { owner: 'process-b', ttlMs: 5000, renewEveryMs: 100 },
+    });
+    runners.push(b);
+    await b.start();
+    expect(b.owned()).toEqual([]);
+    await a.runner.stop();
+    await openDeal(one.events, 'd1', 'Sara', 100);
+    const waited = b.waitFor('owners', (await one.events.headPosition()) as string, 10_000);
+    refuse = false;
+    await waited;
+
+    expect(b.owned()).toEqual(['owners']);
+    expect(await documents(two.readStore, b.collectionOf('owners'))).toEqual({
+      Ali: { owner: 'Ali', deals: 1, amount: 100 },
+      Sara: { owner: 'Sara', deals: 1, amount: 100 },
+    });
+  }, 30_000);
+
   it(`${backend.name}: a builder whose folds outlast the lease still renews it in time (the loop turns within the TTL)`, async () => {
     const stores = await connect();
     for (let i = 0; i < 600; i += 1) await openDeal(stores.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);

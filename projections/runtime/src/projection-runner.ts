@@ -448,22 +448,37 @@ export class ProjectionRunner {
   async waitFor(target: string, position: string, timeoutMs: number): Promise<void> {
     const compare = (a: string, b: string) => this.options.eventStore.comparePositions(a, b);
     compare(position, position); // a malformed position is the caller's error, not a wait
-    const lanes = target === 'all' ? [...this.serving.values()] : [this.lane(target)];
-    await Promise.all(
-      lanes.map((lane) => {
+    const names = target === 'all' ? this.names() : [this.lane(target).projection.name];
+    const giveUpAt = performance.now() + timeoutMs;
+    const replaced = new Error('replaced');
+    // On the lane serving now: an ownership change opens another lane in its place, and the wait goes on there.
+    const waitOn = async (name: string): Promise<void> => {
+      for (;;) {
+        const lane = this.lane(name);
         const notYet = (reason: 'timeout' | 'failed' | 'stopped') =>
-          new NotCaughtUpError(lane.projection.name, position, lane.checkpoint, reason, timeoutMs);
-        return lane.until(
-          () => {
-            if (lane.checkpoint !== undefined && compare(lane.checkpoint, position) >= 0) return true;
-            if (lane.phase === 'failed') return notYet('failed');
-            return lane.isClosed ? notYet('stopped') : false;
-          },
-          timeoutMs,
-          () => notYet('timeout'),
-        );
-      }),
-    );
+          new NotCaughtUpError(name, position, lane.checkpoint, reason, timeoutMs);
+        const moved = await lane
+          .until(
+            () => {
+              if (lane.checkpoint !== undefined && compare(lane.checkpoint, position) >= 0) return true;
+              if (this.serving.get(name) !== lane) return replaced;
+              if (lane.phase === 'failed') return notYet('failed');
+              return lane.isClosed ? notYet('stopped') : false;
+            },
+            Math.max(0, giveUpAt - performance.now()),
+            () => notYet('timeout'),
+          )
+          .then(
+            () => false,
+            (error: unknown) => {
+              if (error === replaced) return true;
+              throw error;
+            },
+          );
+        if (!moved) return;
+      }
+    };
+    await Promise.all(names.map(waitOn));
   }
 
   /** Retries a projection (and its rebuild) stopped by an error, from the failing event; after a fix, it goes on. */
@@ -668,7 +683,9 @@ export class ProjectionRunner {
     }
     await this.ensureIndexes(projection, state.collection as string);
     const lane = new Lane(context, projection, state, 'catch-up');
+    const previous = this.serving.get(projection.name);
     this.serving.set(projection.name, lane);
+    previous?.replaced();
     const pending = await readStore.loadState(rebuildStateName(projection.name));
     const resumable = pending?.version === projection.version ? pending : undefined;
     if (pending && !resumable) await this.discard(pending, readStore);
