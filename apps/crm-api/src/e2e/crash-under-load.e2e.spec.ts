@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import type { ProjectionRunner } from '@crm/projections/runtime';
 import { type EventStore, type RecordedEvent, verifyChain } from '@crm/shared/event-sourcing';
@@ -35,6 +36,8 @@ function request(n: number): Omit<Sent, 'key'> {
       };
 }
 
+const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
 const idOf = (streamId: string) => streamId.slice(-36);
 
 async function readLog(store: EventStore): Promise<RecordedEvent[]> {
@@ -50,22 +53,34 @@ async function readLog(store: EventStore): Promise<RecordedEvent[]> {
 
 /**
  * A crash, not a shutdown: the API process is SIGKILLed while 16 clients keep commands in flight (leads, whose
- * duplicate-claim streams are appended with them, and feedback). Restarted on the same files, the log must hold
+ * duplicate-claim streams are appended with them, and feedback). Restarted on the same store, the log must hold
  * every command that was acknowledged; every request sent, acknowledged or cut off, retried with its Idempotency-Key,
  * must be recorded exactly once; every stream's hash chain must hold; and the read models, caught up after the
  * restart from what the killed process had committed, must equal a rebuild from the log.
  */
-describe('a crash under load (the API process SIGKILLed, embedded store)', () => {
+describe.each(['sqlite', 'postgres'] as const)('a crash under load (the API process SIGKILLed; %s)', (store) => {
   const dir = mkdtempSync(join(tmpdir(), 'crm-crash-'));
+  const schema = `crash_e2e_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   let api: ApiProcess | undefined;
-  afterAll(() => {
+  afterAll(async () => {
     api?.kill();
     rmSync(dir, { recursive: true, force: true });
+    if (store === 'postgres') {
+      const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
   });
 
   it('loses nothing it acknowledged, records each retried request once, and keeps its chains and read models whole', async () => {
     // Short leases: the restarted process takes the projections over from the dead one within seconds.
-    const env = { CRM_DATA_DIR: dir, CRM_LEASE_TTL_MS: '2000' };
+    const env = {
+      CRM_DATA_DIR: dir,
+      CRM_LEASE_TTL_MS: '2000',
+      ...(store === 'postgres'
+        ? { CRM_EVENT_STORE: 'postgres', DATABASE_URL, CRM_POSTGRES_SCHEMA: schema, CRM_POSTGRES_POOL_SIZE: '4' }
+        : { CRM_EVENT_STORE: 'sqlite' }),
+    };
     api = spawnApi(env);
     const url = await api.listening;
     const auth = { authorization: `Bearer ${readFileSync(join(dir, 'bootstrap-admin.key'), 'utf8').trim()}` };
