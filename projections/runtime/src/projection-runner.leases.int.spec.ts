@@ -593,6 +593,60 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     30_000,
   );
 
+  it(`${backend.name}: an owner that loses its lease and takes it back while it rebuilds serves the new build, and the pointer never goes back`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    for (let i = 0; i < 600; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    // A owns the projection and rebuilds it from one scan (3 ms a deal, pages of 20: about 2 s, the loop turning between
+    // pages). Meanwhile its lease lapses (its renewals refused), B takes the projection, stops, and A takes it back: a
+    // new epoch, a new serving lane, while the scan goes on.
+    let refuse = false;
+    const gated = new Proxy(one.readStore, {
+      get(target, property, receiver) {
+        if (property === 'acquireLease')
+          return async (...args: Parameters<ReadStore['acquireLease']>) =>
+            refuse && args[0] === 'owners' ? undefined : target.acquireLease(...args);
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const ownerOf = (stores: Stores, readStore: ReadStore, owner: string) => {
+      const runner = new ProjectionRunner({
+        eventStore: stores.events,
+        readStore,
+        projections: [slowOwners(3)],
+        ownership: { owner, ttlMs: 1000, renewEveryMs: 100 },
+        rebuildBatchSize: 20,
+      });
+      runners.push(runner);
+      return runner;
+    };
+    const a = ownerOf(one, gated, 'A');
+    await a.start();
+    await a.waitFor('owners', (await one.events.headPosition()) as string, 20_000);
+    const before = a.collectionOf('owners');
+    const b = ownerOf(two, two.readStore, 'B');
+    await b.start();
+    const rebuilt = a.rebuildMany(['owners']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    refuse = true;
+    await one.readStore.releaseLease('owners', 'A');
+    await waitUntil(async () => b.owned().includes('owners') && !a.owned().includes('owners'), 'B to take the projection', 5000);
+    await b.stop();
+    refuse = false;
+    await waitUntil(async () => a.owned().includes('owners'), 'A to take the projection back', 5000);
+    const result = (await rebuilt)[0] as RebuildResult;
+    await openDeal(one.events, 'd600', 'Ali', 100);
+    await a.waitFor('owners', (await one.events.headPosition()) as string, 20_000);
+
+    // The new build serves, in this process and in the store, and took the deal made after the rebuild.
+    expect(result.collection).not.toBe(before);
+    expect(a.collectionOf('owners')).toBe(result.collection);
+    expect((await one.readStore.loadState('owners'))?.collection).toBe(result.collection);
+    expect(await documents(one.readStore, result.collection)).toEqual({
+      Ali: { owner: 'Ali', deals: 301, amount: 30_100 },
+      Sara: { owner: 'Sara', deals: 300, amount: 30_000 },
+    });
+  }, 60_000);
+
   it(`${backend.name}: two rebuilds asked of one runner at once, while the store answers lease requests slowly: one build, both get it`, async () => {
     const [one] = [await connect()];
     for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);

@@ -406,6 +406,22 @@ export class ProjectionRunner {
     return context;
   }
 
+  /**
+   * The context of a serving lane opened now, its writes fenced by the epoch held now: once the lease is lost and
+   * taken again (a new epoch, a new lane), nothing can commit through the old lane, whose state is no longer the
+   * projection's. A switch made through it would move the pointer while the new lane serves on from the old build,
+   * and its next commit would move the pointer back.
+   */
+  private laneContext(name: string): LaneContext {
+    if (!this.options.ownership) return this.context;
+    const opened = this.epochs.get(name);
+    const readStore = fencedReadStore(this.options.readStore, name, () => {
+      const held = this.epochs.get(name);
+      return held === opened ? held : undefined;
+    });
+    return { ...this.context, readStore };
+  }
+
   names(): string[] {
     return [...this.projections.keys()];
   }
@@ -670,7 +686,7 @@ export class ProjectionRunner {
   }
 
   private async open(projection: AnyProjection): Promise<void> {
-    const context = this.contextFor(projection.name);
+    const context = this.laneContext(projection.name);
     const { readStore, clock } = context;
     let state = await readStore.loadState(projection.name);
     if (!state?.collection) {
