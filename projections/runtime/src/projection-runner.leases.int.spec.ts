@@ -13,7 +13,7 @@ import { LeaseLostError, type ReadStore } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { physicalCollection } from './naming';
 import type { OwnershipOptions } from './ownership';
-import { ProjectionRunner } from './projection-runner';
+import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 import type { RebuildResult } from './rebuilds';
 import { documents, openDeal, ownersProjection } from './test-support';
 import { waitUntil } from '@crm/shared/testing';
@@ -119,39 +119,30 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     return { runner, applied };
   };
 
+  /** A started runner of `projection` with leases, stopped after the test. */
+  const startedOn = async (
+    events: Stores['events'],
+    readStore: ReadStore,
+    projection: typeof ownersProjection,
+    ownership: OwnershipOptions,
+    options: Partial<ProjectionRunnerOptions> = {},
+  ) => {
+    const runner = new ProjectionRunner({ eventStore: events, readStore, projections: [projection], ownership, ...options });
+    runners.push(runner);
+    await runner.start();
+    return runner;
+  };
+
   /** A serving owner ('server', a 5 s lease renewed every `renewEveryMs`) of the owners projection, caught up with the log. */
   const servingOwner = async (stores: Stores, readStore: ReadStore = stores.readStore, renewEveryMs = 100) => {
-    const owner = new ProjectionRunner({
-      eventStore: stores.events,
-      readStore,
-      projections: [ownersProjection],
-      ownership: { owner: 'server', ttlMs: 5000, renewEveryMs },
-    });
-    runners.push(owner);
-    await owner.start();
+    const owner = await startedOn(stores.events, readStore, ownersProjection, { owner: 'server', ttlMs: 5000, renewEveryMs });
     await owner.waitFor('owners', (await stores.events.headPosition()) as string, 20_000);
     return owner;
   };
 
   /** A builder beside the owner as `crm-cli rebuild` runs one (serving nothing), folding in batches of 20. */
-  const builderOn = async (
-    events: Stores['events'],
-    readStore: ReadStore,
-    projection: typeof ownersProjection,
-    ownership: OwnershipOptions,
-  ) => {
-    const runner = new ProjectionRunner({
-      eventStore: events,
-      readStore,
-      projections: [projection],
-      ownership,
-      batchSize: 20,
-      serve: false,
-    });
-    runners.push(runner);
-    await runner.start();
-    return runner;
-  };
+  const builderOn = (events: Stores['events'], readStore: ReadStore, projection: typeof ownersProjection, ownership: OwnershipOptions) =>
+    startedOn(events, readStore, projection, ownership, { batchSize: 20, serve: false });
 
   beforeEach(() => backend.setUp());
   afterEach(async () => {
@@ -227,14 +218,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
-    const b = new ProjectionRunner({
-      eventStore: two.events,
-      readStore: gated,
-      projections: [ownersProjection],
-      ownership: { owner: 'process-b', ttlMs: 5000, renewEveryMs: 100 },
-    });
-    runners.push(b);
-    await b.start();
+    const b = await startedOn(two.events, gated, ownersProjection, { owner: 'process-b', ttlMs: 5000, renewEveryMs: 100 });
     expect(b.owned()).toEqual([]);
     await a.runner.stop();
     await openDeal(one.events, 'd1', 'Sara', 100);
@@ -469,14 +453,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
       const builder = await builderOn(one.events, losing, slowOwners(2), { owner: 'cli', ttlMs });
       expect(builder.owned()).toEqual(['owners']);
       const before = builder.collectionOf('owners');
-      const server = new ProjectionRunner({
-        eventStore: two.events,
-        readStore: two.readStore,
-        projections: [slowOwners(2)],
-        ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 100 },
-      });
-      runners.push(server);
-      await server.start();
+      const server = await startedOn(two.events, two.readStore, slowOwners(2), { owner: 'server', ttlMs: 5000, renewEveryMs: 100 });
       armed = true;
       const rebuilt = builder.rebuild('owners');
       if (when === 'while it builds') {
@@ -608,23 +585,12 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
-    const ownerOf = (stores: Stores, readStore: ReadStore, owner: string) => {
-      const runner = new ProjectionRunner({
-        eventStore: stores.events,
-        readStore,
-        projections: [slowOwners(3)],
-        ownership: { owner, ttlMs: 1000, renewEveryMs: 100 },
-        rebuildBatchSize: 20,
-      });
-      runners.push(runner);
-      return runner;
-    };
-    const a = ownerOf(one, gated, 'A');
-    await a.start();
+    const ownerOf = (stores: Stores, readStore: ReadStore, owner: string) =>
+      startedOn(stores.events, readStore, slowOwners(3), { owner, ttlMs: 1000, renewEveryMs: 100 }, { rebuildBatchSize: 20 });
+    const a = await ownerOf(one, gated, 'A');
     await a.waitFor('owners', (await one.events.headPosition()) as string, 20_000);
     const before = a.collectionOf('owners');
-    const b = ownerOf(two, two.readStore, 'B');
-    await b.start();
+    const b = await ownerOf(two, two.readStore, 'B');
     const rebuilt = a.rebuildMany(['owners']);
     await new Promise((resolve) => setTimeout(resolve, 100));
     refuse = true;
@@ -690,14 +656,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     // whoever had taken it in between (a `rebuildMany` of crm-cli on a thread that had just become owner).
     const releases: string[] = [];
     const slow = slowRebuildLease(one.readStore, releases);
-    const owner = new ProjectionRunner({
-      eventStore: one.events,
-      readStore: slow,
-      projections: [ownersProjection],
-      ownership: { owner: 'server', ttlMs: 5000, renewEveryMs: 60_000 },
-    });
-    runners.push(owner);
-    await owner.start();
+    const owner = await startedOn(one.events, slow, ownersProjection, { owner: 'server', ttlMs: 5000, renewEveryMs: 60_000 });
     await waitUntil(async () => owner.collectionOf('owners') === interrupted, 'the owner to switch to the resumed build', 10_000);
     await waitUntil(async () => releases.length > 0, 'the rebuild lease to be given back', 5000);
     await new Promise((resolve) => setTimeout(resolve, 300));

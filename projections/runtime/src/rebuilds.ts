@@ -282,7 +282,8 @@ export class Rebuilds {
       outcomes.set(
         name,
         await running.catch((error: unknown) => {
-          if (error instanceof RebuildTakenOverError) return error;
+          // A build another caller here began (and lost before it began, or later): as a build of this scan would end.
+          if (error instanceof RebuildTakenOverError || error instanceof RebuildNotStartedError) return error;
           throw error;
         }),
       );
