@@ -613,6 +613,36 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     });
   }, 60_000);
 
+  it(`${backend.name}: a rebuild asked for while another process holds the rebuild lease but never records a build is made here once that lease is given up`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    const owner = await servingOwner(two);
+    const before = owner.collectionOf('owners');
+    // Another builder holds the rebuild's lease (300 ms, renewed) for 1.5 s, five times its TTL, without recording a
+    // build (starved before its first write), then gives it up: the rebuild asked for meanwhile is made here.
+    await one.readStore.acquireLease('owners~rebuild', 'stalled', 300);
+    const renewing = setInterval(() => void one.readStore.acquireLease('owners~rebuild', 'stalled', 300), 100);
+    const givenUp = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        clearInterval(renewing);
+        void one.readStore
+          .releaseLease('owners~rebuild', 'stalled')
+          .catch(() => undefined) // the test failed and closed the store first
+          .then(resolve);
+      }, 1500),
+    );
+    const builder = await builderOn(one.events, one.readStore, ownersProjection, { owner: 'cli', ttlMs: 300 });
+    const result = await builder.rebuild('owners').finally(() => clearInterval(renewing));
+    await givenUp;
+
+    expect(result.collection).not.toBe(before);
+    expect(owner.collectionOf('owners')).toBe(result.collection);
+    expect(await documents(two.readStore, result.collection)).toEqual({
+      Ali: { owner: 'Ali', deals: 50, amount: 5000 },
+      Sara: { owner: 'Sara', deals: 50, amount: 5000 },
+    });
+  }, 30_000);
+
   it(`${backend.name}: two rebuilds asked of one runner at once, while the store answers lease requests slowly: one build, both get it`, async () => {
     const [one] = [await connect()];
     for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);

@@ -510,7 +510,7 @@ export class ProjectionRunner {
     const lane = this.lane(name);
     // Already running here, or being built by someone else: that build is joined and its switch waited for.
     if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0))))
-      return this.otherBuild(name, options);
+      return this.builtElsewhereOrHere(name, options);
     try {
       // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
       if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
@@ -518,7 +518,7 @@ export class ProjectionRunner {
       await this.releaseRebuildLease(name);
       return await this.switchedTo(name, built);
     } catch (error) {
-      if (error instanceof RebuildNotStartedError) return await this.otherBuild(name, options);
+      if (error instanceof RebuildNotStartedError) return await this.builtElsewhereOrHere(name, options);
       if (!(error instanceof RebuildTakenOverError)) throw error;
       return await this.takenOverBuild(error);
     } finally {
@@ -551,7 +551,7 @@ export class ProjectionRunner {
         if (await this.takeRebuildLease(name, lapse)) taken.push(name);
         else if (!(await join(name))) {
           // Builds made by another caller or process switch while this runner scans for its own.
-          const other = this.otherBuild(name, options).then((result) => void joined.set(name, result));
+          const other = this.builtElsewhereOrHere(name, options).then((result) => void joined.set(name, result));
           other.catch(() => undefined); // awaited after the scan: not an unhandled rejection meanwhile
           others.push(other);
         }
@@ -577,7 +577,7 @@ export class ProjectionRunner {
     const settled = await Promise.all(
       results.map((result) =>
         result instanceof RebuildNotStartedError
-          ? this.otherBuild(result.projection, options)
+          ? this.builtElsewhereOrHere(result.projection, options)
           : result instanceof RebuildTakenOverError
             ? this.takenOverBuild(result)
             : handOver
@@ -603,13 +603,14 @@ export class ProjectionRunner {
    * The build someone else is making while it holds the rebuild's lease: another caller in this runner (joined), a
    * `crm-cli rebuild` beside this one, or the owner finishing a build whose builder died. A rebuild asked for meanwhile
    * waits for that build's switch instead of failing: it is a build of the same code from the start of the log, and
-   * serves only once caught up. A build made elsewhere is recorded a moment after its lease is taken: looked for up
-   * to twice the TTL.
+   * serves only once caught up. A build made elsewhere is recorded a moment after its lease is taken: looked for for
+   * twice the TTL, and on while that lease is live; undefined when none is made after all (nobody holds the lease).
    */
-  private async otherBuild(name: string, options: RebuildOptions): Promise<RebuildResult> {
+  private async otherBuild(name: string, options: RebuildOptions): Promise<RebuildResult | undefined> {
     const lane = this.lane(name);
     const asked = lane.state.collection;
-    const giveUpAt = Date.now() + 2 * (this.options.ownership?.ttlMs ?? 0);
+    const lookFor = 2 * (this.options.ownership?.ttlMs ?? 0);
+    let giveUpAt = Date.now() + lookFor;
     for (;;) {
       // Built here, it may be a hand-over (resolved once built, switched by the owner after) or be taken over meanwhile.
       if (this.rebuilds.isRunning(name)) {
@@ -620,6 +621,7 @@ export class ProjectionRunner {
           throw error;
         });
         if (built) return this.switchedTo(name, built);
+        continue;
       }
       const pending = await this.options.readStore.loadState(rebuildStateName(name));
       if (pending?.collection && pending.version === lane.projection.version) {
@@ -631,10 +633,27 @@ export class ProjectionRunner {
       if (serving?.collection && serving.collection !== asked && serving.version === lane.projection.version) {
         return { projection: name, collection: serving.collection, previousCollection: asked, checkpoint: serving.checkpoint };
       }
-      if (Date.now() >= giveUpAt)
-        throw new Error(`${name} is being rebuilt by another process, and no build of version ${lane.projection.version} is recorded`);
+      if (Date.now() >= giveUpAt) {
+        // Its builder may be slow to record its build (a starved machine): looked for as long as its lease is live.
+        if (!(await this.rebuildLeaseHeldElsewhere(name))) return undefined;
+        giveUpAt = Date.now() + lookFor;
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /**
+   * The build another caller or process makes, or, should none be made after all (its builder lost the lease before
+   * it recorded one, and nobody holds it now), a rebuild here.
+   */
+  private async builtElsewhereOrHere(name: string, options: RebuildOptions): Promise<RebuildResult> {
+    return (await this.otherBuild(name, options)) ?? this.rebuild(name, options);
+  }
+
+  private async rebuildLeaseHeldElsewhere(name: string): Promise<boolean> {
+    const key = rebuildStateName(name);
+    const leases = await this.options.readStore.listLeases();
+    return leases.some((lease) => lease.name === key && lease.owner !== this.owner && Date.parse(lease.expiresAt) > Date.now());
   }
 
   /**
