@@ -35,7 +35,7 @@ export function mainHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     'The stores come from the same environment as the API: CRM_DATA_DIR (embedded SQLite, default ./data),',
-    'CRM_EVENT_STORE, CRM_POSTGRES_URL or DATABASE_URL, CRM_POSTGRES_SCHEMA, CRM_READ_STORE, MONGODB_URL.',
+    'CRM_EVENT_STORE, CRM_POSTGRES_URL or DATABASE_URL, CRM_POSTGRES_SCHEMA, CRM_POSTGRES_POOL_SIZE, CRM_READ_STORE, MONGODB_URL.',
     'Exit codes: 0 ok, 1 failure (a failed projection, a broken hash chain, a missing stream), 2 usage or configuration.',
     "Run 'crm-cli <command> --help' for a command's arguments and options.",
     '',
