@@ -56,13 +56,13 @@ export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env)
   return kek;
 }
 
+/** A key is looked up once per subject and cached: the data keys' pool needs few connections. */
+const keyPoolSize = (config: AppConfig) => Math.min(4, config.postgresPoolSize);
+
 /**
  * Where the data keys live: beside the events, in a table or collection of their own. The
  * embedded store is given to `openEventStore`'s SQLite adapter instead (same file, same group commit).
  */
-/** A key is looked up once per subject and cached: the data keys' pool needs few connections. */
-const keyPoolSize = (config: AppConfig) => Math.min(4, config.postgresPoolSize);
-
 export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
   switch (config.eventStore) {
     case 'memory':
