@@ -466,32 +466,23 @@ export class ProjectionRunner {
     compare(position, position); // a malformed position is the caller's error, not a wait
     const names = target === 'all' ? this.names() : [this.lane(target).projection.name];
     const giveUpAt = performance.now() + timeoutMs;
-    const replaced = new Error('replaced');
     // On the lane serving now: an ownership change opens another lane in its place, and the wait goes on there.
     const waitOn = async (name: string): Promise<void> => {
-      for (;;) {
+      for (let replaced = true; replaced;) {
         const lane = this.lane(name);
         const notYet = (reason: 'timeout' | 'failed' | 'stopped') =>
           new NotCaughtUpError(name, position, lane.checkpoint, reason, timeoutMs);
-        const moved = await lane
-          .until(
-            () => {
-              if (lane.checkpoint !== undefined && compare(lane.checkpoint, position) >= 0) return true;
-              if (this.serving.get(name) !== lane) return replaced;
-              if (lane.phase === 'failed') return notYet('failed');
-              return lane.isClosed ? notYet('stopped') : false;
-            },
-            Math.max(0, giveUpAt - performance.now()),
-            () => notYet('timeout'),
-          )
-          .then(
-            () => false,
-            (error: unknown) => {
-              if (error === replaced) return true;
-              throw error;
-            },
-          );
-        if (!moved) return;
+        replaced = false;
+        await lane.until(
+          () => {
+            if (lane.checkpoint !== undefined && compare(lane.checkpoint, position) >= 0) return true;
+            if (this.serving.get(name) !== lane) return (replaced = true);
+            if (lane.phase === 'failed') return notYet('failed');
+            return lane.isClosed ? notYet('stopped') : false;
+          },
+          Math.max(0, giveUpAt - performance.now()),
+          () => notYet('timeout'),
+        );
       }
     };
     await Promise.all(names.map(waitOn));
@@ -522,7 +513,7 @@ export class ProjectionRunner {
       if (!(error instanceof RebuildTakenOverError)) throw error;
       return await this.takenOverBuild(error);
     } finally {
-      if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
+      await this.releaseRebuildLease(name);
     }
   }
 
@@ -560,7 +551,7 @@ export class ProjectionRunner {
       await Promise.all(others);
       return names.map((name) => joined.get(name) ?? (scanned.get(name) as RebuildResult));
     } finally {
-      for (const name of taken) if (this.epochs.has(rebuildStateName(name))) await this.releaseRebuildLease(name);
+      for (const name of taken) await this.releaseRebuildLease(name);
     }
   }
 
