@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { problem, PROBLEM_CONTENT_TYPE } from '@crm/shared/http';
+import { problem, PROBLEM_CONTENT_TYPE, SERVICE_PROBLEMS } from '@crm/shared/http';
 import { requestBindings } from '../logging/logging';
 import { type CrmMetrics, UNMATCHED_ROUTE } from '../metrics/crm-metrics';
 import type { ShutdownState } from '../shutdown/shutdown-state';
@@ -40,7 +40,7 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
       .header('retry-after', '1')
       .type(PROBLEM_CONTENT_TYPE)
       .send({
-        ...problem(503, 'SERVICE.SHUTTING_DOWN', 'Shutting down', 'This instance is shutting down; retry the request.'),
+        ...problem(503, SERVICE_PROBLEMS.SHUTTING_DOWN.code, 'Shutting down', 'This instance is shutting down; retry the request.'),
         instance: request.url,
       });
   });

@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { CONTRACT_SCHEMAS, problemResponse, RETRY_AFTER_HEADER } from './contract-schemas';
-import { INTERNAL_PROBLEM, REQUEST_PROBLEMS, STORE_PROBLEMS } from './http-problems';
+import { INTERNAL_PROBLEM, REQUEST_PROBLEMS, SERVICE_PROBLEMS, STORE_PROBLEMS } from './http-problems';
 import { applySchemaShapes } from './schema-shapes';
 
 const problemResponseObject = (description: string, refusals: Parameters<typeof problemResponse>[1]) => {
@@ -85,10 +85,12 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
       // Any route may meet these: a URL past the limit, or a failure the server does not explain.
       operation.responses['414'] ??= problemResponseObject('URL or path parameter too long', [REQUEST_PROBLEMS.URL_TOO_LONG]);
       operation.responses['500'] ??= problemResponseObject('The server failed; nothing about the failure is disclosed', [INTERNAL_PROBLEM]);
-      // And a store that is busy or out of reach for a moment (STORE.UNAVAILABLE), beside a route's own 503s.
+      // And a store that is busy or out of reach for a moment (STORE.UNAVAILABLE), or an instance draining for a
+      // shutdown (SERVICE.SHUTTING_DOWN), beside a route's own 503s.
       const unavailable = STORE_PROBLEMS.UNAVAILABLE;
       operation.responses['503'] ??= problemResponseObject('A store was busy or out of reach', [unavailable]);
       withCode(operation.responses['503'] as ResponseObject, unavailable);
+      withCode(operation.responses['503'] as ResponseObject, SERVICE_PROBLEMS.SHUTTING_DOWN);
       for (const status of ['429', '503']) {
         const response = operation.responses[status] as { headers?: Record<string, unknown> } | undefined;
         if (response) response.headers = { ...RETRY_AFTER_HEADER, ...response.headers };

@@ -46,6 +46,10 @@ export const STORE_PROBLEMS = problems('STORE', {
     'A store was busy or out of reach for a moment (another writer held it, a connection dropped): retry after Retry-After seconds; a command with the same Idempotency-Key',
   ],
 });
+/** What an instance answers on any route while it drains for a shutdown: nothing was done. */
+export const SERVICE_PROBLEMS = problems('SERVICE', {
+  SHUTTING_DOWN: [503, 'This instance is shutting down and did nothing: retry the request (another instance, or after Retry-After)'],
+});
 export const STREAM_PROBLEMS = problems('STREAM', {
   DELETED: [410, 'The stream was deleted for good (tombstoned)'],
 });
