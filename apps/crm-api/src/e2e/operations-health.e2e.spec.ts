@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ShutdownState } from '@crm/operations';
 import type { ProjectionRunner } from '@crm/projections/runtime';
 import { defineProjection } from '@crm/shared/read-model';
 import { PROJECTION_RUNNER, ReadModels } from '../read-models/read-models.service';
@@ -98,6 +99,44 @@ describe('health: liveness, readiness and details (terminus)', () => {
     expect(mended.body).toMatchObject({ status: 'ok', details: { projections: { status: 'up', failed: [] } } });
     const [counter] = await server.app.get(ReadModels).store.find<{ contacts: number }>(runner.collectionOf('ops-probe'));
     expect(counter?.doc.contacts).toBe(2); // the event it failed on was applied after the fix, once
+  });
+
+  it('while draining for a shutdown: stays live, answers readiness and details 503 with their own bodies, turns commands away', async () => {
+    expect((await get('/health/live')).status).toBe(200); // (and the contract the replies are checked against is loaded)
+    const shutdown = server.app.get(ShutdownState);
+    shutdown.draining = true;
+    try {
+      // Every reply below is checked against the published OpenAPI document by `http` (its JSON, not problem+json).
+      const live = await get('/health/live');
+      expect({ status: live.status, type: live.headers.get('content-type'), connection: live.headers.get('connection') }).toEqual({
+        status: 200,
+        type: expect.stringMatching(/^application\/json/),
+        connection: 'close',
+      });
+      const ready = await get('/health/ready');
+      expect({ status: ready.status, type: ready.headers.get('content-type') }).toEqual({
+        status: 503,
+        type: expect.stringMatching(/^application\/json/),
+      });
+      expect(ready.body).toMatchObject({
+        status: 'error',
+        error: { shutdown: { status: 'down' } },
+        details: { eventStore: { status: 'up' }, readStore: { status: 'up' } },
+      });
+      const details = await get<Check & { projections: unknown[] }>('/health');
+      expect(details.status).toBe(503);
+      expect(details.body.error).toMatchObject({ shutdown: { status: 'down' } });
+      expect(details.body.projections.length).toBeGreaterThan(1);
+      const refused = await contact('در حال خاموشی');
+      expect({ status: refused.status, code: refused.body['code'], retryAfter: refused.headers.get('retry-after') }).toEqual({
+        status: 503,
+        code: 'SERVICE.SHUTTING_DOWN',
+        retryAfter: '1',
+      });
+    } finally {
+      shutdown.draining = false;
+    }
+    expect((await get('/health/ready')).status).toBe(200);
   });
 });
 

@@ -14,6 +14,12 @@ function requestLogger(raw: object): Logger | undefined {
   return (raw as { allLogs?: Logger[] }).allLogs?.at(-1);
 }
 
+/**
+ * Answered while draining as at any time: liveness stays 200 (the process answers), readiness and the details
+ * 503 with their own body, whose `shutdown` check is down, as their OpenAPI operations say.
+ */
+const HEALTH_ROUTES = new Set(['/health', '/health/live', '/health/ready']);
+
 export interface HttpObservability {
   readonly metrics: CrmMetrics;
   readonly logger: Logger;
@@ -24,7 +30,7 @@ export interface HttpObservability {
  * Fastify hooks for what only the HTTP layer sees: the status actually sent
  * (whatever filter or parser produced it, unknown routes included) goes into
  * the latency histogram and the one request line; while shutting down, new
- * requests are answered 503 at once.
+ * requests are answered 503 at once, all but the health probes.
  */
 export function observeHttp(app: NestFastifyApplication, { metrics, logger, shutdown }: HttpObservability): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -33,10 +39,12 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
     // Fastify made the id from the caller's X-Request-Id (see requestIdOf); the caller gets it back either way.
     void reply.header('x-request-id', request.id);
     if (!shutdown.draining) return done();
+    // The probes' connections close too, so the server is not held open by a keep-alive prober.
+    void reply.header('connection', 'close');
+    if (HEALTH_ROUTES.has(request.routeOptions.url ?? '')) return done();
     // Answered, not reset: the caller knows nothing was done and may retry elsewhere.
     void reply
       .code(503)
-      .header('connection', 'close')
       .header('retry-after', '1')
       .type(PROBLEM_CONTENT_TYPE)
       .send({
