@@ -1,4 +1,4 @@
-import { InvalidValueError } from '@crm/shared/kernel';
+import { InvalidValueError, refusals } from '@crm/shared/kernel';
 import { isActiveAt } from './activity-timeline';
 import {
   annualChurn,
@@ -54,14 +54,21 @@ export function churnReport(histories: readonly CustomerHistory[], options: Chur
   return churnReportOf(customerTimelines(histories, options.inactivityDays, options.asOf), options);
 }
 
+/** What the churn report refuses to compute (400). */
+export const CHURN_REFUSALS = refusals('CHURN', {
+  RANGE_INVALID: [400, '`from` is after `to` or after asOf'],
+  RANGE_TOO_LONG: [400, 'More months than one report covers'],
+});
+
 /** The periods a report covers: checked, so a bad range fails before any history is read. */
 export function churnPeriods(options: ChurnReportOptions): Period[] {
   const { asOf, bucket } = options;
   const to = Math.min(options.to ?? asOf, asOf);
   const from = options.from ?? addMonths(to, -11);
-  if (from > to) throw new InvalidValueError('CHURN.RANGE_INVALID', '`from` must not be after `to` (nor after asOf)');
+  if (from > to) throw new InvalidValueError(CHURN_REFUSALS.RANGE_INVALID.code, '`from` must not be after `to` (nor after asOf)');
   const periods = monthPeriods(from, to, bucket);
-  if (periods.length > MAX_PERIODS) throw new InvalidValueError('CHURN.RANGE_TOO_LONG', `at most ${MAX_PERIODS} periods per request`);
+  if (periods.length > MAX_PERIODS)
+    throw new InvalidValueError(CHURN_REFUSALS.RANGE_TOO_LONG.code, `at most ${MAX_PERIODS} periods per request`);
   return periods;
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import { http, startTestApp, type TestApp } from '../testing/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary JSON document
 
@@ -53,6 +53,39 @@ describe('the OpenAPI document (real server)', () => {
     const inlined = problemBodies.filter(([, body]) => !JSON.stringify(body['schema']).includes('"#/components/schemas/Problem"'));
     expect(inlined.map(([path]) => path)).toEqual([]);
     expect(problemBodies.length).toBeGreaterThan(300);
+  });
+
+  it('names the codes every problem response may carry (no open Problem), REQUEST.BAD_URL among the 400s of every route with a path parameter', () => {
+    const open = operations().flatMap(({ path, method, op }) =>
+      Object.entries(op['responses'] as Json)
+        .filter(([, response]) => {
+          const schema = (response as Json)['content']?.['application/problem+json']?.['schema'];
+          return schema !== undefined && !Array.isArray(schema['allOf']?.[1]?.['properties']?.['code']?.['enum']);
+        })
+        .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+    );
+    expect(open).toEqual([]);
+    const templated = operations().filter(({ path }) => path.includes('{'));
+    expect(templated.length).toBeGreaterThan(30);
+    const withoutBadUrl = templated.filter(
+      ({ op }) =>
+        !op['responses']['400']['content']['application/problem+json']['schema']['allOf'][1]['properties']['code']['enum'].includes(
+          'REQUEST.BAD_URL',
+        ),
+    );
+    expect(withoutBadUrl.map(({ path, method }) => `${method.toUpperCase()} ${path}`)).toEqual([]);
+  });
+
+  it('answers a path parameter that does not percent-decode as the document says, on every route that takes one', async () => {
+    const templated = operations().filter(({ path }) => path.includes('{'));
+    const answers = await Promise.all(
+      templated.map(async ({ path, method }) => {
+        // `http` checks the reply against this document, matching the URL as sent (it does not decode).
+        const reply = await http(server.url, method.toUpperCase(), path.replace(/\{[^}]+\}/g, 'x%zz'), method === 'get' ? undefined : {});
+        return `${method.toUpperCase()} ${path} → ${reply.status} ${String(reply.body['code'])}`;
+      }),
+    );
+    expect(answers.filter((answer) => !answer.endsWith('→ 400 REQUEST.BAD_URL'))).toEqual([]);
   });
 
   it('types every response: a JSON schema on every 2xx JSON reply, the stream, audit-trail, KPI, satisfaction and health routes included', () => {

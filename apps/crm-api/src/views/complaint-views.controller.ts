@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { AUDIT_TRAIL_SCHEMA, COMPLAINT_KPIS_SCHEMA, SATISFACTION_SCHEMA } from './complaint-view-schemas';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import {
   COMPLAINT_AUDIT,
@@ -23,7 +23,7 @@ import {
 import { timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
-import { CLOCK, EVENT_STORE, problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiProblem, CLOCK, EVENT_STORE, READ_MODEL_PROBLEMS, RequestValidationError, Tenant } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
@@ -55,10 +55,8 @@ export class SatisfactionQueryDto extends MinPositionQueryDto {
   to?: string;
 }
 
-const problems = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
-const ApiBadQuery = () => ApiResponse({ status: 400, ...problems('Invalid query parameters; every bad one listed') });
 const ApiNotCaughtUp = () =>
-  ApiResponse({ status: 503, ...problems('The read model has not reached minPosition yet; retry after Retry-After') });
+  ApiProblem(503, 'The read model has not reached minPosition yet; retry after Retry-After', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP]);
 
 const UuidParam = (name: string) =>
   Param(
@@ -100,7 +98,7 @@ export class ComplaintViewsController {
     ].join(' '),
   })
   @ApiOkResponse({ description: 'KPIs over the complaints received in the period', schema: COMPLAINT_KPIS_SCHEMA })
-  @ApiBadQuery()
+  @ApiBadQuery('Invalid query parameters; every bad one listed')
   @ApiNotCaughtUp()
   async kpis(
     @Query() query: ComplaintKpisQueryDto,
@@ -125,8 +123,8 @@ export class ComplaintViewsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ description: 'Every step in order, with the integrity of the record', schema: AUDIT_TRAIL_SCHEMA })
-  @ApiBadQuery()
-  @ApiResponse({ status: 404, ...problems('Unknown complaint') })
+  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiProblem(404, 'Unknown complaint', [NOT_FOUND.complaint])
   @ApiNotCaughtUp()
   async auditTrail(@UuidParam('id') id: string, @Query() query: MinPositionQueryDto, @Tenant() tenantId: string): Promise<AuditTrail> {
     const collection = await this.readModels.collection(COMPLAINT_AUDIT, query.minPosition);
@@ -145,7 +143,7 @@ export class ComplaintViewsController {
       'answers of a part-day when from/to is an instant inside a day: exact to the instant.',
   })
   @ApiOkResponse({ description: 'Figures per period and overall', schema: SATISFACTION_SCHEMA })
-  @ApiBadQuery()
+  @ApiBadQuery('Invalid query parameters; every bad one listed')
   @ApiNotCaughtUp()
   async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {
     const [answers, days] = await Promise.all([

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { METRIC_DEFINITIONS as M } from './metric-definitions';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import {
@@ -22,6 +22,7 @@ import {
   WON_DEALS_RULES,
   type Bucket,
   type BuiltPopulation,
+  CHURN_REFUSALS,
   type ChurnReport,
   type LoyaltyCollections,
   type LoyaltyProfile,
@@ -33,7 +34,7 @@ import {
 } from '@crm/projections/loyalty-churn';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { readBatch, type BatchRead, type DocumentRecord } from '@crm/shared/read-model';
-import { CLOCK, problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiProblem, CLOCK, READ_MODEL_PROBLEMS, RequestValidationError, Tenant } from '@crm/shared/http';
 import { InvalidValueError, NOT_FOUND, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
@@ -104,7 +105,6 @@ const EXACTNESS =
   'customer are computed once per state of the read models and reused for a later asOf only when no dated fact lies between the two ' +
   '(same UTC day, after the latest fact) — the figures are the same either way.';
 
-const problems = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 const AccountIdParam = (): ParameterDecorator =>
   Param(
     'accountId',
@@ -150,9 +150,9 @@ export class LoyaltyViewsController {
   })
   @ApiParam({ name: 'accountId', format: 'uuid' })
   @ApiOkResponse({ schema: LOYALTY_VIEW_SCHEMA })
-  @ApiResponse({ status: 400, ...problems('Invalid parameters; every bad one listed') })
-  @ApiResponse({ status: 404, ...problems('Unknown account') })
-  @ApiResponse({ status: 503, ...problems('The read models have not reached minPosition yet; retry after Retry-After') })
+  @ApiBadQuery('Invalid parameters; every bad one listed')
+  @ApiProblem(404, 'Unknown account', [NOT_FOUND.account])
+  @ApiProblem(503, 'The read models have not reached minPosition yet; retry after Retry-After', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP])
   async loyalty(@AccountIdParam() accountId: string, @Query() query: LoyaltyQueryDto, @Tenant() tenantId: string): Promise<LoyaltyProfile> {
     const asOf = this.asOf(query.asOf);
     const rule = query.wonDeals ?? 'auto';
@@ -205,8 +205,8 @@ export class LoyaltyViewsController {
       EXACTNESS,
   })
   @ApiOkResponse({ schema: CHURN_VIEW_SCHEMA })
-  @ApiResponse({ status: 400, ...problems('Invalid parameters; every bad one listed') })
-  @ApiResponse({ status: 503, ...problems('The read models have not reached minPosition yet; retry after Retry-After') })
+  @ApiBadQuery('Invalid parameters; every bad one listed', Object.values(CHURN_REFUSALS))
+  @ApiProblem(503, 'The read models have not reached minPosition yet; retry after Retry-After', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP])
   async churn(@Query() query: ChurnQueryDto, @Tenant() tenantId: string): Promise<ChurnReport> {
     const asOf = this.asOf(query.asOf);
     const inactivityDays = query.inactivityDays ?? 180;

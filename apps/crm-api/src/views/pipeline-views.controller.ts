@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { METRIC_DEFINITIONS as M } from './metric-definitions';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   FUNNEL_SCHEMA,
   InvalidCursorError,
@@ -21,7 +21,7 @@ import {
 import { marketingAudience, marketingCampaigns, marketingListMembers, marketingLists } from '@crm/projections/marketing';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
-import { problemSchema, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiProblem, READ_MODEL_PROBLEMS, RequestValidationError, Tenant } from '@crm/shared/http';
 import { ReadModels } from '../read-models/read-models.service';
 import { MinPositionQueryDto } from './min-position.dto';
 import { FunnelQueryDto, OpportunityListQueryDto, PipelineQueryDto } from './pipeline-views.dto';
@@ -36,9 +36,7 @@ function assertOrdered(pairs: readonly (readonly [field: string, low: Bound, hig
   if (errors.length > 0) throw new RequestValidationError(errors);
 }
 
-const problems = { content: { 'application/problem+json': { schema: problemSchema } } };
-const notCaughtUp = { status: 503, description: 'Read model not at minPosition yet (Retry-After)', ...problems };
-const badRequest = { status: 400, description: 'Invalid query parameters, every bad one listed', ...problems };
+const ApiNotCaughtUp = () => ApiProblem(503, 'Read model not at minPosition yet (Retry-After)', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP]);
 
 @ApiTags('views')
 @Controller('views')
@@ -59,8 +57,8 @@ export class PipelineViewsController {
       'at either edge of the period: exact to the day, whatever the size of the history.',
   })
   @ApiOkResponse({ schema: PIPELINE_SUMMARY_SCHEMA })
-  @ApiResponse(badRequest)
-  @ApiResponse(notCaughtUp)
+  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiNotCaughtUp()
   async pipeline(@Query() query: PipelineQueryDto, @Tenant() tenantId: string): Promise<PipelineSummary> {
     assertOrdered([['to', query.from, query.to]]);
     const collection = await this.readModels.collection(pipelineOpportunities.name, query.minPosition);
@@ -75,8 +73,8 @@ export class PipelineViewsController {
       '`total` counts every matching row.',
   })
   @ApiOkResponse({ schema: OPPORTUNITY_PAGE_SCHEMA })
-  @ApiResponse(badRequest)
-  @ApiResponse(notCaughtUp)
+  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiNotCaughtUp()
   async opportunities(@Query() query: OpportunityListQueryDto, @Tenant() tenantId: string): Promise<OpportunityPage> {
     assertOrdered([
       ['amountMax', query.amountMin, query.amountMax],
@@ -110,8 +108,8 @@ export class PipelineViewsController {
       '(per status, source, campaign, currency); with one, the deals of the period’s qualified leads are read lead by lead.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
-  @ApiResponse(badRequest)
-  @ApiResponse(notCaughtUp)
+  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiNotCaughtUp()
   async funnel(@Query() query: FunnelQueryDto, @Tenant() tenantId: string): Promise<Funnel> {
     assertOrdered([['to', query.from, query.to]]);
     const [sales, campaigns] = await Promise.all([
@@ -134,9 +132,9 @@ export class PipelineViewsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ schema: CAMPAIGN_PERFORMANCE_SCHEMA })
-  @ApiResponse(badRequest)
-  @ApiResponse({ status: 404, description: 'No campaign was planned with this id and no lead or opportunity names it', ...problems })
-  @ApiResponse(notCaughtUp)
+  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiProblem(404, 'No campaign was planned with this id and no lead or opportunity names it', [NOT_FOUND.campaign])
+  @ApiNotCaughtUp()
   async campaignPerformance(
     @Param(
       'id',

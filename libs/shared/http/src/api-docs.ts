@@ -117,6 +117,14 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
   return applyDecorators(...decorators);
 }
 
+/**
+ * The 400 of a query route: a bad parameter (VALIDATION.FAILED, every one named), a value the kernel refuses
+ * (a date that does not exist), or a refusal of the view itself (`refusals`, e.g. a range too long).
+ */
+export function ApiBadQuery(description: string, refusals: readonly Refusal[] = []): MethodDecorator {
+  return ApiProblem(400, description, [VALIDATION_PROBLEMS.FAILED, ...VALUE_PROBLEMS, ...refusals]);
+}
+
 /** A problem response for routes that are not commands (views, streams): the shared component, codes from declarations. */
 export function ApiProblem(status: number, description: string, refusals: readonly Refusal[] = []): MethodDecorator {
   const headers = status === 503 || status === 429 ? RETRY_AFTER_HEADER : undefined;

@@ -11,6 +11,7 @@ import {
   WrongExpectedRevisionError,
 } from '@crm/shared/event-sourcing';
 import {
+  AUTH_PROBLEMS,
   CONCURRENCY_PROBLEMS,
   IDEMPOTENCY_PROBLEMS,
   INTERNAL_PROBLEM,
@@ -43,8 +44,8 @@ export interface MappedProblem {
 /** Framework errors by status, as the catalogs declare them (openapi/http-problems.ts). */
 const STATUS_CODES: Record<number, string> = {
   400: REQUEST_PROBLEMS.BAD.code,
-  401: 'AUTH.UNAUTHENTICATED',
-  403: 'AUTH.FORBIDDEN',
+  401: AUTH_PROBLEMS.UNAUTHENTICATED.code,
+  403: AUTH_PROBLEMS.FORBIDDEN.code,
   404: RESOURCE_PROBLEMS.NOT_FOUND.code,
   405: REQUEST_PROBLEMS.METHOD_NOT_ALLOWED.code,
   406: REQUEST_PROBLEMS.NOT_ACCEPTABLE.code,

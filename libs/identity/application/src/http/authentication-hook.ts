@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problem, type AddressLimiter, type LimitVerdict } from '@crm/shared/http';
+import { AUTH_PROBLEMS, PROBLEM_CONTENT_TYPE, problem, type AddressLimiter, type LimitVerdict } from '@crm/shared/http';
 import { AuthenticationFailure } from '../authentication/authentication-failure';
 import type { Authenticator } from '../authentication/authenticator';
 import { accessRuleFor, mayCall, rolesAllowed } from './access-table';
@@ -30,13 +30,13 @@ function unauthorized(reply: FastifyReply, request: FastifyRequest, failure: Aut
   const challenge =
     failure.reason === 'missing' ? `Bearer ${REALM}` : `Bearer ${REALM}, error="invalid_token", error_description="${failure.message}"`;
   reply.header('www-authenticate', challenge);
-  return send(reply, request, 401, 'AUTH.UNAUTHENTICATED', 'Authentication required', failure.message);
+  return send(reply, request, 401, AUTH_PROBLEMS.UNAUTHENTICATED.code, 'Authentication required', failure.message);
 }
 
 function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: LimitVerdict): FastifyReply {
   reply.header('retry-after', String(verdict.retryAfterSeconds));
   const detail = `Too many failed authentications from this address; retry after ${verdict.retryAfterSeconds} s`;
-  return send(reply, request, 429, 'AUTH.TOO_MANY_FAILURES', 'Too many failed authentications', detail);
+  return send(reply, request, 429, AUTH_PROBLEMS.TOO_MANY_FAILURES.code, 'Too many failed authentications', detail);
 }
 
 /**
@@ -81,7 +81,7 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
     }
     if (!mayCall(principal, rule)) {
       const allowed = (rolesAllowed(rule) as readonly string[]).join(', ');
-      return send(reply, request, 403, 'AUTH.FORBIDDEN', 'Forbidden', `This route needs one of the roles: ${allowed}`);
+      return send(reply, request, 403, AUTH_PROBLEMS.FORBIDDEN.code, 'Forbidden', `This route needs one of the roles: ${allowed}`);
     }
     request.principal = principal;
   });

@@ -13,6 +13,13 @@ const document: OpenAPIObject = {
   },
 };
 
+/** The codes a problem response's schema allows. */
+function codesOf(response: unknown): unknown {
+  const schema = (response as { content?: Record<string, { schema?: { allOf?: { properties?: { code?: { enum?: unknown } } }[] } }> })
+    ?.content?.['application/problem+json']?.schema;
+  return schema?.allOf?.[1]?.properties?.code?.enum;
+}
+
 describe('OpenAPI from the access table', () => {
   const decorated = withAccessControl(document);
 
@@ -29,9 +36,19 @@ describe('OpenAPI from the access table', () => {
     expect(decorated.paths['/api/v1/views/churn']?.get?.description).toBe('Roles: sales, analyst, admin.');
   });
 
-  it('leaves the probes open', () => {
+  it('names the codes each of those may carry', () => {
+    const responses = decorated.paths['/api/v1/leads/{id}/qualify']?.post?.responses ?? {};
+    expect({ 401: codesOf(responses['401']), 403: codesOf(responses['403']), 429: codesOf(responses['429']) }).toEqual({
+      401: ['AUTH.UNAUTHENTICATED'],
+      403: ['AUTH.FORBIDDEN'],
+      429: ['AUTH.TOO_MANY_FAILURES', 'REQUEST.TOO_MANY'],
+    });
+  });
+
+  it('leaves the probes open, rate limited by address', () => {
     const live = decorated.paths['/health/live']?.get;
     expect(live?.security).toEqual([]);
-    expect(Object.keys(live?.responses ?? {})).toEqual(['200']);
+    expect(Object.keys(live?.responses ?? {})).toEqual(['200', '429']);
+    expect(codesOf(live?.responses['429'])).toEqual(['REQUEST.TOO_MANY']);
   });
 });

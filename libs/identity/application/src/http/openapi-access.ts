@@ -1,11 +1,14 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { problemSchema } from '@crm/shared/http';
+import { AUTH_PROBLEMS, problemResponse, REQUEST_PROBLEMS } from '@crm/shared/http';
 import { accessRuleFor, rolesAllowed } from './access-table';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
 const BEARER = 'bearer';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+const problem = (description: string, refusals: Parameters<typeof problemResponse>[1]) => problemResponse(description, refusals);
+/** The per-caller rate limit (per address for an anonymous caller) covers every route. */
+const rateLimited = (description: string, refusals: Parameters<typeof problemResponse>[1]) =>
+  problem(description, [...refusals, REQUEST_PROBLEMS.TOO_MANY]);
 
 /** `/api/v1/leads/{id}/qualify` → `/api/v1/leads/:id/qualify`, the router's spelling the table uses. */
 const templateOf = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
@@ -24,7 +27,11 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
       if (!operation) continue;
       const allowed = rolesAllowed(accessRuleFor(method.toUpperCase(), templateOf(path)));
       if (allowed === 'anyone') {
-        next[method] = { ...operation, security: [] };
+        next[method] = {
+          ...operation,
+          security: [],
+          responses: { ...operation.responses, 429: rateLimited('Rate limited (per client address); see Retry-After', []) },
+        };
         continue;
       }
       const roles = `Roles: ${allowed.join(', ')}.`;
@@ -34,9 +41,13 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
         description: operation.description ? `${roles}\n\n${operation.description}` : roles,
         responses: {
           ...operation.responses,
-          401: problem('No credentials, or a malformed, unknown, expired or revoked token (WWW-Authenticate: Bearer)'),
-          403: problem(`AUTH.FORBIDDEN: the caller has none of the roles ${allowed.join(', ')}`),
-          429: problem('Rate limited (per caller), or too many failed authentications from this address; see Retry-After'),
+          401: problem('No credentials, or a malformed, unknown, expired or revoked token (WWW-Authenticate: Bearer)', [
+            AUTH_PROBLEMS.UNAUTHENTICATED,
+          ]),
+          403: problem(`The caller has none of the roles ${allowed.join(', ')}`, [AUTH_PROBLEMS.FORBIDDEN]),
+          429: rateLimited('Rate limited (per caller), or too many failed authentications from this address; see Retry-After', [
+            AUTH_PROBLEMS.TOO_MANY_FAILURES,
+          ]),
         },
       };
     }

@@ -79,9 +79,14 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
   }
   applySchemaShapes(document.components.schemas as Record<string, SchemaObject>);
   fixNullable(document);
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
     for (const operation of Object.values(item) as { responses?: Record<string, unknown> }[]) {
       if (!operation?.responses) continue;
+      if (path.includes('{')) {
+        // A path parameter that does not percent-decode is refused before the route runs (its value is in the URL as sent).
+        operation.responses['400'] ??= problemResponseObject('Malformed URL', [REQUEST_PROBLEMS.BAD_URL]);
+        withCode(operation.responses['400'] as ResponseObject, REQUEST_PROBLEMS.BAD_URL);
+      }
       // Any route may meet these: a URL past the limit, or a failure the server does not explain.
       operation.responses['414'] ??= problemResponseObject('URL or path parameter too long', [REQUEST_PROBLEMS.URL_TOO_LONG]);
       operation.responses['500'] ??= problemResponseObject('The server failed; nothing about the failure is disclosed', [INTERNAL_PROBLEM]);

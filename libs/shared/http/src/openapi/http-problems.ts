@@ -17,6 +17,13 @@ export const REQUEST_PROBLEMS = problems('REQUEST', {
   HEADERS_TOO_LARGE: [431, 'The request headers are larger than the server accepts'],
 });
 
+/** Who may call: the authentication hook's answers on every protected route (API.md "Authentication, roles and tenants"). */
+export const AUTH_PROBLEMS = problems('AUTH', {
+  UNAUTHENTICATED: [401, 'No credentials, or a malformed, unknown, expired or revoked token (WWW-Authenticate: Bearer)'],
+  FORBIDDEN: [403, "None of the caller's roles may call this route, or the record is outside what its key may manage"],
+  TOO_MANY_FAILURES: [429, 'Too many failed authentications from this address; see Retry-After'],
+});
+
 export const VALIDATION_PROBLEMS = problems('VALIDATION', {
   FAILED: [400, 'Invalid input: every bad field is listed in errors'],
 });
@@ -75,4 +82,10 @@ export const VALUE_PROBLEMS = [
   ...Object.values(refusals('EMAIL', { INVALID: [400, 'Not an email address'] })),
   ...Object.values(refusals('TIME', { INVALID: [400, 'Not an ISO 8601 instant with its offset'] })),
   ...Object.values(refusals('DATE', { INVALID: [400, 'Not a real calendar date'] })),
+  ...Object.values(
+    refusals('JALALI', {
+      INVALID_DATE: [400, 'Not a day of the Jalali calendar'],
+      OUT_OF_RANGE: [400, 'A Jalali year outside the years the calendar is computed for'],
+    }),
+  ),
 ];
