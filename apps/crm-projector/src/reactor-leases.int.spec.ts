@@ -137,6 +137,7 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
     const stallable: LeaseStore = {
       acquireLease: (name, owner, ttlMs) => (stalled ? new Promise(() => undefined) : mine.readStore.acquireLease(name, owner, ttlMs)),
       releaseLease: (name, owner) => mine.readStore.releaseLease(name, owner),
+      listLeases: () => mine.readStore.listLeases(),
       loadCheckpoint: (name) => mine.readStore.loadCheckpoint(name),
       transaction: async (work, options) => {
         if (stalled) await commitGate;

@@ -1,6 +1,13 @@
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { retryTransient, systemClock, type Clock } from '@crm/shared/kernel';
-import type { AnyProjection, Lease, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import {
+  expireLeasesOfGoneOwners,
+  type AnyProjection,
+  type Lease,
+  type ProjectionFailure,
+  type ProjectionState,
+  type ReadStore,
+} from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
 import { LoopBudget } from './loop-budget';
@@ -238,6 +245,8 @@ export class ProjectionRunner {
   private tickLeases(): Promise<void> {
     this.ticking ??= (async () => {
       try {
+        // Leases a crashed process of this machine held (the run before a restart, a killed crm-cli) are taken now, not a TTL later.
+        await expireLeasesOfGoneOwners(this.options.readStore).catch(() => undefined);
         for (const projection of this.projections.values()) {
           if (!this.started) return;
           await this.tickLease(projection).catch(() => undefined);

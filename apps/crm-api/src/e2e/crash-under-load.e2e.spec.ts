@@ -73,10 +73,10 @@ describe.each(['sqlite', 'postgres'] as const)('a crash under load (the API proc
   });
 
   it('loses nothing it acknowledged, records each retried request once, and keeps its chains and read models whole', async () => {
-    // Short leases: the restarted process takes the projections over from the dead one within seconds.
+    // Long leases: the restarted process must take the projections over from the dead one without waiting them out.
     const env = {
       CRM_DATA_DIR: dir,
-      CRM_LEASE_TTL_MS: '2000',
+      CRM_LEASE_TTL_MS: '60000',
       ...(store === 'postgres'
         ? { CRM_EVENT_STORE: 'postgres', DATABASE_URL, CRM_POSTGRES_SCHEMA: schema, CRM_POSTGRES_POOL_SIZE: '4' }
         : { CRM_EVENT_STORE: 'sqlite' }),
@@ -119,6 +119,14 @@ describe.each(['sqlite', 'postgres'] as const)('a crash under load (the API proc
 
     const restarted = await startTestApp(env);
     try {
+      // The killed process renewed its leases at most 20 s (a third of the TTL) before the kill: they expire 40–60 s
+      // after it. Its pid is gone, so the restarted process takes every projection at once instead.
+      const runner = restarted.app.get<ProjectionRunner>(PROJECTION_RUNNER);
+      const names = ALL_PROJECTIONS.map((projection) => projection.name);
+      const takingOver = Date.now();
+      while (runner.owned().length < names.length && Date.now() - takingOver < 20_000)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect([...runner.owned()].sort()).toEqual([...names].sort());
       const store = restarted.app.get<EventStore>(EVENT_STORE);
       // Every acknowledged command is in the log (a stream is named `<category>-<id>`).
       const inLog = new Set((await readLog(store)).map((event) => idOf(event.streamId)));
@@ -151,11 +159,9 @@ describe.each(['sqlite', 'postgres'] as const)('a crash under load (the API proc
       expect(broken).toEqual([]);
 
       // The read models, resumed from the killed process's last commits, equal a rebuild of the log.
-      const runner = restarted.app.get<ProjectionRunner>(PROJECTION_RUNNER);
       const readStore = restarted.app.get<ReadStore>(READ_STORE);
       const head = (await store.headPosition()) as string;
       await runner.waitFor('all', head, 30_000);
-      const names = ALL_PROJECTIONS.map((projection) => projection.name);
       const serving = () => new Map(names.map((name) => [name, runner.collectionOf(name)]));
       const live = await snapshotReadModels(readStore, serving());
       expect(live.get('pipeline-leads')?.size).toBeGreaterThanOrEqual(sent.filter((item) => item.path === '/api/v1/leads').length);

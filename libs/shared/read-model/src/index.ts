@@ -9,3 +9,4 @@ export * from './in-memory-read-store';
 export * from './lease';
 export * from './time-range';
 export * from './leased-reactor';
+export * from './owner-liveness';

@@ -54,6 +54,7 @@ describe('LeasedReactor', () => {
       acquireLease: (name, owner, ttlMs) =>
         failing ? Promise.reject(new Error('store unreachable')) : store.acquireLease(name, owner, ttlMs),
       releaseLease: (name, owner) => store.releaseLease(name, owner),
+      listLeases: () => store.listLeases(),
       loadCheckpoint: (name) => store.loadCheckpoint(name),
       transaction: (work, options) => store.transaction(work, options),
     };

@@ -1,17 +1,10 @@
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
 import { startReactor, type CheckpointStore, type EventStore, type Reactor, type Subscription } from '@crm/shared/event-sourcing';
 import { LeaseLostError } from './errors';
+import { defaultOwner, expireLeasesOfGoneOwners } from './owner-liveness';
 import type { Fence, ReadStore } from './read-store';
 
-/** Who a process is in the lease table: host, pid, thread and a random suffix (two starts of one pid differ). */
-export function defaultOwner(): string {
-  return `${hostname()}:${process.pid}:${threadId}:${randomUUID().slice(0, 8)}`;
-}
-
 /** What holding a lease and fencing a checkpoint need of the read store. */
-export type LeaseStore = Pick<ReadStore, 'acquireLease' | 'releaseLease' | 'transaction' | 'loadCheckpoint'>;
+export type LeaseStore = Pick<ReadStore, 'acquireLease' | 'releaseLease' | 'listLeases' | 'transaction' | 'loadCheckpoint'>;
 
 /** One owner across processes (see ReadStore.acquireLease). */
 export interface LeaseOptions {
@@ -38,7 +31,7 @@ export class LeaseKeeper {
   private stopped = true;
 
   constructor(
-    private readonly store: Pick<LeaseStore, 'acquireLease' | 'releaseLease'>,
+    private readonly store: Pick<LeaseStore, 'acquireLease' | 'releaseLease' | 'listLeases'>,
     readonly name: string,
     private readonly options: LeaseOptions,
     /** Called after every renewal round with `held`, and with false on stop. */
@@ -92,7 +85,11 @@ export class LeaseKeeper {
     if (this.stopped) return;
     const askedAt = Date.now();
     try {
-      const lease = await this.store.acquireLease(this.name, this.owner, this.options.ttlMs);
+      let lease = await this.store.acquireLease(this.name, this.owner, this.options.ttlMs);
+      // Held by a process of this machine that has died (a crash before this restart): taken now, not a TTL later.
+      if (!lease && (await expireLeasesOfGoneOwners(this.store)).includes(this.name)) {
+        lease = await this.store.acquireLease(this.name, this.owner, this.options.ttlMs);
+      }
       if (this.stopped) {
         if (lease) await this.store.releaseLease(this.name, this.owner);
         return;

@@ -275,6 +275,7 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
       const stallable: ReactorLeases['store'] = {
         acquireLease: (name, owner, ttlMs) => (stalled ? new Promise(() => undefined) : leases.acquireLease(name, owner, ttlMs)),
         releaseLease: (name, owner) => leases.releaseLease(name, owner),
+        listLeases: () => leases.listLeases(),
         transaction: (work, options) => leases.transaction(work, options),
         loadCheckpoint: (name) => leases.loadCheckpoint(name),
       };
