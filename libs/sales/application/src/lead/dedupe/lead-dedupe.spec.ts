@@ -192,4 +192,88 @@ describe('LeadDedupe', () => {
     await expect(capture({ fullName: '  ', phone: '09121234567' })).rejects.toMatchObject({ code: 'LEAD.NAME_REQUIRED' });
     expect(await world.store.headPosition()).toBeUndefined();
   });
+
+  describe('updates', () => {
+    const update = (
+      dedupe: LeadDedupe,
+      world: SalesWorld,
+      leadId: string,
+      data: { email?: string; phone?: string },
+      allowDuplicate = false,
+    ) =>
+      dedupe.update(
+        { type: 'UpdateLead', data: { leadId, ...data, updatedAt: '2026-01-10T10:00:00Z' } },
+        allowDuplicate,
+        world.context(),
+        world.clock.now(),
+      );
+
+    it('records the update and the claims on its new email and phone in one append', async () => {
+      const world = salesWorld();
+      const { capture, dedupe } = dedupeOn(world);
+      const lead = await capture({ phone: '09121234567' });
+      const head = await world.store.headPosition();
+      const result = await update(dedupe, world, leadIdOf(lead), { email: 'sara@example.ir', phone: '09351112233' });
+      const after = (await world.store.readAll({ after: head })).events;
+      expect(after.map((event) => event.type)).toEqual(['LeadUpdated', 'LeadKeyClaimed', 'LeadKeyClaimed']);
+      expect(result.position).toBe(after[0]?.position);
+      // Its new phone is guarded now, its old one free.
+      await expect(capture({ phone: '09351112233' })).rejects.toMatchObject({
+        code: 'LEAD.DUPLICATE',
+        details: { existingLeadId: leadIdOf(lead) },
+      });
+      await expect(capture({ phone: '09121234567' })).resolves.toMatchObject({ duplicate: false });
+    });
+
+    it('records nothing, not even a claim given back, when it is refused: an unknown lead, a closed one, a duplicate', async () => {
+      const world = salesWorld();
+      const { capture, dedupe } = dedupeOn(world);
+      const holder = await capture({ phone: '09121234567' });
+      const other = await capture({ email: 'other@example.ir' });
+      const closed = await capture({ email: 'closed@example.ir' });
+      await world.executor.execute(
+        leadDecider,
+        leadStream(leadIdOf(closed)),
+        { type: 'DisqualifyLead', data: { leadId: leadIdOf(closed), reason: 'duplicate', disqualifiedAt: '2026-01-10T10:00:00Z' } },
+        world.context(),
+      );
+      const head = await world.store.headPosition();
+      await expect(
+        update(dedupe, world, '6c0c3ca9-0761-531a-93e8-ec16783bcff8', { email: 'new@example.ir', phone: '09359998877' }),
+      ).rejects.toMatchObject({
+        code: 'LEAD.NOT_FOUND',
+      });
+      await expect(update(dedupe, world, leadIdOf(closed), { phone: '09359998877' })).rejects.toMatchObject({
+        code: expect.stringMatching(/^LEAD\./),
+      });
+      await expect(update(dedupe, world, leadIdOf(other), { email: 'fresh@example.ir', phone: '+98 912 123 4567' })).rejects.toMatchObject({
+        code: 'LEAD.DUPLICATE',
+        details: { existingLeadId: leadIdOf(holder) },
+      });
+      expect(await world.store.headPosition()).toBe(head);
+      // Allowed, the duplicate is recorded, with its claim beside the holder's.
+      await update(dedupe, world, leadIdOf(other), { phone: '+98 912 123 4567' }, true);
+      expect((await world.store.readAll({ after: head })).events.map((event) => event.type)).toEqual(['LeadUpdated', 'LeadKeyClaimed']);
+    });
+
+    it('answers a retried update with the first result and records nothing', async () => {
+      const world = salesWorld();
+      const { capture, dedupe } = dedupeOn(world);
+      const lead = await capture({ email: 'zahra@example.ir' });
+      const context = world.context();
+      const command = {
+        type: 'UpdateLead' as const,
+        data: { leadId: leadIdOf(lead), phone: '09351112233', updatedAt: '2026-01-10T10:00:00Z' },
+      };
+      const first = await dedupe.update(command, false, context, world.clock.now());
+      const head = await world.store.headPosition();
+      const again = await dedupe.update(command, false, context, world.clock.now());
+      expect(again).toMatchObject({ duplicate: true, position: first.position });
+      expect(await world.store.headPosition()).toBe(head);
+    });
+  });
 });
+
+function leadIdOf(result: { state: { status: string; lead?: { leadId: string } } }): string {
+  return result.state.lead?.leadId as string;
+}

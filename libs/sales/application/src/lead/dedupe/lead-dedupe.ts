@@ -4,11 +4,20 @@ import {
   type CommandResult,
   DomainError,
   IdempotencyConflictError,
+  loadWithRevision,
   WrongExpectedRevisionError,
 } from '@crm/shared/event-sourcing';
 import { derivedId } from '@crm/shared/kernel';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
-import { contactMatchKeys, LEAD_REFUSALS, leadDecider, type CaptureLead, type LeadEvent, type LeadState } from '@crm/sales/domain';
+import {
+  contactMatchKeys,
+  LEAD_REFUSALS,
+  leadDecider,
+  type CaptureLead,
+  type LeadEvent,
+  type LeadState,
+  type UpdateLead,
+} from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
 import { leadKeyDecider, leadKeyStream } from './lead-key-claim';
 import { LeadKeyClaims, type KeyHolder } from './lead-key-claims';
@@ -59,7 +68,13 @@ export class LeadDedupe {
       leadDecider.decide(command, leadDecider.initialState());
       const { holders, duplicateOf } = await this.holders(command, tenantId, now);
       try {
-        return await this.recordWithClaims(command, { ...command.data, duplicateOfLeadId: duplicateOf }, holders, context, now);
+        return await this.recordWithClaims(
+          leadId,
+          { type: 'CaptureLead', data: { ...command.data, duplicateOfLeadId: duplicateOf } },
+          holders,
+          context,
+          now,
+        );
       } catch (error) {
         // A key or the lead moved since it was read (another capture got there first): look again.
         const raced = error instanceof WrongExpectedRevisionError || error instanceof IdempotencyConflictError;
@@ -69,54 +84,57 @@ export class LeadDedupe {
   }
 
   /**
-   * After an update moved the lead's email or phone: claims its new keys.
-   * Updates are not refused as duplicates (API.md), so the claim is added
-   * alongside any live holder, and the key stays guarded whichever closes first.
+   * An update and the claims on the email and phone it records, in one atomic append, as a capture: a key another
+   * open lead holds refuses it (LEAD.DUPLICATE naming that lead) unless allowDuplicate, a capture in flight with
+   * the key refuses it (LEAD.CAPTURE_IN_PROGRESS), and an update refused for any reason (an unknown or closed lead,
+   * a stale If-Match, a duplicate) records nothing at all: no claim is made and then given back.
    */
-  /**
-   * Before an update records a new email or phone: claims their keys as a
-   * capture does, so one held by another open lead refuses the update
-   * (LEAD.DUPLICATE naming that lead) unless allowDuplicate, and nothing is
-   * recorded. Returns the keys newly claimed, for release if the update is refused.
-   */
-  async claimForUpdate(
-    leadId: string,
-    input: { readonly email?: string; readonly phone?: string },
+  async update(
+    command: UpdateLead,
     allowDuplicate: boolean,
     context: CommandContext,
     now: Date,
-  ): Promise<string[]> {
-    const claimed: string[] = [];
-    const refuse = async (error: DomainError): Promise<never> => {
-      await this.release(leadId, claimed, context, now);
-      throw error;
-    };
-    for (const key of contactMatchKeys(input)) {
-      const outcome = await this.claims.claim(key, leadId, context, now, allowDuplicate);
-      if (outcome.kind === 'claimed') claimed.push(key);
-      else if (outcome.kind === 'held') {
-        await refuse(
-          new DomainError(LEAD_REFUSALS.DUPLICATE, 'An open lead with the same email or phone exists', { existingLeadId: outcome.leadId }),
-        );
-      } else if (outcome.kind === 'pending') {
-        await refuse(
-          new DomainError(
-            LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
-            'Another capture with the same email or phone has not finished; retry shortly',
-            {
-              pendingLeadId: outcome.leadId,
-            },
-          ),
-        );
+  ): Promise<CommandResult<LeadState, LeadEvent>> {
+    const { leadId } = command.data;
+    const { store } = this.executor;
+    const { tenantId, commandId } = context;
+    const streamId = leadStream(leadId);
+    for (let attempt = 1; ; attempt += 1) {
+      if (await alreadyRecorded(store, commandId, tenantId)) {
+        // A retry gets its first reply. An update recorded before its claims were part of its append claims them now.
+        const result = await this.executor.execute(leadDecider, streamId, command, context, now);
+        for (const event of result.events) {
+          if (event.type === 'LeadUpdated' && event.data.matchKeys) await this.claimMovedKeys(leadId, event.data.matchKeys, context, now);
+        }
+        return result;
+      }
+      // Refusals of the lead itself (unknown, closed, nothing valid to change) come before any key is looked at.
+      leadDecider.decide(command, (await loadWithRevision(store, leadDecider, streamId, tenantId)).state);
+      const holders: { key: string; holder: KeyHolder }[] = [];
+      for (const key of contactMatchKeys(command.data)) {
+        const holder = await this.claims.holderOf(key, leadId, tenantId, now);
+        if (holder.kind === 'pending') throw captureInProgress(holder.leadId);
+        if (holder.kind === 'held' && !allowDuplicate) {
+          throw new DomainError(LEAD_REFUSALS.DUPLICATE, 'An open lead with the same email or phone exists', {
+            existingLeadId: holder.leadId,
+          });
+        }
+        holders.push({ key, holder });
+      }
+      try {
+        return await this.recordWithClaims(leadId, command, holders, context, now);
+      } catch (error) {
+        // The lead or a key moved since it was read: look again.
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
-    return claimed;
   }
 
-  async release(leadId: string, keys: readonly string[], context: CommandContext, now: Date): Promise<void> {
-    for (const key of keys) await this.claims.release(key, leadId, context, now).catch(() => undefined);
-  }
-
+  /**
+   * Claims keys an update already recorded (one recorded before updates and their claims were one append).
+   * Updates are not refused as duplicates then, so the claim is added alongside any live holder, and the key stays
+   * guarded whichever lead closes first.
+   */
   async claimMovedKeys(leadId: string, keys: readonly string[], context: CommandContext, now: Date): Promise<void> {
     for (const key of keys) await this.claims.claim(key, leadId, context, now, true);
   }
@@ -129,13 +147,7 @@ export class LeadDedupe {
     let duplicateOf: string | undefined;
     for (const key of contactMatchKeys(command.data)) {
       const holder = await this.claims.holderOf(key, leadId, tenantId, now);
-      if (holder.kind === 'pending') {
-        throw new DomainError(
-          LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
-          'Another capture with the same email or phone has not finished; retry shortly',
-          { pendingLeadId: holder.leadId },
-        );
-      }
+      if (holder.kind === 'pending') throw captureInProgress(holder.leadId);
       if (holder.kind === 'held') {
         duplicateOf ??= holder.leadId;
         // The decider refuses the duplicate: no need to look at the other keys.
@@ -146,19 +158,18 @@ export class LeadDedupe {
     return { holders, duplicateOf };
   }
 
-  /** The lead and its claims in one atomic append; the decider refuses a duplicate unless allowed, recording which lead it duplicates. */
+  /** The lead's command and its claims in one atomic append; the decider refuses a duplicate capture unless allowed. */
   private async recordWithClaims(
-    command: CaptureLead,
-    data: CaptureLead['data'],
+    leadId: string,
+    command: CaptureLead | UpdateLead,
     holders: readonly { key: string; holder: KeyHolder }[],
     context: CommandContext,
     now: Date,
   ): Promise<CommandResult<LeadState, LeadEvent>> {
-    const { leadId } = command.data;
     const { tenantId, commandId, correlationId, actor } = context;
     const streamId = leadStream(leadId);
     const outcome = await this.executor.atomically(tenantId, now, async (tx) => {
-      const lead = await tx.decide(leadDecider, streamId, { type: 'CaptureLead', data }, this.executor.commandOptions(context));
+      const lead = await tx.decide(leadDecider, streamId, command, this.executor.commandOptions(context));
       for (const { key: plain, holder } of holders) {
         if (holder.kind === 'mine') continue;
         const key = this.claims.blind(plain);
@@ -195,3 +206,13 @@ export class LeadDedupe {
 }
 
 const MAX_ATTEMPTS = 5;
+
+function captureInProgress(pendingLeadId: string): DomainError {
+  return new DomainError(
+    LEAD_REFUSALS.CAPTURE_IN_PROGRESS,
+    'Another capture with the same email or phone has not finished; retry shortly',
+    {
+      pendingLeadId,
+    },
+  );
+}

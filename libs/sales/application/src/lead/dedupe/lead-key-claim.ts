@@ -29,7 +29,10 @@ export function leadKeyStream(tenantId: string, key: string): string {
 }
 
 export type LeadKeyClaimed = Event<'LeadKeyClaimed', { key: string; leadId: string; claimedAt: string }>;
-/** A capture that claimed a key and was then refused gives it back at once instead of letting it expire. */
+/**
+ * A claim given back by a capture or update refused after it had claimed: written before a command and its claims
+ * became one append (a refused one now writes neither); kept so the streams that have it replay.
+ */
 export type LeadKeyReleased = Event<'LeadKeyReleased', { key: string; leadId: string; releasedAt: string }>;
 export type LeadKeyEvent = LeadKeyClaimed | LeadKeyReleased;
 

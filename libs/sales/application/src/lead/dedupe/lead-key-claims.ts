@@ -110,16 +110,6 @@ export class LeadKeyClaims {
     throw new ConcurrencyConflictError(leadKeyStream(context.tenantId, this.blind(key)), MAX_ATTEMPTS);
   }
 
-  /** Takes the lead's claim back; a no-op when it has none. */
-  async release(key: string, leadId: string, context: CommandContext, now: Date): Promise<void> {
-    const blind = this.blind(key);
-    const { claims, revision } = await this.read(blind, context.tenantId);
-    if (revision === undefined || !claims.some((claim) => claim.leadId === leadId)) return;
-    await this.record(blind, { type: 'ReleaseLeadKey', data: { key: blind, leadId, at: now.toISOString() } }, context, now, {
-      step: `release:${blind}@${revision}`,
-    });
-  }
-
   /** `key` is blind here and below. */
   private async read(key: string, tenantId: string): Promise<{ claims: readonly LeadKeyClaim[]; revision: number | undefined }> {
     const { state, revision } = await loadWithRevision(this.executor.store, leadKeyDecider, leadKeyStream(tenantId, key), tenantId);
