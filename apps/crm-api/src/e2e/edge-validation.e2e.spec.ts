@@ -47,6 +47,29 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     expect(await head()).toBe(before);
   });
 
+  it('refuses a nested object given as an array, a scalar or [] as one bad field, "must be an object" (feedback with relatedTo: [] was a 500)', async () => {
+    const before = await head();
+    const feedback = { from: { name: 'سارا' }, kind: 'idea', text: 'خوب بود', channel: 'phone' };
+    const complaint = { channel: 'phone', category: 'billing', description: 'صورتحساب اشتباه' };
+    const cases = [
+      ['/feedback', { ...feedback, relatedTo: [] }, 'relatedTo'],
+      ['/feedback', { ...feedback, relatedTo: 'lead' }, 'relatedTo'],
+      ['/feedback', { ...feedback, from: ['a', 'b', 'c'] }, 'from'],
+      ['/complaints', { ...complaint, complainant: [] }, 'complainant'],
+      ['/complaints', { ...complaint, complainant: 7 }, 'complainant'],
+      ['/surveys/responses', { surveyType: 'csat', respondent: { name: 'سارا' }, channel: 'phone', answers: [] }, 'answers'],
+    ] as const;
+    for (const [path, body, field] of cases) {
+      const reply = await post(path, body);
+      expect({ path, status: reply.status, errors: reply.body['errors'] }).toEqual({
+        path,
+        status: 400,
+        errors: [{ field, messages: [`${field} must be an object`] }],
+      });
+    }
+    expect(await head()).toBe(before);
+  });
+
   it('refuses bytes that are not UTF-8 instead of storing replacement characters', async () => {
     const before = await head();
     const bytes = Buffer.concat([

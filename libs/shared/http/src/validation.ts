@@ -1,6 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { RequestValidationError, type FieldError } from './problem-details';
+import { NOT_AN_OBJECT } from './fields/fields';
 
 type MetadataStorage = ReturnType<typeof getMetadataStorage>;
 type Lookup = MetadataStorage['getTargetValidationMetadatas'];
@@ -58,14 +59,26 @@ export function memoizeValidationMetadata(storage: MetadataStorage = getMetadata
   };
 }
 
-/** Flattens class-validator's tree into one entry per bad field, with dotted paths. */
+/**
+ * Flattens class-validator's tree into one entry per bad field, with dotted paths. A nested object refused as no
+ * object at all (NOT_AN_OBJECT) is one entry: not the elements of an array given in its place, nor class-validator's
+ * own "nested property … must be either object or array", which names an array as allowed where it is not.
+ */
 export function flattenValidationErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own: FieldError[] = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
-    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+    const constraints = { ...error.constraints };
+    const notAnObject = NOT_AN_OBJECT in constraints;
+    if (notAnObject) delete constraints[NESTED_VALIDATION];
+    else if (constraints[NESTED_VALIDATION] !== undefined) constraints[NESTED_VALIDATION] = `${field} must be an object`;
+    const messages = Object.values(constraints);
+    const own: FieldError[] = messages.length > 0 ? [{ field, messages }] : [];
+    return notAnObject ? own : [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
+
+/** class-validator's constraint for a value `ValidateNested` could not walk into (a string where an object goes). */
+const NESTED_VALIDATION = 'nestedValidation';
 
 /**
  * Shape at the edge (STYLE.md 5): unknown fields are refused, not silently dropped,

@@ -93,26 +93,27 @@ export function ContactPointField(
   return applyDecorators(documented({ ...options, optional: true }, schema), check);
 }
 
-const presentObject = (): PropertyDecorator =>
-  Check(
-    'required',
-    required(() => undefined),
-  );
+/** The constraint a nested object's value is refused by when it is no object at all: what is inside it goes unreported. */
+export const NOT_AN_OBJECT = 'isNestedObject';
+
+const objectProblem: Problem = (value) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'must be an object';
+
+/**
+ * A nested object's own check: present unless optional, and an object, not an array or a scalar (class-validator
+ * would walk an array's elements and take `[]` for a valid object). Beside `ValidateNested`.
+ */
+export const NestedObjectCheck = (optional = false): PropertyDecorator => checked(NOT_AN_OBJECT, { optional }, objectProblem);
 
 export function NestedField(type: () => new () => object, options: FieldOptions = {}): PropertyDecorator {
   // Swagger resolves a lazy type only from a function named `type`.
-  return applyDecorators(
-    documented(options, { type: () => type() }),
-    options.optional ? absentOk() : presentObject(),
-    ValidateNested(),
-    Type(type),
-  );
+  return applyDecorators(documented(options, { type: () => type() }), NestedObjectCheck(options.optional), ValidateNested(), Type(type));
 }
 
 export function NestedListField(type: () => new () => object, maxItems: number, options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
     documented(options, { type: () => type(), isArray: true, minItems: 1, maxItems }),
-    options.optional ? absentOk() : presentObject(),
+    options.optional ? absentOk() : Check('required', required(() => undefined)),
     IsArray(),
     ArrayMinSize(1),
     ArrayMaxSize(maxItems),

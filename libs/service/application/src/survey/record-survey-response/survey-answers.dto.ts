@@ -1,9 +1,9 @@
 import { applyDecorators, type Type as ClassType } from '@nestjs/common';
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, ValidateIf, ValidateNested } from 'class-validator';
+import { ValidateIf, ValidateNested } from 'class-validator';
 import { SURVEY_SCALES, SURVEY_TYPES, type SurveyType } from '@crm/service/domain';
-import { IntField, NestedField } from '@crm/shared/http';
+import { IntField, NestedField, NestedObjectCheck } from '@crm/shared/http';
 
 // One class per survey type, so class-validator names the offending path itself
 // (`answers.score`, `answers.perceptions.empathy`) with the scale that type uses.
@@ -76,7 +76,7 @@ export function AnswersField(): PropertyDecorator {
         'csat { score 1–5 }, nps { score 0–10 }, ces { score 1–7 }, servqual { expectations, perceptions } (five dimensions, 1–7)',
     }),
     ValidateIf((body: unknown) => surveyTypeOf(body) !== undefined),
-    IsDefined(),
+    NestedObjectCheck(),
     ValidateNested(),
     Type((help) => ANSWERS_BY_TYPE[surveyTypeOf(help?.object) ?? 'csat']),
   );
