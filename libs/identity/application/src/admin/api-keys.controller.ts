@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags 
 import { IsOptional, Matches } from 'class-validator';
 import { apiKeyDecider, TENANT_ID_PATTERN } from '@crm/identity/domain';
 import {
+  ApiBadQuery,
   ApiCommand,
   ApiCommandOn,
   type CommandContext,
@@ -60,6 +61,7 @@ export class ApiKeysController {
   @Get()
   @ApiOperation({ summary: "The caller's tenant's keys (the bootstrap key: every tenant's), without secrets or hashes" })
   @ApiOkResponse({ schema: API_KEY_LIST_SCHEMA })
+  @ApiBadQuery('tenantId is not a tenant id')
   list(@Query() query: ListApiKeysQueryDto, @CurrentPrincipal() principal: Principal): { items: ApiKeyView[] } {
     if (principal.allTenants !== true && query.tenantId !== undefined && query.tenantId !== principal.tenantId) {
       throw new ForbiddenException("Only the bootstrap key may list another tenant's keys");
