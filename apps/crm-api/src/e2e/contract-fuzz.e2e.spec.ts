@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import type { EventStore, RecordedEvent } from '@crm/shared/event-sourcing';
+import { accessRuleFor, mayCall } from '@crm/identity/application';
+import { EVENT_STORE, type Principal } from '@crm/shared/http';
+import { http, issueKey, startTestApp, type TestApp } from '../testing/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary JSON document
+
+/**
+ * What an outside fuzzer does with the published document: every operation, called with inputs generated from its
+ * own schemas (valid, broken one field at a time, or junk), with ids of records made earlier in the run so that the
+ * business rules are reached, not only the edge. Every reply must be one the document declares (checked by `http`),
+ * none a 5xx, and a command that is refused must append nothing (no event carries its correlation id). Some requests
+ * come from a caller of another tenant (a record of the admin's tenant must not be reached: never a 2xx), some from an
+ * analyst (a route its role may not call answers 403).
+ * FUZZ_SEED and FUZZ_RUNS (per operation and pass) change the inputs; the seed is printed.
+ */
+const SEED = Number(process.env['FUZZ_SEED'] ?? 20261205);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 12);
+
+interface Operation {
+  readonly method: string;
+  readonly path: string;
+  readonly op: Json;
+}
+
+interface Request {
+  readonly path: string;
+  /** The values put in for the path's parameters. */
+  readonly ids: readonly string[];
+  readonly body?: unknown;
+  readonly headers: Record<string, string>;
+}
+
+/** Ids of what the run created, by the collection that created them (`/api/v1/accounts`). */
+class Made {
+  private readonly byCollection = new Map<string, string[]>();
+  private readonly tenants = new Map<string, Set<string>>();
+  add(tenantId: string, collection: string, id: string): void {
+    this.byCollection.set(collection, [...(this.byCollection.get(collection) ?? []), id]);
+    this.tenants.set(id, new Set([...(this.tenants.get(id) ?? []), tenantId]));
+  }
+  /** The tenants a record with this id was made in (none: not made by this run). */
+  tenantsOf(id: string): ReadonlySet<string> {
+    return this.tenants.get(id) ?? new Set();
+  }
+  /** An id of the collection (or of any, when it made none), of any tenant, else a fresh one. */
+  idOf(collection: string | undefined): fc.Arbitrary<string> {
+    const own = collection ? (this.byCollection.get(collection) ?? []) : [];
+    const all = [...this.byCollection.values()].flat();
+    const known = own.length > 0 ? own : all;
+    return known.length > 0
+      ? fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 3 }, { arbitrary: fc.uuid(), weight: 1 })
+      : fc.uuid();
+  }
+}
+
+/** Who sends a request: its key's headers (none: the bootstrap admin), tenant and roles. */
+interface Caller {
+  readonly name: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly principal: Principal;
+}
+
+/** `accountId` → `/api/v1/accounts`: the collection a body's reference names. */
+const COLLECTION_OF_FIELD: Record<string, string> = {
+  accountId: '/api/v1/accounts',
+  contactId: '/api/v1/contacts',
+  leadId: '/api/v1/leads',
+  opportunityId: '/api/v1/opportunities',
+  campaignId: '/api/v1/campaigns',
+  complaintId: '/api/v1/complaints',
+  quoteId: '/api/v1/quotes',
+  activityId: '/api/v1/activities',
+  listId: '/api/v1/marketing-lists',
+};
+
+function resolve(doc: Json, schema: Json | undefined): Json {
+  let node = schema ?? {};
+  while (typeof node['$ref'] === 'string') node = doc['components']['schemas'][(node['$ref'] as string).split('/').at(-1) as string] ?? {};
+  return node;
+}
+
+const dates = fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true });
+
+/** Strings for `schema`: clean ones (its example, its format, plain text within its length) or, not clean, anything. */
+function stringOf(schema: Json, made: Made, field: string | undefined, clean: boolean): fc.Arbitrary<string> {
+  const maxLength = Math.min(schema['maxLength'] ?? 60, 300);
+  const plain = fc.string({ minLength: 1, maxLength: Math.min(maxLength, 40), unit: 'grapheme' });
+  let valid: fc.Arbitrary<string> = plain;
+  switch (schema['format']) {
+    case 'uuid':
+      // A new record's own id or a command id: mostly fresh (a reused one is a 409 or a 422, reached now and then).
+      valid =
+        field === 'id' || field === 'commandId'
+          ? fc.oneof({ arbitrary: fc.uuid(), weight: 5 }, { arbitrary: made.idOf(undefined), weight: 1 })
+          : made.idOf(field ? COLLECTION_OF_FIELD[field] : undefined);
+      break;
+    case 'date-time':
+      valid = dates.map((date) => date.toISOString());
+      break;
+    case 'date':
+      valid = dates.map((date) => date.toISOString().slice(0, 10));
+      break;
+    case 'email':
+      valid = fc.emailAddress();
+      break;
+    default:
+      if (typeof schema['pattern'] === 'string') {
+        try {
+          valid = fc.stringMatching(new RegExp(schema['pattern'] as string, 'u'));
+        } catch {
+          // a pattern fast-check cannot invert: plain text
+        }
+      }
+  }
+  const example = typeof schema['example'] === 'string' ? [fc.constant(schema['example'] as string)] : [];
+  const clean_ = fc.oneof(...example, valid, valid);
+  if (clean) return clean_;
+  const junk = fc.oneof(
+    fc.string({ maxLength, unit: 'grapheme' }),
+    fc.string({ maxLength, unit: 'binary' }),
+    fc.constantFrom('', ' ', '۰۹۱۲۱۲۳۴۵۶۷', '+989121234567', '2025-02-30', '1403-12-30', '\u0000', 'x'.repeat(maxLength + 1)),
+  );
+  return fc.oneof({ arbitrary: clean_, weight: 2 }, { arbitrary: junk, weight: 1 });
+}
+
+/** Values of `schema`: clean (valid as far as the schema says) or not (now and then anything of the right type). */
+function valueOf(doc: Json, raw: Json | undefined, made: Made, clean: boolean, field?: string, depth = 0): fc.Arbitrary<unknown> {
+  const schema = resolve(doc, raw);
+  if (depth > 5) return fc.constant(null);
+  if (Array.isArray(schema['enum'])) {
+    const values = fc.constantFrom(...(schema['enum'] as unknown[]));
+    return clean ? values : fc.oneof({ arbitrary: values, weight: 5 }, fc.string());
+  }
+  const variants = (schema['oneOf'] ?? schema['anyOf']) as Json[] | undefined;
+  if (variants) return fc.oneof(...variants.map((variant) => valueOf(doc, variant, made, clean, field, depth + 1)));
+  if (Array.isArray(schema['allOf']) && schema['allOf'].length === 1) {
+    const only = valueOf(doc, schema['allOf'][0] as Json, made, clean, field, depth + 1);
+    return clean && schema['example'] !== undefined ? fc.oneof(fc.constant(schema['example'] as unknown), only) : only;
+  }
+  if (Array.isArray(schema['allOf'])) {
+    const parts = (schema['allOf'] as Json[]).map((part) => resolve(doc, part));
+    const merged = {
+      type: 'object',
+      properties: Object.assign({}, ...parts.map((part) => part['properties'] ?? {})),
+      required: parts.flatMap((part) => part['required'] ?? []),
+    };
+    return valueOf(doc, merged, made, clean, field, depth + 1);
+  }
+  let value: fc.Arbitrary<unknown>;
+  switch (schema['type']) {
+    case 'string':
+      value = stringOf(schema, made, field, clean);
+      break;
+    case 'integer': {
+      const within = fc.integer({ min: schema['minimum'] ?? 0, max: schema['maximum'] ?? 1_000_000 });
+      value = clean ? within : fc.oneof(within, fc.integer(), fc.constant(2 ** 53));
+      break;
+    }
+    case 'number': {
+      const within = fc.double({ min: schema['minimum'] ?? 0, max: schema['maximum'] ?? 1_000_000, noNaN: true });
+      value = clean ? within : fc.oneof(within, fc.double());
+      break;
+    }
+    case 'boolean':
+      value = fc.boolean();
+      break;
+    case 'array':
+      value = fc.array(valueOf(doc, schema['items'] as Json, made, clean, field, depth + 1), {
+        minLength: Math.min(schema['minItems'] ?? 0, 4),
+        maxLength: Math.min(schema['maxItems'] ?? 4, 4),
+      });
+      break;
+    default: {
+      const properties = (schema['properties'] ?? {}) as Record<string, Json>;
+      if (Object.keys(properties).length === 0) return fc.jsonValue({ maxDepth: 2 });
+      const model: Record<string, fc.Arbitrary<unknown>> = {};
+      for (const [name, property] of Object.entries(properties)) model[name] = valueOf(doc, property, made, clean, name, depth + 1);
+      value = fc.record(model, { requiredKeys: ((schema['required'] ?? []) as string[]).filter((name) => name in model) });
+    }
+  }
+  return schema['nullable'] === true ? fc.oneof(value, fc.constant(null)) : value;
+}
+
+/** A body: clean, not clean, clean with one field broken (dropped, replaced by junk, an unknown one beside), or junk. */
+function bodyOf(doc: Json, schema: Json | undefined, made: Made): fc.Arbitrary<unknown> {
+  const clean = valueOf(doc, schema, made, true);
+  const broken = fc
+    .tuple(clean, fc.nat(), fc.jsonValue({ maxDepth: 1 }), fc.constantFrom('drop', 'replace', 'add'))
+    .map(([body, pick, junk, how]) => {
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return junk;
+      const copy = { ...(body as Json) };
+      const keys = Object.keys(copy);
+      const key = keys.length > 0 ? (keys[pick % keys.length] as string) : 'unknown';
+      if (how === 'drop') delete copy[key];
+      else if (how === 'replace') copy[key] = junk;
+      else copy[`x${pick % 7}`] = junk;
+      return copy;
+    });
+  return fc.oneof(
+    { arbitrary: clean, weight: 4 },
+    { arbitrary: valueOf(doc, schema, made, false), weight: 2 },
+    { arbitrary: broken, weight: 2 },
+    { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 },
+  );
+}
+
+function requestOf(doc: Json, { path, op }: Operation, made: Made): fc.Arbitrary<Request> {
+  const parameters = ((op['parameters'] ?? []) as Json[]).map((parameter) => resolve(doc, parameter));
+  const collection = path.split('/{')[0];
+  const pathValues = parameters
+    .filter((parameter) => parameter['in'] === 'path')
+    .map((parameter) =>
+      fc
+        .oneof({ arbitrary: made.idOf(collection), weight: 4 }, { arbitrary: fc.string({ minLength: 1, maxLength: 40 }), weight: 1 })
+        .map((value) => [parameter['name'] as string, value] as const),
+    );
+  const queryValues = parameters
+    .filter((parameter) => parameter['in'] === 'query')
+    .map((parameter) =>
+      fc
+        .option(valueOf(doc, parameter['schema'] as Json, made, false, parameter['name'] as string), { freq: 2 })
+        .map((value) => [parameter['name'] as string, value] as const),
+    );
+  const body = op['requestBody']
+    ? bodyOf(doc, op['requestBody']['content']?.['application/json']?.['schema'] as Json, made)
+    : fc.constant(undefined);
+  const header = (name: string) => op['parameters']?.some((parameter: Json) => parameter['name'] === name) === true;
+  // Each header now and then (one request in five, or eight), so that most requests reach past the edge.
+  const sometimes = <T>(value: fc.Arbitrary<T>, oneIn: number) =>
+    fc.oneof({ arbitrary: fc.constant(null), weight: oneIn - 1 }, { arbitrary: value, weight: 1 });
+  const ifMatch = sometimes(fc.constantFrom('"0"', '"1"', '*', 'W/"2"', 'junk'), 5);
+  // Printable ASCII: what a header can carry. A few keys come back again and again, with other requests (422).
+  const token = fc.oneof(
+    { arbitrary: fc.uuid(), weight: 4 },
+    { arbitrary: fc.constantFrom('retry-1', 'retry-2'), weight: 1 },
+    { arbitrary: fc.stringMatching(/^[\x21-\x7e]{0,240}$/), weight: 1 },
+  );
+  const idempotencyKey = sometimes(token, 5);
+  const onBehalfOf = sometimes(token, 8);
+  return fc
+    .record({ path: fc.tuple(...pathValues), query: fc.tuple(...queryValues), body, ifMatch, idempotencyKey, onBehalfOf })
+    .map((drawn) => {
+      let url = path;
+      // A segment of dots only is resolved away by the client's URL parser (`/leads/./qualify` is `/leads/qualify`).
+      for (const [name, value] of drawn.path) url = url.replace(`{${name}}`, /^\.+$/.test(value) ? `${value}x` : encodeURIComponent(value));
+      const query = new URLSearchParams();
+      for (const [name, value] of drawn.query) {
+        if (value === null || value === undefined) continue;
+        query.append(name, typeof value === 'string' ? value : JSON.stringify(value));
+      }
+      const search = query.toString();
+      const headers: Record<string, string> = { 'x-correlation-id': randomUUID() };
+      if (drawn.ifMatch !== null && header('If-Match')) headers['if-match'] = drawn.ifMatch;
+      if (drawn.idempotencyKey !== null && header('Idempotency-Key')) headers['idempotency-key'] = drawn.idempotencyKey;
+      if (drawn.onBehalfOf !== null && header('X-On-Behalf-Of')) headers['x-on-behalf-of'] = drawn.onBehalfOf;
+      return { path: search ? `${url}?${search}` : url, ids: drawn.path.map(([, value]) => value), body: drawn.body, headers };
+    });
+}
+
+async function eventsAfter(store: EventStore, after: string | undefined): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (let from = after, isEnd = false; !isEnd;) {
+    const slice = await store.readAll({ ...(from === undefined ? {} : { after: from }), maxCount: 1000 });
+    events.push(...slice.events);
+    ({ isEnd } = slice);
+    from = slice.checkpoint;
+  }
+  return events;
+}
+
+describe('the API under a fuzzer driven by its own OpenAPI document (real server, embedded SQLite)', () => {
+  let server: TestApp;
+  let doc: Json;
+  let callers: Caller[];
+
+  beforeAll(async () => {
+    // Past the rate limit every request would be a 429: the run is about the routes behind it.
+    server = await startTestApp({ CRM_RATE_LIMIT_MAX: '1000000' });
+    doc = (await (await fetch(`${server.url}/api/docs-json`)).json()) as Json;
+    const staff = ['sales', 'marketing', 'service', 'analyst', 'auditor', 'ops'];
+    const other = await issueKey(server, { name: 'fuzz other tenant', roles: staff, tenantId: 'fuzz-other' });
+    const analyst = await issueKey(server, { name: 'fuzz analyst', roles: ['analyst'] });
+    callers = [
+      { name: 'admin', headers: {}, principal: { id: 'bootstrap', kind: 'api-key', roles: ['admin'], tenantId: 'default' } },
+      {
+        name: 'staff of another tenant',
+        headers: other.headers,
+        principal: { id: other.id, kind: 'api-key', roles: staff, tenantId: 'fuzz-other' },
+      },
+      {
+        name: 'analyst',
+        headers: analyst.headers,
+        principal: { id: analyst.id, kind: 'api-key', roles: ['analyst'], tenantId: 'default' },
+      },
+    ];
+    process.stdout.write(`contract fuzz: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}\n`);
+  });
+  afterAll(async () => server.close());
+
+  it('answers every generated request as the document says, never 5xx; refused commands append nothing; roles and tenants hold', async () => {
+    const store = server.app.get<EventStore>(EVENT_STORE);
+    const made = new Made();
+    const operations: Operation[] = Object.entries(doc['paths'] as Json).flatMap(([path, item]) =>
+      Object.entries(item as Json).map(([method, op]) => ({ method: method.toUpperCase(), path, op: op as Json })),
+    );
+    // Creates first, so that the commands on records and the views find some.
+    const creates = operations.filter((operation) => operation.method === 'POST' && !operation.path.includes('{'));
+    const passes = [creates, operations, operations];
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    let seed = SEED;
+    let sent = 0;
+    for (const pass of passes) {
+      for (const operation of pass) {
+        const rule = accessRuleFor(operation.method, operation.path.replace(/\{([^}]+)\}/g, ':$1'));
+        const requests = fc.sample(requestOf(doc, operation, made), { numRuns: RUNS, seed: (seed += 1) });
+        for (const request of requests) {
+          // Mostly the admin; now and then a caller of another tenant, or one whose role admits few routes.
+          const turn = (sent += 1) % 10;
+          const caller = callers[turn < 6 ? 0 : turn < 9 ? 1 : 2] as Caller;
+          const before = await store.headPosition();
+          const where = `${caller.name}: ${operation.method} ${request.path} ${JSON.stringify(request.body)?.slice(0, 300)}`;
+          let reply;
+          try {
+            reply = await http(server.url, operation.method, request.path, request.body, { ...request.headers, ...caller.headers });
+          } catch (error) {
+            failures.push(`${where}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+            continue;
+          }
+          const code = (reply.body as Json | undefined)?.['code'];
+          statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+          if (process.env['FUZZ_VERBOSE']) process.stdout.write(`${where.slice(0, 160)} → ${reply.status} ${String(code)}\n`);
+          if (reply.status >= 500) failures.push(`${where} → ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
+          if (!mayCall(caller.principal, rule) && reply.status !== 403 && code !== 'REQUEST.BAD_URL') {
+            failures.push(`${where} → ${reply.status}: its roles may not call this route (403 expected)`);
+          }
+          const foreign = request.ids.filter((id) => made.tenantsOf(id).size > 0 && !made.tenantsOf(id).has(caller.principal.tenantId));
+          // A campaign's performance answers for any id its own leads or deals name: from the caller's records only, never
+          // another tenant's plan. Everywhere else another tenant's record is as if it did not exist.
+          const ownFiguresOnly = operation.path.endsWith('/performance') && (reply.body as Json | undefined)?.['campaign'] === null;
+          if (reply.status < 300 && foreign.length > 0 && !ownFiguresOnly) {
+            failures.push(`${where} → ${reply.status}: reached ${foreign.join(', ')} of another tenant`);
+          }
+          if (operation.method === 'POST' && reply.status >= 400) {
+            const correlation = request.headers['x-correlation-id'];
+            const appended = (await eventsAfter(store, before)).filter((event) => event.metadata.correlationId === correlation);
+            if (appended.length > 0)
+              failures.push(`${where} → ${reply.status}, yet appended ${appended.map((event) => event.type).join(', ')}`);
+          }
+          const id = (reply.body as Json | undefined)?.['id'];
+          if (operation.method === 'POST' && reply.status === 201 && typeof id === 'string') {
+            made.add(caller.principal.tenantId, operation.path.split('/{')[0] as string, id);
+          }
+        }
+      }
+    }
+    process.stdout.write(
+      `contract fuzz: ${sent} requests, replies by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`,
+    );
+    expect(failures).toEqual([]);
+    // Reached past the edge: records were made and commands on them accepted, not only 400s; and refusals by role.
+    expect(statuses.get(201) ?? 0).toBeGreaterThan(20);
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(20);
+    expect(statuses.get(403) ?? 0).toBeGreaterThan(20);
+  }, 300_000);
+});
