@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { Pool } from 'pg';
 import type { EventStore, RecordedEvent } from '@crm/shared/event-sourcing';
 import { accessRuleFor, mayCall } from '@crm/identity/application';
 import { EVENT_STORE, type Principal } from '@crm/shared/http';
@@ -271,14 +272,19 @@ async function eventsAfter(store: EventStore, after: string | undefined): Promis
   return events;
 }
 
-describe('the API under a fuzzer driven by its own OpenAPI document (real server, embedded SQLite)', () => {
+const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by its own OpenAPI document (real server, %s)', (kind) => {
+  const schema = `fuzz_e2e_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   let server: TestApp;
   let doc: Json;
   let callers: Caller[];
 
   beforeAll(async () => {
     // Past the rate limit every request would be a 429: the run is about the routes behind it.
-    server = await startTestApp({ CRM_RATE_LIMIT_MAX: '1000000' });
+    const store =
+      kind === 'postgres' ? { CRM_EVENT_STORE: 'postgres', DATABASE_URL, CRM_POSTGRES_SCHEMA: schema } : { CRM_EVENT_STORE: 'sqlite' };
+    server = await startTestApp({ ...store, CRM_RATE_LIMIT_MAX: '1000000' });
     doc = (await (await fetch(`${server.url}/api/docs-json`)).json()) as Json;
     const staff = ['sales', 'marketing', 'service', 'analyst', 'auditor', 'ops'];
     const other = await issueKey(server, { name: 'fuzz other tenant', roles: staff, tenantId: 'fuzz-other' });
@@ -296,9 +302,15 @@ describe('the API under a fuzzer driven by its own OpenAPI document (real server
         principal: { id: analyst.id, kind: 'api-key', roles: ['analyst'], tenantId: 'default' },
       },
     ];
-    process.stdout.write(`contract fuzz: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}\n`);
+    process.stdout.write(`contract fuzz (${kind}): FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}\n`);
   });
-  afterAll(async () => server.close());
+  afterAll(async () => {
+    await server?.close();
+    if (kind !== 'postgres') return;
+    const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
 
   it('answers every generated request as the document says, never 5xx; refused commands append nothing; roles and tenants hold', async () => {
     const store = server.app.get<EventStore>(EVENT_STORE);
@@ -358,7 +370,7 @@ describe('the API under a fuzzer driven by its own OpenAPI document (real server
       }
     }
     process.stdout.write(
-      `contract fuzz: ${sent} requests, replies by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`,
+      `contract fuzz (${kind}): ${sent} requests, replies by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`,
     );
     expect(failures).toEqual([]);
     // Reached past the edge: records were made and commands on them accepted, not only 400s; and refusals by role.
