@@ -256,6 +256,21 @@ describe('LeadDedupe', () => {
       expect((await world.store.readAll({ after: head })).events.map((event) => event.type)).toEqual(['LeadUpdated', 'LeadKeyClaimed']);
     });
 
+    it('lets exactly one of several leads moved to the same phone at once have it', async () => {
+      const world = salesWorld();
+      const { capture, dedupe } = dedupeOn(world);
+      const leads = await Promise.all([1, 2, 3, 4].map((i) => capture({ email: `lead${i}@example.ir` })));
+      const results = await Promise.allSettled(leads.map((lead) => update(dedupe, world, leadIdOf(lead), { phone: '09121234567' })));
+      const moved = results.flatMap((result, i) => (result.status === 'fulfilled' ? [leadIdOf(leads[i] as (typeof leads)[number])] : []));
+      expect(moved).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === 'rejected')
+          expect(result.reason).toMatchObject({ code: 'LEAD.DUPLICATE', details: { existingLeadId: moved[0] } });
+      }
+      const updated = (await world.store.readAll({ filter: { eventTypes: ['LeadUpdated'] } })).events;
+      expect(updated.map((event) => event.data['leadId'])).toEqual(moved);
+    });
+
     it('answers a retried update with the first result and records nothing', async () => {
       const world = salesWorld();
       const { capture, dedupe } = dedupeOn(world);
