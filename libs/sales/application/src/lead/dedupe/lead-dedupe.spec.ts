@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { leadDecider } from '@crm/sales/domain';
+import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
 import { BlindIndex } from '@crm/shared/personal-data';
 import { leadStream } from '../../common/streams';
 import { captureLead, salesWorld, type SalesWorld } from '../../testing/fixtures';
@@ -269,6 +270,29 @@ describe('LeadDedupe', () => {
       }
       const updated = (await world.store.readAll({ filter: { eventTypes: ['LeadUpdated'] } })).events;
       expect(updated.map((event) => event.data['leadId'])).toEqual(moved);
+    });
+
+    it('answers a stale If-Match at once, records nothing, and does not try again', async () => {
+      const world = salesWorld();
+      const { capture, dedupe } = dedupeOn(world);
+      const lead = await capture({ email: 'zahra@example.ir' });
+      const head = await world.store.headPosition();
+      const reads: string[] = [];
+      const readStream = world.store.readStream.bind(world.store);
+      jest.spyOn(world.store, 'readStream').mockImplementation((streamId, options) => {
+        reads.push(streamId);
+        return readStream(streamId, options);
+      });
+      const command = {
+        type: 'UpdateLead' as const,
+        data: { leadId: leadIdOf(lead), phone: '09351112233', updatedAt: '2026-01-10T10:00:00Z' },
+      };
+      await expect(dedupe.update(command, false, { ...world.context(), expectedRevision: 5 }, world.clock.now())).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
+      expect(await world.store.headPosition()).toBe(head);
+      // One attempt: the lead read before deciding and once in the append (five attempts read it ten times).
+      expect(reads.filter((streamId) => streamId === leadStream(leadIdOf(lead))).length).toBeLessThanOrEqual(2);
     });
 
     it('answers a retried update with the first result and records nothing', async () => {

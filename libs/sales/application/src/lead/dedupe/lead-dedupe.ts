@@ -124,8 +124,9 @@ export class LeadDedupe {
       try {
         return await this.recordWithClaims(leadId, command, holders, context, now);
       } catch (error) {
-        // The lead or a key moved since it was read: look again.
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
+        // The lead or a key moved since it was read: look again; unless the caller named the lead's revision (If-Match).
+        const named = context.expectedRevision !== undefined && error instanceof WrongExpectedRevisionError && error.streamId === streamId;
+        if (!(error instanceof WrongExpectedRevisionError) || named || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }
