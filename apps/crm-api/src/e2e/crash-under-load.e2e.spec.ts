@@ -117,6 +117,7 @@ describe.each(['sqlite', 'postgres'] as const)('a crash under load (the API proc
     // The crash caught requests in flight: their fate (committed or not) is what the retries below find out.
     expect(cutOff.length).toBeGreaterThan(0);
 
+    const restarting = Date.now();
     const restarted = await startTestApp(env);
     try {
       // The killed process renewed its leases at most 20 s (a third of the TTL) before the kill: they expire 40–60 s
@@ -127,6 +128,9 @@ describe.each(['sqlite', 'postgres'] as const)('a crash under load (the API proc
       while (runner.owned().length < names.length && Date.now() - takingOver < 20_000)
         await new Promise((resolve) => setTimeout(resolve, 20));
       expect([...runner.owned()].sort()).toEqual([...names].sort());
+      process.stderr.write(
+        `${env.CRM_EVENT_STORE}: the restarted API owned all ${names.length} projections ${Date.now() - restarting} ms after its start began (TTL 60 s)\n`,
+      );
       const store = restarted.app.get<EventStore>(EVENT_STORE);
       // Every acknowledged command is in the log (a stream is named `<category>-<id>`).
       const inLog = new Set((await readLog(store)).map((event) => idOf(event.streamId)));
