@@ -267,6 +267,42 @@ function requestOf(doc: Json, { path, op }: Operation, made: Made): fc.Arbitrary
     });
 }
 
+const ERASED = '[erased]';
+
+/** Whether `a` reads as `b` once each `[erased]` in `a` stands for some text of `b`. */
+function erasedFrom(a: string, b: string): boolean {
+  if (!a.includes(ERASED)) return false;
+  const pattern = a
+    .split(ERASED)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\s\\S]*');
+  return new RegExp(`^${pattern}$`).test(b);
+}
+
+/** Two JSON values alike but for strings where one holds `[erased]` for text the other has. */
+function alikeButErased(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b || erasedFrom(a, b) || erasedFrom(b, a);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => alikeButErased(item, b[i]));
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => key in b && alikeButErased((a as Json)[key], (b as Json)[key]));
+  }
+  return a === b;
+}
+
+/**
+ * A difference between the live read models and a rebuild that an erasure explains (docs/personal-data.md, "Limits"):
+ * the purge blanks the person's values wherever they occur live, also where the same text is not their data (a
+ * category equal to their name), which a rebuild writes again; and it leaves values under three characters, which a
+ * rebuild reads as `[erased]`. Any other difference is not explained.
+ */
+function explainedByErasure(line: string, live: ReadonlyMap<string, ReadonlyMap<string, string>>, rebuilt: typeof live): boolean {
+  const [name, id] = line.slice(0, line.indexOf(': ')).split(/\/(.*)/s) as [string, string | undefined];
+  const before = id === undefined ? undefined : live.get(name)?.get(id);
+  const after = id === undefined ? undefined : rebuilt.get(name)?.get(id);
+  return before !== undefined && after !== undefined && alikeButErased(JSON.parse(before), JSON.parse(after));
+}
+
 async function eventsAfter(store: EventStore, after: string | undefined): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   for (let from = after, isEnd = false; !isEnd;) {
@@ -409,7 +445,9 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
     const serving = () => new Map(names.map((name) => [name, runner.collectionOf(name)]));
     const live = await snapshotReadModels(readStore, serving());
     await runner.rebuildMany(names);
-    expect(diffReadModels(live, await snapshotReadModels(readStore, serving()))).toEqual([]);
+    const rebuilt = await snapshotReadModels(readStore, serving());
+    const unexplained = diffReadModels(live, rebuilt, Number.POSITIVE_INFINITY).filter((line) => !explainedByErasure(line, live, rebuilt));
+    expect(unexplained.slice(0, 10)).toEqual([]);
 
     // Reached past the edge: records were made and commands on them accepted, not only 400s; and refusals by role.
     expect(statuses.get(201) ?? 0).toBeGreaterThan(20);
