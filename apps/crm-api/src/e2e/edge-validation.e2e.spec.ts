@@ -70,6 +70,17 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     expect(await head()).toBe(before);
   });
 
+  it('refuses control characters in query parameters too, naming each with the other bad ones (PostgreSQL answered NUL with a 500)', async () => {
+    const reply = await http(server.url, 'GET', '/api/v1/views/pipeline?ownerId=%00&from=2025-02-30');
+    expect({ status: reply.status, code: reply.body['code'], fields: fields(reply) }).toEqual({
+      status: 400,
+      code: 'VALIDATION.FAILED',
+      fields: ['from', 'ownerId'],
+    });
+    const escape = await http(server.url, 'GET', '/api/v1/views/pipeline/opportunities?ownerId=a%1B%5B2J');
+    expect({ status: escape.status, fields: fields(escape) }).toEqual({ status: 400, fields: ['ownerId'] });
+  });
+
   it('refuses bytes that are not UTF-8 instead of storing replacement characters', async () => {
     const before = await head();
     const bytes = Buffer.concat([

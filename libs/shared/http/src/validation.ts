@@ -1,7 +1,8 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { RequestValidationError, type FieldError } from './problem-details';
 import { NOT_AN_OBJECT } from './fields/fields';
+import { textFaults } from './edge/json-body';
 
 type MetadataStorage = ReturnType<typeof getMetadataStorage>;
 type Lookup = MetadataStorage['getTargetValidationMetadatas'];
@@ -81,12 +82,33 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pref
 const NESTED_VALIDATION = 'nestedValidation';
 
 /**
+ * Query strings get the text check bodies get from the JSON parser (json-body.ts): no control character (NUL among
+ * them, which PostgreSQL cannot store or compare) and no lone surrogate, each such parameter named beside whatever
+ * else class-validator finds wrong.
+ */
+class EdgeValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const faults = metadata.type === 'query' ? textFaults(value) : [];
+    if (faults.length === 0) return super.transform(value, metadata);
+    let others: readonly FieldError[] = [];
+    try {
+      await super.transform(value, metadata);
+    } catch (error) {
+      if (!(error instanceof RequestValidationError)) throw error;
+      others = error.errors;
+    }
+    const named = new Set(faults.map((fault) => fault.field));
+    throw new RequestValidationError([...faults, ...others.filter((other) => !named.has(other.field))]);
+  }
+}
+
+/**
  * Shape at the edge (STYLE.md 5): unknown fields are refused, not silently dropped,
  * and every bad field is reported at once.
  */
 export function createValidationPipe(): ValidationPipe {
   memoizeValidationMetadata();
-  return new ValidationPipe({
+  return new EdgeValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
