@@ -221,7 +221,11 @@ function requestOf(doc: Json, { path, op }: Operation, made: Made): fc.Arbitrary
     .filter((parameter) => parameter['in'] === 'path')
     .map((parameter) =>
       fc
-        .oneof({ arbitrary: made.idOf(collection), weight: 4 }, { arbitrary: fc.string({ minLength: 1, maxLength: 40 }), weight: 1 })
+        .oneof(
+          { arbitrary: made.idOf(collection), weight: 8 },
+          { arbitrary: fc.string({ minLength: 1, maxLength: 40 }), weight: 1 },
+          { arbitrary: fc.string({ minLength: 1, maxLength: 20, unit: 'binary' }), weight: 1 },
+        )
         .map((value) => [parameter['name'] as string, value] as const),
     );
   const queryValues = parameters
@@ -252,7 +256,7 @@ function requestOf(doc: Json, { path, op }: Operation, made: Made): fc.Arbitrary
     .map((drawn) => {
       let url = path;
       // A segment of dots only is resolved away by the client's URL parser (`/leads/./qualify` is `/leads/qualify`).
-      for (const [name, value] of drawn.path) url = url.replace(`{${name}}`, /^\.+$/.test(value) ? `${value}x` : encodeURIComponent(value));
+      for (const [name, value] of drawn.path) url = url.replace(`{${name}}`, /^\.+$/.test(value) ? `${value}x` : pathSegment(value));
       const query = new URLSearchParams();
       for (const [name, value] of drawn.query) {
         if (value === null || value === undefined) continue;
@@ -301,6 +305,11 @@ function explainedByErasure(line: string, live: ReadonlyMap<string, ReadonlyMap<
   const before = id === undefined ? undefined : live.get(name)?.get(id);
   const after = id === undefined ? undefined : rebuilt.get(name)?.get(id);
   return before !== undefined && after !== undefined && alikeButErased(JSON.parse(before), JSON.parse(after));
+}
+
+/** The value percent-encoded as a path segment; a lone surrogate, which no URL can carry, as U+FFFD. */
+function pathSegment(value: string): string {
+  return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }
 
 async function eventsAfter(store: EventStore, after: string | undefined): Promise<RecordedEvent[]> {
