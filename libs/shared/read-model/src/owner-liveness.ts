@@ -6,9 +6,10 @@ import type { ReadStore } from './read-store';
 
 /**
  * Where a process runs, as far as another process can tell whether it is still alive: the same
- * kernel boot and the same PID namespace (a hash of both, so the owner names no host detail), and
- * the process's start time in clock ticks since boot (`/proc/<pid>/stat`, field 22), which a later
- * process given the same pid does not share. Undefined where there is no `/proc` to read.
+ * kernel boot and the same PID namespace (12 hex digits of a hash of both: a pid means the same
+ * process only there), and the process's start time in clock ticks since boot (`/proc/<pid>/stat`,
+ * field 22), which a later process given the same pid does not share. Undefined where there is no
+ * `/proc` to read. A thread of a live process is taken as alive, whatever became of it.
  */
 interface ProcessMark {
   readonly where: string;
