@@ -297,8 +297,8 @@ function alikeButErased(a: unknown, b: unknown): boolean {
 /**
  * A difference between the live read models and a rebuild that an erasure explains (docs/personal-data.md, "Limits"):
  * the purge blanks the person's values wherever they occur live, also where the same text is not their data (a
- * category equal to their name), which a rebuild writes again; and it leaves values under three characters, which a
- * rebuild reads as `[erased]`. Any other difference is not explained.
+ * category equal to their name), which a rebuild writes again; and it leaves a value under three characters where it
+ * is part of a longer string, which a rebuild reads as `[erased]` where it was the person's. Nothing else is explained.
  */
 function explainedByErasure(line: string, live: ReadonlyMap<string, ReadonlyMap<string, string>>, rebuilt: typeof live): boolean {
   const [name, id] = line.slice(0, line.indexOf(': ')).split(/\/(.*)/s) as [string, string | undefined];

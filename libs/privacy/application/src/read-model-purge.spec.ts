@@ -32,6 +32,10 @@ describe('the purge pass of an erasure', () => {
       tx.put('complaints_v1_1', 'k1', { steps: [{ text: 'شکایت مریم احمدی: کالا دیر رسید' }], severity: 'high' }, '5');
     });
     expect(await purgeReadModels(readStore, ['مریم احمدی', 'کالا دیر رسید', 'ab', ERASED])).toBe(2);
+    // A value under three characters is blanked where it is the whole string only, not inside other words.
+    await readStore.transaction((tx) => tx.put('audience_v1_1', 'c3', { fullName: 'لی', note: 'لیلا', tags: ['لی'] }, '6'));
+    expect(await purgeReadModels(readStore, ['لی'])).toBe(1);
+    expect((await readStore.get('audience_v1_1', 'c3'))?.doc).toEqual({ fullName: ERASED, note: 'لیلا', tags: [ERASED] });
     expect((await readStore.get('audience_v1_1', 'c1'))?.doc).toEqual({
       fullName: ERASED,
       channel: 'sms',

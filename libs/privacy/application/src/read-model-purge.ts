@@ -2,7 +2,10 @@ import { storedData, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { ERASED, isSealed } from '@crm/shared/personal-data';
 import type { ReadStore } from '@crm/shared/read-model';
 
-/** Values shorter than this are not searched for: a two-letter name must not blank every word it is part of. */
+/**
+ * Values shorter than this are blanked only where they are a whole string (a field holding just that name): a
+ * two-letter name must not blank every word it is part of.
+ */
 const SHORTEST = 3;
 const PAGE = 500;
 
@@ -35,8 +38,10 @@ function scrub(value: unknown, replace: (text: string) => string): unknown {
  */
 export async function purgeReadModels(store: ReadStore, values: readonly string[], only?: readonly string[]): Promise<number> {
   const needles = [...new Set(values.filter((value) => value.length >= SHORTEST && value !== ERASED))].sort((a, b) => b.length - a.length);
-  if (needles.length === 0) return 0;
+  const whole = new Set(values.filter((value) => value.length < SHORTEST && value.trim() !== ''));
+  if (needles.length === 0 && whole.size === 0) return 0;
   const replace = (text: string): string => {
+    if (whole.has(text)) return ERASED;
     let out = text;
     for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(ERASED);
     return out;
