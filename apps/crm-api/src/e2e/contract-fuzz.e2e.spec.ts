@@ -312,6 +312,65 @@ function pathSegment(value: string): string {
   return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }
 
+/**
+ * What a run recorded holds together: every stream's hash chain (streams are per tenant), and read models that fold
+ * the same live as in a rebuild from the log, once the reactions to the run's commands are recorded too.
+ */
+async function expectLogAndReadModelsWhole(server: TestApp): Promise<void> {
+  const store = server.app.get<EventStore>(EVENT_STORE);
+  const byStream = new Map<string, RecordedEvent[]>();
+  for (const event of await eventsAfter(store, undefined)) {
+    const key = `${event.metadata.tenantId}/${event.streamId}`;
+    byStream.set(key, [...(byStream.get(key) ?? []), event]);
+  }
+  const broken = [...byStream].flatMap(([stream, events]) => {
+    const check = verifyChain(events);
+    return check.ok ? [] : [{ stream, check, events: events.map((event) => `${event.revision} ${event.type} ${event.metadata.eventId}`) }];
+  });
+  expect(broken).toEqual([]);
+  const runner = server.app.get<ProjectionRunner>(PROJECTION_RUNNER);
+  const readStore = server.app.get<ReadStore>(READ_STORE);
+  for (let head = await store.headPosition(), settled = false; !settled;) {
+    await runner.waitFor('all', head as string, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const now = await store.headPosition();
+    settled = now === head;
+    head = now;
+  }
+  const names = ALL_PROJECTIONS.map((projection) => projection.name);
+  const serving = () => new Map(names.map((name) => [name, runner.collectionOf(name)]));
+  const live = await snapshotReadModels(readStore, serving());
+  await runner.rebuildMany(names);
+  const rebuilt = await snapshotReadModels(readStore, serving());
+  const unexplained = diffReadModels(live, rebuilt, Number.POSITIVE_INFINITY).filter((line) => !explainedByErasure(line, live, rebuilt));
+  expect(unexplained.slice(0, 10)).toEqual([]);
+}
+
+/** Valid bodies of each step of a complaint's handling (ISO 10002), to walk its state machine in any order. */
+const COMPLAINT_STEPS: Record<string, Record<string, unknown>> = {
+  acknowledge: { message: 'شکایت شما ثبت شد' },
+  assess: { severity: 'high', urgency: 'urgent', rationale: 'مشتری بدون کالای سالم مانده است' },
+  assign: { assignee: { teamId: 'team-service-tehran' } },
+  'investigation-notes': { note: 'انبار ارسال کالای آسیب‌دیده را تأیید کرد' },
+  escalate: { toLevel: 'head_office', reason: 'نیاز به تأیید دفتر مرکزی' },
+  respond: { response: 'کالا تعویض می‌شود', remedy: 'تعویض کالا', actions: ['بازبینی بسته‌بندی'] },
+  'communicate-decision': { decision: 'تعویض کالا ظرف سه روز کاری', channel: 'sms' },
+  close: { outcome: 'resolved' },
+  reopen: { reason: 'کالای جایگزین هم معیوب بود' },
+  satisfaction: { score: 4, comment: 'پیگیری خوب بود' },
+};
+
+/** Valid bodies of a lead's commands; the phones are few, so updates and captures meet each other's keys. */
+const LEAD_STEPS = (phone: string): Record<string, Record<string, unknown>> => ({
+  update: { phone, company: 'شرکت نمونه' },
+  'update-duplicate': { phone, allowDuplicate: true },
+  assign: { ownerId: 'user-7' },
+  qualify: {
+    opportunity: { name: 'ورق فولادی', estimatedValue: { amount: 5_000_000, currency: 'IRR' }, expectedCloseDate: '2031-01-31' },
+  },
+  disqualify: { reason: 'unreachable' },
+});
+
 async function eventsAfter(store: EventStore, after: string | undefined): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   for (let from = after, isEnd = false; !isEnd;) {
@@ -425,42 +484,62 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
     );
     expect(failures).toEqual([]);
 
-    // What the run recorded holds together: every stream's hash chain, and read models that fold the same live as in
-    // a rebuild from the log (once the reactions to the run's commands have been recorded too).
-    const log = await eventsAfter(store, undefined);
-    const byStream = new Map<string, RecordedEvent[]>();
-    for (const event of log) {
-      // Streams are per tenant: each tenant may have a record with the same id.
-      const key = `${event.metadata.tenantId}/${event.streamId}`;
-      byStream.set(key, [...(byStream.get(key) ?? []), event]);
-    }
-    const broken = [...byStream].flatMap(([stream, events]) => {
-      const check = verifyChain(events);
-      return check.ok
-        ? []
-        : [{ stream, check, events: events.map((event) => `${event.revision} ${event.type} ${event.metadata.eventId}`) }];
-    });
-    expect(broken).toEqual([]);
-    const runner = server.app.get<ProjectionRunner>(PROJECTION_RUNNER);
-    const readStore = server.app.get<ReadStore>(READ_STORE);
-    for (let head = await store.headPosition(), settled = false; !settled;) {
-      await runner.waitFor('all', head as string, 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const now = await store.headPosition();
-      settled = now === head;
-      head = now;
-    }
-    const names = ALL_PROJECTIONS.map((projection) => projection.name);
-    const serving = () => new Map(names.map((name) => [name, runner.collectionOf(name)]));
-    const live = await snapshotReadModels(readStore, serving());
-    await runner.rebuildMany(names);
-    const rebuilt = await snapshotReadModels(readStore, serving());
-    const unexplained = diffReadModels(live, rebuilt, Number.POSITIVE_INFINITY).filter((line) => !explainedByErasure(line, live, rebuilt));
-    expect(unexplained.slice(0, 10)).toEqual([]);
+    await expectLogAndReadModelsWhole(server);
 
     // Reached past the edge: records were made and commands on them accepted, not only 400s; and refusals by role.
     expect(statuses.get(201) ?? 0).toBeGreaterThan(20);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(20);
     expect(statuses.get(403) ?? 0).toBeGreaterThan(20);
+  }, 300_000);
+
+  it('walks complaints and leads through their commands in random orders: each step applied or refused whole, never 5xx', async () => {
+    const store = server.app.get<EventStore>(EVENT_STORE);
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    const phones = ['09121110001', '09121110002', '09121110003'];
+    const send = async (path: string, body: unknown) => {
+      const before = await store.headPosition();
+      const correlation = randomUUID();
+      const reply = await http(server.url, 'POST', path, body, { 'x-correlation-id': correlation });
+      statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+      const where = `POST ${path} ${JSON.stringify(body).slice(0, 200)}`;
+      if (reply.status >= 500) failures.push(`${where} → ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
+      if (reply.status >= 400) {
+        const appended = (await eventsAfter(store, before)).filter((event) => event.metadata.correlationId === correlation);
+        if (appended.length > 0)
+          failures.push(`${where} → ${reply.status}, yet appended ${appended.map((event) => event.type).join(', ')}`);
+      }
+      return reply;
+    };
+    const walks = fc.sample(
+      fc.record({
+        complaint: fc.array(fc.constantFrom(...Object.keys(COMPLAINT_STEPS)), { minLength: 4, maxLength: 16 }),
+        lead: fc.array(fc.constantFrom(...Object.keys(LEAD_STEPS(''))), { minLength: 2, maxLength: 6 }),
+        phone: fc.constantFrom(...phones),
+        nextPhone: fc.constantFrom(...phones),
+      }),
+      { numRuns: RUNS * 2, seed: SEED },
+    );
+    for (const walk of walks) {
+      const complaint = await send('/api/v1/complaints', {
+        complainant: { name: 'رضا کریمی', phone: '۰۹۱۲ ۳۴۵ ۶۷۸۹' },
+        channel: 'phone',
+        category: 'کیفیت کالا',
+        description: 'کالای تحویلی معیوب بود',
+      });
+      for (const step of walk.complaint) await send(`/api/v1/complaints/${String(complaint.body['id'])}/${step}`, COMPLAINT_STEPS[step]);
+      const lead = await send('/api/v1/leads', { fullName: 'نرگس کاظمی', source: 'web', phone: walk.phone, allowDuplicate: true });
+      for (const step of walk.lead) {
+        await send(`/api/v1/leads/${String(lead.body['id'])}/${step.replace('-duplicate', '')}`, LEAD_STEPS(walk.nextPhone)[step]);
+      }
+    }
+    process.stdout.write(
+      `contract fuzz (${kind}): workflow walks, replies by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`,
+    );
+    expect(failures).toEqual([]);
+    // Both applied steps and refused ones (a step out of order, a duplicate phone) were reached.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(RUNS * 4);
+    expect(statuses.get(409) ?? 0).toBeGreaterThan(RUNS);
+    await expectLogAndReadModelsWhole(server);
   }, 300_000);
 });
