@@ -360,6 +360,26 @@ const COMPLAINT_STEPS: Record<string, Record<string, unknown>> = {
   satisfaction: { score: 4, comment: 'پیگیری خوب بود' },
 };
 
+const QUOTE_LINES = [
+  { description: 'ورق فولادی، تن', quantity: 2.5, unitPrice: { amount: 400_000_000, currency: 'IRR' }, discountPercent: 10 },
+];
+
+/** Valid bodies of a deal's commands and of its quotes' (`quote` makes one, the others act on the last one made). */
+const DEAL_STEPS: Record<string, Record<string, unknown>> = {
+  'propose-solution': { solution: 'تحویل ماهانه با حمل' },
+  'move-stage': { stage: 'negotiation' },
+  'move-stage-back': { stage: 'qualification' },
+  'revise-estimate': { amount: { amount: 900_000_000, currency: 'IRR' }, probability: 60 },
+  win: { amount: { amount: 950_000_000, currency: 'IRR' } },
+  lose: { reason: 'قیمت رقیب پایین‌تر بود' },
+  reopen: { reason: 'مشتری دوباره تماس گرفت' },
+  quote: { lines: QUOTE_LINES, validUntil: '2031-01-31' },
+  'quote/issue': {},
+  'quote/accept': {},
+  'quote/reject': { reason: 'گران است' },
+  'quote/revise': { lines: QUOTE_LINES, validUntil: '2031-02-28' },
+};
+
 /** Valid bodies of a lead's commands; the phones are few, so updates and captures meet each other's keys. */
 const LEAD_STEPS = (phone: string): Record<string, Record<string, unknown>> => ({
   update: { phone, company: 'شرکت نمونه' },
@@ -492,7 +512,7 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
     expect(statuses.get(403) ?? 0).toBeGreaterThan(20);
   }, 300_000);
 
-  it('walks complaints and leads through their commands in random orders: each step applied or refused whole, never 5xx', async () => {
+  it('walks complaints, leads and deals through their commands in random orders: each step applied or refused whole, never 5xx', async () => {
     const store = server.app.get<EventStore>(EVENT_STORE);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
@@ -515,6 +535,7 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
       fc.record({
         complaint: fc.array(fc.constantFrom(...Object.keys(COMPLAINT_STEPS)), { minLength: 4, maxLength: 16 }),
         lead: fc.array(fc.constantFrom(...Object.keys(LEAD_STEPS(''))), { minLength: 2, maxLength: 6 }),
+        deal: fc.array(fc.constantFrom(...Object.keys(DEAL_STEPS)), { minLength: 3, maxLength: 12 }),
         phone: fc.constantFrom(...phones),
         nextPhone: fc.constantFrom(...phones),
       }),
@@ -531,6 +552,19 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
       const lead = await send('/api/v1/leads', { fullName: 'نرگس کاظمی', source: 'web', phone: walk.phone, allowDuplicate: true });
       for (const step of walk.lead) {
         await send(`/api/v1/leads/${String(lead.body['id'])}/${step.replace('-duplicate', '')}`, LEAD_STEPS(walk.nextPhone)[step]);
+      }
+      // A deal from a lead qualified for it, then its steps and quotes in any order.
+      const dealLead = await send('/api/v1/leads', { fullName: 'سارا محمدی', source: 'referral', phone: walk.phone, allowDuplicate: true });
+      const qualified = await send(`/api/v1/leads/${String(dealLead.body['id'])}/qualify`, LEAD_STEPS(walk.phone)['qualify']);
+      const opportunityId = String(qualified.body['opportunityId']);
+      let quoteId: string = randomUUID();
+      for (const step of walk.deal) {
+        const body = DEAL_STEPS[step];
+        if (step === 'quote') {
+          const made = await send('/api/v1/quotes', { opportunityId, ...body });
+          if (made.status === 201) quoteId = String(made.body['id']);
+        } else if (step.startsWith('quote/')) await send(`/api/v1/quotes/${quoteId}/${step.slice('quote/'.length)}`, body);
+        else await send(`/api/v1/opportunities/${opportunityId}/${step.replace('-back', '')}`, body);
       }
     }
     process.stdout.write(
