@@ -4,11 +4,12 @@ import { Pool } from 'pg';
 import { accessRuleFor, mayCall } from '@crm/identity/application';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import type { ProjectionRunner } from '@crm/projections/runtime';
-import { verifyChain, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import type { EventStore } from '@crm/shared/event-sourcing';
 import { EVENT_STORE, READ_STORE, type Principal } from '@crm/shared/http';
 import type { ReadStore } from '@crm/shared/read-model';
 import { diffReadModels, snapshotReadModels } from '@crm/shared/testing';
 import { PROJECTION_RUNNER } from '../read-models/read-models.service';
+import { brokenChains, readLog } from '../testing/event-log';
 import { http, issueKey, startTestApp, type TestApp } from '../testing/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary JSON document
@@ -318,16 +319,7 @@ function pathSegment(value: string): string {
  */
 async function expectLogAndReadModelsWhole(server: TestApp): Promise<void> {
   const store = server.app.get<EventStore>(EVENT_STORE);
-  const byStream = new Map<string, RecordedEvent[]>();
-  for (const event of await eventsAfter(store, undefined)) {
-    const key = `${event.metadata.tenantId}/${event.streamId}`;
-    byStream.set(key, [...(byStream.get(key) ?? []), event]);
-  }
-  const broken = [...byStream].flatMap(([stream, events]) => {
-    const check = verifyChain(events);
-    return check.ok ? [] : [{ stream, check, events: events.map((event) => `${event.revision} ${event.type} ${event.metadata.eventId}`) }];
-  });
-  expect(broken).toEqual([]);
+  expect(brokenChains(await readLog(store))).toEqual([]);
   const runner = server.app.get<ProjectionRunner>(PROJECTION_RUNNER);
   const readStore = server.app.get<ReadStore>(READ_STORE);
   for (let head = await store.headPosition(), settled = false; !settled;) {
@@ -390,17 +382,6 @@ const LEAD_STEPS = (phone: string): Record<string, Record<string, unknown>> => (
   },
   disqualify: { reason: 'unreachable' },
 });
-
-async function eventsAfter(store: EventStore, after: string | undefined): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for (let from = after, isEnd = false; !isEnd;) {
-    const slice = await store.readAll({ ...(from === undefined ? {} : { after: from }), maxCount: 1000 });
-    events.push(...slice.events);
-    ({ isEnd } = slice);
-    from = slice.checkpoint;
-  }
-  return events;
-}
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -488,7 +469,7 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
           }
           if (operation.method === 'POST' && reply.status >= 400) {
             const correlation = request.headers['x-correlation-id'];
-            const appended = (await eventsAfter(store, before)).filter((event) => event.metadata.correlationId === correlation);
+            const appended = (await readLog(store, before)).filter((event) => event.metadata.correlationId === correlation);
             if (appended.length > 0)
               failures.push(`${where} → ${reply.status}, yet appended ${appended.map((event) => event.type).join(', ')}`);
           }
@@ -525,7 +506,7 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
       const where = `POST ${path} ${JSON.stringify(body).slice(0, 200)}`;
       if (reply.status >= 500) failures.push(`${where} → ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
       if (reply.status >= 400) {
-        const appended = (await eventsAfter(store, before)).filter((event) => event.metadata.correlationId === correlation);
+        const appended = (await readLog(store, before)).filter((event) => event.metadata.correlationId === correlation);
         if (appended.length > 0)
           failures.push(`${where} → ${reply.status}, yet appended ${appended.map((event) => event.type).join(', ')}`);
       }

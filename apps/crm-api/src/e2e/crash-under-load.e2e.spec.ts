@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import type { ProjectionRunner } from '@crm/projections/runtime';
-import { type EventStore, type RecordedEvent, verifyChain } from '@crm/shared/event-sourcing';
+import type { EventStore } from '@crm/shared/event-sourcing';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import type { ReadStore } from '@crm/shared/read-model';
 import { diffReadModels, snapshotReadModels } from '@crm/shared/testing';
 import { PROJECTION_RUNNER } from '../read-models/read-models.service';
 import { type ApiProcess, spawnApi } from '../testing/api-process';
+import { brokenChains, readLog } from '../testing/event-log';
 import { http, startTestApp } from '../testing/test-app';
 
 interface Sent {
@@ -39,17 +40,6 @@ function request(n: number): Omit<Sent, 'key'> {
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const idOf = (streamId: string) => streamId.slice(-36);
-
-async function readLog(store: EventStore): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for (let after: string | undefined, isEnd = false; !isEnd;) {
-    const slice = await store.readAll({ after, maxCount: 5000 });
-    events.push(...slice.events);
-    ({ isEnd } = slice);
-    after = slice.checkpoint;
-  }
-  return events;
-}
 
 /**
  * A crash, not a shutdown: the API process is SIGKILLed while 16 clients keep commands in flight (leads, whose
@@ -157,10 +147,7 @@ describe.each(['sqlite', 'postgres'] as const)('a crash under load (the API proc
       expect(cutOff.length + before.length).toBe(sent.length);
 
       // Each stream's hash chain holds, across the crash.
-      const byStream = new Map<string, RecordedEvent[]>();
-      for (const event of log) byStream.set(event.streamId, [...(byStream.get(event.streamId) ?? []), event]);
-      const broken = [...byStream].map(([stream, events]) => [stream, verifyChain(events)] as const).filter(([, check]) => !check.ok);
-      expect(broken).toEqual([]);
+      expect(brokenChains(log)).toEqual([]);
 
       // The read models, resumed from the killed process's last commits, equal a rebuild of the log.
       const readStore = restarted.app.get<ReadStore>(READ_STORE);

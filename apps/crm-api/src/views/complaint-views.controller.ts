@@ -23,7 +23,7 @@ import {
 import { timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
-import { ApiBadQuery, ApiProblem, CLOCK, EVENT_STORE, READ_MODEL_PROBLEMS, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, EVENT_STORE, RequestValidationError, Tenant } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
@@ -54,9 +54,6 @@ export class SatisfactionQueryDto extends MinPositionQueryDto {
   @DateOrInstant('Answers given up to this date (the whole UTC day) or instant (inclusive)')
   to?: string;
 }
-
-const ApiNotCaughtUp = () =>
-  ApiProblem(503, 'The read model has not reached minPosition yet; retry after Retry-After', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP]);
 
 const UuidParam = (name: string) =>
   Param(
@@ -98,7 +95,7 @@ export class ComplaintViewsController {
     ].join(' '),
   })
   @ApiOkResponse({ description: 'KPIs over the complaints received in the period', schema: COMPLAINT_KPIS_SCHEMA })
-  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiBadQuery()
   @ApiNotCaughtUp()
   async kpis(
     @Query() query: ComplaintKpisQueryDto,
@@ -123,7 +120,7 @@ export class ComplaintViewsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ description: 'Every step in order, with the integrity of the record', schema: AUDIT_TRAIL_SCHEMA })
-  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiBadQuery()
   @ApiProblem(404, 'Unknown complaint', [NOT_FOUND.complaint])
   @ApiNotCaughtUp()
   async auditTrail(@UuidParam('id') id: string, @Query() query: MinPositionQueryDto, @Tenant() tenantId: string): Promise<AuditTrail> {
@@ -143,7 +140,7 @@ export class ComplaintViewsController {
       'answers of a part-day when from/to is an instant inside a day: exact to the instant.',
   })
   @ApiOkResponse({ description: 'Figures per period and overall', schema: SATISFACTION_SCHEMA })
-  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiBadQuery()
   @ApiNotCaughtUp()
   async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {
     const [answers, days] = await Promise.all([

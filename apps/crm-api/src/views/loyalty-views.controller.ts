@@ -34,7 +34,7 @@ import {
 } from '@crm/projections/loyalty-churn';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { readBatch, type BatchRead, type DocumentRecord } from '@crm/shared/read-model';
-import { ApiBadQuery, ApiProblem, CLOCK, READ_MODEL_PROBLEMS, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, RequestValidationError, Tenant } from '@crm/shared/http';
 import { InvalidValueError, NOT_FOUND, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
@@ -150,9 +150,9 @@ export class LoyaltyViewsController {
   })
   @ApiParam({ name: 'accountId', format: 'uuid' })
   @ApiOkResponse({ schema: LOYALTY_VIEW_SCHEMA })
-  @ApiBadQuery('Invalid parameters; every bad one listed')
+  @ApiBadQuery()
   @ApiProblem(404, 'Unknown account', [NOT_FOUND.account])
-  @ApiProblem(503, 'The read models have not reached minPosition yet; retry after Retry-After', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP])
+  @ApiNotCaughtUp()
   async loyalty(@AccountIdParam() accountId: string, @Query() query: LoyaltyQueryDto, @Tenant() tenantId: string): Promise<LoyaltyProfile> {
     const asOf = this.asOf(query.asOf);
     const rule = query.wonDeals ?? 'auto';
@@ -205,8 +205,8 @@ export class LoyaltyViewsController {
       EXACTNESS,
   })
   @ApiOkResponse({ schema: CHURN_VIEW_SCHEMA })
-  @ApiBadQuery('Invalid parameters; every bad one listed', Object.values(CHURN_REFUSALS))
-  @ApiProblem(503, 'The read models have not reached minPosition yet; retry after Retry-After', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP])
+  @ApiBadQuery({ refusals: Object.values(CHURN_REFUSALS) })
+  @ApiNotCaughtUp()
   async churn(@Query() query: ChurnQueryDto, @Tenant() tenantId: string): Promise<ChurnReport> {
     const asOf = this.asOf(query.asOf);
     const inactivityDays = query.inactivityDays ?? 180;

@@ -21,7 +21,7 @@ import {
 import { marketingAudience, marketingCampaigns, marketingListMembers, marketingLists } from '@crm/projections/marketing';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
-import { ApiBadQuery, ApiProblem, READ_MODEL_PROBLEMS, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, RequestValidationError, Tenant } from '@crm/shared/http';
 import { ReadModels } from '../read-models/read-models.service';
 import { MinPositionQueryDto } from './min-position.dto';
 import { FunnelQueryDto, OpportunityListQueryDto, PipelineQueryDto } from './pipeline-views.dto';
@@ -35,8 +35,6 @@ function assertOrdered(pairs: readonly (readonly [field: string, low: Bound, hig
     .map(([field]) => ({ field, messages: [`${field} must not be before its lower bound`] }));
   if (errors.length > 0) throw new RequestValidationError(errors);
 }
-
-const ApiNotCaughtUp = () => ApiProblem(503, 'Read model not at minPosition yet (Retry-After)', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP]);
 
 @ApiTags('views')
 @Controller('views')
@@ -57,7 +55,7 @@ export class PipelineViewsController {
       'at either edge of the period: exact to the day, whatever the size of the history.',
   })
   @ApiOkResponse({ schema: PIPELINE_SUMMARY_SCHEMA })
-  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiBadQuery()
   @ApiNotCaughtUp()
   async pipeline(@Query() query: PipelineQueryDto, @Tenant() tenantId: string): Promise<PipelineSummary> {
     assertOrdered([['to', query.from, query.to]]);
@@ -73,7 +71,7 @@ export class PipelineViewsController {
       '`total` counts every matching row.',
   })
   @ApiOkResponse({ schema: OPPORTUNITY_PAGE_SCHEMA })
-  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiBadQuery()
   @ApiNotCaughtUp()
   async opportunities(@Query() query: OpportunityListQueryDto, @Tenant() tenantId: string): Promise<OpportunityPage> {
     assertOrdered([
@@ -108,7 +106,7 @@ export class PipelineViewsController {
       '(per status, source, campaign, currency); with one, the deals of the period’s qualified leads are read lead by lead.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
-  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiBadQuery()
   @ApiNotCaughtUp()
   async funnel(@Query() query: FunnelQueryDto, @Tenant() tenantId: string): Promise<Funnel> {
     assertOrdered([['to', query.from, query.to]]);
@@ -132,7 +130,7 @@ export class PipelineViewsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ schema: CAMPAIGN_PERFORMANCE_SCHEMA })
-  @ApiBadQuery('Invalid query parameters; every bad one listed')
+  @ApiBadQuery()
   @ApiProblem(404, 'No campaign was planned with this id and no lead or opportunity names it', [NOT_FOUND.campaign])
   @ApiNotCaughtUp()
   async campaignPerformance(

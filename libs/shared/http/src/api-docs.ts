@@ -6,6 +6,7 @@ import { COMMAND_REPLY_REF, PROBLEM_REF, problemResponse, RETRY_AFTER_HEADER } f
 import {
   CONCURRENCY_PROBLEMS,
   IDEMPOTENCY_PROBLEMS,
+  READ_MODEL_PROBLEMS,
   REQUEST_PROBLEMS,
   STORE_PROBLEMS,
   VALIDATION_PROBLEMS,
@@ -121,8 +122,14 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
  * The 400 of a query route: a bad parameter (VALIDATION.FAILED, every one named), a value the kernel refuses
  * (a date that does not exist), or a refusal of the view itself (`refusals`, e.g. a range too long).
  */
-export function ApiBadQuery(description: string, refusals: readonly Refusal[] = []): MethodDecorator {
+export function ApiBadQuery(options: { readonly refusals?: readonly Refusal[]; readonly description?: string } = {}): MethodDecorator {
+  const { refusals = [], description = 'Invalid query parameters; every bad one listed' } = options;
   return ApiProblem(400, description, [VALIDATION_PROBLEMS.FAILED, ...VALUE_PROBLEMS, ...refusals]);
+}
+
+/** The 503 of a view asked for `minPosition`: its read models have not reached it within the wait. */
+export function ApiNotCaughtUp(): MethodDecorator {
+  return ApiProblem(503, 'The read model has not reached minPosition yet; retry after Retry-After', [READ_MODEL_PROBLEMS.NOT_CAUGHT_UP]);
 }
 
 /** A problem response for routes that are not commands (views, streams): the shared component, codes from declarations. */

@@ -61,7 +61,7 @@ export class ApiKeysController {
   @Get()
   @ApiOperation({ summary: "The caller's tenant's keys (the bootstrap key: every tenant's), without secrets or hashes" })
   @ApiOkResponse({ schema: API_KEY_LIST_SCHEMA })
-  @ApiBadQuery('tenantId is not a tenant id')
+  @ApiBadQuery({ description: 'tenantId is not a tenant id' })
   list(@Query() query: ListApiKeysQueryDto, @CurrentPrincipal() principal: Principal): { items: ApiKeyView[] } {
     if (principal.allTenants !== true && query.tenantId !== undefined && query.tenantId !== principal.tenantId) {
       throw new ForbiddenException("Only the bootstrap key may list another tenant's keys");
