@@ -124,14 +124,14 @@ function stringOf(schema: Json, made: Made, field: string | undefined, clean: bo
       }
   }
   const example = typeof schema['example'] === 'string' ? [fc.constant(schema['example'] as string)] : [];
-  const clean_ = fc.oneof(...example, valid, valid);
-  if (clean) return clean_;
+  const wellFormed = fc.oneof(...example, valid, valid);
+  if (clean) return wellFormed;
   const junk = fc.oneof(
     fc.string({ maxLength, unit: 'grapheme' }),
     fc.string({ maxLength, unit: 'binary' }),
     fc.constantFrom('', ' ', '۰۹۱۲۱۲۳۴۵۶۷', '+989121234567', '2025-02-30', '1403-12-30', '\u0000', 'x'.repeat(maxLength + 1)),
   );
-  return fc.oneof({ arbitrary: clean_, weight: 2 }, { arbitrary: junk, weight: 1 });
+  return fc.oneof({ arbitrary: wellFormed, weight: 2 }, { arbitrary: junk, weight: 1 });
 }
 
 /** Values of `schema`: clean (valid as far as the schema says) or not (now and then anything of the right type). */
@@ -144,18 +144,10 @@ function valueOf(doc: Json, raw: Json | undefined, made: Made, clean: boolean, f
   }
   const variants = (schema['oneOf'] ?? schema['anyOf']) as Json[] | undefined;
   if (variants) return fc.oneof(...variants.map((variant) => valueOf(doc, variant, made, clean, field, depth + 1)));
-  if (Array.isArray(schema['allOf']) && schema['allOf'].length === 1) {
+  // The document's request schemas use allOf only to wrap one $ref (with a description or example beside it).
+  if (Array.isArray(schema['allOf'])) {
     const only = valueOf(doc, schema['allOf'][0] as Json, made, clean, field, depth + 1);
     return clean && schema['example'] !== undefined ? fc.oneof(fc.constant(schema['example'] as unknown), only) : only;
-  }
-  if (Array.isArray(schema['allOf'])) {
-    const parts = (schema['allOf'] as Json[]).map((part) => resolve(doc, part));
-    const merged = {
-      type: 'object',
-      properties: Object.assign({}, ...parts.map((part) => part['properties'] ?? {})),
-      required: parts.flatMap((part) => part['required'] ?? []),
-    };
-    return valueOf(doc, merged, made, clean, field, depth + 1);
   }
   let value: fc.Arbitrary<unknown>;
   switch (schema['type']) {
