@@ -124,6 +124,24 @@ describe('handleCommand', () => {
     expect(await store.headPosition()).toBe(head);
   });
 
+  it('looks for an earlier run of a command id it is given, not of a new one', async () => {
+    const lookups = jest.spyOn(store, 'findEvent');
+    await handleCommand(store, account, 'account-1', open, { commandId: 'open-1' });
+    expect(lookups).toHaveBeenCalledTimes(1);
+    lookups.mockClear();
+    // Made here or marked new by the edge that made it: no run of it can be recorded.
+    await handleCommand(store, account, 'account-1', deposit(2));
+    await handleCommand(store, account, 'account-1', deposit(3), { commandId: 'fresh-1', newCommandId: true });
+    expect(lookups).not.toHaveBeenCalled();
+    expect((await store.readStream('account-1')).map((event) => event.type)).toEqual(['Opened', 'Deposited', 'Deposited']);
+    // A retry names its id again without the mark: answered from the record, nothing appended.
+    const head = await store.headPosition();
+    await expect(handleCommand(store, account, 'account-1', deposit(3), { commandId: 'fresh-1' })).resolves.toMatchObject({
+      duplicate: true,
+    });
+    expect(await store.headPosition()).toBe(head);
+  });
+
   it('refuses a creation on an existing stream as "already exists" even when its data would be refused on an empty one', async () => {
     const strict: Decider<Account, AccountCommand, AccountEvent> = {
       ...account,

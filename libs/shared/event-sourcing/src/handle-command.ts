@@ -8,6 +8,11 @@ import type { AppendResult, EventStore, ExpectedRevision, SnapshotStore } from '
 export interface HandleCommandOptions {
   /** Idempotency: the same command id never appends twice; event ids derive from it. */
   readonly commandId?: string;
+  /**
+   * The command id was just made for this command (by the caller's edge, for a request that named none): no
+   * earlier run of it can be recorded, so the look-up for one is skipped. A made-up id of handleCommand's own is too.
+   */
+  readonly newCommandId?: boolean;
   readonly correlationId?: string;
   readonly causationId?: string;
   /** W3C trace context to record on the events (operational: not hashed, not compared on retry). */
@@ -185,7 +190,8 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   const commandId = options.commandId ?? newId();
   const reload = async () => (await loadForCommand(store, decider, streamId, tenantId, options.snapshots)).state;
 
-  const previous = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
+  const isNew = options.commandId === undefined || options.newCommandId === true;
+  const previous = isNew ? undefined : await store.findEvent(eventIdFor(commandId, 0), { tenantId });
   if (previous)
     return firstResult<State, E>(store, streamId, commandId, tenantId, previous, reload, command.type, options.requestFingerprint);
 

@@ -1,5 +1,5 @@
 import { isUuid } from '@crm/shared/kernel';
-import { commandContextFrom } from './command-context';
+import { commandContextFrom, commandIdIsNew } from './command-context';
 import type { Principal } from './principal';
 import { RequestValidationError } from './problem-details';
 
@@ -35,5 +35,14 @@ describe('commandContextFrom', () => {
     const acme = commandContextFrom(headers, {}, sales);
     expect(commandContextFrom(headers, {}, sales).commandId).toBe(acme.commandId);
     expect(commandContextFrom(headers, {}, { ...sales, tenantId: 'globex' }).commandId).not.toBe(acme.commandId);
+  });
+
+  it('marks a command id it made as new, and none a caller named or a handler derived', () => {
+    expect(commandIdIsNew(commandContextFrom({}, {}, sales))).toBe(true);
+    expect(commandIdIsNew(commandContextFrom({ 'idempotency-key': 'order-42' }, {}, sales))).toBe(false);
+    expect(commandIdIsNew(commandContextFrom({}, { commandId: '0d4f7f5e-8a3c-4b7e-9c1d-2e6f8a9b0c1d' }, sales))).toBe(false);
+    // A context copied with another id (a purchase keyed by its external reference) is no longer new.
+    const made = commandContextFrom({}, {}, sales);
+    expect(commandIdIsNew({ ...made, commandId: '5c2b9a7e-1f3d-4e6a-8b0c-9d2e4f6a8b1c' })).toBe(false);
   });
 });

@@ -20,6 +20,20 @@ export interface CommandContext {
   readonly fingerprint?: string;
   /** The caller's W3C `traceparent`, when valid: recorded on the events even with tracing off here. */
   readonly traceparent?: string;
+  /**
+   * The command id the server made for this request (no Idempotency-Key, no body commandId): see
+   * `commandIdIsNew`. A context copied with another command id keeps it, and is then no longer new.
+   */
+  readonly issuedCommandId?: string;
+}
+
+/**
+ * True when the command id was made by the server for this very request: nothing can have been recorded under it,
+ * or under an id derived from it, so the idempotency look-ups (a retry's first reply) can be skipped. A command id
+ * from a caller's key, a body or a derivation (a purchase's external reference) is never new.
+ */
+export function commandIdIsNew(context: Pick<CommandContext, 'commandId' | 'issuedCommandId'>): boolean {
+  return context.issuedCommandId !== undefined && context.issuedCommandId === context.commandId;
 }
 
 /** Ids the server makes for a command follow from its id, so a retry re-creates the same ids. */
@@ -91,8 +105,10 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
   const trace = parseTraceparent(header(headers, 'traceparent'));
   if (errors.length > 0) throw new RequestValidationError(errors);
   const actor: Actor = { id: principal.id, roles: [...principal.roles], ...(onBehalfOf === undefined ? {} : { onBehalfOf }) };
+  const commandId = fromKey ?? fromBody ?? newId();
   return {
-    commandId: fromKey ?? fromBody ?? newId(),
+    commandId,
+    ...(fromKey === undefined && fromBody === undefined ? { issuedCommandId: commandId } : {}),
     expectedRevision,
     actor,
     tenantId,

@@ -15,7 +15,7 @@ import {
   type SnapshotStore,
 } from '@crm/shared/event-sourcing';
 import type { Clock } from '@crm/shared/kernel';
-import type { CommandContext } from './command-context';
+import { commandIdIsNew, type CommandContext } from './command-context';
 import { createHmac } from 'node:crypto';
 import { activeTraceparent, observeAppends, traceCommand, type CommandObserver } from './command-telemetry';
 import { CLOCK, COMMAND_OBSERVER, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from './tokens';
@@ -69,6 +69,7 @@ export class CommandExecutor {
     return traceCommand(command.type, streamId, this.observer, () =>
       handleCommand(this.appending, decider, streamId, command, {
         commandId: context.commandId,
+        newCommandId: commandIdIsNew(context),
         correlationId: context.correlationId,
         causationId: context.causationId,
         // The command's own span when tracing is on, else the caller's traceparent as it came.
@@ -103,6 +104,7 @@ export class CommandExecutor {
    * command id carried by another request is refused (422), as handleCommand does.
    */
   async alreadyHandled(context: CommandContext): Promise<boolean> {
+    if (commandIdIsNew(context)) return false;
     const found = await this.store.findEvent(eventIdFor(context.commandId, 0), { tenantId: context.tenantId });
     if (!found) return false;
     const mine = this.fingerprintOf(context);

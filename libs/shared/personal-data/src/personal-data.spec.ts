@@ -100,6 +100,28 @@ describe('DataKeys', () => {
     expect(new Set(keys).size).toBe(2000);
     expect(keys.every((key) => key.length === 64 && key !== '0'.repeat(64))).toBe(true);
   });
+
+  it('takes keys and IVs from one pool of random bytes without sharing any, and keeps a key given out as it was', () => {
+    const kek = randomBytes(32);
+    const first = newDataKey();
+    const kept = first.toString('hex');
+    const ivs: string[] = [];
+    const keys: string[] = [kept];
+    // Thousands of draws of 32 and 12 bytes: the pool is refilled many times over.
+    for (let i = 0; i < 1500; i += 1) {
+      const key = newDataKey();
+      keys.push(key.toString('hex'));
+      ivs.push(wrapDataKey(kek, ref, key).subarray(0, 12).toString('hex'));
+      const sealed = Buffer.from(sealValue(key, ref, i).split(':').at(-1) as string, 'base64');
+      ivs.push(sealed.subarray(0, 12).toString('hex'));
+    }
+    expect(first.toString('hex')).toBe(kept);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(new Set(ivs).size).toBe(ivs.length);
+    // No IV is a slice of a key handed out before or after it.
+    const all = keys.join(' ');
+    expect(ivs.filter((iv) => all.includes(iv))).toEqual([]);
+  });
 });
 
 describe('PersonalDataEventStore', () => {

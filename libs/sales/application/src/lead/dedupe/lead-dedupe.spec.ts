@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { leadDecider } from '@crm/sales/domain';
 import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
 import { BlindIndex } from '@crm/shared/personal-data';
+import { idFor } from '@crm/shared/http';
 import { leadStream } from '../../common/streams';
 import { captureLead, salesWorld, type SalesWorld } from '../../testing/fixtures';
 import { leadKeyStream } from './lead-key-claim';
@@ -156,6 +157,36 @@ describe('LeadDedupe', () => {
     const all = (await world.store.readAll()).events;
     expect(all.map((event) => event.type)).toEqual(['LeadCaptured', 'LeadKeyClaimed', 'LeadKeyClaimed']);
     expect(result.position).toBe(all[0]?.position);
+  });
+
+  it('skips the look-ups for an earlier run when the server made the command id and the lead id follows from it', async () => {
+    const world = salesWorld();
+    const { dedupe } = dedupeOn(world);
+    const lookups = jest.spyOn(world.store, 'findEvent');
+    const revisions = jest.spyOn(world.store, 'streamRevision');
+    const made = world.context();
+    const issued = { ...made, issuedCommandId: made.commandId };
+    const lead = captureLead({ leadId: idFor(issued, 'lead'), phone: '09351112233' });
+    await expect(dedupe.capture(lead, issued, world.clock.now())).resolves.toMatchObject({ duplicate: false });
+    expect(lookups).not.toHaveBeenCalled();
+    expect(revisions).not.toHaveBeenCalledWith(leadStream(lead.data.leadId), expect.anything());
+    // The same request retried under that id as its key is answered from the record, nothing appended.
+    const head = await world.store.headPosition();
+    await expect(dedupe.capture(lead, made, world.clock.now())).resolves.toMatchObject({ duplicate: true });
+    expect(lookups).toHaveBeenCalled();
+    expect(await world.store.headPosition()).toBe(head);
+    // A lead id the caller chose may exist already: its stream is looked at even with a new command id.
+    revisions.mockClear();
+    const again = world.context();
+    await expect(
+      dedupe.capture(
+        captureLead({ leadId: lead.data.leadId, phone: '09351112244' }),
+        { ...again, issuedCommandId: again.commandId },
+        world.clock.now(),
+      ),
+    ).rejects.toMatchObject({ code: 'LEAD.ALREADY_EXISTS' });
+    expect(revisions).toHaveBeenCalledWith(leadStream(lead.data.leadId), expect.anything());
+    expect(await world.store.headPosition()).toBe(head);
   });
 
   it('reads each key stream once per capture: the claims are decided from the read that found them free', async () => {

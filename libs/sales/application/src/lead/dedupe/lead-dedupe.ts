@@ -8,7 +8,7 @@ import {
   WrongExpectedRevisionError,
 } from '@crm/shared/event-sourcing';
 import { derivedId } from '@crm/shared/kernel';
-import { CommandExecutor, type CommandContext } from '@crm/shared/http';
+import { CommandExecutor, commandIdIsNew, idFor, type CommandContext } from '@crm/shared/http';
 import {
   contactMatchKeys,
   LEAD_REFUSALS,
@@ -60,10 +60,13 @@ export class LeadDedupe {
     const record = (data: CaptureLead['data']) =>
       this.executor.execute(leadDecider, leadStream(leadId), { type: 'CaptureLead', data }, context, now);
 
+    // A command id the server just made has no earlier run, nor a lead named after it: nothing to look up.
+    const isNew = commandIdIsNew(context);
+    const leadIsNew = isNew && leadId === idFor(context, 'lead');
     for (let attempt = 1; ; attempt += 1) {
       // A retry gets its first reply, whatever happened to the keys since; a reused lead id is refused by the store's rules.
-      if (await alreadyRecorded(store, commandId, tenantId)) return record(command.data);
-      if ((await store.streamRevision(leadStream(leadId), { tenantId })) !== undefined) return record(command.data);
+      if (!isNew && (await alreadyRecorded(store, commandId, tenantId))) return record(command.data);
+      if (!leadIsNew && (await store.streamRevision(leadStream(leadId), { tenantId })) !== undefined) return record(command.data);
       // Refusals that need no other stream come first.
       leadDecider.decide(command, leadDecider.initialState());
       const { holders, duplicateOf } = await this.holders(command, tenantId, now);
