@@ -330,6 +330,33 @@ async function expectLogAndReadModelsWhole(server: TestApp): Promise<void> {
   expect(unexplained.slice(0, 10)).toEqual([]);
 }
 
+/**
+ * One step of a workflow walk: a POST as the admin, its reply counted by status; a 5xx, or a refusal that appended
+ * an event carrying its correlation id, is a failure.
+ */
+function walkStep(server: TestApp, failures: string[], statuses: Map<number, number>) {
+  const store = server.app.get<EventStore>(EVENT_STORE);
+  return async (path: string, body: unknown) => {
+    const before = await store.headPosition();
+    const correlation = randomUUID();
+    const reply = await http(server.url, 'POST', path, body, { 'x-correlation-id': correlation });
+    statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+    const where = `POST ${path} ${JSON.stringify(body).slice(0, 200)}`;
+    if (process.env['FUZZ_VERBOSE']) process.stdout.write(`${where.slice(0, 160)} → ${reply.status} ${String(reply.body?.['code'])}\n`);
+    if (reply.status >= 500) failures.push(`${where} → ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
+    if (reply.status >= 400) {
+      const appended = (await readLog(store, before)).filter((event) => event.metadata.correlationId === correlation);
+      if (appended.length > 0) failures.push(`${where} → ${reply.status}, yet appended ${appended.map((event) => event.type).join(', ')}`);
+    }
+    return reply;
+  };
+}
+
+/** Runs the steps one after the other, or two at a time (each pair sent at once). */
+async function inTurn<T>(steps: readonly T[], inPairs: boolean, run: (step: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < steps.length; i += inPairs ? 2 : 1) await Promise.all(steps.slice(i, i + (inPairs ? 2 : 1)).map(run));
+}
+
 /** Valid bodies of each step of a complaint's handling (ISO 10002), to walk its state machine in any order. */
 const COMPLAINT_STEPS: Record<string, Record<string, unknown>> = {
   acknowledge: { message: 'شکایت شما ثبت شد' },
@@ -373,6 +400,43 @@ const LEAD_STEPS = (phone: string): Record<string, Record<string, unknown>> => (
     opportunity: { name: 'ورق فولادی', estimatedValue: { amount: 5_000_000, currency: 'IRR' }, expectedCloseDate: '2031-01-31' },
   },
   disqualify: { reason: 'unreachable' },
+});
+
+/** Valid bodies of a campaign's commands (a variant after `~`); responses name the walk's lead or account, costs come in either currency. */
+const CAMPAIGN_STEPS = (listId: string, leadId: string, accountId: string): Record<string, Record<string, unknown>> => ({
+  'target-lists': { listIds: [listId] },
+  start: {},
+  costs: { amount: { amount: 150_000_000, currency: 'IRR' }, description: 'ارسال ۵۰ هزار پیامک' },
+  'costs~late': { amount: { amount: 20_000_000 }, incurredAt: '2026-04-10T09:00:00+03:30' },
+  'costs~other-currency': { amount: { amount: 1_000, currency: 'USD' } },
+  'responses~lead': {
+    targetId: { type: 'lead', id: leadId },
+    responseType: 'interested',
+    channel: 'sms',
+    respondedAt: '2026-03-17T11:20:00+03:30',
+  },
+  'responses~account': { targetId: { type: 'account', id: accountId }, responseType: 'purchased' },
+  complete: {},
+  cancel: { reason: 'تعویق به بعد از تعطیلات نوروز' },
+});
+
+/** Valid bodies of a static list's commands: members the walk made (a lead, an account) and one nobody knows. */
+const LIST_STEPS = (memberId: string, unknown: string): Record<string, Record<string, unknown>> => ({
+  members: { memberIds: [memberId] },
+  'members~unknown': { memberIds: [memberId, unknown] },
+  'members/remove': { memberIds: [memberId] },
+});
+
+/** Valid bodies of a recurring activity's commands; `occurrence` (0–4 of four) is the walk's, so some name none. */
+const ACTIVITY_STEPS = (occurrence: number): Record<string, Record<string, unknown>> => ({
+  reschedule: { occurrence, dueAt: '2025-03-11T11:00:00+03:30', reason: 'مشتری در سفر است' },
+  'reschedule~next': { dueAt: '2025-03-12T09:30:00+03:30' },
+  reassign: { assignee: { teamId: 'team-sales' } },
+  'reassign~user': { assignee: { userId: 'user-9' } },
+  complete: { occurrence, outcome: 'مشتری پیش‌فاکتور را تأیید کرد' },
+  'complete~next': { outcome: 'تماس انجام شد' },
+  'cancel~one': { occurrence, reason: 'تعطیل رسمی' },
+  cancel: { reason: 'قرارداد امضا شد؛ پیگیری لازم نیست' },
 });
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -486,24 +550,10 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
   }, 300_000);
 
   it('walks complaints, leads and deals through their commands in random orders: each step applied or refused whole, never 5xx', async () => {
-    const store = server.app.get<EventStore>(EVENT_STORE);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     const phones = ['09121110001', '09121110002', '09121110003'];
-    const send = async (path: string, body: unknown) => {
-      const before = await store.headPosition();
-      const correlation = randomUUID();
-      const reply = await http(server.url, 'POST', path, body, { 'x-correlation-id': correlation });
-      statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-      const where = `POST ${path} ${JSON.stringify(body).slice(0, 200)}`;
-      if (reply.status >= 500) failures.push(`${where} → ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
-      if (reply.status >= 400) {
-        const appended = (await readLog(store, before)).filter((event) => event.metadata.correlationId === correlation);
-        if (appended.length > 0)
-          failures.push(`${where} → ${reply.status}, yet appended ${appended.map((event) => event.type).join(', ')}`);
-      }
-      return reply;
-    };
+    const send = walkStep(server, failures, statuses);
     const walks = fc.sample(
       fc.record({
         complaint: fc.array(fc.constantFrom(...Object.keys(COMPLAINT_STEPS)), { minLength: 4, maxLength: 16 }),
@@ -545,6 +595,81 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
     );
     expect(failures).toEqual([]);
     // Both applied steps and refused ones (a step out of order, a duplicate phone) were reached.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(RUNS * 4);
+    expect(statuses.get(409) ?? 0).toBeGreaterThan(RUNS);
+    await expectLogAndReadModelsWhole(server);
+  }, 300_000);
+
+  it('walks campaigns, marketing lists and activities through their commands in random orders, some two at a time: each step applied or refused whole, never 5xx', async () => {
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    const send = walkStep(server, failures, statuses);
+    const step = (keys: readonly string[]) => fc.tuple(fc.constantFrom(...keys), fc.integer({ min: 0, max: 4 }));
+    const walks = fc.sample(
+      fc.record({
+        campaign: fc.array(fc.constantFrom(...Object.keys(CAMPAIGN_STEPS('', '', ''))), { minLength: 3, maxLength: 10 }),
+        list: fc.array(fc.constantFrom(...Object.keys(LIST_STEPS('', ''))), { minLength: 1, maxLength: 5 }),
+        leadList: fc.boolean(),
+        activity: fc.array(step(Object.keys(ACTIVITY_STEPS(0))), { minLength: 2, maxLength: 10 }),
+        // Steps on one record one after the other, or two at a time: two commands racing for the same stream.
+        inPairs: fc.boolean(),
+      }),
+      { numRuns: RUNS * 2, seed: SEED + 1 },
+    );
+    for (const walk of walks) {
+      const account = await send('/api/v1/accounts', { name: 'شرکت فولاد مبارکه', industry: 'فولاد' });
+      const accountId = String(account.body['id']);
+      const lead = await send('/api/v1/leads', { fullName: 'نرگس کاظمی', source: 'event', phone: '09121110009', allowDuplicate: true });
+      const leadId = String(lead.body['id']);
+      const contact = await send('/api/v1/contacts', { fullName: 'مریم احمدی', accountId });
+      // A static list of leads or of accounts, filled and emptied in any order.
+      const memberType = walk.leadList ? 'lead' : 'account';
+      const list = await send('/api/v1/marketing-lists', { name: 'مشتریان صنعت فولاد', memberType, kind: 'static' });
+      const listId = String(list.body['id']);
+      for (const name of walk.list) {
+        const body = LIST_STEPS(walk.leadList ? leadId : accountId, randomUUID())[name];
+        await send(`/api/v1/marketing-lists/${listId}/${name.replace(/~.*$/, '')}`, body);
+      }
+      // A campaign aimed at it, started, paid for, answered, completed or cancelled, in any order.
+      const campaign = await send('/api/v1/campaigns', {
+        name: 'کمپین نوروز ۱۴۰۵',
+        goal: 'lead_generation',
+        channel: 'sms',
+        startDate: '2026-03-15',
+        endDate: '2026-04-05',
+        budget: { amount: 5_000_000_000 },
+      });
+      const campaignId = String(campaign.body['id']);
+      await inTurn(walk.campaign, walk.inPairs, (name) =>
+        send(`/api/v1/campaigns/${campaignId}/${name.replace(/~.*$/, '')}`, CAMPAIGN_STEPS(listId, leadId, accountId)[name]),
+      );
+      // A weekly call of four occurrences about the account, then an interaction with its contact.
+      const activity = await send('/api/v1/activities', {
+        type: 'phone_call',
+        subject: 'تماس پیگیری پیش‌فاکتور',
+        regarding: { type: 'account', id: accountId },
+        assignee: { userId: 'user-7' },
+        dueAt: '2025-03-03T10:00:00+03:30',
+        durationMinutes: 15,
+        recurrence: { frequency: 'weekly', interval: 1, count: 4 },
+      });
+      await inTurn(walk.activity, walk.inPairs, ([name, occurrence]) =>
+        send(`/api/v1/activities/${String(activity.body['id'])}/${name.replace(/~.*$/, '')}`, ACTIVITY_STEPS(occurrence)[name]),
+      );
+      await send('/api/v1/interactions', {
+        channel: 'phone',
+        direction: 'inbound',
+        regarding: { type: 'contact', id: String(contact.body['id']) },
+        summary: 'مشتری درباره زمان تحویل پرسید',
+        occurredAt: '2025-03-03T10:30:00+03:30',
+        durationSeconds: 240,
+      });
+    }
+    process.stdout.write(
+      `contract fuzz (${kind}): marketing and activity walks, replies by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`,
+    );
+    expect(failures).toEqual([]);
+    // Both applied steps and refused ones (a step out of order, an occurrence that is not open) were reached.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(RUNS * 4);
     expect(statuses.get(409) ?? 0).toBeGreaterThan(RUNS);
     await expectLogAndReadModelsWhole(server);
