@@ -61,6 +61,25 @@ describe('ProjectionRunner', () => {
     expect((await readStore.get(active.collectionOf('owners'), 'مریم'))?.doc).toEqual({ owner: 'مریم', deals: 21, amount: 4005 });
   });
 
+  it('quiesce stops only the lanes that read personal data: one handed events as stored goes on, its collection left out of the work', async () => {
+    const head = await seed(events, 4);
+    const counting = { ...dealsProjection(), readsPersonalData: false } as const;
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: [counting, ownersProjection] });
+    await runner.start();
+    await runner.waitFor('all', head, 5000);
+    const active = runner;
+    const seen = await active.quiesce(async (collections) => {
+      const late = await openDeal(events, 'late', 'Ali', 7);
+      // The deals lane reads no personal data: it applies what comes meanwhile; the owners lane waits.
+      await active.waitFor('deals', late.position, 5000);
+      expect((await readStore.get(active.collectionOf('owners'), 'Ali'))?.doc).toMatchObject({ deals: 2 });
+      return [...collections];
+    });
+    expect(seen).toEqual(['owners_v1_1']);
+    await active.waitFor('all', (await events.headPosition()) as string, 5000);
+    expect((await readStore.get(active.collectionOf('owners'), 'Ali'))?.doc).toMatchObject({ deals: 3 });
+  });
+
   it('catches up every projection into its own collection and keeps following live events', async () => {
     const head = await seed(events, 10);
     const progress: ProjectionProgress[] = [];

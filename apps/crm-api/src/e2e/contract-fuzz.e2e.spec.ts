@@ -289,12 +289,14 @@ function alikeButErased(a: unknown, b: unknown): boolean {
 
 /**
  * A difference between the live read models and a rebuild that an erasure explains (docs/personal-data.md, "Limits"):
- * the purge blanks the person's values wherever they occur live, also where the same text is not their data (a
- * category equal to their name), which a rebuild writes again; and it leaves a value under three characters where it
- * is part of a longer string, which a rebuild reads as `[erased]` where it was the person's. Nothing else is explained.
+ * in a read model that holds personal data, the purge blanks the person's values wherever they occur live, also where
+ * the same text is not their data (a name also written as a note), which a rebuild writes again; and it leaves a value
+ * under three characters where it is part of a longer string, which a rebuild reads as `[erased]` where it was the
+ * person's. A projection that reads no personal data is not purged at all: no difference there is explained.
  */
 function explainedByErasure(line: string, live: ReadonlyMap<string, ReadonlyMap<string, string>>, rebuilt: typeof live): boolean {
   const [name, id] = line.slice(0, line.indexOf(': ')).split(/\/(.*)/s) as [string, string | undefined];
+  if (ALL_PROJECTIONS.find((projection) => projection.name === name)?.readsPersonalData === false) return false;
   const before = id === undefined ? undefined : live.get(name)?.get(id);
   const after = id === undefined ? undefined : rebuilt.get(name)?.get(id);
   return before !== undefined && after !== undefined && alikeButErased(JSON.parse(before), JSON.parse(after));

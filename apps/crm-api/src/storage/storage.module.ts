@@ -6,7 +6,7 @@ import { BlindIndex, innerStore } from '@crm/shared/personal-data';
 import { SqliteEventStore } from '@crm/event-store/sqlite';
 import { SqliteReadStore } from '@crm/read-store/sqlite';
 import { ERASURE_SETTINGS, ERASURE_STORAGE, type ErasureStorage } from '@crm/privacy/application';
-import { type AppConfig, loadServerSecret, openEventStore, type OpenedEventStore } from '@crm/platform';
+import { ALL_PROJECTIONS, type AppConfig, loadServerSecret, openEventStore, type OpenedEventStore } from '@crm/platform';
 
 export const APP_CONFIG = Symbol('AppConfig');
 
@@ -32,7 +32,15 @@ export class StorageModule implements OnApplicationShutdown {
         { provide: FINGERPRINT_KEY, useFactory: () => loadServerSecret(config) },
         { provide: BLIND_INDEX, inject: [FINGERPRINT_KEY], useFactory: (secret: Buffer) => new BlindIndex(secret) },
         { provide: ERASURE_STORAGE, inject: [EVENT_STORE, READ_STORE], useFactory: erasureStorage },
-        { provide: ERASURE_SETTINGS, useValue: { purgeWindowMs: config.erasurePurgeWindowMs } },
+        {
+          provide: ERASURE_SETTINGS,
+          useValue: {
+            purgeWindowMs: config.erasurePurgeWindowMs,
+            projectionsWithoutPersonalData: ALL_PROJECTIONS.filter((projection) => projection.readsPersonalData === false).map(
+              (projection) => projection.name,
+            ),
+          },
+        },
         CommandExecutor,
       ],
       exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, BLIND_INDEX, ERASURE_STORAGE, ERASURE_SETTINGS, CommandExecutor],

@@ -20,6 +20,11 @@ export interface ErasureSettings {
    * other processes to purge what they wrote meanwhile (CRM_ERASURE_PURGE_WINDOW_MS).
    */
   readonly purgeWindowMs: number;
+  /**
+   * Projections whose read models hold no opened personal data (`readsPersonalData: false`): the erasure's purge
+   * passes leave their collections alone, as a rebuild would (PurgeScope.without).
+   */
+  readonly projectionsWithoutPersonalData?: readonly string[];
 }
 export const ERASURE_SETTINGS = Symbol('ErasureSettings');
 const DEFAULT_PURGE_WINDOW_MS = 60_000;
@@ -169,7 +174,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     for (const streamId of records.owned) {
       for (const event of await this.executor.store.readStream(streamId, { tenantId })) personalValuesOf(event, values);
     }
-    await purgeReadModels(this.readStore, values);
+    await purgeReadModels(this.readStore, values, { without: this.settings?.projectionsWithoutPersonalData });
     for (const subjectRef of records.owned) await this.layer.keys.destroy({ tenantId, subjectRef });
     // Another process (a second API, crm-projector) may hold an unwrapped key in its cache until then.
     const forgottenEverywhere = Date.now() + this.layer.keys.cacheMs;
@@ -179,7 +184,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     // Replies only after every cache has let the keys go: no process answers with the person's data afterwards.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, forgottenEverywhere - Date.now())));
     // Collections no runner of this process writes (run by another process, or by none now).
-    await purgeReadModels(this.readStore, values);
+    await purgeReadModels(this.readStore, values, { without: this.settings?.projectionsWithoutPersonalData });
     await this.storage?.compact();
     // Other processes' runners purge their own writes when they see the record, with this list.
     const purgeRef = purgeListKey(tenantId, stream);

@@ -46,7 +46,7 @@ export function purgeQuiesced(
 ): Promise<number> {
   return runner.quiesce(async (collections) => {
     for (const subjectRef of request.records) keys?.forget({ tenantId: request.tenantId, subjectRef });
-    return purgeReadModels(readStore, request.values, collections);
+    return purgeReadModels(readStore, request.values, { only: collections });
   });
 }
 

@@ -48,4 +48,31 @@ describe('the purge pass of an erasure', () => {
       severity: 'high',
     });
   });
+
+  it('leaves the read models of projections that read no personal data, and walks a large collection by id, never by offset', async () => {
+    const readStore = new InMemoryReadStore();
+    await readStore.transaction((tx) => {
+      tx.saveState({ name: 'audience', collection: 'audience_v1_1', checkpoint: '9' });
+      tx.saveState({ name: 'complaint-kpis', collection: 'kpis_v1_1', checkpoint: '9' });
+      // 1,200 documents: three pages and a bit.
+      for (let i = 0; i < 1200; i += 1) tx.put('audience_v1_1', `c${String(i).padStart(4, '0')}`, { fullName: 'مریم احمدی', n: i }, '3');
+      // Another record's category that happens to read as the name: a rebuild keeps it, and so does the purge.
+      tx.put('kpis_v1_1', 'by-category', { category: 'مریم احمدی', complaints: 4 }, '5');
+    });
+    const finds: Parameters<InMemoryReadStore['find']>[1][] = [];
+    const find = readStore.find.bind(readStore);
+    jest.spyOn(readStore, 'find').mockImplementation((collection, query) => {
+      finds.push(query);
+      return find(collection, query);
+    });
+    expect(await purgeReadModels(readStore, ['مریم احمدی'], { without: ['complaint-kpis'] })).toBe(1200);
+    expect((await readStore.get('audience_v1_1', 'c1199'))?.doc).toEqual({ fullName: ERASED, n: 1199 });
+    expect((await readStore.get('kpis_v1_1', 'by-category'))?.doc).toEqual({ category: 'مریم احمدی', complaints: 4 });
+    expect(finds).toHaveLength(3);
+    expect(finds.every((query) => query?.offset === undefined)).toBe(true);
+    expect(finds.map((query) => query?.after?.id)).toEqual([undefined, 'c0499', 'c0999']);
+    // Without the list, every projection's collection is gone through, as before.
+    expect(await purgeReadModels(readStore, ['مریم احمدی'])).toBe(1);
+    expect((await readStore.get('kpis_v1_1', 'by-category'))?.doc).toEqual({ category: ERASED, complaints: 4 });
+  });
 });

@@ -28,15 +28,27 @@ function scrub(value: unknown, replace: (text: string) => string): unknown {
   return value;
 }
 
+/** Which read models a purge goes through. */
+export interface PurgeScope {
+  /** Only these collections (the ones a runner that stopped its lanes writes); every projection's by default. */
+  readonly only?: readonly string[];
+  /**
+   * Projections whose read models hold no opened personal data (`readsPersonalData: false`, checked by
+   * `personal-data-reads.spec`): their collections are left as they are. Text there equal to the person's is some
+   * other record's, and a rebuild keeps it too.
+   */
+  readonly without?: readonly string[];
+}
+
 /**
- * The purge pass of an erasure: in every read model, each occurrence of one
+ * The purge pass of an erasure: in every read model that holds personal data, each occurrence of one
  * of the person's values becomes ERASED. Read models are built from opened
  * events, so they hold plaintext; once the keys are gone a rebuild would
  * write the markers anyway, and this pass makes the live models agree now.
- * Returns the number of documents rewritten. `only` limits it to these collections (the ones a
- * runner that stopped its lanes writes).
+ * Pages by id (keyset), so a collection costs one pass however large it is.
+ * Returns the number of documents rewritten.
  */
-export async function purgeReadModels(store: ReadStore, values: readonly string[], only?: readonly string[]): Promise<number> {
+export async function purgeReadModels(store: ReadStore, values: readonly string[], scope: PurgeScope = {}): Promise<number> {
   const needles = [...new Set(values.filter((value) => value.length >= SHORTEST && value !== ERASED))].sort((a, b) => b.length - a.length);
   const whole = new Set(values.filter((value) => value.length < SHORTEST && value.trim() !== ''));
   if (needles.length === 0 && whole.size === 0) return 0;
@@ -46,11 +58,14 @@ export async function purgeReadModels(store: ReadStore, values: readonly string[
     for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(ERASED);
     return out;
   };
-  const collections = new Set(only ?? (await store.listStates()).flatMap((state) => (state.collection ? [state.collection] : [])));
+  const without = new Set(scope.without ?? []);
+  const collections = new Set(
+    scope.only ?? (await store.listStates()).flatMap((state) => (state.collection && !without.has(state.name) ? [state.collection] : [])),
+  );
   let rewritten = 0;
   for (const collection of collections) {
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await store.find(collection, { limit: PAGE, offset });
+    for (let after: string | undefined; ;) {
+      const page = await store.find(collection, { limit: PAGE, ...(after === undefined ? {} : { after: { values: [], id: after } }) });
       const changed = page.flatMap((record) => {
         const doc = scrub(record.doc, replace);
         return doc === record.doc ? [] : [{ ...record, doc: doc as object }];
@@ -62,6 +77,7 @@ export async function purgeReadModels(store: ReadStore, values: readonly string[
         rewritten += changed.length;
       }
       if (page.length < PAGE) break;
+      after = page[page.length - 1]?.id;
     }
   }
   return rewritten;
