@@ -171,7 +171,9 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     const otherOrder = await get<{ errors: { field: string }[] }>(`/views/pipeline/opportunities?sort=name&cursor=${first.nextCursor}`);
     expect(otherOrder.status).toBe(400);
     expect(otherOrder.body.errors.map((error) => error.field)).toEqual(['cursor']);
-    const withOffset = await get<{ errors: { field: string }[] }>(`/views/pipeline/opportunities?sort=amount&offset=2&cursor=${first.nextCursor}`);
+    const withOffset = await get<{ errors: { field: string }[] }>(
+      `/views/pipeline/opportunities?sort=amount&offset=2&cursor=${first.nextCursor}`,
+    );
     expect(withOffset.status).toBe(400);
     expect(withOffset.body.errors.map((error) => error.field)).toEqual(['offset']);
   });
@@ -285,5 +287,23 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     for (const path of ['/views/pipeline', '/views/pipeline/opportunities', '/views/funnel', '/views/campaigns/{id}/performance']) {
       expect(doc.body.paths).toHaveProperty([`/api/v1${path}`]);
     }
+  });
+
+  // Last: it records more leads, which the tests above do not expect.
+  it('GET /views/funnel answers a repeated request as the first while nothing moved, and counts what came since', async () => {
+    const before = await get<{ groups: { key: string | null; leads: number; qualified: number }[] }>('/views/funnel?by=campaign');
+    expect((await get('/views/funnel?by=campaign')).body).toEqual(before.body);
+    const of = (reply: typeof before, key: string | null) => reply.body.groups.find((group) => group.key === key);
+    // A lead of the campaign captured and qualified, another captured without one: both are in the next answer.
+    await capture('mina', 'مینا صادقی', 'campaign', '09161112233', { campaignId });
+    await qualify('mina', 'تجهیزات آزمایشگاه', 200_000_000, '2026-03-10');
+    await capture('omid', 'امید نوری', 'web', '09171112233');
+    const after = await get<{ groups: { key: string | null; leads: number; qualified: number }[] }>('/views/funnel?by=campaign');
+    expect(of(after, campaignId)).toMatchObject({
+      leads: (of(before, campaignId)?.leads ?? 0) + 1,
+      qualified: (of(before, campaignId)?.qualified ?? 0) + 1,
+    });
+    expect(of(after, null)?.leads).toBe((of(before, null)?.leads ?? 0) + 1);
+    expect((await get('/views/funnel?by=campaign')).body).toEqual(after.body);
   });
 });

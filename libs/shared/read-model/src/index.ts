@@ -10,3 +10,4 @@ export * from './lease';
 export * from './time-range';
 export * from './leased-reactor';
 export * from './owner-liveness';
+export * from './kept-answers';
