@@ -10,6 +10,7 @@ import type { ReadStore } from '@crm/shared/read-model';
 import { diffReadModels, snapshotReadModels } from '@crm/shared/testing';
 import { PROJECTION_RUNNER } from '../read-models/read-models.service';
 import { brokenChains, readLog } from '../testing/event-log';
+import { phoneCall, weeklyFollowUp } from './activities-e2e-support';
 import { http, issueKey, startTestApp, type TestApp } from '../testing/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary JSON document
@@ -652,26 +653,11 @@ describe.each(['sqlite', 'postgres'] as const)('the API under a fuzzer driven by
         send(`/api/v1/campaigns/${campaignId}/${name.replace(/~.*$/, '')}`, CAMPAIGN_STEPS(listId, leadId, accountId)[name]),
       );
       // A weekly call of four occurrences about the account, then an interaction with its contact.
-      const activity = await send('/api/v1/activities', {
-        type: 'phone_call',
-        subject: 'تماس پیگیری پیش‌فاکتور',
-        regarding: { type: 'account', id: accountId },
-        assignee: { userId: 'user-7' },
-        dueAt: '2025-03-03T10:00:00+03:30',
-        durationMinutes: 15,
-        recurrence: { frequency: 'weekly', interval: 1, count: 4 },
-      });
+      const activity = await send('/api/v1/activities', { ...weeklyFollowUp(accountId), regarding: { type: 'account', id: accountId } });
       await inTurn(walk.activity, walk.inPairs, ([name, occurrence]) =>
         send(`/api/v1/activities/${String(activity.body['id'])}/${name.replace(/~.*$/, '')}`, ACTIVITY_STEPS(occurrence)[name]),
       );
-      await send('/api/v1/interactions', {
-        channel: 'phone',
-        direction: 'inbound',
-        regarding: { type: 'contact', id: String(contact.body['id']) },
-        summary: 'مشتری درباره زمان تحویل پرسید',
-        occurredAt: '2025-03-03T10:30:00+03:30',
-        durationSeconds: 240,
-      });
+      await send('/api/v1/interactions', phoneCall(String(contact.body['id'])));
     }
     process.stdout.write(
       `contract fuzz (${kind}): marketing and activity walks, replies by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`,
