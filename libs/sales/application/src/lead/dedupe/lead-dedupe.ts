@@ -102,8 +102,10 @@ export class LeadDedupe {
     const { store } = this.executor;
     const { tenantId, commandId } = context;
     const streamId = leadStream(leadId);
+    // A command id the server just made has no earlier run to answer from, as for a capture.
+    const isNew = commandIdIsNew(context);
     for (let attempt = 1; ; attempt += 1) {
-      if (await alreadyRecorded(store, commandId, tenantId)) {
+      if (!isNew && (await alreadyRecorded(store, commandId, tenantId))) {
         // A retry gets its first reply. An update recorded before its claims were part of its append claims them now.
         const result = await this.executor.execute(leadDecider, streamId, command, context, now);
         for (const event of result.events) {
