@@ -49,7 +49,9 @@ describe.each(['sqlite', 'postgres'] as const)('two API servers racing on one st
     await admin.end();
   });
   afterEach(() => {
-    expect(replies.filter((reply) => reply.status >= 500).map((reply) => reply.body)).toEqual([]);
+    // Each test's own replies: one that failed does not fail the next.
+    const failed = replies.splice(0).filter((reply) => reply.status >= 500);
+    expect(failed.map((reply) => reply.body)).toEqual([]);
   });
 
   it('keeps one open lead per phone when captures of it reach both servers at once', async () => {

@@ -64,3 +64,28 @@ describe('PostgresKeyStore with deferred syncs (keys beside events on the same s
     expect((await seen(false)).map((row) => row.sync)).toEqual(['on', 'on', 'on', 'on']);
   });
 });
+
+describe('PostgresKeyStore shared by two processes', () => {
+  it('creates keys given together in one order whatever order they come in, so two writers never deadlock', async () => {
+    const schema = aSchema();
+    const [one, two] = [await PostgresKeyStore.open(url, { schema }), await PostgresKeyStore.open(url, { schema })];
+    try {
+      // Two API servers making the keys of the same new subjects at once (one request retried on each), in opposite orders.
+      for (let round = 0; round < 5; round += 1) {
+        const refs = Array.from({ length: 30 }, () => ({ tenantId: 'default', subjectRef: `feedback-${randomUUID()}` }));
+        const mine = refs.map((ref) => ({ ref, wrapped: randomBytes(60) }));
+        const theirs = refs.map((ref) => ({ ref, wrapped: randomBytes(60) })).reverse();
+        const [a, b] = await Promise.all([one.createMany(mine), two.createMany(theirs)]);
+        // Each answers, in the order it asked, the key that was kept: the same one for both.
+        for (let i = 0; i < refs.length; i += 1) {
+          const kept = await one.get(refs[i]!);
+          expect(a[i]?.equals(kept!)).toBe(true);
+          expect(b[refs.length - 1 - i]?.equals(kept!)).toBe(true);
+        }
+      }
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await Promise.all([one.close(), two.close()]);
+    }
+  }, 60_000);
+});

@@ -81,15 +81,21 @@ export class PostgresKeyStore implements KeyStore {
     return rows[0]?.wrapped as Buffer;
   }
 
-  /** One transaction for keys created together. */
-  async createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
+  /**
+   * One transaction for keys created together, inserted in one global order (tenant, then subject, byte order): two
+   * writers making some of the same keys at once (two servers, one request retried on each) wait for each other's
+   * rows in the same order, so they never deadlock. Answered in the order given.
+   */
+  async createMany(entries: readonly Entry[]): Promise<Buffer[]> {
+    const order = entries.map((_, index) => index).sort((a, b) => compareRefs((entries[a] as Entry).ref, (entries[b] as Entry).ref));
     const client = await this.pool.connect();
     try {
       await client.query(this.deferSync ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
-      const stored: Buffer[] = [];
-      for (const { ref, wrapped } of entries) {
+      const stored: Buffer[] = new Array<Buffer>(entries.length);
+      for (const index of order) {
+        const { ref, wrapped } = entries[index] as Entry;
         const { rows } = await client.query<{ wrapped: Buffer }>(this.insert, [ref.tenantId, ref.subjectRef, wrapped]);
-        stored.push(rows[0]?.wrapped as Buffer);
+        stored[index] = rows[0]?.wrapped as Buffer;
       }
       await client.query('COMMIT');
       return stored;
@@ -125,4 +131,11 @@ export class PostgresKeyStore implements KeyStore {
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
   }
+}
+
+type Entry = { readonly ref: SubjectKeyRef; readonly wrapped: Buffer };
+
+/** Byte order of tenant, then subject: the order every createMany inserts in. */
+function compareRefs(a: SubjectKeyRef, b: SubjectKeyRef): number {
+  return Buffer.compare(Buffer.from(`${a.tenantId}\u0000${a.subjectRef}`), Buffer.from(`${b.tenantId}\u0000${b.subjectRef}`));
 }
