@@ -44,16 +44,16 @@ describe('ProjectionRunner', () => {
     await runner.start();
     await runner.waitFor('all', head, 5000);
     const active = runner;
-    const seen = await active.quiesce(async (collections) => {
+    const seen = await active.quiesce(async (lanes) => {
       // Appended while the lanes are stopped: not applied until the work is done.
       await openDeal(events, 'late', 'Ali', 7);
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(await readStore.get(active.collectionOf('deals'), 'late')).toBeUndefined();
       // Rewritten behind the lanes' backs: what they write next starts from this, not from a cached copy.
       await readStore.transaction((tx) => tx.put(active.collectionOf('owners'), 'مریم', { owner: 'مریم', deals: 20, amount: 4000 }, '0'));
-      return [...collections].sort();
+      return lanes.map((lane) => `${lane.projection.name} ${lane.collection}`).sort();
     });
-    expect(seen).toEqual(['deals_v1_1', 'owners_v1_1']);
+    expect(seen).toEqual(['deals deals_v1_1', 'owners owners_v1_1']);
     await active.waitFor('all', (await events.headPosition()) as string, 5000);
     expect((await readStore.get(active.collectionOf('deals'), 'late'))?.doc).toMatchObject({ dealId: 'late', amount: 7 });
     await openDeal(events, 'later', 'مریم', 5);
@@ -68,12 +68,12 @@ describe('ProjectionRunner', () => {
     await runner.start();
     await runner.waitFor('all', head, 5000);
     const active = runner;
-    const seen = await active.quiesce(async (collections) => {
+    const seen = await active.quiesce(async (lanes) => {
       const late = await openDeal(events, 'late', 'Ali', 7);
       // The deals lane reads no personal data: it applies what comes meanwhile; the owners lane waits.
       await active.waitFor('deals', late.position, 5000);
       expect((await readStore.get(active.collectionOf('owners'), 'Ali'))?.doc).toMatchObject({ deals: 2 });
-      return [...collections];
+      return lanes.map((lane) => lane.collection);
     });
     expect(seen).toEqual(['owners_v1_1']);
     await active.waitFor('all', (await events.headPosition()) as string, 5000);

@@ -2,8 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig, openEventStore } from '@crm/platform';
+import { ALL_PROJECTIONS, loadConfig, openEventStore } from '@crm/platform';
+import type { ProjectionRunner } from '@crm/projections/runtime';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
+import { READ_STORE } from '@crm/shared/http';
+import type { ReadStore } from '@crm/shared/read-model';
+import { diffReadModels, snapshotReadModels } from '@crm/shared/testing';
+import { PROJECTION_RUNNER } from '../read-models/read-models.service';
 import { http, issueKey, startTestApp, type TestApp } from '../testing/test-app';
 import { daysFromNow, salesClient } from './sales-e2e-support';
 
@@ -261,6 +266,43 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect(await post('/data-subjects/erase', { subject: { type: 'complaint', id: strangerComplaintId }, reason: 'دوباره' })).toMatchObject(
       { status: 409, body: { code: 'DATA_SUBJECT.ERASED' } },
     );
+  });
+
+  it('erases exactly the person’s records: a namesake’s complaint and the same template text elsewhere stay, and the read models equal a rebuild', async () => {
+    const namesake = 'پروین اعتصامی';
+    const template = 'شکایت شما ثبت شد و ظرف دو روز کاری پیگیری می‌شود';
+    const complaints: string[] = [];
+    for (const phone of ['۰۹۱۳۱۱۱۲۲۳۳', '۰۹۱۴۴۴۴۵۵۶۶']) {
+      const made = await post('/complaints', {
+        complainant: { name: namesake, phone },
+        channel: 'phone',
+        category: 'بازپرداخت',
+        description: `${namesake}: مبلغ بازنگشت`,
+      });
+      expect(made.status).toBe(201);
+      complaints.push(made.body['id'] as string);
+      expect((await post(`/complaints/${made.body['id'] as string}/acknowledge`, { message: template })).status).toBe(200);
+    }
+    const [mine, theirs] = complaints as [string, string];
+    const erased = await post('/data-subjects/erase', { subject: { type: 'complaint', id: mine }, reason: 'درخواست حذف از سوی شاکی' });
+    expect(erased.status).toBe(200);
+    const trail = async (id: string) =>
+      JSON.stringify((await get(`/views/complaints/${id}/audit-trail?minPosition=${erased.body['position'] as string}`)).body);
+    // Before the purge refolded the person's documents, it blanked the same text everywhere: the other complaint's
+    // acknowledgement and complainant read `[erased]` until a rebuild.
+    expect(await trail(theirs)).toContain(template);
+    expect(await trail(theirs)).toContain(JSON.stringify({ name: namesake }));
+    expect(await trail(mine)).not.toContain(template);
+    expect(await trail(mine)).toContain('[erased]');
+
+    const runner = server.app.get<ProjectionRunner>(PROJECTION_RUNNER);
+    const readStore = server.app.get<ReadStore>(READ_STORE);
+    await runner.waitFor('all', erased.body['position'] as string, 30_000);
+    const names = ALL_PROJECTIONS.filter((projection) => projection.readsPersonalData !== false).map((projection) => projection.name);
+    const serving = () => new Map(names.map((name) => [name, runner.collectionOf(name)]));
+    const live = await snapshotReadModels(readStore, serving());
+    await runner.rebuildMany(names);
+    expect(diffReadModels(live, await snapshotReadModels(readStore, serving()), 10)).toEqual([]);
   });
 
   it('erases: the keys go; every route, a rebuild, a time-travel rebuild, an export and every byte of the data directory lose the person', async () => {

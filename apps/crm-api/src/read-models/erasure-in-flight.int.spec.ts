@@ -10,9 +10,11 @@ import {
   openPurgeList,
   personalValuesOf,
   purgeListKey,
+  personalReadModels,
+  purgeErasedRecords,
   purgeQuiesced,
-  purgeReadModels,
   sealPurgeList,
+  type PurgeStep,
   watchErasures,
 } from '@crm/privacy/application';
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
@@ -130,6 +132,17 @@ async function valuesOf(events: EventStore, streamId: string): Promise<string[]>
   return out;
 }
 
+/** One of the erasing API's own passes over the read models (DataSubjects.erase). */
+async function apiPass(events: EventStore, readStore: ReadStore, lead: string, values: readonly string[], step: PurgeStep) {
+  return purgeErasedRecords(
+    readStore,
+    events,
+    await personalReadModels(readStore, [leadNames]),
+    { tenantId: TENANT, records: [lead], values },
+    step,
+  );
+}
+
 /**
  * A lead projected under its name, then renamed while the batch of the rename is held in flight
  * (opened with the key, not yet committed). Returns once the batch is held.
@@ -167,9 +180,9 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
 
     // The erasure: values, a first purge, the key destroyed, then the barrier (the batch is released meanwhile).
     const values = await valuesOf(events, lead);
-    await purgeReadModels(readStore, values);
+    await apiPass(events, readStore, lead, values, 'scrub');
     await keys.destroy({ tenantId: TENANT, subjectRef: lead });
-    const barrier = purgeQuiesced(runner, readStore, keys, { tenantId: TENANT, records: [lead], values });
+    const barrier = purgeQuiesced(runner, readStore, events, keys, { tenantId: TENANT, records: [lead], values });
     setTimeout(() => gate.pass(), 50);
     await barrier;
 
@@ -184,15 +197,18 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
     const { keys, dir, events, readStore, gate, runner, lead } = await runnerWithBatchInFlight();
 
     const values = await valuesOf(events, lead);
-    await purgeReadModels(readStore, values);
+    await apiPass(events, readStore, lead, values, 'scrub');
     await keys.destroy({ tenantId: TENANT, subjectRef: lead });
-    await purgeReadModels(readStore, values);
+    await apiPass(events, readStore, lead, values, 'refold');
     gate.pass();
     await waitUntil(async () => (await docOf(runner, readStore, lead))?.fullName === SECOND, 'the held batch to commit');
     expect(fileHolds(readStore, dir, FIRST)).toBe(true);
   });
 
-  it('in another process: its runner purges what it wrote with the erasure’s purge list once it sees the erasure', async () => {
+  it.each([
+    ['while the erasure’s purge list opens', false],
+    ['after its purge window (the list shredded before the runner saw the erasure)', true],
+  ])('in another process: its runner refolds what it wrote once it sees the erasure, %s', async (_when, shredded) => {
     const store = keyStore();
     const kek = randomBytes(32);
     // The API process erases; the projector process has its own key cache, connections and runner.
@@ -228,17 +244,20 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
 
     // The API process erases with no runner of its own: purge, destroy, purge, then the record with the sealed purge list.
     const values = await valuesOf(api.events, lead);
-    await purgeReadModels(api.readStore, values);
+    await apiPass(api.events, api.readStore, lead, values, 'scrub');
     await apiKeys.destroy({ tenantId: TENANT, subjectRef: lead });
-    await purgeReadModels(api.readStore, values);
+    await apiPass(api.events, api.readStore, lead, values, 'refold');
     const erasure = `data-subject-${randomUUID()}`;
     const purge = await sealPurgeList(apiKeys, purgeListKey(TENANT, erasure), values);
+    if (shredded) await apiKeys.destroy(purgeListKey(TENANT, erasure));
     await api.events.appendToStream(erasure, [anEvent('DataSubjectErased', { records: [lead], purge })]);
     // The projector's held batch commits only now, after every purge of the API process.
     gate.pass();
 
     await waitUntil(async () => seen.length > 0, 'the projector to see the erasure');
-    expect(seen[0]).toMatch(/projections here purged \(1 documents rewritten\)/);
+    expect(seen[0]).toMatch(
+      shredded ? /refolded \(1 documents rewritten\); its purge list no longer opens/ : /projections here purged \(1 documents rewritten\)/,
+    );
     expect(await docOf(runner, api.readStore, lead)).toEqual({ fullName: '[erased]' });
     expect(fileHolds(api.readStore, api.dir, FIRST)).toBe(false);
     expect(fileHolds(api.readStore, api.dir, SECOND)).toBe(false);

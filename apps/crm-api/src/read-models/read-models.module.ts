@@ -36,7 +36,7 @@ class InlineErasureBarrier implements ErasureBarrier {
 
   purge(request: PurgeRequest): Promise<number> {
     if (request.erasure !== undefined) this.done.add(request.erasure);
-    return purgeQuiesced(this.runner, this.readStore, personalDataLayer(this.eventStore)?.keys, request);
+    return purgeQuiesced(this.runner, this.readStore, this.eventStore, personalDataLayer(this.eventStore)?.keys, request);
   }
 
   handled(erasure: string): boolean {
@@ -114,7 +114,12 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
           : []),
         ReadModels,
       ],
-      exports: [READ_STORE, REACTOR_LEASES, ReadModels, ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS, ERASURE_BARRIER] : [])],
+      exports: [
+        READ_STORE,
+        REACTOR_LEASES,
+        ReadModels,
+        ...(config.runProjections ? [PROJECTION_RUNNER, OWNED_PROJECTIONS, ERASURE_BARRIER] : []),
+      ],
     };
   }
 

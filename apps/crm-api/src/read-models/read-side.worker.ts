@@ -84,7 +84,7 @@ async function main(port: NonNullable<typeof parentPort>, { config, owner }: Rea
         return;
       case 'purge':
         if (message.request.erasure !== undefined) purged.add(message.request.erasure);
-        purgeQuiesced(runner, readStore, keys, message.request).then(
+        purgeQuiesced(runner, readStore, eventStore, keys, message.request).then(
           (rewritten) => send({ kind: 'purged', id: message.id, rewritten }),
           (error: unknown) => send({ kind: 'purged', id: message.id, error: String(error) }),
         );

@@ -36,9 +36,7 @@ export class StorageModule implements OnApplicationShutdown {
           provide: ERASURE_SETTINGS,
           useValue: {
             purgeWindowMs: config.erasurePurgeWindowMs,
-            projectionsWithoutPersonalData: ALL_PROJECTIONS.filter((projection) => projection.readsPersonalData === false).map(
-              (projection) => projection.name,
-            ),
+            projections: ALL_PROJECTIONS,
           },
         },
         CommandExecutor,

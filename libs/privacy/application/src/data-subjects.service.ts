@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type
 import { alreadyRecorded, DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
 import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
-import type { ReadStore } from '@crm/shared/read-model';
+import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
 import { findPersonRecords } from './person-records';
 import { ERASURE_BARRIER, PURGE_LIST_PREFIX, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
-import { personalValuesOf, purgeReadModels } from './read-model-purge';
+import { personalReadModels, personalValuesOf, purgeErasedRecords, type PurgeStep } from './read-model-purge';
 
 /** What the storage does after an erasure so freed pages keep nothing (SQLite: truncate the WAL). */
 export interface ErasureStorage {
@@ -21,10 +21,11 @@ export interface ErasureSettings {
    */
   readonly purgeWindowMs: number;
   /**
-   * Projections whose read models hold no opened personal data (`readsPersonalData: false`): the erasure's purge
-   * passes leave their collections alone, as a rebuild would (PurgeScope.without).
+   * Every projection the read store may hold builds of: the erasure's own purge passes go through the builds of
+   * those that read personal data (`personalReadModels`); without it they purge nothing here (the runner's barrier
+   * and other processes' runners still do, with their own projections).
    */
-  readonly projectionsWithoutPersonalData?: readonly string[];
+  readonly projections?: readonly AnyProjection[];
 }
 export const ERASURE_SETTINGS = Symbol('ErasureSettings');
 const DEFAULT_PURGE_WINDOW_MS = 60_000;
@@ -140,9 +141,10 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
 
   /**
    * Crypto-shredding, in an order a retry can finish: find the person's
-   * records and their values; purge those values from the read models;
-   * destroy the records' keys; have the projections run here stop, forget the
-   * keys and purge their collections (the barrier), purge the rest again; then
+   * records and their values; scrub those values from the records' documents
+   * in the read models; destroy the records' keys; have the projections run
+   * here stop, forget the keys and refold the records' documents (the
+   * barrier), refold them in every build again; then
    * record the erasure with its purge list sealed under a key of its own, for
    * other processes' runners, and shred that key after the purge window. A
    * crash before the record leaves the person erasable again, and the retry
@@ -174,7 +176,9 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     for (const streamId of records.owned) {
       for (const event of await this.executor.store.readStream(streamId, { tenantId })) personalValuesOf(event, values);
     }
-    await purgeReadModels(this.readStore, values, { without: this.settings?.projectionsWithoutPersonalData });
+    const purged = { tenantId, records: records.owned, values };
+    // While the keys still open the records: their documents scrubbed of the values, so a crash before the rest leaves nothing readable.
+    await this.purge(purged, 'scrub');
     for (const subjectRef of records.owned) await this.layer.keys.destroy({ tenantId, subjectRef });
     // Another process (a second API, crm-projector) may hold an unwrapped key in its cache until then.
     const forgottenEverywhere = Date.now() + this.layer.keys.cacheMs;
@@ -183,8 +187,9 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     await this.barrier?.purge({ tenantId, records: records.owned, values, erasure: stream });
     // Replies only after every cache has let the keys go: no process answers with the person's data afterwards.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, forgottenEverywhere - Date.now())));
-    // Collections no runner of this process writes (run by another process, or by none now).
-    await purgeReadModels(this.readStore, values, { without: this.settings?.projectionsWithoutPersonalData });
+    // Every build, also those no runner of this process writes (run by another process, or by none now): the records'
+    // documents folded again from the log as it reads now, as a rebuild writes them.
+    await this.purge(purged, 'refold');
     await this.storage?.compact();
     // Other processes' runners purge their own writes when they see the record, with this list.
     const purgeRef = purgeListKey(tenantId, stream);
@@ -192,6 +197,14 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const result = await this.executor.execute(dataSubjectDecider, stream, command(records.owned, purge), context, now);
     this.shredLater(purgeRef, this.purgeWindowMs);
     return { erasedAt: now.toISOString(), position: result.position, records: records.owned.length };
+  }
+
+  private async purge(
+    erased: { tenantId: string; records: readonly string[]; values: readonly string[] },
+    step: PurgeStep,
+  ): Promise<number> {
+    const models = await personalReadModels(this.readStore, this.settings?.projections ?? []);
+    return purgeErasedRecords(this.readStore, this.executor.store, models, erased, step);
   }
 
   private async erasureOf(identities: readonly DataSubject[], tenantId: string): Promise<{ erasedAt: string; reason: string } | undefined> {

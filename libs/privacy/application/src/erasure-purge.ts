@@ -1,15 +1,15 @@
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
 import { openValue, sealValue, type DataKeys, type SubjectKeyRef } from '@crm/shared/personal-data';
 import type { ReadStore } from '@crm/shared/read-model';
-import { purgeReadModels } from './read-model-purge';
+import { purgeErasedRecords, type PurgedModel } from './read-model-purge';
 
 /**
  * A projection runner as an erasure needs it (ProjectionRunner.quiesce): its lanes finish the
- * batch in hand and stop, `work` runs with their collections, then they start again from their
- * checkpoints with empty document caches.
+ * batch in hand and stop, `work` runs with their projections and collections, then they start
+ * again from their checkpoints with empty document caches.
  */
 export interface QuiescingRunner {
-  quiesce<T>(work: (collections: readonly string[]) => Promise<T>): Promise<T>;
+  quiesce<T>(work: (lanes: readonly PurgedModel[]) => Promise<T>): Promise<T>;
 }
 
 /** What an erasure asks of the projections that run beside it. */
@@ -17,7 +17,7 @@ export interface PurgeRequest {
   readonly tenantId: string;
   /** The streams whose keys were destroyed. */
   readonly records: readonly string[];
-  /** The plaintext values to take out of the read models. */
+  /** Their plaintext values: what a document that cannot be refolded is scrubbed of (`purgeErasedRecords`). */
   readonly values: readonly string[];
   /** The erasure's own stream (`data-subject-…`), when it is known. */
   readonly erasure?: string;
@@ -34,19 +34,22 @@ export interface ErasureBarrier {
 export const ERASURE_BARRIER = Symbol('ErasureBarrier');
 
 /**
- * The barrier itself, where the runner is: stop every lane after its batch in hand, forget the
- * keys (the key store has already lost them, so no batch after this opens the records), purge
- * the lanes' collections, start them again with empty document caches. Returns the documents rewritten.
+ * The barrier itself, where the runner is: stop every lane that reads personal data after its
+ * batch in hand, forget the keys (the key store has already lost them, so no batch after this
+ * opens the records), refold the erased records' documents in the lanes' collections from the log
+ * as it reads now, start the lanes again with empty document caches. `eventStore` is the runner's
+ * (the personal-data layer). Returns the documents rewritten.
  */
 export function purgeQuiesced(
   runner: QuiescingRunner,
   readStore: ReadStore,
+  eventStore: EventStore,
   keys: DataKeys | undefined,
   request: PurgeRequest,
 ): Promise<number> {
-  return runner.quiesce(async (collections) => {
+  return runner.quiesce(async (lanes) => {
     for (const subjectRef of request.records) keys?.forget({ tenantId: request.tenantId, subjectRef });
-    return purgeReadModels(readStore, request.values, { only: collections });
+    return purgeErasedRecords(readStore, eventStore, lanes, request, 'refold');
   });
 }
 
@@ -88,9 +91,10 @@ export interface ErasureWatchOptions {
 
 /**
  * Erasures made by another process, seen in the log (`DataSubjectErased`): this process's lanes
- * stop after the batch in hand, the erased records' keys leave its cache, and what those lanes
- * may have written with them meanwhile is purged with the erasure's purge list, while it still
- * opens. Starts from the head, before the runner starts: a process started later has never
+ * stop after the batch in hand, the erased records' keys leave its cache, and the records'
+ * documents those lanes may have written with them meanwhile are refolded from the log (the
+ * erasure names the records); the purge list, while it still opens, scrubs a document that cannot
+ * be refolded. Starts from the head, before the runner starts: a process started later has never
  * cached the keys.
  */
 export async function watchErasures(options: ErasureWatchOptions): Promise<Subscription> {
@@ -102,7 +106,7 @@ export async function watchErasures(options: ErasureWatchOptions): Promise<Subsc
         if (options.handled?.(event.streamId)) continue;
         const records = (event.data as { records?: unknown }).records;
         const values = keys ? await openPurgeList(keys, event) : undefined;
-        const rewritten = await purgeQuiesced(runner, readStore, keys, {
+        const rewritten = await purgeQuiesced(runner, readStore, eventStore, keys, {
           tenantId: event.metadata.tenantId,
           records: Array.isArray(records) ? records.filter((r): r is string => typeof r === 'string') : [],
           values: values ?? [],
@@ -110,7 +114,7 @@ export async function watchErasures(options: ErasureWatchOptions): Promise<Subsc
         options.log?.(
           values
             ? `erasure ${event.streamId}: projections here purged (${rewritten} documents rewritten)`
-            : `erasure ${event.streamId}: its purge list no longer opens; keys forgotten and document caches emptied here`,
+            : `erasure ${event.streamId}: projections here refolded (${rewritten} documents rewritten); its purge list no longer opens`,
         );
       }
     },
