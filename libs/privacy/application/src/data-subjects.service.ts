@@ -4,7 +4,7 @@ import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/ht
 import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
-import { findPersonRecords } from './person-records';
+import { erasureOrder, findPersonRecords } from './person-records';
 import { ERASURE_BARRIER, PURGE_LIST_PREFIX, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
 import { personalReadModels, personalValuesOf, purgeErasedRecords, type PurgeStep } from './read-model-purge';
 
@@ -179,7 +179,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const purged = { tenantId, records: records.owned, values };
     // While the keys still open the records: their documents scrubbed of the values, so a crash before the rest leaves nothing readable.
     await this.purge(purged, 'scrub');
-    for (const subjectRef of records.owned) await this.layer.keys.destroy({ tenantId, subjectRef });
+    for (const subjectRef of erasureOrder(records)) await this.layer.keys.destroy({ tenantId, subjectRef });
     // Another process (a second API, crm-projector) may hold an unwrapped key in its cache until then.
     const forgottenEverywhere = Date.now() + this.layer.keys.cacheMs;
     // The projections run here stop after the batch in hand, forget the keys and purge what they

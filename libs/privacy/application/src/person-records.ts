@@ -1,4 +1,5 @@
 import { DomainError, streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { ERASED } from '@crm/shared/personal-data';
 import { DATA_SUBJECT_REFUSALS, RECORD_SUBJECT_TYPES, type DataSubject } from '@crm/privacy/domain';
 
 type Data = Record<string, unknown>;
@@ -53,8 +54,12 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
         if (contact && contact['existing'] !== true && typeof contact['contactId'] === 'string')
           await own({ type: 'contact', id: contact['contactId'] });
         const account = record(data['account']);
-        if (account && contact && account['existing'] !== true && account['name'] === contact['fullName'])
-          accounts.add(`account-${String(account['accountId'])}`);
+        if (account && contact && account['existing'] !== true && account['name'] === contact['fullName']) {
+          const accountStream = `account-${String(account['accountId'])}`;
+          // Both read ERASED once the lead's key is gone (a retry after a crash mid-erasure): the account is theirs only if
+          // its own name is erased too (an erasure destroys such an account's key before the lead's, `erasureOrder`).
+          if (account['name'] !== ERASED || (await nameErased(store, tenantId, accountStream))) accounts.add(accountStream);
+        }
       }
       if (event.type === 'ContactCreated' && typeof data['originLeadId'] === 'string')
         await own({ type: 'lead', id: data['originLeadId'] });
@@ -98,6 +103,23 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
     after = slice.checkpoint;
   }
   return { identities: [...identities.values()], owned: [...owned], mentions };
+}
+
+/** Whether an account's opening reads its name as ERASED: its key is gone. */
+async function nameErased(store: EventStore, tenantId: string, accountStream: string): Promise<boolean> {
+  const [opened] = await store.readStream(accountStream, { tenantId, maxCount: 1 });
+  return opened?.type === 'AccountOpened' && (opened.data as Data)['name'] === ERASED;
+}
+
+/**
+ * The order an erasure destroys the records' keys in: the person's lead and contact last. A retry after a crash
+ * part-way (keys gone, no record yet) finds the records again from those two; an account named after the person,
+ * whose key went first, is then recognised by its own erased name (`findPersonRecords`), and a company's account,
+ * whose key this erasure never destroys, by its name in clear.
+ */
+export function erasureOrder(records: PersonRecords): string[] {
+  const identities = new Set(records.identities.map((who) => `${who.type}-${who.id}`));
+  return [...records.owned.filter((stream) => !identities.has(stream)), ...records.owned.filter((stream) => identities.has(stream))];
 }
 
 /** Where a record names the person who made it: `{ contactId }`, `{ accountId }` or, not on file, `{ name, phone?, email? }`. */

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
+import { InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { anEvent } from '@crm/shared/testing';
+import { erasureOrder, findPersonRecords } from './person-records';
+
+const TENANT = 'default';
+const NAME = 'سارا کریمی';
+
+/** A lead qualified into a new contact and a new account named `accountName`. */
+async function qualifiedLead(accountName: string) {
+  const keys = new DataKeys(new InMemoryKeyStore(), randomBytes(32));
+  const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, SALES_PERSONAL_FIELDS);
+  await store.appendToStream('lead-l1', [
+    anEvent('LeadCaptured', { leadId: 'l1', fullName: NAME }),
+    anEvent('LeadQualified', {
+      leadId: 'l1',
+      contact: { contactId: 'c1', fullName: NAME },
+      account: { accountId: 'a1', name: accountName },
+    }),
+  ]);
+  await store.appendToStream('contact-c1', [anEvent('ContactCreated', { contactId: 'c1', fullName: NAME, originLeadId: 'l1' })]);
+  await store.appendToStream('account-a1', [anEvent('AccountOpened', { accountId: 'a1', name: accountName })]);
+  const destroy = (...refs: string[]) => Promise.all(refs.map((subjectRef) => keys.destroy({ tenantId: TENANT, subjectRef })));
+  return { store, destroy };
+}
+
+describe("an erasure's records, found again by a retry after a crash part-way", () => {
+  it('a company account is not the person’s, also once the lead’s and contact’s keys are gone', async () => {
+    const { store, destroy } = await qualifiedLead('شرکت نوآوران پارس');
+    const first = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
+    expect(first?.owned).toEqual(['lead-l1', 'contact-c1']);
+    await destroy(...erasureOrder(first!));
+    // The lead's event now reads both names as ERASED: equal, yet the company's account keeps its name in clear.
+    expect((await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' }))?.owned).toEqual(['lead-l1', 'contact-c1']);
+  });
+
+  it('an account named after the person is theirs; its key goes before the lead’s, so a retry still finds it', async () => {
+    const { store, destroy } = await qualifiedLead(NAME);
+    const first = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
+    expect(first?.owned).toEqual(['lead-l1', 'contact-c1', 'account-a1']);
+    expect(erasureOrder(first!)).toEqual(['account-a1', 'lead-l1', 'contact-c1']);
+    // A crash after the first two keys of that order.
+    await destroy('account-a1', 'lead-l1');
+    expect((await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' }))?.owned).toEqual(['lead-l1', 'contact-c1', 'account-a1']);
+  });
+});
