@@ -156,7 +156,7 @@ describe('the purge of an erasure', () => {
     expect(await live.get('leads', 'lead-1')).toEqual({ id: 'lead-1', doc: { fullName: ERASED, notes: [`${ERASED}؟`] }, position: '99' });
   });
 
-  it('reads the records’ documents in pages of 500', async () => {
+  it('reads the records’ documents in pages of 500 (and again inside each page’s transaction)', async () => {
     const { keys, events } = world();
     const records = Array.from({ length: 1200 }, (_, i) => `lead-${String(i).padStart(4, '0')}`);
     for (const record of records) await events.appendToStream(record, [anEvent('LeadCaptured', { fullName: NAME, ownerId: record })]);
@@ -171,7 +171,7 @@ describe('the purge of an erasure', () => {
       'refold',
     );
     expect(rewritten).toBe(1200);
-    expect(getMany.mock.calls.map(([, ids]) => ids.length)).toEqual([500, 500, 200]);
+    expect(getMany.mock.calls.map(([, ids]) => ids.length)).toEqual([500, 500, 500, 500, 200, 200]);
     expect(await live.find('leads', {})).toEqual(await (await build(events)).find('leads', {}));
   });
 
@@ -201,5 +201,29 @@ describe('the purge of an erasure', () => {
       { id: 'old-1', doc: { name: ERASED, notes: [`${ERASED}!`] }, position: '1' },
       { id: 'old-2', doc: { name: 'علی' }, position: '2' },
     ]);
+  });
+
+  it('leaves a document a lane changed after it was read: writing over it would lose the event the lane applied', async () => {
+    const { keys, events } = world();
+    await events.appendToStream('lead-1', [anEvent('LeadCaptured', { fullName: NAME, ownerId: 'u1' })]);
+    await events.appendToStream('lead-2', [anEvent('LeadCaptured', { fullName: NAME, ownerId: 'u2' })]);
+    const live = await build(events);
+    await keys.destroy({ tenantId: TENANT, subjectRef: 'lead-1' });
+    await keys.destroy({ tenantId: TENANT, subjectRef: 'lead-2' });
+    // A lane commits a note on lead-2 between the purge's read and its transaction.
+    const noted = await events.appendToStream('lead-2', [anEvent('LeadNoted', { note: 'تماس گرفت' })]);
+    const transaction = live.transaction.bind(live);
+    jest.spyOn(live, 'transaction').mockImplementationOnce(async (work, options) => {
+      await transaction((tx) => tx.put('leads', 'lead-2', { fullName: ERASED, notes: ['تماس گرفت'] }, noted.position));
+      return transaction(work, options);
+    });
+    const records = { tenantId: TENANT, records: ['lead-1', 'lead-2'], values: [] };
+    expect(await purgeErasedRecords(live, events, await personalReadModels(live, [leads]), records, 'refold')).toBe(1);
+    expect((await live.get('leads', 'lead-1'))?.doc).toEqual({ fullName: ERASED, notes: [] });
+    expect(await live.get('leads', 'lead-2')).toEqual({
+      id: 'lead-2',
+      doc: { fullName: ERASED, notes: ['تماس گرفت'] },
+      position: noted.position,
+    });
   });
 });

@@ -89,21 +89,45 @@ export async function personalReadModels(store: ReadStore, projections: readonly
   });
 }
 
+/** A document as read, and what replaces it (null: deleted). */
+interface Rewrite {
+  readonly read: DocumentRecord<object>;
+  readonly next: DocumentRecord<object> | null;
+}
+
+/**
+ * Writes each replacement in one transaction, unless its document changed since it was read: a lane applied an event
+ * of the record meanwhile (this process's before its barrier, or another process's, whose own barrier purges what it
+ * wrote), and writing over it would lose that event. Read again inside the transaction, so the window is that of
+ * the commit. Returns the documents written.
+ */
+function rewrite(store: ReadStore, collection: string, writes: readonly Rewrite[]): Promise<number> {
+  return store.transaction(async (tx) => {
+    const now = await tx.getMany(
+      collection,
+      writes.map(({ read }) => read.id),
+    );
+    let written = 0;
+    for (const { read, next } of writes) {
+      if (now.get(read.id)?.position !== read.position) continue;
+      if (next === null) tx.delete(collection, read.id);
+      else tx.put(collection, read.id, next.doc, next.position);
+      written += 1;
+    }
+    return written;
+  });
+}
+
 /** Every document of a collection scrubbed of the values, read by id (keyset) in pages. */
 async function scrubCollection(store: ReadStore, collection: string, replace: (text: string) => string): Promise<number> {
   let rewritten = 0;
   for (let after: string | undefined; ;) {
     const page = await store.find(collection, { limit: PAGE, ...(after === undefined ? {} : { after: { values: [], id: after } }) });
-    const changed = page.flatMap((record) => {
+    const changed = page.flatMap((record): Rewrite[] => {
       const doc = scrub(record.doc, replace);
-      return doc === record.doc ? [] : [{ ...record, doc: doc as object }];
+      return doc === record.doc ? [] : [{ read: record, next: { ...record, doc: doc as object } }];
     });
-    if (changed.length > 0) {
-      await store.transaction((tx) => {
-        for (const record of changed) tx.put(collection, record.id, record.doc, record.position);
-      });
-      rewritten += changed.length;
-    }
+    if (changed.length > 0) rewritten += await rewrite(store, collection, changed);
     if (page.length < PAGE) return rewritten;
     after = page[page.length - 1]?.id;
   }
@@ -157,26 +181,18 @@ export async function purgeErasedRecords(
     const ids = [...byDocument.keys()];
     for (let start = 0; start < ids.length; start += PAGE) {
       const stored = await readStore.getMany(collection, ids.slice(start, start + PAGE));
-      const writes: (DocumentRecord<object> | { readonly id: string; readonly doc: null })[] = [];
+      const writes: Rewrite[] = [];
       for (const [id, record] of stored) {
         const refolded =
           step === 'refold' && !shared.has(id) ? refold(projection, id, byDocument.get(id) ?? [], record, compare) : undefined;
         if (refolded !== undefined) {
-          if (refolded === null) writes.push({ id, doc: null });
-          else if (!isDeepStrictEqual(refolded, record)) writes.push(refolded);
+          if (refolded === null || !isDeepStrictEqual(refolded, record)) writes.push({ read: record, next: refolded });
           continue;
         }
         const doc = scrub(record.doc, replace);
-        if (doc !== record.doc) writes.push({ ...record, doc: doc as object });
+        if (doc !== record.doc) writes.push({ read: record, next: { ...record, doc: doc as object } });
       }
-      if (writes.length === 0) continue;
-      await readStore.transaction((tx) => {
-        for (const write of writes) {
-          if (write.doc === null) tx.delete(collection, write.id);
-          else tx.put(collection, write.id, write.doc, (write as DocumentRecord<object>).position);
-        }
-      });
-      rewritten += writes.length;
+      if (writes.length > 0) rewritten += await rewrite(readStore, collection, writes);
     }
   }
   return rewritten;
