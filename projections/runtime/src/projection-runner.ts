@@ -206,13 +206,17 @@ export class ProjectionRunner {
   /**
    * Runs `work` while no lane of this runner that reads personal data writes: every such running lane
    * (serving builds and rebuilds in progress) finishes the batch in hand, commits and stops; `work`
-   * gets their projections and collections; then they start again from their checkpoints with empty document caches,
+   * gets their projections and collections (`otherBuild` for a build of another version); then they start again from their checkpoints with empty document caches,
    * so nothing read or folded before `work` is written after it. An erasure purges this way: no batch
    * that opened events with a key before the purge can commit after it. A projection that reads no
    * personal data (`readsPersonalData: false`) is handed events as stored, never opened: its lanes go
    * on, and its collections are not `work`'s. One at a time.
    */
-  quiesce<T>(work: (lanes: readonly { readonly projection: AnyProjection; readonly collection: string }[]) => Promise<T>): Promise<T> {
+  quiesce<T>(
+    work: (
+      lanes: readonly { readonly projection: AnyProjection; readonly collection: string; readonly otherBuild?: boolean }[],
+    ) => Promise<T>,
+  ): Promise<T> {
     const run = async (): Promise<T> => {
       const active = (lane: Lane) => (lane.phase === 'running' || lane.phase === 'retrying') && lane.projection.readsPersonalData !== false;
       // A rebuild that has caught up is switching over: its own code stops it, so it is left alone.
@@ -220,7 +224,14 @@ export class ProjectionRunner {
       const lanes = [...[...this.serving.values()].filter(active), ...rebuilding];
       await Promise.all(lanes.map((lane) => lane.stop()));
       try {
-        return await work(lanes.map((lane) => ({ projection: lane.projection, collection: lane.collection })));
+        // A build of another version of the projection than this code's (`otherBuild`): not folded by this code's evolve.
+        return await work(
+          lanes.map(({ projection, collection }) => ({
+            projection,
+            collection,
+            ...(generationOf(projection, collection) === undefined ? { otherBuild: true } : {}),
+          })),
+        );
       } finally {
         for (const lane of lanes) {
           const current = rebuilding.includes(lane) ? this.rebuilds.lane(lane.projection.name) : this.serving.get(lane.projection.name);

@@ -226,4 +226,25 @@ describe('the purge of an erasure', () => {
       position: noted.position,
     });
   });
+
+  it('refolds nothing of a projection that cannot route one of the records’ events: it scrubs them', async () => {
+    const { keys, events } = world();
+    await events.appendToStream('lead-1', [
+      anEvent('LeadCaptured', { fullName: NAME, ownerId: 'u1' }),
+      anEvent('LeadNoted', { note: `${NAME} تماس گرفت` }),
+    ]);
+    const live = await build(events);
+    const erased = { tenantId: TENANT, records: ['lead-1'], values: await valuesOf(events, ['lead-1']) };
+    await keys.destroy({ tenantId: TENANT, subjectRef: 'lead-1' });
+    const picky: Projection<LeadDoc> = {
+      ...leads,
+      documentId: (event) => {
+        if (event.type === 'LeadNoted') throw new Error('no route');
+        return event.streamId;
+      },
+    };
+    const models = [{ projection: picky as AnyProjection, collection: 'leads' }];
+    expect(await purgeErasedRecords(live, events, models, erased, 'refold')).toBe(1);
+    expect((await live.get('leads', 'lead-1'))?.doc).toEqual({ fullName: ERASED, notes: [`${ERASED} تماس گرفت`] });
+  });
 });

@@ -163,12 +163,15 @@ export async function purgeErasedRecords(
     const types = new Set<string>(projection.eventTypes);
     const byDocument = new Map<string, RecordedEvent[]>();
     const shared = new Set<string>();
+    // An event the projection cannot route (its runner stops there too): which documents miss it is unknown, so none is refolded.
+    let unroutable = false;
     for (const event of events) {
       if (!types.has(event.type)) continue;
       let ids: readonly string[];
       try {
         ids = documentIdsOf(projection, event);
       } catch {
+        unroutable = true;
         continue;
       }
       for (const id of ids) {
@@ -184,7 +187,9 @@ export async function purgeErasedRecords(
       const writes: Rewrite[] = [];
       for (const [id, record] of stored) {
         const refolded =
-          step === 'refold' && !shared.has(id) ? refold(projection, id, byDocument.get(id) ?? [], record, compare) : undefined;
+          step === 'refold' && !unroutable && !shared.has(id)
+            ? refold(projection, id, byDocument.get(id) ?? [], record, compare)
+            : undefined;
         if (refolded !== undefined) {
           if (refolded === null || !isDeepStrictEqual(refolded, record)) writes.push({ read: record, next: refolded });
           continue;
