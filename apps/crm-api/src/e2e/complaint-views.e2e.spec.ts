@@ -298,4 +298,30 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
     ]);
     expect((await get('/views/satisfaction?bucket=week')).body).toMatchObject({ status: 400, errors: [{ field: 'bucket' }] });
   });
+
+  it('GET /views/satisfaction answers a repeated request as the first while nothing moved, and counts answers that came since', async () => {
+    const path = '/views/satisfaction?from=2025-05-01&to=2025-05-31';
+    const csat = (reply: { body: Body }) => (reply.body['overall'] as { csat: Body }).csat;
+    const before = await get(`${path}&minPosition=${position}`);
+    expect((await get(path)).body).toEqual(before.body);
+    // A complaint (no satisfaction event) leaves the answer as it was; a CSAT answer of 5 is counted in the next one.
+    await run([
+      [
+        '2025-05-20T08:00:00.000Z',
+        '/complaints',
+        { complainant: { name: 'نگار' }, channel: 'web', category: 'ارسال', description: 'دیر رسید' },
+      ],
+    ]);
+    expect((await get(`${path}&minPosition=${position}`)).body).toEqual(before.body);
+    await run([
+      ['2025-05-20T09:00:00.000Z', '/surveys/responses', { surveyType: 'csat', respondent: { name: 'نگار' }, answers: { score: 5 } }],
+    ]);
+    const after = await get(`${path}&minPosition=${position}`);
+    expect(csat(after)).toEqual({
+      responses: (csat(before)['responses'] as number) + 1,
+      satisfied: (csat(before)['satisfied'] as number) + 1,
+      percent: 75,
+    });
+    expect((await get(path)).body).toEqual(after.body);
+  });
 });

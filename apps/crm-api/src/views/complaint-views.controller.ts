@@ -15,12 +15,14 @@ import {
 import {
   readSatisfaction,
   readSatisfactionByDay,
+  satisfactionDaysProjection,
+  satisfactionResponsesProjection,
   SATISFACTION_DAYS,
   SATISFACTION_RESPONSES,
   type SatisfactionBucket,
   type SatisfactionReport,
 } from '@crm/projections/satisfaction';
-import { timeRange } from '@crm/shared/read-model';
+import { KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, EVENT_STORE, RequestValidationError, Tenant } from '@crm/shared/http';
@@ -67,6 +69,12 @@ const UuidParam = (name: string) =>
 export class ComplaintViewsController {
   /** Answers without a period, kept while the tree's root stands still and no complaint's instant passes. */
   private readonly kpiAnswers = new ComplaintKpiAnswers();
+  /**
+   * Satisfaction answers, kept per tenant, collections, bucket and period while neither satisfaction projection has
+   * applied anything since (docs/views-at-scale.md, "Satisfaction answers kept"): a storm of lead captures or deals
+   * leaves them standing.
+   */
+  private readonly satisfactionAnswers = new KeptAnswers<SatisfactionReport>();
 
   constructor(
     private readonly readModels: ReadModels,
@@ -148,17 +156,19 @@ export class ComplaintViewsController {
       this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
     ]);
     const at = timeRange(query.from, query.to);
-    if (!(await this.readModels.caughtUpWith(SATISFACTION_DAYS, SATISFACTION_RESPONSES))) {
-      // The day sums are still being built (first start after an upgrade): answer from every answer meanwhile.
-      return readSatisfaction(this.readModels.store, answers, { tenantId, bucket: query.bucket ?? 'month', ...(at ? { at } : {}) });
-    }
-    return readSatisfactionByDay(
+    const bucket = query.bucket ?? 'month';
+    // Which read the answer comes from follows the two checkpoints too, so it is part of what is kept.
+    const key = JSON.stringify([tenantId, answers, days, bucket, query.from ?? null, query.to ?? null]);
+    return this.satisfactionAnswers.answer(
       this.readModels.store,
-      { answers, days },
-      {
-        tenantId,
-        bucket: query.bucket ?? 'month',
-        ...(at ? { at } : {}),
+      [satisfactionResponsesProjection, satisfactionDaysProjection],
+      key,
+      async () => {
+        if (!(await this.readModels.caughtUpWith(SATISFACTION_DAYS, SATISFACTION_RESPONSES))) {
+          // The day sums are still being built (first start after an upgrade): answer from every answer meanwhile.
+          return readSatisfaction(this.readModels.store, answers, { tenantId, bucket, ...(at ? { at } : {}) });
+        }
+        return readSatisfactionByDay(this.readModels.store, { answers, days }, { tenantId, bucket, ...(at ? { at } : {}) });
       },
     );
   }
