@@ -189,6 +189,51 @@ describe('LeadDedupe', () => {
     expect(await world.store.headPosition()).toBe(head);
   });
 
+  it('takes a new lead’s keys as unclaimed when the server named it: no key stream read; one claimed before is read on the next attempt', async () => {
+    const world = salesWorld();
+    const { dedupe, claims } = dedupeOn(world);
+    const tenantId = world.context().tenantId;
+    const keyStream = (key: string) => leadKeyStream(tenantId, claims.blind(key));
+    const phone = keyStream('phone:+989351112233');
+    const reads: string[] = [];
+    const readStream = world.store.readStream.bind(world.store);
+    jest.spyOn(world.store, 'readStream').mockImplementation((streamId, options) => {
+      reads.push(streamId);
+      return readStream(streamId, options);
+    });
+    const issued = () => {
+      const made = world.context();
+      return { ...made, issuedCommandId: made.commandId };
+    };
+    const first = issued();
+    const firstLead = captureLead({ leadId: idFor(first, 'lead'), email: 'sara@example.ir', phone: '09351112233' });
+    await expect(dedupe.capture(firstLead, first, world.clock.now())).resolves.toMatchObject({ duplicate: false });
+    expect(reads.filter((streamId) => streamId === phone || streamId === keyStream('email:sara@example.ir'))).toEqual([]);
+    expect((await world.store.readAll()).events.map((event) => event.type)).toEqual(['LeadCaptured', 'LeadKeyClaimed', 'LeadKeyClaimed']);
+
+    // The same phone again: the store refuses the claim expecting no stream, the next attempt reads it and refuses the duplicate.
+    const head = await world.store.headPosition();
+    const second = issued();
+    await expect(
+      dedupe.capture(captureLead({ leadId: idFor(second, 'lead'), phone: '0935 111 2233' }), second, world.clock.now()),
+    ).rejects.toMatchObject({ code: 'LEAD.DUPLICATE', details: { existingLeadId: firstLead.data.leadId } });
+    expect(await world.store.headPosition()).toBe(head);
+    expect(reads.filter((streamId) => streamId === phone).length).toBeGreaterThan(0);
+
+    // Its lead disqualified, the key is free again though its stream exists: the next attempt reads it and claims it.
+    await world.executor.execute(
+      leadDecider,
+      leadStream(firstLead.data.leadId),
+      { type: 'DisqualifyLead', data: { leadId: firstLead.data.leadId, reason: 'duplicate', disqualifiedAt: '2026-01-10T10:00:00Z' } },
+      world.context(),
+    );
+    const third = issued();
+    const thirdLead = captureLead({ leadId: idFor(third, 'lead'), phone: '09351112233' });
+    await expect(dedupe.capture(thirdLead, third, world.clock.now())).resolves.toMatchObject({ duplicate: false });
+    const claimed = (await world.store.readStream(phone, { tenantId })).map((event) => event.data['leadId']);
+    expect(claimed).toEqual([firstLead.data.leadId, thirdLead.data.leadId]);
+  });
+
   it('reads each key stream once per capture: the claims are decided from the read that found them free', async () => {
     const world = salesWorld();
     const { capture, claims } = dedupeOn(world);

@@ -69,7 +69,10 @@ export class LeadDedupe {
       if (!leadIsNew && (await store.streamRevision(leadStream(leadId), { tenantId })) !== undefined) return record(command.data);
       // Refusals that need no other stream come first.
       leadDecider.decide(command, leadDecider.initialState());
-      const { holders, duplicateOf } = await this.holders(command, tenantId, now);
+      // A lead the server just named has claimed nothing, and most people captured are new: the first attempt takes
+      // every key to be unclaimed and appends its claims expecting no stream, which the store refuses if any key was
+      // ever claimed; the next attempt reads who holds them, as every attempt did before.
+      const { holders, duplicateOf } = leadIsNew && attempt === 1 ? unclaimed(command) : await this.holders(command, tenantId, now);
       try {
         return await this.recordWithClaims(
           leadId,
@@ -212,6 +215,14 @@ export class LeadDedupe {
 }
 
 const MAX_ATTEMPTS = 5;
+
+/** Each of the capture's keys as never claimed: what `holders` finds when no key stream exists. */
+function unclaimed(command: CaptureLead): { holders: { key: string; holder: KeyHolder }[]; duplicateOf: undefined } {
+  return {
+    holders: contactMatchKeys(command.data).map((key) => ({ key, holder: { kind: 'free', revision: undefined, claims: [] } })),
+    duplicateOf: undefined,
+  };
+}
 
 function captureInProgress(pendingLeadId: string): DomainError {
   return new DomainError(
