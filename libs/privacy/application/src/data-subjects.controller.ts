@@ -58,8 +58,9 @@ export class DataSubjectsController {
     summary: "Erase a person's personal data (crypto-shredding): their keys are destroyed and the read models purged",
     description:
       'Destroys the data keys of the lead or contact, of the contact or lead qualification linked to it, and of the complaints, ' +
-      'feedback, survey answers, activities and interactions they made or that regard them; purges their values from every read ' +
-      'model; records who erased whom, when and why, without the erased data. The hash chain still verifies. ' +
+      "feedback, survey answers, activities and interactions they made or that regard them; folds those records' read-model " +
+      "documents again from the log, their personal fields now [erased], as a rebuild writes them (other records, a namesake's " +
+      'included, are left as they are); records who erased whom, when and why, without the erased data. The hash chain still verifies. ' +
       'Someone on file as neither lead nor contact (a complainant, feedback author or survey respondent given as ' +
       '{ name, phone?, email? }) is named by the record they made: subject type complaint, feedback or survey-response.',
   })
