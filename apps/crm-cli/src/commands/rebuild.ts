@@ -1,5 +1,5 @@
 import { ProjectionRunner, rebuildStateName, type RebuildResult } from '@crm/projections/runtime';
-import type { AnyProjection } from '@crm/shared/read-model';
+import { ownerIsGone, type AnyProjection } from '@crm/shared/read-model';
 import { UsageError } from '../args';
 import { type CliIo, defineCommand, type Stores, withStores } from '../context';
 import { parseAsOf } from '../instants';
@@ -23,9 +23,13 @@ const OPTIONS = {
 async function rebuildAll(projections: readonly AnyProjection[], stores: Stores, io: CliIo): Promise<number> {
   const store = await stores.readStore();
   // A build whose rebuild lease is live is being made by another process (another crm-cli, or the owner finishing a
-  // killed one's build): this command waits for its switch. Otherwise a recorded build was interrupted and resumes.
+  // killed one's build): this command waits for its switch. Otherwise a recorded build was interrupted and resumes,
+  // also one whose lease has not lapsed yet but whose holder is a process of this machine that no longer runs (the
+  // runner releases such leases when it starts, `expireLeasesOfGoneOwners`).
   const now = new Date().toISOString();
-  const building = new Set((await store.listLeases()).filter((lease) => lease.expiresAt > now).map((lease) => lease.name));
+  const building = new Set(
+    (await store.listLeases()).filter((lease) => lease.expiresAt > now && !ownerIsGone(lease.owner)).map((lease) => lease.name),
+  );
   for (const { name } of projections) {
     const pending = await store.loadState(rebuildStateName(name));
     if (!pending?.collection) continue;
