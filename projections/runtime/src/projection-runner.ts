@@ -206,8 +206,9 @@ export class ProjectionRunner {
   /**
    * Runs `work` while no lane of this runner that reads personal data writes: every such running lane
    * (serving builds and rebuilds in progress) finishes the batch in hand, commits and stops; `work`
-   * gets their projections and collections (`otherBuild` for a build of another version); then they start again from their checkpoints with empty document caches,
-   * so nothing read or folded before `work` is written after it. An erasure purges this way: no batch
+   * gets their projections and collections (`otherBuild` for a build of another version); then they
+   * start again from their checkpoints with empty document caches, so nothing read or folded before
+   * `work` is written after it. An erasure purges this way: no batch
    * that opened events with a key before the purge can commit after it. A projection that reads no
    * personal data (`readsPersonalData: false`) is handed events as stored, never opened: its lanes go
    * on, and its collections are not `work`'s. One at a time.
