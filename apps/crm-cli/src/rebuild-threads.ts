@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { watchErasures } from '@crm/privacy/application';
 import { ProjectionRunner, type ProjectionProgress, type RebuildResult } from '@crm/projections/runtime';
+import { personalDataLayer } from '@crm/shared/personal-data';
 import type { AnyProjection } from '@crm/shared/read-model';
 import { UsageError } from './args';
 import type { Stores } from './context';
@@ -111,8 +113,11 @@ export async function rebuildGroup(
     stopped = true;
     return runner.stop();
   });
-  await runner.start();
+  // An erasure made while this rebuilds (by an API beside it): the builds pause between two pages, the erased
+  // records' keys leave this thread's cache and their documents in the builds are refolded, as in every runner.
+  const erasures = await watchErasures({ eventStore: events, readStore: store, keys: personalDataLayer(events)?.keys, runner });
   try {
+    await runner.start();
     const results = await runner.rebuildMany(
       projections.map((p) => p.name),
       { onProgress: report },
@@ -122,6 +127,7 @@ export async function rebuildGroup(
     if (!stopped) throw error;
     return { results: [], interrupted: true };
   } finally {
+    await erasures.stop();
     await runner.stop();
   }
 }

@@ -154,6 +154,11 @@ export class Lane {
     this.changed(() => this.replaceState(state));
   }
 
+  /** Forgets the documents kept between batches: the next batch reads them from the store. */
+  forgetDocuments(): void {
+    this.cache.clear();
+  }
+
   replaceState(state: ProjectionState): void {
     this.cache.clear();
     this.state = state;

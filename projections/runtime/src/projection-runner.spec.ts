@@ -61,6 +61,49 @@ describe('ProjectionRunner', () => {
     expect((await readStore.get(active.collectionOf('owners'), 'مریم'))?.doc).toEqual({ owner: 'مریم', deals: 21, amount: 4005 });
   });
 
+  it('quiesce pauses a one-scan rebuild between two pages: its build is the work’s too, and it reads its documents again after', async () => {
+    await seed(events, 60);
+    // Each commit takes a moment, so the scan (pages of 5 events) is still going when the quiesce comes.
+    const transaction = readStore.transaction.bind(readStore);
+    const commits: string[] = [];
+    jest.spyOn(readStore, 'transaction').mockImplementation(async (work, options) => {
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      commits.push('commit');
+      return transaction(work, options);
+    });
+    runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: [dealsProjection(), ownersProjection],
+      rebuildBatchSize: 5,
+    });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    const active = runner;
+    const rebuilt = active.rebuildMany(['deals', 'owners']);
+    for (let i = 0; i < 500 && !(await readStore.loadState('owners~rebuild'))?.checkpoint; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    let before = 0;
+    const seen = await active.quiesce(async (lanes) => {
+      const at = commits.length;
+      const build = lanes.find((lane) => lane.collection === 'owners_v1_2');
+      expect(build).toBeDefined();
+      const ali = await readStore.get<{ deals: number }>('owners_v1_2', 'Ali');
+      before = ali?.doc.deals ?? 0;
+      // Rewritten behind the scan's back, as an erasure's purge would: what it writes next starts from this.
+      await transaction((tx) => tx.put('owners_v1_2', 'Ali', { owner: 'Ali', deals: 1000 + before, amount: 0 }, ali?.position));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(commits.length).toBe(at);
+      return lanes.map((lane) => lane.collection).sort();
+    });
+    expect(seen).toEqual(['deals_v1_1', 'deals_v1_2', 'owners_v1_1', 'owners_v1_2']);
+    expect(before).toBeLessThan(30);
+    await rebuilt;
+    // Ali opened every other deal (30): those after the pause were added to the rewritten document, not a cached copy.
+    expect((await readStore.get<{ deals: number }>(active.collectionOf('owners'), 'Ali'))?.doc.deals).toBe(1000 + 30);
+  });
+
   it('quiesce stops only the lanes that read personal data: one handed events as stored goes on, its collection left out of the work', async () => {
     const head = await seed(events, 4);
     const counting = { ...dealsProjection(), readsPersonalData: false } as const;

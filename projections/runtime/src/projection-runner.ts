@@ -205,7 +205,8 @@ export class ProjectionRunner {
 
   /**
    * Runs `work` while no lane of this runner that reads personal data writes: every such running lane
-   * (serving builds and rebuilds in progress) finishes the batch in hand, commits and stops; `work`
+   * (serving builds and rebuilds in progress) finishes the batch in hand, commits and stops, and every
+   * one-scan rebuild (`rebuildMany`) commits its page in hand and waits before the next; `work`
    * gets their projections and collections (`otherBuild` for a build of another version); then they
    * start again from their checkpoints with empty document caches, so nothing read or folded before
    * `work` is written after it. An erasure purges this way: no batch
@@ -225,13 +226,16 @@ export class ProjectionRunner {
       const lanes = [...[...this.serving.values()].filter(active), ...rebuilding];
       await Promise.all(lanes.map((lane) => lane.stop()));
       try {
-        // A build of another version of the projection than this code's (`otherBuild`): not folded by this code's evolve.
-        return await work(
-          lanes.map(({ projection, collection }) => ({
-            projection,
-            collection,
-            ...(generationOf(projection, collection) === undefined ? { otherBuild: true } : {}),
-          })),
+        // One-scan rebuilds (`rebuildMany`) are fed page by page, not started: they pause between two pages.
+        return await this.rebuilds.pauseScans((scanned) =>
+          work(
+            [...lanes, ...scanned.filter((build) => build.projection.readsPersonalData !== false)].map(({ projection, collection }) => ({
+              projection,
+              collection,
+              // A build of another version of the projection than this code's: not folded by this code's evolve.
+              ...(generationOf(projection, collection) === undefined ? { otherBuild: true } : {}),
+            })),
+          ),
         );
       } finally {
         for (const lane of lanes) {

@@ -99,8 +99,37 @@ export interface RebuildContext extends LaneContext {
 export class Rebuilds {
   private readonly lanes = new Map<string, Lane>();
   private readonly running = new Map<string, Promise<RebuildResult>>();
+  /** The builds of one-scan rebuilds (`runMany`) while they scan: fed page by page, never started as lanes. */
+  private readonly scanning = new Set<Lane>();
+  /** Each scan's page in hand, from its read to its commits. */
+  private readonly pages = new Set<Promise<void>>();
+  /** Set while `pauseScans` runs: no scan reads another page until it resolves. */
+  private paused: Promise<void> | undefined;
 
   constructor(private readonly context: RebuildContext) {}
+
+  /**
+   * Runs `work` between two pages of every one-scan rebuild: the page in hand (read, opened and folded) commits
+   * first, no other is read until `work` is done, and the builds' document caches are emptied before the scans go
+   * on, so nothing read before `work` is written after it (what `ProjectionRunner.quiesce`, which calls this one at
+   * a time, does for started lanes). `work` gets the builds being scanned.
+   */
+  async pauseScans<T>(work: (builds: readonly Lane[]) => Promise<T>): Promise<T> {
+    let resume = (): void => undefined;
+    this.paused = new Promise<void>((resolve) => (resume = resolve));
+    try {
+      await Promise.all([...this.pages]);
+      const builds = [...this.scanning];
+      try {
+        return await work(builds);
+      } finally {
+        for (const build of builds) build.forgetDocuments();
+      }
+    } finally {
+      this.paused = undefined;
+      resume();
+    }
+  }
 
   lane(name: string): Lane | undefined {
     return this.lanes.get(name);
@@ -231,39 +260,53 @@ export class Rebuilds {
     }, building[0]?.lane.checkpoint);
     const start = building.length > 0 && building.every(({ lane }) => lane.checkpoint !== undefined) ? after : undefined;
     after = start;
-    for (;;) {
-      const live = building.filter(({ lane }) => !failed.has(lane.projection.name));
-      if (live.length === 0) break;
-      const slice = await readPage({
-        after,
-        maxCount: rebuildBatchSize,
-        ...(everyType ? {} : { filter: { eventTypes: [...types] } }),
-      });
-      if (slice.checkpoint === undefined || slice.checkpoint === after) break;
-      const through = slice.checkpoint;
-      await Promise.all(
-        live.map(async ({ serving, lane }) => {
-          const from = lane.checkpoint;
-          if (from !== undefined && compare(from, through) >= 0) return;
-          const wanted = wantedTypes.get(lane.projection.name);
-          // A lane at the page's start (the usual case) takes every event of its types without comparing positions.
-          const behind = from === undefined || (after !== undefined && compare(from, after) <= 0);
-          const events = slice.events.filter(
-            (event) => (!wanted || wanted.has(event.type)) && (behind || compare(event.position, from as string) > 0),
+    for (const { lane } of building) this.scanning.add(lane);
+    try {
+      for (;;) {
+        while (this.paused) await this.paused;
+        const live = building.filter(({ lane }) => !failed.has(lane.projection.name));
+        if (live.length === 0) break;
+        let pageDone = (): void => undefined;
+        const page = new Promise<void>((resolve) => (pageDone = resolve));
+        this.pages.add(page);
+        try {
+          const slice = await readPage({
+            after,
+            maxCount: rebuildBatchSize,
+            ...(everyType ? {} : { filter: { eventTypes: [...types] } }),
+          });
+          if (slice.checkpoint === undefined || slice.checkpoint === after) break;
+          const through = slice.checkpoint;
+          await Promise.all(
+            live.map(async ({ serving, lane }) => {
+              const from = lane.checkpoint;
+              if (from !== undefined && compare(from, through) >= 0) return;
+              const wanted = wantedTypes.get(lane.projection.name);
+              // A lane at the page's start (the usual case) takes every event of its types without comparing positions.
+              const behind = from === undefined || (after !== undefined && compare(from, after) <= 0);
+              const events = slice.events.filter(
+                (event) => (!wanted || wanted.has(event.type)) && (behind || compare(event.position, from as string) > 0),
+              );
+              try {
+                // The batch is in hand and a failed commit leaves the lane as it was: the same batch again.
+                await this.persist(
+                  () => lane.apply(events, through),
+                  () => serving.isClosed,
+                );
+              } catch (error) {
+                failed.set(lane.projection.name, error);
+              }
+            }),
           );
-          try {
-            // The batch is in hand and a failed commit leaves the lane as it was: the same batch again.
-            await this.persist(
-              () => lane.apply(events, through),
-              () => serving.isClosed,
-            );
-          } catch (error) {
-            failed.set(lane.projection.name, error);
-          }
-        }),
-      );
-      after = through;
-      if (slice.isEnd) break;
+          after = through;
+          if (slice.isEnd) break;
+        } finally {
+          this.pages.delete(page);
+          pageDone();
+        }
+      }
+    } finally {
+      for (const { lane } of building) this.scanning.delete(lane);
     }
     // The tail since the scan, the indexes and the switch (or the hand-over): as a single rebuild resumes.
     for (const { serving, lane } of building) {

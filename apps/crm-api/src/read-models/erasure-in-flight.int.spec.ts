@@ -55,6 +55,8 @@ const leadNames: Projection<LeadDoc> = {
 /** Holds the next transaction of the lead-names collection until released: a batch in flight. */
 class Gate {
   armed = false;
+  /** Which transaction is held once armed: by default the next one. */
+  holds: (options: TransactionOptions | undefined) => boolean = () => true;
   private release: (() => void) | undefined;
   private entered: (() => void) | undefined;
   readonly reached = new Promise<void>((resolve) => (this.entered = resolve));
@@ -65,7 +67,7 @@ class Gate {
       get: (target, property, receiver) => {
         if (property === 'transaction')
           return async <T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options?: TransactionOptions) => {
-            if (this.armed) {
+            if (this.armed && this.holds(options)) {
               this.armed = false;
               this.entered?.();
               await this.open;
@@ -266,5 +268,68 @@ describe('an erasure while a projection batch is in flight (SQLite read-model fi
     await apiKeys.destroy(purgeListKey(TENANT, erasure));
     const [record] = await projectorEvents.readStream(erasure);
     expect(await openPurgeList(projectorKeys, record as RecordedEvent)).toBeUndefined();
+  });
+
+  it('a rebuild of one scan (crm-cli rebuild) pauses between pages for an erasure it sees in the log: its build keeps nothing', async () => {
+    const keys = new DataKeys(keyStore(), randomBytes(32));
+    const { dir, events, readStore, close } = await world(keys);
+    cleanup.push(close);
+    const lead = `lead-${randomUUID()}`;
+    await events.appendToStream(lead, [anEvent('LeadCaptured', { fullName: FIRST })]);
+    for (let i = 0; i < 20; i += 1) await events.appendToStream(`lead-${randomUUID()}`, [anEvent('LeadCaptured', { fullName: 'مهمان' })]);
+    // Built and served before (by the API), as a store `crm-cli rebuild` is run on; then the API's runner is gone.
+    const serving = runnerOn(events, readStore);
+    await serving.start();
+    await serving.waitFor('all', (await events.headPosition()) as string, 5000);
+    await serving.stop();
+    const gate = new Gate();
+    // As `crm-cli rebuild` runs it: serving nothing, pages of a few events.
+    const runner = new ProjectionRunner({
+      eventStore: events,
+      readStore: gate.wrap(readStore),
+      projections: [leadNames],
+      ownership: { ttlMs: 5000 },
+      serve: false,
+      rebuildBatchSize: 5,
+    });
+    const quiesce = runner.quiesce.bind(runner);
+    let quiescing = (): void => undefined;
+    const asked = new Promise<void>((resolve) => (quiescing = resolve));
+    jest.spyOn(runner, 'quiesce').mockImplementation((work) => {
+      quiescing();
+      return quiesce(work);
+    });
+    const seen: string[] = [];
+    const watch = await watchErasures({ eventStore: events, readStore, keys, runner, log: (message) => seen.push(message) });
+    cleanup.push(async () => {
+      await watch.stop();
+      await runner.stop();
+    });
+    await runner.start();
+    // The scan's first page (the lead's name, opened with its key) is held in flight: the second commit fenced by the
+    // rebuild's lease (the first saves the build's state).
+    let fenced = 0;
+    gate.holds = (options) => options?.fence?.lease === 'lead-names~rebuild' && (fenced += 1) === 2;
+    gate.armed = true;
+    const rebuilt = runner.rebuildMany(['lead-names']);
+    await gate.reached;
+
+    // The API erases with no runner of its own, and records it; the held page commits only once the rebuild's
+    // runner is asked to quiesce, so the name reaches the build after every pass of the API process.
+    const values = await valuesOf(events, lead);
+    await apiPass(events, readStore, lead, values, 'scrub');
+    await keys.destroy({ tenantId: TENANT, subjectRef: lead });
+    await apiPass(events, readStore, lead, values, 'refold');
+    const erasure = `data-subject-${randomUUID()}`;
+    const purge = await sealPurgeList(keys, purgeListKey(TENANT, erasure), values);
+    await events.appendToStream(erasure, [anEvent('DataSubjectErased', { records: [lead], purge })]);
+    await asked;
+    gate.pass();
+
+    const [result] = await rebuilt;
+    await waitUntil(async () => seen.length > 0, 'the rebuild to see the erasure');
+    expect(seen[0]).toMatch(/projections here purged \(1 documents rewritten\)/);
+    expect((await readStore.get<LeadDoc>(result!.collection, lead))?.doc).toEqual({ fullName: '[erased]' });
+    expect(fileHolds(readStore, dir, FIRST)).toBe(false);
   });
 });
