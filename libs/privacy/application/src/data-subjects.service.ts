@@ -6,7 +6,7 @@ import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
 import { erasureOrder, findPersonRecords } from './person-records';
 import { ERASURE_BARRIER, PURGE_LIST_PREFIX, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
-import { personalReadModels, personalValuesOf, purgeErasedRecords, type PurgeStep } from './read-model-purge';
+import { personalReadModels, personalValuesOf, purgeErasedRecords, type ErasedRecords, type PurgeStep } from './read-model-purge';
 
 /** What the storage does after an erasure so freed pages keep nothing (SQLite: truncate the WAL). */
 export interface ErasureStorage {
@@ -199,10 +199,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     return { erasedAt: now.toISOString(), position: result.position, records: records.owned.length };
   }
 
-  private async purge(
-    erased: { tenantId: string; records: readonly string[]; values: readonly string[] },
-    step: PurgeStep,
-  ): Promise<number> {
+  private async purge(erased: ErasedRecords, step: PurgeStep): Promise<number> {
     const models = await personalReadModels(this.readStore, this.settings?.projections ?? []);
     return purgeErasedRecords(this.readStore, this.executor.store, models, erased, step);
   }

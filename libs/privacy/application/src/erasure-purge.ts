@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
 import { openValue, sealValue, type DataKeys, type SubjectKeyRef } from '@crm/shared/personal-data';
 import type { ReadStore } from '@crm/shared/read-model';
-import { purgeErasedRecords, type PurgedModel } from './read-model-purge';
+import { purgeErasedRecords, type ErasedRecords, type PurgedModel } from './read-model-purge';
 
 /**
  * A projection runner as an erasure needs it (ProjectionRunner.quiesce): its lanes finish the
@@ -12,13 +12,8 @@ export interface QuiescingRunner {
   quiesce<T>(work: (lanes: readonly PurgedModel[]) => Promise<T>): Promise<T>;
 }
 
-/** What an erasure asks of the projections that run beside it. */
-export interface PurgeRequest {
-  readonly tenantId: string;
-  /** The streams whose keys were destroyed. */
-  readonly records: readonly string[];
-  /** Their plaintext values: what a document that cannot be refolded is scrubbed of (`purgeErasedRecords`). */
-  readonly values: readonly string[];
+/** What an erasure asks of the projections that run beside it: the erased records (`purgeErasedRecords`). */
+export interface PurgeRequest extends ErasedRecords {
   /** The erasure's own stream (`data-subject-…`), when it is known. */
   readonly erasure?: string;
 }
