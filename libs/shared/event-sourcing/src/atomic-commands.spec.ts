@@ -1,8 +1,8 @@
-import { refusals } from '@crm/shared/kernel';
+import { derivedId, refusals } from '@crm/shared/kernel';
 import type { Decider } from './decider';
 import { ConcurrencyConflictError, eventIdFor } from './handle-command';
 import { runAtomically } from './atomic-commands';
-import { DomainError, WrongExpectedRevisionError } from './errors';
+import { DomainError, IdempotencyConflictError, WrongExpectedRevisionError } from './errors';
 import type { AppendOptions, EventStore, MultiStreamAppendResult, StreamAppend } from './event-store';
 import type { EventToAppend } from './event';
 import { verifyChain } from './hash-chain';
@@ -68,6 +68,41 @@ describe('runAtomically', () => {
     const again = await run();
     expect(again.streams).toEqual(first.streams);
     expect((await store.readAll()).events).toHaveLength(2);
+  });
+
+  it('refuses a retried append recorded for another request with the same command ids (the key reused elsewhere)', async () => {
+    const store = new InMemoryEventStore();
+    const run = (by: number, fingerprint: string) =>
+      runAtomically(store, options, async (tx) => {
+        await tx.decide(counter, 'counter-a', add(by), { commandId: 'key-1', requestFingerprint: fingerprint });
+        await tx.decide(counter, 'counter-b', add(1), { commandId: derivedId('key-1', 'b') });
+      });
+    await run(1, 'body-a');
+    // A second process that read the streams before the first one appended decides on the empty streams: its
+    // append carries the same event ids, which the store takes as a retry of what is recorded.
+    const stale = Object.assign(Object.create(store) as InMemoryEventStore, {
+      readStream: async () => [],
+      streamRevision: async () => undefined,
+    });
+    await expect(
+      runAtomically(stale, options, async (tx) => {
+        await tx.decide(counter, 'counter-a', add(5), { commandId: 'key-1', requestFingerprint: 'body-b' });
+        await tx.decide(counter, 'counter-b', add(1), { commandId: derivedId('key-1', 'b') });
+      }),
+    ).rejects.toBeInstanceOf(IdempotencyConflictError);
+    // The same request again is answered from the record.
+    await expect(
+      runAtomically(stale, options, async (tx) => {
+        await tx.decide(counter, 'counter-a', add(1), { commandId: 'key-1', requestFingerprint: 'body-a' });
+        await tx.decide(counter, 'counter-b', add(1), { commandId: derivedId('key-1', 'b') });
+      }),
+    ).resolves.toMatchObject({
+      streams: new Map([
+        ['counter-a', { nextExpectedRevision: 0 }],
+        ['counter-b', { nextExpectedRevision: 0 }],
+      ]),
+    });
+    expect((await store.readAll()).events.map((event) => event.data)).toEqual([{ by: 1 }, { by: 1 }]);
   });
 
   it('decides again after another writer moved a stream, and gives up after its retries', async () => {

@@ -1,6 +1,7 @@
 import type { Decider } from './decider';
 import type { Actor, Command, Event } from './event';
-import { WrongExpectedRevisionError } from './errors';
+import { alreadyStored } from './append-support';
+import { IdempotencyConflictError, WrongExpectedRevisionError } from './errors';
 import type { AppendResult, EventStore, ExpectedRevision, SnapshotStore, StreamAppend } from './event-store';
 import {
   checkCommandPreconditions,
@@ -139,6 +140,7 @@ export async function runAtomically<T>(
         parts.map((part) => part.append),
         { tenantId: options.tenantId },
       );
+      await sameRequestIfRetried(store, parts, result.streams, options.tenantId);
       const streams = new Map(parts.map((part, i) => [part.append.streamId, result.streams[i] as AppendResult]));
       // Snapshots are a cache: a failure to write one does not fail what is recorded.
       await Promise.all(parts.map((part, i) => part.snapshot((result.streams[i] as AppendResult).nextExpectedRevision)));
@@ -149,4 +151,31 @@ export async function runAtomically<T>(
     }
   }
   throw new ConcurrencyConflictError((conflict as WrongExpectedRevisionError).streamId, attempts);
+}
+
+/**
+ * A retried append (the store found these event ids stored: a concurrent run of the same command ids, maybe in
+ * another process that read the same revisions) is this run's answer only if that run was the same request: its
+ * first event of each part carries the same command type and request fingerprint, or the id is refused (422) as
+ * handleCommand refuses it. Without this check another request's body, reusing the Idempotency-Key, would be
+ * answered as recorded while the first one's events stand.
+ */
+async function sameRequestIfRetried(
+  store: EventStore,
+  parts: readonly AtomicPart[],
+  results: readonly AppendResult[],
+  tenantId: string,
+): Promise<void> {
+  for (const [i, part] of parts.entries()) {
+    if (!alreadyStored(results[i] as AppendResult)) continue;
+    const mine = part.append.events[0];
+    if (!mine) continue;
+    const stored = await store.findEvent(mine.metadata.eventId, { tenantId });
+    const recorded = stored?.metadata;
+    const otherCommand = recorded?.commandType !== undefined && recorded.commandType !== mine.metadata.commandType;
+    const fingerprint = mine.metadata.requestFingerprint;
+    const otherRequest =
+      fingerprint !== undefined && recorded?.requestFingerprint !== undefined && recorded.requestFingerprint !== fingerprint;
+    if (!stored || otherCommand || otherRequest) throw new IdempotencyConflictError(mine.metadata.commandId);
+  }
 }

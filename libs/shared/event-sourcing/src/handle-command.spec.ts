@@ -178,6 +178,47 @@ describe('handleCommand', () => {
     expect(await store.streamRevision('account-1')).toBe(0);
   });
 
+  it('refuses the second of two requests that reuse a command id and read the same revision (two processes)', async () => {
+    await handleCommand(store, account, 'account-1', open);
+    // Both runs look for an earlier run and load the stream before either appends, as two API processes can.
+    const bothLoaded = barrier(2);
+    const realRead = store.readStream.bind(store);
+    jest.spyOn(store, 'readStream').mockImplementation(async (...args) => {
+      const events = await realRead(...args);
+      await bothLoaded();
+      return events;
+    });
+    const runs = await Promise.allSettled([
+      handleCommand(store, account, 'account-1', deposit(10), { commandId: 'key-1', requestFingerprint: 'body-a' }),
+      handleCommand(store, account, 'account-1', deposit(20), { commandId: 'key-1', requestFingerprint: 'body-b' }),
+    ]);
+    expect(runs.map((run) => run.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = runs.find((run): run is PromiseRejectedResult => run.status === 'rejected');
+    expect(refused?.reason).toBeInstanceOf(IdempotencyConflictError);
+    const deposits = (await realRead('account-1')).filter((event) => event.type === 'Deposited');
+    expect(deposits).toHaveLength(1);
+    const answered = runs.find((run) => run.status === 'fulfilled') as PromiseFulfilledResult<{ events: readonly unknown[] }>;
+    expect(answered.value.events).toEqual([{ type: 'Deposited', data: deposits[0]?.data }]);
+  });
+
+  it('answers both of two runs of the same request that read the same revision with what was recorded', async () => {
+    await handleCommand(store, account, 'account-1', open);
+    const bothLoaded = barrier(2);
+    const realRead = store.readStream.bind(store);
+    const reads = jest.spyOn(store, 'readStream').mockImplementation(async (...args) => {
+      const events = await realRead(...args);
+      if (reads.mock.calls.length <= 2) await bothLoaded();
+      return events;
+    });
+    const runs = await Promise.all([
+      handleCommand(store, account, 'account-1', deposit(10), { commandId: 'key-2', requestFingerprint: 'body-a' }),
+      handleCommand(store, account, 'account-1', deposit(10), { commandId: 'key-2', requestFingerprint: 'body-a' }),
+    ]);
+    expect(runs.map((run) => run.duplicate).sort()).toEqual([false, true]);
+    expect(runs.map((run) => run.nextExpectedRevision)).toEqual([1, 1]);
+    expect((await realRead('account-1')).filter((event) => event.type === 'Deposited')).toHaveLength(1);
+  });
+
   it('appends nothing when the decider refuses or decides nothing', async () => {
     await handleCommand(store, account, 'account-1', open);
     await expect(handleCommand(store, account, 'account-1', deposit(-1))).rejects.toMatchObject({ code: 'ACCOUNT.BAD_AMOUNT' });
@@ -237,3 +278,13 @@ describe('handleCommand', () => {
     expect((await handleCommand(store, account, 'account-1', deposit(1), { tenantId: 'acme' })).nextExpectedRevision).toBe(1);
   });
 });
+
+/** Resolves each caller once `count` callers are waiting. */
+function barrier(count: number): () => Promise<void> {
+  const waiting: (() => void)[] = [];
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (waiting.length >= count) for (const release of waiting.splice(0)) release();
+    });
+}

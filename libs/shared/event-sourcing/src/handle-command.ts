@@ -240,9 +240,11 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         tenantId,
         expectedRevision: loaded.revision === undefined ? 'no_stream' : loaded.revision,
       });
-      if (appended.nextExpectedRevision !== (loaded.revision ?? -1) + events.length) {
-        // The store recognised the event ids: this command was recorded by a concurrent run of it, elsewhere in the
-        // stream. Its state is not loaded + these events, so answer (and snapshot nothing) from what was recorded.
+      if (alreadyStored(appended) || appended.nextExpectedRevision !== (loaded.revision ?? -1) + events.length) {
+        // The store recognised the event ids: this command id was recorded by a concurrent run (another process
+        // may have loaded the same revision), maybe of another request. Answer from what was recorded, which
+        // refuses another request's body or command (422), and snapshot nothing. (A store that says nothing of a
+        // retried append shows it by the revision it reports, when the run recorded elsewhere in the stream.)
         const recorded = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
         if (recorded)
           return firstResult<State, E>(store, streamId, commandId, tenantId, recorded, reload, command.type, options.requestFingerprint);
