@@ -266,6 +266,18 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect(await post('/data-subjects/erase', { subject: { type: 'complaint', id: strangerComplaintId }, reason: 'دوباره' })).toMatchObject(
       { status: 409, body: { code: 'DATA_SUBJECT.ERASED' } },
     );
+    // The erased complaint takes no new personal data: its key cannot be made again, so a note would be readable
+    // under a new one and the person would be back (with no way to erase them twice). Refused, nothing appended.
+    const stream = `/streams/complaint-${strangerComplaintId}`;
+    const revision = async () => (await get<{ events: { revision: number }[] }>(stream)).body.events.at(-1)?.revision ?? -1;
+    const head = await revision();
+    const acknowledged = await post(`/complaints/${strangerComplaintId}/acknowledge`, { message: `${STRANGER} عزیز، شکایت شما ثبت شد` });
+    expect(acknowledged).toMatchObject({ status: 409, body: { code: 'PERSONAL_DATA.ERASED' } });
+    expect(await revision()).toBe(head);
+    // Its handling goes on without personal data (ISO 10002: the complaint is still answered and closed).
+    expect((await post(`/complaints/${strangerComplaintId}/assign`, { assignee: { userId: 'agent-7' } })).status).toBe(200);
+    expect(await revision()).toBe(head + 1);
+    expect(await everyRoute()).not.toContain(STRANGER);
   });
 
   it('erases exactly the person’s records: a namesake’s complaint and the same template text elsewhere stay, and the read models equal a rebuild', async () => {

@@ -1,5 +1,5 @@
 import { Binary, MongoClient, MongoServerError, type Collection } from 'mongodb';
-import { byRef, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
+import { byRef, ERASED_KEY, isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
 
 interface KeyDocument {
   _id: string;
@@ -46,20 +46,33 @@ export class MongoKeyStore implements KeyStore {
     return stored;
   }
 
+  /** The key replaced by its tombstone (an empty value) in one write, inserted when the subject had no document. */
   async delete(ref: SubjectKeyRef): Promise<boolean> {
-    return (await this.keys.deleteOne({ _id: idOf(ref) })).deletedCount > 0;
+    const before = await this.keys.findOneAndUpdate(
+      { _id: idOf(ref) },
+      {
+        $set: { wrapped: new Binary(ERASED_KEY) },
+        $setOnInsert: { tenantId: ref.tenantId, subjectRef: ref.subjectRef, createdAt: new Date() },
+      },
+      { upsert: true, returnDocument: 'before' },
+    );
+    return before !== null && !isErasedKey(Buffer.from(before.wrapped.buffer));
   }
 
   async has(ref: SubjectKeyRef): Promise<boolean> {
-    return (await this.keys.countDocuments({ _id: idOf(ref) }, { limit: 1 })) > 0;
+    const stored = await this.get(ref);
+    return stored !== undefined && !isErasedKey(stored);
   }
 
   async refsStartingWith(prefix: string): Promise<SubjectKeyRef[]> {
     const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const found = await this.keys
-      .find({ subjectRef: { $regex: `^${escaped}` } }, { projection: { _id: 0, tenantId: 1, subjectRef: 1 } })
+      .find({ subjectRef: { $regex: `^${escaped}` } }, { projection: { _id: 0, tenantId: 1, subjectRef: 1, wrapped: 1 } })
       .toArray();
-    return found.map((doc) => ({ tenantId: doc.tenantId, subjectRef: doc.subjectRef })).sort(byRef);
+    return found
+      .filter((doc) => !isErasedKey(Buffer.from(doc.wrapped.buffer)))
+      .map((doc) => ({ tenantId: doc.tenantId, subjectRef: doc.subjectRef }))
+      .sort(byRef);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
+import { isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -107,21 +107,26 @@ export class PostgresKeyStore implements KeyStore {
     }
   }
 
+  /** The key replaced by its tombstone (an empty value) in one statement, inserted when the subject had no row. */
   async delete(ref: SubjectKeyRef): Promise<boolean> {
-    const result = await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2`, [
-      ref.tenantId,
-      ref.subjectRef,
-    ]);
-    return (result.rowCount ?? 0) > 0;
+    const { rows } = await this.pool.query<{ live: boolean | null }>(
+      `WITH before AS (SELECT length(wrapped) > 0 AS live FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2)
+       INSERT INTO ${this.table} (tenant_id, subject_ref, wrapped) VALUES ($1, $2, ''::bytea)
+       ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET wrapped = ''::bytea
+       RETURNING (SELECT live FROM before) AS live`,
+      [ref.tenantId, ref.subjectRef],
+    );
+    return rows[0]?.live === true;
   }
 
   async has(ref: SubjectKeyRef): Promise<boolean> {
-    return (await this.get(ref)) !== undefined;
+    const stored = await this.get(ref);
+    return stored !== undefined && !isErasedKey(stored);
   }
 
   async refsStartingWith(prefix: string): Promise<SubjectKeyRef[]> {
     const { rows } = await this.pool.query<{ tenant_id: string; subject_ref: string }>(
-      `SELECT tenant_id, subject_ref FROM ${this.table} WHERE starts_with(subject_ref, $1)
+      `SELECT tenant_id, subject_ref FROM ${this.table} WHERE starts_with(subject_ref, $1) AND length(wrapped) > 0
         ORDER BY tenant_id COLLATE "C", subject_ref COLLATE "C"`,
       [prefix],
     );

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { KeyStore, SubjectKeyRef } from '@crm/shared/personal-data';
+import { ERASED_KEY, isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
 
 /** `deferSync`: the work may commit without a sync of its own, made durable by the next synced commit of the file. */
 export interface WriteOptions {
@@ -37,7 +37,7 @@ export class SqliteKeyStore implements KeyStore {
   private readonly statements: {
     get: Database.Statement<[string, string], { wrapped: Buffer }>;
     insert: Database.Statement<[string, string, Buffer, string]>;
-    remove: Database.Statement<[string, string]>;
+    erase: Database.Statement<[string, string, Buffer, string]>;
     startingWith: Database.Statement<[number, string], { tenant_id: string; subject_ref: string }>;
   };
   private readonly write: <T>(work: () => T, options?: WriteOptions) => Promise<T>;
@@ -63,10 +63,13 @@ export class SqliteKeyStore implements KeyStore {
       insert: db.prepare(
         'INSERT INTO personal_data_keys (tenant_id, subject_ref, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       ),
-      remove: db.prepare('DELETE FROM personal_data_keys WHERE tenant_id = ? AND subject_ref = ?'),
+      // The key's bytes are overwritten in place (secure_delete frees the old cell zeroed); the row stays as the tombstone.
+      erase: db.prepare(
+        'INSERT INTO personal_data_keys (tenant_id, subject_ref, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET wrapped = excluded.wrapped',
+      ),
       // substr counts characters, as the prefix's length is given; BINARY comparison: byte order.
       startingWith: db.prepare<[number, string], { tenant_id: string; subject_ref: string }>(
-        'SELECT tenant_id, subject_ref FROM personal_data_keys WHERE substr(subject_ref, 1, ?) = ? ORDER BY tenant_id, subject_ref',
+        'SELECT tenant_id, subject_ref FROM personal_data_keys WHERE substr(subject_ref, 1, ?) = ? AND length(wrapped) > 0 ORDER BY tenant_id, subject_ref',
       ),
     };
     const inTransaction = db.transaction((work: () => unknown) => work());
@@ -117,13 +120,18 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async delete(ref: SubjectKeyRef): Promise<boolean> {
-    const deleted = await this.write(() => this.statements.remove.run(ref.tenantId, ref.subjectRef).changes > 0);
+    const deleted = await this.write(() => {
+      const had = this.statements.get.get(ref.tenantId, ref.subjectRef)?.wrapped;
+      this.statements.erase.run(ref.tenantId, ref.subjectRef, ERASED_KEY, new Date().toISOString());
+      return had !== undefined && !isErasedKey(had);
+    });
     if (deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return deleted;
   }
 
   async has(ref: SubjectKeyRef): Promise<boolean> {
-    return this.statements.get.get(ref.tenantId, ref.subjectRef) !== undefined;
+    const stored = this.statements.get.get(ref.tenantId, ref.subjectRef)?.wrapped;
+    return stored !== undefined && !isErasedKey(stored);
   }
 
   async refsStartingWith(prefix: string): Promise<SubjectKeyRef[]> {

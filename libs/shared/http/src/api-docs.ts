@@ -2,6 +2,7 @@ import { applyDecorators, HttpCode, type Type } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { STREAM_REFUSALS } from '@crm/shared/event-sourcing';
 import { NOT_FOUND, type RecordCategory, type Refusal } from '@crm/shared/kernel';
+import { PERSONAL_DATA_REFUSALS } from '@crm/shared/personal-data';
 import { COMMAND_REPLY_REF, PROBLEM_REF, problemResponse, RETRY_AFTER_HEADER } from './openapi/contract-schemas';
 import {
   CONCURRENCY_PROBLEMS,
@@ -43,7 +44,8 @@ const EDGE_400: readonly Refusal[] = [
 
 /** Every refusal of a command route, by status, from the declarations it names. */
 export function commandRefusals(options: Pick<ApiCommandOptions, 'creates' | 'decides' | 'refersTo'>): Map<number, Refusal[]> {
-  const all: Refusal[] = [...EDGE_400, CONCURRENCY_PROBLEMS.CONFLICT];
+  // Any command may carry personal data for a record whose person was erased (PersonalDataEventStore refuses it).
+  const all: Refusal[] = [...EDGE_400, CONCURRENCY_PROBLEMS.CONFLICT, PERSONAL_DATA_REFUSALS.ERASED];
   for (const aggregate of options.decides ?? []) {
     all.push(...Object.values(aggregate.refusals ?? {}));
     if (aggregate.existence) all.push(options.creates ? aggregate.existence.alreadyExists : aggregate.existence.notFound);
@@ -103,17 +105,17 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
     ApiResponse({ status: 415, ...problemResponse('Body is not JSON', [REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE]) }),
     ApiResponse({ status: 422, ...problemResponse('Idempotency key reused for another request', [IDEMPOTENCY_PROBLEMS.KEY_REUSED]) }),
   );
-  if (!options.creates) {
-    decorators.push(
-      ApiHeader({
-        name: 'If-Match',
-        required: false,
-        description: 'Expected stream revision, e.g. "3" (stale → 412); `*` matches any existing aggregate (RFC 9110).',
-        schema: { type: 'string', pattern: '^(\\*|(W/)?"?\\d{1,15}"?)$' },
-      }),
-      ApiResponse({ status: 412, ...problemResponse('Revision mismatch (If-Match)', [CONCURRENCY_PROBLEMS.REVISION_MISMATCH]) }),
-    );
-  }
+  decorators.push(
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: options.creates
+        ? 'Taken as on every command (RFC 9110): the record is made here and has no revision yet, so any If-Match (a revision or `*`) answers 412 and records nothing.'
+        : 'Expected stream revision, e.g. "3" (stale → 412); `*` matches any existing aggregate (RFC 9110). Compared strongly: a weak tag (W/) is malformed (400).',
+      schema: { type: 'string', pattern: '^(\\*|"?\\d{1,15}"?)$' },
+    }),
+    ApiResponse({ status: 412, ...problemResponse('Revision mismatch (If-Match)', [CONCURRENCY_PROBLEMS.REVISION_MISMATCH]) }),
+  );
   if (options.body) decorators.push(ApiBody({ type: options.body }));
   return applyDecorators(...decorators);
 }

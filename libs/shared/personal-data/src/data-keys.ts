@@ -1,4 +1,6 @@
-import type { KeyStore } from './key-store';
+import { DomainError } from '@crm/shared/event-sourcing';
+import { refusals } from '@crm/shared/kernel';
+import { isErasedKey, type KeyStore } from './key-store';
 import { newDataKey, unwrapDataKey, wrapDataKey, type SubjectKeyRef } from './sealing';
 
 export interface DataKeysOptions {
@@ -9,6 +11,11 @@ export interface DataKeysOptions {
   readonly cacheMs?: number;
   readonly now?: () => number;
 }
+
+/** What a write is refused with when it would seal personal data under a destroyed key. */
+export const PERSONAL_DATA_REFUSALS = refusals('PERSONAL_DATA', {
+  ERASED: [409, "The record's personal data was erased: it takes no new personal data (changes without any are still recorded)"],
+});
 
 const slot = (ref: SubjectKeyRef) => `${ref.tenantId}\n${ref.subjectRef}`;
 
@@ -37,12 +44,19 @@ export class DataKeys {
     this.now = options.now ?? Date.now;
   }
 
-  /** The subject's key, made on first use. */
+  /**
+   * The subject's key, made on first use. A subject whose key was destroyed (erased) gets none: sealing refuses
+   * (PERSONAL_DATA.ERASED), so a write after an erasure, or racing one, cannot make the person readable again.
+   */
   async keyFor(ref: SubjectKeyRef): Promise<Buffer> {
     const cached = this.cached(ref);
     if (cached) return cached;
     const stored = await this.store.get(ref);
     const wrapped = stored ?? (await this.create(ref, wrapDataKey(this.kek, ref, newDataKey())));
+    if (isErasedKey(wrapped)) {
+      this.remember(ref, undefined);
+      throw new DomainError(PERSONAL_DATA_REFUSALS.ERASED, `The personal data of ${ref.subjectRef} was erased`, { record: ref.subjectRef });
+    }
     return this.remember(ref, unwrapDataKey(this.kek, ref, wrapped)) as Buffer;
   }
 
@@ -51,7 +65,7 @@ export class DataKeys {
     const hit = this.cache.get(slot(ref));
     if (hit && hit.until > this.now()) return hit.key;
     const wrapped = await this.store.get(ref);
-    return this.remember(ref, wrapped ? unwrapDataKey(this.kek, ref, wrapped) : undefined);
+    return this.remember(ref, wrapped && !isErasedKey(wrapped) ? unwrapDataKey(this.kek, ref, wrapped) : undefined);
   }
 
   /** Crypto-shredding: the key is gone, and with it every value sealed under it. */

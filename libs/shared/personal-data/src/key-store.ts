@@ -6,8 +6,12 @@ import type { SubjectKeyRef } from './sealing';
  * never sees a data key in the clear.
  */
 export interface KeyStore {
+  /** The subject's wrapped key; `ERASED_KEY` (empty) once it was destroyed; undefined when it never had one. */
   get(ref: SubjectKeyRef): Promise<Buffer | undefined>;
-  /** Stores `wrapped` unless the subject has a key already; returns the key that is stored (first writer wins). */
+  /**
+   * Stores `wrapped` unless the subject has a key already; returns the key that is stored (first writer wins). A
+   * subject whose key was destroyed keeps its tombstone: the answer is `ERASED_KEY`, and no key is stored.
+   */
   create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer>;
   /**
    * Several `create`s, each answered as `create` would, in one durable write
@@ -15,16 +19,26 @@ export interface KeyStore {
    * sync of the key store, not one each.
    */
   createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]>;
-  /** Destroys the subject's key; true when there was one. */
+  /**
+   * Destroys the subject's key and leaves its tombstone (`ERASED_KEY`) in its place, also when it had none: the
+   * subject can never be given a key again, so nothing written after its erasure is readable. True when a key was there.
+   */
   delete(ref: SubjectKeyRef): Promise<boolean>;
+  /** Whether the subject has a key (not a tombstone). */
   has(ref: SubjectKeyRef): Promise<boolean>;
   /**
-   * The subjects of every tenant whose ref starts with `prefix`, by tenant then ref (byte order): how a process
+   * The subjects with a key (tombstones left out) of every tenant whose ref starts with `prefix`, by tenant then ref (byte order): how a process
    * finds the keys of a kind it left behind (an erasure's purge lists) without reading the log.
    */
   refsStartingWith(prefix: string): Promise<SubjectKeyRef[]>;
   close(): Promise<void>;
 }
+
+/** What a key store holds in place of a destroyed key: no key, for good. */
+export const ERASED_KEY: Buffer = Buffer.alloc(0);
+
+/** Whether a stored value is a destroyed key's tombstone. */
+export const isErasedKey = (stored: Buffer | undefined): boolean => stored !== undefined && stored.length === 0;
 
 /** Byte order of refs (tenant, then subject), as every adapter lists them. */
 export const byRef = (a: SubjectKeyRef, b: SubjectKeyRef): number =>
@@ -42,7 +56,7 @@ export class InMemoryKeyStore implements KeyStore {
 
   async create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
     const existing = this.keys.get(slot(ref));
-    if (existing) return existing;
+    if (existing !== undefined) return existing;
     this.keys.set(slot(ref), Buffer.from(wrapped));
     return wrapped;
   }
@@ -56,17 +70,20 @@ export class InMemoryKeyStore implements KeyStore {
   async delete(ref: SubjectKeyRef): Promise<boolean> {
     const had = this.keys.get(slot(ref));
     had?.fill(0);
-    return this.keys.delete(slot(ref));
+    this.keys.set(slot(ref), ERASED_KEY);
+    return had !== undefined && !isErasedKey(had);
   }
 
   async has(ref: SubjectKeyRef): Promise<boolean> {
-    return this.keys.has(slot(ref));
+    const stored = this.keys.get(slot(ref));
+    return stored !== undefined && !isErasedKey(stored);
   }
 
   async refsStartingWith(prefix: string): Promise<SubjectKeyRef[]> {
-    const refs = [...this.keys.keys()].map((key) => {
+    const refs = [...this.keys.entries()].flatMap(([key, stored]) => {
+      if (isErasedKey(stored)) return [];
       const cut = key.indexOf('\n');
-      return { tenantId: key.slice(0, cut), subjectRef: key.slice(cut + 1) };
+      return [{ tenantId: key.slice(0, cut), subjectRef: key.slice(cut + 1) }];
     });
     return refs.filter((ref) => ref.subjectRef.startsWith(prefix)).sort(byRef);
   }

@@ -1,5 +1,6 @@
 import {
   DEFAULT_TENANT,
+  DomainError,
   STORED_DATA,
   appendNotifications,
   type Appended,
@@ -22,7 +23,7 @@ import {
   type Subscription,
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
-import type { DataKeys } from './data-keys';
+import { PERSONAL_DATA_REFUSALS, type DataKeys } from './data-keys';
 import { replaceFields, visitFields, type PersonalFields } from './personal-fields';
 import { ERASED, isSealed, openValue, sealedSubject, sealValue, type SubjectKeyRef } from './sealing';
 
@@ -135,7 +136,12 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
   }
 
   async writeSnapshot(snapshot: Snapshot): Promise<void> {
-    const key = await this.keys.keyFor({ tenantId: snapshot.tenantId, subjectRef: snapshot.streamId });
+    // An erased stream keeps no snapshot (it would read as absent): its state is folded from its events.
+    const key = await this.keys.keyFor({ tenantId: snapshot.tenantId, subjectRef: snapshot.streamId }).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === PERSONAL_DATA_REFUSALS.ERASED.code) return undefined;
+      throw error;
+    });
+    if (key === undefined) return;
     const sealed = replaceFields(snapshot, SNAPSHOT_FIELD, (state) =>
       sealValue(key, { tenantId: snapshot.tenantId, subjectRef: snapshot.streamId }, state),
     );

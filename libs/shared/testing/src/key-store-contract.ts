@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KeyStore } from '@crm/shared/personal-data';
+import { isErasedKey, type KeyStore } from '@crm/shared/personal-data';
 import { newId } from '@crm/shared/kernel';
 
 export interface KeyStoreHarness {
@@ -26,7 +26,6 @@ export function describeKeyStoreContract(harness: KeyStoreHarness): void {
     const ref = subject();
     expect(await store.get(ref)).toBeUndefined();
     expect(await store.has(ref)).toBe(false);
-    expect(await store.delete(ref)).toBe(false);
   });
 
   it('keeps the first key created for a subject, byte for byte', async () => {
@@ -67,14 +66,23 @@ export function describeKeyStoreContract(harness: KeyStoreHarness): void {
     expect(await store.refsStartingWith(prefix)).toEqual([refs[1], refs[2], refs[3]]);
   });
 
-  it('forgets a deleted key; the subject can get a new one', async () => {
+  it('destroys a key for good: its tombstone stays, and the subject can never get a key again', async () => {
     const ref = subject();
-    await store.create(ref, randomBytes(60));
+    const first = randomBytes(60);
+    await store.create(ref, first);
     expect(await store.delete(ref)).toBe(true);
-    expect(await store.get(ref)).toBeUndefined();
+    expect(isErasedKey(await store.get(ref))).toBe(true);
     expect(await store.has(ref)).toBe(false);
-    const fresh = randomBytes(60);
-    expect((await store.create(ref, fresh)).equals(fresh)).toBe(true);
+    // A write racing the erasure, or coming after it, would make the subject readable again with a new key.
+    expect(isErasedKey(await store.create(ref, randomBytes(60)))).toBe(true);
+    expect((await store.createMany([{ ref, wrapped: randomBytes(60) }])).map(isErasedKey)).toEqual([true]);
+    expect(isErasedKey(await store.get(ref))).toBe(true);
+    expect(await store.delete(ref)).toBe(false);
+    // A subject erased before it ever had a key gets none either.
+    const never = subject();
+    expect(await store.delete(never)).toBe(false);
+    expect(isErasedKey(await store.create(never, randomBytes(60)))).toBe(true);
+    expect(await store.refsStartingWith('lead-')).not.toContainEqual(ref);
   });
 
   it('creates several keys at once, each answered as a single create would be', async () => {
@@ -99,6 +107,23 @@ export function describeKeyStoreContract(harness: KeyStoreHarness): void {
       const [a, b] = await Promise.all([store.create(ref, randomBytes(60)), other.create(ref, randomBytes(60))]);
       expect(a.equals(b)).toBe(true);
       expect((await other.get(ref))?.equals(a)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps the tombstone whichever comes first of an erasure and a create on another connection', async () => {
+    if (!harness.connectAgain) return;
+    const other = await harness.connectAgain(store);
+    try {
+      for (let round = 0; round < 5; round += 1) {
+        const ref = subject();
+        const [created] = await Promise.all([other.create(ref, randomBytes(60)), store.delete(ref)]);
+        // The create either came first (its key is destroyed with the rest) or after (it got the tombstone).
+        expect(created.length === 60 || isErasedKey(created)).toBe(true);
+        expect(isErasedKey(await other.get(ref))).toBe(true);
+        expect(isErasedKey(await store.create(ref, randomBytes(60)))).toBe(true);
+      }
     } finally {
       await other.close();
     }
