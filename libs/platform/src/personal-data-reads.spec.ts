@@ -69,13 +69,15 @@ describe('which projections read personal data', () => {
   const readingPersonalData = ALL_PROJECTIONS.filter((projection) => projection.readsPersonalData !== false);
 
   it.each(readingPersonalData.map((projection) => [projection.name, projection]))(
-    '%s keeps one document per record: each event names one document, and each document is folded from one stream (what an erasure refolds)',
+    '%s keeps one document per record, named in its tenant: each event names one document, and each document is folded from one stream (what an erasure refolds)',
     (_name, projection) => {
       const streamOf = new Map<string, string>();
       for (const event of opened.filter((e) => projection.eventTypes.includes(e.type))) {
         const ids = documentIdsOf(projection, event);
         expect(ids.length).toBeLessThanOrEqual(1);
         for (const id of ids) {
+          // Named in the event's tenant first: an erasure scrubs only its tenant's documents of other builds.
+          expect(id.startsWith(`${event.metadata.tenantId}:`)).toBe(true);
           if (!streamOf.has(id)) streamOf.set(id, event.streamId);
           expect([id, streamOf.get(id)]).toEqual([id, event.streamId]);
         }

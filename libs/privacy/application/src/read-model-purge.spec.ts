@@ -185,9 +185,10 @@ describe('the purge of an erasure', () => {
       tx.saveState({ name: 'leads~retired', retired: [{ collection: 'leads_v0_1', dropAfter: '2026-12-05T14:00:00Z' }] });
       tx.saveState({ name: 'counts~retired', retired: [{ collection: 'counts_v0_1', dropAfter: '2026-12-05T14:00:00Z' }] });
       tx.put('leads_v1_2', 'lead-1', { fullName: NAME, notes: [] }, '1');
-      // A replaced build of another version, under other ids: scrubbed wherever the text is.
-      tx.put('leads_v0_1', 'old-1', { name: NAME, notes: [`${NAME}!`] }, '1');
-      tx.put('leads_v0_1', 'old-2', { name: 'علی' }, '2');
+      // A replaced build of another version, under other ids: scrubbed wherever the text is, in the tenant's documents only.
+      tx.put('leads_v0_1', `${TENANT}:old-1`, { name: NAME, notes: [`${NAME}!`] }, '1');
+      tx.put('leads_v0_1', `${TENANT}:old-2`, { name: 'علی' }, '2');
+      tx.put('leads_v0_1', 'acme:old-1', { name: NAME }, '3');
     });
     const models = await personalReadModels(live, PROJECTIONS);
     expect(models.map((model) => `${model.projection.name} ${model.collection}${model.otherBuild ? ' (other build)' : ''}`).sort()).toEqual(
@@ -198,8 +199,10 @@ describe('the purge of an erasure', () => {
     await purgeErasedRecords(live, events, models, erased, 'refold');
     expect((await live.get('leads_v1_2', 'lead-1'))?.doc).toEqual({ fullName: ERASED, notes: [] });
     expect(await live.find('leads_v0_1', {})).toEqual([
-      { id: 'old-1', doc: { name: ERASED, notes: [`${ERASED}!`] }, position: '1' },
-      { id: 'old-2', doc: { name: 'علی' }, position: '2' },
+      // Another tenant's namesake is none of this erasure's business.
+      { id: 'acme:old-1', doc: { name: NAME }, position: '3' },
+      { id: `${TENANT}:old-1`, doc: { name: ERASED, notes: [`${ERASED}!`] }, position: '1' },
+      { id: `${TENANT}:old-2`, doc: { name: 'علی' }, position: '2' },
     ]);
   });
 
