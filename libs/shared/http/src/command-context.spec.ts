@@ -45,4 +45,21 @@ describe('commandContextFrom', () => {
     const made = commandContextFrom({}, {}, sales);
     expect(commandIdIsNew({ ...made, commandId: '5c2b9a7e-1f3d-4e6a-8b0c-9d2e4f6a8b1c' })).toBe(false);
   });
+
+  it('names every bad header at once: a weak If-Match (If-Match compares strongly) and an X-Correlation-Id that is no UUID', () => {
+    const refused = (headers: Record<string, string>) => {
+      try {
+        commandContextFrom(headers, {}, sales);
+      } catch (caught) {
+        return (caught as RequestValidationError).errors.map((e) => e.field);
+      }
+      return [];
+    };
+    expect(refused({ 'if-match': 'W/"0"', 'x-correlation-id': 'not-a-uuid' })).toEqual(['header.If-Match', 'header.X-Correlation-Id']);
+    expect(refused({ 'x-correlation-id': 'x'.repeat(300) })).toEqual(['header.X-Correlation-Id']);
+    const correlationId = '6f1d2c4b-5a69-4788-9a0b-1c2d3e4f5a6b';
+    const context = commandContextFrom({ 'if-match': '"4"', 'x-correlation-id': correlationId }, {}, sales);
+    expect(context).toMatchObject({ expectedRevision: 4, correlationId });
+    expect(commandContextFrom({ 'if-match': '*' }, {}, sales).expectedRevision).toBe('stream_exists');
+  });
 });

@@ -50,13 +50,22 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** `*` matches any existing aggregate (RFC 9110 §13.1.1); otherwise one revision, as its ETag would be. */
+/**
+ * `*` matches any existing aggregate (RFC 9110 §13.1.1); otherwise one revision, as its ETag would be. If-Match
+ * compares strongly (§13.1.1), so a weak tag (`W/"3"`) could never match: it is refused as malformed.
+ */
 function parseIfMatch(value: string | undefined, errors: FieldError[]): ExpectedRevision | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === '*') return 'stream_exists';
-  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
+  const match = /^\s*"?(\d{1,15})"?\s*$/.exec(value);
   if (!match) {
-    errors.push({ field: 'header.If-Match', messages: ['If-Match must be a stream revision, e.g. "3"'] });
+    const weak = /^\s*W\//.test(value);
+    errors.push({
+      field: 'header.If-Match',
+      messages: [
+        weak ? 'If-Match compares strongly: give the revision as "3", not a weak tag (W/)' : 'If-Match must be a stream revision, e.g. "3"',
+      ],
+    });
     return undefined;
   }
   return Number(match[1]);
@@ -102,6 +111,9 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
     errors.push({ field: 'header.X-On-Behalf-Of', messages: ['X-On-Behalf-Of must be 1–200 letters, digits or ._:@-'] });
   }
   const correlationId = header(headers, 'x-correlation-id');
+  if (correlationId !== undefined && !isUuid(correlationId)) {
+    errors.push({ field: 'header.X-Correlation-Id', messages: ['X-Correlation-Id must be a UUID'] });
+  }
   const trace = parseTraceparent(header(headers, 'traceparent'));
   if (errors.length > 0) throw new RequestValidationError(errors);
   const actor: Actor = { id: principal.id, roles: [...principal.roles], ...(onBehalfOf === undefined ? {} : { onBehalfOf }) };
@@ -112,7 +124,7 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
     expectedRevision,
     actor,
     tenantId,
-    correlationId: correlationId && isUuid(correlationId) ? correlationId : undefined,
+    correlationId,
     ...(trace ? { traceparent: formatTraceparent(trace) } : {}),
   };
 }
