@@ -61,6 +61,18 @@ describe('authentication (real server, embedded SQLite, API keys and JWT)', () =
     }
   });
 
+  it("refuses a tenant admin the bootstrap key's revocation: it manages every tenant's keys", async () => {
+    const admin = await issueKey(server, { name: 'tenant admin', roles: ['admin'] });
+    const listed = await http(server.url, 'GET', '/api/v1/admin/api-keys', undefined, admin.headers);
+    const bootstrap = (listed.body['items'] as { id: string; bootstrap: boolean }[]).find((key) => key.bootstrap);
+    expect(bootstrap).toBeDefined();
+    const revoke = (headers: Record<string, string>) =>
+      http(server.url, 'POST', `/api/v1/admin/api-keys/${bootstrap?.id as string}/revoke`, { reason: 'takeover' }, headers);
+    expect(await revoke(admin.headers)).toMatchObject({ status: 403, body: { code: 'AUTH.FORBIDDEN' } });
+    // Still the bootstrap key: it lists every tenant's keys.
+    expect((await http(server.url, 'GET', '/api/v1/admin/api-keys?tenantId=acme')).status).toBe(200);
+  });
+
   it('records the principal, never the actor a client claims, and X-On-Behalf-Of beside it', async () => {
     const forged = { 'x-actor': 'ceo', 'x-actor-roles': 'admin,auditor', 'x-on-behalf-of': 'agent-12' };
     const byKey = await send(service.headers['authorization'], forged);
@@ -70,7 +82,13 @@ describe('authentication (real server, embedded SQLite, API keys and JWT)', () =
     const token = await issuer.sign({ sub: 'user-7', tenant: 'default', crm: { roles: ['service', 'unknown-role'] } });
     const byJwt = await send(bearer(token), { 'x-actor': 'ceo' });
     expect(byJwt.status).toBe(201);
-    expect((await eventOf(byJwt)).metadata.actor).toEqual({ id: 'user-7', roles: ['service'] });
+    expect((await eventOf(byJwt)).metadata.actor).toEqual({ id: 'jwt:user-7', roles: ['service'] });
+    // A token whose sub is an API key's id (or `cli:root`, `system:bootstrap`) does not read as that key, the CLI or the bootstrap.
+    for (const sub of [service.id, 'cli:root', 'system:bootstrap']) {
+      const posing = await send(bearer(await issuer.sign({ sub, tenant: 'default', crm: { roles: ['service'] } })));
+      expect(posing.status).toBe(201);
+      expect((await eventOf(posing)).metadata.actor).toEqual({ id: `jwt:${sub}`, roles: ['service'] });
+    }
   });
 
   it("takes roles and tenant from the JWT's claims: without the role 403, another tenant's token writes there", async () => {
@@ -83,6 +101,6 @@ describe('authentication (real server, embedded SQLite, API keys and JWT)', () =
     expect((await http(server.url, 'GET', path)).status).toBe(404); // the bootstrap key is in tenant default
     const auditor = await issuer.sign({ sub: 'auditor-1', tenant: 'globex', crm: { roles: 'auditor' } });
     const read = await http(server.url, 'GET', path, undefined, { authorization: bearer(auditor) });
-    expect((read.body['events'] as RecordedEvent[])[0]?.metadata).toMatchObject({ tenantId: 'globex', actor: { id: 'user-9' } });
+    expect((read.body['events'] as RecordedEvent[])[0]?.metadata).toMatchObject({ tenantId: 'globex', actor: { id: 'jwt:user-9' } });
   });
 });

@@ -88,7 +88,7 @@ describe('Authenticator', () => {
   it('checks a JWT against the configured keys, issuer, audience, expiry and not-before; roles and tenant from the named claims', async () => {
     const { authenticator } = await world();
     await expect(authenticator.authenticate(`Bearer ${await sign({})}`)).resolves.toEqual({
-      id: 'user-7',
+      id: 'jwt:user-7',
       kind: 'jwt',
       roles: ['analyst'],
       tenantId: 'acme',

@@ -25,6 +25,8 @@ function rolesOf(value: unknown): Role[] {
 }
 
 const SUBJECT = /^[\p{L}\p{N}._:@|-]{1,200}$/u;
+/** What a JWT's actor id starts with: `jwt:<sub>`. */
+export const JWT_ACTOR_PREFIX = 'jwt:';
 
 /** jose's verdicts, as the reasons the API answers with. */
 function failureOf(error: unknown): AuthenticationFailure {
@@ -96,6 +98,8 @@ export class JwtVerifier {
     const tenantId = claimAt(payload, this.settings.tenantClaim);
     if (!isTenantId(tenantId))
       throw new AuthenticationFailure('invalid_token', `The token has no usable ${this.settings.tenantClaim} claim`);
-    return { id: sub, kind: 'jwt', roles: rolesOf(claimAt(payload, this.settings.rolesClaim)), tenantId };
+    // Named apart from every other kind of actor (a key id, `cli:<user>`, `system:bootstrap`): an identity provider's
+    // `sub` is its own word, and a token whose sub is a key's id must not read as that key in the audit trail.
+    return { id: `${JWT_ACTOR_PREFIX}${sub}`, kind: 'jwt', roles: rolesOf(claimAt(payload, this.settings.rolesClaim)), tenantId };
   }
 }

@@ -1,3 +1,4 @@
+import { ForbiddenException } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { API_KEY_REFUSALS, apiKeyDecider, type ApiKeyEvent } from '@crm/identity/domain';
 import { DomainError, StreamNotFoundError } from '@crm/shared/event-sourcing';
@@ -21,7 +22,12 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand>
   async execute({ keyId, input, principal, context }: RevokeApiKeyCommand): Promise<CommandReply> {
     // Another tenant's key answers 404, as if it did not exist; only the bootstrap key looks beyond its own tenant.
     const elsewhere = principal.allTenants === true ? this.registry.list().find((key) => key.id === keyId)?.tenantId : undefined;
-    const tenantId = this.registry.get(principal.tenantId, keyId) ? principal.tenantId : (elsewhere ?? principal.tenantId);
+    const own = this.registry.get(principal.tenantId, keyId);
+    const tenantId = own ? principal.tenantId : (elsewhere ?? principal.tenantId);
+    // The bootstrap key manages every tenant's keys: a tenant's admin may not take it away (only it, or the CLI).
+    if (own?.bootstrap === true && principal.allTenants !== true) {
+      throw new ForbiddenException('Only the bootstrap key itself (or crm-cli api-keys) may revoke the bootstrap key');
+    }
     const now = this.executor.now();
     const data = { keyId, reason: input.reason, revokedAt: now.toISOString() };
     try {
