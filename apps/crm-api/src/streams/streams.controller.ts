@@ -35,7 +35,7 @@ export class StreamsController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get(':streamId')
-  @ApiOperation({ summary: "A stream's raw events in order, with metadata and the hash-chain check (auditors, analysts)" })
+  @ApiOperation({ summary: "A stream's raw events in order, with metadata and the hash-chain check (auditors)" })
   @ApiParam({ name: 'streamId', example: 'complaint-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' })
   @ApiResponse({ status: 200, description: 'Events in revision order', schema: STREAM_PAGE_SCHEMA })
   @ApiProblem(400, 'Malformed stream id or query; every bad one listed', [VALIDATION_PROBLEMS.FAILED])

@@ -90,6 +90,20 @@ describe('projection views and readiness', () => {
     expect(patient.projectionsServing(list.filter((view) => view.name === 'behind'))).toMatchObject({ projections: { status: 'up' } });
   });
 
+  it("counts a lane standing by for another process's lease as run elsewhere: it neither owns it nor is judged by it", async () => {
+    const owned = { status: async () => [status('mine', '2', '2'), status('theirs', '1', '2', { phase: 'standby' })] };
+    const list = await new ProjectionViews({ eventStore: events, readStore, owned, now: () => NOW }).list();
+    expect(list.map((view) => [view.name, view.owned])).toEqual([
+      ['mine', true],
+      ['theirs', false],
+    ]);
+    const health = new OperationsHealth(new HealthIndicatorService(), new ShutdownState(), events, readStore, {
+      config: loadConfig({ CRM_READY_MAX_LAG_SECONDS: '60' }),
+      service: 'test',
+    });
+    expect(health.projectionsServing(list)).toMatchObject({ projections: { status: 'up', owned: 1 } });
+  });
+
   it('shows projections run elsewhere from their committed states, serving builds only, without judging readiness by them', async () => {
     await readStore.transaction((tx) => {
       tx.saveState({ name: 'pipeline-leads', version: 2, generation: 1, collection: 'pipeline_leads_v2_1', checkpoint: '1' });

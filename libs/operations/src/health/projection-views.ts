@@ -80,7 +80,8 @@ export class ProjectionViews {
 function fromStatus(status: ProjectionStatus): Omit<ProjectionView, 'lagSeconds'> {
   return {
     name: status.name,
-    owned: true,
+    // A lane standing by waits for another process's lease: that process runs the projection, not this one.
+    owned: status.phase !== 'standby',
     phase: status.phase,
     version: status.version,
     collection: status.collection,
