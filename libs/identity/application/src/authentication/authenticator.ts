@@ -46,7 +46,9 @@ export class Authenticator {
   private apiKey(token: string): Principal {
     const key = this.registry.findByHash(hashApiKey(this.secret, token));
     if (!key) throw new AuthenticationFailure('unknown_key', 'Unknown API key');
-    if (key.revoked) throw new AuthenticationFailure('revoked', 'This API key has been revoked');
+    // Answered as an unknown key: a caller holding a leaked string learns nothing of whether it ever was one
+    // (the reason, kept for logs and metrics, still says revoked).
+    if (key.revoked) throw new AuthenticationFailure('revoked', 'Unknown API key');
     return { id: key.keyId, kind: 'api-key', roles: key.roles, tenantId: key.tenantId, ...(key.bootstrap ? { allTenants: true } : {}) };
   }
 }

@@ -42,8 +42,8 @@ function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: 
 /**
  * Authenticates and authorises every request before its body is read, from
  * the one access table: 401 (with WWW-Authenticate) for a missing or bad
- * credential, 403 AUTH.FORBIDDEN when no role fits, 429 once an address has
- * failed too often. Sets `request.principal`, which the handlers' actor and
+ * credential, 403 AUTH.FORBIDDEN when no role fits, 429 for a bad credential
+ * once its address has failed too often (a good one still passes). Sets `request.principal`, which the handlers' actor and
  * tenant come from. Replies to authenticated routes are never cached.
  */
 export function installAuthenticationHook(fastify: FastifyInstance, authenticator: Authenticator, failures?: AddressLimiter): void {
@@ -65,18 +65,19 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
     const rule = accessRuleFor(request.method, template);
     if (rule?.roles === 'anyone') return;
     reply.header('cache-control', 'no-store');
-    const presented = request.headers.authorization !== undefined;
-    if (presented && failures && authenticator.enabled) {
-      const verdict = await failures(request, { count: false });
-      if (verdict.exceeded) return tooManyFailures(reply, request, verdict);
-    }
     let principal;
     try {
       principal = await authenticator.authenticate(request.headers.authorization);
     } catch (error) {
       if (!(error instanceof AuthenticationFailure)) throw error;
-      // Only a credential that was tried counts: a client that sent none is not guessing.
-      if (error.reason !== 'missing' && failures) await failures(request);
+      // Only a credential that was tried counts: a client that sent none is not guessing. Past the address's budget
+      // a bad credential is 429; a good one is never refused for its address: behind a proxy every client shares one,
+      // and 20 bad tokens a minute from anyone would otherwise lock every service out (keys and tokens cannot be
+      // guessed, so the budget is against floods of bad ones, not a guard of the good ones).
+      if (error.reason !== 'missing' && failures && authenticator.enabled) {
+        const verdict = await failures(request);
+        if (verdict.exceeded) return tooManyFailures(reply, request, verdict);
+      }
       return unauthorized(reply, request, error);
     }
     if (!mayCall(principal, rule)) {
