@@ -15,6 +15,8 @@
 // BENCH_QUERY_REPLICA=1 (with BENCH_WRITERS) runs that pass over two API processes started from dist/ on the
 // same stores: a writer (projections on its read-side worker) and a query replica (CRM_PROJECTIONS=off); the
 // writers capture on the writer while the views are timed once on the writer, once on the replica.
+// BENCH_QUERY_REPLICA=writer runs that pass over the writer process alone: one API process serving both, with the
+// clients out of its event loop (in the default pass they share the bench's process with the server).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { loadavg, tmpdir } from 'node:os';
@@ -66,11 +68,11 @@ interface Run {
   /** BENCH_QUERY_REPLICA: the loaded pass over a writer process and a query replica process. */
   readonly replica?: {
     readonly idleWriter: readonly Timing[];
-    readonly idleReplica: readonly Timing[];
+    readonly idleReplica?: readonly Timing[];
     /** Views sent to the writer, as with one process. */
     readonly sameServer: Loaded;
-    /** Views sent to the query replica. */
-    readonly queryReplica: Loaded;
+    /** Views sent to the query replica (not with BENCH_QUERY_REPLICA=writer). */
+    readonly queryReplica?: Loaded;
     readonly loadAverage: readonly number[];
   };
 }
@@ -318,11 +320,18 @@ async function benchOne(store: StoreKind, events: number): Promise<Run> {
     print(idle);
     const writers = Number(process.env['BENCH_WRITERS'] ?? 0);
     if (!(writers > 0)) return { store, events, catchUpSeconds, idle };
-    if (process.env['BENCH_QUERY_REPLICA'] === '1') {
+    const replicaMode = process.env['BENCH_QUERY_REPLICA'];
+    if (replicaMode === '1' || replicaMode === 'writer') {
       const head = await eventStore.headPosition();
       closed = true;
       await app.close();
-      return { store, events, catchUpSeconds, idle, replica: await replicaPass(store, events, writers, accounts, head) };
+      return {
+        store,
+        events,
+        catchUpSeconds,
+        idle,
+        replica: await replicaPass(store, events, writers, accounts, head, replicaMode === '1'),
+      };
     }
     const loaded = await underLoad(client, client, writers, accounts);
     print(loaded.timings, idle);
@@ -358,34 +367,51 @@ const loadAverage = () =>
  * loop with the clients. Views are timed idle on each, then under the writers' load on the writer (one process
  * serving both, as before) and on the replica.
  */
-async function replicaPass(store: StoreKind, events: number, writers: number, accounts: readonly string[], head: string | undefined) {
+async function replicaPass(
+  store: StoreKind,
+  events: number,
+  writers: number,
+  accounts: readonly string[],
+  head: string | undefined,
+  withReplica: boolean,
+) {
   const env = serverEnv(store, events);
   const writer = await spawnServer('writer', { ...env, CRM_PROJECTIONS: 'run' });
-  const replica = await spawnServer('query replica', { ...env, CRM_PROJECTIONS: 'off' }).catch(async (error: unknown) => {
-    await writer.stop();
-    throw error;
-  });
+  const replica = withReplica
+    ? await spawnServer('query replica', { ...env, CRM_PROJECTIONS: 'off' }).catch(async (error: unknown) => {
+        await writer.stop();
+        throw error;
+      })
+    : undefined;
   try {
     const key = readFileSync(loadConfig(env).auth.bootstrapKeyFile, 'utf8').trim();
     const onWriter = new Client(writer.url, key);
-    const onReplica = new Client(replica.url, key);
+    const onReplica = replica && new Client(replica.url, key);
     // The writer's worker resumes from its checkpoints; the replica's minPosition waits read them.
-    if (head !== undefined) await caughtUp(onReplica, head);
-    process.stdout.write(`  two processes up (load average ${loadAverage()}); idle, on the writer:\n`);
+    if (head !== undefined) await caughtUp(onReplica ?? onWriter, head);
+    process.stdout.write(
+      `  ${replica ? 'two processes' : 'the writer process'} up (load average ${loadAverage()}); idle, on the writer:\n`,
+    );
     const idleWriter = await timeViews(onWriter, accounts);
     print(idleWriter);
-    process.stdout.write('  idle, on the query replica:\n');
-    const idleReplica = await timeViews(onReplica, accounts);
-    print(idleReplica);
+    let idleReplica: Timing[] | undefined;
+    if (onReplica) {
+      process.stdout.write('  idle, on the query replica:\n');
+      idleReplica = await timeViews(onReplica, accounts);
+      print(idleReplica);
+    }
     process.stdout.write('  views on the writer:\n');
     const sameServer = await underLoad(onWriter, onWriter, writers, accounts);
     print(sameServer.timings, idleWriter);
-    process.stdout.write('  views on the query replica:\n');
-    const queryReplica = await underLoad(onWriter, onReplica, writers, accounts);
-    print(queryReplica.timings, idleReplica);
+    let queryReplica: Loaded | undefined;
+    if (onReplica) {
+      process.stdout.write('  views on the query replica:\n');
+      queryReplica = await underLoad(onWriter, onReplica, writers, accounts);
+      print(queryReplica.timings, idleReplica);
+    }
     return { idleWriter, idleReplica, sameServer, queryReplica, loadAverage: loadavg() };
   } finally {
-    await replica.stop();
+    await replica?.stop();
     await writer.stop();
   }
 }

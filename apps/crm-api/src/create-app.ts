@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { installIdentity, withAccessControl } from '@crm/identity/application';
 import { CrmLogger, CrmMetrics, observeHttp, requestIdOf, ROOT_LOGGER, ShutdownState, type Tracing } from '@crm/operations';
-import { acceptOnlyJsonBodies, configureHttpApp, createFastifyAdapter, hardenEdge } from '@crm/shared/http';
+import { acceptOnlyJsonBodies, configureHttpApp, createFastifyAdapter, gateCommands, hardenEdge } from '@crm/shared/http';
 import type { AppConfig } from '@crm/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { CONTEXT_MODULES } from './contexts';
@@ -31,6 +31,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const authFailures = await hardenEdge(app, config.edge.rateLimit);
   installIdentity(app, authFailures);
   acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
+  // After the rate limit (preParsing, registered by hardenEdge): a refused caller does not wait for a slot.
+  gateCommands(app.getHttpAdapter().getInstance(), config.edge.commandSlots);
   await configureHttpApp(app, { decorateDocument: withAccessControl });
   return app;
 }

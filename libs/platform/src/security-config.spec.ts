@@ -21,6 +21,10 @@ describe('security configuration', () => {
     expect(edge.trustProxy).toBe(false);
     // A body trickling a byte every 10 s is cut off after seconds, not minutes.
     expect(edge.requestTimeoutMs).toBeLessThanOrEqual(30_000);
+    // Commands wait their turn on the embedded store (a few at a time), not on a server store unless asked.
+    expect(edge.commandSlots).toBe(4);
+    expect(loadConfig({ CRM_EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@127.0.0.1/crm' }).edge.commandSlots).toBe(0);
+    expect(loadConfig({ CRM_COMMAND_CONCURRENCY: '0' }).edge.commandSlots).toBe(0);
     expect(edge.headersTimeoutMs).toBeLessThanOrEqual(edge.requestTimeoutMs);
     expect(edge.rateLimit).toMatchObject({ enabled: true });
   });

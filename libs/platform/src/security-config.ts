@@ -77,6 +77,7 @@ export const DEFAULT_EDGE_SETTINGS: EdgeSettings = {
   headersTimeoutMs: 10_000,
   idleTimeoutMs: 60_000,
   rateLimit: { enabled: true, max: 6000, windowMs: 60_000, authFailureMax: 20, authFailureWindowMs: 60_000 },
+  commandSlots: 4,
 };
 
 /** Authentication and edge settings (API.md "Authentication, roles and tenants"); problems go to the caller's list. */
@@ -119,6 +120,10 @@ export function loadSecurityConfig(
       authFailureMax: reader.integer('CRM_AUTH_FAILURE_LIMIT', defaults.rateLimit.authFailureMax, 1, 1_000_000),
       authFailureWindowMs: reader.integer('CRM_AUTH_FAILURE_WINDOW_MS', defaults.rateLimit.authFailureWindowMs, 1000, 86_400_000),
     },
+    // Bounded by default on the embedded store only: its commands are CPU on this process's one thread, and a few at a
+    // time keep its group commit full; a server store's commands wait on the network, and 4 at a time left the CPU
+    // idle (PostgreSQL, 16 writers: −35% captures). docs/views-at-scale.md, "Commands wait their turn".
+    commandSlots: reader.integer('CRM_COMMAND_CONCURRENCY', context.eventStore === 'sqlite' ? defaults.commandSlots : 0, 0, 10_000),
   };
   return { auth, edge };
 }

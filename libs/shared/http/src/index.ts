@@ -18,6 +18,7 @@ export * from './fields/command-on-docs';
 export * from './fields/one-form.validator';
 export * from './fields/assignee.dto';
 export * from './edge/edge-settings';
+export * from './edge/command-gate';
 export * from './edge/harden-edge';
 export * from './edge/json-bodies';
 export * from './edge/json-body';

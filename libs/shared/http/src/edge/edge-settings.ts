@@ -20,4 +20,6 @@ export interface EdgeSettings {
   /** A socket with no traffic at all for this long is closed. */
   readonly idleTimeoutMs: number;
   readonly rateLimit: RateLimitSettings;
+  /** Requests that may write served at once; the others wait their turn before their body is read (`gateCommands`). 0: no bound. */
+  readonly commandSlots: number;
 }
