@@ -15,12 +15,14 @@ describe('erasure purge lists across a restart (real server, embedded SQLite)', 
   let server: TestApp | undefined;
   const { post } = salesClient(() => server as TestApp);
 
-  /** The purge-list keys in the key table (beside the events, in crm.sqlite), read as another process would. */
+  /** The purge-list keys in the key table (beside the events, in crm.sqlite), read as another process would; a destroyed key's tombstone (an empty value) is no key. */
   const purgeKeys = (): string[] => {
     const db = new Database(join(dataDir, 'crm.sqlite'), { readonly: true, fileMustExist: true });
     try {
       return db
-        .prepare<[], { ref: string }>(`SELECT subject_ref AS ref FROM personal_data_keys WHERE subject_ref LIKE 'purge-%' ORDER BY 1`)
+        .prepare<[], { ref: string }>(
+          `SELECT subject_ref AS ref FROM personal_data_keys WHERE subject_ref LIKE 'purge-%' AND length(wrapped) > 0 ORDER BY 1`,
+        )
         .all()
         .map((row) => row.ref);
     } finally {

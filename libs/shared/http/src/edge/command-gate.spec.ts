@@ -47,8 +47,17 @@ describe('gateCommands', () => {
 
   it('lets `slots` writes in at once, the rest in order of arrival; reads pass while the writes are held', async () => {
     server = await serve(2);
-    const works = ['a', 'b', 'c', 'd'].map((name) => server.send('POST', '/work', { name }));
-    await until(() => server.entered.length === 2);
+    // Each sent once the one before reached the gate, so their order of arrival is known.
+    const works = [];
+    for (const [name, reached] of [
+      ['a', () => server.entered.length === 1],
+      ['b', () => server.entered.length === 2],
+      ['c', () => server.state().waiting === 1],
+      ['d', () => server.state().waiting === 2],
+    ] as const) {
+      works.push(server.send('POST', '/work', { name }));
+      await until(reached);
+    }
     expect(server.state()).toEqual<CommandGateState>({ inFlight: 2, waiting: 2 });
     // A view is not behind the parked commands.
     expect(await server.send('GET', '/view').answered).toBe(200);
