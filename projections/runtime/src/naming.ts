@@ -17,6 +17,21 @@ export function rebuildStateName(projection: string): string {
   return `${projection}~rebuild`;
 }
 
+/**
+ * The record of a time-travel build (`crm-cli rebuild --as-of`) into `target`: its collection and version, so that an
+ * erasure finds it among the builds it purges (it holds personal data as any build does).
+ */
+export function asOfStateName(projection: string, target: string): string {
+  return `${projection}${AS_OF_MARK}${target}`;
+}
+
+const AS_OF_MARK = '~as-of:';
+
+/** Whether a state records a time-travel build (asOfStateName). */
+export function isAsOfState(name: string): boolean {
+  return name.includes(AS_OF_MARK);
+}
+
 /** The record of collections a rebuild replaced, dropped after the grace period. */
 export function retiredStateName(projection: string): string {
   return `${projection}~retired`;

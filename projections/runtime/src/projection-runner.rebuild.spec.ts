@@ -1,6 +1,7 @@
 import { InMemoryEventStore } from '@crm/shared/event-sourcing';
 import { InMemoryReadStore } from '@crm/shared/read-model';
 import { ProjectionRunner } from './projection-runner';
+import { asOfStateName } from './naming';
 import type { ProjectionProgress } from './progress';
 import { dealsProjection, documents, openDeal, ownersProjection, winDeal } from './test-support';
 import { waitUntil } from '@crm/shared/testing';
@@ -166,6 +167,11 @@ describe('ProjectionRunner rebuilds', () => {
       مریم: { owner: 'مریم', deals: 2, amount: 60 },
     });
     expect(await documents(readStore, 'owners_v1_1')).toMatchObject({ Ali: { deals: 5 } });
+    // Recorded, so that an erasure finds the build among those it purges.
+    expect(await readStore.loadState(asOfStateName('owners', 'owners_asof_d4'))).toMatchObject({
+      collection: 'owners_asof_d4',
+      version: 1,
+    });
   });
 
   it('travels in time: as of a date, deterministic on every run', async () => {

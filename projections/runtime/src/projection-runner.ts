@@ -12,7 +12,7 @@ import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
 import { LoopBudget } from './loop-budget';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
-import { generationOf, physicalCollection, rebuildStateName, retiredStateName } from './naming';
+import { generationOf, isAsOfState, physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
 import { RebuildNotStartedError, Rebuilds, RebuildTakenOverError, type RebuildOptions, type RebuildResult } from './rebuilds';
 import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
@@ -711,7 +711,8 @@ export class ProjectionRunner {
   async rebuildAsOf(request: TimeTravelRequest): Promise<TimeTravelResult> {
     const projection = this.projections.get(request.name);
     if (!projection) throw new UnknownProjectionError(request.name);
-    const inUse = (await this.options.readStore.listStates()).map((state) => state.collection);
+    // Another time-travel build's target may be built again (it is emptied first); a projection's own may not.
+    const inUse = (await this.options.readStore.listStates()).filter((state) => !isAsOfState(state.name)).map((state) => state.collection);
     if (inUse.includes(request.target)) throw new Error(`${request.target} is a projection's working collection; choose another target`);
     return timeTravel(this.context, projection, request);
   }

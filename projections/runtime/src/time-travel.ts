@@ -5,6 +5,7 @@ import { applyBatch } from './batch';
 import { ProjectionFailedError } from './errors';
 import { ProgressMeter, type ProjectionProgress } from './progress';
 import { eventSourceOf } from './event-sources';
+import { asOfStateName } from './naming';
 
 export type AsOf = { readonly position: string } | { readonly occurredBefore: string };
 
@@ -66,6 +67,10 @@ export async function timeTravel(
     undefined,
     stopAt,
     clock,
+  );
+  // Recorded before its first document, so an erasure from now on finds the build and purges it (read-model-purge).
+  await readStore.transaction((tx) =>
+    tx.saveState({ name: asOfStateName(projection.name, request.target), collection: request.target, version: projection.version }),
   );
   await readStore.dropCollection(request.target);
   let after: string | undefined;

@@ -320,6 +320,13 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
   it('erases: the keys go; every route, a rebuild, a time-travel rebuild, an export and every byte of the data directory lose the person', async () => {
     const before = await everyRoute();
     expect(before).toContain(NAME);
+    // Time-travel builds made before the erasure hold the person too: the erasure finds them by their recorded state
+    // and refolds them as it does every build (before, such a collection kept the plaintext until dropped). Built
+    // before the byte search: reading the files with fs drops this process's SQLite file locks (POSIX), and another
+    // process closing the store after that would take itself for its last user.
+    for (const projection of ['complaint-audit', 'marketing-audience']) {
+      expect(await cli(['rebuild', projection, '--as-of', '2100-01-01'], dataDir)).toMatchObject({ code: 0 });
+    }
     // The byte search below can see: before erasure the read models hold the name in plaintext.
     expect(filesUnder(dataDir).some((file) => readFileSync(file).includes(Buffer.from(NAME, 'utf8')))).toBe(true);
 
