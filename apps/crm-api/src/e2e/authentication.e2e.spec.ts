@@ -58,6 +58,10 @@ describe('authentication (real server, embedded SQLite, API keys and JWT)', () =
       expect(reply.headers.get('www-authenticate')).toMatch(
         authorization === undefined ? /^Bearer realm="crm"$/ : /^Bearer realm="crm", error="invalid_token"/,
       );
+      // One quoted string per parameter (RFC 6750 §3: no `"` or `\` inside): a client's parser reads it whole.
+      expect(reply.headers.get('www-authenticate')).toMatch(
+        /^Bearer realm="crm"(, error="invalid_token", error_description="[\x20\x21\x23-\x5b\x5d-\x7e]*")?$/,
+      );
     }
   });
 

@@ -143,6 +143,8 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
       code: 'COMPLAINT.NOT_FOUND',
     });
     expect((await get(`/views/complaints/not-a-uuid/audit-trail`)).body).toMatchObject({ status: 400, errors: [{ field: 'id' }] });
+    // The same complaint, its id in capitals (format uuid allows them): not a 404.
+    expect((await get(`/views/complaints/${id.toUpperCase()}/audit-trail`)).body).toMatchObject({ complaintId: id, lastRevision: 12 });
   });
 
   it('computes complaint KPIs over the complaints received in a period', async () => {

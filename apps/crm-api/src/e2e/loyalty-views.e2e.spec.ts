@@ -195,6 +195,26 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     expect((await get('/views/churn?asOf=2025-02-30')).body).toMatchObject({ status: 400, errors: [{ field: 'asOf' }] });
     expect((await get('/views/churn?bucket=weekly&inactivityDays=-1')).body).toMatchObject({ status: 400 });
     expect((await get('/views/churn?asOf=2025-06-30&from=2025-07-01')).body).toMatchObject({ status: 400, code: 'CHURN.RANGE_INVALID' });
+    // Read strictly, as the document's integer and number say: what Number() would coerce is refused, not guessed.
+    for (const days of ['0x10', '1e2', '+1', '1.0', '%201', '']) {
+      expect({ days, body: (await get(`/views/churn?inactivityDays=${days}`)).body }).toMatchObject({
+        days,
+        body: { status: 400, errors: [{ field: 'inactivityDays' }] },
+      });
+    }
+    for (const margin of ['', '%20', '0x1', '1e-400', '.5']) {
+      expect({ margin, body: (await get(`/views/customers/${ids.C}/loyalty?margin=${margin}`)).body }).toMatchObject({
+        margin,
+        body: { status: 400, errors: [{ field: 'margin' }] },
+      });
+    }
+    expect((await get(`/views/customers/${ids.C}/loyalty?asOf=2025-06-30&margin=0.25&windowDays=30`)).status).toBe(200);
+    // Dates in the years the CRM records: a Jalali-looking date is not read as a Gregorian one.
+    for (const asOf of ['1403-12-30', '1899-12-31', '2200-01-01']) {
+      expect((await get(`/views/churn?asOf=${asOf}`)).body).toMatchObject({ status: 400, errors: [{ field: 'asOf' }] });
+    }
+    // An account addressed in capitals is the same account.
+    expect((await get(`/views/customers/${ids.C.toUpperCase()}/loyalty?asOf=2025-06-30`)).status).toBe(200);
   });
 
   it('answers from the read models as they are now: a purchase recorded after a first answer shows in the next (asked last: it changes E)', async () => {

@@ -74,6 +74,23 @@ describe('the OpenAPI document (real server)', () => {
         ),
     );
     expect(withoutBadUrl.map(({ path, method }) => `${method.toUpperCase()} ${path}`)).toEqual([]);
+    // What any request may meet at the edge, declared on every operation: an unreadable request line (400
+    // REQUEST.MALFORMED), a request not received in time (408), headers past the limit (431); every 429 says when to
+    // retry and every 401 names the scheme.
+    const codes = (response: Json) =>
+      response?.['content']?.['application/problem+json']?.['schema']?.['allOf']?.[1]?.['properties']?.['code']?.['enum'] ?? [];
+    const missing = operations().flatMap(({ path, method, op }) => {
+      const responses = op['responses'] as Json;
+      const where = `${method.toUpperCase()} ${path}`;
+      return [
+        codes(responses['400']).includes('REQUEST.MALFORMED') ? [] : [`${where} 400 REQUEST.MALFORMED`],
+        codes(responses['408']).includes('REQUEST.TIMEOUT') ? [] : [`${where} 408`],
+        codes(responses['431']).includes('REQUEST.HEADERS_TOO_LARGE') ? [] : [`${where} 431`],
+        responses['429']?.['headers']?.['Retry-After'] ? [] : [`${where} 429 Retry-After`],
+        !responses['401'] || responses['401']['headers']?.['WWW-Authenticate'] ? [] : [`${where} 401 WWW-Authenticate`],
+      ].flat();
+    });
+    expect(missing).toEqual([]);
   });
 
   it('answers a path parameter that does not percent-decode as the document says, on every route that takes one', async () => {

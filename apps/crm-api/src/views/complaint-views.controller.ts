@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { AUDIT_TRAIL_SCHEMA, COMPLAINT_KPIS_SCHEMA, SATISFACTION_SCHEMA } from './complaint-view-schemas';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -25,7 +25,7 @@ import {
 import { KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
-import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, EVENT_STORE, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, EVENT_STORE, Tenant, UuidParam } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
@@ -56,12 +56,6 @@ export class SatisfactionQueryDto extends MinPositionQueryDto {
   @DateOrInstant('Answers given up to this date (the whole UTC day) or instant (inclusive)')
   to?: string;
 }
-
-const UuidParam = (name: string) =>
-  Param(
-    name,
-    new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ field: name, messages: [`${name} must be a UUID`] }]) }),
-  );
 
 /** Auditors' and analysts' views of complaint handling and customer satisfaction (API.md "Queries"). */
 @ApiTags('views')

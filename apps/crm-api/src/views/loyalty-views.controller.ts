@@ -1,8 +1,8 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import {
   BUCKETS,
   buildPopulation,
@@ -34,22 +34,17 @@ import {
 } from '@crm/projections/loyalty-churn';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { readBatch, type BatchRead, type DocumentRecord } from '@crm/shared/read-model';
-import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, IntQueryField, RequestValidationError, Tenant, UuidParam } from '@crm/shared/http';
 import { InvalidValueError, NOT_FOUND, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
 
-function WholeDays(description: string, fallback: number): PropertyDecorator {
-  return (target, key) => {
-    ApiPropertyOptional({ description, default: fallback, minimum: 1, maximum: 3650, type: 'integer' })(target, key);
-    IsOptional()(target, key);
-    Type(() => Number)(target, key);
-    IsInt()(target, key);
-    Min(1)(target, key);
-    Max(3650)(target, key);
-  };
-}
+/** Whole days, digits only as every query integer is ("0x10", "1e2", "+1" and "" are refused, not coerced). */
+const WholeDays = (description: string, fallback: number): PropertyDecorator => IntQueryField(1, 3650, { description, default: fallback });
+
+/** A plain decimal ("0.25", "1"): what `Number()` would also take ("0x1", "1e-400", "", " ") stays a string and is refused. */
+const DECIMAL = /^\d{1,3}(?:\.\d{1,9})?$/;
 
 class AsOfQueryDto extends MinPositionQueryDto {
   @DateOrInstant('Compute as of this instant, or the end of this UTC day; events recorded for later times are ignored. Default: now')
@@ -76,7 +71,7 @@ export class LoyaltyQueryDto extends AsOfQueryDto {
 
   @ApiPropertyOptional({ description: 'Margin on revenue for customer value (0–1)', default: 0.3, minimum: 0, maximum: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value))
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
@@ -105,15 +100,7 @@ const EXACTNESS =
   'customer are computed once per state of the read models and reused for a later asOf only when no dated fact lies between the two ' +
   '(same UTC day, after the latest fact) — the figures are the same either way.';
 
-const AccountIdParam = (): ParameterDecorator =>
-  Param(
-    'accountId',
-    new ParseUUIDPipe({
-      exceptionFactory: () => new RequestValidationError([{ field: 'accountId', messages: ['accountId must be a UUID'] }]),
-    }),
-    // Stream ids are stored in lower case, whichever way the caller typed the UUID.
-    { transform: (value: string) => value.toLowerCase() },
-  );
+const AccountIdParam = (): ParameterDecorator => UuidParam('accountId');
 
 /** Loyalty (RFM, churn risk, tier, customer value) and churn views (API.md "Queries"). */
 @ApiTags('views')

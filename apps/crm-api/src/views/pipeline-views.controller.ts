@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
@@ -22,7 +22,7 @@ import { marketingAudience, marketingCampaigns, marketingListMembers, marketingL
 import { DomainError } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { KeptAnswers } from '@crm/shared/read-model';
-import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, RequestValidationError, Tenant } from '@crm/shared/http';
+import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, RequestValidationError, Tenant, UuidParam } from '@crm/shared/http';
 import { ReadModels } from '../read-models/read-models.service';
 import { MinPositionQueryDto } from './min-position.dto';
 import { FunnelQueryDto, OpportunityListQueryDto, PipelineQueryDto } from './pipeline-views.dto';
@@ -144,15 +144,10 @@ export class PipelineViewsController {
   @ApiProblem(404, 'No campaign was planned with this id and no lead or opportunity names it', [NOT_FOUND.campaign])
   @ApiNotCaughtUp()
   async campaignPerformance(
-    @Param(
-      'id',
-      new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ field: 'id', messages: ['id must be a UUID'] }]) }),
-    )
-    id: string,
+    @UuidParam('id') campaignId: string,
     @Query() query: MinPositionQueryDto,
     @Tenant() tenantId: string,
   ): Promise<CampaignPerformance> {
-    const campaignId = id.toLowerCase();
     const { minPosition } = query;
     const [sales, marketing] = await Promise.all([this.collections(minPosition), this.marketingCollections(minPosition)]);
     const performance = await loadCampaignPerformance(this.readModels.store, { ...sales, ...marketing }, tenantId, campaignId);

@@ -12,7 +12,7 @@ import {
   type OpportunityStatus,
 } from '@crm/projections/pipeline';
 import { LEAD_SOURCES, OPEN_STAGES, type LeadSource, type OpenStage } from '@crm/sales/domain';
-import { IntQueryField } from '@crm/shared/http';
+import { Check, FIRST_YEAR, IntQueryField, LAST_YEAR, yearsProblem } from '@crm/shared/http';
 import { MinPositionQueryDto } from './min-position.dto';
 
 /** Query parameters of the pipeline, funnel and opportunity views: shapes checked at the edge. */
@@ -22,10 +22,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A calendar date: the shape and a real day (no 30 February). */
 const DateParam = (description: string): PropertyDecorator =>
   applyDecorators(
-    ApiPropertyOptional({ description, example: '2026-03-20', format: 'date' }),
+    ApiPropertyOptional({ description: `${description}. Years ${FIRST_YEAR}–${LAST_YEAR}.`, example: '2026-03-20', format: 'date' }),
     IsOptional(),
     Matches(DATE, { message: '$property must be a date like 2026-03-20' }),
     IsISO8601({ strict: true }),
+    Check('years', yearsProblem),
   );
 
 /** Ids are stored lower-case, as the command side keeps them. */
@@ -126,7 +127,7 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
 
   @ApiPropertyOptional({
     description:
-      "The `nextCursor` of the page before (keyset paging: a deep page costs what the first does). Keep the filters, sort and order of the first page",
+      'The `nextCursor` of the page before (keyset paging: a deep page costs what the first does). Keep the filters, sort and order of the first page',
   })
   @IsOptional()
   @IsString()

@@ -25,10 +25,17 @@ function send(reply: FastifyReply, request: FastifyRequest, status: number, code
     .send(problem(status, code, title, detail, { instance: request.url }));
 }
 
+/** RFC 6750 §3: an error_description holds visible ASCII but `"` and `\`, so the header stays one quoted string. */
+function challengeText(message: string): string {
+  return message.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
+}
+
 /** RFC 6750: no error code when nothing was presented, `invalid_token` otherwise. */
 function unauthorized(reply: FastifyReply, request: FastifyRequest, failure: AuthenticationFailure): FastifyReply {
   const challenge =
-    failure.reason === 'missing' ? `Bearer ${REALM}` : `Bearer ${REALM}, error="invalid_token", error_description="${failure.message}"`;
+    failure.reason === 'missing'
+      ? `Bearer ${REALM}`
+      : `Bearer ${REALM}, error="invalid_token", error_description="${challengeText(failure.message)}"`;
   reply.header('www-authenticate', challenge);
   return send(reply, request, 401, AUTH_PROBLEMS.UNAUTHENTICATED.code, 'Authentication required', failure.message);
 }

@@ -45,6 +45,14 @@ describe('OpenAPI from the access table', () => {
     });
   });
 
+  it('declares the headers those carry: Retry-After on every 429, WWW-Authenticate on every 401', () => {
+    const qualify = decorated.paths['/api/v1/leads/{id}/qualify']?.post?.responses ?? {};
+    const live = decorated.paths['/health/live']?.get?.responses ?? {};
+    for (const response of [qualify['429'], live['429']])
+      expect(Object.keys((response as { headers?: object }).headers ?? {})).toEqual(['Retry-After']);
+    expect(Object.keys((qualify['401'] as { headers?: object }).headers ?? {})).toEqual(['WWW-Authenticate']);
+  });
+
   it('leaves the probes open, rate limited by address', () => {
     const live = decorated.paths['/health/live']?.get;
     expect(live?.security).toEqual([]);

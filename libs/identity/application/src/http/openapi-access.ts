@@ -1,14 +1,19 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { AUTH_PROBLEMS, problemResponse, REQUEST_PROBLEMS } from '@crm/shared/http';
+import { AUTH_PROBLEMS, problemResponse, REQUEST_PROBLEMS, RETRY_AFTER_HEADER } from '@crm/shared/http';
 import { accessRuleFor, rolesAllowed } from './access-table';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
 const BEARER = 'bearer';
 
-const problem = (description: string, refusals: Parameters<typeof problemResponse>[1]) => problemResponse(description, refusals);
-/** The per-caller rate limit (per address for an anonymous caller) covers every route. */
+const problem = (description: string, refusals: Parameters<typeof problemResponse>[1], headers?: Record<string, unknown>) =>
+  problemResponse(description, refusals, headers);
+/** The per-caller rate limit (per address for an anonymous caller) covers every route; its 429 says when to retry. */
 const rateLimited = (description: string, refusals: Parameters<typeof problemResponse>[1]) =>
-  problem(description, [...refusals, REQUEST_PROBLEMS.TOO_MANY]);
+  problem(description, [...refusals, REQUEST_PROBLEMS.TOO_MANY], RETRY_AFTER_HEADER);
+/** Every 401 names the scheme (RFC 6750): `Bearer realm="crm"`, with `error="invalid_token"` when a credential was presented. */
+const CHALLENGE_HEADER = {
+  'WWW-Authenticate': { description: 'Bearer realm="crm"[, error="invalid_token", error_description="…"]', schema: { type: 'string' } },
+};
 
 /** `/api/v1/leads/{id}/qualify` → `/api/v1/leads/:id/qualify`, the router's spelling the table uses. */
 const templateOf = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
@@ -41,9 +46,11 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
         description: operation.description ? `${roles}\n\n${operation.description}` : roles,
         responses: {
           ...operation.responses,
-          401: problem('No credentials, or a malformed, unknown, expired or revoked token (WWW-Authenticate: Bearer)', [
-            AUTH_PROBLEMS.UNAUTHENTICATED,
-          ]),
+          401: problem(
+            'No credentials, or a malformed, unknown, expired or revoked token (WWW-Authenticate: Bearer)',
+            [AUTH_PROBLEMS.UNAUTHENTICATED],
+            CHALLENGE_HEADER,
+          ),
           403: problem(`The caller has none of the roles ${allowed.join(', ')}`, [AUTH_PROBLEMS.FORBIDDEN]),
           429: rateLimited('Rate limited (per caller), or too many failed authentications from this address; see Retry-After', [
             AUTH_PROBLEMS.TOO_MANY_FAILURES,

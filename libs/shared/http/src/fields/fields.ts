@@ -113,7 +113,12 @@ export function NestedField(type: () => new () => object, options: FieldOptions 
 export function NestedListField(type: () => new () => object, maxItems: number, options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
     documented(options, { type: () => type(), isArray: true, minItems: 1, maxItems }),
-    options.optional ? absentOk() : Check('required', required(() => undefined)),
+    options.optional
+      ? absentOk()
+      : Check(
+          'required',
+          required(() => undefined),
+        ),
     IsArray(),
     ArrayMinSize(1),
     ArrayMaxSize(maxItems),

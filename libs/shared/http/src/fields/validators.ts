@@ -104,6 +104,12 @@ const withinYears = (value: string) => {
   return year >= FIRST_YEAR && year <= LAST_YEAR;
 };
 
+/** A date or instant whose written year is outside FIRST_YEAR–LAST_YEAR; other shapes are someone else's to judge. */
+export const yearsProblem: Problem = (value) =>
+  typeof value !== 'string' || !/^\d{4}-/.test(value) || withinYears(value)
+    ? undefined
+    : `must fall in the years ${FIRST_YEAR}–${LAST_YEAR}`;
+
 /**
  * `date`: a calendar date ('2025-03-20', lasting all that day) or an instant;
  * `instant`: a timestamp that names its offset — without one, "10:00" is a

@@ -87,7 +87,12 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
         operation.responses['400'] ??= problemResponseObject('Malformed URL', [REQUEST_PROBLEMS.BAD_URL]);
         withCode(operation.responses['400'] as ResponseObject, REQUEST_PROBLEMS.BAD_URL);
       }
-      // Any route may meet these: a URL past the limit, or a failure the server does not explain.
+      // Any route may meet these: a request line that is not HTTP (a raw space or byte in the query), a request that
+      // does not arrive in time, headers past the limit, a URL past the limit, or a failure the server does not explain.
+      operation.responses['400'] ??= problemResponseObject('The request could not be read', [REQUEST_PROBLEMS.MALFORMED]);
+      withCode(operation.responses['400'] as ResponseObject, REQUEST_PROBLEMS.MALFORMED);
+      operation.responses['408'] ??= problemResponseObject('The request was not received in time', [REQUEST_PROBLEMS.TIMEOUT]);
+      operation.responses['431'] ??= problemResponseObject('Request headers too large', [REQUEST_PROBLEMS.HEADERS_TOO_LARGE]);
       operation.responses['414'] ??= problemResponseObject('URL or path parameter too long', [REQUEST_PROBLEMS.URL_TOO_LONG]);
       operation.responses['500'] ??= problemResponseObject('The server failed; nothing about the failure is disclosed', [INTERNAL_PROBLEM]);
       // And a store that is busy or out of reach for a moment (STORE.UNAVAILABLE), or an instance draining for a
