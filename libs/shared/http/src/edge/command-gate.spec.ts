@@ -1,19 +1,26 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastify, { type FastifyInstance } from 'fastify';
-import { gateCommands, type CommandGateState } from './command-gate';
+import { gateCommands } from './command-gate';
 
-/** A server whose POST /work waits until the test releases it; GET /view answers at once. */
+/** A server whose POST /work and GET /slow-view wait until the test releases them; GET /view answers at once. */
 async function serve(slots: number) {
   const app: FastifyInstance = fastify();
   const state = gateCommands(app, slots);
   const entered: string[] = [];
   const releases = new Map<string, () => void>();
+  const held = (name: string) => {
+    entered.push(name);
+    return new Promise<void>((resolve) => releases.set(name, resolve));
+  };
   app.post('/work', async (request) => {
     const { name } = request.body as { name: string };
-    entered.push(name);
-    await new Promise<void>((resolve) => releases.set(name, resolve));
+    await held(name);
     return { name };
+  });
+  app.get('/slow-view', async () => {
+    await held('view');
+    return { ok: true };
   });
   app.get('/view', async () => ({ ok: true }));
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -30,7 +37,8 @@ async function serve(slots: number) {
     req.end(body ? JSON.stringify(body) : undefined);
     return { answered, abort: () => req.destroy() };
   };
-  return { app, state, entered, releases, send };
+  const release = (name: string) => releases.get(name)?.();
+  return { app, state, entered, release, releases, send };
 }
 
 const until = async (condition: () => boolean) => {
@@ -45,41 +53,55 @@ describe('gateCommands', () => {
     await server.app.close();
   });
 
-  it('lets `slots` writes in at once, the rest in order of arrival; reads pass while the writes are held', async () => {
+  it('while a read is served, lets `slots` writes in at once and the rest in order of arrival; other reads pass them', async () => {
     server = await serve(2);
+    const view = server.send('GET', '/slow-view');
+    await until(() => server.state().reads === 1);
     // Each sent once the one before reached the gate, so their order of arrival is known.
     const works = [];
     for (const [name, reached] of [
-      ['a', () => server.entered.length === 1],
-      ['b', () => server.entered.length === 2],
+      ['a', () => server.entered.includes('a')],
+      ['b', () => server.entered.includes('b')],
       ['c', () => server.state().waiting === 1],
       ['d', () => server.state().waiting === 2],
     ] as const) {
       works.push(server.send('POST', '/work', { name }));
       await until(reached);
     }
-    expect(server.state()).toEqual<CommandGateState>({ inFlight: 2, waiting: 2 });
-    // A view is not behind the parked commands.
+    expect(server.state()).toEqual({ inFlight: 2, waiting: 2, reads: 1 });
+    // A read is not behind the parked commands.
     expect(await server.send('GET', '/view').answered).toBe(200);
-    expect(server.entered).toEqual(['a', 'b']);
-    server.releases.get('b')?.();
+    server.release('b');
     expect(await works[1]?.answered).toBe(200);
-    await until(() => server.entered.length === 3);
-    expect(server.entered).toEqual(['a', 'b', 'c']);
-    server.releases.get('a')?.();
-    server.releases.get('c')?.();
-    await until(() => server.entered.length === 4);
-    server.releases.get('d')?.();
+    await until(() => server.entered.includes('c'));
+    expect(server.entered).toEqual(['view', 'a', 'b', 'c']);
+    // The read answered, writes are not bounded: the one still waiting goes in at once.
+    server.release('view');
+    expect(await view.answered).toBe(200);
+    await until(() => server.entered.includes('d'));
+    expect(server.state()).toEqual({ inFlight: 3, waiting: 0, reads: 0 });
+    for (const name of ['a', 'c', 'd']) server.release(name);
     expect(await Promise.all(works.map((work) => work.answered))).toEqual([200, 200, 200, 200]);
     await until(() => server.state().inFlight === 0);
-    expect(server.state()).toEqual({ inFlight: 0, waiting: 0 });
+  });
+
+  it('does not bound writes while no read is served', async () => {
+    server = await serve(1);
+    const works = ['a', 'b', 'c'].map((name) => server.send('POST', '/work', { name }));
+    await until(() => server.entered.length === 3);
+    expect(server.state()).toEqual({ inFlight: 3, waiting: 0, reads: 0 });
+    for (const name of ['a', 'b', 'c']) server.release(name);
+    expect(await Promise.all(works.map((work) => work.answered))).toEqual([200, 200, 200]);
   });
 
   it('takes a write whose client went away out of the line, and gives back the slot of one that was in', async () => {
     server = await serve(1);
+    const view = server.send('GET', '/slow-view');
+    await until(() => server.state().reads === 1);
     const first = server.send('POST', '/work', { name: 'first' });
-    await until(() => server.entered.length === 1);
+    await until(() => server.entered.includes('first'));
     const gone = server.send('POST', '/work', { name: 'gone' });
+    await until(() => server.state().waiting === 1);
     const next = server.send('POST', '/work', { name: 'next' });
     await until(() => server.state().waiting === 2);
     gone.abort();
@@ -89,19 +111,20 @@ describe('gateCommands', () => {
     first.abort();
     await first.answered.catch(() => undefined);
     await until(() => server.entered.includes('next'));
-    expect(server.entered).toEqual(['first', 'next']);
-    server.releases.get('next')?.();
+    expect(server.entered).toEqual(['view', 'first', 'next']);
+    for (const name of ['next', 'first', 'view']) server.release(name);
     expect(await next.answered).toBe(200);
-    server.releases.get('first')?.();
-    await until(() => server.state().inFlight === 0);
-    expect(server.state()).toEqual({ inFlight: 0, waiting: 0 });
+    expect(await view.answered).toBe(200);
+    await until(() => server.state().inFlight === 0 && server.state().reads === 0);
+    expect(server.state()).toEqual({ inFlight: 0, waiting: 0, reads: 0 });
   });
 
   it('installs nothing with no slots', async () => {
     server = await serve(0);
+    const view = server.send('GET', '/slow-view');
     const works = ['a', 'b', 'c'].map((name) => server.send('POST', '/work', { name }));
-    await until(() => server.entered.length === 3);
-    for (const name of ['a', 'b', 'c']) server.releases.get(name)?.();
-    expect(await Promise.all(works.map((work) => work.answered))).toEqual([200, 200, 200]);
+    await until(() => server.entered.length === 4);
+    for (const name of ['a', 'b', 'c', 'view']) server.release(name);
+    expect(await Promise.all([view, ...works].map((work) => work.answered))).toEqual([200, 200, 200, 200]);
   });
 });

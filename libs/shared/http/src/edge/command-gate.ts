@@ -5,40 +5,54 @@ const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** What the gate holds now (metrics, tests). */
 export interface CommandGateState {
+  /** Writes past the gate. */
   readonly inFlight: number;
+  /** Writes waiting their turn. */
   readonly waiting: number;
+  /** Reads being served. */
+  readonly reads: number;
 }
 
 /**
- * At most `slots` requests that may write (every method but GET, HEAD and OPTIONS) are past this point at once;
- * the others wait their turn, first come first served, before their body is read. Reads never wait here.
+ * While a read (GET, HEAD, OPTIONS) is being served, at most `slots` requests that may write (every other method) are
+ * past this point at once; the others wait their turn, first come first served, before their body is read. With no
+ * read in flight, writes are not bounded, and the ones waiting go in as soon as the last read is answered. Reads
+ * never wait here.
  *
- * Why: the API serves every request on one event loop. Under a burst of writes, each request that arrives waits
- * behind the work of every command in flight, a query as much as a command: 16 clients capturing leads as fast as
- * they are answered put a 1-ms view behind 16 commands' worth of work. With the commands' concurrency bounded,
- * a query waits behind at most `slots` of them; the parked commands cost nothing until their turn (no parsing,
- * no validation, no store work), and the store is kept as busy as before, a few commands being enough to fill
- * a group commit. A command's own wait is the time the ones ahead of it take, which it waited anyway, interleaved.
+ * Why: the API serves every request on one event loop. Under a burst of writes, a request that arrives waits behind
+ * the work of every command in flight, a query as much as a command: 16 clients capturing leads as fast as they are
+ * answered put a 1-ms view behind 16 commands' worth of work. With the commands' concurrency bounded while a query
+ * is being served, it waits behind at most `slots` of them; the parked commands cost nothing until their turn (no
+ * parsing, no validation, no store work). With no query to serve, a bound would only cost the commands: fewer of them
+ * share each group commit, and every commit wakes the read side (measured: -35% lead captures with 4 slots).
  *
- * Installed as a `preParsing` hook after authentication and the rate limit: a caller who may not write, or is
- * over budget, is refused without waiting. A request whose client goes away while it waits leaves the line, and a
- * slot is given back once, when its reply is finished or its connection closes, whichever comes first.
+ * Installed as a `preParsing` hook after authentication and the rate limit: a caller who may not write, or is over
+ * budget, is refused without waiting. A request whose client goes away while it waits leaves the line, and a slot
+ * is given back once, when its reply is finished or its connection closes, whichever comes first.
  * `slots <= 0` installs nothing.
  */
 export function gateCommands(fastify: FastifyInstance, slots: number): () => CommandGateState {
   let inFlight = 0;
+  let reads = 0;
   const waiting: (() => void)[] = [];
-  const state = () => ({ inFlight, waiting: waiting.length });
+  const state = () => ({ inFlight, waiting: waiting.length, reads });
   if (slots <= 0) return state;
 
-  const giveBack = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else inFlight -= 1;
+  const mayEnter = () => reads === 0 || inFlight < slots;
+  const admit = () => {
+    while (waiting.length > 0 && mayEnter()) {
+      inFlight += 1;
+      (waiting.shift() as () => void)();
+    }
   };
 
   fastify.addHook('preParsing', (request, reply, payload, done) => {
     if (READS.has(request.method)) {
+      reads += 1;
+      onceClosed(reply, () => {
+        reads -= 1;
+        admit();
+      });
       done(null, payload);
       return;
     }
@@ -48,14 +62,16 @@ export function gateCommands(fastify: FastifyInstance, slots: number): () => Com
       done(null, payload);
     };
     onceClosed(reply, () => {
-      if (stage === 'in') giveBack();
-      else if (stage === 'waiting') {
+      if (stage === 'in') {
+        inFlight -= 1;
+        admit();
+      } else if (stage === 'waiting') {
         const place = waiting.indexOf(enter);
         if (place >= 0) waiting.splice(place, 1);
       }
       stage = 'gone';
     });
-    if (inFlight < slots) {
+    if (waiting.length === 0 && mayEnter()) {
       inFlight += 1;
       enter();
     } else {
