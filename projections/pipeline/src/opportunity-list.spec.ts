@@ -88,6 +88,14 @@ describe('opportunity list', () => {
     await expect(list({ sort: 'name', limit: 2, cursor: first.nextCursor as string })).rejects.toThrow(InvalidCursorError);
     await expect(list({ sort: 'amount', order: 'asc', cursor: first.nextCursor as string })).rejects.toThrow(InvalidCursorError);
     await expect(list({ cursor: 'not-a-cursor' })).rejects.toThrow(InvalidCursorError);
+    // One this route gave, altered by hand: a value of the wrong kind or none, or no id.
+    const content = JSON.parse(Buffer.from(first.nextCursor as string, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const altered = (change: Record<string, unknown>) =>
+      Buffer.from(JSON.stringify({ ...content, ...change }), 'utf8').toString('base64url');
+    for (const change of [{ v: 'a lot' }, { v: null }, { v: Number.MAX_VALUE * 10 }, { id: '' }, { id: 7 }]) {
+      await expect(list({ sort: 'amount', limit: 2, cursor: altered(change) })).rejects.toThrow(InvalidCursorError);
+    }
+    expect((await list({ sort: 'amount', limit: 2, cursor: altered({}) })).items).toHaveLength(2);
   });
 
   it('never pages more than 200 rows and leaves pending deals out', () => {

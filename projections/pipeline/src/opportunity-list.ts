@@ -20,6 +20,7 @@ const SORT_FIELDS = {
   stage: 'stage',
 } as const;
 export type OpportunitySort = keyof typeof SORT_FIELDS;
+const NUMERIC_SORTS: ReadonlySet<OpportunitySort> = new Set(['amount', 'weightedAmount', 'probability']);
 export const OPPORTUNITY_SORTS = Object.keys(SORT_FIELDS) as OpportunitySort[];
 export const MAX_PAGE = 200;
 
@@ -72,11 +73,16 @@ function decodeCursor(cursor: string, sort: OpportunitySort, order: SortDirectio
     throw new InvalidCursorError('cursor must be the nextCursor of an earlier page');
   }
   const value = content?.v;
+  // The value must be of the sort key's kind (a number for amounts and probability, text otherwise: every deal has
+  // each), and an id: a cursor altered by hand is refused, not read as some other page.
+  const kind = NUMERIC_SORTS.has(sort) ? 'number' : 'string';
   const valid =
     typeof content === 'object' &&
     content !== null &&
     typeof content.id === 'string' &&
-    (value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)));
+    content.id.length > 0 &&
+    content.id.length <= 200 &&
+    (kind === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string' && value.length <= 400);
   if (!valid) throw new InvalidCursorError('cursor must be the nextCursor of an earlier page');
   if (content.s !== sort || content.o !== order) {
     throw new InvalidCursorError(
