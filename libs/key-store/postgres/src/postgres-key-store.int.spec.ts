@@ -66,6 +66,26 @@ describe('PostgresKeyStore with deferred syncs (keys beside events on the same s
   });
 });
 
+describe('PostgresKeyStore when the server closes its idle connection', () => {
+  it('goes on with a new connection instead of ending the process', async () => {
+    const schema = aSchema();
+    const store = await PostgresKeyStore.open(url, { schema });
+    try {
+      const ref = { tenantId: 'default', subjectRef: `lead-${randomUUID()}` };
+      const key = await store.create(ref, randomBytes(60));
+      const { rows } = await store.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // The connection is idle in the pool now; the server ends it (as a restart or an operator would).
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Without a listener the pool's 'error' event would have ended this process (jest with it) before this line.
+      expect((await store.get(ref))?.equals(key)).toBe(true);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await store.close();
+    }
+  });
+});
+
 describe('PostgresKeyStore shared by two processes', () => {
   it('creates keys given together in one order whatever order they come in, so two writers never deadlock', async () => {
     const schema = aSchema();

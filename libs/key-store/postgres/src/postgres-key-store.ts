@@ -44,6 +44,9 @@ export class PostgresKeyStore implements KeyStore {
     const schema = options.schema ?? 'crm';
     if (!IDENTIFIER.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
     const pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: options.poolSize ?? 4 }) : connection;
+    // An idle connection the server closes (a restart, failover, pg_terminate_backend, idle_session_timeout) is reported
+    // on the pool, which drops it and opens another when asked; unheard, that error would end the process.
+    if (typeof connection === 'string') pool.on('error', () => undefined);
     const store = new PostgresKeyStore(pool, schema, typeof connection === 'string', options.deferSync === true);
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((error: { code?: string }) => {
       // Two processes creating the schema at once: the loser sees a unique violation, and the schema exists.
