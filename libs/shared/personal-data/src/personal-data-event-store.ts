@@ -184,7 +184,9 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     const out: EventToAppend[] = [];
     for (const event of events) {
       const paths = this.fields[event.type];
-      if (!paths) {
+      // Nothing to seal (no personal field given, e.g. a reschedule without a reason): no key is asked for, so such a
+      // change is recorded for a record whose person was erased as for any other.
+      if (!paths || !holdsOpenValue(event.data, paths)) {
         out.push(event);
         continue;
       }
@@ -220,4 +222,13 @@ export function personalDataLayer(store: EventStore): PersonalDataEventStore | u
 /** The adapter under the personal-data layer (or the store itself). */
 export function innerStore<S extends EventStore>(store: S): S {
   return (store instanceof PersonalDataEventStore ? store.inner : store) as S;
+}
+
+/** Whether any of the event's personal fields holds a value not sealed yet. */
+function holdsOpenValue(data: unknown, paths: readonly string[]): boolean {
+  let open = false;
+  visitFields(data, paths, (value) => {
+    open ||= !isSealed(value);
+  });
+  return open;
 }

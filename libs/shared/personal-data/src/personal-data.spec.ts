@@ -179,6 +179,22 @@ describe('PersonalDataEventStore', () => {
     expect((await store.findEvent(event.metadata.eventId))!.data).toMatchObject({ email: ERASED });
   });
 
+  it('refuses new personal data for an erased subject, and records its changes that carry none', async () => {
+    const { inner, keys, store } = sealedStore();
+    const streamId = aStream('lead');
+    await store.appendToStream(streamId, [anEvent('LeadCaptured', { fullName: 'مریم', email: 'm@example.ir' })]);
+    await keys.destroy({ tenantId: 'default', subjectRef: streamId });
+    await expect(store.appendToStream(streamId, [anEvent('LeadCaptured', { fullName: 'مریم' })])).rejects.toMatchObject({
+      code: 'PERSONAL_DATA.ERASED',
+    });
+    // A type that may carry personal fields, here with none given: no key is needed, and it is recorded.
+    await store.appendToStream(streamId, [anEvent('LeadQualified', { contact: { contactId: 'c-1' } })]);
+    await store.appendToStream(streamId, [anEvent('LeadNoted', { note: 'no personal field declared' })]);
+    expect((await inner.readStream(streamId)).map((event) => event.type)).toEqual(['LeadCaptured', 'LeadQualified', 'LeadNoted']);
+    // No key was made again: the first event still reads erased.
+    expect((await store.readStream(streamId))[0]?.data).toMatchObject({ fullName: ERASED });
+  });
+
   it('seals snapshots whole; an erased stream has none', async () => {
     const { inner, keys, store } = sealedStore();
     const snapshot = { streamId: 'activity-1', tenantId: 'default', revision: 3, version: 1, state: { subject: 'تماس با مریم' } };
