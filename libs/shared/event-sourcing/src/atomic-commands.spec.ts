@@ -2,7 +2,7 @@ import { derivedId, refusals } from '@crm/shared/kernel';
 import type { Decider } from './decider';
 import { ConcurrencyConflictError, eventIdFor } from './handle-command';
 import { runAtomically } from './atomic-commands';
-import { DomainError, IdempotencyConflictError, WrongExpectedRevisionError } from './errors';
+import { CommandRecordedMeanwhileError, DomainError, IdempotencyConflictError, WrongExpectedRevisionError } from './errors';
 import type { AppendOptions, EventStore, MultiStreamAppendResult, StreamAppend } from './event-store';
 import type { EventToAppend } from './event';
 import { verifyChain } from './hash-chain';
@@ -103,6 +103,25 @@ describe('runAtomically', () => {
       ]),
     });
     expect((await store.readAll()).events.map((event) => event.data)).toEqual([{ by: 1 }, { by: 1 }]);
+  });
+
+  it('names a refusal caused by a twin run of the same command id as recorded meanwhile, and leaves other refusals as they are', async () => {
+    const store = new InMemoryEventStore();
+    const first = (commandId: string) =>
+      runAtomically(store, options, async (tx) => {
+        await tx.decide(counter, 'counter-a', add(1), { commandId, expectedRevision: 'no_stream' });
+      });
+    await first('key-1');
+    // The twin read the stream as new, as the first run did, and is refused by what that run recorded.
+    await expect(first('key-1')).rejects.toBeInstanceOf(CommandRecordedMeanwhileError);
+    // Another command refused the same way is refused.
+    await expect(first('key-2')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(
+      runAtomically(store, options, async (tx) => {
+        await tx.decide(counter, 'counter-b', add(0), { commandId: 'key-3' });
+      }),
+    ).rejects.toMatchObject({ code: 'COUNTER.NOT_POSITIVE' });
+    expect((await store.readAll()).events).toHaveLength(1);
   });
 
   it('decides again after another writer moved a stream, and gives up after its retries', async () => {

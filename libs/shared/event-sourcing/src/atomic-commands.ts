@@ -1,7 +1,7 @@
 import type { Decider } from './decider';
 import type { Actor, Command, Event } from './event';
 import { alreadyStored } from './append-support';
-import { IdempotencyConflictError, WrongExpectedRevisionError } from './errors';
+import { CommandRecordedMeanwhileError, DomainError, IdempotencyConflictError, WrongExpectedRevisionError } from './errors';
 import type { AppendResult, EventStore, ExpectedRevision, SnapshotStore, StreamAppend } from './event-store';
 import {
   checkCommandPreconditions,
@@ -92,9 +92,19 @@ export class AtomicCommands {
     this.streams.add(streamId);
     const { tenantId, now, snapshots } = this.options;
     const loaded = read ?? (await loadForCommand(this.store, decider, streamId, tenantId, snapshots));
-    checkCommandPreconditions(decider, streamId, command, loaded.revision, options.expectedRevision);
+    let events: readonly E[];
+    try {
+      checkCommandPreconditions(decider, streamId, command, loaded.revision, options.expectedRevision);
+      events = decider.decide(command, loaded.state);
+    } catch (refusal) {
+      // Refused by what a twin run of this command id recorded since (its stream exists, its state moved on)?
+      const refused = refusal instanceof DomainError || refusal instanceof WrongExpectedRevisionError;
+      if (refused && (await this.store.findEvent(eventIdFor(options.commandId, 0), { tenantId }))) {
+        throw new CommandRecordedMeanwhileError(options.commandId);
+      }
+      throw refusal;
+    }
     this.pinned ||= options.expectedRevision !== undefined;
-    const events = decider.decide(command, loaded.state);
     const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
     const eventIds = events.map((_, index) => eventIdFor(options.commandId, index));
     if (events.length > 0) {

@@ -55,6 +55,19 @@ export class StreamNotFoundError extends Error {
   }
 }
 
+/**
+ * A command of an atomic group was refused by a stream that a run of the same command id (its twin: the same
+ * request sent twice at once, maybe to two processes) changed since it was read. The refusal is not the answer: the
+ * caller answers from what was recorded (the first reply, or 422 for another request). HTTP, if unhandled: 409,
+ * retry (the retry gets the first reply).
+ */
+export class CommandRecordedMeanwhileError extends Error {
+  constructor(readonly commandId: string) {
+    super(`command ${commandId} was recorded by another run while this one was decided; retry for its reply`);
+    this.name = 'CommandRecordedMeanwhileError';
+  }
+}
+
 /** The same command id came back with a different command: a client bug worth refusing loudly. */
 export class IdempotencyConflictError extends Error {
   constructor(readonly commandId: string) {

@@ -219,6 +219,36 @@ describe('handleCommand', () => {
     expect((await realRead('account-1')).filter((event) => event.type === 'Deposited')).toHaveLength(1);
   });
 
+  it('answers a run whose stream refuses because its own twin committed since its look-up: the first reply, or 422', async () => {
+    await handleCommand(store, account, 'account-1', open);
+    const first = await handleCommand(store, account, 'account-1', deposit(10), {
+      commandId: 'key-3',
+      requestFingerprint: 'body-a',
+      expectedRevision: 0,
+    });
+    // The twin looked for an earlier run just before the first one committed, then loaded the stream after it:
+    // its If-Match ("0") no longer holds.
+    const realFind = store.findEvent.bind(store);
+    const lookUps = jest.spyOn(store, 'findEvent');
+    const twin = (fingerprint: string) => {
+      lookUps.mockImplementationOnce(async () => undefined);
+      return handleCommand(store, account, 'account-1', deposit(10), {
+        commandId: 'key-3',
+        requestFingerprint: fingerprint,
+        expectedRevision: 0,
+      });
+    };
+    lookUps.mockImplementation(realFind);
+    await expect(twin('body-a')).resolves.toMatchObject({ duplicate: true, nextExpectedRevision: first.nextExpectedRevision });
+    await expect(twin('body-b')).rejects.toBeInstanceOf(IdempotencyConflictError);
+    // A refusal with no twin behind it stays the refusal.
+    lookUps.mockImplementationOnce(async () => undefined);
+    await expect(
+      handleCommand(store, account, 'account-1', deposit(10), { commandId: 'key-4', expectedRevision: 0 }),
+    ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await store.readStream('account-1')).filter((event) => event.type === 'Deposited')).toHaveLength(1);
+  });
+
   it('appends nothing when the decider refuses or decides nothing', async () => {
     await handleCommand(store, account, 'account-1', open);
     await expect(handleCommand(store, account, 'account-1', deposit(-1))).rejects.toMatchObject({ code: 'ACCOUNT.BAD_AMOUNT' });

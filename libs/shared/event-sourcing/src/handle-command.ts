@@ -215,14 +215,21 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   }
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const loaded = await loadForCommand(store, decider, streamId, tenantId, options.snapshots);
+    let events: readonly E[];
     try {
       checkCommandPreconditions(decider, streamId, command, loaded.revision, explicit);
+      events = decider.decide(command, loaded.state);
     } catch (refusal) {
-      if (loaded.revision !== undefined && decider.isNew?.(command) && refusal instanceof DomainError) return orRacedRun(refusal);
+      // A run of this same command id (the same request sent twice at once, maybe to two processes) may have
+      // committed since the look-up above: its events are why the stream refuses ("already acknowledged", a stale
+      // If-Match). Then the answer is that run's reply, or 422 for another request, not the refusal.
+      const createdMeanwhile = loaded.revision !== undefined && decider.isNew?.(command) === true;
+      if ((createdMeanwhile || !isNew) && (refusal instanceof DomainError || refusal instanceof WrongExpectedRevisionError)) {
+        return orRacedRun(refusal);
+      }
       throw refusal;
     }
 
-    const events = decider.decide(command, loaded.state);
     if (events.length === 0) {
       return {
         streamId,

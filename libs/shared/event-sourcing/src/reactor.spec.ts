@@ -63,10 +63,14 @@ describe('startReactor', () => {
       },
     };
     const positions: string[] = [];
-    const subscription = await startReactor(store, { name: 'p', filter: {}, react: async () => undefined }, {
-      checkpoints: counting,
-      onCheckpoint: (checkpoint) => positions.push(checkpoint),
-    });
+    const subscription = await startReactor(
+      store,
+      { name: 'p', filter: {}, react: async () => undefined },
+      {
+        checkpoints: counting,
+        onCheckpoint: (checkpoint) => positions.push(checkpoint),
+      },
+    );
     for (let n = 1; n <= 20; n += 1) {
       await store.appendToStream(`s-${n}`, [event('Wanted', n)]);
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  CommandRecordedMeanwhileError,
   eventIdFor,
   handleCommand,
   IdempotencyConflictError,
@@ -111,6 +112,16 @@ export class CommandExecutor {
     const recorded = found.metadata.requestFingerprint;
     if (mine !== undefined && recorded !== undefined && mine !== recorded) throw new IdempotencyConflictError(context.commandId);
     return true;
+  }
+
+  /**
+   * After an atomic command failed: when its refusal was a twin run's doing (CommandRecordedMeanwhileError: the same
+   * command id recorded while this run decided), the answer is the recorded one, `first()`, once the record is
+   * checked as this request's (422 IDEMPOTENCY.KEY_REUSED otherwise). Any other failure passes on.
+   */
+  async orRecorded<T>(context: CommandContext, error: unknown, first: () => Promise<T>): Promise<T> {
+    if (error instanceof CommandRecordedMeanwhileError && (await this.alreadyHandled(context))) return first();
+    throw error;
   }
 
   /**

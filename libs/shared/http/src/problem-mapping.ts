@@ -2,6 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import {
   AppendOutcomeUnknownError,
   AppendTooLargeError,
+  CommandRecordedMeanwhileError,
   ConcurrencyConflictError,
   DomainError,
   IdempotencyConflictError,
@@ -99,6 +100,9 @@ export function toProblem(error: unknown): MappedProblem {
         actualRevision: error.actual,
       }),
     };
+  }
+  if (error instanceof CommandRecordedMeanwhileError) {
+    return { body: problem(409, CONCURRENCY_PROBLEMS.CONFLICT.code, 'Concurrent changes', error.message), headers: { 'retry-after': '1' } };
   }
   if (error instanceof ConcurrencyConflictError) {
     return { body: problem(409, CONCURRENCY_PROBLEMS.CONFLICT.code, 'Concurrent changes', error.message), headers: { 'retry-after': '1' } };

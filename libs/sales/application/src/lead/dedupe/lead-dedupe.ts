@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   alreadyRecorded,
+  CommandRecordedMeanwhileError,
   type CommandResult,
   DomainError,
   IdempotencyConflictError,
@@ -83,7 +84,11 @@ export class LeadDedupe {
         );
       } catch (error) {
         // A key or the lead moved since it was read (another capture got there first): look again.
-        const raced = error instanceof WrongExpectedRevisionError || error instanceof IdempotencyConflictError;
+        // Or a twin of this request recorded it meanwhile (CommandRecordedMeanwhileError): the next attempt answers from the record.
+        const raced =
+          error instanceof WrongExpectedRevisionError ||
+          error instanceof IdempotencyConflictError ||
+          error instanceof CommandRecordedMeanwhileError;
         if (!raced || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
@@ -133,6 +138,7 @@ export class LeadDedupe {
         return await this.recordWithClaims(leadId, command, holders, context, now);
       } catch (error) {
         // The lead or a key moved since it was read: look again; unless the caller named the lead's revision (If-Match).
+        if (error instanceof CommandRecordedMeanwhileError && attempt < MAX_ATTEMPTS) continue;
         const named = context.expectedRevision !== undefined && error instanceof WrongExpectedRevisionError && error.streamId === streamId;
         if (!(error instanceof WrongExpectedRevisionError) || named || attempt >= MAX_ATTEMPTS) throw error;
       }

@@ -23,10 +23,19 @@ export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
     private readonly process: LeadQualificationProcess,
   ) {}
 
-  async execute({ leadId, input, context }: QualifyLeadCommand): Promise<CommandReply> {
-    const { store } = this.executor;
+  async execute(request: QualifyLeadCommand): Promise<CommandReply> {
+    const { leadId, context } = request;
     const { tenantId, commandId } = context;
     if (await this.executor.alreadyHandled(context)) return this.firstReply(leadId, commandId, tenantId);
+    // A twin of this request (sent twice at once, maybe to two servers) recorded first: its reply, or 422.
+    return this.qualify(request).catch((error: unknown) =>
+      this.executor.orRecorded(context, error, () => this.firstReply(leadId, commandId, tenantId)),
+    );
+  }
+
+  private async qualify({ leadId, input, context }: QualifyLeadCommand): Promise<CommandReply> {
+    const { store } = this.executor;
+    const { tenantId, commandId } = context;
     if (input.contactId) {
       await requireReference(store, contactStream(input.contactId), tenantId, NOT_FOUND.contact, input.contactId, 'contactId');
     }

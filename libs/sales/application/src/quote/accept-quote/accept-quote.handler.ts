@@ -20,10 +20,18 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
     private readonly policy: QuoteAcceptancePolicy,
   ) {}
 
-  async execute({ quoteId, input, context }: AcceptQuoteCommand): Promise<CommandReply> {
+  async execute(request: AcceptQuoteCommand): Promise<CommandReply> {
+    const { quoteId, context } = request;
+    if (await this.executor.alreadyHandled(context)) return this.firstReply(quoteId, context);
+    // A twin of this request (sent twice at once, maybe to two servers) recorded first: its reply, or 422.
+    return this.accept(request).catch((error: unknown) =>
+      this.executor.orRecorded(context, error, () => this.firstReply(quoteId, context)),
+    );
+  }
+
+  private async accept({ quoteId, input, context }: AcceptQuoteCommand): Promise<CommandReply> {
     const { store } = this.executor;
     const { tenantId, commandId, correlationId, actor } = context;
-    if (await this.executor.alreadyHandled(context)) return this.firstReply(quoteId, context);
     await this.refuseUnwinnable(quoteId, context);
     const now = this.executor.now();
     const command: AcceptQuote = {
