@@ -90,15 +90,16 @@ export interface ErasureWatchOptions {
  * documents those lanes may have written with them meanwhile are refolded from the log (the
  * erasure names the records); the purge list, while it still opens, scrubs a document that cannot
  * be refolded. Starts from the head, before the runner starts: a process started later has never
- * cached the keys.
+ * cached the keys. A failure of the watch (a store connection closed, a purge that failed) is
+ * logged and the watch opens again a second later from the last erasure it handled, until stopped:
+ * a process whose watch had ended would keep serving documents folded with the erased keys.
  */
 export async function watchErasures(options: ErasureWatchOptions): Promise<Subscription> {
   const { eventStore, readStore, keys, runner } = options;
-  const after = await eventStore.headPosition();
-  return eventStore.subscribeToAll(
-    async (events) => {
-      for (const event of events) {
-        if (options.handled?.(event.streamId)) continue;
+  let after = await eventStore.headPosition();
+  const handle = async (events: readonly RecordedEvent[], checkpoint: string) => {
+    for (const event of events) {
+      if (!options.handled?.(event.streamId)) {
         const records = (event.data as { records?: unknown }).records;
         const values = keys ? await openPurgeList(keys, event) : undefined;
         const rewritten = await purgeQuiesced(runner, readStore, eventStore, keys, {
@@ -112,7 +113,44 @@ export async function watchErasures(options: ErasureWatchOptions): Promise<Subsc
             : `erasure ${event.streamId}: projections here refolded (${rewritten} documents rewritten); its purge list no longer opens`,
         );
       }
+      after = event.position;
+    }
+    after = checkpoint || after;
+  };
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const open = (): Subscription => {
+    const subscription = eventStore.subscribeToAll(handle, {
+      ...(after === undefined ? {} : { after }),
+      filter: { eventTypes: ['DataSubjectErased'] },
+    });
+    subscription.done.then(
+      () => (stopped ? finish() : undefined),
+      (error: unknown) => {
+        if (stopped) return finish();
+        options.log?.(`erasure watch failed (${error instanceof Error ? error.message : String(error)}); watching again in 1 s`);
+        retry = setTimeout(() => {
+          if (!stopped) current = open();
+        }, RETRY_MS);
+      },
+    );
+    return subscription;
+  };
+  let current = open();
+  const first = current;
+  return {
+    caughtUp: first.caughtUp,
+    done,
+    checkpoint: () => after,
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      await current.stop().catch(() => undefined);
+      finish();
     },
-    { ...(after === undefined ? {} : { after }), filter: { eventTypes: ['DataSubjectErased'] } },
-  );
+  };
 }
+
+const RETRY_MS = 1000;
