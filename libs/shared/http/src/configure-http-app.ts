@@ -29,6 +29,9 @@ export function createFastifyAdapter(bodyLimit: number, edge: EdgeSettings, opti
     trustProxy: Array.isArray(edge.trustProxy) ? [...edge.trustProxy] : (edge.trustProxy as boolean | number),
     requestTimeout: edge.requestTimeoutMs,
     connectionTimeout: edge.idleTimeoutMs,
+    // While the server closes, a request on a kept-alive connection still goes through the hooks, where the draining
+    // instance answers 503 SERVICE.SHUTTING_DOWN (problem+json, as declared), not Fastify's own undeclared JSON 503.
+    return503OnClosing: false,
     // Node checks the request and header deadlines on this interval (30 s by default): a timeout is only as sharp as it.
     http: { headersTimeout: edge.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, edge.headersTimeoutMs) },
   });
