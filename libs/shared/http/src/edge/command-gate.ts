@@ -14,31 +14,34 @@ export interface CommandGateState {
 }
 
 /**
- * While a read (GET, HEAD, OPTIONS) is being served, at most `slots` requests that may write (every other method) are
- * past this point at once; the others wait their turn, first come first served, before their body is read. With no
- * read in flight, writes are not bounded, and the ones waiting go in as soon as the last read is answered. Reads
- * never wait here.
+ * While reads (GET, HEAD, OPTIONS) are being served, and for `holdMs` (1 s) after the last one, at most `slots`
+ * requests that may write (every other method) are past this point at once; the others wait their turn, first come
+ * first served, before their body is read. With no read for that long, writes are not bounded, and the ones waiting
+ * go in. Reads never wait here.
  *
  * Why: the API serves every request on one event loop. Under a burst of writes, a request that arrives waits behind
  * the work of every command in flight, a query as much as a command: 16 clients capturing leads as fast as they are
  * answered put a 1-ms view behind 16 commands' worth of work. With the commands' concurrency bounded while a query
  * is being served, it waits behind at most `slots` of them; the parked commands cost nothing until their turn (no
  * parsing, no validation, no store work). With no query to serve, a bound would only cost the commands: fewer of them
- * share each group commit, and every commit wakes the read side (measured: -35% lead captures with 4 slots).
+ * share each group commit, and every commit wakes the read side.
  *
  * Installed as a `preParsing` hook after authentication and the rate limit: a caller who may not write, or is over
  * budget, is refused without waiting. A request whose client goes away while it waits leaves the line, and a slot
  * is given back once, when its reply is finished or its connection closes, whichever comes first.
  * `slots <= 0` installs nothing.
  */
-export function gateCommands(fastify: FastifyInstance, slots: number): () => CommandGateState {
+export function gateCommands(fastify: FastifyInstance, slots: number, holdMs = READ_HOLD_MS): () => CommandGateState {
   let inFlight = 0;
   let reads = 0;
+  let lastReadAt = Number.NEGATIVE_INFINITY;
+  let holdTimer: NodeJS.Timeout | undefined;
   const waiting: (() => void)[] = [];
   const state = () => ({ inFlight, waiting: waiting.length, reads });
   if (slots <= 0) return state;
 
-  const mayEnter = () => reads === 0 || inFlight < slots;
+  const readsAround = () => reads > 0 || performance.now() - lastReadAt < holdMs;
+  const mayEnter = () => inFlight < slots || !readsAround();
   const admit = () => {
     while (waiting.length > 0 && mayEnter()) {
       inFlight += 1;
@@ -51,6 +54,11 @@ export function gateCommands(fastify: FastifyInstance, slots: number): () => Com
       reads += 1;
       onceClosed(reply, () => {
         reads -= 1;
+        lastReadAt = performance.now();
+        // Once no read came for `holdMs`, the writes still waiting go in.
+        clearTimeout(holdTimer);
+        holdTimer = setTimeout(admit, holdMs);
+        holdTimer.unref();
         admit();
       });
       done(null, payload);
@@ -80,6 +88,12 @@ export function gateCommands(fastify: FastifyInstance, slots: number): () => Com
   });
   return state;
 }
+
+/**
+ * How long after the last read the bound stays on: queries come one after another (a dashboard, an analyst's
+ * session), and lifting the bound between two of them would let a burst of writes in just before the next one.
+ */
+const READ_HOLD_MS = 1000;
 
 /** The reply's response has finished or its connection closed: `close` comes after `finish`, and alone when the client goes away. */
 function onceClosed(reply: FastifyReply, listener: () => void): void {
