@@ -10,6 +10,7 @@ import {
   eventIdFor,
   loadForCommand,
   maybeSnapshot,
+  recordedForAnotherRequest,
 } from './handle-command';
 
 /** Who issued one of the commands, and how its events are identified. */
@@ -181,11 +182,8 @@ async function sameRequestIfRetried(
     const mine = part.append.events[0];
     if (!mine) continue;
     const stored = await store.findEvent(mine.metadata.eventId, { tenantId });
-    const recorded = stored?.metadata;
-    const otherCommand = recorded?.commandType !== undefined && recorded.commandType !== mine.metadata.commandType;
-    const fingerprint = mine.metadata.requestFingerprint;
-    const otherRequest =
-      fingerprint !== undefined && recorded?.requestFingerprint !== undefined && recorded.requestFingerprint !== fingerprint;
-    if (!stored || otherCommand || otherRequest) throw new IdempotencyConflictError(mine.metadata.commandId);
+    if (!stored || recordedForAnotherRequest(stored.metadata, mine.metadata.commandType, mine.metadata.requestFingerprint)) {
+      throw new IdempotencyConflictError(mine.metadata.commandId);
+    }
   }
 }

@@ -143,6 +143,21 @@ export function envelopesFor(
   }));
 }
 
+/**
+ * Whether a recorded command's first event was made by another request than the one now carrying its command id:
+ * another command type, or another request fingerprint (method, path and body, keyed). Either is 422.
+ */
+export function recordedForAnotherRequest(
+  recorded: { readonly commandType?: string; readonly requestFingerprint?: string },
+  commandType: string | undefined,
+  fingerprint: string | undefined,
+): boolean {
+  const otherCommand = commandType !== undefined && recorded.commandType !== undefined && recorded.commandType !== commandType;
+  const otherRequest =
+    fingerprint !== undefined && recorded.requestFingerprint !== undefined && recorded.requestFingerprint !== fingerprint;
+  return otherCommand || otherRequest;
+}
+
 async function firstResult<State, E extends Event>(
   store: EventStore,
   streamId: string,
@@ -153,10 +168,9 @@ async function firstResult<State, E extends Event>(
   commandType: string,
   fingerprint: string | undefined,
 ): Promise<CommandResult<State, E>> {
-  const otherCommand = found.metadata.commandType !== undefined && found.metadata.commandType !== commandType;
-  const recorded = found.metadata.requestFingerprint;
-  const otherRequest = fingerprint !== undefined && recorded !== undefined && recorded !== fingerprint;
-  if (found.streamId !== streamId || otherCommand || otherRequest) throw new IdempotencyConflictError(commandId);
+  if (found.streamId !== streamId || recordedForAnotherRequest(found.metadata, commandType, fingerprint)) {
+    throw new IdempotencyConflictError(commandId);
+  }
   const tail = await store.readStream(streamId, { tenantId, fromRevision: found.revision });
   const own = [];
   for (const event of tail) {

@@ -4,6 +4,7 @@ import {
   eventIdFor,
   handleCommand,
   IdempotencyConflictError,
+  recordedForAnotherRequest,
   runAtomically,
   type AtomicCommandOptions,
   type AtomicCommands,
@@ -108,9 +109,8 @@ export class CommandExecutor {
     if (commandIdIsNew(context)) return false;
     const found = await this.store.findEvent(eventIdFor(context.commandId, 0), { tenantId: context.tenantId });
     if (!found) return false;
-    const mine = this.fingerprintOf(context);
-    const recorded = found.metadata.requestFingerprint;
-    if (mine !== undefined && recorded !== undefined && mine !== recorded) throw new IdempotencyConflictError(context.commandId);
+    if (recordedForAnotherRequest(found.metadata, undefined, this.fingerprintOf(context)))
+      throw new IdempotencyConflictError(context.commandId);
     return true;
   }
 
