@@ -57,7 +57,7 @@ export function gateCommands(fastify: FastifyInstance, slots: number, holdMs = R
         lastReadAt = performance.now();
         // Once no read came for `holdMs`, the writes still waiting go in.
         clearTimeout(holdTimer);
-        holdTimer = setTimeout(admit, holdMs);
+        holdTimer = setTimeout(admit, holdMs + 1);
         holdTimer.unref();
         admit();
       });
