@@ -81,6 +81,22 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     expect({ status: escape.status, fields: fields(escape) }).toEqual({ status: 400, fields: ['ownerId'] });
   });
 
+  it('answers a method a path does not take with 405 and Allow, and a path it does not serve with 404', async () => {
+    const put = await http(server.url, 'PUT', '/api/v1/views/churn', {});
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD');
+    expect(put.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(put.body).toMatchObject({ status: 405, code: 'REQUEST.METHOD_NOT_ALLOWED' });
+    const get = await http(server.url, 'GET', '/api/v1/leads');
+    expect({ status: get.status, allow: get.headers.get('allow') }).toEqual({ status: 405, allow: 'POST' });
+    expect((await http(server.url, 'DELETE', '/api/v1/leads/0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d/qualify')).headers.get('allow')).toBe(
+      'POST',
+    );
+    // Not served in any way: 404, trailing slash included.
+    expect((await http(server.url, 'GET', '/api/v1/nothing-here')).body).toMatchObject({ status: 404, code: 'RESOURCE.NOT_FOUND' });
+    expect((await http(server.url, 'GET', '/api/v1/views/churn/')).status).toBe(404);
+  });
+
   it('refuses bytes that are not UTF-8 instead of storing replacement characters', async () => {
     const before = await head();
     const bytes = Buffer.concat([

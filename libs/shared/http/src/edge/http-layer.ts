@@ -84,11 +84,35 @@ export function installEdgeHooks(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (_request, _reply, payload, done) => {
     done(null, typeof payload === 'string' ? Buffer.from(payload) : payload);
   });
+  answerOtherMethods(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     if (request.url.length <= MAX_URL_LENGTH) return done();
     void reply
       .code(414)
       .type(PROBLEM_CONTENT_TYPE)
       .send(JSON.stringify(layerProblem(414, 'REQUEST.URL_TOO_LONG', `The request URL is longer than ${MAX_URL_LENGTH} characters.`)));
+  });
+}
+
+/**
+ * A path the API serves, asked with a method it does not take: 405 with `Allow` naming the ones it does (RFC 9110
+ * §15.5.6), not the 404 of a path that does not exist. Routes are learnt as they are registered.
+ */
+function answerOtherMethods(fastify: FastifyInstance): void {
+  const routes: { readonly method: string; readonly pattern: RegExp }[] = [];
+  fastify.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}$`);
+    for (const method of [route.method].flat()) routes.push({ method, pattern });
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.url !== undefined) return done();
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = [...new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method))].sort();
+    if (allowed.length === 0 || allowed.includes(request.method)) return done();
+    void reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(layerProblem(405, 'REQUEST.METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}.`)));
   });
 }
