@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACTIVITIES_PERSONAL_FIELDS } from '@crm/activities/domain';
+import { ACTIVITIES_PERSON_REFERENCES, ACTIVITIES_PERSONAL_FIELDS } from '@crm/activities/domain';
 import { SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
-import { SERVICE_PERSONAL_FIELDS } from '@crm/service/domain';
-import { InMemoryKeyStore, mergePersonalFields, type KeyStore, type PersonalFields } from '@crm/shared/personal-data';
+import { SERVICE_PERSON_REFERENCES, SERVICE_PERSONAL_FIELDS } from '@crm/service/domain';
+import {
+  InMemoryKeyStore,
+  mergePersonalFields,
+  type KeyStore,
+  type PersonalFields,
+  type PersonReferences,
+} from '@crm/shared/personal-data';
 import { ConfigError, type AppConfig } from './app-config';
 import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
 
@@ -14,6 +20,9 @@ export const ALL_PERSONAL_FIELDS: PersonalFields = mergePersonalFields(
   SERVICE_PERSONAL_FIELDS,
   ACTIVITIES_PERSONAL_FIELDS,
 );
+
+/** Where events name the person they are about (libs/shared/personal-data, person-references.ts). */
+export const ALL_PERSON_REFERENCES: PersonReferences = mergePersonalFields(SERVICE_PERSON_REFERENCES, ACTIVITIES_PERSON_REFERENCES);
 
 export const KEK_FILE = 'kek';
 /** The keys' own file for a KurrentDB installation with neither PostgreSQL nor MongoDB, and where embedded keys lived before they moved into `crm.sqlite`. */

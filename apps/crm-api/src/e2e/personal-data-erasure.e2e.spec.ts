@@ -342,6 +342,26 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
         await new Promise((done) => setTimeout(done, 20));
       }
     })();
+    // Calls about the person go on being logged while the erasure runs: each is listed and erased with them, or
+    // refused once the erasure's fence is up (before, one recorded after the erasure listed the person's records kept
+    // its own key and read in clear, and a second erasure was refused).
+    const logCall = () =>
+      post('/interactions', {
+        channel: 'phone',
+        direction: 'outbound',
+        regarding: { type: 'contact', id: contactId },
+        summary: `تماس حین حذف با ${NAME}`,
+        occurredAt: new Date().toISOString(),
+      });
+    const calls: number[] = [];
+    const logging = (async () => {
+      while (erasing) {
+        const call = await logCall();
+        calls.push(call.status);
+        if (call.status !== 201) expect(call.body).toMatchObject({ status: 409, code: 'PERSONAL_DATA.ERASED' });
+        await new Promise((done) => setTimeout(done, 25));
+      }
+    })();
     const request = { subject: { type: 'lead', id: leadId }, reason: 'درخواست حذف از سوی مشتری' };
     const erased = await post('/data-subjects/erase', request, { 'idempotency-key': `erase-${leadId}` });
     expect(erased.status).toBe(200);
@@ -349,14 +369,37 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     const otherAfter = await otherReads();
     erasing = false;
     await reading;
-    await other.close();
+    await logging;
     expect(otherAfter).not.toContain(NAME);
+    const logged = calls.filter((status) => status === 201).length;
+    expect(calls.filter((status) => status === 409).length).toBeGreaterThan(0);
+    // Once erased, nothing more about them is taken, in any record (and nothing is appended).
+    const logLength = async () => {
+      let length = 0;
+      for (let after: string | undefined; ;) {
+        const slice = await other.readAll({ after, maxCount: 1000 });
+        length += slice.events.length;
+        if (slice.isEnd || slice.checkpoint === undefined) return length;
+        after = slice.checkpoint;
+      }
+    };
+    const length = await logLength();
+    expect((await logCall()).body).toMatchObject({ status: 409, code: 'PERSONAL_DATA.ERASED' });
+    const filed = await post('/complaints', {
+      complainant: { contactId },
+      channel: 'web',
+      category: 'ارسال',
+      description: `باز هم ${NAME}`,
+    });
+    expect(filed.body).toMatchObject({ status: 409, code: 'PERSONAL_DATA.ERASED' });
+    expect(await logLength()).toBe(length);
+    await other.close();
     // A retry with the same Idempotency-Key gets the first reply; the person is erased once.
     expect(await post('/data-subjects/erase', request, { 'idempotency-key': `erase-${leadId}` })).toMatchObject({
       status: 200,
       body: erased.body,
     });
-    expect(erased.body).toMatchObject({ erasedAt: expect.any(String), position: expect.any(String), records: 8 });
+    expect(erased.body).toMatchObject({ erasedAt: expect.any(String), position: expect.any(String), records: 8 + logged });
     const again = await post('/data-subjects/erase', { subject: { type: 'contact', id: contactId }, reason: 'دوباره' });
     expect(again.body).toMatchObject({ status: 409, code: 'DATA_SUBJECT.ERASED' });
     position = erased.body['position'] as string;

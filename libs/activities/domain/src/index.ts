@@ -9,4 +9,4 @@ export * from './interaction/interaction.events';
 export * from './interaction/interaction.decider';
 export { ACTIVITY_REFUSALS } from './activity/activity.refusals';
 export { INTERACTION_REFUSALS } from './interaction/interaction.refusals';
-export { ACTIVITIES_PERSONAL_FIELDS } from './personal-data';
+export { ACTIVITIES_PERSON_REFERENCES, ACTIVITIES_PERSONAL_FIELDS } from './personal-data';

@@ -4,7 +4,7 @@ import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/ht
 import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
-import { erasureOrder, findPersonRecords } from './person-records';
+import { erasureOrder, findPersonRecords, type PersonRecords } from './person-records';
 import { ERASURE_BARRIER, PURGE_LIST_PREFIX, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
 import { personalReadModels, personalValuesOf, purgeErasedRecords, type ErasedRecords, type PurgeStep } from './read-model-purge';
 
@@ -29,6 +29,13 @@ export interface ErasureSettings {
 }
 export const ERASURE_SETTINGS = Symbol('ErasureSettings');
 const DEFAULT_PURGE_WINDOW_MS = 60_000;
+/**
+ * How long past every process's view of an erasure's fence a command that looked before it was raised may still be
+ * committing: the erasure lists the person's records a last time after that (docs/personal-data.md, "The fence").
+ */
+const IN_FLIGHT_MS = 500;
+
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
 export interface ErasureReply {
   readonly erasedAt: string;
@@ -172,31 +179,53 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     // Erased as the lead or as the contact it became: the same person, erased once.
     const erased = await this.erasureOf(records.identities, tenantId);
     if (erased) throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: erased.erasedAt });
+    // The fence first: from now on no process seals new personal data about the person (a call logged about them, a
+    // complaint they file), so what is theirs is on the lists below or is refused (PERSONAL_DATA.ERASED).
+    for (const who of records.identities) await this.layer.keys.fence({ tenantId, subjectRef: `${who.type}-${who.id}` });
+    const fencedEverywhere = Date.now() + this.layer.keys.cacheMs + IN_FLIGHT_MS;
     const values: string[] = [];
+    let forgottenEverywhere = await this.shred(tenantId, records, values, stream);
+    // Replies only after every cache has let the keys go: no process answers with the person's data afterwards.
+    await sleepUntil(Math.max(forgottenEverywhere, fencedEverywhere));
+    // What was recorded about them while the fence went up (a command in another process that looked before it was
+    // raised): listed again, once every process sees the fence, and shredded as the rest.
+    const again = await findPersonRecords(this.executor.store, tenantId, subject);
+    const late = (again?.owned ?? []).filter((streamId) => !records.owned.includes(streamId));
+    if (late.length > 0) {
+      forgottenEverywhere = await this.shred(tenantId, { identities: [], owned: late, mentions: [] }, values, stream);
+      await sleepUntil(forgottenEverywhere);
+    }
+    const owned = [...records.owned, ...late];
+    // Every build, also those no runner of this process writes (run by another process, or by none now): the records'
+    // documents folded again from the log as it reads now, as a rebuild writes them.
+    await this.purge({ tenantId, records: owned, values }, 'refold');
+    await this.storage?.compact();
+    // Other processes' runners purge their own writes when they see the record, with this list.
+    const purgeRef = purgeListKey(tenantId, stream);
+    const purge = await sealPurgeList(this.layer.keys, purgeRef, values);
+    const result = await this.executor.execute(dataSubjectDecider, stream, command(owned, purge), context, now);
+    this.shredLater(purgeRef, this.purgeWindowMs);
+    return { erasedAt: now.toISOString(), position: result.position, records: owned.length };
+  }
+
+  /**
+   * The records' personal values gathered (added to `values`) while their keys still open them, their documents
+   * scrubbed of every value so far, their keys destroyed, and the projections run here made to purge what they wrote
+   * meanwhile. Answers when every other process will have forgotten the keys (their cache).
+   */
+  private async shred(tenantId: string, records: PersonRecords, values: string[], erasure: string): Promise<number> {
     for (const streamId of records.owned) {
       for (const event of await this.executor.store.readStream(streamId, { tenantId })) personalValuesOf(event, values);
     }
-    const purged = { tenantId, records: records.owned, values };
     // While the keys still open the records: their documents scrubbed of the values, so a crash before the rest leaves nothing readable.
-    await this.purge(purged, 'scrub');
+    await this.purge({ tenantId, records: records.owned, values }, 'scrub');
     for (const subjectRef of erasureOrder(records)) await this.layer.keys.destroy({ tenantId, subjectRef });
     // Another process (a second API, crm-projector) may hold an unwrapped key in its cache until then.
     const forgottenEverywhere = Date.now() + this.layer.keys.cacheMs;
     // The projections run here stop after the batch in hand, forget the keys and purge what they
     // wrote meanwhile before they go on: no batch opened with a cached key commits after this.
-    await this.barrier?.purge({ tenantId, records: records.owned, values, erasure: stream });
-    // Replies only after every cache has let the keys go: no process answers with the person's data afterwards.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, forgottenEverywhere - Date.now())));
-    // Every build, also those no runner of this process writes (run by another process, or by none now): the records'
-    // documents folded again from the log as it reads now, as a rebuild writes them.
-    await this.purge(purged, 'refold');
-    await this.storage?.compact();
-    // Other processes' runners purge their own writes when they see the record, with this list.
-    const purgeRef = purgeListKey(tenantId, stream);
-    const purge = await sealPurgeList(this.layer.keys, purgeRef, values);
-    const result = await this.executor.execute(dataSubjectDecider, stream, command(records.owned, purge), context, now);
-    this.shredLater(purgeRef, this.purgeWindowMs);
-    return { erasedAt: now.toISOString(), position: result.position, records: records.owned.length };
+    await this.barrier?.purge({ tenantId, records: records.owned, values, erasure });
+    return forgottenEverywhere;
   }
 
   private async purge(erased: ErasedRecords, step: PurgeStep): Promise<number> {

@@ -46,3 +46,19 @@ describe("an erasure's records, found again by a retry after a crash part-way", 
     expect((await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' }))?.owned).toEqual(['lead-l1', 'contact-c1', 'account-a1']);
   });
 });
+
+describe('records about the person', () => {
+  it('are the complaints they filed and the calls logged about them or about those complaints', async () => {
+    const { store } = await qualifiedLead('شرکت نوآوران پارس');
+    await store.appendToStream('complaint-k1', [anEvent('ComplaintReceived', { complaintId: 'k1', complainant: { contactId: 'c1' } })]);
+    await store.appendToStream('complaint-k2', [anEvent('ComplaintReceived', { complaintId: 'k2', complainant: { contactId: 'c2' } })]);
+    const logged = (id: string, regarding: { type: string; id: string }) =>
+      store.appendToStream(`interaction-${id}`, [anEvent('InteractionLogged', { interactionId: id, regarding })]);
+    await logged('i1', { type: 'contact', id: 'c1' });
+    await logged('i2', { type: 'complaint', id: 'k1' });
+    await logged('i3', { type: 'complaint', id: 'k2' });
+    await logged('i4', { type: 'account', id: 'a1' });
+    const records = await findPersonRecords(store, TENANT, { type: 'contact', id: 'c1' });
+    expect(records?.owned).toEqual(['contact-c1', 'lead-l1', 'complaint-k1', 'interaction-i1', 'interaction-i2']);
+  });
+});

@@ -33,7 +33,7 @@ export interface PersonRecords {
  * Everything recorded about a person, found from the log: their lead and the
  * contact it was qualified into (or the other way round), the complaints,
  * feedback and survey answers they made, the activities and interactions
- * regarding them, and the shared records that mention them.
+ * regarding them or those records, and the shared records that mention them.
  */
 export async function findPersonRecords(store: EventStore, tenantId: string, subject: DataSubject): Promise<PersonRecords | undefined> {
   if (RECORD_SUBJECT_TYPES.includes(subject.type)) return findRecordMaker(store, tenantId, subject);
@@ -74,12 +74,17 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
     const p = record(party);
     return p !== undefined && typeof p['contactId'] === 'string' && contacts.has(p['contactId']);
   };
+  const owned = new Set([...identities.keys(), ...accounts]);
+  // About the person, or about a record of theirs (a call back about the complaint they filed, found earlier in the log).
   const about = (target: unknown): boolean => {
     const t = record(target);
-    if (!t || typeof t['id'] !== 'string') return false;
-    return (t['type'] === 'lead' && leads.has(t['id'])) || (t['type'] === 'contact' && contacts.has(t['id']));
+    if (!t || typeof t['id'] !== 'string' || typeof t['type'] !== 'string') return false;
+    return (
+      (t['type'] === 'lead' && leads.has(t['id'])) ||
+      (t['type'] === 'contact' && contacts.has(t['id'])) ||
+      (OWNED_BY_REFERENCE.has(t['type']) && owned.has(`${t['type']}-${t['id']}`))
+    );
   };
-  const owned = new Set([...identities.keys(), ...accounts]);
   const mentions: RecordedEvent[] = [];
   let after: string | undefined;
   for (;;) {

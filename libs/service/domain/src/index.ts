@@ -4,4 +4,4 @@ export * from './sla';
 export * from './complaint';
 export * from './feedback';
 export * from './survey';
-export { SERVICE_PERSONAL_FIELDS } from './personal-data';
+export { SERVICE_PERSON_REFERENCES, SERVICE_PERSONAL_FIELDS } from './personal-data';

@@ -1,4 +1,4 @@
-import type { PersonalFields } from '@crm/shared/personal-data';
+import type { PersonalFields, PersonReferences } from '@crm/shared/personal-data';
 
 const party = (field: string) => [`${field}.name`, `${field}.phone`, `${field}.email`];
 
@@ -22,4 +22,11 @@ export const SERVICE_PERSONAL_FIELDS: PersonalFields = {
   FeedbackSubmitted: [...party('from'), 'text'],
   FeedbackAcknowledged: ['reply'],
   SurveyResponseRecorded: [...party('respondent'), 'comment'],
+};
+
+/** Who made a complaint, feedback or survey answer: once that person is erased (or being erased), none about them is taken. */
+export const SERVICE_PERSON_REFERENCES: PersonReferences = {
+  ComplaintReceived: ['complainant'],
+  FeedbackSubmitted: ['from'],
+  SurveyResponseRecorded: ['respondent'],
 };

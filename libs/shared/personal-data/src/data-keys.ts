@@ -1,6 +1,7 @@
 import { DomainError } from '@crm/shared/event-sourcing';
 import { refusals } from '@crm/shared/kernel';
 import { isErasedKey, type KeyStore } from './key-store';
+import { erasureFenceRef } from './person-references';
 import { newDataKey, unwrapDataKey, wrapDataKey, type SubjectKeyRef } from './sealing';
 
 export interface DataKeysOptions {
@@ -14,7 +15,10 @@ export interface DataKeysOptions {
 
 /** What a write is refused with when it would seal personal data under a destroyed key. */
 export const PERSONAL_DATA_REFUSALS = refusals('PERSONAL_DATA', {
-  ERASED: [409, "The record's personal data was erased: it takes no new personal data (changes without any are still recorded)"],
+  ERASED: [
+    409,
+    'The personal data of the record, or of the person it is about, was erased (or is being erased): it takes no new personal data (changes without any are still recorded)',
+  ],
 });
 
 const slot = (ref: SubjectKeyRef) => `${ref.tenantId}\n${ref.subjectRef}`;
@@ -30,6 +34,7 @@ interface PendingCreate {
 export class DataKeys {
   private pending: PendingCreate[] = [];
   private readonly cache = new Map<string, { key: Buffer | undefined; until: number }>();
+  private readonly fences = new Map<string, { erased: boolean; until: number }>();
   /** How long any process keeps an unwrapped key (every process of an installation runs with the same). */
   readonly cacheMs: number;
   private readonly now: () => number;
@@ -60,6 +65,39 @@ export class DataKeys {
     return this.remember(ref, unwrapDataKey(this.kek, ref, wrapped)) as Buffer;
   }
 
+  /**
+   * Refuses (PERSONAL_DATA.ERASED) personal data about a record that is erased, or whose person an erasure is under way
+   * for (its fence is up): a call logged about a contact after their erasure, or while it runs, would otherwise be
+   * sealed under a key of its own and read in clear. What is seen is kept for as long as keys are (`cacheMs`); an
+   * erasure waits that long after raising its fence before it lists the person's records a last time.
+   */
+  async refuseIfErased(ref: SubjectKeyRef, about: SubjectKeyRef): Promise<void> {
+    const at = slot(about);
+    let hit = this.fences.get(at);
+    if (!hit || hit.until <= this.now()) {
+      const [own, fence] = await Promise.all([
+        this.store.get(about),
+        this.store.get({ tenantId: about.tenantId, subjectRef: erasureFenceRef(about.subjectRef) }),
+      ]);
+      if (this.fences.size > 10_000) this.fences.clear();
+      hit = { erased: isErasedKey(own) || isErasedKey(fence), until: this.now() + this.cacheMs };
+      this.fences.set(at, hit);
+    }
+    if (hit.erased) {
+      throw new DomainError(PERSONAL_DATA_REFUSALS.ERASED, `${about.subjectRef}, whom ${ref.subjectRef} is about, was erased`, {
+        record: ref.subjectRef,
+        about: about.subjectRef,
+      });
+    }
+  }
+
+  /** Raises the fence around a person's record (`refuseIfErased`), for good: it stays when the erasure is done. */
+  async fence(ref: SubjectKeyRef): Promise<void> {
+    const fence = { tenantId: ref.tenantId, subjectRef: erasureFenceRef(ref.subjectRef) };
+    this.fences.delete(slot(ref));
+    await this.store.delete(fence);
+  }
+
   /** The subject's key, or undefined once it is erased (or never existed). */
   async existingKey(ref: SubjectKeyRef): Promise<Buffer | undefined> {
     const hit = this.cache.get(slot(ref));
@@ -76,6 +114,7 @@ export class DataKeys {
 
   forget(ref: SubjectKeyRef): void {
     this.cache.delete(slot(ref));
+    this.fences.delete(slot(ref));
   }
 
   /** Creates made in the same turn of the event loop go to the key store together. */

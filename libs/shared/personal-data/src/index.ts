@@ -4,3 +4,4 @@ export * from './data-keys';
 export * from './personal-fields';
 export * from './personal-data-event-store';
 export * from './blind-index';
+export * from './person-references';

@@ -25,6 +25,7 @@ import {
 } from '@crm/shared/event-sourcing';
 import { PERSONAL_DATA_REFUSALS, type DataKeys } from './data-keys';
 import { replaceFields, visitFields, type PersonalFields } from './personal-fields';
+import { referencedRecords, type PersonReferences } from './person-references';
 import { ERASED, isSealed, openValue, sealedSubject, sealValue, type SubjectKeyRef } from './sealing';
 
 const SNAPSHOT_FIELD = ['state'];
@@ -47,6 +48,8 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     readonly inner: EventStore & SnapshotStore,
     readonly keys: DataKeys,
     private readonly fields: PersonalFields,
+    /** Where events name the person they are about: personal data about an erased person is refused (`DataKeys.refuseIfErased`). */
+    private readonly references: PersonReferences = {},
   ) {
     const ordered = appendsInOrder(inner);
     if (ordered) this.appendInOrder = (appends, options) => this.sealInOrder(ordered, appends, options);
@@ -191,6 +194,9 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
         continue;
       }
       const ref: SubjectKeyRef = { tenantId: event.metadata.tenantId ?? DEFAULT_TENANT, subjectRef: streamId };
+      for (const about of referencedRecords(event.data, this.references[event.type] ?? [])) {
+        if (about !== streamId) await this.keys.refuseIfErased(ref, { tenantId: ref.tenantId, subjectRef: about });
+      }
       key ??= await this.keys.keyFor(ref);
       const sealingKey = key;
       const data = replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, ref, value)));

@@ -195,6 +195,62 @@ describe('PersonalDataEventStore', () => {
     expect((await store.readStream(streamId))[0]?.data).toMatchObject({ fullName: ERASED });
   });
 
+  it('refuses personal data about an erased person, or one whose erasure has raised its fence, in any record', async () => {
+    const keyStore = new InMemoryKeyStore();
+    const kek = randomBytes(32);
+    const inner = new InMemoryEventStore();
+    const references = { InteractionLogged: ['regarding'], ComplaintReceived: ['complainant'] };
+    const fields = { ...FIELDS, InteractionLogged: ['summary'], ComplaintReceived: ['description'] };
+    const keys = new DataKeys(keyStore, kek, { cacheMs: 0 });
+    const store = new PersonalDataEventStore(inner, keys, fields, references);
+    const contact = aStream('contact');
+    const fenced = aStream('lead');
+    const kept = aStream('contact');
+    await keys.destroy({ tenantId: 'default', subjectRef: contact });
+    await keys.fence({ tenantId: 'default', subjectRef: fenced });
+    const about = (target: string) => ({ type: target.slice(0, target.indexOf('-')), id: target.slice(target.indexOf('-') + 1) });
+    const log = (target: string, summary?: string) =>
+      store.appendToStream(aStream('interaction'), [anEvent('InteractionLogged', { regarding: about(target), summary })]);
+    await expect(log(contact, 'تماس با مریم')).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED', details: { about: contact } });
+    await expect(log(fenced, 'تماس با مریم')).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED', details: { about: fenced } });
+    const complaint = aStream('complaint');
+    await expect(
+      store.appendToStream(complaint, [
+        anEvent('ComplaintReceived', { complainant: { contactId: contact.slice('contact-'.length) }, description: 'شکایت' }),
+      ]),
+    ).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED' });
+    // Nothing of those was appended, and no key was made for them.
+    expect((await inner.readAll({ maxCount: 100 })).events).toEqual([]);
+    // About a person not erased: sealed as ever. Without personal data about the erased one: recorded.
+    await log(kept, 'تماس با علی');
+    await log(contact);
+    expect((await inner.readAll({ maxCount: 100 })).events.map((event) => event.data)).toEqual([
+      { regarding: about(kept), summary: expect.stringMatching(/^pd1:interaction-/) },
+      { regarding: about(contact) },
+    ]);
+  });
+
+  it('sees a fence raised by another process once its cache of the person lapses', async () => {
+    let now = 0;
+    const keyStore = new InMemoryKeyStore();
+    const kek = randomBytes(32);
+    const references = { InteractionLogged: ['regarding'] };
+    const here = new DataKeys(keyStore, kek, { cacheMs: 2000, now: () => now });
+    const store = new PersonalDataEventStore(new InMemoryEventStore(), here, { InteractionLogged: ['summary'] }, references);
+    const elsewhere = new DataKeys(keyStore, kek, { cacheMs: 2000, now: () => now });
+    const contactId = randomUUID();
+    const log = () =>
+      store.appendToStream(aStream('interaction'), [
+        anEvent('InteractionLogged', { regarding: { type: 'contact', id: contactId }, summary: 'تماس' }),
+      ]);
+    await log();
+    await elsewhere.fence({ tenantId: 'default', subjectRef: `contact-${contactId}` });
+    now += 1999;
+    await log(); // what this process saw of the person is still fresh: why an erasure lists their records again later
+    now += 2;
+    await expect(log()).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED' });
+  });
+
   it('seals snapshots whole; an erased stream has none', async () => {
     const { inner, keys, store } = sealedStore();
     const snapshot = { streamId: 'activity-1', tenantId: 'default', revision: 3, version: 1, state: { subject: 'تماس با مریم' } };

@@ -1,0 +1,30 @@
+/**
+ * Where an event names the person (or record) it is about, per event type: dotted paths to a party
+ * (`{ contactId }`, `{ accountId }`, or someone not on file: `{ name, … }`) or a target (`{ type, id }`). A record
+ * about a person is theirs: an erasure destroys its key with theirs (libs/privacy), and while they are being
+ * erased, or once they are, no new personal data is sealed about them (`PersonalDataEventStore`).
+ */
+export type PersonReferences = Readonly<Record<string, readonly string[]>>;
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The records (streams) an event's data names at `paths`: `contact-…`, `lead-…`, `complaint-…`. */
+export function referencedRecords(data: unknown, paths: readonly string[]): string[] {
+  const refs: string[] = [];
+  for (const path of paths) {
+    let node: unknown = data;
+    for (const key of path.split('.')) node = isObject(node) ? node[key] : undefined;
+    if (!isObject(node)) continue;
+    if (typeof node['contactId'] === 'string') refs.push(`contact-${node['contactId']}`);
+    else if (typeof node['accountId'] === 'string') refs.push(`account-${node['accountId']}`);
+    else if (typeof node['type'] === 'string' && typeof node['id'] === 'string') refs.push(`${node['type']}-${node['id']}`);
+  }
+  return refs;
+}
+
+/**
+ * The key-store ref of the fence an erasure raises around a person's record before it lists what is theirs: a
+ * tombstone, so that records about them made while it runs are refused rather than missed.
+ */
+export const erasureFenceRef = (subjectRef: string): string => `erasing:${subjectRef}`;
