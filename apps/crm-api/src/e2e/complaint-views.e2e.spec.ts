@@ -126,6 +126,11 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
       lastRevision: 12,
       integrity: { ok: true, checked: 13 },
     });
+    // Its stream for the auditor, by its id in capitals too, as on every route.
+    expect((await get(`/streams/complaint-${id.toUpperCase()}`)).body).toMatchObject({
+      streamId: `complaint-${id}`,
+      integrity: { ok: true, checked: 13 },
+    });
 
     if (server.config.eventStore === 'sqlite') {
       // An edit behind the store's back (a response rewritten in the file) shows at the next request, at that revision.

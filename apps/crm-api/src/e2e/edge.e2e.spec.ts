@@ -76,6 +76,9 @@ describe('the HTTP edge (real server, embedded SQLite)', () => {
       ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="kind"\r\n\r\npraise\r\n--x--'],
       ['text/plain', JSON.stringify(feedback)],
       ['application/xml', '<feedback/>'],
+      // JSON in another charset would be read as UTF-8 all the same (Latin-1 "Ã©" stored as "é").
+      ['application/json; charset=latin1', JSON.stringify(feedback)],
+      ['application/json; charset="UTF-16"', JSON.stringify(feedback)],
     ] as const) {
       const reply = await post({ 'content-type': type }, body);
       expect({ type, status: reply.status, code: reply.body['code'] }).toEqual({
@@ -85,7 +88,34 @@ describe('the HTTP edge (real server, embedded SQLite)', () => {
       });
       expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
+    // A compressed body (or one claiming to be): not read as it came.
+    for (const coding of ['gzip', 'br', 'identity, deflate']) {
+      const reply = await post({ 'content-type': 'application/json', 'content-encoding': coding }, feedback);
+      expect({ coding, status: reply.status, code: reply.body['code'], accept: reply.headers.get('accept-encoding') }).toEqual({
+        coding,
+        status: 415,
+        code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        accept: 'identity',
+      });
+    }
     expect(await head()).toBe(before);
+    expect((await post({ 'content-type': 'application/json; charset=UTF-8', 'content-encoding': 'identity' }, feedback)).status).toBe(201);
+  });
+
+  it('names every bad field at once, also when one holds a control character or a key is given twice', async () => {
+    const raw = '{"from":{"name":"رضا\\u0000"},"kind":"telepathy","text":"x","channel":"fax","channel":"web","extra":"\\ud800"}';
+    const reply = await post({ 'content-type': 'application/json' }, raw);
+    expect(reply.status).toBe(400);
+    const fields = (reply.body['errors'] as { field: string }[]).map((error) => error.field).sort();
+    expect(fields).toEqual(['channel', 'extra', 'from.name', 'kind']);
+  });
+
+  it('refuses a query string whose percent-escapes are malformed or not UTF-8, as it does a path', async () => {
+    for (const query of ['%ZZ', '%FF', 'a%ED%A0%80', '%C0%AF']) {
+      const reply = await http(server.url, 'GET', `/api/v1/views/satisfaction?from=${query}`, undefined, service.headers);
+      expect({ query, status: reply.status, code: reply.body['code'] }).toEqual({ query, status: 400, code: 'REQUEST.BAD_URL' });
+    }
+    expect((await http(server.url, 'GET', '/api/v1/views/satisfaction?from=2026-01-01', undefined, service.headers)).status).toBe(200);
   });
 
   it('reads application/*+json as JSON', async () => {

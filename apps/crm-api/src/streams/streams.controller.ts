@@ -28,6 +28,7 @@ export interface StreamPage {
 }
 
 const STREAM_ID = /^[a-z][a-z-]{0,40}-[A-Za-z0-9-]{1,100}$/;
+const TRAILING_UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @ApiTags('streams')
 @Controller('streams')
@@ -40,7 +41,9 @@ export class StreamsController {
   @ApiResponse({ status: 200, description: 'Events in revision order', schema: STREAM_PAGE_SCHEMA })
   @ApiProblem(400, 'Malformed stream id or query; every bad one listed', [VALIDATION_PROBLEMS.FAILED])
   @ApiProblem(404, 'No stream has this id', [STREAM_REFUSALS.NOT_FOUND])
-  async read(@Param('streamId') streamId: string, @Query() query: ReadStreamQueryDto, @Tenant() tenantId: string): Promise<StreamPage> {
+  async read(@Param('streamId') given: string, @Query() query: ReadStreamQueryDto, @Tenant() tenantId: string): Promise<StreamPage> {
+    // A record's UUID in capitals names the same record here as on every other route (UuidParam).
+    const streamId = given.replace(TRAILING_UUID, (uuid) => uuid.toLowerCase());
     if (!STREAM_ID.test(streamId)) {
       throw new RequestValidationError([{ field: 'streamId', messages: ['streamId must look like {category}-{id}'] }]);
     }

@@ -35,6 +35,8 @@ export interface Decided<State, E extends Event> {
   readonly eventIds: readonly string[];
   /** State after the events. */
   readonly state: State;
+  /** The stream's revision and last position as read: what a command that records nothing answers with. */
+  readonly read: { readonly revision: number | undefined; readonly position: string | undefined };
 }
 
 export interface AtomicOutcome<T> {
@@ -87,7 +89,7 @@ export class AtomicCommands {
     streamId: string,
     command: C,
     options: AtomicCommandOptions,
-    read?: { readonly state: S; readonly revision: number | undefined },
+    read?: { readonly state: S; readonly revision: number | undefined; readonly position?: string },
   ): Promise<Decided<S, E>> {
     if (this.streams.has(streamId)) throw new Error(`${streamId} is decided twice in one atomic command`);
     this.streams.add(streamId);
@@ -118,7 +120,7 @@ export class AtomicCommands {
         snapshot: (after) => maybeSnapshot(decider, snapshots, streamId, tenantId, loaded.revision, after, state),
       });
     }
-    return { streamId, events, eventIds, state };
+    return { streamId, events, eventIds, state, read: { revision: loaded.revision, position: loaded.position } };
   }
 
   /** What to append; empty when no command had anything to record. */

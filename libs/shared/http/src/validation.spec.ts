@@ -42,3 +42,24 @@ describe('validation rules kept per class', () => {
     expect(plain.length).toBeGreaterThan(0);
   });
 });
+
+class Lead {
+  @IsString()
+  fullName!: string;
+
+  @IsInt()
+  score!: number;
+}
+
+describe('a body the parser found faults in', () => {
+  it('is refused naming those and every field the DTO refuses, at once', async () => {
+    const { parseJsonBody } = await import('./edge/json-body');
+    expect(await refusedFields(Lead, parseJsonBody('{"fullName":"a\\u0000","score":"x"}'))).toEqual(['fullName', 'score']);
+    expect(await refusedFields(Lead, parseJsonBody('{"fullName":"a","fullName":"b","score":"x","extra":"\\ud800"}'))).toEqual([
+      'extra',
+      'fullName',
+      'score',
+    ]);
+    expect(await refusedFields(Lead, parseJsonBody('{"fullName":"مریم","score":3}'))).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@ne
 import { getMetadataStorage } from 'class-validator';
 import { RequestValidationError, type FieldError } from './problem-details';
 import { NOT_AN_OBJECT } from './fields/fields';
-import { textFaults } from './edge/json-body';
+import { bodyFaults, textFaults } from './edge/json-body';
 
 type MetadataStorage = ReturnType<typeof getMetadataStorage>;
 type Lookup = MetadataStorage['getTargetValidationMetadatas'];
@@ -83,12 +83,13 @@ const NESTED_VALIDATION = 'nestedValidation';
 
 /**
  * Query strings get the text check bodies get from the JSON parser (json-body.ts): no control character (NUL among
- * them, which PostgreSQL cannot store or compare) and no lone surrogate, each such parameter named beside whatever
- * else class-validator finds wrong.
+ * them, which PostgreSQL cannot store or compare) and no lone surrogate. Those, and what the parser found in a body
+ * (`bodyFaults`: the same text check, a key given twice), are named beside whatever else class-validator finds
+ * wrong: one 400 with every bad field.
  */
 class EdgeValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const faults = metadata.type === 'query' ? textFaults(value) : [];
+    const faults = metadata.type === 'query' ? textFaults(value) : metadata.type === 'body' ? bodyFaults(value) : [];
     if (faults.length === 0) return super.transform(value, metadata);
     let others: readonly FieldError[] = [];
     try {

@@ -1,4 +1,5 @@
 import { matchKey, normalizePersian, toAsciiDigits, toPersianDigits } from './persian-text';
+import { isBlank } from './fields';
 
 const ZWNJ = '\u200C';
 
@@ -55,6 +56,22 @@ describe('normalizePersian', () => {
     expect(normalizePersian('\u2067شیراز\u2069')).toBe('شیراز');
     expect(normalizePersian('ک\u200Dتاب')).toBe('کتاب');
     expect(normalizePersian('a\u200Bb')).toBe('a b');
+  });
+
+  it('drops every character Unicode draws as nothing: text of only those is blank', () => {
+    // Arabic letter mark, word joiner, Hangul fillers, blank braille, grapheme joiner, variation selector, Mongolian
+    // vowel separator, soft hyphen, a tag character.
+    for (const mark of ['\u061C', '\u2060', '\u3164', '\uFFA0', '\u2800', '\u034F', '\uFE0F', '\u180E', '\u00AD', '\u{E0041}']) {
+      expect({
+        mark: mark.codePointAt(0)?.toString(16),
+        normalized: normalizePersian(`رضا${mark}`),
+        blank: isBlank(`${mark} \u200C`),
+      }).toEqual({
+        mark: mark.codePointAt(0)?.toString(16),
+        normalized: 'رضا',
+        blank: true,
+      });
+    }
   });
 
   it('converts Persian and Arabic-Indic digits to ASCII', () => {

@@ -31,8 +31,10 @@ const MAPPED = new RegExp(`[${Object.keys(CHARACTER_MAP).join('')}]`, 'g');
 
 // Harakat, superscript alef and Quranic annotation marks: pronunciation hints, rarely typed consistently.
 const DIACRITICS = /[\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E8\u06EA-\u06ED]/g;
-// Tatweel only stretches the line; ZWJ, bidi marks and BOM are invisible formatting.
-const INVISIBLE = /\u200D|[\u0640\u00AD\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g; // ZWJ kept out of the class: it joins neighbours there
+// Tatweel only stretches the line; what Unicode says to draw as nothing (ZWJ, bidi marks among them the Arabic
+// letter mark, BOM, soft hyphen, variation selectors, word joiner, Hangul fillers, tags) is invisible formatting, and
+// so is the blank braille pattern. ZWNJ and the zero-width space are word breaks (below), replaced before.
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u0640\u2800]/gu;
 // ZWNJ separates the parts of a word (می‌خواهم); writers use a space or nothing instead,
 // so it becomes a space here and matchKey removes spaces for the "nothing" case.
 const WORD_BREAKS = /[\u200B\u200C]/g;
@@ -67,8 +69,8 @@ export function normalizePersian(text: string): string {
       .normalize('NFKC')
       .replace(MAPPED, (ch) => CHARACTER_MAP[ch] ?? ch)
       .replace(DIACRITICS, '')
-      .replace(INVISIBLE, '')
-      .replace(WORD_BREAKS, ' '),
+      .replace(WORD_BREAKS, ' ')
+      .replace(INVISIBLE, ''),
   )
     .toLowerCase()
     .replace(/\s+/g, ' ')

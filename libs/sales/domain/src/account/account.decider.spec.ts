@@ -189,6 +189,21 @@ describe('account decider', () => {
         .then([{ ...purchased, data: { ...purchased.data, externalRef: 'constructor' } }]);
     });
 
+    it('refuses a purchase that would take the account past 2^53 − 1 minor units in its currency, not in another', () => {
+      const big = (ref: string, currency = 'IRR'): PurchaseRecorded => ({
+        ...purchased,
+        data: { ...purchased.data, externalRef: ref, amount: { amount: Number.MAX_SAFE_INTEGER - 1, currency } },
+      });
+      spec
+        .given([opened, big('ERP-1')])
+        .when({ ...purchase, data: { ...purchase.data, externalRef: 'ERP-2', amount: money(2) } })
+        .thenThrows('ACCOUNT.PURCHASES_TOO_LARGE', { fields: ['amount.amount'] });
+      spec
+        .given([opened, big('ERP-1', 'USD')])
+        .when({ ...purchase, data: { ...purchase.data, externalRef: 'ERP-2', amount: money(2) } })
+        .then([{ ...purchased, data: { ...purchased.data, externalRef: 'ERP-2', amount: { amount: 2, currency: 'IRR' } } }]);
+    });
+
     it('refuses a new purchase on a closed account', () => {
       spec
         .given([opened, purchased, closed])

@@ -125,6 +125,16 @@ function recordPurchase({ data }: RecordPurchase, state: AccountState): AccountE
   if (amount.amount <= 0) {
     throw new DomainError(ACCOUNT_REFUSALS.INVALID_AMOUNT, 'A purchase amount must be positive', { fields: ['amount.amount'], amount });
   }
+  // The loyalty card sums an account's purchases per currency: a total past 2^53 − 1 would not be exact.
+  const total = Object.values(account.purchaseRefs).reduce(
+    (sum, recorded) => (recorded.amount.currency === amount.currency ? sum + recorded.amount.amount : sum),
+    amount.amount,
+  );
+  if (!Number.isSafeInteger(total)) {
+    throw new DomainError(ACCOUNT_REFUSALS.PURCHASES_TOO_LARGE, 'The purchases would total beyond 2^53 − 1 minor units', {
+      fields: ['amount.amount'],
+    });
+  }
   if (Date.parse(occurredAt) > Date.parse(recordedAt) + CLOCK_SKEW_MS) {
     throw new DomainError(
       ACCOUNT_REFUSALS.PURCHASE_IN_FUTURE,

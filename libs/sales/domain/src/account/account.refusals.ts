@@ -7,6 +7,7 @@ export const ACCOUNT_REFUSALS = refusals('ACCOUNT', {
   NAME_REQUIRED: [400, 'The name is blank once spacing marks are removed'],
   EXTERNAL_REF_REQUIRED: [400, 'A purchase needs its external reference'],
   INVALID_AMOUNT: [400, 'A purchase amount must be more than zero'],
+  PURCHASES_TOO_LARGE: [400, "The account's purchases in this currency would total beyond 2^53 − 1 minor units"],
   PURCHASE_IN_FUTURE: [400, 'A purchase cannot happen later than the moment it is recorded (beyond a small clock skew)'],
   PURCHASE_CONFLICT: [409, 'A purchase with this external reference was recorded with another amount or date (details.recorded)'],
 });

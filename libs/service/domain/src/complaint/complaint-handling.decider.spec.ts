@@ -112,6 +112,13 @@ describe('RespondToComplaint', () => {
       .when({ type: 'RespondToComplaint', data: { response: ' ', at: after(DAY) } })
       .thenThrows('COMPLAINT.TEXT_REQUIRED', { fields: ['response'] });
   });
+
+  it('refuses a blank corrective action (ZWNJ and direction marks alone read as nothing)', () => {
+    spec
+      .given(INVESTIGATING)
+      .when({ type: 'RespondToComplaint', data: { response: 'پاسخ', actions: ['ارسال کالا', '\u200c\u200f '], at: after(DAY) } })
+      .thenThrows('COMPLAINT.TEXT_REQUIRED', { fields: ['actions.1'] });
+  });
 });
 
 describe('CommunicateDecision', () => {

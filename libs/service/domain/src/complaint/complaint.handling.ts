@@ -33,7 +33,7 @@ export function respond({ data }: C.RespondToComplaint, state: ComplaintState): 
   }
   const extras = {
     ...(data.remedy === undefined ? {} : { remedy: data.remedy }),
-    ...(data.actions === undefined ? {} : { actions: data.actions }),
+    ...(data.actions === undefined ? {} : { actions: data.actions.map((action, i) => requireText(action, `actions.${i}`, TEXT_REQUIRED)) }),
   };
   return [{ type: 'ComplaintResponded', data: { ...trail(complaint, 'responded'), response, ...extras, respondedAt: at } }];
 }

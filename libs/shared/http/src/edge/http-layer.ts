@@ -86,12 +86,34 @@ export function installEdgeHooks(fastify: FastifyInstance): void {
   });
   answerOtherMethods(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.url.length <= MAX_URL_LENGTH) return done();
+    if (request.url.length > MAX_URL_LENGTH) {
+      void reply
+        .code(414)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(JSON.stringify(layerProblem(414, 'REQUEST.URL_TOO_LONG', `The request URL is longer than ${MAX_URL_LENGTH} characters.`)));
+      return;
+    }
+    // The query string as the path is held (FST_ERR_BAD_URL): Fastify's parser would read `%ZZ` as it is and a
+    // `%FF` or an encoded surrogate as U+FFFD, and the parameter would be taken as something the client never sent.
+    const query = request.url.indexOf('?');
+    if (query < 0 || wellEscaped(request.url.slice(query + 1))) return done();
     void reply
-      .code(414)
+      .code(400)
       .type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(layerProblem(414, 'REQUEST.URL_TOO_LONG', `The request URL is longer than ${MAX_URL_LENGTH} characters.`)));
+      .send(
+        JSON.stringify(layerProblem(400, 'REQUEST.BAD_URL', 'The query string has a malformed percent-escape or one that is not UTF-8.')),
+      );
   });
+}
+
+function wellEscaped(query: string): boolean {
+  if (!query.includes('%')) return true;
+  try {
+    decodeURIComponent(query);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,9 +1,11 @@
 import { RequestValidationError } from '../problem-details';
-import { parseJsonBody, structuralFaults, textFaults } from './json-body';
+import { bodyFaults, parseJsonBody, structuralFaults, textFaults } from './json-body';
 
+/** What the parser refuses at once, or leaves for the validation pipe to name with the rest (`bodyFaults`). */
 function refusal(raw: Buffer | string): { code: string; fields: string[] } {
   try {
-    parseJsonBody(raw);
+    const faults = bodyFaults(parseJsonBody(raw));
+    if (faults.length > 0) return { code: 'VALIDATION.FAILED', fields: faults.map((e) => e.field) };
   } catch (error) {
     if (!(error instanceof RequestValidationError)) throw error;
     return { code: error.code, fields: error.errors.map((e) => e.field) };

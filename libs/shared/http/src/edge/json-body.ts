@@ -95,7 +95,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The one JSON body parser of the API: UTF-8 that is really UTF-8, JSON that
  * is really JSON, no key twice, bounded depth, no prototype keys, and no text
- * that could not be stored. Each refusal is a 400 naming where it is.
+ * that could not be stored. Each refusal is a 400 naming where it is: at once for
+ * what cannot be parsed, from the validation pipe for the rest (`bodyFaults`).
  */
 export function parseJsonBody(raw: Buffer | string, maxDepth = MAX_JSON_DEPTH): unknown {
   let text: string;
@@ -116,6 +117,20 @@ export function parseJsonBody(raw: Buffer | string, maxDepth = MAX_JSON_DEPTH): 
     throw new RequestValidationError([{ field: 'body', messages: [message] }], 'REQUEST.MALFORMED_JSON');
   }
   const faults = [...structure, ...textFaults(value)];
-  if (faults.length > 0) throw new RequestValidationError(faults);
+  if (faults.length > 0) {
+    // An object goes on to the validation pipe, which names these beside every other bad field (`bodyFaults`).
+    if (typeof value !== 'object' || value === null) throw new RequestValidationError(faults);
+    FAULTS.set(value, faults);
+  }
   return value;
+}
+
+const FAULTS = new WeakMap<object, readonly FieldError[]>();
+
+/**
+ * What the parser found wrong in a body it parsed (a key given twice, control characters, a lone surrogate), for the
+ * validation pipe to refuse together with whatever the route's DTO finds: one 400 naming every bad field.
+ */
+export function bodyFaults(value: unknown): readonly FieldError[] {
+  return typeof value === 'object' && value !== null ? (FAULTS.get(value) ?? []) : [];
 }

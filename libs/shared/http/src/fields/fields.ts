@@ -49,6 +49,24 @@ export function TextField(maxLength: number, options: FieldOptions = {}): Proper
   );
 }
 
+/** A list of texts (corrective actions): each one checked as a required `TextField` is, the list at most `maxItems`. */
+export function TextListField(maxItems: number, maxLength: number, options: FieldOptions = {}): PropertyDecorator {
+  const each = textProblem(maxLength, true);
+  const problem: Problem = (value) => {
+    if (!Array.isArray(value)) return 'must be an array of texts';
+    if (value.length > maxItems) return `must hold at most ${maxItems} items`;
+    for (const [index, item] of value.entries()) {
+      const fault = each(item, {});
+      if (fault) return `item ${index} ${fault}`;
+    }
+    return undefined;
+  };
+  return applyDecorators(
+    documented(options, { type: [String], maxItems, items: { type: 'string', maxLength } }),
+    checked('textList', options, problem),
+  );
+}
+
 /** Stream ids are case-sensitive: a UUID is kept in lower case whichever way it was typed. */
 export function IdField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(

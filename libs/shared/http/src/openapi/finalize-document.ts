@@ -79,14 +79,12 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
   }
   applySchemaShapes(document.components.schemas as Record<string, SchemaObject>);
   fixNullable(document);
-  for (const [path, item] of Object.entries(document.paths)) {
+  for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item) as { responses?: Record<string, unknown> }[]) {
       if (!operation?.responses) continue;
-      if (path.includes('{')) {
-        // A path parameter that does not percent-decode is refused before the route runs (its value is in the URL as sent).
-        operation.responses['400'] ??= problemResponseObject('Malformed URL', [REQUEST_PROBLEMS.BAD_URL]);
-        withCode(operation.responses['400'] as ResponseObject, REQUEST_PROBLEMS.BAD_URL);
-      }
+      // A path parameter or query string that does not percent-decode to UTF-8 is refused before the route runs.
+      operation.responses['400'] ??= problemResponseObject('Malformed URL', [REQUEST_PROBLEMS.BAD_URL]);
+      withCode(operation.responses['400'] as ResponseObject, REQUEST_PROBLEMS.BAD_URL);
       // Any route may meet these: a request line that is not HTTP (a raw space or byte in the query), a request that
       // does not arrive in time, headers past the limit, a URL past the limit, or a failure the server does not explain.
       operation.responses['400'] ??= problemResponseObject('The request could not be read', [REQUEST_PROBLEMS.MALFORMED]);

@@ -4,7 +4,7 @@ import { problems, refusals } from '@crm/shared/kernel';
 export const REQUEST_PROBLEMS = problems('REQUEST', {
   MALFORMED_JSON: [400, 'The body is not JSON'],
   INVALID_ENCODING: [400, 'The body is not valid UTF-8'],
-  BAD_URL: [400, 'The URL has a malformed percent-escape'],
+  BAD_URL: [400, 'The URL has a malformed percent-escape, or one that is not UTF-8'],
   MALFORMED: [400, 'The request is not well-formed HTTP/1.1'],
   BAD: [400, 'The request could not be read'],
   METHOD_NOT_ALLOWED: [405, 'The route does not take this method'],

@@ -302,6 +302,20 @@ describe('LeadDedupe', () => {
       await expect(capture({ phone: '09121234567' })).resolves.toMatchObject({ duplicate: false });
     });
 
+    it('answers an update that changes nothing with the lead as it stands, and records nothing', async () => {
+      const world = salesWorld();
+      const { capture, dedupe } = dedupeOn(world);
+      const lead = await capture({ phone: '09121234567' });
+      const head = await world.store.headPosition();
+      const result = await update(dedupe, world, leadIdOf(lead), { phone: '09121234567' });
+      expect(result.events).toEqual([]);
+      expect({ revision: result.nextExpectedRevision, position: result.position }).toEqual({
+        revision: lead.nextExpectedRevision,
+        position: lead.position,
+      });
+      expect(await world.store.headPosition()).toBe(head);
+    });
+
     it('records nothing, not even a claim given back, when it is refused: an unknown lead, a closed one, a duplicate', async () => {
       const world = salesWorld();
       const { capture, dedupe } = dedupeOn(world);

@@ -210,9 +210,10 @@ export class LeadDedupe {
     return {
       streamId,
       commandId,
-      nextExpectedRevision: written?.nextExpectedRevision ?? -1,
+      // Nothing to change (an update giving the lead's own values): the lead as it stands, as any other command answers.
+      nextExpectedRevision: written?.nextExpectedRevision ?? outcome.value.read.revision ?? -1,
       // The lead's own position, as a retry answers: the claims matter to no view.
-      position: written?.position,
+      position: written?.position ?? outcome.value.read.position,
       events: outcome.value.events,
       state: outcome.value.state,
       duplicate: false,

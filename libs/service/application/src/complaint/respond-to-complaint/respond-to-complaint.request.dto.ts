@@ -1,6 +1,4 @@
-import { CommandRequestDto, TextField } from '@crm/shared/http';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CommandRequestDto, TextField, TextListField } from '@crm/shared/http';
 import { MAX } from '../../shared/vocabulary';
 
 /** The organisation's response; it may be revised until closing. */
@@ -11,11 +9,6 @@ export class RespondToComplaintRequestDto extends CommandRequestDto {
   @TextField(MAX.short, { optional: true, example: 'تعویض کالا' })
   remedy?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: 20, description: 'Corrective actions taken' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @IsString({ each: true })
-  @MaxLength(MAX.short, { each: true })
+  @TextListField(20, MAX.short, { optional: true, description: 'Corrective actions taken; none blank' })
   actions?: string[];
 }

@@ -1,0 +1,15 @@
+import { refusedFields } from '@crm/shared/http';
+import { RespondToComplaintRequestDto } from './respond-to-complaint.request.dto';
+
+describe('RespondToComplaintRequestDto', () => {
+  it('takes corrective actions as non-blank texts, at most 20', async () => {
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: ['ارسال کالا', 'بازبینی انبار'] })).toEqual([]);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: ['ارسال کالا', '\u200c\u200f '] })).toEqual([
+      'actions',
+    ]);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: ['x', 3] })).toEqual(['actions']);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: 'x' })).toEqual(['actions']);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: Array(21).fill('x') })).toEqual(['actions']);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: null })).toEqual(['actions']);
+  });
+});
