@@ -71,6 +71,14 @@ describe('churnByPeriod (churned in the period ÷ active at its start)', () => {
     ]);
   });
 
+  it('counts a customer lost at the start instant of a month in that month’s base, and churned there', () => {
+    // F buys 2 Mar: 91 days later, at 00:00 UTC on 1 June, it is lost.
+    const f = customerTimelines([history('F', { purchases: [['2025-03-02T10:00:00Z', 100]] })], 90, asOf);
+    const [may, june] = churnByPeriod(f, monthPeriods(at('2025-05-01T00:00:00Z'), asOf, 'month'), asOf);
+    expect(may).toMatchObject({ activeAtStart: 1, churned: 0, activeAtEnd: 1 });
+    expect(june).toMatchObject({ activeAtStart: 1, churned: 1, lostOutsideBase: 0, activeAtEnd: 0, churnRate: 1 });
+  });
+
   it('sees nothing after asOf: a later asOf changes earlier months only through what happened by then', () => {
     const early = endOf('2025-06-13');
     const [june] = churnByPeriod(customerTimelines(histories, 90, early), monthPeriods(at('2025-06-01T00:00:00Z'), early, 'month'), early);

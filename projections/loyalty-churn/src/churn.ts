@@ -52,7 +52,7 @@ export function customerTimelines(histories: readonly CustomerHistory[], inactiv
 }
 
 export interface ChurnFigures {
-  /** Customers active at the period's start: the base the rate is taken over. */
+  /** Customers active when the period began (its last instant before): the base the rate is taken over. */
   readonly activeAtStart: number;
   /** Customers whose first purchase falls in the period. */
   readonly new: number;
@@ -62,22 +62,28 @@ export interface ChurnFigures {
   readonly lostOutsideBase: number;
   /** Of those, the ones whose first purchase was in the period. */
   readonly newAndLost: number;
-  /** Active at the period's end, or at asOf for the period still running. */
+  /** Active at the period's last instant, or at asOf for the period still running: the next period's base. */
   readonly activeAtEnd: number;
   /** churned ÷ activeAtStart, a proportion 0–1 (half to even, 4 decimals when reported); null when nobody was active at the start. */
   readonly churnRate: number | null;
 }
 
-/** Churn over [start, end), counting only what had happened by asOf. */
+/**
+ * Churn over [start, end), counting only what had happened by asOf. The base is who was active when the period
+ * began: at its last instant before (the end of the period before, `activeAtEnd` there), so a customer lost at the
+ * start instant itself (an inactivity threshold passing at 00:00 UTC on the 1st) was in the base and churned in
+ * this period, not reported outside the base.
+ */
 export function churnOver(customers: readonly CustomerTimeline[], start: number, end: number, asOf: number): ChurnFigures {
   const until = Math.min(end, asOf + 1);
-  const base = customers.filter((c) => isActiveAt(c.spans, start));
-  const others = customers.filter((c) => !isActiveAt(c.spans, start));
+  const base = customers.filter((c) => isActiveAt(c.spans, start - 1));
+  const others = customers.filter((c) => !isActiveAt(c.spans, start - 1));
   const isNew = (c: CustomerTimeline) => c.firstPurchaseAt !== undefined && c.firstPurchaseAt >= start && c.firstPurchaseAt < until;
   const lost = (c: CustomerTimeline) => lossesIn(c.spans, start, until) > 0;
   const churned = base.filter(lost).length;
   const lostOutside = others.filter(lost);
-  const endAt = end <= asOf ? end : asOf;
+  // The period's last instant: a loss at `end` belongs to the next period, whose base holds the customer.
+  const endAt = end <= asOf ? end - 1 : asOf;
   return {
     activeAtStart: base.length,
     new: customers.filter(isNew).length,

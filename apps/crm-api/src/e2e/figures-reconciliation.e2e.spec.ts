@@ -373,8 +373,9 @@ function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 1
   const lostIn = (spans: Span[], start: number, end: number) => spans.some((s) => s.to !== undefined && s.to >= start && s.to < end);
   const over = (start: number, end: number) => {
     const until = Math.min(end, asOf + 1);
-    const base = customers.filter((c) => activeAt(c.spans, start));
-    const outside = customers.filter((c) => !activeAt(c.spans, start) && lostIn(c.spans, start, until));
+    // Active when the period began (its last instant before): a loss at the start instant is churned in the period.
+    const base = customers.filter((c) => activeAt(c.spans, start - 1));
+    const outside = customers.filter((c) => !activeAt(c.spans, start - 1) && lostIn(c.spans, start, until));
     const isNew = (c: (typeof customers)[number]) => c.first !== undefined && c.first >= start && c.first < until;
     const churned = base.filter((c) => lostIn(c.spans, start, until)).length;
     return {
@@ -383,7 +384,7 @@ function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 1
       churned,
       lostOutsideBase: outside.length,
       newAndLost: outside.filter(isNew).length,
-      activeAtEnd: customers.filter((c) => activeAt(c.spans, end <= asOf ? end : asOf)).length,
+      activeAtEnd: customers.filter((c) => activeAt(c.spans, end <= asOf ? end - 1 : asOf)).length,
       churnRate: rate(churned, base.length),
     };
   };
