@@ -117,4 +117,19 @@ describe('tenants are sealed from each other (real server, embedded SQLite)', ()
     const all = (await http(server.url, 'GET', '/api/v1/admin/api-keys')).body['items'] as { tenantId: string }[];
     expect(new Set(all.map((key) => key.tenantId))).toEqual(new Set(['default', 'acme', 'globex']));
   });
+
+  it("keeps the process-wide routes (health details, metrics: every tenant's traffic) to the operator's tenant", async () => {
+    const acmeOps = await issueKey(server, { name: 'acme monitoring', roles: ['ops'] }, acme.admin.headers);
+    for (const path of ['/health', '/metrics']) {
+      for (const key of [acmeOps, acme.admin]) {
+        const reply = await http(server.url, 'GET', path, undefined, key.headers);
+        expect({ path, status: reply.status, code: reply.body['code'] }).toEqual({ path, status: 403, code: 'AUTH.FORBIDDEN' });
+        expect(reply.body['detail']).toContain("only the operator's tenant");
+      }
+      const operatorOps = await issueKey(server, { name: `operator monitoring ${path}`, roles: ['ops'] });
+      expect((await http(server.url, 'GET', path, undefined, operatorOps.headers)).status).toBe(200);
+    }
+    // Their own tenant's probes stay open to them, as to anyone.
+    expect((await http(server.url, 'GET', '/health/ready', undefined, acmeOps.headers)).status).toBe(200);
+  });
 });

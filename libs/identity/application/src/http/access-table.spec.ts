@@ -48,4 +48,18 @@ describe('the access table', () => {
     const claims = ACCESS_TABLE.flatMap((rule) => rule.methods.flatMap((method) => rule.paths.map((path) => `${method} ${path}`)));
     expect(claims.length).toBe(new Set(claims).size);
   });
+
+  it("keeps process-wide routes (health details, metrics) to the operator's tenant: another tenant's ops or admin is refused", () => {
+    const rule = accessRuleFor('GET', '/metrics');
+    const of = (tenantId: string, ...roles: string[]): Principal => ({ id: 'k', kind: 'api-key', roles, tenantId });
+    expect(mayCall(of('default', 'ops'), rule)).toBe(true);
+    expect(mayCall(of('default', 'admin'), rule)).toBe(true);
+    expect(mayCall(of('acme', 'ops'), rule)).toBe(false);
+    expect(mayCall(of('acme', 'admin'), accessRuleFor('GET', '/health'))).toBe(false);
+    expect(mayCall({ ...of('acme', 'admin'), allTenants: true }, rule)).toBe(true);
+    expect(mayCall(of('default', 'sales'), rule)).toBe(false);
+    // Its own tenant's routes stay the tenant admin's.
+    expect(mayCall(of('acme', 'admin'), accessRuleFor('GET', '/api/v1/admin/api-keys'))).toBe(true);
+    expect(mayCall(of('acme', 'ops'), accessRuleFor('GET', '/health/ready'))).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Role } from '@crm/identity/domain';
+import { DEFAULT_TENANT } from '@crm/shared/event-sourcing';
 import type { Principal } from '@crm/shared/http';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -11,7 +12,16 @@ export interface AccessRule {
   readonly paths: readonly string[];
   /** Who may call besides admin; `anyone` needs no credentials at all. */
   readonly roles: readonly Role[] | 'anyone';
+  /**
+   * The route shows the whole process, every tenant's traffic in its figures (health details, metrics): only the
+   * operator's principals may read it, those of the tenant the bootstrap key belongs to (`OPERATOR_TENANT`), not an
+   * admin or ops key of another tenant.
+   */
+  readonly operatorsOnly?: true;
 }
+
+/** The tenant of the bootstrap key and of whoever runs the installation: process-wide routes are theirs. */
+export const OPERATOR_TENANT = DEFAULT_TENANT;
 
 const COMMANDS: readonly HttpMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
 const READS: readonly HttpMethod[] = ['GET'];
@@ -69,7 +79,13 @@ export const ACCESS_TABLE: readonly AccessRule[] = [
   },
   { routes: 'GET /streams/…, integrity verification', methods: READS, paths: v1('/streams', '/integrity'), roles: ['auditor'] },
   { routes: '/admin/…, /data-subjects/…', methods: ALL, paths: v1('/admin', '/data-subjects'), roles: [] },
-  { routes: 'GET /health, GET /metrics', methods: READS, paths: ['/health', '/metrics'], roles: ['ops'] },
+  {
+    routes: "GET /health, GET /metrics (the operator's tenant only)",
+    methods: READS,
+    paths: ['/health', '/metrics'],
+    roles: ['ops'],
+    operatorsOnly: true,
+  },
   { routes: 'GET /health/live, GET /health/ready', methods: READS, paths: ['/health/live', '/health/ready'], roles: 'anyone' },
   { routes: 'the OpenAPI document and its UI', methods: READS, paths: ['/api/docs', '/api/docs-json', '/api/docs-yaml'], roles: 'anyone' },
 ];
@@ -97,5 +113,11 @@ export function rolesAllowed(rule: AccessRule | undefined): readonly Role[] | 'a
 
 export function mayCall(principal: Principal, rule: AccessRule | undefined): boolean {
   const allowed = rolesAllowed(rule);
-  return allowed === 'anyone' || principal.roles.some((role) => (allowed as readonly string[]).includes(role));
+  if (allowed === 'anyone') return true;
+  return principal.roles.some((role) => (allowed as readonly string[]).includes(role)) && isOperatorIfNeeded(principal, rule);
+}
+
+/** Whether a principal may read a route that shows every tenant (`operatorsOnly`): the bootstrap key, or one of its tenant. */
+export function isOperatorIfNeeded(principal: Principal, rule: AccessRule | undefined): boolean {
+  return rule?.operatorsOnly !== true || principal.allTenants === true || principal.tenantId === OPERATOR_TENANT;
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AUTH_PROBLEMS, PROBLEM_CONTENT_TYPE, problem, type AddressLimiter, type LimitVerdict } from '@crm/shared/http';
 import { AuthenticationFailure } from '../authentication/authentication-failure';
 import type { Authenticator } from '../authentication/authenticator';
-import { accessRuleFor, mayCall, rolesAllowed } from './access-table';
+import { accessRuleFor, isOperatorIfNeeded, mayCall, OPERATOR_TENANT, rolesAllowed } from './access-table';
 
 const REALM = 'realm="crm"';
 
@@ -89,7 +89,10 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
     }
     if (!mayCall(principal, rule)) {
       const allowed = (rolesAllowed(rule) as readonly string[]).join(', ');
-      return send(reply, request, 403, AUTH_PROBLEMS.FORBIDDEN.code, 'Forbidden', `This route needs one of the roles: ${allowed}`);
+      const detail = isOperatorIfNeeded(principal, rule)
+        ? `This route needs one of the roles: ${allowed}`
+        : `This route shows every tenant's traffic: only the operator's tenant (${OPERATOR_TENANT}) may read it`;
+      return send(reply, request, 403, AUTH_PROBLEMS.FORBIDDEN.code, 'Forbidden', detail);
     }
     request.principal = principal;
   });

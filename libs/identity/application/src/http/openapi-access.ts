@@ -30,7 +30,8 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;
-      const allowed = rolesAllowed(accessRuleFor(method.toUpperCase(), templateOf(path)));
+      const rule = accessRuleFor(method.toUpperCase(), templateOf(path));
+      const allowed = rolesAllowed(rule);
       if (allowed === 'anyone') {
         next[method] = {
           ...operation,
@@ -39,7 +40,10 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
         };
         continue;
       }
-      const roles = `Roles: ${allowed.join(', ')}.`;
+      const operators = rule?.operatorsOnly
+        ? " Only the operator's tenant (the bootstrap key's) may read it: it shows every tenant's traffic."
+        : '';
+      const roles = `Roles: ${allowed.join(', ')}.${operators}`;
       next[method] = {
         ...operation,
         security: [{ [BEARER]: [] }],
@@ -51,7 +55,10 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
             [AUTH_PROBLEMS.UNAUTHENTICATED],
             CHALLENGE_HEADER,
           ),
-          403: problem(`The caller has none of the roles ${allowed.join(', ')}`, [AUTH_PROBLEMS.FORBIDDEN]),
+          403: problem(
+            `The caller has none of the roles ${allowed.join(', ')}${rule?.operatorsOnly ? ", or is not of the operator's tenant" : ''}`,
+            [AUTH_PROBLEMS.FORBIDDEN],
+          ),
           429: rateLimited('Rate limited (per caller), or too many failed authentications from this address; see Retry-After', [
             AUTH_PROBLEMS.TOO_MANY_FAILURES,
           ]),
