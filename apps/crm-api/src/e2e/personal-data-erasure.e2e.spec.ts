@@ -42,7 +42,9 @@ const EMAIL = 'narges.mp@example.ir';
 const PHONE = '۰۹۱۲۷۷۷۶۶۵۵';
 const COMPLAINT_TEXT = 'بسته‌ی ارسالی با تأخیر سه‌هفته‌ای و آسیب‌دیده به دستم رسید';
 const REMEDY = 'بازپرداخت کامل هزینه';
-const SECRETS = [NAME, EMAIL, COMPLAINT_TEXT, REMEDY];
+// What staff noted about the person as a lead: sealed with the lead.
+const INTEREST = 'آپارتمان برای دخترش در شهرک غرب';
+const SECRETS = [NAME, EMAIL, COMPLAINT_TEXT, REMEDY, INTEREST];
 /** Someone on file as neither lead nor contact: a complaint from `{ name, phone, email }`. */
 const STRANGER = 'بهرام فرخ‌زاد';
 const STRANGER_EMAIL = 'bahram.farrokh@example.ir';
@@ -83,11 +85,12 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
         endDate: daysFromNow(20),
       })
     ).body['id'] as string;
-    const lead = await post('/leads', { fullName: NAME, phone: PHONE, email: EMAIL, source: 'campaign', campaignId });
+    const lead = await post('/leads', { fullName: NAME, phone: PHONE, email: EMAIL, source: 'campaign', campaignId, interest: INTEREST });
     expect(lead.status).toBe(201);
     leadId = lead.body['id'] as string;
     const qualified = await post(`/leads/${leadId}/qualify`, {
-      opportunity: { name: 'سفارش عمده', estimatedValue: { amount: 90_000_000 }, expectedCloseDate: daysFromNow(30) },
+      // The deal states its own need: a lead's interest, when it is not given, becomes the deal's, kept with the deal.
+      opportunity: { name: 'سفارش عمده', need: 'خرید عمده', estimatedValue: { amount: 90_000_000 }, expectedCloseDate: daysFromNow(30) },
     });
     expect(qualified.status).toBe(200);
     ({ contactId, accountId, opportunityId } = qualified.body as { contactId: string; accountId: string; opportunityId: string });

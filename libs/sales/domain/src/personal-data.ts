@@ -7,12 +7,14 @@ const changedContactPoints = [...contactPoints.slice(0, -1).map((field) => `chan
  * The personal fields of sales events, sealed in the log under the key of
  * their stream (libs/shared/personal-data). An account's name and national id
  * are sealed too: a lead qualified without a company becomes an account named
- * after the person, with their national id. Opportunities and quotes are
- * business records and hold none.
+ * after the person, with their national id. A lead's stated interest is what
+ * staff wrote about the person before there was a deal: sealed too. Opportunities
+ * and quotes are business records and hold none (a qualified lead's interest
+ * becomes its deal's `need`, kept with the deal).
  */
 export const SALES_PERSONAL_FIELDS: PersonalFields = {
-  LeadCaptured: contactPoints,
-  LeadUpdated: changedContactPoints,
+  LeadCaptured: [...contactPoints, 'interest'],
+  LeadUpdated: [...changedContactPoints, 'changes.interest'],
   LeadQualified: ['contact.fullName', 'contact.email', 'contact.phone', 'account.name'],
   LeadDisqualified: ['note'],
   ContactCreated: contactPoints,
