@@ -94,6 +94,10 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     });
     expect(qualified.status).toBe(200);
     ({ contactId, accountId, opportunityId } = qualified.body as { contactId: string; accountId: string; opportunityId: string });
+    // Where the person gave consent, in staff's words naming them: sealed with the contact.
+    expect(
+      (await post(`/contacts/${contactId}/consent`, { channel: 'sms', granted: true, source: `غرفه‌ی نمایشگاه، ${NAME}` })).status,
+    ).toBe(200);
     const complaint = await post('/complaints', {
       complainant: { contactId },
       channel: 'web',
@@ -227,6 +231,8 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       'interaction',
       'lead',
       'marketing-list',
+      // The deal of the account named after the person: theirs too.
+      'opportunity',
       'survey-response',
     ]);
     const text = JSON.stringify(access.body);
@@ -388,6 +394,15 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     };
     const length = await logLength();
     expect((await logCall()).body).toMatchObject({ status: 409, code: 'PERSONAL_DATA.ERASED' });
+    // Nor about their account's deal.
+    const aboutDeal = await post('/interactions', {
+      channel: 'phone',
+      direction: 'outbound',
+      regarding: { type: 'opportunity', id: opportunityId },
+      summary: `پیگیری سفارش ${NAME}`,
+      occurredAt: new Date().toISOString(),
+    });
+    expect(aboutDeal.body).toMatchObject({ status: 409, code: 'PERSONAL_DATA.ERASED' });
     const filed = await post('/complaints', {
       complainant: { contactId },
       channel: 'web',
@@ -402,7 +417,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       status: 200,
       body: erased.body,
     });
-    expect(erased.body).toMatchObject({ erasedAt: expect.any(String), position: expect.any(String), records: 8 + logged });
+    expect(erased.body).toMatchObject({ erasedAt: expect.any(String), position: expect.any(String), records: 9 + logged });
     const again = await post('/data-subjects/erase', { subject: { type: 'contact', id: contactId }, reason: 'دوباره' });
     expect(again.body).toMatchObject({ status: 409, code: 'DATA_SUBJECT.ERASED' });
     position = erased.body['position'] as string;

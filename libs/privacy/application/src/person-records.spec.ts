@@ -62,3 +62,54 @@ describe('records about the person', () => {
     expect(records?.owned).toEqual(['contact-c1', 'lead-l1', 'complaint-k1', 'interaction-i1', 'interaction-i2']);
   });
 });
+
+describe('records of the person found through their account, deals and later leads', () => {
+  it('takes the account named after them, its deals and quotes, what its account made and what is logged about any of them', async () => {
+    const { store } = await qualifiedLead(NAME);
+    await store.appendToStream('opportunity-o1', [anEvent('OpportunityOpened', { opportunityId: 'o1', accountId: 'a1' })]);
+    await store.appendToStream('opportunity-o2', [anEvent('OpportunityOpened', { opportunityId: 'o2', accountId: 'a2' })]);
+    await store.appendToStream('quote-q1', [anEvent('QuoteCreated', { quoteId: 'q1', opportunityId: 'o1' })]);
+    await store.appendToStream('complaint-k1', [anEvent('ComplaintReceived', { complaintId: 'k1', complainant: { accountId: 'a1' } })]);
+    const logged = (id: string, regarding: { type: string; id: string }) =>
+      store.appendToStream(`interaction-${id}`, [anEvent('InteractionLogged', { interactionId: id, regarding })]);
+    await logged('i1', { type: 'account', id: 'a1' });
+    await logged('i2', { type: 'opportunity', id: 'o1' });
+    await logged('i3', { type: 'quote', id: 'q1' });
+    await logged('i4', { type: 'opportunity', id: 'o2' });
+    const records = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
+    expect(records?.owned).toEqual([
+      'lead-l1',
+      'contact-c1',
+      'account-a1',
+      'opportunity-o1',
+      'quote-q1',
+      'complaint-k1',
+      'interaction-i1',
+      'interaction-i2',
+      'interaction-i3',
+    ]);
+  });
+
+  it('links a lead qualified into a contact on file to that contact, both ways, and shows list changes with their ids only', async () => {
+    const { store } = await qualifiedLead('شرکت نوآوران پارس');
+    await store.appendToStream('lead-l2', [
+      anEvent('LeadCaptured', { leadId: 'l2', fullName: NAME }),
+      anEvent('LeadQualified', {
+        leadId: 'l2',
+        contact: { contactId: 'c1', existing: true, fullName: NAME },
+        account: { accountId: 'a1', existing: true },
+      }),
+    ]);
+    await store.appendToStream('marketing-list-m1', [
+      anEvent('MarketingListMembersAdded', { listId: 'm1', memberIds: ['c9', 'c1', 'l7'] }),
+    ]);
+    for (const subject of [
+      { type: 'contact', id: 'c1' },
+      { type: 'lead', id: 'l2' },
+    ] as const) {
+      const records = await findPersonRecords(store, TENANT, subject);
+      expect([...(records?.owned ?? [])].sort()).toEqual(['contact-c1', 'lead-l1', 'lead-l2']);
+      expect(records?.mentions.map((event) => (event.data as { memberIds: string[] }).memberIds)).toEqual([['c1']]);
+    }
+  });
+});

@@ -5,8 +5,10 @@ import { DATA_SUBJECT_REFUSALS, RECORD_SUBJECT_TYPES, type DataSubject } from '@
 type Data = Record<string, unknown>;
 const record = (value: unknown): Data | undefined => (typeof value === 'object' && value !== null ? (value as Data) : undefined);
 
-/** The events that can name a person as the maker or subject of another record. */
+/** The events that can name a person as the maker or subject of another record, or open a deal of their account. */
 const REFERRING_TYPES = [
+  'OpportunityOpened',
+  'QuoteCreated',
   'ComplaintReceived',
   'FeedbackSubmitted',
   'SurveyResponseRecorded',
@@ -17,7 +19,10 @@ const REFERRING_TYPES = [
   'MarketingListMembersRemoved',
 ] as const;
 
-/** Records made by the person (a complaint they filed) or about them (a call logged regarding them): all theirs to erase. */
+/**
+ * Records made by the person (a complaint they filed) or about them or a record of theirs (a call logged regarding
+ * them, or regarding their account's deal): all theirs to erase.
+ */
 const OWNED_BY_REFERENCE = new Set(['complaint', 'feedback', 'survey-response', 'activity', 'interaction']);
 
 export interface PersonRecords {
@@ -40,6 +45,8 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
   const identities = new Map<string, DataSubject>();
   // An account opened for a lead without a company bears the person's name: it is theirs too.
   const accounts = new Set<string>();
+  // Leads qualified into a contact already on file (a returning customer's later lead): the same person as that contact.
+  const leadsOfContact = await leadsQualifiedIntoExistingContacts(store, tenantId);
   const own = async (who: DataSubject): Promise<void> => {
     const key = `${who.type}-${who.id}`;
     if (identities.has(key)) return;
@@ -50,9 +57,9 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
       const data = event.data as Data;
       // A qualified lead became a new contact: the same person.
       if (event.type === 'LeadQualified') {
+        // A qualified lead became a contact, new or one on file: the same person.
         const contact = record(data['contact']);
-        if (contact && contact['existing'] !== true && typeof contact['contactId'] === 'string')
-          await own({ type: 'contact', id: contact['contactId'] });
+        if (contact && typeof contact['contactId'] === 'string') await own({ type: 'contact', id: contact['contactId'] });
         const account = record(data['account']);
         if (account && contact && account['existing'] !== true && account['name'] === contact['fullName']) {
           const accountStream = `account-${String(account['accountId'])}`;
@@ -64,27 +71,35 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
       if (event.type === 'ContactCreated' && typeof data['originLeadId'] === 'string')
         await own({ type: 'lead', id: data['originLeadId'] });
     }
+    if (who.type === 'contact') for (const leadId of leadsOfContact.get(who.id) ?? []) await own({ type: 'lead', id: leadId });
   };
   await own(subject);
   if (!identities.has(`${subject.type}-${subject.id}`)) return undefined;
 
   const leads = new Set([...identities.values()].filter((s) => s.type === 'lead').map((s) => s.id));
   const contacts = new Set([...identities.values()].filter((s) => s.type === 'contact').map((s) => s.id));
+  const owned = new Set([...identities.keys(), ...accounts]);
+  // Made by the person as a contact, or by the account named after them.
   const names = (party: unknown): boolean => {
     const p = record(party);
-    return p !== undefined && typeof p['contactId'] === 'string' && contacts.has(p['contactId']);
+    if (p === undefined) return false;
+    return (
+      (typeof p['contactId'] === 'string' && contacts.has(p['contactId'])) ||
+      (typeof p['accountId'] === 'string' && owned.has(`account-${p['accountId']}`))
+    );
   };
-  const owned = new Set([...identities.keys(), ...accounts]);
-  // About the person, or about a record of theirs (a call back about the complaint they filed, found earlier in the log).
+  // About the person, or about a record of theirs found earlier in the log (a call back about the complaint they
+  // filed, a visit about their account or its deal).
   const about = (target: unknown): boolean => {
     const t = record(target);
     if (!t || typeof t['id'] !== 'string' || typeof t['type'] !== 'string') return false;
     return (
       (t['type'] === 'lead' && leads.has(t['id'])) ||
       (t['type'] === 'contact' && contacts.has(t['id'])) ||
-      (OWNED_BY_REFERENCE.has(t['type']) && owned.has(`${t['type']}-${t['id']}`))
+      owned.has(`${t['type']}-${t['id']}`)
     );
   };
+  const people = new Set([...leads, ...contacts]);
   const mentions: RecordedEvent[] = [];
   let after: string | undefined;
   for (;;) {
@@ -92,6 +107,14 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
     for (const event of slice.events) {
       const data = event.data as Data;
       const category = streamCategory(event.streamId);
+      // The deals of the account named after them, and those deals' quotes: their records (no personal field of their
+      // own, but what is logged about them is about the person).
+      if (event.type === 'OpportunityOpened' || event.type === 'QuoteCreated') {
+        const parent =
+          event.type === 'OpportunityOpened' ? `account-${String(data['accountId'])}` : `opportunity-${String(data['opportunityId'])}`;
+        if (owned.has(parent)) owned.add(event.streamId);
+        continue;
+      }
       const mine =
         names(data['complainant']) ||
         names(data['from']) ||
@@ -100,14 +123,35 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
         about(data['targetId']);
       if (mine && OWNED_BY_REFERENCE.has(category)) owned.add(event.streamId);
       else if (mine) mentions.push(event);
-      else if (Array.isArray(data['memberIds']) && data['memberIds'].some((id) => leads.has(id as string) || contacts.has(id as string))) {
-        mentions.push(event);
+      else if (Array.isArray(data['memberIds']) && data['memberIds'].some((id) => people.has(id as string))) {
+        // A list change naming them among others: shown with their own ids only, not the other members'.
+        mentions.push({
+          ...event,
+          data: { ...data, memberIds: data['memberIds'].filter((id) => people.has(id as string)) },
+        } as RecordedEvent);
       }
     }
     if (slice.isEnd || slice.checkpoint === undefined) break;
     after = slice.checkpoint;
   }
   return { identities: [...identities.values()], owned: [...owned], mentions };
+}
+
+/** Contact id → the leads qualified into it while it was on file already. */
+async function leadsQualifiedIntoExistingContacts(store: EventStore, tenantId: string): Promise<Map<string, string[]>> {
+  const links = new Map<string, string[]>();
+  for (let after: string | undefined; ;) {
+    const slice = await store.readAll({ after, maxCount: 1000, filter: { tenantId, eventTypes: ['LeadQualified'] } });
+    for (const event of slice.events) {
+      const data = event.data as Data;
+      const contact = record(data['contact']);
+      if (contact?.['existing'] === true && typeof contact['contactId'] === 'string' && typeof data['leadId'] === 'string') {
+        links.set(contact['contactId'], [...(links.get(contact['contactId']) ?? []), data['leadId']]);
+      }
+    }
+    if (slice.isEnd || slice.checkpoint === undefined) return links;
+    after = slice.checkpoint;
+  }
 }
 
 /** Whether an account's opening reads its name as ERASED: its key is gone. */

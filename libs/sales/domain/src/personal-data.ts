@@ -7,18 +7,25 @@ const changedContactPoints = [...contactPoints.slice(0, -1).map((field) => `chan
  * The personal fields of sales events, sealed in the log under the key of
  * their stream (libs/shared/personal-data). An account's name and national id
  * are sealed too: a lead qualified without a company becomes an account named
- * after the person, with their national id. A lead's stated interest is what
- * staff wrote about the person before there was a deal: sealed too. Opportunities
+ * after the person, with their national id. A lead's company and stated
+ * interest, a contact's consent source and an account's closing or reopening
+ * reason are what staff wrote about the person: sealed too. Opportunities
  * and quotes are business records and hold none (a qualified lead's interest
  * becomes its deal's `need`, kept with the deal).
  */
 export const SALES_PERSONAL_FIELDS: PersonalFields = {
-  LeadCaptured: [...contactPoints, 'interest'],
-  LeadUpdated: [...changedContactPoints, 'changes.interest'],
+  LeadCaptured: [...contactPoints, 'company', 'interest'],
+  LeadUpdated: [...changedContactPoints, 'changes.company', 'changes.interest'],
   LeadQualified: ['contact.fullName', 'contact.email', 'contact.phone', 'account.name'],
   LeadDisqualified: ['note'],
   ContactCreated: contactPoints,
   ContactUpdated: changedContactPoints,
+  // Where and how the person gave or withdrew consent ("at the expo, from Sara").
+  ContactConsentGranted: ['source'],
+  ContactConsentWithdrawn: ['source'],
   AccountOpened: ['name', 'nameKey', 'nationalId'],
   AccountUpdated: ['changes.name', 'changes.nameKey', 'changes.nationalId'],
+  // Why an account closed or reopened: of an account named after a person, about that person.
+  AccountClosed: ['reason'],
+  AccountReopened: ['reason'],
 };
