@@ -13,7 +13,8 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
 /**
  * Commands take JSON only (API.md): anything else is 415 before it is read,
  * so a cross-site form (urlencoded, multipart, text/plain) can never change
- * state; so is JSON declared in a charset other than UTF-8, or compressed. `application/*+json` is JSON too: its header is rewritten to
+ * state; so is JSON declared in a charset other than UTF-8, or compressed.
+ * `application/*+json` is JSON too: its header is rewritten to
  * `application/json`, so the one JSON parser (and its limits) reads it.
  */
 export function acceptOnlyJsonBodies(fastify: FastifyInstance): void {
