@@ -74,6 +74,13 @@ describe('dates and positions on the command line', () => {
     expect(usageError(() => parseInstant(text, 'start', '--from'))).toMatch(/^--from ".*" is not an ISO date/);
   });
 
+  it.each(['1404-01-10', '1403-12-30T09:00:00+03:30', '2200-01-01'])(
+    'refuses %p, outside the years the API takes (a Jalali date)',
+    (text) => {
+      expect(usageError(() => parseInstant(text, 'end', '--as-of'))).toMatch(/^--as-of ".*" is outside the years 1900–2199/);
+    },
+  );
+
   it('tells a position (as status and command replies print them) from a date for --as-of', () => {
     expect(parseAsOf('12345')).toEqual({ position: '12345' });
     expect(parseAsOf('7781/204')).toEqual({ position: '7781/204' });

@@ -1,3 +1,4 @@
+import { FIRST_YEAR, LAST_YEAR } from '@crm/shared/http';
 import { UsageError } from './args';
 
 const DATE_ONLY = /^(\d{4}-\d{2}-\d{2})$/;
@@ -20,6 +21,14 @@ export function parseInstant(text: string, edge: 'start' | 'end', option: string
   if (date === undefined || Number.isNaN(ms) || Number.isNaN(local) || dayOf(local) !== date) {
     throw new UsageError(
       `${option} ${JSON.stringify(text)} is not an ISO date (2025-03-01) or date-time with offset (2025-03-01T09:00:00+03:30)`,
+    );
+  }
+  // The years the API takes (1900–2199): a Jalali date (1404-01-10) would otherwise be read as a Gregorian one, 600
+  // years back, and build or export from an empty past without a word.
+  const year = Number(date.slice(0, 4));
+  if (year < FIRST_YEAR || year > LAST_YEAR) {
+    throw new UsageError(
+      `${option} ${JSON.stringify(text)} is outside the years ${FIRST_YEAR}–${LAST_YEAR} (a Jalali date? give the Gregorian one)`,
     );
   }
   return DATE_ONLY.test(text) && edge === 'end' ? ms + DAY_MS : ms;

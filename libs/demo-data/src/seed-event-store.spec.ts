@@ -38,6 +38,18 @@ describe('seedEventStore', () => {
     await Promise.all([single.close(), batched.close()]);
   });
 
+  it('refuses the same seed again on one store, at any count, and appends nothing; another seed goes on', async () => {
+    const store = new InMemoryEventStore();
+    await seedEventStore(store, { events: 500, seed: 4 });
+    const head = await store.headPosition();
+    for (const events of [500, 800]) {
+      await expect(seedEventStore(store, { events, seed: 4 })).rejects.toMatchObject({ name: 'WrongExpectedRevisionError' });
+    }
+    expect(await store.headPosition()).toBe(head);
+    expect((await seedEventStore(store, { events: 100, seed: 5 })).events).toBeGreaterThan(0);
+    await store.close();
+  });
+
   it('reports progress once a batch is written, up to every event', async () => {
     const seen: number[] = [];
     const store = new InMemoryEventStore();

@@ -1,4 +1,10 @@
-import { appendsInOrder, type EventStore, type OrderedAppends, type TenantScoped } from '@crm/shared/event-sourcing';
+import {
+  appendsInOrder,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type OrderedAppends,
+  type TenantScoped,
+} from '@crm/shared/event-sourcing';
 import { type DemoAppend, demoHistory, type DemoHistoryOptions } from './demo-history';
 import { demoHistoryBatches } from './history-batches';
 
@@ -27,6 +33,16 @@ export interface SeedResult {
  * commands in one call each, in the history's order; any other store gets concurrent single appends.
  */
 export async function seedEventStore(store: EventStore, options: SeedOptions): Promise<SeedResult> {
+  // The same seed again on one store would append nothing (its events' ids are recorded already, so the store takes
+  // every append for a retry) and report success: refused up front, as the stream of its first append exists.
+  const first = demoHistory(options).next().value;
+  if (first !== undefined) {
+    const revision = await store.streamRevision(
+      first.streamId,
+      options.tenantId === undefined ? undefined : { tenantId: options.tenantId },
+    );
+    if (revision !== undefined) throw new WrongExpectedRevisionError(first.streamId, 'no stream', revision);
+  }
   const ordered = appendsInOrder(store);
   const events = ordered ? await seedInOrder(ordered, options) : await seedConcurrently(store, options);
   return { events, head: await store.headPosition() };

@@ -4,7 +4,7 @@ import { InMemoryEventStore, type EventStore, type SnapshotStore } from '@crm/sh
 import { DataKeys, PersonalDataEventStore, type KeyStore } from '@crm/shared/personal-data';
 import type { AppConfig } from './app-config';
 import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
-import { ALL_PERSON_REFERENCES, ALL_PERSONAL_FIELDS, KEY_STORE_FILE, loadKek, openKeyStore } from './personal-data';
+import { ALL_PERSON_REFERENCES, ALL_PERSONAL_FIELDS, checkKek, KEY_STORE_FILE, loadKek, openKeyStore } from './personal-data';
 
 export type OpenedEventStore = EventStore & SnapshotStore;
 
@@ -27,6 +27,7 @@ export async function openEventStore(
   const adapter = await openAdapter(config, use);
   try {
     const keys = config.eventStore === 'sqlite' ? await keysBeside(adapter, config) : await openKeyStore(config);
+    if (config.eventStore !== 'memory') await checkKek(keys, kek);
     return new PersonalDataEventStore(adapter, new DataKeys(keys, kek), ALL_PERSONAL_FIELDS, ALL_PERSON_REFERENCES);
   } catch (error) {
     await adapter.close();

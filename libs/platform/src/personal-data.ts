@@ -6,11 +6,17 @@ import { SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
 import { SERVICE_PERSON_REFERENCES, SERVICE_PERSONAL_FIELDS } from '@crm/service/domain';
 import {
   InMemoryKeyStore,
+  isErasedKey,
   mergePersonalFields,
+  newDataKey,
+  unwrapDataKey,
+  wrapDataKey,
   type KeyStore,
   type PersonalFields,
   type PersonReferences,
+  type SubjectKeyRef,
 } from '@crm/shared/personal-data';
+import { DEFAULT_TENANT } from '@crm/shared/event-sourcing';
 import { ConfigError, type AppConfig } from './app-config';
 import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
 
@@ -104,4 +110,43 @@ export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
   prepareDataDirectory(config.dataDir);
   prepareDatabaseFile(file);
   return SqliteKeyStore.open(file);
+}
+
+/** A key wrapped by the installation's KEK, kept beside the data keys only to tell whether a KEK is the right one. */
+export const KEK_CHECK_REF: SubjectKeyRef = { tenantId: DEFAULT_TENANT, subjectRef: 'kek-check' };
+
+/**
+ * Refuses to go on (ConfigError) with a key-encryption key that does not open the store's data keys: a process started
+ * with another CRM_KEK would otherwise wrap new records' keys with it, and those records could be opened by no process
+ * that runs with the store's own (an outside probe seeded into a store with a stray CRM_KEK: exit 0, and from then on
+ * every export and rebuild failed). The first start of a store records a check key; a store that has data keys and no
+ * check yet is checked against one of them, once.
+ */
+export async function checkKek(store: KeyStore, kek: Buffer): Promise<void> {
+  const wrong = () =>
+    new ConfigError([
+      "the key-encryption key (CRM_KEK, CRM_KEK_FILE or <data>/kek) is not the one this store's data keys are wrapped with: " +
+        "start with the installation's own",
+    ]);
+  const check = await store.get(KEK_CHECK_REF);
+  if (check !== undefined && !isErasedKey(check)) {
+    try {
+      unwrapDataKey(kek, KEK_CHECK_REF, check);
+      return;
+    } catch {
+      throw wrong();
+    }
+  }
+  for (const ref of await store.refsStartingWith('')) {
+    if (ref.subjectRef.startsWith('erasing:') || ref.subjectRef === KEK_CHECK_REF.subjectRef) continue;
+    const wrapped = await store.get(ref);
+    if (wrapped === undefined || isErasedKey(wrapped)) continue;
+    try {
+      unwrapDataKey(kek, ref, wrapped);
+    } catch {
+      throw wrong();
+    }
+    break;
+  }
+  await store.create(KEK_CHECK_REF, wrapDataKey(kek, KEK_CHECK_REF, newDataKey()));
 }

@@ -29,6 +29,8 @@ export const seedCommand = defineCommand({
     'Every event is decided by the real deciders, with the metadata the API records, spread over months\n' +
     'from 2025-01-01; for trying the read models, the CLI and the benchmarks. Creates the embedded store\n' +
     'if needed. The same seed twice on one store is refused (the streams exist): pass another --seed.\n' +
+    'The same seed gives the same events (ids, data, times) in any store; their stored bytes and hashes\n' +
+    'differ, as personal fields are sealed under keys made afresh in each store.\n' +
     'Every event is recorded as written by cli:<your user name>, on behalf of the demo staff member.',
   options: OPTIONS,
   run: async (args, io) => {
