@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '@crm/shared/event-sourcing';
-import type { Clock } from '@crm/shared/kernel';
+import { isTransientStoreError, type Clock } from '@crm/shared/kernel';
 import { LeaseLostError, type AnyProjection, type ProjectionFailure, type ProjectionState, type ReadStore } from '@crm/shared/read-model';
 import { applyBatch, type BatchResult } from './batch';
 import { traceBatch, type BatchReport } from './batch-telemetry';
@@ -49,6 +49,8 @@ export class Lane {
   phase: LanePhase = 'stopped';
   caughtUp = false;
   retrying: Retrying | undefined;
+  /** Whether the error being retried is none the store reports as passing (a lost connection, a busy file). */
+  private failingForGood = false;
   private subscription: Subscription | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -263,6 +265,16 @@ export class Lane {
     }
   }
 
+  /**
+   * What this lane has failed with `attempts` times over, when it is no error the store reports as passing (a data key
+   * that does not open, a malformed row): a live lane goes on retrying it, but a rebuild waited on would wait for ever.
+   */
+  failingAfter(attempts: number): string | undefined {
+    return this.phase === 'retrying' && this.failingForGood && this.retrying !== undefined && this.retrying.attempt >= attempts
+      ? this.retrying.message
+      : undefined;
+  }
+
   /** Resolves once `check` says so, re-checked on every change; an Error from it rejects. */
   until(check: () => boolean | Error, timeoutMs?: number, onTimeout?: () => Error): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -351,6 +363,7 @@ export class Lane {
     // The store, not the projection: worth retrying by itself, with growing pauses.
     const attempt = (this.retrying?.attempt ?? 0) + 1;
     const message = error instanceof Error ? error.message : String(error);
+    this.failingForGood = !isTransientStoreError(error);
     this.changed(() => {
       this.phase = 'retrying';
       this.retrying = { message, at: this.context.clock.now().toISOString(), attempt };

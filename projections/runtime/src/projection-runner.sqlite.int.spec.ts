@@ -112,6 +112,31 @@ describe('ProjectionRunner on one SQLite file (event store + read store)', () =>
     expect(await current()).toEqual(await cleanRun());
   });
 
+  it('gives a rebuild up, with the reason, when its lane keeps failing with an error the store does not call passing', async () => {
+    // Every checkpoint of the rebuild's own state is refused: a live lane would retry it for ever (a store may recover),
+    // but a rebuild someone waits on (crm-cli, a resumed one) waited for ever too, without a word.
+    for (const when of ['INSERT', 'UPDATE']) {
+      events.db.exec(`CREATE TRIGGER refuse_rebuild_${when} BEFORE ${when} ON rm_projection_states
+                      WHEN NEW.name = 'deals~rebuild' AND NEW.checkpoint IS NOT NULL
+                      BEGIN SELECT RAISE(ABORT, 'corrupt page'); END`);
+    }
+    runner = new ProjectionRunner({
+      eventStore: events,
+      readStore,
+      projections: projections(),
+      rebuildBatchSize: 8,
+      retryDelayMs: () => 20,
+    });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    const started = Date.now();
+    await expect(runner.rebuild('deals')).rejects.toThrow(/rebuild of deals failed 3 times: .*corrupt page/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    // The serving build serves on.
+    expect(await readStore.count('deals_v1_1')).toBe(30);
+    events.db.exec('DROP TRIGGER refuse_rebuild_INSERT; DROP TRIGGER refuse_rebuild_UPDATE');
+  });
+
   it('rebuilds every projection from one scan of the log, each switching to an equal new build', async () => {
     runner = new ProjectionRunner({ eventStore: events, readStore, projections: projections(), rebuildBatchSize: 8 });
     await runner.start();

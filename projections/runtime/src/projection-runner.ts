@@ -759,10 +759,12 @@ export class ProjectionRunner {
   private async startRebuild(lane: Lane, resumeFrom: ProjectionState | undefined): Promise<RebuildResult | undefined> {
     const name = lane.projection.name;
     if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name).catch(() => false))) return undefined;
+    // Settled only once the lease is given back: a rebuildMany() joining this build finds it failed and the lease free,
+    // and builds it itself (and reports why it fails), instead of waiting for a builder that has given up.
     return this.rebuilds
       .run(lane, {}, resumeFrom)
       .catch(() => undefined)
-      .finally(() => void this.releaseRebuildLease(name));
+      .finally(() => this.releaseRebuildLease(name));
   }
 
   /** A rebuild for code that is no longer running: nobody will finish it. */

@@ -23,6 +23,9 @@ export interface RebuildResult {
   readonly checkpoint: string | undefined;
 }
 
+/** How often a rebuild's lane retries an error the store does not report as passing before the rebuild gives up. */
+const REBUILD_ATTEMPTS = 3;
+
 /**
  * This builder lost its rebuild's lease (paused past it: a long garbage collection, a stalled disk, a starved thread) and
  * another process took the build over: the projection's owner adopts it, another builder resumes it. Either goes on
@@ -175,6 +178,9 @@ export class Rebuilds {
       await lane.until(() => {
         if (lane.caughtUp) return true;
         if (lane.phase === 'failed' && lane.state.error) return new ProjectionFailedError(projection.name, lane.state.error);
+        // A rebuild that keeps failing the same way gives up and says why (before, a resumed one waited for ever).
+        const failing = lane.failingAfter(REBUILD_ATTEMPTS);
+        if (failing !== undefined) return new Error(`rebuild of ${projection.name} failed ${REBUILD_ATTEMPTS} times: ${failing}`);
         // Fenced off (a commit refused) or told so by the runner's lease round (a renewal refused).
         if (lane.phase === 'standby') return new RebuildTakenOverError(builtSoFar(serving, lane));
         return lane.isClosed || serving.isClosed ? new Error(`rebuild of ${projection.name} stopped`) : false;
