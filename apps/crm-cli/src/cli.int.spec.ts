@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,6 +126,12 @@ describe('crm-cli against a real SQLite data directory', () => {
     for (const p of report.projections)
       expect({ name: p.name, checkpoint: p.checkpoint, lag: p.lag }).toEqual({ name: p.name, checkpoint: head, lag: 0 });
     expect(report.projections.reduce((sum, p) => sum + p.documents, 0)).toBeGreaterThan(0);
+
+    // Another key-encryption key than the store's (a stray CRM_KEK in a shell) is refused as configuration, before
+    // anything is written: records sealed under it could be opened by no process running with the store's own.
+    const stray = await cli(['status'], { ...env, CRM_KEK: randomBytes(32).toString('base64') });
+    expect(stray).toMatchObject({ code: 2, stderr: expect.stringContaining("is not the one this store's data keys are wrapped with") });
+    expect((await cli(['status'], env)).code).toBe(0);
   }, 30_000);
 
   it('prints a stream in order with its metadata and the hash-chain verdict', async () => {

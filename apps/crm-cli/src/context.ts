@@ -1,7 +1,15 @@
 import { createWriteStream, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadStore } from '@crm/shared/read-model';
-import { type AppConfig, ConfigError, type EventStoreUse, loadConfig, openEventStore, openReadStore, type OpenedEventStore } from '@crm/platform';
+import {
+  type AppConfig,
+  ConfigError,
+  type EventStoreUse,
+  loadConfig,
+  openEventStore,
+  openReadStore,
+  type OpenedEventStore,
+} from '@crm/platform';
 import { UsageError, type OptionSpecs, type ParsedArgs } from './args';
 import type { ProgressOutput } from './progress';
 
@@ -69,7 +77,10 @@ export async function openStores(io: Pick<CliIo, 'env'>, options: StoresOptions 
   if (config.eventStore === 'sqlite' && !options.create && !existsSync(file)) {
     throw new UsageError(`no event store at ${file} (set CRM_DATA_DIR to the directory holding crm.sqlite)`);
   }
-  const events = await openEventStore(config, process.env, options.eventStoreUse);
+  // A key-encryption key that is malformed or not the store's is configuration too (exit 2), as a bad setting is.
+  const events = await openEventStore(config, process.env, options.eventStoreUse).catch((error: unknown) => {
+    throw error instanceof ConfigError ? new UsageError(error.message) : error;
+  });
   let readStore: Promise<ReadStore> | undefined;
   return {
     config,
@@ -83,11 +94,7 @@ export async function openStores(io: Pick<CliIo, 'env'>, options: StoresOptions 
   };
 }
 
-export async function withStores<T>(
-  io: Pick<CliIo, 'env'>,
-  work: (stores: Stores) => Promise<T>,
-  options?: StoresOptions,
-): Promise<T> {
+export async function withStores<T>(io: Pick<CliIo, 'env'>, work: (stores: Stores) => Promise<T>, options?: StoresOptions): Promise<T> {
   const stores = await openStores(io, options);
   try {
     return await work(stores);
