@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { innerStore } from '@crm/shared/personal-data';
 import { loadConfig } from './app-config';
+import { prepareDataDirectory } from './data-directory';
 import { openEventStore } from './open-event-store';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
@@ -62,5 +63,14 @@ describe('the embedded data directory (real SQLite file)', () => {
     const store = await openEventStore(loadConfig({ CRM_DATA_DIR: dataDir }));
     await store.close();
     expect(modeOf(dataDir)).toBe(0o700);
+  });
+
+  it("takes group and others' access away without giving the owner what it had not: a read-only directory stays so", () => {
+    const dataDir = join(root, 'read-only');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o555);
+    prepareDataDirectory(dataDir);
+    expect(modeOf(dataDir)).toBe(0o500);
+    chmodSync(dataDir, 0o700);
   });
 });

@@ -7,14 +7,17 @@ const STICKY = 0o1000;
 /**
  * The data directory holds every customer's personal data and the keys that
  * guard it: only the server's user may enter it. An existing directory is
- * tightened too, unless it is shared scratch space (sticky, like /tmp) or
- * someone else's, which are left alone rather than broken.
+ * tightened too (group and others lose access; the owner's bits are kept),
+ * unless it is shared scratch space (sticky, like /tmp) or someone else's,
+ * which are left alone rather than broken.
  */
 export function prepareDataDirectory(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: OWNER_ONLY_DIR });
   const stat = statSync(dir);
   const ours = typeof process.getuid !== 'function' || stat.uid === process.getuid();
-  if (ours && (stat.mode & STICKY) === 0 && (stat.mode & 0o777) !== OWNER_ONLY_DIR) chmodSync(dir, OWNER_ONLY_DIR);
+  // Group and others lose their access; the owner's own bits stay as they are (a directory made read-only on purpose,
+  // a snapshot, is not made writable by a look at it).
+  if (ours && (stat.mode & STICKY) === 0 && (stat.mode & 0o077) !== 0) chmodSync(dir, stat.mode & OWNER_ONLY_DIR);
 }
 
 /**
