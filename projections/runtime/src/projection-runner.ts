@@ -347,6 +347,15 @@ export class ProjectionRunner {
       .finally(() => void this.releaseRebuildLease(name));
   }
 
+  /**
+   * Drops every collection a switch replaced whose grace period is over, as a serving owner does on its lease rounds:
+   * for a process that serves nothing (crm-cli replay and rebuild), so a store no server opens does not keep every
+   * replaced build for ever. The grace is what keeps a reader in another process safe, whoever drops.
+   */
+  async dropRetiredCollections(): Promise<void> {
+    for (const projection of this.options.projections) await this.dropRetired(projection);
+  }
+
   /** Drops the collections a switch replaced once their grace period is over. */
   private async dropRetired(projection: AnyProjection): Promise<void> {
     const name = retiredStateName(projection.name);

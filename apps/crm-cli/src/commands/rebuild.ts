@@ -199,7 +199,8 @@ export const rebuildCommand = defineCommand({
     'that time (a date alone: through the end of that UTC day) into --target, a collection of its own.\n' +
     'Next to a running API or crm-projector, the new build is handed to the process that owns the projection\n' +
     '(leases in the read store), which catches it up and switches to it; the command returns once it serves.\n' +
-    'The replaced collection is dropped after CRM_REBUILD_GRACE_MS.',
+    'The replaced collection is dropped after CRM_REBUILD_GRACE_MS, by the serving process or, where none runs,\n' +
+    'by the next crm-cli replay.',
   options: OPTIONS,
   run: async (args, io) => {
     const [target, ...extra] = args.positionals;

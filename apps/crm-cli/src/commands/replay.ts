@@ -63,6 +63,8 @@ export const replayCommand = defineCommand({
       let outcome: Outcome;
       try {
         outcome = await settle(runner, events, head, io);
+        // Builds a rebuild replaced, their grace over: dropped here too, where no server runs to drop them.
+        if (outcome === 'done') await runner.dropRetiredCollections();
       } finally {
         await runner.stop();
       }
