@@ -50,6 +50,9 @@ const STORES: readonly [string, () => Promise<Pair>][] = [
         DATABASE_URL,
         CRM_POSTGRES_SCHEMA: `auth_e2e_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
         CRM_AUTH_SECRET: randomBytes(32).toString('hex'),
+        // One installation, one key-encryption key (its `kek` file here): a process with another is refused at start
+        // (checkKek); before, each wrapped its records' keys with its own and could not open the other's.
+        CRM_DATA_DIR: mkdtempSync(join(tmpdir(), 'crm-revoke-pg-')),
       };
       const a = await startTestApp(env);
       const b = await startTestApp({ ...env, CRM_PROJECTIONS: 'off' });
@@ -62,6 +65,7 @@ const STORES: readonly [string, () => Promise<Pair>][] = [
           const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
           await admin.query(`DROP SCHEMA IF EXISTS "${env.CRM_POSTGRES_SCHEMA}" CASCADE`);
           await admin.end();
+          rmSync(env.CRM_DATA_DIR, { recursive: true, force: true });
         },
       };
     },
