@@ -23,6 +23,7 @@ interface Service {
   readonly environment?: Record<string, string | number>;
   readonly healthcheck?: { readonly test: readonly string[] };
   readonly depends_on?: Record<string, { condition: string }>;
+  readonly volumes?: readonly string[];
 }
 interface ComposeFile {
   readonly services: Record<string, Service>;
@@ -84,6 +85,8 @@ describe('the production topology (compose.yaml)', () => {
     expect(app('crm-projector').pull_policy).toBe('never');
     expect(app('crm-projector').command).toEqual(['node', 'dist/apps/crm-projector/src/main.js']);
     expect(app('crm-api').environment?.['CRM_PROJECTIONS']).toBe('off');
+    // One data folder, so one key-encryption key and server secret for both (a process with another KEK is refused).
+    expect(app('crm-projector').volumes).toEqual(app('crm-api').volumes);
   });
 
   it('initiates the MongoDB replica set under the host name the API and projector connect to', () => {
