@@ -129,6 +129,14 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
 
   it("refuses a stalled former owner's checkpoint commit, and the stalled owner sends nothing once its lease lapsed", async () => {
     const [mine, theirs] = [await connect(), await connect()];
+    // The test before stopped its reactors without waiting for a renewal round in flight, which gives back what it
+    // takes only when it ends: with the lease still held then, "former" would start as a standby (seen under CI load).
+    await waitUntil(
+      async () =>
+        !(await mine.readStore.listLeases()).some((lease) => lease.name === ECHO_REACTOR && lease.expiresAt > new Date().toISOString()),
+      'the earlier test to have let the lease go',
+      TTL_MS * 5,
+    );
     // The former owner's process stalls: renewals hang, and a commit already past the lease check waits.
     let stalled = false;
     let releaseCommit: () => void = () => undefined;

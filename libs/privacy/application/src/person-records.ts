@@ -55,7 +55,6 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
     identities.set(key, who);
     for (const event of events) {
       const data = event.data as Data;
-      // A qualified lead became a new contact: the same person.
       if (event.type === 'LeadQualified') {
         // A qualified lead became a contact, new or one on file: the same person.
         const contact = record(data['contact']);
