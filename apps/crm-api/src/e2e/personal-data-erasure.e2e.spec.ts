@@ -289,6 +289,22 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect(await everyRoute()).not.toContain(STRANGER);
   });
 
+  it('refuses to qualify an erased lead: 409 PERSONAL_DATA.ERASED, nothing recorded (was 400 EMAIL.INVALID)', async () => {
+    const captured = await post('/leads', { fullName: 'نگار شریفی', email: 'negar.sharifi@example.com', source: 'web' });
+    expect(captured.status).toBe(201);
+    const id = captured.body['id'] as string;
+    const erased = await post('/data-subjects/erase', { subject: { type: 'lead', id }, reason: 'درخواست حذف' });
+    expect(erased.status).toBe(200);
+    const head = (await get<{ events: unknown[] }>(`/streams/lead-${id}`)).body.events.length;
+    const qualified = await post(`/leads/${id}/qualify`, {
+      opportunity: { name: 'سفارش', estimatedValue: { amount: 1_000 }, expectedCloseDate: daysFromNow(30) },
+    });
+    expect(qualified).toMatchObject({ status: 409, body: { code: 'PERSONAL_DATA.ERASED', details: { record: `lead-${id}` } } });
+    expect((await get<{ events: unknown[] }>(`/streams/lead-${id}`)).body.events.length).toBe(head);
+    // A change that carries no personal data still goes through on an erased lead.
+    expect((await post(`/leads/${id}/disqualify`, { reason: 'no_budget' })).status).toBe(200);
+  });
+
   it('erases exactly the person’s records: a namesake’s complaint and the same template text elsewhere stay, and the read models equal a rebuild', async () => {
     const namesake = 'پروین اعتصامی';
     const template = 'شکایت شما ثبت شد و ظرف دو روز کاری پیگیری می‌شود';

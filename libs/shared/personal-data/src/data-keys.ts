@@ -84,6 +84,9 @@ export class DataKeys {
       this.fences.set(at, hit);
     }
     if (hit.erased) {
+      if (about.subjectRef === ref.subjectRef) {
+        throw new DomainError(PERSONAL_DATA_REFUSALS.ERASED, `The personal data of ${ref.subjectRef} was erased`, { record: ref.subjectRef });
+      }
       throw new DomainError(PERSONAL_DATA_REFUSALS.ERASED, `${about.subjectRef}, whom ${ref.subjectRef} is about, was erased`, {
         record: ref.subjectRef,
         about: about.subjectRef,

@@ -182,6 +182,16 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     return events.map((event) => (which && !which(event) ? event : this.open(event, keys)));
   }
 
+  /**
+   * Refuses (PERSONAL_DATA.ERASED) a command that would carry a record's personal data into new records when that
+   * record is erased or being erased: qualifying an erased lead would otherwise copy its `[erased]` placeholders into
+   * a new contact (and was refused as a bad email).
+   */
+  refuseIfErased(tenantId: string, streamId: string): Promise<void> {
+    const ref: SubjectKeyRef = { tenantId, subjectRef: streamId };
+    return this.keys.refuseIfErased(ref, ref);
+  }
+
   private async sealAll(streamId: string, events: readonly EventToAppend[]): Promise<EventToAppend[]> {
     let key: Buffer | undefined;
     const out: EventToAppend[] = [];

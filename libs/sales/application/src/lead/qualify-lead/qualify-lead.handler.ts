@@ -3,6 +3,7 @@ import { CommandExecutor, type CommandReply, idFor, toMoney } from '@crm/shared/
 import { leadDecider, type LeadQualified, type QualifyLead } from '@crm/sales/domain';
 import { firstEventOf, IdempotencyConflictError, laterPosition, requireReference } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
+import { personalDataLayer } from '@crm/shared/personal-data';
 import { requireOpenAccount } from '../../account/open-account-required';
 import { contactStream, leadStream } from '../../common/streams';
 import { LeadQualificationProcess } from '../lead-qualification.process';
@@ -36,6 +37,8 @@ export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
   private async qualify({ leadId, input, context }: QualifyLeadCommand): Promise<CommandReply> {
     const { store } = this.executor;
     const { tenantId, commandId } = context;
+    // An erased lead (or one being erased) has only placeholders to carry into a contact: 409, not a bad email.
+    await personalDataLayer(store)?.refuseIfErased(tenantId, leadStream(leadId));
     if (input.contactId) {
       await requireReference(store, contactStream(input.contactId), tenantId, NOT_FOUND.contact, input.contactId, 'contactId');
     }
