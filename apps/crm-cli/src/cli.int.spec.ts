@@ -363,3 +363,42 @@ describe('crm-cli rebuild all on a never-built store', () => {
     );
   }, 60_000);
 });
+
+describe('crm-cli seed, interrupted', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-seed-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('stops at Ctrl-C after the batch in hand, says how far it got, exits 1; every event it reports is in the store', async () => {
+    const { CRM_EVENT_STORE: _store, CRM_READ_STORE: _read, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-cli/src/main.ts', 'seed', '--events', '400000'], {
+      cwd: WORKSPACE,
+      env: { ...inherited, CRM_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    // The first progress line (a log gets one after 2 s) says the seed is under way: then Ctrl-C, once.
+    await new Promise<void>((started) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/seed/.test(stderr)) started();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    const reported = /interrupted: seeded ([\d,]+) of 400,000 events/.exec(stderr);
+    expect(reported).not.toBeNull();
+    const seeded = Number((reported?.[1] ?? '').replace(/,/g, ''));
+    expect(seeded).toBeGreaterThan(0);
+    expect(seeded).toBeLessThan(400_000);
+    const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite') });
+    try {
+      expect(Number(await store.headPosition())).toBe(seeded);
+    } finally {
+      await store.close();
+    }
+    // The same seed again is refused; another one goes on from there.
+    expect(await cli(['seed', '--events', '100'], { CRM_DATA_DIR: dataDir })).toMatchObject({ code: 1 });
+    expect(await cli(['seed', '--events', '100', '--seed', '2'], { CRM_DATA_DIR: dataDir })).toMatchObject({ code: 0 });
+  }, 60_000);
+});

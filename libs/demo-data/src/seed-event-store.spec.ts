@@ -60,6 +60,35 @@ describe('seedEventStore', () => {
     expect(result.head).toBe(String(result.events));
     await store.close();
   });
+
+  it.each([
+    ['ordered batch appends, on a worker thread', (store: EventStore) => store, true],
+    ['concurrent single appends', withoutOrderedAppends, false],
+  ])('stops when asked after the appends in hand (Ctrl-C): %s; what is written is a prefix of the history', async (_, wrap, inWorker) => {
+    const store = new InMemoryEventStore();
+    let progress = 0;
+    const result = await seedEventStore(wrap(store), {
+      events: 6000,
+      seed: 6,
+      batchEvents: 500,
+      inWorker,
+      onProgress: (n) => (progress = n),
+      stopRequested: () => progress >= 1000,
+    });
+    expect(result.stopped).toBe(true);
+    const written = await everything(store);
+    expect(written).toHaveLength(result.events);
+    expect(result.events).toBeGreaterThanOrEqual(1000);
+    expect(result.events).toBeLessThan(2000);
+    // The same events as the start of the whole history: nothing skipped, nothing half-written.
+    const whole = new InMemoryEventStore();
+    const all = await seedEventStore(whole, { events: 6000, seed: 6 });
+    expect(all).toMatchObject({ stopped: false, events: expect.any(Number) });
+    expect(all.events).toBeGreaterThan(result.events);
+    const ids = (events: readonly RecordedEvent[]) => events.map((event) => `${event.streamId}@${event.revision}:${event.type}`);
+    expect(ids((await everything(whole)).slice(0, written.length)).sort()).toEqual(ids(written).sort());
+    await Promise.all([store.close(), whole.close()]);
+  });
 });
 
 describe('demoHistoryBatches', () => {

@@ -20,11 +20,15 @@ export interface SeedOptions extends DemoHistoryOptions {
   readonly inWorker?: boolean;
   /** Called after each group of appends with the events written so far. */
   readonly onProgress?: (events: number) => void;
+  /** Asked after each group of appends: true stops the seed there (what is written stays; Ctrl-C in the CLI). */
+  readonly stopRequested?: () => boolean;
 }
 
 export interface SeedResult {
   readonly events: number;
   readonly head: string | undefined;
+  /** True when `stopRequested` ended the seed before the whole history was written. */
+  readonly stopped: boolean;
 }
 
 /**
@@ -44,11 +48,16 @@ export async function seedEventStore(store: EventStore, options: SeedOptions): P
     if (revision !== undefined) throw new WrongExpectedRevisionError(first.streamId, 'no stream', revision);
   }
   const ordered = appendsInOrder(store);
-  const events = ordered ? await seedInOrder(ordered, options) : await seedConcurrently(store, options);
-  return { events, head: await store.headPosition() };
+  const { events, stopped } = ordered ? await seedInOrder(ordered, options) : await seedConcurrently(store, options);
+  return { events, head: await store.headPosition(), stopped };
 }
 
-async function seedInOrder(store: OrderedAppends, options: SeedOptions): Promise<number> {
+interface Seeded {
+  readonly events: number;
+  readonly stopped: boolean;
+}
+
+async function seedInOrder(store: OrderedAppends, options: SeedOptions): Promise<Seeded> {
   const scope: TenantScoped | undefined = options.tenantId === undefined ? undefined : { tenantId: options.tenantId };
   let events = 0;
   const { events: wanted, seed, start, tenantId, recordedBy } = options;
@@ -58,11 +67,13 @@ async function seedInOrder(store: OrderedAppends, options: SeedOptions): Promise
     await store.appendInOrder(batch, scope);
     for (const append of batch) events += append.events.length;
     options.onProgress?.(events);
+    // Leaving the loop ends the history's worker thread, if one runs.
+    if (options.stopRequested?.()) return { events, stopped: true };
   }
-  return events;
+  return { events, stopped: false };
 }
 
-async function seedConcurrently(store: EventStore, options: SeedOptions): Promise<number> {
+async function seedConcurrently(store: EventStore, options: SeedOptions): Promise<Seeded> {
   const concurrency = Math.max(1, options.concurrency ?? 64);
   const tenantId = options.tenantId;
   let group: DemoAppend[] = [];
@@ -83,11 +94,14 @@ async function seedConcurrently(store: EventStore, options: SeedOptions): Promis
   };
   for (const append of demoHistory(options)) {
     // Two appends to one stream in a group could race each other; the second waits for the next group.
-    if (streams.has(append.streamId) || group.length >= concurrency) await flush();
+    if (streams.has(append.streamId) || group.length >= concurrency) {
+      await flush();
+      if (options.stopRequested?.()) return { events, stopped: true };
+    }
     group.push(append);
     streams.add(append.streamId);
     events += append.events.length;
   }
   await flush();
-  return events;
+  return { events, stopped: false };
 }

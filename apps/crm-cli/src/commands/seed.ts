@@ -31,7 +31,8 @@ export const seedCommand = defineCommand({
     'if needed. The same seed twice on one store is refused (the streams exist): pass another --seed.\n' +
     'The same seed gives the same events (ids, data, times) in any store; their stored bytes and hashes\n' +
     'differ, as personal fields are sealed under keys made afresh in each store.\n' +
-    'Every event is recorded as written by cli:<your user name>, on behalf of the demo staff member.',
+    'Every event is recorded as written by cli:<your user name>, on behalf of the demo staff member.\n' +
+    'Ctrl-C stops it after the batch in hand (exit 1); what was written stays.',
   options: OPTIONS,
   run: async (args, io) => {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
@@ -42,6 +43,9 @@ export const seedCommand = defineCommand({
       io,
       async ({ events: store }) => {
         const line = new ProgressLine(io.stderr, 'seed');
+        // Ctrl-C stops after the group of appends in hand: what is written stays, a consistent prefix of the history.
+        let interrupted = false;
+        void io.interrupted.then(() => (interrupted = true));
         try {
           const result = await seedEventStore(store, {
             events,
@@ -51,7 +55,15 @@ export const seedCommand = defineCommand({
             // A long seed decides the history on a worker thread, overlapping the writes; a short one is not worth starting it.
             inWorker: events >= IN_WORKER_FROM,
             onProgress: (done) => line.update(done, events),
+            stopRequested: () => interrupted,
           });
+          if (result.stopped) {
+            line.finish(
+              `interrupted: seeded ${formatCount(result.events)} of ${formatCount(events)} events; head ${result.head ?? 'none'}. ` +
+                'The same seed is now refused on this store: pass another --seed to add more',
+            );
+            return 1;
+          }
           line.finish(
             `seeded ${formatCount(result.events)} events in ${formatDuration(line.elapsedMs / 1000)}; head ${result.head ?? 'none'}`,
           );
