@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { seedEventStore } from '@crm/demo-data';
@@ -400,5 +400,38 @@ describe('crm-cli seed, interrupted', () => {
     // The same seed again is refused; another one goes on from there.
     expect(await cli(['seed', '--events', '100'], { CRM_DATA_DIR: dataDir })).toMatchObject({ code: 1 });
     expect(await cli(['seed', '--events', '100', '--seed', '2'], { CRM_DATA_DIR: dataDir })).toMatchObject({ code: 0 });
+  }, 60_000);
+});
+
+describe('crm-cli on read models ahead of the log (the log restored from an older backup)', () => {
+  const newer = mkdtempSync(join(tmpdir(), 'crm-cli-newer-'));
+  const restored = mkdtempSync(join(tmpdir(), 'crm-cli-restored-'));
+  afterAll(() => [newer, restored].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('status says so and exits 1; the next replay builds them again from the log', async () => {
+    for (const [dir, events] of [
+      [newer, 3000],
+      [restored, 600],
+    ] as const) {
+      const store = openSqliteEventStore({ file: join(dir, 'crm.sqlite'), synchronous: 'NORMAL' });
+      await seedEventStore(store, { events, seed: 5 });
+      await store.close();
+    }
+    expect((await cli(['replay', 'all'], { CRM_DATA_DIR: newer })).code).toBe(0);
+    // The read models of the newer log beside the older log, as a restore of crm.sqlite alone leaves them.
+    for (const file of readdirSync(newer).filter((name) => name.startsWith('read-models.sqlite'))) {
+      copyFileSync(join(newer, file), join(restored, file));
+    }
+    const env = { CRM_DATA_DIR: restored };
+    const status = await cli(['status'], env);
+    expect(status.code).toBe(1);
+    for (const { name } of ALL_PROJECTIONS)
+      expect(status.stdout).toMatch(new RegExp(`^${name} .* AHEAD of the log: rebuilds on next start$`, 'm'));
+
+    expect((await cli(['replay', 'all'], env)).code).toBe(0);
+    const after = await cli(['status', '--json'], env);
+    expect(after.code).toBe(0);
+    const report = JSON.parse(after.stdout) as { head: string; projections: { name: string; checkpoint: string; aheadOfLog?: true }[] };
+    for (const p of report.projections) expect([p.name, p.checkpoint, p.aheadOfLog]).toEqual([p.name, report.head, undefined]);
   }, 60_000);
 });

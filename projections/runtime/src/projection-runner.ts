@@ -750,11 +750,17 @@ export class ProjectionRunner {
     this.serving.set(projection.name, lane);
     previous?.replaced();
     const pending = await readStore.loadState(rebuildStateName(projection.name));
-    const resumable = pending?.version === projection.version ? pending : undefined;
+    // Read after the states: whatever a build committed was in the log before, so only a log that lost events (restored
+    // from an older backup, or another store configured) is behind a checkpoint.
+    const head = await this.options.eventStore.headPosition();
+    const ahead = this.aheadOfLog(state, head);
+    const resumable = pending?.version === projection.version && !this.aheadOfLog(pending, head) ? pending : undefined;
     if (pending && !resumable) await this.discard(pending, readStore);
-    // Built by other code, the serving collection keeps serving as it is until the new version takes over.
-    if (state.version === projection.version && this.options.serve !== false) lane.start();
-    if (state.version !== projection.version || resumable) {
+    // Built by other code, the serving collection keeps serving as it is until the new version takes over. A build
+    // ahead of the log holds what the log does not, and would pass over every event appended at a position it takes
+    // for done: it is built again from the log, as for a new version.
+    if (state.version === projection.version && !ahead && this.options.serve !== false) lane.start();
+    if (state.version !== projection.version || ahead || resumable) {
       const started = this.startRebuild(lane, resumable);
       this.startupRebuilds.set(projection.name, started);
       void started.then((result) => {
@@ -774,6 +780,17 @@ export class ProjectionRunner {
       .run(lane, {}, resumeFrom)
       .catch(() => undefined)
       .finally(() => this.releaseRebuildLease(name));
+  }
+
+  /** The build's checkpoint is past the log's head: it has folded events the log no longer holds. */
+  private aheadOfLog(state: ProjectionState, head: string | undefined): boolean {
+    if (state.checkpoint === undefined) return false;
+    if (head === undefined) return true;
+    try {
+      return this.options.eventStore.comparePositions(state.checkpoint, head) > 0;
+    } catch {
+      return true; // not a position of this store: built from another log
+    }
   }
 
   /** A rebuild for code that is no longer running: nobody will finish it. */

@@ -11,6 +11,8 @@ export interface BuildReport {
   readonly checkpoint: string | undefined;
   /** Events behind the head, estimated from positions. */
   readonly lag: number | undefined;
+  /** The build has folded events past the log's head (the log was restored from an older backup, or is another store). */
+  readonly aheadOfLog?: true;
   readonly documents: number;
   readonly error?: ProjectionFailure;
 }
@@ -28,33 +30,56 @@ export interface StatusReport {
   readonly checkpoints: readonly { readonly name: string; readonly checkpoint: string | undefined; readonly lag: number | undefined }[];
 }
 
-async function build(store: ReadStore, state: ProjectionState | undefined, head: string | undefined): Promise<BuildReport> {
+type ComparePositions = (a: string, b: string) => number;
+
+function aheadOf(checkpoint: string | undefined, head: string | undefined, compare: ComparePositions): boolean {
+  if (checkpoint === undefined) return false;
+  if (head === undefined) return true;
+  try {
+    return compare(checkpoint, head) > 0;
+  } catch {
+    return true;
+  }
+}
+
+async function build(
+  store: ReadStore,
+  state: ProjectionState | undefined,
+  head: string | undefined,
+  compare: ComparePositions,
+): Promise<BuildReport> {
   const collection = state?.collection;
   return {
     collection,
     version: state?.version,
     checkpoint: state?.checkpoint,
     lag: collection === undefined ? estimateLag(undefined, head) : estimateLag(state?.checkpoint, head),
+    ...(aheadOf(state?.checkpoint, head, compare) ? { aheadOfLog: true as const } : {}),
     documents: collection === undefined ? 0 : await store.count(collection),
     ...(state?.error ? { error: state.error } : {}),
   };
 }
 
-/** What the runner persisted, read without running anything: safe next to a running API or projector. */
+/**
+ * What the runner persisted, read without running anything: safe next to a running API or projector. The head is
+ * read after the states, so a build that a running process advances meanwhile is never taken for ahead of the log.
+ */
 export async function statusReport(
   store: ReadStore,
-  head: string | undefined,
+  log: { headPosition(): Promise<string | undefined>; comparePositions: ComparePositions },
   projections: readonly AnyProjection[],
 ): Promise<StatusReport> {
   const states = new Map((await store.listStates()).map((state) => [state.name, state]));
+  const head = await log.headPosition();
+  const compare = log.comparePositions.bind(log);
   const reports: ProjectionReport[] = [];
   for (const projection of projections) {
     const rebuild = states.get(rebuildStateName(projection.name));
     reports.push({
       name: projection.name,
       codeVersion: projection.version,
-      ...(await build(store, states.get(projection.name), head)),
-      ...(rebuild ? { rebuild: await build(store, rebuild, head) } : {}),
+      ...(await build(store, states.get(projection.name), head, compare)),
+      ...(rebuild ? { rebuild: await build(store, rebuild, head, compare) } : {}),
     });
     states.delete(projection.name);
     states.delete(rebuildStateName(projection.name));
@@ -71,6 +96,7 @@ function failure(error: ProjectionFailure): string {
 
 function stateOf(report: ProjectionReport): string {
   if (report.error) return 'FAILED (see below)';
+  if (report.aheadOfLog) return 'AHEAD of the log: rebuilds on next start';
   if (report.rebuild) {
     const where = `${report.rebuild.collection} at ${report.rebuild.checkpoint ?? 'the start'}`;
     return `${report.rebuild.error ? 'rebuild FAILED' : 'rebuilding'} v${report.rebuild.version ?? '?'} into ${where}`;
@@ -120,13 +146,15 @@ export const statusCommand = defineCommand({
   usage: 'crm-cli status [--json]',
   details:
     'Reads what the projection runner persisted (states, checkpoints, errors), so it is safe while the API\n' +
-    'or crm-projector runs. Exits with 1 when a projection is stopped by an error.',
+    'or crm-projector runs. Exits with 1 when a projection is stopped by an error, or is ahead of the\n' +
+    'log (it has folded events the log does not hold: the log was restored from an older backup, or the\n' +
+    'environment names another store); the next start of a server, projector or replay builds it again.',
   options: OPTIONS,
   run: (args, io) =>
     withStores(io, async ({ config, events, readStore }) => {
-      const report = await statusReport(await readStore(), await events.headPosition(), ALL_PROJECTIONS);
+      const report = await statusReport(await readStore(), events, ALL_PROJECTIONS);
       const where = config.eventStore === 'sqlite' ? `sqlite (${config.dataDir}/crm.sqlite)` : config.eventStore;
       io.stdout.write(args.options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, where));
-      return report.projections.some((p) => p.error || p.rebuild?.error) ? 1 : 0;
+      return report.projections.some((p) => p.error || p.rebuild?.error || p.aheadOfLog) ? 1 : 0;
     }),
 });
