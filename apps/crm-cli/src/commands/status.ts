@@ -27,7 +27,13 @@ export interface StatusReport {
   readonly head: string | undefined;
   readonly projections: readonly ProjectionReport[];
   /** Checkpoints of other subscribers (process managers) kept beside the read models. */
-  readonly checkpoints: readonly { readonly name: string; readonly checkpoint: string | undefined; readonly lag: number | undefined }[];
+  readonly checkpoints: readonly {
+    readonly name: string;
+    readonly checkpoint: string | undefined;
+    readonly lag: number | undefined;
+    /** Past the log's head: the subscriber starts over from the beginning at its next start (its reactions are idempotent). */
+    readonly aheadOfLog?: true;
+  }[];
 }
 
 type ComparePositions = (a: string, b: string) => number;
@@ -86,7 +92,12 @@ export async function statusReport(
   }
   const checkpoints = [...states.values()]
     .filter((state) => state.collection === undefined)
-    .map((state) => ({ name: state.name, checkpoint: state.checkpoint, lag: estimateLag(state.checkpoint, head) }));
+    .map((state) => ({
+      name: state.name,
+      checkpoint: state.checkpoint,
+      lag: estimateLag(state.checkpoint, head),
+      ...(aheadOf(state.checkpoint, head, compare) ? { aheadOfLog: true as const } : {}),
+    }));
   return { head, projections: reports, checkpoints };
 }
 
@@ -127,7 +138,9 @@ export function formatStatus(report: StatusReport, where: string): string {
   if (report.checkpoints.length > 0) {
     lines.push(
       '',
-      `other subscribers: ${report.checkpoints.map((c) => `${c.name} at ${c.checkpoint ?? 'the start'} (lag ${lag(c.lag)})`).join('; ')}`,
+      `other subscribers: ${report.checkpoints
+        .map((c) => `${c.name} at ${c.checkpoint ?? 'the start'} (${c.aheadOfLog ? 'AHEAD of the log: starts over' : `lag ${lag(c.lag)}`})`)
+        .join('; ')}`,
     );
   }
   const failures = report.projections.flatMap((p) => [
@@ -155,6 +168,7 @@ export const statusCommand = defineCommand({
       const report = await statusReport(await readStore(), events, ALL_PROJECTIONS);
       const where = config.eventStore === 'sqlite' ? `sqlite (${config.dataDir}/crm.sqlite)` : config.eventStore;
       io.stdout.write(args.options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, where));
-      return report.projections.some((p) => p.error || p.rebuild?.error || p.aheadOfLog) ? 1 : 0;
+      const ahead = report.projections.some((p) => p.aheadOfLog) || report.checkpoints.some((c) => c.aheadOfLog);
+      return ahead || report.projections.some((p) => p.error || p.rebuild?.error) ? 1 : 0;
     }),
 });

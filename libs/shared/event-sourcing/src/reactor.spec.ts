@@ -38,6 +38,26 @@ describe('startReactor', () => {
     expect(seen).toEqual([1, 3, 4]);
   });
 
+  it('starts over when its checkpoint is past the head (the log restored from an older backup), so no new event is passed over', async () => {
+    const checkpoints = new InMemoryCheckpointStore();
+    const seen: number[] = [];
+    const reactor: Reactor = { name: 'test-policy', filter: {}, react: async (e) => void seen.push((e.data as { n: number }).n) };
+    const newer = new InMemoryEventStore();
+    await newer.appendToStream('s-1', [event('Wanted', 1), event('Wanted', 2), event('Wanted', 3), event('Wanted', 4)]);
+    const first = await startReactor(newer, reactor, { checkpoints });
+    await first.caughtUp;
+    await first.stop();
+    // The restored log holds the first event only; the next one is appended at a position the checkpoint had passed.
+    const restored = new InMemoryEventStore();
+    await restored.appendToStream('s-1', [event('Wanted', 1)]);
+    await restored.appendToStream('s-2', [event('Wanted', 9)]);
+    seen.length = 0;
+    const second = await startReactor(restored, reactor, { checkpoints });
+    await second.caughtUp;
+    await second.stop();
+    expect(seen).toEqual([1, 9]);
+  });
+
   it('stops at a failing reaction without saving past it', async () => {
     const store = new InMemoryEventStore();
     const checkpoints = new InMemoryCheckpointStore();

@@ -43,10 +43,26 @@ export interface ReactorOptions {
   readonly onCheckpoint?: (checkpoint: string) => void;
 }
 
+/**
+ * Where a reactor resumes: its checkpoint, unless that is past the log's head (the log restored from an older
+ * backup): every new event would then be appended at a position it counts as done, and never reacted to. It starts
+ * over from the beginning instead; reactions are idempotent, so what was reacted to before is not done twice.
+ */
+async function resumeAt(store: EventStore, checkpoint: string | undefined): Promise<string | undefined> {
+  if (checkpoint === undefined) return undefined;
+  const head = await store.headPosition();
+  if (head === undefined) return undefined;
+  try {
+    return store.comparePositions(checkpoint, head) > 0 ? undefined : checkpoint;
+  } catch {
+    return undefined; // not a position of this log
+  }
+}
+
 export async function startReactor(store: EventStore, reactor: Reactor, options: ReactorOptions = {}): Promise<Subscription> {
   const checkpoints = options.checkpoints;
   const every = options.checkpointEveryMs ?? 1000;
-  const after = checkpoints ? await checkpoints.loadCheckpoint(reactor.name) : undefined;
+  const after = await resumeAt(store, checkpoints ? await checkpoints.loadCheckpoint(reactor.name) : undefined);
   let handled: string | undefined;
   let saved = after;
   let lastSavedAt = 0;
