@@ -27,15 +27,19 @@ async function rebuildAll(projections: readonly AnyProjection[], stores: Stores,
   // also one whose lease has not lapsed yet but whose holder is a process of this machine that no longer runs (the
   // runner releases such leases when it starts, `expireLeasesOfGoneOwners`).
   const now = new Date().toISOString();
-  const building = new Set(
-    (await store.listLeases()).filter((lease) => lease.expiresAt > now && !ownerIsGone(lease.owner)).map((lease) => lease.name),
+  const building = new Map(
+    (await store.listLeases())
+      .filter((lease) => lease.expiresAt > now && !ownerIsGone(lease.owner))
+      .map((lease) => [lease.name, lease] as const),
   );
   for (const { name } of projections) {
     const pending = await store.loadState(rebuildStateName(name));
     if (!pending?.collection) continue;
+    const holder = building.get(rebuildStateName(name));
     io.stderr.write(
-      building.has(rebuildStateName(name))
-        ? `${name}: being rebuilt by another process (its lease is live); waiting for that build to serve, or for the lease to lapse\n`
+      holder
+        ? `${name}: being rebuilt by another process, ${holder.owner} (its lease is live until ${holder.expiresAt}); ` +
+            'waiting for that build to serve, or for the lease to lapse\n'
         : `${name}: resuming the interrupted rebuild from ${pending.checkpoint ?? 'the start'}\n`,
     );
   }
