@@ -1,7 +1,7 @@
 import { ALL_PROJECTIONS } from '@crm/platform';
 import type { AnyProjection } from '@crm/shared/read-model';
 import { UsageError } from './args';
-import { REBUILD_THREAD_POOL_SIZE, splitProjections, threadOptions, workerEnv } from './rebuild-threads';
+import { REBUILD_THREAD_POOL_SIZE, slowestThread, splitProjections, threadOptions, workerEnv } from './rebuild-threads';
 
 const names = (groups: readonly (readonly AnyProjection[])[]) => groups.map((group) => group.map((p) => p.name));
 
@@ -44,5 +44,20 @@ describe('crm-cli rebuild all on threads: how the projections are split', () => 
       CRM_POSTGRES_POOL_SIZE: String(REBUILD_THREAD_POOL_SIZE),
     });
     expect(workerEnv({ CRM_POSTGRES_POOL_SIZE: '7' })['CRM_POSTGRES_POOL_SIZE']).toBe('7');
+  });
+});
+
+describe('crm-cli rebuild all on threads: one progress line', () => {
+  it('follows the slowest thread, counting one that has not reported as at 0, and never goes back', () => {
+    const line = slowestThread(2);
+    // Thread 0 reports first: thread 1 has not started, so the line says 0 (it said 12% and then fell to 5%).
+    expect(line(0, 'complaint-kpis', 12_296)).toBe(0);
+    expect(line(1, 'pipeline-leads', 5_480)).toBe(5_480);
+    expect(line(1, 'pipeline-leads', 22_081)).toBe(12_296);
+    expect(line(0, 'complaint-kpis', 30_000)).toBe(22_081);
+    // A build that reports late in its thread (resumed at start, then joined by the scan) does not pull it back.
+    expect(line(1, 'marketing-lists', 0)).toBe(22_081);
+    expect(line(1, 'marketing-lists', 40_000)).toBe(22_081);
+    expect(line(1, 'pipeline-leads', 50_000)).toBe(30_000);
   });
 });

@@ -132,6 +132,22 @@ export async function rebuildGroup(
   }
 }
 
+/**
+ * The progress line of several threads: the slowest thread's events, where a thread counts from 0 until it reports
+ * (one that starts later is not ahead of the others), and never less than shown before (a build that reports late in
+ * its thread, such as one resumed at start and then joined by the scan, does not pull the line back to 0%).
+ */
+export function slowestThread(threads: number): (thread: number, projection: string, done: number) => number {
+  const reported = Array.from({ length: threads }, () => new Map<string, number>());
+  let shown = 0;
+  return (thread, projection, done) => {
+    reported[thread]?.set(projection, done);
+    const slowest = Math.min(...reported.map((builds) => (builds.size === 0 ? 0 : Math.min(...builds.values()))));
+    shown = Math.max(shown, slowest);
+    return shown;
+  };
+}
+
 /** What a rebuild worker sends back. */
 export type WorkerMessage =
   | ({ readonly kind: 'progress' } & GroupProgress)

@@ -5,7 +5,7 @@ import { type CliIo, defineCommand, type Stores, withStores } from '../context';
 import { parseAsOf } from '../instants';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
 import { progressCounts, selectProjections } from '../projections';
-import { rebuildGroup, splitProjections, startRebuildWorker, threadOptions } from '../rebuild-threads';
+import { rebuildGroup, slowestThread, splitProjections, startRebuildWorker, threadOptions } from '../rebuild-threads';
 
 const OPTIONS = {
   'as-of': { type: 'string', value: '<date|position>', description: 'time travel: build as of this ISO date / date-time or log position' },
@@ -56,15 +56,15 @@ async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo
     `rebuild ${projections.length} projections, ${groups.length === 1 ? 'one scan of the log' : `${groups.length} threads, one scan of the log each`}`,
   );
   const scan = new Map<string, { done: number; total: number | undefined }>();
-  const workers = groups.map((group) =>
+  const slowest = slowestThread(groups.length);
+  const workers = groups.map((group, index) =>
     startRebuildWorker(
       group.map((p) => p.name),
       io.env,
       heapMb,
       ({ projection, done, total }) => {
         scan.set(projection, { done, total });
-        const counts = [...scan.values()];
-        line.update(Math.min(...counts.map((c) => c.done)), counts[0]?.total);
+        line.update(slowest(index, projection, done), total);
       },
     ),
   );
