@@ -44,6 +44,14 @@ describe('the bootstrap admin key (real server, embedded SQLite)', () => {
         expect.objectContaining({ name: 'bootstrap admin', roles: ['admin'], tenantId: 'default', bootstrap: true }),
       ]);
       expect(JSON.stringify(keys.body)).not.toContain(text.trim());
+      // Its record (name, roles, keyed hash) is the admin-only key list's, not an audited stream: /streams has none.
+      const id = (keys.body['items'] as { id: string }[])[0]?.id as string;
+      expect(
+        await http(server.url, 'GET', `/api/v1/streams/api-key-${id}`, undefined, { authorization: `Bearer ${text.trim()}` }),
+      ).toMatchObject({
+        status: 404,
+        body: { code: 'STREAM.NOT_FOUND' },
+      });
     } finally {
       await server.close();
     }
