@@ -116,6 +116,24 @@ describe('tenants are sealed from each other (real server, embedded SQLite)', ()
     expect((await post(acme.sales, '/leads', { fullName: 'هنوز معتبر', source: 'web', phone: '09127654321' })).status).toBe(201);
     const all = (await http(server.url, 'GET', '/api/v1/admin/api-keys')).body['items'] as { tenantId: string }[];
     expect(new Set(all.map((key) => key.tenantId))).toEqual(new Set(['default', 'acme', 'globex']));
+    // One Idempotency-Key of the bootstrap key names one request: sent again for another tenant it is another request,
+    // 422 (it made a second key with the same id, which the revoke route could not tell apart).
+    const onboard = (tenantId: string, key: string) =>
+      http(
+        server.url,
+        'POST',
+        '/api/v1/admin/api-keys',
+        { name: `${tenantId} svc`, roles: ['sales'], tenantId },
+        { 'idempotency-key': key },
+      );
+    const first = await onboard('initech', 'onboard-1');
+    expect(first.status).toBe(201);
+    expect((await onboard('umbrella', 'onboard-1')).body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+    expect((await onboard('initech', 'onboard-1')).body).toMatchObject({ status: 409, code: 'API_KEY.SHOWN_ONCE' });
+    expect((await onboard('default', 'onboard-1')).body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+    const keys = (await http(server.url, 'GET', '/api/v1/admin/api-keys')).body['items'] as { id: string; tenantId: string }[];
+    expect(keys.filter((key) => key.id === first.body['id']).map((key) => key.tenantId)).toEqual(['initech']);
+    expect(keys.some((key) => key.tenantId === 'umbrella')).toBe(false);
   });
 
   it("keeps the process-wide routes (health details, metrics: every tenant's traffic) to the operator's tenant", async () => {

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { API_KEY_REFUSALS, apiKeyDecider, type ApiKeyEvent } from '@crm/identity/domain';
-import { DomainError } from '@crm/shared/event-sourcing';
+import { DomainError, IdempotencyConflictError } from '@crm/shared/event-sourcing';
 import { CommandExecutor, idFor } from '@crm/shared/http';
 import { hashApiKey, newApiKey } from '../../keys/api-key-secret';
 import { ApiKeyRegistry } from '../../keys/api-key-registry';
@@ -28,7 +28,19 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand>
       throw new ForbiddenException(`Only the bootstrap key may create keys for another tenant than ${principal.tenantId}`);
     }
     const now = this.executor.now();
-    const keyId = idFor(context, 'api-key');
+    // The request's id is the caller's (its Idempotency-Key, scoped to the caller's tenant); a key made in another
+    // tenant takes that tenant into its id, so one request id never names two keys (the revoke route takes an id).
+    const idIn = (tenant: string) => idFor(context, tenant === principal.tenantId ? 'api-key' : `api-key@${tenant}`);
+    const keyId = idIn(tenantId);
+    // The same request id made a key in another tenant: another request (its tenant differs), refused as reuse (before,
+    // under the id it has in the caller's tenant). The registry follows other processes within the store's live latency.
+    const tenants = new Set(this.registry.list().map((known) => known.tenantId));
+    for (const other of tenants) {
+      if (other === tenantId) continue;
+      if (this.registry.get(other, idIn(other)) || this.registry.get(other, idFor(context, 'api-key'))) {
+        throw new IdempotencyConflictError(context.commandId);
+      }
+    }
     const key = newApiKey();
     const data = {
       keyId,
