@@ -24,6 +24,7 @@ const contactCounter = defineProjection<{ contacts: number }>({
 interface Check {
   readonly status: string;
   readonly error?: Record<string, unknown>;
+  readonly info?: Record<string, unknown>;
   readonly details: Record<string, { status: string; [key: string]: unknown }>;
 }
 
@@ -62,6 +63,9 @@ describe('health: liveness, readiness and details (terminus)', () => {
       },
     });
     expect(ready.body.details['projections']?.['owned']).toBeGreaterThan(1);
+    // Anonymous: not the log's head, which counts every tenant's writes; the operator's /health has it.
+    for (const checks of [ready.body.details, ready.body.info]) expect(checks?.['eventStore']).not.toHaveProperty('headPosition');
+    expect((await get<{ eventStore: { headPosition: string | null } }>('/health')).body.eventStore.headPosition).toMatch(/^\d+$/);
   });
 
   it('turns readiness to 503 naming the projection that failed, and back to 200 after resume', async () => {
