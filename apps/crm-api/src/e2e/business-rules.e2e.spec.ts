@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startTestApp, type TestApp } from '../testing/test-app';
+import { issueKey, startTestApp, type TestApp } from '../testing/test-app';
 import { daysFromNow, salesClient } from './sales-e2e-support';
 
 const lines = (currency = 'IRR') => [{ description: 'ورق فولادی', quantity: 2, unitPrice: { amount: 5_000_000, currency } }];
@@ -26,6 +26,7 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
   afterAll(async () => server.close());
 
   it('answers 422 IDEMPOTENCY.KEY_REUSED for the same Idempotency-Key with another body, never the first reply', async () => {
+    const other = await issueKey(server, { name: 'another desk', roles: ['sales'] });
     const key = { 'idempotency-key': `form-${randomUUID()}` };
     const first = await post('/accounts', { name: 'بازرگانی آریا' }, key);
     expect(first.status).toBe(201);
@@ -35,6 +36,21 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     expect(reused.status).toBe(422);
     expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
     expect(await head()).toBe(before);
+    // The same body for another person (X-On-Behalf-Of), or from another caller, is another request: who acted is
+    // recorded with the events (before, it got the first reply and the second person's action was dropped).
+    expect((await post('/accounts', { name: 'بازرگانی آریا' }, { ...key, 'x-on-behalf-of': 'user-b' })).body).toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY.KEY_REUSED',
+    });
+    expect((await post('/accounts', { name: 'بازرگانی آریا' }, { ...key, ...other.headers })).body).toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY.KEY_REUSED',
+    });
+    expect(await head()).toBe(before);
+    // For whom it acts is part of the request: the same person again is a retry.
+    const forA = { 'idempotency-key': `form-${randomUUID()}`, 'x-on-behalf-of': 'user-a' };
+    const once = await post('/accounts', { name: 'بازرگانی کیان' }, forA);
+    expect(await post('/accounts', { name: 'بازرگانی کیان' }, forA)).toMatchObject({ status: 201, body: once.body });
   });
 
   it('refuses a purchase with a known externalRef but another amount or date (409), answers the same one with the first reply', async () => {

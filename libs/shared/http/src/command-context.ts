@@ -72,17 +72,21 @@ function parseIfMatch(value: string | undefined, errors: FieldError[]): Expected
 }
 
 /**
- * What identifies a request for idempotency: method, path and the body (keys
- * sorted, `commandId` left out since it is the key itself). Hashed here and
- * keyed with the server secret before it is stored.
+ * What identifies a request for idempotency: method, path, the body (keys
+ * sorted, `commandId` left out since it is the key itself), and the caller and
+ * the person it acts for (X-On-Behalf-Of). Hashed here and keyed with the
+ * server secret before it is stored.
  */
-export function requestDigest(method: string, path: string, body: unknown): string {
+export function requestDigest(method: string, path: string, body: unknown, actor?: Actor): string {
   const { commandId: _key, ...rest } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : { body }) as Record<
     string,
     unknown
   >;
+  // Who acts, and for whom, is recorded with the events: another caller, or another person acted for, under the same
+  // Idempotency-Key is another request (422), not a retry answered with the first one's reply.
+  const who = actor ? `\n${canonicalJson({ actor: actor.id, onBehalfOf: actor.onBehalfOf ?? null })}` : '';
   return createHash('sha256')
-    .update(`${method} ${path}\n${canonicalJson(rest)}`)
+    .update(`${method} ${path}\n${canonicalJson(rest)}${who}`)
     .digest('hex');
 }
 
@@ -133,8 +137,6 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
 export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext): CommandContext => {
   const request = execution.switchToHttp().getRequest<FastifyRequest>();
   const path = request.url.split('?')[0] ?? request.url;
-  return {
-    ...commandContextFrom(request.headers, request.body, principalOf(request)),
-    fingerprint: requestDigest(request.method, path, request.body),
-  };
+  const context = commandContextFrom(request.headers, request.body, principalOf(request));
+  return { ...context, fingerprint: requestDigest(request.method, path, request.body, context.actor) };
 });
