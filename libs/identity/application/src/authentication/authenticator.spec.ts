@@ -85,6 +85,29 @@ describe('Authenticator', () => {
     expect(await reasonOf(authenticator.authenticate(`Bearer ${key}`))).toBe('revoked');
   });
 
+  it('looks an unknown key up in the log once before it refuses it (made by another process a moment ago)', async () => {
+    const { authenticator, registry } = await world();
+    const refresh = jest.spyOn(registry, 'refresh').mockImplementation(async () => {
+      registry.apply('acme', 0, {
+        type: 'ApiKeyCreated',
+        data: {
+          keyId: fresh.id,
+          name: 'new',
+          roles: ['analyst'],
+          tenantId: 'acme',
+          keyHash: hashApiKey(secret, fresh.key),
+          createdAt: '2026-01-03T00:00:00Z',
+        },
+      });
+    });
+    const fresh = { id: '5d1c7a2e-8b3f-4e6a-9c0d-1f2e3a4b5c6d', key: newApiKey() };
+    await expect(authenticator.authenticate(`Bearer ${fresh.key}`)).resolves.toMatchObject({ id: fresh.id, roles: ['analyst'] });
+    expect(refresh).toHaveBeenCalledTimes(1);
+    refresh.mockResolvedValue(undefined);
+    expect(await reasonOf(authenticator.authenticate(`Bearer ${newApiKey()}`))).toBe('unknown_key');
+    expect(refresh).toHaveBeenCalledTimes(2);
+  });
+
   it('checks a JWT against the configured keys, issuer, audience, expiry and not-before; roles and tenant from the named claims', async () => {
     const { authenticator } = await world();
     await expect(authenticator.authenticate(`Bearer ${await sign({})}`)).resolves.toEqual({

@@ -43,8 +43,15 @@ export class Authenticator {
     throw new AuthenticationFailure('invalid_token', 'The token is neither an API key nor a JWT');
   }
 
-  private apiKey(token: string): Principal {
-    const key = this.registry.findByHash(hashApiKey(this.secret, token));
+  private async apiKey(token: string): Promise<Principal> {
+    const hash = hashApiKey(this.secret, token);
+    let key = this.registry.findByHash(hash);
+    if (!key) {
+      // Created by another process since its key feed's last round (up to a poll interval ago): looked for once more in
+      // the log before 401, or a caller behind a load balancer is refused a key it has just been given.
+      await this.registry.refresh().catch(() => undefined);
+      key = this.registry.findByHash(hash);
+    }
     if (!key) throw new AuthenticationFailure('unknown_key', 'Unknown API key');
     // Answered as an unknown key: a caller holding a leaked string learns nothing of whether it ever was one
     // (the reason, kept for logs and metrics, still says revoked).

@@ -47,6 +47,37 @@ describe('ApiKeyRegistry', () => {
     }
   });
 
+  it('reads the log to the head on refresh(), so a key made elsewhere is known before its feed delivers it', async () => {
+    const store = new InMemoryEventStore();
+    // A feed that has caught up and then delivers nothing more: another process's poll not yet come round.
+    let live = false;
+    const slowFeed = new Proxy(store, {
+      get: (target, name) =>
+        name === 'subscribeToAll'
+          ? (handler: Parameters<InMemoryEventStore['subscribeToAll']>[0], options: Parameters<InMemoryEventStore['subscribeToAll']>[1]) =>
+              target.subscribeToAll((events, checkpoint) => (live ? undefined : handler(events, checkpoint)), options)
+          : (Reflect.get(target, name, target) as unknown),
+    });
+    const registry = new ApiKeyRegistry(slowFeed);
+    await expect(registry.refresh()).resolves.toBeUndefined(); // before the first catch-up: nothing to read on from
+    await registry.start();
+    live = true;
+    try {
+      await create(store, 5, 'acme');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(registry.findByHash(hash(5))).toBeUndefined();
+      await Promise.all([registry.refresh(), registry.refresh()]);
+      expect(registry.findByHash(hash(5))).toMatchObject({ keyId: keyId(5), tenantId: 'acme', revoked: false });
+      // A refresh asked while one reads waits for a read that starts after it: it sees a key made meanwhile.
+      const first = registry.refresh();
+      await create(store, 6, 'acme');
+      await Promise.all([first, registry.refresh()]);
+      expect(registry.findByHash(hash(6))).toMatchObject({ keyId: keyId(6) });
+    } finally {
+      await registry.onModuleDestroy();
+    }
+  });
+
   it('applies an event once: one applied directly and then delivered again cannot undo a later revocation', () => {
     const registry = new ApiKeyRegistry(new InMemoryEventStore());
     const created = {

@@ -64,6 +64,10 @@ export class ApiKeyRegistry implements OnModuleDestroy {
   private kept?: string;
   private resumed?: string;
   private keeping?: NodeJS.Timeout;
+  /** `refresh()`: the read under way, and the one waiting for it to finish. */
+  private reading: Promise<void> = Promise.resolve();
+  private waiting?: Promise<void>;
+  private live = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -76,6 +80,7 @@ export class ApiKeyRegistry implements OnModuleDestroy {
     this.stopped = false;
     await this.restore();
     await this.subscribe().caughtUp;
+    this.live = true;
     if (!this.snapshots || !this.secret) return;
     await this.keep();
     this.keeping = setInterval(() => void this.keep(), REGISTRY_SNAPSHOT_EVERY_MS).unref();
@@ -83,6 +88,7 @@ export class ApiKeyRegistry implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.live = false;
     clearInterval(this.keeping);
     await this.subscription?.stop();
     // The feed may not have brought the last key events yet (a key made just before the stop): read them, so the
@@ -169,10 +175,32 @@ export class ApiKeyRegistry implements OnModuleDestroy {
     this.byHash.set(state.key.keyHash, scope);
   }
 
-  /** Folds a batch of the key streams' events read from the log, through `checkpoint`. */
+  /** Folds a batch of the key streams' events read from the log, through `checkpoint` (never moved back). */
   private foldRead(events: readonly RecordedEvent[], checkpoint: string | undefined): void {
     for (const event of events) this.apply(event.metadata.tenantId, event.revision, { type: event.type, data: event.data } as ApiKeyEvent);
-    if (checkpoint !== undefined) this.checkpoint = checkpoint;
+    if (checkpoint === undefined) return;
+    if (this.checkpoint === undefined || this.store.comparePositions(checkpoint, this.checkpoint) > 0) this.checkpoint = checkpoint;
+  }
+
+  /**
+   * Reads the key streams up to the log's head now, without waiting for the subscription's next round: a key another
+   * process created a moment ago is known when this resolves (an unknown key is looked for once more before 401).
+   * Callers that come while a read is waiting to start share it; one that comes once it has started waits for the
+   * next, which sees everything committed before the call.
+   */
+  refresh(): Promise<void> {
+    // Before the first catch-up (or once stopped) there is no checkpoint near the head to read on from.
+    if (!this.live) return Promise.resolve();
+    if (this.waiting) return this.waiting;
+    const next = this.reading
+      .catch(() => undefined)
+      .then(() => {
+        this.waiting = undefined;
+        return this.readToHead();
+      });
+    this.waiting = next;
+    this.reading = next;
+    return next;
   }
 
   private async readToHead(): Promise<void> {
