@@ -163,3 +163,71 @@ describe.each([
     expect((await store.readAll()).events).toHaveLength(1);
   });
 });
+
+describe('multi-stream appends on EventStoreDB 24.x (stream by stream)', () => {
+  /** Two streams' worth of one command: a lead's qualification writes the lead and the new contact. */
+  const command = () => {
+    const [a, b] = [`lead-${newId()}`, `contact-${newId()}`];
+    const events = someEvents(2);
+    return {
+      a,
+      b,
+      appends: [
+        { streamId: a, events: [events[0] as EventToAppend] },
+        { streamId: b, events: [events[1] as EventToAppend] },
+      ],
+    };
+  };
+
+  it('completes the append when another writer moves the second stream on between the two streams ("any")', async () => {
+    const server = new FakeKurrentServer({ multiStreamAppend: false });
+    const { a, b, appends } = command();
+    const other = new EventStoreDbEventStore(server.client(), quick);
+    await other.appendToStream(b, [anEvent('Before')]);
+    // Just before this store writes the second stream's events, another process appends to it.
+    let raced = false;
+    const inner = server.client();
+    const racing = new Proxy(inner, {
+      get: (target, name) => {
+        const value = Reflect.get(target, name, target) as unknown;
+        if (name !== 'appendToStream') return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        return async (stream: string, ...rest: unknown[]) => {
+          if (stream === names.stream('default', b) && !raced) {
+            raced = true;
+            await other.appendToStream(b, [anEvent('Meanwhile')]);
+          }
+          return (value as (...args: unknown[]) => Promise<unknown>).call(target, stream, ...rest);
+        };
+      },
+    });
+    const store = new EventStoreDbEventStore(racing, quick);
+    const result = await store.appendToStreams(appends);
+    expect(raced).toBe(true);
+    expect(result.streams.map((s) => s.nextExpectedRevision)).toEqual([0, 2]);
+    expect((await store.readStream(b)).map((e) => e.type)).toEqual(['Before', 'Meanwhile', appends[1]?.events[0]?.type]);
+    expect(await store.appendToStreams(appends)).toEqual(result); // a retry answers the same
+    expectConsistent(
+      server,
+      appends.flatMap((p) => p.events.map((e) => e.metadata.eventId)),
+    );
+    for (const id of [a, b]) expect(verifyChain(await store.readStream(id)).ok).toBe(true);
+  });
+
+  it('completes, on the retry, an append whose process died between its two streams', async () => {
+    const server = new FakeKurrentServer({ multiStreamAppend: false });
+    const { a, b, appends } = command();
+    // Writes: the refused multi-stream request, the first stream's claim, events and entry; the second's claim dies.
+    const dying = new EventStoreDbEventStore(faultyClient(server.client(), 5, 'crash').client, { ...quick, unknownOutcomeRetries: 1 });
+    expect(await dying.appendToStreams(appends).catch((error: unknown) => error)).toBeInstanceOf(AppendOutcomeUnknownError);
+    const healthy = new EventStoreDbEventStore(server.client(), quick);
+    expect(await healthy.readStream(a)).toHaveLength(1);
+    expect(await healthy.readStream(b)).toHaveLength(0);
+    const retried = await healthy.appendToStreams(appends);
+    expect(retried.streams.map((s) => s.nextExpectedRevision)).toEqual([0, 0]);
+    expect(await healthy.readStream(b)).toHaveLength(1);
+    expectConsistent(
+      server,
+      appends.flatMap((p) => p.events.map((e) => e.metadata.eventId)),
+    );
+  });
+});

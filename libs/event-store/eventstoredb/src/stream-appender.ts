@@ -8,6 +8,7 @@ import {
   latestPosition,
   resolveRetriedAppend,
   resolveRetriedMultiAppend,
+  resolveRetriedParts,
   sealEvents,
   StreamDeletedError,
   validateExpectedRevision,
@@ -132,23 +133,31 @@ export class StreamAppender {
       try {
         const { stored, revisions } = await this.index.inspect(tenantId, ids);
         const context = this.context(tenantId, revisions);
-        const found = retried(stored);
+        // Stream by stream (a server without multi-stream appends, or one not yet asked), an append may have stopped
+        // between two streams: a crash, or another writer moving the next stream on. The streams it wrote are done, and
+        // the others are written now, each checked against the caller's expectation. Before, such an append was taken
+        // for a conflict, and no retry could ever complete it.
+        const done = parts.length > 1 && this.atomic !== true ? resolveRetriedParts(parts, stored) : [];
+        const found = done.length > 0 ? (done.every((result) => result !== undefined) ? done : undefined) : retried(stored);
         if (found) {
           // Landed earlier: on a server without multi-stream appends its entries may still be missing.
-          if (this.atomic === false) await recordEntries(context, stored);
+          if (this.atomic !== true) await recordEntries(context, stored);
           return [...found];
         }
-        const heads = await Promise.all(parts.map((part) => this.headOf(part)));
-        parts.forEach((part, i) => checkExpectedRevision(part.streamId, part.expected, heads[i]?.revision));
+        if (done.some((result) => result !== undefined)) await recordEntries(context, stored);
+        const pending = parts.filter((_, i) => done[i] === undefined);
+        const heads = await Promise.all(pending.map((part) => this.headOf(part)));
+        pending.forEach((part, i) => checkExpectedRevision(part.streamId, part.expected, heads[i]?.revision));
         if (ids.length === 0) {
           return heads.map((head) => ({ nextExpectedRevision: head?.revision ?? -1, position: head?.position ?? ORIGIN_POSITION }));
         }
-        const sealed: SealedPart[] = parts.map((part, i) => {
+        const sealed: SealedPart[] = pending.map((part, i) => {
           const head = heads[i];
           const chainHead = head && { revision: head.revision, hash: head.metadata.hash };
           return { name: part.name, streamId: part.streamId, head, sealed: sealEvents(part.streamId, tenantId, chainHead, part.events) };
         });
-        return await this.write(context, sealed);
+        const written = await this.write(context, sealed);
+        return parts.map((_, i) => done[i] ?? (written.shift() as AppendResult));
       } catch (error) {
         if (error instanceof LostReply || (unknown && !isDefiniteRefusal(error) && !isPortError(error))) {
           unknown = error instanceof LostReply ? error : unknown;

@@ -56,10 +56,24 @@ export function resolveRetriedMultiAppend(
   compare: (a: string, b: string) => number,
 ): MultiStreamAppendResult | undefined {
   if (stored.length === 0) return undefined;
+  const parts = resolveRetriedParts(appends, stored);
+  const streams = parts.filter((part): part is AppendResult => part !== undefined);
+  if (streams.length !== appends.length) throw new IdempotencyConflictError(firstCommandId(appends));
+  return { streams, position: latestPosition(streams, compare) };
+}
+
+/**
+ * The same, part by part, for a store that writes a multi-stream append one stream at a time (EventStoreDB before
+ * 25.1), where an append can stop between two streams (its process died, or another writer moved the next stream on):
+ * each part is done (every event stored, in its own stream, in order: its stored result) or not begun (undefined).
+ * A part half stored, or stored elsewhere, is a conflict.
+ */
+export function resolveRetriedParts(appends: readonly StreamAppend[], stored: readonly RecordedEvent[]): (AppendResult | undefined)[] {
   const byId = new Map(stored.map((event) => [event.metadata.eventId, event]));
   const conflict = () => new IdempotencyConflictError(firstCommandId(appends));
-  const streams = appends.map((append): AppendResult => {
+  return appends.map((append): AppendResult | undefined => {
     const own = append.events.flatMap((event) => byId.get(event.metadata.eventId) ?? []);
+    if (own.length === 0) return undefined;
     if (own.length !== append.events.length) throw conflict();
     try {
       return resolveRetriedAppend(append.streamId, append.events, own) as AppendResult;
@@ -67,7 +81,6 @@ export function resolveRetriedMultiAppend(
       throw conflict();
     }
   });
-  return { streams, position: latestPosition(streams, compare) };
 }
 
 export function latestPosition(results: readonly AppendResult[], compare: (a: string, b: string) => number): string {
