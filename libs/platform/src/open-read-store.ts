@@ -33,7 +33,7 @@ export async function openReadStore(config: AppConfig, eventStore: OpenedEventSt
     }
     case 'mongodb': {
       const { MongoReadStore } = await import('@crm/read-store/mongodb');
-      return MongoReadStore.connect(config.mongodbUrl as string, { database: config.mongodbDatabase });
+      return MongoReadStore.connect(config.mongodbUrl as string, { database: config.mongodbDatabase, transactions: 'required' });
     }
   }
 }

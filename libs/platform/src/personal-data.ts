@@ -95,7 +95,11 @@ export async function openKeyStore(config: AppConfig): Promise<KeyStore> {
     case 'eventstoredb':
       if (config.mongodbUrl) {
         const { MongoKeyStore } = await import('@crm/key-store/mongodb');
-        return MongoKeyStore.connect(config.mongodbUrl, { database: config.mongodbDatabase });
+        const { databaseNamedIn } = await import('@crm/read-store/mongodb');
+        // The read store's database (the URL's, else `crm`), so that one backup holds the read models and the keys;
+        // the driver alone would take `test` for a URL that names none.
+        const database = config.mongodbDatabase ?? databaseNamedIn(config.mongodbUrl) ?? 'crm';
+        return MongoKeyStore.connect(config.mongodbUrl, { database });
       }
       if (config.postgresUrl) {
         const { PostgresKeyStore } = await import('@crm/key-store/postgres');

@@ -22,7 +22,15 @@ export class MongoKeyStore implements KeyStore {
 
   static async connect(url: string, options: { readonly database?: string } = {}): Promise<MongoKeyStore> {
     const client = await MongoClient.connect(url);
-    return new MongoKeyStore(client, client.db(options.database).collection<KeyDocument>('personal_data_keys'), true);
+    // A key acknowledged here seals data written to the event store right after: it must survive a failover (majority,
+    // journaled), and a key or tombstone read back must be one that cannot be rolled back.
+    const keys = client
+      .db(options.database)
+      .collection<KeyDocument>('personal_data_keys', {
+        writeConcern: { w: 'majority', journal: true },
+        readConcern: { level: 'majority' },
+      });
+    return new MongoKeyStore(client, keys, true);
   }
 
   async get(ref: SubjectKeyRef): Promise<Buffer | undefined> {

@@ -1,1 +1,2 @@
 export { MongoReadStore, type MongoReadStoreOptions } from './mongo-read-store';
+export { databaseNamedIn } from './mongo-setup';

@@ -45,9 +45,12 @@ export interface MongoReadStoreOptions {
    * Commit documents and checkpoint in a multi-document transaction. That needs
    * a replica set (or sharded cluster); `auto` (default) asks the server.
    * Without it, documents are written before the checkpoint and each keeps the
-   * position it was written at, so a batch replayed after a crash is a no-op.
+   * position it was written at, so a batch replayed after a crash is a no-op;
+   * but lease fencing is then a check just before the writes, not with them
+   * (a former owner paused between the two can commit). `required` asks the
+   * server and refuses to connect without them: what the platform opens.
    */
-  readonly transactions?: boolean | 'auto';
+  readonly transactions?: boolean | 'auto' | 'required';
 }
 
 /**
@@ -82,7 +85,13 @@ export class MongoReadStore implements ReadStore {
       const named = typeof connection === 'string' ? (databaseNamedIn(connection) ?? 'crm') : client.options.dbName;
       const db = client.db(options.database ?? named);
       const wanted = options.transactions ?? 'auto';
-      const atomic = wanted === 'auto' ? await supportsTransactions(db) : wanted;
+      const atomic = typeof wanted === 'boolean' ? wanted : await supportsTransactions(db);
+      if (wanted === 'required' && !atomic) {
+        throw new Error(
+          `MongoDB (database ${db.databaseName}) is a standalone server: read models need multi-document transactions, ` +
+            'for documents and checkpoints committed together and for lease fencing; run it as a replica set (one node will do)',
+        );
+      }
       const store = new MongoReadStore(client, db, atomic, options.collectionPrefix ?? 'rm.', ownsClient);
       // The store's own collections exist before any transaction writes to them.
       await store.collections.ensure([store.states.collectionName, store.leases.collectionName]);
@@ -165,7 +174,16 @@ export class MongoReadStore implements ReadStore {
     const expiresAt = new Date(now.getTime() + Math.max(1, Math.floor(ttlMs)));
     const taken = await this.leases.findOneAndUpdate(
       { _id: name, $or: [{ owner }, { expiresAt: { $lte: now } }] },
-      [{ $set: { epoch: { $cond: [{ $eq: ['$owner', owner] }, '$epoch', { $add: ['$epoch', 1] }] }, owner, expiresAt } }],
+      // `$literal`: in a pipeline a string starting with `$` would be read as a field path, and owners may be named by hand.
+      [
+        {
+          $set: {
+            epoch: { $cond: [{ $eq: ['$owner', { $literal: owner }] }, '$epoch', { $add: ['$epoch', 1] }] },
+            owner: { $literal: owner },
+            expiresAt,
+          },
+        },
+      ],
       { returnDocument: 'after' },
     );
     if (taken) return leaseRecord(taken);

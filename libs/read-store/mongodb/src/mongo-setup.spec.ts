@@ -8,7 +8,7 @@ import { databaseNamedIn } from './mongo-setup';
  * the adapter asks for, and in which order: no server involved (the contract
  * suite runs against one when MONGODB_URL is set).
  */
-function fakeMongo(existing: string[] = []) {
+function fakeMongo(existing: string[] = [], hello: Document = { setName: 'rs0' }) {
   const calls: string[] = [];
   const collections = new Set(existing);
   let inTransaction = false;
@@ -36,7 +36,7 @@ function fakeMongo(existing: string[] = []) {
       collections.add(name);
     },
     listCollections: () => ({ toArray: async () => [...collections].map((name) => ({ name })) }),
-    admin: () => ({ command: async () => ({ setName: 'rs0' }) }),
+    admin: () => ({ command: async () => hello }),
   };
   const client = {
     options: { dbName: 'test' },
@@ -67,6 +67,16 @@ describe('MongoDB read store, without a server', () => {
     expect(databaseNamedIn('mongodb://localhost:27017/crm?replicaSet=rs0&directConnection=true')).toBe('crm');
     expect(databaseNamedIn('mongodb://u:p%40ss%2Fw@h1:1,h2:2/sales_1?authSource=admin')).toBe('sales_1');
     expect(databaseNamedIn('mongodb+srv://cluster0.example.net/analytics')).toBe('analytics');
+  });
+
+  it('refuses a standalone server when transactions are required (the platform), and falls back without them on auto', async () => {
+    const standalone = { isWritablePrimary: true };
+    await expect(MongoReadStore.connect(fakeMongo([], standalone).client, { database: 'crm', transactions: 'required' })).rejects.toThrow(
+      /standalone server: read models need multi-document transactions/,
+    );
+    await expect(MongoReadStore.connect(fakeMongo([], { setName: 'rs0' }).client, { transactions: 'required' })).resolves.toBeDefined();
+    await expect(MongoReadStore.connect(fakeMongo([], { msg: 'isdbgrid' }).client, { transactions: 'required' })).resolves.toBeDefined();
+    await expect(MongoReadStore.connect(fakeMongo([], standalone).client, { transactions: 'auto' })).resolves.toBeDefined();
   });
 
   it('creates collections outside transactions before writing to them, once, and again after a drop', async () => {
