@@ -460,7 +460,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       .split('\n')
       .map((line) => JSON.parse(line) as RecordedEvent);
     const erasure = lines.find(
-      (event) => event.type === 'DataSubjectErased' && (event.data as { subject: { type: string } }).subject.type === 'lead',
+      (event) => event.type === 'DataSubjectErased' && (event.data as { subject: { id: string } }).subject.id === leadId,
     );
     expect(erasure?.data).toMatchObject({ subject: { type: 'lead', id: leadId }, reason: 'درخواست حذف از سوی مشتری' });
     expect(erasure?.metadata.actor.roles).toContain('admin');

@@ -35,17 +35,33 @@ export async function readStreamEvents(
   return events;
 }
 
+/*
+ * Heads and single events are what the write path reads before a write (the head it seals after) and after one (the
+ * event it wrote): from the leader, so that a connection preferring followers (`nodePreference=follower`) cannot read
+ * a head behind its own write, or report a write that landed as missing.
+ */
+
 export async function readLastEvent(
   client: KurrentClient,
   name: string,
   deleted: 'throw' | 'empty' = 'empty',
 ): Promise<EsdbRecordedEvent | undefined> {
-  const [last] = await readStreamEvents(client, name, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }, deleted);
+  const [last] = await readStreamEvents(
+    client,
+    name,
+    { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true },
+    deleted,
+  );
   return last;
 }
 
 export async function readEventAt(client: KurrentClient, name: string, revision: number): Promise<EsdbRecordedEvent | undefined> {
-  const [event] = await readStreamEvents(client, name, { direction: FORWARDS, fromRevision: BigInt(revision), maxCount: 1 });
+  const [event] = await readStreamEvents(client, name, {
+    direction: FORWARDS,
+    fromRevision: BigInt(revision),
+    maxCount: 1,
+    requiresLeader: true,
+  });
   return event !== undefined && Number(event.revision) === revision ? event : undefined;
 }
 
