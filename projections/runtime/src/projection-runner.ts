@@ -1,4 +1,4 @@
-import type { EventStore } from '@crm/shared/event-sourcing';
+import { pastHead, type EventStore } from '@crm/shared/event-sourcing';
 import { retryTransient, systemClock, type Clock } from '@crm/shared/kernel';
 import {
   expireLeasesOfGoneOwners,
@@ -784,13 +784,7 @@ export class ProjectionRunner {
 
   /** The build's checkpoint is past the log's head: it has folded events the log no longer holds. */
   private aheadOfLog(state: ProjectionState, head: string | undefined): boolean {
-    if (state.checkpoint === undefined) return false;
-    if (head === undefined) return true;
-    try {
-      return this.options.eventStore.comparePositions(state.checkpoint, head) > 0;
-    } catch {
-      return true; // not a position of this store: built from another log
-    }
+    return pastHead(this.options.eventStore, state.checkpoint, head);
   }
 
   /** A rebuild for code that is no longer running: nobody will finish it. */

@@ -1,5 +1,6 @@
 import { estimateLag, rebuildStateName } from '@crm/projections/runtime';
 import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
+import { pastHead, type EventStore } from '@crm/shared/event-sourcing';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { defineCommand, withStores } from '../context';
 import { formatCount } from '../progress';
@@ -36,31 +37,16 @@ export interface StatusReport {
   }[];
 }
 
-type ComparePositions = (a: string, b: string) => number;
+type Log = Pick<EventStore, 'headPosition' | 'comparePositions'>;
 
-function aheadOf(checkpoint: string | undefined, head: string | undefined, compare: ComparePositions): boolean {
-  if (checkpoint === undefined) return false;
-  if (head === undefined) return true;
-  try {
-    return compare(checkpoint, head) > 0;
-  } catch {
-    return true;
-  }
-}
-
-async function build(
-  store: ReadStore,
-  state: ProjectionState | undefined,
-  head: string | undefined,
-  compare: ComparePositions,
-): Promise<BuildReport> {
+async function build(store: ReadStore, state: ProjectionState | undefined, head: string | undefined, log: Log): Promise<BuildReport> {
   const collection = state?.collection;
   return {
     collection,
     version: state?.version,
     checkpoint: state?.checkpoint,
     lag: collection === undefined ? estimateLag(undefined, head) : estimateLag(state?.checkpoint, head),
-    ...(aheadOf(state?.checkpoint, head, compare) ? { aheadOfLog: true as const } : {}),
+    ...(pastHead(log, state?.checkpoint, head) ? { aheadOfLog: true as const } : {}),
     documents: collection === undefined ? 0 : await store.count(collection),
     ...(state?.error ? { error: state.error } : {}),
   };
@@ -70,22 +56,17 @@ async function build(
  * What the runner persisted, read without running anything: safe next to a running API or projector. The head is
  * read after the states, so a build that a running process advances meanwhile is never taken for ahead of the log.
  */
-export async function statusReport(
-  store: ReadStore,
-  log: { headPosition(): Promise<string | undefined>; comparePositions: ComparePositions },
-  projections: readonly AnyProjection[],
-): Promise<StatusReport> {
+export async function statusReport(store: ReadStore, log: Log, projections: readonly AnyProjection[]): Promise<StatusReport> {
   const states = new Map((await store.listStates()).map((state) => [state.name, state]));
   const head = await log.headPosition();
-  const compare = log.comparePositions.bind(log);
   const reports: ProjectionReport[] = [];
   for (const projection of projections) {
     const rebuild = states.get(rebuildStateName(projection.name));
     reports.push({
       name: projection.name,
       codeVersion: projection.version,
-      ...(await build(store, states.get(projection.name), head, compare)),
-      ...(rebuild ? { rebuild: await build(store, rebuild, head, compare) } : {}),
+      ...(await build(store, states.get(projection.name), head, log)),
+      ...(rebuild ? { rebuild: await build(store, rebuild, head, log) } : {}),
     });
     states.delete(projection.name);
     states.delete(rebuildStateName(projection.name));
@@ -96,7 +77,7 @@ export async function statusReport(
       name: state.name,
       checkpoint: state.checkpoint,
       lag: estimateLag(state.checkpoint, head),
-      ...(aheadOf(state.checkpoint, head, compare) ? { aheadOfLog: true as const } : {}),
+      ...(pastHead(log, state.checkpoint, head) ? { aheadOfLog: true as const } : {}),
     }));
   return { head, projections: reports, checkpoints };
 }

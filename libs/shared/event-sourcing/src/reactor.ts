@@ -44,19 +44,27 @@ export interface ReactorOptions {
 }
 
 /**
- * Where a reactor resumes: its checkpoint, unless that is past the log's head (the log restored from an older
- * backup): every new event would then be appended at a position it counts as done, and never reacted to. It starts
- * over from the beginning instead; reactions are idempotent, so what was reacted to before is not done twice.
+ * A checkpoint past the log's head: whoever keeps it has seen events the log no longer holds (the log was restored
+ * from an older backup, or another store is configured), and would pass over every new event appended at a position
+ * it counts as done. Read the head after the checkpoint, so that one a live process advances meanwhile is not taken
+ * for ahead. A position the store cannot compare is from another log: ahead too.
+ */
+export function pastHead(log: Pick<EventStore, 'comparePositions'>, checkpoint: string | undefined, head: string | undefined): boolean {
+  if (checkpoint === undefined) return false;
+  if (head === undefined) return true;
+  try {
+    return log.comparePositions(checkpoint, head) > 0;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Where a reactor resumes: its checkpoint, unless that is past the log's head (`pastHead`). It starts over from the
+ * beginning then; reactions are idempotent, so what was reacted to before is not done twice.
  */
 async function resumeAt(store: EventStore, checkpoint: string | undefined): Promise<string | undefined> {
-  if (checkpoint === undefined) return undefined;
-  const head = await store.headPosition();
-  if (head === undefined) return undefined;
-  try {
-    return store.comparePositions(checkpoint, head) > 0 ? undefined : checkpoint;
-  } catch {
-    return undefined; // not a position of this log
-  }
+  return pastHead(store, checkpoint, await store.headPosition()) ? undefined : checkpoint;
 }
 
 export async function startReactor(store: EventStore, reactor: Reactor, options: ReactorOptions = {}): Promise<Subscription> {
