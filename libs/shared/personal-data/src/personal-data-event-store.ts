@@ -171,10 +171,12 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
       const paths = this.fields[event.type];
       if (!paths || (which && !which(event))) continue;
       const tenantId = event.metadata.tenantId;
-      visitFields(event.data, paths, (value) => {
+      const want = (value: unknown) => {
         const subjectRef = sealedSubject(value);
         if (subjectRef !== undefined) wanted.set(`${tenantId}\n${subjectRef}`, { tenantId, subjectRef });
-      });
+      };
+      visitFields(event.data, paths, want);
+      want(event.metadata.requestFingerprint);
     }
     if (wanted.size === 0) return [...events];
     const keys = new Map<string, Buffer | undefined>();
@@ -210,7 +212,15 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
       key ??= await this.keys.keyFor(ref);
       const sealingKey = key;
       const data = replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, ref, value)));
-      out.push(data === event.data ? event : { ...event, data: data as object });
+      // The request's fingerprint (a keyed hash of its body, for idempotency) is a test of the body: kept in clear, a
+      // guessed phone number could be checked against it after the erasure, offline with the server secret or online
+      // through a retry. Sealed with the fields, it goes with their key.
+      const fingerprint = event.metadata.requestFingerprint;
+      const metadata =
+        fingerprint === undefined || isSealed(fingerprint)
+          ? event.metadata
+          : { ...event.metadata, requestFingerprint: sealValue(sealingKey, ref, fingerprint) };
+      out.push(data === event.data && metadata === event.metadata ? event : { ...event, data: data as object, metadata });
     }
     return out;
   }
@@ -219,14 +229,22 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     const paths = this.fields[event.type];
     if (!paths) return event;
     const tenantId = event.metadata.tenantId;
+    const opened = (value: string) => {
+      const key = keys.get(`${tenantId}\n${sealedSubject(value) ?? ''}`);
+      return key ? openValue(key, tenantId, value) : undefined;
+    };
     const data = replaceFields(event.data, paths, (value, path) => {
       if (!isSealed(value)) return value;
-      const key = keys.get(`${tenantId}\n${sealedSubject(value) ?? ''}`);
-      const opened = key && openValue(key, tenantId, value);
-      return opened ? opened.value : path.list ? [] : ERASED;
+      const found = opened(value);
+      return found ? found.value : path.list ? [] : ERASED;
     });
-    if (data === event.data) return event;
-    return { ...event, data: data as RecordedEvent['data'], [STORED_DATA]: event.data } as RecordedEvent;
+    // An erased record's fingerprint is gone with its key: a retry then compares no body (it gets the first reply).
+    const { requestFingerprint: fingerprint, ...rest } = event.metadata;
+    const metadata = !isSealed(fingerprint)
+      ? event.metadata
+      : ((found) => (typeof found?.value === 'string' ? { ...rest, requestFingerprint: found.value } : rest))(opened(fingerprint));
+    if (data === event.data && metadata === event.metadata) return event;
+    return { ...event, data: data as RecordedEvent['data'], metadata, [STORED_DATA]: event.data } as RecordedEvent;
   }
 }
 

@@ -179,6 +179,28 @@ describe('PersonalDataEventStore', () => {
     expect((await store.findEvent(event.metadata.eventId))!.data).toMatchObject({ email: ERASED });
   });
 
+  it("seals the request's fingerprint with the fields, opens it for retries, and loses it with the key", async () => {
+    const { inner, keys, store } = sealedStore();
+    const streamId = aStream('lead');
+    const fingerprint = 'Qx3-kYk0h8n1t_4mFq2uK9sVdJpLwE7rTzUaBcDeFgH';
+    const event = anEvent('LeadCaptured', { fullName: 'مریم', email: 'm@example.ir', matchKeys: [] });
+    await store.appendToStream(streamId, [{ ...event, metadata: { ...event.metadata, requestFingerprint: fingerprint } }]);
+    // Stored sealed: no test of a guessed body against it once the key is gone (a keyed hash of the body is the body).
+    const [stored] = await inner.readStream(streamId);
+    expect(isSealed(stored!.metadata.requestFingerprint)).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain(fingerprint);
+    expect((await store.readStream(streamId))[0]!.metadata.requestFingerprint).toBe(fingerprint);
+    expect((await store.findEvent(event.metadata.eventId))!.metadata.requestFingerprint).toBe(fingerprint);
+    await keys.destroy({ tenantId: 'default', subjectRef: streamId });
+    const [erased] = await store.readStream(streamId);
+    expect(erased!.metadata).not.toHaveProperty('requestFingerprint');
+    expect(verifyChain([erased!]).ok).toBe(true);
+    // An event without personal data keeps its fingerprint as it came.
+    const plain = anEvent('LeadDisqualified', { reason: 'no_budget' });
+    await store.appendToStream(aStream('lead'), [{ ...plain, metadata: { ...plain.metadata, requestFingerprint: fingerprint } }]);
+    expect((await store.findEvent(plain.metadata.eventId))!.metadata.requestFingerprint).toBe(fingerprint);
+  });
+
   it('refuses new personal data for an erased subject, and records its changes that carry none', async () => {
     const { inner, keys, store } = sealedStore();
     const streamId = aStream('lead');
