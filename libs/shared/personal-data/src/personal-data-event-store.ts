@@ -61,14 +61,16 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult> {
-    return this.inner.appendToStream(streamId, await this.sealAll(streamId, events), options);
+    const [sealed] = sealFingerprints([await this.sealAll(streamId, events)]);
+    return this.inner.appendToStream(streamId, sealed as EventToAppend[], options);
   }
 
   async appendToStreams(appends: readonly StreamAppend[], options?: TenantScoped): Promise<MultiStreamAppendResult> {
-    const sealed = await Promise.all(
-      appends.map(async (append) => ({ ...append, events: await this.sealAll(append.streamId, append.events) })),
+    const parts = sealFingerprints(await Promise.all(appends.map((append) => this.sealAll(append.streamId, append.events))));
+    return this.inner.appendToStreams(
+      appends.map((append, index) => ({ ...append, events: parts[index] as EventToAppend[] })),
+      options,
     );
-    return this.inner.appendToStreams(sealed, options);
   }
 
   /**
@@ -91,7 +93,8 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
       [...byStream].map(async ([streamId, indexes]) => {
         for (const index of indexes) {
           const append = appends[index] as StreamAppend;
-          sealed[index] = { ...append, events: await this.sealAll(streamId, append.events) };
+          const [events] = sealFingerprints([await this.sealAll(streamId, append.events)]);
+          sealed[index] = { ...append, events: events as EventToAppend[] };
         }
       }),
     );
@@ -168,14 +171,15 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     // First the keys the batch needs, each asked for once; then every event opened without waiting.
     const wanted = new Map<string, SubjectKeyRef>();
     for (const event of events) {
-      const paths = this.fields[event.type];
-      if (!paths || (which && !which(event))) continue;
+      if (which && !which(event)) continue;
       const tenantId = event.metadata.tenantId;
       const want = (value: unknown) => {
         const subjectRef = sealedSubject(value);
         if (subjectRef !== undefined) wanted.set(`${tenantId}\n${subjectRef}`, { tenantId, subjectRef });
       };
-      visitFields(event.data, paths, want);
+      const paths = this.fields[event.type];
+      if (paths) visitFields(event.data, paths, want);
+      // Also on an event with no personal field of its own: sealed under the key of its command's record (sealAll).
       want(event.metadata.requestFingerprint);
     }
     if (wanted.size === 0) return [...events];
@@ -194,8 +198,13 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     return this.keys.refuseIfErased(ref, ref);
   }
 
-  private async sealAll(streamId: string, events: readonly EventToAppend[]): Promise<EventToAppend[]> {
+  /**
+   * The events with their personal fields sealed under the stream's key, and, when any had one, what seals a
+   * request's fingerprint under that key (`sealFingerprints`).
+   */
+  private async sealAll(streamId: string, events: readonly EventToAppend[]): Promise<Sealed> {
     let key: Buffer | undefined;
+    let ref: SubjectKeyRef | undefined;
     const out: EventToAppend[] = [];
     for (const event of events) {
       const paths = this.fields[event.type];
@@ -205,39 +214,38 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
         out.push(event);
         continue;
       }
-      const ref: SubjectKeyRef = { tenantId: event.metadata.tenantId ?? DEFAULT_TENANT, subjectRef: streamId };
+      const own: SubjectKeyRef = { tenantId: event.metadata.tenantId ?? DEFAULT_TENANT, subjectRef: streamId };
       for (const about of referencedRecords(event.data, this.references[event.type] ?? [])) {
-        if (about !== streamId) await this.keys.refuseIfErased(ref, { tenantId: ref.tenantId, subjectRef: about });
+        if (about !== streamId) await this.keys.refuseIfErased(own, { tenantId: own.tenantId, subjectRef: about });
       }
-      key ??= await this.keys.keyFor(ref);
+      key ??= await this.keys.keyFor(own);
+      ref ??= own;
       const sealingKey = key;
-      const data = replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, ref, value)));
-      // The request's fingerprint (a keyed hash of its body, for idempotency) is a test of the body: kept in clear, a
-      // guessed phone number could be checked against it after the erasure, offline with the server secret or online
-      // through a retry. Sealed with the fields, it goes with their key.
-      const fingerprint = event.metadata.requestFingerprint;
-      const metadata =
-        fingerprint === undefined || isSealed(fingerprint)
-          ? event.metadata
-          : { ...event.metadata, requestFingerprint: sealValue(sealingKey, ref, fingerprint) };
-      out.push(data === event.data && metadata === event.metadata ? event : { ...event, data: data as object, metadata });
+      const data = replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, own, value)));
+      out.push(data === event.data ? event : { ...event, data: data as object });
     }
-    return out;
+    const [sealingKey, sealingRef] = [key, ref];
+    return {
+      events: out,
+      ...(sealingKey && sealingRef ? { sealFingerprint: (fingerprint: string) => sealValue(sealingKey, sealingRef, fingerprint) } : {}),
+    };
   }
 
   private open(event: RecordedEvent, keys: ReadonlyMap<string, Buffer | undefined>): RecordedEvent {
     const paths = this.fields[event.type];
-    if (!paths) return event;
+    if (!paths && !isSealed(event.metadata.requestFingerprint)) return event;
     const tenantId = event.metadata.tenantId;
     const opened = (value: string) => {
       const key = keys.get(`${tenantId}\n${sealedSubject(value) ?? ''}`);
       return key ? openValue(key, tenantId, value) : undefined;
     };
-    const data = replaceFields(event.data, paths, (value, path) => {
-      if (!isSealed(value)) return value;
-      const found = opened(value);
-      return found ? found.value : path.list ? [] : ERASED;
-    });
+    const data = !paths
+      ? event.data
+      : replaceFields(event.data, paths, (value, path) => {
+          if (!isSealed(value)) return value;
+          const found = opened(value);
+          return found ? found.value : path.list ? [] : ERASED;
+        });
     // An erased record's fingerprint is gone with its key: a retry then compares no body (it gets the first reply).
     const { requestFingerprint: fingerprint, ...rest } = event.metadata;
     const metadata = !isSealed(fingerprint)
@@ -246,6 +254,31 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     if (data === event.data && metadata === event.metadata) return event;
     return { ...event, data: data as RecordedEvent['data'], metadata, [STORED_DATA]: event.data } as RecordedEvent;
   }
+}
+
+interface Sealed {
+  readonly events: EventToAppend[];
+  /** Present when a personal field was sealed: seals a fingerprint under the same key. */
+  readonly sealFingerprint?: (fingerprint: string) => string;
+}
+
+/**
+ * The request's fingerprint (a keyed hash of its body, for idempotency) is a test of the body: kept in clear, a guessed
+ * phone number could be checked against it after the erasure, offline with the server secret or online through a
+ * retry. Where an append seals any personal field, the fingerprint of every event in it (each of a command's events
+ * carries it, with personal fields or not) is sealed under that first key, and goes with it.
+ */
+function sealFingerprints(parts: readonly Sealed[]): EventToAppend[][] {
+  const seal = parts.find((part) => part.sealFingerprint)?.sealFingerprint;
+  return parts.map((part) =>
+    !seal
+      ? part.events
+      : part.events.map((event) => {
+          const fingerprint = event.metadata.requestFingerprint;
+          if (fingerprint === undefined || isSealed(fingerprint)) return event;
+          return { ...event, metadata: { ...event.metadata, requestFingerprint: seal(fingerprint) } };
+        }),
+  );
 }
 
 /** The personal-data layer of a store, when it has one. */

@@ -195,10 +195,29 @@ describe('PersonalDataEventStore', () => {
     const [erased] = await store.readStream(streamId);
     expect(erased!.metadata).not.toHaveProperty('requestFingerprint');
     expect(verifyChain([erased!]).ok).toBe(true);
-    // An event without personal data keeps its fingerprint as it came.
+    // An append without personal data keeps its fingerprint as it came.
     const plain = anEvent('LeadDisqualified', { reason: 'no_budget' });
     await store.appendToStream(aStream('lead'), [{ ...plain, metadata: { ...plain.metadata, requestFingerprint: fingerprint } }]);
     expect((await store.findEvent(plain.metadata.eventId))!.metadata.requestFingerprint).toBe(fingerprint);
+    // Every event of an append that seals anything has it sealed, those without personal fields too (each of a
+    // command's events carries the fingerprint): under the first sealed record's key, and gone with it.
+    const [person, other] = [aStream('lead'), aStream('opportunity')];
+    const stamped = (e: EventToAppend) => ({ ...e, metadata: { ...e.metadata, requestFingerprint: fingerprint } });
+    const captured = stamped(anEvent('LeadCaptured', { fullName: 'سارا', email: 's@example.ir', matchKeys: [] }));
+    const noted = stamped(anEvent('LeadDisqualified', { reason: 'duplicate' }));
+    const opened = stamped(anEvent('OpportunityOpened', { name: 'deal' }));
+    await store.appendToStreams([
+      { streamId: person, events: [captured, noted] },
+      { streamId: other, events: [opened] },
+    ]);
+    expect(JSON.stringify((await inner.readAll()).events.slice(-3))).not.toContain(fingerprint);
+    for (const e of [captured, noted, opened]) {
+      expect((await store.findEvent(e.metadata.eventId))!.metadata.requestFingerprint).toBe(fingerprint);
+    }
+    await keys.destroy({ tenantId: 'default', subjectRef: person });
+    for (const e of [captured, noted, opened]) {
+      expect((await store.findEvent(e.metadata.eventId))!.metadata).not.toHaveProperty('requestFingerprint');
+    }
   });
 
   it('refuses new personal data for an erased subject, and records its changes that carry none', async () => {

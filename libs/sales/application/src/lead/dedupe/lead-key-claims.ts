@@ -133,6 +133,9 @@ export class LeadKeyClaims {
   ): Promise<number> {
     const claim: CommandContext = {
       ...context,
+      // The claim's id derives from the request's, which answers for it: no copy of the body's fingerprint here (it
+      // would be in clear, as a claim holds no personal field to seal it with).
+      fingerprint: undefined,
       commandId: derivedId(context.commandId, how.step),
       correlationId: context.correlationId ?? context.commandId,
       causationId: context.commandId,
