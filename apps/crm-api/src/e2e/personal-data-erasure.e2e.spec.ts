@@ -448,6 +448,15 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       description: `باز هم ${NAME}`,
     });
     expect(filed.body).toMatchObject({ status: 409, code: 'PERSONAL_DATA.ERASED' });
+    // Nor what someone else files related to them (before, it was taken, and not erased with them either).
+    const related = await post('/feedback', {
+      from: { name: 'رهگذر' },
+      kind: 'opinion',
+      text: `درباره‌ی ${NAME}`,
+      channel: 'web',
+      relatedTo: { type: 'contact', id: contactId },
+    });
+    expect(related.body).toMatchObject({ status: 409, code: 'PERSONAL_DATA.ERASED' });
     expect(await logLength()).toBe(length);
     await other.close();
     // A retry with the same Idempotency-Key gets the first reply; the person is erased once.

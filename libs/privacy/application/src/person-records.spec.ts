@@ -61,6 +61,26 @@ describe('records about the person', () => {
     const records = await findPersonRecords(store, TENANT, { type: 'contact', id: 'c1' });
     expect(records?.owned).toEqual(['contact-c1', 'lead-l1', 'complaint-k1', 'interaction-i1', 'interaction-i2']);
   });
+
+  it('are also what someone else filed related to them or to a record of theirs (relatedTo)', async () => {
+    const { store } = await qualifiedLead('شرکت نوآوران پارس');
+    const stranger = { name: 'رضا' };
+    await store.appendToStream('complaint-k3', [
+      anEvent('ComplaintReceived', { complaintId: 'k3', complainant: stranger, relatedTo: { type: 'contact', id: 'c1' } }),
+    ]);
+    await store.appendToStream('feedback-f1', [
+      anEvent('FeedbackSubmitted', { feedbackId: 'f1', from: stranger, relatedTo: { type: 'complaint', id: 'k3' } }),
+    ]);
+    const survey = 'survey-response-5d1c7a2e-8b3f-4e6a-9c0d-1f2e3a4b5c6d';
+    await store.appendToStream(survey, [
+      anEvent('SurveyResponseRecorded', { responseId: 's1', respondent: stranger, relatedTo: { type: 'lead', id: 'l1' } }),
+    ]);
+    await store.appendToStream('feedback-f2', [
+      anEvent('FeedbackSubmitted', { feedbackId: 'f2', from: stranger, relatedTo: { type: 'contact', id: 'c9' } }),
+    ]);
+    const records = await findPersonRecords(store, TENANT, { type: 'contact', id: 'c1' });
+    expect(records?.owned).toEqual(['contact-c1', 'lead-l1', 'complaint-k3', 'feedback-f1', survey]);
+  });
 });
 
 describe('records of the person found through their account, deals and later leads', () => {

@@ -119,7 +119,9 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
         names(data['from']) ||
         names(data['respondent']) ||
         about(data['regarding']) ||
-        about(data['targetId']);
+        about(data['targetId']) ||
+        // A complaint, feedback or survey answer someone else made, related to the person or a record of theirs.
+        about(data['relatedTo']);
       if (mine && OWNED_BY_REFERENCE.has(category)) owned.add(event.streamId);
       else if (mine) mentions.push(event);
       else if (Array.isArray(data['memberIds']) && data['memberIds'].some((id) => people.has(id as string))) {

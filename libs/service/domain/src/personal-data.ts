@@ -24,9 +24,12 @@ export const SERVICE_PERSONAL_FIELDS: PersonalFields = {
   SurveyResponseRecorded: [...party('respondent'), 'comment'],
 };
 
-/** Who made a complaint, feedback or survey answer: once that person is erased (or being erased), none about them is taken. */
+/**
+ * Who made a complaint, feedback or survey answer, and the record it is related to (`relatedTo`: a lead, contact,
+ * account, deal or complaint): once that person is erased (or being erased), none by or about them is taken.
+ */
 export const SERVICE_PERSON_REFERENCES: PersonReferences = {
-  ComplaintReceived: ['complainant'],
-  FeedbackSubmitted: ['from'],
-  SurveyResponseRecorded: ['respondent'],
+  ComplaintReceived: ['complainant', 'relatedTo'],
+  FeedbackSubmitted: ['from', 'relatedTo'],
+  SurveyResponseRecorded: ['respondent', 'relatedTo'],
 };
