@@ -409,7 +409,7 @@ describe('crm-cli on read models ahead of the log (the log restored from an olde
   const restored = mkdtempSync(join(tmpdir(), 'crm-cli-restored-'));
   afterAll(() => [newer, restored].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  it('status says so and exits 1; the next replay builds them again from the log', async () => {
+  it('status says so and exits 1, also once the log has grown past them; the next replay builds them again from the log', async () => {
     for (const [dir, events] of [
       [newer, 3000],
       [restored, 600],
@@ -424,10 +424,17 @@ describe('crm-cli on read models ahead of the log (the log restored from an olde
       copyFileSync(join(newer, file), join(restored, file));
     }
     const env = { CRM_DATA_DIR: restored };
+    const flagged = (name: string) =>
+      new RegExp(`^${name} .* NOT FROM THIS LOG \\(ahead of it, or its last event gone\\): rebuilds on next start$`, 'm');
     const status = await cli(['status'], env);
     expect(status.code).toBe(1);
-    for (const { name } of ALL_PROJECTIONS)
-      expect(status.stdout).toMatch(new RegExp(`^${name} .* AHEAD of the log: rebuilds on next start$`, 'm'));
+    for (const { name } of ALL_PROJECTIONS) expect(status.stdout).toMatch(flagged(name));
+    // Written to since, beyond the read models' positions: no longer ahead, and still not the log they were made from
+    // (before, status said "behind" with exit 0, and a server carried on, passing over the new events).
+    expect((await cli(['seed', '--events', '3000', '--seed', '2'], env)).code).toBe(0);
+    const grown = await cli(['status'], env);
+    expect(grown.code).toBe(1);
+    for (const { name } of ALL_PROJECTIONS) expect(grown.stdout).toMatch(flagged(name));
 
     expect((await cli(['replay', 'all'], env)).code).toBe(0);
     const after = await cli(['status', '--json'], env);

@@ -88,6 +88,7 @@ export async function applyBatch(target: BatchTarget, events: readonly RecordedE
         changed = new Map();
         let applied = 0;
         let through: string | undefined = checkpoint;
+        let last: RecordedEvent | undefined = events[events.length - 1];
         let failure: ProjectionFailure | undefined;
         for (let start = 0; start < events.length || start === 0; start += size) {
           if (start > 0) await nextTurn();
@@ -150,12 +151,8 @@ export async function applyBatch(target: BatchTarget, events: readonly RecordedE
           }
           if (fold.failure) {
             failure = describeFailure(fold.failure, target.now());
-            through =
-              fold.lastHandled >= 0
-                ? (part[fold.lastHandled] as RecordedEvent).position
-                : start > 0
-                  ? (events[start - 1] as RecordedEvent).position
-                  : state?.checkpoint;
+            last = fold.lastHandled >= 0 ? part[fold.lastHandled] : start > 0 ? events[start - 1] : undefined;
+            through = last ? last.position : state?.checkpoint;
             break;
           }
         }
@@ -168,6 +165,7 @@ export async function applyBatch(target: BatchTarget, events: readonly RecordedE
         const next: ProjectionState = {
           ...rest,
           ...(through === undefined ? {} : { checkpoint: through }),
+          ...(last ? { seen: { eventId: last.metadata.eventId, tenantId: last.metadata.tenantId, position: last.position } } : {}),
           ...(failure ? { error: failure } : {}),
           updatedAt: failure?.at ?? target.now(),
         };

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './naming';
 export * from './progress';
+export { builtFromAnotherLog } from './log-identity';
 export { applyBatch, type BatchResult, type BatchTarget } from './batch';
 export { linksTo, type BatchReport } from './batch-telemetry';
 export type { LanePhase, Retrying } from './lane';

@@ -1,4 +1,4 @@
-import { pastHead, type EventStore } from '@crm/shared/event-sourcing';
+import type { EventStore } from '@crm/shared/event-sourcing';
 import { retryTransient, systemClock, type Clock } from '@crm/shared/kernel';
 import {
   expireLeasesOfGoneOwners,
@@ -10,6 +10,7 @@ import {
 } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
 import { NotCaughtUpError, UnknownProjectionError } from './errors';
+import { builtFromAnotherLog } from './log-identity';
 import { LoopBudget } from './loop-budget';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
 import { generationOf, isAsOfState, physicalCollection, rebuildStateName, retiredStateName } from './naming';
@@ -752,9 +753,11 @@ export class ProjectionRunner {
     const pending = await readStore.loadState(rebuildStateName(projection.name));
     // Read after the states: whatever a build committed was in the log before, so only a log that lost events (restored
     // from an older backup, or another store configured) is behind a checkpoint.
+    const states = await readStore.listStates();
     const head = await this.options.eventStore.headPosition();
-    const ahead = this.aheadOfLog(state, head);
-    const resumable = pending?.version === projection.version && !this.aheadOfLog(pending, head) ? pending : undefined;
+    const fromAnotherLog = (built: ProjectionState) => builtFromAnotherLog(this.options.eventStore, built, head, states);
+    const ahead = await fromAnotherLog(state);
+    const resumable = pending?.version === projection.version && !(await fromAnotherLog(pending)) ? pending : undefined;
     if (pending && !resumable) await this.discard(pending, readStore);
     // Built by other code, the serving collection keeps serving as it is until the new version takes over. A build
     // ahead of the log holds what the log does not, and would pass over every event appended at a position it takes
@@ -780,11 +783,6 @@ export class ProjectionRunner {
       .run(lane, {}, resumeFrom)
       .catch(() => undefined)
       .finally(() => this.releaseRebuildLease(name));
-  }
-
-  /** The build's checkpoint is past the log's head: it has folded events the log no longer holds. */
-  private aheadOfLog(state: ProjectionState, head: string | undefined): boolean {
-    return pastHead(this.options.eventStore, state.checkpoint, head);
   }
 
   /** A rebuild for code that is no longer running: nobody will finish it. */

@@ -382,6 +382,7 @@ export class Rebuilds {
         generation: lane.state.generation,
         collection,
         ...(lane.checkpoint === undefined ? {} : { checkpoint: lane.checkpoint }),
+        ...(lane.state.seen ? { seen: lane.state.seen } : {}),
         updatedAt: clock.now().toISOString(),
       };
       const replaced = this.context.dropReplacedCollections && previousCollection && previousCollection !== collection;

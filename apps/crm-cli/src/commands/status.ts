@@ -1,4 +1,4 @@
-import { estimateLag, rebuildStateName } from '@crm/projections/runtime';
+import { builtFromAnotherLog, estimateLag, rebuildStateName } from '@crm/projections/runtime';
 import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
 import { pastHead, type EventStore } from '@crm/shared/event-sourcing';
 import { ALL_PROJECTIONS } from '@crm/platform';
@@ -12,7 +12,10 @@ export interface BuildReport {
   readonly checkpoint: string | undefined;
   /** Events behind the head, estimated from positions. */
   readonly lag: number | undefined;
-  /** The build has folded events past the log's head (the log was restored from an older backup, or is another store). */
+  /**
+   * The build was made from another log (`builtFromAnotherLog`): past this one's head, or its last event is not in it
+   * (the log was restored from an older backup, or the environment names another store).
+   */
   readonly aheadOfLog?: true;
   readonly documents: number;
   readonly error?: ProjectionFailure;
@@ -37,16 +40,22 @@ export interface StatusReport {
   }[];
 }
 
-type Log = Pick<EventStore, 'headPosition' | 'comparePositions'>;
+type Log = Pick<EventStore, 'headPosition' | 'comparePositions' | 'findEvent'>;
 
-async function build(store: ReadStore, state: ProjectionState | undefined, head: string | undefined, log: Log): Promise<BuildReport> {
+async function build(
+  store: ReadStore,
+  state: ProjectionState | undefined,
+  head: string | undefined,
+  log: Log,
+  states: readonly ProjectionState[],
+): Promise<BuildReport> {
   const collection = state?.collection;
   return {
     collection,
     version: state?.version,
     checkpoint: state?.checkpoint,
     lag: collection === undefined ? estimateLag(undefined, head) : estimateLag(state?.checkpoint, head),
-    ...(pastHead(log, state?.checkpoint, head) ? { aheadOfLog: true as const } : {}),
+    ...(state?.collection !== undefined && (await builtFromAnotherLog(log, state, head, states)) ? { aheadOfLog: true as const } : {}),
     documents: collection === undefined ? 0 : await store.count(collection),
     ...(state?.error ? { error: state.error } : {}),
   };
@@ -57,7 +66,8 @@ async function build(store: ReadStore, state: ProjectionState | undefined, head:
  * read after the states, so a build that a running process advances meanwhile is never taken for ahead of the log.
  */
 export async function statusReport(store: ReadStore, log: Log, projections: readonly AnyProjection[]): Promise<StatusReport> {
-  const states = new Map((await store.listStates()).map((state) => [state.name, state]));
+  const all = await store.listStates();
+  const states = new Map(all.map((state) => [state.name, state]));
   const head = await log.headPosition();
   const reports: ProjectionReport[] = [];
   for (const projection of projections) {
@@ -65,8 +75,8 @@ export async function statusReport(store: ReadStore, log: Log, projections: read
     reports.push({
       name: projection.name,
       codeVersion: projection.version,
-      ...(await build(store, states.get(projection.name), head, log)),
-      ...(rebuild ? { rebuild: await build(store, rebuild, head, log) } : {}),
+      ...(await build(store, states.get(projection.name), head, log, all)),
+      ...(rebuild ? { rebuild: await build(store, rebuild, head, log, all) } : {}),
     });
     states.delete(projection.name);
     states.delete(rebuildStateName(projection.name));
@@ -88,7 +98,7 @@ function failure(error: ProjectionFailure): string {
 
 function stateOf(report: ProjectionReport): string {
   if (report.error) return 'FAILED (see below)';
-  if (report.aheadOfLog) return 'AHEAD of the log: rebuilds on next start';
+  if (report.aheadOfLog) return 'NOT FROM THIS LOG (ahead of it, or its last event gone): rebuilds on next start';
   if (report.rebuild) {
     const where = `${report.rebuild.collection} at ${report.rebuild.checkpoint ?? 'the start'}`;
     return `${report.rebuild.error ? 'rebuild FAILED' : 'rebuilding'} v${report.rebuild.version ?? '?'} into ${where}`;
@@ -140,9 +150,10 @@ export const statusCommand = defineCommand({
   usage: 'crm-cli status [--json]',
   details:
     'Reads what the projection runner persisted (states, checkpoints, errors), so it is safe while the API\n' +
-    'or crm-projector runs. Exits with 1 when a projection is stopped by an error, or is ahead of the\n' +
-    'log (it has folded events the log does not hold: the log was restored from an older backup, or the\n' +
-    'environment names another store); the next start of a server, projector or replay builds it again.',
+    'or crm-projector runs. Exits with 1 when a projection is stopped by an error, or was built from\n' +
+    'another log (past its head, or the last event folded is not in it: the log was restored from an older\n' +
+    'backup, or the environment names another store); the next start of a server, projector or replay\n' +
+    'builds it again.',
   options: OPTIONS,
   run: (args, io) =>
     withStores(io, async ({ config, events, readStore }) => {

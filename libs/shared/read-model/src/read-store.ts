@@ -34,6 +34,17 @@ export interface ProjectionState {
   readonly ready?: boolean;
   /** Collections a switch replaced, dropped once readers had time to move on (`<name>~retired`). */
   readonly retired?: readonly { readonly collection: string; readonly dropAfter: string }[];
+  /**
+   * The last event the build folded: a log that does not hold it at that position is not the log the build was made
+   * from (an older backup restored and written to since, past the build's checkpoint), so the build is made again.
+   */
+  readonly seen?: SeenEvent;
+}
+
+export interface SeenEvent {
+  readonly eventId: string;
+  readonly tenantId: string;
+  readonly position: string;
 }
 
 export interface ReadStoreReader {
