@@ -21,7 +21,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     createFastifyAdapter(config.bodyLimitBytes, config.edge, { genReqId: requestIdOf }),
     // abortOnError off: a start-up refusal (bad CRM_SLA_POLICY, CRM_TIER_RULES, unreachable store) reaches main.ts, which says why.
     // bodyParser off: configureHttpApp installs the one JSON parser (encoding, duplicate keys, depth, text) instead of Nest's.
-    { bufferLogs: true, abortOnError: false, bodyParser: false },
+    // logger off until CrmLogger takes over: a failed start is said once by main.ts, not by Nest's coloured console
+    // logger with a stack trace (what it buffers is handed to CrmLogger on success as before).
+    { bufferLogs: true, abortOnError: false, bodyParser: false, logger: false },
   );
   app.useLogger(app.get(CrmLogger));
   if (tracing) await app.register(tracing.fastify.plugin());

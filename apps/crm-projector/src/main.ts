@@ -97,7 +97,14 @@ async function start(config: AppConfig, { eventStore, readStore, log, logger, st
     readStore,
     owned: projector.runner,
   });
-  await operations.listen(config.operations.projectorPort, config.operations.projectorHost);
+  try {
+    await operations.listen(config.operations.projectorPort, config.operations.projectorHost);
+  } catch (error) {
+    // Its port taken (another projector?): the leases it took are given back now, not left to lapse.
+    await projector.stop().catch(() => undefined);
+    await operations.close().catch(() => undefined);
+    throw error;
+  }
   const { port } = operations.getHttpServer().address() as AddressInfo;
   logger.info(
     { url: `http://${config.operations.projectorHost}:${port}`, tracing: tracing ? 'on' : 'off' },
@@ -107,6 +114,9 @@ async function start(config: AppConfig, { eventStore, readStore, log, logger, st
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  // One line, as the API says it (the stack with CRM_DEBUG set); a configuration found wrong once the store is open
+  // (a key-encryption key not the store's) exits as the other configuration errors do.
+  const text = error instanceof Error ? (process.env['CRM_DEBUG'] ? (error.stack ?? error.message) : error.message) : String(error);
+  process.stderr.write(`cannot start: ${text}\n`);
+  process.exit(error instanceof ConfigError ? 78 : 1);
 });
