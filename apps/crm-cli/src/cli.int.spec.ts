@@ -443,3 +443,31 @@ describe('crm-cli on read models ahead of the log (the log restored from an olde
     for (const p of report.projections) expect([p.name, p.checkpoint, p.aheadOfLog]).toEqual([p.name, report.head, undefined]);
   }, 60_000);
 });
+
+describe('crm-cli against a PostgreSQL schema that does not exist', () => {
+  const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+  it('refuses as configuration (exit 2), naming the schema, and makes no schema (a typo read as an empty store)', async () => {
+    const schema = `crm_cli_typo_${randomBytes(6).toString('hex')}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-pg-'));
+    try {
+      const status = await cli(['status'], {
+        CRM_EVENT_STORE: 'postgres',
+        CRM_POSTGRES_URL: url,
+        CRM_POSTGRES_SCHEMA: schema,
+        CRM_DATA_DIR: dataDir,
+      });
+      expect(status).toMatchObject({ code: 2, stderr: expect.stringContaining(`no event store in schema ${schema}`) });
+      const { Client } = await import('pg');
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        expect((await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount).toBe(0);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

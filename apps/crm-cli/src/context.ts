@@ -77,6 +77,12 @@ export async function openStores(io: Pick<CliIo, 'env'>, options: StoresOptions 
   if (config.eventStore === 'sqlite' && !options.create && !existsSync(file)) {
     throw new UsageError(`no event store at ${file} (set CRM_DATA_DIR to the directory holding crm.sqlite)`);
   }
+  // The same for PostgreSQL: opening would make the schema, so a typo in CRM_POSTGRES_SCHEMA read as an empty store.
+  if (config.eventStore === 'postgres' && !options.create && !(await postgresSchemaExists(config))) {
+    throw new UsageError(
+      `no event store in schema ${config.postgresSchema} of ${redactedUrl(config.postgresUrl as string)} (set CRM_POSTGRES_SCHEMA)`,
+    );
+  }
   // A key-encryption key that is malformed or not the store's is configuration too (exit 2), as a bad setting is.
   const events = await openEventStore(config, process.env, options.eventStoreUse).catch((error: unknown) => {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
@@ -131,4 +137,27 @@ export function openFileOutput(path: string): { readonly output: Output; close()
     },
     abort: () => stream.destroy(),
   };
+}
+
+async function postgresSchemaExists(config: AppConfig): Promise<boolean> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: config.postgresUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [config.postgresSchema]);
+    return (found.rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The URL without its password, to name in a message. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'CRM_POSTGRES_URL';
+  }
 }
