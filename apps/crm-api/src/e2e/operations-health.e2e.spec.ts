@@ -149,6 +149,16 @@ describe('health where crm-projector runs the projections (CRM_PROJECTIONS=off)'
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('keeps readiness to the stores, and still shows every projection from the states the projector commits', async () => {
+    // Before any projector ran: ready (the stores answer), and said plainly that nothing has built the views.
+    const first = await startTestApp({ CRM_DATA_DIR: dataDir, CRM_PROJECTIONS: 'off' });
+    try {
+      expect((await http(first.url, 'GET', '/health/ready')).status).toBe(200);
+      expect((await http<{ warnings?: string[] }>(first.url, 'GET', '/health')).body.warnings).toEqual([
+        expect.stringMatching(/^No projection has been built: .*crm-projector/),
+      ]);
+    } finally {
+      await first.close();
+    }
     // Stands for the projector: an app that runs them, on the same data.
     const runner = await startTestApp({ CRM_DATA_DIR: dataDir });
     const created = await http(runner.url, 'POST', '/api/v1/contacts', { fullName: 'مریم احمدی' });
@@ -160,14 +170,18 @@ describe('health where crm-projector runs the projections (CRM_PROJECTIONS=off)'
       const ready = await http<Check>(api.url, 'GET', '/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body.details['projections']).toMatchObject({ status: 'up', owned: 0 });
-      const details = await http<{ projectionsRunHere: boolean; projections: { name: string; owned: boolean; caughtUp: boolean }[] }>(
-        api.url,
-        'GET',
-        '/health',
-      );
+      const details = await http<{
+        projectionsRunHere: boolean;
+        projections: { name: string; owned: boolean; caughtUp: boolean }[];
+        warnings?: string[];
+      }>(api.url, 'GET', '/health');
       expect(details.body.projectionsRunHere).toBe(false);
       expect(details.body.projections.length).toBeGreaterThan(1);
       expect(details.body.projections.filter((p) => p.owned || !p.caughtUp)).toEqual([]);
+      // The process that ran them is gone and none holds their leases: said, though readiness does not judge them.
+      expect(details.body.warnings).toEqual([
+        expect.stringMatching(/^No process runs complaint-audit, .*pipeline-opportunities.* is crm-projector running\?$/),
+      ]);
       const metrics = (await http<string>(api.url, 'GET', '/metrics')).body;
       expect(metrics).toMatch(/^crm_projection_caught_up\{projection="pipeline-leads",owner="elsewhere",service="crm-api"\} 1$/m);
     } finally {

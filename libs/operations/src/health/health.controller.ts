@@ -90,8 +90,16 @@ export class HealthController {
       readStore: { kind: this.options.config.readStore },
       projectionsRunHere: this.projections.ownsProjections,
       projections: views,
-      ...(this.options.config.auth.enabled ? {} : { warnings: [AUTH_OFF_WARNING] }),
+      ...(await this.warnings(views)),
     };
+  }
+
+  private async warnings(views: Awaited<ReturnType<ProjectionViews['list']>>): Promise<{ warnings?: string[] }> {
+    const warnings = [
+      ...(this.options.config.auth.enabled ? [] : [AUTH_OFF_WARNING]),
+      ...(await this.projections.warnings(views).catch(() => [])),
+    ];
+    return warnings.length > 0 ? { warnings } : {};
   }
 
   /** The projections' views, or why they cannot be had (the runner's thread is down, being restarted). */

@@ -29,6 +29,7 @@ const PROJECTION_VIEW: SchemaObject = {
     checkpoint: { type: 'string', nullable: true },
     lagEvents: { type: 'integer', nullable: true },
     lagSeconds: { type: 'number', nullable: true },
+    unowned: { type: 'boolean', description: 'Run elsewhere, and no process holds its lease now: its view falls behind' },
   },
 };
 

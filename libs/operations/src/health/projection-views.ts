@@ -23,6 +23,8 @@ export interface ProjectionView {
   readonly lagSeconds?: number;
   readonly error?: ProjectionFailure;
   readonly rebuilding?: boolean;
+  /** Run elsewhere, and no process holds its lease now: nothing applies new events to it (crm-projector down?). */
+  readonly unowned?: true;
   readonly summary: string;
 }
 
@@ -61,7 +63,23 @@ export class ProjectionViews {
     const head = await eventStore.headPosition();
     // Serving builds only: a rebuild's state is named `<projection>~rebuild`, a process manager's checkpoint has no collection.
     const serving = (await readStore.listStates()).filter((state) => state.collection !== undefined && !state.name.includes('~'));
-    return serving.map((state) => fromState(state, head, (a, b) => eventStore.comparePositions(a, b)));
+    const now = new Date(this.now()).toISOString();
+    const held = new Set((await readStore.listLeases()).filter((lease) => lease.expiresAt > now).map((lease) => lease.name));
+    return serving.map((state) => fromState(state, head, (a, b) => eventStore.comparePositions(a, b), held.has(state.name)));
+  }
+
+  /**
+   * What an operator must not miss about projections run elsewhere: none built at all, or some that no process runs
+   * now (no live lease). Readiness does not judge them (this process does not run them); these warnings say it.
+   */
+  async warnings(views: readonly ProjectionView[]): Promise<string[]> {
+    if (this.ownsProjections) return [];
+    if (views.length === 0)
+      return ['No projection has been built: the views answer 503 until crm-projector (or an API running them) starts'];
+    const idle = views.filter((view) => view.unowned).map((view) => view.name);
+    return idle.length === 0
+      ? []
+      : [`No process runs ${idle.join(', ')} (no live lease): their views fall behind; is crm-projector running?`];
   }
 
   /** How old the first event after the checkpoint is: what "behind" means to someone reading the view. */
@@ -98,12 +116,13 @@ function fromState(
   state: ProjectionState,
   head: string | undefined,
   compare: (a: string, b: string) => number,
+  leased: boolean,
 ): Omit<ProjectionView, 'lagSeconds'> {
   const caughtUp = head === undefined || (state.checkpoint !== undefined && compare(state.checkpoint, head) >= 0);
   const where = `${state.collection ?? '?'} at ${state.checkpoint ?? 'the start'}`;
   const summary = state.error
     ? `${state.name} v${state.version ?? '?'}: FAILED on ${state.error.type} (event ${state.error.eventId} of ${state.error.streamId}, position ${state.error.position}): ${state.error.message}; ${where}`
-    : `${state.name} v${state.version ?? '?'}: ${caughtUp ? 'caught up' : 'behind'} (run elsewhere); ${where}`;
+    : `${state.name} v${state.version ?? '?'}: ${caughtUp ? 'caught up' : 'behind'} (run elsewhere${leased ? '' : ', by no process now'}); ${where}`;
   return {
     name: state.name,
     owned: false,
@@ -113,6 +132,7 @@ function fromState(
     caughtUp,
     lag: caughtUp ? 0 : estimateLag(state.checkpoint, head),
     ...(state.error ? { error: state.error } : {}),
+    ...(leased ? {} : { unowned: true as const }),
     summary,
   };
 }
