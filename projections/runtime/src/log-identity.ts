@@ -4,7 +4,7 @@ import type { ProjectionState, SeenEvent } from '@crm/shared/read-model';
 type Log = Pick<EventStore, 'comparePositions' | 'findEvent'>;
 
 /**
- * Whether the read models were made from another log than this one. A build's checkpoint past the log's head says
+ * What tells whether a build was made from another log than this one. A build's checkpoint past the log's head says
  * so (the log restored from an older backup, nothing written since); so does the last event any build folded
  * (`ProjectionState.seen`, the latest of all the read store's states) missing from the log at its position (the
  * restored log written to since, its new events at positions the builds count as done). Such a build holds what the
@@ -15,11 +15,12 @@ type Log = Pick<EventStore, 'comparePositions' | 'findEvent'>;
  */
 export async function builtFromAnotherLog(
   log: Log,
-  state: ProjectionState,
-  head: string | undefined,
   states: readonly ProjectionState[],
-): Promise<boolean> {
-  return pastHead(log, state.checkpoint, head) || (await latestSeenGone(log, states));
+  head: string | undefined,
+): Promise<(state: ProjectionState) => boolean> {
+  // Looked up once for all the builds judged against these states: the answer is the same for each.
+  const gone = await latestSeenGone(log, states);
+  return (state) => gone || pastHead(log, state.checkpoint, head);
 }
 
 async function latestSeenGone(log: Log, states: readonly ProjectionState[]): Promise<boolean> {

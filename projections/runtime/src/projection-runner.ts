@@ -755,9 +755,9 @@ export class ProjectionRunner {
     // from an older backup, or another store configured) is behind a checkpoint.
     const states = await readStore.listStates();
     const head = await this.options.eventStore.headPosition();
-    const fromAnotherLog = (built: ProjectionState) => builtFromAnotherLog(this.options.eventStore, built, head, states);
-    const ahead = await fromAnotherLog(state);
-    const resumable = pending?.version === projection.version && !(await fromAnotherLog(pending)) ? pending : undefined;
+    const fromAnotherLog = await builtFromAnotherLog(this.options.eventStore, states, head);
+    const ahead = fromAnotherLog(state);
+    const resumable = pending?.version === projection.version && !fromAnotherLog(pending) ? pending : undefined;
     if (pending && !resumable) await this.discard(pending, readStore);
     // Built by other code, the serving collection keeps serving as it is until the new version takes over. A build
     // ahead of the log holds what the log does not, and would pass over every event appended at a position it takes

@@ -46,8 +46,7 @@ async function build(
   store: ReadStore,
   state: ProjectionState | undefined,
   head: string | undefined,
-  log: Log,
-  states: readonly ProjectionState[],
+  fromAnotherLog: (state: ProjectionState) => boolean,
 ): Promise<BuildReport> {
   const collection = state?.collection;
   return {
@@ -55,7 +54,7 @@ async function build(
     version: state?.version,
     checkpoint: state?.checkpoint,
     lag: collection === undefined ? estimateLag(undefined, head) : estimateLag(state?.checkpoint, head),
-    ...(state?.collection !== undefined && (await builtFromAnotherLog(log, state, head, states)) ? { aheadOfLog: true as const } : {}),
+    ...(state?.collection !== undefined && fromAnotherLog(state) ? { aheadOfLog: true as const } : {}),
     documents: collection === undefined ? 0 : await store.count(collection),
     ...(state?.error ? { error: state.error } : {}),
   };
@@ -69,14 +68,15 @@ export async function statusReport(store: ReadStore, log: Log, projections: read
   const all = await store.listStates();
   const states = new Map(all.map((state) => [state.name, state]));
   const head = await log.headPosition();
+  const fromAnotherLog = await builtFromAnotherLog(log, all, head);
   const reports: ProjectionReport[] = [];
   for (const projection of projections) {
     const rebuild = states.get(rebuildStateName(projection.name));
     reports.push({
       name: projection.name,
       codeVersion: projection.version,
-      ...(await build(store, states.get(projection.name), head, log, all)),
-      ...(rebuild ? { rebuild: await build(store, rebuild, head, log, all) } : {}),
+      ...(await build(store, states.get(projection.name), head, fromAnotherLog)),
+      ...(rebuild ? { rebuild: await build(store, rebuild, head, fromAnotherLog) } : {}),
     });
     states.delete(projection.name);
     states.delete(rebuildStateName(projection.name));

@@ -19,25 +19,6 @@ async function settle(reply: FastifyReply, check: Promise<HealthCheckResult>): P
   }
 }
 
-/**
- * Readiness is anonymous: the log's head position counts every tenant's writes, so it is left out there (an outside
- * probe watched it grow with another tenant's traffic). `/health`, for the operator's tenant, keeps it.
- */
-function withoutHeadPosition(result: HealthCheckResult): HealthCheckResult {
-  const strip = <C extends Record<string, Record<string, unknown> | undefined>>(checks: C | undefined): C | undefined => {
-    const eventStore = checks?.['eventStore'];
-    if (!checks || !eventStore || !('headPosition' in eventStore)) return checks;
-    const { headPosition: _hidden, ...rest } = eventStore;
-    return { ...checks, eventStore: rest };
-  };
-  return {
-    ...result,
-    details: strip(result.details) ?? result.details,
-    ...(result.info ? { info: strip(result.info) } : {}),
-    ...(result.error ? { error: strip(result.error) } : {}),
-  };
-}
-
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -65,7 +46,8 @@ export class HealthController {
   @ApiResponse({ status: 503, description: 'Not ready: the failing checks are under error', schema: HEALTH_CHECK_SCHEMA })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const { views, unavailable } = await this.views();
-    return withoutHeadPosition(await settle(reply, this.health.check(this.indicators(views, unavailable))));
+    // Anonymous: not the log's head position, which counts every tenant's writes (`/health`, for operators, has it).
+    return settle(reply, this.health.check(this.indicators(views, unavailable, { headPosition: false })));
   }
 
   @Get()
@@ -111,9 +93,13 @@ export class HealthController {
     }
   }
 
-  private indicators(views: Awaited<ReturnType<ProjectionViews['list']>>, unavailable?: string) {
+  private indicators(
+    views: Awaited<ReturnType<ProjectionViews['list']>>,
+    unavailable?: string,
+    { headPosition = true }: { readonly headPosition?: boolean } = {},
+  ) {
     return [
-      () => this.checks.eventStoreReachable(),
+      () => this.checks.eventStoreReachable({ headPosition }),
       () => this.checks.readStoreReachable(),
       () => this.checks.projectionsServing(views, this.projections.ownsProjections ? unavailable : undefined),
       () => this.checks.notShuttingDown(),

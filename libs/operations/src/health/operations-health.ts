@@ -31,12 +31,13 @@ export class OperationsHealth {
     @Inject(OPERATIONS_OPTIONS) private readonly options: OperationsOptions,
   ) {}
 
-  async eventStoreReachable() {
+  /** The head position, which counts every tenant's writes, only where asked (not on anonymous readiness). */
+  async eventStoreReachable({ headPosition: withHead = true }: { readonly headPosition?: boolean } = {}) {
     const indicator = this.indicators.check('eventStore');
     const kind = this.options.config.eventStore;
     try {
       const headPosition = (await withinTimeout(this.eventStore.headPosition(), 'the event store')) ?? null;
-      return indicator.up({ kind, headPosition });
+      return indicator.up({ kind, ...(withHead ? { headPosition } : {}) });
     } catch (error) {
       return indicator.down({ kind, message: messageOf(error) });
     }

@@ -34,13 +34,10 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand>
     const keyId = idIn(tenantId);
     // The same request id made a key in another tenant: another request (its tenant differs), refused as reuse (before,
     // under the id it has in the caller's tenant). The registry follows other processes within the store's live latency.
-    const tenants = new Set(this.registry.list().map((known) => known.tenantId));
-    for (const other of tenants) {
-      if (other === tenantId) continue;
-      if (this.registry.get(other, idIn(other)) || this.registry.get(other, idFor(context, 'api-key'))) {
-        throw new IdempotencyConflictError(context.commandId);
-      }
-    }
+    const reused = this.registry
+      .list()
+      .some((known) => known.tenantId !== tenantId && (known.id === idIn(known.tenantId) || known.id === idFor(context, 'api-key')));
+    if (reused) throw new IdempotencyConflictError(context.commandId);
     const key = newApiKey();
     const data = {
       keyId,
