@@ -292,6 +292,11 @@ describe('crm-cli rebuild all on a never-built store', () => {
   it('builds each projection once, by its one scan: the first generation its serving lane would have built stays empty', async () => {
     const rebuilt = await cli(['rebuild', 'all'], env);
     expect(rebuilt.code).toBe(0);
+    const status = await cli(['status'], env);
+    expect(status.code).toBe(0);
+    // The record of the builds a switch replaced, kept until their drop, is no subscriber (each showed as one, "at the start").
+    expect(status.stdout).toMatch(/caught up/);
+    expect(status.stdout).not.toMatch(/~retired/);
     // On two worker threads, each projection in one of them. (Each thread's line is written when it finishes; the
     // progress line with the thread count only after 2 s without a terminal, which a fast run does not reach.)
     const threads = [...rebuilt.stderr.matchAll(/^ {2}thread (\d): (.+): done in /gm)].map((m) => [m[1], (m[2] as string).split(', ')]);

@@ -63,4 +63,18 @@ describe('startProjector', () => {
     ]);
     expect((await readStore.get(projector.runner.collectionOf('counter'), 'total'))?.doc).toEqual({ count: 3 });
   });
+
+  it('says when a projection serves another build', async () => {
+    const eventStore = new InMemoryEventStore();
+    const readStore = new InMemoryReadStore();
+    await eventStore.appendToStream('tally-1', [anEvent('Counted'), anEvent('Counted')]);
+    const log = recordingLog();
+    const projector = await startProjector({ eventStore, readStore, projections: [counter], log, watchEveryMs: 10 });
+    await projector.runner.waitFor('counter', '2', 1000);
+    await projector.runner.rebuild('counter');
+    await projector.stop();
+    expect(log.lines.filter((line) => line.includes(' serves '))).toEqual([
+      'INFO counter serves counters_v1_2 now (was counters_v1_1), at 2',
+    ]);
+  });
 });

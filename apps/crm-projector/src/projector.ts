@@ -5,6 +5,7 @@ import {
   type ProjectionProgress,
   type ProjectionRunnerOptions,
   type ProjectionStatus,
+  switchLine,
 } from '@crm/projections/runtime';
 import { watchErasures } from '@crm/privacy/application';
 import type { EventStore } from '@crm/shared/event-sourcing';
@@ -77,6 +78,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     ...(options.retireGraceMs === undefined ? {} : { retireGraceMs: options.retireGraceMs }),
     onOwnership: (name, owned, epoch) =>
       log.info(owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now: standing by`),
+    onSwitch: (switched) => log.info(switchLine(switched)),
     onProgress: (progress) => {
       const key = `${progress.projection}/${progress.phase}`;
       const now = Date.now();

@@ -5,7 +5,7 @@ export { builtFromAnotherLog } from './log-identity';
 export { applyBatch, type BatchResult, type BatchTarget } from './batch';
 export { linksTo, type BatchReport } from './batch-telemetry';
 export type { LanePhase, Retrying } from './lane';
-export type { RebuildOptions, RebuildResult } from './rebuilds';
+export { switchLine, type BuildSwitch, type RebuildOptions, type RebuildResult } from './rebuilds';
 export type { AsOf, TimeTravelRequest, TimeTravelResult } from './time-travel';
 export {
   ProjectionRunner,

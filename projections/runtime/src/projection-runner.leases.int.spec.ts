@@ -14,8 +14,8 @@ import type { BatchReport } from './batch-telemetry';
 import { physicalCollection } from './naming';
 import type { OwnershipOptions } from './ownership';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
-import type { RebuildResult } from './rebuilds';
-import { documents, openDeal, ownersProjection } from './test-support';
+import { switchLine, type BuildSwitch, type RebuildResult } from './rebuilds';
+import { documents, openDeal, ownersProjection, passThrough } from './test-support';
 import { waitUntil } from '@crm/shared/testing';
 
 interface Stores {
@@ -491,7 +491,7 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     const owner = await servingOwner(two);
     const before = owner.collectionOf('owners');
     // The builder's reads of the projection's state wait at a gate (a starved thread, a slow connection) from the moment
-    // it asks for the rebuild: the owner switches to its build, and then to a newer one, before the builder looks.
+    // it hands its build over: the owner switches to its build, and then to a newer one, before the builder looks.
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let armed = false;
@@ -502,11 +502,24 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
             if (armed && name === 'owners') await gate;
             return target.loadState(name);
           };
+        if (property === 'transaction')
+          return (work: Parameters<ReadStore['transaction']>[0], options?: Parameters<ReadStore['transaction']>[1]) =>
+            target.transaction(
+              (tx) =>
+                work(
+                  passThrough(tx, {
+                    saveState: (state) => {
+                      if (state.ready) armed = true;
+                      return tx.saveState(state);
+                    },
+                  }),
+                ),
+              options,
+            );
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
     const builder = await builderOn(one.events, gated, ownersProjection, { owner: 'cli', ttlMs: 60_000 });
-    armed = true;
     const rebuilt = builder.rebuild('owners');
     const handedOver = physicalCollection(ownersProjection, 2);
     await waitUntil(async () => owner.collectionOf('owners') === handedOver, "the owner to switch to the builder's build", 10_000);
@@ -642,6 +655,95 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
       Sara: { owner: 'Sara', deals: 50, amount: 5000 },
     });
   }, 30_000);
+
+  /** The store, with every collection dropped through it noted. */
+  const notingDrops = (store: ReadStore, dropped: string[]): ReadStore =>
+    new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'dropCollection')
+          return async (collection: string) => {
+            dropped.push(collection);
+            return target.dropCollection(collection);
+          };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+
+  it(`${backend.name}: a builder started before another builder's build served builds after it, never into the collection that serves`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    // Two `crm-cli rebuild` beside each other and no server: A started first and owns the projection; B knows the
+    // build that served when it started.
+    const a = await builderOn(one.events, one.readStore, ownersProjection, { owner: 'cli-a', ttlMs: 2000 });
+    const dropped: string[] = [];
+    const b = await builderOn(two.events, notingDrops(two.readStore, dropped), ownersProjection, { owner: 'cli-b', ttlMs: 2000 });
+    const first = await a.rebuild('owners');
+    const [second] = (await b.rebuildMany(['owners'])) as [RebuildResult];
+
+    expect(first.collection).toBe(physicalCollection(ownersProjection, 2));
+    expect(second.collection).toBe(physicalCollection(ownersProjection, 3));
+    expect(dropped).not.toContain(first.collection);
+    expect((await one.readStore.loadState('owners'))?.collection).toBe(second.collection);
+    expect(await one.readStore.loadState('owners~rebuild')).toBeUndefined();
+    expect(await documents(one.readStore, second.collection)).toEqual({
+      Ali: { owner: 'Ali', deals: 50, amount: 5000 },
+      Sara: { owner: 'Sara', deals: 50, amount: 5000 },
+    });
+  }, 30_000);
+
+  it(`${backend.name}: the owner that switches to a build, and a runner that follows it, each say so once`, async () => {
+    const [one, two, three] = [await connect(), await connect(), await connect()];
+    for (let i = 0; i < 100; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    const switches = { server: [] as BuildSwitch[], standby: [] as BuildSwitch[] };
+    const owner = await startedOn(
+      two.events,
+      two.readStore,
+      ownersProjection,
+      { owner: 'server', ttlMs: 5000, renewEveryMs: 100 },
+      { onSwitch: (switched) => void switches.server.push(switched) },
+    );
+    await owner.waitFor('owners', (await two.events.headPosition()) as string, 20_000);
+    await startedOn(
+      three.events,
+      three.readStore,
+      ownersProjection,
+      { owner: 'standby', ttlMs: 5000, renewEveryMs: 100 },
+      { onSwitch: (switched) => void switches.standby.push(switched) },
+    );
+    const before = owner.collectionOf('owners');
+    const builder = await builderOn(one.events, one.readStore, ownersProjection, { owner: 'cli', ttlMs: 5000 });
+    const built = await builder.rebuild('owners');
+    await waitUntil(async () => switches.standby.length > 0, 'the standby runner to follow the switch', 10_000);
+
+    const expected = { name: 'owners', collection: built.collection, previous: before, checkpoint: expect.any(String) };
+    expect(switches.server).toEqual([expected]);
+    expect(switches.standby).toEqual([expected]);
+    expect(switchLine(switches.server[0] as BuildSwitch)).toBe(
+      `owners serves ${built.collection} now (was ${before}), at ${switches.server[0]?.checkpoint}`,
+    );
+  }, 30_000);
+
+  it.each(['rebuild', 'rebuildMany'] as const)(
+    `${backend.name}: a rebuild asked (%s) while another builder's build runs, whose lease comes free once that build served, takes that build as done`,
+    async (how) => {
+      const [one, two] = [await connect(), await connect()];
+      for (let i = 0; i < 300; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+      const a = await builderOn(one.events, one.readStore, slowOwners(2), { owner: 'cli-a', ttlMs: 2000 });
+      const dropped: string[] = [];
+      const b = await builderOn(two.events, notingDrops(two.readStore, dropped), ownersProjection, { owner: 'cli-b', ttlMs: 2000 });
+      const first = a.rebuild('owners');
+      await waitUntil(async () => (await one.readStore.loadState('owners~rebuild')) !== undefined, "A's build to start", 10_000);
+      const second = how === 'rebuild' ? await b.rebuild('owners') : ((await b.rebuildMany(['owners']))[0] as RebuildResult);
+
+      // B waited for A's lease (less than twice its TTL), then found A's build serving: the rebuild it asked for.
+      expect(second.collection).toBe((await first).collection);
+      expect(second.collection).toBe(physicalCollection(ownersProjection, 2));
+      expect(dropped).toEqual([]);
+      expect((await one.readStore.loadState('owners'))?.collection).toBe(second.collection);
+      expect(await one.readStore.loadState('owners~rebuild')).toBeUndefined();
+    },
+    30_000,
+  );
 
   it(`${backend.name}: two rebuilds asked of one runner at once, while the store answers lease requests slowly: one build, both get it`, async () => {
     const [one] = [await connect()];

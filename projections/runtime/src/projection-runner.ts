@@ -15,7 +15,14 @@ import { LoopBudget } from './loop-budget';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
 import { generationOf, isAsOfState, physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
-import { RebuildNotStartedError, Rebuilds, RebuildTakenOverError, type RebuildOptions, type RebuildResult } from './rebuilds';
+import {
+  RebuildNotStartedError,
+  Rebuilds,
+  RebuildTakenOverError,
+  type BuildSwitch,
+  type RebuildOptions,
+  type RebuildResult,
+} from './rebuilds';
 import { defaultOwner, fencedReadStore, type OwnershipOptions } from './ownership';
 import { timeTravel, type TimeTravelRequest, type TimeTravelResult } from './time-travel';
 
@@ -68,6 +75,11 @@ export interface ProjectionRunnerOptions {
   readonly loopBudgetMs?: number;
   /** Told when this runner takes a projection over or stands down (another process owns it). */
   readonly onOwnership?: (name: string, owned: boolean, epoch: number | undefined) => void;
+  /**
+   * Told when the build a projection serves here changes: a rebuild this runner switched to, or a switch another
+   * process made that this runner now follows (`previous`: the build served here before).
+   */
+  readonly onSwitch?: (switched: BuildSwitch) => void;
   /**
    * Start the serving lane of each projection this runner owns (opens); default true. False for a
    * runner that only rebuilds its projections (`crm-cli rebuild`): nobody reads its serving lanes, and
@@ -169,6 +181,7 @@ export class ProjectionRunner {
       ...this.context,
       retireGraceMs: options.retireGraceMs ?? (options.ownership ? 30_000 : 0),
       ensureIndexes: (projection, collection) => this.ensureIndexes(projection, collection),
+      ...(options.onSwitch ? { onSwitch: options.onSwitch } : {}),
       // A rebuild's lane writes only under the rebuild's own lease: one builder, whichever process it is in.
       ...(options.ownership ? { rebuildContextOf: (name: string) => this.contextFor(rebuildStateName(name)) } : {}),
     });
@@ -425,12 +438,18 @@ export class ProjectionRunner {
     const lane = this.serving.get(projection.name);
     if (lane) {
       if (lane.phase !== 'standby') await lane.standBy();
+      const before = lane.collection;
       lane.follow(state);
+      if (lane.collection !== before) this.switched(lane, before);
       return;
     }
     const standby = new Lane(this.contextFor(projection.name), projection, state, 'catch-up');
     this.serving.set(projection.name, standby);
     await standby.standBy();
+  }
+
+  private switched(lane: Lane, previous: string | undefined): void {
+    this.options.onSwitch?.({ name: lane.projection.name, collection: lane.collection, previous, checkpoint: lane.checkpoint });
   }
 
   private contextFor(name: string): LaneContext {
@@ -536,10 +555,14 @@ export class ProjectionRunner {
   /** Rebuilds into a new physical collection while the current one serves, then switches; resolves after the switch. */
   async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     const lane = this.lane(name);
+    const asked = await this.options.readStore.loadState(name);
     // Already running here, or being built by someone else: that build is joined and its switch waited for.
     if (this.rebuilds.isRunning(name) || !(await this.takeRebuildLease(name, 2 * (this.options.ownership?.ttlMs ?? 0))))
-      return this.builtElsewhereOrHere(name, options);
+      return this.builtElsewhereOrHere(name, options, asked);
     try {
+      // The lease came free because another builder's build served meanwhile: that is the build asked for.
+      const since = await this.servedSince(name, asked);
+      if (since) return since;
       // The owner switches itself; anyone else builds, hands over, and waits for the owner to switch.
       if (!this.options.ownership || this.epochs.has(name)) return await this.rebuilds.run(lane, options);
       const built = await this.rebuilds.run(lane, { ...options, handOver: true });
@@ -574,12 +597,22 @@ export class ProjectionRunner {
     try {
       // A builder that died (Ctrl-C, a crash) leaves its lease to lapse: wait that long before saying someone else builds.
       const lapse = 2 * (this.options.ownership?.ttlMs ?? 0);
+      // What served when the rebuild was asked for, read before any wait for a lease below.
+      const askedStates = new Map<string, ProjectionState | undefined>();
+      for (const name of names) askedStates.set(name, await this.options.readStore.loadState(name));
       for (const name of names) {
         if (await join(name)) continue;
-        if (await this.takeRebuildLease(name, lapse)) taken.push(name);
-        else if (!(await join(name))) {
+        const asked = askedStates.get(name);
+        if (await this.takeRebuildLease(name, lapse)) {
+          // The lease came free because another builder's build served meanwhile: that is the build asked for.
+          const since = await this.servedSince(name, asked);
+          if (since) {
+            joined.set(name, since);
+            await this.releaseRebuildLease(name);
+          } else taken.push(name);
+        } else if (!(await join(name))) {
           // Builds made by another caller or process switch while this runner scans for its own.
-          const other = this.builtElsewhereOrHere(name, options).then((result) => void joined.set(name, result));
+          const other = this.builtElsewhereOrHere(name, options, asked).then((result) => void joined.set(name, result));
           other.catch(() => undefined); // awaited after the scan: not an unhandled rejection meanwhile
           others.push(other);
         }
@@ -634,9 +667,9 @@ export class ProjectionRunner {
    * serves only once caught up. A build made elsewhere is recorded a moment after its lease is taken: looked for for
    * twice the TTL, and on while that lease is live; undefined when none is made after all (nobody holds the lease).
    */
-  private async otherBuild(name: string, options: RebuildOptions): Promise<RebuildResult | undefined> {
+  private async otherBuild(name: string, options: RebuildOptions, askedState?: ProjectionState): Promise<RebuildResult | undefined> {
     const lane = this.lane(name);
-    const asked = lane.state.collection;
+    const asked = askedState?.collection ?? lane.state.collection;
     const lookFor = 2 * (this.options.ownership?.ttlMs ?? 0);
     let giveUpAt = Date.now() + lookFor;
     for (;;) {
@@ -674,8 +707,20 @@ export class ProjectionRunner {
    * The build another caller or process makes, or, should none be made after all (its builder lost the lease before
    * it recorded one, and nobody holds it now), a rebuild here.
    */
-  private async builtElsewhereOrHere(name: string, options: RebuildOptions): Promise<RebuildResult> {
-    return (await this.otherBuild(name, options)) ?? this.rebuild(name, options);
+  private async builtElsewhereOrHere(name: string, options: RebuildOptions, asked?: ProjectionState): Promise<RebuildResult> {
+    return (await this.otherBuild(name, options, asked)) ?? this.rebuild(name, options);
+  }
+
+  /**
+   * A newer build of this code that serves now than the one that served when the rebuild was asked for (`asked`, as
+   * the store had it): made by another builder while this one waited for the rebuild's lease. Undefined otherwise.
+   */
+  private async servedSince(name: string, asked: ProjectionState | undefined): Promise<RebuildResult | undefined> {
+    const { version } = this.lane(name).projection;
+    const now = await this.options.readStore.loadState(name);
+    if (!asked || !now?.collection || now.collection === asked.collection || now.version !== version) return undefined;
+    if (asked.version === version && (now.generation ?? 0) <= (asked.generation ?? 0)) return undefined;
+    return { projection: name, collection: now.collection, previousCollection: asked.collection, checkpoint: now.checkpoint };
   }
 
   private async rebuildLeaseHeldElsewhere(name: string): Promise<boolean> {
@@ -750,6 +795,8 @@ export class ProjectionRunner {
     const previous = this.serving.get(projection.name);
     this.serving.set(projection.name, lane);
     previous?.replaced();
+    // Taken over after another process switched (or started over): the build served here changes with it.
+    if (previous && previous.collection !== lane.collection) this.switched(lane, previous.collection);
     const pending = await readStore.loadState(rebuildStateName(projection.name));
     // Read after the states: whatever a build committed was in the log before, so only a log that lost events (restored
     // from an older backup, or another store configured) is behind a checkpoint.

@@ -78,6 +78,20 @@ function takenOver(error: unknown, serving: Lane, lane: Lane): unknown {
   return lost ? new RebuildTakenOverError(builtSoFar(serving, lane)) : error;
 }
 
+/** A projection serving another build than before (ProjectionRunnerOptions.onSwitch). */
+export interface BuildSwitch {
+  readonly name: string;
+  readonly collection: string;
+  /** The build served before, in this process. */
+  readonly previous: string | undefined;
+  readonly checkpoint: string | undefined;
+}
+
+/** The log line of a switch, the same in every process that runs projections. */
+export function switchLine({ name, collection, previous, checkpoint }: BuildSwitch): string {
+  return `${name} serves ${collection} now${previous ? ` (was ${previous})` : ''}, at ${checkpoint ?? 'the start'}`;
+}
+
 export interface RebuildContext extends LaneContext {
   readonly dropReplacedCollections: boolean;
   /** How long a replaced collection stays for readers that looked up the old one; 0 drops it at once. */
@@ -90,6 +104,8 @@ export interface RebuildContext extends LaneContext {
   ensureIndexes(projection: AnyProjection, collection: string): Promise<void>;
   /** The context a rebuild lane writes with (fenced by the rebuild's own lease); default the serving lane's. */
   rebuildContextOf?(name: string): LaneContext;
+  /** Told once a switch has committed: the projection serves `collection` now instead of `previous`. */
+  onSwitch?(switched: BuildSwitch): void;
 }
 
 /**
@@ -346,10 +362,13 @@ export class Rebuilds {
   private async freshState(projection: AnyProjection, serving: ProjectionState, readStore: ReadStore): Promise<ProjectionState> {
     const { clock } = this.context;
     const previous = await readStore.loadState(rebuildStateName(projection.name));
-    const generation = Math.max(serving.generation ?? 0, previous?.generation ?? 0) + 1;
+    // What serves now, as the store has it: another builder may have switched since this process read its state (two
+    // `crm-cli rebuild` beside each other), and its build must be neither this one's number nor dropped as a leftover.
+    const stored = await readStore.loadState(projection.name);
+    const generation = Math.max(serving.generation ?? 0, stored?.generation ?? 0, previous?.generation ?? 0) + 1;
     const collection = physicalCollection(projection, generation);
     // A leftover of an abandoned attempt must not leak into this build.
-    if (previous?.collection && previous.collection !== serving.collection) {
+    if (previous?.collection && previous.collection !== serving.collection && previous.collection !== stored?.collection) {
       const leftover = previous.collection;
       await this.persist(() => readStore.dropCollection(leftover));
     }
@@ -374,7 +393,8 @@ export class Rebuilds {
     let switched = false;
     try {
       await this.catchUp(lane, serving.checkpoint, () => serving.isClosed);
-      const previousCollection = serving.state.collection;
+      // The build this one replaces is the one the store serves (this runner's may be older: it serves nothing).
+      const previousCollection = (await readStore.loadState(name))?.collection ?? serving.state.collection;
       const collection = lane.collection;
       const next: ProjectionState = {
         name,
@@ -405,6 +425,7 @@ export class Rebuilds {
       switched = true;
       serving.replaceState(next);
       this.lanes.delete(name);
+      this.context.onSwitch?.({ name, collection, previous: previousCollection, checkpoint: next.checkpoint });
       if (replaced && grace <= 0) await this.persist(() => readStore.dropCollection(previousCollection));
       options.onProgress?.({
         projection: name,

@@ -9,7 +9,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { CrmMetrics, OWNED_PROJECTIONS } from '@crm/operations';
-import { ProjectionRunner } from '@crm/projections/runtime';
+import { ProjectionRunner, switchLine } from '@crm/projections/runtime';
 import { EVENT_STORE, READ_STORE, REACTOR_LEASES } from '@crm/shared/http';
 import { defaultOwner, type AnyProjection, type ReactorLeases, type ReadStore } from '@crm/shared/read-model';
 import { type AppConfig, type OpenedEventStore, openReadStore } from '@crm/platform';
@@ -99,6 +99,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
                         onBatch: (report) => metrics.batchApplied(report),
                         ownership: { ttlMs: config.leaseTtlMs },
                         retireGraceMs: config.rebuildGraceMs,
+                        onSwitch: (switched) => logger.log(switchLine(switched)),
                       }),
               },
               // Readiness and /metrics read the projections run here through the runner's status().

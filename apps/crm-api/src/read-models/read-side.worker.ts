@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { describeStatus, ProjectionRunner, type BatchReport, type ServingSnapshot } from '@crm/projections/runtime';
+import { describeStatus, ProjectionRunner, switchLine, type BatchReport, type ServingSnapshot } from '@crm/projections/runtime';
 import { ALL_PROJECTIONS, openEventStore, openReadStore } from '@crm/platform';
 import { purgeQuiesced, watchErasures } from '@crm/privacy/application';
 import { appendNotifications } from '@crm/shared/event-sourcing';
@@ -57,6 +57,7 @@ async function main(port: NonNullable<typeof parentPort>, { config, owner }: Rea
         level: 'log',
         message: owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now`,
       }),
+    onSwitch: (switched) => send({ kind: 'log', level: 'log', message: switchLine(switched) }),
   });
   const keys = personalDataLayer(eventStore)?.keys;
   // Erasures this thread's barrier purged already (the API thread asked): the log's record of them is not purged twice.

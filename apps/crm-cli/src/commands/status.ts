@@ -82,7 +82,8 @@ export async function statusReport(store: ReadStore, log: Log, projections: read
     states.delete(rebuildStateName(projection.name));
   }
   const checkpoints = [...states.values()]
-    .filter((state) => state.collection === undefined)
+    // A subscriber keeps a checkpoint and no collection; the record of builds a switch replaced (~retired) is not one.
+    .filter((state) => state.collection === undefined && state.retired === undefined)
     .map((state) => ({
       name: state.name,
       checkpoint: state.checkpoint,
