@@ -132,6 +132,18 @@ describe('crm-cli against a real SQLite data directory', () => {
     const stray = await cli(['status'], { ...env, CRM_KEK: randomBytes(32).toString('base64') });
     expect(stray).toMatchObject({ code: 2, stderr: expect.stringContaining("is not the one this store's data keys are wrapped with") });
     expect((await cli(['status'], env)).code).toBe(0);
+
+    // The event file restored alone, without its kek: refused, naming the missing file, and no new kek is left behind
+    // (before, one was made and kept, and the same command then refused it as another installation's).
+    const restored = mkdtempSync(join(tmpdir(), 'crm-cli-restored-'));
+    try {
+      copyFileSync(join(dataDir, 'crm.sqlite'), join(restored, 'crm.sqlite'));
+      const alone = await cli(['status'], { CRM_DATA_DIR: restored });
+      expect(alone).toMatchObject({ code: 2, stderr: expect.stringContaining(`${join(restored, 'kek')} is missing`) });
+      expect(readdirSync(restored)).not.toContain('kek');
+    } finally {
+      rmSync(restored, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it('prints a stream in order with its metadata and the hash-chain verdict', async () => {

@@ -1,10 +1,19 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SharedSqliteWriter } from '@crm/key-store/sqlite';
 import { InMemoryEventStore, type EventStore, type SnapshotStore } from '@crm/shared/event-sourcing';
 import { DataKeys, PersonalDataEventStore, type KeyStore } from '@crm/shared/personal-data';
-import type { AppConfig } from './app-config';
+import { ConfigError, type AppConfig } from './app-config';
 import { prepareDatabaseFile, prepareDataDirectory } from './data-directory';
-import { ALL_PERSON_REFERENCES, ALL_PERSONAL_FIELDS, checkKek, KEY_STORE_FILE, loadKek, openKeyStore } from './personal-data';
+import {
+  ALL_PERSON_REFERENCES,
+  ALL_PERSONAL_FIELDS,
+  checkKek,
+  KEY_STORE_FILE,
+  kekOf,
+  missingKekError,
+  openKeyStore,
+} from './personal-data';
 
 export type OpenedEventStore = EventStore & SnapshotStore;
 
@@ -23,11 +32,17 @@ export async function openEventStore(
   env: NodeJS.ProcessEnv = process.env,
   use: EventStoreUse = {},
 ): Promise<OpenedEventStore> {
-  const kek = loadKek(config, env);
+  const { kek, made } = kekOf(config, env);
   const adapter = await openAdapter(config, use);
   try {
     const keys = config.eventStore === 'sqlite' ? await keysBeside(adapter, config) : await openKeyStore(config);
-    if (config.eventStore !== 'memory') await checkKek(keys, kek);
+    if (config.eventStore !== 'memory') {
+      await checkKek(keys, kek).catch((error: unknown) => {
+        if (!made || !(error instanceof ConfigError)) throw error;
+        rmSync(made, { force: true });
+        throw missingKekError(made);
+      });
+    }
     return new PersonalDataEventStore(adapter, new DataKeys(keys, kek), ALL_PERSONAL_FIELDS, ALL_PERSON_REFERENCES);
   } catch (error) {
     await adapter.close();

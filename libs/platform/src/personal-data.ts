@@ -48,27 +48,43 @@ function parseKek(text: string, from: string): Buffer {
  * long as the process.
  */
 export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Buffer {
+  return kekOf(config, env).kek;
+}
+
+/** loadKek, and the file it has just made for it, if it made one (`<data>/kek` of a data directory that had none). */
+export function kekOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env): { readonly kek: Buffer; readonly made?: string } {
   const fromEnv = env['CRM_KEK'];
-  if (fromEnv) return parseKek(fromEnv, 'CRM_KEK');
+  if (fromEnv) return { kek: parseKek(fromEnv, 'CRM_KEK') };
   const fromFile = env['CRM_KEK_FILE'];
   if (fromFile) {
     if (!existsSync(fromFile)) throw new ConfigError([`CRM_KEK_FILE=${JSON.stringify(fromFile)} does not exist`]);
-    return parseKek(readFileSync(fromFile, 'utf8'), `CRM_KEK_FILE (${fromFile})`);
+    return { kek: parseKek(readFileSync(fromFile, 'utf8'), `CRM_KEK_FILE (${fromFile})`) };
   }
-  if (config.eventStore === 'memory') return randomBytes(32);
+  if (config.eventStore === 'memory') return { kek: randomBytes(32) };
   const file = join(config.dataDir, KEK_FILE);
-  if (existsSync(file)) return parseKek(readFileSync(file, 'utf8'), file);
+  if (existsSync(file)) return { kek: parseKek(readFileSync(file, 'utf8'), file) };
   const kek = randomBytes(32);
   mkdirSync(config.dataDir, { recursive: true });
   try {
     writeFileSync(file, `${kek.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     // Another process (the projector) made it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return parseKek(readFileSync(file, 'utf8'), file);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { kek: parseKek(readFileSync(file, 'utf8'), file) };
     throw error;
   }
   chmodSync(file, 0o600);
-  return kek;
+  return { kek, made: file };
+}
+
+/**
+ * The refusal of a key-encryption key this process has just made (`<data>/kek` was missing) for a store whose data
+ * keys are wrapped with another: the file goes again, so that a directory restored without its kek is left as it was.
+ */
+export function missingKekError(file: string): ConfigError {
+  return new ConfigError([
+    `${file} is missing, and this store's data keys are wrapped with a key-encryption key: restore the installation's ` +
+      'kek file (it is not part of crm.sqlite) or set CRM_KEK or CRM_KEK_FILE; a new one would open none of its records',
+  ]);
 }
 
 /** A key is looked up once per subject and cached: the data keys' pool needs few connections. */
