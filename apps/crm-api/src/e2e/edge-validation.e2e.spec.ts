@@ -23,6 +23,81 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     expect(await head()).toBe(before);
   });
 
+  it('refuses optional text given blank, on a capture and on an update, naming every such field (before: 201/200, the field dropped)', async () => {
+    const before = await head();
+    const capture = await post('/leads', {
+      fullName: 'رضا کریمی',
+      source: 'web',
+      phone: '09120000011',
+      company: ' ',
+      interest: PERSIAN_BLANK,
+    });
+    expect(capture.status).toBe(400);
+    expect(fields(capture)).toEqual(['company', 'interest']);
+    expect(await head()).toBe(before);
+
+    const leadId = await lead('09120000012');
+    const at = await head();
+    const update = await post(`/leads/${leadId}/update`, { fullName: ' \u200c ', email: '', phone: '  ' });
+    expect(update.status).toBe(400);
+    expect(fields(update)).toEqual(['email', 'fullName', 'phone']);
+    expect(await head()).toBe(at);
+  });
+
+  it("names the domain's rules over several fields beside the field checks' refusals, in one 400 (before, one more each attempt)", async () => {
+    const before = await head();
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    const campaign = await post('/campaigns', {
+      name: 'نوروز',
+      goal: 'bad',
+      channel: 'sms',
+      budget: { amount: 1, currency: 'IRR' },
+      startDate: '2027-02-01',
+      endDate: '2027-01-01',
+    });
+    expect(campaign.status).toBe(400);
+    expect(fields(campaign)).toEqual(['endDate', 'goal']);
+    // Alone, the rule keeps its own code, from the domain.
+    const alone = await post('/campaigns', {
+      name: 'نوروز',
+      goal: 'awareness',
+      channel: 'sms',
+      budget: { amount: 1, currency: 'IRR' },
+      startDate: '2027-02-01',
+      endDate: '2027-01-01',
+    });
+    expect(alone.body).toMatchObject({ status: 400, code: 'CAMPAIGN.END_BEFORE_START' });
+    const account = (await post('/accounts', { name: 'شرکت آلفا' })).body['id'] as string;
+    const afterAccount = await head();
+    const purchase = await post(`/accounts/${account}/purchases`, {
+      amount: { amount: 1, currency: 'IRR' },
+      occurredAt: future,
+      externalRef: '',
+    });
+    expect(purchase.status).toBe(400);
+    expect(fields(purchase)).toEqual(['externalRef', 'occurredAt']);
+    const survey = await post('/surveys/responses', {});
+    expect(survey.status).toBe(400);
+    expect(fields(survey)).toEqual(['answers', 'respondent', 'surveyType']);
+    const complaint = await post('/complaints', { complainant: { name: ' ' }, channel: 'phone', category: ' ', description: 'شرح' });
+    expect(complaint.status).toBe(400);
+    expect(fields(complaint)).toEqual(['category', 'complainant.name']);
+    expect(before).not.toBe(afterAccount);
+    expect(await head()).toBe(afterAccount);
+  });
+
+  it('refuses a body of JSON null and a null commandId, appending nothing (before, the command ran as if given {})', async () => {
+    const leadId = await lead('09120000013');
+    const before = await head();
+    const nullBody = await post(`/leads/${leadId}/disqualify`, 'null');
+    expect(nullBody.status).toBe(400);
+    expect(fields(nullBody)).toEqual(['body']);
+    const nullId = await post('/leads', { fullName: 'رضا کریمی', source: 'web', phone: '09120000014', commandId: null });
+    expect(nullId.status).toBe(400);
+    expect(fields(nullId)).toEqual(['commandId']);
+    expect(await head()).toBe(before);
+  });
+
   it('refuses a qualification whose opportunity name is Persian-blank before anything is appended; the lead stays open', async () => {
     const leadId = await lead('09120000002');
     const before = await head();

@@ -168,6 +168,28 @@ describe('the OpenAPI document (real server)', () => {
     expect(requiredButEmpty.map(({ path }) => path)).toEqual([]);
   });
 
+  it('closes every request schema at every depth (additionalProperties: false), as the server refuses unknown fields', () => {
+    const open: string[] = [];
+    const seen = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const ref = (node as Json)['$ref'] as string | undefined;
+      if (typeof ref === 'string') {
+        const name = ref.split('/').at(-1) as string;
+        if (seen.has(name)) return;
+        seen.add(name);
+        const schema = doc['components']['schemas'][name];
+        if (schema['properties'] && schema['additionalProperties'] !== false && !schema['allOf']) open.push(name);
+        walk(schema);
+        return;
+      }
+      for (const value of Object.values(node)) walk(value);
+    };
+    for (const { op } of operations()) walk(op['requestBody']);
+    expect(seen.size).toBeGreaterThan(50);
+    expect(open).toEqual([]);
+  });
+
   it('speaks one vocabulary: paper mail is `letter` everywhere, never `post`', () => {
     const enums = [...walk(doc['components'])]
       .map(([, node]) => node['enum'])

@@ -11,6 +11,7 @@ export * from './command-request.dto';
 export * from './api-docs';
 export * from './configure-http-app';
 export * from './fields/fields';
+export * from './fields/body-rules';
 export * from './fields/validators';
 export * from './fields/money.dto';
 export * from './fields/id-param';

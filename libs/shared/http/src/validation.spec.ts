@@ -1,5 +1,7 @@
 import { getMetadataStorage, IsInt, IsString, MaxLength } from 'class-validator';
 import { memoizeValidationMetadata, refusedFields } from './validation';
+import { CommandRequestDto } from './command-request.dto';
+import { TextField } from './fields/fields';
 
 class Base {
   @IsString()
@@ -61,5 +63,20 @@ describe('a body the parser found faults in', () => {
       'score',
     ]);
     expect(await refusedFields(Lead, parseJsonBody('{"fullName":"مریم","score":3}'))).toEqual([]);
+  });
+});
+
+describe('null where an object or a value goes', () => {
+  class Revoke extends CommandRequestDto {
+    @TextField(200, { optional: true })
+    reason?: string;
+  }
+
+  it('refuses a body of JSON null (before, it was taken for {} and the command ran), and a null commandId', async () => {
+    expect(await refusedFields(Revoke, null)).toEqual(['body']);
+    expect(await refusedFields(Revoke, { commandId: null })).toEqual(['commandId']);
+    expect(await refusedFields(Revoke, { reason: null })).toEqual(['reason']);
+    expect(await refusedFields(Revoke, {})).toEqual([]);
+    expect(await refusedFields(Revoke, undefined)).toEqual([]);
   });
 });

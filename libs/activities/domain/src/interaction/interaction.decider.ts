@@ -16,6 +16,15 @@ export const initialInteractionState = (): InteractionState => ({ status: 'none'
 
 const at = (value: string, field: string) => instantOf(value, field, INTERACTION_REFUSALS.INVALID_TIME);
 
+/** Logged after the fact, never ahead of it: a future "interaction" is a plan, i.e. an activity. */
+export function assertLoggedAfter(occurredAt: string, loggedAt: string): void {
+  if (at(occurredAt, 'occurredAt') > at(loggedAt, 'loggedAt')) {
+    throw new DomainError(INTERACTION_REFUSALS.IN_FUTURE, `occurredAt ${occurredAt} is after the time it is logged (${loggedAt})`, {
+      fields: ['occurredAt'],
+    });
+  }
+}
+
 function durationOf(seconds: number | undefined): number | undefined {
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0)) {
     throw new DomainError(INTERACTION_REFUSALS.INVALID_DURATION, 'durationSeconds is a whole number ≥ 0', { fields: ['durationSeconds'] });
@@ -40,16 +49,7 @@ function log({ data }: LogInteraction, state: InteractionState): InteractionEven
   }
   const regarding = validRegarding(data.regarding, INTERACTION_REFUSALS.INVALID_REGARDING);
   const summary = requireText(data.summary, 'summary', INTERACTION_REFUSALS.SUMMARY_REQUIRED);
-  // Logged after the fact, never ahead of it: a future "interaction" is a plan, i.e. an activity.
-  if (at(data.occurredAt, 'occurredAt') > at(data.loggedAt, 'loggedAt')) {
-    throw new DomainError(
-      INTERACTION_REFUSALS.IN_FUTURE,
-      `occurredAt ${data.occurredAt} is after the time it is logged (${data.loggedAt})`,
-      {
-        fields: ['occurredAt'],
-      },
-    );
-  }
+  assertLoggedAfter(data.occurredAt, data.loggedAt);
   return [
     {
       type: 'InteractionLogged',

@@ -135,6 +135,12 @@ function recordPurchase({ data }: RecordPurchase, state: AccountState): AccountE
       fields: ['amount.amount'],
     });
   }
+  assertPurchaseTime(occurredAt, recordedAt);
+  return [{ type: 'PurchaseRecorded', data: { accountId: account.account.accountId, purchaseId, amount, occurredAt, externalRef } }];
+}
+
+/** A purchase happens no later than it is recorded, beyond a small clock skew (the edge names it with other bad fields too). */
+export function assertPurchaseTime(occurredAt: string, recordedAt: string): void {
   if (Date.parse(occurredAt) > Date.parse(recordedAt) + CLOCK_SKEW_MS) {
     throw new DomainError(
       ACCOUNT_REFUSALS.PURCHASE_IN_FUTURE,
@@ -144,7 +150,6 @@ function recordPurchase({ data }: RecordPurchase, state: AccountState): AccountE
       },
     );
   }
-  return [{ type: 'PurchaseRecorded', data: { accountId: account.account.accountId, purchaseId, amount, occurredAt, externalRef } }];
 }
 
 export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {

@@ -46,7 +46,8 @@ function refuseExpired(at: string, validUntil: string): void {
   if (isAfterDeadline(at, validUntil)) throw new DomainError(QUOTE_REFUSALS.EXPIRED, 'The quote is no longer valid', { validUntil, at });
 }
 
-function checkValidity(at: string, validUntil: string): void {
+/** A quote written at `at` is valid until `validUntil`, not before (the edge names it with other bad fields too). */
+export function assertQuoteValidity(at: string, validUntil: string): void {
   if (isAfterDeadline(at, validUntil)) {
     throw new DomainError(QUOTE_REFUSALS.INVALID_VALIDITY, 'A quote cannot be valid only until before it is written', {
       fields: ['validUntil'],
@@ -58,7 +59,7 @@ function checkValidity(at: string, validUntil: string): void {
 function create({ data }: CreateQuote, state: QuoteState): QuoteEvent[] {
   if (state.status !== 'none') throw new DomainError(QUOTE_REFUSALS.ALREADY_EXISTS, 'Quote already exists', { quoteId: data.quoteId });
   const terms = priceQuote(data.lines, data.validUntil);
-  checkValidity(data.createdAt, data.validUntil);
+  assertQuoteValidity(data.createdAt, data.validUntil);
   const { quoteId, opportunityId, createdAt } = data;
   return [{ type: 'QuoteCreated', data: { quoteId, opportunityId, revision: 1, ...terms, createdAt } }];
 }
@@ -70,7 +71,7 @@ function revise({ data }: ReviseQuote, state: QuoteState): QuoteEvent[] {
   }
   const validUntil = data.validUntil ?? quote.terms.validUntil;
   const terms = data.lines === undefined ? { ...quote.terms, validUntil } : priceQuote(data.lines, validUntil);
-  checkValidity(data.revisedAt, validUntil);
+  assertQuoteValidity(data.revisedAt, validUntil);
   const { quoteId, opportunityId } = quote;
   return [{ type: 'QuoteRevised', data: { quoteId, opportunityId, revision: quote.revision + 1, ...terms, revisedAt: data.revisedAt } }];
 }

@@ -42,11 +42,12 @@ function checked(name: string, options: FieldOptions, problem: Problem): Propert
   return options.optional ? applyDecorators(absentOk(), Check(name, problem)) : Check(name, required(problem));
 }
 
+/**
+ * Text, required unless `optional`. Given, it is never blank (API.md): an optional field sent blank is refused, not
+ * taken for absent, so a client that means to clear a field hears that it cannot instead of believing it did.
+ */
 export function TextField(maxLength: number, options: FieldOptions = {}): PropertyDecorator {
-  return applyDecorators(
-    documented(options, { type: String, maxLength }),
-    checked('text', options, textProblem(maxLength, !options.optional)),
-  );
+  return applyDecorators(documented(options, { type: String, maxLength }), checked('text', options, textProblem(maxLength, true)));
 }
 
 /** A list of texts (corrective actions): each one checked as a required `TextField` is, the list at most `maxItems`. */

@@ -57,14 +57,14 @@ function isPhone(value: string): boolean {
 /** Any common spelling of an Iranian number (Persian digits too) or an international one; the kernel decides. */
 export function phoneProblem(maxLength: number): Problem {
   return (value) =>
-    isBlank(value) || (typeof value === 'string' && codePointLength(value) <= maxLength && !textFault(value) && isPhone(value))
+    value === undefined || (typeof value === 'string' && codePointLength(value) <= maxLength && !textFault(value) && isPhone(value))
       ? undefined
       : `must be a phone number of at most ${maxLength} characters, e.g. 0912 123 4567 or +98 912 123 4567`;
 }
 
 export function emailProblem(maxLength: number): Problem {
   return (value) =>
-    isBlank(value) || (typeof value === 'string' && codePointLength(value) <= maxLength && !textFault(value) && isEmail(value))
+    value === undefined || (typeof value === 'string' && codePointLength(value) <= maxLength && !textFault(value) && isEmail(value))
       ? undefined
       : `must be an email address of at most ${maxLength} characters`;
 }

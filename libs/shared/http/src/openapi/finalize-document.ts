@@ -54,6 +54,38 @@ function fixNullable(schema: unknown): void {
   for (const value of Object.values(node)) fixNullable(value);
 }
 
+/** Every `$ref` under `node`, the components it names. */
+function refsUnder(document: OpenAPIObject, node: unknown, found: Set<Schema>): void {
+  if (typeof node !== 'object' || node === null) return;
+  const component = componentOf(document, node);
+  if (component) {
+    if (found.has(component)) return;
+    found.add(component);
+    refsUnder(document, component, found);
+    return;
+  }
+  for (const value of Object.values(node)) refsUnder(document, value, found);
+}
+
+/**
+ * The server refuses a field a request body's class does not declare (`forbidNonWhitelisted`), at every depth: the
+ * schemas of request bodies, and of the objects within them, say so (`additionalProperties: false`), so that a client
+ * that checks its request against the document learns what the server would answer. A schema that states it already,
+ * or is composed (`allOf`), is left as it is.
+ */
+function closeRequestSchemas(document: OpenAPIObject): void {
+  const found = new Set<Schema>();
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as { requestBody?: { content?: Record<string, { schema?: unknown }> } }[]) {
+      for (const media of Object.values(operation?.requestBody?.content ?? {})) refsUnder(document, media.schema, found);
+    }
+  }
+  for (const schema of found) {
+    if (schema['properties'] === undefined || schema['additionalProperties'] !== undefined || schema['allOf'] !== undefined) continue;
+    schema['additionalProperties'] = false;
+  }
+}
+
 /**
  * The document is the contract: shared components (Problem, FieldError,
  * CommandReply), a server, the security requirement stated, no request body marked required when its schema
@@ -78,6 +110,7 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
     }
   }
   applySchemaShapes(document.components.schemas as Record<string, SchemaObject>);
+  closeRequestSchemas(document);
   fixNullable(document);
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item) as { responses?: Record<string, unknown> }[]) {

@@ -1,5 +1,6 @@
-import { ACTIVITY_TYPES, type ActivityType } from '@crm/activities/domain';
+import { ACTIVITY_TYPES, expandRecurrence, type ActivityType, type Recurrence } from '@crm/activities/domain';
 import {
+  AlsoChecks,
   AssigneeDto,
   AssigneeField,
   CommandRequestDto,
@@ -14,6 +15,13 @@ import { MAX } from '../../shared/limits';
 import { RegardingDto } from '../../shared/regarding.dto';
 import { RecurrenceDto, RecurrenceField } from '../recurrence.dto';
 
+@AlsoChecks({
+  reads: ['dueAt', 'recurrence'],
+  check: ({ dueAt, recurrence }) => {
+    if (typeof dueAt === 'string' && typeof recurrence === 'object' && recurrence !== null)
+      expandRecurrence(dueAt, recurrence as Recurrence);
+  },
+})
 export class ScheduleActivityRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen activity id; the server makes one otherwise' })
   id?: string;

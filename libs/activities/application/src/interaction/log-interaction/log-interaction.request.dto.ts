@@ -1,10 +1,16 @@
-import { INTERACTION_CHANNELS, type InteractionChannel, type InteractionDirection } from '@crm/activities/domain';
-import { CommandRequestDto, EnumField, IdField, IntField, NestedField, TextField, TimeField } from '@crm/shared/http';
+import { INTERACTION_CHANNELS, type InteractionChannel, type InteractionDirection, assertLoggedAfter } from '@crm/activities/domain';
+import { AlsoChecks, CommandRequestDto, EnumField, IdField, IntField, NestedField, TextField, TimeField } from '@crm/shared/http';
 import { MAX } from '../../shared/limits';
 import { RegardingDto } from '../../shared/regarding.dto';
 
 const DIRECTIONS = ['inbound', 'outbound'] as const satisfies readonly InteractionDirection[];
 
+@AlsoChecks({
+  reads: ['occurredAt'],
+  check: ({ occurredAt }, now) => {
+    if (typeof occurredAt === 'string') assertLoggedAfter(occurredAt, now);
+  },
+})
 export class LogInteractionRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen interaction id; the server makes one otherwise' })
   id?: string;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, Matches, ValidateIf } from 'class-validator';
 import { ROLES, TENANT_ID_PATTERN, type Role } from '@crm/identity/domain';
 import { CommandRequestDto, TextField } from '@crm/shared/http';
 
@@ -19,7 +19,7 @@ export class CreateApiKeyRequestDto extends CommandRequestDto {
     description: "The key's tenant; defaults to the caller's. Only the bootstrap key may name another tenant.",
     example: 'acme',
   })
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @Matches(TENANT_ID_PATTERN, { message: 'tenantId must be lower-case letters, digits and inner dashes (at most 64)' })
   tenantId?: string;
 }

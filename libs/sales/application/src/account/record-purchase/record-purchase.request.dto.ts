@@ -1,5 +1,12 @@
-import { CommandRequestDto, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
+import { assertPurchaseTime } from '@crm/sales/domain';
+import { AlsoChecks, CommandRequestDto, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
 
+@AlsoChecks({
+  reads: ['occurredAt'],
+  check: ({ occurredAt }, now) => {
+    if (typeof occurredAt === 'string') assertPurchaseTime(occurredAt, now);
+  },
+})
 export class RecordPurchaseRequestDto extends CommandRequestDto {
   @NestedField(() => MoneyDto)
   amount!: MoneyDto;

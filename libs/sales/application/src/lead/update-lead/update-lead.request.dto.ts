@@ -1,6 +1,6 @@
 import { BooleanField, CommandRequestDto, ContactPointField, TextField } from '@crm/shared/http';
 
-/** Any of the fields; what is absent (or blank) stays as it is. */
+/** Any of the fields; what is absent stays as it is. A field given blank is refused (API.md): nothing is cleared this way. */
 export class UpdateLeadRequestDto extends CommandRequestDto {
   @TextField(200, { optional: true })
   fullName?: string;

@@ -1,6 +1,13 @@
-import { CommandRequestDto, IdField, NestedListField, TimeField } from '@crm/shared/http';
+import { assertQuoteValidity } from '@crm/sales/domain';
+import { AlsoChecks, CommandRequestDto, IdField, NestedListField, TimeField } from '@crm/shared/http';
 import { QuoteLineDto } from '../quote-line.dto';
 
+@AlsoChecks({
+  reads: ['validUntil'],
+  check: ({ validUntil }, now) => {
+    if (typeof validUntil === 'string') assertQuoteValidity(now, validUntil);
+  },
+})
 export class CreateQuoteRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen quote id; the server makes one otherwise' })
   id?: string;

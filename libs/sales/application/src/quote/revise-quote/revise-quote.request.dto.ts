@@ -1,7 +1,14 @@
-import { CommandRequestDto, NestedListField, TimeField } from '@crm/shared/http';
+import { assertQuoteValidity } from '@crm/sales/domain';
+import { AlsoChecks, CommandRequestDto, NestedListField, TimeField } from '@crm/shared/http';
 import { QuoteLineDto } from '../quote-line.dto';
 
 /** New lines, a new validity or both (QUOTE.NOTHING_TO_REVISE otherwise); the rest carries over. */
+@AlsoChecks({
+  reads: ['validUntil'],
+  check: ({ validUntil }, now) => {
+    if (typeof validUntil === 'string') assertQuoteValidity(now, validUntil);
+  },
+})
 export class ReviseQuoteRequestDto extends CommandRequestDto {
   @NestedListField(() => QuoteLineDto, 200, { optional: true })
   lines?: QuoteLineDto[];

@@ -66,7 +66,7 @@ function surveyTypeOf(body: unknown): SurveyType | undefined {
 
 /**
  * `answers` takes the shape its sibling `surveyType` names. With an unknown type there
- * is no shape to check against, so only `surveyType` is reported.
+ * is no shape to check against, so only its absence is reported beside `surveyType`.
  */
 export function AnswersField(): PropertyDecorator {
   return applyDecorators(
@@ -75,7 +75,7 @@ export function AnswersField(): PropertyDecorator {
       description:
         'csat { score 1–5 }, nps { score 0–10 }, ces { score 1–7 }, servqual { expectations, perceptions } (five dimensions, 1–7)',
     }),
-    ValidateIf((body: unknown) => surveyTypeOf(body) !== undefined),
+    ValidateIf((body: unknown, value: unknown) => surveyTypeOf(body) !== undefined || value === undefined),
     NestedObjectCheck(),
     ValidateNested(),
     Type((help) => ANSWERS_BY_TYPE[surveyTypeOf(help?.object) ?? 'csat']),
