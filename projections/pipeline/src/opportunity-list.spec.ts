@@ -88,14 +88,34 @@ describe('opportunity list', () => {
     await expect(list({ sort: 'name', limit: 2, cursor: first.nextCursor as string })).rejects.toThrow(InvalidCursorError);
     await expect(list({ sort: 'amount', order: 'asc', cursor: first.nextCursor as string })).rejects.toThrow(InvalidCursorError);
     await expect(list({ cursor: 'not-a-cursor' })).rejects.toThrow(InvalidCursorError);
-    // One this route gave, altered by hand: a value of the wrong kind or none, or no id.
-    const content = JSON.parse(Buffer.from(first.nextCursor as string, 'base64url').toString('utf8')) as Record<string, unknown>;
+    // One this route gave, altered by hand: another position (a well-formed one too), a value of the wrong kind or
+    // none, no id, or a character more. Each was read as some other page before cursors were tagged.
+    const [body, tagged] = (first.nextCursor as string).split('.') as [string, string];
+    const content = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
     const altered = (change: Record<string, unknown>) =>
-      Buffer.from(JSON.stringify({ ...content, ...change }), 'utf8').toString('base64url');
-    for (const change of [{ v: 'a lot' }, { v: null }, { v: Number.MAX_VALUE * 10 }, { id: '' }, { id: 7 }]) {
+      `${Buffer.from(JSON.stringify({ ...content, ...change }), 'utf8').toString('base64url')}.${tagged}`;
+    for (const change of [{ v: 500_000_000 }, { v: 'a lot' }, { v: null }, { v: Number.MAX_VALUE * 10 }, { id: '' }, { id: 7 }]) {
       await expect(list({ sort: 'amount', limit: 2, cursor: altered(change) })).rejects.toThrow(InvalidCursorError);
     }
+    await expect(list({ sort: 'amount', limit: 2, cursor: `${first.nextCursor as string}x` })).rejects.toThrow(InvalidCursorError);
+    await expect(list({ sort: 'amount', limit: 2, cursor: body })).rejects.toThrow(InvalidCursorError);
     expect((await list({ sort: 'amount', limit: 2, cursor: altered({}) })).items).toHaveLength(2);
+  });
+
+  it('refuses a cursor given with other filters, for another tenant, or tagged with another key; the page size may change', async () => {
+    const first = await list({ sort: 'amount', limit: 2 });
+    const cursor = first.nextCursor as string;
+    await expect(list({ sort: 'amount', status: 'won', cursor })).rejects.toThrow(InvalidCursorError);
+    await expect(loadOpportunityList(store, 'pipeline_opportunities', 'acme', { sort: 'amount', cursor })).rejects.toThrow(
+      InvalidCursorError,
+    );
+    const key = Buffer.from('the server secret');
+    const keyed = await loadOpportunityList(store, 'pipeline_opportunities', 'default', { sort: 'amount', limit: 2 }, key);
+    await expect(list({ sort: 'amount', limit: 2, cursor: keyed.nextCursor as string })).rejects.toThrow(InvalidCursorError);
+    const next = { sort: 'amount' as const, limit: 4, cursor: keyed.nextCursor as string };
+    expect((await loadOpportunityList(store, 'pipeline_opportunities', 'default', next, key)).items.map((row) => row.id)).toEqual(
+      (await ids({ sort: 'amount' })).slice(2),
+    );
   });
 
   it('never pages more than 200 rows and leaves pending deals out', () => {

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { LeadSource, OpenStage } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
 import { type FindQuery, type ReadStore, type SortDirection, type SummaryDoc, tenantKey } from '@crm/shared/read-model';
@@ -63,14 +64,63 @@ interface CursorContent {
   readonly id: string;
 }
 
-const encodeCursor = (content: CursorContent): string => Buffer.from(JSON.stringify(content), 'utf8').toString('base64url');
+/** The key a cursor's tag is made with: the server's own (CursorKey), so that no client can make one up. */
+export type CursorKey = Buffer;
 
-function decodeCursor(cursor: string, sort: OpportunitySort, order: SortDirection): CursorContent {
+/** Without a server key (tools, specs) a cursor is still tagged: edits and a change of filters are refused alike. */
+const UNKEYED: CursorKey = Buffer.from('crm.opportunity-list.cursor');
+
+const NOT_OURS = 'cursor must be the nextCursor of an earlier page, with the same filters';
+
+/**
+ * What a cursor is bound to besides its position: the tenant and every filter of the list (not the page's limit).
+ * A cursor given with other filters would start the list after a row of another list.
+ */
+function boundTo(tenantId: string, filters: OpportunityListFilters): string {
+  // Sort and order are in the cursor itself, checked with their own message; what a caller adds (a read-your-writes
+  // position) is no filter.
+  return JSON.stringify([tenantId, LIST_FILTERS.map((name) => filters[name] ?? null)]);
+}
+
+/** The filters of the list, in a fixed order: what a cursor is bound to. */
+const LIST_FILTERS = [
+  'stage',
+  'status',
+  'ownerId',
+  'accountId',
+  'campaignId',
+  'source',
+  'currency',
+  'amountMin',
+  'amountMax',
+  'expectedCloseFrom',
+  'expectedCloseTo',
+] as const satisfies readonly (keyof OpportunityListFilters)[];
+// A filter added to the list and not here would let a cursor cross lists: the compiler says so.
+type Unbound = Exclude<keyof OpportunityListFilters, (typeof LIST_FILTERS)[number] | 'sort' | 'order' | 'limit' | 'offset' | 'cursor'>;
+const EVERY_FILTER_BOUND: [Unbound] extends [never] ? true : Unbound = true;
+void EVERY_FILTER_BOUND;
+
+const sameText = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+const tag = (key: CursorKey, body: string, bound: string): string =>
+  createHmac('sha256', key).update(body).update('\u0000').update(bound).digest('base64url').slice(0, 22);
+
+/** `<content>.<tag>`: the position in base64url JSON, and a keyed tag over it, the tenant and the filters. */
+function encodeCursor(content: CursorContent, bound: string, key: CursorKey): string {
+  const body = Buffer.from(JSON.stringify(content), 'utf8').toString('base64url');
+  return `${body}.${tag(key, body, bound)}`;
+}
+
+function decodeCursor(cursor: string, sort: OpportunitySort, order: SortDirection, bound: string, key: CursorKey): CursorContent {
+  const [body, given, ...more] = cursor.split('.');
+  const expected = body === undefined ? '' : tag(key, body, bound);
+  if (body === undefined || given === undefined || more.length > 0 || !sameText(given, expected)) throw new InvalidCursorError(NOT_OURS);
   let content: Partial<CursorContent>;
   try {
-    content = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorContent>;
+    content = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<CursorContent>;
   } catch {
-    throw new InvalidCursorError('cursor must be the nextCursor of an earlier page');
+    throw new InvalidCursorError(NOT_OURS);
   }
   const value = content?.v;
   // The value must be of the sort key's kind (a number for amounts and probability, text otherwise: every deal has
@@ -83,7 +133,7 @@ function decodeCursor(cursor: string, sort: OpportunitySort, order: SortDirectio
     content.id.length > 0 &&
     content.id.length <= 200 &&
     (kind === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string' && value.length <= 400);
-  if (!valid) throw new InvalidCursorError('cursor must be the nextCursor of an earlier page');
+  if (!valid) throw new InvalidCursorError(NOT_OURS);
   if (content.s !== sort || content.o !== order) {
     throw new InvalidCursorError(
       `cursor was given for sort=${String(content.s)}&order=${String(content.o)}: keep the sort and order of the first page`,
@@ -129,11 +179,15 @@ export interface OpportunityPage {
  * A cursor pages by keyset: the store starts after the last row through the sort field's index,
  * so a deep page costs what the first does (an offset would read and skip every row before it).
  */
-export function opportunityListQuery(tenantId: string, filters: OpportunityListFilters): FindQuery & { limit: number; offset: number } {
+export function opportunityListQuery(
+  tenantId: string,
+  filters: OpportunityListFilters,
+  key: CursorKey = UNKEYED,
+): FindQuery & { limit: number; offset: number } {
   const amount = compact({ gte: filters.amountMin, lte: filters.amountMax });
   const sort = filters.sort ?? 'openedAt';
   const order = filters.order ?? 'desc';
-  const cursor = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor, sort, order);
+  const cursor = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor, sort, order, boundTo(tenantId, filters), key);
   return {
     where: compact({
       tenantId,
@@ -228,8 +282,9 @@ export async function loadOpportunityList(
   collection: string,
   tenantId: string,
   filters: OpportunityListFilters,
+  key: CursorKey = UNKEYED,
 ): Promise<OpportunityPage> {
-  const query = opportunityListQuery(tenantId, filters);
+  const query = opportunityListQuery(tenantId, filters, key);
   const fromSummary = Object.entries(filters).every(([name, value]) => value === undefined || SUMMARY_FILTERS.has(name));
   // No summary: no deal yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
   const counted = (async () => {
@@ -242,6 +297,12 @@ export async function loadOpportunityList(
   const last = records.length === query.limit ? records[records.length - 1]?.doc : undefined;
   const sort = filters.sort ?? 'openedAt';
   const nextCursor =
-    last === undefined ? null : encodeCursor({ s: sort, o: filters.order ?? 'desc', v: sortValue(last, sort), id: last.opportunityId });
+    last === undefined
+      ? null
+      : encodeCursor(
+          { s: sort, o: filters.order ?? 'desc', v: sortValue(last, sort), id: last.opportunityId },
+          boundTo(tenantId, filters),
+          key,
+        );
   return { items: records.map((record) => opportunityRow(record.doc)), total, limit: query.limit, offset: query.offset, nextCursor };
 }

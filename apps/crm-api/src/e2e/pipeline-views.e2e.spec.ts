@@ -176,6 +176,12 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     );
     expect(withOffset.status).toBe(400);
     expect(withOffset.body.errors.map((error) => error.field)).toEqual(['offset']);
+    // Bound to the list's filters, and tagged with the server's key: another list's, or one made up, is refused.
+    const otherList = await get(`/views/pipeline/opportunities?sort=amount&status=won&cursor=${first.nextCursor}`);
+    expect(otherList.status).toBe(400);
+    const [position] = (first.nextCursor as string).split('.') as [string];
+    const forged = `${position}.${'A'.repeat(22)}`;
+    expect((await get(`/views/pipeline/opportunities?sort=amount&cursor=${forged}`)).status).toBe(400);
   });
 
   it('GET /views/funnel: by source, by campaign, and for a capture period', async () => {

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { EventStore } from '@crm/shared/event-sourcing';
+import { EVENT_STORE } from '@crm/shared/http';
+import { personalDataLayer, type KeyStore } from '@crm/shared/personal-data';
 import { http, startTestApp, type TestApp } from '../testing/test-app';
 import { daysFromNow, salesClient } from './sales-e2e-support';
 
@@ -136,6 +139,22 @@ describe('sales refusals over HTTP (real server, embedded SQLite)', () => {
       code: 'OPPORTUNITY.CLOSED',
     });
     expect((await post(`/opportunities/${dealId}/reopen`, {})).body).toMatchObject({ revision: 2 });
+  });
+
+  it('leaves no data key behind for a capture refused as a duplicate (before, each one left a key nothing was sealed with)', async () => {
+    const keys = personalDataLayer(server.app.get<symbol, EventStore>(EVENT_STORE))?.keys.store as KeyStore;
+    const leadKeys = async () => (await keys.refsStartingWith('lead-')).map((ref) => ref.subjectRef).sort();
+    const first = await post('/leads', { fullName: 'رضا کریمی', source: 'web', phone: '09127770001' });
+    expect(first.status).toBe(201);
+    const before = await leadKeys();
+    expect(before).toContain(`lead-${first.body['id'] as string}`);
+    const at = await head();
+    for (const email of [undefined, 'reza@example.ir']) {
+      const again = await post('/leads', { fullName: 'دیگری', source: 'web', phone: '09127770001', ...(email ? { email } : {}) });
+      expect(again.body).toMatchObject({ status: 409, code: 'LEAD.DUPLICATE' });
+    }
+    expect(await head()).toBe(at);
+    expect(await leadKeys()).toEqual(before);
   });
 
   it('refuses an Idempotency-Key reused for another command on the same lead', async () => {

@@ -41,7 +41,17 @@ export class StorageModule implements OnApplicationShutdown {
         },
         CommandExecutor,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, SNAPSHOT_STORE, CLOCK, BLIND_INDEX, ERASURE_STORAGE, ERASURE_SETTINGS, CommandExecutor],
+      exports: [
+        APP_CONFIG,
+        EVENT_STORE,
+        SNAPSHOT_STORE,
+        CLOCK,
+        FINGERPRINT_KEY,
+        BLIND_INDEX,
+        ERASURE_STORAGE,
+        ERASURE_SETTINGS,
+        CommandExecutor,
+      ],
     };
   }
 

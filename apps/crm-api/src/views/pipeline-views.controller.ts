@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { METRIC_DEFINITIONS as M } from './metric-definitions';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
@@ -22,7 +23,7 @@ import { marketingAudience, marketingCampaigns, marketingListMembers, marketingL
 import { DomainError } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { KeptAnswers } from '@crm/shared/read-model';
-import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, RequestValidationError, Tenant, UuidParam } from '@crm/shared/http';
+import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, FINGERPRINT_KEY, RequestValidationError, Tenant, UuidParam } from '@crm/shared/http';
 import { ReadModels } from '../read-models/read-models.service';
 import { MinPositionQueryDto } from './min-position.dto';
 import { FunnelQueryDto, OpportunityListQueryDto, PipelineQueryDto } from './pipeline-views.dto';
@@ -43,7 +44,15 @@ export class PipelineViewsController {
   /** The funnel's answers, kept per tenant, collections and filters (docs/views-at-scale.md, "Funnel answers kept"). */
   private readonly funnels = new KeptAnswers<Funnel>();
 
-  constructor(private readonly readModels: ReadModels) {}
+  /** Cursors of the opportunity list are tagged with a key of the server's own (opportunity-list.ts). */
+  private readonly cursorKey: Buffer;
+
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(FINGERPRINT_KEY) serverSecret: Buffer,
+  ) {
+    this.cursorKey = createHmac('sha256', serverSecret).update('crm.opportunity-list.cursor').digest();
+  }
 
   @Get('pipeline')
   @ApiOperation({
@@ -89,7 +98,7 @@ export class PipelineViewsController {
     }
     const collection = await this.readModels.collection(pipelineOpportunities.name, query.minPosition);
     try {
-      return await loadOpportunityList(this.readModels.store, collection, tenantId, query);
+      return await loadOpportunityList(this.readModels.store, collection, tenantId, query, this.cursorKey);
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new RequestValidationError([{ field: 'cursor', messages: [error.message] }]);
       throw error;

@@ -24,12 +24,10 @@ export class MongoKeyStore implements KeyStore {
     const client = await MongoClient.connect(url);
     // A key acknowledged here seals data written to the event store right after: it must survive a failover (majority,
     // journaled), and a key or tombstone read back must be one that cannot be rolled back.
-    const keys = client
-      .db(options.database)
-      .collection<KeyDocument>('personal_data_keys', {
-        writeConcern: { w: 'majority', journal: true },
-        readConcern: { level: 'majority' },
-      });
+    const keys = client.db(options.database).collection<KeyDocument>('personal_data_keys', {
+      writeConcern: { w: 'majority', journal: true },
+      readConcern: { level: 'majority' },
+    });
     return new MongoKeyStore(client, keys, true);
   }
 
@@ -65,6 +63,11 @@ export class MongoKeyStore implements KeyStore {
       { upsert: true, returnDocument: 'before' },
     );
     return before !== null && !isErasedKey(Buffer.from(before.wrapped.buffer));
+  }
+
+  async discard(ref: SubjectKeyRef): Promise<boolean> {
+    const { deletedCount } = await this.keys.deleteOne({ _id: idOf(ref), wrapped: { $ne: new Binary(ERASED_KEY) } });
+    return deletedCount > 0;
   }
 
   async has(ref: SubjectKeyRef): Promise<boolean> {

@@ -122,6 +122,14 @@ export class PostgresKeyStore implements KeyStore {
     return rows[0]?.live === true;
   }
 
+  async discard(ref: SubjectKeyRef): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM ${this.table} WHERE tenant_id = $1 AND subject_ref = $2 AND length(wrapped) > 0`,
+      [ref.tenantId, ref.subjectRef],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   async has(ref: SubjectKeyRef): Promise<boolean> {
     const stored = await this.get(ref);
     return stored !== undefined && !isErasedKey(stored);

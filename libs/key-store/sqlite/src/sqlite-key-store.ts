@@ -38,6 +38,7 @@ export class SqliteKeyStore implements KeyStore {
     get: Database.Statement<[string, string], { wrapped: Buffer }>;
     insert: Database.Statement<[string, string, Buffer, string]>;
     erase: Database.Statement<[string, string, Buffer, string]>;
+    discard: Database.Statement<[string, string]>;
     startingWith: Database.Statement<[number, string], { tenant_id: string; subject_ref: string }>;
   };
   private readonly write: <T>(work: () => T, options?: WriteOptions) => Promise<T>;
@@ -67,6 +68,7 @@ export class SqliteKeyStore implements KeyStore {
       erase: db.prepare(
         'INSERT INTO personal_data_keys (tenant_id, subject_ref, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, subject_ref) DO UPDATE SET wrapped = excluded.wrapped',
       ),
+      discard: db.prepare('DELETE FROM personal_data_keys WHERE tenant_id = ? AND subject_ref = ? AND length(wrapped) > 0'),
       // substr counts characters, as the prefix's length is given; BINARY comparison: byte order.
       startingWith: db.prepare<[number, string], { tenant_id: string; subject_ref: string }>(
         'SELECT tenant_id, subject_ref FROM personal_data_keys WHERE substr(subject_ref, 1, ?) = ? AND length(wrapped) > 0 ORDER BY tenant_id, subject_ref',
@@ -127,6 +129,11 @@ export class SqliteKeyStore implements KeyStore {
     });
     if (deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return deleted;
+  }
+
+  /** The row goes (secure_delete zeroes its cell); a tombstone stays. */
+  async discard(ref: SubjectKeyRef): Promise<boolean> {
+    return this.write(() => this.statements.discard.run(ref.tenantId, ref.subjectRef).changes > 0);
   }
 
   async has(ref: SubjectKeyRef): Promise<boolean> {

@@ -85,7 +85,9 @@ export class DataKeys {
     }
     if (hit.erased) {
       if (about.subjectRef === ref.subjectRef) {
-        throw new DomainError(PERSONAL_DATA_REFUSALS.ERASED, `The personal data of ${ref.subjectRef} was erased`, { record: ref.subjectRef });
+        throw new DomainError(PERSONAL_DATA_REFUSALS.ERASED, `The personal data of ${ref.subjectRef} was erased`, {
+          record: ref.subjectRef,
+        });
       }
       throw new DomainError(PERSONAL_DATA_REFUSALS.ERASED, `${about.subjectRef}, whom ${ref.subjectRef} is about, was erased`, {
         record: ref.subjectRef,
@@ -99,6 +101,12 @@ export class DataKeys {
     const fence = { tenantId: ref.tenantId, subjectRef: erasureFenceRef(ref.subjectRef) };
     this.fences.delete(slot(ref));
     await this.store.delete(fence);
+  }
+
+  /** Forgets and removes a key nothing was sealed with durably (KeyStore.discard says when that may be). */
+  async discard(ref: SubjectKeyRef): Promise<boolean> {
+    this.cache.delete(slot(ref));
+    return this.store.discard(ref);
   }
 
   /** The subject's key, or undefined once it is erased (or never existed). */

@@ -24,6 +24,12 @@ export interface KeyStore {
    * subject can never be given a key again, so nothing written after its erasure is readable. True when a key was there.
    */
   delete(ref: SubjectKeyRef): Promise<boolean>;
+  /**
+   * Removes the subject's key outright, leaving no tombstone: for a key nothing was sealed with durably, made for a
+   * record only the server could name (its first command, refused after the sealing). A tombstone stays as it is. True
+   * when a key was there. Never for a record anyone else can name: a command in flight may be sealing with the key.
+   */
+  discard(ref: SubjectKeyRef): Promise<boolean>;
   /** Whether the subject has a key (not a tombstone). */
   has(ref: SubjectKeyRef): Promise<boolean>;
   /**
@@ -72,6 +78,14 @@ export class InMemoryKeyStore implements KeyStore {
     had?.fill(0);
     this.keys.set(slot(ref), ERASED_KEY);
     return had !== undefined && !isErasedKey(had);
+  }
+
+  async discard(ref: SubjectKeyRef): Promise<boolean> {
+    const had = this.keys.get(slot(ref));
+    if (had === undefined || isErasedKey(had)) return false;
+    had.fill(0);
+    this.keys.delete(slot(ref));
+    return true;
   }
 
   async has(ref: SubjectKeyRef): Promise<boolean> {

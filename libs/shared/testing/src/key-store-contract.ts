@@ -85,6 +85,20 @@ export function describeKeyStoreContract(harness: KeyStoreHarness): void {
     expect(await store.refsStartingWith('lead-')).not.toContainEqual(ref);
   });
 
+  it('discards a key nothing was sealed with: no row is left, and a tombstone is not discarded', async () => {
+    const ref = subject();
+    await store.create(ref, randomBytes(60));
+    expect(await store.discard(ref)).toBe(true);
+    expect(await store.get(ref)).toBeUndefined();
+    expect(await store.refsStartingWith(ref.subjectRef)).toEqual([]);
+    expect(await store.discard(ref)).toBe(false);
+    const erased = subject();
+    await store.create(erased, randomBytes(60));
+    await store.delete(erased);
+    expect(await store.discard(erased)).toBe(false);
+    expect(isErasedKey(await store.get(erased))).toBe(true);
+  });
+
   it('creates several keys at once, each answered as a single create would be', async () => {
     const [a, b] = [subject(), subject()];
     const kept = randomBytes(60);

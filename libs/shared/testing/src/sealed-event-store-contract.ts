@@ -32,6 +32,7 @@ export function sealedHarness(harness: EventStoreHarness): EventStoreHarness {
             create: (r, w) => shared.create(r, w),
             createMany: (entries) => shared.createMany(entries),
             delete: (r) => shared.delete(r),
+            discard: (r) => shared.discard(r),
             has: (r) => shared.has(r),
             refsStartingWith: (prefix) => shared.refsStartingWith(prefix),
             close: async () => undefined,
