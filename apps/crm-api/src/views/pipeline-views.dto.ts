@@ -38,11 +38,12 @@ const IdFilter = (): PropertyDecorator =>
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
   );
 
+/** Days are UTC days, as every view's but churn's are (docs/metrics.md "Days are UTC days"). */
 class PeriodQueryDto extends MinPositionQueryDto {
-  @DateParam('First day of the period (inclusive)')
+  @DateParam('First UTC day of the period (inclusive): deals by their closing day, the funnel by its leads\' capture day')
   from?: string;
 
-  @DateParam('Last day of the period (inclusive)')
+  @DateParam('Last UTC day of the period (inclusive)')
   to?: string;
 }
 
