@@ -291,6 +291,54 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect(await everyRoute()).not.toContain(STRANGER);
   });
 
+  it('erases a person on file only as an account (an individual customer): the account, what it made, what is logged about it', async () => {
+    const person = 'کامران شریفی';
+    const nationalId = '0081234567';
+    const account = await post('/accounts', { name: person, nationalId });
+    expect(account.status).toBe(201);
+    const id = account.body['id'] as string;
+    const complaint = await post('/complaints', {
+      complainant: { accountId: id },
+      channel: 'phone',
+      category: 'delivery',
+      description: `${person} گفت سفارش نرسید`,
+    });
+    expect(complaint.status).toBe(201);
+    const complaintOfAccount = complaint.body['id'] as string;
+    // Before, a complaint made by an account could only be refused as on file, and the account could not be named at all.
+    expect(await get(`/data-subjects/complaint/${complaintOfAccount}`)).toMatchObject({
+      status: 409,
+      body: { code: 'DATA_SUBJECT.ON_FILE' },
+    });
+    const access = await get<{ identities: unknown[]; records: { streamId: string }[] }>(`/data-subjects/account/${id}`);
+    expect(access.status).toBe(200);
+    expect(access.body.identities).toEqual([{ type: 'account', id }]);
+    expect(access.body.records.map((r) => r.streamId).sort()).toEqual([`account-${id}`, `complaint-${complaintOfAccount}`].sort());
+    expect(JSON.stringify(access.body)).toContain(nationalId);
+
+    const erased = await post('/data-subjects/erase', { subject: { type: 'account', id }, reason: 'درخواست حذف مشتری' });
+    expect(erased).toMatchObject({ status: 200, body: { records: 2 } });
+    const after = JSON.stringify([
+      (await get(`/streams/account-${id}`)).body,
+      (await get(`/streams/complaint-${complaintOfAccount}`)).body,
+      (await get(`/data-subjects/account/${id}`)).body,
+    ]);
+    expect(after).not.toContain(person);
+    expect(after).not.toContain(nationalId);
+    // Nothing new about them: a complaint they would make now is refused, and they are erased once.
+    const again = await post('/complaints', {
+      complainant: { accountId: id },
+      channel: 'phone',
+      category: 'delivery',
+      description: 'دوباره',
+    });
+    expect(again).toMatchObject({ status: 409, body: { code: 'PERSONAL_DATA.ERASED' } });
+    expect(await post('/data-subjects/erase', { subject: { type: 'account', id }, reason: 'دوباره' })).toMatchObject({
+      status: 409,
+      body: { code: 'DATA_SUBJECT.ERASED' },
+    });
+  });
+
   it('refuses to qualify an erased lead (409, nothing recorded), and no retry or byte on disk tells a guess of its erased data', async () => {
     const captured = await post('/leads', { fullName: 'نگار شریفی', email: 'negar.sharifi@example.com', source: 'web' });
     expect(captured.status).toBe(201);

@@ -1,11 +1,16 @@
 import { DATA_SUBJECT_TYPES } from '@crm/privacy/domain';
 
-/** How a person is named: as a lead or contact, or (on file as neither) by the complaint, feedback or survey response they made. */
+/**
+ * How a person is named: as a lead or contact, as the account of an individual customer, or (on file as none of these)
+ * by the complaint, feedback or survey response they made.
+ */
 export const SUBJECT_DESCRIPTION =
-  'The person: a lead or a contact (the records linked to it by qualification go too); or someone on file as neither, ' +
+  'The person: a lead or a contact (the records linked to it by qualification go too); a person on file only as an ' +
+  'account (an individual customer: the account, its deals and quotes, what it made and what is logged about any of ' +
+  'them; name a company account only to erase the company’s records with it); or someone on file as none of these, ' +
   'who made a complaint, feedback or survey response as { name, phone?, email? }, named by that record ' +
   '(type complaint, feedback or survey-response and its id; a complaint brings the activities and interactions regarding it). ' +
-  'A record whose maker is a contact or account is refused with 409 DATA_SUBJECT.ON_FILE: name the contact instead.';
+  'A record whose maker is a contact or account is refused with 409 DATA_SUBJECT.ON_FILE: name the contact or account instead.';
 
 const subject = {
   type: 'object',

@@ -110,6 +110,23 @@ describe('records of the person found through their account, deals and later lea
     ]);
   });
 
+  it('of a person on file only as an account: the account, its deals and quotes, what it made and what is logged about them; not the contacts of it', async () => {
+    const keys = new DataKeys(new InMemoryKeyStore(), randomBytes(32));
+    const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, SALES_PERSONAL_FIELDS);
+    await store.appendToStream('account-a9', [anEvent('AccountOpened', { accountId: 'a9', name: NAME, nationalId: '0012345678' })]);
+    await store.appendToStream('contact-c9', [anEvent('ContactCreated', { contactId: 'c9', fullName: 'دیگری', accountId: 'a9' })]);
+    await store.appendToStream('opportunity-o9', [anEvent('OpportunityOpened', { opportunityId: 'o9', accountId: 'a9' })]);
+    await store.appendToStream('quote-q9', [anEvent('QuoteCreated', { quoteId: 'q9', opportunityId: 'o9' })]);
+    await store.appendToStream('complaint-k9', [anEvent('ComplaintReceived', { complaintId: 'k9', complainant: { accountId: 'a9' } })]);
+    await store.appendToStream('interaction-i9', [
+      anEvent('InteractionLogged', { interactionId: 'i9', regarding: { type: 'account', id: 'a9' } }),
+    ]);
+    const records = await findPersonRecords(store, TENANT, { type: 'account', id: 'a9' });
+    expect(records?.identities).toEqual([{ type: 'account', id: 'a9' }]);
+    expect(records?.owned).toEqual(['account-a9', 'opportunity-o9', 'quote-q9', 'complaint-k9', 'interaction-i9']);
+    expect(await findPersonRecords(store, TENANT, { type: 'account', id: 'a0' })).toBeUndefined();
+  });
+
   it('links a lead qualified into a contact on file to that contact, both ways, and shows list changes with their ids only', async () => {
     const { store } = await qualifiedLead('شرکت نوآوران پارس');
     await store.appendToStream('lead-l2', [

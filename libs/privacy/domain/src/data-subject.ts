@@ -2,11 +2,12 @@ import { DomainError, streamIdOf, type Command, type Decider, type Event } from 
 import { isBlank, refusals, uuidV5 } from '@crm/shared/kernel';
 
 /**
- * The people the CRM holds data about, as API.md names them (a lead or a contact), and those who
- * are on file as neither: someone who complained, gave feedback or answered a survey as
+ * The people the CRM holds data about, as API.md names them (a lead or a contact), a person on file only as an
+ * account (an individual customer's account, opened directly with their name and national id), and those who
+ * are on file as none of these: someone who complained, gave feedback or answered a survey as
  * `{ name, phone?, email? }` is named by that record (docs/personal-data.md "Who can be named").
  */
-export const DATA_SUBJECT_TYPES = ['lead', 'contact', 'complaint', 'feedback', 'survey-response'] as const;
+export const DATA_SUBJECT_TYPES = ['lead', 'contact', 'account', 'complaint', 'feedback', 'survey-response'] as const;
 export type DataSubjectType = (typeof DATA_SUBJECT_TYPES)[number];
 /** The subject types that name a person by a record they made rather than by a lead or contact. */
 export const RECORD_SUBJECT_TYPES: readonly DataSubjectType[] = ['complaint', 'feedback', 'survey-response'];
@@ -17,8 +18,8 @@ export interface DataSubject {
 }
 
 export const DATA_SUBJECT_REFUSALS = refusals('DATA_SUBJECT', {
-  NOT_FOUND: [404, 'No lead, contact or record of this type has this id in the caller’s tenant'],
-  ON_FILE: [409, 'This record’s maker is on file as a contact or account: name the contact (or lead) instead'],
+  NOT_FOUND: [404, 'No lead, contact, account or record of this type has this id in the caller’s tenant'],
+  ON_FILE: [409, 'This record’s maker is on file as a contact or account: name the contact (or lead), or the account, instead'],
   ERASED: [409, 'This person’s personal data is already erased'],
   REASON_REQUIRED: [400, 'The reason is blank once spacing marks are removed'],
 });
