@@ -47,25 +47,18 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
   it("names the domain's rules over several fields beside the field checks' refusals, in one 400 (before, one more each attempt)", async () => {
     const before = await head();
     const future = new Date(Date.now() + 86_400_000).toISOString();
-    const campaign = await post('/campaigns', {
+    const endsBeforeStart = {
       name: 'نوروز',
-      goal: 'bad',
       channel: 'sms',
       budget: { amount: 1, currency: 'IRR' },
       startDate: '2027-02-01',
       endDate: '2027-01-01',
-    });
+    };
+    const campaign = await post('/campaigns', { ...endsBeforeStart, goal: 'bad' });
     expect(campaign.status).toBe(400);
     expect(fields(campaign)).toEqual(['endDate', 'goal']);
     // Alone, the rule keeps its own code, from the domain.
-    const alone = await post('/campaigns', {
-      name: 'نوروز',
-      goal: 'awareness',
-      channel: 'sms',
-      budget: { amount: 1, currency: 'IRR' },
-      startDate: '2027-02-01',
-      endDate: '2027-01-01',
-    });
+    const alone = await post('/campaigns', { ...endsBeforeStart, goal: 'awareness' });
     expect(alone.body).toMatchObject({ status: 400, code: 'CAMPAIGN.END_BEFORE_START' });
     const account = (await post('/accounts', { name: 'شرکت آلفا' })).body['id'] as string;
     const afterAccount = await head();
