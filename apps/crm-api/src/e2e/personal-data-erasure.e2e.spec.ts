@@ -339,6 +339,26 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     });
   });
 
+  it('erases a person asked for under their lead and their contact at the same moment once: one 200, one 409 ERASED', async () => {
+    const lead = await post('/leads', { fullName: 'نیما رستمی', source: 'web', phone: '09126660001' });
+    const id = lead.body['id'] as string;
+    const qualified = await post(`/leads/${id}/qualify`, {
+      opportunity: { name: 'سفارش', estimatedValue: { amount: 1_000_000 }, expectedCloseDate: daysFromNow(30) },
+    });
+    const contact = qualified.body['contactId'] as string;
+    const [asLead, asContact] = await Promise.all([
+      post('/data-subjects/erase', { subject: { type: 'lead', id }, reason: 'درخواست حذف' }),
+      post('/data-subjects/erase', { subject: { type: 'contact', id: contact }, reason: 'درخواست حذف' }),
+    ]);
+    // Before, both answered 200 and two erasure records were written for one person.
+    expect([asLead.status, asContact.status].sort()).toEqual([200, 409]);
+    expect([asLead, asContact].find((reply) => reply.status === 409)?.body).toMatchObject({ code: 'DATA_SUBJECT.ERASED' });
+    const erasedAt = (asLead.status === 200 ? asLead : asContact).body['erasedAt'];
+    for (const path of [`/data-subjects/lead/${id}`, `/data-subjects/contact/${contact}`]) {
+      expect((await get<{ erasure: { erasedAt: string } | null }>(path)).body.erasure).toMatchObject({ erasedAt });
+    }
+  });
+
   it('refuses to qualify an erased lead (409, nothing recorded), and no retry or byte on disk tells a guess of its erased data', async () => {
     const captured = await post('/leads', { fullName: 'نگار شریفی', email: 'negar.sharifi@example.com', source: 'web' });
     expect(captured.status).toBe(201);

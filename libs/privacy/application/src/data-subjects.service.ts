@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { alreadyRecorded, DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
+import { derivedId } from '@crm/shared/kernel';
 import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
@@ -161,11 +162,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const { tenantId } = context;
     const now = this.executor.now();
     const stream = dataSubjectStream(subject);
-    const command = (records: readonly string[], purge?: string) =>
-      ({
-        type: 'EraseDataSubject',
-        data: { subject, reason, records, erasedAt: now.toISOString(), ...(purge === undefined ? {} : { purge }) },
-      }) as const;
+    const command = (records: readonly string[], purge?: string) => eraseCommand(subject, reason, records, now.toISOString(), purge);
     // A retry (same Idempotency-Key) gets the first reply; the same key with another request is refused (422) there too.
     if (await alreadyRecorded(this.executor.store, context.commandId, tenantId)) {
       const first = await this.executor.execute(dataSubjectDecider, stream, command([]), context, now);
@@ -203,9 +200,49 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     // Other processes' runners purge their own writes when they see the record, with this list.
     const purgeRef = purgeListKey(tenantId, stream);
     const purge = await sealPurgeList(this.layer.keys, purgeRef, values);
-    const result = await this.executor.execute(dataSubjectDecider, stream, command(owned, purge), context, now);
+    let position: string;
+    try {
+      position = await this.record(records.identities, subject, command(owned, purge), context, now);
+    } catch (error) {
+      // Not recorded (another erasure of the same person recorded first, or the store refused): no process will look
+      // for this purge list, and the values it holds are the person's, so its key goes now.
+      await this.layer.keys.destroy(purgeRef).catch(() => undefined);
+      throw error;
+    }
     this.shredLater(purgeRef, this.purgeWindowMs);
-    return { erasedAt: now.toISOString(), position: result.position, records: owned.length };
+    return { erasedAt: now.toISOString(), position, records: owned.length };
+  }
+
+  /**
+   * The erasure's record, under the identity asked about, and the same erasure noted under each other identity of the
+   * person (their contact when a lead was named, and so on), in one atomic append at the revisions read: of two erasures
+   * of one person at once, under the lead and under the contact, one records and the other is refused
+   * (`DATA_SUBJECT.ERASED`), as one after the other is. The notes carry no records and no purge list.
+   */
+  private async record(
+    identities: readonly DataSubject[],
+    subject: DataSubject,
+    erase: ReturnType<typeof eraseCommand>,
+    context: CommandContext,
+    now: Date,
+  ): Promise<string> {
+    const stream = dataSubjectStream(subject);
+    const others = identities.filter((who) => dataSubjectStream(who) !== stream);
+    const options = this.executor.commandOptions(context);
+    const outcome = await this.executor.atomically(context.tenantId, now, async (tx) => {
+      const main = await tx.decide(dataSubjectDecider, stream, erase, options);
+      for (const who of others) {
+        const note = eraseCommand(who, erase.data.reason, [], erase.data.erasedAt);
+        await tx.decide(dataSubjectDecider, dataSubjectStream(who), note, {
+          ...options,
+          commandId: derivedId(context.commandId, `erasure-of:${who.type}/${who.id}`),
+          causationId: context.commandId,
+          expectedRevision: undefined,
+        });
+      }
+      return main;
+    });
+    return outcome.streams.get(stream)?.position ?? outcome.value.read.position ?? '';
   }
 
   /**
@@ -268,4 +305,11 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       ],
     };
   }
+}
+
+function eraseCommand(subject: DataSubject, reason: string, records: readonly string[], erasedAt: string, purge?: string) {
+  return {
+    type: 'EraseDataSubject',
+    data: { subject, reason, records, erasedAt, ...(purge === undefined ? {} : { purge }) },
+  } as const;
 }

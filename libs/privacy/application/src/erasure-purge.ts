@@ -99,8 +99,11 @@ export async function watchErasures(options: ErasureWatchOptions): Promise<Subsc
   let after = await eventStore.headPosition();
   const handle = async (events: readonly RecordedEvent[], checkpoint: string) => {
     for (const event of events) {
-      if (!options.handled?.(event.streamId)) {
-        const records = (event.data as { records?: unknown }).records;
+      const records = (event.data as { records?: unknown }).records;
+      // The note of an erasure under the person's other identities (records none, no purge list): the erasure itself,
+      // on its own stream, is the one to act on.
+      const note = !(Array.isArray(records) && records.length > 0) && (event.data as { purge?: unknown }).purge === undefined;
+      if (!note && !options.handled?.(event.streamId)) {
         const values = keys ? await openPurgeList(keys, event) : undefined;
         const rewritten = await purgeQuiesced(runner, readStore, eventStore, keys, {
           tenantId: event.metadata.tenantId,
