@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { innerStore } from '@crm/shared/personal-data';
@@ -7,6 +8,21 @@ import { prepareDataDirectory } from './data-directory';
 import { openEventStore } from './open-event-store';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+const anEvent = (eventId: string) => ({
+  type: 'LeadCaptured',
+  data: {},
+  metadata: {
+    eventId,
+    commandId: eventId,
+    correlationId: 'c',
+    causationId: 'c',
+    actor: { id: 'cli:test', roles: [] },
+    tenantId: 'default',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    schemaVersion: 1,
+  },
+});
 
 describe('the embedded data directory (real SQLite file)', () => {
   let root: string;
@@ -53,6 +69,36 @@ describe('the embedded data directory (real SQLite file)', () => {
         expect([file, modeOf(join(dataDir, file))]).toEqual([file, 0o600]);
     } finally {
       await store.close();
+    }
+  });
+
+  it("keeps this process's SQLite locks when a second connection opens the same file: another process's connection leaves the live WAL alone", async () => {
+    const dataDir = join(root, 'locks');
+    const config = loadConfig({ CRM_DATA_DIR: dataDir });
+    // The API's connection, and the read-side worker's, opened in the same process.
+    const first = await openEventStore(config);
+    const second = await openEventStore(config);
+    const file = join(dataDir, 'crm.sqlite');
+    try {
+      await first.appendToStream('lead-1', [anEvent('8a3f1c2e-0b4d-4e6f-8a9b-0c1d2e3f4a51')]);
+      // The process still holds SQLite's shared lock on the database file (Linux lists every POSIX lock in /proc/locks).
+      const inode = statSync(file).ino;
+      const held = readFileSync('/proc/locks', 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(` ${process.pid} `) && line.includes(`:${inode} `));
+      expect(held).toEqual([expect.stringMatching(/POSIX\s+ADVISORY\s+READ/)]);
+      // Another process (an operator's `sqlite3` query) opens the file, reads, and closes: it does not take itself for
+      // the last connection, so the WAL, holding the event not yet checkpointed, stays (before, it was deleted).
+      const other = spawnSync('sqlite3', [file, 'SELECT count(*) FROM events;'], { encoding: 'utf8' });
+      if (other.error === undefined) {
+        expect(other.stdout.trim()).toBe('1');
+        expect(existsSync(`${file}-wal`)).toBe(true);
+      }
+      await second.appendToStream('lead-2', [anEvent('8a3f1c2e-0b4d-4e6f-8a9b-0c1d2e3f4a52')]);
+      expect((await first.readAll()).events.map((event) => event.streamId)).toEqual(['lead-1', 'lead-2']);
+    } finally {
+      await second.close();
+      await first.close();
     }
   });
 

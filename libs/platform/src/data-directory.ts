@@ -24,9 +24,22 @@ export function prepareDataDirectory(dir: string): void {
  * SQLite creates the -wal and -shm files with the database file's mode, so
  * the file is made 0600 before SQLite opens it; companions left by an older
  * version are tightened too.
+ *
+ * An existing file is never opened here: POSIX record locks belong to the process, and closing any descriptor of a
+ * file drops every lock the process holds on it. A second connection of this process (the API's read-side worker
+ * beside the API's own) would otherwise take away the first one's lock, and another process's connection, closing,
+ * would then take itself for the last one and delete the live WAL: what was acknowledged but not yet checkpointed
+ * would be lost at the next crash (found by an outside probe with a read-only `sqlite3` query).
  */
 export function prepareDatabaseFile(file: string): void {
-  closeSync(openSync(file, 'a', OWNER_ONLY_FILE));
+  if (!existsSync(file)) {
+    try {
+      closeSync(openSync(file, 'wx', OWNER_ONLY_FILE));
+    } catch (error) {
+      // Made by another process in between: SQLite opens that one.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
   for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
     if (existsSync(path) && (statSync(path).mode & 0o777) !== OWNER_ONLY_FILE) chmodSync(path, OWNER_ONLY_FILE);
   }
