@@ -362,6 +362,23 @@ describe('LeadDedupe', () => {
       expect(updated.map((event) => event.data['leadId'])).toEqual(moved);
     });
 
+    it('lets exactly one have a phone a lead takes back while another capture takes it (before, both did: two open leads, one phone)', async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const world = salesWorld();
+        const { capture, dedupe } = dedupeOn(world);
+        const lead = await capture({ phone: '09121234567' });
+        await update(dedupe, world, leadIdOf(lead), { phone: '09351112233' });
+        // The old claim of the lead stands in the key's stream; the key is free for anyone until the lead takes it back.
+        const [back, other] = await Promise.allSettled([
+          update(dedupe, world, leadIdOf(lead), { phone: '09121234567' }),
+          capture({ phone: '09121234567' }),
+        ]);
+        expect([back.status, other.status].sort()).toEqual(['fulfilled', 'rejected']);
+        const refused = (back.status === 'rejected' ? back : other) as PromiseRejectedResult;
+        expect(refused.reason).toMatchObject({ code: 'LEAD.DUPLICATE' });
+      }
+    });
+
     it('answers a stale If-Match at once, records nothing, and does not try again', async () => {
       const world = salesWorld();
       const { capture, dedupe } = dedupeOn(world);

@@ -148,7 +148,9 @@ export class LeadDedupe {
         return result;
       }
       // Refusals of the lead itself (unknown, closed, nothing valid to change) come before any key is looked at.
-      leadDecider.decide(command, (await loadWithRevision(store, leadDecider, streamId, tenantId)).state);
+      const { state } = await loadWithRevision(store, leadDecider, streamId, tenantId);
+      leadDecider.decide(command, state);
+      const holds = new Set(state.status === 'none' ? [] : state.lead.matchKeys);
       const holders: { key: string; holder: KeyHolder }[] = [];
       for (const key of contactMatchKeys(command.data)) {
         const holder = await this.claims.holderOf(key, leadId, tenantId, now);
@@ -161,7 +163,7 @@ export class LeadDedupe {
         holders.push({ key, holder });
       }
       try {
-        return await this.recordWithClaims(leadId, command, holders, context, now);
+        return await this.recordWithClaims(leadId, command, holders, context, now, holds);
       } catch (error) {
         // The lead or a key moved since it was read: look again; unless the caller named the lead's revision (If-Match).
         if (error instanceof CommandRecordedMeanwhileError && attempt < MAX_ATTEMPTS) continue;
@@ -206,20 +208,26 @@ export class LeadDedupe {
     holders: readonly { key: string; holder: KeyHolder }[],
     context: CommandContext,
     now: Date,
+    /** The keys the lead has now: one of its own claims guards those; a key it takes back is claimed anew. */
+    holds: ReadonlySet<string> = new Set(),
   ): Promise<CommandResult<LeadState, LeadEvent>> {
     const { tenantId, commandId, correlationId, actor } = context;
     const streamId = leadStream(leadId);
     const outcome = await this.executor.atomically(tenantId, now, async (tx) => {
       const lead = await tx.decide(leadDecider, streamId, command, this.executor.commandOptions(context));
       for (const { key: plain, holder } of holders) {
-        if (holder.kind === 'mine') continue;
+        // An old claim of the lead guards a key it still has. A key it moved away from and now takes back was free for
+        // anyone meanwhile: claimed again at the revision read, so a capture that took it since refuses this append.
+        // Before, no claim was appended and both landed (two open leads with one phone; an outside race probe).
+        const renew = holder.kind === 'mine' && !holds.has(plain);
+        if (holder.kind === 'mine' && !renew) continue;
         const key = this.claims.blind(plain);
         // The revision read is part of the command id: a retry that read the same revision is the same claim.
         // Decided from the claims read for `holders` (pinned at their revision), not from a second read.
         await tx.decide(
           leadKeyDecider,
           leadKeyStream(tenantId, key),
-          { type: 'ClaimLeadKey', data: { key, leadId, at: now.toISOString() } },
+          { type: 'ClaimLeadKey', data: { key, leadId, at: now.toISOString(), ...(renew ? { renew } : {}) } },
           {
             commandId: derivedId(commandId, `claim:${key}@${holder.revision ?? -1}`),
             correlationId: correlationId ?? commandId,

@@ -36,7 +36,11 @@ export type LeadKeyClaimed = Event<'LeadKeyClaimed', { key: string; leadId: stri
 export type LeadKeyReleased = Event<'LeadKeyReleased', { key: string; leadId: string; releasedAt: string }>;
 export type LeadKeyEvent = LeadKeyClaimed | LeadKeyReleased;
 
-export type ClaimLeadKey = Command<'ClaimLeadKey', { key: string; leadId: string; at: string }>;
+/**
+ * `renew`: the lead takes back a key it moved away from (its old claim stands in the stream, but other leads took the
+ * key for free meanwhile): claimed again, after every claim made since, at the revision read.
+ */
+export type ClaimLeadKey = Command<'ClaimLeadKey', { key: string; leadId: string; at: string; renew?: boolean }>;
 export type ReleaseLeadKey = Command<'ReleaseLeadKey', { key: string; leadId: string; at: string }>;
 export type LeadKeyCommand = ClaimLeadKey | ReleaseLeadKey;
 
@@ -58,7 +62,9 @@ export const leadKeyDecider: Decider<LeadKeyState, LeadKeyCommand, LeadKeyEvent>
     const { key, leadId, at } = command.data;
     switch (command.type) {
       case 'ClaimLeadKey':
-        return holds(state, leadId) ? [] : [{ type: 'LeadKeyClaimed', data: { key, leadId, claimedAt: at } }];
+        return holds(state, leadId) && command.data.renew !== true
+          ? []
+          : [{ type: 'LeadKeyClaimed', data: { key, leadId, claimedAt: at } }];
       case 'ReleaseLeadKey':
         return holds(state, leadId) ? [{ type: 'LeadKeyReleased', data: { key, leadId, releasedAt: at } }] : [];
       default: {
@@ -70,7 +76,13 @@ export const leadKeyDecider: Decider<LeadKeyState, LeadKeyCommand, LeadKeyEvent>
   evolve: (state, event) => {
     switch (event.type) {
       case 'LeadKeyClaimed':
-        return { claims: [...state.claims, { leadId: event.data.leadId, claimedAt: event.data.claimedAt }] };
+        // A renewed claim moves the lead's claim after every other (only renewals claim a key a lead holds already).
+        return {
+          claims: [
+            ...state.claims.filter((claim) => claim.leadId !== event.data.leadId),
+            { leadId: event.data.leadId, claimedAt: event.data.claimedAt },
+          ],
+        };
       case 'LeadKeyReleased':
         return { claims: state.claims.filter((claim) => claim.leadId !== event.data.leadId) };
       default: {
