@@ -47,6 +47,26 @@ describe("an erasure's records, found again by a retry after a crash part-way", 
   });
 });
 
+describe("an erasure's second listing, after a qualification landed while it ran", () => {
+  it('takes the account named after the person, whose key was made after the first listing, by its name among their values', async () => {
+    const { store, destroy } = await qualifiedLead(NAME);
+    // The erasure listed the lead alone, then destroyed the lead's key; the qualification (contact and account) landed
+    // in between, so the account keeps a key of its own and the lead's record of it reads ERASED.
+    await destroy('lead-l1', 'contact-c1');
+    const missed = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
+    expect(missed?.owned).toEqual(['lead-l1', 'contact-c1']);
+    const again = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' }, new Set([NAME, '09121234567']));
+    expect(again?.owned).toEqual(['lead-l1', 'contact-c1', 'account-a1']);
+    // A company's account is not taken by a name of theirs it does not bear.
+    const company = await qualifiedLead('شرکت نوآوران پارس');
+    await company.destroy('lead-l1', 'contact-c1');
+    expect((await findPersonRecords(company.store, TENANT, { type: 'lead', id: 'l1' }, new Set([NAME])))?.owned).toEqual([
+      'lead-l1',
+      'contact-c1',
+    ]);
+  });
+});
+
 describe('records about the person', () => {
   it('are the complaints they filed and the calls logged about them or about those complaints', async () => {
     const { store } = await qualifiedLead('شرکت نوآوران پارس');

@@ -40,7 +40,17 @@ export interface PersonRecords {
  * feedback and survey answers they made, the activities and interactions
  * regarding them or those records, and the shared records that mention them.
  */
-export async function findPersonRecords(store: EventStore, tenantId: string, subject: DataSubject): Promise<PersonRecords | undefined> {
+export async function findPersonRecords(
+  store: EventStore,
+  tenantId: string,
+  subject: DataSubject,
+  /**
+   * The person's values an erasure has gathered already (its second listing, after the fence): an account named after
+   * them by a qualification that landed while the erasure ran reads as ERASED in the lead (whose key is gone) but has a
+   * key of its own; its own name among these values makes it theirs.
+   */
+  known?: ReadonlySet<string>,
+): Promise<PersonRecords | undefined> {
   if (RECORD_SUBJECT_TYPES.includes(subject.type)) return findRecordMaker(store, tenantId, subject);
   const identities = new Map<string, DataSubject>();
   // An account opened for a lead without a company bears the person's name: it is theirs too.
@@ -64,7 +74,12 @@ export async function findPersonRecords(store: EventStore, tenantId: string, sub
           const accountStream = `account-${String(account['accountId'])}`;
           // Both read ERASED once the lead's key is gone (a retry after a crash mid-erasure): the account is theirs only if
           // its own name is erased too (an erasure destroys such an account's key before the lead's, `erasureOrder`).
-          if (account['name'] !== ERASED || (await nameErased(store, tenantId, accountStream))) accounts.add(accountStream);
+          if (
+            account['name'] !== ERASED ||
+            (await nameErased(store, tenantId, accountStream)) ||
+            (known !== undefined && (await namedAmong(store, tenantId, accountStream, known)))
+          )
+            accounts.add(accountStream);
         }
       }
       if (event.type === 'ContactCreated' && typeof data['originLeadId'] === 'string')
@@ -153,6 +168,13 @@ async function leadsQualifiedIntoExistingContacts(store: EventStore, tenantId: s
     if (slice.isEnd || slice.checkpoint === undefined) return links;
     after = slice.checkpoint;
   }
+}
+
+/** Whether an account's opening names it with one of `values` (read with its own key). */
+async function namedAmong(store: EventStore, tenantId: string, accountStream: string, values: ReadonlySet<string>): Promise<boolean> {
+  const [opened] = await store.readStream(accountStream, { tenantId, maxCount: 1 });
+  const name = (opened?.data as Data | undefined)?.['name'];
+  return opened?.type === 'AccountOpened' && typeof name === 'string' && name !== ERASED && values.has(name);
 }
 
 /** Whether an account's opening reads its name as ERASED: its key is gone. */
