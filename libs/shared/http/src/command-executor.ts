@@ -17,6 +17,7 @@ import {
   type SnapshotStore,
 } from '@crm/shared/event-sourcing';
 import type { Clock } from '@crm/shared/kernel';
+import { personalDataLayer } from '@crm/shared/personal-data';
 import { commandIdIsNew, type CommandContext } from './command-context';
 import { createHmac } from 'node:crypto';
 import { activeTraceparent, observeAppends, traceCommand, type CommandObserver } from './command-telemetry';
@@ -122,6 +123,23 @@ export class CommandExecutor {
   async orRecorded<T>(context: CommandContext, error: unknown, first: () => Promise<T>): Promise<T> {
     if (error instanceof CommandRecordedMeanwhileError && (await this.alreadyHandled(context))) return first();
     throw error;
+  }
+
+  /**
+   * After a command the server named was refused: the data keys made for records of it that were never written go
+   * (`KeyStore.discard`), so a refused request leaves no trace. A first attempt seals the new records' fields under
+   * new keys before its append, which a race may then refuse (the lead closed meanwhile, a phone claimed). Only for a
+   * command id the server made for this request, and for `streamIds` named after it (`idFor`): nobody else can name
+   * those records, so no other command is sealing with their keys; a record written after all keeps its key.
+   */
+  async discardUnwrittenKeys(context: CommandContext, streamIds: readonly string[]): Promise<void> {
+    const keys = personalDataLayer(this.store)?.keys;
+    if (!keys || !commandIdIsNew(context)) return;
+    const { tenantId } = context;
+    for (const streamId of streamIds) {
+      const written = await this.store.streamRevision(streamId, { tenantId }).catch(() => 0);
+      if (written === undefined) await keys.discard({ tenantId, subjectRef: streamId }).catch(() => undefined);
+    }
   }
 
   /**

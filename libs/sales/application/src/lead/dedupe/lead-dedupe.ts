@@ -10,7 +10,6 @@ import {
 } from '@crm/shared/event-sourcing';
 import { derivedId } from '@crm/shared/kernel';
 import { CommandExecutor, commandIdIsNew, idFor, type CommandContext } from '@crm/shared/http';
-import { personalDataLayer } from '@crm/shared/personal-data';
 import {
   contactMatchKeys,
   LEAD_REFUSALS,
@@ -56,28 +55,15 @@ export class LeadDedupe {
   ) {}
 
   async capture(command: CaptureLead, context: CommandContext, now: Date): Promise<CommandResult<LeadState, LeadEvent>> {
+    const { leadId } = command.data;
     try {
       return await this.captureOnce(command, context, now);
     } catch (error) {
-      await this.discardUnusedKey(command, context);
+      // Its first attempt takes the keys as unclaimed and seals the lead under a new key before the store refuses the
+      // append: that key goes with the refusal (a lead the server named only).
+      if (leadId === idFor(context, 'lead')) await this.executor.discardUnwrittenKeys(context, [leadStream(leadId)]);
       throw error;
     }
-  }
-
-  /**
-   * A capture refused after its first attempt sealed the lead's fields under a new key (a key was claimed already: the
-   * append was refused) leaves that key behind, with nothing sealed with it: it goes, so a refused request leaves no
-   * trace. Only for a lead the server named for this request: nobody else can name it, so no command is sealing with
-   * that key meanwhile; a lead that was recorded after all (by a twin of this request) keeps it.
-   */
-  private async discardUnusedKey(command: CaptureLead, context: CommandContext): Promise<void> {
-    const { leadId } = command.data;
-    const keys = personalDataLayer(this.executor.store)?.keys;
-    if (!keys || !commandIdIsNew(context) || leadId !== idFor(context, 'lead')) return;
-    const { tenantId } = context;
-    const streamId = leadStream(leadId);
-    if ((await this.executor.store.streamRevision(streamId, { tenantId }).catch(() => 0)) !== undefined) return;
-    await keys.discard({ tenantId, subjectRef: streamId }).catch(() => undefined);
   }
 
   private async captureOnce(command: CaptureLead, context: CommandContext, now: Date): Promise<CommandResult<LeadState, LeadEvent>> {

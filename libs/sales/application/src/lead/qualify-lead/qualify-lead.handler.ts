@@ -5,7 +5,7 @@ import { firstEventOf, IdempotencyConflictError, laterPosition, requireReference
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { personalDataLayer } from '@crm/shared/personal-data';
 import { requireOpenAccount } from '../../account/open-account-required';
-import { contactStream, leadStream } from '../../common/streams';
+import { accountStream, contactStream, leadStream } from '../../common/streams';
 import { LeadQualificationProcess } from '../lead-qualification.process';
 import { QualifyLeadCommand } from './qualify-lead.command';
 
@@ -34,7 +34,22 @@ export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
     );
   }
 
-  private async qualify({ leadId, input, context }: QualifyLeadCommand): Promise<CommandReply> {
+  private async qualify(request: QualifyLeadCommand): Promise<CommandReply> {
+    const { input, context } = request;
+    try {
+      return await this.qualifyOnce(request);
+    } catch (error) {
+      // A first attempt seals the new contact and account under new keys; refused after that (the lead closed by a
+      // concurrent disqualification), their keys go with the refusal.
+      await this.executor.discardUnwrittenKeys(context, [
+        ...(input.contactId ? [] : [contactStream(idFor(context, 'contact'))]),
+        ...(input.accountId ? [] : [accountStream(idFor(context, 'account'))]),
+      ]);
+      throw error;
+    }
+  }
+
+  private async qualifyOnce({ leadId, input, context }: QualifyLeadCommand): Promise<CommandReply> {
     const { store } = this.executor;
     const { tenantId, commandId } = context;
     // An erased lead (or one being erased) has only placeholders to carry into a contact: 409, not a bad email.
