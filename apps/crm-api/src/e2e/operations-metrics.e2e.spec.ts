@@ -64,6 +64,28 @@ describe('metrics (Prometheus, prom-client)', () => {
     expect(sample(text, 'crm_events_appended_total', { category: 'contact' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('times commands recorded across several streams too, and counts their events by each stream’s category', async () => {
+    const before = await scrape();
+    const counted = (text: string, category: string) => sample(text, 'crm_events_appended_total', { category }) ?? 0;
+    const captured = await post('/leads', { fullName: 'سارا رحیمی', source: 'web', phone: '09127771111', email: 'sara.r@example.ir' });
+    expect(captured.status).toBe(201);
+    expect((await post('/leads', { fullName: 'دیگری', source: 'web', phone: '09127771111' })).status).toBe(409);
+    const qualified = await post(`/leads/${captured.body['id'] as string}/qualify`, {
+      opportunity: { name: 'سفارش', estimatedValue: { amount: 1_000_000 }, expectedCloseDate: '2027-03-01' },
+    });
+    expect(qualified.status).toBe(200);
+
+    const text = await scrape();
+    // Before, commands recorded in one append across streams had no duration series at all.
+    expect(sample(text, 'crm_command_duration_seconds_count', { command: 'CaptureLead', outcome: 'accepted' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'crm_command_duration_seconds_count', { command: 'CaptureLead', outcome: 'refused' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'crm_command_duration_seconds_count', { command: 'QualifyLead', outcome: 'accepted' })).toBe(1);
+    // The capture: the lead and a claim on its email and its phone; the qualification: lead, contact, account, deal.
+    expect(counted(text, 'lead') - counted(before, 'lead')).toBe(2);
+    expect(counted(text, 'lead-key') - counted(before, 'lead-key')).toBe(2);
+    for (const category of ['contact', 'account', 'opportunity']) expect(counted(text, category) - counted(before, category)).toBe(1);
+  });
+
   it("reports projection batches (duration, events, failures) and each projection's position and lag", async () => {
     const head = (await http<{ eventStore: { headPosition: string } }>(server.url, 'GET', '/health')).body.eventStore.headPosition;
     await http(server.url, 'GET', `/api/v1/views/pipeline?minPosition=${head}`);

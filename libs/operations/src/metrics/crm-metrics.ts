@@ -95,9 +95,10 @@ export class CrmMetrics implements CommandObserver {
     this.commandDuration.observe({ command: commandType, outcome }, seconds);
   }
 
-  eventsAppended(category: string, events: number, seconds: number, outcome: AppendOutcome): void {
+  eventsAppended(category: string, events: Readonly<Record<string, number>>, seconds: number, outcome: AppendOutcome): void {
     this.appendDuration.observe({ category, outcome }, seconds);
-    if (outcome === 'ok') this.appendedEvents.inc({ category }, events);
+    if (outcome !== 'ok') return;
+    for (const [of, count] of Object.entries(events)) if (count > 0) this.appendedEvents.inc({ category: of }, count);
   }
 
   batchApplied(report: BatchReport): void {

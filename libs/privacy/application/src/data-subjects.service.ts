@@ -158,7 +158,11 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
    * crash before the record leaves the person erasable again, and the retry
    * does it all over.
    */
-  async erase(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
+  erase(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
+    return this.executor.traced('EraseDataSubject', dataSubjectStream(subject), () => this.eraseOnce(subject, reason, context));
+  }
+
+  private async eraseOnce(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
     const { tenantId } = context;
     const now = this.executor.now();
     const stream = dataSubjectStream(subject);

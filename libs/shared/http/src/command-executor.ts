@@ -19,6 +19,7 @@ import {
 import type { Clock } from '@crm/shared/kernel';
 import { personalDataLayer } from '@crm/shared/personal-data';
 import { commandIdIsNew, type CommandContext } from './command-context';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import { activeTraceparent, observeAppends, traceCommand, type CommandObserver } from './command-telemetry';
 import { CLOCK, COMMAND_OBSERVER, EVENT_STORE, FINGERPRINT_KEY, SNAPSHOT_STORE } from './tokens';
@@ -36,6 +37,9 @@ export function commandReply(id: string, result: CommandResult<unknown, Event>, 
 }
 
 /** handleCommand with the store, clock and snapshots of this process: what every handler calls. */
+/** The command type `traced` is measuring, for the `execute`s it makes of that same command. */
+const TRACED = new AsyncLocalStorage<string>();
+
 @Injectable()
 export class CommandExecutor {
   /** The store commands append through: each append traced and measured. */
@@ -69,7 +73,7 @@ export class CommandExecutor {
     /** The instant the command was stamped with, when the handler already read the clock. */
     now: Date = this.clock.now(),
   ): Promise<CommandResult<S, E>> {
-    return traceCommand(command.type, streamId, this.observer, () =>
+    const handle = () =>
       handleCommand(this.appending, decider, streamId, command, {
         commandId: context.commandId,
         newCommandId: commandIdIsNew(context),
@@ -83,8 +87,27 @@ export class CommandExecutor {
         requestFingerprint: this.fingerprintOf(context),
         now,
         snapshots: this.snapshots,
-      }),
-    );
+      });
+    // Inside `traced` for this very command (a retry answered from the record): measured there, once.
+    return TRACED.getStore() === command.type ? handle() : traceCommand(command.type, streamId, this.observer, handle);
+  }
+
+  /**
+   * A command its handler decides and records itself (several streams in one `atomically`, with look-ups and retries
+   * of its own: a lead capture, a qualification, an erasure), in a `command <type>` span and measured by outcome as
+   * `execute` measures one; an `execute` of the same command under it is not counted again. `duplicate`: the result
+   * was answered from the record. Before, such commands had no span and no `crm_command_duration_seconds` (an outside
+   * telemetry probe).
+   */
+  traced<T>(commandType: string, streamId: string, work: () => Promise<T>, duplicate: (result: T) => boolean = () => false): Promise<T> {
+    return TRACED.run(commandType, async () => {
+      let value!: T;
+      await traceCommand(commandType, streamId, this.observer, async () => {
+        value = await work();
+        return { duplicate: duplicate(value) };
+      });
+      return value;
+    });
   }
 
   /** The request's own command as `tx.decide` takes it: ids, actor, If-Match and the request's keyed fingerprint. */
@@ -113,6 +136,34 @@ export class CommandExecutor {
     if (recordedForAnotherRequest(found.metadata, undefined, this.fingerprintOf(context)))
       throw new IdempotencyConflictError(context.commandId);
     return true;
+  }
+
+  /**
+   * The frame of a command recorded by its handler in one atomic append: a retry is answered from the record
+   * (`first`), a twin run that recorded meanwhile too (`orRecorded`), else `run`; traced and measured as one command.
+   */
+  handleAtomic<T>(
+    commandType: string,
+    streamId: string,
+    context: CommandContext,
+    run: () => Promise<T>,
+    first: () => Promise<T>,
+  ): Promise<T> {
+    let answeredFromRecord = false;
+    const recorded = () => {
+      answeredFromRecord = true;
+      return first();
+    };
+    return this.traced(
+      commandType,
+      streamId,
+      async () => {
+        if (await this.alreadyHandled(context)) return recorded();
+        // A twin of this request (sent twice at once, maybe to two servers) recorded first: its reply, or 422.
+        return run().catch((error: unknown) => this.orRecorded(context, error, recorded));
+      },
+      () => answeredFromRecord,
+    );
   }
 
   /**

@@ -82,8 +82,23 @@ describe('command telemetry', () => {
     ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
     expect(await store.readStream('marketing-list-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d')).toHaveLength(2);
     expect(calls).toEqual([
-      ['append', 'marketing-list', 2, 'ok'],
-      ['append', 'marketing-list', 1, 'refused'],
+      ['append', 'marketing-list', { 'marketing-list': 2 }, 'ok'],
+      ['append', 'marketing-list', { 'marketing-list': 1 }, 'refused'],
+    ]);
+  });
+
+  it('counts the events of an append across streams by each stream’s category (before: 0 events, category "several")', async () => {
+    const { calls, observer } = recordingObserver();
+    const store = observeAppends(new InMemoryEventStore(), observer);
+    await store.appendToStreams([
+      { streamId: 'lead-6c0c3ca9-0761-531a-93e8-ec16783bcff8', events: [toAppend('e1')] },
+      { streamId: 'lead-key-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d', events: [toAppend('e2')] },
+      { streamId: 'lead-key-1b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d', events: [toAppend('e3')] },
+    ]);
+    await store.appendToStreams([{ streamId: 'contact-2b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d', events: [toAppend('e4'), toAppend('e5')] }]);
+    expect(calls).toEqual([
+      ['append', 'several', { lead: 1, 'lead-key': 2 }, 'ok'],
+      ['append', 'contact', { contact: 2 }, 'ok'],
     ]);
   });
 
@@ -97,7 +112,7 @@ describe('command telemetry', () => {
     expect(store).toBeInstanceOf(InMemoryEventStore);
     await store.appendToStream('lead-1', [toAppend('e1')]);
     expect(await store.readStream('lead-1')).toHaveLength(1);
-    expect(calls).toEqual([['append', 'lead', 1, 'ok']]);
+    expect(calls).toEqual([['append', 'lead', { lead: 1 }, 'ok']]);
   });
 
   it("nests the append span under the command span, whose context becomes the events' traceparent", async () => {

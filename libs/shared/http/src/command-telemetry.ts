@@ -9,7 +9,11 @@ export type AppendOutcome = 'ok' | 'refused' | 'failed';
 /** What the host measures about commands and appends (the API's Prometheus metrics); optional. */
 export interface CommandObserver {
   commandHandled(commandType: string, outcome: CommandOutcome, seconds: number): void;
-  eventsAppended(category: string, events: number, seconds: number, outcome: AppendOutcome): void;
+  /**
+   * One append: `category` labels its duration (`several` for one across streams), `events` counts what it appended
+   * by each stream's own category.
+   */
+  eventsAppended(category: string, events: Readonly<Record<string, number>>, seconds: number, outcome: AppendOutcome): void;
 }
 
 // The OpenTelemetry API alone: without an SDK registered (OTEL_EXPORTER_OTLP_ENDPOINT unset) every span is a no-op.
@@ -60,22 +64,43 @@ export function traceCommand<T extends { readonly duplicate: boolean }>(
   });
 }
 
+/**
+ * What an append writes, by stream category: `(streamId, events)` for one stream, `(appends)` of `{ streamId, events }`
+ * for several (appendToStreams, appendInOrder). Before, one across streams counted 0 events: a lead capture's three
+ * and a qualification's four were missing from `crm_events_appended_total` (an outside telemetry probe).
+ */
+function appendedByCategory(args: readonly unknown[]): { readonly category: string; readonly events: Record<string, number> } {
+  const [first, second] = args;
+  const events: Record<string, number> = {};
+  const add = (streamId: unknown, list: unknown) => {
+    if (typeof streamId !== 'string' || !Array.isArray(list)) return;
+    const category = streamCategory(streamId);
+    events[category] = (events[category] ?? 0) + list.length;
+  };
+  if (typeof first === 'string') {
+    add(first, second);
+    return { category: streamCategory(first), events };
+  }
+  if (Array.isArray(first)) for (const part of first as { streamId?: unknown; events?: unknown }[]) add(part?.streamId, part?.events);
+  const categories = Object.keys(events);
+  return { category: categories.length === 1 ? (categories[0] as string) : 'several', events };
+}
+
 async function traceAppend(observer: CommandObserver | undefined, args: unknown[], append: () => Promise<unknown>): Promise<unknown> {
-  const [streamId, events] = args;
-  const category = typeof streamId === 'string' ? streamCategory(streamId) : 'several';
-  const count = Array.isArray(events) ? events.length : 0;
+  const { category, events } = appendedByCategory(args);
+  const count = Object.values(events).reduce((sum, n) => sum + n, 0);
   const started = process.hrtime.bigint();
   const attributes = { 'crm.stream.category': category, 'crm.events': count };
   return tracer.startActiveSpan('append', { kind: SpanKind.CLIENT, attributes }, async (span) => {
     try {
       const result = await append();
-      observer?.eventsAppended(category, count, seconds(started), 'ok');
+      observer?.eventsAppended(category, events, seconds(started), 'ok');
       return result;
     } catch (error) {
       // A refused append (a revision conflict) is the store answering, not failing.
       const outcome = outcomeOf(error) === 'failed' ? 'failed' : 'refused';
       if (outcome === 'failed') failed(span, error);
-      observer?.eventsAppended(category, count, seconds(started), outcome);
+      observer?.eventsAppended(category, events, seconds(started), outcome);
       throw error;
     } finally {
       span.end();

@@ -54,7 +54,17 @@ export class LeadDedupe {
     private readonly claims: LeadKeyClaims,
   ) {}
 
-  async capture(command: CaptureLead, context: CommandContext, now: Date): Promise<CommandResult<LeadState, LeadEvent>> {
+  capture(command: CaptureLead, context: CommandContext, now: Date): Promise<CommandResult<LeadState, LeadEvent>> {
+    const { leadId } = command.data;
+    return this.executor.traced(
+      command.type,
+      leadStream(leadId),
+      () => this.captureOrDiscard(command, context, now),
+      (r) => r.duplicate,
+    );
+  }
+
+  private async captureOrDiscard(command: CaptureLead, context: CommandContext, now: Date): Promise<CommandResult<LeadState, LeadEvent>> {
     const { leadId } = command.data;
     try {
       return await this.captureOnce(command, context, now);
@@ -112,7 +122,16 @@ export class LeadDedupe {
    * the key refuses it (LEAD.CAPTURE_IN_PROGRESS), and an update refused for any reason (an unknown or closed lead,
    * a stale If-Match, a duplicate) records nothing at all: no claim is made and then given back.
    */
-  async update(
+  update(command: UpdateLead, allowDuplicate: boolean, context: CommandContext, now: Date): Promise<CommandResult<LeadState, LeadEvent>> {
+    return this.executor.traced(
+      command.type,
+      leadStream(command.data.leadId),
+      () => this.updateWithClaims(command, allowDuplicate, context, now),
+      (r) => r.duplicate,
+    );
+  }
+
+  private async updateWithClaims(
     command: UpdateLead,
     allowDuplicate: boolean,
     context: CommandContext,

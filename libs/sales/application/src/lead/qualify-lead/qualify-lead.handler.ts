@@ -24,13 +24,15 @@ export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
     private readonly process: LeadQualificationProcess,
   ) {}
 
-  async execute(request: QualifyLeadCommand): Promise<CommandReply> {
+  execute(request: QualifyLeadCommand): Promise<CommandReply> {
     const { leadId, context } = request;
     const { tenantId, commandId } = context;
-    if (await this.executor.alreadyHandled(context)) return this.firstReply(leadId, commandId, tenantId);
-    // A twin of this request (sent twice at once, maybe to two servers) recorded first: its reply, or 422.
-    return this.qualify(request).catch((error: unknown) =>
-      this.executor.orRecorded(context, error, () => this.firstReply(leadId, commandId, tenantId)),
+    return this.executor.handleAtomic(
+      'QualifyLead',
+      leadStream(leadId),
+      context,
+      () => this.qualify(request),
+      () => this.firstReply(leadId, commandId, tenantId),
     );
   }
 

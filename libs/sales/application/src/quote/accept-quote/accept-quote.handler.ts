@@ -20,12 +20,14 @@ export class AcceptQuoteHandler implements ICommandHandler<AcceptQuoteCommand> {
     private readonly policy: QuoteAcceptancePolicy,
   ) {}
 
-  async execute(request: AcceptQuoteCommand): Promise<CommandReply> {
+  execute(request: AcceptQuoteCommand): Promise<CommandReply> {
     const { quoteId, context } = request;
-    if (await this.executor.alreadyHandled(context)) return this.firstReply(quoteId, context);
-    // A twin of this request (sent twice at once, maybe to two servers) recorded first: its reply, or 422.
-    return this.accept(request).catch((error: unknown) =>
-      this.executor.orRecorded(context, error, () => this.firstReply(quoteId, context)),
+    return this.executor.handleAtomic(
+      'AcceptQuote',
+      quoteStream(quoteId),
+      context,
+      () => this.accept(request),
+      () => this.firstReply(quoteId, context),
     );
   }
 
