@@ -34,7 +34,8 @@ export class OperationsModule {
     return {
       module: OperationsModule,
       imports: [
-        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        // Its own log line of a failing check repeats what /health answers and what the request line says (503).
+        TerminusModule.forRoot({ logger: false }),
         LoggerModule.forRoot({
           pinoHttp: requestLoggingOptions(logger),
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],

@@ -64,6 +64,7 @@ describe('logs (pino JSON lines)', () => {
       route: '/api/v1/streams/:streamId',
       status: 404,
       latencyMs: expect.any(Number),
+      code: 'STREAM.NOT_FOUND',
       msg: 'request',
     });
   });
@@ -75,17 +76,31 @@ describe('logs (pino JSON lines)', () => {
     expect(none.headers.get('x-request-id')).not.toBe(hostile.headers.get('x-request-id'));
   });
 
-  it('puts the ids on every line logged while serving the request, the error behind a 500 included', async () => {
+  it('logs a failed request once: its line carries the error behind a 500, with its stack, and the ids', async () => {
     const reply = await http(server.url, 'POST', '/api/v1/contacts', { fullName: 'رضا کریمی' }, { 'x-correlation-id': correlationId });
     expect(reply.status).toBe(500);
     const requestId = reply.headers.get('x-request-id');
     const lines = sink.lines().filter((l) => l['requestId'] === requestId);
-    expect(lines.map((l) => [l['level'], l['msg'] ?? l['err']])).toEqual([
-      ['error', expect.stringContaining('EIO: disk on fire')],
-      ['error', 'request failed'],
-    ]);
-    expect(lines.every((l) => l['correlationId'] === correlationId)).toBe(true);
-    expect(lines[1]).toMatchObject({ method: 'POST', route: '/api/v1/contacts', status: 500 });
+    // Before, the filter logged the stack on a line of its own, then the request line said it failed: twice.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      msg: 'request failed',
+      correlationId,
+      method: 'POST',
+      route: '/api/v1/contacts',
+      status: 500,
+      code: 'INTERNAL',
+      err: { message: 'EIO: disk on fire', stack: expect.stringContaining('BrokenDiskStore') },
+    });
+  });
+
+  it('logs a 503 the service answers by design (a read model behind) as one warning, without a stack', async () => {
+    const reply = await http(server.url, 'GET', '/api/v1/views/pipeline?minPosition=999999');
+    expect(reply.status).toBe(503);
+    const lines = sink.lines().filter((l) => l['requestId'] === reply.headers.get('x-request-id'));
+    expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'request failed', status: 503, code: 'READ_MODEL.NOT_CAUGHT_UP' })]);
+    expect(JSON.stringify(lines)).not.toContain('NotCaughtUpError');
   });
 
   it("never writes colour codes, and keeps the framework's start-up chatter below info", () => {

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { problem, PROBLEM_CONTENT_TYPE, SERVICE_PROBLEMS } from '@crm/shared/http';
+import { answeredProblem, problem, PROBLEM_CONTENT_TYPE, SERVICE_PROBLEMS } from '@crm/shared/http';
 import { requestBindings } from '../logging/logging';
 import { type CrmMetrics, UNMATCHED_ROUTE } from '../metrics/crm-metrics';
 import type { ShutdownState } from '../shutdown/shutdown-state';
@@ -59,8 +59,19 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
     metrics.requestServed(request.method, route, status, reply.elapsedTime / 1000);
     // No middleware ran for a request no route matched: the same ids, bound here.
     const log = requestLogger(request.raw) ?? logger.child(requestBindings(request.raw, request.id));
-    const line = { method: request.method, route: route ?? UNMATCHED_ROUTE, status, latencyMs: Math.round(reply.elapsedTime * 10) / 10 };
-    if (status >= 500) log.error(line, 'request failed');
+    const problem = answeredProblem(request.raw);
+    const line = {
+      method: request.method,
+      route: route ?? UNMATCHED_ROUTE,
+      status,
+      latencyMs: Math.round(reply.elapsedTime * 10) / 10,
+      // A refusal's code tells a duplicate lead from a closed deal (both 409); an unexpected failure its error.
+      ...(problem ? { code: problem.code } : {}),
+      ...(problem?.error === undefined ? {} : { err: problem.error }),
+    };
+    // A 503 the service answers by design (a store busy, a read model behind, shutting down) is a warning.
+    if (status >= 500 && status !== 503) log.error(line, 'request failed');
+    else if (status >= 500) log.warn(line, 'request failed');
     else log.info(line, 'request');
     done();
   });

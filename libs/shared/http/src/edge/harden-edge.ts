@@ -54,6 +54,13 @@ export function installSecurityHeaders(fastify: FastifyInstance, options: Readon
  * authentications, which the authentication hook counts with (undefined when
  * limits are off).
  */
+/** A window as people say it: "1 minute", "30 seconds". */
+export function windowText(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds % 60 === 0 && seconds >= 60) return seconds === 60 ? '1 minute' : `${seconds / 60} minutes`;
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
+}
+
 export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitSettings): Promise<AddressLimiter | undefined> {
   installSecurityHeaders(app.getHttpAdapter().getInstance());
   if (!limits.enabled) return undefined;
@@ -65,7 +72,8 @@ export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitS
     keyGenerator: budgetOf,
     errorResponseBuilder: (_request, context) =>
       new HttpException(
-        `Rate limit of ${context.max} requests per ${context.after} reached; retry after Retry-After`,
+        // `context.after` is the time left until the budget renews, not the window (a probe read "40 per 40 seconds").
+        `Rate limit of ${context.max} requests per ${windowText(limits.windowMs)} reached; retry in ${context.after} (Retry-After)`,
         HttpStatus.TOO_MANY_REQUESTS,
       ),
   });
