@@ -26,18 +26,23 @@ async function main(port: NonNullable<typeof parentPort>, { config, owner }: Rea
     send({ kind: 'snapshot', snapshot });
     if (reports.length > 0) send({ kind: 'batches', reports });
     reports = [];
-    const failed = snapshot.filter((lane) => lane.phase === 'failed' && phases.get(lane.name) !== 'failed');
+    const entered = (phase: string) => snapshot.filter((lane) => lane.phase === phase && phases.get(lane.name) !== phase);
+    const failed = entered('failed');
+    // A batch the store refused (locked, out of reach) is tried again: said once as it starts, as the projector says it.
+    const retrying = entered('retrying');
     for (const lane of snapshot) phases.set(lane.name, lane.phase);
-    if (failed.length > 0) void logFailures(failed.map((lane) => lane.name));
+    if (failed.length > 0) void logStatuses(failed, 'error');
+    if (retrying.length > 0) void logStatuses(retrying, 'warn');
   };
   const changed = () => {
     if (pending) return;
     pending = true;
     setImmediate(flush);
   };
-  const logFailures = async (names: string[]) => {
+  const logStatuses = async (lanes: readonly ServingSnapshot[], level: 'error' | 'warn') => {
+    const names = lanes.map((lane) => lane.name);
     for (const status of await runner.status().catch(() => [])) {
-      if (names.includes(status.name)) send({ kind: 'log', level: 'error', message: describeStatus(status) });
+      if (names.includes(status.name)) send({ kind: 'log', level, message: describeStatus(status) });
     }
   };
   const runner = new ProjectionRunner({

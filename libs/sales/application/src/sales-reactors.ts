@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DomainError, type CheckpointStore, type EventStore, type Reactor } from '@crm/shared/event-sourcing';
 import { EVENT_STORE, REACTOR_LEASES } from '@crm/shared/http';
-import { LeasedReactor, type ReactorLeases } from '@crm/shared/read-model';
+import { LeasedReactor, STANDS_BY, type ReactorLeases } from '@crm/shared/read-model';
 import { LeadQualificationProcess } from './lead/lead-qualification.process';
 import { QuoteAcceptancePolicy } from './quote/quote-acceptance.policy';
 
@@ -52,7 +52,7 @@ export class SalesReactors implements OnApplicationBootstrap, OnModuleDestroy {
         restartDelayMs,
         maxRestartDelayMs,
         onFailure: (error, delay) => this.logger.error(`${reactor.name} stopped (${describe(error)}); restarting in ${delay} ms`),
-        onOwnership: (held) => this.logger.log(`${reactor.name} ${held ? 'runs here (lease taken)' : 'stands by (lease held elsewhere)'}`),
+        onOwnership: (held) => this.logger.log(`${reactor.name} ${held ? 'runs here (lease taken)' : STANDS_BY}`),
       });
     });
   }

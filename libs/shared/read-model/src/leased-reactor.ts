@@ -119,6 +119,14 @@ export interface FencedCheckpointStore {
 }
 
 /** The reactor's checkpoints, each save fenced by the lease: a former owner's save is refused (LeaseLostError). */
+/**
+ * What a process that does not hold a reactor's lease says of it. `held` is false after any renewal round that did not
+ * renew it: another process holds it, or the store refused the renewal (a locked file, a lost connection), or the
+ * process is stopping. Before, the line said "lease held elsewhere" for all three (an outside probe saw it with no
+ * other process running, during a lock).
+ */
+export const STANDS_BY = 'stands by: its lease is not held here (another process holds it, the store refused the renewal, or this process is stopping)';
+
 export function fencedCheckpoints(store: LeaseStore | FencedCheckpointStore, lease: LeaseKeeper): CheckpointStore {
   const fenced: FencedCheckpointStore =
     'transaction' in store

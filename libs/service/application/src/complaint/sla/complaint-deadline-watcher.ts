@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { CommandResult, Reactor, RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, REACTOR_LEASES, type CommandContext } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
-import { LeasedReactor, LeaseKeeper, type ReactorLeases } from '@crm/shared/read-model';
+import { LeasedReactor, LeaseKeeper, STANDS_BY, type ReactorLeases } from '@crm/shared/read-model';
 import {
   dueBreaches,
   instantOf,
@@ -88,7 +88,7 @@ export class ComplaintDeadlineWatcher {
     @Optional() @Inject(REACTOR_LEASES) leases?: ReactorLeases,
   ) {
     const ownership = (held: boolean) => {
-      if (held !== this.owned) this.logger.log(held ? 'records SLA breaches here (lease taken)' : 'stands by (lease held elsewhere)');
+      if (held !== this.owned) this.logger.log(held ? 'records SLA breaches here (lease taken)' : STANDS_BY);
       this.owned = held;
     };
     const feedsUnderLease = leases !== undefined && model.shared === true;
