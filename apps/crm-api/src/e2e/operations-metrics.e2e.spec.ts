@@ -1,3 +1,4 @@
+import { rawHttp } from '../testing/raw-http';
 import { http, startTestApp, type TestApp } from '../testing/test-app';
 
 /** The value of one sample line, labels in any order; undefined when absent. */
@@ -62,6 +63,22 @@ describe('metrics (Prometheus, prom-client)', () => {
     expect(sample(text, 'crm_command_duration_seconds_count', { command: 'CreateContact', outcome: 'refused' })).toBe(1);
     expect(sample(text, 'crm_event_store_append_duration_seconds_count', { category: 'contact', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'crm_events_appended_total', { category: 'contact' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts what the HTTP layer answers before any route: a bad escape, a path parameter too long, malformed framing, headers too large', async () => {
+    const before = await scrape();
+    const unmatched = (text: string, method: string, status: string) =>
+      sample(text, 'crm_http_request_duration_seconds_count', { method, route: 'unmatched', status }) ?? 0;
+    expect((await http(server.url, 'GET', '/api/v1/streams/%zz')).status).toBe(400);
+    expect((await http(server.url, 'GET', `/api/v1/streams/lead-${'a'.repeat(300)}`)).status).toBe(414);
+    expect((await rawHttp(server.url, 'POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}')).status).toBe(400);
+    expect((await rawHttp(server.url, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).status).toBe(431);
+    const text = await scrape();
+    // Before, none of these was counted (no hook runs for them).
+    expect(unmatched(text, 'GET', '400') - unmatched(before, 'GET', '400')).toBe(1);
+    expect(unmatched(text, 'GET', '414') - unmatched(before, 'GET', '414')).toBe(1);
+    expect(unmatched(text, 'UNPARSED', '400') - unmatched(before, 'UNPARSED', '400')).toBe(1);
+    expect(unmatched(text, 'UNPARSED', '431') - unmatched(before, 'UNPARSED', '431')).toBe(1);
   });
 
   it('times commands recorded across several streams too, and counts their events by each stream’s category', async () => {

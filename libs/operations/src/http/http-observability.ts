@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { answeredProblem, problem, PROBLEM_CONTENT_TYPE, SERVICE_PROBLEMS } from '@crm/shared/http';
+import { answeredProblem, onEdgeRefusal, problem, PROBLEM_CONTENT_TYPE, SERVICE_PROBLEMS } from '@crm/shared/http';
 import { requestBindings } from '../logging/logging';
 import { type CrmMetrics, UNMATCHED_ROUTE } from '../metrics/crm-metrics';
 import type { ShutdownState } from '../shutdown/shutdown-state';
@@ -19,6 +19,9 @@ function requestLogger(raw: object): Logger | undefined {
  * 503 with their own body, whose `shutdown` check is down, as their OpenAPI operations say.
  */
 const HEALTH_ROUTES = new Set(['/health', '/health/live', '/health/ready']);
+
+/** The method label of a request Node's parser could not read. */
+const UNPARSED_METHOD = 'UNPARSED';
 
 export interface HttpObservability {
   readonly metrics: CrmMetrics;
@@ -51,6 +54,12 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
         ...problem(503, SERVICE_PROBLEMS.SHUTTING_DOWN.code, 'Shutting down', 'This instance is shutting down; retry the request.'),
         instance: request.url,
       });
+  });
+
+  // What the HTTP layer answers before any hook (a malformed request, a URL past the limits): counted and logged too.
+  onEdgeRefusal(fastify.server, ({ method, status, code }) => {
+    metrics.requestServed(method ?? UNPARSED_METHOD, undefined, status, 0);
+    logger.info({ method: method ?? UNPARSED_METHOD, route: UNMATCHED_ROUTE, status, code }, 'request');
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {

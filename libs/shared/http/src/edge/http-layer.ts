@@ -21,6 +21,34 @@ function requestLineTooLong(packet: unknown): boolean {
   return end < 0 || end > MAX_URL_LENGTH;
 }
 
+/** A request the HTTP layer refused before any route or hook ran: what the request log and metrics still count. */
+export interface EdgeRefusal {
+  /** Unknown when Node's parser could not read the request line. */
+  readonly method: string | undefined;
+  readonly status: number;
+  readonly code: string;
+}
+
+const REFUSAL_LISTENERS = new WeakMap<object, (refusal: EdgeRefusal) => void>();
+
+/**
+ * Tells `listener` of every request the HTTP layer of `server` (the Node server under Fastify) answers itself: a
+ * malformed request line, headers or a URL past the limits, a bad percent-escape, a path parameter too long. No hook
+ * runs for those, so before they were neither counted nor logged (an outside telemetry probe).
+ */
+export function onEdgeRefusal(server: object, listener: (refusal: EdgeRefusal) => void): void {
+  REFUSAL_LISTENERS.set(server, listener);
+}
+
+function refused(server: unknown, method: string | undefined, body: ProblemDetails): void {
+  if (typeof server !== 'object' || server === null) return;
+  try {
+    REFUSAL_LISTENERS.get(server)?.({ method, status: body.status, code: body.code });
+  } catch {
+    // Telemetry is advisory: the answer goes out whatever it does.
+  }
+}
+
 /**
  * Errors Node's HTTP parser meets before Fastify has a request (header too
  * large, malformed framing, a timeout), written straight to the socket as
@@ -40,6 +68,7 @@ export function clientErrorHandler(error: Error & { code?: string; rawPacket?: u
   } else {
     body = layerProblem(400, 'REQUEST.MALFORMED', 'The request is not well-formed HTTP/1.1.');
   }
+  refused((socket as Socket & { server?: unknown }).server, undefined, body);
   if (socket.writable) {
     const text = JSON.stringify(body);
     socket.write(
@@ -57,6 +86,7 @@ export function frameworkErrors(error: Error & { code?: string }, request: Fasti
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? layerProblem(414, 'REQUEST.URL_TOO_LONG', `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`)
         : layerProblem(400, 'REQUEST.BAD', 'The request could not be routed.');
+  refused(request.server.server, request.method, body);
   void reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
