@@ -36,10 +36,10 @@ export function commandReply(id: string, result: CommandResult<unknown, Event>, 
   return { id, revision: result.nextExpectedRevision, position: result.position ?? '0', ...extra };
 }
 
-/** handleCommand with the store, clock and snapshots of this process: what every handler calls. */
 /** The command type `traced` is measuring, for the `execute`s it makes of that same command. */
 const TRACED = new AsyncLocalStorage<string>();
 
+/** handleCommand with the store, clock and snapshots of this process: what every handler calls. */
 @Injectable()
 export class CommandExecutor {
   /** The store commands append through: each append traced and measured. */
