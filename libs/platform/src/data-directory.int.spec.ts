@@ -48,22 +48,7 @@ describe('the embedded data directory (real SQLite file)', () => {
     const dataDir = join(root, 'data');
     const store = await openEventStore(loadConfig({ CRM_DATA_DIR: dataDir }));
     try {
-      await store.appendToStream('lead-1', [
-        {
-          type: 'LeadCaptured',
-          data: {},
-          metadata: {
-            eventId: '8a3f1c2e-0b4d-4e6f-8a9b-0c1d2e3f4a5b',
-            commandId: '8a3f1c2e-0b4d-4e6f-8a9b-0c1d2e3f4a5c',
-            correlationId: 'c',
-            causationId: 'c',
-            actor: { id: 'cli:test', roles: [] },
-            tenantId: 'default',
-            occurredAt: '2026-01-01T00:00:00.000Z',
-            schemaVersion: 1,
-          },
-        },
-      ]);
+      await store.appendToStream('lead-1', [anEvent('8a3f1c2e-0b4d-4e6f-8a9b-0c1d2e3f4a5b')]);
       expect(modeOf(dataDir)).toBe(0o700);
       for (const file of ['crm.sqlite', 'crm.sqlite-wal', 'crm.sqlite-shm'])
         expect([file, modeOf(join(dataDir, file))]).toEqual([file, 0o600]);
