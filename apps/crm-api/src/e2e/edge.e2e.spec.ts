@@ -165,7 +165,9 @@ describe('rate limits (real server, embedded SQLite)', () => {
     expect(last?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(last?.body).toMatchObject({ status: 429 });
     // The window it counts in, not the time left until it renews (before: "5 requests per 59 seconds").
-    expect(last?.body['detail']).toMatch(/^Rate limit of 5 requests per 1 minute reached; retry in (\d+ seconds?|1 minute) \(Retry-After\)$/);
+    expect(last?.body['detail']).toMatch(
+      /^Rate limit of 5 requests per 1 minute reached; retry in (\d+ seconds?|1 minute) \(Retry-After\)$/,
+    );
     expect((await http(server.url, 'GET', '/api/v1/views/churn')).status).toBe(200);
   });
 

@@ -99,7 +99,9 @@ describe('logs (pino JSON lines)', () => {
     const reply = await http(server.url, 'GET', '/api/v1/views/pipeline?minPosition=999999');
     expect(reply.status).toBe(503);
     const lines = sink.lines().filter((l) => l['requestId'] === reply.headers.get('x-request-id'));
-    expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'request failed', status: 503, code: 'READ_MODEL.NOT_CAUGHT_UP' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'request failed', status: 503, code: 'READ_MODEL.NOT_CAUGHT_UP' }),
+    ]);
     expect(JSON.stringify(lines)).not.toContain('NotCaughtUpError');
   });
 

@@ -40,7 +40,7 @@ const IdFilter = (): PropertyDecorator =>
 
 /** Days are UTC days, as every view's but churn's are (docs/metrics.md "Days are UTC days"). */
 class PeriodQueryDto extends MinPositionQueryDto {
-  @DateParam('First UTC day of the period (inclusive): deals by their closing day, the funnel by its leads\' capture day')
+  @DateParam("First UTC day of the period (inclusive): deals by their closing day, the funnel by its leads' capture day")
   from?: string;
 
   @DateParam('Last UTC day of the period (inclusive)')

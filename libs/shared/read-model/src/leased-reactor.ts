@@ -125,7 +125,8 @@ export interface FencedCheckpointStore {
  * process is stopping. Before, the line said "lease held elsewhere" for all three (an outside probe saw it with no
  * other process running, during a lock).
  */
-export const STANDS_BY = 'stands by: its lease is not held here (another process holds it, the store refused the renewal, or this process is stopping)';
+export const STANDS_BY =
+  'stands by: its lease is not held here (another process holds it, the store refused the renewal, or this process is stopping)';
 
 export function fencedCheckpoints(store: LeaseStore | FencedCheckpointStore, lease: LeaseKeeper): CheckpointStore {
   const fenced: FencedCheckpointStore =
