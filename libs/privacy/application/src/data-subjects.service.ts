@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { alreadyRecorded, DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
 import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
@@ -159,7 +159,30 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
    * does it all over.
    */
   erase(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
-    return this.executor.traced('EraseDataSubject', dataSubjectStream(subject), () => this.eraseOnce(subject, reason, context));
+    // A retry (same Idempotency-Key) gets the first reply, also one sent at the same moment as the first (a twin that
+    // recorded while this one worked); the same key with another request is refused (422).
+    return this.executor.handleAtomic(
+      'EraseDataSubject',
+      dataSubjectStream(subject),
+      context,
+      () => this.eraseOnce(subject, reason, context),
+      () => this.firstReply(subject, reason, context),
+    );
+  }
+
+  /** The reply of an erasure recorded under this request's command id: its own moment, position and records. */
+  private async firstReply(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
+    const now = this.executor.now();
+    const stream = dataSubjectStream(subject);
+    const first = await this.executor.execute(
+      dataSubjectDecider,
+      stream,
+      eraseCommand(subject, reason, [], now.toISOString()),
+      context,
+      now,
+    );
+    const recorded = first.events[0]?.data;
+    return { erasedAt: recorded?.erasedAt ?? now.toISOString(), position: first.position, records: recorded?.records.length ?? 0 };
   }
 
   private async eraseOnce(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
@@ -167,12 +190,6 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const now = this.executor.now();
     const stream = dataSubjectStream(subject);
     const command = (records: readonly string[], purge?: string) => eraseCommand(subject, reason, records, now.toISOString(), purge);
-    // A retry (same Idempotency-Key) gets the first reply; the same key with another request is refused (422) there too.
-    if (await alreadyRecorded(this.executor.store, context.commandId, tenantId)) {
-      const first = await this.executor.execute(dataSubjectDecider, stream, command([]), context, now);
-      const recorded = first.events[0]?.data;
-      return { erasedAt: recorded?.erasedAt ?? now.toISOString(), position: first.position, records: recorded?.records.length ?? 0 };
-    }
     // Refusals that need nothing else first: a blank reason.
     dataSubjectDecider.decide(command([]), dataSubjectDecider.initialState());
     const records = await findPersonRecords(this.executor.store, tenantId, subject);
@@ -208,9 +225,13 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       position = await this.record(records.identities, subject, command(owned, purge), context, now);
     } catch (error) {
-      // Not recorded (another erasure of the same person recorded first, or the store refused): no process will look
-      // for this purge list, and the values it holds are the person's, so its key goes now.
-      await this.layer.keys.destroy(purgeRef).catch(() => undefined);
+      // Not recorded (another erasure of the same person recorded first under another of their identities, or the store
+      // refused): no process will look for this purge list, and the values it holds are the person's, so its key goes
+      // now. Unless an erasure of this same identity is recorded (a twin of this request): the purge list is that one's.
+      const { state } = await loadWithRevision(this.executor.store, dataSubjectDecider, stream, tenantId).catch(() => ({
+        state: undefined,
+      }));
+      if (state?.status !== 'erased') await this.layer.keys.destroy(purgeRef).catch(() => undefined);
       throw error;
     }
     this.shredLater(purgeRef, this.purgeWindowMs);
