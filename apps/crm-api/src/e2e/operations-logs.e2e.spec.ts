@@ -95,6 +95,17 @@ describe('logs (pino JSON lines)', () => {
     });
   });
 
+  it("names the code of a problem a hook answered itself on the request's line too: 401, 405, a bad query escape", async () => {
+    const replies = [
+      await http(server.url, 'GET', '/api/v1/streams/lead-x', undefined, { authorization: 'Bearer not-a-key' }),
+      await http(server.url, 'PATCH', '/api/v1/streams/abc'),
+      await http(server.url, 'GET', '/api/v1/views/pipeline/opportunities?cursor=%zz'),
+    ];
+    const codes = replies.map((reply) => sink.lines().find((l) => l['requestId'] === reply.headers.get('x-request-id'))?.['code']);
+    // Before, these lines had no code: only problems that passed the exception filter had one.
+    expect(codes).toEqual(['AUTH.UNAUTHENTICATED', 'REQUEST.METHOD_NOT_ALLOWED', 'REQUEST.BAD_URL']);
+  });
+
   it('logs a 503 the service answers by design (a read model behind) as one warning, without a stack', async () => {
     const reply = await http(server.url, 'GET', '/api/v1/views/pipeline?minPosition=999999');
     expect(reply.status).toBe(503);

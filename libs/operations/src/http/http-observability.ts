@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { answeredProblem, onEdgeRefusal, problem, PROBLEM_CONTENT_TYPE, SERVICE_PROBLEMS } from '@crm/shared/http';
+import { answeredProblem, noteAnsweredProblem, onEdgeRefusal, problem, PROBLEM_CONTENT_TYPE, SERVICE_PROBLEMS } from '@crm/shared/http';
 import { requestBindings } from '../logging/logging';
 import { type CrmMetrics, UNMATCHED_ROUTE } from '../metrics/crm-metrics';
 import type { ShutdownState } from '../shutdown/shutdown-state';
@@ -60,6 +60,21 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
   onEdgeRefusal(fastify.server, ({ method, status, code }) => {
     metrics.requestServed(method ?? UNPARSED_METHOD, undefined, status, 0);
     logger.info({ method: method ?? UNPARSED_METHOD, route: UNMATCHED_ROUTE, status, code }, 'request');
+  });
+
+  // A problem a hook answered itself (authentication's 401, a 405, a bad query escape, 415) did not pass the filter:
+  // its code is read from the reply as it goes, so its request line names it too.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    if (typeof payload === 'string' && typeof type === 'string' && type.startsWith(PROBLEM_CONTENT_TYPE) && !answeredProblem(request.raw)) {
+      try {
+        const code = (JSON.parse(payload) as { code?: unknown }).code;
+        if (typeof code === 'string') noteAnsweredProblem(request.raw, { code });
+      } catch {
+        // Not JSON after all: the line goes without a code.
+      }
+    }
+    done(null, payload);
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {

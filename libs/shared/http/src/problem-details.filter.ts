@@ -16,6 +16,11 @@ export function answeredProblem(raw: object): AnsweredProblem | undefined {
   return ANSWERED.get(raw);
 }
 
+/** Notes the problem a hook answered with itself (a 401, a 405, a bad query escape), for the request's log line. */
+export function noteAnsweredProblem(raw: object, problem: AnsweredProblem): void {
+  if (!ANSWERED.has(raw)) ANSWERED.set(raw, problem);
+}
+
 /**
  * The single place errors become HTTP responses. Nothing is logged here: the request's one log line (operations'
  * `observeHttp`) carries the problem's code, and for an unexpected 500 the error and its stack. Before, every 5xx was
