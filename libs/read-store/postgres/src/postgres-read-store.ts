@@ -70,6 +70,9 @@ interface StateRow {
   readonly details: object;
 }
 
+/** Attempts a batch that creates its collection's table makes when other creators race it (see createAndCommit). */
+const CREATE_ATTEMPTS = 5;
+
 /**
  * Read models as JSONB (DESIGN.md "Storage", server mode), a table per
  * collection (`tableNameOf`). A batch of documents and the checkpoint commit
@@ -264,7 +267,10 @@ export class PostgresReadStore implements ReadStore {
   /**
    * A collection's first documents: its table is created in the same transaction as the batch, so a refused or
    * fenced-off batch leaves no table behind. Two processes creating it at once: the second waits for the first
-   * and fails on the catalog's unique key; the batch then goes again on the table that now exists.
+   * and fails on the catalog's unique key; the batch then goes again on the table that now exists. With several at
+   * once, a second attempt may meet another creator still in flight (the one that failed first went again before the
+   * others committed or rolled back): each attempt waits for one creator, so a few suffice (before, one; the contract
+   * spec's six concurrent transactions failed with `type "rmd_c" already exists` on a loaded machine).
    */
   private async createAndCommit(
     missing: readonly string[],
@@ -288,7 +294,7 @@ export class PostgresReadStore implements ReadStore {
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         const raced = (error as { code?: unknown }).code === '23505' || (error as { code?: unknown }).code === '42P07';
-        if (!raced || attempt > 0) throw error;
+        if (!raced || attempt >= CREATE_ATTEMPTS) throw error;
       } finally {
         client.release();
       }

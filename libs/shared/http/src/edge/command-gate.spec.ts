@@ -77,11 +77,13 @@ describe('gateCommands', () => {
     expect(server.entered).toEqual(['view', 'a', 'b', 'c']);
     // The last read answered, the bound holds a moment (the next query of a session is near), then lifts: the one
     // still waiting goes in.
+    // Timed from before the release: the hold starts once the reply is finished, later still, so on a loaded machine the
+    // client's own wait for the reply cannot eat into what is measured (it did: 59 ms seen once).
+    const released = performance.now();
     server.release('view');
     expect(await view.answered).toBe(200);
-    const released = performance.now();
     await until(() => server.entered.includes('d'));
-    expect(performance.now() - released).toBeGreaterThanOrEqual(90);
+    expect(performance.now() - released).toBeGreaterThanOrEqual(100);
     expect(server.state()).toEqual({ inFlight: 3, waiting: 0, reads: 0 });
     for (const name of ['a', 'c', 'd']) server.release(name);
     expect(await Promise.all(works.map((work) => work.answered))).toEqual([200, 200, 200, 200]);
