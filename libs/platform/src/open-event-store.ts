@@ -10,7 +10,7 @@ import {
   ALL_PERSONAL_FIELDS,
   checkKek,
   KEY_STORE_FILE,
-  kekOf,
+  loadKek,
   missingKekError,
   openKeyStore,
 } from './personal-data';
@@ -32,7 +32,7 @@ export async function openEventStore(
   env: NodeJS.ProcessEnv = process.env,
   use: EventStoreUse = {},
 ): Promise<OpenedEventStore> {
-  const { kek, made } = kekOf(config, env);
+  const { kek, made } = loadKek(config, env);
   const adapter = await openAdapter(config, use);
   try {
     const keys = config.eventStore === 'sqlite' ? await keysBeside(adapter, config) : await openKeyStore(config);

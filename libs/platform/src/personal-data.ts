@@ -44,15 +44,10 @@ function parseKek(text: string, from: string): Buffer {
 /**
  * The key-encryption key that wraps every data key: `CRM_KEK`, else the file
  * `CRM_KEK_FILE` names, else (embedded default) `<data>/kek`, made on first
- * start with mode 0600. The in-memory store keeps nothing, so its KEK lives as
- * long as the process.
+ * start with mode 0600 (`made` names it then). The in-memory store keeps
+ * nothing, so its KEK lives as long as the process.
  */
-export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Buffer {
-  return kekOf(config, env).kek;
-}
-
-/** loadKek, and the file it has just made for it, if it made one (`<data>/kek` of a data directory that had none). */
-export function kekOf(config: AppConfig, env: NodeJS.ProcessEnv = process.env): { readonly kek: Buffer; readonly made?: string } {
+export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env): { readonly kek: Buffer; readonly made?: string } {
   const fromEnv = env['CRM_KEK'];
   if (fromEnv) return { kek: parseKek(fromEnv, 'CRM_KEK') };
   const fromFile = env['CRM_KEK_FILE'];

@@ -101,18 +101,13 @@ class EdgeValidationPipe extends ValidationPipe {
       if (faults.length === 0) return transformed;
     } catch (error) {
       if (!(error instanceof RequestValidationError)) throw error;
-      // Refused already: the domain's rules over several fields (AlsoChecks) are named in the same 400.
-      const refused = new Set([...faults, ...error.errors].map((fault) => fault.field));
-      others = [...error.errors, ...(metadata.type === 'body' ? bodyRuleFaults(metadata.metatype, value, refused) : [])];
+      others = error.errors;
     }
-    const all: FieldError[] = [];
+    // Refused: the domain's rules over several fields (AlsoChecks) are named in the same 400, once per field.
+    const refused = [...faults, ...others];
+    const rules = metadata.type === 'body' ? bodyRuleFaults(metadata.metatype, value, new Set(refused.map((fault) => fault.field))) : [];
     const named = new Set<string>();
-    for (const fault of [...faults, ...others]) {
-      if (named.has(fault.field)) continue;
-      named.add(fault.field);
-      all.push(fault);
-    }
-    throw new RequestValidationError(all);
+    throw new RequestValidationError([...refused, ...rules].filter((fault) => !named.has(fault.field) && named.add(fault.field)));
   }
 }
 
