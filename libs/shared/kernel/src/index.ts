@@ -12,3 +12,4 @@ export * from './refusals';
 export * from './record-refusals';
 export * from './rounding';
 export * from './store-errors';
+export * from './business-time';
