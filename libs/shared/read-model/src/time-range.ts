@@ -1,3 +1,4 @@
+import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { FieldCondition } from './query';
 
 /** The same instant written in UTC, so stored times compare correctly as strings in read-store filters. */
@@ -6,17 +7,17 @@ export function utcInstant(iso: string): string {
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86_400_000;
 
 /**
- * A period filter on a stored UTC time. `from` is inclusive; a `to` given as a date
- * includes that whole (UTC) day, as people mean "to 31 March"; a `to` given as an
- * instant is inclusive of that instant.
+ * A period filter on a stored UTC time. `from` is inclusive; a date stands for a business day
+ * (`BUSINESS_CALENDAR`, Asia/Tehran by default): `from` its first instant, and a `to` given as a
+ * date includes that whole day, as people mean "to 31 March"; a `to` given as an instant is
+ * inclusive of that instant.
  */
 export function timeRange(from?: string, to?: string): FieldCondition | undefined {
   if (from === undefined && to === undefined) return undefined;
-  const lower = from === undefined ? {} : { gte: utcInstant(DATE_ONLY.test(from) ? `${from}T00:00:00Z` : from) };
+  const lower = from === undefined ? {} : { gte: DATE_ONLY.test(from) ? new Date(BUSINESS_CALENDAR.dayStart(from)).toISOString() : utcInstant(from) };
   if (to === undefined) return lower;
-  if (DATE_ONLY.test(to)) return { ...lower, lt: new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS).toISOString() };
+  if (DATE_ONLY.test(to)) return { ...lower, lt: new Date(BUSINESS_CALENDAR.dayEnd(to) + 1).toISOString() };
   return { ...lower, lte: utcInstant(to) };
 }
