@@ -60,9 +60,11 @@ describe('parseArgs', () => {
 });
 
 describe('dates and positions on the command line', () => {
-  it('reads a date alone as a whole UTC day: its start for --from, the next midnight for --to', () => {
-    expect(new Date(parseInstant('2025-03-01', 'start', '--from')).toISOString()).toBe('2025-03-01T00:00:00.000Z');
-    expect(new Date(parseInstant('2025-03-31', 'end', '--to')).toISOString()).toBe('2025-04-01T00:00:00.000Z');
+  it('reads a date alone as a whole business day (Tehran): its start for --from, the next midnight for --to', () => {
+    expect(new Date(parseInstant('2025-03-01', 'start', '--from')).toISOString()).toBe('2025-02-28T20:30:00.000Z');
+    expect(new Date(parseInstant('2025-03-31', 'end', '--to')).toISOString()).toBe('2025-03-31T20:30:00.000Z');
+    // Summer 2021: Tehran kept +04:30.
+    expect(new Date(parseInstant('2021-07-31', 'end', '--to')).toISOString()).toBe('2021-07-31T19:30:00.000Z');
   });
 
   it('takes a date-time with its offset as that instant', () => {
@@ -84,7 +86,7 @@ describe('dates and positions on the command line', () => {
   it('tells a position (as status and command replies print them) from a date for --as-of', () => {
     expect(parseAsOf('12345')).toEqual({ position: '12345' });
     expect(parseAsOf('7781/204')).toEqual({ position: '7781/204' });
-    expect(parseAsOf('2025-03-01')).toEqual({ occurredBefore: '2025-03-02T00:00:00.000Z' });
+    expect(parseAsOf('2025-03-01')).toEqual({ occurredBefore: '2025-03-01T20:30:00.000Z' });
     expect(parseAsOf('2025-03-01T12:00:00+03:30')).toEqual({ occurredBefore: '2025-03-01T08:30:00.000Z' });
     expect(() => parseAsOf('last week')).toThrow(UsageError);
   });

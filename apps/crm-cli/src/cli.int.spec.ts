@@ -266,7 +266,7 @@ describe('crm-cli against a real SQLite data directory', () => {
     expect(events.length).toBeGreaterThan(0);
     for (const e of events) {
       expect(e.streamId.startsWith('complaint-')).toBe(true);
-      expect(e.metadata.occurredAt >= '2025-03-01T06:30:00.000Z' && e.metadata.occurredAt < '2025-03-02T00:00:00.000Z').toBe(true);
+      expect(e.metadata.occurredAt >= '2025-03-01T06:30:00.000Z' && e.metadata.occurredAt < '2025-03-01T20:30:00.000Z').toBe(true);
     }
     // Everything but the satisfaction score, given the next day.
     expect(events.filter((e) => e.streamId === `complaint-${COMPLAINT}`).length).toBe(8);

@@ -9,7 +9,8 @@ const SURVEY = 'survey-response-0b6f3c52-2f0e-4d55-9d8e-6a1f3b7c9e21';
 
 async function history(): Promise<InMemoryEventStore> {
   const store = new InMemoryEventStore();
-  await store.appendToStream(SURVEY, [anEvent('SurveyResponseRecorded', { score: 9 }, at('2025-02-28T23:59:59.999Z'))]);
+  // The last instant of 28 February in Tehran: dates on the command line are business days.
+  await store.appendToStream(SURVEY, [anEvent('SurveyResponseRecorded', { score: 9 }, at('2025-02-28T20:29:59.999Z'))]);
   await store.appendToStream('lead-1', [anEvent('LeadCaptured', { fullName: 'مریم احمدی' }, at('2025-03-01T00:00:00.000Z'))]);
   await store.appendToStream('complaint-1', [anEvent('ComplaintReceived', {}, at('2025-03-02T08:00:00.000Z'))]);
   await store.appendToStream('lead-1', [anEvent('LeadQualified', {}, at('2025-03-03T09:30:00+03:30'))]);

@@ -24,6 +24,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes the business time zone from CRM_BUSINESS_TIME_ZONE and refuses one Intl does not know', () => {
+    expect(() => loadConfig({ CRM_BUSINESS_TIME_ZONE: 'UTC' })).not.toThrow();
+    expect(() => loadConfig({ CRM_BUSINESS_TIME_ZONE: 'Europe/Berlin' })).not.toThrow();
+    expect(() => loadConfig({ CRM_BUSINESS_TIME_ZONE: 'Tehran' })).toThrow(
+      'CRM_BUSINESS_TIME_ZONE="Tehran" must be an IANA time zone, e.g. Asia/Tehran (the default) or UTC',
+    );
+  });
+
   it('requires the connection URL of the store it is told to use', () => {
     expect(() => loadConfig({ CRM_EVENT_STORE: 'postgres' })).toThrow(/CRM_POSTGRES_URL/);
     expect(() => loadConfig({ CRM_EVENT_STORE: 'eventstoredb' })).toThrow(/EVENTSTORE_URL/);

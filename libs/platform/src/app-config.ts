@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { AuthSettings } from '@crm/identity/application';
 import type { EdgeSettings } from '@crm/shared/http';
+import { businessCalendar, configuredTimeZone } from '@crm/shared/kernel';
 import { loadSecurityConfig } from './security-config';
 import { loadOperationsConfig, type OperationsConfig } from './operations-config';
 
@@ -145,6 +146,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const postgresSchema = env['CRM_POSTGRES_SCHEMA'] || 'crm';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresSchema)) problems.push('CRM_POSTGRES_SCHEMA must be a lower-case SQL identifier');
   const dataDir = resolve(env['CRM_DATA_DIR'] || './data');
+  try {
+    businessCalendar(configuredTimeZone(env));
+  } catch {
+    problems.push(
+      `CRM_BUSINESS_TIME_ZONE=${JSON.stringify(env['CRM_BUSINESS_TIME_ZONE'])} must be an IANA time zone, e.g. Asia/Tehran (the default) or UTC`,
+    );
+  }
   const reader = {
     problems,
     integer: (name: string, fallback: number, min: number, max: number) => integer(env, name, fallback, min, max, problems),

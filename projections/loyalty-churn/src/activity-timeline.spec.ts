@@ -5,8 +5,9 @@ const T = 90;
 const asOf = endOf('2025-06-30');
 
 describe('activeSpans (churn: closed, or more than inactivityDays whole days without activity)', () => {
-  it('starts at the first purchase and ends inactivityDays + 1 UTC days after the last activity', () => {
-    // 2025-03-15 + 91 days = 2025-06-14: 90 days later the customer still counts, 91 days later it is lost.
+  it('starts at the first purchase and ends inactivityDays + 1 business days after the last activity', () => {
+    // 2025-03-15 + 91 days = 2025-06-14: 90 days later the customer still counts, 91 days later (from midnight in
+    // Tehran, 20:30 UTC on the 13th) it is lost.
     const spans = activeSpans(
       history('a', {
         purchases: [
@@ -17,9 +18,12 @@ describe('activeSpans (churn: closed, or more than inactivityDays whole days wit
       T,
       asOf,
     );
-    expect(spans).toEqual([{ from: at('2025-01-10T10:00:00Z'), to: at('2025-06-14T00:00:00Z'), endedBy: 'inactive' }]);
-    expect(isActiveAt(spans, at('2025-06-13T23:59:59.999Z'))).toBe(true);
-    expect(isActiveAt(spans, at('2025-06-14T00:00:00Z'))).toBe(false);
+    expect(spans).toEqual([{ from: at('2025-01-10T10:00:00Z'), to: at('2025-06-13T20:30:00Z'), endedBy: 'inactive' }]);
+    expect(isActiveAt(spans, at('2025-06-13T20:29:59.999Z'))).toBe(true);
+    expect(isActiveAt(spans, at('2025-06-13T20:30:00Z'))).toBe(false);
+    // A purchase at 21:00 UTC on 15 March is made on the 16th in Tehran: the customer is lost a day later.
+    const late = activeSpans(history('b', { purchases: [['2025-03-15T21:00:00Z', 1]] }), T, asOf);
+    expect(late).toEqual([{ from: at('2025-03-15T21:00:00Z'), to: at('2025-06-14T20:30:00Z'), endedBy: 'inactive' }]);
   });
 
   it('counts interactions after the first purchase as activity, and ignores those before it', () => {
@@ -48,11 +52,11 @@ describe('activeSpans (churn: closed, or more than inactivityDays whole days wit
     );
     expect(spans).toEqual([
       { from: at('2025-01-01T00:00:00Z'), to: at('2025-01-20T00:00:00Z'), endedBy: 'closed' },
-      { from: at('2025-02-10T00:00:00Z'), to: at('2025-03-13T00:00:00Z'), endedBy: 'inactive' },
+      { from: at('2025-02-10T00:00:00Z'), to: at('2025-03-12T20:30:00Z'), endedBy: 'inactive' },
       { from: at('2025-06-01T00:00:00Z') },
     ]);
     expect(lossesIn(spans, at('2025-01-01T00:00:00Z'), at('2025-02-01T00:00:00Z'))).toBe(1);
-    expect(lossesIn(spans, at('2025-03-01T00:00:00Z'), at('2025-03-13T00:00:00Z'))).toBe(0); // [start, end)
+    expect(lossesIn(spans, at('2025-03-01T00:00:00Z'), at('2025-03-12T20:30:00Z'))).toBe(0); // [start, end)
     expect(lossesIn(spans, at('2025-01-01T00:00:00Z'), at('2025-04-01T00:00:00Z'))).toBe(2);
   });
 
@@ -77,7 +81,7 @@ describe('statusOf and lastActivityAt', () => {
     const lapsed = history('a', { purchases: [['2025-03-15T00:00:00Z', 1]] });
     expect(statusOf(lapsed, activeSpans(lapsed, T, asOf))).toEqual({
       status: 'lost',
-      since: at('2025-06-14T00:00:00Z'),
+      since: at('2025-06-13T20:30:00Z'),
       reason: 'inactive',
     });
     const active = history('d', { purchases: [['2025-05-05T00:00:00Z', 1]], closings: [['2025-05-06T00:00:00Z', '2025-05-07T00:00:00Z']] });

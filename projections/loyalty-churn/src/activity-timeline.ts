@@ -1,5 +1,5 @@
 import type { CustomerHistory } from './customer-history';
-import { DAY_MS, dayNumber } from './days';
+import { dayNumber, startOfDayNumber } from './days';
 
 /** A stretch in which the account was an active customer: [from, to). */
 export interface ActiveSpan {
@@ -15,7 +15,7 @@ const ORDER: Record<StepKind, number> = { reopen: 0, purchase: 1, interaction: 1
 /**
  * Churn definition (DESIGN.md "Analytics definitions"): a customer (an
  * account with a purchase) is lost when its account closes, or once more than
- * `inactivityDays` whole UTC days have passed since its last purchase,
+ * `inactivityDays` whole business days (Tehran unless configured) have passed since its last purchase,
  * interaction or reopening; activity after that makes it active again.
  * Everything in `history` is at or before `asOf`.
  */
@@ -28,7 +28,7 @@ export function activeSpans(history: CustomerHistory, inactivityDays: number, as
       ...(c.reopenedAt === undefined ? [] : [{ at: c.reopenedAt, kind: 'reopen' as const }]),
     ]),
   ].sort((a, b) => a.at - b.at || ORDER[a.kind] - ORDER[b.kind]);
-  const lossAt = (last: number) => (dayNumber(last) + inactivityDays + 1) * DAY_MS;
+  const lossAt = (last: number) => startOfDayNumber(dayNumber(last) + inactivityDays + 1);
   const spans: ActiveSpan[] = [];
   let from: number | undefined;
   let last = 0;

@@ -35,7 +35,7 @@ describe('churnReport', () => {
       customers: 2,
       activeCustomers: 0,
       // Both customers joined within the year, so their losses are outside the start-of-year base.
-      annual: { from: '2024-07-01T00:00:00.000Z', to: '2025-06-30T23:59:59.999Z', churned: 0, lostOutsideBase: 2, newAndLost: 2 },
+      annual: { from: '2024-06-30T20:30:00.000Z', to: '2025-06-30T20:29:59.999Z', churned: 0, lostOutsideBase: 2, newAndLost: 2 },
     });
     expect(report.retention.find((c) => c.cohort === '2025-01')?.retention).toEqual([
       { months: 1, measured: 1, retained: 1, rate: 1 },

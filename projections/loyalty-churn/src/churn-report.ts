@@ -2,6 +2,7 @@ import { InvalidValueError, refusals } from '@crm/shared/kernel';
 import { isActiveAt } from './activity-timeline';
 import {
   annualChurn,
+  yearBefore,
   churnByPeriod,
   customerTimelines,
   monthPeriods,
@@ -17,7 +18,7 @@ import type { CustomerHistory } from './customer-history';
 import { roundHalfEven, RATIO_PLACES } from '@crm/shared/kernel';
 
 const round = (value: number): number => roundHalfEven(value, RATIO_PLACES);
-import { addMonths, DAY_MS, iso } from './days';
+import { addMonths, iso } from './days';
 
 export const MAX_PERIODS = 120;
 
@@ -104,7 +105,7 @@ export function churnReportOf(timelines: readonly CustomerTimeline[], options: C
  * only the instants it names change.
  */
 export function churnReportAt(report: ChurnReport, asOf: number): ChurnReport {
-  return { ...report, asOf: iso(asOf), annual: { ...report.annual, from: iso(asOf + 1 - 365 * DAY_MS), to: iso(asOf) } };
+  return { ...report, asOf: iso(asOf), annual: { ...report.annual, from: iso(yearBefore(asOf)), to: iso(asOf) } };
 }
 
 /**

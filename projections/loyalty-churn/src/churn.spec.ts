@@ -23,19 +23,25 @@ const histories = [
 const timelines = customerTimelines(histories, 90, asOf);
 
 describe('monthPeriods', () => {
-  it('covers the calendar months from the one holding `from` to the one holding `to`', () => {
+  it('covers the business calendar months (Tehran) from the one holding `from` to the one holding `to`', () => {
     expect(monthPeriods(at('2025-01-31T12:00:00Z'), at('2025-03-01T00:00:00Z'), 'month')).toEqual([
-      { key: '2025-01', start: at('2025-01-01T00:00:00Z'), end: at('2025-02-01T00:00:00Z') },
-      { key: '2025-02', start: at('2025-02-01T00:00:00Z'), end: at('2025-03-01T00:00:00Z') },
-      { key: '2025-03', start: at('2025-03-01T00:00:00Z'), end: at('2025-04-01T00:00:00Z') },
+      { key: '2025-01', start: at('2024-12-31T20:30:00Z'), end: at('2025-01-31T20:30:00Z') },
+      { key: '2025-02', start: at('2025-01-31T20:30:00Z'), end: at('2025-02-28T20:30:00Z') },
+      { key: '2025-03', start: at('2025-02-28T20:30:00Z'), end: at('2025-03-31T20:30:00Z') },
+    ]);
+    // 31 January at 21:00 UTC is already 1 February in Tehran.
+    expect(monthPeriods(at('2025-01-31T21:00:00Z'), at('2025-01-31T21:00:00Z'), 'month').map((p) => p.key)).toEqual(['2025-02']);
+    // Summer 2021: months began at 19:30 UTC (+04:30).
+    expect(monthPeriods(at('2021-07-31T19:45:00Z'), at('2021-07-31T19:45:00Z'), 'month')).toEqual([
+      { key: '2021-08', start: at('2021-07-31T19:30:00Z'), end: at('2021-08-31T19:30:00Z') },
     ]);
   });
 
   it('follows Jalali months across the new year (Esfand 1403 has 30 days; Farvardin 1404 starts 21 March 2025)', () => {
     expect(monthPeriods(at('2025-03-01T00:00:00Z'), at('2025-04-30T00:00:00Z'), 'jalali')).toEqual([
-      { key: '1403-12', start: at('2025-02-19T00:00:00Z'), end: at('2025-03-21T00:00:00Z') },
-      { key: '1404-01', start: at('2025-03-21T00:00:00Z'), end: at('2025-04-21T00:00:00Z') },
-      { key: '1404-02', start: at('2025-04-21T00:00:00Z'), end: at('2025-05-22T00:00:00Z') },
+      { key: '1403-12', start: at('2025-02-18T20:30:00Z'), end: at('2025-03-20T20:30:00Z') },
+      { key: '1404-01', start: at('2025-03-20T20:30:00Z'), end: at('2025-04-20T20:30:00Z') },
+      { key: '1404-02', start: at('2025-04-20T20:30:00Z'), end: at('2025-05-21T20:30:00Z') },
     ]);
   });
 });
@@ -60,7 +66,8 @@ describe('churnByPeriod (churned in the period ÷ active at its start)', () => {
       ['2025-05', 2, 1, 0, 3, 0],
       ['2025-06', 3, 0, 1, 2, 1 / 3], // A lapsed on the 14th
     ]);
-    expect(rows[5]).toMatchObject({ start: '2025-06-01T00:00:00.000Z', end: '2025-07-01T00:00:00.000Z' });
+    // Tehran's June: from midnight on 1 June (20:30 UTC the day before) to midnight on 1 July.
+    expect(rows[5]).toMatchObject({ start: '2025-05-31T20:30:00.000Z', end: '2025-06-30T20:30:00.000Z' });
   });
 
   it('buckets by Jalali month on request', () => {
@@ -104,7 +111,7 @@ describe('retentionByCohort (first-purchase month; active 1, 3, 6, 12 months aft
 describe('annualChurn', () => {
   it('takes the 365 days up to asOf', () => {
     expect(annualChurn(timelines, asOf)).toEqual({
-      from: at('2024-07-01T00:00:00Z'),
+      from: at('2024-06-30T20:30:00Z'),
       activeAtStart: 0,
       new: 4,
       // Both losses are of customers new in the year: outside the base, so reported apart and not in a rate.

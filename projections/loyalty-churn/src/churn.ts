@@ -1,7 +1,7 @@
-import { fromJalali, jalaliMonthKey, toJalali } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, fromJalali, toJalali } from '@crm/shared/kernel';
 import { activeSpans, isActiveAt, lossesIn, type ActiveSpan } from './activity-timeline';
 import type { CustomerHistory } from './customer-history';
-import { addMonths, DAY_MS, iso } from './days';
+import { addMonths, daysBefore, iso } from './days';
 
 export const BUCKETS = ['month', 'jalali'] as const;
 export type Bucket = (typeof BUCKETS)[number];
@@ -13,21 +13,21 @@ export interface Period {
   readonly end: number;
 }
 
+/** The business month (Tehran unless configured) of an instant, Gregorian or Jalali. */
 export function monthKey(at: number, bucket: Bucket): string {
-  return bucket === 'jalali' ? jalaliMonthKey(new Date(at)) : iso(at).slice(0, 7);
+  return bucket === 'jalali' ? BUSINESS_CALENDAR.jalaliMonth(at) : BUSINESS_CALENDAR.month(at);
 }
 
+/** The first instant of the business month holding `at`, or of the one `offset` months on. */
 function monthStart(at: number, bucket: Bucket, offset = 0): number {
-  if (bucket === 'month') {
-    const date = new Date(at);
-    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + offset, 1);
-  }
-  const { jy, jm } = toJalali(new Date(at));
+  const wall = new Date(BUSINESS_CALENDAR.toLocal(at));
+  if (bucket === 'month') return BUSINESS_CALENDAR.fromLocal(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth() + offset, 1));
+  const { jy, jm } = toJalali(wall);
   const index = jy * 12 + (jm - 1) + offset;
-  return fromJalali(Math.floor(index / 12), (index % 12) + 1, 1).getTime();
+  return BUSINESS_CALENDAR.fromLocal(fromJalali(Math.floor(index / 12), (index % 12) + 1, 1).getTime());
 }
 
-/** Calendar months (UTC, or Jalali) from the one holding `from` to the one holding `to`. */
+/** Business calendar months (Gregorian, or Jalali) from the one holding `from` to the one holding `to`. */
 export function monthPeriods(from: number, to: number, bucket: Bucket): Period[] {
   const periods: Period[] = [];
   for (let start = monthStart(from, bucket); start <= to; start = monthStart(start, bucket, 1)) {
@@ -71,7 +71,7 @@ export interface ChurnFigures {
 /**
  * Churn over [start, end), counting only what had happened by asOf. The base is who was active when the period
  * began: at its last instant before (the end of the period before, `activeAtEnd` there), so a customer lost at the
- * start instant itself (an inactivity threshold passing at 00:00 UTC on the 1st) was in the base and churned in
+ * start instant itself (an inactivity threshold passing at midnight on the 1st) was in the base and churned in
  * this period, not reported outside the base.
  */
 export function churnOver(customers: readonly CustomerTimeline[], start: number, end: number, asOf: number): ChurnFigures {
@@ -156,8 +156,11 @@ export function retentionByCohort(
   });
 }
 
+/** The first instant of the 365 days up to and including asOf. */
+export const yearBefore = (asOf: number): number => daysBefore(asOf + 1, 365);
+
 /** The 365 days up to and including asOf: the annual churn rate customer value uses. */
 export function annualChurn(customers: readonly CustomerTimeline[], asOf: number): ChurnFigures & { readonly from: number } {
-  const from = asOf + 1 - 365 * DAY_MS;
+  const from = yearBefore(asOf);
   return { from, ...churnOver(customers, from, asOf + 1, asOf) };
 }

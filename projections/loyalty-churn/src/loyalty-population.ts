@@ -1,5 +1,5 @@
 import { isActiveAt } from './activity-timeline';
-import { annualChurn, customerTimelines, RETENTION_MONTHS, type CustomerTimeline } from './churn';
+import { annualChurn, customerTimelines, RETENTION_MONTHS, yearBefore, type CustomerTimeline } from './churn';
 import type { CustomerHistory, LoyaltySources } from './customer-history';
 import { addMonths, dayNumber } from './days';
 import { quintileOfCounts, rfmValues, SortedValues, spendIn, type RfmScores, type RfmValues } from './rfm';
@@ -125,10 +125,10 @@ const sameSide = (gap: Gap, centre: number, other: number): boolean =>
 
 /**
  * When a population (or a churn report) computed as of one instant is also
- * the one as of another. The figures depend on asOf through its UTC day (whole
+ * the one as of another. The figures depend on asOf through its business day (whole
  * days of recency, windows and inactivity), and otherwise only where an
  * instant is compared with asOf or with the start of the annual window
- * (asOf + 1 ms − 365 days): every dated fact (a fact counts once dated up to
+ * (`yearBefore`: asOf + 1 ms − 365 days): every dated fact (a fact counts once dated up to
  * asOf) and retention dates (first purchase + 1, 3, 6, 12 months) against
  * asOf; span starts and ends and first purchases against the window's start.
  * So the same answer holds for any asOf of the same day with none of those
@@ -140,8 +140,6 @@ export interface Reuse {
   readonly around: Gap;
   readonly annualStart: Gap;
 }
-
-const YEAR_MS = 365 * 86_400_000;
 
 /** `facts`: every instant the population's sources date (`factInstants`). */
 export function reuseOf(population: Pick<LoyaltyPopulation, 'asOf' | 'timelines'>, facts: Iterable<number>): Reuse {
@@ -161,7 +159,7 @@ export class ReuseFinder {
     from?: Reuse,
   ) {
     this.around = new GapFinder(asOf, from?.around);
-    this.annualStart = new GapFinder(asOf + 1 - YEAR_MS, from?.annualStart);
+    this.annualStart = new GapFinder(yearBefore(asOf), from?.annualStart);
   }
 
   /**
@@ -205,7 +203,7 @@ export function reusableAt(reuse: Reuse, asOf: number): boolean {
   return (
     dayNumber(asOf) === dayNumber(reuse.asOf) &&
     sameSide(reuse.around, reuse.asOf, asOf) &&
-    sameSide(reuse.annualStart, reuse.asOf + 1 - YEAR_MS, asOf + 1 - YEAR_MS)
+    sameSide(reuse.annualStart, yearBefore(reuse.asOf), yearBefore(asOf))
   );
 }
 

@@ -38,7 +38,7 @@ describe('loyaltyProfile', () => {
     expect(loyaltyProfile('C', histories, options)).toEqual({
       accountId: 'C',
       name: 'حساب C',
-      asOf: '2025-06-30T23:59:59.999Z',
+      asOf: '2025-06-30T20:29:59.999Z',
       status: 'active',
       statusSince: '2025-03-01T10:00:00.000Z',
       lostReason: null,
@@ -74,7 +74,7 @@ describe('loyaltyProfile', () => {
   it('gives a lost customer its values but no RFM scores or segment (the quintiles rank active customers), and the churned tier', () => {
     expect(loyaltyProfile('A', histories, options)).toMatchObject({
       status: 'lost',
-      statusSince: '2025-06-14T00:00:00.000Z',
+      statusSince: '2025-06-13T20:30:00.000Z',
       lostReason: 'inactive',
       recencyDays: 107,
       frequency: 2,

@@ -1,3 +1,4 @@
+import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { Closing, CustomerHistory, Interaction } from './customer-history';
 
 /** Test histories written the way the specs reason about them: ISO times, IRR unless said. */
@@ -28,6 +29,6 @@ export function history(accountId: string, sketch: HistorySketch = {}): Customer
   };
 }
 
-/** End of the UTC day, as a bare-date asOf means. */
-export const endOf = (date: string): number => ms(`${date}T23:59:59.999Z`);
+/** End of the business day (Tehran), as a bare-date asOf means. */
+export const endOf = (date: string): number => BUSINESS_CALENDAR.dayEnd(date);
 export const at = ms;

@@ -31,11 +31,11 @@ describe('quintileScore (mid-rank: ⌊5 × (below + equal/2) ÷ n⌋ + 1)', () =
 describe('rfmValues', () => {
   const asOf = endOf('2025-06-30');
 
-  it('counts the last windowDays UTC days, asOf day included, per currency; main currency by count, ties to the latest', () => {
+  it('counts the last windowDays business days, asOf day included, per currency; main currency by count, ties to the latest', () => {
     const values = rfmValues(
       history('a', {
         purchases: [
-          ['2025-05-31T23:00:00Z', 9_999], // 31 days before asOf's day: outside a 30-day window
+          ['2025-05-31T20:00:00Z', 9_999], // 23:30 on 31 May in Tehran, 31 days before asOf's day: outside a 30-day window
           ['2025-06-01T00:00:00Z', 1_000],
           ['2025-06-10T00:00:00Z', 50, 'USD'],
           ['2025-06-20T00:00:00Z', 2_000],
@@ -55,6 +55,9 @@ describe('rfmValues', () => {
       ],
       mainCurrency: 'USD',
     });
+    // 20:45 UTC on 31 May is 00:15 on 1 June in Tehran: inside the window.
+    expect(rfmValues(history('b', { purchases: [['2025-05-31T20:45:00Z', 5]] }), asOf, 30).frequency).toBe(1);
+    expect(rfmValues(history('b', { purchases: [['2025-05-31T20:15:00Z', 5]] }), asOf, 30).frequency).toBe(0);
   });
 
   it('is undefined for an account that never bought; with nothing in the window the latest currency is the main one', () => {

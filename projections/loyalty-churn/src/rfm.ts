@@ -59,7 +59,7 @@ export class SortedValues {
 
 export interface RfmValues {
   readonly accountId: string;
-  /** Whole UTC days since the last purchase. */
+  /** Whole business days since the last purchase. */
   readonly recencyDays: number;
   /** Purchases in the window. */
   readonly frequency: number;
@@ -69,7 +69,7 @@ export interface RfmValues {
   readonly mainCurrency: string;
 }
 
-/** The window is the last `windowDays` UTC days up to and including asOf's day. */
+/** The window is the last `windowDays` business days up to and including asOf's day. */
 export const inWindow = (at: number, asOf: number, windowDays: number): boolean => daysBetween(at, asOf) < windowDays;
 
 /** Undefined for an account that never bought. */

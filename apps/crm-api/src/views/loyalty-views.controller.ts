@@ -47,7 +47,9 @@ const WholeDays = (description: string, fallback: number): PropertyDecorator => 
 const DECIMAL = /^\d{1,3}(?:\.\d{1,9})?$/;
 
 class AsOfQueryDto extends MinPositionQueryDto {
-  @DateOrInstant('Compute as of this instant, or the end of this UTC day; events recorded for later times are ignored. Default: now')
+  @DateOrInstant(
+    'Compute as of this instant, or the end of this business day (Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise); events recorded for later times are ignored. Default: now',
+  )
   asOf?: string;
 
   @WholeDays('A customer with no purchase and no interaction for more than this many days is lost', 180)
@@ -66,7 +68,7 @@ class AsOfQueryDto extends MinPositionQueryDto {
 }
 
 export class LoyaltyQueryDto extends AsOfQueryDto {
-  @WholeDays('Frequency and monetary count the purchases of the last this many UTC days, asOf day included', 365)
+  @WholeDays('Frequency and monetary count the purchases of the last this many business days, asOf day included', 365)
   windowDays?: number;
 
   @ApiPropertyOptional({ description: 'Margin on revenue for customer value (0–1)', default: 0.3, minimum: 0, maximum: 1 })
@@ -79,7 +81,11 @@ export class LoyaltyQueryDto extends AsOfQueryDto {
 }
 
 export class ChurnQueryDto extends AsOfQueryDto {
-  @ApiPropertyOptional({ enum: BUCKETS, default: 'month', description: 'UTC calendar months (YYYY-MM) or Jalali months (e.g. 1404-01)' })
+  @ApiPropertyOptional({
+    enum: BUCKETS,
+    default: 'month',
+    description: 'Months of the business time zone: Gregorian (YYYY-MM) or Jalali (e.g. 1404-01)',
+  })
   @IsOptional()
   @IsIn(BUCKETS)
   bucket?: Bucket;
@@ -98,7 +104,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 const EXACTNESS =
   'Exact to the instant: every figure counts what is dated up to asOf, to the millisecond. The ranks, base and churn rates over every ' +
   'customer are computed once per state of the read models and reused for a later asOf only when no dated fact lies between the two ' +
-  '(same UTC day, after the latest fact) — the figures are the same either way.';
+  '(same business day, after the latest fact) — the figures are the same either way.';
 
 const AccountIdParam = (): ParameterDecorator => UuidParam('accountId');
 
@@ -178,7 +184,7 @@ export class LoyaltyViewsController {
   @ApiOperation({
     summary: 'Churn per month: active at start, new, churned, churn rate; retention by first-purchase cohort after 1, 3, 6, 12 months',
     description:
-      'A customer (an account with a purchase) is lost when its account closes or after more than inactivityDays whole UTC days without ' +
+      'A customer (an account with a purchase) is lost when its account closes or after more than inactivityDays whole business days without ' +
       'a purchase or interaction (complaint, feedback, survey answer, logged interaction or completed customer-facing activity). Churn rate = ' +
       'customers active at the period start lost in the period ÷ customers active at its start (a proportion, half to even at 4 decimals); ' +
       'customers not in that base (new or returned) and lost within the period are reported as lostOutsideBase, of them newAndLost. Retention: share of a cohort active 1, 3, 6, 12 calendar months after their own first purchase, among those ' +

@@ -116,11 +116,21 @@ export function businessCalendar(timeZone: string): BusinessCalendar {
   };
 }
 
+/** The zone `CRM_BUSINESS_TIME_ZONE` names, else `Asia/Tehran`. */
+export const configuredTimeZone = (env: NodeJS.ProcessEnv = process.env): string =>
+  env['CRM_BUSINESS_TIME_ZONE']?.trim() || DEFAULT_BUSINESS_TIME_ZONE;
+
 /**
  * The installation's business calendar: `CRM_BUSINESS_TIME_ZONE`, else `Asia/Tehran`. Read once, when the process
  * loads this module: every process of an installation (API, its read-side worker, projector, CLI) must be given the
  * same zone, and a change of it means `crm-cli rebuild all` (the day- and month-keyed read models are bucketed by it).
+ * A zone Intl does not know is refused by the processes' configuration check (`loadConfig`), which names it; until
+ * then this holds the default, so that loading the module never throws.
  */
-export const BUSINESS_CALENDAR: BusinessCalendar = businessCalendar(
-  process.env['CRM_BUSINESS_TIME_ZONE']?.trim() || DEFAULT_BUSINESS_TIME_ZONE,
-);
+export const BUSINESS_CALENDAR: BusinessCalendar = (() => {
+  try {
+    return businessCalendar(configuredTimeZone());
+  } catch {
+    return businessCalendar(DEFAULT_BUSINESS_TIME_ZONE);
+  }
+})();
