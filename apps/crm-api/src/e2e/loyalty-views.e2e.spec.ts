@@ -78,7 +78,8 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     expect(rest).toEqual({
       accountId: ids.C,
       name: 'صنایع غذایی بهار',
-      asOf: '2025-06-30T23:59:59.999Z',
+      // A bare date is the end of that business day: midnight in Tehran is 20:30 UTC.
+      asOf: '2025-06-30T20:29:59.999Z',
       status: 'active',
       statusSince: '2025-03-01T10:00:00.000Z',
       lostReason: null,
@@ -114,7 +115,7 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     expect((await get(`/views/customers/${ids.A}/loyalty?asOf=2025-06-30&inactivityDays=90`)).body).toMatchObject({
       status: 'lost',
       lostReason: 'inactive',
-      statusSince: '2025-06-14T00:00:00.000Z',
+      statusSince: '2025-06-13T20:30:00.000Z',
       // Lost: outside the active base the quintiles rank, so no scores and no RFM segment.
       rfm: null,
       segment: 'churned',
@@ -155,6 +156,11 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
       ['2025-05', 2, 1, 0, 3, 0],
       ['2025-06', 3, 0, 1, 2, 0.3333],
     ]);
+    // Months of the business time zone: Tehran's June runs from 20:30 UTC on 31 May to 20:30 UTC on 30 June.
+    expect((reply.body as { periods: { start: string; end: string }[] }).periods[5]).toMatchObject({
+      start: '2025-05-31T20:30:00.000Z',
+      end: '2025-06-30T20:30:00.000Z',
+    });
     expect(body.retention.map((c) => [c.cohort, c.customers, ...c.retention.map((r) => `${r.retained}/${r.measured}`)])).toEqual([
       ['2025-01', 1, '1/1', '1/1', '0/0', '0/0'],
       ['2025-02', 1, '1/1', '0/1', '0/0', '0/0'],
@@ -168,7 +174,7 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
       activeCustomers: 2,
       // Both losses are of customers new in the year: outside the start-of-year base, reported apart from the rate.
       annual: {
-        from: '2024-07-01T00:00:00.000Z',
+        from: '2024-06-30T20:30:00.000Z',
         activeAtStart: 0,
         new: 4,
         churned: 0,
