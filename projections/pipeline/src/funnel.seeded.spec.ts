@@ -4,7 +4,7 @@ import { DIRECT_DEALS_AGGREGATE, funnel, funnelWhere, loadFunnel, type FunnelFil
 import type { MonthStrategy } from './month-summaries';
 import { pipelineLeads, type PipelineLead } from './pipeline-leads.projection';
 import { pipelineOpportunities, type PipelineOpportunity } from './pipeline-opportunities.projection';
-import { dateRange } from './support';
+import { instantRange } from './support';
 import { foldInBatches } from '@crm/projections/testing';
 import { compact } from '@crm/shared/kernel';
 
@@ -19,7 +19,7 @@ async function fromEveryLead(store: ReadStore, filters: FunnelFilters) {
   const ids = leads.flatMap((lead) => (lead.opportunityId ? [tenantKey('default', lead.opportunityId)] : []));
   const deals = await store.getMany<PipelineOpportunity>(collections.opportunities, ids);
   const direct = await store.aggregate(collections.opportunities, {
-    where: compact({ tenantId: 'default', status: { in: ['open', 'won', 'lost'] }, openedAt: dateRange(filters.from, filters.to) }),
+    where: compact({ tenantId: 'default', status: { in: ['open', 'won', 'lost'] }, openedAt: instantRange(filters.from, filters.to) }),
     groupBy: [...DIRECT_DEALS_AGGREGATE.groupBy],
     sum: [...DIRECT_DEALS_AGGREGATE.sum],
   });
@@ -67,7 +67,9 @@ describe('funnel from the summaries, on a seeded history folded batch by batch',
 
   it.each(
     periods.flatMap(([name, period]) =>
-      (['source', 'campaign'] as const).flatMap((by) => (name === 'all time' ? [undefined] : strategies).map((strategy) => [name, by, strategy ?? 'either', { ...period, by }] as const)),
+      (['source', 'campaign'] as const).flatMap((by) =>
+        (name === 'all time' ? [undefined] : strategies).map((strategy) => [name, by, strategy ?? 'either', { ...period, by }] as const),
+      ),
     ),
   )('%s, by %s, months summed from %s', async (_name, _by, strategy, filters) => {
     const reference = await fromEveryLead(store, filters);
@@ -77,8 +79,8 @@ describe('funnel from the summaries, on a seeded history folded batch by batch',
       expect(reference.direct.won).toBeGreaterThan(20); // deals opened without a lead: the summary's share of them is checked too
     }
     // The documents per year answer: the join lead by lead and the months documents of a build before them throw.
-    expect(await loadFunnel(newDocumentsOnly(store), collections, 'default', filters, strategy === 'either' ? undefined : strategy)).toEqual(
-      reference,
-    );
+    expect(
+      await loadFunnel(newDocumentsOnly(store), collections, 'default', filters, strategy === 'either' ? undefined : strategy),
+    ).toEqual(reference);
   });
 });

@@ -3,7 +3,17 @@ import { directDeals, funnel, funnelWhere, loadFunnel, type FunnelFilters } from
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { campaignNamesId, marketingCampaigns } from '@crm/projections/marketing';
-import { campaignPlanned, funnelHistory, irr, recorded, storeWith } from '@crm/projections/testing';
+import {
+  campaignPlanned,
+  funnelHistory,
+  irr,
+  leadCaptured,
+  leadQualified,
+  opportunityOpened,
+  opportunityWon,
+  recorded,
+  storeWith,
+} from '@crm/projections/testing';
 
 const collections = { leads: 'pipeline_leads', opportunities: 'pipeline_opportunities' };
 
@@ -117,7 +127,8 @@ describe('funnel', () => {
     expect(january.period).toEqual({ basis: 'capturedAt', from: '2026-01-01', to: '2026-01-31' });
     expect(january.total).toMatchObject({ leads: 5, qualified: 4, opportunities: 3, won: 1 });
     expect((await load({ from: '2026-02-01' })).total).toMatchObject({ leads: 1, qualified: 0, opportunities: 0 });
-    expect(funnelWhere('default', { to: '2026-01-31' })).toEqual({ tenantId: 'default', capturedAt: { lt: '2026-02-01' } });
+    // Up to the end of 31 January in Tehran (+03:30): 1 February starts there at 2026-01-31T20:30Z.
+    expect(funnelWhere('default', { to: '2026-01-31' })).toEqual({ tenantId: 'default', capturedAt: { lt: '2026-01-31T20:30:00.000Z' } });
   });
 
   it('is empty, with unknown rates, when there are no leads', () => {
@@ -161,5 +172,79 @@ describe('funnel', () => {
       ],
       opportunityToWon: 0.375,
     });
+  });
+});
+
+describe('funnel in business days (Asia/Tehran, +03:30 in 2025)', () => {
+  let store: InMemoryReadStore;
+  const load = (filters: FunnelFilters) => loadFunnel(store, collections, 'default', filters);
+  const figures = async (filters: FunnelFilters) => {
+    const answer = await load(filters);
+    const { leads, opportunities, won } = answer.total;
+    return { sources: answer.groups.map((group) => group.key), leads, opportunities, won, direct: answer.direct.opportunities };
+  };
+
+  beforeAll(async () => {
+    store = await storeWith(
+      [pipelineLeads, pipelineOpportunities],
+      recorded([
+        // 00:30 on 1 March in Tehran (28 February in UTC); its deal won.
+        leadCaptured('m1', 'web', { capturedAt: '2025-02-28T21:00:00.000Z' }),
+        leadQualified('m1', 'd1', { source: 'web', at: '2025-03-02T08:00:00.000Z' }),
+        opportunityOpened('d1', { originLeadId: 'm1', openedAt: '2025-03-02T08:00:00.000Z' }),
+        opportunityWon('d1', irr(900_000), 'qualification', '2025-03-10T08:00:00.000Z'),
+        // 23:30 on 28 February in Tehran.
+        leadCaptured('m2', 'phone', { capturedAt: '2025-02-28T20:00:00.000Z' }),
+        // 00:30 on 2 March in Tehran.
+        leadCaptured('m4', 'email', { capturedAt: '2025-03-01T21:00:00.000Z' }),
+        // 00:15 on 1 April in Tehran, and a deal opened without a lead then.
+        leadCaptured('m3', 'referral', { capturedAt: '2025-03-31T20:45:00.000Z' }),
+        opportunityOpened('d9', { openedAt: '2025-03-31T20:45:00.000Z' }),
+      ]),
+    );
+  });
+
+  it('counts a lead captured at 00:30 on 1 March in Tehran in March, from the months kept', async () => {
+    expect(await figures({ from: '2025-03-01' })).toEqual({
+      sources: ['email', 'referral', 'web'],
+      leads: 3,
+      opportunities: 1,
+      won: 1,
+      direct: 1,
+    });
+    expect(await figures({ to: '2025-02-28' })).toEqual({ sources: ['phone'], leads: 1, opportunities: 0, won: 0, direct: 0 });
+  });
+
+  it('reads a period bounded on both sides from the first instant of `from` to the end of `to` in Tehran', async () => {
+    // March in Tehran: 2025-02-28T20:30Z up to 2025-03-31T20:30Z; the lead and the direct deal at 20:45Z are April's.
+    expect(await figures({ from: '2025-03-01', to: '2025-03-31' })).toEqual({
+      sources: ['email', 'web'],
+      leads: 2,
+      opportunities: 1,
+      won: 1,
+      direct: 0,
+    });
+    expect(funnelWhere('default', { from: '2025-03-01', to: '2025-03-31' })).toEqual({
+      tenantId: 'default',
+      capturedAt: { gte: '2025-02-28T20:30:00.000Z', lt: '2025-03-31T20:30:00.000Z' },
+    });
+  });
+
+  it('reads the part-month at an edge of the period by Tehran days too', async () => {
+    // From 2 March: the part of March from 2 March in Tehran (00:30 on 2 March is in it), then April's months.
+    expect(await figures({ from: '2025-03-02' })).toEqual({
+      sources: ['email', 'referral'],
+      leads: 2,
+      opportunities: 0,
+      won: 0,
+      direct: 1,
+    });
+    // Up to 1 March: February's months, then 1 March in Tehran, which holds the lead of 2025-02-28T21:00Z and its deal.
+    expect(await figures({ to: '2025-03-01' })).toEqual({ sources: ['phone', 'web'], leads: 2, opportunities: 1, won: 1, direct: 0 });
+  });
+
+  it('dates the deals opened without a lead by their opening day in Tehran', async () => {
+    expect(await figures({ from: '2025-04-01' })).toEqual({ sources: ['referral'], leads: 1, opportunities: 0, won: 0, direct: 1 });
+    expect((await figures({ from: '2025-03-31', to: '2025-03-31' })).direct).toBe(0);
   });
 });

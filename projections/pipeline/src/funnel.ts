@@ -13,15 +13,15 @@ import { loadMonthYears, loadSummaryDoc, type MonthStrategy, monthTotals, period
 import { LEAD_MONTH_PARTS, LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
 import { PIPELINE_MONTH_PARTS, PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { type MonthSplit, splitMonths } from './pipeline-summary';
-import { dateRange, MoneyTotals, ratio } from './support';
+import { businessInstants, instantRange, MoneyTotals, ratio } from './support';
 
 export const FUNNEL_GROUPINGS = ['source', 'campaign'] as const;
 export type FunnelGrouping = (typeof FUNNEL_GROUPINGS)[number];
 
-/** The period is on the lead's capture date: each lead is followed to wherever it got, however late. */
+/** The period is on the lead's capture day (its business day): each lead is followed to wherever it got, however late. */
 export interface FunnelFilters {
   readonly by?: FunnelGrouping;
-  /** Inclusive calendar dates (YYYY-MM-DD, UTC days). */
+  /** Inclusive business days (YYYY-MM-DD; BUSINESS_CALENDAR, `CRM_BUSINESS_TIME_ZONE`, Asia/Tehran by default). */
   readonly from?: string;
   readonly to?: string;
 }
@@ -96,7 +96,7 @@ export function directDeals(rows: readonly AggregateRow[]): DirectDeals {
 const groupField = (by: FunnelGrouping): 'source' | 'campaignId' => (by === 'campaign' ? 'campaignId' : 'source');
 
 export function funnelWhere(tenantId: string, filters: FunnelFilters): Where {
-  return compact({ tenantId, capturedAt: dateRange(filters.from, filters.to) });
+  return compact({ tenantId, capturedAt: instantRange(filters.from, filters.to) });
 }
 
 class Tally {
@@ -222,6 +222,8 @@ export function funnelOf(
  * `funnelCampaignMonths`) and opening month (`directMonths`) for the whole
  * months, and grouped aggregates over the deals of the part-months at its
  * edges (by `leadCapturedAt`, and by `openedAt` for the deals without a lead).
+ * Days and months are business ones (BUSINESS_CALENDAR): a part-month's days
+ * are read as the instants that bound them in the business time zone.
  */
 export async function loadFunnel(
   store: Pick<ReadStore, 'aggregate' | 'find' | 'get' | 'getMany'>,
@@ -247,7 +249,9 @@ export async function loadFunnel(
   dealSummaries?.catch(() => undefined); // awaited below; a failure on the leads' side first must not leave it unheard
   const [leadYears, ...edges] = await Promise.all([
     dated && !bounded ? loadMonthYears(store, collections.leads, tenantId) : Promise.resolve(undefined),
-    ...split.edges.map((capturedAt) => store.aggregate(collections.leads, { where: { tenantId, capturedAt }, groupBy: [field, 'status'] })),
+    ...split.edges.map((days) =>
+      store.aggregate(collections.leads, { where: { tenantId, capturedAt: businessInstants(days) }, groupBy: [field, 'status'] }),
+    ),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
   const counts: AggregateRow[] = [...edges.flat()];
@@ -329,7 +333,15 @@ async function datedDeals(
         const doc = await loadSummaryDoc(store, opportunities, summaryId(tenantId, part));
         return doc === undefined ? undefined : unpackedCells(doc, PIPELINE_SUMMARY_PACKED[part] ?? []);
       };
-      return periodCells(store, opportunities, tenantId, years, { part: String(PIPELINE_MONTH_PARTS[part]), kind: part, ...range }, allTime, strategy);
+      return periodCells(
+        store,
+        opportunities,
+        tenantId,
+        years,
+        { part: String(PIPELINE_MONTH_PARTS[part]), kind: part, ...range },
+        allTime,
+        strategy,
+      );
     }
     const doc = await loadSummaryDoc(store, opportunities, summaryId(tenantId, String(PIPELINE_MONTH_PARTS[part])));
     return doc === undefined ? undefined : monthTotals(doc, part, split.firstMonth, split.endMonth);
@@ -339,7 +351,7 @@ async function datedDeals(
     Promise.all(
       split.edges.map((range) =>
         store.aggregate(opportunities, {
-          where: { tenantId, [dateField]: range },
+          where: { tenantId, [dateField]: businessInstants(range) },
           groupBy: [...aggregate.groupBy],
           sum: [...aggregate.sum],
         }),
@@ -374,7 +386,7 @@ async function datedDeals(
 /** Deals opened in the period without a lead, grouped over the deals (period on openedAt): without `directMonths`, or no period kept. */
 function directRowsOpenedIn(store: Pick<ReadStore, 'aggregate'>, opportunities: string, tenantId: string, filters: FunnelFilters) {
   return store.aggregate(opportunities, {
-    where: compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: dateRange(filters.from, filters.to) }),
+    where: compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: instantRange(filters.from, filters.to) }),
     ...DIRECT_DEALS_AGGREGATE,
     groupBy: [...DIRECT_DEALS_AGGREGATE.groupBy],
     sum: [...DIRECT_DEALS_AGGREGATE.sum],

@@ -168,6 +168,12 @@ export function unpackedCells(doc: SummaryDoc, moved: readonly string[]): Summar
   return cells;
 }
 
+const nonZero = (values: Readonly<Record<string, number>>): Record<string, number> => {
+  const kept: Record<string, number> = {};
+  for (const name in values) if (values[name] !== 0) kept[name] = values[name] as number;
+  return kept;
+};
+
 /** What the summary needs of the projection to name a document's months documents: its cells, and its next state. */
 export interface MonthFollow<Doc extends object, E extends Event> {
   cells(doc: Doc): readonly SummaryCell[];
@@ -207,7 +213,9 @@ export function monthSplitSummary<Doc extends object, E extends Event>(
     return { dims: { part: monthPartOf(cell) }, values: { [year]: cell.values['count'] ?? 0 } };
   };
   const contents = (part: string, doc: SummaryDoc): readonly SummaryCell[] => {
-    if (part === YEARS) return Object.values(doc.cells);
+    // A year whose entries all left it (a deal closed in another year than expected) keeps its 0: left out, as
+    // monthCells leaves out the months that came to nothing.
+    if (part === YEARS) return Object.values(doc.cells).map(({ dims, values }) => ({ dims, values: nonZero(values) }));
     if (part.includes(':') || monthDocs.has(part)) return monthCells(doc);
     const moved = packed[part];
     return moved === undefined ? Object.values(doc.cells) : unpackedCells(doc, moved);

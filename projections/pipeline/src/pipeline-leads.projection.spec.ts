@@ -47,6 +47,24 @@ describe('pipeline-leads projection', () => {
     });
   });
 
+  it('counts a lead in its capture month in the business time zone (Asia/Tehran), not the UTC one', () => {
+    const spec = projectionSpec(pipelineLeads).given([
+      // 00:30 on 1 March in Tehran (+03:30): March's, though still 28 February in UTC.
+      leadCaptured('l1', 'web', { capturedAt: '2025-02-28T21:00:00.000Z' }),
+      // 23:30 on 28 February in Tehran: February's.
+      leadCaptured('l2', 'web', { capturedAt: '2025-02-28T20:00:00.000Z' }),
+      // Summer 2021, when Tehran kept +04:30: 00:15 on 1 July there, in July.
+      leadCaptured('l3', 'phone', { capturedAt: '2021-06-30T19:45:00.000Z' }),
+    ]);
+    const captured = { status: 'captured' };
+    spec.thenSummary('default:~summary:sourceMonths:2025', [
+      { dims: { kind: 'source', source: 'web', ...captured, year: '2025' }, values: { '02|count': 1, '03|count': 1 } },
+    ]);
+    spec.thenSummary('default:~summary:sourceMonths:2021', [
+      { dims: { kind: 'source', source: 'phone', ...captured, year: '2021' }, values: { '07|count': 1 } },
+    ]);
+  });
+
   it('keys leads by tenant and ignores a lead it never saw captured', () => {
     spec
       .given([{ ...leadCaptured('l1', 'web'), metadata: { tenantId: 'acme' } }, leadAssigned('l9', 'u1')])

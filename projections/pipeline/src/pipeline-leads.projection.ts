@@ -1,7 +1,7 @@
 import type { DisqualifyReason, LeadEvent, LeadSource, LeadUpdated } from '@crm/sales/domain';
 import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
-import { compact } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, compact } from '@crm/shared/kernel';
 
 /**
  * One document per lead, for the funnel and campaign attribution. It does not
@@ -37,9 +37,12 @@ export const LEAD_SUMMARY_PACKED: Readonly<Record<string, readonly string[]>> = 
 /** Each kind's month cells in a months document of its own (month-summaries.ts): a funnel with a period reads its grouping's. */
 export const LEAD_MONTH_PARTS: Readonly<Record<string, string>> = { source: 'sourceMonths', campaign: 'campaignMonths' };
 
-/** What a lead adds to the funnel's counts: per source, and per campaign, with its status and capture month. */
+/**
+ * What a lead adds to the funnel's counts: per source, and per campaign, with its status and capture month (the
+ * business month, BUSINESS_CALENDAR: a lead captured at 2025-02-28T21:00Z, 00:30 on 1 March in Tehran, is March's).
+ */
 export function leadCells(lead: PipelineLead): SummaryCell[] {
-  const common = { status: lead.status, month: lead.capturedAt.slice(0, 7) };
+  const common = { status: lead.status, month: BUSINESS_CALENDAR.month(lead.capturedAt) };
   return [
     { dims: { kind: 'source', source: lead.source, ...common }, values: { count: 1 } },
     { dims: { kind: 'campaign', campaignId: lead.campaignId ?? null, ...common }, values: { count: 1 } },
@@ -53,7 +56,8 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   // 6: the `campaign` summary packed by campaign (LEAD_SUMMARY_PACKED).
   // 7: the month cells of each kind in a document of their own (LEAD_MONTH_PARTS), no longer in `months`.
   // 8: those months documents one per year (`sourceMonths:2025`), named from the lead's capture month, and `years`.
-  version: 8,
+  // 9: the capture month is the business month (BUSINESS_CALENDAR, Asia/Tehran by default), no longer the UTC one.
+  version: 9,
   collection: 'pipeline_leads',
   readsPersonalData: false,
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],

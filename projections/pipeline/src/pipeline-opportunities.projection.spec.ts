@@ -145,6 +145,69 @@ describe('pipeline-opportunities projection', () => {
     });
   });
 
+  it('closes a won or lost deal on the business day (Asia/Tehran) it closed, the expected close date as written', () => {
+    const wonLate = [opportunityOpened('o1'), opportunityWon('o1', irr(900_000), 'qualification', '2025-03-31T20:45:00.000Z')];
+    // 00:15 on 1 April in Tehran (+03:30), though still 31 March in UTC.
+    spec.given(wonLate).thenDocument('default:o1', {
+      ...openDeal,
+      status: 'won',
+      probability: 100,
+      amount: irr(900_000),
+      weightedAmount: 900_000,
+      closingDate: '2025-04-01',
+      wonAt: '2025-03-31T20:45:00.000Z',
+      cycleMs: 0,
+    });
+    // Summer 2021: Tehran kept +04:30, so 19:45 UTC on 1 July was 00:15 on 2 July (+03:30 would still say 1 July).
+    const lostInSummer = [
+      opportunityOpened('o1', { openedAt: '2021-06-01T08:00:00.000Z' }),
+      opportunityLost('o1', 'qualification', '2021-07-01T19:45:00.000Z'),
+    ];
+    spec.given(lostInSummer).thenDocument('default:o1', {
+      ...openDeal,
+      status: 'lost',
+      probability: 0,
+      weightedAmount: 0,
+      openedAt: '2021-06-01T08:00:00.000Z',
+      closingDate: '2021-07-02',
+      lostAt: '2021-07-01T19:45:00.000Z',
+      lostReason: 'قیمت بالا',
+    });
+  });
+
+  it('dates the summary cells by business months: closing, the lead’s capture, and opening', () => {
+    const given = spec.given([
+      // Captured at 00:30 on 1 March in Tehran: the funnel's March.
+      leadCaptured('l1', 'phone', { capturedAt: '2025-02-28T21:00:00.000Z' }),
+      leadQualified('l1', 'o1', { source: 'phone' }),
+      opportunityOpened('o1', { originLeadId: 'l1', openedAt: '2025-03-01T08:00:00.000Z' }),
+      // Won at 00:15 on 1 April in Tehran: the pipeline's April.
+      opportunityWon('o1', irr(1_000_000), 'qualification', '2025-03-31T20:45:00.000Z'),
+      // Opened without a lead at 00:15 on 1 April in Tehran: April's direct deal.
+      opportunityOpened('o2', { openedAt: '2025-03-31T20:45:00.000Z' }),
+    ]);
+    given.thenSummary('default:~summary:funnelSourceMonths:2025', [
+      {
+        dims: { kind: 'funnelSource', source: 'phone', status: 'won', currency: 'IRR', year: '2025' },
+        values: { '03|count': 1, '03|amount': 1_000_000 },
+      },
+    ]);
+    given.thenSummary('default:~summary:directMonths:2025', [
+      { dims: { kind: 'direct', status: 'open', currency: 'IRR', year: '2025' }, values: { '04|count': 1, '04|amount': 1_000_000 } },
+    ]);
+    given.thenSummary('default:~summary:months:2025', [
+      {
+        dims: { kind: 'pipeline', status: 'won', stage: 'qualification', currency: 'IRR', year: '2025' },
+        values: {
+          '04|count': 1,
+          '04|amount': 1_000_000,
+          '04|weighted': 1_000_000,
+          '04|cycleMs': 30 * 86_400_000 + 45 * 60_000 + 12 * 3_600_000,
+        },
+      },
+    ]);
+  });
+
   it('keeps tenants apart and makes nothing of events for a deal it never saw opened', () => {
     spec
       .given([{ ...opportunityOpened('o1'), metadata: { tenantId: 'acme' } }, stageMoved('o2', 'qualification', 'proposal', 50)])

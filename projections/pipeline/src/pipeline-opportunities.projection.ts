@@ -1,5 +1,5 @@
 import type { LeadCaptured, LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
-import { compact, type Money } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, compact, type Money } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
 
@@ -39,8 +39,12 @@ export interface OpenedOpportunity extends Attribution {
   readonly amount: Money;
   /** amount × probability ÷ 100, rounded to the minor unit, in amount's currency. */
   readonly weightedAmount: number;
+  /** A business day as entered ('YYYY-MM-DD'). */
   readonly expectedCloseDate: string;
-  /** The day it closed (won/lost) or is expected to close (open): what the pipeline's period filters on. */
+  /**
+   * The day it closed (won/lost: the business day of wonAt / lostAt, BUSINESS_CALENDAR) or is expected to close (open:
+   * expectedCloseDate as written): what the pipeline's period filters on.
+   */
   readonly closingDate: string;
   readonly openedAt: string;
   readonly wonAt?: string;
@@ -76,7 +80,8 @@ type Figures = 'weightedAmount' | 'closingDate';
 function settled(deal: Omit<OpenedOpportunity, Figures>): OpenedOpportunity {
   const weightedAmount = Number((BigInt(deal.amount.amount) * BigInt(deal.probability) + 50n) / 100n);
   const closedAt = deal.status === 'won' ? deal.wonAt : deal.status === 'lost' ? deal.lostAt : undefined;
-  return { ...deal, weightedAmount, closingDate: (closedAt ?? deal.expectedCloseDate).slice(0, 10) };
+  const closingDate = closedAt === undefined ? deal.expectedCloseDate.slice(0, 10) : BUSINESS_CALENDAR.day(closedAt);
+  return { ...deal, weightedAmount, closingDate };
 }
 
 const withoutFigures = ({ weightedAmount: _w, closingDate: _c, ...deal }: OpenedOpportunity): Omit<OpenedOpportunity, Figures> => deal;
@@ -112,7 +117,8 @@ export const PIPELINE_MONTH_PARTS: Readonly<Record<string, string>> = {
  * lead (it carries the lead's source), per status and currency and the lead's
  * capture month, `funnelSource` by the lead's source and `funnelCampaign` by its
  * campaign; for a deal opened without a lead, `direct` per status, currency and
- * opening month.
+ * opening month. Every month is a business month (BUSINESS_CALENDAR, Asia/Tehran
+ * by default): the closing day's, or the instant's in the business time zone.
  */
 export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   const deal = opened(doc);
@@ -125,7 +131,8 @@ export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   ];
   const funnel = { count: 1, amount: amount.amount };
   if (deal.source !== undefined) {
-    const month: Readonly<Record<string, string>> = deal.leadCapturedAt === undefined ? {} : { month: deal.leadCapturedAt.slice(0, 7) };
+    const month: Readonly<Record<string, string>> =
+      deal.leadCapturedAt === undefined ? {} : { month: BUSINESS_CALENDAR.month(deal.leadCapturedAt) };
     cells.push(
       { dims: { kind: 'funnelSource', status, source: deal.source, currency: amount.currency, ...month }, values: funnel },
       {
@@ -134,7 +141,10 @@ export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
       },
     );
   } else {
-    cells.push({ dims: { kind: 'direct', status, currency: amount.currency, month: deal.openedAt.slice(0, 7) }, values: funnel });
+    cells.push({
+      dims: { kind: 'direct', status, currency: amount.currency, month: BUSINESS_CALENDAR.month(deal.openedAt) },
+      values: funnel,
+    });
   }
   return cells;
 }
@@ -148,7 +158,9 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // months documents of their own, and `direct` cells (PIPELINE_MONTH_PARTS).
   // 8: every months document one per year (`months:2025`, `funnelSourceMonths:2025`, …), named from the deal's
   // closing, capture or opening month before and after the event, and `years`.
-  version: 8,
+  // 9: the closing day of a won or lost deal, and the capture and opening months, are the business day and month
+  // (BUSINESS_CALENDAR, Asia/Tehran by default), no longer the UTC ones.
+  version: 9,
   collection: 'pipeline_opportunities',
   readsPersonalData: false,
   eventTypes: [

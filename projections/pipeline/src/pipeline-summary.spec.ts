@@ -1,7 +1,7 @@
 import type { InMemoryReadStore } from '@crm/shared/read-model';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { loadPipelineSummary, pipelineSummary, pipelineWhere } from './pipeline-summary';
-import { pipelineHistory, irr, recorded, storeWith } from '@crm/projections/testing';
+import { pipelineHistory, irr, opportunityLost, opportunityOpened, opportunityWon, recorded, storeWith } from '@crm/projections/testing';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 
@@ -79,5 +79,51 @@ describe('pipeline summary', () => {
       ownerId: 'u1',
       closingDate: { gte: '2026-01-01', lt: '2026-02-01' },
     });
+  });
+});
+
+describe('pipeline summary in business days (Asia/Tehran)', () => {
+  let store: InMemoryReadStore;
+  /** Won and lost counts over a period. */
+  const closed = async (filters: { from?: string; to?: string }) => {
+    const answer = await loadPipelineSummary(store, 'pipeline_opportunities', 'default', filters);
+    const count = (stage: string) => answer.stages.find((figures) => figures.stage === stage)?.count;
+    return { won: count('won'), lost: count('lost') };
+  };
+
+  beforeAll(async () => {
+    store = await storeWith(
+      [pipelineOpportunities],
+      recorded([
+        // Won at 00:15 on 1 April in Tehran (+03:30), still 31 March in UTC.
+        opportunityOpened('a1', { openedAt: '2025-03-01T08:00:00.000Z', expectedCloseDate: '2025-04-20' }),
+        opportunityWon('a1', irr(1_000_000), 'qualification', '2025-03-31T20:45:00.000Z'),
+        // Lost at 23:45 on 31 March in Tehran.
+        opportunityOpened('a2', { openedAt: '2025-03-01T08:00:00.000Z', expectedCloseDate: '2025-04-20' }),
+        opportunityLost('a2', 'qualification', '2025-03-31T20:15:00.000Z'),
+        // Summer 2021, when Tehran kept +04:30: won at 00:15 on 2 July there (23:15 on 1 July at +03:30).
+        opportunityOpened('s1', { openedAt: '2021-06-01T08:00:00.000Z', expectedCloseDate: '2021-07-20' }),
+        opportunityWon('s1', irr(1_000_000), 'qualification', '2021-07-01T19:45:00.000Z'),
+        // Lost at 00:15 on 1 July in Tehran: July's, still 30 June in UTC.
+        opportunityOpened('s2', { openedAt: '2021-06-01T08:00:00.000Z', expectedCloseDate: '2021-07-20' }),
+        opportunityLost('s2', 'qualification', '2021-06-30T19:45:00.000Z'),
+      ]),
+    );
+  });
+
+  it('closes a deal won at 2025-03-31T20:45Z on 1 April', async () => {
+    expect(await closed({ from: '2025-04-01', to: '2025-04-30' })).toEqual({ won: 1, lost: 0 });
+    expect(await closed({ from: '2025-03-01', to: '2025-03-31' })).toEqual({ won: 0, lost: 1 });
+    // Open-ended: April's month kept, and 31 March read deal by deal at the edge.
+    expect(await closed({ from: '2025-04-01' })).toEqual({ won: 1, lost: 0 });
+    expect(await closed({ from: '2025-03-31' })).toEqual({ won: 1, lost: 1 });
+  });
+
+  it('keeps the +04:30 of Tehran’s summers before 2022', async () => {
+    expect(await closed({ from: '2021-07-02', to: '2021-07-02' })).toEqual({ won: 1, lost: 0 });
+    expect(await closed({ from: '2021-07-01', to: '2021-07-01' })).toEqual({ won: 0, lost: 1 });
+    // Up to 30 June: the months kept before July hold neither.
+    expect(await closed({ to: '2021-06-30' })).toEqual({ won: 0, lost: 0 });
+    expect(await closed({ to: '2021-07-01' })).toEqual({ won: 0, lost: 1 });
   });
 });

@@ -13,7 +13,10 @@ const DAY_MS = 86_400_000;
  */
 export interface PipelineFilters {
   readonly ownerId?: string;
-  /** Inclusive calendar dates (YYYY-MM-DD); won/lost times are taken as UTC days. */
+  /**
+   * Inclusive business days (YYYY-MM-DD; BUSINESS_CALENDAR, `CRM_BUSINESS_TIME_ZONE`, Asia/Tehran by default): won/lost
+   * deals by the business day of wonAt / lostAt (their `closingDate`).
+   */
   readonly from?: string;
   readonly to?: string;
 }
@@ -126,7 +129,10 @@ const monthAfter = (month: string): string => {
   return number === 12 ? `${year + 1}-01` : `${year}-${String(number + 1).padStart(2, '0')}`;
 };
 
-/** How a period of closing dates splits: whole months [firstMonth, endMonth) from the summary, part-months at its edges from the deals. */
+/**
+ * How a period of business days splits: whole months [firstMonth, endMonth) from the summary, part-months at its edges
+ * from the deals (business days [gte, lt): on a day field as they are, on an instant field through `businessInstants`).
+ */
 export interface MonthSplit {
   readonly firstMonth?: string;
   /** Exclusive. */

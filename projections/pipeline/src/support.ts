@@ -1,4 +1,4 @@
-import { compact, ratioOf, type Money } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, compact, ratioOf, type Money } from '@crm/shared/kernel';
 
 /** A share, half to even at 4 decimals (docs/metrics.md); null when there is nothing to divide by, so "no data" never reads as 0 %. */
 export function ratio(numerator: number, denominator: number): number | null {
@@ -27,13 +27,32 @@ export class MoneyTotals {
   }
 }
 
-/** `[from, to]` as inclusive calendar dates, on a `YYYY-MM-DD…` field (dates and ISO times both compare as text). */
+/**
+ * `[from, to]` as inclusive calendar dates, on a field that holds a business day as written (`YYYY-MM-DD`: a deal's
+ * `closingDate`, its `expectedCloseDate`). An instant field takes `instantRange`.
+ */
 export function dateRange(from: string | undefined, to: string | undefined): { gte?: string; lt?: string } | undefined {
   if (from === undefined && to === undefined) return undefined;
   return compact({ gte: from, lt: to === undefined ? undefined : nextDay(to) });
 }
 
-/** The calendar day after `date` (YYYY-MM-DD), so "up to and including `to`" also covers times on that day. */
+/**
+ * Business days [gte, lt) (`YYYY-MM-DD`, `lt` exclusive) as the UTC instants that bound them, for a stored UTC
+ * instant (`capturedAt`, `openedAt`): from the first instant of `gte` in the business time zone (BUSINESS_CALENDAR,
+ * `CRM_BUSINESS_TIME_ZONE`, Asia/Tehran by default) to the first of `lt`.
+ */
+export function businessInstants(days: { gte?: string; lt?: string }): { gte?: string; lt?: string } {
+  const start = (day: string | undefined) => (day === undefined ? undefined : new Date(BUSINESS_CALENDAR.dayStart(day)).toISOString());
+  return compact({ gte: start(days.gte), lt: start(days.lt) });
+}
+
+/** `[from, to]` as inclusive business days, on a stored UTC instant: `to` includes the whole of its business day. */
+export function instantRange(from: string | undefined, to: string | undefined): { gte?: string; lt?: string } | undefined {
+  const days = dateRange(from, to);
+  return days === undefined ? undefined : businessInstants(days);
+}
+
+/** The calendar day after `date` (YYYY-MM-DD): the exclusive end of a period that includes `date`. */
 export function nextDay(date: string): string {
   const day = new Date(`${date.slice(0, 10)}T00:00:00.000Z`);
   day.setUTCDate(day.getUTCDate() + 1);

@@ -58,13 +58,14 @@ export class PipelineViewsController {
   @ApiOperation({
     summary: 'Pipeline per stage: count, total and weighted total; win rate, average sales cycle, sales velocity',
     description:
-      'Period (from/to) is on closing dates: won/lost deals by the day they closed, open deals by their expected close date. ' +
+      'Period (from/to) is on closing dates, in business days (the business time zone, CRM_BUSINESS_TIME_ZONE, Asia/Tehran by default): ' +
+      'won/lost deals by the business day they closed, open deals by their expected close date. ' +
       'Weighted = Σ amount × the deal’s probability (stage default unless overridden); won weigh 100 %, lost 0. ' +
       'Win rate = won ÷ (won + lost) in the period. Average cycle = mean days opened → won over deals won in the period. ' +
       M.salesVelocity +
       ' ' +
       M.rounding +
-      ' Read from totals the projection keeps per status, stage, currency, owner and closing month, plus the deals of a part-month ' +
+      ' Read from totals the projection keeps per status, stage, currency, owner and closing business month, plus the deals of a part-month ' +
       'at either edge of the period: exact to the day, whatever the size of the history.',
   })
   @ApiOkResponse({ schema: PIPELINE_SUMMARY_SCHEMA })
@@ -109,13 +110,14 @@ export class PipelineViewsController {
   @ApiOperation({
     summary: 'Leads → qualified → opportunities → won, with conversion rates, by source or campaign',
     description:
-      'Period (from/to) is on the lead capture date; each lead is followed to wherever it got since. ' +
+      'Period (from/to) is on the lead capture date, in business days (the business time zone, CRM_BUSINESS_TIME_ZONE, Asia/Tehran by default); ' +
+      'each lead is followed to wherever it got since. ' +
       'Opportunities = qualified leads whose deal has been opened; won = those won (and not reopened). Rates are each step ÷ the one before, and won ÷ leads. ' +
       'By campaign, each group also carries the campaign name (null when the campaign was never planned in marketing). ' +
       M.funnelDirect +
       ' ' +
       M.rounding +
-      ' Lead counts come from totals kept per source, campaign, status and capture month (exact to the day); without a period, deals too ' +
+      ' Lead counts come from totals kept per source, campaign, status and capture business month (exact to the day); without a period, deals too ' +
       '(per status, source, campaign, currency); with one, the deals of the period’s qualified leads are read lead by lead.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })

@@ -38,12 +38,18 @@ const IdFilter = (): PropertyDecorator =>
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
   );
 
-/** Days are UTC days, as every view's but churn's are (docs/metrics.md "Days are UTC days"). */
+/**
+ * Days are business days: calendar days in the business time zone (`CRM_BUSINESS_TIME_ZONE`, Asia/Tehran by default;
+ * API.md), a deal's closing day and a lead's capture day among them. `from` starts at that day's first instant there,
+ * `to` includes the whole of its day.
+ */
 class PeriodQueryDto extends MinPositionQueryDto {
-  @DateParam("First UTC day of the period (inclusive): deals by their closing day, the funnel by its leads' capture day")
+  @DateParam(
+    "First business day of the period (inclusive; the business time zone, CRM_BUSINESS_TIME_ZONE, Asia/Tehran by default): deals by their closing day, the funnel by its leads' capture day",
+  )
   from?: string;
 
-  @DateParam('Last UTC day of the period (inclusive)')
+  @DateParam('Last business day of the period (inclusive: the whole day in the business time zone)')
   to?: string;
 }
 
