@@ -56,8 +56,8 @@ describe('rfmValues', () => {
       mainCurrency: 'USD',
     });
     // 20:45 UTC on 31 May is 00:15 on 1 June in Tehran: inside the window.
-    expect(rfmValues(history('b', { purchases: [['2025-05-31T20:45:00Z', 5]] }), asOf, 30).frequency).toBe(1);
-    expect(rfmValues(history('b', { purchases: [['2025-05-31T20:15:00Z', 5]] }), asOf, 30).frequency).toBe(0);
+    expect(rfmValues(history('b', { purchases: [['2025-05-31T20:45:00Z', 5]] }), asOf, 30)?.frequency).toBe(1);
+    expect(rfmValues(history('b', { purchases: [['2025-05-31T20:15:00Z', 5]] }), asOf, 30)?.frequency).toBe(0);
   });
 
   it('is undefined for an account that never bought; with nothing in the window the latest currency is the main one', () => {
