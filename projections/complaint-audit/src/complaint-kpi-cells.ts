@@ -1,11 +1,13 @@
 import { escalationRank, type ComplaintEvent } from '@crm/service/domain';
+import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import { type RecordedOf, type SummaryCell, type SummaryDoc, utcInstant } from '@crm/shared/read-model';
 import { afterStep, complaintAsOf, complaintAtReceipt, isOverdue, milestoneOutcome, type ComplaintAsOf } from './complaint-kpis';
 import { complaintStepTime, type ComplaintKpiRow, type KpiStep } from './complaint-kpis.projection';
 
 /**
  * Complaint KPIs as month cells in a prefix-sum tree, so a request reads a bounded number of
- * small documents whatever the length of the history (docs/views-at-scale.md):
+ * small documents whatever the length of the history (docs/views-at-scale.md). Months are business
+ * months (BUSINESS_CALENDAR, `monthIndex`), so a received period of whole business months is whole months of the trees:
  *
  * - A complaint's **cells** are the changes of its additive figures (counts, sums of durations,
  *   a histogram of each duration, SLA outcomes, overdue, categories) between the ends of the
@@ -24,23 +26,24 @@ const FIRST_YEAR = 2000;
 const HOUR_MS = 3_600_000;
 const LEVELS = ['head_office', 'external_body', 'legal'] as const;
 
-/** 1 for 2000-01 … 4096 for 2341-04; months outside are clamped (the view then reads complaint by complaint). */
+/**
+ * The business month (BUSINESS_CALENDAR: `CRM_BUSINESS_TIME_ZONE`, Asia/Tehran by default) of an instant: 1 for
+ * 2000-01 … 4096 for 2341-04; months outside are clamped (the view then reads complaint by complaint).
+ */
 export function monthIndex(instant: string): number {
-  const year = Number(instant.slice(0, 4));
-  const month = Number(instant.slice(5, 7));
-  const index = (year - FIRST_YEAR) * 12 + month;
-  return Number.isFinite(index) ? Math.min(KPI_MONTHS, Math.max(1, index)) : 1;
+  return monthOfMs(Date.parse(instant));
 }
 
-/** The last millisecond of month `index` (UTC). */
+/** The last millisecond of business month `index`. */
 const monthEnds: string[] = [];
 
 export function endOfMonthIndex(index: number): string {
   const known = monthEnds[index];
   if (known !== undefined) return known;
   const year = FIRST_YEAR + Math.floor((index - 1) / 12);
-  const month = (index - 1) % 12;
-  const end = new Date(Date.UTC(year, month + 1, 1) - 1).toISOString();
+  const month = (((index - 1) % 12) + 12) % 12;
+  // The wall clock's first instant of the next month, as an instant.
+  const end = new Date(BUSINESS_CALENDAR.fromLocal(Date.UTC(year, month + 1, 1)) - 1).toISOString();
   if (Number.isInteger(index) && index >= 1 && index <= KPI_MONTHS) monthEnds[index] = end;
   return end;
 }
@@ -124,9 +127,11 @@ export function complaintFigures(c: ComplaintAsOf | undefined, asOf: string): Ma
   return out;
 }
 
-/** The month of an instant given as milliseconds (clamped as monthIndex). */
+/** The business month of an instant given as milliseconds (clamped as monthIndex; 1 for no instant). */
 function monthOfMs(ms: number): number {
-  const at = new Date(ms);
+  if (!Number.isFinite(ms)) return 1;
+  // The wall-clock reading written as UTC: its UTC year and month are the business day's.
+  const at = new Date(BUSINESS_CALENDAR.toLocal(ms));
   const index = (at.getUTCFullYear() - FIRST_YEAR) * 12 + at.getUTCMonth() + 1;
   return Number.isFinite(index) ? Math.min(KPI_MONTHS, Math.max(1, index)) : 1;
 }

@@ -1,9 +1,9 @@
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { foldEvents, type AnyProjection } from '@crm/shared/read-model';
 import { projectionSpec } from '@crm/shared/testing';
-import { durationBucket } from './complaint-kpi-cells';
+import { durationBucket, endOfMonthIndex, monthIndex } from './complaint-kpi-cells';
 import { complaintKpisProjection, kpiMarkedReceipt } from './complaint-kpis.projection';
-import { after, commands, DAY, history, HOUR, step } from './complaint-history.fixture';
+import { after, commands, DAY, history, HOUR, step, T0 } from './complaint-history.fixture';
 
 describe('complaint-kpis projection', () => {
   it('keeps each step at the time it records, in stream order, breaches and withdrawals included', () => {
@@ -153,3 +153,45 @@ describe('complaint-kpis projection', () => {
 });
 
 const resolveBucket = durationBucket(41 * DAY * 60_000);
+
+describe('complaint-kpis months are business months (Asia/Tehran)', () => {
+  it('dates months by the business time zone’s wall clock, its summers of +04:30 before 2022 included', () => {
+    // March 2025 is month 303 from January 2000; it ends at 23:59:59.999 on 31 March in Tehran (+03:30).
+    expect(monthIndex('2025-03-31T20:29:59.999Z')).toBe(303);
+    expect(monthIndex('2025-03-31T20:45:00.000Z')).toBe(304);
+    expect(endOfMonthIndex(303)).toBe('2025-03-31T20:29:59.999Z');
+    // July 2021 (month 259) ended at 19:29:59.999 UTC: Tehran kept daylight time then.
+    expect(monthIndex('2021-07-31T19:45:00.000Z')).toBe(260);
+    expect(endOfMonthIndex(259)).toBe('2021-07-31T19:29:59.999Z');
+    // December 1999 (index 0) ends where January 2000 starts.
+    expect(endOfMonthIndex(0)).toBe('1999-12-31T20:29:59.999Z');
+  });
+
+  it('marks a complaint received at 00:15 on 1 April in Tehran (2025-03-31T20:45Z) in April, its receipt month', () => {
+    const c = commands('c-3');
+    const minutes = (Date.parse('2025-03-31T20:45:00.000Z') - Date.parse(T0)) / 60_000;
+    const events = history('c-3', [step(minutes, c.receive)]).map(
+      (event, i) =>
+        ({
+          ...event,
+          revision: i,
+          position: String(i + 1),
+          metadata: { ...event.metadata, tenantId: 'default' },
+        }) as unknown as RecordedEvent,
+    );
+    const folded = foldEvents(complaintKpisProjection as unknown as AnyProjection, new Map(), events, (a, b) => Number(a) - Number(b));
+    const ids = [...folded.changed.keys()];
+    expect(ids).toContain('default:~kpim:304:c-3');
+    expect(ids).not.toContain('default:~kpim:303:c-3');
+    expect(folded.changed.get('default:~kpim:304:c-3')?.doc).toEqual({
+      tenantId: 'default',
+      kpiMonth: 304,
+      complaintId: 'c-3',
+      kpiMonthRecv: kpiMarkedReceipt(304, 304),
+    });
+    expect(ids).toContain('default:~kpcm:304:کیفیت کالا');
+    // Its receipt month's tree (April 2025) holds it.
+    expect(ids).toContain('default:~kpir:304:304');
+    expect(ids.some((id) => id.startsWith('default:~kpir:303:'))).toBe(false);
+  });
+});

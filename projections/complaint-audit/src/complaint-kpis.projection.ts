@@ -410,7 +410,9 @@ function foldRow(before: ComplaintKpiRow | null, event: RecordedOf<ComplaintEven
  */
 export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, ComplaintEvent>({
   name: COMPLAINT_KPIS,
-  version: 7,
+  // 8: months (tree nodes, cells, markers, receipt trees, month categories) are business months (Asia/Tehran by
+  // default, monthIndex), not UTC months.
+  version: 8,
   collection: 'complaint_kpis',
   readsPersonalData: false,
   eventTypes: COMPLAINT_EVENT_TYPES,

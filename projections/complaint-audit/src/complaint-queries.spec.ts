@@ -2,7 +2,7 @@ import type { ComplaintEvent } from '@crm/service/domain';
 import { InMemoryEventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { type FieldCondition, foldEvents, InMemoryReadStore, type AnyProjection, type RecordedOf, timeRange } from '@crm/shared/read-model';
 import { complaintAuditProjection, type ComplaintAuditDoc } from './complaint-audit.projection';
-import { commands, DAY, history, HOUR, recorded, step } from './complaint-history.fixture';
+import { commands, DAY, history, HOUR, recorded, step, T0 } from './complaint-history.fixture';
 import { complaintKpis } from './complaint-kpis';
 import { complaintKpisProjection, isComplaintKpiRow, type ComplaintKpiRow, type ComplaintKpiSlots } from './complaint-kpis.projection';
 import { readAuditTrail, readComplaintKpis, readComplaintKpisFromTree, readComplaintKpisOfPeriod } from './complaint-queries';
@@ -252,5 +252,83 @@ describe('readComplaintKpisOfPeriod, a step dated before its receipt month', () 
     ] as const) {
       expect(await readComplaintKpisOfPeriod(store, 'kpis', 'default', timeRange(from, to) as FieldCondition, asOf)).toEqual(expected);
     }
+  });
+});
+
+describe('complaint KPIs in business months and days (Asia/Tehran), not UTC', () => {
+  // Minutes from the fixture's T0 to an instant.
+  const at = (instant: string) => (Date.parse(instant) - Date.parse(T0)) / 60_000;
+  const received = (complaintId: string, instant: string) => {
+    const c = commands(complaintId);
+    return history(complaintId, [step(at(instant), c.receive), step(at(instant) + HOUR, c.acknowledge)]);
+  };
+  let store: InMemoryReadStore;
+  let rows: ComplaintKpiRow[];
+  beforeAll(async () => {
+    const events = [
+      // 23:30 on 31 March 2025 in Tehran (+03:30): March.
+      ...received('c-mar', '2025-03-31T20:00:00.000Z'),
+      // 00:15 on 1 April 2025 in Tehran: April, though UTC still says 31 March.
+      ...received('c-apr', '2025-03-31T20:45:00.000Z'),
+      // Summer 2021, Tehran then on +04:30: 23:45 on 31 July, then 00:15 on 1 August.
+      ...received('c-jul21', '2021-07-31T19:15:00.000Z'),
+      ...received('c-aug21', '2021-07-31T19:45:00.000Z'),
+    ].map(
+      (event, i) =>
+        ({
+          ...event,
+          revision: Number(String(event.metadata.eventId).split('-').at(-1)),
+          position: String(i + 1),
+          metadata: { ...event.metadata, tenantId: 'default' },
+        }) as unknown as RecordedEvent,
+    );
+    const folded = foldEvents(complaintKpisProjection as unknown as AnyProjection, new Map(), events, (a, b) => Number(a) - Number(b));
+    if (folded.failure) throw folded.failure.error;
+    store = new InMemoryReadStore();
+    await store.transaction((tx) => {
+      for (const [id, record] of folded.changed) if (record) tx.put('kpis', id, record.doc, record.position);
+    });
+    rows = [...folded.changed.values()].flatMap((record) => (record && isComplaintKpiRow(record.doc) ? [record.doc] : []));
+    rows.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1));
+  });
+  const asOf = '2025-06-15T12:00:00.000Z';
+  const rowsOf = (...ids: string[]) => rows.filter((row) => ids.includes(row.complaintId));
+
+  it('counts a complaint received at 00:15 on 1 April in Tehran in April’s KPIs, read from the trees of the receipt months', async () => {
+    const april = await readComplaintKpisOfPeriod(store, 'kpis', 'default', timeRange('2025-04-01', '2025-04-30') as FieldCondition, asOf);
+    // Defined: 1 to 30 April are a whole business month of the trees.
+    expect(april).toEqual(complaintKpis(rowsOf('c-apr'), asOf));
+    expect(april?.complaints).toBe(1);
+    const march = await readComplaintKpisOfPeriod(store, 'kpis', 'default', timeRange('2025-03-01', '2025-03-31') as FieldCondition, asOf);
+    expect(march).toEqual(complaintKpis(rowsOf('c-mar'), asOf));
+  });
+
+  it('leaves it out of `to=2025-03-31` (that business day ends at 20:29:59.999 UTC)', async () => {
+    const upTo = await readComplaintKpis(store, 'kpis', { tenantId: 'default', receivedAt: timeRange('2025-01-01', '2025-03-31'), asOf });
+    expect(upTo).toEqual(complaintKpis(rowsOf('c-mar'), asOf));
+    const from = await readComplaintKpis(store, 'kpis', { tenantId: 'default', receivedAt: timeRange('2025-04-01'), asOf });
+    expect(from.complaints).toBe(1);
+  });
+
+  it('counts one received at 00:15 on 1 August 2021 in Tehran (+04:30 then) in August', async () => {
+    const august = await readComplaintKpisOfPeriod(store, 'kpis', 'default', timeRange('2021-08-01', '2021-08-31') as FieldCondition, asOf);
+    expect(august).toEqual(complaintKpis(rowsOf('c-aug21'), asOf));
+    const july = await readComplaintKpisOfPeriod(store, 'kpis', 'default', timeRange('2021-07-01', '2021-07-31') as FieldCondition, asOf);
+    expect(july).toEqual(complaintKpis(rowsOf('c-jul21'), asOf));
+  });
+
+  it('reads the tree as of the end of March in Tehran, and the instants either side of it, as the fold does', async () => {
+    for (const instant of [
+      '2025-03-31T20:29:59.999Z',
+      '2025-03-31T20:30:00.000Z',
+      '2025-03-31T20:45:00.000Z',
+      '2025-04-01T00:00:00.000Z',
+    ]) {
+      expect({ instant, kpis: await readComplaintKpisFromTree(store, 'kpis', 'default', instant) }).toEqual({
+        instant,
+        kpis: complaintKpis(rows, instant),
+      });
+    }
+    expect((await readComplaintKpisFromTree(store, 'kpis', 'default', '2025-03-31T20:29:59.999Z'))?.complaints).toBe(3);
   });
 });

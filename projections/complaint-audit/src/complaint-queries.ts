@@ -129,7 +129,7 @@ async function rowsReceived(
   return rows;
 }
 
-/** The instant a month starts (UTC). */
+/** The first instant of business month `index` (monthIndex). */
 const startOfMonthIndex = (index: number) => new Date(Date.parse(endOfMonthIndex(index - 1)) + 1).toISOString();
 
 /**

@@ -3,14 +3,16 @@ import { jalaliMonthKey } from '@crm/shared/kernel';
 export type MonthBucket = 'month' | 'jalali';
 
 const DAY_MS = 86_400_000;
+// Days here are business days ('YYYY-MM-DD' of BUSINESS_CALENDAR) taken as calendar dates: moving by whole days and
+// reading a date's month (Gregorian or Jalali) is calendar arithmetic on the label, the same in any zone.
 const shift = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
-/** The month (of the bucket's calendar) a UTC day belongs to: both calendars' months are unions of UTC days. */
+/** The month (of the bucket's calendar) a business day belongs to: both calendars' months are unions of business days. */
 export const monthOfDay = (bucket: MonthBucket, day: string): string =>
   bucket === 'month' ? day.slice(0, 7) : jalaliMonthKey(`${day}T00:00:00.000Z`);
 
-/** How whole UTC days [firstDay, endDay) split into whole months of a calendar and the days around them. */
+/** How whole business days [firstDay, endDay) split into whole months of a calendar and the days around them. */
 export interface MonthDaySplit {
   /** The whole months, by period key (inclusive bounds; an absent bound is open); absent when there is none. */
   readonly months?: { readonly gte?: string; readonly lte?: string };

@@ -1,4 +1,5 @@
 import { SERVQUAL_DIMENSIONS } from '@crm/service/domain';
+import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
 import {
   satisfactionAnswerOf,
@@ -11,13 +12,13 @@ import {
 export const NO_SCORE = '-';
 
 /**
- * Every answer of one tenant given on one UTC day, summed: answers per measure
- * and score, and SERVQUAL's expectation and perception sums. Gregorian and
- * Jalali months are both unions of UTC days, so a report sums whole days.
+ * Every answer of one tenant given on one business day (BUSINESS_CALENDAR: `CRM_BUSINESS_TIME_ZONE`, Asia/Tehran by
+ * default), summed: answers per measure and score, and SERVQUAL's expectation and perception sums. Gregorian and
+ * Jalali months are both unions of business days, so a report sums whole days.
  */
 export interface SatisfactionDayDoc {
   readonly tenantId: string;
-  /** 'YYYY-MM-DD' (UTC). */
+  /** 'YYYY-MM-DD', the business day. */
   readonly day: string;
   readonly month: string;
   readonly jalaliMonth: string;
@@ -26,7 +27,7 @@ export interface SatisfactionDayDoc {
   readonly servqual: { readonly responses: number; readonly sums: Readonly<Record<string, number>> };
 }
 
-/** The sums of a tenant's answers over one month (UTC) or one Jalali month: what the all-time view reads, one per period. */
+/** The sums of a tenant's answers over one business month or Jalali month: what the all-time view reads, one per period. */
 export interface SatisfactionMonthDoc {
   /** Not `tenantId`, so no query for a tenant's days meets a month. */
   readonly periodOf: string;
@@ -41,7 +42,7 @@ export type SatisfactionSumsDoc = SatisfactionDayDoc | SatisfactionMonthDoc;
 
 export const SATISFACTION_DAYS = 'satisfaction-days';
 
-/** The ids an answer adds to: its UTC day's, its UTC month's and its Jalali month's. */
+/** The ids an answer adds to: its business day's, that day's month's and its Jalali month's. */
 export const satisfactionMonthId = (tenantId: string, bucket: SatisfactionMonthDoc['bucket'], period: string): string =>
   `${tenantId}:~${bucket}:${period}`;
 
@@ -51,7 +52,7 @@ function documentIds(event: RecordedOf<SatisfactionEvent>): readonly string[] {
   if (ids === undefined) {
     const answer = satisfactionAnswerOf(event);
     ids = [
-      `${answer.tenantId}:${answer.at.slice(0, 10)}`,
+      `${answer.tenantId}:${BUSINESS_CALENDAR.day(answer.at)}`,
       satisfactionMonthId(answer.tenantId, 'month', answer.month),
       satisfactionMonthId(answer.tenantId, 'jalali', answer.jalaliMonth),
     ];
@@ -82,7 +83,7 @@ function withCount<D extends SatisfactionSumsDoc>(day: D, measure: SatisfactionM
 }
 
 /**
- * Satisfaction per tenant and UTC day, and per month of either calendar, kept as
+ * Satisfaction per tenant and business day, and per month of either calendar, kept as
  * answers arrive: the satisfaction view reads one document per day of its period,
  * or without a period one per month, whatever the number of answers.
  * Each answer is recorded by exactly one event (its stream refuses a second), and
@@ -91,8 +92,8 @@ function withCount<D extends SatisfactionSumsDoc>(day: D, measure: SatisfactionM
  */
 export const satisfactionDaysProjection = defineProjection<SatisfactionSumsDoc, SatisfactionEvent>({
   name: SATISFACTION_DAYS,
-  // 2: month documents (UTC and Jalali) beside the days.
-  version: 2,
+  // 2: month documents (Gregorian and Jalali) beside the days. 3: business days and months (Asia/Tehran by default), not UTC's.
+  version: 3,
   collection: 'satisfaction_days',
   readsPersonalData: false,
   eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],
@@ -117,7 +118,7 @@ export const satisfactionDaysProjection = defineProjection<SatisfactionSumsDoc, 
     }
     const day = doc ?? {
       tenantId: answer.tenantId,
-      day: answer.at.slice(0, 10),
+      day: BUSINESS_CALENDAR.day(answer.at),
       month: answer.month,
       jalaliMonth: answer.jalaliMonth,
       counts: {},

@@ -24,7 +24,7 @@ const events: Given[] = [
   {
     type: 'SurveyResponseRecorded',
     streamId: 'survey-response-s2',
-    // Written with Tehran's offset: the stored time and its periods are UTC's.
+    // Written with Tehran's offset: the stored time is UTC's, its periods are those of its business day (Tehran's).
     data: {
       responseId: 's2',
       surveyType: 'servqual',
@@ -74,8 +74,8 @@ describe('satisfaction-responses projection', () => {
           sourceId: 's1',
           at: '2025-03-20T22:00:00.000Z',
           month: '2025-03',
-          // 20 March 2025 is the last day (30 Esfand) of the leap year 1403.
-          jalaliMonth: '1403-12',
+          // 01:30 on 21 March 2025 in Tehran: 1 Farvardin 1404 (20 March, the UTC day, is 30 Esfand of the leap year 1403).
+          jalaliMonth: '1404-01',
           score: 9,
           campaignId: 'k-1',
         },
@@ -85,7 +85,8 @@ describe('satisfaction-responses projection', () => {
           sourceId: 's2',
           at: '2025-03-20T23:30:00.000Z',
           month: '2025-03',
-          jalaliMonth: '1403-12',
+          // 03:00 on 21 March in Tehran.
+          jalaliMonth: '1404-01',
           expectations,
           perceptions,
           channel: 'web',
@@ -120,9 +121,41 @@ describe('satisfaction-responses projection', () => {
       sourceId: 's1',
       at: '2025-03-20T22:00:00.000Z',
       month: '2025-03',
-      jalaliMonth: '1403-12',
+      jalaliMonth: '1404-01',
       score: 9,
       campaignId: 'k-1',
+    });
+  });
+
+  describe('puts an answer in the months of its business day (Asia/Tehran), not of its UTC day', () => {
+    const nps = (responseId: string, respondedAt: string): Given => ({
+      type: 'SurveyResponseRecorded',
+      streamId: `survey-response-${responseId}`,
+      data: { responseId, surveyType: 'nps', answers: { score: 10 }, respondent, respondedAt },
+    });
+    it.each([
+      // 00:30 on 1 February in Tehran (+03:30): February, and Bahman 1403 (1 February is 12 Bahman).
+      ['2025-01-31T21:00:00.000Z', '2025-02', '1403-11'],
+      // 23:59:59.999 on 31 January in Tehran: still January.
+      ['2025-01-31T20:29:59.999Z', '2025-01', '1403-11'],
+      // 00:30 on 19 February in Tehran, 1 Esfand 1403 (the UTC day, 18 February, is 30 Bahman).
+      ['2025-02-18T21:00:00.000Z', '2025-02', '1403-12'],
+      // Summer 2021, when Tehran kept daylight time (+04:30): 00:15 on 1 August (10 Mordad 1400).
+      ['2021-07-31T19:45:00.000Z', '2021-08', '1400-05'],
+      // 00:15 on 23 July 2021 in Tehran, 1 Mordad 1400 (the UTC day, 22 July, is 31 Tir).
+      ['2021-07-22T19:45:00.000Z', '2021-07', '1400-05'],
+    ])('an answer at %s is in %s and Jalali %s', (respondedAt, month, jalaliMonth) => {
+      projectionSpec(satisfactionResponsesProjection)
+        .given([nps('t1', respondedAt)])
+        .thenDocument('default:survey:t1', {
+          tenantId: 'default',
+          measure: 'nps',
+          sourceId: 't1',
+          at: respondedAt,
+          month,
+          jalaliMonth,
+          score: 10,
+        });
     });
   });
 });

@@ -7,7 +7,7 @@ import type {
   SurveyResponseRecorded,
   SurveyType,
 } from '@crm/service/domain';
-import { jalaliMonthKey } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf, utcInstant } from '@crm/shared/read-model';
 
 /** What one document measures: a survey type, a feedback kind, or satisfaction with a complaint's handling. */
@@ -21,9 +21,9 @@ export interface SatisfactionDoc {
   readonly sourceId: string;
   /** UTC, so period filters compare as strings. */
   readonly at: string;
-  /** Gregorian 'YYYY-MM' (UTC). */
+  /** Gregorian 'YYYY-MM' of the business day (BUSINESS_CALENDAR: `CRM_BUSINESS_TIME_ZONE`, Asia/Tehran by default). */
   readonly month: string;
-  /** Jalali 'YYYY-MM' of the UTC day (kernel jalaliMonthKey), for reports bucketed by Jalali month. */
+  /** Jalali 'YYYY-MM' of the business day (`BUSINESS_CALENDAR.jalaliMonth`), for reports bucketed by Jalali month. */
   readonly jalaliMonth: string;
   /** csat 1–5, nps 0–10, ces 1–7, handling 1–5; absent for servqual and feedback. */
   readonly score?: number;
@@ -37,9 +37,10 @@ export const SATISFACTION_RESPONSES = 'satisfaction-responses';
 
 export type SatisfactionEvent = SurveyResponseRecorded | FeedbackSubmitted | ComplaintHandlingSatisfactionRecorded;
 
+/** The answer's instant (UTC) and the months of its business day, Gregorian and Jalali. */
 function periodsOf(tenantId: string, time: string) {
   const at = utcInstant(time);
-  return { tenantId, at, month: at.slice(0, 7), jalaliMonth: jalaliMonthKey(at) };
+  return { tenantId, at, month: BUSINESS_CALENDAR.month(at), jalaliMonth: BUSINESS_CALENDAR.jalaliMonth(at) };
 }
 
 // Asked of one event for every document it touches, by both satisfaction projections: kept by event (events never
@@ -109,7 +110,8 @@ function documentIdOf(event: RecordedOf<SatisfactionEvent>): string {
  */
 export const satisfactionResponsesProjection = defineProjection<SatisfactionDoc, SatisfactionEvent>({
   name: SATISFACTION_RESPONSES,
-  version: 1,
+  // 2: months of the business day (Asia/Tehran by default), no longer of the UTC day.
+  version: 2,
   collection: 'satisfaction_responses',
   readsPersonalData: false,
   eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],

@@ -102,10 +102,30 @@ describe('satisfaction report', () => {
 
   it('keeps to the period asked for; a date-only `to` includes that whole day', async () => {
     const store = await storeWith([...scored('nps', '2025-03-31T23:59:59.000Z', [10]), ...scored('nps', '2025-04-01T00:00:00.000Z', [0])]);
+    // Both answers were given on 1 April in Tehran (03:29:59 and 03:30): `to=2025-03-31` ends at 2025-03-31T20:29:59.999Z.
     const march = await readSatisfaction(store, C, { tenantId: 'default', bucket: 'month', at: timeRange('2025-03-01', '2025-03-31') });
-    expect(march.overall.nps).toEqual({ responses: 1, promoters: 1, passives: 0, detractors: 0, score: 100 });
+    expect(march.overall.nps).toEqual({ responses: 0, promoters: 0, passives: 0, detractors: 0, score: null });
     const april = await readSatisfaction(store, C, { tenantId: 'default', bucket: 'month', at: timeRange('2025-04-01T00:00:00Z') });
     expect(april.overall.nps.score).toBe(-100);
+    const aprilFirst = await readSatisfaction(store, C, {
+      tenantId: 'default',
+      bucket: 'month',
+      at: timeRange('2025-04-01', '2025-04-01'),
+    });
+    expect(aprilFirst.overall.nps).toEqual({ responses: 2, promoters: 1, passives: 0, detractors: 1, score: 0 });
+  });
+
+  it('reads a date-only `to` as the whole business day (Asia/Tehran): to its last millisecond, not UTC’s', async () => {
+    const store = await storeWith([
+      // 23:59:59.999 on 31 March in Tehran (+03:30).
+      ...scored('nps', '2025-03-31T20:29:59.999Z', [10]),
+      // 00:15 on 1 April in Tehran.
+      ...scored('nps', '2025-03-31T20:45:00.000Z', [0]),
+    ]);
+    const march = await readSatisfaction(store, C, { tenantId: 'default', bucket: 'month', at: timeRange(undefined, '2025-03-31') });
+    expect(march.overall.nps).toEqual({ responses: 1, promoters: 1, passives: 0, detractors: 0, score: 100 });
+    const april = await readSatisfaction(store, C, { tenantId: 'default', bucket: 'month', at: timeRange('2025-04-01') });
+    expect(april.overall.nps).toEqual({ responses: 1, promoters: 0, passives: 0, detractors: 1, score: -100 });
   });
 
   it('answers an empty period with nulls rather than zeros', async () => {

@@ -6,7 +6,7 @@ import {
   type ServqualDimension,
   type ServqualScores,
 } from '@crm/service/domain';
-import { roundHalfEven } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateRow, DocumentRecord, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
 import { NO_SCORE, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
@@ -211,7 +211,7 @@ function addRows(tallies: PeriodTallies, bucket: SatisfactionBucket, counts: rea
 export interface SatisfactionQuery {
   readonly tenantId: string;
   readonly bucket: SatisfactionBucket;
-  /** On the answer's time (UTC ISO). */
+  /** On the answer's time (UTC ISO; timeRange reads date-only bounds as business days). */
   readonly at?: FieldCondition;
 }
 
@@ -233,12 +233,18 @@ export async function readSatisfaction(store: Pick<ReadStore, 'aggregate'>, coll
 }
 
 const DAY_MS = 86_400_000;
-const dayOf = (instant: string) => instant.slice(0, 10);
-const startOfDay = (day: string) => `${day}T00:00:00.000Z`;
-const nextDayOf = (day: string) => new Date(Date.parse(startOfDay(day)) + DAY_MS).toISOString().slice(0, 10);
-const isMidnight = (instant: string) => instant.endsWith('T00:00:00.000Z');
+/** The business day (BUSINESS_CALENDAR, Asia/Tehran by default) of a UTC ISO instant. */
+const dayOf = (instant: string) => BUSINESS_CALENDAR.day(instant);
+/** The first instant of a business day, UTC ISO (as the stored times and timeRange's bounds are written). */
+const startOfDay = (day: string) => new Date(BUSINESS_CALENDAR.dayStart(day)).toISOString();
+/** The calendar day after `day` (arithmetic on the label). */
+const nextDayOf = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS).toISOString().slice(0, 10);
+const isMidnight = (instant: string) => startOfDay(dayOf(instant)) === instant;
 
-/** How a period splits: the whole UTC days [firstDay, endDay) read from day sums, and the part-days at its edges read answer by answer. */
+/**
+ * How a period splits: the whole business days [firstDay, endDay) read from day sums, and the part-days at its edges
+ * read answer by answer.
+ */
 export interface SatisfactionSplit {
   readonly firstDay?: string;
   /** Exclusive. */
@@ -292,7 +298,7 @@ const dayPeriod = (bucket: SatisfactionBucket) => (day: SatisfactionDayDoc) => (
 /**
  * The same report from the sums of satisfaction-days: one document per whole
  * month of the bucket's calendar in the period (without a period, one per
- * month: what the answer has), one per UTC day of a part-month at either edge,
+ * month: what the answer has), one per business day of a part-month at either edge,
  * and the answers of a part-day when `from` or `to` is an instant inside a day.
  * Exact to the instant, as readSatisfaction.
  */

@@ -331,4 +331,25 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
     });
     expect((await get(path)).body).toEqual(after.body);
   });
+
+  it('buckets days and months in the business time zone (Asia/Tehran): dates in from, to and asOf are Tehran days', async () => {
+    // 00:15 and 00:30 on 1 July 2025 in Tehran (+03:30); UTC still says 30 June.
+    await receive('2025-06-30T20:45:00.000Z', 'بسته‌بندی');
+    await run([
+      ['2025-06-30T21:00:00.000Z', '/surveys/responses', { surveyType: 'csat', respondent: { name: 'نگار' }, answers: { score: 4 } }],
+    ]);
+    const kpis = async (query: string) => (await get(`/views/complaints/kpis?${query}&minPosition=${position}`)).body;
+    expect(await kpis('from=2025-07-01&to=2025-07-31')).toMatchObject({ complaints: 1 });
+    expect(await kpis('from=2025-06-01&to=2025-06-30')).toMatchObject({ complaints: 0 });
+    // asOf=2025-06-30 is the end of that Tehran day, before the complaint came; asOf=2025-07-01 includes it.
+    expect(await kpis('from=2025-06-01&asOf=2025-06-30')).toMatchObject({ asOf: '2025-06-30T20:29:59.999Z', complaints: 0 });
+    expect(await kpis('from=2025-06-01&asOf=2025-07-01')).toMatchObject({ asOf: '2025-07-01T20:29:59.999Z', complaints: 1 });
+    const satisfaction = async (query: string) =>
+      (await get(`/views/satisfaction?${query}&minPosition=${position}`)).body as Body & { periods: (Body & { csat: Body })[] };
+    const csat = (body: { periods: (Body & { csat: Body })[] }) => body.periods.map((p) => [p['period'], p.csat['responses']]);
+    expect(csat(await satisfaction('from=2025-06-25&to=2025-07-05'))).toEqual([['2025-07', 1]]);
+    expect(csat(await satisfaction('from=2025-06-01&to=2025-06-30'))).toEqual([]);
+    // 1 July 2025 is 10 Tir 1404.
+    expect(csat(await satisfaction('bucket=jalali&from=2025-06-25&to=2025-07-05'))).toEqual([['1404-04', 1]]);
+  });
 });

@@ -24,7 +24,7 @@ import {
 } from '@crm/projections/satisfaction';
 import { KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
-import { NOT_FOUND } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, NOT_FOUND } from '@crm/shared/kernel';
 import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, EVENT_STORE, Tenant, UuidParam } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
@@ -32,28 +32,39 @@ import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
 
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
-  @DateOrInstant('Complaints received on or after this date or instant')
+  @DateOrInstant('Complaints received on or after this date (from the start of that business day) or instant')
   from?: string;
 
-  @DateOrInstant('Complaints received up to this date (the whole UTC day) or instant (inclusive)')
+  @DateOrInstant('Complaints received up to this date (the whole business day) or instant (inclusive)')
   to?: string;
 
-  @DateOrInstant('Every figure as of this date (its end, UTC) or instant: only steps dated at or before it count; default: now')
+  @DateOrInstant(
+    'Every figure as of this date (the end of that business day) or instant (exact to it): only steps dated at or before it count; default: now',
+  )
   asOf?: string;
 }
 
 const BUCKETS: readonly SatisfactionBucket[] = ['month', 'jalali'];
 
+/** What a date in from/to (and asOf) means, in the descriptions of these views. */
+const BUSINESS_DAYS =
+  'Days and months are business days and months, of the business time zone (CRM_BUSINESS_TIME_ZONE, Asia/Tehran by default): ' +
+  'a date in from means the start of that day, in to its end. ';
+
 export class SatisfactionQueryDto extends MinPositionQueryDto {
-  @ApiPropertyOptional({ enum: BUCKETS, default: 'month', description: 'Gregorian months (YYYY-MM) or Jalali months (e.g. 1403-12)' })
+  @ApiPropertyOptional({
+    enum: BUCKETS,
+    default: 'month',
+    description: 'Gregorian months (YYYY-MM) or Jalali months (e.g. 1403-12) of the business day each answer was given on',
+  })
   @IsOptional()
   @IsIn(BUCKETS)
   bucket?: SatisfactionBucket;
 
-  @DateOrInstant('Answers given on or after this date or instant')
+  @DateOrInstant('Answers given on or after this date (from the start of that business day) or instant')
   from?: string;
 
-  @DateOrInstant('Answers given up to this date (the whole UTC day) or instant (inclusive)')
+  @DateOrInstant('Answers given up to this date (the whole business day) or instant (inclusive)')
   to?: string;
 }
 
@@ -88,7 +99,9 @@ export class ComplaintViewsController {
       M.complaintRates,
       M.rounding,
       'Rates are null when there is nothing to measure.',
-      'Every figure is exact to the instant asOf names. Without from/to the view reads totals kept per month in a prefix-sum tree ' +
+      BUSINESS_DAYS +
+        'Every figure is exact to the instant asOf names (a date: the end of that business day). ' +
+        'Without from/to the view reads totals kept per month in a prefix-sum tree ' +
         '(a bounded number of small documents), the complaints that change in the month of asOf one by one and, for each median, ' +
         'the complaints of the one duration bucket its rank falls in; with from/to the same from the trees of the receipt years and months ' +
         'of the period, with the complaints of its partial first and last months one by one. ' +
@@ -138,8 +151,10 @@ export class ComplaintViewsController {
     description:
       'CSAT = % of answers 4–5; NPS = % promoters (9–10) − % detractors (0–6); CES = mean of 1–7; SERVQUAL gap = mean perception − ' +
       'mean expectation per dimension. Percentages and means to 2 decimals; null for a period without answers of that type. ' +
-      'Read from sums kept per month of the bucket’s calendar and per UTC day (the days of a part-month at either edge), plus the ' +
-      'answers of a part-day when from/to is an instant inside a day: exact to the instant.',
+      'Periods are months of the business day each answer was given on. ' +
+      BUSINESS_DAYS +
+      'Read from sums kept per month of the bucket’s calendar and per business day (the days of a part-month at either edge), plus ' +
+      'the answers of a part-day when from/to is an instant inside a day: exact to the instant.',
   })
   @ApiOkResponse({ description: 'Figures per period and overall', schema: SATISFACTION_SCHEMA })
   @ApiBadQuery()
@@ -168,7 +183,7 @@ export class ComplaintViewsController {
   }
 }
 
-/** "As of 31 March" means at the end of that day (UTC), like the `to` of a period. */
+/** "As of 31 March" means at the end of that business day, like the `to` of a period; an instant is taken as it is. */
 function endOfDay(value: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(BUSINESS_CALENDAR.dayEnd(value)).toISOString() : value;
 }
