@@ -211,15 +211,42 @@ function complaintFigures(streams: ReadonlyMap<string, Exported[]>, asOf: string
 const DAY_MS = 86_400_000;
 const CUSTOMER_FACING = ['phone_call', 'appointment', 'email', 'letter', 'sms'];
 
-/** docs/metrics.md, churn: calendar months later, the day clamped to the month's end. */
+/**
+ * docs/metrics.md "Days and months": business days and months, Asia/Tehran. The offset is read here from Intl's own
+ * name for it ("GMT+03:30"), per half hour (Tehran changed its clocks at 20:30 or 19:30 UTC).
+ */
+const OFFSET_NAME = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tehran', timeZoneName: 'longOffset' });
+const offsets = new Map<number, number>();
+function offsetOf(at: number): number {
+  const key = Math.floor(at / 1_800_000);
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const name = OFFSET_NAME.formatToParts(key * 1_800_000).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+    offset = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0;
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+/** Tehran's wall clock, written as a UTC epoch; and back. */
+const local = (at: number) => at + offsetOf(at);
+const fromLocal = (wall: number) => wall - offsetOf(wall - offsetOf(wall));
+const localDay = (at: number) => Math.floor(local(at) / DAY_MS);
+
+/** docs/metrics.md, churn: calendar months later, the day clamped to the month's end (in Tehran). */
 function monthsLater(at: number, months: number): number {
-  const d = new Date(at);
+  const wall = local(at);
+  const d = new Date(wall);
   const first = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1);
   const f = new Date(first);
   const days = new Date(Date.UTC(f.getUTCFullYear(), f.getUTCMonth() + 1, 0)).getUTCDate();
-  return first + (Math.min(d.getUTCDate(), days) - 1) * DAY_MS + (at - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  return fromLocal(
+    first + (Math.min(d.getUTCDate(), days) - 1) * DAY_MS + (wall - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())),
+  );
 }
-const monthStartOf = (at: number) => Date.UTC(new Date(at).getUTCFullYear(), new Date(at).getUTCMonth(), 1);
+const monthStartOf = (at: number, later = 0) =>
+  fromLocal(Date.UTC(new Date(local(at)).getUTCFullYear(), new Date(local(at)).getUTCMonth() + later, 1));
+const monthKeyOf = (at: number) => new Date(local(at)).toISOString().slice(0, 7);
 const iso = (at: number) => new Date(at).toISOString();
 
 interface Span {
@@ -312,7 +339,7 @@ function customersAsOf(all: readonly Exported[], asOf: number, inactivityDays: n
     const account = ref.account ?? (ref.contact && contactAccount.get(ref.contact)) ?? (ref.deal && dealAccount.get(ref.deal));
     if (account && at <= asOf) touchesOf.set(account, [...(touchesOf.get(account) ?? []), at]);
   }
-  const lossAt = (last: number) => (Math.floor(last / DAY_MS) + inactivityDays + 1) * DAY_MS;
+  const lossAt = (last: number) => fromLocal((localDay(last) + inactivityDays + 1) * DAY_MS);
   return [...accounts].map(([accountId, a]) => {
     const firstRecord = Math.min(...[...a.records.values()].map((r) => r.at));
     const purchases: Bought[] = [
@@ -389,15 +416,10 @@ function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 1
     };
   };
   const months: number[] = [];
-  for (
-    let m = monthStartOf(monthsLater(asOf, -11));
-    m <= asOf;
-    m = Date.UTC(new Date(m).getUTCFullYear(), new Date(m).getUTCMonth() + 1, 1)
-  )
-    months.push(m);
-  const next = (m: number) => Date.UTC(new Date(m).getUTCFullYear(), new Date(m).getUTCMonth() + 1, 1);
-  const key = (m: number) => iso(m).slice(0, 7);
-  const yearAgo = asOf + 1 - 365 * DAY_MS;
+  for (let m = monthStartOf(monthsLater(asOf, -11)); m <= asOf; m = monthStartOf(m, 1)) months.push(m);
+  const next = (m: number) => monthStartOf(m, 1);
+  const key = monthKeyOf;
+  const yearAgo = fromLocal(local(asOf + 1) - 365 * DAY_MS);
   return {
     asOf: iso(asOf),
     bucket: 'month',
@@ -471,7 +493,7 @@ function dealFigures(all: readonly Exported[]) {
 
 const DIMENSIONS = ['tangibles', 'reliability', 'responsiveness', 'assurance', 'empathy'] as const;
 
-/** docs/metrics.md, satisfaction (ISO 10004): per UTC month of the answer, and overall, for answers dated up to `until`. */
+/** docs/metrics.md, satisfaction (ISO 10004): per month (Tehran) of the answer, and overall, for answers dated up to `until`. */
 function satisfactionFigures(all: readonly Exported[], until: number) {
   interface Answer {
     month: string;
@@ -484,7 +506,7 @@ function satisfactionFigures(all: readonly Exported[], until: number) {
   for (const { type, data: d } of all) {
     const at = Date.parse(String(d['respondedAt'] ?? d['submittedAt'] ?? d['recordedAt']));
     if (!['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'].includes(type) || at > until) continue;
-    const month = new Date(at).toISOString().slice(0, 7);
+    const month = monthKeyOf(at);
     if (type === 'SurveyResponseRecorded') {
       const a = d['answers'] as Record<string, unknown>;
       answers.push({
@@ -566,7 +588,7 @@ const SEGMENTS: [string, (r: number, f: number) => boolean][] = [
 /** RFM of docs/metrics.md for the accounts asked, as of asOf: values always, scores over the active base only. */
 function loyaltyFigures(all: readonly Exported[], asOf: number, accountIds: readonly string[], windowDays = 365) {
   const customers = customersAsOf(all, asOf, 180);
-  const day = (at: number) => Math.floor(at / DAY_MS);
+  const day = localDay;
   const valuesOf = (purchases: Bought[]) => {
     const last = purchases.at(-1) as Bought;
     const windowed = purchases.filter((p) => day(asOf) - day(p.at) < windowDays);
