@@ -16,7 +16,8 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function timeRange(from?: string, to?: string): FieldCondition | undefined {
   if (from === undefined && to === undefined) return undefined;
-  const lower = from === undefined ? {} : { gte: DATE_ONLY.test(from) ? new Date(BUSINESS_CALENDAR.dayStart(from)).toISOString() : utcInstant(from) };
+  const lower =
+    from === undefined ? {} : { gte: DATE_ONLY.test(from) ? new Date(BUSINESS_CALENDAR.dayStart(from)).toISOString() : utcInstant(from) };
   if (to === undefined) return lower;
   if (DATE_ONLY.test(to)) return { ...lower, lt: new Date(BUSINESS_CALENDAR.dayEnd(to) + 1).toISOString() };
   return { ...lower, lte: utcInstant(to) };
