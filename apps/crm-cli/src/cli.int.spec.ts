@@ -146,6 +146,26 @@ describe('crm-cli against a real SQLite data directory', () => {
     }
   }, 30_000);
 
+  it('takes the builds of the projections that count days for another version under another business time zone', async () => {
+    // Built above in Asia/Tehran (the default). A process counting days in UTC must neither fold onto those builds nor
+    // serve them as its own: to it they are another version, rebuilt from the log on its next start.
+    const zoned = ['pipeline-opportunities', 'pipeline-leads', 'complaint-kpis', 'satisfaction-responses', 'satisfaction-days'];
+    const utc = await cli(['status', '--json'], { ...env, CRM_BUSINESS_TIME_ZONE: 'UTC' });
+    expect(utc.code).toBe(0);
+    const report = JSON.parse(utc.stdout) as { projections: { name: string; version: number; codeVersion: number }[] };
+    for (const p of report.projections) {
+      const differs = p.version !== p.codeVersion;
+      expect({ name: p.name, differs }).toEqual({ name: p.name, differs: zoned.includes(p.name) });
+    }
+    const text = await cli(['status'], { ...env, CRM_BUSINESS_TIME_ZONE: 'UTC' });
+    for (const name of zoned) expect(text.stdout).toMatch(new RegExp(`^${name} .*rebuilds on next start$`, 'm'));
+    // An unknown zone is refused as configuration, naming it.
+    expect(await cli(['status'], { ...env, CRM_BUSINESS_TIME_ZONE: 'Mars/Olympus' })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('CRM_BUSINESS_TIME_ZONE="Mars/Olympus" must be an IANA time zone'),
+    });
+  }, 30_000);
+
   it('prints a stream in order with its metadata and the hash-chain verdict', async () => {
     const stream = await cli(['stream', `complaint-${COMPLAINT}`], env);
     expect(stream.code).toBe(0);

@@ -10,7 +10,7 @@ import type {
 } from '@crm/service/domain';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import type { RecordedOf } from '@crm/shared/read-model';
-import { normalizePersian } from '@crm/shared/kernel';
+import { normalizePersian, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, utcInstant } from '@crm/shared/read-model';
 import { COMPLAINT_EVENT_TYPES, complaintDocumentId } from './complaint-audit.projection';
 import { complaintEvolve, type FollowingComplaintEvent } from './complaint-fold';
@@ -412,7 +412,7 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
   name: COMPLAINT_KPIS,
   // 8: months (tree nodes, cells, markers, receipt trees, month categories) are business months (Asia/Tehran by
   // default, monthIndex), not UTC months.
-  version: 8,
+  version: zonedVersion(8), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   collection: 'complaint_kpis',
   readsPersonalData: false,
   eventTypes: COMPLAINT_EVENT_TYPES,

@@ -1,7 +1,7 @@
 import type { DisqualifyReason, LeadEvent, LeadSource, LeadUpdated } from '@crm/sales/domain';
 import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
-import { BUSINESS_CALENDAR, compact } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, compact, zonedVersion } from '@crm/shared/kernel';
 
 /**
  * One document per lead, for the funnel and campaign attribution. It does not
@@ -57,7 +57,7 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   // 7: the month cells of each kind in a document of their own (LEAD_MONTH_PARTS), no longer in `months`.
   // 8: those months documents one per year (`sourceMonths:2025`), named from the lead's capture month, and `years`.
   // 9: the capture month is the business month (BUSINESS_CALENDAR, Asia/Tehran by default), no longer the UTC one.
-  version: 9,
+  version: zonedVersion(9), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   collection: 'pipeline_leads',
   readsPersonalData: false,
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],

@@ -1,5 +1,5 @@
 import type { LeadCaptured, LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
-import { BUSINESS_CALENDAR, compact, type Money } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, compact, type Money, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
 
@@ -160,7 +160,7 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // closing, capture or opening month before and after the event, and `years`.
   // 9: the closing day of a won or lost deal, and the capture and opening months, are the business day and month
   // (BUSINESS_CALENDAR, Asia/Tehran by default), no longer the UTC ones.
-  version: 9,
+  version: zonedVersion(9), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   collection: 'pipeline_opportunities',
   readsPersonalData: false,
   eventTypes: [

@@ -1,5 +1,5 @@
 import { SERVQUAL_DIMENSIONS } from '@crm/service/domain';
-import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
 import {
   satisfactionAnswerOf,
@@ -93,7 +93,7 @@ function withCount<D extends SatisfactionSumsDoc>(day: D, measure: SatisfactionM
 export const satisfactionDaysProjection = defineProjection<SatisfactionSumsDoc, SatisfactionEvent>({
   name: SATISFACTION_DAYS,
   // 2: month documents (Gregorian and Jalali) beside the days. 3: business days and months (Asia/Tehran by default), not UTC's.
-  version: 3,
+  version: zonedVersion(3), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   collection: 'satisfaction_days',
   readsPersonalData: false,
   eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],

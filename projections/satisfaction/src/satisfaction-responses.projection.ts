@@ -7,7 +7,7 @@ import type {
   SurveyResponseRecorded,
   SurveyType,
 } from '@crm/service/domain';
-import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf, utcInstant } from '@crm/shared/read-model';
 
 /** What one document measures: a survey type, a feedback kind, or satisfaction with a complaint's handling. */
@@ -111,7 +111,7 @@ function documentIdOf(event: RecordedOf<SatisfactionEvent>): string {
 export const satisfactionResponsesProjection = defineProjection<SatisfactionDoc, SatisfactionEvent>({
   name: SATISFACTION_RESPONSES,
   // 2: months of the business day (Asia/Tehran by default), no longer of the UTC day.
-  version: 2,
+  version: zonedVersion(2), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   collection: 'satisfaction_responses',
   readsPersonalData: false,
   eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],

@@ -1,4 +1,4 @@
-import { BUSINESS_CALENDAR, businessCalendar, DEFAULT_BUSINESS_TIME_ZONE } from './business-time';
+import { BUSINESS_CALENDAR, businessCalendar, DEFAULT_BUSINESS_TIME_ZONE, zonedVersion } from './business-time';
 
 describe('business calendar', () => {
   const tehran = businessCalendar('Asia/Tehran');
@@ -73,5 +73,18 @@ describe('business calendar', () => {
     expect(utc.day('2025-02-10T23:00:00Z')).toBe('2025-02-10');
     expect(utc.dayStart('2025-02-11')).toBe(Date.parse('2025-02-11T00:00:00Z'));
     expect(() => businessCalendar('Mars/Olympus')).toThrow(/Not an IANA time zone: "Mars\/Olympus"/);
+  });
+
+  it('gives a day-counting projection a version of its own in every zone but the default', () => {
+    expect(zonedVersion(9, 'Asia/Tehran')).toBe(9);
+    const utc = zonedVersion(9, 'UTC');
+    const berlin = zonedVersion(9, 'Europe/Berlin');
+    expect(utc).not.toBe(9);
+    expect(berlin).not.toBe(utc);
+    expect(Math.floor(utc / 100_000)).toBe(9);
+    expect(zonedVersion(10, 'UTC')).not.toBe(utc);
+    // Stable: the same zone gives the same number in every process.
+    expect(zonedVersion(9, 'UTC')).toBe(utc);
+    expect(zonedVersion(9, BUSINESS_CALENDAR.timeZone)).toBe(zonedVersion(9));
   });
 });
