@@ -123,7 +123,7 @@ export const configuredTimeZone = (env: NodeJS.ProcessEnv = process.env): string
 /**
  * The installation's business calendar: `CRM_BUSINESS_TIME_ZONE`, else `Asia/Tehran`. Read once, when the process
  * loads this module: every process of an installation (API, its read-side worker, projector, CLI) must be given the
- * same zone, and a change of it means `crm-cli rebuild all` (the day- and month-keyed read models are bucketed by it).
+ * same zone (the day- and month-keyed read models are bucketed by it, and carry it in their version: `zonedVersion`).
  * A zone Intl does not know is refused by the processes' configuration check (`loadConfig`), which names it; until
  * then this holds the default, so that loading the module never throws.
  */
