@@ -85,7 +85,11 @@ export function* activityJourney(ctx: ScenarioContext): Scenario {
       continue;
     }
     yield after(doneIn, (completedAt) =>
-      activity(activityId, { type: 'CompleteActivity', data: { activityId, ...which, outcome: 'انجام شد', completedAt } }, rep),
+      activity(
+        activityId,
+        { type: 'CompleteActivity', data: { activityId, ...which, outcome: 'انجام شد', completedAt, recordedAt: completedAt } },
+        rep,
+      ),
     );
     if (activityType === 'phone_call' && random.chance(0.5)) {
       const interactionId = ctx.id('interaction');

@@ -105,6 +105,17 @@ describe('activities and interactions over HTTP (real server, embedded SQLite)',
     expect(beyond.body).toMatchObject({ status: 409, code: 'ACTIVITY.UNKNOWN_OCCURRENCE', details: { occurrences: 4 } });
     const unknown = await post(`/activities/${randomUUID()}/complete`, { outcome: 'انجام شد' });
     expect(unknown.status).toBe(404);
+    // Done, not planned (an outside probe completed one in 2199): a 400 naming the field, beside any other bad one.
+    const ahead = await post(`/activities/${id}/complete`, { occurrence: 1, outcome: 'انجام شد', completedAt: '2199-01-01T00:00:00Z' });
+    expect(ahead.body).toMatchObject({ status: 400, code: 'ACTIVITY.COMPLETED_IN_FUTURE', errors: [{ field: 'completedAt' }] });
+    const both = await post(`/activities/${id}/complete`, { occurrence: 1, outcome: ' ', completedAt: '2199-01-01T00:00:00Z' });
+    expect((both.body['errors'] as { field: string }[]).map((e) => e.field).sort()).toEqual(['completedAt', 'outcome']);
+    // A series may not run past the years every date is kept in (a yearly series every 365 years reached 2392).
+    const long = await post('/activities', {
+      ...weeklyFollowUp(customer.opportunityId),
+      recurrence: { frequency: 'yearly', interval: 365, count: 2 },
+    });
+    expect(long.body).toMatchObject({ status: 400, code: 'ACTIVITY.INVALID_RECURRENCE' });
     expect(await head()).toBe(before);
   });
 

@@ -1,5 +1,15 @@
 import { normalizePersian } from './persian-text';
 
+/** Sane bounds for any date the CRM records or plans: no purchase in year 9999, no deal closing in 0001 (the written year). */
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2199;
+
+/** Clocks of the systems that report to us drift; an instant up to this far ahead of ours is still "now". */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Whether a fact dated `at` would lie in the future of `recordedAt`, the server's time (beyond CLOCK_SKEW_MS). */
+export const isAheadOf = (at: string, recordedAt: string): boolean => Date.parse(at) > Date.parse(recordedAt) + CLOCK_SKEW_MS;
+
 type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
 
 /**

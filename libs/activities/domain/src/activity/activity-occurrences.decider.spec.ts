@@ -16,7 +16,7 @@ const reschedule = (data: Partial<RescheduleActivity['data']>): RescheduleActivi
 });
 const complete = (data: Partial<CompleteActivity['data']>): CompleteActivity => ({
   type: 'CompleteActivity',
-  data: { activityId, outcome: 'مشتری پیش‌فاکتور را تأیید کرد', completedAt, ...data },
+  data: { activityId, outcome: 'مشتری پیش‌فاکتور را تأیید کرد', completedAt, recordedAt: completedAt, ...data },
 });
 const cancel = (data: Partial<CancelActivity['data']> = {}): CancelActivity => ({
   type: 'CancelActivity',
@@ -122,6 +122,34 @@ describe('activity decider: occurrences', () => {
         .given([scheduled, completed(0), movedAhead])
         .when(complete({}))
         .then([completed(2)]);
+    });
+
+    it('refuses a completion dated after the moment it is recorded, beyond the clock skew (done, not planned)', () => {
+      spec
+        .given([scheduled])
+        .when(complete({ completedAt: '2199-01-01T00:00:00Z' }))
+        .thenThrows('ACTIVITY.COMPLETED_IN_FUTURE');
+      spec
+        .given([scheduled])
+        .when(complete({ completedAt: '2025-03-03T07:06:00.000Z' }))
+        .thenThrows('ACTIVITY.COMPLETED_IN_FUTURE');
+      // Four minutes ahead is a drifting clock, not the future.
+      spec
+        .given([scheduled])
+        .when(complete({ occurrence: 0, completedAt: '2025-03-03T07:04:00.000Z' }))
+        .then([
+          {
+            type: 'ActivityCompleted',
+            data: {
+              activityId,
+              occurrence: 0,
+              activityType: 'phone_call',
+              regarding,
+              outcome: 'مشتری پیش‌فاکتور را تأیید کرد',
+              completedAt: '2025-03-03T07:04:00.000Z',
+            },
+          },
+        ]);
     });
 
     it('refuses an empty outcome', () => {

@@ -51,7 +51,8 @@ export type ReassignActivity = Command<'ReassignActivity', { activityId: string;
 
 export type CompleteActivity = Command<
   'CompleteActivity',
-  { activityId: string; occurrence?: number; outcome: string; completedAt: string }
+  /** recordedAt: the server's time when the command is handled; completedAt may not lie beyond it (CLOCK_SKEW_MS). */
+  { activityId: string; occurrence?: number; outcome: string; completedAt: string; recordedAt: string }
 >;
 
 /** occurrence given: that one only; omitted: every occurrence still open (the whole remaining series). */

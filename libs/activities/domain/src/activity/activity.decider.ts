@@ -1,5 +1,5 @@
 import { DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
-import { compact, present, NOT_FOUND } from '@crm/shared/kernel';
+import { compact, isAheadOf, present, NOT_FOUND } from '@crm/shared/kernel';
 import { validAssignee, validRegarding, sameAssignee } from '../common/regarding';
 import { instantOf, utcIso } from '../common/time';
 import {
@@ -125,10 +125,24 @@ function reassign({ data }: ReassignActivity, state: OpenActivity): ActivityEven
   return [{ type: 'ActivityReassigned', data: { activityId, from, to, reassignedAt: data.reassignedAt } }];
 }
 
+/** Done, not planned: a completion dated after the moment it is recorded (beyond the clock skew) is refused. */
+export function assertCompletedBy(completedAt: string, recordedAt: string): void {
+  at(completedAt, 'completedAt');
+  if (isAheadOf(completedAt, recordedAt)) {
+    throw new DomainError(
+      ACTIVITY_REFUSALS.COMPLETED_IN_FUTURE,
+      `completedAt ${completedAt} is after the completion is recorded (${recordedAt})`,
+      {
+        fields: ['completedAt'],
+      },
+    );
+  }
+}
+
 function complete({ data }: CompleteActivity, state: OpenActivity): ActivityEvent[] {
   const occurrence = target(state, data.occurrence).index;
   const outcome = requireText(data.outcome, 'outcome', ACTIVITY_REFUSALS.OUTCOME_REQUIRED);
-  at(data.completedAt, 'completedAt');
+  assertCompletedBy(data.completedAt, data.recordedAt);
   const { activityId, activityType, regarding } = state.activity;
   return [{ type: 'ActivityCompleted', data: { activityId, occurrence, activityType, regarding, outcome, completedAt: data.completedAt } }];
 }

@@ -96,12 +96,28 @@ describe('expandRecurrence', () => {
     expect(refusal(() => expandRecurrence(tehran, { frequency: 'weekly', interval: 1, count: 0 })).fields).toEqual(['recurrence.count']);
   });
 
-  it('refuses an until before dueAt, and a series running past the year 9999', () => {
+  it('refuses an until before dueAt, and a series running past the year 2199 (the years every date the CRM records falls in)', () => {
     expect(refusal(() => expandRecurrence(tehran, { frequency: 'daily', interval: 1, until: '2025-03-03T06:29:59Z' }))).toEqual({
       code: 'ACTIVITY.INVALID_RECURRENCE',
       fields: ['recurrence.until'],
     });
     expect(refusal(() => expandRecurrence(tehran, { frequency: 'yearly', interval: 100, count: 100 })).code).toBe(
+      'ACTIVITY.INVALID_RECURRENCE',
+    );
+    // An outside probe: a yearly series every 365 years put its second occurrence in 2392, and one from 2199 ran into 2200.
+    expect(refusal(() => expandRecurrence('2027-01-31T10:00:00+03:30', { frequency: 'yearly', interval: 365, count: 2 }))).toEqual({
+      code: 'ACTIVITY.INVALID_RECURRENCE',
+      fields: ['recurrence.interval', 'recurrence.count'],
+    });
+    expect(refusal(() => expandRecurrence('2199-06-01T10:00:00Z', { frequency: 'yearly', interval: 1, count: 3 })).code).toBe(
+      'ACTIVITY.INVALID_RECURRENCE',
+    );
+    // The written year counts, in dueAt's own offset: 23:00 on 31 December 2199 in Tehran is still 2199 there.
+    expect(expandRecurrence('2199-12-30T23:00:00+03:30', { frequency: 'daily', interval: 1, count: 2 })).toEqual([
+      '2199-12-30T19:30:00.000Z',
+      '2199-12-31T19:30:00.000Z',
+    ]);
+    expect(refusal(() => expandRecurrence('2199-12-31T10:00:00+03:30', { frequency: 'daily', interval: 1, count: 2 })).code).toBe(
       'ACTIVITY.INVALID_RECURRENCE',
     );
   });

@@ -1,5 +1,5 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { compact, type Refusal } from '@crm/shared/kernel';
+import { compact, LAST_YEAR, type Refusal } from '@crm/shared/kernel';
 import { ACTIVITY_REFUSALS } from './activity.refusals';
 import { instantOf, LAST_INSTANT, offsetMinutesOf, utcIso } from '../common/time';
 import type { Recurrence, RecurrenceFrequency } from './activity.commands';
@@ -95,10 +95,13 @@ export function expandRecurrence(dueAt: string, recurrence?: Recurrence): [strin
   // The first occurrence is dueAt itself, which instantOf and the until check already bound.
   const occurrences: [string, ...string[]] = [utcIso(start)];
   for (let k = 1; k < count; k += 1) {
-    const due = nth(k) - offset;
-    if (due > limit) {
-      if (until !== undefined) break;
-      throw invalid('recurrence runs past the year 9999', ['recurrence.interval', 'recurrence.count']);
+    const wall = nth(k);
+    const due = wall - offset;
+    if (due > limit) break;
+    // The years every date the CRM records falls in, as written (in dueAt's offset): a reschedule to 2300 is refused,
+    // so no series may hold one either.
+    if (new Date(wall).getUTCFullYear() > LAST_YEAR) {
+      throw invalid(`recurrence runs past the year ${LAST_YEAR}`, ['recurrence.interval', 'recurrence.count']);
     }
     occurrences.push(utcIso(due));
   }

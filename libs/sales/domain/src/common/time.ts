@@ -1,7 +1,6 @@
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Clocks of the systems that report to us drift; an instant up to this far ahead of ours is still "now". */
-export const CLOCK_SKEW_MS = 5 * 60_000;
+export { CLOCK_SKEW_MS } from '@crm/shared/kernel';
 
 /**
  * Whether `at` falls after the deadline. A date-only deadline ('2025-03-20') lasts the

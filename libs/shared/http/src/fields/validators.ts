@@ -1,5 +1,5 @@
 import { isISO8601, ValidateBy, type ValidationArguments } from 'class-validator';
-import { codePointLength, isBlank as isBlankText, isEmail, normalizePhone, textFault } from '@crm/shared/kernel';
+import { codePointLength, FIRST_YEAR, isBlank as isBlankText, isEmail, LAST_YEAR, normalizePhone, textFault } from '@crm/shared/kernel';
 
 /**
  * A field's whole rule as one check, so a bad value gets one message that
@@ -96,9 +96,7 @@ export const booleanProblem: Problem = (value) => (typeof value === 'boolean' ? 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
-/** Sane bounds for any date the CRM records or plans: no purchase in year 9999, no deal closing in 0001. */
-export const FIRST_YEAR = 1900;
-export const LAST_YEAR = 2199;
+export { FIRST_YEAR, LAST_YEAR };
 const withinYears = (value: string) => {
   const year = Number(value.slice(0, 4));
   return year >= FIRST_YEAR && year <= LAST_YEAR;

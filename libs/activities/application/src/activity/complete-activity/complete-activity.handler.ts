@@ -12,7 +12,7 @@ export class CompleteActivityHandler implements ICommandHandler<CompleteActivity
   async execute({ activityId, input, context }: CompleteActivityCommand): Promise<CommandReply> {
     const now = this.executor.now();
     const { outcome, occurrence } = input;
-    const data = { activityId, occurrence, outcome, completedAt: input.completedAt ?? now.toISOString() };
+    const data = { activityId, occurrence, outcome, completedAt: input.completedAt ?? now.toISOString(), recordedAt: now.toISOString() };
     const result = await this.executor.execute(
       activityDecider,
       activityStream(activityId),
