@@ -200,6 +200,11 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     expect(fields).toEqual(['asOf', 'margin', 'windowDays', 'wonDeals']);
     expect((await get('/views/churn?asOf=2025-02-30')).body).toMatchObject({ status: 400, errors: [{ field: 'asOf' }] });
     expect((await get('/views/churn?bucket=weekly&inactivityDays=-1')).body).toMatchObject({ status: 400 });
+    // A malformed minPosition is named beside the other bad parameters (an outside probe saw it answered alone, later).
+    const withPosition = await get('/views/churn?minPosition=abc&bucket=weekly');
+    expect(((withPosition.body['errors'] as { field: string }[]) ?? []).map((e) => e.field).sort()).toEqual(['bucket', 'minPosition']);
+    // Another store's form of position (PostgreSQL's) is this store's to refuse, and still a 400 naming it.
+    expect((await get('/views/churn?minPosition=7781/204')).body).toMatchObject({ status: 400, errors: [{ field: 'minPosition' }] });
     expect((await get('/views/churn?asOf=2025-06-30&from=2025-07-01')).body).toMatchObject({ status: 400, code: 'CHURN.RANGE_INVALID' });
     // Read strictly, as the document's integer and number say: what Number() would coerce is refused, not guessed.
     for (const days of ['0x10', '1e2', '+1', '1.0', '%201', '']) {
