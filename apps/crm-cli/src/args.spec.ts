@@ -1,5 +1,6 @@
-import { describeOptions, parseArgs, UsageError } from './args';
+import { describeOptions, parseArgs, positiveWholeNumber, UsageError } from './args';
 import { parseAsOf, parseInstant } from './instants';
+import { cli } from './testing/run-cli-in-process';
 
 const SPECS = {
   type: { type: 'string', multiple: true, value: '<T>', description: 'event type' },
@@ -48,6 +49,32 @@ describe('parseArgs', () => {
     expect(usageError(() => parseArgs(['-o', '--json'], SPECS))).toBe('-o needs a value <file>');
     expect(usageError(() => parseArgs(['--out', 'a', '--out=b'], SPECS))).toBe('--out given more than once');
     expect(usageError(() => parseArgs(['--json=yes'], SPECS))).toBe('--json takes no value');
+  });
+
+  it('takes a negative number as a value, so a count can be refused as a number, not as a missing value', () => {
+    expect(parseArgs(['--out', '-5', '--type=-1'], SPECS).options).toMatchObject({ out: '-5', type: ['-1'] });
+    expect(parseArgs(['-o', '-.5'], SPECS).options.out).toBe('-.5');
+    expect(usageError(() => parseArgs(['--out', '-x'], SPECS))).toBe('--out needs a value <file>');
+  });
+
+  it.each(['-5', '0', '1.5', 'ten', ''])('refuses the count %p as not a positive whole number', (text) => {
+    expect(usageError(() => positiveWholeNumber(text, 1, '--events'))).toBe(
+      `--events must be a positive whole number, got ${JSON.stringify(text)}`,
+    );
+  });
+
+  it('reads a count, or gives the default when the option is not given', () => {
+    expect(positiveWholeNumber('500', 1, '--events')).toBe(500);
+    expect(positiveWholeNumber(undefined, 10_000, '--events')).toBe(10_000);
+  });
+
+  it.each([
+    ['--events', '-5'],
+    ['--seed', '-1'],
+  ])('seed %s %s: exit 2, the value must be a positive whole number (not "needs a value")', async (option, value) => {
+    const run = await cli(['seed', option, value], { CRM_DATA_DIR: '/nonexistent/crm-cli-args-spec' });
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toContain(`crm-cli seed: ${option} must be a positive whole number, got "${value}"`);
   });
 
   it('describes the options for --help, aligned', () => {

@@ -25,10 +25,13 @@ export interface ParsedArgs<S extends OptionSpecs> {
   readonly options: { readonly [K in keyof S]: ValueOf<S[K]> };
 }
 
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
 /**
  * `--name value`, `--name=value`, `-n value`, boolean `--flag`, and `--` to
  * end the options. Unknown options, missing values and a single-valued
- * option given twice are usage errors, named as the user typed them.
+ * option given twice are usage errors, named as the user typed them. A
+ * value may start with a dash when it reads as a negative number.
  */
 export function parseArgs<S extends OptionSpecs>(argv: readonly string[], specs: S): ParsedArgs<S> {
   const byShort = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.short ? [[spec.short, name] as const] : [])));
@@ -60,7 +63,8 @@ export function parseArgs<S extends OptionSpecs>(argv: readonly string[], specs:
     if (eq !== -1) value = arg.slice(eq + 1);
     else {
       const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('-') && next !== '-'))
+      // A negative number is a value (no option is named by a digit): `--events -5` is then refused as a number.
+      if (next === undefined || (next.startsWith('-') && next !== '-' && !NEGATIVE_NUMBER.test(next)))
         throw new UsageError(`${written} needs a value${spec.value ? ` ${spec.value}` : ''}`);
       value = next;
       i += 1;
@@ -71,6 +75,15 @@ export function parseArgs<S extends OptionSpecs>(argv: readonly string[], specs:
     else values[name] = value;
   }
   return { positionals, options: values as ParsedArgs<S>['options'] };
+}
+
+/** A count on the command line (`--events 500`): a positive whole number, or `fallback` when the option is not given. */
+export function positiveWholeNumber(text: string | undefined, fallback: number, option: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new UsageError(`${option} must be a positive whole number, got ${JSON.stringify(text)}`);
+  return value;
 }
 
 /** The options part of a command's help text, aligned. */

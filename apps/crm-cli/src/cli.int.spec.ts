@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { seedEventStore } from '@crm/demo-data';
@@ -96,6 +96,11 @@ describe('crm-cli against a real SQLite data directory', () => {
     expect(await cli(['export', '--help'], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('--category <category>') });
     expect(await cli(['frobnicate'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
     expect(await cli(['status', '--verbose'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --verbose') });
+    expect(await cli(['status', 'extra'], env)).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('crm-cli status: unexpected argument extra'),
+    });
     expect(await cli(['status'], { ...env, CRM_EVENT_STORE: 'oracle' })).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('CRM_EVENT_STORE="oracle" must be one of'),
@@ -273,6 +278,32 @@ describe('crm-cli against a real SQLite data directory', () => {
     expect(new Set(lines.map((e) => e.type))).toEqual(new Set(['ComplaintReceived', 'ComplaintClosed']));
     const positions = lines.map((e) => Number(e.position));
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // Names and phones in the clear: readable by its owner alone, whatever the umask.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const written = readFileSync(file, 'utf8');
+
+    // An existing file is not overwritten without --force; with it, it is truncated and made 0600 again.
+    expect(await cli(['export', 'events', '--type', 'LeadCaptured', '--out', file], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`${file} already exists: pass --force to overwrite it`),
+    });
+    expect(readFileSync(file, 'utf8')).toBe(written);
+    chmodSync(file, 0o644);
+    const forced = await cli(['export', 'events', '--type', 'ComplaintClosed', '--out', file, '--force'], env);
+    expect(forced.code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const closed = lines.filter((e) => e.type === 'ComplaintClosed').length;
+    expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(closed);
+
+    // A typo in a category or type is refused, not an empty export.
+    const typo = await cli(['export', 'events', '--category', 'campaigns'], env);
+    expect(typo).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('unknown --category campaigns; categories: ') });
+    expect(typo.stderr).toMatch(/categories: .*\bcampaign, /);
+    expect(await cli(['export', 'events', '--type', 'Bogus'], env)).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/unknown --type Bogus; event types: .*\bComplaintReceived, /),
+    });
 
     const windowed = await cli(
       ['export', 'events', '--category', 'complaint', '--from', '2025-03-01T06:30:00Z', '--to', '2025-03-01'],
@@ -294,7 +325,7 @@ describe('crm-cli against a real SQLite data directory', () => {
       code: 2,
       stderr: expect.stringContaining('--from'),
     });
-  }, 30_000);
+  }, 60_000);
 
   it('builds a projection as of a position into a target of its own, leaving the serving build alone', async () => {
     const name = ALL_PROJECTIONS[0]?.name as string;
@@ -306,6 +337,13 @@ describe('crm-cli against a real SQLite data directory', () => {
     const status = JSON.parse((await cli(['status', '--json'], env)).stdout) as { projections: { name: string; checkpoint: string }[] };
     expect(status.projections.find((p) => p.name === name)?.checkpoint).toBe(head);
     expect(await cli(['rebuild', 'all', '--as-of', '1000'], env)).toMatchObject({ code: 2 });
+    // Past the head: refused, naming the head, rather than a build said to be "through" a position never reached.
+    const past = await cli(['rebuild', name, '--as-of', String(Number(head) + 1)], env);
+    expect(past).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining(`--as-of ${Number(head) + 1} is past the head of the log, position ${head}`),
+    });
   }, 30_000);
 });
 

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, openSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadStore } from '@crm/shared/read-model';
 import {
@@ -124,9 +124,39 @@ export function writeOut(output: Output, text: string): Promise<void> {
   });
 }
 
+/**
+ * Opens a file for what may be personal data in the clear: created readable by its owner alone (0600), and never
+ * over an existing file unless `overwrite` (then truncated, and made 0600 too). Refusing an existing file, and a
+ * link in its place, is a usage error naming it.
+ */
+function openPrivateFile(path: string, { overwrite = false }: { readonly overwrite?: boolean } = {}): number {
+  let fd: number;
+  try {
+    fd = openSync(path, overwrite ? 'w' : 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new UsageError(`${path} already exists: pass --force to overwrite it, or choose another file`);
+    throw error;
+  }
+  try {
+    // The mode given to open applies to a file it creates; one overwritten keeps its own, unless changed here.
+    if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
+}
+
+export interface FileOutput {
+  readonly output: Output;
+  close(): Promise<void>;
+  abort(): void;
+}
+
 /** A file to write to, opened now so a bad path fails before any work, with its write errors surfacing on close. */
-export function openFileOutput(path: string): { readonly output: Output; close(): Promise<void>; abort(): void } {
-  const stream = createWriteStream('', { fd: openSync(path, 'w') });
+export function openFileOutput(path: string, options?: { readonly overwrite?: boolean }): FileOutput {
+  const stream = createWriteStream('', { fd: openPrivateFile(path, options) });
   let failure: Error | undefined;
   stream.on('error', (error) => (failure ??= error));
   return {

@@ -1,6 +1,8 @@
-import { InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { demoHistory } from '@crm/demo-data';
+import { InMemoryEventStore, streamCategory } from '@crm/shared/event-sourcing';
 import { anEvent } from '@crm/shared/testing';
-import { exportEvents, type ExportFilter } from './event-export';
+import { UsageError } from './args';
+import { checkExportFilter, EVENT_TYPES, exportEvents, type ExportFilter, STREAM_CATEGORIES } from './event-export';
 import { parseInstant } from './instants';
 
 const at = (occurredAt: string) => ({ occurredAt });
@@ -110,5 +112,47 @@ describe('exportEvents (NDJSON)', () => {
       head: undefined,
     });
     expect(writes).toEqual([]);
+  });
+});
+
+describe('the types and categories export takes', () => {
+  const refusal = (filter: Partial<ExportFilter>) => {
+    try {
+      checkExportFilter({ ...NONE, ...filter });
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a usage error');
+  };
+
+  it('takes every type and category the code writes, as the demo history writes them', () => {
+    const types = new Set<string>();
+    const categories = new Set<string>();
+    for (const append of demoHistory({ events: 3000, seed: 3 })) {
+      categories.add(streamCategory(append.streamId));
+      for (const event of append.events) types.add(event.type);
+    }
+    expect(types.size).toBeGreaterThan(20);
+    expect([...types].filter((type) => !EVENT_TYPES.includes(type))).toEqual([]);
+    expect([...categories].filter((category) => !STREAM_CATEGORIES.includes(category))).toEqual([]);
+    expect(STREAM_CATEGORIES).toEqual(expect.arrayContaining(['lead', 'survey-response', 'marketing-list', 'api-key', 'data-subject']));
+    expect(() => checkExportFilter({ types: [...types], categories: [...categories] })).not.toThrow();
+  });
+
+  it("takes sales' lead-key claims, whose category is named apart from @crm/sales/application (loaded lazily)", async () => {
+    const { LEAD_KEY_CATEGORY, leadKeyStream } = await import('@crm/sales/application');
+    expect(STREAM_CATEGORIES).toContain(LEAD_KEY_CATEGORY);
+    expect(STREAM_CATEGORIES).toContain(streamCategory(leadKeyStream('default', 'email:x')));
+    expect(EVENT_TYPES).toEqual(expect.arrayContaining(['LeadKeyClaimed', 'LeadKeyReleased']));
+  });
+
+  it('refuses a category or type no code writes (a typo would export nothing without a word), listing the known ones', () => {
+    expect(refusal({ categories: ['campaigns', 'lead', 'campaigns'] })).toBe(
+      `unknown --category campaigns; categories: ${STREAM_CATEGORIES.join(', ')}`,
+    );
+    expect(refusal({ categories: ['campaign'], types: ['Bogus', 'leadCaptured'] })).toMatch(
+      /^unknown --type Bogus, leadCaptured; event types: .*\bLeadCaptured, /,
+    );
   });
 });

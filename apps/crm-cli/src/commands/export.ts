@@ -1,7 +1,7 @@
 import { UsageError } from '../args';
 import { tenantOption } from '../identity';
 import { defineCommand, openFileOutput, withStores, writeOut } from '../context';
-import { exportEvents, type ExportFilter } from '../event-export';
+import { checkExportFilter, exportEvents, type ExportFilter } from '../event-export';
 import { parseInstant } from '../instants';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
 
@@ -17,21 +17,32 @@ const OPTIONS = {
   to: {
     type: 'string',
     value: '<ISO>',
-    description: 'only events that occurred before this date-time (a date alone: through that day, UTC)',
+    description:
+      'only events that occurred before this date-time (a date alone: through that business day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise)',
   },
   tenant: { type: 'string', value: '<id>', description: "this tenant's events (default: default)" },
   'all-tenants': { type: 'boolean', description: "every tenant's events (an operator's export of the whole log)" },
-  out: { type: 'string', short: 'o', value: '<file>', description: 'write to this file instead of stdout' },
+  out: {
+    type: 'string',
+    short: 'o',
+    value: '<file>',
+    description: 'write to this new file instead of stdout, readable by you alone (mode 0600)',
+  },
+  force: { type: 'boolean', description: 'with --out: overwrite the file if it exists (still leaving it mode 0600)' },
 } as const;
 
 export const exportCommand = defineCommand({
   name: 'export',
   summary: 'events as NDJSON, one envelope per line, filtered by type, category and time',
-  usage: 'crm-cli export events [--type T]... [--category C]... [--from ISO] [--to ISO] [--tenant ID | --all-tenants] [--out file]',
+  usage:
+    'crm-cli export events [--type T]... [--category C]... [--from ISO] [--to ISO] [--tenant ID | --all-tenants] [--out file [--force]]',
   details:
     'Streams the log in $all order, up to its head when the export starts, one JSON envelope per line:\n' +
     '{ streamId, type, data, revision, position, metadata }. Several --type (or --category) values mean any\n' +
     'of them; filters combine with AND. One tenant at a time unless --all-tenants says otherwise.\n' +
+    'A type or category no code writes is refused, with the known ones listed.\n' +
+    'The events hold personal data in the clear (names, phones): --out makes the file readable and writable\n' +
+    'by you alone (0600), and refuses a file that exists unless --force.\n' +
     'Memory stays constant however many events there are.',
   options: OPTIONS,
   run: async (args, io) => {
@@ -39,7 +50,8 @@ export const exportCommand = defineCommand({
     if (what !== 'events')
       throw new UsageError(what === undefined ? 'say what to export: events' : `cannot export ${what}; try: export events`);
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-    const { type, category, from, to, tenant, out } = args.options;
+    const { type, category, from, to, tenant, out, force } = args.options;
+    if (force && out === undefined) throw new UsageError('--force goes with --out');
     if (tenant !== undefined && args.options['all-tenants']) throw new UsageError('--tenant and --all-tenants exclude each other');
     const tenantId = args.options['all-tenants'] ? undefined : tenantOption(tenant);
     const filter: ExportFilter = {
@@ -51,8 +63,9 @@ export const exportCommand = defineCommand({
     };
     if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to)
       throw new UsageError('--from must be before --to');
+    checkExportFilter(filter);
     return withStores(io, async ({ events }) => {
-      const file = out === undefined ? undefined : openFileOutput(out);
+      const file = out === undefined ? undefined : openFileOutput(out, { overwrite: force });
       const sink = file?.output ?? io.stdout;
       // A progress line only with --out: without it, stdout is the data and a line on stderr would interleave with it.
       const line = new ProgressLine(io.stderr, 'export');

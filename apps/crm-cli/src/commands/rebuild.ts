@@ -169,6 +169,11 @@ async function rebuildAsOf(
     } catch {
       throw new UsageError(`--as-of ${asOf} is not a position of this event store`);
     }
+    // Past the head, the build would stop at the head and be named after a position the log never reached.
+    const head = await events.headPosition();
+    if (head === undefined) throw new UsageError(`--as-of ${asOf} is past the head of the log: the log is empty`);
+    if (events.comparePositions(until.position, head) > 0)
+      throw new UsageError(`--as-of ${asOf} is past the head of the log, position ${head}`);
   }
   const when = 'position' in until ? `through position ${until.position}` : `recorded before ${until.occurredBefore}`;
   const collection = target ?? `${projection.collection}_as_of_${asOf.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
@@ -199,8 +204,8 @@ export const rebuildCommand = defineCommand({
     'Without --as-of: builds each projection from the start into a fresh collection while the current one\n' +
     'keeps serving, then switches in one transaction and drops the old one. An interrupted rebuild (Ctrl-C,\n' +
     'a crash) resumes from its checkpoint at the next start. Progress on stderr: events done/total, events/s, ETA.\n' +
-    'With --as-of: builds the projection from the events up to that position (inclusive) or recorded before\n' +
-    'that time (a date alone: through the end of that business day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise) into --target, a collection of its own.\n' +
+    'With --as-of: builds the projection from the events up to that position (inclusive; a position past the\n' +
+    'head of the log is refused) or recorded before that time (a date alone: through the end of that business day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise) into --target, a collection of its own.\n' +
     'Next to a running API or crm-projector, the new build is handed to the process that owns the projection\n' +
     '(leases in the read store), which catches it up and switches to it; the command returns once it serves.\n' +
     'The replaced collection is dropped after CRM_REBUILD_GRACE_MS, by the serving process or, where none runs,\n' +

@@ -1,6 +1,6 @@
 import { seedEventStore } from '@crm/demo-data';
 import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
-import { UsageError } from '../args';
+import { positiveWholeNumber, UsageError } from '../args';
 import { cliActor, tenantOption } from '../identity';
 import { defineCommand, withStores } from '../context';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
@@ -13,13 +13,6 @@ const OPTIONS = {
 
 /** Seeds of this many events or more decide the history on a worker thread. */
 const IN_WORKER_FROM = 50_000;
-
-function positiveInteger(text: string | undefined, fallback: number, option: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`${option} must be a positive integer, got ${JSON.stringify(text)}`);
-  return value;
-}
 
 export const seedCommand = defineCommand({
   name: 'seed',
@@ -36,8 +29,8 @@ export const seedCommand = defineCommand({
   options: OPTIONS,
   run: async (args, io) => {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
-    const events = positiveInteger(args.options.events, 10_000, '--events');
-    const seed = positiveInteger(args.options.seed, 1, '--seed');
+    const events = positiveWholeNumber(args.options.events, 10_000, '--events');
+    const seed = positiveWholeNumber(args.options.seed, 1, '--seed');
     const tenantId = tenantOption(args.options.tenant);
     return withStores(
       io,

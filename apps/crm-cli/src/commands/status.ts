@@ -2,6 +2,7 @@ import { builtFromAnotherLog, estimateLag, rebuildStateName } from '@crm/project
 import type { AnyProjection, ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/read-model';
 import { pastHead, type EventStore } from '@crm/shared/event-sourcing';
 import { ALL_PROJECTIONS } from '@crm/platform';
+import { UsageError } from '../args';
 import { defineCommand, withStores } from '../context';
 import { formatCount } from '../progress';
 import { table } from '../table';
@@ -156,12 +157,14 @@ export const statusCommand = defineCommand({
     'backup, or the environment names another store); the next start of a server, projector or replay\n' +
     'builds it again.',
   options: OPTIONS,
-  run: (args, io) =>
-    withStores(io, async ({ config, events, readStore }) => {
+  run: async (args, io) => {
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    return withStores(io, async ({ config, events, readStore }) => {
       const report = await statusReport(await readStore(), events, ALL_PROJECTIONS);
       const where = config.eventStore === 'sqlite' ? `sqlite (${config.dataDir}/crm.sqlite)` : config.eventStore;
       io.stdout.write(args.options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, where));
       const ahead = report.projections.some((p) => p.aheadOfLog) || report.checkpoints.some((c) => c.aheadOfLog);
       return ahead || report.projections.some((p) => p.error || p.rebuild?.error) ? 1 : 0;
-    }),
+    });
+  },
 });
