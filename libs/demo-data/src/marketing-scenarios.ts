@@ -121,7 +121,10 @@ export function* campaignJourney(ctx: ScenarioContext): Scenario {
     yield after(random.int(HOUR, Math.max(HOUR, (days * DAY) / (costs + 1))), (incurredAt) =>
       campaign(
         campaignId,
-        { type: 'RecordCampaignCost', data: { campaignId, costId, amount, description: 'هزینه رسانه', incurredAt } },
+        {
+          type: 'RecordCampaignCost',
+          data: { campaignId, costId, amount, description: 'هزینه رسانه', incurredAt, recordedAt: incurredAt },
+        },
         marketer,
       ),
     );
@@ -135,7 +138,10 @@ export function* campaignJourney(ctx: ScenarioContext): Scenario {
     yield after(random.int(10, 3 * DAY), (respondedAt) =>
       campaign(
         campaignId,
-        { type: 'RecordCampaignResponse', data: { campaignId, responseId, targetId, responseType, channel, respondedAt } },
+        {
+          type: 'RecordCampaignResponse',
+          data: { campaignId, responseId, targetId, responseType, channel, respondedAt, recordedAt: respondedAt },
+        },
         marketer,
       ),
     );

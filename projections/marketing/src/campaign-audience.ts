@@ -1,4 +1,10 @@
-import type { CampaignChannel, ListCriteria, ListKind, ListMemberType } from '@crm/marketing/domain';
+import {
+  CAMPAIGN_CONSENT_CHANNEL,
+  type CampaignChannel,
+  type ListCriteria,
+  type ListKind,
+  type ListMemberType,
+} from '@crm/marketing/domain';
 import type { ContactChannel } from '@crm/sales/domain';
 import { type FieldCondition, type ReadStore, tenantKey, type Where } from '@crm/shared/read-model';
 import { audienceKey, type AudienceDoc } from './audience.projection';
@@ -8,19 +14,10 @@ import type { ListMemberDoc, MarketingListDoc } from './marketing-lists.projecti
 /**
  * The contact consent a campaign channel needs (API.md: marketing may only
  * target contacts with consent for that channel). Channels that do not
- * address a contact directly (web, social, events…) need none.
+ * address a contact directly (web, social, events…) need none. The marketing
+ * domain's map, checked here against the sales context's channel names.
  */
-export const CONSENT_CHANNEL: Readonly<Record<CampaignChannel, ContactChannel | null>> = {
-  email: 'email',
-  sms: 'sms',
-  phone: 'phone',
-  print: 'letter',
-  social: null,
-  web: null,
-  event: null,
-  in_person: null,
-  mixed: null,
-};
+export const CONSENT_CHANNEL: Readonly<Record<CampaignChannel, ContactChannel | null>> = CAMPAIGN_CONSENT_CHANNEL;
 
 export interface TargetListFigures {
   readonly listId: string;
@@ -41,6 +38,12 @@ export interface CampaignAudience {
     readonly contacts: number;
   };
   readonly lists: readonly TargetListFigures[];
+  /**
+   * Of the responders asked about (`type:id`, as CampaignDoc.responders), how many are among the targets and how many
+   * are not (a forwarded message's reader, a record since taken off the lists): the response rate counts only the
+   * first, so it never passes 1.
+   */
+  readonly responders: { readonly targeted: number; readonly untargeted: number };
 }
 
 export interface MarketingCollections {
@@ -76,13 +79,24 @@ async function membersOf(store: Store, collections: MarketingCollections, list: 
   return docs.map((record) => record.doc.memberId);
 }
 
-/** Who a campaign targets now: static lists by membership, dynamic ones by evaluating their criteria on current attributes. */
+/** Whether a `type:id` responder is one of the targets. */
+function targeted(targets: Readonly<Record<ListMemberType, ReadonlySet<string>>>, responder: string): boolean {
+  const colon = responder.indexOf(':');
+  const type = responder.slice(0, colon);
+  return Object.hasOwn(targets, type) && targets[type as ListMemberType].has(responder.slice(colon + 1));
+}
+
+/**
+ * Who a campaign targets now: static lists by membership, dynamic ones by evaluating their criteria on current
+ * attributes; and which of its responders are among them, against that same set of targets.
+ */
 export async function loadCampaignAudience(
   store: Store,
   collections: MarketingCollections,
   tenantId: string,
   listIds: readonly string[],
   channel: CampaignChannel,
+  responders: readonly string[] = [],
 ): Promise<CampaignAudience> {
   const found = await store.getMany<MarketingListDoc>(
     collections.lists,
@@ -109,10 +123,12 @@ export async function loadCampaignAudience(
       (record) => record.doc.memberType === 'contact' && record.doc.consent.includes(consentChannel),
     ).length;
   }
+  const inTargets = responders.filter((responder) => targeted(targets, responder)).length;
   return {
     targets: targets.lead.size + targets.contact.size + targets.account.size,
     targetsByType: { lead: targets.lead.size, contact: targets.contact.size, account: targets.account.size },
     reachable: { consentChannel, contacts },
     lists,
+    responders: { targeted: inTargets, untargeted: responders.length - inTargets },
   };
 }

@@ -100,6 +100,7 @@ describe('campaign performance', () => {
       ],
       responses: 3,
       responders: 2,
+      untargetedResponders: 0,
       responsesByType: { ...none, interested: 1, purchased: 1, more_information: 1 },
       responseRate: 0.3333,
       leads: 2,

@@ -23,6 +23,7 @@ export const MARKETING_FIELDS = [
   'targetLists',
   'responses',
   'responders',
+  'untargetedResponders',
   'responsesByType',
   'responseRate',
   'budget',
@@ -55,10 +56,12 @@ export interface CampaignPerformance extends CampaignSalesFigures {
   readonly targetLists: readonly TargetListFigures[] | null;
   /** Responses recorded. */
   readonly responses: number | null;
-  /** Distinct records that responded. */
+  /** Distinct records that responded, targeted or not. */
   readonly responders: number | null;
+  /** Of those, the ones not among the targets now (a forwarded message's reader, a record since off the lists). */
+  readonly untargetedResponders: number | null;
   readonly responsesByType: Readonly<Record<CampaignResponseType, number>> | null;
-  /** responders ÷ targets. */
+  /** Distinct responders among the targets ÷ targets, both as the target lists stand now: never above 1. */
   readonly responseRate: number | null;
   readonly budget: Money | null;
   /** Costs recorded so far, in the budget's currency. */
@@ -86,6 +89,7 @@ const unknownMarketing = {
   targetLists: null,
   responses: null,
   responders: null,
+  untargetedResponders: null,
   responsesByType: null,
   responseRate: null,
   budget: null,
@@ -109,8 +113,9 @@ export function campaignPerformance(campaignId: string, sales: CampaignSalesFigu
     targetLists: audience.lists,
     responses: campaign.responses,
     responders: campaign.responders.length,
+    untargetedResponders: audience.responders.untargeted,
     responsesByType: campaign.responsesByType,
-    responseRate: ratio(campaign.responders.length, audience.targets),
+    responseRate: ratio(audience.responders.targeted, audience.targets),
     ...sales,
     budget,
     cost,
@@ -150,6 +155,7 @@ export async function loadCampaignPerformance(
     return known ? campaignPerformance(campaignId, sales) : undefined;
   }
   const campaign = planned.doc;
-  const audience = await loadCampaignAudience(store, collections, tenantId, campaign.targetListIds, campaign.channel);
+  const { targetListIds, channel, responders } = campaign;
+  const audience = await loadCampaignAudience(store, collections, tenantId, targetListIds, channel, responders);
   return campaignPerformance(campaignId, sales, { campaign, audience });
 }

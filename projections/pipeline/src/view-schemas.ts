@@ -163,9 +163,16 @@ export const CAMPAIGN_PERFORMANCE_SCHEMA = object({
     'Each target list with its member count (name null: list not known yet)',
   ),
   responses: planned(integer, 'Responses recorded'),
-  responders: planned(integer, 'Distinct records that responded'),
+  responders: planned(integer, 'Distinct records that responded, targeted or not'),
+  untargetedResponders: planned(
+    integer,
+    'Of the responders, those not among the targets now (a forwarded message’s reader, a record taken off the lists since): not in the response rate',
+  ),
   responsesByType: planned(counts(RESPONSE_TYPES), 'Responses per type'),
-  responseRate: planned(rate, 'Distinct responders ÷ targets'),
+  responseRate: planned(
+    rate,
+    'Distinct responders among the targets ÷ targets, both against the target lists as they stand now (dynamic lists on current attributes); never above 1',
+  ),
   leads: integer,
   qualified: integer,
   disqualified: integer,

@@ -99,6 +99,7 @@ describe('campaign and activity-fed loyalty views over HTTP (real server, embedd
       ],
       responses: 3,
       responders: 2,
+      untargetedResponders: 0,
       responsesByType: { interested: 1, more_information: 1, purchased: 1, not_interested: 0 },
       responseRate: 0.6667,
       leads: 2,
@@ -134,5 +135,69 @@ describe('campaign and activity-fed loyalty views over HTTP (real server, embedd
     const reply = await get(`/views/customers/${ids['cars']}/loyalty`);
     expect(reply.status).toBe(200);
     expect(reply.body['lastInteraction']).toEqual({ kind: 'interaction', id: logged.body['id'], at: occurredAt });
+  });
+
+  it('counts in the response rate only responders among the targets, and the others apart: the rate never passes 1', async () => {
+    await create('few', '/marketing-lists', { name: 'یک نفر', memberType: 'contact', kind: 'static' });
+    await post(`/marketing-lists/${ids['few']}/members`, { memberIds: [ids['ali']] });
+    await create('narrow', '/campaigns', {
+      name: 'پیامک ویژه',
+      goal: 'retention',
+      channel: 'email',
+      budget: irr(1_000_000),
+      startDate: '2026-02-26',
+      endDate: '2026-03-20',
+    });
+    const campaign = `/campaigns/${ids['narrow']}`;
+    await post(`${campaign}/target-lists`, { listIds: [ids['few']] });
+    await post(`${campaign}/start`);
+    // علی is the one target; رضا (forwarded the message) and فولاد مبارکه answer too.
+    for (const targetId of [
+      { type: 'contact', id: ids['ali'] },
+      { type: 'contact', id: ids['reza'] },
+      { type: 'account', id: ids['steel'] },
+      { type: 'contact', id: ids['reza'] },
+    ]) {
+      await post(`${campaign}/responses`, { targetId, responseType: 'more_information' });
+    }
+    const reply = await get(`/views/campaigns/${ids['narrow']}/performance`);
+    expect(reply.body).toMatchObject({ targets: 1, responses: 4, responders: 3, untargetedResponders: 2, responseRate: 1 });
+  });
+
+  it("an unsubscribe withdraws the contact's consent for the campaign channel, until it is granted again", async () => {
+    const sms = (name: string) => ({
+      name,
+      goal: 'retention',
+      channel: 'sms',
+      budget: irr(1_000_000),
+      startDate: '2026-02-26',
+      endDate: '2026-03-20',
+    });
+    await create('first', '/campaigns', sms('پیامک اول'));
+    await post(`/campaigns/${ids['first']}/target-lists`, { listIds: [ids['customers']] });
+    await post(`/campaigns/${ids['first']}/start`);
+    await create('next', '/campaigns', sms('پیامک بعدی'));
+    await post(`/campaigns/${ids['next']}/target-lists`, { listIds: [ids['customers']] });
+    const reachable = async () => (await get(`/views/campaigns/${ids['next']}/performance`)).body['reachable'];
+    expect(await reachable()).toEqual({ consentChannel: 'sms', contacts: 1 });
+
+    // مریم answers the first campaign by email: stop the SMS. Read at the reply's position, she is no longer reachable.
+    await post(`/campaigns/${ids['first']}/responses`, {
+      targetId: { type: 'contact', id: ids['maryam'] },
+      responseType: 'unsubscribe',
+      channel: 'email',
+    });
+    expect(await reachable()).toEqual({ consentChannel: 'sms', contacts: 0 });
+    const contact = await http<{ events: { type: string; data: Record<string, unknown> }[] }>(
+      server.url,
+      'GET',
+      `/api/v1/streams/contact-${ids['maryam']}`,
+    );
+    expect(contact.body.events.at(-1)).toMatchObject({ type: 'ContactConsentWithdrawn', data: { channel: 'sms' } });
+
+    // She opts in again later: reachable again.
+    day(27);
+    await post(`/contacts/${ids['maryam']}/consent`, { channel: 'sms', granted: true });
+    expect(await reachable()).toEqual({ consentChannel: 'sms', contacts: 1 });
   });
 });

@@ -234,6 +234,83 @@ describe('marketing over HTTP (real server, embedded SQLite)', () => {
     expect((await post(`${campaign}/costs`, { amount: { amount: 5_000_000 } })).status).toBe(200);
   });
 
+  it('refuses a dynamic list value its enumerated field does not have (400 naming the condition), appending nothing', async () => {
+    const before = await head();
+    const dynamic = (memberType: string, field: string, value: unknown, operator = 'eq') =>
+      post('/marketing-lists', {
+        name: 'فهرست پویا',
+        memberType,
+        kind: 'dynamic',
+        criteria: { match: 'all', conditions: [{ field, operator, value }] },
+      });
+    for (const refused of [
+      await dynamic('lead', 'status', 'bogus'),
+      await dynamic('lead', 'source', 'nope'),
+      await dynamic('contact', 'consent', 'whatever'),
+      await dynamic('contact', 'preferredChannel', ['sms', 'pigeon'], 'in'),
+      await dynamic('account', 'status', 'open', 'neq'),
+    ]) {
+      expect(refused.body).toMatchObject({
+        status: 400,
+        code: 'LIST.CRITERIA_VALUE_INVALID',
+        errors: [{ field: 'criteria.conditions.0.value' }],
+      });
+    }
+    // Beside other bad fields, in the same 400.
+    const both = await post('/marketing-lists', {
+      name: ' ',
+      memberType: 'lead',
+      kind: 'dynamic',
+      criteria: { match: 'all', conditions: [{ field: 'status', operator: 'eq', value: 'bogus' }] },
+    });
+    expect(fields(both)).toEqual(['criteria.conditions.0.value', 'name']);
+    expect(await head()).toBe(before);
+    expect((await dynamic('contact', 'consent', 'sms')).status).toBe(201);
+    expect((await dynamic('lead', 'status', ['open', 'qualified'], 'in')).status).toBe(201);
+  });
+
+  it("records a cost without a currency in the campaign budget's currency", async () => {
+    const yen = idOf(await post('/campaigns', { ...nowruz, budget: { amount: 900_000, currency: 'JPY' } }));
+    const cost = await post(`/campaigns/${yen}/costs`, { amount: { amount: 5 } });
+    expect(cost.status).toBe(200);
+    expect((await events(`campaign-${yen}`)).at(-1)?.data).toMatchObject({ amount: { amount: 5, currency: 'JPY' } });
+    expect((await post(`/campaigns/${yen}/costs`, { amount: { amount: 5, currency: 'IRR' } })).body).toMatchObject({
+      status: 409,
+      code: 'CAMPAIGN.CURRENCY_MISMATCH',
+    });
+  });
+
+  it('refuses response and cost times in the future (beyond the clock skew), naming the field, appending nothing', async () => {
+    const prospect = await lead('نرگس حسینی', 'فولاد کاوه');
+    const list = idOf(await post('/marketing-lists', { name: 'سرنخ‌ها', memberType: 'lead', kind: 'static' }));
+    const campaign = `/campaigns/${idOf(await post('/campaigns', { ...nowruz, budget: { amount: 1_000_000 } }))}`;
+    await post(`${campaign}/target-lists`, { listIds: [list] });
+    await post(`${campaign}/start`);
+    const before = await head();
+    const respond = { targetId: { type: 'lead', id: prospect }, responseType: 'interested' };
+    expect((await post(`${campaign}/responses`, { ...respond, respondedAt: '2199-01-01T00:00:00Z' })).body).toMatchObject({
+      status: 400,
+      code: 'CAMPAIGN.TIME_IN_FUTURE',
+      errors: [{ field: 'respondedAt' }],
+    });
+    expect((await post(`${campaign}/costs`, { amount: { amount: 5 }, incurredAt: '2199-12-31T23:00:00Z' })).body).toMatchObject({
+      status: 400,
+      code: 'CAMPAIGN.TIME_IN_FUTURE',
+      errors: [{ field: 'incurredAt' }],
+    });
+    // Named at the edge beside other bad fields, in one 400.
+    expect(fields(await post(`${campaign}/costs`, { amount: { amount: 1.5 }, incurredAt: '2199-12-31T23:00:00Z' }))).toEqual([
+      'amount.amount',
+      'incurredAt',
+    ]);
+    expect(fields(await post(`${campaign}/responses`, { ...respond, responseType: 'maybe', respondedAt: '2199-01-01T00:00:00Z' }))).toEqual(
+      ['respondedAt', 'responseType'],
+    );
+    expect(await head()).toBe(before);
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    expect((await post(`${campaign}/responses`, { ...respond, respondedAt: soon })).status).toBe(200);
+  });
+
   it('returns the first reply for a repeated Idempotency-Key, and 412 for a stale If-Match, appending nothing', async () => {
     const campaign = idOf(await post('/campaigns', { ...nowruz, budget: { amount: 800_000_000 } }));
     const cost = { amount: { amount: 45_000_000 }, description: 'طراحی بنر' };

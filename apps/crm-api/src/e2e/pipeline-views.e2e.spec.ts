@@ -261,6 +261,7 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
       targetLists: null,
       responses: null,
       responders: null,
+      untargetedResponders: null,
       responsesByType: null,
       responseRate: null,
       leads: 3,

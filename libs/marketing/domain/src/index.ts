@@ -8,4 +8,4 @@ export * from './campaign/campaign.events';
 export * from './campaign/campaign.decider';
 export { CAMPAIGN_REFUSALS } from './campaign/campaign.refusals';
 export { LIST_REFUSALS } from './marketing-list/marketing-list.refusals';
-export { assertCampaignPeriod } from './campaign/campaign.dates';
+export { assertCampaignPeriod, assertRecordedFact } from './campaign/campaign.dates';

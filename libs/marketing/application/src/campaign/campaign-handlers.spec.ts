@@ -69,6 +69,7 @@ describe('campaign handlers', () => {
       incurredAt: '2026-03-10T06:30:00.000Z',
     });
     const late = { amount: { amount: 2_000_000, currency: 'IRR' }, description: 'چاپ بروشور', incurredAt: '2026-04-20T10:00:00+03:30' };
+    world.clock.set('2026-04-25T08:00:00.000Z');
     await costs.execute(new RecordCampaignCostCommand(campaignId, late, world.context()));
     expect((await world.last(campaignStream(campaignId)))?.data).toMatchObject({ description: 'چاپ بروشور', incurredAt: late.incurredAt });
   });

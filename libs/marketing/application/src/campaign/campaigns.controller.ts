@@ -54,7 +54,10 @@ export class CampaignsController {
 
   @Post(':id/costs')
   @ApiReplyAlso(200, { costId: 'uuid' })
-  @ApiCommandOn({ ...DECIDES, summary: "Record a cost in the budget's currency; accepted in every status, late invoices included" })
+  @ApiCommandOn({
+    ...DECIDES,
+    summary: "Record a cost in the budget's currency (meant when `currency` is absent); accepted in every status, late invoices included",
+  })
   recordCost(@IdParam() id: string, @Body() body: RecordCampaignCostRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RecordCampaignCostCommand(id, body, context));
   }
@@ -64,7 +67,9 @@ export class CampaignsController {
   @ApiCommandOn({
     ...DECIDES,
     refersTo: ['lead', 'contact', 'account'],
-    summary: 'Record a response from a lead, contact or account; while active and, arriving late, after completion',
+    summary:
+      'Record a response from a lead, contact or account, targeted or not; while active and, arriving late, after completion. ' +
+      "A contact's unsubscribe withdraws its consent for the campaign's channel",
   })
   recordResponse(
     @IdParam() id: string,

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { EnumField, NestedListField, required, Check, type Problem } from '@crm/shared/http';
 import { LIST_CRITERIA_FIELDS, type CriteriaOperator, type ListCriteria } from '@crm/marketing/domain';
+import { CRITERIA_VALUES_DESCRIPTION } from './criteria-values';
 
 const OPERATORS: readonly CriteriaOperator[] = ['eq', 'neq', 'in', 'contains'];
 /** Every field any member type selects on; whether it fits this list's member type is the domain's call (a 400 naming the condition). */
@@ -24,7 +25,10 @@ const valueProblem: Problem = (value, condition) => {
 function CriteriaValueField(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
-      description: 'One value; for `in`, a list of values. `contains` matches normalised Persian text.',
+      description:
+        'One value; for `in`, a list of values. `contains` matches normalised Persian text. ' +
+        `Enumerated fields take only their own values (${CRITERIA_VALUES_DESCRIPTION}); ` +
+        'any other is refused (400 LIST.CRITERIA_VALUE_INVALID naming the condition), as it would select nobody.',
       oneOf: [
         { type: 'string', maxLength: MAX_VALUE_LENGTH },
         { type: 'array', items: { type: 'string', maxLength: MAX_VALUE_LENGTH }, minItems: 1, maxItems: MAX_IN_VALUES },

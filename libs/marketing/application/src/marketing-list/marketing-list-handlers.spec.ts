@@ -93,4 +93,32 @@ describe('marketing list handlers', () => {
       code: 'LIST.NOT_FOUND',
     });
   });
+
+  it('refuses a dynamic list whose enumerated field has no such value, naming the condition, and records nothing', async () => {
+    const conditions = [
+      { field: 'status', operator: 'eq' as const, value: 'bogus' },
+      { field: 'source', operator: 'in' as const, value: ['web', 'nope'] },
+      { field: 'company', operator: 'eq' as const, value: 'هر چیزی' },
+    ];
+    const context = world.context();
+    await expect(
+      create.execute(
+        new CreateMarketingListCommand(
+          { name: 'سرنخ‌ها', memberType: 'lead', kind: 'dynamic', criteria: { match: 'all', conditions } },
+          context,
+        ),
+      ),
+    ).rejects.toMatchObject({
+      code: 'LIST.CRITERIA_VALUE_INVALID',
+      status: 400,
+      details: { fields: ['criteria.conditions.0.value', 'criteria.conditions.1.value'] },
+    });
+    const consent = { match: 'all' as const, conditions: [{ field: 'consent', operator: 'eq' as const, value: 'whatever' }] };
+    await expect(list({ memberType: 'contact', kind: 'dynamic', criteria: consent })).rejects.toMatchObject({
+      code: 'LIST.CRITERIA_VALUE_INVALID',
+    });
+    expect(await world.store.headPosition()).toBeUndefined();
+    const sms = { match: 'all' as const, conditions: [{ field: 'consent', operator: 'eq' as const, value: 'sms' }] };
+    expect(await list({ memberType: 'contact', kind: 'dynamic', criteria: sms })).toEqual(expect.any(String));
+  });
 });

@@ -45,6 +45,35 @@ describe('campaign decider: costs, responses and replay', () => {
         .thenThrows('CAMPAIGN.CURRENCY_MISMATCH', { budgetCurrency: 'IRR', currency: 'EUR' });
       spec.given([]).when(cost).thenThrows('CAMPAIGN.NOT_FOUND');
     });
+
+    it("takes a cost without a currency in the budget's currency, not the API-wide default", () => {
+      const yen = { ...planned, data: { ...planned.data, budget: money(900_000, 'JPY') } };
+      const bare = { ...cost, data: { ...cost.data, amount: { amount: 5 } } };
+      spec
+        .given([yen])
+        .when(bare)
+        .then([{ ...costRecorded, data: { ...costRecorded.data, amount: { amount: 5, currency: 'JPY' } } } as CampaignEvent]);
+      spec
+        .given(running)
+        .when(bare)
+        .then([{ ...costRecorded, data: { ...costRecorded.data, amount: money(5) } } as CampaignEvent]);
+    });
+
+    it('refuses a cost incurred later than it is recorded, beyond a 5-minute clock skew', () => {
+      const incurred = (incurredAt: string) => ({ ...cost, data: { ...cost.data, incurredAt, recordedAt: '2026-03-10T06:30:00Z' } });
+      spec
+        .given(running)
+        .when(incurred('2199-12-31T23:00:00Z'))
+        .thenThrows('CAMPAIGN.TIME_IN_FUTURE', { fields: ['incurredAt'] });
+      spec
+        .given(running)
+        .when(incurred('2026-03-10T06:35:01Z'))
+        .thenThrows('CAMPAIGN.TIME_IN_FUTURE', { fields: ['incurredAt'] });
+      spec
+        .given(running)
+        .when(incurred('2026-03-10T10:04:59+03:30'))
+        .then([{ ...costRecorded, data: { ...costRecorded.data, incurredAt: '2026-03-10T10:04:59+03:30' } } as CampaignEvent]);
+    });
   });
 
   describe('RecordCampaignResponse', () => {
@@ -55,7 +84,7 @@ describe('campaign decider: costs, responses and replay', () => {
 
     it('keeps only what was said: no blank note, no unset channel', () => {
       const { channel: _c, ...bare } = response.data;
-      const { channel: _rc, note: _n, ...expected } = response.data;
+      const { channel: _rc, note: _n, recordedAt: _r, ...expected } = response.data;
       spec
         .given(running)
         .when({ type: 'RecordCampaignResponse', data: { ...bare, note: '  ' } })
@@ -70,13 +99,26 @@ describe('campaign decider: costs, responses and replay', () => {
         .thenThrows('CAMPAIGN.CANCELLED');
       spec.given([]).when(response).thenThrows('CAMPAIGN.NOT_FOUND');
     });
+
+    it('refuses a response dated later than it is recorded, beyond a 5-minute clock skew', () => {
+      const future = { ...response, data: { ...response.data, respondedAt: '2199-01-01T00:00:00Z' } };
+      spec
+        .given(running)
+        .when(future)
+        .thenThrows('CAMPAIGN.TIME_IN_FUTURE', { fields: ['respondedAt'] });
+      const skewed = { ...response, data: { ...response.data, respondedAt: '2026-03-10T10:04:00+03:30' } };
+      spec
+        .given(running)
+        .when(skewed)
+        .then([{ ...responded, data: { ...responded.data, respondedAt: '2026-03-10T10:04:00+03:30' } } as CampaignEvent]);
+    });
   });
 
   describe('evolve', () => {
     const history: CampaignEvent[] = [planned, targeted, started, costRecorded, responded, completed, costRecorded];
 
     it('folds status, budget, target lists and the sum of costs; responses are left to the read side', () => {
-      const facts = { campaignId, budget: { amount: 5_000_000_000, currency: 'IRR' }, targetListIds: ['list-1'] };
+      const facts = { campaignId, channel: 'sms', budget: { amount: 5_000_000_000, currency: 'IRR' }, targetListIds: ['list-1'] } as const;
       spec.given([planned]).thenState({ status: 'planned', ...facts, targetListIds: [] });
       spec.given(history.slice(0, 5)).thenState({ status: 'active', ...facts, spent: 120_000_000, startedAt: at });
       spec

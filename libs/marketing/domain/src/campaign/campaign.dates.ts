@@ -1,4 +1,5 @@
 import { DomainError } from '@crm/shared/event-sourcing';
+import { isAheadOf } from '@crm/shared/kernel';
 import { CAMPAIGN_REFUSALS } from './campaign.refusals';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -27,6 +28,24 @@ export function assertCampaignPeriod(startDate: string, endDate: string): void {
       fields: ['endDate'],
       startDate,
       endDate,
+    });
+  }
+}
+
+/**
+ * A response or a cost is a fact: it happened no later than it is recorded, beyond a small clock skew. The decider
+ * applies it with the time the command is recorded; the edge (AlsoChecks) with the request's, so a 400 that names
+ * other bad fields names this one too.
+ */
+export function assertRecordedFact(field: 'respondedAt' | 'incurredAt', at: string, recordedAt: string): void {
+  const time = Date.parse(at);
+  if (Number.isNaN(time)) {
+    throw new DomainError(CAMPAIGN_REFUSALS.DATE_INVALID, `${field} is not an ISO 8601 instant`, { fields: [field] });
+  }
+  if (isAheadOf(at, recordedAt)) {
+    throw new DomainError(CAMPAIGN_REFUSALS.TIME_IN_FUTURE, `${field} ${at} is after the moment it is recorded (${recordedAt})`, {
+      fields: [field],
+      recordedAt,
     });
   }
 }

@@ -1,14 +1,18 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
 import { addMoney, compact, matchKey, money, present, type Money, NOT_FOUND, type Refusal } from '@crm/shared/kernel';
 import { distinct, readable } from '../common/text';
-import type { CampaignCommand, PlanCampaign, RecordCampaignCost, RecordCampaignResponse } from './campaign.commands';
-import { assertCampaignPeriod } from './campaign.dates';
+import type { CampaignChannel, CampaignCommand, PlanCampaign, RecordCampaignCost, RecordCampaignResponse } from './campaign.commands';
+import { assertCampaignPeriod, assertRecordedFact } from './campaign.dates';
 import type { CampaignEvent } from './campaign.events';
 import { CAMPAIGN_REFUSALS } from './campaign.refusals';
 
-/** What later decisions need: costs are checked against the budget's currency, starting needs target lists. */
+/**
+ * What later decisions need: costs are checked against the budget's currency, starting needs target lists, and an
+ * unsubscribe reply withdraws the consent the channel needs (the application reads the channel here).
+ */
 interface CampaignFacts {
   readonly campaignId: string;
+  readonly channel: CampaignChannel;
   readonly budget: Money;
   readonly targetListIds: readonly string[];
   /** Sum of the costs so far, kept so it can never pass 2^53 − 1 and lose precision in ROI. */
@@ -77,10 +81,13 @@ function plan({ data }: PlanCampaign, state: CampaignState): CampaignEvent[] {
   ];
 }
 
-/** Invoices keep arriving after a campaign ends or is called off; refusing them would lose real spend from its ROI. */
+/**
+ * Invoices keep arriving after a campaign ends or is called off; refusing them would lose real spend from its ROI.
+ * A cost without a currency is in the budget's; one in another currency is refused.
+ */
 function recordCost({ data }: RecordCampaignCost, state: CampaignState): CampaignEvent[] {
   const campaign = existing(state);
-  const amount = money(data.amount.amount, data.amount.currency);
+  const amount = money(data.amount.amount, data.amount.currency ?? campaign.budget.currency);
   if (amount.amount <= 0)
     throw new DomainError(CAMPAIGN_REFUSALS.COST_NOT_POSITIVE, 'A cost must be more than zero', { fields: ['amount.amount'] });
   if (amount.currency !== campaign.budget.currency) {
@@ -90,6 +97,7 @@ function recordCost({ data }: RecordCampaignCost, state: CampaignState): Campaig
     });
   }
   const { costId, incurredAt } = data;
+  assertRecordedFact('incurredAt', incurredAt, data.recordedAt);
   try {
     addMoney(money(campaign.spent ?? 0, amount.currency), amount);
   } catch {
@@ -109,6 +117,7 @@ function recordCost({ data }: RecordCampaignCost, state: CampaignState): Campaig
 function recordResponse({ data }: RecordCampaignResponse, state: CampaignState): CampaignEvent[] {
   const campaign = inStatus(state, ['active', 'completed']);
   const { responseId, targetId, responseType, channel, respondedAt } = data;
+  assertRecordedFact('respondedAt', respondedAt, data.recordedAt);
   return [
     {
       type: 'CampaignResponseRecorded',
@@ -168,13 +177,15 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
 
 export function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignState {
   if (event.type === 'CampaignPlanned') {
-    const { campaignId, budget } = event.data;
-    return { status: 'planned', campaignId, budget, targetListIds: [] };
+    const { campaignId, channel, budget } = event.data;
+    return { status: 'planned', campaignId, channel, budget, targetListIds: [] };
   }
   if (state.status === 'none') return state;
-  const { campaignId, budget, targetListIds } = state;
+  const { campaignId, channel, budget, targetListIds } = state;
   const facts: CampaignFacts =
-    state.spent === undefined ? { campaignId, budget, targetListIds } : { campaignId, budget, targetListIds, spent: state.spent };
+    state.spent === undefined
+      ? { campaignId, channel, budget, targetListIds }
+      : { campaignId, channel, budget, targetListIds, spent: state.spent };
   switch (event.type) {
     case 'CampaignTargetListsAdded':
       return { ...state, targetListIds: [...targetListIds, ...event.data.listIds] };
@@ -204,5 +215,6 @@ export const campaignDecider: Decider<CampaignState, CampaignCommand, CampaignEv
   existence: { notFound: NOT_FOUND.campaign, alreadyExists: CAMPAIGN_REFUSALS.ALREADY_EXISTS },
   refusals: CAMPAIGN_REFUSALS,
   // Responses and costs pile up over a long campaign; snapshots keep loading it cheap.
-  snapshot: { every: 100, version: 1 },
+  // 2: the state keeps the campaign's channel.
+  snapshot: { every: 100, version: 2 },
 };

@@ -50,9 +50,12 @@ export const cancel: CancelCampaign = {
 };
 export const cost: RecordCampaignCost = {
   type: 'RecordCampaignCost',
-  data: { campaignId, costId: 'cost-1', amount: money(120_000_000), description: ' هزینه ارسال پیامک ', incurredAt: at },
+  data: { campaignId, costId: 'cost-1', amount: money(120_000_000), description: ' هزینه ارسال پیامک ', incurredAt: at, recordedAt: at },
 };
-export const costRecorded: CampaignEvent = { type: 'CampaignCostRecorded', data: { ...cost.data, description: 'هزینه ارسال پیامک' } };
+export const costRecorded: CampaignEvent = {
+  type: 'CampaignCostRecorded',
+  data: { campaignId, costId: 'cost-1', amount: money(120_000_000), description: 'هزینه ارسال پیامک', incurredAt: at },
+};
 export const response: RecordCampaignResponse = {
   type: 'RecordCampaignResponse',
   data: {
@@ -63,6 +66,8 @@ export const response: RecordCampaignResponse = {
     channel: 'sms',
     note: 'درخواست تماس برای پیش‌فاکتور',
     respondedAt: at,
+    recordedAt: at,
   },
 };
-export const responded: CampaignEvent = { type: 'CampaignResponseRecorded', data: response.data };
+const { recordedAt: _recordedAt, ...respondedData } = response.data;
+export const responded: CampaignEvent = { type: 'CampaignResponseRecorded', data: respondedData };

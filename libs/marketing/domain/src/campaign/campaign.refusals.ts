@@ -15,4 +15,5 @@ export const CAMPAIGN_REFUSALS = refusals('CAMPAIGN', {
   COSTS_TOO_LARGE: [400, 'The total of the costs would be beyond 2^53 − 1 minor units'],
   DATE_INVALID: [400, 'A date is neither a calendar date nor an ISO 8601 instant'],
   END_BEFORE_START: [400, 'The campaign ends before it starts'],
+  TIME_IN_FUTURE: [400, 'A response or cost is dated later than the moment it is recorded (beyond a small clock skew)'],
 });

@@ -2,7 +2,7 @@ import { DomainError } from '@crm/shared/event-sourcing';
 // Test-only: the tag rule has no spec-file exception for domain → testing yet.
 import { deciderSpec } from '@crm/shared/testing';
 import type { CreateMarketingList, CriteriaCondition, ListCriteria } from './marketing-list.commands';
-import { normalizeCriteria } from './marketing-list.criteria';
+import { assertCriteriaValues, normalizeCriteria, type CriteriaValueSets } from './marketing-list.criteria';
 import { marketingListDecider } from './marketing-list.decider';
 
 const spec = deciderSpec(marketingListDecider);
@@ -81,5 +81,57 @@ describe('marketing list criteria', () => {
       .given([])
       .when(dynamicOf('lead', badMatch))
       .thenThrows('LIST.CRITERIA_INVALID', { fields: ['criteria.match'] });
+  });
+
+  describe('values of enumerated fields', () => {
+    // As the application hands them in, from the sales context.
+    const sets: CriteriaValueSets = {
+      lead: { source: ['web', 'event', 'campaign'], status: ['open', 'qualified', 'disqualified'] },
+      account: { status: ['active', 'closed'] },
+      contact: { preferredChannel: ['email', 'sms'], consent: ['email', 'sms'] },
+    };
+    const check =
+      (memberType: 'account' | 'contact' | 'lead', ...conditions: CriteriaCondition[]) =>
+      () =>
+        assertCriteriaValues(all(...conditions), memberType, sets);
+
+    it('accepts values the field has, free text and ids as they come', () => {
+      expect(
+        check(
+          'lead',
+          { field: 'status', operator: 'eq', value: 'open' },
+          { field: 'source', operator: 'in', value: ['web', ' event '] },
+          { field: 'source', operator: 'contains', value: 'camp' },
+          { field: 'company', operator: 'eq', value: 'bogus' },
+        ),
+      ).not.toThrow();
+      expect(check('contact', { field: 'consent', operator: 'neq', value: 'sms' })).not.toThrow();
+    });
+
+    it('names every condition whose value the field does not have, whatever the operator', () => {
+      expect(
+        check(
+          'lead',
+          { field: 'status', operator: 'eq', value: 'bogus' },
+          { field: 'source', operator: 'eq', value: 'web' },
+          { field: 'source', operator: 'in', value: ['web', 'nope'] },
+          { field: 'status', operator: 'neq', value: 'Open' },
+          { field: 'source', operator: 'contains', value: 'zzz' },
+        ),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'LIST.CRITERIA_VALUE_INVALID',
+          status: 400,
+          details: expect.objectContaining({ fields: [0, 2, 3, 4].map((i) => `criteria.conditions.${i}.value`) }),
+        }),
+      );
+      expect(check('contact', { field: 'consent', operator: 'eq', value: 'whatever' })).toThrow(
+        expect.objectContaining({ details: expect.objectContaining({ fields: ['criteria.conditions.0.value'] }) }),
+      );
+      // The same field name, another member type's values: an account is active or closed, never open.
+      expect(check('account', { field: 'status', operator: 'eq', value: 'open' })).toThrow(
+        expect.objectContaining({ details: { fields: ['criteria.conditions.0.value'], allowed: { status: ['active', 'closed'] } } }),
+      );
+    });
   });
 });

@@ -71,3 +71,42 @@ export function normalizeCriteria(criteria: ListCriteria, memberType: ListMember
     conditions: stored.map(({ field, operator, value }) => ({ field, operator, value: value as CriteriaCondition['value'] })),
   };
 }
+
+/**
+ * The values an enumerated criteria field can take, per member type (lead source, lead status, a contact's consent
+ * channels…). They are defined by the contexts that own those records (sales), which this domain may not import:
+ * the application hands them in, imported from where they are defined.
+ */
+export type CriteriaValueSets = Readonly<Record<ListMemberType, Readonly<Record<string, readonly string[]>>>>;
+
+/**
+ * A value of an enumerated field that is none of its values would select nobody, silently (`status eq "bogus"`),
+ * or everybody (`neq`): refused, naming each such condition's value. `contains` needs a value that is part of at
+ * least one of the field's values. Fields without a value set (names, ids, free text) and values of the wrong shape
+ * (normalizeCriteria's to name) are not this check's concern.
+ */
+export function assertCriteriaValues(criteria: ListCriteria, memberType: ListMemberType, valueSets: CriteriaValueSets): void {
+  const sets = valueSets[memberType] ?? {};
+  const conditions: readonly unknown[] = Array.isArray(criteria.conditions) ? criteria.conditions : [];
+  const invalid = conditions.flatMap((item, index) => {
+    if (typeof item !== 'object' || item === null) return [];
+    const { field, operator, value } = item as Partial<CriteriaCondition>;
+    const allowed = typeof field === 'string' && Object.hasOwn(sets, field) ? sets[field] : undefined;
+    if (allowed === undefined) return [];
+    const values = (typeof value === 'string' ? [value] : Array.isArray(value) ? value : []).filter(
+      (one): one is string => typeof one === 'string',
+    );
+    const fits =
+      operator === 'contains'
+        ? (one: string) => allowed.some((known) => matchKey(known).includes(matchKey(one)))
+        : (one: string) => allowed.includes(one.trim());
+    return values.every(fits) ? [] : [{ field: at(index, 'value'), name: field, allowed }];
+  });
+  if (invalid.length > 0) {
+    const which = [...new Map(invalid.map(({ name, allowed }) => [name, `${name}: ${allowed.join(', ')}`])).values()];
+    throw new DomainError(LIST_REFUSALS.CRITERIA_VALUE_INVALID, `A ${memberType} list selects on known values only (${which.join('; ')})`, {
+      fields: invalid.map(({ field }) => field),
+      allowed: Object.fromEntries(invalid.map(({ name, allowed }) => [name, allowed])),
+    });
+  }
+}

@@ -1,7 +1,17 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
-import { changedFields, compact, isEmpty, matchKey, money, present, toAsciiDigits, NOT_FOUND, type Money } from '@crm/shared/kernel';
+import {
+  changedFields,
+  compact,
+  isAheadOf,
+  isEmpty,
+  matchKey,
+  money,
+  present,
+  toAsciiDigits,
+  NOT_FOUND,
+  type Money,
+} from '@crm/shared/kernel';
 import type { AccountCommand, OpenAccount, RecordPurchase, UpdateAccount } from './account.commands';
-import { CLOCK_SKEW_MS } from '../common/time';
 import type { AccountEvent } from './account.events';
 import { ACCOUNT_REFUSALS } from './account.refusals';
 
@@ -141,7 +151,7 @@ function recordPurchase({ data }: RecordPurchase, state: AccountState): AccountE
 
 /** A purchase happens no later than it is recorded, beyond a small clock skew (the edge names it with other bad fields too). */
 export function assertPurchaseTime(occurredAt: string, recordedAt: string): void {
-  if (Date.parse(occurredAt) > Date.parse(recordedAt) + CLOCK_SKEW_MS) {
+  if (isAheadOf(occurredAt, recordedAt)) {
     throw new DomainError(
       ACCOUNT_REFUSALS.PURCHASE_IN_FUTURE,
       `occurredAt ${occurredAt} is after the purchase is recorded (${recordedAt})`,

@@ -4,7 +4,7 @@ import type { CreateQuote, QuoteCommand, ReviseQuote } from './quote.commands';
 import type { QuoteEvent, QuoteTerms } from './quote.events';
 import { priceQuote } from './quote.pricing';
 import { QUOTE_REFUSALS } from './quote.refusals';
-import { NOT_FOUND } from '@crm/shared/kernel';
+import { isAheadOf, NOT_FOUND } from '@crm/shared/kernel';
 
 interface QuoteBody {
   readonly quoteId: string;
@@ -94,7 +94,7 @@ export function decideQuote(command: QuoteCommand, state: QuoteState): QuoteEven
       const quote = issued(state);
       const { at, recordedAt } = command.data;
       // Back-dating cannot revive an offer: it must be valid when we learn of the acceptance, too.
-      if (Date.parse(at) < Date.parse(quote.issuedAt) || Date.parse(at) > Date.parse(recordedAt) + CLOCK_SKEW_MS) {
+      if (Date.parse(at) < Date.parse(quote.issuedAt) || isAheadOf(at, recordedAt)) {
         throw new DomainError(QUOTE_REFUSALS.INVALID_ACCEPTANCE_TIME, `acceptedAt ${at} is before issue or after it is recorded`, {
           fields: ['acceptedAt'],
           issuedAt: quote.issuedAt,

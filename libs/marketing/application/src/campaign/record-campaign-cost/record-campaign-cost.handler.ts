@@ -1,7 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, commandReply, idFor, toMoney, type CommandReply } from '@crm/shared/http';
+import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { campaignDecider } from '@crm/marketing/domain';
 import { campaignStream } from '../../common/streams';
+import { toCostAmount } from './cost-amount.dto';
 import { RecordCampaignCostCommand } from './record-campaign-cost.command';
 
 @CommandHandler(RecordCampaignCostCommand)
@@ -15,9 +16,10 @@ export class RecordCampaignCostHandler implements ICommandHandler<RecordCampaign
     const data = {
       campaignId,
       costId,
-      amount: toMoney(input.amount),
+      amount: toCostAmount(input.amount),
       description: input.description,
       incurredAt: input.incurredAt ?? now.toISOString(),
+      recordedAt: now.toISOString(),
     };
     const result = await this.executor.execute(
       campaignDecider,

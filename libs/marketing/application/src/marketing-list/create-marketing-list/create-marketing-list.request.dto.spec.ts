@@ -41,6 +41,17 @@ describe('marketing list requests are checked at the edge', () => {
     expect(await badFields(body)).toEqual(fields);
   });
 
+  // Alone, such a value reaches the handler, which refuses it with LIST.CRITERIA_VALUE_INVALID (marketing-list-handlers.spec).
+  it.each([
+    [{ ...dynamic([{ field: 'source', operator: 'eq', value: 'nope' }]), name: ' ' }, ['criteria.conditions.0.value', 'name']],
+    [
+      { ...dynamic([{ field: 'consent', operator: 'in', value: ['sms', 'whatever'] }]), memberType: 'contact', ownerId: 7 },
+      ['criteria.conditions.0.value', 'ownerId'],
+    ],
+  ])('names a value its enumerated field does not have beside the other bad fields: %j', async (body, fields) => {
+    expect(await badFields(body)).toEqual(fields);
+  });
+
   it('takes 1 to 1000 member ids, naming the positions that are not UUIDs', async () => {
     const id = '0b9d3f5e-8a6c-4c1e-9f7a-2d4b6e8a0c1d';
     expect(await badFields({ memberIds: [id.toUpperCase()] }, AddListMembersRequestDto)).toEqual([]);

@@ -1,10 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
-import { Check, CommandRequestDto, EnumField, IdField, TextField } from '@crm/shared/http';
-import type { ListKind, ListMemberType } from '@crm/marketing/domain';
+import { AlsoChecks, Check, CommandRequestDto, EnumField, IdField, TextField } from '@crm/shared/http';
+import type { ListCriteria, ListKind, ListMemberType } from '@crm/marketing/domain';
+import { assertKnownCriteriaValues, CRITERIA_VALUE_SETS } from '../criteria-values';
 import { ListCriteriaDto } from '../list-criteria.dto';
 
+const isMemberType = (value: unknown): value is ListMemberType => typeof value === 'string' && Object.hasOwn(CRITERIA_VALUE_SETS, value);
+
+@AlsoChecks({
+  reads: ['memberType', 'kind', 'criteria'],
+  check: ({ memberType, kind, criteria }) => {
+    if (kind === 'dynamic' && isMemberType(memberType) && typeof criteria === 'object' && criteria !== null)
+      assertKnownCriteriaValues(criteria as ListCriteria, memberType);
+  },
+})
 export class CreateMarketingListRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen list id; the server makes one otherwise' })
   id?: string;
