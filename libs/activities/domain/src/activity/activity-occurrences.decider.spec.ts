@@ -97,23 +97,17 @@ describe('activity decider: occurrences', () => {
   });
 
   describe('CompleteActivity', () => {
+    /** Occurrence 0 completed with the outcome trimmed, carrying type and regarding. */
+    const firstDone = (at: string): ActivityEvent => ({
+      type: 'ActivityCompleted',
+      data: { activityId, occurrence: 0, activityType: 'phone_call', regarding, outcome: 'مشتری پیش‌فاکتور را تأیید کرد', completedAt: at },
+    });
+
     it('completes a named occurrence, carrying type and regarding for the read models', () => {
       spec
         .given([scheduled])
         .when(complete({ occurrence: 0, outcome: ' مشتری پیش‌فاکتور را تأیید کرد ' }))
-        .then([
-          {
-            type: 'ActivityCompleted',
-            data: {
-              activityId,
-              occurrence: 0,
-              activityType: 'phone_call',
-              regarding,
-              outcome: 'مشتری پیش‌فاکتور را تأیید کرد',
-              completedAt,
-            },
-          },
-        ]);
+        .then([firstDone(completedAt)]);
     });
 
     it('completes the open occurrence due first when none is named, even if a later index was moved ahead', () => {
@@ -137,19 +131,7 @@ describe('activity decider: occurrences', () => {
       spec
         .given([scheduled])
         .when(complete({ occurrence: 0, completedAt: '2025-03-03T07:04:00.000Z' }))
-        .then([
-          {
-            type: 'ActivityCompleted',
-            data: {
-              activityId,
-              occurrence: 0,
-              activityType: 'phone_call',
-              regarding,
-              outcome: 'مشتری پیش‌فاکتور را تأیید کرد',
-              completedAt: '2025-03-03T07:04:00.000Z',
-            },
-          },
-        ]);
+        .then([firstDone('2025-03-03T07:04:00.000Z')]);
     });
 
     it('refuses an empty outcome', () => {

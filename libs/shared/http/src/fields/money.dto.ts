@@ -3,8 +3,8 @@ import { ValidateIf } from 'class-validator';
 import { CURRENCIES, DEFAULT_CURRENCY, isCurrency, type Money } from '@crm/shared/kernel';
 import { Check, required } from './validators';
 
-/** Money at the edge: integer minor units (rials for IRR, never toman) and an ISO 4217 code. */
-export class MoneyDto {
+/** The amount of money at the edge: integer minor units (rials for IRR, never toman). Its currency is the subclass's. */
+export abstract class MinorUnitsDto {
   @ApiProperty({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 125_000_000, description: 'Integer minor units' })
   @Check(
     'amount',
@@ -13,11 +13,18 @@ export class MoneyDto {
     ),
   )
   amount!: number;
+}
 
+/** The currency check every money field makes: an ISO 4217 code in use (null is checked, and refused). */
+export const CURRENCY_PROBLEM = (value: unknown) =>
+  isCurrency(value) ? undefined : 'must be an ISO 4217 currency code in use, such as IRR';
+
+/** Money at the edge: integer minor units and an ISO 4217 code. */
+export class MoneyDto extends MinorUnitsDto {
   @ApiProperty({ required: false, default: DEFAULT_CURRENCY, enum: [...CURRENCIES].sort(), description: 'ISO 4217 code in use' })
   // null is checked (and refused); only an absent currency takes the default.
   @ValidateIf((_, value) => value !== undefined)
-  @Check('currency', (value) => (isCurrency(value) ? undefined : 'must be an ISO 4217 currency code in use, such as IRR'))
+  @Check('currency', CURRENCY_PROBLEM)
   currency: string = DEFAULT_CURRENCY;
 }
 

@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
-import { Check, required } from '@crm/shared/http';
-import { CURRENCIES, isCurrency } from '@crm/shared/kernel';
+import { Check, CURRENCY_PROBLEM, MinorUnitsDto } from '@crm/shared/http';
+import { CURRENCIES } from '@crm/shared/kernel';
 import type { CostAmount } from '@crm/marketing/domain';
 
 /**
@@ -9,23 +9,14 @@ import type { CostAmount } from '@crm/marketing/domain';
  * currency's default: a cost is recorded in its campaign's budget currency, so an absent currency means that one
  * (the decider fills it in), not the API-wide IRR. MoneyDto sets its default before the handler could tell.
  */
-export class CostAmountDto {
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 150_000_000, description: 'Integer minor units' })
-  @Check(
-    'amount',
-    required((value) =>
-      Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : 'must be a whole, non-negative number of minor units',
-    ),
-  )
-  amount!: number;
-
+export class CostAmountDto extends MinorUnitsDto {
   @ApiPropertyOptional({
     enum: [...CURRENCIES].sort(),
     description: "ISO 4217 code in use; absent: the campaign budget's currency. Any other currency than the budget's is refused (409).",
   })
   // null is checked (and refused); only an absent currency takes the budget's.
   @ValidateIf((_, value) => value !== undefined)
-  @Check('currency', (value) => (isCurrency(value) ? undefined : 'must be an ISO 4217 currency code in use, such as IRR'))
+  @Check('currency', CURRENCY_PROBLEM)
   currency?: string;
 }
 
