@@ -115,20 +115,7 @@ describe('complaint-kpis projection', () => {
     given.thenSummary('default:~kpir:303:2048', figures);
     given.thenSummary('default:~kpiy:25:2048', figures);
     // The reopening in April marks month 304; the marker takes the receipt month from the complaint's row.
-    const folded = foldEvents(
-      complaintKpisProjection as unknown as AnyProjection,
-      new Map(),
-      events.map(
-        (event, i) =>
-          ({
-            ...event,
-            revision: i,
-            position: String(i + 1),
-            metadata: { ...event.metadata, tenantId: 'default' },
-          }) as unknown as RecordedEvent,
-      ),
-      (a, b) => Number(a) - Number(b),
-    );
+    const folded = foldKpis(events);
     expect(folded.changed.get('default:~kpim:304:c-2')?.doc).toEqual({
       tenantId: 'default',
       kpiMonth: 304,
@@ -154,6 +141,20 @@ describe('complaint-kpis projection', () => {
 
 const resolveBucket = durationBucket(41 * DAY * 60_000);
 
+/** A complaint's events folded from an empty store, recorded one after another in the default tenant. */
+function foldKpis(events: readonly { metadata: object }[]) {
+  const recorded = events.map(
+    (event, i) =>
+      ({
+        ...event,
+        revision: i,
+        position: String(i + 1),
+        metadata: { ...event.metadata, tenantId: 'default' },
+      }) as unknown as RecordedEvent,
+  );
+  return foldEvents(complaintKpisProjection as unknown as AnyProjection, new Map(), recorded, (a, b) => Number(a) - Number(b));
+}
+
 describe('complaint-kpis months are business months (Asia/Tehran)', () => {
   it('dates months by the business time zone’s wall clock, its summers of +04:30 before 2022 included', () => {
     // March 2025 is month 303 from January 2000; it ends at 23:59:59.999 on 31 March in Tehran (+03:30).
@@ -170,16 +171,7 @@ describe('complaint-kpis months are business months (Asia/Tehran)', () => {
   it('marks a complaint received at 00:15 on 1 April in Tehran (2025-03-31T20:45Z) in April, its receipt month', () => {
     const c = commands('c-3');
     const minutes = (Date.parse('2025-03-31T20:45:00.000Z') - Date.parse(T0)) / 60_000;
-    const events = history('c-3', [step(minutes, c.receive)]).map(
-      (event, i) =>
-        ({
-          ...event,
-          revision: i,
-          position: String(i + 1),
-          metadata: { ...event.metadata, tenantId: 'default' },
-        }) as unknown as RecordedEvent,
-    );
-    const folded = foldEvents(complaintKpisProjection as unknown as AnyProjection, new Map(), events, (a, b) => Number(a) - Number(b));
+    const folded = foldKpis(history('c-3', [step(minutes, c.receive)]));
     const ids = [...folded.changed.keys()];
     expect(ids).toContain('default:~kpim:304:c-3');
     expect(ids).not.toContain('default:~kpim:303:c-3');
