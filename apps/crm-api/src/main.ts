@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { exitOnSignals, GracefulShutdown, ROOT_LOGGER, ShutdownState } from '@crm/operations';
 import { ConfigError, loadConfig } from '@crm/platform';
+import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { Logger } from 'pino';
 import { createApp } from './create-app';
 
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
       readStore: config.readStore,
       projections: config.runProjections ? 'run here' : 'run by crm-projector',
       tracing: tracing ? 'on' : 'off',
+      // Every process of an installation must count days in the same zone (docs/metrics.md "Days and months").
+      businessTimeZone: BUSINESS_CALENDAR.timeZone,
     },
     'CRM API listening',
   );

@@ -11,6 +11,7 @@ import {
   type OpenedEventStore,
   openReadStore,
 } from '@crm/platform';
+import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { ReadStore } from '@crm/shared/read-model';
 import type { Logger } from 'pino';
 import { type ProjectorLog, startProjector } from './projector';
@@ -107,7 +108,11 @@ async function start(config: AppConfig, { eventStore, readStore, log, logger, st
   }
   const { port } = operations.getHttpServer().address() as AddressInfo;
   logger.info(
-    { url: `http://${config.operations.projectorHost}:${port}`, tracing: tracing ? 'on' : 'off' },
+    {
+      url: `http://${config.operations.projectorHost}:${port}`,
+      tracing: tracing ? 'on' : 'off',
+      businessTimeZone: BUSINESS_CALENDAR.timeZone,
+    },
     'projector operations endpoint listening',
   );
   return { projector, operations };

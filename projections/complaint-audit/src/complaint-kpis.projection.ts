@@ -413,6 +413,7 @@ export const complaintKpisProjection = defineProjection<ComplaintKpiDoc, Complai
   // 8: months (tree nodes, cells, markers, receipt trees, month categories) are business months (Asia/Tehran by
   // default, monthIndex), not UTC months.
   version: zonedVersion(8), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'complaint_kpis',
   readsPersonalData: false,
   eventTypes: COMPLAINT_EVENT_TYPES,

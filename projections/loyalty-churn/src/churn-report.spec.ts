@@ -45,6 +45,16 @@ describe('churnReport', () => {
     ]);
   });
 
+  it('defaults to twelve Jalali months with bucket=jalali, whatever the day of asOf', () => {
+    // An outside probe: eleven Gregorian months back gave 11 Jalali periods from 20 March and 21 May, 12 the day before.
+    for (const day of ['2025-03-19', '2025-03-20', '2025-05-20', '2025-05-21']) {
+      const periods = churnReport(histories, { asOf: endOf(day), inactivityDays: 90, bucket: 'jalali' }).periods;
+      expect({ day, count: periods.length }).toEqual({ day, count: 12 });
+    }
+    expect(churnReport(histories, { asOf: endOf('2025-03-20'), inactivityDays: 90, bucket: 'jalali' }).periods[0]?.period).toBe('1403-01');
+    expect(churnReport(histories, { asOf: endOf('2025-03-21'), inactivityDays: 90, bucket: 'jalali' }).periods[0]?.period).toBe('1403-02');
+  });
+
   it('rounds a third to 0.3333 and stops at asOf even when `to` is later', () => {
     const three = [...histories, history('C', { purchases: [['2025-03-01T10:00:00Z', 1]] })];
     const report = churnReport(three, {

@@ -6,6 +6,7 @@ import {
   churnByPeriod,
   customerTimelines,
   monthPeriods,
+  monthStart,
   retentionByCohort,
   type Bucket,
   type ChurnFigures,
@@ -18,7 +19,7 @@ import type { CustomerHistory } from './customer-history';
 import { roundHalfEven, RATIO_PLACES } from '@crm/shared/kernel';
 
 const round = (value: number): number => roundHalfEven(value, RATIO_PLACES);
-import { addMonths, iso } from './days';
+import { iso } from './days';
 
 export const MAX_PERIODS = 120;
 
@@ -65,7 +66,8 @@ export const CHURN_REFUSALS = refusals('CHURN', {
 export function churnPeriods(options: ChurnReportOptions): Period[] {
   const { asOf, bucket } = options;
   const to = Math.min(options.to ?? asOf, asOf);
-  const from = options.from ?? addMonths(to, -11);
+  // Twelve periods by default, of the bucket's own calendar: eleven Jalali months back for Jalali ones.
+  const from = options.from ?? monthStart(to, bucket, -11);
   if (from > to) throw new InvalidValueError(CHURN_REFUSALS.RANGE_INVALID.code, '`from` must not be after `to` (nor after asOf)');
   const periods = monthPeriods(from, to, bucket);
   if (periods.length > MAX_PERIODS)

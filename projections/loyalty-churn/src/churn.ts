@@ -18,8 +18,8 @@ export function monthKey(at: number, bucket: Bucket): string {
   return bucket === 'jalali' ? BUSINESS_CALENDAR.jalaliMonth(at) : BUSINESS_CALENDAR.month(at);
 }
 
-/** The first instant of the business month holding `at`, or of the one `offset` months on. */
-function monthStart(at: number, bucket: Bucket, offset = 0): number {
+/** The first instant of the business month holding `at`, or of the one `offset` months on (of the bucket's calendar). */
+export function monthStart(at: number, bucket: Bucket, offset = 0): number {
   const wall = new Date(BUSINESS_CALENDAR.toLocal(at));
   if (bucket === 'month') return BUSINESS_CALENDAR.fromLocal(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth() + offset, 1));
   const { jy, jm } = toJalali(wall);

@@ -58,6 +58,7 @@ export const pipelineLeads = defineProjection<PipelineLead, HandledEvent>({
   // 8: those months documents one per year (`sourceMonths:2025`), named from the lead's capture month, and `years`.
   // 9: the capture month is the business month (BUSINESS_CALENDAR, Asia/Tehran by default), no longer the UTC one.
   version: zonedVersion(9), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_leads',
   readsPersonalData: false,
   eventTypes: ['LeadCaptured', 'LeadAssigned', 'LeadQualified', 'LeadDisqualified'],

@@ -98,7 +98,8 @@ describe('pipeline-opportunities projection', () => {
         probability: 45,
         amount: irr(3_000_001),
         weightedAmount: 1_350_000,
-        expectedCloseDate: '2026-02-10T10:00:00+03:30',
+        // Given as an instant: kept as its business day.
+        expectedCloseDate: '2026-02-10',
         closingDate: '2026-02-10',
       });
   });
@@ -173,6 +174,15 @@ describe('pipeline-opportunities projection', () => {
       lostAt: '2021-07-01T19:45:00.000Z',
       lostReason: 'قیمت بالا',
     });
+  });
+
+  it('takes an expected close date given as an instant as its business day, so it filters and buckets as a date', () => {
+    // An outside probe: 2025-03-31T22:00Z and 2025-04-01T01:30+03:30 (one instant) fell on 31 March and 1 April.
+    for (const expectedCloseDate of ['2025-03-31T22:00:00Z', '2025-04-01T01:30:00+03:30']) {
+      spec
+        .given([opportunityOpened('o1', { expectedCloseDate })])
+        .thenDocument('default:o1', { ...openDeal, expectedCloseDate: '2025-04-01', closingDate: '2025-04-01' });
+    }
   });
 
   it('dates the summary cells by business months: closing, the lead’s capture, and opening', () => {

@@ -39,7 +39,7 @@ export interface OpenedOpportunity extends Attribution {
   readonly amount: Money;
   /** amount × probability ÷ 100, rounded to the minor unit, in amount's currency. */
   readonly weightedAmount: number;
-  /** A business day as entered ('YYYY-MM-DD'). */
+  /** A business day ('YYYY-MM-DD'): as entered, or the business day of an instant entered. */
   readonly expectedCloseDate: string;
   /**
    * The day it closed (won/lost: the business day of wonAt / lostAt, BUSINESS_CALENDAR) or is expected to close (open:
@@ -80,8 +80,12 @@ type Figures = 'weightedAmount' | 'closingDate';
 function settled(deal: Omit<OpenedOpportunity, Figures>): OpenedOpportunity {
   const weightedAmount = Number((BigInt(deal.amount.amount) * BigInt(deal.probability) + 50n) / 100n);
   const closedAt = deal.status === 'won' ? deal.wonAt : deal.status === 'lost' ? deal.lostAt : undefined;
-  const closingDate = closedAt === undefined ? deal.expectedCloseDate.slice(0, 10) : BUSINESS_CALENDAR.day(closedAt);
-  return { ...deal, weightedAmount, closingDate };
+  // A date as written; an instant (the API takes either) as its business day, so it filters and buckets as a date.
+  const expectedCloseDate = /^\d{4}-\d{2}-\d{2}$/.test(deal.expectedCloseDate)
+    ? deal.expectedCloseDate
+    : BUSINESS_CALENDAR.day(deal.expectedCloseDate);
+  const closingDate = closedAt === undefined ? expectedCloseDate : BUSINESS_CALENDAR.day(closedAt);
+  return { ...deal, expectedCloseDate, weightedAmount, closingDate };
 }
 
 const withoutFigures = ({ weightedAmount: _w, closingDate: _c, ...deal }: OpenedOpportunity): Omit<OpenedOpportunity, Figures> => deal;
@@ -161,6 +165,7 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // 9: the closing day of a won or lost deal, and the capture and opening months, are the business day and month
   // (BUSINESS_CALENDAR, Asia/Tehran by default), no longer the UTC ones.
   version: zonedVersion(9), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
   readsPersonalData: false,
   eventTypes: [

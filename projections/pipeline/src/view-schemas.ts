@@ -64,7 +64,11 @@ export const OPPORTUNITY_PAGE_SCHEMA = object({
       probability: integer,
       amount: money,
       weightedAmount: money,
-      expectedCloseDate: text,
+      expectedCloseDate: {
+        type: 'string',
+        format: 'date',
+        description: 'A business day (YYYY-MM-DD): as entered, or the business day of the instant entered',
+      },
       openedAt: text,
       status: { enum: [...OPPORTUNITY_STATUSES] },
       wonAt: nullableText,

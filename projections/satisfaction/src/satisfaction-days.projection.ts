@@ -94,6 +94,7 @@ export const satisfactionDaysProjection = defineProjection<SatisfactionSumsDoc, 
   name: SATISFACTION_DAYS,
   // 2: month documents (Gregorian and Jalali) beside the days. 3: business days and months (Asia/Tehran by default), not UTC's.
   version: zonedVersion(3), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'satisfaction_days',
   readsPersonalData: false,
   eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],

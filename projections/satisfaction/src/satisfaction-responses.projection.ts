@@ -112,6 +112,7 @@ export const satisfactionResponsesProjection = defineProjection<SatisfactionDoc,
   name: SATISFACTION_RESPONSES,
   // 2: months of the business day (Asia/Tehran by default), no longer of the UTC day.
   version: zonedVersion(2), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'satisfaction_responses',
   readsPersonalData: false,
   eventTypes: ['SurveyResponseRecorded', 'FeedbackSubmitted', 'ComplaintHandlingSatisfactionRecorded'],

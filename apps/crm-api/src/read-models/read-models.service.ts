@@ -1,12 +1,36 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { NotCaughtUpError as ProjectionNotCaughtUp, activeCollection, type ProjectionStatus } from '@crm/projections/runtime';
+import { NotCaughtUpError as ProjectionNotCaughtUp, activeCollection, generationOf, type ProjectionStatus } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { EVENT_STORE, NotCaughtUpError, READ_STORE, RequestValidationError } from '@crm/shared/http';
-import type { ReadStore } from '@crm/shared/read-model';
-import type { AppConfig } from '@crm/platform';
+import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
+import { ALL_PROJECTIONS, type AppConfig } from '@crm/platform';
 import { APP_CONFIG } from '../storage/storage.module';
 
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
+
+/** The projections whose queries read only their own version's builds (`readsOwnBuildsOnly`), by name. */
+const OWN_BUILDS_ONLY: ReadonlyMap<string, AnyProjection> = new Map(
+  ALL_PROJECTIONS.filter((projection) => projection.readsOwnBuildsOnly).map((projection) => [projection.name, projection]),
+);
+
+/** Seconds a client waits before asking again while a projection is rebuilt for this version. */
+const REBUILDING_RETRY_SECONDS = 5;
+
+/**
+ * The serving collection, unless the projection reads its own builds only and this one is another version's
+ * (rebuilt for this code on start, or by `crm-cli rebuild`): then a 503 that says so.
+ */
+export function servedBy(projection: string, collection: string, minPosition?: string): string {
+  const definition = OWN_BUILDS_ONLY.get(projection);
+  if (definition === undefined || generationOf(definition, collection) !== undefined) return collection;
+  throw new NotCaughtUpError(
+    projection,
+    minPosition ?? 'start',
+    REBUILDING_RETRY_SECONDS,
+    `${projection} is being rebuilt for this version: the build serving now (${collection}) was made by another version of ` +
+      'the code or in another business time zone, and its days are not this version’s',
+  );
+}
 
 /**
  * The projections this process owns, as queries and health see them: the ProjectionRunner itself
@@ -36,11 +60,11 @@ export class ReadModels {
 
   async collection(projection: string, minPosition?: string): Promise<string> {
     if (minPosition !== undefined) await this.waitFor(projection, minPosition);
-    if (this.runner) return this.runner.collectionOf(projection);
+    if (this.runner) return servedBy(projection, this.runner.collectionOf(projection), minPosition);
     const collection = await activeCollection(this.store, projection);
     // The projector has not created it yet: as good as not caught up.
     if (collection === undefined) throw new NotCaughtUpError(projection, minPosition ?? 'start', 1);
-    return collection;
+    return servedBy(projection, collection, minPosition);
   }
 
   /**

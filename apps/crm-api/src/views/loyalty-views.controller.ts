@@ -52,7 +52,7 @@ class AsOfQueryDto extends MinPositionQueryDto {
   )
   asOf?: string;
 
-  @WholeDays('A customer with no purchase and no interaction for more than this many days is lost', 180)
+  @WholeDays('A customer with no purchase and no interaction for more than this many business days is lost', 180)
   inactivityDays?: number;
 
   @ApiPropertyOptional({
@@ -90,7 +90,7 @@ export class ChurnQueryDto extends AsOfQueryDto {
   @IsIn(BUCKETS)
   bucket?: Bucket;
 
-  @DateOrInstant('First period: the month holding this date. Default: 11 months before `to`')
+  @DateOrInstant('First period: the month holding this date. Default: 11 months (of the bucket’s calendar) before `to`, so twelve periods')
   from?: string;
 
   @DateOrInstant('Last period: the month holding this date (at most asOf). Default: asOf')

@@ -31,8 +31,9 @@ export class NotCaughtUpError extends Error {
     readonly projection: string,
     readonly wanted: string,
     readonly retryAfterSeconds = 1,
+    detail?: string,
   ) {
-    super(`${projection} has not reached position ${wanted} yet`);
+    super(detail ?? `${projection} has not reached position ${wanted} yet`);
     this.name = 'NotCaughtUpError';
   }
 }

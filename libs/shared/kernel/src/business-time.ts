@@ -137,14 +137,15 @@ export const BUSINESS_CALENDAR: BusinessCalendar = (() => {
 
 /**
  * The version of a projection that counts business days, as the projection runner sees it: `version` itself in the
- * default zone, and in any other zone a number of that zone's own (`version` × 100,000 + 1–99,999 from the zone's name).
- * So a build made in one zone is never folded on by a process counting days in another (it is "another version" to
- * it), and a change of `CRM_BUSINESS_TIME_ZONE` rebuilds those projections from the log, as a new version does.
+ * default zone, and in any other zone a number of that zone's own (`version` × 10⁹ + 1 to 999,999,999 from the zone's
+ * name: about 600 zones, so two share one with a chance near 2 in 10,000). So a build made in one zone is never folded
+ * on by a process counting days in another (it is "another version" to it), and a change of `CRM_BUSINESS_TIME_ZONE`
+ * rebuilds those projections from the log, as a new version does.
  */
 export function zonedVersion(version: number, timeZone: string = BUSINESS_CALENDAR.timeZone): number {
   if (timeZone === DEFAULT_BUSINESS_TIME_ZONE) return version;
-  // FNV-1a over the zone's name: stable across processes and Node versions.
+  // FNV-1a over the zone's name, 32 bits: stable across processes and Node versions.
   let hash = 0x811c9dc5;
   for (let i = 0; i < timeZone.length; i++) hash = Math.imul(hash ^ timeZone.charCodeAt(i), 0x01000193) >>> 0;
-  return version * 100_000 + 1 + (hash % 99_999);
+  return version * 1_000_000_000 + 1 + (hash % 999_999_999);
 }

@@ -43,6 +43,13 @@ export interface Projection<Doc extends object = object, E extends Event = Event
    * the demo history both ways and requires the same documents of every projection that says `false`.
    */
   readonly readsPersonalData?: false;
+  /**
+   * `true`: queries never read a build of another version of this projection. Its documents are keyed by business days
+   * (BUSINESS_CALENDAR), and another version's may count them on other days (another zone: `zonedVersion`; or UTC, before
+   * days were business days), which this code's queries would read as theirs: wrong figures, or a broken index. Until
+   * this version's build switches in (rebuilt on start), they answer 503 + Retry-After. Default: an older build serves.
+   */
+  readonly readsOwnBuildsOnly?: true;
 }
 
 /** What one document adds to a summary: counts and sums under its dimensions. */

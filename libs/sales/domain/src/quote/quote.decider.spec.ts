@@ -179,8 +179,19 @@ describe('quote decider', () => {
       spec.given([created, issuedEvent]).when(accept('2025-03-20T23:00:00+03:30')).then([acceptedEvent]);
     });
 
-    it('refuses an acceptance after the validity', () => {
+    it('refuses an acceptance after the validity, its last day a business day (Tehran) however the time is written', () => {
       spec.given([created, issuedEvent]).when(accept('2025-03-21T00:30:00+03:30')).thenThrows('QUOTE.EXPIRED', { validUntil });
+      // The same instant in UTC (an outside probe had it accepted, and the deal won).
+      spec.given([created, issuedEvent]).when(accept('2025-03-20T21:00:00Z')).thenThrows('QUOTE.EXPIRED', { validUntil });
+      spec
+        .given([created, issuedEvent])
+        .when(accept('2025-03-20T20:29:59Z'))
+        .then([
+          {
+            type: 'QuoteAccepted',
+            data: { quoteId, opportunityId, revision: 1, total: IRR(907_500_000), acceptedAt: '2025-03-20T20:29:59Z' },
+          },
+        ]);
     });
 
     it('refuses an acceptance back-dated to within the validity once the offer has expired, or dated before issue or ahead of now', () => {
