@@ -1,3 +1,4 @@
+import { AS_OF_PRECISION_SCHEMA } from '@crm/shared/read-model';
 import { INTERACTION_KINDS } from './documents';
 import { BUCKETS, RETENTION_MONTHS } from './churn';
 import { SEGMENTS } from './rfm';
@@ -39,6 +40,7 @@ export const LOYALTY_VIEW_SCHEMA: ViewSchema = {
     accountId: { type: 'string' },
     name: { type: 'string' },
     asOf: { type: 'string', format: 'date-time' },
+    asOfPrecision: AS_OF_PRECISION_SCHEMA,
     status: { enum: ['prospect', 'active', 'lost'] },
     statusSince: nullable({ type: 'string', format: 'date-time' }),
     lostReason: nullable({ enum: ['closed', 'inactive'] }),
@@ -98,6 +100,7 @@ export const CHURN_VIEW_SCHEMA: ViewSchema = {
   type: 'object',
   properties: {
     asOf: { type: 'string', format: 'date-time' },
+    asOfPrecision: AS_OF_PRECISION_SCHEMA,
     bucket: { enum: [...BUCKETS] },
     inactivityDays: integer,
     customers: integer,

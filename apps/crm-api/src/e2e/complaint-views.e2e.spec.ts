@@ -194,6 +194,7 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
     expect(reply.body).toEqual({
       // asOf defaults to the server's clock.
       asOf: plus(T1, 10 * DAY),
+      asOfPrecision: 'instant',
       from: '2025-04-01',
       to: '2025-04-30',
       complaints: 4,

@@ -80,6 +80,8 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
       name: 'صنایع غذایی بهار',
       // A bare date is the end of that business day: midnight in Tehran is 20:30 UTC.
       asOf: '2025-06-30T20:29:59.999Z',
+      // Exact to the instant, and says so (API.md).
+      asOfPrecision: 'instant',
       status: 'active',
       statusSince: '2025-03-01T10:00:00.000Z',
       lostReason: null,
@@ -170,6 +172,7 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
       ['2025-06', 0, '0/0', '0/0', '0/0', '0/0'],
     ]);
     expect(reply.body).toMatchObject({
+      asOfPrecision: 'instant',
       customers: 4,
       activeCustomers: 2,
       // Both losses are of customers new in the year: outside the start-of-year base, reported apart from the rate.

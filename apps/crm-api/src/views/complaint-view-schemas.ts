@@ -1,3 +1,4 @@
+import { AS_OF_PRECISION_SCHEMA } from '@crm/shared/read-model';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /** What the complaint and satisfaction views answer, as published in OpenAPI (every field the projections write). */
@@ -148,6 +149,7 @@ export const COMPLAINT_KPIS_SCHEMA: SchemaObject = {
   type: 'object',
   required: [
     'asOf',
+    'asOfPrecision',
     'complaints',
     'timeToAcknowledge',
     'timeToResolve',
@@ -161,6 +163,7 @@ export const COMPLAINT_KPIS_SCHEMA: SchemaObject = {
   ],
   properties: {
     asOf: instant,
+    asOfPrecision: AS_OF_PRECISION_SCHEMA,
     from: { type: 'string' },
     to: { type: 'string' },
     complaints: integer,

@@ -22,7 +22,7 @@ import {
   type SatisfactionBucket,
   type SatisfactionReport,
 } from '@crm/projections/satisfaction';
-import { KeptAnswers, timeRange } from '@crm/shared/read-model';
+import { AS_OF_PRECISION, type AsOfPrecision, KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { BUSINESS_CALENDAR, NOT_FOUND } from '@crm/shared/kernel';
 import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, EVENT_STORE, Tenant, UuidParam } from '@crm/shared/http';
@@ -115,7 +115,7 @@ export class ComplaintViewsController {
   async kpis(
     @Query() query: ComplaintKpisQueryDto,
     @Tenant() tenantId: string,
-  ): Promise<ComplaintKpis & { readonly from?: string; readonly to?: string }> {
+  ): Promise<ComplaintKpis & AsOfPrecision & { readonly from?: string; readonly to?: string }> {
     const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
     const asOf = query.asOf === undefined ? this.clock.now().toISOString() : new Date(endOfDay(query.asOf)).toISOString();
     const receivedAt = timeRange(query.from, query.to);
@@ -125,7 +125,12 @@ export class ComplaintViewsController {
       { tenantId, asOf, ...(receivedAt ? { receivedAt } : {}) },
       this.kpiAnswers,
     );
-    return { ...kpis, ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
+    return {
+      ...kpis,
+      asOfPrecision: AS_OF_PRECISION,
+      ...(query.from === undefined ? {} : { from: query.from }),
+      ...(query.to === undefined ? {} : { to: query.to }),
+    };
   }
 
   @Get('complaints/:id/audit-trail')

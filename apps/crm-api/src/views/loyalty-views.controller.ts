@@ -33,7 +33,7 @@ import {
   type WonDealsRule,
 } from '@crm/projections/loyalty-churn';
 import { DomainError } from '@crm/shared/event-sourcing';
-import { readBatch, type BatchRead, type DocumentRecord } from '@crm/shared/read-model';
+import { AS_OF_PRECISION, readBatch, type AsOfPrecision, type BatchRead, type DocumentRecord } from '@crm/shared/read-model';
 import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, IntQueryField, RequestValidationError, Tenant, UuidParam } from '@crm/shared/http';
 import { InvalidValueError, NOT_FOUND, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
@@ -146,7 +146,11 @@ export class LoyaltyViewsController {
   @ApiBadQuery()
   @ApiProblem(404, 'Unknown account', [NOT_FOUND.account])
   @ApiNotCaughtUp()
-  async loyalty(@AccountIdParam() accountId: string, @Query() query: LoyaltyQueryDto, @Tenant() tenantId: string): Promise<LoyaltyProfile> {
+  async loyalty(
+    @AccountIdParam() accountId: string,
+    @Query() query: LoyaltyQueryDto,
+    @Tenant() tenantId: string,
+  ): Promise<LoyaltyProfile & AsOfPrecision> {
     const asOf = this.asOf(query.asOf);
     const rule = query.wonDeals ?? 'auto';
     const windowDays = query.windowDays ?? 365;
@@ -171,13 +175,14 @@ export class LoyaltyViewsController {
       () => this.build(tenantId, collections, key, marks),
       (from) => updatePopulation(this.readModels.store, collections, tenantId, from, key, marks),
     );
-    return loyaltyProfileOf(history as NonNullable<typeof history>, population, {
+    const profile = loyaltyProfileOf(history as NonNullable<typeof history>, population, {
       asOf,
       windowDays,
       inactivityDays,
       margin: query.margin ?? 0.3,
       tierRules: this.tierRules,
     });
+    return { ...profile, asOfPrecision: AS_OF_PRECISION };
   }
 
   @Get('churn')
@@ -200,7 +205,7 @@ export class LoyaltyViewsController {
   @ApiOkResponse({ schema: CHURN_VIEW_SCHEMA })
   @ApiBadQuery({ refusals: Object.values(CHURN_REFUSALS) })
   @ApiNotCaughtUp()
-  async churn(@Query() query: ChurnQueryDto, @Tenant() tenantId: string): Promise<ChurnReport> {
+  async churn(@Query() query: ChurnQueryDto, @Tenant() tenantId: string): Promise<ChurnReport & AsOfPrecision> {
     const asOf = this.asOf(query.asOf);
     const inactivityDays = query.inactivityDays ?? 180;
     const options = {
@@ -215,12 +220,13 @@ export class LoyaltyViewsController {
     const key: PopulationKey = { asOf, windowDays: 365, inactivityDays, rule: query.wonDeals ?? 'auto' };
     const markers = await readBatch(this.readModels.store, markerReads(tenantId, collections));
     const { cacheKey, marks } = cacheKeyOf(tenantId, collections, key, markers);
-    return this.populations.churnReport(
+    const report = await this.populations.churnReport(
       cacheKey,
       options,
       () => this.build(tenantId, collections, key, marks),
       (from) => updatePopulation(this.readModels.store, collections, tenantId, from, key, marks),
     );
+    return { ...report, asOfPrecision: AS_OF_PRECISION };
   }
 
   private asOf(value: string | undefined): number {

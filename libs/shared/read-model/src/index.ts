@@ -11,3 +11,4 @@ export * from './time-range';
 export * from './leased-reactor';
 export * from './owner-liveness';
 export * from './kept-answers';
+export * from './as-of-precision';
