@@ -205,7 +205,8 @@ export const rebuildCommand = defineCommand({
     'keeps serving, then switches in one transaction and drops the old one. An interrupted rebuild (Ctrl-C,\n' +
     'a crash) resumes from its checkpoint at the next start. Progress on stderr: events done/total, events/s, ETA.\n' +
     'With --as-of: builds the projection from the events up to that position (inclusive; a position past the\n' +
-    'head of the log is refused) or recorded before that time (a date alone: through the end of that business day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise) into --target, a collection of its own.\n' +
+    'head of the log is refused) or recorded before that time (a date alone: through the end of that business\n' +
+    'day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise) into --target, a collection of its own.\n' +
     'Next to a running API or crm-projector, the new build is handed to the process that owns the projection\n' +
     '(leases in the read store), which catches it up and switches to it; the command returns once it serves.\n' +
     'The replaced collection is dropped after CRM_REBUILD_GRACE_MS, by the serving process or, where none runs,\n' +
