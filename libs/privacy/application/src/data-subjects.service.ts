@@ -235,7 +235,10 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       throw error;
     }
     this.shredLater(purgeRef, this.purgeWindowMs);
-    return { erasedAt: now.toISOString(), position, records: owned.length };
+    // A twin of this request (the same Idempotency-Key, at the same moment) that decided from the same state and
+    // appended first makes this append a replay the store answers with the first one's result: the reply is then the
+    // recorded erasure's (its moment), not this run's. CI caught the two replies' erasedAt 9 ms apart.
+    return this.firstReply(subject, reason, context).catch(() => ({ erasedAt: now.toISOString(), position, records: owned.length }));
   }
 
   /**
