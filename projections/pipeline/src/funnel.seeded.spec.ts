@@ -1,10 +1,9 @@
 import { recordedDemoHistory } from '@crm/demo-data';
-import { type AnyProjection, type InMemoryReadStore, type ReadStore, tenantKey } from '@crm/shared/read-model';
+import { type AnyProjection, type InMemoryReadStore, type ReadStore, tenantKey, timeRange } from '@crm/shared/read-model';
 import { DIRECT_DEALS_AGGREGATE, funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
 import type { MonthStrategy } from './month-summaries';
 import { pipelineLeads, type PipelineLead } from './pipeline-leads.projection';
 import { pipelineOpportunities, type PipelineOpportunity } from './pipeline-opportunities.projection';
-import { instantRange } from './support';
 import { foldInBatches } from '@crm/projections/testing';
 import { compact } from '@crm/shared/kernel';
 
@@ -19,7 +18,7 @@ async function fromEveryLead(store: ReadStore, filters: FunnelFilters) {
   const ids = leads.flatMap((lead) => (lead.opportunityId ? [tenantKey('default', lead.opportunityId)] : []));
   const deals = await store.getMany<PipelineOpportunity>(collections.opportunities, ids);
   const direct = await store.aggregate(collections.opportunities, {
-    where: compact({ tenantId: 'default', status: { in: ['open', 'won', 'lost'] }, openedAt: instantRange(filters.from, filters.to) }),
+    where: compact({ tenantId: 'default', status: { in: ['open', 'won', 'lost'] }, openedAt: timeRange(filters.from, filters.to) }),
     groupBy: [...DIRECT_DEALS_AGGREGATE.groupBy],
     sum: [...DIRECT_DEALS_AGGREGATE.sum],
   });

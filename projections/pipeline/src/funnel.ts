@@ -6,6 +6,7 @@ import {
   type SummaryCell,
   type SummaryDoc,
   tenantKey,
+  timeRange,
   type Where,
 } from '@crm/shared/read-model';
 import { loadCampaignNames } from '@crm/projections/marketing';
@@ -13,7 +14,7 @@ import { loadMonthYears, loadSummaryDoc, type MonthStrategy, monthTotals, period
 import { LEAD_MONTH_PARTS, LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
 import { PIPELINE_MONTH_PARTS, PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { type MonthSplit, splitMonths } from './pipeline-summary';
-import { businessInstants, instantRange, MoneyTotals, ratio } from './support';
+import { businessInstants, MoneyTotals, ratio } from './support';
 
 export const FUNNEL_GROUPINGS = ['source', 'campaign'] as const;
 export type FunnelGrouping = (typeof FUNNEL_GROUPINGS)[number];
@@ -96,7 +97,7 @@ export function directDeals(rows: readonly AggregateRow[]): DirectDeals {
 const groupField = (by: FunnelGrouping): 'source' | 'campaignId' => (by === 'campaign' ? 'campaignId' : 'source');
 
 export function funnelWhere(tenantId: string, filters: FunnelFilters): Where {
-  return compact({ tenantId, capturedAt: instantRange(filters.from, filters.to) });
+  return compact({ tenantId, capturedAt: timeRange(filters.from, filters.to) });
 }
 
 class Tally {
@@ -386,7 +387,7 @@ async function datedDeals(
 /** Deals opened in the period without a lead, grouped over the deals (period on openedAt): without `directMonths`, or no period kept. */
 function directRowsOpenedIn(store: Pick<ReadStore, 'aggregate'>, opportunities: string, tenantId: string, filters: FunnelFilters) {
   return store.aggregate(opportunities, {
-    where: compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: instantRange(filters.from, filters.to) }),
+    where: compact({ tenantId, status: { in: ['open', 'won', 'lost'] }, openedAt: timeRange(filters.from, filters.to) }),
     ...DIRECT_DEALS_AGGREGATE,
     groupBy: [...DIRECT_DEALS_AGGREGATE.groupBy],
     sum: [...DIRECT_DEALS_AGGREGATE.sum],

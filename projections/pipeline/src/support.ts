@@ -29,7 +29,7 @@ export class MoneyTotals {
 
 /**
  * `[from, to]` as inclusive calendar dates, on a field that holds a business day as written (`YYYY-MM-DD`: a deal's
- * `closingDate`, its `expectedCloseDate`). An instant field takes `instantRange`.
+ * `closingDate`, its `expectedCloseDate`). An instant field takes `timeRange` (@crm/shared/read-model).
  */
 export function dateRange(from: string | undefined, to: string | undefined): { gte?: string; lt?: string } | undefined {
   if (from === undefined && to === undefined) return undefined;
@@ -44,12 +44,6 @@ export function dateRange(from: string | undefined, to: string | undefined): { g
 export function businessInstants(days: { gte?: string; lt?: string }): { gte?: string; lt?: string } {
   const start = (day: string | undefined) => (day === undefined ? undefined : new Date(BUSINESS_CALENDAR.dayStart(day)).toISOString());
   return compact({ gte: start(days.gte), lt: start(days.lt) });
-}
-
-/** `[from, to]` as inclusive business days, on a stored UTC instant: `to` includes the whole of its business day. */
-export function instantRange(from: string | undefined, to: string | undefined): { gte?: string; lt?: string } | undefined {
-  const days = dateRange(from, to);
-  return days === undefined ? undefined : businessInstants(days);
 }
 
 /** The calendar day after `date` (YYYY-MM-DD): the exclusive end of a period that includes `date`. */
