@@ -213,6 +213,30 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     expect(fields(stream)).toEqual(['fromRevision']);
   });
 
+  it("names every bad part of a request in one 400: the path's id, the headers, the query and the body (before, the first part checked)", async () => {
+    const before = await head();
+    const complete = await post(
+      '/activities/not-a-uuid/complete',
+      { outcome: '', occurrence: -1 },
+      { 'X-Correlation-Id': 'no-uuid', 'If-Match': 'W/"0"' },
+    );
+    expect(complete.status).toBe(400);
+    expect(complete.body).toMatchObject({ code: 'VALIDATION.FAILED' });
+    expect(fields(complete)).toEqual(['header.If-Match', 'header.X-Correlation-Id', 'id', 'occurrence', 'outcome']);
+    // Each field once, with its own messages.
+    const errors = complete.body['errors'] as { field: string; messages: string[] }[];
+    expect(errors.find((error) => error.field === 'id')?.messages).toEqual(['id must be a UUID']);
+    expect(await head()).toBe(before);
+
+    const card = await http(server.url, 'GET', '/api/v1/views/customers/not-a-uuid/loyalty?windowDays=0x10&asOf=1403-12-30');
+    expect(card.status).toBe(400);
+    expect(fields(card)).toEqual(['accountId', 'asOf', 'windowDays']);
+
+    // A good path and headers with a bad body: the body's fields alone, as before.
+    const bodyOnly = await post('/activities/0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d/complete', { outcome: '' });
+    expect(fields(bodyOnly)).toEqual(['outcome']);
+  });
+
   describe('errors of the HTTP layer itself are problem+json too', () => {
     it('431 for headers too large', async () => {
       const reply = await rawHttp(server.url, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);

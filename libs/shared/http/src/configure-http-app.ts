@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { EdgeSettings } from './edge/edge-settings';
+import { nameEveryBadPart } from './edge/every-bad-part';
 import { HTTP_LAYER_OPTIONS, installEdgeHooks } from './edge/http-layer';
 import { finalizeDocument } from './openapi/finalize-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -46,11 +47,13 @@ export interface HttpAppOptions {
 
 /**
  * Everything an HTTP host needs so that every context behaves the same:
- * /api/v1 prefix, validation, problem+json for every error (Nest hands the
+ * /api/v1 prefix, validation (one 400 for every bad part of a request), problem+json for every error (Nest hands the
  * ones Fastify raises while parsing — 413, malformed JSON — to the same
  * filter), and the OpenAPI document.
  */
 export async function configureHttpApp(app: NestFastifyApplication, options: HttpAppOptions = {}): Promise<void> {
+  // Before the routes are registered (at init): each handler's parameter step is built then.
+  nameEveryBadPart();
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -1,0 +1,50 @@
+import { RouterExecutionContext } from '@nestjs/core/router/router-execution-context';
+import { RequestValidationError, type FieldError } from '../problem-details';
+
+type PipesFn = (args: unknown[], req: unknown, res: unknown, next: unknown) => Promise<void>;
+type CreatePipesFn = (this: RouterExecutionContext, pipes: unknown[], paramsOptions: unknown[]) => PipesFn | null;
+
+const INSTALLED = Symbol('crm.everyBadPart');
+
+/**
+ * One 400 for the whole request. Nest reads a handler's parameters (the path's ids, the command context's headers, the
+ * query, the body) each through its own pipes, all at once, and rejects with the first that fails: `POST
+ * /activities/not-a-uuid/complete {"outcome":""}` named `id` or `outcome`, whichever failed first. Here every
+ * parameter is read to the end; when one or more were refused for their fields (VALIDATION.FAILED), the 400 names
+ * the fields of all of them, one entry per field. Any other failure (a 5xx, another kind of 400) is thrown as it was.
+ *
+ * Nest builds a handler's parameter step once, when its routes are registered (`createPipesFn`); the original is
+ * asked for one step per parameter, so the reading of each is Nest's own. Installed once per process, before
+ * routes are registered (configureHttpApp).
+ */
+export function nameEveryBadPart(): void {
+  const prototype = RouterExecutionContext.prototype as unknown as { createPipesFn: CreatePipesFn; [INSTALLED]?: true };
+  if (prototype[INSTALLED]) return;
+  const original = prototype.createPipesFn;
+  if (typeof original !== 'function')
+    throw new Error('@nestjs/core: RouterExecutionContext.createPipesFn is gone; the request edge cannot name every bad part');
+  prototype[INSTALLED] = true;
+  prototype.createPipesFn = function (pipes, paramsOptions) {
+    if (paramsOptions.length < 2) return original.call(this, pipes, paramsOptions);
+    const steps = paramsOptions.map((param) => original.call(this, pipes, [param])).filter((step): step is PipesFn => step !== null);
+    return async (args, req, res, next) => {
+      const settled = await Promise.allSettled(steps.map((step) => step(args, req, res, next)));
+      const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+      if (failures.length === 0) return;
+      const other = failures.find((failure) => !(failure instanceof RequestValidationError) || failure.code !== 'VALIDATION.FAILED');
+      if (other !== undefined) throw other;
+      throw new RequestValidationError(mergeFields((failures as RequestValidationError[]).flatMap((failure) => failure.errors)));
+    };
+  };
+}
+
+/** One entry per field, in the order first named, with each message once. */
+export function mergeFields(errors: readonly FieldError[]): FieldError[] {
+  const byField = new Map<string, string[]>();
+  for (const { field, messages } of errors) {
+    const kept = byField.get(field);
+    if (kept === undefined) byField.set(field, [...messages]);
+    else for (const message of messages) if (!kept.includes(message)) kept.push(message);
+  }
+  return [...byField].map(([field, messages]) => ({ field, messages }));
+}
