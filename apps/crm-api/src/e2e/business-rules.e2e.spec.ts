@@ -130,6 +130,73 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     expect(await head()).toBe(before);
   });
 
+  it("keeps every revision of a quote acceptable: in its deal's currency and on an open deal (before, a revision into USD was issued and could never be accepted)", async () => {
+    const opportunityId = await deal(await account());
+    const quoteId = idOf(await post('/quotes', { opportunityId, lines: lines(), validUntil: daysFromNow(7) }));
+    expect((await post(`/quotes/${quoteId}/issue`)).status).toBe(200);
+    const before = await head();
+    const usd = await post(`/quotes/${quoteId}/revise`, { lines: lines('USD') });
+    expect(usd.body).toMatchObject({ status: 409, code: 'OPPORTUNITY.CURRENCY_MISMATCH' });
+    expect(await head()).toBe(before);
+
+    // The deal's estimate moves to USD: the IRR draft is not issued; revised into USD, it is issued and accepted.
+    expect((await post(`/quotes/${quoteId}/revise`, { validUntil: daysFromNow(8) })).status).toBe(200);
+    expect((await post(`/opportunities/${opportunityId}/revise-estimate`, { amount: { amount: 900_000, currency: 'USD' } })).status).toBe(
+      200,
+    );
+    const at = await head();
+    expect((await post(`/quotes/${quoteId}/issue`)).body).toMatchObject({ status: 409, code: 'OPPORTUNITY.CURRENCY_MISMATCH' });
+    expect((await post(`/quotes/${quoteId}/revise`, { validUntil: daysFromNow(9) })).body).toMatchObject({
+      status: 409,
+      code: 'OPPORTUNITY.CURRENCY_MISMATCH',
+    });
+    expect(await head()).toBe(at);
+    expect((await post(`/quotes/${quoteId}/revise`, { lines: lines('USD') })).status).toBe(200);
+    expect((await post(`/quotes/${quoteId}/issue`)).status).toBe(200);
+    expect((await post(`/quotes/${quoteId}/accept`)).body).toMatchObject({ opportunityWon: true });
+
+    // A lost deal's quote is not revised (reopen the deal first).
+    const lost = await deal(await account());
+    const onLost = idOf(await post('/quotes', { opportunityId: lost, lines: lines(), validUntil: daysFromNow(7) }));
+    expect((await post(`/opportunities/${lost}/lose`, { reason: 'قیمت' })).status).toBe(200);
+    const closed = await head();
+    expect((await post(`/quotes/${onLost}/revise`, { validUntil: daysFromNow(6) })).body).toMatchObject({
+      status: 409,
+      code: 'OPPORTUNITY.CLOSED',
+    });
+    expect(await head()).toBe(closed);
+  });
+
+  it("names every broken rule of a quote's lines and validity in one 400; one broken rule keeps its own code", async () => {
+    const opportunityId = await deal(await account());
+    const mixed = [...lines(), ...lines('USD')];
+    const before = await head();
+    const both = await post('/quotes', { opportunityId, lines: mixed, validUntil: '2020-01-01' });
+    expect(both.body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED' });
+    expect(fields(both)).toEqual(['lines.0.unitPrice.currency', 'lines.1.unitPrice.currency', 'validUntil']);
+    const blank = await post('/quotes', {
+      opportunityId,
+      lines: [{ ...mixed[0], description: ' ' }, mixed[1]],
+      validUntil: daysFromNow(3),
+    });
+    expect(fields(blank)).toEqual(['lines.0.description', 'lines.0.unitPrice.currency', 'lines.1.unitPrice.currency']);
+    const alone = await post('/quotes', { opportunityId, lines: mixed, validUntil: daysFromNow(3) });
+    expect(alone.body).toMatchObject({ status: 400, code: 'QUOTE.MIXED_CURRENCY' });
+    expect(fields(alone)).toEqual(['lines.0.unitPrice.currency', 'lines.1.unitPrice.currency']);
+    // Mixed lines whose first is in another currency than the deal's: the lines' own refusal, not the deal's 409.
+    expect((await post('/quotes', { opportunityId, lines: [...lines('USD'), ...lines()], validUntil: daysFromNow(3) })).body).toMatchObject(
+      {
+        code: 'QUOTE.MIXED_CURRENCY',
+      },
+    );
+    const quoteId = idOf(await post('/quotes', { opportunityId, lines: lines(), validUntil: daysFromNow(3) }));
+    const at = await head();
+    const revised = await post(`/quotes/${quoteId}/revise`, { lines: mixed, validUntil: '2020-01-01' });
+    expect(fields(revised)).toEqual(['lines.0.unitPrice.currency', 'lines.1.unitPrice.currency', 'validUntil']);
+    expect(await head()).toBe(at);
+    expect(at).not.toBe(before);
+  });
+
   it('refuses acceptedAt after validUntil, before the quote was issued, or ahead of now', async () => {
     const opportunityId = await deal(await account());
     const quoteId = idOf(await post('/quotes', { opportunityId, lines: lines(), validUntil: daysFromNow(3) }));

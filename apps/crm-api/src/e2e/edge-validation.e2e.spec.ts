@@ -231,6 +231,9 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     const card = await http(server.url, 'GET', '/api/v1/views/customers/not-a-uuid/loyalty?windowDays=0x10&asOf=1403-12-30');
     expect(card.status).toBe(400);
     expect(fields(card)).toEqual(['accountId', 'asOf', 'windowDays']);
+    // A cursor that is not one by its shape is named with the query's other bad parameters (before, limit alone).
+    const page = await http(server.url, 'GET', '/api/v1/views/pipeline/opportunities?limit=201&cursor=zzz');
+    expect(fields(page)).toEqual(['cursor', 'limit']);
 
     // A good path and headers with a bad body: the body's fields alone, as before.
     const bodyOnly = await post('/activities/0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d/complete', { outcome: '' });

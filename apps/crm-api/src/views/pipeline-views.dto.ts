@@ -139,5 +139,8 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(1024)
+  // The shape (`<position>.<tag>`, base64url), named with the query's other bad parameters; whether the tag holds is
+  // checked once they pass, against the tenant and filters.
+  @Matches(/^[\w-]+\.[\w-]+$/, { message: 'cursor must be the nextCursor of an earlier page, with the same filters' })
   cursor?: string;
 }

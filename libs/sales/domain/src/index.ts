@@ -17,7 +17,7 @@ export * from './opportunity/opportunity.decider';
 export * from './quote/quote.commands';
 export * from './quote/quote.events';
 export * from './quote/quote.decider';
-export { priceQuote } from './quote/quote.pricing';
+export { priceQuote, quoteCurrency } from './quote/quote.pricing';
 
 // The application computes dedupe keys for its lookup exactly as the deciders do.
 export { contactMatchKeys, type ContactPoints } from './common/contact-points';

@@ -3,7 +3,8 @@ import { getMetadataStorage } from 'class-validator';
 import { RequestValidationError, type FieldError } from './problem-details';
 import { NOT_AN_OBJECT } from './fields/fields';
 import { bodyFaults, textFaults } from './edge/json-body';
-import { bodyRuleFaults } from './fields/body-rules';
+import { bodyRuleFaults, bodyRuleRefusals } from './fields/body-rules';
+import { mergeFields } from './edge/every-bad-part';
 
 type MetadataStorage = ReturnType<typeof getMetadataStorage>;
 type Lookup = MetadataStorage['getTargetValidationMetadatas'];
@@ -96,12 +97,19 @@ class EdgeValidationPipe extends ValidationPipe {
       throw new RequestValidationError([{ field: 'body', messages: ['must be a JSON object'] }]);
     const faults = metadata.type === 'query' ? textFaults(value) : metadata.type === 'body' ? bodyFaults(value) : [];
     let others: readonly FieldError[] = [];
+    let transformed: unknown;
     try {
-      const transformed: unknown = await super.transform(value, metadata);
-      if (faults.length === 0) return transformed;
+      transformed = await super.transform(value, metadata);
     } catch (error) {
       if (!(error instanceof RequestValidationError)) throw error;
       others = error.errors;
+    }
+    if (faults.length === 0 && others.length === 0) {
+      // The fields pass. One rule of the domain broken is the command's to refuse, with its own code; two or more
+      // would be named one per attempt there (its decider stops at the first), so the edge names them all here.
+      const broken = metadata.type === 'body' ? bodyRuleRefusals(metadata.metatype, value) : [];
+      if (broken.length < 2) return transformed;
+      throw new RequestValidationError(mergeFields(broken.flat()));
     }
     // Refused: the domain's rules over several fields (AlsoChecks) are named in the same 400, once per field.
     const refused = [...faults, ...others];

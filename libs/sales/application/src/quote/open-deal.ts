@@ -4,9 +4,9 @@ import { OPPORTUNITY_REFUSALS, opportunityDecider } from '@crm/sales/domain';
 import { opportunityStream } from '../common/streams';
 
 /**
- * A quote is an offer on an open deal: none is written or issued on a won or
- * lost one (reopen it first), and it is priced in the deal's currency, so
- * accepting it can win the deal.
+ * A quote is an offer on an open deal: none is written, revised or issued on a
+ * won or lost one (reopen it first), and it is priced in the deal's currency,
+ * so accepting it can win the deal.
  */
 export async function requireOpenDeal(store: EventStore, opportunityId: string, tenantId: string, currency?: string): Promise<void> {
   const deal = await loadState(store, opportunityDecider, opportunityStream(opportunityId), tenantId);

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
-import type { QuoteLineInput } from '@crm/sales/domain';
-import { Check, MoneyDto, NestedField, type Problem, required, TextField, toMoney } from '@crm/shared/http';
+import { quoteCurrency, type QuoteLineInput } from '@crm/sales/domain';
+import { type BodyRule, Check, MoneyDto, NestedField, type Problem, required, TextField, toMoney } from '@crm/shared/http';
 
 const MAX_QUANTITY = 1_000_000_000;
 
@@ -38,3 +38,11 @@ export function toQuoteLines(lines: readonly QuoteLineDto[]): QuoteLineInput[] {
     discountPercent,
   }));
 }
+
+/** Every line in one currency (the domain's rule), named at the edge beside the body's other bad fields. */
+export const ONE_CURRENCY: BodyRule = {
+  reads: ['lines.*.unitPrice.currency'],
+  check: ({ lines }) => {
+    if (Array.isArray(lines)) quoteCurrency(lines as { unitPrice: { currency: string } }[]);
+  },
+};

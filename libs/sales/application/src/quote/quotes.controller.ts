@@ -63,7 +63,10 @@ export class QuotesController {
   }
 
   @Post(':id/revise')
-  @ApiCommandOn({ ...DECIDES, summary: 'Start a new draft revision with new lines and/or validity' })
+  @ApiCommandOn({
+    decides: [quoteDecider, opportunityDecider],
+    summary: "Start a new draft revision with new lines and/or validity, on an open deal and in the deal's currency",
+  })
   revise(@IdParam() id: string, @Body() body: ReviseQuoteRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReviseQuoteCommand(id, body, context));
   }

@@ -145,10 +145,14 @@ function win({ data }: WinOpportunity, state: OpportunityState): OpportunityEven
   const { deal, stage } = open(state);
   const amount = validAmount(data.amount);
   if (amount.currency !== deal.amount.currency) {
-    throw new DomainError(OPPORTUNITY_REFUSALS.CURRENCY_MISMATCH, `A deal in ${deal.amount.currency} is won in ${deal.amount.currency}`, {
-      dealCurrency: deal.amount.currency,
-      currency: amount.currency,
-    });
+    throw new DomainError(
+      OPPORTUNITY_REFUSALS.CURRENCY_MISMATCH,
+      `A deal in ${deal.amount.currency} is won in ${deal.amount.currency}, not in ${amount.currency}`,
+      {
+        dealCurrency: deal.amount.currency,
+        currency: amount.currency,
+      },
+    );
   }
   const { opportunityId, accountId, campaignId } = deal;
   return [

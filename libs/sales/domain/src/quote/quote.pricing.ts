@@ -61,14 +61,8 @@ function priceLine(input: QuoteLineInput, line: number): PricedLine {
   };
 }
 
-/**
- * Prices every line in integer minor units (banker's rounding per line, in the kernel) and
- * sums them. Totals are computed here, never taken from the caller.
- */
-export function priceQuote(inputs: readonly QuoteLineInput[], validUntil: string): QuoteTerms {
-  const first = inputs[0];
-  if (first === undefined) throw new DomainError(QUOTE_REFUSALS.NO_LINES, 'A quote needs at least one line', { fields: ['lines'] });
-  const currency = first.unitPrice.currency;
+/** The one currency every line of a quote is priced in (undefined for no lines); QUOTE.MIXED_CURRENCY naming each line's otherwise. */
+export function quoteCurrency(inputs: readonly { readonly unitPrice: { readonly currency: string } }[]): string | undefined {
   const currencies = [...new Set(inputs.map((input) => input.unitPrice.currency))];
   if (currencies.length > 1) {
     throw new DomainError(QUOTE_REFUSALS.MIXED_CURRENCY, 'All lines of a quote are priced in one currency', {
@@ -76,6 +70,17 @@ export function priceQuote(inputs: readonly QuoteLineInput[], validUntil: string
       currencies,
     });
   }
+  return currencies[0];
+}
+
+/**
+ * Prices every line in integer minor units (banker's rounding per line, in the kernel) and
+ * sums them. Totals are computed here, never taken from the caller.
+ */
+export function priceQuote(inputs: readonly QuoteLineInput[], validUntil: string): QuoteTerms {
+  const first = inputs[0];
+  if (first === undefined) throw new DomainError(QUOTE_REFUSALS.NO_LINES, 'A quote needs at least one line', { fields: ['lines'] });
+  const currency = quoteCurrency(inputs) ?? first.unitPrice.currency;
   const lines = inputs.map(priceLine);
   const sum = (pick: (line: PricedLine) => Money) =>
     orRefuse(

@@ -3,7 +3,7 @@ import { refusals } from '@crm/shared/kernel';
 export const QUOTE_REFUSALS = refusals('QUOTE', {
   ALREADY_EXISTS: [409, 'A quote with this id already exists'],
   ACCEPTED: [409, 'The quote was accepted and is final'],
-  NOT_DRAFT: [409, 'Only a draft quote can be issued or revised'],
+  NOT_DRAFT: [409, 'Only a draft quote can be issued (revising an issued or rejected quote makes a new draft)'],
   NOT_ISSUED: [409, 'Only an issued quote can be accepted or rejected'],
   EXPIRED: [409, 'The quote is past its validity: acceptedAt, or the moment the acceptance is recorded, is after validUntil'],
   NO_LINES: [400, 'A quote needs at least one line'],

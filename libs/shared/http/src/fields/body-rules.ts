@@ -6,7 +6,7 @@ import type { FieldError } from '../problem-details';
  * moment of the request): the domain's own check, throwing its DomainError with the fields it refuses.
  */
 export interface BodyRule {
-  /** The fields it reads: a rule over a field the field checks refused has nothing to say. */
+  /** The fields it reads (`*` for any one step: `lines.*.quantity`): a rule over a field the field checks refused has nothing to say. */
   readonly reads: readonly string[];
   check(body: Record<string, unknown>, now: string): void;
 }
@@ -26,7 +26,7 @@ export function AlsoChecks(...rules: BodyRule[]): ClassDecorator {
 
 /**
  * What the rules of `type` (its own and inherited) refuse in `body`, one entry per field; [] when nothing. A rule that
- * reads a field already `refused` (or a field within it) is not asked.
+ * reads a field already `refused` (or a field within it, or one it is within) is not asked.
  */
 export function bodyRuleFaults(
   type: unknown,
@@ -34,9 +34,19 @@ export function bodyRuleFaults(
   refused: ReadonlySet<string> = new Set(),
   now = new Date().toISOString(),
 ): FieldError[] {
+  return bodyRuleRefusals(type, body, refused, now).flat();
+}
+
+/** The same, one list of fields per rule that refuses: how many of the domain's rules the body breaks. */
+export function bodyRuleRefusals(
+  type: unknown,
+  body: unknown,
+  refused: ReadonlySet<string> = new Set(),
+  now = new Date().toISOString(),
+): FieldError[][] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
-  const bad = (field: string) => [...refused].some((name) => name === field || name.startsWith(`${field}.`));
-  const faults: FieldError[] = [];
+  const bad = (read: string) => [...refused].some((name) => overlaps(name, read));
+  const refusals: FieldError[][] = [];
   for (let target = type; typeof target === 'function'; target = Object.getPrototypeOf(target)) {
     for (const rule of RULES.get(target) ?? []) {
       if (rule.reads.some(bad)) continue;
@@ -46,9 +56,21 @@ export function bodyRuleFaults(
         // Anything else (a value of the wrong type reaching the rule) is the field checks' to name.
         if (!(error instanceof DomainError) || error.status !== 400) continue;
         const fields = error.details?.['fields'];
-        if (Array.isArray(fields)) for (const field of fields) faults.push({ field: String(field), messages: [error.message] });
+        if (Array.isArray(fields) && fields.length > 0)
+          refusals.push(fields.map((field) => ({ field: String(field), messages: [error.message] })));
       }
     }
   }
-  return faults;
+  return refusals;
+}
+
+/**
+ * Whether a refused field and a field a rule reads are one within the other (or the same), `*` in what the rule reads
+ * standing for any one step (`lines.*.unitPrice.currency`: every line's currency).
+ */
+function overlaps(refused: string, read: string): boolean {
+  const a = refused.split('.');
+  const b = read.split('.');
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) if (b[i] !== '*' && a[i] !== b[i]) return false;
+  return true;
 }

@@ -14,7 +14,9 @@ export class CreateQuoteHandler implements ICommandHandler<CreateQuoteCommand> {
   async execute({ input, context }: CreateQuoteCommand): Promise<CommandReply> {
     const { opportunityId, validUntil } = input;
     const lines = toQuoteLines(input.lines);
-    await requireOpenDeal(this.executor.store, opportunityId, context.tenantId, lines[0]?.unitPrice.currency);
+    // Lines in several currencies are the decider's to refuse (400 naming each), not a deal in another currency.
+    const currencies = new Set(lines.map((line) => line.unitPrice.currency));
+    await requireOpenDeal(this.executor.store, opportunityId, context.tenantId, currencies.size === 1 ? [...currencies][0] : undefined);
     const now = this.executor.now();
     const quoteId = input.id ?? idFor(context, 'quote');
     const command: CreateQuote = {

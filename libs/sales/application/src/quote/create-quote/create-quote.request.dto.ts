@@ -1,8 +1,8 @@
 import { assertQuoteValidity } from '@crm/sales/domain';
 import { AlsoChecks, CommandRequestDto, IdField, NestedListField, TimeField } from '@crm/shared/http';
-import { QuoteLineDto } from '../quote-line.dto';
+import { ONE_CURRENCY, QuoteLineDto } from '../quote-line.dto';
 
-@AlsoChecks({
+@AlsoChecks(ONE_CURRENCY, {
   reads: ['validUntil'],
   check: ({ validUntil }, now) => {
     if (typeof validUntil === 'string') assertQuoteValidity(now, validUntil);

@@ -13,8 +13,9 @@ export class IssueQuoteHandler implements ICommandHandler<IssueQuoteCommand> {
 
   async execute({ quoteId, context }: IssueQuoteCommand): Promise<CommandReply> {
     const quote = await loadState(this.executor.store, quoteDecider, quoteStream(quoteId), context.tenantId);
-    // Only a draft is issued (the decider says so); its deal must still be open.
-    if (quote.status === 'draft') await requireOpenDeal(this.executor.store, quote.opportunityId, context.tenantId);
+    // Only a draft is issued (the decider says so); its deal must still be open, and in the quote's currency (the
+    // deal's estimate may have changed currency since): an offer that could never be accepted is not issued.
+    if (quote.status === 'draft') await requireOpenDeal(this.executor.store, quote.opportunityId, context.tenantId, quote.terms.currency);
     const now = this.executor.now();
     const command: QuoteCommand = { type: 'IssueQuote', data: { quoteId, issuedAt: now.toISOString() } };
     const result = await this.executor.execute(quoteDecider, quoteStream(quoteId), command, context, now);

@@ -1,9 +1,9 @@
 import { assertQuoteValidity } from '@crm/sales/domain';
 import { AlsoChecks, CommandRequestDto, NestedListField, TimeField } from '@crm/shared/http';
-import { QuoteLineDto } from '../quote-line.dto';
+import { ONE_CURRENCY, QuoteLineDto } from '../quote-line.dto';
 
 /** New lines, a new validity or both (QUOTE.NOTHING_TO_REVISE otherwise); the rest carries over. */
-@AlsoChecks({
+@AlsoChecks(ONE_CURRENCY, {
   reads: ['validUntil'],
   check: ({ validUntil }, now) => {
     if (typeof validUntil === 'string') assertQuoteValidity(now, validUntil);
