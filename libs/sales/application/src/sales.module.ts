@@ -4,6 +4,7 @@ import { AccountsController } from './account/accounts.controller';
 import { CloseAccountHandler } from './account/close-account/close-account.handler';
 import { OpenAccountHandler } from './account/open-account/open-account.handler';
 import { RecordPurchaseHandler } from './account/record-purchase/record-purchase.handler';
+import { ReopenAccountHandler } from './account/reopen-account/reopen-account.handler';
 import { UpdateAccountHandler } from './account/update-account/update-account.handler';
 import { ContactsController } from './contact/contacts.controller';
 import { CreateContactHandler } from './contact/create-contact/create-contact.handler';
@@ -49,6 +50,7 @@ const HANDLERS = [
   OpenAccountHandler,
   UpdateAccountHandler,
   CloseAccountHandler,
+  ReopenAccountHandler,
   RecordPurchaseHandler,
   OpenOpportunityHandler,
   ProposeSolutionHandler,

@@ -188,6 +188,12 @@ export const REFUSAL_TABLE: Readonly<Record<string, (w: RefusalWorld) => Refused
     status: 409,
     code: 'ACCOUNT.CLOSED',
   }),
+  '/api/v1/accounts/{id}/reopen': (w) => ({
+    path: `/accounts/${w.openAccount}/reopen`,
+    body: {},
+    status: 409,
+    code: 'ACCOUNT.NOT_CLOSED',
+  }),
   '/api/v1/accounts/{id}/purchases': (w) => ({
     path: `/accounts/${w.closedAccount}/purchases`,
     body: { amount: { amount: 1000 }, occurredAt: '2025-03-01T10:00:00+03:30', externalRef: 'INV-1' },

@@ -8,6 +8,8 @@ import { OpenAccountCommand } from './open-account/open-account.command';
 import { OpenAccountRequestDto } from './open-account/open-account.request.dto';
 import { RecordPurchaseCommand } from './record-purchase/record-purchase.command';
 import { RecordPurchaseRequestDto } from './record-purchase/record-purchase.request.dto';
+import { ReopenAccountCommand } from './reopen-account/reopen-account.command';
+import { ReopenAccountRequestDto } from './reopen-account/reopen-account.request.dto';
 import { UpdateAccountCommand } from './update-account/update-account.command';
 import { UpdateAccountRequestDto } from './update-account/update-account.request.dto';
 import { accountDecider } from '@crm/sales/domain';
@@ -36,6 +38,12 @@ export class AccountsController {
   @ApiCommandOn({ ...DECIDES, summary: 'Close the account; a closed account counts as churned' })
   close(@IdParam() id: string, @Body() body: CloseAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CloseAccountCommand(id, body, context));
+  }
+
+  @Post(':id/reopen')
+  @ApiCommandOn({ ...DECIDES, summary: 'Reopen a closed account: the customer was won back, and counts as active again' })
+  reopen(@IdParam() id: string, @Body() body: ReopenAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+    return this.commands.execute(new ReopenAccountCommand(id, body, context));
   }
 
   @Post(':id/purchases')

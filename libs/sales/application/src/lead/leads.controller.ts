@@ -25,6 +25,7 @@ export class LeadsController {
   @Post()
   @ApiCommand({
     ...DECIDES,
+    refersTo: ['campaign'],
     summary: 'Capture a lead (سرنخ تجاری); a duplicate of an open lead by email or phone is refused unless allowDuplicate',
     creates: true,
   })

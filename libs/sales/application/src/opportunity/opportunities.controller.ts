@@ -29,7 +29,7 @@ export class OpportunitiesController {
   @Post()
   @ApiCommand({
     decides: [opportunityDecider, accountDecider],
-    refersTo: ['account', 'contact'],
+    refersTo: ['account', 'contact', 'campaign'],
     summary: 'Open an opportunity (فرصت فروش); its stage starts at qualification',
     creates: true,
   })

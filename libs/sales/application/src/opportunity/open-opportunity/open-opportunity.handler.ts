@@ -4,7 +4,7 @@ import { opportunityDecider } from '@crm/sales/domain';
 import { contactStream, opportunityStream } from '../../common/streams';
 import { requireOpenAccount } from '../../account/open-account-required';
 import { OpenOpportunityCommand } from './open-opportunity.command';
-import { requireReference } from '@crm/shared/event-sourcing';
+import { requireReference, streamIdOf } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 
 @CommandHandler(OpenOpportunityCommand)
@@ -16,6 +16,10 @@ export class OpenOpportunityHandler implements ICommandHandler<OpenOpportunityCo
     const { accountId, contactId, name, need, expectedCloseDate, ownerId, campaignId } = input;
     await requireOpenAccount(store, accountId, context.tenantId, 'accountId');
     if (contactId) await requireReference(store, contactStream(contactId), context.tenantId, NOT_FOUND.contact, contactId, 'contactId');
+    // A campaign lives in marketing, under its own category: it must exist in the caller's tenant.
+    if (campaignId) {
+      await requireReference(store, streamIdOf('campaign', campaignId), context.tenantId, NOT_FOUND.campaign, campaignId, 'campaignId');
+    }
     const now = this.executor.now();
     const opportunityId = input.id ?? idFor(context, 'opportunity');
     const data = {
