@@ -145,7 +145,7 @@ export async function loadCampaignPerformance(
     store.aggregate(collections.opportunities, {
       where,
       groupBy: ['status', 'amount.currency'],
-      sum: ['amount.amount', 'weightedAmount'],
+      sum: ['amount.amount', 'weightedAmount', 'weightedRest'],
     }),
     store.get<CampaignDoc>(collections.campaigns, tenantKey(tenantId, campaignId)),
   ]);

@@ -1,6 +1,6 @@
 import type { Money } from '@crm/shared/kernel';
 import type { AggregateRow } from '@crm/shared/read-model';
-import { MoneyTotals, ratio } from './support';
+import { MoneyTotals, ratio, WeightedTotals } from './support';
 
 /** What sales events attribute to a campaign: its leads and the deals that came of them (or were opened for it). */
 export interface CampaignSalesFigures {
@@ -14,27 +14,27 @@ export interface CampaignSalesFigures {
   readonly won: number;
   readonly lost: number;
   readonly wonRevenue: Money[];
-  /** Weighted value of its open opportunities. */
+  /** Weighted value of its open opportunities: Σ amount × probability ÷ 100, exact, rounded once (half to even). */
   readonly weightedPipeline: Money[];
   readonly conversion: { readonly leadToQualified: number | null; readonly winRate: number | null };
 }
 
 /**
  * leadRows: the campaign's leads grouped by status; dealRows: its
- * opportunities grouped by status and currency, summing amount.amount and weightedAmount.
+ * opportunities grouped by status and currency, summing amount.amount, weightedAmount and weightedRest.
  */
 export function campaignSalesFigures(leadRows: readonly AggregateRow[], dealRows: readonly AggregateRow[]): CampaignSalesFigures {
   const leadsIn = (status?: string) =>
     leadRows.filter((row) => status === undefined || row.group['status'] === status).reduce((n, row) => n + row.count, 0);
   const counts = { open: 0, won: 0, lost: 0 };
   const wonRevenue = new MoneyTotals();
-  const weightedPipeline = new MoneyTotals();
+  const weightedPipeline = new WeightedTotals();
   for (const row of dealRows) {
     const { status, 'amount.currency': currency } = row.group;
     if ((status !== 'open' && status !== 'won' && status !== 'lost') || typeof currency !== 'string') continue;
     counts[status] += row.count;
     if (status === 'won') wonRevenue.add(currency, row.sums['amount.amount'] ?? 0);
-    if (status === 'open') weightedPipeline.add(currency, row.sums['weightedAmount'] ?? 0);
+    if (status === 'open') weightedPipeline.add(currency, row.sums['weightedAmount'] ?? 0, row.sums['weightedRest'] ?? 0);
   }
   const leads = leadsIn();
   const qualified = leadsIn('qualified');

@@ -13,7 +13,14 @@ import { monthCells, unpackedCells } from './month-summaries';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 
-const figures = (count: number, amount: number, weighted: number, cycleMs = 0) => ({ count, amount, weighted, cycleMs });
+/** A `pipeline` or `owner` cell's figures; `weightedRest` is 0 for these amounts (their weighted amounts are whole). */
+const figures = (count: number, amount: number, weighted: number, cycleMs = 0, weightedRest = 0) => ({
+  count,
+  amount,
+  weighted,
+  weightedRest,
+  cycleMs,
+});
 /** A month's figures as packed in its year's cell: `03|count`. */
 const inMonth = (month: string, values: Record<string, number>) =>
   Object.fromEntries(Object.entries(values).map(([name, value]) => [`${month.slice(5)}|${name}`, value]));
@@ -195,7 +202,10 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
     ]);
     const deal = { status: 'open', currency: 'IRR' };
     spec.thenSummary('default:~summary:funnelSourceMonths:2024', [
-      { dims: { kind: 'funnelSource', source: 'phone', ...deal, year: '2024' }, values: inMonth('2024-11', { count: 1, amount: 1_000_000 }) },
+      {
+        dims: { kind: 'funnelSource', source: 'phone', ...deal, year: '2024' },
+        values: inMonth('2024-11', { count: 1, amount: 1_000_000 }),
+      },
     ]);
     spec.thenSummary('default:~summary:directMonths:2026', [
       { dims: { kind: 'direct', ...deal, year: '2026' }, values: inMonth('2026-01', { count: 0, amount: 0 }) },

@@ -2,6 +2,7 @@ import type { LeadCaptured, LeadQualified, LeadSource, OpenStage, OpportunityEve
 import { BUSINESS_CALENDAR, compact, type Money, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
+import { weighedAmount } from './support';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
 interface Attribution {
@@ -37,8 +38,13 @@ export interface OpenedOpportunity extends Attribution {
   readonly probability: number;
   /** The estimate while open; the amount it was won for once won. */
   readonly amount: Money;
-  /** amount × probability ÷ 100, rounded to the minor unit, in amount's currency. */
+  /** amount × probability ÷ 100 in amount's currency, rounded half to even to the minor unit: the deal's reported figure. */
   readonly weightedAmount: number;
+  /**
+   * What rounding `weightedAmount` left out, in hundredths of a minor unit (−50 to 50): amount × probability =
+   * 100 × weightedAmount + weightedRest. Totals add both up and round once (WeightedTotals), never the rounded rows.
+   */
+  readonly weightedRest: number;
   /** A business day ('YYYY-MM-DD'): as entered, or the business day of an instant entered. */
   readonly expectedCloseDate: string;
   /**
@@ -74,21 +80,26 @@ const dealOf = (doc: PipelineDoc | null | undefined): PipelineOpportunity | null
 
 type HandledEvent = LeadCaptured | LeadQualified | Exclude<OpportunityEvent, OpportunitySolutionProposed>;
 
-type Figures = 'weightedAmount' | 'closingDate';
+type Figures = 'weightedAmount' | 'weightedRest' | 'closingDate';
 
 /** Recomputes the derived figures, so every event leaves them consistent with status, amount and dates. */
 function settled(deal: Omit<OpenedOpportunity, Figures>): OpenedOpportunity {
-  const weightedAmount = Number((BigInt(deal.amount.amount) * BigInt(deal.probability) + 50n) / 100n);
+  const { weightedAmount, weightedRest } = weighedAmount(deal.amount.amount, deal.probability);
   const closedAt = deal.status === 'won' ? deal.wonAt : deal.status === 'lost' ? deal.lostAt : undefined;
   // A date as written; an instant (the API takes either) as its business day, so it filters and buckets as a date.
   const expectedCloseDate = /^\d{4}-\d{2}-\d{2}$/.test(deal.expectedCloseDate)
     ? deal.expectedCloseDate
     : BUSINESS_CALENDAR.day(deal.expectedCloseDate);
   const closingDate = closedAt === undefined ? expectedCloseDate : BUSINESS_CALENDAR.day(closedAt);
-  return { ...deal, expectedCloseDate, weightedAmount, closingDate };
+  return { ...deal, expectedCloseDate, weightedAmount, weightedRest, closingDate };
 }
 
-const withoutFigures = ({ weightedAmount: _w, closingDate: _c, ...deal }: OpenedOpportunity): Omit<OpenedOpportunity, Figures> => deal;
+const withoutFigures = ({
+  weightedAmount: _w,
+  weightedRest: _r,
+  closingDate: _c,
+  ...deal
+}: OpenedOpportunity): Omit<OpenedOpportunity, Figures> => deal;
 
 /** Back to open: whatever the closing recorded no longer holds. */
 function reopened(deal: OpenedOpportunity): Omit<OpenedOpportunity, Figures> {
@@ -128,7 +139,14 @@ export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   const deal = opened(doc);
   if (deal === null) return [];
   const { status, stage, amount } = deal;
-  const values = { count: 1, amount: amount.amount, weighted: deal.weightedAmount, cycleMs: deal.cycleMs ?? 0 };
+  // `weighted` and `weightedRest` add up to the exact weighted total (WeightedTotals), rounded only where it is reported.
+  const values = {
+    count: 1,
+    amount: amount.amount,
+    weighted: deal.weightedAmount,
+    weightedRest: deal.weightedRest,
+    cycleMs: deal.cycleMs ?? 0,
+  };
   const cells: SummaryCell[] = [
     { dims: { kind: 'pipeline', status, stage, currency: amount.currency, month: deal.closingDate.slice(0, 7) }, values },
     { dims: { kind: 'owner', ownerId: deal.ownerId ?? null, status, stage, currency: amount.currency }, values },
@@ -164,7 +182,9 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // closing, capture or opening month before and after the event, and `years`.
   // 9: the closing day of a won or lost deal, and the capture and opening months, are the business day and month
   // (BUSINESS_CALENDAR, Asia/Tehran by default), no longer the UTC ones.
-  version: zonedVersion(9), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  // 10: `weightedAmount` rounded half to even (was half up), and `weightedRest` (the hundredths it left out) on the deal
+  // and in the `pipeline` and `owner` cells, so that weighted totals are the exact sum rounded once.
+  version: zonedVersion(10), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
   readsPersonalData: false,

@@ -2,7 +2,7 @@ import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sale
 import { compact, MEASURE_PLACES, minorUnits, type Money, roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateQuery, AggregateRow, ReadStore, SummaryCell, Where } from '@crm/shared/read-model';
 import { loadMonthYears, loadSummaryDoc, monthCells, type MonthStrategy, MONTHS, periodCells, summaryId } from './month-summaries';
-import { dateRange, MoneyTotals, nextDay, ratio } from './support';
+import { dateRange, MoneyTotals, nextDay, ratio, WeightedTotals } from './support';
 
 const DAY_MS = 86_400_000;
 
@@ -27,6 +27,7 @@ export interface StageFigures {
   readonly probability: number;
   readonly count: number;
   readonly total: Money[];
+  /** Σ amount × probability ÷ 100 of its deals, summed exactly and rounded once, half to even, to the minor unit. */
   readonly weighted: Money[];
 }
 
@@ -58,7 +59,7 @@ export function pipelineWhere(tenantId: string, filters: PipelineFilters): Where
 
 export const PIPELINE_AGGREGATE: Omit<AggregateQuery, 'where'> = {
   groupBy: ['status', 'stage', 'amount.currency'],
-  sum: ['amount.amount', 'weightedAmount', 'cycleMs'],
+  sum: ['amount.amount', 'weightedAmount', 'weightedRest', 'cycleMs'],
 };
 
 class Bucket {
@@ -66,13 +67,13 @@ class Bucket {
   /** Deals per currency, for averages that must not mix currencies. */
   readonly counts = new Map<string, number>();
   readonly total = new MoneyTotals();
-  readonly weighted = new MoneyTotals();
+  readonly weighted = new WeightedTotals();
 
   add(row: AggregateRow, currency: string, weighs: boolean): void {
     this.count += row.count;
     this.counts.set(currency, (this.counts.get(currency) ?? 0) + row.count);
     this.total.add(currency, row.sums['amount.amount'] ?? 0);
-    this.weighted.add(currency, weighs ? (row.sums['weightedAmount'] ?? 0) : 0);
+    this.weighted.add(currency, weighs ? (row.sums['weightedAmount'] ?? 0) : 0, weighs ? (row.sums['weightedRest'] ?? 0) : 0);
   }
 
   figures() {
@@ -176,7 +177,12 @@ function summaryRows(cells: readonly SummaryCell[], split: MonthSplit, ownerId: 
     rows.push({
       group: { status: dims['status'] ?? null, stage: dims['stage'] ?? null, 'amount.currency': dims['currency'] ?? null },
       count: values['count'] ?? 0,
-      sums: { 'amount.amount': values['amount'] ?? 0, weightedAmount: values['weighted'] ?? 0, cycleMs: values['cycleMs'] ?? 0 },
+      sums: {
+        'amount.amount': values['amount'] ?? 0,
+        weightedAmount: values['weighted'] ?? 0,
+        weightedRest: values['weightedRest'] ?? 0,
+        cycleMs: values['cycleMs'] ?? 0,
+      },
     });
   }
   return rows;

@@ -1,4 +1,4 @@
-import { BUSINESS_CALENDAR, compact, ratioOf, type Money } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, compact, divideHalfEven, ratioOf, type Money } from '@crm/shared/kernel';
 
 /** A share, half to even at 4 decimals (docs/metrics.md); null when there is nothing to divide by, so "no data" never reads as 0 %. */
 export function ratio(numerator: number, denominator: number): number | null {
@@ -24,6 +24,42 @@ export class MoneyTotals {
 
   toList(): Money[] {
     return this.currencies().map((currency) => ({ amount: this.get(currency), currency }));
+  }
+}
+
+/** An exact amount in hundredths of a minor unit (amount × probability, say) as the whole minor units it reports, half to even. */
+export function minorUnitsOfHundredths(hundredths: bigint): number {
+  return Number(divideHalfEven(hundredths, 100n));
+}
+
+/**
+ * A deal's weighted amount, amount × probability ÷ 100: `weightedAmount` the whole minor units it reports (half to
+ * even), `weightedRest` what that rounding left out, in hundredths of a minor unit (−50 to 50), so that
+ * amount × probability = 100 × weightedAmount + weightedRest exactly.
+ */
+export function weighedAmount(amount: number, probability: number): { weightedAmount: number; weightedRest: number } {
+  const hundredths = BigInt(amount) * BigInt(probability);
+  const weightedAmount = minorUnitsOfHundredths(hundredths);
+  return { weightedAmount, weightedRest: Number(hundredths - 100n * BigInt(weightedAmount)) };
+}
+
+/**
+ * Weighted totals per currency: the exact sum of the deals' amount × probability ÷ 100, from sums of their
+ * `weightedAmount` and `weightedRest` (weighedAmount), each reported rounded once, half to even, to the minor unit.
+ * Summing the rounded rows instead would carry every row's rounding into the total.
+ */
+export class WeightedTotals {
+  /** Hundredths of a minor unit. */
+  private readonly sums = new Map<string, bigint>();
+
+  add(currency: string, weighted: number, rest: number): this {
+    const hundredths = 100n * BigInt(Math.round(weighted)) + BigInt(Math.round(rest));
+    this.sums.set(currency, (this.sums.get(currency) ?? 0n) + hundredths);
+    return this;
+  }
+
+  toList(): Money[] {
+    return [...this.sums.keys()].sort().map((currency) => ({ amount: minorUnitsOfHundredths(this.sums.get(currency) ?? 0n), currency }));
   }
 }
 

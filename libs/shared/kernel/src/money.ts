@@ -85,9 +85,9 @@ export function compareMoney(a: Money, b: Money): -1 | 0 | 1 {
 
 /**
  * Banker's rounding: ties go to the even neighbour, so rounding errors over many quote
- * lines cancel out instead of drifting upward.
+ * lines cancel out instead of drifting upward. Exact for integers of any size.
  */
-function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
+export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
   const quotient = numerator / denominator;
   const remainder = numerator % denominator;
   const twice = (remainder < 0n ? -remainder : remainder) * 2n;
