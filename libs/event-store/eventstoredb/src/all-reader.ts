@@ -9,7 +9,7 @@ import {
   type ReadPosition,
 } from '@kurrent/kurrentdb-client';
 import { matchesFilter, type AllFilter, type ReadAllOptions, type ReadAllSlice, type RecordedEvent } from '@crm/shared/event-sourcing';
-import type { KurrentClient } from './client';
+import { toStoreError, type KurrentClient } from './client';
 import { serverFilterFor } from './esdb-filters';
 import { visibleEvent } from './event-mapping';
 import { comparePositions, decodePosition, encodePosition, laterPosition } from './positions';
@@ -32,10 +32,15 @@ interface Scanned {
 async function readPage(view: AllView, from: string | undefined, direction: Direction, count: number, filter: Filter): Promise<Scanned[]> {
   const fromPosition: ReadPosition = from === undefined ? (direction === FORWARDS ? START : END) : decodePosition(from);
   const page: Scanned[] = [];
-  const read = view.client.readAll({ fromPosition, direction, maxCount: BigInt(count), resolveLinkTos: false, filter });
-  for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-    if (!resolved.event) continue;
-    page.push({ position: encodePosition(resolved.event.position), visible: visibleEvent(resolved, view.names) });
+  try {
+    const read = view.client.readAll({ fromPosition, direction, maxCount: BigInt(count), resolveLinkTos: false, filter });
+    for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+      if (!resolved.event) continue;
+      page.push({ position: encodePosition(resolved.event.position), visible: visibleEvent(resolved, view.names) });
+    }
+  } catch (error) {
+    // A node out of reach: the kernel's passing StoreUnavailableError, which a projection lane retries.
+    throw toStoreError(error);
   }
   return page;
 }

@@ -1,9 +1,9 @@
 import { ANY, NO_STREAM, type AppendStreamRequest, type AppendStreamState, type EventData } from '@kurrent/kurrentdb-client';
 import type { AppendResult, RecordedEvent, SealedEvent } from '@crm/shared/event-sourcing';
 import { assertAppendFits } from './append-size';
-import type { KurrentClient } from './client';
+import { appended, type KurrentClient } from './client';
 import type { EventIdIndex } from './event-index';
-import { toEventData, toRecordedEvent } from './event-mapping';
+import { esdbEventId, toEventData, toRecordedEvent } from './event-mapping';
 import { mapLimit } from './event-index';
 import { encodePosition } from './positions';
 import { exactStateAfter } from './revisions';
@@ -24,7 +24,10 @@ export interface WriteContext {
   readonly maxAppendBytes: number;
   /** Revision of each event's index stream as last read (undefined: it does not exist). */
   readonly indexRevisions: ReadonlyMap<string, number | undefined>;
-  /** Every driver write goes through this, so a lost reply can be told from a refusal. */
+  /**
+   * Every driver call after the first write of an attempt goes through this, so a lost reply can be told from a
+   * refusal: the writes, and the read-back of what they wrote (a failure there leaves a written append unanswered).
+   */
   send<T>(write: () => Promise<T>): Promise<T>;
 }
 
@@ -81,12 +84,20 @@ async function writeOneStream(context: WriteContext, part: SealedPart): Promise<
   assertAppendFits(events, context.maxAppendBytes);
   const anchor = part.sealed[0] as SealedEvent;
   const anchorId = anchor.metadata.eventId;
-  await context.send(() =>
-    client.appendToStream(index.streamOf(tenantId, anchorId), index.entry(tenantId, 'EventClaimed', anchor), {
-      streamState: indexState(context.indexRevisions.get(anchorId)),
-    }),
+  const claimStream = index.streamOf(tenantId, anchorId);
+  const claimState = indexState(context.indexRevisions.get(anchorId));
+  // `appended`: with `throwOnAppendFailure=false` the driver answers a refused expectation with `{ success: false }`.
+  await context.send(async () =>
+    appended(
+      claimStream,
+      claimState,
+      await client.appendToStream(claimStream, index.entry(tenantId, 'EventClaimed', anchor), { streamState: claimState }),
+    ),
   );
-  const written = await context.send(() => client.appendToStream(part.name, events, { streamState: exactStateAfter(part.head?.revision) }));
+  const state = exactStateAfter(part.head?.revision);
+  const written = await context.send(async () =>
+    appended(part.name, state, await client.appendToStream(part.name, events, { streamState: state })),
+  );
   await recordEntries(context, part.sealed);
   const last = part.sealed[part.sealed.length - 1] as SealedEvent;
   if (written.position) return { nextExpectedRevision: last.revision, position: encodePosition(written.position) };
@@ -105,10 +116,16 @@ export async function recordEntries(context: WriteContext, events: readonly Seal
   );
 }
 
-/** The last event of a part as stored, read back by revision (not "the head", which may have moved since). */
+/**
+ * The last event of a part as stored, read back by revision (not "the head", which may have moved since), and
+ * checked to be the one written. Through `send`: the append is written by now, so a read that fails is a reply
+ * lost, which the appender looks at again (and finds the events through the index), not a failure of the command.
+ */
 async function resultOf(context: WriteContext, part: SealedPart): Promise<AppendResult> {
   const last = part.sealed[part.sealed.length - 1] as SealedEvent;
-  const stored = await readEventAt(context.client, part.name, last.revision);
-  if (!stored) throw new Error(`event ${last.metadata.eventId} is not at ${part.name}@${last.revision} after its append`);
+  const stored = await context.send(() => readEventAt(context.client, part.name, last.revision));
+  if (!stored || stored.id.toLowerCase() !== esdbEventId(last.metadata.eventId)) {
+    throw new Error(`event ${last.metadata.eventId} is not at ${part.name}@${last.revision} after its append`);
+  }
   return { nextExpectedRevision: last.revision, position: toRecordedEvent(stored, part.streamId).position };
 }

@@ -1,16 +1,27 @@
 import {
   AccessDeniedError,
+  AppendConsistencyViolationError,
   AppendRecordSizeExceededError,
+  CancelledError,
+  DeadlineExceededError,
   InvalidArgumentError,
+  InvalidTransactionError,
   MaxAppendSizeExceededError,
+  NO_STREAM,
   NotLeaderError,
+  RequiredMetadataPropertyMissingError,
   StreamDeletedError,
   StreamTombstonedError,
+  TimeoutError,
   TransactionMaxSizeExceededError,
+  UnavailableError,
   UnsupportedError,
   WrongExpectedVersionError,
+  type AppendResult as EsdbAppendResult,
+  type AppendStreamState,
   type KurrentDBClient,
 } from '@kurrent/kurrentdb-client';
+import { StoreUnavailableError } from '@crm/shared/kernel';
 
 /**
  * The part of the driver the adapter uses. A seam, so that the adapter's
@@ -38,6 +49,11 @@ export function isDefiniteRefusal(error: unknown): boolean {
     error instanceof AccessDeniedError ||
     error instanceof InvalidArgumentError ||
     error instanceof UnsupportedError ||
+    // Checks the server makes before it writes anything: another stream's state (appendRecords' consistency
+    // checks), a property its schema registry requires, a transaction it cannot take.
+    error instanceof AppendConsistencyViolationError ||
+    error instanceof RequiredMetadataPropertyMissingError ||
+    error instanceof InvalidTransactionError ||
     // A follower refuses to write and names the leader: nothing was written.
     error instanceof NotLeaderError ||
     // The driver's own argument checks run before anything is sent.
@@ -55,4 +71,46 @@ export function isTooLarge(error: unknown): boolean {
     error instanceof AppendRecordSizeExceededError ||
     error instanceof TransactionMaxSizeExceededError
   );
+}
+
+/**
+ * The driver's errors for a node out of reach or not answering in time: no connection (UnavailableError, also the
+ * driver's mapping of INTERNAL and DATA_LOSS), a deadline (DeadlineExceededError), the server's own timeout
+ * (TimeoutError, gRPC ABORTED), a call cancelled by the server (CancelledError), a follower that wants the leader
+ * (NotLeaderError, during an election). They carry a gRPC status as `code` and `name` 'Error', nothing the kernel can
+ * tell apart from a bug: see toStoreError.
+ */
+export function isPassingFailure(error: unknown): boolean {
+  return (
+    error instanceof UnavailableError ||
+    error instanceof DeadlineExceededError ||
+    error instanceof TimeoutError ||
+    error instanceof CancelledError ||
+    error instanceof NotLeaderError
+  );
+}
+
+/**
+ * A passing failure of a driver call as the kernel's StoreUnavailableError (isTransientStoreError: a lane retries
+ * it, a rebuild waits it out, an API request answers 503 with Retry-After); anything else as it is. For calls whose
+ * failure cannot leave a write behind unknown (reads, idempotent writes); the appender tells lost replies apart itself.
+ */
+export function toStoreError(error: unknown): unknown {
+  return isPassingFailure(error) ? new StoreUnavailableError('KurrentDB', error) : error;
+}
+
+/**
+ * An append the server refused for its expected state, as the driver reports it when `throwOnAppendFailure` is off
+ * (`{ success: false }` instead of WrongExpectedVersionError): thrown as that error, so that nothing after it takes
+ * the append for written. With the option off, the driver's batch append reports the current revision wrongly (a
+ * boolean as BigInt), so `current` says nothing reliable here; the appender reads the head again anyway.
+ */
+export function appended<R extends Pick<EsdbAppendResult, 'success' | 'nextExpectedRevision'>>(
+  streamName: string,
+  expected: AppendStreamState,
+  result: R,
+): R {
+  if (result.success !== false) return result;
+  const current = result.nextExpectedRevision < 0n ? NO_STREAM : result.nextExpectedRevision;
+  throw new WrongExpectedVersionError(undefined, { streamName, expected, current });
 }

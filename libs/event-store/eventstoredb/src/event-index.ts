@@ -20,6 +20,11 @@ import { readEventAt, readStreamEvents } from './stream-reads';
  * append will go), then the events, then `EventIndexed` entries (see
  * stream-appender.ts): a claim is an intent that `find` verifies, never an
  * answer by itself, and an `EventIndexed` entry only ever follows its event.
+ *
+ * The index is read before every append attempt (whether the events are
+ * stored, and the revision the next entry must expect): from the leader, like
+ * the heads the appender seals after (stream-reads.ts), so that a connection
+ * preferring followers cannot miss an entry its own last attempt wrote.
  */
 export type EntryKind = 'EventIndexed' | 'EventClaimed';
 
@@ -79,7 +84,11 @@ export class EventIdIndex {
 
   /** Every entry of an event's index stream, newest first, and the stream's revision (undefined: none yet). */
   async entries(tenantId: string, eventId: string): Promise<{ entries: IndexEntry[]; revision: number | undefined }> {
-    const stored = await readStreamEvents(this.client, this.streamOf(tenantId, eventId), { direction: BACKWARDS, fromRevision: END });
+    const stored = await readStreamEvents(this.client, this.streamOf(tenantId, eventId), {
+      direction: BACKWARDS,
+      fromRevision: END,
+      requiresLeader: true,
+    });
     const entries = stored.flatMap((event) => entryOf(event.type, event.data) ?? []);
     return { entries, revision: stored[0] === undefined ? undefined : Number(stored[0].revision) };
   }
@@ -117,6 +126,7 @@ export class EventIdIndex {
       const following = await readStreamEvents(this.client, this.names.stream(tenantId, event.streamId), {
         fromRevision: BigInt(event.revision),
         maxCount: BigInt(eventIds.length),
+        requiresLeader: true,
       });
       for (const raw of following) {
         const recorded = tryToRecordedEvent(raw, event.streamId);

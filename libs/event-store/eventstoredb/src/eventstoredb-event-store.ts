@@ -87,13 +87,17 @@ export class EventStoreDbEventStore implements EventStore, SnapshotStore {
   private readonly snapshots: SnapshotStreams;
   private readonly subscriptions = new Set<Subscription>();
 
-  /** `client`: a driver instance (the caller disposes it) or a connection string such as `kurrentdb://localhost:2113?tls=false`. */
+  /**
+   * `client`: a driver instance (the caller disposes it) or a connection string such as `kurrentdb://localhost:2113?tls=false`.
+   * Either must throw on a refused append (the driver's default): `throwOnAppendFailure=false` is refused here.
+   */
   constructor(
     client: KurrentClient | string,
     private readonly options: EventStoreDbOptions = {},
   ) {
     this.ownsClient = typeof client === 'string';
     this.client = typeof client === 'string' ? KurrentDBClient.connectionString(client) : client;
+    refuseQuietAppendFailures(this.client, this.ownsClient);
     if (options.startAfter !== undefined) decodePosition(options.startAfter);
     this.names = new StreamNames(options.streamPrefix ?? '');
     this.view = {
@@ -220,4 +224,20 @@ export class EventStoreDbEventStore implements EventStore, SnapshotStore {
       throw error;
     }
   }
+}
+
+/**
+ * With `throwOnAppendFailure=false` (a connection-string option, or a client built with it) the driver answers an
+ * append refused for its expected revision with `{ success: false }` instead of WrongExpectedVersionError. The
+ * appender's exact revisions, retries and index all rest on the refusal being thrown: refused at construction (the
+ * write path also checks `success` where it writes at an exact state, see client.ts `appended`, for clients that
+ * do not say).
+ */
+function refuseQuietAppendFailures(client: KurrentClient, owned: boolean): void {
+  if ((client as { throwOnAppendFailure?: unknown }).throwOnAppendFailure !== false) return;
+  if (owned) void client.dispose().catch(() => undefined);
+  throw new Error(
+    'KurrentDB event store: throwOnAppendFailure=false is not supported (a refused append must throw WrongExpectedVersionError); ' +
+      'remove it from the connection string',
+  );
 }

@@ -1,7 +1,7 @@
 import { ANY, jsonEvent } from '@kurrent/kurrentdb-client';
 import type { Snapshot } from '@crm/shared/event-sourcing';
 import { eventBytes } from './append-size';
-import type { KurrentClient } from './client';
+import { toStoreError, type KurrentClient } from './client';
 import type { StreamNames } from './stream-names';
 import { readLastEvent } from './stream-reads';
 
@@ -49,7 +49,12 @@ export class SnapshotStreams {
     const data = { revision: snapshot.revision, version: snapshot.version, state: snapshot.state };
     const event = jsonEvent({ type: 'SnapshotTaken', data });
     if (eventBytes(event) > this.maxAppendBytes) return;
-    const result = await this.client.appendToStream(name, event, { streamState: ANY });
-    if (result.nextExpectedRevision === 0n) await this.client.setStreamMetadata(name, { maxCount: 1 });
+    try {
+      const result = await this.client.appendToStream(name, event, { streamState: ANY });
+      if (result.nextExpectedRevision === 0n) await this.client.setStreamMetadata(name, { maxCount: 1 });
+    } catch (error) {
+      // Any expected state, so written again as it is: a lost reply is harmless, the write passing.
+      throw toStoreError(error);
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { NotLeaderError, UnsupportedError } from '@kurrent/kurrentdb-client';
+import { UnsupportedError } from '@kurrent/kurrentdb-client';
+import { StoreUnavailableError } from '@crm/shared/kernel';
 import {
   allEventIds,
   AppendOutcomeUnknownError,
@@ -21,7 +22,7 @@ import {
   type StreamAppend,
 } from '@crm/shared/event-sourcing';
 import { recordEntries, writeAtomically, writeStreamByStream, type SealedPart, type WriteContext } from './append-writes';
-import { isDefiniteRefusal, isTombstoned, isTooLarge, type KurrentClient } from './client';
+import { isDefiniteRefusal, isPassingFailure, isTombstoned, isTooLarge, toStoreError, type KurrentClient } from './client';
 import type { EventIdIndex } from './event-index';
 import { toRecordedEvent } from './event-mapping';
 import { KeyedLock } from './keyed-lock';
@@ -170,8 +171,9 @@ export class StreamAppender {
             error instanceof LostReply ? error.cause : error,
           );
         }
-        // A follower refused to write (an election moved the leader): nothing was written; the driver reconnects to the new one.
-        if (error instanceof NotLeaderError && lostReplies++ < this.options.unknownOutcomeRetries) {
+        // Nothing of this attempt was written: a follower refused to write (an election moved the leader; the driver
+        // reconnects to the new one), or a read before the writes found the store out of reach. Look again, a few times.
+        if (isPassing(error) && lostReplies++ < this.options.unknownOutcomeRetries) {
           await pause(this.options.retryDelayMs * 4 ** (lostReplies - 1));
           continue;
         }
@@ -180,7 +182,7 @@ export class StreamAppender {
           await pause(Math.random() * 2 ** Math.min(races, 6));
           continue;
         }
-        throw this.translate(error, parts);
+        throw this.translate(error, parts, unknown);
       }
     }
   }
@@ -222,7 +224,13 @@ export class StreamAppender {
     return last && toRecordedEvent(last, part.streamId);
   }
 
-  private translate(error: unknown, parts: readonly Part[]): unknown {
+  private translate(error: unknown, parts: readonly Part[], unknown: LostReply | undefined): unknown {
+    if (isPassing(error)) {
+      // Out of reach still. After a lost reply the earlier write may have landed: the caller hears "outcome unknown";
+      // else nothing was written, and the store is simply unavailable for now (503, Retry-After; the kernel's passing error).
+      const streamIds = parts.map((part) => part.streamId);
+      return unknown ? new AppendOutcomeUnknownError(streamIds, error) : toStoreError(error);
+    }
     if (isTombstoned(error)) {
       const named = (error as { streamName?: string; stream?: string }).streamName ?? (error as { stream?: string }).stream;
       return new StreamDeletedError((parts.find((part) => part.name === named) ?? parts[0])?.streamId ?? String(named));
@@ -238,6 +246,15 @@ export class StreamAppender {
     }
     return error;
   }
+}
+
+/**
+ * A failure that wrote nothing and may pass: the driver's (a follower's NotLeaderError on a write; any passing failure
+ * on a read) or a read's, already the kernel's StoreUnavailableError (stream-reads.ts). Writes' other failures never
+ * get here bare: `send` makes them lost replies.
+ */
+function isPassing(error: unknown): boolean {
+  return error instanceof StoreUnavailableError || isPassingFailure(error);
 }
 
 /** Errors this adapter raises itself: a decision, not a failure of the connection. */

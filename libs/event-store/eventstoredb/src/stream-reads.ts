@@ -8,13 +8,16 @@ import {
   type RecordedEvent as EsdbRecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import type { ReadStreamOptions } from '@crm/shared/event-sourcing';
-import { isTombstoned, type KurrentClient } from './client';
+import { isTombstoned, toStoreError, type KurrentClient } from './client';
 
 /**
  * A stream read where "no such stream" is simply no events, as the port has
  * it. A hard-deleted (tombstoned) stream throws the driver's error unless
  * `deleted` is 'empty': the index and snapshot streams of a deleted stream
  * are as good as absent, while a domain stream's caller must learn of it.
+ * A node out of reach or not answering is the kernel's StoreUnavailableError
+ * (client.ts toStoreError): passing, where the driver's own error says nothing
+ * the kernel can recognise.
  */
 export async function readStreamEvents(
   client: KurrentClient,
@@ -30,7 +33,7 @@ export async function readStreamEvents(
   } catch (error) {
     if (error instanceof EsdbStreamNotFoundError) return [];
     if (isTombstoned(error) && deleted === 'empty') return [];
-    throw error;
+    throw toStoreError(error);
   }
   return events;
 }

@@ -1,6 +1,7 @@
 import type { AllStreamResolvedEvent, AllStreamSubscription } from '@kurrent/kurrentdb-client';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import type { CatchUpOptions, CatchUpSource } from './catch-up-subscription';
+import { toStoreError } from './client';
 
 export type Item =
   | { readonly kind: 'event'; readonly event: RecordedEvent }
@@ -139,7 +140,9 @@ export class SubscriptionQueue {
   private dropped(driver: AllStreamSubscription, error: unknown): void {
     if (driver !== this.driver || this.closed || this.failure) return;
     if (!this.source.transient(error) || this.drops >= this.options.resubscribeAttempts) {
-      this.failure = { error };
+      // Still out of reach after every attempt: the kernel's passing StoreUnavailableError, so that the runner
+      // restarts the projection with its back-off instead of taking it for failing for good.
+      this.failure = { error: toStoreError(error) };
       this.wake();
       return;
     }

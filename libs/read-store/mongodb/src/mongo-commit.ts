@@ -1,6 +1,6 @@
 import { splitState, type PendingChanges } from '@crm/shared/read-model';
 import { BSON, type AnyBulkWriteOperation, type ClientSession, type Collection, type Document } from 'mongodb';
-import { DocumentTooLargeError } from './mongo-errors';
+import { DocumentNotStorableError, DocumentTooLargeError } from './mongo-errors';
 import type { StoredDocument, StoredState } from './mongo-query';
 
 /** MongoDB's largest document (`maxBsonObjectSize`). */
@@ -34,7 +34,9 @@ export async function writeChanges(
     if (bytes > maxDocumentBytes) throw new DocumentTooLargeError(write.collection, write.id, bytes, maxDocumentBytes);
     operations.push({ replaceOne: { filter: { _id: write.id }, replacement, upsert: true } });
   }
-  for (const [collection, operations] of byCollection) await documents(collection).bulkWrite(operations, { ordered: true, session });
+  for (const [collection, operations] of byCollection) {
+    await unstorable(collection, operations, () => documents(collection).bulkWrite(operations, { ordered: true, session }));
+  }
 
   const stateOperations = changes.states.map((write): AnyBulkWriteOperation<StoredState> => {
     if (write.kind === 'delete') return { deleteOne: { filter: { _id: write.name } } };
@@ -56,5 +58,36 @@ export async function writeChanges(
       },
     };
   });
-  if (stateOperations.length > 0) await states.bulkWrite(stateOperations, { ordered: true, session });
+  if (stateOperations.length > 0) {
+    await unstorable(states.collectionName, stateOperations, () => states.bulkWrite(stateOperations, { ordered: true, session }));
+  }
+}
+
+/**
+ * A bulk write whose documents BSON refuses to serialise (BSONError: by its mark, across realms) as the permanent
+ * DocumentNotStorableError, naming the first document that fails alone; any other failure as it is.
+ */
+async function unstorable<T>(
+  collection: string,
+  operations: readonly (AnyBulkWriteOperation<StoredDocument> | AnyBulkWriteOperation<StoredState>)[],
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!BSON.BSONError.isBSONError(error)) throw error;
+    throw new DocumentNotStorableError(collection, culprit(operations), error);
+  }
+}
+
+function culprit(operations: readonly object[]): string | undefined {
+  for (const operation of operations) {
+    const body = Object.values(operation)[0] as { filter?: { _id?: unknown } } | undefined;
+    try {
+      BSON.serialize(body ?? {});
+    } catch {
+      return typeof body?.filter?._id === 'string' ? body.filter._id : undefined;
+    }
+  }
+  return undefined;
 }

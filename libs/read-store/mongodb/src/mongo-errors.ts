@@ -19,3 +19,25 @@ export class DocumentTooLargeError extends Error {
     this.name = 'DocumentTooLargeError';
   }
 }
+
+/**
+ * A read-model document BSON cannot carry (the driver's BSONError while serialising it: a key with a NUL
+ * character, say): the server would never see it, on any retry. Permanent (`permanent: true`), like
+ * DocumentTooLargeError, so the runner stops the projection at the event that produced it instead of retrying
+ * the batch for ever. `id` names the first document of the write that fails alone, when one does.
+ */
+export class DocumentNotStorableError extends Error {
+  readonly code = 'READ_STORE.DOCUMENT_NOT_STORABLE';
+  readonly permanent = true;
+
+  constructor(
+    readonly collection: string,
+    readonly id: string | undefined,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `read-model document ${collection}/${id ?? '?'} cannot be stored in MongoDB: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+    this.name = 'DocumentNotStorableError';
+  }
+}

@@ -23,9 +23,16 @@ import {
   type TransactionOptions,
   type Where,
 } from '@crm/shared/read-model';
-import { MongoClient, type ClientSession, type Collection, type Db, type Document } from 'mongodb';
+import type { ClientSession, Collection, Db, Document, MongoClient } from 'mongodb';
 import { writeChanges } from './mongo-commit';
-import { Collections, databaseNamedIn, RESERVED_COLLECTIONS } from './mongo-setup';
+import {
+  Collections,
+  databaseNamedIn,
+  RESERVED_COLLECTIONS,
+  storeClient,
+  STORE_DB_OPTIONS,
+  STORE_TRANSACTION_OPTIONS,
+} from './mongo-setup';
 import { aggregatePipeline, field, mongoFilter, mongoSort, type StoredDocument, type StoredState } from './mongo-query';
 
 /** A lease document: `_id` its name. */
@@ -76,14 +83,18 @@ export class MongoReadStore implements ReadStore {
     this.collections = new Collections(db);
   }
 
-  /** Connects (or reuses a client) and decides whether transactions are available. */
+  /**
+   * Connects (or reuses a client) and decides whether transactions are available. Reads go to the primary and
+   * writes wait for a majority, whatever the URL or a given client prefers (mongo-setup.ts `storeClient`).
+   */
   static async connect(connection: MongoClient | string, options: MongoReadStoreOptions = {}): Promise<MongoReadStore> {
     const ownsClient = typeof connection === 'string';
-    const client = typeof connection === 'string' ? new MongoClient(connection) : connection;
+    const client = typeof connection === 'string' ? storeClient(connection) : connection;
     try {
       if (ownsClient) await client.connect();
       const named = typeof connection === 'string' ? (databaseNamedIn(connection) ?? 'crm') : client.options.dbName;
-      const db = client.db(options.database ?? named);
+      // The database's options rule its collections' operations: a given client's own preferences do not reach them.
+      const db = client.db(options.database ?? named, STORE_DB_OPTIONS);
       const wanted = options.transactions ?? 'auto';
       const atomic = typeof wanted === 'boolean' ? wanted : await supportsTransactions(db);
       if (wanted === 'required' && !atomic) {
@@ -165,7 +176,7 @@ export class MongoReadStore implements ReadStore {
       };
       // Without transactions (no replica set) the check comes just before the writes: fencing is best effort there.
       if (!this.atomic) return write();
-      await this.client.withSession((session) => session.withTransaction(() => write(session)));
+      await this.client.withSession((session) => session.withTransaction(() => write(session), STORE_TRANSACTION_OPTIONS));
     });
   }
 

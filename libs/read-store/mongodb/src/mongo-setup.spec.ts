@@ -1,7 +1,8 @@
-import { MongoClient, MongoServerError, type Document } from 'mongodb';
-import { DocumentTooLargeError } from './mongo-errors';
+import { BSON, MongoClient, MongoServerError, type Document } from 'mongodb';
+import { isTransientStoreError } from '@crm/shared/kernel';
+import { DocumentNotStorableError, DocumentTooLargeError } from './mongo-errors';
 import { MongoReadStore } from './mongo-read-store';
-import { databaseNamedIn } from './mongo-setup';
+import { databaseNamedIn, storeClient, STORE_DB_OPTIONS, withoutReadRouting } from './mongo-setup';
 
 /**
  * Just enough of the driver's client, database and collections to watch what
@@ -10,12 +11,16 @@ import { databaseNamedIn } from './mongo-setup';
  */
 function fakeMongo(existing: string[] = [], hello: Document = { setName: 'rs0' }) {
   const calls: string[] = [];
+  /** The options the adapter gave the database and its transactions. */
+  const options: { db: unknown[]; transaction: unknown[] } = { db: [], transaction: [] };
   const collections = new Set(existing);
   let inTransaction = false;
   const collection = (name: string) => ({
     collectionName: name,
     bulkWrite: async (operations: unknown[], options: { session?: unknown }) => {
       if (!collections.has(name) && inTransaction) throw new Error(`${name} created implicitly inside a transaction`);
+      // What the driver does with each operation when it sends the command: BSON, with the real serialiser's refusals.
+      for (const operation of operations) BSON.serialize(operation as Document);
       collections.add(name);
       calls.push(`bulkWrite ${name} x${operations.length}${options.session ? ' in transaction' : ''}`);
       return {};
@@ -40,13 +45,15 @@ function fakeMongo(existing: string[] = [], hello: Document = { setName: 'rs0' }
   };
   const client = {
     options: { dbName: 'test' },
-    db: (name: string) => {
+    db: (name: string, dbOptions?: unknown) => {
       calls.push(`db ${name}`);
+      options.db.push(dbOptions);
       return db;
     },
     withSession: async (work: (session: unknown) => Promise<void>) =>
       work({
-        withTransaction: async (body: () => Promise<void>) => {
+        withTransaction: async (body: () => Promise<void>, transactionOptions?: unknown) => {
+          options.transaction.push(transactionOptions);
           inTransaction = true;
           try {
             await body();
@@ -56,7 +63,7 @@ function fakeMongo(existing: string[] = [], hello: Document = { setName: 'rs0' }
         },
       }),
   };
-  return { client: client as unknown as MongoClient, calls, collections };
+  return { client: client as unknown as MongoClient, calls, collections, options };
 }
 
 describe('MongoDB read store, without a server', () => {
@@ -144,5 +151,97 @@ describe('MongoDB read store, without a server', () => {
   it('keeps its own collections apart from read-model collections of the same name', async () => {
     const store = await MongoReadStore.connect(fakeMongo().client, { database: 'crm', transactions: true });
     await expect(store.transaction((tx) => tx.put('projection_states', 'x', { n: 1 }))).rejects.toThrow(/keeps for itself/);
+  });
+
+  it('refuses a document BSON cannot carry (a key with NUL) as permanent, not as a store error to retry for ever', async () => {
+    const mongo = fakeMongo();
+    const store = await MongoReadStore.connect(mongo.client, { database: 'crm', transactions: true });
+    const error = await store
+      .transaction((tx) => {
+        tx.put('contacts_v1_1', 'fine', { name: 'a' }, '7');
+        tx.put('contacts_v1_1', 'odd-key', { ['na\u0000me']: 'b' }, '7');
+      })
+      .catch((e: unknown) => e);
+    // Before: the serialiser's BSONError itself, which the runner retried with back-off, batch after batch.
+    expect(error).toBeInstanceOf(DocumentNotStorableError);
+    expect(error).toMatchObject({
+      collection: 'contacts_v1_1',
+      id: 'odd-key',
+      permanent: true,
+      code: 'READ_STORE.DOCUMENT_NOT_STORABLE',
+    });
+    const cause = (error as DocumentNotStorableError).cause;
+    expect(BSON.BSONError.isBSONError(cause)).toBe(true);
+    expect((cause as Error).message).toMatch(/must not contain null bytes/);
+    expect(isTransientStoreError(error)).toBe(false);
+  });
+});
+
+describe('MongoDB read store: where it reads and how it writes (no server)', () => {
+  const secondaryUrl =
+    'mongodb://h1:27017,h2:27017/crm?replicaSet=rs0&readPreference=secondary&readPreferenceTags=dc:ny&maxStalenessSeconds=120&w=1&retryWrites=true';
+
+  it('pins its own client to the primary and majority writes, whatever the URL asks (options given win over the URL)', () => {
+    // What the driver makes of such a URL by itself: reads from secondaries, writes acknowledged by the primary alone.
+    const plain = new MongoClient(secondaryUrl);
+    expect(plain.readPreference.mode).toBe('secondary');
+    expect(plain.options.writeConcern?.w).toBe(1);
+
+    const client = storeClient(secondaryUrl);
+    expect(client.readPreference.mode).toBe('primary');
+    expect(client.readPreference.tags).toBeUndefined();
+    expect(client.readPreference.maxStalenessSeconds).toBeUndefined();
+    expect(client.options.readPreference.mode).toBe('primary');
+    expect(client.options.writeConcern).toMatchObject({ w: 'majority' });
+    expect(client.writeConcern?.w).toBe('majority');
+    // The rest of the URL stays.
+    expect(client.options.replicaSet).toBe('rs0');
+    expect(client.options.retryWrites).toBe(true);
+    expect(client.options.hosts.map(String)).toEqual(['h1:27017', 'h2:27017']);
+  });
+
+  it('drops only the read-routing options from the URL, whatever their case', () => {
+    expect(withoutReadRouting(secondaryUrl)).toBe('mongodb://h1:27017,h2:27017/crm?replicaSet=rs0&w=1&retryWrites=true');
+    expect(withoutReadRouting('mongodb://h1/crm?ReadPreference=nearest')).toBe('mongodb://h1/crm');
+    expect(withoutReadRouting('mongodb://h1/crm?readpreferencetags=dc:ny&readPreferenceTags=&authSource=admin')).toBe(
+      'mongodb://h1/crm?authSource=admin',
+    );
+    expect(withoutReadRouting('mongodb://h1:27017')).toBe('mongodb://h1:27017');
+    // The driver would refuse the primary with these (MongoInvalidArgumentError) had they stayed.
+    expect(storeClient('mongodb://h1/crm?readPreference=secondaryPreferred&maxStalenessSeconds=120').readPreference.mode).toBe('primary');
+  });
+
+  it('opens its own client that way from a URL asking for secondaries', async () => {
+    // Stops `connect` at the driver's connect (there is no server), keeping the client the store made.
+    const made: MongoClient[] = [];
+    const connect = jest.spyOn(MongoClient.prototype, 'connect').mockImplementation(function (this: MongoClient) {
+      made.push(this);
+      return Promise.reject(new Error('no server here'));
+    });
+    try {
+      await expect(MongoReadStore.connect(secondaryUrl)).rejects.toThrow('no server here');
+    } finally {
+      connect.mockRestore();
+    }
+    expect(made).toHaveLength(1);
+    expect(made[0]!.readPreference.mode).toBe('primary');
+    expect(made[0]!.options.writeConcern).toMatchObject({ w: 'majority' });
+  });
+
+  it('pins the database it works in, also on a client someone else made for secondaries', () => {
+    const theirs = new MongoClient(secondaryUrl);
+    const collection = theirs.db('crm', STORE_DB_OPTIONS).collection('rm.leases');
+    expect(collection.readPreference?.mode).toBe('primary');
+    expect(collection.readPreference?.tags).toBeUndefined();
+    expect(collection.writeConcern?.w).toBe('majority');
+  });
+
+  it('asks for that database, and for transactions on the primary with majority, when connecting', async () => {
+    const mongo = fakeMongo();
+    const store = await MongoReadStore.connect(mongo.client, { database: 'crm', transactions: true });
+    await store.transaction((tx) => tx.put('pipeline_v1_1', 'a', { n: 1 }, '1'));
+    expect(mongo.options.db).toEqual([STORE_DB_OPTIONS]);
+    expect(STORE_DB_OPTIONS).toMatchObject({ readPreference: 'primary', writeConcern: { w: 'majority' } });
+    expect(mongo.options.transaction).toEqual([{ readPreference: 'primary', writeConcern: { w: 'majority' } }]);
   });
 });

@@ -1,4 +1,15 @@
-import { isTransientStoreError, retryTransient } from './store-errors';
+import { DeadlineExceededError, NotLeaderError, UnavailableError, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
+import {
+  BSON,
+  MongoBulkWriteError,
+  MongoError,
+  MongoNetworkError,
+  MongoNetworkTimeoutError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoWriteConcernError,
+} from 'mongodb';
+import { isTransientStoreError, retryTransient, StoreUnavailableError } from './store-errors';
 
 const withCode = (code: string, message = code) => Object.assign(new Error(message), { code });
 
@@ -28,6 +39,102 @@ describe('isTransientStoreError', () => {
     ['not an error', 'database is locked'],
     ['nothing', undefined],
   ])('%s is not', (_what, error) => expect(isTransientStoreError(error)).toBe(false));
+});
+
+/**
+ * The drivers' own error objects, built here without a server as the drivers build them: the kernel imports no
+ * driver, so what it recognises (class names along the prototype chain, codes, labels) is checked against the
+ * real classes.
+ */
+describe("isTransientStoreError on the drivers' own errors", () => {
+  const serverError = (code: number, codeName: string, errorLabels?: string[]) =>
+    new MongoServerError({ ok: 0, code, codeName, errmsg: codeName, ...(errorLabels ? { errorLabels } : {}) });
+  // Not in the driver's public index: its pool raises it when a pool is cleared under a running operation.
+  const { PoolClearedError } = jest.requireActual<{ PoolClearedError: new (pool: { address: string }, message?: string) => Error }>(
+    'mongodb/lib/cmap/errors',
+  );
+  const labelled = (label: string) => {
+    const error = new MongoError('commit failed');
+    error.addErrorLabel(label);
+    return error;
+  };
+
+  it.each([
+    // createIndexes, create, drop: no retryable-write label on these, only the code.
+    ['NotWritablePrimary (10107), unlabelled', serverError(10107, 'NotWritablePrimary')],
+    ['InterruptedDueToReplStateChange (11602)', serverError(11602, 'InterruptedDueToReplStateChange')],
+    ['PrimarySteppedDown (189)', serverError(189, 'PrimarySteppedDown')],
+    ['ShutdownInProgress (91)', serverError(91, 'ShutdownInProgress')],
+    ['InterruptedAtShutdown (11600)', serverError(11600, 'InterruptedAtShutdown')],
+    ['NotPrimaryNoSecondaryOk (13435)', serverError(13435, 'NotPrimaryNoSecondaryOk')],
+    ['NotPrimaryOrSecondary (13436)', serverError(13436, 'NotPrimaryOrSecondary')],
+    ['HostUnreachable (6)', serverError(6, 'HostUnreachable')],
+    ['HostNotFound (7)', serverError(7, 'HostNotFound')],
+    ['NetworkTimeout (89)', serverError(89, 'NetworkTimeout')],
+    ['ExceededTimeLimit (262)', serverError(262, 'ExceededTimeLimit')],
+    ['SocketException (9001)', serverError(9001, 'SocketException')],
+    ['ReadConcernMajorityNotAvailableYet (134)', serverError(134, 'ReadConcernMajorityNotAvailableYet')],
+    [
+      'a write concern error for a stepped-down primary',
+      new MongoWriteConcernError({ ok: 1, writeConcernError: { code: 189, codeName: 'PrimarySteppedDown', errmsg: 'stepped down' } }),
+    ],
+    ['MongoNetworkError', new MongoNetworkError('connection 3 to h1:27017 closed')],
+    ['MongoNetworkTimeoutError (a subclass)', new MongoNetworkTimeoutError('connection timed out')],
+    ['MongoPoolClearedError (a subclass, label PoolRequestedRetry)', new PoolClearedError({ address: 'h1:27017' }, 'pool cleared')],
+    ['MongoServerSelectionError', new MongoServerSelectionError('Server selection timed out after 30000 ms', {} as never)],
+    ['label RetryableWriteError', serverError(50, 'MaxTimeMSExpired', ['RetryableWriteError'])],
+    ['label TransientTransactionError', serverError(112, 'WriteConflict', ['TransientTransactionError'])],
+    ['label UnknownTransactionCommitResult', labelled('UnknownTransactionCommitResult')],
+    ['label PoolRequestedRetry', labelled('PoolRequestedRetry')],
+    ['KurrentDB unavailable, as the adapter raises it', new StoreUnavailableError('KurrentDB', new UnavailableError(undefined, 'lost'))],
+    ['KurrentDB deadline, as the adapter raises it', new StoreUnavailableError('KurrentDB', new DeadlineExceededError())],
+    ['a bare transient mark', Object.assign(new Error('x'), { transient: true })],
+  ])('%s is passing', (_what, error) => expect(isTransientStoreError(error)).toBe(true));
+
+  it.each([
+    ['duplicate key (11000)', serverError(11000, 'DuplicateKey')],
+    ['document validation failure (121)', serverError(121, 'DocumentValidationFailure')],
+    ['namespace exists (48)', serverError(48, 'NamespaceExists')],
+    ['a bad value (2)', serverError(2, 'BadValue')],
+    [
+      'a write concern error that cannot be satisfied (100)',
+      new MongoWriteConcernError({ ok: 1, writeConcernError: { code: 100, errmsg: 'x' } }),
+    ],
+    [
+      'a bulk write with a duplicate key',
+      new MongoBulkWriteError({ message: 'E11000', code: 11000, writeErrors: [] }, { insertedCount: 0 } as never),
+    ],
+    [
+      'BSONError (a key with NUL)',
+      (() => {
+        try {
+          BSON.serialize({ 'a\u0000b': 1 });
+        } catch (error) {
+          return error;
+        }
+      })(),
+    ],
+    // The KurrentDB driver's errors by themselves: `name` 'Error' and a gRPC status as code (6 is ALREADY_EXISTS there, not
+    // MongoDB's HostNotFound): only the adapter's translation makes them passing.
+    ['KurrentDB UnavailableError as the driver hands it', Object.assign(new UnavailableError(undefined, 'lost'), { code: 14 })],
+    [
+      'a KurrentDB error with a number MongoDB would retry',
+      Object.assign(new NotLeaderError({ metadata: { 'leader-endpoint-host': 'n2', 'leader-endpoint-port': '2113' } } as never), {
+        code: 6,
+      }),
+    ],
+    ['KurrentDB WrongExpectedVersionError', new WrongExpectedVersionError(undefined, { streamName: 's', expected: 1n, current: 2n })],
+  ])('%s is not', (_what, error) => {
+    expect(error).toBeInstanceOf(Error);
+    expect(isTransientStoreError(error)).toBe(false);
+  });
+
+  it('names the cause of an unavailable store', () => {
+    const cause = new UnavailableError(undefined, '14 UNAVAILABLE: no connection');
+    const error = new StoreUnavailableError('KurrentDB', cause);
+    expect(error).toMatchObject({ name: 'StoreUnavailableError', store: 'KurrentDB', cause, transient: true });
+    expect(error.message).toBe('KurrentDB is out of reach or did not answer: 14 UNAVAILABLE: no connection');
+  });
 });
 
 describe('retryTransient', () => {

@@ -1,27 +1,118 @@
 /**
+ * A store out of reach or not answering for now (connection lost, deadline passed, a leader or primary being
+ * elected): the same request is expected to succeed a little later. Adapters whose drivers' errors carry nothing
+ * this kernel can recognise by itself (KurrentDB's: `name` 'Error', a gRPC status as `code`) raise this instead, with
+ * the driver's error as `cause`. It does not say whether a write landed: an adapter raises it only where nothing was
+ * written, or where a retry finds out (an append whose reply was lost answers "outcome unknown" instead).
+ */
+export class StoreUnavailableError extends Error {
+  /** The mark isTransientStoreError reads (the runtime's `permanent: true` is the opposite one): works across realms. */
+  readonly transient = true;
+
+  constructor(
+    readonly store: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${store} is out of reach or did not answer${cause instanceof Error && cause.message ? `: ${cause.message}` : ''}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** MongoDB's retryable server codes (the driver's RETRYABLE_READ_ERROR_CODES, which its retryable writes share). */
+const MONGODB_RETRYABLE_CODES: ReadonlySet<number> = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  134, // ReadConcernMajorityNotAvailableYet
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/**
+ * MongoDB's labels for "again, later": retryable writes (the server's, or the pool's after it was cleared), transient
+ * and unknown-outcome transaction commits (the driver's `withTransaction` retries the whole transaction or its commit),
+ * and the server overloaded.
+ */
+const MONGODB_PASSING_LABELS = [
+  'RetryableWriteError',
+  'PoolRequestedRetry',
+  'TransientTransactionError',
+  'UnknownTransactionCommitResult',
+  'SystemOverloadedError',
+];
+
+/** MongoDB's errors of the connection itself, subclasses included (MongoNetworkTimeoutError, MongoPoolClearedError). */
+const MONGODB_PASSING_CLASSES = ['MongoNetworkError', 'MongoServerSelectionError', 'MongoWaitQueueTimeoutError'];
+
+/**
+ * The names along an error's prototype chain: each class's constructor name and `name`, so that a driver's
+ * subclass is recognised by the class it extends without importing the driver (this kernel imports none) and
+ * across realms (Jest's VM contexts), where `instanceof` fails.
+ */
+function classNamesOf(error: object): Set<string> {
+  const names = new Set<string>();
+  const { name } = error as { name?: unknown };
+  if (typeof name === 'string') names.add(name);
+  for (
+    let proto: unknown = Object.getPrototypeOf(error);
+    proto !== null && typeof proto === 'object';
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const constructor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
+    if (typeof constructor === 'function' && constructor.name) names.add(constructor.name);
+    const own = Object.getOwnPropertyDescriptor(proto, 'name');
+    try {
+      const value: unknown = own?.get ? own.get.call(error) : own?.value;
+      if (typeof value === 'string') names.add(value);
+    } catch {
+      // a getter that needs more of its instance than it has: not a name to go by
+    }
+  }
+  return names;
+}
+
+/**
  * A store's passing refusal: the same write is expected to succeed a little later, so a rebuild waits
  * and retries it instead of failing (a serving lane retries any store error by restarting its
- * subscription). Recognised by the drivers' codes:
+ * subscription), and an API request hears 503 with Retry-After. Recognised by the drivers' codes:
  * - SQLite: busy / locked — another connection (a second rebuild thread building a large collection's
  *   indexes, another process) held the file's write lock longer than the busy timeout;
  * - PostgreSQL: connection exceptions (08xxx), serialization failure and deadlock (40001, 40P01),
  *   the server shutting down or starting (57P01–57P03), too many connections and other resources (53xxx);
  * - sockets: reset, refused, timed out, broken pipe;
- * - MongoDB: errors the driver labels retryable or transient, and its network and server-selection errors.
+ * - MongoDB: its network errors (and their subclasses: timeouts, a cleared pool), server selection and
+ *   connection-pool wait timeouts; server errors with the driver's retryable codes (a primary stepping down or
+ *   not writable, the node shutting down…: createIndexes, create and drop carry no label) or with a
+ *   retryable / transient label (MONGODB_PASSING_LABELS);
+ * - any error marked `transient: true`: StoreUnavailableError, which adapters raise for drivers whose
+ *   errors say nothing recognisable (KurrentDB).
+ * A duplicate key, a validation error, a document too large or not storable, a wrong expected revision: not.
  */
 export function isTransientStoreError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  const { code, message, transient } = error as { code?: unknown; message?: unknown; transient?: unknown };
+  if (transient === true) return true;
   if (typeof code === 'string') {
     if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
     if (/^(08[0-9A-Z]{3}|40001|40P01|57P0[123]|53[0-9A-Z]{3})$/.test(code)) return true;
     if (/^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN)$/.test(code)) return true;
   }
-  if (typeof name === 'string' && /^Mongo(Network|NetworkTimeout|ServerSelection)Error$/.test(name)) return true;
+  const classes = classNamesOf(error);
+  if (MONGODB_PASSING_CLASSES.some((name) => classes.has(name))) return true;
+  // Numeric codes only on MongoDB's own errors: other drivers' numbers (gRPC statuses) mean other things.
+  if ((classes.has('MongoError') || classes.has('MongoServerError')) && typeof code === 'number' && MONGODB_RETRYABLE_CODES.has(code))
+    return true;
   const labels = (error as { hasErrorLabel?: unknown }).hasErrorLabel;
   if (typeof labels === 'function') {
-    const has = (label: string) => (labels as (label: string) => boolean).call(error, label);
-    if (has('RetryableWriteError') || has('TransientTransactionError')) return true;
+    const has = (label: string) => (labels as (label: string) => boolean).call(error, label) === true;
+    if (MONGODB_PASSING_LABELS.some(has)) return true;
   }
   // node-postgres ends a query on a dropped connection with this message and no code.
   return typeof message === 'string' && /^Connection terminated( unexpectedly| due to connection timeout)?$/.test(message);

@@ -68,8 +68,9 @@ export class FakeKurrentServer {
     this.options = { multiStreamAppend: true, maxAppendSize: 1024 * 1024, systemNoise: true, checkpointWindow: 32, ...options };
   }
 
-  client(): KurrentClient {
-    return new FakeKurrentClient(this) as unknown as KurrentClient;
+  /** `throwOnAppendFailure: false`: a refused expectation resolves `{ success: false }`, as the driver's option makes it. */
+  client(options: { throwOnAppendFailure?: boolean } = {}): KurrentClient {
+    return new FakeKurrentClient(this, options.throwOnAppendFailure ?? true) as unknown as KurrentClient;
   }
 
   tombstone(name: string): void {
@@ -214,11 +215,22 @@ export function passes(filter: Filter | undefined, stored: Stored): boolean {
 }
 
 class FakeKurrentClient {
-  constructor(private readonly server: FakeKurrentServer) {}
+  constructor(
+    private readonly server: FakeKurrentServer,
+    /** The driver's getter of the same name. */
+    readonly throwOnAppendFailure: boolean,
+  ) {}
 
   async appendToStream(name: string, events: EventData | EventData[], options: { streamState?: AppendStreamState } = {}) {
     const list = Array.isArray(events) ? events : [events];
-    const written = this.server.append([{ name, events: list, state: options.streamState ?? ANY }], false);
+    let written: ReturnType<FakeKurrentServer['append']>;
+    try {
+      written = this.server.append([{ name, events: list, state: options.streamState ?? ANY }], false);
+    } catch (error) {
+      if (this.throwOnAppendFailure || !(error instanceof WrongExpectedVersionError)) throw error;
+      // The driver's v1 append with the option off (dist/streams/appendToStream/append.js).
+      return { success: false, nextExpectedRevision: this.server.revisionOf(name) ?? -1n, position: undefined };
+    }
     const revision = this.server.revisionOf(name) ?? -1n;
     const last = written === 'idempotent' ? undefined : written[0]?.[written[0].length - 1];
     return { success: true, nextExpectedRevision: revision, position: last?.position ?? this.server.read(name).at(-1)?.position };
