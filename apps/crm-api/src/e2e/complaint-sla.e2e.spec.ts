@@ -35,6 +35,8 @@ describe('complaint SLA breaches through the deadline watcher (real server, Manu
       },
     );
     watcher = server.app.get(ComplaintDeadlineWatcher);
+    // The interval is 0 (this spec ticks by hand), so the scheduler leaves the watcher to it.
+    await watcher.start();
   });
   afterAll(async () => server.close());
 
@@ -118,6 +120,7 @@ describe('the deadline watcher across a restart of the server (same data directo
   it('resumes from the checkpoint it committed: folds no event from before it, and still knows those complaints', async () => {
     const env = { CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite', CRM_DATA_DIR: dataDir };
     const first = await startTestApp(env, options);
+    await first.app.get(ComplaintDeadlineWatcher).start();
     const ids: string[] = [];
     let position = '';
     for (let n = 0; n < 3; n += 1) {
@@ -137,6 +140,7 @@ describe('the deadline watcher across a restart of the server (same data directo
     const second = await startTestApp(env, options);
     try {
       const watcher = second.app.get(ComplaintDeadlineWatcher);
+      await watcher.start();
       await watcher.caughtUpTo(position);
       expect(watcher.eventsFolded).toBe(0);
       // Unassessed: a day to acknowledge.
@@ -151,4 +155,34 @@ describe('the deadline watcher across a restart of the server (same data directo
     }
     // Two server starts.
   }, 30_000);
+
+  it('leaves the watcher to a process that checks when its own interval is 0 (before, it took the lease and no breach was recorded)', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'crm-e2e-watcher-off-'));
+    const env = { CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite', CRM_DATA_DIR: shared };
+    clock.set(T0);
+    const off = await startTestApp(env, options);
+    const checking = await startTestApp(env, { clock, contexts: [ServiceOptionsModule.forRoot({ slaCheckIntervalMs: 20 })] });
+    try {
+      const received = await http(off.url, 'POST', '/api/v1/complaints', {
+        complainant: { name: 'رضا کریمی' },
+        channel: 'phone',
+        category: 'ارسال',
+        description: 'تأخیر در ارسال',
+      });
+      expect(received.status).toBe(201);
+      const id = received.body['id'] as string;
+      // Unassessed: a day to acknowledge.
+      clock.set(at(24 * 60 * MINUTE + SECOND));
+      const breaches = async () =>
+        ((await http(off.url, 'GET', `/api/v1/streams/complaint-${id}`)).body['events'] as StreamEvent[]).filter(
+          (event) => event.type === 'ComplaintSlaBreached',
+        );
+      for (let tries = 0; tries < 100 && (await breaches()).length === 0; tries += 1) await new Promise((done) => setTimeout(done, 50));
+      expect((await breaches()).map((event) => event.data['milestone'])).toEqual(['acknowledge']);
+    } finally {
+      await checking.close();
+      await off.close();
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
 });

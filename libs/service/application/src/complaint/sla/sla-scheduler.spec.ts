@@ -34,7 +34,7 @@ describe('SLA scheduler', () => {
     // Well past both deadlines of the provisional (medium) policy.
     clock.set('2025-03-09T00:00:00.000Z');
     const breaches = async () => (await store.readStream(streamId)).filter((e) => e.type === 'ComplaintSlaBreached').length;
-    return { scheduler, breaches };
+    return { scheduler, breaches, watcher };
   }
 
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,11 +49,13 @@ describe('SLA scheduler', () => {
     expect(await breaches()).toBe(2);
   });
 
-  it('never ticks on its own with an interval of 0', async () => {
-    const { scheduler, breaches } = await setUp(0);
+  it('never ticks on its own with an interval of 0, and does not start the watcher (which would take its lease)', async () => {
+    const { scheduler, breaches, watcher } = await setUp(0);
+    const start = jest.spyOn(watcher, 'start');
     await scheduler.onApplicationBootstrap();
     await wait(50);
     expect(await breaches()).toBe(0);
+    expect(start).not.toHaveBeenCalled();
     await scheduler.onModuleDestroy();
   });
 });

@@ -8,6 +8,7 @@ import { ComplaintDeadlineWatcher } from './complaint-deadline-watcher';
 /**
  * Runs the deadline watcher every `slaCheckIntervalMs` on the process clock. Started on
  * bootstrap, stopped before the event store closes (module destroy precedes shutdown).
+ * With an interval of 0 the watcher is not started at all: no lease taken, no model fed.
  */
 @Injectable()
 export class SlaScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -22,13 +23,14 @@ export class SlaScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.watcher.start();
     const every = this.config.slaCheckIntervalMs;
-    if (every > 0) {
-      this.timer = setInterval(() => this.runTick(), every);
-      // The HTTP server keeps the process alive; the scheduler must not hold it up on exit.
-      this.timer.unref();
-    }
+    // Off (0): this process neither checks nor takes the watcher's lease, which would keep a process that checks from
+    // recording any breach for as long as this one lives (an outside probe saw breaches held back until it stopped).
+    if (every <= 0) return;
+    await this.watcher.start();
+    this.timer = setInterval(() => this.runTick(), every);
+    // The HTTP server keeps the process alive; the scheduler must not hold it up on exit.
+    this.timer.unref();
   }
 
   private runTick(): void {
