@@ -247,6 +247,26 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
       status: 400,
       errors: [{ field: 'from' }, { field: 'asOf' }],
     });
+    // A period upside down is named, not answered with zeros (an outside probe had 200 and every figure 0).
+    for (const view of ['complaints/kpis', 'satisfaction']) {
+      const reversed = await get(`/views/${view}?from=2025-04-30&to=2025-04-29`);
+      expect([view, reversed.status, reversed.body['errors']]).toEqual([
+        view,
+        400,
+        [{ field: 'to', messages: ['to must not be before from'] }],
+      ]);
+      expect((await get(`/views/${view}?from=2025-04-30&to=2025-04-30`)).status).toBe(200);
+    }
+  });
+
+  it('reads an asOf after now as now: no milestone is overdue before its deadline (before, asOf=today counted them hours early)', async () => {
+    const now = clock.now().toISOString();
+    const plain = await get('/views/complaints/kpis');
+    for (const later of [plus(now, HOUR), '2199-12-31']) {
+      const reply = await get(`/views/complaints/kpis?asOf=${encodeURIComponent(later)}`);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ ...plain.body, asOf: now });
+    }
   });
 
   it('measures satisfaction per month and per Jalali month: CSAT, NPS, CES, SERVQUAL gaps, feedback', async () => {
@@ -340,6 +360,8 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
       ['2025-06-30T21:00:00.000Z', '/surveys/responses', { surveyType: 'csat', respondent: { name: 'نگار' }, answers: { score: 4 } }],
     ]);
     const kpis = async (query: string) => (await get(`/views/complaints/kpis?${query}&minPosition=${position}`)).body;
+    // Asked a few days later: an asOf after now is read as now.
+    clock.set('2025-07-05T06:30:00.000Z');
     expect(await kpis('from=2025-07-01&to=2025-07-31')).toMatchObject({ complaints: 1 });
     expect(await kpis('from=2025-06-01&to=2025-06-30')).toMatchObject({ complaints: 0 });
     // asOf=2025-06-30 is the end of that Tehran day, before the complaint came; asOf=2025-07-01 includes it.

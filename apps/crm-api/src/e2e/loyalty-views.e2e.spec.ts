@@ -20,9 +20,12 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     position = reply.body['position'] as string;
     return reply;
   };
+  /** The views are asked at NOW, after every fact of the story (an asOf after now is read as now). */
+  const NOW = '2025-07-15T06:30:00Z';
   const at = async (instant: string, command: () => Promise<unknown>) => {
     clock.set(instant);
     await command();
+    clock.set(NOW);
   };
   // Recorded when they happen: a purchase dated after the moment it is recorded is refused.
   const buy = (account: keyof typeof ids, day: string, amount: number) =>

@@ -30,6 +30,7 @@ import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
+import { asOfNoLaterThan, assertPeriod } from './view-bounds';
 
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
   @DateOrInstant('Complaints received on or after this date (from the start of that business day) or instant')
@@ -39,7 +40,7 @@ export class ComplaintKpisQueryDto extends MinPositionQueryDto {
   to?: string;
 
   @DateOrInstant(
-    'Every figure as of this date (the end of that business day) or instant (exact to it): only steps dated at or before it count; default: now',
+    'Every figure as of this date (the end of that business day) or instant (exact to it): only steps dated at or before it count; default, and at most: now (a later asOf is read as now, and the reply says so)',
   )
   asOf?: string;
 }
@@ -116,9 +117,11 @@ export class ComplaintViewsController {
     @Query() query: ComplaintKpisQueryDto,
     @Tenant() tenantId: string,
   ): Promise<ComplaintKpis & AsOfPrecision & { readonly from?: string; readonly to?: string }> {
-    const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
-    const asOf = query.asOf === undefined ? this.clock.now().toISOString() : new Date(endOfDay(query.asOf)).toISOString();
     const receivedAt = timeRange(query.from, query.to);
+    assertPeriod(receivedAt);
+    const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
+    const given = query.asOf === undefined ? undefined : Date.parse(endOfDay(query.asOf));
+    const asOf = new Date(asOfNoLaterThan(given, this.clock.now().getTime())).toISOString();
     const kpis = await readComplaintKpis(
       this.readModels.store,
       collection,
@@ -165,11 +168,12 @@ export class ComplaintViewsController {
   @ApiBadQuery()
   @ApiNotCaughtUp()
   async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {
+    const at = timeRange(query.from, query.to);
+    assertPeriod(at);
     const [answers, days] = await Promise.all([
       this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition),
       this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
     ]);
-    const at = timeRange(query.from, query.to);
     const bucket = query.bucket ?? 'month';
     // Which read the answer comes from follows the two checkpoints too, so it is part of what is kept.
     const key = JSON.stringify([tenantId, answers, days, bucket, query.from ?? null, query.to ?? null]);

@@ -39,6 +39,7 @@ import { InvalidValueError, NOT_FOUND, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
+import { asOfNoLaterThan } from './view-bounds';
 
 /** Whole days, digits only as every query integer is ("0x10", "1e2", "+1" and "" are refused, not coerced). */
 const WholeDays = (description: string, fallback: number): PropertyDecorator => IntQueryField(1, 3650, { description, default: fallback });
@@ -48,7 +49,7 @@ const DECIMAL = /^\d{1,3}(?:\.\d{1,9})?$/;
 
 class AsOfQueryDto extends MinPositionQueryDto {
   @DateOrInstant(
-    'Compute as of this instant, or the end of this business day (Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise); events recorded for later times are ignored. Default: now',
+    'Compute as of this instant, or the end of this business day (Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise); events recorded for later times are ignored. Default, and at most: now (a later asOf is read as now, and the reply says so)',
   )
   asOf?: string;
 
@@ -230,7 +231,7 @@ export class LoyaltyViewsController {
   }
 
   private asOf(value: string | undefined): number {
-    return value === undefined ? this.clock.now().getTime() : parsed(value, 'asOf', 'end');
+    return asOfNoLaterThan(value === undefined ? undefined : parsed(value, 'asOf', 'end'), this.clock.now().getTime());
   }
 
   private async collections(minPosition: string | undefined): Promise<LoyaltyCollections> {
