@@ -77,7 +77,8 @@ export const ACCESS_TABLE: readonly AccessRule[] = [
     paths: v1('/views/customers', '/views/churn'),
     roles: ['sales', 'analyst'],
   },
-  { routes: 'GET /streams/…, integrity verification', methods: READS, paths: v1('/streams', '/integrity'), roles: ['auditor'] },
+  // API.md's "integrity verification" is each stream's reply (its hash chain verified): no route of its own.
+  { routes: 'GET /streams/… (each with its integrity verification)', methods: READS, paths: v1('/streams'), roles: ['auditor'] },
   { routes: '/admin/…, /data-subjects/…', methods: ALL, paths: v1('/admin', '/data-subjects'), roles: [] },
   {
     routes: "GET /health, GET /metrics (the operator's tenant only)",
