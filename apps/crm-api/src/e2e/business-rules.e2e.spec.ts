@@ -117,7 +117,23 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
       expectedCloseDate: daysFromNow(9),
     });
     expect(opened.body).toMatchObject({ status: 409, code: 'ACCOUNT.CLOSED' });
+    // Nor does a closed account take a new contact, created on it or linked to it (both were recorded).
+    const added = await post('/contacts', { fullName: 'سارا محمدی', phone: '09121110099', accountId: closed });
+    expect(added.body).toMatchObject({
+      status: 409,
+      code: 'ACCOUNT.CLOSED',
+      detail: expect.stringContaining('reopen it before adding a contact'),
+    });
     expect(await head()).toBe(mid);
+    const contactId = idOf(await post('/contacts', { fullName: 'سارا محمدی', phone: '09121110098' }));
+    const beforeLink = await head();
+    expect((await post(`/contacts/${contactId}/link-account`, { accountId: closed })).body).toMatchObject({
+      status: 409,
+      code: 'ACCOUNT.CLOSED',
+    });
+    expect(await head()).toBe(beforeLink);
+    expect((await post(`/accounts/${closed}/reopen`, {})).status).toBe(200);
+    expect((await post(`/contacts/${contactId}/link-account`, { accountId: closed })).status).toBe(200);
   });
 
   it('refuses to win a deal in IRR "in USD", and a quote priced in another currency than its deal', async () => {

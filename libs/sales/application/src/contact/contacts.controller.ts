@@ -10,7 +10,7 @@ import { RecordConsentCommand } from './record-consent/record-consent.command';
 import { RecordConsentRequestDto } from './record-consent/record-consent.request.dto';
 import { UpdateContactCommand } from './update-contact/update-contact.command';
 import { UpdateContactRequestDto } from './update-contact/update-contact.request.dto';
-import { contactDecider } from '@crm/sales/domain';
+import { accountDecider, contactDecider } from '@crm/sales/domain';
 
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [contactDecider] };
@@ -21,7 +21,12 @@ export class ContactsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({ ...DECIDES, refersTo: ['account'], summary: 'Create a contact (a natural person)', creates: true })
+  @ApiCommand({
+    decides: [contactDecider, accountDecider],
+    refersTo: ['account'],
+    summary: 'Create a contact (a natural person); an account named must be open',
+    creates: true,
+  })
   create(@Body() body: CreateContactRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CreateContactCommand(body, context));
   }
@@ -33,7 +38,11 @@ export class ContactsController {
   }
 
   @Post(':id/link-account')
-  @ApiCommandOn({ ...DECIDES, refersTo: ['account'], summary: 'Link the contact to an account' })
+  @ApiCommandOn({
+    decides: [contactDecider, accountDecider],
+    refersTo: ['account'],
+    summary: 'Link the contact to an account, which must be open',
+  })
   linkAccount(@IdParam() id: string, @Body() body: LinkContactAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new LinkContactAccountCommand(id, body, context));
   }

@@ -1,10 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
 import { contactDecider } from '@crm/sales/domain';
-import { accountStream, contactStream } from '../../common/streams';
+import { contactStream } from '../../common/streams';
+import { requireOpenAccount } from '../../account/open-account-required';
 import { LinkContactAccountCommand } from './link-contact-account.command';
-import { requireReference } from '@crm/shared/event-sourcing';
-import { NOT_FOUND } from '@crm/shared/kernel';
 
 @CommandHandler(LinkContactAccountCommand)
 export class LinkContactAccountHandler implements ICommandHandler<LinkContactAccountCommand> {
@@ -12,7 +11,7 @@ export class LinkContactAccountHandler implements ICommandHandler<LinkContactAcc
 
   async execute({ contactId, input, context }: LinkContactAccountCommand): Promise<CommandReply> {
     const { accountId } = input;
-    await requireReference(this.executor.store, accountStream(accountId), context.tenantId, NOT_FOUND.account, accountId, 'accountId');
+    await requireOpenAccount(this.executor.store, accountId, context.tenantId, 'accountId', 'linking a contact to it');
     const now = this.executor.now();
     const data = { contactId, accountId, linkedAt: now.toISOString() };
     return commandReply(
