@@ -1,5 +1,5 @@
 import { demoHistory } from '@crm/demo-data';
-import { InMemoryEventStore, streamCategory } from '@crm/shared/event-sourcing';
+import { InMemoryEventStore, NO_OP_RECORDED, noOpRecordStream, streamCategory } from '@crm/shared/event-sourcing';
 import { anEvent } from '@crm/shared/testing';
 import { UsageError } from './args';
 import { checkExportFilter, EVENT_TYPES, exportEvents, type ExportFilter, STREAM_CATEGORIES } from './event-export';
@@ -145,6 +145,11 @@ describe('the types and categories export takes', () => {
     expect(STREAM_CATEGORIES).toContain(LEAD_KEY_CATEGORY);
     expect(STREAM_CATEGORIES).toContain(streamCategory(leadKeyStream('default', 'email:x')));
     expect(EVENT_TYPES).toEqual(expect.arrayContaining(['LeadKeyClaimed', 'LeadKeyReleased']));
+  });
+
+  it('takes the records of commands that changed nothing (idempotency), written by the shared command path', () => {
+    expect(STREAM_CATEGORIES).toContain(streamCategory(noOpRecordStream('0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d')));
+    expect(EVENT_TYPES).toContain(NO_OP_RECORDED);
   });
 
   it('refuses a category or type no code writes (a typo would export nothing without a word), listing the known ones', () => {

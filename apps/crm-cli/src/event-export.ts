@@ -5,7 +5,14 @@ import { dataSubjectStream, type DataSubjectErased } from '@crm/privacy/domain';
 import { positionOrdinal } from '@crm/projections/runtime';
 import type { AccountEvent, ContactEvent, LeadEvent, OpportunityEvent, QuoteEvent } from '@crm/sales/domain';
 import type { ComplaintEvent, FeedbackEvent, SurveyEvent } from '@crm/service/domain';
-import { type AllFilter, type EventStore, type RecordedEvent, streamCategory } from '@crm/shared/event-sourcing';
+import {
+  type AllFilter,
+  type EventStore,
+  NO_OP_RECORD_CATEGORY,
+  NO_OP_RECORDED,
+  type RecordedEvent,
+  streamCategory,
+} from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { UsageError } from './args';
 
@@ -108,13 +115,17 @@ const LEAD_KEY_EVENT_TYPES = ['LeadKeyClaimed', 'LeadKeyReleased'];
 const LEAD_KEY_CATEGORY = 'lead-key';
 
 /** The event types `export --type` takes: those the code writes. */
-export const EVENT_TYPES: readonly string[] = [...Object.keys(DOMAIN_EVENT_TYPES), ...LEAD_KEY_EVENT_TYPES].sort();
+export const EVENT_TYPES: readonly string[] = [...Object.keys(DOMAIN_EVENT_TYPES), ...LEAD_KEY_EVENT_TYPES, NO_OP_RECORDED].sort();
 
-/** The stream categories `export --category` takes: the records' (one NOT_FOUND each), the keys' and claims', the erasures'. */
+/**
+ * The stream categories `export --category` takes: the records' (one NOT_FOUND each), the keys' and claims', the
+ * erasures', and the records of commands that changed nothing (idempotency).
+ */
 export const STREAM_CATEGORIES: readonly string[] = [
   ...Object.keys(NOT_FOUND),
   API_KEY_CATEGORY,
   LEAD_KEY_CATEGORY,
+  NO_OP_RECORD_CATEGORY,
   streamCategory(dataSubjectStream({ type: 'lead', id: 'any' })),
 ].sort();
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  NO_OP_RECORD_CATEGORY,
   STREAM_REFUSALS,
   StreamNotFoundError,
   verifyChain,
@@ -33,9 +34,10 @@ const STREAM_ID = /^[a-z][a-z-]{0,40}-[A-Za-z0-9-]{1,100}$/;
 const TRAILING_UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Streams that are the server's own, not records of the CRM: API keys (names, roles, keyed hashes: the admin-only key
- * list) and dedupe claims (blind indexes of emails and phones). They answer 404 here, as a stream that does not exist.
+ * list), dedupe claims (blind indexes of emails and phones) and the records of commands that changed nothing (keyed
+ * request fingerprints, for idempotency). They answer 404 here, as a stream that does not exist.
  */
-const INTERNAL_CATEGORIES = [API_KEY_CATEGORY, LEAD_KEY_CATEGORY].map((category) => `${category}-`);
+const INTERNAL_CATEGORIES = [API_KEY_CATEGORY, LEAD_KEY_CATEGORY, NO_OP_RECORD_CATEGORY].map((category) => `${category}-`);
 
 @ApiTags('streams')
 @Controller('streams')
@@ -47,9 +49,11 @@ export class StreamsController {
   @ApiParam({ name: 'streamId', example: 'complaint-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d' })
   @ApiResponse({ status: 200, description: 'Events in revision order', schema: STREAM_PAGE_SCHEMA })
   @ApiProblem(400, 'Malformed stream id or query; every bad one listed', [VALIDATION_PROBLEMS.FAILED])
-  @ApiProblem(404, "No stream has this id in the caller's tenant, or it is one of the server's own (API keys, dedupe claims)", [
-    STREAM_REFUSALS.NOT_FOUND,
-  ])
+  @ApiProblem(
+    404,
+    "No stream has this id in the caller's tenant, or it is one of the server's own (API keys, dedupe claims, no-op records)",
+    [STREAM_REFUSALS.NOT_FOUND],
+  )
   async read(@Param('streamId') given: string, @Query() query: ReadStreamQueryDto, @Tenant() tenantId: string): Promise<StreamPage> {
     // A record's UUID in capitals names the same record here as on every other route (UuidParam).
     const streamId = given.replace(TRAILING_UUID, (uuid) => uuid.toLowerCase());

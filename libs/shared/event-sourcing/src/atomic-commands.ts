@@ -2,7 +2,8 @@ import type { Decider } from './decider';
 import type { Actor, Command, Event } from './event';
 import { alreadyStored } from './append-support';
 import { CommandRecordedMeanwhileError, DomainError, IdempotencyConflictError, WrongExpectedRevisionError } from './errors';
-import type { AppendResult, EventStore, ExpectedRevision, SnapshotStore, StreamAppend } from './event-store';
+import type { AppendResult, EventStore, ExpectedRevision, MultiStreamAppendResult, SnapshotStore, StreamAppend } from './event-store';
+import { latestPosition } from './multi-append-support';
 import {
   checkCommandPreconditions,
   ConcurrencyConflictError,
@@ -10,6 +11,7 @@ import {
   eventIdFor,
   loadForCommand,
   maybeSnapshot,
+  noOpRecordAppend,
   recordedForAnotherRequest,
 } from './handle-command';
 
@@ -26,6 +28,12 @@ export interface AtomicCommandOptions {
   readonly requestFingerprint?: string;
   /** W3C trace context the command ran in, recorded on its events. */
   readonly traceparent?: string;
+  /**
+   * The request's own command, under an id its caller gave: when it decides nothing, that outcome is recorded in the
+   * same append (handleCommand's NO_OP_RECORDED), so that the id used again finds it. Off by default: the group's
+   * other commands have ids derived from the request's, which answers for them.
+   */
+  readonly recordNoOp?: boolean;
 }
 
 export interface Decided<State, E extends Event> {
@@ -59,6 +67,8 @@ export interface AtomicPart {
   readonly append: StreamAppend;
   /** Takes the aggregate's snapshot when the append crossed its interval. */
   readonly snapshot: (after: number) => Promise<void>;
+  /** The record of a command that decided nothing (NO_OP_RECORDED), not an aggregate's events: its command id. */
+  readonly noOpOf?: string;
 }
 
 /**
@@ -72,6 +82,8 @@ export class AtomicCommands {
   private readonly streams = new Set<string>();
   /** True once a command named an expected revision: its conflict is the caller's answer, not a reason to retry. */
   pinned = false;
+  /** The command ids of commands that asked for a no-op to be recorded (`recordNoOp`), whatever they decided. */
+  readonly remembered: string[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -110,6 +122,7 @@ export class AtomicCommands {
     this.pinned ||= options.expectedRevision !== undefined;
     const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
     const eventIds = events.map((_, index) => eventIdFor(options.commandId, index));
+    if (options.recordNoOp === true) this.remembered.push(options.commandId);
     if (events.length > 0) {
       this.parts.push({
         append: {
@@ -119,11 +132,19 @@ export class AtomicCommands {
         },
         snapshot: (after) => maybeSnapshot(decider, snapshots, streamId, tenantId, loaded.revision, after, state),
       });
+    } else if (options.recordNoOp === true) {
+      // Nothing to change: the outcome is recorded under the command id, written with the group's other parts or alone.
+      const read = { revision: loaded.revision, position: loaded.position };
+      this.parts.push({
+        append: noOpRecordAppend(streamId, read, command.type, { ...options, tenantId, now }),
+        snapshot: async () => undefined,
+        noOpOf: options.commandId,
+      });
     }
     return { streamId, events, eventIds, state, read: { revision: loaded.revision, position: loaded.position } };
   }
 
-  /** What to append; empty when no command had anything to record. */
+  /** What to append (records of no-ops included); empty when no command had anything to record. */
   appends(): readonly AtomicPart[] {
     return this.parts;
   }
@@ -148,22 +169,64 @@ export async function runAtomically<T>(
     const value = await build(tx);
     const parts = tx.appends();
     if (parts.length === 0) return { value, streams: new Map(), position: undefined };
+    let result: MultiStreamAppendResult;
     try {
-      const result = await store.appendToStreams(
+      result = await store.appendToStreams(
         parts.map((part) => part.append),
         { tenantId: options.tenantId },
       );
-      await sameRequestIfRetried(store, parts, result.streams, options.tenantId);
-      const streams = new Map(parts.map((part, i) => [part.append.streamId, result.streams[i] as AppendResult]));
-      // Snapshots are a cache: a failure to write one does not fail what is recorded.
-      await Promise.all(parts.map((part, i) => part.snapshot((result.streams[i] as AppendResult).nextExpectedRevision)));
-      return { value, streams, position: result.position };
     } catch (error) {
+      await recordedMeanwhile(store, tx, parts, error, options.tenantId);
       if (!(error instanceof WrongExpectedRevisionError) || tx.pinned) throw error;
       conflict = error;
+      continue;
     }
+    await sameRequestIfRetried(store, parts, result.streams, options.tenantId);
+    // A no-op's record was stored already: a twin run of the same request recorded first, maybe from another revision.
+    // Its record is the answer (the caller gets it from the record), not what this run read.
+    const twin = parts.find((part, i) => part.noOpOf !== undefined && alreadyStored(result.streams[i] as AppendResult));
+    if (twin?.noOpOf !== undefined) throw new CommandRecordedMeanwhileError(twin.noOpOf);
+    // The records of no-ops are no stream the caller wrote: `streams` and `position` are the aggregates'.
+    const written = parts.flatMap((part, i) => (part.noOpOf === undefined ? [{ part, appended: result.streams[i] as AppendResult }] : []));
+    const streams = new Map(written.map(({ part, appended }) => [part.append.streamId, appended]));
+    // Snapshots are a cache: a failure to write one does not fail what is recorded.
+    await Promise.all(written.map(({ part, appended }) => part.snapshot(appended.nextExpectedRevision)));
+    const position =
+      written.length === parts.length
+        ? result.position
+        : written.length === 0
+          ? undefined
+          : latestPosition(
+              written.map(({ appended }) => appended),
+              (a, b) => store.comparePositions(a, b),
+            );
+    return { value, streams, position };
   }
   throw new ConcurrencyConflictError((conflict as WrongExpectedRevisionError).streamId, attempts);
+}
+
+/**
+ * After an append refused: when the group holds a request's command that records a no-op, and a twin run of that
+ * command id recorded first (its no-op record, or the events it decided from a later revision), the store refuses
+ * this append over the id (a partial overlap, or the record's stream existing) and the answer is the twin's:
+ * CommandRecordedMeanwhileError, which callers answer from the record (or 422 for another request). Any other
+ * refusal is left to the caller. Reads only after a refusal, and only for such a group.
+ */
+async function recordedMeanwhile(
+  store: EventStore,
+  tx: AtomicCommands,
+  parts: readonly AtomicPart[],
+  error: unknown,
+  tenantId: string,
+): Promise<void> {
+  if (tx.remembered.length === 0) return;
+  const overRecord =
+    error instanceof WrongExpectedRevisionError &&
+    parts.some((part) => part.noOpOf !== undefined && part.append.streamId === error.streamId);
+  if (!(error instanceof IdempotencyConflictError) && !overRecord) return;
+  for (const commandId of tx.remembered) {
+    if (await store.findEvent(eventIdFor(commandId, 0), { tenantId })) throw new CommandRecordedMeanwhileError(commandId);
+  }
 }
 
 /**

@@ -26,6 +26,13 @@ export interface HandleCommandOptions {
   readonly maxRetries?: number;
   /** Keyed hash of the request that carried the command: the same command id with another request is refused. */
   readonly requestFingerprint?: string;
+  /**
+   * Whether a decision of no events (a no-op: nothing to change) is recorded under the command id, so that the id
+   * used again finds it (`NO_OP_RECORDED`): the same request gets this reply, another one is refused (422). Only for
+   * a command id the caller gave (not `newCommandId`, not made here), and then by default; `false` for ids that are
+   * not a client's word (a process's derived ids, which may decide nothing now and something later).
+   */
+  readonly recordNoOp?: boolean;
   readonly snapshots?: SnapshotStore;
   readonly schemaVersionOf?: (eventType: string) => number;
 }
@@ -56,6 +63,61 @@ export class ConcurrencyConflictError extends Error {
 
 export function eventIdFor(commandId: string, index: number): string {
   return derivedId(commandId, index);
+}
+
+/**
+ * The server's own streams that record a command which decided no events (`command-{commandId}`): a no-op leaves
+ * nothing in its aggregate's stream for a retry to find by the command id, so its outcome is kept here, as the one
+ * event `NO_OP_RECORDED` with the id of the command's first event (`eventIdFor(commandId, 0)`). Internal: GET
+ * /streams does not serve them, no projection or reactor handles the event.
+ */
+export const NO_OP_RECORD_CATEGORY = 'command';
+/** The event of a `command-…` stream: what a command that decided nothing answered, with the command's envelope. */
+export const NO_OP_RECORDED = 'NoOpCommandRecorded';
+
+export interface NoOpRecorded {
+  /** The aggregate the command was decided on. */
+  readonly streamId: string;
+  /** Its revision the command answered with (-1: no stream). */
+  readonly revision: number;
+  /** The global position the command answered with, when it had one. */
+  readonly position?: string;
+}
+
+export function noOpRecordStream(commandId: string): string {
+  return `${NO_OP_RECORD_CATEGORY}-${commandId}`;
+}
+
+/** The outcome a no-op record holds; undefined for any other event. */
+export function noOpRecordOf(event: Pick<RecordedEvent, 'type' | 'data'>): NoOpRecorded | undefined {
+  if (event.type !== NO_OP_RECORDED) return undefined;
+  const data = event.data as Partial<NoOpRecorded> | null;
+  if (typeof data !== 'object' || data === null || typeof data.streamId !== 'string' || !Number.isSafeInteger(data.revision))
+    return undefined;
+  return {
+    streamId: data.streamId,
+    revision: data.revision as number,
+    ...(typeof data.position === 'string' ? { position: data.position } : {}),
+  };
+}
+
+/** The append that records a no-op: its one event carries the command's envelope (type, fingerprint, actor, tenant). */
+export function noOpRecordAppend(
+  streamId: string,
+  answered: { readonly revision: number | undefined; readonly position: string | undefined },
+  commandType: string,
+  options: HandleCommandOptions & { readonly commandId: string; readonly tenantId: string },
+): { readonly streamId: string; readonly events: EventToAppend[]; readonly expectedRevision: 'no_stream' } {
+  const data: NoOpRecorded = {
+    streamId,
+    revision: answered.revision ?? -1,
+    ...(answered.position === undefined ? {} : { position: answered.position }),
+  };
+  return {
+    streamId: noOpRecordStream(options.commandId),
+    events: envelopesFor([{ type: NO_OP_RECORDED, data: { ...data } }], commandType, options),
+    expectedRevision: 'no_stream',
+  };
 }
 
 export interface Loaded<State> {
@@ -168,6 +230,22 @@ async function firstResult<State, E extends Event>(
   commandType: string,
   fingerprint: string | undefined,
 ): Promise<CommandResult<State, E>> {
+  const noOp = noOpRecordOf(found);
+  if (noOp) {
+    // The command decided nothing: its record says what it answered (on this stream, for this same request).
+    if (noOp.streamId !== streamId || recordedForAnotherRequest(found.metadata, commandType, fingerprint)) {
+      throw new IdempotencyConflictError(commandId);
+    }
+    return {
+      streamId,
+      commandId,
+      nextExpectedRevision: noOp.revision,
+      position: noOp.position,
+      events: [],
+      state: await state(),
+      duplicate: true,
+    };
+  }
   if (found.streamId !== streamId || recordedForAnotherRequest(found.metadata, commandType, fingerprint)) {
     throw new IdempotencyConflictError(commandId);
   }
@@ -205,6 +283,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   const reload = async () => (await loadForCommand(store, decider, streamId, tenantId, options.snapshots)).state;
 
   const isNew = options.commandId === undefined || options.newCommandId === true;
+  const recordsNoOp = !isNew && options.recordNoOp !== false;
   const previous = isNew ? undefined : await store.findEvent(eventIdFor(commandId, 0), { tenantId });
   if (previous)
     return firstResult<State, E>(store, streamId, commandId, tenantId, previous, reload, command.type, options.requestFingerprint);
@@ -245,7 +324,7 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     }
 
     if (events.length === 0) {
-      return {
+      const answer: CommandResult<State, E> = {
         streamId,
         commandId,
         nextExpectedRevision: loaded.revision ?? -1,
@@ -254,6 +333,8 @@ export async function handleCommand<State, C extends Command, E extends Event>(
         state: loaded.state,
         duplicate: false,
       };
+      if (!recordsNoOp) return answer;
+      return recordNoOp(store, streamId, command.type, { ...options, commandId, tenantId }, loaded, answer, reload);
     }
     const toAppend = envelopesFor(events, command.type, { ...options, commandId, tenantId });
     try {
@@ -272,13 +353,49 @@ export async function handleCommand<State, C extends Command, E extends Event>(
       }
       return await appendedResult(decider, streamId, { ...options, commandId, tenantId }, loaded, events, appended);
     } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError) || explicit !== undefined) throw error;
+      // The first event's id is stored elsewhere: a twin run of this command id recorded a no-op (NO_OP_RECORDED)
+      // while this one, loading after a change, decided events. Its answer (or 422 for another request) is this one's.
+      const recordedElsewhere = error instanceof IdempotencyConflictError && !isNew;
+      if (!recordedElsewhere && (!(error instanceof WrongExpectedRevisionError) || explicit !== undefined)) throw error;
       const raced = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
       if (raced)
         return firstResult<State, E>(store, streamId, commandId, tenantId, raced, reload, command.type, options.requestFingerprint);
+      if (recordedElsewhere) throw error;
     }
   }
   throw new ConcurrencyConflictError(streamId, attempts);
+}
+
+/**
+ * A command under a command id its caller gave decided no events: its outcome is recorded (`NO_OP_RECORDED`, in the
+ * command's own internal stream) so that the id used again is answered from it: the same request with this reply,
+ * another with 422. Without it a no-op left nothing to find, and a retry ran again (undoing a later change) or another
+ * request under the same key was run. A twin run of the same id that recorded first (its no-op, or the events it
+ * decided from a later revision) answers for this one, as for an append: the store recognises the event id.
+ */
+async function recordNoOp<State, E extends Event>(
+  store: EventStore,
+  streamId: string,
+  commandType: string,
+  options: HandleCommandOptions & { readonly commandId: string; readonly tenantId: string },
+  loaded: Pick<Loaded<State>, 'revision' | 'position'>,
+  answer: CommandResult<State, E>,
+  reload: () => Promise<State>,
+): Promise<CommandResult<State, E>> {
+  const { commandId, tenantId } = options;
+  const record = noOpRecordAppend(streamId, loaded, commandType, options);
+  let refused: unknown;
+  try {
+    const appended = await store.appendToStream(record.streamId, record.events, { tenantId, expectedRevision: record.expectedRevision });
+    if (!alreadyStored(appended)) return answer;
+  } catch (error) {
+    // Its record stream exists (a twin's record), or the id is stored in another stream (a twin's events).
+    if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof IdempotencyConflictError)) throw error;
+    refused = error;
+  }
+  const recorded = await store.findEvent(eventIdFor(commandId, 0), { tenantId });
+  if (!recorded) throw refused ?? new IdempotencyConflictError(commandId);
+  return firstResult<State, E>(store, streamId, commandId, tenantId, recorded, reload, commandType, options.requestFingerprint);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   eventIdFor,
   handleCommand,
   IdempotencyConflictError,
+  noOpRecordOf,
   recordedForAnotherRequest,
   runAtomically,
   type AtomicCommandOptions,
@@ -65,6 +66,17 @@ export class CommandExecutor {
     return this.clock.now();
   }
 
+  /**
+   * Whether a command of this request that decides nothing is recorded (handleCommand's NO_OP_RECORDED), so that its
+   * Idempotency-Key (or body commandId) used again gets its reply or 422: only for a request's own command under the
+   * id its client gave. A request's context carries its fingerprint (Ctx); a command the server made the id of (no key,
+   * a process's derived id, a claim's) has nothing to remember: a process may rightly decide something later under
+   * the same derived id (an SLA breach whose deadline came back), and a request without a key cannot be retried.
+   */
+  private recordsNoOp(context: CommandContext): boolean {
+    return context.fingerprint !== undefined && !commandIdIsNew(context);
+  }
+
   execute<S, C extends Command, E extends Event>(
     decider: Decider<S, C, E>,
     streamId: string,
@@ -77,6 +89,7 @@ export class CommandExecutor {
       handleCommand(this.appending, decider, streamId, command, {
         commandId: context.commandId,
         newCommandId: commandIdIsNew(context),
+        recordNoOp: this.recordsNoOp(context),
         correlationId: context.correlationId,
         causationId: context.causationId,
         // The command's own span when tracing is on, else the caller's traceparent as it came.
@@ -122,18 +135,22 @@ export class CommandExecutor {
       expectedRevision,
       requestFingerprint: this.fingerprintOf(context),
       ...(traceparent === undefined ? {} : { traceparent }),
+      ...(this.recordsNoOp(context) ? { recordNoOp: true } : {}),
     };
   }
 
   /**
    * True when the request's command is already recorded (a retry, to be answered from the record); the same
-   * command id carried by another request is refused (422), as handleCommand does.
+   * command id carried by another request is refused (422), as handleCommand does. `of`: the command and the stream
+   * it is decided on, against which the record of a no-op (NO_OP_RECORDED, which names them) is checked too.
    */
-  async alreadyHandled(context: CommandContext): Promise<boolean> {
+  async alreadyHandled(context: CommandContext, of?: { readonly commandType: string; readonly streamId: string }): Promise<boolean> {
     if (commandIdIsNew(context)) return false;
     const found = await this.store.findEvent(eventIdFor(context.commandId, 0), { tenantId: context.tenantId });
     if (!found) return false;
-    if (recordedForAnotherRequest(found.metadata, undefined, this.fingerprintOf(context)))
+    const noOp = noOpRecordOf(found);
+    const elsewhere = noOp !== undefined && of !== undefined && noOp.streamId !== of.streamId;
+    if (elsewhere || recordedForAnotherRequest(found.metadata, noOp ? of?.commandType : undefined, this.fingerprintOf(context)))
       throw new IdempotencyConflictError(context.commandId);
     return true;
   }
@@ -158,9 +175,10 @@ export class CommandExecutor {
       commandType,
       streamId,
       async () => {
-        if (await this.alreadyHandled(context)) return recorded();
+        const of = { commandType, streamId };
+        if (await this.alreadyHandled(context, of)) return recorded();
         // A twin of this request (sent twice at once, maybe to two servers) recorded first: its reply, or 422.
-        return run().catch((error: unknown) => this.orRecorded(context, error, recorded));
+        return run().catch((error: unknown) => this.orRecorded(context, error, recorded, of));
       },
       () => answeredFromRecord,
     );
@@ -171,8 +189,13 @@ export class CommandExecutor {
    * command id recorded while this run decided), the answer is the recorded one, `first()`, once the record is
    * checked as this request's (422 IDEMPOTENCY.KEY_REUSED otherwise). Any other failure passes on.
    */
-  async orRecorded<T>(context: CommandContext, error: unknown, first: () => Promise<T>): Promise<T> {
-    if (error instanceof CommandRecordedMeanwhileError && (await this.alreadyHandled(context))) return first();
+  async orRecorded<T>(
+    context: CommandContext,
+    error: unknown,
+    first: () => Promise<T>,
+    of?: { readonly commandType: string; readonly streamId: string },
+  ): Promise<T> {
+    if (error instanceof CommandRecordedMeanwhileError && (await this.alreadyHandled(context, of))) return first();
     throw error;
   }
 

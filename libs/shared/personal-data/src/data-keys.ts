@@ -117,6 +117,12 @@ export class DataKeys {
     return this.remember(ref, wrapped && !isErasedKey(wrapped) ? unwrapDataKey(this.kek, ref, wrapped) : undefined);
   }
 
+  /** Whether the subject's key was destroyed (its person erased); a subject that never had a key is not. */
+  async isErased(ref: SubjectKeyRef): Promise<boolean> {
+    const wrapped = await this.store.get(ref);
+    return wrapped !== undefined && isErasedKey(wrapped);
+  }
+
   /** Crypto-shredding: the key is gone, and with it every value sealed under it. */
   async destroy(ref: SubjectKeyRef): Promise<boolean> {
     this.forget(ref);

@@ -1,6 +1,7 @@
 import {
   DEFAULT_TENANT,
   DomainError,
+  NO_OP_RECORDED,
   STORED_DATA,
   appendNotifications,
   type Appended,
@@ -223,6 +224,22 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
       const sealingKey = key;
       const data = replaceFields(event.data, paths, (value) => (isSealed(value) ? value : sealValue(sealingKey, own, value)));
       out.push(data === event.data ? event : { ...event, data: data as object });
+    }
+    // A command that changed nothing leaves a record of its request (NO_OP_RECORDED) in a stream of its own, with no
+    // personal field, but its fingerprint tests a body that may hold one (a lead update giving the lead's own phone):
+    // sealed under the key of the record it names, if that record has one; dropped if the record is erased.
+    if (key === undefined) {
+      const noOp = events.find((event) => event.type === NO_OP_RECORDED && event.metadata.requestFingerprint !== undefined);
+      const named = (noOp?.data as { streamId?: unknown } | undefined)?.streamId;
+      if (noOp && typeof named === 'string') {
+        const about: SubjectKeyRef = { tenantId: noOp.metadata.tenantId ?? DEFAULT_TENANT, subjectRef: named };
+        key = await this.keys.existingKey(about);
+        if (key) ref = about;
+        else if (await this.keys.isErased(about)) {
+          const { requestFingerprint: _dropped, ...metadata } = noOp.metadata;
+          out[out.indexOf(noOp)] = { ...noOp, metadata };
+        }
+      }
     }
     const [sealingKey, sealingRef] = [key, ref];
     return {

@@ -1,5 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ANONYMOUS, InMemoryEventStore, verifyChain, type EventToAppend } from '@crm/shared/event-sourcing';
+import {
+  ANONYMOUS,
+  InMemoryEventStore,
+  NO_OP_RECORDED,
+  noOpRecordStream,
+  verifyChain,
+  type EventToAppend,
+} from '@crm/shared/event-sourcing';
 import {
   BlindIndex,
   DataKeys,
@@ -218,6 +225,33 @@ describe('PersonalDataEventStore', () => {
     for (const e of [captured, noted, opened]) {
       expect((await store.findEvent(e.metadata.eventId))!.metadata).not.toHaveProperty('requestFingerprint');
     }
+  });
+
+  it("seals a no-op's record fingerprint under the key of the record it names, drops it once that record is erased", async () => {
+    const { inner, keys, store } = sealedStore();
+    const fingerprint = 'Qx3-kYk0h8n1t_4mFq2uK9sVdJpLwE7rTzUaBcDeFgH';
+    const lead = aStream('lead');
+    await store.appendToStream(lead, [anEvent('LeadCaptured', { fullName: 'مریم', email: 'm@example.ir', matchKeys: [] })]);
+    const noOp = (named: string) => {
+      const event = anEvent(NO_OP_RECORDED, { streamId: named, revision: 0 });
+      return { ...event, metadata: { ...event.metadata, requestFingerprint: fingerprint } };
+    };
+    // A lead update giving the lead's own phone changed nothing: its record tests that body, so it goes with the lead's key.
+    const recorded = noOp(lead);
+    await store.appendToStream(noOpRecordStream(recorded.metadata.commandId), [recorded]);
+    const [stored] = await inner.readStream(noOpRecordStream(recorded.metadata.commandId));
+    expect(isSealed(stored!.metadata.requestFingerprint)).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain(fingerprint);
+    expect((await store.findEvent(recorded.metadata.eventId))!.metadata.requestFingerprint).toBe(fingerprint);
+    await keys.destroy({ tenantId: 'default', subjectRef: lead });
+    expect((await store.findEvent(recorded.metadata.eventId))!.metadata).not.toHaveProperty('requestFingerprint');
+    // Recorded after the erasure: no fingerprint at all; about a record that never held personal data: as it came.
+    const late = noOp(lead);
+    await store.appendToStream(noOpRecordStream(late.metadata.commandId), [late]);
+    expect(JSON.stringify(await inner.readStream(noOpRecordStream(late.metadata.commandId)))).not.toContain(fingerprint);
+    const plain = noOp(aStream('account'));
+    await store.appendToStream(noOpRecordStream(plain.metadata.commandId), [plain]);
+    expect((await store.findEvent(plain.metadata.eventId))!.metadata.requestFingerprint).toBe(fingerprint);
   });
 
   it('refuses new personal data for an erased subject, and records its changes that carry none', async () => {
