@@ -45,6 +45,8 @@ export interface AuditTrail {
 }
 
 const human = (code: string) => code.replace(/_/g, ' ');
+/** A step's text after a colon; none for a step recorded without it (after the complaint's personal data was erased). */
+const said = (text: string | undefined) => (text === undefined ? '' : `: ${text}`);
 
 function partyText(party: Party): string {
   if ('contactId' in party) return `contact ${party.contactId}`;
@@ -81,18 +83,18 @@ function describe(event: ComplaintEvent): { what: string; at: string } {
       return { what: `investigation note: ${event.data.note}`, at: event.data.notedAt };
     case 'ComplaintResponded': {
       const d = event.data;
-      return { what: `responded: ${d.response}${d.remedy ? ` (remedy: ${d.remedy})` : ''}`, at: d.respondedAt };
+      return { what: `responded${said(d.response)}${d.remedy ? ` (remedy: ${d.remedy})` : ''}`, at: d.respondedAt };
     }
     case 'ComplaintDecisionCommunicated':
-      return { what: `decision communicated by ${human(event.data.channel)}: ${event.data.decision}`, at: event.data.communicatedAt };
+      return { what: `decision communicated by ${human(event.data.channel)}${said(event.data.decision)}`, at: event.data.communicatedAt };
     case 'ComplaintEscalated': {
       const d = event.data;
-      return { what: `escalated ${human(d.fromLevel)} → ${human(d.escalationLevel)}: ${d.reason}`, at: d.escalatedAt };
+      return { what: `escalated ${human(d.fromLevel)} → ${human(d.escalationLevel)}${said(d.reason)}`, at: d.escalatedAt };
     }
     case 'ComplaintClosed':
       return { what: `closed, ${event.data.outcome}${event.data.note ? `: ${event.data.note}` : ''}`, at: event.data.closedAt };
     case 'ComplaintReopened':
-      return { what: `reopened (${event.data.reopenCount}×): ${event.data.reason}`, at: event.data.reopenedAt };
+      return { what: `reopened (${event.data.reopenCount}×)${said(event.data.reason)}`, at: event.data.reopenedAt };
     case 'ComplaintHandlingSatisfactionRecorded': {
       const d = event.data;
       return { what: `satisfaction with the handling ${d.score}/5${d.comment ? `: ${d.comment}` : ''}`, at: d.recordedAt };

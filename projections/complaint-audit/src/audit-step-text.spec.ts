@@ -27,6 +27,31 @@ describe('audit step text', () => {
     ]);
   });
 
+  it("shows a step recorded without its text (the complaint's personal data erased) without it", () => {
+    const erased = { personalDataErased: true } as const;
+    const events = history('c-3', [
+      step(0, c.receive),
+      step(5, c.acknowledge),
+      step(10, c.assess('high')),
+      step(20, (at) => ({ type: 'RespondToComplaint', data: { at, ...erased } })),
+      step(30, (at) => ({ type: 'EscalateComplaint', data: { toLevel: 'head_office', at, ...erased } })),
+      step(40, (at) => ({ type: 'CommunicateDecision', data: { channel: 'phone', at, ...erased } })),
+      step(50, c.close('resolved')),
+      step(60, (at) => ({ type: 'ReopenComplaint', data: { at, ...erased } })),
+    ]);
+    expect(
+      texts(events)
+        .slice(3)
+        .map(([type, , details]) => [type, details]),
+    ).toEqual([
+      ['ComplaintResponded', {}],
+      ['ComplaintEscalated', { fromLevel: 'local', toLevel: 'head_office' }],
+      ['ComplaintDecisionCommunicated', { channel: 'phone' }],
+      ['ComplaintClosed', { outcome: 'resolved' }],
+      ['ComplaintReopened', expect.not.objectContaining({ reason: expect.anything() })],
+    ]);
+  });
+
   it('tells an overdue milestone from one met late', () => {
     const events = history('c-3', [step(0, c.receive), step(2 * DAY, c.breach('acknowledge', after(DAY)))]);
     expect(texts(events)[1]).toEqual(['ComplaintSlaBreached', 'SLA breached: acknowledge overdue', {}]);

@@ -66,19 +66,20 @@ export function stepText(event: ComplaintEvent): StepText {
       const { response, remedy, actions } = event.data;
       return {
         label: 'Response recorded',
-        details: { response: excerpt(response), ...optional('remedy', remedy), ...optional('actions', actions) },
+        // The texts of a step recorded after the complaint's personal data was erased are absent (recorded without text).
+        details: { ...optional('response', response && excerpt(response)), ...optional('remedy', remedy), ...optional('actions', actions) },
       };
     }
     case 'ComplaintDecisionCommunicated':
       return {
         label: `Decision communicated by ${human(event.data.channel)}`,
-        details: { decision: excerpt(event.data.decision), channel: event.data.channel },
+        details: { ...optional('decision', event.data.decision && excerpt(event.data.decision)), channel: event.data.channel },
       };
     case 'ComplaintEscalated': {
       const { fromLevel, escalationLevel, reason } = event.data;
       return {
         label: `Escalated from ${human(fromLevel)} to ${human(escalationLevel)}`,
-        details: { fromLevel, toLevel: escalationLevel, reason: excerpt(reason) },
+        details: { fromLevel, toLevel: escalationLevel, ...optional('reason', reason && excerpt(reason)) },
       };
     }
     case 'ComplaintClosed':
@@ -90,7 +91,7 @@ export function stepText(event: ComplaintEvent): StepText {
       return {
         label: `Reopened (${event.data.reopenCount}×)`,
         details: {
-          reason: excerpt(event.data.reason),
+          ...optional('reason', event.data.reason && excerpt(event.data.reason)),
           reopenCount: event.data.reopenCount,
           previousDeadlines: { ...event.data.previousDeadlines },
         },

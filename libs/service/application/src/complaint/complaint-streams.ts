@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { streamIdOf } from '@crm/shared/event-sourcing';
+import { DomainError, streamIdOf } from '@crm/shared/event-sourcing';
 import { CommandExecutor, commandReply, type CommandContext, type CommandReply } from '@crm/shared/http';
-import type { ComplaintCommand, ComplaintDecider } from '@crm/service/domain';
+import { personalDataLayer, PERSONAL_DATA_REFUSALS } from '@crm/shared/personal-data';
+import { COMPLAINT_REFUSALS, type ComplaintCommand, type ComplaintDecider, type PersonalDataErased } from '@crm/service/domain';
 import { COMPLAINT_DECIDER } from '../service.tokens';
 
 export function complaintStreamId(complaintId: string): string {
@@ -24,6 +25,43 @@ export class ComplaintStreams {
     const now = this.executor.now();
     const result = await this.executor.execute(this.decider, complaintStreamId(complaintId), build(now.toISOString()), context, now);
     return commandReply(complaintId, result);
+  }
+
+  /**
+   * For a step whose required text may be left out once the complaint's personal data is erased (response, decision,
+   * an escalation's or reopening's reason; the decider's `textUnlessErased`): whether it is. All texts given: nothing
+   * is looked up (sealing them refuses, 409 PERSONAL_DATA.ERASED, if the key is gone). A text left out: the key store
+   * is asked, as the personal-data layer asks it before sealing (the complaint's key destroyed, or its erasure's fence
+   * up); not erased, the request is refused at once, before the complaint is read, as it was when the field was
+   * required: 400 naming the field.
+   */
+  async erasedIfLeftOut(
+    complaintId: string,
+    context: CommandContext,
+    texts: Readonly<Record<string, string | undefined>>,
+  ): Promise<PersonalDataErased> {
+    const missing = Object.keys(texts).filter((field) => texts[field] === undefined);
+    if (missing.length === 0) return {};
+    if (await this.personalDataErased(complaintId, context.tenantId)) return { personalDataErased: true };
+    throw new DomainError(
+      COMPLAINT_REFUSALS.TEXT_REQUIRED,
+      `${missing.join(', ')} required unless the complaint's personal data is erased`,
+      {
+        fields: missing,
+      },
+    );
+  }
+
+  private async personalDataErased(complaintId: string, tenantId: string): Promise<boolean> {
+    const layer = personalDataLayer(this.executor.store);
+    if (!layer) return false;
+    try {
+      await layer.refuseIfErased(tenantId, complaintStreamId(complaintId));
+      return false;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === PERSONAL_DATA_REFUSALS.ERASED.code) return true;
+      throw error;
+    }
   }
 
   get store(): CommandExecutor['store'] {

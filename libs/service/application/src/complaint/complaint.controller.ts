@@ -25,6 +25,7 @@ import { ReopenComplaintRequestDto } from './reopen-complaint/reopen-complaint.r
 import { RespondToComplaintCommand } from './respond-to-complaint/respond-to-complaint.command';
 import { RespondToComplaintRequestDto } from './respond-to-complaint/respond-to-complaint.request.dto';
 import { COMPLAINT_REFUSALS } from '@crm/service/domain';
+import { STEP_WITHOUT_TEXT_ONCE_ERASED } from './erased-complaint-texts';
 import { NOT_FOUND } from '@crm/shared/kernel';
 
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
@@ -76,13 +77,13 @@ export class ComplaintController {
   }
 
   @Post(':id/respond')
-  @ApiCommand({ ...DECIDES, summary: 'Record the response' })
+  @ApiCommand({ ...DECIDES, summary: 'Record the response', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
   respond(@IdParam() id: string, @Body() body: RespondToComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RespondToComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/communicate-decision')
-  @ApiCommand({ ...DECIDES, summary: 'Communicate the decision to the complainant' })
+  @ApiCommand({ ...DECIDES, summary: 'Communicate the decision to the complainant', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
   communicateDecision(
     @IdParam() id: string,
     @Body() body: CommunicateDecisionRequestDto,
@@ -92,19 +93,24 @@ export class ComplaintController {
   }
 
   @Post(':id/escalate')
-  @ApiCommand({ ...DECIDES, summary: 'Escalate upward (head office, external body, legal)' })
+  @ApiCommand({ ...DECIDES, summary: 'Escalate upward (head office, external body, legal)', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
   escalate(@IdParam() id: string, @Body() body: EscalateComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new EscalateComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/close')
-  @ApiCommand({ ...DECIDES, summary: 'Close with an outcome' })
+  @ApiCommand({
+    ...DECIDES,
+    summary: 'Close with an outcome',
+    description:
+      'Resolved or unresolved only once a decision is communicated; withdrawn at any time. A complaint whose personal data is erased is closed the same way, without a note (its decision communicated without text).',
+  })
   close(@IdParam() id: string, @Body() body: CloseComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CloseComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/reopen')
-  @ApiCommand({ ...DECIDES, summary: 'Reopen a closed complaint' })
+  @ApiCommand({ ...DECIDES, summary: 'Reopen a closed complaint', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
   reopen(@IdParam() id: string, @Body() body: ReopenComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReopenComplaintCommand(id, body, ctx));
   }

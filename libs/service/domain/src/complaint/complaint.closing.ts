@@ -1,4 +1,4 @@
-import { DomainError, requireText } from '@crm/shared/event-sourcing';
+import { DomainError } from '@crm/shared/event-sourcing';
 import { instantOf } from '../shared/time';
 import { isBreached, sameInstant } from '../sla/sla-breaches';
 import { deadlineFor } from '../sla/sla-policy';
@@ -10,7 +10,7 @@ import {
   existing,
   inProgress,
   policyOf,
-  TEXT_REQUIRED,
+  textUnlessErased,
   trail,
   withRevealedBreaches,
   type Config,
@@ -41,7 +41,8 @@ export function close({ data }: C.CloseComplaint, state: ComplaintState): Compla
  * Reopening means the earlier response did not settle the matter: the complaint goes
  * back to investigation (or to `received` if it was withdrawn unacknowledged) and
  * needs a new response and decision before it can close again. The clocks of unmet
- * milestones restart now; an earlier breach stays on record.
+ * milestones restart now; an earlier breach stays on record. The reason may be left out only once the complaint's
+ * personal data is erased.
  */
 export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, config: Config): ComplaintEvent[] {
   const complaint = existing(state);
@@ -49,7 +50,7 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
     throw new DomainError(COMPLAINT_REFUSALS.NOT_CLOSED, 'Only a closed complaint can be reopened', { status: complaint.status });
   }
   const at = checkedTime(complaint, data.at, 'at');
-  const reason = requireText(data.reason, 'reason', TEXT_REQUIRED);
+  const reason = textUnlessErased(data.reason, 'reason', data.personalDataErased);
   const policy = policyOf(config, data.slaPolicy);
   const { acknowledgedAt, deadlines: previousDeadlines, reopenCount } = complaint.complaint;
   const severity = complaint.complaint.severity ?? complaint.complaint.provisionalSeverity;
@@ -61,7 +62,7 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
   return [
     {
       type: 'ComplaintReopened',
-      data: { ...trail(complaint, to), deadlines, reason, reopenedAt: at, reopenCount: reopenCount + 1, previousDeadlines },
+      data: { ...trail(complaint, to), deadlines, ...reason, reopenedAt: at, reopenCount: reopenCount + 1, previousDeadlines },
     },
   ];
 }

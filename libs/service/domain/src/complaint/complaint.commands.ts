@@ -34,18 +34,35 @@ export type AssignComplaint = Command<'AssignComplaint', { assignee: Assignee; a
 
 export type AddInvestigationNote = Command<'AddInvestigationNote', { note: string; at: string }>;
 
+/**
+ * Set by the application when the complaint's personal data is erased (its data key destroyed: the key store says so,
+ * not the stream). Then, and only then, the text a step requires (`response`, `decision`, an escalation's or
+ * reopening's `reason`) may be left out: every such text is personal, sealed under that key, and nothing can be sealed
+ * under a destroyed key, so without this the complaint could only be withdrawn. The step is recorded without the text;
+ * the events never carry the flag and `evolve` never needs it, so replaying the history gives the same state.
+ */
+export interface PersonalDataErased {
+  readonly personalDataErased?: boolean;
+}
+
 export type RespondToComplaint = Command<
   'RespondToComplaint',
-  { response: string; remedy?: string; actions?: readonly string[]; at: string }
+  { response?: string; remedy?: string; actions?: readonly string[]; at: string } & PersonalDataErased
 >;
 
-export type CommunicateDecision = Command<'CommunicateDecision', { decision: string; channel: ServiceChannel; at: string }>;
+export type CommunicateDecision = Command<
+  'CommunicateDecision',
+  { decision?: string; channel: ServiceChannel; at: string } & PersonalDataErased
+>;
 
-export type EscalateComplaint = Command<'EscalateComplaint', { toLevel: Exclude<EscalationLevel, 'local'>; reason: string; at: string }>;
+export type EscalateComplaint = Command<
+  'EscalateComplaint',
+  { toLevel: Exclude<EscalationLevel, 'local'>; reason?: string; at: string } & PersonalDataErased
+>;
 
 export type CloseComplaint = Command<'CloseComplaint', { outcome: CloseOutcome; note?: string; at: string }>;
 
-export type ReopenComplaint = Command<'ReopenComplaint', { reason: string; at: string; slaPolicy?: SlaPolicy }>;
+export type ReopenComplaint = Command<'ReopenComplaint', { reason?: string; at: string; slaPolicy?: SlaPolicy } & PersonalDataErased>;
 
 export type RecordHandlingSatisfaction = Command<'RecordHandlingSatisfaction', { score: number; comment?: string; at: string }>;
 

@@ -43,26 +43,31 @@ export type ComplaintAssigned = Event<
 
 export type ComplaintInvestigationNoteAdded = Event<'ComplaintInvestigationNoteAdded', ComplaintTrail & { note: string; notedAt: string }>;
 
+/**
+ * `response`, `decision` and an escalation's or reopening's `reason` are absent only from a step recorded after the
+ * complaint's personal data was erased, without text (commands' `PersonalDataErased`): what is left of the step is
+ * what it did to the handling (status, level, deadlines), nothing about the person.
+ */
 export type ComplaintResponded = Event<
   'ComplaintResponded',
-  ComplaintTrail & { response: string; remedy?: string; actions?: readonly string[]; respondedAt: string }
+  ComplaintTrail & { response?: string; remedy?: string; actions?: readonly string[]; respondedAt: string }
 >;
 
 export type ComplaintDecisionCommunicated = Event<
   'ComplaintDecisionCommunicated',
-  ComplaintTrail & { decision: string; channel: ServiceChannel; communicatedAt: string }
+  ComplaintTrail & { decision?: string; channel: ServiceChannel; communicatedAt: string }
 >;
 
 export type ComplaintEscalated = Event<
   'ComplaintEscalated',
-  ComplaintTrail & { fromLevel: EscalationLevel; reason: string; escalatedAt: string }
+  ComplaintTrail & { fromLevel: EscalationLevel; reason?: string; escalatedAt: string }
 >;
 
 export type ComplaintClosed = Event<'ComplaintClosed', ComplaintTrail & { outcome: CloseOutcome; note?: string; closedAt: string }>;
 
 export type ComplaintReopened = Event<
   'ComplaintReopened',
-  ComplaintTrail & { reason: string; reopenedAt: string; reopenCount: number; previousDeadlines: SlaDeadlines }
+  ComplaintTrail & { reason?: string; reopenedAt: string; reopenCount: number; previousDeadlines: SlaDeadlines }
 >;
 
 export type ComplaintHandlingSatisfactionRecorded = Event<

@@ -1,4 +1,4 @@
-import { DomainError } from '@crm/shared/event-sourcing';
+import { DomainError, requireText } from '@crm/shared/event-sourcing';
 import { dueBreaches, type MilestoneDeadline } from '../sla/sla-breaches';
 import { assertValidPolicy, type Severity, type SlaPolicy } from '../sla/sla-policy';
 import { instantOf } from '../shared/time';
@@ -14,6 +14,22 @@ export interface Config {
 }
 
 export const TEXT_REQUIRED = COMPLAINT_REFUSALS.TEXT_REQUIRED;
+
+/**
+ * The text a step requires, as its event's field: `{}` when the text is left out and the command says the complaint's
+ * personal data is erased (`PersonalDataErased`), so the step is recorded without it and the ISO 10002 handling goes
+ * on. A text given is checked as ever, erased or not (the personal-data layer then refuses to seal it, 409
+ * PERSONAL_DATA.ERASED); one left out of a complaint not erased is refused as a blank one is, 400 naming the field.
+ */
+export function textUnlessErased<F extends string>(
+  text: string | undefined,
+  field: F,
+  erased: boolean | undefined,
+): Partial<Record<F, string>> {
+  if (text !== undefined) return { [field]: requireText(text, field, TEXT_REQUIRED) } as Record<F, string>;
+  if (erased === true) return {};
+  throw new DomainError(TEXT_REQUIRED, `${field} is required unless the complaint's personal data is erased`, { fields: [field] });
+}
 
 export function policyOf(config: Config, override: SlaPolicy | undefined): SlaPolicy {
   if (override === undefined) return config.slaPolicy;

@@ -1,7 +1,7 @@
 import { DomainError, requireText } from '@crm/shared/event-sourcing';
 import type * as C from './complaint.commands';
 import type { ComplaintEvent } from './complaint.events';
-import { checkedTime, inProgress, TEXT_REQUIRED, trail } from './complaint.guards';
+import { checkedTime, inProgress, TEXT_REQUIRED, textUnlessErased, trail } from './complaint.guards';
 import type { ComplaintInProgress, ComplaintState } from './complaint.state';
 import { escalationRank } from './complaint.types';
 import { COMPLAINT_REFUSALS } from './complaint.refusals';
@@ -21,11 +21,14 @@ export function addNote({ data }: C.AddInvestigationNote, state: ComplaintState)
   return [{ type: 'ComplaintInvestigationNoteAdded', data: { ...trail(complaint, to), note, notedAt: at } }];
 }
 
-/** A response may be revised until closing; a revision after the decision was communicated needs communicating again. */
+/**
+ * A response may be revised until closing; a revision after the decision was communicated needs communicating again.
+ * Its text may be left out only once the complaint's personal data is erased (`textUnlessErased`).
+ */
 export function respond({ data }: C.RespondToComplaint, state: ComplaintState): ComplaintEvent[] {
   const complaint = inProgress(state);
   const at = checkedTime(complaint, data.at, 'at');
-  const response = requireText(data.response, 'response', TEXT_REQUIRED);
+  const response = textUnlessErased(data.response, 'response', data.personalDataErased);
   requireAcknowledged(complaint, 'responding');
   // ISO 10002 7.4: every complaint is initially assessed; a response without a severity would escape the KPIs by severity.
   if (complaint.complaint.severity === undefined) {
@@ -35,28 +38,34 @@ export function respond({ data }: C.RespondToComplaint, state: ComplaintState): 
     ...(data.remedy === undefined ? {} : { remedy: data.remedy }),
     ...(data.actions === undefined ? {} : { actions: data.actions.map((action, i) => requireText(action, `actions.${i}`, TEXT_REQUIRED)) }),
   };
-  return [{ type: 'ComplaintResponded', data: { ...trail(complaint, 'responded'), response, ...extras, respondedAt: at } }];
+  return [{ type: 'ComplaintResponded', data: { ...trail(complaint, 'responded'), ...response, ...extras, respondedAt: at } }];
 }
 
-/** Communicating again (a letter after a phone call) is allowed and recorded. */
+/**
+ * Communicating again (a letter after a phone call) is allowed and recorded. The decision's text may be left out only
+ * once the complaint's personal data is erased: the step then records that and how it was told, not what.
+ */
 export function communicate({ data }: C.CommunicateDecision, state: ComplaintState): ComplaintEvent[] {
   const complaint = inProgress(state);
   const at = checkedTime(complaint, data.at, 'at');
-  const decision = requireText(data.decision, 'decision', TEXT_REQUIRED);
+  const decision = textUnlessErased(data.decision, 'decision', data.personalDataErased);
   if (complaint.status !== 'responded' && complaint.status !== 'decision_communicated') {
     throw new DomainError(COMPLAINT_REFUSALS.NO_RESPONSE, 'There is no response to communicate a decision on', {
       status: complaint.status,
     });
   }
-  const event = { ...trail(complaint, 'decision_communicated'), decision, channel: data.channel, communicatedAt: at };
+  const event = { ...trail(complaint, 'decision_communicated'), ...decision, channel: data.channel, communicatedAt: at };
   return [{ type: 'ComplaintDecisionCommunicated', data: event }];
 }
 
-/** Upward only, but levels may be skipped: a complainant can go straight to court. */
+/**
+ * Upward only, but levels may be skipped: a complainant can go straight to court. The reason may be left out only once
+ * the complaint's personal data is erased.
+ */
 export function escalate({ data }: C.EscalateComplaint, state: ComplaintState): ComplaintEvent[] {
   const complaint = inProgress(state);
   const at = checkedTime(complaint, data.at, 'at');
-  const reason = requireText(data.reason, 'reason', TEXT_REQUIRED);
+  const reason = textUnlessErased(data.reason, 'reason', data.personalDataErased);
   const fromLevel = complaint.complaint.escalationLevel;
   if (escalationRank(data.toLevel) <= escalationRank(fromLevel)) {
     throw new DomainError(COMPLAINT_REFUSALS.ESCALATION_NOT_UPWARD, `Cannot escalate from ${fromLevel} to ${data.toLevel}`, {
@@ -64,5 +73,7 @@ export function escalate({ data }: C.EscalateComplaint, state: ComplaintState): 
       toLevel: data.toLevel,
     });
   }
-  return [{ type: 'ComplaintEscalated', data: { ...trail(complaint), escalationLevel: data.toLevel, fromLevel, reason, escalatedAt: at } }];
+  return [
+    { type: 'ComplaintEscalated', data: { ...trail(complaint), escalationLevel: data.toLevel, fromLevel, ...reason, escalatedAt: at } },
+  ];
 }

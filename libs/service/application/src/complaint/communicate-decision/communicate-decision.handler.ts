@@ -8,10 +8,11 @@ import { CommunicateDecisionCommand } from './communicate-decision.command';
 export class CommunicateDecisionHandler implements ICommandHandler<CommunicateDecisionCommand> {
   constructor(private readonly complaints: ComplaintStreams) {}
 
-  execute({ complaintId, request, context }: CommunicateDecisionCommand): Promise<CommandReply> {
+  async execute({ complaintId, request, context }: CommunicateDecisionCommand): Promise<CommandReply> {
+    const erased = await this.complaints.erasedIfLeftOut(complaintId, context, { decision: request.decision });
     return this.complaints.run(complaintId, context, (at): CommunicateDecision => ({
       type: 'CommunicateDecision',
-      data: { decision: request.decision, channel: request.channel, at },
+      data: { decision: request.decision, channel: request.channel, at, ...erased },
     }));
   }
 }

@@ -8,10 +8,11 @@ import { EscalateComplaintCommand } from './escalate-complaint.command';
 export class EscalateComplaintHandler implements ICommandHandler<EscalateComplaintCommand> {
   constructor(private readonly complaints: ComplaintStreams) {}
 
-  execute({ complaintId, request, context }: EscalateComplaintCommand): Promise<CommandReply> {
+  async execute({ complaintId, request, context }: EscalateComplaintCommand): Promise<CommandReply> {
+    const erased = await this.complaints.erasedIfLeftOut(complaintId, context, { reason: request.reason });
     return this.complaints.run(complaintId, context, (at): EscalateComplaint => ({
       type: 'EscalateComplaint',
-      data: { toLevel: request.toLevel, reason: request.reason, at },
+      data: { toLevel: request.toLevel, reason: request.reason, at, ...erased },
     }));
   }
 }

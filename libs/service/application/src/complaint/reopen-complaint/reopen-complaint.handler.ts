@@ -8,10 +8,11 @@ import { ReopenComplaintCommand } from './reopen-complaint.command';
 export class ReopenComplaintHandler implements ICommandHandler<ReopenComplaintCommand> {
   constructor(private readonly complaints: ComplaintStreams) {}
 
-  execute({ complaintId, request, context }: ReopenComplaintCommand): Promise<CommandReply> {
+  async execute({ complaintId, request, context }: ReopenComplaintCommand): Promise<CommandReply> {
+    const erased = await this.complaints.erasedIfLeftOut(complaintId, context, { reason: request.reason });
     return this.complaints.run(complaintId, context, (at): ReopenComplaint => ({
       type: 'ReopenComplaint',
-      data: { reason: request.reason, at },
+      data: { reason: request.reason, at, ...erased },
     }));
   }
 }

@@ -8,10 +8,11 @@ import { RespondToComplaintCommand } from './respond-to-complaint.command';
 export class RespondToComplaintHandler implements ICommandHandler<RespondToComplaintCommand> {
   constructor(private readonly complaints: ComplaintStreams) {}
 
-  execute({ complaintId, request, context }: RespondToComplaintCommand): Promise<CommandReply> {
+  async execute({ complaintId, request, context }: RespondToComplaintCommand): Promise<CommandReply> {
+    const erased = await this.complaints.erasedIfLeftOut(complaintId, context, { response: request.response });
     return this.complaints.run(complaintId, context, (at): RespondToComplaint => ({
       type: 'RespondToComplaint',
-      data: { response: request.response, remedy: request.remedy, actions: request.actions, at },
+      data: { response: request.response, remedy: request.remedy, actions: request.actions, at, ...erased },
     }));
   }
 }

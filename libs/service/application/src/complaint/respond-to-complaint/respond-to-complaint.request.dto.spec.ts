@@ -13,3 +13,12 @@ describe('RespondToComplaintRequestDto', () => {
     expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: null })).toEqual(['actions']);
   });
 });
+
+describe('RespondToComplaintRequestDto: response', () => {
+  it('may be left out (taken only once the complaint is erased: the handler asks), never blank nor null', async () => {
+    expect(await refusedFields(RespondToComplaintRequestDto, {})).toEqual([]);
+    expect(await refusedFields(RespondToComplaintRequestDto, { remedy: 'تعویض کالا' })).toEqual([]);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: '\u200c ' })).toEqual(['response']);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: null })).toEqual(['response']);
+  });
+});
