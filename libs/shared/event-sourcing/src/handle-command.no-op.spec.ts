@@ -4,6 +4,7 @@ import { runAtomically } from './atomic-commands';
 import { eventIdFor, handleCommand, NO_OP_RECORDED, noOpRecordStream } from './handle-command';
 import { verifyChain } from './hash-chain';
 import { InMemoryEventStore } from './in-memory-event-store';
+import { holdReads } from './testing/racing-reads';
 
 type Desk = { status: 'none' } | { status: 'open'; assignee: string | undefined };
 type DeskCommand = { type: 'Open'; data: Record<string, never> } | { type: 'Assign'; data: { to: string } };
@@ -92,18 +93,12 @@ describe('handleCommand: a command that decides nothing under a command id its c
   });
 
   it('answers two concurrent runs of the same no-op under one id alike, with one record', async () => {
-    const bothLoaded = barrier(2);
-    const realRead = store.readStream.bind(store);
-    const reads = jest.spyOn(store, 'readStream').mockImplementation(async (...args) => {
-      const events = await realRead(...args);
-      if (reads.mock.calls.length <= 2) await bothLoaded();
-      return events;
-    });
+    const reads = holdReads(store);
     const runs = await Promise.all([
       handleCommand(store, desk, STREAM, assign('u1'), { commandId: 'key-d', requestFingerprint: 'assign-u1' }),
       handleCommand(store, desk, STREAM, assign('u1'), { commandId: 'key-d', requestFingerprint: 'assign-u1' }),
     ]);
-    reads.mockRestore();
+    reads.restore();
     expect(runs.map((run) => [run.nextExpectedRevision, run.position, run.events])).toEqual([
       [1, runs[0]?.position, []],
       [1, runs[0]?.position, []],
@@ -113,17 +108,12 @@ describe('handleCommand: a command that decides nothing under a command id its c
   });
 
   it('refuses the second of two concurrent no-ops that reuse one id with different requests', async () => {
-    const bothLoaded = barrier(2);
-    const realRead = store.readStream.bind(store);
-    const reads = jest.spyOn(store, 'readStream').mockImplementation(async (...args) => {
-      const events = await realRead(...args);
-      if (reads.mock.calls.length <= 2) await bothLoaded();
-      return events;
-    });
+    const reads = holdReads(store);
     const runs = await Promise.allSettled([
       handleCommand(store, desk, STREAM, assign('u1'), { commandId: 'key-e', requestFingerprint: 'body-a' }),
       handleCommand(store, desk, STREAM, assign('u1'), { commandId: 'key-e', requestFingerprint: 'body-b' }),
     ]);
+    reads.restore();
     expect(runs.map((run) => run.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((runs.find((run) => run.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(IdempotencyConflictError);
   });
@@ -205,15 +195,9 @@ describe('runAtomically: the request command of a group that decides nothing', (
   });
 
   it('leaves a twin run that recorded the same no-op first to answer (CommandRecordedMeanwhileError), with one record', async () => {
-    const bothLoaded = barrier(2);
-    const realRead = store.readStream.bind(store);
-    const reads = jest.spyOn(store, 'readStream').mockImplementation(async (...args) => {
-      const events = await realRead(...args);
-      if (reads.mock.calls.length <= 2) await bothLoaded();
-      return events;
-    });
+    const reads = holdReads(store);
     const runs = await Promise.allSettled([run('u1', 'key-i', 'assign-u1'), run('u1', 'key-i', 'assign-u1')]);
-    reads.mockRestore();
+    reads.restore();
     expect(runs.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((runs.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(CommandRecordedMeanwhileError);
     expect(await store.readStream(noOpRecordStream('key-i'))).toHaveLength(1);
@@ -228,13 +212,3 @@ describe('runAtomically: the request command of a group that decides nothing', (
     expect(await store.headPosition()).toBe(head);
   });
 });
-
-/** Resolves each caller once `count` callers are waiting. */
-function barrier(count: number): () => Promise<void> {
-  const waiting: (() => void)[] = [];
-  return () =>
-    new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      if (waiting.length >= count) for (const release of waiting.splice(0)) release();
-    });
-}

@@ -4,6 +4,7 @@ import { DomainError, IdempotencyConflictError, StreamNotFoundError, WrongExpect
 import { eventIdFor, handleCommand } from './handle-command';
 import { verifyChain } from './hash-chain';
 import { InMemoryEventStore } from './in-memory-event-store';
+import { holdReads } from './testing/racing-reads';
 
 type Account = { status: 'none' } | { status: 'open'; balance: number; deposits: number };
 type AccountCommand =
@@ -181,13 +182,7 @@ describe('handleCommand', () => {
   it('refuses the second of two requests that reuse a command id and read the same revision (two processes)', async () => {
     await handleCommand(store, account, 'account-1', open);
     // Both runs look for an earlier run and load the stream before either appends, as two API processes can.
-    const bothLoaded = barrier(2);
-    const realRead = store.readStream.bind(store);
-    jest.spyOn(store, 'readStream').mockImplementation(async (...args) => {
-      const events = await realRead(...args);
-      await bothLoaded();
-      return events;
-    });
+    const { realRead } = holdReads(store, false);
     const runs = await Promise.allSettled([
       handleCommand(store, account, 'account-1', deposit(10), { commandId: 'key-1', requestFingerprint: 'body-a' }),
       handleCommand(store, account, 'account-1', deposit(20), { commandId: 'key-1', requestFingerprint: 'body-b' }),
@@ -203,13 +198,7 @@ describe('handleCommand', () => {
 
   it('answers both of two runs of the same request that read the same revision with what was recorded', async () => {
     await handleCommand(store, account, 'account-1', open);
-    const bothLoaded = barrier(2);
-    const realRead = store.readStream.bind(store);
-    const reads = jest.spyOn(store, 'readStream').mockImplementation(async (...args) => {
-      const events = await realRead(...args);
-      if (reads.mock.calls.length <= 2) await bothLoaded();
-      return events;
-    });
+    const { realRead } = holdReads(store);
     const runs = await Promise.all([
       handleCommand(store, account, 'account-1', deposit(10), { commandId: 'key-2', requestFingerprint: 'body-a' }),
       handleCommand(store, account, 'account-1', deposit(10), { commandId: 'key-2', requestFingerprint: 'body-a' }),
@@ -308,13 +297,3 @@ describe('handleCommand', () => {
     expect((await handleCommand(store, account, 'account-1', deposit(1), { tenantId: 'acme' })).nextExpectedRevision).toBe(1);
   });
 });
-
-/** Resolves each caller once `count` callers are waiting. */
-function barrier(count: number): () => Promise<void> {
-  const waiting: (() => void)[] = [];
-  return () =>
-    new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      if (waiting.length >= count) for (const release of waiting.splice(0)) release();
-    });
-}
