@@ -79,6 +79,25 @@ describe('Idempotency-Key on a command that changes nothing (real server, embedd
     expect(await assignees(id)).toEqual(['u1', 'u2']);
   });
 
+  it("refuses another request under a no-op's key once the record's personal data is erased (before: the first reply, and the request dropped)", async () => {
+    const id = await complaint();
+    await post(`/complaints/${id}/assign`, { assignee: { userId: 'u1' } });
+    const before = keyed();
+    expect((await post(`/complaints/${id}/assign`, { assignee: { userId: 'u1' } }, before.headers)).status).toBe(200);
+    const erased = await post('/data-subjects/erase', { subject: { type: 'complaint', id }, reason: 'درخواست حذف' });
+    expect(erased.status).toBe(200);
+    // A no-op recorded after the erasure has no fingerprint to tell requests apart either.
+    const after = keyed();
+    expect((await post(`/complaints/${id}/assign`, { assignee: { userId: 'u1' } }, after.headers)).status).toBe(200);
+    const at = await head();
+    for (const { headers } of [before, after]) {
+      const other = await post(`/complaints/${id}/assign`, { assignee: { userId: 'u3' } }, headers);
+      expect(other.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+    }
+    expect(await head()).toBe(at);
+    expect(await assignees(id)).toEqual(['u1']);
+  });
+
   it('does the same for a lead update that gives the lead its own values', async () => {
     const refused = await lead();
     const a = keyed();

@@ -12,6 +12,8 @@ import {
   loadForCommand,
   maybeSnapshot,
   noOpRecordAppend,
+  NO_OP_RECORDED,
+  noOpRecordedForAnotherRequest,
   recordedForAnotherRequest,
 } from './handle-command';
 
@@ -247,7 +249,8 @@ async function sameRequestIfRetried(
     const mine = part.append.events[0];
     if (!mine) continue;
     const stored = await store.findEvent(mine.metadata.eventId, { tenantId });
-    if (!stored || recordedForAnotherRequest(stored.metadata, mine.metadata.commandType, mine.metadata.requestFingerprint)) {
+    const another = mine.type === NO_OP_RECORDED ? noOpRecordedForAnotherRequest : recordedForAnotherRequest;
+    if (!stored || another(stored.metadata, mine.metadata.commandType, mine.metadata.requestFingerprint)) {
       throw new IdempotencyConflictError(mine.metadata.commandId);
     }
   }

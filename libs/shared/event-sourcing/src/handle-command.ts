@@ -220,6 +220,24 @@ export function recordedForAnotherRequest(
   return otherCommand || otherRequest;
 }
 
+/**
+ * `recordedForAnotherRequest` for a no-op's record (NO_OP_RECORDED), which also refuses a request with a fingerprint
+ * when the record has none left: its fingerprint was sealed under the key of the record it names, and that record's
+ * erasure took it (or the no-op was recorded after it). Nothing then tells the same request from another, and a no-op
+ * changed nothing, so 422 loses nothing, while answering another request with the first reply would drop it unheard
+ * (an outside probe: an assignment to u3 under a no-op's key answered 200 and recorded nothing).
+ */
+export function noOpRecordedForAnotherRequest(
+  recorded: { readonly commandType?: string; readonly requestFingerprint?: string },
+  commandType: string | undefined,
+  fingerprint: string | undefined,
+): boolean {
+  return (
+    recordedForAnotherRequest(recorded, commandType, fingerprint) ||
+    (fingerprint !== undefined && recorded.requestFingerprint === undefined)
+  );
+}
+
 async function firstResult<State, E extends Event>(
   store: EventStore,
   streamId: string,
@@ -233,7 +251,7 @@ async function firstResult<State, E extends Event>(
   const noOp = noOpRecordOf(found);
   if (noOp) {
     // The command decided nothing: its record says what it answered (on this stream, for this same request).
-    if (noOp.streamId !== streamId || recordedForAnotherRequest(found.metadata, commandType, fingerprint)) {
+    if (noOp.streamId !== streamId || noOpRecordedForAnotherRequest(found.metadata, commandType, fingerprint)) {
       throw new IdempotencyConflictError(commandId);
     }
     return {

@@ -5,6 +5,7 @@ import {
   handleCommand,
   IdempotencyConflictError,
   noOpRecordOf,
+  noOpRecordedForAnotherRequest,
   recordedForAnotherRequest,
   runAtomically,
   type AtomicCommandOptions,
@@ -150,7 +151,8 @@ export class CommandExecutor {
     if (!found) return false;
     const noOp = noOpRecordOf(found);
     const elsewhere = noOp !== undefined && of !== undefined && noOp.streamId !== of.streamId;
-    if (elsewhere || recordedForAnotherRequest(found.metadata, noOp ? of?.commandType : undefined, this.fingerprintOf(context)))
+    const another = noOp ? noOpRecordedForAnotherRequest : recordedForAnotherRequest;
+    if (elsewhere || another(found.metadata, noOp ? of?.commandType : undefined, this.fingerprintOf(context)))
       throw new IdempotencyConflictError(context.commandId);
     return true;
   }
