@@ -68,7 +68,10 @@ export function churnPeriods(options: ChurnReportOptions): Period[] {
   const to = Math.min(options.to ?? asOf, asOf);
   // Twelve periods by default, of the bucket's own calendar: eleven Jalali months back for Jalali ones.
   const from = options.from ?? monthStart(to, bucket, -11);
-  if (from > to) throw new InvalidValueError(CHURN_REFUSALS.RANGE_INVALID.code, '`from` must not be after `to` (nor after asOf)');
+  if (from > to) {
+    const field = options.to !== undefined && options.to <= asOf ? 'to' : 'from';
+    throw new InvalidValueError(CHURN_REFUSALS.RANGE_INVALID.code, '`from` must not be after `to` (nor after asOf)', [field]);
+  }
   const periods = monthPeriods(from, to, bucket);
   if (periods.length > MAX_PERIODS)
     throw new InvalidValueError(CHURN_REFUSALS.RANGE_TOO_LONG.code, `at most ${MAX_PERIODS} periods per request`);

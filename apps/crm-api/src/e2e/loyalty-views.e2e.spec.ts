@@ -211,7 +211,20 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     expect(((withPosition.body['errors'] as { field: string }[]) ?? []).map((e) => e.field).sort()).toEqual(['bucket', 'minPosition']);
     // Another store's form of position (PostgreSQL's) is this store's to refuse, and still a 400 naming it.
     expect((await get('/views/churn?minPosition=7781/204')).body).toMatchObject({ status: 400, errors: [{ field: 'minPosition' }] });
-    expect((await get('/views/churn?asOf=2025-06-30&from=2025-07-01')).body).toMatchObject({ status: 400, code: 'CHURN.RANGE_INVALID' });
+    // The range's bad end is named, as on every other view: `from` after asOf, or `to` before `from`.
+    expect((await get('/views/churn?asOf=2025-06-30&from=2025-07-01')).body).toMatchObject({
+      status: 400,
+      code: 'CHURN.RANGE_INVALID',
+      errors: [{ field: 'from' }],
+    });
+    expect((await get('/views/churn?asOf=2025-06-30&from=2025-05-01&to=2025-04-01')).body).toMatchObject({
+      status: 400,
+      code: 'CHURN.RANGE_INVALID',
+      errors: [{ field: 'to' }],
+    });
+    // Each message once, though two checks of a date's form refuse it.
+    const twice = (await get('/views/churn?asOf=bad')).body['errors'] as { field: string; messages: string[] }[];
+    expect(twice).toEqual([{ field: 'asOf', messages: [expect.any(String)] }]);
     // Read strictly, as the document's integer and number say: what Number() would coerce is refused, not guessed.
     for (const days of ['0x10', '1e2', '+1', '1.0', '%201', '']) {
       expect({ days, body: (await get(`/views/churn?inactivityDays=${days}`)).body }).toMatchObject({

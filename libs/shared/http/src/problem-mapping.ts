@@ -88,7 +88,8 @@ export function toProblem(error: unknown): MappedProblem {
     return { body: problem(400, error.code, 'Invalid request', `Invalid fields: ${fields}`, { errors: error.errors }) };
   }
   if (error instanceof InvalidValueError) {
-    return { body: problem(400, error.code, 'Invalid value', error.message) };
+    const errors = error.fields?.map((field) => ({ field, messages: [error.message] }));
+    return { body: problem(400, error.code, 'Invalid value', error.message, errors ? { errors } : undefined) };
   }
   if (error instanceof DomainError) return { body: domainProblem(error) };
   if (error instanceof StreamNotFoundError) {

@@ -74,7 +74,8 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pref
     const notAnObject = NOT_AN_OBJECT in constraints;
     if (notAnObject) delete constraints[NESTED_VALIDATION];
     else if (constraints[NESTED_VALIDATION] !== undefined) constraints[NESTED_VALIDATION] = `${field} must be an object`;
-    const messages = Object.values(constraints);
+    // Two checks may say the same (a date's shape and its ISO 8601 form): each message once.
+    const messages = [...new Set(Object.values(constraints))];
     const own: FieldError[] = messages.length > 0 ? [{ field, messages }] : [];
     return notAnObject ? own : [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });

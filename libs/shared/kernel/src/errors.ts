@@ -6,6 +6,8 @@ export class InvalidValueError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The request fields the value came from, when known: named in the 400's `errors`. */
+    readonly fields?: readonly string[],
   ) {
     super(message);
     this.name = 'InvalidValueError';

@@ -46,9 +46,10 @@ describe('ComplaintStreams.erasedIfLeftOut: a step without its text, taken only 
       status: 400,
       details: { fields: ['response'] },
     });
-    // A complaint that does not exist: the 400 comes first, as when the field was required.
-    await expect(complaints.erasedIfLeftOut(newId(), context(), { decision: undefined })).rejects.toMatchObject({
-      details: { fields: ['decision'] },
+    // A complaint that does not exist: left to the decider, whose 404 it is (an outside probe had the 400 first).
+    expect(await complaints.erasedIfLeftOut(newId(), context(), { decision: undefined })).toEqual({});
+    await expect(respond.execute(new RespondToComplaintCommand(newId(), {}, context()))).rejects.toMatchObject({
+      code: 'COMPLAINT.NOT_FOUND',
     });
     const before = await head();
     await expect(respond.execute(new RespondToComplaintCommand(complaintId, {}, context()))).rejects.toMatchObject({
@@ -76,7 +77,12 @@ describe('ComplaintStreams.erasedIfLeftOut: a step without its text, taken only 
   it('never takes a text as erased without the personal-data layer (nothing to ask)', async () => {
     const plain = new InMemoryEventStore();
     const bare = new ComplaintStreams(new CommandExecutor(plain, new ManualClock('2026-02-01T08:00:00.000Z'), plain), complaintDecider);
-    await expect(bare.erasedIfLeftOut(newId(), context(), { reason: undefined })).rejects.toMatchObject({
+    const id = newId();
+    await bare.run(id, context(), (at) => ({
+      type: 'ReceiveComplaint',
+      data: { complaintId: id, complainant: { name: 'رضا' }, channel: 'phone', category: 'کیفیت', description: 'معیوب', receivedAt: at },
+    }));
+    await expect(bare.erasedIfLeftOut(id, context(), { reason: undefined })).rejects.toMatchObject({
       code: 'COMPLAINT.TEXT_REQUIRED',
     });
   });

@@ -43,6 +43,9 @@ export class ComplaintStreams {
     const missing = Object.keys(texts).filter((field) => texts[field] === undefined);
     if (missing.length === 0) return {};
     if (await this.personalDataErased(complaintId, context.tenantId)) return { personalDataErased: true };
+    // No such complaint: its 404 (the decider's), not a text it could not have taken anyway.
+    const revision = await this.executor.store.streamRevision(complaintStreamId(complaintId), { tenantId: context.tenantId });
+    if (revision === undefined) return {};
     throw new DomainError(
       COMPLAINT_REFUSALS.TEXT_REQUIRED,
       `${missing.join(', ')} required unless the complaint's personal data is erased`,
