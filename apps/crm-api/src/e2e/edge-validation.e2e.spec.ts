@@ -235,6 +235,9 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     const page = await http(server.url, 'GET', '/api/v1/views/pipeline/opportunities?limit=201&cursor=zzz');
     expect(fields(page)).toEqual(['cursor', 'limit']);
 
+    // A command reads no query string: a parameter there is named, not dropped (an outside probe had 200), with the rest.
+    const queried = await post('/activities/not-a-uuid/complete?dryRun=true&x=1', { outcome: '' });
+    expect(fields(queried)).toEqual(['dryRun', 'id', 'outcome', 'x']);
     // A good path and headers with a bad body: the body's fields alone, as before.
     const bodyOnly = await post('/activities/0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d/complete', { outcome: '' });
     expect(fields(bodyOnly)).toEqual(['outcome']);

@@ -1,3 +1,4 @@
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { RouterExecutionContext } from '@nestjs/core/router/router-execution-context';
 import { RequestValidationError, type FieldError } from '../problem-details';
 
@@ -25,17 +26,33 @@ export function nameEveryBadPart(): void {
     throw new Error('@nestjs/core: RouterExecutionContext.createPipesFn is gone; the request edge cannot name every bad part');
   prototype[INSTALLED] = true;
   prototype.createPipesFn = function (pipes, paramsOptions) {
-    if (paramsOptions.length < 2) return original.call(this, pipes, paramsOptions);
+    const readsQuery = paramsOptions.some((param) => (param as { type?: unknown }).type === RouteParamtypes.QUERY);
+    if (paramsOptions.length === 0 || (paramsOptions.length < 2 && readsQuery)) return original.call(this, pipes, paramsOptions);
     const steps = paramsOptions.map((param) => original.call(this, pipes, [param])).filter((step): step is PipesFn => step !== null);
     return async (args, req, res, next) => {
       const settled = await Promise.allSettled(steps.map((step) => step(args, req, res, next)));
       const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+      if (!readsQuery) failures.push(...unreadQuery(req));
       if (failures.length === 0) return;
       const other = failures.find((failure) => !(failure instanceof RequestValidationError) || failure.code !== 'VALIDATION.FAILED');
       if (other !== undefined) throw other;
       throw new RequestValidationError(mergeFields((failures as RequestValidationError[]).flatMap((failure) => failure.errors)));
     };
   };
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A command route reads its body, never its query string: a parameter there would be silently dropped (a client that
+ * put `?dryRun=true` on a command would have it run), so each is named in the 400, as a view names one it does not take.
+ */
+function unreadQuery(req: unknown): RequestValidationError[] {
+  const { method, query } = req as { method?: string; query?: unknown };
+  if (method === undefined || READS.has(method) || typeof query !== 'object' || query === null) return [];
+  const names = Object.keys(query);
+  if (names.length === 0) return [];
+  return [new RequestValidationError(names.map((name) => ({ field: name, messages: [`${name}: this route takes no query parameters`] })))];
 }
 
 /** One entry per field, in the order first named, with each message once. */
