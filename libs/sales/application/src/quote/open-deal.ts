@@ -34,3 +34,12 @@ export async function requireOpenDeal(store: EventStore, opportunityId: string, 
     );
   }
 }
+
+/**
+ * The one currency quote lines are priced in, to check against the deal's; undefined for lines in several, which the
+ * quote's decider refuses itself (400 QUOTE.MIXED_CURRENCY naming each line), not as a deal in another currency.
+ */
+export function linesCurrency(lines: readonly { readonly unitPrice: { readonly currency: string } }[]): string | undefined {
+  const currencies = new Set(lines.map((line) => line.unitPrice.currency));
+  return currencies.size === 1 ? [...currencies][0] : undefined;
+}

@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { quoteDecider, type CreateQuote } from '@crm/sales/domain';
 import { quoteStream } from '../../common/streams';
-import { requireOpenDeal } from '../open-deal';
+import { linesCurrency, requireOpenDeal } from '../open-deal';
 import { recordedTotal } from '../quote-total';
 import { toQuoteLines } from '../quote-line.dto';
 import { CreateQuoteCommand } from './create-quote.command';
@@ -14,9 +14,7 @@ export class CreateQuoteHandler implements ICommandHandler<CreateQuoteCommand> {
   async execute({ input, context }: CreateQuoteCommand): Promise<CommandReply> {
     const { opportunityId, validUntil } = input;
     const lines = toQuoteLines(input.lines);
-    // Lines in several currencies are the decider's to refuse (400 naming each), not a deal in another currency.
-    const currencies = new Set(lines.map((line) => line.unitPrice.currency));
-    await requireOpenDeal(this.executor.store, opportunityId, context.tenantId, currencies.size === 1 ? [...currencies][0] : undefined);
+    await requireOpenDeal(this.executor.store, opportunityId, context.tenantId, linesCurrency(lines));
     const now = this.executor.now();
     const quoteId = input.id ?? idFor(context, 'quote');
     const command: CreateQuote = {

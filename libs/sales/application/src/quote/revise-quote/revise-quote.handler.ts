@@ -4,7 +4,7 @@ import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/ht
 import { quoteDecider, type QuoteCommand } from '@crm/sales/domain';
 import { toQuoteLines } from '../quote-line.dto';
 import { quoteStream } from '../../common/streams';
-import { requireOpenDeal } from '../open-deal';
+import { linesCurrency, requireOpenDeal } from '../open-deal';
 import { recordedTotal } from '../quote-total';
 import { ReviseQuoteCommand } from './revise-quote.command';
 
@@ -18,13 +18,8 @@ export class ReviseQuoteHandler implements ICommandHandler<ReviseQuoteCommand> {
     // A revision is a new draft of the offer: as a new quote, its deal must be open and it is priced in the deal's
     // currency, else it could be issued and never accepted. Lines in several currencies are the decider's to refuse.
     if (quote.status !== 'none' && quote.status !== 'accepted') {
-      const currencies = new Set(lines?.map((line) => line.unitPrice.currency) ?? [quote.terms.currency]);
-      await requireOpenDeal(
-        this.executor.store,
-        quote.opportunityId,
-        context.tenantId,
-        currencies.size === 1 ? [...currencies][0] : undefined,
-      );
+      const currency = lines ? linesCurrency(lines) : quote.terms.currency;
+      await requireOpenDeal(this.executor.store, quote.opportunityId, context.tenantId, currency);
     }
     const now = this.executor.now();
     const command: QuoteCommand = {
