@@ -53,6 +53,7 @@ const DOMAIN_EVENT_TYPES: { readonly [T in DomainEvent['type']]: true } = {
   AccountClosed: true,
   AccountReopened: true,
   PurchaseRecorded: true,
+  AccountLinkRecorded: true,
   OpportunityOpened: true,
   OpportunitySolutionProposed: true,
   OpportunityStageMoved: true,

@@ -1,4 +1,4 @@
-import type { AccountEvent, PurchaseRecorded } from '@crm/sales/domain';
+import type { AccountEvent, AccountLinkRecorded, PurchaseRecorded } from '@crm/sales/domain';
 import { defineProjection } from '@crm/shared/read-model';
 import {
   documentKey,
@@ -26,7 +26,7 @@ function withPurchase(doc: CustomerActivityDoc, data: PurchaseRecorded['data']):
 
 /** One document per account: opening, closings and every purchase (loyalty and churn are computed from it at query time). */
 export const customerActivityProjection = stampChanges(
-  defineProjection<CustomerActivityDoc, AccountEvent>({
+  defineProjection<CustomerActivityDoc, Exclude<AccountEvent, AccountLinkRecorded>>({
     name: LOYALTY_PROJECTION_NAMES.activity,
     version: 3,
     collection: 'loyalty_customer_activity',

@@ -1,5 +1,5 @@
 import type { ListMemberType } from '@crm/marketing/domain';
-import type { AccountEvent, ContactEvent, LeadEvent, LeadSource, PurchaseRecorded } from '@crm/sales/domain';
+import type { AccountEvent, AccountLinkRecorded, ContactEvent, LeadEvent, LeadSource, PurchaseRecorded } from '@crm/sales/domain';
 import { defineProjection, type RecordedOf, tenantKey } from '@crm/shared/read-model';
 import { compact } from '@crm/shared/kernel';
 
@@ -42,7 +42,7 @@ export interface ContactAudience {
 
 export type AudienceDoc = LeadAudience | AccountAudience | ContactAudience;
 
-type HandledEvent = LeadEvent | Exclude<AccountEvent, PurchaseRecorded> | ContactEvent;
+type HandledEvent = LeadEvent | Exclude<AccountEvent, PurchaseRecorded | AccountLinkRecorded> | ContactEvent;
 
 export const audienceKey = (tenantId: string, memberType: ListMemberType, memberId: string): string =>
   tenantKey(tenantId, `${memberType}:${memberId}`);

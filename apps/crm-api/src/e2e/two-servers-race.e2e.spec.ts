@@ -126,6 +126,50 @@ describe.each(['sqlite', 'postgres'] as const)('two API servers racing on one st
     expect(types).toEqual(['ComplaintReceived', 'ComplaintAcknowledged', 'ComplaintAssessed', 'ComplaintEscalated']);
   });
 
+  it('adds no contact or deal to an account after its closing, when both reach the two servers at once', async () => {
+    let joined = 0;
+    let refused = 0;
+    for (let round = 0; round < 8; round += 1) {
+      const account = await post(round, '/accounts', { name: `شرکت ${round}` });
+      expect(account.status).toBe(201);
+      const accountId = String(account.body['id']);
+      // The closing on one server; a contact created on the account and a deal opened on it, on the other.
+      const [closed, contact, deal] = await Promise.all([
+        post(round, `/accounts/${accountId}/close`, { reason: 'قرارداد پایان یافت' }),
+        post(round + 1, '/contacts', { fullName: `مخاطب ${round}`, accountId }),
+        post(round + 1, '/opportunities', {
+          accountId,
+          name: `فروش ${round}`,
+          need: 'ورق فولادی',
+          amount: { amount: 1_000_000, currency: 'IRR' },
+          expectedCloseDate: '2027-03-01',
+        }),
+      ]);
+      expect(closed.status).toBe(200);
+      const accountEvents = await store.readStream(`account-${accountId}`);
+      const types = accountEvents.map((event) => event.type);
+      const closedAt = types.indexOf('AccountClosed');
+      const closing = (accountEvents[closedAt] as { position: string }).position;
+      for (const [reply, category] of [
+        [contact, 'contact'],
+        [deal, 'opportunity'],
+      ] as const) {
+        if (reply.status === 201) {
+          joined += 1;
+          const [created] = await store.readStream(`${category}-${String(reply.body['id'])}`);
+          expect(store.comparePositions(String(created?.position), closing)).toBeLessThan(0);
+          continue;
+        }
+        refused += 1;
+        expect([reply.status, reply.body['code']]).toEqual([409, 'ACCOUNT.CLOSED']);
+      }
+      // Every addition that was recorded is recorded on the account too, before its closing: never after it.
+      expect(types.slice(closedAt + 1)).toEqual([]);
+      expect(types.filter((type) => type === 'AccountLinkRecorded')).toHaveLength([contact, deal].filter((r) => r.status === 201).length);
+    }
+    expect(joined + refused).toBe(16);
+  });
+
   it('leaves every stream one verified chain', async () => {
     expect(brokenChains(await readLog(store))).toEqual([]);
   });

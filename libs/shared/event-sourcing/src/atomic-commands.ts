@@ -36,6 +36,12 @@ export interface AtomicCommandOptions {
    * other commands have ids derived from the request's, which answers for them.
    */
   readonly recordNoOp?: boolean;
+  /**
+   * Its events go before those of the commands decided so far: a guard on another aggregate (an account's record
+   * of what joins it), written first where a store writes the streams of one append one after another (EventStoreDB
+   * before 25.1), so that its refusal there still comes before anything else is written.
+   */
+  readonly leading?: boolean;
 }
 
 export interface Decided<State, E extends Event> {
@@ -126,14 +132,16 @@ export class AtomicCommands {
     const eventIds = events.map((_, index) => eventIdFor(options.commandId, index));
     if (options.recordNoOp === true) this.remembered.push(options.commandId);
     if (events.length > 0) {
-      this.parts.push({
+      const part: AtomicPart = {
         append: {
           streamId,
           events: envelopesFor(events, command.type, { ...options, tenantId, now }),
           expectedRevision: loaded.revision ?? 'no_stream',
         },
         snapshot: (after) => maybeSnapshot(decider, snapshots, streamId, tenantId, loaded.revision, after, state),
-      });
+      };
+      if (options.leading === true) this.parts.unshift(part);
+      else this.parts.push(part);
     } else if (options.recordNoOp === true) {
       // Nothing to change: the outcome is recorded under the command id, written with the group's other parts or alone.
       const read = { revision: loaded.revision, position: loaded.position };

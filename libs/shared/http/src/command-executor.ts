@@ -34,7 +34,11 @@ export interface CommandReply {
   readonly [extra: string]: unknown;
 }
 
-export function commandReply(id: string, result: CommandResult<unknown, Event>, extra: Record<string, unknown> = {}): CommandReply {
+export function commandReply(
+  id: string,
+  result: Pick<CommandResult<unknown, Event>, 'nextExpectedRevision' | 'position'>,
+  extra: Record<string, unknown> = {},
+): CommandReply {
   return { id, revision: result.nextExpectedRevision, position: result.position ?? '0', ...extra };
 }
 

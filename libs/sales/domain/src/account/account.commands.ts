@@ -39,4 +39,14 @@ export type RecordPurchase = Command<
   }
 >;
 
-export type AccountCommand = OpenAccount | UpdateAccount | CloseAccount | ReopenAccount | RecordPurchase;
+/**
+ * A contact or deal joins the account: recorded on the account's own stream, in the same atomic append as the
+ * contact's or deal's own event, so that a closing and an addition are decided one after the other, never both
+ * from the same open account.
+ */
+export type RecordAccountLink = Command<
+  'RecordAccountLink',
+  { accountId: string; contactId?: string; opportunityId?: string; linkedAt: string }
+>;
+
+export type AccountCommand = OpenAccount | UpdateAccount | CloseAccount | ReopenAccount | RecordPurchase | RecordAccountLink;

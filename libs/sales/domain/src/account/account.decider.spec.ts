@@ -141,6 +141,31 @@ describe('account decider', () => {
     });
   });
 
+  describe('RecordAccountLink', () => {
+    const link: AccountCommand = { type: 'RecordAccountLink', data: { accountId, contactId: 'contact-1', linkedAt: at } };
+
+    it('records a contact or deal joining an open account, and changes nothing the account decides on', () => {
+      spec
+        .given([opened])
+        .when(link)
+        .then([{ type: 'AccountLinkRecorded', data: { accountId, contactId: 'contact-1', linkedAt: at } }]);
+      const linked: AccountEvent = { type: 'AccountLinkRecorded', data: { accountId, opportunityId: 'deal-1', linkedAt: at } };
+      expect(foldEvents(accountDecider, accountDecider.initialState(), [opened, linked])).toEqual(
+        foldEvents(accountDecider, accountDecider.initialState(), [opened]),
+      );
+    });
+
+    it('refuses a closed account (reopened, it takes links again) and an unknown one', () => {
+      spec.given([opened, closed]).when(link).thenThrows('ACCOUNT.CLOSED', { closedAt: '2025-09-01T12:00:00+03:30' });
+      const reopened: AccountEvent = { type: 'AccountReopened', data: { accountId, reopenedAt: at } };
+      spec
+        .given([opened, closed, reopened])
+        .when(link)
+        .then([{ type: 'AccountLinkRecorded', data: { accountId, contactId: 'contact-1', linkedAt: at } }]);
+      spec.given([]).when(link).thenThrows('ACCOUNT.NOT_FOUND');
+    });
+  });
+
   describe('RecordPurchase', () => {
     it('records a purchase in integer minor units', () => {
       spec.given([opened]).when(purchase).then([purchased]);

@@ -181,6 +181,11 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
     }
     case 'RecordPurchase':
       return recordPurchase(command, state);
+    case 'RecordAccountLink': {
+      const { account } = active(state);
+      const { contactId, opportunityId, linkedAt } = command.data;
+      return [{ type: 'AccountLinkRecorded', data: compact({ accountId: account.accountId, contactId, opportunityId, linkedAt }) }];
+    }
     default: {
       const _exhaustive: never = command;
       return _exhaustive;
@@ -211,6 +216,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       const { purchaseId, amount, occurredAt, externalRef } = event.data;
       return { ...state, purchaseRefs: { ...state.purchaseRefs, [externalRef]: { purchaseId, amount, occurredAt } } };
     }
+    case 'AccountLinkRecorded':
+      return state;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

@@ -38,4 +38,14 @@ export type PurchaseRecorded = Event<
   { accountId: string; purchaseId: string; amount: Money; occurredAt: string; externalRef: string }
 >;
 
-export type AccountEvent = AccountOpened | AccountUpdated | AccountClosed | AccountReopened | PurchaseRecorded;
+/**
+ * A contact (created on the account or linked to it) or a deal joined the open account. It changes nothing the
+ * account decides on: it is there so that the addition and a closing meet on one stream (an addition checked while
+ * a closing commits elsewhere is decided again, and refused). No read model counts it.
+ */
+export type AccountLinkRecorded = Event<
+  'AccountLinkRecorded',
+  { accountId: string; contactId?: string; opportunityId?: string; linkedAt: string }
+>;
+
+export type AccountEvent = AccountOpened | AccountUpdated | AccountClosed | AccountReopened | PurchaseRecorded | AccountLinkRecorded;

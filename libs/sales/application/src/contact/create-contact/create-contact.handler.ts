@@ -1,8 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
-import { contactDecider } from '@crm/sales/domain';
+import { contactDecider, type CreateContact } from '@crm/sales/domain';
 import { contactStream } from '../../common/streams';
-import { requireOpenAccount } from '../../account/open-account-required';
+import { executeJoiningAccount } from '../../account/open-account-required';
 import { CreateContactCommand } from './create-contact.command';
 
 @CommandHandler(CreateContactCommand)
@@ -11,13 +11,26 @@ export class CreateContactHandler implements ICommandHandler<CreateContactComman
 
   async execute({ input, context }: CreateContactCommand): Promise<CommandReply> {
     const { fullName, email, phone, accountId, preferredChannel } = input;
-    if (accountId) await requireOpenAccount(this.executor.store, accountId, context.tenantId, 'accountId', 'adding a contact to it');
     const now = this.executor.now();
     const contactId = input.id ?? idFor(context, 'contact');
-    const data = { contactId, fullName, email, phone, accountId, preferredChannel, createdAt: now.toISOString() };
-    return commandReply(
-      contactId,
-      await this.executor.execute(contactDecider, contactStream(contactId), { type: 'CreateContact', data }, context, now),
-    );
+    const streamId = contactStream(contactId);
+    const command: CreateContact = {
+      type: 'CreateContact',
+      data: { contactId, fullName, email, phone, accountId, preferredChannel, createdAt: now.toISOString() },
+    };
+    if (!accountId) return commandReply(contactId, await this.executor.execute(contactDecider, streamId, command, context, now));
+    try {
+      const joined = await executeJoiningAccount(this.executor, { decider: contactDecider, streamId, command }, context, now, {
+        accountId,
+        link: { contactId },
+        field: 'accountId',
+        doing: 'adding a contact to it',
+      });
+      return commandReply(contactId, joined);
+    } catch (error) {
+      // Sealed under a new key by an attempt the account's closing then refused: the key goes with the refusal.
+      if (input.id === undefined) await this.executor.discardUnwrittenKeys(context, [streamId]);
+      throw error;
+    }
   }
 }

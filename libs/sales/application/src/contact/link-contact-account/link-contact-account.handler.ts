@@ -1,8 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, commandReply, type CommandReply } from '@crm/shared/http';
-import { contactDecider } from '@crm/sales/domain';
+import { contactDecider, type LinkContactToAccount } from '@crm/sales/domain';
 import { contactStream } from '../../common/streams';
-import { requireOpenAccount } from '../../account/open-account-required';
+import { executeJoiningAccount } from '../../account/open-account-required';
 import { LinkContactAccountCommand } from './link-contact-account.command';
 
 @CommandHandler(LinkContactAccountCommand)
@@ -11,12 +11,20 @@ export class LinkContactAccountHandler implements ICommandHandler<LinkContactAcc
 
   async execute({ contactId, input, context }: LinkContactAccountCommand): Promise<CommandReply> {
     const { accountId } = input;
-    await requireOpenAccount(this.executor.store, accountId, context.tenantId, 'accountId', 'linking a contact to it');
     const now = this.executor.now();
-    const data = { contactId, accountId, linkedAt: now.toISOString() };
-    return commandReply(
-      contactId,
-      await this.executor.execute(contactDecider, contactStream(contactId), { type: 'LinkContactToAccount', data }, context, now),
+    const command: LinkContactToAccount = { type: 'LinkContactToAccount', data: { contactId, accountId, linkedAt: now.toISOString() } };
+    const joined = await executeJoiningAccount(
+      this.executor,
+      { decider: contactDecider, streamId: contactStream(contactId), command },
+      context,
+      now,
+      {
+        accountId,
+        link: { contactId },
+        field: 'accountId',
+        doing: 'linking a contact to it',
+      },
     );
+    return commandReply(contactId, joined);
   }
 }

@@ -4,7 +4,7 @@ import { leadDecider, type LeadQualified, type QualifyLead } from '@crm/sales/do
 import { firstEventOf, IdempotencyConflictError, laterPosition, requireReference } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { personalDataLayer } from '@crm/shared/personal-data';
-import { requireOpenAccount } from '../../account/open-account-required';
+import { decideAccountLink, requireOpenAccount } from '../../account/open-account-required';
 import { accountStream, contactStream, leadStream } from '../../common/streams';
 import { LeadQualificationProcess } from '../lead-qualification.process';
 import { QualifyLeadCommand } from './qualify-lead.command';
@@ -87,6 +87,12 @@ export class QualifyLeadHandler implements ICommandHandler<QualifyLeadCommand> {
         metadata: { eventId: lead.eventIds[index] as string, correlationId: correlationId ?? commandId, actor, tenantId },
       };
       await this.process.decideAll(tx, trigger);
+      // A deal (and maybe a contact) joins an account that was there: the account records it, refused once closed.
+      const { account, contact, opportunity } = qualified.data;
+      if (account.existing) {
+        const link = { contactId: contact.contactId, opportunityId: opportunity.opportunityId };
+        await decideAccountLink(tx, account.accountId, link, { eventId: trigger.metadata.eventId, context }, now.toISOString());
+      }
       return qualified.data;
     });
     const { contact, account, opportunity } = outcome.value;

@@ -1,8 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, idFor, toMoney } from '@crm/shared/http';
-import { opportunityDecider } from '@crm/sales/domain';
+import { opportunityDecider, type OpenOpportunity } from '@crm/sales/domain';
 import { contactStream, opportunityStream } from '../../common/streams';
-import { requireOpenAccount } from '../../account/open-account-required';
+import { executeJoiningAccount } from '../../account/open-account-required';
 import { OpenOpportunityCommand } from './open-opportunity.command';
 import { requireReference, streamIdOf } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
@@ -14,7 +14,6 @@ export class OpenOpportunityHandler implements ICommandHandler<OpenOpportunityCo
   async execute({ input, context }: OpenOpportunityCommand): Promise<CommandReply> {
     const { store } = this.executor;
     const { accountId, contactId, name, need, expectedCloseDate, ownerId, campaignId } = input;
-    await requireOpenAccount(store, accountId, context.tenantId, 'accountId');
     if (contactId) await requireReference(store, contactStream(contactId), context.tenantId, NOT_FOUND.contact, contactId, 'contactId');
     // A campaign lives in marketing, under its own category: it must exist in the caller's tenant.
     if (campaignId) {
@@ -22,7 +21,7 @@ export class OpenOpportunityHandler implements ICommandHandler<OpenOpportunityCo
     }
     const now = this.executor.now();
     const opportunityId = input.id ?? idFor(context, 'opportunity');
-    const data = {
+    const data: OpenOpportunity['data'] = {
       opportunityId,
       accountId,
       contactId,
@@ -34,9 +33,14 @@ export class OpenOpportunityHandler implements ICommandHandler<OpenOpportunityCo
       campaignId,
       openedAt: now.toISOString(),
     };
-    return commandReply(
-      opportunityId,
-      await this.executor.execute(opportunityDecider, opportunityStream(opportunityId), { type: 'OpenOpportunity', data }, context, now),
+    const command: OpenOpportunity = { type: 'OpenOpportunity', data };
+    const joined = await executeJoiningAccount(
+      this.executor,
+      { decider: opportunityDecider, streamId: opportunityStream(opportunityId), command },
+      context,
+      now,
+      { accountId, link: { opportunityId }, field: 'accountId', doing: 'opening a deal' },
     );
+    return commandReply(opportunityId, joined);
   }
 }
