@@ -20,6 +20,7 @@ import { InMemoryOpenDeadlines, ReadStoreOpenDeadlines, type OpenDeadlinesReadMo
 import { SlaScheduler } from './complaint/sla/sla-scheduler';
 import { FeedbackController } from './feedback/feedback.controller';
 import { SubmitFeedbackHandler } from './feedback/submit-feedback/submit-feedback.handler';
+import { AcknowledgeFeedbackHandler } from './feedback/acknowledge-feedback/acknowledge-feedback.handler';
 import { loadServiceConfig, type ServiceConfig, type ServiceModuleOptions } from './service-config';
 import { COMPLAINT_DECIDER, OPEN_DEADLINES, SERVICE_CONFIG, SERVICE_OPTIONS, SLA_POLICY } from './service.tokens';
 import { RecordSurveyResponseHandler } from './survey/record-survey-response/record-survey-response.handler';
@@ -38,6 +39,7 @@ const HANDLERS = [
   ReopenComplaintHandler,
   RecordHandlingSatisfactionHandler,
   SubmitFeedbackHandler,
+  AcknowledgeFeedbackHandler,
   RecordSurveyResponseHandler,
 ];
 

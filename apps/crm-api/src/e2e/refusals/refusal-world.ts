@@ -452,6 +452,12 @@ export const REFUSAL_TABLE: Readonly<Record<string, (w: RefusalWorld) => Refused
     status: 404,
     code: 'CONTACT.NOT_FOUND',
   }),
+  '/api/v1/feedback/{id}/acknowledge': () => ({
+    path: `/feedback/${ghost()}/acknowledge`,
+    body: { reply: 'سپاسگزاریم' },
+    status: 404,
+    code: 'FEEDBACK.NOT_FOUND',
+  }),
   '/api/v1/surveys/responses': () => ({
     path: '/surveys/responses',
     body: { surveyType: 'nps', respondent: { accountId: ghost() }, answers: { score: 9 } },
