@@ -67,6 +67,37 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     expect(await head()).toBe(before);
   });
 
+  it('holds a purchase to its Idempotency-Key too: the key again with another purchase is 422, not a second purchase', async () => {
+    const accountId = await account();
+    const key = { 'idempotency-key': `erp-${randomUUID()}` };
+    const purchase = { amount: { amount: 12_000_000 }, occurredAt: '2025-03-03T08:00:00+03:30', externalRef: 'ERP-A' };
+    const first = await post(`/accounts/${accountId}/purchases`, purchase, key);
+    expect(first.status).toBe(200);
+    expect(await post(`/accounts/${accountId}/purchases`, purchase, key)).toMatchObject({ status: 200, body: first.body });
+    const before = await head();
+    // Before: recorded (200) as a second purchase, the key ignored.
+    const reused = await post(`/accounts/${accountId}/purchases`, { ...purchase, externalRef: 'ERP-B' }, key);
+    expect(reused.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+    expect(await head()).toBe(before);
+    const elsewhere = await post(`/accounts/${await account()}/purchases`, purchase, key);
+    expect(elsewhere.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+    expect((await events(`account-${accountId}`)).filter((e) => e.type === 'PurchaseRecorded')).toHaveLength(1);
+    // The reference is still the purchase's own key: the same invoice under a new key (or none) is the first reply.
+    const resent = await post(`/accounts/${accountId}/purchases`, purchase, { 'idempotency-key': `erp-${randomUUID()}` });
+    expect(resent).toMatchObject({ status: 200, body: first.body });
+    expect(await post(`/accounts/${accountId}/purchases`, purchase)).toMatchObject({ status: 200, body: first.body });
+    // A key used by another command first is refused on a purchase.
+    const leadKey = { 'idempotency-key': `erp-${randomUUID()}` };
+    expect((await post('/accounts', { name: 'بازرگانی نگین' }, leadKey)).status).toBe(201);
+    const beforeC = await head();
+    expect((await post(`/accounts/${accountId}/purchases`, { ...purchase, externalRef: 'ERP-C' }, leadKey)).body).toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY.KEY_REUSED',
+    });
+    expect(await head()).toBe(beforeC);
+    expect((await events(`account-${accountId}`)).filter((e) => e.type === 'PurchaseRecorded')).toHaveLength(1);
+  });
+
   it('refuses a purchase dated in year 9999 or after the moment it is recorded', async () => {
     const accountId = await account();
     const before = await head();

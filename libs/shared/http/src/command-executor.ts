@@ -4,8 +4,10 @@ import {
   eventIdFor,
   handleCommand,
   IdempotencyConflictError,
+  noOpRecordAppend,
   noOpRecordOf,
   noOpRecordedForAnotherRequest,
+  WrongExpectedRevisionError,
   recordedForAnotherRequest,
   runAtomically,
   type AtomicCommandOptions,
@@ -16,6 +18,7 @@ import {
   type Decider,
   type Event,
   type EventStore,
+  type NoOpRecorded,
   type SnapshotStore,
 } from '@crm/shared/event-sourcing';
 import type { Clock } from '@crm/shared/kernel';
@@ -159,6 +162,47 @@ export class CommandExecutor {
     if (elsewhere || another(found.metadata, noOp ? of?.commandType : undefined, this.fingerprintOf(context)))
       throw new IdempotencyConflictError(context.commandId);
     return true;
+  }
+
+  /**
+   * For a command recorded under an id of its own rather than the request's key (a purchase, whose id follows from
+   * its externalRef): the answer recorded under the key the client gave, when this request was answered before
+   * (undefined: not yet, or no key). The same key with another request is refused (422), as for every command.
+   */
+  async keyedAnswer(
+    context: CommandContext,
+    of: { readonly commandType: string; readonly streamId: string },
+  ): Promise<NoOpRecorded | undefined> {
+    if (!(await this.alreadyHandled(context, of))) return undefined;
+    const found = await this.store.findEvent(eventIdFor(context.commandId, 0), { tenantId: context.tenantId });
+    const record = found === undefined ? undefined : noOpRecordOf(found);
+    if (record === undefined) throw new IdempotencyConflictError(context.commandId);
+    return record;
+  }
+
+  /**
+   * Records under the client's key what a command recorded under its own id answered (`command-{key}`, as a no-op's
+   * record, naming the stream, revision and position), so that the key used again gets this answer, or 422 for
+   * another request. Nothing for a request without a key. A twin run that recorded the key first answers for both
+   * (422 when it was another request).
+   */
+  async rememberKey(
+    context: CommandContext,
+    of: { readonly commandType: string; readonly streamId: string },
+    answered: { readonly revision: number; readonly position: string | undefined },
+  ): Promise<void> {
+    if (commandIdIsNew(context)) return;
+    const options = { ...this.commandOptions(context), tenantId: context.tenantId, now: this.clock.now() };
+    const record = noOpRecordAppend(of.streamId, answered, of.commandType, options);
+    try {
+      await this.appending.appendToStream(record.streamId, record.events, {
+        tenantId: context.tenantId,
+        expectedRevision: record.expectedRevision,
+      });
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof IdempotencyConflictError)) throw error;
+      await this.keyedAnswer(context, of);
+    }
   }
 
   /**

@@ -2,17 +2,11 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, toMoney } from '@crm/shared/http';
 import { derivedId, uuidV5 } from '@crm/shared/kernel';
 import { ACCOUNT_REFUSALS, accountDecider, type AccountState } from '@crm/sales/domain';
-import { DomainError } from '@crm/shared/event-sourcing';
+import { DomainError, loadState } from '@crm/shared/event-sourcing';
 import type { Money } from '@crm/shared/kernel';
 import { accountStream } from '../../common/streams';
 import { RecordPurchaseCommand } from './record-purchase.command';
 
-/**
- * The external reference is the idempotency key of a purchase: the command id
- * follows from (tenant, account, ref), whatever Idempotency-Key came with it,
- * so an ERP that resends an invoice gets the first reply — same revision,
- * position and purchase id — and nothing is recorded twice.
- */
 /** A resent invoice answers with the first reply only if it is the same purchase; another amount or date is a conflict. */
 function assertSamePurchase(state: AccountState, externalRef: string, amount: Money, occurredAt: string): void {
   const recorded = state.status === 'none' ? undefined : state.purchaseRefs[externalRef];
@@ -29,11 +23,34 @@ function assertSamePurchase(state: AccountState, externalRef: string, amount: Mo
   }
 }
 
+/**
+ * The external reference is the idempotency key of a purchase: the command id
+ * follows from (tenant, account, ref), so an ERP that resends an invoice, under
+ * any Idempotency-Key or none, gets the first reply — same revision, position
+ * and purchase id — and nothing is recorded twice. An Idempotency-Key given is
+ * held as on every command: its answer is recorded under it (rememberKey), so
+ * the key used again with another purchase is 422, not a second purchase.
+ */
 @CommandHandler(RecordPurchaseCommand)
 export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseCommand> {
   constructor(private readonly executor: CommandExecutor) {}
 
-  async execute({ accountId, input, context }: RecordPurchaseCommand): Promise<CommandReply> {
+  async execute(request: RecordPurchaseCommand): Promise<CommandReply> {
+    const { accountId, input, context } = request;
+    const of = { commandType: 'RecordPurchase', streamId: accountStream(accountId) };
+    const answered = await this.executor.keyedAnswer(context, of);
+    if (answered !== undefined) {
+      const state = await loadState(this.executor.store, accountDecider, of.streamId, context.tenantId);
+      const externalRef = input.externalRef.trim();
+      const purchaseId = state.status === 'none' ? undefined : state.purchaseRefs[externalRef]?.purchaseId;
+      return { id: accountId, revision: answered.revision, position: answered.position ?? '0', purchaseId, externalRef };
+    }
+    const reply = await this.record(request);
+    await this.executor.rememberKey(context, of, reply);
+    return reply;
+  }
+
+  private async record({ accountId, input, context }: RecordPurchaseCommand): Promise<CommandReply> {
     const now = this.executor.now();
     const externalRef = input.externalRef.trim();
     const commandId = uuidV5(`${context.tenantId}/${accountStream(accountId)}/purchase/${externalRef}`);
