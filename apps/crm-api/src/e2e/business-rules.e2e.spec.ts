@@ -98,6 +98,29 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     expect((await events(`account-${accountId}`)).filter((e) => e.type === 'PurchaseRecorded')).toHaveLength(1);
   });
 
+  it('refuses an update that names nothing to change (400), and appends nothing; its own values are still a no-op', async () => {
+    const accountId = await account();
+    const contact = await post('/contacts', { fullName: 'مریم احمدی', phone: '09121234567' });
+    const lead = await post('/leads', { fullName: 'سارا رضایی', email: `sara-${randomUUID().slice(0, 8)}@example.ir`, source: 'web' });
+    const before = await head();
+    for (const [path, code] of [
+      [`/accounts/${accountId}/update`, 'ACCOUNT.NOTHING_TO_UPDATE'],
+      [`/contacts/${idOf(contact)}/update`, 'CONTACT.NOTHING_TO_UPDATE'],
+      [`/leads/${idOf(lead)}/update`, 'LEAD.NOTHING_TO_UPDATE'],
+    ] as const) {
+      // Before: 200, the no-op of a body that gave nothing.
+      const empty = await post(path, {});
+      expect(empty.body).toMatchObject({ status: 400, code });
+      expect(fields(empty).length).toBeGreaterThan(1);
+    }
+    expect((await post(`/leads/${idOf(lead)}/update`, { allowDuplicate: true })).body).toMatchObject({ code: 'LEAD.NOTHING_TO_UPDATE' });
+    expect(await head()).toBe(before);
+    expect(await post(`/contacts/${idOf(contact)}/update`, { fullName: 'مریم احمدی' })).toMatchObject({
+      status: 200,
+      body: { revision: 0 },
+    });
+  });
+
   it('refuses a purchase dated in year 9999 or after the moment it is recorded', async () => {
     const accountId = await account();
     const before = await head();

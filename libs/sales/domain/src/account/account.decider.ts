@@ -14,6 +14,7 @@ import {
 import type { AccountCommand, OpenAccount, RecordPurchase, UpdateAccount } from './account.commands';
 import type { AccountEvent } from './account.events';
 import { ACCOUNT_REFUSALS } from './account.refusals';
+import { assertSomethingToUpdate } from '../common/nothing-to-update';
 
 export interface AccountProfile {
   readonly accountId: string;
@@ -167,6 +168,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
     case 'OpenAccount':
       return open(command, state);
     case 'UpdateAccount':
+      assertSomethingToUpdate(command.data, ['name', 'nationalId', 'industry', 'ownerId'], ACCOUNT_REFUSALS.NOTHING_TO_UPDATE);
       return update(command, active(state));
     case 'CloseAccount': {
       const { account } = active(state);

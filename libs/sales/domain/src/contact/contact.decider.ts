@@ -4,6 +4,7 @@ import { contactPoints, matchKeysOf, withDerivedKeys } from '../common/contact-p
 import type { ContactChannel, ContactCommand, CreateContact, RecordConsent, UpdateContact } from './contact.commands';
 import type { ContactEvent } from './contact.events';
 import { CONTACT_REFUSALS } from './contact.refusals';
+import { assertSomethingToUpdate } from '../common/nothing-to-update';
 
 export interface ContactProfile {
   readonly contactId: string;
@@ -112,6 +113,7 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
     case 'CreateContact':
       return create(command, state);
     case 'UpdateContact':
+      assertSomethingToUpdate(command.data, ['fullName', 'email', 'phone', 'preferredChannel'], CONTACT_REFUSALS.NOTHING_TO_UPDATE);
       return update(command, active(state));
     case 'LinkContactToAccount': {
       const { contact } = active(state);

@@ -4,6 +4,7 @@ import { contactPoints, matchKeysOf, withDerivedKeys } from '../common/contact-p
 import type { CaptureLead, DisqualifyReason, LeadCommand, LeadSource, QualifyLead, UpdateLead } from './lead.commands';
 import type { LeadEvent } from './lead.events';
 import { LEAD_REFUSALS } from './lead.refusals';
+import { assertSomethingToUpdate } from '../common/nothing-to-update';
 
 export interface LeadProfile {
   readonly leadId: string;
@@ -145,6 +146,7 @@ export function decideLead(command: LeadCommand, state: LeadState): LeadEvent[] 
     case 'CaptureLead':
       return capture(command, state);
     case 'UpdateLead':
+      assertSomethingToUpdate(command.data, ['fullName', 'company', 'email', 'phone', 'interest'], LEAD_REFUSALS.NOTHING_TO_UPDATE);
       return update(command, open(state));
     case 'AssignLead': {
       const lead = open(state);

@@ -9,4 +9,5 @@ export const LEAD_REFUSALS = refusals('LEAD', {
   NAME_REQUIRED: [400, 'The name is blank once spacing marks are removed'],
   CONTACT_POINT_REQUIRED: [400, 'A lead needs an email or a phone number'],
   INVALID_ESTIMATE: [400, 'The estimated value is negative'],
+  NOTHING_TO_UPDATE: [400, 'Give at least one of fullName, company, email, phone, interest'],
 });
