@@ -180,6 +180,57 @@ class PeriodTallies {
   }
 }
 
+/** At most this many periods in one report, as in the churn view (its MAX_PERIODS): ten years of months. */
+export const MAX_SATISFACTION_PERIODS = 120;
+
+/** The period of the bucket an instant falls in: its business month, Gregorian or Jalali (as each answer's is). */
+export function satisfactionPeriodOf(bucket: SatisfactionBucket, instant: string | number): string {
+  return bucket === 'month' ? BUSINESS_CALENDAR.month(instant) : BUSINESS_CALENDAR.jalaliMonth(instant);
+}
+
+/** The first and last period a report lists, inclusive ('YYYY-MM' of the bucket's calendar). */
+export interface SatisfactionSpan {
+  readonly first: string;
+  readonly last: string;
+}
+
+/**
+ * The periods a report over `at` (timeRange's, on the answer's time) lists: from the one holding its first instant to
+ * the one holding its last, or, without an end, the one holding `now`. Without a start there is no first period to list
+ * from (the answers begin wherever they begin): undefined, and the report lists the periods with answers, as without an
+ * end and no `now`.
+ */
+export function satisfactionSpan(bucket: SatisfactionBucket, at: FieldCondition | undefined, now?: number): SatisfactionSpan | undefined {
+  if (typeof at?.gte !== 'string') return undefined;
+  const last = typeof at.lt === 'string' ? Date.parse(at.lt) - 1 : typeof at.lte === 'string' ? Date.parse(at.lte) : now;
+  if (last === undefined) return undefined;
+  return { first: satisfactionPeriodOf(bucket, at.gte), last: satisfactionPeriodOf(bucket, last) };
+}
+
+/** Both calendars' periods are 'YYYY-MM' of twelve months a year: counted on the label. */
+const monthIndex = (period: string): number => Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1;
+const periodLabel = (index: number): string =>
+  `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+
+/** How many periods a span lists (0 when it ends before it starts). */
+export function spanLength(span: SatisfactionSpan): number {
+  return Math.max(0, monthIndex(span.last) - monthIndex(span.first) + 1);
+}
+
+/**
+ * The report with every period of `span` listed, in order: one without answers carries the figures of none (counts 0,
+ * percentages, means, scores and SERVQUAL dimensions null), as the overall figures of a period without answers do.
+ * Periods with answers outside the span stay as they are.
+ */
+export function withEveryPeriod(report: SatisfactionReport, span: SatisfactionSpan | undefined): SatisfactionReport {
+  if (span === undefined || spanLength(span) === 0) return report;
+  const answered = new Map(report.periods.map((period) => [period.period, period]));
+  const listed = new Set(answered.keys());
+  for (let index = monthIndex(span.first); index <= monthIndex(span.last); index += 1) listed.add(periodLabel(index));
+  const none = figures(new Tally());
+  return { ...report, periods: [...listed].sort().map((period) => answered.get(period) ?? { period, ...none }) };
+}
+
 const text = (value: unknown) => (typeof value === 'string' ? value : String(value));
 const score = (value: unknown) => (typeof value === 'number' ? value : null);
 

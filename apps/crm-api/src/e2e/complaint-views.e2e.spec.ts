@@ -370,8 +370,12 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
     const satisfaction = async (query: string) =>
       (await get(`/views/satisfaction?${query}&minPosition=${position}`)).body as Body & { periods: (Body & { csat: Body })[] };
     const csat = (body: { periods: (Body & { csat: Body })[] }) => body.periods.map((p) => [p['period'], p.csat['responses']]);
-    expect(csat(await satisfaction('from=2025-06-25&to=2025-07-05'))).toEqual([['2025-07', 1]]);
-    expect(csat(await satisfaction('from=2025-06-01&to=2025-06-30'))).toEqual([]);
+    // Every month of the range is listed, June without answers (before, only the months with answers).
+    expect(csat(await satisfaction('from=2025-06-25&to=2025-07-05'))).toEqual([
+      ['2025-06', 0],
+      ['2025-07', 1],
+    ]);
+    expect(csat(await satisfaction('from=2025-06-01&to=2025-06-30'))).toEqual([['2025-06', 0]]);
     // 1 July 2025 is 10 Tir 1404.
     expect(csat(await satisfaction('bucket=jalali&from=2025-06-25&to=2025-07-05'))).toEqual([['1404-04', 1]]);
   });

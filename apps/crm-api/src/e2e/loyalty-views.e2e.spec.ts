@@ -222,6 +222,16 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
       code: 'CHURN.RANGE_INVALID',
       errors: [{ field: 'to' }],
     });
+    // Beside another bad parameter, the bad end is named with it in one VALIDATION.FAILED (before, the other alone).
+    for (const [query, named] of [
+      ['asOf=2025-06-30&from=2025-07-01&bucket=weekly', ['bucket', 'from']],
+      ['asOf=2025-06-30&from=2025-05-01&to=2025-04-01&inactivityDays=0', ['inactivityDays', 'to']],
+      ['from=2025-05-01&to=2025-04-01&wonDeals=sometimes', ['to', 'wonDeals']],
+    ] as const) {
+      const reply = await get(`/views/churn?${query}`);
+      const fields = ((reply.body['errors'] as { field: string }[]) ?? []).map((e) => e.field).sort();
+      expect({ query, code: reply.body['code'], fields }).toEqual({ query, code: 'VALIDATION.FAILED', fields: named });
+    }
     // Each message once, though two checks of a date's form refuse it.
     const twice = (await get('/views/churn?asOf=bad')).body['errors'] as { field: string; messages: string[] }[];
     expect(twice).toEqual([{ field: 'asOf', messages: [expect.any(String)] }]);

@@ -13,25 +13,41 @@ import {
   type ComplaintKpis,
 } from '@crm/projections/complaint-audit';
 import {
+  MAX_SATISFACTION_PERIODS,
   readSatisfaction,
   readSatisfactionByDay,
+  satisfactionSpan,
   satisfactionDaysProjection,
   satisfactionResponsesProjection,
   SATISFACTION_DAYS,
   SATISFACTION_RESPONSES,
+  spanLength,
+  withEveryPeriod,
   type SatisfactionBucket,
   type SatisfactionReport,
 } from '@crm/projections/satisfaction';
 import { AS_OF_PRECISION, type AsOfPrecision, KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { BUSINESS_CALENDAR, NOT_FOUND } from '@crm/shared/kernel';
-import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, EVENT_STORE, Tenant, UuidParam } from '@crm/shared/http';
+import {
+  AlsoChecks,
+  ApiBadQuery,
+  ApiNotCaughtUp,
+  ApiProblem,
+  CLOCK,
+  EVENT_STORE,
+  RequestValidationError,
+  Tenant,
+  UuidParam,
+  type BodyRule,
+} from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-import { asOfNoLaterThan, assertPeriod } from './view-bounds';
+import { asOfNoLaterThan, assertPeriod, PERIOD_IN_ORDER } from './view-bounds';
 
+@AlsoChecks(PERIOD_IN_ORDER)
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
   @DateOrInstant('Complaints received on or after this date (from the start of that business day) or instant')
   from?: string;
@@ -52,6 +68,26 @@ const BUSINESS_DAYS =
   'Days and months are business days and months, of the business time zone (CRM_BUSINESS_TIME_ZONE, Asia/Tehran by default): ' +
   'a date in from means the start of that day, in to its end. ';
 
+/** A range longer than one satisfaction report lists, named by the parameter that ends it (`from` when there is no `to`: now does). */
+function tooManyPeriods(field: 'to' | 'from'): string {
+  return field === 'to'
+    ? `to must be at most ${MAX_SATISFACTION_PERIODS} periods (months of the bucket) after from: every period between them is listed`
+    : `from must be at most ${MAX_SATISFACTION_PERIODS} periods (months of the bucket) before now when to is not given: every period from it to now's is listed`;
+}
+
+/** A range with more periods than one report lists, named with the query's other bad parameters (alone, the handler says it). */
+const SATISFACTION_PERIODS: BodyRule = {
+  reads: ['from', 'to', 'bucket'],
+  check: ({ from, to, bucket }) => {
+    if (typeof to !== 'string') return;
+    const span = satisfactionSpan(bucket === 'jalali' ? 'jalali' : 'month', timeRange(typeof from === 'string' ? from : undefined, to));
+    if (span !== undefined && spanLength(span) > MAX_SATISFACTION_PERIODS) {
+      throw new RequestValidationError([{ field: 'to', messages: [tooManyPeriods('to')] }]);
+    }
+  },
+};
+
+@AlsoChecks(PERIOD_IN_ORDER, SATISFACTION_PERIODS)
 export class SatisfactionQueryDto extends MinPositionQueryDto {
   @ApiPropertyOptional({
     enum: BUCKETS,
@@ -62,10 +98,14 @@ export class SatisfactionQueryDto extends MinPositionQueryDto {
   @IsIn(BUCKETS)
   bucket?: SatisfactionBucket;
 
-  @DateOrInstant('Answers given on or after this date (from the start of that business day) or instant')
+  @DateOrInstant(
+    'Answers given on or after this date (from the start of that business day) or instant; the period holding it is the first listed',
+  )
   from?: string;
 
-  @DateOrInstant('Answers given up to this date (the whole business day) or instant (inclusive)')
+  @DateOrInstant(
+    `Answers given up to this date (the whole business day) or instant (inclusive); the period holding it is the last listed, at most ${MAX_SATISFACTION_PERIODS} periods after the first`,
+  )
   to?: string;
 }
 
@@ -160,6 +200,10 @@ export class ComplaintViewsController {
       'CSAT = % of answers 4–5; NPS = % promoters (9–10) − % detractors (0–6); CES = mean of 1–7; SERVQUAL gap = mean perception − ' +
       'mean expectation per dimension. Percentages and means to 2 decimals; null for a period without answers of that type. ' +
       'Periods are months of the business day each answer was given on. ' +
+      'With from, every period is listed from the one holding from to the one holding to (without to: the current one), ' +
+      'a period without answers with zero counts and null figures; at most ' +
+      MAX_SATISFACTION_PERIODS +
+      ' periods (a longer range is a 400 naming to, or from when to is not given). Without from, the periods that have answers. ' +
       BUSINESS_DAYS +
       'Read from sums kept per month of the bucket’s calendar and per business day (the days of a part-month at either edge), plus ' +
       'the answers of a part-day when from/to is an instant inside a day: exact to the instant.',
@@ -170,13 +214,20 @@ export class ComplaintViewsController {
   async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {
     const at = timeRange(query.from, query.to);
     assertPeriod(at);
+    const bucket = query.bucket ?? 'month';
+    // Every period of the range is listed; without to, up to now's (the answers read are those given up to now).
+    const span = satisfactionSpan(bucket, at, this.clock.now().getTime());
+    if (span !== undefined && spanLength(span) > MAX_SATISFACTION_PERIODS) {
+      const field = query.to === undefined ? 'from' : 'to';
+      throw new RequestValidationError([{ field, messages: [tooManyPeriods(field)] }]);
+    }
     const [answers, days] = await Promise.all([
       this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition),
       this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
     ]);
-    const bucket = query.bucket ?? 'month';
-    // Which read the answer comes from follows the two checkpoints too, so it is part of what is kept.
-    const key = JSON.stringify([tenantId, answers, days, bucket, query.from ?? null, query.to ?? null]);
+    // Which read the answer comes from follows the two checkpoints too, so it is part of what is kept; so do the periods listed
+    // (without to, they run to now's).
+    const key = JSON.stringify([tenantId, answers, days, bucket, query.from ?? null, query.to ?? null, span ?? null]);
     return this.satisfactionAnswers.answer(
       this.readModels.store,
       [satisfactionResponsesProjection, satisfactionDaysProjection],
@@ -184,9 +235,12 @@ export class ComplaintViewsController {
       async () => {
         if (!(await this.readModels.caughtUpWith(SATISFACTION_DAYS, SATISFACTION_RESPONSES))) {
           // The day sums are still being built (first start after an upgrade): answer from every answer meanwhile.
-          return readSatisfaction(this.readModels.store, answers, { tenantId, bucket, ...(at ? { at } : {}) });
+          return withEveryPeriod(await readSatisfaction(this.readModels.store, answers, { tenantId, bucket, ...(at ? { at } : {}) }), span);
         }
-        return readSatisfactionByDay(this.readModels.store, { answers, days }, { tenantId, bucket, ...(at ? { at } : {}) });
+        return withEveryPeriod(
+          await readSatisfactionByDay(this.readModels.store, { answers, days }, { tenantId, bucket, ...(at ? { at } : {}) }),
+          span,
+        );
       },
     );
   }

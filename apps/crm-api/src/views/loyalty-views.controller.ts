@@ -34,7 +34,18 @@ import {
 } from '@crm/projections/loyalty-churn';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { AS_OF_PRECISION, readBatch, type AsOfPrecision, type BatchRead, type DocumentRecord } from '@crm/shared/read-model';
-import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, CLOCK, IntQueryField, RequestValidationError, Tenant, UuidParam } from '@crm/shared/http';
+import {
+  AlsoChecks,
+  ApiBadQuery,
+  ApiNotCaughtUp,
+  ApiProblem,
+  CLOCK,
+  IntQueryField,
+  RequestValidationError,
+  Tenant,
+  UuidParam,
+  type BodyRule,
+} from '@crm/shared/http';
 import { InvalidValueError, NOT_FOUND, type Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
@@ -81,6 +92,39 @@ export class LoyaltyQueryDto extends AsOfQueryDto {
   margin?: number;
 }
 
+/** churnPeriods' own words. */
+const CHURN_RANGE_MESSAGE = '`from` must not be after `to` (nor after asOf)';
+
+/**
+ * The end of churn's range the report would refuse (churnPeriods: `from` after `to`, or after asOf) as far as the query
+ * says it: `to` when it is given and at or before asOf, else `from`. A `from` after now with no asOf is the handler's to find.
+ */
+function churnRangeFault({ from, to, asOf }: Record<string, unknown>): 'from' | 'to' | undefined {
+  if (typeof from !== 'string') return undefined;
+  const end = (value: unknown) => (typeof value === 'string' ? instantOf(value, 'to', 'end') : undefined);
+  let start: number, last: number | undefined, until: number | undefined;
+  try {
+    [start, last, until] = [instantOf(from, 'from', 'start'), end(to), end(asOf)];
+  } catch {
+    return undefined; // a value the handler cannot read is named by it (`parsed`)
+  }
+  if (start <= Math.min(last ?? Infinity, until ?? Infinity)) return undefined;
+  return last !== undefined && (until === undefined || last <= until) ? 'to' : 'from';
+}
+
+/**
+ * Churn's range, named beside the query's other bad parameters. Alone, it is the report's to refuse, with its documented
+ * code (CHURN.RANGE_INVALID), as before.
+ */
+const CHURN_RANGE: BodyRule = {
+  reads: ['from', 'to', 'asOf'],
+  check: (query) => {
+    const field = churnRangeFault(query);
+    if (field !== undefined) throw new RequestValidationError([{ field, messages: [CHURN_RANGE_MESSAGE] }]);
+  },
+};
+
+@AlsoChecks(CHURN_RANGE)
 export class ChurnQueryDto extends AsOfQueryDto {
   @ApiPropertyOptional({
     enum: BUCKETS,

@@ -12,7 +12,17 @@ import {
   type OpportunityStatus,
 } from '@crm/projections/pipeline';
 import { LEAD_SOURCES, OPEN_STAGES, type LeadSource, type OpenStage } from '@crm/sales/domain';
-import { Check, FIRST_YEAR, IntQueryField, LAST_YEAR, yearsProblem } from '@crm/shared/http';
+import {
+  AlsoChecks,
+  Check,
+  DATE_PATTERN,
+  FIRST_YEAR,
+  IntQueryField,
+  LAST_YEAR,
+  RequestValidationError,
+  yearsProblem,
+  type BodyRule,
+} from '@crm/shared/http';
 import { MinPositionQueryDto } from './min-position.dto';
 
 /** Query parameters of the pipeline, funnel and opportunity views: shapes checked at the edge. */
@@ -22,12 +32,33 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A calendar date: the shape and a real day (no 30 February). */
 const DateParam = (description: string): PropertyDecorator =>
   applyDecorators(
-    ApiPropertyOptional({ description: `${description}. Years ${FIRST_YEAR}–${LAST_YEAR}.`, example: '2026-03-20', format: 'date' }),
+    ApiPropertyOptional({
+      description: `${description}. A date, YYYY-MM-DD; a real calendar day, years ${FIRST_YEAR}–${LAST_YEAR}.`,
+      example: '2026-03-20',
+      format: 'date',
+      pattern: DATE_PATTERN,
+    }),
     IsOptional(),
     Matches(DATE, { message: '$property must be a date like 2026-03-20' }),
     IsISO8601({ strict: true }),
     Check('years', yearsProblem),
   );
+
+/**
+ * The upper bound `high` of a range is refused below `low`, named beside the query's other bad parameters in one 400
+ * (the controller's `assertOrdered` says the same once the field checks pass). Dates (YYYY-MM-DD) compare as written,
+ * amounts (digits only, the field checks see to it) as numbers.
+ */
+const notBelow = (low: string, high: string, as: 'date' | 'amount'): BodyRule => ({
+  reads: [low, high],
+  check: (query) => {
+    const [from, to] = [query[low], query[high]];
+    if (typeof from !== 'string' || typeof to !== 'string') return;
+    if (as === 'date' ? from > to : Number(from) > Number(to)) {
+      throw new RequestValidationError([{ field: high, messages: [`${high} must not be before its lower bound`] }]);
+    }
+  },
+});
 
 /** Ids are stored lower-case, as the command side keeps them. */
 const IdFilter = (): PropertyDecorator =>
@@ -43,6 +74,7 @@ const IdFilter = (): PropertyDecorator =>
  * API.md), a deal's closing day and a lead's capture day among them. `from` starts at that day's first instant there,
  * `to` includes the whole of its day.
  */
+@AlsoChecks(notBelow('from', 'to', 'date'))
 class PeriodQueryDto extends MinPositionQueryDto {
   @DateParam(
     "First business day of the period (inclusive; the business time zone, CRM_BUSINESS_TIME_ZONE, Asia/Tehran by default): deals by their closing day, the funnel by its leads' capture day",
@@ -68,6 +100,7 @@ export class FunnelQueryDto extends PeriodQueryDto {
   by?: FunnelGrouping;
 }
 
+@AlsoChecks(notBelow('amountMin', 'amountMax', 'amount'), notBelow('expectedCloseFrom', 'expectedCloseTo', 'date'))
 export class OpportunityListQueryDto extends MinPositionQueryDto {
   @ApiPropertyOptional({ enum: OPEN_STAGES, description: 'The open stage, or the one a closed deal was won or lost from' })
   @IsOptional()

@@ -105,16 +105,18 @@ class EdgeValidationPipe extends ValidationPipe {
       if (!(error instanceof RequestValidationError)) throw error;
       others = error.errors;
     }
+    // A body's rules (AlsoChecks), and a view query's over several parameters (`to` before `from`).
+    const ruled = metadata.type === 'body' || metadata.type === 'query';
     if (faults.length === 0 && others.length === 0) {
       // The fields pass. One rule of the domain broken is the command's to refuse, with its own code; two or more
       // would be named one per attempt there (its decider stops at the first), so the edge names them all here.
-      const broken = metadata.type === 'body' ? bodyRuleRefusals(metadata.metatype, value) : [];
+      const broken = ruled ? bodyRuleRefusals(metadata.metatype, value) : [];
       if (broken.length < 2) return transformed;
       throw new RequestValidationError(mergeFields(broken.flat()));
     }
     // Refused: the domain's rules over several fields (AlsoChecks) are named in the same 400, once per field.
     const refused = [...faults, ...others];
-    const rules = metadata.type === 'body' ? bodyRuleFaults(metadata.metatype, value, new Set(refused.map((fault) => fault.field))) : [];
+    const rules = ruled ? bodyRuleFaults(metadata.metatype, value, new Set(refused.map((fault) => fault.field))) : [];
     const named = new Set<string>();
     throw new RequestValidationError([...refused, ...rules].filter((fault) => !named.has(fault.field) && named.add(fault.field)));
   }

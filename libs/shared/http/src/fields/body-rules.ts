@@ -1,9 +1,11 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import type { FieldError } from '../problem-details';
+import { RequestValidationError, type FieldError } from '../problem-details';
 
 /**
  * A rule of the domain that reads several fields of a body at once (an end before its start, a time after the
- * moment of the request): the domain's own check, throwing its DomainError with the fields it refuses.
+ * moment of the request): the domain's own check, throwing its DomainError with the fields it refuses. A view's query
+ * has rules too (`to` before `from`): declared the same way on its query class, read from the raw parameters (strings),
+ * and throwing a RequestValidationError when no refusal of the domain says it.
  */
 export interface BodyRule {
   /** The fields it reads (`*` for any one step: `lines.*.quantity`): a rule over a field the field checks refused has nothing to say. */
@@ -54,6 +56,7 @@ export function bodyRuleRefusals(
         rule.check(body as Record<string, unknown>, now);
       } catch (error) {
         // Anything else (a value of the wrong type reaching the rule) is the field checks' to name.
+        if (error instanceof RequestValidationError && error.errors.length > 0) refusals.push([...error.errors]);
         if (!(error instanceof DomainError) || error.status !== 400) continue;
         const fields = error.details?.['fields'];
         if (Array.isArray(fields) && fields.length > 0)
