@@ -3,6 +3,7 @@ import { ApiBody, ApiHeader, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { STREAM_REFUSALS } from '@crm/shared/event-sourcing';
 import { NOT_FOUND, type RecordCategory, type Refusal } from '@crm/shared/kernel';
 import { PERSONAL_DATA_REFUSALS } from '@crm/shared/personal-data';
+import { HEADER_TOKEN_PATTERN } from './command-context';
 import { COMMAND_REPLY_REF, PROBLEM_REF, problemResponse, RETRY_AFTER_HEADER } from './openapi/contract-schemas';
 import {
   CONCURRENCY_PROBLEMS,
@@ -75,14 +76,18 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'The same key with the same request returns the first reply and appends nothing; with another request → 422.',
-      schema: { type: 'string', pattern: '^[\\p{L}\\p{N}._:@-]{1,200}$' },
+      description:
+        'The same key with the same request returns the first reply and appends nothing; with another request → 422. ' +
+        'ASCII letters, digits and ._:@- only: a header carries bytes, and text past ASCII does not arrive as sent.',
+      schema: { type: 'string', pattern: HEADER_TOKEN_PATTERN },
     }),
     ApiHeader({
       name: 'X-On-Behalf-Of',
       required: false,
-      description: 'The person a service acts for; recorded as actor.onBehalfOf beside the authenticated caller, never instead of it.',
-      schema: { type: 'string', pattern: '^[\\p{L}\\p{N}._:@-]{1,200}$' },
+      description:
+        'The person a service acts for (their user id); recorded as actor.onBehalfOf beside the authenticated caller, never instead of it. ' +
+        'ASCII letters, digits and ._:@- only: a header carries bytes, and text past ASCII (a Persian name) does not arrive as sent.',
+      schema: { type: 'string', pattern: HEADER_TOKEN_PATTERN },
     }),
     ApiHeader({
       name: 'X-Correlation-Id',

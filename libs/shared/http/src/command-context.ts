@@ -41,7 +41,15 @@ export function idFor(context: CommandContext, purpose: string): string {
   return derivedId(context.commandId, purpose);
 }
 
-const TOKEN = /^[\p{L}\p{N}._:@-]{1,200}$/u;
+/**
+ * What an Idempotency-Key or X-On-Behalf-Of may hold: ASCII letters, digits and ._:@-. The check below and the
+ * OpenAPI document (api-docs.ts) read this one pattern. A header field carries bytes, which Node reads as Latin-1: a
+ * UTF-8 'ê' arrives as 'Ãª', a Persian id as bytes that are no letters. Only ASCII means the same at both ends, so
+ * nothing else is taken (and recorded garbled).
+ */
+export const HEADER_TOKEN_PATTERN = '^[A-Za-z0-9._:@-]{1,200}$';
+const TOKEN = new RegExp(HEADER_TOKEN_PATTERN);
+const TOKEN_RULE = '1–200 ASCII letters, digits or ._:@- (a header carries no text past ASCII)';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -101,7 +109,7 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
   const key = header(headers, 'idempotency-key');
   const bodyCommandId = (body as { commandId?: unknown } | null)?.commandId;
   if (key !== undefined && !TOKEN.test(key)) {
-    errors.push({ field: 'header.Idempotency-Key', messages: ['Idempotency-Key must be 1–200 letters, digits or ._:@-'] });
+    errors.push({ field: 'header.Idempotency-Key', messages: [`Idempotency-Key must be ${TOKEN_RULE}`] });
   }
   // A key is a client's word, scoped to its tenant; a body commandId is already a UUID.
   const fromKey = key !== undefined && TOKEN.test(key) ? (isUuid(key) ? key.toLowerCase() : uuidV5(`${tenantId}/${key}`)) : undefined;
@@ -112,7 +120,7 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
   const expectedRevision = parseIfMatch(header(headers, 'if-match'), errors);
   const onBehalfOf = header(headers, 'x-on-behalf-of');
   if (onBehalfOf !== undefined && !TOKEN.test(onBehalfOf)) {
-    errors.push({ field: 'header.X-On-Behalf-Of', messages: ['X-On-Behalf-Of must be 1–200 letters, digits or ._:@-'] });
+    errors.push({ field: 'header.X-On-Behalf-Of', messages: [`X-On-Behalf-Of must be ${TOKEN_RULE}`] });
   }
   const correlationId = header(headers, 'x-correlation-id');
   if (correlationId !== undefined && !isUuid(correlationId)) {

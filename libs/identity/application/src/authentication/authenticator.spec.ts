@@ -74,11 +74,14 @@ describe('Authenticator', () => {
     await expect(authenticator.authenticate(`bearer   ${key}`)).resolves.toMatchObject({ id: keyId });
   });
 
-  it('says why it refuses: nothing sent, not Bearer, an unknown key, a revoked one, neither a key nor a JWT', async () => {
+  it('says why it refuses: nothing sent, another scheme, a malformed Bearer header, an unknown key, a revoked one, neither a key nor a JWT', async () => {
     const { authenticator, registry, key, keyId } = await world();
     expect(await reasonOf(authenticator.authenticate(undefined))).toBe('missing');
-    expect(await reasonOf(authenticator.authenticate(`Basic ${Buffer.from('a:b').toString('base64')}`))).toBe('malformed');
+    expect(await reasonOf(authenticator.authenticate(`Basic ${Buffer.from('a:b').toString('base64')}`))).toBe('other_scheme');
+    expect(await reasonOf(authenticator.authenticate('Bearerish abc'))).toBe('other_scheme');
     expect(await reasonOf(authenticator.authenticate(`Bearer ${key} extra`))).toBe('malformed');
+    expect(await reasonOf(authenticator.authenticate('Bearer'))).toBe('malformed');
+    expect(await reasonOf(authenticator.authenticate('bearer   '))).toBe('malformed');
     expect(await reasonOf(authenticator.authenticate(`Bearer ${newApiKey()}`))).toBe('unknown_key');
     expect(await reasonOf(authenticator.authenticate('Bearer opaque-token'))).toBe('invalid_token');
     registry.apply('acme', 1, { type: 'ApiKeyRevoked', data: { keyId, revokedAt: '2026-01-02T00:00:00Z' } });

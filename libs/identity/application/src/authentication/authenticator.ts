@@ -13,6 +13,9 @@ export const ANONYMOUS_ADMIN: Principal = { id: 'anonymous', kind: 'anonymous', 
 
 /** RFC 6750: `Bearer` and a b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+/** The scheme a credential names (RFC 9110 §11.4: case-insensitive), whatever follows it. */
+const BEARER_SCHEME = /^Bearer(?:\s|$)/i;
+const NOT_BEARER = 'The Authorization header is not "Bearer <token>"';
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** Turns an Authorization header into a principal, or says why not. */
@@ -33,8 +36,11 @@ export class Authenticator {
     if (!this.settings.enabled) return ANONYMOUS_ADMIN;
     if (authorization === undefined || authorization.trim() === '')
       throw new AuthenticationFailure('missing', 'Send Authorization: Bearer <token>');
-    const token = BEARER.exec(authorization.trim())?.[1];
-    if (token === undefined) throw new AuthenticationFailure('malformed', 'The Authorization header is not "Bearer <token>"');
+    const header = authorization.trim();
+    // Another scheme (Basic, …) carries no Bearer credentials at all; a Bearer header without a well-formed token is malformed.
+    if (!BEARER_SCHEME.test(header)) throw new AuthenticationFailure('other_scheme', NOT_BEARER);
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) throw new AuthenticationFailure('malformed', NOT_BEARER);
     if (looksLikeApiKey(token)) return this.apiKey(token);
     if (JWT.test(token)) {
       if (!this.jwt) throw new AuthenticationFailure('invalid_token', 'This server accepts API keys only: no JWT issuer is configured');

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AUTH_PROBLEMS, PROBLEM_CONTENT_TYPE, problem, type AddressLimiter, type LimitVerdict } from '@crm/shared/http';
+import { AUTH_PROBLEMS, PROBLEM_CONTENT_TYPE, problem, REQUEST_PROBLEMS, type AddressLimiter, type LimitVerdict } from '@crm/shared/http';
 import { AuthenticationFailure } from '../authentication/authentication-failure';
 import type { Authenticator } from '../authentication/authenticator';
 import { accessRuleFor, isOperatorIfNeeded, mayCall, OPERATOR_TENANT, rolesAllowed } from './access-table';
@@ -30,14 +30,47 @@ function challengeText(message: string): string {
   return message.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
 }
 
-/** RFC 6750: no error code when nothing was presented, `invalid_token` otherwise. */
+const challengeWith = (error: 'invalid_request' | 'invalid_token', description: string): string =>
+  `Bearer ${REALM}, error="${error}", error_description="${challengeText(description)}"`;
+
+/**
+ * RFC 6750 §3.1: no error code when no Bearer credentials were presented (none, or another scheme's), `invalid_request`
+ * for a Bearer header that holds no well-formed token, `invalid_token` for a token that is bad, expired or revoked.
+ */
+function challengeFor(failure: AuthenticationFailure): string {
+  switch (failure.reason) {
+    case 'missing':
+    case 'other_scheme':
+      return `Bearer ${REALM}`;
+    case 'malformed':
+      return challengeWith('invalid_request', failure.message);
+    default:
+      return challengeWith('invalid_token', failure.message);
+  }
+}
+
 function unauthorized(reply: FastifyReply, request: FastifyRequest, failure: AuthenticationFailure): FastifyReply {
-  const challenge =
-    failure.reason === 'missing'
-      ? `Bearer ${REALM}`
-      : `Bearer ${REALM}, error="invalid_token", error_description="${challengeText(failure.message)}"`;
-  reply.header('www-authenticate', challenge);
+  reply.header('www-authenticate', challengeFor(failure));
   return send(reply, request, 401, AUTH_PROBLEMS.UNAUTHENTICATED.code, 'Authentication required', failure.message);
+}
+
+/** How many Authorization fields the request carried: Node keeps the first of several and drops the rest unsaid. */
+function authorizationFields(request: FastifyRequest): number {
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let index = 0; index < raw.length; index += 2) if (raw[index]?.toLowerCase() === 'authorization') count += 1;
+  return count;
+}
+
+/**
+ * Authorization is no list (RFC 9110 §5.3, §11.6.2): two fields are two credentials, and reading either one would let
+ * a proxy's or a client's slip decide who the caller is. 400 (RFC 6750 §3.1 `invalid_request`: more than one
+ * method of sending a token), before either is tried.
+ */
+function repeatedAuthorization(reply: FastifyReply, request: FastifyRequest): FastifyReply {
+  const detail = 'The request carries more than one Authorization header: send exactly one, Authorization: Bearer <token>';
+  reply.header('www-authenticate', challengeWith('invalid_request', detail));
+  return send(reply, request, 400, REQUEST_PROBLEMS.MALFORMED.code, 'Bad Request', detail);
 }
 
 function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: LimitVerdict): FastifyReply {
@@ -48,8 +81,8 @@ function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: 
 
 /**
  * Authenticates and authorises every request before its body is read, from
- * the one access table: 401 (with WWW-Authenticate) for a missing or bad
- * credential, 403 AUTH.FORBIDDEN when no role fits, 429 for a bad credential
+ * the one access table: 400 REQUEST.MALFORMED for a repeated Authorization header, 401 (with WWW-Authenticate) for a
+ * missing or bad credential, 403 AUTH.FORBIDDEN when no role fits, 429 for a bad credential
  * once its address has failed too often (a good one still passes). Sets `request.principal`, which the handlers' actor and
  * tenant come from. Replies to authenticated routes are never cached.
  */
@@ -72,6 +105,7 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
     const rule = accessRuleFor(request.method, template);
     if (rule?.roles === 'anyone') return;
     reply.header('cache-control', 'no-store');
+    if (authenticator.enabled && authorizationFields(request) > 1) return repeatedAuthorization(reply, request);
     let principal;
     try {
       principal = await authenticator.authenticate(request.headers.authorization);

@@ -10,9 +10,19 @@ const problem = (description: string, refusals: Parameters<typeof problemRespons
 /** The per-caller rate limit (per address for an anonymous caller) covers every route; its 429 says when to retry. */
 const rateLimited = (description: string, refusals: Parameters<typeof problemResponse>[1]) =>
   problem(description, [...refusals, REQUEST_PROBLEMS.TOO_MANY], RETRY_AFTER_HEADER);
-/** Every 401 names the scheme (RFC 6750): `Bearer realm="crm"`, with `error="invalid_token"` when a credential was presented. */
+/**
+ * Every 401 names the scheme (RFC 6750 §3): `Bearer realm="crm"` alone when no Bearer credentials were sent (none, or
+ * another scheme's), with `error="invalid_request"` for a Bearer header without a well-formed token, and with
+ * `error="invalid_token"` for a token that is bad, unknown, expired or revoked.
+ */
 const CHALLENGE_HEADER = {
-  'WWW-Authenticate': { description: 'Bearer realm="crm"[, error="invalid_token", error_description="…"]', schema: { type: 'string' } },
+  'WWW-Authenticate': {
+    description:
+      'Bearer realm="crm" when no Bearer credentials were sent (none, or another scheme such as Basic); ' +
+      'Bearer realm="crm", error="invalid_request", error_description="…" for a Bearer header without a well-formed token; ' +
+      'Bearer realm="crm", error="invalid_token", error_description="…" for a token that is bad, unknown, expired or revoked',
+    schema: { type: 'string' },
+  },
 };
 
 /** `/api/v1/leads/{id}/qualify` → `/api/v1/leads/:id/qualify`, the router's spelling the table uses. */

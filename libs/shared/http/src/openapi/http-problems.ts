@@ -5,7 +5,7 @@ export const REQUEST_PROBLEMS = problems('REQUEST', {
   MALFORMED_JSON: [400, 'The body is not JSON'],
   INVALID_ENCODING: [400, 'The body is not valid UTF-8'],
   BAD_URL: [400, 'The URL has a malformed percent-escape, or one that is not UTF-8'],
-  MALFORMED: [400, 'The request is not well-formed HTTP/1.1'],
+  MALFORMED: [400, 'The request is not well-formed HTTP/1.1, or repeats a header that takes one value (Authorization)'],
   BAD: [400, 'The request could not be read'],
   METHOD_NOT_ALLOWED: [405, 'The route does not take this method'],
   NOT_ACCEPTABLE: [406, 'No representation the client accepts'],
