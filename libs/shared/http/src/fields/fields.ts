@@ -5,9 +5,11 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateIf, ValidateNested } from 
 import {
   booleanProblem,
   Check,
+  DATE_OR_INSTANT_PATTERN,
   emailProblem,
   enumProblem,
   FIRST_YEAR,
+  INSTANT_PATTERN,
   LAST_YEAR,
   intProblem,
   orRequired,
@@ -92,11 +94,28 @@ export function BooleanField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(documented(options, { type: Boolean }), checked('boolean', options, booleanProblem));
 }
 
-/** `date`: a calendar date is enough (close dates, validity); otherwise an instant with its offset. */
+/** What each kind of time field takes, as the document says it (the pattern is the check's, timeProblem's). */
+export const TIME_FIELD_TEXT = {
+  date:
+    'A date, YYYY-MM-DD (2026-03-20: that whole business day), or a date-time with its offset, ' +
+    'YYYY-MM-DDThh:mm[:ss[.fraction]] then Z, ±hh:mm or ±hhmm (2026-03-20T10:00:00+03:30)',
+  instant: 'A date-time with its offset: YYYY-MM-DDThh:mm[:ss[.fraction]] then Z, ±hh:mm or ±hhmm (2026-03-20T10:00:00+03:30)',
+} as const;
+
+/** The day must exist (a pattern cannot refuse 2026-02-30), in the years every date the CRM records falls in. */
+export const TIME_FIELD_YEARS = `A real calendar day, years ${FIRST_YEAR}–${LAST_YEAR}.`;
+
+/**
+ * `date`: a calendar date is enough (close dates, validity); otherwise an instant with its offset. The published
+ * schema carries the check's own pattern, so a client reads what is accepted, not only "a string".
+ */
 export function TimeField(kind: 'date' | 'instant', options: FieldOptions = {}): PropertyDecorator {
-  const years = `Years ${FIRST_YEAR}–${LAST_YEAR}.`;
-  const described = { ...options, description: options.description ? `${options.description}. ${years}` : years };
-  const schema = kind === 'date' ? { type: String, example: options.example ?? '2026-03-20' } : { type: String, format: 'date-time' };
+  const rule = `${TIME_FIELD_TEXT[kind]}. ${TIME_FIELD_YEARS}`;
+  const described = { ...options, description: options.description ? `${options.description}. ${rule}` : rule };
+  const schema =
+    kind === 'date'
+      ? { type: String, pattern: DATE_OR_INSTANT_PATTERN, example: options.example ?? '2026-03-20' }
+      : { type: String, format: 'date-time', pattern: INSTANT_PATTERN };
   return applyDecorators(documented(described, schema), checked(kind, options, timeProblem(kind)));
 }
 

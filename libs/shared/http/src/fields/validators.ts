@@ -96,6 +96,17 @@ export const booleanProblem: Problem = (value) => (typeof value === 'boolean' ? 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
+/**
+ * What `timeProblem` accepts, as the patterns the OpenAPI document publishes (ECMA-262, no flags): a calendar date in
+ * the years FIRST_YEAR–LAST_YEAR, and a time of day (seconds and up to 9 decimals optional) with its offset (Z, ±hh:mm
+ * or ±hhmm). Beyond a pattern, the day must exist (no 2025-02-30).
+ */
+const YEAR_MONTH_DAY = '(?:19|2[01])\\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
+const TIME_AND_OFFSET = 'T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:[Zz]|[+-](?:[01]\\d|2[0-3]):?[0-5]\\d)';
+export const DATE_PATTERN = `^${YEAR_MONTH_DAY}$`;
+export const INSTANT_PATTERN = `^${YEAR_MONTH_DAY}${TIME_AND_OFFSET}$`;
+export const DATE_OR_INSTANT_PATTERN = `^${YEAR_MONTH_DAY}(?:${TIME_AND_OFFSET})?$`;
+
 export { FIRST_YEAR, LAST_YEAR };
 const withinYears = (value: string) => {
   const year = Number(value.slice(0, 4));

@@ -39,3 +39,15 @@ describe('survey answers are checked against their survey type at the edge', () 
     expect(await badFields(response(surveyType, answers))).toEqual(fields);
   });
 });
+
+describe('answers is an object whatever surveyType says', () => {
+  it.each([
+    ['nope', 'x'],
+    [7, []],
+    [null, null],
+    ['nope', undefined],
+    ['sentiment', 9],
+  ])('names surveyType and answers for %j / %j', async (surveyType, answers) => {
+    expect(await badFields({ surveyType, respondent: { name: 'سارا' }, answers })).toEqual(['answers', 'surveyType']);
+  });
+});

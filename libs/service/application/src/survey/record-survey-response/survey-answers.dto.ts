@@ -64,9 +64,12 @@ function surveyTypeOf(body: unknown): SurveyType | undefined {
   return SURVEY_TYPES.find((known) => known === type);
 }
 
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
- * `answers` takes the shape its sibling `surveyType` names. With an unknown type there
- * is no shape to check against, so only its absence is reported beside `surveyType`.
+ * `answers` takes the shape its sibling `surveyType` names. Every shape is an object, so that much is checked
+ * whatever the type says (a bad type must not hide a bad `answers`: the 400 names both). With an unknown type an
+ * object has no shape to be checked against: its keys and scales wait for a type that names one.
  */
 export function AnswersField(): PropertyDecorator {
   return applyDecorators(
@@ -75,7 +78,9 @@ export function AnswersField(): PropertyDecorator {
       description:
         'csat { score 1–5 }, nps { score 0–10 }, ces { score 1–7 }, servqual { expectations, perceptions } (five dimensions, 1–7)',
     }),
-    ValidateIf((body: unknown, value: unknown) => surveyTypeOf(body) !== undefined || value === undefined),
+    // Skipped only for an object under an unknown type; anything else is refused by NestedObjectCheck ("must be an
+    // object", its contents unreported) or walked against the type's shape.
+    ValidateIf((body: unknown, value: unknown) => surveyTypeOf(body) !== undefined || !isObject(value)),
     NestedObjectCheck(),
     ValidateNested(),
     Type((help) => ANSWERS_BY_TYPE[surveyTypeOf(help?.object) ?? 'csat']),
