@@ -149,7 +149,11 @@ export function* feedbackJourney(ctx: ScenarioContext): Scenario {
   const text = random.pick(FEEDBACK_TEXTS);
   const channel = random.pick(CHANNELS);
   yield after(0, (submittedAt) =>
-    feedback(feedbackId, { type: 'SubmitFeedback', data: { feedbackId, from, kind, text, channel, submittedAt } }, WEB),
+    feedback(
+      feedbackId,
+      { type: 'SubmitFeedback', data: { feedbackId, from, kind, text, channel, submittedAt, recordedAt: submittedAt } },
+      WEB,
+    ),
   );
   if (random.chance(0.6)) {
     yield after(random.int(HOUR, 3 * DAY), (at) =>
@@ -184,6 +188,13 @@ export function* surveyJourney(ctx: ScenarioContext): Scenario {
   const respondent = party(ctx);
   const channel = random.pick(CHANNELS);
   yield after(0, (respondedAt) =>
-    survey(responseId, { type: 'RecordSurveyResponse', data: { responseId, surveyType, respondent, answers, respondedAt, channel } }, WEB),
+    survey(
+      responseId,
+      {
+        type: 'RecordSurveyResponse',
+        data: { responseId, surveyType, respondent, answers, respondedAt, recordedAt: respondedAt, channel },
+      },
+      WEB,
+    ),
   );
 }

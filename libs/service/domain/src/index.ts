@@ -1,5 +1,5 @@
 export * from './shared/party';
-export { instantOf } from './shared/time';
+export { assertGivenBy, instantOf } from './shared/time';
 export * from './sla';
 export * from './complaint';
 export * from './feedback';

@@ -12,7 +12,10 @@ export type SubmitFeedback = Command<
     kind: FeedbackKind;
     text: string;
     channel: ServiceChannel;
+    /** When the person gave it: feedback on a paper form or in a call is entered later. */
     submittedAt: string;
+    /** When it is recorded: submittedAt is never after it (beyond the clock skew). */
+    recordedAt: string;
     relatedTo?: RelatedTo;
   }
 >;

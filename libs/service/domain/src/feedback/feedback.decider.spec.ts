@@ -17,6 +17,7 @@ const submit: SubmitFeedback = {
     text: TEXT,
     channel: 'web',
     submittedAt: SUBMITTED_AT,
+    recordedAt: SUBMITTED_AT,
     relatedTo: { type: 'account', id: 'acc-77' },
   },
 };
@@ -58,6 +59,7 @@ describe('SubmitFeedback', () => {
           text: praise,
           channel: 'in_person',
           submittedAt: SUBMITTED_AT,
+          recordedAt: SUBMITTED_AT,
         },
       })
       .then([
@@ -103,6 +105,17 @@ describe('SubmitFeedback', () => {
     expect(() =>
       feedbackDecider.decide({ ...submit, data: { ...submit.data, submittedAt: '2025-03-05 09:15' } }, feedbackDecider.initialState()),
     ).toThrow(expect.objectContaining({ code: 'TIME.INVALID' }));
+  });
+
+  it('dates the feedback when it was given (noted later), never after it is recorded beyond the clock skew', () => {
+    spec
+      .given([])
+      .when({ ...submit, data: { ...submit.data, recordedAt: '2025-03-12T09:00:00+03:30' } })
+      .then([submitted]);
+    spec
+      .given([])
+      .when({ ...submit, data: { ...submit.data, recordedAt: '2025-03-05T09:09:00+03:30' } })
+      .thenThrows('FEEDBACK.TIME_IN_FUTURE', { fields: ['submittedAt'] });
   });
 });
 

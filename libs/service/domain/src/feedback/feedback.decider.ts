@@ -1,6 +1,6 @@
 import { assertNever, DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
 import { normalizeParty } from '../shared/party';
-import { instantOf } from '../shared/time';
+import { assertGivenBy, instantOf } from '../shared/time';
 import type { AcknowledgeFeedback, FeedbackCommand, FeedbackKind, SubmitFeedback } from './feedback.commands';
 import type { FeedbackEvent } from './feedback.events';
 import { FEEDBACK_REFUSALS } from './feedback.refusals';
@@ -24,6 +24,7 @@ function submit({ data }: SubmitFeedback, state: FeedbackState): FeedbackEvent[]
     throw new DomainError(FEEDBACK_REFUSALS.ALREADY_SUBMITTED, `Feedback ${data.feedbackId} was already submitted`);
   }
   instantOf(data.submittedAt, 'submittedAt');
+  assertGivenBy('submittedAt', data.submittedAt, data.recordedAt, FEEDBACK_REFUSALS.TIME_IN_FUTURE);
   return [
     {
       type: 'FeedbackSubmitted',

@@ -10,7 +10,10 @@ export type RecordSurveyResponse = Command<
     surveyType: SurveyType;
     respondent: Party;
     answers: SurveyAnswers;
+    /** When the answers were given: a paper or phone survey is entered later. */
     respondedAt: string;
+    /** When the response is recorded: respondedAt is never after it (beyond the clock skew). */
+    recordedAt: string;
     channel?: ServiceChannel;
     campaignId?: string;
     relatedTo?: RelatedTo;

@@ -18,6 +18,7 @@ function command(surveyType: SurveyType, answers: unknown, extra: Partial<Record
       respondent: { contactId: 'c-3' },
       answers: answers as SurveyAnswers,
       respondedAt: AT,
+      recordedAt: AT,
       ...extra,
     },
   };
@@ -151,5 +152,17 @@ describe('RecordSurveyResponse', () => {
     expect(() =>
       surveyResponseDecider.decide(command('csat', { score: 4 }, { respondedAt: '2025-03-10' }), surveyResponseDecider.initialState()),
     ).toThrow(expect.objectContaining({ code: 'TIME.INVALID' }));
+  });
+
+  it('dates the answers when they were given (entered later), never after they are recorded beyond the clock skew', () => {
+    const decided = (recordedAt: string) =>
+      surveyResponseDecider.decide(command('nps', { score: 9 }, { recordedAt }), surveyResponseDecider.initialState());
+    expect(decided('2025-03-17T18:20:00+03:30')[0]?.data.respondedAt).toBe(AT);
+    // Five minutes of clock skew: a minute early is the clock, six is a time that has not come.
+    expect(decided('2025-03-10T18:19:00+03:30')[0]?.data.respondedAt).toBe(AT);
+    spec
+      .given([])
+      .when(command('nps', { score: 9 }, { recordedAt: '2025-03-10T18:14:00+03:30' }))
+      .thenThrows('SURVEY.TIME_IN_FUTURE', { fields: ['respondedAt'] });
   });
 });

@@ -1,7 +1,7 @@
 import { assertNever, DomainError, type Decider } from '@crm/shared/event-sourcing';
 import { NOT_FOUND } from '@crm/shared/kernel';
 import { normalizeParty } from '../shared/party';
-import { instantOf } from '../shared/time';
+import { assertGivenBy, instantOf } from '../shared/time';
 import type { SurveyType } from './survey.answers';
 import type { RecordSurveyResponse, SurveyCommand } from './survey.commands';
 import type { SurveyEvent } from './survey.events';
@@ -19,6 +19,7 @@ function record({ data }: RecordSurveyResponse, state: SurveyResponseState): Sur
     throw new DomainError(SURVEY_REFUSALS.ALREADY_RECORDED, `Survey response ${data.responseId} was already recorded`);
   }
   instantOf(data.respondedAt, 'respondedAt');
+  assertGivenBy('respondedAt', data.respondedAt, data.recordedAt, SURVEY_REFUSALS.TIME_IN_FUTURE);
   const typed = checkedAnswers(data.surveyType, data.answers);
   return [
     {

@@ -5,4 +5,5 @@ export const SURVEY_REFUSALS = refusals('SURVEY', {
   NAME_REQUIRED: [400, 'The respondent name is blank once spacing marks are removed'],
   ANSWERS_MISMATCH: [400, 'The answers do not fit the survey type'],
   SCORE_OUT_OF_RANGE: [400, "A score is off the survey type's scale"],
+  TIME_IN_FUTURE: [400, 'respondedAt is after the moment the response is recorded (beyond 5 minutes of clock skew)'],
 });

@@ -24,7 +24,8 @@ export class SubmitFeedbackHandler implements ICommandHandler<SubmitFeedbackComm
         kind: request.kind,
         text: request.text,
         channel: request.channel,
-        submittedAt: now.toISOString(),
+        submittedAt: request.submittedAt ?? now.toISOString(),
+        recordedAt: now.toISOString(),
         relatedTo,
       },
     };

@@ -29,7 +29,8 @@ export class RecordSurveyResponseHandler implements ICommandHandler<RecordSurvey
         respondent,
         // Checked against the type once more by the decider, which rebuilds them from the checked scores.
         answers: request.answers,
-        respondedAt: now.toISOString(),
+        respondedAt: request.respondedAt ?? now.toISOString(),
+        recordedAt: now.toISOString(),
         channel: request.channel,
         campaignId,
         relatedTo,
