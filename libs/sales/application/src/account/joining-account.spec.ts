@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { accountDecider, contactDecider, leadDecider, SALES_PERSONAL_FIELDS, type AccountCommand } from '@crm/sales/domain';
-import { ANONYMOUS, DEFAULT_TENANT, InMemoryEventStore, type EventStore, type StreamAppend } from '@crm/shared/event-sourcing';
-import { CommandExecutor, type CommandContext } from '@crm/shared/http';
-import { ManualClock, newId } from '@crm/shared/kernel';
-import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { accountDecider, contactDecider, leadDecider, type AccountCommand } from '@crm/sales/domain';
+import { ANONYMOUS, DEFAULT_TENANT } from '@crm/shared/event-sourcing';
+import type { CommandContext } from '@crm/shared/http';
+import { newId } from '@crm/shared/kernel';
 import { accountStream, contactStream, leadStream, opportunityStream } from '../common/streams';
-import { captureLead } from '../testing/fixtures';
+import { captureLead, sealingSalesWorld } from '../testing/fixtures';
 import { CreateContactCommand } from '../contact/create-contact/create-contact.command';
 import { CreateContactHandler } from '../contact/create-contact/create-contact.handler';
 import { LinkContactAccountCommand } from '../contact/link-contact-account/link-contact-account.command';
@@ -24,15 +22,7 @@ import { OpenOpportunityHandler } from '../opportunity/open-opportunity/open-opp
  */
 describe('joining an account, raced by its closing', () => {
   function world() {
-    const keyStore = new InMemoryKeyStore();
-    const inner = new InMemoryEventStore();
-    const store = new PersonalDataEventStore(inner, new DataKeys(keyStore, randomBytes(32)), SALES_PERSONAL_FIELDS);
-    const clock = new ManualClock('2026-01-10T09:00:00.000Z');
-    const executor = new CommandExecutor(store, clock, inner);
-    const fresh = (): CommandContext => {
-      const commandId = newId();
-      return { commandId, issuedCommandId: commandId, actor: ANONYMOUS, tenantId: DEFAULT_TENANT };
-    };
+    const { keyStore, inner, executor, fresh, racing } = sealingSalesWorld();
     const keyed = (commandId = newId()): CommandContext => ({ commandId, actor: ANONYMOUS, tenantId: DEFAULT_TENANT, fingerprint: 'f' });
     const onAccount = (accountId: string, command: AccountCommand) =>
       executor.execute(accountDecider, accountStream(accountId), command, fresh());
@@ -43,24 +33,15 @@ describe('joining an account, raced by its closing', () => {
     };
     const close = (accountId: string) =>
       onAccount(accountId, { type: 'CloseAccount', data: { accountId, reason: 'قرارداد پایان یافت', closedAt: '2026-01-10T09:10:00Z' } });
-    /** An executor whose first multi-stream append waits for `meanwhile` (another process committing) before it goes. */
-    const racing = (meanwhile: () => Promise<unknown>) => {
-      const raced = { times: 0 };
-      const racingStore: EventStore = Object.create(store, {
-        appendToStreams: {
-          value: async (appends: readonly StreamAppend[], options?: { tenantId?: string }) => {
-            if (raced.times === 0) {
-              raced.times += 1;
-              await meanwhile();
-            }
-            return store.appendToStreams(appends, options);
-          },
-        },
-      }) as EventStore;
-      return { executor: new CommandExecutor(racingStore, clock, inner), raced };
+    /** A contact on no account yet. */
+    const contact = async () => {
+      const contactId = newId();
+      const data = { contactId, fullName: 'سارا رضایی', createdAt: '2026-01-10T09:01:00Z' };
+      await executor.execute(contactDecider, contactStream(contactId), { type: 'CreateContact', data }, fresh());
+      return contactId;
     };
     const types = async (streamId: string) => (await inner.readStream(streamId)).map((event) => event.type);
-    return { keyStore, inner, executor, fresh, keyed, openAccount, close, onAccount, racing, types };
+    return { keyStore, inner, executor, fresh, keyed, openAccount, close, onAccount, racing, types, contact };
   }
 
   it('refuses a contact created on the account when the closing commits between its check and its append', async () => {
@@ -83,16 +64,7 @@ describe('joining an account, raced by its closing', () => {
   it('refuses a deal opened and a contact linked on the account when the closing commits in between', async () => {
     const w = world();
     const accountId = await w.openAccount();
-    const contactId = newId();
-    await w.executor.execute(
-      contactDecider,
-      contactStream(contactId),
-      {
-        type: 'CreateContact',
-        data: { contactId, fullName: 'سارا رضایی', createdAt: '2026-01-10T09:01:00Z' },
-      },
-      w.fresh(),
-    );
+    const contactId = await w.contact();
     const { executor } = w.racing(() => w.close(accountId));
     const opportunityId = newId();
     const opened = new OpenOpportunityHandler(executor).execute(
@@ -171,16 +143,7 @@ describe('joining an account, raced by its closing', () => {
   it('links a contact pinned by If-Match though the account moved in between (a purchase): the account is not its revision', async () => {
     const w = world();
     const accountId = await w.openAccount();
-    const contactId = newId();
-    await w.executor.execute(
-      contactDecider,
-      contactStream(contactId),
-      {
-        type: 'CreateContact',
-        data: { contactId, fullName: 'سارا رضایی', createdAt: '2026-01-10T09:01:00Z' },
-      },
-      w.fresh(),
-    );
+    const contactId = await w.contact();
     const purchase: AccountCommand = {
       type: 'RecordPurchase',
       data: {

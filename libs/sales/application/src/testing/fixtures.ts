@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   ANONYMOUS,
   DEFAULT_TENANT,
@@ -6,10 +7,12 @@ import {
   type EventStore,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
 } from '@crm/shared/event-sourcing';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { ManualClock, newId } from '@crm/shared/kernel';
-import { leadDecider, type CaptureLead, type LeadQualified, type QualifyLead } from '@crm/sales/domain';
+import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { leadDecider, SALES_PERSONAL_FIELDS, type CaptureLead, type LeadQualified, type QualifyLead } from '@crm/sales/domain';
 import { leadStream } from '../common/streams';
 
 /** What the sales specs run on: the in-memory store, a clock moved by hand, and the shared executor over them. */
@@ -24,6 +27,39 @@ export function salesWorld(start = '2026-01-10T09:00:00.000Z') {
 }
 
 export type SalesWorld = ReturnType<typeof salesWorld>;
+
+/**
+ * The sales world with personal data sealed (the key store in memory), as the API runs it, for specs of what a refused
+ * command leaves behind; `fresh()` is a request's context with an id the server made, `racing(meanwhile)` an executor
+ * whose first multi-stream append waits for `meanwhile` (another process committing) before it goes.
+ */
+export function sealingSalesWorld(start = '2026-01-10T09:00:00.000Z') {
+  const keyStore = new InMemoryKeyStore();
+  const inner = new InMemoryEventStore();
+  const store = new PersonalDataEventStore(inner, new DataKeys(keyStore, randomBytes(32)), SALES_PERSONAL_FIELDS);
+  const clock = new ManualClock(start);
+  const executor = new CommandExecutor(store, clock, inner);
+  const fresh = (): CommandContext => {
+    const commandId = newId();
+    return { commandId, issuedCommandId: commandId, actor: ANONYMOUS, tenantId: DEFAULT_TENANT };
+  };
+  const racing = (meanwhile: () => Promise<unknown>) => {
+    const raced = { times: 0 };
+    const racingStore: EventStore = Object.create(store, {
+      appendToStreams: {
+        value: async (appends: readonly StreamAppend[], options?: { tenantId?: string }) => {
+          if (raced.times === 0) {
+            raced.times += 1;
+            await meanwhile();
+          }
+          return store.appendToStreams(appends, options);
+        },
+      },
+    }) as EventStore;
+    return { executor: new CommandExecutor(racingStore, clock, inner), raced };
+  };
+  return { keyStore, inner, store, clock, executor, fresh, racing };
+}
 
 /** An executor over the world's store that notes every stream it loads: what a reaction reads. */
 export function countingReads(world: SalesWorld): { readonly executor: CommandExecutor; readonly reads: string[] } {
