@@ -98,6 +98,31 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     expect((await events(`account-${accountId}`)).filter((e) => e.type === 'PurchaseRecorded')).toHaveLength(1);
   });
 
+  it('never refuses a purchase it recorded: two purchases sent under one key at the same instant are each answered as recorded', async () => {
+    const accountId = await account();
+    for (let round = 0; round < 4; round += 1) {
+      const key = { 'idempotency-key': `erp-race-${randomUUID()}` };
+      const refs = [`R${round}-A`, `R${round}-B`];
+      const replies = await Promise.all(
+        refs.map((externalRef) =>
+          post(
+            `/accounts/${accountId}/purchases`,
+            { amount: { amount: 1_000 }, occurredAt: '2025-03-03T08:00:00+03:30', externalRef },
+            key,
+          ),
+        ),
+      );
+      const recorded = new Set(
+        (await events(`account-${accountId}`)).flatMap((e) => (e.type === 'PurchaseRecorded' ? [String(e.data['externalRef'])] : [])),
+      );
+      for (const [i, reply] of replies.entries()) {
+        // A 422 appended nothing; a purchase recorded was answered 200.
+        expect([reply.status, recorded.has(refs[i] as string)]).toEqual(reply.status === 422 ? [422, false] : [200, true]);
+      }
+      expect(replies.some((reply) => reply.status === 200)).toBe(true);
+    }
+  });
+
   it('refuses an update that names nothing to change (400), and appends nothing; its own values are still a no-op', async () => {
     const accountId = await account();
     const contact = await post('/contacts', { fullName: 'مریم احمدی', phone: '09121234567' });

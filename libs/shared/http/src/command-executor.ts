@@ -183,8 +183,10 @@ export class CommandExecutor {
   /**
    * Records under the client's key what a command recorded under its own id answered (`command-{key}`, as a no-op's
    * record, naming the stream, revision and position), so that the key used again gets this answer, or 422 for
-   * another request. Nothing for a request without a key. A twin run that recorded the key first answers for both
-   * (422 when it was another request).
+   * another request. Nothing for a request without a key. It is written after the command: when a twin run under the
+   * same key recorded it first, the key keeps the twin's answer, and this run's command, recorded already, keeps its
+   * own reply (another request under the same key sent at the same instant is recorded, not refused: a refusal must
+   * leave nothing behind, and the command is written).
    */
   async rememberKey(
     context: CommandContext,
@@ -201,7 +203,6 @@ export class CommandExecutor {
       });
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof IdempotencyConflictError)) throw error;
-      await this.keyedAnswer(context, of);
     }
   }
 
