@@ -6,7 +6,7 @@ import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { complaintDecider } from '@crm/service/domain';
 import { anEvent } from '@crm/shared/testing';
 import { handleCommand, verifyChain } from '@crm/shared/event-sourcing';
-import { isSealed } from '@crm/shared/personal-data';
+import { isSealed, personalDataLayer } from '@crm/shared/personal-data';
 import { uuidV5 } from '@crm/shared/kernel';
 import { loadConfig, openEventStore } from '@crm/platform';
 import { cli } from './testing/run-cli-in-process';
@@ -88,5 +88,39 @@ describe('crm-cli migrate personal-data (real SQLite data directories)', () => {
       await opened.close();
     }
     expect(await cli(['rebuild', 'all'], { CRM_DATA_DIR: target })).toMatchObject({ code: 0 });
+  }, 120_000);
+
+  it('carries erasures over: an erased record stays erased, its placeholders are not sealed again, nothing more about it is taken', async () => {
+    // The sealed store written above, with the complaint erased there: its key destroyed and the fence up, as an erasure leaves them.
+    const ref = { tenantId: 'default', subjectRef: `complaint-${COMPLAINT}` };
+    const sealed = await openEventStore(loadConfig({ CRM_DATA_DIR: target }));
+    try {
+      const keys = personalDataLayer(sealed)?.keys;
+      await keys?.fence(ref);
+      await keys?.destroy(ref);
+    } finally {
+      await sealed.close();
+    }
+    const again = join(root, 'again');
+    const run = await cli(['migrate', 'personal-data', '--to', again], { CRM_DATA_DIR: target });
+    expect(run).toMatchObject({ code: 0 });
+    // In seconds (it printed hours for a run of seconds: milliseconds read as seconds).
+    expect(run.stdout).toMatch(/ in \d+(\.\d)?s; /);
+
+    const moved = await openEventStore(loadConfig({ CRM_DATA_DIR: again }));
+    try {
+      const [received] = await moved.readStream(`complaint-${COMPLAINT}`);
+      expect(received?.data).toMatchObject({ description: '[erased]', complainant: { name: '[erased]' } });
+      expect(await personalDataLayer(moved)?.keys.erasureOf(ref)).toEqual({ erased: true, fenced: true });
+      // Before: a step with text was taken under a new live key and read in clear.
+      const step = handleCommand(moved, complaintDecider, `complaint-${COMPLAINT}`, {
+        type: 'AcknowledgeComplaint',
+        data: { at: '2025-03-01T07:00:00.000Z', message: 'تماس با مریم احمدی ۰۹۱۲۹۹۹۸۸۷۷' },
+      });
+      await expect(step).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED' });
+      expect(await moved.readStream(`complaint-${COMPLAINT}`)).toHaveLength(1);
+    } finally {
+      await moved.close();
+    }
   }, 120_000);
 });

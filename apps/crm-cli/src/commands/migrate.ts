@@ -10,7 +10,7 @@ import {
   type RecordedEvent,
 } from '@crm/shared/event-sourcing';
 import { derivedId } from '@crm/shared/kernel';
-import { BlindIndex, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { BlindIndex, PersonalDataEventStore, personalDataLayer, type SubjectKeyRef } from '@crm/shared/personal-data';
 import { loadConfig, loadServerSecret, openEventStore, prepareDataDirectory, type AppConfig } from '@crm/platform';
 import { UsageError } from '../args';
 import { configOf, defineCommand, type CliIo } from '../context';
@@ -59,6 +59,14 @@ function toAppend(event: RecordedEvent): EventToAppend {
  * personal-data layer, so personal fields are sealed and each stream gets a
  * new hash chain over the ciphertext. Each source stream's chain is verified
  * as it is read, each target stream's chain once written.
+ *
+ * Erasures are carried over: a record erased in the source (its key destroyed)
+ * is written in its erased form, not sealed (its placeholders would read as
+ * values under a new key), and once every event is in, its key's tombstone and
+ * the fence around an erased person are put in the new key store, so nothing
+ * more about them is taken there either. Before, an erased complaint was
+ * sealed again under a live key and could be reopened with text in clear (an
+ * outside probe).
  */
 async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise<number> {
   const started = Date.now();
@@ -77,6 +85,9 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
   if (!(to instanceof PersonalDataEventStore)) throw new Error('the embedded store opens behind the personal-data layer');
   // Loaded here, not with the CLI: the application layer is heavy and only this command needs it.
   const sales = await import('@crm/sales/application');
+  const sourceKeys = personalDataLayer(from)?.keys;
+  /** Per source stream (tenant, stream): what an erasure left of it, read once. */
+  const erasures = new Map<string, { readonly ref: SubjectKeyRef; readonly erased: boolean; readonly fenced: boolean }>();
   const heads = new Map<string, Head>();
   const written = new Map<string, { tenantId: string; streamId: string; count: number }>();
   let copied = 0;
@@ -95,18 +106,28 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
           return 1;
         }
         heads.set(slot, { revision: event.revision, hash: event.metadata.hash });
+        let erasure = erasures.get(slot);
+        if (erasure === undefined) {
+          const ref = { tenantId, subjectRef: event.streamId };
+          erasure = { ref, ...((await sourceKeys?.erasureOf(ref)) ?? { erased: false, fenced: false }) };
+          erasures.set(slot, erasure);
+        }
         const moved = blindClaim(sales, event, index);
         const targetSlot = `${tenantId}\n${moved.streamId}`;
         const done = written.get(targetSlot) ?? { tenantId, streamId: moved.streamId, count: 0 };
-        await to.appendToStream(moved.streamId, [toAppend(moved.event)], {
-          tenantId,
-          expectedRevision: done.count === 0 ? 'no_stream' : done.count - 1,
-        });
+        const options = { tenantId, expectedRevision: done.count === 0 ? ('no_stream' as const) : done.count - 1 };
+        if (erasure.erased) await to.inner.appendToStream(moved.streamId, [to.erasedForm(toAppend(moved.event))], options);
+        else await to.appendToStream(moved.streamId, [toAppend(moved.event)], options);
         written.set(targetSlot, { ...done, count: done.count + 1 });
         copied += 1;
       }
       if (slice.isEnd || slice.checkpoint === undefined) break;
       after = slice.checkpoint;
+    }
+    // The erasures, once every event is in (a record about an erased person, sealed before the erasure, is copied).
+    for (const { ref, erased, fenced } of erasures.values()) {
+      if (erased) await to.keys.destroy(ref);
+      if (fenced) await to.keys.fence(ref);
     }
     for (const { tenantId, streamId, count } of written.values()) {
       const events = await verifyWritten(to.inner, streamId, tenantId);
@@ -120,7 +141,7 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
     await to.close();
   }
   io.stdout.write(
-    `migrated ${formatCount(copied)} events in ${formatCount(written.size)} streams into ${targetDir} in ${formatDuration(Date.now() - started)}; ` +
+    `migrated ${formatCount(copied)} events in ${formatCount(written.size)} streams into ${targetDir} in ${formatDuration((Date.now() - started) / 1000)}; ` +
       `every chain verified, personal fields sealed. Next: CRM_DATA_DIR=${targetDir} crm-cli rebuild all\n`,
   );
   return 0;

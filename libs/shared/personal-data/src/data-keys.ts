@@ -123,6 +123,18 @@ export class DataKeys {
     return wrapped !== undefined && isErasedKey(wrapped);
   }
 
+  /**
+   * What an erasure left of the subject: its key destroyed (`erased`), and the fence raised around it as a person
+   * (`fenced`: nothing more about them). What a copy of the store must carry over (crm-cli migrate).
+   */
+  async erasureOf(ref: SubjectKeyRef): Promise<{ readonly erased: boolean; readonly fenced: boolean }> {
+    const [own, fence] = await Promise.all([
+      this.store.get(ref),
+      this.store.get({ tenantId: ref.tenantId, subjectRef: erasureFenceRef(ref.subjectRef) }),
+    ]);
+    return { erased: isErasedKey(own), fenced: isErasedKey(fence) };
+  }
+
   /** Crypto-shredding: the key is gone, and with it every value sealed under it. */
   async destroy(ref: SubjectKeyRef): Promise<boolean> {
     this.forget(ref);

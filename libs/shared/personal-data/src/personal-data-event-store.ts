@@ -248,6 +248,19 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     };
   }
 
+  /**
+   * The event as it reads once its record is erased, to be written as it is (not sealed): every personal field its
+   * placeholder (`[erased]`, a list empty), its request's fingerprint gone, whatever the event held (ciphertext under
+   * a destroyed key, or plaintext from a store written before sealing). How a copy of the store carries an erased
+   * record over (crm-cli migrate): sealed again, the placeholders would read as values under a new key.
+   */
+  erasedForm<E extends EventToAppend>(event: E): E {
+    const paths = this.fields[event.type];
+    const data = paths ? replaceFields(event.data, paths, (_value, path) => (path.list ? [] : ERASED)) : event.data;
+    const { requestFingerprint: _gone, ...metadata } = event.metadata;
+    return { ...event, data: data as E['data'], metadata: metadata as E['metadata'] };
+  }
+
   private open(event: RecordedEvent, keys: ReadonlyMap<string, Buffer | undefined>): RecordedEvent {
     const paths = this.fields[event.type];
     if (!paths && !isSealed(event.metadata.requestFingerprint)) return event;
