@@ -8,6 +8,7 @@ import { replayCommand } from './commands/replay';
 import { seedCommand } from './commands/seed';
 import { statusCommand } from './commands/status';
 import { streamCommand } from './commands/stream';
+import { verifyCommand } from './commands/verify';
 import type { CliIo, Command } from './context';
 
 export const COMMANDS: readonly Command[] = [
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   rebuildCommand,
   streamCommand,
+  verifyCommand,
   auditCommand,
   exportCommand,
   seedCommand,
