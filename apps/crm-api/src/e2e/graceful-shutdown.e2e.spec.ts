@@ -61,7 +61,9 @@ describe('graceful shutdown (a separate API process)', () => {
         try {
           const reply = await http(url, 'POST', '/api/v1/contacts', { id: request.id, fullName: `مشتری ${n}-${i}` }, auth);
           Object.assign(request, { status: reply.status, code: reply.body['code'], answeredAt: performance.now() });
-          if (reply.status !== 201) return; // shutting down (503), or a failure the assertions below report
+          // Shutting down (503, its connection closed): the client tries again on a new connection, as a busy one does.
+          if (reply.status === 503) continue;
+          if (reply.status !== 201) return; // a failure the assertions below report
         } catch (error) {
           request.error = String((error as { cause?: unknown }).cause ?? error);
           return; // the server has stopped listening
@@ -86,6 +88,11 @@ describe('graceful shutdown (a separate API process)', () => {
     expect(before.filter((request) => request.status !== 201 && request.code !== 'SERVICE.SHUTTING_DOWN')).toEqual([]);
     // In flight at the signal and still answered 201: draining, not just stopping.
     expect(before.filter((request) => request.status === 201 && (request.answeredAt ?? 0) > signalledAt).length).toBeGreaterThan(0);
+    // After the signal: answered (201 in flight, 503 on a connection still open), or the connection refused (the port
+    // closed at the signal: nothing was sent), never a request sent and then reset (a probe saw one per client).
+    const after = sent.filter((request) => request.sentAt >= signalledAt);
+    expect(after.filter((request) => request.status === 503).length).toBeGreaterThan(0);
+    expect(after.filter((request) => request.status === undefined && !/ECONNREFUSED/.test(request.error ?? ''))).toEqual([]);
     expect({ exit, stopped: api.output().includes('"msg":"stopped"') }).toEqual({ exit: { code: 0, signal: null }, stopped: true });
     expect(await refusesConnections(url)).toBe(true);
 

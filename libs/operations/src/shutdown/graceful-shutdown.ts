@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { ShutdownState } from './shutdown-state';
@@ -17,10 +18,12 @@ export interface GracefulShutdownOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * SIGTERM without losing a request: stop taking new work (503 with
- * `Connection: close`; readiness 503), let every in-flight request finish
- * within the grace period, then close the app, whose modules stop the
- * projections after their batch and checkpoint and close the stores.
+ * SIGTERM without losing a request: stop taking new work (the port closed at
+ * once, so a new connection is refused before it carries anything; a request
+ * on a connection already open is answered 503 with `Connection: close`;
+ * readiness 503), let every in-flight request finish within the grace period,
+ * then close the app, whose modules stop the projections after their batch
+ * and checkpoint and close the stores.
  */
 export class GracefulShutdown {
   private inFlight = 0;
@@ -54,6 +57,11 @@ export class GracefulShutdown {
     const started = Date.now();
     const deadline = started + graceMs;
     this.state.draining = true;
+    // No new connection from here: one accepted now would be closed with the idle ones at the end, maybe after its
+    // request was sent (a reset: the caller cannot tell whether it was done; an outside probe saw one per client). A
+    // refused connection carried nothing. This is net.Server's own close: http.Server's would also close the idle
+    // keep-alive connections at once, where a request may be on its way; they are answered 503 meanwhile.
+    NetServer.prototype.close.call(this.app.getHttpServer() as Server);
     logger.info({ reason, inFlight: this.inFlight, graceMs }, 'shutting down: answering the requests in hand, refusing new ones');
     await this.drain(deadline);
     await sleep(Math.max(0, Math.min(this.options.lingerMs ?? 250, deadline - Date.now())));
