@@ -78,6 +78,33 @@ export function clientErrorHandler(error: Error & { code?: string; rawPacket?: u
   socket.destroy(error);
 }
 
+/** How much of a refused body is read and dropped, at most, so that its client reads the 413 rather than a reset. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/** Reads `raw` to its end (dropping it) and then calls `then`; sooner once DRAIN_BYTES or DRAIN_MS are passed. */
+function drainThen(raw: FastifyRequest['raw'], then: () => void): void {
+  let seen = 0;
+  let over = false;
+  const finish = () => {
+    if (over) return;
+    over = true;
+    clearTimeout(timer);
+    raw.off('data', count);
+    then();
+  };
+  const count = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DRAIN_BYTES) finish();
+  };
+  const timer = setTimeout(finish, DRAIN_MS);
+  raw.on('data', count);
+  raw.once('end', finish);
+  raw.once('error', finish);
+  raw.once('close', finish);
+  raw.resume();
+}
+
 /** Fastify's own routing errors (bad percent-escapes, a path parameter too long) as problem+json. */
 export function frameworkErrors(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
   const body =
@@ -113,6 +140,13 @@ export function installEdgeHooks(fastify: FastifyInstance): void {
   // two bytes a character (a 230 kB view spent more time in them than in JSON.stringify).
   fastify.addHook('onSend', (_request, _reply, payload, done) => {
     done(null, typeof payload === 'string' ? Buffer.from(payload) : payload);
+  });
+  // A body over the limit is refused (413, Connection: close) by its Content-Length, before it is read. Closing while
+  // the client still uploads makes the close a reset: the client sees its upload fail and never reads the 413. So the
+  // rest of the body is read and dropped first, up to a cap in bytes and time; past it the connection closes as before.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode !== 413 || request.raw.complete) return done(null, payload);
+    drainThen(request.raw, () => done(null, payload));
   });
   answerOtherMethods(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
