@@ -14,7 +14,7 @@ import {
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { ReadStore } from '@crm/shared/read-model';
 import type { Logger } from 'pino';
-import { type ProjectorLog, startProjector } from './projector';
+import { createProjector, type ProjectorLog } from './projector';
 
 function intervalFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -47,13 +47,14 @@ async function main(): Promise<void> {
   log.info(`starting on event store ${where}, read store ${config.readStore}`);
   const eventStore = await openEventStore(config);
   const readStore = await openReadStore(config, eventStore);
-  const started = start(config, { eventStore, readStore, log, statusEveryMs, logger });
-  // From here on: a signal during start-up waits for it, then stops as cleanly as later.
+  // The health port first (live at once, not ready until every lease has been asked for), then the projections.
+  const opening = open(config, { eventStore, readStore, log, statusEveryMs, logger });
+  // From here on: a signal during start-up turns readiness 503 at once, waits for the start in hand, then stops as cleanly as later.
   exitOnSignals(
     {
       async shutDown(signal) {
         log.info(`${signal}: stopping after the batches in hand`);
-        const running = await started.catch(() => undefined);
+        const running = await opening.catch(() => undefined);
         if (running) running.operations.get(ShutdownState).draining = true; // readiness 503 while the batches finish
         // The runner's subscriptions use both stores: it stops first, then the read store (it may share the connection), then the events.
         await running?.projector.stop();
@@ -66,7 +67,15 @@ async function main(): Promise<void> {
     },
     logger,
   );
-  await started;
+  const { projector, operations } = await opening;
+  try {
+    await projector.start();
+  } catch (error) {
+    // What it took is given back now, not left to lapse.
+    await projector.stop().catch(() => undefined);
+    await operations.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 interface Opened {
@@ -77,9 +86,10 @@ interface Opened {
   readonly statusEveryMs: number;
 }
 
-async function start(config: AppConfig, { eventStore, readStore, log, logger, statusEveryMs }: Opened) {
+/** The projector, made but not started, and its operations port, listening: /health/live answers while it takes its leases. */
+async function open(config: AppConfig, { eventStore, readStore, log, logger, statusEveryMs }: Opened) {
   const metrics = new CrmMetrics({ service: 'crm-projector' });
-  const projector = await startProjector({
+  const projector = createProjector({
     eventStore,
     readStore,
     projections: ALL_PROJECTIONS,
@@ -89,20 +99,19 @@ async function start(config: AppConfig, { eventStore, readStore, log, logger, st
     ownership: { ttlMs: config.leaseTtlMs },
     retireGraceMs: config.rebuildGraceMs,
   });
-  // Its own port: /metrics and /health for the projections run here.
+  // Its own port: /metrics and /health for the projections run here ("starting" until every lease has been asked for).
   const operations = await createOperationsServer({
     config,
     service: 'crm-projector',
     metrics,
     eventStore,
     readStore,
-    owned: projector.runner,
+    owned: projector,
   });
   try {
     await operations.listen(config.operations.projectorPort, config.operations.projectorHost);
   } catch (error) {
-    // Its port taken (another projector?): the leases it took are given back now, not left to lapse.
-    await projector.stop().catch(() => undefined);
+    // Its port taken (another projector?): nothing taken yet, nothing to give back.
     await operations.close().catch(() => undefined);
     throw error;
   }

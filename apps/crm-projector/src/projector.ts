@@ -38,8 +38,21 @@ export interface ProjectorOptions {
 
 export interface Projector {
   readonly runner: ProjectionRunner;
-  /** Every projection finishes its batch and saves its checkpoint. */
+  /** Every projection finishes its batch and saves its checkpoint (after the start in hand, if any, has finished). */
   stop(): Promise<void>;
+}
+
+/** A projector made but not yet (or not yet fully) started: what its health port can report meanwhile. */
+export interface StartingProjector extends Projector {
+  /** Takes the leases and starts the projections (once; later calls get the same promise). */
+  start(): Promise<void>;
+  /**
+   * Until start() has asked for every lease and started what it took: what it is doing, e.g. "starting: taking the
+   * leases of the projections (3 of 15 taken so far)"; then undefined. Readiness is 503 meanwhile.
+   */
+  starting(): string | undefined;
+  /** The runner's status, for health and metrics (the projections opened so far, while starting). */
+  status(): ReturnType<ProjectionRunner['status']>;
 }
 
 function progressLine(progress: ProjectionProgress): string {
@@ -66,9 +79,22 @@ function fingerprint(status: ProjectionStatus): string {
  * projection's status now and then.
  */
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
+  const projector = createProjector(options);
+  await projector.start();
+  return projector;
+}
+
+/**
+ * The projector, not started: the caller serves its health port first (taking every lease and opening every
+ * projection can take a while on a long log, and a liveness probe must be answered meanwhile), then calls start().
+ */
+export function createProjector(options: ProjectorOptions): StartingProjector {
   const { log } = options;
   const lastProgress = new Map<string, number>();
   const progressEvery = options.progressEveryMs ?? 5000;
+  const names = options.projections.map((p) => p.name);
+  const taken = new Set<string>();
+  let started = false;
   const runner = new ProjectionRunner({
     eventStore: options.eventStore,
     readStore: options.readStore,
@@ -76,8 +102,10 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     onBatch: options.onBatch,
     ...(options.ownership ? { ownership: options.ownership } : {}),
     ...(options.retireGraceMs === undefined ? {} : { retireGraceMs: options.retireGraceMs }),
-    onOwnership: (name, owned, epoch) =>
-      log.info(owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now: standing by`),
+    onOwnership: (name, owned, epoch) => {
+      if (owned) taken.add(name);
+      log.info(owned ? `took over ${name} (lease epoch ${epoch})` : `${name} is run by another process now: standing by`);
+    },
     onSwitch: (switched) => log.info(switchLine(switched)),
     onProgress: (progress) => {
       const key = `${progress.projection}/${progress.phase}`;
@@ -108,17 +136,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       else log.info(line);
     }
   };
-  const names = options.projections.map((p) => p.name);
-  log.info(`running ${names.length} projections: ${names.join(', ') || '(none registered)'}`);
-  // An erasure made by an API process: the lanes stop, forget the keys and purge what they wrote meanwhile.
-  const erasures = await watchErasures({
-    eventStore: options.eventStore,
-    readStore: options.readStore,
-    keys: personalDataLayer(options.eventStore)?.keys,
-    runner,
-    log: (message) => log.info(message),
-  });
-  await runner.start();
+  let erasures: Awaited<ReturnType<typeof watchErasures>> | undefined;
+  let watcher: NodeJS.Timeout | undefined;
+  let reporter: NodeJS.Timeout | undefined;
   let watching: Promise<void> | undefined;
   const tick = (all: boolean) => {
     // One look at a time: while a slow store answers, later ticks are skipped rather than queued.
@@ -127,16 +147,41 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       .catch((error: unknown) => log.warn(`status unavailable: ${String(error)}`))
       .finally(() => (watching = undefined));
   };
-  const watcher = setInterval(() => tick(false), options.watchEveryMs ?? 1000);
-  const statusEvery = options.statusEveryMs ?? 60_000;
-  const reporter = statusEvery > 0 ? setInterval(() => tick(true), statusEvery) : undefined;
+  const begin = async () => {
+    log.info(`running ${names.length} projections: ${names.join(', ') || '(none registered)'}`);
+    // An erasure made by an API process: the lanes stop, forget the keys and purge what they wrote meanwhile.
+    erasures = await watchErasures({
+      eventStore: options.eventStore,
+      readStore: options.readStore,
+      keys: personalDataLayer(options.eventStore)?.keys,
+      runner,
+      log: (message) => log.info(message),
+    });
+    await runner.start();
+    started = true;
+    const here = options.ownership ? taken.size : names.length;
+    log.info(`started: ${here} of ${names.length} projections run here${here < names.length ? ', the others by another process' : ''}`);
+    watcher = setInterval(() => tick(false), options.watchEveryMs ?? 1000);
+    const statusEvery = options.statusEveryMs ?? 60_000;
+    reporter = statusEvery > 0 ? setInterval(() => tick(true), statusEvery) : undefined;
+  };
+  let starting: Promise<void> | undefined;
   return {
     runner,
+    start: () => (starting ??= begin()),
+    starting: () => {
+      if (started) return undefined;
+      return options.ownership
+        ? `starting: taking the leases of the projections (${taken.size} of ${names.length} taken so far)`
+        : 'starting: opening the projections';
+    },
+    status: () => runner.status(),
     async stop() {
+      await starting?.catch(() => undefined);
       clearInterval(watcher);
       clearInterval(reporter);
       await watching;
-      await erasures.stop();
+      await erasures?.stop();
       await runner.stop();
       for (const status of await runner.status()) log.info(`stopped: ${describeStatus(status)}`);
     },

@@ -153,9 +153,9 @@ describe('health where crm-projector runs the projections (CRM_PROJECTIONS=off)'
     const first = await startTestApp({ CRM_DATA_DIR: dataDir, CRM_PROJECTIONS: 'off' });
     try {
       expect((await http(first.url, 'GET', '/health/ready')).status).toBe(200);
-      expect((await http<{ warnings?: string[] }>(first.url, 'GET', '/health')).body.warnings).toEqual([
-        expect.stringMatching(/^No projection has been built: .*crm-projector/),
-      ]);
+      const unbuilt = await http<{ status: string; warnings?: string[] }>(first.url, 'GET', '/health');
+      expect({ status: unbuilt.status, body: unbuilt.body.status }).toEqual({ status: 200, body: 'degraded' });
+      expect(unbuilt.body.warnings).toEqual([expect.stringMatching(/^No projection has been built: .*crm-projector/)]);
     } finally {
       await first.close();
     }
@@ -171,6 +171,7 @@ describe('health where crm-projector runs the projections (CRM_PROJECTIONS=off)'
       expect(ready.status).toBe(200);
       expect(ready.body.details['projections']).toMatchObject({ status: 'up', owned: 0 });
       const details = await http<{
+        status: string;
         projectionsRunHere: boolean;
         projections: { name: string; owned: boolean; caughtUp: boolean }[];
         warnings?: string[];
@@ -179,6 +180,7 @@ describe('health where crm-projector runs the projections (CRM_PROJECTIONS=off)'
       expect(details.body.projections.length).toBeGreaterThan(1);
       expect(details.body.projections.filter((p) => p.owned || !p.caughtUp)).toEqual([]);
       // The process that ran them is gone and none holds their leases: said, though readiness does not judge them.
+      expect({ status: details.status, body: details.body.status }).toEqual({ status: 200, body: 'degraded' });
       expect(details.body.warnings).toEqual([
         expect.stringMatching(/^No process runs complaint-audit, .*pipeline-opportunities.* is crm-projector running\?$/),
       ]);
@@ -186,6 +188,53 @@ describe('health where crm-projector runs the projections (CRM_PROJECTIONS=off)'
       expect(metrics).toMatch(/^crm_projection_caught_up\{projection="pipeline-leads",owner="elsewhere",service="crm-api"\} 1$/m);
     } finally {
       await api.close();
+    }
+  }, 30_000);
+
+  it('says "degraded" and names the projections that failed in the process running them, while readiness stays 200', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'crm-health-off-failed-'));
+    // Stands for crm-projector: it runs the projections (and the probe), holds their leases, and stays up.
+    probe.broken = false;
+    const runner = await startTestApp({ CRM_DATA_DIR: shared }, { projections: [contactCounter] });
+    const api = await startTestApp({ CRM_DATA_DIR: shared, CRM_PROJECTIONS: 'off' });
+    try {
+      const fine = await http<{ status: string; warnings?: string[] }>(api.url, 'GET', '/health');
+      expect({ status: fine.status, body: fine.body.status, warnings: fine.body.warnings }).toEqual({
+        status: 200,
+        body: 'ok',
+        warnings: undefined,
+      });
+
+      probe.broken = true;
+      expect((await http(api.url, 'POST', '/api/v1/contacts', { fullName: 'سارا رضایی' })).status).toBe(201);
+      await until(async () => {
+        const ready = await http<Check>(runner.url, 'GET', '/health/ready');
+        return ready.status === 503 ? ready : undefined;
+      }, 'the runner to fail on the probe');
+
+      const details = await until(async () => {
+        const reply = await http<{
+          status: string;
+          warnings?: string[];
+          projections: { name: string; owned: boolean; error?: { message: string } }[];
+        }>(api.url, 'GET', '/health');
+        return reply.body.warnings?.some((warning) => warning.includes('ops-probe')) ? reply : undefined;
+      }, 'the API to warn of the failed projection');
+      expect(details.status).toBe(200); // the API's commands and views still work: not a reason to take it out of rotation
+      expect(details.body.status).toBe('degraded');
+      expect(details.body.warnings).toEqual([expect.stringMatching(/^Failed where they run: ops-probe \(.*\)/)]);
+      expect(details.body.projections.find((p) => p.name === 'ops-probe')).toMatchObject({
+        owned: false,
+        error: { message: 'Error: probe projection is broken' },
+      });
+      // Readiness judges only what this process runs.
+      const ready = await http<Check>(api.url, 'GET', '/health/ready');
+      expect({ status: ready.status, body: ready.body.status }).toEqual({ status: 200, body: 'ok' });
+    } finally {
+      probe.broken = false;
+      await api.close();
+      await runner.close();
+      rmSync(shared, { recursive: true, force: true });
     }
   }, 30_000);
 });

@@ -54,16 +54,27 @@ export class HealthController {
   @ApiOperation({
     summary:
       'Details for operators: the readiness checks, each store, and every projection (run here or by crm-projector) ' +
-      'with its position, lag in events and seconds, and any error; 200 or 503 as readiness',
+      'with its position, lag in events and seconds, and any error; 200 or 503 as readiness; status "degraded" (200) ' +
+      'when a projection run elsewhere has failed, is run by no process or was never built',
   })
-  @ApiResponse({ status: 200, description: 'Ready, with the details', schema: HEALTH_DETAILS_SCHEMA })
+  @ApiResponse({
+    status: 200,
+    description:
+      'Ready, with the details: status "ok", or "degraded" when a projection run by another process has failed, is run ' +
+      'by no process or was never built (said in warnings)',
+    schema: HEALTH_DETAILS_SCHEMA,
+  })
   @ApiResponse({ status: 503, description: 'Not ready, with the details', schema: HEALTH_DETAILS_SCHEMA })
   async details(@Res({ passthrough: true }) reply: FastifyReply) {
     const { views, unavailable } = await this.views();
     const result = await settle(reply, this.health.check(this.indicators(views, unavailable)));
     const eventStore = result.details['eventStore'];
+    const projectionWarnings = await this.projections.warnings(views).catch(() => []);
     return {
       ...result,
+      // Ready, but some projection run elsewhere has failed, is run by no process, or was never built: readiness does not
+      // judge those (this process serves its commands and the views as they are), the status and the warnings say it.
+      status: result.status === 'ok' && projectionWarnings.length > 0 ? ('degraded' as const) : result.status,
       service: this.options.service,
       eventStore: {
         kind: this.options.config.eventStore,
@@ -72,15 +83,12 @@ export class HealthController {
       readStore: { kind: this.options.config.readStore },
       projectionsRunHere: this.projections.ownsProjections,
       projections: views,
-      ...(await this.warnings(views)),
+      ...this.warnings(projectionWarnings),
     };
   }
 
-  private async warnings(views: Awaited<ReturnType<ProjectionViews['list']>>): Promise<{ warnings?: string[] }> {
-    const warnings = [
-      ...(this.options.config.auth.enabled ? [] : [AUTH_OFF_WARNING]),
-      ...(await this.projections.warnings(views).catch(() => [])),
-    ];
+  private warnings(projectionWarnings: readonly string[]): { warnings?: string[] } {
+    const warnings = [...(this.options.config.auth.enabled ? [] : [AUTH_OFF_WARNING]), ...projectionWarnings];
     return warnings.length > 0 ? { warnings } : {};
   }
 
@@ -101,7 +109,10 @@ export class HealthController {
     return [
       () => this.checks.eventStoreReachable({ headPosition }),
       () => this.checks.readStoreReachable(),
-      () => this.checks.projectionsServing(views, this.projections.ownsProjections ? unavailable : undefined),
+      () =>
+        this.projections.ownsProjections
+          ? this.checks.projectionsServing(views, unavailable, this.projections.starting)
+          : this.checks.projectionsServing(views),
       () => this.checks.notShuttingDown(),
     ];
   }

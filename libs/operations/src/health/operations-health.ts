@@ -55,8 +55,11 @@ export class OperationsHealth {
     }
   }
 
-  /** Projections run here: their runner answers, none failed, none further behind than the configured lag. */
-  projectionsServing(views: readonly ProjectionView[], unavailable?: string) {
+  /**
+   * Projections run here: their runner answers and has started them all (`starting`: what it is still doing, e.g.
+   * taking their leases), none failed, none further behind than the configured lag.
+   */
+  projectionsServing(views: readonly ProjectionView[], unavailable?: string, starting?: string) {
     const indicator = this.indicators.check('projections');
     if (unavailable !== undefined) return indicator.down({ message: `the projections run here do not answer: ${unavailable}` });
     const maxLagSeconds = this.options.config.operations.readyMaxLagSeconds;
@@ -66,6 +69,8 @@ export class OperationsHealth {
       .filter((view) => view.error === undefined && (view.lagSeconds ?? 0) > maxLagSeconds)
       .map((view) => ({ name: view.name, lagSeconds: Math.round(view.lagSeconds ?? 0) }));
     const data = { owned: owned.length, failed, lagging, maxLagSeconds };
+    // Still starting: not ready, whatever the projections opened so far say (they are shown as they are).
+    if (starting !== undefined) return indicator.down({ message: starting, starting: true, ...data });
     return failed.length === 0 && lagging.length === 0 ? indicator.up(data) : indicator.down(data);
   }
 

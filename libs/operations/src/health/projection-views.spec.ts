@@ -128,4 +128,58 @@ describe('projection views and readiness', () => {
     });
     expect(checks.projectionsServing(views)).toMatchObject({ projections: { status: 'up', owned: 0 } });
   });
+
+  it('warns of a projection that failed where it runs, whether this process runs others or none', async () => {
+    const failure = {
+      eventId: 'e',
+      position: '2',
+      type: 'ComplaintReceived',
+      streamId: 'complaint-1',
+      message: 'Error: boom',
+      at: '2026-03-01T11:59:00.000Z',
+    };
+    const now = new Date(NOW).toISOString();
+    await readStore.transaction((tx) => {
+      tx.saveState({
+        name: 'complaint-kpis',
+        version: 1,
+        generation: 1,
+        collection: 'complaint_kpis_v1_1',
+        checkpoint: '1',
+        error: failure,
+      });
+      tx.saveState({
+        name: 'pipeline-leads',
+        version: 1,
+        generation: 1,
+        collection: 'pipeline_leads_v1_1',
+        checkpoint: '2',
+        updatedAt: now,
+      });
+    });
+    await readStore.acquireLease('complaint-kpis', 'the-projector', 60_000);
+    await readStore.acquireLease('pipeline-leads', 'the-projector', 60_000);
+    const elsewhere = new ProjectionViews({ eventStore: events, readStore, now: () => NOW });
+    expect(await elsewhere.warnings(await elsewhere.list())).toEqual([expect.stringMatching(/^Failed where they run: complaint-kpis \(/)]);
+
+    // A process running some projections, standing by for one another process runs and has failed.
+    const owned = { status: async () => [status('mine', '2', '2'), status('theirs', '1', '2', { phase: 'standby', error: failure })] };
+    const mixed = new ProjectionViews({ eventStore: events, readStore, owned, now: () => NOW });
+    expect(await mixed.warnings(await mixed.list())).toEqual([expect.stringMatching(/^Failed where they run: theirs \(/)]);
+  });
+
+  it('is not ready while the process is still starting its projections (taking their leases), and says so', async () => {
+    let starting: string | undefined = 'starting: taking the leases of the projections (1 of 2 taken so far)';
+    const owned = { status: async () => [status('mine', '2', '2')], starting: () => starting };
+    const views = new ProjectionViews({ eventStore: events, readStore, owned, now: () => NOW });
+    const health = new OperationsHealth(new HealthIndicatorService(), new ShutdownState(), events, readStore, {
+      config: loadConfig({}),
+      service: 'test',
+    });
+    expect(health.projectionsServing(await views.list(), undefined, views.starting)).toEqual({
+      projections: { status: 'down', message: starting, starting: true, owned: 1, failed: [], lagging: [], maxLagSeconds: 60 },
+    });
+    starting = undefined;
+    expect(health.projectionsServing(await views.list(), undefined, views.starting)).toMatchObject({ projections: { status: 'up' } });
+  });
 });

@@ -5,6 +5,11 @@ import type { ProjectionFailure, ProjectionState, ReadStore } from '@crm/shared/
 /** What readiness, /health and /metrics need of the projections a process runs: the runner's status(). */
 export interface ProjectionStatusSource {
   status(): Promise<readonly ProjectionStatus[]>;
+  /**
+   * While the process is still starting its projections (crm-projector taking their leases, which can take a while on
+   * a long log): what it is doing; undefined once started. Readiness is 503 meanwhile, liveness is not concerned.
+   */
+  starting?(): string | undefined;
 }
 
 /** One projection as operators see it, whether this process runs it (`owned`) or only reads what another wrote. */
@@ -53,6 +58,11 @@ export class ProjectionViews {
     return this.options.owned !== undefined;
   }
 
+  /** Why the projections run here are not all started yet (see ProjectionStatusSource.starting); undefined once they are. */
+  get starting(): string | undefined {
+    return this.options.owned?.starting?.();
+  }
+
   async list(): Promise<ProjectionView[]> {
     const views = this.options.owned ? (await this.options.owned.status()).map(fromStatus) : await this.fromStates();
     return Promise.all(views.map(async (view) => ({ ...view, lagSeconds: await this.lagSeconds(view) })));
@@ -69,17 +79,30 @@ export class ProjectionViews {
   }
 
   /**
-   * What an operator must not miss about projections run elsewhere: none built at all, or some that no process runs
-   * now (no live lease). Readiness does not judge them (this process does not run them); these warnings say it.
+   * What an operator must not miss about projections run elsewhere: none built at all, some that no process runs
+   * now (no live lease), or some that failed in the process that runs them. Readiness does not judge them (this
+   * process does not run them); these warnings say it, and `/health` says "degraded" with any of them.
    */
   async warnings(views: readonly ProjectionView[]): Promise<string[]> {
-    if (this.ownsProjections) return [];
+    const elsewhere = views.filter((view) => !view.owned);
+    const failed = elsewhere.filter((view) => view.error !== undefined).map((view) => view.name);
+    const failures =
+      failed.length === 0
+        ? []
+        : [
+            `Failed where they run: ${failed.join(', ')} (stopped by an error in the process that runs them, see each one's ` +
+              'error): their views no longer advance until it is fixed; crm-cli status tells more',
+          ];
+    if (this.ownsProjections) return failures;
     if (views.length === 0)
       return ['No projection has been built: the views answer 503 until crm-projector (or an API running them) starts'];
-    const idle = views.filter((view) => view.unowned).map((view) => view.name);
-    return idle.length === 0
-      ? []
-      : [`No process runs ${idle.join(', ')} (no live lease): their views fall behind; is crm-projector running?`];
+    const idle = elsewhere.filter((view) => view.unowned).map((view) => view.name);
+    return [
+      ...failures,
+      ...(idle.length === 0
+        ? []
+        : [`No process runs ${idle.join(', ')} (no live lease): their views fall behind; is crm-projector running?`]),
+    ];
   }
 
   /** How old the first event after the checkpoint is: what "behind" means to someone reading the view. */
