@@ -51,3 +51,21 @@ export class UnknownProjectionError extends Error {
     this.name = 'UnknownProjectionError';
   }
 }
+
+/**
+ * A time-travel build (`rebuildAsOf`) refused its target: a collection that a projection's versioning may take (a
+ * name of the form `<collection>_v<version>_<generation>`), or one in use (a serving build, a build in progress, a
+ * retired build awaiting its drop, another projection's as-of build, or an existing collection nothing records as
+ * this projection's as-of build). Building there would overwrite it, or be overwritten or dropped later.
+ */
+export class TimeTravelTargetError extends Error {
+  readonly code = 'PROJECTION.TARGET_REFUSED';
+
+  constructor(
+    readonly target: string,
+    reason: string,
+  ) {
+    super(`${target} ${reason}; choose another target`);
+    this.name = 'TimeTravelTargetError';
+  }
+}

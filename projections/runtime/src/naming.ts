@@ -12,6 +12,50 @@ export function generationOf(projection: AnyProjection, collection: string): num
   return /^[1-9][0-9]*$/.test(rest) ? Number(rest) : undefined;
 }
 
+/**
+ * Whether `collection` has the form of a projection's own builds, `<collection>_v<version>_<generation>` (of any
+ * projection, version and generation): a name a rebuild may take, so never a time-travel target.
+ */
+export function hasBuildForm(collection: string): boolean {
+  return /_v[0-9]+_[0-9]+$/.test(collection);
+}
+
+/**
+ * Every collection the store's records hold: each state's (serving builds, builds in progress, as-of builds) and every
+ * retired build awaiting its drop, with the state that holds it. `except`: states to leave out.
+ */
+export async function recordedCollections(
+  store: ReadStore,
+  except: (state: string) => boolean = () => false,
+): Promise<Map<string, { readonly state: string; readonly retired: boolean }>> {
+  const recorded = new Map<string, { readonly state: string; readonly retired: boolean }>();
+  for (const state of await store.listStates()) {
+    if (except(state.name)) continue;
+    if (state.collection) recorded.set(state.collection, { state: state.name, retired: false });
+    for (const entry of state.retired ?? []) recorded.set(entry.collection, { state: state.name, retired: true });
+  }
+  return recorded;
+}
+
+/**
+ * The first generation from `from` on whose collection is free: recorded nowhere (recordedCollections, but for the
+ * states `except` leaves out) and, with `skipExisting`, holding no document (a collection nothing records, such as a
+ * time-travel build made under a version name before those were refused, is then neither taken nor emptied).
+ */
+export async function freeGeneration(
+  store: ReadStore,
+  projection: AnyProjection,
+  from: number,
+  { except, skipExisting = false }: { readonly except?: (state: string) => boolean; readonly skipExisting?: boolean } = {},
+): Promise<number> {
+  const recorded = await recordedCollections(store, except);
+  for (let generation = Math.max(1, from); ; generation += 1) {
+    const collection = physicalCollection(projection, generation);
+    if (recorded.has(collection)) continue;
+    if (!skipExisting || (await store.count(collection)) === 0) return generation;
+  }
+}
+
 /** The state record of a rebuild in progress, next to the serving one. */
 export function rebuildStateName(projection: string): string {
   return `${projection}~rebuild`;
@@ -26,6 +70,12 @@ export function asOfStateName(projection: string, target: string): string {
 }
 
 const AS_OF_MARK = '~as-of:';
+
+/** The projection a state record is of (`<name>`, `<name>~rebuild`, `<name>~as-of:<target>`, …). */
+export function projectionOfState(state: string): string {
+  const mark = state.indexOf('~');
+  return mark === -1 ? state : state.slice(0, mark);
+}
 
 /** Whether a state records a time-travel build (asOfStateName). */
 export function isAsOfState(name: string): boolean {

@@ -1,6 +1,7 @@
 import { InMemoryEventStore } from '@crm/shared/event-sourcing';
 import { InMemoryReadStore } from '@crm/shared/read-model';
 import { ProjectionRunner } from './projection-runner';
+import { TimeTravelTargetError } from './errors';
 import { asOfStateName } from './naming';
 import type { ProjectionProgress } from './progress';
 import { dealsProjection, documents, openDeal, ownersProjection, winDeal } from './test-support';
@@ -94,12 +95,15 @@ describe('ProjectionRunner rebuilds', () => {
     await runner.start();
     const results = await runner.rebuildMany();
     expect(results.map((r) => [r.projection, r.collection, r.previousCollection])).toEqual([
-      ['deals', 'deals_v1_2', 'deals_v1_1'],
-      ['owners', 'owners_v1_2', 'owners_v1_1'],
+      ['deals', 'deals_v1_2', undefined],
+      ['owners', 'owners_v1_2', undefined],
     ]);
     // Ten deal events, nine of them openings: each folded once, by the one scan.
     expect(Object.fromEntries(folds)).toEqual({ deals: 10, owners: 9 });
+    // Nothing was recorded or made for a serving lane that serves nothing: the first build replaced nothing.
     expect(await documents(readStore, 'deals_v1_1')).toEqual({});
+    expect(await readStore.loadState('deals~retired')).toBeUndefined();
+    expect((await readStore.listStates()).map((state) => state.name).sort()).toEqual(['deals', 'owners']);
     expect(Object.keys(await documents(readStore, 'deals_v1_2'))).toHaveLength(9);
     // Switched, the lane serves the new build and follows new events.
     await openDeal(events, 'after', 'Ali', 5, day(11));
@@ -190,7 +194,18 @@ describe('ProjectionRunner rebuilds', () => {
     await runner.rebuildAsOf(asOf);
     expect(await documents(readStore, 'deals_asof_jan4')).toEqual(first);
     expect(progress.at(-1)).toMatchObject({ phase: 'time-travel', done: true, fraction: 1 });
-    await expect(runner.rebuildAsOf({ ...asOf, target: 'deals_v1_1' })).rejects.toThrow(/working collection/);
+    // A target a projection's build holds, or may take, or that holds anything else, is refused (TimeTravelTargetError).
+    await expect(runner.rebuildAsOf({ ...asOf, target: 'deals_v1_1' })).rejects.toThrow('deals_v1_1 is the serving build of deals');
+    await expect(runner.rebuildAsOf({ ...asOf, target: 'deals_v1_2' })).rejects.toThrow(TimeTravelTargetError);
+    await expect(runner.rebuildAsOf({ ...asOf, target: 'reports_v3_9' })).rejects.toThrow(/has the form of a projection's own build/);
+    await expect(runner.rebuildAsOf({ ...asOf, name: 'owners' })).rejects.toThrow('deals_asof_jan4 is the as-of build of deals');
+    await readStore.transaction((tx) => {
+      tx.put('kept_elsewhere', 'k', { kept: true });
+      tx.saveState({ name: 'owners~retired', retired: [{ collection: 'owners_then', dropAfter: '2999-01-01T00:00:00.000Z' }] });
+    });
+    await expect(runner.rebuildAsOf({ ...asOf, target: 'kept_elsewhere' })).rejects.toThrow('kept_elsewhere already exists');
+    await expect(runner.rebuildAsOf({ ...asOf, target: 'owners_then' })).rejects.toThrow('awaiting its drop');
+    expect(await readStore.count('kept_elsewhere')).toBe(1);
     await expect(runner.rebuildAsOf({ ...asOf, until: { occurredBefore: 'yesterday' } })).rejects.toThrow(RangeError);
   });
   it('loads a rebuild in relaxed-durability batches of rebuildBatchSize and indexes it once, after the load', async () => {

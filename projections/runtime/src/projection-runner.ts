@@ -9,11 +9,22 @@ import {
   type ReadStore,
 } from '@crm/shared/read-model';
 import type { BatchReport } from './batch-telemetry';
-import { NotCaughtUpError, UnknownProjectionError } from './errors';
+import { NotCaughtUpError, TimeTravelTargetError, UnknownProjectionError } from './errors';
 import { builtFromAnotherLog } from './log-identity';
 import { LoopBudget } from './loop-budget';
 import { Lane, type LaneContext, type LanePhase, type Retrying } from './lane';
-import { generationOf, isAsOfState, physicalCollection, rebuildStateName, retiredStateName } from './naming';
+import {
+  asOfStateName,
+  freeGeneration,
+  generationOf,
+  hasBuildForm,
+  isAsOfState,
+  physicalCollection,
+  projectionOfState,
+  rebuildStateName,
+  recordedCollections,
+  retiredStateName,
+} from './naming';
 import { estimateLag, type ProjectionProgress } from './progress';
 import {
   RebuildNotStartedError,
@@ -433,9 +444,21 @@ export class ProjectionRunner {
 
   /** Another process owns the projection: keep its state (collection, checkpoint) current here for queries and waits. */
   private async follow(projection: AnyProjection): Promise<void> {
-    const state = await this.options.readStore.loadState(projection.name);
-    if (!state?.collection) return;
+    const stored = await this.options.readStore.loadState(projection.name);
     const lane = this.serving.get(projection.name);
+    if (!stored?.collection) {
+      // Never built, its owner building the first build (a `crm-cli rebuild` records nothing before its switch): queries
+      // here read an unrecorded placeholder, empty, as they read the owner's empty first build before.
+      if (!lane)
+        await this.standByOn(projection, {
+          name: projection.name,
+          version: projection.version,
+          generation: 1,
+          collection: physicalCollection(projection, 1),
+        });
+      return;
+    }
+    const state = stored;
     if (lane) {
       if (lane.phase !== 'standby') await lane.standBy();
       const before = lane.collection;
@@ -443,6 +466,10 @@ export class ProjectionRunner {
       if (lane.collection !== before) this.switched(lane, before);
       return;
     }
+    await this.standByOn(projection, state);
+  }
+
+  private async standByOn(projection: AnyProjection, state: ProjectionState): Promise<void> {
     const standby = new Lane(this.contextFor(projection.name), projection, state, 'catch-up');
     this.serving.set(projection.name, standby);
     await standby.standBy();
@@ -718,9 +745,10 @@ export class ProjectionRunner {
   private async servedSince(name: string, asked: ProjectionState | undefined): Promise<RebuildResult | undefined> {
     const { version } = this.lane(name).projection;
     const now = await this.options.readStore.loadState(name);
-    if (!asked || !now?.collection || now.collection === asked.collection || now.version !== version) return undefined;
-    if (asked.version === version && (now.generation ?? 0) <= (asked.generation ?? 0)) return undefined;
-    return { projection: name, collection: now.collection, previousCollection: asked.collection, checkpoint: now.checkpoint };
+    if (!now?.collection || now.collection === asked?.collection || now.version !== version) return undefined;
+    // Nothing recorded when asked (never built, the builder a runner that serves nothing): any build serving now is newer.
+    if (asked?.collection && asked.version === version && (now.generation ?? 0) <= (asked.generation ?? 0)) return undefined;
+    return { projection: name, collection: now.collection, previousCollection: asked?.collection, checkpoint: now.checkpoint };
   }
 
   private async rebuildLeaseHeldElsewhere(name: string): Promise<boolean> {
@@ -766,10 +794,40 @@ export class ProjectionRunner {
   async rebuildAsOf(request: TimeTravelRequest): Promise<TimeTravelResult> {
     const projection = this.projections.get(request.name);
     if (!projection) throw new UnknownProjectionError(request.name);
-    // Another time-travel build's target may be built again (it is emptied first); a projection's own may not.
-    const inUse = (await this.options.readStore.listStates()).filter((state) => !isAsOfState(state.name)).map((state) => state.collection);
-    if (inUse.includes(request.target)) throw new Error(`${request.target} is a projection's working collection; choose another target`);
+    await this.checkTimeTravelTarget(projection, request.target);
     return timeTravel(this.context, projection, request);
+  }
+
+  /**
+   * A time-travel build is emptied first and recorded as this projection's: its target must be a name no rebuild may
+   * take (not of the form `<collection>_v<version>_<generation>`, whatever the projection: the next live rebuild would
+   * take and overwrite it) and hold nothing else: no serving build, build in progress or retired build awaiting its drop
+   * (dropped later, as-of build with it), no other projection's as-of build, no collection with documents that is
+   * not this projection's as-of build (which may be built again). TimeTravelTargetError otherwise.
+   */
+  private async checkTimeTravelTarget(projection: AnyProjection, target: string): Promise<void> {
+    const own = asOfStateName(projection.name, target);
+    const holder = (await recordedCollections(this.options.readStore)).get(target);
+    if (holder && holder.state !== own) {
+      const of = projectionOfState(holder.state);
+      throw new TimeTravelTargetError(
+        target,
+        holder.retired
+          ? `is a build of ${of} a rebuild replaced, awaiting its drop`
+          : isAsOfState(holder.state)
+            ? `is the as-of build of ${of}`
+            : holder.state === of
+              ? `is the serving build of ${of}`
+              : `is the build of ${of} in progress`,
+      );
+    }
+    if (hasBuildForm(target))
+      throw new TimeTravelTargetError(
+        target,
+        "has the form of a projection's own build (<collection>_v<version>_<generation>), which a rebuild may take",
+      );
+    if (!holder && (await this.options.readStore.count(target)) > 0)
+      throw new TimeTravelTargetError(target, `already exists and is not an as-of build of ${projection.name}`);
   }
 
   private lane(name: string): Lane {
@@ -781,16 +839,26 @@ export class ProjectionRunner {
   private async open(projection: AnyProjection): Promise<void> {
     const context = this.laneContext(projection.name);
     const { readStore, clock } = context;
-    let state = await readStore.loadState(projection.name);
-    if (!state?.collection) {
-      const collection = physicalCollection(projection, 1);
+    const stored = await readStore.loadState(projection.name);
+    let state: ProjectionState;
+    // Never built, and nothing to serve from here (a runner that only rebuilds): the first build is the rebuild's own,
+    // and nothing is recorded or made for the serving lane (before, an empty first generation that its switch then
+    // "replaced" and retired). The lane stands on an unrecorded placeholder, read as empty, until the switch.
+    const placeholder = !stored?.collection && this.options.serve === false;
+    if (stored?.collection) state = stored;
+    else if (placeholder) {
+      state = { name: projection.name, version: projection.version, generation: 1, collection: physicalCollection(projection, 1) };
+    } else {
+      // The first free name: not one an interrupted rebuild, a time-travel build or a retired build holds.
+      const generation = await freeGeneration(readStore, projection, 1);
+      const collection = physicalCollection(projection, generation);
       // Never built: whatever a lost earlier attempt left there is not to be trusted.
       await readStore.dropCollection(collection);
-      state = { name: projection.name, version: projection.version, generation: 1, collection, updatedAt: clock.now().toISOString() };
+      state = { name: projection.name, version: projection.version, generation, collection, updatedAt: clock.now().toISOString() };
       const initial = state;
       await readStore.transaction((tx) => tx.saveState(initial));
     }
-    await this.ensureIndexes(projection, state.collection as string);
+    if (!placeholder) await this.ensureIndexes(projection, state.collection as string);
     const lane = new Lane(context, projection, state, 'catch-up');
     const previous = this.serving.get(projection.name);
     this.serving.set(projection.name, lane);

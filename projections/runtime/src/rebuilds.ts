@@ -2,7 +2,7 @@ import { retryTransient } from '@crm/shared/kernel';
 import { LeaseLostError, type AnyProjection, type ProjectionState, type ReadStore } from '@crm/shared/read-model';
 import { ProjectionFailedError } from './errors';
 import { Lane, type LaneContext } from './lane';
-import { physicalCollection, rebuildStateName, retiredStateName } from './naming';
+import { freeGeneration, physicalCollection, rebuildStateName, retiredStateName } from './naming';
 import type { ProjectionProgress } from './progress';
 import { eventSourceOf, scanReaderOf } from './event-sources';
 
@@ -365,13 +365,20 @@ export class Rebuilds {
     // What serves now, as the store has it: another builder may have switched since this process read its state (two
     // `crm-cli rebuild` beside each other), and its build must be neither this one's number nor dropped as a leftover.
     const stored = await readStore.loadState(projection.name);
-    const generation = Math.max(serving.generation ?? 0, stored?.generation ?? 0, previous?.generation ?? 0) + 1;
-    const collection = physicalCollection(projection, generation);
     // A leftover of an abandoned attempt must not leak into this build.
     if (previous?.collection && previous.collection !== serving.collection && previous.collection !== stored?.collection) {
       const leftover = previous.collection;
       await this.persist(() => readStore.dropCollection(leftover));
     }
+    // The next free version name: never one in use (a time-travel build, a retired build awaiting its drop, another
+    // projection's build, a collection holding documents), which this build would empty and overwrite, and whose
+    // record would then point at it (or whose drop would drop it).
+    const after = Math.max(serving.generation ?? 0, stored?.generation ?? 0, previous?.generation ?? 0) + 1;
+    const own = rebuildStateName(projection.name);
+    const generation = await this.persist(() =>
+      freeGeneration(readStore, projection, after, { except: (state) => state === own, skipExisting: true }),
+    );
+    const collection = physicalCollection(projection, generation);
     await this.persist(() => readStore.dropCollection(collection));
     const state: ProjectionState = {
       name: rebuildStateName(projection.name),
@@ -393,8 +400,10 @@ export class Rebuilds {
     let switched = false;
     try {
       await this.catchUp(lane, serving.checkpoint, () => serving.isClosed);
-      // The build this one replaces is the one the store serves (this runner's may be older: it serves nothing).
-      const previousCollection = (await readStore.loadState(name))?.collection ?? serving.state.collection;
+      // The build this one replaces is the one the store serves (this runner's may be older: it serves nothing). None
+      // when the store records none: a never-built projection whose runner serves nothing stands on a placeholder.
+      const served = await readStore.loadState(name);
+      const previousCollection = served ? (served.collection ?? serving.state.collection) : undefined;
       const collection = lane.collection;
       const next: ProjectionState = {
         name,

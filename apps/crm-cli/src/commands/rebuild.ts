@@ -1,4 +1,4 @@
-import { ProjectionRunner, rebuildStateName, type RebuildResult } from '@crm/projections/runtime';
+import { ProjectionRunner, rebuildStateName, TimeTravelTargetError, type RebuildResult } from '@crm/projections/runtime';
 import { ownerIsGone, type AnyProjection } from '@crm/shared/read-model';
 import { UsageError } from '../args';
 import { type CliIo, defineCommand, type Stores, withStores } from '../context';
@@ -121,7 +121,8 @@ function finishWithRate(line: ProgressLine, label: string, total: number): void 
 }
 
 function describeResult(result: RebuildResult): string {
-  return `${result.projection}: serving ${result.collection} at ${result.checkpoint ?? 'the start'}${result.previousCollection ? ` (replaced ${result.previousCollection})` : ''}\n`;
+  const replaced = result.previousCollection ? `replaced ${result.previousCollection}` : 'the first build: nothing served before';
+  return `${result.projection}: serving ${result.collection} at ${result.checkpoint ?? 'the start'} (${replaced})\n`;
 }
 
 /** One projection, on this thread. */
@@ -179,15 +180,23 @@ async function rebuildAsOf(
   const collection = target ?? `${projection.collection}_as_of_${asOf.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
   const runner = new ProjectionRunner({ eventStore: events, readStore: await readStore(), projections: [projection] });
   const line = new ProgressLine(io.stderr, `${projection.name} as of ${asOf}`);
-  const result = await runner.rebuildAsOf({
-    name: projection.name,
-    until,
-    target: collection,
-    onProgress: (progress) => {
-      const { done, total } = progressCounts(progress);
-      if (!progress.done) line.update(done, total);
-    },
-  });
+  let result: Awaited<ReturnType<ProjectionRunner['rebuildAsOf']>>;
+  try {
+    result = await runner.rebuildAsOf({
+      name: projection.name,
+      until,
+      target: collection,
+      onProgress: (progress) => {
+        const { done, total } = progressCounts(progress);
+        if (!progress.done) line.update(done, total);
+      },
+    });
+  } catch (error) {
+    line.finish();
+    // A target the rule refuses (docs/projection-runtime.md "Build names and time-travel targets") is the caller's to change: exit 2.
+    if (error instanceof TimeTravelTargetError) throw new UsageError(`--target ${error.message}`);
+    throw error;
+  }
   line.finish(`${projection.name} as of ${asOf}: done in ${formatDuration(line.elapsedMs / 1000)}`);
   io.stdout.write(
     `${projection.name} (events ${when}) built into ${result.target}: ${formatCount(result.eventsApplied)} events applied, ` +
@@ -206,7 +215,10 @@ export const rebuildCommand = defineCommand({
     'a crash) resumes from its checkpoint at the next start. Progress on stderr: events done/total, events/s, ETA.\n' +
     'With --as-of: builds the projection from the events up to that position (inclusive; a position past the\n' +
     'head of the log is refused) or recorded before that time (a date alone: through the end of that business\n' +
-    'day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise) into --target, a collection of its own.\n' +
+    'day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise) into --target, a collection of its own:\n' +
+    'refused (exit 2) when it has the form of a build, <collection>_v<version>_<generation> (a rebuild may take\n' +
+    "that name), or is in use: a serving build, a build in progress or awaiting its drop, another projection's\n" +
+    'as-of build, or an existing collection that is not an earlier as-of build of this projection.\n' +
     'Next to a running API or crm-projector, the new build is handed to the process that owns the projection\n' +
     '(leases in the read store), which catches it up and switches to it; the command returns once it serves.\n' +
     'The replaced collection is dropped after CRM_REBUILD_GRACE_MS, by the serving process or, where none runs,\n' +
