@@ -5,6 +5,7 @@ import { seedEventStore } from '@crm/demo-data';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { PostgresEventStore } from '@crm/event-store/postgres';
 import { ALL_PROJECTIONS } from '@crm/platform';
+import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import type { EventStore } from '@crm/shared/event-sourcing';
 import type { ReadStore } from '@crm/shared/read-model';
 import { withStores } from './context';
@@ -116,7 +117,6 @@ describe.each([sqliteBackend(), postgresBackend()])('crm-cli rebuild targets on 
       expect(await store.count(build(2))).toBeGreaterThan(0);
     });
     if (backend.name === 'SQLite') {
-      const { openSqliteReadStore } = await import('@crm/read-store/sqlite');
       const store = openSqliteReadStore({ file: join(env['CRM_DATA_DIR'] as string, 'read-models.sqlite'), synchronous: 'NORMAL' });
       try {
         const tables = store.db
