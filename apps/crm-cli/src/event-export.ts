@@ -161,6 +161,30 @@ export interface ExportResult {
   readonly head: string | undefined;
 }
 
+/**
+ * `$all` page by page, up to `head` (a position fixed by the caller when it started: a consistent cut of the log), each
+ * page's events with the checkpoint the next page reads after (undefined on the last). Memory stays one page.
+ */
+export async function* pagesUpTo(
+  store: EventStore,
+  head: string | undefined,
+  filter: AllFilter,
+  pageSize = 1000,
+): AsyncGenerator<{ readonly events: readonly RecordedEvent[]; readonly checkpoint: string | undefined }> {
+  let after: string | undefined;
+  while (head !== undefined) {
+    const slice = await store.readAll({ after, maxCount: pageSize, filter });
+    const past = slice.events.findIndex((event) => store.comparePositions(event.position, head) > 0);
+    const events = past < 0 ? slice.events : slice.events.slice(0, past);
+    const { checkpoint } = slice;
+    const last =
+      past >= 0 || slice.isEnd || checkpoint === undefined || checkpoint === after || store.comparePositions(checkpoint, head) >= 0;
+    yield { events, checkpoint: last ? undefined : checkpoint };
+    if (last) return;
+    after = checkpoint;
+  }
+}
+
 /** One envelope per line, in `$all` order: the event as the store recorded it, metadata included. */
 export function ndjsonLine(event: RecordedEvent): string {
   const { streamId, type, data, revision, position, metadata } = event;
@@ -192,26 +216,16 @@ export async function exportEvents(
     return (filter.from === undefined || at >= filter.from) && (filter.to === undefined || at < filter.to);
   };
   const total = positionOrdinal(head);
-  let after: string | undefined;
   let exported = 0;
-  while (head !== undefined) {
-    const slice = await store.readAll({ after, maxCount: pageSize, filter: storeFilter });
+  for await (const page of pagesUpTo(store, head, storeFilter, pageSize)) {
     let text = '';
-    let past = false;
-    for (const event of slice.events) {
-      if (store.comparePositions(event.position, head) > 0) {
-        past = true;
-        break;
-      }
+    for (const event of page.events) {
       if (!inWindow(event)) continue;
       text += ndjsonLine(event);
       exported += 1;
     }
     if (text) await write(text);
-    if (past || slice.isEnd || slice.checkpoint === undefined || slice.checkpoint === after) break;
-    after = slice.checkpoint;
-    if (store.comparePositions(after, head) >= 0) break;
-    onPage?.(positionOrdinal(after), total);
+    if (page.checkpoint !== undefined) onPage?.(positionOrdinal(page.checkpoint), total);
   }
   return { exported, head };
 }

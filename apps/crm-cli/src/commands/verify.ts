@@ -5,6 +5,7 @@ import { UsageError } from '../args';
 import { tenantOption } from '../identity';
 import { defineCommand, withStores } from '../context';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
+import { pagesUpTo } from '../event-export';
 
 const PAGE = 1000;
 
@@ -36,15 +37,8 @@ export async function verifyLog(
   const heads = new Map<string, Head>();
   let events = 0;
   let brokenStreams = 0;
-  let after: string | undefined;
-  while (head !== undefined) {
-    const slice = await store.readAll({ after, maxCount: PAGE, ...(tenantId === undefined ? {} : { filter: { tenantId } }) });
-    let past = false;
-    for (const event of slice.events) {
-      if (store.comparePositions(event.position, head) > 0) {
-        past = true;
-        break;
-      }
+  for await (const page of pagesUpTo(store, head, tenantId === undefined ? {} : { tenantId }, PAGE)) {
+    for (const event of page.events) {
       events += 1;
       const slot = `${event.metadata.tenantId}\n${event.streamId}`;
       const last = heads.get(slot);
@@ -58,9 +52,7 @@ export async function verifyLog(
         broken(event, verdict);
       }
     }
-    if (past || slice.isEnd || slice.checkpoint === undefined || slice.checkpoint === after) break;
-    after = slice.checkpoint;
-    onPage?.(positionOrdinal(after), positionOrdinal(head));
+    if (page.checkpoint !== undefined) onPage?.(positionOrdinal(page.checkpoint), positionOrdinal(head));
   }
   return { events, streams: heads.size, broken: brokenStreams, head };
 }
