@@ -61,6 +61,7 @@ const DOMAIN_EVENT_TYPES: { readonly [T in DomainEvent['type']]: true } = {
   OpportunityWon: true,
   OpportunityLost: true,
   OpportunityReopened: true,
+  OpportunityQuoteIssued: true,
   QuoteCreated: true,
   QuoteRevised: true,
   QuoteIssued: true,

@@ -1,4 +1,12 @@
-import type { LeadCaptured, LeadQualified, LeadSource, OpenStage, OpportunityEvent, OpportunitySolutionProposed } from '@crm/sales/domain';
+import type {
+  LeadCaptured,
+  LeadQualified,
+  LeadSource,
+  OpenStage,
+  OpportunityEvent,
+  OpportunityQuoteIssued,
+  OpportunitySolutionProposed,
+} from '@crm/sales/domain';
 import { BUSINESS_CALENDAR, compact, type Money, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
@@ -78,7 +86,7 @@ export const capturedLeadId = (tenantId: string, leadId: string): string => `${t
 
 const dealOf = (doc: PipelineDoc | null | undefined): PipelineOpportunity | null => (doc && 'opportunityId' in doc ? doc : null);
 
-type HandledEvent = LeadCaptured | LeadQualified | Exclude<OpportunityEvent, OpportunitySolutionProposed>;
+type HandledEvent = LeadCaptured | LeadQualified | Exclude<OpportunityEvent, OpportunitySolutionProposed | OpportunityQuoteIssued>;
 
 type Figures = 'weightedAmount' | 'weightedRest' | 'closingDate';
 

@@ -232,6 +232,9 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     const before = await head();
     const usd = await post(`/quotes/${quoteId}/revise`, { lines: lines('USD') });
     expect(usd.body).toMatchObject({ status: 409, code: 'OPPORTUNITY.CURRENCY_MISMATCH' });
+    // Nor does the deal's currency change under the issued quote (it could never be accepted): reject or revise it first.
+    const stranding = await post(`/opportunities/${opportunityId}/revise-estimate`, { amount: { amount: 900_000, currency: 'USD' } });
+    expect(stranding.body).toMatchObject({ status: 409, code: 'OPPORTUNITY.QUOTE_OUTSTANDING', details: { quoteIds: [quoteId] } });
     expect(await head()).toBe(before);
 
     // The deal's estimate moves to USD: the IRR draft is not issued; revised into USD, it is issued and accepted.

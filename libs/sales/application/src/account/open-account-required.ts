@@ -1,7 +1,6 @@
 import {
   DomainError,
   loadState,
-  WrongExpectedRevisionError,
   type AtomicCommands,
   type Command,
   type Decider,
@@ -9,9 +8,10 @@ import {
   type EventStore,
 } from '@crm/shared/event-sourcing';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
-import { derivedId, NOT_FOUND } from '@crm/shared/kernel';
+import { NOT_FOUND } from '@crm/shared/kernel';
 import { ACCOUNT_REFUSALS, accountDecider, type RecordAccountLink } from '@crm/sales/domain';
 import { accountStream } from '../common/streams';
+import { executeGuarded, guardOptions, type GuardedResult } from '../common/guarded-command';
 
 /**
  * A new deal (opened or qualified), or a contact joining the customer, needs a customer that exists and is not closed:
@@ -60,25 +60,9 @@ export async function decideAccountLink(
   cause: { readonly eventId: string; readonly context: Pick<CommandContext, 'commandId' | 'correlationId' | 'actor'> },
   linkedAt: string,
 ): Promise<void> {
-  const { commandId, correlationId, actor } = cause.context;
   const command: RecordAccountLink = { type: 'RecordAccountLink', data: { accountId, ...link, linkedAt } };
-  await tx.decide(accountDecider, accountStream(accountId), command, {
-    commandId: derivedId(cause.eventId, LINK_ACCOUNT),
-    correlationId: correlationId ?? commandId,
-    causationId: cause.eventId,
-    actor,
-    leading: true,
-  });
+  await tx.decide(accountDecider, accountStream(accountId), command, guardOptions(LINK_ACCOUNT, cause));
 }
-
-/** The stream's revision and last position after a command that joins an account: what its reply carries. */
-export interface JoinedResult {
-  readonly nextExpectedRevision: number;
-  readonly position: string | undefined;
-}
-
-/** How often a request pinned by If-Match is decided again after the account (not its own stream) moved. */
-const ACCOUNT_MOVED_RETRIES = 3;
 
 /**
  * Runs a command that makes a contact or a deal join an account (`link`): the command and the account's record of
@@ -91,35 +75,11 @@ export function executeJoiningAccount<S, C extends Command, E extends Event>(
   context: CommandContext,
   now: Date,
   account: { readonly accountId: string; readonly link: AccountLink; readonly field: string; readonly doing: string },
-): Promise<JoinedResult> {
-  const { decider, streamId, command } = join;
+): Promise<GuardedResult<E>> {
   const { accountId, link, field, doing } = account;
-  const run = async (): Promise<JoinedResult> => {
-    await requireOpenAccount(executor.store, accountId, context.tenantId, field, doing);
-    const outcome = await executor.atomically(context.tenantId, now, async (tx) => {
-      const decided = await tx.decide(decider, streamId, command, executor.commandOptions(context));
-      const first = decided.eventIds[0];
-      if (first !== undefined) await decideAccountLink(tx, accountId, link, { eventId: first, context }, now.toISOString());
-      return decided;
-    });
-    const written = outcome.streams.get(streamId);
-    if (written) return { nextExpectedRevision: written.nextExpectedRevision, position: written.position };
-    const { read } = outcome.value;
-    return { nextExpectedRevision: read.revision ?? -1, position: read.position };
-  };
-  // If-Match pins the joiner's own stream, and the atomic append then retries no conflict: the account moving is
-  // not the caller's stale revision, so that conflict alone is decided again here.
-  const runPinned = async (): Promise<JoinedResult> => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await run();
-      } catch (error) {
-        const accountMoved = error instanceof WrongExpectedRevisionError && error.streamId === accountStream(accountId);
-        if (!accountMoved || context.expectedRevision === undefined || attempt > ACCOUNT_MOVED_RETRIES) throw error;
-      }
-    }
-  };
-  return executor.handleAtomic(command.type, streamId, context, runPinned, () =>
-    executor.execute(decider, streamId, command, context, now),
-  );
+  return executeGuarded(executor, join, context, now, {
+    streamId: accountStream(accountId),
+    check: () => requireOpenAccount(executor.store, accountId, context.tenantId, field, doing),
+    decide: (tx, decided) => decideAccountLink(tx, accountId, link, { eventId: decided.eventIds[0] as string, context }, now.toISOString()),
+  });
 }

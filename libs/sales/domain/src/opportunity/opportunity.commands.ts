@@ -66,5 +66,22 @@ export type LoseOpportunity = Command<'LoseOpportunity', { opportunityId: string
 
 export type ReopenOpportunity = Command<'ReopenOpportunity', { opportunityId: string; reason: string; reopenedAt: string }>;
 
+/**
+ * A quote on the deal is issued: recorded on the deal's own stream, in the same atomic append as the quote's
+ * QuoteIssued, so that issuing and a change of the deal's currency (or its closing) are decided one after the other,
+ * never both from the same state. `revision` is the quote's revision that was issued.
+ */
+export type RecordQuoteIssue = Command<
+  'RecordQuoteIssue',
+  { opportunityId: string; quoteId: string; revision: number; currency: string; issuedAt: string }
+>;
+
 export type OpportunityCommand =
-  OpenOpportunity | ProposeSolution | MoveOpportunityStage | ReviseEstimate | WinOpportunity | LoseOpportunity | ReopenOpportunity;
+  | OpenOpportunity
+  | ProposeSolution
+  | MoveOpportunityStage
+  | ReviseEstimate
+  | WinOpportunity
+  | LoseOpportunity
+  | ReopenOpportunity
+  | RecordQuoteIssue;

@@ -3,7 +3,7 @@ import { money } from '@crm/shared/kernel';
 // Test-only: the tag rule has no spec-file exception for domain → testing yet.
 import { deciderSpec } from '@crm/shared/testing';
 import type { OpenOpportunity, OpportunityCommand, ProposeSolution } from './opportunity.commands';
-import { opportunityDecider } from './opportunity.decider';
+import { assertNoQuoteStranded, changesCurrency, opportunityDecider } from './opportunity.decider';
 import type { OpportunityEvent, OpportunityOpened } from './opportunity.events';
 
 const spec = deciderSpec(opportunityDecider);
@@ -246,6 +246,44 @@ describe('opportunity decider', () => {
     it('refuses an open deal and an unknown one', () => {
       spec.given([opened]).when(reopen).thenThrows('OPPORTUNITY.NOT_CLOSED');
       spec.given([]).when(reopen).thenThrows('OPPORTUNITY.NOT_FOUND');
+    });
+  });
+
+  describe('RecordQuoteIssue', () => {
+    const issue: OpportunityCommand = {
+      type: 'RecordQuoteIssue',
+      data: { opportunityId, quoteId: 'quote-1', revision: 2, currency: 'IRR', issuedAt: at },
+    };
+    const issued: OpportunityEvent = { type: 'OpportunityQuoteIssued', data: { ...issue.data } };
+
+    it('records a quote issued in the deal currency, and keeps it on the deal once', () => {
+      spec.given([opened]).when(issue).then([issued]);
+      const state = foldEvents(opportunityDecider, opportunityDecider.initialState(), [opened, issued, issued]);
+      expect(state.status === 'open' && state.deal.quotes).toEqual(['quote-1']);
+    });
+
+    it('refuses a quote in another currency, on a closed deal and on an unknown one', () => {
+      spec
+        .given([opened])
+        .when({ ...issue, data: { ...issue.data, currency: 'USD' } })
+        .thenThrows('OPPORTUNITY.CURRENCY_MISMATCH', { dealCurrency: 'IRR', currency: 'USD' });
+      spec.given([opened, toProposal, won]).when(issue).thenThrows('OPPORTUNITY.CLOSED');
+      spec.given([]).when(issue).thenThrows('OPPORTUNITY.NOT_FOUND');
+    });
+
+    it('refuses a change of currency that would strand a quote still open, and nothing else', () => {
+      const state = foldEvents(opportunityDecider, opportunityDecider.initialState(), [opened, issued]);
+      const open = { quoteId: 'quote-1', status: 'issued', currency: 'IRR', validUntil: '2025-04-01' };
+      const usd = { amount: 100, currency: 'USD' };
+      expect(changesCurrency(state, usd)).toBe(true);
+      expect(changesCurrency(state, IRR(5))).toBe(false);
+      expect(() => assertNoQuoteStranded(state, usd, [open], at)).toThrow(
+        expect.objectContaining({ code: 'OPPORTUNITY.QUOTE_OUTSTANDING', details: expect.objectContaining({ quoteIds: ['quote-1'] }) }),
+      );
+      for (const settled of [{ status: 'rejected' }, { status: 'draft' }, { status: 'accepted' }, { validUntil: '2025-03-03' }]) {
+        expect(() => assertNoQuoteStranded(state, usd, [{ ...open, ...settled }], at)).not.toThrow();
+      }
+      expect(() => assertNoQuoteStranded(state, IRR(5), [open], at)).not.toThrow();
     });
   });
 

@@ -6,11 +6,13 @@ import {
   type OpenOpportunity,
   type OpenStage,
   type OpportunityCommand,
+  type RecordQuoteIssue,
   type ReviseEstimate,
   type WinOpportunity,
 } from './opportunity.commands';
 import type { OpportunityEvent } from './opportunity.events';
 import { OPPORTUNITY_REFUSALS } from './opportunity.refusals';
+import { isAfterDeadline } from '../common/time';
 
 export interface Deal {
   readonly opportunityId: string;
@@ -26,6 +28,8 @@ export interface Deal {
   readonly ownerId?: string;
   readonly originLeadId?: string;
   readonly campaignId?: string;
+  /** The quotes issued on the deal (OpportunityQuoteIssued), each once: the offers a change of currency would strand. */
+  readonly quotes?: readonly string[];
 }
 
 /** `stage` is the open stage; won/lost are statuses, and a reopened deal resumes at `stage`. */
@@ -163,6 +167,70 @@ function win({ data }: WinOpportunity, state: OpportunityState): OpportunityEven
   ];
 }
 
+function recordQuoteIssue({ data }: RecordQuoteIssue, state: OpportunityState): OpportunityEvent[] {
+  const { deal } = open(state);
+  if (data.currency !== deal.amount.currency) {
+    throw new DomainError(
+      OPPORTUNITY_REFUSALS.CURRENCY_MISMATCH,
+      `The opportunity is in ${deal.amount.currency}, the quote in ${data.currency}`,
+      {
+        opportunityId: deal.opportunityId,
+        dealCurrency: deal.amount.currency,
+        currency: data.currency,
+      },
+    );
+  }
+  const { quoteId, revision, currency, issuedAt } = data;
+  return [{ type: 'OpportunityQuoteIssued', data: { opportunityId: deal.opportunityId, quoteId, revision, currency, issuedAt } }];
+}
+
+/** What a quote issued on the deal is now, as its own stream says: the part of it a change of currency looks at. */
+export interface IssuedQuoteNow {
+  readonly quoteId: string;
+  /** The quote's status (draft again once revised, issued, accepted, rejected). */
+  readonly status: string;
+  readonly currency: string;
+  readonly validUntil: string;
+}
+
+/** Whether an estimate of `amount` changes the currency of an open deal that has issued quotes. */
+export function changesCurrency(state: OpportunityState, amount: Money | undefined): state is OpenOpportunityState {
+  return (
+    state.status === 'open' &&
+    amount !== undefined &&
+    amount.currency !== state.deal.amount.currency &&
+    (state.deal.quotes ?? []).length > 0
+  );
+}
+
+/**
+ * A change of the deal's currency strands every quote still open in the old one: issued, not answered, not revised
+ * back to a draft and still valid at `at`. Such a change is refused (409 OPPORTUNITY.QUOTE_OUTSTANDING, naming them)
+ * until they are rejected or revised; an accepted quote has won the deal, a draft is checked again when issued.
+ */
+export function assertNoQuoteStranded(
+  state: OpportunityState,
+  amount: Money | undefined,
+  quotes: readonly IssuedQuoteNow[],
+  at: string,
+): void {
+  if (!changesCurrency(state, amount) || amount === undefined) return;
+  const stranded = quotes.filter(
+    (quote) => quote.status === 'issued' && quote.currency === state.deal.amount.currency && !isAfterDeadline(at, quote.validUntil),
+  );
+  if (stranded.length === 0) return;
+  throw new DomainError(
+    OPPORTUNITY_REFUSALS.QUOTE_OUTSTANDING,
+    `Quote ${stranded.map((quote) => quote.quoteId).join(', ')} was issued in ${state.deal.amount.currency} and is still open; reject or revise it before changing the deal's currency`,
+    {
+      fields: ['amount.currency'],
+      quoteIds: stranded.map((quote) => quote.quoteId),
+      dealCurrency: state.deal.amount.currency,
+      currency: amount.currency,
+    },
+  );
+}
+
 export function decideOpportunity(command: OpportunityCommand, state: OpportunityState): OpportunityEvent[] {
   switch (command.type) {
     case 'OpenOpportunity':
@@ -189,6 +257,8 @@ export function decideOpportunity(command: OpportunityCommand, state: Opportunit
       const { reason, lostAt } = command.data;
       return [{ type: 'OpportunityLost', data: { opportunityId: deal.opportunityId, reason, stage, lostAt } }];
     }
+    case 'RecordQuoteIssue':
+      return recordQuoteIssue(command, state);
     case 'ReopenOpportunity': {
       const current = existing(state);
       if (current.status === 'open') throw new DomainError(OPPORTUNITY_REFUSALS.NOT_CLOSED, 'Opportunity is open');
@@ -225,6 +295,10 @@ export function evolveOpportunity(state: OpportunityState, event: OpportunityEve
       return { status: 'lost', deal, stage, reason: event.data.reason };
     case 'OpportunityReopened':
       return { status: 'open', deal: { ...deal, probability: event.data.probability }, stage: event.data.stage };
+    case 'OpportunityQuoteIssued': {
+      const quotes = deal.quotes ?? [];
+      return quotes.includes(event.data.quoteId) ? state : { ...state, deal: { ...deal, quotes: [...quotes, event.data.quoteId] } };
+    }
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

@@ -60,6 +60,12 @@ export type OpportunityReopened = Event<
   { opportunityId: string; reason: string; stage: OpenStage; probability: number; reopenedAt: string }
 >;
 
+/** A quote on the deal was issued (its revision, in the deal's currency): the deal keeps the offers it made. */
+export type OpportunityQuoteIssued = Event<
+  'OpportunityQuoteIssued',
+  { opportunityId: string; quoteId: string; revision: number; currency: string; issuedAt: string }
+>;
+
 export type OpportunityEvent =
   | OpportunityOpened
   | OpportunitySolutionProposed
@@ -67,4 +73,5 @@ export type OpportunityEvent =
   | OpportunityEstimateRevised
   | OpportunityWon
   | OpportunityLost
-  | OpportunityReopened;
+  | OpportunityReopened
+  | OpportunityQuoteIssued;
