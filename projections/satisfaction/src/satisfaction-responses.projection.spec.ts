@@ -113,6 +113,21 @@ describe('satisfaction-responses projection', () => {
       });
   });
 
+  it('counts a handling score given by phone before it was noted in the month it was given', () => {
+    const handling = events[3] as Given & ComplaintHandlingSatisfactionRecorded;
+    // Given at 23:00 Tehran time on the last day of Esfand 1403 (20 March 2025), noted in Farvardin 1404.
+    const given = { ...handling, data: { ...handling.data, respondedAt: '2025-03-20T19:30:00.000Z' } };
+    projectionSpec(satisfactionResponsesProjection).given([given]).thenDocument('default:handling:c1:0', {
+      tenantId: 'default',
+      measure: 'handling',
+      sourceId: 'c1',
+      at: '2025-03-20T19:30:00.000Z',
+      month: '2025-03',
+      jalaliMonth: '1403-12',
+      score: 4,
+    });
+  });
+
   it('keeps documents of different tenants apart', () => {
     const acme = events.slice(0, 1).map((e) => ({ ...e, metadata: { tenantId: 'acme' } }));
     projectionSpec(satisfactionResponsesProjection).given(acme).thenDocument('acme:survey:s1', {

@@ -78,7 +78,7 @@ function answerOf(event: RecordedOf<SatisfactionEvent>): SatisfactionDoc {
     }
     case 'ComplaintHandlingSatisfactionRecorded': {
       const d = event.data;
-      return { ...periodsOf(tenantId, d.recordedAt), measure: 'handling', sourceId: d.complaintId, score: d.score };
+      return { ...periodsOf(tenantId, d.respondedAt ?? d.recordedAt), measure: 'handling', sourceId: d.complaintId, score: d.score };
     }
     default: {
       const _exhaustive: never = event;

@@ -80,4 +80,31 @@ describe('answers and feedback dated when they were given (real server, embedded
     expect(fieldsOf(feedback.body)).toEqual(['submittedAt', 'text']);
     expect(await head()).toBe(before);
   });
+
+  it('dates a complaint handling score given by phone when it was given: after the closing, never after its recording', async () => {
+    const received = await post('/complaints', {
+      complainant: { name: 'نرگس امینی' },
+      channel: 'phone',
+      category: 'تاخیر',
+      description: 'ارسال دیر شد',
+    });
+    expect(received.status).toBe(201);
+    const complaintId = String(received.body['id']);
+    const openedAt = new Date(Date.now() - 1000).toISOString();
+    expect((await post(`/complaints/${complaintId}/close`, { outcome: 'withdrawn' })).status).toBe(200);
+    const before = await head();
+    const early = await post(`/complaints/${complaintId}/satisfaction`, { score: 4, respondedAt: openedAt });
+    expect(early.body).toMatchObject({ status: 400, code: 'COMPLAINT.RATED_BEFORE_CLOSING' });
+    expect(fieldsOf(early.body)).toEqual(['respondedAt']);
+    const both = await post(`/complaints/${complaintId}/satisfaction`, { score: 9, respondedAt: tomorrow() });
+    expect(both.status).toBe(400);
+    expect(fieldsOf(both.body)).toEqual(['respondedAt', 'score']);
+    expect(await head()).toBe(before);
+
+    const givenAt = new Date().toISOString();
+    const rated = await post(`/complaints/${complaintId}/satisfaction`, { score: 4, respondedAt: givenAt });
+    expect(rated.status).toBe(200);
+    const events = (await get(`/streams/complaint-${complaintId}`)).body['events'] as { type: string; data: { respondedAt?: string } }[];
+    expect(events.at(-1)).toMatchObject({ type: 'ComplaintHandlingSatisfactionRecorded', data: { respondedAt: givenAt } });
+  });
 });

@@ -180,6 +180,30 @@ describe('RecordHandlingSatisfaction', () => {
       .thenThrows('COMPLAINT.SCORE_OUT_OF_RANGE', { fields: ['score'], min: 1, max: 5 });
   });
 
+  it('dates a score given by phone and noted later when it was given: after the closing, never after the recording', () => {
+    const closedAt = after(2 * DAY); // CLOSED's closing
+    const givenAt = new Date(Date.parse(closedAt) + 60 * 60_000).toISOString();
+    const [event] = complaintDecider.decide(
+      { type: 'RecordHandlingSatisfaction', data: { score: 5, respondedAt: givenAt, at: after(10 * DAY) } },
+      fold(CLOSED),
+    );
+    expect(event).toMatchObject({ data: { score: 5, respondedAt: givenAt, recordedAt: after(10 * DAY) } });
+    spec
+      .given(CLOSED)
+      .when({
+        type: 'RecordHandlingSatisfaction',
+        data: { score: 5, respondedAt: new Date(Date.parse(closedAt) - 1000).toISOString(), at: after(10 * DAY) },
+      })
+      .thenThrows('COMPLAINT.RATED_BEFORE_CLOSING', { fields: ['respondedAt'], closedAt });
+    spec
+      .given(CLOSED)
+      .when({ type: 'RecordHandlingSatisfaction', data: { score: 5, respondedAt: after(11 * DAY), at: after(10 * DAY) } })
+      .thenThrows('COMPLAINT.TIME_IN_FUTURE', { fields: ['respondedAt'] });
+    // Without it, nothing new is recorded: the score is dated when it is recorded, as before.
+    const [plain] = complaintDecider.decide({ type: 'RecordHandlingSatisfaction', data: { score: 5, at: after(10 * DAY) } }, fold(CLOSED));
+    expect(plain?.data).not.toHaveProperty('respondedAt');
+  });
+
   it('refuses before closing (COMPLAINT.NOT_CLOSED)', () => {
     spec
       .given(COMMUNICATED)

@@ -1,5 +1,5 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { instantOf } from '../shared/time';
+import { assertGivenBy, instantOf } from '../shared/time';
 import { isBreached, sameInstant } from '../sla/sla-breaches';
 import { deadlineFor } from '../sla/sla-policy';
 import type * as C from './complaint.commands';
@@ -68,6 +68,18 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
 }
 
 /** One score per closing: a second one would double-count in the mean satisfaction KPI. */
+/** A score given by phone and noted later is dated when given: after the closing it rates, never after it is recorded. */
+function ratedAfterClosing(closedAt: string, respondedAt: string, recordedAt: string): string {
+  if (instantOf(respondedAt, 'respondedAt') < instantOf(closedAt, 'closedAt')) {
+    throw new DomainError(COMPLAINT_REFUSALS.RATED_BEFORE_CLOSING, `respondedAt ${respondedAt} is before the closing at ${closedAt}`, {
+      fields: ['respondedAt'],
+      closedAt,
+    });
+  }
+  assertGivenBy('respondedAt', respondedAt, recordedAt, COMPLAINT_REFUSALS.TIME_IN_FUTURE);
+  return respondedAt;
+}
+
 export function recordSatisfaction({ data }: C.RecordHandlingSatisfaction, state: ComplaintState): ComplaintEvent[] {
   const complaint = existing(state);
   if (complaint.status !== 'closed') {
@@ -86,10 +98,11 @@ export function recordSatisfaction({ data }: C.RecordHandlingSatisfaction, state
     throw new DomainError(COMPLAINT_REFUSALS.SATISFACTION_ALREADY_RECORDED, 'Satisfaction was already recorded for this closing');
   }
   const comment = data.comment === undefined ? {} : { comment: data.comment };
+  const given = data.respondedAt === undefined ? {} : { respondedAt: ratedAfterClosing(complaint.closing.closedAt, data.respondedAt, at) };
   return [
     {
       type: 'ComplaintHandlingSatisfactionRecorded',
-      data: { ...trail(complaint), score: data.score, ...comment, outcome: complaint.closing.outcome, recordedAt: at },
+      data: { ...trail(complaint), score: data.score, ...comment, outcome: complaint.closing.outcome, ...given, recordedAt: at },
     },
   ];
 }

@@ -64,7 +64,14 @@ export type CloseComplaint = Command<'CloseComplaint', { outcome: CloseOutcome; 
 
 export type ReopenComplaint = Command<'ReopenComplaint', { reason?: string; at: string; slaPolicy?: SlaPolicy } & PersonalDataErased>;
 
-export type RecordHandlingSatisfaction = Command<'RecordHandlingSatisfaction', { score: number; comment?: string; at: string }>;
+/**
+ * `respondedAt`: when the complainant gave the score (a call noted later), from the closing to the recording (`at`,
+ * beyond the clock skew never after); when absent, the score is dated when it is recorded.
+ */
+export type RecordHandlingSatisfaction = Command<
+  'RecordHandlingSatisfaction',
+  { score: number; comment?: string; respondedAt?: string; at: string }
+>;
 
 /** Sent by the SLA scheduler from `dueBreaches` over the read model. */
 export type RecordSlaBreach = Command<'RecordSlaBreach', { milestone: SlaMilestone; deadline: string; detectedAt: string }>;

@@ -72,7 +72,14 @@ export type ComplaintReopened = Event<
 
 export type ComplaintHandlingSatisfactionRecorded = Event<
   'ComplaintHandlingSatisfactionRecorded',
-  ComplaintTrail & { score: number; comment?: string; outcome: CloseOutcome; recordedAt: string }
+  ComplaintTrail & {
+    score: number;
+    comment?: string;
+    outcome: CloseOutcome;
+    /** When the complainant gave it, when the request said (a call noted later); recordedAt otherwise. */
+    respondedAt?: string;
+    recordedAt: string;
+  }
 >;
 
 export type ComplaintSlaBreached = Event<

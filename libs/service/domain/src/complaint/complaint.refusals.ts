@@ -16,4 +16,6 @@ export const COMPLAINT_REFUSALS = refusals('COMPLAINT', {
   NAME_REQUIRED: [400, 'The complainant name is blank once spacing marks are removed'],
   SCORE_OUT_OF_RANGE: [400, 'score is not an integer from 1 to 5'],
   TIME_BEFORE_RECEIPT: [400, 'The time given is before the complaint was received'],
+  TIME_IN_FUTURE: [400, 'respondedAt is after the moment the score is recorded (beyond 5 minutes of clock skew)'],
+  RATED_BEFORE_CLOSING: [400, 'respondedAt is before the closing the score is about'],
 });

@@ -11,7 +11,7 @@ export class RecordHandlingSatisfactionHandler implements ICommandHandler<Record
   execute({ complaintId, request, context }: RecordHandlingSatisfactionCommand): Promise<CommandReply> {
     return this.complaints.run(complaintId, context, (at): RecordHandlingSatisfaction => ({
       type: 'RecordHandlingSatisfaction',
-      data: { score: request.score, comment: request.comment, at },
+      data: { score: request.score, comment: request.comment, respondedAt: request.respondedAt, at },
     }));
   }
 }
