@@ -291,6 +291,17 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     const at = await head();
     const revised = await post(`/quotes/${quoteId}/revise`, { lines: mixed, validUntil: '2020-01-01' });
     expect(fields(revised)).toEqual(['lines.0.unitPrice.currency', 'lines.1.unitPrice.currency', 'validUntil']);
+    // A total beyond 2^53 − 1 beside a past validity: both named (before, the validity alone, then the total).
+    const huge = [{ description: 'ورق', quantity: 2, unitPrice: { amount: 9_000_000_000_000_000, currency: 'IRR' } }];
+    for (const path of ['/quotes', `/quotes/${quoteId}/revise`]) {
+      const tooLarge = await post(path, {
+        opportunityId: path === '/quotes' ? opportunityId : undefined,
+        lines: huge,
+        validUntil: '2020-01-01',
+      });
+      expect(tooLarge.body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED' });
+      expect(fields(tooLarge)).toEqual(['lines.0.quantity', 'validUntil']);
+    }
     expect(await head()).toBe(at);
     expect(at).not.toBe(before);
   });

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
-import { quoteCurrency, type QuoteLineInput } from '@crm/sales/domain';
+import { priceQuote, QUOTE_REFUSALS, quoteCurrency, type QuoteLineInput } from '@crm/sales/domain';
+import { DomainError } from '@crm/shared/event-sourcing';
 import { type BodyRule, Check, MoneyDto, NestedField, type Problem, required, TextField, toMoney } from '@crm/shared/http';
 
 const MAX_QUANTITY = 1_000_000_000;
@@ -44,5 +45,22 @@ export const ONE_CURRENCY: BodyRule = {
   reads: ['lines.*.unitPrice.currency'],
   check: ({ lines }) => {
     if (Array.isArray(lines)) quoteCurrency(lines as { unitPrice: { currency: string } }[]);
+  },
+};
+
+/**
+ * A quote's totals kept exactly (the domain's 2^53 − 1 minor units, QUOTE.TOTAL_TOO_LARGE), named at the edge beside
+ * the body's other bad fields (a past `validUntil`): asked only of lines the field checks passed whole.
+ */
+export const TOTAL_KEPT_EXACTLY: BodyRule = {
+  reads: ['lines'],
+  check: ({ lines }) => {
+    if (!Array.isArray(lines) || lines.length === 0) return;
+    try {
+      priceQuote(toQuoteLines(lines as QuoteLineDto[]), '');
+    } catch (error) {
+      // Mixed currencies are ONE_CURRENCY's to name; anything else the field checks named already.
+      if (error instanceof DomainError && error.code === QUOTE_REFUSALS.TOTAL_TOO_LARGE.code) throw error;
+    }
   },
 };

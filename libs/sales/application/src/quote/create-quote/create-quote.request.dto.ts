@@ -1,8 +1,8 @@
 import { assertQuoteValidity } from '@crm/sales/domain';
 import { AlsoChecks, CommandRequestDto, IdField, NestedListField, TimeField } from '@crm/shared/http';
-import { ONE_CURRENCY, QuoteLineDto } from '../quote-line.dto';
+import { ONE_CURRENCY, QuoteLineDto, TOTAL_KEPT_EXACTLY } from '../quote-line.dto';
 
-@AlsoChecks(ONE_CURRENCY, {
+@AlsoChecks(ONE_CURRENCY, TOTAL_KEPT_EXACTLY, {
   reads: ['validUntil'],
   check: ({ validUntil }, now) => {
     if (typeof validUntil === 'string') assertQuoteValidity(now, validUntil);
