@@ -3,8 +3,18 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { installIdentity, withAccessControl } from '@crm/identity/application';
 import { CrmLogger, CrmMetrics, observeHttp, requestIdOf, ROOT_LOGGER, ShutdownState, type Tracing } from '@crm/operations';
-import { acceptOnlyJsonBodies, configureHttpApp, createFastifyAdapter, gateCommands, hardenEdge } from '@crm/shared/http';
+import {
+  acceptOnlyJsonBodies,
+  configureHttpApp,
+  createFastifyAdapter,
+  EVENT_STORE,
+  FINGERPRINT_KEY,
+  gateCommands,
+  hardenEdge,
+  keyCommandIds,
+} from '@crm/shared/http';
 import type { AppConfig } from '@crm/platform';
+import { eventIdFor, type EventStore } from '@crm/shared/event-sourcing';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { CONTEXT_MODULES } from './contexts';
 
@@ -33,6 +43,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const authFailures = await hardenEdge(app, config.edge.rateLimit);
   installIdentity(app, authFailures);
   acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
+  // Command ids of Idempotency-Keys keyed with the server secret, as request fingerprints and blind indexes are.
+  const store = app.get<EventStore>(EVENT_STORE);
+  keyCommandIds(app.getHttpAdapter().getInstance(), app.get<Buffer>(FINGERPRINT_KEY), async (commandId, tenantId) =>
+    Boolean(await store.findEvent(eventIdFor(commandId, 0), { tenantId })),
+  );
   // After the rate limit (preParsing, registered by hardenEdge): a refused caller does not wait for a slot.
   gateCommands(app.getHttpAdapter().getInstance(), config.edge.commandSlots);
   await configureHttpApp(app, { decorateDocument: withAccessControl });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { derivedId, uuidV5 } from '@crm/shared/kernel';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -377,6 +379,38 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       const recorded = await get<{ erasure: { erasedAt: string } | null }>(`/data-subjects/lead/${id}`);
       expect(recorded.body.erasure?.erasedAt).toBe(one.body['erasedAt']);
     }
+  });
+
+  it('derives no id from an Idempotency-Key without the server secret: a key built from a phone does not give the phone back', async () => {
+    const key = 'lead-09127000014';
+    const body = { fullName: 'کاوه رستمی', source: 'web', phone: '09127000014' };
+    const first = await post('/leads', body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    // What anyone could compute from the key alone (a loop over 10^8 phone numbers): not the lead's id.
+    expect(first.body['id']).not.toBe(derivedId(uuidV5(`default/${key}`), 'lead'));
+    expect(await post('/leads', body, { 'idempotency-key': key })).toMatchObject({ status: 201, body: first.body });
+  });
+
+  it('documents the erasure as the command it is: its headers, a body commandId, and only the codes it answers', async () => {
+    type Operation = {
+      parameters?: { name: string; in: string }[];
+      responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+    };
+    const doc = (await http<{ paths: Record<string, { post: Operation }> }>(server.url, 'GET', '/api/docs-json')).body;
+    const erase = doc.paths['/api/v1/data-subjects/erase']?.post;
+    expect((erase?.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name)).toEqual(
+      expect.arrayContaining(['Idempotency-Key', 'X-On-Behalf-Of', 'X-Correlation-Id']),
+    );
+    // A blank reason is the edge's VALIDATION.FAILED: the decider's REASON_REQUIRED is not an answer of this route.
+    expect(JSON.stringify(erase?.responses['400'])).not.toContain('DATA_SUBJECT.REASON_REQUIRED');
+    const blank = await post('/data-subjects/erase', { subject: { type: 'lead', id: leadId }, reason: ' \u200c ' });
+    expect(blank.body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED' });
+    // The body's commandId is the request's key, as on every command (it was refused as an unknown field).
+    const lead = await post('/leads', { fullName: 'بهار نیک‌نام', source: 'web', phone: '09126671234' });
+    const request = { commandId: randomUUID(), subject: { type: 'lead', id: lead.body['id'] as string }, reason: 'درخواست حذف' };
+    const first = await post('/data-subjects/erase', request);
+    expect(first.status).toBe(200);
+    expect(await post('/data-subjects/erase', request)).toMatchObject({ status: 200, body: first.body });
   });
 
   it('refuses to qualify an erased lead (409, nothing recorded), and no retry or byte on disk tells a guess of its erased data', async () => {

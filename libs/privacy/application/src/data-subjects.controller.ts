@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
+  ApiCommandHeaders,
   ApiProblem,
+  CommandRequestDto,
   Ctx,
   EnumField,
   IDEMPOTENCY_PROBLEMS,
@@ -27,7 +29,7 @@ export class DataSubjectDto {
   id!: string;
 }
 
-export class EraseDataSubjectRequestDto {
+export class EraseDataSubjectRequestDto extends CommandRequestDto {
   @NestedField(() => DataSubjectDto, { description: SUBJECT_DESCRIPTION })
   subject!: DataSubjectDto;
 
@@ -64,12 +66,12 @@ export class DataSubjectsController {
       'Someone on file as neither lead nor contact (a complainant, feedback author or survey respondent given as ' +
       '{ name, phone?, email? }) is named by the record they made: subject type complaint, feedback or survey-response.',
   })
+  @ApiCommandHeaders()
   @ApiOkResponse({ description: 'Erased', schema: ERASURE_REPLY_SCHEMA })
   @ApiProblem(400, 'Malformed or invalid input; every bad field is listed in errors', [
     VALIDATION_PROBLEMS.FAILED,
     REQUEST_PROBLEMS.MALFORMED_JSON,
     REQUEST_PROBLEMS.INVALID_ENCODING,
-    DATA_SUBJECT_REFUSALS.REASON_REQUIRED,
   ])
   @ApiProblem(404, 'No such lead, contact or record', [DATA_SUBJECT_REFUSALS.NOT_FOUND])
   @ApiProblem(409, 'Already erased, or the record names a contact or account (erase that person instead)', [

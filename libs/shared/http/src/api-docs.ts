@@ -66,6 +66,37 @@ const TITLES: Readonly<Record<number, string>> = {
   409: 'Refused by a business rule, or concurrent changes kept conflicting',
 };
 
+/** The headers every command route reads (commandContextFrom): Idempotency-Key, X-On-Behalf-Of, X-Correlation-Id. */
+const commandHeaders = (): MethodDecorator[] => [
+  ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'The same key with the same request returns the first reply and appends nothing; with another request → 422. ' +
+      'ASCII letters, digits and ._:@- only: a header carries bytes, and text past ASCII does not arrive as sent.',
+    schema: { type: 'string', pattern: HEADER_TOKEN_PATTERN },
+  }),
+  ApiHeader({
+    name: 'X-On-Behalf-Of',
+    required: false,
+    description:
+      'The person a service acts for (their user id); recorded as actor.onBehalfOf beside the authenticated caller, never instead of it. ' +
+      'ASCII letters, digits and ._:@- only: a header carries bytes, and text past ASCII (a Persian name) does not arrive as sent.',
+    schema: { type: 'string', pattern: HEADER_TOKEN_PATTERN },
+  }),
+  ApiHeader({
+    name: 'X-Correlation-Id',
+    required: false,
+    description: 'Correlates the events this command records',
+    schema: { type: 'string', format: 'uuid' },
+  }),
+];
+
+/** Those headers alone, for a command route that documents its replies itself (an erasure). */
+export function ApiCommandHeaders(): MethodDecorator {
+  return applyDecorators(...commandHeaders());
+}
+
 /** OpenAPI for a command route: headers, reply and every problem it may answer with, generated from the refusal declarations. */
 export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
   const status = options.creates ? 201 : 200;
@@ -73,28 +104,7 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
   const decorators = [
     HttpCode(status),
     ApiOperation({ summary: options.summary, description: options.description }),
-    ApiHeader({
-      name: 'Idempotency-Key',
-      required: false,
-      description:
-        'The same key with the same request returns the first reply and appends nothing; with another request → 422. ' +
-        'ASCII letters, digits and ._:@- only: a header carries bytes, and text past ASCII does not arrive as sent.',
-      schema: { type: 'string', pattern: HEADER_TOKEN_PATTERN },
-    }),
-    ApiHeader({
-      name: 'X-On-Behalf-Of',
-      required: false,
-      description:
-        'The person a service acts for (their user id); recorded as actor.onBehalfOf beside the authenticated caller, never instead of it. ' +
-        'ASCII letters, digits and ._:@- only: a header carries bytes, and text past ASCII (a Persian name) does not arrive as sent.',
-      schema: { type: 'string', pattern: HEADER_TOKEN_PATTERN },
-    }),
-    ApiHeader({
-      name: 'X-Correlation-Id',
-      required: false,
-      description: 'Correlates the events this command records',
-      schema: { type: 'string', format: 'uuid' },
-    }),
+    ...commandHeaders(),
     ApiResponse({ status, description: options.creates ? 'Created' : 'Recorded', schema: COMMAND_REPLY_REF }),
   ];
   for (const [code, refusals] of [...byStatus.entries()].sort(([a], [b]) => a - b)) {

@@ -1,5 +1,6 @@
-import { isUuid } from '@crm/shared/kernel';
-import { commandContextFrom, commandIdIsNew } from './command-context';
+import { isUuid, uuidV5 } from '@crm/shared/kernel';
+import Fastify from 'fastify';
+import { commandContextFrom, commandIdIsNew, commandIdOfKey, keyCommandIds } from './command-context';
 import type { Principal } from './principal';
 import { RequestValidationError } from './problem-details';
 
@@ -38,6 +39,52 @@ describe('commandContextFrom', () => {
     const acme = commandContextFrom(headers, {}, sales);
     expect(commandContextFrom(headers, {}, sales).commandId).toBe(acme.commandId);
     expect(commandContextFrom(headers, {}, { ...sales, tenantId: 'globex' }).commandId).not.toBe(acme.commandId);
+  });
+
+  it('keys the command id of a non-UUID Idempotency-Key with the server secret: nobody without it recomputes the id from the key', () => {
+    // A client may build its keys from personal data; ids (a lead's, its stream's name) derive from the command id.
+    const headers = { 'idempotency-key': 'lead-09127000014' };
+    const secret = Buffer.alloc(32, 7);
+    const keyed = commandContextFrom(headers, {}, sales, secret).commandId;
+    expect(isUuid(keyed)).toBe(true);
+    expect(keyed).toBe(commandIdOfKey('acme', 'lead-09127000014', secret));
+    expect(commandContextFrom(headers, {}, sales, secret).commandId).toBe(keyed);
+    expect(keyed).not.toBe(uuidV5('acme/lead-09127000014'));
+    expect(commandContextFrom(headers, {}, sales, Buffer.alloc(32, 8)).commandId).not.toBe(keyed);
+    expect(commandContextFrom(headers, {}, { ...sales, tenantId: 'globex' }, secret).commandId).not.toBe(keyed);
+    // A UUID key is the command id itself, as a body commandId is: the two must agree.
+    const uuid = '0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d';
+    expect(commandContextFrom({ 'idempotency-key': uuid }, { commandId: uuid }, sales, secret).commandId).toBe(uuid);
+  });
+
+  it('keeps the unkeyed id of a key whose command was recorded before ids were keyed: a retry across the upgrade is answered, not recorded again', async () => {
+    const secret = Buffer.alloc(32, 7);
+    const legacy = uuidV5('acme/order-42');
+    const looked: string[] = [];
+    const fastify = Fastify();
+    fastify.decorateRequest('principal', undefined);
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      request.principal = sales;
+      done();
+    });
+    keyCommandIds(fastify, secret, async (commandId, tenantId) => {
+      looked.push(`${tenantId}/${commandId}`);
+      return commandId === legacy;
+    });
+    fastify.post('/', (request) => ({
+      commandId: commandContextFrom(request.headers, request.body, sales, request.commandIdKey).commandId,
+    }));
+    const idOf = async (key?: string) =>
+      (await fastify.inject({ method: 'POST', url: '/', headers: key === undefined ? {} : { 'idempotency-key': key }, payload: {} })).json<{
+        commandId: string;
+      }>().commandId;
+    expect(await idOf('order-42')).toBe(legacy);
+    expect(await idOf('order-43')).toBe(commandIdOfKey('acme', 'order-43', secret));
+    // No look-up for a request without a key, or with a UUID key (its own id).
+    await idOf();
+    await idOf('0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d');
+    expect(looked).toEqual([`acme/${legacy}`, `acme/${uuidV5('acme/order-43')}`]);
+    await fastify.close();
   });
 
   it('marks a command id it made as new, and none a caller named or a handler derived', () => {

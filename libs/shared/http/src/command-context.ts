@@ -1,8 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { canonicalJson, formatTraceparent, parseTraceparent, type Actor, type ExpectedRevision } from '@crm/shared/event-sourcing';
-import { derivedId, isUuid, newId, uuidV5 } from '@crm/shared/kernel';
-import type { FastifyRequest } from 'fastify';
+import { derivedId, isUuid, keyedUuid, newId, uuidV5 } from '@crm/shared/kernel';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { principalOf, type Principal } from './principal';
 import { RequestValidationError, type FieldError } from './problem-details';
 
@@ -103,7 +103,7 @@ export function requestDigest(method: string, path: string, body: unknown, actor
  * name who acted, only (X-On-Behalf-Of) the person it acted for, recorded
  * beside the principal.
  */
-export function commandContextFrom(headers: Headers, body: unknown, principal: Principal): CommandContext {
+export function commandContextFrom(headers: Headers, body: unknown, principal: Principal, commandIdKey?: Buffer): CommandContext {
   const errors: FieldError[] = [];
   const { tenantId } = principal;
   const key = header(headers, 'idempotency-key');
@@ -112,7 +112,8 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
     errors.push({ field: 'header.Idempotency-Key', messages: [`Idempotency-Key must be ${TOKEN_RULE}`] });
   }
   // A key is a client's word, scoped to its tenant; a body commandId is already a UUID.
-  const fromKey = key !== undefined && TOKEN.test(key) ? (isUuid(key) ? key.toLowerCase() : uuidV5(`${tenantId}/${key}`)) : undefined;
+  const fromKey =
+    key !== undefined && TOKEN.test(key) ? (isUuid(key) ? key.toLowerCase() : commandIdOfKey(tenantId, key, commandIdKey)) : undefined;
   const fromBody = typeof bodyCommandId === 'string' && isUuid(bodyCommandId) ? bodyCommandId.toLowerCase() : undefined;
   if (fromKey && fromBody && fromKey !== fromBody) {
     errors.push({ field: 'commandId', messages: ['commandId and Idempotency-Key name different commands'] });
@@ -141,10 +142,52 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
   };
 }
 
+/**
+ * The command id of an Idempotency-Key that is not a UUID. Keyed with the server secret: ids derive from the command
+ * id (a lead's, its stream's name), and a client may build its keys from personal data (`lead-09121234567`), which
+ * an unkeyed hash would give back to anyone with the id (a dictionary of phone numbers away). Unkeyed only where no
+ * server secret is given (tools and tests that build contexts themselves).
+ */
+export function commandIdOfKey(tenantId: string, key: string, commandIdKey?: Buffer): string {
+  return commandIdKey === undefined ? uuidV5(`${tenantId}/${key}`) : keyedUuid(commandIdKey, `idempotency-key\n${tenantId}\n${key}`);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The server secret command ids of Idempotency-Keys are keyed with (keyCommandIds). */
+    commandIdKey?: Buffer;
+  }
+}
+
+/**
+ * Every request of this server derives the command ids of its Idempotency-Keys keyed with `key` (the server secret).
+ * A key whose command was recorded before ids were keyed (`recorded` finds it under the unkeyed id) keeps that id, so
+ * that a retry sent across the upgrade gets its first reply instead of being recorded a second time: one look-up per
+ * request under a key that is not a UUID.
+ */
+export function keyCommandIds(
+  fastify: FastifyInstance,
+  key: Buffer,
+  recorded: (commandId: string, tenantId: string) => Promise<boolean>,
+): void {
+  if (!fastify.hasRequestDecorator('commandIdKey')) fastify.decorateRequest('commandIdKey', undefined);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    request.commandIdKey = key;
+    done();
+  });
+  // After authentication (the tenant is the principal's), before the handler reads its context (Ctx).
+  fastify.addHook('preHandler', async (request) => {
+    const idempotencyKey = header(request.headers, 'idempotency-key');
+    const tenantId = request.principal?.tenantId;
+    if (idempotencyKey === undefined || tenantId === undefined || !TOKEN.test(idempotencyKey) || isUuid(idempotencyKey)) return;
+    if (await recorded(commandIdOfKey(tenantId, idempotencyKey), tenantId)) request.commandIdKey = undefined;
+  });
+}
+
 /** `@Ctx() ctx: CommandContext` in a controller method. */
 export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext): CommandContext => {
   const request = execution.switchToHttp().getRequest<FastifyRequest>();
   const path = request.url.split('?')[0] ?? request.url;
-  const context = commandContextFrom(request.headers, request.body, principalOf(request));
+  const context = commandContextFrom(request.headers, request.body, principalOf(request), request.commandIdKey);
   return { ...context, fingerprint: requestDigest(request.method, path, request.body, context.actor) };
 });

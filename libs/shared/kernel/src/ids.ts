@@ -1,4 +1,4 @@
-import { hash, randomUUID } from 'node:crypto';
+import { createHmac, hash, randomUUID } from 'node:crypto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -39,4 +39,16 @@ export function uuidV5(name: string, namespace: string = CRM_NAMESPACE): string 
 /** Ids that follow from another id (an event of a command, an aggregate made by a process). */
 export function derivedId(sourceId: string, purpose: string | number): string {
   return uuidV5(`${sourceId}/${purpose}`);
+}
+
+/**
+ * A name-based id keyed with a server secret (UUID version 8 over HMAC-SHA-256): stable for the same key and name, and
+ * not recomputable without the key, for names a client chose (an Idempotency-Key may be built from a phone number).
+ */
+export function keyedUuid(key: Buffer, name: string): string {
+  const bytes = createHmac('sha256', key).update(name, 'utf8').digest();
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex', 0, 16);
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
 }
