@@ -93,7 +93,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect(lead.status).toBe(201);
     leadId = lead.body['id'] as string;
     const qualified = await post(`/leads/${leadId}/qualify`, {
-      // The deal states its own need: a lead's interest, when it is not given, becomes the deal's, kept with the deal.
+      // The deal states its own need (kept in clear with the deal); without one it is the deal's name, never the lead's sealed interest.
       opportunity: { name: 'سفارش عمده', need: 'خرید عمده', estimatedValue: { amount: 90_000_000 }, expectedCloseDate: daysFromNow(30) },
     });
     expect(qualified.status).toBe(200);
@@ -389,6 +389,22 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     // What anyone could compute from the key alone (a loop over 10^8 phone numbers): not the lead's id.
     expect(first.body['id']).not.toBe(derivedId(uuidV5(`default/${key}`), 'lead'));
     expect(await post('/leads', body, { 'idempotency-key': key })).toMatchObject({ status: 201, body: first.body });
+  });
+
+  it("never copies a lead's sealed interest into its deal, which is kept in clear and outlives the lead's erasure", async () => {
+    const interest = 'ZQX-interest-پرونده پزشکی آقای کاوه';
+    const lead = await post('/leads', { fullName: 'کاوه رستمی', source: 'web', phone: '09127000015', interest });
+    const id = lead.body['id'] as string;
+    const qualified = await post(`/leads/${id}/qualify`, {
+      opportunity: { name: 'سفارش تجهیزات', estimatedValue: { amount: 1_000_000 }, expectedCloseDate: daysFromNow(30) },
+    });
+    expect(qualified.status).toBe(200);
+    const deal = await get(`/streams/opportunity-${qualified.body['opportunityId'] as string}`);
+    expect(JSON.stringify(deal.body)).toContain('سفارش تجهیزات');
+    expect(JSON.stringify(deal.body)).not.toContain('ZQX-interest');
+    expect(JSON.stringify((await get(`/streams/lead-${id}`)).body)).toContain('ZQX-interest');
+    expect((await post('/data-subjects/erase', { subject: { type: 'lead', id }, reason: 'درخواست حذف' })).status).toBe(200);
+    expect(JSON.stringify((await get(`/streams/lead-${id}`)).body)).not.toContain('ZQX-interest');
   });
 
   it('documents the erasure as the command it is: its headers, a body commandId, and only the codes it answers', async () => {

@@ -10,8 +10,9 @@ const changedContactPoints = [...contactPoints.slice(0, -1).map((field) => `chan
  * after the person, with their national id. A lead's company and stated
  * interest, a contact's consent source and an account's closing or reopening
  * reason are what staff wrote about the person: sealed too. Opportunities
- * and quotes are business records and hold none (a qualified lead's interest
- * becomes its deal's `need`, kept with the deal).
+ * and quotes are business records and hold none: a qualified lead's deal
+ * takes the `need` the qualification gives, or its own name, never the lead's
+ * sealed interest (copied in clear, it outlived the lead's erasure).
  */
 export const SALES_PERSONAL_FIELDS: PersonalFields = {
   LeadCaptured: [...contactPoints, 'company', 'interest'],

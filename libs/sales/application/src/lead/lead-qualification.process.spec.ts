@@ -26,7 +26,8 @@ describe('LeadQualificationProcess', () => {
     expect(deal?.data).toMatchObject({
       accountId: account.accountId,
       contactId: contact.contactId,
-      need: 'ورق فولادی',
+      // The deal's own name: the lead's interest is sealed with the lead, and the deal is kept in clear.
+      need: 'ورق فولادی خط دوم',
       amount: { amount: 1_200_000_000, currency: 'IRR' },
       originLeadId: leadId,
     });

@@ -71,7 +71,8 @@ const qualified: LeadEvent = {
     opportunity: {
       opportunityId: 'opp-1',
       name: 'انبارداری فولاد',
-      need: 'نرم‌افزار انبارداری',
+      // Not the lead's interest ('نرم‌افزار انبارداری', sealed with the lead): the deal, kept in clear, is named by itself.
+      need: 'انبارداری فولاد',
       estimatedValue: { amount: 1_250_000_000, currency: 'IRR' },
       expectedCloseDate: '2025-06-30',
     },
@@ -269,7 +270,7 @@ describe('lead decider', () => {
               ownerId: 'user-7',
               contact: { contactId: 'contact-1', existing: true, fullName: 'علی رضایی', phone: '09123456789' },
               account: { accountId: 'account-1', existing: false, name: 'علی رضایی' },
-              opportunity: { ...qualified.data.opportunity, need: 'انبارداری فولاد' },
+              opportunity: qualified.data.opportunity,
               qualifiedAt: at,
             },
           },

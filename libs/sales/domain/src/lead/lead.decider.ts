@@ -131,7 +131,8 @@ function qualify({ data }: QualifyLead, state: LeadState): LeadEvent[] {
         opportunity: {
           opportunityId: data.opportunityId,
           name: data.opportunity.name,
-          need: present(data.opportunity.need) ?? lead.interest ?? data.opportunity.name,
+          // Not the lead's interest: that is sealed with the lead (personal), the deal is a business record kept in clear
+          need: present(data.opportunity.need) ?? data.opportunity.name,
           estimatedValue,
           expectedCloseDate: data.opportunity.expectedCloseDate,
         },

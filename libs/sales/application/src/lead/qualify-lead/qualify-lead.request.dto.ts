@@ -10,7 +10,11 @@ export class QualifiedOpportunityDto {
   @TimeField('date')
   expectedCloseDate!: string;
 
-  @TextField(2000, { optional: true, description: "The customer's need; defaults to the lead's interest" })
+  @TextField(2000, {
+    optional: true,
+    description:
+      "The customer's need, kept in clear with the deal (a business record); defaults to the deal's name, never to the lead's interest, which is sealed with the lead",
+  })
   need?: string;
 }
 
