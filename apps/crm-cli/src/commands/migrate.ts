@@ -9,7 +9,7 @@ import {
   type EventToAppend,
   type RecordedEvent,
 } from '@crm/shared/event-sourcing';
-import { derivedId } from '@crm/shared/kernel';
+import { derivedId, isUuid } from '@crm/shared/kernel';
 import { BlindIndex, PersonalDataEventStore, personalDataLayer, type SubjectKeyRef } from '@crm/shared/personal-data';
 import { loadConfig, loadServerSecret, openEventStore, prepareDataDirectory, type AppConfig } from '@crm/platform';
 import { UsageError } from '../args';
@@ -37,9 +37,10 @@ function blindClaim(sales: Sales, event: RecordedEvent, index: BlindIndex): { st
   if (streamCategory(event.streamId) !== LEAD_KEY_CATEGORY || typeof data.key !== 'string') return { streamId: event.streamId, event };
   const kind = data.key.slice(0, data.key.indexOf(':') + 1);
   const blind = blindLeadKey(index, data.key);
-  // Already blind: a store migrated before, or written by this version.
-  if (data.key.length - kind.length === 43 && /^[A-Za-z0-9_-]+$/.test(data.key.slice(kind.length)))
-    return { streamId: event.streamId, event };
+  // Already blind: a store migrated before, or written since (the blind index, or since it is the tenant's, the claim
+  // stream's own id: recordedClaimKey).
+  const named = data.key.slice(kind.length);
+  if ((named.length === 43 && /^[A-Za-z0-9_-]+$/.test(named)) || isUuid(named)) return { streamId: event.streamId, event };
   const m = event.metadata;
   const commandId = derivedId(m.causationId, `${event.type === 'LeadKeyReleased' ? 'release' : 'claim'}:${blind}@${event.revision - 1}`);
   return {

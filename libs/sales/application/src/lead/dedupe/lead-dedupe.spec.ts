@@ -5,7 +5,7 @@ import { BlindIndex } from '@crm/shared/personal-data';
 import { idFor } from '@crm/shared/http';
 import { leadStream } from '../../common/streams';
 import { captureLead, salesWorld, type SalesWorld } from '../../testing/fixtures';
-import { leadKeyStream } from './lead-key-claim';
+import { leadKeyStream, recordedClaimKey } from './lead-key-claim';
 import { LeadKeyClaims } from './lead-key-claims';
 import { LeadDedupe } from './lead-dedupe';
 
@@ -146,8 +146,23 @@ describe('LeadDedupe', () => {
     expect(claimed).toHaveLength(2);
     const text = JSON.stringify(claimed);
     for (const trace of ['sara', 'example', '9351112233']) expect(text.toLowerCase()).not.toContain(trace);
-    expect(claimed.map((event) => event.data['key'])).toEqual([claims.blind('email:sara@example.ir'), claims.blind('phone:+989351112233')]);
+    // Recorded as the tenant's: the claim stream's own id, not the blind index, which is the same in every tenant.
+    expect(claimed.map((event) => event.data['key'])).toEqual([
+      recordedClaimKey('default', claims.blind('email:sara@example.ir')),
+      recordedClaimKey('default', claims.blind('phone:+989351112233')),
+    ]);
+    expect(claimed.map((event) => event.streamId)).toEqual(claimed.map((event) => `lead-key-${String(event.data['key']).split(':')[1]}`));
     expect(claims.blind('phone:+989351112233')).toMatch(/^phone:[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('records the same phone in two tenants under keys that do not link them', async () => {
+    const world = salesWorld();
+    const { capture } = dedupeOn(world);
+    await capture({ phone: '09351112233' });
+    await capture({ phone: '09351112233' }, { ...world.context(), tenantId: 'acme' });
+    const claimed = (await world.store.readAll()).events.filter((event) => event.type === 'LeadKeyClaimed');
+    expect(claimed.map((event) => event.metadata.tenantId)).toEqual(['default', 'acme']);
+    expect(claimed[0]?.data['key']).not.toEqual(claimed[1]?.data['key']);
   });
 
   it('writes the lead and the claims on its keys in one append', async () => {

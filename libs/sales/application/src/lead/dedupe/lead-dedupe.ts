@@ -20,7 +20,7 @@ import {
   type UpdateLead,
 } from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
-import { leadKeyDecider, leadKeyStream } from './lead-key-claim';
+import { leadKeyDecider, leadKeyStream, recordedClaimKey } from './lead-key-claim';
 import { LeadKeyClaims, type KeyHolder } from './lead-key-claims';
 
 /**
@@ -232,7 +232,10 @@ export class LeadDedupe {
         await tx.decide(
           leadKeyDecider,
           leadKeyStream(tenantId, key),
-          { type: 'ClaimLeadKey', data: { key, leadId, at: now.toISOString(), ...(renew ? { renew } : {}) } },
+          {
+            type: 'ClaimLeadKey',
+            data: { key: recordedClaimKey(tenantId, key), leadId, at: now.toISOString(), ...(renew ? { renew } : {}) },
+          },
           {
             commandId: derivedId(commandId, `claim:${key}@${holder.revision ?? -1}`),
             correlationId: correlationId ?? commandId,

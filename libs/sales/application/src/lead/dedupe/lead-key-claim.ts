@@ -28,6 +28,17 @@ export function leadKeyStream(tenantId: string, key: string): string {
   return streamIdOf(LEAD_KEY_CATEGORY, uuidV5(`${tenantId}/${key}`));
 }
 
+/**
+ * What a claim records of its key (`LeadKeyClaimed.key`): its kind and its claim stream's own id, which is the
+ * tenant's. The blind index alone is the same in every tenant of an installation, so anyone reading the log could
+ * link one person across tenants by it (an outside probe); the stream's id, of tenant and key, tells no more than
+ * the stream's name. Claims written before keep the blind index (`crm-cli migrate` takes either as blind already).
+ */
+export function recordedClaimKey(tenantId: string, blindKey: string): string {
+  const colon = blindKey.indexOf(':');
+  return `${blindKey.slice(0, colon + 1)}${uuidV5(`${tenantId}/${blindKey}`)}`;
+}
+
 export type LeadKeyClaimed = Event<'LeadKeyClaimed', { key: string; leadId: string; claimedAt: string }>;
 /**
  * A claim given back by a capture or update refused after it had claimed: written before a command and its claims

@@ -5,7 +5,7 @@ import type { BlindIndex } from '@crm/shared/personal-data';
 import { derivedId } from '@crm/shared/kernel';
 import { leadDecider } from '@crm/sales/domain';
 import { leadStream } from '../../common/streams';
-import { blindLeadKey, leadKeyDecider, leadKeyStream, type LeadKeyClaim, type LeadKeyCommand } from './lead-key-claim';
+import { blindLeadKey, leadKeyDecider, leadKeyStream, recordedClaimKey, type LeadKeyClaim, type LeadKeyCommand } from './lead-key-claim';
 
 /**
  * Who holds a key, as seen by a capture of `leadId`. `revision` is the claim stream's, to append after;
@@ -93,7 +93,7 @@ export class LeadKeyClaims {
         const blind = this.blind(key);
         const revision = await this.record(
           blind,
-          { type: 'ClaimLeadKey', data: { key: blind, leadId, at: now.toISOString() } },
+          { type: 'ClaimLeadKey', data: { key: recordedClaimKey(context.tenantId, blind), leadId, at: now.toISOString() } },
           context,
           now,
           {
