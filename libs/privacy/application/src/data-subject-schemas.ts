@@ -47,6 +47,13 @@ export const ACCESS_REPORT_SCHEMA = {
       properties: { erasedAt: { type: 'string', format: 'date-time' }, reason: { type: 'string' } },
       description: 'Null until erased; afterwards personal fields read "[erased]"',
     },
+    erasureUnfinished: {
+      type: 'boolean',
+      enum: [true],
+      description:
+        'Present (true) when an erasure of the person was started and not recorded: its process stopped part-way, so some of ' +
+        'their data may already read "[erased]" while erasure is null. Send the erasure again to finish it.',
+    },
     records: {
       type: 'array',
       items: {

@@ -36,6 +36,16 @@ const DEFAULT_PURGE_WINDOW_MS = 60_000;
  */
 const IN_FLIGHT_MS = 500;
 
+/**
+ * What the marker of an erasure under way is kept as: a key of its own (`erasure-pending-<type>/<id>`), made before
+ * the fence goes up and destroyed once the erasure is recorded. One still held with no erasure recorded is an erasure
+ * whose process stopped part-way (keys destroyed, perhaps, and no record): a start says so and compacts the stores
+ * (pages the stopped erasure had scrubbed may still hold the values), the access report says so, and the erasure sent
+ * again finishes it. Before, nothing told it apart from no erasure at all (an outside privacy probe).
+ */
+const PENDING_PREFIX = 'erasure-pending-';
+const pendingRef = (tenantId: string, subject: DataSubject) => ({ tenantId, subjectRef: `${PENDING_PREFIX}${subject.type}/${subject.id}` });
+
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
 export interface ErasureReply {
@@ -79,6 +89,8 @@ export interface AccessReport {
   readonly subject: DataSubject;
   readonly identities: readonly DataSubject[];
   readonly erasure: { readonly erasedAt: string; readonly reason: string } | null;
+  /** An erasure of the person was started and not recorded (its process stopped part-way): send it again. */
+  readonly erasureUnfinished?: true;
   readonly records: readonly AccessRecord[];
 }
 
@@ -107,10 +119,14 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     return this.settings?.purgeWindowMs ?? DEFAULT_PURGE_WINDOW_MS;
   }
 
-  /** Purge lists left by a process that stopped before their window was over are shredded when it is. */
+  /**
+   * Purge lists left by a process that stopped before their window was over are shredded when it is. Erasures left
+   * unfinished by a process that stopped part-way are named, and the stores compacted.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const layer = personalDataLayer(this.executor.store);
     if (!layer) return;
+    await this.reportUnfinishedErasures(layer);
     // Found from the purge-list keys still held (one per erasure within its window, or left by a process that died),
     // each with its erasure's stream, not by reading the log for erasures: a start costs the same at a million events
     // as at a thousand (it read the whole log: 0.7–1.0 s of statements at 1M on SQLite). A key whose erasure is not recorded (one being
@@ -122,6 +138,26 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       );
       if (erasure !== undefined) this.shredLater(ref, Date.parse(erasure.metadata.occurredAt) + this.purgeWindowMs - Date.now());
     }
+  }
+
+  private async reportUnfinishedErasures(layer: PersonalDataEventStore): Promise<void> {
+    let unfinished = 0;
+    for (const ref of await layer.keys.store.refsStartingWith(PENDING_PREFIX)) {
+      const [type = '', id = ''] = ref.subjectRef.slice(PENDING_PREFIX.length).split('/');
+      const subject = { type, id } as DataSubject;
+      const events = await this.executor.store.readStream(dataSubjectStream(subject), { tenantId: ref.tenantId });
+      // Recorded, and its process stopped before it let the marker go.
+      if (events.some((event) => event.type === 'DataSubjectErased')) await layer.keys.destroy(ref);
+      else {
+        unfinished += 1;
+        this.logger.warn(
+          `The erasure of ${type} ${id} (tenant ${ref.tenantId}) was started and not recorded (its process stopped part-way, or ` +
+            'another process is making it now): send POST /data-subjects/erase for that person again to finish it',
+        );
+      }
+    }
+    // Pages the stopped erasure had scrubbed (the WAL, freed pages) are written over.
+    if (unfinished > 0) await this.storage?.compact();
   }
 
   onApplicationShutdown(): void {
@@ -197,6 +233,9 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     // Erased as the lead or as the contact it became: the same person, erased once.
     const erased = await this.erasureOf(records.identities, tenantId);
     if (erased) throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: erased.erasedAt });
+    // Marked under way before anything is destroyed, until it is recorded (PENDING_PREFIX).
+    const pending = pendingRef(tenantId, subject);
+    await this.layer.keys.keyFor(pending);
     // The fence first: from now on no process seals new personal data about the person (a call logged about them, a
     // complaint they file), so what is theirs is on the lists below or is refused (PERSONAL_DATA.ERASED).
     for (const who of records.identities) await this.layer.keys.fence({ tenantId, subjectRef: `${who.type}-${who.id}` });
@@ -232,9 +271,13 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
         state: undefined,
       }));
       if (state?.status !== 'erased') await this.layer.keys.destroy(purgeRef).catch(() => undefined);
+      // Erased all the same (a twin, or under another identity of the person): nothing is left unfinished.
+      if (await this.erasureOf(records.identities, tenantId).catch(() => undefined))
+        await this.layer.keys.destroy(pending).catch(() => false);
       throw error;
     }
     this.shredLater(purgeRef, this.purgeWindowMs);
+    await this.layer.keys.destroy(pending);
     // A twin of this request (the same Idempotency-Key, at the same moment) that decided from the same state and
     // appended first makes this append a replay the store answers with the first one's result: the reply is then the
     // recorded erasure's (its moment), not this run's. CI caught the two replies' erasedAt 9 ms apart.
@@ -298,6 +341,15 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     return purgeErasedRecords(this.readStore, this.executor.store, models, erased, step);
   }
 
+  /** Whether an erasure of one of the person's identities was started and not recorded (PENDING_PREFIX). */
+  private async erasureUnfinished(identities: readonly DataSubject[], tenantId: string): Promise<boolean> {
+    const layer = personalDataLayer(this.executor.store);
+    for (const who of layer ? identities : []) {
+      if (await layer?.keys.store.has(pendingRef(tenantId, who))) return true;
+    }
+    return false;
+  }
+
   private async erasureOf(identities: readonly DataSubject[], tenantId: string): Promise<{ erasedAt: string; reason: string } | undefined> {
     for (const identity of identities) {
       const { state } = await loadWithRevision(this.executor.store, dataSubjectDecider, dataSubjectStream(identity), tenantId);
@@ -311,6 +363,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const records = await findPersonRecords(this.executor.store, tenantId, subject);
     if (!records) throw new DomainError(DATA_SUBJECT_REFUSALS.NOT_FOUND, `No ${subject.type} ${subject.id}`, { subject });
     const erasure = await this.erasureOf(records.identities, tenantId);
+    const unfinished = erasure === undefined && (await this.erasureUnfinished(records.identities, tenantId));
     const owned: AccessRecord[] = [];
     for (const streamId of records.owned) {
       const events = await this.executor.store.readStream(streamId, { tenantId });
@@ -322,6 +375,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       subject,
       identities: records.identities,
       erasure: erasure ? { erasedAt: erasure.erasedAt, reason: erasure.reason } : null,
+      ...(unfinished ? { erasureUnfinished: true as const } : {}),
       records: [
         ...owned,
         ...[...mentions].map(([streamId, events]) => ({

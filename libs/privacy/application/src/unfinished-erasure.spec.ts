@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
+import { ANONYMOUS, DEFAULT_TENANT, InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { CommandExecutor, type CommandContext } from '@crm/shared/http';
+import { newId, systemClock } from '@crm/shared/kernel';
+import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { InMemoryReadStore } from '@crm/shared/read-model';
+import { anEvent } from '@crm/shared/testing';
+import { DataSubjects, type ErasureStorage } from './data-subjects.service';
+
+/**
+ * An erasure whose process stops part-way (keys destroyed, no record yet) was indistinguishable from none: the access
+ * report said `erasure: null`, nothing was logged, and pages the erasure had scrubbed stayed on disk until something
+ * compacted the store (an outside privacy probe, kill -9 during an erasure). Its marker now says it.
+ */
+describe('an erasure stopped part-way', () => {
+  const lead = { type: 'lead' as const, id: 'c3b7e0a2-5d1f-4c8e-9a6b-2f4d1e0c9b8a' };
+  const context = (): CommandContext => {
+    const commandId = newId();
+    return { commandId, issuedCommandId: commandId, actor: ANONYMOUS, tenantId: DEFAULT_TENANT };
+  };
+
+  async function world() {
+    const keyStore = new InMemoryKeyStore();
+    const keys = new DataKeys(keyStore, randomBytes(32), { cacheMs: 10 });
+    const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, SALES_PERSONAL_FIELDS);
+    await store.appendToStream(`lead-${lead.id}`, [
+      anEvent('LeadCaptured', { leadId: lead.id, fullName: 'نسرین قاسمی', phone: '09127000016' }),
+    ]);
+    const executor = new CommandExecutor(store, systemClock);
+    const compactions: string[] = [];
+    /** A process of the installation, its stores compacted by `compact`. */
+    const process = (compact: ErasureStorage['compact'] = async () => void compactions.push('compacted')) =>
+      new DataSubjects(executor, new InMemoryReadStore(), { compact });
+    return { keyStore, process, compactions };
+  }
+
+  it('is named by the access report and at the next start, which compacts the stores; sent again, it finishes', async () => {
+    const w = await world();
+    // The process stops after the keys went and before the record (here: its last compaction never returns).
+    const stopping = w.process(async () => {
+      throw new Error('the process stopped here');
+    });
+    await expect(stopping.erase(lead, 'درخواست حذف', context())).rejects.toThrow('the process stopped here');
+
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const restarted = w.process();
+    await restarted.onApplicationBootstrap();
+    expect(warned.mock.calls.map(([message]) => String(message))).toEqual([expect.stringContaining(`lead ${lead.id} (tenant default)`)]);
+    expect(w.compactions).toEqual(['compacted']);
+    warned.mockRestore();
+    const report = await restarted.access(lead, DEFAULT_TENANT);
+    expect(report).toMatchObject({ erasure: null, erasureUnfinished: true });
+    expect(JSON.stringify(report.records)).not.toContain('نسرین');
+
+    await expect(restarted.erase(lead, 'درخواست حذف', context())).resolves.toMatchObject({ records: 1 });
+    const after = await restarted.access(lead, DEFAULT_TENANT);
+    expect(after.erasure).toMatchObject({ reason: 'درخواست حذف' });
+    expect(after).not.toHaveProperty('erasureUnfinished');
+    expect(await w.keyStore.refsStartingWith('erasure-pending-')).toEqual([]);
+    restarted.onApplicationShutdown();
+  });
+
+  it('leaves no marker behind an erasure that finished, and a start after it says nothing', async () => {
+    const w = await world();
+    const one = w.process();
+    await one.erase(lead, 'درخواست حذف', context());
+    expect(await w.keyStore.refsStartingWith('erasure-pending-')).toEqual([]);
+    expect(await one.access(lead, DEFAULT_TENANT)).not.toHaveProperty('erasureUnfinished');
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    await w.process().onApplicationBootstrap();
+    expect(warned).not.toHaveBeenCalled();
+    warned.mockRestore();
+    one.onApplicationShutdown();
+  });
+});
