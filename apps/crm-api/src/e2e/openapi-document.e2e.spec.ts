@@ -106,6 +106,22 @@ describe('the OpenAPI document (real server)', () => {
     expect(answers.filter((answer) => !answer.endsWith('→ 400 REQUEST.BAD_URL'))).toEqual([]);
   });
 
+  it('declares as a UUID every path parameter the server refuses unless it is one', async () => {
+    const uuid = '0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d';
+    const undeclared: string[] = [];
+    for (const { path, method, op } of operations().filter(({ path }) => path.includes('{'))) {
+      for (const name of [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string)) {
+        const url = path.replace(/\{([^}]+)\}/g, (_, other: string) => (other === name ? 'not-a-uuid' : uuid));
+        const reply = await http(server.url, method.toUpperCase(), url, method === 'get' ? undefined : {});
+        const errors = (reply.body['errors'] as { field: string; messages: string[] }[] | undefined) ?? [];
+        const refusedAsUuid = errors.some((error) => error.field === name && error.messages.some((message) => message.includes('UUID')));
+        const declared = ((op['parameters'] as Json[] | undefined) ?? []).find((param) => param['in'] === 'path' && param['name'] === name);
+        if (refusedAsUuid && declared?.['schema']?.['format'] !== 'uuid') undeclared.push(`${method.toUpperCase()} ${path} {${name}}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+  });
+
   it('types every response: a JSON schema on every 2xx JSON reply, the stream, audit-trail, KPI, satisfaction and health routes included', () => {
     const untyped = operations().flatMap(({ path, method, op }) =>
       Object.entries(op['responses'] as Json)

@@ -1,7 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiCommand, type CommandContext, type CommandReply, Ctx, IdParam } from '@crm/shared/http';
+import { ApiCommand, ApiCommandOn, type CommandContext, type CommandReply, Ctx, IdParam } from '@crm/shared/http';
 import { AcknowledgeComplaintCommand } from './acknowledge-complaint/acknowledge-complaint.command';
 import { AcknowledgeComplaintRequestDto } from './acknowledge-complaint/acknowledge-complaint.request.dto';
 import { AddInvestigationNoteCommand } from './add-investigation-note/add-investigation-note.command';
@@ -53,37 +53,37 @@ export class ComplaintController {
   }
 
   @Post(':id/acknowledge')
-  @ApiCommand({ ...DECIDES, summary: 'Acknowledge receipt to the complainant' })
+  @ApiCommandOn({ ...DECIDES, summary: 'Acknowledge receipt to the complainant' })
   acknowledge(@IdParam() id: string, @Body() body: AcknowledgeComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AcknowledgeComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/assess')
-  @ApiCommand({ ...DECIDES, summary: 'Assess severity; sets the SLA deadlines from the policy' })
+  @ApiCommandOn({ ...DECIDES, summary: 'Assess severity; sets the SLA deadlines from the policy' })
   assess(@IdParam() id: string, @Body() body: AssessComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AssessComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/assign')
-  @ApiCommand({ ...DECIDES, summary: 'Assign to a person or a team' })
+  @ApiCommandOn({ ...DECIDES, summary: 'Assign to a person or a team' })
   assign(@IdParam() id: string, @Body() body: AssignComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AssignComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/investigation-notes')
-  @ApiCommand({ ...DECIDES, summary: 'Add an investigation note' })
+  @ApiCommandOn({ ...DECIDES, summary: 'Add an investigation note' })
   addNote(@IdParam() id: string, @Body() body: AddInvestigationNoteRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new AddInvestigationNoteCommand(id, body, ctx));
   }
 
   @Post(':id/respond')
-  @ApiCommand({ ...DECIDES, summary: 'Record the response', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
+  @ApiCommandOn({ ...DECIDES, summary: 'Record the response', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
   respond(@IdParam() id: string, @Body() body: RespondToComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RespondToComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/communicate-decision')
-  @ApiCommand({ ...DECIDES, summary: 'Communicate the decision to the complainant', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
+  @ApiCommandOn({ ...DECIDES, summary: 'Communicate the decision to the complainant', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
   communicateDecision(
     @IdParam() id: string,
     @Body() body: CommunicateDecisionRequestDto,
@@ -93,13 +93,13 @@ export class ComplaintController {
   }
 
   @Post(':id/escalate')
-  @ApiCommand({ ...DECIDES, summary: 'Escalate upward (head office, external body, legal)', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
+  @ApiCommandOn({ ...DECIDES, summary: 'Escalate upward (head office, external body, legal)', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
   escalate(@IdParam() id: string, @Body() body: EscalateComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new EscalateComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/close')
-  @ApiCommand({
+  @ApiCommandOn({
     ...DECIDES,
     summary: 'Close with an outcome',
     description:
@@ -110,13 +110,13 @@ export class ComplaintController {
   }
 
   @Post(':id/reopen')
-  @ApiCommand({ ...DECIDES, summary: 'Reopen a closed complaint', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
+  @ApiCommandOn({ ...DECIDES, summary: 'Reopen a closed complaint', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
   reopen(@IdParam() id: string, @Body() body: ReopenComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new ReopenComplaintCommand(id, body, ctx));
   }
 
   @Post(':id/satisfaction')
-  @ApiCommand({ ...DECIDES, summary: "Record the complainant's satisfaction with the handling (1–5)" })
+  @ApiCommandOn({ ...DECIDES, summary: "Record the complainant's satisfaction with the handling (1–5)" })
   recordSatisfaction(
     @IdParam() id: string,
     @Body() body: RecordHandlingSatisfactionRequestDto,

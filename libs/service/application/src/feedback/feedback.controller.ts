@@ -1,7 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiCommand, Ctx, IdParam, type CommandContext, type CommandReply } from '@crm/shared/http';
+import { ApiCommand, ApiCommandOn, Ctx, IdParam, type CommandContext, type CommandReply } from '@crm/shared/http';
 import { SubmitFeedbackCommand } from './submit-feedback/submit-feedback.command';
 import { SubmitFeedbackRequestDto } from './submit-feedback/submit-feedback.request.dto';
 import { AcknowledgeFeedbackCommand } from './acknowledge-feedback/acknowledge-feedback.command';
@@ -28,7 +28,7 @@ export class FeedbackController {
   }
 
   @Post(':id/acknowledge')
-  @ApiCommand({
+  @ApiCommandOn({
     ...DECIDES,
     summary: 'Acknowledge feedback to the person who gave it, with an optional reply',
     description:
