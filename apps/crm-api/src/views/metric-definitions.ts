@@ -10,8 +10,8 @@ export const METRIC_DEFINITIONS = {
     'asOf: every complaint figure is the fold of each complaint’s events dated at or before asOf (receipt, acknowledgement, ' +
     'assessment, escalation, closing, reopening, satisfaction, breach, breach withdrawn); complaints received after asOf are not counted.',
   slaCompliance:
-    'SLA compliance = met ÷ (met + missed) over the milestones of the complaints counted (acknowledge once; resolve once per handling ' +
-    'cycle). A milestone is missed while a ComplaintSlaBreached for it stands (not withdrawn by a ComplaintSlaBreachWithdrawn); ' +
+    'SLA compliance = met ÷ (met + missed) over the milestones of the complaints counted (acknowledge once per handling cycle until ' +
+    'acknowledged; resolve once per handling cycle). A milestone is missed while a ComplaintSlaBreached for it stands (not withdrawn by a ComplaintSlaBreachWithdrawn); ' +
     'otherwise met once acknowledged or closed as resolved or unresolved; void when a withdrawal closed it first; otherwise pending. ' +
     'The figure counts recorded outcomes and never re-derives them from deadlines; overdue, a part of pending, counts the ' +
     'milestones whose deadline in force has passed by asOf with no breach recorded yet, and is not in the rate.',

@@ -111,7 +111,7 @@ describe('ReopenComplaint', () => {
     expect(event).toMatchObject({ type: 'ComplaintReopened', data: { reopenCount: 2, from: 'closed', to: 'investigating' } });
   });
 
-  it('sends a complaint withdrawn before acknowledgement back to received, restarting both clocks', () => {
+  it('sends a complaint withdrawn before acknowledgement back to received, its clocks resuming with the time they had left', () => {
     const withdrawn: ComplaintEvent = {
       type: 'ComplaintClosed',
       data: { ...unassessed('received', 'closed'), outcome: 'withdrawn', closedAt: after(HOUR) },
@@ -124,7 +124,8 @@ describe('ReopenComplaint', () => {
           type: 'ComplaintReopened',
           data: {
             ...unassessed('closed', 'received'),
-            deadlines: { acknowledgeBy: after(2 * HOUR + DAY), resolveBy: after(2 * HOUR + 7 * DAY) },
+            // Withdrawn 1 h in: 23 h were left to acknowledge and 7 days − 1 h to resolve; reopened 2 h in.
+            deadlines: { acknowledgeBy: after(HOUR + DAY), resolveBy: after(HOUR + 7 * DAY) },
             reason: 'مشتری از انصراف منصرف شد',
             reopenedAt: after(2 * HOUR),
             reopenCount: 1,
@@ -132,6 +133,18 @@ describe('ReopenComplaint', () => {
           },
         },
       ]);
+  });
+
+  it('gives a complaint withdrawn when overdue no time back: its milestones are due at the reopening', () => {
+    const withdrawn: ComplaintEvent = {
+      type: 'ComplaintClosed',
+      data: { ...unassessed('received', 'closed'), outcome: 'withdrawn', closedAt: after(DAY + HOUR) },
+    };
+    const [event] = complaintDecider.decide(
+      { type: 'ReopenComplaint', data: { reason: 'مشتری از انصراف منصرف شد', at: after(3 * DAY) } },
+      fold([...RECEIVED, withdrawn]),
+    );
+    expect(event).toMatchObject({ data: { deadlines: { acknowledgeBy: after(3 * DAY), resolveBy: after(3 * DAY + 6 * DAY - HOUR) } } });
   });
 
   it('needs a new response before a new decision, and a new decision before closing again', () => {

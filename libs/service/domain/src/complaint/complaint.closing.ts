@@ -54,9 +54,17 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
   const policy = policyOf(config, data.slaPolicy);
   const { acknowledgedAt, deadlines: previousDeadlines, reopenCount } = complaint.complaint;
   const severity = complaint.complaint.severity ?? complaint.complaint.provisionalSeverity;
+  // After a withdrawal the clocks resume with the time they had left at it (none when overdue): the handling was
+  // never finished, and withdrawing and reopening must not buy time (an outside probe turned a late acknowledgement
+  // into a met one that way). After a resolved or unresolved closing the resolution starts again, as a new cycle.
+  const { outcome, closedAt } = complaint.closing;
+  const resumed = (deadline: string) =>
+    new Date(instantOf(at, 'at') + Math.max(0, instantOf(deadline, 'deadline') - instantOf(closedAt, 'closedAt'))).toISOString();
+  const fresh = (milestone: 'acknowledge' | 'resolve') =>
+    outcome === 'withdrawn' ? resumed(previousDeadlines[`${milestone}By`]) : deadlineFor(policy, severity, milestone, at);
   const deadlines = {
-    acknowledgeBy: acknowledgedAt === undefined ? deadlineFor(policy, severity, 'acknowledge', at) : previousDeadlines.acknowledgeBy,
-    resolveBy: deadlineFor(policy, severity, 'resolve', at),
+    acknowledgeBy: acknowledgedAt === undefined ? fresh('acknowledge') : previousDeadlines.acknowledgeBy,
+    resolveBy: fresh('resolve'),
   };
   const to = acknowledgedAt === undefined ? 'received' : 'investigating';
   return [
