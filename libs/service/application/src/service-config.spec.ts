@@ -67,6 +67,25 @@ describe('service configuration', () => {
     ]);
   });
 
+  it('refuses minutes beyond five years: 10^11 gave a deadline no instant holds, 10^300 failed every complaint', () => {
+    const problems = problemsOf(() =>
+      loadServiceConfig({
+        CRM_SLA_POLICY: JSON.stringify({
+          medium: { acknowledgeWithinMinutes: 60, resolveWithinMinutes: 100_000_000_000 },
+          low: { acknowledgeWithinMinutes: 1e300, resolveWithinMinutes: 1e300 },
+        }),
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringContaining('CRM_SLA_POLICY.low.acknowledgeWithinMinutes must be a whole number of minutes from 1 to 2635200'),
+      expect.stringContaining('CRM_SLA_POLICY.low.resolveWithinMinutes'),
+      expect.stringContaining('CRM_SLA_POLICY.medium.resolveWithinMinutes'),
+    ]);
+    expect(
+      loadServiceConfig({ CRM_SLA_POLICY: JSON.stringify({ low: { acknowledgeWithinMinutes: 60, resolveWithinMinutes: 2_635_200 } }) }),
+    ).toBeDefined();
+  });
+
   it('refuses a policy that is not keyed by severity', () => {
     expect(problemsOf(() => loadServiceConfig({ CRM_SLA_POLICY: '[60, 1440]' }))).toEqual([
       expect.stringContaining('CRM_SLA_POLICY must be an object keyed by severity'),

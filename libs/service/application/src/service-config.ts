@@ -1,5 +1,13 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { assertValidPolicy, DEFAULT_SLA_POLICY, SEVERITIES, type Severity, type SlaPolicy, type SlaTarget } from '@crm/service/domain';
+import {
+  assertValidPolicy,
+  DEFAULT_SLA_POLICY,
+  MAX_SLA_MINUTES,
+  SEVERITIES,
+  type Severity,
+  type SlaPolicy,
+  type SlaTarget,
+} from '@crm/service/domain';
 import type { OpenDeadlinesReadModel } from './complaint/sla/open-deadlines.read-model';
 
 /** A policy may name only the severities or targets it changes; the rest keep the defaults. */
@@ -67,7 +75,9 @@ function mergedPolicy(override: unknown, source: string, problems: string[]): Sl
     if (!(error instanceof DomainError)) throw error;
     const fields = Array.isArray(error.details?.['fields']) ? (error.details['fields'] as unknown[]).map(String) : [];
     for (const field of fields) {
-      problems.push(`${field.replace(/^slaPolicy/, source)} must be a whole number of minutes > 0 (resolve no sooner than acknowledge)`);
+      problems.push(
+        `${field.replace(/^slaPolicy/, source)} must be a whole number of minutes from 1 to ${MAX_SLA_MINUTES} (five years; resolve no sooner than acknowledge)`,
+      );
     }
   }
   return policy;

@@ -43,14 +43,22 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
  * deadlines at or before receipt, fractional minutes, or a resolution due before
  * the acknowledgement.
  */
+/**
+ * The longest a milestone may be given: five years. Deadlines are kept as instants in the years every date is kept in;
+ * a policy of 10^11 minutes was taken and gave a deadline in the year 192159, which the deadline watcher could not
+ * read, and 10^300 minutes failed every new complaint with a 500 (an outside probe).
+ */
+export const MAX_SLA_MINUTES = 5 * 366 * 24 * 60;
+
 export function assertValidPolicy(policy: SlaPolicy): void {
   const fields: string[] = [];
+  const minutes = (value: number) => Number.isInteger(value) && value > 0 && value <= MAX_SLA_MINUTES;
   for (const severity of SEVERITIES) {
     const target = policy[severity];
     const ack = target.acknowledgeWithinMinutes;
     const resolve = target.resolveWithinMinutes;
-    if (!Number.isInteger(ack) || ack <= 0) fields.push(`slaPolicy.${severity}.acknowledgeWithinMinutes`);
-    if (!Number.isInteger(resolve) || resolve <= 0 || resolve < ack) fields.push(`slaPolicy.${severity}.resolveWithinMinutes`);
+    if (!minutes(ack)) fields.push(`slaPolicy.${severity}.acknowledgeWithinMinutes`);
+    if (!minutes(resolve) || resolve < ack) fields.push(`slaPolicy.${severity}.resolveWithinMinutes`);
   }
   if (fields.length > 0) throw new DomainError(SLA_REFUSALS.INVALID_POLICY, `Invalid SLA policy: ${fields.join(', ')}`, { fields });
 }

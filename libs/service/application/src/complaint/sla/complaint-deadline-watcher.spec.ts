@@ -86,6 +86,39 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
     expect(breaches[0]?.metadata.actor).toEqual({ id: 'system:sla-watcher', roles: ['system'] });
   });
 
+  it('leaves out a complaint whose deadline no instant holds, and goes on recording the others', async () => {
+    // Written by a process whose policy gave 10^11 minutes, before policies were bounded: year 192159.
+    const poisoned = newId();
+    await store.appendToStream(streamIdOf('complaint', poisoned), [
+      {
+        type: 'ComplaintReceived',
+        data: {
+          complaintId: poisoned,
+          complainant: { name: 'رضا کریمی' },
+          channel: 'phone',
+          category: 'کیفیت',
+          description: 'معیوب',
+          receivedAt: T0,
+          provisionalSeverity: 'medium',
+          escalationLevel: 'local',
+          deadlines: { acknowledgeBy: at(DAY), resolveBy: '+192159-05-12T20:58:20.552Z' },
+          from: 'none',
+          to: 'received',
+        },
+        metadata: { tenantId: 'default' },
+      },
+    ]);
+    const id = newId();
+    await receive(id);
+    const watcher = await startWatcher();
+    // Before, the feed failed on the first complaint and restarted for ever: no breach of any complaint was recorded.
+    await settled(watcher);
+    clock.set(at(DAY + SECOND));
+    expect(await watcher.tick(clock.now())).toMatchObject({ recorded: 1, failed: 0 });
+    expect(await breachesOf(id)).toHaveLength(1);
+    expect(await breachesOf(poisoned)).toHaveLength(0);
+  });
+
   it('never records a breach twice across concurrent watchers or a restart', async () => {
     const id = newId();
     await receive(id);

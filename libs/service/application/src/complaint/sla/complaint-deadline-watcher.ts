@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { CommandResult, Reactor, RecordedEvent } from '@crm/shared/event-sourcing';
 import { CommandExecutor, REACTOR_LEASES, type CommandContext } from '@crm/shared/http';
-import { derivedId } from '@crm/shared/kernel';
+import { derivedId, InvalidValueError } from '@crm/shared/kernel';
 import { LeasedReactor, LeaseKeeper, STANDS_BY, type ReactorLeases } from '@crm/shared/read-model';
 import {
   dueBreaches,
@@ -103,7 +103,19 @@ export class ComplaintDeadlineWatcher {
         }
         this.folded += 1;
         const before = await this.model.get(event.metadata.tenantId, event.streamId);
-        const after = evolveOpenDeadlines(before, event);
+        let after: ReturnType<typeof evolveOpenDeadlines>;
+        try {
+          after = evolveOpenDeadlines(before, event);
+        } catch (error) {
+          // A deadline no instant can hold (a policy of 10^11 minutes, taken before the policy was bounded): this
+          // complaint is left out of breach checks, said once, instead of the feed stopping for every complaint.
+          if (!(error instanceof InvalidValueError)) throw error;
+          this.logger.error(
+            `complaint ${event.streamId} (tenant ${event.metadata.tenantId}) is left out of SLA breach checks from position ` +
+              `${event.position}: ${error.message}`,
+          );
+          return;
+        }
         if (after !== undefined && after !== before) await this.model.put(after);
       },
     };
