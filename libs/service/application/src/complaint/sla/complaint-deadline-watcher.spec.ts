@@ -4,6 +4,7 @@ import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { ManualClock, newId } from '@crm/shared/kernel';
 import { createComplaintDecider, type ComplaintCommand } from '@crm/service/domain';
 import { InMemoryReadStore, type ReactorLeases } from '@crm/shared/read-model';
+import { anEvent } from '@crm/shared/testing';
 import { ComplaintDeadlineWatcher } from './complaint-deadline-watcher';
 import { InMemoryOpenDeadlines, ReadStoreOpenDeadlines, type OpenDeadlinesReadModel } from './open-deadlines.read-model';
 
@@ -90,23 +91,19 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
     // Written by a process whose policy gave 10^11 minutes, before policies were bounded: year 192159.
     const poisoned = newId();
     await store.appendToStream(streamIdOf('complaint', poisoned), [
-      {
-        type: 'ComplaintReceived',
-        data: {
-          complaintId: poisoned,
-          complainant: { name: 'رضا کریمی' },
-          channel: 'phone',
-          category: 'کیفیت',
-          description: 'معیوب',
-          receivedAt: T0,
-          provisionalSeverity: 'medium',
-          escalationLevel: 'local',
-          deadlines: { acknowledgeBy: at(DAY), resolveBy: '+192159-05-12T20:58:20.552Z' },
-          from: 'none',
-          to: 'received',
-        },
-        metadata: { tenantId: 'default' },
-      },
+      anEvent('ComplaintReceived', {
+        complaintId: poisoned,
+        complainant: { name: 'رضا کریمی' },
+        channel: 'phone',
+        category: 'کیفیت',
+        description: 'معیوب',
+        receivedAt: T0,
+        provisionalSeverity: 'medium',
+        escalationLevel: 'local',
+        deadlines: { acknowledgeBy: at(DAY), resolveBy: '+192159-05-12T20:58:20.552Z' },
+        from: 'none',
+        to: 'received',
+      }),
     ]);
     const id = newId();
     await receive(id);
