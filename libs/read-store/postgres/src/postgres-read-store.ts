@@ -283,6 +283,14 @@ export class PostgresReadStore implements ReadStore {
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
+        // Creators of one table take turns (a transaction lock, in one order): the second then finds the table made,
+        // instead of meeting the catalog's unique keys half-way (`type "rmd_c" already exists`, 42710, which the
+        // retry below did not know; a loaded run of the contract spec failed on it).
+        for (const collection of [...missing].sort()) {
+          await client.query(`SELECT pg_advisory_xact_lock(hashtext('crm.read_store.create'), hashtext($1))`, [
+            `${this.schema}.${collection}`,
+          ]);
+        }
         for (const collection of missing) await client.query(createTableSql(this.schema, collection, lz4));
         const { rows } = await client.query<{ fenced?: string }>({ name: statementName(text), text, values });
         if (fenced && Number(rows[0]?.fenced ?? 0) === 0) await client.query('ROLLBACK');
@@ -293,7 +301,7 @@ export class PostgresReadStore implements ReadStore {
         return rows;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        const raced = (error as { code?: unknown }).code === '23505' || (error as { code?: unknown }).code === '42P07';
+        const raced = ['23505', '42P07', '42710'].includes(String((error as { code?: unknown }).code));
         if (!raced || attempt >= CREATE_ATTEMPTS) throw error;
       } finally {
         client.release();
