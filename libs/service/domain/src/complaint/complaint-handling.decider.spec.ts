@@ -208,6 +208,29 @@ describe('EscalateComplaint', () => {
       ]);
   });
 
+  it('sends an appealed decision back to investigation at the new level: a new response and decision before closing', () => {
+    const [appeal] = complaintDecider.decide(
+      { type: 'EscalateComplaint', data: { toLevel: 'external_body', reason: 'مشتری به تصمیم اعتراض دارد', at: after(2 * DAY) } },
+      fold(COMMUNICATED),
+    );
+    expect(appeal).toMatchObject({ data: { from: 'decision_communicated', to: 'investigating', escalationLevel: 'external_body' } });
+    const appealed = [...COMMUNICATED, appeal as ComplaintEvent];
+    spec
+      .given(appealed)
+      .when({ type: 'CloseComplaint', data: { outcome: 'resolved', at: after(3 * DAY) } })
+      .thenThrows('COMPLAINT.DECISION_NOT_COMMUNICATED');
+    spec
+      .given(appealed)
+      .when({ type: 'CommunicateDecision', data: { decision: 'همان تصمیم', channel: 'phone', at: after(3 * DAY) } })
+      .thenThrows('COMPLAINT.NO_RESPONSE');
+    // Withdrawn at any time, as ever.
+    const [withdrawn] = complaintDecider.decide(
+      { type: 'CloseComplaint', data: { outcome: 'withdrawn', at: after(3 * DAY) } },
+      fold(appealed),
+    );
+    expect(withdrawn).toMatchObject({ type: 'ComplaintClosed', data: { outcome: 'withdrawn' } });
+  });
+
   it('refuses the same level', () => {
     spec
       .given([...RECEIVED, toHeadOffice])
@@ -239,3 +262,7 @@ describe('EscalateComplaint', () => {
       .thenThrows('COMPLAINT.TEXT_REQUIRED', { fields: ['reason'] });
   });
 });
+
+function fold(history: readonly ComplaintEvent[]) {
+  return history.reduce(complaintDecider.evolve, complaintDecider.initialState());
+}

@@ -73,7 +73,12 @@ export function escalate({ data }: C.EscalateComplaint, state: ComplaintState): 
       toLevel: data.toLevel,
     });
   }
+  // Escalated after its decision was communicated (an appeal of it), the complaint is handled again at the new level:
+  // it goes back to investigation and needs a new response and decision there before it closes as resolved or
+  // unresolved. Before, it kept its status and closed as resolved on the old level's decision (an outside probe).
+  // Escalated before a decision, the new level decides on the handling so far (a response stands).
+  const to = complaint.status === 'decision_communicated' ? 'investigating' : complaint.status;
   return [
-    { type: 'ComplaintEscalated', data: { ...trail(complaint), escalationLevel: data.toLevel, fromLevel, ...reason, escalatedAt: at } },
+    { type: 'ComplaintEscalated', data: { ...trail(complaint, to), escalationLevel: data.toLevel, fromLevel, ...reason, escalatedAt: at } },
   ];
 }
