@@ -2,6 +2,7 @@ import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@ne
 import { getMetadataStorage } from 'class-validator';
 import { RequestValidationError, type FieldError } from './problem-details';
 import { NOT_AN_OBJECT } from './fields/fields';
+import { ITEM_PROBLEMS } from './fields/validators';
 import { bodyFaults, textFaults } from './edge/json-body';
 import { bodyRuleFaults, bodyRuleRefusals } from './fields/body-rules';
 import { mergeFields } from './edge/every-bad-part';
@@ -74,11 +75,30 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pref
     const notAnObject = NOT_AN_OBJECT in constraints;
     if (notAnObject) delete constraints[NESTED_VALIDATION];
     else if (constraints[NESTED_VALIDATION] !== undefined) constraints[NESTED_VALIDATION] = `${field} must be an object`;
+    const items = itemFaults(field, error.value, constraints);
     // Two checks may say the same (a date's shape and its ISO 8601 form): each message once.
     const messages = [...new Set(Object.values(constraints))];
-    const own: FieldError[] = messages.length > 0 ? [{ field, messages }] : [];
+    const own: FieldError[] = [...(messages.length > 0 ? [{ field, messages }] : []), ...items];
     return notAnObject ? own : [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+/**
+ * A list refused for its items (ITEM_PROBLEMS): each bad item named on its own (`actions.1`), its constraint taken
+ * out of the list's own messages. A list refused as a whole (no array, too many items) keeps its one message.
+ */
+function itemFaults(field: string, value: unknown, constraints: Record<string, string>): FieldError[] {
+  const faults: FieldError[] = [];
+  for (const name of Object.keys(constraints)) {
+    const each = ITEM_PROBLEMS.get(name);
+    if (each === undefined || !Array.isArray(value) || !(constraints[name] ?? '').includes(' item ')) continue;
+    delete constraints[name];
+    for (const [index, item] of value.entries()) {
+      const fault = each(item, {});
+      if (fault !== undefined) faults.push({ field: `${field}.${index}`, messages: [`${field}.${index} ${fault}`] });
+    }
+  }
+  return faults;
 }
 
 /** class-validator's constraint for a value `ValidateNested` could not walk into (a string where an object goes). */
@@ -133,7 +153,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
-    validationError: { target: false, value: false },
+    // The value stays on each error for the flattening (a list named item by item), never in a reply.
+    validationError: { target: false, value: true },
     stopAtFirstError: false,
     exceptionFactory: (errors) => new RequestValidationError(flattenValidationErrors(errors)),
   });

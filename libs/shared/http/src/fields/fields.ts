@@ -12,6 +12,7 @@ import {
   INSTANT_PATTERN,
   LAST_YEAR,
   intProblem,
+  ITEM_PROBLEMS,
   orRequired,
   phoneProblem,
   required,
@@ -55,6 +56,8 @@ export function TextField(maxLength: number, options: FieldOptions = {}): Proper
 /** A list of texts (corrective actions): each one checked as a required `TextField` is, the list at most `maxItems`. */
 export function TextListField(maxItems: number, maxLength: number, options: FieldOptions = {}): PropertyDecorator {
   const each = textProblem(maxLength, true);
+  const name = `textListItems:${maxLength}`;
+  ITEM_PROBLEMS.set(name, each);
   const problem: Problem = (value) => {
     if (!Array.isArray(value)) return 'must be an array of texts';
     if (value.length > maxItems) return `must hold at most ${maxItems} items`;
@@ -66,7 +69,7 @@ export function TextListField(maxItems: number, maxLength: number, options: Fiel
   };
   return applyDecorators(
     documented(options, { type: [String], maxItems, items: { type: 'string', maxLength } }),
-    checked('textList', options, problem),
+    checked(name, options, problem),
   );
 }
 

@@ -8,6 +8,14 @@ import { codePointLength, FIRST_YEAR, isBlank as isBlankText, isEmail, LAST_YEAR
  */
 export type Problem = (value: unknown, object: Readonly<Record<string, unknown>>) => string | undefined;
 
+/**
+ * The per-item check of a list field's constraint (`TextListField`), by constraint name: the list is checked whole
+ * (what class-validator can do for a list of texts), and a list refused for its items is named item by item
+ * (`actions.0`, `actions.2`) by the flattening of the errors (flattenValidationErrors). Before, only the first bad
+ * item was named, as `actions` (an outside probe).
+ */
+export const ITEM_PROBLEMS = new Map<string, Problem>();
+
 export function Check(name: string, problem: Problem): PropertyDecorator {
   const objectOf = (args?: ValidationArguments) => (args?.object ?? {}) as Readonly<Record<string, unknown>>;
   return ValidateBy({

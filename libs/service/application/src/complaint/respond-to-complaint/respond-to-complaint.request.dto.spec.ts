@@ -4,10 +4,15 @@ import { RespondToComplaintRequestDto } from './respond-to-complaint.request.dto
 describe('RespondToComplaintRequestDto', () => {
   it('takes corrective actions as non-blank texts, at most 20', async () => {
     expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: ['ارسال کالا', 'بازبینی انبار'] })).toEqual([]);
+    // Each bad item named on its own, not only the first as `actions`.
     expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: ['ارسال کالا', '\u200c\u200f '] })).toEqual([
-      'actions',
+      'actions.1',
     ]);
-    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: ['x', 3] })).toEqual(['actions']);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: ['', ' '] })).toEqual(['actions.0', 'actions.1']);
+    expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: ['', 'ok', 3] })).toEqual([
+      'actions.0',
+      'actions.2',
+    ]);
     expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: 'x' })).toEqual(['actions']);
     expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: Array(21).fill('x') })).toEqual(['actions']);
     expect(await refusedFields(RespondToComplaintRequestDto, { response: 'پاسخ', actions: null })).toEqual(['actions']);
