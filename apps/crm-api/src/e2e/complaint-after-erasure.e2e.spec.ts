@@ -203,6 +203,20 @@ describe('a complaint whose complainant is erased is handled to its close withou
     expect(blank).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED' } });
     expect(fields(blank)).toEqual(['response']);
     expect(fields(await post(`/complaints/${id}/communicate-decision`, { decision: 'تصمیم' }))).toEqual(['channel']);
+    // A text left out is named beside the body's other bad fields, in one 400 (before: the others, then the text).
+    const both: [string, Record<string, unknown>, string[]][] = [
+      ['communicate-decision', {}, ['channel', 'decision']],
+      ['escalate', { toLevel: 'moon' }, ['reason', 'toLevel']],
+      ['respond', { actions: [''] }, ['actions.0', 'response']],
+    ];
+    for (const [step, body, named] of both) {
+      const reply = await post(`/complaints/${id}/${step}`, body);
+      expect({ step, code: reply.body['code'], fields: fields(reply).sort() }).toEqual({ step, code: 'VALIDATION.FAILED', fields: named });
+    }
+    // Alone, the text keeps its own code.
+    expect((await post(`/complaints/${id}/communicate-decision`, { channel: 'sms' })).body).toMatchObject({
+      code: 'COMPLAINT.TEXT_REQUIRED',
+    });
     // No such complaint: its 404, as with the text given (an outside probe had 400 TEXT_REQUIRED).
     const ghost = await post('/complaints/0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d/respond', {});
     expect(ghost).toMatchObject({ status: 404, body: { code: 'COMPLAINT.NOT_FOUND' } });

@@ -37,8 +37,8 @@ export class ComplaintStreams {
    */
   async erasedIfLeftOut(
     complaintId: string,
-    context: CommandContext,
-    texts: Readonly<Record<string, string | undefined>>,
+    context: Pick<CommandContext, 'tenantId'>,
+    texts: Readonly<Record<string, unknown>>,
   ): Promise<PersonalDataErased> {
     const missing = Object.keys(texts).filter((field) => texts[field] === undefined);
     if (missing.length === 0) return {};

@@ -27,6 +27,7 @@ import { RespondToComplaintRequestDto } from './respond-to-complaint/respond-to-
 import { COMPLAINT_REFUSALS } from '@crm/service/domain';
 import { STEP_WITHOUT_TEXT_ONCE_ERASED } from './erased-complaint-texts';
 import { NOT_FOUND } from '@crm/shared/kernel';
+import { TextsUnlessErased } from './texts-unless-erased';
 
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = {
@@ -78,7 +79,12 @@ export class ComplaintController {
 
   @Post(':id/respond')
   @ApiCommandOn({ ...DECIDES, summary: 'Record the response', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
-  respond(@IdParam() id: string, @Body() body: RespondToComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  respond(
+    @IdParam() id: string,
+    @Body() body: RespondToComplaintRequestDto,
+    @Ctx() ctx: CommandContext,
+    @TextsUnlessErased('response') _texts: void,
+  ): Promise<CommandReply> {
     return this.commands.execute(new RespondToComplaintCommand(id, body, ctx));
   }
 
@@ -88,13 +94,19 @@ export class ComplaintController {
     @IdParam() id: string,
     @Body() body: CommunicateDecisionRequestDto,
     @Ctx() ctx: CommandContext,
+    @TextsUnlessErased('decision') _texts: void,
   ): Promise<CommandReply> {
     return this.commands.execute(new CommunicateDecisionCommand(id, body, ctx));
   }
 
   @Post(':id/escalate')
   @ApiCommandOn({ ...DECIDES, summary: 'Escalate upward (head office, external body, legal)', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
-  escalate(@IdParam() id: string, @Body() body: EscalateComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  escalate(
+    @IdParam() id: string,
+    @Body() body: EscalateComplaintRequestDto,
+    @Ctx() ctx: CommandContext,
+    @TextsUnlessErased('reason') _texts: void,
+  ): Promise<CommandReply> {
     return this.commands.execute(new EscalateComplaintCommand(id, body, ctx));
   }
 
@@ -111,7 +123,12 @@ export class ComplaintController {
 
   @Post(':id/reopen')
   @ApiCommandOn({ ...DECIDES, summary: 'Reopen a closed complaint', description: STEP_WITHOUT_TEXT_ONCE_ERASED })
-  reopen(@IdParam() id: string, @Body() body: ReopenComplaintRequestDto, @Ctx() ctx: CommandContext): Promise<CommandReply> {
+  reopen(
+    @IdParam() id: string,
+    @Body() body: ReopenComplaintRequestDto,
+    @Ctx() ctx: CommandContext,
+    @TextsUnlessErased('reason') _texts: void,
+  ): Promise<CommandReply> {
     return this.commands.execute(new ReopenComplaintCommand(id, body, ctx));
   }
 

@@ -1,5 +1,6 @@
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { RouterExecutionContext } from '@nestjs/core/router/router-execution-context';
+import { DomainError } from '@crm/shared/event-sourcing';
 import { RequestValidationError, type FieldError } from '../problem-details';
 
 type PipesFn = (args: unknown[], req: unknown, res: unknown, next: unknown) => Promise<void>;
@@ -34,11 +35,24 @@ export function nameEveryBadPart(): void {
       const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
       if (!readsQuery) failures.push(...unreadQuery(req));
       if (failures.length === 0) return;
-      const other = failures.find((failure) => !(failure instanceof RequestValidationError) || failure.code !== 'VALIDATION.FAILED');
+      // Alone, a failure is answered as it is (a rule's own code: COMPLAINT.TEXT_REQUIRED); beside others, a 400
+      // naming its fields is merged with them.
+      if (failures.length === 1) throw failures[0];
+      const named = failures.map(fieldsNamedBy);
+      const other = failures.find((_, index) => named[index] === undefined);
       if (other !== undefined) throw other;
-      throw new RequestValidationError(mergeFields((failures as RequestValidationError[]).flatMap((failure) => failure.errors)));
+      throw new RequestValidationError(mergeFields(named.flatMap((errors) => errors ?? [])));
     };
   };
+}
+
+/** The fields a failure names, when it is a 400 about fields: the edge's VALIDATION.FAILED, or a rule's refusal naming them. */
+function fieldsNamedBy(failure: unknown): readonly FieldError[] | undefined {
+  if (failure instanceof RequestValidationError) return failure.code === 'VALIDATION.FAILED' ? failure.errors : undefined;
+  if (!(failure instanceof DomainError) || failure.status !== 400) return undefined;
+  const fields = failure.details?.['fields'];
+  if (!Array.isArray(fields) || fields.length === 0) return undefined;
+  return fields.map((field) => ({ field: String(field), messages: [failure.message] }));
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
