@@ -114,6 +114,27 @@ describe('complaint deadline watcher (in-memory event store, ManualClock)', () =
     expect(await watcher.tick(clock.now())).toMatchObject({ recorded: 1, failed: 0 });
     expect(await breachesOf(id)).toHaveLength(1);
     expect(await breachesOf(poisoned)).toHaveLength(0);
+
+    // Poisoned by a later step (assessed under such a policy): its earlier deadlines are no longer in force, so it is
+    // offered for no breach, and the feed goes on.
+    const later = newId();
+    await receive(later);
+    await store.appendToStream(streamIdOf('complaint', later), [
+      anEvent('ComplaintAssessed', {
+        complaintId: later,
+        severity: 'high',
+        escalationLevel: 'local',
+        deadlines: { acknowledgeBy: '+192159-05-12T20:58:20.552Z', resolveBy: '+192159-05-12T20:58:20.552Z' },
+        from: 'received',
+        to: 'received',
+        assessedAt: clock.now().toISOString(),
+      }),
+    ]);
+    await settled(watcher);
+    clock.advance(2 * DAY);
+    // Before, it stayed due on its old deadline and was offered on every tick (and took one of its slots).
+    expect(await watcher.tick(clock.now())).toMatchObject({ due: 0, recorded: 0, failed: 0 });
+    expect(await breachesOf(later)).toHaveLength(0);
   });
 
   it('never records a breach twice across concurrent watchers or a restart', async () => {

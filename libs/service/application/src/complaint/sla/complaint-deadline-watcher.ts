@@ -108,12 +108,17 @@ export class ComplaintDeadlineWatcher {
           after = evolveOpenDeadlines(before, event);
         } catch (error) {
           // A deadline no instant can hold (a policy of 10^11 minutes, taken before the policy was bounded): this
-          // complaint is left out of breach checks, said once, instead of the feed stopping for every complaint.
+          // complaint is left out of breach checks (nothing due) until an event with deadlines that read comes, said
+          // in the log, instead of the feed stopping for every complaint. Its earlier deadlines are no longer in force.
           if (!(error instanceof InvalidValueError)) throw error;
           this.logger.error(
             `complaint ${event.streamId} (tenant ${event.metadata.tenantId}) is left out of SLA breach checks from position ` +
               `${event.position}: ${error.message}`,
           );
+          if (before !== undefined) {
+            const { nextDueAt: _due, ...rest } = before;
+            await this.model.put({ ...rest, revision: event.revision });
+          }
           return;
         }
         if (after !== undefined && after !== before) await this.model.put(after);
