@@ -147,6 +147,23 @@ describe('ReopenComplaint', () => {
     expect(event).toMatchObject({ data: { deadlines: { acknowledgeBy: after(3 * DAY), resolveBy: after(3 * DAY + 6 * DAY - HOUR) } } });
   });
 
+  it('starts a milestone whose breach is on record afresh: a resumed clock with no time left would record the miss twice', () => {
+    const breached: ComplaintEvent = {
+      type: 'ComplaintSlaBreached',
+      data: { ...unassessed('received', 'received'), milestone: 'acknowledge', deadline: after(DAY), detectedAt: after(DAY, 30) },
+    };
+    const withdrawn: ComplaintEvent = {
+      type: 'ComplaintClosed',
+      data: { ...unassessed('received', 'closed'), outcome: 'withdrawn', closedAt: after(DAY + HOUR) },
+    };
+    const [event] = complaintDecider.decide(
+      { type: 'ReopenComplaint', data: { reason: 'مشتری از انصراف منصرف شد', at: after(3 * DAY) } },
+      fold([...RECEIVED, breached, withdrawn]),
+    );
+    // Acknowledge: a day from the reopening (the provisional policy); resolve: resumed, 6 days − 1 h left.
+    expect(event).toMatchObject({ data: { deadlines: { acknowledgeBy: after(4 * DAY), resolveBy: after(3 * DAY + 6 * DAY - HOUR) } } });
+  });
+
   it('needs a new response before a new decision, and a new decision before closing again', () => {
     spec
       .given(REOPENED)

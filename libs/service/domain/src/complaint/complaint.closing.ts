@@ -56,12 +56,16 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
   const severity = complaint.complaint.severity ?? complaint.complaint.provisionalSeverity;
   // After a withdrawal the clocks resume with the time they had left at it (none when overdue): the handling was
   // never finished, and withdrawing and reopening must not buy time (an outside probe turned a late acknowledgement
-  // into a met one that way). After a resolved or unresolved closing the resolution starts again, as a new cycle.
+  // into a met one that way). A milestone whose breach is already recorded starts again as in a new cycle: its miss
+  // is on record, and a clock resumed with no time left would record it a second time at once. After a resolved or
+  // unresolved closing the resolution starts again, as a new cycle.
   const { outcome, closedAt } = complaint.closing;
   const resumed = (deadline: string) =>
     new Date(instantOf(at, 'at') + Math.max(0, instantOf(deadline, 'deadline') - instantOf(closedAt, 'closedAt'))).toISOString();
   const fresh = (milestone: 'acknowledge' | 'resolve') =>
-    outcome === 'withdrawn' ? resumed(previousDeadlines[`${milestone}By`]) : deadlineFor(policy, severity, milestone, at);
+    outcome === 'withdrawn' && complaint.complaint.breaches[milestone] === undefined
+      ? resumed(previousDeadlines[`${milestone}By`])
+      : deadlineFor(policy, severity, milestone, at);
   const deadlines = {
     acknowledgeBy: acknowledgedAt === undefined ? fresh('acknowledge') : previousDeadlines.acknowledgeBy,
     resolveBy: fresh('resolve'),
