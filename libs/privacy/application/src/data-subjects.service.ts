@@ -1,8 +1,15 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DomainError, loadWithRevision, streamCategory, type RecordedEvent } from '@crm/shared/event-sourcing';
+import {
+  CommandRecordedMeanwhileError,
+  DomainError,
+  eventIdFor,
+  loadWithRevision,
+  streamCategory,
+  type RecordedEvent,
+} from '@crm/shared/event-sourcing';
 import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
-import { personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
+import { PERSONAL_DATA_REFUSALS, personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
 import { erasureOrder, findPersonRecords, type PersonRecords } from './person-records';
@@ -235,7 +242,15 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     if (erased) throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: erased.erasedAt });
     // Marked under way before anything is destroyed, until it is recorded (PENDING_PREFIX).
     const pending = pendingRef(tenantId, subject);
-    await this.layer.keys.keyFor(pending);
+    await this.layer.keys.keyFor(pending).catch(async (error: unknown) => {
+      // The marker was let go (its tombstone refuses a new one): an erasure of this identity was recorded since the
+      // check above, by a twin of this request (same Idempotency-Key: its reply is this one's) or by another.
+      if (!(error instanceof DomainError) || error.code !== PERSONAL_DATA_REFUSALS.ERASED.code) throw error;
+      if (await this.executor.store.findEvent(eventIdFor(context.commandId, 0), { tenantId })) {
+        throw new CommandRecordedMeanwhileError(context.commandId);
+      }
+      throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
+    });
     // The fence first: from now on no process seals new personal data about the person (a call logged about them, a
     // complaint they file), so what is theirs is on the lists below or is refused (PERSONAL_DATA.ERASED).
     for (const who of records.identities) await this.layer.keys.fence({ tenantId, subjectRef: `${who.type}-${who.id}` });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
-import { ANONYMOUS, DEFAULT_TENANT, InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { ANONYMOUS, CommandRecordedMeanwhileError, DEFAULT_TENANT, InMemoryEventStore } from '@crm/shared/event-sourcing';
 import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { newId, systemClock } from '@crm/shared/kernel';
 import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/personal-data';
@@ -73,5 +73,18 @@ describe('an erasure stopped part-way', () => {
     expect(warned).not.toHaveBeenCalled();
     warned.mockRestore();
     one.onApplicationShutdown();
+  });
+
+  it('answers a twin that passed its check before the first recorded: the first reply, or 409 ERASED for another request', async () => {
+    const w = await world();
+    const first = w.process();
+    const keyed = context();
+    await first.erase(lead, 'درخواست حذف', keyed);
+    // The twin looked for an erasure just before the first recorded (found none), then met the marker let go.
+    const twin = w.process() as unknown as { erasureOf: () => Promise<undefined>; eraseOnce: DataSubjects['erase'] };
+    jest.spyOn(twin, 'erasureOf').mockResolvedValue(undefined);
+    await expect(twin.eraseOnce(lead, 'درخواست حذف', keyed)).rejects.toBeInstanceOf(CommandRecordedMeanwhileError);
+    await expect(twin.eraseOnce(lead, 'درخواست حذف', context())).rejects.toMatchObject({ code: 'DATA_SUBJECT.ERASED' });
+    first.onApplicationShutdown();
   });
 });
