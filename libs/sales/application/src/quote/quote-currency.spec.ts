@@ -73,6 +73,13 @@ describe('a quote issued on a deal, and a change of the deal currency', () => {
       details: { quoteIds: [quoteId], fields: ['amount.currency'] },
     });
     expect(await w.inner.headPosition()).toEqual(before);
+    // A stale If-Match is answered 412 first, as on every command.
+    const stale = { ...w.fresh(), expectedRevision: 0 };
+    await expect(
+      new ReviseEstimateHandler(w.executor).execute(
+        new ReviseEstimateCommand(w.opportunityId, { amount: { amount: 25, currency: 'USD' } }, stale),
+      ),
+    ).rejects.toMatchObject({ name: 'WrongExpectedRevisionError' });
     // The amount alone, in the deal's currency, still changes.
     await new ReviseEstimateHandler(w.executor).execute(
       new ReviseEstimateCommand(w.opportunityId, { amount: { amount: 2_000_000, currency: 'IRR' } }, w.fresh()),

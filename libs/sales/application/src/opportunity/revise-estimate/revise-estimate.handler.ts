@@ -39,10 +39,13 @@ export class ReviseEstimateHandler implements ICommandHandler<ReviseEstimateComm
     const run = async () => {
       const outcome = await this.executor.atomically(context.tenantId, now, async (tx) => {
         const read = await loadForCommand(store, opportunityDecider, streamId, context.tenantId, undefined);
+        // Decided first: a stale If-Match is 412 and a closed deal 409 CLOSED before the quotes are looked at; a refusal
+        // here leaves the append unmade.
+        const decided = await tx.decide(opportunityDecider, streamId, command, this.executor.commandOptions(context), read);
         const { amount } = command.data;
         if (changesCurrency(read.state, amount))
           assertNoQuoteStranded(read.state, amount, await issuedQuotes(store, read.state, context.tenantId), at);
-        return tx.decide(opportunityDecider, streamId, command, this.executor.commandOptions(context), read);
+        return decided;
       });
       const written = outcome.streams.get(streamId);
       const { read } = outcome.value;
