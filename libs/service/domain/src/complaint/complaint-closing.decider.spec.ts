@@ -15,6 +15,7 @@ import {
   RESPONDED,
   trailOf,
   unassessed,
+  fold,
 } from './complaint.fixtures';
 
 const spec = deciderSpec(complaintDecider);
@@ -264,7 +265,3 @@ describe('RecordHandlingSatisfaction', () => {
     expect(event).toMatchObject({ data: { score: 2, outcome: 'withdrawn' } });
   });
 });
-
-function fold(history: readonly ComplaintEvent[]) {
-  return history.reduce(complaintDecider.evolve, complaintDecider.initialState());
-}

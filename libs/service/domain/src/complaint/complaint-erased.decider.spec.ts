@@ -1,14 +1,10 @@
 import { deciderSpec } from '@crm/shared/testing';
 import { complaintDecider } from './complaint.decider';
 import type { ComplaintEvent } from './complaint.events';
-import { after, ASSESSED, CLOSED, DAY, HIGH, HOUR, RESPONDED, trailOf } from './complaint.fixtures';
+import { after, ASSESSED, CLOSED, DAY, HIGH, HOUR, RESPONDED, trailOf, fold } from './complaint.fixtures';
 
 const spec = deciderSpec(complaintDecider);
 const erased = { personalDataErased: true } as const;
-
-function fold(history: readonly ComplaintEvent[]) {
-  return history.reduce(complaintDecider.evolve, complaintDecider.initialState());
-}
 
 /** What a step records without its text, once the complaint's personal data is erased. */
 const respondedWithoutText: ComplaintEvent = {

@@ -13,6 +13,7 @@ import {
   RESPONDED,
   trailOf,
   unassessed,
+  fold,
 } from './complaint.fixtures';
 
 const spec = deciderSpec(complaintDecider);
@@ -262,7 +263,3 @@ describe('EscalateComplaint', () => {
       .thenThrows('COMPLAINT.TEXT_REQUIRED', { fields: ['reason'] });
   });
 });
-
-function fold(history: readonly ComplaintEvent[]) {
-  return history.reduce(complaintDecider.evolve, complaintDecider.initialState());
-}

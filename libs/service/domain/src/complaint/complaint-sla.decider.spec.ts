@@ -16,6 +16,7 @@ import {
   RECEIVED,
   trailOf,
   unassessed,
+  fold,
 } from './complaint.fixtures';
 
 const spec = deciderSpec(complaintDecider);
@@ -287,7 +288,3 @@ describe('steps that meet a milestone or move a deadline record the breach they 
       ]);
   });
 });
-
-function fold(history: readonly ComplaintEvent[]) {
-  return history.reduce(complaintDecider.evolve, complaintDecider.initialState());
-}

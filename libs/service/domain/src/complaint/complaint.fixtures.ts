@@ -2,6 +2,7 @@ import type { SlaDeadlines } from '../sla/sla-policy';
 import type { ReceiveComplaint } from './complaint.commands';
 import type { ComplaintEvent, ComplaintReceived } from './complaint.events';
 import type { ComplaintStatus, ComplaintTrail } from './complaint.types';
+import { complaintDecider } from './complaint.decider';
 
 /** Shared given-histories for the complaint specs; times are minutes after receipt. */
 export const COMPLAINT_ID = '0b6f3c52-2f0e-4d55-9d8e-6a1f3b7c9e21';
@@ -109,3 +110,8 @@ export const INVESTIGATING = [...ASSESSED, noted];
 export const RESPONDED = [...INVESTIGATING, responded];
 export const COMMUNICATED = [...RESPONDED, communicated];
 export const CLOSED = [...COMMUNICATED, closedResolved];
+
+/** The state a history folds to, as the decider's own evolve makes it. */
+export function fold(history: readonly ComplaintEvent[]) {
+  return history.reduce(complaintDecider.evolve, complaintDecider.initialState());
+}
