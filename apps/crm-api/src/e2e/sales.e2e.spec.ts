@@ -47,7 +47,8 @@ describe('sales over HTTP (real server, embedded SQLite)', () => {
       data: {
         accountId,
         contactId,
-        need: 'ورق فولادی گرم‌نورد',
+        // The deal's own name: the lead's interest is sealed with the lead, the deal kept in clear.
+        need: 'ورق فولادی خط دوم',
         amount: { amount: 1_200_000_000, currency: 'IRR' },
         stage: 'qualification',
       },
