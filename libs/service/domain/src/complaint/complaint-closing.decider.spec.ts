@@ -29,6 +29,8 @@ const reopened: ComplaintEvent = {
     reopenedAt: after(5 * DAY),
     reopenCount: 1,
     previousDeadlines: HIGH,
+    // Acknowledged: its clock stays at receipt; the resolution starts again at the reopening.
+    clocks: { acknowledge: after(0), resolve: after(5 * DAY) },
   },
 };
 const REOPENED = [...CLOSED, reopened];
@@ -131,6 +133,8 @@ describe('ReopenComplaint', () => {
             reopenedAt: after(2 * HOUR),
             reopenCount: 1,
             previousDeadlines: PROVISIONAL,
+            // Both clocks ran an hour before the withdrawal: they start an hour before the reopening.
+            clocks: { acknowledge: after(HOUR), resolve: after(HOUR) },
           },
         },
       ]);
@@ -146,6 +150,23 @@ describe('ReopenComplaint', () => {
       fold([...RECEIVED, withdrawn]),
     );
     expect(event).toMatchObject({ data: { deadlines: { acknowledgeBy: after(3 * DAY), resolveBy: after(3 * DAY + 6 * DAY - HOUR) } } });
+  });
+
+  it('dates a re-assessment after a withdrawn complaint is reopened from its resumed clocks, not from the reopening', () => {
+    const withdrawn: ComplaintEvent = {
+      type: 'ComplaintClosed',
+      data: { ...unassessed('received', 'closed'), outcome: 'withdrawn', closedAt: after(HOUR) },
+    };
+    const [reopenedEvent] = complaintDecider.decide(
+      { type: 'ReopenComplaint', data: { reason: 'مشتری از انصراف منصرف شد', at: after(2 * HOUR) } },
+      fold([...RECEIVED, withdrawn]),
+    );
+    const [assessed] = complaintDecider.decide(
+      { type: 'AssessComplaint', data: { severity: 'medium', at: after(2 * HOUR + 5) } },
+      fold([...RECEIVED, withdrawn, reopenedEvent as ComplaintEvent]),
+    );
+    // The same severity gives the same deadlines the reopening resumed (before: a day and a week from the reopening).
+    expect(assessed).toMatchObject({ data: { deadlines: { acknowledgeBy: after(HOUR + DAY), resolveBy: after(HOUR + 7 * DAY) } } });
   });
 
   it('starts a milestone whose breach is on record afresh: a resumed clock with no time left would record the miss twice', () => {

@@ -76,6 +76,7 @@ describe('a complaint whose personal data is erased', () => {
             reopenedAt: after(5 * DAY),
             reopenCount: 1,
             previousDeadlines: HIGH,
+            clocks: { acknowledge: after(0), resolve: after(5 * DAY) },
           },
         },
       ]);

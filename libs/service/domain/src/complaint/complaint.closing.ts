@@ -1,7 +1,7 @@
 import { DomainError } from '@crm/shared/event-sourcing';
 import { assertGivenBy, instantOf } from '../shared/time';
 import { isBreached, sameInstant } from '../sla/sla-breaches';
-import { deadlineFor } from '../sla/sla-policy';
+import { deadlineFor, type SlaMilestone } from '../sla/sla-policy';
 import type * as C from './complaint.commands';
 import type { ComplaintEvent } from './complaint.events';
 import {
@@ -59,22 +59,29 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
   // into a met one that way). A milestone whose breach is already recorded starts again as in a new cycle: its miss
   // is on record, and a clock resumed with no time left would record it a second time at once. After a resolved or
   // unresolved closing the resolution starts again, as a new cycle.
+  // A resumed clock is recorded as started that much later (by the time the complaint stood withdrawn), so that a
+  // re-assessment after the reopening dates its deadlines from it too, not from the reopening (an outside probe
+  // re-assessed at the same severity and had a late acknowledgement counted as met).
   const { outcome, closedAt } = complaint.closing;
+  const withdrawnFor = instantOf(at, 'at') - instantOf(closedAt, 'closedAt');
+  const resumes = (milestone: SlaMilestone) => outcome === 'withdrawn' && complaint.complaint.breaches[milestone] === undefined;
   const resumed = (deadline: string) =>
     new Date(instantOf(at, 'at') + Math.max(0, instantOf(deadline, 'deadline') - instantOf(closedAt, 'closedAt'))).toISOString();
-  const fresh = (milestone: 'acknowledge' | 'resolve') =>
-    outcome === 'withdrawn' && complaint.complaint.breaches[milestone] === undefined
-      ? resumed(previousDeadlines[`${milestone}By`])
-      : deadlineFor(policy, severity, milestone, at);
+  const fresh = (milestone: SlaMilestone) =>
+    resumes(milestone) ? resumed(previousDeadlines[`${milestone}By`]) : deadlineFor(policy, severity, milestone, at);
+  const clockOf = (milestone: SlaMilestone) =>
+    resumes(milestone) ? new Date(instantOf(complaint.complaint.clocks[milestone], 'clock') + withdrawnFor).toISOString() : at;
+  const open = acknowledgedAt === undefined;
   const deadlines = {
-    acknowledgeBy: acknowledgedAt === undefined ? fresh('acknowledge') : previousDeadlines.acknowledgeBy,
+    acknowledgeBy: open ? fresh('acknowledge') : previousDeadlines.acknowledgeBy,
     resolveBy: fresh('resolve'),
   };
-  const to = acknowledgedAt === undefined ? 'received' : 'investigating';
+  const clocks = { acknowledge: open ? clockOf('acknowledge') : complaint.complaint.clocks.acknowledge, resolve: clockOf('resolve') };
+  const to = open ? 'received' : 'investigating';
   return [
     {
       type: 'ComplaintReopened',
-      data: { ...trail(complaint, to), deadlines, ...reason, reopenedAt: at, reopenCount: reopenCount + 1, previousDeadlines },
+      data: { ...trail(complaint, to), deadlines, ...reason, reopenedAt: at, reopenCount: reopenCount + 1, previousDeadlines, clocks },
     },
   ];
 }

@@ -67,7 +67,19 @@ export type ComplaintClosed = Event<'ComplaintClosed', ComplaintTrail & { outcom
 
 export type ComplaintReopened = Event<
   'ComplaintReopened',
-  ComplaintTrail & { reason?: string; reopenedAt: string; reopenCount: number; previousDeadlines: SlaDeadlines }
+  ComplaintTrail & {
+    reason?: string;
+    reopenedAt: string;
+    reopenCount: number;
+    previousDeadlines: SlaDeadlines;
+    /**
+     * Where each milestone's clock starts after the reopening (deadlines of a later re-assessment count from it): the
+     * reopening, or for a clock resumed after a withdrawal, its start moved on by the time the complaint stood
+     * withdrawn. Absent on reopenings recorded before: both then restart at the reopening (the acknowledgement's only
+     * if never acknowledged).
+     */
+    clocks?: Readonly<Record<SlaMilestone, string>>;
+  }
 >;
 
 export type ComplaintHandlingSatisfactionRecorded = Event<

@@ -95,7 +95,7 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       return { status: 'closed', complaint, closing };
     }
     case 'ComplaintReopened': {
-      const restarted = {
+      const restarted = event.data.clocks ?? {
         acknowledge: complaint.acknowledgedAt === undefined ? event.data.reopenedAt : complaint.clocks.acknowledge,
         resolve: event.data.reopenedAt,
       };
