@@ -58,10 +58,10 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
   // never finished, and withdrawing and reopening must not buy time (an outside probe turned a late acknowledgement
   // into a met one that way). A milestone whose breach is already recorded starts again as in a new cycle: its miss
   // is on record, and a clock resumed with no time left would record it a second time at once. After a resolved or
-  // unresolved closing the resolution starts again, as a new cycle.
-  // A resumed clock is recorded as started that much later (by the time the complaint stood withdrawn), so that a
-  // re-assessment after the reopening dates its deadlines from it too, not from the reopening (an outside probe
-  // re-assessed at the same severity and had a late acknowledgement counted as met).
+  // unresolved closing the resolution starts again, as a new cycle. A resumed clock is recorded as started later by
+  // the time the complaint stood withdrawn, so that a re-assessment after the reopening dates its deadlines from it
+  // too, not from the reopening (an outside probe re-assessed at the same severity and had a late acknowledgement
+  // counted as met).
   const { outcome, closedAt } = complaint.closing;
   const withdrawnFor = instantOf(at, 'at') - instantOf(closedAt, 'closedAt');
   const resumes = (milestone: SlaMilestone) => outcome === 'withdrawn' && complaint.complaint.breaches[milestone] === undefined;
@@ -86,7 +86,6 @@ export function reopen({ data }: C.ReopenComplaint, state: ComplaintState, confi
   ];
 }
 
-/** One score per closing: a second one would double-count in the mean satisfaction KPI. */
 /** A score given by phone and noted later is dated when given: after the closing it rates, never after it is recorded. */
 function ratedAfterClosing(closedAt: string, respondedAt: string, recordedAt: string): string {
   if (instantOf(respondedAt, 'respondedAt') < instantOf(closedAt, 'closedAt')) {
@@ -99,6 +98,7 @@ function ratedAfterClosing(closedAt: string, respondedAt: string, recordedAt: st
   return respondedAt;
 }
 
+/** One score per closing: a second one would double-count in the mean satisfaction KPI. */
 export function recordSatisfaction({ data }: C.RecordHandlingSatisfaction, state: ComplaintState): ComplaintEvent[] {
   const complaint = existing(state);
   if (complaint.status !== 'closed') {

@@ -37,7 +37,7 @@ export function nameEveryBadPart(): void {
       if (failures.length === 0) return;
       // Alone, a failure is answered as it is (a rule's own code: COMPLAINT.TEXT_REQUIRED); beside others, a 400
       // naming its fields is merged with them.
-      if (failures.length === 1) throw failures[0];
+      if (failures.length === 1 && !(failures[0] instanceof RequestValidationError)) throw failures[0];
       const named = failures.map(fieldsNamedBy);
       const other = failures.find((_, index) => named[index] === undefined);
       if (other !== undefined) throw other;
