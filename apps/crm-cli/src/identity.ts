@@ -26,3 +26,9 @@ export function tenantOption(value: string | undefined): string {
     throw new UsageError(`--tenant ${JSON.stringify(value)} is not a tenant id (lower-case letters, digits, inner dashes)`);
   return value;
 }
+
+/** `--tenant ID` or `--all-tenants` (undefined: every tenant), never both; neither is the default tenant. */
+export function tenantScope(tenant: string | undefined, allTenants: boolean | undefined): string | undefined {
+  if (tenant !== undefined && allTenants) throw new UsageError('--tenant and --all-tenants exclude each other');
+  return allTenants ? undefined : tenantOption(tenant);
+}

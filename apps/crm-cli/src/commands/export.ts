@@ -1,5 +1,5 @@
 import { UsageError } from '../args';
-import { tenantOption } from '../identity';
+import { tenantScope } from '../identity';
 import { defineCommand, openFileOutput, withStores, writeOut } from '../context';
 import { checkExportFilter, exportEvents, type ExportFilter } from '../event-export';
 import { parseInstant } from '../instants';
@@ -52,8 +52,7 @@ export const exportCommand = defineCommand({
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const { type, category, from, to, tenant, out, force } = args.options;
     if (force && out === undefined) throw new UsageError('--force goes with --out');
-    if (tenant !== undefined && args.options['all-tenants']) throw new UsageError('--tenant and --all-tenants exclude each other');
-    const tenantId = args.options['all-tenants'] ? undefined : tenantOption(tenant);
+    const tenantId = tenantScope(tenant, args.options['all-tenants']);
     const filter: ExportFilter = {
       types: type,
       categories: category,

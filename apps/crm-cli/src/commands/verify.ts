@@ -2,7 +2,7 @@ import { positionOrdinal } from '@crm/projections/runtime';
 import { GENESIS_HASH, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { innerStore } from '@crm/shared/personal-data';
 import { UsageError } from '../args';
-import { tenantOption } from '../identity';
+import { tenantScope } from '../identity';
 import { defineCommand, withStores } from '../context';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
 import { pagesUpTo } from '../event-export';
@@ -76,8 +76,7 @@ export const verifyCommand = defineCommand({
   run: async (args, io) => {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
     const { tenant } = args.options;
-    if (tenant !== undefined && args.options['all-tenants']) throw new UsageError('--tenant and --all-tenants exclude each other');
-    const tenantId = args.options['all-tenants'] ? undefined : tenantOption(tenant);
+    const tenantId = tenantScope(tenant, args.options['all-tenants']);
     return withStores(io, async ({ events }) => {
       const line = new ProgressLine(io.stderr, 'verify');
       const result = await verifyLog(

@@ -171,16 +171,20 @@ export function keyCommandIds(
   recorded: (commandId: string, tenantId: string) => Promise<boolean>,
 ): void {
   if (!fastify.hasRequestDecorator('commandIdKey')) fastify.decorateRequest('commandIdKey', undefined);
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  // After authentication (the tenant is the principal's), before the handler reads its context (Ctx). One hook, and
+  // no promise for a request without such a key (most of them).
+  fastify.addHook('preHandler', (request, _reply, done) => {
     request.commandIdKey = key;
-    done();
-  });
-  // After authentication (the tenant is the principal's), before the handler reads its context (Ctx).
-  fastify.addHook('preHandler', async (request) => {
     const idempotencyKey = header(request.headers, 'idempotency-key');
     const tenantId = request.principal?.tenantId;
-    if (idempotencyKey === undefined || tenantId === undefined || !TOKEN.test(idempotencyKey) || isUuid(idempotencyKey)) return;
-    if (await recorded(commandIdOfKey(tenantId, idempotencyKey), tenantId)) request.commandIdKey = undefined;
+    if (idempotencyKey === undefined || tenantId === undefined || !TOKEN.test(idempotencyKey) || isUuid(idempotencyKey)) {
+      done();
+      return;
+    }
+    recorded(commandIdOfKey(tenantId, idempotencyKey), tenantId).then((found) => {
+      if (found) request.commandIdKey = undefined;
+      done();
+    }, done);
   });
 }
 
