@@ -44,12 +44,13 @@ export interface CatchUpOptions {
  * them over one batch at a time and waits for the handler. In between sits a
  * queue (subscription-queue.ts) that pauses the driver when it fills.
  *
- * Checkpoints move past what the filter skipped, three ways: the driver's
- * checkpoint events (the server scanned that far); the 'caughtUp' marker
- * (everything up to the head read at start has been seen); and, while live
- * and idle, a probe of the store's head, so that a wait for the position of
- * an event of another category ends (read-your-writes) without an event of
- * this one.
+ * Checkpoints move past what the filter skipped, three ways: before catching
+ * up, the driver's checkpoint events (the server scanned that far), never past
+ * the head read at start; the 'caughtUp' marker (everything up to that head
+ * has been seen); and, while live and idle, a probe of the store's head, so
+ * that a wait for the position of an event of another category ends
+ * (read-your-writes) without an event of this one. A live checkpoint is the
+ * position of an event the store shows, never past its head.
  *
  * A dropped subscription (connection lost, leader change, server deadline)
  * is opened again after the last position received, and `stop()` settles
@@ -99,8 +100,13 @@ export function catchUpSubscription(source: CatchUpSource, handler: BatchHandler
       } else if (item.kind === 'skip') {
         at = later(item.position);
       } else if (item.kind === 'checkpoint') {
-        // Before catching up, never past the head read at start: the caughtUp marker lands exactly on it.
-        const capped = !live && head !== undefined && source.compare(item.position, head) > 0 ? head : item.position;
+        // Live, the server's checkpoints lie wherever it stopped scanning: often on a record after the last event
+        // the store shows (an append's index entries, system and link events), which its head never reaches, so a
+        // checkpoint saved there would read as one from another log on the next start. The idle probe moves a live
+        // checkpoint instead, to the head. Before catching up, never past the head read at start: the caughtUp
+        // marker lands exactly on it.
+        if (live) return;
+        const capped = head !== undefined && source.compare(item.position, head) > 0 ? head : item.position;
         if (checkpoint === undefined || source.compare(capped, checkpoint) > 0) at = later(capped);
       } else {
         const seen = at ?? checkpoint;

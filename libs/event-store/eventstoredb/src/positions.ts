@@ -4,9 +4,10 @@ import type { Position } from '@kurrent/kurrentdb-client';
  * The port's checkpoint is an opaque string; ours is ESDB's `$all` position as
  * `commit:prepare` in decimal. Both parts are 64-bit, beyond Number's exact
  * range, so they are compared as BigInt, commit first. Every checkpoint this
- * adapter hands out is the position of a real domain event: the server rejects
- * or misreads positions that do not start a record, and domain events (unlike
- * system or snapshot events) are never scavenged from under a stored checkpoint.
+ * adapter hands out starts a record the server wrote and is never past the
+ * newest domain event: a read's or a live subscription's is a domain event's
+ * position; a catching-up subscription's may be one the server reported
+ * scanning to (a checkpoint event), capped at the head it read at start.
  */
 const POSITION = /^(\d+):(\d+)$/;
 

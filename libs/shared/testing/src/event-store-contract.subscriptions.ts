@@ -96,6 +96,37 @@ export function describeSubscriptionContract({ store }: ContractContext): void {
       await subscription.stop();
     });
 
+    it('hands over, once live, only positions of events in the log, so a saved checkpoint is never past its head', async () => {
+      await store().appendToStream(aStream('lead'), [anEvent('LeadCaptured')]);
+      let live = false;
+      const handed: string[] = [];
+      const subscription = store().subscribeToAll(
+        (_events, at) => {
+          if (live) handed.push(at);
+        },
+        { filter: { categories: ['lead'] } },
+      );
+      await subscription.caughtUp;
+      live = true;
+      // Enough appends of another category for a server to report how far it scanned, more than once.
+      let last = await store().appendToStream(aStream('complaint'), [anEvent('ComplaintReceived')]);
+      for (let i = 1; i < 80; i += 1) last = await store().appendToStream(aStream('complaint'), [anEvent('ComplaintReceived')]);
+      const reached = () => store().comparePositions(subscription.checkpoint() ?? '', last.position) >= 0;
+      await waitUntil(() => subscription.checkpoint() !== undefined && reached(), 'the checkpoint to reach the head', 5_000);
+      await subscription.stop();
+      const inLog = new Set<string>();
+      for (let after: string | undefined; ;) {
+        const slice = await store().readAll({ after, maxCount: 1000 });
+        for (const event of slice.events) inLog.add(event.position);
+        if (slice.isEnd) break;
+        after = slice.checkpoint;
+      }
+      expect(handed.filter((at) => !inLog.has(at))).toEqual([]);
+      expect(store().comparePositions(subscription.checkpoint() as string, (await store().headPosition()) as string)).toBeLessThanOrEqual(
+        0,
+      );
+    });
+
     it('settles caughtUp and done when stopped before it caught up', async () => {
       await store().appendToStream(aStream(), someEvents(50));
       let release: () => void = () => undefined;
