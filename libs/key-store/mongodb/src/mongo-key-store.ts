@@ -1,4 +1,4 @@
-import { Binary, MongoClient, MongoServerError, type Collection } from 'mongodb';
+import { Binary, MongoClient, MongoServerError, ReadPreference, type Collection } from 'mongodb';
 import { byRef, ERASED_KEY, isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
 
 interface KeyDocument {
@@ -23,10 +23,13 @@ export class MongoKeyStore implements KeyStore {
   static async connect(url: string, options: { readonly database?: string } = {}): Promise<MongoKeyStore> {
     const client = await MongoClient.connect(url);
     // A key acknowledged here seals data written to the event store right after: it must survive a failover (majority,
-    // journaled), and a key or tombstone read back must be one that cannot be rolled back.
+    // journaled), and a key or tombstone read back must be one that cannot be rolled back. Reads go to the primary
+    // whatever the URL prefers (it may send the read models' reads to secondaries): a lagging secondary would miss a
+    // key just made or an erasure's tombstone just written.
     const keys = client.db(options.database).collection<KeyDocument>('personal_data_keys', {
       writeConcern: { w: 'majority', journal: true },
       readConcern: { level: 'majority' },
+      readPreference: ReadPreference.PRIMARY,
     });
     return new MongoKeyStore(client, keys, true);
   }
@@ -36,14 +39,27 @@ export class MongoKeyStore implements KeyStore {
     return found ? Buffer.from(found.wrapped.buffer) : undefined;
   }
 
+  /**
+   * The stored key, this one when none was: one upsert answered from the write path. A read after a duplicate-key
+   * error could miss the winner's key (the duplicate is found in the primary's own data, a majority read may not see
+   * it yet). The server retries an upsert on `_id` that loses such a race; a second failure is tried once more.
+   */
   async create(ref: SubjectKeyRef, wrapped: Buffer): Promise<Buffer> {
+    const upsert = () =>
+      this.keys.findOneAndUpdate(
+        { _id: idOf(ref) },
+        { $setOnInsert: { tenantId: ref.tenantId, subjectRef: ref.subjectRef, wrapped: new Binary(wrapped), createdAt: new Date() } },
+        { upsert: true, returnDocument: 'after' },
+      );
+    let stored: KeyDocument | null;
     try {
-      await this.keys.insertOne({ _id: idOf(ref), ...ref, wrapped: new Binary(wrapped), createdAt: new Date() });
-      return wrapped;
+      stored = await upsert();
     } catch (error) {
       if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
-      return (await this.get(ref)) as Buffer;
+      stored = await upsert();
     }
+    if (stored === null) throw new Error(`the key of ${idOf(ref)} was neither stored nor found`);
+    return Buffer.from(stored.wrapped.buffer);
   }
 
   async createMany(entries: readonly { readonly ref: SubjectKeyRef; readonly wrapped: Buffer }[]): Promise<Buffer[]> {
