@@ -15,7 +15,9 @@ import { domainStreamRegex, escapeRegex, serverFilterFor } from './esdb-filters'
 import { esdbEventId, readMetadata, toEventData, toRecordedEvent, tryToRecordedEvent, visibleEvent } from './event-mapping';
 import { comparePositions, decodePosition, encodePosition, laterPosition } from './positions';
 import { exactStateAfter, fromCurrentState, toStreamState, toWrongExpectedRevision } from './revisions';
+import { SnapshotStreams } from './snapshot-streams';
 import { decodeTenant, encodeTenant, StreamNames } from './stream-names';
+import { FakeKurrentServer } from './testing/fake-kurrent-client';
 import { toEsdbReadOptions } from './stream-reads';
 
 /** What the server hands back for an event written from `data`, as the driver decodes it. */
@@ -233,5 +235,20 @@ describe('events', () => {
     ).toBeUndefined();
     expect(() => toRecordedEvent({ ...ours, metadata: {} } as AllStreamRecordedEvent, streamId)).toThrow(/not written by this event store/);
     expect(() => toRecordedEvent({ ...ours, position: undefined } as unknown as AllStreamRecordedEvent, streamId)).toThrow(/22\.6/);
+  });
+});
+
+describe('snapshot streams', () => {
+  it('keeps one snapshot per stream: $maxCount is set with the first snapshot and again with every 64th, in case a setting was lost', async () => {
+    const server = new FakeKurrentServer();
+    const names = new StreamNames();
+    const snapshots = new SnapshotStreams(server.client() as never, names, 1024 * 1024);
+    for (let revision = 0; revision < 130; revision += 1) {
+      await snapshots.write({ streamId: 'lead-1', tenantId: 'default', revision, version: 1, state: { revision } });
+    }
+    const metadataName = `$$${names.snapshot('default', 'lead-1')}`;
+    const settings = server.all.filter((stored) => stored.streamId === metadataName);
+    expect(settings.map((stored) => stored.data)).toEqual([{ maxCount: 1 }, { maxCount: 1 }, { maxCount: 1 }]);
+    expect(await snapshots.read('lead-1', 'default')).toMatchObject({ revision: 129, state: { revision: 129 } });
   });
 });

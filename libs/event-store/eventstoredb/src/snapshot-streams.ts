@@ -25,7 +25,8 @@ function isStoredSnapshot(data: unknown): data is StoredSnapshot {
 /**
  * One stream per aggregate stream, `crm~snapshot-{tenant}~{streamId}`, whose
  * last event is the snapshot. `$maxCount: 1` lets the scavenger drop the older
- * ones; it is set once, by whoever writes the stream's first snapshot. State
+ * ones; it is set by whoever writes the stream's first snapshot, and again
+ * with every 64th. State
  * travels as JSON, as it does in the SQL adapters' JSON columns. A snapshot
  * larger than the server takes in one append is not taken: it is a cache,
  * and loading reads the stream's tail instead.
@@ -51,7 +52,8 @@ export class SnapshotStreams {
     if (eventBytes(event) > this.maxAppendBytes) return;
     try {
       const result = await this.client.appendToStream(name, event, { streamState: ANY });
-      if (result.nextExpectedRevision === 0n) await this.client.setStreamMetadata(name, { maxCount: 1 });
+      // Set again every 64th snapshot: a first setting that failed (its reply lost) leaves the stream growing until then.
+      if (result.nextExpectedRevision % 64n === 0n) await this.client.setStreamMetadata(name, { maxCount: 1 });
     } catch (error) {
       // Any expected state, so written again as it is: a lost reply is harmless, the write passing.
       throw toStoreError(error);

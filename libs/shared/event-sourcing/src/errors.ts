@@ -86,7 +86,7 @@ export class AppendTooLargeError extends Error {
     readonly bytes: number,
     readonly limitBytes: number,
   ) {
-    super(`an append of ${bytes} bytes exceeds the store's limit of ${limitBytes} bytes`);
+    super(`an append ${Number.isFinite(bytes) ? `of ${bytes} bytes ` : ''}exceeds the store's limit of ${limitBytes} bytes`);
     this.name = 'AppendTooLargeError';
   }
 }
