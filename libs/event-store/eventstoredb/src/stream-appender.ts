@@ -6,6 +6,7 @@ import {
   AppendTooLargeError,
   assertDistinctEventIds,
   checkExpectedRevision,
+  KeyedLock,
   latestPosition,
   resolveRetriedAppend,
   resolveRetriedMultiAppend,
@@ -25,7 +26,6 @@ import { recordEntries, writeAtomically, writeStreamByStream, type SealedPart, t
 import { isDefiniteRefusal, isPassingFailure, isTombstoned, isTooLarge, toStoreError, type KurrentClient } from './client';
 import type { EventIdIndex } from './event-index';
 import { toRecordedEvent } from './event-mapping';
-import { KeyedLock } from './keyed-lock';
 import { comparePositions, ORIGIN_POSITION } from './positions';
 import { isWrongExpectedVersion, toWrongExpectedRevision } from './revisions';
 import type { StreamNames } from './stream-names';

@@ -14,3 +14,4 @@ export * from './reactor';
 export * from './load-state';
 export * from './required-text';
 export * from './trace-context';
+export * from './keyed-lock';

@@ -85,3 +85,53 @@ describe('CommandExecutor: which commands that decide nothing are remembered und
     ).resolves.toBe('first');
   });
 });
+
+describe("CommandExecutor: one process's commands on one stream take turns", () => {
+  type Tally = { count: number };
+  type Add = { type: 'Add'; data: { n: number } };
+  type Added = { type: 'Added'; data: { n: number } };
+  const tally: Decider<Tally, Add, Added> = {
+    initialState: () => ({ count: 0 }),
+    decide: (command) => [{ type: 'Added', data: command.data }],
+    evolve: (state) => ({ count: state.count + 1 }),
+  };
+  const add = (n: number): Add => ({ type: 'Add', data: { n } });
+  const fresh = (): CommandContext => ({ commandId: newId(), issuedCommandId: undefined, actor, tenantId: 'default' });
+
+  it('decides a burst of 40 commands on one stream one after another: none is refused as a conflict', async () => {
+    const store = new InMemoryEventStore();
+    const executor = new CommandExecutor(store, new ManualClock('2026-03-01T10:00:00Z'));
+    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => executor.execute(tally, 'tally-1', add(i), fresh())));
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    expect(await store.streamRevision('tally-1')).toBe(39);
+    // In the order they came.
+    const events = await store.readStream('tally-1');
+    expect(events.map((event) => (event.data as { n: number }).n)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('does the same for atomic commands, and a command inside another takes no second turn (no deadlock)', async () => {
+    const store = new InMemoryEventStore();
+    const executor = new CommandExecutor(store, new ManualClock('2026-03-01T10:00:00Z'));
+    const atomic = (i: number) => {
+      const context = fresh();
+      return executor.handleAtomic(
+        'Add',
+        'tally-2',
+        context,
+        async () => {
+          await executor.atomically('default', executor.now(), (tx) =>
+            tx.decide(tally, 'tally-2', add(i), { commandId: context.commandId }),
+          );
+          // The same stream again, and another, from inside the turn.
+          await executor.execute(tally, 'tally-2', add(1000 + i), fresh());
+          return executor.execute(tally, `tally-3`, add(i), fresh());
+        },
+        () => Promise.reject(new Error('not a retry')),
+      );
+    };
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => atomic(i)));
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    expect(await store.streamRevision('tally-2')).toBe(39);
+    expect(await store.streamRevision('tally-3')).toBe(19);
+  });
+});

@@ -4,6 +4,7 @@ import {
   eventIdFor,
   handleCommand,
   IdempotencyConflictError,
+  KeyedLock,
   noOpRecordAppend,
   noOpRecordOf,
   noOpRecordedForAnotherRequest,
@@ -47,12 +48,21 @@ export function commandReply(
 
 /** The command type `traced` is measuring, for the `execute`s it makes of that same command. */
 const TRACED = new AsyncLocalStorage<string>();
+/** Set while a command has its stream's turn: what it runs inside (its own steps, other streams) takes no other. */
+const IN_TURN = new AsyncLocalStorage<true>();
 
 /** handleCommand with the store, clock and snapshots of this process: what every handler calls. */
 @Injectable()
 export class CommandExecutor {
   /** The store commands append through: each append traced and measured. */
   private readonly appending: EventStore;
+  /**
+   * This process's commands on one stream take turns: a burst on one record (replies to a campaign) is decided one
+   * after another, where each would otherwise load the same revision, all but one lose the append, and after a few
+   * rounds of that most are refused 409. Only the outermost command takes a turn, so turns never nest (no deadlock).
+   * Other processes still race; the expected revision and the retries settle those.
+   */
+  private readonly turns = new KeyedLock();
 
   constructor(
     @Inject(EVENT_STORE) readonly store: EventStore,
@@ -109,8 +119,15 @@ export class CommandExecutor {
         now,
         snapshots: this.snapshots,
       });
+    const inTurn = () => this.inTurn(context.tenantId, streamId, handle);
     // Inside `traced` for this very command (a retry answered from the record): measured there, once.
-    return TRACED.getStore() === command.type ? handle() : traceCommand(command.type, streamId, this.observer, handle);
+    return TRACED.getStore() === command.type ? inTurn() : traceCommand(command.type, streamId, this.observer, inTurn);
+  }
+
+  /** `work` once this process's earlier commands on the stream are done (see `turns`). */
+  private inTurn<T>(tenantId: string, streamId: string, work: () => Promise<T>): Promise<T> {
+    if (IN_TURN.getStore() === true) return work();
+    return this.turns.run(`${tenantId}\u0000${streamId}`, () => IN_TURN.run(true, work));
   }
 
   /**
@@ -225,12 +242,13 @@ export class CommandExecutor {
     return this.traced(
       commandType,
       streamId,
-      async () => {
-        const of = { commandType, streamId };
-        if (await this.alreadyHandled(context, of)) return recorded();
-        // A twin of this request (sent twice at once, maybe to two servers) recorded first: its reply, or 422.
-        return run().catch((error: unknown) => this.orRecorded(context, error, recorded, of));
-      },
+      () =>
+        this.inTurn(context.tenantId, streamId, async () => {
+          const of = { commandType, streamId };
+          if (await this.alreadyHandled(context, of)) return recorded();
+          // A twin of this request (sent twice at once, maybe to two servers) recorded first: its reply, or 422.
+          return run().catch((error: unknown) => this.orRecorded(context, error, recorded, of));
+        }),
       () => answeredFromRecord,
     );
   }

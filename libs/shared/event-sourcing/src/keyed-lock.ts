@@ -1,6 +1,7 @@
 /**
- * Runs tasks with the same key one after another (per-stream appends of one
- * store instance). Writers in other processes still race; ESDB's exact expected
+ * Runs tasks with the same key one after another, in the order they came
+ * (one process's commands on one stream, the KurrentDB adapter's per-stream
+ * appends). Writers in other processes still race; the store's expected
  * revision settles those.
  */
 export class KeyedLock {
