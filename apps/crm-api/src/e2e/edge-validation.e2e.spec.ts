@@ -79,6 +79,66 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     expect(await head()).toBe(afterAccount);
   });
 
+  it('takes an offset without a colon wherever a time is taken, as the document publishes, and keeps it spelled ±hh:mm (before: 400 on survey answers and activities, kept as typed on campaigns)', async () => {
+    const answered = await post('/surveys/responses', {
+      surveyType: 'csat',
+      respondent: { name: 'مریم احمدی' },
+      answers: { score: 5 },
+      respondedAt: '2026-03-15t10:00:00+0330',
+    });
+    expect(answered.status).toBe(201);
+    const [answer] = await events(`survey-response-${answered.body['id'] as string}`);
+    expect(answer?.data).toMatchObject({ respondedAt: '2026-03-15T10:00:00+03:30' });
+
+    const contact = await post('/contacts', { fullName: 'سارا رضایی', phone: '09120000091' });
+    const activity = await post('/activities', {
+      type: 'task',
+      subject: 'پیگیری',
+      regarding: { type: 'contact', id: contact.body['id'] },
+      assignee: { userId: 'user-7' },
+      dueAt: '2027-03-15T10:00:00+0330',
+    });
+    expect(activity.status).toBe(201);
+
+    const campaign = await post('/campaigns', {
+      name: 'نوروز',
+      goal: 'lead_generation',
+      channel: 'sms',
+      budget: { amount: 1, currency: 'IRR' },
+      startDate: '2027-03-10T10:00:00+0330',
+      endDate: '2027-04-10',
+    });
+    expect(campaign.status).toBe(201);
+    const [planned] = await events(`campaign-${campaign.body['id'] as string}`);
+    expect(planned?.data).toMatchObject({ startDate: '2027-03-10T10:00:00+03:30', endDate: '2027-04-10' });
+  });
+
+  it('refuses a time whose year leaves 1900–2199 once its offset is applied, naming it beside the other bad fields', async () => {
+    const before = await head();
+    const contact = await post('/contacts', { fullName: 'علی محمدی', phone: '09120000092' });
+    const at = await head();
+    const activity = await post('/activities', {
+      type: 'fax',
+      subject: 'پیگیری',
+      regarding: { type: 'contact', id: contact.body['id'] },
+      assignee: { userId: 'user-7' },
+      dueAt: '2199-12-31T23:00:00-23:59',
+    });
+    expect(activity.status).toBe(400);
+    expect(fields(activity)).toEqual(['dueAt', 'type']);
+    const feedback = await post('/feedback', {
+      from: { name: 'علی محمدی' },
+      kind: 'praise',
+      text: 'خوب بود',
+      channel: 'phone',
+      submittedAt: '1900-01-01T00:00:00+03:30',
+    });
+    expect(feedback.status).toBe(400);
+    expect(fields(feedback)).toEqual(['submittedAt']);
+    expect(await head()).toBe(at);
+    expect(before).not.toBe(at);
+  });
+
   it('refuses a body of JSON null and a null commandId, appending nothing (before, the command ran as if given {})', async () => {
     const leadId = await lead('09120000013');
     const before = await head();

@@ -4,6 +4,19 @@ import { normalizePersian } from './persian-text';
 export const FIRST_YEAR = 1900;
 export const LAST_YEAR = 2199;
 
+const OFFSET_SPELLING = /([+-])(\d{2}):?(\d{2})$/;
+
+/**
+ * An ISO 8601 date-time with its offset in one spelling, as the CRM keeps it: T and Z in capitals, the offset as
+ * ±hh:mm (+0330 and +03:30 are one offset, the published pattern takes both). A calendar date, or anything not a
+ * date-time, is returned as it is.
+ */
+export function oneSpelling(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}[Tt]/.test(value)) return value;
+  const upper = value.toUpperCase();
+  return upper.endsWith('Z') ? upper : upper.replace(OFFSET_SPELLING, '$1$2:$3');
+}
+
 /** Clocks of the systems that report to us drift; an instant up to this far ahead of ours is still "now". */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 

@@ -100,7 +100,8 @@ export function expandRecurrence(dueAt: string, recurrence?: Recurrence): [strin
     if (due > limit) break;
     // The years every date the CRM records falls in, as written (in dueAt's offset): a reschedule to 2300 is refused,
     // so no series may hold one either.
-    if (new Date(wall).getUTCFullYear() > LAST_YEAR) {
+    // And as kept (UTC): a series at 20:00-05:00 on 31 December 2199 would be kept in 2200.
+    if (new Date(wall).getUTCFullYear() > LAST_YEAR || new Date(due).getUTCFullYear() > LAST_YEAR) {
       throw invalid(`recurrence runs past the year ${LAST_YEAR}`, ['recurrence.interval', 'recurrence.count']);
     }
     occurrences.push(utcIso(due));

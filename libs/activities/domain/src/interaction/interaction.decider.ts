@@ -1,7 +1,7 @@
 import { DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
 import { compact, present, NOT_FOUND } from '@crm/shared/kernel';
 import { validRegarding } from '../common/regarding';
-import { instantOf } from '../common/time';
+import { instantOf, writtenInstant } from '../common/time';
 import { INTERACTION_CHANNELS, type InteractionCommand, type InteractionDirection, type LogInteraction } from './interaction.commands';
 import type { InteractionEvent } from './interaction.events';
 import { INTERACTION_REFUSALS } from './interaction.refusals';
@@ -59,7 +59,7 @@ function log({ data }: LogInteraction, state: InteractionState): InteractionEven
         direction: data.direction,
         regarding,
         summary,
-        occurredAt: data.occurredAt,
+        occurredAt: writtenInstant(data.occurredAt),
         durationSeconds: durationOf(data.durationSeconds),
         activityId: present(data.activityId),
         loggedAt: data.loggedAt,

@@ -1,8 +1,25 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { isAheadOf } from '@crm/shared/kernel';
+import { FIRST_YEAR, isAheadOf, LAST_YEAR, oneSpelling } from '@crm/shared/kernel';
 import { CAMPAIGN_REFUSALS } from './campaign.refusals';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+const withinYears = (year: number): boolean => year >= FIRST_YEAR && year <= LAST_YEAR;
+
+/**
+ * Whether a date or instant the edge let through (its pattern: Z, ±hh:mm or ±hhmm) reads as one, in the years every
+ * date is kept in, as written and once its offset is applied (2199-12-31T23:00-23:59 is in 2200).
+ */
+function readable(value: string): boolean {
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && withinYears(Number(value.slice(0, 4))) && withinYears(new Date(time).getUTCFullYear());
+}
+
+/**
+ * A date or instant as kept: as written (a campaign's dates are the planner's calendar days, in the planner's offset),
+ * in one spelling (the kernel's `oneSpelling`: T and Z in capitals, the offset as ±hh:mm).
+ */
+export const writtenTime = oneSpelling;
 
 /**
  * Start and end may each be a calendar date or an instant. A calendar date lasts the
@@ -11,13 +28,15 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
  * (same start and end date) is fine.
  */
 export function assertCampaignPeriod(startDate: string, endDate: string): void {
-  const unreadable = (['startDate', 'endDate'] as const).filter((field) =>
-    Number.isNaN(Date.parse(field === 'startDate' ? startDate : endDate)),
-  );
+  const unreadable = (['startDate', 'endDate'] as const).filter((field) => !readable(field === 'startDate' ? startDate : endDate));
   if (unreadable.length > 0) {
-    throw new DomainError(CAMPAIGN_REFUSALS.DATE_INVALID, 'Dates are calendar dates (2026-03-21) or ISO 8601 instants', {
-      fields: unreadable,
-    });
+    throw new DomainError(
+      CAMPAIGN_REFUSALS.DATE_INVALID,
+      `Dates are calendar dates (2026-03-21) or ISO 8601 instants, in the years ${FIRST_YEAR}–${LAST_YEAR}`,
+      {
+        fields: unreadable,
+      },
+    );
   }
   const endsBefore =
     DATE_ONLY.test(startDate) || DATE_ONLY.test(endDate)
@@ -38,9 +57,10 @@ export function assertCampaignPeriod(startDate: string, endDate: string): void {
  * other bad fields names this one too.
  */
 export function assertRecordedFact(field: 'respondedAt' | 'incurredAt', at: string, recordedAt: string): void {
-  const time = Date.parse(at);
-  if (Number.isNaN(time)) {
-    throw new DomainError(CAMPAIGN_REFUSALS.DATE_INVALID, `${field} is not an ISO 8601 instant`, { fields: [field] });
+  if (!readable(at)) {
+    throw new DomainError(CAMPAIGN_REFUSALS.DATE_INVALID, `${field} is not an ISO 8601 instant in the years ${FIRST_YEAR}–${LAST_YEAR}`, {
+      fields: [field],
+    });
   }
   if (isAheadOf(at, recordedAt)) {
     throw new DomainError(CAMPAIGN_REFUSALS.TIME_IN_FUTURE, `${field} ${at} is after the moment it is recorded (${recordedAt})`, {

@@ -2,7 +2,7 @@ import { DomainError, type Decider } from '@crm/shared/event-sourcing';
 import { addMoney, compact, matchKey, money, present, type Money, NOT_FOUND, type Refusal } from '@crm/shared/kernel';
 import { distinct, readable } from '../common/text';
 import type { CampaignChannel, CampaignCommand, PlanCampaign, RecordCampaignCost, RecordCampaignResponse } from './campaign.commands';
-import { assertCampaignPeriod, assertRecordedFact } from './campaign.dates';
+import { assertCampaignPeriod, assertRecordedFact, writtenTime } from './campaign.dates';
 import type { CampaignEvent } from './campaign.events';
 import { CAMPAIGN_REFUSALS } from './campaign.refusals';
 
@@ -71,8 +71,8 @@ function plan({ data }: PlanCampaign, state: CampaignState): CampaignEvent[] {
         goal,
         channel,
         budget,
-        startDate,
-        endDate,
+        startDate: writtenTime(startDate),
+        endDate: writtenTime(endDate),
         description,
         ownerId,
         plannedAt,
@@ -108,7 +108,13 @@ function recordCost({ data }: RecordCampaignCost, state: CampaignState): Campaig
   return [
     {
       type: 'CampaignCostRecorded',
-      data: compact({ campaignId: campaign.campaignId, costId, amount, description: present(data.description), incurredAt }),
+      data: compact({
+        campaignId: campaign.campaignId,
+        costId,
+        amount,
+        description: present(data.description),
+        incurredAt: writtenTime(incurredAt),
+      }),
     },
   ];
 }
@@ -128,7 +134,7 @@ function recordResponse({ data }: RecordCampaignResponse, state: CampaignState):
         responseType,
         channel,
         note: present(data.note),
-        respondedAt,
+        respondedAt: writtenTime(respondedAt),
       }),
     },
   ];

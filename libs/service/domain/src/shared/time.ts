@@ -2,8 +2,9 @@ import { DomainError } from '@crm/shared/event-sourcing';
 import { InvalidValueError, isAheadOf, type Refusal } from '@crm/shared/kernel';
 
 // An offset is required: without one Date.parse reads local time, so a replay on a
-// machine in another time zone would compute different deadlines.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+// machine in another time zone would compute different deadlines. The forms are those the
+// OpenAPI document publishes: Z, ±hh:mm or ±hhmm.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 /** Milliseconds since the epoch of an ISO 8601 time with offset; malformed input is a 400, not a rule. */
 export function instantOf(value: string, field: string): number {

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateIf, ValidateNested } from 'class-validator';
+import { oneSpelling } from '@crm/shared/kernel';
 import {
   booleanProblem,
   Check,
@@ -106,7 +107,7 @@ export const TIME_FIELD_TEXT = {
 } as const;
 
 /** The day must exist (a pattern cannot refuse 2026-02-30), in the years every date the CRM records falls in. */
-export const TIME_FIELD_YEARS = `A real calendar day, years ${FIRST_YEAR}–${LAST_YEAR}.`;
+export const TIME_FIELD_YEARS = `A real calendar day, years ${FIRST_YEAR}–${LAST_YEAR}, as written and in UTC. Kept with T and Z in capitals and the offset as ±hh:mm.`;
 
 /**
  * `date`: a calendar date is enough (close dates, validity); otherwise an instant with its offset. The published
@@ -119,7 +120,12 @@ export function TimeField(kind: 'date' | 'instant', options: FieldOptions = {}):
     kind === 'date'
       ? { type: String, pattern: DATE_OR_INSTANT_PATTERN, example: options.example ?? '2026-03-20' }
       : { type: String, format: 'date-time', pattern: INSTANT_PATTERN };
-  return applyDecorators(documented(described, schema), checked(kind, options, timeProblem(kind)));
+  return applyDecorators(
+    documented(described, schema),
+    checked(kind, options, timeProblem(kind)),
+    // One spelling, whichever the client used: +0330 and +03:30 are one offset (stored, compared and shown alike).
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? oneSpelling(value) : value)),
+  );
 }
 
 /** Email or phone of someone, always optional; with `orElse`, at least one of the two must be given. */

@@ -33,6 +33,11 @@ const dayExists = (value: string): boolean => {
 };
 // ISO 8601 (and the server) take 24:00, the end of a day; the document does not advertise it.
 const endOfDay = (value: string): boolean => /T24:00/.test(value);
+/** Nor the years once the offset is applied (said in the descriptions): 1900-01-01T00:00+03:30 is in 1899 in UTC. */
+const yearsInUtc = (value: string): boolean => {
+  const year = new Date(Date.parse(value)).getUTCFullYear();
+  return year >= 1900 && year <= 2199;
+};
 
 describe('the patterns the OpenAPI document publishes for time fields are what the server accepts', () => {
   it.each([
@@ -44,10 +49,17 @@ describe('the patterns the OpenAPI document publishes for time fields are what t
       fc.property(near, (value) => {
         const accepted = timeProblem(kind)(value, {}) === undefined;
         if (accepted && !endOfDay(value)) expect({ value, matches: published.test(value) }).toEqual({ value, matches: true });
-        if (published.test(value)) expect({ value, accepted }).toEqual({ value, accepted: dayExists(value) });
+        if (published.test(value)) expect({ value, accepted }).toEqual({ value, accepted: dayExists(value) && yearsInUtc(value) });
       }),
       { numRuns: 20_000, seed: 20261206 },
     );
+  });
+
+  it('refuses a time whose year is outside 1900–2199 once its offset is applied, naming why', () => {
+    expect(timeProblem('instant')('2199-12-31T23:00:00-23:59', {})).toBe('must fall in the years 1900–2199, as written and in UTC');
+    expect(timeProblem('date')('1900-01-01T00:00:00+00:01', {})).toBe('must fall in the years 1900–2199, as written and in UTC');
+    expect(timeProblem('instant')('2199-12-31T23:00:00+03:30', {})).toBeUndefined();
+    expect(timeProblem('date')('1900-01-01', {})).toBeUndefined();
   });
 
   it('publishes a plain date as a date', () => {

@@ -137,7 +137,9 @@ export const timeProblem =
   (value) => {
     const valid =
       typeof value === 'string' && isISO8601(value, { strict: true }) && (INSTANT.test(value) || (kind === 'date' && DATE.test(value)));
-    if (valid && !withinYears(value)) return `must fall in the years ${FIRST_YEAR}–${LAST_YEAR}`;
+    // As written and once its offset is applied: 2199-12-31T23:00-23:59 is kept as an instant in 2200.
+    if (valid && !(withinYears(value) && withinYears(new Date(Date.parse(value)).toISOString())))
+      return `must fall in the years ${FIRST_YEAR}–${LAST_YEAR}, as written and in UTC`;
     if (valid) return undefined;
     return kind === 'date'
       ? 'must be a date (2025-03-20) or a time with its offset (2025-03-20T10:00:00+03:30)'

@@ -1,4 +1,4 @@
-import { ACTIVITY_TYPES, expandRecurrence, type ActivityType, type Recurrence } from '@crm/activities/domain';
+import { ACTIVITY_TYPES, assertDueTime, expandRecurrence, type ActivityType, type Recurrence } from '@crm/activities/domain';
 import {
   AlsoChecks,
   AssigneeDto,
@@ -15,13 +15,27 @@ import { MAX } from '../../shared/limits';
 import { RegardingDto } from '../../shared/regarding.dto';
 import { RecurrenceDto, RecurrenceField } from '../recurrence.dto';
 
-@AlsoChecks({
-  reads: ['dueAt', 'recurrence'],
-  check: ({ dueAt, recurrence }) => {
-    if (typeof dueAt === 'string' && typeof recurrence === 'object' && recurrence !== null)
-      expandRecurrence(dueAt, recurrence as Recurrence);
+@AlsoChecks(
+  {
+    // The due time alone (a time in 2200 once its offset is applied): named beside a bad type or recurrence.
+    reads: ['dueAt'],
+    check: ({ dueAt }) => {
+      if (typeof dueAt === 'string') assertDueTime(dueAt);
+    },
   },
-})
+  {
+    reads: ['dueAt', 'recurrence'],
+    check: ({ dueAt, recurrence }) => {
+      if (typeof dueAt !== 'string' || typeof recurrence !== 'object' || recurrence === null) return;
+      try {
+        assertDueTime(dueAt);
+      } catch {
+        return; // the rule above names it
+      }
+      expandRecurrence(dueAt, recurrence as Recurrence);
+    },
+  },
+)
 export class ScheduleActivityRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen activity id; the server makes one otherwise' })
   id?: string;
