@@ -1,4 +1,5 @@
 import type { ListMemberType } from '@crm/marketing/domain';
+import type { DataSubjectErased } from '@crm/privacy/domain';
 import type { AccountEvent, AccountLinkRecorded, ContactEvent, LeadEvent, LeadSource, PurchaseRecorded } from '@crm/sales/domain';
 import { defineProjection, type RecordedOf, tenantKey } from '@crm/shared/read-model';
 import { compact } from '@crm/shared/kernel';
@@ -38,16 +39,37 @@ export interface ContactAudience {
   readonly preferredChannel?: string;
   /** Channels with consent granted now, sorted: what "marketing may only target contacts with consent" checks. */
   readonly consent: readonly string[];
+  /** Erased (POST /data-subjects/erase): no consent stands, and none is taken after; marketing may address them no more. */
+  readonly erased?: true;
 }
 
 export type AudienceDoc = LeadAudience | AccountAudience | ContactAudience;
 
-type HandledEvent = LeadEvent | Exclude<AccountEvent, PurchaseRecorded | AccountLinkRecorded> | ContactEvent;
+type HandledEvent = LeadEvent | Exclude<AccountEvent, PurchaseRecorded | AccountLinkRecorded> | ContactEvent | DataSubjectErased;
 
 export const audienceKey = (tenantId: string, memberType: ListMemberType, memberId: string): string =>
   tenantKey(tenantId, `${memberType}:${memberId}`);
 
-function subject(event: RecordedOf<HandledEvent>): [ListMemberType, string] {
+const MEMBER_TYPES: readonly string[] = ['lead', 'contact', 'account'];
+
+/**
+ * The audience records an erasure takes: the person named and every lead, contact or account among the records it
+ * erased (the contact a lead was qualified into, an account named after them), by their streams (`contact-{id}`).
+ */
+function erasedMembers(event: RecordedOf<DataSubjectErased>): string[] {
+  const { subject, records } = event.data;
+  const named = MEMBER_TYPES.includes(subject.type) ? [`${subject.type}-${subject.id}`] : [];
+  const ids = [...named, ...records].flatMap((stream) => {
+    const dash = stream.indexOf('-');
+    const type = stream.slice(0, dash);
+    return dash > 0 && MEMBER_TYPES.includes(type)
+      ? [audienceKey(event.metadata.tenantId, type as ListMemberType, stream.slice(dash + 1))]
+      : [];
+  });
+  return [...new Set(ids)];
+}
+
+function subject(event: RecordedOf<Exclude<HandledEvent, DataSubjectErased>>): [ListMemberType, string] {
   switch (event.type) {
     case 'LeadCaptured':
     case 'LeadUpdated':
@@ -70,7 +92,8 @@ const withConsent = (consent: readonly string[], channel: string, granted: boole
 
 export const marketingAudience = defineProjection<AudienceDoc, HandledEvent>({
   name: 'marketing-audience',
-  version: 1,
+  // 2: an erasure (DataSubjectErased) takes the person's consent away, so the campaigns no longer count them reachable.
+  version: 2,
   collection: 'marketing_audience',
   eventTypes: [
     'LeadCaptured',
@@ -87,9 +110,11 @@ export const marketingAudience = defineProjection<AudienceDoc, HandledEvent>({
     'ContactLinkedToAccount',
     'ContactConsentGranted',
     'ContactConsentWithdrawn',
+    'DataSubjectErased',
   ],
   indexes: [['tenantId', 'memberType']],
-  documentId: (event) => audienceKey(event.metadata.tenantId, ...subject(event)),
+  documentId: (event) =>
+    event.type === 'DataSubjectErased' ? erasedMembers(event) : audienceKey(event.metadata.tenantId, ...subject(event)),
   evolve(doc, event) {
     const tenantId = event.metadata.tenantId;
     switch (event.type) {
@@ -140,9 +165,11 @@ function evolveExisting(doc: AudienceDoc, event: LaterEvent): AudienceDoc {
       return doc.memberType === 'contact' ? { ...doc, accountId: event.data.accountId } : doc;
     case 'ContactConsentGranted':
     case 'ContactConsentWithdrawn': {
-      if (doc.memberType !== 'contact') return doc;
+      if (doc.memberType !== 'contact' || doc.erased) return doc;
       return { ...doc, consent: withConsent(doc.consent, event.data.channel, event.type === 'ContactConsentGranted') };
     }
+    case 'DataSubjectErased':
+      return doc.memberType === 'contact' ? { ...doc, consent: [], erased: true } : doc;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

@@ -34,7 +34,7 @@ export interface CampaignAudience {
   readonly targetsByType: Readonly<Record<ListMemberType, number>>;
   readonly reachable: {
     readonly consentChannel: ContactChannel | null;
-    /** Contact targets that may be addressed: with consent on consentChannel, or all of them when it is null. */
+    /** Contact targets that may be addressed: with consent on consentChannel, or all of them but the erased when it is null. */
     readonly contacts: number;
   };
   readonly lists: readonly TargetListFigures[];
@@ -116,12 +116,15 @@ export async function loadCampaignAudience(
   }
   const consentChannel = CONSENT_CHANNEL[channel];
   let contacts = targets.contact.size;
-  if (consentChannel !== null && contacts > 0) {
+  if (contacts > 0) {
+    // An erased person is addressed on no channel (their consent went with the erasure).
     const keys = [...targets.contact].map((id) => audienceKey(tenantId, 'contact', id));
     const docs = await store.getMany<AudienceDoc>(collections.audience, keys);
-    contacts = [...docs.values()].filter(
-      (record) => record.doc.memberType === 'contact' && record.doc.consent.includes(consentChannel),
-    ).length;
+    const erased = [...docs.values()].filter((record) => record.doc.memberType === 'contact' && record.doc.erased === true).length;
+    contacts =
+      consentChannel === null
+        ? contacts - erased
+        : [...docs.values()].filter((record) => record.doc.memberType === 'contact' && record.doc.consent.includes(consentChannel)).length;
   }
   const inTargets = responders.filter((responder) => targeted(targets, responder)).length;
   return {

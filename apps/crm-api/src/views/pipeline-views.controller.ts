@@ -144,7 +144,7 @@ export class PipelineViewsController {
     description:
       'Targets = distinct records across the target lists now: static lists by membership, dynamic lists by evaluating their criteria ' +
       'on current lead/account/contact attributes. Reachable contacts = contact targets with consent for the campaign channel ' +
-      '(email, sms, phone; print needs post consent; other channels need none); a contact that answered a campaign with `unsubscribe` has ' +
+      '(email, sms, phone; print needs letter consent; other channels need none); a contact that answered a campaign with `unsubscribe` has ' +
       'its consent for that channel withdrawn, until it grants it again. ' +
       'Response rate = distinct responders among the targets ÷ targets, both against the targets as they stand now, so it never passes 1; ' +
       'responders who are not among them (a forwarded message’s reader, a record taken off a list since) are counted apart in `untargetedResponders`. ' +

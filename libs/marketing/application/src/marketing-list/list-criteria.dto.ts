@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { EnumField, NestedListField, required, Check, type Problem } from '@crm/shared/http';
+import { EnumField, isBlank, NestedListField, required, Check, type Problem } from '@crm/shared/http';
 import { LIST_CRITERIA_FIELDS, type CriteriaOperator, type ListCriteria } from '@crm/marketing/domain';
 import { CRITERIA_VALUES_DESCRIPTION } from './criteria-values';
 
@@ -11,7 +11,8 @@ const MAX_VALUE_LENGTH = 200;
 const MAX_IN_VALUES = 100;
 export const MAX_CONDITIONS = 20;
 
-const text = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '' && value.length <= MAX_VALUE_LENGTH;
+// Blank as everywhere: spaces, ZWNJ and direction marks alone read as nothing (a value of only "\u200c" selects nobody).
+const text = (value: unknown): boolean => typeof value === 'string' && !isBlank(value) && value.length <= MAX_VALUE_LENGTH;
 
 /** `in` takes a list of values, every other operator one. */
 const valueProblem: Problem = (value, condition) => {

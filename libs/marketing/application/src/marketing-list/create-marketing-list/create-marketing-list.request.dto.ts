@@ -2,19 +2,35 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
 import { AlsoChecks, Check, CommandRequestDto, EnumField, IdField, TextField } from '@crm/shared/http';
-import type { ListCriteria, ListKind, ListMemberType } from '@crm/marketing/domain';
+import { assertCriteriaFields, type ListCriteria, type ListKind, type ListMemberType } from '@crm/marketing/domain';
 import { assertKnownCriteriaValues, CRITERIA_VALUE_SETS } from '../criteria-values';
 import { ListCriteriaDto } from '../list-criteria.dto';
 
 const isMemberType = (value: unknown): value is ListMemberType => typeof value === 'string' && Object.hasOwn(CRITERIA_VALUE_SETS, value);
 
-@AlsoChecks({
-  reads: ['memberType', 'kind', 'criteria'],
-  check: ({ memberType, kind, criteria }) => {
-    if (kind === 'dynamic' && isMemberType(memberType) && typeof criteria === 'object' && criteria !== null)
-      assertKnownCriteriaValues(criteria as ListCriteria, memberType);
+const dynamicCriteria = ({ memberType, kind, criteria }: Record<string, unknown>): [ListCriteria, ListMemberType] | undefined =>
+  kind === 'dynamic' && isMemberType(memberType) && typeof criteria === 'object' && criteria !== null && !Array.isArray(criteria)
+    ? [criteria as ListCriteria, memberType]
+    : undefined;
+
+// Each rule names every condition it refuses, and reads the conditions whatever the field checks refused in them (a
+// blank value, an unknown operator): so one 400 names every bad condition, an unknown field beside a bad value.
+@AlsoChecks(
+  {
+    reads: ['memberType', 'kind'],
+    check: (body) => {
+      const given = dynamicCriteria(body);
+      if (given) assertCriteriaFields(...given);
+    },
   },
-})
+  {
+    reads: ['memberType', 'kind'],
+    check: (body) => {
+      const given = dynamicCriteria(body);
+      if (given) assertKnownCriteriaValues(...given);
+    },
+  },
+)
 export class CreateMarketingListRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen list id; the server makes one otherwise' })
   id?: string;
