@@ -60,6 +60,22 @@ describe('activeSpans (churn: closed, or more than inactivityDays whole days wit
     expect(lossesIn(spans, at('2025-01-01T00:00:00Z'), at('2025-04-01T00:00:00Z'))).toBe(2);
   });
 
+  it('restarts the inactivity clock at a reopening, however long ago the last purchase (docs/metrics.md, "Reopening")', () => {
+    // A purchase 625 days before asOf's day, the account closed and reopened that day: active since the reopening.
+    const h = history('r', {
+      purchases: [['2023-10-14T10:00:00Z', 1]],
+      closings: [['2025-06-30T08:00:00Z', '2025-06-30T09:00:00Z']],
+    });
+    const spans = activeSpans(h, T, asOf);
+    expect(spans).toEqual([
+      { from: at('2023-10-14T10:00:00Z'), to: at('2024-01-12T20:30:00Z'), endedBy: 'inactive' },
+      { from: at('2025-06-30T09:00:00Z') },
+    ]);
+    expect(statusOf(h, spans)).toEqual({ status: 'active', since: at('2025-06-30T09:00:00Z') });
+    // A reopening makes no customer of an account that never bought.
+    expect(activeSpans(history('p', { closings: [['2025-06-30T08:00:00Z', '2025-06-30T09:00:00Z']] }), T, asOf)).toEqual([]);
+  });
+
   it('keeps a closed account lost, whatever is recorded for it while closed', () => {
     const spans = activeSpans(
       history('b', {

@@ -1,6 +1,7 @@
 import { customerHistories, type LoyaltySources } from './customer-history';
 import type { CustomerActivityDoc } from './documents';
 import { at, endOf } from './loyalty.fixtures';
+import { factInstants } from './loyalty-population';
 
 const account = (
   accountId: string,
@@ -129,5 +130,84 @@ describe('customerHistories', () => {
       ['erp', [['interaction', 'i1']]],
       ['crm', [['activity', 'v1']]],
     ]);
+  });
+});
+
+describe('customerHistories as of an instant before a later change of a deal or a contact', () => {
+  const activity = (accountId: string, purchases: [string, number][] = []) => account(accountId, purchases);
+  const irr = (amount: number) => ({ amount, currency: 'IRR' });
+
+  it('counts the win that stood at asOf of a deal won, reopened and won again', () => {
+    const twice: LoyaltySources = {
+      activities: [activity('w')],
+      wonDeals: [
+        {
+          tenantId: 'default',
+          opportunityId: 'o1',
+          accountId: 'w',
+          amount: irr(66_000_000),
+          wonAt: '2026-03-01T10:00:00.000Z',
+          earlierWins: [{ amount: irr(55_000_000), wonAt: '2026-01-10T10:00:00.000Z', reopenedAt: '2026-02-01T10:00:00.000Z' }],
+        },
+      ],
+      interactions: [],
+      contactLinks: [],
+      opportunityLinks: [],
+    };
+    const purchases = (asOf: string) => customerHistories(twice, endOf(asOf))[0]?.purchases;
+    expect(purchases('2026-01-20')).toEqual([
+      { id: 'won:o1', amount: irr(55_000_000), at: at('2026-01-10T10:00:00Z'), source: 'won_deal' },
+    ]);
+    expect(purchases('2026-02-15')).toEqual([]);
+    expect(purchases('2026-03-15')).toEqual([
+      { id: 'won:o1', amount: irr(66_000_000), at: at('2026-03-01T10:00:00Z'), source: 'won_deal' },
+    ]);
+    // wonDeals=auto looks at each win by its own date: a purchase record between the two wins leaves the first counted.
+    const recorded = { ...twice, activities: [activity('w', [['2026-02-20T00:00:00.000Z', 10]])] };
+    expect(customerHistories(recorded, endOf('2026-01-20'))[0]?.purchases.map((p) => p.id)).toEqual(['won:o1']);
+    expect(customerHistories(recorded, endOf('2026-03-15'))[0]?.purchases.map((p) => p.id)).toEqual(['w0']);
+  });
+
+  it('counts a contact’s interactions for the account it belonged to at asOf: a move counts from when it was recorded', () => {
+    const moved: LoyaltySources = {
+      activities: [activity('old', [['2026-01-10T00:00:00.000Z', 100]]), activity('new', [['2026-01-10T00:00:00.000Z', 100]])],
+      wonDeals: [],
+      interactions: [
+        { tenantId: 'default', kind: 'interaction', sourceId: 'i1', contactId: 'c1', at: '2026-04-10T00:00:00.000Z', channel: 'phone' },
+      ],
+      contactLinks: [
+        { tenantId: 'default', contactId: 'c1', accountId: 'old', spans: [{ to: '2026-06-01T08:00:00.000Z' }] },
+        { tenantId: 'default', contactId: 'c1', accountId: 'new', spans: [{ from: '2026-06-01T08:00:00.000Z' }] },
+      ],
+      opportunityLinks: [],
+    };
+    const touched = (asOf: number, sources = moved) =>
+      customerHistories(sources, asOf).map((h) => [h.accountId, h.interactions.map((i) => i.id)]);
+    expect(touched(endOf('2026-05-01'))).toEqual([
+      ['old', ['i1']],
+      ['new', []],
+    ]);
+    expect(touched(at('2026-06-01T07:59:59.999Z'))).toEqual([
+      ['old', ['i1']],
+      ['new', []],
+    ]);
+    // From the move on, the head included, the contact's interactions, earlier ones too, count for the new account.
+    expect(touched(at('2026-06-01T08:00:00.000Z'))).toEqual([
+      ['old', []],
+      ['new', ['i1']],
+    ]);
+    // One account's own rows (its links only) give it the same history as every row.
+    for (const [index, accountId] of ['old', 'new'].entries()) {
+      const own = {
+        ...moved,
+        activities: [moved.activities[index] as CustomerActivityDoc],
+        contactLinks: moved.contactLinks.filter((l) => l.accountId === accountId),
+      };
+      for (const asOf of [endOf('2026-05-01'), endOf('2026-07-01')]) {
+        expect(customerHistories(own, asOf)).toEqual([customerHistories(moved, asOf)[index]]);
+      }
+    }
+    // The move is a dated fact: a population as of one side of it is not taken for the other.
+    expect([...factInstants(moved)]).toContain(at('2026-06-01T08:00:00Z'));
   });
 });

@@ -1,11 +1,13 @@
 import type { Money } from '@crm/shared/kernel';
-import type {
-  ContactLinkDoc,
-  CustomerActivityDoc,
-  CustomerInteractionDoc,
-  InteractionKind,
-  OpportunityLinkDoc,
-  WonDealDoc,
+import {
+  linkStandsAt,
+  wonStretches,
+  type ContactLinkDoc,
+  type CustomerActivityDoc,
+  type CustomerInteractionDoc,
+  type InteractionKind,
+  type OpportunityLinkDoc,
+  type WonDealDoc,
 } from './documents';
 
 /**
@@ -92,9 +94,13 @@ function purchasesAsOf(doc: CustomerActivityDoc, deals: readonly WonDealDoc[], a
   // Every purchase record, whenever dated: the first one marks where the account's invoices start (fixed once recorded).
   const firstRecord = doc.purchases.length === 0 ? undefined : Math.min(...doc.purchases.map((p) => ms(p.occurredAt)));
   const counts = (wonAt: number) => rule === 'always' || firstRecord === undefined || wonAt < firstRecord;
-  const won: Purchase[] = deals
-    .filter((d) => ms(d.wonAt) <= asOf && (d.reopenedAt === undefined || ms(d.reopenedAt) > asOf) && counts(ms(d.wonAt)))
-    .map((d) => ({ id: `won:${d.opportunityId}`, amount: d.amount, at: ms(d.wonAt), source: 'won_deal' }));
+  // Each deal as it stood at asOf: the win standing then (won by asOf, not reopened by asOf), if any; the stretches of
+  // one deal do not overlap, so it is one purchase at most.
+  const won: Purchase[] = deals.flatMap((d) =>
+    wonStretches(d)
+      .filter((w) => ms(w.wonAt) <= asOf && (w.reopenedAt === undefined || ms(w.reopenedAt) > asOf) && counts(ms(w.wonAt)))
+      .map((w): Purchase => ({ id: `won:${d.opportunityId}`, amount: w.amount, at: ms(w.wonAt), source: 'won_deal' })),
+  );
   const countsWonDeals = rule === 'always' || firstRecord === undefined || firstRecord > asOf;
   return { purchases: [...recorded, ...won].sort(byTime), countsWonDeals };
 }
@@ -138,7 +144,10 @@ export function* historySteps(
       if ((i + 1) % slice === 0) yield;
     }
   }
-  yield* each(sources.contactLinks, (link) => accountOfContact.set(link.contactId, link.accountId));
+  // The account each contact belonged to at asOf: a move counts from the moment it was recorded.
+  yield* each(sources.contactLinks, (link) => {
+    if (linkStandsAt(link, asOf)) accountOfContact.set(link.contactId, link.accountId);
+  });
   yield* each(sources.wonDeals, (deal) => into(dealsByAccount, deal.accountId, deal));
   yield* each(sources.opportunityLinks, (link) => accountOfDeal.set(link.opportunityId, link.accountId));
   yield* each(sources.interactions, (doc) =>

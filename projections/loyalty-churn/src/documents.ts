@@ -41,7 +41,18 @@ export interface CustomerActivityDoc {
   readonly lastPurchaseAt?: string;
 }
 
-/** One won deal: OpportunityReopened names no account, so deals keep their own documents. */
+/** One stretch in which a deal stood won: from its win to the reopening that ended it, if any. */
+export interface WonStretch {
+  readonly amount: Money;
+  readonly wonAt: string;
+  readonly reopenedAt?: string;
+}
+
+/**
+ * One won deal: OpportunityReopened names no account, so deals keep their own documents. The top-level amount,
+ * wonAt and reopenedAt are its latest win; a deal won, reopened and won again keeps the wins before in
+ * `earlierWins`, so a figure as of any instant sees the win that stood then (`wonStretches`).
+ */
 export interface WonDealDoc {
   /** `sortablePosition` of the event that last changed the document (`stamped`). */
   readonly lastPosition?: string;
@@ -52,7 +63,15 @@ export interface WonDealDoc {
   readonly wonAt: string;
   /** Set while the deal is reopened: it no longer counts from then on. */
   readonly reopenedAt?: string;
+  /** The wins before the latest, oldest first, each ended by its reopening (absent: won once). */
+  readonly earlierWins?: readonly WonStretch[];
 }
+
+/** Every stretch the deal stood won, oldest first; they do not overlap (each ended by a reopening before the next win). */
+export const wonStretches = (deal: WonDealDoc): readonly WonStretch[] => [
+  ...(deal.earlierWins ?? []),
+  { amount: deal.amount, wonAt: deal.wonAt, ...(deal.reopenedAt === undefined ? {} : { reopenedAt: deal.reopenedAt }) },
+];
 
 export const INTERACTION_KINDS = ['complaint', 'feedback', 'survey', 'interaction', 'activity'] as const;
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
@@ -93,14 +112,32 @@ export interface CustomerInteractionDoc {
   readonly score?: number;
 }
 
-/** The account a contact belongs to now; interactions of its contacts count for the account. */
+/** A stretch of time [from, to) a contact belonged to an account; from absent: since ever, to absent: still. */
+export interface LinkSpan {
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/**
+ * A contact and one account it belongs or belonged to (one document per contact and account); interactions of
+ * a contact count for the account it belonged to as of asOf (docs/metrics.md, "Contacts that move"). `spans`:
+ * when (UTC ISO); absent: at every time (the contact's only account so far).
+ */
 export interface ContactLinkDoc {
   /** `sortablePosition` of the event that last changed the document (`stamped`). */
   readonly lastPosition?: string;
   readonly tenantId: string;
   readonly contactId: string;
   readonly accountId: string;
+  readonly spans?: readonly LinkSpan[];
 }
+
+/** Whether the contact belonged to the link's account at `at` (ms). */
+export const linkStandsAt = (link: ContactLinkDoc, at: number): boolean =>
+  link.spans === undefined ||
+  link.spans.some(
+    (span) => (span.from === undefined || Date.parse(span.from) <= at) && (span.to === undefined || at < Date.parse(span.to)),
+  );
 
 /** The account an opportunity is for; activities regarding a deal count for its account. */
 export interface OpportunityLinkDoc {

@@ -2,6 +2,7 @@ import { isActiveAt } from './activity-timeline';
 import { annualChurn, customerTimelines, RETENTION_MONTHS, yearBefore, type CustomerTimeline } from './churn';
 import type { CustomerHistory, LoyaltySources } from './customer-history';
 import { addMonths, dayNumber } from './days';
+import { wonStretches } from './documents';
 import { quintileOfCounts, rfmValues, SortedValues, spendIn, type RfmScores, type RfmValues } from './rfm';
 
 export interface PopulationOptions {
@@ -207,7 +208,7 @@ export function reusableAt(reuse: Reuse, asOf: number): boolean {
   );
 }
 
-/** Every instant the loyalty documents of the sources date (purchases, closings, deals, interactions and their open spans). */
+/** Every instant the loyalty documents of the sources date (purchases, closings, deals' wins and reopenings, interactions and their open spans, contacts' moves). */
 export function* factInstants(sources: LoyaltySources): Generator<number> {
   const ms = Date.parse;
   for (const doc of sources.activities) {
@@ -219,8 +220,17 @@ export function* factInstants(sources: LoyaltySources): Generator<number> {
     }
   }
   for (const deal of sources.wonDeals) {
-    yield ms(deal.wonAt);
-    if (deal.reopenedAt !== undefined) yield ms(deal.reopenedAt);
+    for (const win of wonStretches(deal)) {
+      yield ms(win.wonAt);
+      if (win.reopenedAt !== undefined) yield ms(win.reopenedAt);
+    }
+  }
+  // A contact's move changes, from its instant, which account its interactions count for.
+  for (const link of sources.contactLinks) {
+    for (const span of link.spans ?? []) {
+      if (span.from !== undefined) yield ms(span.from);
+      if (span.to !== undefined) yield ms(span.to);
+    }
   }
   for (const doc of sources.interactions) {
     yield ms(doc.at);

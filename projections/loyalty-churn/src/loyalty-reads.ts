@@ -149,7 +149,8 @@ export interface PopulationMarks {
  * time.
  */
 export class PopulationLinks {
-  readonly contacts = new Map<string, string>();
+  /** Every account each contact belongs or belonged to (which one counts depends on asOf: `linkStandsAt`). */
+  readonly contacts = new Map<string, Set<string>>();
   readonly opportunities = new Map<string, string>();
   readonly deals = new Map<string, string>();
   /** The newest population of the chain. */
@@ -158,9 +159,15 @@ export class PopulationLinks {
   busy: Promise<void> = Promise.resolve();
 
   constructor(sources?: Pick<LoyaltySources, 'contactLinks' | 'opportunityLinks' | 'wonDeals'>) {
-    for (const link of sources?.contactLinks ?? []) this.contacts.set(link.contactId, link.accountId);
+    for (const link of sources?.contactLinks ?? []) this.addContact(link.contactId, link.accountId);
     for (const link of sources?.opportunityLinks ?? []) this.opportunities.set(link.opportunityId, link.accountId);
     for (const deal of sources?.wonDeals ?? []) this.deals.set(deal.opportunityId, deal.accountId);
+  }
+
+  addContact(contactId: string, accountId: string): void {
+    const accounts = this.contacts.get(contactId);
+    if (accounts) accounts.add(accountId);
+    else this.contacts.set(contactId, new Set([accountId]));
   }
 }
 
@@ -240,8 +247,9 @@ function laterMarks(a: PopulationMarks, b: PopulationMarks): PopulationMarks {
  * The population of `from`'s chain brought up to the documents now stored, as of `key.asOf`, by re-reading only the
  * accounts whose figures may have changed: every loyalty document stamped (`lastPosition`) after the chain's latest
  * markers is read through the (tenantId, lastPosition) index; it names its account directly (activity, won deal,
- * interaction of an account), through a contact or deal link (interactions of a contact or about a deal: the account
- * of the link as kept and as changed), or is a link or won deal that may have moved (its account before and after).
+ * interaction of an account), through a contact or deal link (interactions of a contact: every account the contact
+ * belongs or belonged to, as kept and as changed; about a deal: the account of the link as kept and as changed), or is
+ * a link or won deal that may have moved (its account before and after).
  * Each of those accounts is derived again from its own rows (`loadCustomerSources`), as the card does.
  *
  * Undefined when it cannot: the chain's latest population does not serve `key.asOf` (`reusableAt`), has no markers,
@@ -286,14 +294,20 @@ export async function updatePopulation(
     const opportunityLinks = docsOf<OpportunityLinkDoc>(found[4]);
     if ([activities, wonDeals, interactions, contactLinks, opportunityLinks].some((found) => found.length > limit)) return undefined;
     // The links as they will be once this update is in: the kept ones, overlaid with the changed ones.
-    const contacts = new Map(contactLinks.map((link) => [link.contactId, link.accountId]));
     const opportunities = new Map(opportunityLinks.map((link) => [link.opportunityId, link.accountId]));
     const accounts = new Set<string>();
     const add = (accountId: string | undefined) => accountId !== undefined && accounts.add(accountId);
+    // A contact's interactions count for one of the accounts it belongs or belonged to, which one depending on asOf:
+    // every one of them, kept or changed, may gain or lose them.
+    const changedContacts = new PopulationLinks();
+    for (const link of contactLinks) changedContacts.addContact(link.contactId, link.accountId);
+    const addContactAccounts = (contactId: string) => {
+      for (const accountId of links.contacts.get(contactId) ?? []) add(accountId);
+      for (const accountId of changedContacts.contacts.get(contactId) ?? []) add(accountId);
+    };
     // Interactions keep the party they were recorded for; its account is the link's, before and after this update.
     const attributed = (doc: CustomerInteractionDoc, now: boolean): string | undefined =>
       doc.accountId ??
-      (doc.contactId !== undefined ? ((now ? contacts.get(doc.contactId) : undefined) ?? links.contacts.get(doc.contactId)) : undefined) ??
       (doc.opportunityId !== undefined
         ? ((now ? opportunities.get(doc.opportunityId) : undefined) ?? links.opportunities.get(doc.opportunityId))
         : undefined);
@@ -302,21 +316,19 @@ export async function updatePopulation(
       add(links.deals.get(deal.opportunityId));
       add(deal.accountId);
     }
-    for (const link of contactLinks) {
-      add(links.contacts.get(link.contactId));
-      add(link.accountId);
-    }
+    for (const link of contactLinks) addContactAccounts(link.contactId);
     for (const link of opportunityLinks) {
       add(links.opportunities.get(link.opportunityId));
       add(link.accountId);
     }
     for (const doc of interactions) {
+      if (doc.accountId === undefined && doc.contactId !== undefined) addContactAccounts(doc.contactId);
       add(attributed(doc, false));
       add(attributed(doc, true));
     }
     if (accounts.size > limit) return undefined;
     const reuse = ReuseFinder.from(start.reuse, asOf);
-    for (const at of factInstants({ activities, wonDeals, interactions, contactLinks: [], opportunityLinks: [] })) reuse.fact(at);
+    for (const at of factInstants({ activities, wonDeals, interactions, contactLinks, opportunityLinks: [] })) reuse.fact(at);
     const figures: AccountFigures[] = [];
     const ids = [...accounts];
     const concurrency = options.concurrency ?? 16;
@@ -333,7 +345,7 @@ export async function updatePopulation(
       }
     }
     // Every read is done: from here on nothing waits, so the links and the chain's latest change together.
-    for (const [contactId, accountId] of contacts) links.contacts.set(contactId, accountId);
+    for (const link of contactLinks) links.addContact(link.contactId, link.accountId);
     for (const [opportunityId, accountId] of opportunities) links.opportunities.set(opportunityId, accountId);
     for (const deal of wonDeals) links.deals.set(deal.opportunityId, deal.accountId);
     const built: BuiltPopulation = {

@@ -56,8 +56,49 @@ describe('loyalty-won-deals projection', () => {
   });
 });
 
+describe('loyalty-won-deals projection: a deal won, reopened and won again', () => {
+  it('keeps the earlier win with the reopening that ended it; the latest win stays on top, as at the head', () => {
+    const reopened = (reopenedAt: string) =>
+      ({
+        type: 'OpportunityReopened',
+        data: { opportunityId: 'o1', reason: 'x', stage: 'negotiation', probability: 80, reopenedAt },
+      }) as const;
+    projectionSpec(wonDealsProjection)
+      .given([
+        won('o1', 55_000_000, '2026-03-01T10:00:00Z'),
+        reopened('2026-04-01T10:00:00Z'),
+        won('o1', 66_000_000, '2026-05-01T10:00:00Z'),
+        reopened('2026-06-01T10:00:00Z'),
+        // Lost (an event this projection does not take) and reopened again before the next win: the win before
+        // ended at the first reopening.
+        reopened('2026-06-20T10:00:00Z'),
+        won('o1', 77_000_000, '2026-07-01T10:00:00Z'),
+      ])
+      .thenDocuments({
+        'default:o1': {
+          tenantId: 'default',
+          opportunityId: 'o1',
+          accountId: 'a1',
+          amount: { amount: 77_000_000, currency: 'IRR' },
+          wonAt: '2026-07-01T10:00:00.000Z',
+          earlierWins: [
+            { amount: { amount: 55_000_000, currency: 'IRR' }, wonAt: '2026-03-01T10:00:00.000Z', reopenedAt: '2026-04-01T10:00:00.000Z' },
+            { amount: { amount: 66_000_000, currency: 'IRR' }, wonAt: '2026-05-01T10:00:00.000Z', reopenedAt: '2026-06-01T10:00:00.000Z' },
+          ],
+          lastPosition: at(6),
+        },
+      });
+  });
+});
+
+const linked = (contactId: string, accountId: string, previousAccountId: string | undefined, linkedAt: string) =>
+  ({
+    type: 'ContactLinkedToAccount',
+    data: { contactId, accountId, ...(previousAccountId === undefined ? {} : { previousAccountId }), linkedAt },
+  }) as const;
+
 describe('loyalty-contact-accounts projection', () => {
-  it('follows the account a contact belongs to; a contact without one gets no document', () => {
+  it('keeps, per contact and account, when the contact belonged to it: a move counts from the moment it was recorded', () => {
     projectionSpec(contactAccountsProjection)
       .given([
         {
@@ -80,6 +121,60 @@ describe('loyalty-contact-accounts projection', () => {
           data: { contactId: 'c1', accountId: 'a2', previousAccountId: 'a1', linkedAt: '2025-02-01T00:00:00Z' },
         },
       ])
-      .thenDocuments({ 'default:c1': { tenantId: 'default', contactId: 'c1', accountId: 'a2', lastPosition: at(3) } });
+      .thenDocuments({
+        // The first account held from ever until the move; the one moved to from then on.
+        'default:c1:a1': {
+          tenantId: 'default',
+          contactId: 'c1',
+          accountId: 'a1',
+          spans: [{ to: '2025-02-01T00:00:00.000Z' }],
+          lastPosition: at(3),
+        },
+        'default:c1:a2': {
+          tenantId: 'default',
+          contactId: 'c1',
+          accountId: 'a2',
+          spans: [{ from: '2025-02-01T00:00:00.000Z' }],
+          lastPosition: at(3),
+        },
+      });
+  });
+
+  it('takes a contact linked after its creation as its only account; moved away and back, the account has two spans', () => {
+    projectionSpec(contactAccountsProjection)
+      .given([
+        {
+          type: 'ContactCreated',
+          data: { contactId: 'c2', fullName: 'علی رضایی', nameKey: 'علی رضایی', matchKeys: [], createdAt: '2025-01-01T00:00:00Z' },
+        },
+        linked('c2', 'a1', undefined, '2025-03-01T00:00:00+03:30'),
+        linked('c2', 'a2', 'a1', '2025-04-01T00:00:00Z'),
+        linked('c2', 'a1', 'a2', '2025-05-01T00:00:00Z'),
+        // A clock set back: the move takes effect where the link it ends began, so the spans never overlap.
+        linked('c2', 'a3', 'a1', '2025-04-20T00:00:00Z'),
+      ])
+      .thenDocuments({
+        'default:c2:a1': {
+          tenantId: 'default',
+          contactId: 'c2',
+          accountId: 'a1',
+          spans: [{ to: '2025-04-01T00:00:00.000Z' }, { from: '2025-05-01T00:00:00.000Z', to: '2025-05-01T00:00:00.000Z' }],
+          lastPosition: at(5),
+        },
+        'default:c2:a2': {
+          tenantId: 'default',
+          contactId: 'c2',
+          accountId: 'a2',
+          spans: [{ from: '2025-04-01T00:00:00.000Z', to: '2025-05-01T00:00:00.000Z' }],
+          lastPosition: at(4),
+        },
+        'default:c2:a3': {
+          tenantId: 'default',
+          contactId: 'c2',
+          accountId: 'a3',
+          spans: [{ from: '2025-05-01T00:00:00.000Z' }],
+          lastPosition: at(5),
+        },
+      });
   });
 });
