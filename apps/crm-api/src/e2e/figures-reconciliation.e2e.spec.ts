@@ -264,10 +264,13 @@ interface Bought {
 /** Every account as it stood at asOf: its purchases (won deals by the auto rule included) and its active spans. */
 function customersAsOf(all: readonly Exported[], asOf: number, inactivityDays: number) {
   const t = (value: unknown) => Date.parse(String(value));
-  const contactAccount = new Map<string, string>();
+  // A contact's accounts: its first from ever, each move from the instant it was recorded (docs/metrics.md "Contacts
+  // that move"); the one standing at asOf takes all its interactions.
+  const contactLinks = new Map<string, { accountId: string; from: number }[]>();
   const dealAccount = new Map<string, string>();
   const accounts = new Map<string, { closings: { at: number; reopenedAt?: number }[]; records: Map<string, Bought> }>();
-  const won = new Map<string, Bought & { accountId: string; reopenedAt?: number }>();
+  // Every win of a deal, each ended by the first reopening after it ("Deals won again").
+  const won = new Map<string, (Bought & { accountId: string; reopenedAt?: number })[]>();
   const money = (value: unknown) => value as { amount: number; currency: string };
   const touches = new Map<string, { ref: { account?: string; contact?: string; deal?: string }; at: number }>();
   const party = (p: Record<string, unknown>) =>
@@ -285,8 +288,11 @@ function customersAsOf(all: readonly Exported[], asOf: number, inactivityDays: n
           ? { deal: String(r['id']) }
           : undefined;
   for (const { type, data: d } of all) {
-    if ((type === 'ContactCreated' || type === 'ContactLinkedToAccount') && typeof d['accountId'] === 'string')
-      contactAccount.set(String(d['contactId']), d['accountId']);
+    if ((type === 'ContactCreated' || type === 'ContactLinkedToAccount') && typeof d['accountId'] === 'string') {
+      const links = contactLinks.get(String(d['contactId'])) ?? [];
+      links.push({ accountId: d['accountId'], from: links.length === 0 ? -Infinity : t(d['linkedAt']) });
+      contactLinks.set(String(d['contactId']), links);
+    }
     if (type === 'LeadQualified')
       dealAccount.set(
         String((d['opportunity'] as Record<string, unknown>)['opportunityId']),
@@ -303,15 +309,13 @@ function customersAsOf(all: readonly Exported[], asOf: number, inactivityDays: n
     if (type === 'PurchaseRecorded' && account)
       account.records.set(String(d['purchaseId']), { id: String(d['purchaseId']), at: t(d['occurredAt']), ...money(d['amount']) });
     if (type === 'OpportunityWon')
-      won.set(String(d['opportunityId']), {
-        id: `won:${String(d['opportunityId'])}`,
-        accountId: String(d['accountId']),
-        at: t(d['wonAt']),
-        ...money(d['amount']),
-      });
+      won.set(String(d['opportunityId']), [
+        ...(won.get(String(d['opportunityId'])) ?? []),
+        { id: `won:${String(d['opportunityId'])}`, accountId: String(d['accountId']), at: t(d['wonAt']), ...money(d['amount']) },
+      ]);
     if (type === 'OpportunityReopened') {
-      const deal = won.get(String(d['opportunityId']));
-      if (deal) deal.reopenedAt = t(d['reopenedAt']);
+      const latest = won.get(String(d['opportunityId']))?.at(-1);
+      if (latest && latest.reopenedAt === undefined) latest.reopenedAt = t(d['reopenedAt']);
     }
     const known =
       type === 'ComplaintReceived'
@@ -336,7 +340,8 @@ function customersAsOf(all: readonly Exported[], asOf: number, inactivityDays: n
   }
   const touchesOf = new Map<string, number[]>();
   for (const { ref, at } of touches.values()) {
-    const account = ref.account ?? (ref.contact && contactAccount.get(ref.contact)) ?? (ref.deal && dealAccount.get(ref.deal));
+    const contactAccount = (contactId: string) => contactLinks.get(contactId)?.findLast((link) => link.from <= asOf)?.accountId;
+    const account = ref.account ?? (ref.contact && contactAccount(ref.contact)) ?? (ref.deal && dealAccount.get(ref.deal));
     if (account && at <= asOf) touchesOf.set(account, [...(touchesOf.get(account) ?? []), at]);
   }
   const lossAt = (last: number) => fromLocal((localDay(last) + inactivityDays + 1) * DAY_MS);
@@ -346,6 +351,7 @@ function customersAsOf(all: readonly Exported[], asOf: number, inactivityDays: n
       ...[...a.records.values()].filter((r) => r.at <= asOf),
       // wonDeals=auto: won before the account's first purchase record, by asOf, and not reopened by asOf.
       ...[...won.values()]
+        .flat()
         .filter(
           (w) => w.accountId === accountId && w.at <= asOf && !(w.reopenedAt !== undefined && w.reopenedAt <= asOf) && w.at < firstRecord,
         )
