@@ -84,11 +84,30 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
       surveyType: 'csat',
       respondent: { name: 'مریم احمدی' },
       answers: { score: 5 },
-      respondedAt: '2026-03-15t10:00:00+0330',
+      respondedAt: '2026-03-15T10:00:00+0330',
     });
     expect(answered.status).toBe(201);
     const [answer] = await events(`survey-response-${answered.body['id'] as string}`);
     expect(answer?.data).toMatchObject({ respondedAt: '2026-03-15T10:00:00+03:30' });
+    const utc = await post('/surveys/responses', {
+      surveyType: 'csat',
+      respondent: { name: 'مریم احمدی' },
+      answers: { score: 4 },
+      respondedAt: '2026-03-15T06:30:00z',
+    });
+    const [inUtc] = await events(`survey-response-${utc.body['id'] as string}`);
+    expect(inUtc?.data).toMatchObject({ respondedAt: '2026-03-15T06:30:00Z' });
+    // What the document's pattern refuses stays refused, spelled one way or another (a lower-case t).
+    const before = await head();
+    const lower = await post('/surveys/responses', {
+      surveyType: 'csat',
+      respondent: { name: 'مریم احمدی' },
+      answers: { score: 4 },
+      respondedAt: '2026-03-15t06:30:00Z',
+    });
+    expect(lower.status).toBe(400);
+    expect(fields(lower)).toEqual(['respondedAt']);
+    expect(await head()).toBe(before);
 
     const contact = await post('/contacts', { fullName: 'سارا رضایی', phone: '09120000091' });
     const activity = await post('/activities', {
@@ -111,6 +130,16 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     expect(campaign.status).toBe(201);
     const [planned] = await events(`campaign-${campaign.body['id'] as string}`);
     expect(planned?.data).toMatchObject({ startDate: '2027-03-10T10:00:00+03:30', endDate: '2027-04-10' });
+  });
+
+  it("reads a view's asOf by the same rule as a body's time: ±hhmm taken, a year leaving 1900–2199 in UTC refused (before: the other way round)", async () => {
+    const colonless = await http(server.url, 'GET', '/api/v1/views/churn?asOf=2026-03-01T10:00:00%2B0330');
+    expect(colonless.status).toBe(200);
+    const withColon = await http(server.url, 'GET', '/api/v1/views/churn?asOf=2026-03-01T10:00:00%2B03:30');
+    expect(colonless.body).toEqual(withColon.body);
+    const early = await http(server.url, 'GET', '/api/v1/views/churn?asOf=1900-01-01T00:00:00%2B03:30&inactivityDays=0');
+    expect(early.status).toBe(400);
+    expect(fields(early)).toEqual(['asOf', 'inactivityDays']);
   });
 
   it('refuses a time whose year leaves 1900–2199 once its offset is applied, naming it beside the other bad fields', async () => {

@@ -107,7 +107,7 @@ export const TIME_FIELD_TEXT = {
 } as const;
 
 /** The day must exist (a pattern cannot refuse 2026-02-30), in the years every date the CRM records falls in. */
-export const TIME_FIELD_YEARS = `A real calendar day, years ${FIRST_YEAR}–${LAST_YEAR}, as written and in UTC. Kept with T and Z in capitals and the offset as ±hh:mm.`;
+export const TIME_FIELD_YEARS = `A real calendar day, years ${FIRST_YEAR}–${LAST_YEAR}, as written and in UTC. Written back with Z in capitals and any offset as ±hh:mm.`;
 
 /**
  * `date`: a calendar date is enough (close dates, validity); otherwise an instant with its offset. The published
@@ -120,11 +120,16 @@ export function TimeField(kind: 'date' | 'instant', options: FieldOptions = {}):
     kind === 'date'
       ? { type: String, pattern: DATE_OR_INSTANT_PATTERN, example: options.example ?? '2026-03-20' }
       : { type: String, format: 'date-time', pattern: INSTANT_PATTERN };
+  const check = timeProblem(kind);
   return applyDecorators(
     documented(described, schema),
-    checked(kind, options, timeProblem(kind)),
-    // One spelling, whichever the client used: +0330 and +03:30 are one offset (stored, compared and shown alike).
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? oneSpelling(value) : value)),
+    checked(kind, options, check),
+    // One spelling, whichever the client used: +0330 and +03:30 are one offset (stored, compared and shown alike). Only
+    // a value the check takes as it came: the transform runs first, and must not make a refused form (2026-03-20t10:00)
+    // acceptable.
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && check(value, {}) === undefined ? oneSpelling(value) : value,
+    ),
   );
 }
 
