@@ -16,6 +16,8 @@ const at = (index: number, part: keyof CriteriaCondition): string => `criteria.c
  * id compares matchKeys, as on any field.
  */
 export const ID_CRITERIA_FIELDS: readonly string[] = ['campaignId', 'accountId'];
+/** Part of a record id, for `contains`. */
+const ID_PART = /^[0-9a-f-]+$/i;
 /** A record id as the edge takes one (any UUID, in either case). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,6 +42,8 @@ function storedValue({ field, operator, value }: CriteriaCondition): CriteriaCon
   }
   if (typeof value !== 'string') return undefined;
   if (operator !== 'contains') return storedOne(field, value);
+  // Part of an id is hex digits and hyphens: other text could never match one.
+  if (ID_CRITERIA_FIELDS.includes(field) && !ID_PART.test(value.trim())) return undefined;
   const stored = matchKey(value);
   return stored === '' ? undefined : stored;
 }
@@ -80,7 +84,7 @@ function shapeFaults(conditions: readonly unknown[]): string[] {
   });
 }
 
-const VALUE_RULE = `Operators are ${OPERATORS.join(', ')}; "in" takes a non-empty list of values, the others one non-blank value; ${ID_CRITERIA_FIELDS.join(' and ')} take UUIDs`;
+const VALUE_RULE = `Operators are ${OPERATORS.join(', ')}; "in" takes a non-empty list of values, the others one non-blank value; ${ID_CRITERIA_FIELDS.join(' and ')} take UUIDs (part of one with "contains")`;
 
 /**
  * Checks criteria against the member type and returns them as stored. Problems with
@@ -145,14 +149,14 @@ export function assertCriteriaValues(criteria: ListCriteria, memberType: ListMem
   if (outside.length > 0 || shape.size > 0) {
     const which = [...new Map(outside.map(({ name, allowed }) => [name, `${name}: ${allowed.join(', ')}`])).values()];
     const fields = [...shape, ...outside.map(({ field }) => field)].sort(byCondition);
-    throw new DomainError(
-      LIST_REFUSALS.CRITERIA_VALUE_INVALID,
-      which.length === 0 ? VALUE_RULE : `A ${memberType} list selects on known values only (${which.join('; ')})`,
-      {
-        fields,
-        ...(outside.length === 0 ? {} : { allowed: Object.fromEntries(outside.map(({ name, allowed }) => [name, allowed])) }),
-      },
-    );
+    const rules = [
+      ...(shape.size > 0 ? [VALUE_RULE] : []),
+      ...(which.length > 0 ? [`A ${memberType} list selects on known values only (${which.join('; ')})`] : []),
+    ];
+    throw new DomainError(LIST_REFUSALS.CRITERIA_VALUE_INVALID, rules.join('. '), {
+      fields,
+      ...(outside.length === 0 ? {} : { allowed: Object.fromEntries(outside.map(({ name, allowed }) => [name, allowed])) }),
+    });
   }
 }
 

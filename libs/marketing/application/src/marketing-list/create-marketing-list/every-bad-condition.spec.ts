@@ -1,5 +1,7 @@
 import { marketingListDecider, type ListCriteria } from '@crm/marketing/domain';
+import type { DomainError } from '@crm/shared/event-sourcing';
 import { refusedFields } from '@crm/shared/http';
+import { assertKnownCriteriaValues } from '../criteria-values';
 import { CreateMarketingListRequestDto } from './create-marketing-list.request.dto';
 
 const list = (memberType: string, conditions: unknown[]) => ({
@@ -63,5 +65,55 @@ describe('a dynamic list names every bad condition in one 400', () => {
       { field: 'accountId', operator: 'eq', value: ACCOUNT.toLowerCase() },
       { field: 'accountId', operator: 'in', value: [ACCOUNT.toLowerCase()] },
     ]);
+  });
+});
+
+describe("a dynamic list's refusal says every rule it names", () => {
+  const refusal = (memberType: 'lead' | 'contact', conditions: unknown[]) => {
+    try {
+      marketingListDecider.decide(
+        {
+          type: 'CreateMarketingList',
+          data: {
+            listId: 'l',
+            name: 'x',
+            memberType,
+            kind: 'dynamic',
+            criteria: { match: 'all', conditions } as ListCriteria,
+            createdAt: '2026-03-01T09:00:00Z',
+          },
+        },
+        marketingListDecider.initialState(),
+      );
+    } catch (error) {
+      return error as DomainError;
+    }
+    return undefined;
+  };
+
+  it('an id that is no UUID beside a value outside its field: both rules, each condition named (the create handler asks it first)', () => {
+    let refused: DomainError | undefined;
+    try {
+      assertKnownCriteriaValues(
+        {
+          match: 'all',
+          conditions: [
+            { field: 'campaignId', operator: 'eq', value: 'not-a-uuid' },
+            { field: 'source', operator: 'eq', value: 'zz' },
+          ],
+        },
+        'lead',
+      );
+    } catch (error) {
+      refused = error as DomainError;
+    }
+    expect(refused?.details).toMatchObject({ fields: ['criteria.conditions.0.value', 'criteria.conditions.1.value'] });
+    expect(refused?.message).toMatch(/take UUIDs.*known values only/);
+  });
+
+  it('"contains" on an id takes part of one (hex digits and hyphens), nothing that could never match an id', () => {
+    expect(refusal('contact', [{ field: 'accountId', operator: 'contains', value: '0b6f7c3e' }])).toBeUndefined();
+    const never = refusal('contact', [{ field: 'accountId', operator: 'contains', value: 'not a uuid at all' }]);
+    expect(never?.details).toMatchObject({ fields: ['criteria.conditions.0.value'] });
   });
 });
