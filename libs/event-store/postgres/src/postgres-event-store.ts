@@ -21,6 +21,7 @@ import {
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import { Pool } from 'pg';
+import { POSTGRES_CONNECT_TIMEOUT_MS } from '@crm/shared/kernel';
 import { prepareAppend, runAppend, type AppendBackend } from './append-request';
 import { AppendWriter, groupCommitSettings, type GroupCommitOptions } from './append-writer';
 import { runMultiAppend, type MultiAppendBackend } from './multi-append';
@@ -39,6 +40,11 @@ export interface PostgresEventStoreOptions {
   readonly schema?: string;
   /** Size of the pool the store creates from a connection string; default 10. */
   readonly poolSize?: number;
+  /**
+   * How long a connection may take to open, or a request wait for one of the pool's (default 30 s): a server that
+   * takes the connection and never answers is then a store unavailable (503), not a request that never ends.
+   */
+  readonly connectTimeoutMs?: number;
   /** Subscribers re-read this often when no notification arrives; default 250 ms. */
   readonly pollIntervalMs?: number;
   /** Wake subscribers through LISTEN/NOTIFY on a dedicated connection; default true. */
@@ -104,7 +110,7 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
     this.schema = this.names.schema;
     this.sql = statements(this.names);
     this.ownsPool = typeof connection === 'string';
-    this.pool = typeof connection === 'string' ? ownPool(connection, options.poolSize ?? 10) : connection;
+    this.pool = typeof connection === 'string' ? ownPool(connection, options.poolSize ?? 10, options.connectTimeoutMs) : connection;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.visibilityWaitMs = options.visibilityWaitMs ?? 1000;
     this.writer = new AppendWriter(this.pool, this.sql, groupCommitSettings(options.groupCommit, this.pool.options.max ?? 10));
@@ -251,8 +257,8 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
  * prepared, instead of closed after the driver's 10 s; one the server closes (a restart, `pg_terminate_backend`)
  * is reported on the pool, which drops it and opens another when asked; unheard, that error would end the process.
  */
-function ownPool(connectionString: string, max: number): Pool {
-  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 0 });
+function ownPool(connectionString: string, max: number, connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS): Pool {
+  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 0, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
   pool.on('error', () => undefined);
   return pool;
 }

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
+import { POSTGRES_CONNECT_TIMEOUT_MS } from '@crm/shared/kernel';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -43,7 +44,15 @@ export class PostgresKeyStore implements KeyStore {
   static async open(connection: string | Pool, options: PostgresKeyStoreOptions = {}): Promise<PostgresKeyStore> {
     const schema = options.schema ?? 'crm';
     if (!IDENTIFIER.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
-    const pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: options.poolSize ?? 4 }) : connection;
+    const pool =
+      typeof connection === 'string'
+        ? new Pool({
+            connectionString: connection,
+            max: options.poolSize ?? 4,
+            connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+            keepAlive: true,
+          })
+        : connection;
     // An idle connection the server closes (a restart, failover, pg_terminate_backend, idle_session_timeout) is reported
     // on the pool, which drops it and opens another when asked; unheard, that error would end the process.
     if (typeof connection === 'string') pool.on('error', () => undefined);

@@ -4,7 +4,7 @@ import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../operations-options';
-import { OperationsHealth } from './operations-health';
+import { OperationsHealth, withinTimeout } from './operations-health';
 import { HEALTH_CHECK_SCHEMA, HEALTH_DETAILS_SCHEMA } from './health.schemas';
 import { ProjectionViews } from './projection-views';
 
@@ -69,7 +69,7 @@ export class HealthController {
     const { views, unavailable } = await this.views();
     const result = await settle(reply, this.health.check(this.indicators(views, unavailable)));
     const eventStore = result.details['eventStore'];
-    const projectionWarnings = await this.projections.warnings(views).catch(() => []);
+    const projectionWarnings = await withinTimeout(this.projections.warnings(views), 'the projections').catch(() => []);
     return {
       ...result,
       // Ready, but some projection run elsewhere has failed, is run by no process, or was never built: readiness does not
@@ -92,10 +92,13 @@ export class HealthController {
     return warnings.length > 0 ? { warnings } : {};
   }
 
-  /** The projections' views, or why they cannot be had (the runner's thread is down, being restarted). */
+  /**
+   * The projections' views, or why they cannot be had (the runner's thread is down, being restarted; the read store,
+   * where the states of projections run elsewhere are read, does not answer in time: a probe must get its answer).
+   */
   private async views(): Promise<{ views: Awaited<ReturnType<ProjectionViews['list']>>; unavailable?: string }> {
     try {
-      return { views: await this.projections.list() };
+      return { views: await withinTimeout(this.projections.list(), 'the projections') };
     } catch (error) {
       return { views: [], unavailable: error instanceof Error ? error.message : String(error) };
     }

@@ -28,6 +28,7 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { Pool, type QueryResultRow } from 'pg';
+import { POSTGRES_CONNECT_TIMEOUT_MS } from '@crm/shared/kernel';
 import { commitStatement } from './commit';
 import { checkSchemaName, hasLz4, migrateReadStore } from './schema';
 import {
@@ -49,6 +50,11 @@ export interface PostgresReadStoreOptions {
   readonly schema?: string;
   /** Size of the pool made from a connection string; default 10. */
   readonly poolSize?: number;
+  /**
+   * How long a connection may take to open, or a request wait for one of the pool's (default 30 s): a server that
+   * takes the connection and never answers is then a store unavailable (503), not a request that never ends.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 interface DocumentRow {
@@ -99,7 +105,7 @@ export class PostgresReadStore implements ReadStore {
   private constructor(connection: Pool | string, options: PostgresReadStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'read_model');
     this.ownsPool = typeof connection === 'string';
-    this.pool = typeof connection === 'string' ? ownPool(connection, options.poolSize ?? 10) : connection;
+    this.pool = typeof connection === 'string' ? ownPool(connection, options.poolSize ?? 10, options.connectTimeoutMs) : connection;
   }
 
   /** Connects (or reuses a pool, e.g. the event store's) and migrates the schema. */
@@ -502,8 +508,8 @@ function findClauses(sql: SqlBuilder, query: FindQuery): { where: string; order:
  * closes (a restart, `pg_terminate_backend`) reports an error on the pool: the pool drops it and opens another when
  * asked; without a listener that error would end the process.
  */
-function ownPool(connectionString: string, max: number): Pool {
-  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 0 });
+function ownPool(connectionString: string, max: number, connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS): Pool {
+  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 0, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
   pool.on('error', () => undefined);
   return pool;
 }

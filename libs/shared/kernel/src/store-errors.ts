@@ -114,8 +114,12 @@ export function isTransientStoreError(error: unknown): boolean {
     const has = (label: string) => (labels as (label: string) => boolean).call(error, label) === true;
     if (MONGODB_PASSING_LABELS.some(has)) return true;
   }
-  // node-postgres ends a query on a dropped connection with this message and no code.
-  return typeof message === 'string' && /^Connection terminated( unexpectedly| due to connection timeout)?$/.test(message);
+  // node-postgres ends a query on a dropped connection with this message and no code; its pool, a wait for a
+  // connection past the pool's connect timeout with the other.
+  return (
+    typeof message === 'string' &&
+    /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect)$/.test(message)
+  );
 }
 
 /**
@@ -153,3 +157,11 @@ export async function retryTransient<T>(work: () => Promise<T>, retry: Transient
     }
   }
 }
+
+/**
+ * How long a PostgreSQL connection may take to open, or a request wait for one of a pool's: a server that takes the
+ * connection and never answers (a half-open network path, a proxy in front of a dead server) is then a store
+ * unavailable, not a request that never ends. Long enough that a pool busy with a rebuild's transactions on a
+ * starved machine is not taken for one.
+ */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 30_000;
