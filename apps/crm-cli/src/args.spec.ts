@@ -114,7 +114,8 @@ describe('dates and positions on the command line', () => {
     expect(parseAsOf('12345')).toEqual({ position: '12345' });
     expect(parseAsOf('7781/204')).toEqual({ position: '7781/204' });
     expect(parseAsOf('2025-03-01')).toEqual({ occurredBefore: '2025-03-01T20:30:00.000Z' });
-    expect(parseAsOf('2025-03-01T12:00:00+03:30')).toEqual({ occurredBefore: '2025-03-01T08:30:00.000Z' });
+    // At or before a date-time, as the API's asOf: an event recorded at that very instant is in.
+    expect(parseAsOf('2025-03-01T12:00:00+03:30')).toEqual({ occurredBefore: '2025-03-01T08:30:00.001Z' });
     expect(() => parseAsOf('last week')).toThrow(UsageError);
   });
 });

@@ -43,5 +43,8 @@ export type AsOfArgument = { readonly position: string } | { readonly occurredBe
 
 export function parseAsOf(text: string): AsOfArgument {
   if (POSITION.test(text)) return { position: text };
-  return { occurredBefore: new Date(parseInstant(text, 'end', '--as-of')).toISOString() };
+  // A date alone ends with its business day; a date-time is taken in, as the API's asOf takes it (at or before): an
+  // event recorded at that very instant counts in both (an outside probe counted one complaint less here).
+  const end = parseInstant(text, 'end', '--as-of');
+  return { occurredBefore: new Date(DATE_ONLY.test(text) ? end : end + 1).toISOString() };
 }

@@ -28,6 +28,9 @@ describe('crm-cli verify (real SQLite data directory, and PostgreSQL)', () => {
     expect(run).toMatchObject({ code: 0, stdout: '' });
     expect(run.stderr).toMatch(/verified 2,0\d\d events in [\d,]+ streams up to position \d+ in [\d.]+s: every chain whole/);
     expect(await cli(['verify', '--tenant', 'x', '--all-tenants'], env)).toMatchObject({ code: 2 });
+    // A mistyped tenant is not silently "every chain whole".
+    const nobody = await cli(['verify', '--tenant', 'nosuch'], env);
+    expect(nobody.stderr).toContain('note: tenant nosuch has no events in this log');
     expect(await cli(['verify', 'extra'], env)).toMatchObject({ code: 2 });
   });
 

@@ -214,8 +214,9 @@ export const rebuildCommand = defineCommand({
     'keeps serving, then switches in one transaction and drops the old one. An interrupted rebuild (Ctrl-C,\n' +
     'a crash) resumes from its checkpoint at the next start. Progress on stderr: events done/total, events/s, ETA.\n' +
     'With --as-of: builds the projection from the events up to that position (inclusive; a position past the\n' +
-    'head of the log is refused) or recorded before that time (a date alone: through the end of that business\n' +
-    'day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise) into --target, a collection of its own:\n' +
+    "head of the log is refused) or recorded at or before that time, as the API's asOf (a date alone: through\n" +
+    'the end of that business day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise) into --target,\n' +
+    'a collection of its own:\n' +
     'refused (exit 2) when it has the form of a build, <collection>_v<version>_<generation> (a rebuild may take\n' +
     "that name), or is in use: a serving build, a build in progress or awaiting its drop, another projection's\n" +
     'as-of build, or an existing collection that is not an earlier as-of build of this projection.\n' +

@@ -64,14 +64,17 @@ const OPTIONS = {
 
 export const verifyCommand = defineCommand({
   name: 'verify',
-  summary: "every stream's hash chain across the whole log: nothing altered, inserted or taken out of a stream",
+  summary: "every stream's hash chain across the whole log: nothing altered, inserted, reordered or taken out before a stream's end",
   usage: 'crm-cli verify [--tenant ID | --all-tenants]',
   details:
     'Reads the log in $all order, up to its head when the check starts, as it is stored (personal fields stay\n' +
     'sealed: the chain is over what is stored), and checks every event against the one before it in its stream:\n' +
     'its revision is the next, its prevHash is that event’s hash, and its hash is that of its own content.\n' +
     'Prints each broken stream once, at its first break, then a summary. Exits 1 when any chain is broken,\n' +
-    '0 when every one is whole. Memory grows with the number of streams, not of events.',
+    '0 when every one is whole. Memory grows with the number of streams, not of events.\n' +
+    'What a chain cannot show: a stream cut short (its last events deleted) or deleted whole leaves no break.\n' +
+    'Keep the summary line (events, streams, head) of an earlier run, or an export, to compare with.\n' +
+    'A tenant with no events is said so on stderr (a mistyped --tenant).',
   options: OPTIONS,
   run: async (args, io) => {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
@@ -97,6 +100,8 @@ export const verifyCommand = defineCommand({
           `${result.head ?? 'none'} in ${formatDuration(line.elapsedMs / 1000)}: ` +
           (result.broken === 0 ? 'every chain whole' : `${formatCount(result.broken)} broken, ${formatCount(whole)} whole`),
       );
+      if (result.events === 0 && tenantId !== undefined)
+        io.stderr.write(`note: tenant ${tenantId} has no events in this log: is the tenant id right?\n`);
       return result.broken === 0 ? 0 : 1;
     });
   },
