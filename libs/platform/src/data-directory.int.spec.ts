@@ -6,6 +6,8 @@ import { innerStore } from '@crm/shared/personal-data';
 import { loadConfig } from './app-config';
 import { prepareDataDirectory } from './data-directory';
 import { openEventStore } from './open-event-store';
+import { loadKek } from './personal-data';
+import { loadServerSecret } from './server-secret';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 
@@ -55,6 +57,21 @@ describe('the embedded data directory (real SQLite file)', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('is 0700 too when the stores are on PostgreSQL and only the keys and secrets live in it (it was 0755)', async () => {
+    const dataDir = join(root, 'pg-keys');
+    const config = loadConfig({
+      CRM_DATA_DIR: dataDir,
+      CRM_EVENT_STORE: 'postgres',
+      CRM_POSTGRES_URL: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test',
+    });
+    loadServerSecret(config, {});
+    expect(modeOf(dataDir)).toBe(0o700);
+    expect(modeOf(join(dataDir, 'server-secret'))).toBe(0o600);
+    const kekDir = join(root, 'pg-kek');
+    loadKek(loadConfig({ CRM_DATA_DIR: kekDir, CRM_EVENT_STORE: 'postgres', CRM_POSTGRES_URL: 'postgres://x@127.0.0.1:1/x' }), {});
+    expect(modeOf(kekDir)).toBe(0o700);
   });
 
   it("keeps this process's SQLite locks when a second connection opens the same file: another process's connection leaves the live WAL alone", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIVITIES_PERSON_REFERENCES, ACTIVITIES_PERSONAL_FIELDS } from '@crm/activities/domain';
 import { SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
@@ -59,7 +59,7 @@ export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env)
   const file = join(config.dataDir, KEK_FILE);
   if (existsSync(file)) return { kek: parseKek(readFileSync(file, 'utf8'), file) };
   const kek = randomBytes(32);
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDirectory(config.dataDir);
   try {
     writeFileSync(file, `${kek.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {

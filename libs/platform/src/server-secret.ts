@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { prepareDataDirectory } from './data-directory';
 import { join } from 'node:path';
 import type { AppConfig } from './app-config';
 
@@ -19,7 +20,7 @@ export function loadServerSecret(config: AppConfig, env: NodeJS.ProcessEnv = pro
   const file = join(config.dataDir, SERVER_SECRET_FILE);
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   const secret = randomBytes(32);
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDirectory(config.dataDir);
   writeFileSync(file, `${secret.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return secret;
