@@ -41,3 +41,14 @@ export function deciderSpec<S, C extends Command, E extends Event>(decider: Deci
     },
   };
 }
+
+/** The code and named fields of the DomainError `run` throws; any other outcome fails the test. */
+export function refusalOf(run: () => unknown): { readonly code: string; readonly fields: unknown } {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return { code: error.code, fields: error.details?.['fields'] };
+    throw error;
+  }
+  throw new Error('not refused');
+}

@@ -1,4 +1,4 @@
-import { DomainError } from '@crm/shared/event-sourcing';
+import { refusalOf } from '@crm/shared/testing';
 import { activityDecider } from '../activity/activity.decider';
 import type { ActivityCommand } from '../activity/activity.commands';
 import type { ActivityEvent } from '../activity/activity.events';
@@ -6,15 +6,7 @@ import { activityId, oneOff, schedule } from '../activity/activity.fixtures';
 import { expandRecurrence } from '../activity/recurrence';
 import { interactionDecider } from '../interaction/interaction.decider';
 
-const refusal = (run: () => unknown) => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return { code: error.code, fields: error.details?.['fields'] };
-    throw error;
-  }
-  throw new Error('not refused');
-};
+const refusal = refusalOf;
 
 const decide = (command: ActivityCommand, history: ActivityEvent[] = []) =>
   activityDecider.decide(command, history.reduce(activityDecider.evolve, activityDecider.initialState()));

@@ -1,4 +1,4 @@
-import { DomainError } from '@crm/shared/event-sourcing';
+import { refusalOf } from '@crm/shared/testing';
 import type { CampaignCommand } from './campaign.commands';
 import { campaignDecider } from './campaign.decider';
 import type { CampaignEvent } from './campaign.events';
@@ -7,15 +7,7 @@ import { cost, plan, response, running } from './campaign.fixtures';
 const decide = (command: CampaignCommand, history: CampaignEvent[] = []) =>
   campaignDecider.decide(command, history.reduce(campaignDecider.evolve, campaignDecider.initialState()));
 
-const refused = (run: () => unknown) => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return { code: error.code, fields: error.details?.['fields'] };
-    throw error;
-  }
-  throw new Error('not refused');
-};
+const refused = refusalOf;
 
 describe('campaign dates and times: one spelling, in the years every date is kept in', () => {
   it('keeps a date-time as written, its offset spelled ±hh:mm, as +0330 and +03:30 are the same', () => {
