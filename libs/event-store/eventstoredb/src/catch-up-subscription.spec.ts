@@ -240,6 +240,36 @@ describe('catch-up subscription', () => {
     await sub.stop();
   });
 
+  it('probes the head on time while live checkpoints keep waking it (steady traffic of other categories)', async () => {
+    const driver = fakeDriver();
+    let probes = 0;
+    const sub = catchUpSubscription(
+      source(driver, '2:2', [], async () => {
+        probes += 1;
+        return '99:99';
+      }),
+      () => undefined,
+      options({ batchSize: 100, lingerMs: 5, probeMs: 60 }),
+    );
+    await driver.opened;
+    driver.write(resolved(event(1)));
+    driver.write(resolved(event(2)));
+    driver.write(CAUGHT_UP);
+    await sub.caughtUp;
+    // The server reports its scan every 15 ms, four times within each probe interval: each report wakes the loop.
+    let n = 3;
+    const timer = setInterval(() => driver.write(checkpointAt(`${(n += 1)}:${n}`)), 15);
+    try {
+      const until = Date.now() + 2_000;
+      while (sub.checkpoint() !== '99:99' && Date.now() < until) await tick();
+    } finally {
+      clearInterval(timer);
+    }
+    expect(sub.checkpoint()).toBe('99:99');
+    expect(probes).toBeGreaterThan(0);
+    await sub.stop();
+  });
+
   it('never moves past the head read at start before it has caught up, so it catches up exactly there', async () => {
     const driver = fakeDriver();
     const calls: string[] = [];

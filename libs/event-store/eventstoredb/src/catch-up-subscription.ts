@@ -81,12 +81,18 @@ export function catchUpSubscription(source: CatchUpSource, handler: BatchHandler
 
     let batch: RecordedEvent[] = [];
     let at: string | undefined;
+    // Fixed deadlines, not timers started again at every wake-up: under steady traffic of other categories, the
+    // items the loop wakes for (live checkpoints, which it ignores) came more often than the probe's interval, so
+    // the probe never ran and a live checkpoint stood still (a review of this change).
+    let lingerDue: number | undefined;
+    let probeDue: number | undefined;
     const later = (position: string) => (at === undefined || source.compare(position, at) > 0 ? position : at);
     const deliver = async () => {
       const events = batch;
       const reached = at as string;
       batch = [];
       at = undefined;
+      lingerDue = undefined;
       if (stopped) return;
       await handler(events, reached);
       checkpoint = reached;
@@ -127,11 +133,16 @@ export function catchUpSubscription(source: CatchUpSource, handler: BatchHandler
         await deliver();
         continue;
       }
-      const timeout = at !== undefined ? options.lingerMs : live ? options.probeMs : undefined;
-      const woken = await queue.sleep(timeout);
+      const now = Date.now();
+      if (at !== undefined) lingerDue ??= now + options.lingerMs;
+      else if (live) probeDue ??= now + options.probeMs;
+      const due = at !== undefined ? lingerDue : live ? probeDue : undefined;
+      const woken = due !== undefined && due <= now ? false : await queue.sleep(due === undefined ? undefined : due - now);
       if (woken || stopped) continue;
       if (at !== undefined) await deliver();
-      else if (live && queue.idle()) {
+      else if (live) {
+        probeDue = undefined;
+        if (!queue.idle()) continue;
         const reachable = await source.probe(checkpoint);
         if (reachable !== undefined && !stopped && (checkpoint === undefined || source.compare(reachable, checkpoint) > 0)) {
           at = reachable;
