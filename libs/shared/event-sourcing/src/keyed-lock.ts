@@ -7,15 +7,27 @@
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();
 
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+  /**
+   * `task` once the tasks before it with this key are done; with `maxWaitMs`, after at most that long even if they
+   * are not (one stuck on a store that never answers must not hold every later one): it then runs beside them, and
+   * the tasks after it still wait for it.
+   */
+  async run<T>(key: string, task: () => Promise<T>, maxWaitMs?: number): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release: () => void = () => undefined;
     const current = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const tail = previous.then(() => current);
+    let timer: NodeJS.Timeout | undefined;
+    const waited =
+      maxWaitMs === undefined
+        ? previous
+        : Promise.race([previous, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+    // The next task waits for what this one waited for, then for this one: not for a stuck one this one gave up on.
+    const tail = waited.then(() => current);
     this.tails.set(key, tail);
-    await previous;
+    await waited;
+    clearTimeout(timer);
     try {
       return await task();
     } finally {

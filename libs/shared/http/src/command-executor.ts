@@ -50,6 +50,8 @@ export function commandReply(
 const TRACED = new AsyncLocalStorage<string>();
 /** Set while a command has its stream's turn: what it runs inside (its own steps, other streams) takes no other. */
 const IN_TURN = new AsyncLocalStorage<true>();
+/** The longest a command waits for its stream's turn before it goes ahead beside the commands before it. */
+export const TURN_WAIT_MS = 5_000;
 
 /** handleCommand with the store, clock and snapshots of this process: what every handler calls. */
 @Injectable()
@@ -124,10 +126,15 @@ export class CommandExecutor {
     return TRACED.getStore() === command.type ? inTurn() : traceCommand(command.type, streamId, this.observer, inTurn);
   }
 
-  /** `work` once this process's earlier commands on the stream are done (see `turns`). */
+  /**
+   * `work` once this process's earlier commands on the stream are done (see `turns`), or after TURN_WAIT_MS at most:
+   * then it races them on the expected revision, as before turns (a command stuck on a store that never answers
+   * would otherwise hold each later one for its whole wait, one after another). The wait is part of the command's
+   * measured duration.
+   */
   private inTurn<T>(tenantId: string, streamId: string, work: () => Promise<T>): Promise<T> {
     if (IN_TURN.getStore() === true) return work();
-    return this.turns.run(`${tenantId}\u0000${streamId}`, () => IN_TURN.run(true, work));
+    return this.turns.run(`${tenantId}\u0000${streamId}`, () => IN_TURN.run(true, work), TURN_WAIT_MS);
   }
 
   /**
