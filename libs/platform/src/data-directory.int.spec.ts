@@ -69,6 +69,10 @@ describe('the embedded data directory (real SQLite file)', () => {
     loadServerSecret(config, {});
     expect(modeOf(dataDir)).toBe(0o700);
     expect(modeOf(join(dataDir, 'server-secret'))).toBe(0o600);
+    // An install from before this version: the folder 0755 with its secret in it is tightened at the next start.
+    chmodSync(dataDir, 0o755);
+    loadServerSecret(config, {});
+    expect(modeOf(dataDir)).toBe(0o700);
     const kekDir = join(root, 'pg-kek');
     loadKek(loadConfig({ CRM_DATA_DIR: kekDir, CRM_EVENT_STORE: 'postgres', CRM_POSTGRES_URL: 'postgres://x@127.0.0.1:1/x' }), {});
     expect(modeOf(kekDir)).toBe(0o700);

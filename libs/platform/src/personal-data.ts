@@ -57,9 +57,9 @@ export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env)
   }
   if (config.eventStore === 'memory') return { kek: randomBytes(32) };
   const file = join(config.dataDir, KEK_FILE);
+  prepareDataDirectory(config.dataDir);
   if (existsSync(file)) return { kek: parseKek(readFileSync(file, 'utf8'), file) };
   const kek = randomBytes(32);
-  prepareDataDirectory(config.dataDir);
   try {
     writeFileSync(file, `${kek.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {

@@ -18,9 +18,10 @@ export function loadServerSecret(config: AppConfig, env: NodeJS.ProcessEnv = pro
   if (fromEnv !== undefined && fromEnv.length > 0) return Buffer.from(fromEnv, 'utf8');
   if (config.eventStore === 'memory') return randomBytes(32);
   const file = join(config.dataDir, SERVER_SECRET_FILE);
+  // Made or tightened (0700) on every start, as the embedded stores' is: an install from before kept 0755.
+  prepareDataDirectory(config.dataDir);
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   const secret = randomBytes(32);
-  prepareDataDirectory(config.dataDir);
   writeFileSync(file, `${secret.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return secret;

@@ -176,7 +176,7 @@ async function rebuildAsOf(
     if (events.comparePositions(until.position, head) > 0)
       throw new UsageError(`--as-of ${asOf} is past the head of the log, position ${head}`);
   }
-  const when = 'position' in until ? `through position ${until.position}` : `recorded before ${until.occurredBefore}`;
+  const when = 'position' in until ? `through position ${until.position}` : `recorded at or before ${asOf}`;
   const collection = target ?? `${projection.collection}_as_of_${asOf.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
   const runner = new ProjectionRunner({ eventStore: events, readStore: await readStore(), projections: [projection] });
   const line = new ProgressLine(io.stderr, `${projection.name} as of ${asOf}`);

@@ -69,7 +69,11 @@ export class HealthController {
     const { views, unavailable } = await this.views();
     const result = await settle(reply, this.health.check(this.indicators(views, unavailable)));
     const eventStore = result.details['eventStore'];
-    const projectionWarnings = await withinTimeout(this.projections.warnings(views), 'the projections').catch(() => []);
+    // Unreadable, the projections are said so, not taken for "none built".
+    const projectionWarnings =
+      unavailable !== undefined
+        ? [`The projections' states could not be read: ${unavailable}`]
+        : await withinTimeout(this.projections.warnings(views), 'the projections').catch(() => []);
     return {
       ...result,
       // Ready, but some projection run elsewhere has failed, is run by no process, or was never built: readiness does not

@@ -17,7 +17,7 @@ const at = (index: number, part: keyof CriteriaCondition): string => `criteria.c
  */
 export const ID_CRITERIA_FIELDS: readonly string[] = ['campaignId', 'accountId'];
 /** Part of a record id, for `contains`. */
-const ID_PART = /^[0-9a-f-]+$/i;
+const ID_PART = /^[0-9a-f-]*[0-9a-f][0-9a-f-]*$/i;
 /** A record id as the edge takes one (any UUID, in either case). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
