@@ -10,10 +10,10 @@ import type { ProjectionView } from './projection-views';
 // A store that does not answer in this time is as good as down for a readiness probe.
 const STORE_TIMEOUT_MS = 2000;
 
-export function withinTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+export function withinTimeout<T>(work: Promise<T>, what: string, timeoutMs = STORE_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
