@@ -73,7 +73,7 @@ describe('a PostgreSQL server that takes connections and never answers (an outsi
     }
   });
 
-  it('readiness answers 503 within a few seconds, naming both stores, while the API serves no projections', async () => {
+  it('readiness answers 503 within its bounds (the stores 2 s, the projections 5 s), naming both stores, while the API serves no projections', async () => {
     const proxy = await switchableProxy(new URL(DATABASE_URL));
     let server: TestApp | undefined;
     try {
@@ -88,7 +88,7 @@ describe('a PostgreSQL server that takes connections and never answers (an outsi
       proxy.silence();
       const started = performance.now();
       const ready = await http(server.url, 'GET', '/health/ready');
-      expect(performance.now() - started).toBeLessThan(8_000);
+      expect(performance.now() - started).toBeLessThan(12_000);
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ error: { eventStore: { status: 'down' }, readStore: { status: 'down' } } });
       expect((await http(server.url, 'GET', '/health/live')).status).toBe(200);
