@@ -13,21 +13,25 @@ export class KeyedLock {
    * the tasks after it still wait for it.
    */
   async run<T>(key: string, task: () => Promise<T>, maxWaitMs?: number): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
+    const previous = this.tails.get(key);
     let release: () => void = () => undefined;
     const current = new Promise<void>((resolve) => {
       release = resolve;
     });
-    let timer: NodeJS.Timeout | undefined;
-    const waited =
-      maxWaitMs === undefined
-        ? previous
-        : Promise.race([previous, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
-    // The next task waits for what this one waited for, then for this one: not for a stuck one this one gave up on.
-    const tail = waited.then(() => current);
-    this.tails.set(key, tail);
-    await waited;
-    clearTimeout(timer);
+    let tail = current;
+    if (previous !== undefined) {
+      // Nobody before it (the usual case): no wait, no timer.
+      let timer: NodeJS.Timeout | undefined;
+      const waited =
+        maxWaitMs === undefined
+          ? previous
+          : Promise.race([previous, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+      // The next task waits for what this one waited for, then for this one: not for a stuck one this one gave up on.
+      tail = waited.then(() => current);
+      this.tails.set(key, tail);
+      await waited;
+      clearTimeout(timer);
+    } else this.tails.set(key, tail);
     try {
       return await task();
     } finally {
