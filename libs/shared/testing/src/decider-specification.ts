@@ -50,5 +50,5 @@ export function refusalOf(run: () => unknown): { readonly code: string; readonly
     if (error instanceof DomainError) return { code: error.code, fields: error.details?.['fields'] };
     throw error;
   }
-  throw new Error('not refused');
+  throw new Error('expected a DomainError, nothing was thrown');
 }

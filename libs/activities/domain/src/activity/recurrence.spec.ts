@@ -1,17 +1,8 @@
-import { DomainError } from '@crm/shared/event-sourcing';
+import { refusalOf } from '@crm/shared/testing';
 import type { Recurrence } from './activity.commands';
 import { expandRecurrence, MAX_OCCURRENCES, recordedRecurrence } from './recurrence';
 
-/** The refusal `fn` throws, as { code, fields }, so a spec states both in one expectation. */
-function refusal(fn: () => unknown): { code: string; fields: unknown } {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return { code: error.code, fields: error.details?.['fields'] };
-    throw error;
-  }
-  throw new Error('expected a DomainError, nothing was thrown');
-}
+const refusal = refusalOf;
 
 const tehran = '2025-03-03T10:00:00+03:30';
 
