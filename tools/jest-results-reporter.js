@@ -1,6 +1,7 @@
 // Writes each project's totals to tmp/test-results/<project>.json so one
 // closing line can count the whole run (tools/test-summary.js), and keeps the
-// titles of skipped suites, which carry the reason they were skipped.
+// titles of skipped suites, which carry the reason they were skipped, and how
+// long the project and each of its spec files took, so the suite's time can be watched.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -29,6 +30,11 @@ class JestResultsReporter {
         failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
         skipped: results.numPendingTests + results.numTodoTests,
         skippedSuites: [...skippedSuites],
+        seconds: (Date.now() - results.startTime) / 1000,
+        files: results.testResults.map((file) => ({
+          path: path.relative(path.join(__dirname, '..'), file.testFilePath),
+          seconds: (file.perfStats.end - file.perfStats.start) / 1000,
+        })),
       }),
     );
   }
