@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { seedEventStore } from '@crm/demo-data';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
+import { chainHash, contentHash } from '@crm/shared/event-sourcing';
 import { cli } from './testing/run-cli-in-process';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -71,4 +72,87 @@ describe('crm-cli verify (real SQLite data directory, and PostgreSQL)', () => {
       await admin.end();
     }
   }, 60_000);
+});
+
+/**
+ * What a chain alone cannot show — a stream cut short, deleted whole, or rewritten with a freshly computed chain —
+ * shown against an earlier export (`verify --against`). Before, `verify` said "every chain whole" for all three.
+ */
+describe('crm-cli verify --against an earlier export (real SQLite data directory)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-verify-against-'));
+  const env = { CRM_DATA_DIR: dataDir };
+  const exported = join(dataDir, 'earlier.ndjson');
+
+  beforeAll(async () => {
+    const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    await seedEventStore(store, { events: 600, seed: 5 });
+    await store.close();
+  }, 60_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('finds an untouched log as exported, also after it grew, and refuses a file that is no export (exit 2)', async () => {
+    // Another tenant's stream in the export: a key made for tenant acme.
+    expect(await cli(['api-keys', 'create', '--name', 'desk', '--role', 'service', '--tenant', 'acme'], env)).toMatchObject({ code: 0 });
+    expect(await cli(['export', 'events', '--all-tenants', '--out', exported], env)).toMatchObject({ code: 0 });
+    // The log grows after the export: still as exported.
+    expect(await cli(['api-keys', 'create', '--name', 'later', '--role', 'sales'], env)).toMatchObject({ code: 0 });
+    const same = await cli(['verify', '--all-tenants', '--against', exported], env);
+    expect(same).toMatchObject({ code: 0, stdout: '' });
+    expect(same.stderr).toMatch(/every chain whole; against \S+: [\d,]+ streams compared, all as exported/);
+    // Only the tenant verified is compared; the export's streams of other tenants are said to be left out.
+    const one = await cli(['verify', '--tenant', 'default', '--against', exported], env);
+    expect(one).toMatchObject({ code: 0, stderr: expect.stringContaining('note: 1 stream of other tenants in') });
+
+    const junk = join(dataDir, 'junk.ndjson');
+    writeFileSync(junk, `${readFileSync(exported, 'utf8').split('\n')[0]}\n{"streamId":"lead-1","revision":"0"}\n`);
+    const refused = await cli(['verify', '--against', junk], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('line 2 is not an export envelope');
+    expect(await cli(['verify', '--against', join(dataDir, 'none.ndjson')], env)).toMatchObject({ code: 2 });
+  });
+
+  it('names a stream cut short, one deleted whole and one rewritten with a new chain, which the chains alone cannot show (exit 1)', async () => {
+    const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    const [cut, gone, rewritten] = (
+      store.db.prepare('SELECT stream_id AS id FROM events GROUP BY stream_id HAVING COUNT(*) >= 2 ORDER BY stream_id LIMIT 3').all() as {
+        id: string;
+      }[]
+    ).map((row) => row.id);
+    const last = (id: string | undefined) =>
+      store.db
+        .prepare('SELECT position, revision, type, data, metadata FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
+        .get(id) as { position: number; revision: number; type: string; data: string; metadata: string };
+    const cutFrom = last(cut).revision;
+    store.db.prepare('DELETE FROM events WHERE stream_id = ? AND revision = ?').run(cut, cutFrom);
+    store.db.prepare('DELETE FROM events WHERE stream_id = ?').run(gone);
+    // A forger who knows the hashing rewrites an event's data and computes its chain link afresh.
+    const row = last(rewritten);
+    const metadata = JSON.parse(row.metadata) as { prevHash: string; hash: string; tenantId: string };
+    const data = { ...(JSON.parse(row.data) as object), forged: true };
+    metadata.hash = chainHash(
+      metadata.prevHash,
+      row.revision,
+      contentHash({ streamId: rewritten as string, type: row.type, data, metadata: metadata as never }),
+    );
+    store.db
+      .prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?')
+      .run(JSON.stringify(data), JSON.stringify(metadata), row.position);
+    await store.close();
+
+    // The chains alone: all whole.
+    expect(await cli(['verify', '--all-tenants'], env)).toMatchObject({ code: 0, stdout: '' });
+
+    const run = await cli(['verify', '--all-tenants', '--against', exported], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim().split('\n').sort()).toEqual(
+      [
+        `CHANGED ${rewritten} (tenant default) at revision ${row.revision}: its hash is not the one in ${exported}`,
+        `CUT SHORT ${cut} (tenant default): ${exported} has it up to revision ${cutFrom}, the log ends at revision ${cutFrom - 1}`,
+        expect.stringMatching(
+          new RegExp(`^MISSING ${gone} \\(tenant default\\): \\S+ has it up to revision \\d+, the log has none of it$`),
+        ),
+      ].sort(),
+    );
+    expect(run.stderr).toMatch(/every chain whole; against \S+: [\d,]+ streams compared, 3 not as exported/);
+  });
 });

@@ -43,7 +43,9 @@ export const exportCommand = defineCommand({
     'A type or category no code writes is refused, with the known ones listed.\n' +
     'The events hold personal data in the clear (names, phones): --out makes the file readable and writable\n' +
     'by you alone (0600), and refuses a file that exists unless --force.\n' +
-    'Memory stays constant however many events there are.',
+    'Memory stays constant however many events there are.\n' +
+    'Each envelope keeps the stored hash: `crm-cli verify --against <file>` later shows whether the log still\n' +
+    'holds every stream of the file as exported (none cut short, deleted or rewritten).',
   options: OPTIONS,
   run: async (args, io) => {
     const [what, ...extra] = args.positionals;

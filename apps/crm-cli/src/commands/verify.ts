@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { positionOrdinal } from '@crm/projections/runtime';
 import { GENESIS_HASH, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { innerStore } from '@crm/shared/personal-data';
@@ -18,6 +20,81 @@ export interface LogVerification {
   readonly broken: number;
   /** The head the log was read up to, fixed when the check started. */
   readonly head: string | undefined;
+  /** Streams of the earlier export that the log no longer holds as exported (changed, cut short or missing). */
+  readonly differ: number;
+}
+
+/** Where a stream ended in an earlier export: its last revision there, and that event's hash. */
+export interface ExportedHead {
+  readonly tenantId: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly hash: string;
+}
+
+/** How a stream of an earlier export stands in the log now, when not as exported. */
+export type Difference =
+  | { readonly kind: 'changed'; readonly exported: ExportedHead }
+  | { readonly kind: 'cut short'; readonly exported: ExportedHead; readonly endsAt: number }
+  | { readonly kind: 'missing'; readonly exported: ExportedHead };
+
+const slotOf = (tenantId: string, streamId: string) => `${tenantId}\n${streamId}`;
+
+/**
+ * Each stream's last event in an export file (`crm-cli export events`, NDJSON; opened or not, filtered or not: the
+ * envelopes carry the stored hash). Only streams of `tenantId` when given; `otherTenants` counts the rest.
+ * A line that is no envelope is a usage error naming the line.
+ */
+export async function readExportedHeads(
+  file: string,
+  tenantId: string | undefined,
+): Promise<{ readonly heads: Map<string, ExportedHead>; readonly otherTenants: number }> {
+  const heads = new Map<string, ExportedHead>();
+  const others = new Set<string>();
+  const input = createReadStream(file, { encoding: 'utf8' });
+  const opened = new Promise<void>((resolve, reject) => {
+    input.once('open', () => resolve());
+    input.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    throw new UsageError(`--against ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
+  }
+  let lineNumber = 0;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    const head = envelopeHead(line);
+    if (head === undefined)
+      throw new UsageError(
+        `--against ${file}: line ${lineNumber} is not an export envelope (streamId, revision, metadata.tenantId, metadata.hash)`,
+      );
+    const slot = slotOf(head.tenantId, head.streamId);
+    if (tenantId !== undefined && head.tenantId !== tenantId) {
+      others.add(slot);
+      continue;
+    }
+    const known = heads.get(slot);
+    if (known === undefined || head.revision > known.revision) heads.set(slot, head);
+  }
+  return { heads, otherTenants: others.size };
+}
+
+function envelopeHead(line: string): ExportedHead | undefined {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof envelope !== 'object' || envelope === null) return undefined;
+  const { streamId, revision, metadata } = envelope as { streamId?: unknown; revision?: unknown; metadata?: unknown };
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const { tenantId, hash } = metadata as { tenantId?: unknown; hash?: unknown };
+  if (typeof streamId !== 'string' || typeof tenantId !== 'string' || typeof hash !== 'string') return undefined;
+  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0) return undefined;
+  return { tenantId, streamId, revision, hash };
 }
 
 /**
@@ -26,26 +103,44 @@ export interface LogVerification {
  * hash, its own hash its content's). Read as stored, below the personal-data layer: the chain is over the sealed
  * form, and nothing is decrypted. Memory grows with the streams, not the events. `broken` is told each broken
  * stream once, at its first break.
+ *
+ * With `exported` (each stream's last event in an earlier export), also what a chain alone cannot show: a stream
+ * whose event at its exported revision has another hash now (rewritten with a new chain), that ends before it (cut
+ * short) or is gone. A whole chain whose event there has the exported hash holds everything up to it as exported.
+ * `differs` is told each such stream once; a broken stream was told already and is not compared.
  */
 export async function verifyLog(
   store: EventStore,
   tenantId: string | undefined,
   broken: (event: RecordedEvent, verdict: Extract<ChainVerification, { ok: false }>) => void,
   onPage?: (done: number | undefined, total: number | undefined) => void,
+  exported: ReadonlyMap<string, ExportedHead> = new Map(),
+  differs: (difference: Difference) => void = () => undefined,
 ): Promise<LogVerification> {
   const head = await store.headPosition();
   const heads = new Map<string, Head>();
   let events = 0;
   let brokenStreams = 0;
+  let differ = 0;
+  const reached = new Set<string>();
+  const noteDifference = (difference: Difference) => {
+    differ += 1;
+    differs(difference);
+  };
   for await (const page of pagesUpTo(store, head, tenantId === undefined ? {} : { tenantId }, PAGE)) {
     for (const event of page.events) {
       events += 1;
-      const slot = `${event.metadata.tenantId}\n${event.streamId}`;
+      const slot = slotOf(event.metadata.tenantId, event.streamId);
       const last = heads.get(slot);
       if (last === 'broken') continue;
       const verdict = verifyChain([event], last ?? { revision: -1, hash: GENESIS_HASH });
       if (verdict.ok) {
         heads.set(slot, { revision: event.revision, hash: event.metadata.hash });
+        const then = exported.get(slot);
+        if (then !== undefined && then.revision === event.revision) {
+          reached.add(slot);
+          if (then.hash !== event.metadata.hash) noteDifference({ kind: 'changed', exported: then });
+        }
       } else {
         heads.set(slot, 'broken');
         brokenStreams += 1;
@@ -54,32 +149,61 @@ export async function verifyLog(
     }
     if (page.checkpoint !== undefined) onPage?.(positionOrdinal(page.checkpoint), positionOrdinal(head));
   }
-  return { events, streams: heads.size, broken: brokenStreams, head };
+  for (const [slot, then] of exported) {
+    if (reached.has(slot)) continue;
+    const now = heads.get(slot);
+    if (now === 'broken') continue;
+    if (now === undefined) noteDifference({ kind: 'missing', exported: then });
+    else noteDifference({ kind: 'cut short', exported: then, endsAt: now.revision });
+  }
+  return { events, streams: heads.size, broken: brokenStreams, head, differ };
+}
+
+function differenceLine(difference: Difference, file: string): string {
+  const { streamId, tenantId, revision } = difference.exported;
+  const stream = `${streamId} (tenant ${tenantId})`;
+  switch (difference.kind) {
+    case 'changed':
+      return `CHANGED ${stream} at revision ${revision}: its hash is not the one in ${file}`;
+    case 'cut short':
+      return `CUT SHORT ${stream}: ${file} has it up to revision ${revision}, the log ends at revision ${difference.endsAt}`;
+    case 'missing':
+      return `MISSING ${stream}: ${file} has it up to revision ${revision}, the log has none of it`;
+  }
 }
 
 const OPTIONS = {
   tenant: { type: 'string', value: '<id>', description: "this tenant's streams (default: default)" },
   'all-tenants': { type: 'boolean', description: "every tenant's streams (an operator's check of the whole log)" },
+  against: {
+    type: 'string',
+    value: '<export.ndjson>',
+    description: 'an earlier `crm-cli export events` file: each of its streams must still hold its last exported event unchanged',
+  },
 } as const;
 
 export const verifyCommand = defineCommand({
   name: 'verify',
   summary: "every stream's hash chain across the whole log: nothing altered, inserted, reordered or taken out before a stream's end",
-  usage: 'crm-cli verify [--tenant ID | --all-tenants]',
+  usage: 'crm-cli verify [--tenant ID | --all-tenants] [--against export.ndjson]',
   details:
     'Reads the log in $all order, up to its head when the check starts, as it is stored (personal fields stay\n' +
     'sealed: the chain is over what is stored), and checks every event against the one before it in its stream:\n' +
     'its revision is the next, its prevHash is that event’s hash, and its hash is that of its own content.\n' +
     'Prints each broken stream once, at its first break, then a summary. Exits 1 when any chain is broken,\n' +
     '0 when every one is whole. Memory grows with the number of streams, not of events.\n' +
-    'What a chain cannot show: a stream cut short (its last events deleted) or deleted whole leaves no break.\n' +
-    'Keep the summary line (events, streams, head) of an earlier run, or an export, to compare with.\n' +
+    'What a chain cannot show: a stream cut short (its last events deleted), deleted whole, or rewritten with a\n' +
+    'new chain leaves no break. --against an earlier export (crm-cli export events, any filters; only its\n' +
+    'streams of the tenants verified are compared) shows them: each of its streams must still hold, at the\n' +
+    'last revision exported, an event with the exported hash (a whole chain then holds everything before it\n' +
+    'as exported). Each stream that does not is printed (CHANGED, CUT SHORT, MISSING) and the exit is 1.\n' +
     'A tenant with no events is said so on stderr (a mistyped --tenant).',
   options: OPTIONS,
   run: async (args, io) => {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
-    const { tenant } = args.options;
+    const { tenant, against } = args.options;
     const tenantId = tenantScope(tenant, args.options['all-tenants']);
+    const earlier = against === undefined ? undefined : await readExportedHeads(against, tenantId);
     return withStores(io, async ({ events }) => {
       const line = new ProgressLine(io.stderr, 'verify');
       const result = await verifyLog(
@@ -93,16 +217,30 @@ export const verifyCommand = defineCommand({
         (done, total) => {
           if (done !== undefined) line.update(done, total);
         },
+        earlier?.heads,
+        (difference) => io.stdout.write(`${differenceLine(difference, against ?? '')}\n`),
       );
       const whole = result.streams - result.broken;
+      const compared =
+        earlier === undefined
+          ? ''
+          : `; against ${against}: ${formatCount(earlier.heads.size)} streams compared, ` +
+            (result.differ === 0 ? 'all as exported' : `${formatCount(result.differ)} not as exported`);
       line.finish(
         `verified ${formatCount(result.events)} events in ${formatCount(result.streams)} streams up to position ` +
           `${result.head ?? 'none'} in ${formatDuration(line.elapsedMs / 1000)}: ` +
-          (result.broken === 0 ? 'every chain whole' : `${formatCount(result.broken)} broken, ${formatCount(whole)} whole`),
+          (result.broken === 0 ? 'every chain whole' : `${formatCount(result.broken)} broken, ${formatCount(whole)} whole`) +
+          compared,
       );
       if (result.events === 0 && tenantId !== undefined)
         io.stderr.write(`note: tenant ${tenantId} has no events in this log: is the tenant id right?\n`);
-      return result.broken === 0 ? 0 : 1;
+      if (earlier !== undefined && earlier.otherTenants > 0)
+        io.stderr.write(
+          `note: ${formatCount(earlier.otherTenants)} stream${earlier.otherTenants === 1 ? '' : 's'} of other tenants in ${against} not compared\n`,
+        );
+      if (earlier !== undefined && earlier.heads.size === 0 && earlier.otherTenants === 0)
+        io.stderr.write(`note: ${against} holds no events: nothing was compared\n`);
+      return result.broken === 0 && result.differ === 0 ? 0 : 1;
     });
   },
 });
