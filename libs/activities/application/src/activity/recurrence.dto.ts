@@ -6,7 +6,14 @@ const FREQUENCIES = ['daily', 'weekly', 'monthly', 'yearly'] as const satisfies 
 
 /** `{ frequency, interval, count }` or `{ frequency, interval, until }`. */
 export class RecurrenceDto {
-  @EnumField(FREQUENCIES, { example: 'weekly' })
+  @EnumField(FREQUENCIES, {
+    example: 'weekly',
+    description:
+      "Steps are taken on the business time zone's wall clock (Asia/Tehran unless the installation sets another), with its rules, " +
+      'whatever offset `dueAt` is written in: a monthly series at 01:00 on the 1st stays there, and keeps its local hour across a ' +
+      "change of offset. A month or year keeps dueAt's day, on the month's last day when it has fewer. " +
+      'A local time the clock jumped over is read with the offset before the jump.',
+  })
   frequency!: RecurrenceFrequency;
 
   // A year of days is the longest step anyone plans by; longer series use yearly.

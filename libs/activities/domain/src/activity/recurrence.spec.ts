@@ -1,3 +1,4 @@
+import { businessCalendar } from '@crm/shared/kernel';
 import { refusalOf } from '@crm/shared/testing';
 import type { Recurrence } from './activity.commands';
 import { expandRecurrence, MAX_OCCURRENCES, recordedRecurrence } from './recurrence';
@@ -43,6 +44,51 @@ describe('expandRecurrence', () => {
       '2025-02-27T21:30:00.000Z',
       '2025-03-30T21:30:00.000Z',
     ]);
+  });
+
+  // An outside probe: the steps were taken in dueAt's own offset, so the same instant sent in UTC (as JavaScript's
+  // toISOString writes it) moved "the 1st of each month, 01:00 in Tehran" to the 29th, and a series across Iran's old
+  // daylight time moved an hour. They are now taken on the business time zone's wall clock, with its rules.
+  describe("on the business time zone's wall clock, whatever offset dueAt is written in", () => {
+    const tehranCalendar = businessCalendar('Asia/Tehran');
+    const monthly = { frequency: 'monthly', interval: 1, count: 3 } as const;
+
+    it('gives the same series for the same instant written in UTC or in +03:30', () => {
+      const firstOfMonth = ['2027-02-28T21:30:00.000Z', '2027-03-31T21:30:00.000Z', '2027-04-30T21:30:00.000Z'];
+      expect(expandRecurrence('2027-03-01T01:00:00+03:30', monthly, tehranCalendar)).toEqual(firstOfMonth);
+      expect(expandRecurrence('2027-02-28T21:30:00Z', monthly, tehranCalendar)).toEqual(firstOfMonth);
+      expect(expandRecurrence('2027-02-28T17:30:00-0400', monthly, tehranCalendar)).toEqual(firstOfMonth);
+    });
+
+    it("keeps the local hour across Iran's daylight time (to 2022), and reads a time the clock jumped over with the offset before the jump", () => {
+      // Daylight time ended at 24:00 on 21 September 2022 (+04:30 → +03:30): 10:00 stays 10:00.
+      expect(expandRecurrence('2022-09-14T10:00:00+04:30', { frequency: 'weekly', interval: 1, count: 3 }, tehranCalendar)).toEqual([
+        '2022-09-14T05:30:00.000Z',
+        '2022-09-21T05:30:00.000Z',
+        '2022-09-28T06:30:00.000Z',
+      ]);
+      // It began at 24:00 on 21 March 2021 (+03:30 → +04:30).
+      expect(expandRecurrence('2021-03-20T10:00:00+03:30', { frequency: 'daily', interval: 1, count: 3 }, tehranCalendar)).toEqual([
+        '2021-03-20T06:30:00.000Z',
+        '2021-03-21T06:30:00.000Z',
+        '2021-03-22T05:30:00.000Z',
+      ]);
+      // 00:30 on 22 March 2021 never showed on a Tehran clock (00:00 was 01:00): read with the offset before the jump,
+      // as RFC 5545 and calendar applications do, it is 01:30.
+      expect(expandRecurrence('2021-03-21T00:30:00+03:30', { frequency: 'daily', interval: 1, count: 3 }, tehranCalendar)).toEqual([
+        '2021-03-20T21:00:00.000Z',
+        '2021-03-21T21:00:00.000Z',
+        '2021-03-22T20:00:00.000Z',
+      ]);
+    });
+
+    it('steps on the wall clock of the calendar given: in UTC, a Tehran 01:00 is the day before', () => {
+      expect(expandRecurrence('2027-03-01T01:00:00+03:30', monthly, businessCalendar('UTC'))).toEqual([
+        '2027-02-28T21:30:00.000Z',
+        '2027-03-28T21:30:00.000Z',
+        '2027-04-28T21:30:00.000Z',
+      ]);
+    });
   });
 
   it('keeps 29 February in leap years and falls back to the 28th in the others', () => {

@@ -1,7 +1,7 @@
 import { DomainError } from '@crm/shared/event-sourcing';
-import { compact, LAST_YEAR, type Refusal } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, type BusinessCalendar, compact, LAST_YEAR, type Refusal } from '@crm/shared/kernel';
 import { ACTIVITY_REFUSALS } from './activity.refusals';
-import { instantOf, LAST_INSTANT, offsetMinutesOf, utcIso } from '../common/time';
+import { instantOf, LAST_INSTANT, utcIso } from '../common/time';
 import type { Recurrence, RecurrenceFrequency } from './activity.commands';
 
 /** A series longer than this is a calendar feed, not a follow-up plan; it would also bloat every event. */
@@ -9,7 +9,6 @@ export const MAX_OCCURRENCES = 500;
 
 const FREQUENCIES: readonly RecurrenceFrequency[] = ['daily', 'weekly', 'monthly', 'yearly'];
 const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
 
 function invalid(message: string, fields: string[], refusal: Refusal<string, 400> = ACTIVITY_REFUSALS.INVALID_RECURRENCE): DomainError {
   return new DomainError(refusal, message, { fields });
@@ -48,7 +47,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
- * The k-th due time on the wall clock of `start` (milliseconds, read with getUTC*).
+ * The k-th due time on the wall clock of `start` (a wall-clock reading written as UTC ms, read with getUTC*).
  * Months and years keep the first occurrence's day of month, clamped to the month's
  * last day: a series from 31 January falls on 28/29 February, then 31 March again;
  * from 29 February, on 28 February in common years.
@@ -71,16 +70,24 @@ function stepper(frequency: RecurrenceFrequency, interval: number, start: number
 
 /**
  * Due time of every occurrence, as UTC ISO instants; the first is `dueAt` itself, and
- * there is one entry when `recurrence` is absent. Pure: the same input always gives
- * the same series, so the scheduled event can carry it and replays never recompute it.
+ * there is one entry when `recurrence` is absent. Pure for a given calendar: the same
+ * input always gives the same series, so the scheduled event carries it and replays
+ * never recompute it.
  *
- * Calendar steps (a day, a month) are taken on the wall clock of dueAt's own offset, so
- * a Tehran appointment at 01:00 on the 31st stays on the last day of each month in
- * Tehran even though it is the 30th in UTC. That is exact for Iran, which has kept a
- * fixed +03:30 since abolishing daylight saving in 2022; a zone with DST would need
- * its rules (a time-zone name, not an offset) to keep the local hour across the change.
+ * Calendar steps (a day, a month) are taken on the wall clock of the business time zone
+ * (`CRM_BUSINESS_TIME_ZONE`, Asia/Tehran unless configured), with its rules, whatever
+ * offset dueAt is written in: 01:00 on the 1st in Tehran stays on the 1st of each month
+ * in Tehran though it is the 28th–31st in UTC, and sent as `…T21:30:00Z` it is the same
+ * series as sent as `…T01:00:00+03:30`. A series across Iran's old daylight time (to
+ * 2022) keeps its local hour; a wall-clock time the clock jumped over is read with the
+ * offset before the jump (00:30 on a day the clock went from 00:00 to 01:00 is 01:30), as
+ * RFC 5545 reads it.
  */
-export function expandRecurrence(dueAt: string, recurrence?: Recurrence): [string, ...string[]] {
+export function expandRecurrence(
+  dueAt: string,
+  recurrence?: Recurrence,
+  calendar: BusinessCalendar = BUSINESS_CALENDAR,
+): [string, ...string[]] {
   const start = instantOf(dueAt, 'dueAt', ACTIVITY_REFUSALS.INVALID_TIME);
   if (recurrence === undefined) return [utcIso(start)];
   checkRecurrence(recurrence);
@@ -88,20 +95,18 @@ export function expandRecurrence(dueAt: string, recurrence?: Recurrence): [strin
     recurrence.until === undefined ? undefined : instantOf(recurrence.until, 'recurrence.until', ACTIVITY_REFUSALS.INVALID_TIME);
   if (until !== undefined && until < start) throw invalid('recurrence.until is before dueAt', ['recurrence.until']);
 
-  const offset = offsetMinutesOf(dueAt) * MINUTE_MS;
-  const nth = stepper(recurrence.frequency, recurrence.interval, start + offset);
+  const nth = stepper(recurrence.frequency, recurrence.interval, calendar.toLocal(start));
   const limit = until ?? LAST_INSTANT;
   const count = recurrence.count ?? MAX_OCCURRENCES + 1;
   // The first occurrence is dueAt itself, which instantOf and the until check already bound.
   const occurrences: [string, ...string[]] = [utcIso(start)];
   for (let k = 1; k < count; k += 1) {
     const wall = nth(k);
-    const due = wall - offset;
+    const due = calendar.fromLocal(wall);
     if (due > limit) break;
-    // The years every date the CRM records falls in, as written (in dueAt's offset): a reschedule to 2300 is refused,
-    // so no series may hold one either.
-    // And as kept (UTC): a series at 20:00-05:00 on 31 December 2199 would be kept in 2200.
-    if (new Date(wall).getUTCFullYear() > LAST_YEAR || new Date(due).getUTCFullYear() > LAST_YEAR) {
+    // The years every date the CRM records falls in, once its offset is applied (as kept, in UTC): a reschedule to
+    // 2300 is refused, so no series may hold one either.
+    if (new Date(due).getUTCFullYear() > LAST_YEAR) {
       throw invalid(`recurrence runs past the year ${LAST_YEAR}`, ['recurrence.interval', 'recurrence.count']);
     }
     occurrences.push(utcIso(due));
