@@ -22,6 +22,8 @@ describe('parseIranianPhone', () => {
     ['٠٩١٢١٢٣٤٥٦٧'],
     ['۰۹۱۲ ۱۲۳ ۴۵۶۷'],
     ['\u200E+98 912 123 4567\u200E'],
+    // The Arabic letter mark, which Persian keyboards put around digits as they do the other bidi marks (an outside probe).
+    ['۰۹۱۲\u061C۱۲۳۴۵۶۷'],
     ['＋９８９１２１２３４５６７'],
   ])('reads the mobile %j as +989121234567', (input) => {
     expect(parseIranianPhone(input)).toBe('+989121234567');

@@ -6,8 +6,9 @@ import { toAsciiDigits } from './persian-text';
  * 0912 123 4567, ۰۹۱۲۱۲۳۴۵۶۷ or +98 912 123 4567 dedupes to one contact.
  */
 
-// Separators people type or paste, plus bidi marks that RTL editors wrap around numbers.
-const SEPARATORS = /[\s\-\u2010-\u2015\u2212()./\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+// Separators people type or paste, plus bidi marks that RTL editors wrap around numbers (the Arabic letter mark among
+// them, as the text rules treat it).
+const SEPARATORS = /[\s\-\u2010-\u2015\u2212()./\u061C\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 // National significant number: mobile 9XXXXXXXXX, or landline = area code [1-8]X + 8 digits.
 const IRANIAN_NSN = /^(?:9\d{9}|[1-8]\d{9})$/;
 const IRANIAN_MOBILE_E164 = /^\+989\d{9}$/;
