@@ -112,8 +112,8 @@ function stringOf(schema: Json, made: Made, field: string | undefined, clean: bo
     case 'date':
       valid = dates.map((date) => date.toISOString().slice(0, 10));
       break;
-    case 'email':
-      valid = fc.emailAddress();
+    case 'idn-email':
+      valid = fc.oneof(fc.emailAddress(), fc.constantFrom('علی@مثال.ایران', 'sara۱۳۶۷@example.ir', 'ناهید.رضایی@شرکت.ir'));
       break;
     default:
       if (typeof schema['pattern'] === 'string') {

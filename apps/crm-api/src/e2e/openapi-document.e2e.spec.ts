@@ -44,6 +44,16 @@ describe('the OpenAPI document (real server)', () => {
     expect([run.status, output]).toEqual([0, expect.stringContaining('Your API description is valid')]);
   });
 
+  // An outside probe: the email fields said `format: email` (ASCII only), so a client or gateway validating against the
+  // document refused علی@مثال.ایران, which the server takes and deduplicates.
+  it('declares email fields as idn-email, and the server takes an address in Persian script', async () => {
+    const formats = [...walk(doc['components']['schemas'])].filter(([path]) => /\/properties\/email$/.test(path));
+    expect(formats.length).toBeGreaterThanOrEqual(5);
+    expect(formats.filter(([, schema]) => schema['format'] !== 'idn-email').map(([path]) => path)).toEqual([]);
+    const capture = await http(server.url, 'POST', '/api/v1/leads', { fullName: 'علی رضایی', email: 'علی۱۳۶۷@مثال.ایران', source: 'web' });
+    expect(capture.status).toBe(201);
+  });
+
   it('has one shared Problem component (code, errors, details) that every problem response refers to', () => {
     const problem = doc['components']['schemas']['Problem'] as Json;
     expect(Object.keys(problem['properties'])).toEqual(expect.arrayContaining(['code', 'errors', 'details']));

@@ -133,6 +133,10 @@ export function TimeField(kind: 'date' | 'instant', options: FieldOptions = {}):
   );
 }
 
+const EMAIL_DESCRIPTION =
+  'An address in any script (علی@مثال.ایران; Persian and Arabic-Indic digits read as ASCII ones). Blanks and bidi marks ' +
+  'around it are dropped, and it is compared in lower case; a domain in its punycode form (xn--…) is another address';
+
 /** Email or phone of someone, always optional; with `orElse`, at least one of the two must be given. */
 export function ContactPointField(
   kind: 'email' | 'phone',
@@ -140,9 +144,13 @@ export function ContactPointField(
   options: FieldOptions & { orElse?: string } = {},
 ): PropertyDecorator {
   const problem = kind === 'email' ? emailProblem(maxLength) : phoneProblem(maxLength);
-  const schema = { type: String, maxLength, format: kind === 'email' ? 'email' : undefined };
+  // `idn-email` (RFC 6531), not `email`: the check takes internationalized addresses (علی@مثال.ایران, Persian digits),
+  // which a client validating against `email` (ASCII only) refused though the server took them.
+  const schema = { type: String, maxLength, format: kind === 'email' ? 'idn-email' : undefined };
+  const description =
+    kind === 'email' ? [options.description, EMAIL_DESCRIPTION].filter((part) => part !== undefined).join('. ') : options.description;
   const check = options.orElse ? Check(kind, orRequired(options.orElse, problem)) : applyDecorators(absentOk(), Check(kind, problem));
-  return applyDecorators(documented({ ...options, optional: true }, schema), check);
+  return applyDecorators(documented({ ...options, description, optional: true }, schema), check);
 }
 
 /** The constraint a nested object's value is refused by when it is no object at all: what is inside it goes unreported. */
