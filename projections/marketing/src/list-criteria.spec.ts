@@ -38,6 +38,21 @@ describe('dynamic list criteria', () => {
     expect(conditionHolds(account, when('name', 'contains', matchKey('ذوب آهن')))).toBe(false);
   });
 
+  // An outside probe: `neq "کاشی و سرامیک"` selected the same industry typed on an Arabic keyboard, so an exclusion
+  // list targeted it, while `contains` folded the spellings.
+  it('compares free text with eq, neq and in in one Persian spelling, codes and ids as stored', () => {
+    const tiles = { ...account, industry: 'كاشي و سراميك' };
+    expect(conditionHolds(tiles, when('industry', 'eq', 'کاشی و سرامیک'))).toBe(true);
+    expect(conditionHolds(tiles, when('industry', 'neq', 'کاشی و سرامیک'))).toBe(false);
+    expect(conditionHolds(tiles, when('industry', 'in', ['فولاد', 'کاشی\u200cو سرامیک']))).toBe(true);
+    expect(conditionHolds(tiles, when('industry', 'in', ['فولاد', ' کاشی  و سرامیک ']))).toBe(true);
+    expect(conditionHolds(tiles, when('industry', 'in', ['فولاد', 'کاشی']))).toBe(false);
+    expect(conditionHolds({ ...contact, fullName: 'مريم' }, when('fullName', 'eq', 'مریم'))).toBe(true);
+    expect(conditionHolds(account, when('name', 'eq', 'شرکت فولاد مبارکه'))).toBe(true);
+    // Codes are not free text: another case is another value.
+    expect(conditionHolds(account, when('status', 'eq', 'ACTIVE'))).toBe(false);
+  });
+
   it('checks consent as a set of channels', () => {
     expect(conditionHolds(contact, when('consent', 'eq', 'sms'))).toBe(true);
     expect(conditionHolds(contact, when('consent', 'in', ['phone', 'email']))).toBe(true);

@@ -1,5 +1,5 @@
-import type { CriteriaCondition, ListCriteria } from '@crm/marketing/domain';
-import { matchKey } from '@crm/shared/kernel';
+import { type CriteriaCondition, type ListCriteria, TEXT_CRITERIA_FIELDS } from '@crm/marketing/domain';
+import { matchKey, normalizePersian } from '@crm/shared/kernel';
 import type { AudienceDoc } from './audience.projection';
 
 /** A record's values for a criteria field: none when it has no such attribute, several for `consent`. */
@@ -12,15 +12,29 @@ function valuesOf(doc: AudienceDoc, field: string): readonly string[] {
 
 const asList = (value: CriteriaCondition['value']): readonly string[] => (typeof value === 'string' ? [value] : value);
 
+/** A condition's values as compared: free text in one spelling, worked out once per condition. */
+const wantedOf = new WeakMap<CriteriaCondition, readonly string[]>();
+function wantedValues(condition: CriteriaCondition): readonly string[] {
+  let wanted = wantedOf.get(condition);
+  if (wanted === undefined) {
+    const values = asList(condition.value);
+    wanted = TEXT_CRITERIA_FIELDS.includes(condition.field) && condition.operator !== 'contains' ? values.map(normalizePersian) : values;
+    wantedOf.set(condition, wanted);
+  }
+  return wanted;
+}
+
 /**
  * One condition against one record. A multi-valued attribute (consent)
  * matches when any of its values does; `neq` holds when none equals the
  * value, so a record without the attribute is "not equal" (as MongoDB's $ne).
- * `contains` compares matchKeys, so Persian spelling variants still match.
+ * `contains` compares matchKeys, so Persian spelling variants still match; `eq`, `neq` and `in` on free text
+ * (TEXT_CRITERIA_FIELDS) compare normalizePersian spellings, so an industry typed on an Arabic keyboard is equal.
  */
 export function conditionHolds(doc: AudienceDoc, condition: CriteriaCondition): boolean {
-  const values = valuesOf(doc, condition.field);
-  const wanted = asList(condition.value);
+  const wanted = wantedValues(condition);
+  const text = TEXT_CRITERIA_FIELDS.includes(condition.field) && condition.operator !== 'contains';
+  const values = text ? valuesOf(doc, condition.field).map(normalizePersian) : valuesOf(doc, condition.field);
   switch (condition.operator) {
     case 'eq':
       return values.some((value) => wanted.includes(value));

@@ -27,7 +27,9 @@ function CriteriaValueField(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
       description:
-        'One value; for `in`, a list of values. `contains` matches normalised Persian text. ' +
+        'One value; for `in`, a list of values. `contains` matches normalised Persian text (spacing and punctuation ' +
+        'aside); `eq`, `neq` and `in` on free text (company, industry, name, fullName) compare it in one spelling ' +
+        '(Arabic ي/ك as ی/ک, Persian digits, case, ZWNJ and spacing). ' +
         `Enumerated fields take only their own values (${CRITERIA_VALUES_DESCRIPTION}); ` +
         'any other is refused (400 LIST.CRITERIA_VALUE_INVALID naming the condition), as it would select nobody.',
       oneOf: [

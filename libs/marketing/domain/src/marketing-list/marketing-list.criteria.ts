@@ -16,6 +16,12 @@ const at = (index: number, part: keyof CriteriaCondition): string => `criteria.c
  * id compares matchKeys, as on any field.
  */
 export const ID_CRITERIA_FIELDS: readonly string[] = ['campaignId', 'accountId'];
+/**
+ * Criteria fields holding free text people type (names, company, industry): `eq`, `neq` and `in` compare them as
+ * `normalizePersian` spells them (Arabic ي/ك as Persian ی/ک, digits, case, ZWNJ and spacing), as `contains` compares
+ * matchKeys; the other fields hold codes and ids, compared as stored.
+ */
+export const TEXT_CRITERIA_FIELDS: readonly string[] = ['company', 'industry', 'name', 'fullName'];
 /** Part of a record id, for `contains`. */
 const ID_PART = /^[0-9a-f-]*[0-9a-f][0-9a-f-]*$/i;
 /** A record id as the edge takes one (any UUID, in either case). */
