@@ -17,7 +17,8 @@ const SORT_FIELDS = {
   amount: 'amount.amount',
   weightedAmount: 'weightedAmount',
   probability: 'probability',
-  name: 'name',
+  // In the Persian reading order, whatever the keyboard (persianSortKey), not by code point.
+  name: 'nameKey',
   stage: 'stage',
 } as const;
 export type OpportunitySort = keyof typeof SORT_FIELDS;

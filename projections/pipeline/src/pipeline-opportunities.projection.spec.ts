@@ -10,6 +10,7 @@ import {
   opportunityWon,
   stageMoved,
 } from '@crm/projections/testing';
+import { persianSortKey } from '@crm/shared/kernel';
 import { projectionSpec } from '@crm/shared/testing';
 import { pipelineOpportunities, type OpenedOpportunity } from './pipeline-opportunities.projection';
 
@@ -20,6 +21,7 @@ const openDeal: OpenedOpportunity = {
   opportunityId: 'o1',
   status: 'open',
   name: 'ورق فولادی',
+  nameKey: persianSortKey('ورق فولادی'),
   accountId: 'account-1',
   stage: 'qualification',
   probability: 10,

@@ -7,7 +7,7 @@ import type {
   OpportunityQuoteIssued,
   OpportunitySolutionProposed,
 } from '@crm/sales/domain';
-import { BUSINESS_CALENDAR, compact, type Money, zonedVersion } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, compact, type Money, persianSortKey, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
 import { weighedAmount } from './support';
@@ -37,6 +37,8 @@ export interface OpenedOpportunity extends Attribution {
   readonly opportunityId: string;
   readonly status: 'open' | 'won' | 'lost';
   readonly name: string;
+  /** `persianSortKey(name)`: what the list sorts by name on, in the Persian reading order. */
+  readonly nameKey: string;
   readonly accountId: string;
   readonly contactId?: string;
   readonly ownerId?: string;
@@ -192,7 +194,8 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // (BUSINESS_CALENDAR, Asia/Tehran by default), no longer the UTC ones.
   // 10: `weightedAmount` rounded half to even (was half up), and `weightedRest` (the hundredths it left out) on the deal
   // and in the `pipeline` and `owner` cells, so that weighted totals are the exact sum rounded once.
-  version: zonedVersion(10), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  // 11: `nameKey`, the deal's name as the list sorts it (persianSortKey), indexed.
+  version: zonedVersion(11), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
   readsPersonalData: false,
@@ -214,6 +217,7 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
     // The list's other common orders, so a page (and a keyset page) walks an index instead of sorting every deal.
     ['tenantId', 'amount.amount'],
     ['tenantId', 'expectedCloseDate'],
+    ['tenantId', 'nameKey'],
     // The funnel's part-months at a period's edges: the deals of the leads captured then.
     ['tenantId', 'leadCapturedAt'],
   ],
@@ -268,6 +272,7 @@ function evolvePipeline(
         opportunityId,
         status: 'open',
         name,
+        nameKey: persianSortKey(name),
         accountId,
         stage,
         probability,

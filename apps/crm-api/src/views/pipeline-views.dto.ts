@@ -146,7 +146,13 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
   @DateParam('Expected close date to (inclusive)')
   expectedCloseTo?: string;
 
-  @ApiPropertyOptional({ enum: OPPORTUNITY_SORTS, default: 'openedAt' })
+  @ApiPropertyOptional({
+    enum: OPPORTUNITY_SORTS,
+    default: 'openedAt',
+    description:
+      '`name` sorts in the Persian reading order (digits, then the Persian alphabet with پ چ ژ گ in their places, then ' +
+      'Latin), whatever the keyboard the name was typed on (ي/ك as ی/ک); ties by opportunity id',
+  })
   @IsOptional()
   @IsIn(OPPORTUNITY_SORTS)
   sort?: OpportunitySort;

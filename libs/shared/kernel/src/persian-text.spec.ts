@@ -1,4 +1,4 @@
-import { matchKey, normalizePersian, toAsciiDigits, toPersianDigits } from './persian-text';
+import { matchKey, normalizePersian, persianSortKey, toAsciiDigits, toPersianDigits } from './persian-text';
 import { isBlank } from './fields';
 
 const ZWNJ = '\u200C';
@@ -147,5 +147,60 @@ describe('toPersianDigits', () => {
 
   it('round-trips with toAsciiDigits', () => {
     expect(toAsciiDigits(toPersianDigits('09121234567'))).toBe('09121234567');
+  });
+});
+
+describe('persianSortKey', () => {
+  // An outside probe: the deal list's sort by name was code-point order, so پ, چ, ژ, ک and گ came after و, and a name
+  // typed on an Arabic keyboard (كيان) far from کیان.
+  it('orders names as a Persian reader does, whatever the keyboard, in plain binary order', () => {
+    const names = [
+      'گلستان',
+      'ب',
+      'Zeta',
+      'لاله',
+      'كيان',
+      'وحید',
+      'پارس',
+      'alpha',
+      'تهران',
+      'چوب',
+      'ژاله',
+      '۱۲ قرارداد',
+      'آرمان',
+      'یاس',
+      'الف',
+      '2 قرارداد',
+      'کیان',
+    ];
+    const sorted = [...names].sort((a, b) => {
+      const [x, y] = [persianSortKey(a), persianSortKey(b)];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    expect(sorted).toEqual([
+      '۱۲ قرارداد',
+      '2 قرارداد',
+      'آرمان',
+      'الف',
+      'ب',
+      'پارس',
+      'تهران',
+      'چوب',
+      'ژاله',
+      'كيان',
+      'کیان',
+      'گلستان',
+      'لاله',
+      'وحید',
+      'یاس',
+      'alpha',
+      'Zeta',
+    ]);
+    expect(persianSortKey('كيان')).toBe(persianSortKey('کیان'));
+    // Only [0-9a-z]: a database collation that ignores punctuation or case orders the keys the same way.
+    expect(names.every((name) => /^[0-9a-z]+$/.test(persianSortKey(name)))).toBe(true);
+    // A shorter name first; a space before any letter ("علی رضا" before "علیرضا").
+    expect(persianSortKey('علی') < persianSortKey('علی رضا')).toBe(true);
+    expect(persianSortKey('علی رضا') < persianSortKey('علیرضا')).toBe(true);
   });
 });

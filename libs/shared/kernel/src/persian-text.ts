@@ -85,3 +85,30 @@ export function normalizePersian(text: string): string {
 export function matchKey(text: string): string {
   return normalizePersian(text).replace(/[^\p{L}\p{M}\p{N}]/gu, '');
 }
+
+/** The Persian alphabet in its dictionary order (ؤ sorts as و, ئ as ی). */
+const PERSIAN_ALPHABET = 'ءآابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی';
+const ALPHABET_RANK: ReadonlyMap<string, number> = new Map([
+  ...[...PERSIAN_ALPHABET].map((letter, rank) => [letter, rank] as const),
+  ['\u0624', PERSIAN_ALPHABET.indexOf('و')],
+  ['\u0626', PERSIAN_ALPHABET.indexOf('ی')],
+]);
+
+/**
+ * A key whose plain (code-unit, binary or "C") order is the Persian reading order of `text`: spaces first, then
+ * digits, the Persian alphabet in dictionary order (پ after ب, چ after ج, ژ after ز, گ after ک), Latin letters,
+ * then anything else by code point; spelled as normalizePersian spells it, so Arabic ي/ك, Persian digits and case
+ * do not move a name. Every character becomes two or five of [0-9a-z], which every store's collation orders alike.
+ */
+export function persianSortKey(text: string): string {
+  let key = '';
+  for (const ch of normalizePersian(text)) {
+    const rank = ALPHABET_RANK.get(ch);
+    if (ch === ' ') key += '00';
+    else if (ch >= '0' && ch <= '9') key += `1${ch}`;
+    else if (rank !== undefined) key += `2${rank.toString(36)}`;
+    else if (ch >= 'a' && ch <= 'z') key += `3${ch}`;
+    else key += `4${(ch.codePointAt(0) ?? 0).toString(36).padStart(4, '0')}`;
+  }
+  return key;
+}
