@@ -4,26 +4,46 @@ import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { OPERATIONS_OPTIONS, type OperationsOptions } from '../operations-options';
+import { ShutdownState } from '../shutdown/shutdown-state';
+import { HEALTH_CHECK_SCHEMA, HEALTH_DETAILS_SCHEMA } from './health.schemas';
 import { OperationsHealth, withinTimeout } from './operations-health';
+import { ProjectionViews } from './projection-views';
 
 /**
  * The projections' states (with each one's lag, a read of the log each) may take longer than a store's round trip on a
- * busy store: a bound of their own, still one a probe waits out (the stores' checks run meanwhile).
+ * busy store: a bound of their own, still one a probe waits out (the stores' checks run meanwhile). A store found down
+ * ends the wait: the answer is 503 then, within the stores' own bound (2 s).
  */
 const PROJECTIONS_TIMEOUT_MS = 5_000;
-import { HEALTH_CHECK_SCHEMA, HEALTH_DETAILS_SCHEMA } from './health.schemas';
-import { ProjectionViews } from './projection-views';
+
+/**
+ * Readiness is anonymous and outside the rate limit (a probe must never be refused 429): concurrent probes share the
+ * check in flight, and its answer serves the probes of the next second, so probing cannot load the stores.
+ */
+const READY_REUSE_MS = 1_000;
+
+interface Answer {
+  readonly unavailable: boolean;
+  readonly result: HealthCheckResult;
+}
 
 /** Terminus answers 503 by throwing; a probe wants the same body either way. */
-async function settle(reply: FastifyReply, check: Promise<HealthCheckResult>): Promise<HealthCheckResult> {
+async function answerOf(check: Promise<HealthCheckResult>): Promise<Answer> {
   try {
-    return await check;
+    return { unavailable: false, result: await check };
   } catch (error) {
     if (!(error instanceof ServiceUnavailableException)) throw error;
-    void reply.status(503);
-    return error.getResponse() as HealthCheckResult;
+    return { unavailable: true, result: error.getResponse() as HealthCheckResult };
   }
 }
+
+async function settle(reply: FastifyReply, check: Promise<HealthCheckResult>): Promise<HealthCheckResult> {
+  const { unavailable, result } = await answerOf(check);
+  if (unavailable) void reply.status(503);
+  return result;
+}
+
+const STORE_NAMES = { eventStore: 'the event store', readStore: 'the read store' } as const;
 
 @ApiTags('operations')
 @Controller('health')
@@ -32,8 +52,12 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly checks: OperationsHealth,
     private readonly projections: ProjectionViews,
+    private readonly shutdown: ShutdownState,
     @Inject(OPERATIONS_OPTIONS) private readonly options: OperationsOptions,
   ) {}
+
+  /** The readiness check in flight or answered within READY_REUSE_MS, and whether the process was draining then. */
+  private readiness: { readonly answer: Promise<Answer>; readonly draining: boolean; settledAt?: number } | undefined;
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers (anonymous). Restart it only when this fails.' })
@@ -51,10 +75,32 @@ export class HealthController {
   @ApiResponse({ status: 200, description: 'Ready to serve', schema: HEALTH_CHECK_SCHEMA })
   @ApiResponse({ status: 503, description: 'Not ready: the failing checks are under error', schema: HEALTH_CHECK_SCHEMA })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    const { unavailable, result } = await this.readyAnswer();
+    if (unavailable) void reply.status(503);
+    return result;
+  }
+
+  /** One check for the probes that come together, reused briefly; a shutdown begun since is never hidden by it. */
+  private readyAnswer(): Promise<Answer> {
+    const draining = this.shutdown.draining;
+    const last = this.readiness;
+    const fresh = last?.settledAt === undefined || performance.now() - last.settledAt < READY_REUSE_MS;
+    if (last && last.draining === draining && fresh) return last.answer;
+    const entry: { answer: Promise<Answer>; draining: boolean; settledAt?: number } = { answer: this.checkReadiness(), draining };
+    this.readiness = entry;
+    entry.answer.then(
+      () => (entry.settledAt = performance.now()),
+      // A check that failed unexpectedly is not kept: the next probe checks again.
+      () => this.readiness === entry && (this.readiness = undefined),
+    );
+    return entry.answer;
+  }
+
+  private async checkReadiness(): Promise<Answer> {
     // Anonymous: not the log's head position, which counts every tenant's writes (`/health`, for operators, has it).
     const stores = this.storeChecks({ headPosition: false });
-    const { views, unavailable } = await this.views();
-    return settle(reply, this.health.check(this.indicators(views, unavailable, stores)));
+    const { views, unavailable } = await this.views(stores);
+    return answerOf(this.health.check(this.indicators(views, unavailable, stores)));
   }
 
   @Get()
@@ -74,7 +120,7 @@ export class HealthController {
   @ApiResponse({ status: 503, description: 'Not ready, with the details', schema: HEALTH_DETAILS_SCHEMA })
   async details(@Res({ passthrough: true }) reply: FastifyReply) {
     const stores = this.storeChecks({ headPosition: true });
-    const { views, unavailable } = await this.views();
+    const { views, unavailable } = await this.views(stores);
     const result = await settle(reply, this.health.check(this.indicators(views, unavailable, stores)));
     const eventStore = result.details['eventStore'];
     // Unreadable, the projections are said so, not taken for "none built".
@@ -106,14 +152,26 @@ export class HealthController {
 
   /**
    * The projections' views, or why they cannot be had (the runner's thread is down, being restarted; the read store,
-   * where the states of projections run elsewhere are read, does not answer in time: a probe must get its answer).
+   * where the states of projections run elsewhere are read, does not answer in time: a probe must get its answer), or
+   * not read at all when a store is found down first: the answer is 503 then, and it does not wait for the projections'
+   * longer bound (their states are read from the stores that do not answer).
    */
-  private async views(): Promise<{ views: Awaited<ReturnType<ProjectionViews['list']>>; unavailable?: string }> {
-    try {
-      return { views: await withinTimeout(this.projections.list(), 'the projections', PROJECTIONS_TIMEOUT_MS) };
-    } catch (error) {
-      return { views: [], unavailable: error instanceof Error ? error.message : String(error) };
-    }
+  private views(
+    stores: ReturnType<HealthController['storeChecks']>,
+  ): Promise<{ views: Awaited<ReturnType<ProjectionViews['list']>>; unavailable?: string }> {
+    const listed = withinTimeout(this.projections.list(), 'the projections', PROJECTIONS_TIMEOUT_MS).then(
+      (views) => ({ views }),
+      (error: unknown) => ({ views: [], unavailable: error instanceof Error ? error.message : String(error) }),
+    );
+    const storeDown = new Promise<{ views: []; unavailable: string }>((resolve) => {
+      for (const [key, check] of Object.entries(stores) as [keyof typeof STORE_NAMES, Promise<Record<string, { status: string }>>][]) {
+        void check.then((result) => {
+          if (result[key]?.status === 'down')
+            resolve({ views: [], unavailable: `not read: ${STORE_NAMES[key]} is down or does not answer` });
+        });
+      }
+    });
+    return Promise.race([listed, storeDown]);
   }
 
   /** The stores' checks, started at once: they run while the projections' states are read (each has its own bound). */

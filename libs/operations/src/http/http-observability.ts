@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { answeredProblem, noteAnsweredProblem, onEdgeRefusal, problem, PROBLEM_CONTENT_TYPE, SERVICE_PROBLEMS } from '@crm/shared/http';
 import { requestBindings } from '../logging/logging';
@@ -56,28 +57,21 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
       });
   });
 
+  // Requests whose line is written: one line and one sample each, whichever of the paths below comes first.
+  const recorded = new WeakSet<FastifyRequest>();
+  /** Requests whose reply was written out in full. */
+  const finished = new WeakSet<FastifyRequest>();
+
   // What the HTTP layer answers before any hook (a malformed request, a URL past the limits): counted and logged too.
   onEdgeRefusal(fastify.server, ({ method, status, code }) => {
     metrics.requestServed(method ?? UNPARSED_METHOD, undefined, status, 0);
     logger.info({ method: method ?? UNPARSED_METHOD, route: UNMATCHED_ROUTE, status, code }, 'request');
   });
 
-  // A problem a hook answered itself (authentication's 401, a 405, a bad query escape, 415) did not pass the filter:
-  // its code is read from the reply as it goes, so its request line names it too.
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    const type = reply.getHeader('content-type');
-    if (typeof payload === 'string' && typeof type === 'string' && type.startsWith(PROBLEM_CONTENT_TYPE) && !answeredProblem(request.raw)) {
-      try {
-        const code = (JSON.parse(payload) as { code?: unknown }).code;
-        if (typeof code === 'string') noteAnsweredProblem(request.raw, { code });
-      } catch {
-        // Not JSON after all: the line goes without a code.
-      }
-    }
-    done(null, payload);
-  });
-
-  fastify.addHook('onResponse', (request, reply, done) => {
+  /** The one request line and sample, from the status the server decided; `aborted` when the client went away first. */
+  const record = (request: FastifyRequest, reply: FastifyReply, aborted: boolean): void => {
+    if (recorded.has(request)) return;
+    recorded.add(request);
     const route = request.routeOptions.url;
     const status = reply.statusCode;
     metrics.requestServed(request.method, route, status, reply.elapsedTime / 1000);
@@ -89,6 +83,7 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
       route: route ?? UNMATCHED_ROUTE,
       status,
       latencyMs: Math.round(reply.elapsedTime * 10) / 10,
+      ...(aborted ? { aborted: true } : {}),
       // A refusal's code tells a duplicate lead from a closed deal (both 409); an unexpected failure its error.
       ...(problem ? { code: problem.code } : {}),
       ...(problem?.error === undefined ? {} : { err: problem.error }),
@@ -97,6 +92,37 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
     if (status >= 500 && status !== 503) log.error(line, 'request failed');
     else if (status >= 500) log.warn(line, 'request failed');
     else log.info(line, 'request');
+  };
+
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    // A problem a hook answered itself (authentication's 401, a 405, a bad query escape, 415) did not pass the filter:
+    // its code is read from the reply as it goes, so its request line names it too.
+    const type = reply.getHeader('content-type');
+    if (typeof payload === 'string' && typeof type === 'string' && type.startsWith(PROBLEM_CONTENT_TYPE) && !answeredProblem(request.raw)) {
+      try {
+        const code = (JSON.parse(payload) as { code?: unknown }).code;
+        if (typeof code === 'string') noteAnsweredProblem(request.raw, { code });
+      } catch {
+        // Not JSON after all: the line goes without a code.
+      }
+    }
+    // The status is decided. A reply to a connection the client has closed neither finishes nor fails, so Fastify runs
+    // no onResponse for it: recorded here, once the onSend hooks after this one have run (they may still set headers).
+    const response = reply.raw;
+    if (response.destroyed) {
+      setImmediate(() => record(request, reply, true));
+    } else {
+      // Closed while the reply is being written: no finish either. (`writableFinished` cannot tell: it is true once
+      // `end()` let go of the socket, written or not.) A finished reply closes too, a tick after its finish.
+      response.once('finish', () => finished.add(request));
+      response.once('close', () => finished.has(request) || record(request, reply, true));
+    }
+    done(null, payload);
+  });
+
+  // On the reply's finish, or its error (then the connection is gone: destroyed).
+  fastify.addHook('onResponse', (request, reply, done) => {
+    record(request, reply, !finished.has(request) && reply.raw.destroyed);
     done();
   });
 }

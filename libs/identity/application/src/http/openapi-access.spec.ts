@@ -10,6 +10,7 @@ const document: OpenAPIObject = {
     },
     '/health/live': { get: { summary: 'live', responses: { 200: { description: 'ok' } } } },
     '/api/v1/views/churn': { get: { summary: 'churn', responses: { 200: { description: 'ok' } } } },
+    '/api/docs-json': { get: { summary: 'document', responses: { 200: { description: 'ok' } } } },
   },
 };
 
@@ -45,18 +46,22 @@ describe('OpenAPI from the access table', () => {
     });
   });
 
-  it('declares the headers those carry: Retry-After on every 429, WWW-Authenticate on every 401', () => {
+  it('declares the headers those carry: Retry-After and the budget on every 429, the budget on 403, WWW-Authenticate on every 401', () => {
     const qualify = decorated.paths['/api/v1/leads/{id}/qualify']?.post?.responses ?? {};
-    const live = decorated.paths['/health/live']?.get?.responses ?? {};
-    for (const response of [qualify['429'], live['429']])
-      expect(Object.keys((response as { headers?: object }).headers ?? {})).toEqual(['Retry-After']);
+    const docs = decorated.paths['/api/docs-json']?.get?.responses ?? {};
+    const budget = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+    for (const response of [qualify['429'], docs['429']])
+      expect(Object.keys((response as { headers?: object }).headers ?? {})).toEqual(['Retry-After', ...budget]);
+    expect(Object.keys((qualify['403'] as { headers?: object }).headers ?? {})).toEqual(budget);
     expect(Object.keys((qualify['401'] as { headers?: object }).headers ?? {})).toEqual(['WWW-Authenticate']);
   });
 
-  it('leaves the probes open, rate limited by address', () => {
+  it('leaves the probes open and outside the rate limit, and other anonymous routes limited by address', () => {
     const live = decorated.paths['/health/live']?.get;
     expect(live?.security).toEqual([]);
-    expect(Object.keys(live?.responses ?? {})).toEqual(['200', '429']);
-    expect(codesOf(live?.responses['429'])).toEqual(['REQUEST.TOO_MANY']);
+    expect(Object.keys(live?.responses ?? {})).toEqual(['200']);
+    const docs = decorated.paths['/api/docs-json']?.get;
+    expect(docs?.security).toEqual([]);
+    expect(codesOf(docs?.responses['429'])).toEqual(['REQUEST.TOO_MANY']);
   });
 });

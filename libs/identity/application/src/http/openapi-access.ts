@@ -1,5 +1,12 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { AUTH_PROBLEMS, problemResponse, REQUEST_PROBLEMS, RETRY_AFTER_HEADER } from '@crm/shared/http';
+import {
+  AUTH_PROBLEMS,
+  problemResponse,
+  RATE_LIMIT_HEADERS,
+  REQUEST_PROBLEMS,
+  RETRY_AFTER_HEADER,
+  UNLIMITED_ROUTES,
+} from '@crm/shared/http';
 import { accessRuleFor, rolesAllowed } from './access-table';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
@@ -7,9 +14,12 @@ const BEARER = 'bearer';
 
 const problem = (description: string, refusals: Parameters<typeof problemResponse>[1], headers?: Record<string, unknown>) =>
   problemResponse(description, refusals, headers);
-/** The per-caller rate limit (per address for an anonymous caller) covers every route; its 429 says when to retry. */
+/**
+ * The per-caller rate limit (per address for an anonymous caller) covers every route but the probes (UNLIMITED_ROUTES);
+ * its 429 says when to retry, and carries the budget's headers as every reply it counted does.
+ */
 const rateLimited = (description: string, refusals: Parameters<typeof problemResponse>[1]) =>
-  problem(description, [...refusals, REQUEST_PROBLEMS.TOO_MANY], RETRY_AFTER_HEADER);
+  problem(description, [...refusals, REQUEST_PROBLEMS.TOO_MANY], { ...RETRY_AFTER_HEADER, ...RATE_LIMIT_HEADERS });
 /**
  * Every 401 names the scheme (RFC 6750 §3): `Bearer realm="crm"` alone when no Bearer credentials were sent (none, or
  * another scheme's), with `error="invalid_request"` for a Bearer header without a well-formed token, and with
@@ -43,10 +53,14 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
       const rule = accessRuleFor(method.toUpperCase(), templateOf(path));
       const allowed = rolesAllowed(rule);
       if (allowed === 'anyone') {
+        const limited = !UNLIMITED_ROUTES.has(path);
         next[method] = {
           ...operation,
           security: [],
-          responses: { ...operation.responses, 429: rateLimited('Rate limited (per client address); see Retry-After', []) },
+          responses: {
+            ...operation.responses,
+            ...(limited ? { 429: rateLimited('Rate limited (per client address); see Retry-After', []) } : {}),
+          },
         };
         continue;
       }
@@ -68,6 +82,7 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
           403: problem(
             `The caller has none of the roles ${allowed.join(', ')}${rule?.operatorsOnly ? ", or is not of the operator's tenant" : ''}`,
             [AUTH_PROBLEMS.FORBIDDEN],
+            RATE_LIMIT_HEADERS,
           ),
           429: rateLimited('Rate limited (per caller), or too many failed authentications from this address; see Retry-After', [
             AUTH_PROBLEMS.TOO_MANY_FAILURES,

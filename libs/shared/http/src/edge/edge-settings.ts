@@ -23,3 +23,11 @@ export interface EdgeSettings {
   /** Requests that may write served at once; the others wait their turn before their body is read (`gateCommands`). 0: no bound. */
   readonly commandSlots: number;
 }
+
+/**
+ * Liveness and readiness, outside the rate limit: an orchestrator's probes share an address with every anonymous caller
+ * (all callers, behind a proxy without CRM_TRUST_PROXY), and a 429 there can have a healthy process restarted or taken
+ * out of rotation. Readiness shares one check among the probes that come together (`HealthController`), so the
+ * exemption cannot be used to load the stores; liveness checks nothing.
+ */
+export const UNLIMITED_ROUTES: ReadonlySet<string> = new Set(['/health/live', '/health/ready']);

@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
-import type { RateLimitSettings } from './edge-settings';
+import { type RateLimitSettings, UNLIMITED_ROUTES } from './edge-settings';
 
 /** How a limiter answers one request. */
 export interface LimitVerdict {
@@ -70,6 +70,7 @@ export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitS
     // After authentication (onRequest) and before the body is read: a client over its budget costs no parsing.
     hook: 'preParsing',
     keyGenerator: budgetOf,
+    allowList: (request) => UNLIMITED_ROUTES.has(request.routeOptions.url ?? ''),
     errorResponseBuilder: (_request, context) =>
       new HttpException(
         // `context.after` is the time left until the budget renews, not the window (a probe read "40 per 40 seconds").

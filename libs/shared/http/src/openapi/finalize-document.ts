@@ -3,6 +3,26 @@ import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec
 import { CONTRACT_SCHEMAS, problemResponse, RETRY_AFTER_HEADER } from './contract-schemas';
 import { INTERNAL_PROBLEM, REQUEST_PROBLEMS, SERVICE_PROBLEMS, STORE_PROBLEMS } from './http-problems';
 import { applySchemaShapes } from './schema-shapes';
+import { UNLIMITED_ROUTES } from '../edge/edge-settings';
+
+const SECONDS = { type: 'integer', minimum: 0 } as const;
+
+/**
+ * What `@fastify/rate-limit` sends on a reply to a request it counted (every route but the probes, `UNLIMITED_ROUTES`),
+ * as reusable header components: the caller's budget (its principal's once authenticated, its address's before), what is
+ * left of it, and when it renews. Not on a reply given before the limit is reached in the request's course (a 401, a
+ * request refused by the HTTP layer, a 503 while shutting down), nor with `CRM_RATE_LIMIT=off`.
+ */
+export const RATE_LIMIT_HEADER_COMPONENTS = {
+  'X-RateLimit-Limit': { description: 'Requests this caller may make in each window (CRM_RATE_LIMIT_MAX)', schema: SECONDS },
+  'X-RateLimit-Remaining': { description: 'Requests left to this caller in the current window', schema: SECONDS },
+  'X-RateLimit-Reset': { description: 'Seconds until the current window ends and the budget renews', schema: SECONDS },
+} as const;
+
+/** References to RATE_LIMIT_HEADER_COMPONENTS, for a response's `headers`. */
+export const RATE_LIMIT_HEADERS: Readonly<Record<string, { $ref: string }>> = Object.fromEntries(
+  Object.keys(RATE_LIMIT_HEADER_COMPONENTS).map((name) => [name, { $ref: `#/components/headers/${name}` }]),
+);
 
 const problemResponseObject = (description: string, refusals: Parameters<typeof problemResponse>[1]) => {
   const { description: text, content } = problemResponse(description, refusals) as { description: string; content: unknown };
@@ -98,7 +118,11 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
   // No security scheme is declared while the API takes no credentials; say so explicitly rather than leave it unsaid.
   document.security ??= [];
   const shared = structuredClone(CONTRACT_SCHEMAS) as unknown as Record<string, SchemaObject>;
-  document.components = { ...document.components, schemas: { ...shared, ...document.components?.schemas } };
+  document.components = {
+    ...document.components,
+    schemas: { ...shared, ...document.components?.schemas },
+    headers: { ...structuredClone(RATE_LIMIT_HEADER_COMPONENTS), ...document.components?.headers },
+  };
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item) as {
       requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> };
@@ -112,7 +136,7 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
   applySchemaShapes(document.components.schemas as Record<string, SchemaObject>);
   closeRequestSchemas(document);
   fixNullable(document);
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
     for (const operation of Object.values(item) as { responses?: Record<string, unknown> }[]) {
       if (!operation?.responses) continue;
       // A path parameter or query string that does not percent-decode to UTF-8 is refused before the route runs.
@@ -135,6 +159,10 @@ export function finalizeDocument(document: OpenAPIObject): OpenAPIObject {
       for (const status of ['429', '503']) {
         const response = operation.responses[status] as { headers?: Record<string, unknown> } | undefined;
         if (response) response.headers = { ...RETRY_AFTER_HEADER, ...response.headers };
+      }
+      if (UNLIMITED_ROUTES.has(path)) continue;
+      for (const response of Object.values(operation.responses) as { $ref?: string; headers?: Record<string, unknown> }[]) {
+        if (response.$ref === undefined) response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS };
       }
     }
   }
