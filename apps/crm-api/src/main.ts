@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { exitOnSignals, GracefulShutdown, ROOT_LOGGER, ShutdownState } from '@crm/operations';
 import { ConfigError, loadConfig } from '@crm/platform';
+import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { Logger } from 'pino';
 import { createApp } from './create-app';
@@ -28,12 +29,28 @@ async function main(): Promise<void> {
   // Said on stderr as well as in the log, so it shows even with CRM_LOG=silent.
   if (!config.auth.enabled) process.stderr.write(`WARNING: ${AUTH_OFF_WARNING}\n`);
   const logger = app.get<Logger>(ROOT_LOGGER);
-  const graceful = new GracefulShutdown(app, app.get(ShutdownState), { graceMs: config.operations.shutdownGraceMs, logger });
+  const graceMs = config.operations.shutdownGraceMs;
+  const graceful = new GracefulShutdown(app, app.get(ShutdownState), { graceMs, logger });
+  const closing = watchCloses({ 'event store': app.get<Closable>(EVENT_STORE), 'read store': app.get<Closable>(READ_STORE) });
   exitOnSignals(
     {
       async shutDown(reason) {
-        await graceful.shutDown(reason);
-        await tracing?.shutdown();
+        // The requests have the grace; closing what they used (projections, reactors, stores) has the grace again, at
+        // least CLOSE_MIN_MS. A store that does not answer (a hung PostgreSQL) must not keep the process for ever.
+        const boundMs = graceMs + Math.max(graceMs, CLOSE_MIN_MS);
+        const timer = setTimeout(() => {
+          logger.error(
+            { boundMs, requestsInFlight: graceful.requestsInFlight, notClosed: closing.unfinished() },
+            `shutdown did not finish within ${boundMs} ms of ${reason}: exiting anyway with 1`,
+          );
+          process.exit(1);
+        }, boundMs);
+        try {
+          await graceful.shutDown(reason);
+          await tracing?.shutdown();
+        } finally {
+          clearTimeout(timer);
+        }
       },
     },
     logger,
@@ -59,6 +76,41 @@ async function main(): Promise<void> {
     },
     'CRM API listening',
   );
+}
+
+/** Time given to closing the app after the grace, when the grace itself is shorter. */
+const CLOSE_MIN_MS = 2_000;
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * Notes when each store's close starts and ends (its instance's `close` wrapped), so a shutdown that runs out of time
+ * can say what did not close: a store whose close never ended, or, none asked yet, the projections still stopping.
+ */
+function watchCloses(stores: Record<string, Closable>): { unfinished(): string[] } {
+  const state = new Map<string, 'open' | 'closing' | 'closed'>();
+  for (const [name, store] of Object.entries(stores)) {
+    state.set(name, 'open');
+    const close = store.close.bind(store);
+    store.close = async () => {
+      if (state.get(name) === 'open') state.set(name, 'closing');
+      try {
+        await close();
+      } finally {
+        state.set(name, 'closed');
+      }
+    };
+  }
+  return {
+    unfinished() {
+      const closingNow = [...state].filter(([, at]) => at === 'closing').map(([name]) => name);
+      if (closingNow.length > 0) return closingNow;
+      if ([...state.values()].includes('open')) return ['the projections and reactors (still stopping; no store asked to close yet)'];
+      return ['tracing (its exporter)'];
+    },
+  };
 }
 
 void main();

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createRootLogger({ level: config.operations.logLevel, service: 'crm-projector' });
+  // As the API's: the batches in hand have CRM_SHUTDOWN_GRACE_MS, closing the stores the grace again (at least 2 s).
+  const stopBoundMs = config.operations.shutdownGraceMs + Math.max(config.operations.shutdownGraceMs, 2_000);
   const log: ProjectorLog = {
     info: (message) => logger.info(message),
     warn: (message) => logger.warn(message),
@@ -54,14 +56,33 @@ async function main(): Promise<void> {
     {
       async shutDown(signal) {
         log.info(`${signal}: stopping after the batches in hand`);
-        const running = await opening.catch(() => undefined);
-        if (running) running.operations.get(ShutdownState).draining = true; // readiness 503 while the batches finish
-        // The runner's subscriptions use both stores: it stops first, then the read store (it may share the connection), then the events.
-        await running?.projector.stop();
-        await running?.operations.close();
-        await readStore.close();
-        await eventStore.close();
-        await tracing?.shutdown();
+        // Each step named as it starts: a store that does not answer (a hung PostgreSQL) must not keep the process for
+        // ever, so after the bound the process exits 1 with one line naming the step it was stuck in.
+        let step = 'the start in hand';
+        const timer = setTimeout(() => {
+          logger.error(
+            { boundMs: stopBoundMs, notClosed: step },
+            `stopping did not finish within ${stopBoundMs} ms of ${signal}: exiting anyway with 1`,
+          );
+          process.exit(1);
+        }, stopBoundMs);
+        try {
+          const running = await opening.catch(() => undefined);
+          if (running) running.operations.get(ShutdownState).draining = true; // readiness 503 while the batches finish
+          // The runner's subscriptions use both stores: it stops first, then the read store (it may share the connection), then the events.
+          step = 'the projections and reactors (their batches in hand)';
+          await running?.projector.stop();
+          step = 'the operations server';
+          await running?.operations.close();
+          step = 'read store';
+          await readStore.close();
+          step = 'event store';
+          await eventStore.close();
+          step = 'tracing (its exporter)';
+          await tracing?.shutdown();
+        } finally {
+          clearTimeout(timer);
+        }
         log.info('stopped');
       },
     },

@@ -31,13 +31,18 @@ export class NotificationListener {
     return this.connecting;
   }
 
+  /**
+   * Bounded: a server that stopped answering (a hung PostgreSQL) never answers the goodbye either, and the driver's
+   * `end()` waits for the server to close the connection. After CLOSE_WAIT_MS the socket is destroyed; a connect still
+   * in progress ends itself (it sees `closed`) within the pool's connect and query timeouts.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.connecting;
+    await within(this.connecting ?? Promise.resolve(), CLOSE_WAIT_MS);
     const client = this.client;
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    if (client) await endWithin(client, CLOSE_WAIT_MS);
   }
 
   private async connect(): Promise<void> {
@@ -77,4 +82,26 @@ export class NotificationListener {
     }, this.options.reconnectMs ?? 1000);
     this.timer.unref();
   }
+}
+
+/** How long close() waits for the server's goodbye, or a connect in progress. */
+const CLOSE_WAIT_MS = 1_000;
+
+function within(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void work
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+  });
+}
+
+/** `client.end()`, and the socket destroyed if the server has not closed it within `ms` (the driver has no public destroy). */
+async function endWithin(client: Client, ms: number): Promise<void> {
+  const ending = client.end().catch(() => undefined);
+  await within(ending, ms);
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }

@@ -21,7 +21,7 @@ import {
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import { Pool } from 'pg';
-import { POSTGRES_CONNECT_TIMEOUT_MS } from '@crm/shared/kernel';
+import { POSTGRES_CONNECT_TIMEOUT_MS, POSTGRES_LONG_STATEMENT_TIMEOUT_MS, POSTGRES_QUERY_TIMEOUT_MS } from '@crm/shared/kernel';
 import { prepareAppend, runAppend, type AppendBackend } from './append-request';
 import { AppendWriter, groupCommitSettings, type GroupCommitOptions } from './append-writer';
 import { runMultiAppend, type MultiAppendBackend } from './multi-append';
@@ -45,6 +45,13 @@ export interface PostgresEventStoreOptions {
    * takes the connection and never answers is then a store unavailable (503), not a request that never ends.
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long a statement may wait for its answer (default 30 s, POSTGRES_QUERY_TIMEOUT_MS): a server that stops
+   * answering on a connection already open is then a store unavailable (503) too, and the connection is thrown away.
+   * An append that timed out may still have committed: its retry with the same event ids finds it. The migration
+   * gets POSTGRES_LONG_STATEMENT_TIMEOUT_MS instead. Only for a pool the store makes.
+   */
+  readonly queryTimeoutMs?: number;
   /** Subscribers re-read this often when no notification arrives; default 250 ms. */
   readonly pollIntervalMs?: number;
   /** Wake subscribers through LISTEN/NOTIFY on a dedicated connection; default true. */
@@ -110,7 +117,10 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
     this.schema = this.names.schema;
     this.sql = statements(this.names);
     this.ownsPool = typeof connection === 'string';
-    this.pool = typeof connection === 'string' ? ownPool(connection, options.poolSize ?? 10, options.connectTimeoutMs) : connection;
+    this.pool =
+      typeof connection === 'string'
+        ? ownPool(connection, options.poolSize ?? 10, options.connectTimeoutMs, options.queryTimeoutMs)
+        : connection;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.visibilityWaitMs = options.visibilityWaitMs ?? 1000;
     this.writer = new AppendWriter(this.pool, this.sql, groupCommitSettings(options.groupCommit, this.pool.options.max ?? 10));
@@ -138,7 +148,9 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
 
   /** Creates or updates the schema; safe to run again and from several processes at once. */
   async migrate(): Promise<void> {
-    await this.pool.query(migrationSql(this.names));
+    // May rightly take long (an index built on a large log), or wait for another process's migration.
+    const migration = { text: migrationSql(this.names), query_timeout: POSTGRES_LONG_STATEMENT_TIMEOUT_MS }; // a per-query setting the driver's types omit
+    await this.pool.query(migration);
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult> {
@@ -257,8 +269,22 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
  * prepared, instead of closed after the driver's 10 s; one the server closes (a restart, `pg_terminate_backend`)
  * is reported on the pool, which drops it and opens another when asked; unheard, that error would end the process.
  */
-function ownPool(connectionString: string, max: number, connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS): Pool {
-  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 0, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+function ownPool(
+  connectionString: string,
+  max: number,
+  connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS,
+  queryTimeoutMs = POSTGRES_QUERY_TIMEOUT_MS,
+): Pool {
+  const pool = new Pool({
+    connectionString,
+    max,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: connectTimeoutMs,
+    // Every statement's answer waited for this long at most; pool.query throws away the connection of one that timed
+    // out (it releases the client with the error). The LISTEN connection is made with the same settings.
+    query_timeout: queryTimeoutMs,
+    keepAlive: true,
+  });
   pool.on('error', () => undefined);
   return pool;
 }

@@ -1,6 +1,6 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
-import { POSTGRES_CONNECT_TIMEOUT_MS } from '@crm/shared/kernel';
+import { POSTGRES_CONNECT_TIMEOUT_MS, POSTGRES_QUERY_TIMEOUT_MS } from '@crm/shared/kernel';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -16,6 +16,12 @@ export interface PostgresKeyStoreOptions {
    * A key's deletion (erasure) always waits for its flush. Not for keys beside events kept elsewhere (KurrentDB).
    */
   readonly deferSync?: boolean;
+  /**
+   * How long a statement may wait for its answer (default 30 s, POSTGRES_QUERY_TIMEOUT_MS): a server that stops
+   * answering on a connection already open is then a store unavailable (503), and the connection is thrown away.
+   * Only for a pool the store makes.
+   */
+  readonly queryTimeoutMs?: number;
 }
 
 /** Wrapped data keys in their own table (`<schema>.personal_data_keys`), apart from the events. */
@@ -50,6 +56,7 @@ export class PostgresKeyStore implements KeyStore {
             connectionString: connection,
             max: options.poolSize ?? 4,
             connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+            query_timeout: options.queryTimeoutMs ?? POSTGRES_QUERY_TIMEOUT_MS,
             keepAlive: true,
           })
         : connection;
@@ -101,6 +108,7 @@ export class PostgresKeyStore implements KeyStore {
   async createMany(entries: readonly Entry[]): Promise<Buffer[]> {
     const order = entries.map((_, index) => index).sort((a, b) => compareRefs((entries[a] as Entry).ref, (entries[b] as Entry).ref));
     const client = await this.pool.connect();
+    let discard: Error | undefined;
     try {
       await client.query(this.deferSync ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
       const stored: Buffer[] = new Array<Buffer>(entries.length);
@@ -112,10 +120,10 @@ export class PostgresKeyStore implements KeyStore {
       await client.query('COMMIT');
       return stored;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      discard = await rollBackOrDiscard(client, error);
       throw error;
     } finally {
-      client.release();
+      client.release(discard);
     }
   }
 
@@ -155,6 +163,23 @@ export class PostgresKeyStore implements KeyStore {
 
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
+  }
+}
+
+/**
+ * After an error inside createMany's transaction: an answer from the server (a SQLSTATE) is rolled back and the client
+ * kept; anything else (no answer within the query timeout, the connection lost) leaves the connection in an unknown
+ * state, where a ROLLBACK would queue behind the unanswered statement: the client is thrown away (released with the
+ * error) and the server rolls back when the connection closes. Returns what to release the client with.
+ */
+async function rollBackOrDiscard(client: PoolClient, error: unknown): Promise<Error | undefined> {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return error instanceof Error ? error : new Error(String(error));
+  try {
+    await client.query('ROLLBACK');
+    return undefined;
+  } catch (failed) {
+    return failed instanceof Error ? failed : new Error(String(failed));
   }
 }
 

@@ -28,8 +28,9 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { Pool, type QueryResultRow } from 'pg';
-import { POSTGRES_CONNECT_TIMEOUT_MS } from '@crm/shared/kernel';
+import { POSTGRES_CONNECT_TIMEOUT_MS, POSTGRES_LONG_STATEMENT_TIMEOUT_MS, POSTGRES_QUERY_TIMEOUT_MS } from '@crm/shared/kernel';
 import { commitStatement } from './commit';
+import { rollBackOrDiscard, statementTimeoutOn } from './connections';
 import { checkSchemaName, hasLz4, migrateReadStore } from './schema';
 import {
   aggregateColumns,
@@ -55,6 +56,13 @@ export interface PostgresReadStoreOptions {
    * takes the connection and never answers is then a store unavailable (503), not a request that never ends.
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long a statement may wait for its answer (default 30 s, POSTGRES_QUERY_TIMEOUT_MS): a server that stops
+   * answering on a connection already open is then a store unavailable (503) too, and the connection is thrown away.
+   * Migrations, index builds, ANALYZE, dropping a collection and non-durable (rebuild) commits get
+   * POSTGRES_LONG_STATEMENT_TIMEOUT_MS instead. Only for a pool the store makes.
+   */
+  readonly queryTimeoutMs?: number;
 }
 
 interface DocumentRow {
@@ -105,7 +113,10 @@ export class PostgresReadStore implements ReadStore {
   private constructor(connection: Pool | string, options: PostgresReadStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'read_model');
     this.ownsPool = typeof connection === 'string';
-    this.pool = typeof connection === 'string' ? ownPool(connection, options.poolSize ?? 10, options.connectTimeoutMs) : connection;
+    this.pool =
+      typeof connection === 'string'
+        ? ownPool(connection, options.poolSize ?? 10, options.connectTimeoutMs, options.queryTimeoutMs)
+        : connection;
   }
 
   /** Connects (or reuses a pool, e.g. the event store's) and migrates the schema. */
@@ -212,6 +223,8 @@ export class PostgresReadStore implements ReadStore {
   transaction<T>(work: (tx: ReadStoreTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     const durable = options.durable !== false;
     const fence = options.fence;
+    // A non-durable commit is a rebuild's batch (or other work its caller redoes): it may rightly be large and slow.
+    const timeout = durable ? undefined : POSTGRES_LONG_STATEMENT_TIMEOUT_MS;
     return runUnitOfWork(this, work, async (changes: PendingChanges) => {
       const collections = [...new Set(changes.documents.map((write) => write.collection))];
       const present = await this.existing(collections);
@@ -219,12 +232,12 @@ export class PostgresReadStore implements ReadStore {
       const missing = statement.written.filter((collection) => !present.has(collection));
       const [row] =
         missing.length === 0
-          ? await this.query<{ fenced?: string }>(statement.text, statement.values).catch((error: unknown) => {
+          ? await this.query<{ fenced?: string }>(statement.text, statement.values, timeout).catch((error: unknown) => {
               // A table dropped by another process: forgotten, so the next attempt (the runner retries) sees it gone.
               if (isMissingTable(error)) for (const collection of collections) this.tables.delete(collection);
               throw error;
             })
-          : await this.createAndCommit(missing, statement.text, statement.values, fence !== undefined);
+          : await this.createAndCommit(missing, statement.text, statement.values, fence !== undefined, timeout);
       if (fence && Number(row?.fenced ?? 0) === 0) throw new LeaseLostError(fence.lease, fence.epoch);
       this.noteWrites(changes);
     });
@@ -266,7 +279,7 @@ export class PostgresReadStore implements ReadStore {
 
   /** ANALYZE the collection's table; returns its rows as the planner now counts them. */
   private async analyze(collection: string): Promise<number> {
-    await this.pool.query(`ANALYZE ${this.table(collection)}`);
+    await this.pool.query(long(`ANALYZE ${this.table(collection)}`));
     return this.plannedRows(collection);
   }
 
@@ -283,10 +296,13 @@ export class PostgresReadStore implements ReadStore {
     text: string,
     values: Param[],
     fenced: boolean,
+    timeoutMs: number | undefined,
   ): Promise<readonly { fenced?: string }[]> {
     const lz4 = await this.hasLz4();
     for (let attempt = 0; ; attempt += 1) {
       const client = await this.pool.connect();
+      const restore = timeoutMs === undefined ? () => undefined : statementTimeoutOn(client, timeoutMs);
+      let discard: Error | undefined;
       try {
         await client.query('BEGIN');
         // Creators of one table take turns (a transaction lock, in one order): the second then finds the table made,
@@ -306,11 +322,13 @@ export class PostgresReadStore implements ReadStore {
         }
         return rows;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // No answer in time (or no connection): the client is thrown away rather than handed back mid-transaction.
+        discard = await rollBackOrDiscard(client, error);
         const raced = ['23505', '42P07', '42710'].includes(String((error as { code?: unknown }).code));
         if (!raced || attempt >= CREATE_ATTEMPTS) throw error;
       } finally {
-        client.release();
+        restore();
+        client.release(discard);
       }
     }
   }
@@ -371,7 +389,7 @@ export class PostgresReadStore implements ReadStore {
     this.assertOpen();
     this.tables.delete(collection);
     this.churn.delete(collection);
-    await this.pool.query(`DROP TABLE IF EXISTS ${this.table(collection)}`);
+    await this.pool.query(long(`DROP TABLE IF EXISTS ${this.table(collection)}`));
   }
 
   /**
@@ -393,7 +411,7 @@ export class PostgresReadStore implements ReadStore {
     );
     const made = new Set(existing.map((row) => row.name));
     const missing = indexes.filter((index) => !made.has(index.name));
-    for (const { sql } of missing) await this.pool.query(sql);
+    for (const { sql } of missing) await this.pool.query(long(sql));
     if (missing.length > 0) this.churn.set(collection, { changed: 0, rows: await this.analyze(collection) });
     else if (!this.churn.has(collection)) this.churn.set(collection, { changed: 0, rows: await this.plannedRows(collection) });
   }
@@ -462,9 +480,14 @@ export class PostgresReadStore implements ReadStore {
   }
 
   /** Named statements: PostgreSQL plans each query shape once per connection. */
-  private async query<Row extends QueryResultRow>(text: string, values: Param[]): Promise<Row[]> {
+  private async query<Row extends QueryResultRow>(text: string, values: Param[], timeoutMs?: number): Promise<Row[]> {
     this.assertOpen();
-    const result = await this.pool.query<Row>({ name: statementName(text), text, values });
+    const result = await this.pool.query<Row>({
+      name: statementName(text),
+      text,
+      values,
+      ...(timeoutMs === undefined ? {} : { query_timeout: timeoutMs }),
+    });
     return result.rows;
   }
 
@@ -508,10 +531,29 @@ function findClauses(sql: SqlBuilder, query: FindQuery): { where: string; order:
  * closes (a restart, `pg_terminate_backend`) reports an error on the pool: the pool drops it and opens another when
  * asked; without a listener that error would end the process.
  */
-function ownPool(connectionString: string, max: number, connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS): Pool {
-  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 0, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+function ownPool(
+  connectionString: string,
+  max: number,
+  connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS,
+  queryTimeoutMs = POSTGRES_QUERY_TIMEOUT_MS,
+): Pool {
+  const pool = new Pool({
+    connectionString,
+    max,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: connectTimeoutMs,
+    // Every statement's answer waited for this long at most (POSTGRES_QUERY_TIMEOUT_MS); the pool throws away the
+    // connection of one that timed out (pool.query releases it with the error).
+    query_timeout: queryTimeoutMs,
+    keepAlive: true,
+  });
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** A statement that may rightly run long (an index build, ANALYZE, DROP TABLE): POSTGRES_LONG_STATEMENT_TIMEOUT_MS. */
+function long(text: string): { text: string; query_timeout: number } {
+  return { text, query_timeout: POSTGRES_LONG_STATEMENT_TIMEOUT_MS };
 }
 
 function leaseRecord(row: LeaseRow): Lease {

@@ -1,4 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
+import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS } from '@crm/shared/kernel';
+import { rollBackOrDiscard, statementTimeoutOn } from './connections';
 import { createTableSql, tableOf } from './sql-query';
 
 export const READ_STORE_SCHEMA_VERSION = 5;
@@ -98,6 +100,10 @@ export async function hasLz4(db: Pool | PoolClient): Promise<boolean> {
 /** Creates or upgrades the schema; an advisory lock makes concurrent starters take turns. */
 export async function migrateReadStore(pool: Pool, schema: string): Promise<void> {
   const client = await pool.connect();
+  // A migration may rightly take long (v4 moves every document, v5 rebuilds every primary key), and so may the wait
+  // for another process's migration lock: not cut at the pool's query timeout.
+  const restore = statementTimeoutOn(client, POSTGRES_LONG_STATEMENT_TIMEOUT_MS);
+  let discard: Error | undefined;
   try {
     await client.query('BEGIN');
     // The event store's migration lock for the same schema: the two must not race on CREATE SCHEMA of a shared one.
@@ -119,9 +125,10 @@ export async function migrateReadStore(pool: Pool, schema: string): Promise<void
     );
     await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    discard = await rollBackOrDiscard(client, error);
     throw error;
   } finally {
-    client.release();
+    restore();
+    client.release(discard);
   }
 }

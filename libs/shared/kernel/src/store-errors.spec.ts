@@ -25,6 +25,8 @@ describe('isTransientStoreError', () => {
     ['PostgreSQL too many connections', withCode('53300')],
     ['a reset socket', withCode('ECONNRESET')],
     ['node-postgres dropped connection', new Error('Connection terminated unexpectedly')],
+    // node-postgres's query_timeout (POSTGRES_QUERY_TIMEOUT_MS): a statement whose answer never came on an open connection.
+    ['node-postgres query timeout', new Error('Query read timeout')],
     ['MongoDB network error', Object.assign(new Error('socket'), { name: 'MongoNetworkError' })],
     ['MongoDB retryable write', Object.assign(new Error('x'), { hasErrorLabel: (label: string) => label === 'RetryableWriteError' })],
   ])('%s is passing', (_what, error) => expect(isTransientStoreError(error)).toBe(true));

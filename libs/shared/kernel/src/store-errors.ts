@@ -86,7 +86,8 @@ function classNamesOf(error: object): Set<string> {
  *   indexes, another process) held the file's write lock longer than the busy timeout;
  * - PostgreSQL: connection exceptions (08xxx), serialization failure and deadlock (40001, 40P01),
  *   the server shutting down or starting (57P01–57P03), too many connections and other resources (53xxx);
- * - sockets: reset, refused, timed out, broken pipe;
+ * - sockets: reset, refused, timed out, broken pipe; node-postgres's dropped connection, connect timeout and query
+ *   timeout (messages without a code);
  * - MongoDB: its network errors (and their subclasses: timeouts, a cleared pool), server selection and
  *   connection-pool wait timeouts; server errors with the driver's retryable codes (a primary stepping down or
  *   not writable, the node shutting down…: createIndexes, create and drop carry no label) or with a
@@ -115,10 +116,13 @@ export function isTransientStoreError(error: unknown): boolean {
     if (MONGODB_PASSING_LABELS.some(has)) return true;
   }
   // node-postgres ends a query on a dropped connection with this message and no code; its pool, a wait for a
-  // connection past the pool's connect timeout with the other.
+  // connection past the pool's connect timeout with the other; a query past its `query_timeout` (no answer in time:
+  // POSTGRES_QUERY_TIMEOUT_MS) with the last.
   return (
     typeof message === 'string' &&
-    /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect)$/.test(message)
+    /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Query read timeout)$/.test(
+      message,
+    )
   );
 }
 
@@ -165,3 +169,26 @@ export async function retryTransient<T>(work: () => Promise<T>, retry: Transient
  * starved machine is not taken for one.
  */
 export const POSTGRES_CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * How long a statement sent to PostgreSQL may go without its answer (node-postgres's `query_timeout`, on every pool of
+ * the stores): a server that stops answering on a connection already open (a half-open path, a proxy in front of a
+ * hung server) is then a store unavailable (503), as a new connection is after POSTGRES_CONNECT_TIMEOUT_MS, not a
+ * request that waits for ever. The driver gives up on the client side only: the statement may still run, and commit,
+ * on the server, so a write that timed out has an unknown outcome (retry it with the same ids). The connection it was
+ * sent on is thrown away, not handed back to the pool. Overridden per store (`queryTimeoutMs`) or by `query_timeout`
+ * in the connection URL (node-postgres takes the URL's parameters over its config).
+ */
+export const POSTGRES_QUERY_TIMEOUT_MS = 30_000;
+
+/**
+ * The bound of the statements that may rightly run long: schema migrations (a v4/v5 read-store migration moving or
+ * re-keying every document), index builds and ANALYZE of a large collection, dropping a replaced one, and a rebuild's
+ * (non-durable) batch commits. One hour: far above any of them measured here, and still an end to a hung server.
+ */
+export const POSTGRES_LONG_STATEMENT_TIMEOUT_MS = 3_600_000;
+
+/** node-postgres's error for a statement whose answer did not come within its `query_timeout`. */
+export function isPostgresQueryTimeout(error: unknown): boolean {
+  return (error as { message?: unknown } | null)?.message === 'Query read timeout';
+}
