@@ -30,6 +30,16 @@ const history = [
   membersAdded('s1', 'contact', 'p1', 'p2'),
   membersRemoved('s1', 'contact', 'p2'),
   listCreated('d1', 'lead', { match: 'all', conditions: [{ field: 'source', operator: 'eq', value: 'web' }] }),
+  // A company typed on an Arabic keyboard, selected by the Persian spelling (eq) and by a list of them (in).
+  leadCaptured('l3', 'web', { company: 'كاشي سازي' }),
+  listCreated('d2', 'lead', {
+    match: 'all',
+    conditions: [
+      { field: 'source', operator: 'eq', value: 'web' },
+      { field: 'company', operator: 'eq', value: 'کاشی سازی' },
+    ],
+  }),
+  listCreated('d3', 'lead', { match: 'all', conditions: [{ field: 'company', operator: 'in', value: ['فولاد', 'کاشی سازی'] }] }),
 ];
 
 describe('a campaign audience', () => {
@@ -40,17 +50,28 @@ describe('a campaign audience', () => {
   });
 
   it('tells the responders among the targets from those outside them, against the same targets, static and dynamic', async () => {
-    // p1 and l1 are targets; p2 was taken off the list, p3 and l2 never were on one, a1 is an account nobody targeted.
+    // p1, l1 and l3 are targets; p2 was taken off the list, p3 and l2 never were on one, a1 is an account nobody targeted.
     const responders = ['contact:p1', 'contact:p2', 'contact:p3', 'lead:l1', 'lead:l2', 'account:a1'];
     const audience = await loadCampaignAudience(store, collections, 'default', ['s1', 'd1'], 'sms', responders);
     expect(audience).toMatchObject({
-      targets: 2,
-      targetsByType: { lead: 1, contact: 1, account: 0 },
+      targets: 3,
+      targetsByType: { lead: 2, contact: 1, account: 0 },
       reachable: { consentChannel: 'sms', contacts: 1 },
       responders: { targeted: 2, untargeted: 4 },
     });
     expect(await loadCampaignAudience(store, collections, 'default', ['s1'], 'sms')).toMatchObject({
       responders: { targeted: 0, untargeted: 0 },
     });
+  });
+
+  // A review of this round's change: the store matched eq and in exactly before the spelling-aware check ran, so an
+  // all-match list on free text still missed the record typed on an Arabic keyboard.
+  it('selects free text in one Persian spelling through the store too (all-match eq and in)', async () => {
+    for (const list of ['d2', 'd3']) {
+      expect(await loadCampaignAudience(store, collections, 'default', [list], 'sms', ['lead:l3'])).toMatchObject({
+        targetsByType: { lead: 1 },
+        responders: { targeted: 1 },
+      });
+    }
   });
 });

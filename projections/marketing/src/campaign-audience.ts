@@ -4,6 +4,7 @@ import {
   type ListCriteria,
   type ListKind,
   type ListMemberType,
+  TEXT_CRITERIA_FIELDS,
 } from '@crm/marketing/domain';
 import type { ContactChannel } from '@crm/sales/domain';
 import { type FieldCondition, type ReadStore, tenantKey, type Where } from '@crm/shared/read-model';
@@ -54,12 +55,16 @@ export interface MarketingCollections {
 
 type Store = Pick<ReadStore, 'find' | 'getMany'>;
 
-/** Equality conditions of an all-match list narrow the scan in the store; every condition is still checked here. */
+/**
+ * Equality conditions of an all-match list narrow the scan in the store; every condition is still checked here. Not on
+ * free text (TEXT_CRITERIA_FIELDS): it is stored as typed and compared here in one Persian spelling, which an exact
+ * match in the store would undo (كاشي و سراميك is کاشی و سرامیک).
+ */
 function pushedDown(criteria: ListCriteria): Where {
   if (criteria.match !== 'all') return {};
   const where: Record<string, string | FieldCondition> = {};
   for (const { field, operator, value } of criteria.conditions) {
-    if (field === 'consent') continue;
+    if (field === 'consent' || TEXT_CRITERIA_FIELDS.includes(field)) continue;
     if (operator === 'eq' && typeof value === 'string') where[field] = value;
     if (operator === 'in' && Array.isArray(value)) where[field] = { in: [...value] };
   }

@@ -3,7 +3,7 @@ import type { LeadSource, OpenStage } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
 import { type FindQuery, type ReadStore, type SortDirection, type SummaryDoc, tenantKey } from '@crm/shared/read-model';
 import { loadSummaryDoc, summaryId } from './month-summaries';
-import type { OpenedOpportunity } from './pipeline-opportunities.projection';
+import { NAME_KEY_LENGTH, type OpenedOpportunity } from './pipeline-opportunities.projection';
 import { dateRange } from './support';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
@@ -79,8 +79,9 @@ const NOT_OURS = 'cursor must be the nextCursor of an earlier page, with the sam
  */
 function boundTo(tenantId: string, filters: OpportunityListFilters): string {
   // Sort and order are in the cursor itself, checked with their own message; what a caller adds (a read-your-writes
-  // position) is no filter.
-  return JSON.stringify([tenantId, LIST_FILTERS.map((name) => filters[name] ?? null)]);
+  // position) is no filter. The sort's document field is bound too: a cursor of `name` before it sorted on `nameKey`
+  // holds a name, which read as a key would start the next page anywhere.
+  return JSON.stringify([tenantId, LIST_FILTERS.map((name) => filters[name] ?? null), SORT_FIELDS[filters.sort ?? 'openedAt']]);
 }
 
 /** The filters of the list, in a fixed order: what a cursor is bound to. */
@@ -133,7 +134,9 @@ function decodeCursor(cursor: string, sort: OpportunitySort, order: SortDirectio
     typeof content.id === 'string' &&
     content.id.length > 0 &&
     content.id.length <= 200 &&
-    (kind === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string' && value.length <= 400);
+    (kind === 'number'
+      ? typeof value === 'number' && Number.isFinite(value)
+      : typeof value === 'string' && value.length <= NAME_KEY_LENGTH);
   if (!valid) throw new InvalidCursorError(NOT_OURS);
   if (content.s !== sort || content.o !== order) {
     throw new InvalidCursorError(

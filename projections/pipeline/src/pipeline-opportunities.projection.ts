@@ -181,6 +181,12 @@ export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   return cells;
 }
 
+/**
+ * The longest `nameKey` kept: a sort key takes 2 to 5 characters a letter (more where NFKC expands one), and a list
+ * cursor carries it. Names alike for their first 200 letters or so tie, and ties go by id.
+ */
+export const NAME_KEY_LENGTH = 400;
+
 export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>({
   name: 'pipeline-opportunities',
   // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
@@ -272,7 +278,7 @@ function evolvePipeline(
         opportunityId,
         status: 'open',
         name,
-        nameKey: persianSortKey(name),
+        nameKey: persianSortKey(name).slice(0, NAME_KEY_LENGTH),
         accountId,
         stage,
         probability,

@@ -173,8 +173,10 @@ export class PostgresKeyStore implements KeyStore {
  * error) and the server rolls back when the connection closes. Returns what to release the client with.
  */
 async function rollBackOrDiscard(client: PoolClient, error: unknown): Promise<Error | undefined> {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return error instanceof Error ? error : new Error(String(error));
+  // The server's answers carry a SQLSTATE and a severity (Node's `EPIPE` is five capitals too).
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  const answered = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+  if (!answered) return error instanceof Error ? error : new Error(String(error));
   try {
     await client.query('ROLLBACK');
     return undefined;

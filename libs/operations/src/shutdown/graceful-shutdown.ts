@@ -9,7 +9,8 @@ export interface GracefulShutdownOptions {
   readonly graceMs: number;
   /**
    * How long to keep answering (503) after the signal, so a request already
-   * on its way is answered rather than reset; default 250 ms, within the grace.
+   * on its way is answered rather than reset; default 250 ms, and again as long
+   * as requests keep coming, within the grace.
    */
   readonly lingerMs?: number;
   readonly logger: Logger;
@@ -27,6 +28,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class GracefulShutdown {
   private inFlight = 0;
+  /** Requests that have come in, ever: the linger goes on while they keep coming. */
+  private arrivals = 0;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -38,6 +41,7 @@ export class GracefulShutdown {
     // 'close' follows 'finish', or an aborted request: every request counted in is counted out.
     server.on('request', (_request, response) => {
       this.inFlight += 1;
+      this.arrivals += 1;
       response.once('close', () => (this.inFlight -= 1));
     });
   }
@@ -64,8 +68,16 @@ export class GracefulShutdown {
     NetServer.prototype.close.call(this.app.getHttpServer() as Server);
     logger.info({ reason, inFlight: this.inFlight, graceMs }, 'shutting down: answering the requests in hand, refusing new ones');
     await this.drain(deadline);
-    await sleep(Math.max(0, Math.min(this.options.lingerMs ?? 250, deadline - Date.now())));
-    await this.drain(deadline);
+    // Linger until no request has come for a whole linger, within the grace. After the timer, one turn of the event loop
+    // reads what the sockets hold: on a loaded machine the timer can fire before a request already sent is read, and
+    // closing its "idle" connection then would reset it (seen under CI load).
+    let seen: number;
+    do {
+      seen = this.arrivals;
+      await sleep(Math.max(0, Math.min(this.options.lingerMs ?? 250, deadline - Date.now())));
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.drain(deadline);
+    } while (this.arrivals !== seen && Date.now() < deadline);
     if (this.inFlight > 0) {
       logger.warn({ inFlight: this.inFlight }, 'grace period over: closing the connections of unfinished requests');
       (this.app.getHttpServer() as Server).closeAllConnections();

@@ -17,10 +17,13 @@ export async function rollBackOrDiscard(client: PoolClient, error: unknown): Pro
   }
 }
 
-/** An error the server sent (a SQLSTATE), as opposed to one of the connection or the driver. */
+/**
+ * An error the server sent (a SQLSTATE, and the severity every server message carries), as opposed to one of the
+ * connection or the driver (Node's `EPIPE` is five capitals too).
+ */
 export function answeredByServer(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
 }
 
 /**

@@ -22,7 +22,8 @@ export interface BusinessCalendar {
   toLocal(instant: number): number;
   /**
    * The instant whose wall-clock reading is `wall`; the earlier one where the clock went back, and where it jumped
-   * forward past `wall` (Tehran's daylight time began at 24:00), the instant of the jump.
+   * forward past `wall` (Tehran's daylight time began at 24:00), `wall` read with the offset before the jump (00:30 is
+   * 01:30 after it; a day's 00:00 is the instant of the jump), as RFC 5545 reads a skipped time.
    */
   fromLocal(wall: number): number;
   /** The local calendar day of an instant, 'YYYY-MM-DD'. */

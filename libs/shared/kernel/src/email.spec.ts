@@ -20,6 +20,8 @@ describe('normalizeEmail', () => {
   it('applies NFKC (full-width letters) and drops bidi marks pasted from RTL text', () => {
     expect(normalizeEmail('ａｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ')).toBe('ali@example.com');
     expect(normalizeEmail('\u200Fali@example.com\u200E')).toBe('ali@example.com');
+    // The Arabic letter mark, dropped as the other bidi marks are (the phone rule took it out first: a review).
+    expect(normalizeEmail('\u061Cali@example.com\u061C')).toBe('ali@example.com');
     expect(normalizeEmail('\u202Aali@example.com\u202C')).toBe('ali@example.com');
   });
 

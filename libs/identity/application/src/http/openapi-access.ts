@@ -16,7 +16,8 @@ const problem = (description: string, refusals: Parameters<typeof problemRespons
   problemResponse(description, refusals, headers);
 /**
  * The per-caller rate limit (per address for an anonymous caller) covers every route but the probes (UNLIMITED_ROUTES);
- * its 429 says when to retry, and carries the budget's headers as every reply it counted does.
+ * its 429 says when to retry, and carries the budget's headers as every reply it counted does (not the 429 of too many
+ * failed authentications, nor a 403: the authentication hook answers those before the limit counts the request).
  */
 const rateLimited = (description: string, refusals: Parameters<typeof problemResponse>[1]) =>
   problem(description, [...refusals, REQUEST_PROBLEMS.TOO_MANY], { ...RETRY_AFTER_HEADER, ...RATE_LIMIT_HEADERS });
@@ -82,7 +83,6 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
           403: problem(
             `The caller has none of the roles ${allowed.join(', ')}${rule?.operatorsOnly ? ", or is not of the operator's tenant" : ''}`,
             [AUTH_PROBLEMS.FORBIDDEN],
-            RATE_LIMIT_HEADERS,
           ),
           429: rateLimited('Rate limited (per caller), or too many failed authentications from this address; see Retry-After', [
             AUTH_PROBLEMS.TOO_MANY_FAILURES,
