@@ -1,24 +1,7 @@
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
 import { type AppendOptions, type AppendResult, type EventToAppend, InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { logSink } from '../testing/log-sink';
 import { http, startTestApp, type TestApp } from '../testing/test-app';
-
-/** Collects what the app logs, one parsed JSON object per line. */
-function logSink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  const lines = () =>
-    text
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { stream, lines };
-}
 
 /** A store whose business appends wait until the test lets them through (the API key streams pass, so the server starts). */
 class GatedStore extends InMemoryEventStore {

@@ -1,25 +1,8 @@
-import { Writable } from 'node:stream';
 import { type AppendOptions, type AppendResult, type EventToAppend, InMemoryEventStore } from '@crm/shared/event-sourcing';
+import { logSink } from '../testing/log-sink';
 import { http, startTestApp, type TestApp } from '../testing/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Collects what the app logs, one parsed JSON object per line (a line that is not JSON fails the parse). */
-function logSink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  const lines = () =>
-    text
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { stream, lines, text: () => text };
-}
 
 /**
  * A store whose disk is gone for business data: every append fails, so the request fails inside the app and is

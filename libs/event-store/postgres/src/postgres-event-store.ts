@@ -21,7 +21,7 @@ import {
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import { Pool } from 'pg';
-import { POSTGRES_CONNECT_TIMEOUT_MS, POSTGRES_LONG_STATEMENT_TIMEOUT_MS, POSTGRES_QUERY_TIMEOUT_MS } from '@crm/shared/kernel';
+import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, postgresPoolSettings } from '@crm/shared/kernel';
 import { prepareAppend, runAppend, type AppendBackend } from './append-request';
 import { AppendWriter, groupCommitSettings, type GroupCommitOptions } from './append-writer';
 import { runMultiAppend, type MultiAppendBackend } from './multi-append';
@@ -269,22 +269,8 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
  * prepared, instead of closed after the driver's 10 s; one the server closes (a restart, `pg_terminate_backend`)
  * is reported on the pool, which drops it and opens another when asked; unheard, that error would end the process.
  */
-function ownPool(
-  connectionString: string,
-  max: number,
-  connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS,
-  queryTimeoutMs = POSTGRES_QUERY_TIMEOUT_MS,
-): Pool {
-  const pool = new Pool({
-    connectionString,
-    max,
-    idleTimeoutMillis: 0,
-    connectionTimeoutMillis: connectTimeoutMs,
-    // Every statement's answer waited for this long at most; pool.query throws away the connection of one that timed
-    // out (it releases the client with the error). The LISTEN connection is made with the same settings.
-    query_timeout: queryTimeoutMs,
-    keepAlive: true,
-  });
+function ownPool(connectionString: string, max: number, connectTimeoutMs?: number, queryTimeoutMs?: number): Pool {
+  const pool = new Pool(postgresPoolSettings({ connectionString, max, connectTimeoutMs, queryTimeoutMs, idleTimeoutMs: 0 }));
   pool.on('error', () => undefined);
   return pool;
 }

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
-import { POSTGRES_CONNECT_TIMEOUT_MS, POSTGRES_QUERY_TIMEOUT_MS } from '@crm/shared/kernel';
+import { postgresPoolSettings } from '@crm/shared/kernel';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -52,13 +52,9 @@ export class PostgresKeyStore implements KeyStore {
     if (!IDENTIFIER.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
     const pool =
       typeof connection === 'string'
-        ? new Pool({
-            connectionString: connection,
-            max: options.poolSize ?? 4,
-            connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
-            query_timeout: options.queryTimeoutMs ?? POSTGRES_QUERY_TIMEOUT_MS,
-            keepAlive: true,
-          })
+        ? new Pool(
+            postgresPoolSettings({ connectionString: connection, max: options.poolSize ?? 4, queryTimeoutMs: options.queryTimeoutMs }),
+          )
         : connection;
     // An idle connection the server closes (a restart, failover, pg_terminate_backend, idle_session_timeout) is reported
     // on the pool, which drops it and opens another when asked; unheard, that error would end the process.

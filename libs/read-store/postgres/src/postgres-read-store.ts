@@ -28,7 +28,7 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { Pool, type QueryResultRow } from 'pg';
-import { POSTGRES_CONNECT_TIMEOUT_MS, POSTGRES_LONG_STATEMENT_TIMEOUT_MS, POSTGRES_QUERY_TIMEOUT_MS } from '@crm/shared/kernel';
+import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, postgresPoolSettings } from '@crm/shared/kernel';
 import { commitStatement } from './commit';
 import { rollBackOrDiscard, statementTimeoutOn } from './connections';
 import { checkSchemaName, hasLz4, migrateReadStore } from './schema';
@@ -531,22 +531,8 @@ function findClauses(sql: SqlBuilder, query: FindQuery): { where: string; order:
  * closes (a restart, `pg_terminate_backend`) reports an error on the pool: the pool drops it and opens another when
  * asked; without a listener that error would end the process.
  */
-function ownPool(
-  connectionString: string,
-  max: number,
-  connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS,
-  queryTimeoutMs = POSTGRES_QUERY_TIMEOUT_MS,
-): Pool {
-  const pool = new Pool({
-    connectionString,
-    max,
-    idleTimeoutMillis: 0,
-    connectionTimeoutMillis: connectTimeoutMs,
-    // Every statement's answer waited for this long at most (POSTGRES_QUERY_TIMEOUT_MS); the pool throws away the
-    // connection of one that timed out (pool.query releases it with the error).
-    query_timeout: queryTimeoutMs,
-    keepAlive: true,
-  });
+function ownPool(connectionString: string, max: number, connectTimeoutMs?: number, queryTimeoutMs?: number): Pool {
+  const pool = new Pool(postgresPoolSettings({ connectionString, max, connectTimeoutMs, queryTimeoutMs, idleTimeoutMs: 0 }));
   pool.on('error', () => undefined);
   return pool;
 }

@@ -192,3 +192,27 @@ export const POSTGRES_LONG_STATEMENT_TIMEOUT_MS = 3_600_000;
 export function isPostgresQueryTimeout(error: unknown): boolean {
   return (error as { message?: unknown } | null)?.message === 'Query read timeout';
 }
+
+/**
+ * The settings every store's own PostgreSQL pool is opened with (node-postgres `Pool` options, kept free of the
+ * driver's types here): both timeouts above, TCP keep-alive, and, unless `idleTimeoutMs` says otherwise, idle
+ * connections kept (with the statements they have prepared) rather than closed after the driver's 10 s.
+ */
+export function postgresPoolSettings(options: {
+  readonly connectionString: string;
+  readonly max: number;
+  readonly connectTimeoutMs?: number;
+  readonly queryTimeoutMs?: number;
+  readonly idleTimeoutMs?: number;
+}) {
+  return {
+    connectionString: options.connectionString,
+    max: options.max,
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: options.idleTimeoutMs }),
+    connectionTimeoutMillis: options.connectTimeoutMs ?? POSTGRES_CONNECT_TIMEOUT_MS,
+    // Every statement's answer waited for this long at most; a pool throws away the connection of one that timed out
+    // (pool.query releases the client with the error).
+    query_timeout: options.queryTimeoutMs ?? POSTGRES_QUERY_TIMEOUT_MS,
+    keepAlive: true,
+  };
+}
