@@ -1,47 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { pausableProxy } from '@crm/shared/testing';
 import { type Child, poll, startApp } from './testing/child-process';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PROJECTOR = 'apps/crm-projector/src/main.ts';
-
-/**
- * A forwarder to PostgreSQL that can pause: from then on nothing moves either way, new connections are accepted and
- * never answered, and no goodbye is answered (allowHalfOpen) — a hung server (as in crm-api's hung-postgres spec).
- */
-async function pausableProxy(target: URL): Promise<{ url: string; pause(): void; close(): Promise<void> }> {
-  let paused = false;
-  const sockets = new Set<Socket>();
-  const server = createServer({ allowHalfOpen: true }, (client) => {
-    sockets.add(client);
-    client.on('error', () => undefined);
-    if (paused) return;
-    const upstream = connect({ port: Number(target.port || 5432), host: target.hostname, allowHalfOpen: true });
-    sockets.add(upstream);
-    upstream.on('error', () => client.destroy());
-    upstream.on('data', (chunk: Buffer) => void (paused || client.write(chunk)));
-    client.on('data', (chunk: Buffer) => void (paused || upstream.write(chunk)));
-    upstream.on('close', () => paused || client.destroy());
-    client.on('close', () => paused || upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target.href);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as { port: number }).port);
-  return {
-    url: url.href,
-    pause: () => void (paused = true),
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('crm-projector: SIGTERM while PostgreSQL hangs (outside probe M3)', () => {
   const schema = `hung_projector_${randomUUID().replace(/-/g, '').slice(0, 16)}`;

@@ -9,3 +9,4 @@ export * from './read-model-comparison';
 export * from './key-store-contract';
 export * from './sealed-event-store-contract';
 export * from './wait-until';
+export * from './tcp-proxy';
