@@ -9,6 +9,10 @@ import { AdminConnection, connectAgain, databaseUrl, openTestStore, sleep, until
  * The sequence-gap problem: an event that gets its position first but commits
  * last must still reach every subscriber, after what it precedes, exactly once.
  */
+/** Resolves once the store's LISTEN is in place (or has failed): what its subscriptions started in the background. */
+const listening = (store: object): Promise<void> =>
+  (store as { listener?: { start(): Promise<void> } }).listener?.start() ?? Promise.resolve();
+
 describe('PostgresEventStore: late commits', () => {
   const admin = new AdminConnection();
   let store: PostgresEventStore;
@@ -126,7 +130,7 @@ describe('PostgresEventStore: late commits', () => {
       const seen: RecordedEvent[] = [];
       const subscription = other.subscribeToAll((events) => void seen.push(...events));
       await subscription.caughtUp;
-      await sleep(200); // LISTEN is issued in the background
+      await listening(other); // LISTEN is issued in the background: wait for it, not for a time (a flake under load)
       await store.appendToStream(aStream(), [anEvent('Notified')]);
       await until(() => seen.length === 1, 'the notified event', 3000);
       await subscription.stop();
@@ -145,7 +149,7 @@ describe('PostgresEventStore: late commits', () => {
         filter: { categories: ['unrelated'] },
       });
       await Promise.all([sub.caughtUp, unrelated.caughtUp]);
-      await sleep(200); // LISTEN is issued in the background
+      await listening(other); // LISTEN is issued in the background: wait for it, not for a time (a flake under load)
       const query = jest.spyOn(other.pool, 'query');
       const readsOf = (category: string) =>
         query.mock.calls.filter(([config]) => JSON.stringify((config as { values?: unknown }).values ?? []).includes(`"${category}"`))
