@@ -2,7 +2,7 @@
 import { tracing } from './instrumentation';
 import type { AddressInfo } from 'node:net';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
-import { exitOnSignals, GracefulShutdown, ROOT_LOGGER, ShutdownState } from '@crm/operations';
+import { exitOnSignals, GracefulShutdown, ROOT_LOGGER, ShutdownState, stopWithinBound } from '@crm/operations';
 import { ConfigError, loadConfig } from '@crm/platform';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
@@ -35,22 +35,20 @@ async function main(): Promise<void> {
   exitOnSignals(
     {
       async shutDown(reason) {
-        // The requests have the grace; closing what they used (projections, reactors, stores) has the grace again, at
-        // least CLOSE_MIN_MS. A store that does not answer (a hung PostgreSQL) must not keep the process for ever.
-        const boundMs = graceMs + Math.max(graceMs, CLOSE_MIN_MS);
-        const timer = setTimeout(() => {
-          logger.error(
-            { boundMs, requestsInFlight: graceful.requestsInFlight, notClosed: closing.unfinished() },
-            `shutdown did not finish within ${boundMs} ms of ${reason}: exiting anyway with 1`,
-          );
-          process.exit(1);
-        }, boundMs);
-        try {
-          await graceful.shutDown(reason);
-          await tracing?.shutdown();
-        } finally {
-          clearTimeout(timer);
-        }
+        // The requests have the grace; closing what they used (projections, reactors, stores) has it again.
+        await stopWithinBound(
+          async () => {
+            await graceful.shutDown(reason);
+            await tracing?.shutdown();
+          },
+          {
+            graceMs,
+            logger,
+            reason,
+            what: 'shutdown',
+            stuck: () => ({ requestsInFlight: graceful.requestsInFlight, notClosed: closing.unfinished() }),
+          },
+        );
       },
     },
     logger,
@@ -77,9 +75,6 @@ async function main(): Promise<void> {
     'CRM API listening',
   );
 }
-
-/** Time given to closing the app after the grace, when the grace itself is shorter. */
-const CLOSE_MIN_MS = 2_000;
 
 interface Closable {
   close(): Promise<void>;

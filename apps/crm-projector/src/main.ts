@@ -1,7 +1,7 @@
 // First: tracing patches modules as they load (see instrumentation.ts).
 import { tracing } from './instrumentation';
 import type { AddressInfo } from 'node:net';
-import { createOperationsServer, createRootLogger, CrmMetrics, exitOnSignals, ShutdownState } from '@crm/operations';
+import { createOperationsServer, createRootLogger, CrmMetrics, exitOnSignals, ShutdownState, stopWithinBound } from '@crm/operations';
 import {
   ALL_PROJECTIONS,
   type AppConfig,
@@ -38,8 +38,6 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createRootLogger({ level: config.operations.logLevel, service: 'crm-projector' });
-  // As the API's: the batches in hand have CRM_SHUTDOWN_GRACE_MS, closing the stores the grace again (at least 2 s).
-  const stopBoundMs = config.operations.shutdownGraceMs + Math.max(config.operations.shutdownGraceMs, 2_000);
   const log: ProjectorLog = {
     info: (message) => logger.info(message),
     warn: (message) => logger.warn(message),
@@ -56,33 +54,27 @@ async function main(): Promise<void> {
     {
       async shutDown(signal) {
         log.info(`${signal}: stopping after the batches in hand`);
-        // Each step named as it starts: a store that does not answer (a hung PostgreSQL) must not keep the process for
-        // ever, so after the bound the process exits 1 with one line naming the step it was stuck in.
+        // Each step named as it starts: as the API's, the batches in hand have CRM_SHUTDOWN_GRACE_MS and closing the
+        // stores the grace again; past that the line names the step it was stuck in.
         let step = 'the start in hand';
-        const timer = setTimeout(() => {
-          logger.error(
-            { boundMs: stopBoundMs, notClosed: step },
-            `stopping did not finish within ${stopBoundMs} ms of ${signal}: exiting anyway with 1`,
-          );
-          process.exit(1);
-        }, stopBoundMs);
-        try {
-          const running = await opening.catch(() => undefined);
-          if (running) running.operations.get(ShutdownState).draining = true; // readiness 503 while the batches finish
-          // The runner's subscriptions use both stores: it stops first, then the read store (it may share the connection), then the events.
-          step = 'the projections and reactors (their batches in hand)';
-          await running?.projector.stop();
-          step = 'the operations server';
-          await running?.operations.close();
-          step = 'read store';
-          await readStore.close();
-          step = 'event store';
-          await eventStore.close();
-          step = 'tracing (its exporter)';
-          await tracing?.shutdown();
-        } finally {
-          clearTimeout(timer);
-        }
+        await stopWithinBound(
+          async () => {
+            const running = await opening.catch(() => undefined);
+            if (running) running.operations.get(ShutdownState).draining = true; // readiness 503 while the batches finish
+            // The runner's subscriptions use both stores: it stops first, then the read store (it may share the connection), then the events.
+            step = 'the projections and reactors (their batches in hand)';
+            await running?.projector.stop();
+            step = 'the operations server';
+            await running?.operations.close();
+            step = 'read store';
+            await readStore.close();
+            step = 'event store';
+            await eventStore.close();
+            step = 'tracing (its exporter)';
+            await tracing?.shutdown();
+          },
+          { graceMs: config.operations.shutdownGraceMs, logger, reason: signal, what: 'stopping', stuck: () => ({ notClosed: step }) },
+        );
         log.info('stopped');
       },
     },

@@ -12,13 +12,17 @@ function valuesOf(doc: AudienceDoc, field: string): readonly string[] {
 
 const asList = (value: CriteriaCondition['value']): readonly string[] => (typeof value === 'string' ? [value] : value);
 
-/** A condition's values as compared: free text in one spelling, worked out once per condition. */
+/** Free text compared with eq, neq or in: in one spelling on both sides (`contains` compares matchKeys of its own). */
+const inOneSpelling = (condition: CriteriaCondition): boolean =>
+  condition.operator !== 'contains' && TEXT_CRITERIA_FIELDS.includes(condition.field);
+
+/** A condition's values as compared, worked out once per condition. */
 const wantedOf = new WeakMap<CriteriaCondition, readonly string[]>();
 function wantedValues(condition: CriteriaCondition): readonly string[] {
   let wanted = wantedOf.get(condition);
   if (wanted === undefined) {
     const values = asList(condition.value);
-    wanted = TEXT_CRITERIA_FIELDS.includes(condition.field) && condition.operator !== 'contains' ? values.map(normalizePersian) : values;
+    wanted = inOneSpelling(condition) ? values.map(normalizePersian) : values;
     wantedOf.set(condition, wanted);
   }
   return wanted;
@@ -33,8 +37,7 @@ function wantedValues(condition: CriteriaCondition): readonly string[] {
  */
 export function conditionHolds(doc: AudienceDoc, condition: CriteriaCondition): boolean {
   const wanted = wantedValues(condition);
-  const text = TEXT_CRITERIA_FIELDS.includes(condition.field) && condition.operator !== 'contains';
-  const values = text ? valuesOf(doc, condition.field).map(normalizePersian) : valuesOf(doc, condition.field);
+  const values = inOneSpelling(condition) ? valuesOf(doc, condition.field).map(normalizePersian) : valuesOf(doc, condition.field);
   switch (condition.operator) {
     case 'eq':
       return values.some((value) => wanted.includes(value));

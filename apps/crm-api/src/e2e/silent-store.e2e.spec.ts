@@ -1,51 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@crm/event-store/postgres';
 import { isTransientStoreError } from '@crm/shared/kernel';
+import { pausableProxy } from '@crm/shared/testing';
 import { http, startTestApp, type TestApp } from '../testing/test-app';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/**
- * A TCP forwarder to PostgreSQL that can go silent: it drops what it carries and then takes connections without ever
- * answering, as a half-open network path or a proxy in front of a dead server does (a closed port is refused at once,
- * which the stores always answered as unavailable).
- */
-async function switchableProxy(target: URL): Promise<{ url: string; silence(): void; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let silent = false;
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => undefined);
-    if (silent) return;
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.add(upstream);
-    upstream.on('close', () => sockets.delete(upstream));
-    upstream.on('error', () => client.destroy());
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const url = new URL(target.href);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
-  return {
-    url: url.href,
-    silence() {
-      silent = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('a PostgreSQL server that takes connections and never answers (an outside probe: every request hung)', () => {
   const schema = `silent_e2e_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -56,7 +16,7 @@ describe('a PostgreSQL server that takes connections and never answers (an outsi
   });
 
   it('a store refuses within its connect timeout, as unavailable (503), instead of waiting for ever', async () => {
-    const proxy = await switchableProxy(new URL(DATABASE_URL));
+    const proxy = await pausableProxy(new URL(DATABASE_URL));
     try {
       proxy.silence();
       const started = performance.now();
@@ -74,7 +34,7 @@ describe('a PostgreSQL server that takes connections and never answers (an outsi
   });
 
   it("readiness answers 503 within the stores' bound (2 s), naming both stores, while the API serves no projections", async () => {
-    const proxy = await switchableProxy(new URL(DATABASE_URL));
+    const proxy = await pausableProxy(new URL(DATABASE_URL));
     let server: TestApp | undefined;
     try {
       server = await startTestApp({

@@ -1,6 +1,6 @@
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
-import { postgresPoolSettings } from '@crm/shared/kernel';
+import { postgresPoolSettings, rollBackOrDiscard } from '@crm/shared/kernel';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -159,25 +159,6 @@ export class PostgresKeyStore implements KeyStore {
 
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
-  }
-}
-
-/**
- * After an error inside createMany's transaction: an answer from the server (a SQLSTATE) is rolled back and the client
- * kept; anything else (no answer within the query timeout, the connection lost) leaves the connection in an unknown
- * state, where a ROLLBACK would queue behind the unanswered statement: the client is thrown away (released with the
- * error) and the server rolls back when the connection closes. Returns what to release the client with.
- */
-async function rollBackOrDiscard(client: PoolClient, error: unknown): Promise<Error | undefined> {
-  // The server's answers carry a SQLSTATE and a severity (Node's `EPIPE` is five capitals too).
-  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
-  const answered = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
-  if (!answered) return error instanceof Error ? error : new Error(String(error));
-  try {
-    await client.query('ROLLBACK');
-    return undefined;
-  } catch (failed) {
-    return failed instanceof Error ? failed : new Error(String(failed));
   }
 }
 

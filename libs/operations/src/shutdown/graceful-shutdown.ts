@@ -119,3 +119,36 @@ export function exitOnSignals(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
+
+/** Time given to closing after the grace, when the grace itself is shorter. */
+const CLOSE_MIN_MS = 2_000;
+
+/**
+ * A stop that cannot hang (the API's and crm-projector's): the work in hand has the grace, closing what it used has the
+ * grace again (at least CLOSE_MIN_MS). Past that bound, one error line — `<what> did not finish within … ms of
+ * <reason>`, with what `stuck()` says (`notClosed`, …) — and the process exits 1: a store that never answers (a hung
+ * PostgreSQL) must not keep it for ever.
+ */
+export async function stopWithinBound(
+  stop: () => Promise<void>,
+  options: {
+    readonly graceMs: number;
+    readonly logger: Logger;
+    readonly reason: string;
+    readonly what: string;
+    readonly stuck: () => Record<string, unknown>;
+    readonly exit?: (code: number) => void;
+  },
+): Promise<void> {
+  const { graceMs, logger, reason, what, stuck, exit = process.exit } = options;
+  const boundMs = graceMs + Math.max(graceMs, CLOSE_MIN_MS);
+  const timer = setTimeout(() => {
+    logger.error({ boundMs, ...stuck() }, `${what} did not finish within ${boundMs} ms of ${reason}: exiting anyway with 1`);
+    exit(1);
+  }, boundMs);
+  try {
+    await stop();
+  } finally {
+    clearTimeout(timer);
+  }
+}

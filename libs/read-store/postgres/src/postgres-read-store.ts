@@ -28,9 +28,9 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { Pool, type QueryResultRow } from 'pg';
-import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, postgresPoolSettings } from '@crm/shared/kernel';
+import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, postgresPoolSettings, rollBackOrDiscard } from '@crm/shared/kernel';
 import { commitStatement } from './commit';
-import { rollBackOrDiscard, statementTimeoutOn } from './connections';
+import { statementTimeoutOn } from './connections';
 import { checkSchemaName, hasLz4, migrateReadStore } from './schema';
 import {
   aggregateColumns,

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS } from '@crm/shared/kernel';
-import { rollBackOrDiscard, statementTimeoutOn } from './connections';
+import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, rollBackOrDiscard } from '@crm/shared/kernel';
+import { statementTimeoutOn } from './connections';
 import { createTableSql, tableOf } from './sql-query';
 
 export const READ_STORE_SCHEMA_VERSION = 5;

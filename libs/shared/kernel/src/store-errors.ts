@@ -216,3 +216,29 @@ export function postgresPoolSettings(options: {
     keepAlive: true,
   };
 }
+
+/**
+ * An error the PostgreSQL server sent (a SQLSTATE, and the severity every server message carries), as opposed to one
+ * of the connection or the driver (Node's `EPIPE` is five capitals too).
+ */
+export function answeredByServer(error: unknown): boolean {
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+}
+
+/**
+ * A PostgreSQL transaction's client after `error` (the stores' own transactions): an answer from the server is rolled
+ * back and the client kept; anything else (no answer within the query timeout, the connection lost, an error of the
+ * caller's between statements) leaves the connection in an unknown state, where a ROLLBACK would only queue behind the
+ * statement still unanswered (and wait out another timeout): it is thrown away instead, and the server rolls the
+ * transaction back when the connection closes. Returns what to release the client with (node-postgres `release(err)`).
+ */
+export async function rollBackOrDiscard(client: { query(text: string): Promise<unknown> }, error: unknown): Promise<Error | undefined> {
+  if (!answeredByServer(error)) return error instanceof Error ? error : new Error(String(error));
+  try {
+    await client.query('ROLLBACK');
+    return undefined;
+  } catch (failed) {
+    return failed instanceof Error ? failed : new Error(String(failed));
+  }
+}

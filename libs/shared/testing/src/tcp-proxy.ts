@@ -10,6 +10,8 @@ export interface PausableProxy {
   readonly url: string;
   pause(): void;
   resume(): void;
+  /** Paused for good, and every connection it carries cut: the pools must open new ones, which are never answered. */
+  silence(): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,10 @@ export async function pausableProxy(target: URL): Promise<PausableProxy> {
     resume() {
       paused = false;
       for (const flush of flushes) flush();
+    },
+    silence() {
+      paused = true;
+      for (const socket of sockets) socket.destroy();
     },
     close: () =>
       new Promise((resolve) => {
