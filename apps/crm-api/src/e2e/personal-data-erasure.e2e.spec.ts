@@ -46,7 +46,11 @@ const COMPLAINT_TEXT = 'بسته‌ی ارسالی با تأخیر سه‌هفت
 const REMEDY = 'بازپرداخت کامل هزینه';
 // What staff noted about the person as a lead: sealed with the lead.
 const INTEREST = 'آپارتمان برای دخترش در شهرک غرب';
-const SECRETS = [NAME, EMAIL, COMPLAINT_TEXT, REMEDY, INTEREST];
+// What the person phoned or wrote in before they were on file, with their phone and email as someone not on file
+// (another spelling of each): theirs, as dedupe takes them, and erased with them.
+const WALK_IN_TEXT = 'قبض آبان دو بار از حسابم کسر شد';
+const WALK_IN_IDEA = 'کاش پیامک یادآوری زودتر بیاید';
+const SECRETS = [NAME, EMAIL, COMPLAINT_TEXT, REMEDY, INTEREST, WALK_IN_TEXT, WALK_IN_IDEA];
 /** Someone on file as neither lead nor contact: a complaint from `{ name, phone, email }`. */
 const STRANGER = 'بهرام فرخ‌زاد';
 const STRANGER_EMAIL = 'bahram.farrokh@example.ir';
@@ -71,6 +75,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
   let accountId: string;
   let complaintId: string;
   let strangerComplaintId: string;
+  let walkInComplaintId: string;
   let campaignId: string;
   let opportunityId: string;
   let position: string;
@@ -140,6 +145,18 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
         })
       ).status,
     ).toBe(201);
+    const walkIn = await post('/complaints', {
+      complainant: { name: 'خانم محمدی', phone: '+98 912 777 6655' },
+      channel: 'phone',
+      category: 'صورتحساب',
+      description: WALK_IN_TEXT,
+    });
+    expect(walkIn.status).toBe(201);
+    walkInComplaintId = walkIn.body['id'] as string;
+    expect(
+      (await post('/feedback', { from: { name: 'ن. م.', email: EMAIL.toUpperCase() }, kind: 'idea', text: WALK_IN_IDEA, channel: 'email' }))
+        .status,
+    ).toBe(201);
     const stranger = await post('/complaints', {
       complainant: { name: STRANGER, phone: '۰۹۱۵۱۲۳۴۵۶۷', email: STRANGER_EMAIL },
       channel: 'phone',
@@ -176,10 +193,11 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       `contact-${contactId}`,
       `complaint-${complaintId}`,
       `complaint-${strangerComplaintId}`,
+      `complaint-${walkInComplaintId}`,
       `account-${accountId}`,
       `opportunity-${opportunityId}`,
     ];
-    const ids = [leadId, contactId, complaintId, strangerComplaintId, accountId, campaignId, opportunityId];
+    const ids = [leadId, contactId, complaintId, strangerComplaintId, walkInComplaintId, accountId, campaignId, opportunityId];
     let all = '';
     for (const path of Object.keys(doc.paths).filter((p) => doc.paths[p]?.['get'] !== undefined)) {
       const fills = path.includes('{streamId}')
@@ -229,8 +247,11 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect(categories).toEqual([
       'account',
       'activity',
+      // Filed as a contact, and phoned in with their phone before they were on file (as the feedback by their email).
+      'complaint',
       'complaint',
       'contact',
+      'feedback',
       'feedback',
       'interaction',
       'lead',
@@ -602,7 +623,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       status: 200,
       body: erased.body,
     });
-    expect(erased.body).toMatchObject({ erasedAt: expect.any(String), position: expect.any(String), records: 9 + logged });
+    expect(erased.body).toMatchObject({ erasedAt: expect.any(String), position: expect.any(String), records: 11 + logged });
     const again = await post('/data-subjects/erase', { subject: { type: 'contact', id: contactId }, reason: 'دوباره' });
     expect(again.body).toMatchObject({ status: 409, code: 'DATA_SUBJECT.ERASED' });
     position = erased.body['position'] as string;

@@ -261,10 +261,13 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     await sleepUntil(Math.max(forgottenEverywhere, fencedEverywhere));
     // What was recorded about them while the fence went up (a command in another process that looked before it was
     // raised): listed again, once every process sees the fence, and shredded as the rest.
-    const again = await findPersonRecords(this.executor.store, tenantId, subject, new Set(values));
+    const again = await findPersonRecords(this.executor.store, tenantId, subject, {
+      values: new Set(values),
+      contactKeys: records.contactKeys,
+    });
     const late = (again?.owned ?? []).filter((streamId) => !records.owned.includes(streamId));
     if (late.length > 0) {
-      forgottenEverywhere = await this.shred(tenantId, { identities: [], owned: late, mentions: [] }, values, stream);
+      forgottenEverywhere = await this.shred(tenantId, { identities: [], owned: late, mentions: [], contactKeys: [] }, values, stream);
       await sleepUntil(forgottenEverywhere);
     }
     const owned = [...records.owned, ...late];

@@ -55,15 +55,19 @@ describe("an erasure's second listing, after a qualification landed while it ran
     await destroy('lead-l1', 'contact-c1');
     const missed = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
     expect(missed?.owned).toEqual(['lead-l1', 'contact-c1']);
-    const again = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' }, new Set([NAME, '09121234567']));
+    const again = await findPersonRecords(
+      store,
+      TENANT,
+      { type: 'lead', id: 'l1' },
+      { values: new Set([NAME, '09121234567']), contactKeys: [] },
+    );
     expect(again?.owned).toEqual(['lead-l1', 'contact-c1', 'account-a1']);
     // A company's account is not taken by a name of theirs it does not bear.
     const company = await qualifiedLead('شرکت نوآوران پارس');
     await company.destroy('lead-l1', 'contact-c1');
-    expect((await findPersonRecords(company.store, TENANT, { type: 'lead', id: 'l1' }, new Set([NAME])))?.owned).toEqual([
-      'lead-l1',
-      'contact-c1',
-    ]);
+    expect(
+      (await findPersonRecords(company.store, TENANT, { type: 'lead', id: 'l1' }, { values: new Set([NAME]), contactKeys: [] }))?.owned,
+    ).toEqual(['lead-l1', 'contact-c1']);
   });
 });
 
@@ -168,5 +172,87 @@ describe('records of the person found through their account, deals and later lea
       expect([...(records?.owned ?? [])].sort()).toEqual(['contact-c1', 'lead-l1', 'lead-l2']);
       expect(records?.mentions.map((event) => (event.data as { memberIds: string[] }).memberIds)).toEqual([['c1']]);
     }
+  });
+});
+
+describe('records made by someone not on file with one of the person’s emails or phones', () => {
+  const PHONE = '+989121234567';
+  const SURVEY = 'survey-response-7e2a1c4b-3d5f-4a6b-8c9d-0e1f2a3b4c5d';
+  const EMAIL = 'sara@example.com';
+  const made = (store: PersonalDataEventStore, stream: string, type: string, field: string, party: object) =>
+    store.appendToStream(stream, [anEvent(type, { [field]: party })]);
+  const logged = (store: PersonalDataEventStore, id: string, regarding: { type: string; id: string }) =>
+    store.appendToStream(`interaction-${id}`, [anEvent('InteractionLogged', { interactionId: id, regarding })]);
+
+  async function personWithPhoneAndEmail() {
+    const { store, destroy } = await qualifiedLead('شرکت نوآوران پارس');
+    // The lead's phone moved later; the contact kept the email. Every key either held is theirs.
+    await store.appendToStream('lead-l1', [
+      anEvent('LeadUpdated', { leadId: 'l1', changes: { phone: '09121111111' }, matchKeys: ['phone:+989121111111'] }),
+    ]);
+    await store.appendToStream('lead-l0', [
+      anEvent('LeadCaptured', { leadId: 'l0', fullName: 'دیگری', matchKeys: ['phone:+989120000000'] }),
+    ]);
+    await store.appendToStream('contact-c1', [
+      anEvent('ContactUpdated', { contactId: 'c1', changes: { email: EMAIL }, matchKeys: [`email:${EMAIL}`, `phone:${PHONE}`] }),
+    ]);
+    await made(store, 'complaint-k1', 'ComplaintReceived', 'complainant', { name: 'سارا', phone: PHONE });
+    await made(store, 'feedback-f1', 'FeedbackSubmitted', 'from', { name: 'س. کریمی', email: EMAIL });
+    await made(store, SURVEY, 'SurveyResponseRecorded', 'respondent', { name: 'سارا', phone: '+989121111111' });
+    // Someone else's phone, someone on file, someone with no phone or email: not theirs.
+    await made(store, 'complaint-k2', 'ComplaintReceived', 'complainant', { name: 'سارا', phone: '+989120000000' });
+    await made(store, 'complaint-k3', 'ComplaintReceived', 'complainant', { contactId: 'c9' });
+    await made(store, 'complaint-k4', 'ComplaintReceived', 'complainant', { name: 'سارا کریمی' });
+    await logged(store, 'i1', { type: 'complaint', id: 'k1' });
+    await logged(store, 'i2', { type: 'complaint', id: 'k2' });
+    return { store, destroy };
+  }
+
+  it('are theirs, as dedupe matches them, with the calls about them, asked for as the lead or as the contact', async () => {
+    const { store } = await personWithPhoneAndEmail();
+    for (const subject of [
+      { type: 'lead', id: 'l1' },
+      { type: 'contact', id: 'c1' },
+    ] as const) {
+      const records = await findPersonRecords(store, TENANT, subject);
+      expect([...(records?.owned ?? [])].sort()).toEqual(
+        ['lead-l1', 'contact-c1', 'complaint-k1', 'feedback-f1', SURVEY, 'interaction-i1'].sort(),
+      );
+    }
+  });
+
+  it("are found by an erasure's second listing with the keys of its first, once the person's own keys are gone", async () => {
+    const { store, destroy } = await personWithPhoneAndEmail();
+    const first = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
+    expect([...(first?.contactKeys ?? [])].sort()).toEqual([`email:${EMAIL}`, 'phone:+989121111111', `phone:${PHONE}`]);
+    await destroy('lead-l1', 'contact-c1');
+    const blind = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
+    expect(blind?.owned).toEqual(['lead-l1', 'contact-c1']);
+    const again = await findPersonRecords(
+      store,
+      TENANT,
+      { type: 'lead', id: 'l1' },
+      { values: new Set(), contactKeys: first!.contactKeys },
+    );
+    expect(again?.owned).toEqual(first?.owned);
+  });
+
+  it('named by one record they made, are the others made with its email or phone, and the calls about those', async () => {
+    const { store } = await personWithPhoneAndEmail();
+    await made(store, 'feedback-f2', 'FeedbackSubmitted', 'from', { name: 'رضا', phone: '+989120000000', email: 'reza@example.com' });
+    await made(store, 'complaint-k5', 'ComplaintReceived', 'complainant', { name: 'رضا', email: 'reza@example.com' });
+    await logged(store, 'i5', { type: 'complaint', id: 'k5' });
+    const byPhone = await findPersonRecords(store, TENANT, { type: 'complaint', id: 'k2' });
+    // Not from one record to the next: k5 shares an email with f2, not a key with k2.
+    expect(byPhone?.owned).toEqual(['complaint-k2', 'interaction-i2', 'feedback-f2']);
+    // A lead with that phone is on file, and stays: naming a record names its maker's records, not a lead.
+    expect(byPhone?.identities).toEqual([{ type: 'complaint', id: 'k2' }]);
+    expect((await findPersonRecords(store, TENANT, { type: 'complaint', id: 'k5' }))?.owned).toEqual([
+      'complaint-k5',
+      'feedback-f2',
+      'interaction-i5',
+    ]);
+    // No email or phone: only the record itself.
+    expect((await findPersonRecords(store, TENANT, { type: 'complaint', id: 'k4' }))?.owned).toEqual(['complaint-k4']);
   });
 });

@@ -32,6 +32,19 @@ export interface PersonRecords {
   readonly owned: readonly string[];
   /** Events of shared records that name the person (a campaign response, a list membership): shown on access, not erased. */
   readonly mentions: readonly RecordedEvent[];
+  /** The emails and phones the person's lead or contact held ('email:…', 'phone:…'), while their keys still open them. */
+  readonly contactKeys: readonly string[];
+}
+
+/** What an erasure's first listing found, for its second one after the fence (the person's keys may be gone by then). */
+export interface EarlierListing {
+  /**
+   * The person's values gathered: an account named after them by a qualification that landed while the erasure ran
+   * reads as ERASED in the lead (whose key is gone) but has a key of its own; its own name among these makes it theirs.
+   */
+  readonly values: ReadonlySet<string>;
+  /** Their emails and phones: a complaint someone not on file made with one of them meanwhile is theirs too. */
+  readonly contactKeys: readonly string[];
 }
 
 /**
@@ -44,15 +57,13 @@ export async function findPersonRecords(
   store: EventStore,
   tenantId: string,
   subject: DataSubject,
-  /**
-   * The person's values an erasure has gathered already (its second listing, after the fence): an account named after
-   * them by a qualification that landed while the erasure ran reads as ERASED in the lead (whose key is gone) but has a
-   * key of its own; its own name among these values makes it theirs.
-   */
-  known?: ReadonlySet<string>,
+  /** An erasure's second listing, after the fence: what its first one found. */
+  earlier?: EarlierListing,
 ): Promise<PersonRecords | undefined> {
   if (RECORD_SUBJECT_TYPES.includes(subject.type)) return findRecordMaker(store, tenantId, subject);
   const identities = new Map<string, DataSubject>();
+  // Every email and phone the person's lead or contact held ('email:…', 'phone:…'): what dedupe matches them by.
+  const contactKeys = new Set<string>(earlier?.contactKeys);
   // An account opened for a lead without a company bears the person's name: it is theirs too.
   const accounts = new Set<string>();
   // Leads qualified into a contact already on file (a returning customer's later lead): the same person as that contact.
@@ -65,6 +76,7 @@ export async function findPersonRecords(
     identities.set(key, who);
     for (const event of events) {
       const data = event.data as Data;
+      if (Array.isArray(data['matchKeys'])) for (const key of data['matchKeys']) if (typeof key === 'string') contactKeys.add(key);
       if (event.type === 'LeadQualified') {
         // A qualified lead became a contact, new or one on file: the same person.
         const contact = record(data['contact']);
@@ -77,7 +89,7 @@ export async function findPersonRecords(
           if (
             account['name'] !== ERASED ||
             (await nameErased(store, tenantId, accountStream)) ||
-            (known !== undefined && (await namedAmong(store, tenantId, accountStream, known)))
+            (earlier !== undefined && (await namedAmong(store, tenantId, accountStream, earlier.values)))
           )
             accounts.add(accountStream);
         }
@@ -113,6 +125,9 @@ export async function findPersonRecords(
       owned.has(`${t['type']}-${t['id']}`)
     );
   };
+  // Made by someone not on file with one of the person's emails or phones (a complaint phoned in before they were a
+  // lead): the same person, as dedupe takes them.
+  const sameContact = (party: unknown): boolean => unregisteredKeys(party).some((key) => contactKeys.has(key));
   const people = new Set([...leads, ...contacts]);
   const mentions: RecordedEvent[] = [];
   let after: string | undefined;
@@ -136,7 +151,10 @@ export async function findPersonRecords(
         about(data['regarding']) ||
         about(data['targetId']) ||
         // A complaint, feedback or survey answer someone else made, related to the person or a record of theirs.
-        about(data['relatedTo']);
+        about(data['relatedTo']) ||
+        sameContact(data['complainant']) ||
+        sameContact(data['from']) ||
+        sameContact(data['respondent']);
       if (mine && OWNED_BY_REFERENCE.has(category)) owned.add(event.streamId);
       else if (mine) mentions.push(event);
       else if (Array.isArray(data['memberIds']) && data['memberIds'].some((id) => people.has(id as string))) {
@@ -150,7 +168,16 @@ export async function findPersonRecords(
     if (slice.isEnd || slice.checkpoint === undefined) break;
     after = slice.checkpoint;
   }
-  return { identities: [...identities.values()], owned: [...owned], mentions };
+  return { identities: [...identities.values()], owned: [...owned], mentions, contactKeys: [...contactKeys] };
+}
+
+/** The match keys of someone not on file (`{ name, phone?, email? }`, kept normalised), as dedupe spells a lead's. */
+function unregisteredKeys(party: unknown): string[] {
+  const p = record(party);
+  if (p === undefined || 'contactId' in p || 'accountId' in p) return [];
+  return (['email', 'phone'] as const).flatMap((kind) =>
+    typeof p[kind] === 'string' && p[kind] !== ERASED ? [`${kind}:${p[kind] as string}`] : [],
+  );
 }
 
 /** Contact id → the leads qualified into it while it was on file already. */
@@ -203,9 +230,10 @@ const MAKER: Readonly<Record<string, { readonly type: string; readonly field: st
 
 /**
  * Someone on file as neither lead nor contact, named by a record they made (a complaint from
- * `{ name, phone }`): that record, sealed under its own key, and for a complaint the activities
- * and interactions regarding it (a call back to the complainant). A record whose maker is on
- * file is refused: the person is erased (or asked about) as that contact.
+ * `{ name, phone }`): that record, sealed under its own key, the other records made by someone not
+ * on file with the same email or phone (the same person, as dedupe takes them), and for a complaint
+ * the activities and interactions regarding it (a call back to the complainant). A record whose
+ * maker is on file is refused: the person is erased (or asked about) as that contact.
  */
 async function findRecordMaker(store: EventStore, tenantId: string, subject: DataSubject): Promise<PersonRecords | undefined> {
   const streamId = `${subject.type}-${subject.id}`;
@@ -220,23 +248,27 @@ async function findRecordMaker(store: EventStore, tenantId: string, subject: Dat
       ...(typeof party['contactId'] === 'string' ? { contactId: party['contactId'] } : { accountId: party['accountId'] }),
     });
   }
-  const owned = [streamId];
-  if (subject.type === 'complaint') {
-    let after: string | undefined;
-    for (;;) {
-      const slice = await store.readAll({
-        after,
-        maxCount: 1000,
-        filter: { tenantId, eventTypes: ['ActivityScheduled', 'InteractionLogged'] },
-      });
-      for (const event of slice.events) {
-        const regarding = record((event.data as Data)['regarding']);
-        if (regarding?.['type'] === 'complaint' && regarding['id'] === subject.id && !owned.includes(event.streamId))
-          owned.push(event.streamId);
+  const contactKeys = unregisteredKeys(party);
+  const owned = new Set([streamId]);
+  const makerTypes = contactKeys.length === 0 ? [] : Object.values(MAKER).map((m) => m.type);
+  for (let after: string | undefined; ;) {
+    const slice = await store.readAll({
+      after,
+      maxCount: 1000,
+      filter: { tenantId, eventTypes: [...makerTypes, 'ActivityScheduled', 'InteractionLogged'] },
+    });
+    for (const event of slice.events) {
+      const data = event.data as Data;
+      const other = MAKER[streamCategory(event.streamId)];
+      if (other?.type === event.type) {
+        if (unregisteredKeys(data[other.field]).some((key) => contactKeys.includes(key))) owned.add(event.streamId);
+        continue;
       }
-      if (slice.isEnd || slice.checkpoint === undefined) break;
-      after = slice.checkpoint;
+      const regarding = record(data['regarding']);
+      if (regarding?.['type'] === 'complaint' && owned.has(`complaint-${String(regarding['id'])}`)) owned.add(event.streamId);
     }
+    if (slice.isEnd || slice.checkpoint === undefined) break;
+    after = slice.checkpoint;
   }
-  return { identities: [subject], owned, mentions: [] };
+  return { identities: [subject], owned: [...owned], mentions: [], contactKeys };
 }
