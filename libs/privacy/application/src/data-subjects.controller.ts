@@ -64,7 +64,10 @@ export class DataSubjectsController {
       "documents again from the log, their personal fields now [erased], as a rebuild writes them (other records, a namesake's " +
       'included, are left as they are); records who erased whom, when and why, without the erased data. The hash chain still verifies. ' +
       'Someone on file as neither lead nor contact (a complainant, feedback author or survey respondent given as ' +
-      '{ name, phone?, email? }) is named by the record they made: subject type complaint, feedback or survey-response.',
+      '{ name, phone?, email? }) is named by the record they made: subject type complaint, feedback or survey-response. ' +
+      'The same email or phone is the same person, as dedupe takes it: a record made as { name, phone?, email? } with an ' +
+      "email or phone the person's lead or contact ever held is theirs, and naming such a record takes the others made " +
+      'with its email or phone.',
   })
   @ApiCommandHeaders()
   @ApiOkResponse({ description: 'Erased', schema: ERASURE_REPLY_SCHEMA })
@@ -91,7 +94,8 @@ export class DataSubjectsController {
     summary: 'Right of access: everything the CRM holds about a person, opened, as JSON',
     description:
       'Their own records and those they made, by context, every event with its data; and the shared records that name them. ' +
-      'Someone on file as neither lead nor contact is named by the complaint, feedback or survey response they made.',
+      'Someone on file as neither lead nor contact is named by the complaint, feedback or survey response they made. ' +
+      'Records made as { name, phone?, email? } with one of their emails or phones are theirs (as on erasure).',
   })
   @ApiParam({ name: 'type', enum: [...DATA_SUBJECT_TYPES] })
   @ApiParam({ name: 'id', format: 'uuid' })
