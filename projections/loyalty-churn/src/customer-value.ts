@@ -1,4 +1,4 @@
-import { minorUnits, RATIO_PLACES, roundHalfEven, type Money } from '@crm/shared/kernel';
+import { divideHalfEven, RATIO_PLACES, roundHalfEven, type Money } from '@crm/shared/kernel';
 
 /** With no churn observed, 1 ÷ churn would be infinite: the expected lifetime is capped here. */
 export const MAX_LIFETIME_YEARS = 10;
@@ -9,8 +9,14 @@ export interface CustomerValueInput {
   readonly spend: Money;
   readonly windowDays: number;
   readonly margin: number;
-  /** Over the 12 months before asOf; null when nobody was active at their start. */
-  readonly annualChurnRate: number | null;
+  /** Over the 12 months before asOf: churned of the base active at their start; null when nobody was. */
+  readonly annualChurn: AnnualChurn | null;
+}
+
+/** The annual churn as its counts, so that what divides by it stays exact. */
+export interface AnnualChurn {
+  readonly churned: number;
+  readonly base: number;
 }
 
 export interface CustomerValue {
@@ -28,20 +34,41 @@ export interface CustomerValue {
  * Purchases per year scale the window's count to 365 days. Null without orders in the window.
  */
 export function customerValueOf(input: CustomerValueInput): CustomerValue | null {
-  const { orders, spend, windowDays, margin, annualChurnRate } = input;
+  const { orders, spend, windowDays, margin, annualChurn } = input;
   if (orders === 0) return null;
-  const averageOrderValue = spend.amount / orders;
+  const annualChurnRate = annualChurn === null || annualChurn.base === 0 ? null : annualChurn.churned / annualChurn.base;
   const purchasesPerYear = (orders * 365) / windowDays;
-  const expectedLifetimeYears = annualChurnRate ? Math.min(1 / annualChurnRate, MAX_LIFETIME_YEARS) : MAX_LIFETIME_YEARS;
-  const value = minorUnits(averageOrderValue * purchasesPerYear * margin * expectedLifetimeYears);
+  // 1 ÷ (churned ÷ base) = base ÷ churned years, unless that is past the cap (or nobody churned).
+  const capped = annualChurn === null || annualChurn.churned === 0 || annualChurn.base >= MAX_LIFETIME_YEARS * annualChurn.churned;
+  const lifetime = capped
+    ? { years: BigInt(MAX_LIFETIME_YEARS), per: 1n }
+    : { years: BigInt(annualChurn.base), per: BigInt(annualChurn.churned) };
+  // spend ÷ orders × orders × 365 ÷ windowDays × margin × lifetime, in integers (margin as the decimal it is written
+  // as): rounded once. In floating point, values of 10^14 minor units and more came out a unit off.
+  const share = decimalFraction(margin);
+  const value = divideHalfEven(
+    BigInt(spend.amount) * 365n * share.numerator * lifetime.years,
+    BigInt(windowDays) * share.denominator * lifetime.per,
+  );
   return {
-    value: { amount: value, currency: spend.currency },
-    averageOrderValue: { amount: minorUnits(averageOrderValue), currency: spend.currency },
+    value: { amount: Number(value), currency: spend.currency },
+    averageOrderValue: { amount: Number(divideHalfEven(BigInt(spend.amount), BigInt(orders))), currency: spend.currency },
     purchasesPerYear: round(purchasesPerYear),
     margin,
     annualChurnRate: annualChurnRate === null ? null : round(annualChurnRate),
-    expectedLifetimeYears: round(expectedLifetimeYears),
+    expectedLifetimeYears: round(Number(lifetime.years) / Number(lifetime.per)),
   };
+}
+
+/** The decimal a number is written as (its shortest spelling: 0.3 is 3 ÷ 10, not the double nearest it), as a fraction. */
+export function decimalFraction(value: number): { readonly numerator: bigint; readonly denominator: bigint } {
+  const [mantissa = '0', exponent = '0'] = String(value).toLowerCase().split('e');
+  const [whole = '0', fraction = ''] = mantissa.split('.');
+  const places = fraction.length - Number(exponent);
+  const digits = BigInt(`${whole}${fraction}`);
+  return places >= 0
+    ? { numerator: digits, denominator: 10n ** BigInt(places) }
+    : { numerator: digits * 10n ** BigInt(-places), denominator: 1n };
 }
 
 /** Rates and ratios in replies: the one rounding rule (docs/metrics.md), half to even at four decimals. */

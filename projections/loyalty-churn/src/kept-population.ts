@@ -1,6 +1,7 @@
 import { isActiveAt } from './activity-timeline';
 import { annualChurn, customerTimelines, type CustomerTimeline } from './churn';
 import type { CustomerHistory } from './customer-history';
+import type { AnnualChurn } from './customer-value';
 import type { LoyaltyPopulation, PopulationOptions } from './loyalty-population';
 import { quintileOfCounts, rfmValues, spendIn, type RfmScores, type RfmValues } from './rfm';
 
@@ -133,8 +134,8 @@ export class KeptPopulation implements LoyaltyPopulation {
     return this.recency.size;
   }
 
-  get annualChurnRate(): number | null {
-    return this.totals.base === 0 ? null : this.totals.churned / this.totals.base;
+  get annualChurn(): AnnualChurn | null {
+    return this.totals.base === 0 ? null : { churned: this.totals.churned, base: this.totals.base };
   }
 
   /** Whether the account is one of the population's customers. */

@@ -1,6 +1,7 @@
 import { isActiveAt } from './activity-timeline';
 import { annualChurn, customerTimelines, RETENTION_MONTHS, yearBefore, type CustomerTimeline } from './churn';
 import type { CustomerHistory, LoyaltySources } from './customer-history';
+import type { AnnualChurn } from './customer-value';
 import { addMonths, dayNumber } from './days';
 import { wonStretches } from './documents';
 import { quintileOfCounts, rfmValues, SortedValues, spendIn, type RfmScores, type RfmValues } from './rfm';
@@ -22,8 +23,8 @@ export interface LoyaltyPopulation {
   readonly timelines: readonly CustomerTimeline[];
   /** The active customer base the quintiles rank. */
   readonly activeCustomers: number;
-  /** Over the 365 days up to asOf; null when nobody was active at their start. */
-  readonly annualChurnRate: number | null;
+  /** Over the 365 days up to asOf: churned of the base active at their start; null when nobody was. */
+  readonly annualChurn: AnnualChurn | null;
   /** Scores against the active base, as `rfmScores(base, values)` gives them. */
   scores(values: RfmValues): RfmScores;
 }
@@ -49,12 +50,18 @@ export function activeBase(
     .flatMap((history) => rfmValues(history, asOf, windowDays) ?? []);
 }
 
+/** The annual churn's counts as of asOf; null when nobody was active at the start of those 365 days. */
+export function annualChurnCounts(timelines: readonly CustomerTimeline[], asOf: number): AnnualChurn | null {
+  const { churned, activeAtStart } = annualChurn(timelines, asOf);
+  return activeAtStart === 0 ? null : { churned, base: activeAtStart };
+}
+
 /** The population from every customer's timeline and the active base (`activeBase`), as of the same asOf. */
 export function populationOf(
   timelines: readonly CustomerTimeline[],
   base: readonly RfmValues[],
   asOf: number,
-  annualChurnRate: number | null = annualChurn(timelines, asOf).churnRate,
+  annualChurnOf: AnnualChurn | null = annualChurnCounts(timelines, asOf),
 ): LoyaltyPopulation {
   const members = new Set(base.map((b) => b.accountId));
   const recency = new SortedValues(base.map((b) => -b.recencyDays));
@@ -69,7 +76,7 @@ export function populationOf(
     asOf,
     timelines,
     activeCustomers: base.length,
-    annualChurnRate,
+    annualChurn: annualChurnOf,
     scores(values) {
       // One outside the base is ranked as if added to it (rfmScores does the same).
       const added = members.has(values.accountId) ? 0 : 1;

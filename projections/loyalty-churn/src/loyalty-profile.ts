@@ -3,7 +3,7 @@ import type { Money } from '@crm/shared/kernel';
 import { activeSpans, lastActivityAt, statusOf } from './activity-timeline';
 import { churnRiskOf, type ChurnRisk } from './churn-risk';
 import type { CustomerHistory, Interaction, Purchase } from './customer-history';
-import { customerValueOf, type CustomerValue } from './customer-value';
+import { customerValueOf, type AnnualChurn, type CustomerValue } from './customer-value';
 import { daysBetween, iso } from './days';
 import { loyaltyPopulation, type LoyaltyPopulation } from './loyalty-population';
 import { inWindow, rfmValues, segmentOf, type RfmScores, type RfmValues, type Segment } from './rfm';
@@ -50,12 +50,12 @@ const latestScore = (interactions: readonly Interaction[], surveyType: string) =
 
 const isOpenComplaint = (i: Interaction) => i.kind === 'complaint' && (i.openSpans ?? []).some((span) => span.to === undefined);
 
-function valueOf(history: CustomerHistory, values: RfmValues | undefined, options: LoyaltyOptions, annualChurnRate: number | null) {
+function valueOf(history: CustomerHistory, values: RfmValues | undefined, options: LoyaltyOptions, annualChurn: AnnualChurn | null) {
   if (!values) return null;
   const main = (p: Purchase) => p.amount.currency === values.mainCurrency && inWindow(p.at, options.asOf, options.windowDays);
   const orders = history.purchases.filter(main);
   const spend = { amount: orders.reduce((sum, p) => sum + p.amount.amount, 0), currency: values.mainCurrency };
-  return customerValueOf({ orders: orders.length, spend, windowDays: options.windowDays, margin: options.margin, annualChurnRate });
+  return customerValueOf({ orders: orders.length, spend, windowDays: options.windowDays, margin: options.margin, annualChurn });
 }
 
 /** The loyalty view of one account as of `options.asOf`, against every account's history; undefined when unknown. */
@@ -121,6 +121,6 @@ export function loyaltyProfileOf(history: CustomerHistory, population: LoyaltyPo
             latestNps: nps?.score,
           }),
     tier: tierOf({ segment, monetaryScore: scores?.monetary, churned }, options.tierRules ?? DEFAULT_TIER_RULES),
-    customerValue: valueOf(history, values, options, population.annualChurnRate),
+    customerValue: valueOf(history, values, options, population.annualChurn),
   };
 }

@@ -1,5 +1,5 @@
 import type { CampaignChannel, CampaignGoal, CampaignResponseType, ListMemberType } from '@crm/marketing/domain';
-import { minorUnits, type Money } from '@crm/shared/kernel';
+import { divideHalfEven, type Money } from '@crm/shared/kernel';
 import { type ReadStore, tenantKey } from '@crm/shared/read-model';
 import { campaignRoi, campaignSalesFigures, type CampaignSalesFigures } from './campaign-sales';
 import {
@@ -120,7 +120,8 @@ export function campaignPerformance(campaignId: string, sales: CampaignSalesFigu
     budget,
     cost,
     budgetUsed: budget.currency === cost.currency ? ratio(cost.amount, budget.amount) : null,
-    costPerLead: sales.leads > 0 ? { amount: minorUnits(cost.amount / sales.leads), currency: cost.currency } : null,
+    costPerLead:
+      sales.leads > 0 ? { amount: Number(divideHalfEven(BigInt(cost.amount), BigInt(sales.leads))), currency: cost.currency } : null,
     roi: campaignRoi(sales.wonRevenue, cost),
     missing: null,
   };

@@ -72,6 +72,26 @@ describe('pipeline summary', () => {
     expect(pipelineSummary(rows, {})).toMatchObject({ averageWonDeal: [irr(2)], salesVelocity: [irr(4)], averageCycleDays: 1 });
   });
 
+  it('computes velocity in integers: at 10^14 minor units and more a floating-point product is off by one', () => {
+    const row = (status: string, currency: string, count: number, amount: number, cycleMs = 0) => ({
+      group: { status, stage: status === 'open' ? 'proposal' : status, 'amount.currency': currency },
+      count,
+      sums: { 'amount.amount': amount, weightedAmount: 0, cycleMs },
+    });
+    // 443 open IRR deals; 198 won in IRR and 22 in USD (won 220 of 239 closed); 735,645,046 ms of won cycles in all.
+    // 443 × (14,683,531,675,629 ÷ 198) × (220 ÷ 239) ÷ (735,645,046 ÷ 220 ÷ 86,400,000) = 781,379,384,582,800.84…
+    const rows = [
+      row('won', 'IRR', 198, 14_683_531_675_629, 700_000_000),
+      row('won', 'USD', 22, 2_200_000, 35_645_046),
+      row('lost', 'IRR', 19, 1_000),
+      row('open', 'IRR', 443, 5_000),
+    ];
+    const summary = pipelineSummary(rows, {});
+    // Floating point gave …800.
+    expect(summary.salesVelocity).toContainEqual(irr(781_379_384_582_801));
+    expect(summary.averageWonDeal).toContainEqual(irr(74_159_250_887)); // 74,159,250,887.015…
+  });
+
   it('queries only opened deals of the tenant, with whole-day bounds', () => {
     expect(pipelineWhere('default', { ownerId: 'u1', from: '2026-01-01', to: '2026-01-31' })).toEqual({
       tenantId: 'default',

@@ -1,5 +1,5 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
-import { compact, MEASURE_PLACES, minorUnits, type Money, roundHalfEven } from '@crm/shared/kernel';
+import { compact, divideHalfEven, MEASURE_PLACES, type Money, roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateQuery, AggregateRow, ReadStore, SummaryCell, Where } from '@crm/shared/read-model';
 import { loadMonthYears, loadSummaryDoc, monthCells, type MonthStrategy, MONTHS, periodCells, summaryId } from './month-summaries';
 import { dateRange, MoneyTotals, nextDay, ratio, WeightedTotals } from './support';
@@ -100,19 +100,23 @@ export function pipelineSummary(rows: readonly AggregateRow[], filters: Pipeline
   const won = buckets.get('won') as Bucket;
   const lost = buckets.get('lost') as Bucket;
   const closed = won.count + lost.count;
-  // Velocity uses the exact share; only the reported rate is rounded.
-  const winShare = closed > 0 ? won.count / closed : null;
   const cycleDays = won.count > 0 ? cycleMs / won.count / DAY_MS : null;
-  // Every factor exact; only the reported figure is rounded (half to even, to the minor unit).
-  const exactAverage = (currency: string) => won.total.get(currency) / (won.counts.get(currency) ?? 1);
-  const averageWonDeal = won.total.currencies().map((currency) => ({ amount: minorUnits(exactAverage(currency)), currency }));
+  // Every factor exact, in integers: only the reported figure is rounded (half to even, to the minor unit). In floating
+  // point, a velocity of ~10^15 came out one minor unit off (an outside probe).
+  const wonIn = (currency: string) => BigInt(won.counts.get(currency) ?? 1);
+  const averageWonDeal = won.total
+    .currencies()
+    .map((currency) => ({ amount: Number(divideHalfEven(won.total.exact(currency), wonIn(currency))), currency }));
+  // open × (won total ÷ won in the currency) × (won ÷ closed) ÷ (cycle ms ÷ won ÷ DAY_MS)
   const salesVelocity =
-    winShare === null || cycleDays === null || cycleDays === 0
+    closed === 0 || won.count === 0 || cycleMs === 0
       ? null
-      : won.total.currencies().map((currency) => ({
-          amount: minorUnits(((open.counts.get(currency) ?? 0) * exactAverage(currency) * winShare) / cycleDays),
-          currency,
-        }));
+      : won.total.currencies().map((currency) => {
+          const wonCount = BigInt(won.count);
+          const numerator = BigInt(open.counts.get(currency) ?? 0) * won.total.exact(currency) * wonCount * wonCount * BigInt(DAY_MS);
+          const denominator = wonIn(currency) * BigInt(closed) * BigInt(Math.round(cycleMs));
+          return { amount: Number(divideHalfEven(numerator, denominator)), currency };
+        });
   return {
     period: { basis: 'closingDate', from: filters.from ?? null, to: filters.to ?? null },
     ownerId: filters.ownerId ?? null,

@@ -15,7 +15,12 @@ export class MoneyTotals {
   }
 
   get(currency: string): number {
-    return Number(this.sums.get(currency) ?? 0n);
+    return Number(this.exact(currency));
+  }
+
+  /** The sum as an integer of any size, for figures computed from it exactly. */
+  exact(currency: string): bigint {
+    return this.sums.get(currency) ?? 0n;
   }
 
   currencies(): string[] {

@@ -41,6 +41,7 @@ export const METRIC_DEFINITIONS = {
     'Funnel: groups and total cover lead-sourced deals, by the lead’s capture date; the direct row covers deals opened without a ' +
     'qualified lead, by openedAt, so total.wonRevenue + direct.wonRevenue is every won deal.',
   salesVelocity:
-    'Sales velocity = open deals × average won deal × win rate ÷ average cycle days, per currency per day, from exact factors, ' +
-    'rounded once to the minor unit.',
+    'Sales velocity = open deals × average won deal × win rate ÷ average cycle days, per currency per day: the open deals and the ' +
+    'average won deal of that currency, the win rate and the average cycle of every currency; from exact factors, in integers, ' +
+    'rounded once (half to even) to the minor unit.',
 } as const;
