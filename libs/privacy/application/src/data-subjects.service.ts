@@ -9,9 +9,21 @@ import {
 } from '@crm/shared/event-sourcing';
 import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
 import { derivedId } from '@crm/shared/kernel';
-import { PERSONAL_DATA_REFUSALS, personalDataLayer, type PersonalDataEventStore } from '@crm/shared/personal-data';
+import {
+  CONTACT_POINT_HOLD_PREFIX,
+  PERSONAL_DATA_REFUSALS,
+  personalDataLayer,
+  type PersonalDataEventStore,
+} from '@crm/shared/personal-data';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
-import { DATA_SUBJECT_REFUSALS, dataSubjectDecider, dataSubjectStream, type DataSubject } from '@crm/privacy/domain';
+import {
+  DATA_SUBJECT_REFUSALS,
+  dataSubjectDecider,
+  dataSubjectStream,
+  RECORD_SUBJECT_TYPES,
+  type DataSubject,
+  type DataSubjectErased,
+} from '@crm/privacy/domain';
 import { erasureOrder, findPersonRecords, type PersonRecords } from './person-records';
 import { ERASURE_BARRIER, PURGE_LIST_PREFIX, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
 import { personalReadModels, personalValuesOf, purgeErasedRecords, type ErasedRecords, type PurgeStep } from './read-model-purge';
@@ -54,6 +66,16 @@ const PENDING_PREFIX = 'erasure-pending-';
 const pendingRef = (tenantId: string, subject: DataSubject) => ({ tenantId, subjectRef: `${PENDING_PREFIX}${subject.type}/${subject.id}` });
 
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+/** An erasure as the person's or record's erasure check finds it. */
+interface Erasure {
+  readonly erasedAt: string;
+  readonly reason: string;
+  /** The records whose keys it destroyed. */
+  readonly records: readonly string[];
+  /** Another person's erasure that took the record named with it (`erasureListing`). */
+  readonly ofAnother?: true;
+}
 
 export interface ErasureReply {
   readonly erasedAt: string;
@@ -112,7 +134,7 @@ const accessEvent = (event: RecordedEvent): AccessEvent => ({
 @Injectable()
 export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('DataSubjects');
-  private readonly shredTimers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly executor: CommandExecutor,
@@ -165,23 +187,41 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     }
     // Pages the stopped erasure had scrubbed (the WAL, freed pages) are written over.
     if (unfinished > 0) await this.storage?.compact();
+    await this.releaseStaleHolds(layer);
+  }
+
+  /**
+   * Contact points held by erasures whose process stopped part-way (`DataKeys.holdContactPoints`), in tenants where no
+   * erasure is unfinished any more. Listed before the unfinished erasures are: an erasure marks itself unfinished
+   * before it holds anything, so one starting meanwhile is seen, or its holds are not on the list.
+   */
+  private async releaseStaleHolds(layer: PersonalDataEventStore): Promise<void> {
+    const holds = await layer.keys.store.refsStartingWith(CONTACT_POINT_HOLD_PREFIX);
+    if (holds.length === 0) return;
+    const busy = new Set((await layer.keys.store.refsStartingWith(PENDING_PREFIX)).map((ref) => ref.tenantId));
+    for (const ref of holds) if (!busy.has(ref.tenantId)) await layer.keys.store.discard(ref);
   }
 
   onApplicationShutdown(): void {
-    for (const timer of this.shredTimers) clearTimeout(timer);
-    this.shredTimers.clear();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   private shredLater(ref: { tenantId: string; subjectRef: string }, delayMs: number): void {
+    this.later(() => this.layer.keys.destroy(ref), delayMs, `could not destroy ${ref.subjectRef}`);
+  }
+
+  /** Work after `delayMs`, dropped at shutdown (a start finishes it: `onApplicationBootstrap`). */
+  private later(work: () => Promise<unknown>, delayMs: number, failure = 'could not release held contact points'): void {
     const timer = setTimeout(
       () => {
-        this.shredTimers.delete(timer);
-        this.layer.keys.destroy(ref).catch((error: unknown) => this.logger.error(`could not destroy ${ref.subjectRef}: ${String(error)}`));
+        this.timers.delete(timer);
+        work().catch((error: unknown) => this.logger.error(`${failure}: ${String(error)}`));
       },
       Math.max(0, delayMs),
     );
     timer.unref();
-    this.shredTimers.add(timer);
+    this.timers.add(timer);
   }
 
   private get layer(): PersonalDataEventStore {
@@ -231,10 +271,8 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
   private async eraseOnce(subject: DataSubject, reason: string, context: CommandContext): Promise<ErasureReply> {
     const { tenantId } = context;
     const now = this.executor.now();
-    const stream = dataSubjectStream(subject);
-    const command = (records: readonly string[], purge?: string) => eraseCommand(subject, reason, records, now.toISOString(), purge);
     // Refusals that need nothing else first: a blank reason.
-    dataSubjectDecider.decide(command([]), dataSubjectDecider.initialState());
+    dataSubjectDecider.decide(eraseCommand(subject, reason, [], now.toISOString()), dataSubjectDecider.initialState());
     const records = await findPersonRecords(this.executor.store, tenantId, subject);
     if (!records) throw new DomainError(DATA_SUBJECT_REFUSALS.NOT_FOUND, `No ${subject.type} ${subject.id}`, { subject });
     // Erased as the lead or as the contact it became: the same person, erased once.
@@ -242,6 +280,8 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     if (erased) throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: erased.erasedAt });
     // Marked under way before anything is destroyed, until it is recorded (PENDING_PREFIX).
     const pending = pendingRef(tenantId, subject);
+    // Sent again after its process stopped part-way: what that process held may be left (`releaseStaleHolds`).
+    const resumed = await this.layer.keys.store.has(pending);
     await this.layer.keys.keyFor(pending).catch(async (error: unknown) => {
       // The marker was let go (its tombstone refuses a new one): an erasure of this identity was recorded since the
       // check above, by a twin of this request (same Idempotency-Key: its reply is this one's) or by another.
@@ -254,6 +294,31 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     // The fence first: from now on no process seals new personal data about the person (a call logged about them, a
     // complaint they file), so what is theirs is on the lists below or is refused (PERSONAL_DATA.ERASED).
     for (const who of records.identities) await this.layer.keys.fence({ tenantId, subjectRef: `${who.type}-${who.id}` });
+    // And around their emails and phones until the erasure is recorded: a complaint phoned in with one of them by
+    // someone not on file (theirs, as dedupe takes it) is refused meanwhile, so none is made after the last listing.
+    await this.layer.keys.holdContactPoints(tenantId, records.contactKeys);
+    try {
+      return await this.eraseFenced(subject, reason, context, records, now, pending, resumed);
+    } finally {
+      // Let go once the reply is out: a complaint with their phone that answers 201 before the erasure does would be
+      // made after its last listing, and read in clear afterwards (CI caught one, 2 ms before the reply).
+      this.later(() => this.layer.keys.releaseContactPoints(tenantId, records.contactKeys), this.layer.keys.cacheMs);
+    }
+  }
+
+  /** The erasure from its fence on (`eraseOnce`). */
+  private async eraseFenced(
+    subject: DataSubject,
+    reason: string,
+    context: CommandContext,
+    records: PersonRecords,
+    now: Date,
+    pending: { tenantId: string; subjectRef: string },
+    resumed: boolean,
+  ): Promise<ErasureReply> {
+    const { tenantId } = context;
+    const stream = dataSubjectStream(subject);
+    const command = (listed: readonly string[], purge?: string) => eraseCommand(subject, reason, listed, now.toISOString(), purge);
     const fencedEverywhere = Date.now() + this.layer.keys.cacheMs + IN_FLIGHT_MS;
     const values: string[] = [];
     let forgottenEverywhere = await this.shred(tenantId, records, values, stream);
@@ -296,6 +361,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     }
     this.shredLater(purgeRef, this.purgeWindowMs);
     await this.layer.keys.destroy(pending);
+    if (resumed) await this.releaseStaleHolds(this.layer);
     // A twin of this request (the same Idempotency-Key, at the same moment) that decided from the same state and
     // appended first makes this append a replay the store answers with the first one's result: the reply is then the
     // recorded erasure's (its moment), not this run's. CI caught the two replies' erasedAt 9 ms apart.
@@ -368,12 +434,37 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     return false;
   }
 
-  private async erasureOf(identities: readonly DataSubject[], tenantId: string): Promise<{ erasedAt: string; reason: string } | undefined> {
+  /**
+   * The erasure of the person (under any of their identities, with every record it destroyed the key of), or, for
+   * someone named by a record, one of another person that took that record with it (a complaint phoned in with the
+   * phone of a lead erased since): the same record is erased once.
+   */
+  private async erasureOf(identities: readonly DataSubject[], tenantId: string): Promise<Erasure | undefined> {
+    let found: Erasure | undefined;
     for (const identity of identities) {
       const { state } = await loadWithRevision(this.executor.store, dataSubjectDecider, dataSubjectStream(identity), tenantId);
-      if (state.status === 'erased') return state;
+      if (state.status !== 'erased') continue;
+      // The record (with its list) under the identity named, a note (no list) under the others.
+      found = { erasedAt: state.erasedAt, reason: state.reason, records: [...(found?.records ?? []), ...state.records] };
     }
-    return undefined;
+    const [only] = identities;
+    if (found || identities.length !== 1 || only === undefined || !RECORD_SUBJECT_TYPES.includes(only.type)) return found;
+    return this.erasureListing(`${only.type}-${only.id}`, tenantId);
+  }
+
+  /** An erasure that listed the record among those it destroyed the key of; looked for only once that key is gone. */
+  private async erasureListing(streamId: string, tenantId: string): Promise<Erasure | undefined> {
+    if (!(await personalDataLayer(this.executor.store)?.keys.isErased({ tenantId, subjectRef: streamId }))) return undefined;
+    for (let after: string | undefined; ;) {
+      const slice = await this.executor.store.readAll({ after, maxCount: 1000, filter: { tenantId, eventTypes: ['DataSubjectErased'] } });
+      for (const event of slice.events) {
+        const erased = event.data as DataSubjectErased['data'];
+        if (erased.records.includes(streamId))
+          return { erasedAt: erased.erasedAt, reason: erased.reason, records: erased.records, ofAnother: true };
+      }
+      if (slice.isEnd || slice.checkpoint === undefined) return undefined;
+      after = slice.checkpoint;
+    }
   }
 
   /** Everything held about the person, opened: their records in every context and the shared records naming them. */
@@ -383,7 +474,10 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const erasure = await this.erasureOf(records.identities, tenantId);
     const unfinished = erasure === undefined && (await this.erasureUnfinished(records.identities, tenantId));
     const owned: AccessRecord[] = [];
-    for (const streamId of records.owned) {
+    // Once erased, the records the erasure took are theirs still, though what tied some to them (an email or phone)
+    // reads [erased] now.
+    const erasedRecords = erasure?.ofAnother ? [] : (erasure?.records ?? []);
+    for (const streamId of [...new Set([...records.owned, ...erasedRecords])]) {
       const events = await this.executor.store.readStream(streamId, { tenantId });
       owned.push({ streamId, context: CONTEXTS[streamCategory(streamId)] ?? 'other', kind: 'owned', events: events.map(accessEvent) });
     }

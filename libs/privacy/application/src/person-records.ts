@@ -1,5 +1,5 @@
 import { DomainError, streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { ERASED } from '@crm/shared/personal-data';
+import { ERASED, partyContactPoints } from '@crm/shared/personal-data';
 import { DATA_SUBJECT_REFUSALS, RECORD_SUBJECT_TYPES, type DataSubject } from '@crm/privacy/domain';
 
 type Data = Record<string, unknown>;
@@ -60,7 +60,7 @@ export async function findPersonRecords(
   /** An erasure's second listing, after the fence: what its first one found. */
   earlier?: EarlierListing,
 ): Promise<PersonRecords | undefined> {
-  if (RECORD_SUBJECT_TYPES.includes(subject.type)) return findRecordMaker(store, tenantId, subject);
+  if (RECORD_SUBJECT_TYPES.includes(subject.type)) return findRecordMaker(store, tenantId, subject, earlier);
   const identities = new Map<string, DataSubject>();
   // Every email and phone the person's lead or contact held ('email:…', 'phone:…'): what dedupe matches them by.
   const contactKeys = new Set<string>(earlier?.contactKeys);
@@ -127,7 +127,7 @@ export async function findPersonRecords(
   };
   // Made by someone not on file with one of the person's emails or phones (a complaint phoned in before they were a
   // lead): the same person, as dedupe takes them.
-  const sameContact = (party: unknown): boolean => unregisteredKeys(party).some((key) => contactKeys.has(key));
+  const sameContact = (party: unknown): boolean => partyContactPoints(party).some((key) => contactKeys.has(key));
   const people = new Set([...leads, ...contacts]);
   const mentions: RecordedEvent[] = [];
   let after: string | undefined;
@@ -169,15 +169,6 @@ export async function findPersonRecords(
     after = slice.checkpoint;
   }
   return { identities: [...identities.values()], owned: [...owned], mentions, contactKeys: [...contactKeys] };
-}
-
-/** The match keys of someone not on file (`{ name, phone?, email? }`, kept normalised), as dedupe spells a lead's. */
-function unregisteredKeys(party: unknown): string[] {
-  const p = record(party);
-  if (p === undefined || 'contactId' in p || 'accountId' in p) return [];
-  return (['email', 'phone'] as const).flatMap((kind) =>
-    typeof p[kind] === 'string' && p[kind] !== ERASED ? [`${kind}:${p[kind] as string}`] : [],
-  );
 }
 
 /** Contact id → the leads qualified into it while it was on file already. */
@@ -235,7 +226,12 @@ const MAKER: Readonly<Record<string, { readonly type: string; readonly field: st
  * the activities and interactions regarding it (a call back to the complainant). A record whose
  * maker is on file is refused: the person is erased (or asked about) as that contact.
  */
-async function findRecordMaker(store: EventStore, tenantId: string, subject: DataSubject): Promise<PersonRecords | undefined> {
+async function findRecordMaker(
+  store: EventStore,
+  tenantId: string,
+  subject: DataSubject,
+  earlier?: EarlierListing,
+): Promise<PersonRecords | undefined> {
   const streamId = `${subject.type}-${subject.id}`;
   const events = await store.readStream(streamId, { tenantId });
   const maker = MAKER[subject.type];
@@ -248,7 +244,8 @@ async function findRecordMaker(store: EventStore, tenantId: string, subject: Dat
       ...(typeof party['contactId'] === 'string' ? { contactId: party['contactId'] } : { accountId: party['accountId'] }),
     });
   }
-  const contactKeys = unregisteredKeys(party);
+  // In an erasure's second listing the record's key is gone: its email and phone are the first listing's.
+  const contactKeys = [...new Set([...partyContactPoints(party), ...(earlier?.contactKeys ?? [])])];
   const owned = new Set([streamId]);
   const makerTypes = contactKeys.length === 0 ? [] : Object.values(MAKER).map((m) => m.type);
   for (let after: string | undefined; ;) {
@@ -261,7 +258,7 @@ async function findRecordMaker(store: EventStore, tenantId: string, subject: Dat
       const data = event.data as Data;
       const other = MAKER[streamCategory(event.streamId)];
       if (other?.type === event.type) {
-        if (unregisteredKeys(data[other.field]).some((key) => contactKeys.includes(key))) owned.add(event.streamId);
+        if (partyContactPoints(data[other.field]).some((key) => contactKeys.includes(key))) owned.add(event.streamId);
         continue;
       }
       const regarding = record(data['regarding']);

@@ -23,10 +23,10 @@ describe('an erasure stopped part-way', () => {
 
   async function world() {
     const keyStore = new InMemoryKeyStore();
-    const keys = new DataKeys(keyStore, randomBytes(32), { cacheMs: 10 });
+    const keys = new DataKeys(keyStore, randomBytes(32), { cacheMs: 300 });
     const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, SALES_PERSONAL_FIELDS);
     await store.appendToStream(`lead-${lead.id}`, [
-      anEvent('LeadCaptured', { leadId: lead.id, fullName: 'نسرین قاسمی', phone: '09127000016' }),
+      anEvent('LeadCaptured', { leadId: lead.id, fullName: 'نسرین قاسمی', phone: '09127000016', matchKeys: ['phone:+989127000016'] }),
     ]);
     const executor = new CommandExecutor(store, systemClock);
     const compactions: string[] = [];
@@ -43,6 +43,10 @@ describe('an erasure stopped part-way', () => {
       throw new Error('the process stopped here');
     });
     await expect(stopping.erase(lead, 'درخواست حذف', context())).rejects.toThrow('the process stopped here');
+    // It held the person's phone (what someone not on file gives with it is refused meanwhile), and stopped before it
+    // let go: a start leaves the hold while the erasure is unfinished; the erasure sent again lets it go.
+    stopping.onApplicationShutdown();
+    expect(await w.keyStore.refsStartingWith('erasing-point:')).toHaveLength(1);
 
     const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const restarted = w.process();
@@ -53,13 +57,26 @@ describe('an erasure stopped part-way', () => {
     const report = await restarted.access(lead, DEFAULT_TENANT);
     expect(report).toMatchObject({ erasure: null, erasureUnfinished: true });
     expect(JSON.stringify(report.records)).not.toContain('نسرین');
+    expect(await w.keyStore.refsStartingWith('erasing-point:')).toHaveLength(1);
 
     await expect(restarted.erase(lead, 'درخواست حذف', context())).resolves.toMatchObject({ records: 1 });
     const after = await restarted.access(lead, DEFAULT_TENANT);
     expect(after.erasure).toMatchObject({ reason: 'درخواست حذف' });
     expect(after).not.toHaveProperty('erasureUnfinished');
     expect(await w.keyStore.refsStartingWith('erasure-pending-')).toEqual([]);
+    expect(await w.keyStore.refsStartingWith('erasing-point:')).toEqual([]);
     restarted.onApplicationShutdown();
+  });
+
+  it('lets go at a start the contact points a process held when it stopped after its erasure, where none is unfinished', async () => {
+    const w = await world();
+    const one = w.process();
+    await one.erase(lead, 'درخواست حذف', context());
+    // Stopped within the 2 s before it lets go.
+    one.onApplicationShutdown();
+    expect(await w.keyStore.refsStartingWith('erasing-point:')).toHaveLength(1);
+    await w.process().onApplicationBootstrap();
+    expect(await w.keyStore.refsStartingWith('erasing-point:')).toEqual([]);
   });
 
   it('leaves no marker behind an erasure that finished, and a start after it says nothing', async () => {

@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import { DomainError } from '@crm/shared/event-sourcing';
 import { refusals } from '@crm/shared/kernel';
 import { isErasedKey, type KeyStore } from './key-store';
@@ -17,11 +18,17 @@ export interface DataKeysOptions {
 export const PERSONAL_DATA_REFUSALS = refusals('PERSONAL_DATA', {
   ERASED: [
     409,
-    'The personal data of the record, or of the person it is about, was erased (or is being erased): it takes no new personal data (changes without any are still recorded)',
+    'The personal data of the record, or of the person it is about (or whose email or phone it gives for someone not on file), was erased (or is being erased): it takes no new personal data (changes without any are still recorded)',
   ],
 });
 
 const slot = (ref: SubjectKeyRef) => `${ref.tenantId}\n${ref.subjectRef}`;
+
+/**
+ * Where an erasure holds an email or phone of the person it erases (`DataKeys.holdContactPoints`): a key store entry
+ * named by a keyed hash of the point, never by the point itself.
+ */
+export const CONTACT_POINT_HOLD_PREFIX = 'erasing-point:';
 
 /** Data keys for sealing and opening: the key store behind the key-encryption key, with a short cache. */
 interface PendingCreate {
@@ -35,9 +42,13 @@ export class DataKeys {
   private pending: PendingCreate[] = [];
   private readonly cache = new Map<string, { key: Buffer | undefined; until: number }>();
   private readonly fences = new Map<string, { erased: boolean; until: number }>();
+  /** Whether an erasure holds a contact point (`refuseIfPointHeld`), as seen for `cacheMs`. */
+  private readonly holds = new Map<string, { held: boolean; until: number }>();
   /** How long any process keeps an unwrapped key (every process of an installation runs with the same). */
   readonly cacheMs: number;
   private readonly now: () => number;
+  /** What names a held contact point: derived from the key-encryption key, so the name tells nothing without it. */
+  private readonly pointKey: Buffer;
 
   constructor(
     readonly store: KeyStore,
@@ -47,6 +58,60 @@ export class DataKeys {
     if (kek.length !== 32) throw new Error('the key-encryption key must be 32 bytes');
     this.cacheMs = options.cacheMs ?? 2000;
     this.now = options.now ?? Date.now;
+    this.pointKey = Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'crm erasure contact points v1', 32));
+  }
+
+  /** The key store entry holding a contact point ('phone:+98…', 'email:…') while an erasure runs. */
+  private pointRef(tenantId: string, point: string): SubjectKeyRef {
+    return {
+      tenantId,
+      subjectRef: `${CONTACT_POINT_HOLD_PREFIX}${createHmac('sha256', this.pointKey).update(point, 'utf8').digest('base64url')}`,
+    };
+  }
+
+  /**
+   * Held by an erasure from its fence until it is recorded: a record someone not on file makes meanwhile with one of
+   * these emails or phones (a complaint phoned in), which would be the erased person's, is refused
+   * (`refuseIfPointHeld`), so none is sealed after the erasure's last listing. Unlike the fence, a hold ends
+   * (`releaseContactPoints`): afterwards the email or phone is nobody's, as dedupe takes it.
+   */
+  async holdContactPoints(tenantId: string, points: readonly string[]): Promise<void> {
+    for (const point of new Set(points)) {
+      const ref = this.pointRef(tenantId, point);
+      this.holds.delete(slot(ref));
+      if (!(await this.store.has(ref))) await this.create(ref, wrapDataKey(this.kek, ref, newDataKey()));
+    }
+  }
+
+  /** Ends the holds of `holdContactPoints`; other processes see it within `cacheMs`. */
+  async releaseContactPoints(tenantId: string, points: readonly string[]): Promise<void> {
+    for (const point of new Set(points)) {
+      const ref = this.pointRef(tenantId, point);
+      this.holds.delete(slot(ref));
+      await this.store.discard(ref);
+    }
+  }
+
+  /**
+   * Refuses (PERSONAL_DATA.ERASED) personal data of someone not on file given with an email or phone an erasure
+   * holds (`holdContactPoints`): theirs would be the erased person's, made after the erasure listed their records.
+   */
+  async refuseIfPointHeld(ref: SubjectKeyRef, point: string): Promise<void> {
+    const held = this.pointRef(ref.tenantId, point);
+    const at = slot(held);
+    let hit = this.holds.get(at);
+    if (!hit || hit.until <= this.now()) {
+      if (this.holds.size > 10_000) this.holds.clear();
+      hit = { held: await this.store.has(held), until: this.now() + this.cacheMs };
+      this.holds.set(at, hit);
+    }
+    if (hit.held) {
+      throw new DomainError(
+        PERSONAL_DATA_REFUSALS.ERASED,
+        `${ref.subjectRef} names an email or phone of a person being erased: send it again once the erasure is done`,
+        { record: ref.subjectRef },
+      );
+    }
   }
 
   /**

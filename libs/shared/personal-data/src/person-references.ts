@@ -1,3 +1,5 @@
+import { ERASED } from './sealing';
+
 /**
  * Where an event names the person (or record) it is about, per event type: dotted paths to a party
  * (`{ contactId }`, `{ accountId }`, or someone not on file: `{ name, … }`) or a target (`{ type, id }`). A record
@@ -21,6 +23,28 @@ export function referencedRecords(data: unknown, paths: readonly string[]): stri
     else if (typeof node['type'] === 'string' && typeof node['id'] === 'string') refs.push(`${node['type']}-${node['id']}`);
   }
   return refs;
+}
+
+/**
+ * The email and phone of someone not on file (`{ name, phone?, email? }`, kept normalised) as dedupe spells a lead's
+ * match keys: 'email:…', 'phone:+98…'. None for a party on file (`{ contactId }`, `{ accountId }`) or a value erased.
+ */
+export function partyContactPoints(party: unknown): string[] {
+  if (!isObject(party) || 'contactId' in party || 'accountId' in party) return [];
+  return (['email', 'phone'] as const).flatMap((kind) =>
+    typeof party[kind] === 'string' && party[kind] !== ERASED ? [`${kind}:${party[kind] as string}`] : [],
+  );
+}
+
+/** The contact points of the parties not on file an event's data names at `paths` (`partyContactPoints`). */
+export function referencedContactPoints(data: unknown, paths: readonly string[]): string[] {
+  const points: string[] = [];
+  for (const path of paths) {
+    let node: unknown = data;
+    for (const key of path.split('.')) node = isObject(node) ? node[key] : undefined;
+    if (isObject(node) && typeof node['name'] === 'string') points.push(...partyContactPoints(node));
+  }
+  return points;
 }
 
 /**

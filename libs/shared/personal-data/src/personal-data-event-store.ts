@@ -26,7 +26,7 @@ import {
 } from '@crm/shared/event-sourcing';
 import { PERSONAL_DATA_REFUSALS, type DataKeys } from './data-keys';
 import { replaceFields, visitFields, type PersonalFields } from './personal-fields';
-import { referencedRecords, type PersonReferences } from './person-references';
+import { referencedContactPoints, referencedRecords, type PersonReferences } from './person-references';
 import { ERASED, isSealed, openValue, sealedSubject, sealValue, type SubjectKeyRef } from './sealing';
 
 const SNAPSHOT_FIELD = ['state'];
@@ -216,9 +216,12 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
         continue;
       }
       const own: SubjectKeyRef = { tenantId: event.metadata.tenantId ?? DEFAULT_TENANT, subjectRef: streamId };
-      for (const about of referencedRecords(event.data, this.references[event.type] ?? [])) {
+      const references = this.references[event.type] ?? [];
+      for (const about of referencedRecords(event.data, references)) {
         if (about !== streamId) await this.keys.refuseIfErased(own, { tenantId: own.tenantId, subjectRef: about });
       }
+      // Someone not on file with an email or phone of a person being erased: theirs, made after the erasure listed them.
+      for (const point of referencedContactPoints(event.data, references)) await this.keys.refuseIfPointHeld(own, point);
       key ??= await this.keys.keyFor(own);
       ref ??= own;
       const sealingKey = key;

@@ -326,6 +326,44 @@ describe('PersonalDataEventStore', () => {
     await expect(log()).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED' });
   });
 
+  it('refuses what someone not on file makes with an email or phone an erasure holds, in every process, until it lets go', async () => {
+    let now = 0;
+    const keyStore = new InMemoryKeyStore();
+    const kek = randomBytes(32);
+    const references = { ComplaintReceived: ['complainant'], FeedbackSubmitted: ['from'] };
+    const fields = {
+      ComplaintReceived: ['complainant.name', 'complainant.phone', 'complainant.email', 'description'],
+      FeedbackSubmitted: ['from.name', 'from.email', 'text'],
+    };
+    const here = new DataKeys(keyStore, kek, { cacheMs: 2000, now: () => now });
+    const inner = new InMemoryEventStore();
+    const store = new PersonalDataEventStore(inner, here, fields, references);
+    const erasing = new DataKeys(keyStore, kek, { cacheMs: 2000, now: () => now });
+    const complaint = (complainant: object) =>
+      store.appendToStream(aStream('complaint'), [anEvent('ComplaintReceived', { complainant, description: 'شکایت' })]);
+    const feedback = (from: object) => store.appendToStream(aStream('feedback'), [anEvent('FeedbackSubmitted', { from, text: 'نظر' })]);
+    await complaint({ name: 'سارا', phone: '+989121234567' }); // seen as not held, for the cache time
+    await erasing.holdContactPoints('default', ['phone:+989121234567', 'email:sara@example.com']);
+    // Named by a keyed hash of the point, never by the point.
+    const held = await keyStore.refsStartingWith('erasing-point:');
+    expect(held).toHaveLength(2);
+    expect(JSON.stringify(held)).not.toMatch(/9121234567|sara/);
+    now += 2001;
+    await expect(complaint({ name: 'س. ک.', phone: '+989121234567' })).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED' });
+    await expect(feedback({ name: 'سارا', email: 'sara@example.com' })).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED' });
+    // Another phone, a party on file, no phone: taken.
+    await complaint({ name: 'سارا', phone: '+989127654321' });
+    await complaint({ contactId: randomUUID() });
+    await complaint({ name: 'سارا' });
+    await erasing.releaseContactPoints('default', ['phone:+989121234567', 'email:sara@example.com']);
+    expect(await keyStore.refsStartingWith('erasing-point:')).toEqual([]);
+    await expect(complaint({ name: 'سارا', phone: '+989121234567' })).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED' }); // cached
+    now += 2001;
+    await complaint({ name: 'سارا', phone: '+989121234567' });
+    await feedback({ name: 'سارا', email: 'sara@example.com' });
+    expect((await inner.readAll({ maxCount: 100 })).events).toHaveLength(6);
+  });
+
   it('seals snapshots whole; an erased stream has none', async () => {
     const { inner, keys, store } = sealedStore();
     const snapshot = { streamId: 'activity-1', tenantId: 'default', revision: 3, version: 1, state: { subject: 'تماس با مریم' } };
