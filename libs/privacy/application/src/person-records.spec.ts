@@ -221,6 +221,18 @@ describe('records made by someone not on file with one of the person’s emails 
     }
   });
 
+  it('are theirs with the email’s domain in punycode or in Unicode, either way round', async () => {
+    const { store } = await qualifiedLead('شرکت نوآوران پارس');
+    await store.appendToStream('contact-c1', [
+      anEvent('ContactUpdated', { contactId: 'c1', changes: {}, matchKeys: ['email:زهرا@مثال.ایران', 'email:z@xn--mgba3a4f16a.ir'] }),
+    ]);
+    await made(store, 'complaint-k1', 'ComplaintReceived', 'complainant', { name: 'زهرا', email: 'زهرا@xn--mgbh0fb.xn--mgba3a4f16a' });
+    await made(store, 'complaint-k2', 'ComplaintReceived', 'complainant', { name: 'زهرا', email: 'z@ایران.ir' });
+    await made(store, 'complaint-k3', 'ComplaintReceived', 'complainant', { name: 'زهرا', email: 'z@xn--mgba3a4f16a.com' });
+    const records = await findPersonRecords(store, TENANT, { type: 'contact', id: 'c1' });
+    expect(records?.owned).toEqual(['contact-c1', 'lead-l1', 'complaint-k1', 'complaint-k2']);
+  });
+
   it("are found by an erasure's second listing with the keys of its first, once the person's own keys are gone", async () => {
     const { store, destroy } = await personWithPhoneAndEmail();
     const first = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });

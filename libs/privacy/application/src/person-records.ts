@@ -1,4 +1,5 @@
 import { DomainError, streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { contactPointForm } from '@crm/shared/kernel';
 import { ERASED, partyContactPoints } from '@crm/shared/personal-data';
 import { DATA_SUBJECT_REFUSALS, RECORD_SUBJECT_TYPES, type DataSubject } from '@crm/privacy/domain';
 
@@ -76,7 +77,9 @@ export async function findPersonRecords(
     identities.set(key, who);
     for (const event of events) {
       const data = event.data as Data;
-      if (Array.isArray(data['matchKeys'])) for (const key of data['matchKeys']) if (typeof key === 'string') contactKeys.add(key);
+      if (Array.isArray(data['matchKeys'])) {
+        for (const key of data['matchKeys']) if (typeof key === 'string') contactKeys.add(contactPointForm(key));
+      }
       if (event.type === 'LeadQualified') {
         // A qualified lead became a contact, new or one on file: the same person.
         const contact = record(data['contact']);

@@ -1,4 +1,4 @@
-import { isEmail, normalizeEmail } from './email';
+import { contactPointForm, isEmail, normalizeEmail } from './email';
 import { codeOf } from './error-code.testing';
 
 describe('normalizeEmail', () => {
@@ -73,6 +73,20 @@ describe('normalizeEmail', () => {
 
   it('names the offending input in the error', () => {
     expect(() => normalizeEmail('not-an-email')).toThrow('"not-an-email"');
+  });
+});
+
+describe('contactPointForm', () => {
+  it('reads a punycode domain as the Unicode it stands for: one mailbox written either way is one person', () => {
+    // An outside probe: زهرا@مثال.ایران on a lead and زهرا@xn--mgbh0fb.xn--mgba3a4f16a on a complaint were two people
+    // to an erasure.
+    const point = (email: string) => contactPointForm(`email:${normalizeEmail(email)}`);
+    expect(point('زهرا@xn--mgbh0fb.xn--mgba3a4f16a')).toBe(point('زهرا@مثال.ایران'));
+    expect(point('user@Example.XN--MGBA3A4F16A')).toBe('email:user@example.ایران');
+    // Not valid punycode, no punycode, a phone: as they are.
+    expect(point('user@xn--zz.com')).toBe('email:user@xn--zz.com');
+    expect(point('sara@example.com')).toBe('email:sara@example.com');
+    expect(contactPointForm('phone:+989121234567')).toBe('phone:+989121234567');
   });
 });
 

@@ -1,3 +1,4 @@
+import { domainToUnicode } from 'node:url';
 import { InvalidValueError } from './errors';
 import { toAsciiDigits } from './persian-text';
 
@@ -29,6 +30,21 @@ function normalized(input: string): string | null {
     return null;
   }
   return email;
+}
+
+/**
+ * One mailbox in one form for telling whether two records name the same person (an erasure's `email:` contact points):
+ * a normalised address whose domain is in punycode (`xn--mgbh0fb.xn--mgba3a4f16a`) read as the Unicode it stands for
+ * (`مثال.ایران`). Other contact points, and a label that is no valid punycode, stay as they are. Dedupe keys keep the
+ * address as normalised (folding them would change the keys of addresses on file).
+ */
+export function contactPointForm(point: string): string {
+  if (!point.startsWith('email:')) return point;
+  const at = point.lastIndexOf('@');
+  const domain = point.slice(at + 1);
+  if (at < 0 || !domain.split('.').some((label) => label.startsWith('xn--'))) return point;
+  const unicode = domainToUnicode(domain);
+  return unicode === '' ? point : `${point.slice(0, at)}@${unicode}`;
 }
 
 /** Trimmed, NFKC, lower-case, ASCII digits; throws EMAIL.INVALID unless it looks like local@domain.tld. */

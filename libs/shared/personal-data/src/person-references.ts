@@ -1,3 +1,4 @@
+import { contactPointForm } from '@crm/shared/kernel';
 import { ERASED } from './sealing';
 
 /**
@@ -27,12 +28,13 @@ export function referencedRecords(data: unknown, paths: readonly string[]): stri
 
 /**
  * The email and phone of someone not on file (`{ name, phone?, email? }`, kept normalised) as dedupe spells a lead's
- * match keys: 'email:…', 'phone:+98…'. None for a party on file (`{ contactId }`, `{ accountId }`) or a value erased.
+ * match keys: 'email:…', 'phone:+98…', in the one form that tells the same mailbox (`contactPointForm`). None for a
+ * party on file (`{ contactId }`, `{ accountId }`) or a value erased.
  */
 export function partyContactPoints(party: unknown): string[] {
   if (!isObject(party) || 'contactId' in party || 'accountId' in party) return [];
   return (['email', 'phone'] as const).flatMap((kind) =>
-    typeof party[kind] === 'string' && party[kind] !== ERASED ? [`${kind}:${party[kind] as string}`] : [],
+    typeof party[kind] === 'string' && party[kind] !== ERASED ? [contactPointForm(`${kind}:${party[kind] as string}`)] : [],
   );
 }
 
