@@ -56,7 +56,7 @@ describe('customerValueOf (AOV × purchases per year × margin × 1 ÷ annual ch
     });
   });
 
-  it('computes the value in integers, with the margin as written: a rial customer’s value came out a unit off in floating point', () => {
+  it('computes the value in integers, with the margin as written: a rial customer’s value (3 × 10^12) came out a unit off in floating point', () => {
     // 2,709,910,759,826 × 365 ÷ 279 × 0.3 × (89 ÷ 32 years) = 2,958,046,069,655.4976…: 655, where floating point gave 656.
     const value = customerValueOf({
       orders: 2,

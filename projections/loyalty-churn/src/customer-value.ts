@@ -44,7 +44,8 @@ export function customerValueOf(input: CustomerValueInput): CustomerValue | null
     ? { years: BigInt(MAX_LIFETIME_YEARS), per: 1n }
     : { years: BigInt(annualChurn.base), per: BigInt(annualChurn.churned) };
   // spend ÷ orders × orders × 365 ÷ windowDays × margin × lifetime, in integers (margin as the decimal it is written
-  // as): rounded once. In floating point, values of 10^14 minor units and more came out a unit off.
+  // as): rounded once, exact within ±(2^53 − 1). In floating point a value near .5 past the minor unit was read as a
+  // tie (roundHalfEven's float tolerance grows with the value): a unit off already at 3 × 10^12.
   const share = decimalFraction(margin);
   const value = divideHalfEven(
     BigInt(spend.amount) * 365n * share.numerator * lifetime.years,

@@ -72,7 +72,7 @@ describe('pipeline summary', () => {
     expect(pipelineSummary(rows, {})).toMatchObject({ averageWonDeal: [irr(2)], salesVelocity: [irr(4)], averageCycleDays: 1 });
   });
 
-  it('computes velocity in integers: at 10^14 minor units and more a floating-point product is off by one', () => {
+  it('computes velocity in integers: a floating-point product near .5 past the minor unit was taken as a tie', () => {
     const row = (status: string, currency: string, count: number, amount: number, cycleMs = 0) => ({
       group: { status, stage: status === 'open' ? 'proposal' : status, 'amount.currency': currency },
       count,

@@ -102,7 +102,8 @@ export function pipelineSummary(rows: readonly AggregateRow[], filters: Pipeline
   const closed = won.count + lost.count;
   const cycleDays = won.count > 0 ? cycleMs / won.count / DAY_MS : null;
   // Every factor exact, in integers: only the reported figure is rounded (half to even, to the minor unit). In floating
-  // point, a velocity of ~10^15 came out one minor unit off (an outside probe).
+  // point, a product near .5 past the minor unit was read as a tie (roundHalfEven's float tolerance grows with the
+  // value): a velocity of ~10^15 came out one minor unit off (an outside probe). Exact within ±(2^53 − 1).
   const wonIn = (currency: string) => BigInt(won.counts.get(currency) ?? 1);
   const averageWonDeal = won.total
     .currencies()

@@ -79,7 +79,11 @@ describe('an erasure and what is made meanwhile with the person’s phone by som
     expect(erased.body['records']).toBe(streams.length);
     // Named by one of those complaints: erased already, with the lead, and not erased twice.
     const [first] = made as [string];
-    expect((await get<AccessReply>(`/data-subjects/complaint/${first}`)).body.erasure).toMatchObject({ reason: 'درخواست حذف' });
+    // Shown with that erasure's moment, not its reason (the other person's words, which may name them).
+    expect((await get<AccessReply>(`/data-subjects/complaint/${first}`)).body.erasure).toEqual({
+      erasedAt: expect.any(String),
+      reason: 'erased with the records of a person with the same email or phone',
+    });
     expect(await post('/data-subjects/erase', { subject: { type: 'complaint', id: first }, reason: 'دوباره' })).toMatchObject({
       status: 409,
       body: { code: 'DATA_SUBJECT.ERASED' },

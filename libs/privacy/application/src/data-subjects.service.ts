@@ -3,6 +3,7 @@ import {
   CommandRecordedMeanwhileError,
   DomainError,
   eventIdFor,
+  everyEvent,
   loadWithRevision,
   streamCategory,
   type RecordedEvent,
@@ -66,6 +67,9 @@ const PENDING_PREFIX = 'erasure-pending-';
 const pendingRef = (tenantId: string, subject: DataSubject) => ({ tenantId, subjectRef: `${PENDING_PREFIX}${subject.type}/${subject.id}` });
 
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+/** The reason access gives for a record erased with another person's records (their own reason is theirs). */
+const ERASED_WITH_ANOTHER = 'erased with the records of a person with the same email or phone';
 
 /** An erasure as the person's or record's erasure check finds it. */
 interface Erasure {
@@ -198,8 +202,12 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
   private async releaseStaleHolds(layer: PersonalDataEventStore): Promise<void> {
     const holds = await layer.keys.store.refsStartingWith(CONTACT_POINT_HOLD_PREFIX);
     if (holds.length === 0) return;
-    const busy = new Set((await layer.keys.store.refsStartingWith(PENDING_PREFIX)).map((ref) => ref.tenantId));
-    for (const ref of holds) if (!busy.has(ref.tenantId)) await layer.keys.store.discard(ref);
+    // Not at once: an erasure that finished just now (in this process or another) lets its holds go itself, a cache time
+    // after its reply; only those still held past that are stale.
+    this.later(async () => {
+      const busy = new Set((await layer.keys.store.refsStartingWith(PENDING_PREFIX)).map((ref) => ref.tenantId));
+      for (const ref of holds) if (!busy.has(ref.tenantId)) await layer.keys.store.discard(ref);
+    }, layer.keys.cacheMs + IN_FLIGHT_MS);
   }
 
   onApplicationShutdown(): void {
@@ -301,8 +309,12 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       return await this.eraseFenced(subject, reason, context, records, now, pending, resumed);
     } finally {
       // Let go once the reply is out: a complaint with their phone that answers 201 before the erasure does would be
-      // made after its last listing, and read in clear afterwards (CI caught one, 2 ms before the reply).
-      this.later(() => this.layer.keys.releaseContactPoints(tenantId, records.contactKeys), this.layer.keys.cacheMs);
+      // made after its last listing, and read in clear afterwards (CI caught one, 2 ms before the reply). Kept while
+      // the erasure is unfinished (its marker still held: it failed part-way), until it is sent again and finishes: a
+      // retry may no longer read the person's emails and phones to hold them again.
+      if (!(await this.layer.keys.store.has(pending).catch(() => true))) {
+        this.later(() => this.layer.keys.releaseContactPoints(tenantId, records.contactKeys), this.layer.keys.cacheMs);
+      }
     }
   }
 
@@ -329,6 +341,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const again = await findPersonRecords(this.executor.store, tenantId, subject, {
       values: new Set(values),
       contactKeys: records.contactKeys,
+      owned: records.owned,
     });
     const late = (again?.owned ?? []).filter((streamId) => !records.owned.includes(streamId));
     if (late.length > 0) {
@@ -455,16 +468,13 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
   /** An erasure that listed the record among those it destroyed the key of; looked for only once that key is gone. */
   private async erasureListing(streamId: string, tenantId: string): Promise<Erasure | undefined> {
     if (!(await personalDataLayer(this.executor.store)?.keys.isErased({ tenantId, subjectRef: streamId }))) return undefined;
-    for (let after: string | undefined; ;) {
-      const slice = await this.executor.store.readAll({ after, maxCount: 1000, filter: { tenantId, eventTypes: ['DataSubjectErased'] } });
-      for (const event of slice.events) {
-        const erased = event.data as DataSubjectErased['data'];
-        if (erased.records.includes(streamId))
-          return { erasedAt: erased.erasedAt, reason: erased.reason, records: erased.records, ofAnother: true };
-      }
-      if (slice.isEnd || slice.checkpoint === undefined) return undefined;
-      after = slice.checkpoint;
+    for await (const event of everyEvent(this.executor.store, { filter: { tenantId, eventTypes: ['DataSubjectErased'] } })) {
+      const erased = event.data as DataSubjectErased['data'];
+      // Another person's reason is theirs (it may name them), and so are their records: neither is shown.
+      if (erased.records.includes(streamId))
+        return { erasedAt: erased.erasedAt, reason: ERASED_WITH_ANOTHER, records: [], ofAnother: true };
     }
+    return undefined;
   }
 
   /** Everything held about the person, opened: their records in every context and the shared records naming them. */

@@ -11,7 +11,9 @@ const NAME = 'سارا کریمی';
 /** A lead qualified into a new contact and a new account named `accountName`. */
 async function qualifiedLead(accountName: string) {
   const keys = new DataKeys(new InMemoryKeyStore(), randomBytes(32));
-  const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, SALES_PERSONAL_FIELDS);
+  // Complaints seal their complainant as the service context does.
+  const fields = { ...SALES_PERSONAL_FIELDS, ComplaintReceived: ['complainant.name', 'complainant.phone', 'complainant.email'] };
+  const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, fields);
   await store.appendToStream('lead-l1', [
     anEvent('LeadCaptured', { leadId: 'l1', fullName: NAME }),
     anEvent('LeadQualified', {
@@ -59,14 +61,15 @@ describe("an erasure's second listing, after a qualification landed while it ran
       store,
       TENANT,
       { type: 'lead', id: 'l1' },
-      { values: new Set([NAME, '09121234567']), contactKeys: [] },
+      { values: new Set([NAME, '09121234567']), contactKeys: [], owned: [] },
     );
     expect(again?.owned).toEqual(['lead-l1', 'contact-c1', 'account-a1']);
     // A company's account is not taken by a name of theirs it does not bear.
     const company = await qualifiedLead('شرکت نوآوران پارس');
     await company.destroy('lead-l1', 'contact-c1');
     expect(
-      (await findPersonRecords(company.store, TENANT, { type: 'lead', id: 'l1' }, { values: new Set([NAME]), contactKeys: [] }))?.owned,
+      (await findPersonRecords(company.store, TENANT, { type: 'lead', id: 'l1' }, { values: new Set([NAME]), contactKeys: [], owned: [] }))
+        ?.owned,
     ).toEqual(['lead-l1', 'contact-c1']);
   });
 });
@@ -244,9 +247,38 @@ describe('records made by someone not on file with one of the person’s emails 
       store,
       TENANT,
       { type: 'lead', id: 'l1' },
-      { values: new Set(), contactKeys: first!.contactKeys },
+      { values: new Set(), contactKeys: first!.contactKeys, owned: [] },
     );
     expect(again?.owned).toEqual(first?.owned);
+  });
+
+  it('are found by a second listing with the records of the first, once their own keys are gone: a call logged about one meanwhile too', async () => {
+    const { store, destroy } = await personWithPhoneAndEmail();
+    const first = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
+    expect(first?.owned).toContain('complaint-k1');
+    // The erasure destroyed the complaint's key first (its phone reads [erased] now), then a call about it was logged.
+    await destroy('complaint-k1', 'lead-l1', 'contact-c1');
+    await logged(store, 'i9', { type: 'complaint', id: 'k1' });
+    const earlier = { values: new Set<string>(), contactKeys: first!.contactKeys };
+    expect((await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' }, { ...earlier, owned: [] }))?.owned).not.toContain(
+      'interaction-i9',
+    );
+    const again = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' }, { ...earlier, owned: first!.owned });
+    expect(again?.owned).toContain('interaction-i9');
+    // Named by a record: the same.
+    const named = await findPersonRecords(store, TENANT, { type: 'complaint', id: 'k2' });
+    await destroy('complaint-k2');
+    await logged(store, 'i8', { type: 'complaint', id: 'k2' });
+    expect(
+      (
+        await findPersonRecords(
+          store,
+          TENANT,
+          { type: 'complaint', id: 'k2' },
+          { ...earlier, contactKeys: named!.contactKeys, owned: named!.owned },
+        )
+      )?.owned,
+    ).toContain('interaction-i8');
   });
 
   it('named by one record they made, are the others made with its email or phone, and the calls about those', async () => {

@@ -1,4 +1,4 @@
-import { DomainError, streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { DomainError, everyEvent, streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { contactPointForm } from '@crm/shared/kernel';
 import { ERASED, partyContactPoints } from '@crm/shared/personal-data';
 import { DATA_SUBJECT_REFUSALS, RECORD_SUBJECT_TYPES, type DataSubject } from '@crm/privacy/domain';
@@ -26,6 +26,13 @@ const REFERRING_TYPES = [
  */
 const OWNED_BY_REFERENCE = new Set(['complaint', 'feedback', 'survey-response', 'activity', 'interaction']);
 
+/** Where a record names the person who made it: `{ contactId }`, `{ accountId }` or, not on file, `{ name, phone?, email? }`. */
+const MAKER: Readonly<Record<string, { readonly type: string; readonly field: string }>> = {
+  complaint: { type: 'ComplaintReceived', field: 'complainant' },
+  feedback: { type: 'FeedbackSubmitted', field: 'from' },
+  'survey-response': { type: 'SurveyResponseRecorded', field: 'respondent' },
+};
+
 export interface PersonRecords {
   /** The person as leads and contacts: the one asked about and the records qualification linked to it. */
   readonly identities: readonly DataSubject[];
@@ -46,6 +53,11 @@ export interface EarlierListing {
   readonly values: ReadonlySet<string>;
   /** Their emails and phones: a complaint someone not on file made with one of them meanwhile is theirs too. */
   readonly contactKeys: readonly string[];
+  /**
+   * The records it listed: a complaint it found by the person's phone reads [erased] once its key is gone, so a call
+   * logged about it meanwhile is found by the complaint's id alone.
+   */
+  readonly owned: readonly string[];
 }
 
 /**
@@ -107,7 +119,7 @@ export async function findPersonRecords(
 
   const leads = new Set([...identities.values()].filter((s) => s.type === 'lead').map((s) => s.id));
   const contacts = new Set([...identities.values()].filter((s) => s.type === 'contact').map((s) => s.id));
-  const owned = new Set([...identities.keys(), ...accounts]);
+  const owned = new Set([...identities.keys(), ...accounts, ...(earlier?.owned ?? [])]);
   // Made by the person as a contact, or by the account named after them.
   const names = (party: unknown): boolean => {
     const p = record(party);
@@ -133,43 +145,36 @@ export async function findPersonRecords(
   const sameContact = (party: unknown): boolean => partyContactPoints(party).some((key) => contactKeys.has(key));
   const people = new Set([...leads, ...contacts]);
   const mentions: RecordedEvent[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const slice = await store.readAll({ after, maxCount: 1000, filter: { tenantId, eventTypes: REFERRING_TYPES } });
-    for (const event of slice.events) {
-      const data = event.data as Data;
-      const category = streamCategory(event.streamId);
-      // The deals of the account named after them, and those deals' quotes: their records (no personal field of their
-      // own, but what is logged about them is about the person).
-      if (event.type === 'OpportunityOpened' || event.type === 'QuoteCreated') {
-        const parent =
-          event.type === 'OpportunityOpened' ? `account-${String(data['accountId'])}` : `opportunity-${String(data['opportunityId'])}`;
-        if (owned.has(parent)) owned.add(event.streamId);
-        continue;
-      }
-      const mine =
-        names(data['complainant']) ||
-        names(data['from']) ||
-        names(data['respondent']) ||
-        about(data['regarding']) ||
-        about(data['targetId']) ||
-        // A complaint, feedback or survey answer someone else made, related to the person or a record of theirs.
-        about(data['relatedTo']) ||
-        sameContact(data['complainant']) ||
-        sameContact(data['from']) ||
-        sameContact(data['respondent']);
-      if (mine && OWNED_BY_REFERENCE.has(category)) owned.add(event.streamId);
-      else if (mine) mentions.push(event);
-      else if (Array.isArray(data['memberIds']) && data['memberIds'].some((id) => people.has(id as string))) {
-        // A list change naming them among others: shown with their own ids only, not the other members'.
-        mentions.push({
-          ...event,
-          data: { ...data, memberIds: data['memberIds'].filter((id) => people.has(id as string)) },
-        } as RecordedEvent);
-      }
+  for await (const event of everyEvent(store, { filter: { tenantId, eventTypes: REFERRING_TYPES } })) {
+    const data = event.data as Data;
+    const category = streamCategory(event.streamId);
+    const maker = MAKER[category];
+    // The deals of the account named after them, and those deals' quotes: their records (no personal field of their
+    // own, but what is logged about them is about the person).
+    if (event.type === 'OpportunityOpened' || event.type === 'QuoteCreated') {
+      const parent =
+        event.type === 'OpportunityOpened' ? `account-${String(data['accountId'])}` : `opportunity-${String(data['opportunityId'])}`;
+      if (owned.has(parent)) owned.add(event.streamId);
+      continue;
     }
-    if (slice.isEnd || slice.checkpoint === undefined) break;
-    after = slice.checkpoint;
+    const mine =
+      names(data['complainant']) ||
+      names(data['from']) ||
+      names(data['respondent']) ||
+      about(data['regarding']) ||
+      about(data['targetId']) ||
+      // A complaint, feedback or survey answer someone else made, related to the person or a record of theirs.
+      about(data['relatedTo']) ||
+      (maker?.type === event.type && sameContact(data[maker.field]));
+    if (mine && OWNED_BY_REFERENCE.has(category)) owned.add(event.streamId);
+    else if (mine) mentions.push(event);
+    else if (Array.isArray(data['memberIds']) && data['memberIds'].some((id) => people.has(id as string))) {
+      // A list change naming them among others: shown with their own ids only, not the other members'.
+      mentions.push({
+        ...event,
+        data: { ...data, memberIds: data['memberIds'].filter((id) => people.has(id as string)) },
+      } as RecordedEvent);
+    }
   }
   return { identities: [...identities.values()], owned: [...owned], mentions, contactKeys: [...contactKeys] };
 }
@@ -177,18 +182,14 @@ export async function findPersonRecords(
 /** Contact id → the leads qualified into it while it was on file already. */
 async function leadsQualifiedIntoExistingContacts(store: EventStore, tenantId: string): Promise<Map<string, string[]>> {
   const links = new Map<string, string[]>();
-  for (let after: string | undefined; ;) {
-    const slice = await store.readAll({ after, maxCount: 1000, filter: { tenantId, eventTypes: ['LeadQualified'] } });
-    for (const event of slice.events) {
-      const data = event.data as Data;
-      const contact = record(data['contact']);
-      if (contact?.['existing'] === true && typeof contact['contactId'] === 'string' && typeof data['leadId'] === 'string') {
-        links.set(contact['contactId'], [...(links.get(contact['contactId']) ?? []), data['leadId']]);
-      }
+  for await (const event of everyEvent(store, { filter: { tenantId, eventTypes: ['LeadQualified'] } })) {
+    const data = event.data as Data;
+    const contact = record(data['contact']);
+    if (contact?.['existing'] === true && typeof contact['contactId'] === 'string' && typeof data['leadId'] === 'string') {
+      links.set(contact['contactId'], [...(links.get(contact['contactId']) ?? []), data['leadId']]);
     }
-    if (slice.isEnd || slice.checkpoint === undefined) return links;
-    after = slice.checkpoint;
   }
+  return links;
 }
 
 /** Whether an account's opening names it with one of `values` (read with its own key). */
@@ -214,13 +215,6 @@ export function erasureOrder(records: PersonRecords): string[] {
   const identities = new Set(records.identities.map((who) => `${who.type}-${who.id}`));
   return [...records.owned.filter((stream) => !identities.has(stream)), ...records.owned.filter((stream) => identities.has(stream))];
 }
-
-/** Where a record names the person who made it: `{ contactId }`, `{ accountId }` or, not on file, `{ name, phone?, email? }`. */
-const MAKER: Readonly<Record<string, { readonly type: string; readonly field: string }>> = {
-  complaint: { type: 'ComplaintReceived', field: 'complainant' },
-  feedback: { type: 'FeedbackSubmitted', field: 'from' },
-  'survey-response': { type: 'SurveyResponseRecorded', field: 'respondent' },
-};
 
 /**
  * Someone on file as neither lead nor contact, named by a record they made (a complaint from
@@ -249,26 +243,19 @@ async function findRecordMaker(
   }
   // In an erasure's second listing the record's key is gone: its email and phone are the first listing's.
   const contactKeys = [...new Set([...partyContactPoints(party), ...(earlier?.contactKeys ?? [])])];
-  const owned = new Set([streamId]);
+  // In a second listing, what the first found (their keys gone, the others' phones read [erased] now).
+  const owned = new Set([streamId, ...(earlier?.owned ?? [])]);
   const makerTypes = contactKeys.length === 0 ? [] : Object.values(MAKER).map((m) => m.type);
-  for (let after: string | undefined; ;) {
-    const slice = await store.readAll({
-      after,
-      maxCount: 1000,
-      filter: { tenantId, eventTypes: [...makerTypes, 'ActivityScheduled', 'InteractionLogged'] },
-    });
-    for (const event of slice.events) {
-      const data = event.data as Data;
-      const other = MAKER[streamCategory(event.streamId)];
-      if (other?.type === event.type) {
-        if (partyContactPoints(data[other.field]).some((key) => contactKeys.includes(key))) owned.add(event.streamId);
-        continue;
-      }
-      const regarding = record(data['regarding']);
-      if (regarding?.['type'] === 'complaint' && owned.has(`complaint-${String(regarding['id'])}`)) owned.add(event.streamId);
+  const eventTypes = [...makerTypes, 'ActivityScheduled', 'InteractionLogged'];
+  for await (const event of everyEvent(store, { filter: { tenantId, eventTypes } })) {
+    const data = event.data as Data;
+    const other = MAKER[streamCategory(event.streamId)];
+    if (other?.type === event.type) {
+      if (partyContactPoints(data[other.field]).some((key) => contactKeys.includes(key))) owned.add(event.streamId);
+      continue;
     }
-    if (slice.isEnd || slice.checkpoint === undefined) break;
-    after = slice.checkpoint;
+    const regarding = record(data['regarding']);
+    if (regarding?.['type'] === 'complaint' && owned.has(`complaint-${String(regarding['id'])}`)) owned.add(event.streamId);
   }
   return { identities: [subject], owned: [...owned], mentions: [], contactKeys };
 }

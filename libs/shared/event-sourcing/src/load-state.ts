@@ -2,7 +2,7 @@ import type { Refusal } from '@crm/shared/kernel';
 import { foldEvents, type Decider } from './decider';
 import { DomainError, IdempotencyConflictError } from './errors';
 import type { Command, Event, RecordedEvent } from './event';
-import type { EventStore } from './event-store';
+import type { EventStore, ReadAllOptions } from './event-store';
 import { eventIdFor } from './handle-command';
 
 /** Another aggregate's current state, for checks a handler makes before deciding; no snapshot needed for these short streams. */
@@ -85,4 +85,17 @@ export function laterPosition(store: EventStore, ...positions: readonly (string 
       position === undefined || (latest !== undefined && store.comparePositions(latest, position) >= 0) ? latest : position,
     undefined,
   );
+}
+
+/**
+ * Every event of `$all` the filter takes, page by page (`maxCount` each, 1000 by default), in order: for the few
+ * reads that must see the whole history of some event types (an erasure's listing of a person's records).
+ */
+export async function* everyEvent(store: EventStore, options: Omit<ReadAllOptions, 'after'> = {}): AsyncGenerator<RecordedEvent> {
+  for (let after: string | undefined; ;) {
+    const slice = await store.readAll({ maxCount: 1000, ...options, after });
+    yield* slice.events;
+    if (slice.isEnd || slice.checkpoint === undefined || slice.checkpoint === after) return;
+    after = slice.checkpoint;
+  }
 }

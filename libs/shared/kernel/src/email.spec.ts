@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { contactPointForm, isEmail, normalizeEmail } from './email';
 import { codeOf } from './error-code.testing';
 
@@ -83,6 +84,8 @@ describe('contactPointForm', () => {
     const point = (email: string) => contactPointForm(`email:${normalizeEmail(email)}`);
     expect(point('زهرا@xn--mgbh0fb.xn--mgba3a4f16a')).toBe(point('زهرا@مثال.ایران'));
     expect(point('user@Example.XN--MGBA3A4F16A')).toBe('email:user@example.ایران');
+    // Decoded, then normalised as the Unicode form is: a Persian digit in the domain reads as its ASCII one.
+    expect(point(`z@${domainToASCII('مثال۱.ایران')}`)).toBe(point('z@مثال۱.ایران'));
     // Not valid punycode, no punycode, a phone: as they are.
     expect(point('user@xn--zz.com')).toBe('email:user@xn--zz.com');
     expect(point('sara@example.com')).toBe('email:sara@example.com');

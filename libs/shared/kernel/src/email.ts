@@ -44,7 +44,9 @@ export function contactPointForm(point: string): string {
   const domain = point.slice(at + 1);
   if (at < 0 || !domain.split('.').some((label) => label.startsWith('xn--'))) return point;
   const unicode = domainToUnicode(domain);
-  return unicode === '' ? point : `${point.slice(0, at)}@${unicode}`;
+  // Normalised as a Unicode address is (NFKC, lower case, ASCII digits): xn--mgbh0fb77f reads مثال۱, typed مثال1.
+  const address = unicode === '' ? null : normalized(`${point.slice('email:'.length, at)}@${unicode}`);
+  return address === null ? point : `email:${address}`;
 }
 
 /** Trimmed, NFKC, lower-case, ASCII digits; throws EMAIL.INVALID unless it looks like local@domain.tld. */

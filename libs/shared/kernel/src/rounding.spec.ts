@@ -1,4 +1,4 @@
-import { minorUnits, ratioOf, roundHalfEven } from './rounding';
+import { ratioOf, roundHalfEven } from './rounding';
 
 describe('roundHalfEven', () => {
   it.each([
@@ -25,17 +25,11 @@ describe('roundHalfEven', () => {
   });
 });
 
-describe('ratioOf and minorUnits', () => {
+describe('ratioOf', () => {
   it('gives a 0–1 ratio to 4 decimals, null for nothing', () => {
     expect(ratioOf(1, 3)).toBe(0.3333);
     expect(ratioOf(1, 8)).toBe(0.125);
     expect(ratioOf(1, 16)).toBe(0.0625);
     expect(ratioOf(1, 0)).toBeNull();
-  });
-
-  it('rounds money to the minor unit, half to even', () => {
-    expect(minorUnits(10.5)).toBe(10);
-    expect(minorUnits(11.5)).toBe(12);
-    expect(minorUnits(11.49)).toBe(11);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The one rounding rule for every figure a view reports (docs/metrics.md "Rounding"):
  * round half to even at the stated number of decimals — ratios (0–1) to 4, hours, days,
- * means and percentages to 2, money to whole minor units (0). A value whose scaled form
- * is within float error of .5 is a tie, so 0.285 rounds like the decimal it stands for.
+ * means and percentages to 2. A value whose scaled form is within float error of .5 is a
+ * tie, so 0.285 rounds like the decimal it stands for. That error grows with the value
+ * (about 0.7 at 10^15): money is computed in integers and rounded by `divideHalfEven`.
  * Half to even has no upward bias when many rounded figures are added up again.
  */
 export function roundHalfEven(value: number, places = 0): number {
@@ -25,6 +26,3 @@ export const MEASURE_PLACES = 2;
 export function ratioOf(part: number, whole: number): number | null {
   return whole <= 0 ? null : roundHalfEven(part / whole, RATIO_PLACES);
 }
-
-/** A money amount in whole minor units. */
-export const minorUnits = (amount: number): number => roundHalfEven(amount, 0);
