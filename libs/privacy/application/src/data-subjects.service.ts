@@ -9,12 +9,13 @@ import {
   type RecordedEvent,
 } from '@crm/shared/event-sourcing';
 import { CommandExecutor, READ_STORE, type CommandContext } from '@crm/shared/http';
-import { derivedId } from '@crm/shared/kernel';
+import { derivedId, newId } from '@crm/shared/kernel';
 import {
   CONTACT_POINT_HOLD_PREFIX,
   PERSONAL_DATA_REFUSALS,
   personalDataLayer,
   type PersonalDataEventStore,
+  type SubjectKeyRef,
 } from '@crm/shared/personal-data';
 import type { AnyProjection, ReadStore } from '@crm/shared/read-model';
 import {
@@ -24,9 +25,10 @@ import {
   RECORD_SUBJECT_TYPES,
   type DataSubject,
   type DataSubjectErased,
+  type DataSubjectErasureListed,
 } from '@crm/privacy/domain';
-import { erasureOrder, findPersonRecords, type PersonRecords } from './person-records';
-import { ERASURE_BARRIER, PURGE_LIST_PREFIX, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
+import { erasureOrder, findPersonRecords, type EarlierListing, type PersonRecords } from './person-records';
+import { ERASURE_BARRIER, openSealedList, PURGE_LIST_PREFIX, purgeListKey, sealPurgeList, type ErasureBarrier } from './erasure-purge';
 import { personalReadModels, personalValuesOf, purgeErasedRecords, type ErasedRecords, type PurgeStep } from './read-model-purge';
 
 /** What the storage does after an erasure so freed pages keep nothing (SQLite: truncate the WAL). */
@@ -65,6 +67,11 @@ const IN_FLIGHT_MS = 500;
  */
 const PENDING_PREFIX = 'erasure-pending-';
 const pendingRef = (tenantId: string, subject: DataSubject) => ({ tenantId, subjectRef: `${PENDING_PREFIX}${subject.type}/${subject.id}` });
+/** The key an erasure under way seals the person's emails and phones under in its listings (`recordListing`): it goes with the marker. */
+const listingRef = (tenantId: string, subject: DataSubject): SubjectKeyRef => ({
+  tenantId,
+  subjectRef: `erasure-listing-${dataSubjectStream(subject)}`,
+});
 
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
@@ -173,6 +180,12 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
+  /** An erasure recorded: its under-way marker goes, and the key its listings sealed the person's emails and phones under. */
+  private async finished(layer: PersonalDataEventStore, tenantId: string, subject: DataSubject): Promise<void> {
+    await layer.keys.destroy(listingRef(tenantId, subject));
+    await layer.keys.destroy(pendingRef(tenantId, subject));
+  }
+
   private async reportUnfinishedErasures(layer: PersonalDataEventStore): Promise<void> {
     let unfinished = 0;
     for (const ref of await layer.keys.store.refsStartingWith(PENDING_PREFIX)) {
@@ -180,7 +193,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       const subject = { type, id } as DataSubject;
       const events = await this.executor.store.readStream(dataSubjectStream(subject), { tenantId: ref.tenantId });
       // Recorded, and its process stopped before it let the marker go.
-      if (events.some((event) => event.type === 'DataSubjectErased')) await layer.keys.destroy(ref);
+      if (events.some((event) => event.type === 'DataSubjectErased')) await this.finished(layer, ref.tenantId, subject);
       else {
         unfinished += 1;
         this.logger.warn(
@@ -272,7 +285,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       context,
       now,
     );
-    const recorded = first.events[0]?.data;
+    const recorded = first.events.find((event) => event.type === 'DataSubjectErased')?.data as DataSubjectErased['data'] | undefined;
     return { erasedAt: recorded?.erasedAt ?? now.toISOString(), position: first.position, records: recorded?.records.length ?? 0 };
   }
 
@@ -281,7 +294,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const now = this.executor.now();
     // Refusals that need nothing else first: a blank reason.
     dataSubjectDecider.decide(eraseCommand(subject, reason, [], now.toISOString()), dataSubjectDecider.initialState());
-    const records = await findPersonRecords(this.executor.store, tenantId, subject);
+    let records = await findPersonRecords(this.executor.store, tenantId, subject);
     if (!records) throw new DomainError(DATA_SUBJECT_REFUSALS.NOT_FOUND, `No ${subject.type} ${subject.id}`, { subject });
     // Erased as the lead or as the contact it became: the same person, erased once.
     const erased = await this.erasureOf(records.identities, tenantId);
@@ -299,6 +312,13 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       }
       throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
     });
+    // Sent again after its process stopped part-way: what that run listed (its keys, the person's among them, may be
+    // gone, and with them what tied those records to the person) is where this one starts.
+    if (resumed) {
+      const before = await this.listedBefore(subject, tenantId);
+      if (before) records = (await findPersonRecords(this.executor.store, tenantId, subject, before)) ?? records;
+    }
+    await this.recordListing(subject, records.owned, records.contactKeys, context);
     // The fence first: from now on no process seals new personal data about the person (a call logged about them, a
     // complaint they file), so what is theirs is on the lists below or is refused (PERSONAL_DATA.ERASED).
     for (const who of records.identities) await this.layer.keys.fence({ tenantId, subjectRef: `${who.type}-${who.id}` });
@@ -316,6 +336,54 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
         this.later(() => this.layer.keys.releaseContactPoints(tenantId, records.contactKeys), this.layer.keys.cacheMs);
       }
     }
+  }
+
+  /**
+   * What this run is about to destroy the keys of, recorded before it does (DataSubjectErasureListed): the records, by
+   * stream, and the person's emails and phones sealed under the key of the erasure's under-way marker (gone once the
+   * erasure is recorded). A run sent again after this one stopped part-way starts from it (`listedBefore`): by then
+   * the keys of the person and of what was found by their phone may be gone, and nothing would tie those records to
+   * them (an outside probe: 158 complaints phoned in during an erasure killed part-way stayed in clear after a retry).
+   */
+  private async recordListing(
+    subject: DataSubject,
+    records: readonly string[],
+    points: readonly string[],
+    context: CommandContext,
+  ): Promise<void> {
+    const now = this.executor.now();
+    const commandId = newId();
+    const listing: CommandContext = {
+      ...context,
+      commandId,
+      issuedCommandId: commandId,
+      causationId: context.commandId,
+      correlationId: context.correlationId ?? context.commandId,
+      fingerprint: undefined,
+      expectedRevision: undefined,
+    };
+    const sealed = await sealPurgeList(this.layer.keys, listingRef(context.tenantId, subject), points).catch((error: unknown) => {
+      // Its key went: an erasure of this person was recorded meanwhile (by another request).
+      if (error instanceof DomainError && error.code === PERSONAL_DATA_REFUSALS.ERASED.code) {
+        throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
+      }
+      throw error;
+    });
+    const command = { type: 'RecordErasureListing', data: { subject, records, points: sealed, listedAt: now.toISOString() } } as const;
+    await this.executor.execute(dataSubjectDecider, dataSubjectStream(subject), command, listing, now);
+  }
+
+  /** What earlier runs of this erasure listed (`recordListing`), while its under-way marker's key still opens them. */
+  private async listedBefore(subject: DataSubject, tenantId: string): Promise<EarlierListing | undefined> {
+    const owned = new Set<string>();
+    const contactKeys = new Set<string>();
+    for (const event of await this.executor.store.readStream(dataSubjectStream(subject), { tenantId })) {
+      if (event.type !== 'DataSubjectErasureListed') continue;
+      const { records, points } = event.data as DataSubjectErasureListed['data'];
+      for (const record of records) owned.add(record);
+      for (const point of (await openSealedList(this.layer.keys, listingRef(tenantId, subject), points)) ?? []) contactKeys.add(point);
+    }
+    return owned.size === 0 ? undefined : { values: new Set(), contactKeys: [...contactKeys], owned: [...owned] };
   }
 
   /** The erasure from its fence on (`eraseOnce`). */
@@ -345,6 +413,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     });
     const late = (again?.owned ?? []).filter((streamId) => !records.owned.includes(streamId));
     if (late.length > 0) {
+      await this.recordListing(subject, late, records.contactKeys, context);
       forgottenEverywhere = await this.shred(tenantId, { identities: [], owned: late, mentions: [], contactKeys: [] }, values, stream);
       await sleepUntil(forgottenEverywhere);
     }
@@ -369,11 +438,11 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       if (state?.status !== 'erased') await this.layer.keys.destroy(purgeRef).catch(() => undefined);
       // Erased all the same (a twin, or under another identity of the person): nothing is left unfinished.
       if (await this.erasureOf(records.identities, tenantId).catch(() => undefined))
-        await this.layer.keys.destroy(pending).catch(() => false);
+        await this.finished(this.layer, tenantId, subject).catch(() => false);
       throw error;
     }
     this.shredLater(purgeRef, this.purgeWindowMs);
-    await this.layer.keys.destroy(pending);
+    await this.finished(this.layer, tenantId, subject);
     if (resumed) await this.releaseStaleHolds(this.layer);
     // A twin of this request (the same Idempotency-Key, at the same moment) that decided from the same state and
     // appended first makes this append a replay the store answers with the first one's result: the reply is then the

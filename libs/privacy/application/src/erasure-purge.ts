@@ -65,7 +65,11 @@ export async function sealPurgeList(keys: DataKeys, ref: SubjectKeyRef, values: 
 export async function openPurgeList(keys: DataKeys, event: RecordedEvent): Promise<string[] | undefined> {
   const sealed = (event.data as { purge?: unknown }).purge;
   if (typeof sealed !== 'string') return undefined;
-  const ref = purgeListKey(event.metadata.tenantId, event.streamId);
+  return openSealedList(keys, purgeListKey(event.metadata.tenantId, event.streamId), sealed);
+}
+
+/** A list sealed by `sealPurgeList` under `ref`, or undefined once that key is destroyed. */
+export async function openSealedList(keys: DataKeys, ref: SubjectKeyRef, sealed: string): Promise<string[] | undefined> {
   // Never from the cache: the key may have been destroyed by the erasing process a moment ago.
   keys.forget(ref);
   const key = await keys.existingKey(ref);

@@ -23,10 +23,15 @@ describe('an erasure stopped part-way', () => {
     return { commandId, issuedCommandId: commandId, actor: ANONYMOUS, tenantId: DEFAULT_TENANT };
   };
 
+  const FIELDS = { ...SALES_PERSONAL_FIELDS, ComplaintReceived: ['complainant.name', 'complainant.phone', 'description'] };
+  const REFERENCES = { ComplaintReceived: ['complainant'] };
+
   async function world() {
     const keyStore = new InMemoryKeyStore();
-    const keys = new DataKeys(keyStore, randomBytes(32), { cacheMs: 300 });
-    const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, SALES_PERSONAL_FIELDS);
+    const kek = randomBytes(32);
+    const keys = new DataKeys(keyStore, kek, { cacheMs: 300 });
+    const inner = new InMemoryEventStore();
+    const store = new PersonalDataEventStore(inner, keys, FIELDS, REFERENCES);
     await store.appendToStream(`lead-${lead.id}`, [
       anEvent('LeadCaptured', { leadId: lead.id, fullName: 'نسرین قاسمی', phone: '09127000016', matchKeys: ['phone:+989127000016'] }),
     ]);
@@ -35,8 +40,15 @@ describe('an erasure stopped part-way', () => {
     /** A process of the installation, its stores compacted by `compact`. */
     const process = (compact: ErasureStorage['compact'] = async () => void compactions.push('compacted')) =>
       new DataSubjects(executor, new InMemoryReadStore(), { compact });
-    return { keyStore, process, compactions };
+    /** Another process on the same stores, which looked at the phone before the erasure held it (its cache: a minute). */
+    const elsewhere = new PersonalDataEventStore(inner, new DataKeys(keyStore, kek, { cacheMs: 60_000 }), FIELDS, REFERENCES);
+    return { keyStore, store, elsewhere, process, compactions };
   }
+
+  const walkIn = (store: PersonalDataEventStore, id: string) =>
+    store.appendToStream(`complaint-${id}`, [
+      anEvent('ComplaintReceived', { complaintId: id, complainant: { name: 'ن. ق.', phone: '+989127000016' }, description: `قبض ${id}` }),
+    ]);
 
   it('is named by the access report and at the next start, which compacts the stores; sent again, it finishes', async () => {
     const w = await world();
@@ -70,6 +82,36 @@ describe('an erasure stopped part-way', () => {
     expect(await w.keyStore.refsStartingWith('erasing-point:')).toHaveLength(1);
     await sleep(1_000);
     expect(await w.keyStore.refsStartingWith('erasing-point:')).toEqual([]);
+    restarted.onApplicationShutdown();
+  });
+
+  it('sent again, takes what the stopped run listed and what was made with the person’s phone after its last listing', async () => {
+    const w = await world();
+    const [k0, k1, k2] = [newId(), newId(), newId()];
+    await walkIn(w.elsewhere, k0);
+    await walkIn(w.store, k1);
+    // The run stops after its last listing; meanwhile the other process took one more with the phone (before it saw
+    // the hold). The run sent again reads the lead's phone as erased: only the listings tie these to the person.
+    const stopping = w.process(async () => {
+      await walkIn(w.elsewhere, k2);
+      throw new Error('the process stopped here');
+    });
+    await expect(stopping.erase(lead, 'درخواست حذف', context())).rejects.toThrow('the process stopped here');
+    stopping.onApplicationShutdown();
+    expect(JSON.stringify(await w.store.readStream(`complaint-${k2}`))).toContain(`قبض ${k2}`);
+    const restarted = w.process();
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    await restarted.onApplicationBootstrap();
+    jest.restoreAllMocks();
+    // Without the listings: 1 record (the lead), k2 in clear, and k0 and k1 erased with no erasure to show.
+    await expect(restarted.erase(lead, 'درخواست حذف', context())).resolves.toMatchObject({ records: 4 });
+    for (const id of [k0, k1, k2]) {
+      expect(JSON.stringify(await w.store.readStream(`complaint-${id}`))).not.toContain(`قبض ${id}`);
+      expect((await restarted.access({ type: 'complaint', id }, DEFAULT_TENANT)).erasure).not.toBeNull();
+    }
+    await expect(restarted.erase({ type: 'complaint', id: k1 }, 'دوباره', context())).rejects.toMatchObject({
+      code: 'DATA_SUBJECT.ERASED',
+    });
     restarted.onApplicationShutdown();
   });
 

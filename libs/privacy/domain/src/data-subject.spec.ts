@@ -54,6 +54,27 @@ describe('data subject erasure', () => {
       .thenThrows('DATA_SUBJECT.ERASED');
   });
 
+  it('records what an erasure under way listed, which leaves the person held until the erasure is recorded', () => {
+    const listing = {
+      type: 'RecordErasureListing' as const,
+      data: { subject, records: ['lead-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d'], points: 'pd1:sealed', listedAt: '2026-03-01T08:00:00.000Z' },
+    };
+    spec
+      .given([])
+      .when(listing)
+      .then([{ type: 'DataSubjectErasureListed', data: listing.data }]);
+    const listed = [{ type: 'DataSubjectErasureListed' as const, data: listing.data }];
+    spec.given(listed).thenState({ status: 'held' });
+    spec
+      .given(listed)
+      .when(erase())
+      .then([{ type: 'DataSubjectErased', data: { ...erase().data, reason: 'درخواست حذف از سوی مشتری' } }]);
+    spec
+      .given([{ type: 'DataSubjectErased', data: { ...erase().data, records: [] } }])
+      .when(listing)
+      .thenThrows('DATA_SUBJECT.ERASED');
+  });
+
   it('names the erasure stream by the subject’s type and id only', () => {
     expect(dataSubjectStream(subject)).toMatch(/^data-subject-[0-9a-f-]{36}$/);
     expect(dataSubjectStream(subject)).not.toBe(dataSubjectStream({ type: 'contact', id: subject.id }));

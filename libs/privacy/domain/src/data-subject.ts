@@ -51,15 +51,44 @@ export type DataSubjectErased = Event<
   { subject: DataSubject; reason: string; records: string[]; erasedAt: string; purge?: string }
 >;
 
+/** What an erasure under way listed, recorded before it destroys any key (see DataSubjectErasureListed). */
+export type RecordErasureListing = Command<
+  'RecordErasureListing',
+  { subject: DataSubject; records: readonly string[]; points: string; listedAt: string }
+>;
+
+/**
+ * What an erasure under way listed, before it destroyed any of those keys: the records (by stream, no personal data)
+ * and the person's emails and phones, sealed (`points`, opaque here) under the key of the erasure's under-way marker,
+ * which goes when the erasure is recorded. An erasure sent again after its process stopped part-way starts from it:
+ * the person's own keys may be gone by then, and with them what tied those records to them.
+ */
+export type DataSubjectErasureListed = Event<
+  'DataSubjectErasureListed',
+  { subject: DataSubject; records: string[]; points: string; listedAt: string }
+>;
+
+export type DataSubjectCommand = EraseDataSubject | RecordErasureListing;
+export type DataSubjectEvent = DataSubjectErased | DataSubjectErasureListed;
+
 export type DataSubjectState =
   | { readonly status: 'held' }
   | { readonly status: 'erased'; readonly erasedAt: string; readonly reason: string; readonly records: readonly string[] };
 
-export const dataSubjectDecider: Decider<DataSubjectState, EraseDataSubject, DataSubjectErased> = {
+export const dataSubjectDecider: Decider<DataSubjectState, DataSubjectCommand, DataSubjectEvent> = {
   initialState: () => ({ status: 'held' }),
   decide: (command, state) => {
     if (state.status === 'erased') {
       throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: state.erasedAt });
+    }
+    if (command.type === 'RecordErasureListing') {
+      const { subject, records, points, listedAt } = command.data;
+      return [
+        {
+          type: 'DataSubjectErasureListed',
+          data: { subject: { type: subject.type, id: subject.id }, records: [...records], points, listedAt },
+        },
+      ];
     }
     const { subject, reason, records, erasedAt, purge } = command.data;
     if (isBlank(reason)) throw new DomainError(DATA_SUBJECT_REFUSALS.REASON_REQUIRED, 'A reason is required', { fields: ['reason'] });
@@ -76,11 +105,9 @@ export const dataSubjectDecider: Decider<DataSubjectState, EraseDataSubject, Dat
       },
     ];
   },
-  evolve: (_state, event) => ({
-    status: 'erased',
-    erasedAt: event.data.erasedAt,
-    reason: event.data.reason,
-    records: event.data.records,
-  }),
+  evolve: (state, event) =>
+    event.type === 'DataSubjectErasureListed'
+      ? state
+      : { status: 'erased', erasedAt: event.data.erasedAt, reason: event.data.reason, records: event.data.records },
   refusals: DATA_SUBJECT_REFUSALS,
 };
