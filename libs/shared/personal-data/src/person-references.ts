@@ -12,13 +12,19 @@ export type PersonReferences = Readonly<Record<string, readonly string[]>>;
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The objects an event's data holds at the dotted `paths` (a party, a target). */
+function objectsAt(data: unknown, paths: readonly string[]): Json[] {
+  return paths.flatMap((path) => {
+    let node: unknown = data;
+    for (const key of path.split('.')) node = isObject(node) ? node[key] : undefined;
+    return isObject(node) ? [node] : [];
+  });
+}
+
 /** The records (streams) an event's data names at `paths`: `contact-…`, `lead-…`, `complaint-…`. */
 export function referencedRecords(data: unknown, paths: readonly string[]): string[] {
   const refs: string[] = [];
-  for (const path of paths) {
-    let node: unknown = data;
-    for (const key of path.split('.')) node = isObject(node) ? node[key] : undefined;
-    if (!isObject(node)) continue;
+  for (const node of objectsAt(data, paths)) {
     if (typeof node['contactId'] === 'string') refs.push(`contact-${node['contactId']}`);
     else if (typeof node['accountId'] === 'string') refs.push(`account-${node['accountId']}`);
     else if (typeof node['type'] === 'string' && typeof node['id'] === 'string') refs.push(`${node['type']}-${node['id']}`);
@@ -40,13 +46,7 @@ export function partyContactPoints(party: unknown): string[] {
 
 /** The contact points of the parties not on file an event's data names at `paths` (`partyContactPoints`). */
 export function referencedContactPoints(data: unknown, paths: readonly string[]): string[] {
-  const points: string[] = [];
-  for (const path of paths) {
-    let node: unknown = data;
-    for (const key of path.split('.')) node = isObject(node) ? node[key] : undefined;
-    if (isObject(node) && typeof node['name'] === 'string') points.push(...partyContactPoints(node));
-  }
-  return points;
+  return objectsAt(data, paths).flatMap((node) => (typeof node['name'] === 'string' ? partyContactPoints(node) : []));
 }
 
 /**
