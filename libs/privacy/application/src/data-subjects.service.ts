@@ -314,11 +314,8 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     });
     // Sent again after its process stopped part-way: what that run listed (its keys, the person's among them, may be
     // gone, and with them what tied those records to the person) is where this one starts.
-    if (resumed) {
-      const before = await this.listedBefore(subject, tenantId);
-      if (before) records = (await findPersonRecords(this.executor.store, tenantId, subject, before)) ?? records;
-    }
-    await this.recordListing(subject, records.owned, records.contactKeys, context);
+    const before = resumed ? await this.listedBefore(subject, tenantId) : undefined;
+    if (before) records = (await findPersonRecords(this.executor.store, tenantId, subject, before)) ?? records;
     // The fence first: from now on no process seals new personal data about the person (a call logged about them, a
     // complaint they file), so what is theirs is on the lists below or is refused (PERSONAL_DATA.ERASED).
     for (const who of records.identities) await this.layer.keys.fence({ tenantId, subjectRef: `${who.type}-${who.id}` });
@@ -326,7 +323,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     // someone not on file (theirs, as dedupe takes it) is refused meanwhile, so none is made after the last listing.
     await this.layer.keys.holdContactPoints(tenantId, records.contactKeys);
     try {
-      return await this.eraseFenced(subject, reason, context, records, now, pending, resumed);
+      return await this.eraseFenced(subject, reason, context, records, now, resumed, [...(before?.values ?? [])]);
     } finally {
       // Let go once the reply is out: a complaint with their phone that answers 201 before the erasure does would be
       // made after its last listing, and read in clear afterwards (CI caught one, 2 ms before the reply). Kept while
@@ -349,6 +346,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     subject: DataSubject,
     records: readonly string[],
     points: readonly string[],
+    values: readonly string[],
     context: CommandContext,
   ): Promise<void> {
     const now = this.executor.now();
@@ -362,14 +360,16 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       fingerprint: undefined,
       expectedRevision: undefined,
     };
-    const sealed = await sealPurgeList(this.layer.keys, listingRef(context.tenantId, subject), points).catch((error: unknown) => {
-      // Its key went: an erasure of this person was recorded meanwhile (by another request).
-      if (error instanceof DomainError && error.code === PERSONAL_DATA_REFUSALS.ERASED.code) {
-        throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
-      }
-      throw error;
-    });
-    const command = { type: 'RecordErasureListing', data: { subject, records, points: sealed, listedAt: now.toISOString() } } as const;
+    const seal = (list: readonly string[]) =>
+      sealPurgeList(this.layer.keys, listingRef(context.tenantId, subject), list).catch((error: unknown) => {
+        // Its key went: an erasure of this person was recorded meanwhile (by another request).
+        if (error instanceof DomainError && error.code === PERSONAL_DATA_REFUSALS.ERASED.code) {
+          throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
+        }
+        throw error;
+      });
+    const data = { subject, records, points: await seal(points), values: await seal(values), listedAt: now.toISOString() };
+    const command = { type: 'RecordErasureListing', data } as const;
     await this.executor.execute(dataSubjectDecider, dataSubjectStream(subject), command, listing, now);
   }
 
@@ -377,13 +377,16 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
   private async listedBefore(subject: DataSubject, tenantId: string): Promise<EarlierListing | undefined> {
     const owned = new Set<string>();
     const contactKeys = new Set<string>();
+    const values = new Set<string>();
+    const open = async (sealed: string) => (await openSealedList(this.layer.keys, listingRef(tenantId, subject), sealed)) ?? [];
     for (const event of await this.executor.store.readStream(dataSubjectStream(subject), { tenantId })) {
       if (event.type !== 'DataSubjectErasureListed') continue;
-      const { records, points } = event.data as DataSubjectErasureListed['data'];
-      for (const record of records) owned.add(record);
-      for (const point of (await openSealedList(this.layer.keys, listingRef(tenantId, subject), points)) ?? []) contactKeys.add(point);
+      const listed = event.data as DataSubjectErasureListed['data'];
+      for (const record of listed.records) owned.add(record);
+      for (const point of await open(listed.points)) contactKeys.add(point);
+      for (const value of await open(listed.values)) values.add(value);
     }
-    return owned.size === 0 ? undefined : { values: new Set(), contactKeys: [...contactKeys], owned: [...owned] };
+    return owned.size === 0 ? undefined : { values, contactKeys: [...contactKeys], owned: [...owned] };
   }
 
   /** The erasure from its fence on (`eraseOnce`). */
@@ -393,15 +396,17 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     context: CommandContext,
     records: PersonRecords,
     now: Date,
-    pending: { tenantId: string; subjectRef: string },
     resumed: boolean,
+    /** The values an earlier run of this erasure gathered before it stopped part-way (their keys may be gone now). */
+    values: string[],
   ): Promise<ErasureReply> {
     const { tenantId } = context;
     const stream = dataSubjectStream(subject);
     const command = (listed: readonly string[], purge?: string) => eraseCommand(subject, reason, listed, now.toISOString(), purge);
     const fencedEverywhere = Date.now() + this.layer.keys.cacheMs + IN_FLIGHT_MS;
-    const values: string[] = [];
-    let forgottenEverywhere = await this.shred(tenantId, records, values, stream);
+    const listing = (owned: readonly string[]) => (gathered: readonly string[]) =>
+      this.recordListing(subject, owned, records.contactKeys, gathered, context);
+    let forgottenEverywhere = await this.shred(tenantId, records, values, stream, listing(records.owned));
     // Replies only after every cache has let the keys go: no process answers with the person's data afterwards.
     await sleepUntil(Math.max(forgottenEverywhere, fencedEverywhere));
     // What was recorded about them while the fence went up (a command in another process that looked before it was
@@ -413,8 +418,8 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     });
     const late = (again?.owned ?? []).filter((streamId) => !records.owned.includes(streamId));
     if (late.length > 0) {
-      await this.recordListing(subject, late, records.contactKeys, context);
-      forgottenEverywhere = await this.shred(tenantId, { identities: [], owned: late, mentions: [], contactKeys: [] }, values, stream);
+      const lateRecords = { identities: [], owned: late, mentions: [], contactKeys: [] };
+      forgottenEverywhere = await this.shred(tenantId, lateRecords, values, stream, listing(late));
       await sleepUntil(forgottenEverywhere);
     }
     const owned = [...records.owned, ...late];
@@ -487,10 +492,18 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
    * scrubbed of every value so far, their keys destroyed, and the projections run here made to purge what they wrote
    * meanwhile. Answers when every other process will have forgotten the keys (their cache).
    */
-  private async shred(tenantId: string, records: PersonRecords, values: string[], erasure: string): Promise<number> {
+  private async shred(
+    tenantId: string,
+    records: PersonRecords,
+    values: string[],
+    erasure: string,
+    /** Records what is about to lose its keys, with the values gathered (`recordListing`). */
+    listing: (values: readonly string[]) => Promise<void>,
+  ): Promise<number> {
     for (const streamId of records.owned) {
       for (const event of await this.executor.store.readStream(streamId, { tenantId })) personalValuesOf(event, values);
     }
+    await listing(values);
     // While the keys still open the records: their documents scrubbed of the values, so a crash before the rest leaves nothing readable.
     await this.purge({ tenantId, records: records.owned, values }, 'scrub');
     for (const subjectRef of erasureOrder(records)) await this.layer.keys.destroy({ tenantId, subjectRef });

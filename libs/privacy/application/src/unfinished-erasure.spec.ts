@@ -8,6 +8,8 @@ import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/
 import { InMemoryReadStore } from '@crm/shared/read-model';
 import { anEvent } from '@crm/shared/testing';
 import { DataSubjects, type ErasureStorage } from './data-subjects.service';
+import { openPurgeList } from './erasure-purge';
+import { dataSubjectStream } from '@crm/privacy/domain';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -42,7 +44,7 @@ describe('an erasure stopped part-way', () => {
       new DataSubjects(executor, new InMemoryReadStore(), { compact });
     /** Another process on the same stores, which looked at the phone before the erasure held it (its cache: a minute). */
     const elsewhere = new PersonalDataEventStore(inner, new DataKeys(keyStore, kek, { cacheMs: 60_000 }), FIELDS, REFERENCES);
-    return { keyStore, store, elsewhere, process, compactions };
+    return { keyStore, keys, store, elsewhere, process, compactions };
   }
 
   const walkIn = (store: PersonalDataEventStore, id: string) =>
@@ -112,6 +114,19 @@ describe('an erasure stopped part-way', () => {
     await expect(restarted.erase({ type: 'complaint', id: k1 }, 'دوباره', context())).rejects.toMatchObject({
       code: 'DATA_SUBJECT.ERASED',
     });
+    // The values the stopped run gathered while the keys still opened them are in the purge list other processes
+    // scrub their read models with (an outside probe found a projector's document with the person's name after such
+    // a retry, whose purge list was empty: the lead's key had gone with the stopped run).
+    const erasure = (await w.store.readStream(dataSubjectStream(lead), { tenantId: DEFAULT_TENANT })).find(
+      (event) => event.type === 'DataSubjectErased',
+    );
+    expect(await openPurgeList(w.keys, erasure!)).toEqual(expect.arrayContaining(['نسرین قاسمی', `قبض ${k0}`]));
+    // And the listings, like the purge list, open no more once the erasure is recorded.
+    const listings = (await w.store.readStream(dataSubjectStream(lead), { tenantId: DEFAULT_TENANT })).filter(
+      (event) => event.type === 'DataSubjectErasureListed',
+    );
+    expect(listings.length).toBeGreaterThan(0);
+    expect(JSON.stringify(listings)).not.toContain('نسرین');
     restarted.onApplicationShutdown();
   });
 

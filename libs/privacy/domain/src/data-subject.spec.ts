@@ -57,7 +57,13 @@ describe('data subject erasure', () => {
   it('records what an erasure under way listed, which leaves the person held until the erasure is recorded', () => {
     const listing = {
       type: 'RecordErasureListing' as const,
-      data: { subject, records: ['lead-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d'], points: 'pd1:sealed', listedAt: '2026-03-01T08:00:00.000Z' },
+      data: {
+        subject,
+        records: ['lead-0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d'],
+        points: 'pd1:sealed',
+        values: 'pd1:sealed-values',
+        listedAt: '2026-03-01T08:00:00.000Z',
+      },
     };
     spec
       .given([])

@@ -54,18 +54,19 @@ export type DataSubjectErased = Event<
 /** What an erasure under way listed, recorded before it destroys any key (see DataSubjectErasureListed). */
 export type RecordErasureListing = Command<
   'RecordErasureListing',
-  { subject: DataSubject; records: readonly string[]; points: string; listedAt: string }
+  { subject: DataSubject; records: readonly string[]; points: string; values: string; listedAt: string }
 >;
 
 /**
- * What an erasure under way listed, before it destroyed any of those keys: the records (by stream, no personal data)
- * and the person's emails and phones, sealed (`points`, opaque here) under the key of the erasure's under-way marker,
- * which goes when the erasure is recorded. An erasure sent again after its process stopped part-way starts from it:
- * the person's own keys may be gone by then, and with them what tied those records to them.
+ * What an erasure under way listed, right before it destroyed those keys: the records (by stream, no personal data),
+ * and the person's emails and phones (`points`) and the values it scrubs the read models of (`values`), both sealed
+ * (opaque here) under a key of the erasure's own that goes when the erasure is recorded. An erasure sent again after
+ * its process stopped part-way starts from it: by then the keys may be gone, and with them what tied those records
+ * to the person and the values another process's read models may still hold.
  */
 export type DataSubjectErasureListed = Event<
   'DataSubjectErasureListed',
-  { subject: DataSubject; records: string[]; points: string; listedAt: string }
+  { subject: DataSubject; records: string[]; points: string; values: string; listedAt: string }
 >;
 
 export type DataSubjectCommand = EraseDataSubject | RecordErasureListing;
@@ -82,13 +83,9 @@ export const dataSubjectDecider: Decider<DataSubjectState, DataSubjectCommand, D
       throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: state.erasedAt });
     }
     if (command.type === 'RecordErasureListing') {
-      const { subject, records, points, listedAt } = command.data;
-      return [
-        {
-          type: 'DataSubjectErasureListed',
-          data: { subject: { type: subject.type, id: subject.id }, records: [...records], points, listedAt },
-        },
-      ];
+      const { subject, records, points, values, listedAt } = command.data;
+      const listed = { subject: { type: subject.type, id: subject.id }, records: [...records], points, values, listedAt };
+      return [{ type: 'DataSubjectErasureListed', data: listed }];
     }
     const { subject, reason, records, erasedAt, purge } = command.data;
     if (isBlank(reason)) throw new DomainError(DATA_SUBJECT_REFUSALS.REASON_REQUIRED, 'A reason is required', { fields: ['reason'] });
