@@ -567,8 +567,11 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const unfinished = erasure === undefined && (await this.erasureUnfinished(records.identities, tenantId));
     const owned: AccessRecord[] = [];
     // Once erased, the records the erasure took are theirs still, though what tied some to them (an email or phone)
-    // reads [erased] now.
-    const erasedRecords = erasure?.ofAnother ? [] : (erasure?.records ?? []);
+    // reads [erased] now; while it is unfinished, those its stopped run listed.
+    const erasedRecords = erasure?.ofAnother ? [] : [...(erasure?.records ?? [])];
+    if (unfinished) {
+      for (const who of records.identities) erasedRecords.push(...((await this.listedBefore(who, tenantId))?.owned ?? []));
+    }
     for (const streamId of [...new Set([...records.owned, ...erasedRecords])]) {
       const events = await this.executor.store.readStream(streamId, { tenantId });
       owned.push({ streamId, context: CONTEXTS[streamCategory(streamId)] ?? 'other', kind: 'owned', events: events.map(accessEvent) });

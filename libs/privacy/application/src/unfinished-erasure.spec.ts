@@ -105,6 +105,11 @@ describe('an erasure stopped part-way', () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     await restarted.onApplicationBootstrap();
     jest.restoreAllMocks();
+    // Unfinished, the person's access report lists what the stopped run listed (the lead's key gone, its phone no
+    // longer ties k0 and k1 to them).
+    const unfinished = await restarted.access(lead, DEFAULT_TENANT);
+    expect(unfinished).toMatchObject({ erasure: null, erasureUnfinished: true });
+    expect(unfinished.records.map((record) => record.streamId)).toEqual(expect.arrayContaining([`complaint-${k0}`, `complaint-${k1}`]));
     // Without the listings: 1 record (the lead), k2 in clear, and k0 and k1 erased with no erasure to show.
     await expect(restarted.erase(lead, 'درخواست حذف', context())).resolves.toMatchObject({ records: 4 });
     for (const id of [k0, k1, k2]) {
