@@ -1,7 +1,7 @@
 import type { ActivityEvent, InteractionEvent } from '@crm/activities/domain';
 import { API_KEY_CATEGORY, type ApiKeyEvent } from '@crm/identity/domain';
 import type { CampaignEvent, MarketingListEvent } from '@crm/marketing/domain';
-import { dataSubjectStream, type DataSubjectErased } from '@crm/privacy/domain';
+import { dataSubjectStream, type DataSubjectEvent } from '@crm/privacy/domain';
 import { positionOrdinal } from '@crm/projections/runtime';
 import type { AccountEvent, ContactEvent, LeadEvent, OpportunityEvent, QuoteEvent } from '@crm/sales/domain';
 import type { ComplaintEvent, FeedbackEvent, SurveyEvent } from '@crm/service/domain';
@@ -30,7 +30,7 @@ type DomainEvent =
   | FeedbackEvent
   | SurveyEvent
   | ApiKeyEvent
-  | DataSubjectErased;
+  | DataSubjectEvent;
 
 /**
  * Every event type of the contexts' unions: the compiler holds this to them (a type left out, or one no union
@@ -107,6 +107,7 @@ const DOMAIN_EVENT_TYPES: { readonly [T in DomainEvent['type']]: true } = {
   ApiKeyRevoked: true,
   // privacy
   DataSubjectErased: true,
+  DataSubjectErasureListed: true,
 };
 
 /**

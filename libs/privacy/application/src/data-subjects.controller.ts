@@ -6,6 +6,7 @@ import {
   CommandRequestDto,
   Ctx,
   EnumField,
+  CONCURRENCY_PROBLEMS,
   IDEMPOTENCY_PROBLEMS,
   IdField,
   NestedField,
@@ -80,6 +81,9 @@ export class DataSubjectsController {
   @ApiProblem(409, 'Already erased, or the record names a contact or account (erase that person instead)', [
     DATA_SUBJECT_REFUSALS.ERASED,
     DATA_SUBJECT_REFUSALS.ON_FILE,
+  ])
+  @ApiProblem(412, 'If-Match does not match the erasure record (checked before anything is destroyed)', [
+    CONCURRENCY_PROBLEMS.REVISION_MISMATCH,
   ])
   @ApiProblem(413, 'Body too large', [REQUEST_PROBLEMS.TOO_LARGE])
   @ApiProblem(415, 'Body is not JSON', [REQUEST_PROBLEMS.UNSUPPORTED_MEDIA_TYPE])

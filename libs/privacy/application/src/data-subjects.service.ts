@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   CommandRecordedMeanwhileError,
+  WrongExpectedRevisionError,
   DomainError,
   eventIdFor,
   everyEvent,
@@ -198,7 +199,8 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
         unfinished += 1;
         this.logger.warn(
           `The erasure of ${type} ${id} (tenant ${ref.tenantId}) was started and not recorded (its process stopped part-way, or ` +
-            'another process is making it now): send POST /data-subjects/erase for that person again to finish it',
+            'another process is making it now; its listing still opens the values it gathered): send POST /data-subjects/erase ' +
+            'for that person again to finish it',
         );
       }
     }
@@ -294,6 +296,13 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const now = this.executor.now();
     // Refusals that need nothing else first: a blank reason.
     dataSubjectDecider.decide(eraseCommand(subject, reason, [], now.toISOString()), dataSubjectDecider.initialState());
+    // If-Match, checked now, before anything is destroyed: the erasure's own listings move its stream's revision later.
+    if (context.expectedRevision !== undefined && context.expectedRevision !== 'any') {
+      const revision = await this.executor.store.streamRevision(dataSubjectStream(subject), { tenantId });
+      const wanted = context.expectedRevision;
+      const holds = typeof wanted === 'number' ? revision === wanted : (wanted === 'no_stream') === (revision === undefined);
+      if (!holds) throw new WrongExpectedRevisionError(dataSubjectStream(subject), String(wanted), revision ?? 'no_stream');
+    }
     let records = await findPersonRecords(this.executor.store, tenantId, subject);
     if (!records) throw new DomainError(DATA_SUBJECT_REFUSALS.NOT_FOUND, `No ${subject.type} ${subject.id}`, { subject });
     // Erased as the lead or as the contact it became: the same person, erased once.
@@ -314,7 +323,8 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     });
     // Sent again after its process stopped part-way: what that run listed (its keys, the person's among them, may be
     // gone, and with them what tied those records to the person) is where this one starts.
-    const before = resumed ? await this.listedBefore(subject, tenantId) : undefined;
+    // Under any of the person's identities: the erasure stopped part-way may have been asked for as their contact.
+    const before = await this.listedBeforeAny(records.identities, tenantId);
     if (before) records = (await findPersonRecords(this.executor.store, tenantId, subject, before)) ?? records;
     // The fence first: from now on no process seals new personal data about the person (a call logged about them, a
     // complaint they file), so what is theirs is on the lists below or is refused (PERSONAL_DATA.ERASED).
@@ -324,6 +334,13 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     await this.layer.keys.holdContactPoints(tenantId, records.contactKeys);
     try {
       return await this.eraseFenced(subject, reason, context, records, now, resumed, [...(before?.values ?? [])]);
+    } catch (error) {
+      // Erased all the same (a twin, or under another identity of the person, recorded first): nothing is left
+      // unfinished, and the key this run sealed its listings under goes with its marker.
+      if (await this.erasureOf(records.identities, tenantId).catch(() => undefined)) {
+        await this.finished(this.layer, tenantId, subject).catch(() => false);
+      }
+      throw error;
     } finally {
       // Let go once the reply is out: a complaint with their phone that answers 201 before the erasure does would be
       // made after its last listing, and read in clear afterwards (CI caught one, 2 ms before the reply). Kept while
@@ -360,17 +377,32 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       fingerprint: undefined,
       expectedRevision: undefined,
     };
-    const seal = (list: readonly string[]) =>
-      sealPurgeList(this.layer.keys, listingRef(context.tenantId, subject), list).catch((error: unknown) => {
-        // Its key went: an erasure of this person was recorded meanwhile (by another request).
-        if (error instanceof DomainError && error.code === PERSONAL_DATA_REFUSALS.ERASED.code) {
-          throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
-        }
-        throw error;
-      });
-    const data = { subject, records, points: await seal(points), values: await seal(values), listedAt: now.toISOString() };
-    const command = { type: 'RecordErasureListing', data } as const;
-    await this.executor.execute(dataSubjectDecider, dataSubjectStream(subject), command, listing, now);
+    try {
+      const seal = (list: readonly string[]) => sealPurgeList(this.layer.keys, listingRef(context.tenantId, subject), list);
+      const data = { subject, records, points: await seal(points), values: await seal(values), listedAt: now.toISOString() };
+      const command = { type: 'RecordErasureListing', data } as const;
+      await this.executor.execute(dataSubjectDecider, dataSubjectStream(subject), command, listing, now);
+    } catch (error) {
+      // The listing's key went, or the stream is erased: an erasure of this person was recorded meanwhile, by a twin of
+      // this request (same Idempotency-Key: its reply is this one's) or by another.
+      const erased = [PERSONAL_DATA_REFUSALS.ERASED.code, DATA_SUBJECT_REFUSALS.ERASED.code];
+      if (!(error instanceof DomainError) || !erased.includes(error.code)) throw error;
+      if (await this.executor.store.findEvent(eventIdFor(context.commandId, 0), { tenantId: context.tenantId })) {
+        throw new CommandRecordedMeanwhileError(context.commandId);
+      }
+      throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
+    }
+  }
+
+  /** What earlier runs of an erasure of any of these identities listed (`listedBefore`), merged. */
+  private async listedBeforeAny(identities: readonly DataSubject[], tenantId: string): Promise<EarlierListing | undefined> {
+    const found = (await Promise.all(identities.map((who) => this.listedBefore(who, tenantId)))).filter((l) => l !== undefined);
+    if (found.length === 0) return undefined;
+    return {
+      values: new Set(found.flatMap((listing) => [...listing.values])),
+      contactKeys: [...new Set(found.flatMap((listing) => listing.contactKeys))],
+      owned: [...new Set(found.flatMap((listing) => listing.owned))],
+    };
   }
 
   /** What earlier runs of this erasure listed (`recordListing`), while its under-way marker's key still opens them. */
@@ -441,9 +473,6 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
         state: undefined,
       }));
       if (state?.status !== 'erased') await this.layer.keys.destroy(purgeRef).catch(() => undefined);
-      // Erased all the same (a twin, or under another identity of the person): nothing is left unfinished.
-      if (await this.erasureOf(records.identities, tenantId).catch(() => undefined))
-        await this.finished(this.layer, tenantId, subject).catch(() => false);
       throw error;
     }
     this.shredLater(purgeRef, this.purgeWindowMs);
@@ -470,7 +499,8 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
   ): Promise<string> {
     const stream = dataSubjectStream(subject);
     const others = identities.filter((who) => dataSubjectStream(who) !== stream);
-    const options = this.executor.commandOptions(context);
+    // If-Match was checked before anything was destroyed (`eraseOnce`): the run's own listings have moved the stream since.
+    const options = { ...this.executor.commandOptions(context), expectedRevision: undefined };
     const outcome = await this.executor.atomically(context.tenantId, now, async (tx) => {
       const main = await tx.decide(dataSubjectDecider, stream, erase, options);
       for (const who of others) {

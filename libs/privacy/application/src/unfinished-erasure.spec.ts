@@ -8,7 +8,7 @@ import { DataKeys, InMemoryKeyStore, PersonalDataEventStore } from '@crm/shared/
 import { InMemoryReadStore } from '@crm/shared/read-model';
 import { anEvent } from '@crm/shared/testing';
 import { DataSubjects, type ErasureStorage } from './data-subjects.service';
-import { openPurgeList } from './erasure-purge';
+import { openPurgeList, openSealedList } from './erasure-purge';
 import { dataSubjectStream } from '@crm/privacy/domain';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -131,7 +131,12 @@ describe('an erasure stopped part-way', () => {
       (event) => event.type === 'DataSubjectErasureListed',
     );
     expect(listings.length).toBeGreaterThan(0);
-    expect(JSON.stringify(listings)).not.toContain('نسرین');
+    const listingKey = { tenantId: DEFAULT_TENANT, subjectRef: `erasure-listing-${dataSubjectStream(lead)}` };
+    for (const listing of listings) {
+      const { points, values } = listing.data as { points: string; values: string };
+      expect(await openSealedList(w.keys, listingKey, points)).toBeUndefined();
+      expect(await openSealedList(w.keys, listingKey, values)).toBeUndefined();
+    }
     restarted.onApplicationShutdown();
   });
 
@@ -174,6 +179,11 @@ describe('an erasure stopped part-way', () => {
     jest.spyOn(twin, 'erasureOf').mockResolvedValue(undefined);
     await expect(twin.eraseOnce(lead, 'درخواست حذف', keyed)).rejects.toBeInstanceOf(CommandRecordedMeanwhileError);
     await expect(twin.eraseOnce(lead, 'درخواست حذف', context())).rejects.toMatchObject({ code: 'DATA_SUBJECT.ERASED' });
+    // A twin past the marker when the first recorded meets it at its listing (the listing's key gone, the stream
+    // erased): the first reply too, not 409 (a review caught it answering DATA_SUBJECT.ERASED).
+    const listing = twin as unknown as { recordListing: (...args: unknown[]) => Promise<void> };
+    await expect(listing.recordListing(lead, [], [], [], keyed)).rejects.toBeInstanceOf(CommandRecordedMeanwhileError);
+    await expect(listing.recordListing(lead, [], [], [], context())).rejects.toMatchObject({ code: 'DATA_SUBJECT.ERASED' });
     first.onApplicationShutdown();
   });
 });
