@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
+  checkExpectedRevision,
   CommandRecordedMeanwhileError,
-  WrongExpectedRevisionError,
   DomainError,
   eventIdFor,
   everyEvent,
@@ -297,11 +297,9 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     // Refusals that need nothing else first: a blank reason.
     dataSubjectDecider.decide(eraseCommand(subject, reason, [], now.toISOString()), dataSubjectDecider.initialState());
     // If-Match, checked now, before anything is destroyed: the erasure's own listings move its stream's revision later.
-    if (context.expectedRevision !== undefined && context.expectedRevision !== 'any') {
-      const revision = await this.executor.store.streamRevision(dataSubjectStream(subject), { tenantId });
-      const wanted = context.expectedRevision;
-      const holds = typeof wanted === 'number' ? revision === wanted : (wanted === 'no_stream') === (revision === undefined);
-      if (!holds) throw new WrongExpectedRevisionError(dataSubjectStream(subject), String(wanted), revision ?? 'no_stream');
+    if (context.expectedRevision !== undefined) {
+      const stream = dataSubjectStream(subject);
+      checkExpectedRevision(stream, context.expectedRevision, await this.executor.store.streamRevision(stream, { tenantId }));
     }
     let records = await findPersonRecords(this.executor.store, tenantId, subject);
     if (!records) throw new DomainError(DATA_SUBJECT_REFUSALS.NOT_FOUND, `No ${subject.type} ${subject.id}`, { subject });
@@ -316,10 +314,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       // The marker was let go (its tombstone refuses a new one): an erasure of this identity was recorded since the
       // check above, by a twin of this request (same Idempotency-Key: its reply is this one's) or by another.
       if (!(error instanceof DomainError) || error.code !== PERSONAL_DATA_REFUSALS.ERASED.code) throw error;
-      if (await this.executor.store.findEvent(eventIdFor(context.commandId, 0), { tenantId })) {
-        throw new CommandRecordedMeanwhileError(context.commandId);
-      }
-      throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
+      return this.erasedMeanwhile(subject, context);
     });
     // Sent again after its process stopped part-way: what that run listed (its keys, the person's among them, may be
     // gone, and with them what tied those records to the person) is where this one starts.
@@ -387,11 +382,19 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       // this request (same Idempotency-Key: its reply is this one's) or by another.
       const erased = [PERSONAL_DATA_REFUSALS.ERASED.code, DATA_SUBJECT_REFUSALS.ERASED.code];
       if (!(error instanceof DomainError) || !erased.includes(error.code)) throw error;
-      if (await this.executor.store.findEvent(eventIdFor(context.commandId, 0), { tenantId: context.tenantId })) {
-        throw new CommandRecordedMeanwhileError(context.commandId);
-      }
-      throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
+      await this.erasedMeanwhile(subject, context);
     }
+  }
+
+  /**
+   * An erasure of the person recorded while this one ran: by a twin of this request (same Idempotency-Key), whose
+   * reply is this one's (`CommandRecordedMeanwhileError`), or by another request (409 DATA_SUBJECT.ERASED).
+   */
+  private async erasedMeanwhile(subject: DataSubject, context: CommandContext): Promise<never> {
+    if (await this.executor.store.findEvent(eventIdFor(context.commandId, 0), { tenantId: context.tenantId })) {
+      throw new CommandRecordedMeanwhileError(context.commandId);
+    }
+    throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { subject });
   }
 
   /** What earlier runs of an erasure of any of these identities listed (`listedBefore`), merged. */
