@@ -9,7 +9,7 @@ import {
   type ReadPosition,
 } from '@kurrent/kurrentdb-client';
 import { matchesFilter, type AllFilter, type ReadAllOptions, type ReadAllSlice, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { toStoreError, type KurrentClient } from './client';
+import { toReadError, type KurrentClient } from './client';
 import { serverFilterFor } from './esdb-filters';
 import { visibleEvent } from './event-mapping';
 import { comparePositions, decodePosition, encodePosition, laterPosition } from './positions';
@@ -40,7 +40,7 @@ async function readPage(view: AllView, from: string | undefined, direction: Dire
     }
   } catch (error) {
     // A node out of reach: the kernel's passing StoreUnavailableError, which a projection lane retries.
-    throw toStoreError(error);
+    throw toReadError(error);
   }
   return page;
 }

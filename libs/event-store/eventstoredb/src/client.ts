@@ -15,6 +15,7 @@ import {
   TimeoutError,
   TransactionMaxSizeExceededError,
   UnavailableError,
+  UnknownError,
   UnsupportedError,
   WrongExpectedVersionError,
   type AppendResult as EsdbAppendResult,
@@ -97,6 +98,17 @@ export function isPassingFailure(error: unknown): boolean {
  */
 export function toStoreError(error: unknown): unknown {
   return isPassingFailure(error) ? new StoreUnavailableError('KurrentDB', error) : error;
+}
+
+/**
+ * A failed read (`readStream`, `readAll`) as toStoreError has it, and one more: since client 1.3 these reads go through
+ * the driver's native bridge, which names six failures and turns every other (a gRPC stream reset or aborted, a
+ * connection error of its own) into UnknownError (utils/convertBridgeError.js). A read changes nothing, so such a
+ * failure is passing too (a retry is safe); as it was, a lane took it for failing for good and the API answered 500
+ * where nothing had been written.
+ */
+export function toReadError(error: unknown): unknown {
+  return error instanceof UnknownError ? new StoreUnavailableError('KurrentDB', error) : toStoreError(error);
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type RecordedEvent as EsdbRecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import type { ReadStreamOptions } from '@crm/shared/event-sourcing';
-import { isTombstoned, toStoreError, type KurrentClient } from './client';
+import { isTombstoned, toReadError, type KurrentClient } from './client';
 
 /**
  * A stream read where "no such stream" is simply no events, as the port has
@@ -16,7 +16,7 @@ import { isTombstoned, toStoreError, type KurrentClient } from './client';
  * `deleted` is 'empty': the index and snapshot streams of a deleted stream
  * are as good as absent, while a domain stream's caller must learn of it.
  * A node out of reach or not answering is the kernel's StoreUnavailableError
- * (client.ts toStoreError): passing, where the driver's own error says nothing
+ * (client.ts toReadError): passing, where the driver's own error says nothing
  * the kernel can recognise.
  */
 export async function readStreamEvents(
@@ -33,7 +33,7 @@ export async function readStreamEvents(
   } catch (error) {
     if (error instanceof EsdbStreamNotFoundError) return [];
     if (isTombstoned(error) && deleted === 'empty') return [];
-    throw toStoreError(error);
+    throw toReadError(error);
   }
   return events;
 }
