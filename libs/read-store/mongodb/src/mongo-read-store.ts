@@ -181,28 +181,29 @@ export class MongoReadStore implements ReadStore {
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
-    const now = new Date();
-    const expiresAt = new Date(now.getTime() + Math.max(1, Math.floor(ttlMs)));
-    const taken = await this.leases.findOneAndUpdate(
-      { _id: name, $or: [{ owner }, { expiresAt: { $lte: now } }] },
-      // `$literal`: in a pipeline a string starting with `$` would be read as a field path, and owners may be named by hand.
-      [
-        {
-          $set: {
-            epoch: { $cond: [{ $eq: ['$owner', { $literal: owner }] }, '$epoch', { $add: ['$epoch', 1] }] },
-            owner: { $literal: owner },
-            expiresAt,
-          },
-        },
-      ],
-      { returnDocument: 'after' },
-    );
-    if (taken) return leaseRecord(taken);
+    // Judged on the server's clock (`$$NOW`), as PostgreSQL's lease is on its `clock_timestamp()`: a host whose clock
+    // runs ahead can no longer take a live lease, nor one behind keep a dead owner's. One upsert: a lease no process
+    // ever held is made by it (epoch 1); one another owner holds, live, matches nothing, and the insert the upsert then
+    // tries is a duplicate key (the query is not equality on `_id` alone, so the server does not retry it).
+    const live = { $gt: ['$expiresAt', '$$NOW'] };
     try {
-      await this.leases.insertOne({ _id: name, owner, epoch: 1, expiresAt });
-      return leaseRecord({ _id: name, owner, epoch: 1, expiresAt });
+      const taken = await this.leases.findOneAndUpdate(
+        { _id: name, $or: [{ owner }, { $expr: { $not: [live] } }] },
+        // `$literal`: in a pipeline a string starting with `$` would be read as a field path, and owners may be named by hand.
+        [
+          {
+            $set: {
+              epoch: { $cond: [{ $eq: ['$owner', { $literal: owner }] }, '$epoch', { $add: [{ $ifNull: ['$epoch', 0] }, 1] }] },
+              owner: { $literal: owner },
+              expiresAt: { $add: ['$$NOW', Math.max(1, Math.floor(ttlMs))] },
+            },
+          },
+        ],
+        { returnDocument: 'after', upsert: true },
+      );
+      return taken ? leaseRecord(taken) : undefined;
     } catch (error) {
-      // Another holds it, live: the document exists, so the insert is a duplicate key.
+      // Another holds it, live: the document exists and matched nothing, so the upsert's insert is a duplicate key.
       if ((error as { code?: number }).code === 11000) return undefined;
       throw error;
     }
