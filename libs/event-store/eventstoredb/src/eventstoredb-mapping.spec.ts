@@ -117,6 +117,9 @@ describe('expected revisions', () => {
     expect(exactStateAfter(3)).toBe(3n);
     expect(fromCurrentState(NO_STREAM)).toBe('no_stream');
     expect(fromCurrentState(41n)).toBe(41);
+    // The v2 append protocol reports a deleted (-5) or tombstoned (-6) stream's state as a negative revision: no events.
+    expect(fromCurrentState(-5n)).toBe('no_stream');
+    expect(fromCurrentState(-6n)).toBe('no_stream');
   });
 
   it("turns the driver's conflict into ours, keeping what the caller expected", () => {

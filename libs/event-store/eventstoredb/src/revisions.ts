@@ -27,8 +27,9 @@ export function exactStateAfter(head: number | undefined): AppendStreamState {
   return head === undefined ? NO_STREAM : BigInt(head);
 }
 
+/** The driver's current state as ours; a negative revision (the v2 protocol's deleted -5 or tombstoned -6) holds no events. */
 export function fromCurrentState(current: CurrentStreamState): number | 'no_stream' {
-  return typeof current === 'bigint' ? Number(current) : 'no_stream';
+  return typeof current === 'bigint' && current >= 0n ? Number(current) : 'no_stream';
 }
 
 /** Our error for the driver's, keeping the caller's expectation (the driver only knows the exact one we sent). */
