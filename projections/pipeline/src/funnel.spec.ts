@@ -1,9 +1,12 @@
-import type { InMemoryReadStore } from '@crm/shared/read-model';
+import type { InMemoryReadStore, SummaryDoc } from '@crm/shared/read-model';
 import { directDeals, funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
+import { loadMonthYears, periodCells, summaryId } from './month-summaries';
+import { LEAD_MONTH_PARTS } from './pipeline-leads.projection';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { campaignNamesId, marketingCampaigns } from '@crm/projections/marketing';
 import {
+  at,
   campaignPlanned,
   funnelHistory,
   irr,
@@ -246,5 +249,51 @@ describe('funnel in business days (Asia/Tehran, +03:30 in 2025)', () => {
   it('dates the deals opened without a lead by their opening day in Tehran', async () => {
     expect(await figures({ from: '2025-04-01' })).toEqual({ sources: ['referral'], leads: 1, opportunities: 0, won: 0, direct: 1 });
     expect((await figures({ from: '2025-03-31', to: '2025-03-31' })).direct).toBe(0);
+  });
+});
+
+/**
+ * A projection's commit landing between two reads of one answer (an outside probe saw the direct row at -1 under load):
+ * the store answers the first `getMany` from the state before the commit and every later read from the state after.
+ */
+describe('figures made of two summary documents, with a commit between reads', () => {
+  const torn = (before: InMemoryReadStore, after: InMemoryReadStore): InMemoryReadStore => {
+    let reads = 0;
+    return new Proxy(after, {
+      get: (target, name) => {
+        if (name !== 'getMany') return Reflect.get(target, name, target) as unknown;
+        return (collection: string, ids: readonly string[]) => ((reads += 1) === 1 ? before : after).getMany(collection, ids);
+      },
+    });
+  };
+  const sourced = (n: number, capturedAt?: string) => [
+    leadCaptured(`lx${n}`, 'web', capturedAt === undefined ? {} : { capturedAt }),
+    leadQualified(`lx${n}`, `ox${n}`),
+    opportunityOpened(`ox${n}`, { originLeadId: `lx${n}` }),
+    opportunityWon(`ox${n}`, irr(500_000), 'qualification', at(13)),
+  ];
+
+  it('reads every deal and the lead-sourced ones of one commit: the direct row does not move when a sourced deal is won', async () => {
+    const before = await storeWith([pipelineLeads, pipelineOpportunities], recorded(funnelHistory));
+    const after = await storeWith([pipelineLeads, pipelineOpportunities], recorded([...funnelHistory, ...sourced(1)]));
+    const direct = (await loadFunnel(before, collections, 'default', {})).direct;
+    expect(direct).toMatchObject({ opportunities: 1, won: 1, wonRevenue: [irr(700_000)] });
+    expect((await loadFunnel(after, collections, 'default', {})).direct).toEqual(direct);
+    // Before: the deals' two summaries were two reads, and the direct row came to 0 won and -500 000 IRR.
+    expect((await loadFunnel(torn(before, after), collections, 'default', {})).direct).toEqual(direct);
+  });
+
+  it('takes a period as the all-time cells less the years outside it from one commit: never below zero', async () => {
+    const captured = (year: number) => new Date(Date.UTC(year, 5, 1, 8)).toISOString();
+    const history = [2023, 2024, 2025, 2026].flatMap((year, n) => sourced(10 + n, captured(year)));
+    const before = await storeWith([pipelineLeads, pipelineOpportunities], recorded(history));
+    const after = await storeWith([pipelineLeads, pipelineOpportunities], recorded([...history, ...sourced(20, captured(2023))]));
+    const years = await loadMonthYears(before, collections.leads, 'default');
+    const range = { part: String(LEAD_MONTH_PARTS['source']), kind: 'source', firstMonth: '2026-01' };
+    const allTime = { id: summaryId('default', 'source'), cells: (doc: SummaryDoc) => Object.values(doc.cells) };
+    const cells = await periodCells(before, collections.leads, 'default', years!, range, allTime, 'complement');
+    expect(cells.map(({ values }) => values['count'])).toEqual([1]);
+    // Before: the all-time document and the years outside were two reads, and 2023's new lead made the period's count 0.
+    expect(await periodCells(torn(before, after), collections.leads, 'default', years!, range, allTime, 'complement')).toEqual(cells);
   });
 });

@@ -10,7 +10,16 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { loadCampaignNames } from '@crm/projections/marketing';
-import { loadMonthYears, loadSummaryDoc, type MonthStrategy, monthTotals, periodCells, summaryId, unpackedCells } from './month-summaries';
+import {
+  loadMonthYears,
+  loadSummaryDoc,
+  loadSummaryDocs,
+  type MonthStrategy,
+  monthTotals,
+  periodCells,
+  summaryId,
+  unpackedCells,
+} from './month-summaries';
 import { LEAD_MONTH_PARTS, LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
 import { PIPELINE_MONTH_PARTS, PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
 import { type MonthSplit, splitMonths } from './pipeline-summary';
@@ -244,9 +253,10 @@ export async function loadFunnel(
   // Without a period the deals come from their two all-time summaries: asked now, so their reads overlap the leads'
   // (on PostgreSQL each is a large document to detoast and parse: at 1M, 6–10 ms apiece for the by-campaign funnel).
   const funnelKind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
+  // In one read: the direct row is every deal less the lead-sourced ones, so the two must be of one commit.
   const dealSummaries = dated
     ? undefined
-    : Promise.all(['pipeline', funnelKind].map((part) => loadSummaryDoc(store, collections.opportunities, summaryId(tenantId, part))));
+    : loadSummaryDocs(store, collections.opportunities, [summaryId(tenantId, 'pipeline'), summaryId(tenantId, funnelKind)]);
   dealSummaries?.catch(() => undefined); // awaited below; a failure on the leads' side first must not leave it unheard
   const [leadYears, ...edges] = await Promise.all([
     dated && !bounded ? loadMonthYears(store, collections.leads, tenantId) : Promise.resolve(undefined),
@@ -259,10 +269,7 @@ export async function loadFunnel(
   let cells: readonly SummaryCell[] | undefined;
   if (leadYears !== undefined) {
     // The capture months' documents of the years the period covers (or the all-time cells less the years outside it).
-    const allTime = async () => {
-      const doc = await loadSummaryDoc(store, collections.leads, summaryId(tenantId, by));
-      return doc === undefined ? undefined : unpackedCells(doc, LEAD_SUMMARY_PACKED[by] ?? []);
-    };
+    const allTime = { id: summaryId(tenantId, by), cells: (doc: SummaryDoc) => unpackedCells(doc, LEAD_SUMMARY_PACKED[by] ?? []) };
     const range = { part: String(LEAD_MONTH_PARTS[by]), kind: by, firstMonth: split.firstMonth, endMonth: split.endMonth };
     cells = await periodCells(store, collections.leads, tenantId, leadYears, range, allTime, strategy);
   } else if (!bounded) {
@@ -330,9 +337,9 @@ async function datedDeals(
   // `years`, a build from before them: its one months document per kind.
   const monthsOf = async (part: 'funnelSource' | 'funnelCampaign' | 'direct'): Promise<readonly SummaryCell[] | undefined> => {
     if (years !== undefined) {
-      const allTime = async () => {
-        const doc = await loadSummaryDoc(store, opportunities, summaryId(tenantId, part));
-        return doc === undefined ? undefined : unpackedCells(doc, PIPELINE_SUMMARY_PACKED[part] ?? []);
+      const allTime = {
+        id: summaryId(tenantId, part),
+        cells: (doc: SummaryDoc) => unpackedCells(doc, PIPELINE_SUMMARY_PACKED[part] ?? []),
       };
       return periodCells(
         store,

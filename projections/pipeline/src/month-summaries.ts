@@ -266,8 +266,31 @@ export function monthSplitSummary<Doc extends object, E extends Event>(
 
 /** One summary document; undefined when absent (no deal or lead yet, or a collection built before this split serves). */
 export async function loadSummaryDoc(store: Pick<ReadStore, 'getMany'>, collection: string, id: string): Promise<SummaryDoc | undefined> {
-  const doc = (await store.getMany(collection, [id])).get(id)?.doc;
-  return isSummaryDoc(doc) ? doc : undefined;
+  return (await loadSummaryDocs(store, collection, [id]))[0];
+}
+
+/**
+ * Several summary documents of one collection in one read, in the order of `ids` (undefined where absent): one
+ * statement on the SQL stores, so the documents are those of one commit of their projection. A figure made of two of
+ * them (one less the other) read in two reads could take a commit between them: the funnel's direct row, every deal
+ * less the lead-sourced ones, went below zero under load (an outside probe).
+ */
+export async function loadSummaryDocs(
+  store: Pick<ReadStore, 'getMany'>,
+  collection: string,
+  ids: readonly string[],
+): Promise<(SummaryDoc | undefined)[]> {
+  const found = await store.getMany(collection, ids);
+  return ids.map((id) => {
+    const doc = found.get(id)?.doc;
+    return isSummaryDoc(doc) ? doc : undefined;
+  });
+}
+
+/** The all-time summary document a period's cells may be taken from, less the years outside it (`periodCells`). */
+export interface AllTimeCells {
+  readonly id: string;
+  cells(doc: SummaryDoc): readonly SummaryCell[];
 }
 
 /** A collection's `years` document: per months document, the entries of each year (`none`: without a month). */
@@ -319,7 +342,7 @@ export async function periodCells(
   tenantId: string,
   years: MonthYears,
   range: { readonly part: string; readonly kind: string; readonly firstMonth?: string; readonly endMonth?: string },
-  allTime?: () => Promise<readonly SummaryCell[] | undefined>,
+  allTime?: AllTimeCells,
   strategy?: MonthStrategy,
 ): Promise<SummaryCell[]> {
   const { part, kind, firstMonth, endMonth } = range;
@@ -339,19 +362,17 @@ export async function periodCells(
   // 21 kB by campaign against 18–19 kB a year).
   const complement =
     allTime !== undefined && undated === 0 && (strategy === 'complement' || (strategy === undefined && outside.length + 1 < inside.length));
-  const read = async (wanted: readonly string[]): Promise<SummaryDoc[]> => {
-    const ids = wanted.map((year) => yearSummaryId(tenantId, part, year));
-    const found = await store.getMany(collection, ids);
-    return ids.flatMap((id) => {
-      const doc = found.get(id)?.doc;
-      return isSummaryDoc(doc) ? [doc] : [];
-    });
-  };
-  if (!complement) {
-    return (await read(inside)).flatMap((doc) => monthTotals(doc, kind, firstMonth, endMonth));
-  }
-  const [all, docs] = await Promise.all([allTime(), read(outside)]);
-  if (all === undefined) return (await read(inside)).flatMap((doc) => monthTotals(doc, kind, firstMonth, endMonth));
+  const yearIds = (wanted: readonly string[]) => wanted.map((year) => yearSummaryId(tenantId, part, year));
+  const present = (docs: readonly (SummaryDoc | undefined)[]) => docs.filter((doc): doc is SummaryDoc => doc !== undefined);
+  const insideCells = async () =>
+    present(await loadSummaryDocs(store, collection, yearIds(inside))).flatMap((doc) => monthTotals(doc, kind, firstMonth, endMonth));
+  if (!complement) return insideCells();
+  // The all-time document and the years outside in one read: the one less the others, taken from two commits, could
+  // come to less than nothing.
+  const [allDoc, ...outsideDocs] = await loadSummaryDocs(store, collection, [allTime.id, ...yearIds(outside)]);
+  if (allDoc === undefined) return insideCells();
+  const all = allTime.cells(allDoc);
+  const docs = present(outsideDocs);
   // The months outside the period, by dimensions (without `year`): few next to the all-time cells, which are handed
   // back as they are unless some of their figures fall outside.
   const outsideSums = new Map<string, { dims: Readonly<Record<string, Scalar>>; values: Record<string, number>; used: boolean }>();

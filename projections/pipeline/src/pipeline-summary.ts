@@ -1,6 +1,6 @@
 import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sales/domain';
 import { compact, divideHalfEven, MEASURE_PLACES, type Money, roundHalfEven } from '@crm/shared/kernel';
-import type { AggregateQuery, AggregateRow, ReadStore, SummaryCell, Where } from '@crm/shared/read-model';
+import type { AggregateQuery, AggregateRow, ReadStore, SummaryCell, SummaryDoc, Where } from '@crm/shared/read-model';
 import { loadMonthYears, loadSummaryDoc, monthCells, type MonthStrategy, MONTHS, periodCells, summaryId } from './month-summaries';
 import { dateRange, MoneyTotals, nextDay, ratio, WeightedTotals } from './support';
 
@@ -224,10 +224,7 @@ export async function loadPipelineSummary(
   const years = dated ? await loadMonthYears(store, collection, tenantId) : undefined;
   if (years !== undefined) {
     // The closing months' documents of the years the period covers (or the all-time cells less the years outside it).
-    const allTime = async () => {
-      const doc = await loadSummaryDoc(store, collection, summaryId(tenantId, 'pipeline'));
-      return doc === undefined ? undefined : Object.values(doc.cells);
-    };
+    const allTime = { id: summaryId(tenantId, 'pipeline'), cells: (doc: SummaryDoc) => Object.values(doc.cells) };
     const range = { part: MONTHS, kind: 'pipeline', ...split };
     const [cells, edges] = await Promise.all([periodCells(store, collection, tenantId, years, range, allTime, strategy), edgesOf()]);
     return pipelineSummary([...summaryRows(cells, { edges: [] }, undefined), ...edges.flat()], filters);

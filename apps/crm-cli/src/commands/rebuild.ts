@@ -120,9 +120,18 @@ function finishWithRate(line: ProgressLine, label: string, total: number): void 
   );
 }
 
-function describeResult(result: RebuildResult): string {
-  const replaced = result.previousCollection ? `replaced ${result.previousCollection}` : 'the first build: nothing served before';
-  return `${result.projection}: serving ${result.collection} at ${result.checkpoint ?? 'the start'} (${replaced})\n`;
+/**
+ * What a rebuild ended with. The build served before may be this very one: another process (the projection's owner, or
+ * a second `crm-cli rebuild` beside this one) switched to it first, and this command found it serving.
+ */
+export function describeResult(result: RebuildResult): string {
+  const { previousCollection: previous, collection } = result;
+  const replaced = !previous
+    ? 'the first build: nothing served before'
+    : previous === collection
+      ? 'already serving it: another process switched to this build first'
+      : `replaced ${previous}`;
+  return `${result.projection}: serving ${collection} at ${result.checkpoint ?? 'the start'} (${replaced})\n`;
 }
 
 /** One projection, on this thread. */
