@@ -171,7 +171,26 @@ describe('marketing over HTTP (real server, embedded SQLite)', () => {
     ]);
     expect(fields(await post(`/campaigns/${id}/cancel`, { reason: '' }))).toEqual(['reason']);
     expect(fields(await post('/campaigns/not-a-uuid/start'))).toEqual(['id']);
+    // The marketing rules no field check makes (a name with nothing to read, a cost of zero) are named beside the body's
+    // other bad fields: an outside contract fuzz got them one per attempt (memberType first, then LIST.NAME_REQUIRED).
+    expect(fields(await post('/marketing-lists', { name: '!!! ؟', memberType: 'person', kind: 'static' }))).toEqual(['memberType', 'name']);
+    expect(fields(await post('/campaigns', { ...nowruz, name: 'ًَ', channel: 'fax', budget: { amount: 1000 } }))).toEqual([
+      'channel',
+      'name',
+    ]);
+    expect(fields(await post(`/campaigns/${id}/costs`, { amount: { amount: 0 }, description: 12 }))).toEqual([
+      'amount.amount',
+      'description',
+    ]);
     expect(await head()).toBe(before);
+  });
+
+  it('takes a name of symbols or emoji, as a lead or a contact does', async () => {
+    const list = await post('/marketing-lists', { name: '🎉 ★', memberType: 'contact', kind: 'static' });
+    expect(list.status).toBe(201);
+    const plan = await post('/campaigns', { ...nowruz, name: '👨‍👩‍👧', budget: { amount: 1000 } });
+    expect(plan.status).toBe(201);
+    expect((await events(`campaign-${idOf(plan)}`)).map((event) => (event.data as { name?: string }).name)).toEqual(['👨‍👩‍👧']);
   });
 
   it('refuses by business rule (409) and unknown records (404), appending nothing', async () => {
@@ -353,5 +372,9 @@ describe('marketing over HTTP (real server, embedded SQLite)', () => {
     expect(schemas['ListCriteriaDto']?.properties['conditions']).toMatchObject({ type: 'array', maxItems: 20 });
     expect(schemas['AddListMembersRequestDto']?.properties['memberIds']).toMatchObject({ type: 'array', maxItems: 1000 });
     expect(schemas['PlanCampaignRequestDto']?.properties['name']).toMatchObject({ maxLength: 200 });
+    // A cost is more than zero (CAMPAIGN.COST_NOT_POSITIVE): the document said `minimum: 0`, so a client checking bodies
+    // against it sent a zero the server refused. A budget may be zero.
+    expect(schemas['CostAmountDto']?.properties['amount']).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(schemas['MoneyDto']?.properties['amount']).toMatchObject({ type: 'integer', minimum: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
 import { addMoney, compact, matchKey, money, present, type Money, NOT_FOUND, type Refusal } from '@crm/shared/kernel';
-import { distinct, readable } from '../common/text';
+import { distinct, readableName } from '../common/text';
 import type { CampaignChannel, CampaignCommand, PlanCampaign, RecordCampaignCost, RecordCampaignResponse } from './campaign.commands';
 import { assertCampaignPeriod, assertRecordedFact, writtenTime } from './campaign.dates';
 import type { CampaignEvent } from './campaign.events';
@@ -49,11 +49,21 @@ function inStatus<S extends CampaignStatus>(state: CampaignState, allowed: reado
   throw new DomainError(code, message, { campaignId: campaign.campaignId, status: campaign.status });
 }
 
+/** A campaign's name as kept; refused (CAMPAIGN.NAME_REQUIRED) when there is nothing to read in it. The edge checks it too. */
+export function assertCampaignName(name: string | undefined): string {
+  return readableName(name, CAMPAIGN_REFUSALS.NAME_REQUIRED, 'A campaign needs a name');
+}
+
+/** A cost is more than zero minor units (CAMPAIGN.COST_NOT_POSITIVE). The edge checks it too. */
+export function assertCostPositive(amount: number): void {
+  if (amount <= 0)
+    throw new DomainError(CAMPAIGN_REFUSALS.COST_NOT_POSITIVE, 'A cost must be more than zero', { fields: ['amount.amount'] });
+}
+
 function plan({ data }: PlanCampaign, state: CampaignState): CampaignEvent[] {
   if (state.status !== 'none')
     throw new DomainError(CAMPAIGN_REFUSALS.ALREADY_EXISTS, 'Campaign already exists', { campaignId: data.campaignId });
-  const name = readable(data.name);
-  if (name === undefined) throw new DomainError(CAMPAIGN_REFUSALS.NAME_REQUIRED, 'A campaign needs a name', { fields: ['name'] });
+  const name = assertCampaignName(data.name);
   const budget = money(data.budget.amount, data.budget.currency);
   if (budget.amount < 0)
     throw new DomainError(CAMPAIGN_REFUSALS.BUDGET_NEGATIVE, 'A budget cannot be negative', { fields: ['budget.amount'] });
@@ -88,8 +98,7 @@ function plan({ data }: PlanCampaign, state: CampaignState): CampaignEvent[] {
 function recordCost({ data }: RecordCampaignCost, state: CampaignState): CampaignEvent[] {
   const campaign = existing(state);
   const amount = money(data.amount.amount, data.amount.currency ?? campaign.budget.currency);
-  if (amount.amount <= 0)
-    throw new DomainError(CAMPAIGN_REFUSALS.COST_NOT_POSITIVE, 'A cost must be more than zero', { fields: ['amount.amount'] });
+  assertCostPositive(amount.amount);
   if (amount.currency !== campaign.budget.currency) {
     throw new DomainError(CAMPAIGN_REFUSALS.CURRENCY_MISMATCH, `Costs are recorded in the budget's currency, ${campaign.budget.currency}`, {
       budgetCurrency: campaign.budget.currency,

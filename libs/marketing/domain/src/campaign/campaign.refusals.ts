@@ -8,7 +8,7 @@ export const CAMPAIGN_REFUSALS = refusals('CAMPAIGN', {
   CANCELLED: [409, 'The campaign is cancelled'],
   NO_TARGET_LISTS: [409, 'A campaign needs at least one target list before it starts'],
   CURRENCY_MISMATCH: [409, "Costs are recorded in the budget's currency"],
-  NAME_REQUIRED: [400, 'The name is blank once spacing marks are removed'],
+  NAME_REQUIRED: [400, 'The name has nothing to read: blank once spacing marks are removed, or only tatweel, diacritics or punctuation'],
   REASON_REQUIRED: [400, 'The reason is blank once spacing marks are removed'],
   BUDGET_NEGATIVE: [400, 'The budget is negative'],
   COST_NOT_POSITIVE: [400, 'A cost must be more than zero'],

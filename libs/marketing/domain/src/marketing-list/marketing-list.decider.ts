@@ -1,6 +1,6 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
 import { compact, matchKey, present, NOT_FOUND } from '@crm/shared/kernel';
-import { distinct, readable } from '../common/text';
+import { distinct, readableName } from '../common/text';
 import type {
   AddListMembers,
   CreateMarketingList,
@@ -73,11 +73,15 @@ function criteriaFor({ kind, criteria, memberType }: CreateMarketingList['data']
   return normalizeCriteria(criteria, memberType);
 }
 
+/** A list's name as kept; refused (LIST.NAME_REQUIRED) when there is nothing to read in it. The edge checks it too. */
+export function assertListName(name: string | undefined): string {
+  return readableName(name, LIST_REFUSALS.NAME_REQUIRED, 'A marketing list needs a name');
+}
+
 function create({ data }: CreateMarketingList, state: MarketingListState): MarketingListEvent[] {
   if (state.status !== 'none')
     throw new DomainError(LIST_REFUSALS.ALREADY_EXISTS, 'Marketing list already exists', { listId: data.listId });
-  const name = readable(data.name);
-  if (name === undefined) throw new DomainError(LIST_REFUSALS.NAME_REQUIRED, 'A marketing list needs a name', { fields: ['name'] });
+  const name = assertListName(data.name);
   const criteria = criteriaFor(data);
   const { listId, memberType, kind, ownerId, createdAt } = data;
   return [

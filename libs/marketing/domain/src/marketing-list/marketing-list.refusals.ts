@@ -3,7 +3,7 @@ import { refusals } from '@crm/shared/kernel';
 export const LIST_REFUSALS = refusals('LIST', {
   ALREADY_EXISTS: [409, 'A marketing list with this id already exists'],
   NOT_STATIC: [409, 'Members of a dynamic list follow its criteria; only static lists take members by hand'],
-  NAME_REQUIRED: [400, 'The name is blank once spacing marks are removed'],
+  NAME_REQUIRED: [400, 'The name has nothing to read: blank once spacing marks are removed, or only tatweel, diacritics or punctuation'],
   TOO_MANY_MEMBER_IDS: [400, 'Too many member ids in one command'],
   CRITERIA_NOT_ALLOWED: [400, 'A static list takes members by hand, not criteria'],
   CRITERIA_REQUIRED: [400, 'A dynamic list needs criteria'],

@@ -1,12 +1,27 @@
 import { AlsoChecks, CommandRequestDto, EnumField, IdField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
-import { CAMPAIGN_CHANNELS, CAMPAIGN_GOALS, type CampaignChannel, type CampaignGoal, assertCampaignPeriod } from '@crm/marketing/domain';
+import {
+  CAMPAIGN_CHANNELS,
+  CAMPAIGN_GOALS,
+  type CampaignChannel,
+  type CampaignGoal,
+  assertCampaignName,
+  assertCampaignPeriod,
+} from '@crm/marketing/domain';
 
-@AlsoChecks({
-  reads: ['startDate', 'endDate'],
-  check: ({ startDate, endDate }) => {
-    if (typeof startDate === 'string' && typeof endDate === 'string') assertCampaignPeriod(startDate, endDate);
+@AlsoChecks(
+  {
+    reads: ['startDate', 'endDate'],
+    check: ({ startDate, endDate }) => {
+      if (typeof startDate === 'string' && typeof endDate === 'string') assertCampaignPeriod(startDate, endDate);
+    },
   },
-})
+  {
+    reads: ['name'],
+    check: ({ name }) => {
+      if (typeof name === 'string') assertCampaignName(name);
+    },
+  },
+)
 export class PlanCampaignRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen campaign id; the server makes one otherwise' })
   id?: string;

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
 import { Check, CURRENCY_PROBLEM, MinorUnitsDto } from '@crm/shared/http';
 import { CURRENCIES } from '@crm/shared/kernel';
@@ -10,6 +10,17 @@ import type { CostAmount } from '@crm/marketing/domain';
  * (the decider fills it in), not the API-wide IRR. MoneyDto sets its default before the handler could tell.
  */
 export class CostAmountDto extends MinorUnitsDto {
+  // The document says what the rule takes: more than zero (CAMPAIGN.COST_NOT_POSITIVE, named beside the body's other
+  // bad fields: the request's @AlsoChecks). MinorUnitsDto's check (a whole, non-negative number) still applies.
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    example: 15_000_000,
+    description: 'Integer minor units, more than zero',
+  })
+  declare amount: number;
+
   @ApiPropertyOptional({
     enum: [...CURRENCIES].sort(),
     description: "ISO 4217 code in use; absent: the campaign budget's currency. Any other currency than the budget's is refused (409).",

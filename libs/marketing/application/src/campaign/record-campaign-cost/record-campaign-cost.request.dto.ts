@@ -1,13 +1,22 @@
 import { AlsoChecks, CommandRequestDto, NestedField, TextField, TimeField } from '@crm/shared/http';
-import { assertRecordedFact } from '@crm/marketing/domain';
+import { assertCostPositive, assertRecordedFact } from '@crm/marketing/domain';
 import { CostAmountDto } from './cost-amount.dto';
 
-@AlsoChecks({
-  reads: ['incurredAt'],
-  check: ({ incurredAt }, now) => {
-    if (typeof incurredAt === 'string') assertRecordedFact('incurredAt', incurredAt, now);
+@AlsoChecks(
+  {
+    reads: ['incurredAt'],
+    check: ({ incurredAt }, now) => {
+      if (typeof incurredAt === 'string') assertRecordedFact('incurredAt', incurredAt, now);
+    },
   },
-})
+  {
+    reads: ['amount.amount'],
+    check: ({ amount }) => {
+      const minorUnits = (amount as { amount?: unknown } | undefined)?.amount;
+      if (typeof minorUnits === 'number') assertCostPositive(minorUnits);
+    },
+  },
+)
 export class RecordCampaignCostRequestDto extends CommandRequestDto {
   @NestedField(() => CostAmountDto, {
     description: "More than zero, in the budget's currency: without `currency`, the budget's currency is meant",

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
 import { AlsoChecks, Check, CommandRequestDto, EnumField, IdField, TextField } from '@crm/shared/http';
-import { assertCriteriaFields, type ListCriteria, type ListKind, type ListMemberType } from '@crm/marketing/domain';
+import { assertCriteriaFields, assertListName, type ListCriteria, type ListKind, type ListMemberType } from '@crm/marketing/domain';
 import { assertKnownCriteriaValues, CRITERIA_VALUE_SETS } from '../criteria-values';
 import { ListCriteriaDto } from '../list-criteria.dto';
 
@@ -28,6 +28,12 @@ const dynamicCriteria = ({ memberType, kind, criteria }: Record<string, unknown>
     check: (body) => {
       const given = dynamicCriteria(body);
       if (given) assertKnownCriteriaValues(...given);
+    },
+  },
+  {
+    reads: ['name'],
+    check: ({ name }) => {
+      if (typeof name === 'string') assertListName(name);
     },
   },
 )
