@@ -366,6 +366,12 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     // A command reads no query string: a parameter there is named, not dropped (an outside probe had 200), with the rest.
     const queried = await post('/activities/not-a-uuid/complete?dryRun=true&x=1', { outcome: '' });
     expect(fields(queried)).toEqual(['dryRun', 'id', 'outcome', 'x']);
+    // Nor does a read that takes only its path: the right of access answered `?zzUnknown=1` with 200 (an outside
+    // contract fuzz). The probes take any query string, as a load balancer may add one.
+    const access = await http(server.url, 'GET', '/api/v1/data-subjects/person/not-a-uuid?zzUnknown=1&a=1&a=2');
+    expect(access.status).toBe(400);
+    expect(fields(access)).toEqual(['a', 'id', 'type', 'zzUnknown']);
+    expect((await http(server.url, 'GET', '/health/live?zzUnknown=1')).status).toBe(200);
     // A good path and headers with a bad body: the body's fields alone, as before.
     const bodyOnly = await post('/activities/0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d/complete', { outcome: '' });
     expect(fields(bodyOnly)).toEqual(['outcome']);
