@@ -64,6 +64,18 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     expect(other.body).toMatchObject({ status: 409, code: 'ACCOUNT.PURCHASE_CONFLICT' });
     const redated = await post(`/accounts/${accountId}/purchases`, { ...purchase, occurredAt: '2025-03-04T08:00:00+03:30' });
     expect(redated.body).toMatchObject({ status: 409, code: 'ACCOUNT.PURCHASE_CONFLICT' });
+    // Under a stale If-Match, the precondition is answered first: 412 for another purchase under the ref (an outside
+    // contract fuzz got 409), the first reply for the same one (a change already made, RFC 9110 §13.1.1).
+    const stale = { 'if-match': '"999"' };
+    expect((await post(`/accounts/${accountId}/purchases`, { ...purchase, amount: { amount: 1 } }, stale)).body).toMatchObject({
+      status: 412,
+    });
+    expect(await post(`/accounts/${accountId}/purchases`, purchase, stale)).toMatchObject({ status: 200, body: first.body });
+    const current = { 'if-match': `"${String(first.body['revision'])}"` };
+    expect((await post(`/accounts/${accountId}/purchases`, { ...purchase, amount: { amount: 1 } }, current)).body).toMatchObject({
+      status: 409,
+      code: 'ACCOUNT.PURCHASE_CONFLICT',
+    });
     expect(await head()).toBe(before);
   });
 

@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, toMoney } from '@crm/shared/http';
 import { derivedId, uuidV5 } from '@crm/shared/kernel';
 import { ACCOUNT_REFUSALS, accountDecider, type AccountState } from '@crm/sales/domain';
-import { DomainError, loadState } from '@crm/shared/event-sourcing';
+import { checkExpectedRevision, DomainError, loadState } from '@crm/shared/event-sourcing';
 import type { Money } from '@crm/shared/kernel';
 import { accountStream } from '../../common/streams';
 import { RecordPurchaseCommand } from './record-purchase.command';
@@ -65,7 +65,23 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
       { ...context, commandId, fingerprint: undefined },
       now,
     );
-    if (result.duplicate) assertSamePurchase(result.state, externalRef, amount, input.occurredAt);
+    if (result.duplicate) {
+      try {
+        assertSamePurchase(result.state, externalRef, amount, input.occurredAt);
+      } catch (conflict) {
+        // Another purchase under a recorded ref is not the change a stale If-Match was sent for: 412 first, as on any
+        // command (the same invoice again is answered with its first reply, as RFC 9110 allows a change already made).
+        if (context.expectedRevision !== undefined) {
+          const stream = accountStream(accountId);
+          checkExpectedRevision(
+            stream,
+            context.expectedRevision,
+            await this.executor.store.streamRevision(stream, { tenantId: context.tenantId }),
+          );
+        }
+        throw conflict;
+      }
+    }
     // A ref recorded before this rule existed (other command id) is still a no-op; it keeps the id it was given.
     const recordedId = result.state.status === 'none' ? purchaseId : (result.state.purchaseRefs[externalRef]?.purchaseId ?? purchaseId);
     return commandReply(accountId, result, { purchaseId: recordedId, externalRef });
