@@ -1,7 +1,7 @@
 import type { InMemoryReadStore } from '@crm/shared/read-model';
 import { InvalidCursorError, loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
-import { pipelineHistory, at, irr, recorded, storeWith } from '@crm/projections/testing';
+import { pipelineHistory, at, irr, opportunityOpened, recorded, storeWith } from '@crm/projections/testing';
 
 describe('opportunity list', () => {
   let store: InMemoryReadStore;
@@ -122,5 +122,19 @@ describe('opportunity list', () => {
     const query = opportunityListQuery('default', { limit: 5000 });
     expect(query).toMatchObject({ limit: 200, offset: 0, orderBy: [{ field: 'openedAt', direction: 'desc' }] });
     expect(query.where).toEqual({ tenantId: 'default', status: { in: ['open', 'won', 'lost'] } });
+  });
+
+  it('counts a first page that holds every matching deal from its own rows: a commit between the two reads cannot set them apart', async () => {
+    const more = await storeWith([pipelineOpportunities], recorded([...pipelineHistory, opportunityOpened('o9')]));
+    // The summary read from the state before the commit, the rows from the state after (an outside probe saw 30 rows and
+    // `total: 29` under load).
+    const torn = new Proxy(more, {
+      get: (target, name) => (name === 'getMany' ? store.getMany.bind(store) : (Reflect.get(target, name, target) as unknown)),
+    });
+    const page = await loadOpportunityList(torn, 'pipeline_opportunities', 'default', {});
+    expect(page.items).toHaveLength(7);
+    expect(page.total).toBe(7);
+    // Pages that do not hold every deal take the total from the summary, as before.
+    expect(await loadOpportunityList(torn, 'pipeline_opportunities', 'default', { limit: 2 })).toMatchObject({ total: 6 });
   });
 });
