@@ -118,7 +118,9 @@ export class PipelineViewsController {
       ' ' +
       M.rounding +
       ' Lead counts come from totals kept per source, campaign, status and capture business month (exact to the day); without a period, deals too ' +
-      '(per status, source, campaign, currency); with one, the deals of the period’s qualified leads are read lead by lead.',
+      '(per status, source, campaign, currency); with one, the deals of the period’s qualified leads are read lead by lead. ' +
+      'Leads and deals come from two read models, each exact at its own position in the log: while commands are being recorded a ' +
+      'group may briefly show one more opportunity than qualified leads; pass minPosition to read your own writes.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiBadQuery()
