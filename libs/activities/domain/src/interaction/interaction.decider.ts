@@ -1,5 +1,5 @@
 import { DomainError, requireText, type Decider } from '@crm/shared/event-sourcing';
-import { compact, present, NOT_FOUND } from '@crm/shared/kernel';
+import { compact, isAheadOf, present, NOT_FOUND } from '@crm/shared/kernel';
 import { validRegarding } from '../common/regarding';
 import { instantOf, writtenInstant } from '../common/time';
 import { INTERACTION_CHANNELS, type InteractionCommand, type InteractionDirection, type LogInteraction } from './interaction.commands';
@@ -16,9 +16,15 @@ export const initialInteractionState = (): InteractionState => ({ status: 'none'
 
 const at = (value: string, field: string) => instantOf(value, field, INTERACTION_REFUSALS.INVALID_TIME);
 
-/** Logged after the fact, never ahead of it: a future "interaction" is a plan, i.e. an activity. */
+/**
+ * Logged after the fact, never ahead of it: a future "interaction" is a plan, i.e. an activity. Ahead by the clock
+ * skew every recorded fact is allowed (CLOCK_SKEW_MS): a call-centre client whose clock runs a second fast logs the call
+ * that just ended (an outside probe had 400 for 2 s, where a purchase or a completion at that time is taken).
+ */
 export function assertLoggedAfter(occurredAt: string, loggedAt: string): void {
-  if (at(occurredAt, 'occurredAt') > at(loggedAt, 'loggedAt')) {
+  at(occurredAt, 'occurredAt');
+  at(loggedAt, 'loggedAt');
+  if (isAheadOf(occurredAt, loggedAt)) {
     throw new DomainError(INTERACTION_REFUSALS.IN_FUTURE, `occurredAt ${occurredAt} is after the time it is logged (${loggedAt})`, {
       fields: ['occurredAt'],
     });

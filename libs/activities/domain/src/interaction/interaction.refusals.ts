@@ -8,5 +8,5 @@ export const INTERACTION_REFUSALS = refusals('INTERACTION', {
   INVALID_DURATION: [400, 'durationSeconds is not a whole number ≥ 0'],
   INVALID_TIME: [400, 'A time is not an ISO 8601 instant with its offset'],
   INVALID_REGARDING: [400, 'regarding is not { type, id } with a known type'],
-  IN_FUTURE: [400, 'occurredAt is after the moment the interaction is logged'],
+  IN_FUTURE: [400, 'occurredAt is after the moment the interaction is logged (beyond a 5-minute clock skew)'],
 });
