@@ -182,28 +182,32 @@ export class MongoReadStore implements ReadStore {
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
     // Judged on the server's clock (`$$NOW`), as PostgreSQL's lease is on its `clock_timestamp()`: a host whose clock
-    // runs ahead can no longer take a live lease, nor one behind keep a dead owner's. One upsert: a lease no process
-    // ever held is made by it (epoch 1); one another owner holds, live, matches nothing, and the insert the upsert then
-    // tries is a duplicate key (the query is not equality on `_id` alone, so the server does not retry it).
-    const live = { $gt: ['$expiresAt', '$$NOW'] };
+    // runs ahead can no longer take a live lease, nor one behind keep a dead owner's. One upsert on `_id` alone (MongoDB
+    // refuses `$expr` in an upsert's filter, so the conditions are in the pipeline): a lease no process ever held is
+    // made by it (epoch 1); one this owner holds is renewed; a lapsed one is taken (epoch + 1); one another owner holds,
+    // live, is left as it is and comes back with that owner. Two upserts racing to make it: the server retries the
+    // loser's, which then finds it held (or, before 4.2, it fails as a duplicate key).
+    const me = { $literal: owner }; // in a pipeline a string starting with `$` would be read as a field path
+    const mine = { $eq: ['$owner', me] };
+    const lapsed = { $not: [{ $gt: ['$expiresAt', '$$NOW'] }] }; // a lease just made has no expiresAt yet: lapsed
+    const free = { $or: [mine, lapsed] };
     try {
-      const taken = await this.leases.findOneAndUpdate(
-        { _id: name, $or: [{ owner }, { $expr: { $not: [live] } }] },
-        // `$literal`: in a pipeline a string starting with `$` would be read as a field path, and owners may be named by hand.
+      const after = await this.leases.findOneAndUpdate(
+        { _id: name },
         [
           {
             $set: {
-              epoch: { $cond: [{ $eq: ['$owner', { $literal: owner }] }, '$epoch', { $add: [{ $ifNull: ['$epoch', 0] }, 1] }] },
-              owner: { $literal: owner },
-              expiresAt: { $add: ['$$NOW', Math.max(1, Math.floor(ttlMs))] },
+              epoch: { $cond: [mine, '$epoch', { $cond: [lapsed, { $add: [{ $ifNull: ['$epoch', 0] }, 1] }, '$epoch'] }] },
+              owner: { $cond: [free, me, '$owner'] },
+              expiresAt: { $cond: [free, { $add: ['$$NOW', Math.max(1, Math.floor(ttlMs))] }, '$expiresAt'] },
             },
           },
         ],
-        { returnDocument: 'after', upsert: true },
+        { upsert: true, returnDocument: 'after' },
       );
-      return taken ? leaseRecord(taken) : undefined;
+      return after?.owner === owner ? leaseRecord(after) : undefined;
     } catch (error) {
-      // Another holds it, live: the document exists and matched nothing, so the upsert's insert is a duplicate key.
+      // Another process made it first, on a server that does not retry such an upsert: it holds it, live.
       if ((error as { code?: number }).code === 11000) return undefined;
       throw error;
     }

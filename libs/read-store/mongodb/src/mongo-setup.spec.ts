@@ -14,6 +14,9 @@ function fakeMongo(existing: string[] = [], hello: Document = { setName: 'rs0' }
   /** The options the adapter gave the database and its transactions. */
   const options: { db: unknown[]; transaction: unknown[] } = { db: [], transaction: [] };
   const collections = new Set(existing);
+  /** What the lease upserts sent, and the document the next one answers with. */
+  const upserts: { filter: Document; update: unknown; options: Document }[] = [];
+  let leaseAfter: Document | null = null;
   let inTransaction = false;
   const collection = (name: string) => ({
     collectionName: name,
@@ -26,6 +29,10 @@ function fakeMongo(existing: string[] = [], hello: Document = { setName: 'rs0' }
       return {};
     },
     findOne: async () => null,
+    findOneAndUpdate: async (filter: Document, update: unknown, options: Document) => {
+      upserts.push({ filter, update, options });
+      return leaseAfter;
+    },
     drop: async () => {
       collections.delete(name);
       calls.push(`drop ${name}`);
@@ -63,7 +70,10 @@ function fakeMongo(existing: string[] = [], hello: Document = { setName: 'rs0' }
         },
       }),
   };
-  return { client: client as unknown as MongoClient, calls, collections, options };
+  const answerLeaseWith = (doc: Document | null) => {
+    leaseAfter = doc;
+  };
+  return { client: client as unknown as MongoClient, calls, collections, options, upserts, answerLeaseWith };
 }
 
 describe('MongoDB read store, without a server', () => {
@@ -111,6 +121,29 @@ describe('MongoDB read store, without a server', () => {
       'createCollection rm.pipeline_v1_1',
       'bulkWrite rm.pipeline_v1_1 x1 in transaction',
     ]);
+  });
+
+  it('takes a lease in one upsert on _id alone, judged on the server clock, and only what comes back owned is taken', async () => {
+    const mongo = fakeMongo();
+    const store = await MongoReadStore.connect(mongo.client, { database: 'crm', transactions: true });
+    const expiresAt = new Date('2030-01-01T00:00:00Z');
+    mongo.answerLeaseWith({ _id: 'pipeline', owner: 'process-a', epoch: 3, expiresAt });
+    expect(await store.acquireLease('pipeline', 'process-a', 10_000)).toEqual({
+      name: 'pipeline',
+      owner: 'process-a',
+      epoch: 3,
+      expiresAt: expiresAt.toISOString(),
+    });
+    // Held by another, live: the upsert leaves it as it is and answers with that owner.
+    mongo.answerLeaseWith({ _id: 'pipeline', owner: 'process-b', epoch: 3, expiresAt });
+    expect(await store.acquireLease('pipeline', 'process-a', 10_000)).toBeUndefined();
+    for (const { filter, update, options } of mongo.upserts) {
+      expect(options).toMatchObject({ upsert: true, returnDocument: 'after' });
+      // MongoDB refuses `$expr` anywhere in an upsert's filter (QueryFeatureNotAllowed): an earlier version of this
+      // code sent one, and no lease could be taken. The filter is `_id` equality alone; the clock is the server's.
+      expect(filter).toEqual({ _id: 'pipeline' });
+      expect(JSON.stringify(update)).toContain('$$NOW');
+    }
   });
 
   it('takes a collection another process created first as it is', async () => {
