@@ -371,7 +371,9 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     const access = await http(server.url, 'GET', '/api/v1/data-subjects/person/not-a-uuid?zzUnknown=1&a=1&a=2');
     expect(access.status).toBe(400);
     expect(fields(access)).toEqual(['a', 'id', 'type', 'zzUnknown']);
-    expect((await http(server.url, 'GET', '/health/live?zzUnknown=1')).status).toBe(200);
+    for (const probe of ['/health/live', '/health/ready', '/health', '/metrics']) {
+      expect([probe, (await http(server.url, 'GET', `${probe}?zzUnknown=1`)).status]).toEqual([probe, 200]);
+    }
     // A good path and headers with a bad body: the body's fields alone, as before.
     const bodyOnly = await post('/activities/0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d/complete', { outcome: '' });
     expect(fields(bodyOnly)).toEqual(['outcome']);
