@@ -108,7 +108,12 @@ export function toStoreError(error: unknown): unknown {
  * where nothing had been written.
  */
 export function toReadError(error: unknown): unknown {
-  return error instanceof UnknownError ? new StoreUnavailableError('KurrentDB', error) : toStoreError(error);
+  return error instanceof UnknownError && !isBridgeParseError(error) ? new StoreUnavailableError('KurrentDB', error) : toStoreError(error);
+}
+
+/** The bridge's ParseError, which it also wraps as UnknownError: an argument it cannot read, the same every time. */
+function isBridgeParseError(error: UnknownError): boolean {
+  return (error as { _raw?: { name?: unknown } })._raw?.name === 'ParseError';
 }
 
 /**

@@ -40,7 +40,7 @@ const passing: [string, () => Error][] = [
 const bridgeReads: [string, () => Error][] = [
   [
     'UnknownError from the native bridge (a gRPC stream reset)',
-    () => new UnknownError(Object.assign(new Error('h2 protocol error: stream reset'), { name: 'GrpcConnectionError' }) as never),
+    () => new UnknownError(Object.assign(new Error('h2 protocol error: stream reset'), { name: 'UnknownError' }) as never),
   ],
 ];
 
@@ -128,6 +128,15 @@ describe('KurrentDB failures the kernel can judge', () => {
       expect(calls.filter((c) => c.method === 'readStream')).toHaveLength(3);
       expect(server.all).toHaveLength(0);
     });
+  });
+
+  it("keeps the bridge's ParseError (an argument it cannot read) as it is: not passing, a retry would meet it again", async () => {
+    const server = new FakeKurrentServer();
+    const parse = () => new UnknownError(Object.assign(new Error('cannot parse stream name'), { name: 'ParseError' }) as never);
+    const down = new EventStoreDbEventStore(wrap(server.client(), () => parse()).client, quick);
+    const failure = await down.readStream(`lead-${newId()}`).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UnknownError);
+    expect(isTransientStoreError(failure)).toBe(false);
   });
 
   it('an append whose reads fail once before its write goes through', async () => {

@@ -1,8 +1,8 @@
 import { DomainError } from '@crm/shared/event-sourcing';
 import { matchKey, present, type Refusal } from '@crm/shared/kernel';
 
-/** A symbol (★, ©, an emoji): something to show, though nothing to search by. */
-const SYMBOL = /\p{S}/u;
+/** A symbol (★, ©, an emoji; not ASCII signs such as `~` or `=`): something to show, though nothing to search by. */
+const SYMBOL = /\p{So}/u;
 
 /**
  * A name someone can read: ZWNJ, tatweel, diacritics or punctuation alone pass a

@@ -57,8 +57,8 @@ describe('marketing list decider: creation and replay', () => {
         ]);
     });
 
-    it('refuses a name that is blank, or only invisible Persian marks', () => {
-      for (const name of ['', '   ', '\u200c\u200c', 'ـــ', '\u064b\u064e'])
+    it('refuses a name that is blank, or only invisible Persian marks, punctuation or ASCII signs', () => {
+      for (const name of ['', '   ', '\u200c\u200c', 'ـــ', '\u064b\u064e', '!!! ؟', '~', '=='])
         spec
           .given([])
           .when({ ...createStatic, data: { ...createStatic.data, name } })

@@ -27,7 +27,10 @@ export class LogInteractionRequestDto extends CommandRequestDto {
   @TextField(MAX.summary, { example: 'مشتری درباره زمان تحویل پرسید' })
   summary!: string;
 
-  @TimeField('instant', { description: 'When it happened, with its offset; not in the future', example: '2025-03-03T10:30:00+03:30' })
+  @TimeField('instant', {
+    description: 'When it happened, with its offset; not in the future (5 minutes of clock skew are allowed)',
+    example: '2025-03-03T10:30:00+03:30',
+  })
   occurredAt!: string;
 
   // A day: longer is a stay, not an interaction.
