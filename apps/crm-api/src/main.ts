@@ -39,7 +39,7 @@ async function main(): Promise<void> {
         await stopWithinBound(
           async () => {
             await graceful.shutDown(reason);
-            await tracing?.shutdown();
+            await tracing?.shutdown((message, error) => logger.warn({ err: error }, message));
           },
           {
             graceMs,

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
             step = 'event store';
             await eventStore.close();
             step = 'tracing (its exporter)';
-            await tracing?.shutdown();
+            await tracing?.shutdown((message, error) => logger.warn({ err: error }, message));
           },
           { graceMs: config.operations.shutdownGraceMs, logger, reason: signal, what: 'stopping', stuck: () => ({ notClosed: step }) },
         );

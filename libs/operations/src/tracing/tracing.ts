@@ -17,12 +17,26 @@ export interface TracingOptions {
    * the command, append and projection spans still trace.
    */
   readonly autoInstrument?: boolean;
+  /** How long a stop waits for the spans still buffered to reach the collector (TRACE_FLUSH_BOUND_MS). */
+  readonly flushBoundMs?: number;
 }
+
+/**
+ * How long a stop waits for the spans still buffered to reach the collector. The exporter retries a collector that
+ * does not answer for about ten seconds and then fails: that was the stop's failure (exit 1, found by an outside
+ * newcomer probe with OTEL_EXPORTER_OTLP_ENDPOINT pointing nowhere). Spans are telemetry: those not delivered by then
+ * are lost, said in the log, and the stop goes on.
+ */
+export const TRACE_FLUSH_BOUND_MS = 2_000;
+
+/** Where a stop says that buffered spans were lost. */
+export type TracingWarn = (message: string, error?: unknown) => void;
 
 export interface Tracing {
   /** Registered on the Fastify instance before routes (`app.register(tracing.fastify.plugin())`). */
   readonly fastify: FastifyOtelInstrumentation;
-  shutdown(): Promise<void>;
+  /** Flushes and stops, within the flush bound; never fails: spans it could not deliver are lost and said to `warn`. */
+  shutdown(warn?: TracingWarn): Promise<void>;
 }
 
 // Probes and scrapes every few seconds would drown the traces that matter.
@@ -51,11 +65,24 @@ export function startTracing(options: TracingOptions): Tracing {
   sdk.start();
   return {
     fastify,
-    async shutdown() {
-      await sdk.shutdown(); // flushes the spans still buffered
-      trace.disable();
-      context.disable();
-      propagation.disable();
+    async shutdown(warn: TracingWarn = () => undefined) {
+      const boundMs = options.flushBoundMs ?? TRACE_FLUSH_BOUND_MS;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), boundMs);
+      });
+      try {
+        // Flushes the spans still buffered.
+        const outcome = await Promise.race([sdk.shutdown().then(() => 'sent' as const), late]);
+        if (outcome === 'late') warn(`the trace collector did not take the buffered spans within ${boundMs} ms: they are lost`);
+      } catch (error) {
+        warn('the trace collector could not take the buffered spans: they are lost', error);
+      } finally {
+        clearTimeout(timer);
+        trace.disable();
+        context.disable();
+        propagation.disable();
+      }
     },
   };
 }
