@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedEventStore } from '@crm/demo-data';
@@ -44,6 +44,9 @@ describe('crm-cli migrate personal-data (real SQLite data directories)', () => {
     ]);
     sourceEvents = Number(await store.headPosition());
     await store.close();
+    // The source's read models, built from the plaintext events (a file standing for them is enough here).
+    writeFileSync(join(source, 'read-models.sqlite'), DESCRIPTION);
+    writeFileSync(join(source, 'read-models.sqlite-wal'), DESCRIPTION);
     expect(readFileSync(join(source, 'crm.sqlite')).includes(Buffer.from(DESCRIPTION))).toBe(true);
   }, 60_000);
 
@@ -62,6 +65,9 @@ describe('crm-cli migrate personal-data (real SQLite data directories)', () => {
     expect(run.stderr).toBe('');
     expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining(`migrated ${sourceEvents.toLocaleString('en-US')} events`) });
     for (const file of ['crm.sqlite', 'kek', 'server-secret']) expect(existsSync(join(target, file))).toBe(true);
+    // Not the read models: they hold the plaintext the migration seals (before, they were copied: an outside probe).
+    for (const file of ['read-models.sqlite', 'read-models.sqlite-wal'])
+      expect([file, existsSync(join(target, file))]).toEqual([file, false]);
 
     const raw = openSqliteEventStore({ file: join(target, 'crm.sqlite') });
     try {

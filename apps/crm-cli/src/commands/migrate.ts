@@ -17,7 +17,8 @@ import { configOf, defineCommand, type CliIo } from '../context';
 import { formatCount, formatDuration } from '../progress';
 
 const PAGE = 1000;
-const STORE_FILES = /^(crm|keys)\.sqlite(-wal|-shm|-journal)?$|^kek$/;
+/** Not copied: the stores the migration writes anew, and the read models (built from plaintext: rebuilt in the new directory). */
+const STORE_FILES = /^(crm|keys|read-models)\.sqlite(-wal|-shm|-journal)?$|^kek$/;
 
 interface Head {
   readonly revision: number;
