@@ -3,7 +3,7 @@ import { tracing } from './instrumentation';
 import type { AddressInfo } from 'node:net';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { exitOnSignals, GracefulShutdown, ROOT_LOGGER, ShutdownState, stopWithinBound } from '@crm/operations';
-import { ConfigError, loadConfig } from '@crm/platform';
+import { ConfigError, loadServerConfig } from '@crm/platform';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { Logger } from 'pino';
@@ -12,7 +12,7 @@ import { createApp } from './create-app';
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = loadServerConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
