@@ -108,6 +108,49 @@ describe('loyalty-customer-interactions projection: activities context', () => {
         },
       });
   });
+
+  it('counts a call about a quote or a complaint as its customer’s, by the customer recorded with it', () => {
+    // Before, a call about a customer's quote or complaint counted for nobody (an outside probe: a lost account stayed lost).
+    const quote = { ...logged('i5', { type: 'quote', id: 'q1' }, '2025-05-05T00:00:00Z') };
+    const aboutQuote: InteractionLogged = { ...quote, data: { ...quote.data, customer: { opportunityId: 'o1' } } };
+    const complaint = logged('i6', { type: 'complaint', id: 'k1' }, '2025-05-06T00:00:00Z');
+    const aboutComplaint: InteractionLogged = { ...complaint, data: { ...complaint.data, customer: { accountId: 'a1' } } };
+    const walkIn = logged('i7', { type: 'complaint', id: 'k2' }, '2025-05-07T00:00:00Z');
+    const call = completed('t1', 0, 'phone_call', { type: 'quote', id: 'q1' }, '2025-05-08T00:00:00Z');
+    const callAboutQuote = { ...call, data: { ...call.data, customer: { opportunityId: 'o1' } } } as ActivityCompleted;
+    projectionSpec(customerInteractionsProjection)
+      .given([aboutQuote, aboutComplaint, walkIn, callAboutQuote])
+      .thenDocuments({
+        'default:interaction:i5': {
+          tenantId: 'default',
+          kind: 'interaction',
+          sourceId: 'i5',
+          opportunityId: 'o1',
+          at: '2025-05-05T00:00:00.000Z',
+          channel: 'phone',
+          lastPosition: at(1),
+        },
+        'default:interaction:i6': {
+          tenantId: 'default',
+          kind: 'interaction',
+          sourceId: 'i6',
+          accountId: 'a1',
+          at: '2025-05-06T00:00:00.000Z',
+          channel: 'phone',
+          lastPosition: at(2),
+        },
+        'default:activity:t1:0': {
+          tenantId: 'default',
+          kind: 'activity',
+          sourceId: 't1',
+          opportunityId: 'o1',
+          at: '2025-05-08T00:00:00.000Z',
+          channel: 'phone_call',
+          occurrence: 0,
+          lastPosition: at(4),
+        },
+      });
+  });
 });
 
 describe('loyalty-opportunity-accounts projection', () => {

@@ -1,4 +1,4 @@
-import type { ActivityCompleted, ActivityType, InteractionLogged, Regarding } from '@crm/activities/domain';
+import type { ActivityCompleted, ActivityType, CustomerRef, InteractionLogged, Regarding } from '@crm/activities/domain';
 import type {
   ComplaintClosed,
   ComplaintReceived,
@@ -27,10 +27,16 @@ type InteractionEvent = ServiceEvent | InteractionLogged | ActivityCompleted;
 /** Activities that reach the customer; a task is internal work and says nothing about the relationship. */
 export const CUSTOMER_FACING_ACTIVITIES: readonly ActivityType[] = ['phone_call', 'appointment', 'email', 'letter', 'sms'];
 
-type CustomerRef = { accountId: string } | { contactId: string } | { opportunityId: string };
+/**
+ * The customer an interaction or activity is about: the account, contact or deal it names, or the one its quote or
+ * complaint belongs to, as recorded with it (`customer`, read from that record when it was logged or scheduled).
+ */
+function customerOf(regarding: Regarding, customer?: CustomerRef): CustomerRef | undefined {
+  return namedCustomer(regarding) ?? customer;
+}
 
 /** Records that lead to an account; a lead, quote, complaint or campaign is not a customer relationship of its own. */
-function customerOf(regarding: Regarding): CustomerRef | undefined {
+function namedCustomer(regarding: Regarding): CustomerRef | undefined {
   switch (regarding.type) {
     case 'account':
       return { accountId: regarding.id };
@@ -45,11 +51,11 @@ function customerOf(regarding: Regarding): CustomerRef | undefined {
 
 function activityRef(event: RecordedOf<InteractionEvent>): string | undefined {
   if (event.type === 'InteractionLogged') {
-    return customerOf(event.data.regarding) && documentKey(event, 'interaction', event.data.interactionId);
+    return customerOf(event.data.regarding, event.data.customer) && documentKey(event, 'interaction', event.data.interactionId);
   }
   if (event.type === 'ActivityCompleted') {
-    const { activityId, occurrence, activityType, regarding } = event.data;
-    const counts = CUSTOMER_FACING_ACTIVITIES.includes(activityType) && customerOf(regarding) !== undefined;
+    const { activityId, occurrence, activityType, regarding, customer } = event.data;
+    const counts = CUSTOMER_FACING_ACTIVITIES.includes(activityType) && customerOf(regarding, customer) !== undefined;
     return counts ? documentKey(event, 'activity', activityId, String(occurrence)) : undefined;
   }
   return undefined;
@@ -134,15 +140,15 @@ export const customerInteractionsProjection = stampChanges(
           return created && { ...created, surveyType, ...('score' in answers ? { score: answers.score } : {}) };
         }
         case 'InteractionLogged': {
-          const { interactionId, regarding, occurredAt, channel } = event.data;
-          const ref = customerOf(regarding);
+          const { interactionId, regarding, customer, occurredAt, channel } = event.data;
+          const ref = customerOf(regarding, customer);
           return ref
             ? { tenantId: tenantOf(event), kind: 'interaction', sourceId: interactionId, ...ref, at: utc(occurredAt), channel }
             : null;
         }
         case 'ActivityCompleted': {
-          const { activityId, occurrence, regarding, completedAt, activityType } = event.data;
-          const ref = customerOf(regarding);
+          const { activityId, occurrence, regarding, customer, completedAt, activityType } = event.data;
+          const ref = customerOf(regarding, customer);
           return ref
             ? {
                 tenantId: tenantOf(event),

@@ -1,6 +1,6 @@
 import { DomainError, streamIdOf, type EventStore } from '@crm/shared/event-sourcing';
-import type { Regarding } from '@crm/activities/domain';
-import { NOT_FOUND, type RecordCategory } from '@crm/shared/kernel';
+import type { CustomerRef, Regarding } from '@crm/activities/domain';
+import { isUuid, NOT_FOUND, type RecordCategory } from '@crm/shared/kernel';
 
 /** Stream ids of the activities aggregates, `{category}-{id}` as API.md names them. */
 export const activityStream = (activityId: string): string => streamIdOf('activity', activityId);
@@ -26,4 +26,22 @@ export async function requireReference(
   if ((await store.streamRevision(streamIdOf(category, id), { tenantId })) === undefined) {
     throw new DomainError(NOT_FOUND[category], `${category} ${id} does not exist`, { fields: [field], id });
   }
+}
+
+/**
+ * Whose quote or complaint an interaction is about (`CustomerRef`): a quote's deal (the loyalty views know its account),
+ * a complaint's complainant on file (an account or a contact; someone known by name alone is no customer record). Read
+ * from the record's first event when the interaction is logged; undefined for any other record, which names its
+ * customer itself (an account, a contact, a deal) or has none (a lead, a campaign).
+ */
+export async function customerOfRecord(store: EventStore, regarding: Regarding, tenantId: string): Promise<CustomerRef | undefined> {
+  if (regarding.type !== 'quote' && regarding.type !== 'complaint') return undefined;
+  const [first] = await store.readStream(streamIdOf(regarding.type, regarding.id), { tenantId, maxCount: 1 });
+  const data = (first?.data ?? {}) as { opportunityId?: unknown; complainant?: { accountId?: unknown; contactId?: unknown } };
+  const id = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
+  if (regarding.type === 'quote') return id(data.opportunityId) ? { opportunityId: data.opportunityId } : undefined;
+  const party = data.complainant;
+  if (id(party?.accountId)) return { accountId: party.accountId };
+  if (id(party?.contactId)) return { contactId: party.contactId };
+  return undefined;
 }

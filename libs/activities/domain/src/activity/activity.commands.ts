@@ -12,6 +12,13 @@ export interface Regarding {
   readonly id: string;
 }
 
+/**
+ * The customer a record an interaction is about belongs to, where the record does not name one itself: a quote's deal,
+ * a complaint's complainant on file. Read from that record when the interaction is logged, so that the loyalty views
+ * count a call about a customer's quote or complaint as the customer's interaction (docs/metrics.md).
+ */
+export type CustomerRef = { readonly accountId: string } | { readonly contactId: string } | { readonly opportunityId: string };
+
 /** A person or a team/unit. */
 export type Assignee = { readonly userId: string } | { readonly teamId: string };
 
@@ -37,6 +44,8 @@ export type ScheduleActivity = Command<
     dueAt: string;
     durationMinutes?: number;
     recurrence?: Recurrence;
+    /** Whose quote or complaint it is about (`CustomerRef`): read by the handler from that record. */
+    customer?: CustomerRef;
     scheduledAt: string;
   }
 >;

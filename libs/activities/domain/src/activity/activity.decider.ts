@@ -106,6 +106,7 @@ function schedule({ data }: ScheduleActivity, state: ActivityState): ActivityEve
         durationMinutes,
         recurrence: data.recurrence === undefined ? undefined : recordedRecurrence(data.recurrence),
         occurrences,
+        customer: data.customer,
         scheduledAt: data.scheduledAt,
       }),
     },
@@ -151,11 +152,19 @@ function complete({ data }: CompleteActivity, state: OpenActivity): ActivityEven
   const occurrence = target(state, data.occurrence).index;
   const outcome = requireText(data.outcome, 'outcome', ACTIVITY_REFUSALS.OUTCOME_REQUIRED);
   assertCompletedBy(data.completedAt, data.recordedAt);
-  const { activityId, activityType, regarding } = state.activity;
+  const { activityId, activityType, regarding, customer } = state.activity;
   return [
     {
       type: 'ActivityCompleted',
-      data: { activityId, occurrence, activityType, regarding, outcome, completedAt: writtenInstant(data.completedAt) },
+      data: {
+        activityId,
+        occurrence,
+        activityType,
+        regarding,
+        ...(customer === undefined ? {} : { customer }),
+        outcome,
+        completedAt: writtenInstant(data.completedAt),
+      },
     },
   ];
 }

@@ -1,5 +1,5 @@
 import type { Event } from '@crm/shared/event-sourcing';
-import type { ActivityType, Assignee, Recurrence, Regarding } from './activity.commands';
+import type { ActivityType, Assignee, CustomerRef, Recurrence, Regarding } from './activity.commands';
 
 export type ActivityScheduled = Event<
   'ActivityScheduled',
@@ -15,6 +15,8 @@ export type ActivityScheduled = Event<
     recurrence?: Recurrence;
     /** Due time of every occurrence, first = dueAt, expanded from the recurrence when scheduled (one entry when not recurring). */
     occurrences: string[];
+    /** Whose quote or complaint `regarding` is (absent otherwise, and on activities scheduled before it was kept). */
+    customer?: CustomerRef;
     scheduledAt: string;
   }
 >;
@@ -34,6 +36,8 @@ export type ActivityCompleted = Event<
     occurrence: number;
     activityType: ActivityType;
     regarding: Regarding;
+    /** As scheduled (ActivityScheduled.customer). */
+    customer?: CustomerRef;
     outcome: string;
     completedAt: string;
   }

@@ -1,4 +1,4 @@
-import type { ActivityType, Assignee, Regarding } from './activity.commands';
+import type { ActivityType, Assignee, CustomerRef, Regarding } from './activity.commands';
 import type { ActivityEvent } from './activity.events';
 
 export interface ActivityFile {
@@ -6,6 +6,8 @@ export interface ActivityFile {
   readonly activityType: ActivityType;
   readonly regarding: Regarding;
   readonly assignee: Assignee;
+  /** Whose quote or complaint `regarding` is, as scheduled (ActivityScheduled.customer). */
+  readonly customer?: CustomerRef;
 }
 
 export type OccurrenceStatus = 'open' | 'completed' | 'cancelled';
@@ -53,8 +55,8 @@ function mark(occurrences: readonly Occurrence[], indexes: readonly number[], st
 
 export function evolveActivity(state: ActivityState, event: ActivityEvent): ActivityState {
   if (event.type === 'ActivityScheduled') {
-    const { activityId, activityType, regarding, assignee, occurrences } = event.data;
-    const activity = { activityId, activityType, regarding, assignee };
+    const { activityId, activityType, regarding, assignee, occurrences, customer } = event.data;
+    const activity = { activityId, activityType, regarding, assignee, ...(customer === undefined ? {} : { customer }) };
     return withOccurrences(
       activity,
       occurrences.map((dueAt) => ({ dueAt, status: 'open' })),

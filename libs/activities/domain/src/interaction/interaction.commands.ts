@@ -1,5 +1,5 @@
 import type { Command } from '@crm/shared/event-sourcing';
-import type { Regarding } from '../activity/activity.commands';
+import type { CustomerRef, Regarding } from '../activity/activity.commands';
 
 export const INTERACTION_CHANNELS = ['phone', 'sms', 'email', 'web', 'social', 'in_person', 'letter'] as const;
 export type InteractionChannel = (typeof INTERACTION_CHANNELS)[number];
@@ -18,6 +18,8 @@ export type LogInteraction = Command<
     durationSeconds?: number;
     /** The activity this interaction carried out, if any. */
     activityId?: string;
+    /** Whose quote or complaint it is about (`CustomerRef`): read by the handler from that record. */
+    customer?: CustomerRef;
     loggedAt: string;
   }
 >;

@@ -68,6 +68,7 @@ function log({ data }: LogInteraction, state: InteractionState): InteractionEven
         occurredAt: writtenInstant(data.occurredAt),
         durationSeconds: durationOf(data.durationSeconds),
         activityId: present(data.activityId),
+        customer: data.customer,
         loggedAt: data.loggedAt,
       }),
     },

@@ -1,5 +1,5 @@
 import type { Event } from '@crm/shared/event-sourcing';
-import type { Regarding } from '../activity/activity.commands';
+import type { CustomerRef, Regarding } from '../activity/activity.commands';
 import type { InteractionChannel, InteractionDirection } from './interaction.commands';
 
 /** The log is append-only: an interaction, once logged, is a fact. */
@@ -14,6 +14,8 @@ export type InteractionLogged = Event<
     occurredAt: string;
     durationSeconds?: number;
     activityId?: string;
+    /** Whose quote or complaint `regarding` is (absent otherwise, and on interactions logged before it was kept). */
+    customer?: CustomerRef;
     loggedAt: string;
   }
 >;

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { activityDecider } from '@crm/activities/domain';
 import { CommandExecutor, commandReply, idFor, toAssignee, type CommandReply } from '@crm/shared/http';
-import { activityStream, requireRegarding } from '../../shared/streams';
+import { activityStream, customerOfRecord, requireRegarding } from '../../shared/streams';
 import { toRegarding } from '../../shared/regarding.dto';
 import { toRecurrence } from '../recurrence.dto';
 import { ScheduleActivityCommand } from './schedule-activity.command';
@@ -14,6 +14,7 @@ export class ScheduleActivityHandler implements ICommandHandler<ScheduleActivity
   async execute({ input, context }: ScheduleActivityCommand): Promise<CommandReply> {
     const regarding = toRegarding(input.regarding);
     await requireRegarding(this.executor.store, regarding, context.tenantId);
+    const customer = await customerOfRecord(this.executor.store, regarding, context.tenantId);
     const now = this.executor.now();
     const activityId = input.id ?? idFor(context, 'activity');
     const data = {
@@ -26,6 +27,7 @@ export class ScheduleActivityHandler implements ICommandHandler<ScheduleActivity
       dueAt: input.dueAt,
       durationMinutes: input.durationMinutes,
       recurrence: toRecurrence(input.recurrence),
+      ...(customer === undefined ? {} : { customer }),
       scheduledAt: now.toISOString(),
     };
     const result = await this.executor.execute(

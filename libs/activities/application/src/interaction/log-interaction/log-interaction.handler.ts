@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { interactionDecider } from '@crm/activities/domain';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
 import { toRegarding } from '../../shared/regarding.dto';
-import { interactionStream, requireReference, requireRegarding } from '../../shared/streams';
+import { customerOfRecord, interactionStream, requireReference, requireRegarding } from '../../shared/streams';
 import { LogInteractionCommand } from './log-interaction.command';
 
 /** loggedAt is the server's clock: an occurredAt after it is an interaction in the future, refused by the decider. */
@@ -19,6 +19,7 @@ export class LogInteractionHandler implements ICommandHandler<LogInteractionComm
     const now = this.executor.now();
     const interactionId = input.id ?? idFor(context, 'interaction');
     const { channel, direction, summary, occurredAt, durationSeconds } = input;
+    const customer = await customerOfRecord(store, regarding, context.tenantId);
     const data = {
       interactionId,
       channel,
@@ -28,6 +29,7 @@ export class LogInteractionHandler implements ICommandHandler<LogInteractionComm
       occurredAt,
       durationSeconds,
       activityId,
+      ...(customer === undefined ? {} : { customer }),
       loggedAt: now.toISOString(),
     };
     return commandReply(
