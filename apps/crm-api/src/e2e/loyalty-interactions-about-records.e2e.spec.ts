@@ -1,4 +1,4 @@
-import { http, startTestApp, type HttpReply, type TestApp } from '../testing/test-app';
+import { readYourWrites, startTestApp, type HttpReply, type TestApp } from '../testing/test-app';
 import { daysFromNow } from './sales-e2e-support';
 
 /**
@@ -9,16 +9,9 @@ import { daysFromNow } from './sales-e2e-support';
  */
 describe('loyalty: interactions about a customer’s quote or complaint (real server, embedded SQLite)', () => {
   let server: TestApp;
-  let position = '';
-  const post = async (path: string, body: unknown): Promise<HttpReply> => {
-    const reply = await http(server.url, 'POST', `/api/v1${path}`, body);
-    if (reply.status >= 300) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
-    position = reply.body['position'] as string;
-    return reply;
-  };
+  const { post, get } = readYourWrites(() => server);
   const idOf = (reply: HttpReply) => reply.body['id'] as string;
-  const card = async (accountId: string) =>
-    (await http(server.url, 'GET', `/api/v1/views/customers/${accountId}/loyalty?inactivityDays=90&minPosition=${position}`)).body;
+  const card = async (accountId: string) => (await get(`/views/customers/${accountId}/loyalty?inactivityDays=90`)).body;
   /** An account whose one purchase was 300 days ago: lost for inactivity, with a deal and a quote on it. */
   const lapsedCustomer = async () => {
     const accountId = idOf(await post('/accounts', { name: 'بازرگانی آریا' }));

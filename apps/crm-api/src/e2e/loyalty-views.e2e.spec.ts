@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@crm/shared/kernel';
 import type { ReadModels } from '../read-models/read-models.service';
-import { http, startTestApp, type HttpReply, type TestApp } from '../testing/test-app';
+import { http, readYourWrites, startTestApp, type TestApp } from '../testing/test-app';
 import { LoyaltyViewsController } from '../views/loyalty-views.controller';
 
 /**
@@ -13,13 +13,7 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
   const clock = new ManualClock('2025-01-01T06:30:00Z');
   let server: TestApp;
   const ids: Record<'A' | 'B' | 'C' | 'D' | 'E', string> = { A: '', B: '', C: '', D: '', E: '' };
-  let position = '';
-  const post = async (path: string, body: unknown): Promise<HttpReply> => {
-    const reply = await http(server.url, 'POST', `/api/v1${path}`, body);
-    if (reply.status >= 300) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
-    position = reply.body['position'] as string;
-    return reply;
-  };
+  const { post, get } = readYourWrites(() => server);
   /** The views are asked at NOW, after every fact of the story (an asOf after now is read as now). */
   const NOW = '2025-07-15T06:30:00Z';
   const at = async (instant: string, command: () => Promise<unknown>) => {
@@ -36,7 +30,6 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
         externalRef: `INV-${account}-${day}`,
       }),
     );
-  const get = (path: string) => http(server.url, 'GET', `/api/v1${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`);
 
   beforeAll(async () => {
     server = await startTestApp({ CRM_EVENT_STORE: process.env['E2E_STORE'] ?? 'sqlite' }, { clock });

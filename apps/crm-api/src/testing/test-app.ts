@@ -117,6 +117,22 @@ export async function http<T = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
 
+/**
+ * Commands that must succeed, each remembering the log position it answered: `get` reads a view with that position
+ * as `minPosition`, so it answers once its read models have applied every command sent before it.
+ */
+export function readYourWrites(server: () => TestApp) {
+  let position = '';
+  const post = async (path: string, body: unknown): Promise<HttpReply> => {
+    const reply = await http(server().url, 'POST', `/api/v1${path}`, body);
+    if (reply.status >= 300) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    position = reply.body['position'] as string;
+    return reply;
+  };
+  const get = (path: string) => http(server().url, 'GET', `/api/v1${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`);
+  return { post, get, position: () => position };
+}
+
 export interface IssuedKey {
   readonly id: string;
   readonly key: string;
