@@ -29,7 +29,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { ...moduleOptions, contexts: [...CONTEXT_MODULES, ...(moduleOptions.contexts ?? [])] }),
     createFastifyAdapter(config.bodyLimitBytes, config.edge, { genReqId: requestIdOf }),
-    // abortOnError off: a start-up refusal (bad CRM_SLA_POLICY, CRM_TIER_RULES, unreachable store) reaches main.ts, which says why.
+    // abortOnError off: a start-up refusal (an unreachable store; a bad CRM_SLA_POLICY or CRM_TIER_RULES when the app is built
+    // without main.ts's loadServerConfig) reaches main.ts, which says why.
     // bodyParser off: configureHttpApp installs the one JSON parser (encoding, duplicate keys, depth, text) instead of Nest's.
     // logger off until CrmLogger takes over: a failed start is said once by main.ts, not by Nest's coloured console
     // logger with a stack trace (what it buffers is handed to CrmLogger on success as before).

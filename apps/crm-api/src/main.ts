@@ -3,11 +3,12 @@ import { tracing } from './instrumentation';
 import type { AddressInfo } from 'node:net';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { exitOnSignals, GracefulShutdown, ROOT_LOGGER, ShutdownState, stopWithinBound } from '@crm/operations';
-import { ConfigError, loadServerConfig } from '@crm/platform';
+import { ConfigError } from '@crm/platform';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { Logger } from 'pino';
 import { createApp } from './create-app';
+import { loadServerConfig } from './server-config';
 
 async function main(): Promise<void> {
   let config;

@@ -6,7 +6,7 @@ import {
   ALL_PROJECTIONS,
   type AppConfig,
   ConfigError,
-  loadServerConfig,
+  loadConfig,
   openEventStore,
   type OpenedEventStore,
   openReadStore,
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   let config: AppConfig;
   let statusEveryMs: number;
   try {
-    config = loadServerConfig();
+    config = loadConfig();
     statusEveryMs = intervalFromEnv('CRM_PROJECTOR_STATUS_MS', 60_000);
   } catch (error) {
     if (error instanceof ConfigError) {

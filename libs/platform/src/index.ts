@@ -7,4 +7,3 @@ export * from './security-config';
 export * from './data-directory';
 export * from './server-secret';
 export * from './personal-data';
-export * from './server-config';

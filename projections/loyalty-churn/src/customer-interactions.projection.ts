@@ -35,7 +35,7 @@ function customerOf(regarding: Regarding, customer?: CustomerRef): CustomerRef |
   return namedCustomer(regarding) ?? customer;
 }
 
-/** Records that lead to an account; a lead, quote, complaint or campaign is not a customer relationship of its own. */
+/** Records that name their customer; a lead or campaign has none, and a quote's or complaint's is recorded with it (`customer`). */
 function namedCustomer(regarding: Regarding): CustomerRef | undefined {
   switch (regarding.type) {
     case 'account':

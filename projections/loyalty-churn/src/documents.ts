@@ -84,8 +84,9 @@ export interface OpenSpan {
 /**
  * One touch with a customer on file: a complaint, feedback or survey response
  * from an account or contact; an interaction logged regarding an account,
- * contact or opportunity; or a completed customer-facing activity (call,
- * appointment, email, letter, SMS — not an internal task) regarding one.
+ * contact or opportunity, or a quote or complaint of one (its `customer`); or a
+ * completed customer-facing activity (call, appointment, email, letter, SMS —
+ * not an internal task) regarding one.
  * Exactly one of accountId, contactId, opportunityId is set; contacts and
  * opportunities are attributed to their account at query time.
  */

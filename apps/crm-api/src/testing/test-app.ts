@@ -126,7 +126,8 @@ export function readYourWrites(server: () => TestApp) {
   const post = async (path: string, body: unknown): Promise<HttpReply> => {
     const reply = await http(server().url, 'POST', `/api/v1${path}`, body);
     if (reply.status >= 300) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
-    position = reply.body['position'] as string;
+    if (typeof reply.body['position'] !== 'string') throw new Error(`${path}: no position in ${JSON.stringify(reply.body)}`);
+    position = reply.body['position'];
     return reply;
   };
   const get = (path: string) => http(server().url, 'GET', `/api/v1${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`);

@@ -181,7 +181,8 @@ export class LoyaltyViewsController {
       ' ' +
       M.wonDeals +
       ' Interactions are the complaints, feedback and survey responses of the account and its contacts, the interactions logged and the ' +
-      'customer-facing activities (call, appointment, email, letter, SMS; not tasks) completed regarding the account, its contacts or its deals. Churn risk points: inactivity ≥ ⅓ of ' +
+      'customer-facing activities (call, appointment, email, letter, SMS; not tasks) completed regarding the account, its contacts or its deals, ' +
+      'or its quotes and the complaints it or its contacts made (the customer recorded with the interaction). Churn risk points: inactivity ≥ ⅓ of ' +
       'the threshold 1, ≥ ⅔ 2; open complaint 1; latest NPS 0–6 1 → 0 low, 1 medium, 2+ high. Customer value = average order value × purchases ' +
       'per year × margin × 1 ÷ annual churn rate (lifetime at most 10 years), in the main currency. ' +
       EXACTNESS,

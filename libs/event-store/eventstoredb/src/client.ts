@@ -108,12 +108,16 @@ export function toStoreError(error: unknown): unknown {
  * where nothing had been written.
  */
 export function toReadError(error: unknown): unknown {
-  return error instanceof UnknownError && !isBridgeParseError(error) ? new StoreUnavailableError('KurrentDB', error) : toStoreError(error);
+  return error instanceof UnknownError && isBridgeUnknown(error) ? new StoreUnavailableError('KurrentDB', error) : toStoreError(error);
 }
 
-/** The bridge's ParseError, which it also wraps as UnknownError: an argument it cannot read, the same every time. */
-function isBridgeParseError(error: UnknownError): boolean {
-  return (error as { _raw?: { name?: unknown } })._raw?.name === 'ParseError';
+/**
+ * The bridge's own UnknownError (a stream reset, a connection error): passing. It wraps others as UnknownError too,
+ * which a retry would meet again: its ParseError (a reply it cannot parse) and the JavaScript side's TypeError or
+ * RangeError for an argument; those stay as they are.
+ */
+function isBridgeUnknown(error: UnknownError): boolean {
+  return (error as { _raw?: { name?: unknown } })._raw?.name === 'UnknownError';
 }
 
 /**

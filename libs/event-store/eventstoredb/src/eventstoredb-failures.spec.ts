@@ -130,13 +130,16 @@ describe('KurrentDB failures the kernel can judge', () => {
     });
   });
 
-  it("keeps the bridge's ParseError (an argument it cannot read) as it is: not passing, a retry would meet it again", async () => {
-    const server = new FakeKurrentServer();
-    const parse = () => new UnknownError(Object.assign(new Error('cannot parse stream name'), { name: 'ParseError' }) as never);
-    const down = new EventStoreDbEventStore(wrap(server.client(), () => parse()).client, quick);
-    const failure = await down.readStream(`lead-${newId()}`).catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(UnknownError);
-    expect(isTransientStoreError(failure)).toBe(false);
+  it("keeps what the bridge wraps as UnknownError but is not its own (its ParseError, an argument's TypeError) as it is: a retry would meet it again", async () => {
+    for (const raw of [
+      Object.assign(new Error('cannot parse the reply'), { name: 'ParseError' }),
+      new TypeError('fromRevision can only be a bigint'),
+    ]) {
+      const server = new FakeKurrentServer();
+      const down = new EventStoreDbEventStore(wrap(server.client(), () => new UnknownError(raw as never)).client, quick);
+      const failure = await down.readStream(`lead-${newId()}`).catch((e: unknown) => e);
+      expect([raw.name, failure instanceof UnknownError, isTransientStoreError(failure)]).toEqual([raw.name, true, false]);
+    }
   });
 
   it('an append whose reads fail once before its write goes through', async () => {

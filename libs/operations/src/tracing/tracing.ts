@@ -17,7 +17,7 @@ export interface TracingOptions {
    * the command, append and projection spans still trace.
    */
   readonly autoInstrument?: boolean;
-  /** How long a stop waits for the spans still buffered to reach the collector (TRACE_FLUSH_BOUND_MS). */
+  /** How long a stop waits for the spans still buffered to reach the collector (default: the constant TRACE_FLUSH_BOUND_MS). */
   readonly flushBoundMs?: number;
 }
 

@@ -186,7 +186,7 @@ export class MongoReadStore implements ReadStore {
     // refuses `$expr` in an upsert's filter, so the conditions are in the pipeline): a lease no process ever held is
     // made by it (epoch 1); one this owner holds is renewed; a lapsed one is taken (epoch + 1); one another owner holds,
     // live, is left as it is and comes back with that owner. Two upserts racing to make it: the server retries the
-    // loser's, which then finds it held (or, before 4.2, it fails as a duplicate key).
+    // loser's, which then finds it held (where it does not, the loser fails as a duplicate key: held by the other).
     const me = { $literal: owner }; // in a pipeline a string starting with `$` would be read as a field path
     const mine = { $eq: ['$owner', me] };
     const lapsed = { $not: [{ $gt: ['$expiresAt', '$$NOW'] }] }; // a lease just made has no expiresAt yet: lapsed

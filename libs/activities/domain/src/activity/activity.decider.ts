@@ -211,5 +211,6 @@ export const activityDecider: Decider<ActivityState, ActivityCommand, ActivityEv
   existence: { notFound: NOT_FOUND.activity, alreadyExists: ACTIVITY_REFUSALS.ALREADY_EXISTS },
   refusals: ACTIVITY_REFUSALS,
   // A daily series can run to 500 occurrences and as many events; snapshots keep loading it cheap.
-  snapshot: { every: 100, version: 1 },
+  // 2: the state keeps the customer recorded when it was scheduled (`customer`): a snapshot without it would drop it.
+  snapshot: { every: 100, version: 2 },
 };

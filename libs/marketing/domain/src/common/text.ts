@@ -1,7 +1,7 @@
 import { DomainError } from '@crm/shared/event-sourcing';
 import { matchKey, present, type Refusal } from '@crm/shared/kernel';
 
-/** A symbol (★, ©, an emoji; not ASCII signs such as `~` or `=`): something to show, though nothing to search by. */
+/** An "other symbol" (★, ©, an emoji): something to show, though nothing to search by. Signs (`~`, `=`, `€`, `±`) are not. */
 const SYMBOL = /\p{So}/u;
 
 /**

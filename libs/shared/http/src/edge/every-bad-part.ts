@@ -28,13 +28,17 @@ export function nameEveryBadPart(): void {
   prototype[INSTALLED] = true;
   prototype.createPipesFn = function (pipes, paramsOptions) {
     const readsQuery = paramsOptions.some((param) => (param as { type?: unknown }).type === RouteParamtypes.QUERY);
-    const readsPath = paramsOptions.some((param) => (param as { type?: unknown }).type === RouteParamtypes.PARAM);
+    // The probes and /metrics answer on the raw response object: they take any query string (a load balancer's, a scrape's).
+    const answersRaw = paramsOptions.some((param) => {
+      const type = (param as { type?: unknown }).type;
+      return type === RouteParamtypes.RESPONSE || type === RouteParamtypes.REQUEST;
+    });
     if (paramsOptions.length === 0 || (paramsOptions.length < 2 && readsQuery)) return original.call(this, pipes, paramsOptions);
     const steps = paramsOptions.map((param) => original.call(this, pipes, [param])).filter((step): step is PipesFn => step !== null);
     return async (args, req, res, next) => {
       const settled = await Promise.allSettled(steps.map((step) => step(args, req, res, next)));
       const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
-      if (!readsQuery) failures.push(...unreadQuery(req, readsPath));
+      if (!readsQuery) failures.push(...unreadQuery(req, answersRaw));
       if (failures.length === 0) return;
       // Alone, a failure is answered as it is (a rule's own code: COMPLAINT.TEXT_REQUIRED); beside others, a 400
       // naming its fields is merged with them.
@@ -62,12 +66,12 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * A route that reads no query string: a command reads its body, and a read such as the right of access its path. A
  * parameter there would be silently dropped (a client that put `?dryRun=true` on a command would have it run), so each
  * is named in the 400, as a view names one it does not take. (An outside contract fuzz found `GET
- * /data-subjects/{type}/{id}?zzUnknown=1` answered 200.) A read without path parameters is not asked: the probes and
- * `/metrics` take any query string (a load balancer or a scrape configuration may add one).
+ * /data-subjects/{type}/{id}?zzUnknown=1` answered 200.) A read that answers on the raw response (the probes,
+ * `/metrics`) is not asked: it takes any query string (a load balancer or a scrape configuration may add one).
  */
-function unreadQuery(req: unknown, readsPath: boolean): RequestValidationError[] {
+function unreadQuery(req: unknown, answersRaw: boolean): RequestValidationError[] {
   const { method, query } = req as { method?: string; query?: unknown };
-  if (method === undefined || (READS.has(method) && !(readsPath && method !== 'OPTIONS'))) return [];
+  if (method === undefined || method === 'OPTIONS' || (READS.has(method) && answersRaw)) return [];
   if (typeof query !== 'object' || query === null) return [];
   const names = Object.keys(query);
   if (names.length === 0) return [];

@@ -1,4 +1,4 @@
-import { ConfigError } from './app-config';
+import { ConfigError } from '@crm/platform';
 import { loadServerConfig } from './server-config';
 
 const problemsOf = (env: NodeJS.ProcessEnv): readonly string[] => {
