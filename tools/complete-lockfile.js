@@ -51,6 +51,9 @@ for (const [key, entry] of Object.entries({ ...lock.packages })) {
     added += 1;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
+// In npm's own order (it sorts the keys with localeCompare in 'en'), so an unchanged lockfile is written back unchanged.
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b, 'en'))),
+);
 fs.writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 process.stdout.write(`added ${added} foreign-platform optional entries to package-lock.json\n`);
