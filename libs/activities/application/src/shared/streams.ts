@@ -9,10 +9,17 @@ export const interactionStream = (interactionId: string): string => streamIdOf('
 /**
  * The record an activity or interaction is about must exist: its stream is `{type}-{id}`
  * (regarding types are stream categories). Unknown, it is refused as every reference is,
- * checked before anything is recorded.
+ * checked before anything is recorded. Answers whose quote or complaint it is (`customerOf`),
+ * read from the same first event that shows it exists.
  */
-export async function requireRegarding(store: EventStore, regarding: Regarding, tenantId: string): Promise<void> {
-  await requireReference(store, regarding.type, regarding.id, tenantId, 'regarding.id');
+export async function requireRegarding(store: EventStore, regarding: Regarding, tenantId: string): Promise<CustomerRef | undefined> {
+  if (regarding.type !== 'quote' && regarding.type !== 'complaint') {
+    await requireReference(store, regarding.type, regarding.id, tenantId, 'regarding.id');
+    return undefined;
+  }
+  const [first] = await store.readStream(streamIdOf(regarding.type, regarding.id), { tenantId, maxCount: 1 });
+  if (first === undefined) throw notFound(regarding.type, regarding.id, 'regarding.id');
+  return customerOf(regarding.type, first.data);
 }
 
 /** The one rule for references (docs/contract.md): an unknown record is 404 with its own NOT_FOUND code, naming the field. */
@@ -23,23 +30,22 @@ export async function requireReference(
   tenantId: string,
   field: string,
 ): Promise<void> {
-  if ((await store.streamRevision(streamIdOf(category, id), { tenantId })) === undefined) {
-    throw new DomainError(NOT_FOUND[category], `${category} ${id} does not exist`, { fields: [field], id });
-  }
+  if ((await store.streamRevision(streamIdOf(category, id), { tenantId })) === undefined) throw notFound(category, id, field);
 }
 
+const notFound = (category: RecordCategory, id: string, field: string) =>
+  new DomainError(NOT_FOUND[category], `${category} ${id} does not exist`, { fields: [field], id });
+
 /**
- * Whose quote or complaint an interaction is about (`CustomerRef`): a quote's deal (the loyalty views know its account),
- * a complaint's complainant on file (an account or a contact; someone known by name alone is no customer record). Read
- * from the record's first event when the interaction is logged; undefined for any other record, which names its
- * customer itself (an account, a contact, a deal) or has none (a lead, a campaign).
+ * Whose quote or complaint an interaction is about (`CustomerRef`), from the record's first event: a quote's deal (the
+ * loyalty views know its account), a complaint's complainant on file (an account or a contact; someone known by name
+ * alone is no customer record). Any other record names its customer itself (an account, a contact, a deal) or has none
+ * (a lead, a campaign).
  */
-export async function customerOfRecord(store: EventStore, regarding: Regarding, tenantId: string): Promise<CustomerRef | undefined> {
-  if (regarding.type !== 'quote' && regarding.type !== 'complaint') return undefined;
-  const [first] = await store.readStream(streamIdOf(regarding.type, regarding.id), { tenantId, maxCount: 1 });
-  const data = (first?.data ?? {}) as { opportunityId?: unknown; complainant?: { accountId?: unknown; contactId?: unknown } };
+function customerOf(type: 'quote' | 'complaint', first: unknown): CustomerRef | undefined {
+  const data = (first ?? {}) as { opportunityId?: unknown; complainant?: { accountId?: unknown; contactId?: unknown } };
   const id = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
-  if (regarding.type === 'quote') return id(data.opportunityId) ? { opportunityId: data.opportunityId } : undefined;
+  if (type === 'quote') return id(data.opportunityId) ? { opportunityId: data.opportunityId } : undefined;
   const party = data.complainant;
   if (id(party?.accountId)) return { accountId: party.accountId };
   if (id(party?.contactId)) return { contactId: party.contactId };

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { activityDecider } from '@crm/activities/domain';
 import { CommandExecutor, commandReply, idFor, toAssignee, type CommandReply } from '@crm/shared/http';
-import { activityStream, customerOfRecord, requireRegarding } from '../../shared/streams';
+import { activityStream, requireRegarding } from '../../shared/streams';
 import { toRegarding } from '../../shared/regarding.dto';
 import { toRecurrence } from '../recurrence.dto';
 import { ScheduleActivityCommand } from './schedule-activity.command';
@@ -13,8 +13,7 @@ export class ScheduleActivityHandler implements ICommandHandler<ScheduleActivity
 
   async execute({ input, context }: ScheduleActivityCommand): Promise<CommandReply> {
     const regarding = toRegarding(input.regarding);
-    await requireRegarding(this.executor.store, regarding, context.tenantId);
-    const customer = await customerOfRecord(this.executor.store, regarding, context.tenantId);
+    const customer = await requireRegarding(this.executor.store, regarding, context.tenantId);
     const now = this.executor.now();
     const activityId = input.id ?? idFor(context, 'activity');
     const data = {
