@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { http, startTestApp, type TestApp } from '../testing/test-app';
+import { http, issueKey, startTestApp, type TestApp } from '../testing/test-app';
 import { appointment, openCustomer, phoneCall, weeklyFollowUp, type Customer } from './activities-e2e-support';
 import { salesClient } from './sales-e2e-support';
 
@@ -204,6 +204,56 @@ describe('activities and interactions over HTTP (real server, embedded SQLite)',
     expect(stale.body).toMatchObject({ code: 'CONCURRENCY.REVISION_MISMATCH' });
     const current = await post(`/activities/${id}/reschedule`, { dueAt: '2025-03-12T10:00:00+03:30' }, { 'If-Match': '"1"' });
     expect(current.body).toMatchObject({ revision: 2, occurrence: 1 });
+  });
+
+  it('lets marketing schedule a call, email, SMS or letter to a contact only with their consent for it (409 ACTIVITY.NO_CONSENT)', async () => {
+    const marketing = (await issueKey(server, { name: 'marketing', roles: ['marketing'] })).headers;
+    const sales = (await issueKey(server, { name: 'sales', roles: ['sales'] })).headers;
+    const both = (await issueKey(server, { name: 'sales and marketing', roles: ['marketing', 'sales'] })).headers;
+    const contactId = (await post('/contacts', { fullName: 'سارا محمدی', phone: '09121112233', email: 'sara@example.ir' })).body[
+      'id'
+    ] as string;
+    const leadId = (await post('/leads', { fullName: 'نیما رضایی', phone: '09351112233', source: 'web' })).body['id'] as string;
+    const message = (type: string, regarding: { type: string; id: string }) => ({
+      type,
+      subject: 'معرفی محصول جدید',
+      regarding,
+      assignee: { teamId: 'team-marketing' },
+      dueAt: '2025-04-01T10:00:00+03:30',
+    });
+    const contact = { type: 'contact', id: contactId };
+
+    const before = await head();
+    for (const [type, channel] of [
+      ['sms', 'sms'],
+      ['email', 'email'],
+      ['phone_call', 'phone'],
+      ['letter', 'letter'],
+    ]) {
+      const refused = await post('/activities', message(type as string, contact), marketing);
+      expect(refused.body).toMatchObject({ status: 409, code: 'ACTIVITY.NO_CONSENT', details: { regarding: contact, channel } });
+    }
+    const toLead = await post('/activities', message('sms', { type: 'lead', id: leadId }), marketing);
+    expect(toLead.body).toMatchObject({ status: 409, code: 'ACTIVITY.NO_CONSENT' });
+    expect(await head()).toBe(before);
+
+    // What sends nothing, and the customer's own business, need no marketing consent.
+    expect((await post('/activities', message('appointment', contact), marketing)).status).toBe(201);
+    expect((await post('/activities', message('task', { type: 'lead', id: leadId }), marketing)).status).toBe(201);
+    expect((await post('/activities', message('sms', contact), sales)).status).toBe(201);
+    expect((await post('/activities', message('sms', contact), both)).status).toBe(201);
+
+    await post(`/contacts/${contactId}/consent`, { channel: 'sms', granted: true });
+    expect((await post('/activities', message('sms', contact), marketing)).status).toBe(201);
+    expect((await post('/activities', message('email', contact), marketing)).body).toMatchObject({ code: 'ACTIVITY.NO_CONSENT' });
+    await post(`/contacts/${contactId}/consent`, { channel: 'sms', granted: false });
+    expect((await post('/activities', message('sms', contact), marketing)).body).toMatchObject({ code: 'ACTIVITY.NO_CONSENT' });
+
+    // Erased, the person's consent no longer stands (as a campaign's audience no longer counts them).
+    await post(`/contacts/${contactId}/consent`, { channel: 'email', granted: true });
+    expect((await post('/activities', message('email', contact), marketing)).status).toBe(201);
+    expect((await post('/data-subjects/erase', { subject: contact, reason: 'درخواست حذف' })).status).toBe(200);
+    expect((await post('/activities', message('email', contact), marketing)).body).toMatchObject({ code: 'ACTIVITY.NO_CONSENT' });
   });
 
   it('publishes the routes under the activities and interactions tags', async () => {

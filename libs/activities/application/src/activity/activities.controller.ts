@@ -40,6 +40,12 @@ export class ActivitiesController {
     ...DECIDES,
     refersTo: ['lead', 'contact', 'account', 'opportunity', 'quote', 'complaint', 'campaign'],
     summary: 'Schedule a phone call, appointment, task, email, letter or SMS, one-off or recurring, regarding any record',
+    description:
+      'A caller scheduling as marketing (role marketing, and neither sales, service nor admin) may address a person by ' +
+      'phone call, email, SMS or letter only with their consent for that channel: about a contact whose latest word on ' +
+      'it is a grant, with an address for it, not erased; never about a lead (a lead records no consent). Otherwise ' +
+      '409 ACTIVITY.NO_CONSENT, and nothing is recorded. Appointments and tasks, and activities about accounts, deals and ' +
+      'other records, need no consent; nor does the customer’s own business scheduled by sales or service.',
     creates: true,
   })
   schedule(@Body() body: ScheduleActivityRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {

@@ -3,6 +3,20 @@ import type { Command } from '@crm/shared/event-sourcing';
 export const ACTIVITY_TYPES = ['phone_call', 'appointment', 'task', 'email', 'letter', 'sms'] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
+/**
+ * The channel an activity addresses a person on, as the contact's consents name channels (the sales context's
+ * `ContactChannel`): marketing may schedule such an activity only for a contact who consented to that channel
+ * (API.md, docs/contract.md). An appointment or a task sends the person nothing.
+ */
+export const ACTIVITY_CONSENT_CHANNEL = {
+  phone_call: 'phone',
+  email: 'email',
+  sms: 'sms',
+  letter: 'letter',
+  appointment: null,
+  task: null,
+} as const satisfies Record<ActivityType, string | null>;
+
 export const REGARDING_TYPES = ['lead', 'contact', 'account', 'opportunity', 'quote', 'complaint', 'campaign'] as const;
 export type RegardingType = (typeof REGARDING_TYPES)[number];
 

@@ -8,6 +8,7 @@ export const ACTIVITY_REFUSALS = refusals('ACTIVITY', {
   OUTCOME_REQUIRED: [400, 'The outcome is blank once spacing marks are removed'],
   INVALID_TYPE: [400, 'The activity type is not one the API knows'],
   INVALID_TIME: [400, 'A time is not an ISO 8601 instant with its offset'],
+  NO_CONSENT: [409, 'Marketing may address a person on this channel only with their consent for it'],
   COMPLETED_IN_FUTURE: [400, 'completedAt is after the moment the completion is recorded'],
   INVALID_REGARDING: [400, 'regarding is not { type, id } with a known type'],
   INVALID_ASSIGNEE: [400, 'assignee is not exactly one of { userId } or { teamId }'],

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { activityDecider } from '@crm/activities/domain';
 import { CommandExecutor, commandReply, idFor, toAssignee, type CommandReply } from '@crm/shared/http';
+import { requireMarketingConsent } from '../../shared/marketing-consent';
 import { activityStream, requireRegarding } from '../../shared/streams';
 import { toRegarding } from '../../shared/regarding.dto';
 import { toRecurrence } from '../recurrence.dto';
@@ -14,6 +15,7 @@ export class ScheduleActivityHandler implements ICommandHandler<ScheduleActivity
   async execute({ input, context }: ScheduleActivityCommand): Promise<CommandReply> {
     const regarding = toRegarding(input.regarding);
     const customer = await requireRegarding(this.executor.store, regarding, context.tenantId);
+    await requireMarketingConsent(this.executor.store, input.type, regarding, context.actor, context.tenantId);
     const now = this.executor.now();
     const activityId = input.id ?? idFor(context, 'activity');
     const data = {
