@@ -79,6 +79,32 @@ describe('business rules at the contract (real server, embedded SQLite)', () => 
     expect(await head()).toBe(before);
   });
 
+  it('takes an invoice number in Persian or Arabic-Indic digits, with Arabic letters or a joiner, as the same purchase', async () => {
+    const accountId = await account();
+    const purchase = { amount: { amount: 5_000_000 }, occurredAt: '2025-03-25T10:00:00+03:30', externalRef: 'فاکتور-1403-77' };
+    const first = await post(`/accounts/${accountId}/purchases`, purchase);
+    expect(first.status).toBe(200);
+    const before = await head();
+    // An outside probe recorded each of these as another purchase: revenue, frequency and RFM counted the invoice up to four times.
+    for (const externalRef of ['فاکتور-۱۴۰۳-۷۷', 'فاکتور-١٤٠٣-٧٧', 'فاكتور-1403-77', 'فاکتور\u200c-1403-77', ' فاکتور-۱۴۰۳-77 ']) {
+      const again = await post(`/accounts/${accountId}/purchases`, { ...purchase, externalRef });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({
+        purchaseId: first.body['purchaseId'],
+        revision: first.body['revision'],
+        position: first.body['position'],
+      });
+    }
+    const other = await post(`/accounts/${accountId}/purchases`, { ...purchase, externalRef: 'فاکتور-۱۴۰۳-۷۷', amount: { amount: 1 } });
+    expect(other.body).toMatchObject({ status: 409, code: 'ACCOUNT.PURCHASE_CONFLICT' });
+    expect(await head()).toBe(before);
+    // Letters' case is the other system's to tell apart: another case is another invoice.
+    expect((await post(`/accounts/${accountId}/purchases`, { ...purchase, externalRef: 'inv-1' })).status).toBe(200);
+    const upper = await post(`/accounts/${accountId}/purchases`, { ...purchase, externalRef: 'INV-1' });
+    expect(upper.body['purchaseId']).not.toBe(first.body['purchaseId']);
+    expect(await head()).not.toBe(before);
+  });
+
   it('holds a purchase to its Idempotency-Key too: the key again with another purchase is 422, not a second purchase', async () => {
     const accountId = await account();
     const key = { 'idempotency-key': `erp-${randomUUID()}` };

@@ -125,6 +125,17 @@ describe('sales refusals over HTTP (real server, embedded SQLite)', () => {
     const account = await post('/accounts', { name: 'شرکت نمونه', nationalId: '۱۰۱۰۰۱۲۳۴۵۶' });
     const accountId = account.body['id'] as string;
     expect((await events(`account-${accountId}`))[0]?.data).toMatchObject({ nationalId: '10100123456' });
+    // A national id is 10 digits (a person's) or 11 (a legal entity's), in any digit script: an outside probe had "abc" and "۱۲۳" taken.
+    for (const nationalId of ['abc', '۱۲۳', '1010012345۶7', '10100-123456', ' 10100123456', '101001234567']) {
+      const refused = await post('/accounts', { name: 'شرکت نمونه', nationalId });
+      expect(refused.body).toMatchObject({ status: 400, errors: [{ field: 'nationalId' }] });
+      expect((await post(`/accounts/${accountId}/update`, { nationalId })).body).toMatchObject({
+        status: 400,
+        errors: [{ field: 'nationalId' }],
+      });
+    }
+    expect((await post(`/accounts/${accountId}/update`, { nationalId: '٠٠١٢٣٤٥٦٧٨' })).status).toBe(200);
+    expect((await events(`account-${accountId}`))[1]?.data).toMatchObject({ changes: { nationalId: '0012345678' } });
     const deal = await post('/opportunities', {
       accountId,
       name: 'قرارداد',

@@ -13,12 +13,16 @@ const OPTIONS = {
     value: '<category>',
     description: 'only streams of this category (lead, complaint, survey-response…)',
   },
-  from: { type: 'string', value: '<ISO>', description: 'only events that occurred at or after this date / date-time' },
+  from: {
+    type: 'string',
+    value: '<ISO>',
+    description: 'only events recorded in the log at or after this date / date-time (when written, not the date the fact names)',
+  },
   to: {
     type: 'string',
     value: '<ISO>',
     description:
-      'only events that occurred before this date-time (a date alone: through that business day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise)',
+      'only events recorded in the log before this date-time (a date alone: through that business day, Asia/Tehran unless CRM_BUSINESS_TIME_ZONE says otherwise); a purchase or answer entered late is recorded when entered',
   },
   tenant: { type: 'string', value: '<id>', description: "this tenant's events (default: default)" },
   'all-tenants': { type: 'boolean', description: "every tenant's events (an operator's export of the whole log)" },

@@ -1,4 +1,4 @@
-import { matchKey, normalizePersian, persianSortKey, toAsciiDigits, toPersianDigits } from './persian-text';
+import { matchKey, normalizePersian, persianSortKey, referenceKey, toAsciiDigits, toPersianDigits } from './persian-text';
 import { isBlank } from './fields';
 
 const ZWNJ = '\u200C';
@@ -101,6 +101,23 @@ describe('normalizePersian', () => {
       const once = normalizePersian(sample);
       expect(normalizePersian(once)).toBe(once);
     }
+  });
+});
+
+describe('referenceKey', () => {
+  it('reads an invoice number as a person does: digits of any script, Persian letters, no joiners or marks', () => {
+    const key = referenceKey('INV-1403-77');
+    expect(key).toBe('INV-1403-77');
+    for (const spelling of ['INV-۱۴۰۳-۷۷', 'INV-١٤٠٣-٧٧', `INV${ZWNJ}-1403-77`, ' INV-1403-77 ', 'ＩＮＶ-1403-77', 'INV-1403\u200d-77']) {
+      expect(referenceKey(spelling)).toBe(key);
+    }
+    expect(referenceKey('فاكتور-۱')).toBe(referenceKey('فاکتور-1'));
+  });
+
+  it('keeps case, and spaces between words (as one)', () => {
+    expect(referenceKey('inv-1')).not.toBe(referenceKey('INV-1'));
+    expect(referenceKey('INV  1')).toBe('INV 1');
+    expect(referenceKey('INV 1')).not.toBe(referenceKey('INV1'));
   });
 });
 

@@ -86,6 +86,25 @@ export function matchKey(text: string): string {
   return normalizePersian(text).replace(/[^\p{L}\p{M}\p{N}]/gu, '');
 }
 
+/**
+ * The form under which an external reference (an invoice number) is compared: what a human reads, as
+ * normalizePersian spells it (NFKC, Persian letters, no diacritics, ASCII digits, single spaces), with the invisible
+ * marks and joiners (ZWNJ included) removed rather than read as spaces, and the case kept, since another system's
+ * codes may tell cases apart. `INV-۱۴۰۳-۷۷`, `INV-١٤٠٣-٧٧` and `INV\u200c-1403-77` are `INV-1403-77`; `فاكتور-1` is `فاکتور-1`.
+ */
+export function referenceKey(text: string): string {
+  return toAsciiDigits(
+    text
+      .normalize('NFKC')
+      .replace(MAPPED, (ch) => CHARACTER_MAP[ch] ?? ch)
+      .replace(DIACRITICS, '')
+      .replace(WORD_BREAKS, '')
+      .replace(INVISIBLE, ''),
+  )
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** The Persian alphabet in its dictionary order (ؤ sorts as و, ئ as ی). */
 const PERSIAN_ALPHABET = 'ءآابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی';
 const ALPHABET_RANK: ReadonlyMap<string, number> = new Map([

@@ -52,7 +52,7 @@ export class AccountsController {
     ...DECIDES,
     summary: 'Record a purchase; idempotent per externalRef (the same ref again returns the first reply)',
     description:
-      "The externalRef is the purchase's own key: the same invoice again, under any Idempotency-Key or none, gets the first reply, and the same ref with another amount or date is 409 ACCOUNT.PURCHASE_CONFLICT. An Idempotency-Key is held as on every command: the same key with another request (another purchase, another account) is 422 IDEMPOTENCY.KEY_REUSED.",
+      "The externalRef is the purchase's own key, compared as a person reads it (digits in Persian, Arabic-Indic or Latin, Arabic ي/ك, joiners and marks are one; letters keep their case): the same invoice again, under any Idempotency-Key or none, gets the first reply, and the same ref with another amount or date is 409 ACCOUNT.PURCHASE_CONFLICT. An Idempotency-Key is held as on every command: the same key with another request (another purchase, another account) is 422 IDEMPOTENCY.KEY_REUSED.",
   })
   recordPurchase(@IdParam() id: string, @Body() body: RecordPurchaseRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new RecordPurchaseCommand(id, body, context));

@@ -214,6 +214,19 @@ describe('account decider', () => {
         .then([{ ...purchased, data: { ...purchased.data, externalRef: 'constructor' } }]);
     });
 
+    it('knows a recorded reference in any digit script or Arabic spelling, recorded so before refs were keyed too', () => {
+      const persian = { ...purchased, data: { ...purchased.data, externalRef: 'ERP-۱۴۰۳-۰۰۴۲' } };
+      spec.given([opened, persian]).when(purchase).then([]);
+      spec
+        .given([opened, persian])
+        .when({ ...purchase, data: { ...purchase.data, amount: money(1) } })
+        .thenThrows('ACCOUNT.PURCHASE_CONFLICT');
+      spec
+        .given([opened, purchased])
+        .when({ ...purchase, data: { ...purchase.data, externalRef: 'ERP-١٤٠٣-٠٠٤٢' } })
+        .then([]);
+    });
+
     it('refuses a purchase that would take the account past 2^53 − 1 minor units in its currency, not in another', () => {
       const big = (ref: string, currency = 'IRR'): PurchaseRecorded => ({
         ...purchased,

@@ -1,5 +1,6 @@
 import { DomainError, type Decider } from '@crm/shared/event-sourcing';
 import {
+  referenceKey,
   changedFields,
   compact,
   isAheadOf,
@@ -33,7 +34,7 @@ export interface RecordedPurchase {
   readonly occurredAt: string;
 }
 
-/** externalRef → the purchase. A plain object rather than a Map so snapshots survive JSON; read with Object.hasOwn. */
+/** `referenceKey(externalRef)` → the purchase (the same invoice in Persian or Latin digits is one). A plain object rather than a Map so snapshots survive JSON; read with Object.hasOwn. */
 export type PurchaseRefs = Readonly<Record<string, RecordedPurchase>>;
 
 export type AccountState =
@@ -124,8 +125,9 @@ function recordPurchase({ data }: RecordPurchase, state: AccountState): AccountE
   const { purchaseId, occurredAt, recordedAt } = data;
   // Checked before the closed rule: an ERP retrying a purchase we already have must not see an error,
   // but the same reference with another amount or date is another purchase, not a retry.
-  if (Object.hasOwn(account.purchaseRefs, externalRef)) {
-    const recorded = account.purchaseRefs[externalRef] as RecordedPurchase;
+  const refKey = referenceKey(externalRef);
+  if (Object.hasOwn(account.purchaseRefs, refKey)) {
+    const recorded = account.purchaseRefs[refKey] as RecordedPurchase;
     if (samePurchase(recorded, amount, occurredAt)) return [];
     throw new DomainError(ACCOUNT_REFUSALS.PURCHASE_CONFLICT, `Purchase ${externalRef} was recorded with another amount or date`, {
       externalRef,
@@ -216,7 +218,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return { status: 'active', account: state.account, purchaseRefs: state.purchaseRefs };
     case 'PurchaseRecorded': {
       const { purchaseId, amount, occurredAt, externalRef } = event.data;
-      return { ...state, purchaseRefs: { ...state.purchaseRefs, [externalRef]: { purchaseId, amount, occurredAt } } };
+      return { ...state, purchaseRefs: { ...state.purchaseRefs, [referenceKey(externalRef)]: { purchaseId, amount, occurredAt } } };
     }
     case 'AccountLinkRecorded':
       return state;
@@ -234,7 +236,8 @@ export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent>
   isNew: (command) => command.type === 'OpenAccount',
   // Purchases accumulate for the life of a customer; snapshots keep loading it cheap.
   // Version 2: purchaseRefs remember amount and date (earlier snapshots are skipped and the stream folded instead).
-  snapshot: { every: 100, version: 2 },
+  // Version 3: purchaseRefs are keyed by the reference's `referenceKey` (digits of any script, Arabic letters, joiners).
+  snapshot: { every: 100, version: 3 },
   existence: { notFound: NOT_FOUND.account, alreadyExists: ACCOUNT_REFUSALS.ALREADY_EXISTS },
   refusals: ACCOUNT_REFUSALS,
 };

@@ -74,6 +74,22 @@ export function TextListField(maxItems: number, maxLength: number, options: Fiel
   );
 }
 
+/** A national id in Persian, Arabic-Indic or Latin digits: 10 (a person's کد ملی) or 11 (a legal entity's شناسه ملی). */
+export const NATIONAL_ID_PATTERN = '^[0-9\u06F0-\u06F9\u0660-\u0669]{10,11}$';
+const NATIONAL_ID = new RegExp(NATIONAL_ID_PATTERN);
+const nationalIdProblem: Problem = (value) =>
+  typeof value === 'string' && NATIONAL_ID.test(value)
+    ? undefined
+    : 'must be a national id: 10 digits (a person’s کد ملی) or 11 (a legal entity’s شناسه ملی), Persian, Arabic-Indic or Latin, nothing else';
+
+/** An account's national id (digits only, see NATIONAL_ID_PATTERN); stored in Latin digits. Its check digit is not checked. */
+export function NationalIdField(options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    documented(options, { type: String, pattern: NATIONAL_ID_PATTERN }),
+    checked('nationalId', options, nationalIdProblem),
+  );
+}
+
 /** Stream ids are case-sensitive: a UUID is kept in lower case whichever way it was typed. */
 export function IdField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(

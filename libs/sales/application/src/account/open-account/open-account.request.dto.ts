@@ -1,4 +1,4 @@
-import { CommandRequestDto, IdField, TextField } from '@crm/shared/http';
+import { CommandRequestDto, NationalIdField, IdField, TextField } from '@crm/shared/http';
 
 export class OpenAccountRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen account id; the server makes one otherwise' })
@@ -7,7 +7,11 @@ export class OpenAccountRequestDto extends CommandRequestDto {
   @TextField(200, { example: 'شرکت فولاد مبارکه' })
   name!: string;
 
-  @TextField(20, { optional: true, description: 'National id of the legal entity (شناسه ملی); Persian digits accepted' })
+  @NationalIdField({
+    optional: true,
+    description:
+      'National id: an individual’s کد ملی (10 digits) or a legal entity’s شناسه ملی (11); Persian or Arabic-Indic digits accepted, kept in Latin',
+  })
   nationalId?: string;
 
   @TextField(100, { optional: true })

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, toMoney } from '@crm/shared/http';
-import { derivedId, uuidV5 } from '@crm/shared/kernel';
+import { derivedId, referenceKey, uuidV5 } from '@crm/shared/kernel';
 import { ACCOUNT_REFUSALS, accountDecider, type AccountState } from '@crm/sales/domain';
 import { checkExpectedRevision, DomainError, loadState } from '@crm/shared/event-sourcing';
 import type { Money } from '@crm/shared/kernel';
@@ -9,7 +9,7 @@ import { RecordPurchaseCommand } from './record-purchase.command';
 
 /** A resent invoice answers with the first reply only if it is the same purchase; another amount or date is a conflict. */
 function assertSamePurchase(state: AccountState, externalRef: string, amount: Money, occurredAt: string): void {
-  const recorded = state.status === 'none' ? undefined : state.purchaseRefs[externalRef];
+  const recorded = state.status === 'none' ? undefined : state.purchaseRefs[referenceKey(externalRef)];
   if (recorded === undefined) return;
   const same =
     recorded.amount.amount === amount.amount &&
@@ -42,7 +42,7 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
     if (answered !== undefined) {
       const state = await loadState(this.executor.store, accountDecider, of.streamId, context.tenantId);
       const externalRef = input.externalRef.trim();
-      const purchaseId = state.status === 'none' ? undefined : state.purchaseRefs[externalRef]?.purchaseId;
+      const purchaseId = state.status === 'none' ? undefined : state.purchaseRefs[referenceKey(externalRef)]?.purchaseId;
       return { id: accountId, revision: answered.revision, position: answered.position ?? '0', purchaseId, externalRef };
     }
     const reply = await this.record(request);
@@ -53,7 +53,9 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
   private async record({ accountId, input, context }: RecordPurchaseCommand): Promise<CommandReply> {
     const now = this.executor.now();
     const externalRef = input.externalRef.trim();
-    const commandId = uuidV5(`${context.tenantId}/${accountStream(accountId)}/purchase/${externalRef}`);
+    // Keyed by what a person reads: the same invoice number in Persian, Arabic-Indic or Latin digits, with Arabic
+    // letters or a joiner, is one purchase (a ref of ASCII alone keys as it always did).
+    const commandId = uuidV5(`${context.tenantId}/${accountStream(accountId)}/purchase/${referenceKey(externalRef)}`);
     const purchaseId = derivedId(commandId, 'purchase');
     const amount = toMoney(input.amount);
     const data = { accountId, purchaseId, amount, occurredAt: input.occurredAt, externalRef, recordedAt: now.toISOString() };
@@ -82,8 +84,10 @@ export class RecordPurchaseHandler implements ICommandHandler<RecordPurchaseComm
         throw conflict;
       }
     }
-    // A ref recorded before this rule existed (other command id) is still a no-op; it keeps the id it was given.
-    const recordedId = result.state.status === 'none' ? purchaseId : (result.state.purchaseRefs[externalRef]?.purchaseId ?? purchaseId);
+    // A ref recorded before this rule existed, or in another script before refs were keyed (other command id), is still
+    // a no-op; it keeps the id it was given.
+    const recorded = result.state.status === 'none' ? undefined : result.state.purchaseRefs[referenceKey(externalRef)];
+    const recordedId = recorded?.purchaseId ?? purchaseId;
     return commandReply(accountId, result, { purchaseId: recordedId, externalRef });
   }
 }
