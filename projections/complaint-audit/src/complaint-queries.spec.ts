@@ -5,7 +5,13 @@ import { complaintAuditProjection, type ComplaintAuditDoc } from './complaint-au
 import { commands, DAY, history, HOUR, recorded, step, T0 } from './complaint-history.fixture';
 import { complaintKpis } from './complaint-kpis';
 import { complaintKpisProjection, isComplaintKpiRow, type ComplaintKpiRow, type ComplaintKpiSlots } from './complaint-kpis.projection';
-import { readAuditTrail, readComplaintKpis, readComplaintKpisFromTree, readComplaintKpisOfPeriod } from './complaint-queries';
+import {
+  ComplaintKpiAnswers,
+  readAuditTrail,
+  readComplaintKpis,
+  readComplaintKpisFromTree,
+  readComplaintKpisOfPeriod,
+} from './complaint-queries';
 
 const c = commands('c-5');
 
@@ -330,5 +336,100 @@ describe('complaint KPIs in business months and days (Asia/Tehran), not UTC', ()
       });
     }
     expect((await readComplaintKpisFromTree(store, 'kpis', 'default', '2025-03-31T20:29:59.999Z'))?.complaints).toBe(3);
+  });
+});
+
+/**
+ * A median reads the histogram (tree nodes, marked complaints), then the values of the one bucket its rank falls in
+ * (the slots): two reads, and a projector commit can land between them. Here a reopening, which ends the only
+ * resolution's stretch: the histogram counted one value in its bucket, the slots held none any more, and the read
+ * threw (`rank 0 not found in bucket …`: a 500).
+ */
+describe('complaint KPI medians with a commit between the histogram and the bucket’s values', () => {
+  const c1 = commands('c-1');
+  const resolved = [
+    step(0, c1.receive),
+    step(HOUR, c1.acknowledge),
+    step(2 * HOUR, c1.assess('medium')),
+    step(3 * HOUR, c1.respond),
+    step(4 * HOUR, c1.decide),
+    step(DAY, c1.close('resolved')),
+  ];
+  // Reopened on 5 April 2025, after its resolution of 2 March.
+  const reopened = [...resolved, step(35 * DAY, c1.reopen)];
+  const asOf = '2025-04-10T12:00:00.000Z';
+  const fold = async (steps: typeof resolved) => {
+    const events = history('c-1', steps).map(
+      (event, i) =>
+        ({
+          ...event,
+          revision: i,
+          position: String(i + 1),
+          metadata: { ...event.metadata, tenantId: 'default' },
+        }) as unknown as RecordedEvent,
+    );
+    const folded = foldEvents(complaintKpisProjection as unknown as AnyProjection, new Map(), events, (a, b) => Number(a) - Number(b));
+    if (folded.failure) throw folded.failure.error;
+    const store = new InMemoryReadStore();
+    await store.transaction((tx) => {
+      for (const [id, record] of folded.changed) if (record) tx.put('kpis', id, record.doc, record.position);
+    });
+    const rows = [...folded.changed.values()].flatMap((record) => (record && isComplaintKpiRow(record.doc) ? [record.doc] : []));
+    return { store, rows };
+  };
+  /** `before` answers every read until the first read of a duration slot's bucket; from it on (the commit landed), `after`. */
+  const interleaved = (before: InMemoryReadStore, after: InMemoryReadStore) => {
+    let landed = false;
+    return new Proxy(after, {
+      get: (target, name) => {
+        const member = Reflect.get(target, name, target) as unknown;
+        if (typeof member !== 'function') return member;
+        return (collection: string, query?: unknown) => {
+          const where = (query as { where?: object } | undefined)?.where;
+          if (name === 'find' && where !== undefined && Object.keys(where).some((field) => /^k(Ack|Res)\d?B$/.test(field))) landed = true;
+          const store = landed ? after : before;
+          return (Reflect.get(store, name) as (...args: unknown[]) => unknown).call(store, collection, query);
+        };
+      },
+    });
+  };
+
+  it('answers as of the commit after it, from the tree and for a received period, never throwing', async () => {
+    const before = await fold(resolved);
+    const after = await fold(reopened);
+    expect(complaintKpis(before.rows, asOf).timeToResolve).toMatchObject({ count: 1, medianHours: 24 });
+    const expected = complaintKpis(after.rows, asOf);
+    expect(expected.timeToResolve).toMatchObject({ count: 0, medianHours: null });
+    expect(await readComplaintKpisFromTree(interleaved(before.store, after.store), 'kpis', 'default', asOf)).toEqual(expected);
+    const march = timeRange('2025-03-01', '2025-03-31') as FieldCondition;
+    expect(await readComplaintKpisOfPeriod(interleaved(before.store, after.store), 'kpis', 'default', march, asOf)).toEqual(expected);
+    const answers = new ComplaintKpiAnswers();
+    expect(await answers.read(interleaved(before.store, after.store), 'kpis', 'default', asOf)).toEqual(expected);
+    expect(await readComplaintKpis(interleaved(before.store, after.store), 'kpis', { tenantId: 'default', asOf })).toEqual(expected);
+  });
+
+  it('reads the complaints one by one when every read of the tree takes a commit between its reads', async () => {
+    const before = await fold(resolved);
+    const after = await fold(reopened);
+    // Each answer read afresh meets the commit again (a store written to without pause): its reads from before the
+    // commit up to the first slots read, from after it on, until the root is read again; then before again.
+    let landed = false;
+    const restless = new Proxy(after.store, {
+      get: (target, name) => {
+        const member = Reflect.get(target, name, target) as unknown;
+        if (typeof member !== 'function') return member;
+        return (collection: string, query?: unknown) => {
+          const where = (query as { where?: object } | undefined)?.where;
+          if (name === 'find' && where !== undefined && Object.keys(where).some((field) => /^k(Ack|Res)\d?B$/.test(field))) landed = true;
+          const store = landed ? after.store : before.store;
+          if (name === 'getMany' && landed) landed = false;
+          return (Reflect.get(store, name) as (...args: unknown[]) => unknown).call(store, collection, query);
+        };
+      },
+    });
+    expect(await readComplaintKpisFromTree(restless, 'kpis', 'default', asOf)).toBeUndefined();
+    // readComplaintKpis then reads the complaints one by one: an answer of one commit, never a mix.
+    const kpis = await readComplaintKpis(restless, 'kpis', { tenantId: 'default', asOf });
+    expect([complaintKpis(before.rows, asOf), complaintKpis(after.rows, asOf)]).toContainEqual(kpis);
   });
 });

@@ -151,7 +151,7 @@ export async function readComplaintKpisOfPeriod(
   period: FieldCondition,
   asOf: string,
 ): Promise<ComplaintKpis | undefined> {
-  return (await periodAnswer(store, collection, tenantId, period, asOf))?.kpis;
+  return (await settled(store, collection, tenantId, () => periodAnswer(store, collection, tenantId, period, asOf)))?.kpis;
 }
 
 /**
@@ -166,7 +166,7 @@ async function periodAnswer(
   tenantId: string,
   period: FieldCondition,
   asOf: string,
-): Promise<TreeAnswer | undefined> {
+): Promise<TreeAnswer | TornAnswer | undefined> {
   const month = monthIndex(asOf);
   if (month <= 2 || month >= KPI_MONTHS || Date.parse(endOfMonthIndex(month - 1)) >= Date.parse(asOf)) return undefined;
   const rootId = kpiNodeId(tenantId, KPI_MONTHS);
@@ -237,7 +237,10 @@ async function periodAnswer(
     store
       .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
       .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt >= whole.gte && row.receivedAt <= whole.lte));
-  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, received: whole, extra });
+  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, received: whole, extra }).catch(
+    tornAt(rootPosition),
+  );
+  if (isTorn(medians)) return medians;
   // Each category as its earliest complaint of the period spells it: the lower edge, the whole months, the upper edge.
   const firsts = new Map<string, { at: string; id: string; spelling: string }>();
   const offer = (key: string, at: string, id: string, spelling: string) => {
@@ -297,8 +300,10 @@ async function tenantTree(
 ): Promise<PeriodSources | undefined> {
   const nodeIds = nodesOfPrefix(month - 1).map((node) => kpiNodeId(tenantId, node));
   const root = kpiNodeId(tenantId, KPI_MONTHS);
-  const [nodes, markers, categories] = await Promise.all([
-    store.getMany(collection, [...nodeIds, root]),
+  // The nodes and the root first: the root's position, read before the other reads, is what `settled` checks the
+  // answer against (a commit of the tenant's documents after it moves the root).
+  const nodes = await store.getMany(collection, [...nodeIds, root]);
+  const [markers, categories] = await Promise.all([
     // Ranges rather than equalities: SQLite without statistics would otherwise walk the collection in id order.
     store.find<ComplaintKpiMonthMarker>(collection, { where: { tenantId, kpiMonth: { gte: month, lte: month } } }),
     store.find<ComplaintKpiCategory>(collection, { where: { tenantId, kpiCategory: { gte: '' } } }),
@@ -391,7 +396,7 @@ export async function readComplaintKpisFromTree(
   tenantId: string,
   asOf: string,
 ): Promise<ComplaintKpis | undefined> {
-  return (await treeAnswer(store, collection, tenantId, asOf))?.kpis;
+  return (await settled(store, collection, tenantId, () => treeAnswer(store, collection, tenantId, asOf)))?.kpis;
 }
 
 /**
@@ -414,7 +419,7 @@ async function treeAnswer(
   collection: string,
   tenantId: string,
   asOf: string,
-): Promise<TreeAnswer | undefined> {
+): Promise<TreeAnswer | TornAnswer | undefined> {
   const month = monthIndex(asOf);
   if (month <= 1 || month >= KPI_MONTHS || Date.parse(endOfMonthIndex(month - 1)) >= Date.parse(asOf)) return undefined;
   const previousEnd = endOfMonthIndex(month - 1);
@@ -439,7 +444,10 @@ async function treeAnswer(
     store
       .find<ComplaintKpiRow>(collection, { where: { tenantId, kMulti: { gte: 1, lte: 1 } } })
       .then((records) => records.map((record) => record.doc).filter((row) => row.receivedAt <= asOf));
-  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, extra: NO_EXTRA });
+  const medians = await mediansOf(store, collection, { tenantId, asOf, totals, multiRows, extra: NO_EXTRA }).catch(
+    tornAt(tree.rootPosition),
+  );
+  if (isTorn(medians)) return medians;
   const kpis = kpisOf(
     asOf,
     totals,
@@ -451,6 +459,59 @@ async function treeAnswer(
     rootPosition: tree.rootPosition,
     ...holdsAround(asOf, Date.parse(previousEnd), Date.parse(endOfMonthIndex(month)), changingRows),
   };
+}
+
+/**
+ * A median's window that does not hold what the histogram says: the histogram (tree nodes, marked complaints) and the
+ * bucket's values (slots) are separate reads, and a commit between them (a reopening that ends a resolution's
+ * stretch, a resolution that starts one) leaves one more or one fewer value in the bucket than counted.
+ */
+class TornKpiRead extends Error {}
+
+/** An answer whose reads took a commit between them (`TornKpiRead`), with the root's position read first. */
+interface TornAnswer {
+  readonly torn: TornKpiRead;
+  readonly rootPosition: string | undefined;
+}
+
+const isTorn = (value: object | undefined): value is TornAnswer => value !== undefined && 'torn' in value;
+
+const tornAt =
+  (rootPosition: string | undefined) =>
+  (error: unknown): TornAnswer => {
+    if (error instanceof TornKpiRead) return { torn: error, rootPosition };
+    throw error;
+  };
+
+/** How many times an answer is read again when a commit lands among its reads, before the complaints are read one by one. */
+const SETTLE_ATTEMPTS = 3;
+
+/**
+ * The answer of `read` as of one commit of the tenant's documents: the tree's root moves with every change of them
+ * (`marks`), and its position is read before anything else; read again after the last read, the same position says
+ * that no commit came between, so every read saw the same documents. Otherwise (a median's window found short or
+ * long, `TornKpiRead`, or figures that may mix two commits) the answer is read again; after SETTLE_ATTEMPTS,
+ * undefined, and the caller reads the complaints one by one (`readComplaintKpisRowByRow`, which never mixes a
+ * complaint's figures with another commit's medians). A window that does not hold what the histogram says with the
+ * root unmoved is no commit's doing: it is thrown.
+ */
+async function settled(
+  store: Pick<ReadStore, 'getMany'>,
+  collection: string,
+  tenantId: string,
+  read: () => Promise<TreeAnswer | TornAnswer | undefined>,
+): Promise<TreeAnswer | undefined> {
+  const rootId = kpiNodeId(tenantId, KPI_MONTHS);
+  for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt += 1) {
+    const answer = await read();
+    if (answer === undefined) return undefined;
+    const now = (await store.getMany(collection, [rootId])).get(rootId)?.position;
+    if (now === answer.rootPosition) {
+      if (isTorn(answer)) throw answer.torn;
+      return answer;
+    }
+  }
+  return undefined;
 }
 
 interface MedianScope {
@@ -615,10 +676,11 @@ export class ComplaintKpiAnswers {
       const root = (await store.getMany(collection, [kpiNodeId(tenantId, KPI_MONTHS)])).get(kpiNodeId(tenantId, KPI_MONTHS));
       if (root?.position === kept.rootPosition) return { ...kept.kpis, asOf };
     }
-    const answer =
+    const answer = await settled(store, collection, tenantId, () =>
       receivedAt === undefined
-        ? await treeAnswer(store, collection, tenantId, asOf)
-        : await periodAnswer(store, collection, tenantId, receivedAt, asOf);
+        ? treeAnswer(store, collection, tenantId, asOf)
+        : periodAnswer(store, collection, tenantId, receivedAt, asOf),
+    );
     if (answer === undefined) return undefined;
     if (answer.holds && answer.rootPosition !== undefined) {
       this.kept.delete(key);
@@ -664,7 +726,8 @@ async function valuesAtRanks(
   for (const [b, group] of placed) {
     const others = await otherValues(store, collection, scope, kind, b, multi);
     const within = group.ranks.map((rank) => rank - group.below);
-    const values = await seekRanks(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, b, within, others);
+    const size = scope.totals.get(`${prefix}${b}`) ?? 0;
+    const values = await seekRanks(store, collection, scope, DURATION_SLOTS[kind][0] as DurationSlot, b, size, within, others);
     group.ranks.forEach((rank, i) => found.set(rank, values[i] as number));
   }
   return ranks.map((rank) => found.get(rank) as number);
@@ -684,18 +747,27 @@ async function seekRanks(
   scope: MedianScope,
   slot: DurationSlot,
   b: number,
+  /** How many values the histogram counts in bucket b. */
+  size: number,
   ranks: readonly number[],
   others: readonly number[],
 ): Promise<number[]> {
   const first = ranks[0] as number;
   const last = ranks.at(-1) as number;
   const skipped = Math.max(0, first - others.length);
+  const limit = last - skipped + 1;
   const window = await store.find<ComplaintKpiSlots>(collection, {
     ...slotFind(scope, slot, b),
     orderBy: [{ field: slot.ms }],
     offset: skipped,
-    limit: last - skipped + 1,
+    limit,
   });
+  // The first slot holds the bucket's values less `others`: the window is that many past the offset, up to the limit.
+  // Any other length is a commit between the histogram's reads and these (settled reads the answer again).
+  const held = size - others.length;
+  if (held < 0 || window.length !== Math.min(limit, Math.max(0, held - skipped))) {
+    throw new TornKpiRead(`complaint KPIs: bucket ${b} holds ${skipped + window.length}+ values where the histogram says ${size}`);
+  }
   const merged = [
     ...window.map((record) => ({ value: record.doc[slot.ms] as number, first: true })),
     ...others.map((value) => ({ value, first: false })),
@@ -703,10 +775,10 @@ async function seekRanks(
   // Ranks are known from the window's first value on (or from the start when nothing was skipped): the entry at
   // index i from there has rank skipped + i.
   const start = skipped === 0 ? 0 : merged.findIndex((entry) => entry.first);
-  if (start < 0) throw new Error(`complaint KPIs: bucket ${b} holds fewer values than the histogram says`);
+  if (start < 0) throw new TornKpiRead(`complaint KPIs: bucket ${b} holds fewer values than the histogram says`);
   return ranks.map((rank) => {
     const entry = rank - skipped >= start ? merged[rank - skipped] : undefined;
-    if (entry === undefined) throw new Error(`complaint KPIs: rank ${rank} not found in bucket ${b}`);
+    if (entry === undefined) throw new TornKpiRead(`complaint KPIs: rank ${rank} not found in bucket ${b}`);
     return entry.value;
   });
 }

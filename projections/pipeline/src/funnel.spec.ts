@@ -1,6 +1,6 @@
 import type { InMemoryReadStore, SummaryDoc } from '@crm/shared/read-model';
 import { directDeals, funnel, funnelWhere, loadFunnel, type FunnelFilters } from './funnel';
-import { loadMonthYears, periodCells, summaryId } from './month-summaries';
+import { loadMonthYears, type MonthStrategy, type MonthYears, periodCells, summaryId } from './month-summaries';
 import { LEAD_MONTH_PARTS } from './pipeline-leads.projection';
 import { pipelineLeads } from './pipeline-leads.projection';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
@@ -295,5 +295,129 @@ describe('figures made of two summary documents, with a commit between reads', (
     expect(cells.map(({ values }) => values['count'])).toEqual([1]);
     // Before: the all-time document and the years outside were two reads, and 2023's new lead made the period's count 0.
     expect(await periodCells(torn(before, after), collections.leads, 'default', years!, range, allTime, 'complement')).toEqual(cells);
+  });
+});
+
+/**
+ * The leads (`pipeline-leads`) and the deals (`pipeline-opportunities`) are two projections, each committed at its own
+ * pace: under writes the deals' may hold a lead's qualification and its opened deal that the leads' has not reached.
+ * Read from both, the group showed one more deal than qualified leads (`qualifiedToOpportunity` 2).
+ */
+describe('a funnel read while pipeline-leads lags pipeline-opportunities', () => {
+  const lagging = (leads: InMemoryReadStore, deals: InMemoryReadStore): InMemoryReadStore =>
+    new Proxy(deals, {
+      get: (target, name) => {
+        const member = Reflect.get(target, name, target) as unknown;
+        if (typeof member !== 'function') return member;
+        return (collection: string, ...rest: unknown[]) =>
+          (Reflect.get(collection === collections.leads ? leads : deals, name) as (...args: unknown[]) => unknown).call(
+            collection === collections.leads ? leads : deals,
+            collection,
+            ...rest,
+          );
+      },
+    });
+  // A phone lead captured, qualified and its deal opened: committed by the deals' projection only.
+  const newer = [
+    leadCaptured('lz', 'phone', { campaignId: 'c1', capturedAt: at(20) }),
+    leadQualified('lz', 'oz', { source: 'phone', campaignId: 'c1' }),
+    opportunityOpened('oz', { originLeadId: 'lz', campaignId: 'c1' }),
+  ];
+  const periods: [string, FunnelFilters, MonthStrategy | undefined][] = [
+    ['all time, by source', {}, undefined],
+    ['all time, by campaign', { by: 'campaign' }, undefined],
+    ['an open-ended period', { from: '2026-01-01' }, undefined],
+    ['an open-ended period, as the all-time cells less the years outside', { from: '2026-01-01' }, 'complement'],
+    ['an open-ended period by campaign', { by: 'campaign', to: '2026-12-31' }, undefined],
+    ['an open-ended period starting mid-month', { from: '2026-01-15' }, undefined],
+    ['a period bounded on both sides', { from: '2026-01-01', to: '2026-01-31' }, undefined],
+  ];
+
+  it.each(periods)('never shows more deals than qualified leads: %s', async (_name, filters, strategy) => {
+    const leads = await storeWith([pipelineLeads, pipelineOpportunities], recorded(funnelHistory));
+    const deals = await storeWith([pipelineLeads, pipelineOpportunities], recorded([...funnelHistory, ...newer]));
+    const answer = await loadFunnel(lagging(leads, deals), collections, 'default', filters, strategy);
+    const ratios = [...answer.groups, answer.total].map(({ opportunities, qualified, conversion }) => ({
+      deals: opportunities <= qualified,
+      qualifiedToOpportunity: conversion.qualifiedToOpportunity === null || conversion.qualifiedToOpportunity <= 1,
+      opportunityToWon: conversion.opportunityToWon === null || conversion.opportunityToWon <= 1,
+    }));
+    // Before: the phone group (and by campaign c1) showed 2 deals of 1 qualified lead.
+    for (const ratio of ratios) expect(ratio).toEqual({ deals: true, qualifiedToOpportunity: true, opportunityToWon: true });
+    // Qualified leads and deals are both the deals' projection's: the newer lead counted with its deal, the leads and
+    // the disqualified ones as the leads' projection has them.
+    const phone = answer.groups.find((group) => group.key === (filters.by === 'campaign' ? 'c1' : 'phone'));
+    const settled = await loadFunnel(deals, collections, 'default', filters, strategy);
+    const settledPhone = settled.groups.find((group) => group.key === phone?.key);
+    expect({ qualified: phone?.qualified, opportunities: phone?.opportunities }).toEqual({
+      qualified: settledPhone?.qualified,
+      opportunities: settledPhone?.opportunities,
+    });
+  });
+
+  it('counts the qualified leads of a settled store exactly as the leads do, pending deals included', async () => {
+    const store = await storeWith([pipelineLeads, pipelineOpportunities], recorded(funnelHistory));
+    for (const filters of periods.map(([, f]) => f)) {
+      const answer = await loadFunnel(store, collections, 'default', filters);
+      const rows = await store.aggregate(collections.leads, {
+        where: { ...funnelWhere('default', filters), status: 'qualified' },
+        groupBy: [filters.by === 'campaign' ? 'campaignId' : 'source'],
+      });
+      expect(answer.total.qualified).toBe(rows.reduce((sum, row) => sum + row.count, 0));
+    }
+  });
+});
+
+describe('a period of the months documents read with the years document that names them, in one read', () => {
+  const captured = (year: number) => new Date(Date.UTC(year, 5, 1, 8)).toISOString();
+  const sourcedIn = (n: number, year: number) => [
+    leadCaptured(`ly${n}`, 'web', { capturedAt: captured(year) }),
+    leadQualified(`ly${n}`, `oy${n}`),
+    opportunityOpened(`oy${n}`, { originLeadId: `ly${n}` }),
+  ];
+  const history = [2023, 2024, 2025, 2026].flatMap((year, n) => sourcedIn(n, year));
+  // A lead of a year the tenant had none in (2022), committed after the `years` document was read.
+  const later = sourcedIn(9, 2022);
+  const range = { part: String(LEAD_MONTH_PARTS['source']), kind: 'source', firstMonth: '2026-01' };
+  const allTime = { id: summaryId('default', 'source'), cells: (doc: SummaryDoc) => Object.values(doc.cells) };
+
+  it('does not count a year the years document read before did not name', async () => {
+    const before = await storeWith([pipelineLeads, pipelineOpportunities], recorded(history));
+    const after = await storeWith([pipelineLeads, pipelineOpportunities], recorded([...history, ...later]));
+    const years = (await loadMonthYears(before, collections.leads, 'default')) as MonthYears;
+    expect([...(years.get(range.part)?.keys() ?? [])].sort()).toEqual(['2023', '2024', '2025', '2026']);
+    for (const strategy of ['complement', 'years'] as const) {
+      const cells = await periodCells(after, collections.leads, 'default', years, range, allTime, strategy);
+      // Before: the all-time cells (2022's lead among them) less the years outside named before (not 2022): 2.
+      expect({ strategy, count: cells.reduce((sum, { values }) => sum + (values['count'] ?? 0), 0) }).toEqual({ strategy, count: 1 });
+    }
+    // A year inside the period the years read before did not name: read too.
+    const inside = await storeWith([pipelineLeads, pipelineOpportunities], recorded([...history, ...sourcedIn(8, 2027)]));
+    const cells = await periodCells(inside, collections.leads, 'default', years, range, allTime, 'years');
+    expect(cells.reduce((sum, { values }) => sum + (values['count'] ?? 0), 0)).toBe(2);
+  });
+
+  it('answers the funnel of a period as of one commit of each projection, the years read first or not', async () => {
+    const before = await storeWith([pipelineLeads, pipelineOpportunities], recorded(history));
+    const after = await storeWith([pipelineLeads, pipelineOpportunities], recorded([...history, ...later]));
+    // The first getMany of each collection (its `years` document) from before, every later read from after.
+    const yearsFirst = (): InMemoryReadStore => {
+      const seen = new Set<string>();
+      return new Proxy(after, {
+        get: (target, name) => {
+          if (name !== 'getMany') return Reflect.get(target, name, target) as unknown;
+          return (collection: string, ids: readonly string[]) => {
+            const first = !seen.has(collection);
+            seen.add(collection);
+            return (first ? before : after).getMany(collection, ids);
+          };
+        },
+      });
+    };
+    for (const strategy of ['complement', 'years'] as const) {
+      const expected = await loadFunnel(after, collections, 'default', { from: '2026-01-01' }, strategy);
+      expect(expected.total).toMatchObject({ leads: 1, qualified: 1, opportunities: 1 });
+      expect(await loadFunnel(yearsFirst(), collections, 'default', { from: '2026-01-01' }, strategy)).toEqual(expected);
+    }
   });
 });

@@ -175,13 +175,25 @@ export function funnel(
   return funnelOf(leadCounts, dealOutcomes(qualifiedLeads, opportunities, filters.by ?? 'source'), filters, campaignNames, directRows);
 }
 
-/** The funnel from lead counts grouped by [group field, status] and the outcomes of their deals. */
+/** Qualified leads of a group, counted from their deals (`qualifiedOf`): pending, open, won or lost. */
+export interface QualifiedCount {
+  readonly key: Scalar;
+  readonly count: number;
+}
+
+/**
+ * The funnel from lead counts grouped by [group field, status] and the outcomes of their deals. `qualified`, when
+ * given, counts the qualified leads instead of the lead counts' `qualified` rows: from the deals' own documents, so
+ * that a group's qualified leads and deals are of one commit (the leads are another projection, committed at its
+ * own pace: read from both, a group could show more deals than qualified leads for a moment).
+ */
 export function funnelOf(
   leadCounts: readonly AggregateRow[],
   outcomes: readonly DealOutcome[],
   filters: FunnelFilters,
   campaignNames: ReadonlyMap<string, string> = new Map(),
   directRows: readonly AggregateRow[] = [],
+  qualified?: readonly QualifiedCount[],
 ): Funnel {
   const by = filters.by ?? 'source';
   const field = groupField(by);
@@ -196,9 +208,12 @@ export function funnelOf(
     const status = row.group['status'];
     for (const tally of [tallyOf(row.group[field] ?? null), total]) {
       tally.leads += row.count;
-      if (status === 'qualified') tally.qualified += row.count;
+      if (status === 'qualified' && qualified === undefined) tally.qualified += row.count;
       if (status === 'disqualified') tally.disqualified += row.count;
     }
+  }
+  for (const { key, count } of qualified ?? []) {
+    for (const tally of [tallyOf(key), total]) tally.qualified += count;
   }
   for (const outcome of outcomes) {
     for (const tally of [tallyOf(outcome.key), total]) {
@@ -299,16 +314,32 @@ export async function loadFunnel(
   }
   const [pipelineCells, funnelCells] = dealSummaries === undefined ? [undefined, undefined] : await dealSummaries;
   const funnelCellsOf = funnelCells === undefined ? [] : unpackedCells(funnelCells, PIPELINE_SUMMARY_PACKED[funnelKind] ?? []);
-  const [outcomes, direct] =
+  // The qualified leads from the deals' cells whenever the deals are (a pending deal is a qualified lead's too).
+  const [outcomes, direct, qualified] =
     pipelineCells !== undefined
-      ? [summaryOutcomes(funnelCellsOf, by), summaryDirectRows(pipelineCells, funnelCellsOf)]
+      ? [summaryOutcomes(funnelCellsOf, by), summaryDirectRows(pipelineCells, funnelCellsOf), qualifiedOf(funnelCellsOf, by)]
       : dated
         ? await datedDeals(store, collections, tenantId, filters, splitMonths(filters.from, filters.to), strategy)
-        : await Promise.all([
-            joinedOutcomes(store, collections, tenantId, filters),
-            directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
-          ]);
-  return funnelOf(counts, outcomes, filters, await campaignNames(store, collections.campaigns, tenantId, counts, filters), direct);
+        : [
+            ...(await Promise.all([
+              joinedOutcomes(store, collections, tenantId, filters),
+              directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
+            ])),
+            undefined,
+          ];
+  const names = await campaignNames(store, collections.campaigns, tenantId, counts, filters);
+  return funnelOf(counts, outcomes, filters, names, direct, qualified);
+}
+
+/** A deal's funnel statuses: every one stands for a qualified lead (`pending`: its deal not opened yet). */
+const QUALIFIED_STATUSES: ReadonlySet<Scalar> = new Set(['pending', 'open', 'won', 'lost']);
+
+/** The qualified leads by group, from the deals' `funnelSource` or `funnelCampaign` cells: one per lead-sourced deal. */
+function qualifiedOf(cells: readonly SummaryCell[], by: FunnelGrouping): QualifiedCount[] {
+  const field = groupField(by);
+  return cells.flatMap(({ dims, values }) =>
+    QUALIFIED_STATUSES.has(dims['status'] ?? null) ? [{ key: dims[field] ?? null, count: values['count'] ?? 0 }] : [],
+  );
 }
 
 /** The deals' grouping that stands for DealOutcome (by the lead's source or campaign, status and currency). */
@@ -326,7 +357,7 @@ async function datedDeals(
   filters: FunnelFilters,
   split: MonthSplit,
   strategy?: MonthStrategy,
-): Promise<[readonly DealOutcome[], readonly AggregateRow[]]> {
+): Promise<[readonly DealOutcome[], readonly AggregateRow[], readonly QualifiedCount[] | undefined]> {
   const by = filters.by ?? 'source';
   const field = groupField(by);
   const kind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
@@ -365,18 +396,30 @@ async function datedDeals(
         }),
       ),
     );
+  // The qualified leads with their deals: from the same months documents, and the same edge aggregates (a pending
+  // deal is one of their rows).
+  let qualified: QualifiedCount[] | undefined;
   const [outcomes, direct] = await Promise.all([
     funnelMonths === undefined
       ? joinedOutcomes(store, collections, tenantId, filters)
-      : edgesOf('leadCapturedAt', outcomeAggregate(field)).then((edges) => [
-          ...summaryOutcomes(funnelMonths, by),
-          ...edges.flat().flatMap((row): DealOutcome[] => {
-            const status = row.group['status'];
-            if (status !== 'open' && status !== 'won' && status !== 'lost') return [];
-            const currency = String(row.group['amount.currency']);
-            return [{ key: row.group[field] ?? null, status, count: row.count, currency, amount: row.sums['amount.amount'] ?? 0 }];
-          }),
-        ]),
+      : edgesOf('leadCapturedAt', outcomeAggregate(field)).then((edges) => {
+          const rows = edges.flat();
+          qualified = [
+            ...qualifiedOf(funnelMonths, by),
+            ...rows.flatMap((row) =>
+              QUALIFIED_STATUSES.has(row.group['status'] ?? null) ? [{ key: row.group[field] ?? null, count: row.count }] : [],
+            ),
+          ];
+          return [
+            ...summaryOutcomes(funnelMonths, by),
+            ...rows.flatMap((row): DealOutcome[] => {
+              const status = row.group['status'];
+              if (status !== 'open' && status !== 'won' && status !== 'lost') return [];
+              const currency = String(row.group['amount.currency']);
+              return [{ key: row.group[field] ?? null, status, count: row.count, currency, amount: row.sums['amount.amount'] ?? 0 }];
+            }),
+          ];
+        }),
     directMonths === undefined
       ? directRowsOpenedIn(store, opportunities, tenantId, filters)
       : edgesOf('openedAt', DIRECT_DEALS_AGGREGATE).then((edges) => [
@@ -388,7 +431,7 @@ async function datedDeals(
           ...edges.flat(),
         ]),
   ]);
-  return [outcomes, direct];
+  return [outcomes, direct, qualified];
 }
 
 /** Deals opened in the period without a lead, grouped over the deals (period on openedAt): without `directMonths`, or no period kept. */

@@ -60,9 +60,30 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
     spec.thenSummary('default:~summary:funnelSource', [
       { dims: { kind: 'funnelSource', source: 'campaign', ...deal }, values: { count: 1, amount: 1_000_000 } },
     ]);
-    // One cell per campaign: status and currency in the value names.
+    // One cell per campaign: status and currency in the value names; the deal pending until opened (its lead
+    // qualified: `pending`, no currency) keeps its zero.
     spec.thenSummary('default:~summary:funnelCampaign', [
-      { dims: { kind: 'funnelCampaign', campaignId: 'c1' }, values: { 'open|IRR|count': 1, 'open|IRR|amount': 1_000_000 } },
+      {
+        dims: { kind: 'funnelCampaign', campaignId: 'c1' },
+        values: { 'pending||count': 0, 'open|IRR|count': 1, 'open|IRR|amount': 1_000_000 },
+      },
+    ]);
+  });
+
+  it('keeps a qualified lead whose deal is not opened yet as a pending deal, without a currency: the funnel counts its qualified leads there', () => {
+    const spec = projectionSpec(pipelineOpportunities).given([
+      leadCaptured('l1', 'campaign', { campaignId: 'c1', capturedAt: '2025-12-20T09:00:00.000Z' }),
+      leadQualified('l1', 'o1', { source: 'campaign', campaignId: 'c1' }),
+    ]);
+    const pending = { status: 'pending', currency: '' };
+    spec.thenSummary('default:~summary:funnelSource', [
+      { dims: { kind: 'funnelSource', source: 'campaign', ...pending }, values: { count: 1 } },
+    ]);
+    spec.thenSummary('default:~summary:funnelCampaign', [
+      { dims: { kind: 'funnelCampaign', campaignId: 'c1' }, values: { 'pending||count': 1 } },
+    ]);
+    spec.thenSummary('default:~summary:funnelSourceMonths:2025', [
+      { dims: { kind: 'funnelSource', source: 'campaign', ...pending, year: '2025' }, values: inMonth('2025-12', { count: 1 }) },
     ]);
   });
 
@@ -74,7 +95,7 @@ describe('a tenant’s summary split by kind of cell, and packed month cells', (
     ]);
     const packed = {
       dims: { kind: 'funnelCampaign', campaignId: 'c1' },
-      values: { 'open|IRR|count': 0, 'open|IRR|amount': 0, 'won|IRR|count': 1, 'won|IRR|amount': 900_000 },
+      values: { 'pending||count': 0, 'open|IRR|count': 0, 'open|IRR|amount': 0, 'won|IRR|count': 1, 'won|IRR|amount': 900_000 },
     };
     spec.thenSummary('default:~summary:funnelCampaign', [packed]);
     expect(unpackedCells({ summary: true, cells: { a: packed } }, ['status', 'currency'])).toEqual([

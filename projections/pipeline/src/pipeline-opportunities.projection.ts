@@ -144,8 +144,25 @@ export const PIPELINE_MONTH_PARTS: Readonly<Record<string, string>> = {
  * campaign; for a deal opened without a lead, `direct` per status, currency and
  * opening month. Every month is a business month (BUSINESS_CALENDAR, Asia/Tehran
  * by default): the closing day's, or the instant's in the business time zone.
+ *
+ * A deal still `pending` (its lead qualified, the deal not opened yet) adds a `pending` cell to the funnel kinds,
+ * without a currency (`''`): so every qualified lead is one funnel cell of its deal, and the funnel counts its
+ * qualified leads from the same documents as their deals (one commit of this projection; `pipeline-leads` commits at
+ * its own pace, and a group read from both could show more deals than qualified leads).
  */
 export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
+  const lead = dealOf(doc);
+  if (lead !== null && lead.status === 'pending') {
+    if (lead.source === undefined) return [];
+    const month = leadMonth(lead);
+    return [
+      { dims: { kind: 'funnelSource', status: 'pending', source: lead.source, currency: '', ...month }, values: { count: 1 } },
+      {
+        dims: { kind: 'funnelCampaign', status: 'pending', campaignId: lead.campaignId ?? null, currency: '', ...month },
+        values: { count: 1 },
+      },
+    ];
+  }
   const deal = opened(doc);
   if (deal === null) return [];
   const { status, stage, amount } = deal;
@@ -163,8 +180,7 @@ export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   ];
   const funnel = { count: 1, amount: amount.amount };
   if (deal.source !== undefined) {
-    const month: Readonly<Record<string, string>> =
-      deal.leadCapturedAt === undefined ? {} : { month: BUSINESS_CALENDAR.month(deal.leadCapturedAt) };
+    const month = leadMonth(deal);
     cells.push(
       { dims: { kind: 'funnelSource', status, source: deal.source, currency: amount.currency, ...month }, values: funnel },
       {
@@ -180,6 +196,10 @@ export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   }
   return cells;
 }
+
+/** The lead's capture month (business month) as a cell's `month`; none when the deal does not know its lead's capture. */
+const leadMonth = (deal: Attribution): Readonly<Record<string, string>> =>
+  deal.leadCapturedAt === undefined ? {} : { month: BUSINESS_CALENDAR.month(deal.leadCapturedAt) };
 
 /**
  * The longest `nameKey` kept: a sort key takes 2 to 5 characters a letter (more where NFKC expands one), and a list
@@ -201,7 +221,9 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // 10: `weightedAmount` rounded half to even (was half up), and `weightedRest` (the hundredths it left out) on the deal
   // and in the `pipeline` and `owner` cells, so that weighted totals are the exact sum rounded once.
   // 11: `nameKey`, the deal's name as the list sorts it (persianSortKey), indexed.
-  version: zonedVersion(11), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  // 12: a deal still `pending` (its lead qualified, not opened yet) in the funnel cells (`pending`, no currency), so
+  // the funnel counts qualified leads from the same documents as their deals.
+  version: zonedVersion(12), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
   readsPersonalData: false,

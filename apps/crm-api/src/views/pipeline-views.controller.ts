@@ -119,8 +119,9 @@ export class PipelineViewsController {
       M.rounding +
       ' Lead counts come from totals kept per source, campaign, status and capture business month (exact to the day); without a period, deals too ' +
       '(per status, source, campaign, currency); with one, the deals of the period’s qualified leads are read lead by lead. ' +
-      'Leads and deals come from two read models, each exact at its own position in the log: while commands are being recorded a ' +
-      'group may briefly show one more opportunity than qualified leads; pass minPosition to read your own writes.',
+      'Qualified leads are counted with their deals, from one read model (one commit), so opportunities never exceed qualified leads; ' +
+      'leads and disqualified come from another, each exact at its own position in the log: while commands are being recorded a ' +
+      'group may briefly show more qualified leads than leads; pass minPosition to read your own writes.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiBadQuery()
