@@ -103,6 +103,10 @@ const VIEWS: readonly string[] = [
   '/views/complaints/kpis?asOf=2025-06-30',
   '/views/complaints/kpis?from=2025-01-01&to=2049-12-31&asOf=2025-06-30',
   '/views/churn',
+  // The activity list a salesperson works from: their open ones due first, what is overdue, a team's (keyset pages).
+  '/activities?userId=sales-01&status=open&limit=50',
+  '/activities?userId=sales-01&status=open&dueTo=2025-06-30',
+  '/activities?teamId=team-sales&limit=50',
 ];
 
 /** A small deterministic generator, so every run picks the same customers. */

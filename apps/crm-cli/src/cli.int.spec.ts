@@ -109,7 +109,8 @@ describe('crm-cli against a real SQLite data directory', () => {
       code: 2,
       stderr: expect.stringContaining('no event store at'),
     });
-  }, 30_000);
+    // Seven processes of the CLI, each loading it whole (about 1.5 s apiece idle; several times that beside the suite).
+  }, 90_000);
 
   it('shows every projection as never built, then caught up after a replay with progress', async () => {
     const before = await cli(['status'], env);

@@ -1,4 +1,5 @@
 import type { AnyProjection } from '@crm/shared/read-model';
+import { ACTIVITY_PROJECTIONS } from '@crm/projections/activities';
 import { COMPLAINT_AUDIT_PROJECTIONS } from '@crm/projections/complaint-audit';
 import { LOYALTY_CHURN_PROJECTIONS } from '@crm/projections/loyalty-churn';
 import { MARKETING_PROJECTIONS } from '@crm/projections/marketing';
@@ -12,4 +13,5 @@ export const ALL_PROJECTIONS: readonly AnyProjection[] = [
   ...COMPLAINT_AUDIT_PROJECTIONS,
   ...SATISFACTION_PROJECTIONS,
   ...LOYALTY_CHURN_PROJECTIONS,
+  ...ACTIVITY_PROJECTIONS,
 ];

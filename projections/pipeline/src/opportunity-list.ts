@@ -1,7 +1,16 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { LeadSource, OpenStage } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
-import { type FindQuery, type ReadStore, type SortDirection, type SummaryDoc, tenantKey } from '@crm/shared/read-model';
+import {
+  type CursorKey,
+  type FindQuery,
+  InvalidCursorError,
+  openCursor,
+  type ReadStore,
+  sealCursor,
+  type SortDirection,
+  type SummaryDoc,
+  tenantKey,
+} from '@crm/shared/read-model';
 import { loadSummaryDoc, summaryId } from './month-summaries';
 import { NAME_KEY_LENGTH, type OpenedOpportunity } from './pipeline-opportunities.projection';
 import { dateRange } from './support';
@@ -48,13 +57,7 @@ export interface OpportunityListFilters {
   readonly cursor?: string;
 }
 
-/** The cursor does not fit this list: not one this route gave, or given with another sort or order. */
-export class InvalidCursorError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidCursorError';
-  }
-}
+export { InvalidCursorError, type CursorKey } from '@crm/shared/read-model';
 
 interface CursorContent {
   /** Sort and order it was given for. */
@@ -64,9 +67,6 @@ interface CursorContent {
   readonly v: string | number | null;
   readonly id: string;
 }
-
-/** The key a cursor's tag is made with: the server's own (CursorKey), so that no client can make one up. */
-export type CursorKey = Buffer;
 
 /** Without a server key (tools, specs) a cursor is still tagged: edits and a change of filters are refused alike. */
 const UNKEYED: CursorKey = Buffer.from('crm.opportunity-list.cursor');
@@ -103,34 +103,14 @@ type Unbound = Exclude<keyof OpportunityListFilters, (typeof LIST_FILTERS)[numbe
 const EVERY_FILTER_BOUND: [Unbound] extends [never] ? true : Unbound = true;
 void EVERY_FILTER_BOUND;
 
-const sameText = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
-const tag = (key: CursorKey, body: string, bound: string): string =>
-  createHmac('sha256', key).update(body).update('\u0000').update(bound).digest('base64url').slice(0, 22);
-
-/** `<content>.<tag>`: the position in base64url JSON, and a keyed tag over it, the tenant and the filters. */
-function encodeCursor(content: CursorContent, bound: string, key: CursorKey): string {
-  const body = Buffer.from(JSON.stringify(content), 'utf8').toString('base64url');
-  return `${body}.${tag(key, body, bound)}`;
-}
-
+/** The position a cursor seals (`sealCursor`: base64url JSON and a keyed tag over it, the tenant and the filters). */
 function decodeCursor(cursor: string, sort: OpportunitySort, order: SortDirection, bound: string, key: CursorKey): CursorContent {
-  const [body, given, ...more] = cursor.split('.');
-  const expected = body === undefined ? '' : tag(key, body, bound);
-  if (body === undefined || given === undefined || more.length > 0 || !sameText(given, expected)) throw new InvalidCursorError(NOT_OURS);
-  let content: Partial<CursorContent>;
-  try {
-    content = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<CursorContent>;
-  } catch {
-    throw new InvalidCursorError(NOT_OURS);
-  }
-  const value = content?.v;
+  const content = openCursor(cursor, bound, key, NOT_OURS) as Partial<CursorContent>;
+  const value = content.v;
   // The value must be of the sort key's kind (a number for amounts and probability, text otherwise: every deal has
   // each), and an id: a cursor altered by hand is refused, not read as some other page.
   const kind = NUMERIC_SORTS.has(sort) ? 'number' : 'string';
   const valid =
-    typeof content === 'object' &&
-    content !== null &&
     typeof content.id === 'string' &&
     content.id.length > 0 &&
     content.id.length <= 200 &&
@@ -306,7 +286,7 @@ export async function loadOpportunityList(
   const nextCursor =
     last === undefined
       ? null
-      : encodeCursor(
+      : sealCursor(
           { s: sort, o: filters.order ?? 'desc', v: sortValue(last, sort), id: last.opportunityId },
           boundTo(tenantId, filters),
           key,

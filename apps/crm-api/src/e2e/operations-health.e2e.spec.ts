@@ -182,7 +182,7 @@ describe('health where crm-projector runs the projections (CRM_PROJECTIONS=off)'
       // The process that ran them is gone and none holds their leases: said, though readiness does not judge them.
       expect({ status: details.status, body: details.body.status }).toEqual({ status: 200, body: 'degraded' });
       expect(details.body.warnings).toEqual([
-        expect.stringMatching(/^No process runs complaint-audit, .*pipeline-opportunities.* is crm-projector running\?$/),
+        expect.stringMatching(/^No process runs activity-list, complaint-audit, .*pipeline-opportunities.* is crm-projector running\?$/),
       ]);
       const metrics = (await http<string>(api.url, 'GET', '/metrics')).body;
       expect(metrics).toMatch(/^crm_projection_caught_up\{projection="pipeline-leads",owner="elsewhere",service="crm-api"\} 1$/m);

@@ -1,14 +1,13 @@
 import { RequestValidationError, type BodyRule } from '@crm/shared/http';
 import { timeRange, type FieldCondition } from '@crm/shared/read-model';
 
-const TO_BEFORE_FROM = 'to must not be before from';
-
 /**
- * A period (from `timeRange`) that ends before it starts is a bad request naming `to`, not an empty answer: `from` and
- * `to` on the same business day, or on the same instant, are a period.
+ * A period (from `timeRange`) that ends before it starts is a bad request naming `to` (or what the query calls its
+ * bounds), not an empty answer: `from` and `to` on the same business day, or on the same instant, are a period.
  */
-export function assertPeriod(period: FieldCondition | undefined): void {
-  if (isUpsideDown(period)) throw new RequestValidationError([{ field: 'to', messages: [TO_BEFORE_FROM] }]);
+export function assertPeriod(period: FieldCondition | undefined, names: { from: string; to: string } = { from: 'from', to: 'to' }): void {
+  if (isUpsideDown(period))
+    throw new RequestValidationError([{ field: names.to, messages: [`${names.to} must not be before ${names.from}`] }]);
 }
 
 function isUpsideDown(period: FieldCondition | undefined): boolean {
@@ -23,12 +22,18 @@ function isUpsideDown(period: FieldCondition | undefined): boolean {
  * The query rule (AlsoChecks) of a view whose period is `timeRange(from, to)`: the same refusal as `assertPeriod`,
  * named by the edge beside the query's other bad parameters in one 400 (alone, `assertPeriod` says it).
  */
-export const PERIOD_IN_ORDER: BodyRule = {
-  reads: ['from', 'to'],
-  check: ({ from, to }) => {
-    if (typeof from === 'string' && typeof to === 'string') assertPeriod(timeRange(from, to));
-  },
-};
+export const PERIOD_IN_ORDER: BodyRule = periodInOrder('from', 'to');
+
+/** PERIOD_IN_ORDER for a period whose bounds the query names otherwise (an activity list's `dueFrom`, `dueTo`). */
+export function periodInOrder(from: string, to: string): BodyRule {
+  return {
+    reads: [from, to],
+    check: (query) => {
+      const [low, high] = [query[from], query[to]];
+      if (typeof low === 'string' && typeof high === 'string') assertPeriod(timeRange(low, high), { from, to });
+    },
+  };
+}
 
 /**
  * The instant a view's figures are taken at: `asOf` (already an instant) or now, and never after now. A later asOf

@@ -12,3 +12,4 @@ export * from './leased-reactor';
 export * from './owner-liveness';
 export * from './kept-answers';
 export * from './as-of-precision';
+export * from './page-cursor';
