@@ -6,9 +6,12 @@ type Given = GivenEvent<ActivityEvent>;
 const streamId = 'activity-a1';
 const regarding = { type: 'opportunity' as const, id: 'o1' };
 
+const at = (occurredAt: string) => ({ metadata: { occurredAt } });
+
 const scheduled: Given = {
   type: 'ActivityScheduled',
   streamId,
+  ...at('2025-03-01T08:00:00.000Z'),
   data: {
     activityId: 'a1',
     activityType: 'phone_call',
@@ -55,6 +58,7 @@ describe('activity-list projection', () => {
       {
         type: 'ActivityRescheduled',
         streamId,
+        ...at('2025-03-01T09:00:00.000Z'),
         data: {
           activityId: 'a1',
           occurrence: 2,
@@ -68,9 +72,11 @@ describe('activity-list projection', () => {
         streamId,
         data: { activityId: 'a1', from: { userId: 'u1' }, to: { teamId: 't1' }, reassignedAt: '2025-03-01T10:00:00Z' },
       },
+      // Dated a day before it is recorded: the document was last changed when it was recorded.
       {
         type: 'ActivityCompleted',
         streamId,
+        ...at('2025-03-03T12:00:00.000Z'),
         data: {
           activityId: 'a1',
           occurrence: 2,
@@ -92,13 +98,14 @@ describe('activity-list projection', () => {
       assigneeKey: 'team:t1',
       dueAt: '2025-03-03T06:30:00.000Z',
       occurrences,
-      updatedAt: '2025-03-02T06:00:00.000Z',
+      updatedAt: '2025-03-03T12:00:00.000Z',
     };
     projectionSpec(activityListProjection).given(history).thenDocument('default:a1', open);
 
     const cancelled: Given = {
       type: 'ActivityCancelled',
       streamId,
+      ...at('2025-03-03T13:00:00.000Z'),
       data: { activityId: 'a1', occurrences: [0, 1], cancelledAt: '2025-03-02T07:00:00Z' },
     };
     projectionSpec(activityListProjection)
@@ -113,7 +120,7 @@ describe('activity-list projection', () => {
           { dueAt: '2025-03-10T06:30:00.000Z', status: 'cancelled', cancelledAt: '2025-03-02T07:00:00.000Z' },
           occurrences[2] as ActivityDoc['occurrences'][number],
         ],
-        updatedAt: '2025-03-02T07:00:00.000Z',
+        updatedAt: '2025-03-03T13:00:00.000Z',
       });
   });
 

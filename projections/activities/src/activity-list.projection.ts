@@ -42,7 +42,7 @@ export interface ActivityDoc {
   readonly recurrence?: Recurrence;
   readonly occurrences: readonly OccurrenceRow[];
   readonly scheduledAt: string;
-  /** UTC of the last change recorded (scheduled, rescheduled, reassigned, completed, cancelled). */
+  /** UTC of when its last change was recorded (the event's own time: a completion may be dated in the past). */
   readonly updatedAt: string;
 }
 
@@ -87,9 +87,9 @@ export function evolveActivityDoc(doc: ActivityDoc | null, event: RecordedOf<Act
       dueAt: occurrences[0]?.dueAt ?? utcInstant(d.dueAt),
       occurrences,
       scheduledAt: utcInstant(d.scheduledAt),
-      updatedAt: utcInstant(d.scheduledAt),
+      updatedAt: utcInstant(event.metadata.occurredAt),
     };
-    return withOccurrences(scheduled, occurrences, d.scheduledAt);
+    return withOccurrences(scheduled, occurrences, event.metadata.occurredAt);
   }
   if (doc === null) return null; // no schedule on file: nothing to change
   switch (event.type) {
@@ -102,19 +102,19 @@ export function evolveActivityDoc(doc: ActivityDoc | null, event: RecordedOf<Act
       );
     }
     case 'ActivityReassigned': {
-      const { to, reassignedAt } = event.data;
-      return { ...doc, assignee: to, assigneeKey: assigneeKeyOf(to), updatedAt: utcInstant(reassignedAt) };
+      const { to } = event.data;
+      return { ...doc, assignee: to, assigneeKey: assigneeKeyOf(to), updatedAt: utcInstant(event.metadata.occurredAt) };
     }
     case 'ActivityCompleted': {
       const { occurrence, outcome, completedAt } = event.data;
       const done = (o: OccurrenceRow): OccurrenceRow => ({ ...o, status: 'completed', completedAt: utcInstant(completedAt), outcome });
-      return withOccurrences(doc, setOccurrence(doc.occurrences, occurrence, done), completedAt);
+      return withOccurrences(doc, setOccurrence(doc.occurrences, occurrence, done), event.metadata.occurredAt);
     }
     case 'ActivityCancelled': {
       const { occurrences, cancelledAt } = event.data;
       const at = utcInstant(cancelledAt);
       const rows = doc.occurrences.map((o, i) => (occurrences.includes(i) ? { ...o, status: 'cancelled' as const, cancelledAt: at } : o));
-      return withOccurrences(doc, rows, cancelledAt);
+      return withOccurrences(doc, rows, event.metadata.occurredAt);
     }
     default: {
       const _exhaustive: never = event;
@@ -133,8 +133,12 @@ export const activityListProjection = defineProjection<ActivityDoc, ActivityEven
   version: 1,
   collection: 'activity_list',
   eventTypes: ['ActivityScheduled', 'ActivityRescheduled', 'ActivityReassigned', 'ActivityCompleted', 'ActivityCancelled'],
+  // Each filter the list takes, with the due time it sorts on after it: the tenant's (by status or not), one person's or
+  // team's (by status or not), one record's.
   indexes: [
+    ['tenantId', 'dueAt'],
     ['tenantId', 'status', 'dueAt'],
+    ['tenantId', 'assigneeKey', 'dueAt'],
     ['tenantId', 'assigneeKey', 'status', 'dueAt'],
     ['tenantId', 'regardingKey', 'dueAt'],
   ],

@@ -236,6 +236,19 @@ describe('activities and interactions over HTTP (real server, embedded SQLite)',
     const toLead = await post('/activities', message('sms', { type: 'lead', id: leadId }), marketing);
     expect(toLead.body).toMatchObject({ status: 409, code: 'ACTIVITY.NO_CONSENT' });
     expect(await head()).toBe(before);
+    // About the contact's complaint, or a complaint by someone not on file: the complainant is the person addressed.
+    const complaint = async (complainant: Record<string, string>) =>
+      (await post('/complaints', { complainant, channel: 'web', category: 'ارسال', description: 'دیر رسید' })).body['id'] as string;
+    const theirs = { type: 'complaint', id: await complaint({ contactId }) };
+    const stranger = { type: 'complaint', id: await complaint({ name: 'ناشناس', phone: '09125556677' }) };
+    const afterComplaints = await head();
+    for (const regarding of [theirs, stranger]) {
+      expect((await post('/activities', message('sms', regarding), marketing)).body).toMatchObject({
+        status: 409,
+        code: 'ACTIVITY.NO_CONSENT',
+      });
+    }
+    expect(await head()).toBe(afterComplaints);
 
     // What sends nothing, and the customer's own business, need no marketing consent.
     expect((await post('/activities', message('appointment', contact), marketing)).status).toBe(201);
@@ -244,10 +257,16 @@ describe('activities and interactions over HTTP (real server, embedded SQLite)',
     expect((await post('/activities', message('sms', contact), both)).status).toBe(201);
 
     await post(`/contacts/${contactId}/consent`, { channel: 'sms', granted: true });
-    expect((await post('/activities', message('sms', contact), marketing)).status).toBe(201);
+    expect((await post('/activities', message('sms', theirs), marketing)).status).toBe(201);
+    expect((await post('/activities', message('sms', stranger), marketing)).body).toMatchObject({ code: 'ACTIVITY.NO_CONSENT' });
+    const keyed = { ...marketing, 'Idempotency-Key': `sms-${randomUUID()}` };
+    const sent = await post('/activities', message('sms', contact), keyed);
+    expect(sent.status).toBe(201);
     expect((await post('/activities', message('email', contact), marketing)).body).toMatchObject({ code: 'ACTIVITY.NO_CONSENT' });
     await post(`/contacts/${contactId}/consent`, { channel: 'sms', granted: false });
     expect((await post('/activities', message('sms', contact), marketing)).body).toMatchObject({ code: 'ACTIVITY.NO_CONSENT' });
+    // A retry of the one scheduled while the consent stood (its reply lost) gets its first reply, not a refusal.
+    expect(await post('/activities', message('sms', contact), keyed)).toMatchObject({ status: 201, body: sent.body });
 
     // Erased, the person's consent no longer stands (as a campaign's audience no longer counts them).
     await post(`/contacts/${contactId}/consent`, { channel: 'email', granted: true });

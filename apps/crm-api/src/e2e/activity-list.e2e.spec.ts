@@ -139,6 +139,17 @@ describe('the activity list: GET /activities and /activities/{id} (real server, 
     expect(reply.status).toBe(400);
     expect(fields(reply)).toEqual(['cursor', 'dueTo', 'limit', 'regardingId', 'status', 'teamId', 'type', 'zz']);
     expect((await get('/activities/not-a-uuid')).status).toBe(400);
+    // Each rule alone too (an outside probe: `regardingType` alone answered every activity of the tenant).
+    for (const [query, field] of [
+      ['regardingType=contact', 'regardingId'],
+      [`regardingId=${customer.contactId}`, 'regardingType'],
+      ['userId=a&teamId=b', 'teamId'],
+      ['dueFrom=2025-03-02&dueTo=2025-03-01', 'dueTo'],
+    ]) {
+      const alone = await page(query as string);
+      expect(alone.status).toBe(400);
+      expect(fields(alone)).toEqual([field]);
+    }
   });
 
   it("reads an erased person's activity texts as [erased]", async () => {

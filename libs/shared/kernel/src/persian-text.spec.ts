@@ -112,6 +112,15 @@ describe('referenceKey', () => {
       expect(referenceKey(spelling)).toBe(key);
     }
     expect(referenceKey('فاكتور-۱')).toBe(referenceKey('فاکتور-1'));
+    // Dashes a word processor types for a hyphen (an outside probe had each recorded as another purchase).
+    for (const dash of ['\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212', '\uFE63', '\uFF0D']) {
+      expect(referenceKey(`INV${dash}1403${dash}77`)).toBe(key);
+    }
+  });
+
+  it('keeps superscript and circled digits apart from digits: another code, not another spelling', () => {
+    expect(referenceKey('INV-1403-7⁷')).not.toBe(referenceKey('INV-1403-77'));
+    expect(referenceKey('INV-1403-7⑦')).not.toBe(referenceKey('INV-1403-77'));
   });
 
   it('keeps case, and spaces between words (as one)', () => {

@@ -86,16 +86,26 @@ export function matchKey(text: string): string {
   return normalizePersian(text).replace(/[^\p{L}\p{M}\p{N}]/gu, '');
 }
 
+// What a keyboard or a paste makes of ordinary characters: full-width Latin and digits, Arabic presentation forms. Other
+// compatibility characters (a superscript 7, a circled 7) are other characters in a code, not another spelling.
+const TYPED_FORMS = /[\uFB50-\uFDFF\uFE70-\uFEFF\uFF00-\uFFEF]/g;
+// Hyphens and dashes a word processor puts for a typed hyphen-minus (hyphen, non-breaking hyphen, figure dash, en and
+// em dash, minus sign, small and full-width hyphen-minus).
+const DASHES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
+
 /**
- * The form under which an external reference (an invoice number) is compared: what a human reads, as
- * normalizePersian spells it (NFKC, Persian letters, no diacritics, ASCII digits, single spaces), with the invisible
- * marks and joiners (ZWNJ included) removed rather than read as spaces, and the case kept, since another system's
- * codes may tell cases apart. `INV-۱۴۰۳-۷۷`, `INV-١٤٠٣-٧٧` and `INV\u200c-1403-77` are `INV-1403-77`; `فاكتور-1` is `فاکتور-1`.
+ * The form under which an external reference (an invoice number) is compared: what a human reads, much as
+ * normalizePersian spells it (Persian letters, no diacritics, ASCII digits, single spaces; full-width and presentation
+ * forms as typed, every dash a hyphen, but superscripts and circled digits kept apart), with the invisible marks and
+ * joiners (ZWNJ included) removed rather than read as spaces, and the case kept, since another system's codes may tell
+ * cases apart. `INV-۱۴۰۳-۷۷`, `INV-١٤٠٣-٧٧` and `INV\u200c-1403-77` are `INV-1403-77`; `فاكتور-1` is `فاکتور-1`.
  */
 export function referenceKey(text: string): string {
   return toAsciiDigits(
     text
-      .normalize('NFKC')
+      .normalize('NFC')
+      .replace(TYPED_FORMS, (ch) => ch.normalize('NFKC'))
+      .replace(DASHES, '-')
       .replace(MAPPED, (ch) => CHARACTER_MAP[ch] ?? ch)
       .replace(DIACRITICS, '')
       .replace(WORD_BREAKS, '')

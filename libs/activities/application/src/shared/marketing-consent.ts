@@ -1,4 +1,4 @@
-import { ACTIVITY_CONSENT_CHANNEL, ACTIVITY_REFUSALS, type ActivityType, type Regarding } from '@crm/activities/domain';
+import { ACTIVITY_CONSENT_CHANNEL, ACTIVITY_REFUSALS, type ActivityType, type CustomerRef, type Regarding } from '@crm/activities/domain';
 import { canTarget, contactDecider, type ContactChannel } from '@crm/sales/domain';
 import { DomainError, loadState, streamIdOf, type Actor, type EventStore } from '@crm/shared/event-sourcing';
 import { ERASED } from '@crm/shared/personal-data';
@@ -20,31 +20,39 @@ export const schedulesAsMarketing = (actor: Actor): boolean =>
 /**
  * Marketing may schedule a call, email, SMS or letter to a person only with their consent for that channel, as a
  * campaign's audience counts them (docs/contract.md "Consent"): a contact whose latest word on the channel is a grant,
- * with an address for it, not erased. A lead records no consent, so marketing addresses a lead on no such channel.
- * Anything else (an appointment, a task, an activity about an account, a deal, a campaign…) needs none. Refused, it
+ * with an address for it, not erased; about a complaint, its complainant, when a contact on file. A lead records no
+ * consent, nor does a complainant known only by name: marketing addresses neither on such a channel. Anything else
+ * (an appointment, a task, an activity about an account, a deal, a quote, a campaign…) needs none. Refused, it
  * is 409 `ACTIVITY.NO_CONSENT` and nothing is recorded. Checked when the activity is scheduled: a consent withdrawn
  * later does not undo the schedule (the campaign's audience, and the person's word, are read again when it is sent).
  */
 export async function requireMarketingConsent(
   store: EventStore,
-  activityType: ActivityType,
-  regarding: Regarding,
+  activity: { readonly streamId: string; readonly type: ActivityType; readonly regarding: Regarding; readonly customer?: CustomerRef },
   actor: Actor,
   tenantId: string,
 ): Promise<void> {
-  const channel = CONSENT_CHANNEL[activityType];
+  const { type, regarding, customer } = activity;
+  const channel = CONSENT_CHANNEL[type];
   if (channel === null || !schedulesAsMarketing(actor)) return;
-  if (regarding.type !== 'contact' && regarding.type !== 'lead') return;
-  if (regarding.type === 'contact') {
-    const contact = await loadState(store, contactDecider, streamIdOf('contact', regarding.id), tenantId);
+  // The person addressed: the contact, or a lead, or the complainant of a complaint (a contact on file, or someone
+  // known by a name and a phone, who like a lead records no consent).
+  const person =
+    regarding.type === 'complaint' ? (customer !== undefined && 'contactId' in customer ? customer.contactId : null) : regarding.id;
+  if (regarding.type !== 'contact' && regarding.type !== 'lead' && regarding.type !== 'complaint') return;
+  // Scheduled already (a retry whose reply was lost, or another request under its id): the executor answers that with
+  // the first reply or ALREADY_EXISTS, whatever the person's word is now.
+  if ((await store.streamRevision(activity.streamId, { tenantId })) !== undefined) return;
+  if (regarding.type !== 'lead' && person !== null) {
+    const contact = await loadState(store, contactDecider, streamIdOf('contact', person), tenantId);
     const erased = contact.status === 'active' && contact.contact.fullName === ERASED;
     if (!erased && canTarget(contact, channel)) return;
   }
   throw new DomainError(
     ACTIVITY_REFUSALS.NO_CONSENT,
-    regarding.type === 'lead'
-      ? `A lead records no consent: marketing may not address lead ${regarding.id} by ${channel}`
-      : `Contact ${regarding.id} has not consented to ${channel} (or has no address for it): marketing may not address them by it`,
+    person === null || regarding.type === 'lead'
+      ? `A ${regarding.type === 'lead' ? 'lead' : 'complainant not on file as a contact'} records no consent: marketing may not address ${regarding.type} ${regarding.id} by ${channel}`
+      : `Contact ${person} has not consented to ${channel} (or has no address for it): marketing may not address them by it`,
     { regarding, channel },
   );
 }

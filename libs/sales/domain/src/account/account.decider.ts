@@ -107,7 +107,8 @@ function update({ data }: UpdateAccount, { account }: ActiveAccount): AccountEve
   return [{ type: 'AccountUpdated', data: { accountId: account.accountId, changes, updatedAt: data.updatedAt } }];
 }
 
-function samePurchase(recorded: RecordedPurchase, amount: Money, occurredAt: string): boolean {
+/** A purchase sent again under a recorded reference is the same one: the same amount and currency, at the same instant. */
+export function samePurchase(recorded: RecordedPurchase, amount: Money, occurredAt: string): boolean {
   return (
     recorded.amount.amount === amount.amount &&
     recorded.amount.currency === amount.currency &&

@@ -15,9 +15,15 @@ export class ScheduleActivityHandler implements ICommandHandler<ScheduleActivity
   async execute({ input, context }: ScheduleActivityCommand): Promise<CommandReply> {
     const regarding = toRegarding(input.regarding);
     const customer = await requireRegarding(this.executor.store, regarding, context.tenantId);
-    await requireMarketingConsent(this.executor.store, input.type, regarding, context.actor, context.tenantId);
-    const now = this.executor.now();
     const activityId = input.id ?? idFor(context, 'activity');
+    const streamId = activityStream(activityId);
+    await requireMarketingConsent(
+      this.executor.store,
+      { streamId, type: input.type, regarding, customer },
+      context.actor,
+      context.tenantId,
+    );
+    const now = this.executor.now();
     const data = {
       activityId,
       activityType: input.type,
@@ -31,13 +37,7 @@ export class ScheduleActivityHandler implements ICommandHandler<ScheduleActivity
       ...(customer === undefined ? {} : { customer }),
       scheduledAt: now.toISOString(),
     };
-    const result = await this.executor.execute(
-      activityDecider,
-      activityStream(activityId),
-      { type: 'ScheduleActivity', data },
-      context,
-      now,
-    );
+    const result = await this.executor.execute(activityDecider, streamId, { type: 'ScheduleActivity', data }, context, now);
     const occurrences = result.state.status === 'none' ? 0 : result.state.occurrences.length;
     return commandReply(activityId, result, { occurrences });
   }

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, type CommandReply, commandReply, toMoney } from '@crm/shared/http';
 import { derivedId, referenceKey, uuidV5 } from '@crm/shared/kernel';
-import { ACCOUNT_REFUSALS, accountDecider, type AccountState } from '@crm/sales/domain';
+import { ACCOUNT_REFUSALS, accountDecider, samePurchase, type AccountState } from '@crm/sales/domain';
 import { checkExpectedRevision, DomainError, loadState } from '@crm/shared/event-sourcing';
 import type { Money } from '@crm/shared/kernel';
 import { accountStream } from '../../common/streams';
@@ -11,11 +11,7 @@ import { RecordPurchaseCommand } from './record-purchase.command';
 function assertSamePurchase(state: AccountState, externalRef: string, amount: Money, occurredAt: string): void {
   const recorded = state.status === 'none' ? undefined : state.purchaseRefs[referenceKey(externalRef)];
   if (recorded === undefined) return;
-  const same =
-    recorded.amount.amount === amount.amount &&
-    recorded.amount.currency === amount.currency &&
-    Date.parse(recorded.occurredAt) === Date.parse(occurredAt);
-  if (!same) {
+  if (!samePurchase(recorded, amount, occurredAt)) {
     throw new DomainError(ACCOUNT_REFUSALS.PURCHASE_CONFLICT, `Purchase ${externalRef} was recorded with another amount or date`, {
       externalRef,
       recorded,
