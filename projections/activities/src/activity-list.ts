@@ -1,7 +1,9 @@
 import type { ActivityType, RegardingType } from '@crm/activities/domain';
 import { compact } from '@crm/shared/kernel';
 import {
+  cursorBinding,
   type CursorKey,
+  type EveryFilterBound,
   type FindQuery,
   InvalidCursorError,
   openCursor,
@@ -111,12 +113,10 @@ const LIST_FILTERS = [
   'dueTo',
 ] as const satisfies readonly (keyof ActivityListFilters)[];
 // A filter added to the list and not here would let a cursor cross lists: the compiler says so.
-type Unbound = Exclude<keyof ActivityListFilters, (typeof LIST_FILTERS)[number] | 'limit' | 'cursor'>;
-const EVERY_FILTER_BOUND: [Unbound] extends [never] ? true : Unbound = true;
+const EVERY_FILTER_BOUND: EveryFilterBound<ActivityListFilters, (typeof LIST_FILTERS)[number], 'limit' | 'cursor'> = true;
 void EVERY_FILTER_BOUND;
 
-const boundTo = (tenantId: string, filters: ActivityListFilters): string =>
-  JSON.stringify([tenantId, LIST_FILTERS.map((name) => filters[name] ?? null)]);
+const boundTo = (tenantId: string, filters: ActivityListFilters): string => cursorBinding(tenantId, filters, LIST_FILTERS);
 
 interface CursorContent {
   /** The last row's due time and activity id. */

@@ -1,7 +1,9 @@
 import type { LeadSource, OpenStage } from '@crm/sales/domain';
 import { compact, type Money } from '@crm/shared/kernel';
 import {
+  cursorBinding,
   type CursorKey,
+  type EveryFilterBound,
   type FindQuery,
   InvalidCursorError,
   openCursor,
@@ -81,7 +83,7 @@ function boundTo(tenantId: string, filters: OpportunityListFilters): string {
   // Sort and order are in the cursor itself, checked with their own message; what a caller adds (a read-your-writes
   // position) is no filter. The sort's document field is bound too: a cursor of `name` before it sorted on `nameKey`
   // holds a name, which read as a key would start the next page anywhere.
-  return JSON.stringify([tenantId, LIST_FILTERS.map((name) => filters[name] ?? null), SORT_FIELDS[filters.sort ?? 'openedAt']]);
+  return cursorBinding(tenantId, filters, LIST_FILTERS, SORT_FIELDS[filters.sort ?? 'openedAt']);
 }
 
 /** The filters of the list, in a fixed order: what a cursor is bound to. */
@@ -99,8 +101,11 @@ const LIST_FILTERS = [
   'expectedCloseTo',
 ] as const satisfies readonly (keyof OpportunityListFilters)[];
 // A filter added to the list and not here would let a cursor cross lists: the compiler says so.
-type Unbound = Exclude<keyof OpportunityListFilters, (typeof LIST_FILTERS)[number] | 'sort' | 'order' | 'limit' | 'offset' | 'cursor'>;
-const EVERY_FILTER_BOUND: [Unbound] extends [never] ? true : Unbound = true;
+const EVERY_FILTER_BOUND: EveryFilterBound<
+  OpportunityListFilters,
+  (typeof LIST_FILTERS)[number],
+  'sort' | 'order' | 'limit' | 'offset' | 'cursor'
+> = true;
 void EVERY_FILTER_BOUND;
 
 /** The position a cursor seals (`sealCursor`: base64url JSON and a keyed tag over it, the tenant and the filters). */

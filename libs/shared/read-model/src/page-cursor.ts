@@ -43,3 +43,20 @@ export function openCursor(cursor: string, bound: string, key: CursorKey, refusa
   if (typeof content !== 'object' || content === null || Array.isArray(content)) throw new InvalidCursorError(refusal);
   return content as Record<string, unknown>;
 }
+
+/**
+ * What a list's cursor is bound to: the tenant, each of the list's filters named in `names` (null when absent), then
+ * whatever else the list adds (its sort's document field, say). `names` is the list's own constant, in a fixed order.
+ */
+export function cursorBinding<F extends object>(tenantId: string, filters: F, names: readonly (keyof F)[], ...extra: unknown[]): string {
+  return JSON.stringify([tenantId, names.map((name) => filters[name] ?? null), ...extra]);
+}
+
+/**
+ * `true` when every filter of `F` is bound (`Bound`) or is no filter (`Other`: limit, cursor…); otherwise the filters
+ * left out, so that `const bound: EveryFilterBound<…> = true` fails to compile when a filter added to a list is not
+ * added to its cursor's binding (a cursor would then cross lists).
+ */
+export type EveryFilterBound<F, Bound extends keyof F, Other extends keyof F> = [Exclude<keyof F, Bound | Other>] extends [never]
+  ? true
+  : Exclude<keyof F, Bound | Other>;
