@@ -68,6 +68,8 @@ async function handleComplaint(store: SqliteEventStore, id: string): Promise<voi
   }
 }
 
+// Each test runs the CLI as processes, each loading it whole and most replaying every projection: 90 s, not the 30 s
+// the first of them outgrew in a loaded run of the whole suite (a replay of all 16 projections beside other suites).
 describe('crm-cli against a real SQLite data directory', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-'));
   const env = { CRM_DATA_DIR: dataDir };
@@ -85,7 +87,7 @@ describe('crm-cli against a real SQLite data directory', () => {
       .prepare("UPDATE events SET data = json_set(data, '$.message', 'اصلاح شد') WHERE stream_id = ? AND type = 'ComplaintAcknowledged'")
       .run(`complaint-${TAMPERED}`);
     await store.close();
-  }, 30_000);
+  }, 90_000);
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -150,7 +152,7 @@ describe('crm-cli against a real SQLite data directory', () => {
     } finally {
       rmSync(restored, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 90_000);
 
   it('takes the builds of the projections that count days for another version under another business time zone', async () => {
     // Built above in Asia/Tehran (the default). A process counting days in UTC must neither fold onto those builds nor
@@ -170,7 +172,7 @@ describe('crm-cli against a real SQLite data directory', () => {
       code: 2,
       stderr: expect.stringContaining('CRM_BUSINESS_TIME_ZONE="Mars/Olympus" must be an IANA time zone'),
     });
-  }, 30_000);
+  }, 90_000);
 
   it('prints a stream in order with its metadata and the hash-chain verdict', async () => {
     const stream = await cli(['stream', `complaint-${COMPLAINT}`], env);
@@ -207,7 +209,7 @@ describe('crm-cli against a real SQLite data directory', () => {
       code: 1,
       stderr: expect.stringContaining('not found'),
     });
-  }, 30_000);
+  }, 90_000);
 
   it("prints a complaint's audit trail from its stream, breaches and integrity included", async () => {
     const audit = await cli(['audit', COMPLAINT], env);
@@ -264,7 +266,7 @@ describe('crm-cli against a real SQLite data directory', () => {
       code: 1,
       stderr: expect.stringContaining('not found'),
     });
-  }, 30_000);
+  }, 90_000);
 
   it('exports events as NDJSON, filtered by type, category and time, to a file or stdout', async () => {
     const file = join(dataDir, 'complaints.ndjson');
@@ -345,7 +347,7 @@ describe('crm-cli against a real SQLite data directory', () => {
       stdout: '',
       stderr: expect.stringContaining(`--as-of ${Number(head) + 1} is past the head of the log, position ${head}`),
     });
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('crm-cli rebuild all on a never-built store', () => {
@@ -356,7 +358,7 @@ describe('crm-cli rebuild all on a never-built store', () => {
     const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
     await seedEventStore(store, { events: 3000, seed: 7 });
     await store.close();
-  }, 30_000);
+  }, 90_000);
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
