@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ACTIVITY_TYPES, REGARDING_TYPES, type ActivityType, type RegardingType } from '@crm/activities/domain';
 import {
@@ -35,6 +34,7 @@ import { InvalidCursorError } from '@crm/shared/read-model';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
+import { IdFilter } from './pipeline-views.dto';
 import { periodInOrder } from './view-bounds';
 
 const Assignee =
@@ -87,10 +87,7 @@ export class ActivityListQueryDto extends MinPositionQueryDto {
   @IsIn(REGARDING_TYPES)
   regardingType?: RegardingType;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'With regardingType' })
-  @IsOptional()
-  @Matches(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { message: 'regardingId must be a UUID' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @IdFilter('With regardingType')
   regardingId?: string;
 
   @DateOrInstant('Due from (inclusive): a date is the first instant of that business day (Asia/Tehran by default)')

@@ -61,9 +61,9 @@ const notBelow = (low: string, high: string, as: 'date' | 'amount'): BodyRule =>
 });
 
 /** Ids are stored lower-case, as the command side keeps them. */
-const IdFilter = (): PropertyDecorator =>
+export const IdFilter = (description?: string): PropertyDecorator =>
   applyDecorators(
-    ApiPropertyOptional({ format: 'uuid' }),
+    ApiPropertyOptional({ format: 'uuid', description }),
     IsOptional(),
     IsUUID(),
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
