@@ -10,7 +10,9 @@ import { diffReadModels, type ReadModelSnapshot, snapshotReadModels } from '@crm
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { type Child, poll, startApp } from './testing/child-process';
 
-const EVENTS = Number(process.env['CRASH_TEST_EVENTS'] ?? 30_000);
+// Enough events that each build lasts seconds (long enough to be killed partway). Sixteen projections built twice per
+// test under the whole suite's load on two cores have taken over 60 s, hence 120 s a test.
+const EVENTS = Number(process.env['CRASH_TEST_EVENTS'] ?? 20_000);
 const PROJECTOR = 'apps/crm-projector/src/main.ts';
 const CLI = 'apps/crm-cli/src/main.ts';
 const NAMES = ALL_PROJECTIONS.map((p) => p.name);
@@ -96,12 +98,12 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
     const store = new SqliteReadStore(events.db);
     const runner = new ProjectionRunner({ eventStore: events, readStore: store, projections: ALL_PROJECTIONS });
     await runner.start();
-    await runner.waitFor('all', head, 60_000);
+    await runner.waitFor('all', head, 110_000);
     clean = await snapshotReadModels(store, new Map(NAMES.map((name) => [name, runner.collectionOf(name)])));
     await runner.stop();
     await store.close();
     await events.close();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
@@ -147,7 +149,7 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
     }
     const { snapshot } = await servingSnapshot(readModels);
     expect(diffReadModels(clean, snapshot)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('crm-cli rebuild all, killed mid-rebuild, resumes the interrupted rebuild and switches over', async () => {
     const watch = new StateWatch(readModels);
@@ -182,5 +184,5 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
     } finally {
       watch.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
