@@ -23,6 +23,22 @@ const specConstraints = depConstraints.map((c) =>
     : { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing', 'type:adapter'])] },
 );
 
+// Domain code is pure: no framework, no database, no clock, no randomness. Applied here to libs/*/domain, and by
+// each domain library's own eslint.config.mjs to its files (a project's lint target resolves `files` from its folder).
+export const domainPurity = {
+  '@typescript-eslint/no-explicit-any': 'error',
+  'no-restricted-imports': [
+    'error',
+    { patterns: ['@nestjs/*', 'pg', 'better-sqlite3', 'mongodb', '@eventstore/*', 'node:crypto', 'crypto'] },
+  ],
+  'no-restricted-syntax': [
+    'error',
+    { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time comes in on the command.' },
+    { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Time comes in on the command.' },
+    { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Ids come in on the command.' },
+  ],
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -49,22 +65,5 @@ export default [
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  {
-    // Domain code is pure: no framework, no database, no clock, no randomness.
-    files: ['libs/*/domain/**/*.ts'],
-    ignores: ['**/*.spec.ts'],
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['@nestjs/*', 'pg', 'better-sqlite3', 'mongodb', '@eventstore/*', 'node:crypto', 'crypto'] },
-      ],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time comes in on the command.' },
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Time comes in on the command.' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Ids come in on the command.' },
-      ],
-    },
-  },
+  { files: ['libs/*/domain/**/*.ts'], ignores: ['**/*.spec.ts'], rules: domainPurity },
 ];

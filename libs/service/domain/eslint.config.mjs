@@ -1,1 +1,3 @@
-export { default } from '../../../eslint.config.mjs';
+import config, { domainPurity } from '../../../eslint.config.mjs';
+
+export default [...config, { files: ['**/*.ts'], ignores: ['**/*.spec.ts'], rules: domainPurity }];
