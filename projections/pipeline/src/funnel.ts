@@ -175,17 +175,11 @@ export function funnel(
   return funnelOf(leadCounts, dealOutcomes(qualifiedLeads, opportunities, filters.by ?? 'source'), filters, campaignNames, directRows);
 }
 
-/** Qualified leads of a group, counted from their deals (`qualifiedOf`): pending, open, won or lost. */
-export interface QualifiedCount {
-  readonly key: Scalar;
-  readonly count: number;
-}
-
 /**
- * The funnel from lead counts grouped by [group field, status] and the outcomes of their deals. `qualified`, when
- * given, counts the qualified leads instead of the lead counts' `qualified` rows: from the deals' own documents, so
- * that a group's qualified leads and deals are of one commit (the leads are another projection, committed at its
- * own pace: read from both, a group could show more deals than qualified leads for a moment).
+ * The funnel from lead counts grouped by [group field, status] (`captured`, `qualified`, `disqualified`) and the
+ * outcomes of their deals. loadFunnel takes both from the deals' projection (`leadRowsOf`), so that a group's leads,
+ * qualified leads and deals are of one commit: `pipeline-leads` is another projection, committed at its own pace, and
+ * read from both a group could show more deals than qualified leads, or more qualified leads than leads, for a moment.
  */
 export function funnelOf(
   leadCounts: readonly AggregateRow[],
@@ -193,7 +187,6 @@ export function funnelOf(
   filters: FunnelFilters,
   campaignNames: ReadonlyMap<string, string> = new Map(),
   directRows: readonly AggregateRow[] = [],
-  qualified?: readonly QualifiedCount[],
 ): Funnel {
   const by = filters.by ?? 'source';
   const field = groupField(by);
@@ -208,12 +201,9 @@ export function funnelOf(
     const status = row.group['status'];
     for (const tally of [tallyOf(row.group[field] ?? null), total]) {
       tally.leads += row.count;
-      if (status === 'qualified' && qualified === undefined) tally.qualified += row.count;
+      if (status === 'qualified') tally.qualified += row.count;
       if (status === 'disqualified') tally.disqualified += row.count;
     }
-  }
-  for (const { key, count } of qualified ?? []) {
-    for (const tally of [tallyOf(key), total]) tally.qualified += count;
   }
   for (const outcome of outcomes) {
     for (const tally of [tallyOf(outcome.key), total]) {
@@ -238,17 +228,15 @@ export function funnelOf(
 }
 
 /**
- * Lead counts: without a period, the leads' all-time summary (per source or
- * campaign and status); with a period open on one side, the per-month summary
- * for its whole capture months and a grouped aggregate over the leads of a
- * part-month at its edge. Deals: without a period, from the deals' all-time
- * summary (per status, source, campaign, currency); with one, from the deals'
- * months documents by their lead's capture month (`funnelSourceMonths` or
- * `funnelCampaignMonths`) and opening month (`directMonths`) for the whole
- * months, and grouped aggregates over the deals of the part-months at its
- * edges (by `leadCapturedAt`, and by `openedAt` for the deals without a lead).
- * Days and months are business ones (BUSINESS_CALENDAR): a part-month's days
- * are read as the instants that bound them in the business time zone.
+ * Every count comes from the deals' projection (`pipeline-opportunities`, which keeps the leads not qualified beside the
+ * deals, `leadRowsOf`), so the funnel's leads, qualified leads and deals are of one commit. Without a period: its
+ * all-time funnel summary (per source or campaign and status) and the `pipeline` one (every deal, for the direct
+ * row). With a period: the months documents by the lead's capture month (`funnelSourceMonths` or
+ * `funnelCampaignMonths`) and opening month (`directMonths`) for the whole months, and grouped aggregates over the
+ * documents of the part-months at its edges (by `leadCapturedAt`, and by `openedAt` for the deals without a lead).
+ * Days and months are business ones (BUSINESS_CALENDAR): a part-month's days are read as the instants that bound them
+ * in the business time zone. A store with none of those documents (nothing recorded yet) is read from the leads'
+ * projection and the deals themselves (`leadCounts`, `joinedOutcomes`).
  */
 export async function loadFunnel(
   store: Pick<ReadStore, 'aggregate' | 'find' | 'get' | 'getMany'>,
@@ -259,37 +247,78 @@ export async function loadFunnel(
   strategy?: MonthStrategy,
 ): Promise<Funnel> {
   const by = filters.by ?? 'source';
+  const dated = filters.from !== undefined || filters.to !== undefined;
+  const [outcomes, direct, leads] = dated
+    ? await datedDeals(store, collections, tenantId, filters, splitMonths(filters.from, filters.to), strategy)
+    : await allTimeDeals(store, collections, tenantId, filters, by);
+  const counts = leads ?? (await leadCounts(store, collections.leads, tenantId, filters, strategy));
+  const names = await campaignNames(store, collections.campaigns, tenantId, counts, filters);
+  return funnelOf(counts, outcomes, filters, names, direct);
+}
+
+type DealSide = [outcomes: readonly DealOutcome[], direct: readonly AggregateRow[], leads: readonly AggregateRow[] | undefined];
+
+/** Without a period: the deals' two all-time summaries, in one read (the direct row is every deal less the lead-sourced ones). */
+async function allTimeDeals(
+  store: Pick<ReadStore, 'aggregate' | 'find' | 'get' | 'getMany'>,
+  collections: { readonly leads: string; readonly opportunities: string },
+  tenantId: string,
+  filters: FunnelFilters,
+  by: FunnelGrouping,
+): Promise<DealSide> {
+  const funnelKind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
+  const [pipeline, funnel] = await loadSummaryDocs(store, collections.opportunities, [
+    summaryId(tenantId, 'pipeline'),
+    summaryId(tenantId, funnelKind),
+  ]);
+  if (pipeline === undefined && funnel === undefined) {
+    const [outcomes, direct] = await Promise.all([
+      joinedOutcomes(store, collections, tenantId, filters),
+      directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
+    ]);
+    return [outcomes, direct, undefined];
+  }
+  const cells = funnel === undefined ? [] : unpackedCells(funnel, PIPELINE_SUMMARY_PACKED[funnelKind] ?? []);
+  return [summaryOutcomes(cells, by), pipeline === undefined ? [] : summaryDirectRows(pipeline, cells), leadRowsOf(cells, by)];
+}
+
+/**
+ * Lead counts from the leads' own projection (`pipeline-leads`), where the deals' has no funnel documents. Without a
+ * period, its all-time summary; with a period open on one side, the per-month summary for its whole capture months
+ * and a grouped aggregate over the leads of a part-month at its edge; bounded on both sides, the period's own leads.
+ */
+async function leadCounts(
+  store: Pick<ReadStore, 'aggregate' | 'find' | 'get' | 'getMany'>,
+  leads: string,
+  tenantId: string,
+  filters: FunnelFilters,
+  strategy?: MonthStrategy,
+): Promise<AggregateRow[]> {
+  const by = filters.by ?? 'source';
   const field = groupField(by);
   // A period bounded on both sides counts its own leads (index on tenant and capture time): that costs what the
   // period holds, where the summary costs every month of the history.
   const bounded = filters.from !== undefined && filters.to !== undefined;
   const dated = filters.from !== undefined || filters.to !== undefined;
-  const split = bounded ? { firstMonth: '', endMonth: '', edges: [] } : splitMonths(filters.from, filters.to);
-  // Without a period the deals come from their two all-time summaries: asked now, so their reads overlap the leads'
-  // (on PostgreSQL each is a large document to detoast and parse: at 1M, 6–10 ms apiece for the by-campaign funnel).
-  const funnelKind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
-  // In one read: the direct row is every deal less the lead-sourced ones, so the two must be of one commit.
-  const dealSummaries = dated
-    ? undefined
-    : loadSummaryDocs(store, collections.opportunities, [summaryId(tenantId, 'pipeline'), summaryId(tenantId, funnelKind)]);
-  dealSummaries?.catch(() => undefined); // awaited below; a failure on the leads' side first must not leave it unheard
+  const everyLead = () => store.aggregate(leads, { where: funnelWhere(tenantId, filters), groupBy: [field, 'status'] });
+  if (bounded) return [...(await everyLead())];
+  const split = splitMonths(filters.from, filters.to);
   const [leadYears, ...edges] = await Promise.all([
-    dated && !bounded ? loadMonthYears(store, collections.leads, tenantId) : Promise.resolve(undefined),
+    dated ? loadMonthYears(store, leads, tenantId) : Promise.resolve(undefined),
     ...split.edges.map((days) =>
-      store.aggregate(collections.leads, { where: { tenantId, capturedAt: businessInstants(days) }, groupBy: [field, 'status'] }),
+      store.aggregate(leads, { where: { tenantId, capturedAt: businessInstants(days) }, groupBy: [field, 'status'] }),
     ),
   ]);
   const wholeMonths = split.firstMonth === undefined || split.endMonth === undefined || split.firstMonth < split.endMonth;
-  const counts: AggregateRow[] = [...edges.flat()];
   let cells: readonly SummaryCell[] | undefined;
   if (leadYears !== undefined) {
     // The capture months' documents of the years the period covers (or the all-time cells less the years outside it).
     const allTime = { id: summaryId(tenantId, by), cells: (doc: SummaryDoc) => unpackedCells(doc, LEAD_SUMMARY_PACKED[by] ?? []) };
     const range = { part: String(LEAD_MONTH_PARTS[by]), kind: by, firstMonth: split.firstMonth, endMonth: split.endMonth };
-    cells = await periodCells(store, collections.leads, tenantId, leadYears, range, allTime, strategy);
-  } else if (!bounded) {
+    cells = await periodCells(store, leads, tenantId, leadYears, range, allTime, strategy);
+  } else {
     // No period, or a build from before the months documents per year (its one months document per grouping).
-    const leadSummary = await loadSummaryDoc(store, collections.leads, summaryId(tenantId, dated ? String(LEAD_MONTH_PARTS[by]) : by));
+    const leadSummary = await loadSummaryDoc(store, leads, summaryId(tenantId, dated ? String(LEAD_MONTH_PARTS[by]) : by));
     if (leadSummary !== undefined) {
       cells = !wholeMonths
         ? []
@@ -298,48 +327,46 @@ export async function loadFunnel(
           : unpackedCells(leadSummary, LEAD_SUMMARY_PACKED[by] ?? []);
     }
   }
-  if (cells !== undefined) {
-    for (const { dims, values } of cells) {
-      if (dims['kind'] !== by) continue;
-      counts.push({ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} });
-    }
-  } else {
-    // A bounded period, or no summary: no lead yet, or a collection built before summaries were kept (it serves until
-    // its rebuild switches over).
-    counts.splice(
-      0,
-      counts.length,
-      ...(await store.aggregate(collections.leads, { where: funnelWhere(tenantId, filters), groupBy: [field, 'status'] })),
-    );
-  }
-  const [pipelineCells, funnelCells] = dealSummaries === undefined ? [undefined, undefined] : await dealSummaries;
-  const funnelCellsOf = funnelCells === undefined ? [] : unpackedCells(funnelCells, PIPELINE_SUMMARY_PACKED[funnelKind] ?? []);
-  // The qualified leads from the deals' cells whenever the deals are (a pending deal is a qualified lead's too).
-  const [outcomes, direct, qualified] =
-    pipelineCells !== undefined
-      ? [summaryOutcomes(funnelCellsOf, by), summaryDirectRows(pipelineCells, funnelCellsOf), qualifiedOf(funnelCellsOf, by)]
-      : dated
-        ? await datedDeals(store, collections, tenantId, filters, splitMonths(filters.from, filters.to), strategy)
-        : [
-            ...(await Promise.all([
-              joinedOutcomes(store, collections, tenantId, filters),
-              directRowsOpenedIn(store, collections.opportunities, tenantId, filters),
-            ])),
-            undefined,
-          ];
-  const names = await campaignNames(store, collections.campaigns, tenantId, counts, filters);
-  return funnelOf(counts, outcomes, filters, names, direct, qualified);
+  // No summary: no lead yet, or a collection built before summaries were kept (it serves until its rebuild switches over).
+  if (cells === undefined) return [...(await everyLead())];
+  return [
+    ...edges.flat(),
+    ...cells.flatMap(({ dims, values }): AggregateRow[] =>
+      dims['kind'] !== by
+        ? []
+        : [{ group: { [field]: dims[field] ?? null, status: dims['status'] ?? null }, count: values['count'] ?? 0, sums: {} }],
+    ),
+  ];
 }
 
-/** A deal's funnel statuses: every one stands for a qualified lead (`pending`: its deal not opened yet). */
-const QUALIFIED_STATUSES: ReadonlySet<Scalar> = new Set(['pending', 'open', 'won', 'lost']);
+/**
+ * A funnel cell's status as its lead's: a lead not qualified is `captured` or `disqualified`; a deal, `pending` (not
+ * opened yet), `open`, `won` or `lost`, stands for its qualified lead.
+ */
+const LEAD_STATUS: Readonly<Record<string, 'captured' | 'qualified' | 'disqualified'>> = {
+  captured: 'captured',
+  disqualified: 'disqualified',
+  pending: 'qualified',
+  open: 'qualified',
+  won: 'qualified',
+  lost: 'qualified',
+};
 
-/** The qualified leads by group, from the deals' `funnelSource` or `funnelCampaign` cells: one per lead-sourced deal. */
-function qualifiedOf(cells: readonly SummaryCell[], by: FunnelGrouping): QualifiedCount[] {
-  const field = groupField(by);
-  return cells.flatMap(({ dims, values }) =>
-    QUALIFIED_STATUSES.has(dims['status'] ?? null) ? [{ key: dims[field] ?? null, count: values['count'] ?? 0 }] : [],
-  );
+/**
+ * Every lead of the funnel by group and status, from the deals' `funnelSource` or `funnelCampaign` cells: one cell per
+ * lead, its own while not qualified, its deal's after.
+ */
+function leadRowsOf(cells: readonly SummaryCell[], by: FunnelGrouping): AggregateRow[] {
+  const rows = cells.map(({ dims, values }): AggregateRow => ({ group: dims, count: values['count'] ?? 0, sums: {} }));
+  return asLeadRows(rows, groupField(by), 'status');
+}
+
+/** Rows grouped by the group field and a funnel status (LEAD_STATUS, in `statusField`) as lead counts by [field, status]. */
+function asLeadRows(rows: readonly AggregateRow[], field: 'source' | 'campaignId', statusField: string): AggregateRow[] {
+  return rows.flatMap((row): AggregateRow[] => {
+    const status = LEAD_STATUS[String(row.group[statusField])];
+    return status === undefined ? [] : [{ group: { [field]: row.group[field] ?? null, status }, count: row.count, sums: {} }];
+  });
 }
 
 /** The deals' grouping that stands for DealOutcome (by the lead's source or campaign, status and currency). */
@@ -357,7 +384,7 @@ async function datedDeals(
   filters: FunnelFilters,
   split: MonthSplit,
   strategy?: MonthStrategy,
-): Promise<[readonly DealOutcome[], readonly AggregateRow[], readonly QualifiedCount[] | undefined]> {
+): Promise<DealSide> {
   const by = filters.by ?? 'source';
   const field = groupField(by);
   const kind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
@@ -396,19 +423,27 @@ async function datedDeals(
         }),
       ),
     );
-  // The qualified leads with their deals: from the same months documents, and the same edge aggregates (a pending
-  // deal is one of their rows).
-  let qualified: QualifiedCount[] | undefined;
+  // Every lead with the deals: from the same months documents, and at the edges from the same aggregate over the deals
+  // (a pending deal is one of their rows) and one over the leads not qualified, kept beside them.
+  let leads: AggregateRow[] | undefined;
+  const leadsAtEdges = () =>
+    Promise.all(
+      split.edges.map((range) =>
+        store.aggregate(opportunities, {
+          where: { leadTenantId: tenantId, leadCapturedAt: businessInstants(range), leadStatus: { in: ['captured', 'disqualified'] } },
+          groupBy: [field, 'leadStatus'],
+        }),
+      ),
+    );
   const [outcomes, direct] = await Promise.all([
     funnelMonths === undefined
       ? joinedOutcomes(store, collections, tenantId, filters)
-      : edgesOf('leadCapturedAt', outcomeAggregate(field)).then((edges) => {
+      : Promise.all([edgesOf('leadCapturedAt', outcomeAggregate(field)), leadsAtEdges()]).then(([edges, notQualified]) => {
           const rows = edges.flat();
-          qualified = [
-            ...qualifiedOf(funnelMonths, by),
-            ...rows.flatMap((row) =>
-              QUALIFIED_STATUSES.has(row.group['status'] ?? null) ? [{ key: row.group[field] ?? null, count: row.count }] : [],
-            ),
+          leads = [
+            ...leadRowsOf(funnelMonths, by),
+            ...asLeadRows(rows, field, 'status'),
+            ...asLeadRows(notQualified.flat(), field, 'leadStatus'),
           ];
           return [
             ...summaryOutcomes(funnelMonths, by),
@@ -431,7 +466,7 @@ async function datedDeals(
           ...edges.flat(),
         ]),
   ]);
-  return [outcomes, direct, qualified];
+  return [outcomes, direct, leads];
 }
 
 /** Deals opened in the period without a lead, grouped over the deals (period on openedAt): without `directMonths`, or no period kept. */

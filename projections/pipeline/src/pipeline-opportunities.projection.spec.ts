@@ -3,6 +3,7 @@ import {
   estimateRevised,
   irr,
   leadCaptured,
+  leadDisqualified,
   leadQualified,
   opportunityLost,
   opportunityOpened,
@@ -58,19 +59,28 @@ describe('pipeline-opportunities projection', () => {
       });
   });
 
-  it('keeps each captured lead’s capture instant and hands it to the deal its qualification opens', () => {
+  it('keeps each captured lead’s capture instant, group and status, and hands the instant to the deal its qualification opens', () => {
     const capturedAt = '2025-12-20T09:00:00.000Z';
     spec
       .given([
         leadCaptured('l1', 'phone', { capturedAt }),
         leadCaptured('l2', 'web'),
+        leadCaptured('l3', 'web', { campaignId: 'c1' }),
+        leadDisqualified('l3'),
         leadQualified('l1', 'o1', { source: 'phone' }),
         opportunityOpened('o1', { originLeadId: 'l1' }),
         opportunityWon('o1', irr(900_000), 'qualification', at(13, 20), 'q1'),
       ])
       .thenDocuments({
-        'default:~lead:l1': { leadCapturedAt: capturedAt },
-        'default:~lead:l2': { leadCapturedAt: at(1) },
+        'default:~lead:l1': { leadTenantId: 'default', leadCapturedAt: capturedAt, source: 'phone', leadStatus: 'qualified' },
+        'default:~lead:l2': { leadTenantId: 'default', leadCapturedAt: at(1), source: 'web', leadStatus: 'captured' },
+        'default:~lead:l3': {
+          leadTenantId: 'default',
+          leadCapturedAt: at(1),
+          source: 'web',
+          campaignId: 'c1',
+          leadStatus: 'disqualified',
+        },
         'default:o1': {
           ...openDeal,
           status: 'won',

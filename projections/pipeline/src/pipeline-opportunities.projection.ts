@@ -1,5 +1,6 @@
 import type {
   LeadCaptured,
+  LeadDisqualified,
   LeadQualified,
   LeadSource,
   OpenStage,
@@ -75,11 +76,18 @@ export interface OpenedOpportunity extends Attribution {
 export type PipelineOpportunity = PendingOpportunity | OpenedOpportunity;
 
 /**
- * A captured lead's capture instant, kept under `{tenant}:~lead:{leadId}` (capturedLeadId) so the deal its
- * qualification opens can carry it: LeadQualified does not. No `tenantId`, so no query on the deals meets it.
+ * A captured lead, kept under `{tenant}:~lead:{leadId}` (capturedLeadId): its capture instant, so the deal its
+ * qualification opens can carry it (LeadQualified does not), and what the funnel counts of it until then (its group
+ * and `leadStatus`), so that the funnel's leads, qualified leads and deals are all of one commit of this projection.
+ * Its tenant is `leadTenantId`, not `tenantId`, so no query on the deals meets it.
  */
 export interface CapturedLead {
+  readonly leadTenantId: string;
   readonly leadCapturedAt: string;
+  readonly source: LeadSource;
+  readonly campaignId?: string;
+  /** `qualified`: from then on its deal (pending, then opened) stands for it in the funnel. */
+  readonly leadStatus: 'captured' | 'qualified' | 'disqualified';
 }
 
 type PipelineDoc = PipelineOpportunity | CapturedLead;
@@ -88,7 +96,8 @@ export const capturedLeadId = (tenantId: string, leadId: string): string => `${t
 
 const dealOf = (doc: PipelineDoc | null | undefined): PipelineOpportunity | null => (doc && 'opportunityId' in doc ? doc : null);
 
-type HandledEvent = LeadCaptured | LeadQualified | Exclude<OpportunityEvent, OpportunitySolutionProposed | OpportunityQuoteIssued>;
+type HandledEvent =
+  LeadCaptured | LeadQualified | LeadDisqualified | Exclude<OpportunityEvent, OpportunitySolutionProposed | OpportunityQuoteIssued>;
 
 type Figures = 'weightedAmount' | 'weightedRest' | 'closingDate';
 
@@ -151,6 +160,7 @@ export const PIPELINE_MONTH_PARTS: Readonly<Record<string, string>> = {
  * its own pace, and a group read from both could show more deals than qualified leads).
  */
 export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
+  if ('leadStatus' in doc) return leadCells(doc);
   const lead = dealOf(doc);
   if (lead !== null && lead.status === 'pending') {
     if (lead.source === undefined) return [];
@@ -197,8 +207,22 @@ export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   return cells;
 }
 
+/**
+ * A lead not qualified (`captured` or `disqualified`) in the funnel cells, without a currency: with the deals' cells
+ * (a qualified lead is its deal's `pending`, `open`, `won` or `lost` cell) they count every lead of the funnel.
+ */
+function leadCells(lead: CapturedLead): SummaryCell[] {
+  if (lead.leadStatus === 'qualified') return [];
+  const month = leadMonth(lead);
+  const status = lead.leadStatus;
+  return [
+    { dims: { kind: 'funnelSource', status, source: lead.source, currency: '', ...month }, values: { count: 1 } },
+    { dims: { kind: 'funnelCampaign', status, campaignId: lead.campaignId ?? null, currency: '', ...month }, values: { count: 1 } },
+  ];
+}
+
 /** The lead's capture month (business month) as a cell's `month`; none when the deal does not know its lead's capture. */
-const leadMonth = (deal: Attribution): Readonly<Record<string, string>> =>
+const leadMonth = (deal: Pick<Attribution, 'leadCapturedAt'>): Readonly<Record<string, string>> =>
   deal.leadCapturedAt === undefined ? {} : { month: BUSINESS_CALENDAR.month(deal.leadCapturedAt) };
 
 /**
@@ -223,13 +247,16 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // 11: `nameKey`, the deal's name as the list sorts it (persianSortKey), indexed.
   // 12: a deal still `pending` (its lead qualified, not opened yet) in the funnel cells (`pending`, no currency), so
   // the funnel counts qualified leads from the same documents as their deals.
-  version: zonedVersion(12), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  // 13: the captured lead's group and `leadStatus` (LeadDisqualified handled), and a lead not qualified in the funnel
+  // cells (`captured`, `disqualified`), so the funnel counts every lead from the same documents as the deals.
+  version: zonedVersion(13), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
   readsPersonalData: false,
   eventTypes: [
     'LeadCaptured',
     'LeadQualified',
+    'LeadDisqualified',
     'OpportunityOpened',
     'OpportunityStageMoved',
     'OpportunityEstimateRevised',
@@ -246,13 +273,15 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
     ['tenantId', 'amount.amount'],
     ['tenantId', 'expectedCloseDate'],
     ['tenantId', 'nameKey'],
-    // The funnel's part-months at a period's edges: the deals of the leads captured then.
+    // The funnel's part-months at a period's edges: the deals of the leads captured then, and those leads.
     ['tenantId', 'leadCapturedAt'],
+    ['leadTenantId', 'leadCapturedAt'],
   ],
   documentId: (event) => {
     const { tenantId } = event.metadata;
     switch (event.type) {
       case 'LeadCaptured':
+      case 'LeadDisqualified':
         return capturedLeadId(tenantId, event.data.leadId);
       case 'LeadQualified':
         // The captured lead is named so the deal's fold can read it (`peer`); it is handed back as it was.
@@ -279,12 +308,16 @@ function evolvePipeline(
 ): PipelineDoc | null {
   const { tenantId } = event.metadata;
   switch (event.type) {
-    case 'LeadCaptured':
-      return { leadCapturedAt: event.data.capturedAt };
+    case 'LeadCaptured': {
+      const { capturedAt, source, campaignId } = event.data;
+      return { leadTenantId: tenantId, leadCapturedAt: capturedAt, source, ...compact({ campaignId }), leadStatus: 'captured' };
+    }
+    case 'LeadDisqualified':
+      return doc !== null && 'leadStatus' in doc ? { ...doc, leadStatus: 'disqualified' } : doc;
     case 'LeadQualified': {
       const { leadId, source, campaignId, ownerId, opportunity } = event.data;
       const lead = capturedLeadId(tenantId, leadId);
-      if (id === lead) return doc;
+      if (id === lead) return doc !== null && 'leadStatus' in doc ? { ...doc, leadStatus: 'qualified' } : doc;
       const captured = peer?.(lead);
       const leadCapturedAt = captured && 'leadCapturedAt' in captured ? captured.leadCapturedAt : undefined;
       const attribution = compact({ originLeadId: leadId, source, campaignId, leadCapturedAt });
@@ -324,7 +357,7 @@ function evolvePipeline(
 
 function evolveOpened(
   deal: OpenedOpportunity | null,
-  event: Exclude<HandledEvent, LeadCaptured | LeadQualified | { type: 'OpportunityOpened' }>,
+  event: Exclude<HandledEvent, LeadCaptured | LeadQualified | LeadDisqualified | { type: 'OpportunityOpened' }>,
 ) {
   // Only a deal that was opened can move; the decider guarantees it, the projection does not invent one.
   if (deal === null) return null;

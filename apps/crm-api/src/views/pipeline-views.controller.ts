@@ -117,11 +117,10 @@ export class PipelineViewsController {
       M.funnelDirect +
       ' ' +
       M.rounding +
-      ' Lead counts come from totals kept per source, campaign, status and capture business month (exact to the day); without a period, deals too ' +
-      '(per status, source, campaign, currency); with one, the deals of the period’s qualified leads are read lead by lead. ' +
-      'Qualified leads are counted with their deals, from one read model (one commit), so opportunities never exceed qualified leads; ' +
-      'leads and disqualified come from another, each exact at its own position in the log: while commands are being recorded a ' +
-      'group may briefly show more qualified leads than leads; pass minPosition to read your own writes.',
+      ' Every count comes from totals kept per source or campaign, status, currency and the lead’s capture business month (exact to the day), ' +
+      'leads and their deals in one read model (each lead counted once, by its deal once qualified): a group never shows more qualified ' +
+      'leads than leads, nor more opportunities than qualified leads, even while commands are being recorded. Pass minPosition to read ' +
+      'your own writes.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiBadQuery()
@@ -133,8 +132,8 @@ export class PipelineViewsController {
       this.readModels.collection(marketingCampaigns.name, query.minPosition),
     ]);
     const collections = { ...sales, campaigns };
-    // Kept while none of its projections has applied anything since: a dashboard that refreshes an unchanged funnel
-    // costs three checkpoint reads (the funnel by campaign is made from about 465 kB of summaries at 1M events).
+    // Kept while none of its projections has applied anything since (pipeline-leads only where the deals' read model
+    // has no funnel documents yet): a dashboard that refreshes an unchanged funnel costs three checkpoint reads (the funnel by campaign is made from about 465 kB of summaries at 1M events).
     const key = JSON.stringify([tenantId, collections, query.by ?? 'source', query.from ?? null, query.to ?? null]);
     return this.funnels.answer(this.readModels.store, [pipelineLeads, pipelineOpportunities, marketingCampaigns], key, () =>
       loadFunnel(this.readModels.store, collections, tenantId, query),
