@@ -145,6 +145,11 @@ describe('the activity list: GET /activities and /activities/{id} (real server, 
       [`regardingId=${customer.contactId}`, 'regardingType'],
       ['userId=a&teamId=b', 'teamId'],
       ['dueFrom=2025-03-02&dueTo=2025-03-01', 'dueTo'],
+      // A blank person or team, as a schedule refuses it (an outside probe: 200 with nothing listed).
+      ['userId=', 'userId'],
+      ['userId=%20%20', 'userId'],
+      ['teamId=%E2%80%8C', 'teamId'],
+      [`userId=${'x'.repeat(101)}`, 'userId'],
     ]) {
       const alone = await page(query as string);
       expect(alone.status).toBe(400);

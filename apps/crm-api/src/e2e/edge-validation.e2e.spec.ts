@@ -236,6 +236,24 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
     });
     const escape = await http(server.url, 'GET', '/api/v1/views/pipeline/opportunities?ownerId=a%1B%5B2J');
     expect({ status: escape.status, fields: fields(escape) }).toEqual({ status: 400, fields: ['ownerId'] });
+    // A blank owner, as the commands refuse one (before: 200, nothing listed).
+    for (const path of ['/views/pipeline?ownerId=%20', '/views/pipeline/opportunities?ownerId=%E2%80%8C', '/views/pipeline?ownerId=']) {
+      const blank = await http(server.url, 'GET', `/api/v1${path}`);
+      expect({ path, status: blank.status, fields: fields(blank) }).toEqual({ path, status: 400, fields: ['ownerId'] });
+    }
+  });
+
+  it('refuses a parameter or field named as a member every object has (constructor, toString, …) as unknown, appending nothing (before: dropped silently, an outside probe)', async () => {
+    for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+      const view = await http(server.url, 'GET', `/api/v1/activities?${name}=1&status=open`);
+      expect({ name, status: view.status, fields: fields(view) }).toEqual({ name, status: 400, fields: [name] });
+      const list = await http(server.url, 'GET', `/api/v1/views/pipeline/opportunities?${name}=1&foo=2`);
+      expect({ name, status: list.status, fields: fields(list) }).toEqual({ name, status: 400, fields: [name, 'foo'].sort() });
+    }
+    const before = await head();
+    const capture = await post('/leads', { fullName: 'نرگس کاظمی', source: 'web', phone: '09120000001', ['constructor']: { name: 'x' } });
+    expect({ status: capture.status, fields: fields(capture) }).toEqual({ status: 400, fields: ['constructor'] });
+    expect(await head()).toBe(before);
   });
 
   it('names a range given upside down beside the query’s other bad parameters, on every view (before, the other ones alone)', async () => {

@@ -26,6 +26,7 @@ import {
   IntQueryField,
   RequestValidationError,
   Tenant,
+  TextField,
   UuidParam,
   type BodyRule,
 } from '@crm/shared/http';
@@ -37,14 +38,8 @@ import { MinPositionQueryDto } from './min-position.dto';
 import { IdFilter } from './pipeline-views.dto';
 import { periodInOrder } from './view-bounds';
 
-const Assignee =
-  (description: string): PropertyDecorator =>
-  (target, key) => {
-    ApiPropertyOptional({ description, maxLength: 200 })(target, key);
-    IsOptional()(target, key);
-    IsString()(target, key);
-    MaxLength(200)(target, key);
-  };
+/** Checked as the assignee's ids are when scheduled (AssigneeDto): text of at most 100 characters, not blank. */
+const Assignee = (description: string): PropertyDecorator => TextField(100, { optional: true, description });
 
 /** One of userId and teamId (an activity is a person's or a team's), and regardingType with regardingId or neither. */
 const ONE_ASSIGNEE: BodyRule = {

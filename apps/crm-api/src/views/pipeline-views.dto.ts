@@ -20,6 +20,7 @@ import {
   IntQueryField,
   LAST_YEAR,
   RequestValidationError,
+  TextField,
   yearsProblem,
   type BodyRule,
 } from '@crm/shared/http';
@@ -85,11 +86,11 @@ class PeriodQueryDto extends MinPositionQueryDto {
   to?: string;
 }
 
+/** A user id as the commands take one (AssigneeDto): text of at most 100 characters, not blank. */
+const OwnerFilter = (description: string): PropertyDecorator => TextField(100, { optional: true, description });
+
 export class PipelineQueryDto extends PeriodQueryDto {
-  @ApiPropertyOptional({ description: 'Only deals owned by this user' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @OwnerFilter('Only deals owned by this user')
   ownerId?: string;
 }
 
@@ -112,10 +113,7 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
   @IsIn(OPPORTUNITY_STATUSES)
   status?: OpportunityStatus;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @OwnerFilter('Only deals owned by this user')
   ownerId?: string;
 
   @IdFilter()

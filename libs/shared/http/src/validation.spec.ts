@@ -1,4 +1,5 @@
-import { getMetadataStorage, IsInt, IsString, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { getMetadataStorage, IsInt, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { memoizeValidationMetadata, refusedFields } from './validation';
 import { CommandRequestDto } from './command-request.dto';
 import { TextField } from './fields/fields';
@@ -78,5 +79,30 @@ describe('null where an object or a value goes', () => {
     expect(await refusedFields(Revoke, { reason: null })).toEqual(['reason']);
     expect(await refusedFields(Revoke, {})).toEqual([]);
     expect(await refusedFields(Revoke, undefined)).toEqual([]);
+  });
+});
+
+class Nested {
+  @IsString()
+  note!: string;
+}
+
+class Outer {
+  @IsString()
+  name!: string;
+
+  @ValidateNested()
+  @Type(() => Nested)
+  inner!: Nested;
+}
+
+describe('a field named as a member every object has (constructor, toString, …)', () => {
+  const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString'];
+
+  it.each(names)('is refused as unknown, in a body and a query alike: %s', async (name) => {
+    const body = { name: 'x', inner: { note: 'n' }, [name]: '1' };
+    expect(await refusedFields(Outer, body)).toEqual([name]);
+    expect(await refusedFields(Outer, { name: 'x', inner: { note: 'n', [name]: 1 } })).toEqual([`inner.${name}`]);
+    expect(await refusedFields(Lead, { fullName: 'x', score: 1, [name]: '1', other: '2' })).toEqual([name, 'other'].sort());
   });
 });

@@ -104,6 +104,27 @@ function itemFaults(field: string, value: unknown, constraints: Record<string, s
 /** class-validator's constraint for a value `ValidateNested` could not walk into (a string where an object goes). */
 const NESTED_VALIDATION = 'nestedValidation';
 
+/** Names every object answers to (`constructor`, `toString`, `valueOf`, …): Object.prototype's own. */
+const MEMBER_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** Put before such a name in a copy of the request (no request text holds a NUL: json-body.ts, textFaults). */
+const MEMBER_MARK = '\u0000';
+
+/** Whether a field at any depth is named as a member every object has. */
+function hasMemberNamedField(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasMemberNamedField);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, field]) => MEMBER_NAMES.has(key) || hasMemberNamedField(field));
+}
+
+/** A copy with every field named as a member every object has renamed (MEMBER_MARK + name). */
+function markMemberNamedFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(markMemberNamedFields);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [MEMBER_NAMES.has(key) ? MEMBER_MARK + key : key, markMemberNamedFields(field)]),
+  );
+}
+
 /**
  * Query strings get the text check bodies get from the JSON parser (json-body.ts): no control character (NUL among
  * them, which PostgreSQL cannot store or compare) and no lone surrogate. Those, and what the parser found in a body
@@ -116,7 +137,10 @@ class EdgeValidationPipe extends ValidationPipe {
     // optional (a revocation, a campaign's start) would run.
     if (metadata.type === 'body' && value === null && metadata.metatype !== undefined)
       throw new RequestValidationError([{ field: 'body', messages: ['must be a JSON object'] }]);
-    const faults = metadata.type === 'query' ? textFaults(value) : metadata.type === 'body' ? bodyFaults(value) : [];
+    const faults: FieldError[] = [...(metadata.type === 'query' ? textFaults(value) : metadata.type === 'body' ? bodyFaults(value) : [])];
+    // Before Nest's pipe, which deletes a `constructor` field from the value it is given (stripProtoKeys).
+    const marked =
+      (metadata.type === 'body' || metadata.type === 'query') && hasMemberNamedField(value) ? markMemberNamedFields(value) : undefined;
     let others: readonly FieldError[] = [];
     let transformed: unknown;
     try {
@@ -125,6 +149,7 @@ class EdgeValidationPipe extends ValidationPipe {
       if (!(error instanceof RequestValidationError)) throw error;
       others = error.errors;
     }
+    if (marked !== undefined) faults.push(...(await this.memberNamedFaults(marked, metadata)));
     // A body's rules (AlsoChecks), and a view query's over several parameters (`to` before `from`).
     const ruled = metadata.type === 'body' || metadata.type === 'query';
     if (faults.length === 0 && others.length === 0) {
@@ -139,6 +164,26 @@ class EdgeValidationPipe extends ValidationPipe {
     const rules = ruled ? bodyRuleFaults(metadata.metatype, value, new Set(refused.map((fault) => fault.field))) : [];
     const named = new Set<string>();
     throw new RequestValidationError([...refused, ...rules].filter((fault) => !named.has(fault.field) && named.add(fault.field)));
+  }
+
+  /**
+   * A field named `constructor`, `toString` or another member every object has is not copied by class-transformer (the
+   * instance already answers to it; and Nest's pipe deletes `constructor`), so `forbidNonWhitelisted` never saw it and it
+   * was dropped silently, not refused as unknown as any other. Where one is sent, a copy with those fields renamed
+   * (`marked`, markMemberNamedFields) is checked too, and the unknown ones among them are named as sent
+   * (`inner.constructor`).
+   */
+  private async memberNamedFaults(marked: unknown, metadata: ArgumentMetadata): Promise<FieldError[]> {
+    try {
+      await super.transform(marked, metadata);
+      return [];
+    } catch (error) {
+      if (!(error instanceof RequestValidationError)) throw error;
+      const unmark = (text: string) => text.split(MEMBER_MARK).join('');
+      return error.errors
+        .filter((fault) => fault.field.includes(MEMBER_MARK))
+        .map((fault) => ({ field: unmark(fault.field), messages: fault.messages.map(unmark) }));
+    }
   }
 }
 
