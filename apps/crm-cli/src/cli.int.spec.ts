@@ -433,6 +433,37 @@ describe('crm-cli rebuild all on a never-built store', () => {
       new RegExp(`^complaint-kpis: serving complaint_kpis_v${kpis?.version}_9 at \\S+ \\(replaced \\S+\\)$`, 'm'),
     );
   }, 60_000);
+
+  it('replay leaves a projection another process owns to it, writing nothing while that lease holds, and runs it once the lease lapses', async () => {
+    const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    const head = (await seedEventStore(events, { events: 300, seed: 8 })).head as string;
+    await events.close();
+    const readStore = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    try {
+      const before = (await readStore.loadState('pipeline-leads'))?.checkpoint;
+      expect(before).not.toBe(head);
+      // A live owner (the API, crm-projector) holds the projection for 6 s, longer than this CLI takes to start.
+      const held = await readStore.acquireLease('pipeline-leads', 'another-process', 6000);
+      const lapsesAt = Date.parse(held?.expiresAt ?? '');
+      const replay = cli(['replay', 'pipeline-leads'], { ...env, CRM_LEASE_TTL_MS: '1000' });
+      // Before, replay ran the projection beside its owner: both folded the same events into the same documents.
+      while (Date.now() < lapsesAt - 300) {
+        expect((await readStore.loadState('pipeline-leads'))?.checkpoint).toBe(before);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // The owner died without catching up: once its lease lapsed, replay took the projection over and caught it up.
+      const run = await replay;
+      expect(run).toMatchObject({ code: 0, stderr: expect.stringMatching(new RegExp(`replay pipeline-leads: caught up at ${head} in `)) });
+      expect((await readStore.loadState('pipeline-leads'))?.checkpoint).toBe(head);
+      const taken = (await readStore.listLeases()).find((lease) => lease.name === 'pipeline-leads');
+      expect({ epoch: taken?.epoch, tookOver: taken?.owner !== 'another-process' }).toEqual({
+        epoch: (held?.epoch ?? 0) + 1,
+        tookOver: true,
+      });
+    } finally {
+      await readStore.close();
+    }
+  }, 60_000);
 });
 
 describe('crm-cli seed, interrupted', () => {

@@ -378,7 +378,11 @@ export class ProjectionRunner {
    * replaced build for ever. The grace is what keeps a reader in another process safe, whoever drops.
    */
   async dropRetiredCollections(): Promise<void> {
-    for (const projection of this.options.projections) await this.dropRetired(projection);
+    for (const projection of this.options.projections) {
+      // With leases, the owner drops them (on its lease rounds): one run by another process is its to drop.
+      if (this.options.ownership && !this.epochs.has(projection.name)) continue;
+      await this.dropRetired(projection);
+    }
   }
 
   /** Drops the collections a switch replaced once their grace period is over. */
