@@ -1,4 +1,4 @@
-import { etaSeconds, formatCount, formatDuration, formatProgress, ProgressLine, type ProgressOutput } from './progress';
+import { BuildProgress, etaSeconds, formatCount, formatDuration, formatProgress, ProgressLine, type ProgressOutput } from './progress';
 
 function terminal(isTTY: boolean, columns = 120): ProgressOutput & { text: string } {
   return {
@@ -72,5 +72,18 @@ describe('ProgressLine', () => {
       'replay all  60% 60/100 events · 40 events/s · ETA 1.0s',
       'replay all  70% 70/100 events · 44 events/s · ETA 0.7s',
     ]);
+  });
+});
+
+describe('builds reported on one line', () => {
+  it('keeps the largest figures each build reported: its catch-up after the scan counts from where it stood, not from the start', () => {
+    const progress = new BuildProgress();
+    expect(progress.total).toBeUndefined();
+    expect(progress.record('pipeline-leads', 10_000, 49_584)).toEqual({ done: 10_000, total: 49_584 });
+    expect(progress.record('complaint-kpis', 49_584, 49_584)).toEqual({ done: 49_584, total: 49_584 });
+    // The scan is over; the build catches up with the 824 events appended meanwhile, from its own checkpoint.
+    expect(progress.record('complaint-kpis', 300, 824)).toEqual({ done: 49_584, total: 49_584 });
+    expect(progress.record('pipeline-leads', 20_000, undefined)).toEqual({ done: 20_000, total: 49_584 });
+    expect(progress.total).toBe(49_584);
   });
 });

@@ -129,3 +129,29 @@ export class ProgressLine {
     this.drawnText = true;
   }
 }
+
+/**
+ * Builds' progress as one line shows it: per build the largest done and total it has reported. A build's later
+ * reports count from where it then stood (its catch-up to a head that moved meanwhile, a build resumed from its
+ * checkpoint), so the latest report alone made the line read "100% 49,584/824 events" and the summary "86 events of
+ * the log" after a scan of 49,584 (an outside probe).
+ */
+export class BuildProgress {
+  private readonly seen = new Map<string, { done: number; total: number | undefined }>();
+
+  record(build: string, done: number, total: number | undefined): { readonly done: number; readonly total: number | undefined } {
+    const before = this.seen.get(build);
+    const counts = {
+      done: Math.max(done, before?.done ?? 0),
+      total: total === undefined ? before?.total : Math.max(total, before?.total ?? 0),
+    };
+    this.seen.set(build, counts);
+    return counts;
+  }
+
+  /** The largest total of any build (each scans the same log), undefined until one is known. */
+  get total(): number | undefined {
+    const totals = [...this.seen.values()].flatMap(({ total }) => (total === undefined ? [] : [total]));
+    return totals.length === 0 ? undefined : Math.max(...totals);
+  }
+}

@@ -3,7 +3,7 @@ import { ownerIsGone, type AnyProjection } from '@crm/shared/read-model';
 import { UsageError } from '../args';
 import { type CliIo, defineCommand, type Stores, withStores } from '../context';
 import { parseAsOf } from '../instants';
-import { formatCount, formatDuration, ProgressLine } from '../progress';
+import { BuildProgress, formatCount, formatDuration, ProgressLine } from '../progress';
 import { progressCounts, selectProjections } from '../projections';
 import { rebuildGroup, slowestThread, splitProjections, startRebuildWorker, threadOptions } from '../rebuild-threads';
 
@@ -55,7 +55,7 @@ async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo
     io.stderr,
     `rebuild ${projections.length} projections, ${groups.length === 1 ? 'one scan of the log' : `${groups.length} threads, one scan of the log each`}`,
   );
-  const scan = new Map<string, { done: number; total: number | undefined }>();
+  const scan = new BuildProgress();
   const slowest = slowestThread(groups.length);
   const workers = groups.map((group, index) =>
     startRebuildWorker(
@@ -63,8 +63,8 @@ async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo
       io.env,
       heapMb,
       ({ projection, done, total }) => {
-        scan.set(projection, { done, total });
-        line.update(slowest(index, projection, done), total);
+        const counts = scan.record(projection, done, total);
+        line.update(slowest(index, projection, counts.done), scan.total);
       },
     ),
   );
@@ -94,7 +94,7 @@ async function rebuildInThreads(projections: readonly AnyProjection[], io: CliIo
     io.stderr.write(INTERRUPTED);
     return 1;
   }
-  finishWithRate(line, `rebuild ${projections.length} projections`, Math.max(0, ...[...scan.values()].map((counts) => counts.total ?? 0)));
+  finishWithRate(line, `rebuild ${projections.length} projections`, scan.total ?? 0);
   if (groups.length > 1) {
     groups.forEach((group, index) =>
       io.stderr.write(
@@ -136,7 +136,7 @@ export function describeResult(result: RebuildResult): string {
 
 /** One projection, on this thread. */
 async function rebuildHere(projections: readonly AnyProjection[], stores: Stores, io: CliIo): Promise<number> {
-  let last: { done: number; total: number | undefined } | undefined;
+  const seen = new BuildProgress();
   const name = (projections[0] as AnyProjection).name;
   const line = new ProgressLine(io.stderr, `rebuild ${name}`);
   let outcome: Awaited<ReturnType<typeof rebuildGroup>>;
@@ -145,8 +145,8 @@ async function rebuildHere(projections: readonly AnyProjection[], stores: Stores
       projections,
       stores,
       (progress) => {
-        last = progress;
-        line.update(progress.done, progress.total);
+        const counts = seen.record(progress.projection, progress.done, progress.total);
+        line.update(counts.done, counts.total);
       },
       io.interrupted,
     );
@@ -159,7 +159,7 @@ async function rebuildHere(projections: readonly AnyProjection[], stores: Stores
     io.stderr.write(INTERRUPTED);
     return 1;
   }
-  finishWithRate(line, `rebuild ${name}`, last?.total ?? 0);
+  finishWithRate(line, `rebuild ${name}`, seen.total ?? 0);
   for (const result of outcome.results) io.stdout.write(describeResult(result));
   return 0;
 }
