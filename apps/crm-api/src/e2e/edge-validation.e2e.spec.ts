@@ -244,7 +244,7 @@ describe('the validation layer at the edge (real server, embedded SQLite)', () =
   });
 
   it('refuses a parameter or field named as a member every object has (constructor, toString, …) as unknown, appending nothing (before: dropped silently, an outside probe)', async () => {
-    for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+    for (const name of ['constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']) {
       const view = await http(server.url, 'GET', `/api/v1/activities?${name}=1&status=open`);
       expect({ name, status: view.status, fields: fields(view) }).toEqual({ name, status: 400, fields: [name] });
       const list = await http(server.url, 'GET', `/api/v1/views/pipeline/opportunities?${name}=1&foo=2`);

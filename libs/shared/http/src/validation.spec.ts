@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { getMetadataStorage, IsInt, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { memoizeValidationMetadata, refusedFields } from './validation';
+import { createValidationPipe, memoizeValidationMetadata, refusedFields } from './validation';
 import { CommandRequestDto } from './command-request.dto';
 import { TextField } from './fields/fields';
 
@@ -87,6 +87,11 @@ class Nested {
   note!: string;
 }
 
+class Query {
+  @IsString()
+  fullName!: string;
+}
+
 class Outer {
   @IsString()
   name!: string;
@@ -97,12 +102,26 @@ class Outer {
 }
 
 describe('a field named as a member every object has (constructor, toString, …)', () => {
-  const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString'];
+  const names = [
+    'constructor',
+    'prototype',
+    'toString',
+    'valueOf',
+    'hasOwnProperty',
+    'isPrototypeOf',
+    'propertyIsEnumerable',
+    'toLocaleString',
+  ];
 
   it.each(names)('is refused as unknown, in a body and a query alike: %s', async (name) => {
     const body = { name: 'x', inner: { note: 'n' }, [name]: '1' };
     expect(await refusedFields(Outer, body)).toEqual([name]);
     expect(await refusedFields(Outer, { name: 'x', inner: { note: 'n', [name]: 1 } })).toEqual([`inner.${name}`]);
     expect(await refusedFields(Lead, { fullName: 'x', score: 1, [name]: '1', other: '2' })).toEqual([name, 'other'].sort());
+    // A query string's parameters, as the parser hands them over: an object without a prototype, every value text.
+    const query = Object.assign(Object.create(null) as Record<string, string>, { fullName: 'x', [name]: '1' });
+    await expect(createValidationPipe().transform(query, { type: 'query', metatype: Query })).rejects.toMatchObject({
+      errors: [{ field: name }],
+    });
   });
 });

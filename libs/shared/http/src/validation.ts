@@ -104,8 +104,11 @@ function itemFaults(field: string, value: unknown, constraints: Record<string, s
 /** class-validator's constraint for a value `ValidateNested` could not walk into (a string where an object goes). */
 const NESTED_VALIDATION = 'nestedValidation';
 
-/** Names every object answers to (`constructor`, `toString`, `valueOf`, …): Object.prototype's own. */
-const MEMBER_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+/**
+ * Names every object answers to (`constructor`, `toString`, `valueOf`, …: Object.prototype's own), and `prototype`,
+ * which Nest's pipe deletes with `constructor` and `__proto__` (stripProtoKeys).
+ */
+const MEMBER_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 /** Put before such a name in a copy of the request (no request text holds a NUL: json-body.ts, textFaults). */
 const MEMBER_MARK = '\u0000';
 
