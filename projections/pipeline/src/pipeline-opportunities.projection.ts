@@ -157,7 +157,9 @@ export const PIPELINE_MONTH_PARTS: Readonly<Record<string, string>> = {
  * A deal still `pending` (its lead qualified, the deal not opened yet) adds a `pending` cell to the funnel kinds,
  * without a currency (`''`): so every qualified lead is one funnel cell of its deal, and the funnel counts its
  * qualified leads from the same documents as their deals (one commit of this projection; `pipeline-leads` commits at
- * its own pace, and a group read from both could show more deals than qualified leads).
+ * its own pace, and a group read from both could show more deals than qualified leads). A captured lead not
+ * qualified (`captured`, `disqualified`) adds its own cell to the funnel kinds (`leadCells`), also without a currency:
+ * so every lead of the funnel is one cell of this projection.
  */
 export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   if ('leadStatus' in doc) return leadCells(doc);
@@ -284,7 +286,7 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
       case 'LeadDisqualified':
         return capturedLeadId(tenantId, event.data.leadId);
       case 'LeadQualified':
-        // The captured lead is named so the deal's fold can read it (`peer`); it is handed back as it was.
+        // The captured lead is named so the deal's fold can read it (`peer`); it becomes `qualified` (its deal counts it now).
         return [tenantKey(tenantId, event.data.opportunity.opportunityId), capturedLeadId(tenantId, event.data.leadId)];
       default:
         return tenantKey(tenantId, event.data.opportunityId);
@@ -313,7 +315,8 @@ function evolvePipeline(
       return { leadTenantId: tenantId, leadCapturedAt: capturedAt, source, ...compact({ campaignId }), leadStatus: 'captured' };
     }
     case 'LeadDisqualified':
-      return doc !== null && 'leadStatus' in doc ? { ...doc, leadStatus: 'disqualified' } : doc;
+      // Only a lead not qualified (the decider refuses the others): a qualified one is counted by its deal.
+      return doc !== null && 'leadStatus' in doc && doc.leadStatus === 'captured' ? { ...doc, leadStatus: 'disqualified' } : doc;
     case 'LeadQualified': {
       const { leadId, source, campaignId, ownerId, opportunity } = event.data;
       const lead = capturedLeadId(tenantId, leadId);

@@ -119,8 +119,9 @@ export class PipelineViewsController {
       M.rounding +
       ' Every count comes from totals kept per source or campaign, status, currency and the lead’s capture business month (exact to the day), ' +
       'leads and their deals in one read model (each lead counted once, by its deal once qualified): a group never shows more qualified ' +
-      'leads than leads, nor more opportunities than qualified leads, even while commands are being recorded. Pass minPosition to read ' +
-      'your own writes.',
+      'leads than leads, nor more opportunities than qualified leads, even while commands are being recorded (in the part-month at an ' +
+      'edge of a period, read in two queries, a lead qualified between them may count twice or not at all for that moment). Pass ' +
+      'minPosition to read your own writes.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiBadQuery()
