@@ -9,6 +9,7 @@ import { complaintDecider, type ComplaintCommand } from '@crm/service/domain';
 import { handleCommand } from '@crm/shared/event-sourcing';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
+import { ProjectionRunner } from '@crm/projections/runtime';
 
 const WORKSPACE = resolve(__dirname, '../../..');
 const T0 = Date.parse('2025-03-01T06:30:00.000Z');
@@ -35,6 +36,21 @@ function cli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+}
+
+/** The CLI in a process of its own, its output readable while it runs. */
+function startCli(args: readonly string[], env: NodeJS.ProcessEnv) {
+  const { CRM_EVENT_STORE: _store, CRM_READ_STORE: _read, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-cli/src/main.ts', ...args], {
+    cwd: WORKSPACE,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; output: string }>((done) => child.on('close', (code) => done({ code, output })));
+  return { child, output: () => output, exited };
 }
 
 /** A complaint handled late: assessed critical, acknowledged after its one-hour deadline, closed, rated. */
@@ -434,7 +450,30 @@ describe('crm-cli rebuild all on a never-built store', () => {
     );
   }, 60_000);
 
-  it('replay leaves a projection another process owns to it, writing nothing while that lease holds, and runs it once the lease lapses', async () => {
+  it('replay leaves a projection another process runs to it, and waits until that owner has caught up', async () => {
+    // The owner: a runner with leases on the same files, as the API's worker or crm-projector has.
+    const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    const readStore = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    const leads = ALL_PROJECTIONS.filter((p) => p.name === 'pipeline-leads');
+    const owner = new ProjectionRunner({ eventStore: events, readStore, projections: leads, ownership: { owner: 'the-api', ttlMs: 1000 } });
+    try {
+      await owner.start();
+      const head = (await seedEventStore(events, { events: 300, seed: 9 })).head as string;
+      const run = await cli(['replay', 'pipeline-leads'], { ...env, CRM_LEASE_TTL_MS: '1000' });
+      expect(run).toMatchObject({ code: 0, stderr: expect.stringMatching(new RegExp(`replay pipeline-leads: caught up at ${head} in `)) });
+      // Before, it ran the projection beside its owner: both folded the same events into the same documents.
+      expect(run.stderr).toMatch(/run by another process: pipeline-leads \(the-api\); waiting for it to catch up/);
+      expect(run.stderr).toContain('caught up by the process that runs them: pipeline-leads');
+      expect((await readStore.listLeases()).find((lease) => lease.name === 'pipeline-leads')).toMatchObject({ owner: 'the-api' });
+      expect((await readStore.loadState('pipeline-leads'))?.checkpoint).toBe(head);
+    } finally {
+      await owner.stop();
+      await readStore.close();
+      await events.close();
+    }
+  }, 60_000);
+
+  it('replay writes nothing while an owner holds the projection, and runs it once that lease lapses (the owner died)', async () => {
     const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
     const head = (await seedEventStore(events, { events: 300, seed: 8 })).head as string;
     await events.close();
@@ -442,18 +481,19 @@ describe('crm-cli rebuild all on a never-built store', () => {
     try {
       const before = (await readStore.loadState('pipeline-leads'))?.checkpoint;
       expect(before).not.toBe(head);
-      // A live owner (the API, crm-projector) holds the projection for 6 s, longer than this CLI takes to start.
-      const held = await readStore.acquireLease('pipeline-leads', 'another-process', 6000);
-      const lapsesAt = Date.parse(held?.expiresAt ?? '');
-      const replay = cli(['replay', 'pipeline-leads'], { ...env, CRM_LEASE_TTL_MS: '1000' });
-      // Before, replay ran the projection beside its owner: both folded the same events into the same documents.
-      while (Date.now() < lapsesAt - 300) {
+      // An owner that renews its lease (1 s) until the CLI says it stands by, a second more, and then dies.
+      const held = await readStore.acquireLease('pipeline-leads', 'another-process', 1000);
+      const replay = startCli(['replay', 'pipeline-leads'], { ...env, CRM_LEASE_TTL_MS: '1000' });
+      let standingBySince: number | undefined;
+      while (standingBySince === undefined || Date.now() < standingBySince + 1000) {
+        if (standingBySince === undefined && /run by another process: pipeline-leads/.test(replay.output())) standingBySince = Date.now();
+        if (replay.child.exitCode !== null) throw new Error(`replay ended while the owner held its lease:\n${replay.output()}`);
+        expect(await readStore.acquireLease('pipeline-leads', 'another-process', 1000)).toMatchObject({ epoch: held?.epoch });
         expect((await readStore.loadState('pipeline-leads'))?.checkpoint).toBe(before);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      // The owner died without catching up: once its lease lapsed, replay took the projection over and caught it up.
-      const run = await replay;
-      expect(run).toMatchObject({ code: 0, stderr: expect.stringMatching(new RegExp(`replay pipeline-leads: caught up at ${head} in `)) });
+      const run = await replay.exited;
+      expect(run).toMatchObject({ code: 0, output: expect.stringMatching(new RegExp(`replay pipeline-leads: caught up at ${head} in `)) });
       expect((await readStore.loadState('pipeline-leads'))?.checkpoint).toBe(head);
       const taken = (await readStore.listLeases()).find((lease) => lease.name === 'pipeline-leads');
       expect({ epoch: taken?.epoch, tookOver: taken?.owner !== 'another-process' }).toEqual({

@@ -64,9 +64,19 @@ export const replayCommand = defineCommand({
         },
       });
       await runner.start();
+      // Projections another process owns (the API, crm-projector): this stands by for them and waits for their owner.
+      const standingBy = async () => (await runner.status()).filter((status) => status.phase === 'standby');
+      const waiting = (await standingBy()).map((status) => status.name);
+      if (waiting.length > 0) {
+        const owners = new Map((await store.listLeases()).map((lease) => [lease.name, lease.owner]));
+        const named = waiting.map((name) => `${name} (${owners.get(name) ?? 'another process'})`).join(', ');
+        io.stderr.write(`run by another process: ${named}; waiting for it to catch up, or for its lease to lapse (Ctrl-C stops waiting)\n`);
+      }
       let outcome: Outcome;
+      let elsewhere: readonly ProjectionStatus[] = [];
       try {
         outcome = await settle(runner, events, head, io);
+        elsewhere = await standingBy();
         // Builds a rebuild replaced, their grace over: dropped here too, where no server runs to drop them.
         if (outcome === 'done') await runner.dropRetiredCollections();
       } finally {
@@ -76,11 +86,12 @@ export const replayCommand = defineCommand({
       line.finish(
         `replay ${target}: ${outcome === 'done' ? 'caught up' : outcome} at ${head ?? 'an empty log'} in ${formatDuration(seconds)}`,
       );
-      const statuses = await runner.status();
-      io.stdout.write(statusLines(statuses));
-      const elsewhere = statuses.filter((status) => status.phase === 'standby').map((status) => status.name);
-      if (elsewhere.length > 0) io.stderr.write(`run by another process, which caught them up: ${elsewhere.join(', ')}\n`);
-      if (outcome === 'failed') io.stderr.write('a projection stopped on an error: fix it and replay again (it retries that event)\n');
+      io.stdout.write(statusLines(await runner.status()));
+      const names = elsewhere.map((status) => status.name).join(', ');
+      if (outcome === 'done' && elsewhere.length > 0) io.stderr.write(`caught up by the process that runs them: ${names}\n`);
+      if (outcome === 'failed' && elsewhere.some((status) => status.error))
+        io.stderr.write(`stopped on an error in the process that runs it (${names}): see its log, and crm-cli status\n`);
+      else if (outcome === 'failed') io.stderr.write('a projection stopped on an error: fix it and replay again (it retries that event)\n');
       if (outcome === 'interrupted') io.stderr.write('interrupted: the next replay (or the projector) goes on from the checkpoints\n');
       return outcome === 'done' ? 0 : 1;
     }),
