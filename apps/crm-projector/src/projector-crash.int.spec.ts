@@ -11,7 +11,7 @@ import { ALL_PROJECTIONS } from '@crm/platform';
 import { type Child, poll, startApp } from './testing/child-process';
 
 // Enough events that each build lasts seconds (long enough to be killed partway). Sixteen projections built twice per
-// test under the whole suite's load on two cores have taken over 60 s, hence 120 s a test.
+// test under the whole suite's load on two cores have taken over 60 s: 150 s a test, each wait within it 50–60 s.
 const EVENTS = Number(process.env['CRASH_TEST_EVENTS'] ?? 20_000);
 const PROJECTOR = 'apps/crm-projector/src/main.ts';
 const CLI = 'apps/crm-cli/src/main.ts';
@@ -98,12 +98,12 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
     const store = new SqliteReadStore(events.db);
     const runner = new ProjectionRunner({ eventStore: events, readStore: store, projections: ALL_PROJECTIONS });
     await runner.start();
-    await runner.waitFor('all', head, 110_000);
+    await runner.waitFor('all', head, 170_000);
     clean = await snapshotReadModels(store, new Map(NAMES.map((name) => [name, runner.collectionOf(name)])));
     await runner.stop();
     await store.close();
     await events.close();
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
@@ -124,7 +124,7 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
           const fraction = done / (NAMES.length * Number(head));
           return fraction >= 0.1 && fraction <= 0.8 ? fraction : undefined;
         },
-        30_000,
+        50_000,
         () => `the projector never got partway:\n${projector.output()}`,
       );
       projector.process.kill('SIGKILL');
@@ -135,7 +135,7 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
       // A checkpoint that only passed other projections' events is committed now and then, and at the latest on stop.
       await poll(
         () => (NAMES.every((name) => restarted.output().includes(`${name} caught up at ${head} `)) ? true : undefined),
-        30_000,
+        60_000,
         () => `the restarted projector did not catch up:\n${restarted.output()}`,
         50,
       );
@@ -149,7 +149,7 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
     }
     const { snapshot } = await servingSnapshot(readModels);
     expect(diffReadModels(clean, snapshot)).toEqual([]);
-  }, 120_000);
+  }, 150_000);
 
   it('crm-cli rebuild all, killed mid-rebuild, resumes the interrupted rebuild and switches over', async () => {
     const watch = new StateWatch(readModels);
@@ -164,7 +164,7 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
           }
           return undefined;
         },
-        30_000,
+        50_000,
         () => `no rebuild got partway:\n${rebuild.output()}`,
         5,
       );
@@ -184,5 +184,5 @@ describe('crash recovery: SIGKILL mid-build, restart, same read models as a clea
     } finally {
       watch.close();
     }
-  }, 120_000);
+  }, 150_000);
 });
