@@ -23,8 +23,8 @@ interface Run {
   readonly stderr: string;
 }
 
-/** The CLI as users run it: its own process, configured by the environment only. */
-function cli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+/** The CLI as users run it: its own process, configured by the environment only; its output readable while it runs. */
+function startCli(args: readonly string[], env: NodeJS.ProcessEnv) {
   const { CRM_EVENT_STORE: _store, CRM_READ_STORE: _read, ...inherited } = process.env;
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-cli/src/main.ts', ...args], {
     cwd: WORKSPACE,
@@ -33,25 +33,18 @@ function cli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
-}
-
-/** The CLI in a process of its own, its output readable while it runs. */
-function startCli(args: readonly string[], env: NodeJS.ProcessEnv) {
-  const { CRM_EVENT_STORE: _store, CRM_READ_STORE: _read, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm-cli/src/main.ts', ...args], {
-    cwd: WORKSPACE,
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; output: string }>((done) => child.on('close', (code) => done({ code, output })));
+  child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), (output += chunk.toString())));
+  child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk.toString()), (output += chunk.toString())));
+  const exited = new Promise<Run & { output: string }>((done) => child.on('close', (code) => done({ code, stdout, stderr, output })));
   return { child, output: () => output, exited };
 }
+
+/** The CLI run to its end. */
+const cli = async (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> => {
+  const { code, stdout, stderr } = await startCli(args, env).exited;
+  return { code, stdout, stderr };
+};
 
 /** A complaint handled late: assessed critical, acknowledged after its one-hour deadline, closed, rated. */
 async function handleComplaint(store: SqliteEventStore, id: string): Promise<void> {
