@@ -65,7 +65,7 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
     }
     await Promise.all(reactors.splice(0).map((reactor) => reactor.stop()));
     for (const stores of opened.splice(0)) await Promise.all([stores.events.close(), stores.readStore.close()]);
-  });
+  }, 30_000);
 
   afterAll(async () => {
     rmSync(dataDir, { recursive: true, force: true });
@@ -112,8 +112,9 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
     await waitUntil(() => standby.owns, 'the standby to take the lease', 10_000);
     const tookMs = Date.now() - killedAt;
     process.stderr.write(`${kind}: the standby owned ${ECHO_REACTOR} ${tookMs} ms after SIGKILL (TTL ${TTL_MS} ms)\n`);
-    // The lease lapses within its TTL; the standby looks every third of it. The rest is a shared machine's slack.
-    expect(tookMs).toBeLessThan(TTL_MS + TTL_MS / 3 + 2000);
+    // The lease lapses within its TTL; the standby looks every third of it. The rest is a shared machine's slack (4 s, as
+    // projector-leases: 2 s was exceeded once with the whole suite running on two cores).
+    expect(tookMs).toBeLessThan(TTL_MS + TTL_MS / 3 + 4000);
     expect((await stores.readStore.listLeases()).find((lease) => lease.name === ECHO_REACTOR)).toMatchObject({
       owner: 'standby',
       epoch: 2,
@@ -183,7 +184,7 @@ describe.each(['sqlite', 'postgres'])('reactor leases: one process sends the rea
     await waitUntil(() => answered(mine, second), 'five more pongs (the former owner, still valid, or the next)', 20_000);
     await waitUntil(() => next.owns, 'the standby to take over', 10_000);
     const takenAt = Date.now();
-    expect(takenAt - stalledAt).toBeLessThan(TTL_MS + TTL_MS / 3 + 2000);
+    expect(takenAt - stalledAt).toBeLessThan(TTL_MS + TTL_MS / 3 + 4000);
     expect(former.owns).toBe(false);
 
     // The former owner's checkpoint commit, which passed its lease check before the stall, now reaches the store.
