@@ -164,17 +164,8 @@ export const PIPELINE_MONTH_PARTS: Readonly<Record<string, string>> = {
 export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
   if ('leadStatus' in doc) return leadCells(doc);
   const lead = dealOf(doc);
-  if (lead !== null && lead.status === 'pending') {
-    if (lead.source === undefined) return [];
-    const month = leadMonth(lead);
-    return [
-      { dims: { kind: 'funnelSource', status: 'pending', source: lead.source, currency: '', ...month }, values: { count: 1 } },
-      {
-        dims: { kind: 'funnelCampaign', status: 'pending', campaignId: lead.campaignId ?? null, currency: '', ...month },
-        values: { count: 1 },
-      },
-    ];
-  }
+  if (lead !== null && lead.status === 'pending')
+    return lead.source === undefined ? [] : leadFunnelCells('pending', { ...lead, source: lead.source });
   const deal = opened(doc);
   if (deal === null) return [];
   const { status, stage, amount } = deal;
@@ -214,9 +205,15 @@ export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
  * (a qualified lead is its deal's `pending`, `open`, `won` or `lost` cell) they count every lead of the funnel.
  */
 function leadCells(lead: CapturedLead): SummaryCell[] {
-  if (lead.leadStatus === 'qualified') return [];
+  return lead.leadStatus === 'qualified' ? [] : leadFunnelCells(lead.leadStatus, lead);
+}
+
+/** One lead in the funnel kinds, by its source and its campaign, without a currency: a lead not qualified, or a pending deal. */
+function leadFunnelCells(
+  status: string,
+  lead: { readonly source: LeadSource; readonly campaignId?: string; readonly leadCapturedAt?: string },
+): SummaryCell[] {
   const month = leadMonth(lead);
-  const status = lead.leadStatus;
   return [
     { dims: { kind: 'funnelSource', status, source: lead.source, currency: '', ...month }, values: { count: 1 } },
     { dims: { kind: 'funnelCampaign', status, campaignId: lead.campaignId ?? null, currency: '', ...month }, values: { count: 1 } },

@@ -26,7 +26,7 @@ import {
   IntQueryField,
   RequestValidationError,
   Tenant,
-  TextField,
+  PrincipalIdFilter,
   UuidParam,
   type BodyRule,
 } from '@crm/shared/http';
@@ -37,9 +37,6 @@ import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
 import { IdFilter } from './pipeline-views.dto';
 import { periodInOrder } from './view-bounds';
-
-/** Checked as the assignee's ids are when scheduled (AssigneeDto): text of at most 100 characters, not blank. */
-const Assignee = (description: string): PropertyDecorator => TextField(100, { optional: true, description });
 
 /** One of userId and teamId (an activity is a person's or a team's), and regardingType with regardingId or neither. */
 const ONE_ASSIGNEE: BodyRule = {
@@ -61,10 +58,10 @@ const REGARDING_BOTH: BodyRule = {
 };
 @AlsoChecks(ONE_ASSIGNEE, REGARDING_BOTH, periodInOrder('dueFrom', 'dueTo'))
 export class ActivityListQueryDto extends MinPositionQueryDto {
-  @Assignee('Only the activities assigned to this person (their user id, as scheduled or reassigned)')
+  @PrincipalIdFilter('Only the activities assigned to this person (their user id, as scheduled or reassigned)')
   userId?: string;
 
-  @Assignee('Only the activities assigned to this team')
+  @PrincipalIdFilter('Only the activities assigned to this team')
   teamId?: string;
 
   @ApiPropertyOptional({ enum: ACTIVITY_LIST_STATUSES, description: 'open: an occurrence is still to do; closed: none is' })

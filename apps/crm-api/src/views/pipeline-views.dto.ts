@@ -20,7 +20,7 @@ import {
   IntQueryField,
   LAST_YEAR,
   RequestValidationError,
-  TextField,
+  PrincipalIdFilter,
   yearsProblem,
   type BodyRule,
 } from '@crm/shared/http';
@@ -86,11 +86,8 @@ class PeriodQueryDto extends MinPositionQueryDto {
   to?: string;
 }
 
-/** A user id as the commands take one (AssigneeDto): text of at most 100 characters, not blank. */
-const OwnerFilter = (description: string): PropertyDecorator => TextField(100, { optional: true, description });
-
 export class PipelineQueryDto extends PeriodQueryDto {
-  @OwnerFilter('Only deals owned by this user')
+  @PrincipalIdFilter('Only deals owned by this user')
   ownerId?: string;
 }
 
@@ -113,7 +110,7 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
   @IsIn(OPPORTUNITY_STATUSES)
   status?: OpportunityStatus;
 
-  @OwnerFilter('Only deals owned by this user')
+  @PrincipalIdFilter('Only deals owned by this user')
   ownerId?: string;
 
   @IdFilter()

@@ -16,6 +16,11 @@ export class AssigneeDto {
 
 const ASSIGNEE_FORMS = { userId: [], teamId: [] } as const;
 
+/** A view's filter by one person's or team's id (an assignee, a deal's owner): checked as the commands check those ids. */
+export function PrincipalIdFilter(description: string): PropertyDecorator {
+  return TextField(MAX_PRINCIPAL_ID, { optional: true, description });
+}
+
 export function AssigneeField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
     NestedField(() => AssigneeDto, options),
