@@ -538,6 +538,30 @@ describe('crm-cli seed, interrupted', () => {
   }, 60_000);
 });
 
+describe('crm-cli seed, twice at once', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-seed-twice-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('two seeds of one history on one SQLite file, from two connections at once: the history once, each counts its own', async () => {
+    const file = join(dataDir, 'crm.sqlite');
+    const [one, two] = [openSqliteEventStore({ file }), openSqliteEventStore({ file })];
+    try {
+      const options = { events: 3000, seed: 4, batchEvents: 500 };
+      const [a, b] = await Promise.all([seedEventStore(one, options), seedEventStore(two, options)]);
+      const head = Number(await one.headPosition());
+      expect(a.events + b.events).toBe(head);
+      expect([a.events + a.writtenElsewhere, b.events + b.writtenElsewhere]).toEqual([head, head]);
+      expect(Math.max(a.writtenElsewhere, b.writtenElsewhere)).toBeGreaterThan(0);
+      // A third, after them, is refused up front and writes nothing.
+      const third = await cli(['seed', '--events', '3000', '--seed', '4'], { CRM_DATA_DIR: dataDir });
+      expect(third.code).toBe(1);
+      expect(Number(await one.headPosition())).toBe(head);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  }, 60_000);
+});
+
 describe('crm-cli on read models ahead of the log (the log restored from an older backup)', () => {
   const newer = mkdtempSync(join(tmpdir(), 'crm-cli-newer-'));
   const restored = mkdtempSync(join(tmpdir(), 'crm-cli-restored-'));

@@ -50,6 +50,21 @@ describe('seedEventStore', () => {
     await store.close();
   });
 
+  it('two seeds of one history at the same time write it once between them, and each counts only its own events', async () => {
+    for (const store of [new InMemoryEventStore(), withoutOrderedAppends(new InMemoryEventStore())]) {
+      const options = { events: 3000, seed: 6, batchEvents: 500 };
+      // Both pass the check up front (neither has written yet); every append of the later one is taken for a retry.
+      const [a, b] = await Promise.all([seedEventStore(store, options), seedEventStore(store, options)]);
+      const history = [...demoHistory(options)].reduce((n, append) => n + append.events.length, 0);
+      expect(await everything(store)).toHaveLength(history);
+      expect(a.events + b.events).toBe(history);
+      expect(a.events + a.writtenElsewhere).toBe(history);
+      expect(b.events + b.writtenElsewhere).toBe(history);
+      expect(Math.max(a.writtenElsewhere, b.writtenElsewhere)).toBeGreaterThan(0);
+      await store.close();
+    }
+  });
+
   it('reports progress once a batch is written, up to every event', async () => {
     const seen: number[] = [];
     const store = new InMemoryEventStore();

@@ -1,5 +1,7 @@
 import {
+  alreadyStored,
   appendsInOrder,
+  type AppendResult,
   WrongExpectedRevisionError,
   type EventStore,
   type OrderedAppends,
@@ -25,7 +27,13 @@ export interface SeedOptions extends DemoHistoryOptions {
 }
 
 export interface SeedResult {
+  /** Events this call wrote. */
   readonly events: number;
+  /**
+   * Events of the history this call found written already, by another seed of the same history running at the same
+   * time (the check up front passed for both): each append of it is taken for a retry and writes nothing. 0 alone.
+   */
+  readonly writtenElsewhere: number;
   readonly head: string | undefined;
   /** True when `stopRequested` ended the seed before the whole history was written. */
   readonly stopped: boolean;
@@ -48,29 +56,46 @@ export async function seedEventStore(store: EventStore, options: SeedOptions): P
     if (revision !== undefined) throw new WrongExpectedRevisionError(first.streamId, 'no stream', revision);
   }
   const ordered = appendsInOrder(store);
-  const { events, stopped } = ordered ? await seedInOrder(ordered, options) : await seedConcurrently(store, options);
-  return { events, head: await store.headPosition(), stopped };
+  const { events, writtenElsewhere, stopped } = ordered ? await seedInOrder(ordered, options) : await seedConcurrently(store, options);
+  return { events, writtenElsewhere, head: await store.headPosition(), stopped };
 }
 
 interface Seeded {
   readonly events: number;
+  readonly writtenElsewhere: number;
   readonly stopped: boolean;
+}
+
+/** Counts each append's events as written by this call, or by another (its result is a retry's: nothing written). */
+class WriteCount {
+  events = 0;
+  writtenElsewhere = 0;
+  add(result: AppendResult, events: number): void {
+    if (alreadyStored(result)) this.writtenElsewhere += events;
+    else this.events += events;
+  }
+  get total(): number {
+    return this.events + this.writtenElsewhere;
+  }
+  seeded(stopped: boolean): Seeded {
+    return { events: this.events, writtenElsewhere: this.writtenElsewhere, stopped };
+  }
 }
 
 async function seedInOrder(store: OrderedAppends, options: SeedOptions): Promise<Seeded> {
   const scope: TenantScoped | undefined = options.tenantId === undefined ? undefined : { tenantId: options.tenantId };
-  let events = 0;
+  const count = new WriteCount();
   const { events: wanted, seed, start, tenantId, recordedBy } = options;
   // Only the history's own options: they may cross to a worker thread (callbacks cannot).
   const history: DemoHistoryOptions = { events: wanted, seed, start, tenantId, recordedBy };
   for await (const batch of demoHistoryBatches(history, { batchEvents: options.batchEvents, inWorker: options.inWorker })) {
-    await store.appendInOrder(batch, scope);
-    for (const append of batch) events += append.events.length;
-    options.onProgress?.(events);
+    const result = await store.appendInOrder(batch, scope);
+    batch.forEach((append, i) => count.add(result.streams[i] as AppendResult, append.events.length));
+    options.onProgress?.(count.total);
     // Leaving the loop ends the history's worker thread, if one runs.
-    if (options.stopRequested?.()) return { events, stopped: true };
+    if (options.stopRequested?.()) return count.seeded(true);
   }
-  return { events, stopped: false };
+  return count.seeded(false);
 }
 
 async function seedConcurrently(store: EventStore, options: SeedOptions): Promise<Seeded> {
@@ -78,30 +103,30 @@ async function seedConcurrently(store: EventStore, options: SeedOptions): Promis
   const tenantId = options.tenantId;
   let group: DemoAppend[] = [];
   const streams = new Set<string>();
-  let events = 0;
+  const count = new WriteCount();
   const flush = async () => {
     await Promise.all(
-      group.map((append) =>
-        store.appendToStream(append.streamId, append.events, {
+      group.map(async (append) => {
+        const result = await store.appendToStream(append.streamId, append.events, {
           expectedRevision: append.expectedRevision,
           ...(tenantId === undefined ? {} : { tenantId }),
-        }),
-      ),
+        });
+        count.add(result, append.events.length);
+      }),
     );
     group = [];
     streams.clear();
-    options.onProgress?.(events);
+    options.onProgress?.(count.total);
   };
   for (const append of demoHistory(options)) {
     // Two appends to one stream in a group could race each other; the second waits for the next group.
     if (streams.has(append.streamId) || group.length >= concurrency) {
       await flush();
-      if (options.stopRequested?.()) return { events, stopped: true };
+      if (options.stopRequested?.()) return count.seeded(true);
     }
     group.push(append);
     streams.add(append.streamId);
-    events += append.events.length;
   }
   await flush();
-  return { events, stopped: false };
+  return count.seeded(false);
 }

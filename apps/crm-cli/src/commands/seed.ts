@@ -21,7 +21,9 @@ export const seedCommand = defineCommand({
   details:
     'Every event is decided by the real deciders, with the metadata the API records, spread over months\n' +
     'from 2025-01-01; for trying the read models, the CLI and the benchmarks. Creates the embedded store\n' +
-    'if needed. The same seed twice on one store is refused (the streams exist): pass another --seed.\n' +
+    'if needed. The same seed twice on one store is refused (the streams exist): pass another --seed. Two seeds of\n' +
+    'one history at the same time write it once between them; each counts its own events, and one that found\n' +
+    'some written by the other exits 1.\n' +
     'The same seed gives the same events (ids, data, times) in any store; their stored bytes and hashes\n' +
     'differ, as personal fields are sealed under keys made afresh in each store.\n' +
     'Every event is recorded as written by cli:<your user name>, on behalf of the demo staff member.\n' +
@@ -60,7 +62,13 @@ export const seedCommand = defineCommand({
           line.finish(
             `seeded ${formatCount(result.events)} events in ${formatDuration(line.elapsedMs / 1000)}; head ${result.head ?? 'none'}`,
           );
-          return 0;
+          if (result.writtenElsewhere === 0) return 0;
+          // Another seed of the same history ran at the same time: the store holds the history once, written by both.
+          io.stderr.write(
+            `${formatCount(result.writtenElsewhere)} events of the demo history of seed ${seed} were written by another seed ` +
+              'of it running at the same time (the store holds them once): pass another --seed to add more\n',
+          );
+          return 1;
         } catch (error) {
           line.finish();
           if (error instanceof WrongExpectedRevisionError) {
