@@ -497,6 +497,40 @@ describe('crm-cli rebuild all on a never-built store', () => {
       await readStore.close();
     }
   }, 60_000);
+
+  it('replay --timeout gives up on an owner that holds its projection and never catches up, names it, and exits 1', async () => {
+    const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    const head = (await seedEventStore(events, { events: 300, seed: 10 })).head as string;
+    await events.close();
+    const readStore = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    // An owner alive (it renews its lease) but stalled: it never folds an event.
+    let renewing = true;
+    const renewals = (async () => {
+      while (renewing) {
+        await readStore.acquireLease('pipeline-leads', 'a-stalled-process', 1000);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    try {
+      const before = (await readStore.loadState('pipeline-leads'))?.checkpoint;
+      const started = Date.now();
+      // Before, replay waited for as long as the owner lived.
+      const run = await cli(['replay', 'pipeline-leads', '--timeout', '3'], { ...env, CRM_LEASE_TTL_MS: '1000' });
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`replay pipeline-leads: timed out at ${head} in `));
+      expect(run.stderr).toMatch(new RegExp(`not caught up to ${head} after 3s: pipeline-leads at .*\\(run by a-stalled-process\\)`));
+      expect((await readStore.loadState('pipeline-leads'))?.checkpoint).toBe(before);
+      expect(await cli(['replay', 'pipeline-leads', '--timeout', '0'], env)).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--timeout must be a positive whole number'),
+      });
+    } finally {
+      renewing = false;
+      await renewals;
+      await readStore.close();
+    }
+  }, 60_000);
 });
 
 describe('crm-cli seed, interrupted', () => {

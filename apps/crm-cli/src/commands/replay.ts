@@ -1,16 +1,23 @@
 import { describeStatus, estimateLag, ProjectionRunner, type ProjectionStatus } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
+import { positiveWholeNumber } from '../args';
 import { type CliIo, defineCommand, withStores } from '../context';
 import { formatDuration, ProgressLine } from '../progress';
 import { ProgressTotals, selectProjections } from '../projections';
 
-type Outcome = 'done' | 'failed' | 'interrupted';
+type Outcome = 'done' | 'failed' | 'interrupted' | 'timed out';
 
 const reached = (store: EventStore, checkpoint: string | undefined, head: string | undefined) =>
   head === undefined || (checkpoint !== undefined && store.comparePositions(checkpoint, head) >= 0);
 
-/** Until every lane has reached `head` and no rebuild is pending, or one stops on an error. */
-async function settle(runner: ProjectionRunner, store: EventStore, head: string | undefined, io: CliIo): Promise<Outcome> {
+/** Until every lane has reached `head` and no rebuild is pending, or one stops on an error, or Ctrl-C, or `deadline`. */
+async function settle(
+  runner: ProjectionRunner,
+  store: EventStore,
+  head: string | undefined,
+  io: CliIo,
+  deadline: number,
+): Promise<Outcome> {
   let interrupted = false;
   void io.interrupted.then(() => (interrupted = true));
   for (;;) {
@@ -18,6 +25,7 @@ async function settle(runner: ProjectionRunner, store: EventStore, head: string 
     if (statuses.some((s) => s.error || s.rebuild?.error)) return 'failed';
     if (statuses.every((s) => !s.rebuild && reached(store, s.checkpoint, head))) return 'done';
     if (interrupted) return 'interrupted';
+    if (Date.now() >= deadline) return 'timed out';
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -26,23 +34,28 @@ export function statusLines(statuses: readonly ProjectionStatus[]): string {
   return statuses.map((status) => `  ${describeStatus(status)}\n`).join('');
 }
 
-const OPTIONS = {} as const;
+const OPTIONS = {
+  timeout: { type: 'string', value: '<s>', description: 'give up after this many seconds, as Ctrl-C would (default: no limit)' },
+} as const;
 
 export const replayCommand = defineCommand({
   name: 'replay',
   summary: 'catch projections up from their checkpoints, with progress',
-  usage: 'crm-cli replay <projection|all>',
+  usage: 'crm-cli replay <projection|all> [--timeout <s>]',
   details:
     'Starts the projections from where they stopped (their checkpoints) and runs them up to the head of\n' +
     'the log as it is now; a projection stopped by an error retries that event; one whose code version\n' +
     'changed is rebuilt and switched over. Progress (events done/total, events/s, ETA) goes to stderr.\n' +
     'Each projection has one writer across processes (leases in the read store): one the API or\n' +
-    'crm-projector runs is left to it, and this waits until it has caught up.',
+    'crm-projector runs is left to it, and this waits until it has caught up. --timeout bounds the whole\n' +
+    'replay, waits included: past it, this stops after the batch in hand (checkpoints kept) and exits 1.',
   options: OPTIONS,
   run: (args, io) =>
     withStores(io, async ({ config, events, readStore }) => {
       const [target, ...extra] = args.positionals;
       const projections = selectProjections(target);
+      const timeout = args.options.timeout === undefined ? undefined : positiveWholeNumber(args.options.timeout, 0, '--timeout');
+      const deadline = timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeout * 1000;
       if (extra.length > 0) io.stderr.write(`ignoring extra arguments: ${extra.join(' ')}\n`);
       const store = await readStore();
       const head = await events.headPosition();
@@ -75,7 +88,7 @@ export const replayCommand = defineCommand({
       let outcome: Outcome;
       let elsewhere: readonly ProjectionStatus[] = [];
       try {
-        outcome = await settle(runner, events, head, io);
+        outcome = await settle(runner, events, head, io, deadline);
         elsewhere = await standingBy();
         // Builds a rebuild replaced, their grace over: dropped here too, where no server runs to drop them.
         if (outcome === 'done') await runner.dropRetiredCollections();
@@ -93,6 +106,18 @@ export const replayCommand = defineCommand({
         io.stderr.write(`stopped on an error in the process that runs it (${names}): see its log, and crm-cli status\n`);
       else if (outcome === 'failed') io.stderr.write('a projection stopped on an error: fix it and replay again (it retries that event)\n');
       if (outcome === 'interrupted') io.stderr.write('interrupted: the next replay (or the projector) goes on from the checkpoints\n');
+      if (outcome === 'timed out') {
+        const owners = new Map((await store.listLeases()).map((lease) => [lease.name, lease.owner]));
+        const behind = (await runner.status())
+          .filter((status) => status.rebuild || !reached(events, status.checkpoint, head))
+          .map(
+            (status) =>
+              `${status.name} at ${status.checkpoint ?? 'the start'}${elsewhere.some((other) => other.name === status.name) ? ` (run by ${owners.get(status.name) ?? 'another process'})` : ''}`,
+          );
+        io.stderr.write(
+          `not caught up to ${head ?? 'the head'} after ${timeout}s: ${behind.join(', ')}; the next replay goes on from the checkpoints\n`,
+        );
+      }
       return outcome === 'done' ? 0 : 1;
     }),
 });
