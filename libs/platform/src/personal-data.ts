@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIVITIES_PERSON_REFERENCES, ACTIVITIES_PERSONAL_FIELDS } from '@crm/activities/domain';
-import { SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
+import { SALES_PERSON_REFERENCES, SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
 import { SERVICE_PERSON_REFERENCES, SERVICE_PERSONAL_FIELDS } from '@crm/service/domain';
 import {
   InMemoryKeyStore,
@@ -28,7 +28,11 @@ export const ALL_PERSONAL_FIELDS: PersonalFields = mergePersonalFields(
 );
 
 /** Where events name the person they are about (libs/shared/personal-data, person-references.ts). */
-export const ALL_PERSON_REFERENCES: PersonReferences = mergePersonalFields(SERVICE_PERSON_REFERENCES, ACTIVITIES_PERSON_REFERENCES);
+export const ALL_PERSON_REFERENCES: PersonReferences = mergePersonalFields(
+  SALES_PERSON_REFERENCES,
+  SERVICE_PERSON_REFERENCES,
+  ACTIVITIES_PERSON_REFERENCES,
+);
 
 export const KEK_FILE = 'kek';
 /** The keys' own file for a KurrentDB installation with neither PostgreSQL nor MongoDB, and where embedded keys lived before they moved into `crm.sqlite`. */

@@ -486,6 +486,39 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect((await post(`/leads/${id}/disqualify`, { reason: 'no_budget' })).status).toBe(200);
   });
 
+  it('refuses to qualify a lead into an erased contact or account (409, nothing recorded), and the lead stays erasable', async () => {
+    const contact = await post('/contacts', { fullName: 'فرهاد کیانی', phone: '09133330001' });
+    const account = await post('/accounts', { name: 'شیرین کیانی', nationalId: '0012345679' });
+    expect([contact.status, account.status]).toEqual([201, 201]);
+    const [erasedContact, erasedAccount] = [contact.body['id'] as string, account.body['id'] as string];
+    for (const [type, id] of [
+      ['contact', erasedContact],
+      ['account', erasedAccount],
+    ])
+      expect((await post('/data-subjects/erase', { subject: { type, id }, reason: 'درخواست حذف' })).status).toBe(200);
+    const someoneElse = { fullName: 'پرستو نادری', email: 'parastoo.naderi@example.com', phone: '09133330002' };
+    const lead = await post('/leads', { ...someoneElse, source: 'web' });
+    expect(lead.status).toBe(201);
+    const id = lead.body['id'] as string;
+    const events = async () => (await get<{ events: unknown[] }>(`/streams/lead-${id}`)).body.events.length;
+    const before = await events();
+    const opportunity = { name: 'سفارش', estimatedValue: { amount: 1_000 }, expectedCloseDate: daysFromNow(30) };
+    // Before, the first was taken: the lead linked to the erased contact, its own erasure answered "already erased".
+    for (const [into, about] of [
+      [{ contactId: erasedContact }, `contact-${erasedContact}`],
+      [{ accountId: erasedAccount }, `account-${erasedAccount}`],
+    ] as const) {
+      expect(await post(`/leads/${id}/qualify`, { ...into, opportunity })).toMatchObject({
+        status: 409,
+        body: { code: 'PERSONAL_DATA.ERASED', details: { record: `lead-${id}`, about } },
+      });
+      expect(await events()).toBe(before);
+    }
+    expect(await post('/data-subjects/erase', { subject: { type: 'lead', id }, reason: 'درخواست حذف' })).toMatchObject({ status: 200 });
+    const after = JSON.stringify((await get(`/streams/lead-${id}`)).body);
+    for (const value of Object.values(someoneElse)) expect(after).not.toContain(value);
+  });
+
   it('erases exactly the person’s records: a namesake’s complaint and the same template text elsewhere stay, and the read models equal a rebuild', async () => {
     const namesake = 'پروین اعتصامی';
     const template = 'شکایت شما ثبت شد و ظرف دو روز کاری پیگیری می‌شود';

@@ -27,4 +27,4 @@ export { CONTACT_REFUSALS } from './contact/contact.refusals';
 export { ACCOUNT_REFUSALS } from './account/account.refusals';
 export { OPPORTUNITY_REFUSALS } from './opportunity/opportunity.refusals';
 export { QUOTE_REFUSALS } from './quote/quote.refusals';
-export { SALES_PERSONAL_FIELDS } from './personal-data';
+export { SALES_PERSON_REFERENCES, SALES_PERSONAL_FIELDS } from './personal-data';

@@ -1,4 +1,4 @@
-import type { PersonalFields } from '@crm/shared/personal-data';
+import type { PersonalFields, PersonReferences } from '@crm/shared/personal-data';
 
 const contactPoints = ['fullName', 'nameKey', 'email', 'normalizedEmail', 'phone', 'phoneE164', 'matchKeys[]'];
 const changedContactPoints = [...contactPoints.slice(0, -1).map((field) => `changes.${field}`), 'matchKeys[]'];
@@ -29,4 +29,14 @@ export const SALES_PERSONAL_FIELDS: PersonalFields = {
   // Why an account closed or reopened: of an account named after a person, about that person.
   AccountClosed: ['reason'],
   AccountReopened: ['reason'],
+};
+
+/**
+ * The records a qualification carries the lead's person into: the contact and the account it names. Qualifying into
+ * a contact or account that is erased (or being erased) is refused (PERSONAL_DATA.ERASED): linked to an erased
+ * person's records, the lead's name, email and phone could no longer be erased (its erasure found the person
+ * erased already) and read in the erased person's access reply.
+ */
+export const SALES_PERSON_REFERENCES: PersonReferences = {
+  LeadQualified: ['contact', 'account'],
 };
