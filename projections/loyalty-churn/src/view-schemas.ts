@@ -38,7 +38,12 @@ export const LOYALTY_VIEW_SCHEMA: ViewSchema = {
   type: 'object',
   properties: {
     accountId: { type: 'string' },
-    name: { type: 'string' },
+    name: {
+      type: 'string',
+      description:
+        "The account's name, to sales and admin only: an account opened for a person without a company is named after " +
+        "them, and analysts' views carry no personal data",
+    },
     asOf: { type: 'string', format: 'date-time' },
     asOfPrecision: AS_OF_PRECISION_SCHEMA,
     status: { enum: ['prospect', 'active', 'lost'] },

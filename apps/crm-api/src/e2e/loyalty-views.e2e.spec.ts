@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@crm/shared/kernel';
 import type { ReadModels } from '../read-models/read-models.service';
-import { http, readYourWrites, startTestApp, type TestApp } from '../testing/test-app';
+import { http, issueKey, readYourWrites, startTestApp, type TestApp } from '../testing/test-app';
 import { LoyaltyViewsController } from '../views/loyalty-views.controller';
 
 /**
@@ -107,6 +107,23 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
       },
     });
     expect(lastInteraction).toMatchObject({ kind: 'complaint', at: '2025-05-20T10:00:00.000Z' });
+  });
+
+  it("names the account to sales and admin only: an analyst's card carries the same figures without it", async () => {
+    const path = `/api/v1/views/customers/${ids.C}/loyalty?asOf=2025-06-30&inactivityDays=90`;
+    const card = async (roles: string[]) => {
+      const { headers } = await issueKey(server, { name: `${roles.join('+')} loyalty`, roles });
+      const reply = await http<Record<string, unknown>>(server.url, 'GET', path, undefined, headers);
+      expect(reply.status).toBe(200);
+      return reply.body;
+    };
+    const [sales, analyst, both] = [await card(['sales']), await card(['analyst']), await card(['analyst', 'sales'])];
+    expect(sales['name']).toBe('صنایع غذایی بهار');
+    expect(both).toEqual(sales);
+    // Before, an analyst read it too: for an account opened for a person without a company, the person's name.
+    expect(analyst).not.toHaveProperty('name');
+    const { name: _name, ...figures } = sales;
+    expect(analyst).toEqual(figures);
   });
 
   it('scores lost customers, counts a contact’s survey for its account, and counts won deals only when asked', async () => {

@@ -40,9 +40,11 @@ import {
   ApiNotCaughtUp,
   ApiProblem,
   CLOCK,
+  CurrentPrincipal,
   IntQueryField,
   RequestValidationError,
   Tenant,
+  type Principal,
   UuidParam,
   type BodyRule,
 } from '@crm/shared/http';
@@ -153,6 +155,9 @@ const EXACTNESS =
 
 const AccountIdParam = (): ParameterDecorator => UuidParam('accountId');
 
+/** The roles the loyalty card names the account to; an analyst's card carries figures only (API.md "Personal data"). */
+const READS_NAMES: readonly string[] = ['sales', 'admin'];
+
 /** Loyalty (RFM, churn risk, tier, customer value) and churn views (API.md "Queries"). */
 @ApiTags('views')
 @Controller('views')
@@ -196,7 +201,8 @@ export class LoyaltyViewsController {
     @AccountIdParam() accountId: string,
     @Query() query: LoyaltyQueryDto,
     @Tenant() tenantId: string,
-  ): Promise<LoyaltyProfile & AsOfPrecision> {
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Omit<LoyaltyProfile, 'name'> & { name?: string } & AsOfPrecision> {
     const asOf = this.asOf(query.asOf);
     const rule = query.wonDeals ?? 'auto';
     const windowDays = query.windowDays ?? 365;
@@ -228,7 +234,10 @@ export class LoyaltyViewsController {
       margin: query.margin ?? 0.3,
       tierRules: this.tierRules,
     });
-    return { ...profile, asOfPrecision: AS_OF_PRECISION };
+    // An account opened for a person without a company is named after them: the name goes to those who read people.
+    if (principal.roles.some((role) => READS_NAMES.includes(role))) return { ...profile, asOfPrecision: AS_OF_PRECISION };
+    const { name: _personal, ...figures } = profile;
+    return { ...figures, asOfPrecision: AS_OF_PRECISION };
   }
 
   @Get('churn')
