@@ -1,4 +1,5 @@
 import { DISQUALIFY_REASONS, LEAD_SOURCES } from '@crm/sales/domain';
+import { legalIdCheckDigit } from '@crm/shared/kernel';
 import { customerLife, dealJourney } from './deal-scenarios';
 import { after, asReaction, dateAfter, DAY, HOUR, SALES_REPS, type Scenario, type ScenarioContext, SYSTEM, WEB } from './scenario';
 import { account, contact, deal, lead, MILLION } from './sales-steps';
@@ -112,7 +113,9 @@ export function* directAccount(ctx: ScenarioContext): Scenario {
   const [accountId, contactId] = [ctx.id('account'), ctx.id('contact')];
   const rep = random.pick(SALES_REPS);
   const name = `${random.pick(COMPANIES)} ${ctx.serial()}`;
-  const nationalId = String(10_100_000_000 + ctx.serial());
+  // A legal entity's شناسه ملی: ten digits and their check digit.
+  const first10 = String(1_012_300_000 + ctx.serial());
+  const nationalId = `${first10}${legalIdCheckDigit(first10)}`;
   yield after(0, (openedAt) => {
     ctx.people.accounts.push(accountId);
     return account(

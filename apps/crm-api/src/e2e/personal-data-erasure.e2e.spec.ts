@@ -316,7 +316,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
 
   it('erases a person on file only as an account (an individual customer): the account, what it made, what is logged about it', async () => {
     const person = 'کامران شریفی';
-    const nationalId = '0081234567';
+    const nationalId = '0081234562';
     const account = await post('/accounts', { name: person, nationalId });
     expect(account.status).toBe(201);
     const id = account.body['id'] as string;

@@ -126,7 +126,9 @@ describe('sales refusals over HTTP (real server, embedded SQLite)', () => {
     const accountId = account.body['id'] as string;
     expect((await events(`account-${accountId}`))[0]?.data).toMatchObject({ nationalId: '10100123456' });
     // A national id is 10 digits (a person's) or 11 (a legal entity's), in any digit script: an outside probe had "abc" and "۱۲۳" taken.
-    for (const nationalId of ['abc', '۱۲۳', '1010012345۶7', '10100-123456', ' 10100123456', '101001234567']) {
+    // Its last digit is a check digit (before, any 10 or 11 digits were taken): one digit mistyped, or one repeated, is refused.
+    const wrongCheckDigit = ['10100123457', '۱۰۱۰۰۱۲۳۴۵۷', '0012345678', '٠٠١٢٣٤٥٦٧٨', '0012354679', '1111111111', '10300000000'];
+    for (const nationalId of ['abc', '۱۲۳', '1010012345۶7', '10100-123456', ' 10100123456', '101001234567', ...wrongCheckDigit]) {
       const refused = await post('/accounts', { name: 'شرکت نمونه', nationalId });
       expect(refused.body).toMatchObject({ status: 400, errors: [{ field: 'nationalId' }] });
       expect((await post(`/accounts/${accountId}/update`, { nationalId })).body).toMatchObject({
@@ -134,8 +136,8 @@ describe('sales refusals over HTTP (real server, embedded SQLite)', () => {
         errors: [{ field: 'nationalId' }],
       });
     }
-    expect((await post(`/accounts/${accountId}/update`, { nationalId: '٠٠١٢٣٤٥٦٧٨' })).status).toBe(200);
-    expect((await events(`account-${accountId}`))[1]?.data).toMatchObject({ changes: { nationalId: '0012345678' } });
+    expect((await post(`/accounts/${accountId}/update`, { nationalId: '٠٠١٢٣٤٥٦٧٩' })).status).toBe(200);
+    expect((await events(`account-${accountId}`))[1]?.data).toMatchObject({ changes: { nationalId: '0012345679' } });
     const deal = await post('/opportunities', {
       accountId,
       name: 'قرارداد',

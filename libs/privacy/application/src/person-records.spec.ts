@@ -140,7 +140,7 @@ describe('records of the person found through their account, deals and later lea
   it('of a person on file only as an account: the account, its deals and quotes, what it made and what is logged about them; not the contacts of it', async () => {
     const keys = new DataKeys(new InMemoryKeyStore(), randomBytes(32));
     const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, SALES_PERSONAL_FIELDS);
-    await store.appendToStream('account-a9', [anEvent('AccountOpened', { accountId: 'a9', name: NAME, nationalId: '0012345678' })]);
+    await store.appendToStream('account-a9', [anEvent('AccountOpened', { accountId: 'a9', name: NAME, nationalId: '0012345679' })]);
     await store.appendToStream('contact-c9', [anEvent('ContactCreated', { contactId: 'c9', fullName: 'دیگری', accountId: 'a9' })]);
     await store.appendToStream('opportunity-o9', [anEvent('OpportunityOpened', { opportunityId: 'o9', accountId: 'a9' })]);
     await store.appendToStream('quote-q9', [anEvent('QuoteCreated', { quoteId: 'q9', opportunityId: 'o9' })]);

@@ -13,3 +13,4 @@ export * from './record-refusals';
 export * from './rounding';
 export * from './store-errors';
 export * from './business-time';
+export * from './national-id';

@@ -15,7 +15,7 @@ const open: OpenAccount = {
   data: {
     accountId,
     name: 'شرکت فولاد مبارکه',
-    nationalId: '۱۰۸۶۱۶۶۱۶۸۴',
+    nationalId: '۱۰۸۶۱۶۶۱۶۸۸',
     industry: 'فولاد',
     ownerId: 'user-7',
     originLeadId: 'lead-1',
@@ -29,7 +29,7 @@ const opened: AccountOpened = {
     accountId,
     name: 'شرکت فولاد مبارکه',
     nameKey: 'شرکتفولادمبارکه',
-    nationalId: '10861661684',
+    nationalId: '10861661688',
     industry: 'فولاد',
     ownerId: 'user-7',
     originLeadId: 'lead-1',
@@ -73,6 +73,19 @@ describe('account decider', () => {
       spec.given([opened]).when(open).thenThrows('ACCOUNT.ALREADY_EXISTS');
     });
 
+    it('refuses a national id whose check digit is wrong, of a person or a legal entity, when opened or changed', () => {
+      for (const nationalId of ['۱۰۸۶۱۶۶۱۶۸۴', '0012345678', '2222222222']) {
+        spec
+          .given([])
+          .when({ ...open, data: { ...open.data, nationalId } })
+          .thenThrows('ACCOUNT.NATIONAL_ID_INVALID');
+        spec
+          .given([opened])
+          .when({ type: 'UpdateAccount', data: { accountId, nationalId, updatedAt: at } })
+          .thenThrows('ACCOUNT.NATIONAL_ID_INVALID');
+      }
+    });
+
     it('is the creating command', () => {
       expect(accountDecider.isNew?.(open)).toBe(true);
       expect(accountDecider.isNew?.(purchase)).toBe(false);
@@ -85,7 +98,7 @@ describe('account decider', () => {
         .given([opened])
         .when({
           type: 'UpdateAccount',
-          data: { accountId, name: 'فولاد مبارکه اصفهان', nationalId: '10861661684', ownerId: 'user-9', updatedAt: at },
+          data: { accountId, name: 'فولاد مبارکه اصفهان', nationalId: '10861661688', ownerId: 'user-9', updatedAt: at },
         })
         .then([
           {

@@ -7,6 +7,7 @@ import {
   isEmpty,
   matchKey,
   money,
+  nationalIdFault,
   present,
   toAsciiDigits,
   NOT_FOUND,
@@ -68,8 +69,13 @@ function active(state: AccountState): ActiveAccount {
 }
 
 function nationalIdOf(value: string | undefined): string | undefined {
-  const id = present(value);
-  return id === undefined ? undefined : toAsciiDigits(id);
+  const text = present(value);
+  if (text === undefined) return undefined;
+  const id = toAsciiDigits(text);
+  const fault = nationalIdFault(id);
+  if (fault !== undefined)
+    throw new DomainError(ACCOUNT_REFUSALS.NATIONAL_ID_INVALID, `The national id ${fault}`, { fields: ['nationalId'] });
+  return id;
 }
 
 function open({ data }: OpenAccount, state: AccountState): AccountEvent[] {

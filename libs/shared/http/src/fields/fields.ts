@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateIf, ValidateNested } from 'class-validator';
-import { oneSpelling } from '@crm/shared/kernel';
+import { nationalIdFault, oneSpelling, toAsciiDigits } from '@crm/shared/kernel';
 import {
   booleanProblem,
   Check,
@@ -77,12 +77,17 @@ export function TextListField(maxItems: number, maxLength: number, options: Fiel
 /** A national id in Persian, Arabic-Indic or Latin digits: 10 (a person's کد ملی) or 11 (a legal entity's شناسه ملی). */
 export const NATIONAL_ID_PATTERN = '^[0-9\u06F0-\u06F9\u0660-\u0669]{10,11}$';
 const NATIONAL_ID = new RegExp(NATIONAL_ID_PATTERN);
-const nationalIdProblem: Problem = (value) =>
-  typeof value === 'string' && NATIONAL_ID.test(value)
-    ? undefined
-    : 'must be a national id: 10 digits (a person’s کد ملی) or 11 (a legal entity’s شناسه ملی), Persian, Arabic-Indic or Latin, nothing else';
+const nationalIdProblem: Problem = (value) => {
+  if (typeof value !== 'string' || !NATIONAL_ID.test(value))
+    return 'must be a national id: 10 digits (a person’s کد ملی) or 11 (a legal entity’s شناسه ملی), Persian, Arabic-Indic or Latin, nothing else';
+  const fault = nationalIdFault(toAsciiDigits(value));
+  return fault === undefined ? undefined : `must be a national id, and this one ${fault}`;
+};
 
-/** An account's national id (digits only, see NATIONAL_ID_PATTERN); stored in Latin digits. Its check digit is not checked. */
+/**
+ * An account's national id (digits only, see NATIONAL_ID_PATTERN), its check digit checked (`nationalIdFault`);
+ * stored in Latin digits.
+ */
 export function NationalIdField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
     documented(options, { type: String, pattern: NATIONAL_ID_PATTERN }),
