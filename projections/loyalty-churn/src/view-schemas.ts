@@ -61,7 +61,13 @@ export const LOYALTY_VIEW_SCHEMA: ViewSchema = {
     }),
     segment: { enum: [...SEGMENTS] },
     activeCustomers: { ...integer, description: 'Size of the active customer base the quintiles were taken over' },
-    countsWonDeals: { type: 'boolean' },
+    countsWonDeals: {
+      type: 'boolean',
+      description:
+        'Whether every deal the account won (standing won at asOf) counts as a purchase: wonDeals=always, or auto while the account ' +
+        'has no purchase record dated at or before asOf. false: under auto, only the deals won before its first purchase record ' +
+        'count (there may be some: see frequency); under never, none',
+    },
     lastActivityAt: nullable({ type: 'string', format: 'date-time' }),
     lastInteraction: nullable({
       type: 'object',

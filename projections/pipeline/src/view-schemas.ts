@@ -63,7 +63,12 @@ export const OPPORTUNITY_PAGE_SCHEMA = object({
       stage: { enum: [...OPEN_STAGES] },
       probability: integer,
       amount: money,
-      weightedAmount: money,
+      weightedAmount: {
+        ...money,
+        description:
+          "amount × probability ÷ 100, rounded on its own (half to even); the views' weighted totals sum the exact values and " +
+          'round once, so these rows need not add up to a total (three deals of 5 at 10 %: 0 each, total 2)',
+      },
       expectedCloseDate: {
         type: 'string',
         format: 'date',

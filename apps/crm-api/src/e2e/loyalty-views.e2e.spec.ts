@@ -209,6 +209,13 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
 
   it('answers 404 for an unknown account and 400 naming every bad parameter', async () => {
     expect((await get(`/views/customers/${randomUUID()}/loyalty`)).body).toMatchObject({ status: 404, code: 'ACCOUNT.NOT_FOUND' });
+    // As of a day before the account was opened there was none (before, a "prospect" with today's name); from that day on, its card.
+    expect((await get(`/views/customers/${ids.C}/loyalty?asOf=2024-12-31`)).body).toMatchObject({
+      status: 404,
+      code: 'ACCOUNT.NOT_FOUND',
+      details: { accountId: ids.C, openedAt: '2025-01-01T06:30:00.000Z' },
+    });
+    expect((await get(`/views/customers/${ids.C}/loyalty?asOf=2025-01-01`)).body).toMatchObject({ accountId: ids.C, segment: 'prospect' });
     expect((await get('/views/customers/not-a-uuid/loyalty')).body).toMatchObject({ status: 400, errors: [{ field: 'accountId' }] });
     const bad = await get(`/views/customers/${ids.C}/loyalty?windowDays=0&margin=2&wonDeals=sometimes&asOf=yesterday`);
     expect(bad.status).toBe(400);

@@ -195,7 +195,7 @@ export class LoyaltyViewsController {
   @ApiParam({ name: 'accountId', format: 'uuid' })
   @ApiOkResponse({ schema: LOYALTY_VIEW_SCHEMA })
   @ApiBadQuery()
-  @ApiProblem(404, 'Unknown account', [NOT_FOUND.account])
+  @ApiProblem(404, 'Unknown account, or one opened after asOf (details.openedAt)', [NOT_FOUND.account])
   @ApiNotCaughtUp()
   async loyalty(
     @AccountIdParam() accountId: string,
@@ -218,6 +218,10 @@ export class LoyaltyViewsController {
       markerReads(tenantId, collections),
     );
     if (own === undefined) throw new DomainError(NOT_FOUND.account, `No account ${accountId}`, { accountId });
+    // As of a moment before it was opened there was no account to score (before, a "prospect" with today's name).
+    const openedAt = own.activities[0]?.openedAt;
+    if (openedAt !== undefined && Date.parse(openedAt) > asOf)
+      throw new DomainError(NOT_FOUND.account, `No account ${accountId} as of that moment: it was opened later`, { accountId, openedAt });
     const [history] = customerHistories(own, asOf, rule);
     const key: PopulationKey = { asOf, windowDays, inactivityDays, rule };
     const { cacheKey, marks } = cacheKeyOf(tenantId, collections, key, markers);

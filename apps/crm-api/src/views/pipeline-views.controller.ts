@@ -60,7 +60,8 @@ export class PipelineViewsController {
     description:
       'Period (from/to) is on closing dates, in business days (the business time zone, CRM_BUSINESS_TIME_ZONE, Asia/Tehran by default): ' +
       'won/lost deals by the business day they closed, open deals by their expected close date. ' +
-      'Weighted = Σ amount × the deal’s probability (stage default unless overridden); won weigh 100 %, lost 0. ' +
+      'Weighted = Σ amount × the deal’s probability (stage default unless overridden); won weigh 100 %, lost 0; summed exactly and ' +
+      'rounded once, so the rounded `weightedAmount` of the list’s rows need not add up to it. ' +
       'Win rate = won ÷ (won + lost) in the period. Average cycle = mean days opened → won over deals won in the period. ' +
       M.salesVelocity +
       ' ' +
