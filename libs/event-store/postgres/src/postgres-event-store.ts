@@ -21,7 +21,7 @@ import {
   type TenantScoped,
 } from '@crm/shared/event-sourcing';
 import { Pool } from 'pg';
-import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, postgresPoolSettings } from '@crm/shared/kernel';
+import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, postgresPoolSettings, hearConnectionErrors } from '@crm/shared/kernel';
 import { prepareAppend, runAppend, type AppendBackend } from './append-request';
 import { AppendWriter, groupCommitSettings, type GroupCommitOptions } from './append-writer';
 import { runMultiAppend, type MultiAppendBackend } from './multi-append';
@@ -270,7 +270,7 @@ export class PostgresEventStore implements EventStore, OrderedAppends, SnapshotS
  * is reported on the pool, which drops it and opens another when asked; unheard, that error would end the process.
  */
 function ownPool(connectionString: string, max: number, connectTimeoutMs?: number, queryTimeoutMs?: number): Pool {
-  const pool = new Pool(postgresPoolSettings({ connectionString, max, connectTimeoutMs, queryTimeoutMs, idleTimeoutMs: 0 }));
-  pool.on('error', () => undefined);
-  return pool;
+  return hearConnectionErrors(
+    new Pool(postgresPoolSettings({ connectionString, max, connectTimeoutMs, queryTimeoutMs, idleTimeoutMs: 0 })),
+  );
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { describeKeyStoreContract } from '@crm/shared/testing';
+import { describeKeyStoreContract, endLentConnection } from '@crm/shared/testing';
 import { PostgresKeyStore } from './postgres-key-store';
 
 const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -17,6 +17,22 @@ describe('PostgresKeyStore (real server)', () => {
       await admin.query(`DROP SCHEMA IF EXISTS "${(store as PostgresKeyStore).schema}" CASCADE`);
       await store.close();
     },
+  });
+});
+
+describe('PostgresKeyStore: a connection the server ends (real server)', () => {
+  it('while lent out and idle (a key batch between two statements): the process goes on and the store makes keys', async () => {
+    const store = await PostgresKeyStore.open(url, { schema: aSchema() });
+    try {
+      // Before, the server's notice on a lent connection was an 'error' nobody heard: two API processes died of it.
+      await endLentConnection(store.pool, admin);
+      const ref = { tenantId: 'default', subjectRef: `lead-${randomUUID()}` };
+      await store.createMany([{ ref, wrapped: randomBytes(60) }]);
+      expect(await store.get(ref)).toBeDefined();
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${store.schema}" CASCADE`);
+      await store.close();
+    }
   });
 });
 

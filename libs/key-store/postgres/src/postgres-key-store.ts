@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { isErasedKey, type KeyStore, type SubjectKeyRef } from '@crm/shared/personal-data';
-import { postgresPoolSettings, rollBackOrDiscard } from '@crm/shared/kernel';
+import { hearConnectionErrors, postgresPoolSettings, rollBackOrDiscard } from '@crm/shared/kernel';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -50,15 +50,16 @@ export class PostgresKeyStore implements KeyStore {
   static async open(connection: string | Pool, options: PostgresKeyStoreOptions = {}): Promise<PostgresKeyStore> {
     const schema = options.schema ?? 'crm';
     if (!IDENTIFIER.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
+    // A pool of its own hears the errors of the connections the server closes (hearConnectionErrors); a pool given is
+    // its owner's to set up so (the PostgreSQL event store's is).
     const pool =
       typeof connection === 'string'
-        ? new Pool(
-            postgresPoolSettings({ connectionString: connection, max: options.poolSize ?? 4, queryTimeoutMs: options.queryTimeoutMs }),
+        ? hearConnectionErrors(
+            new Pool(
+              postgresPoolSettings({ connectionString: connection, max: options.poolSize ?? 4, queryTimeoutMs: options.queryTimeoutMs }),
+            ),
           )
         : connection;
-    // An idle connection the server closes (a restart, failover, pg_terminate_backend, idle_session_timeout) is reported
-    // on the pool, which drops it and opens another when asked; unheard, that error would end the process.
-    if (typeof connection === 'string') pool.on('error', () => undefined);
     const store = new PostgresKeyStore(pool, schema, typeof connection === 'string', options.deferSync === true);
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((error: { code?: string }) => {
       // Two processes creating the schema at once: the loser sees a unique violation, and the schema exists.

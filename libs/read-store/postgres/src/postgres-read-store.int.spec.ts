@@ -1,5 +1,5 @@
 import { parsePath, readBatch, type FindQuery, type ReadStore, type Where } from '@crm/shared/read-model';
-import { describeReadStoreContract } from '@crm/shared/testing';
+import { describeReadStoreContract, endLentConnection } from '@crm/shared/testing';
 import { PostgresReadStore } from './postgres-read-store';
 import { READ_STORE_SCHEMA_VERSION } from './schema';
 import { indexSql, tableOf } from './sql-query';
@@ -43,6 +43,21 @@ function isAnalyze(query: unknown): boolean {
   const text = typeof query === 'string' ? query : (query as { text?: unknown } | undefined)?.text;
   return typeof text === 'string' && text.startsWith('ANALYZE');
 }
+
+describe('PostgresReadStore: a connection the server ends (real server)', () => {
+  it('while lent out and idle (a batch between two statements): the process goes on and the store answers', async () => {
+    const store = await openTestStore();
+    try {
+      // Before, the server's notice on a lent connection was an 'error' nobody heard, and it ended the process.
+      await endLentConnection(store.pool, admin.pool);
+      expect(await store.acquireLease('a-projection', 'this-process', 5000)).toMatchObject({ owner: 'this-process' });
+      expect(await store.count('nothing-yet')).toBe(0);
+    } finally {
+      await store.close();
+      await admin.dropSchema(store.schema);
+    }
+  });
+});
 
 describe('PostgresReadStore (real server)', () => {
   describeReadStoreContract(harness);

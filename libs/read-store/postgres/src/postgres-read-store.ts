@@ -28,7 +28,7 @@ import {
   type Where,
 } from '@crm/shared/read-model';
 import { Pool, type QueryResultRow } from 'pg';
-import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, postgresPoolSettings, rollBackOrDiscard } from '@crm/shared/kernel';
+import { POSTGRES_LONG_STATEMENT_TIMEOUT_MS, postgresPoolSettings, hearConnectionErrors, rollBackOrDiscard } from '@crm/shared/kernel';
 import { commitStatement } from './commit';
 import { statementTimeoutOn } from './connections';
 import { checkSchemaName, hasLz4, migrateReadStore } from './schema';
@@ -532,9 +532,9 @@ function findClauses(sql: SqlBuilder, query: FindQuery): { where: string; order:
  * asked; without a listener that error would end the process.
  */
 function ownPool(connectionString: string, max: number, connectTimeoutMs?: number, queryTimeoutMs?: number): Pool {
-  const pool = new Pool(postgresPoolSettings({ connectionString, max, connectTimeoutMs, queryTimeoutMs, idleTimeoutMs: 0 }));
-  pool.on('error', () => undefined);
-  return pool;
+  return hearConnectionErrors(
+    new Pool(postgresPoolSettings({ connectionString, max, connectTimeoutMs, queryTimeoutMs, idleTimeoutMs: 0 })),
+  );
 }
 
 /** A statement that may rightly run long (an index build, ANALYZE, DROP TABLE): POSTGRES_LONG_STATEMENT_TIMEOUT_MS. */

@@ -217,6 +217,32 @@ export function postgresPoolSettings(options: {
   };
 }
 
+/** A connection as it emits its errors. */
+interface ErrorEmitter {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** What the stores need of node-postgres's `Pool` here (kept free of the driver's types): its events. */
+interface PoolEvents extends ErrorEmitter {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'connect', listener: (client: ErrorEmitter) => void): unknown;
+}
+
+/**
+ * Makes a store's own PostgreSQL pool survive a connection the server ends (a restart, a failover,
+ * `pg_terminate_backend`, `idle_session_timeout`). An idle connection's error is heard by the pool, which drops it
+ * and opens another when asked. A connection checked out (a transaction between two of its statements) is not: the
+ * driver's pool takes its listener off while it is lent, and an error nobody hears ends the process (an outside probe:
+ * two API processes died so while the server's connections were being terminated). So every connection gets one of
+ * its own as it is made: the next statement on it fails, and it goes back to the pool as broken, which drops it.
+ */
+export function hearConnectionErrors<P extends PoolEvents>(pool: P): P {
+  const ignore = (): void => undefined;
+  pool.on('error', ignore);
+  pool.on('connect', (client) => client.on('error', ignore));
+  return pool;
+}
+
 /**
  * An error the PostgreSQL server sent (a SQLSTATE, and the severity every server message carries), as opposed to one
  * of the connection or the driver (Node's `EPIPE` is five capitals too).

@@ -10,3 +10,4 @@ export * from './key-store-contract';
 export * from './sealed-event-store-contract';
 export * from './wait-until';
 export * from './tcp-proxy';
+export * from './postgres-connection-loss';
