@@ -105,7 +105,13 @@ export class Lane {
     );
     this.subscription = subscription;
     subscription.caughtUp.then(
-      () => this.subscription === subscription && this.changed(() => (this.caughtUp = true)),
+      () =>
+        this.subscription === subscription &&
+        this.changed(() => {
+          this.caughtUp = true;
+          // Read to the head again after a failure: running, whether or not anything new came to apply.
+          this.retrying = undefined;
+        }),
       () => undefined,
     );
     subscription.done.then(

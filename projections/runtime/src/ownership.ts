@@ -6,7 +6,7 @@ export { defaultOwner } from '@crm/shared/read-model';
 export interface OwnershipOptions {
   /** Who this runner is in the lease table; default host, pid, thread and a random suffix. */
   readonly owner?: string;
-  /** How long a lease lasts unless renewed: a standby takes over at most this long after the owner dies. */
+  /** How long a lease lasts unless renewed: a standby takes over at most this long plus one renewal round (`renewEveryMs`) after the owner dies. */
   readonly ttlMs: number;
   /** How often leases are renewed and free ones sought; default a third of the TTL. */
   readonly renewEveryMs?: number;

@@ -179,6 +179,35 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     expect(standby.collectionOf('owners')).toBe(owner.collectionOf('owners'));
   }, 30_000);
 
+  it(`${backend.name}: a takeover the store fails halfway through is taken up again on the next round, not left stopped`, async () => {
+    const stores = await connect();
+    for (let i = 0; i < 5; i += 1) await openDeal(stores.events, `t${i}`, 'Ali', 100);
+    // Built and served by a first owner, which then stops (its lease given up).
+    const first = await servingOwner(stores);
+    await first.stop();
+    for (let i = 5; i < 8; i += 1) await openDeal(stores.events, `t${i}`, 'Ali', 100);
+    const head = (await stores.events.headPosition()) as string;
+    // The store drops its connection while the new owner reads the projections' states, after the new serving lane was
+    // made (an outside probe: a projector took over every lease of a crashed API, and one projection stayed stopped,
+    // its lease renewed for good, until a rebuild switched it).
+    let failures = 1;
+    const flaky = new Proxy(stores.readStore, {
+      get(target, property, receiver) {
+        if (property === 'listStates' && failures > 0)
+          return () => ((failures -= 1), Promise.reject(new Error('terminating connection due to administrator command')));
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const runner = await startedOn(stores.events, flaky, ownersProjection, { owner: 'projector', ttlMs: 1500, renewEveryMs: 100 });
+    expect(failures).toBe(0);
+    // Before, its lane stayed 'stopped' while its lease was renewed, and the wait ran out.
+    await runner.waitFor('owners', head, 10_000);
+    expect((await runner.status())[0]).toMatchObject({ phase: 'running' });
+    expect(runner.owned()).toEqual(['owners']);
+    expect(await documents(stores.readStore, runner.collectionOf('owners'))).toEqual({ Ali: { owner: 'Ali', deals: 8, amount: 800 } });
+  }, 30_000);
+
   it(`${backend.name}: a stalled former owner's commit is refused once another took over`, async () => {
     const [one, two] = [await connect(), await connect()];
     // A renews never (as if paused), its lease lasting 300 ms; B looks every 100 ms.

@@ -6,7 +6,9 @@ import { openSqliteEventStore, type SqliteEventStore } from '@crm/event-store/sq
 import { SqliteReadStore, openSqliteReadStore } from '@crm/read-store/sqlite';
 import { InMemoryReadStore, type ReadStore } from '@crm/shared/read-model';
 import Database from 'better-sqlite3';
+import { anEvent, waitUntil } from '@crm/shared/testing';
 import { ProjectionRunner } from './projection-runner';
+import { describeStatus } from './status-text';
 import { dealsProjection, documents, openDeal, ownersProjection, winDeal } from './test-support';
 
 const projections = () => [dealsProjection(), ownersProjection];
@@ -110,6 +112,34 @@ describe('ProjectionRunner on one SQLite file (event store + read store)', () =>
     events.db.exec('DROP TRIGGER refuse_INSERT; DROP TRIGGER refuse_UPDATE');
     await runner.waitFor('deals', head, 5000);
     expect(await current()).toEqual(await cleanRun());
+  });
+
+  it('says it is running again, not retrying, once a projection has caught up after a read of the log failed', async () => {
+    runner = new ProjectionRunner({ eventStore: events, readStore, projections: projections(), retryDelayMs: () => 20 });
+    await runner.start();
+    await runner.waitFor('all', (await events.headPosition()) as string, 5000);
+    // The connection is cut as the subscriptions read what was just appended (nothing they handle): each read fails once.
+    const readAll = events.readAll.bind(events);
+    let failures = 2;
+    events.readAll = (options) =>
+      failures > 0 ? ((failures -= 1), Promise.reject(new Error('terminating connection due to administrator command'))) : readAll(options);
+    try {
+      await events.appendToStream('note-1', [anEvent('NoteTaken', {})]);
+      await waitUntil(() => failures === 0, 'both reads to fail', 5000);
+      const head = (await events.headPosition()) as string;
+      await runner.waitFor('all', head, 5000);
+      await waitUntil(
+        async () => (await runner?.status())?.every((s) => s.phase === 'running' && s.caughtUp) ?? false,
+        'both to run',
+        5000,
+      );
+    } finally {
+      events.readAll = readAll;
+    }
+    // Before, both said "retrying (attempt 1: terminating connection…)" for as long as nothing new came for them.
+    const statuses = await runner.status();
+    expect(statuses.map((s) => s.retrying)).toEqual([undefined, undefined]);
+    for (const status of statuses) expect(describeStatus(status)).toMatch(/: running, caught up; /);
   });
 
   // A PostgreSQL client that gives up waiting (query_timeout) reports a transient error for a commit the server may

@@ -314,9 +314,17 @@ export class ProjectionRunner {
       this.epochs.set(name, lease.epoch);
       // Newly ours, or fenced off meanwhile and ours again: start from what the store holds now.
       if (held !== lease.epoch || !lane || lane.phase === 'standby') {
-        if (lane) await this.standDown(lane);
-        if (!this.started) return;
-        await this.open(projection);
+        try {
+          if (lane) await this.standDown(lane);
+          if (!this.started) return;
+          await this.open(projection);
+        } catch (error) {
+          // Taken over halfway (the store failed between the lease and the lane's start, its new lane made but not
+          // started): the next round takes it over again from the start, rather than renewing a lease for a lane that
+          // never runs (an outside probe saw one projection so, stopped for good while every other was taken over).
+          this.epochs.delete(name);
+          throw error;
+        }
         this.options.onOwnership?.(name, true, lease.epoch);
       }
       await this.adoptRebuild(projection);
