@@ -16,6 +16,7 @@ function postgresHarness(connection: AdminConnection, options: PostgresEventStor
     create: () => openTestStore(options),
     connectAgain: async (store) => connectAgain(asPostgres(store), options),
     tamper: (store, streamId, revision, data) => connection.tamper(asPostgres(store).schema, streamId, revision, data),
+    rewriteColumns: (store, streamId, change) => connection.rewriteColumns(asPostgres(store).schema, streamId, change),
     dispose: async (store: EventStore | undefined) => {
       if (!store) return; // create() failed; its error is the one worth reading
       const postgres = asPostgres(store);

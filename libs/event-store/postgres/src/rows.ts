@@ -1,4 +1,4 @@
-import type { EventMetadata, RecordedEvent, Snapshot } from '@crm/shared/event-sourcing';
+import { fromColumns, type EventMetadata, type RecordedEvent, type Snapshot } from '@crm/shared/event-sourcing';
 import { formatPosition } from './positions';
 
 /** An events row as `pg` returns it: bigint and xid8 arrive as strings, jsonb parsed. */
@@ -6,6 +6,8 @@ export interface EventRow {
   readonly transaction_id: string;
   readonly position: string;
   readonly stream_id: string;
+  readonly tenant_id: string;
+  readonly event_id: string;
   readonly revision: string;
   readonly type: string;
   readonly data: Record<string, unknown>;
@@ -14,7 +16,8 @@ export interface EventRow {
   readonly hash: string;
 }
 
-export const EVENT_COLUMNS = 'e.transaction_id, e.position, e.stream_id, e.revision, e.type, e.data, e.metadata, e.prev_hash, e.hash';
+export const EVENT_COLUMNS =
+  'e.transaction_id, e.position, e.stream_id, e.tenant_id, e.event_id, e.revision, e.type, e.data, e.metadata, e.prev_hash, e.hash';
 
 /** The hash chain lives in columns, so a metadata-only rewrite cannot move it. */
 export function toRecordedEvent(row: EventRow): RecordedEvent {
@@ -25,7 +28,11 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     revision: Number(row.revision),
     position: formatPosition(row.transaction_id, row.position),
     // The parsed jsonb object is ours alone; extending it in place is several times cheaper than a spread.
-    metadata: Object.assign(row.metadata, { prevHash: row.prev_hash, hash: row.hash }),
+    metadata: fromColumns(
+      Object.assign(row.metadata, { prevHash: row.prev_hash, hash: row.hash }) as EventMetadata,
+      row.tenant_id,
+      row.event_id,
+    ),
   };
 }
 

@@ -50,6 +50,23 @@ export class AdminConnection {
     if (rowCount !== 1) throw new Error(`no event ${streamId}@${revision} to tamper with`);
   }
 
+  /** Moves a stream's rows to another tenant, or changes one event's id column, behind the store's back. */
+  async rewriteColumns(
+    schema: string,
+    streamId: string,
+    change: { readonly tenantId: string } | { readonly revision: number; readonly eventId: string },
+  ): Promise<void> {
+    const { rowCount } =
+      'tenantId' in change
+        ? await this.pool.query(`UPDATE "${schema}".events SET tenant_id = $2 WHERE stream_id = $1`, [streamId, change.tenantId])
+        : await this.pool.query(`UPDATE "${schema}".events SET event_id = $3 WHERE stream_id = $1 AND revision = $2`, [
+            streamId,
+            change.revision,
+            change.eventId,
+          ]);
+    if (!rowCount) throw new Error(`no event of ${streamId} to rewrite`);
+  }
+
   end(): Promise<void> {
     return this.pool.end();
   }

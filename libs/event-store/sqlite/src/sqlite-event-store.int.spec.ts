@@ -14,6 +14,15 @@ const sqliteHarness: EventStoreHarness = {
       .run(JSON.stringify(data), DEFAULT_TENANT, streamId, revision).changes;
     if (changed !== 1) throw new Error(`no event ${streamId}@${revision} to tamper with`);
   },
+  rewriteColumns: async (store, streamId, change) => {
+    const db = asSqlite(store).db;
+    const changed =
+      'tenantId' in change
+        ? db.prepare('UPDATE events SET tenant_id = ? WHERE stream_id = ?').run(change.tenantId, streamId).changes
+        : db.prepare('UPDATE events SET event_id = ? WHERE stream_id = ? AND revision = ?').run(change.eventId, streamId, change.revision)
+            .changes;
+    if (changed === 0) throw new Error(`no event of ${streamId} to rewrite`);
+  },
   dispose: disposeStore,
 };
 

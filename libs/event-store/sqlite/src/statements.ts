@@ -1,13 +1,15 @@
 import type Database from 'better-sqlite3';
-import type { EventMetadata, RecordedEvent, Snapshot } from '@crm/shared/event-sourcing';
+import { fromColumns, type EventMetadata, type RecordedEvent, type Snapshot } from '@crm/shared/event-sourcing';
 import { formatPosition } from './positions';
 
 /** Columns every event read selects, in the shape `toRecordedEvent` expects. */
-export const EVENT_COLUMNS = 'position, stream_id AS streamId, revision, type, data, metadata';
+export const EVENT_COLUMNS = 'position, stream_id AS streamId, tenant_id AS tenantId, event_id AS eventId, revision, type, data, metadata';
 
 export interface EventRow {
   readonly position: number;
   readonly streamId: string;
+  readonly tenantId: string;
+  readonly eventId: string;
   readonly revision: number;
   readonly type: string;
   readonly data: string;
@@ -33,7 +35,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     data: JSON.parse(row.data) as RecordedEvent['data'],
     revision: row.revision,
     position: formatPosition(row.position),
-    metadata: JSON.parse(row.metadata) as EventMetadata,
+    metadata: fromColumns(JSON.parse(row.metadata) as EventMetadata, row.tenantId, row.eventId),
   };
 }
 

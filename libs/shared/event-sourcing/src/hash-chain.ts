@@ -127,6 +127,19 @@ export function contentJson(event: HashableEvent): string {
   return `${out}}`;
 }
 
+/**
+ * An event's metadata as read from a store that keeps its tenant and id in columns of their own too (to serve and
+ * find it by them): those columns are what the store acts on, so the metadata says what they say, and the hash,
+ * which covers the metadata's, fails when someone edited one without the other (a stream moved to another tenant by
+ * its rows was served there and verified whole; an edited id passed). Metadata written without a tenant keeps none.
+ */
+export function fromColumns(metadata: EventMetadata, tenantId: string, eventId: string): EventMetadata {
+  const mutable = metadata as { tenantId?: string; eventId: string };
+  if (mutable.tenantId !== undefined) mutable.tenantId = tenantId;
+  mutable.eventId = eventId;
+  return metadata;
+}
+
 export function chainHash(prevHash: string, revision: number, content: string): string {
   return sha256Hex(`${prevHash}\n${revision}\n${content}`);
 }

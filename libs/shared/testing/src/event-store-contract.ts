@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_TENANT,
   IdempotencyConflictError,
@@ -25,6 +26,15 @@ export interface EventStoreHarness {
    * Only a store whose storage cannot be rewritten at all (EventStoreDB) may omit it.
    */
   tamper?(store: EventStore, streamId: string, revision: number, data: Record<string, unknown>): Promise<void>;
+  /**
+   * Rewrites the columns a store keeps beside an event's metadata behind its back: every event of a stream moved to
+   * another tenant, or one event's id. Only a store that keeps neither in columns of its own may omit it.
+   */
+  rewriteColumns?(
+    store: EventStore,
+    streamId: string,
+    change: { readonly tenantId: string } | { readonly revision: number; readonly eventId: string },
+  ): Promise<void>;
   dispose?(store: EventStore): Promise<void>;
   /**
    * A store that cannot write several streams atomically (EventStoreDB before
@@ -234,6 +244,24 @@ export function describeEventStoreContract(harness: EventStoreHarness): void {
       await harness.tamper(store, streamId, 2, { i: 99 });
       expect(verifyChain(await store.readStream(streamId))).toMatchObject({ ok: false, brokenAtRevision: 2, reason: 'hash_mismatch' });
     });
+
+    const moved = 'reads a stream moved to another tenant by its rows, or an event whose id was changed there, as broken';
+    (harness.rewriteColumns ? it : it.skip)(
+      harness.rewriteColumns ? moved : `${moved} (skipped: this store keeps no tenant or id beside the metadata)`,
+      async () => {
+        if (!harness.rewriteColumns) return;
+        const [streamId, other] = [aStream('complaint'), aStream('complaint')];
+        for (let i = 0; i < 3; i += 1) await store.appendToStream(streamId, [anEvent('Step', { i })]);
+        for (let i = 0; i < 2; i += 1) await store.appendToStream(other, [anEvent('Step', { i })]);
+        // Before, the store served the moved stream to the other tenant, its metadata still naming the first: whole.
+        await harness.rewriteColumns(store, streamId, { tenantId: 'elsewhere' });
+        const there = await store.readStream(streamId, { tenantId: 'elsewhere' });
+        expect(there.map((event) => event.metadata.tenantId)).toEqual(['elsewhere', 'elsewhere', 'elsewhere']);
+        expect(verifyChain(there)).toMatchObject({ ok: false, brokenAtRevision: 0, reason: 'hash_mismatch' });
+        await harness.rewriteColumns(store, other, { revision: 1, eventId: randomUUID() });
+        expect(verifyChain(await store.readStream(other))).toMatchObject({ ok: false, brokenAtRevision: 1, reason: 'hash_mismatch' });
+      },
+    );
   });
 
   describe('snapshots', () => {

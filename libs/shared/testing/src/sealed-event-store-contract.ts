@@ -44,6 +44,10 @@ export function sealedHarness(harness: EventStoreHarness): EventStoreHarness {
       ? (store, streamId, revision, data) =>
           (harness.tamper as NonNullable<EventStoreHarness['tamper']>)(inner(store), streamId, revision, data)
       : undefined,
+    rewriteColumns: harness.rewriteColumns
+      ? (store, streamId, change) =>
+          (harness.rewriteColumns as NonNullable<EventStoreHarness['rewriteColumns']>)(inner(store), streamId, change)
+      : undefined,
     dispose: async (store) => {
       if (!(store instanceof PersonalDataEventStore)) return harness.dispose ? harness.dispose(store) : store.close();
       await store.keys.store.close();
