@@ -33,6 +33,35 @@ describe('readAuditTrail', () => {
     expect(await readAuditTrail(store, 'audit', events, 'default', 'c-6')).toBeUndefined();
     expect(await readAuditTrail(store, 'audit', events, 'acme', 'c-5')).toBeUndefined();
   });
+
+  it('says the trail disagrees with the stream when what it shows was edited in the read model, hashes left alone', async () => {
+    const events = new InMemoryEventStore();
+    const stream = await recorded(events, 'c-7', history('c-7', [step(0, c.receive), step(HOUR, c.acknowledge)]));
+    const doc = stream.reduce<ComplaintAuditDoc | null>(
+      (current, event) => complaintAuditProjection.evolve(current, event as RecordedOf<ComplaintEvent>, 'default:c-7'),
+      null,
+    ) as ComplaintAuditDoc;
+    const store = new InMemoryReadStore();
+    const shown = async (edited: ComplaintAuditDoc) => {
+      await store.transaction((tx) => tx.put('audit', 'default:c-7', edited));
+      return (await readAuditTrail(store, 'audit', events, 'default', 'c-7'))?.integrity;
+    };
+    expect(await shown(doc)).toMatchObject({ ok: true, checked: 2 });
+    // Before, each of these was shown with integrity ok: only the steps' types and hashes were compared.
+    const [first, second] = doc.steps as [ComplaintAuditDoc['steps'][number], ComplaintAuditDoc['steps'][number]];
+    const mallory = { ...second, actor: { ...second.actor, id: 'mallory' } };
+    expect(await shown({ ...doc, steps: [first, mallory] })).toEqual({
+      ok: false,
+      checked: 2,
+      brokenAtRevision: 1,
+      reason: 'read_model_mismatch',
+    });
+    expect(await shown({ ...doc, steps: [{ ...first, occurredAt: '2020-01-01T00:00:00.000Z' }, second] })).toMatchObject({
+      ok: false,
+      brokenAtRevision: 0,
+    });
+    expect(await shown({ ...doc, status: 'closed' })).toMatchObject({ ok: false, brokenAtRevision: 1, reason: 'read_model_mismatch' });
+  });
 });
 
 describe('readComplaintKpis', () => {

@@ -1,7 +1,8 @@
-import type { EventStore } from '@crm/shared/event-sourcing';
-import { isSummaryDoc, type FieldCondition, type FindQuery, type ReadStore } from '@crm/shared/read-model';
+import type { ComplaintEvent } from '@crm/service/domain';
+import { canonicalJson, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { isSummaryDoc, type FieldCondition, type FindQuery, type ReadStore, type RecordedOf } from '@crm/shared/read-model';
 import { auditIntegrity, type AuditIntegrity } from './audit-integrity';
-import { complaintDocumentId, type ComplaintAuditDoc } from './complaint-audit.projection';
+import { complaintAuditProjection, complaintDocumentId, type ComplaintAuditDoc } from './complaint-audit.projection';
 import { complaintAsOf, complaintKpis, type ComplaintKpis, type Compliance } from './complaint-kpis';
 import {
   addCells,
@@ -51,7 +52,36 @@ export async function readAuditTrail(
   if (record === undefined) return undefined;
   const { tenantId: _tenant, ...doc } = record.doc;
   const stream = await events.readStream(doc.streamId, { tenantId });
-  return { ...doc, integrity: auditIntegrity(doc.steps, stream) };
+  const integrity = auditIntegrity(doc.steps, stream);
+  if (!integrity.ok) return { ...doc, integrity };
+  // What is shown must be what the verified stream says, not only its hashes: the trail folded again from the events
+  // it has reached (an outside audit edited a step's actor and status in the read model, and the trail said ok).
+  const differsAt = firstDifference(record.doc, foldTrail(stream, record.doc.lastRevision, record.id));
+  return {
+    ...doc,
+    integrity:
+      differsAt === undefined
+        ? integrity
+        : { ok: false, checked: integrity.checked, brokenAtRevision: differsAt, reason: 'read_model_mismatch' },
+  };
+}
+
+/** The trail as the projection folds it from the stream's events up to `lastRevision`. */
+function foldTrail(stream: readonly RecordedEvent[], lastRevision: number, documentId: string): ComplaintAuditDoc | null {
+  let doc: ComplaintAuditDoc | null = null;
+  for (const event of stream) {
+    if (event.revision > lastRevision) break;
+    doc = complaintAuditProjection.evolve(doc, event as RecordedOf<ComplaintEvent>, documentId);
+  }
+  return doc;
+}
+
+/** The revision of the first step shown that differs from the fold, or the last one when only the summary does. */
+function firstDifference(shown: ComplaintAuditDoc, folded: ComplaintAuditDoc | null): number | undefined {
+  if (folded === null) return 0;
+  if (canonicalJson(shown) === canonicalJson(folded)) return undefined;
+  const index = shown.steps.findIndex((step, i) => canonicalJson(step) !== canonicalJson(folded.steps[i]));
+  return index === -1 ? shown.lastRevision : (shown.steps[index]?.revision ?? index);
 }
 
 export interface KpiQuery {
