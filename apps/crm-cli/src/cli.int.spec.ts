@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { seedEventStore } from '@crm/demo-data';
@@ -569,6 +569,25 @@ describe('crm-cli seed, interrupted', () => {
     // The same seed again is refused; another one goes on from there.
     expect(await cli(['seed', '--events', '100'], { CRM_DATA_DIR: dataDir })).toMatchObject({ code: 1 });
     expect(await cli(['seed', '--events', '100', '--seed', '2'], { CRM_DATA_DIR: dataDir })).toMatchObject({ code: 0 });
+  }, 60_000);
+});
+
+describe('crm-cli export that fails part way', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-export-fails-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('removes the file it was writing and says so, so no part of an export can pass for the whole', async () => {
+    const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    await seedEventStore(store, { events: 3000, seed: 11 });
+    // An event near the end that no longer reads (a damaged row): the export stops there, most lines written.
+    store.db.prepare("UPDATE events SET data = 'not json' WHERE position = (SELECT max(position) - 5 FROM events)").run();
+    await store.close();
+    const file = join(dataDir, 'all.ndjson');
+    const run = await cli(['export', 'events', '--out', file], { CRM_DATA_DIR: dataDir });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`export failed: ${file} removed`);
+    // Before, about 3,000 whole lines stayed there, with nothing to tell them from a complete export.
+    expect(existsSync(file)).toBe(false);
   }, 60_000);
 });
 

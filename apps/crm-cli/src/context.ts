@@ -1,4 +1,4 @@
-import { closeSync, createWriteStream, existsSync, fchmodSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fchmodSync, fstatSync, lstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadStore } from '@crm/shared/read-model';
 import {
@@ -151,7 +151,8 @@ function openPrivateFile(path: string, { overwrite = false }: { readonly overwri
 export interface FileOutput {
   readonly output: Output;
   close(): Promise<void>;
-  abort(): void;
+  /** Gives up the file: what was written is removed, so no part of an output can pass for the whole. */
+  abort(): Promise<void>;
 }
 
 /** A file to write to, opened now so a bad path fails before any work, with its write errors surfacing on close. */
@@ -165,7 +166,13 @@ export function openFileOutput(path: string, options?: { readonly overwrite?: bo
       if (!failure) await new Promise<void>((resolve) => stream.end(resolve));
       if (failure) throw failure;
     },
-    abort: () => stream.destroy(),
+    // Before, a failed export left the lines written so far, whole lines with no mark, readable as a complete export
+    // (and `verify --against` would have taken it for one): an outside audit.
+    async abort() {
+      await new Promise<void>((resolve) => (stream.closed ? resolve() : stream.destroy().once('close', () => resolve())));
+      // Only the regular file this made or truncated (never a device such as /dev/full given with --force).
+      if (lstatSync(path, { throwIfNoEntry: false })?.isFile()) rmSync(path, { force: true });
+    },
   };
 }
 

@@ -91,7 +91,10 @@ export const exportCommand = defineCommand({
         else io.stderr.write(`${summary}\n`);
         return 0;
       } catch (error) {
-        file?.abort();
+        if (file) {
+          await file.abort();
+          line.finish(`export failed: ${out as string} removed (it held only part of what was asked)`);
+        }
         throw error;
       }
     });
