@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { Pool } from 'pg';
 import { seedEventStore } from '@crm/demo-data';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { chainHash, contentHash } from '@crm/shared/event-sourcing';
+import { anEvent } from '@crm/shared/testing';
 import { cli } from './testing/run-cli-in-process';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -154,5 +156,56 @@ describe('crm-cli verify --against an earlier export (real SQLite data directory
       ].sort(),
     );
     expect(run.stderr).toMatch(/every chain whole; against \S+: [\d,]+ streams compared, 3 not as exported/);
+  });
+});
+
+/**
+ * The keys of sealed personal fields: a record whose key is gone reads as "[erased]" everywhere, as an erasure's do;
+ * before, a key row blanked, deleted or replaced behind the store's back was told by nothing (an outside audit).
+ */
+describe('crm-cli verify: the keys of sealed records (real SQLite data directory)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-verify-keys-'));
+  const env = { CRM_DATA_DIR: dataDir };
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('names each record whose key is missing, destroyed without a recorded erasure, or does not open (exit 1)', async () => {
+    expect(await cli(['seed', '--events', '1500', '--seed', '3'], env)).toMatchObject({ code: 0 });
+    const clean = await cli(['verify'], env);
+    expect(clean).toMatchObject({ code: 0, stdout: '' });
+    expect(clean.stderr).toMatch(/every chain whole; keys of [\d,]+ sealed records: each there or erased/);
+
+    const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
+    const subjects = store.db
+      .prepare(
+        "SELECT subject_ref AS ref, wrapped FROM personal_data_keys WHERE subject_ref LIKE 'complaint-%' ORDER BY subject_ref LIMIT 5",
+      )
+      .all() as { ref: string; wrapped: Buffer }[];
+    const [blanked, deleted, replaced, donor, erased] = subjects as [(typeof subjects)[number], ...(typeof subjects)[number][]];
+    const setKey = store.db.prepare("UPDATE personal_data_keys SET wrapped = ? WHERE tenant_id = 'default' AND subject_ref = ?");
+    setKey.run(Buffer.alloc(0), blanked.ref);
+    store.db.prepare("DELETE FROM personal_data_keys WHERE tenant_id = 'default' AND subject_ref = ?").run(deleted?.ref);
+    setKey.run(donor?.wrapped, replaced?.ref);
+    // A lawful erasure: its key destroyed, and the erasure recorded in the log naming the record.
+    setKey.run(Buffer.alloc(0), erased?.ref);
+    await store.appendToStream(`data-subject-${randomUUID()}`, [
+      anEvent('DataSubjectErased', {
+        subject: { type: 'complaint', id: erased?.ref.slice('complaint-'.length) },
+        reason: 'درخواست حذف',
+        records: [erased?.ref],
+        erasedAt: new Date().toISOString(),
+      }),
+    ]);
+    await store.close();
+
+    const run = await cli(['verify'], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim().split('\n').sort()).toEqual(
+      [
+        `KEY DESTROYED ${blanked.ref} (tenant default): its key was destroyed, but no erasure of it is recorded in the log`,
+        `KEY MISSING ${deleted?.ref} (tenant default): its sealed fields have no key, and no erasure of it is recorded`,
+        `KEY DOES NOT OPEN ${replaced?.ref} (tenant default): its key does not unwrap with this key-encryption key (a key row replaced, or another CRM_KEK)`,
+      ].sort(),
+    );
+    expect(run.stderr).toMatch(/every chain whole; keys of [\d,]+ sealed records: 3 not readable \(1 erased\)/);
   });
 });

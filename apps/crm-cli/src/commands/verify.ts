@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { positionOrdinal } from '@crm/projections/runtime';
 import { GENESIS_HASH, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { innerStore } from '@crm/shared/personal-data';
+import { innerStore, personalDataLayer, sealedSubject, type DataKeys } from '@crm/shared/personal-data';
 import { UsageError } from '../args';
 import { tenantScope } from '../identity';
 import { defineCommand, withStores } from '../context';
@@ -116,6 +116,7 @@ export async function verifyLog(
   onPage?: (done: number | undefined, total: number | undefined) => void,
   exported: ReadonlyMap<string, ExportedHead> = new Map(),
   differs: (difference: Difference) => void = () => undefined,
+  seen: (event: RecordedEvent) => void = () => undefined,
 ): Promise<LogVerification> {
   const head = await store.headPosition();
   const heads = new Map<string, Head>();
@@ -130,6 +131,7 @@ export async function verifyLog(
   for await (const page of pagesUpTo(store, head, tenantId === undefined ? {} : { tenantId }, PAGE)) {
     for (const event of page.events) {
       events += 1;
+      seen(event);
       const slot = slotOf(event.metadata.tenantId, event.streamId);
       const last = heads.get(slot);
       if (last === 'broken') continue;
@@ -157,6 +159,91 @@ export async function verifyLog(
     else noteDifference({ kind: 'cut short', exported: then, endsAt: now.revision });
   }
   return { events, streams: heads.size, broken: brokenStreams, head, differ };
+}
+
+const DATA_SUBJECT_CATEGORY = 'data-subject-';
+const ERASURE_EVENTS = new Set(['DataSubjectErased', 'DataSubjectErasureListed']);
+
+/** Every sealed value's subject in `value`, at any depth. */
+function collectSealed(value: unknown, found: (subjectRef: string) => void): void {
+  if (typeof value === 'string') {
+    const subject = sealedSubject(value);
+    if (subject !== undefined) found(subject);
+  } else if (Array.isArray(value)) for (const item of value) collectSealed(item, found);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) collectSealed(item, found);
+}
+
+/** A record whose personal fields cannot be read for another reason than an erasure recorded in the log. */
+export interface KeyProblem {
+  readonly tenantId: string;
+  readonly subjectRef: string;
+  readonly problem: 'missing' | 'destroyed' | 'does not open';
+}
+
+/**
+ * The records whose personal fields the log holds sealed, and the records recorded erasures named: what the key store
+ * must answer for. An erasure's own sealed lists (in its data-subject stream) go with its own key by design.
+ */
+export class SealedRecords {
+  private readonly subjects = new Set<string>();
+  private readonly erased = new Set<string>();
+
+  see(event: RecordedEvent): void {
+    const tenantId = event.metadata.tenantId;
+    if (event.streamId.startsWith(DATA_SUBJECT_CATEGORY)) {
+      if (ERASURE_EVENTS.has(event.type)) {
+        for (const record of ((event.data as { records?: unknown }).records as unknown[] | undefined) ?? [])
+          if (typeof record === 'string') this.erased.add(slotOf(tenantId, record));
+      }
+      return;
+    }
+    const note = (subjectRef: string) => this.subjects.add(slotOf(tenantId, subjectRef));
+    collectSealed(event.data, note);
+    collectSealed(event.metadata.requestFingerprint, note);
+  }
+
+  get size(): number {
+    return this.subjects.size;
+  }
+
+  /**
+   * Each record's key: there and opening with this key-encryption key, or destroyed by an erasure the log records.
+   * Anything else is a problem: a key missing, destroyed with no erasure recorded (its record silently unreadable,
+   * passing for an erasure), or one that does not open (a key row replaced, or another CRM_KEK).
+   */
+  async check(keys: DataKeys, problem: (found: KeyProblem) => void): Promise<{ readonly problems: number; readonly erased: number }> {
+    let problems = 0;
+    let erased = 0;
+    for (const slot of this.subjects) {
+      const [tenantId, subjectRef] = slot.split('\n') as [string, string];
+      const ref = { tenantId, subjectRef };
+      const report = (kind: KeyProblem['problem']) => ((problems += 1), problem({ tenantId, subjectRef, problem: kind }));
+      let key: Buffer | undefined;
+      try {
+        key = await keys.existingKey(ref);
+      } catch {
+        report('does not open');
+        continue;
+      }
+      keys.forget(ref);
+      if (key !== undefined) continue;
+      if (this.erased.has(slot)) erased += 1;
+      else report((await keys.isErased(ref)) ? 'destroyed' : 'missing');
+    }
+    return { problems, erased };
+  }
+}
+
+function keyProblemLine({ tenantId, subjectRef, problem }: KeyProblem): string {
+  const record = `${subjectRef} (tenant ${tenantId})`;
+  switch (problem) {
+    case 'missing':
+      return `KEY MISSING ${record}: its sealed fields have no key, and no erasure of it is recorded`;
+    case 'destroyed':
+      return `KEY DESTROYED ${record}: its key was destroyed, but no erasure of it is recorded in the log`;
+    case 'does not open':
+      return `KEY DOES NOT OPEN ${record}: its key does not unwrap with this key-encryption key (a key row replaced, or another CRM_KEK)`;
+  }
 }
 
 function differenceLine(difference: Difference, file: string): string {
@@ -197,7 +284,10 @@ export const verifyCommand = defineCommand({
     'streams of the tenants verified are compared) shows them: each of its streams must still hold, at the\n' +
     'last revision exported, an event with the exported hash (a whole chain then holds everything before it\n' +
     'as exported). Each stream that does not is printed (CHANGED, CUT SHORT, MISSING) and the exit is 1.\n' +
-    'A tenant with no events is said so on stderr (a mistyped --tenant).',
+    'A tenant with no events is said so on stderr (a mistyped --tenant).\n' +
+    'Sealed personal fields: each record that holds some must have its key, opening with this key-encryption\n' +
+    'key, or have been erased by an erasure the log records; each that has not is printed (KEY MISSING, KEY\n' +
+    'DESTROYED, KEY DOES NOT OPEN) and the exit is 1: its fields read as [erased] without an erasure behind them.',
   options: OPTIONS,
   run: async (args, io) => {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
@@ -206,6 +296,8 @@ export const verifyCommand = defineCommand({
     const earlier = against === undefined ? undefined : await readExportedHeads(against, tenantId);
     return withStores(io, async ({ events }) => {
       const line = new ProgressLine(io.stderr, 'verify');
+      const layer = personalDataLayer(events);
+      const sealed = new SealedRecords();
       const result = await verifyLog(
         innerStore(events),
         tenantId,
@@ -219,7 +311,10 @@ export const verifyCommand = defineCommand({
         },
         earlier?.heads,
         (difference) => io.stdout.write(`${differenceLine(difference, against ?? '')}\n`),
+        layer === undefined ? undefined : (event) => sealed.see(event),
       );
+      const keys =
+        layer === undefined ? undefined : await sealed.check(layer.keys, (found) => io.stdout.write(`${keyProblemLine(found)}\n`));
       const whole = result.streams - result.broken;
       const compared =
         earlier === undefined
@@ -230,7 +325,12 @@ export const verifyCommand = defineCommand({
         `verified ${formatCount(result.events)} events in ${formatCount(result.streams)} streams up to position ` +
           `${result.head ?? 'none'} in ${formatDuration(line.elapsedMs / 1000)}: ` +
           (result.broken === 0 ? 'every chain whole' : `${formatCount(result.broken)} broken, ${formatCount(whole)} whole`) +
-          compared,
+          compared +
+          (keys === undefined
+            ? ''
+            : `; keys of ${formatCount(sealed.size)} sealed records: ` +
+              (keys.problems === 0 ? 'each there or erased' : `${formatCount(keys.problems)} not readable`) +
+              (keys.erased === 0 ? '' : ` (${formatCount(keys.erased)} erased)`)),
       );
       if (result.events === 0 && tenantId !== undefined)
         io.stderr.write(`note: tenant ${tenantId} has no events in this log: is the tenant id right?\n`);
@@ -240,7 +340,7 @@ export const verifyCommand = defineCommand({
         );
       if (earlier !== undefined && earlier.heads.size === 0 && earlier.otherTenants === 0)
         io.stderr.write(`note: ${against} holds no events: nothing was compared\n`);
-      return result.broken === 0 && result.differ === 0 ? 0 : 1;
+      return result.broken === 0 && result.differ === 0 && (keys?.problems ?? 0) === 0 ? 0 : 1;
     });
   },
 });
