@@ -1,6 +1,7 @@
 import { describeOptions, parseArgs, UsageError } from './args';
 import { apiKeysCommand } from './commands/api-keys';
 import { auditCommand } from './commands/audit';
+import { backupCommand } from './commands/backup';
 import { exportCommand } from './commands/export';
 import { migrateCommand } from './commands/migrate';
 import { rebuildCommand } from './commands/rebuild';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   rebuildCommand,
   streamCommand,
   verifyCommand,
+  backupCommand,
   auditCommand,
   exportCommand,
   seedCommand,
