@@ -28,6 +28,7 @@ describe('crm-cli backup (real SQLite data directory, a writer in another proces
 
   it('copies the log as it stood at one instant, keys and secrets with it, while a seed writes; the copy verifies', async () => {
     expect(await cli(['seed', '--events', '2000'], { CRM_DATA_DIR: dataDir })).toMatchObject({ code: 0 });
+    expect(await cli(['replay', 'all'], { CRM_DATA_DIR: dataDir })).toMatchObject({ code: 0 });
     const before = await headOf(dataDir);
     // Another process writing: a second seed, in batches, for several seconds.
     const { CRM_EVENT_STORE: _s, CRM_READ_STORE: _r, ...inherited } = process.env;
@@ -46,7 +47,10 @@ describe('crm-cli backup (real SQLite data directory, a writer in another proces
     const copy = join(root, 'copy');
     const run = await cli(['backup', '--to', copy], { CRM_DATA_DIR: dataDir });
     expect(await finished).toBe(0);
-    expect(run).toMatchObject({ code: 0, stderr: expect.stringMatching(/^backed up .* the log up to position \d+, crm\.sqlite, kek/) });
+    expect(run).toMatchObject({
+      code: 0,
+      stderr: expect.stringMatching(/^backed up .* the log up to position \d+, crm\.sqlite, kek, read-models\.sqlite/),
+    });
     const [copied, after] = [await headOf(copy), await headOf(dataDir)];
     expect(copied).toBeGreaterThan(before);
     expect(copied).toBeLessThanOrEqual(after);
@@ -56,6 +60,10 @@ describe('crm-cli backup (real SQLite data directory, a writer in another proces
     expect(verified.stderr).toContain(`verified ${copied.toLocaleString('en-US')} events`);
     expect(verified.stderr).toMatch(/every chain whole; keys of [\d,]+ sealed records: each there or erased/);
     for (const name of readdirSync(copy)) expect({ name, mode: statSync(join(copy, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    // The read models, copied before the log, are of this log: behind it at most, never taken for another log's.
+    const status = await cli(['status'], { CRM_DATA_DIR: copy });
+    expect(status.stdout).toContain('pipeline-opportunities');
+    expect(status.stdout).not.toMatch(/NOT FROM THIS LOG/i);
     expect(readdirSync(root).filter((name) => name.includes('.partial-'))).toEqual([]);
   }, 120_000);
 

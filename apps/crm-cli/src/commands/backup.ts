@@ -1,4 +1,17 @@
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { READ_MODELS_FILE } from '@crm/platform';
@@ -10,8 +23,13 @@ const OPTIONS = {
   to: { type: 'string', value: '<dir>', description: 'the directory to make the copy in (must not exist, or be empty)' },
 } as const;
 
-/** The embedded store's database files: copied through SQLite, never byte by byte (their WAL may hold commits). */
-const DATABASES = ['crm.sqlite', READ_MODELS_FILE];
+/**
+ * The embedded store's database files: copied through SQLite, never byte by byte (their WAL may hold commits). The
+ * read models first: copied after the log they could hold an event the copied log lacks, and a build that has seen
+ * an event its log does not hold is taken for one of another log and rebuilt whole on restore; copied first, they can
+ * only be behind it, and catch up from their checkpoints.
+ */
+const DATABASES = [READ_MODELS_FILE, 'crm.sqlite'];
 const isDatabasePart = (name: string) => DATABASES.some((file) => name === file || name.startsWith(`${file}-`));
 
 /**
@@ -35,8 +53,8 @@ export const backupCommand = defineCommand({
   details:
     'Copies the embedded (SQLite) data directory into a new directory: the log with its keys (crm.sqlite) as it\n' +
     'stood at one instant, every commit before it and none after, while the API and projector go on writing; the\n' +
-    'read models (read-models.sqlite) likewise, a moment later (they are rebuilt from the log wherever they are\n' +
-    'behind it); and the files beside them (kek, server-secret, auth-secret.key, bootstrap-admin.key), mode 0600.\n' +
+    'read models (read-models.sqlite) likewise, a moment before it (they catch up from their checkpoints wherever\n' +
+    'they are behind the log); and the files beside them (kek, server-secret, auth-secret.key, bootstrap-admin.key), mode 0600.\n' +
     'A copy of the files with cp can miss commits still in the write-ahead log, or catch one half written.\n' +
     'To restore, stop the API, put the copy in place of the data directory (or point CRM_DATA_DIR at it) and\n' +
     'start it; `crm-cli verify` checks it. The copy holds the key-encryption key beside the data it unlocks: keep\n' +
@@ -73,13 +91,21 @@ export const backupCommand = defineCommand({
         copyFileSync(path, join(partial, name));
       }
       for (const name of readdirSync(partial)) copyModeTo(join(partial, name));
-      if (existsSync(target)) rmSync(target, { recursive: true });
+      // On disk before the copy is renamed into place, and the rename with it: once there, it is whole.
+      for (const name of readdirSync(partial)) syncFile(join(partial, name));
+      if (existsSync(target)) rmdirSync(target); // empty (checked above): never a file put there meanwhile
       renameSync(partial, target);
+      syncFile(resolve(target, '..'));
     } catch (error) {
       rmSync(partial, { recursive: true, force: true });
       throw error;
     }
     const head = headOf(join(target, 'crm.sqlite'));
+    // A key-encryption key given from outside the data directory is not in the copy, and the copy is no use without it.
+    if (io.env['CRM_KEK'] || io.env['CRM_KEK_FILE'])
+      io.stderr.write(
+        'note: the key-encryption key comes from CRM_KEK or CRM_KEK_FILE, not from the data directory: keep it with the copy\n',
+      );
     io.stderr.write(
       `backed up ${from} to ${target} in ${formatDuration((Date.now() - started) / 1000)}: the log up to position ${head ?? 'none'}, ` +
         `${readdirSync(target).sort().join(', ')}\n`,
@@ -87,6 +113,15 @@ export const backupCommand = defineCommand({
     return 0;
   },
 });
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Readable and writable by the owner alone, as the data directory's files are. */
 function copyModeTo(path: string): void {
