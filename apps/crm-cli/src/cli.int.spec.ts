@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { seedEventStore } from '@crm/demo-data';
@@ -507,7 +507,8 @@ describe('crm-cli rebuild all on a never-built store', () => {
     let renewing = true;
     const renewals = (async () => {
       while (renewing) {
-        await readStore.acquireLease('pipeline-leads', 'a-stalled-process', 1000);
+        // A long lease, renewed often: a loaded machine pausing this process must not let it lapse.
+        await readStore.acquireLease('pipeline-leads', 'a-stalled-process', 30_000);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
@@ -528,6 +529,7 @@ describe('crm-cli rebuild all on a never-built store', () => {
     } finally {
       renewing = false;
       await renewals;
+      await readStore.releaseLease('pipeline-leads', 'a-stalled-process');
       await readStore.close();
     }
   }, 60_000);
@@ -585,9 +587,14 @@ describe('crm-cli export that fails part way', () => {
     const file = join(dataDir, 'all.ndjson');
     const run = await cli(['export', 'events', '--out', file], { CRM_DATA_DIR: dataDir });
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain(`export failed: ${file} removed`);
+    expect(run.stderr).toContain(`export failed: nothing written to ${file}`);
     // Before, about 3,000 whole lines stayed there, with nothing to tell them from a complete export.
     expect(existsSync(file)).toBe(false);
+    expect(readdirSync(dataDir).filter((name) => name.includes('.partial-'))).toEqual([]);
+    // With --force over an earlier export, the earlier one stays as it was.
+    writeFileSync(file, 'an earlier export\n');
+    expect((await cli(['export', 'events', '--out', file, '--force'], { CRM_DATA_DIR: dataDir })).code).not.toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('an earlier export\n');
   }, 60_000);
 });
 

@@ -1,4 +1,15 @@
-import { closeSync, createWriteStream, existsSync, fchmodSync, fstatSync, lstatSync, openSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ReadStore } from '@crm/shared/read-model';
 import {
@@ -151,27 +162,49 @@ function openPrivateFile(path: string, { overwrite = false }: { readonly overwri
 export interface FileOutput {
   readonly output: Output;
   close(): Promise<void>;
-  /** Gives up the file: what was written is removed, so no part of an output can pass for the whole. */
+  /** Gives up the file: what was written goes, and the path is as it was. */
   abort(): Promise<void>;
 }
 
-/** A file to write to, opened now so a bad path fails before any work, with its write errors surfacing on close. */
-export function openFileOutput(path: string, options?: { readonly overwrite?: boolean }): FileOutput {
-  const stream = createWriteStream('', { fd: openPrivateFile(path, options) });
+/**
+ * A file to write to, checked now so a bad path fails before any work, with its write errors surfacing on close. A
+ * regular file is written under a name of its own beside it (`<path>.partial-<pid>`) and renamed into place once
+ * whole: no part of an output can pass for the whole (an outside audit found a failed export's lines, whole lines with
+ * no mark, which `verify --against` would have taken for an export), nor stand in place of the file `--force` was to
+ * replace. Anything else given (a device, a pipe) is written as it is.
+ */
+export function openFileOutput(path: string, options: { readonly overwrite?: boolean } = {}): FileOutput {
+  const existing = lstatSync(path, { throwIfNoEntry: false });
+  if (existing && !options.overwrite) throw new UsageError(`${path} already exists: pass --force to overwrite it, or choose another file`);
+  const direct = existing !== undefined && !existing.isFile();
+  const written = direct ? path : `${path}.partial-${process.pid}`;
+  const stream = createWriteStream('', { fd: openPrivateFile(written, { overwrite: direct }) });
   let failure: Error | undefined;
   stream.on('error', (error) => (failure ??= error));
+  const closed = () => new Promise<void>((resolve) => (stream.closed ? resolve() : stream.destroy().once('close', () => resolve())));
   return {
     output: stream,
     async close() {
       if (!failure) await new Promise<void>((resolve) => stream.end(resolve));
-      if (failure) throw failure;
+      if (failure) {
+        await closed();
+        if (!direct) rmSync(written, { force: true });
+        throw failure;
+      }
+      if (direct) return;
+      if (options.overwrite) renameSync(written, path);
+      else {
+        // Not over a file made meanwhile: a link fails if the name is taken.
+        try {
+          linkSync(written, path);
+        } finally {
+          rmSync(written, { force: true });
+        }
+      }
     },
-    // Before, a failed export left the lines written so far, whole lines with no mark, readable as a complete export
-    // (and `verify --against` would have taken it for one): an outside audit.
     async abort() {
-      await new Promise<void>((resolve) => (stream.closed ? resolve() : stream.destroy().once('close', () => resolve())));
-      // Only the regular file this made or truncated (never a device such as /dev/full given with --force).
-      if (lstatSync(path, { throwIfNoEntry: false })?.isFile()) rmSync(path, { force: true });
+      await closed();
+      if (!direct) rmSync(written, { force: true });
     },
   };
 }

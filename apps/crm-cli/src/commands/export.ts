@@ -93,7 +93,7 @@ export const exportCommand = defineCommand({
       } catch (error) {
         if (file) {
           await file.abort();
-          line.finish(`export failed: ${out as string} removed (it held only part of what was asked)`);
+          line.finish(`export failed: nothing written to ${out as string} (the part written was removed)`);
         }
         throw error;
       }
