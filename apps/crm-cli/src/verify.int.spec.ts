@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { seedEventStore } from '@crm/demo-data';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
-import { chainHash, contentHash } from '@crm/shared/event-sourcing';
+import { chainHash, contentHash, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { SEALED_PREFIX, type DataKeys } from '@crm/shared/personal-data';
 import { anEvent } from '@crm/shared/testing';
+import { SealedRecords } from './commands/verify';
 import { cli } from './testing/run-cli-in-process';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -207,5 +209,44 @@ describe('crm-cli verify: the keys of sealed records (real SQLite data directory
       ].sort(),
     );
     expect(run.stderr).toMatch(/every chain whole; keys of [\d,]+ sealed records: 3 not readable \(1 erased\)/);
+  });
+});
+
+describe('SealedRecords (the key check of crm-cli verify)', () => {
+  const sealedValue = (subjectRef: string) => `${SEALED_PREFIX}${subjectRef}:AAAA`;
+  const event = (streamId: string, type: string, data: Record<string, unknown>) =>
+    ({ ...anEvent(type, data), streamId, revision: 0, position: '1' }) as unknown as RecordedEvent;
+
+  it('takes a key destroyed by an erasure recorded after the log was read for erased, not for a problem', async () => {
+    const records = new SealedRecords();
+    records.see(event('complaint-a', 'ComplaintReceived', { description: sealedValue('complaint-a') }));
+    records.see(event('complaint-b', 'ComplaintReceived', { description: sealedValue('complaint-b') }));
+    const keys = { keyState: async () => 'erased' } as unknown as DataKeys;
+    const erasure = event('data-subject-1', 'DataSubjectErasureListed', { records: ['complaint-a'] });
+    const problems: string[] = [];
+    const result = await records.check(
+      keys,
+      async () => [erasure],
+      (found) => problems.push(found.subjectRef),
+    );
+    expect(result).toEqual({ problems: 1, erased: 1 });
+    expect(problems).toEqual(['complaint-b']);
+  });
+
+  it('throws a failure of the key store rather than blaming the key', async () => {
+    const records = new SealedRecords();
+    records.see(event('complaint-a', 'ComplaintReceived', { description: sealedValue('complaint-a') }));
+    const keys = {
+      keyState: async () => {
+        throw new Error('SQLITE_BUSY: database is locked');
+      },
+    } as unknown as DataKeys;
+    await expect(
+      records.check(
+        keys,
+        async () => [],
+        () => undefined,
+      ),
+    ).rejects.toThrow('SQLITE_BUSY');
   });
 });

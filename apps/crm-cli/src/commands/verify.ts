@@ -209,28 +209,51 @@ export class SealedRecords {
   /**
    * Each record's key: there and opening with this key-encryption key, or destroyed by an erasure the log records.
    * Anything else is a problem: a key missing, destroyed with no erasure recorded (its record silently unreadable,
-   * passing for an erasure), or one that does not open (a key row replaced, or another CRM_KEK).
+   * passing for an erasure), or one that does not open (a key row replaced, or another CRM_KEK). Keys are read after
+   * the log up to `head`: an erasure recorded since (it records its list before it destroys a key) is read too,
+   * through `erasedSince`, before a destroyed key is called a problem. A failure of the key store is thrown.
    */
-  async check(keys: DataKeys, problem: (found: KeyProblem) => void): Promise<{ readonly problems: number; readonly erased: number }> {
-    let problems = 0;
+  async check(
+    keys: DataKeys,
+    erasedSince: () => Promise<readonly RecordedEvent[]>,
+    problem: (found: KeyProblem) => void,
+  ): Promise<{ readonly problems: number; readonly erased: number }> {
+    const found: KeyProblem[] = [];
     let erased = 0;
     for (const slot of this.subjects) {
       const [tenantId, subjectRef] = slot.split('\n') as [string, string];
-      const ref = { tenantId, subjectRef };
-      const report = (kind: KeyProblem['problem']) => ((problems += 1), problem({ tenantId, subjectRef, problem: kind }));
-      let key: Buffer | undefined;
-      try {
-        key = await keys.existingKey(ref);
-      } catch {
-        report('does not open');
-        continue;
+      const state = await keys.keyState({ tenantId, subjectRef });
+      if (state === 'live') continue;
+      if (state === 'does not open') found.push({ tenantId, subjectRef, problem: state });
+      else if (this.erased.has(slot)) erased += 1;
+      else found.push({ tenantId, subjectRef, problem: state === 'erased' ? 'destroyed' : 'missing' });
+    }
+    if (found.some((f) => f.problem !== 'does not open')) for (const event of await erasedSince()) this.see(event);
+    let problems = 0;
+    for (const f of found) {
+      if (f.problem !== 'does not open' && this.erased.has(slotOf(f.tenantId, f.subjectRef))) erased += 1;
+      else {
+        problems += 1;
+        problem(f);
       }
-      keys.forget(ref);
-      if (key !== undefined) continue;
-      if (this.erased.has(slot)) erased += 1;
-      else report((await keys.isErased(ref)) ? 'destroyed' : 'missing');
     }
     return { problems, erased };
+  }
+}
+
+/** The erasures recorded after `head` (every tenant's: the key check is told only of tenants it verified). */
+async function erasuresAfter(store: EventStore, head: string | undefined): Promise<RecordedEvent[]> {
+  const found: RecordedEvent[] = [];
+  let after = head;
+  for (;;) {
+    const page = await store.readAll({
+      ...(after === undefined ? {} : { after }),
+      maxCount: PAGE,
+      filter: { eventTypes: [...ERASURE_EVENTS] },
+    });
+    found.push(...page.events);
+    if (page.isEnd || page.checkpoint === undefined) return found;
+    after = page.checkpoint;
   }
 }
 
@@ -313,8 +336,11 @@ export const verifyCommand = defineCommand({
         (difference) => io.stdout.write(`${differenceLine(difference, against ?? '')}\n`),
         layer === undefined ? undefined : (event) => sealed.see(event),
       );
+      const erasedSince = () => erasuresAfter(innerStore(events), result.head);
       const keys =
-        layer === undefined ? undefined : await sealed.check(layer.keys, (found) => io.stdout.write(`${keyProblemLine(found)}\n`));
+        layer === undefined
+          ? undefined
+          : await sealed.check(layer.keys, erasedSince, (found) => io.stdout.write(`${keyProblemLine(found)}\n`));
       const whole = result.streams - result.broken;
       const compared =
         earlier === undefined

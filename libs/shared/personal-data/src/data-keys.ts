@@ -182,6 +182,23 @@ export class DataKeys {
     return this.remember(ref, wrapped && !isErasedKey(wrapped) ? unwrapDataKey(this.kek, ref, wrapped) : undefined);
   }
 
+  /**
+   * What the key store holds for the subject, read once: a key that opens with this KEK (`live`), a destroyed key's
+   * tombstone (`erased`), nothing (`missing`), or a key that does not open (`does not open`: a row replaced, or another
+   * KEK). A failure of the store itself is thrown, not taken for any of these.
+   */
+  async keyState(ref: SubjectKeyRef): Promise<'live' | 'erased' | 'missing' | 'does not open'> {
+    const wrapped = await this.store.get(ref);
+    if (wrapped === undefined) return 'missing';
+    if (isErasedKey(wrapped)) return 'erased';
+    try {
+      unwrapDataKey(this.kek, ref, wrapped);
+      return 'live';
+    } catch {
+      return 'does not open';
+    }
+  }
+
   /** Whether the subject's key was destroyed (its person erased); a subject that never had a key is not. */
   async isErased(ref: SubjectKeyRef): Promise<boolean> {
     const wrapped = await this.store.get(ref);
