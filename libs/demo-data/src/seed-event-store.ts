@@ -30,8 +30,9 @@ export interface SeedResult {
   /** Events this call wrote. */
   readonly events: number;
   /**
-   * Events of the history this call found written already, by another seed of the same history running at the same
-   * time (the check up front passed for both): each append of it is taken for a retry and writes nothing. 0 alone.
+   * Events of the history this call found written already: by another seed of the same history running at the same
+   * time (the check up front passed for both), or by its own write whose reply was lost and was sent again. Each such
+   * append is taken for a retry and writes nothing. 0 alone.
    */
   readonly writtenElsewhere: number;
   readonly head: string | undefined;

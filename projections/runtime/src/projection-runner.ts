@@ -323,6 +323,8 @@ export class ProjectionRunner {
           // started): the next round takes it over again from the start, rather than renewing a lease for a lane that
           // never runs (an outside probe saw one projection so, stopped for good while every other was taken over).
           this.epochs.delete(name);
+          // Given back, so that a runner that stops before the next round does not leave it to lapse a TTL later.
+          await readStore.releaseLease(name, this.owner as string).catch(() => undefined);
           throw error;
         }
         this.options.onOwnership?.(name, true, lease.epoch);

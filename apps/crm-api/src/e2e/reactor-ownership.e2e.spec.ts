@@ -100,7 +100,8 @@ describe('reactors in two API processes on the same stores', () => {
 
     await first.close();
     servers.splice(servers.indexOf(first), 1);
-    await waitUntil(async () => !(await owners(second)).includes(qualification as string), 'the second server to take the leases', 5_000);
+    // Within a few 1 s leases; 15 s leaves room for a loaded run (the failover bound itself is the leases specs').
+    await waitUntil(async () => !(await owners(second)).includes(qualification as string), 'the second server to take the leases', 15_000);
     const two = await qualifiedAlone(second);
     await waitUntil(async () => (await createdFor(second, two.leadId)).length === 3, 'the new owner to complete the qualification', 20_000);
     expect(reacted.get(second)).toContain(two.eventId);

@@ -47,8 +47,8 @@ export const replayCommand = defineCommand({
     'the log as it is now; a projection stopped by an error retries that event; one whose code version\n' +
     'changed is rebuilt and switched over. Progress (events done/total, events/s, ETA) goes to stderr.\n' +
     'Each projection has one writer across processes (leases in the read store): one the API or\n' +
-    'crm-projector runs is left to it, and this waits until it has caught up. --timeout bounds the whole\n' +
-    'replay, waits included: past it, this stops after the batch in hand (checkpoints kept) and exits 1.',
+    'crm-projector runs is left to it, and this waits until it has caught up. --timeout bounds the catching\n' +
+    'up, waits included: past it, this stops after the batch in hand (checkpoints kept) and exits 1.',
   options: OPTIONS,
   run: (args, io) =>
     withStores(io, async ({ config, events, readStore }) => {

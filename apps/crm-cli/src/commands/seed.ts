@@ -65,8 +65,9 @@ export const seedCommand = defineCommand({
           if (result.writtenElsewhere === 0) return 0;
           // Another seed of the same history ran at the same time: the store holds the history once, written by both.
           io.stderr.write(
-            `${formatCount(result.writtenElsewhere)} events of the demo history of seed ${seed} were written by another seed ` +
-              'of it running at the same time (the store holds them once): pass another --seed to add more\n',
+            `${formatCount(result.writtenElsewhere)} events of the demo history of seed ${seed} were in the store already: written ` +
+              'by another seed of it running at the same time, or by a write of this one sent again after its reply was lost ' +
+              '(the store holds them once): pass another --seed to add more\n',
           );
           return 1;
         } catch (error) {
