@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   createWriteStream,
@@ -7,8 +8,10 @@ import {
   linkSync,
   lstatSync,
   openSync,
+  realpathSync,
   renameSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadStore } from '@crm/shared/read-model';
@@ -168,16 +171,18 @@ export interface FileOutput {
 
 /**
  * A file to write to, checked now so a bad path fails before any work, with its write errors surfacing on close. A
- * regular file is written under a name of its own beside it (`<path>.partial-<pid>`) and renamed into place once
+ * regular file is written under a name of its own beside it (`<path>.partial-<uuid>`) and renamed into place once
  * whole: no part of an output can pass for the whole (an outside audit found a failed export's lines, whole lines with
  * no mark, which `verify --against` would have taken for an export), nor stand in place of the file `--force` was to
  * replace. Anything else given (a device, a pipe) is written as it is.
  */
-export function openFileOutput(path: string, options: { readonly overwrite?: boolean } = {}): FileOutput {
-  const existing = lstatSync(path, { throwIfNoEntry: false });
-  if (existing && !options.overwrite) throw new UsageError(`${path} already exists: pass --force to overwrite it, or choose another file`);
-  const direct = existing !== undefined && !existing.isFile();
-  const written = direct ? path : `${path}.partial-${process.pid}`;
+export function openFileOutput(given: string, options: { readonly overwrite?: boolean } = {}): FileOutput {
+  const existing = lstatSync(given, { throwIfNoEntry: false });
+  if (existing && !options.overwrite) throw new UsageError(`${given} already exists: pass --force to overwrite it, or choose another file`);
+  // A link to a regular file (with --force) is the file it names: written beside it and renamed onto it.
+  const path = existing?.isSymbolicLink() && statSync(given, { throwIfNoEntry: false })?.isFile() ? realpathSync(given) : given;
+  const direct = existing !== undefined && !statSync(path, { throwIfNoEntry: false })?.isFile();
+  const written = direct ? path : `${path}.partial-${randomUUID()}`;
   const stream = createWriteStream('', { fd: openPrivateFile(written, { overwrite: direct }) });
   let failure: Error | undefined;
   stream.on('error', (error) => (failure ??= error));
@@ -194,11 +199,18 @@ export function openFileOutput(path: string, options: { readonly overwrite?: boo
       if (direct) return;
       if (options.overwrite) renameSync(written, path);
       else {
-        // Not over a file made meanwhile: a link fails if the name is taken.
+        // Not over a file made meanwhile: a link fails if the name is taken. A file system without hard links gets the
+        // rename, after a last look.
         try {
           linkSync(written, path);
-        } finally {
           rmSync(written, { force: true });
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? '';
+          if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code) || existsSync(path)) {
+            rmSync(written, { force: true });
+            throw error;
+          }
+          renameSync(written, path);
         }
       }
     },

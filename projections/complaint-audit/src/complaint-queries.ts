@@ -69,7 +69,8 @@ export async function readAuditTrail(
 
 /** A build of this projection by another version of its code (`<collection>_v<version>_<generation>`). */
 function builtByOtherCode(collection: string): boolean {
-  const version = new RegExp(`^${complaintAuditProjection.collection}_v(\\d+)_\\d+$`).exec(collection)?.[1];
+  const prefix = `${complaintAuditProjection.collection}_v`;
+  const version = collection.startsWith(prefix) ? /^(\d+)_\d+$/.exec(collection.slice(prefix.length))?.[1] : undefined;
   return version !== undefined && Number(version) !== complaintAuditProjection.version;
 }
 

@@ -11,7 +11,9 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  statSync,
 } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { READ_MODELS_FILE } from '@crm/platform';
@@ -75,31 +77,53 @@ export const backupCommand = defineCommand({
     if (!existsSync(join(from, 'crm.sqlite'))) throw new UsageError(`${from} holds no crm.sqlite: nothing to back up`);
     const target = resolve(to);
     if (target === resolve(from)) throw new UsageError('--to is the data directory itself');
-    if (existsSync(target) && readdirSync(target).length > 0) throw new UsageError(`${target} is not empty: give a new directory`);
+    const there = lstatSync(target, { throwIfNoEntry: false });
+    if (there && !there.isDirectory()) throw new UsageError(`${target} is not a directory: give a new directory`);
+    if (there && readdirSync(target).length > 0) throw new UsageError(`${target} is not empty: give a new directory`);
     const started = Date.now();
-    // Made beside the target and renamed into place once whole: a copy that failed half way is never taken for one.
-    const partial = `${target}.partial-${process.pid}`;
-    rmSync(partial, { recursive: true, force: true });
+    // Made under a name of its own and renamed into place once whole: a copy that failed half way is never taken for
+    // one. Inside the target when it exists (it may be a mount point of another file system), else beside it.
+    const partial = there ? join(target, `.partial-${randomUUID()}`) : `${target}.partial-${randomUUID()}`;
     mkdirSync(partial, { recursive: true, mode: 0o700 });
+    let readModelsDropped = false;
     try {
-      for (const name of DATABASES) {
-        if (existsSync(join(from, name))) copyDatabase(join(from, name), join(partial, name));
+      // The read models first, with the log's head as they were copied: an erasure recorded in between is in the
+      // copied log but not in the copied read models, which would keep the person's data in clear with nothing to
+      // purge it on restore; they are left out then (rebuilt from the log on restore).
+      const readModels = join(from, READ_MODELS_FILE);
+      const headBefore = headOf(join(from, 'crm.sqlite'));
+      if (existsSync(readModels)) copyDatabase(readModels, join(partial, READ_MODELS_FILE));
+      copyDatabase(join(from, 'crm.sqlite'), join(partial, 'crm.sqlite'));
+      if (existsSync(join(partial, READ_MODELS_FILE)) && erasedAfter(join(partial, 'crm.sqlite'), headBefore)) {
+        rmSync(join(partial, READ_MODELS_FILE));
+        readModelsDropped = true;
       }
       for (const name of readdirSync(from)) {
         const path = join(from, name);
-        if (isDatabasePart(name) || !lstatSync(path).isFile()) continue;
+        // Followed if a link (a secret mounted as one): its content is what the copy needs.
+        if (isDatabasePart(name) || !statSync(path, { throwIfNoEntry: false })?.isFile()) continue;
         copyFileSync(path, join(partial, name));
       }
       for (const name of readdirSync(partial)) copyModeTo(join(partial, name));
-      // On disk before the copy is renamed into place, and the rename with it: once there, it is whole.
+      // On disk, names included, before the copy is put in place.
       for (const name of readdirSync(partial)) syncFile(join(partial, name));
-      if (existsSync(target)) rmdirSync(target); // empty (checked above): never a file put there meanwhile
-      renameSync(partial, target);
-      syncFile(resolve(target, '..'));
+      syncFile(partial);
+      if (there) {
+        for (const name of readdirSync(partial)) renameSync(join(partial, name), join(target, name));
+        rmdirSync(partial);
+      } else renameSync(partial, target);
     } catch (error) {
       rmSync(partial, { recursive: true, force: true });
       throw error;
     }
+    // Best effort: a file system that cannot sync a directory still holds a whole copy.
+    try {
+      syncFile(there ? target : resolve(target, '..'));
+    } catch {
+      // nothing more to do
+    }
+    if (readModelsDropped)
+      io.stderr.write('note: an erasure was recorded while the copy was taken: the read models are left out of it (rebuilt on restore)\n');
     const head = headOf(join(target, 'crm.sqlite'));
     // A key-encryption key given from outside the data directory is not in the copy, and the copy is no use without it.
     if (io.env['CRM_KEK'] || io.env['CRM_KEK_FILE'])
@@ -127,6 +151,19 @@ function syncFile(path: string): void {
 function copyModeTo(path: string): void {
   // chmod after the copy: copyFileSync keeps the source's mode, VACUUM INTO makes the umask's.
   chmodSync(path, 0o600);
+}
+
+/** Whether the log in `file` holds an erasure after position `after`. */
+function erasedAfter(file: string, after: number | undefined): boolean {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const found = db
+      .prepare("SELECT 1 FROM events WHERE position > ? AND type IN ('DataSubjectErased', 'DataSubjectErasureListed') LIMIT 1")
+      .get(after ?? 0);
+    return found !== undefined;
+  } finally {
+    db.close();
+  }
 }
 
 function headOf(file: string): number | undefined {

@@ -71,6 +71,11 @@ export const exportCommand = defineCommand({
     checkExportFilter(filter);
     return withStores(io, async ({ events }) => {
       const file = out === undefined ? undefined : openFileOutput(out, { overwrite: force });
+      // Ctrl-C (or SIGTERM) ends the writing: the export fails and its part written goes, rather than staying for a
+      // second Ctrl-C to leave behind.
+      void io.interrupted.then(() =>
+        (file?.output as { destroy?: (error: Error) => void } | undefined)?.destroy?.(new Error('interrupted')),
+      );
       const sink = file?.output ?? io.stdout;
       // A progress line only with --out: without it, stdout is the data and a line on stderr would interleave with it.
       const line = new ProgressLine(io.stderr, 'export');
