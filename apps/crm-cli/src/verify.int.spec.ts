@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { seedEventStore } from '@crm/demo-data';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
-import { chainHash, contentHash, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { SEALED_PREFIX, type DataKeys } from '@crm/shared/personal-data';
+import { chainHash, contentHash, InMemoryEventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { PersonalDataEventStore, SEALED_PREFIX, type DataKeys } from '@crm/shared/personal-data';
+import { ALL_PERSONAL_FIELDS } from '@crm/platform';
 import { anEvent } from '@crm/shared/testing';
 import { SealedRecords } from './commands/verify';
 import { cli } from './testing/run-cli-in-process';
@@ -214,11 +215,14 @@ describe('crm-cli verify: the keys of sealed records (real SQLite data directory
 
 describe('SealedRecords (the key check of crm-cli verify)', () => {
   const sealedValue = (subjectRef: string) => `${SEALED_PREFIX}${subjectRef}:AAAA`;
+  // The layer's own walk of an event's sealed fields, with the contexts' declared fields.
+  const layer = new PersonalDataEventStore(new InMemoryEventStore(), {} as DataKeys, ALL_PERSONAL_FIELDS);
+  const subjectsOf = (event: RecordedEvent, found: (subjectRef: string) => void) => layer.sealedSubjectsOf(event, found);
   const event = (streamId: string, type: string, data: Record<string, unknown>) =>
     ({ ...anEvent(type, data), streamId, revision: 0, position: '1' }) as unknown as RecordedEvent;
 
   it('takes a key destroyed by an erasure recorded after the log was read for erased, not for a problem', async () => {
-    const records = new SealedRecords();
+    const records = new SealedRecords(subjectsOf);
     records.see(event('complaint-a', 'ComplaintReceived', { description: sealedValue('complaint-a') }));
     records.see(event('complaint-b', 'ComplaintReceived', { description: sealedValue('complaint-b') }));
     const keys = { keyState: async () => 'erased' } as unknown as DataKeys;
@@ -234,7 +238,7 @@ describe('SealedRecords (the key check of crm-cli verify)', () => {
   });
 
   it('throws a failure of the key store rather than blaming the key', async () => {
-    const records = new SealedRecords();
+    const records = new SealedRecords(subjectsOf);
     records.see(event('complaint-a', 'ComplaintReceived', { description: sealedValue('complaint-a') }));
     const keys = {
       keyState: async () => {

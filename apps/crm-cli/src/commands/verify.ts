@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { positionOrdinal } from '@crm/projections/runtime';
 import { GENESIS_HASH, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { innerStore, personalDataLayer, sealedSubject, type DataKeys } from '@crm/shared/personal-data';
+import { innerStore, personalDataLayer, type DataKeys } from '@crm/shared/personal-data';
 import { UsageError } from '../args';
 import { tenantScope } from '../identity';
 import { defineCommand, withStores } from '../context';
@@ -164,15 +164,6 @@ export async function verifyLog(
 const DATA_SUBJECT_CATEGORY = 'data-subject-';
 const ERASURE_EVENTS = new Set(['DataSubjectErased', 'DataSubjectErasureListed']);
 
-/** Every sealed value's subject in `value`, at any depth. */
-function collectSealed(value: unknown, found: (subjectRef: string) => void): void {
-  if (typeof value === 'string') {
-    const subject = sealedSubject(value);
-    if (subject !== undefined) found(subject);
-  } else if (Array.isArray(value)) for (const item of value) collectSealed(item, found);
-  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) collectSealed(item, found);
-}
-
 /** A record whose personal fields cannot be read for another reason than an erasure recorded in the log. */
 export interface KeyProblem {
   readonly tenantId: string;
@@ -188,6 +179,9 @@ export class SealedRecords {
   private readonly subjects = new Set<string>();
   private readonly erased = new Set<string>();
 
+  /** `subjectsOf`: the subjects whose keys seal an event as stored (`PersonalDataEventStore.sealedSubjectsOf`). */
+  constructor(private readonly subjectsOf: (event: RecordedEvent, found: (subjectRef: string) => void) => void) {}
+
   see(event: RecordedEvent): void {
     const tenantId = event.metadata.tenantId;
     if (event.streamId.startsWith(DATA_SUBJECT_CATEGORY)) {
@@ -197,9 +191,7 @@ export class SealedRecords {
       }
       return;
     }
-    const note = (subjectRef: string) => this.subjects.add(slotOf(tenantId, subjectRef));
-    collectSealed(event.data, note);
-    collectSealed(event.metadata.requestFingerprint, note);
+    this.subjectsOf(event, (subjectRef) => this.subjects.add(slotOf(tenantId, subjectRef)));
   }
 
   get size(): number {
@@ -320,7 +312,7 @@ export const verifyCommand = defineCommand({
     return withStores(io, async ({ events }) => {
       const line = new ProgressLine(io.stderr, 'verify');
       const layer = personalDataLayer(events);
-      const sealed = new SealedRecords();
+      const sealed = new SealedRecords((event, found) => layer?.sealedSubjectsOf(event, found));
       const result = await verifyLog(
         innerStore(events),
         tenantId,

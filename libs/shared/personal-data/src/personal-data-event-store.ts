@@ -163,6 +163,18 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     }
   }
 
+  /** The subjects whose keys seal the event as stored: its personal fields', and its request fingerprint's. */
+  sealedSubjectsOf(event: RecordedEvent, found: (subjectRef: string) => void): void {
+    const want = (value: unknown) => {
+      const subjectRef = sealedSubject(value);
+      if (subjectRef !== undefined) found(subjectRef);
+    };
+    const paths = this.fields[event.type];
+    if (paths) visitFields(event.data, paths, want);
+    // Also on an event with no personal field of its own: sealed under the key of its command's record (sealAll).
+    want(event.metadata.requestFingerprint);
+  }
+
   /**
    * Events as they are stored, opened for reading: what a reader of `inner` must do itself. With `which`, only
    * the events it names are opened; the others come back as stored (a reader that never looks at their personal
@@ -174,14 +186,7 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
     for (const event of events) {
       if (which && !which(event)) continue;
       const tenantId = event.metadata.tenantId;
-      const want = (value: unknown) => {
-        const subjectRef = sealedSubject(value);
-        if (subjectRef !== undefined) wanted.set(`${tenantId}\n${subjectRef}`, { tenantId, subjectRef });
-      };
-      const paths = this.fields[event.type];
-      if (paths) visitFields(event.data, paths, want);
-      // Also on an event with no personal field of its own: sealed under the key of its command's record (sealAll).
-      want(event.metadata.requestFingerprint);
+      this.sealedSubjectsOf(event, (subjectRef) => wanted.set(`${tenantId}\n${subjectRef}`, { tenantId, subjectRef }));
     }
     if (wanted.size === 0) return [...events];
     const keys = new Map<string, Buffer | undefined>();
