@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import type { AuthSettings, JwtSettings } from '@crm/identity/application';
+import { DEFAULT_JWT_MAX_LIFETIME_S, type AuthSettings, type JwtSettings } from '@crm/identity/application';
 import type { EdgeSettings } from '@crm/shared/http';
 
 /** Asymmetric only: a shared HMAC secret would let every service that verifies tokens also mint them. */
@@ -67,6 +67,7 @@ function jwtSettings(env: NodeJS.ProcessEnv, problems: string[], reader: Reader)
     rolesClaim: env['CRM_JWT_ROLES_CLAIM']?.trim() || 'roles',
     tenantClaim: env['CRM_JWT_TENANT_CLAIM']?.trim() || 'tenant',
     clockToleranceSeconds: reader.integer('CRM_JWT_CLOCK_TOLERANCE_S', 5, 0, 300),
+    maxLifetimeSeconds: reader.integer('CRM_JWT_MAX_LIFETIME_S', DEFAULT_JWT_MAX_LIFETIME_S, 60, 31_536_000),
   };
 }
 

@@ -100,6 +100,7 @@ describe('authentication (real server, embedded SQLite, API keys and JWT)', () =
       ['a JWT for another audience', bearer(await issuer.sign({ ...claims, aud: 'billing-api' }))],
       ['a JWT from another issuer', bearer(await issuer.sign({ ...claims, iss: 'https://evil.example' }))],
       ['a JWT not valid yet', bearer(await issuer.sign(claims, { notBefore: now + 600 }))],
+      ['a JWT valid for ten years', bearer(await issuer.sign(claims, { expiresIn: now + 10 * 365 * 86_400 }))],
       ['a JWT signed with an unknown key', bearer(await issuer.sign(claims, { key: 'stranger' }))],
       ['a JWT without a tenant', bearer(await issuer.sign({ ...claims, tenant: undefined }))],
     ];

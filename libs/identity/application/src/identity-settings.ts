@@ -1,3 +1,6 @@
+/** How far ahead a token's `exp` may lie unless the settings say otherwise: a day. */
+export const DEFAULT_JWT_MAX_LIFETIME_S = 86_400;
+
 /** JWT verification (API.md "Authentication"): asymmetric keys only, from a JWKS file or a PEM public key. */
 export interface JwtSettings {
   readonly issuer: string;
@@ -10,6 +13,11 @@ export interface JwtSettings {
   readonly rolesClaim: string;
   readonly tenantClaim: string;
   readonly clockToleranceSeconds: number;
+  /**
+   * The furthest a token's `exp` may lie ahead of now, in seconds: a token valid for longer is refused, so a
+   * leaked one cannot serve for months because its issuer was configured so. Default 86 400 (a day).
+   */
+  readonly maxLifetimeSeconds?: number;
 }
 
 export interface AuthSettings {

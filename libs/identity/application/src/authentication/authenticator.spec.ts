@@ -35,10 +35,13 @@ async function sign(claims: JWTPayload, key = own.privateKey, exp: number | stri
     .sign(key);
 }
 
+async function jwksOfOwn() {
+  return { keys: [{ ...(await exportJWK(own.publicKey)), kid: 'k1', alg: 'ES256' }] };
+}
+
 async function world() {
   const registry = new ApiKeyRegistry(new InMemoryEventStore());
-  const jwks = { keys: [{ ...(await exportJWK(own.publicKey)), kid: 'k1', alg: 'ES256' }] };
-  const authenticator = new Authenticator(settings, secret, registry, JwtVerifier.withKeys(jwtSettings, { jwks }));
+  const authenticator = new Authenticator(settings, secret, registry, JwtVerifier.withKeys(jwtSettings, { jwks: await jwksOfOwn() }));
   const key = newApiKey();
   const keyId = '0f6d2b8a-1c3e-4f5a-9b7d-2e4c6a8b0d1f';
   const created = {
@@ -127,6 +130,28 @@ describe('Authenticator', () => {
     expect(await reasonOf(authenticator.authenticate(`Bearer ${await sign({}, stranger.privateKey)}`))).toBe('invalid_token');
     expect(await reasonOf(authenticator.authenticate(`Bearer ${await sign({ tenant: 'Not:A:Tenant' })}`))).toBe('invalid_token');
     expect(await reasonOf(authenticator.authenticate(`Bearer ${await sign({ tenant: undefined })}`))).toBe('invalid_token');
+  });
+
+  it('refuses a JWT whose exp lies further ahead than the longest lifetime allowed (a day unless configured)', async () => {
+    const { authenticator } = await world();
+    const now = Math.floor(Date.now() / 1000);
+    await expect(authenticator.authenticate(`Bearer ${await sign({}, own.privateKey, now + 86_400)}`)).resolves.toMatchObject({
+      id: 'jwt:user-7',
+    });
+    // Beyond the day and the 5 s clock tolerance: refused, whatever else is right about it.
+    const tooLong = authenticator.authenticate(`Bearer ${await sign({}, own.privateKey, now + 86_400 + 60)}`);
+    expect(await reasonOf(tooLong)).toBe('invalid_token');
+    expect(await reasonOf(authenticator.authenticate(`Bearer ${await sign({}, own.privateKey, now + 10 * 365 * 86_400)}`))).toBe(
+      'invalid_token',
+    );
+    const hourly = new Authenticator(
+      settings,
+      secret,
+      new ApiKeyRegistry(new InMemoryEventStore()),
+      JwtVerifier.withKeys({ ...jwtSettings, maxLifetimeSeconds: 3600 }, { jwks: await jwksOfOwn() }),
+    );
+    expect(await reasonOf(hourly.authenticate(`Bearer ${await sign({}, own.privateKey, now + 7200)}`))).toBe('invalid_token');
+    await expect(hourly.authenticate(`Bearer ${await sign({}, own.privateKey, now + 1800)}`)).resolves.toMatchObject({ id: 'jwt:user-7' });
   });
 
   it('reads roles as a list or a string, and ignores roles this API does not know', async () => {

@@ -4,7 +4,7 @@ import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPaylo
 import { isRole, isTenantId, type Role } from '@crm/identity/domain';
 import type { Principal } from '@crm/shared/http';
 import { AuthenticationFailure } from '../authentication/authentication-failure';
-import type { JwtSettings } from '../identity-settings';
+import { DEFAULT_JWT_MAX_LIFETIME_S, type JwtSettings } from '../identity-settings';
 
 type KeySource = KeyObject | ReturnType<typeof createLocalJWKSet>;
 
@@ -93,6 +93,13 @@ export class JwtVerifier {
     } catch (error) {
       throw failureOf(error);
     }
+    const maxLifetime = this.settings.maxLifetimeSeconds ?? DEFAULT_JWT_MAX_LIFETIME_S;
+    // jose has required exp and checked that it has not passed; here, that it does not lie too far ahead either.
+    if (typeof payload.exp === 'number' && payload.exp - Date.now() / 1000 > maxLifetime + clockToleranceSeconds)
+      throw new AuthenticationFailure(
+        'invalid_token',
+        `The token's exp lies more than ${maxLifetime} s ahead: such tokens are not accepted here`,
+      );
     const sub = payload.sub;
     if (typeof sub !== 'string' || !SUBJECT.test(sub)) throw new AuthenticationFailure('invalid_token', 'The token has no usable sub');
     const tenantId = claimAt(payload, this.settings.tenantClaim);
