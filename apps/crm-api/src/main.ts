@@ -3,7 +3,7 @@ import { tracing } from './instrumentation';
 import type { AddressInfo } from 'node:net';
 import { AUTH_OFF_WARNING } from '@crm/identity/application';
 import { exitOnSignals, GracefulShutdown, ROOT_LOGGER, ShutdownState, stopWithinBound } from '@crm/operations';
-import { ConfigError } from '@crm/platform';
+import { ConfigError, waitForPostgres } from '@crm/platform';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { Logger } from 'pino';
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Started beside its PostgreSQL server (a host's boot, a compose file): waits for it rather than exiting at once.
+  await waitForPostgres(config, { say: (line) => process.stderr.write(`${line}\n`) });
   const app = await createApp(config, { tracing }).catch((error: unknown) => {
     // Start-up refusals (a context's bad setting, an unreachable store) must be readable even with CRM_LOG=silent; a
     // configuration found wrong only once the store is open (a key-encryption key not the store's) exits as the others.

@@ -8,6 +8,7 @@ import {
   ConfigError,
   loadConfig,
   openEventStore,
+  waitForPostgres,
   type OpenedEventStore,
   openReadStore,
 } from '@crm/platform';
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   };
   const where = config.eventStore === 'sqlite' ? `sqlite (${config.dataDir}/crm.sqlite)` : config.eventStore;
   log.info(`starting on event store ${where}, read store ${config.readStore}`);
+  // As the API: started beside its PostgreSQL server, it waits for it rather than exiting at once.
+  await waitForPostgres(config, { say: (line) => log.warn(line) });
   const eventStore = await openEventStore(config);
   const readStore = await openReadStore(config, eventStore);
   // The health port first (live at once, not ready until every lease has been asked for), then the projections.

@@ -7,3 +7,4 @@ export * from './security-config';
 export * from './data-directory';
 export * from './server-secret';
 export * from './personal-data';
+export * from './start-wait';

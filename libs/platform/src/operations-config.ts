@@ -12,6 +12,11 @@ export interface OperationsConfig {
   /** crm-projector's HTTP port for /metrics and /health (0: any free port). */
   readonly projectorPort: number;
   readonly projectorHost: string;
+  /**
+   * How long a server (the API, crm-projector) started while its PostgreSQL server does not answer waits for it,
+   * trying again with growing pauses, before it gives up and exits 1 (CRM_START_WAIT_S; 0: not at all).
+   */
+  readonly startWaitMs: number;
 }
 
 type Integer = (name: string, fallback: number, min: number, max: number) => number;
@@ -28,5 +33,6 @@ export function loadOperationsConfig(env: NodeJS.ProcessEnv, integer: Integer, p
     readyMaxLagSeconds: integer('CRM_READY_MAX_LAG_SECONDS', 60, 1, 86_400),
     projectorPort: integer('CRM_PROJECTOR_PORT', 3001, 0, 65535),
     projectorHost: env['CRM_PROJECTOR_HOST'] || env['HOST'] || '0.0.0.0',
+    startWaitMs: integer('CRM_START_WAIT_S', 60, 0, 3600) * 1000,
   };
 }

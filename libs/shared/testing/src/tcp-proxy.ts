@@ -15,7 +15,8 @@ export interface PausableProxy {
   close(): Promise<void>;
 }
 
-export async function pausableProxy(target: URL): Promise<PausableProxy> {
+/** `port`: listen there (a server that comes up where a client already looks for it); default any free port. */
+export async function pausableProxy(target: URL, options: { readonly port?: number } = {}): Promise<PausableProxy> {
   let paused = false;
   const flushes = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -54,7 +55,7 @@ export async function pausableProxy(target: URL): Promise<PausableProxy> {
     client.on('close', () => sockets.delete(client));
     if (!paused) open();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   const url = new URL(target.href);
   url.hostname = '127.0.0.1';
