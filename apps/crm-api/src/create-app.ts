@@ -41,8 +41,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Order matters: onRequest hooks run as added. Requests are observed (ids, logs, metrics) first, so refusals count too;
   // then a caller is authenticated before its body type is judged.
   observeHttp(app, { metrics: app.get(CrmMetrics), logger: app.get(ROOT_LOGGER), shutdown: app.get(ShutdownState) });
-  const authFailures = await hardenEdge(app, config.edge.rateLimit);
-  installIdentity(app, authFailures);
+  const limits = await hardenEdge(app, config.edge.rateLimit);
+  installIdentity(app, limits);
   acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
   // Command ids of Idempotency-Keys keyed with the server secret, as request fingerprints and blind indexes are.
   const store = app.get<EventStore>(EVENT_STORE);

@@ -185,6 +185,44 @@ describe('rate limits (real server, embedded SQLite)', () => {
   });
 });
 
+describe('rate limits for requests answered before authentication passes (real server, embedded SQLite)', () => {
+  let server: TestApp;
+  beforeAll(async () => {
+    server = await startTestApp({ CRM_EVENT_STORE: 'sqlite', CRM_RATE_LIMIT_MAX: '5', CRM_AUTH_FAILURE_LIMIT: '100' });
+  });
+  afterAll(async () => server.close());
+
+  it('counts requests without credentials and for paths not served against the address, as any anonymous request', async () => {
+    const none = { anonymous: true };
+    const statuses: number[] = [];
+    for (const path of ['/nope', '/api/v1/nope', '/api/v1/leads/x/nope'])
+      statuses.push((await http(server.url, 'GET', path, undefined, {}, none)).status);
+    statuses.push((await http(server.url, 'GET', '/api/v1/views/churn', undefined, {}, none)).status);
+    // With the OpenAPI document this test's client reads once (anonymous too), five requests of the address's budget of
+    // five. A probe was sent 45 of each kind in 10 s with a budget of 20, and none was refused.
+    expect(statuses).toEqual([404, 404, 404, 401]);
+    const refused = await http(server.url, 'GET', '/api/v1/views/churn', undefined, {}, none);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({
+      status: 429,
+      code: 'REQUEST.TOO_MANY',
+      title: 'Too many requests',
+      instance: '/api/v1/views/churn',
+    });
+    expect(refused.body['detail']).toMatch(
+      /^Rate limit of 5 requests per 1 minute reached; retry in (\d+ seconds?|1 minute) \(Retry-After\)$/,
+    );
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    const unknown = await http(server.url, 'POST', '/nope', {}, {}, none);
+    expect({ status: unknown.status, code: unknown.body['code'] }).toEqual({ status: 429, code: 'REQUEST.TOO_MANY' });
+    // The probes stay outside every budget, and a principal spends its own.
+    expect((await http(server.url, 'GET', '/health/live', undefined, {}, none)).status).toBe(200);
+    expect((await http(server.url, 'GET', '/api/v1/views/churn')).status).toBe(200);
+  });
+});
+
 describe('CRM_RATE_LIMIT=off (benchmarks)', () => {
   it('lets a principal past any budget', async () => {
     const server = await startTestApp({ CRM_EVENT_STORE: 'sqlite', CRM_RATE_LIMIT: 'off', CRM_RATE_LIMIT_MAX: '2' });

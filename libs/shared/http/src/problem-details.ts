@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 /** RFC 9457 problem details, the one error shape of the API (API.md "Conventions"). */
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `opportunity.estimatedValue.amount` or `lines.0.quantity`. */
@@ -17,6 +19,19 @@ export interface ProblemDetails {
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * The title of a problem named by its status alone: the HTTP reason phrase in sentence case, as the API's other titles
+ * are written ("Not found", "Too many requests", "Method not allowed", "URI too long"; acronyms kept).
+ */
+export function problemTitle(status: number): string {
+  const phrase = STATUS_CODES[status];
+  if (phrase === undefined) return 'Error';
+  return phrase
+    .split(' ')
+    .map((word, index) => (index === 0 || (word.length > 1 && word === word.toUpperCase()) ? word : word.toLowerCase()))
+    .join(' ');
+}
 const TYPE_BASE = 'https://crm.example/problems/';
 
 export function problem(

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import {
   AppendOutcomeUnknownError,
   AppendTooLargeError,
@@ -23,7 +23,7 @@ import {
   RESOURCE_PROBLEMS,
 } from './openapi/http-problems';
 import { InvalidValueError, isTransientStoreError } from '@crm/shared/kernel';
-import { problem, RequestValidationError, type ProblemDetails } from './problem-details';
+import { problem, problemTitle, RequestValidationError, type ProblemDetails } from './problem-details';
 
 /** A read model has not reached the position the caller asked for (read-your-writes): 503 + Retry-After. */
 export class NotCaughtUpError extends Error {
@@ -146,13 +146,13 @@ export function toProblem(error: unknown): MappedProblem {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = STATUS_CODES[status] ?? `HTTP.${status}`;
-    return { body: problem(status, code, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'Error', error.message) };
+    return { body: problem(status, code, problemTitle(status), error.message) };
   }
   const status = statusOf(error);
   if (status !== undefined && status < 500) {
     const code =
       status === 400 && error instanceof SyntaxError ? REQUEST_PROBLEMS.MALFORMED_JSON.code : (STATUS_CODES[status] ?? `HTTP.${status}`);
-    return { body: problem(status, code, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'Error', (error as Error).message) };
+    return { body: problem(status, code, problemTitle(status), (error as Error).message) };
   }
   return { body: problem(500, INTERNAL_PROBLEM.code, 'Internal error', 'The server failed to handle the request; it has been logged.') };
 }

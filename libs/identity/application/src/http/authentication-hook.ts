@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AUTH_PROBLEMS, PROBLEM_CONTENT_TYPE, problem, REQUEST_PROBLEMS, type AddressLimiter, type LimitVerdict } from '@crm/shared/http';
+import {
+  AUTH_PROBLEMS,
+  PROBLEM_CONTENT_TYPE,
+  problem,
+  problemTitle,
+  REQUEST_PROBLEMS,
+  type EdgeLimiters,
+  type LimitVerdict,
+} from '@crm/shared/http';
 import { AuthenticationFailure } from '../authentication/authentication-failure';
 import type { Authenticator } from '../authentication/authenticator';
 import { accessRuleFor, isOperatorIfNeeded, mayCall, OPERATOR_TENANT, rolesAllowed } from './access-table';
@@ -70,7 +78,7 @@ function authorizationFields(request: FastifyRequest): number {
 function repeatedAuthorization(reply: FastifyReply, request: FastifyRequest): FastifyReply {
   const detail = 'The request carries more than one Authorization header: send exactly one, Authorization: Bearer <token>';
   reply.header('www-authenticate', challengeWith('invalid_request', detail));
-  return send(reply, request, 400, REQUEST_PROBLEMS.MALFORMED.code, 'Bad Request', detail);
+  return send(reply, request, 400, REQUEST_PROBLEMS.MALFORMED.code, problemTitle(400), detail);
 }
 
 function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: LimitVerdict): FastifyReply {
@@ -83,10 +91,11 @@ function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: 
  * Authenticates and authorises every request before its body is read, from
  * the one access table: 400 REQUEST.MALFORMED for a repeated Authorization header, 401 (with WWW-Authenticate) for a
  * missing or bad credential, 403 AUTH.FORBIDDEN when no role fits, 429 for a bad credential
- * once its address has failed too often (a good one still passes). Sets `request.principal`, which the handlers' actor and
+ * once its address has failed too often (a good one still passes), and 429 for any request whose authentication fails
+ * (none sent included) once its address has spent the rate limit's budget, which such requests spend as others do. Sets `request.principal`, which the handlers' actor and
  * tenant come from. Replies to authenticated routes are never cached.
  */
-export function installAuthenticationHook(fastify: FastifyInstance, authenticator: Authenticator, failures?: AddressLimiter): void {
+export function installAuthenticationHook(fastify: FastifyInstance, authenticator: Authenticator, limits?: EdgeLimiters): void {
   // Declared up front, so every request object has the same shape.
   if (!fastify.hasRequestDecorator('principal')) fastify.decorateRequest('principal', undefined);
   const routes: string[] = [];
@@ -115,9 +124,15 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
       // a bad credential is 429; a good one is never refused for its address: behind a proxy every client shares one,
       // and 20 bad tokens a minute from anyone would otherwise lock every service out (keys and tokens cannot be
       // guessed, so the budget is against floods of bad ones, not a guard of the good ones).
-      if (error.reason !== 'missing' && failures && authenticator.enabled) {
-        const verdict = await failures(request);
+      if (error.reason !== 'missing' && limits && authenticator.enabled) {
+        const verdict = await limits.failures(request);
         if (verdict.exceeded) return tooManyFailures(reply, request, verdict);
+      }
+      // Answered here, before the rate limit's own hook: the request spends its address's budget all the same, so a
+      // flood without credentials is bounded like any other.
+      if (limits && authenticator.enabled) {
+        const refused = await limits.anonymous(request, reply);
+        if (refused) return refused;
       }
       return unauthorized(reply, request, error);
     }

@@ -1,8 +1,10 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
+import { REQUEST_PROBLEMS } from '../openapi/http-problems';
+import { PROBLEM_CONTENT_TYPE, problem, problemTitle } from '../problem-details';
 import { type RateLimitSettings, UNLIMITED_ROUTES } from './edge-settings';
 
 /** How a limiter answers one request. */
@@ -13,6 +15,20 @@ export interface LimitVerdict {
 
 /** Counts something per client address; `count: false` only looks. */
 export type AddressLimiter = (request: FastifyRequest, options?: { readonly count?: boolean }) => Promise<LimitVerdict>;
+
+/**
+ * Spends the address's budget for a request answered before the rate limit's own hook (preParsing) would count it:
+ * one whose authentication failed (none sent included), one for a path the API does not serve. Answers 429 itself
+ * when the budget is spent (and returns the reply), else returns undefined and lets the request be answered.
+ */
+export type AnonymousBudget = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+
+/** The limiters `hardenEdge` hands the authentication hook. */
+export interface EdgeLimiters {
+  /** Failed authentications per address (`CRM_AUTH_FAILURE_LIMIT`). */
+  readonly failures: AddressLimiter;
+  readonly anonymous: AnonymousBudget;
+}
 
 /** Whose budget a request spends: its principal's once authenticated, its address's before. */
 function budgetOf(request: FastifyRequest): string {
@@ -48,12 +64,6 @@ export function installSecurityHeaders(fastify: FastifyInstance, options: Readon
   });
 }
 
-/**
- * Security headers (`installSecurityHeaders`) and the per-principal rate limit
- * (the kept Fastify plugin). Returns a per-address limiter for failed
- * authentications, which the authentication hook counts with (undefined when
- * limits are off).
- */
 /** A window as people say it: "1 minute", "30 seconds". */
 export function windowText(ms: number): string {
   const seconds = Math.round(ms / 1000);
@@ -61,7 +71,13 @@ export function windowText(ms: number): string {
   return seconds === 1 ? '1 second' : `${seconds} seconds`;
 }
 
-export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitSettings): Promise<AddressLimiter | undefined> {
+/**
+ * Security headers (`installSecurityHeaders`) and the per-principal rate limit (the kept Fastify plugin), which also
+ * counts, per address, requests for paths the API does not serve (a 404 or 405 costs as much as any request). Returns
+ * the limiters the authentication hook counts with (undefined when limits are off): failed authentications per
+ * address, and the same address budget for requests whose authentication fails, which the plugin's hook never sees.
+ */
+export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitSettings): Promise<EdgeLimiters | undefined> {
   installSecurityHeaders(app.getHttpAdapter().getInstance());
   if (!limits.enabled) return undefined;
   await app.register(rateLimit, {
@@ -79,16 +95,40 @@ export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitS
       ),
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // The plugin's own counters (its store, its budgets by `budgetOf`): an anonymous request spends the same address
+  // budget wherever it is answered.
+  const budget = fastify.createRateLimit();
+  const anonymous: AnonymousBudget = async (request, reply) => {
+    const verdict = await budget(request);
+    if (verdict.isAllowed || !verdict.isExceeded) return undefined;
+    const retryAfter = Math.max(1, verdict.ttlInSeconds);
+    const detail = `Rate limit of ${verdict.max} requests per ${windowText(limits.windowMs)} reached; retry in ${windowText(retryAfter * 1000)} (Retry-After)`;
+    return reply
+      .code(429)
+      .header('retry-after', String(retryAfter))
+      .header('x-ratelimit-limit', String(verdict.max))
+      .header('x-ratelimit-remaining', '0')
+      .header('x-ratelimit-reset', String(retryAfter))
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem(429, REQUEST_PROBLEMS.TOO_MANY.code, problemTitle(429), detail, { instance: request.url }));
+  };
+  // A path the API does not serve: before the not-found handler or the 405 of a path served with other methods.
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url === undefined) await anonymous(request, reply);
+  });
   const failures = fastify.createRateLimit({
     max: limits.authFailureMax,
     timeWindow: limits.authFailureWindowMs,
     keyGenerator: (request) => `failed-auth:${request.ip}`,
   });
-  return async (request, options = {}) => {
-    const verdict = await failures(request, options.count === false ? { increment: false } : undefined);
-    if (verdict.isAllowed) return { exceeded: false, retryAfterSeconds: 0 };
-    // Looking: the next failure would be one too many. Counting: this one was.
-    const exceeded = options.count === false ? verdict.remaining === 0 && verdict.ttl > 0 : verdict.isExceeded;
-    return { exceeded, retryAfterSeconds: Math.max(1, verdict.ttlInSeconds) };
+  return {
+    anonymous,
+    failures: async (request, options = {}) => {
+      const verdict = await failures(request, options.count === false ? { increment: false } : undefined);
+      if (verdict.isAllowed) return { exceeded: false, retryAfterSeconds: 0 };
+      // Looking: the next failure would be one too many. Counting: this one was.
+      const exceeded = options.count === false ? verdict.remaining === 0 && verdict.ttl > 0 : verdict.isExceeded;
+      return { exceeded, retryAfterSeconds: Math.max(1, verdict.ttlInSeconds) };
+    },
   };
 }

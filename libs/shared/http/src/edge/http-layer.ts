@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../problem-details';
+import { problem, PROBLEM_CONTENT_TYPE, problemTitle, type ProblemDetails } from '../problem-details';
 import { parseJsonBody } from './json-body';
 
 /** Longer request targets get 414; well under Node's 16 KiB header limit, so the answer is ours, not a reset. */
@@ -12,7 +12,7 @@ export const MAX_PARAM_LENGTH = 256;
 const title = (status: number) => STATUS_CODES[status] ?? 'Error';
 
 function layerProblem(status: number, code: string, detail: string): ProblemDetails {
-  return problem(status, code, title(status), detail);
+  return problem(status, code, problemTitle(status), detail);
 }
 
 function requestLineTooLong(packet: unknown): boolean {
