@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { http, issueKey, startTestApp, type IssuedKey, type TestApp } from '../testing/test-app';
 
@@ -110,12 +111,57 @@ describe('the HTTP edge (real server, embedded SQLite)', () => {
     expect(fields).toEqual(['channel', 'extra', 'from.name', 'kind']);
   });
 
+  it('refuses a line break or a tab in a one-line field (a name, a label, an id), and keeps the lines of free text', async () => {
+    const sales = await issueKey(server, { name: 'crm desk', roles: ['sales'] });
+    const lead = (fields: Record<string, unknown>) =>
+      http(
+        server.url,
+        'POST',
+        '/api/v1/leads',
+        { fullName: 'مریم احمدی', source: 'web', email: `${randomUUID()}@example.ir`, ...fields },
+        sales.headers,
+      );
+    // Each was answered 201 and stored as sent (an outside probe): one name split over two lines of a CSV export.
+    const refused = await lead({ fullName: 'Line\r\nBreak', company: 'Acme\tInc', ownerId: 'o\nx' });
+    expect(refused.status).toBe(400);
+    expect(refused.body['errors']).toEqual([
+      { field: 'fullName', messages: ['fullName must be one line: no line break or tab'] },
+      { field: 'company', messages: ['company must be one line: no line break or tab'] },
+      { field: 'ownerId', messages: ['ownerId must be one line: no line break or tab'] },
+    ]);
+    for (const fullName of ['علی\u2028رضا', 'علی\u2029رضا', 'علی\nرضا']) expect((await lead({ fullName })).status).toBe(400);
+    const complaint = await http(
+      server.url,
+      'POST',
+      '/api/v1/complaints',
+      { complainant: { name: 'رضا\nکریمی' }, channel: 'phone', category: 'کیفیت کالا', description: 'خط اول\nخط دوم' },
+      service.headers,
+    );
+    expect(complaint.body['errors']).toEqual([{ field: 'complainant.name', messages: ['name must be one line: no line break or tab'] }]);
+    // Free text keeps its lines; a name with a ZWNJ or a space is one line.
+    expect((await lead({ fullName: 'مریم\u200cاحمدی', interest: 'ورق فولادی\nتحویل در اصفهان\tفوری' })).status).toBe(201);
+  });
+
   it('refuses a query string whose percent-escapes are malformed or not UTF-8, as it does a path', async () => {
     for (const query of ['%ZZ', '%FF', 'a%ED%A0%80', '%C0%AF']) {
       const reply = await http(server.url, 'GET', `/api/v1/views/satisfaction?from=${query}`, undefined, service.headers);
       expect({ query, status: reply.status, code: reply.body['code'] }).toEqual({ query, status: 400, code: 'REQUEST.BAD_URL' });
     }
     expect((await http(server.url, 'GET', '/api/v1/views/satisfaction?from=2026-01-01', undefined, service.headers)).status).toBe(200);
+    // A bad escape in the path is refused before any hook runs: its id is given back all the same, and its instance named.
+    const path = await http(server.url, 'GET', '/api/v1/%zz', undefined, { ...service.headers, 'x-request-id': 'probe-bad-url' });
+    expect({ status: path.status, code: path.body['code'], instance: path.body['instance'] }).toEqual({
+      status: 400,
+      code: 'REQUEST.BAD_URL',
+      instance: '/api/v1/%zz',
+    });
+    expect(path.headers.get('x-request-id')).toBe('probe-bad-url');
+    const method = await http(server.url, 'DELETE', '/api/v1/leads', undefined, service.headers);
+    expect({ status: method.status, title: method.body['title'], instance: method.body['instance'] }).toEqual({
+      status: 405,
+      title: 'Method not allowed',
+      instance: '/api/v1/leads',
+    });
   });
 
   it('reads application/*+json as JSON', async () => {

@@ -63,9 +63,12 @@ export function observeHttp(app: NestFastifyApplication, { metrics, logger, shut
   const finished = new WeakSet<FastifyRequest>();
 
   // What the HTTP layer answers before any hook (a malformed request, a URL past the limits): counted and logged too.
-  onEdgeRefusal(fastify.server, ({ method, status, code }) => {
+  onEdgeRefusal(fastify.server, ({ method, status, code, requestId }) => {
     metrics.requestServed(method ?? UNPARSED_METHOD, undefined, status, 0);
-    logger.info({ method: method ?? UNPARSED_METHOD, route: UNMATCHED_ROUTE, status, code }, 'request');
+    logger.info(
+      { ...(requestId === undefined ? {} : { requestId }), method: method ?? UNPARSED_METHOD, route: UNMATCHED_ROUTE, status, code },
+      'request',
+    );
   });
 
   /** The one request line and sample, from the status the server decided; `aborted` when the client went away first. */

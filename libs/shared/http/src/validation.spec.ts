@@ -80,6 +80,11 @@ describe('null where an object or a value goes', () => {
     expect(await refusedFields(Revoke, {})).toEqual([]);
     expect(await refusedFields(Revoke, undefined)).toEqual([]);
   });
+
+  it('refuses a list, a string, a number or a boolean as a body as it refuses null: the body, not its items or fields', async () => {
+    for (const body of [[1, 2], [], 'str', 7, true])
+      expect({ body, refused: await refusedFields(Revoke, body) }).toEqual({ body, refused: ['body'] });
+  });
 });
 
 class Nested {

@@ -137,8 +137,10 @@ function markMemberNamedFields(value: unknown): unknown {
 class EdgeValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // A body of JSON `null` is no object: Nest's pipe would take it for an empty one, and a command whose fields are all
-    // optional (a revocation, a campaign's start) would run.
-    if (metadata.type === 'body' && value === null && metadata.metatype !== undefined)
+    // optional (a revocation, a campaign's start) would run. A list, a string, a number or a boolean is none either:
+    // named as such, not as a list's items being unknown fields or as every required field missing (an outside probe).
+    const notAnObject = value === null || (value !== undefined && (typeof value !== 'object' || Array.isArray(value)));
+    if (metadata.type === 'body' && notAnObject && metadata.metatype !== undefined)
       throw new RequestValidationError([{ field: 'body', messages: ['must be a JSON object'] }]);
     const faults: FieldError[] = [...(metadata.type === 'query' ? textFaults(value) : metadata.type === 'body' ? bodyFaults(value) : [])];
     // Before Nest's pipe, which deletes a `constructor` field from the value it is given (stripProtoKeys).

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import type { Party, RelatedTo } from '@crm/service/domain';
 import { MAX, RELATED_TYPES } from './vocabulary';
-import { ContactPointField, EnumField, IdField, IsOneForm, NestedField, TextField, type FieldOptions } from '@crm/shared/http';
+import { ContactPointField, EnumField, type FieldOptions, IdField, IsOneForm, LineField, NestedField } from '@crm/shared/http';
 
 /** `{ contactId }`, `{ accountId }` or, for someone not yet on file, `{ name, phone?, email? }`. */
 export class PartyDto {
@@ -11,7 +11,7 @@ export class PartyDto {
   @IdField({ optional: true, description: 'An account (legal entity) on file' })
   accountId?: string;
 
-  @TextField(MAX.name, { optional: true, description: 'Someone not yet on file', example: 'رضا کریمی' })
+  @LineField(MAX.name, { optional: true, description: 'Someone not yet on file', example: 'رضا کریمی' })
   name?: string;
 
   @ContactPointField('phone', MAX.phone, {

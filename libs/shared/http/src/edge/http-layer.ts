@@ -27,6 +27,8 @@ export interface EdgeRefusal {
   readonly method: string | undefined;
   readonly status: number;
   readonly code: string;
+  /** The request's id, when Fastify had made a request of it (a bad percent-escape in the path, say). */
+  readonly requestId?: string;
 }
 
 const REFUSAL_LISTENERS = new WeakMap<object, (refusal: EdgeRefusal) => void>();
@@ -40,10 +42,10 @@ export function onEdgeRefusal(server: object, listener: (refusal: EdgeRefusal) =
   REFUSAL_LISTENERS.set(server, listener);
 }
 
-function refused(server: unknown, method: string | undefined, body: ProblemDetails): void {
+function refused(server: unknown, method: string | undefined, body: ProblemDetails, requestId?: string): void {
   if (typeof server !== 'object' || server === null) return;
   try {
-    REFUSAL_LISTENERS.get(server)?.({ method, status: body.status, code: body.code });
+    REFUSAL_LISTENERS.get(server)?.({ method, status: body.status, code: body.code, ...(requestId === undefined ? {} : { requestId }) });
   } catch {
     // Telemetry is advisory: the answer goes out whatever it does.
   }
@@ -113,8 +115,13 @@ export function frameworkErrors(error: Error & { code?: string }, request: Fasti
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? layerProblem(414, 'REQUEST.URL_TOO_LONG', `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`)
         : layerProblem(400, 'REQUEST.BAD', 'The request could not be routed.');
-  refused(request.server.server, request.method, body);
-  void reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  refused(request.server.server, request.method, body, request.id);
+  // No hook runs for these: the request's id (the caller's X-Request-Id, or the one made for it) is given back here.
+  void reply
+    .code(body.status)
+    .header('x-request-id', request.id)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify({ ...body, instance: request.url }));
 }
 
 /** Fastify options that make the HTTP layer's own refusals problem+json. */
@@ -165,7 +172,10 @@ export function installEdgeHooks(fastify: FastifyInstance): void {
       .code(400)
       .type(PROBLEM_CONTENT_TYPE)
       .send(
-        JSON.stringify(layerProblem(400, 'REQUEST.BAD_URL', 'The query string has a malformed percent-escape or one that is not UTF-8.')),
+        JSON.stringify({
+          ...layerProblem(400, 'REQUEST.BAD_URL', 'The query string has a malformed percent-escape or one that is not UTF-8.'),
+          instance: request.url,
+        }),
       );
   });
 }
@@ -199,6 +209,11 @@ function answerOtherMethods(fastify: FastifyInstance): void {
       .code(405)
       .header('allow', allowed.join(', '))
       .type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(layerProblem(405, 'REQUEST.METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}.`)));
+      .send(
+        JSON.stringify({
+          ...layerProblem(405, 'REQUEST.METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}.`),
+          instance: request.url,
+        }),
+      );
   });
 }

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { NestedField, TextField, type FieldOptions } from './fields';
+import { type FieldOptions, LineField, NestedField } from './fields';
 import { IsOneForm } from './one-form.validator';
 
 /** People and teams come from the identity provider, so their ids are opaque text of at most this length. */
@@ -7,10 +7,10 @@ const MAX_PRINCIPAL_ID = 100;
 
 /** `{ userId }` or `{ teamId }` (API.md `assignee`), for complaints and activities alike. */
 export class AssigneeDto {
-  @TextField(MAX_PRINCIPAL_ID, { optional: true, example: 'user-17' })
+  @LineField(MAX_PRINCIPAL_ID, { optional: true, example: 'user-17' })
   userId?: string;
 
-  @TextField(MAX_PRINCIPAL_ID, { optional: true, example: 'team-service-tehran' })
+  @LineField(MAX_PRINCIPAL_ID, { optional: true, example: 'team-service-tehran' })
   teamId?: string;
 }
 
@@ -18,7 +18,7 @@ const ASSIGNEE_FORMS = { userId: [], teamId: [] } as const;
 
 /** A view's filter by one person's or team's id (an assignee, a deal's owner): checked as the commands check those ids. */
 export function PrincipalIdFilter(description: string): PropertyDecorator {
-  return TextField(MAX_PRINCIPAL_ID, { optional: true, description });
+  return LineField(MAX_PRINCIPAL_ID, { optional: true, description });
 }
 
 export function AssigneeField(options: FieldOptions = {}): PropertyDecorator {

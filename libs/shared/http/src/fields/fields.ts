@@ -14,6 +14,7 @@ import {
   LAST_YEAR,
   intProblem,
   ITEM_PROBLEMS,
+  lineProblem,
   orRequired,
   phoneProblem,
   required,
@@ -52,6 +53,21 @@ function checked(name: string, options: FieldOptions, problem: Problem): Propert
  */
 export function TextField(maxLength: number, options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(documented(options, { type: String, maxLength }), checked('text', options, textProblem(maxLength, true)));
+}
+
+/** What a `LineField` may hold, as the OpenAPI document publishes it (ECMA-262): no line break or tab. */
+export const LINE_PATTERN = '^[^\\t\\n\\r\\u2028\\u2029]*$';
+
+/**
+ * One line of text, required unless `optional`: a name, a label, a subject, an id. As `TextField`, and no line break
+ * or tab (CR, LF, U+2028, U+2029, TAB), which would split the value in a CSV export, a log line or a form; free text
+ * (descriptions, notes, reasons) is a `TextField` and keeps its lines.
+ */
+export function LineField(maxLength: number, options: FieldOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    documented(options, { type: String, maxLength, pattern: LINE_PATTERN }),
+    checked('line', options, lineProblem(maxLength)),
+  );
 }
 
 /** A list of texts (corrective actions): each one checked as a required `TextField` is, the list at most `maxItems`. */

@@ -53,6 +53,20 @@ export function textProblem(maxLength: number, notBlank: boolean): Problem {
   };
 }
 
+// Line breaks (CR, LF, and Unicode's line and paragraph separators) and tabs: what a CSV, a log line or a form's
+// single-line input would split on or mangle.
+const LINE_BREAK_OR_TAB = /[\t\n\r\u2028\u2029]/;
+
+/** One line of text (a name, a label, an id): `textProblem`, and no line break or tab. */
+export function lineProblem(maxLength: number): Problem {
+  const text = textProblem(maxLength, true);
+  return (value, object) => {
+    const problem = text(value, object);
+    if (problem !== undefined) return problem;
+    return LINE_BREAK_OR_TAB.test(value as string) ? 'must be one line: no line break or tab' : undefined;
+  };
+}
+
 function isPhone(value: string): boolean {
   try {
     normalizePhone(value);

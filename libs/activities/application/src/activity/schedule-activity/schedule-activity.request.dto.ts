@@ -7,6 +7,7 @@ import {
   EnumField,
   IdField,
   IntField,
+  LineField,
   NestedField,
   TextField,
   TimeField,
@@ -43,7 +44,7 @@ export class ScheduleActivityRequestDto extends CommandRequestDto {
   @EnumField(ACTIVITY_TYPES, { example: 'phone_call' })
   type!: ActivityType;
 
-  @TextField(MAX.subject, { example: 'تماس پیگیری پیش‌فاکتور' })
+  @LineField(MAX.subject, { example: 'تماس پیگیری پیش‌فاکتور' })
   subject!: string;
 
   @TextField(MAX.description, { optional: true, example: 'پیگیری تأیید پیش‌فاکتور و زمان تحویل' })

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, Matches, ValidateIf } from 'class-validator';
 import { ROLES, TENANT_ID_PATTERN, type Role } from '@crm/identity/domain';
-import { CommandRequestDto, TextField } from '@crm/shared/http';
+import { CommandRequestDto, LineField } from '@crm/shared/http';
 
 export class CreateApiKeyRequestDto extends CommandRequestDto {
-  @TextField(100, { description: 'What the key is for, e.g. the service that will use it', example: 'web-form-backend' })
+  @LineField(100, { description: 'What the key is for, e.g. the service that will use it', example: 'web-form-backend' })
   name!: string;
 
   @ApiProperty({ enum: ROLES, isArray: true, minItems: 1, example: ['sales'] })

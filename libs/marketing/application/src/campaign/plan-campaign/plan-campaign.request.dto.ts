@@ -1,4 +1,14 @@
-import { AlsoChecks, CommandRequestDto, EnumField, IdField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
+import {
+  AlsoChecks,
+  CommandRequestDto,
+  EnumField,
+  IdField,
+  LineField,
+  MoneyDto,
+  NestedField,
+  TextField,
+  TimeField,
+} from '@crm/shared/http';
 import {
   CAMPAIGN_CHANNELS,
   CAMPAIGN_GOALS,
@@ -26,7 +36,7 @@ export class PlanCampaignRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen campaign id; the server makes one otherwise' })
   id?: string;
 
-  @TextField(200, { example: 'کمپین نوروز ۱۴۰۵' })
+  @LineField(200, { example: 'کمپین نوروز ۱۴۰۵' })
   name!: string;
 
   @EnumField(CAMPAIGN_GOALS)
@@ -47,6 +57,6 @@ export class PlanCampaignRequestDto extends CommandRequestDto {
   @TextField(2000, { optional: true })
   description?: string;
 
-  @TextField(100, { optional: true })
+  @LineField(100, { optional: true })
   ownerId?: string;
 }

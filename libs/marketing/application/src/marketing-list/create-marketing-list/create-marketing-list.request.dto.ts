@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
-import { AlsoChecks, Check, CommandRequestDto, EnumField, IdField, TextField } from '@crm/shared/http';
+import { AlsoChecks, Check, CommandRequestDto, EnumField, IdField, LineField, TextField } from '@crm/shared/http';
 import { assertCriteriaFields, assertListName, type ListCriteria, type ListKind, type ListMemberType } from '@crm/marketing/domain';
 import { assertKnownCriteriaValues, CRITERIA_VALUE_SETS } from '../criteria-values';
 import { ListCriteriaDto } from '../list-criteria.dto';
@@ -41,7 +41,7 @@ export class CreateMarketingListRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen list id; the server makes one otherwise' })
   id?: string;
 
-  @TextField(200, { example: 'مشتریان صنعت فولاد' })
+  @LineField(200, { example: 'مشتریان صنعت فولاد' })
   name!: string;
 
   @EnumField(['account', 'contact', 'lead'], { description: 'What the list holds: one kind of record per list' })
@@ -65,6 +65,6 @@ export class CreateMarketingListRequestDto extends CommandRequestDto {
   @TextField(1000, { optional: true })
   description?: string;
 
-  @TextField(100, { optional: true })
+  @LineField(100, { optional: true })
   ownerId?: string;
 }

@@ -1,10 +1,10 @@
-import { CommandRequestDto, NationalIdField, IdField, TextField } from '@crm/shared/http';
+import { CommandRequestDto, IdField, LineField, NationalIdField } from '@crm/shared/http';
 
 export class OpenAccountRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen account id; the server makes one otherwise' })
   id?: string;
 
-  @TextField(200, { example: 'شرکت فولاد مبارکه' })
+  @LineField(200, { example: 'شرکت فولاد مبارکه' })
   name!: string;
 
   @NationalIdField({
@@ -14,9 +14,9 @@ export class OpenAccountRequestDto extends CommandRequestDto {
   })
   nationalId?: string;
 
-  @TextField(100, { optional: true })
+  @LineField(100, { optional: true })
   industry?: string;
 
-  @TextField(100, { optional: true })
+  @LineField(100, { optional: true })
   ownerId?: string;
 }

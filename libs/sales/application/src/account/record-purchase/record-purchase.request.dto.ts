@@ -1,5 +1,5 @@
 import { assertPurchaseTime } from '@crm/sales/domain';
-import { AlsoChecks, CommandRequestDto, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
+import { AlsoChecks, CommandRequestDto, LineField, MoneyDto, NestedField, TimeField } from '@crm/shared/http';
 
 @AlsoChecks({
   reads: ['occurredAt'],
@@ -14,7 +14,7 @@ export class RecordPurchaseRequestDto extends CommandRequestDto {
   @TimeField('instant')
   occurredAt!: string;
 
-  @TextField(100, {
+  @LineField(100, {
     example: 'INV-1403-00042',
     description: "The purchase's id in the source system (ERP invoice number): the same ref again records nothing",
   })

@@ -1,8 +1,8 @@
-import { CommandRequestDto, NationalIdField, TextField } from '@crm/shared/http';
+import { CommandRequestDto, LineField, NationalIdField } from '@crm/shared/http';
 
 /** Any of the fields; what is absent stays as it is. A field given blank is refused (API.md): nothing is cleared this way. */
 export class UpdateAccountRequestDto extends CommandRequestDto {
-  @TextField(200, { optional: true })
+  @LineField(200, { optional: true })
   name?: string;
 
   @NationalIdField({
@@ -12,9 +12,9 @@ export class UpdateAccountRequestDto extends CommandRequestDto {
   })
   nationalId?: string;
 
-  @TextField(100, { optional: true })
+  @LineField(100, { optional: true })
   industry?: string;
 
-  @TextField(100, { optional: true })
+  @LineField(100, { optional: true })
   ownerId?: string;
 }

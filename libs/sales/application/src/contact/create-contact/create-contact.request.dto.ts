@@ -1,11 +1,11 @@
-import { CommandRequestDto, ContactPointField, EnumField, IdField, TextField } from '@crm/shared/http';
+import { CommandRequestDto, ContactPointField, EnumField, IdField, LineField } from '@crm/shared/http';
 import { CONTACT_CHANNELS, type ContactChannel } from '@crm/sales/domain';
 
 export class CreateContactRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen contact id; the server makes one otherwise' })
   id?: string;
 
-  @TextField(200, { example: 'مریم احمدی' })
+  @LineField(200, { example: 'مریم احمدی' })
   fullName!: string;
 
   @ContactPointField('email', 254)

@@ -1,4 +1,4 @@
-import { BooleanField, CommandRequestDto, EnumField, TextField, TimeField } from '@crm/shared/http';
+import { BooleanField, CommandRequestDto, EnumField, LineField, TimeField } from '@crm/shared/http';
 import { CONTACT_CHANNELS, type ContactChannel } from '@crm/sales/domain';
 
 export class RecordConsentRequestDto extends CommandRequestDto {
@@ -11,6 +11,6 @@ export class RecordConsentRequestDto extends CommandRequestDto {
   @TimeField('instant', { optional: true, description: 'When the person decided; now when absent' })
   at?: string;
 
-  @TextField(200, { optional: true, description: 'Where it was given or withdrawn (web form, call, reply STOP…)' })
+  @LineField(200, { optional: true, description: 'Where it was given or withdrawn (web form, call, reply STOP…)' })
   source?: string;
 }

@@ -1,9 +1,9 @@
-import { CommandRequestDto, ContactPointField, EnumField, TextField } from '@crm/shared/http';
+import { CommandRequestDto, ContactPointField, EnumField, LineField } from '@crm/shared/http';
 import { CONTACT_CHANNELS, type ContactChannel } from '@crm/sales/domain';
 
 /** Any of the fields; what is absent stays as it is. A field given blank is refused (API.md): nothing is cleared this way. */
 export class UpdateContactRequestDto extends CommandRequestDto {
-  @TextField(200, { optional: true })
+  @LineField(200, { optional: true })
   fullName?: string;
 
   @ContactPointField('email', 254)

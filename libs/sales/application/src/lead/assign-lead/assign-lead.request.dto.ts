@@ -1,6 +1,6 @@
-import { CommandRequestDto, TextField } from '@crm/shared/http';
+import { CommandRequestDto, LineField } from '@crm/shared/http';
 
 export class AssignLeadRequestDto extends CommandRequestDto {
-  @TextField(100, { description: 'The user who works the lead from now on' })
+  @LineField(100, { description: 'The user who works the lead from now on' })
   ownerId!: string;
 }

@@ -1,11 +1,11 @@
-import { BooleanField, CommandRequestDto, ContactPointField, EnumField, IdField, TextField } from '@crm/shared/http';
+import { BooleanField, CommandRequestDto, ContactPointField, EnumField, IdField, LineField, TextField } from '@crm/shared/http';
 import { LEAD_SOURCES, type LeadSource } from '@crm/sales/domain';
 
 export class CaptureLeadRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen lead id; the server makes one otherwise' })
   id?: string;
 
-  @TextField(200, { example: 'مریم احمدی' })
+  @LineField(200, { example: 'مریم احمدی' })
   fullName!: string;
 
   @EnumField(LEAD_SOURCES)
@@ -17,7 +17,7 @@ export class CaptureLeadRequestDto extends CommandRequestDto {
   @ContactPointField('phone', 40, { orElse: 'email', example: '۰۹۱۲۱۲۳۴۵۶۷', description: 'Any common Iranian spelling; stored as E.164' })
   phone?: string;
 
-  @TextField(200, { optional: true, example: 'شرکت فولاد مبارکه' })
+  @LineField(200, { optional: true, example: 'شرکت فولاد مبارکه' })
   company?: string;
 
   @TextField(2000, { optional: true, description: 'What the lead is interested in' })
@@ -26,7 +26,7 @@ export class CaptureLeadRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Campaign the lead came from' })
   campaignId?: string;
 
-  @TextField(100, { optional: true })
+  @LineField(100, { optional: true })
   ownerId?: string;
 
   @BooleanField({ optional: true, description: 'Capture even if an open lead has the same email or phone' })

@@ -1,7 +1,7 @@
-import { CommandRequestDto, IdField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
+import { CommandRequestDto, IdField, LineField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
 
 export class QualifiedOpportunityDto {
-  @TextField(200, { example: 'ورق فولادی برای خط تولید' })
+  @LineField(200, { example: 'ورق فولادی برای خط تولید' })
   name!: string;
 
   @NestedField(() => MoneyDto)
@@ -28,6 +28,6 @@ export class QualifyLeadRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'An existing account to use instead of opening one' })
   accountId?: string;
 
-  @TextField(200, { optional: true, description: "Name of the new account; defaults to the lead's company, else its name" })
+  @LineField(200, { optional: true, description: "Name of the new account; defaults to the lead's company, else its name" })
   accountName?: string;
 }

@@ -1,11 +1,11 @@
-import { BooleanField, CommandRequestDto, ContactPointField, TextField } from '@crm/shared/http';
+import { BooleanField, CommandRequestDto, ContactPointField, LineField, TextField } from '@crm/shared/http';
 
 /** Any of the fields; what is absent stays as it is. A field given blank is refused (API.md): nothing is cleared this way. */
 export class UpdateLeadRequestDto extends CommandRequestDto {
-  @TextField(200, { optional: true })
+  @LineField(200, { optional: true })
   fullName?: string;
 
-  @TextField(200, { optional: true })
+  @LineField(200, { optional: true })
   company?: string;
 
   @ContactPointField('email', 254)

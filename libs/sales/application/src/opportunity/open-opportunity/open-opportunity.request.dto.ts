@@ -1,4 +1,4 @@
-import { CommandRequestDto, IdField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
+import { CommandRequestDto, IdField, LineField, MoneyDto, NestedField, TextField, TimeField } from '@crm/shared/http';
 
 export class OpenOpportunityRequestDto extends CommandRequestDto {
   @IdField({ optional: true, description: 'Client-chosen opportunity id; the server makes one otherwise' })
@@ -7,7 +7,7 @@ export class OpenOpportunityRequestDto extends CommandRequestDto {
   @IdField()
   accountId!: string;
 
-  @TextField(200)
+  @LineField(200)
   name!: string;
 
   @TextField(2000, { description: "The customer's need" })
@@ -22,7 +22,7 @@ export class OpenOpportunityRequestDto extends CommandRequestDto {
   @IdField({ optional: true })
   contactId?: string;
 
-  @TextField(100, { optional: true })
+  @LineField(100, { optional: true })
   ownerId?: string;
 
   @IdField({ optional: true, description: 'Campaign the deal is attributed to' })

@@ -1,4 +1,4 @@
-import { CommandRequestDto, EnumField, IdField, NestedField, TextField } from '@crm/shared/http';
+import { CommandRequestDto, EnumField, IdField, LineField, NestedField, TextField } from '@crm/shared/http';
 import type { ServiceChannel } from '@crm/service/domain';
 import { PartyDto, PartyField, RelatedToDto } from '../../shared/party.dto';
 import { MAX, SERVICE_CHANNELS } from '../../shared/vocabulary';
@@ -17,7 +17,7 @@ export class ReceiveComplaintRequestDto extends CommandRequestDto {
   @EnumField(SERVICE_CHANNELS, { example: 'phone' })
   channel!: ServiceChannel;
 
-  @TextField(MAX.label, { example: 'کیفیت کالا' })
+  @LineField(MAX.label, { example: 'کیفیت کالا' })
   category!: string;
 
   @TextField(MAX.text, { example: 'کالای تحویلی معیوب بود و پشتیبانی پاسخ نداد' })
