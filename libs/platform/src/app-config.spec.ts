@@ -76,8 +76,11 @@ describe('loadConfig: operations', () => {
       readyMaxLagSeconds: 60,
       projectorPort: 3001,
       projectorHost: '0.0.0.0',
+      startWaitMs: 60_000,
     });
     expect(loadConfig({ CRM_LOG: 'SILENT' }).operations.logLevel).toBe('silent');
+    expect(loadConfig({ CRM_START_WAIT_S: '0' }).operations.startWaitMs).toBe(0);
+    expect(() => loadConfig({ CRM_START_WAIT_S: '-1' })).toThrow(/CRM_START_WAIT_S="-1" must be an integer from 0 to 3600/);
   });
 
   it('names bad operations values with the rest', () => {

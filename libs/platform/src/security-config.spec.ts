@@ -65,7 +65,13 @@ describe('security configuration', () => {
       rolesClaim: 'realm_access.roles',
       tenantClaim: 'tenant',
       clockToleranceSeconds: 5,
+      maxLifetimeSeconds: 86_400,
     });
+    const jwt = { CRM_JWT_ISSUER: 'https://id.example.ir', CRM_JWT_AUDIENCE: 'crm', CRM_JWT_JWKS_FILE: '/etc/crm/jwks.json' };
+    expect(loadConfig({ ...jwt, CRM_JWT_MAX_LIFETIME_S: '3600' }).auth.jwt?.maxLifetimeSeconds).toBe(3600);
+    expect(problemsOf({ ...jwt, CRM_JWT_MAX_LIFETIME_S: '10' })).toEqual([
+      'CRM_JWT_MAX_LIFETIME_S="10" must be an integer from 60 to 31536000',
+    ]);
   });
 
   it('trusts a proxy only when told which, and refuses what is not an address', () => {
