@@ -240,6 +240,63 @@ describe('steps that meet a milestone or move a deadline record the breach they 
     ]);
   });
 
+  it('an assessment that extends a deadline already passed, its breach not yet recorded, records the breach first, then withdraws it', () => {
+    // The deadline watcher had not run yet (it polls): the trail must still say the acknowledgement was late once.
+    const at = after(DAY + HOUR);
+    const low = { acknowledgeBy: after(2 * DAY), resolveBy: after(14 * DAY) };
+    const trail = unassessed('received', 'received');
+    spec
+      .given(RECEIVED)
+      .when({ type: 'AssessComplaint', data: { severity: 'low', at } })
+      .then([
+        { type: 'ComplaintSlaBreached', data: { ...trail, milestone: 'acknowledge', deadline: PROVISIONAL.acknowledgeBy, detectedAt: at } },
+        { type: 'ComplaintAssessed', data: { ...trail, deadlines: low, severity: 'low', assessedAt: at, previousDeadlines: PROVISIONAL } },
+        {
+          type: 'ComplaintSlaBreachWithdrawn',
+          data: {
+            ...trail,
+            deadlines: low,
+            severity: 'low',
+            milestone: 'acknowledge',
+            deadline: PROVISIONAL.acknowledgeBy,
+            extendedTo: low.acknowledgeBy,
+            withdrawnAt: at,
+          },
+        },
+      ]);
+    // The same history as with the watcher in time: breach, assessment, withdrawal.
+    const watched = fold([...RECEIVED, ackBreached]);
+    expect(complaintDecider.decide({ type: 'AssessComplaint', data: { severity: 'low', at } }, watched).map((e) => e.type)).toEqual([
+      'ComplaintAssessed',
+      'ComplaintSlaBreachWithdrawn',
+    ]);
+  });
+
+  it.each([
+    ['an assignment', { type: 'AssignComplaint', data: { assignee: { userId: 'user-7' }, at: after(DAY + HOUR) } }],
+    ['an escalation', { type: 'EscalateComplaint', data: { toLevel: 'head_office', reason: 'پاسخ نگرفت', at: after(DAY + HOUR) } }],
+  ] as [string, ComplaintCommand][])('%s past an unmet deadline records its breach in the same decision', (_step, command) => {
+    const events = complaintDecider.decide(command, fold(RECEIVED));
+    expect(events.map((event) => [event.type, 'milestone' in event.data ? event.data.milestone : undefined])).toEqual([
+      [command.type === 'AssignComplaint' ? 'ComplaintAssigned' : 'ComplaintEscalated', undefined],
+      ['ComplaintSlaBreached', 'acknowledge'],
+    ]);
+    // Before the deadline: the step alone.
+    const early = { ...command, data: { ...command.data, at: after(HOUR) } } as ComplaintCommand;
+    expect(complaintDecider.decide(early, fold(RECEIVED))).toHaveLength(1);
+  });
+
+  it.each([
+    ['a note', { type: 'AddInvestigationNote', data: { note: 'انبار بررسی شد', at: after(3 * DAY, 1) } }],
+    ['a response', { type: 'RespondToComplaint', data: { response: 'کالا تعویض می‌شود', at: after(3 * DAY, 1) } }],
+  ] as [string, ComplaintCommand][])('%s past the unmet resolution deadline records its breach in the same decision', (_step, command) => {
+    const events = complaintDecider.decide(command, fold(ASSESSED));
+    expect(events.map((event) => ('milestone' in event.data ? `breach:${event.data.milestone}` : event.type))).toEqual([
+      command.type === 'AddInvestigationNote' ? 'ComplaintInvestigationNoteAdded' : 'ComplaintResponded',
+      'breach:resolve',
+    ]);
+  });
+
   it('an assessment that shortens an unmet deadline after a breach keeps that breach and records no second one', () => {
     const events = complaintDecider.decide(
       { type: 'AssessComplaint', data: { severity: 'critical', at: after(DAY + HOUR) } },

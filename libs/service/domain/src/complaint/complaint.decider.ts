@@ -113,7 +113,11 @@ function assess({ data }: C.AssessComplaint, state: ComplaintState, config: Conf
       previousDeadlines,
     },
   };
-  return withRevealedBreaches(state, [assessed, ...withdrawnBreaches(evolveComplaint(state, assessed), at)], at);
+  // A deadline already passed is a breach before it is moved: recorded first, then withdrawn if the new one is later
+  // (the trail keeps that the milestone was late once, whether or not the deadline watcher had seen it yet).
+  const standing = withRevealedBreaches(state, [], at);
+  const before = standing.reduce(evolveComplaint, state);
+  return [...standing, ...withRevealedBreaches(before, [assessed, ...withdrawnBreaches(evolveComplaint(before, assessed), at)], at)];
 }
 
 /** Breaches that stand against a deadline now extended (only unmet milestones are ever re-dated). */
@@ -139,7 +143,11 @@ function assign({ data }: C.AssignComplaint, state: ComplaintState): ComplaintEv
   const previous = complaint.complaint.assignee;
   if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(data.assignee)) return [];
   const previousAssignee = previous === undefined ? {} : { previousAssignee: previous };
-  return [{ type: 'ComplaintAssigned', data: { ...trail(complaint), assignee: data.assignee, ...previousAssignee, assignedAt: at } }];
+  return withRevealedBreaches(
+    state,
+    [{ type: 'ComplaintAssigned', data: { ...trail(complaint), assignee: data.assignee, ...previousAssignee, assignedAt: at } }],
+    at,
+  );
 }
 
 function decideComplaint(command: ComplaintCommand, state: ComplaintState, config: Config): ComplaintEvent[] {

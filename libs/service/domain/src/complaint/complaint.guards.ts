@@ -90,9 +90,9 @@ export function breachEvent(state: ExistingComplaint, milestone: MilestoneDeadli
 }
 
 /**
- * Steps that meet a milestone or move a deadline record any breach they reveal in
- * the same decision, so the trail is complete even when the scheduler was down or
- * lagging; the scheduler is only needed for complaints nobody touches.
+ * Every step on a complaint in progress records any breach it reveals in the same decision (a milestone met late, a
+ * deadline passed before the step's time, one passed before a re-assessment moves it), so the trail is complete even
+ * when the scheduler was down or lagging; the scheduler is only needed for complaints nobody touches.
  */
 export function withRevealedBreaches(state: ComplaintState, decided: readonly ComplaintEvent[], at: string): ComplaintEvent[] {
   const after = decided.reduce(evolveComplaint, state);

@@ -1,7 +1,7 @@
 import { DomainError, requireText } from '@crm/shared/event-sourcing';
 import type * as C from './complaint.commands';
 import type { ComplaintEvent } from './complaint.events';
-import { checkedTime, inProgress, TEXT_REQUIRED, textUnlessErased, trail } from './complaint.guards';
+import { checkedTime, inProgress, TEXT_REQUIRED, textUnlessErased, trail, withRevealedBreaches } from './complaint.guards';
 import type { ComplaintInProgress, ComplaintState } from './complaint.state';
 import { escalationRank } from './complaint.types';
 import { COMPLAINT_REFUSALS } from './complaint.refusals';
@@ -18,7 +18,11 @@ export function addNote({ data }: C.AddInvestigationNote, state: ComplaintState)
   const note = requireText(data.note, 'note', TEXT_REQUIRED);
   requireAcknowledged(complaint, 'investigating it');
   const to = complaint.status === 'acknowledged' ? 'investigating' : complaint.status;
-  return [{ type: 'ComplaintInvestigationNoteAdded', data: { ...trail(complaint, to), note, notedAt: at } }];
+  return withRevealedBreaches(
+    state,
+    [{ type: 'ComplaintInvestigationNoteAdded', data: { ...trail(complaint, to), note, notedAt: at } }],
+    at,
+  );
 }
 
 /**
@@ -38,7 +42,11 @@ export function respond({ data }: C.RespondToComplaint, state: ComplaintState): 
     ...(data.remedy === undefined ? {} : { remedy: data.remedy }),
     ...(data.actions === undefined ? {} : { actions: data.actions.map((action, i) => requireText(action, `actions.${i}`, TEXT_REQUIRED)) }),
   };
-  return [{ type: 'ComplaintResponded', data: { ...trail(complaint, 'responded'), ...response, ...extras, respondedAt: at } }];
+  return withRevealedBreaches(
+    state,
+    [{ type: 'ComplaintResponded', data: { ...trail(complaint, 'responded'), ...response, ...extras, respondedAt: at } }],
+    at,
+  );
 }
 
 /**
@@ -55,7 +63,7 @@ export function communicate({ data }: C.CommunicateDecision, state: ComplaintSta
     });
   }
   const event = { ...trail(complaint, 'decision_communicated'), ...decision, channel: data.channel, communicatedAt: at };
-  return [{ type: 'ComplaintDecisionCommunicated', data: event }];
+  return withRevealedBreaches(state, [{ type: 'ComplaintDecisionCommunicated', data: event }], at);
 }
 
 /**
@@ -78,7 +86,14 @@ export function escalate({ data }: C.EscalateComplaint, state: ComplaintState): 
   // unresolved. Before, it kept its status and closed as resolved on the old level's decision (an outside probe).
   // Escalated before a decision, the new level decides on the handling so far (a response stands).
   const to = complaint.status === 'decision_communicated' ? 'investigating' : complaint.status;
-  return [
-    { type: 'ComplaintEscalated', data: { ...trail(complaint, to), escalationLevel: data.toLevel, fromLevel, ...reason, escalatedAt: at } },
-  ];
+  return withRevealedBreaches(
+    state,
+    [
+      {
+        type: 'ComplaintEscalated',
+        data: { ...trail(complaint, to), escalationLevel: data.toLevel, fromLevel, ...reason, escalatedAt: at },
+      },
+    ],
+    at,
+  );
 }
