@@ -41,7 +41,14 @@ export function stepText(event: ComplaintEvent): StepText {
   switch (event.type) {
     case 'ComplaintReceived': {
       const d = event.data;
-      const details = { channel: d.channel, category: d.category, complainant: partyRef(d.complainant) };
+      // What the complaint is about, excerpted as notes are: the trail read over HTTP said who complained and what they
+      // wanted, but not about what (`crm-cli audit` did; an outside probe).
+      const details = {
+        channel: d.channel,
+        category: d.category,
+        complainant: partyRef(d.complainant),
+        description: excerpt(d.description),
+      };
       return {
         label: `Received by ${human(d.channel)}`,
         details: { ...details, provisionalSeverity: d.provisionalSeverity, ...optional('desiredRemedy', d.desiredRemedy) },

@@ -40,7 +40,13 @@ const steps: AuditStep[] = [
     escalationLevel: 'local',
     deadlines: PROVISIONAL,
     // The complainant's phone stays in the stream: the trail names who, not how to reach them.
-    details: { channel: 'phone', category: 'کیفیت کالا', complainant: { name: 'رضا کریمی' }, provisionalSeverity: 'medium' },
+    details: {
+      channel: 'phone',
+      category: 'کیفیت کالا',
+      complainant: { name: 'رضا کریمی' },
+      description: 'کالای تحویلی معیوب بود',
+      provisionalSeverity: 'medium',
+    },
     ...chain(0),
   },
   {

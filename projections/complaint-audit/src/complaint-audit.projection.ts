@@ -194,7 +194,8 @@ function followed(doc: ComplaintAuditDoc, event: FollowingComplaintEvent): Compl
  */
 export const complaintAuditProjection = defineProjection<ComplaintAuditDoc, ComplaintEvent>({
   name: COMPLAINT_AUDIT,
-  version: 1,
+  // 2: the receipt's step names what the complaint is about (its description, excerpted).
+  version: 2,
   collection: 'complaint_audit',
   eventTypes: COMPLAINT_EVENT_TYPES,
   indexes: [['tenantId', 'receivedAt']],
