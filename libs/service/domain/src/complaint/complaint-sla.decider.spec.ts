@@ -31,6 +31,22 @@ const ackBreached: ComplaintEvent = {
   data: { ...unassessed('received', 'received'), milestone: 'acknowledge', deadline: PROVISIONAL.acknowledgeBy, detectedAt: after(DAY, 1) },
 };
 
+/** Deadlines of a complaint assessed `low` (from its receipt). */
+const LOW = { acknowledgeBy: after(2 * DAY), resolveBy: after(14 * DAY) };
+
+/** A complaint received but not acknowledged, assessed `low` at `at`: the assessment, and the breach of the provisional acknowledgement deadline withdrawn. */
+function assessedLowWithdrawing(at: string): ComplaintEvent[] {
+  const trail = unassessed('received', 'received');
+  const assessed = { ...trail, deadlines: LOW, severity: 'low' as const };
+  return [
+    { type: 'ComplaintAssessed', data: { ...assessed, assessedAt: at, previousDeadlines: PROVISIONAL } },
+    {
+      type: 'ComplaintSlaBreachWithdrawn',
+      data: { ...assessed, milestone: 'acknowledge', deadline: PROVISIONAL.acknowledgeBy, extendedTo: LOW.acknowledgeBy, withdrawnAt: at },
+    },
+  ];
+}
+
 describe('RecordSlaBreach at the boundary (a breach exists only strictly after the deadline)', () => {
   it.each([
     ['one second before', after(DAY, -1)],
@@ -198,26 +214,10 @@ describe('steps that meet a milestone or move a deadline record the breach they 
 
   it('an assessment that extends an unmet deadline withdraws the breach recorded against the old one', () => {
     const at = after(DAY + HOUR);
-    const low = { acknowledgeBy: after(2 * DAY), resolveBy: after(14 * DAY) };
-    const trail = unassessed('received', 'received');
     spec
       .given([...RECEIVED, ackBreached])
       .when({ type: 'AssessComplaint', data: { severity: 'low', at } })
-      .then([
-        { type: 'ComplaintAssessed', data: { ...trail, deadlines: low, severity: 'low', assessedAt: at, previousDeadlines: PROVISIONAL } },
-        {
-          type: 'ComplaintSlaBreachWithdrawn',
-          data: {
-            ...trail,
-            deadlines: low,
-            severity: 'low',
-            milestone: 'acknowledge',
-            deadline: PROVISIONAL.acknowledgeBy,
-            extendedTo: low.acknowledgeBy,
-            withdrawnAt: at,
-          },
-        },
-      ]);
+      .then(assessedLowWithdrawing(at));
     // Acknowledged before the extended deadline: in time, and nothing more is recorded.
     const later = fold([
       ...RECEIVED,
@@ -243,26 +243,13 @@ describe('steps that meet a milestone or move a deadline record the breach they 
   it('an assessment that extends a deadline already passed, its breach not yet recorded, records the breach first, then withdraws it', () => {
     // The deadline watcher had not run yet (it polls): the trail must still say the acknowledgement was late once.
     const at = after(DAY + HOUR);
-    const low = { acknowledgeBy: after(2 * DAY), resolveBy: after(14 * DAY) };
     const trail = unassessed('received', 'received');
     spec
       .given(RECEIVED)
       .when({ type: 'AssessComplaint', data: { severity: 'low', at } })
       .then([
         { type: 'ComplaintSlaBreached', data: { ...trail, milestone: 'acknowledge', deadline: PROVISIONAL.acknowledgeBy, detectedAt: at } },
-        { type: 'ComplaintAssessed', data: { ...trail, deadlines: low, severity: 'low', assessedAt: at, previousDeadlines: PROVISIONAL } },
-        {
-          type: 'ComplaintSlaBreachWithdrawn',
-          data: {
-            ...trail,
-            deadlines: low,
-            severity: 'low',
-            milestone: 'acknowledge',
-            deadline: PROVISIONAL.acknowledgeBy,
-            extendedTo: low.acknowledgeBy,
-            withdrawnAt: at,
-          },
-        },
+        ...assessedLowWithdrawing(at),
       ]);
     // The same history as with the watcher in time: breach, assessment, withdrawal.
     const watched = fold([...RECEIVED, ackBreached]);
