@@ -231,12 +231,11 @@ describe('steps that meet a milestone or move a deadline record the breach they 
 
   it('an extension to a deadline that has passed as well withdraws the old breach and records one against the new deadline', () => {
     const at = after(3 * DAY);
-    const low = { acknowledgeBy: after(2 * DAY), resolveBy: after(14 * DAY) };
     const events = complaintDecider.decide({ type: 'AssessComplaint', data: { severity: 'low', at } }, fold([...RECEIVED, ackBreached]));
     expect(events.map((event) => [event.type, 'deadline' in event.data ? event.data.deadline : undefined])).toEqual([
       ['ComplaintAssessed', undefined],
       ['ComplaintSlaBreachWithdrawn', PROVISIONAL.acknowledgeBy],
-      ['ComplaintSlaBreached', low.acknowledgeBy],
+      ['ComplaintSlaBreached', LOW.acknowledgeBy],
     ]);
   });
 
