@@ -113,8 +113,10 @@ export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitS
       .send(problem(429, REQUEST_PROBLEMS.TOO_MANY.code, problemTitle(429), detail, { instance: request.url }));
   };
   // A path the API does not serve: before the not-found handler or the 405 of a path served with other methods.
+  // An async hook that has answered returns the reply, so Fastify runs nothing after it.
   fastify.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url === undefined) await anonymous(request, reply);
+    if (request.routeOptions.url !== undefined) return undefined;
+    return anonymous(request, reply);
   });
   const failures = fastify.createRateLimit({
     max: limits.authFailureMax,
