@@ -300,6 +300,17 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     const paths = Object.keys((await http(server.url, 'GET', '/api/docs-json')).body['paths'] as object);
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/views/customers/{accountId}/loyalty', '/api/v1/views/churn']));
   });
+
+  it('scores an account opened later whose purchases are dated earlier (an imported history) as churn counts it (asked last: a new account)', async () => {
+    // Opened today with a purchase of February: churn counts it a customer from February, and its card answered 404.
+    const id = (await post('/accounts', { name: 'واردات تاریخچه' })).body['id'] as string;
+    await post(`/accounts/${id}/purchases`, { amount: { amount: 70_000_000 }, occurredAt: '2025-02-01T10:00:00Z', externalRef: 'ERP-1' });
+    const card = await get(`/views/customers/${id}/loyalty?asOf=2025-03-01`);
+    expect(card.status).toBe(200);
+    expect(card.body).toMatchObject({ accountId: id, status: 'active', frequency: 1, firstPurchaseAt: '2025-02-01T10:00:00.000Z' });
+    // Before anything of it is dated there was still no account.
+    expect((await get(`/views/customers/${id}/loyalty?asOf=2025-01-15`)).body).toMatchObject({ status: 404, details: { accountId: id } });
+  });
 });
 
 describe('tier rules from CRM_TIER_RULES', () => {

@@ -195,7 +195,7 @@ export class LoyaltyViewsController {
   @ApiParam({ name: 'accountId', format: 'uuid' })
   @ApiOkResponse({ schema: LOYALTY_VIEW_SCHEMA })
   @ApiBadQuery()
-  @ApiProblem(404, 'Unknown account, or one opened after asOf (details.openedAt)', [NOT_FOUND.account])
+  @ApiProblem(404, 'Unknown account, or one opened after asOf with nothing of it dated by then (details.openedAt)', [NOT_FOUND.account])
   @ApiNotCaughtUp()
   async loyalty(
     @AccountIdParam() accountId: string,
@@ -218,11 +218,14 @@ export class LoyaltyViewsController {
       markerReads(tenantId, collections),
     );
     if (own === undefined) throw new DomainError(NOT_FOUND.account, `No account ${accountId}`, { accountId });
-    // As of a moment before it was opened there was no account to score (before, a "prospect" with today's name).
-    const openedAt = own.activities[0]?.openedAt;
-    if (openedAt !== undefined && Date.parse(openedAt) > asOf)
-      throw new DomainError(NOT_FOUND.account, `No account ${accountId} as of that moment: it was opened later`, { accountId, openedAt });
     const [history] = customerHistories(own, asOf, rule);
+    // As of a moment before it was opened, and before anything of it is dated, there was no account to score (before,
+    // a "prospect" with today's name). A history imported with its past dates (purchases from an ERP) makes it a
+    // customer from then on, as churn counts it (an outside probe saw churn count one whose card answered 404).
+    const openedAt = own.activities[0]?.openedAt;
+    const nothingDated = history === undefined || (history.purchases.length === 0 && history.interactions.length === 0);
+    if (openedAt !== undefined && Date.parse(openedAt) > asOf && nothingDated)
+      throw new DomainError(NOT_FOUND.account, `No account ${accountId} as of that moment: it was opened later`, { accountId, openedAt });
     const key: PopulationKey = { asOf, windowDays, inactivityDays, rule };
     const { cacheKey, marks } = cacheKeyOf(tenantId, collections, key, markers);
     const population = await this.populations.population(
