@@ -66,6 +66,48 @@ describe('loyalty-customer-interactions projection: activities context', () => {
       });
   });
 
+  it('counts what shows the customer: an interaction from them or a conversation, not a message we sent (a bulk SMS brought lost customers back)', () => {
+    const sent = (id: string, channel: InteractionLogged['data']['channel'], direction: 'inbound' | 'outbound'): InteractionLogged => {
+      const base = logged(id, { type: 'account', id: 'a1' }, '2025-05-01T00:00:00Z');
+      return { ...base, data: { ...base.data, channel, direction } };
+    };
+    projectionSpec(customerInteractionsProjection)
+      .given([
+        sent('sms-out', 'sms', 'outbound'),
+        sent('email-out', 'email', 'outbound'),
+        sent('letter-out', 'letter', 'outbound'),
+        sent('social-out', 'social', 'outbound'),
+        sent('email-in', 'email', 'inbound'),
+        sent('call-out', 'phone', 'outbound'),
+        sent('visit-out', 'in_person', 'outbound'),
+        completed('e1', 0, 'email', { type: 'account', id: 'a1' }, '2025-05-02T00:00:00Z'),
+        completed('s1', 0, 'sms', { type: 'account', id: 'a1' }, '2025-05-02T00:00:00Z'),
+        completed('l1', 0, 'letter', { type: 'account', id: 'a1' }, '2025-05-02T00:00:00Z'),
+      ])
+      .thenDocuments(
+        Object.fromEntries(
+          (
+            [
+              ['email-in', 'email', 5],
+              ['call-out', 'phone', 6],
+              ['visit-out', 'in_person', 7],
+            ] as const
+          ).map(([id, channel, n]) => [
+            `default:interaction:${id}`,
+            {
+              tenantId: 'default',
+              kind: 'interaction',
+              sourceId: id,
+              accountId: 'a1',
+              at: '2025-05-01T00:00:00.000Z',
+              channel,
+              lastPosition: at(n),
+            },
+          ]),
+        ),
+      );
+  });
+
   it('counts each completed occurrence of a customer-facing activity, but not internal tasks or activities about a campaign', () => {
     projectionSpec(customerInteractionsProjection)
       .given([

@@ -24,8 +24,19 @@ import {
 type ServiceEvent = ComplaintReceived | ComplaintClosed | ComplaintReopened | FeedbackSubmitted | SurveyResponseRecorded;
 type InteractionEvent = ServiceEvent | InteractionLogged | ActivityCompleted;
 
-/** Activities that reach the customer; a task is internal work and says nothing about the relationship. */
-export const CUSTOMER_FACING_ACTIVITIES: readonly ActivityType[] = ['phone_call', 'appointment', 'email', 'letter', 'sms'];
+/**
+ * Activities that show the customer taking part: a call held, a meeting kept. A task is internal work; an email, a
+ * letter or an SMS sent is ours alone, and says nothing of whether the customer is still there (a bulk send would
+ * otherwise make every lost customer it reaches active again: an outside probe).
+ */
+export const CUSTOMER_FACING_ACTIVITIES: readonly ActivityType[] = ['phone_call', 'appointment'];
+
+/** Channels on which an interaction we started is one the customer took part in (a conversation), whichever way it began. */
+export const TWO_WAY_CHANNELS: readonly InteractionLogged['data']['channel'][] = ['phone', 'in_person'];
+
+/** A logged interaction shows the customer's activity when they reached us, or when we spoke with them. */
+export const showsCustomerActivity = (data: Pick<InteractionLogged['data'], 'direction' | 'channel'>): boolean =>
+  data.direction === 'inbound' || TWO_WAY_CHANNELS.includes(data.channel);
 
 /**
  * The customer an interaction or activity is about: the account, contact or deal it names, or the one its quote or
@@ -51,6 +62,7 @@ function namedCustomer(regarding: Regarding): CustomerRef | undefined {
 
 function activityRef(event: RecordedOf<InteractionEvent>): string | undefined {
   if (event.type === 'InteractionLogged') {
+    if (!showsCustomerActivity(event.data)) return undefined;
     return customerOf(event.data.regarding, event.data.customer) && documentKey(event, 'interaction', event.data.interactionId);
   }
   if (event.type === 'ActivityCompleted') {
@@ -93,13 +105,15 @@ function closeLast(spans: readonly OpenSpan[], to: string): OpenSpan[] {
 
 /**
  * One document per complaint, feedback or survey response from an account or
- * contact on file, per interaction logged and per customer-facing activity
- * occurrence completed regarding an account, contact or opportunity.
+ * contact on file, per interaction logged that shows the customer's activity
+ * (inbound, or a conversation) and per customer-facing activity occurrence
+ * completed (a call, a meeting) regarding an account, contact or opportunity.
  */
 export const customerInteractionsProjection = stampChanges(
   defineProjection<CustomerInteractionDoc, InteractionEvent>({
     name: LOYALTY_PROJECTION_NAMES.interactions,
-    version: 4,
+    // 5: outbound one-way messages (an email, an SMS or a letter sent) are not the customer's activity.
+    version: 5,
     collection: 'loyalty_customer_interactions',
     readsPersonalData: false,
     eventTypes: [

@@ -209,7 +209,10 @@ function complaintFigures(streams: ReadonlyMap<string, Exported[]>, asOf: string
 }
 
 const DAY_MS = 86_400_000;
-const CUSTOMER_FACING = ['phone_call', 'appointment', 'email', 'letter', 'sms'];
+// A call held or a meeting kept shows the customer; an email, letter or SMS sent does not (docs/metrics.md "Churn").
+const CUSTOMER_FACING = ['phone_call', 'appointment'];
+// A logged interaction counts when the customer reached us, or when it was a conversation.
+const TWO_WAY = ['phone', 'in_person'];
 
 /**
  * docs/metrics.md "Days and months": business days and months, Asia/Tehran. The offset is read here from Intl's own
@@ -329,7 +332,7 @@ function customersAsOf(all: readonly Exported[], asOf: number, inactivityDays: n
       const ref = party(known[0] as Record<string, unknown>);
       if (ref) touches.set(`${String(known[1])}:${String(known[2])}`, { ref, at: t(known[3]) });
     }
-    if (type === 'InteractionLogged') {
+    if (type === 'InteractionLogged' && (d['direction'] === 'inbound' || TWO_WAY.includes(String(d['channel'])))) {
       const ref = regarding(d['regarding'] as Record<string, unknown>);
       if (ref) touches.set(`interaction:${String(d['interactionId'])}`, { ref, at: t(d['occurredAt']) });
     }
