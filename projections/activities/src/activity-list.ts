@@ -8,6 +8,7 @@ import {
   InvalidCursorError,
   openCursor,
   type ReadStore,
+  pageOfLookAhead,
   sealCursor,
   tenantKey,
   timeRange,
@@ -172,8 +173,11 @@ export async function loadActivityList(
   key: CursorKey = UNKEYED,
 ): Promise<ActivityPage> {
   const query = activityListQuery(tenantId, filters, key);
-  const records = await store.find<ActivityDoc>(collection, query);
-  const last = records.length === query.limit ? records[records.length - 1]?.doc : undefined;
+  const { rows: records, lastBeforeMore } = pageOfLookAhead(
+    await store.find<ActivityDoc>(collection, { ...query, limit: query.limit + 1 }),
+    query.limit,
+  );
+  const last = lastBeforeMore?.doc;
   const nextCursor = last === undefined ? null : sealCursor({ v: last.dueAt, id: last.activityId }, boundTo(tenantId, filters), key);
   return { items: records.map((record) => activityRow(record.doc)), limit: query.limit, nextCursor };
 }

@@ -72,6 +72,8 @@ describe('opportunity list', () => {
             const reply = await list({ sort, order, limit, ...(cursor === undefined ? {} : { cursor }) });
             expect(reply.total).toBe(6);
             walked.push(...reply.items.map((row) => row.id));
+            // A cursor only where rows follow: never one leading to an empty page (6 rows by 2 gave a fourth, empty page).
+            expect(reply.items.length).toBeGreaterThan(0);
             if (reply.nextCursor === null) break;
             cursor = reply.nextCursor;
           }
@@ -83,6 +85,9 @@ describe('opportunity list', () => {
 
   it('says there is no next page once a page is not full, and refuses a cursor of another order or none of its own', async () => {
     expect((await list({ status: 'open', limit: 5 })).nextCursor).toBeNull();
+    // A full page that ends the list is the last one too.
+    expect(await list({ limit: 6 })).toMatchObject({ total: 6, nextCursor: null });
+    expect((await list({ limit: 5 })).nextCursor).toEqual(expect.any(String));
     const first = await list({ sort: 'amount', limit: 2 });
     expect(first.nextCursor).toEqual(expect.any(String));
     await expect(list({ sort: 'name', limit: 2, cursor: first.nextCursor as string })).rejects.toThrow(InvalidCursorError);

@@ -8,6 +8,7 @@ import {
   InvalidCursorError,
   openCursor,
   type ReadStore,
+  pageOfLookAhead,
   sealCursor,
   type SortDirection,
   type SummaryDoc,
@@ -282,11 +283,12 @@ export async function loadOpportunityList(
       : undefined;
     return summary !== undefined ? totalFromSummary(summary, filters) : store.count(collection, query.where);
   })();
-  const [records, counted] = await Promise.all([store.find<OpenedOpportunity>(collection, query), summed]);
+  const [read, counted] = await Promise.all([store.find<OpenedOpportunity>(collection, { ...query, limit: query.limit + 1 }), summed]);
+  const { rows: records, lastBeforeMore } = pageOfLookAhead(read, query.limit);
   // A first page that holds every matching deal is their count, read in the same statement: the summary, read apart,
   // may be of another commit (an outside probe saw 30 rows beside a total of 29 under load).
-  const total = records.length < query.limit && query.after === undefined && query.offset === 0 ? records.length : counted;
-  const last = records.length === query.limit ? records[records.length - 1]?.doc : undefined;
+  const total = lastBeforeMore === undefined && query.after === undefined && query.offset === 0 ? records.length : counted;
+  const last = lastBeforeMore?.doc;
   const sort = filters.sort ?? 'openedAt';
   const nextCursor =
     last === undefined

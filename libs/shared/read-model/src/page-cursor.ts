@@ -60,3 +60,17 @@ export function cursorBinding<F extends object>(tenantId: string, filters: F, na
 export type EveryFilterBound<F, Bound extends keyof F, Other extends keyof F> = [Exclude<keyof F, Bound | Other>] extends [never]
   ? true
   : Exclude<keyof F, Bound | Other>;
+
+/**
+ * A keyset page read one row past its limit (`find` with `limit + 1`), so that it knows whether another page follows:
+ * its rows, and the last of them when one does (what the next cursor is made from). A page that ends the list then
+ * gives no cursor, rather than one leading to an empty page (an outside probe).
+ */
+export function pageOfLookAhead<T>(
+  rows: readonly T[],
+  limit: number,
+): { readonly rows: readonly T[]; readonly lastBeforeMore: T | undefined } {
+  if (rows.length <= limit) return { rows, lastBeforeMore: undefined };
+  const page = rows.slice(0, limit);
+  return { rows: page, lastBeforeMore: page[page.length - 1] };
+}
