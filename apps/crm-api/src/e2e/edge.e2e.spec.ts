@@ -243,10 +243,13 @@ describe('rate limits for requests answered before authentication passes (real s
     const statuses: number[] = [];
     for (const path of ['/nope', '/api/v1/nope', '/api/v1/leads/x/nope'])
       statuses.push((await http(server.url, 'GET', path, undefined, {}, none)).status);
-    statuses.push((await http(server.url, 'GET', '/api/v1/views/churn', undefined, {}, none)).status);
-    // With the OpenAPI document this test's client reads once (anonymous too), five requests of the address's budget of
-    // five. A probe was sent 45 of each kind in 10 s with a budget of 20, and none was refused.
+    const last = await http(server.url, 'GET', '/api/v1/views/churn', undefined, {}, none);
+    statuses.push(last.status);
+    // With the OpenAPI document this test's client reads once (anonymous too), the address's budget of five. A probe was
+    // sent 45 of each kind in 10 s with a budget of 20, and none was refused.
     expect(statuses).toEqual([404, 404, 404, 401]);
+    // Told as the plugin tells what it counts: the last of the five, none left.
+    expect([last.headers.get('x-ratelimit-limit'), last.headers.get('x-ratelimit-remaining')]).toEqual(['5', '0']);
     const refused = await http(server.url, 'GET', '/api/v1/views/churn', undefined, {}, none);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -263,9 +266,21 @@ describe('rate limits for requests answered before authentication passes (real s
     expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
     const unknown = await http(server.url, 'POST', '/nope', {}, {}, none);
     expect({ status: unknown.status, code: unknown.body['code'] }).toEqual({ status: 429, code: 'REQUEST.TOO_MANY' });
-    // The probes stay outside every budget, and a principal spends its own.
+    // The probes stay outside every budget, and a principal spends its own, on a path not served too (a reviewer: a good
+    // key was refused for its address there, which a proxy shares with everyone).
     expect((await http(server.url, 'GET', '/health/live', undefined, {}, none)).status).toBe(200);
     expect((await http(server.url, 'GET', '/api/v1/views/churn')).status).toBe(200);
+    const mine = await http(server.url, 'GET', '/api/v1/nope');
+    expect(mine.status).toBe(404);
+    expect(Number(mine.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
+    // Two Authorization headers are answered before authentication: past the address's budget, 429 too.
+    const twice = await fetch(`${server.url}/api/v1/views/churn`, {
+      headers: [
+        ['authorization', 'Bearer a'],
+        ['authorization', 'Bearer b'],
+      ],
+    });
+    expect(twice.status).toBe(429);
   });
 });
 

@@ -109,12 +109,22 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
   });
   fastify.addHook('onRequest', async (request, reply) => {
     const template = request.routeOptions.url;
-    // No route: the not-found handler answers, and there is nothing behind it to protect.
-    if (template === undefined) return;
+    // No route: the not-found handler (or the 405 of a path served with other methods) answers, and there is nothing
+    // behind it to protect. It costs a budget all the same: the caller's, when its credential is good (never its
+    // address's, which a proxy shares), else its address's.
+    if (template === undefined) {
+      if (!limits || !authenticator.enabled) return undefined;
+      if (request.headers.authorization !== undefined && authorizationFields(request) === 1)
+        request.principal = await authenticator.authenticate(request.headers.authorization).catch(() => undefined);
+      return limits.early(request, reply);
+    }
     const rule = accessRuleFor(request.method, template);
-    if (rule?.roles === 'anyone') return;
+    if (rule?.roles === 'anyone') return undefined;
     reply.header('cache-control', 'no-store');
-    if (authenticator.enabled && authorizationFields(request) > 1) return repeatedAuthorization(reply, request);
+    if (authenticator.enabled && authorizationFields(request) > 1) {
+      const refused = limits ? await limits.early(request, reply) : undefined;
+      return refused ?? repeatedAuthorization(reply, request);
+    }
     let principal;
     try {
       principal = await authenticator.authenticate(request.headers.authorization);
@@ -131,12 +141,17 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
       // Answered here, before the rate limit's own hook: the request spends its address's budget all the same, so a
       // flood without credentials is bounded like any other.
       if (limits && authenticator.enabled) {
-        const refused = await limits.anonymous(request, reply);
+        const refused = await limits.early(request, reply);
         if (refused) return refused;
       }
       return unauthorized(reply, request, error);
     }
     if (!mayCall(principal, rule)) {
+      // A 403 costs its caller's budget too, as the request would past this hook.
+      request.principal = principal;
+      const refused = limits ? await limits.early(request, reply) : undefined;
+      if (refused) return refused;
+      request.principal = undefined;
       const allowed = (rolesAllowed(rule) as readonly string[]).join(', ');
       const detail = isOperatorIfNeeded(principal, rule)
         ? `This route needs one of the roles: ${allowed}`

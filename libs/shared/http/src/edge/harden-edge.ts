@@ -17,17 +17,18 @@ export interface LimitVerdict {
 export type AddressLimiter = (request: FastifyRequest, options?: { readonly count?: boolean }) => Promise<LimitVerdict>;
 
 /**
- * Spends the address's budget for a request answered before the rate limit's own hook (preParsing) would count it:
- * one whose authentication failed (none sent included), one for a path the API does not serve. Answers 429 itself
- * when the budget is spent (and returns the reply), else returns undefined and lets the request be answered.
+ * Spends the request's budget (its principal's when `request.principal` is set, its address's before) for a request
+ * answered before the rate limit's own hook (preParsing) would count it: one whose authentication failed (none sent
+ * included), one with two Authorization headers, one for a path the API does not serve. Sets the budget's headers;
+ * answers 429 itself when the budget is spent (and returns the reply), else returns undefined.
  */
-export type AnonymousBudget = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+export type EarlyBudget = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
 
 /** The limiters `hardenEdge` hands the authentication hook. */
 export interface EdgeLimiters {
   /** Failed authentications per address (`CRM_AUTH_FAILURE_LIMIT`). */
   readonly failures: AddressLimiter;
-  readonly anonymous: AnonymousBudget;
+  readonly early: EarlyBudget;
 }
 
 /** Whose budget a request spends: its principal's once authenticated, its address's before. */
@@ -72,10 +73,10 @@ export function windowText(ms: number): string {
 }
 
 /**
- * Security headers (`installSecurityHeaders`) and the per-principal rate limit (the kept Fastify plugin), which also
- * counts, per address, requests for paths the API does not serve (a 404 or 405 costs as much as any request). Returns
- * the limiters the authentication hook counts with (undefined when limits are off): failed authentications per
- * address, and the same address budget for requests whose authentication fails, which the plugin's hook never sees.
+ * Security headers (`installSecurityHeaders`) and the per-principal rate limit (the kept Fastify plugin). Returns the
+ * limiters the authentication hook counts with (undefined when limits are off): failed authentications per address,
+ * and the plugin's own budgets for the requests it answers before the plugin's hook sees them (a 401, a path not
+ * served: a 404 or 405 costs as much as any request).
  */
 export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitSettings): Promise<EdgeLimiters | undefined> {
   installSecurityHeaders(app.getHttpAdapter().getInstance());
@@ -95,12 +96,20 @@ export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitS
       ),
   });
   const fastify = app.getHttpAdapter().getInstance();
-  // The plugin's own counters (its store, its budgets by `budgetOf`): an anonymous request spends the same address
-  // budget wherever it is answered.
+  // The plugin's own counters (its store, its budgets by `budgetOf`): a request spends the same budget wherever it is
+  // answered.
   const budget = fastify.createRateLimit();
-  const anonymous: AnonymousBudget = async (request, reply) => {
+  const early: EarlyBudget = async (request, reply) => {
     const verdict = await budget(request);
-    if (verdict.isAllowed || !verdict.isExceeded) return undefined;
+    if (verdict.isAllowed) return undefined;
+    if (!verdict.isExceeded) {
+      // As the plugin tells every request it counts.
+      void reply
+        .header('x-ratelimit-limit', String(verdict.max))
+        .header('x-ratelimit-remaining', String(verdict.remaining))
+        .header('x-ratelimit-reset', String(verdict.ttlInSeconds));
+      return undefined;
+    }
     const retryAfter = Math.max(1, verdict.ttlInSeconds);
     const detail = `Rate limit of ${verdict.max} requests per ${windowText(limits.windowMs)} reached; retry in ${windowText(retryAfter * 1000)} (Retry-After)`;
     return reply
@@ -112,19 +121,13 @@ export async function hardenEdge(app: NestFastifyApplication, limits: RateLimitS
       .type(PROBLEM_CONTENT_TYPE)
       .send(problem(429, REQUEST_PROBLEMS.TOO_MANY.code, problemTitle(429), detail, { instance: request.url }));
   };
-  // A path the API does not serve: before the not-found handler or the 405 of a path served with other methods.
-  // An async hook that has answered returns the reply, so Fastify runs nothing after it.
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url !== undefined) return undefined;
-    return anonymous(request, reply);
-  });
   const failures = fastify.createRateLimit({
     max: limits.authFailureMax,
     timeWindow: limits.authFailureWindowMs,
     keyGenerator: (request) => `failed-auth:${request.ip}`,
   });
   return {
-    anonymous,
+    early,
     failures: async (request, options = {}) => {
       const verdict = await failures(request, options.count === false ? { increment: false } : undefined);
       if (verdict.isAllowed) return { exceeded: false, retryAfterSeconds: 0 };
