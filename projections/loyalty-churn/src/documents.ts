@@ -84,9 +84,10 @@ export interface OpenSpan {
 /**
  * One touch with a customer on file: a complaint, feedback or survey response
  * from an account or contact; an interaction logged regarding an account,
- * contact or opportunity, or a quote or complaint of one (its `customer`); or a
- * completed customer-facing activity (call, appointment, email, letter, SMS —
- * not an internal task) regarding one.
+ * contact or opportunity, or a quote or complaint of one (its `customer`), that
+ * came from the customer or was a conversation (inbound, or by phone or in
+ * person); or a completed call or appointment regarding one (not a task, nor an
+ * email, letter or SMS sent).
  * Exactly one of accountId, contactId, opportunityId is set; contacts and
  * opportunities are attributed to their account at query time.
  */

@@ -308,7 +308,7 @@ describe('loyalty and churn views (real server, embedded SQLite, ManualClock)', 
     const card = await get(`/views/customers/${id}/loyalty?asOf=2025-03-01`);
     expect(card.status).toBe(200);
     expect(card.body).toMatchObject({ accountId: id, status: 'active', frequency: 1, firstPurchaseAt: '2025-02-01T10:00:00.000Z' });
-    // Before anything of it is dated there was still no account.
+    // Before its first purchase there was still no account.
     expect((await get(`/views/customers/${id}/loyalty?asOf=2025-01-15`)).body).toMatchObject({ status: 404, details: { accountId: id } });
   });
 });

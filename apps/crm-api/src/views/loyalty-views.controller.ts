@@ -185,8 +185,9 @@ export class LoyaltyViewsController {
       M.rfm +
       ' ' +
       M.wonDeals +
-      ' Interactions are the complaints, feedback and survey responses of the account and its contacts, the interactions logged and the ' +
-      'customer-facing activities (call, appointment, email, letter, SMS; not tasks) completed regarding the account, its contacts or its deals, ' +
+      ' Interactions are the complaints, feedback and survey responses of the account and its contacts, the interactions logged that came ' +
+      'from the customer or were a conversation (inbound, or by phone or in person either way; not an email, SMS or letter we sent) and the ' +
+      'calls and appointments completed (not tasks, nor emails, letters or SMS sent) regarding the account, its contacts or its deals, ' +
       'or its quotes and the complaints it or its contacts made (the customer recorded with the interaction). Churn risk points: inactivity ≥ ⅓ of ' +
       'the threshold 1, ≥ ⅔ 2; open complaint 1; latest NPS 0–6 1 → 0 low, 1 medium, 2+ high. Customer value = average order value × purchases ' +
       'per year × margin × 1 ÷ annual churn rate (lifetime at most 10 years), in the main currency. ' +
@@ -195,7 +196,7 @@ export class LoyaltyViewsController {
   @ApiParam({ name: 'accountId', format: 'uuid' })
   @ApiOkResponse({ schema: LOYALTY_VIEW_SCHEMA })
   @ApiBadQuery()
-  @ApiProblem(404, 'Unknown account, or one opened after asOf with nothing of it dated by then (details.openedAt)', [NOT_FOUND.account])
+  @ApiProblem(404, 'Unknown account, or one opened after asOf and without a purchase by then (details.openedAt)', [NOT_FOUND.account])
   @ApiNotCaughtUp()
   async loyalty(
     @AccountIdParam() accountId: string,
@@ -219,11 +220,11 @@ export class LoyaltyViewsController {
     );
     if (own === undefined) throw new DomainError(NOT_FOUND.account, `No account ${accountId}`, { accountId });
     const [history] = customerHistories(own, asOf, rule);
-    // As of a moment before it was opened, and before anything of it is dated, there was no account to score (before,
-    // a "prospect" with today's name). A history imported with its past dates (purchases from an ERP) makes it a
-    // customer from then on, as churn counts it (an outside probe saw churn count one whose card answered 404).
+    // As of a moment before it was opened, and before its first purchase, there was no account to score (before, a
+    // "prospect" with today's name). A history imported with its past dates (purchases from an ERP) makes it a customer
+    // from its first purchase on, as churn counts it (an outside probe saw churn count one whose card answered 404).
     const openedAt = own.activities[0]?.openedAt;
-    const nothingDated = history === undefined || (history.purchases.length === 0 && history.interactions.length === 0);
+    const nothingDated = history === undefined || history.purchases.length === 0;
     if (openedAt !== undefined && Date.parse(openedAt) > asOf && nothingDated)
       throw new DomainError(NOT_FOUND.account, `No account ${accountId} as of that moment: it was opened later`, { accountId, openedAt });
     const key: PopulationKey = { asOf, windowDays, inactivityDays, rule };
@@ -252,7 +253,8 @@ export class LoyaltyViewsController {
     summary: 'Churn per month: active at start, new, churned, churn rate; retention by first-purchase cohort after 1, 3, 6, 12 months',
     description:
       'A customer (an account with a purchase) is lost when its account closes or after more than inactivityDays whole business days without ' +
-      'a purchase or interaction (complaint, feedback, survey answer, logged interaction or completed customer-facing activity). Churn rate = ' +
+      'a purchase or interaction (complaint, feedback, survey answer, logged interaction from the customer or by phone or in person, completed ' +
+      'call or appointment; not an email, SMS or letter we sent). Churn rate = ' +
       'customers active at the period start lost in the period ÷ customers active at its start (a proportion, half to even at 4 decimals); ' +
       'customers not in that base (new or returned) and lost within the period are reported as lostOutsideBase, of them newAndLost. Retention: share of a cohort active 1, 3, 6, 12 calendar months after their own first purchase, among those ' +
       'for whom that date has come by asOf. ' +
