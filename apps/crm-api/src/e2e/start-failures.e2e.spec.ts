@@ -82,6 +82,7 @@ describe('the API failing to start (a separate API process)', () => {
       const api = spawnApi({
         CRM_EVENT_STORE: 'postgres',
         DATABASE_URL: url,
+        CRM_POSTGRES_URL: url,
         CRM_POSTGRES_SCHEMA: schema,
         CRM_DATA_DIR: join(dir, 'wait'),
       });
@@ -114,6 +115,7 @@ describe('the API failing to start (a separate API process)', () => {
       const { code, output } = await outcome({
         CRM_EVENT_STORE: 'postgres',
         DATABASE_URL: url,
+        CRM_POSTGRES_URL: url,
         CRM_POSTGRES_SCHEMA: schema,
         CRM_DATA_DIR: join(dir, 'give-up'),
         CRM_START_WAIT_S: '2',
@@ -126,6 +128,7 @@ describe('the API failing to start (a separate API process)', () => {
       const { code: at0, output: said0 } = await outcome({
         CRM_EVENT_STORE: 'postgres',
         DATABASE_URL: url,
+        CRM_POSTGRES_URL: url,
         CRM_POSTGRES_SCHEMA: schema,
         CRM_DATA_DIR: join(dir, 'no-wait'),
         CRM_START_WAIT_S: '0',
