@@ -8,7 +8,7 @@ import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { ProjectionRunner } from '@crm/projections/runtime';
-import { cli, startCli, WORKSPACE } from './testing/spawned-cli';
+import { cli, startCli, WORKSPACE, type Run } from './testing/spawned-cli';
 
 // The CLI's commands run as processes on stores other processes hold too (rebuild, replay, seed, export), each on a
 // data directory of its own: apart from cli.int.spec, so the two files run on the test runner's two workers.
@@ -70,8 +70,11 @@ describe('crm-cli rebuild all on a never-built store', () => {
   it('says so when another process holds a rebuild lease, and goes on once that lease lapses (the other process died)', async () => {
     const kpis = ALL_PROJECTIONS.find((p) => p.name === 'complaint-kpis');
     const readStore = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    let rebuilt: Run;
     try {
-      // Another process took the rebuild's lease for 6 s (longer than this CLI takes to start), recorded its build, and died.
+      // Another process holds the rebuild's lease and has recorded its build; it renews the lease until the CLI has seen
+      // it, then dies. (It used to hold a 6 s lease once: under a loaded machine the CLI took longer than that to start,
+      // found the lease lapsed, and never met the other process.)
       await readStore.transaction((tx) =>
         tx.saveState({
           name: 'complaint-kpis~rebuild',
@@ -81,11 +84,18 @@ describe('crm-cli rebuild all on a never-built store', () => {
           updatedAt: new Date().toISOString(),
         }),
       );
-      expect(await readStore.acquireLease('complaint-kpis~rebuild', 'another-process', 6000)).toBeDefined();
+      const hold = () => readStore.acquireLease('complaint-kpis~rebuild', 'another-process', 3000);
+      expect(await hold()).toBeDefined();
+      const started = startCli(['rebuild', 'complaint-kpis'], { ...env, CRM_LEASE_TTL_MS: '1000' });
+      const seen = () => started.output().includes('being rebuilt by another process');
+      for (const deadline = Date.now() + 45_000; !seen() && started.child.exitCode === null && Date.now() < deadline;) {
+        await hold();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      rebuilt = await started.exited;
     } finally {
       await readStore.close();
     }
-    const rebuilt = await cli(['rebuild', 'complaint-kpis'], { ...env, CRM_LEASE_TTL_MS: '1000' });
     // It names the holder, so an operator can tell which process to look at.
     expect(rebuilt.stderr).toMatch(
       /complaint-kpis: being rebuilt by another process, another-process \(its lease is live until \S+Z\); waiting for that build to serve/,
@@ -95,7 +105,7 @@ describe('crm-cli rebuild all on a never-built store', () => {
     expect(rebuilt.stdout).toMatch(
       new RegExp(`^complaint-kpis: serving complaint_kpis_v${kpis?.version}_9 at \\S+ \\(replaced \\S+\\)$`, 'm'),
     );
-  }, 60_000);
+  }, 90_000);
 
   it('replay leaves a projection another process runs to it, and waits until that owner has caught up', async () => {
     // The owner: a runner with leases on the same files, as the API's worker or crm-projector has.
