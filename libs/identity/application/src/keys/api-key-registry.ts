@@ -21,6 +21,9 @@ export interface ApiKeyView {
 type Known = { readonly tenantId: string; readonly state: Exclude<ApiKeyState, { status: 'none' }>; readonly revision: number };
 
 const RESUBSCRIBE_MS = 1000;
+/** How long a stop reads the log again for the first key events this process made, when it has read none yet. */
+const STOP_READ_MS = 3000;
+
 /** How often a running registry keeps its fold, when the log has moved since the last time. */
 export const REGISTRY_SNAPSHOT_EVERY_MS = 60_000;
 const scoped = (tenantId: string, keyId: string) => `${tenantId}/${keyId}`;
@@ -96,6 +99,14 @@ export class ApiKeyRegistry implements OnModuleDestroy {
     // The feed may not have brought the last key events yet (a key made just before the stop): read them, so the
     // fold kept holds every key this process knows of. Should it fail, the next start reads them from the log.
     await this.readToHead().catch(() => undefined);
+    // On PostgreSQL the log shows an event once every older transaction in the database has ended: another process's
+    // long transaction can hide even this process's own first key events. With keys made here and nothing of the log
+    // read yet, there is no checkpoint to keep a fold at: read again for a little while (a CI run under load kept none).
+    const keeps = this.snapshots !== undefined && this.secret !== undefined;
+    for (const until = Date.now() + STOP_READ_MS; keeps && this.changed && this.checkpoint === undefined && Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await this.readToHead().catch(() => undefined);
+    }
     await this.keep();
   }
 
