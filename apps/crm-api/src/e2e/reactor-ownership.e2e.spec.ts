@@ -21,7 +21,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 describe('reactors in two API processes on the same stores', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-reactor-owners-'));
-  const env = { CRM_DATA_DIR: dataDir, CRM_LEASE_TTL_MS: '1000' };
+  // 3 s leases: with 1 s ones a loaded run (two suites beside this one) stalled the owner past its lease, the standby
+  // took the reactor, and the owner was said not to have reacted (a CI run).
+  const env = { CRM_DATA_DIR: dataDir, CRM_LEASE_TTL_MS: '3000' };
   const servers: TestApp[] = [];
   const reacted = new Map<TestApp, string[]>();
 
@@ -100,7 +102,7 @@ describe('reactors in two API processes on the same stores', () => {
 
     await first.close();
     servers.splice(servers.indexOf(first), 1);
-    // Within a few 1 s leases; 15 s leaves room for a loaded run (the failover bound itself is the leases specs').
+    // Within a few 3 s leases; 15 s leaves room for a loaded run (the failover bound itself is the leases specs').
     await waitUntil(async () => !(await owners(second)).includes(qualification as string), 'the second server to take the leases', 15_000);
     const two = await qualifiedAlone(second);
     await waitUntil(async () => (await createdFor(second, two.leadId)).length === 3, 'the new owner to complete the qualification', 20_000);
