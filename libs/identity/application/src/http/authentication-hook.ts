@@ -91,9 +91,9 @@ function tooManyFailures(reply: FastifyReply, request: FastifyRequest, verdict: 
  * Authenticates and authorises every request before its body is read, from
  * the one access table: 400 REQUEST.MALFORMED for a repeated Authorization header, 401 (with WWW-Authenticate) for a
  * missing or bad credential, 403 AUTH.FORBIDDEN when no role fits, 429 for a bad credential
- * once its address has failed too often (a good one still passes), and 429 for any request whose authentication fails
- * (none sent included) once its address has spent the rate limit's budget, which such requests spend as others do. Sets `request.principal`, which the handlers' actor and
- * tenant come from. Replies to authenticated routes are never cached.
+ * once its address has failed too often (a good one still passes), and 429 once the rate limit's budget is spent by
+ * requests answered here (`EdgeLimiters.early`), which spend it as others do. Sets `request.principal`, which the
+ * handlers' actor and tenant come from. Replies to authenticated routes are never cached.
  */
 export function installAuthenticationHook(fastify: FastifyInstance, authenticator: Authenticator, limits?: EdgeLimiters): void {
   // Declared up front, so every request object has the same shape.
@@ -107,6 +107,9 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
     const outside = routesOutsideTable(fastify);
     if (outside.length > 0) new Logger('Auth').warn(`No access-table row covers ${outside.join(', ')}: admins only until one does`);
   });
+  // The budget of a request answered here, before the rate limit's own hook: its reply when that is spent (a 429).
+  const spend = (request: FastifyRequest, reply: FastifyReply) =>
+    limits && authenticator.enabled ? limits.early(request, reply) : Promise.resolve(undefined);
   fastify.addHook('onRequest', async (request, reply) => {
     const template = request.routeOptions.url;
     // No route: the not-found handler (or the 405 of a path served with other methods) answers, and there is nothing
@@ -116,15 +119,13 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
       if (!limits || !authenticator.enabled) return undefined;
       if (request.headers.authorization !== undefined && authorizationFields(request) === 1)
         request.principal = await authenticator.authenticate(request.headers.authorization).catch(() => undefined);
-      return limits.early(request, reply);
+      return spend(request, reply);
     }
     const rule = accessRuleFor(request.method, template);
     if (rule?.roles === 'anyone') return undefined;
     reply.header('cache-control', 'no-store');
-    if (authenticator.enabled && authorizationFields(request) > 1) {
-      const refused = limits ? await limits.early(request, reply) : undefined;
-      return refused ?? repeatedAuthorization(reply, request);
-    }
+    if (authenticator.enabled && authorizationFields(request) > 1)
+      return (await spend(request, reply)) ?? repeatedAuthorization(reply, request);
     let principal;
     try {
       principal = await authenticator.authenticate(request.headers.authorization);
@@ -138,20 +139,15 @@ export function installAuthenticationHook(fastify: FastifyInstance, authenticato
         const verdict = await limits.failures(request);
         if (verdict.exceeded) return tooManyFailures(reply, request, verdict);
       }
-      // Answered here, before the rate limit's own hook: the request spends its address's budget all the same, so a
-      // flood without credentials is bounded like any other.
-      if (limits && authenticator.enabled) {
-        const refused = await limits.early(request, reply);
-        if (refused) return refused;
-      }
-      return unauthorized(reply, request, error);
+      // The address's budget, so a flood without credentials is bounded like any other.
+      return (await spend(request, reply)) ?? unauthorized(reply, request, error);
     }
     if (!mayCall(principal, rule)) {
       // A 403 costs its caller's budget too, as the request would past this hook.
       request.principal = principal;
-      const refused = limits ? await limits.early(request, reply) : undefined;
-      if (refused) return refused;
+      const refused = await spend(request, reply);
       request.principal = undefined;
+      if (refused) return refused;
       const allowed = (rolesAllowed(rule) as readonly string[]).join(', ');
       const detail = isOperatorIfNeeded(principal, rule)
         ? `This route needs one of the roles: ${allowed}`

@@ -11,8 +11,9 @@ export const MAX_PARAM_LENGTH = 256;
 
 const title = (status: number) => STATUS_CODES[status] ?? 'Error';
 
-function layerProblem(status: number, code: string, detail: string): ProblemDetails {
-  return problem(status, code, problemTitle(status), detail);
+/** `instance`: the request's target, where there is a request to name (not for what the parser could not read). */
+function layerProblem(status: number, code: string, detail: string, instance?: string): ProblemDetails {
+  return problem(status, code, problemTitle(status), detail, instance === undefined ? {} : { instance });
 }
 
 function requestLineTooLong(packet: unknown): boolean {
@@ -111,17 +112,13 @@ function drainThen(raw: FastifyRequest['raw'], then: () => void): void {
 export function frameworkErrors(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
   const body =
     error.code === 'FST_ERR_BAD_URL'
-      ? layerProblem(400, 'REQUEST.BAD_URL', 'The URL has a malformed percent-escape.')
+      ? layerProblem(400, 'REQUEST.BAD_URL', 'The URL has a malformed percent-escape.', request.url)
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? layerProblem(414, 'REQUEST.URL_TOO_LONG', `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`)
-        : layerProblem(400, 'REQUEST.BAD', 'The request could not be routed.');
+        ? layerProblem(414, 'REQUEST.URL_TOO_LONG', `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`, request.url)
+        : layerProblem(400, 'REQUEST.BAD', 'The request could not be routed.', request.url);
   refused(request.server.server, request.method, body, request.id);
   // No hook runs for these: the request's id (the caller's X-Request-Id, or the one made for it) is given back here.
-  void reply
-    .code(body.status)
-    .header('x-request-id', request.id)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify({ ...body, instance: request.url }));
+  void reply.code(body.status).header('x-request-id', request.id).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
 /** Fastify options that make the HTTP layer's own refusals problem+json. */
@@ -172,10 +169,9 @@ export function installEdgeHooks(fastify: FastifyInstance): void {
       .code(400)
       .type(PROBLEM_CONTENT_TYPE)
       .send(
-        JSON.stringify({
-          ...layerProblem(400, 'REQUEST.BAD_URL', 'The query string has a malformed percent-escape or one that is not UTF-8.'),
-          instance: request.url,
-        }),
+        JSON.stringify(
+          layerProblem(400, 'REQUEST.BAD_URL', 'The query string has a malformed percent-escape or one that is not UTF-8.', request.url),
+        ),
       );
   });
 }
@@ -210,10 +206,9 @@ function answerOtherMethods(fastify: FastifyInstance): void {
       .header('allow', allowed.join(', '))
       .type(PROBLEM_CONTENT_TYPE)
       .send(
-        JSON.stringify({
-          ...layerProblem(405, 'REQUEST.METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}.`),
-          instance: request.url,
-        }),
+        JSON.stringify(
+          layerProblem(405, 'REQUEST.METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}.`, request.url),
+        ),
       );
   });
 }
