@@ -78,6 +78,9 @@ export class GracefulShutdown {
       await new Promise((resolve) => setImmediate(resolve));
       await this.drain(deadline);
     } while (this.arrivals !== seen && Date.now() < deadline);
+    // From here a request written on a kept-alive connection may meet its close: the race every HTTP/1.1 server has
+    // when it closes one, which a client settles by retrying on a new connection (refused now).
+    logger.info({ inFlight: this.inFlight, sinceSignalMs: Date.now() - started }, 'closing the connections');
     if (this.inFlight > 0) {
       logger.warn({ inFlight: this.inFlight }, 'grace period over: closing the connections of unfinished requests');
       (this.app.getHttpServer() as Server).closeAllConnections();
