@@ -147,6 +147,13 @@ describe('the types and categories export takes', () => {
     expect(EVENT_TYPES).toEqual(expect.arrayContaining(['LeadKeyClaimed', 'LeadKeyReleased']));
   });
 
+  it("takes accounts' claims on national ids, named apart from @crm/sales/application as the lead-key claims are", async () => {
+    const { NATIONAL_ID_CATEGORY, nationalIdStream } = await import('@crm/sales/application');
+    expect(STREAM_CATEGORIES).toContain(NATIONAL_ID_CATEGORY);
+    expect(STREAM_CATEGORIES).toContain(streamCategory(nationalIdStream('0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d')));
+    expect(EVENT_TYPES).toContain('AccountNationalIdClaimed');
+  });
+
   it('takes the records of commands that changed nothing (idempotency), written by the shared command path', () => {
     expect(STREAM_CATEGORIES).toContain(streamCategory(noOpRecordStream('0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d')));
     expect(EVENT_TYPES).toContain(NO_OP_RECORDED);

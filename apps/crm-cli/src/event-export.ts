@@ -111,14 +111,16 @@ const DOMAIN_EVENT_TYPES: { readonly [T in DomainEvent['type']]: true } = {
 };
 
 /**
- * Sales' lead-key claims (dedupe, lead-key-claim.ts): their union is not exported, and @crm/sales/application is
- * loaded only by the command that needs it (migrate), so its LEAD_KEY_CATEGORY is named here (the spec checks both).
+ * Sales' claims (lead dedupe, lead-key-claim.ts; accounts' national ids, national-id-claim.ts): their unions are not
+ * exported, and @crm/sales/application is loaded only by the command that needs it (migrate), so their categories are
+ * named here (the spec checks them).
  */
-const LEAD_KEY_EVENT_TYPES = ['LeadKeyClaimed', 'LeadKeyReleased'];
+const CLAIM_EVENT_TYPES = ['LeadKeyClaimed', 'LeadKeyReleased', 'AccountNationalIdClaimed'];
 const LEAD_KEY_CATEGORY = 'lead-key';
+const NATIONAL_ID_CATEGORY = 'account-national-id';
 
 /** The event types `export --type` takes: those the code writes. */
-export const EVENT_TYPES: readonly string[] = [...Object.keys(DOMAIN_EVENT_TYPES), ...LEAD_KEY_EVENT_TYPES, NO_OP_RECORDED].sort();
+export const EVENT_TYPES: readonly string[] = [...Object.keys(DOMAIN_EVENT_TYPES), ...CLAIM_EVENT_TYPES, NO_OP_RECORDED].sort();
 
 /**
  * The stream categories `export --category` takes: the records' (one NOT_FOUND each), the keys' and claims', the
@@ -128,6 +130,7 @@ export const STREAM_CATEGORIES: readonly string[] = [
   ...Object.keys(NOT_FOUND),
   API_KEY_CATEGORY,
   LEAD_KEY_CATEGORY,
+  NATIONAL_ID_CATEGORY,
   NO_OP_RECORD_CATEGORY,
   streamCategory(dataSubjectStream({ type: 'lead', id: 'any' })),
 ].sort();

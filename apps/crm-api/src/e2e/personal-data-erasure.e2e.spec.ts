@@ -348,6 +348,8 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     ]);
     expect(after).not.toContain(person);
     expect(after).not.toContain(nationalId);
+    // An account whose person was erased has no national id any more: the person may be opened again as a new customer.
+    expect(await post('/accounts', { name: 'مشتری تازه', nationalId })).toMatchObject({ status: 201 });
     // Nothing new about them: a complaint they would make now is refused, and they are erased once.
     const again = await post('/complaints', {
       complainant: { accountId: id },

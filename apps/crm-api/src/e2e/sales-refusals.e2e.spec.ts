@@ -138,6 +138,24 @@ describe('sales refusals over HTTP (real server, embedded SQLite)', () => {
     }
     expect((await post(`/accounts/${accountId}/update`, { nationalId: '٠٠١٢٣٤٥٦٧٩' })).status).toBe(200);
     expect((await events(`account-${accountId}`))[1]?.data).toMatchObject({ changes: { nationalId: '0012345679' } });
+    // One national id, one account (an outside probe opened three for one شناسه ملی): another account asking for it, in
+    // any digit script, is refused naming the one that has it, and nothing is recorded; the id it left is free again.
+    const before = await head();
+    for (const nationalId of ['0012345679', '٠٠١٢٣٤٥٦٧٩', '۰۰۱۲۳۴۵۶۷۹']) {
+      expect(await post('/accounts', { name: 'شرکت دیگر', nationalId })).toMatchObject({
+        status: 409,
+        body: { code: 'ACCOUNT.DUPLICATE', details: { existingAccountId: accountId } },
+      });
+    }
+    expect(await head()).toBe(before);
+    const other = await post('/accounts', { name: 'شرکت دیگر', nationalId: '10100123456' });
+    expect(other.status).toBe(201);
+    const afterOther = await head();
+    expect(await post(`/accounts/${other.body['id'] as string}/update`, { nationalId: '0012345679' })).toMatchObject({
+      status: 409,
+      body: { code: 'ACCOUNT.DUPLICATE', details: { existingAccountId: accountId } },
+    });
+    expect(await head()).toBe(afterOther);
     const deal = await post('/opportunities', {
       accountId,
       name: 'قرارداد',

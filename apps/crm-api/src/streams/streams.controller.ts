@@ -11,7 +11,7 @@ import {
 } from '@crm/shared/event-sourcing';
 import { ApiProblem, EVENT_STORE, IntQueryField, RequestValidationError, Tenant, VALIDATION_PROBLEMS } from '@crm/shared/http';
 import { API_KEY_CATEGORY } from '@crm/identity/domain';
-import { LEAD_KEY_CATEGORY } from '@crm/sales/application';
+import { LEAD_KEY_CATEGORY, NATIONAL_ID_CATEGORY } from '@crm/sales/application';
 import { STREAM_PAGE_SCHEMA } from './stream-page.schema';
 
 export class ReadStreamQueryDto {
@@ -34,10 +34,12 @@ const STREAM_ID = /^[a-z][a-z-]{0,40}-[A-Za-z0-9-]{1,100}$/;
 const TRAILING_UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Streams that are the server's own, not records of the CRM: API keys (names, roles, keyed hashes: the admin-only key
- * list), dedupe claims (blind indexes of emails and phones) and the records of commands that changed nothing (keyed
+ * list), dedupe claims (blind indexes of emails and phones; accounts' claims on national ids) and the records of commands that changed nothing (keyed
  * request fingerprints, for idempotency). They answer 404 here, as a stream that does not exist.
  */
-const INTERNAL_CATEGORIES = [API_KEY_CATEGORY, LEAD_KEY_CATEGORY, NO_OP_RECORD_CATEGORY].map((category) => `${category}-`);
+const INTERNAL_CATEGORIES = [API_KEY_CATEGORY, LEAD_KEY_CATEGORY, NATIONAL_ID_CATEGORY, NO_OP_RECORD_CATEGORY].map(
+  (category) => `${category}-`,
+);
 
 @ApiTags('streams')
 @Controller('streams')

@@ -17,19 +17,26 @@ import { accountDecider } from '@crm/sales/domain';
 /** The aggregate these routes decide on: its declared refusals are what they answer. */
 const DECIDES = { decides: [accountDecider] };
 
+const ONE_ACCOUNT_PER_NATIONAL_ID =
+  "One national id (a person's کد ملی, a legal entity's شناسه ملی, in any digit script) names one account in a tenant: an id another account has, open or closed, is 409 ACCOUNT.DUPLICATE naming it in details.existingAccountId, and nothing is recorded (reopen the closed one instead). An account that moves to another id, or whose personal data is erased, frees its old one.";
+
 @ApiTags('accounts')
 @Controller('accounts')
 export class AccountsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({ ...DECIDES, summary: 'Open an account (a legal entity)', creates: true })
+  @ApiCommand({ ...DECIDES, summary: 'Open an account (a legal entity)', creates: true, description: ONE_ACCOUNT_PER_NATIONAL_ID })
   open(@Body() body: OpenAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new OpenAccountCommand(body, context));
   }
 
   @Post(':id/update')
-  @ApiCommandOn({ ...DECIDES, summary: "Change an account's name, national id, industry or owner" })
+  @ApiCommandOn({
+    ...DECIDES,
+    summary: "Change an account's name, national id, industry or owner",
+    description: ONE_ACCOUNT_PER_NATIONAL_ID,
+  })
   update(@IdParam() id: string, @Body() body: UpdateAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new UpdateAccountCommand(id, body, context));
   }

@@ -5,6 +5,7 @@ export const ACCOUNT_REFUSALS = refusals('ACCOUNT', {
   CLOSED: [409, 'The account is closed: it takes no purchases, updates or new opportunities'],
   NOT_CLOSED: [409, 'The account is open'],
   NAME_REQUIRED: [400, 'The name is blank once spacing marks are removed'],
+  DUPLICATE: [409, 'Another account (details.existingAccountId), open or closed, has this national id'],
   NATIONAL_ID_INVALID: [400, 'Not a national id: its check digit, a digit repeated, or an all-zero serial'],
   NOTHING_TO_UPDATE: [400, 'Give at least one of name, nationalId, industry, ownerId'],
   EXTERNAL_REF_REQUIRED: [400, 'A purchase needs its external reference'],

@@ -1,21 +1,26 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
-import { accountDecider } from '@crm/sales/domain';
-import { accountStream } from '../../common/streams';
+import type { BlindIndex } from '@crm/shared/personal-data';
+import { BLIND_INDEX, CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
+import { executeClaimingNationalId } from '../national-id/national-id-guard';
 import { OpenAccountCommand } from './open-account.command';
 
 @CommandHandler(OpenAccountCommand)
 export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand> {
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(BLIND_INDEX) private readonly index: BlindIndex,
+  ) {}
 
   async execute({ input, context }: OpenAccountCommand): Promise<CommandReply> {
     const now = this.executor.now();
     const accountId = input.id ?? idFor(context, 'account');
     const { name, nationalId, industry, ownerId } = input;
     const data = { accountId, name, nationalId, industry, ownerId, openedAt: now.toISOString() };
+    // No two accounts with one national id: the claim on it is recorded with the account's event, or neither is.
     return commandReply(
       accountId,
-      await this.executor.execute(accountDecider, accountStream(accountId), { type: 'OpenAccount', data }, context, now),
+      await executeClaimingNationalId(this.executor, this.index, accountId, { type: 'OpenAccount', data }, context, now),
     );
   }
 }
