@@ -113,9 +113,8 @@ export async function runMultiAppend(
 
 /**
  * The streams in the caller's order, which is their order in $all. Two calls
- * crossing the same streams in opposite orders can deadlock; PostgreSQL
- * aborts one (40P01) and it is retried. Commands write their streams in a
- * fixed order, so that is a rare price for keeping the order the caller chose.
+ * crossing the same streams in opposite orders do not deadlock: the function
+ * takes the streams' locks in one global order before it writes any.
  */
 function payloadOf(requests: readonly AppendRequest[]): string {
   return `[${requests.map((request, index) => `${batchElement(request).slice(0, -1)},"index":${index}}`).join(',')}]`;

@@ -27,6 +27,19 @@ export function headSql(s: string, tenant: string, stream: string): string {
 }
 
 /**
+ * Takes, in one global order, a transaction-level advisory lock for each stream an append of several streams writes
+ * (`streams`: rows of tenant and stream). Two such appends sharing a stream then wait for each other before either
+ * inserts, instead of each inserting a next revision the other waits for (crossing orders deadlocked: PostgreSQL found
+ * the cycle after deadlock_timeout and aborted one). The two-key form is apart from the one-key form's space; the class
+ * key names this schema, as the migration's lock does.
+ */
+function lockStreamsSql(names: SchemaNames, streams: string): string {
+  return `FOR v_lock IN SELECT DISTINCT hashtext(l.tenant_id || E'\\n' || l.stream_id) FROM (${streams}) l ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock(hashtext('crm.event_store.streams.${names.schema}'), v_lock);
+  END LOOP;`;
+}
+
+/**
  * The append of any number of events (and the empty append, a bare revision
  * check) is one function, so that it costs one round trip and one commit.
  * Single events take the plain-SQL statement in statements.ts instead.
@@ -111,7 +124,8 @@ $fn$;
 
 -- Group commit: many appends in one statement and one transaction. Each runs
 -- in its own sub-block, so a refused append rolls back alone and is reported
--- in its row instead of failing the batch.
+-- in its row instead of failing the batch. Its streams' locks are taken first, in
+-- the order append_to_streams takes them, so neither waits on the other in a cycle.
 CREATE OR REPLACE FUNCTION ${s}.append_batch(p_appends jsonb)
 RETURNS TABLE (ord integer, next_revision bigint, last_position text,
                error_code text, error_message text, error_detail text, error_constraint text)
@@ -119,7 +133,9 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
   v_append jsonb;
   v_result record;
+  v_lock integer;
 BEGIN
+  ${lockStreamsSql(names, "SELECT a.value ->> 'tenantId' AS tenant_id, a.value ->> 'streamId' AS stream_id FROM jsonb_array_elements(p_appends) a")}
   ord := 0;
   FOR v_append IN SELECT a.value FROM jsonb_array_elements(p_appends) a LOOP
     ord := ord + 1;
@@ -142,7 +158,8 @@ $fn$;
 
 -- Atomic multi-stream append: every stream of the call in this one statement's
 -- transaction, so a refusal of any rolls back all; the streams are written in
--- the caller's order, which is their order in $all. A refusal is raised again
+-- the caller's order, which is their order in $all, after their locks are taken
+-- in one global order (lockStreamsSql). A refusal is raised again
 -- with its own SQLSTATE, detail and constraint, and the caller's index of the
 -- stream as HINT, so the client can name the stream that refused.
 CREATE OR REPLACE FUNCTION ${s}.append_to_streams(p_tenant_id text, p_appends jsonb)
@@ -151,8 +168,10 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
   v_append jsonb;
   v_result record;
+  v_lock integer;
   v_code text; v_message text; v_detail text; v_constraint text;
 BEGIN
+  ${lockStreamsSql(names, "SELECT p_tenant_id AS tenant_id, a.value ->> 'streamId' AS stream_id FROM jsonb_array_elements(p_appends) a")}
   FOR v_append IN SELECT a.value FROM jsonb_array_elements(p_appends) a LOOP
     ord := (v_append ->> 'index')::integer;
     BEGIN
