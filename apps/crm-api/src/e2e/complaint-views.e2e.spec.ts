@@ -379,4 +379,50 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
     // 1 July 2025 is 10 Tir 1404.
     expect(csat(await satisfaction('bucket=jalali&from=2025-06-25&to=2025-07-05'))).toEqual([['1404-04', 1]]);
   });
+
+  // Before, a date typed on a Persian keyboard was a 400: the published patterns, and the check, took ASCII digits only.
+  it('reads Persian and Arabic-Indic digits in date query parameters as ASCII ones (the calendar stays Gregorian)', async () => {
+    const view = (path: string, query: Record<string, string>) => get(`/views/${path}?${new URLSearchParams(query).toString()}`);
+    const kpis = (query: Record<string, string>) => view('complaints/kpis', { ...query, minPosition: position });
+    const ascii = await kpis({ from: '2025-06-01', asOf: '2025-07-01' });
+    expect(ascii.status).toBe(200);
+    for (const typed of [
+      { from: '۲۰۲۵-۰۶-۰۱', asOf: '۲۰۲۵-۰۷-۰۱' },
+      { from: '٢٠٢٥-٠٦-٠١', asOf: '٢٠٢٥-٠٧-٠١' },
+      { from: '2025-06-01', asOf: '۲۰۲۵-07-٠١' },
+    ]) {
+      const reply = await kpis(typed);
+      expect([typed, reply.status, reply.body]).toEqual([typed, 200, ascii.body]);
+    }
+    expect((await kpis({ asOf: '۲۰۲۵-۰۷-۰۱T۱۰:۰۰:۰۰+۰۳:۳۰' })).body).toMatchObject({ asOf: '2025-07-01T06:30:00.000Z' });
+    // The published document agrees: an outside validator takes what the server takes, and refuses what it refuses.
+    const doc = (await (await fetch(`${server.url}/api/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { parameters: { name: string; schema: { pattern?: string; format?: string } }[] }>>;
+    };
+    const schemaOf = (path: string, name: string) =>
+      doc.paths[`/api/v1/views/${path}`]?.['get']?.parameters.find((parameter) => parameter.name === name)?.schema;
+    for (const [path, name] of [
+      ['complaints/kpis', 'asOf'],
+      ['pipeline', 'from'],
+    ]) {
+      const schema = schemaOf(path as string, name as string);
+      const published = new RegExp(schema?.pattern ?? '^$', 'u');
+      expect([path, name, schema?.format, ['۲۰۲۵-۰۷-۰۱', '٢٠٢٥-٠٧-٠١', '۱۴۰۴-۰۴-۱۰'].map((value) => published.test(value))]).toEqual([
+        path,
+        name,
+        undefined,
+        [true, true, false],
+      ]);
+    }
+    // A day that does not exist, and a Jalali date, in Persian digits: 400 naming the parameter, as in ASCII ones.
+    for (const asOf of ['۲۰۲۵-۰۲-۳۰', '۱۴۰۴-۰۴-۱۰']) {
+      expect([asOf, (await kpis({ asOf })).body]).toMatchObject([asOf, { status: 400, errors: [{ field: 'asOf' }] }]);
+    }
+    // The pipeline's dates too; and the rules over several parameters read the digits as ASCII ones: a period upside
+    // down is named beside another bad parameter (compared as typed, 2025-06-30 came before ۲۰۲۵-۰۶-۰۱).
+    const pipeline = async (query: Record<string, string>) => (await view('pipeline', query)).body;
+    expect(await pipeline({ from: '۲۰۲۵-۰۶-۰۱', to: '2025-06-30' })).toEqual(await pipeline({ from: '2025-06-01', to: '2025-06-30' }));
+    const upsideDown = await pipeline({ ownerId: '\u0000', from: '2025-06-30', to: '۲۰۲۵-۰۶-۰۱' });
+    expect((upsideDown['errors'] as { field: string }[]).map((error) => error.field).sort()).toEqual(['ownerId', 'to']);
+  });
 });

@@ -14,9 +14,12 @@ import {
 import { LEAD_SOURCES, OPEN_STAGES, type LeadSource, type OpenStage } from '@crm/sales/domain';
 import {
   AlsoChecks,
+  ANY_DIGIT_SCRIPT_TEXT,
   Check,
   DATE_PATTERN,
+  DigitsInAnyScript,
   FIRST_YEAR,
+  inAnyDigitScript,
   IntQueryField,
   LAST_YEAR,
   RequestValidationError,
@@ -30,15 +33,18 @@ import { MinPositionQueryDto } from './min-position.dto';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A calendar date: the shape and a real day (no 30 February). */
+/**
+ * A calendar date: the shape and a real day (no 30 February), its digits in any of the three scripts (`DigitsInAnyScript`).
+ * No `format: date` in the document: RFC 3339's full-date is ASCII digits, and a client checking it would refuse ۲۰۲۶-۰۳-۲۰.
+ */
 const DateParam = (description: string): PropertyDecorator =>
   applyDecorators(
     ApiPropertyOptional({
-      description: `${description}. A date, YYYY-MM-DD; a real calendar day, years ${FIRST_YEAR}–${LAST_YEAR}.`,
+      description: `${description}. A date, YYYY-MM-DD; a real calendar day, years ${FIRST_YEAR}–${LAST_YEAR}. ${ANY_DIGIT_SCRIPT_TEXT}.`,
       example: '2026-03-20',
-      format: 'date',
-      pattern: DATE_PATTERN,
+      pattern: inAnyDigitScript(DATE_PATTERN),
     }),
+    DigitsInAnyScript(),
     IsOptional(),
     Matches(DATE, { message: '$property must be a date like 2026-03-20' }),
     IsISO8601({ strict: true }),
@@ -146,7 +152,10 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
     default: 'openedAt',
     description:
       '`name` sorts in the Persian reading order (digits, then the Persian alphabet with پ چ ژ گ in their places, then ' +
-      'Latin), whatever the keyboard the name was typed on (ي/ك as ی/ک); ties by opportunity id',
+      'Latin), whatever the keyboard the name was typed on (ي/ك as ی/ک). `stage` sorts in pipeline order, not by the ' +
+      `stage's name: open deals by their stage (${OPEN_STAGES.join(', ')}), then won deals, then lost ` +
+      'ones (whatever stage they closed from); within a stage by opportunity id, reversed with the rest for `desc`. ' +
+      'Other ties by opportunity id',
   })
   @IsOptional()
   @IsIn(OPPORTUNITY_SORTS)

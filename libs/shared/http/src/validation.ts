@@ -6,6 +6,7 @@ import { ITEM_PROBLEMS } from './fields/validators';
 import { bodyFaults, textFaults } from './edge/json-body';
 import { bodyRuleFaults, bodyRuleRefusals } from './fields/body-rules';
 import { mergeFields } from './edge/every-bad-part';
+import { withAsciiDigits } from './fields/query-fields';
 
 type MetadataStorage = ReturnType<typeof getMetadataStorage>;
 type Lookup = MetadataStorage['getTargetValidationMetadatas'];
@@ -135,7 +136,9 @@ function markMemberNamedFields(value: unknown): unknown {
  * wrong: one 400 with every bad field.
  */
 class EdgeValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  override async transform(given: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A query's dates in Persian or Arabic-Indic digits, read as ASCII ones before anything reads them (DigitsInAnyScript).
+    const value = metadata.type === 'query' ? withAsciiDigits(metadata.metatype, given) : given;
     // A body of JSON `null` is no object: Nest's pipe would take it for an empty one, and a command whose fields are all
     // optional (a revocation, a campaign's start) would run. A list, a string, a number or a boolean is none either:
     // named as such, not as a list's items being unknown fields or as every required field missing (an outside probe).
