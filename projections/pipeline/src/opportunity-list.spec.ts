@@ -1,7 +1,15 @@
-import type { InMemoryReadStore } from '@crm/shared/read-model';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoReadStore } from '@crm/read-store/mongodb';
+import { PostgresReadStore } from '@crm/read-store/postgres';
+import { openSqliteReadStore } from '@crm/read-store/sqlite';
+import { type AnyProjection, foldEvents, InMemoryReadStore, type ReadStore } from '@crm/shared/read-model';
+import { describeWhenConfigured } from '@crm/shared/testing';
 import { InvalidCursorError, loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
-import { pipelineOpportunities } from './pipeline-opportunities.projection';
-import { pipelineHistory, at, irr, opportunityOpened, recorded, storeWith } from '@crm/projections/testing';
+import { PIPELINE_STAGES, pipelineOpportunities, stageKey } from './pipeline-opportunities.projection';
+import { pipelineHistory, at, irr, opportunityOpened, recorded, stageMoved, storeWith } from '@crm/projections/testing';
 
 describe('opportunity list', () => {
   let store: InMemoryReadStore;
@@ -141,5 +149,146 @@ describe('opportunity list', () => {
     expect(page.total).toBe(7);
     // Pages that do not hold every deal take the total from the summary, as before.
     expect(await loadOpportunityList(torn, 'pipeline_opportunities', 'default', { limit: 2 })).toMatchObject({ total: 6 });
+  });
+});
+
+/**
+ * `sort=stage` in the pipeline's order, on every read store: the six deals of pipelineHistory and two more, o7 moved on
+ * to needs_analysis and o8 a second one at qualification (a tie), so every open stage is there, won from two stages,
+ * and lost. It sorted by the stage's name before (needs_analysis, negotiation, proposal, qualification).
+ */
+const stagedHistory = recorded([
+  ...pipelineHistory,
+  opportunityOpened('o7'),
+  stageMoved('o7', 'qualification', 'needs_analysis', 20),
+  opportunityOpened('o8'),
+]);
+// Open deals by stage (qualification o1 o8, needs_analysis o7, proposal o2, negotiation o5), then the won ones (o3 from
+// negotiation, o6 from qualification), then the lost one (o4); within a stage by id. Descending, the same reversed.
+const BY_STAGE_ASC = ['o1', 'o8', 'o7', 'o2', 'o5', 'o3', 'o6', 'o4'];
+const BY_STAGE_DESC = [...BY_STAGE_ASC].reverse();
+
+/** The projection's documents for stagedHistory in `store`, with the indexes it declares, as the runtime builds them. */
+async function loadStaged(store: ReadStore): Promise<void> {
+  const projection: AnyProjection = pipelineOpportunities;
+  const handled = stagedHistory.filter((event) => projection.eventTypes.includes(event.type));
+  const result = foldEvents(projection, new Map(), handled, (a, b) => Math.sign(Number(a) - Number(b)));
+  if (result.failure) throw result.failure.error;
+  await store.transaction((tx) => {
+    for (const [id, record] of result.changed) if (record) tx.put(projection.collection, id, record.doc, record.position);
+  });
+  for (const fields of projection.indexes ?? []) await store.ensureIndex(projection.collection, fields);
+}
+
+function sortsByStage(open: () => Promise<{ store: ReadStore; dispose: () => Promise<void> }>): void {
+  let opened: { store: ReadStore; dispose: () => Promise<void> } | undefined;
+  const list = (filters: OpportunityListFilters) =>
+    loadOpportunityList((opened as { store: ReadStore }).store, pipelineOpportunities.collection, 'default', filters);
+  const ids = async (filters: OpportunityListFilters) => (await list(filters)).items.map((row) => row.id);
+
+  beforeAll(async () => {
+    opened = await open();
+    await loadStaged(opened.store);
+  }, 60_000);
+  afterAll(async () => opened?.dispose());
+
+  it('sorts by stage in the pipeline’s order, open stages as the domain orders them, then won, then lost', async () => {
+    expect(PIPELINE_STAGES).toEqual(['qualification', 'needs_analysis', 'proposal', 'negotiation', 'won', 'lost']);
+    expect(await ids({ sort: 'stage', order: 'asc' })).toEqual(BY_STAGE_ASC);
+    expect(await ids({ sort: 'stage', order: 'desc' })).toEqual(BY_STAGE_DESC);
+    const open = (await list({ sort: 'stage', order: 'asc', status: 'open' })).items;
+    expect(open.map((row) => [row.id, row.stage])).toEqual([
+      ['o1', 'qualification'],
+      ['o8', 'qualification'],
+      ['o7', 'needs_analysis'],
+      ['o2', 'proposal'],
+      ['o5', 'negotiation'],
+    ]);
+    expect(await ids({ sort: 'stage', order: 'desc', stage: 'qualification' })).toEqual(['o4', 'o6', 'o8', 'o1']);
+  });
+
+  it('pages on by cursor in pipeline order both ways, the deals of one stage split across pages included', async () => {
+    for (const [order, whole] of [
+      ['asc', BY_STAGE_ASC],
+      ['desc', BY_STAGE_DESC],
+    ] as const) {
+      for (const limit of [1, 2, 3, 5]) {
+        const walked: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 10; page += 1) {
+          const reply = await list({ sort: 'stage', order, limit, ...(cursor === undefined ? {} : { cursor }) });
+          expect(reply.total).toBe(8);
+          expect(reply.items.length).toBeGreaterThan(0);
+          walked.push(...reply.items.map((row) => row.id));
+          if (reply.nextCursor === null) break;
+          cursor = reply.nextCursor;
+        }
+        expect(walked).toEqual(whole);
+      }
+    }
+  });
+
+  it('carries the place in the pipeline and the id in its cursor, and refuses one holding a stage’s name', async () => {
+    const first = await list({ sort: 'stage', order: 'asc', limit: 3 });
+    const [body, tagged] = (first.nextCursor as string).split('.') as [string, string];
+    const content = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+    // The third row, o7 at needs_analysis: second in the pipeline.
+    expect(content).toMatchObject({ s: 'stage', o: 'asc', v: '01:o7', id: 'o7' });
+    const altered = `${Buffer.from(JSON.stringify({ ...content, v: 'needs_analysis' }), 'utf8').toString('base64url')}.${tagged}`;
+    await expect(list({ sort: 'stage', order: 'asc', limit: 3, cursor: altered })).rejects.toThrow(InvalidCursorError);
+  });
+}
+
+describe('opportunity list by stage, in memory', () => {
+  sortsByStage(async () => ({ store: new InMemoryReadStore(), dispose: async () => undefined }));
+
+  it('reads the sort key from the read model, through an index of its own, one key per deal', () => {
+    expect(opportunityListQuery('default', { sort: 'stage' }).orderBy).toEqual([{ field: 'stageKey', direction: 'desc' }]);
+    expect(pipelineOpportunities.indexes).toContainEqual(['tenantId', 'stageKey']);
+    expect(stageKey({ status: 'open', stage: 'needs_analysis', opportunityId: 'o7' })).toBe('01:o7');
+    expect(stageKey({ status: 'won', stage: 'qualification', opportunityId: 'o6' })).toBe('04:o6');
+    expect(stageKey({ status: 'lost', stage: 'negotiation', opportunityId: 'o4' })).toBe('05:o4');
+  });
+});
+
+describe('opportunity list by stage on SQLite', () => {
+  sortsByStage(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-deal-list-'));
+    const store = openSqliteReadStore({ file: join(dir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+});
+
+describe('opportunity list by stage on PostgreSQL', () => {
+  sortsByStage(async () => {
+    const schema = `deal_list_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const store = await PostgresReadStore.open(url, { schema, poolSize: 4 });
+    return {
+      store,
+      dispose: async () => {
+        await store.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await store.close();
+      },
+    };
+  });
+});
+
+describeWhenConfigured('opportunity list by stage on MongoDB', 'MONGODB_URL', (url) => {
+  sortsByStage(async () => {
+    const store = await MongoReadStore.connect(url, { database: `crm_deal_list_${randomUUID().replace(/-/g, '').slice(0, 16)}` });
+    return {
+      store,
+      dispose: async () => {
+        await store.db.dropDatabase();
+        await store.close();
+      },
+    };
   });
 });

@@ -31,7 +31,9 @@ const SORT_FIELDS = {
   probability: 'probability',
   // In the Persian reading order, whatever the keyboard (persianSortKey), not by code point.
   name: 'nameKey',
-  stage: 'stage',
+  // In the pipeline's order (PIPELINE_STAGES: the open stages as the sales domain orders them, then won, then lost), not
+  // by the stage's name; within a stage by id (stageKey).
+  stage: 'stageKey',
 } as const;
 export type OpportunitySort = keyof typeof SORT_FIELDS;
 const NUMERIC_SORTS: ReadonlySet<OpportunitySort> = new Set(['amount', 'weightedAmount', 'probability']);
@@ -83,7 +85,8 @@ const NOT_OURS = 'cursor must be the nextCursor of an earlier page, with the sam
 function boundTo(tenantId: string, filters: OpportunityListFilters): string {
   // Sort and order are in the cursor itself, checked with their own message; what a caller adds (a read-your-writes
   // position) is no filter. The sort's document field is bound too: a cursor of `name` before it sorted on `nameKey`
-  // holds a name, which read as a key would start the next page anywhere.
+  // holds a name, which read as a key would start the next page anywhere (and one of `stage` before `stageKey`, a
+  // stage's name).
   return cursorBinding(tenantId, filters, LIST_FILTERS, SORT_FIELDS[filters.sort ?? 'openedAt']);
 }
 

@@ -25,6 +25,7 @@ const openDeal: OpenedOpportunity = {
   nameKey: persianSortKey('ورق فولادی'),
   accountId: 'account-1',
   stage: 'qualification',
+  stageKey: '00:o1',
   probability: 10,
   amount: irr(1_000_000),
   weightedAmount: 100_000,
@@ -84,6 +85,7 @@ describe('pipeline-opportunities projection', () => {
         'default:o1': {
           ...openDeal,
           status: 'won',
+          stageKey: '04:o1',
           amount: irr(900_000),
           probability: 100,
           weightedAmount: 900_000,
@@ -109,6 +111,7 @@ describe('pipeline-opportunities projection', () => {
       .thenDocument('default:o1', {
         ...openDeal,
         stage: 'proposal',
+        stageKey: '02:o1',
         probability: 45,
         amount: irr(3_000_001),
         // 3 000 001 × 45 % = 1 350 000.45: reported 1 350 000, the 45 hundredths kept for the totals.
@@ -131,6 +134,8 @@ describe('pipeline-opportunities projection', () => {
         ...openDeal,
         status: 'won',
         stage: 'negotiation',
+        // Won comes after every open stage, whichever it was won from.
+        stageKey: '04:o1',
         probability: 100,
         amount: irr(900_000),
         weightedAmount: 900_000,
@@ -148,6 +153,7 @@ describe('pipeline-opportunities projection', () => {
       ...openDeal,
       status: 'lost',
       stage: 'proposal',
+      stageKey: '05:o1',
       probability: 0,
       weightedAmount: 0,
       weightedRest: 0,
@@ -158,6 +164,7 @@ describe('pipeline-opportunities projection', () => {
     spec.given([...lost, opportunityReopened('o1', 'proposal', 50)]).thenDocument('default:o1', {
       ...openDeal,
       stage: 'proposal',
+      stageKey: '02:o1',
       probability: 50,
       weightedAmount: 500_000,
       weightedRest: 0,
@@ -171,6 +178,7 @@ describe('pipeline-opportunities projection', () => {
     spec.given(wonLate).thenDocument('default:o1', {
       ...openDeal,
       status: 'won',
+      stageKey: '04:o1',
       probability: 100,
       amount: irr(900_000),
       weightedAmount: 900_000,
@@ -187,6 +195,7 @@ describe('pipeline-opportunities projection', () => {
     spec.given(lostInSummer).thenDocument('default:o1', {
       ...openDeal,
       status: 'lost',
+      stageKey: '05:o1',
       probability: 0,
       weightedAmount: 0,
       weightedRest: 0,

@@ -1,12 +1,14 @@
-import type {
-  LeadCaptured,
-  LeadDisqualified,
-  LeadQualified,
-  LeadSource,
-  OpenStage,
-  OpportunityEvent,
-  OpportunityQuoteIssued,
-  OpportunitySolutionProposed,
+import {
+  type LeadCaptured,
+  type LeadDisqualified,
+  type LeadQualified,
+  type LeadSource,
+  OPEN_STAGES,
+  type OpenStage,
+  type OpportunityEvent,
+  type OpportunityQuoteIssued,
+  type OpportunitySolutionProposed,
+  type OpportunityStage,
 } from '@crm/sales/domain';
 import { BUSINESS_CALENDAR, compact, type Money, persianSortKey, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
@@ -45,6 +47,8 @@ export interface OpenedOpportunity extends Attribution {
   readonly ownerId?: string;
   /** The open stage it is at, or the one it was won or lost from. */
   readonly stage: OpenStage;
+  /** `stageKey(deal)`: its place in the pipeline (PIPELINE_STAGES), then its id; what the list sorts by stage on. */
+  readonly stageKey: string;
   /** Effective %: the deal's own while open (stage default unless overridden), 100 once won, 0 once lost. */
   readonly probability: number;
   /** The estimate while open; the amount it was won for once won. */
@@ -99,7 +103,34 @@ const dealOf = (doc: PipelineDoc | null | undefined): PipelineOpportunity | null
 type HandledEvent =
   LeadCaptured | LeadQualified | LeadDisqualified | Exclude<OpportunityEvent, OpportunitySolutionProposed | OpportunityQuoteIssued>;
 
-type Figures = 'weightedAmount' | 'weightedRest' | 'closingDate';
+type Figures = 'weightedAmount' | 'weightedRest' | 'closingDate' | 'stageKey';
+
+/**
+ * The pipeline's stages in the sales domain's order: the open stages as a deal moves through them (OPEN_STAGES), then
+ * the closings, won and lost (`OpportunityStage`; the pipeline view lists its stages the same way).
+ */
+export const PIPELINE_STAGES = [...OPEN_STAGES, 'won', 'lost'] as const satisfies readonly OpportunityStage[];
+type StageLeftOut = Exclude<OpportunityStage, (typeof PIPELINE_STAGES)[number]>;
+// A stage added to the domain and not here would have no place in the list's order: the compiler says so.
+const EVERY_STAGE_PLACED: [StageLeftOut] extends [never] ? true : StageLeftOut = true;
+void EVERY_STAGE_PLACED;
+
+/**
+ * A deal's place in the pipeline, from 0: an open deal at its stage's, a won or lost one at won's or lost's (after
+ * every open stage), whatever stage it closed from.
+ */
+export const pipelinePlace = (status: OpenedOpportunity['status'], stage: OpenStage): number =>
+  PIPELINE_STAGES.indexOf(status === 'open' ? stage : status);
+
+/**
+ * What `sort=stage` of the list orders by: the deal's place in the pipeline (two digits), then its id. One key per deal,
+ * so the index on it gives a page in order by reading the page's rows. A place alone would tie every deal of a stage,
+ * and the stores break ties on the id by sorting the whole tie: a page of a stage of 54 000 deals read them all (200 ms
+ * on SQLite, where this key takes 0.3 ms, as `amount` does). Ascending, a stage's deals come in id order, as ties
+ * would; descending, in reverse id order.
+ */
+export const stageKey = (deal: Pick<OpenedOpportunity, 'status' | 'stage' | 'opportunityId'>): string =>
+  `${String(pipelinePlace(deal.status, deal.stage)).padStart(2, '0')}:${deal.opportunityId}`;
 
 /** Recomputes the derived figures, so every event leaves them consistent with status, amount and dates. */
 function settled(deal: Omit<OpenedOpportunity, Figures>): OpenedOpportunity {
@@ -110,13 +141,14 @@ function settled(deal: Omit<OpenedOpportunity, Figures>): OpenedOpportunity {
     ? deal.expectedCloseDate
     : BUSINESS_CALENDAR.day(deal.expectedCloseDate);
   const closingDate = closedAt === undefined ? expectedCloseDate : BUSINESS_CALENDAR.day(closedAt);
-  return { ...deal, expectedCloseDate, weightedAmount, weightedRest, closingDate };
+  return { ...deal, expectedCloseDate, weightedAmount, weightedRest, closingDate, stageKey: stageKey(deal) };
 }
 
 const withoutFigures = ({
   weightedAmount: _w,
   weightedRest: _r,
   closingDate: _c,
+  stageKey: _s,
   ...deal
 }: OpenedOpportunity): Omit<OpenedOpportunity, Figures> => deal;
 
@@ -248,7 +280,9 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // the funnel counts qualified leads from the same documents as their deals.
   // 13: the captured lead's group and `leadStatus` (LeadDisqualified handled), and a lead not qualified in the funnel
   // cells (`captured`, `disqualified`), so the funnel counts every lead from the same documents as the deals.
-  version: zonedVersion(13), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  // 14: `stageKey`, the deal's place in the pipeline (open stages in the domain's order, then won, then lost) and its
+  // id, what the list sorts by stage on (it sorted on the stage's name), indexed.
+  version: zonedVersion(14), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
   readsPersonalData: false,
@@ -272,6 +306,7 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
     ['tenantId', 'amount.amount'],
     ['tenantId', 'expectedCloseDate'],
     ['tenantId', 'nameKey'],
+    ['tenantId', 'stageKey'],
     // The funnel's part-months at a period's edges: the deals of the leads captured then, and those leads.
     ['tenantId', 'leadCapturedAt'],
     ['leadTenantId', 'leadCapturedAt'],

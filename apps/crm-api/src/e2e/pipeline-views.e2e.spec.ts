@@ -195,6 +195,40 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     expect((await get(`/views/pipeline/opportunities?sort=amount&cursor=${forged}`)).status).toBe(400);
   });
 
+  it('GET /views/pipeline/opportunities?sort=stage: in pipeline order, open before won before lost, paged by cursor both ways', async () => {
+    type Page = { items: { id: string; stage: string; status: string }[]; nextCursor: string | null };
+    // رضا open at proposal; مریم won from negotiation and سارا from qualification (won both: by id); علی lost from
+    // proposal. By the stage's name it was مریم (negotiation), then علی and رضا (proposal), then سارا (qualification).
+    const won = [ids['maryamDeal'], ids['saraDeal']].sort() as string[];
+    const asc = [ids['rezaDeal'] as string, ...won, ids['aliDeal'] as string];
+    const desc = [...asc].reverse();
+    for (const [order, whole] of [
+      ['asc', asc],
+      ['desc', desc],
+    ] as const) {
+      const all = (await get<Page>(`/views/pipeline/opportunities?sort=stage&order=${order}`)).body;
+      expect(all.items.map((row) => row.id)).toEqual(whole);
+      // One row a page: the cursor crosses from one stage to the next, and between the two won deals.
+      const walked: string[] = [];
+      let path = `/views/pipeline/opportunities?sort=stage&order=${order}&limit=1`;
+      for (let page = 0; page < 6; page += 1) {
+        const reply = await get<Page>(path);
+        expect(reply.status).toBe(200);
+        walked.push(...reply.body.items.map((row) => row.id));
+        if (reply.body.nextCursor === null) break;
+        path = `/views/pipeline/opportunities?sort=stage&order=${order}&limit=1&cursor=${encodeURIComponent(reply.body.nextCursor)}`;
+      }
+      expect(walked).toEqual(whole);
+    }
+    const doc = await http<{ paths: Record<string, { get: { parameters: { name: string; description?: string }[] } }> }>(
+      server.url,
+      'GET',
+      '/api/docs-json',
+    );
+    const sort = doc.body.paths['/api/v1/views/pipeline/opportunities']?.get.parameters.find((parameter) => parameter.name === 'sort');
+    expect(sort?.description).toContain('`stage` sorts in pipeline order');
+  });
+
   it('GET /views/funnel: by source, by campaign, and for a capture period', async () => {
     const bySource = await get<{ groups: unknown[]; total: unknown }>('/views/funnel');
     expect(bySource.status).toBe(200);
