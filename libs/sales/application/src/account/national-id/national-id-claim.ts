@@ -42,9 +42,11 @@ export interface NationalIdClaims {
 
 export const nationalIdClaimDecider: Decider<NationalIdClaims, ClaimNationalId, NationalIdClaimEvent> = {
   initialState: () => ({ claims: [] }),
-  // The account takes the id: claimed after every claim made so far, unless it is the newest claim already (a retry).
-  decide: ({ data: { key, accountId, at } }, { claims }) =>
-    claims.at(-1)?.accountId === accountId ? [] : [{ type: 'AccountNationalIdClaimed', data: { key, accountId, claimedAt: at } }],
+  // The account takes the id: claimed after every claim made so far, always, so that its append checks the stream at
+  // the revision read. An account taking back an id whose newest claim is its own old one decided nothing before, and
+  // an opening that took the id meanwhile landed beside it (an outside probe). A retry of the request is answered from
+  // its record before it gets here, and a twin's claim has the same event id, which the store takes as one.
+  decide: ({ data: { key, accountId, at } }) => [{ type: 'AccountNationalIdClaimed', data: { key, accountId, claimedAt: at } }],
   evolve: ({ claims }, { data: { accountId, claimedAt } }) => ({
     claims: [...claims.filter((claim) => claim.accountId !== accountId), { accountId, claimedAt }],
   }),

@@ -127,6 +127,25 @@ describe('no two accounts with one national id', () => {
     expect(accounts.map((event) => event.streamId)).toEqual([accountStream(otherId)]);
   });
 
+  it('refuses an account taking back its old id when another took it after the read (its claim is appended, not skipped)', async () => {
+    // An outside probe: the account was the newest claimant of its old id, its claim decided nothing, and the append
+    // did not check the claim stream; an opening racing it landed too, and two accounts had the id.
+    const world = sealingSalesWorld();
+    const { open, update } = accountsOf({ ...world, context: world.fresh });
+    const first = await open({ nationalId: PERSON });
+    await update(first.id, { nationalId: COMPANY });
+    let otherId = '';
+    const { executor } = world.racing(async () => {
+      otherId = (await accountsOf({ ...world, context: world.fresh }).open({ nationalId: PERSON })).id;
+    });
+    const refusal = await accountsOf({ ...world, executor, context: world.fresh })
+      .update(first.id, { nationalId: PERSON })
+      .catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 'ACCOUNT.DUPLICATE', details: { existingAccountId: otherId } });
+    const state = await loadState(world.store, accountDecider, accountStream(first.id), 'default');
+    expect(state.status === 'active' && state.account.nationalId).toBe(COMPANY);
+  });
+
   it('names claim streams and records by a keyed blind index of tenant and id, never the id itself', async () => {
     const world = salesWorld();
     const { open } = accountsOf(world);
