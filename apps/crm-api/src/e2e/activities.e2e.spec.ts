@@ -275,6 +275,41 @@ describe('activities and interactions over HTTP (real server, embedded SQLite)',
     expect((await post('/activities', message('email', contact), marketing)).body).toMatchObject({ code: 'ACTIVITY.NO_CONSENT' });
   });
 
+  it("flags marketing's outbound interaction on a channel without the person's consent (logged, since it happened)", async () => {
+    const marketing = (await issueKey(server, { name: 'marketing log', roles: ['marketing'] })).headers;
+    const sales = (await issueKey(server, { name: 'sales log', roles: ['sales'] })).headers;
+    const contactId = (await post('/contacts', { fullName: 'الهام کریمی', phone: '09121114455', email: 'elham@example.ir' })).body[
+      'id'
+    ] as string;
+    const leadId = (await post('/leads', { fullName: 'آرش نیک', phone: '09351114455', source: 'web' })).body['id'] as string;
+    const contact = { type: 'contact', id: contactId };
+    const log = (regarding: { type: string; id: string }, channel: string, direction: string, headers: Record<string, string>) =>
+      post(
+        '/interactions',
+        { regarding, channel, direction, summary: 'پیامک معرفی محصول', occurredAt: '2025-04-01T10:00:00+03:30' },
+        headers,
+      );
+    const flagOf = async (reply: { status: number; body: Record<string, unknown> }) => {
+      expect(reply.status).toBe(201);
+      const [logged] = await events(`interaction-${reply.body['id'] as string}`);
+      return [reply.body['withoutConsent'] ?? false, (logged?.data as { withoutConsent?: boolean }).withoutConsent ?? false];
+    };
+    // Marketing, outbound, without consent: flagged in the reply and in the event, for each channel that needs one.
+    for (const channel of ['sms', 'email', 'phone', 'letter'])
+      expect(await flagOf(await log(contact, channel, 'outbound', marketing))).toEqual([true, true]);
+    expect(await flagOf(await log({ type: 'lead', id: leadId }, 'sms', 'outbound', marketing))).toEqual([true, true]);
+    // Not flagged: the person wrote to us, a channel that needs no consent, or the customer's own business (sales).
+    expect(await flagOf(await log(contact, 'sms', 'inbound', marketing))).toEqual([false, false]);
+    expect(await flagOf(await log(contact, 'in_person', 'outbound', marketing))).toEqual([false, false]);
+    expect(await flagOf(await log(contact, 'sms', 'outbound', sales))).toEqual([false, false]);
+    // With the consent given, not flagged; a retry of a flagged one gets its first reply, flag included.
+    const keyed = { ...marketing, 'Idempotency-Key': randomUUID() };
+    const first = await log(contact, 'email', 'outbound', keyed);
+    await post(`/contacts/${contactId}/consent`, { channel: 'email', granted: true });
+    expect(await flagOf(await log(contact, 'email', 'outbound', marketing))).toEqual([false, false]);
+    expect(await log(contact, 'email', 'outbound', keyed)).toMatchObject({ status: 201, body: { ...first.body, withoutConsent: true } });
+  });
+
   it('publishes the routes under the activities and interactions tags', async () => {
     const doc = await http<{ paths: Record<string, Record<string, { tags?: string[] }>> }>(server.url, 'GET', '/api/docs-json');
     expect(doc.body.paths['/api/v1/activities']?.['post']?.tags).toEqual(['activities']);

@@ -20,6 +20,8 @@ export type LogInteraction = Command<
     activityId?: string;
     /** Whose quote or complaint it is about (`CustomerRef`): read by the handler from that record. */
     customer?: CustomerRef;
+    /** Marketing's outbound contact on a channel without the person's consent for it: read by the handler. */
+    withoutConsent?: true;
     loggedAt: string;
   }
 >;

@@ -69,6 +69,7 @@ function log({ data }: LogInteraction, state: InteractionState): InteractionEven
         durationSeconds: durationOf(data.durationSeconds),
         activityId: present(data.activityId),
         customer: data.customer,
+        withoutConsent: data.withoutConsent === true ? true : undefined,
         loggedAt: data.loggedAt,
       }),
     },

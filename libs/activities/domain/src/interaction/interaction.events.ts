@@ -16,6 +16,11 @@ export type InteractionLogged = Event<
     activityId?: string;
     /** Whose quote or complaint `regarding` is (absent otherwise, and on interactions logged before it was kept). */
     customer?: CustomerRef;
+    /**
+     * Logged by marketing, outbound, on a channel the person gave no consent for (`ACTIVITY.NO_CONSENT` refuses to
+     * schedule such an activity; a log records what happened, so it is kept, and flagged). Absent otherwise.
+     */
+    withoutConsent?: true;
     loggedAt: string;
   }
 >;

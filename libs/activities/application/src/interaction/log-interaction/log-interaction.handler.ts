@@ -1,11 +1,28 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { interactionDecider } from '@crm/activities/domain';
+import { interactionDecider, type InteractionChannel } from '@crm/activities/domain';
+import type { ContactChannel } from '@crm/sales/domain';
 import { CommandExecutor, commandReply, idFor, type CommandReply } from '@crm/shared/http';
+import { missingMarketingConsent } from '../../shared/marketing-consent';
 import { toRegarding } from '../../shared/regarding.dto';
 import { interactionStream, requireReference, requireRegarding } from '../../shared/streams';
 import { LogInteractionCommand } from './log-interaction.command';
 
-/** loggedAt is the server's clock: an occurredAt after it is an interaction in the future, refused by the decider. */
+/** The consent an outbound interaction on each channel needs, as the activity of that kind does (none in person, web, social). */
+const CONSENT_CHANNEL: Readonly<Record<InteractionChannel, ContactChannel | null>> = {
+  phone: 'phone',
+  sms: 'sms',
+  email: 'email',
+  letter: 'letter',
+  web: null,
+  social: null,
+  in_person: null,
+};
+
+/**
+ * loggedAt is the server's clock: an occurredAt after it is an interaction in the future, refused by the decider.
+ * Marketing's outbound interaction on a channel the person gave no consent for is logged (it happened) and flagged:
+ * `withoutConsent` in its event and its reply, for whoever answers for consent to find it.
+ */
 @CommandHandler(LogInteractionCommand)
 export class LogInteractionHandler implements ICommandHandler<LogInteractionCommand> {
   constructor(private readonly executor: CommandExecutor) {}
@@ -19,6 +36,15 @@ export class LogInteractionHandler implements ICommandHandler<LogInteractionComm
     const now = this.executor.now();
     const interactionId = input.id ?? idFor(context, 'interaction');
     const { channel, direction, summary, occurredAt, durationSeconds } = input;
+    const missing =
+      direction === 'outbound'
+        ? await missingMarketingConsent(
+            store,
+            { channel: CONSENT_CHANNEL[channel] ?? null, regarding, customer },
+            context.actor,
+            context.tenantId,
+          )
+        : undefined;
     const data = {
       interactionId,
       channel,
@@ -29,11 +55,18 @@ export class LogInteractionHandler implements ICommandHandler<LogInteractionComm
       durationSeconds,
       activityId,
       ...(customer === undefined ? {} : { customer }),
+      ...(missing === undefined ? {} : { withoutConsent: true as const }),
       loggedAt: now.toISOString(),
     };
-    return commandReply(
-      interactionId,
-      await this.executor.execute(interactionDecider, interactionStream(interactionId), { type: 'LogInteraction', data }, context, now),
+    const result = await this.executor.execute(
+      interactionDecider,
+      interactionStream(interactionId),
+      { type: 'LogInteraction', data },
+      context,
+      now,
     );
+    // From the event recorded: a retry answered from the record says what the first reply said.
+    const flagged = result.events.some((event) => event.data.withoutConsent === true);
+    return commandReply(interactionId, result, flagged ? { withoutConsent: true } : {});
   }
 }
