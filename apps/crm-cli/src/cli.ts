@@ -2,6 +2,7 @@ import { describeOptions, parseArgs, UsageError } from './args';
 import { apiKeysCommand } from './commands/api-keys';
 import { auditCommand } from './commands/audit';
 import { backupCommand } from './commands/backup';
+import { claimNationalIdsCommand } from './commands/claim-national-ids';
 import { exportCommand } from './commands/export';
 import { migrateCommand } from './commands/migrate';
 import { rebuildCommand } from './commands/rebuild';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   seedCommand,
   apiKeysCommand,
   migrateCommand,
+  claimNationalIdsCommand,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -40,7 +42,8 @@ export function mainHelp(): string {
     '',
     'The stores come from the same environment as the API: CRM_DATA_DIR (embedded SQLite, default ./data),',
     'CRM_EVENT_STORE, CRM_POSTGRES_URL or DATABASE_URL, CRM_POSTGRES_SCHEMA, CRM_POSTGRES_POOL_SIZE, CRM_READ_STORE, MONGODB_URL.',
-    'Exit codes: 0 ok, 1 failure (a failed projection, a broken hash chain, a missing stream), 2 usage or configuration.',
+    'Exit codes: 0 ok, 1 failure (a failed projection, a broken hash chain, a missing stream), 2 usage or configuration,',
+    '3 a national id held by two or more accounts of a tenant (claim-national-ids, seed: merge them).',
     "Run 'crm-cli <command> --help' for a command's arguments and options.",
     '',
   ].join('\n');

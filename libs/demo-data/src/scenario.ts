@@ -59,6 +59,8 @@ export interface People {
 
 export interface ScenarioContext {
   readonly random: Random;
+  /** The history's seed. */
+  readonly seed: number;
   /** Records created so far, for complaints and surveys to refer to. */
   readonly people: People;
   /** Campaigns running now: leads captured with source `campaign` are attributed to one of them. */
@@ -75,6 +77,7 @@ export function scenarioContext(seed: number, random: Random): ScenarioContext {
   const namespace = derivedId('crm-demo-data', seed);
   return {
     random,
+    seed,
     people: { contacts: [], accounts: [], opportunities: [] },
     campaigns: [],
     id: (kind) => derivedId(namespace, `${kind}:${(ids += 1)}`),

@@ -2,8 +2,10 @@ import { seedEventStore } from '@crm/demo-data';
 import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
 import { positiveWholeNumber, UsageError } from '../args';
 import { cliActor, tenantOption } from '../identity';
-import { defineCommand, withStores } from '../context';
+import { defineCommand, withStores, type CliIo, type Stores } from '../context';
+import { claimNationalIds } from '../national-id-claims';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
+import { reportBackfill, serverBlindIndex } from './claim-national-ids';
 
 const OPTIONS = {
   events: { type: 'string', value: '<n>', description: 'how many events, at least (default 10000)' },
@@ -27,7 +29,9 @@ export const seedCommand = defineCommand({
     'The same seed gives the same events (ids, data, times) in any store; their stored bytes and hashes\n' +
     'differ, as personal fields are sealed under keys made afresh in each store.\n' +
     'Every event is recorded as written by cli:<your user name>, on behalf of the demo staff member.\n' +
-    'Ctrl-C stops it after the batch in hand (exit 1); what was written stays.',
+    'Then each account of the tenant gets its claim on its national id, as `crm-cli claim-national-ids` makes them\n' +
+    '(the seed appends decided events, past the API’s guard): a national id two accounts hold is listed, exit 3.\n' +
+    'Ctrl-C stops it after the batch in hand (exit 1); what was written stays (then run claim-national-ids).',
   options: OPTIONS,
   run: async (args, io) => {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
@@ -36,7 +40,8 @@ export const seedCommand = defineCommand({
     const tenantId = tenantOption(args.options.tenant);
     return withStores(
       io,
-      async ({ events: store }) => {
+      async (stores) => {
+        const store = stores.events;
         const line = new ProgressLine(io.stderr, 'seed');
         // Ctrl-C stops after the group of appends in hand: what is written stays, a consistent prefix of the history.
         let interrupted = false;
@@ -55,13 +60,16 @@ export const seedCommand = defineCommand({
           if (result.stopped) {
             line.finish(
               `interrupted: seeded ${formatCount(result.events)} of ${formatCount(events)} events; head ${result.head ?? 'none'}. ` +
-                'The same seed is now refused on this store: pass another --seed to add more',
+                'The same seed is now refused on this store: pass another --seed to add more. Its accounts have no ' +
+                `claims on their national ids yet: crm-cli claim-national-ids --tenant ${tenantId}`,
             );
             return 1;
           }
           line.finish(
             `seeded ${formatCount(result.events)} events in ${formatDuration(line.elapsedMs / 1000)}; head ${result.head ?? 'none'}`,
           );
+          const claimed = await claimSeededIds(stores, io, tenantId);
+          if (claimed !== 0) return claimed;
           if (result.writtenElsewhere === 0) return 0;
           // Another seed of the same history ran at the same time: the store holds the history once, written by both.
           io.stderr.write(
@@ -83,3 +91,20 @@ export const seedCommand = defineCommand({
     );
   },
 });
+
+/**
+ * The seeded tenant's accounts get their claims on their national ids, as the API's guard gives them: the seed
+ * appends decided events directly. Duplicates are listed on stdout (exit 3), as `claim-national-ids` lists them.
+ */
+async function claimSeededIds(stores: Stores, io: CliIo, tenantId: string): Promise<number> {
+  const line = new ProgressLine(io.stderr, 'claim-national-ids');
+  const me = cliActor(io.env);
+  const result = await claimNationalIds(stores.events, {
+    index: serverBlindIndex(stores, io),
+    tenantId,
+    // As the seeded events are: by the OS user, on behalf of the demo staff member who opened the account.
+    actor: ({ metadata: { actor } }) => (actor.onBehalfOf === undefined ? me : { ...me, onBehalfOf: actor.onBehalfOf }),
+    onProgress: (_phase, done, total) => line.update(done, total),
+  });
+  return reportBackfill(result, { dryRun: false, json: false, stdout: io.stdout, stderr: io.stderr, line });
+}

@@ -7,8 +7,11 @@ import { accountStream } from '../../common/streams';
 import { executeGuarded, guardOptions, type GuardedResult } from '../../common/guarded-command';
 import { nationalIdClaimDecider, nationalIdClaimKey, nationalIdStream } from './national-id-claim';
 
-/** The step the claim is derived under: its command id follows from the account event's id. */
-const CLAIM_NATIONAL_ID = 'claim-national-id';
+/**
+ * The step the claim is derived under: its command id follows from the account event's id (`crm-cli
+ * claim-national-ids` derives the same for an account that took its id before claims were made).
+ */
+export const CLAIM_NATIONAL_ID = 'claim-national-id';
 
 /** The national id an account event gives the account, if it gives one (opened with it, or changed to it). */
 function nationalIdTaken(event: AccountEvent): string | undefined {
