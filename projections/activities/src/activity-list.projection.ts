@@ -1,6 +1,6 @@
 import type { ActivityEvent, ActivityType, Assignee, CustomerRef, OccurrenceStatus, Recurrence, Regarding } from '@crm/activities/domain';
 import { compact } from '@crm/shared/kernel';
-import { defineProjection, type RecordedOf, tenantKey, utcInstant } from '@crm/shared/read-model';
+import { defineProjection, DOCUMENT_ID, type RecordedOf, tenantKey, utcInstant } from '@crm/shared/read-model';
 
 /** One occurrence of an activity (a one-off has one), by its index. */
 export interface OccurrenceRow {
@@ -133,14 +133,15 @@ export const activityListProjection = defineProjection<ActivityDoc, ActivityEven
   version: 1,
   collection: 'activity_list',
   eventTypes: ['ActivityScheduled', 'ActivityRescheduled', 'ActivityReassigned', 'ActivityCompleted', 'ActivityCancelled'],
-  // Each filter the list takes, with the due time it sorts on after it: the tenant's (by status or not), one person's or
-  // team's (by status or not), one record's.
+  // Each filter the list takes, with the due time it sorts on after it, then the id it breaks ties on (so a page reads
+  // its own rows however many activities fall due at one time): the tenant's (by status or not), one person's or
+  // team's (by status or not), one record's. Indexes only (the runner makes them when it opens the lane): no version bump.
   indexes: [
-    ['tenantId', 'dueAt'],
-    ['tenantId', 'status', 'dueAt'],
-    ['tenantId', 'assigneeKey', 'dueAt'],
-    ['tenantId', 'assigneeKey', 'status', 'dueAt'],
-    ['tenantId', 'regardingKey', 'dueAt'],
+    ['tenantId', 'dueAt', DOCUMENT_ID],
+    ['tenantId', 'status', 'dueAt', DOCUMENT_ID],
+    ['tenantId', 'assigneeKey', 'dueAt', DOCUMENT_ID],
+    ['tenantId', 'assigneeKey', 'status', 'dueAt', DOCUMENT_ID],
+    ['tenantId', 'regardingKey', 'dueAt', DOCUMENT_ID],
   ],
   documentId: (event) => tenantKey(event.metadata.tenantId, event.data.activityId),
   evolve: (doc, event) => evolveActivityDoc(doc, event),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MongoReadStore } from '@crm/read-store/mongodb';
 import { PostgresReadStore } from '@crm/read-store/postgres';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
-import { type AnyProjection, foldEvents, InMemoryReadStore, type ReadStore } from '@crm/shared/read-model';
+import { type AnyProjection, DOCUMENT_ID, foldEvents, InMemoryReadStore, type ReadStore } from '@crm/shared/read-model';
 import { describeWhenConfigured } from '@crm/shared/testing';
 import { InvalidCursorError, loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
 import { PIPELINE_STAGES, pipelineOpportunities, stageKey } from './pipeline-opportunities.projection';
@@ -244,7 +244,7 @@ describe('opportunity list by stage, in memory', () => {
 
   it('reads the sort key from the read model, through an index of its own, one key per deal', () => {
     expect(opportunityListQuery('default', { sort: 'stage' }).orderBy).toEqual([{ field: 'stageKey', direction: 'desc' }]);
-    expect(pipelineOpportunities.indexes).toContainEqual(['tenantId', 'stageKey']);
+    expect(pipelineOpportunities.indexes).toContainEqual(['tenantId', 'stageKey desc', DOCUMENT_ID]);
     expect(stageKey({ status: 'open', stage: 'needs_analysis', opportunityId: 'o7' })).toBe('01:o7');
     expect(stageKey({ status: 'won', stage: 'qualification', opportunityId: 'o6' })).toBe('04:o6');
     expect(stageKey({ status: 'lost', stage: 'negotiation', opportunityId: 'o4' })).toBe('05:o4');

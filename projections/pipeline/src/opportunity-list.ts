@@ -15,7 +15,7 @@ import {
   tenantKey,
 } from '@crm/shared/read-model';
 import { loadSummaryDoc, summaryId } from './month-summaries';
-import { NAME_KEY_LENGTH, type OpenedOpportunity } from './pipeline-opportunities.projection';
+import { LIST_SORT_FIELDS, NAME_KEY_LENGTH, type OpenedOpportunity } from './pipeline-opportunities.projection';
 import { dateRange } from './support';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
@@ -36,6 +36,10 @@ const SORT_FIELDS = {
   stage: 'stageKey',
 } as const;
 export type OpportunitySort = keyof typeof SORT_FIELDS;
+type SortNotIndexed = Exclude<(typeof SORT_FIELDS)[OpportunitySort], (typeof LIST_SORT_FIELDS)[number]>;
+// A sort added here and not to LIST_SORT_FIELDS would have no index: a page would sort every deal. The compiler says so.
+const EVERY_SORT_INDEXED: [SortNotIndexed] extends [never] ? true : SortNotIndexed = true;
+void EVERY_SORT_INDEXED;
 const NUMERIC_SORTS: ReadonlySet<OpportunitySort> = new Set(['amount', 'weightedAmount', 'probability']);
 export const OPPORTUNITY_SORTS = Object.keys(SORT_FIELDS) as OpportunitySort[];
 export const MAX_PAGE = 200;

@@ -11,7 +11,7 @@ import {
   type OpportunityStage,
 } from '@crm/sales/domain';
 import { BUSINESS_CALENDAR, compact, type Money, persianSortKey, zonedVersion } from '@crm/shared/kernel';
-import { defineProjection, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, keysetIndexes, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
 import { weighedAmount } from './support';
 
@@ -131,6 +131,21 @@ export const pipelinePlace = (status: OpenedOpportunity['status'], stage: OpenSt
  */
 export const stageKey = (deal: Pick<OpenedOpportunity, 'status' | 'stage' | 'opportunityId'>): string =>
   `${String(pipelinePlace(deal.status, deal.stage)).padStart(2, '0')}:${deal.opportunityId}`;
+
+/**
+ * The fields the opportunity list sorts on (its SORT_FIELDS, which the compiler holds to this list), each indexed in
+ * both directions with the id after it (`keysetIndexes`).
+ */
+export const LIST_SORT_FIELDS = [
+  'openedAt',
+  'expectedCloseDate',
+  'closingDate',
+  'amount.amount',
+  'weightedAmount',
+  'probability',
+  'nameKey',
+  'stageKey',
+] as const;
 
 /** Recomputes the derived figures, so every event leaves them consistent with status, amount and dates. */
 function settled(deal: Omit<OpenedOpportunity, Figures>): OpenedOpportunity {
@@ -298,15 +313,18 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
     'OpportunityReopened',
   ],
   indexes: [
-    ['tenantId', 'status', 'closingDate'],
+    // A pipeline period's deals (a range of closing dates after a status), and the list of one status by closing date
+    // in either direction: declared without the id, PostgreSQL's planner took it for that list and sorted each tie.
+    ...keysetIndexes(['tenantId', 'status'], 'closingDate'),
     ['tenantId', 'ownerId'],
     ['tenantId', 'campaignId'],
-    ['tenantId', 'openedAt'],
-    // The list's other common orders, so a page (and a keyset page) walks an index instead of sorting every deal.
-    ['tenantId', 'amount.amount'],
-    ['tenantId', 'expectedCloseDate'],
-    ['tenantId', 'nameKey'],
-    ['tenantId', 'stageKey'],
+    // Every order of the list (SORT_FIELDS, both directions), then the id it breaks ties on: a page (and a keyset page)
+    // walks an index and reads its own rows, however many deals share its value (a page of `sort=probability` sorted
+    // every deal at 10%, and one of a closing date every deal closing that day). `openedAt` also serves the funnel's
+    // deals opened without a lead in a part-month. No version bump: the documents are unchanged, and the runner makes
+    // the declared indexes (new names) on the serving build each time it opens the lane; those they replace stay on a
+    // build made before, unused, until a rebuild replaces it.
+    ...LIST_SORT_FIELDS.flatMap((field) => keysetIndexes(['tenantId'], field)),
     // The funnel's part-months at a period's edges: the deals of the leads captured then, and those leads.
     ['tenantId', 'leadCapturedAt'],
     ['leadTenantId', 'leadCapturedAt'],

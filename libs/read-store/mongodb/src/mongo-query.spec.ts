@@ -1,5 +1,5 @@
-import { aggregateOf, keysetOf, predicatesOf, sortKeysOf } from '@crm/shared/read-model';
-import { aggregatePipeline, mongoFilter, mongoSort } from './mongo-query';
+import { aggregateOf, DOCUMENT_ID, indexKeysOf, keysetOf, predicatesOf, sortKeysOf } from '@crm/shared/read-model';
+import { aggregatePipeline, indexKeys, mongoFilter, mongoSort } from './mongo-query';
 
 describe('the filter language in MongoDB terms', () => {
   it('maps each operator onto its MongoDB counterpart under the document field', () => {
@@ -29,6 +29,13 @@ describe('the filter language in MongoDB terms', () => {
 
   it('sorts with the id as the last key', () => {
     expect(mongoSort(sortKeysOf([{ field: 'tier' }, { field: 'age', direction: 'desc' }]))).toEqual({ 'd.tier': 1, 'd.age': -1, _id: 1 });
+  });
+
+  it('indexes each field under the document in its declared direction, and the document id as _id', () => {
+    expect(indexKeys(indexKeysOf(['tenantId', 'probability desc', DOCUMENT_ID]))).toEqual({ 'd.tenantId': 1, 'd.probability': -1, _id: 1 });
+    // The sort it serves, key for key.
+    expect(mongoSort(sortKeysOf([{ field: 'probability', direction: 'desc' }]))).toEqual({ 'd.probability': -1, _id: 1 });
+    expect(indexKeys(indexKeysOf(['tenantId', 'amount.amount']))).toEqual({ 'd.tenantId': 1, 'd.amount.amount': 1 });
   });
 
   it('groups missing and null together and sums under positional names', () => {

@@ -1,4 +1,4 @@
-import type { FieldPath, NormalizedAggregate, NormalizedKeyset, NormalizedSortKey, Predicate } from '@crm/shared/read-model';
+import type { FieldPath, IndexKey, NormalizedAggregate, NormalizedKeyset, NormalizedSortKey, Predicate } from '@crm/shared/read-model';
 import type { Document, Filter, Sort } from 'mongodb';
 
 /** How a document is kept: the id as `_id`, the position last applied, the JSON document under `d`. */
@@ -72,6 +72,15 @@ export function mongoSort(keys: readonly NormalizedSortKey[]): Sort {
   for (const key of keys) sort[field(key.path)] = key.direction === 'asc' ? 1 : -1;
   sort['_id'] = 1;
   return sort;
+}
+
+/**
+ * An index's keys: each field under the document (`-1` when declared descending), and the document id (DOCUMENT_ID)
+ * as `_id`. With the id last the index's order is mongoSort's whole order, ties included, so a page of a sort whose
+ * values tie reads its own documents instead of sorting the tie in memory.
+ */
+export function indexKeys(keys: readonly IndexKey[]): Record<string, 1 | -1> {
+  return Object.fromEntries(keys.map((key) => (key.kind === 'id' ? ['_id', 1] : [field(key.path), key.direction === 'asc' ? 1 : -1])));
 }
 
 export function aggregatePipeline(query: NormalizedAggregate): Document[] {

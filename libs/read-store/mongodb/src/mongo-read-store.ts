@@ -5,7 +5,7 @@ import {
   keysetOf,
   LeaseLostError,
   pageOf,
-  parsePath,
+  indexKeysOf,
   predicatesOf,
   runUnitOfWork,
   sortAggregateRows,
@@ -33,7 +33,7 @@ import {
   STORE_DB_OPTIONS,
   STORE_TRANSACTION_OPTIONS,
 } from './mongo-setup';
-import { aggregatePipeline, field, mongoFilter, mongoSort, type StoredDocument, type StoredState } from './mongo-query';
+import { aggregatePipeline, indexKeys, mongoFilter, mongoSort, type StoredDocument, type StoredState } from './mongo-query';
 
 /** A lease document: `_id` its name. */
 interface StoredLease {
@@ -246,7 +246,7 @@ export class MongoReadStore implements ReadStore {
   }
 
   async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
-    await this.documents(collection).createIndex(Object.fromEntries(fields.map((name) => [field(parsePath(name)), 1])));
+    await this.documents(collection).createIndex(indexKeys(indexKeysOf(fields)));
   }
 
   async close(): Promise<void> {

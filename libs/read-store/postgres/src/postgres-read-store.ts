@@ -3,6 +3,7 @@ import {
   aggregateOf,
   emptyAggregate,
   joinState,
+  indexKeysOf,
   keysetOf,
   LeaseLostError,
   pageOf,
@@ -36,6 +37,7 @@ import {
   aggregateColumns,
   createTableSql,
   indexSql,
+  keyedIndexSql,
   oneOf,
   orderByClause,
   pageClause,
@@ -404,7 +406,9 @@ export class PostgresReadStore implements ReadStore {
     if (!(await this.existing([collection])).has(collection)) {
       await this.createTable(collection);
     }
-    const indexes = indexSql(this.schema, collection, fields.map(parsePath));
+    const keys = indexKeysOf(fields);
+    const plain = keys.every((key) => key.kind === 'field' && key.direction === 'asc');
+    const indexes = plain ? indexSql(this.schema, collection, fields.map(parsePath)) : [keyedIndexSql(this.schema, collection, keys)];
     const existing = await this.query<{ name: string }>(
       `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname = ANY ($3::text[])`,
       [this.schema, tableNameOf(collection), indexes.map((index) => index.name)],

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   rangesLeftToRows,
   type FieldPath,
+  type IndexKey,
   type NormalizedAggregate,
   type NormalizedKeyset,
   type NormalizedSortKey,
@@ -198,11 +199,17 @@ export function indexPrefix(collection: string): string {
 /**
  * An expression index on the collection's own table: a rebuild's fresh
  * collection loads without any index and gets them once, at the end, by
- * scanning only its own documents.
+ * scanning only its own documents. A field declared descending is held so, and
+ * the document id (DOCUMENT_ID) is the `id` column: an index ending with it
+ * serves a find's whole order (findSql breaks ties on `id ASC`), so a page of
+ * a sort whose values tie reads its own rows, not the whole tie sorted in a
+ * temporary b-tree. A declaration of plain ascending fields keeps its name.
  */
-export function indexSql(collection: string, fields: readonly FieldPath[]): string {
-  const name = `${indexPrefix(collection)}by_${fields.map((field) => field.segments.join('__')).join('_and_')}`;
-  return `CREATE INDEX IF NOT EXISTS "${name}" ON ${tableOf(collection)} (${fields.map(extract).join(', ')})`;
+export function indexSql(collection: string, keys: readonly IndexKey[]): string {
+  const part = (key: IndexKey) => (key.kind === 'id' ? '$id' : `${key.path.segments.join('__')}${key.direction === 'desc' ? '$desc' : ''}`);
+  const column = (key: IndexKey) => (key.kind === 'id' ? 'id' : `${extract(key.path)}${key.direction === 'desc' ? ' DESC' : ''}`);
+  const name = `${indexPrefix(collection)}by_${keys.map(part).join('_and_')}`;
+  return `CREATE INDEX IF NOT EXISTS "${name}" ON ${tableOf(collection)} (${keys.map(column).join(', ')})`;
 }
 
 /**

@@ -4,12 +4,12 @@ import {
   aggregateOf,
   emptyAggregate,
   joinState,
+  indexKeysOf,
   keysetOf,
   LeaseLostError,
   leaseOf,
   nextLease,
   pageOf,
-  parsePath,
   predicatesOf,
   runUnitOfWork,
   sortAggregateRows,
@@ -244,7 +244,7 @@ export class SqliteReadStore implements ReadStore {
   async ensureIndex(collection: string, fields: readonly string[]): Promise<void> {
     await this.write(() => {
       this.documents(collection, true);
-      this.db.exec(indexSql(collection, fields.map(parsePath)));
+      this.db.exec(indexSql(collection, indexKeysOf(fields)));
     });
   }
 

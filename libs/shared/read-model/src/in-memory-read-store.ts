@@ -12,6 +12,7 @@ import {
   type Where,
 } from './query';
 import { LeaseLostError } from './errors';
+import { indexKeysOf } from './index-fields';
 import { leaseOf, nextLease, type LeaseRow } from './lease';
 import type { Lease, ProjectionState, ReadStore, ReadStoreTransaction, TransactionOptions } from './read-store';
 import { runUnitOfWork, type PendingChanges } from './unit-of-work';
@@ -134,8 +135,10 @@ export class InMemoryReadStore implements ReadStore {
     this.collections.delete(collection);
   }
 
-  async ensureIndex(_collection: string, _fields: readonly string[]): Promise<void> {
+  /** Nothing to build; the declaration is checked as the other stores check it. */
+  async ensureIndex(_collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
+    indexKeysOf(fields);
   }
 
   async close(): Promise<void> {

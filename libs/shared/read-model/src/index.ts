@@ -1,6 +1,7 @@
 export * from './document';
 export * from './errors';
 export * from './query';
+export * from './index-fields';
 export * from './evaluate';
 export * from './read-store';
 export * from './unit-of-work';

@@ -17,7 +17,10 @@ export interface Projection<Doc extends object = object, E extends Event = Event
   /** Logical collection; the runner maps it onto a physical one per build. */
   readonly collection: string;
   readonly eventTypes: readonly E['type'][];
-  /** Field sets queries filter or sort on; adapters that can index them do. */
+  /**
+   * Field sets queries filter or sort on; adapters that can index them do. A field may be spelled `<path> desc`, and the
+   * last may be the document's id (DOCUMENT_ID): `keysetIndexes` declares what a keyset list's sort needs.
+   */
   readonly indexes?: readonly (readonly string[])[];
   /** The document(s) an event touches; undefined when it touches none. Include the tenant (DESIGN.md "Tenancy"). */
   documentId(event: RecordedOf<E>): string | readonly string[] | undefined;

@@ -1,4 +1,4 @@
-import { readBatch, type BatchRead, type FindQuery, type Where } from '@crm/shared/read-model';
+import { DOCUMENT_ID, keysetIndexes, readBatch, type BatchRead, type FindQuery, type Where } from '@crm/shared/read-model';
 import type { ReadStoreContractContext } from './read-store-contract';
 
 /** Chosen so every rule of the filter language has a document on each side of it. */
@@ -238,6 +238,41 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
       await store().ensureIndex('people', ['tier', 'age']);
       await store().ensureIndex('people', ['address.city']);
       expect(await where({ tier: 'gold', age: { gte: 30 } })).toEqual(['p1', 'p3']);
+    });
+
+    it('takes keyset indexes (a field descending, the document id last) and pages ties the same through them', async () => {
+      // Many documents per value: a page falls inside a tie, and the next starts after its last id.
+      await store().transaction((tx) => {
+        for (let n = 1; n <= 12; n += 1) tx.put('tied', `k${String((n * 5) % 13).padStart(2, '0')}`, { tenantId: 't', p: (n % 3) * 10 });
+        tx.put('tied', 'k99', { tenantId: 'other', p: 10 });
+      });
+      for (const fields of keysetIndexes(['tenantId'], 'p')) {
+        await store().ensureIndex('tied', fields);
+        await store().ensureIndex('tied', fields);
+      }
+      const walk = async (direction: 'asc' | 'desc') => {
+        const seen: string[] = [];
+        let after: FindQuery['after'];
+        for (let guard = 0; guard < 10; guard += 1) {
+          const page = await store().find<{ p: number }>('tied', {
+            where: { tenantId: 't' },
+            orderBy: [{ field: 'p', direction }],
+            limit: 5,
+            ...(after ? { after } : {}),
+          });
+          if (page.length === 0) return seen;
+          seen.push(...page.map((record) => record.id));
+          const last = page.at(-1) as { id: string; doc: { p: number } };
+          after = { values: [last.doc.p], id: last.id };
+        }
+        throw new Error('keyset pages never ended');
+      };
+      const byValue = { 0: ['k02', 'k04', 'k06', 'k08'], 10: ['k05', 'k07', 'k09', 'k11'], 20: ['k01', 'k03', 'k10', 'k12'] };
+      // Ties on the id ascending in both directions.
+      expect(await walk('asc')).toEqual([...byValue[0], ...byValue[10], ...byValue[20]]);
+      expect(await walk('desc')).toEqual([...byValue[20], ...byValue[10], ...byValue[0]]);
+      await expect(store().ensureIndex('tied', [DOCUMENT_ID, 'p'])).rejects.toMatchObject({ code: 'READ_STORE.INVALID_QUERY' });
+      await expect(store().ensureIndex('tied', ['p desc desc'])).rejects.toMatchObject({ code: 'READ_STORE.INVALID_QUERY' });
     });
 
     it('finds what changed after a position: an equality and a string range on an index, in its order, a page at most', async () => {
