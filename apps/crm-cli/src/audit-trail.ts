@@ -48,10 +48,15 @@ const human = (code: string) => code.replace(/_/g, ' ');
 /** A step's text after a colon; none for a step recorded without it (after the complaint's personal data was erased). */
 const said = (text: string | undefined) => (text === undefined ? '' : `: ${text}`);
 
+/**
+ * Who complained, without the phone or email of someone not on file, as the trail over HTTP names them (its
+ * `partyRef`): the trail is read more widely than the stream, which keeps them (an outside probe found the CLI's
+ * trail printing the phone the HTTP one leaves out).
+ */
 function partyText(party: Party): string {
   if ('contactId' in party) return `contact ${party.contactId}`;
   if ('accountId' in party) return `account ${party.accountId}`;
-  return [party.name, party.phone, party.email].filter(Boolean).join(', ');
+  return party.name;
 }
 
 /** The step in one line: what happened and its own facts. */

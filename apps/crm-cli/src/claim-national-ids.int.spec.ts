@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountDecider, SALES_PERSONAL_FIELDS, type AccountCommand } from '@crm/sales/domain';
@@ -126,6 +126,23 @@ describe('crm-cli claim-national-ids (real SQLite data directory, sealed persona
       code: 2,
       stderr: expect.stringContaining('server secret'),
     });
+  });
+
+  it('makes no server secret of its own: with none configured it refuses (exit 2) and creates none', async () => {
+    // A backfill under a secret made here would name claim streams the API never reads, for good (a review found it).
+    const elsewhere = mkdtempSync(join(tmpdir(), 'crm-no-secret-'));
+    // The same store and keys, without the secret the API made beside them.
+    cpSync(dataDir, elsewhere, { recursive: true });
+    rmSync(join(elsewhere, 'server-secret'), { force: true });
+    try {
+      const head = await store.headPosition();
+      const run = await cli(['claim-national-ids'], { ...env, CRM_DATA_DIR: elsewhere, CRM_SERVER_SECRET: '' });
+      expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('no server secret') });
+      expect(existsSync(join(elsewhere, 'server-secret'))).toBe(false);
+      expect(await store.headPosition()).toBe(head);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('claims each account’s current id once, run twice at once and again; skips erased, id-less and invalid ones', async () => {

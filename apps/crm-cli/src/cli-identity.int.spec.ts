@@ -75,5 +75,16 @@ describe('crm-cli: tenants and its own actor (real SQLite data directory)', () =
       expect.objectContaining({ id: entry?.id, status: 'revoked' }),
     ]);
     expect(await cli(['api-keys', 'create', '--name', 'x', '--role', 'root'], env)).toMatchObject({ code: 2 });
+    // A key's name as the API takes it: one line, at most 100 characters (an outside probe made one of 5,000, and one with
+    // a line break and a terminal escape that `list` printed as a row of its own).
+    const keys = async () => (await cli(['api-keys', 'list', '--all-tenants', '--json'], env)).stdout;
+    const before = await keys();
+    for (const name of ['x'.repeat(101), 'desk\nforged  acme  admin', 'desk\u001b[2J', '  ']) {
+      expect(await cli(['api-keys', 'create', '--name', name, '--role', 'service'], env)).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--name'),
+      });
+    }
+    expect(await keys()).toBe(before);
   });
 });

@@ -66,7 +66,10 @@ describe('crm-cli against a real SQLite data directory', () => {
     await store.close();
   }, 90_000);
 
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(`${dataDir}-complaints.ndjson`, { force: true });
+  });
 
   it('answers --help and refuses bad usage with exit code 2, naming the problem', async () => {
     const help = await cli(['--help'], env);
@@ -186,6 +189,9 @@ describe('crm-cli against a real SQLite data directory', () => {
       code: 1,
       stderr: expect.stringContaining('not found'),
     });
+    // An empty id names no stream: bad usage, not a stream "not found" (exit 1).
+    for (const empty of ['', ' '])
+      expect(await cli(['stream', empty], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('name the stream') });
   }, 90_000);
 
   it("prints a complaint's audit trail from its stream, breaches and integrity included", async () => {
@@ -196,7 +202,7 @@ describe('crm-cli against a real SQLite data directory', () => {
       .filter((line) => /^ {5}\S/.test(line) && !line.trimStart().startsWith('status'))
       .map((line) => line.trim());
     expect(whats).toEqual([
-      'received by phone from رضا کریمی, +989123456789: [کیفیت کالا] کالای تحویلی معیوب بود',
+      'received by phone from رضا کریمی: [کیفیت کالا] کالای تحویلی معیوب بود',
       'assessed critical',
       'acknowledged: شکایت شما ثبت شد',
       `SLA BREACHED: acknowledge was due by ${at(60)}, met late at ${at(120)}`,
@@ -246,7 +252,8 @@ describe('crm-cli against a real SQLite data directory', () => {
   }, 90_000);
 
   it('exports events as NDJSON, filtered by type, category and time, to a file or stdout', async () => {
-    const file = join(dataDir, 'complaints.ndjson');
+    // Beside the data directory, not in it: export refuses a file there (it could be the log it reads).
+    const file = `${dataDir}-complaints.ndjson`;
     const toFile = await cli(['export', 'events', '--type', 'ComplaintReceived', '--type', 'ComplaintClosed', '--out', file], env);
     expect(toFile).toMatchObject({ code: 0, stdout: '' });
     expect(toFile.stderr).toMatch(/exported [\d,]+ events to .*complaints\.ndjson/);

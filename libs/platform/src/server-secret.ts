@@ -17,10 +17,26 @@ export function loadServerSecret(config: AppConfig, env: NodeJS.ProcessEnv = pro
   const fromEnv = env['CRM_SERVER_SECRET'];
   if (fromEnv !== undefined && fromEnv.length > 0) return Buffer.from(fromEnv, 'utf8');
   if (config.eventStore === 'memory') return randomBytes(32);
-  const file = join(config.dataDir, SERVER_SECRET_FILE);
   // Made or tightened (0700) on every start, as the embedded stores' is: an install from before kept 0755.
   prepareDataDirectory(config.dataDir);
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  return existingServerSecret(config, env) ?? makeServerSecret(config);
+}
+
+/**
+ * The installation's secret if it has one already (`CRM_SERVER_SECRET`, or the file beside the embedded data), never
+ * made: for a tool beside the API (`crm-cli claim-national-ids`), which under a secret of its own would write keyed
+ * records the API never finds, and for good (they are not deleted).
+ */
+export function existingServerSecret(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
+  const fromEnv = env['CRM_SERVER_SECRET'];
+  if (fromEnv !== undefined && fromEnv.length > 0) return Buffer.from(fromEnv, 'utf8');
+  if (config.eventStore === 'memory') return undefined;
+  const file = join(config.dataDir, SERVER_SECRET_FILE);
+  return existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'base64') : undefined;
+}
+
+function makeServerSecret(config: AppConfig): Buffer {
+  const file = join(config.dataDir, SERVER_SECRET_FILE);
   const secret = randomBytes(32);
   writeFileSync(file, `${secret.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

@@ -1,12 +1,16 @@
 import { ApiKeyRegistry, apiKeyStream, hashApiKey, loadApiKeySecret, newApiKey } from '@crm/identity/application';
 import { apiKeyDecider, isRole, ROLES, type Role } from '@crm/identity/domain';
 import { DomainError, handleCommand, StreamNotFoundError } from '@crm/shared/event-sourcing';
+import { lineProblem } from '@crm/shared/http';
 import { newId } from '@crm/shared/kernel';
 import { UsageError } from '../args';
 import { defineCommand, type Stores, withStores } from '../context';
 import { cliActor, tenantOption } from '../identity';
 import { table } from '../table';
 import type { CliIo } from '../context';
+
+/** As `POST /api/v1/admin/api-keys` takes it (CreateApiKeyRequestDto: LineField(100)). */
+const KEY_NAME_MAX_LENGTH = 100;
 
 const OPTIONS = {
   name: { type: 'string', value: '<name>', description: 'create: what the key is for, e.g. the service that uses it' },
@@ -91,6 +95,10 @@ export const apiKeysCommand = defineCommand({
       case 'create': {
         if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
         if (name === undefined || name.trim() === '') throw new UsageError('create needs --name');
+        // The API's own rule for a key's name (one line, at most 100 characters, no control character): a name made
+        // here was taken as given, 5,000 characters or a line break and a terminal escape, which `list` then printed.
+        const nameProblem = lineProblem(KEY_NAME_MAX_LENGTH)(name, {});
+        if (nameProblem !== undefined) throw new UsageError(`--name ${nameProblem}`);
         const unknown = role.filter((r) => !isRole(r));
         if (role.length === 0 || unknown.length > 0) throw new UsageError(`create needs --role, each one of ${ROLES.join(', ')}`);
         try {

@@ -4,9 +4,17 @@ import { tenantOption } from '../identity';
 import { type AuditTrail, auditTrail } from '../audit-trail';
 import { defineCommand, withStores } from '../context';
 import { formatDuration } from '../progress';
+import { cellText } from '../table';
 import { describeIntegrity, readVerified } from './stream';
 
 const since = (from: string, to: string) => formatDuration((Date.parse(to) - Date.parse(from)) / 1000);
+
+/**
+ * What a step says, on its one line (`cellText`): a complainant's or an agent's text may hold line breaks (free text
+ * keeps them), and printed as they are, a description could start a line of its own that reads as the report's verdict
+ * ("SLA breaches: 0", "Integrity: OK"; an outside probe).
+ */
+const oneLine = cellText;
 
 function summary(trail: AuditTrail): string {
   const { state } = trail;
@@ -36,8 +44,8 @@ export function formatAudit(trail: AuditTrail): string {
         ? ` · deadlines: acknowledge by ${step.deadlines.acknowledgeBy}, resolve by ${step.deadlines.resolveBy}`
         : '';
     lines.push(
-      `${String(step.revision).padStart(3)}  ${step.at}${recorded}  by ${who}`,
-      `     ${step.what}`,
+      `${String(step.revision).padStart(3)}  ${step.at}${recorded}  by ${oneLine(who)}`,
+      `     ${oneLine(step.what)}`,
       `     ${status} · level ${(step.level ?? '?').replace(/_/g, ' ')}${deadlines}`,
     );
   }

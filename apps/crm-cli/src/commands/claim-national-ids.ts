@@ -1,5 +1,5 @@
 import { BlindIndex } from '@crm/shared/personal-data';
-import { loadServerSecret } from '@crm/platform';
+import { existingServerSecret, loadServerSecret } from '@crm/platform';
 import { UsageError } from '../args';
 import { defineCommand, withStores, type CliIo, type Output, type Stores } from '../context';
 import { cliActor, tenantScope } from '../identity';
@@ -13,9 +13,20 @@ import {
 import { formatCount, formatDuration, ProgressLine } from '../progress';
 import { table } from '../table';
 
-/** The blind index the API names claim streams by: the server secret's (CRM_SERVER_SECRET, or server-secret in CRM_DATA_DIR). */
-export function serverBlindIndex(stores: Pick<Stores, 'config'>, io: Pick<CliIo, 'env'>): BlindIndex {
-  return new BlindIndex(loadServerSecret(stores.config, io.env));
+/**
+ * The blind index the API names claim streams by: the server secret's (CRM_SERVER_SECRET, or server-secret in
+ * CRM_DATA_DIR). `claim-national-ids` takes only one that exists: one made here would not be the API's, and the claims
+ * made under it would name streams the API never reads, for good (a review found it; a usage error now, exit 2, before
+ * anything is read). A seed into a store of its own may make it, as the API's first start on that directory would.
+ */
+export function serverBlindIndex(stores: Pick<Stores, 'config'>, io: Pick<CliIo, 'env'>, { make = true } = {}): BlindIndex {
+  const secret = make ? loadServerSecret(stores.config, io.env) : existingServerSecret(stores.config, io.env);
+  if (secret === undefined) {
+    throw new UsageError(
+      `no server secret: set CRM_SERVER_SECRET as the API has it, or CRM_DATA_DIR to the data directory holding its server-secret (${stores.config.dataDir} has none)`,
+    );
+  }
+  return new BlindIndex(secret);
 }
 
 /** The duplicates as a table (tenant, accounts), for stdout: account ids only, never the national id they share. */
@@ -80,7 +91,7 @@ export const claimNationalIdsCommand = defineCommand({
       let result: NationalIdBackfill;
       try {
         result = await claimNationalIds(stores.events, {
-          index: serverBlindIndex(stores, io),
+          index: serverBlindIndex(stores, io, { make: false }),
           tenantId,
           actor: cliActor(io.env),
           dryRun,
