@@ -78,9 +78,12 @@ export class GracefulShutdown {
       await new Promise((resolve) => setImmediate(resolve));
       await this.drain(deadline);
     } while (this.arrivals !== seen && Date.now() < deadline);
-    // From here a request written on a kept-alive connection may meet its close: the race every HTTP/1.1 server has
-    // when it closes one, which a client settles by retrying on a new connection (refused now).
+    // Said before the last look at the sockets: a request written on a kept-alive connection before this line is read
+    // by the turn below and answered (503); one written after it may meet its connection's close, the race every
+    // HTTP/1.1 server has when it closes one, which a client settles by retrying on a new connection (refused now).
     logger.info({ inFlight: this.inFlight, sinceSignalMs: Date.now() - started }, 'closing the connections');
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.drain(deadline);
     if (this.inFlight > 0) {
       logger.warn({ inFlight: this.inFlight }, 'grace period over: closing the connections of unfinished requests');
       (this.app.getHttpServer() as Server).closeAllConnections();

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { accountDecider } from '@crm/sales/domain';
-import { loadState, streamCategory } from '@crm/shared/event-sourcing';
-import type { CommandContext, CommandExecutor } from '@crm/shared/http';
+import {
+  ConcurrencyConflictError,
+  loadState,
+  streamCategory,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type StreamAppend,
+} from '@crm/shared/event-sourcing';
+import { CommandExecutor, type CommandContext } from '@crm/shared/http';
 import { BlindIndex } from '@crm/shared/personal-data';
 import { accountStream } from '../../common/streams';
 import { salesWorld, sealingSalesWorld } from '../../testing/fixtures';
@@ -125,6 +132,8 @@ describe('no two accounts with one national id', () => {
     expect(raced.times).toBe(1);
     const accounts = (await world.inner.readAll()).events.filter((event) => event.type === 'AccountOpened');
     expect(accounts.map((event) => event.streamId)).toEqual([accountStream(otherId)]);
+    // Its first attempt sealed the refused account's name and id under a new key: the key goes with the refusal.
+    expect((await world.keyStore.refsStartingWith('account-')).map((ref) => ref.subjectRef)).toEqual([accountStream(otherId)]);
   });
 
   it('refuses an account taking back its old id when another took it after the read (its claim is appended, not skipped)', async () => {
@@ -144,6 +153,33 @@ describe('no two accounts with one national id', () => {
     expect(refusal).toMatchObject({ code: 'ACCOUNT.DUPLICATE', details: { existingAccountId: otherId } });
     const state = await loadState(world.store, accountDecider, accountStream(first.id), 'default');
     expect(state.status === 'active' && state.account.nationalId).toBe(COMPANY);
+  });
+
+  it("reports a claim stream that kept moving as the account's conflict (409), pinned by If-Match or not, never naming it", async () => {
+    const world = salesWorld();
+    const { open } = accountsOf(world);
+    const first = await open({ nationalId: COMPANY });
+    // Another writer appends to the id's claim stream before every append of this one.
+    const claims = nationalIdStream(nationalIdClaimKey(INDEX, 'default', PERSON));
+    const busy: EventStore = Object.create(world.store, {
+      appendToStreams: {
+        value: (appends: readonly StreamAppend[], options?: { tenantId?: string }) =>
+          appends.some((append) => append.streamId === claims)
+            ? Promise.reject(new WrongExpectedRevisionError(claims, 'no_stream', 0))
+            : world.store.appendToStreams(appends, options),
+      },
+    }) as EventStore;
+    const moving = accountsOf({ executor: new CommandExecutor(busy, world.clock, world.store), context: world.context });
+    for (const attempt of [
+      () => moving.open({ nationalId: PERSON }),
+      () => moving.update(first.id, { nationalId: PERSON }),
+      () => moving.update(first.id, { nationalId: PERSON }, { ...world.context(), expectedRevision: 0 }),
+    ]) {
+      const error = await attempt().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConcurrencyConflictError);
+      expect((error as { streamId: string }).streamId).toMatch(/^account-[0-9a-f-]{36}$/);
+      expect((error as Error).message).not.toContain(NATIONAL_ID_CATEGORY);
+    }
   });
 
   it('names claim streams and records by a keyed blind index of tenant and id, never the id itself', async () => {

@@ -1,17 +1,30 @@
-import { DomainError, loadState, loadWithRevision, type AtomicCommands } from '@crm/shared/event-sourcing';
+import {
+  ConcurrencyConflictError,
+  DomainError,
+  loadState,
+  loadWithRevision,
+  streamCategory,
+  WrongExpectedRevisionError,
+  type AtomicCommands,
+} from '@crm/shared/event-sourcing';
 import type { CommandContext, CommandExecutor } from '@crm/shared/http';
 import { present, toAsciiDigits } from '@crm/shared/kernel';
 import type { BlindIndex } from '@crm/shared/personal-data';
 import { ACCOUNT_REFUSALS, accountDecider, type AccountCommand, type AccountEvent, type AccountState } from '@crm/sales/domain';
 import { accountStream } from '../../common/streams';
 import { executeGuarded, guardOptions, type GuardedResult } from '../../common/guarded-command';
-import { nationalIdClaimDecider, nationalIdClaimKey, nationalIdStream } from './national-id-claim';
+import { NATIONAL_ID_CATEGORY, nationalIdClaimDecider, nationalIdClaimKey, nationalIdStream } from './national-id-claim';
 
 /**
  * The step the claim is derived under: its command id follows from the account event's id (`crm-cli
  * claim-national-ids` derives the same for an account that took its id before claims were made).
  */
 export const CLAIM_NATIONAL_ID = 'claim-national-id';
+
+/** Tries of a command whose claim stream kept moving, as reported (the atomic append's own and the pinned ones'). */
+const GUARD_ATTEMPTS = 4;
+
+const isClaimStream = (streamId: string) => streamCategory(streamId) === NATIONAL_ID_CATEGORY;
 
 /** The national id an account event gives the account, if it gives one (opened with it, or changed to it). */
 function nationalIdTaken(event: AccountEvent): string | undefined {
@@ -66,6 +79,14 @@ export function executeClaimingNationalId(
   const own = { decider: accountDecider, streamId: accountStream(accountId), command };
   const { tenantId } = context;
   const guardStreamOf = (nationalId: string) => nationalIdStream(nationalIdClaimKey(index, tenantId, nationalId));
+  // Conflicts on the id's claim stream that outlasted the retries are the account's to report (409, Retry-After): a 412
+  // naming the claim stream's revisions would send an If-Match client after the wrong revision, and the stream is the
+  // server's own (a review).
+  const asTheAccounts = (error: unknown): never => {
+    const onClaims =
+      (error instanceof WrongExpectedRevisionError || error instanceof ConcurrencyConflictError) && isClaimStream(error.streamId);
+    throw onClaims ? new ConcurrencyConflictError(own.streamId, GUARD_ATTEMPTS) : error;
+  };
   // The stream guarded is the id's the command asks for, as the decider will write it (ASCII digits); an id the
   // decider refuses has none to guard, and is refused before anything is appended.
   return executeGuarded(executor, own, context, now, {
@@ -88,5 +109,5 @@ export function executeClaimingNationalId(
       const cause = { eventId: decided.eventIds[index] as string, context };
       await tx.decide(nationalIdClaimDecider, streamId, claim, guardOptions(CLAIM_NATIONAL_ID, cause), read);
     },
-  });
+  }).catch(asTheAccounts);
 }
