@@ -1,9 +1,21 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { cli } from './testing/run-cli-in-process';
+import { startCli } from './testing/spawned-cli';
 
 const WORKSPACE = resolve(__dirname, '../../..');
 
@@ -89,4 +101,101 @@ describe('crm-cli backup (real SQLite data directory, a writer in another proces
       stderr: expect.stringContaining('holds no crm.sqlite'),
     });
   });
+});
+
+/**
+ * The paths export and backup write to, as an outside tester gave them: `export --out <data>/crm.sqlite --force`
+ * overwrote the log it was reading (exit 0, then "file is not a database"), `backup --to /proc/probe` never ended,
+ * `backup --to` made every missing parent and left an existing directory 0755, `export --out` into a missing directory
+ * failed naming a file the user never gave.
+ */
+describe('crm-cli export --out and backup --to: where they may write', () => {
+  const root = mkdtempSync(join(tmpdir(), 'crm-paths-'));
+  const dataDir = join(root, 'data');
+  const env = { CRM_DATA_DIR: dataDir };
+  const usage = (command: string, message: string) => ({
+    code: 2,
+    stdout: '',
+    stderr: `crm-cli ${command}: ${message}\nRun 'crm-cli ${command} --help' for usage.\n`,
+  });
+  beforeAll(async () => {
+    expect(await cli(['seed', '--events', '200'], env)).toMatchObject({ code: 0 });
+  }, 60_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('refuses a path in the data directory, links followed, on any store; the log stays whole (exit 2)', async () => {
+    const log = join(dataDir, 'crm.sqlite');
+    const before = readFileSync(log);
+    const inData = (given: string) =>
+      `${given} is in the data directory ${dataDir} (the event log, its keys and secrets): choose a path outside it`;
+    expect(await cli(['export', 'events', '--out', log, '--force'], env)).toEqual(usage('export', `--out ${inData(log)}`));
+    // A link to the log, and a link to a file not there yet (writing through it would make it in the data directory).
+    symlinkSync(log, join(root, 'log-link'));
+    symlinkSync(join(dataDir, 'new.ndjson'), join(root, 'dangling-link'));
+    symlinkSync(dataDir, join(root, 'data-link'));
+    for (const given of [
+      join(root, 'log-link'),
+      join(root, 'dangling-link'),
+      join(root, 'data-link', 'x.ndjson'),
+      join(dataDir, '..', 'data', 'x'),
+    ])
+      expect(await cli(['export', 'events', '--out', given, '--force'], env)).toEqual(usage('export', `--out ${inData(given)}`));
+    // On PostgreSQL the data directory still holds the key-encryption key and the server's secrets.
+    const postgres = { ...env, CRM_EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' };
+    expect(await cli(['export', 'events', '--out', join(dataDir, 'kek'), '--force'], postgres)).toEqual(
+      usage('export', `--out ${inData(join(dataDir, 'kek'))}`),
+    );
+    // A key-encryption key kept outside it is not written over either.
+    const kek = join(root, 'kek');
+    writeFileSync(kek, readFileSync(join(dataDir, 'kek')));
+    expect(await cli(['export', 'events', '--out', kek, '--force'], { ...env, CRM_KEK_FILE: kek })).toEqual(
+      usage('export', `--out ${kek} is the key-encryption key (CRM_KEK_FILE): choose another path`),
+    );
+    expect(await cli(['backup', '--to', dataDir], env)).toEqual(
+      usage('backup', `--to ${dataDir} is the data directory ${dataDir} (the event log, its keys and secrets): choose a path outside it`),
+    );
+    for (const given of [join(dataDir, 'copy'), join(root, 'data-link', 'copy')])
+      expect(await cli(['backup', '--to', given], env)).toEqual(usage('backup', `--to ${inData(given)}`));
+    expect(readFileSync(log).equals(before)).toBe(true);
+    expect(readdirSync(dataDir).filter((name) => !/^(crm\.sqlite|read-models\.sqlite|kek|server-secret)(-wal|-shm)?$/.test(name))).toEqual(
+      [],
+    );
+    expect(await cli(['verify'], env)).toMatchObject({ code: 0 });
+  });
+
+  it('refuses a directory that does not exist, naming it, and makes none (exit 2)', async () => {
+    expect(await cli(['export', 'events', '--out', join(root, 'none', 'dir', 'x')], env)).toEqual(
+      usage('export', `no such directory ${join(root, 'none', 'dir')}`),
+    );
+    expect(await cli(['backup', '--to', join(root, 'none', 'x', 'y')], env)).toEqual(
+      usage('backup', `no such directory ${join(root, 'none', 'x')}`),
+    );
+    expect(existsSync(join(root, 'none'))).toBe(false);
+  });
+
+  it('makes the copy owner-only: a new directory, and an empty one that was 0755', async () => {
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    chmodSync(empty, 0o755);
+    expect(await cli(['backup', '--to', empty], env)).toMatchObject({ code: 0 });
+    expect(await cli(['backup', '--to', join(root, 'new')], env)).toMatchObject({ code: 0 });
+    for (const dir of [empty, join(root, 'new')]) {
+      expect({ dir, mode: statSync(dir).mode & 0o777 }).toEqual({ dir, mode: 0o700 });
+      expect(readdirSync(dir)).toEqual(expect.arrayContaining(['crm.sqlite', 'kek', 'server-secret']));
+    }
+  });
+
+  // A process of its own: before, it never ended (Node's recursive mkdir looping where /proc refuses a new entry), deaf
+  // to SIGTERM, and this test would have hung with it.
+  it('fails once, at once, where no directory can be made (/proc)', async () => {
+    const run = startCli(['backup', '--to', '/proc/probe'], env);
+    const killed = setTimeout(() => run.child.kill('SIGKILL'), 20_000);
+    try {
+      expect(await run.exited).toMatchObject(
+        usage('backup', '--to /proc/probe: cannot make a directory in /proc: no directory can be made there'),
+      );
+    } finally {
+      clearTimeout(killed);
+    }
+  }, 30_000);
 });

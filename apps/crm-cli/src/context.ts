@@ -8,12 +8,13 @@ import {
   linkSync,
   lstatSync,
   openSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ReadStore } from '@crm/shared/read-model';
 import {
   type AppConfig,
@@ -178,12 +179,24 @@ export interface FileOutput {
  */
 export function openFileOutput(given: string, options: { readonly overwrite?: boolean } = {}): FileOutput {
   const existing = lstatSync(given, { throwIfNoEntry: false });
+  if (statSync(given, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${given} is a directory: give a file`);
   if (existing && !options.overwrite) throw new UsageError(`${given} already exists: pass --force to overwrite it, or choose another file`);
   // A link to a regular file (with --force) is the file it names: written beside it and renamed onto it.
   const path = existing?.isSymbolicLink() && statSync(given, { throwIfNoEntry: false })?.isFile() ? realpathSync(given) : given;
   const direct = existing !== undefined && !statSync(path, { throwIfNoEntry: false })?.isFile();
   const written = direct ? path : `${path}.partial-${randomUUID()}`;
-  const stream = createWriteStream('', { fd: openPrivateFile(written, { overwrite: direct }) });
+  // The user's path in the message, not the name written under (`<path>.partial-<uuid>`), which the user never gave.
+  if (!existing) refuseMissingParent(given);
+  let fd: number;
+  try {
+    fd = openPrivateFile(written, { overwrite: direct });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const problem = PATH_PROBLEMS[code];
+    if (problem !== undefined) throw new UsageError(`cannot write ${given}: ${problem}`);
+    throw error;
+  }
+  const stream = createWriteStream('', { fd });
   let failure: Error | undefined;
   stream.on('error', (error) => (failure ??= error));
   const closed = () => new Promise<void>((resolve) => (stream.closed ? resolve() : stream.destroy().once('close', () => resolve())));
@@ -219,6 +232,71 @@ export function openFileOutput(given: string, options: { readonly overwrite?: bo
       if (!direct) rmSync(written, { force: true });
     },
   };
+}
+
+/** Why a path cannot be written to, when it is the path's fault (exit 2): the errors a wrong path gives. */
+const PATH_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+};
+
+/** A new file or directory is made in an existing directory only: a typo in its parent is a usage error naming it. */
+export function refuseMissingParent(given: string): void {
+  const parent = dirname(given);
+  const stat = statSync(parent, { throwIfNoEntry: false });
+  if (stat === undefined) throw new UsageError(`no such directory ${parent}`);
+  if (!stat.isDirectory()) throw new UsageError(`${parent} is not a directory`);
+}
+
+/**
+ * Where writing to `path` would land: every link on the way followed, a link to a file not there yet included (writing
+ * through it would make that file), and the parts that do not exist yet kept as given under their real parent.
+ */
+export function realDestination(path: string): string {
+  let current = resolve(path);
+  try {
+    for (let hops = 0; hops < 40; hops += 1) {
+      const stat = lstatSync(current, { throwIfNoEntry: false });
+      if (stat?.isSymbolicLink()) {
+        current = resolve(dirname(current), readlinkSync(current));
+        continue;
+      }
+      if (stat) return realpathSync(current);
+      const parent = dirname(current);
+      return parent === current ? current : join(realDestination(parent), basename(current));
+    }
+  } catch {
+    // A path that cannot be looked at (a part not a directory, no permission) fails when written to, naming itself.
+  }
+  return current;
+}
+
+/**
+ * Refuses (a usage error) a path a command would write to that is in the data directory, or one of the secrets the
+ * configuration names outside it, once links are followed: an export or a backup there would overwrite the event log
+ * it reads (an outside tester's `export --out <data>/crm.sqlite --force` left a log that no longer opened), its
+ * read models or its keys. The data directory counts whatever the event store: on PostgreSQL it still holds the
+ * key-encryption key and the server's secrets.
+ */
+export function refuseDataPath(given: string, option: string, config: AppConfig, env: NodeJS.ProcessEnv): void {
+  const where = realDestination(given);
+  const dataDir = realDestination(config.dataDir);
+  if (where === dataDir || where.startsWith(dataDir.endsWith(sep) ? dataDir : `${dataDir}${sep}`)) {
+    const what = where === dataDir ? 'is the data directory' : 'is in the data directory';
+    throw new UsageError(`${option} ${given} ${what} ${config.dataDir} (the event log, its keys and secrets): choose a path outside it`);
+  }
+  const secrets: readonly (readonly [string | undefined, string])[] = [
+    [env['CRM_KEK_FILE'] || undefined, 'the key-encryption key (CRM_KEK_FILE)'],
+    [config.auth.secretFile, 'the auth secret (CRM_AUTH_SECRET_FILE)'],
+    [config.auth.bootstrapKeyFile, 'the bootstrap admin key (CRM_BOOTSTRAP_KEY_FILE)'],
+  ];
+  for (const [file, what] of secrets) {
+    if (file !== undefined && realDestination(file) === where) throw new UsageError(`${option} ${given} is ${what}: choose another path`);
+  }
 }
 
 async function postgresSchemaExists(config: AppConfig): Promise<boolean> {

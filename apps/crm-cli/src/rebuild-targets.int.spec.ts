@@ -163,6 +163,13 @@ describe.each([sqliteBackend(), postgresBackend()])('crm-cli rebuild targets on 
       code: 2,
       stderr: expect.stringContaining('deals_then is the as-of build of pipeline-leads'),
     });
+    // No name: it built into a collection named by the store's prefix alone (`rmd_`), exit 0.
+    for (const empty of ['', '  '])
+      expect(await cli(['rebuild', 'complaint-kpis', '--as-of', head, '--target', empty], env)).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr: expect.stringContaining('--target needs a collection name'),
+      });
     // This projection's own as-of build may be made again (it is emptied first).
     const first = await cli(['rebuild', 'complaint-kpis', '--as-of', head, '--target', 'kpis_then'], env);
     expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining('built into kpis_then') });

@@ -86,14 +86,15 @@ describe('crm-cli verify (real SQLite data directory, and PostgreSQL)', () => {
 describe('crm-cli verify --against an earlier export (real SQLite data directory)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-verify-against-'));
   const env = { CRM_DATA_DIR: dataDir };
-  const exported = join(dataDir, 'earlier.ndjson');
+  // Beside the data directory, not in it: export refuses a file there (it could be the log it reads).
+  const exported = `${dataDir}-earlier.ndjson`;
 
   beforeAll(async () => {
     const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
     await seedEventStore(store, { events: 600, seed: 5 });
     await store.close();
   }, 60_000);
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => [dataDir, exported].forEach((path) => rmSync(path, { recursive: true, force: true })));
 
   it('finds an untouched log as exported, also after it grew, and refuses a file that is no export (exit 2)', async () => {
     // Another tenant's stream in the export: a key made for tenant acme.
@@ -114,6 +115,11 @@ describe('crm-cli verify --against an earlier export (real SQLite data directory
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('line 2 is not an export envelope');
     expect(await cli(['verify', '--against', join(dataDir, 'none.ndjson')], env)).toMatchObject({ code: 2 });
+    // A directory opens, and failed only when read: a raw EISDIR, exit 1.
+    expect(await cli(['verify', '--against', tmpdir()], env)).toMatchObject({
+      code: 2,
+      stderr: `crm-cli verify: --against ${tmpdir()}: a directory, not an export file\nRun 'crm-cli verify --help' for usage.\n`,
+    });
   });
 
   it('names a stream cut short, one deleted whole and one rewritten with a new chain, which the chains alone cannot show (exit 1)', async () => {

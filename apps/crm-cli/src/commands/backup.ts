@@ -14,15 +14,19 @@ import {
   statSync,
 } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { READ_MODELS_FILE } from '@crm/platform';
 import { UsageError } from '../args';
-import { configOf, defineCommand } from '../context';
+import { configOf, defineCommand, refuseDataPath, refuseMissingParent } from '../context';
 import { formatDuration } from '../progress';
 
 const OPTIONS = {
-  to: { type: 'string', value: '<dir>', description: 'the directory to make the copy in (must not exist, or be empty)' },
+  to: {
+    type: 'string',
+    value: '<dir>',
+    description: 'the directory to make the copy in (must not exist, or be empty; in a directory that exists, outside the data directory)',
+  },
 } as const;
 
 /**
@@ -56,7 +60,8 @@ export const backupCommand = defineCommand({
     'Copies the embedded (SQLite) data directory into a new directory: the log with its keys (crm.sqlite) as it\n' +
     'stood at one instant, every commit before it and none after, while the API and projector go on writing; the\n' +
     'read models (read-models.sqlite) likewise, a moment before it (they catch up from their checkpoints wherever\n' +
-    'they are behind the log); and the files beside them (kek, server-secret, auth-secret.key, bootstrap-admin.key), mode 0600.\n' +
+    'they are behind the log); and the files beside them (kek, server-secret, auth-secret.key, bootstrap-admin.key), mode 0600,\n' +
+    'in a directory made 0700.\n' +
     'A copy of the files with cp can miss commits still in the write-ahead log, or catch one half written.\n' +
     'To restore, stop the API, put the copy in place of the data directory (or point CRM_DATA_DIR at it) and\n' +
     'start it; `crm-cli verify` checks it. The copy holds the key-encryption key beside the data it unlocks: keep\n' +
@@ -76,15 +81,18 @@ export const backupCommand = defineCommand({
     const from = config.dataDir;
     if (!existsSync(join(from, 'crm.sqlite'))) throw new UsageError(`${from} holds no crm.sqlite: nothing to back up`);
     const target = resolve(to);
-    if (target === resolve(from)) throw new UsageError('--to is the data directory itself');
+    // Not the data directory, nor in it (links followed): a copy there would be made among the files it copies.
+    refuseDataPath(to, '--to', config, io.env);
     const there = lstatSync(target, { throwIfNoEntry: false });
     if (there && !there.isDirectory()) throw new UsageError(`${target} is not a directory: give a new directory`);
     if (there && readdirSync(target).length > 0) throw new UsageError(`${target} is not empty: give a new directory`);
+    // In an existing directory only, as `export --out`: a typo in a parent makes no tree of directories.
+    if (!there) refuseMissingParent(target);
     const started = Date.now();
     // Made under a name of its own and renamed into place once whole: a copy that failed half way is never taken for
     // one. Inside the target when it exists (it may be a mount point of another file system), else beside it.
     const partial = there ? join(target, `.partial-${randomUUID()}`) : `${target}.partial-${randomUUID()}`;
-    mkdirSync(partial, { recursive: true, mode: 0o700 });
+    makeDirectory(partial, target);
     let readModelsDropped = false;
     try {
       // The read models first, with the log's head as they were copied: an erasure recorded in between is in the
@@ -109,6 +117,9 @@ export const backupCommand = defineCommand({
       for (const name of readdirSync(partial)) syncFile(join(partial, name));
       syncFile(partial);
       if (there) {
+        // Its files are the owner's alone; the directory that holds them is made so too (it may have been 0755), when
+        // it is ours to change (a mount point given by another user is left as it is).
+        if (typeof process.getuid !== 'function' || statSync(target).uid === process.getuid()) chmodSync(target, 0o700);
         for (const name of readdirSync(partial)) renameSync(join(partial, name), join(target, name));
         rmdirSync(partial);
       } else renameSync(partial, target);
@@ -137,6 +148,33 @@ export const backupCommand = defineCommand({
     return 0;
   },
 });
+
+/** Why a directory cannot be made where the user said, when it is the path's fault (exit 2). */
+const PATH_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'no directory can be made there',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+};
+
+/**
+ * One directory, owner only, in a parent that exists: never `recursive`, whose loop in Node never ends where a parent
+ * exists but refuses a new entry with ENOENT (`/proc`: an outside tester's `backup --to /proc/probe` spun at full CPU,
+ * deaf to SIGTERM, its event loop never free to take the signal). It fails once, naming the user's path.
+ */
+function makeDirectory(path: string, given: string): void {
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const problem = PATH_PROBLEMS[code];
+    if (problem !== undefined) throw new UsageError(`--to ${given}: cannot make a directory in ${dirname(path)}: ${problem}`);
+    throw new Error(`--to ${given}: cannot make a directory in ${dirname(path)}: ${(error as Error).message}`);
+  }
+  // The mode given to mkdir is cut by the umask.
+  chmodSync(path, 0o700);
+}
 
 function syncFile(path: string): void {
   const fd = openSync(path, 'r');

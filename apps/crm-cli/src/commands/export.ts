@@ -1,6 +1,6 @@
 import { UsageError } from '../args';
 import { tenantScope } from '../identity';
-import { defineCommand, openFileOutput, withStores, writeOut } from '../context';
+import { configOf, defineCommand, openFileOutput, refuseDataPath, withStores, writeOut } from '../context';
 import { checkExportFilter, exportEvents, type ExportFilter } from '../event-export';
 import { parseInstant } from '../instants';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
@@ -46,7 +46,8 @@ export const exportCommand = defineCommand({
     'of them; filters combine with AND. One tenant at a time unless --all-tenants says otherwise.\n' +
     'A type or category no code writes is refused, with the known ones listed.\n' +
     'The events hold personal data in the clear (names, phones): --out makes the file readable and writable\n' +
-    'by you alone (0600), and refuses a file that exists unless --force.\n' +
+    'by you alone (0600), and refuses a file that exists unless --force, a directory that does not exist, and a\n' +
+    'path in the data directory (links followed).\n' +
     'Memory stays constant however many events there are.\n' +
     'Each envelope keeps the stored hash: `crm-cli verify --against <file>` later shows whether the log still\n' +
     'holds every stream of the file as exported (none cut short, deleted or rewritten).',
@@ -69,6 +70,8 @@ export const exportCommand = defineCommand({
     if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to)
       throw new UsageError('--from must be before --to');
     checkExportFilter(filter);
+    // Not over the log being read, nor beside it: the file named, links followed, must be outside the data directory.
+    if (out !== undefined) refuseDataPath(out, '--out', configOf(io), io.env);
     return withStores(io, async ({ events }) => {
       const file = out === undefined ? undefined : openFileOutput(out, { overwrite: force });
       // Ctrl-C (or SIGTERM) ends the writing: the export fails and its part written goes, rather than staying for a

@@ -240,6 +240,8 @@ export const rebuildCommand = defineCommand({
     const projections = selectProjections(target);
     const asOf = args.options['as-of'];
     if (asOf === undefined && args.options.target !== undefined) throw new UsageError('--target goes with --as-of');
+    // An empty name would build into a collection named by its prefix alone (`rmd_`).
+    if (args.options.target?.trim() === '') throw new UsageError('--target needs a collection name');
     if (asOf !== undefined && target === 'all') throw new UsageError('--as-of builds one projection: name it');
     if (asOf !== undefined) parseAsOf(asOf); // a bad date is a usage error before anything opens
     return withStores(io, (stores) =>

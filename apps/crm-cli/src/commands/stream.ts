@@ -67,7 +67,8 @@ export const streamCommand = defineCommand({
   options: OPTIONS,
   run: async (args, io) => {
     const [streamId, ...extra] = args.positionals;
-    if (streamId === undefined) throw new UsageError('name the stream, e.g. complaint-<id>');
+    // An empty id names no stream: a usage error, not a stream "not found".
+    if (streamId === undefined || streamId.trim() === '') throw new UsageError('name the stream, e.g. complaint-<id>');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const tenantId = tenantOption(args.options.tenant);
     return withStores(io, async ({ events: store }) => {

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { positionOrdinal } from '@crm/projections/runtime';
 import { GENESIS_HASH, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
@@ -51,6 +51,8 @@ export async function readExportedHeads(
 ): Promise<{ readonly heads: Map<string, ExportedHead>; readonly otherTenants: number }> {
   const heads = new Map<string, ExportedHead>();
   const others = new Set<string>();
+  // A directory opens, and fails only when read (EISDIR): refused here as any other file that is no export.
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--against ${file}: a directory, not an export file`);
   const input = createReadStream(file, { encoding: 'utf8' });
   const opened = new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());
