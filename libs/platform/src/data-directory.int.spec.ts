@@ -117,6 +117,22 @@ describe('the embedded data directory (real SQLite file)', () => {
     expect(modeOf(dataDir)).toBe(0o700);
   });
 
+  it('makes missing parents 0700 too, and fails at once where no directory can be made (Node spun for ever under /proc)', () => {
+    const dataDir = join(root, 'a', 'b', 'data');
+    prepareDataDirectory(dataDir);
+    expect([modeOf(join(root, 'a')), modeOf(join(root, 'a', 'b')), modeOf(dataDir)]).toEqual([0o700, 0o700, 0o700]);
+    if (!existsSync('/proc/self')) return; // no /proc here: the loop it spun in cannot happen
+    // In a process of its own, killed after 20 s: on the code before, the call never returned, and a loop in this
+    // process would have held the whole suite.
+    const probe = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', '-e', "require('./libs/platform/src/data-directory').prepareDataDirectory('/proc/crm-data-probe')"],
+      { cwd: join(__dirname, '..', '..', '..'), timeout: 20_000, encoding: 'utf8' },
+    );
+    expect({ signal: probe.signal, status: probe.status }).toEqual({ signal: null, status: 1 });
+    expect(probe.stderr).toMatch(/ENOENT|EACCES|EPERM/);
+  });
+
   it("takes group and others' access away without giving the owner what it had not: a read-only directory stays so", () => {
     const dataDir = join(root, 'read-only');
     mkdirSync(dataDir, { mode: 0o755 });

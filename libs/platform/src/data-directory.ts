@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 const OWNER_ONLY_DIR = 0o700;
 const OWNER_ONLY_FILE = 0o600;
@@ -12,12 +13,29 @@ const STICKY = 0o1000;
  * which are left alone rather than broken.
  */
 export function prepareDataDirectory(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: OWNER_ONLY_DIR });
+  makeDirectories(resolve(dir), OWNER_ONLY_DIR);
   const stat = statSync(dir);
   const ours = typeof process.getuid !== 'function' || stat.uid === process.getuid();
   // Group and others lose their access; the owner's own bits stay as they are (a directory made read-only on purpose,
   // a snapshot, is not made writable by a look at it).
   if (ours && (stat.mode & STICKY) === 0 && (stat.mode & 0o077) !== 0) chmodSync(dir, stat.mode & OWNER_ONLY_DIR);
+}
+
+/**
+ * `dir` and its missing parents, one `mkdir` each. Node's recursive mkdir retries for ever where a parent exists but
+ * takes no new entry (`/proc`: ENOENT for the child, EEXIST for the parent): `CRM_DATA_DIR=/proc/x` spun at 100% CPU
+ * and ignored signals (an outside probe, with `crm-cli backup --to`, which made its directory the same way).
+ */
+function makeDirectories(dir: string, mode: number): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirectories(parent, mode);
+  try {
+    mkdirSync(dir, { mode });
+  } catch (error) {
+    // Made by another process in between.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /**
