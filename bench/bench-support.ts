@@ -1,5 +1,6 @@
 import { derivedId, newId } from '@crm/shared/kernel';
-import { ANONYMOUS, DEFAULT_TENANT, type EventToAppend } from '@crm/shared/event-sourcing';
+import { ANONYMOUS, DEFAULT_TENANT, type EventToAppend, type RecordedEvent } from '@crm/shared/event-sourcing';
+import { type AnyProjection, type DocumentRecord, foldEvents } from '@crm/shared/read-model';
 
 /** Sizes from the environment so a quick run and a full run use the same script. */
 export function size(name: string, fallback: number): number {
@@ -94,3 +95,41 @@ export function benchEvent(): EventToAppend {
 }
 
 export const streamFor = (i: number): string => `lead-${derivedId('bench', i)}`;
+
+/** $all positions of the demo histories as the benches number them (decimal strings). */
+const comparePositions = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+
+/**
+ * A projection's documents after every event of `events` it handles, folded in batches as a rebuild folds them (the
+ * runtime's own `foldEvents`): what a bench loads into a read store before timing its views.
+ */
+export function foldDocuments(
+  projection: AnyProjection,
+  events: readonly RecordedEvent[],
+  batch = 5_000,
+): Map<string, DocumentRecord<object>> {
+  const handled = events.filter((event) => projection.eventTypes.includes(event.type));
+  const documents = new Map<string, DocumentRecord<object>>();
+  for (let start = 0; start < handled.length; start += batch) {
+    const folded = foldEvents(projection, documents, handled.slice(start, start + batch), comparePositions);
+    if (folded.failure) throw folded.failure.error;
+    for (const [id, record] of folded.changed) {
+      if (record) documents.set(id, record);
+      else documents.delete(id);
+    }
+  }
+  return documents;
+}
+
+/** `calls` awaited calls of `read`, one after another (after `warmUp` untimed ones): their p50 and p99 in ms. */
+export async function timeCalls(calls: number, read: () => Promise<unknown>, warmUp = 1): Promise<{ p50: number; p99: number }> {
+  for (let call = 0; call < warmUp; call += 1) await read();
+  const durations: number[] = [];
+  for (let call = 0; call < calls; call += 1) {
+    const t0 = performance.now();
+    await read();
+    durations.push(performance.now() - t0);
+  }
+  durations.sort((a, b) => a - b);
+  return { p50: percentile(durations, 0.5), p99: percentile(durations, 0.99) };
+}

@@ -19,7 +19,7 @@ import {
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { foldEvents, isSummaryDoc, timeRange, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { size } from './bench-support';
+import { size, timeCalls } from './bench-support';
 
 const BATCH = 1000;
 const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
@@ -45,17 +45,8 @@ function fold(projection: AnyProjection, events: readonly RecordedEvent[]): { ms
   return { ms: performance.now() - started, documents };
 }
 
-async function timed(calls: number, run: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < calls; i += 1) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const at = (p: number) => times[Math.min(times.length - 1, Math.max(0, Math.ceil(p * times.length) - 1))] as number;
-  return { p50: at(0.5), p99: at(0.99) };
-}
+/** Timed without a warm-up call, as before. */
+const timed = (calls: number, run: () => Promise<unknown>) => timeCalls(calls, run, 0);
 
 async function main(): Promise<void> {
   const sizes = (process.env['BENCH_SIZES'] ?? '100000').split(',').map(Number);

@@ -14,13 +14,12 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { recordedDemoHistory } from '@crm/demo-data';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { type AnyProjection, type DocumentRecord, foldEvents, type ReadStore } from '@crm/shared/read-model';
+import type { AnyProjection, DocumentRecord, ReadStore } from '@crm/shared/read-model';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
 import { PostgresReadStore } from '@crm/read-store/postgres';
 import { loadOpportunityList, OPPORTUNITY_SORTS, type OpportunityListFilters, pipelineOpportunities } from '@crm/projections/pipeline';
-import { percentile } from './bench-support';
+import { foldDocuments, timeCalls } from './bench-support';
 
-const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
 const TENANT = 'default';
 
 function sizes(): number[] {
@@ -33,19 +32,9 @@ function sizes(): number[] {
 }
 
 /** The projection's documents after every event of the history, folded as a rebuild folds them. */
-function fold(projection: AnyProjection, history: readonly RecordedEvent[]): DocumentRecord<object>[] {
-  const events = history.filter((event) => projection.eventTypes.includes(event.type));
-  const documents = new Map<string, DocumentRecord<object>>();
-  for (let start = 0; start < events.length; start += 5_000) {
-    const result = foldEvents(projection, documents, events.slice(start, start + 5_000), compare);
-    if (result.failure) throw result.failure.error;
-    for (const [id, record] of result.changed) {
-      if (record) documents.set(id, record);
-      else documents.delete(id);
-    }
-  }
-  return [...documents.values()];
-}
+const fold = (projection: AnyProjection, history: readonly RecordedEvent[]): DocumentRecord<object>[] => [
+  ...foldDocuments(projection, history).values(),
+];
 
 async function load(store: ReadStore, projection: AnyProjection, records: readonly DocumentRecord<object>[]): Promise<void> {
   for (let start = 0; start < records.length; start += 5_000) {
@@ -55,18 +44,6 @@ async function load(store: ReadStore, projection: AnyProjection, records: readon
   }
   // Indexed once loaded, as a rebuild's fresh collection is (PostgreSQL analyzes the table when an index is new).
   for (const fields of projection.indexes ?? []) await store.ensureIndex(projection.collection, fields);
-}
-
-async function time(calls: number, read: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  await read();
-  const durations: number[] = [];
-  for (let call = 0; call < calls; call += 1) {
-    const t0 = performance.now();
-    await read();
-    durations.push(performance.now() - t0);
-  }
-  durations.sort((a, b) => a - b);
-  return { p50: percentile(durations, 0.5), p99: percentile(durations, 0.99) };
 }
 
 interface Read {
@@ -128,7 +105,7 @@ async function main(): Promise<void> {
           process.stdout.write(`  ${kind}: stored and indexed in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
           for (const read of await reads(store)) {
             const key = `${kind} ${read.label}`;
-            const figure = await time(calls, () => read.run(store));
+            const figure = await timeCalls(calls, () => read.run(store));
             figures.set(key, (figures.get(key) ?? new Map()).set(events, figure));
           }
         } finally {

@@ -8,25 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordedDemoHistory } from '@crm/demo-data';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { type AnyProjection, type DocumentRecord, foldEvents, timeRange } from '@crm/shared/read-model';
+import { type AnyProjection, timeRange } from '@crm/shared/read-model';
 import { openSqliteReadStore, type SqliteReadStore } from '@crm/read-store/sqlite';
 import { loadFunnel, loadOpportunityList, loadPipelineSummary, pipelineLeads, pipelineOpportunities } from '@crm/projections/pipeline';
 import { readSatisfactionByDay, satisfactionDaysProjection, satisfactionResponsesProjection } from '@crm/projections/satisfaction';
-import { percentile, size } from './bench-support';
-
-const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
+import { foldDocuments, size, timeCalls } from './bench-support';
 
 async function build(store: SqliteReadStore, projection: AnyProjection, history: readonly RecordedEvent[]): Promise<number> {
   const events = history.filter((event) => projection.eventTypes.includes(event.type));
-  const documents = new Map<string, DocumentRecord<object>>();
-  for (let start = 0; start < events.length; start += 5_000) {
-    const result = foldEvents(projection, documents, events.slice(start, start + 5_000), compare);
-    if (result.failure) throw result.failure.error;
-    for (const [id, record] of result.changed) {
-      if (record) documents.set(id, record);
-      else documents.delete(id);
-    }
-  }
+  const documents = foldDocuments(projection, history);
   for (const fields of projection.indexes ?? []) await store.ensureIndex(projection.collection, fields);
   const records = [...documents.values()];
   for (let start = 0; start < records.length; start += 10_000) {
@@ -38,17 +28,8 @@ async function build(store: SqliteReadStore, projection: AnyProjection, history:
 }
 
 async function time(label: string, calls: number, read: () => Promise<unknown>): Promise<void> {
-  await read();
-  const durations: number[] = [];
-  for (let call = 0; call < calls; call += 1) {
-    const t0 = performance.now();
-    await read();
-    durations.push(performance.now() - t0);
-  }
-  durations.sort((a, b) => a - b);
-  const p50 = percentile(durations, 0.5).toFixed(2).padStart(8);
-  const p99 = percentile(durations, 0.99).toFixed(2).padStart(8);
-  process.stdout.write(`  ${label.padEnd(52)} ${p50} ${p99}\n`);
+  const { p50, p99 } = await timeCalls(calls, read);
+  process.stdout.write(`  ${label.padEnd(52)} ${p50.toFixed(2).padStart(8)} ${p99.toFixed(2).padStart(8)}\n`);
 }
 
 async function main(): Promise<void> {
