@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,9 @@ import { seedEventStore } from '@crm/demo-data';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
+import { PostgresReadStore } from '@crm/read-store/postgres';
 import { ProjectionRunner } from '@crm/projections/runtime';
+import { defaultOwner } from '@crm/shared/read-model';
 import { cli, startCli, WORKSPACE, type Run } from './testing/spawned-cli';
 
 // The CLI's commands run as processes on stores other processes hold too (rebuild, replay, seed, export), each on a
@@ -238,9 +240,108 @@ describe('crm-cli seed, interrupted', () => {
   }, 60_000);
 });
 
+describe('crm-cli seed next to a server on the same store', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-seed-server-'));
+  const env = { CRM_DATA_DIR: dataDir };
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  // Before, the server's reactor sales.lead-qualification reacted to the seed's LeadQualified events first, with the
+  // seed's command ids and today's time: the seed failed part way ("command id … was already used"), history changed.
+  it('refuses up front while a live process holds a reactor lease, writing nothing (exit 4); a dead or lapsed holder does not stop it', async () => {
+    const readStore = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    const owner = defaultOwner(); // as a running API names itself: this (live) process
+    try {
+      await readStore.acquireLease('sales.lead-qualification', owner, 60_000);
+      // A projector's lease is no reason to refuse: projections append nothing.
+      await readStore.acquireLease('pipeline-leads', 'a-projector', 60_000);
+      const refused = await cli(['seed', '--events', '300'], env);
+      expect(refused).toMatchObject({
+        code: 4,
+        stderr:
+          `crm-cli seed: a server is running on this store (reactors owned by pid ${process.pid}: sales.lead-qualification): ` +
+          'stop it, or seed another store\n',
+      });
+      const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite') });
+      try {
+        expect(await events.headPosition()).toBeUndefined();
+      } finally {
+        await events.close();
+      }
+      // The server was killed (its pid runs no more) before it gave its lease back; another's lease has lapsed.
+      await readStore.releaseLease('sales.lead-qualification', owner);
+      const dead = spawnSync(process.execPath, ['-e', '']).pid;
+      await readStore.acquireLease('sales.lead-qualification', owner.replace(`:${process.pid}:`, `:${dead}:`), 60_000);
+      await readStore.acquireLease('sales.quote-acceptance', 'another-host:1:0:0a1b2c3d', 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await cli(['seed', '--events', '300'], env)).toMatchObject({ code: 0 });
+    } finally {
+      await readStore.close();
+    }
+  }, 60_000);
+
+  it('stops before its next batch once a server starts on the store meanwhile, says how far it got, exit 4', async () => {
+    const events = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite') });
+    const readStore = openSqliteReadStore({ file: join(dataDir, 'read-models.sqlite'), synchronous: 'NORMAL' });
+    const owner = defaultOwner();
+    const before = Number(await events.headPosition());
+    const seeding = startCli(['seed', '--events', '400000', '--seed', '2'], env);
+    try {
+      while (Number(await events.headPosition()) === before) {
+        if (seeding.child.exitCode !== null) throw new Error(`seed ended before writing:\n${seeding.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // (sales.lead-qualification is the dead process's still: the other reactor's lease, which has lapsed.)
+      expect(await readStore.acquireLease('sales.quote-acceptance', owner, 60_000)).toBeDefined();
+      const run = await seeding.exited;
+      expect(run.code).toBe(4);
+      const said =
+        /a server started on this store while seeding \(reactors owned by pid (\d+): sales\.quote-acceptance\): stopped after ([\d,]+) of 400,000 events/.exec(
+          run.stderr,
+        );
+      expect(said?.[1]).toBe(String(process.pid));
+      expect(Number(await events.headPosition())).toBe(before + Number((said?.[2] ?? '').replace(/,/g, '')));
+    } finally {
+      if (seeding.child.exitCode === null) seeding.child.kill();
+      await readStore.releaseLease('sales.quote-acceptance', owner);
+      await readStore.close();
+      await events.close();
+    }
+  }, 60_000);
+
+  it('refuses up front on PostgreSQL too', async () => {
+    const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `crm_cli_seed_${randomBytes(6).toString('hex')}`;
+    const readStore = await PostgresReadStore.open(url, { schema });
+    try {
+      await readStore.acquireLease('service.complaint-deadline-watcher', defaultOwner(), 60_000);
+      const refused = await cli(['seed', '--events', '300'], {
+        CRM_EVENT_STORE: 'postgres',
+        CRM_POSTGRES_URL: url,
+        CRM_POSTGRES_SCHEMA: schema,
+        CRM_DATA_DIR: dataDir,
+      });
+      expect(refused).toMatchObject({
+        code: 4,
+        stderr: expect.stringContaining(
+          `a server is running on this store (reactors owned by pid ${process.pid}: service.complaint-deadline-watcher)`,
+        ),
+      });
+      const { rows } = await readStore.pool
+        .query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.events`)
+        .catch(() => ({ rows: [{ n: '0' }] }));
+      expect(rows[0]?.n).toBe('0');
+    } finally {
+      await readStore.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await readStore.close();
+    }
+  }, 60_000);
+});
+
 describe('crm-cli export that fails part way', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-export-fails-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  // The export outside the data directory: export refuses a file there (it could be the log it reads).
+  const outDir = mkdtempSync(join(tmpdir(), 'crm-cli-export-fails-out-'));
+  afterAll(() => [dataDir, outDir].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it('removes the file it was writing and says so, so no part of an export can pass for the whole', async () => {
     const store = openSqliteEventStore({ file: join(dataDir, 'crm.sqlite'), synchronous: 'NORMAL' });
@@ -248,13 +349,13 @@ describe('crm-cli export that fails part way', () => {
     // An event near the end that no longer reads (a damaged row): the export stops there, most lines written.
     store.db.prepare("UPDATE events SET data = 'not json' WHERE position = (SELECT max(position) - 5 FROM events)").run();
     await store.close();
-    const file = join(dataDir, 'all.ndjson');
+    const file = join(outDir, 'all.ndjson');
     const run = await cli(['export', 'events', '--out', file], { CRM_DATA_DIR: dataDir });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain(`export failed: nothing written to ${file}`);
     // Before, about 3,000 whole lines stayed there, with nothing to tell them from a complete export.
     expect(existsSync(file)).toBe(false);
-    expect(readdirSync(dataDir).filter((name) => name.includes('.partial-'))).toEqual([]);
+    expect(readdirSync(outDir).filter((name) => name.includes('.partial-'))).toEqual([]);
     // With --force over an earlier export, the earlier one stays as it was.
     writeFileSync(file, 'an earlier export\n');
     expect((await cli(['export', 'events', '--out', file, '--force'], { CRM_DATA_DIR: dataDir })).code).not.toBe(0);

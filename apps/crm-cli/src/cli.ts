@@ -43,7 +43,8 @@ export function mainHelp(): string {
     'The stores come from the same environment as the API: CRM_DATA_DIR (embedded SQLite, default ./data),',
     'CRM_EVENT_STORE, CRM_POSTGRES_URL or DATABASE_URL, CRM_POSTGRES_SCHEMA, CRM_POSTGRES_POOL_SIZE, CRM_READ_STORE, MONGODB_URL.',
     'Exit codes: 0 ok, 1 failure (a failed projection, a broken hash chain, a missing stream), 2 usage or configuration,',
-    '3 a national id held by two or more accounts of a tenant (claim-national-ids, seed: merge them).',
+    '3 a national id held by two or more accounts of a tenant (claim-national-ids, seed: merge them),',
+    '4 a server runs on the store (seed: stop it, or seed another store).',
     "Run 'crm-cli <command> --help' for a command's arguments and options.",
     '',
   ].join('\n');

@@ -104,6 +104,31 @@ describe('seedEventStore', () => {
     expect(ids((await everything(whole)).slice(0, written.length)).sort()).toEqual(ids(written).sort());
     await Promise.all([store.close(), whole.close()]);
   });
+
+  it.each([
+    ['ordered batch appends, on a worker thread', (store: EventStore) => store, true],
+    ['concurrent single appends', withoutOrderedAppends, false],
+  ])(
+    'asks before each batch whether to stop (a server started on the store): %s; nothing of that batch is written',
+    async (_, wrap, inWorker) => {
+      const store = new InMemoryEventStore();
+      let asked = 0;
+      const options = { events: 6000, seed: 6, batchEvents: 500, inWorker };
+      const result = await seedEventStore(wrap(store), { ...options, stopBeforeBatch: async () => ++asked > 3 });
+      expect({ asked, stopped: result.stopped }).toEqual({ asked: 4, stopped: true });
+      expect(result.events).toBeGreaterThan(0);
+      expect(result.events).toBeLessThan(3000);
+      expect(await everything(store)).toHaveLength(result.events);
+      // Asked before the first batch too: nothing written at all.
+      const untouched = new InMemoryEventStore();
+      expect(await seedEventStore(wrap(untouched), { ...options, stopBeforeBatch: () => true })).toMatchObject({
+        events: 0,
+        stopped: true,
+      });
+      expect(await everything(untouched)).toHaveLength(0);
+      await Promise.all([store.close(), untouched.close()]);
+    },
+  );
 });
 
 describe('demoHistoryBatches', () => {

@@ -24,6 +24,11 @@ export interface SeedOptions extends DemoHistoryOptions {
   readonly onProgress?: (events: number) => void;
   /** Asked after each group of appends: true stops the seed there (what is written stays; Ctrl-C in the CLI). */
   readonly stopRequested?: () => boolean;
+  /**
+   * Asked before each group of appends, the first included: true stops the seed before it, that group unwritten (the
+   * CLI asks whether a server has started on the store meanwhile: its reactors would react to the seeded events).
+   */
+  readonly stopBeforeBatch?: () => boolean | Promise<boolean>;
 }
 
 export interface SeedResult {
@@ -36,7 +41,7 @@ export interface SeedResult {
    */
   readonly writtenElsewhere: number;
   readonly head: string | undefined;
-  /** True when `stopRequested` ended the seed before the whole history was written. */
+  /** True when `stopRequested` or `stopBeforeBatch` ended the seed before the whole history was written. */
   readonly stopped: boolean;
 }
 
@@ -90,6 +95,7 @@ async function seedInOrder(store: OrderedAppends, options: SeedOptions): Promise
   // Only the history's own options: they may cross to a worker thread (callbacks cannot).
   const history: DemoHistoryOptions = { events: wanted, seed, start, tenantId, recordedBy };
   for await (const batch of demoHistoryBatches(history, { batchEvents: options.batchEvents, inWorker: options.inWorker })) {
+    if (await options.stopBeforeBatch?.()) return count.seeded(true);
     const result = await store.appendInOrder(batch, scope);
     batch.forEach((append, i) => count.add(result.streams[i] as AppendResult, append.events.length));
     options.onProgress?.(count.total);
@@ -105,7 +111,9 @@ async function seedConcurrently(store: EventStore, options: SeedOptions): Promis
   let group: DemoAppend[] = [];
   const streams = new Set<string>();
   const count = new WriteCount();
-  const flush = async () => {
+  /** False when asked to stop before the group: nothing of it written. */
+  const flush = async (): Promise<boolean> => {
+    if (await options.stopBeforeBatch?.()) return false;
     await Promise.all(
       group.map(async (append) => {
         const result = await store.appendToStream(append.streamId, append.events, {
@@ -118,16 +126,15 @@ async function seedConcurrently(store: EventStore, options: SeedOptions): Promis
     group = [];
     streams.clear();
     options.onProgress?.(count.total);
+    return true;
   };
   for (const append of demoHistory(options)) {
     // Two appends to one stream in a group could race each other; the second waits for the next group.
     if (streams.has(append.streamId) || group.length >= concurrency) {
-      await flush();
-      if (options.stopRequested?.()) return count.seeded(true);
+      if (!(await flush()) || options.stopRequested?.()) return count.seeded(true);
     }
     group.push(append);
     streams.add(append.streamId);
   }
-  await flush();
-  return count.seeded(false);
+  return count.seeded(!(await flush()));
 }

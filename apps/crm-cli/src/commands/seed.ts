@@ -1,5 +1,9 @@
+import { hostname } from 'node:os';
 import { seedEventStore } from '@crm/demo-data';
+import { ALL_PROJECTIONS } from '@crm/platform';
+import { rebuildStateName } from '@crm/projections/runtime';
 import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
+import { ownerIsGone, type Lease } from '@crm/shared/read-model';
 import { positiveWholeNumber, UsageError } from '../args';
 import { cliActor, tenantOption } from '../identity';
 import { defineCommand, withStores, type CliIo, type Stores } from '../context';
@@ -16,6 +20,37 @@ const OPTIONS = {
 /** Seeds of this many events or more decide the history on a worker thread. */
 const IN_WORKER_FROM = 50_000;
 
+/** The exit code of a seed refused, or stopped, because a server runs on the store. */
+export const SERVER_RUNNING = 4;
+
+/** Leases a projection runner takes (a projection's, its rebuild's): projections append no events. */
+const PROJECTION_LEASES = new Set(ALL_PROJECTIONS.flatMap((p) => [p.name, rebuildStateName(p.name)]));
+
+/**
+ * The live leases of a server's reactors and watchers on this store: those append events in reaction to the seeded
+ * ones, with the seed's own command ids, as of now (an outside tester: the API opened the accounts of the seed's 2025
+ * LeadQualified events itself, dated that day, and the seed then failed part way on their command ids). Every lease
+ * but a projection's counts, so a reactor added later counts too. Not those of dead processes: a lease that lapsed,
+ * or one whose holder, a process of this machine, no longer runs (killed before it gave its leases back).
+ */
+async function serverLeases(stores: Stores): Promise<Lease[]> {
+  const now = Date.now();
+  return (await (await stores.readStore()).listLeases()).filter(
+    (lease) => !PROJECTION_LEASES.has(lease.name) && Date.parse(lease.expiresAt) > now && !ownerIsGone(lease.owner),
+  );
+}
+
+/** `reactors owned by pid 123: a, b`: the holders by pid (and host when another), as `defaultOwner()` names them. */
+function describeOwners(leases: readonly Lease[]): string {
+  const byOwner = new Map<string, string[]>();
+  for (const lease of leases) {
+    const named = /^(.+):(\d+):\d+:[0-9a-f]{8}(?::|$)/.exec(lease.owner);
+    const who = !named ? lease.owner : named[1] === hostname() ? `pid ${named[2]}` : `pid ${named[2]} on ${named[1]}`;
+    byOwner.set(who, [...(byOwner.get(who) ?? []), lease.name]);
+  }
+  return `reactors owned by ${[...byOwner].map(([who, names]) => `${who}: ${names.sort().join(', ')}`).join('; ')}`;
+}
+
 export const seedCommand = defineCommand({
   name: 'seed',
   summary: 'append a deterministic demo history (leads, deals, quotes, purchases, complaints, surveys)',
@@ -29,6 +64,9 @@ export const seedCommand = defineCommand({
     'The same seed gives the same events (ids, data, times) in any store; their stored bytes and hashes\n' +
     'differ, as personal fields are sealed under keys made afresh in each store.\n' +
     'Every event is recorded as written by cli:<your user name>, on behalf of the demo staff member.\n' +
+    'Seeding is for a store no server (API) runs on: its reactors would react to the seeded events as they are written,\n' +
+    'dated today. A store whose reactors another live process holds is refused before anything is written (exit 4),\n' +
+    'and a seed stops before its next batch if a server starts meanwhile (exit 4; what was written stays).\n' +
     'Then each account of the tenant gets its claim on its national id, as `crm-cli claim-national-ids` makes them\n' +
     '(the seed appends decided events, past the API’s guard): a national id two accounts hold is listed, exit 3.\n' +
     'Ctrl-C stops it after the batch in hand (exit 1); what was written stays (then run claim-national-ids).',
@@ -42,10 +80,17 @@ export const seedCommand = defineCommand({
       io,
       async (stores) => {
         const store = stores.events;
+        const running = await serverLeases(stores);
+        if (running.length > 0) {
+          io.stderr.write(`crm-cli seed: a server is running on this store (${describeOwners(running)}): stop it, or seed another store\n`);
+          return SERVER_RUNNING;
+        }
         const line = new ProgressLine(io.stderr, 'seed');
         // Ctrl-C stops after the group of appends in hand: what is written stays, a consistent prefix of the history.
         let interrupted = false;
         void io.interrupted.then(() => (interrupted = true));
+        // A server started while this seed runs: stopped before its next batch (its reactors may have reacted already).
+        let started: readonly Lease[] = [];
         try {
           const result = await seedEventStore(store, {
             events,
@@ -56,7 +101,17 @@ export const seedCommand = defineCommand({
             inWorker: events >= IN_WORKER_FROM,
             onProgress: (done) => line.update(done, events),
             stopRequested: () => interrupted,
+            stopBeforeBatch: async () => (started = await serverLeases(stores)).length > 0,
           });
+          if (result.stopped && started.length > 0) {
+            line.finish(
+              `crm-cli seed: a server started on this store while seeding (${describeOwners(started)}): stopped after ` +
+                `${formatCount(result.events)} of ${formatCount(events)} events; head ${result.head ?? 'none'}. Its reactors may have ` +
+                'reacted to them already: seed a store no server runs on.' +
+                (result.events > 0 ? ' The same seed is now refused on this store.' : ''),
+            );
+            return SERVER_RUNNING;
+          }
           if (result.stopped) {
             line.finish(
               `interrupted: seeded ${formatCount(result.events)} of ${formatCount(events)} events; head ${result.head ?? 'none'}. ` +
