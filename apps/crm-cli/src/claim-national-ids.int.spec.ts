@@ -139,6 +139,14 @@ describe('crm-cli claim-national-ids (real SQLite data directory, sealed persona
       const run = await cli(['claim-national-ids'], { ...env, CRM_DATA_DIR: elsewhere, CRM_SERVER_SECRET: '' });
       expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('no server secret') });
       expect(existsSync(join(elsewhere, 'server-secret'))).toBe(false);
+      // Nor does a seed onto a store that has events (it may make one for a store of its own): refused, nothing written.
+      const noSecret = { ...env, CRM_DATA_DIR: elsewhere, CRM_SERVER_SECRET: '' };
+      const events = async () => (await cli(['export', 'events', '--all-tenants'], noSecret)).stdout.split('\n').length;
+      const before = await events();
+      const seeded = await cli(['seed', '--seed', '9', '--events', '300'], noSecret);
+      expect(seeded).toMatchObject({ code: 2, stderr: expect.stringContaining('no server secret') });
+      expect(existsSync(join(elsewhere, 'server-secret'))).toBe(false);
+      expect(await events()).toBe(before);
       expect(await store.headPosition()).toBe(head);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });

@@ -3,11 +3,12 @@ import { seedEventStore } from '@crm/demo-data';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { rebuildStateName } from '@crm/projections/runtime';
 import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
+import type { BlindIndex } from '@crm/shared/personal-data';
 import { ownerIsGone, type Lease } from '@crm/shared/read-model';
 import { positiveWholeNumber, UsageError } from '../args';
 import { cliActor, tenantOption } from '../identity';
 import { defineCommand, withStores, type CliIo, type Stores } from '../context';
-import { claimNationalIds } from '../national-id-claims';
+import { claimNationalIds, ForeignSecretError } from '../national-id-claims';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
 import { reportBackfill, serverBlindIndex } from './claim-national-ids';
 
@@ -85,6 +86,11 @@ export const seedCommand = defineCommand({
           io.stderr.write(`crm-cli seed: a server is running on this store (${describeOwners(running)}): stop it, or seed another store\n`);
           return SERVER_RUNNING;
         }
+        // The blind index of the claims made after the seed, settled before anything is written. A secret made here on
+        // a store that has events would not be the one its server uses (CRM_SERVER_SECRET in the server's environment
+        // only), and claims made under it would name streams the server never reads, for good (a review): refused. On a
+        // store of its own, the seed makes it, as the API's first start on this directory would.
+        const index = serverBlindIndex(stores, io, { make: (await store.headPosition()) === undefined });
         const line = new ProgressLine(io.stderr, 'seed');
         // Ctrl-C stops after the group of appends in hand: what is written stays, a consistent prefix of the history.
         let interrupted = false;
@@ -123,7 +129,7 @@ export const seedCommand = defineCommand({
           line.finish(
             `seeded ${formatCount(result.events)} events in ${formatDuration(line.elapsedMs / 1000)}; head ${result.head ?? 'none'}`,
           );
-          const claimed = await claimSeededIds(stores, io, tenantId);
+          const claimed = await claimSeededIds(stores, io, tenantId, index);
           if (claimed !== 0) return claimed;
           if (result.writtenElsewhere === 0) return 0;
           // Another seed of the same history ran at the same time: the store holds the history once, written by both.
@@ -151,15 +157,19 @@ export const seedCommand = defineCommand({
  * The seeded tenant's accounts get their claims on their national ids, as the API's guard gives them: the seed
  * appends decided events directly. Duplicates are listed on stdout (exit 3), as `claim-national-ids` lists them.
  */
-async function claimSeededIds(stores: Stores, io: CliIo, tenantId: string): Promise<number> {
+async function claimSeededIds(stores: Stores, io: CliIo, tenantId: string, index: BlindIndex): Promise<number> {
   const line = new ProgressLine(io.stderr, 'claim-national-ids');
   const me = cliActor(io.env);
   const result = await claimNationalIds(stores.events, {
-    index: serverBlindIndex(stores, io),
+    index,
     tenantId,
     // As the seeded events are: by the OS user, on behalf of the demo staff member who opened the account.
     actor: ({ metadata: { actor } }) => (actor.onBehalfOf === undefined ? me : { ...me, onBehalfOf: actor.onBehalfOf }),
     onProgress: (_phase, done, total) => line.update(done, total),
+  }).catch((error: unknown) => {
+    // A secret other than the one the claims in the log were made under: a configuration error, as claim-national-ids says.
+    if (error instanceof ForeignSecretError) throw new UsageError(error.message);
+    throw error;
   });
   return reportBackfill(result, { dryRun: false, json: false, stdout: io.stdout, stderr: io.stderr, line });
 }
