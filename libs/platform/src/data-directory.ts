@@ -15,6 +15,9 @@ const STICKY = 0o1000;
 export function prepareDataDirectory(dir: string): void {
   makeDirectories(resolve(dir), OWNER_ONLY_DIR);
   const stat = statSync(dir);
+  if (!stat.isDirectory()) {
+    throw Object.assign(new Error(`ENOTDIR: the data directory ${dir} is a file, not a directory`), { code: 'ENOTDIR' });
+  }
   const ours = typeof process.getuid !== 'function' || stat.uid === process.getuid();
   // Group and others lose their access; the owner's own bits stay as they are (a directory made read-only on purpose,
   // a snapshot, is not made writable by a look at it).

@@ -42,7 +42,7 @@ describe('the API failing to start (a separate API process)', () => {
     writeFileSync(file, 'x');
     const { code, output } = await outcome({ CRM_DATA_DIR: file });
     expect(code).toBe(1);
-    expect(output).toMatch(/^Cannot start: .*EEXIST.*\n$/m);
+    expect(output).toMatch(/^Cannot start: ENOTDIR: the data directory .*a-file is a file, not a directory\n$/m);
     expect(output).not.toContain(`${String.fromCharCode(27)}[`); // no colours
     expect(output).not.toMatch(/\bat .*\.js:\d+|\[Nest\]/);
   }, 60_000);
