@@ -17,12 +17,11 @@ import {
   readComplaintKpisRowByRow,
 } from '@crm/projections/complaint-audit';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
-import { foldEvents, isSummaryDoc, timeRange, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
+import { isSummaryDoc, timeRange, type AnyProjection, type DocumentRecord } from '@crm/shared/read-model';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
-import { size, timeCalls } from './bench-support';
+import { foldDocuments, size, timeCalls } from './bench-support';
 
 const BATCH = 1000;
-const compare = (a: string, b: string) => Math.sign(Number(a) - Number(b));
 
 /** The same rows without anything beside them: what the view read before the tree. */
 const rowsOnly = {
@@ -32,16 +31,8 @@ const rowsOnly = {
 } as unknown as AnyProjection;
 
 function fold(projection: AnyProjection, events: readonly RecordedEvent[]): { ms: number; documents: Map<string, DocumentRecord<object>> } {
-  const documents = new Map<string, DocumentRecord<object>>();
   const started = performance.now();
-  for (let start = 0; start < events.length; start += BATCH) {
-    const folded = foldEvents(projection, documents, events.slice(start, start + BATCH), compare);
-    if (folded.failure) throw folded.failure.error;
-    for (const [id, record] of folded.changed) {
-      if (record) documents.set(id, record);
-      else documents.delete(id);
-    }
-  }
+  const documents = foldDocuments(projection, events, BATCH);
   return { ms: performance.now() - started, documents };
 }
 
