@@ -12,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { cli } from './testing/run-cli-in-process';
 import { startCli } from './testing/spawned-cli';
@@ -133,11 +133,15 @@ describe('crm-cli export --out and backup --to: where they may write', () => {
     symlinkSync(log, join(root, 'log-link'));
     symlinkSync(join(dataDir, 'new.ndjson'), join(root, 'dangling-link'));
     symlinkSync(dataDir, join(root, 'data-link'));
+    // `..` after a link, as the kernel walks it (a review: read as text it named a path outside the data directory).
+    mkdirSync(join(root, 'sub'));
+    symlinkSync(dataDir, join(root, 'sub', 'x'));
     for (const given of [
       join(root, 'log-link'),
       join(root, 'dangling-link'),
       join(root, 'data-link', 'x.ndjson'),
       join(dataDir, '..', 'data', 'x'),
+      `${root}/sub/x/../${basename(dataDir)}/crm.sqlite`,
     ])
       expect(await cli(['export', 'events', '--out', given, '--force'], env)).toEqual(usage('export', `--out ${inData(given)}`));
     // On PostgreSQL the data directory still holds the key-encryption key and the server's secrets.

@@ -285,7 +285,8 @@ export function realDestination(path: string): string {
 export function refuseDataPath(given: string, option: string, config: AppConfig, env: NodeJS.ProcessEnv): void {
   const where = realDestination(given);
   const dataDir = realDestination(config.dataDir);
-  if (where === dataDir || where.startsWith(dataDir.endsWith(sep) ? dataDir : `${dataDir}${sep}`)) {
+  const inside = where === dataDir || where.startsWith(dataDir.endsWith(sep) ? dataDir : `${dataDir}${sep}`);
+  if (inside || underDirectory(given, config.dataDir)) {
     const what = where === dataDir ? 'is the data directory' : 'is in the data directory';
     throw new UsageError(`${option} ${given} ${what} ${config.dataDir} (the event log, its keys and secrets): choose a path outside it`);
   }
@@ -295,7 +296,44 @@ export function refuseDataPath(given: string, option: string, config: AppConfig,
     [config.auth.bootstrapKeyFile, 'the bootstrap admin key (CRM_BOOTSTRAP_KEY_FILE)'],
   ];
   for (const [file, what] of secrets) {
-    if (file !== undefined && realDestination(file) === where) throw new UsageError(`${option} ${given} is ${what}: choose another path`);
+    if (file !== undefined && (realDestination(file) === where || sameFile(given, file)))
+      throw new UsageError(`${option} ${given} is ${what}: choose another path`);
+  }
+}
+
+const identity = (path: string) => {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat === undefined ? undefined : `${stat.dev}:${stat.ino}`;
+};
+
+const sameFile = (a: string, b: string) => {
+  const first = identity(a);
+  return first !== undefined && first === identity(b);
+};
+
+/**
+ * Whether `given`, as the kernel walks it, is `dir` or under it, judged by device and inode, not by text: `x/../data`
+ * after a link `x`, a case-insensitive file system (`DATA` for `data`) and a bind mount of the data directory all
+ * passed a comparison of paths as strings (a review). The nearest existing path on the way is taken as written (the
+ * kernel resolves its links and `..`), then its real ancestors are compared with `dir`.
+ */
+function underDirectory(given: string, dir: string): boolean {
+  const target = identity(dir);
+  if (target === undefined) return false;
+  let existing = given;
+  while (!existsSync(existing)) {
+    const parent = dirname(existing);
+    if (parent === existing) return false;
+    existing = parent;
+  }
+  try {
+    // The native realpath(3): Node's own resolves `..` as text before it follows any link.
+    for (let current = realpathSync.native(existing); ; current = dirname(current)) {
+      if (identity(current) === target) return true;
+      if (dirname(current) === current) return false;
+    }
+  } catch {
+    return false; // a path that cannot be looked at fails when written to, naming itself
   }
 }
 
