@@ -1,6 +1,5 @@
 import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import {
   eventIdFor,
   GENESIS_HASH,
@@ -11,7 +10,7 @@ import {
   type RecordedEvent,
 } from '@crm/shared/event-sourcing';
 import { derivedId, isUuid } from '@crm/shared/kernel';
-import { BlindIndex, PersonalDataEventStore } from '@crm/shared/personal-data';
+import { BlindIndex, PersonalDataEventStore, personalDataLayer, type SubjectKeyRef } from '@crm/shared/personal-data';
 import { loadConfig, loadServerSecret, openEventStore, prepareDataDirectory, type AppConfig } from '@crm/platform';
 import { UsageError } from '../args';
 import { configOf, defineCommand, type CliIo } from '../context';
@@ -51,30 +50,6 @@ function blindClaim(sales: Sales, event: RecordedEvent, index: BlindIndex): { st
   };
 }
 
-/**
- * The store already holds sealed personal data (a key, live or destroyed, in personal_data_keys) or records of an
- * erasure: it was written with sealing on, so it needs no migration. Read-only, before anything is written. Rewriting
- * such a store made every chain new and lost its erasures (an outside tester: an erased person's `[erased]` fields
- * came out sealed under new live keys, and verify no longer counted them erased).
- */
-function alreadySealed(file: string): boolean {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const has = (table: string) => db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table) !== undefined;
-    const keys = has('personal_data_keys') && db.prepare('SELECT 1 FROM personal_data_keys LIMIT 1').get() !== undefined;
-    const erasures =
-      has('events') &&
-      db
-        .prepare(
-          "SELECT 1 FROM events WHERE category = 'data-subject' AND type IN ('DataSubjectErased', 'DataSubjectErasureListed') LIMIT 1",
-        )
-        .get() !== undefined;
-    return keys || erasures;
-  } finally {
-    db.close();
-  }
-}
-
 function toAppend(event: RecordedEvent): EventToAppend {
   const { prevHash: _prev, hash: _hash, ...metadata } = event.metadata;
   return { type: event.type, data: event.data, metadata };
@@ -87,9 +62,13 @@ function toAppend(event: RecordedEvent): EventToAppend {
  * new hash chain over the ciphertext. Each source stream's chain is verified
  * as it is read, each target stream's chain once written.
  *
- * A store already sealed, or with erasures recorded, is refused before this
- * (`alreadySealed`): an erasure needs sealing, so a store written before it has
- * none to carry over.
+ * Erasures are carried over: a record erased in the source (its key destroyed)
+ * is written in its erased form, not sealed (its placeholders would read as
+ * values under a new key), and once every event is in, its key's tombstone and
+ * the fence around an erased person are put in the new key store, so nothing
+ * more about them is taken there either. Before, an erased complaint was
+ * sealed again under a live key and could be reopened with text in clear (an
+ * outside probe).
  */
 async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise<number> {
   const started = Date.now();
@@ -102,12 +81,15 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
     const path = join(source.dataDir, name);
     if (!STORE_FILES.test(name) && statSync(path).isFile()) copyFileSync(path, join(targetDir, name));
   }
-  // Through the source's own personal-data layer, as the API reads it: plaintext passes as it is.
+  // Through the source's own personal-data layer: plaintext passes as it is, anything already sealed is opened.
   const from = await openEventStore(source, io.env);
   const to = await openEventStore(target, io.env);
   if (!(to instanceof PersonalDataEventStore)) throw new Error('the embedded store opens behind the personal-data layer');
   // Loaded here, not with the CLI: the application layer is heavy and only this command needs it.
   const sales = await import('@crm/sales/application');
+  const sourceKeys = personalDataLayer(from)?.keys;
+  /** Per source stream (tenant, stream): what an erasure left of it, read once. */
+  const erasures = new Map<string, { readonly ref: SubjectKeyRef; readonly erased: boolean; readonly fenced: boolean }>();
   const heads = new Map<string, Head>();
   const written = new Map<string, { tenantId: string; streamId: string; count: number }>();
   let copied = 0;
@@ -126,16 +108,28 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
           return 1;
         }
         heads.set(slot, { revision: event.revision, hash: event.metadata.hash });
+        let erasure = erasures.get(slot);
+        if (erasure === undefined) {
+          const ref = { tenantId, subjectRef: event.streamId };
+          erasure = { ref, ...((await sourceKeys?.erasureOf(ref)) ?? { erased: false, fenced: false }) };
+          erasures.set(slot, erasure);
+        }
         const moved = blindClaim(sales, event, index);
         const targetSlot = `${tenantId}\n${moved.streamId}`;
         const done = written.get(targetSlot) ?? { tenantId, streamId: moved.streamId, count: 0 };
         const options = { tenantId, expectedRevision: done.count === 0 ? ('no_stream' as const) : done.count - 1 };
-        await to.appendToStream(moved.streamId, [toAppend(moved.event)], options);
+        if (erasure.erased) await to.inner.appendToStream(moved.streamId, [to.erasedForm(toAppend(moved.event))], options);
+        else await to.appendToStream(moved.streamId, [toAppend(moved.event)], options);
         written.set(targetSlot, { ...done, count: done.count + 1 });
         copied += 1;
       }
       if (slice.isEnd || slice.checkpoint === undefined) break;
       after = slice.checkpoint;
+    }
+    // The erasures, once every event is in (a record about an erased person, sealed before the erasure, is copied).
+    for (const { ref, erased, fenced } of erasures.values()) {
+      if (erased) await to.keys.destroy(ref);
+      if (fenced) await to.keys.fence(ref);
     }
     for (const { tenantId, streamId, count } of written.values()) {
       const events = await verifyWritten(to.inner, streamId, tenantId);
@@ -187,9 +181,7 @@ export const migrateCommand = defineCommand({
     'per-record keys (table personal_data_keys in crm.sqlite, wrapped by CRM_KEK or <dir>/kek), lead-key claims are renamed by blind index,\n' +
     'and every stream gets a new chain over the ciphertext, verified once written. The secrets beside the store\n' +
     '(server-secret, API key secret, bootstrap key) are copied. Read models are not: rebuild them in the new\n' +
-    'directory, then point the API at it. The source is left as it was (docs/personal-data.md "Migration").\n' +
-    'A store already sealed (keys in personal_data_keys, or erasures recorded) needs no migration: refused, exit 1,\n' +
-    'nothing written.',
+    'directory, then point the API at it. The source is left as it was (docs/personal-data.md "Migration").',
   options: OPTIONS,
   run: async (args, io) => {
     const [what, ...extra] = args.positionals;
@@ -203,13 +195,6 @@ export const migrateCommand = defineCommand({
     const targetDir = resolve(args.options.to);
     if (targetDir === source.dataDir) throw new UsageError('--to must be another directory: the source stays as it was');
     if (existsSync(join(targetDir, 'crm.sqlite'))) throw new UsageError(`${targetDir} already holds a store`);
-    if (alreadySealed(join(source.dataDir, 'crm.sqlite'))) {
-      io.stderr.write(
-        `crm-cli migrate: ${source.dataDir} already holds sealed personal data (keys in personal_data_keys) or erasures: ` +
-          'it needs no migration; nothing written\n',
-      );
-      return 1;
-    }
     return migrate(source, targetDir, io);
   },
 });
