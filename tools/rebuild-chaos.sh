@@ -31,7 +31,7 @@ export CRM_LEASE_TTL_MS=1000 CRM_REBUILD_GRACE_MS=1500 CRM_LOG=warn
 CLI=(node dist/apps/crm-cli/src/main.js)
 
 if [ "$STORE" = postgres ]; then
-  export CRM_EVENT_STORE=postgres CRM_POSTGRES_URL=${CRM_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+  export CRM_EVENT_STORE=postgres CRM_SERVER_SECRET=${CRM_SERVER_SECRET:-crm-chaos} CRM_POSTGRES_URL=${CRM_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
   export CRM_POSTGRES_SCHEMA=crm_chaos CRM_DATA_DIR="$TMP/crm-chaos-pg"
   rm -rf "$CRM_DATA_DIR"
   psql "$CRM_POSTGRES_URL" -qc "DROP SCHEMA IF EXISTS crm_chaos CASCADE" || exit 1

@@ -61,7 +61,8 @@ describe('crm-cli verify (real SQLite data directory, and PostgreSQL)', () => {
 
   it('checks a PostgreSQL log the same way', async () => {
     const schema = `verify_${Date.now()}_${process.pid}`;
-    const pgEnv = { ...env, CRM_EVENT_STORE: 'postgres', DATABASE_URL, CRM_POSTGRES_SCHEMA: schema };
+    // The server's secret as a PostgreSQL deployment gives it (a seed makes none for a store it does not hold itself).
+    const pgEnv = { ...env, CRM_EVENT_STORE: 'postgres', DATABASE_URL, CRM_POSTGRES_SCHEMA: schema, CRM_SERVER_SECRET: 'verify-pg' };
     const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
     try {
       expect(await cli(['seed', '--events', '300'], pgEnv)).toMatchObject({ code: 0 });

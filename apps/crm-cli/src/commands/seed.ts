@@ -70,6 +70,8 @@ export const seedCommand = defineCommand({
     'and a seed stops before its next batch if a server starts meanwhile (exit 4; what was written stays).\n' +
     'Then each account of the tenant gets its claim on its national id, as `crm-cli claim-national-ids` makes them\n' +
     '(the seed appends decided events, past the API’s guard): a national id two accounts hold is listed, exit 3.\n' +
+    'Those claims are keyed by the server secret: CRM_SERVER_SECRET as the API has it, or the server-secret file in\n' +
+    'CRM_DATA_DIR. The seed makes that file only for an embedded store with no events yet; otherwise exit 2.\n' +
     'Ctrl-C stops it after the batch in hand (exit 1); what was written stays (then run claim-national-ids).',
   options: OPTIONS,
   run: async (args, io) => {
@@ -89,8 +91,11 @@ export const seedCommand = defineCommand({
         // The blind index of the claims made after the seed, settled before anything is written. A secret made here on
         // a store that has events would not be the one its server uses (CRM_SERVER_SECRET in the server's environment
         // only), and claims made under it would name streams the server never reads, for good (a review): refused. On a
-        // store of its own, the seed makes it, as the API's first start on this directory would.
-        const index = serverBlindIndex(stores, io, { make: (await store.headPosition()) === undefined });
+        // store of its own (the embedded one, with no events yet), the seed makes it, as the API's first start on this
+        // directory would; elsewhere (PostgreSQL: the server may hold CRM_SERVER_SECRET) it must be given.
+        const index = serverBlindIndex(stores, io, {
+          make: stores.config.eventStore === 'sqlite' && (await store.headPosition()) === undefined,
+        });
         const line = new ProgressLine(io.stderr, 'seed');
         // Ctrl-C stops after the group of appends in hand: what is written stays, a consistent prefix of the history.
         let interrupted = false;
@@ -167,8 +172,13 @@ async function claimSeededIds(stores: Stores, io: CliIo, tenantId: string, index
     actor: ({ metadata: { actor } }) => (actor.onBehalfOf === undefined ? me : { ...me, onBehalfOf: actor.onBehalfOf }),
     onProgress: (_phase, done, total) => line.update(done, total),
   }).catch((error: unknown) => {
-    // A secret other than the one the claims in the log were made under: a configuration error, as claim-national-ids says.
-    if (error instanceof ForeignSecretError) throw new UsageError(error.message);
+    // A secret other than the one the claims in the log were made under: a configuration error, as claim-national-ids
+    // says; the seed's events are written by then, their accounts without claims.
+    if (error instanceof ForeignSecretError) {
+      throw new UsageError(
+        `the seed's events are written, but not its accounts' claims on their national ids: ${error.message}; then run crm-cli claim-national-ids --tenant ${tenantId} with the API's secret`,
+      );
+    }
     throw error;
   });
   return reportBackfill(result, { dryRun: false, json: false, stdout: io.stdout, stderr: io.stderr, line });
