@@ -1,9 +1,8 @@
-import { accountDecider } from '@crm/sales/domain';
+import type { AccountEvent } from '@crm/sales/domain';
 import {
   alreadyStored,
   envelopesFor,
   eventIdFor,
-  loadState,
   loadWithRevision,
   WrongExpectedRevisionError,
   type Actor,
@@ -109,13 +108,6 @@ interface Target {
 
 const slotOf = (tenantId: string, id: string) => `${tenantId}\n${id}`;
 
-/** The national id an account event gives the account, if it gives one. */
-function nationalIdGiven(event: RecordedEvent): string | undefined {
-  const data = event.data as { nationalId?: unknown; changes?: { nationalId?: unknown } };
-  const id = event.type === 'AccountOpened' ? data.nationalId : event.type === 'AccountUpdated' ? data.changes?.nationalId : undefined;
-  return typeof id === 'string' ? id : undefined;
-}
-
 /**
  * Gives every account that took its national id before claims were made (an installation from before, the demo
  * seed, which appends decided events directly) its claim on that id, as the API's guard would have made it: the
@@ -131,8 +123,15 @@ function nationalIdGiven(event: RecordedEvent): string | undefined {
  */
 export async function claimNationalIds(store: EventStore, options: NationalIdBackfillOptions): Promise<NationalIdBackfill> {
   // Loaded here, not with the CLI: the application layer is heavy and only this backfill needs it.
-  const { CLAIM_NATIONAL_ID, NATIONAL_ID_CATEGORY, nationalIdClaimDecider, nationalIdClaimKey, nationalIdStream } =
-    await import('@crm/sales/application');
+  const {
+    CLAIM_NATIONAL_ID,
+    holdsNationalId,
+    NATIONAL_ID_CATEGORY,
+    nationalIdClaimDecider,
+    nationalIdClaimKey,
+    nationalIdStream,
+    nationalIdTaken,
+  } = await import('@crm/sales/application');
   const { index, tenantId, actor, dryRun = false } = options;
   const now = options.now ?? (() => new Date());
   const scope = tenantId === undefined ? {} : { tenantId };
@@ -153,7 +152,7 @@ export async function claimNationalIds(store: EventStore, options: NationalIdBac
         };
         accounts.set(slot, account);
       }
-      const given = nationalIdGiven(event);
+      const given = nationalIdTaken(event as unknown as AccountEvent);
       if (given !== undefined) {
         account.nationalId = given;
         account.source = { metadata: event.metadata };
@@ -284,7 +283,9 @@ export async function claimNationalIds(store: EventStore, options: NationalIdBac
 
   const skipped = { noId, erased, invalid };
   if (stopped) return { accounts: accounts.size, appended, alreadyClaimed, skipped, duplicates: [], head, stopped };
-  const duplicates = await duplicatesOf(store, byStream, streams);
+  const duplicates = await duplicatesOf(byStream, streams, (tenantId, accountId, nationalId) =>
+    holdsNationalId(store, tenantId, accountId, nationalId),
+  );
   return { accounts: accounts.size, appended, alreadyClaimed, skipped, duplicates, head, stopped };
 }
 
@@ -294,14 +295,10 @@ export async function claimNationalIds(store: EventStore, options: NationalIdBac
  * counted if it holds the id still (not erased, not moved to another id meanwhile).
  */
 async function duplicatesOf(
-  store: EventStore,
   byStream: ReadonlyMap<string, readonly Target[]>,
   streams: ReadonlyMap<string, ClaimStream>,
+  holds: (tenantId: string, accountId: string, nationalId: string) => Promise<boolean>,
 ): Promise<DuplicateNationalId[]> {
-  const holds = async (tenantId: string, accountId: string, nationalId: string) => {
-    const state = await loadState(store, accountDecider, `account-${accountId}`, tenantId);
-    return state.status !== 'none' && state.account.nationalId === nationalId;
-  };
   const duplicates: DuplicateNationalId[] = [];
   for (const [slot, targets] of byStream) {
     const { account, nationalId } = targets[0] as Target;

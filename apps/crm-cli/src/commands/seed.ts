@@ -1,10 +1,9 @@
-import { hostname } from 'node:os';
 import { seedEventStore } from '@crm/demo-data';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import { rebuildStateName } from '@crm/projections/runtime';
 import { WrongExpectedRevisionError } from '@crm/shared/event-sourcing';
 import type { BlindIndex } from '@crm/shared/personal-data';
-import { ownerIsGone, type Lease } from '@crm/shared/read-model';
+import { describeOwner, ownerIsGone, type Lease } from '@crm/shared/read-model';
 import { positiveWholeNumber, UsageError } from '../args';
 import { cliActor, tenantOption } from '../identity';
 import { defineCommand, withStores, type CliIo, type Stores } from '../context';
@@ -41,12 +40,11 @@ async function serverLeases(stores: Stores): Promise<Lease[]> {
   );
 }
 
-/** `reactors owned by pid 123: a, b`: the holders by pid (and host when another), as `defaultOwner()` names them. */
+/** `reactors owned by pid 123: a, b`: the holders by pid (and host when another), `describeOwner`. */
 function describeOwners(leases: readonly Lease[]): string {
   const byOwner = new Map<string, string[]>();
   for (const lease of leases) {
-    const named = /^(.+):(\d+):\d+:[0-9a-f]{8}(?::|$)/.exec(lease.owner);
-    const who = !named ? lease.owner : named[1] === hostname() ? `pid ${named[2]}` : `pid ${named[2]} on ${named[1]}`;
+    const who = describeOwner(lease.owner);
     byOwner.set(who, [...(byOwner.get(who) ?? []), lease.name]);
   }
   return `reactors owned by ${[...byOwner].map(([who, names]) => `${who}: ${names.sort().join(', ')}`).join('; ')}`;

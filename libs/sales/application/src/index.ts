@@ -10,6 +10,6 @@ export {
   type AccountNationalIdClaimed,
   type NationalIdClaims,
 } from './account/national-id/national-id-claim';
-export { CLAIM_NATIONAL_ID, executeClaimingNationalId } from './account/national-id/national-id-guard';
+export { CLAIM_NATIONAL_ID, executeClaimingNationalId, holdsNationalId, nationalIdTaken } from './account/national-id/national-id-guard';
 export { LeadQualificationProcess, type QualificationOutcome } from './lead/lead-qualification.process';
 export { QuoteAcceptancePolicy } from './quote/quote-acceptance.policy';

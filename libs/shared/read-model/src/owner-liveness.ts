@@ -53,6 +53,15 @@ export function defaultOwner(): string {
 }
 
 const MARKED = /:(\d+):\d+:[0-9a-f]{8}:([0-9a-f]{12})\.(\d+)$/;
+/** `defaultOwner()`'s host and pid, whether or not it carries the mark. */
+const NAMED = /^(.+):(\d+):\d+:[0-9a-f]{8}(?::|$)/;
+
+/** An owner as a person reads it: `pid 123` on this host, `pid 123 on <host>` on another; as written when not ours. */
+export function describeOwner(owner: string): string {
+  const named = NAMED.exec(owner);
+  if (!named) return owner;
+  return named[1] === hostname() ? `pid ${named[2]}` : `pid ${named[2]} on ${named[1]}`;
+}
 
 /**
  * True only when `owner` was a process of this machine's current boot and PID namespace that no

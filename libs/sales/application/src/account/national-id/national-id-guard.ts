@@ -6,6 +6,7 @@ import {
   streamCategory,
   WrongExpectedRevisionError,
   type AtomicCommands,
+  type EventStore,
 } from '@crm/shared/event-sourcing';
 import type { CommandContext, CommandExecutor } from '@crm/shared/http';
 import { present, toAsciiDigits } from '@crm/shared/kernel';
@@ -27,7 +28,7 @@ const GUARD_ATTEMPTS = 4;
 const isClaimStream = (streamId: string) => streamCategory(streamId) === NATIONAL_ID_CATEGORY;
 
 /** The national id an account event gives the account, if it gives one (opened with it, or changed to it). */
-function nationalIdTaken(event: AccountEvent): string | undefined {
+export function nationalIdTaken(event: AccountEvent): string | undefined {
   if (event.type === 'AccountOpened') return event.data.nationalId;
   if (event.type === 'AccountUpdated') return event.data.changes.nationalId;
   return undefined;
@@ -51,10 +52,18 @@ async function holderOf(
   const read = await readClaims(executor, streamId, tenantId);
   for (const claim of [...read.state.claims].reverse()) {
     if (claim.accountId === accountId) continue;
-    const account: AccountState = await loadState(executor.store, accountDecider, accountStream(claim.accountId), tenantId);
-    if (account.status !== 'none' && account.account.nationalId === nationalId) return { holder: claim.accountId, read };
+    if (await holdsNationalId(executor.store, tenantId, claim.accountId, nationalId)) return { holder: claim.accountId, read };
   }
   return { holder: undefined, read };
+}
+
+/**
+ * Whether an account has the national id now: open or closed, not moved to another one, not erased (an erased
+ * account's id reads back as `[erased]`). What makes a claim count, for the guard and for the backfill's duplicates.
+ */
+export async function holdsNationalId(store: EventStore, tenantId: string, accountId: string, nationalId: string): Promise<boolean> {
+  const account: AccountState = await loadState(store, accountDecider, accountStream(accountId), tenantId);
+  return account.status !== 'none' && account.account.nationalId === nationalId;
 }
 
 const readClaims = (executor: CommandExecutor, streamId: string, tenantId: string) =>
