@@ -61,6 +61,11 @@ export class GracefulShutdown {
     const started = Date.now();
     const deadline = started + graceMs;
     this.state.draining = true;
+    // One turn of the event loop first: its poll phase accepts the connections the kernel has completed meanwhile
+    // (a client connected, and may have written its request). Closing the listener with them still in its backlog
+    // reset them (a loaded run: ten requests written just before the close got `read ECONNRESET`); accepted, they are
+    // answered 503 like any request on a connection already open.
+    await new Promise((resolve) => setImmediate(resolve));
     // No new connection from here: one accepted now would be closed with the idle ones at the end, maybe after its
     // request was sent (a reset: the caller cannot tell whether it was done; an outside probe saw one per client). A
     // refused connection carried nothing. This is net.Server's own close: http.Server's would also close the idle
