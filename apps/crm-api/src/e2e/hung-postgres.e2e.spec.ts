@@ -160,9 +160,15 @@ describe('a PostgreSQL that stops answering on connections already open (outside
         CRM_PROJECTIONS: 'off',
       });
       const feedback = (key: string) => http(server?.url as string, 'POST', '/api/v1/feedback', FEEDBACK, { 'Idempotency-Key': key });
-      // Every pool's connections opened by a burst (ten at once), so the six below run on pooled connections.
-      const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => feedback(`warm-${i}`)));
-      expect(burst.map((reply) => reply.status)).toEqual(Array(10).fill(201));
+      // Every pool's connections opened by a burst (ten at once), so the three below run on pooled connections. A
+      // loaded machine can take past the 1 s timeout to open them; a statement that times out throws its connection
+      // away, so the burst is repeated (same keys) until one whole burst is answered 201.
+      let burst: number[] = [];
+      for (let round = 0; round < 5 && (round === 0 || burst.some((status) => status !== 201)); round += 1) {
+        burst = (await Promise.all(Array.from({ length: 10 }, (_, i) => feedback(`warm-${i}`)))).map((reply) => reply.status);
+        expect(burst.filter((status) => status !== 201 && status !== 503)).toEqual([]);
+      }
+      expect(burst).toEqual(Array(10).fill(201));
 
       proxy.pause();
       const started = performance.now();
