@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { innerStore } from '@crm/shared/personal-data';
@@ -7,7 +7,7 @@ import { loadConfig } from './app-config';
 import { prepareDataDirectory } from './data-directory';
 import { openEventStore } from './open-event-store';
 import { loadKek } from './personal-data';
-import { loadServerSecret } from './server-secret';
+import { existingServerSecret, loadServerSecret } from './server-secret';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 
@@ -76,6 +76,57 @@ describe('the embedded data directory (real SQLite file)', () => {
     const kekDir = join(root, 'pg-kek');
     loadKek(loadConfig({ CRM_DATA_DIR: kekDir, CRM_EVENT_STORE: 'postgres', CRM_POSTGRES_URL: 'postgres://x@127.0.0.1:1/x' }), {});
     expect(modeOf(kekDir)).toBe(0o700);
+  });
+
+  it('gives processes starting at once one server secret, never an empty or half-written one', async () => {
+    const dataDir = join(root, 'racing');
+    mkdirSync(dataDir, { mode: 0o700 });
+    // Each process loads the code, says it is ready, and makes or reads the secret when the test says go.
+    const script = `
+      const { loadConfig } = require('./libs/platform/src/app-config');
+      const { loadServerSecret } = require('./libs/platform/src/server-secret');
+      const config = loadConfig({ CRM_DATA_DIR: ${JSON.stringify(dataDir)}, CRM_EVENT_STORE: 'sqlite' });
+      process.stdin.once('data', () => {
+        process.stdout.write(loadServerSecret(config, {}).toString('hex'));
+        process.exit(0);
+      });
+      process.stdout.write('ready;');`;
+    const children = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: process.cwd() });
+      let out = '';
+      let err = '';
+      const ready = new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.startsWith('ready;')) resolve();
+        }),
+      );
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const done = new Promise<{ code: number | null; secret: string; err: string }>((resolve) =>
+        child.on('close', (code) => resolve({ code, secret: out.slice('ready;'.length), err })),
+      );
+      return { child, ready, done };
+    });
+    await Promise.all(children.map(({ ready }) => ready));
+    for (const { child } of children) child.stdin.write('go\n');
+    const outcomes = await Promise.all(children.map(({ done }) => done));
+    expect(outcomes.map(({ code, err }) => [code, err])).toEqual(Array(6).fill([0, '']));
+    const secrets = new Set(outcomes.map(({ secret }) => secret));
+    expect(secrets.size).toBe(1);
+    const [secret] = [...secrets];
+    expect(secret).toHaveLength(64);
+    expect(Buffer.from(readFileSync(join(dataDir, 'server-secret'), 'utf8').trim(), 'base64').toString('hex')).toBe(secret);
+    // Nothing left behind but the secret.
+    expect(readdirSync(dataDir)).toEqual(['server-secret']);
+  }, 60_000);
+
+  it('refuses a server secret file that holds no key, rather than keying with nothing', () => {
+    const dataDir = join(root, 'emptied');
+    mkdirSync(dataDir, { mode: 0o700 });
+    writeFileSync(join(dataDir, 'server-secret'), '', { mode: 0o600 });
+    const config = loadConfig({ CRM_DATA_DIR: dataDir, CRM_EVENT_STORE: 'sqlite' });
+    expect(() => loadServerSecret(config, {})).toThrow(/holds no usable secret \(0 bytes\)/);
+    expect(() => existingServerSecret(config, {})).toThrow(/restore it from a backup, or set CRM_SERVER_SECRET/);
   });
 
   it("keeps this process's SQLite locks when a second connection opens the same file: another process's connection leaves the live WAL alone", async () => {
