@@ -78,16 +78,23 @@ describe('the embedded data directory (real SQLite file)', () => {
     expect(modeOf(kekDir)).toBe(0o700);
   });
 
-  it('gives processes starting at once one server secret, never an empty or half-written one', async () => {
+  it('gives processes starting at once one server secret, one KEK and one API-key secret, never an empty or half-written one', async () => {
     const dataDir = join(root, 'racing');
     mkdirSync(dataDir, { mode: 0o700 });
     // Each process loads the code, says it is ready, and makes or reads the secret when the test says go.
     const script = `
       const { loadConfig } = require('./libs/platform/src/app-config');
       const { loadServerSecret } = require('./libs/platform/src/server-secret');
+      const { loadKek } = require('./libs/platform/src/personal-data');
+      const { loadApiKeySecret } = require('./libs/identity/application/src/keys/api-key-secret');
       const config = loadConfig({ CRM_DATA_DIR: ${JSON.stringify(dataDir)}, CRM_EVENT_STORE: 'sqlite' });
       process.stdin.once('data', () => {
-        process.stdout.write(loadServerSecret(config, {}).toString('hex'));
+        const secrets = [
+          loadServerSecret(config, {}),
+          loadKek(config, {}).kek,
+          loadApiKeySecret({ secretFile: ${JSON.stringify(join(dataDir, 'auth-secret'))} }),
+        ];
+        process.stdout.write(secrets.map((secret) => secret.toString('hex')).join(' '));
         process.exit(0);
       });
       process.stdout.write('ready;');`;
@@ -113,11 +120,12 @@ describe('the embedded data directory (real SQLite file)', () => {
     expect(outcomes.map(({ code, err }) => [code, err])).toEqual(Array(6).fill([0, '']));
     const secrets = new Set(outcomes.map(({ secret }) => secret));
     expect(secrets.size).toBe(1);
-    const [secret] = [...secrets];
-    expect(secret).toHaveLength(64);
-    expect(Buffer.from(readFileSync(join(dataDir, 'server-secret'), 'utf8').trim(), 'base64').toString('hex')).toBe(secret);
-    // Nothing left behind but the secret.
-    expect(readdirSync(dataDir)).toEqual(['server-secret']);
+    const [serverSecret, kek, apiKeySecret] = [...secrets][0]?.split(' ') ?? [];
+    expect([serverSecret?.length, kek?.length, apiKeySecret?.length]).toEqual([64, 64, 128]);
+    expect(Buffer.from(readFileSync(join(dataDir, 'server-secret'), 'utf8').trim(), 'base64').toString('hex')).toBe(serverSecret);
+    expect(Buffer.from(readFileSync(join(dataDir, 'kek'), 'utf8').trim(), 'base64').toString('hex')).toBe(kek);
+    // Nothing left behind but the three files.
+    expect(readdirSync(dataDir).sort()).toEqual(['auth-secret', 'kek', 'server-secret']);
   }, 60_000);
 
   it('refuses a server secret file that holds no key, rather than keying with nothing', () => {

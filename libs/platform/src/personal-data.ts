@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSecretFileOnce } from '@crm/shared/kernel';
 import { ACTIVITIES_PERSON_REFERENCES, ACTIVITIES_PERSONAL_FIELDS } from '@crm/activities/domain';
 import { SALES_PERSON_REFERENCES, SALES_PERSONAL_FIELDS } from '@crm/sales/domain';
 import { SERVICE_PERSON_REFERENCES, SERVICE_PERSONAL_FIELDS } from '@crm/service/domain';
@@ -64,14 +65,8 @@ export function loadKek(config: AppConfig, env: NodeJS.ProcessEnv = process.env)
   prepareDataDirectory(config.dataDir);
   if (existsSync(file)) return { kek: parseKek(readFileSync(file, 'utf8'), file) };
   const kek = randomBytes(32);
-  try {
-    writeFileSync(file, `${kek.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Another process (the projector) made it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { kek: parseKek(readFileSync(file, 'utf8'), file) };
-    throw error;
-  }
-  chmodSync(file, 0o600);
+  // Another process (the projector) may make it at the same moment: then theirs is used.
+  if (!createSecretFileOnce(file, `${kek.toString('base64')}\n`)) return { kek: parseKek(readFileSync(file, 'utf8'), file) };
   return { kek, made: file };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createSecretFileOnce } from '@crm/shared/kernel';
 import { prepareDataDirectory } from './data-directory';
 import { join } from 'node:path';
 import type { AppConfig } from './app-config';
@@ -46,37 +47,8 @@ function readServerSecret(file: string): Buffer {
   return secret;
 }
 
-/**
- * Written whole under a name of its own, synced, then linked to its place: a link fails if a secret is there already,
- * so of two processes starting at once one secret wins and the other reads it; no process ever sees the file empty or
- * half written (a create-then-write did: a second process read it empty and keyed with nothing).
- */
 function makeServerSecret(config: AppConfig): Buffer {
   const file = join(config.dataDir, SERVER_SECRET_FILE);
-  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.partial`;
   const secret = randomBytes(32);
-  const fd = openSync(draft, 'wx', 0o600);
-  try {
-    writeSync(fd, `${secret.toString('base64')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(draft, file);
-    // The directory's entry made durable too: a secret lost in a crash would be replaced, and every keyed record made
-    // under it would no longer be found.
-    const directory = openSync(config.dataDir, 'r');
-    try {
-      fsyncSync(directory);
-    } finally {
-      closeSync(directory);
-    }
-    return secret;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readServerSecret(file);
-  } finally {
-    unlinkSync(draft);
-  }
+  return createSecretFileOnce(file, `${secret.toString('base64')}\n`) ? secret : readServerSecret(file);
 }

@@ -14,3 +14,4 @@ export * from './rounding';
 export * from './store-errors';
 export * from './business-time';
 export * from './national-id';
+export * from './secret-file';

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createSecretFileOnce } from '@crm/shared/kernel';
 
 /** `crm_` + 256 random bits: the prefix lets secret scanners and people tell a key at a glance. */
 const API_KEY = /^crm_[A-Za-z0-9_-]{43}$/;
@@ -31,12 +32,8 @@ export function loadApiKeySecret(settings: { readonly secret?: string; readonly 
   if (settings.secret !== undefined) return Buffer.from(settings.secret, 'utf8');
   if (!existsSync(settings.secretFile)) {
     mkdirSync(dirname(settings.secretFile), { recursive: true, mode: 0o700 });
-    try {
-      // 'wx': two processes starting on one data directory must not each write their own.
-      writeFileSync(settings.secretFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    // Two processes starting on one data directory must not each write their own (the second reads the first's).
+    createSecretFileOnce(settings.secretFile, `${randomBytes(32).toString('hex')}\n`);
   }
   const secret = readFileSync(settings.secretFile, 'utf8').trim();
   if (secret.length < 32) throw new Error(`${settings.secretFile} holds no usable secret (at least 32 characters)`);
