@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { openSqliteEventStore } from '@crm/event-store/sqlite';
 import { cli } from './testing/run-cli-in-process';
-import { startCli } from './testing/spawned-cli';
+import { cli as spawnedCli, startCli } from './testing/spawned-cli';
 
 const WORKSPACE = resolve(__dirname, '../../..');
 
@@ -77,6 +77,16 @@ describe('crm-cli backup (real SQLite data directory, a writer in another proces
     expect(status.stdout).toContain('pipeline-opportunities');
     expect(status.stdout).not.toMatch(/NOT FROM THIS LOG/i);
     expect(readdirSync(root).filter((name) => name.includes('.partial-'))).toEqual([]);
+  }, 120_000);
+
+  it('of backups started at once into one empty directory, one copies and the others stop: never a copy of two', async () => {
+    const shared = join(root, 'shared');
+    mkdirSync(shared);
+    const runs = await Promise.all(Array.from({ length: 4 }, () => spawnedCli(['backup', '--to', shared], { CRM_DATA_DIR: dataDir })));
+    expect(runs.map((run) => run.code).sort()).toEqual([0, 2, 2, 2]);
+    for (const run of runs.filter((each) => each.code === 2)) expect(run.stderr).toMatch(/is not empty/);
+    expect(readdirSync(shared).filter((name) => name.startsWith('.partial-'))).toEqual([]);
+    expect(await cli(['verify'], { CRM_DATA_DIR: shared })).toMatchObject({ code: 0 });
   }, 120_000);
 
   it('refuses a target that holds anything, a store that is not SQLite, and a directory with no store (exit 2)', async () => {

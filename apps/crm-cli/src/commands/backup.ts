@@ -93,6 +93,12 @@ export const backupCommand = defineCommand({
     // one. Inside the target when it exists (it may be a mount point of another file system), else beside it.
     const partial = there ? join(target, `.partial-${randomUUID()}`) : `${target}.partial-${randomUUID()}`;
     makeDirectory(partial, target);
+    // Two backups into one empty directory both passed the check above: each looks again once its own partial copy is
+    // there, so the later one sees the earlier's (or its files) and stops, and the copy is never the files of two.
+    if (there && readdirSync(target).length > 1) {
+      rmdirSync(partial);
+      throw new UsageError(`${target} is not empty: another backup is writing into it; give a new directory`);
+    }
     let readModelsDropped = false;
     try {
       // The read models first, with the log's head as they were copied: an erasure recorded in between is in the
@@ -173,7 +179,12 @@ function makeDirectory(path: string, given: string): void {
     throw new Error(`--to ${given}: cannot make a directory in ${dirname(path)}: ${(error as Error).message}`);
   }
   // The mode given to mkdir is cut by the umask.
-  chmodSync(path, 0o700);
+  try {
+    chmodSync(path, 0o700);
+  } catch (error) {
+    rmdirSync(path);
+    throw error;
+  }
 }
 
 function syncFile(path: string): void {
