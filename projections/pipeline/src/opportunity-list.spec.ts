@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MongoReadStore } from '@crm/read-store/mongodb';
 import { PostgresReadStore } from '@crm/read-store/postgres';
 import { openSqliteReadStore } from '@crm/read-store/sqlite';
-import { type AnyProjection, DOCUMENT_ID, foldEvents, InMemoryReadStore, type ReadStore } from '@crm/shared/read-model';
+import { type AnyProjection, DOCUMENT_ID, foldEvents, InMemoryReadStore, type ReadStore, sealCursor } from '@crm/shared/read-model';
 import { describeWhenConfigured } from '@crm/shared/testing';
 import { InvalidCursorError, loadOpportunityList, opportunityListQuery, type OpportunityListFilters } from './opportunity-list';
 import { PIPELINE_STAGES, pipelineOpportunities, stageKey } from './pipeline-opportunities.projection';
@@ -32,7 +32,9 @@ describe('opportunity list', () => {
   });
 
   it('filters on stage, owner, amount and expected close date', async () => {
-    expect(await ids({ stage: 'negotiation', sort: 'name' })).toEqual(['o3', 'o5']);
+    // The same name, descending (the default order): the tie breaks on the id descending too.
+    expect(await ids({ stage: 'negotiation', sort: 'name' })).toEqual(['o5', 'o3']);
+    expect(await ids({ stage: 'negotiation', sort: 'name', order: 'asc' })).toEqual(['o3', 'o5']);
     expect(await ids({ ownerId: 'u1', status: 'won' })).toEqual(['o3']);
     expect(await ids({ currency: 'IRR', amountMin: 1_000_000, amountMax: 2_000_000, sort: 'amount', order: 'asc' })).toEqual([
       'o1',
@@ -129,6 +131,20 @@ describe('opportunity list', () => {
     expect((await loadOpportunityList(store, 'pipeline_opportunities', 'default', next, key)).items.map((row) => row.id)).toEqual(
       (await ids({ sort: 'amount' })).slice(2),
     );
+  });
+
+  it('refuses a cursor sealed before ties followed the order (version 14): read now, it would skip or repeat rows of its tie', async () => {
+    const key = Buffer.from('the server secret');
+    const keyed = await loadOpportunityList(store, 'pipeline_opportunities', 'default', { sort: 'amount', limit: 2 }, key);
+    const [body] = (keyed.nextCursor as string).split('.') as [string];
+    const content = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as object;
+    // As the code before sealed it: bound to the tenant, the eleven filters (none given here) and the sort's field.
+    const before = sealCursor(content, JSON.stringify(['default', Array(11).fill(null), 'amount.amount']), key);
+    const after = { sort: 'amount' as const, limit: 2, cursor: before };
+    await expect(loadOpportunityList(store, 'pipeline_opportunities', 'default', after, key)).rejects.toThrow(InvalidCursorError);
+    // The same content under today's binding is taken: only the binding differs.
+    const today = { ...after, cursor: keyed.nextCursor as string };
+    expect((await loadOpportunityList(store, 'pipeline_opportunities', 'default', today, key)).items).toHaveLength(2);
   });
 
   it('never pages more than 200 rows and leaves pending deals out', () => {
@@ -244,7 +260,7 @@ describe('opportunity list by stage, in memory', () => {
 
   it('reads the sort key from the read model, through an index of its own, one key per deal', () => {
     expect(opportunityListQuery('default', { sort: 'stage' }).orderBy).toEqual([{ field: 'stageKey', direction: 'desc' }]);
-    expect(pipelineOpportunities.indexes).toContainEqual(['tenantId', 'stageKey desc', DOCUMENT_ID]);
+    expect(pipelineOpportunities.indexes).toContainEqual(['tenantId', 'stageKey', DOCUMENT_ID]);
     expect(stageKey({ status: 'open', stage: 'needs_analysis', opportunityId: 'o7' })).toBe('01:o7');
     expect(stageKey({ status: 'won', stage: 'qualification', opportunityId: 'o6' })).toBe('04:o6');
     expect(stageKey({ status: 'lost', stage: 'negotiation', opportunityId: 'o4' })).toBe('05:o4');

@@ -90,8 +90,9 @@ function boundTo(tenantId: string, filters: OpportunityListFilters): string {
   // Sort and order are in the cursor itself, checked with their own message; what a caller adds (a read-your-writes
   // position) is no filter. The sort's document field is bound too: a cursor of `name` before it sorted on `nameKey`
   // holds a name, which read as a key would start the next page anywhere (and one of `stage` before `stageKey`, a
-  // stage's name).
-  return cursorBinding(tenantId, filters, LIST_FILTERS, SORT_FIELDS[filters.sort ?? 'openedAt']);
+  // stage's name). `ties: order`: ties break on the id in the page's order since pipeline-opportunities 15 (ascending
+  // before), so a descending cursor from before, read with the new order, would skip or repeat rows of its tie.
+  return cursorBinding(tenantId, filters, LIST_FILTERS, SORT_FIELDS[filters.sort ?? 'openedAt'], 'ties: order');
 }
 
 /** The filters of the list, in a fixed order: what a cursor is bound to. */

@@ -82,7 +82,7 @@ export class PipelineViewsController {
   @ApiOperation({
     summary: 'Opportunity rows, filtered, sorted and paged (limit ≤ 200)',
     description:
-      'Page on with `cursor` = the reply’s `nextCursor` (keyset: the rows after the last one, in the same sort and order; ties break on the id). ' +
+      'Page on with `cursor` = the reply’s `nextCursor` (keyset: the rows after the last one, in the same sort and order; ties break on the id, in the same order: a descending page is the ascending one reversed). ' +
       '`total` counts every matching row.',
   })
   @ApiOkResponse({ schema: OPPORTUNITY_PAGE_SCHEMA })

@@ -1,4 +1,12 @@
-import type { FieldPath, IndexKey, NormalizedAggregate, NormalizedKeyset, NormalizedSortKey, Predicate } from '@crm/shared/read-model';
+import {
+  tieDirection,
+  type FieldPath,
+  type IndexKey,
+  type NormalizedAggregate,
+  type NormalizedKeyset,
+  type NormalizedSortKey,
+  type Predicate,
+} from '@crm/shared/read-model';
 import type { Document, Filter, Sort } from 'mongodb';
 
 /** How a document is kept: the id as `_id`, the position last applied, the JSON document under `d`. */
@@ -57,27 +65,29 @@ export function keysetFilter(keyset: NormalizedKeyset | undefined): Filter<Store
   const { key, value, id } = keyset;
   if (key === undefined) return { _id: { $gt: id } };
   const f = field(key.path);
+  // Ties break on the id in the key's direction (tieDirection): descending is ascending reversed.
+  const idAfter = { [key.direction === 'asc' ? '$gt' : '$lt']: id };
   if (value === null) {
-    const nullsAfter = { [f]: { $eq: null }, _id: { $gt: id } };
+    const nullsAfter = { [f]: { $eq: null }, _id: idAfter };
     return key.direction === 'asc' ? { $or: [nullsAfter, { [f]: { $ne: null } }] } : nullsAfter;
   }
   const beyond = { [f]: { [key.direction === 'asc' ? '$gt' : '$lt']: value } };
-  const tie = { [f]: { $eq: value }, _id: { $gt: id } };
+  const tie = { [f]: { $eq: value }, _id: idAfter };
   return { $or: key.direction === 'asc' ? [beyond, tie] : [beyond, tie, { [f]: { $eq: null } }] };
 }
 
-/** Absent values sort first ascending and last descending in MongoDB too; ties break on the id. */
+/** Absent values sort first ascending and last descending in MongoDB too; ties break on the id, in the sort's direction. */
 export function mongoSort(keys: readonly NormalizedSortKey[]): Sort {
   const sort: Record<string, 1 | -1> = {};
   for (const key of keys) sort[field(key.path)] = key.direction === 'asc' ? 1 : -1;
-  sort['_id'] = 1;
+  sort['_id'] = tieDirection(keys) === 'asc' ? 1 : -1;
   return sort;
 }
 
 /**
  * An index's keys: each field under the document (`-1` when declared descending), and the document id (DOCUMENT_ID)
- * as `_id`. With the id last the index's order is mongoSort's whole order, ties included, so a page of a sort whose
- * values tie reads its own documents instead of sorting the tie in memory.
+ * as `_id`. With the id last the index's order is mongoSort's whole order, ties included, walked either way, so a
+ * page of a sort whose values tie reads its own documents instead of sorting the tie in memory.
  */
 export function indexKeys(keys: readonly IndexKey[]): Record<string, 1 | -1> {
   return Object.fromEntries(keys.map((key) => (key.kind === 'id' ? ['_id', 1] : [field(key.path), key.direction === 'asc' ? 1 : -1])));

@@ -213,7 +213,7 @@ describe('PostgresReadStore (real server)', () => {
       const latest = () =>
         store.find<(typeof deals)[number]['doc']>('deals', { where, orderBy: [{ field: 'openedAt', direction: 'desc' }], limit: 20 });
       const byOpened = [...mine].sort((a, b) =>
-        a.doc.openedAt < b.doc.openedAt ? 1 : a.doc.openedAt > b.doc.openedAt ? -1 : a.id < b.id ? -1 : 1,
+        a.doc.openedAt < b.doc.openedAt ? 1 : a.doc.openedAt > b.doc.openedAt ? -1 : a.id < b.id ? 1 : -1,
       );
       expect((await latest()).map((record) => record.id)).toEqual(byOpened.slice(0, 20).map((deal) => deal.id));
       const latestPlan = await planOf(latest);

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import type {
-  Comparable,
-  FieldPath,
-  IndexKey,
-  NormalizedAggregate,
-  NormalizedKeyset,
-  NormalizedSortKey,
-  Page,
-  Predicate,
-  Scalar,
+import {
+  tieDirection,
+  type Comparable,
+  type FieldPath,
+  type IndexKey,
+  type NormalizedAggregate,
+  type NormalizedKeyset,
+  type NormalizedSortKey,
+  type Page,
+  type Predicate,
+  type Scalar,
 } from '@crm/shared/read-model';
 
 export type Param = string | number | null | string[];
@@ -122,13 +123,14 @@ export function whereClause(
 
 /**
  * Documents after the keyset in the order orderByClause sorts by: the typed
- * expression of the cursor value's type, then the id in code-point order;
- * absent values sort first ascending and last descending.
+ * expression of the cursor value's type, then the id in code-point order (in
+ * the key's direction); absent values sort first ascending and last descending.
  */
 export function keysetCondition(sql: SqlBuilder, keyset: NormalizedKeyset | undefined): string | undefined {
   if (keyset === undefined) return undefined;
   const { key, value, id } = keyset;
-  const idAfter = () => `id COLLATE "C" > ${sql.param(id)}`;
+  // Ties break on the id in the key's direction (tieDirection): descending is ascending reversed.
+  const idAfter = () => `id COLLATE "C" ${key?.direction === 'desc' ? '<' : '>'} ${sql.param(id)}`;
   if (key === undefined) return idAfter();
   const { path } = key;
   if (value === null) {
@@ -198,8 +200,9 @@ export function indexSql(schema: string, collection: string, fields: readonly Fi
  * The one index of a declaration that names a direction or ends with the document id (`keysetIndexes`): the leading
  * fields as equality compares them, the last field by type in the declared direction as orderByClause sorts it
  * (`ASC NULLS FIRST`, or `DESC NULLS LAST`: its number, string and boolean keys, the boolean too, since the order
- * has it), then the `id` column. Its order is a find's whole order, ties on the id included, so a page of a sort
- * whose values tie reads its own rows instead of sorting the tie (an Incremental Sort over every deal at 10%).
+ * has it), then the `id` column. Its order is a find's whole order, ties on the id included, walked forwards or
+ * backwards (ties break on the id in the sort's direction), so a page of a sort whose values tie reads its own rows
+ * instead of sorting the tie (an Incremental Sort over every deal at 10%).
  */
 export function keyedIndexSql(schema: string, collection: string, keys: readonly IndexKey[]): { name: string; sql: string } {
   const spelled = keys.map((key) => (key.kind === 'id' ? '$id' : `${key.path.text}${key.direction === 'desc' ? ' desc' : ''}`));
@@ -221,7 +224,7 @@ export function orderByClause(keys: readonly NormalizedSortKey[]): string {
     const direction = key.direction === 'asc' ? 'ASC NULLS FIRST' : 'DESC NULLS LAST';
     return [asNumber(key.path), asString(key.path), asBoolean(key.path)].map((expression) => `${expression} ${direction}`);
   });
-  return `ORDER BY ${[...terms, 'id COLLATE "C" ASC'].join(', ')}`;
+  return `ORDER BY ${[...terms, `id COLLATE "C" ${tieDirection(keys) === 'asc' ? 'ASC' : 'DESC'}`].join(', ')}`;
 }
 
 export function pageClause(sql: SqlBuilder, page: Page): string {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   rangesLeftToRows,
+  tieDirection,
   type FieldPath,
   type IndexKey,
   type NormalizedAggregate,
@@ -141,13 +142,14 @@ export function keysetCondition(keyset: NormalizedKeyset | undefined, params: Pa
   const x = extract(key.path);
   if (value === null) {
     params.push(id);
-    return key.direction === 'asc' ? `((${x} IS NULL AND id > ?) OR ${x} IS NOT NULL)` : `(${x} IS NULL AND id > ?)`;
+    return key.direction === 'asc' ? `((${x} IS NULL AND id > ?) OR ${x} IS NOT NULL)` : `(${x} IS NULL AND id < ?)`;
   }
   params.push(value, value, id);
+  // Ties break on the id in the key's direction (tieDirection): descending is ascending reversed.
   const after =
     key.direction === 'asc'
       ? `(${x} >= ? AND ${typed(key.path, value)} AND (${x} > ? OR id > ?))`
-      : `(${x} <= ? AND ${typed(key.path, value)} AND (${x} < ? OR id > ?))`;
+      : `(${x} <= ? AND ${typed(key.path, value)} AND (${x} < ? OR id < ?))`;
   return key.direction === 'asc' ? after : `(${after} OR ${x} IS NULL)`;
 }
 
@@ -172,9 +174,10 @@ export function findSql(
   sortAfterFilter = false,
 ): SqlFragment {
   // SQLite sorts NULL first ascending and last descending: what the language asks of absent values.
+  const tie = tieDirection(keys) === 'asc' ? 'ASC' : 'DESC';
   const order = [
     ...keys.map((key) => `${extract(key.path)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`),
-    sortAfterFilter ? '+id ASC' : 'id ASC',
+    sortAfterFilter ? `+id ${tie}` : `id ${tie}`,
   ];
   return {
     sql: `SELECT id, position, doc FROM ${tableOf(collection)} ${where.sql} ORDER BY ${order.join(', ')} ${limitClause(page)} OFFSET ?`,
@@ -201,8 +204,9 @@ export function indexPrefix(collection: string): string {
  * collection loads without any index and gets them once, at the end, by
  * scanning only its own documents. A field declared descending is held so, and
  * the document id (DOCUMENT_ID) is the `id` column: an index ending with it
- * serves a find's whole order (findSql breaks ties on `id ASC`), so a page of
- * a sort whose values tie reads its own rows, not the whole tie sorted in a
+ * serves a find's whole order in both directions (findSql breaks ties on the id
+ * in the sort's direction, so a descending find walks it backwards), and a page
+ * of a sort whose values tie reads its own rows, not the whole tie sorted in a
  * temporary b-tree. A declaration of plain ascending fields keeps its name.
  */
 export function indexSql(collection: string, keys: readonly IndexKey[]): string {

@@ -1,5 +1,13 @@
 import type { DocumentRecord, Scalar } from './document';
-import type { AggregateRow, FieldPath, NormalizedAggregate, NormalizedKeyset, NormalizedSortKey, Predicate } from './query';
+import {
+  tieDirection,
+  type AggregateRow,
+  type FieldPath,
+  type NormalizedAggregate,
+  type NormalizedKeyset,
+  type NormalizedSortKey,
+  type Predicate,
+} from './query';
 
 /**
  * The filter language evaluated in JavaScript: the in-memory store's engine and
@@ -92,16 +100,18 @@ export function isAfter(record: DocumentRecord<object>, keyset: NormalizedKeyset
     const order = compareValues(readPath(record.doc, keyset.key.path), keyset.value ?? undefined);
     if (order !== 0) return keyset.key.direction === 'asc' ? order > 0 : order < 0;
   }
-  return compareStrings(record.id, keyset.id) > 0;
+  const tie = compareStrings(record.id, keyset.id);
+  return keyset.key?.direction === 'desc' ? tie < 0 : tie > 0;
 }
 
 export function sortRecords<D extends object>(records: DocumentRecord<D>[], keys: readonly NormalizedSortKey[]): DocumentRecord<D>[] {
+  const tie = tieDirection(keys) === 'asc' ? 1 : -1;
   return records.sort((a, b) => {
     for (const key of keys) {
       const order = compareValues(readPath(a.doc, key.path), readPath(b.doc, key.path));
       if (order !== 0) return key.direction === 'asc' ? order : -order;
     }
-    return compareStrings(a.id, b.id);
+    return tie * compareStrings(a.id, b.id);
   });
 }
 

@@ -32,13 +32,9 @@ export function indexKeysOf(fields: readonly string[]): IndexKey[] {
 }
 
 /**
- * The indexes a keyset list needs to page by `field` in either direction, after equalities on `prefix`: the field
- * ascending then the id, and the field descending then the id. Finds break ties on the id ascending in both
- * directions, so one index walked backwards (field and id both descending) would not give a descending page's order.
+ * The index a keyset list needs to page by `field` in either direction, after equalities on `prefix`: the field, then
+ * the id. Finds break ties on the id in the sort's direction, so a descending page walks the same index backwards.
  */
 export function keysetIndexes(prefix: readonly string[], field: string): readonly (readonly string[])[] {
-  return [
-    [...prefix, field, DOCUMENT_ID],
-    [...prefix, `${field}${DESCENDING}`, DOCUMENT_ID],
-  ];
+  return [[...prefix, field, DOCUMENT_ID]];
 }

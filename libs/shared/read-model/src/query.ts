@@ -47,7 +47,11 @@ export interface Keyset {
 
 export interface FindQuery {
   readonly where?: Where;
-  /** Absent values sort first ascending, last descending; ties always break on the document id. */
+  /**
+   * Absent values sort first ascending, last descending; ties always break on the document id, in the direction of
+   * the first key (ascending when there is none): a descending order is the ascending one reversed, so one index
+   * (the field, then the id) serves both.
+   */
   readonly orderBy?: readonly SortKey[];
   readonly limit?: number;
   readonly offset?: number;
@@ -184,6 +188,11 @@ export function sortKeysOf(orderBy: readonly SortKey[] | undefined): NormalizedS
     if (direction !== 'asc' && direction !== 'desc') throw new InvalidQueryError(`${key.field}: direction must be asc or desc`);
     return { path: parsePath(key.field), direction };
   });
+}
+
+/** The direction a find breaks its ties on the document id in: its first sort key's (see FindQuery.orderBy). */
+export function tieDirection(keys: readonly NormalizedSortKey[]): SortDirection {
+  return keys[0]?.direction ?? 'asc';
 }
 
 export interface NormalizedKeyset {

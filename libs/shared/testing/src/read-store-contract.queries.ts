@@ -74,8 +74,9 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
       expect(await ids({ orderBy: [{ field: 'age' }] })).toEqual(['p4', 'p2', 'p1', 'p5', 'p3']);
     });
 
-    it('sorts descending with absent values last', async () => {
-      expect(await ids({ orderBy: [{ field: 'age', direction: 'desc' }] })).toEqual(['p3', 'p1', 'p5', 'p2', 'p4']);
+    it('sorts descending with absent values last, ties on the id descending (the ascending order reversed)', async () => {
+      expect(await ids({ orderBy: [{ field: 'age', direction: 'desc' }] })).toEqual(['p3', 'p5', 'p1', 'p2', 'p4']);
+      expect(await ids({ orderBy: [{ field: 'age', direction: 'desc' }] })).toEqual((await ids({ orderBy: [{ field: 'age' }] })).reverse());
     });
 
     it('sorts on several keys, nested fields and Persian text in code-point order', async () => {
@@ -158,23 +159,28 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
     it('pages by id alone without a sort key, and keeps to the filter', async () => {
       expect(await walk({}, 3)).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8']);
       expect(await walk({ where: { amount: { gte: 250 } }, orderBy: [{ field: 'amount', direction: 'desc' }] }, 2)).toEqual([
-        'd1',
-        'd3',
         'd6',
+        'd3',
+        'd1',
         'd5',
       ]);
     });
 
-    it('starts after a keyset given directly, ties broken on the id', async () => {
+    it('starts after a keyset given directly, ties broken on the id in the order of the sort', async () => {
       const after = { values: [500], id: 'd3' };
       expect((await store().find('deals', { orderBy: [{ field: 'amount', direction: 'desc' }], after })).map((r) => r.id)).toEqual([
-        'd6',
+        'd1',
         'd5',
         'd2',
         'd7',
-        'd4',
         'd8',
+        'd4',
       ]);
+      expect(
+        (await store().find('deals', { orderBy: [{ field: 'amount', direction: 'desc' }], after: { values: [null], id: 'd8' } })).map(
+          (r) => r.id,
+        ),
+      ).toEqual(['d4']);
       expect(
         (await store().find('deals', { orderBy: [{ field: 'amount' }], after: { values: [null], id: 'd4' } })).map((r) => r.id),
       ).toEqual(['d8', 'd7', 'd2', 'd5', 'd1', 'd3', 'd6']);
@@ -240,7 +246,7 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
       expect(await where({ tier: 'gold', age: { gte: 30 } })).toEqual(['p1', 'p3']);
     });
 
-    it('takes keyset indexes (a field descending, the document id last) and pages ties the same through them', async () => {
+    it('takes keyset indexes (the field, the document id last) and pages ties through them in either direction', async () => {
       // Many documents per value: a page falls inside a tie, and the next starts after its last id.
       await store().transaction((tx) => {
         for (let n = 1; n <= 12; n += 1) tx.put('tied', `k${String((n * 5) % 13).padStart(2, '0')}`, { tenantId: 't', p: (n % 3) * 10 });
@@ -268,9 +274,12 @@ export function describeReadStoreQueryContract({ store }: ReadStoreContractConte
         throw new Error('keyset pages never ended');
       };
       const byValue = { 0: ['k02', 'k04', 'k06', 'k08'], 10: ['k05', 'k07', 'k09', 'k11'], 20: ['k01', 'k03', 'k10', 'k12'] };
-      // Ties on the id ascending in both directions.
+      // Ties on the id in the sort's direction: descending is ascending reversed.
       expect(await walk('asc')).toEqual([...byValue[0], ...byValue[10], ...byValue[20]]);
-      expect(await walk('desc')).toEqual([...byValue[20], ...byValue[10], ...byValue[0]]);
+      expect(await walk('desc')).toEqual([...byValue[0], ...byValue[10], ...byValue[20]].reverse());
+      // A field may still be declared descending in an index.
+      await store().ensureIndex('tied', ['tenantId', 'p desc', DOCUMENT_ID]);
+      expect(await walk('desc')).toEqual([...byValue[0], ...byValue[10], ...byValue[20]].reverse());
       await expect(store().ensureIndex('tied', [DOCUMENT_ID, 'p'])).rejects.toMatchObject({ code: 'READ_STORE.INVALID_QUERY' });
       await expect(store().ensureIndex('tied', ['p desc desc'])).rejects.toMatchObject({ code: 'READ_STORE.INVALID_QUERY' });
     });
