@@ -83,6 +83,8 @@ export class PipelineViewsController {
     summary: 'Opportunity rows, filtered, sorted and paged (limit ≤ 200)',
     description:
       'Page on with `cursor` = the reply’s `nextCursor` (keyset: the rows after the last one, in the same sort and order; ties break on the id, in the same order: a descending page is the ascending one reversed). ' +
+      'A walk page by page gives each deal that does not change meanwhile exactly once; a deal whose sort value changes ' +
+      'between two pages moves in the order, and may be seen twice or not at all (its new place before or after the cursor). ' +
       '`total` counts every matching row.',
   })
   @ApiOkResponse({ schema: OPPORTUNITY_PAGE_SCHEMA })

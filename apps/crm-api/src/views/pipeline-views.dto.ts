@@ -154,8 +154,8 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
       '`name` sorts in the Persian reading order (digits, then the Persian alphabet with پ چ ژ گ in their places, then ' +
       'Latin), whatever the keyboard the name was typed on (ي/ك as ی/ک). `stage` sorts in pipeline order, not by the ' +
       `stage's name: open deals by their stage (${OPEN_STAGES.join(', ')}), then won deals, then lost ` +
-      'ones (whatever stage they closed from); within a stage by opportunity id, reversed with the rest for `desc`. ' +
-      'Other ties by opportunity id',
+      'ones (whatever stage they closed from); within a stage by opportunity id. Every sort breaks its ties on the ' +
+      'opportunity id in the same order: `desc` is exactly `asc` reversed, ties included',
   })
   @IsOptional()
   @IsIn(OPPORTUNITY_SORTS)
