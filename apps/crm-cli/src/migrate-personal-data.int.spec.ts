@@ -12,6 +12,7 @@ import { loadConfig, openEventStore } from '@crm/platform';
 import { cli } from './testing/run-cli-in-process';
 
 const COMPLAINT = '0b6f3c52-2f0e-4d55-9d8e-6a1f3b7c9e21';
+const OTHER_COMPLAINT = '5d0c8a1e-7b3f-4c2a-9e61-2f4b8d7a6c10';
 const DESCRIPTION = 'کالای تحویلی معیوب بود و کسی پاسخگو نبود';
 const PHONE_KEY = 'phone:+989123456789';
 /** How claim streams were named before blind indexes: by the phone itself. */
@@ -96,14 +97,35 @@ describe('crm-cli migrate personal-data (real SQLite data directories)', () => {
     expect(await cli(['rebuild', 'all'], { CRM_DATA_DIR: target })).toMatchObject({ code: 0 });
   }, 120_000);
 
+  it('leaves a store whose personal fields are all sealed as it is: nothing to migrate, no new chains, no new keys', async () => {
+    const needless = join(root, 'needless');
+    const run = await cli(['migrate', 'personal-data', '--to', needless], { CRM_DATA_DIR: target });
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining('holds no personal field in clear') });
+    expect(run.stdout).toContain('nothing to migrate');
+    // Before, it was rewritten whole: every chain new, every record under a new key (an outside probe).
+    expect(existsSync(needless)).toBe(false);
+  }, 60_000);
+
   it('carries erasures over: an erased record stays erased, its placeholders are not sealed again, nothing more about it is taken', async () => {
-    // The sealed store written above, with the complaint erased there: its key destroyed and the fence up, as an erasure leaves them.
+    // The sealed store written above, with the complaint erased there: its key destroyed and the fence up, as an erasure
+    // leaves them; and one event in clear in it, as a process of the version before sealing would have written it
+    // beside the sealed ones (a mixed store, which needs migrating).
     const ref = { tenantId: 'default', subjectRef: `complaint-${COMPLAINT}` };
     const sealed = await openEventStore(loadConfig({ CRM_DATA_DIR: target }));
     try {
-      const keys = personalDataLayer(sealed)?.keys;
-      await keys?.fence(ref);
-      await keys?.destroy(ref);
+      const layer = personalDataLayer(sealed);
+      await layer?.keys.fence(ref);
+      await layer?.keys.destroy(ref);
+      await layer?.inner.appendToStream(`complaint-${OTHER_COMPLAINT}`, [
+        anEvent('ComplaintReceived', {
+          complaintId: OTHER_COMPLAINT,
+          complainant: { name: 'مریم احمدی', phone: '+989121112233' },
+          channel: 'phone',
+          category: 'کیفیت',
+          description: 'متن در حالت باز',
+          receivedAt: '2025-03-02T06:30:00.000Z',
+        }),
+      ]);
     } finally {
       await sealed.close();
     }
@@ -125,6 +147,11 @@ describe('crm-cli migrate personal-data (real SQLite data directories)', () => {
       });
       await expect(step).rejects.toMatchObject({ code: 'PERSONAL_DATA.ERASED' });
       expect(await moved.readStream(`complaint-${COMPLAINT}`)).toHaveLength(1);
+      // The event that was in clear is sealed now, and reads as written.
+      const [other] = await moved.readStream(`complaint-${OTHER_COMPLAINT}`);
+      expect(other?.data).toMatchObject({ description: 'متن در حالت باز', complainant: { name: 'مریم احمدی' } });
+      const [stored] = (await personalDataLayer(moved)?.inner.readStream(`complaint-${OTHER_COMPLAINT}`)) ?? [];
+      expect(isSealed((stored?.data as { description: unknown }).description)).toBe(true);
     } finally {
       await moved.close();
     }

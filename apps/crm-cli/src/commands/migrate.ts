@@ -72,6 +72,12 @@ function toAppend(event: RecordedEvent): EventToAppend {
  */
 async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise<number> {
   const started = Date.now();
+  if (!(await holdsPlaintext(source, io))) {
+    io.stdout.write(
+      `${source.dataDir} holds no personal field in clear (every one sealed, or none at all): nothing to migrate, --to left as it was\n`,
+    );
+    return 0;
+  }
   const target = loadConfig({ ...io.env, CRM_EVENT_STORE: 'sqlite', CRM_DATA_DIR: targetDir });
   prepareDataDirectory(targetDir);
   // Made first if the source never had one, so the blind indexes below and the API afterwards agree.
@@ -147,6 +153,28 @@ async function migrate(source: AppConfig, targetDir: string, io: CliIo): Promise
       `every chain verified, personal fields sealed. Next: CRM_DATA_DIR=${targetDir} crm-cli rebuild all\n`,
   );
   return 0;
+}
+
+/**
+ * Whether any event of the store, as stored, holds a personal field in clear. A store with none needs no migration:
+ * rewritten, every chain would be new and every record under a new key for nothing (an outside probe ran it on a
+ * sealed store). Stops at the first such event (a store written before sealing has one near its start).
+ */
+async function holdsPlaintext(source: AppConfig, io: CliIo): Promise<boolean> {
+  const store = await openEventStore(source, io.env);
+  try {
+    const layer = personalDataLayer(store);
+    if (layer === undefined) throw new Error('the embedded store opens behind the personal-data layer');
+    let after: string | undefined;
+    for (;;) {
+      const slice = await layer.inner.readAll({ after, maxCount: PAGE });
+      if (slice.events.some((event) => layer.holdsPlaintext(event))) return true;
+      if (slice.isEnd || slice.checkpoint === undefined) return false;
+      after = slice.checkpoint;
+    }
+  } finally {
+    await store.close();
+  }
 }
 
 /** How many events of the stream, as stored, check out from its first. */

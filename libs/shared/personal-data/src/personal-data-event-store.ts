@@ -257,6 +257,21 @@ export class PersonalDataEventStore implements EventStore, SnapshotStore {
   }
 
   /**
+   * Whether the event as stored holds a personal field in clear: a store written before sealing (or a mixed one, whose
+   * history is plaintext and whose later writes are sealed) has such events; a sealed store has none. An erased
+   * field's placeholder (`[erased]`, an empty list) is no personal data.
+   */
+  holdsPlaintext(event: RecordedEvent): boolean {
+    const paths = this.fields[event.type];
+    if (!paths) return false;
+    let open = false;
+    visitFields(event.data, paths, (value) => {
+      open ||= !isSealed(value) && value !== ERASED && !(Array.isArray(value) && value.length === 0);
+    });
+    return open;
+  }
+
+  /**
    * The event as it reads once its record is erased, to be written as it is (not sealed): every personal field its
    * placeholder (`[erased]`, a list empty), its request's fingerprint gone, whatever the event held (ciphertext under
    * a destroyed key, or plaintext from a store written before sealing). How a copy of the store carries an erased
