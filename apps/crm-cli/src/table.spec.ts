@@ -9,6 +9,10 @@ describe('what the CLI prints of values it does not control', () => {
     expect(cellText('a\r\nb\u2028c')).toBe('a ⏎ b ⏎ c');
     expect(cellText('desk\u001b[2J')).toBe('desk\\u001b[2J');
     expect(cellText('شرکت نمونه')).toBe('شرکت نمونه');
+    // Bidi overrides and isolates reorder a terminal line around them; a Persian ZWNJ is text and stays.
+    expect(cellText('desk\u202egnp.exe')).toBe('desk\\u202egnp.exe');
+    expect(cellText('a\u2066b\u2069')).toBe('a\\u2066b\\u2069');
+    expect(cellText('می\u200cخواهم')).toBe('می\u200cخواهم');
     expect(table(['NAME', 'ROLE'], [['desk\nforged', 'service']]).split('\n')).toHaveLength(2);
   });
 

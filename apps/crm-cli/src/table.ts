@@ -7,8 +7,10 @@ export function cellText(value: string): string {
 }
 
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029\u0085]/g;
+// Control characters, and the bidi embeddings, overrides and isolates: invisible, they reorder what a terminal shows
+// around them (a line read in another order than it is). Persian text needs none of them (ZWNJ and the marks stay).
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Columns padded to their widest cell; the last column is not padded. Cells are printed as `cellText` shows them. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

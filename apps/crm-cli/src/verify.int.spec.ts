@@ -166,6 +166,22 @@ describe('crm-cli verify --against an earlier export (real SQLite data directory
       ].sort(),
     );
     expect(run.stderr).toMatch(/every chain whole; against \S+: [\d,]+ streams compared, 3 not as exported/);
+
+    // An export file altered by hand names a stream with a terminal escape and a bidi override: shown by their codes.
+    const crafted = `${dataDir}-crafted.ndjson`;
+    const envelope = {
+      streamId: 'deal-x\u001b[2J\u202eevil',
+      revision: 0,
+      type: 'X',
+      data: {},
+      metadata: { tenantId: 'default', hash: 'h' },
+    };
+    writeFileSync(crafted, `${JSON.stringify(envelope)}\n`);
+    const shown = await cli(['verify', '--against', crafted], env);
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toContain('MISSING deal-x\\u001b[2J\\u202eevil (tenant default)');
+    expect([...shown.stdout].filter((ch) => ch === '\u001b' || ch === '\u202e')).toEqual([]);
+    rmSync(crafted, { force: true });
   });
 });
 

@@ -5,7 +5,7 @@ import { ALL_PROJECTIONS } from '@crm/platform';
 import { UsageError } from '../args';
 import { defineCommand, withStores } from '../context';
 import { formatCount } from '../progress';
-import { table } from '../table';
+import { cellText, table } from '../table';
 
 export interface BuildReport {
   readonly collection: string | undefined;
@@ -95,7 +95,10 @@ export async function statusReport(store: ReadStore, log: Log, projections: read
 }
 
 function failure(error: ProjectionFailure): string {
-  return `FAILED on ${error.type} (event ${error.eventId} of ${error.streamId}, position ${error.position}) at ${error.at}: ${error.message}`;
+  // On one line, shown as cellText shows it: the message is a projection's error, which may quote an event's data.
+  return cellText(
+    `FAILED on ${error.type} (event ${error.eventId} of ${error.streamId}, position ${error.position}) at ${error.at}: ${error.message}`,
+  );
 }
 
 function stateOf(report: ProjectionReport): string {

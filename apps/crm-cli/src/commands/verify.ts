@@ -8,6 +8,7 @@ import { tenantScope } from '../identity';
 import { defineCommand, withStores } from '../context';
 import { formatCount, formatDuration, ProgressLine } from '../progress';
 import { pagesUpTo } from '../event-export';
+import { cellText } from '../table';
 
 const PAGE = 1000;
 
@@ -265,7 +266,8 @@ function keyProblemLine({ tenantId, subjectRef, problem }: KeyProblem): string {
 
 function differenceLine(difference: Difference, file: string): string {
   const { streamId, tenantId, revision } = difference.exported;
-  const stream = `${streamId} (tenant ${tenantId})`;
+  // As the export file has them: a file altered by hand may hold anything, a terminal escape too.
+  const stream = `${cellText(streamId)} (tenant ${cellText(tenantId)})`;
   switch (difference.kind) {
     case 'changed':
       return `CHANGED ${stream} at revision ${revision}: its hash is not the one in ${file}`;
