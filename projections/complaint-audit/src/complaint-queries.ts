@@ -1,7 +1,9 @@
-import type { ComplaintEvent } from '@crm/service/domain';
+import { SERVICE_PERSONAL_FIELDS, type ComplaintEvent } from '@crm/service/domain';
+import { omitFields } from '@crm/shared/personal-data';
 import { canonicalJson, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { isSummaryDoc, type FieldCondition, type FindQuery, type ReadStore, type RecordedOf } from '@crm/shared/read-model';
 import { auditIntegrity, type AuditIntegrity } from './audit-integrity';
+import type { StepDetails } from './audit-step-text';
 import { complaintAuditProjection, complaintDocumentId, type ComplaintAuditDoc } from './complaint-audit.projection';
 import { complaintAsOf, complaintKpis, type ComplaintKpis, type Compliance } from './complaint-kpis';
 import {
@@ -64,6 +66,22 @@ export async function readAuditTrail(
       differsAt === undefined
         ? integrity
         : { ok: false, checked: integrity.checked, brokenAtRevision: differsAt, reason: 'read_model_mismatch' },
+  };
+}
+
+/**
+ * The trail as a caller whose role reads no personal data gets it (an analyst; API.md "Personal data"): each step's
+ * details without the fields its event holds as personal data (SERVICE_PERSONAL_FIELDS: the complainant's name, phone
+ * and email, and every text written about the complaint). Steps, times, statuses, deadlines, breaches and the
+ * integrity are the full trail's.
+ */
+export function auditTrailWithoutPersonalData(trail: AuditTrail): AuditTrail {
+  return {
+    ...trail,
+    steps: trail.steps.map((step) => ({
+      ...step,
+      details: omitFields(step.details, SERVICE_PERSONAL_FIELDS[step.type] ?? []) as StepDetails,
+    })),
   };
 }
 

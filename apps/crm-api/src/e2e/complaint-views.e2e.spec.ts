@@ -8,6 +8,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = '2025-03-01T06:30:00.000Z';
 const T1 = '2025-04-01T06:00:00.000Z';
+/** The last test's complaint: apart from every period the tests before it count. */
+const T_APART = '2024-01-10T06:00:00.000Z';
 const plus = (base: string, ms: number) => new Date(Date.parse(base) + ms).toISOString();
 
 type Body = Record<string, unknown>;
@@ -424,5 +426,43 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
     expect(await pipeline({ from: '۲۰۲۵-۰۶-۰۱', to: '2025-06-30' })).toEqual(await pipeline({ from: '2025-06-01', to: '2025-06-30' }));
     const upsideDown = await pipeline({ ownerId: '\u0000', from: '2025-06-30', to: '۲۰۲۵-۰۶-۰۱' });
     expect((upsideDown['errors'] as { field: string }[]).map((error) => error.field).sort()).toEqual(['ownerId', 'to']);
+  });
+
+  it("gives an analyst the trail's steps without personal data; service, auditors and admins read them whole", async () => {
+    const id = await receive(T_APART, 'بسته‌بندی');
+    await run([
+      [plus(T_APART, 10 * 60_000), `/complaints/${id}/acknowledge`, { message: 'خانم احمدی، شکایت شما ثبت شد' }],
+      [plus(T_APART, 20 * 60_000), `/complaints/${id}/investigation-notes`, { note: 'با خانم احمدی در ۰۹۱۲۱۱۱۲۲۳۳ تماس گرفته شد' }],
+    ]);
+    const analyst = await issueKey(server, { name: 'analyst', roles: ['analyst'] });
+    const auditor = await issueKey(server, { name: 'auditor', roles: ['auditor'] });
+    const trailAs = async (key: IssuedKey) => {
+      const reply = await http(
+        server.url,
+        'GET',
+        `/api/v1/views/complaints/${id}/audit-trail?minPosition=${position}`,
+        undefined,
+        key.headers,
+      );
+      expect(reply.status).toBe(200);
+      return reply.body as { steps: { type: string; details: Body }[]; integrity: Body; status: string };
+    };
+    const whole = await trailAs(auditor);
+    expect(whole.steps.map((step) => step.details)).toEqual([
+      expect.objectContaining({ complainant: { name: 'مریم احمدی' }, description: 'سفارش با تأخیر و آسیب‌دیده رسید', channel: 'phone' }),
+      { message: 'خانم احمدی، شکایت شما ثبت شد' },
+      { note: 'با خانم احمدی در ۰۹۱۲۱۱۱۲۲۳۳ تماس گرفته شد' },
+    ]);
+    expect((await trailAs(callCentre)).steps).toEqual(whole.steps);
+    const figures = await trailAs(analyst);
+    expect(figures.steps.map((step) => step.details)).toEqual([
+      { channel: 'phone', category: 'بسته‌بندی', provisionalSeverity: expect.any(String) },
+      {},
+      {},
+    ]);
+    expect(JSON.stringify(figures)).not.toMatch(/احمدی|۰۹۱۲|0912|سفارش/);
+    // Everything else is the whole trail's: steps, times, statuses, integrity.
+    const withoutDetails = (trail: typeof whole) => ({ ...trail, steps: trail.steps.map(({ details: _d, ...step }) => step) });
+    expect(withoutDetails(figures)).toEqual(withoutDetails(whole));
   });
 });

@@ -7,6 +7,7 @@ import {
   COMPLAINT_AUDIT,
   COMPLAINT_KPIS,
   ComplaintKpiAnswers,
+  auditTrailWithoutPersonalData,
   readAuditTrail,
   readComplaintKpis,
   type AuditTrail,
@@ -35,11 +36,13 @@ import {
   ApiNotCaughtUp,
   ApiProblem,
   CLOCK,
+  CurrentPrincipal,
   EVENT_STORE,
   RequestValidationError,
   Tenant,
   UuidParam,
   type BodyRule,
+  type Principal,
 } from '@crm/shared/http';
 import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
@@ -62,6 +65,9 @@ export class ComplaintKpisQueryDto extends MinPositionQueryDto {
 }
 
 const BUCKETS: readonly SatisfactionBucket[] = ['month', 'jalali'];
+
+/** The roles that read a complaint's trail with its personal data; an analyst's trail carries the steps without it. */
+const READS_COMPLAINT_TEXT: readonly string[] = ['service', 'auditor', 'admin'];
 
 /** What a date in from/to (and asOf) means, in the descriptions of these views. */
 const BUSINESS_DAYS =
@@ -179,18 +185,27 @@ export class ComplaintViewsController {
   @Get('complaints/:id/audit-trail')
   @ApiOperation({
     summary: "A complaint's audit trail: every step in order (when, who, what, from → to, level, deadlines, breaches) and its integrity",
-    description: 'Integrity re-verifies the hash chain of `complaint-{id}` from the event store at the time of the request.',
+    description:
+      'Integrity re-verifies the hash chain of `complaint-{id}` from the event store at the time of the request. ' +
+      'Service, auditors and admins read the steps whole; an analyst reads them without personal data (API.md "Personal data"): ' +
+      'the complainant’s name, phone and email and the texts written about the complaint (description, desired remedy, ' +
+      'messages, notes, responses, decisions, reasons, comments) are left out of `details`.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ description: 'Every step in order, with the integrity of the record', schema: AUDIT_TRAIL_SCHEMA })
   @ApiBadQuery()
   @ApiProblem(404, 'Unknown complaint', [NOT_FOUND.complaint])
   @ApiNotCaughtUp()
-  async auditTrail(@UuidParam('id') id: string, @Query() query: MinPositionQueryDto, @Tenant() tenantId: string): Promise<AuditTrail> {
+  async auditTrail(
+    @UuidParam('id') id: string,
+    @Query() query: MinPositionQueryDto,
+    @Tenant() tenantId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AuditTrail> {
     const collection = await this.readModels.collection(COMPLAINT_AUDIT, query.minPosition);
     const trail = await readAuditTrail(this.readModels.store, collection, this.events, tenantId, id);
     if (trail === undefined) throw new DomainError(NOT_FOUND.complaint, `No complaint ${id}`, { complaintId: id });
-    return trail;
+    return principal.roles.some((role) => READS_COMPLAINT_TEXT.includes(role)) ? trail : auditTrailWithoutPersonalData(trail);
   }
 
   @Get('satisfaction')

@@ -14,6 +14,7 @@ import {
   InMemoryKeyStore,
   isSealed,
   newDataKey,
+  omitFields,
   openValue,
   PersonalDataEventStore,
   sealedSubject,
@@ -372,6 +373,18 @@ describe('PersonalDataEventStore', () => {
     expect(await store.readSnapshot('activity-1')).toEqual(snapshot);
     await keys.destroy({ tenantId: 'default', subjectRef: 'activity-1' });
     expect(await store.readSnapshot('activity-1')).toBeUndefined();
+  });
+});
+
+describe('omitFields', () => {
+  it('leaves out the fields named, nested and lists too, and an object left empty; the original stays as it was', () => {
+    const data = { complainant: { name: 'مریم', contactId: 'c1' }, owner: { name: 'x' }, actions: ['a'], channel: 'phone' };
+    expect(omitFields(data, ['complainant.name', 'owner.name', 'actions[]', 'missing.field'])).toEqual({
+      complainant: { contactId: 'c1' },
+      channel: 'phone',
+    });
+    expect(data.complainant.name).toBe('مریم');
+    expect(omitFields('text', ['x'])).toBe('text');
   });
 });
 

@@ -84,3 +84,24 @@ export function visitFields(data: unknown, paths: readonly string[], visit: (val
     if (node !== undefined && node !== null) visit(node);
   }
 }
+
+/**
+ * A copy of `data` without the fields at `paths` (a reply to a caller whose role reads no personal data); an object
+ * left empty by it goes too. The original is left alone.
+ */
+export function omitFields(data: unknown, paths: readonly string[]): unknown {
+  if (!isObject(data)) return data;
+  const out: Json = { ...data };
+  for (const raw of paths) {
+    const [head, ...rest] = fieldPath(raw).keys as [string, ...string[]];
+    if (!(head in out)) continue;
+    if (rest.length === 0) {
+      delete out[head];
+      continue;
+    }
+    const inner = omitFields(out[head], [rest.join('.')]);
+    if (isObject(inner) && Object.keys(inner).length === 0) delete out[head];
+    else out[head] = inner;
+  }
+  return out;
+}
