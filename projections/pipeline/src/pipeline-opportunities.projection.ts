@@ -320,12 +320,11 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
     ...keysetIndexes(['tenantId', 'status'], 'closingDate'),
     ['tenantId', 'ownerId'],
     ['tenantId', 'campaignId'],
-    // Every order of the list (SORT_FIELDS, both directions), then the id it breaks ties on: a page (and a keyset page)
-    // walks an index and reads its own rows, however many deals share its value (a page of `sort=probability` sorted
-    // every deal at 10%, and one of a closing date every deal closing that day). `openedAt` also serves the funnel's
-    // deals opened without a lead in a part-month. No version bump: the documents are unchanged, and the runner makes
-    // the declared indexes (new names) on the serving build each time it opens the lane; those they replace stay on a
-    // build made before, unused, until a rebuild replaces it.
+    // Every sort of the list (SORT_FIELDS), then the id it breaks ties on, in the page's order: a page (and a keyset
+    // page) walks the index forwards or backwards and reads its own rows, however many deals share its value (a page of
+    // `sort=probability` sorted every deal at 10%, and one of a closing date every deal closing that day). `openedAt`
+    // also serves the funnel's deals opened without a lead in a part-month. One index per sort since version 15 (two,
+    // one per direction, before: ties broke on the id ascending in both).
     ...LIST_SORT_FIELDS.flatMap((field) => keysetIndexes(['tenantId'], field)),
     // The funnel's part-months at a period's edges: the deals of the leads captured then, and those leads.
     ['tenantId', 'leadCapturedAt'],

@@ -253,7 +253,7 @@ async function erasuresAfter(store: EventStore, head: string | undefined): Promi
 }
 
 function keyProblemLine({ tenantId, subjectRef, problem }: KeyProblem): string {
-  const record = `${subjectRef} (tenant ${tenantId})`;
+  const record = `${cellText(subjectRef)} (tenant ${cellText(tenantId)})`;
   switch (problem) {
     case 'missing':
       return `KEY MISSING ${record}: its sealed fields have no key, and no erasure of it is recorded`;
@@ -322,7 +322,7 @@ export const verifyCommand = defineCommand({
         tenantId,
         (event, verdict) =>
           io.stdout.write(
-            `BROKEN ${event.streamId} (tenant ${event.metadata.tenantId}) at revision ${verdict.brokenAtRevision}, position ` +
+            `BROKEN ${cellText(event.streamId)} (tenant ${cellText(event.metadata.tenantId)}) at revision ${verdict.brokenAtRevision}, position ` +
               `${event.position}: ${verdict.reason.replace(/_/g, ' ')}\n`,
           ),
         (done, total) => {

@@ -27,14 +27,18 @@ describe('the filter language in MongoDB terms', () => {
     expect(mongoFilter([])).toEqual({});
   });
 
-  it('sorts with the id as the last key', () => {
+  it('sorts with the id as the last key, in the direction of the first', () => {
     expect(mongoSort(sortKeysOf([{ field: 'tier' }, { field: 'age', direction: 'desc' }]))).toEqual({ 'd.tier': 1, 'd.age': -1, _id: 1 });
+    expect(mongoSort(sortKeysOf([{ field: 'age', direction: 'desc' }, { field: 'tier' }]))).toEqual({ 'd.age': -1, 'd.tier': 1, _id: -1 });
+    expect(mongoSort(sortKeysOf([]))).toEqual({ _id: 1 });
   });
 
   it('indexes each field under the document in its declared direction, and the document id as _id', () => {
     expect(indexKeys(indexKeysOf(['tenantId', 'probability desc', DOCUMENT_ID]))).toEqual({ 'd.tenantId': 1, 'd.probability': -1, _id: 1 });
-    // The sort it serves, key for key.
-    expect(mongoSort(sortKeysOf([{ field: 'probability', direction: 'desc' }]))).toEqual({ 'd.probability': -1, _id: 1 });
+    // The sorts the ascending one serves, walked either way.
+    expect(indexKeys(indexKeysOf(['tenantId', 'probability', DOCUMENT_ID]))).toEqual({ 'd.tenantId': 1, 'd.probability': 1, _id: 1 });
+    expect(mongoSort(sortKeysOf([{ field: 'probability' }]))).toEqual({ 'd.probability': 1, _id: 1 });
+    expect(mongoSort(sortKeysOf([{ field: 'probability', direction: 'desc' }]))).toEqual({ 'd.probability': -1, _id: -1 });
     expect(indexKeys(indexKeysOf(['tenantId', 'amount.amount']))).toEqual({ 'd.tenantId': 1, 'd.amount.amount': 1 });
   });
 
@@ -46,17 +50,17 @@ describe('the filter language in MongoDB terms', () => {
     expect(aggregatePipeline(aggregateOf({}))[1]).toEqual({ $group: { _id: null, n: { $sum: 1 } } });
   });
 
-  it('pages after a keyset: past the value in the order, ties by id, absent values first ascending and last descending', () => {
+  it('pages after a keyset: past the value in the order, ties by id in the same order, absent values first ascending and last descending', () => {
     const after = (direction: 'asc' | 'desc', value: string | number | null) =>
       mongoFilter([], keysetOf({ values: [value], id: 'k' }, sortKeysOf([{ field: 'amount', direction }])));
     expect(after('asc', 5)).toEqual({ $and: [{ $or: [{ 'd.amount': { $gt: 5 } }, { 'd.amount': { $eq: 5 }, _id: { $gt: 'k' } }] }] });
     expect(after('desc', 5)).toEqual({
-      $and: [{ $or: [{ 'd.amount': { $lt: 5 } }, { 'd.amount': { $eq: 5 }, _id: { $gt: 'k' } }, { 'd.amount': { $eq: null } }] }],
+      $and: [{ $or: [{ 'd.amount': { $lt: 5 } }, { 'd.amount': { $eq: 5 }, _id: { $lt: 'k' } }, { 'd.amount': { $eq: null } }] }],
     });
     expect(after('asc', null)).toEqual({
       $and: [{ $or: [{ 'd.amount': { $eq: null }, _id: { $gt: 'k' } }, { 'd.amount': { $ne: null } }] }],
     });
-    expect(after('desc', null)).toEqual({ $and: [{ 'd.amount': { $eq: null }, _id: { $gt: 'k' } }] });
+    expect(after('desc', null)).toEqual({ $and: [{ 'd.amount': { $eq: null }, _id: { $lt: 'k' } }] });
     expect(mongoFilter([], keysetOf({ values: [], id: 'k' }, []))).toEqual({ $and: [{ _id: { $gt: 'k' } }] });
   });
 });

@@ -87,14 +87,15 @@ export function visitFields(data: unknown, paths: readonly string[], visit: (val
 
 /**
  * A copy of `data` without the fields at `paths` (a reply to a caller whose role reads no personal data); an object
- * left empty by it goes too. The original is left alone.
+ * left empty by it goes too. The original is left alone. Like visitFields and replaceFields, a path goes through
+ * objects only: a list on the way is left as it is (no declared path goes through one).
  */
 export function omitFields(data: unknown, paths: readonly string[]): unknown {
   if (!isObject(data)) return data;
   const out: Json = { ...data };
   for (const raw of paths) {
     const [head, ...rest] = fieldPath(raw).keys as [string, ...string[]];
-    if (!(head in out)) continue;
+    if (!Object.hasOwn(out, head)) continue;
     if (rest.length === 0) {
       delete out[head];
       continue;
