@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { innerStore } from '@crm/shared/personal-data';
 import { loadConfig } from './app-config';
 import { prepareDataDirectory } from './data-directory';
@@ -10,6 +10,8 @@ import { loadKek } from './personal-data';
 import { existingServerSecret, loadServerSecret } from './server-secret';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
+/** The workspace root: the children require the sources from it (Nx runs this spec in libs/platform). */
+const WORKSPACE = resolve(__dirname, '../../..');
 
 const anEvent = (eventId: string) => ({
   type: 'LeadCaptured',
@@ -99,7 +101,7 @@ describe('the embedded data directory (real SQLite file)', () => {
       });
       process.stdout.write('ready;');`;
     const children = Array.from({ length: 4 }, () => {
-      const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: process.cwd() });
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: WORKSPACE });
       let out = '';
       let err = '';
       child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
