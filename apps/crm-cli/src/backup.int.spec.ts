@@ -79,12 +79,13 @@ describe('crm-cli backup (real SQLite data directory, a writer in another proces
     expect(readdirSync(root).filter((name) => name.includes('.partial-'))).toEqual([]);
   }, 120_000);
 
-  it('of backups started at once into one empty directory, one copies and the others stop: never a copy of two', async () => {
+  it('of two backups started at once into one empty directory, at most one copies: never a copy of two', async () => {
     const shared = join(root, 'shared');
     mkdirSync(shared);
-    const runs = await Promise.all(Array.from({ length: 4 }, () => spawnedCli(['backup', '--to', shared], { CRM_DATA_DIR: dataDir })));
-    // One copies, the others stop (exit 2). Two that make their partial copies at the same instant both see the other
-    // and both stop: then none copies, which is safe too; what must never be is two moving their files in.
+    // Two processes: four cost a loaded CI machine's CLI specs their time (two of them timed out beside it).
+    const runs = await Promise.all(Array.from({ length: 2 }, () => spawnedCli(['backup', '--to', shared], { CRM_DATA_DIR: dataDir })));
+    // One copies, the other stops (exit 2). Two that make their partial copies at the same instant both see the other
+    // and both stop: then none copies, which is safe too; what must never be is both moving their files in.
     const codes = runs.map((run) => run.code).sort();
     expect(codes.filter((code) => code !== 0 && code !== 2)).toEqual([]);
     expect(codes.filter((code) => code === 0).length).toBeLessThanOrEqual(1);

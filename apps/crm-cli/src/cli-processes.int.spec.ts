@@ -427,7 +427,7 @@ describe('crm-cli on read models ahead of the log (the log restored from an olde
     expect(after.code).toBe(0);
     const report = JSON.parse(after.stdout) as { head: string; projections: { name: string; checkpoint: string; aheadOfLog?: true }[] };
     for (const p of report.projections) expect([p.name, p.checkpoint, p.aheadOfLog]).toEqual([p.name, report.head, undefined]);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('crm-cli against a PostgreSQL schema that does not exist', () => {

@@ -312,7 +312,7 @@ describe('crm-cli against a real SQLite data directory', () => {
       code: 2,
       stderr: expect.stringContaining('--from'),
     });
-  }, 60_000);
+  }, 180_000);
 
   it('builds a projection as of a position into a target of its own, leaving the serving build alone', async () => {
     const name = ALL_PROJECTIONS[0]?.name as string;
