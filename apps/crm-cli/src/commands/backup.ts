@@ -1,22 +1,9 @@
-import {
-  chmodSync,
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { READ_MODELS_FILE } from '@crm/platform';
+import { syncPath } from '@crm/shared/kernel';
 import { UsageError } from '../args';
 import { configOf, defineCommand, refuseDataPath, refuseMissingParent } from '../context';
 import { formatDuration } from '../progress';
@@ -120,8 +107,8 @@ export const backupCommand = defineCommand({
       }
       for (const name of readdirSync(partial)) copyModeTo(join(partial, name));
       // On disk, names included, before the copy is put in place.
-      for (const name of readdirSync(partial)) syncFile(join(partial, name));
-      syncFile(partial);
+      for (const name of readdirSync(partial)) syncPath(join(partial, name));
+      syncPath(partial);
       if (there) {
         // Its files are the owner's alone; the directory that holds them is made so too (it may have been 0755), when
         // it is ours to change (a mount point given by another user is left as it is).
@@ -135,7 +122,7 @@ export const backupCommand = defineCommand({
     }
     // Best effort: a file system that cannot sync a directory still holds a whole copy.
     try {
-      syncFile(there ? target : resolve(target, '..'));
+      syncPath(there ? target : resolve(target, '..'));
     } catch {
       // nothing more to do
     }
@@ -184,15 +171,6 @@ function makeDirectory(path: string, given: string): void {
   } catch (error) {
     rmdirSync(path);
     throw error;
-  }
-}
-
-function syncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

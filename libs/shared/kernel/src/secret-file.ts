@@ -15,12 +15,13 @@ function writeWhole(path: string, contents: string, flag: 'wx'): void {
   }
 }
 
-function syncDirectory(path: string): void {
-  const directory = openSync(path, 'r');
+/** A file or directory on disk (a directory: the names in it), synced. */
+export function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
   try {
-    fsyncSync(directory);
+    fsyncSync(fd);
   } finally {
-    closeSync(directory);
+    closeSync(fd);
   }
 }
 
@@ -61,6 +62,6 @@ export function createSecretFileOnce(file: string, contents: string): boolean {
       throw error;
     }
   }
-  syncDirectory(dirname(file));
+  syncPath(dirname(file));
   return true;
 }
