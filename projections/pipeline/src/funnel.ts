@@ -22,6 +22,7 @@ import {
 } from './month-summaries';
 import { LEAD_MONTH_PARTS, LEAD_SUMMARY_PACKED, type PipelineLead } from './pipeline-leads.projection';
 import { PIPELINE_MONTH_PARTS, PIPELINE_SUMMARY_PACKED, type PipelineOpportunity } from './pipeline-opportunities.projection';
+import { loadCellsAsOf } from './pipeline-as-of';
 import { type MonthSplit, splitMonths } from './pipeline-summary';
 import { businessInstants, MoneyTotals, ratio } from './support';
 
@@ -256,6 +257,28 @@ export async function loadFunnel(
   return funnelOf(counts, outcomes, filters, names, direct);
 }
 
+/**
+ * The funnel (no period) as it stood at the end of business day `day` ('YYYY-MM-DD'): leads, qualified leads and deals
+ * from the dated ledger of the deals' projection (pipeline-as-of.ts), the same cells the all-time funnel reads from
+ * its summaries, summed up to that day. Campaign names are the campaigns' names now.
+ */
+export async function loadFunnelAsOf(
+  store: Pick<ReadStore, 'getMany'>,
+  collections: { readonly opportunities: string; readonly campaigns?: string },
+  tenantId: string,
+  filters: Pick<FunnelFilters, 'by'>,
+  day: string,
+): Promise<Funnel> {
+  const by = filters.by ?? 'source';
+  const funnelKind = by === 'campaign' ? 'funnelCampaign' : 'funnelSource';
+  const cells = await loadCellsAsOf(store, collections.opportunities, tenantId, PIPELINE_SUMMARY_PACKED, day);
+  const funnelCells = cells.filter((cell) => cell.dims['kind'] === funnelKind);
+  const pipelineCells = cells.filter((cell) => cell.dims['kind'] === 'pipeline');
+  const counts = leadRowsOf(funnelCells, by);
+  const names = await campaignNames(store, collections.campaigns, tenantId, counts, { by });
+  return funnelOf(counts, summaryOutcomes(funnelCells, by), { by }, names, summaryDirectRows(pipelineCells, funnelCells));
+}
+
 type DealSide = [outcomes: readonly DealOutcome[], direct: readonly AggregateRow[], leads: readonly AggregateRow[] | undefined];
 
 /** Without a period: the deals' two all-time summaries, in one read (the direct row is every deal less the lead-sourced ones). */
@@ -279,7 +302,11 @@ async function allTimeDeals(
     return [outcomes, direct, undefined];
   }
   const cells = funnel === undefined ? [] : unpackedCells(funnel, PIPELINE_SUMMARY_PACKED[funnelKind] ?? []);
-  return [summaryOutcomes(cells, by), pipeline === undefined ? [] : summaryDirectRows(pipeline, cells), leadRowsOf(cells, by)];
+  return [
+    summaryOutcomes(cells, by),
+    pipeline === undefined ? [] : summaryDirectRows(Object.values(pipeline.cells), cells),
+    leadRowsOf(cells, by),
+  ];
 }
 
 /**
@@ -480,9 +507,9 @@ function directRowsOpenedIn(store: Pick<ReadStore, 'aggregate'>, opportunities: 
 }
 
 /** Deals opened without a lead, from the summaries: every deal's `pipeline` cells less the lead-sourced deals' funnel cells. */
-function summaryDirectRows(pipeline: SummaryDoc, funnel: readonly SummaryCell[]): AggregateRow[] {
+function summaryDirectRows(pipeline: readonly SummaryCell[], funnel: readonly SummaryCell[]): AggregateRow[] {
   const rows = new Map<string, { status: string; currency: string; count: number; amount: number }>();
-  const cells = [...Object.values(pipeline.cells), ...funnel];
+  const cells = [...pipeline, ...funnel];
   for (const { dims, values } of cells) {
     const status = String(dims['status']);
     const sign = dims['kind'] === 'pipeline' ? 1 : dims['kind'] === 'funnelSource' || dims['kind'] === 'funnelCampaign' ? -1 : 0;

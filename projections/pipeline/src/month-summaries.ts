@@ -174,6 +174,15 @@ const nonZero = (values: Readonly<Record<string, number>>): Record<string, numbe
   return kept;
 };
 
+/**
+ * The form a cell takes in its kind's all-time document (`{tenant}:~summary:{kind}`): without its month, and with the
+ * dimensions `packed` names for its kind moved into its value names (packedBy). `unpackedCells` undoes the packing.
+ */
+export function kindForm(cell: SummaryCell, packed: Readonly<Record<string, readonly string[]>>): SummaryCell {
+  const moved = packed[String(cell.dims['kind'])];
+  return moved === undefined ? withoutMonth(cell) : packedBy(withoutMonth(cell), moved);
+}
+
 /** What the summary needs of the projection to name a document's months documents: its cells, and its next state. */
 export interface MonthFollow<Doc extends object, E extends Event> {
   cells(doc: Doc): readonly SummaryCell[];
@@ -199,10 +208,6 @@ export function monthSplitSummary<Doc extends object, E extends Event>(
 ): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'documentIdOf' | 'place' | 'total'> {
   const monthDocs = new Set([MONTHS, ...Object.values(monthParts)]);
   const parts = [...kinds, YEARS];
-  const placed = (cell: SummaryCell, part: string): SummaryCell => {
-    const moved = packed[part];
-    return moved === undefined ? withoutMonth(cell) : packedBy(withoutMonth(cell), moved);
-  };
   const monthPartOf = (cell: SummaryCell): string => monthParts[String(cell.dims['kind'])] ?? MONTHS;
   /** A cell as `years` counts it: one cell per months document, the year in the value names; undefined for a kind without months. */
   const yearsCell = (cell: SummaryCell): SummaryCell | undefined => {
@@ -248,7 +253,7 @@ export function monthSplitSummary<Doc extends object, E extends Event>(
           return undefined;
         return packedMonth(cell);
       }
-      return cell.dims['kind'] === part ? placed(cell, part) : undefined;
+      return cell.dims['kind'] === part ? kindForm(cell, packed) : undefined;
     },
     total: {
       // Both sides as the month-less cells, the cells with their month, and what `years` counts: the documents'

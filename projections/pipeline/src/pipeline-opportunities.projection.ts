@@ -13,6 +13,7 @@ import {
 import { BUSINESS_CALENDAR, compact, type Money, persianSortKey, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, keysetIndexes, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
+import { withAsOfLedgers } from './pipeline-as-of';
 import { weighedAmount } from './support';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
@@ -277,6 +278,13 @@ const leadMonth = (deal: Pick<Attribution, 'leadCapturedAt'>): Readonly<Record<s
  */
 export const NAME_KEY_LENGTH = 400;
 
+/** What the summaries need of the fold to name a document's months documents and owner ledgers. */
+const FOLLOW = {
+  cells: pipelineCells,
+  evolve: (doc: PipelineDoc | null, event: RecordedOf<HandledEvent>, id: string, peer?: (id: string) => PipelineDoc | null) =>
+    evolvePipeline(doc, event, id, peer),
+};
+
 export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>({
   name: 'pipeline-opportunities',
   // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
@@ -299,7 +307,9 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // id, what the list sorts by stage on (it sorted on the stage's name), indexed.
   // 15: one index per sort field (the field, then the id), walked backwards for a descending page: finds break ties on
   // the id in the sort's direction now (a descending index beside each cost a rebuild 14% and a first build 79% here).
-  version: zonedVersion(15), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  // 16: dated ledgers of the all-time cells, the tenant's and each owner's (pipeline-as-of.ts): the pipeline and the
+  // funnel as of a past business day.
+  version: zonedVersion(16), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
   readsPersonalData: false,
@@ -345,10 +355,11 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   },
   summary: {
     cells: pipelineCells,
-    ...monthSplitSummary<PipelineDoc, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED, PIPELINE_MONTH_PARTS, {
-      cells: pipelineCells,
-      evolve: (doc, event, id, peer) => evolvePipeline(doc, event, id, peer),
-    }),
+    ...withAsOfLedgers<PipelineDoc, HandledEvent>(
+      monthSplitSummary<PipelineDoc, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED, PIPELINE_MONTH_PARTS, FOLLOW),
+      PIPELINE_SUMMARY_PACKED,
+      FOLLOW,
+    ),
   },
   evolve: evolvePipeline,
 });

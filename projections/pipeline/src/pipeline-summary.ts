@@ -2,6 +2,8 @@ import { OPEN_STAGES, STAGE_PROBABILITY, type OpportunityStage } from '@crm/sale
 import { compact, divideHalfEven, MEASURE_PLACES, type Money, roundHalfEven } from '@crm/shared/kernel';
 import type { AggregateQuery, AggregateRow, ReadStore, SummaryCell, SummaryDoc, Where } from '@crm/shared/read-model';
 import { loadMonthYears, loadSummaryDoc, monthCells, type MonthStrategy, MONTHS, periodCells, summaryId } from './month-summaries';
+import { loadCellsAsOf } from './pipeline-as-of';
+import { PIPELINE_SUMMARY_PACKED } from './pipeline-opportunities.projection';
 import { dateRange, MoneyTotals, nextDay, ratio, WeightedTotals } from './support';
 
 const DAY_MS = 86_400_000;
@@ -236,6 +238,22 @@ export async function loadPipelineSummary(
   if (summary === undefined) return loadPipelineSummaryFromDeals(store, collection, tenantId, filters);
   const cells = dated ? monthCells(summary) : Object.values(summary.cells);
   return pipelineSummary([...summaryRows(cells, split, filters.ownerId), ...edges.flat()], filters);
+}
+
+/**
+ * The pipeline (no period; the tenant's, or one owner's) as it stood at the end of business day `day` ('YYYY-MM-DD'):
+ * the dated ledger's changes up to that day (pipeline-as-of.ts), one read of at most (day's year − 1900) + 11 + 31 small
+ * documents. The same figures as the all-time read on a build of the events recorded by then.
+ */
+export async function loadPipelineSummaryAsOf(
+  store: Pick<ReadStore, 'getMany'>,
+  collection: string,
+  tenantId: string,
+  filters: Pick<PipelineFilters, 'ownerId'>,
+  day: string,
+): Promise<PipelineSummary> {
+  const cells = await loadCellsAsOf(store, collection, tenantId, PIPELINE_SUMMARY_PACKED, day, filters.ownerId);
+  return pipelineSummary(summaryRows(cells, { edges: [] }, filters.ownerId), { ownerId: filters.ownerId });
 }
 
 /** The same figures from every deal of the period (the definition the summary is checked against). */

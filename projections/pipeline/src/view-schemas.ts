@@ -3,6 +3,7 @@ import { CAMPAIGN_CHANNELS, CAMPAIGN_GOALS, RESPONSE_TYPES } from '@crm/marketin
 import { MARKETING_FIELDS } from './campaign-performance';
 import { FUNNEL_GROUPINGS } from './funnel';
 import { OPPORTUNITY_STATUSES } from './opportunity-list';
+import { AS_OF_DAY_SCHEMA } from '@crm/shared/read-model';
 
 /**
  * The answers of the pipeline views as OpenAPI schemas, next to the types
@@ -29,27 +30,34 @@ const planned = (schema: Schema, description: string): Schema => ({
   nullable: true,
   description: `${description}; null when unplanned`,
 });
+/** A required-everything object with the optional `asOf` and `asOfPrecision` of an answer as of a past day (AsOfDay). */
+const withAsOfDay = (schema: Schema): Schema => ({
+  ...schema,
+  properties: { ...(schema['properties'] as Record<string, Schema>), ...AS_OF_DAY_SCHEMA },
+});
 const counts = (keys: readonly string[]): Schema => object(Object.fromEntries(keys.map((key) => [key, integer])));
 
-export const PIPELINE_SUMMARY_SCHEMA = object({
-  period: period('closingDate'),
-  ownerId: nullableText,
-  stages: {
-    type: 'array',
-    items: object({
-      stage: { enum: [...OPEN_STAGES, 'won', 'lost'] },
-      probability: { type: 'integer', description: "The stage's default %" },
-      count: integer,
-      total: monies,
-      weighted: monies,
-    }),
-  },
-  open: object({ count: integer, total: monies, weighted: monies }),
-  winRate: rate,
-  averageCycleDays: { type: 'number', nullable: true },
-  averageWonDeal: monies,
-  salesVelocity: { ...monies, nullable: true, description: 'Minor units per day, per currency; null when win rate or cycle is unknown' },
-});
+export const PIPELINE_SUMMARY_SCHEMA = withAsOfDay(
+  object({
+    period: period('closingDate'),
+    ownerId: nullableText,
+    stages: {
+      type: 'array',
+      items: object({
+        stage: { enum: [...OPEN_STAGES, 'won', 'lost'] },
+        probability: { type: 'integer', description: "The stage's default %" },
+        count: integer,
+        total: monies,
+        weighted: monies,
+      }),
+    },
+    open: object({ count: integer, total: monies, weighted: monies }),
+    winRate: rate,
+    averageCycleDays: { type: 'number', nullable: true },
+    averageWonDeal: monies,
+    salesVelocity: { ...monies, nullable: true, description: 'Minor units per day, per currency; null when win rate or cycle is unknown' },
+  }),
+);
 
 export const OPPORTUNITY_PAGE_SCHEMA = object({
   items: {
@@ -105,35 +113,37 @@ const step = {
   conversion: object({ leadToQualified: rate, qualifiedToOpportunity: rate, opportunityToWon: rate, leadToWon: rate }),
 };
 
-export const FUNNEL_SCHEMA = object({
-  by: { enum: [...FUNNEL_GROUPINGS] },
-  period: period('capturedAt'),
-  groups: {
-    type: 'array',
-    items: {
-      type: 'object',
-      required: ['key', ...Object.keys(step)],
-      properties: {
-        key: { ...nullableText, description: 'Source or campaign id; null: no campaign' },
-        name: { ...nullableText, description: 'by=campaign only: the campaign name, null when not planned in marketing' },
-        ...step,
+export const FUNNEL_SCHEMA = withAsOfDay(
+  object({
+    by: { enum: [...FUNNEL_GROUPINGS] },
+    period: period('capturedAt'),
+    groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', ...Object.keys(step)],
+        properties: {
+          key: { ...nullableText, description: 'Source or campaign id; null: no campaign' },
+          name: { ...nullableText, description: 'by=campaign only: the campaign name, null when not planned in marketing' },
+          ...step,
+        },
       },
     },
-  },
-  total: { ...object(step), description: 'Lead-sourced deals only' },
-  direct: {
-    ...object({
-      basis: { enum: ['openedAt'] },
-      opportunities: integer,
-      won: integer,
-      wonRevenue: monies,
-      opportunityToWon: rate,
-    }),
-    description:
-      'Deals opened without a qualified lead, by openedAt in the period: total.wonRevenue + direct.wonRevenue is every won deal, ' +
-      'so over the whole history the funnel reconciles with the pipeline',
-  },
-});
+    total: { ...object(step), description: 'Lead-sourced deals only' },
+    direct: {
+      ...object({
+        basis: { enum: ['openedAt'] },
+        opportunities: integer,
+        won: integer,
+        wonRevenue: monies,
+        opportunityToWon: rate,
+      }),
+      description:
+        'Deals opened without a qualified lead, by openedAt in the period: total.wonRevenue + direct.wonRevenue is every won deal, ' +
+        'so over the whole history the funnel reconciles with the pipeline',
+    },
+  }),
+);
 
 export const CAMPAIGN_PERFORMANCE_SCHEMA = object({
   campaignId: text,

@@ -293,6 +293,63 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     expect((await get('/views/funnel?by=owner')).status).toBe(400);
   });
 
+  it('GET /views/pipeline and /views/funnel ?asOf: the figures as they stood at the end of that business day', async () => {
+    type Stages = { stages: { stage: string; count: number }[]; asOf: string; asOfPrecision: string; winRate: number | null };
+    const counts = (body: Stages) =>
+      Object.fromEntries(body.stages.filter((stage) => stage.count > 0).map((stage) => [stage.stage, stage.count]));
+    // Day 0 (5 January, Tehran): four deals opened and moved, none closed yet.
+    const first = await get<Stages>('/views/pipeline?asOf=2026-01-05');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ asOf: '2026-01-05T20:29:59.999Z', asOfPrecision: 'day', winRate: null, open: { count: 4 } });
+    expect(counts(first.body)).toEqual({ qualification: 1, proposal: 2, negotiation: 1 });
+    // The quote accepted on day 10 (15 January, 10:00 in Tehran) counts for the whole of that day, even asked at 09:00.
+    const morning = await get<Stages>(`/views/pipeline?asOf=${encodeURIComponent('2026-01-15T09:00:00+03:30')}`);
+    expect(morning.body).toMatchObject({ asOf: '2026-01-15T20:29:59.999Z', winRate: 1 });
+    expect(counts(morning.body)).toEqual({ qualification: 1, proposal: 2, won: 1 });
+    expect(counts((await get<Stages>('/views/pipeline?asOf=2026-01-14')).body)).toEqual(counts(first.body));
+    // Persian digits, and one owner's pipeline.
+    expect(counts((await get<Stages>('/views/pipeline?asOf=۲۰۲۶-۰۱-۱۷')).body)).toEqual({ qualification: 1, proposal: 1, won: 1, lost: 1 });
+    const owner = await get<Stages & { ownerId: string }>('/views/pipeline?ownerId=user-7&asOf=2026-01-05');
+    expect(owner.body.ownerId).toBe('user-7');
+    expect(counts(owner.body)).toEqual({ negotiation: 1 });
+    // A later asOf is now: today's figures, as of the end of today.
+    const { asOf: _asOf, asOfPrecision: _precision, ...future } = (await get<Stages>('/views/pipeline?asOf=2031-01-01')).body;
+    expect(_asOf).toBe('2026-01-25T20:29:59.999Z');
+    expect(future).toEqual((await get('/views/pipeline')).body);
+    expect((await get('/views/pipeline')).body).not.toHaveProperty('asOf');
+
+    type FunnelReply = {
+      groups: { key: string; leads: number; opportunities: number; won: number }[];
+      asOf: string;
+      asOfPrecision: string;
+    };
+    const web = (body: FunnelReply) => body.groups.find((group) => group.key === 'web');
+    const funnelThen = await get<FunnelReply>('/views/funnel?asOf=2026-01-05');
+    expect(funnelThen.body).toMatchObject({ asOf: '2026-01-05T20:29:59.999Z', asOfPrecision: 'day', total: { leads: 7, won: 0 } });
+    expect(web(funnelThen.body)).toMatchObject({ leads: 3, opportunities: 2, won: 0 });
+    expect(web((await get<FunnelReply>('/views/funnel?asOf=2026-01-15')).body)).toMatchObject({ won: 1 });
+    const campaignThen = await get<FunnelReply>('/views/funnel?by=campaign&asOf=2026-01-24');
+    expect(campaignThen.body.groups.find((group) => group.key === campaignId)).toMatchObject({
+      name: 'جشنواره زمستانه',
+      opportunities: 2,
+      won: 0,
+    });
+    expect((await get<FunnelReply>('/views/funnel?asOf=2026-01-04')).body).toMatchObject({ groups: [], total: { leads: 0 } });
+
+    // Not with a period; a day that does not exist; each named in a problem+json 400.
+    for (const [query, field] of [
+      ['/views/pipeline?asOf=2026-01-10&from=2026-01-01', 'asOf'],
+      ['/views/funnel?asOf=2026-01-10&to=2026-01-31', 'asOf'],
+      ['/views/pipeline?asOf=2026-02-30', 'asOf'],
+      ['/views/funnel?asOf=yesterday&by=owner', 'by'],
+    ] as const) {
+      const refused = await get<{ errors: { field: string }[] }>(query);
+      expect([query, refused.status]).toEqual([query, 400]);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.body.errors.map((error) => error.field)).toContain(field);
+    }
+  });
+
   it('GET /views/campaigns/{id}/performance: a planned campaign not yet targeted gives what sales knows and zero reach', async () => {
     // A campaign only sales events name (never planned) is no longer reachable over HTTP: leads and deals may only
     // name a planned one. Its figures (missing fields) are pinned in projections/pipeline/src/campaign-performance.spec.ts.

@@ -10,8 +10,10 @@ import {
   PIPELINE_SUMMARY_SCHEMA,
   loadCampaignPerformance,
   loadFunnel,
+  loadFunnelAsOf,
   loadOpportunityList,
   loadPipelineSummary,
+  loadPipelineSummaryAsOf,
   pipelineLeads,
   pipelineOpportunities,
   type CampaignPerformance,
@@ -21,12 +23,22 @@ import {
 } from '@crm/projections/pipeline';
 import { marketingAudience, marketingCampaigns, marketingListMembers, marketingLists } from '@crm/projections/marketing';
 import { DomainError } from '@crm/shared/event-sourcing';
-import { NOT_FOUND } from '@crm/shared/kernel';
-import { KeptAnswers } from '@crm/shared/read-model';
-import { ApiBadQuery, ApiNotCaughtUp, ApiProblem, FINGERPRINT_KEY, RequestValidationError, Tenant, UuidParam } from '@crm/shared/http';
+import { type Clock, NOT_FOUND } from '@crm/shared/kernel';
+import { type AsOfDay, KeptAnswers } from '@crm/shared/read-model';
+import {
+  ApiBadQuery,
+  ApiNotCaughtUp,
+  ApiProblem,
+  CLOCK,
+  FINGERPRINT_KEY,
+  RequestValidationError,
+  Tenant,
+  UuidParam,
+} from '@crm/shared/http';
 import { ReadModels } from '../read-models/read-models.service';
 import { MinPositionQueryDto } from './min-position.dto';
-import { FunnelQueryDto, OpportunityListQueryDto, PipelineQueryDto } from './pipeline-views.dto';
+import { FunnelQueryDto, OpportunityListQueryDto, PIPELINE_AS_OF_ALONE, PipelineQueryDto } from './pipeline-views.dto';
+import { asOfBusinessDay, assertRules } from './view-bounds';
 
 type Bound = string | number | undefined;
 
@@ -37,6 +49,13 @@ function assertOrdered(pairs: readonly (readonly [field: string, low: Bound, hig
     .map(([field]) => ({ field, messages: [`${field} must not be before its lower bound`] }));
   if (errors.length > 0) throw new RequestValidationError(errors);
 }
+
+/** What asOf does on the pipeline and the funnel (API.md: an aggregate view as of a past instant is exact to the day). */
+const AS_OF_TEXT =
+  'With asOf (not with from/to): the figures as they stood at the end of the business day holding asOf (asOfPrecision day; asOf in the ' +
+  'reply is the last instant of that day): every event recorded by then counts, whatever the hour asOf named, none recorded after. ' +
+  'A later asOf than now is read as now. Read from dated ledgers of the totals (what each business day changed, kept per year, month ' +
+  'and day): at most (its year − 1900) + 11 + 31 small documents, whatever the size of the history.';
 
 @ApiTags('views')
 @Controller('views')
@@ -50,6 +69,7 @@ export class PipelineViewsController {
   constructor(
     private readonly readModels: ReadModels,
     @Inject(FINGERPRINT_KEY) serverSecret: Buffer,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.cursorKey = createHmac('sha256', serverSecret).update('crm.opportunity-list.cursor').digest();
   }
@@ -67,15 +87,19 @@ export class PipelineViewsController {
       ' ' +
       M.rounding +
       ' Read from totals the projection keeps per status, stage, currency, owner and closing business month, plus the deals of a part-month ' +
-      'at either edge of the period: exact to the day, whatever the size of the history.',
+      'at either edge of the period: exact to the day, whatever the size of the history. ' +
+      AS_OF_TEXT,
   })
   @ApiOkResponse({ schema: PIPELINE_SUMMARY_SCHEMA })
   @ApiBadQuery()
   @ApiNotCaughtUp()
-  async pipeline(@Query() query: PipelineQueryDto, @Tenant() tenantId: string): Promise<PipelineSummary> {
+  async pipeline(@Query() query: PipelineQueryDto, @Tenant() tenantId: string): Promise<PipelineSummary | (PipelineSummary & AsOfDay)> {
     assertOrdered([['to', query.from, query.to]]);
+    assertRules(query, PIPELINE_AS_OF_ALONE);
     const collection = await this.readModels.collection(pipelineOpportunities.name, query.minPosition);
-    return loadPipelineSummary(this.readModels.store, collection, tenantId, query);
+    if (query.asOf === undefined) return loadPipelineSummary(this.readModels.store, collection, tenantId, query);
+    const { day, reply } = asOfBusinessDay(query.asOf, this.clock.now().getTime());
+    return { ...(await loadPipelineSummaryAsOf(this.readModels.store, collection, tenantId, query, day)), ...reply };
   }
 
   @Get('pipeline/opportunities')
@@ -124,24 +148,31 @@ export class PipelineViewsController {
       'leads and their deals in one read model (each lead counted once, by its deal once qualified): a group never shows more qualified ' +
       'leads than leads, nor more opportunities than qualified leads, even while commands are being recorded (in the part-month at an ' +
       'edge of a period, read in two queries, a lead qualified between them may count twice or not at all for that moment). Pass ' +
-      'minPosition to read your own writes.',
+      'minPosition to read your own writes. ' +
+      AS_OF_TEXT +
+      ' Campaign names are those the campaigns have now.',
   })
   @ApiOkResponse({ schema: FUNNEL_SCHEMA })
   @ApiBadQuery()
   @ApiNotCaughtUp()
-  async funnel(@Query() query: FunnelQueryDto, @Tenant() tenantId: string): Promise<Funnel> {
+  async funnel(@Query() query: FunnelQueryDto, @Tenant() tenantId: string): Promise<Funnel | (Funnel & AsOfDay)> {
     assertOrdered([['to', query.from, query.to]]);
+    assertRules(query, PIPELINE_AS_OF_ALONE);
     const [sales, campaigns] = await Promise.all([
       this.collections(query.minPosition),
       this.readModels.collection(marketingCampaigns.name, query.minPosition),
     ]);
     const collections = { ...sales, campaigns };
+    const asOf = query.asOf === undefined ? undefined : asOfBusinessDay(query.asOf, this.clock.now().getTime());
     // Kept while none of its projections has applied anything since (pipeline-leads only where the deals' read model
     // has no funnel documents yet): a dashboard that refreshes an unchanged funnel costs three checkpoint reads (the funnel by campaign is made from about 465 kB of summaries at 1M events).
-    const key = JSON.stringify([tenantId, collections, query.by ?? 'source', query.from ?? null, query.to ?? null]);
-    return this.funnels.answer(this.readModels.store, [pipelineLeads, pipelineOpportunities, marketingCampaigns], key, () =>
-      loadFunnel(this.readModels.store, collections, tenantId, query),
+    const key = JSON.stringify([tenantId, collections, query.by ?? 'source', query.from ?? null, query.to ?? null, asOf?.day ?? null]);
+    const funnel = await this.funnels.answer(this.readModels.store, [pipelineLeads, pipelineOpportunities, marketingCampaigns], key, () =>
+      asOf === undefined
+        ? loadFunnel(this.readModels.store, collections, tenantId, query)
+        : loadFunnelAsOf(this.readModels.store, collections, tenantId, query, asOf.day),
     );
+    return asOf === undefined ? funnel : { ...funnel, ...asOf.reply };
   }
 
   @Get('campaigns/:id/performance')

@@ -27,7 +27,9 @@ import {
   yearsProblem,
   type BodyRule,
 } from '@crm/shared/http';
+import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
+import { asOfWithoutPeriod } from './view-bounds';
 
 /** Query parameters of the pipeline, funnel and opportunity views: shapes checked at the edge. */
 
@@ -92,12 +94,29 @@ class PeriodQueryDto extends MinPositionQueryDto {
   to?: string;
 }
 
-export class PipelineQueryDto extends PeriodQueryDto {
+/** asOf with a period, refused by the field checks beside other bad parameters, and alone by the controller. */
+export const PIPELINE_AS_OF_ALONE = asOfWithoutPeriod(
+  'the figures as of a past day are kept for the whole history (a deal changes stage, status and closing date over time), not per closing or capture day',
+);
+
+/**
+ * `asOf` on the pipeline and the funnel: their figures as they stood at the end of a past business day, from the dated
+ * ledgers the deals' projection keeps (pipeline-as-of.ts) for the all-time figures only, so not with a period.
+ */
+@AlsoChecks(PIPELINE_AS_OF_ALONE)
+class AsOfPeriodQueryDto extends PeriodQueryDto {
+  @DateOrInstant(
+    'The figures as they stood at the end of the business day holding this date or instant (the business time zone): every event recorded by then, none after. Not with from/to. At most now (a later asOf is read as now)',
+  )
+  asOf?: string;
+}
+
+export class PipelineQueryDto extends AsOfPeriodQueryDto {
   @PrincipalIdFilter('Only deals owned by this user')
   ownerId?: string;
 }
 
-export class FunnelQueryDto extends PeriodQueryDto {
+export class FunnelQueryDto extends AsOfPeriodQueryDto {
   @ApiPropertyOptional({ enum: [...FUNNEL_GROUPINGS], default: 'source' })
   @IsOptional()
   @IsIn(FUNNEL_GROUPINGS)

@@ -1,5 +1,6 @@
 import { RequestValidationError, type BodyRule } from '@crm/shared/http';
-import { timeRange, type FieldCondition } from '@crm/shared/read-model';
+import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
+import { AS_OF_DAY_PRECISION, timeRange, type AsOfDay, type FieldCondition } from '@crm/shared/read-model';
 
 /**
  * A period (from `timeRange`) that ends before it starts is a bad request naming `to` (or what the query calls its
@@ -42,4 +43,40 @@ export function periodInOrder(from: string, to: string): BodyRule {
  */
 export function asOfNoLaterThan(asOf: number | undefined, now: number): number {
   return asOf === undefined ? now : Math.min(asOf, now);
+}
+
+/**
+ * The business day an aggregate view answers as of (API.md: exact to the end of asOf's business day), from a checked
+ * `asOf` (`DateOrInstant`: a date, or an instant in one spelling): a date is that day, an instant the day holding it,
+ * and a later asOf than now is today. `reply` is what the view adds to its answer: the day's last instant and its
+ * precision.
+ */
+export function asOfBusinessDay(value: string, now: number): { readonly day: string; readonly reply: AsOfDay } {
+  const named = /^\d{4}-\d{2}-\d{2}$/.test(value) ? BUSINESS_CALENDAR.dayEnd(value) : Date.parse(value);
+  const day = BUSINESS_CALENDAR.day(asOfNoLaterThan(named, now));
+  return { day, reply: { asOf: new Date(BUSINESS_CALENDAR.dayEnd(day)).toISOString(), asOfPrecision: AS_OF_DAY_PRECISION } };
+}
+
+/**
+ * The query rule (AlsoChecks) of a view whose figures as of a past day are kept for the whole history only: asOf with
+ * `from` or `to` is a 400 naming asOf, beside the query's other bad parameters, saying `why`.
+ */
+export function asOfWithoutPeriod(why: string): BodyRule {
+  return {
+    reads: ['asOf', 'from', 'to'],
+    check: ({ asOf, from, to }) => {
+      if (typeof asOf === 'string' && (typeof from === 'string' || typeof to === 'string')) {
+        throw new RequestValidationError([{ field: 'asOf', messages: [`asOf cannot be combined with from/to: ${why}`] }]);
+      }
+    },
+  };
+}
+
+/**
+ * A query's rules over several parameters, asked again by the handler: the validation pipe names a broken one in the
+ * 400 only beside another bad parameter, and leaves one broken alone to the handler (as it leaves a command's one
+ * broken rule to its decider).
+ */
+export function assertRules(query: object, ...rules: readonly BodyRule[]): void {
+  for (const rule of rules) rule.check(query as Record<string, unknown>, new Date().toISOString());
 }

@@ -14,3 +14,4 @@ export * from './owner-liveness';
 export * from './kept-answers';
 export * from './as-of-precision';
 export * from './page-cursor';
+export * from './as-of-ledger';

@@ -1,0 +1,80 @@
+import { FIRST_YEAR } from '@crm/shared/kernel';
+import type { ReadStore } from './read-store';
+import { isSummaryDoc, summaryCellKey, type SummaryCell, type SummaryDoc } from './projection';
+
+/**
+ * A dated ledger: what each event changed in some totals, kept by the business day the event was recorded on
+ * (`metadata.occurredAt`), in three documents: its year's (`{prefix}:2026`), its month's (`{prefix}:2026-03`) and its
+ * day's (`{prefix}:2026-03-20`). The totals as they stood at the end of business day D are the sum of every year
+ * before D's, every month of D's year before D's month and every day of D's month up to D: at most
+ * (D's year − FIRST_YEAR) + 11 + 31 documents, read in one call, whatever the size of the history (`ledgerIdsThrough`).
+ * Changes add up in any order, so an event applied after a later-dated one still lands on its own day.
+ *
+ * Years before FIRST_YEAR (1900) are not read: no event is recorded before it (`occurredAt` is the server's clock).
+ */
+export type LedgerLevel = 'year' | 'month' | 'day';
+
+/** The three documents an event recorded on business day `day` ('YYYY-MM-DD') changes, year first. */
+export const ledgerIdsOfDay = (prefix: string, day: string): readonly [year: string, month: string, day: string] => [
+  `${prefix}:${day.slice(0, 4)}`,
+  `${prefix}:${day.slice(0, 7)}`,
+  `${prefix}:${day}`,
+];
+
+/** The level of a ledger document, from the length of its date; undefined for an id that is not one of `prefix`'s. */
+export function ledgerLevelOf(prefix: string, id: string): LedgerLevel | undefined {
+  if (!id.startsWith(`${prefix}:`)) return undefined;
+  const date = id.slice(prefix.length + 1);
+  return /^\d{4}$/.test(date) ? 'year' : /^\d{4}-\d{2}$/.test(date) ? 'month' : /^\d{4}-\d{2}-\d{2}$/.test(date) ? 'day' : undefined;
+}
+
+const pad = (value: number): string => String(value).padStart(2, '0');
+
+/** Every document whose changes were recorded by the end of business day `day` ('YYYY-MM-DD'), as described above. */
+export function ledgerIdsThrough(prefix: string, day: string): string[] {
+  const year = Number(day.slice(0, 4));
+  const month = Number(day.slice(5, 7));
+  const date = Number(day.slice(8, 10));
+  const ids: string[] = [];
+  for (let y = FIRST_YEAR; y < year; y += 1) ids.push(`${prefix}:${y}`);
+  for (let m = 1; m < month; m += 1) ids.push(`${prefix}:${day.slice(0, 4)}-${pad(m)}`);
+  for (let d = 1; d <= date; d += 1) ids.push(`${prefix}:${day.slice(0, 7)}-${pad(d)}`);
+  return ids;
+}
+
+/** Cells of several documents summed by their dimensions; cells whose figures all come to 0 left out. */
+export function sumCells(docs: Iterable<SummaryDoc | undefined>): SummaryCell[] {
+  const merged = new Map<string, { dims: SummaryCell['dims']; values: Record<string, number> }>();
+  for (const doc of docs) {
+    if (doc === undefined) continue;
+    for (const cell of Object.values(doc.cells)) {
+      const key = summaryCellKey(cell.dims);
+      let sum = merged.get(key);
+      if (sum === undefined) merged.set(key, (sum = { dims: cell.dims, values: {} }));
+      for (const name in cell.values) sum.values[name] = (sum.values[name] ?? 0) + (cell.values[name] as number);
+    }
+  }
+  return [...merged.values()].filter((cell) => Object.values(cell.values).some((value) => value !== 0));
+}
+
+/**
+ * The totals of each ledger (`prefixes`) at the end of business day `day`: one read of every document they need (one
+ * statement on the SQL stores, so the ledgers are of one commit of their projection).
+ */
+export async function loadLedgerTotals(
+  store: Pick<ReadStore, 'getMany'>,
+  collection: string,
+  prefixes: readonly string[],
+  day: string,
+): Promise<SummaryCell[][]> {
+  const idsOf = prefixes.map((prefix) => ledgerIdsThrough(prefix, day));
+  const found = await store.getMany(collection, idsOf.flat());
+  return idsOf.map((ids) =>
+    sumCells(
+      ids.map((id) => {
+        const doc = found.get(id)?.doc;
+        return isSummaryDoc(doc) ? doc : undefined;
+      }),
+    ),
+  );
+}
