@@ -31,21 +31,39 @@ const partOf = (id: string): string => id.slice(id.lastIndexOf(':~summary:') + '
 
 const SEPARATOR = '|';
 
+type Dims = Readonly<Record<string, Scalar>>;
+
+/**
+ * The dimensions a placed cell takes, kept by the dimensions object they are made from: a fold places every change of
+ * a deal in several summaries, and the same object each time lets summaryCellKey (which keeps a key by dimensions
+ * object) compute each key once, where a new object per placement cost most of a rebuild's fold.
+ */
+const monthless = new WeakMap<Dims, Dims>();
+const yearly = new WeakMap<Dims, { readonly dims: Dims; readonly month: string }>();
+
 function withoutMonth(cell: SummaryCell): SummaryCell {
   if (!('month' in cell.dims)) return cell;
-  const { month: _month, ...dims } = cell.dims;
+  let dims = monthless.get(cell.dims);
+  if (dims === undefined) {
+    const { month: _month, ...rest } = cell.dims;
+    monthless.set(cell.dims, (dims = rest));
+  }
   return { dims, values: cell.values };
 }
 
 /** The packed form of a cell with a month ('YYYY-MM'): its year a dimension, its month in the value names; undefined without one. */
 function packedMonth(cell: SummaryCell): SummaryCell | undefined {
-  const month = cell.dims['month'];
-  if (typeof month !== 'string') return undefined;
-  const { month: _month, ...dims } = cell.dims;
-  const cut = month.lastIndexOf('-');
+  let packed = yearly.get(cell.dims);
+  if (packed === undefined) {
+    const month = cell.dims['month'];
+    if (typeof month !== 'string') return undefined;
+    const { month: _month, ...dims } = cell.dims;
+    const cut = month.lastIndexOf('-');
+    yearly.set(cell.dims, (packed = { dims: { ...dims, year: month.slice(0, cut) }, month: month.slice(cut + 1) }));
+  }
   const values: Record<string, number> = {};
-  for (const name of Object.keys(cell.values)) values[`${month.slice(cut + 1)}${SEPARATOR}${name}`] = cell.values[name] as number;
-  return { dims: { ...dims, year: month.slice(0, cut) }, values };
+  for (const name of Object.keys(cell.values)) values[`${packed.month}${SEPARATOR}${name}`] = cell.values[name] as number;
+  return { dims: packed.dims, values };
 }
 
 /** The `months` document's cells, unpacked: one per dimensions and month, months whose figures all came to 0 left out. */
@@ -112,20 +130,29 @@ export function monthTotals(doc: SummaryDoc, kind: string, firstMonth?: string, 
  * `{ 'won|IRR|count' }`, so the cells of one campaign share one set of dimensions (and one key) in the document.
  */
 function packedBy(cell: SummaryCell, moved: readonly string[]): SummaryCell {
-  const dims: Record<string, Scalar> = { ...cell.dims };
-  let prefix = '';
-  for (const name of moved) {
-    const value = dims[name];
-    if (typeof value !== 'string' || value.includes(SEPARATOR)) {
-      throw new Error(`summary cell: ${name} ${JSON.stringify(value)} cannot be packed into a value name`);
+  let kept = packings.get(moved);
+  if (kept === undefined) packings.set(moved, (kept = new WeakMap()));
+  let packing = kept.get(cell.dims);
+  if (packing === undefined) {
+    const dims: Record<string, Scalar> = { ...cell.dims };
+    let prefix = '';
+    for (const name of moved) {
+      const value = dims[name];
+      if (typeof value !== 'string' || value.includes(SEPARATOR)) {
+        throw new Error(`summary cell: ${name} ${JSON.stringify(value)} cannot be packed into a value name`);
+      }
+      prefix += `${value}${SEPARATOR}`;
+      delete dims[name];
     }
-    prefix += `${value}${SEPARATOR}`;
-    delete dims[name];
+    kept.set(cell.dims, (packing = { dims, prefix }));
   }
   const values: Record<string, number> = {};
-  for (const name of Object.keys(cell.values)) values[`${prefix}${name}`] = cell.values[name] as number;
-  return { dims, values };
+  for (const name of Object.keys(cell.values)) values[`${packing.prefix}${name}`] = cell.values[name] as number;
+  return { dims: packing.dims, values };
 }
+
+/** packedBy's dimensions and value-name prefix, by the dimensions moved and the dimensions object packed (see `monthless`). */
+const packings = new WeakMap<readonly string[], WeakMap<Dims, { readonly dims: Dims; readonly prefix: string }>>();
 
 /**
  * The cells of a document packed by `moved` (packedBy), unpacked: one per dimensions, those whose figures all came to
@@ -208,6 +235,8 @@ export function monthSplitSummary<Doc extends object, E extends Event>(
 ): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'documentIdOf' | 'place' | 'total'> {
   const monthDocs = new Set([MONTHS, ...Object.values(monthParts)]);
   const parts = [...kinds, YEARS];
+  /** The dimensions of `years`' cells, one object per months document (see `monthless`). */
+  const yearsDims = new Map<string, Dims>();
   const monthPartOf = (cell: SummaryCell): string => monthParts[String(cell.dims['kind'])] ?? MONTHS;
   /** A cell as `years` counts it: one cell per months document, the year in the value names; undefined for a kind without months. */
   const yearsCell = (cell: SummaryCell): SummaryCell | undefined => {
@@ -215,7 +244,10 @@ export function monthSplitSummary<Doc extends object, E extends Event>(
     const kind = String(cell.dims['kind']);
     if (typeof month !== 'string' && monthParts[kind] === undefined) return undefined;
     const year = typeof month === 'string' ? yearOfMonth(month) : 'none';
-    return { dims: { part: monthPartOf(cell) }, values: { [year]: cell.values['count'] ?? 0 } };
+    const part = monthPartOf(cell);
+    let dims = yearsDims.get(part);
+    if (dims === undefined) yearsDims.set(part, (dims = { part }));
+    return { dims, values: { [year]: cell.values['count'] ?? 0 } };
   };
   const contents = (part: string, doc: SummaryDoc): readonly SummaryCell[] => {
     // A year whose entries all left it (a deal closed in another year than expected) keeps its 0: left out, as

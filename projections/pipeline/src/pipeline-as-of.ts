@@ -1,6 +1,8 @@
 import type { Event } from '@crm/shared/event-sourcing';
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import {
+  atLedgerLevel,
+  LEDGER_LEVELS,
   ledgerIdsOfDay,
   loadLedgerTotals,
   type ProjectionSummary,
@@ -9,103 +11,89 @@ import {
   type SummaryCell,
   type SummaryDoc,
 } from '@crm/shared/read-model';
-import { kindForm, type MonthFollow, unpackedCells } from './month-summaries';
+import { kindForm, unpackedCells } from './month-summaries';
 
 /**
  * The pipeline's and the funnel's all-time figures as they stood at the end of a past business day (`asOf`, API.md:
- * exact to the day), from dated ledgers (libs/shared/read-model/src/as-of-ledger.ts) the deals' projection keeps
- * beside its summaries: every change an event makes to the all-time cells, by the business day it was recorded on.
- *
- * - `{tenant}:~asof:all:{date}`: the cells of the `pipeline`, `funnelSource` and `funnelCampaign` kinds in the form
- *   their all-time documents hold them (`kindForm`: no month; a campaign's cells packed into one): what the pipeline
- *   and the funnel read without a period.
- * - `{tenant}:~asof:owner:{ownerId}:{date}`: one owner's `owner` cells, so one owner's pipeline as of a day reads
- *   that owner's few cells, not every owner's.
+ * exact to the day), from a dated ledger (libs/shared/read-model/src/as-of-ledger.ts) the deals' projection keeps
+ * beside its summaries: every change an event makes to the all-time cells, by the business day it was recorded on, in
+ * `{tenant}:~asof:{2026 | 2026-03 | 2026-03-20}`. It holds the cells of the `pipeline`, `funnelSource`,
+ * `funnelCampaign` and `owner` kinds in the form their all-time documents hold them (`kindForm`: no month; a
+ * campaign's cells packed into one): what the pipeline (the tenant's or one owner's) and the funnel read without a
+ * period. One ledger, named from the event alone (`documentId`): a second one for the owners doubled what a fold
+ * writes per event, and one per owner, named from the deal, was a document the runner had not loaded at almost every
+ * event of a rebuild, each stopping the fold for a read.
  */
-const MARK = ':~asof:';
-const ALL = 'all';
-const OWNER = 'owner:';
+const MARK = ':~asof';
 
-export const pipelineLedgerPrefix = (tenantId: string): string => `${tenantId}${MARK}${ALL}`;
-export const ownerLedgerPrefix = (tenantId: string, ownerId: string): string => `${tenantId}${MARK}${OWNER}${ownerId}`;
+export const pipelineLedgerPrefix = (tenantId: string): string => `${tenantId}${MARK}`;
 
-/** The kinds the tenant's ledger keeps: what the pipeline and the funnel read without a period (not `direct`: every deal less the lead-sourced ones). */
-const LEDGER_KINDS: ReadonlySet<string> = new Set(['pipeline', 'funnelSource', 'funnelCampaign']);
+/** The kinds the ledger keeps: what the views read without a period (not `direct`: every deal less the lead-sourced ones). */
+const LEDGER_KINDS: ReadonlySet<string> = new Set(['pipeline', 'funnelSource', 'funnelCampaign', 'owner']);
 
-/** Where a ledger document's id says it belongs: the tenant's ledger or one owner's; undefined for any other id. */
-function ledgerOf(id: string): { readonly owner: string | undefined; readonly level: string } | undefined {
-  const at = id.indexOf(MARK);
-  if (at < 0) return undefined;
-  const rest = id.slice(at + MARK.length);
-  const cut = rest.lastIndexOf(':');
-  const date = rest.slice(cut + 1);
-  const level = date.length === 4 ? 'year' : date.length === 7 ? 'month' : 'day';
-  return { owner: rest.startsWith(OWNER) ? rest.slice(OWNER.length, cut) : undefined, level };
+type Level = 'year' | 'month' | 'day';
+
+/** Ids parsed, by id: a fold asks for every cell of every change, and the ids repeat (a tenant's kinds and days). */
+const levels = new Map<string, Level | null>();
+
+/** The ledger level of a document's id; undefined for any other id. */
+function levelOf(id: string): Level | undefined {
+  let found = levels.get(id);
+  if (found === undefined) {
+    const at = id.lastIndexOf(`${MARK}:`);
+    const date = at < 0 ? '' : id.slice(at + MARK.length + 1);
+    found = at < 0 ? null : date.length === 4 ? 'year' : date.length === 7 ? 'month' : 'day';
+    // Bounded: a long-running process sees a few new ids a day per tenant.
+    if (levels.size >= 10_000) levels.clear();
+    levels.set(id, found);
+  }
+  return found ?? undefined;
 }
-
-const ownersIn = (cells: readonly SummaryCell[], into: Set<string>): void => {
-  for (const cell of cells) if (cell.dims['kind'] === 'owner' && typeof cell.dims['ownerId'] === 'string') into.add(cell.dims['ownerId']);
-};
 
 const idList = (ids: string | readonly string[] | undefined): readonly string[] =>
   ids === undefined ? [] : typeof ids === 'string' ? [ids] : ids;
 
-const LEVELS = ['year', 'month', 'day'] as const;
-
-/** A cell marked with the ledger and level it was read from or is due in, so the check (`total`) sums each level apart. */
-const tagged = (cell: SummaryCell, ledger: string, level: string): SummaryCell => ({
-  dims: { ...cell.dims, ledger: `${ledger}|${level}` },
-  values: cell.values,
-});
-
 /**
- * The summary members of `base` (monthSplitSummary's) with the ledgers added: the tenant's ledger documents of the
- * event's recording day are named from the event, an owner's from the deal's owner before and after it (`follow`);
- * `place` sends each ledger the cells it keeps, in that form; `total` checks that each level of each ledger (years,
- * months, days) sums to the cells of the documents as they stand now.
+ * The summary members of `base` (monthSplitSummary's) with the ledger added: its documents of the event's recording
+ * day are named from the event; `place` sends it the cells it keeps, in that form; `total` checks that each level
+ * (years, months, days) sums to the cells of the documents as they stand now.
  */
-export function withAsOfLedgers<Doc extends object, E extends Event>(
+export function withAsOfLedger<Doc extends object, E extends Event>(
   base: Pick<ProjectionSummary<Doc, E>, 'documentId' | 'documentIdOf' | 'place' | 'total'>,
   packed: Readonly<Record<string, readonly string[]>>,
-  follow: MonthFollow<Doc, E>,
 ): Pick<ProjectionSummary<Doc, E>, 'documentId' | 'documentIdOf' | 'place' | 'total'> {
-  const dayOf = (event: { readonly metadata: { readonly occurredAt: string } }) => BUSINESS_CALENDAR.day(event.metadata.occurredAt);
   const moved = movedOf(packed);
-  const ledgerCells = (doc: SummaryDoc): SummaryCell[] => unpackedCells(doc, moved);
-  const ledgerForm = (cell: SummaryCell, owner: string | undefined): SummaryCell | undefined => {
-    const kind = String(cell.dims['kind']);
-    if (owner === undefined) return LEDGER_KINDS.has(kind) ? kindForm(cell, packed) : undefined;
-    return kind === 'owner' && cell.dims['ownerId'] === owner ? cell : undefined;
+  const formOf = (cell: SummaryCell): SummaryCell | undefined =>
+    LEDGER_KINDS.has(String(cell.dims['kind'])) ? kindForm(cell, packed) : undefined;
+  // Each change is placed in the three levels, one after the other: the very same form object for all three, so the
+  // fold nets it once (placeChange) and keys its dimensions once (summaryCellKey keeps the key by dimensions object).
+  // The forms are kept from the year document (named first) to the day's.
+  const forms = new Map<SummaryCell, SummaryCell | null>();
+  const ledgerForm = (cell: SummaryCell, level: Level): SummaryCell | undefined => {
+    if (level === 'year') forms.clear();
+    let form = forms.get(cell);
+    if (form === undefined) forms.set(cell, (form = formOf(cell) ?? null));
+    return form ?? undefined;
   };
   return {
     documentId: (event) => [
       ...idList(base.documentId(event)),
-      ...ledgerIdsOfDay(pipelineLedgerPrefix(event.metadata.tenantId), dayOf(event)),
+      ...ledgerIdsOfDay(pipelineLedgerPrefix(event.metadata.tenantId), BUSINESS_CALENDAR.day(event.metadata.occurredAt)),
     ],
-    documentIdOf: (event, doc, id, peer) => {
-      const ids = [...idList(base.documentIdOf?.(event, doc, id, peer))];
-      const next = follow.evolve(doc, event, id, peer);
-      if (next === doc) return ids;
-      const owners = new Set<string>();
-      if (doc !== null) ownersIn(follow.cells(doc), owners);
-      if (next !== null) ownersIn(follow.cells(next), owners);
-      const day = dayOf(event);
-      for (const owner of owners) ids.push(...ledgerIdsOfDay(ownerLedgerPrefix(event.metadata.tenantId, owner), day));
-      return ids;
-    },
+    ...(base.documentIdOf === undefined ? {} : { documentIdOf: base.documentIdOf }),
     place: (cell, id) => {
-      const ledger = ledgerOf(id);
-      if (ledger === undefined) return base.place === undefined ? cell : base.place(cell, id);
-      return ledgerForm(cell, ledger.owner);
+      const level = levelOf(id);
+      if (level === undefined) return base.place === undefined ? cell : base.place(cell, id);
+      return ledgerForm(cell, level);
     },
     total: {
       of: (summaries) => {
         const others = new Map<string, SummaryDoc>();
         const kept: SummaryCell[] = [];
         for (const [id, doc] of summaries) {
-          const ledger = ledgerOf(id);
-          if (ledger === undefined) others.set(id, doc);
-          else for (const cell of ledgerCells(doc)) kept.push(tagged(cell, ledger.owner ?? ALL, ledger.level));
+          const level = levelOf(id);
+          if (level === undefined) others.set(id, doc);
+          else for (const cell of unpackedCells(doc, moved)) kept.push(atLedgerLevel(cell, level));
         }
         return [
           ...(base.total === undefined ? [...others.values()].flatMap((doc) => Object.values(doc.cells)) : base.total.of(others)),
@@ -114,12 +102,9 @@ export function withAsOfLedgers<Doc extends object, E extends Event>(
       },
       ofCells: (cells) => {
         const due: SummaryCell[] = [];
+        // The ledger's cells read back unpacked: each cell without its month, once per level.
         for (const cell of cells) {
-          const owner = cell.dims['kind'] === 'owner' && typeof cell.dims['ownerId'] === 'string' ? cell.dims['ownerId'] : undefined;
-          const form = ledgerForm(cell, owner);
-          if (form === undefined) continue;
-          // The ledgers' cells read back unpacked: the cell without its month.
-          for (const level of LEVELS) due.push(tagged(kindForm(cell, {}), owner ?? ALL, level));
+          if (formOf(cell) !== undefined) for (const level of LEDGER_LEVELS) due.push(atLedgerLevel(kindForm(cell, {}), level));
         }
         return [...(base.total === undefined ? cells : base.total.ofCells(cells)), ...due];
       },
@@ -151,9 +136,9 @@ function movedOf(packed: Readonly<Record<string, readonly string[]>>): readonly 
 }
 
 /**
- * The all-time cells as they stood at the end of business day `day` ('YYYY-MM-DD'): the tenant's (kinds `pipeline`,
- * `funnelSource`, `funnelCampaign`, unpacked as `packed` packed them), or with `ownerId` that owner's `owner` cells. One read, of at most
- * (day's year − 1900) + 11 + 31 documents of each ledger.
+ * The all-time cells as they stood at the end of business day `day` ('YYYY-MM-DD'), unpacked as `packed` packed them:
+ * the tenant's, or with `ownerId` that owner's `owner` cells only. One read, of at most (day's year − 1900) + 11 + 31
+ * documents.
  */
 export async function loadCellsAsOf(
   store: Pick<ReadStore, 'getMany'>,
@@ -163,7 +148,7 @@ export async function loadCellsAsOf(
   day: string,
   ownerId?: string,
 ): Promise<SummaryCell[]> {
-  const prefix = ownerId === undefined ? pipelineLedgerPrefix(tenantId) : ownerLedgerPrefix(tenantId, ownerId);
-  const [cells] = await loadLedgerTotals(store, collection, [prefix], day);
-  return unpackedCells(docOf(cells ?? []), movedOf(packed));
+  const [cells] = await loadLedgerTotals(store, collection, [pipelineLedgerPrefix(tenantId)], day);
+  const found = unpackedCells(docOf(cells ?? []), movedOf(packed));
+  return ownerId === undefined ? found : found.filter((cell) => cell.dims['kind'] === 'owner' && cell.dims['ownerId'] === ownerId);
 }

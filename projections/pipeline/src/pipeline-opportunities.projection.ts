@@ -13,7 +13,7 @@ import {
 import { BUSINESS_CALENDAR, compact, type Money, persianSortKey, zonedVersion } from '@crm/shared/kernel';
 import { defineProjection, keysetIndexes, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
-import { withAsOfLedgers } from './pipeline-as-of';
+import { withAsOfLedger } from './pipeline-as-of';
 import { weighedAmount } from './support';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
@@ -209,7 +209,17 @@ export const PIPELINE_MONTH_PARTS: Readonly<Record<string, string>> = {
  * qualified (`captured`, `disqualified`) adds its own cell to the funnel kinds (`leadCells`), also without a currency:
  * so every lead of the funnel is one cell of this projection.
  */
-export function pipelineCells(doc: PipelineDoc): SummaryCell[] {
+export function pipelineCells(doc: PipelineDoc): readonly SummaryCell[] {
+  // Kept by document (documents are never changed in place): a fold asks for a document's cells after the event that
+  // made it and again before the next, and the same cell objects let their keys be computed once (summaryCellKey).
+  let cells = cellsOfDocument.get(doc);
+  if (cells === undefined) cellsOfDocument.set(doc, (cells = cellsOf(doc)));
+  return cells;
+}
+
+const cellsOfDocument = new WeakMap<PipelineDoc, readonly SummaryCell[]>();
+
+function cellsOf(doc: PipelineDoc): SummaryCell[] {
   if ('leadStatus' in doc) return leadCells(doc);
   const lead = dealOf(doc);
   if (lead !== null && lead.status === 'pending')
@@ -278,13 +288,6 @@ const leadMonth = (deal: Pick<Attribution, 'leadCapturedAt'>): Readonly<Record<s
  */
 export const NAME_KEY_LENGTH = 400;
 
-/** What the summaries need of the fold to name a document's months documents and owner ledgers. */
-const FOLLOW = {
-  cells: pipelineCells,
-  evolve: (doc: PipelineDoc | null, event: RecordedOf<HandledEvent>, id: string, peer?: (id: string) => PipelineDoc | null) =>
-    evolvePipeline(doc, event, id, peer),
-};
-
 export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>({
   name: 'pipeline-opportunities',
   // 4: keeps a per-tenant summary (pipelineCells) next to the deals.
@@ -307,8 +310,7 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // id, what the list sorts by stage on (it sorted on the stage's name), indexed.
   // 15: one index per sort field (the field, then the id), walked backwards for a descending page: finds break ties on
   // the id in the sort's direction now (a descending index beside each cost a rebuild 14% and a first build 79% here).
-  // 16: dated ledgers of the all-time cells, the tenant's and each owner's (pipeline-as-of.ts): the pipeline and the
-  // funnel as of a past business day.
+  // 16: a dated ledger of the all-time cells (pipeline-as-of.ts): the pipeline and the funnel as of a past business day.
   version: zonedVersion(16), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
@@ -355,10 +357,12 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   },
   summary: {
     cells: pipelineCells,
-    ...withAsOfLedgers<PipelineDoc, HandledEvent>(
-      monthSplitSummary<PipelineDoc, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED, PIPELINE_MONTH_PARTS, FOLLOW),
+    ...withAsOfLedger<PipelineDoc, HandledEvent>(
+      monthSplitSummary<PipelineDoc, HandledEvent>(PIPELINE_SUMMARY_KINDS, PIPELINE_SUMMARY_PACKED, PIPELINE_MONTH_PARTS, {
+        cells: pipelineCells,
+        evolve: (doc, event, id, peer) => evolvePipeline(doc, event, id, peer),
+      }),
       PIPELINE_SUMMARY_PACKED,
-      FOLLOW,
     ),
   },
   evolve: evolvePipeline,

@@ -1,6 +1,7 @@
 import { ledgerIdsOfDay, ledgerIdsThrough, ledgerLevelOf, loadLedgerTotals, sumCells } from './as-of-ledger';
 import { InMemoryReadStore } from './in-memory-read-store';
 import type { SummaryDoc } from './projection';
+import type { ReadStore } from './read-store';
 
 const doc = (cells: Record<string, { dims: Record<string, string>; values: Record<string, number> }>): SummaryDoc => ({
   summary: true,
@@ -9,7 +10,7 @@ const doc = (cells: Record<string, { dims: Record<string, string>; values: Recor
 
 describe('dated ledger', () => {
   it('names the year, month and day documents of an event’s business day', () => {
-    expect(ledgerIdsOfDay('t:~asof:all', '2026-03-20')).toEqual(['t:~asof:all:2026', 't:~asof:all:2026-03', 't:~asof:all:2026-03-20']);
+    expect(ledgerIdsOfDay('t:~asof', '2026-03-20')).toEqual(['t:~asof:2026', 't:~asof:2026-03', 't:~asof:2026-03-20']);
     expect(['t:x:2026', 't:x:2026-03', 't:x:2026-03-20', 't:x:2026-3', 't:y:2026'].map((id) => ledgerLevelOf('t:x', id))).toEqual([
       'year',
       'month',
@@ -50,7 +51,12 @@ describe('dated ledger', () => {
       tx.put('c', 'q:2026', one(7));
     });
     let reads = 0;
-    const counted = { getMany: (collection: string, ids: readonly string[]) => ((reads += 1), store.getMany(collection, ids)) };
+    const counted: Pick<ReadStore, 'getMany'> = {
+      getMany: (collection, ids) => {
+        reads += 1;
+        return store.getMany(collection, ids);
+      },
+    };
     const [p, q] = await loadLedgerTotals(counted, 'c', ['p', 'q'], '2026-03-02');
     expect(reads).toBe(1);
     expect(p).toEqual([{ dims: { k: 'a' }, values: { count: 111 } }]);

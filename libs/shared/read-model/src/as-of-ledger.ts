@@ -14,6 +14,18 @@ import { isSummaryDoc, summaryCellKey, type SummaryCell, type SummaryDoc } from 
  */
 export type LedgerLevel = 'year' | 'month' | 'day';
 
+/** The levels of a ledger, each of which holds every change once (a check sums each apart: `atLedgerLevel`). */
+export const LEDGER_LEVELS: readonly LedgerLevel[] = ['year', 'month', 'day'];
+
+/**
+ * A cell marked with the ledger and level it was read from or is due in, for a summary's `total`: every level of a
+ * ledger sums to the documents' cells now, so the check compares each level apart.
+ */
+export const atLedgerLevel = (cell: SummaryCell, ledger: string): SummaryCell => ({
+  dims: { ...cell.dims, ledger },
+  values: cell.values,
+});
+
 /** The three documents an event recorded on business day `day` ('YYYY-MM-DD') changes, year first. */
 export const ledgerIdsOfDay = (prefix: string, day: string): readonly [year: string, month: string, day: string] => [
   `${prefix}:${day.slice(0, 4)}`,
