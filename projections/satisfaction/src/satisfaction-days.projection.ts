@@ -1,6 +1,16 @@
 import { SERVQUAL_DIMENSIONS } from '@crm/service/domain';
 import { BUSINESS_CALENDAR, zonedVersion } from '@crm/shared/kernel';
-import { defineProjection, type RecordedOf } from '@crm/shared/read-model';
+import {
+  atLedgerLevel,
+  defineProjection,
+  LEDGER_LEVELS,
+  ledgerIdsOfDay,
+  ledgerLevelOf,
+  type ProjectionSummary,
+  type RecordedOf,
+  type SummaryCell,
+  type SummaryDoc,
+} from '@crm/shared/read-model';
 import {
   satisfactionAnswerOf,
   type SatisfactionDoc,
@@ -83,6 +93,71 @@ function withCount<D extends SatisfactionSumsDoc>(day: D, measure: SatisfactionM
 }
 
 /**
+ * The dated ledger of a tenant's answers (libs/shared/read-model/src/as-of-ledger.ts): `{tenant}:~asof:{date}`, what
+ * each event added to the day sums, by the business day it was recorded on (`metadata.occurredAt`, not the day the
+ * answer was given: a paper survey typed in later counts from the day it was typed in). The satisfaction view as of a
+ * past day sums it through that day (readSatisfactionAsOf).
+ */
+export const satisfactionLedgerPrefix = (tenantId: string): string => `${tenantId}:~asof`;
+
+/**
+ * A ledger cell's dimensions: the months (Gregorian and Jalali) of the business day the answers were given on, so the
+ * report lists the same periods as the day and month documents do, and either what was counted (`measure` and
+ * `score`, NO_SCORE for none: `count` answers) or, with `sums: 'servqual'`, SERVQUAL's sums (`count` answers, and the
+ * sum of every expectation and perception by its name in `SatisfactionDayDoc.servqual.sums`).
+ */
+export type SatisfactionLedgerDims =
+  | { readonly month: string; readonly jalaliMonth: string; readonly measure: string; readonly score: string }
+  | { readonly month: string; readonly jalaliMonth: string; readonly sums: 'servqual' };
+
+const isDayDoc = (doc: SatisfactionSumsDoc): doc is SatisfactionDayDoc => 'tenantId' in doc;
+
+/** A day document's cells (month documents add none: the same answers would count twice). Kept by document, which never changes. */
+function ledgerCells(doc: SatisfactionSumsDoc): readonly SummaryCell[] {
+  if (!isDayDoc(doc)) return [];
+  let cells = cellsOfDay.get(doc);
+  if (cells === undefined) {
+    const { month, jalaliMonth } = doc;
+    const found: SummaryCell[] = [];
+    for (const [measure, byScore] of Object.entries(doc.counts)) {
+      for (const [score, count] of Object.entries(byScore)) found.push({ dims: { month, jalaliMonth, measure, score }, values: { count } });
+    }
+    if (doc.servqual.responses > 0) {
+      found.push({ dims: { month, jalaliMonth, sums: 'servqual' }, values: { count: doc.servqual.responses, ...doc.servqual.sums } });
+    }
+    cellsOfDay.set(doc, (cells = found));
+  }
+  return cells;
+}
+const cellsOfDay = new WeakMap<object, readonly SummaryCell[]>();
+
+/** The level of a ledger document of any tenant, from its id; undefined for another id. */
+function levelOf(id: string): string | undefined {
+  const at = id.lastIndexOf(':~asof:');
+  return at < 0 ? undefined : ledgerLevelOf(id.slice(0, at + ':~asof'.length), id);
+}
+
+/**
+ * Each answer's change of its day document, in the ledger documents (year, month, day) of the business day its event
+ * was recorded on. Answers are only ever added (no event of the three takes one back or changes it), so each ledger
+ * cell only grows; were one taken back, its removal would count on the day it was recorded, as an as-of view wants.
+ */
+const satisfactionLedger: ProjectionSummary<SatisfactionSumsDoc, SatisfactionEvent> = {
+  documentId: (event) =>
+    ledgerIdsOfDay(satisfactionLedgerPrefix(event.metadata.tenantId), BUSINESS_CALENDAR.day(event.metadata.occurredAt)),
+  cells: ledgerCells,
+  // Each level (every year, every month, every day) holds every answer once: each is checked against the documents.
+  total: {
+    of: (summaries: ReadonlyMap<string, SummaryDoc>) =>
+      [...summaries].flatMap(([id, doc]) => {
+        const level = levelOf(id);
+        return level === undefined ? [] : Object.values(doc.cells).map((cell) => atLedgerLevel(cell, level));
+      }),
+    ofCells: (cells) => cells.flatMap((cell) => LEDGER_LEVELS.map((level) => atLedgerLevel(cell, level))),
+  },
+};
+
+/**
  * Satisfaction per tenant and business day, and per month of either calendar, kept as
  * answers arrive: the satisfaction view reads one document per day of its period,
  * or without a period one per month, whatever the number of answers.
@@ -93,7 +168,8 @@ function withCount<D extends SatisfactionSumsDoc>(day: D, measure: SatisfactionM
 export const satisfactionDaysProjection = defineProjection<SatisfactionSumsDoc, SatisfactionEvent>({
   name: SATISFACTION_DAYS,
   // 2: month documents (Gregorian and Jalali) beside the days. 3: business days and months (Asia/Tehran by default), not UTC's.
-  version: zonedVersion(3), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  // 4: the dated ledger (`summary`) the view as of a past day reads.
+  version: zonedVersion(4), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'satisfaction_days',
   readsPersonalData: false,
@@ -103,6 +179,7 @@ export const satisfactionDaysProjection = defineProjection<SatisfactionSumsDoc, 
     ['periodOf', 'bucket', 'period'],
   ],
   documentId: documentIds,
+  summary: satisfactionLedger,
   evolve(doc, event, id) {
     const answer = satisfactionAnswerOf(event);
     const [dayId, monthId] = documentIds(event);

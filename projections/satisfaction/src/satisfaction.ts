@@ -7,8 +7,15 @@ import {
   type ServqualScores,
 } from '@crm/service/domain';
 import { BUSINESS_CALENDAR, roundHalfEven } from '@crm/shared/kernel';
-import type { AggregateRow, DocumentRecord, FieldCondition, ReadStore, Where } from '@crm/shared/read-model';
-import { NO_SCORE, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
+import {
+  loadLedgerTotals,
+  type AggregateRow,
+  type FieldCondition,
+  type ReadStore,
+  type SummaryCell,
+  type Where,
+} from '@crm/shared/read-model';
+import { NO_SCORE, satisfactionLedgerPrefix, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
 import { splitDaysByMonth } from './month-split';
 
@@ -329,7 +336,7 @@ export function splitPeriod(at: FieldCondition | undefined): SatisfactionSplit {
 type Sums = Pick<SatisfactionDayDoc, 'counts' | 'servqual'>;
 
 /** Day or month sums added to the tallies, each under its period of the bucket (as their per-answer groupings would be). */
-function addSums<D extends Sums>(tallies: PeriodTallies, docs: readonly DocumentRecord<D>[], periodOf: (doc: D) => string): void {
+function addSums<D extends Sums>(tallies: PeriodTallies, docs: readonly { readonly doc: D }[], periodOf: (doc: D) => string): void {
   for (const { doc } of docs) {
     const period = periodOf(doc);
     for (const measure of Object.keys(doc.counts)) {
@@ -392,4 +399,54 @@ export async function readSatisfactionByDay(
 function compactRange(first: string | undefined, end: string | undefined): FieldCondition | undefined {
   if (first === undefined && end === undefined) return undefined;
   return { ...(first === undefined ? {} : { gte: first }), ...(end === undefined ? {} : { lt: end }) };
+}
+
+/** A report as of a past business day: the bucket, and the day ('YYYY-MM-DD' of BUSINESS_CALENDAR) it is as of. */
+export interface SatisfactionAsOfQuery {
+  readonly tenantId: string;
+  readonly bucket: SatisfactionBucket;
+  readonly day: string;
+}
+
+/**
+ * Ledger cells (satisfaction-days' summary) as the sums of each period of the bucket they count in: the same counts and
+ * SERVQUAL sums that period's month document holds, of the answers recorded by then.
+ */
+function sumsPerPeriod(bucket: SatisfactionBucket, cells: readonly SummaryCell[]): { readonly doc: Sums & { readonly period: string } }[] {
+  const periods = new Map<
+    string,
+    { period: string; counts: Record<string, Record<string, number>>; servqual: { responses: number; sums: Record<string, number> } }
+  >();
+  for (const { dims, values } of cells) {
+    const period = text(bucket === 'month' ? dims['month'] : dims['jalaliMonth']);
+    let sums = periods.get(period);
+    if (sums === undefined) periods.set(period, (sums = { period, counts: {}, servqual: { responses: 0, sums: {} } }));
+    const count = values['count'] ?? 0;
+    if (dims['sums'] === 'servqual') {
+      sums.servqual.responses += count;
+      for (const field of SERVQUAL_FIELDS) sums.servqual.sums[field] = (sums.servqual.sums[field] ?? 0) + (values[field] ?? 0);
+      continue;
+    }
+    const byScore = (sums.counts[text(dims['measure'])] ??= {});
+    const key = text(dims['score']);
+    byScore[key] = (byScore[key] ?? 0) + count;
+  }
+  return [...periods.values()].map((doc) => ({ doc }));
+}
+
+/**
+ * The report the view would have given at the end of business day `day` (API.md's asOf, exact to the day): from the
+ * dated ledger of the answers recorded by then (satisfaction-days' summary, by each event's `occurredAt`, whatever day
+ * the answer says it was given), summed through that day, in one read of at most (its year − 1900) + 11 + 31 documents
+ * whatever the history's size. Without a period, as the current view: the periods that have answers (recorded by then).
+ */
+export async function readSatisfactionAsOf(
+  store: Pick<ReadStore, 'getMany'>,
+  collection: string,
+  query: SatisfactionAsOfQuery,
+): Promise<SatisfactionReport> {
+  const [cells] = await loadLedgerTotals(store, collection, [satisfactionLedgerPrefix(query.tenantId)], query.day);
+  const tallies = new PeriodTallies();
+  addSums(tallies, sumsPerPeriod(query.bucket, cells ?? []), (sums) => sums.period);
+  return tallies.report(query.bucket);
 }

@@ -1,4 +1,4 @@
-import { AS_OF_PRECISION_SCHEMA } from '@crm/shared/read-model';
+import { AS_OF_DAY_SCHEMA, AS_OF_PRECISION_SCHEMA } from '@crm/shared/read-model';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /** What the complaint and satisfaction views answer, as published in OpenAPI (every field the projections write). */
@@ -277,5 +277,7 @@ export const SATISFACTION_SCHEMA: SchemaObject = {
       items: { allOf: [FIGURES, { type: 'object', required: ['period'], properties: { period: { type: 'string' } } }] },
     },
     overall: FIGURES,
+    // Only with asOf: the figures as they stood at the end of its business day.
+    ...AS_OF_DAY_SCHEMA,
   },
 };

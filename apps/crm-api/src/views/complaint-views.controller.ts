@@ -16,6 +16,7 @@ import {
 import {
   MAX_SATISFACTION_PERIODS,
   readSatisfaction,
+  readSatisfactionAsOf,
   readSatisfactionByDay,
   satisfactionSpan,
   satisfactionDaysProjection,
@@ -27,7 +28,7 @@ import {
   type SatisfactionBucket,
   type SatisfactionReport,
 } from '@crm/projections/satisfaction';
-import { AS_OF_PRECISION, type AsOfPrecision, KeptAnswers, timeRange } from '@crm/shared/read-model';
+import { AS_OF_PRECISION, type AsOfDay, type AsOfPrecision, KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { BUSINESS_CALENDAR, NOT_FOUND } from '@crm/shared/kernel';
 import {
@@ -48,7 +49,7 @@ import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-import { asOfNoLaterThan, assertPeriod, PERIOD_IN_ORDER } from './view-bounds';
+import { asOfBusinessDay, asOfNoLaterThan, asOfWithoutPeriod, assertPeriod, assertRules, PERIOD_IN_ORDER } from './view-bounds';
 
 @AlsoChecks(PERIOD_IN_ORDER)
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
@@ -93,7 +94,12 @@ const SATISFACTION_PERIODS: BodyRule = {
   },
 };
 
-@AlsoChecks(PERIOD_IN_ORDER, SATISFACTION_PERIODS)
+/** asOf with a period (API.md's asOf on an aggregate view: exact to the day), refused at the edge and by the handler. */
+const SATISFACTION_AS_OF_ALONE = asOfWithoutPeriod(
+  'the figures as of a past day are kept by the day each answer was recorded, not by the day it was given, which from/to select on',
+);
+
+@AlsoChecks(PERIOD_IN_ORDER, SATISFACTION_PERIODS, SATISFACTION_AS_OF_ALONE)
 export class SatisfactionQueryDto extends MinPositionQueryDto {
   @ApiPropertyOptional({
     enum: BUCKETS,
@@ -113,6 +119,12 @@ export class SatisfactionQueryDto extends MinPositionQueryDto {
     `Answers given up to this date (the whole business day) or instant (inclusive); the period holding it is the last listed, at most ${MAX_SATISFACTION_PERIODS} periods after the first`,
   )
   to?: string;
+
+  @DateOrInstant(
+    'The figures as they stood at the end of the business day holding this date or instant: every answer recorded by then, ' +
+      'whatever day it says it was given; the periods that have such answers are listed. Not with from/to. At most now (a later asOf is read as now)',
+  )
+  asOf?: string;
 }
 
 /** Auditors' and analysts' views of complaint handling and customer satisfaction (API.md "Queries"). */
@@ -221,12 +233,21 @@ export class ComplaintViewsController {
       ' periods (a longer range is a 400 naming to, or from when to is not given). Without from, the periods that have answers. ' +
       BUSINESS_DAYS +
       'Read from sums kept per month of the bucket’s calendar and per business day (the days of a part-month at either edge), plus ' +
-      'the answers of a part-day when from/to is an instant inside a day: exact to the instant.',
+      'the answers of a part-day when from/to is an instant inside a day: exact to the instant. ' +
+      'With asOf (not with from/to; a later asOf than now is read as now): the report as it stood at the end of the business day holding asOf ' +
+      '(asOfPrecision day; asOf in the reply is the last instant of that day), over every answer recorded by then, whatever day it ' +
+      'says it was given (a survey typed in later counts from the day it was typed in); its periods are those with such answers. ' +
+      'Read from a ledger of what each day recorded, per year, month and day: at most (its year − 1900) + 11 + 31 small documents, ' +
+      'whatever the number of answers.',
   })
   @ApiOkResponse({ description: 'Figures per period and overall', schema: SATISFACTION_SCHEMA })
   @ApiBadQuery()
   @ApiNotCaughtUp()
-  async satisfaction(@Query() query: SatisfactionQueryDto, @Tenant() tenantId: string): Promise<SatisfactionReport> {
+  async satisfaction(
+    @Query() query: SatisfactionQueryDto,
+    @Tenant() tenantId: string,
+  ): Promise<SatisfactionReport | (SatisfactionReport & AsOfDay)> {
+    if (query.asOf !== undefined) return this.satisfactionAsOf(query, query.asOf, tenantId);
     const at = timeRange(query.from, query.to);
     assertPeriod(at);
     const bucket = query.bucket ?? 'month';
@@ -258,6 +279,23 @@ export class ComplaintViewsController {
         );
       },
     );
+  }
+
+  /**
+   * The report as it stood at the end of asOf's business day (API.md: an aggregate view is exact to the day), from the
+   * dated ledger satisfaction-days keeps: a later asOf than now is read as now (today's figures so far).
+   */
+  private async satisfactionAsOf(query: SatisfactionQueryDto, value: string, tenantId: string): Promise<SatisfactionReport & AsOfDay> {
+    assertRules(query, SATISFACTION_AS_OF_ALONE);
+    const bucket = query.bucket ?? 'month';
+    const { day, reply } = asOfBusinessDay(value, this.clock.now().getTime());
+    const days = await this.readModels.collection(SATISFACTION_DAYS, query.minPosition);
+    // Kept like the other answers, by the day it is as of (every asOf in it answers the same).
+    const key = JSON.stringify([tenantId, 'asOf', days, bucket, day]);
+    const report = await this.satisfactionAnswers.answer(this.readModels.store, [satisfactionDaysProjection], key, () =>
+      readSatisfactionAsOf(this.readModels.store, days, { tenantId, bucket, day }),
+    );
+    return { ...report, ...reply };
   }
 }
 

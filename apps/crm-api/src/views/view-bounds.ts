@@ -63,7 +63,8 @@ export function asOfBusinessDay(value: string, now: number): { readonly day: str
  */
 export function asOfWithoutPeriod(why: string): BodyRule {
   return {
-    reads: ['asOf', 'from', 'to'],
+    // asOf only: from/to count by being there, whatever they hold, so a malformed `from` is named beside asOf, not instead of it.
+    reads: ['asOf'],
     check: ({ asOf, from, to }) => {
       if (typeof asOf === 'string' && (typeof from === 'string' || typeof to === 'string')) {
         throw new RequestValidationError([{ field: 'asOf', messages: [`asOf cannot be combined with from/to: ${why}`] }]);
