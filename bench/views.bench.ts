@@ -82,19 +82,23 @@ const postgresUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.
 const keep = process.env['BENCH_KEEP'] === '1';
 const benchDir = process.env['BENCH_DIR'] ?? join(tmpdir(), 'crm-bench-views');
 
-/** The views analysts open, as an idle server answers them (no asOf: "now"). */
+/** The views analysts open, as an idle server answers them: now, and some as of a past day (asOf). */
 const VIEWS: readonly string[] = [
   '/views/pipeline',
   '/views/pipeline?from=2025-01-01&to=2025-06-30',
   '/views/pipeline/opportunities?limit=50',
   '/views/pipeline/opportunities?limit=50&sort=amount&order=desc',
   '/views/funnel',
+  '/views/pipeline?asOf=2025-06-30',
+  '/views/funnel?asOf=2025-06-30',
+  '/views/funnel?by=campaign&asOf=2025-06-30',
   '/views/funnel?by=campaign',
   '/views/funnel?from=2025-03-01',
   '/views/funnel?from=2025-03-01&by=campaign',
   '/views/funnel?from=2025-01-01&to=2025-06-30',
   '/views/funnel?from=2025-01-01&to=2025-06-30&by=campaign',
   '/views/satisfaction',
+  '/views/satisfaction?asOf=2025-06-30',
   '/views/satisfaction?bucket=jalali&from=2025-01-01&to=2025-12-31',
   '/views/complaints/kpis',
   '/views/complaints/kpis?from=2025-01-01&to=2025-03-31',
