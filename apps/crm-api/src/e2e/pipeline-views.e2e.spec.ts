@@ -339,6 +339,8 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
     // Not with a period; a day that does not exist; each named in a problem+json 400.
     for (const [query, field] of [
       ['/views/pipeline?asOf=2026-01-10&from=2026-01-01', 'asOf'],
+      ['/views/pipeline?asOf=2026-01-10&from=2026-01-01&from=2026-01-02', 'asOf'],
+      ['/views/funnel?asOf=2026-01-10&to=2026-01-01&to=2026-01-02', 'asOf'],
       ['/views/funnel?asOf=2026-01-10&to=2026-01-31', 'asOf'],
       ['/views/pipeline?asOf=2026-02-30', 'asOf'],
       ['/views/funnel?asOf=yesterday&by=owner', 'by'],

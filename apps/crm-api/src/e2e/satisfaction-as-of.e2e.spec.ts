@@ -128,6 +128,9 @@ describe('satisfaction as of a past business day (real server, embedded SQLite)'
     expect(fieldsOf(both.body).sort()).toEqual(['asOf', 'to']);
     const worse = await get('/views/satisfaction?asOf=2025-03-10&from=2025-02-30');
     expect(fieldsOf(worse.body).sort()).toEqual(['asOf', 'from']);
+    // A repeated from (an array) is there too (an outside probe: it hid the asOf conflict).
+    const repeated = await get('/views/satisfaction?asOf=2025-03-10&from=2025-03-01&from=2025-03-02');
+    expect(fieldsOf(repeated.body).sort()).toEqual(['asOf', 'from']);
     for (const bad of ['2025-02-30', 'yesterday', '1403-12-10', '2025-03-10T10:00']) {
       const reply = await get(`/views/satisfaction?asOf=${encodeURIComponent(bad)}`);
       expect([bad, reply.status, fieldsOf(reply.body)]).toEqual([bad, 400, ['asOf']]);

@@ -63,6 +63,9 @@ export class PipelineViewsController {
   /** The funnel's answers, kept per tenant, collections and filters (docs/views-at-scale.md, "Funnel answers kept"). */
   private readonly funnels = new KeptAnswers<Funnel>();
 
+  /** The pipeline's answers as of a past day, kept per tenant, collection, owner and day (the same rule). */
+  private readonly pipelinesAsOf = new KeptAnswers<PipelineSummary>();
+
   /** Cursors of the opportunity list are tagged with a key of the server's own (opportunity-list.ts). */
   private readonly cursorKey: Buffer;
 
@@ -99,7 +102,13 @@ export class PipelineViewsController {
     const collection = await this.readModels.collection(pipelineOpportunities.name, query.minPosition);
     if (query.asOf === undefined) return loadPipelineSummary(this.readModels.store, collection, tenantId, query);
     const { day, reply } = asOfBusinessDay(query.asOf, this.clock.now().getTime());
-    return { ...(await loadPipelineSummaryAsOf(this.readModels.store, collection, tenantId, query, day)), ...reply };
+    // Kept while the deals' projection has applied nothing since (a past day's figures are made of a few hundred kB of
+    // ledger documents at 100k events, about 9 ms).
+    const key = JSON.stringify([tenantId, collection, query.ownerId ?? null, day]);
+    const summary = await this.pipelinesAsOf.answer(this.readModels.store, [pipelineOpportunities], key, () =>
+      loadPipelineSummaryAsOf(this.readModels.store, collection, tenantId, query, day),
+    );
+    return { ...summary, ...reply };
   }
 
   @Get('pipeline/opportunities')

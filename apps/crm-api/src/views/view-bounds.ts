@@ -66,7 +66,8 @@ export function asOfWithoutPeriod(why: string): BodyRule {
     // asOf only: from/to count by being there, whatever they hold, so a malformed `from` is named beside asOf, not instead of it.
     reads: ['asOf'],
     check: ({ asOf, from, to }) => {
-      if (typeof asOf === 'string' && (typeof from === 'string' || typeof to === 'string')) {
+      // Any value of from/to, a repeated one (an array) among them: an outside probe found `from=a&from=b` hid it.
+      if (typeof asOf === 'string' && (from !== undefined || to !== undefined)) {
         throw new RequestValidationError([{ field: 'asOf', messages: [`asOf cannot be combined with from/to: ${why}`] }]);
       }
     },
