@@ -2,7 +2,7 @@ import { recordedDemoHistory } from '@crm/demo-data';
 import type { RecordedEvent } from '@crm/shared/event-sourcing';
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import type { AnyProjection, InMemoryReadStore } from '@crm/shared/read-model';
-import { at, foldInBatches, irr, opportunityOpened, opportunityWon, recorded } from '@crm/projections/testing';
+import { at, foldInBatches, irr, opportunityOpened, opportunityWon, recorded, stageMoved } from '@crm/projections/testing';
 import { loadFunnel, loadFunnelAsOf } from './funnel';
 import { pipelineOpportunities } from './pipeline-opportunities.projection';
 import { loadPipelineSummary, loadPipelineSummaryAsOf } from './pipeline-summary';
@@ -78,6 +78,26 @@ describe('the pipeline and the funnel as of a past business day, from the dated 
     expect(count(before)).toBe(0);
     expect(count(middle)).toBeGreaterThan(0);
     expect(count(middle)).toBeLessThan(count(today));
+  });
+
+  it('two changes of one deal committed in the other order than their stamps never show it in a stage it left', async () => {
+    // A command is stamped before it waits for its turn: the move stamped on the 12th commits first, the one stamped
+    // on the 11th (measured against the state the first left) after it. The second counts from the 12th too.
+    const history = recorded([
+      opportunityOpened('o1', { openedAt: at(10), ownerId: 'u1' }),
+      stageMoved('o1', 'qualification', 'proposal', 50),
+      stageMoved('o1', 'proposal', 'negotiation', 80),
+    ]).map((event, index) => ({ ...event, metadata: { ...event.metadata, occurredAt: at([10, 12, 11][index] as number) } }));
+    const store = await foldInBatches(projections, history, 250);
+    const stages = async (day: string, ownerId?: string) => {
+      const summary = await loadPipelineSummaryAsOf(store, C, 'default', { ownerId }, day);
+      return summary.stages.filter((stage) => stage.count !== 0).map((stage) => [stage.stage, stage.count]);
+    };
+    for (const ownerId of [undefined, 'u1']) {
+      expect(await stages('2026-01-10', ownerId)).toEqual([['qualification', 1]]);
+      expect(await stages('2026-01-11', ownerId)).toEqual([['qualification', 1]]);
+      expect(await stages('2026-01-12', ownerId)).toEqual([['negotiation', 1]]);
+    }
   });
 
   it('an event applied after later-dated ones (a command recorded late) still counts from its own day', async () => {

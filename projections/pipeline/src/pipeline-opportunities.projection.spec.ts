@@ -17,7 +17,11 @@ import { pipelineOpportunities, type OpenedOpportunity } from './pipeline-opport
 
 const spec = projectionSpec(pipelineOpportunities);
 
+/** The business day (Asia/Tehran) of the spec's events' recording time: the day each change counts from in the as-of ledger. */
+const ledgerDay = '2026-01-01';
+
 const openDeal: OpenedOpportunity = {
+  ledgerDay,
   tenantId: 'default',
   opportunityId: 'o1',
   status: 'open',
@@ -42,6 +46,7 @@ describe('pipeline-opportunities projection', () => {
 
   it('waits for the opened deal after a qualification and then carries the lead’s source and campaign', () => {
     spec.given([leadQualified('l1', 'o1', { source: 'phone', campaignId: 'c1', ownerId: 'u1' })]).thenDocument('default:o1', {
+      ledgerDay,
       tenantId: 'default',
       opportunityId: 'o1',
       status: 'pending',
@@ -73,9 +78,10 @@ describe('pipeline-opportunities projection', () => {
         opportunityWon('o1', irr(900_000), 'qualification', at(13, 20), 'q1'),
       ])
       .thenDocuments({
-        'default:~lead:l1': { leadTenantId: 'default', leadCapturedAt: capturedAt, source: 'phone', leadStatus: 'qualified' },
-        'default:~lead:l2': { leadTenantId: 'default', leadCapturedAt: at(1), source: 'web', leadStatus: 'captured' },
+        'default:~lead:l1': { ledgerDay, leadTenantId: 'default', leadCapturedAt: capturedAt, source: 'phone', leadStatus: 'qualified' },
+        'default:~lead:l2': { ledgerDay, leadTenantId: 'default', leadCapturedAt: at(1), source: 'web', leadStatus: 'captured' },
         'default:~lead:l3': {
+          ledgerDay,
           leadTenantId: 'default',
           leadCapturedAt: at(1),
           source: 'web',

@@ -11,9 +11,9 @@ import {
   type OpportunityStage,
 } from '@crm/sales/domain';
 import { BUSINESS_CALENDAR, compact, type Money, persianSortKey, zonedVersion } from '@crm/shared/kernel';
-import { defineProjection, keysetIndexes, type RecordedOf, type SummaryCell, tenantKey } from '@crm/shared/read-model';
+import { defineProjection, keysetIndexes, type RecordedOf, type Scalar, type SummaryCell, tenantKey } from '@crm/shared/read-model';
 import { monthSplitSummary } from './month-summaries';
-import { withAsOfLedger } from './pipeline-as-of';
+import { datedEvolve, type LedgerDated, withAsOfLedger } from './pipeline-as-of';
 import { weighedAmount } from './support';
 
 /** Attribution a qualified lead hands to its opportunity: the opportunity events do not carry the lead's source. */
@@ -29,14 +29,14 @@ interface Attribution {
  * LeadQualified comes just before the process manager opens the opportunity:
  * the document waits as `pending` (queries leave it out) until it is opened.
  */
-export interface PendingOpportunity extends Attribution {
+export interface PendingOpportunity extends Attribution, LedgerDated {
   readonly tenantId: string;
   readonly opportunityId: string;
   readonly status: 'pending';
   readonly ownerId?: string;
 }
 
-export interface OpenedOpportunity extends Attribution {
+export interface OpenedOpportunity extends Attribution, LedgerDated {
   readonly tenantId: string;
   readonly opportunityId: string;
   readonly status: 'open' | 'won' | 'lost';
@@ -86,7 +86,7 @@ export type PipelineOpportunity = PendingOpportunity | OpenedOpportunity;
  * and `leadStatus`), so that the funnel's leads, qualified leads and deals are all of one commit of this projection.
  * Its tenant is `leadTenantId`, not `tenantId`, so no query on the deals meets it.
  */
-export interface CapturedLead {
+export interface CapturedLead extends LedgerDated {
   readonly leadTenantId: string;
   readonly leadCapturedAt: string;
   readonly source: LeadSource;
@@ -219,7 +219,36 @@ export function pipelineCells(doc: PipelineDoc): readonly SummaryCell[] {
 
 const cellsOfDocument = new WeakMap<PipelineDoc, readonly SummaryCell[]>();
 
+/**
+ * One dimensions object for equal dimensions, found by a key far cheaper than summaryCellKey's (the names and values
+ * as written: every cell of a kind is written in one order). The fold keys each placed cell by its dimensions object
+ * (summaryCellKey keeps the key by object), and so does every form placed from it (month-summaries.ts): one object per
+ * dimensions computes each key once, where every new document made new ones. Bounded by the cells there can be (the
+ * kinds × statuses × stages × currencies × months × owners, sources or campaigns), and by INTERNED_DIMS at most.
+ */
+const internedDims = new Map<string, Readonly<Record<string, Scalar>>>();
+const INTERNED_DIMS = 100_000;
+
+function interned(cells: SummaryCell[]): SummaryCell[] {
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells[i] as SummaryCell;
+    let key = '';
+    for (const name in cell.dims) key += `${name}\u0000${String(cell.dims[name])}\u0001${typeof cell.dims[name]}\u0002`;
+    let dims = internedDims.get(key);
+    if (dims === undefined) {
+      if (internedDims.size >= INTERNED_DIMS) internedDims.clear();
+      internedDims.set(key, (dims = cell.dims));
+    }
+    if (dims !== cell.dims) cells[i] = { dims, values: cell.values };
+  }
+  return cells;
+}
+
 function cellsOf(doc: PipelineDoc): SummaryCell[] {
+  return interned(cellsOfNew(doc));
+}
+
+function cellsOfNew(doc: PipelineDoc): SummaryCell[] {
   if ('leadStatus' in doc) return leadCells(doc);
   const lead = dealOf(doc);
   if (lead !== null && lead.status === 'pending')
@@ -310,7 +339,8 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
   // id, what the list sorts by stage on (it sorted on the stage's name), indexed.
   // 15: one index per sort field (the field, then the id), walked backwards for a descending page: finds break ties on
   // the id in the sort's direction now (a descending index beside each cost a rebuild 14% and a first build 79% here).
-  // 16: a dated ledger of the all-time cells (pipeline-as-of.ts): the pipeline and the funnel as of a past business day.
+  // 16: a dated ledger of the all-time cells, and on each document the day its last change counts from there
+  // (`ledgerDay`; pipeline-as-of.ts): the pipeline and the funnel as of a past business day.
   version: zonedVersion(16), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'pipeline_opportunities',
@@ -365,7 +395,8 @@ export const pipelineOpportunities = defineProjection<PipelineDoc, HandledEvent>
       PIPELINE_SUMMARY_PACKED,
     ),
   },
-  evolve: evolvePipeline,
+  // Each changed document keeps the day its change counts from in the ledger (`ledgerDay`, pipeline-as-of.ts).
+  evolve: datedEvolve(evolvePipeline),
 });
 
 function evolvePipeline(

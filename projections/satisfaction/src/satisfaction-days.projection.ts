@@ -1,11 +1,11 @@
 import { SERVQUAL_DIMENSIONS } from '@crm/service/domain';
 import { BUSINESS_CALENDAR, zonedVersion } from '@crm/shared/kernel';
 import {
-  atLedgerLevel,
   defineProjection,
-  LEDGER_LEVELS,
+  dueAtEveryLevel,
+  LEDGER_MARK,
+  ledgerContents,
   ledgerIdsOfDay,
-  ledgerLevelOf,
   type ProjectionSummary,
   type RecordedOf,
   type SummaryCell,
@@ -98,7 +98,7 @@ function withCount<D extends SatisfactionSumsDoc>(day: D, measure: SatisfactionM
  * answer was given: a paper survey typed in later counts from the day it was typed in). The satisfaction view as of a
  * past day sums it through that day (readSatisfactionAsOf).
  */
-export const satisfactionLedgerPrefix = (tenantId: string): string => `${tenantId}:~asof`;
+export const satisfactionLedgerPrefix = (tenantId: string): string => `${tenantId}${LEDGER_MARK}`;
 
 /**
  * A ledger cell's dimensions: the months (Gregorian and Jalali) of the business day the answers were given on, so the
@@ -131,12 +131,6 @@ function ledgerCells(doc: SatisfactionSumsDoc): readonly SummaryCell[] {
 }
 const cellsOfDay = new WeakMap<object, readonly SummaryCell[]>();
 
-/** The level of a ledger document of any tenant, from its id; undefined for another id. */
-function levelOf(id: string): string | undefined {
-  const at = id.lastIndexOf(':~asof:');
-  return at < 0 ? undefined : ledgerLevelOf(id.slice(0, at + ':~asof'.length), id);
-}
-
 /**
  * Each answer's change of its day document, in the ledger documents (year, month, day) of the business day its event
  * was recorded on. Answers are only ever added (no event of the three takes one back or changes it), so each ledger
@@ -148,12 +142,8 @@ const satisfactionLedger: ProjectionSummary<SatisfactionSumsDoc, SatisfactionEve
   cells: ledgerCells,
   // Each level (every year, every month, every day) holds every answer once: each is checked against the documents.
   total: {
-    of: (summaries: ReadonlyMap<string, SummaryDoc>) =>
-      [...summaries].flatMap(([id, doc]) => {
-        const level = levelOf(id);
-        return level === undefined ? [] : Object.values(doc.cells).map((cell) => atLedgerLevel(cell, level));
-      }),
-    ofCells: (cells) => cells.flatMap((cell) => LEDGER_LEVELS.map((level) => atLedgerLevel(cell, level))),
+    of: (summaries: ReadonlyMap<string, SummaryDoc>) => ledgerContents(summaries, (doc) => Object.values(doc.cells)).cells,
+    ofCells: dueAtEveryLevel,
   },
 };
 

@@ -445,8 +445,8 @@ export async function readSatisfactionAsOf(
   collection: string,
   query: SatisfactionAsOfQuery,
 ): Promise<SatisfactionReport> {
-  const [cells] = await loadLedgerTotals(store, collection, [satisfactionLedgerPrefix(query.tenantId)], query.day);
+  const [totals] = await loadLedgerTotals(store, collection, [satisfactionLedgerPrefix(query.tenantId)], query.day);
   const tallies = new PeriodTallies();
-  addSums(tallies, sumsPerPeriod(query.bucket, cells ?? []), (sums) => sums.period);
+  addSums(tallies, sumsPerPeriod(query.bucket, Object.values(totals?.cells ?? {})), (sums) => sums.period);
   return tallies.report(query.bucket);
 }

@@ -1,4 +1,4 @@
-import { ledgerIdsOfDay, ledgerIdsThrough, ledgerLevelOf, loadLedgerTotals, sumCells } from './as-of-ledger';
+import { ledgerIdsOfDay, ledgerIdsThrough, ledgerLevelOf, ledgerLevelOfId, loadLedgerTotals } from './as-of-ledger';
 import { InMemoryReadStore } from './in-memory-read-store';
 import type { SummaryDoc } from './projection';
 import type { ReadStore } from './read-store';
@@ -34,10 +34,10 @@ describe('dated ledger', () => {
       expect(ledgerIdsOfDay('p', day).filter((id) => ids.includes(id))).toEqual([]);
   });
 
-  it('sums cells by dimensions and leaves out those that come to nothing', () => {
-    const a = doc({ x: { dims: { k: 'a' }, values: { count: 2 } }, y: { dims: { k: 'b' }, values: { count: 1 } } });
-    const b = doc({ x: { dims: { k: 'a' }, values: { count: -1, amount: 5 } }, y: { dims: { k: 'b' }, values: { count: -1 } } });
-    expect(sumCells([a, undefined, b])).toEqual([{ dims: { k: 'a' }, values: { count: 1, amount: 5 } }]);
+  it('knows a ledger document of any tenant by its id, and no other', () => {
+    expect(
+      ['t1:~asof:2026', 'other-tenant:~asof:2026-03-20', 't1:~asof:2026-3', 't1:~summary:months:2026', 't1:~lead:x'].map(ledgerLevelOfId),
+    ).toEqual(['year', 'day', undefined, undefined, undefined]);
   });
 
   it('loads the totals of several ledgers through a day in one read', async () => {
@@ -59,7 +59,7 @@ describe('dated ledger', () => {
     };
     const [p, q] = await loadLedgerTotals(counted, 'c', ['p', 'q'], '2026-03-02');
     expect(reads).toBe(1);
-    expect(p).toEqual([{ dims: { k: 'a' }, values: { count: 111 } }]);
-    expect(q).toEqual([]);
+    expect(p?.cells).toEqual({ '[["k","a"]]': { dims: { k: 'a' }, values: { count: 111 } } });
+    expect(q).toEqual({ summary: true, cells: {} });
   });
 });

@@ -1,6 +1,6 @@
 import { FIRST_YEAR } from '@crm/shared/kernel';
 import type { ReadStore } from './read-store';
-import { isSummaryDoc, summaryCellKey, type SummaryCell, type SummaryDoc } from './projection';
+import { mergeSummaries, type SummaryCell, type SummaryDoc } from './projection';
 
 /**
  * A dated ledger: what each event changed in some totals, kept by the business day the event was recorded on
@@ -54,39 +54,52 @@ export function ledgerIdsThrough(prefix: string, day: string): string[] {
   return ids;
 }
 
-/** Cells of several documents summed by their dimensions; cells whose figures all come to 0 left out. */
-export function sumCells(docs: Iterable<SummaryDoc | undefined>): SummaryCell[] {
-  const merged = new Map<string, { dims: SummaryCell['dims']; values: Record<string, number> }>();
-  for (const doc of docs) {
-    if (doc === undefined) continue;
-    for (const cell of Object.values(doc.cells)) {
-      const key = summaryCellKey(cell.dims);
-      let sum = merged.get(key);
-      if (sum === undefined) merged.set(key, (sum = { dims: cell.dims, values: {} }));
-      for (const name in cell.values) sum.values[name] = (sum.values[name] ?? 0) + (cell.values[name] as number);
-    }
-  }
-  return [...merged.values()].filter((cell) => Object.values(cell.values).some((value) => value !== 0));
+/**
+ * The ledger documents' level of any id: the level of an id `{prefix}:~asof:{date}` whatever its prefix (a tenant's),
+ * undefined for an id of any other document.
+ */
+export function ledgerLevelOfId(id: string): LedgerLevel | undefined {
+  const at = id.lastIndexOf(`${LEDGER_MARK}:`);
+  return at < 0 ? undefined : ledgerLevelOf(id.slice(0, at + LEDGER_MARK.length), id);
 }
 
+/** What a ledger's prefix ends with: `{tenant}:~asof`. */
+export const LEDGER_MARK = ':~asof';
+
 /**
- * The totals of each ledger (`prefixes`) at the end of business day `day`: one read of every document they need (one
- * statement on the SQL stores, so the ledgers are of one commit of their projection).
+ * For a summary's `total` (the check that summaries add up to the documents' cells): the ledger documents' cells as
+ * read back (`unpack`), each marked with its level, and the other summary documents apart.
+ */
+export function ledgerContents(
+  summaries: ReadonlyMap<string, SummaryDoc>,
+  unpack: (doc: SummaryDoc) => readonly SummaryCell[],
+): { readonly others: ReadonlyMap<string, SummaryDoc>; readonly cells: readonly SummaryCell[] } {
+  const others = new Map<string, SummaryDoc>();
+  const cells: SummaryCell[] = [];
+  for (const [id, doc] of summaries) {
+    const level = ledgerLevelOfId(id);
+    if (level === undefined) others.set(id, doc);
+    else for (const cell of unpack(doc)) cells.push(atLedgerLevel(cell, level));
+  }
+  return { others, cells };
+}
+
+/** What `ledgerContents` must find for some documents' cells (in the form read back): each cell once at every level. */
+export const dueAtEveryLevel = (cells: readonly SummaryCell[]): SummaryCell[] =>
+  cells.flatMap((cell) => LEDGER_LEVELS.map((level) => atLedgerLevel(cell, level)));
+
+/**
+ * The totals of each ledger (`prefixes`) at the end of business day `day`, as one summary document each (cells summed,
+ * those that come to nothing left out): one read of every document they need (one statement on the SQL stores, so the
+ * ledgers are of one commit of their projection).
  */
 export async function loadLedgerTotals(
   store: Pick<ReadStore, 'getMany'>,
   collection: string,
   prefixes: readonly string[],
   day: string,
-): Promise<SummaryCell[][]> {
+): Promise<SummaryDoc[]> {
   const idsOf = prefixes.map((prefix) => ledgerIdsThrough(prefix, day));
   const found = await store.getMany(collection, idsOf.flat());
-  return idsOf.map((ids) =>
-    sumCells(
-      ids.map((id) => {
-        const doc = found.get(id)?.doc;
-        return isSummaryDoc(doc) ? doc : undefined;
-      }),
-    ),
-  );
+  return idsOf.map((ids) => mergeSummaries(ids.map((id) => found.get(id)?.doc)) ?? { summary: true, cells: {} });
 }

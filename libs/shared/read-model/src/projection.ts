@@ -296,7 +296,8 @@ export function documentIdsOf(projection: AnyProjection, event: RecordedEvent): 
   return typeof ids === 'string' ? [ids] : [...new Set(ids)];
 }
 
-const idList = (found: string | readonly string[] | undefined): readonly string[] =>
+/** One id or several, as a list (what `documentId` and the summary's ids may give). */
+export const idList = (found: string | readonly string[] | undefined): readonly string[] =>
   found === undefined ? [] : typeof found === 'string' ? [found] : found;
 
 /** The summary documents an event's documents add to (named from the event alone), if the projection keeps any and the event touches a document. */
