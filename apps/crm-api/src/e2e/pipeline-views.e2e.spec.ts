@@ -350,6 +350,9 @@ describe('pipeline views over HTTP (real server, embedded SQLite)', () => {
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(refused.body.errors.map((error) => error.field)).toContain(field);
     }
+    // Two rules broken at once (a period upside down, and asOf with it): both named in one 400.
+    const both = await get<{ errors: { field: string }[] }>('/views/pipeline?asOf=2026-01-10&from=2026-02-01&to=2026-01-01');
+    expect(both.body.errors.map((error) => error.field).sort()).toEqual(['asOf', 'to']);
   });
 
   it('GET /views/campaigns/{id}/performance: a planned campaign not yet targeted gives what sales knows and zero reach', async () => {

@@ -8,7 +8,8 @@ import { mergeSummaries, type SummaryCell, type SummaryDoc } from './projection'
  * day's (`{prefix}:2026-03-20`). The totals as they stood at the end of business day D are the sum of every year
  * before D's, every month of D's year before D's month and every day of D's month up to D: at most
  * (D's year − FIRST_YEAR) + 11 + 31 documents, read in one call, whatever the size of the history (`ledgerIdsThrough`).
- * Changes add up in any order, so an event applied after a later-dated one still lands on its own day.
+ * Changes add up in any order. The day a change is kept under is its projection's to choose: the event's recording
+ * day, or later (pipeline-as-of.ts keeps a document's changes from going back in time).
  *
  * Years before FIRST_YEAR (1900) are not read: no event is recorded before it (`occurredAt` is the server's clock).
  */
