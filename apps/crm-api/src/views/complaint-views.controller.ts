@@ -30,7 +30,7 @@ import {
 } from '@crm/projections/satisfaction';
 import { AS_OF_PRECISION, type AsOfDay, type AsOfPrecision, KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
-import { BUSINESS_CALENDAR, NOT_FOUND } from '@crm/shared/kernel';
+import { NOT_FOUND } from '@crm/shared/kernel';
 import {
   AlsoChecks,
   ApiBadQuery,
@@ -49,7 +49,15 @@ import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-import { asOfBusinessDay, asOfNoLaterThan, asOfWithoutPeriod, assertPeriod, assertRules, PERIOD_IN_ORDER } from './view-bounds';
+import {
+  asOfBusinessDay,
+  asOfInstant,
+  asOfNoLaterThan,
+  asOfWithoutPeriod,
+  assertPeriod,
+  assertRules,
+  PERIOD_IN_ORDER,
+} from './view-bounds';
 
 @AlsoChecks(PERIOD_IN_ORDER)
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
@@ -178,7 +186,7 @@ export class ComplaintViewsController {
     const receivedAt = timeRange(query.from, query.to);
     assertPeriod(receivedAt);
     const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
-    const given = query.asOf === undefined ? undefined : Date.parse(endOfDay(query.asOf));
+    const given = query.asOf === undefined ? undefined : asOfInstant(query.asOf);
     const asOf = new Date(asOfNoLaterThan(given, this.clock.now().getTime())).toISOString();
     const kpis = await readComplaintKpis(
       this.readModels.store,
@@ -297,9 +305,4 @@ export class ComplaintViewsController {
     );
     return { ...report, ...reply };
   }
-}
-
-/** "As of 31 March" means at the end of that business day, like the `to` of a period; an instant is taken as it is. */
-function endOfDay(value: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(BUSINESS_CALENDAR.dayEnd(value)).toISOString() : value;
 }

@@ -45,6 +45,11 @@ export function asOfNoLaterThan(asOf: number | undefined, now: number): number {
   return asOf === undefined ? now : Math.min(asOf, now);
 }
 
+/** "As of 31 March" means at the end of that business day, like the `to` of a period; an instant is taken as it is. */
+export function asOfInstant(value: string): number {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? BUSINESS_CALENDAR.dayEnd(value) : Date.parse(value);
+}
+
 /**
  * The business day an aggregate view answers as of (API.md: exact to the end of asOf's business day), from a checked
  * `asOf` (`DateOrInstant`: a date, or an instant in one spelling): a date is that day, an instant the day holding it,
@@ -52,8 +57,7 @@ export function asOfNoLaterThan(asOf: number | undefined, now: number): number {
  * precision.
  */
 export function asOfBusinessDay(value: string, now: number): { readonly day: string; readonly reply: AsOfDay } {
-  const named = /^\d{4}-\d{2}-\d{2}$/.test(value) ? BUSINESS_CALENDAR.dayEnd(value) : Date.parse(value);
-  const day = BUSINESS_CALENDAR.day(asOfNoLaterThan(named, now));
+  const day = BUSINESS_CALENDAR.day(asOfNoLaterThan(asOfInstant(value), now));
   return { day, reply: { asOf: new Date(BUSINESS_CALENDAR.dayEnd(day)).toISOString(), asOfPrecision: AS_OF_DAY_PRECISION } };
 }
 
