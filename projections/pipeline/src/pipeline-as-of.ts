@@ -3,9 +3,9 @@ import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
 import {
   dueAtEveryLevel,
   idList,
-  LEDGER_MARK,
   ledgerContents,
   ledgerIdsOfDay,
+  ledgerPrefix,
   ledgerLevelOfId,
   loadLedgerTotals,
   type ProjectionSummary,
@@ -33,8 +33,6 @@ import { kindForm, unpackedCells } from './month-summaries';
  * back in time, and every day shows each deal in a state it really was in. So the ledger documents are named from the
  * document (`documentIdOf`), not from the event alone.
  */
-export const pipelineLedgerPrefix = (tenantId: string): string => `${tenantId}${LEDGER_MARK}`;
-
 /** The kinds the ledger keeps: what the views read without a period (not `direct`: every deal less the lead-sourced ones). */
 const LEDGER_KINDS: ReadonlySet<string> = new Set(['pipeline', 'funnelSource', 'funnelCampaign', 'owner']);
 
@@ -95,7 +93,7 @@ export function withAsOfLedger<Doc extends LedgerDated, E extends Event>(
     documentId: base.documentId,
     documentIdOf: (event, doc, id, peer) => [
       ...idList(base.documentIdOf?.(event, doc, id, peer)),
-      ...ledgerIdsOfDay(pipelineLedgerPrefix(event.metadata.tenantId), countsFrom(doc, event)),
+      ...ledgerIdsOfDay(ledgerPrefix(event.metadata.tenantId), countsFrom(doc, event)),
     ],
     place: (cell, id) => {
       if (ledgerLevelOfId(id) === undefined) return base.place === undefined ? cell : base.place(cell, id);
@@ -138,7 +136,7 @@ export async function loadCellsAsOf(
   day: string,
   ownerId?: string,
 ): Promise<SummaryCell[]> {
-  const [totals] = await loadLedgerTotals(store, collection, [pipelineLedgerPrefix(tenantId)], day);
+  const [totals] = await loadLedgerTotals(store, collection, [ledgerPrefix(tenantId)], day);
   const found = unpackedCells(totals as SummaryDoc, movedOf(packed));
   return ownerId === undefined ? found : found.filter((cell) => cell.dims['kind'] === 'owner' && cell.dims['ownerId'] === ownerId);
 }

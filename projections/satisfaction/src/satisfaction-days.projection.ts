@@ -3,9 +3,9 @@ import { BUSINESS_CALENDAR, zonedVersion } from '@crm/shared/kernel';
 import {
   defineProjection,
   dueAtEveryLevel,
-  LEDGER_MARK,
   ledgerContents,
   ledgerIdsOfDay,
+  ledgerPrefix,
   type ProjectionSummary,
   type RecordedOf,
   type SummaryCell,
@@ -92,27 +92,15 @@ function withCount<D extends SatisfactionSumsDoc>(day: D, measure: SatisfactionM
   return { ...day, counts: { ...day.counts, [measure]: { ...byScore, [score]: (byScore[score] ?? 0) + 1 } } };
 }
 
-/**
- * The dated ledger of a tenant's answers (libs/shared/read-model/src/as-of-ledger.ts): `{tenant}:~asof:{date}`, what
- * each event added to the day sums, by the business day it was recorded on (`metadata.occurredAt`, not the day the
- * answer was given: a paper survey typed in later counts from the day it was typed in). The satisfaction view as of a
- * past day sums it through that day (readSatisfactionAsOf).
- */
-export const satisfactionLedgerPrefix = (tenantId: string): string => `${tenantId}${LEDGER_MARK}`;
-
-/**
- * A ledger cell's dimensions: the months (Gregorian and Jalali) of the business day the answers were given on, so the
- * report lists the same periods as the day and month documents do, and either what was counted (`measure` and
- * `score`, NO_SCORE for none: `count` answers) or, with `sums: 'servqual'`, SERVQUAL's sums (`count` answers, and the
- * sum of every expectation and perception by its name in `SatisfactionDayDoc.servqual.sums`).
- */
-export type SatisfactionLedgerDims =
-  | { readonly month: string; readonly jalaliMonth: string; readonly measure: string; readonly score: string }
-  | { readonly month: string; readonly jalaliMonth: string; readonly sums: 'servqual' };
-
 const isDayDoc = (doc: SatisfactionSumsDoc): doc is SatisfactionDayDoc => 'tenantId' in doc;
 
-/** A day document's cells (month documents add none: the same answers would count twice). Kept by document, which never changes. */
+/**
+ * A day document's cells (month documents add none: the same answers would count twice), kept by document, which never
+ * changes. Their dimensions: the months (Gregorian and Jalali) of the business day the answers were given on, so the
+ * report lists the same periods as the day and month documents do, and either what was counted (`measure` and `score`,
+ * NO_SCORE for none: `count` answers) or, with `sums: 'servqual'`, SERVQUAL's sums (`count` answers, and the sum of every
+ * expectation and perception by its name in `SatisfactionDayDoc.servqual.sums`).
+ */
 function ledgerCells(doc: SatisfactionSumsDoc): readonly SummaryCell[] {
   if (!isDayDoc(doc)) return [];
   let cells = cellsOfDay.get(doc);
@@ -132,13 +120,15 @@ function ledgerCells(doc: SatisfactionSumsDoc): readonly SummaryCell[] {
 const cellsOfDay = new WeakMap<object, readonly SummaryCell[]>();
 
 /**
- * Each answer's change of its day document, in the ledger documents (year, month, day) of the business day its event
- * was recorded on. Answers are only ever added (no event of the three takes one back or changes it), so each ledger
- * cell only grows; were one taken back, its removal would count on the day it was recorded, as an as-of view wants.
+ * The dated ledger of a tenant's answers (libs/shared/read-model/src/as-of-ledger.ts, `{tenant}:~asof:{date}`): each
+ * answer's change of its day document, in the ledger documents (year, month, day) of the business day its event was
+ * recorded on (`metadata.occurredAt`, not the day the answer was given: a paper survey typed in later counts from the
+ * day it was typed in); the view as of a past day sums it through that day (readSatisfactionAsOf). Answers are only
+ * ever added (no event of the three takes one back or changes it), so each ledger cell only grows; were one taken back,
+ * its removal would count on the day it was recorded, as an as-of view wants.
  */
 const satisfactionLedger: ProjectionSummary<SatisfactionSumsDoc, SatisfactionEvent> = {
-  documentId: (event) =>
-    ledgerIdsOfDay(satisfactionLedgerPrefix(event.metadata.tenantId), BUSINESS_CALENDAR.day(event.metadata.occurredAt)),
+  documentId: (event) => ledgerIdsOfDay(ledgerPrefix(event.metadata.tenantId), BUSINESS_CALENDAR.day(event.metadata.occurredAt)),
   cells: ledgerCells,
   // Each level (every year, every month, every day) holds every answer once: each is checked against the documents.
   total: {

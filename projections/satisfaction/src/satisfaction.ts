@@ -8,6 +8,7 @@ import {
 } from '@crm/service/domain';
 import { BUSINESS_CALENDAR, roundHalfEven } from '@crm/shared/kernel';
 import {
+  ledgerPrefix,
   loadLedgerTotals,
   type AggregateRow,
   type FieldCondition,
@@ -15,7 +16,7 @@ import {
   type SummaryCell,
   type Where,
 } from '@crm/shared/read-model';
-import { NO_SCORE, satisfactionLedgerPrefix, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
+import { NO_SCORE, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
 import { splitDaysByMonth } from './month-split';
 
@@ -445,7 +446,7 @@ export async function readSatisfactionAsOf(
   collection: string,
   query: SatisfactionAsOfQuery,
 ): Promise<SatisfactionReport> {
-  const [totals] = await loadLedgerTotals(store, collection, [satisfactionLedgerPrefix(query.tenantId)], query.day);
+  const [totals] = await loadLedgerTotals(store, collection, [ledgerPrefix(query.tenantId)], query.day);
   const tallies = new PeriodTallies();
   addSums(tallies, sumsPerPeriod(query.bucket, Object.values(totals?.cells ?? {})), (sums) => sums.period);
   return tallies.report(query.bucket);

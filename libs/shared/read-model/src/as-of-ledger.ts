@@ -67,6 +67,9 @@ export function ledgerLevelOfId(id: string): LedgerLevel | undefined {
 /** What a ledger's prefix ends with: `{tenant}:~asof`. */
 export const LEDGER_MARK = ':~asof';
 
+/** A tenant's ledger in a projection's collection: `{tenant}:~asof`, its documents `{tenant}:~asof:{date}`. */
+export const ledgerPrefix = (tenantId: string): string => `${tenantId}${LEDGER_MARK}`;
+
 /**
  * For a summary's `total` (the check that summaries add up to the documents' cells): the ledger documents' cells as
  * read back (`unpack`), each marked with its level, and the other summary documents apart.
