@@ -9,6 +9,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const timed = [];
+const failures = [];
 for (const file of files.sort()) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   passed += r.passed;
@@ -17,6 +18,7 @@ for (const file of files.sort()) {
   const took = r.seconds === undefined ? '' : ` in ${Math.round(r.seconds)} s`;
   process.stdout.write(`  ${r.project.padEnd(32)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${took}\n`);
   timed.push(...(r.files ?? []));
+  failures.push(...(r.failures ?? []));
   for (const reason of r.skippedSuites) process.stdout.write(`    skipped suite: ${reason}\n`);
 }
 if (files.length === 0) {
@@ -28,6 +30,13 @@ if (timed.length > 0) {
   process.stdout.write('\nSlowest spec files:\n');
   for (const f of timed.sort((a, b) => b.seconds - a.seconds).slice(0, 12)) {
     process.stdout.write(`  ${f.seconds.toFixed(1).padStart(6)} s  ${f.path}\n`);
+  }
+}
+if (failures.length > 0) {
+  process.stdout.write('\nFailed:\n');
+  for (const f of failures) {
+    process.stdout.write(`  ${f.path}: ${f.title}\n`);
+    for (const line of f.message.split('\n')) process.stdout.write(`      ${line}\n`);
   }
 }
 const validatedDir = path.join(__dirname, '..', 'tmp', 'openapi-validated');
