@@ -11,6 +11,8 @@ import { disposeStore, storeInFreshDir } from './test-support';
 describe('SqliteEventStore wake-ups (real file)', () => {
   let store: SqliteEventStore;
   const POLL_MS = 60_000;
+  // Each test waits up to 10 s for a wake-up (below): more than Jest's default 5 s per test.
+  jest.setTimeout(30_000);
 
   beforeEach(async () => {
     store = await storeInFreshDir({ pollIntervalMs: POLL_MS });
@@ -33,7 +35,8 @@ describe('SqliteEventStore wake-ups (real file)', () => {
     const at = () => batches.at(-1)?.checkpoint;
     const until = (done: () => boolean, what: string) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`not woken: ${what}`)), 2_000);
+        // Well inside the minute's poll, and wide enough for a loaded machine: only a wake-up can make it.
+        const timer = setTimeout(() => reject(new Error(`not woken: ${what}`)), 10_000);
         const check = () => {
           if (!done()) return;
           clearTimeout(timer);
