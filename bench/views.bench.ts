@@ -99,6 +99,7 @@ const VIEWS: readonly string[] = [
   '/views/funnel?from=2025-01-01&to=2025-06-30&by=campaign',
   '/views/satisfaction',
   '/views/satisfaction?asOf=2025-06-30',
+  '/views/satisfaction?asOf=2025-06-30&from=2025-01-15&to=2025-06-20',
   '/views/satisfaction?bucket=jalali&from=2025-01-01&to=2025-12-31',
   '/views/complaints/kpis',
   '/views/complaints/kpis?from=2025-01-01&to=2025-03-31',

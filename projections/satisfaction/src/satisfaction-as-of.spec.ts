@@ -1,7 +1,7 @@
 import { recordedDemoHistory } from '@crm/demo-data';
 import { InMemoryEventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
 import { BUSINESS_CALENDAR } from '@crm/shared/kernel';
-import { type AnyProjection, InMemoryReadStore, timeRange } from '@crm/shared/read-model';
+import { type AnyProjection, type FieldCondition, InMemoryReadStore, timeRange } from '@crm/shared/read-model';
 import { ProjectionRunner } from '@crm/projections/runtime';
 import { foldInBatches } from '@crm/projections/testing';
 import { readSatisfaction, readSatisfactionAsOf, readSatisfactionByDay, type SatisfactionBucket } from './satisfaction';
@@ -11,6 +11,8 @@ import { SATISFACTION_RESPONSES, satisfactionResponsesProjection } from './satis
 const DAY_MS = 86_400_000;
 const PROJECTIONS = [satisfactionResponsesProjection, satisfactionDaysProjection] as unknown as AnyProjection[];
 const DAYS = satisfactionDaysProjection.collection;
+const ANSWERS = satisfactionResponsesProjection.collection;
+const LIVE = { days: DAYS, answers: ANSWERS };
 const BUCKETS: readonly SatisfactionBucket[] = ['month', 'jalali'];
 
 /** The first instant after business day `day`: an event recorded before it was recorded by the end of that day. */
@@ -75,13 +77,16 @@ describe('satisfaction as of a past business day, from the dated ledger', () => 
     runner = new ProjectionRunner({ eventStore: seeded.store, readStore: travelled, projections: PROJECTIONS });
   });
 
-  /** Both projections built as they stood at the end of `day` (timeTravel), and the report the view gives from them. */
-  async function travelledReport(day: string, bucket: SatisfactionBucket) {
+  /**
+   * Both projections built as they stood at the end of `day` (timeTravel), and the report the view gives from them over
+   * the period `at` (none: every period).
+   */
+  async function travelledReport(day: string, bucket: SatisfactionBucket, at?: FieldCondition) {
     builds += 1;
     const [answers, days] = [`satisfaction_answers_asof_${builds}`, `satisfaction_days_asof_${builds}`];
     await runner.rebuildAsOf({ name: SATISFACTION_RESPONSES, until: { occurredBefore: after(day) }, target: answers });
     await runner.rebuildAsOf({ name: SATISFACTION_DAYS, until: { occurredBefore: after(day) }, target: days });
-    const query = { tenantId: 'default', bucket };
+    const query = { tenantId: 'default', bucket, ...(at === undefined ? {} : { at }) };
     const report = await readSatisfactionByDay(travelled, { answers, days }, query);
     // The answers one by one say the same.
     expect(await readSatisfaction(travelled, answers, query)).toEqual(report);
@@ -117,29 +122,60 @@ describe('satisfaction as of a past business day, from the dated ledger', () => 
     for (const [name, day] of cases) {
       for (const bucket of BUCKETS) {
         const expected = await travelledReport(day, bucket);
-        const answered = await readSatisfactionAsOf(live, DAYS, { tenantId: 'default', bucket, day });
+        const answered = await readSatisfactionAsOf(live, LIVE, { tenantId: 'default', bucket, day });
         expect([name, bucket, answered]).toEqual([name, bucket, expected]);
         if (day < first) expect(answered.periods).toEqual([]);
         else expect(answered.overall.csat.responses).toBeGreaterThan(0);
         // Not the answers given by the end of the day: those recorded later are not counted yet.
         if (name.startsWith('mid-history')) {
-          const given = await readSatisfactionByDay(
-            live,
-            { answers: 'satisfaction_responses', days: DAYS },
-            { tenantId: 'default', bucket, at: timeRange(undefined, day) },
-          );
+          const given = await readSatisfactionByDay(live, LIVE, { tenantId: 'default', bucket, at: timeRange(undefined, day) });
           expect(answered.overall.csat.responses).toBeLessThan(given.overall.csat.responses);
         }
-        if (day >= last)
-          expect(answered).toEqual(
-            await readSatisfactionByDay(live, { answers: 'satisfaction_responses', days: DAYS }, { tenantId: 'default', bucket }),
-          );
+        if (day >= last) expect(answered).toEqual(await readSatisfactionByDay(live, LIVE, { tenantId: 'default', bucket }));
+      }
+    }
+  }, 120_000);
+
+  it('over a period, equals the report over that period of a build from the events recorded by the end of the day', async () => {
+    const days = recordedDays();
+    const late = events.filter(recordedMonthsLater);
+    // A day on which answers given in earlier months were recorded, and the span of months before it.
+    const day = dayOf(late[Math.floor(late.length / 2)] as RecordedEvent);
+    const monthsBack = (months: number) => {
+      const date = new Date(Date.parse(`${day}T00:00:00Z`));
+      date.setUTCMonth(date.getUTCMonth() - months);
+      return date.toISOString().slice(0, 10);
+    };
+    const periods: readonly [string, string | undefined, string | undefined][] = [
+      // Whole Gregorian months only (part-months in the Jalali calendar).
+      ['whole months', `${monthsBack(4).slice(0, 7)}-01`, lastDayOfMonth(monthsBack(1))],
+      // Part-months at both edges, and the month of the day itself, of which only what was recorded by then counts.
+      ['part-months at both edges', shiftDay(monthsBack(3), 9), shiftDay(day, 3)],
+      // Instants inside a day at both edges (Tehran's 13:10 and 09:20): part-days as well.
+      ['instants inside days', `${monthsBack(2)}T09:40:00.000Z`, `${shiftDay(day, -5)}T05:50:00.000Z`],
+      ['from alone', shiftDay(monthsBack(2), 11), undefined],
+      ['to alone', undefined, shiftDay(monthsBack(1), 17)],
+      ['within one part-day', `${shiftDay(day, -1)}T04:00:00.000Z`, `${shiftDay(day, -1)}T12:00:00.000Z`],
+      ['a period before the first answer', shiftDay(days[0] as string, -60), shiftDay(days[0] as string, -2)],
+    ];
+    for (const [name, from, to] of periods) {
+      const at = timeRange(from, to) as FieldCondition;
+      for (const bucket of BUCKETS) {
+        const expected = await travelledReport(day, bucket, at);
+        const answered = await readSatisfactionAsOf(live, LIVE, { tenantId: 'default', bucket, day, at });
+        expect([name, bucket, answered]).toEqual([name, bucket, expected]);
+        if (!name.startsWith('a period before')) expect(answered.overall.csat.responses).toBeGreaterThan(0);
+        // The answers given in the period but recorded after the day are not counted: the view today counts more.
+        if (name === 'part-months at both edges') {
+          const today = await readSatisfactionByDay(live, LIVE, { tenantId: 'default', bucket, at });
+          expect(answered.overall.csat.responses).toBeLessThan(today.overall.csat.responses);
+        }
       }
     }
   }, 120_000);
 
   it('answers for another tenant nothing of this one’s', async () => {
-    const report = await readSatisfactionAsOf(live, DAYS, { tenantId: 'other', bucket: 'month', day: '2030-01-01' });
+    const report = await readSatisfactionAsOf(live, LIVE, { tenantId: 'other', bucket: 'month', day: '2030-01-01' });
     expect(report.periods).toEqual([]);
     expect(report.overall.csat.responses).toBe(0);
   });
@@ -168,7 +204,7 @@ describe('an answer recorded on day 10, given on day 3', () => {
     );
   });
   const asOf = async (day: string) => {
-    const report = await readSatisfactionAsOf(store, DAYS, { tenantId: 'default', bucket: 'month', day });
+    const report = await readSatisfactionAsOf(store, { days: DAYS, answers: ANSWERS }, { tenantId: 'default', bucket: 'month', day });
     return report.periods.map((period) => [period.period, period.csat.responses, period.csat.satisfied]);
   };
 

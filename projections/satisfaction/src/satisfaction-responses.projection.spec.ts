@@ -5,6 +5,8 @@ import { satisfactionResponsesProjection } from './satisfaction-responses.projec
 type Given = GivenEvent<SurveyResponseRecorded | FeedbackSubmitted | ComplaintHandlingSatisfactionRecorded>;
 
 const respondent = { name: 'سارا رحیمی' };
+/** When projectionSpec's events were recorded (their `occurredAt`), whatever day their answers say they were given. */
+const RECORDED = '2026-01-01T08:30:00.000Z';
 const expectations = { tangibles: 6, reliability: 7, responsiveness: 5, assurance: 6, empathy: 7 };
 const perceptions = { ...expectations, empathy: 4 };
 
@@ -76,6 +78,7 @@ describe('satisfaction-responses projection', () => {
           month: '2025-03',
           // 01:30 on 21 March 2025 in Tehran: 1 Farvardin 1404 (20 March, the UTC day, is 30 Esfand of the leap year 1403).
           jalaliMonth: '1404-01',
+          recordedAt: RECORDED,
           score: 9,
           campaignId: 'k-1',
         },
@@ -87,6 +90,7 @@ describe('satisfaction-responses projection', () => {
           month: '2025-03',
           // 03:00 on 21 March in Tehran.
           jalaliMonth: '1404-01',
+          recordedAt: RECORDED,
           expectations,
           perceptions,
           channel: 'web',
@@ -98,6 +102,7 @@ describe('satisfaction-responses projection', () => {
           at: '2025-04-02T10:00:00.000Z',
           month: '2025-04',
           jalaliMonth: '1404-01',
+          recordedAt: RECORDED,
           channel: 'sms',
         },
         // Keyed by revision: a reopened and re-closed complaint may be scored again.
@@ -108,6 +113,7 @@ describe('satisfaction-responses projection', () => {
           at: '2025-04-03T09:00:00.000Z',
           month: '2025-04',
           jalaliMonth: '1404-01',
+          recordedAt: RECORDED,
           score: 4,
         },
       });
@@ -116,7 +122,12 @@ describe('satisfaction-responses projection', () => {
   it('counts a handling score given by phone before it was noted in the month it was given', () => {
     const handling = events[3] as Given & ComplaintHandlingSatisfactionRecorded;
     // Given at 23:00 Tehran time on the last day of Esfand 1403 (20 March 2025), noted in Farvardin 1404.
-    const given = { ...handling, data: { ...handling.data, respondedAt: '2025-03-20T19:30:00.000Z' } };
+    // Recorded (typed in) on 2 April at 11:30 Tehran time: `recordedAt` says so, in UTC.
+    const given = {
+      ...handling,
+      data: { ...handling.data, respondedAt: '2025-03-20T19:30:00.000Z' },
+      metadata: { occurredAt: '2025-04-02T11:30:00+03:30' },
+    };
     projectionSpec(satisfactionResponsesProjection).given([given]).thenDocument('default:handling:c1:0', {
       tenantId: 'default',
       measure: 'handling',
@@ -124,6 +135,7 @@ describe('satisfaction-responses projection', () => {
       at: '2025-03-20T19:30:00.000Z',
       month: '2025-03',
       jalaliMonth: '1403-12',
+      recordedAt: '2025-04-02T08:00:00.000Z',
       score: 4,
     });
   });
@@ -137,6 +149,7 @@ describe('satisfaction-responses projection', () => {
       at: '2025-03-20T22:00:00.000Z',
       month: '2025-03',
       jalaliMonth: '1404-01',
+      recordedAt: RECORDED,
       score: 9,
       campaignId: 'k-1',
     });
@@ -169,6 +182,7 @@ describe('satisfaction-responses projection', () => {
           at: respondedAt,
           month,
           jalaliMonth,
+          recordedAt: RECORDED,
           score: 10,
         });
     });

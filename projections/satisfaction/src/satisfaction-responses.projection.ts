@@ -25,6 +25,11 @@ export interface SatisfactionDoc {
   readonly month: string;
   /** Jalali 'YYYY-MM' of the business day (`BUSINESS_CALENDAR.jalaliMonth`), for reports bucketed by Jalali month. */
   readonly jalaliMonth: string;
+  /**
+   * When the answer was recorded (its event's `occurredAt`, UTC), which may be days after it was given (a paper survey
+   * typed in later): the view as of a past day counts only the answers recorded by then.
+   */
+  readonly recordedAt: string;
   /** csat 1–5, nps 0–10, ces 1–7, handling 1–5; absent for servqual and feedback. */
   readonly score?: number;
   readonly expectations?: ServqualScores;
@@ -37,10 +42,16 @@ export const SATISFACTION_RESPONSES = 'satisfaction-responses';
 
 export type SatisfactionEvent = SurveyResponseRecorded | FeedbackSubmitted | ComplaintHandlingSatisfactionRecorded;
 
-/** The answer's instant (UTC) and the months of its business day, Gregorian and Jalali. */
-function periodsOf(tenantId: string, time: string) {
+/** The answer's instant (UTC), the months of its business day, Gregorian and Jalali, and when its event was recorded. */
+function periodsOf(event: RecordedOf<SatisfactionEvent>, time: string) {
   const at = utcInstant(time);
-  return { tenantId, at, month: BUSINESS_CALENDAR.month(at), jalaliMonth: BUSINESS_CALENDAR.jalaliMonth(at) };
+  return {
+    tenantId: event.metadata.tenantId,
+    at,
+    month: BUSINESS_CALENDAR.month(at),
+    jalaliMonth: BUSINESS_CALENDAR.jalaliMonth(at),
+    recordedAt: utcInstant(event.metadata.occurredAt),
+  };
 }
 
 // Asked of one event for every document it touches, by both satisfaction projections: kept by event (events never
@@ -58,7 +69,6 @@ export function satisfactionAnswerOf(event: RecordedOf<SatisfactionEvent>): Sati
 }
 
 function answerOf(event: RecordedOf<SatisfactionEvent>): SatisfactionDoc {
-  const { tenantId } = event.metadata;
   switch (event.type) {
     case 'SurveyResponseRecorded': {
       const d = event.data;
@@ -70,15 +80,15 @@ function answerOf(event: RecordedOf<SatisfactionEvent>): SatisfactionDoc {
         ...(d.channel === undefined ? {} : { channel: d.channel }),
         ...(d.campaignId === undefined ? {} : { campaignId: d.campaignId }),
       };
-      return { ...periodsOf(tenantId, d.respondedAt), measure: d.surveyType, sourceId: d.responseId, ...answers, ...extras };
+      return { ...periodsOf(event, d.respondedAt), measure: d.surveyType, sourceId: d.responseId, ...answers, ...extras };
     }
     case 'FeedbackSubmitted': {
       const d = event.data;
-      return { ...periodsOf(tenantId, d.submittedAt), measure: d.kind, sourceId: d.feedbackId, channel: d.channel };
+      return { ...periodsOf(event, d.submittedAt), measure: d.kind, sourceId: d.feedbackId, channel: d.channel };
     }
     case 'ComplaintHandlingSatisfactionRecorded': {
       const d = event.data;
-      return { ...periodsOf(tenantId, d.respondedAt ?? d.recordedAt), measure: 'handling', sourceId: d.complaintId, score: d.score };
+      return { ...periodsOf(event, d.respondedAt ?? d.recordedAt), measure: 'handling', sourceId: d.complaintId, score: d.score };
     }
     default: {
       const _exhaustive: never = event;
@@ -111,7 +121,8 @@ function documentIdOf(event: RecordedOf<SatisfactionEvent>): string {
 export const satisfactionResponsesProjection = defineProjection<SatisfactionDoc, SatisfactionEvent>({
   name: SATISFACTION_RESPONSES,
   // 2: months of the business day (Asia/Tehran by default), no longer of the UTC day.
-  version: zonedVersion(2), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
+  // 3: `recordedAt`, when the answer was recorded: the part-months of a period as of a past day (satisfaction.ts).
+  version: zonedVersion(3), // in another zone than Asia/Tehran, a version of that zone's own (business-time.ts)
   readsOwnBuildsOnly: true, // its days are business days: another version's may be other days
   collection: 'satisfaction_responses',
   readsPersonalData: false,

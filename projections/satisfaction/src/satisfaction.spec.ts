@@ -10,7 +10,7 @@ const APRIL = '2025-04-10T08:00:00.000Z';
 let n = 0;
 function answer(measure: SatisfactionMeasure, at: string, fields: Partial<SatisfactionDoc> = {}, tenantId = 'default'): SatisfactionDoc {
   n += 1;
-  return { tenantId, measure, sourceId: `r${n}`, at, month: at.slice(0, 7), jalaliMonth: `j${at.slice(0, 7)}`, ...fields };
+  return { tenantId, measure, sourceId: `r${n}`, at, month: at.slice(0, 7), jalaliMonth: `j${at.slice(0, 7)}`, recordedAt: at, ...fields };
 }
 const scored = (measure: SatisfactionMeasure, at: string, scores: readonly number[]) =>
   scores.map((score) => answer(measure, at, { score }));

@@ -402,11 +402,15 @@ function compactRange(first: string | undefined, end: string | undefined): Field
   return { ...(first === undefined ? {} : { gte: first }), ...(end === undefined ? {} : { lt: end }) };
 }
 
-/** A report as of a past business day: the bucket, and the day ('YYYY-MM-DD' of BUSINESS_CALENDAR) it is as of. */
+/**
+ * A report as of a past business day: the bucket, the day ('YYYY-MM-DD' of BUSINESS_CALENDAR) it is as of, and a period
+ * on the answer's time as the view without asOf takes it (timeRange's; none: every period).
+ */
 export interface SatisfactionAsOfQuery {
   readonly tenantId: string;
   readonly bucket: SatisfactionBucket;
   readonly day: string;
+  readonly at?: FieldCondition;
 }
 
 /**
@@ -436,18 +440,45 @@ function sumsPerPeriod(bucket: SatisfactionBucket, cells: readonly SummaryCell[]
 }
 
 /**
- * The report the view would have given at the end of business day `day` (API.md's asOf, exact to the day): from the
- * dated ledger of the answers recorded by then (satisfaction-days' summary, by each event's `occurredAt`, whatever day
- * the answer says it was given), summed through that day, in one read of at most (its year − 1900) + 11 + 31 documents
- * whatever the history's size. Without a period, as the current view: the periods that have answers (recorded by then).
+ * The report the view would have given at the end of business day `day` (API.md's asOf, exact to the day), over the
+ * answers recorded by then (by each event's `occurredAt`, whatever day the answer says it was given).
+ *
+ * The whole months of the bucket's calendar in the period (without a period, every month) come from the dated ledger
+ * satisfaction-days keeps, summed through that day: one read of at most (its year − 1900) + 11 + 31 documents whatever
+ * the history's size. The part-months at a period's edges (and the part-days, for an instant inside a day) come from
+ * the answers given in them and recorded by then (satisfaction-responses' `recordedAt`): at most two months of answers,
+ * grouped in the store, as the view without asOf reads part-days. Without a period, as the current view: the periods
+ * that have answers (recorded by then).
  */
 export async function readSatisfactionAsOf(
-  store: Pick<ReadStore, 'getMany'>,
-  collection: string,
+  store: Pick<ReadStore, 'getMany' | 'aggregate'>,
+  collections: { readonly days: string; readonly answers?: string },
   query: SatisfactionAsOfQuery,
 ): Promise<SatisfactionReport> {
-  const [totals] = await loadLedgerTotals(store, collection, [ledgerPrefix(query.tenantId)], query.day);
+  const { tenantId, bucket, day, at } = query;
+  const split = splitPeriod(at);
+  const wholeDays = split.firstDay === undefined || split.endDay === undefined || split.firstDay < split.endDay;
+  const byMonth = wholeDays ? splitDaysByMonth(bucket, split.firstDay, split.endDay) : { days: [] };
+  const recordedAt = { lte: new Date(BUSINESS_CALENDAR.dayEnd(day)).toISOString() };
+  const parts: FieldCondition[] = [
+    ...byMonth.days.map((days) => ({
+      ...(days.gte === undefined ? {} : { gte: startOfDay(days.gte) }),
+      ...(days.lt === undefined ? {} : { lt: startOfDay(days.lt) }),
+    })),
+    ...split.edges,
+  ];
+  const { answers } = collections;
+  if (parts.length > 0 && answers === undefined) throw new Error('a period with part-months is read from the answers too');
+  const [[totals], edges] = await Promise.all([
+    byMonth.months === undefined ? Promise.resolve([undefined]) : loadLedgerTotals(store, collections.days, [ledgerPrefix(tenantId)], day),
+    Promise.all(parts.map((part) => answerRows(store, answers as string, { tenantId, at: part, recordedAt }, bucket))),
+  ]);
+  const { gte, lte } = byMonth.months ?? {};
+  const inPeriod = (period: string) => (gte === undefined || period >= gte) && (lte === undefined || period <= lte);
   const tallies = new PeriodTallies();
-  addSums(tallies, sumsPerPeriod(query.bucket, Object.values(totals?.cells ?? {})), (sums) => sums.period);
-  return tallies.report(query.bucket);
+  const months = sumsPerPeriod(bucket, Object.values(totals?.cells ?? {})).filter(({ doc }) => inPeriod(doc.period));
+  addSums(tallies, months, (sums) => sums.period);
+  for (const edge of edges) addRows(tallies, bucket, edge.counts, []);
+  for (const edge of edges) addRows(tallies, bucket, [], edge.servqual);
+  return tallies.report(bucket);
 }

@@ -106,31 +106,49 @@ describe('satisfaction as of a past business day (real server, embedded SQLite)'
     }
   });
 
-  it('refuses asOf with from or to, naming asOf, and a bad asOf', async () => {
-    for (const query of [
-      'asOf=2025-03-10&from=2025-03-01',
-      'asOf=2025-03-10&to=2025-03-31',
-      'asOf=2025-03-10&from=2025-03-01&to=2025-03-31',
-    ]) {
-      const reply = await get(`/views/satisfaction?${query}`);
-      expect([query, reply.status, reply.headers.get('content-type')]).toEqual([
-        query,
-        400,
-        expect.stringContaining('application/problem+json'),
-      ]);
-      expect(reply.body['errors']).toEqual([
-        { field: 'asOf', messages: [expect.stringMatching(/^asOf cannot be combined with from\/to: /)] },
-      ]);
-    }
-    // Beside the query's other bad parameters, in one 400.
-    const both = await get('/views/satisfaction?asOf=2025-03-10&from=2025-04-30&to=2025-04-29');
-    expect(both.status).toBe(400);
-    expect(fieldsOf(both.body).sort()).toEqual(['asOf', 'to']);
-    const worse = await get('/views/satisfaction?asOf=2025-03-10&from=2025-02-30');
+  it('with from/to, counts the answers given in the period among those recorded by the end of the day', async () => {
+    // March as of the 9th: the survey given on 3 March is not typed in yet; as of the 10th it is.
+    const march9 = await view('asOf=2025-03-09&from=2025-03-01&to=2025-03-31');
+    expect(march9).toMatchObject({ asOf: '2025-03-09T20:29:59.999Z', asOfPrecision: 'day' });
+    expect(rows(march9)).toEqual([['2025-03', 1, 0, 1, 0]]);
+    expect(rows(await view('asOf=2025-03-10&from=2025-03-01&to=2025-03-31'))).toEqual([['2025-03', 2, 1, 1, 0]]);
+    // Part-months: 3 March alone, as of the 9th and the 10th; and an instant inside a day (from 11:00 on 4 March).
+    expect(rows(await view('asOf=2025-03-09&from=2025-03-03&to=2025-03-03'))).toEqual([['2025-03', 1, 0, 0, 0]]);
+    expect(rows(await view('asOf=2025-03-10&from=2025-03-03&to=2025-03-03'))).toEqual([['2025-03', 2, 1, 0, 0]]);
+    const lateMorning = encodeURIComponent('2025-03-04T11:00:00+03:30');
+    expect(rows(await view(`asOf=2025-03-10&from=${lateMorning}&to=2025-03-31`))).toEqual([['2025-03', 0, 0, 0, 0]]);
+    // Every period of the range is listed, February's feedback only from the 10th; without to, up to asOf's month.
+    expect(rows(await view('asOf=2025-03-09&from=2025-01-01&to=2025-03-31'))).toEqual([
+      ['2025-01', 0, 0, 0, 0],
+      ['2025-02', 0, 0, 0, 0],
+      ['2025-03', 1, 0, 1, 0],
+    ]);
+    expect(rows(await view('asOf=2025-03-10&from=2025-02-01'))).toEqual([
+      ['2025-02', 0, 0, 0, 1],
+      ['2025-03', 2, 1, 1, 0],
+    ]);
+    // To alone, in Jalali months (Esfand 1403 began on 19 February).
+    expect(rows(await view('asOf=2025-03-10&to=2025-03-03&bucket=jalali'))).toEqual([['1403-12', 2, 1, 0, 1]]);
+    // As of a later day than the period's end, the same as the view over the period today.
+    const marchNow = await view('from=2025-03-01&to=2025-03-31');
+    expect(await view('asOf=2025-04-05&from=2025-03-01&to=2025-03-31')).toEqual({
+      ...marchNow,
+      asOf: '2025-04-05T20:29:59.999Z',
+      asOfPrecision: 'day',
+    });
+  });
+
+  it('refuses a bad asOf, or a bad period beside it, naming each', async () => {
+    // An upside-down period and a bad date, in one 400 with the rest.
+    const upside = await get('/views/satisfaction?asOf=2025-03-10&from=2025-04-30&to=2025-04-29');
+    expect([upside.status, upside.headers.get('content-type')]).toEqual([400, expect.stringContaining('application/problem+json')]);
+    expect(fieldsOf(upside.body)).toEqual(['to']);
+    const worse = await get('/views/satisfaction?asOf=2025-02-30&from=2025-02-30');
     expect(fieldsOf(worse.body).sort()).toEqual(['asOf', 'from']);
-    // A repeated from (an array) is there too (an outside probe: it hid the asOf conflict).
-    const repeated = await get('/views/satisfaction?asOf=2025-03-10&from=2025-03-01&from=2025-03-02');
-    expect(fieldsOf(repeated.body).sort()).toEqual(['asOf', 'from']);
+    // More periods than one report lists: from alone runs to asOf's month, and the reply says so.
+    const long = await get('/views/satisfaction?asOf=2025-03-10&from=1990-01-01');
+    expect([long.status, fieldsOf(long.body)]).toEqual([400, ['from']]);
+    expect(JSON.stringify(long.body['errors'])).toContain('before asOf');
     for (const bad of ['2025-02-30', 'yesterday', '1403-12-10', '2025-03-10T10:00']) {
       const reply = await get(`/views/satisfaction?asOf=${encodeURIComponent(bad)}`);
       expect([bad, reply.status, fieldsOf(reply.body)]).toEqual([bad, 400, ['asOf']]);

@@ -30,7 +30,7 @@ import {
 } from '@crm/projections/satisfaction';
 import { AS_OF_PRECISION, type AsOfDay, type AsOfPrecision, KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
-import { NOT_FOUND } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, NOT_FOUND } from '@crm/shared/kernel';
 import {
   AlsoChecks,
   ApiBadQuery,
@@ -49,15 +49,7 @@ import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-import {
-  asOfBusinessDay,
-  asOfInstant,
-  asOfNoLaterThan,
-  asOfWithoutPeriod,
-  assertPeriod,
-  assertRules,
-  PERIOD_IN_ORDER,
-} from './view-bounds';
+import { asOfBusinessDay, asOfInstant, asOfNoLaterThan, assertPeriod, PERIOD_IN_ORDER } from './view-bounds';
 
 @AlsoChecks(PERIOD_IN_ORDER)
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
@@ -83,11 +75,14 @@ const BUSINESS_DAYS =
   'Days and months are business days and months, of the business time zone (CRM_BUSINESS_TIME_ZONE, Asia/Tehran by default): ' +
   'a date in from means the start of that day, in to its end. ';
 
-/** A range longer than one satisfaction report lists, named by the parameter that ends it (`from` when there is no `to`: now does). */
-function tooManyPeriods(field: 'to' | 'from'): string {
+/**
+ * A range longer than one satisfaction report lists, named by the parameter that ends it (`from` when there is no `to`:
+ * now does, or asOf).
+ */
+function tooManyPeriods(field: 'to' | 'from', end: 'now' | 'asOf' = 'now'): string {
   return field === 'to'
     ? `to must be at most ${MAX_SATISFACTION_PERIODS} periods (months of the bucket) after from: every period between them is listed`
-    : `from must be at most ${MAX_SATISFACTION_PERIODS} periods (months of the bucket) before now when to is not given: every period from it to now's is listed`;
+    : `from must be at most ${MAX_SATISFACTION_PERIODS} periods (months of the bucket) before ${end} when to is not given: every period from it to ${end}'s is listed`;
 }
 
 /** A range with more periods than one report lists, named with the query's other bad parameters (alone, the handler says it). */
@@ -102,12 +97,7 @@ const SATISFACTION_PERIODS: BodyRule = {
   },
 };
 
-/** asOf with a period (API.md's asOf on an aggregate view: exact to the day), refused at the edge and by the handler. */
-const SATISFACTION_AS_OF_ALONE = asOfWithoutPeriod(
-  'the figures as of a past day are kept by the day each answer was recorded, not by the day it was given, which from/to select on',
-);
-
-@AlsoChecks(PERIOD_IN_ORDER, SATISFACTION_PERIODS, SATISFACTION_AS_OF_ALONE)
+@AlsoChecks(PERIOD_IN_ORDER, SATISFACTION_PERIODS)
 export class SatisfactionQueryDto extends MinPositionQueryDto {
   @ApiPropertyOptional({
     enum: BUCKETS,
@@ -130,7 +120,8 @@ export class SatisfactionQueryDto extends MinPositionQueryDto {
 
   @DateOrInstant(
     'The figures as they stood at the end of the business day holding this date or instant: every answer recorded by then, ' +
-      'whatever day it says it was given; the periods that have such answers are listed. Not with from/to. At most now (a later asOf is read as now)',
+      'whatever day it says it was given. With from/to, over the answers given in that period (every period of it listed, to asOf’s without to); ' +
+      'without, the periods that have such answers. At most now (a later asOf is read as now)',
   )
   asOf?: string;
 }
@@ -242,11 +233,13 @@ export class ComplaintViewsController {
       BUSINESS_DAYS +
       'Read from sums kept per month of the bucket’s calendar and per business day (the days of a part-month at either edge), plus ' +
       'the answers of a part-day when from/to is an instant inside a day: exact to the instant. ' +
-      'With asOf (not with from/to; a later asOf than now is read as now): the report as it stood at the end of the business day holding asOf ' +
+      'With asOf (a later asOf than now is read as now): the report as it stood at the end of the business day holding asOf ' +
       '(asOfPrecision day; asOf in the reply is the last instant of that day), over every answer recorded by then, whatever day it ' +
-      'says it was given (a survey typed in later counts from the day it was typed in); its periods are those with such answers. ' +
-      'Read from a ledger of what each day recorded, per year, month and day: at most (its year − 1900) + 11 + 31 small documents, ' +
-      'whatever the number of answers.',
+      'says it was given (a survey typed in later counts from the day it was typed in). With from/to as well, over the answers of ' +
+      'those recorded by then that were given in the period, every period of it listed (without to, up to asOf’s); without, its ' +
+      'periods are those with such answers. ' +
+      'Whole months read from a ledger of what each day recorded, per year, month and day: at most (its year − 1900) + 11 + 31 small ' +
+      'documents, whatever the number of answers; the part-months and part-days at a period’s edges from the answers given in them.',
   })
   @ApiOkResponse({ description: 'Figures per period and overall', schema: SATISFACTION_SCHEMA })
   @ApiBadQuery()
@@ -294,15 +287,32 @@ export class ComplaintViewsController {
    * dated ledger satisfaction-days keeps: a later asOf than now is read as now (today's figures so far).
    */
   private async satisfactionAsOf(query: SatisfactionQueryDto, value: string, tenantId: string): Promise<SatisfactionReport & AsOfDay> {
-    assertRules(query, SATISFACTION_AS_OF_ALONE);
     const bucket = query.bucket ?? 'month';
     const { day, reply } = asOfBusinessDay(value, this.clock.now().getTime());
-    const days = await this.readModels.collection(SATISFACTION_DAYS, query.minPosition);
+    const at = timeRange(query.from, query.to);
+    assertPeriod(at);
+    // Every period of the range is listed; without to, up to asOf's (the answers recorded by then were given by then).
+    const span = satisfactionSpan(bucket, at, BUSINESS_CALENDAR.dayEnd(day));
+    if (span !== undefined && spanLength(span) > MAX_SATISFACTION_PERIODS) {
+      const field = query.to === undefined ? 'from' : 'to';
+      throw new RequestValidationError([{ field, messages: [tooManyPeriods(field, 'asOf')] }]);
+    }
+    // The answers one by one only for a period's part-months: without a period, the day sums' ledger alone answers.
+    const [days, answers] = await Promise.all([
+      this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
+      at === undefined ? undefined : this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition),
+    ]);
+    const projections =
+      answers === undefined ? [satisfactionDaysProjection] : [satisfactionResponsesProjection, satisfactionDaysProjection];
     // Kept like the other answers, by the day it is as of (every asOf in it answers the same).
-    const key = JSON.stringify([tenantId, 'asOf', days, bucket, day]);
-    const report = await this.satisfactionAnswers.answer(this.readModels.store, [satisfactionDaysProjection], key, () =>
-      readSatisfactionAsOf(this.readModels.store, days, { tenantId, bucket, day }),
+    const key = JSON.stringify([tenantId, 'asOf', days, answers ?? null, bucket, day, query.from ?? null, query.to ?? null]);
+    const report = await this.satisfactionAnswers.answer(this.readModels.store, projections, key, () =>
+      readSatisfactionAsOf(
+        this.readModels.store,
+        { days, ...(answers === undefined ? {} : { answers }) },
+        { tenantId, bucket, day, ...(at ? { at } : {}) },
+      ),
     );
-    return { ...report, ...reply };
+    return { ...withEveryPeriod(report, span), ...reply };
   }
 }
