@@ -19,7 +19,11 @@ class JestResultsReporter {
     for (const file of results.testResults) {
       if (file.testExecError || (file.failureMessage && file.testResults.every((test) => test.status !== 'failed'))) {
         const message = file.testExecError?.message ?? file.failureMessage;
-        failures.push({ path: path.relative(root, file.testFilePath), title: '(the file did not run)', message: firstLines(message) });
+        failures.push({
+          path: path.relative(root, file.testFilePath),
+          title: '(the file failed outside its tests: at load, in a hook or after them)',
+          message: firstLines(message),
+        });
       }
       for (const test of file.testResults) {
         if (test.status === 'failed') {

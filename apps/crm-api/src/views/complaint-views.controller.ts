@@ -120,7 +120,7 @@ export class SatisfactionQueryDto extends MinPositionQueryDto {
 
   @DateOrInstant(
     'The figures as they stood at the end of the business day holding this date or instant: every answer recorded by then, ' +
-      'whatever day it says it was given. With from/to, over the answers given in that period (every period of it listed, to asOf’s without to); ' +
+      'whatever day it says it was given. With from/to, over the answers given in that period (with from, every period from its own listed, to asOf’s without to); ' +
       'without, the periods that have such answers. At most now (a later asOf is read as now)',
   )
   asOf?: string;
@@ -236,7 +236,7 @@ export class ComplaintViewsController {
       'With asOf (a later asOf than now is read as now): the report as it stood at the end of the business day holding asOf ' +
       '(asOfPrecision day; asOf in the reply is the last instant of that day), over every answer recorded by then, whatever day it ' +
       'says it was given (a survey typed in later counts from the day it was typed in). With from/to as well, over the answers of ' +
-      'those recorded by then that were given in the period, every period of it listed (without to, up to asOf’s); without, its ' +
+      'those recorded by then that were given in the period, periods listed as above (with from and without to, up to asOf’s); without, its ' +
       'periods are those with such answers. ' +
       'Whole months read from a ledger of what each day recorded, per year, month and day: at most (its year − 1900) + 11 + 31 small ' +
       'documents, whatever the number of answers; the part-months and part-days at a period’s edges from the answers given in them.',
@@ -291,7 +291,7 @@ export class ComplaintViewsController {
     const { day, reply } = asOfBusinessDay(value, this.clock.now().getTime());
     const at = timeRange(query.from, query.to);
     assertPeriod(at);
-    // Every period of the range is listed; without to, up to asOf's (the answers recorded by then were given by then).
+    // With from, every period of the range is listed; without to, up to asOf's (the answers recorded by then were given by then).
     const span = satisfactionSpan(bucket, at, BUSINESS_CALENDAR.dayEnd(day));
     if (span !== undefined && spanLength(span) > MAX_SATISFACTION_PERIODS) {
       const field = query.to === undefined ? 'from' : 'to';
