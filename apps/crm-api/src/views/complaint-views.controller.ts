@@ -28,7 +28,7 @@ import {
   type SatisfactionBucket,
   type SatisfactionReport,
 } from '@crm/projections/satisfaction';
-import { AS_OF_PRECISION, type AsOfDay, type AsOfPrecision, KeptAnswers, timeRange } from '@crm/shared/read-model';
+import { AS_OF_PRECISION, type AsOfDay, type AsOfPrecision, type FieldCondition, KeptAnswers, timeRange } from '@crm/shared/read-model';
 import { DomainError, type EventStore } from '@crm/shared/event-sourcing';
 import { BUSINESS_CALENDAR, NOT_FOUND } from '@crm/shared/kernel';
 import {
@@ -83,6 +83,19 @@ function tooManyPeriods(field: 'to' | 'from', end: 'now' | 'asOf' = 'now'): stri
   return field === 'to'
     ? `to must be at most ${MAX_SATISFACTION_PERIODS} periods (months of the bucket) after from: every period between them is listed`
     : `from must be at most ${MAX_SATISFACTION_PERIODS} periods (months of the bucket) before ${end} when to is not given: every period from it to ${end}'s is listed`;
+}
+
+/**
+ * The periods a report over `at` lists (satisfactionSpan; without `to`, up to the period holding `end`: now, or asOf's
+ * day), or a 400 naming the parameter that makes them more than one report lists.
+ */
+function listedSpan(query: SatisfactionQueryDto, at: FieldCondition | undefined, end: number, endName: 'now' | 'asOf') {
+  const span = satisfactionSpan(query.bucket ?? 'month', at, end);
+  if (span !== undefined && spanLength(span) > MAX_SATISFACTION_PERIODS) {
+    const field = query.to === undefined ? 'from' : 'to';
+    throw new RequestValidationError([{ field, messages: [tooManyPeriods(field, endName)] }]);
+  }
+  return span;
 }
 
 /** A range with more periods than one report lists, named with the query's other bad parameters (alone, the handler says it). */
@@ -253,11 +266,7 @@ export class ComplaintViewsController {
     assertPeriod(at);
     const bucket = query.bucket ?? 'month';
     // Every period of the range is listed; without to, up to now's (the answers read are those given up to now).
-    const span = satisfactionSpan(bucket, at, this.clock.now().getTime());
-    if (span !== undefined && spanLength(span) > MAX_SATISFACTION_PERIODS) {
-      const field = query.to === undefined ? 'from' : 'to';
-      throw new RequestValidationError([{ field, messages: [tooManyPeriods(field)] }]);
-    }
+    const span = listedSpan(query, at, this.clock.now().getTime(), 'now');
     const [answers, days] = await Promise.all([
       this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition),
       this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
@@ -292,11 +301,7 @@ export class ComplaintViewsController {
     const at = timeRange(query.from, query.to);
     assertPeriod(at);
     // With from, every period of the range is listed; without to, up to asOf's (the answers recorded by then were given by then).
-    const span = satisfactionSpan(bucket, at, BUSINESS_CALENDAR.dayEnd(day));
-    if (span !== undefined && spanLength(span) > MAX_SATISFACTION_PERIODS) {
-      const field = query.to === undefined ? 'from' : 'to';
-      throw new RequestValidationError([{ field, messages: [tooManyPeriods(field, 'asOf')] }]);
-    }
+    const span = listedSpan(query, at, BUSINESS_CALENDAR.dayEnd(day), 'asOf');
     // The answers one by one only for a period's part-months: without a period, the day sums' ledger alone answers.
     const [days, answers] = await Promise.all([
       this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
