@@ -488,6 +488,46 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect((await post(`/leads/${id}/disqualify`, { reason: 'no_budget' })).status).toBe(200);
   });
 
+  it("keeps a company's account opened by the person's qualification when the person is erased (an outside probe: erased with them)", async () => {
+    const opportunity = { name: 'سفارش سالانه', estimatedValue: { amount: 100 }, expectedCloseDate: daysFromNow(30) };
+    // Named for the lead's company, and as the qualification named it (`accountName`).
+    for (const [lead, qualify, company] of [
+      [{ fullName: 'دانا پرتوی', company: 'شرکت گلوبکس', email: 'dana.partovi@example.com' }, {}, 'شرکت گلوبکس'],
+      [{ fullName: 'هومن ساعی', email: 'hooman.saei@example.com' }, { accountName: 'شرکت هولی' }, 'شرکت هولی'],
+    ] as const) {
+      const captured = await post('/leads', { ...lead, source: 'web' });
+      const id = captured.body['id'] as string;
+      const qualified = await post(`/leads/${id}/qualify`, { ...qualify, opportunity });
+      expect(qualified.status).toBe(200);
+      const account = qualified.body['accountId'] as string;
+      // A later deal of the company's account is the company's too.
+      const later = await post('/opportunities', {
+        accountId: account,
+        name: 'تمدید قرارداد',
+        need: 'پشتیبانی',
+        amount: { amount: 200 },
+        expectedCloseDate: daysFromNow(60),
+      });
+      expect(later.status).toBe(201);
+      const erased = await post('/data-subjects/erase', { subject: { type: 'lead', id }, reason: 'درخواست حذف' });
+      expect(erased.status).toBe(200);
+      const name = async () => {
+        const opened = (await get<{ events: { type: string; data: { name?: string } }[] }>(`/streams/account-${account}`)).body.events;
+        return opened.find((event) => event.type === 'AccountOpened')?.data.name;
+      };
+      expect([company, await name()]).toEqual([company, company]);
+      // Not among the person's records, nor its deals: the lead, the contact and the qualification's deal only.
+      const records = JSON.stringify(erased.body);
+      expect(records).not.toContain(account);
+      expect(records).not.toContain(later.body['id'] as string);
+      const access = await get(`/data-subjects/lead/${id}`);
+      expect(JSON.stringify(access.body)).not.toContain(`account-${account}`);
+      // And the company's account is still the company's to work with: updated, closed.
+      expect((await post(`/accounts/${account}/update`, { industry: 'retail' })).status).toBe(200);
+      expect((await post(`/accounts/${account}/close`, { reason: 'قرارداد تمام شد' })).status).toBe(200);
+    }
+  });
+
   it('refuses to qualify a lead into an erased contact or account (409, nothing recorded), and the lead stays erasable', async () => {
     const contact = await post('/contacts', { fullName: 'فرهاد کیانی', phone: '09133330001' });
     const account = await post('/accounts', { name: 'شیرین کیانی', nationalId: '0012345679' });

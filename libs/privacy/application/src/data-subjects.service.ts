@@ -360,6 +360,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     points: readonly string[],
     values: readonly string[],
     context: CommandContext,
+    companies: readonly string[],
   ): Promise<void> {
     const now = this.executor.now();
     const commandId = newId();
@@ -374,7 +375,14 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     };
     try {
       const seal = (list: readonly string[]) => sealPurgeList(this.layer.keys, listingRef(context.tenantId, subject), list);
-      const data = { subject, records, points: await seal(points), values: await seal(values), listedAt: now.toISOString() };
+      const data = {
+        subject,
+        records,
+        points: await seal(points),
+        values: await seal(values),
+        listedAt: now.toISOString(),
+        ...(companies.length === 0 ? {} : { companies }),
+      };
       const command = { type: 'RecordErasureListing', data } as const;
       await this.executor.execute(dataSubjectDecider, dataSubjectStream(subject), command, listing, now);
     } catch (error) {
@@ -405,6 +413,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       values: new Set(found.flatMap((listing) => [...listing.values])),
       contactKeys: [...new Set(found.flatMap((listing) => listing.contactKeys))],
       owned: [...new Set(found.flatMap((listing) => listing.owned))],
+      companyAccounts: [...new Set(found.flatMap((listing) => listing.companyAccounts ?? []))],
     };
   }
 
@@ -413,15 +422,17 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const owned = new Set<string>();
     const contactKeys = new Set<string>();
     const values = new Set<string>();
+    const companies = new Set<string>();
     const open = async (sealed: string) => (await openSealedList(this.layer.keys, listingRef(tenantId, subject), sealed)) ?? [];
     for (const event of await this.executor.store.readStream(dataSubjectStream(subject), { tenantId })) {
       if (event.type !== 'DataSubjectErasureListed') continue;
       const listed = event.data as DataSubjectErasureListed['data'];
       for (const record of listed.records) owned.add(record);
+      for (const account of listed.companies ?? []) companies.add(account);
       for (const point of await open(listed.points)) contactKeys.add(point);
       for (const value of await open(listed.values)) values.add(value);
     }
-    return owned.size === 0 ? undefined : { values, contactKeys: [...contactKeys], owned: [...owned] };
+    return owned.size === 0 ? undefined : { values, contactKeys: [...contactKeys], owned: [...owned], companyAccounts: [...companies] };
   }
 
   /** The erasure from its fence on (`eraseOnce`). */
@@ -440,7 +451,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const command = (listed: readonly string[], purge?: string) => eraseCommand(subject, reason, listed, now.toISOString(), purge);
     const fencedEverywhere = Date.now() + this.layer.keys.cacheMs + IN_FLIGHT_MS;
     const listing = (owned: readonly string[]) => (gathered: readonly string[]) =>
-      this.recordListing(subject, owned, records.contactKeys, gathered, context);
+      this.recordListing(subject, owned, records.contactKeys, gathered, context, records.companyAccounts);
     let forgottenEverywhere = await this.shred(tenantId, records, values, stream, listing(records.owned));
     // Replies only after every cache has let the keys go: no process answers with the person's data afterwards.
     await sleepUntil(Math.max(forgottenEverywhere, fencedEverywhere));
@@ -450,10 +461,11 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       values: new Set(values),
       contactKeys: records.contactKeys,
       owned: records.owned,
+      companyAccounts: records.companyAccounts,
     });
     const late = (again?.owned ?? []).filter((streamId) => !records.owned.includes(streamId));
     if (late.length > 0) {
-      const lateRecords = { identities: [], owned: late, mentions: [], contactKeys: [] };
+      const lateRecords = { identities: [], owned: late, mentions: [], contactKeys: [], companyAccounts: [] };
       forgottenEverywhere = await this.shred(tenantId, lateRecords, values, stream, listing(late));
       await sleepUntil(forgottenEverywhere);
     }

@@ -8,14 +8,18 @@ import { erasureOrder, findPersonRecords } from './person-records';
 const TENANT = 'default';
 const NAME = 'سارا کریمی';
 
-/** A lead qualified into a new contact and a new account named `accountName`. */
-async function qualifiedLead(accountName: string) {
+/**
+ * A lead qualified into a new contact and a new account named `accountName`; `captured` adds to its capture, `updated`
+ * (when given) to an update before the qualification.
+ */
+async function qualifiedLead(accountName: string, captured: Record<string, unknown> = {}, updated?: Record<string, unknown>) {
   const keys = new DataKeys(new InMemoryKeyStore(), randomBytes(32));
   // Complaints seal their complainant as the service context does.
   const fields = { ...SALES_PERSONAL_FIELDS, ComplaintReceived: ['complainant.name', 'complainant.phone', 'complainant.email'] };
   const store = new PersonalDataEventStore(new InMemoryEventStore(), keys, fields);
   await store.appendToStream('lead-l1', [
-    anEvent('LeadCaptured', { leadId: 'l1', fullName: NAME }),
+    anEvent('LeadCaptured', { leadId: 'l1', fullName: NAME, ...captured }),
+    ...(updated === undefined ? [] : [anEvent('LeadUpdated', { leadId: 'l1', changes: updated })]),
     anEvent('LeadQualified', {
       leadId: 'l1',
       contact: { contactId: 'c1', fullName: NAME },
@@ -71,6 +75,52 @@ describe("an erasure's second listing, after a qualification landed while it ran
       (await findPersonRecords(company.store, TENANT, { type: 'lead', id: 'l1' }, { values: new Set([NAME]), contactKeys: [], owned: [] }))
         ?.owned,
     ).toEqual(['lead-l1', 'contact-c1']);
+  });
+});
+
+describe("a company's account opened by the person's qualification (an outside probe: erased with them)", () => {
+  const COMPANY = 'شرکت نوآوران پارس';
+
+  it('is not theirs in the listing after the fence, though the lead’s company is among their values', async () => {
+    const { store, destroy } = await qualifiedLead(COMPANY);
+    const first = await findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' });
+    expect(first?.owned).toEqual(['lead-l1', 'contact-c1']);
+    expect(first?.companyAccounts).toEqual(['account-a1']);
+    await destroy(...erasureOrder(first!));
+    // The values the erasure gathered hold the lead's company (sealed with the lead, as personal data), and the account's
+    // own name reads in clear under its own key: only the first listing's judgement tells them apart.
+    const again = await findPersonRecords(
+      store,
+      TENANT,
+      { type: 'lead', id: 'l1' },
+      { values: new Set([NAME, COMPANY]), contactKeys: [], owned: first!.owned, companyAccounts: first!.companyAccounts },
+    );
+    expect(again?.owned).toEqual(['lead-l1', 'contact-c1']);
+    expect(again?.companyAccounts).toEqual(['account-a1']);
+  });
+
+  it('is not theirs for a listing that never read the names in clear either, when the lead had a company', async () => {
+    // A qualification that landed after the first listing: no judgement to go by, and the company among the values. The
+    // lead's company field is there (read as [erased]): its account was named for the company.
+    const { store, destroy } = await qualifiedLead(COMPANY, { company: COMPANY });
+    await destroy('lead-l1', 'contact-c1');
+    const blind = await findPersonRecords(
+      store,
+      TENANT,
+      { type: 'lead', id: 'l1' },
+      { values: new Set([NAME, COMPANY]), contactKeys: [], owned: [] },
+    );
+    expect(blind?.owned).toEqual(['lead-l1', 'contact-c1']);
+    // One given its company by an update is the same.
+    const updated = await qualifiedLead(COMPANY, {}, { company: COMPANY });
+    await updated.destroy('lead-l1', 'contact-c1');
+    const listed = await findPersonRecords(
+      updated.store,
+      TENANT,
+      { type: 'lead', id: 'l1' },
+      { values: new Set([NAME, COMPANY]), contactKeys: [], owned: [] },
+    );
+    expect(listed?.owned).toEqual(['lead-l1', 'contact-c1']);
   });
 });
 

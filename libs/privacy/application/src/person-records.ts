@@ -42,6 +42,11 @@ export interface PersonRecords {
   readonly mentions: readonly RecordedEvent[];
   /** The emails and phones the person's lead or contact held ('email:…', 'phone:…'), while their keys still open them. */
   readonly contactKeys: readonly string[];
+  /**
+   * Accounts the person's qualifications opened for a company (`company` or `accountName`, not the person's name),
+   * judged while the qualification's names still read in clear: never theirs, whatever a later listing reads.
+   */
+  readonly companyAccounts: readonly string[];
 }
 
 /** What an erasure's first listing found, for its second one after the fence (the person's keys may be gone by then). */
@@ -58,6 +63,12 @@ export interface EarlierListing {
    * logged about it meanwhile is found by the complaint's id alone.
    */
   readonly owned: readonly string[];
+  /**
+   * The accounts it judged a company's (PersonRecords.companyAccounts): once the lead's key is gone, the qualification
+   * reads the account's name and the person's alike ([erased]), and a company's account named with the lead's
+   * `company` (one of `values`) would read as theirs (an outside probe: a company's account erased with the person).
+   */
+  readonly companyAccounts?: readonly string[];
 }
 
 /**
@@ -79,6 +90,8 @@ export async function findPersonRecords(
   const contactKeys = new Set<string>(earlier?.contactKeys);
   // An account opened for a lead without a company bears the person's name: it is theirs too.
   const accounts = new Set<string>();
+  // One opened for a company is not, whatever its name reads as later.
+  const companyAccounts = new Set<string>(earlier?.companyAccounts);
   // Leads qualified into a contact already on file (a returning customer's later lead): the same person as that contact.
   const leadsOfContact = await leadsQualifiedIntoExistingContacts(store, tenantId);
   const own = async (who: DataSubject): Promise<void> => {
@@ -87,8 +100,14 @@ export async function findPersonRecords(
     const events = await store.readStream(key, { tenantId });
     if (events.length === 0) return;
     identities.set(key, who);
+    // Whether the lead had a company by its qualification: its account is then named for the company (or as the
+    // qualification named it), never after the person. Read from the fields' presence, which erasure leaves (a sealed
+    // value reads [erased]), and never taken back (an update does not clear a company).
+    let hadCompany = false;
     for (const event of events) {
       const data = event.data as Data;
+      if (event.type === 'LeadCaptured' && typeof data['company'] === 'string') hadCompany = true;
+      if (event.type === 'LeadUpdated' && typeof record(data['changes'])?.['company'] === 'string') hadCompany = true;
       if (Array.isArray(data['matchKeys'])) {
         for (const key of data['matchKeys']) if (typeof key === 'string') contactKeys.add(contactPointForm(key));
       }
@@ -97,10 +116,15 @@ export async function findPersonRecords(
         const contact = record(data['contact']);
         if (contact && typeof contact['contactId'] === 'string') await own({ type: 'contact', id: contact['contactId'] });
         const account = record(data['account']);
-        if (account && contact && account['existing'] !== true && account['name'] === contact['fullName']) {
-          const accountStream = `account-${String(account['accountId'])}`;
-          // Both read ERASED once the lead's key is gone (a retry after a crash mid-erasure): the account is theirs only if
-          // its own name is erased too (an erasure destroys such an account's key before the lead's, `erasureOrder`).
+        const accountStream = `account-${String(account?.['accountId'])}`;
+        if (account && contact && account['existing'] !== true && (hadCompany || account['name'] !== contact['fullName'])) {
+          // Named for a company: the company's (both names read ERASED once the lead's key is gone, and compare equal).
+          companyAccounts.add(accountStream);
+        } else if (account && contact && account['existing'] !== true && !companyAccounts.has(accountStream)) {
+          // Both read ERASED once the lead's key is gone (a retry after a crash mid-erasure, or the listing after the
+          // fence): the account is theirs only if its own name is erased too (an erasure destroys such an account's key
+          // before the lead's, `erasureOrder`), or reads as one of their values (a qualification that landed after the
+          // first listing), unless a listing that read the names in clear judged it a company's.
           if (
             account['name'] !== ERASED ||
             (await nameErased(store, tenantId, accountStream)) ||
@@ -176,7 +200,13 @@ export async function findPersonRecords(
       } as RecordedEvent);
     }
   }
-  return { identities: [...identities.values()], owned: [...owned], mentions, contactKeys: [...contactKeys] };
+  return {
+    identities: [...identities.values()],
+    owned: [...owned],
+    mentions,
+    contactKeys: [...contactKeys],
+    companyAccounts: [...companyAccounts],
+  };
 }
 
 /** Contact id → the leads qualified into it while it was on file already. */
@@ -257,5 +287,5 @@ async function findRecordMaker(
     const regarding = record(data['regarding']);
     if (regarding?.['type'] === 'complaint' && owned.has(`complaint-${String(regarding['id'])}`)) owned.add(event.streamId);
   }
-  return { identities: [subject], owned: [...owned], mentions: [], contactKeys };
+  return { identities: [subject], owned: [...owned], mentions: [], contactKeys, companyAccounts: [] };
 }
