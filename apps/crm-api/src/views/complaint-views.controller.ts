@@ -247,7 +247,7 @@ export class ComplaintViewsController {
       'Read from sums kept per month of the bucket’s calendar and per business day (the days of a part-month at either edge), plus ' +
       'the answers of a part-day when from/to is an instant inside a day: exact to the instant. ' +
       'With asOf (a later asOf than now is read as now): the report as it stood at the end of the business day holding asOf ' +
-      '(asOfPrecision day; asOf in the reply is the last instant of that day), over every answer recorded by then, whatever day it ' +
+      '(asOfPrecision day; asOf in the reply is the last instant of that day, or now for today), over every answer recorded by then, whatever day it ' +
       'says it was given (a survey typed in later counts from the day it was typed in). With from/to as well, over the answers of ' +
       'those recorded by then that were given in the period, periods listed as above (with from and without to, up to asOf’s); without, its ' +
       'periods are those with such answers. ' +

@@ -53,7 +53,7 @@ function assertOrdered(pairs: readonly (readonly [field: string, low: Bound, hig
 /** What asOf does on the pipeline and the funnel (API.md: an aggregate view as of a past instant is exact to the day). */
 const AS_OF_TEXT =
   'With asOf (not with from/to): the figures as they stood at the end of the business day holding asOf (asOfPrecision day; asOf in the ' +
-  'reply is the last instant of that day): every event recorded by then counts, whatever the hour asOf named, none recorded after. ' +
+  'reply is the last instant of that day, or now for today): every event recorded by then counts, whatever the hour asOf named, none recorded after. ' +
   'A later asOf than now is read as now. Read from dated ledgers of the totals (what each business day changed, kept per year, month ' +
   'and day): at most (its year − 1900) + 11 + 31 small documents, whatever the size of the history.';
 

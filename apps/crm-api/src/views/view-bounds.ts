@@ -53,12 +53,14 @@ export function asOfInstant(value: string): number {
 /**
  * The business day an aggregate view answers as of (API.md: exact to the end of asOf's business day), from a checked
  * `asOf` (`DateOrInstant`: a date, or an instant in one spelling): a date is that day, an instant the day holding it,
- * and a later asOf than now is today. `reply` is what the view adds to its answer: the day's last instant and its
- * precision.
+ * and a later asOf than now is today. `reply` is what the view adds to its answer: the day's last instant, or now while
+ * that day runs (today's figures are those recorded so far: an outside probe read a reply that called a day not over yet
+ * closed, and the complaint KPIs and churn say now), and its precision.
  */
 export function asOfBusinessDay(value: string, now: number): { readonly day: string; readonly reply: AsOfDay } {
   const day = BUSINESS_CALENDAR.day(asOfNoLaterThan(asOfInstant(value), now));
-  return { day, reply: { asOf: new Date(BUSINESS_CALENDAR.dayEnd(day)).toISOString(), asOfPrecision: AS_OF_DAY_PRECISION } };
+  const end = Math.min(BUSINESS_CALENDAR.dayEnd(day), now);
+  return { day, reply: { asOf: new Date(end).toISOString(), asOfPrecision: AS_OF_DAY_PRECISION } };
 }
 
 /**

@@ -23,7 +23,7 @@ export const AS_OF_DAY_PRECISION = 'day' as const;
 
 /** The reply fields of a view answered as of a past business day. */
 export interface AsOfDay {
-  /** The last instant of asOf's business day (ISO 8601): the figures are those recorded by then. */
+  /** The last instant of asOf's business day (ISO 8601), or now while that day runs: the figures are those recorded by then. */
   readonly asOf: string;
   readonly asOfPrecision: typeof AS_OF_DAY_PRECISION;
 }
@@ -34,7 +34,7 @@ export const AS_OF_DAY_SCHEMA: Readonly<Record<string, object>> = {
     type: 'string',
     format: 'date-time',
     description:
-      'Present when the request named asOf: the last instant of its business day (the business time zone). The figures are those of every event recorded by then',
+      'Present when the request named asOf: the last instant of its business day (the business time zone), or now when that day is today (a later asOf is read as now). The figures are those of every event recorded by then',
   },
   asOfPrecision: {
     type: 'string',
