@@ -46,7 +46,8 @@ export const customerActivityProjection = stampChanges(
           return event.data.changes.name === undefined ? doc : { ...doc, name: event.data.changes.name };
         case 'AccountClosed': {
           const { closedAt, reason } = event.data;
-          return { ...doc, status: 'closed', closures: [...doc.closures, { closedAt: utc(closedAt), reason }] };
+          const closure = { closedAt: utc(closedAt), ...(reason === undefined ? {} : { reason }) };
+          return { ...doc, status: 'closed', closures: [...doc.closures, closure] };
         }
         case 'AccountReopened': {
           const reopenedAt = utc(event.data.reopenedAt);

@@ -13,7 +13,8 @@ export const LOYALTY_PROJECTION_NAMES = {
 
 export interface Closure {
   readonly closedAt: string;
-  readonly reason: string;
+  /** Absent for an account closed after its personal data was erased (no reason can be recorded then). */
+  readonly reason?: string;
   readonly reopenedAt?: string;
 }
 

@@ -528,6 +528,32 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     }
   });
 
+  it('closes an erased account without a reason (an outside probe: it could never be closed, so never counted churned)', async () => {
+    const opened = await post('/accounts', { name: 'مهسا تهرانی', nationalId: '0012345660' });
+    expect(opened.status).toBe(201);
+    const id = opened.body['id'] as string;
+    // Not erased: the reason is required, named in the 400.
+    const bare = await post(`/accounts/${id}/close`, {});
+    expect(bare).toMatchObject({ status: 400, body: { code: 'ACCOUNT.REASON_REQUIRED' } });
+    expect(JSON.stringify(bare.body['errors'])).toContain('reason');
+    expect((await post('/data-subjects/erase', { subject: { type: 'account', id }, reason: 'درخواست حذف' })).status).toBe(200);
+    const events = async () =>
+      (await get<{ events: { type: string; data: Record<string, unknown> }[] }>(`/streams/account-${id}`)).body.events;
+    const before = (await events()).length;
+    // Erased: a reason given cannot be sealed (409, nothing recorded); left out, the account closes.
+    expect(await post(`/accounts/${id}/close`, { reason: 'به شهر دیگری رفت' })).toMatchObject({
+      status: 409,
+      body: { code: 'PERSONAL_DATA.ERASED' },
+    });
+    expect((await events()).length).toBe(before);
+    expect((await post(`/accounts/${id}/close`, {})).status).toBe(200);
+    const closed = (await events()).at(-1);
+    expect(closed?.type).toBe('AccountClosed');
+    expect(closed?.data).not.toHaveProperty('reason');
+    expect(await post(`/accounts/${id}/close`, {})).toMatchObject({ status: 409, body: { code: 'ACCOUNT.CLOSED' } });
+    expect((await post(`/accounts/${id}/reopen`, {})).status).toBe(200);
+  });
+
   it('refuses to qualify a lead into an erased contact or account (409, nothing recorded), and the lead stays erasable', async () => {
     const contact = await post('/contacts', { fullName: 'فرهاد کیانی', phone: '09133330001' });
     const account = await post('/accounts', { name: 'شیرین کیانی', nationalId: '0012345679' });

@@ -42,7 +42,13 @@ export class AccountsController {
   }
 
   @Post(':id/close')
-  @ApiCommandOn({ ...DECIDES, summary: 'Close the account; a closed account counts as churned' })
+  @ApiCommandOn({
+    ...DECIDES,
+    summary: 'Close the account; a closed account counts as churned',
+    description:
+      'Once the account’s personal data is erased (POST /data-subjects/erase), leave the reason out: it is personal, and can no longer ' +
+      'be recorded (a reason given then is 409 PERSONAL_DATA.ERASED, nothing recorded); the account still closes.',
+  })
   close(@IdParam() id: string, @Body() body: CloseAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
     return this.commands.execute(new CloseAccountCommand(id, body, context));
   }

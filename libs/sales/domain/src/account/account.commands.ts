@@ -21,7 +21,12 @@ export type UpdateAccount = Command<
   { accountId: string; name?: string; nationalId?: string; industry?: string; ownerId?: string; updatedAt: string }
 >;
 
-export type CloseAccount = Command<'CloseAccount', { accountId: string; reason: string; closedAt: string }>;
+/**
+ * `reason` is personal (sealed with the account: of an account named after a person, it is about that person), so once
+ * the account's personal data is erased no reason can be recorded: then it is left out (`personalDataErased`, which the
+ * handler asks the key store for), and the account still closes and counts as churned.
+ */
+export type CloseAccount = Command<'CloseAccount', { accountId: string; reason?: string; closedAt: string; personalDataErased?: boolean }>;
 
 export type ReopenAccount = Command<'ReopenAccount', { accountId: string; reason?: string; reopenedAt: string }>;
 

@@ -45,7 +45,7 @@ export type AccountState =
       readonly status: 'closed';
       readonly account: AccountProfile;
       readonly purchaseRefs: PurchaseRefs;
-      readonly reason: string;
+      readonly reason?: string;
       readonly closedAt: string;
     };
 
@@ -181,8 +181,13 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       return update(command, active(state));
     case 'CloseAccount': {
       const { account } = active(state);
-      const { reason, closedAt } = command.data;
-      return [{ type: 'AccountClosed', data: { accountId: account.accountId, reason, closedAt } }];
+      const { reason, closedAt, personalDataErased } = command.data;
+      if (reason === undefined && personalDataErased !== true) {
+        throw new DomainError(ACCOUNT_REFUSALS.REASON_REQUIRED, "reason is required unless the account's personal data is erased", {
+          fields: ['reason'],
+        });
+      }
+      return [{ type: 'AccountClosed', data: compact({ accountId: account.accountId, reason, closedAt }) }];
     }
     case 'ReopenAccount': {
       const account = existing(state);
@@ -218,7 +223,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         status: 'closed',
         account: state.account,
         purchaseRefs: state.purchaseRefs,
-        reason: event.data.reason,
+        ...(event.data.reason === undefined ? {} : { reason: event.data.reason }),
         closedAt: event.data.closedAt,
       };
     case 'AccountReopened':

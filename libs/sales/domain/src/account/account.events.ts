@@ -28,7 +28,8 @@ export type AccountUpdated = Event<
 >;
 
 /** The customer is lost: analytics count a closed account as churned at closedAt. */
-export type AccountClosed = Event<'AccountClosed', { accountId: string; reason: string; closedAt: string }>;
+/** Without `reason` only when the account's personal data was erased before it closed (CloseAccount). */
+export type AccountClosed = Event<'AccountClosed', { accountId: string; reason?: string; closedAt: string }>;
 
 /** The customer was won back; churn analytics count it active again from reopenedAt. */
 export type AccountReopened = Event<'AccountReopened', { accountId: string; reason?: string; reopenedAt: string }>;

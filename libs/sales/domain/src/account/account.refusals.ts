@@ -8,6 +8,7 @@ export const ACCOUNT_REFUSALS = refusals('ACCOUNT', {
   DUPLICATE: [409, 'Another account (details.existingAccountId), open or closed, has this national id'],
   NATIONAL_ID_INVALID: [400, 'Not a national id: its check digit, a digit repeated, or an all-zero serial'],
   NOTHING_TO_UPDATE: [400, 'Give at least one of name, nationalId, industry, ownerId'],
+  REASON_REQUIRED: [400, "A closing needs its reason, unless the account's personal data is erased: then leave it out"],
   EXTERNAL_REF_REQUIRED: [400, 'A purchase needs its external reference'],
   INVALID_AMOUNT: [400, 'A purchase amount must be more than zero'],
   PURCHASES_TOO_LARGE: [400, "The account's purchases in this currency would total beyond 2^53 − 1 minor units"],
