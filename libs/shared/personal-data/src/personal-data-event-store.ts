@@ -339,6 +339,22 @@ export function personalDataLayer(store: EventStore): PersonalDataEventStore | u
   return store instanceof PersonalDataEventStore ? store : undefined;
 }
 
+/**
+ * Whether a record's personal data is erased (its key destroyed, or its erasure's fence up), as the layer asks before
+ * sealing: a step whose personal text may then be left out asks it first. False for a store without the layer.
+ */
+export async function personalDataErased(store: EventStore, tenantId: string, streamId: string): Promise<boolean> {
+  const layer = personalDataLayer(store);
+  if (!layer) return false;
+  try {
+    await layer.refuseIfErased(tenantId, streamId);
+    return false;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === PERSONAL_DATA_REFUSALS.ERASED.code) return true;
+    throw error;
+  }
+}
+
 /** The adapter under the personal-data layer (or the store itself). */
 export function innerStore<S extends EventStore>(store: S): S {
   return (store instanceof PersonalDataEventStore ? store.inner : store) as S;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, streamIdOf } from '@crm/shared/event-sourcing';
 import { CommandExecutor, commandReply, type CommandContext, type CommandReply } from '@crm/shared/http';
-import { personalDataLayer, PERSONAL_DATA_REFUSALS } from '@crm/shared/personal-data';
+import { personalDataErased } from '@crm/shared/personal-data';
 import { COMPLAINT_REFUSALS, type ComplaintCommand, type ComplaintDecider, type PersonalDataErased } from '@crm/service/domain';
 import { COMPLAINT_DECIDER } from '../service.tokens';
 
@@ -55,16 +55,8 @@ export class ComplaintStreams {
     );
   }
 
-  private async personalDataErased(complaintId: string, tenantId: string): Promise<boolean> {
-    const layer = personalDataLayer(this.executor.store);
-    if (!layer) return false;
-    try {
-      await layer.refuseIfErased(tenantId, complaintStreamId(complaintId));
-      return false;
-    } catch (error) {
-      if (error instanceof DomainError && error.code === PERSONAL_DATA_REFUSALS.ERASED.code) return true;
-      throw error;
-    }
+  private personalDataErased(complaintId: string, tenantId: string): Promise<boolean> {
+    return personalDataErased(this.executor.store, tenantId, complaintStreamId(complaintId));
   }
 
   get store(): CommandExecutor['store'] {
