@@ -528,6 +528,25 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     }
   });
 
+  it('erases an account bearing the person’s name: their company of their own name, or an accountName in another spelling', async () => {
+    const opportunity = { name: 'خرید', estimatedValue: { amount: 100 }, expectedCloseDate: daysFromNow(30) };
+    // An outside probe found both kept in clear after the erasure (exact comparison; a lead with a company taken as a company's).
+    for (const [lead, qualify] of [
+      [{ fullName: 'فرید فیض', company: 'فرید فیض', email: 'farid.feiz@example.com' }, {}],
+      [{ fullName: 'علی رضایی‌نیا', email: 'ali.rezaeinia@example.com' }, { accountName: 'علي  رضايي نيا' }],
+    ] as const) {
+      const captured = await post('/leads', { ...lead, source: 'web' });
+      const id = captured.body['id'] as string;
+      const qualified = await post(`/leads/${id}/qualify`, { ...qualify, opportunity });
+      expect(qualified.status).toBe(200);
+      const account = qualified.body['accountId'] as string;
+      expect((await post('/data-subjects/erase', { subject: { type: 'lead', id }, reason: 'درخواست حذف' })).status).toBe(200);
+      const stream = JSON.stringify((await get(`/streams/account-${account}`)).body);
+      expect(stream).toContain('[erased]');
+      for (const part of ['فرید', 'رضاي', 'رضای']) expect(stream).not.toContain(part);
+    }
+  });
+
   it('closes an erased account without a reason (an outside probe: it could never be closed, so never counted churned)', async () => {
     const opened = await post('/accounts', { name: 'مهسا تهرانی', nationalId: '0012345660' });
     expect(opened.status).toBe(201);

@@ -360,7 +360,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     points: readonly string[],
     values: readonly string[],
     context: CommandContext,
-    companies: readonly string[],
+    { companyAccounts: companies, names }: Pick<PersonRecords, 'companyAccounts' | 'names'>,
   ): Promise<void> {
     const now = this.executor.now();
     const commandId = newId();
@@ -382,6 +382,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
         values: await seal(values),
         listedAt: now.toISOString(),
         ...(companies.length === 0 ? {} : { companies }),
+        names: await seal(names),
       };
       const command = { type: 'RecordErasureListing', data } as const;
       await this.executor.execute(dataSubjectDecider, dataSubjectStream(subject), command, listing, now);
@@ -414,6 +415,10 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       contactKeys: [...new Set(found.flatMap((listing) => listing.contactKeys))],
       owned: [...new Set(found.flatMap((listing) => listing.owned))],
       companyAccounts: [...new Set(found.flatMap((listing) => listing.companyAccounts ?? []))],
+      // Every listing's names, unless one was recorded before names were kept: then every value counts as a name.
+      ...(found.every((listing) => listing.names !== undefined)
+        ? { names: new Set(found.flatMap((listing) => [...(listing.names ?? [])])) }
+        : {}),
     };
   }
 
@@ -423,16 +428,20 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const contactKeys = new Set<string>();
     const values = new Set<string>();
     const companies = new Set<string>();
+    let names: Set<string> | undefined = new Set<string>();
     const open = async (sealed: string) => (await openSealedList(this.layer.keys, listingRef(tenantId, subject), sealed)) ?? [];
     for (const event of await this.executor.store.readStream(dataSubjectStream(subject), { tenantId })) {
       if (event.type !== 'DataSubjectErasureListed') continue;
       const listed = event.data as DataSubjectErasureListed['data'];
       for (const record of listed.records) owned.add(record);
       for (const account of listed.companies ?? []) companies.add(account);
+      if (listed.names === undefined) names = undefined;
+      else if (names !== undefined) for (const name of await open(listed.names)) names.add(name);
       for (const point of await open(listed.points)) contactKeys.add(point);
       for (const value of await open(listed.values)) values.add(value);
     }
-    return owned.size === 0 ? undefined : { values, contactKeys: [...contactKeys], owned: [...owned], companyAccounts: [...companies] };
+    if (owned.size === 0) return undefined;
+    return { values, contactKeys: [...contactKeys], owned: [...owned], companyAccounts: [...companies], ...(names ? { names } : {}) };
   }
 
   /** The erasure from its fence on (`eraseOnce`). */
@@ -451,7 +460,7 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
     const command = (listed: readonly string[], purge?: string) => eraseCommand(subject, reason, listed, now.toISOString(), purge);
     const fencedEverywhere = Date.now() + this.layer.keys.cacheMs + IN_FLIGHT_MS;
     const listing = (owned: readonly string[]) => (gathered: readonly string[]) =>
-      this.recordListing(subject, owned, records.contactKeys, gathered, context, records.companyAccounts);
+      this.recordListing(subject, owned, records.contactKeys, gathered, context, records);
     let forgottenEverywhere = await this.shred(tenantId, records, values, stream, listing(records.owned));
     // Replies only after every cache has let the keys go: no process answers with the person's data afterwards.
     await sleepUntil(Math.max(forgottenEverywhere, fencedEverywhere));
@@ -462,10 +471,11 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       contactKeys: records.contactKeys,
       owned: records.owned,
       companyAccounts: records.companyAccounts,
+      names: new Set(records.names),
     });
     const late = (again?.owned ?? []).filter((streamId) => !records.owned.includes(streamId));
     if (late.length > 0) {
-      const lateRecords = { identities: [], owned: late, mentions: [], contactKeys: [], companyAccounts: [] };
+      const lateRecords = { identities: [], owned: late, mentions: [], contactKeys: [], companyAccounts: [], names: [] };
       forgottenEverywhere = await this.shred(tenantId, lateRecords, values, stream, listing(late));
       await sleepUntil(forgottenEverywhere);
     }

@@ -99,28 +99,43 @@ describe("a company's account opened by the person's qualification (an outside p
     expect(again?.companyAccounts).toEqual(['account-a1']);
   });
 
-  it('is not theirs for a listing that never read the names in clear either, when the lead had a company', async () => {
-    // A qualification that landed after the first listing: no judgement to go by, and the company among the values. The
-    // lead's company field is there (read as [erased]): its account was named for the company.
+  it('a listing that never read the names in clear takes an account bearing one of their names, not their company', async () => {
+    // A qualification that landed after the first listing: no judgement to go by, the company among their values, and
+    // their names kept apart from those values.
     const { store, destroy } = await qualifiedLead(COMPANY, { company: COMPANY });
     await destroy('lead-l1', 'contact-c1');
-    const blind = await findPersonRecords(
-      store,
-      TENANT,
-      { type: 'lead', id: 'l1' },
-      { values: new Set([NAME, COMPANY]), contactKeys: [], owned: [] },
-    );
-    expect(blind?.owned).toEqual(['lead-l1', 'contact-c1']);
-    // One given its company by an update is the same.
-    const updated = await qualifiedLead(COMPANY, {}, { company: COMPANY });
-    await updated.destroy('lead-l1', 'contact-c1');
-    const listed = await findPersonRecords(
-      updated.store,
-      TENANT,
-      { type: 'lead', id: 'l1' },
-      { values: new Set([NAME, COMPANY]), contactKeys: [], owned: [] },
-    );
-    expect(listed?.owned).toEqual(['lead-l1', 'contact-c1']);
+    const late = (names: ReadonlySet<string>) =>
+      findPersonRecords(store, TENANT, { type: 'lead', id: 'l1' }, { values: new Set([NAME, COMPANY]), contactKeys: [], owned: [], names });
+    expect((await late(new Set([NAME])))?.owned).toEqual(['lead-l1', 'contact-c1']);
+    // Named after them (in another spelling), it is theirs.
+    const own = await qualifiedLead('سارا  كريمي');
+    await own.destroy('lead-l1', 'contact-c1');
+    expect(
+      (
+        await findPersonRecords(
+          own.store,
+          TENANT,
+          { type: 'lead', id: 'l1' },
+          { values: new Set([NAME]), contactKeys: [], owned: [], names: new Set([NAME]) },
+        )
+      )?.owned,
+    ).toEqual(['lead-l1', 'contact-c1', 'account-a1']);
+  });
+
+  it('is theirs when it bears their name: a sole trader’s company, or an accountName in another spelling of it', async () => {
+    // The company is the person's own name; the account named after it is theirs (an outside probe: kept in clear).
+    const soleTrader = await qualifiedLead(NAME, { company: NAME });
+    const first = await findPersonRecords(soleTrader.store, TENANT, { type: 'lead', id: 'l1' });
+    expect(first?.owned).toEqual(['lead-l1', 'contact-c1', 'account-a1']);
+    expect(first?.names).toEqual([NAME]);
+    // Arabic ي and ك for Persian ی and ک, doubled spaces, another case: dedupe's spelling of one name.
+    for (const spelling of ['سارا  كريمي', 'سارا كريمى']) {
+      const variant = await qualifiedLead(spelling);
+      expect([spelling, (await findPersonRecords(variant.store, TENANT, { type: 'lead', id: 'l1' }))?.owned]).toEqual([
+        spelling,
+        ['lead-l1', 'contact-c1', 'account-a1'],
+      ]);
+    }
   });
 });
 

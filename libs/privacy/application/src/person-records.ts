@@ -1,10 +1,13 @@
 import { DomainError, everyEvent, streamCategory, type EventStore, type RecordedEvent } from '@crm/shared/event-sourcing';
-import { contactPointForm } from '@crm/shared/kernel';
+import { contactPointForm, matchKey } from '@crm/shared/kernel';
 import { ERASED, partyContactPoints } from '@crm/shared/personal-data';
 import { DATA_SUBJECT_REFUSALS, RECORD_SUBJECT_TYPES, type DataSubject } from '@crm/privacy/domain';
 
 type Data = Record<string, unknown>;
 const record = (value: unknown): Data | undefined => (typeof value === 'object' && value !== null ? (value as Data) : undefined);
+
+/** The events of a lead's or contact's own stream that give the person's full name (`fullName`, in `changes` or `contact`). */
+const PERSON_NAMING: ReadonlySet<string> = new Set(['LeadCaptured', 'LeadUpdated', 'LeadQualified', 'ContactCreated', 'ContactUpdated']);
 
 /** The events that can name a person as the maker or subject of another record, or open a deal of their account. */
 const REFERRING_TYPES = [
@@ -47,6 +50,8 @@ export interface PersonRecords {
    * judged while the qualification's names still read in clear: never theirs, whatever a later listing reads.
    */
   readonly companyAccounts: readonly string[];
+  /** The person's names (of their leads and contacts), read while their keys open them: personal, sealed when recorded. */
+  readonly names: readonly string[];
 }
 
 /** What an erasure's first listing found, for its second one after the fence (the person's keys may be gone by then). */
@@ -69,6 +74,11 @@ export interface EarlierListing {
    * `company` (one of `values`) would read as theirs (an outside probe: a company's account erased with the person).
    */
   readonly companyAccounts?: readonly string[];
+  /**
+   * The person's names it read: an account bearing one of them is theirs. Absent (a listing recorded before names
+   * were kept): every value of theirs is taken as a name.
+   */
+  readonly names?: ReadonlySet<string>;
 }
 
 /**
@@ -92,6 +102,11 @@ export async function findPersonRecords(
   const accounts = new Set<string>();
   // One opened for a company is not, whatever its name reads as later.
   const companyAccounts = new Set<string>(earlier?.companyAccounts);
+  // Their names (of their leads and contacts), read while the keys open them, with those an earlier listing read.
+  const personNames = new Set<string>(earlier?.names);
+  // As dedupe compares names (matchKey: ي and ی, spacing, case alike): an account named in another spelling is theirs too.
+  const bearsTheirName = (name: unknown): boolean =>
+    typeof name === 'string' && name !== ERASED && [...personNames].some((own) => matchKey(own) === matchKey(name));
   // Leads qualified into a contact already on file (a returning customer's later lead): the same person as that contact.
   const leadsOfContact = await leadsQualifiedIntoExistingContacts(store, tenantId);
   const own = async (who: DataSubject): Promise<void> => {
@@ -100,14 +115,11 @@ export async function findPersonRecords(
     const events = await store.readStream(key, { tenantId });
     if (events.length === 0) return;
     identities.set(key, who);
-    // Whether the lead had a company by its qualification: its account is then named for the company (or as the
-    // qualification named it), never after the person. Read from the fields' presence, which erasure leaves (a sealed
-    // value reads [erased]), and never taken back (an update does not clear a company).
-    let hadCompany = false;
     for (const event of events) {
       const data = event.data as Data;
-      if (event.type === 'LeadCaptured' && typeof data['company'] === 'string') hadCompany = true;
-      if (event.type === 'LeadUpdated' && typeof record(data['changes'])?.['company'] === 'string') hadCompany = true;
+      // The person's names, as their own records give them while their keys open them.
+      const fullName = data['fullName'] ?? record(data['changes'])?.['fullName'] ?? record(data['contact'])?.['fullName'];
+      if (typeof fullName === 'string' && fullName !== ERASED && PERSON_NAMING.has(event.type)) personNames.add(fullName);
       if (Array.isArray(data['matchKeys'])) {
         for (const key of data['matchKeys']) if (typeof key === 'string') contactKeys.add(contactPointForm(key));
       }
@@ -117,18 +129,21 @@ export async function findPersonRecords(
         if (contact && typeof contact['contactId'] === 'string') await own({ type: 'contact', id: contact['contactId'] });
         const account = record(data['account']);
         const accountStream = `account-${String(account?.['accountId'])}`;
-        if (account && contact && account['existing'] !== true && (hadCompany || account['name'] !== contact['fullName'])) {
-          // Named for a company: the company's (both names read ERASED once the lead's key is gone, and compare equal).
-          companyAccounts.add(accountStream);
+        if (account && contact && account['existing'] !== true && contact['fullName'] !== ERASED) {
+          // Read in clear (both names are sealed with the lead): named after the person (no company and no accountName,
+          // or either of them their own name), or for a company, whatever its name reads as later.
+          if (bearsTheirName(account['name'])) accounts.add(accountStream);
+          else companyAccounts.add(accountStream);
         } else if (account && contact && account['existing'] !== true && !companyAccounts.has(accountStream)) {
           // Both read ERASED once the lead's key is gone (a retry after a crash mid-erasure, or the listing after the
-          // fence): the account is theirs only if its own name is erased too (an erasure destroys such an account's key
-          // before the lead's, `erasureOrder`), or reads as one of their values (a qualification that landed after the
-          // first listing), unless a listing that read the names in clear judged it a company's.
+          // fence), and compare equal: the account is theirs if its own name is erased too (an erasure destroys such an
+          // account's key before the lead's, `erasureOrder`), or bears one of their names (a qualification that landed
+          // after the first listing: its account has a key of its own), unless a listing that read the names in clear
+          // judged it a company's. Their names, not every value of theirs: the lead's company is one of those (an
+          // outside probe: a company's account was erased with the person).
           if (
-            account['name'] !== ERASED ||
             (await nameErased(store, tenantId, accountStream)) ||
-            (earlier !== undefined && (await namedAmong(store, tenantId, accountStream, earlier.values)))
+            (earlier !== undefined && (await namedAmong(store, tenantId, accountStream, earlier.names ?? earlier.values)))
           )
             accounts.add(accountStream);
         }
@@ -206,6 +221,7 @@ export async function findPersonRecords(
     mentions,
     contactKeys: [...contactKeys],
     companyAccounts: [...companyAccounts],
+    names: [...personNames],
   };
 }
 
@@ -222,11 +238,13 @@ async function leadsQualifiedIntoExistingContacts(store: EventStore, tenantId: s
   return links;
 }
 
-/** Whether an account's opening names it with one of `values` (read with its own key). */
+/** Whether an account's opening names it with one of `values` (read with its own key), spelt as dedupe compares names. */
 async function namedAmong(store: EventStore, tenantId: string, accountStream: string, values: ReadonlySet<string>): Promise<boolean> {
   const [opened] = await store.readStream(accountStream, { tenantId, maxCount: 1 });
   const name = (opened?.data as Data | undefined)?.['name'];
-  return opened?.type === 'AccountOpened' && typeof name === 'string' && name !== ERASED && values.has(name);
+  if (opened?.type !== 'AccountOpened' || typeof name !== 'string' || name === ERASED) return false;
+  const key = matchKey(name);
+  return [...values].some((value) => matchKey(value) === key);
 }
 
 /** Whether an account's opening reads its name as ERASED: its key is gone. */
@@ -287,5 +305,5 @@ async function findRecordMaker(
     const regarding = record(data['regarding']);
     if (regarding?.['type'] === 'complaint' && owned.has(`complaint-${String(regarding['id'])}`)) owned.add(event.streamId);
   }
-  return { identities: [subject], owned: [...owned], mentions: [], contactKeys, companyAccounts: [] };
+  return { identities: [subject], owned: [...owned], mentions: [], contactKeys, companyAccounts: [], names: [] };
 }

@@ -182,8 +182,12 @@ describe('an erasure stopped part-way', () => {
     // A twin past the marker when the first recorded meets it at its listing (the listing's key gone, the stream
     // erased): the first reply too, not 409 (a review caught it answering DATA_SUBJECT.ERASED).
     const listing = twin as unknown as { recordListing: (...args: unknown[]) => Promise<void> };
-    await expect(listing.recordListing(lead, [], [], [], keyed)).rejects.toBeInstanceOf(CommandRecordedMeanwhileError);
-    await expect(listing.recordListing(lead, [], [], [], context())).rejects.toMatchObject({ code: 'DATA_SUBJECT.ERASED' });
+    await expect(listing.recordListing(lead, [], [], [], keyed, { companyAccounts: [], names: [] })).rejects.toBeInstanceOf(
+      CommandRecordedMeanwhileError,
+    );
+    await expect(listing.recordListing(lead, [], [], [], context(), { companyAccounts: [], names: [] })).rejects.toMatchObject({
+      code: 'DATA_SUBJECT.ERASED',
+    });
     first.onApplicationShutdown();
   });
 });

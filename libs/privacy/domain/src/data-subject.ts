@@ -54,13 +54,22 @@ export type DataSubjectErased = Event<
 /** What an erasure under way listed, recorded before it destroys any key (see DataSubjectErasureListed). */
 export type RecordErasureListing = Command<
   'RecordErasureListing',
-  { subject: DataSubject; records: readonly string[]; points: string; values: string; listedAt: string; companies?: readonly string[] }
+  {
+    subject: DataSubject;
+    records: readonly string[];
+    points: string;
+    values: string;
+    listedAt: string;
+    companies?: readonly string[];
+    names?: string;
+  }
 >;
 
 /**
  * What an erasure under way listed, right before it destroyed those keys: the records (by stream, no personal data),
  * the accounts of the person's qualifications it judged a company's (`companies`, by stream: never theirs, though a
- * retry reads their names and the person's alike once the lead's key is gone),
+ * retry reads their names and the person's alike once the lead's key is gone), the person's names (`names`, sealed as
+ * `values` is: an account bearing one of them is theirs),
  * and the person's emails and phones (`points`) and the values it scrubs the read models of (`values`), both sealed
  * (opaque here) under a key of the erasure's own that goes when the erasure is recorded. An erasure sent again after
  * its process stopped part-way starts from it: by then the keys may be gone, and with them what tied those records
@@ -68,7 +77,7 @@ export type RecordErasureListing = Command<
  */
 export type DataSubjectErasureListed = Event<
   'DataSubjectErasureListed',
-  { subject: DataSubject; records: string[]; points: string; values: string; listedAt: string; companies?: string[] }
+  { subject: DataSubject; records: string[]; points: string; values: string; listedAt: string; companies?: string[]; names?: string }
 >;
 
 export type DataSubjectCommand = EraseDataSubject | RecordErasureListing;
@@ -85,7 +94,7 @@ export const dataSubjectDecider: Decider<DataSubjectState, DataSubjectCommand, D
       throw new DomainError(DATA_SUBJECT_REFUSALS.ERASED, 'Already erased', { erasedAt: state.erasedAt });
     }
     if (command.type === 'RecordErasureListing') {
-      const { subject, records, points, values, listedAt, companies } = command.data;
+      const { subject, records, points, values, listedAt, companies, names } = command.data;
       const listed = {
         subject: { type: subject.type, id: subject.id },
         records: [...records],
@@ -93,6 +102,7 @@ export const dataSubjectDecider: Decider<DataSubjectState, DataSubjectCommand, D
         values,
         listedAt,
         ...(companies === undefined ? {} : { companies: [...companies] }),
+        ...(names === undefined ? {} : { names }),
       };
       return [{ type: 'DataSubjectErasureListed', data: listed }];
     }
