@@ -155,9 +155,10 @@ export const timeProblem =
     if (valid && !(withinYears(value) && withinYears(new Date(Date.parse(value)).toISOString())))
       return `must fall in the years ${FIRST_YEAR}–${LAST_YEAR}, as written and in UTC`;
     if (valid) return undefined;
-    // The right shape, but no such day (2026-02-30) or time (24:00): said as such, not as a shape to follow.
-    if (typeof value === 'string' && (INSTANT.test(value) || (kind === 'date' && DATE.test(value))))
-      return `must be a real calendar day and time of day: ${value.slice(0, 40)} does not exist`;
+    // What the published pattern takes (years, months, days 01–31, hours, offsets in range), but no such day
+    // (2026-02-30, 2025-04-31): said as such, not as a shape to follow. The value is at most 35 characters of [0-9T:.Z+-].
+    if (typeof value === 'string' && new RegExp(kind === 'date' ? DATE_OR_INSTANT_PATTERN : INSTANT_PATTERN).test(value))
+      return `must be a real calendar day: ${value.slice(0, 10)} does not exist`;
     return kind === 'date'
       ? 'must be a date (2025-03-20) or a time with its offset (2025-03-20T10:00:00+03:30)'
       : 'must be a time with its offset, e.g. 2025-03-20T10:00:00+03:30';
