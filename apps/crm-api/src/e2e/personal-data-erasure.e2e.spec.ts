@@ -555,6 +555,10 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     const bare = await post(`/accounts/${id}/close`, {});
     expect(bare).toMatchObject({ status: 400, body: { code: 'ACCOUNT.REASON_REQUIRED' } });
     expect(JSON.stringify(bare.body['errors'])).toContain('reason');
+    // Beside the path's other bad parts, in one 400 (a review: checked in the handler alone, only the id was named).
+    const both = await post('/accounts/not-a-uuid/close', {});
+    expect(both.status).toBe(400);
+    expect(((both.body['errors'] as { field: string }[]) ?? []).map((e) => e.field).sort()).toEqual(['id', 'reason']);
     expect((await post('/data-subjects/erase', { subject: { type: 'account', id }, reason: 'درخواست حذف' })).status).toBe(200);
     const events = async () =>
       (await get<{ events: { type: string; data: Record<string, unknown> }[] }>(`/streams/account-${id}`)).body.events;

@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiCommand, ApiCommandOn, ApiReplyAlso, type CommandContext, type CommandReply, Ctx, IdParam } from '@crm/shared/http';
 import { CloseAccountCommand } from './close-account/close-account.command';
 import { CloseAccountRequestDto } from './close-account/close-account.request.dto';
+import { ReasonUnlessErased } from './close-account/reason-unless-erased';
 import { OpenAccountCommand } from './open-account/open-account.command';
 import { OpenAccountRequestDto } from './open-account/open-account.request.dto';
 import { RecordPurchaseCommand } from './record-purchase/record-purchase.command';
@@ -49,7 +50,12 @@ export class AccountsController {
       'Once the account’s personal data is erased (POST /data-subjects/erase), leave the reason out: it is personal, and can no longer ' +
       'be recorded (a reason given then is 409 PERSONAL_DATA.ERASED, nothing recorded); the account still closes.',
   })
-  close(@IdParam() id: string, @Body() body: CloseAccountRequestDto, @Ctx() context: CommandContext): Promise<CommandReply> {
+  close(
+    @IdParam() id: string,
+    @Body() body: CloseAccountRequestDto,
+    @Ctx() context: CommandContext,
+    @ReasonUnlessErased() _reason: void,
+  ): Promise<CommandReply> {
     return this.commands.execute(new CloseAccountCommand(id, body, context));
   }
 
