@@ -544,6 +544,10 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       const stream = JSON.stringify((await get(`/streams/account-${account}`)).body);
       expect(stream).toContain('[erased]');
       for (const part of ['فرید', 'رضاي', 'رضای']) expect(stream).not.toContain(part);
+      // Erased with the person: once. Named again as the account, 409, and nothing more recorded (an outside probe: a
+      // second erasure was recorded, and access showed its moment).
+      const again = await post('/data-subjects/erase', { subject: { type: 'account', id: account }, reason: 'دوباره' });
+      expect(again).toMatchObject({ status: 409, body: { code: 'DATA_SUBJECT.ERASED' } });
     }
   });
 

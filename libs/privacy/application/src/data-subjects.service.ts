@@ -598,7 +598,10 @@ export class DataSubjects implements OnApplicationBootstrap, OnApplicationShutdo
       found = { erasedAt: state.erasedAt, reason: state.reason, records: [...(found?.records ?? []), ...state.records] };
     }
     const [only] = identities;
-    if (found || identities.length !== 1 || only === undefined || !RECORD_SUBJECT_TYPES.includes(only.type)) return found;
+    // A record, or an account, erased with another person's erasure (an account named after a lead's person goes with
+    // them; an outside probe erased one again as an account, and access then showed that second moment).
+    const takenWithAnother = only !== undefined && (RECORD_SUBJECT_TYPES.includes(only.type) || only.type === 'account');
+    if (found || identities.length !== 1 || only === undefined || !takenWithAnother) return found;
     return this.erasureListing(`${only.type}-${only.id}`, tenantId);
   }
 
