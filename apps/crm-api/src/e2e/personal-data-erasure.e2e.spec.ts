@@ -488,6 +488,15 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
     expect((await post(`/leads/${id}/disqualify`, { reason: 'no_budget' })).status).toBe(200);
   });
 
+  /** A lead captured and qualified: its id and the account the qualification opened. */
+  async function qualifiedAccount(lead: object, qualify: object, opportunity: object): Promise<{ id: string; account: string }> {
+    const captured = await post('/leads', { ...lead, source: 'web' });
+    const id = captured.body['id'] as string;
+    const qualified = await post(`/leads/${id}/qualify`, { ...qualify, opportunity });
+    expect(qualified.status).toBe(200);
+    return { id, account: qualified.body['accountId'] as string };
+  }
+
   it("keeps a company's account opened by the person's qualification when the person is erased (an outside probe: erased with them)", async () => {
     const opportunity = { name: 'سفارش سالانه', estimatedValue: { amount: 100 }, expectedCloseDate: daysFromNow(30) };
     // Named for the lead's company, and as the qualification named it (`accountName`).
@@ -495,11 +504,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       [{ fullName: 'دانا پرتوی', company: 'شرکت گلوبکس', email: 'dana.partovi@example.com' }, {}, 'شرکت گلوبکس'],
       [{ fullName: 'هومن ساعی', email: 'hooman.saei@example.com' }, { accountName: 'شرکت هولی' }, 'شرکت هولی'],
     ] as const) {
-      const captured = await post('/leads', { ...lead, source: 'web' });
-      const id = captured.body['id'] as string;
-      const qualified = await post(`/leads/${id}/qualify`, { ...qualify, opportunity });
-      expect(qualified.status).toBe(200);
-      const account = qualified.body['accountId'] as string;
+      const { id, account } = await qualifiedAccount(lead, qualify, opportunity);
       // A later deal of the company's account is the company's too.
       const later = await post('/opportunities', {
         accountId: account,
@@ -535,11 +540,7 @@ describe('personal data: erasure and right of access (real server, embedded SQLi
       [{ fullName: 'فرید فیض', company: 'فرید فیض', email: 'farid.feiz@example.com' }, {}],
       [{ fullName: 'علی رضایی‌نیا', email: 'ali.rezaeinia@example.com' }, { accountName: 'علي  رضايي نيا' }],
     ] as const) {
-      const captured = await post('/leads', { ...lead, source: 'web' });
-      const id = captured.body['id'] as string;
-      const qualified = await post(`/leads/${id}/qualify`, { ...qualify, opportunity });
-      expect(qualified.status).toBe(200);
-      const account = qualified.body['accountId'] as string;
+      const { id, account } = await qualifiedAccount(lead, qualify, opportunity);
       expect((await post('/data-subjects/erase', { subject: { type: 'lead', id }, reason: 'درخواست حذف' })).status).toBe(200);
       const stream = JSON.stringify((await get(`/streams/account-${account}`)).body);
       expect(stream).toContain('[erased]');
