@@ -52,7 +52,7 @@ class JestResultsReporter {
         failures,
         seconds: (Date.now() - results.startTime) / 1000,
         files: results.testResults.map((file) => ({
-          path: path.relative(path.join(__dirname, '..'), file.testFilePath),
+          path: path.relative(root, file.testFilePath),
           seconds: (file.perfStats.end - file.perfStats.start) / 1000,
         })),
       }),

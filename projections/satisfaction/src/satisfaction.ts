@@ -18,7 +18,7 @@ import {
 } from '@crm/shared/read-model';
 import { NO_SCORE, type SatisfactionDayDoc, type SatisfactionMonthDoc } from './satisfaction-days.projection';
 import type { SatisfactionMeasure } from './satisfaction-responses.projection';
-import { splitDaysByMonth } from './month-split';
+import { splitDaysByMonth, type MonthDaySplit } from './month-split';
 
 export type SatisfactionBucket = 'month' | 'jalali';
 
@@ -334,6 +334,14 @@ export function splitPeriod(at: FieldCondition | undefined): SatisfactionSplit {
   return { ...(firstDay === undefined ? {} : { firstDay }), ...(endDay === undefined ? {} : { endDay }), edges };
 }
 
+/** A period split into whole days and part-days (splitPeriod), and its whole days into whole months and part-months. */
+function monthsAndEdges(bucket: SatisfactionBucket, at: FieldCondition | undefined) {
+  const split = splitPeriod(at);
+  const wholeDays = split.firstDay === undefined || split.endDay === undefined || split.firstDay < split.endDay;
+  const byMonth: MonthDaySplit = wholeDays ? splitDaysByMonth(bucket, split.firstDay, split.endDay) : { days: [] };
+  return { split, byMonth };
+}
+
 type Sums = Pick<SatisfactionDayDoc, 'counts' | 'servqual'>;
 
 /** Day or month sums added to the tallies, each under its period of the bucket (as their per-answer groupings would be). */
@@ -367,9 +375,7 @@ export async function readSatisfactionByDay(
   query: SatisfactionQuery,
 ): Promise<SatisfactionReport> {
   const { tenantId, bucket } = query;
-  const split = splitPeriod(query.at);
-  const wholeDays = split.firstDay === undefined || split.endDay === undefined || split.firstDay < split.endDay;
-  const byMonth = wholeDays ? splitDaysByMonth(bucket, split.firstDay, split.endDay) : { days: [] };
+  const { split, byMonth } = monthsAndEdges(bucket, query.at);
   // In day order, so the store walks the (tenantId, day) index over the range instead of every document by id.
   const findDays = (day: FieldCondition | undefined) =>
     store.find<SatisfactionDayDoc>(collections.days, {
@@ -456,9 +462,7 @@ export async function readSatisfactionAsOf(
   query: SatisfactionAsOfQuery,
 ): Promise<SatisfactionReport> {
   const { tenantId, bucket, day, at } = query;
-  const split = splitPeriod(at);
-  const wholeDays = split.firstDay === undefined || split.endDay === undefined || split.firstDay < split.endDay;
-  const byMonth = wholeDays ? splitDaysByMonth(bucket, split.firstDay, split.endDay) : { days: [] };
+  const { split, byMonth } = monthsAndEdges(bucket, at);
   const recordedAt = { lte: new Date(BUSINESS_CALENDAR.dayEnd(day)).toISOString() };
   const parts: FieldCondition[] = [
     ...byMonth.days.map((days) => ({
