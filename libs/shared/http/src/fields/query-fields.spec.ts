@@ -4,7 +4,7 @@ import { toAsciiDigits } from '@crm/shared/kernel';
 import { RequestValidationError } from '../problem-details';
 import { createValidationPipe } from '../validation';
 import { AlsoChecks } from './body-rules';
-import { DigitsInAnyScript, inAnyDigitScript, withAsciiDigits } from './query-fields';
+import { DigitsInAnyScript, inAnyDigitScript, IntQueryField, withAsciiDigits } from './query-fields';
 import { Check, DATE_OR_INSTANT_PATTERN, DATE_PATTERN, INSTANT_PATTERN, timeProblem } from './validators';
 
 const PATTERNS = [
@@ -100,6 +100,11 @@ class LaterQuery extends PeriodQuery {
   asOf?: string;
 }
 
+class PageQuery {
+  @IntQueryField(1, 200)
+  limit?: number;
+}
+
 /** A query string's parameters, as the parser hands them over: an object without a prototype, every value text. */
 const parsed = (values: Record<string, string>) => Object.assign(Object.create(null) as Record<string, string>, values);
 const read = (metatype: new () => object, values: Record<string, string>) =>
@@ -140,6 +145,14 @@ describe('DigitsInAnyScript: query parameters read with ASCII digits before anyt
       (await refused(PeriodQuery, { from: '2026-03-20', to: '۲۰۲۶-۰۳-۱۰', code: [] as unknown as string })).map((e) => e.field),
     ).toEqual(['code', 'to']);
     expect(await refused(PeriodQuery, { from: '۲۰۲۶-۰۳-۱۰', to: '2026-03-20' })).toEqual([]);
+  });
+
+  it('reads an integer parameter (IntQueryField) typed in Persian or Arabic-Indic digits, and still refuses what is no integer', async () => {
+    expect((await read(PageQuery, { limit: '۵۰' }))['limit']).toBe(50);
+    expect((await read(PageQuery, { limit: '١٢' }))['limit']).toBe(12);
+    expect((await read(PageQuery, { limit: '2۰' }))['limit']).toBe(20);
+    for (const limit of ['۲۰۱', '۰', '۱٫۵', '۱e۳', ' ۵'])
+      expect({ limit, refused: (await refused(PageQuery, { limit })).map((error) => error.field) }).toEqual({ limit, refused: ['limit'] });
   });
 
   it('leaves the query it was given as it was, and a body alone', async () => {

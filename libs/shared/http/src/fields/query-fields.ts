@@ -7,11 +7,16 @@ import { Check, intProblem } from './validators';
 
 const DIGITS = /^-?\d{1,16}$/;
 
+/** What an integer query parameter says of its digits. */
+const INT_DIGITS_TEXT = 'Persian (۰–۹) and Arabic-Indic (٠–٩) digits are read as ASCII ones';
+
 /**
  * An integer in the query string, read strictly: digits only ("1e3", " 7",
  * "" are refused, not coerced), and within [min, max] where max is at most
  * 2^53 − 1 — a larger number cannot be told from its neighbours once parsed,
- * so it is a 400, never a 500 from whatever it reached.
+ * so it is a 400, never a 500 from whatever it reached. Digits typed on a
+ * Persian keyboard (`۵۰`) or Arabic-Indic ones are read as ASCII ones
+ * (`DigitsInAnyScript`), as in dates.
  */
 export function IntQueryField(
   min: number,
@@ -19,8 +24,10 @@ export function IntQueryField(
   options: { readonly description?: string; readonly default?: number } = {},
 ): PropertyDecorator {
   const upper = Math.min(max, Number.MAX_SAFE_INTEGER);
+  const description = [options.description, INT_DIGITS_TEXT].filter((text) => text !== undefined).join('. ');
   return applyDecorators(
-    ApiPropertyOptional({ type: 'integer', minimum: min, maximum: upper, ...options }),
+    ApiPropertyOptional({ type: 'integer', minimum: min, maximum: upper, ...options, description }),
+    DigitsInAnyScript(),
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' && DIGITS.test(value) ? Number(value) : value)),
     ValidateIf((_, value) => value !== undefined),
     Check('int', intProblem(min, upper)),
