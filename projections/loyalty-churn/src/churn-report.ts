@@ -113,6 +113,22 @@ export function churnReportAt(report: ChurnReport, asOf: number): ChurnReport {
   return { ...report, asOf: iso(asOf), annual: { ...report.annual, from: iso(yearBefore(asOf)), to: iso(asOf) } };
 }
 
+/** The figures of a period that count customers: what adds up over groups of customers (every one but the rate). */
+const CHURN_COUNTS = [
+  'activeAtStart',
+  'new',
+  'churned',
+  'lostOutsideBase',
+  'newAndLost',
+  'activeAtEnd',
+  'lostAtEnd',
+  'newActiveAtEnd',
+  'returned',
+] as const satisfies readonly Exclude<keyof ChurnFigures, 'churnRate'>[];
+/** Every count is in the list: a figure added to ChurnFigures and left out of it fails to compile here. */
+const everyCount: [Exclude<keyof ChurnFigures, 'churnRate' | (typeof CHURN_COUNTS)[number]>] extends [never] ? true : never = true;
+void everyCount;
+
 /**
  * The report over several groups of customers, from each group's report (same options): every figure is a count
  * of customers, so they add up, and the rates are taken again over the sums. Lets a caller compute a report a slice
@@ -122,15 +138,7 @@ export function sumChurnReports(parts: readonly ChurnReport[]): ChurnReport {
   const [first, ...rest] = parts;
   if (first === undefined) throw new RangeError('no report to sum');
   const add = <T extends ChurnFigures>(a: T, b: ChurnFigures): T => {
-    const sum = {
-      ...a,
-      activeAtStart: a.activeAtStart + b.activeAtStart,
-      new: a.new + b.new,
-      churned: a.churned + b.churned,
-      lostOutsideBase: a.lostOutsideBase + b.lostOutsideBase,
-      newAndLost: a.newAndLost + b.newAndLost,
-      activeAtEnd: a.activeAtEnd + b.activeAtEnd,
-    };
+    const sum: T = { ...a, ...Object.fromEntries(CHURN_COUNTS.map((count) => [count, a[count] + b[count]])) };
     return { ...sum, churnRate: sum.activeAtStart === 0 ? null : round(sum.churned / sum.activeAtStart) };
   };
   return rest.reduce(
@@ -164,15 +172,7 @@ export function sumChurnReports(parts: readonly ChurnReport[]): ChurnReport {
  * rates mean nothing; a sum takes them again over the counts.
  */
 export function negatedChurnReport(report: ChurnReport): ChurnReport {
-  const negated = <T extends ChurnFigures>(f: T): T => ({
-    ...f,
-    activeAtStart: -f.activeAtStart,
-    new: -f.new,
-    churned: -f.churned,
-    lostOutsideBase: -f.lostOutsideBase,
-    newAndLost: -f.newAndLost,
-    activeAtEnd: -f.activeAtEnd,
-  });
+  const negated = <T extends ChurnFigures>(f: T): T => ({ ...f, ...Object.fromEntries(CHURN_COUNTS.map((count) => [count, -f[count]])) });
   return {
     ...report,
     customers: -report.customers,

@@ -86,6 +86,42 @@ describe('churnByPeriod (churned in the period ÷ active at its start)', () => {
     expect(june).toMatchObject({ activeAtStart: 1, churned: 1, lostOutsideBase: 0, activeAtEnd: 0, churnRate: 1 });
   });
 
+  it('reconciles each period: activeAtEnd = activeAtStart − lostAtEnd + newActiveAtEnd + returned', () => {
+    // 30-day threshold. G buys 5 Jan, is lost in early February and buys again on 20 February: churned in February, not
+    // lost at its end. H buys 1 Dec, is lost in early January and buys again on 10 February: returned in February.
+    // K buys on 3 February and is lost in March. M buys 2 Jan and is lost in February for good.
+    const flows = customerTimelines(
+      [
+        history('G', {
+          purchases: [
+            ['2025-01-05T10:00:00Z', 1],
+            ['2025-02-20T10:00:00Z', 1],
+          ],
+        }),
+        history('H', {
+          purchases: [
+            ['2024-12-01T10:00:00Z', 1],
+            ['2025-02-10T10:00:00Z', 1],
+          ],
+        }),
+        history('K', { purchases: [['2025-02-03T10:00:00Z', 1]] }),
+        history('M', { purchases: [['2025-01-02T10:00:00Z', 1]] }),
+      ],
+      30,
+      asOf,
+    );
+    const [january, february, march] = churnByPeriod(
+      flows,
+      monthPeriods(at('2025-01-15T00:00:00Z'), at('2025-03-15T00:00:00Z'), 'month'),
+      asOf,
+    );
+    expect(january).toMatchObject({ activeAtStart: 1, churned: 1, lostAtEnd: 1, new: 2, newActiveAtEnd: 2, returned: 0, activeAtEnd: 2 });
+    expect(february).toMatchObject({ activeAtStart: 2, churned: 2, lostAtEnd: 1, new: 1, newActiveAtEnd: 1, returned: 1, activeAtEnd: 3 });
+    expect(march).toMatchObject({ activeAtStart: 3, churned: 3, lostAtEnd: 3, new: 0, newActiveAtEnd: 0, returned: 0, activeAtEnd: 0 });
+    for (const p of [january, february, march])
+      expect(p!.activeAtStart - p!.lostAtEnd + p!.newActiveAtEnd + p!.returned).toBe(p!.activeAtEnd);
+  });
+
   it('sees nothing after asOf: a later asOf changes earlier months only through what happened by then', () => {
     const early = endOf('2025-06-13');
     const [june] = churnByPeriod(customerTimelines(histories, 90, early), monthPeriods(at('2025-06-01T00:00:00Z'), early, 'month'), early);
@@ -119,6 +155,9 @@ describe('annualChurn', () => {
       lostOutsideBase: 2,
       newAndLost: 2,
       activeAtEnd: 2,
+      lostAtEnd: 0,
+      newActiveAtEnd: 2,
+      returned: 0,
       churnRate: null,
     });
     const nextYear = endOf('2026-03-31');

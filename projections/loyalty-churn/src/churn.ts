@@ -64,6 +64,15 @@ export interface ChurnFigures {
   readonly newAndLost: number;
   /** Active at the period's last instant, or at asOf for the period still running: the next period's base. */
   readonly activeAtEnd: number;
+  /** Of churned, those still lost at the period's end (its last instant, or asOf): the base the period lost for good. */
+  readonly lostAtEnd: number;
+  /** Of new, those active at the period's end. */
+  readonly newActiveAtEnd: number;
+  /**
+   * Customers neither in the base nor new and active at the period's end: lost before the period, back in it. With
+   * the figures above, activeAtEnd = activeAtStart − lostAtEnd + newActiveAtEnd + returned (docs/metrics.md).
+   */
+  readonly returned: number;
   /** churned ÷ activeAtStart, a proportion 0–1 (half to even, 4 decimals when reported); null when nobody was active at the start. */
   readonly churnRate: number | null;
 }
@@ -84,13 +93,19 @@ export function churnOver(customers: readonly CustomerTimeline[], start: number,
   const lostOutside = others.filter(lost);
   // The period's last instant: a loss at `end` belongs to the next period, whose base holds the customer.
   const endAt = end <= asOf ? end - 1 : asOf;
+  const atEnd = (c: CustomerTimeline) => isActiveAt(c.spans, endAt);
+  const joined = others.filter(atEnd);
+  const newActiveAtEnd = joined.filter(isNew).length;
   return {
     activeAtStart: base.length,
     new: customers.filter(isNew).length,
     churned,
     lostOutsideBase: lostOutside.length,
     newAndLost: lostOutside.filter(isNew).length,
-    activeAtEnd: customers.filter((c) => isActiveAt(c.spans, endAt)).length,
+    activeAtEnd: customers.filter(atEnd).length,
+    lostAtEnd: base.filter((c) => !atEnd(c)).length,
+    newActiveAtEnd,
+    returned: joined.length - newActiveAtEnd,
     churnRate: base.length === 0 ? null : churned / base.length,
   };
 }

@@ -30,6 +30,14 @@ const figures: Record<string, ViewSchema> = {
   },
   newAndLost: { ...integer, description: 'Of lostOutsideBase, those whose first purchase was in the period' },
   activeAtEnd: integer,
+  lostAtEnd: { ...integer, description: 'Of churned, those still lost at the end of the period (at asOf for the running one)' },
+  newActiveAtEnd: { ...integer, description: 'Of new, those active at the end of the period' },
+  returned: {
+    ...integer,
+    description:
+      'Customers neither active at the start nor new, active at the end: lost before the period and back in it. ' +
+      'activeAtEnd = activeAtStart − lostAtEnd + newActiveAtEnd + returned',
+  },
   churnRate: { ...rate, description: 'churned ÷ activeAtStart, 0–1, half to even at 4 decimals; null when nobody was active at the start' },
 };
 

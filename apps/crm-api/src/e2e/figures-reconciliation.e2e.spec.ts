@@ -414,13 +414,19 @@ function churnFigures(all: readonly Exported[], asOf: number, inactivityDays = 1
     const outside = customers.filter((c) => !activeAt(c.spans, start - 1) && lostIn(c.spans, start, until));
     const isNew = (c: (typeof customers)[number]) => c.first !== undefined && c.first >= start && c.first < until;
     const churned = base.filter((c) => lostIn(c.spans, start, until)).length;
+    const atEnd = (c: (typeof customers)[number]) => activeAt(c.spans, end <= asOf ? end - 1 : asOf);
+    const others = customers.filter((c) => !activeAt(c.spans, start - 1));
     return {
       activeAtStart: base.length,
       new: customers.filter(isNew).length,
       churned,
       lostOutsideBase: outside.length,
       newAndLost: outside.filter(isNew).length,
-      activeAtEnd: customers.filter((c) => activeAt(c.spans, end <= asOf ? end - 1 : asOf)).length,
+      activeAtEnd: customers.filter(atEnd).length,
+      lostAtEnd: base.filter((c) => !atEnd(c)).length,
+      newActiveAtEnd: others.filter((c) => isNew(c) && atEnd(c)).length,
+      // Bought before the period, not active when it began, active at its end.
+      returned: others.filter((c) => !isNew(c) && c.first !== undefined && c.first < start && atEnd(c)).length,
       churnRate: rate(churned, base.length),
     };
   };
@@ -758,12 +764,24 @@ describe('figures an auditor can reconcile: the views agree with an independent 
   }, 60_000);
 
   it('churn per month, retention and the annual figure at three asOf dates, every figure', async () => {
-    for (const asOf of asOfDates()) {
-      const reply = await http(server.url, 'GET', `/api/v1/views/churn?asOf=${encodeURIComponent(asOf)}`);
+    const moved = { returned: 0, lostThenBack: 0 };
+    // The default threshold, and a short one under which customers are lost and come back within months.
+    for (const [asOf, inactivityDays] of asOfDates().flatMap((date) => [180, 21].map((days) => [date, days] as const))) {
+      const reply = await http(server.url, 'GET', `/api/v1/views/churn?asOf=${encodeURIComponent(asOf)}&inactivityDays=${inactivityDays}`);
       expect([reply.status, reply.status === 200 ? '' : JSON.stringify(reply.body)]).toEqual([200, '']);
-      compare(`churn@${asOf}`, reply.body, churnFigures(all, Date.parse(asOf)));
+      compare(`churn@${asOf}/${inactivityDays}`, reply.body, churnFigures(all, Date.parse(asOf), inactivityDays));
+      // Each period's end follows from its start and what moved (docs/metrics.md), and the history moves every way.
+      const periods = (reply.body as { periods: Record<string, number>[] }).periods;
+      for (const p of periods) {
+        const flow = p['activeAtStart']! - p['lostAtEnd']! + p['newActiveAtEnd']! + p['returned']!;
+        if (flow !== p['activeAtEnd'])
+          mismatches.push(`churn@${asOf} ${String(p['period'])}: flow ${flow} ≠ activeAtEnd ${p['activeAtEnd']}`);
+      }
+      moved.returned += periods.reduce((sum, p) => sum + p['returned']!, 0);
+      moved.lostThenBack += periods.reduce((sum, p) => sum + p['churned']! - p['lostAtEnd']!, 0);
     }
     expect(mismatches).toEqual([]);
+    expect(moved.returned > 0 && moved.lostThenBack > 0).toBe(true);
   }, 60_000);
 
   it('funnel and pipeline at the head: lead-sourced and direct deals add up to every won deal', async () => {

@@ -30,7 +30,10 @@ export const METRIC_DEFINITIONS = {
   churn:
     'Churn rate = customers active at the period start and lost in the period ÷ customers active at the period start (a proportion, ' +
     'never above 1). Customers not in that base — new, or returned after a loss — and lost within the period are reported as ' +
-    'lostOutsideBase, of them newAndLost, and are not in the rate.',
+    'lostOutsideBase, of them newAndLost, and are not in the rate. Each period reconciles: activeAtEnd = activeAtStart − lostAtEnd + ' +
+    'newActiveAtEnd + returned, where lostAtEnd is the churned still lost at the period’s end, newActiveAtEnd the new customers ' +
+    'active at its end, and returned the customers neither in the base nor new who are active at its end (lost before the period, ' +
+    'back in it).',
   rfm:
     'RFM scores are quintiles over the customers active at asOf; a lost customer keeps its recency, frequency and monetary values ' +
     'but gets no scores and the segment churned.',
