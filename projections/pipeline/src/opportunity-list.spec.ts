@@ -31,6 +31,15 @@ describe('opportunity list', () => {
     });
   });
 
+  it('says the matching total, not the offset, when the offset is past the end (an outside probe read total 1000 for 6 deals)', async () => {
+    // From the summary (status only) and counted deal by deal (a name filter): both ways, an empty page says nothing of its offset.
+    for (const filters of [{}, { status: 'open' as const }, { amountMin: 0 }]) {
+      expect(await list({ ...filters, offset: 1000 })).toMatchObject({ items: [], total: (await list(filters)).total, offset: 1000 });
+    }
+    expect((await list({ offset: 6 })).total).toBe(6);
+    expect((await list({ offset: 7 })).total).toBe(6);
+  });
+
   it('filters on stage, owner, amount and expected close date', async () => {
     // The same name, descending (the default order): the tie breaks on the id descending too.
     expect(await ids({ stage: 'negotiation', sort: 'name' })).toEqual(['o5', 'o3']);

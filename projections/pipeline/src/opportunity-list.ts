@@ -295,8 +295,10 @@ export async function loadOpportunityList(
   const { rows: records, lastBeforeMore } = pageOfLookAhead(read, query.limit);
   // A first page that holds every matching deal is their count, read in the same statement: the summary, read apart,
   // may be of another commit (an outside probe saw 30 rows beside a total of 29 under load).
-  // Past it, never fewer than the rows this read has seen (the rows before, this page and the one after).
-  const seen = query.after === undefined ? query.offset + records.length + (lastBeforeMore === undefined ? 0 : 1) : 0;
+  // Past it, never fewer than the rows this read has seen (the rows before, this page and the one after). The rows before
+  // are known to exist only when this page holds one: an empty page past the end says nothing (an outside probe read a
+  // total of 1000, the offset, for 11 deals).
+  const seen = query.after === undefined && records.length > 0 ? query.offset + records.length + (lastBeforeMore === undefined ? 0 : 1) : 0;
   const total = lastBeforeMore === undefined && query.after === undefined && query.offset === 0 ? records.length : Math.max(counted, seen);
   const last = lastBeforeMore?.doc;
   const sort = filters.sort ?? 'openedAt';
