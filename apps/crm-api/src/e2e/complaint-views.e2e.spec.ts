@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ManualClock } from '@crm/shared/kernel';
+import { BUSINESS_CALENDAR, ManualClock } from '@crm/shared/kernel';
 import { ServiceOptionsModule } from '@crm/service/application';
 import { http, issueKey, startTestApp, type IssuedKey, type TestApp } from '../testing/test-app';
 
@@ -257,8 +257,40 @@ describe('complaint views through HTTP (real server, embedded SQLite, projection
         400,
         [{ field: 'to', messages: ['to must not be before from'] }],
       ]);
-      expect((await get(`/views/${view}?from=2025-04-30&to=2025-04-30`)).status).toBe(200);
+      expect((await get(`/views/${view}?from=2025-03-01&to=2025-03-01`)).status).toBe(200);
     }
+    // A period of past facts that starts after its figures are taken (now, or asOf) can hold nothing: named, as churn's
+    // range is (an outside probe had 200 and no periods, where churn said 400).
+    const now = clock.now().getTime();
+    const tomorrow = BUSINESS_CALENDAR.day(new Date(now + 24 * HOUR).toISOString());
+    const later = encodeURIComponent(new Date(now + 60_000).toISOString());
+    const refusals = [
+      [`/views/complaints/kpis?from=${tomorrow}`, 'from must not be after now'],
+      [`/views/complaints/kpis?from=${later}&to=${tomorrow}`, 'from must not be after now'],
+      [`/views/satisfaction?from=${tomorrow}`, 'from must not be after now'],
+      [`/views/funnel?from=${tomorrow}`, 'from must not be after now'],
+      ['/views/complaints/kpis?asOf=2025-04-01&from=2025-04-02', 'from must not be after asOf'],
+      [
+        `/views/complaints/kpis?asOf=${encodeURIComponent('2025-04-01T12:00:00+03:30')}&from=${encodeURIComponent('2025-04-01T12:00:01+03:30')}`,
+        'from must not be after asOf',
+      ],
+      ['/views/satisfaction?asOf=2025-04-01&from=2025-04-02', 'from must not be after asOf'],
+      [`/views/satisfaction?asOf=2031-01-01&from=${tomorrow}`, 'from must not be after now'],
+    ] as const;
+    for (const [path, message] of refusals) {
+      const reply = await get(path);
+      expect([path, reply.status, reply.body['errors']]).toEqual([path, 400, [{ field: 'from', messages: [message] }]]);
+    }
+    // Up to the instant, and on asOf's own day, a period is one.
+    const today = BUSINESS_CALENDAR.day(new Date(now).toISOString());
+    for (const path of [
+      `/views/complaints/kpis?from=${today}`,
+      `/views/satisfaction?from=${today}`,
+      `/views/funnel?from=${today}`,
+      '/views/complaints/kpis?asOf=2025-04-01&from=2025-04-01',
+      '/views/satisfaction?asOf=2025-04-01&from=2025-04-01',
+    ])
+      expect([path, (await get(path)).status]).toEqual([path, 200]);
   });
 
   it('reads an asOf after now as now: no milestone is overdue before its deadline (before, asOf=today counted them hours early)', async () => {

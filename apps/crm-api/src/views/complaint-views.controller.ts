@@ -49,7 +49,7 @@ import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-import { asOfBusinessDay, asOfInstant, asOfNoLaterThan, assertPeriod, PERIOD_IN_ORDER } from './view-bounds';
+import { asOfBusinessDay, asOfInstant, asOfNoLaterThan, assertPeriod, assertStartsBy, PERIOD_IN_ORDER } from './view-bounds';
 
 @AlsoChecks(PERIOD_IN_ORDER)
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
@@ -191,7 +191,10 @@ export class ComplaintViewsController {
     assertPeriod(receivedAt);
     const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
     const given = query.asOf === undefined ? undefined : asOfInstant(query.asOf);
-    const asOf = new Date(asOfNoLaterThan(given, this.clock.now().getTime())).toISOString();
+    const now = this.clock.now().getTime();
+    const at = asOfNoLaterThan(given, now);
+    assertStartsBy(receivedAt, at, at === now ? 'now' : 'asOf');
+    const asOf = new Date(at).toISOString();
     const kpis = await readComplaintKpis(
       this.readModels.store,
       collection,
@@ -264,9 +267,11 @@ export class ComplaintViewsController {
     if (query.asOf !== undefined) return this.satisfactionAsOf(query, query.asOf, tenantId);
     const at = timeRange(query.from, query.to);
     assertPeriod(at);
+    const now = this.clock.now().getTime();
+    assertStartsBy(at, now, 'now');
     const bucket = query.bucket ?? 'month';
     // Every period of the range is listed; without to, up to now's (the answers read are those given up to now).
-    const span = listedSpan(query, at, this.clock.now().getTime(), 'now');
+    const span = listedSpan(query, at, now, 'now');
     const [answers, days] = await Promise.all([
       this.readModels.collection(SATISFACTION_RESPONSES, query.minPosition),
       this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
@@ -297,9 +302,12 @@ export class ComplaintViewsController {
    */
   private async satisfactionAsOf(query: SatisfactionQueryDto, value: string, tenantId: string): Promise<SatisfactionReport & AsOfDay> {
     const bucket = query.bucket ?? 'month';
-    const { day, reply } = asOfBusinessDay(value, this.clock.now().getTime());
+    const now = this.clock.now().getTime();
+    const { day, reply } = asOfBusinessDay(value, now);
     const at = timeRange(query.from, query.to);
     assertPeriod(at);
+    const dayEnd = BUSINESS_CALENDAR.dayEnd(day);
+    assertStartsBy(at, Math.min(dayEnd, now), dayEnd < now ? 'asOf' : 'now');
     // With from, every period of the range is listed; without to, up to asOf's (the answers recorded by then were given by then).
     const span = listedSpan(query, at, BUSINESS_CALENDAR.dayEnd(day), 'asOf');
     // The answers one by one only for a period's part-months: without a period, the day sums' ledger alone answers.

@@ -20,6 +20,17 @@ function isUpsideDown(period: FieldCondition | undefined): boolean {
 }
 
 /**
+ * A period of past facts (complaints received, answers given, leads captured) that starts after the instant its figures
+ * are taken at (asOf, or now) can hold nothing: a bad request naming `from`, as churn's range is, not an empty answer
+ * (an outside probe found churn refusing what satisfaction and the complaint KPIs answered with nothing).
+ */
+export function assertStartsBy(period: FieldCondition | undefined, at: number, atName: 'asOf' | 'now'): void {
+  const start = period?.gte;
+  if (typeof start === 'string' && Date.parse(start) > at)
+    throw new RequestValidationError([{ field: 'from', messages: [`from must not be after ${atName}`] }]);
+}
+
+/**
  * The query rule (AlsoChecks) of a view whose period is `timeRange(from, to)`: the same refusal as `assertPeriod`,
  * named by the edge beside the query's other bad parameters in one 400 (alone, `assertPeriod` says it).
  */
