@@ -112,4 +112,22 @@ describe('commandContextFrom', () => {
     expect(context).toMatchObject({ expectedRevision: 4, correlationId });
     expect(commandContextFrom({ 'if-match': '*' }, {}, sales).expectedRevision).toBe('stream_exists');
   });
+
+  it('reads If-Match as the ETag is spelled: quoted, no leading zeros, one tag (an outside probe had "00" match revision 0)', () => {
+    const read = (value: string) => {
+      try {
+        return commandContextFrom({ 'if-match': value }, {}, sales).expectedRevision;
+      } catch (caught) {
+        return (caught as RequestValidationError).errors.map((e) => `${e.field}: ${e.messages.join('; ')}`);
+      }
+    };
+    expect(['"0"', ' "12" ', '"999999999999999"', ' * '].map(read)).toEqual([0, 12, 999_999_999_999_999, 'stream_exists']);
+    expect(read('"00"')).toEqual([
+      'header.If-Match: If-Match must be a stream revision as its ETag gives it: quoted, without leading zeros, e.g. "3"',
+    ]);
+    for (const value of ['1', '"1', '1"', '"-1"', '"1.0"', '""', '', '"1000000000000000"', '"١"'])
+      expect([value, read(value)]).toEqual([value, [expect.stringMatching(/^header\.If-Match: If-Match must be a stream revision/)]]);
+    expect(read('"2", "3"')).toEqual(['header.If-Match: If-Match takes one revision here, as its ETag gives it ("3"), or *']);
+    expect(read('W/"2"')).toEqual(['header.If-Match: If-Match compares strongly: give the revision as "3", not a weak tag (W/)']);
+  });
 });

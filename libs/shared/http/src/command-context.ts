@@ -59,24 +59,23 @@ function header(headers: Headers, name: string): string | undefined {
 }
 
 /**
- * `*` matches any existing aggregate (RFC 9110 §13.1.1); otherwise one revision, as its ETag would be. If-Match
- * compares strongly (§13.1.1), so a weak tag (`W/"3"`) could never match: it is refused as malformed.
+ * `*` matches any existing aggregate (RFC 9110 §13.1.1); otherwise one revision, spelled as its ETag gives it: `"3"`,
+ * quoted, without leading zeros. Read strictly (an outside probe): `"03"` is no ETag this server sends, so it never
+ * stood for revision 3; an unquoted `3` is no entity-tag at all. If-Match compares strongly (§13.1.1), so a weak tag
+ * (`W/"3"`) could never match: refused as malformed. A list of tags is refused too: a command expects one revision.
  */
 function parseIfMatch(value: string | undefined, errors: FieldError[]): ExpectedRevision | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === '*') return 'stream_exists';
-  const match = /^\s*"?(\d{1,15})"?\s*$/.exec(value);
-  if (!match) {
-    const weak = /^\s*W\//.test(value);
-    errors.push({
-      field: 'header.If-Match',
-      messages: [
-        weak ? 'If-Match compares strongly: give the revision as "3", not a weak tag (W/)' : 'If-Match must be a stream revision, e.g. "3"',
-      ],
-    });
-    return undefined;
-  }
-  return Number(match[1]);
+  const match = /^\s*"(0|[1-9]\d{0,14})"\s*$/.exec(value);
+  if (match) return Number(match[1]);
+  const message = /^\s*W\//.test(value)
+    ? 'If-Match compares strongly: give the revision as "3", not a weak tag (W/)'
+    : value.includes(',')
+      ? 'If-Match takes one revision here, as its ETag gives it ("3"), or *'
+      : 'If-Match must be a stream revision as its ETag gives it: quoted, without leading zeros, e.g. "3"';
+  errors.push({ field: 'header.If-Match', messages: [message] });
+  return undefined;
 }
 
 /**
