@@ -5,7 +5,7 @@ import { accessRuleFor, mayCall } from '@crm/identity/application';
 import { ALL_PROJECTIONS } from '@crm/platform';
 import type { ProjectionRunner } from '@crm/projections/runtime';
 import type { EventStore } from '@crm/shared/event-sourcing';
-import { EVENT_STORE, LINE_PATTERN, READ_STORE, type Principal } from '@crm/shared/http';
+import { EVENT_STORE, inAnyDigitScript, INSTANT_PATTERN, LINE_PATTERN, READ_STORE, type Principal } from '@crm/shared/http';
 import type { ReadStore } from '@crm/shared/read-model';
 import { diffReadModels, snapshotReadModels } from '@crm/shared/testing';
 import { PROJECTION_RUNNER } from '../read-models/read-models.service';
@@ -93,6 +93,9 @@ function resolve(doc: Json, schema: Json | undefined): Json {
 
 const dates = fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true });
 
+/** The published pattern of an instant in a body (TimeField): the instant's, its digits in any of the three scripts. */
+const BODY_INSTANT_PATTERN = inAnyDigitScript(INSTANT_PATTERN);
+
 /** Strings for `schema`: clean ones (its example, its format, plain text within its length) or, not clean, anything. */
 function stringOf(schema: Json, made: Made, field: string | undefined, clean: boolean): fc.Arbitrary<string> {
   const maxLength = Math.min(schema['maxLength'] ?? 60, 300);
@@ -116,7 +119,13 @@ function stringOf(schema: Json, made: Made, field: string | undefined, clean: bo
       valid = fc.oneof(fc.emailAddress(), fc.constantFrom('علی@مثال.ایران', 'sara۱۳۶۷@example.ir', 'ناهید.رضایی@شرکت.ir'));
       break;
     default:
-      if (schema['pattern'] === LINE_PATTERN) {
+      if (schema['pattern'] === BODY_INSTANT_PATTERN) {
+        // An instant in a body (its digits in any script): real instants mostly, as written by a client or in its pattern.
+        valid = fc.oneof(
+          { arbitrary: dates.map((date) => date.toISOString()), weight: 3 },
+          fc.stringMatching(new RegExp(BODY_INSTANT_PATTERN, 'u')),
+        );
+      } else if (schema['pattern'] === LINE_PATTERN) {
         // One line (a name, a label): plain text without its line breaks and tabs. fast-check's strings for the pattern
         // alone would be any length and blank as often as not.
         const line = new RegExp(LINE_PATTERN, 'u');

@@ -23,6 +23,7 @@ import {
   uuidProblem,
   type Problem,
 } from './validators';
+import { ANY_DIGIT_SCRIPT_TEXT, inAnyDigitScript } from './query-fields';
 
 /**
  * One decorator per kind of field: the OpenAPI schema and the validation
@@ -151,22 +152,27 @@ export const TIME_FIELD_YEARS = `A real calendar day, years ${FIRST_YEAR}–${LA
  * schema carries the check's own pattern, so a client reads what is accepted, not only "a string".
  */
 export function TimeField(kind: 'date' | 'instant', options: FieldOptions = {}): PropertyDecorator {
-  const rule = `${TIME_FIELD_TEXT[kind]}. ${TIME_FIELD_YEARS}`;
+  const rule = `${TIME_FIELD_TEXT[kind]}. ${TIME_FIELD_YEARS} ${ANY_DIGIT_SCRIPT_TEXT}.`;
   const described = { ...options, description: options.description ? `${options.description}. ${rule}` : rule };
+  // The published pattern takes the digits of the three scripts, as the query's dates do (date-or-instant.ts); no
+  // `format: date-time` on an instant, which would say ASCII digits only.
   const schema =
     kind === 'date'
-      ? { type: String, pattern: DATE_OR_INSTANT_PATTERN, example: options.example ?? '2026-03-20' }
-      : { type: String, format: 'date-time', pattern: INSTANT_PATTERN };
+      ? { type: String, pattern: inAnyDigitScript(DATE_OR_INSTANT_PATTERN), example: options.example ?? '2026-03-20' }
+      : { type: String, pattern: inAnyDigitScript(INSTANT_PATTERN), example: options.example ?? '2026-03-20T10:00:00+03:30' };
   const check = timeProblem(kind);
   return applyDecorators(
     documented(described, schema),
     checked(kind, options, check),
-    // One spelling, whichever the client used: +0330 and +03:30 are one offset (stored, compared and shown alike). Only
-    // a value the check takes as it came: the transform runs first, and must not make a refused form (2026-03-20t10:00)
-    // acceptable.
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' && check(value, {}) === undefined ? oneSpelling(value) : value,
-    ),
+    // One spelling, whichever the client used: ۲۰۲۶-۰۳-۲۰ is 2026-03-20 and +0330 is +03:30 (stored, compared and shown
+    // alike; an outside probe found dates in Persian digits taken in a query and refused in a body). The check reads the
+    // ASCII digits (so ۲۰۲۶-۰۲-۳۰ is named as 2026-02-30 is); only a value it takes is respelled: the transform runs
+    // first, and must not make a refused form (2026-03-20t10:00) acceptable.
+    Transform(({ value }: { value: unknown }) => {
+      if (typeof value !== 'string') return value;
+      const ascii = toAsciiDigits(value);
+      return check(ascii, {}) === undefined ? oneSpelling(ascii) : ascii;
+    }),
   );
 }
 

@@ -1,4 +1,8 @@
 import fc from 'fast-check';
+import { RequestValidationError } from '../problem-details';
+import { createValidationPipe } from '../validation';
+import { TimeField } from './fields';
+import { inAnyDigitScript } from './query-fields';
 import { DATE_OR_INSTANT_PATTERN, DATE_PATTERN, INSTANT_PATTERN, timeProblem } from './validators';
 
 /** Strings near the shapes the time fields take: every part drawn from a range a little wider than the valid one. */
@@ -65,5 +69,48 @@ describe('the patterns the OpenAPI document publishes for time fields are what t
   it('publishes a plain date as a date', () => {
     expect(new RegExp(DATE_PATTERN).test('2026-03-20')).toBe(true);
     expect(new RegExp(DATE_PATTERN).test('2026-03-20T10:00Z')).toBe(false);
+  });
+});
+
+class Dated {
+  @TimeField('date')
+  closeDate!: string;
+
+  @TimeField('instant', { optional: true })
+  dueAt?: string;
+}
+
+describe('a time field in a body takes Persian and Arabic-Indic digits, as a query does (an outside probe)', () => {
+  const read = (body: Record<string, unknown>) =>
+    (createValidationPipe().transform(body, { type: 'body', metatype: Dated }) as Promise<Dated>).then(
+      (dated) => ({ ...dated }),
+      (error: unknown) => {
+        if (!(error instanceof RequestValidationError)) throw error;
+        return error.errors.map((e) => `${e.field}: ${e.messages.join('; ')}`);
+      },
+    );
+
+  it('keeps the ASCII spelling, one offset form, whatever the script typed', async () => {
+    expect(await read({ closeDate: '۲۰۲۶-۱۲-۳۰', dueAt: '٢٠٢٦-٠٣-٢٠T١٠:٠٠+٠٣٣٠' })).toEqual({
+      closeDate: '2026-12-30',
+      dueAt: '2026-03-20T10:00+03:30',
+    });
+    expect(await read({ closeDate: '2026-۱۲-30T08:00:00Z' })).toEqual({ closeDate: '2026-12-30T08:00:00Z' });
+  });
+
+  it('refuses what it refuses in ASCII digits, naming the field, and a Jalali date is no Gregorian one', async () => {
+    expect(await read({ closeDate: '۲۰۲۶-۰۲-۳۰' })).toEqual([
+      'closeDate: closeDate must be a real calendar day: 2026-02-30 does not exist',
+    ]);
+    expect(await read({ closeDate: '۱۴۰۵-۰۱-۰۱' })).toEqual([
+      'closeDate: closeDate must fall in the years 1900–2199, as written and in UTC',
+    ]);
+    expect(await read({ closeDate: '2026-03-20', dueAt: '۲۰۲۶-۰۳-۲۰' })).toEqual([expect.stringMatching(/^dueAt: dueAt must be/)]);
+  });
+
+  it('publishes patterns that say so, matching exactly what the ASCII ones match once the digits are ASCII', () => {
+    for (const typed of ['۲۰۲۶-۱۲-۳۰', '٢٠٢٦-٠٣-٢٠T١٠:٠٠+٠٣:٣٠', '2026-03-20T10:00Z'])
+      expect([typed, new RegExp(inAnyDigitScript(DATE_OR_INSTANT_PATTERN)).test(typed)]).toEqual([typed, true]);
+    expect(new RegExp(inAnyDigitScript(INSTANT_PATTERN)).test('۲۰۲۶-۰۳-۲۰')).toBe(false);
   });
 });
