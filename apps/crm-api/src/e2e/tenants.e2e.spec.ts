@@ -136,6 +136,41 @@ describe('tenants are sealed from each other (real server, embedded SQLite)', ()
     expect(keys.some((key) => key.tenantId === 'umbrella')).toBe(false);
   });
 
+  it('pages the key list by cursor (limit ≤ 200), each page of the list it was given for only', async () => {
+    type Page = { items: { id: string; tenantId: string }[]; nextCursor: string | null };
+    const whole = (await http<Page>(server.url, 'GET', '/api/v1/admin/api-keys?limit=200')).body;
+    expect(whole.nextCursor).toBeNull();
+    const walked: string[] = [];
+    let cursor: string | null = '';
+    for (let pages = 0; cursor !== null; pages += 1) {
+      expect(pages).toBeLessThan(whole.items.length);
+      const page: Page = (await http<Page>(server.url, 'GET', `/api/v1/admin/api-keys?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      walked.push(...page.items.map((key) => key.id));
+      cursor = page.nextCursor;
+    }
+    expect(walked).toEqual(whole.items.map((key) => key.id));
+    expect(walked.length).toBeGreaterThan(4);
+    // A cursor is the list's it came from: not another tenant's, not altered, and limit stays within 1–200.
+    const first = (await http<Page>(server.url, 'GET', '/api/v1/admin/api-keys?limit=1')).body.nextCursor as string;
+    const globexPage = await call(globex.admin, 'GET', `/admin/api-keys?limit=1&cursor=${first}`);
+    expect([globexPage.status, globexPage.body['errors']]).toEqual([
+      400,
+      [{ field: 'cursor', messages: [expect.stringMatching(/^cursor must be/)] }],
+    ]);
+    const altered = `${first.slice(0, -2)}${first.endsWith('AA') ? 'AB' : 'AA'}`;
+    expect((await http(server.url, 'GET', `/api/v1/admin/api-keys?cursor=${altered}`)).status).toBe(400);
+    for (const limit of ['0', '201', 'x'])
+      expect((await http(server.url, 'GET', `/api/v1/admin/api-keys?limit=${limit}`)).body).toMatchObject({
+        status: 400,
+        errors: [{ field: 'limit' }],
+      });
+    const own = (await call(globex.admin, 'GET', '/admin/api-keys?limit=1')).body as Page;
+    expect(own.items.map((key) => key.tenantId)).toEqual(['globex']);
+    const next = (await call(globex.admin, 'GET', `/admin/api-keys?limit=1&cursor=${String(own.nextCursor)}`)).body as Page;
+    expect(next.items.every((key) => key.tenantId === 'globex')).toBe(true);
+  });
+
   it("keeps the process-wide routes (health details, metrics: every tenant's traffic) to the operator's tenant", async () => {
     const acmeOps = await issueKey(server, { name: 'acme monitoring', roles: ['ops'] }, acme.admin.headers);
     for (const path of ['/health', '/metrics']) {

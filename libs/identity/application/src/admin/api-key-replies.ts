@@ -30,8 +30,9 @@ export const CREATED_API_KEY_SCHEMA = {
 
 export const API_KEY_LIST_SCHEMA = {
   type: 'object',
-  required: ['items'],
+  required: ['items', 'nextCursor'],
   properties: {
+    nextCursor: { type: 'string', nullable: true, description: 'Where the next page starts (`cursor`); null on the last page' },
     items: {
       type: 'array',
       items: {
