@@ -119,7 +119,14 @@ function stringOf(schema: Json, made: Made, field: string | undefined, clean: bo
       valid = fc.oneof(fc.emailAddress(), fc.constantFrom('علی@مثال.ایران', 'sara۱۳۶۷@example.ir', 'ناهید.رضایی@شرکت.ir'));
       break;
     default:
-      if (schema['pattern'] === BODY_INSTANT_PATTERN) {
+      if (field === 'commandId') {
+        // A key as the header takes it: a UUID mostly, one of the ids made before now and then (a 422 or a first reply).
+        valid = fc.oneof(
+          { arbitrary: fc.uuid(), weight: 4 },
+          { arbitrary: fc.stringMatching(new RegExp(schema['pattern'] as string, 'u')), weight: 1 },
+          { arbitrary: made.idOf(undefined), weight: 1 },
+        );
+      } else if (schema['pattern'] === BODY_INSTANT_PATTERN) {
         // An instant in a body (its digits in any script): real instants mostly, as written by a client or in its pattern.
         valid = fc.oneof(
           { arbitrary: dates.map((date) => date.toISOString()), weight: 3 },

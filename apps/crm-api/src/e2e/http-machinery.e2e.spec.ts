@@ -157,6 +157,20 @@ describe('shared HTTP machinery (real server, embedded SQLite)', () => {
     const addAgain = await call('POST', `/api/v1/tallies/${id}/add`, { by: 2, commandId });
     expect(addAgain.body).toEqual(add.body);
     expect(await eventsOf(id)).toHaveLength(2);
+    // The body's commandId takes what the header takes, and names the same command (an outside probe: `order-42` was
+    // 400 in the body, taken in the header).
+    const byBody = await call('POST', `/api/v1/tallies/${id}/add`, { by: 3, commandId: 'order-42' });
+    expect(byBody.status).toBe(200);
+    expect((await call('POST', `/api/v1/tallies/${id}/add`, { by: 3 }, { 'idempotency-key': 'order-42' })).body).toEqual(byBody.body);
+    expect((await call('POST', `/api/v1/tallies/${id}/add`, { by: 4, commandId: 'order-42' })).body).toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY.KEY_REUSED',
+    });
+    expect(await eventsOf(id)).toHaveLength(3);
+    expect((await call('POST', `/api/v1/tallies/${id}/add`, { by: 3, commandId: 'سفارش-۴۲' })).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'commandId' }],
+    });
   });
 
   it('answers 412 for a stale If-Match and accepts the current one', async () => {

@@ -55,6 +55,10 @@ describe('commandContextFrom', () => {
     // A UUID key is the command id itself, as a body commandId is: the two must agree.
     const uuid = '0b6f7c3e-1d2a-4f5b-9c8d-7e6f5a4b3c2d';
     expect(commandContextFrom({ 'idempotency-key': uuid }, { commandId: uuid }, sales, secret).commandId).toBe(uuid);
+    // A body commandId carries what the header carries (API.md: the header "or commandId in the body"): one command.
+    expect(commandContextFrom({}, { commandId: 'lead-09127000014' }, sales, secret).commandId).toBe(keyed);
+    expect(commandContextFrom(headers, { commandId: 'lead-09127000014' }, sales, secret).commandId).toBe(keyed);
+    expect(() => commandContextFrom(headers, { commandId: 'lead-09127000015' }, sales, secret)).toThrow(RequestValidationError);
   });
 
   it('keeps the unkeyed id of a key whose command was recorded before ids were keyed: a retry across the upgrade is answered, not recorded again', async () => {

@@ -49,7 +49,7 @@ export function idFor(context: CommandContext, purpose: string): string {
  */
 export const HEADER_TOKEN_PATTERN = '^[A-Za-z0-9._:@-]{1,200}$';
 const TOKEN = new RegExp(HEADER_TOKEN_PATTERN);
-const TOKEN_RULE = '1–200 ASCII letters, digits or ._:@- (a header carries no text past ASCII)';
+export const TOKEN_RULE = '1–200 ASCII letters, digits or ._:@- (a header carries no text past ASCII)';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -110,10 +110,16 @@ export function commandContextFrom(headers: Headers, body: unknown, principal: P
   if (key !== undefined && !TOKEN.test(key)) {
     errors.push({ field: 'header.Idempotency-Key', messages: [`Idempotency-Key must be ${TOKEN_RULE}`] });
   }
-  // A key is a client's word, scoped to its tenant; a body commandId is already a UUID.
-  const fromKey =
-    key !== undefined && TOKEN.test(key) ? (isUuid(key) ? key.toLowerCase() : commandIdOfKey(tenantId, key, commandIdKey)) : undefined;
-  const fromBody = typeof bodyCommandId === 'string' && isUuid(bodyCommandId) ? bodyCommandId.toLowerCase() : undefined;
+  // A key is a client's word, scoped to its tenant, whether it came in the header or as the body's commandId: a UUID is
+  // the command id itself, another key is keyed into one (an outside probe found order-42 taken in the header only).
+  const idOf = (given: unknown): string | undefined =>
+    typeof given === 'string' && TOKEN.test(given)
+      ? isUuid(given)
+        ? given.toLowerCase()
+        : commandIdOfKey(tenantId, given, commandIdKey)
+      : undefined;
+  const fromKey = idOf(key);
+  const fromBody = idOf(bodyCommandId);
   if (fromKey && fromBody && fromKey !== fromBody) {
     errors.push({ field: 'commandId', messages: ['commandId and Idempotency-Key name different commands'] });
   }
