@@ -56,4 +56,15 @@ describe("readiness with an event store that never answers (within the stores' 2
       expect.arrayContaining([expect.stringContaining("The projections' states could not be read: not read: the event store")]),
     );
   });
+
+  it('scrapes /metrics within the same bound, the event store as down (an outside probe waited 30 s, past a scrape timeout)', async () => {
+    store.silent = true;
+    const started = performance.now();
+    const scraped = await http<string>(server.url, 'GET', '/metrics');
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(scraped.status).toBe(200);
+    const text = typeof scraped.body === 'string' ? scraped.body : JSON.stringify(scraped.body);
+    expect(text).toMatch(/^crm_store_up\{store="events"[^}]*\} 0$/m);
+    expect(text).toMatch(/^crm_store_up\{store="read-models"[^}]*\} 1$/m);
+  }, 10_000);
 });

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { EventStore } from '@crm/shared/event-sourcing';
 import { EVENT_STORE, READ_STORE } from '@crm/shared/http';
 import type { ReadStore } from '@crm/shared/read-model';
+import { withinTimeout } from '../health/operations-health';
 import { ProjectionViews } from '../health/projection-views';
 import { CrmMetrics } from './crm-metrics';
 
@@ -36,11 +37,13 @@ export class MetricsController {
     content: { 'text/plain': { schema: { type: 'string' } } },
   })
   async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    // Read at scrape time, so the figures are never stale.
+    // Read at scrape time, so the figures are never stale; each within the stores' bound readiness keeps (2 s), so a
+    // store that has stopped answering is scraped as down in time (an outside probe: 30 s, past Prometheus's 10 s
+    // scrape timeout, so `crm_store_up 0` was never recorded when it mattered).
     const [views, events, readModels] = await Promise.all([
-      this.projections.list().catch(() => []),
-      answers(this.eventStore.headPosition()),
-      answers(this.readStore.loadState('~health')),
+      withinTimeout(this.projections.list(), 'the projections').catch(() => []),
+      answers(withinTimeout(this.eventStore.headPosition(), 'the event store')),
+      answers(withinTimeout(this.readStore.loadState('~health'), 'the read store')),
     ]);
     this.metrics.observeState(views, { events, readModels });
     void reply.header('content-type', this.metrics.registry.contentType);
