@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { ACTIVITY_TYPES, REGARDING_TYPES, type ActivityType, type RegardingType } from '@crm/activities/domain';
 import {
   ACTIVITY_LIST_STATUSES,
@@ -23,6 +23,7 @@ import {
   ApiProblem,
   bodyRuleFaults,
   FINGERPRINT_KEY,
+  CursorQueryField,
   IntQueryField,
   RequestValidationError,
   Tenant,
@@ -91,11 +92,7 @@ export class ActivityListQueryDto extends MinPositionQueryDto {
   @IntQueryField(1, MAX_ACTIVITY_PAGE, { default: 50 })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the page before (keyset paging); keep the filters of the first page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  @Matches(/^[\w-]+\.[\w-]+$/, { message: 'cursor must be the nextCursor of an earlier page, with the same filters' })
+  @CursorQueryField('filters')
   cursor?: string;
 }
 

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
 import {
   FUNNEL_GROUPINGS,
   MAX_PAGE,
@@ -20,6 +20,7 @@ import {
   DigitsInAnyScript,
   FIRST_YEAR,
   inAnyDigitScript,
+  CursorQueryField,
   IntQueryField,
   LAST_YEAR,
   RequestValidationError,
@@ -194,15 +195,9 @@ export class OpportunityListQueryDto extends MinPositionQueryDto {
   })
   offset?: number;
 
-  @ApiPropertyOptional({
-    description:
-      'The `nextCursor` of the page before (keyset paging: a deep page costs what the first does). Keep the filters, sort and order of the first page',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  // The shape (`<position>.<tag>`, base64url), named with the query's other bad parameters; whether the tag holds is
-  // checked once they pass, against the tenant and filters.
-  @Matches(/^[\w-]+\.[\w-]+$/, { message: 'cursor must be the nextCursor of an earlier page, with the same filters' })
+  @CursorQueryField(
+    'filters',
+    'The `nextCursor` of the page before (keyset paging: a deep page costs what the first does). Keep the filters, sort and order of the first page',
+  )
   cursor?: string;
 }

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Body, Controller, ForbiddenException, Get, Inject, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 import { apiKeyDecider, TENANT_ID_PATTERN } from '@crm/identity/domain';
 import {
   ApiBadQuery,
@@ -12,6 +12,7 @@ import {
   type CommandReply,
   Ctx,
   CurrentPrincipal,
+  CursorQueryField,
   FINGERPRINT_KEY,
   IdParam,
   IntQueryField,
@@ -41,11 +42,7 @@ export class ListApiKeysQueryDto {
   @IntQueryField(1, MAX_KEY_PAGE, { default: 50 })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the page before (keyset paging); keep the `tenantId` of the first page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  @Matches(/^[\w-]+\.[\w-]+$/, { message: 'cursor must be the nextCursor of an earlier page, with the same tenantId' })
+  @CursorQueryField('tenantId')
   cursor?: string;
 }
 

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ValidateIf } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { toAsciiDigits } from '@crm/shared/kernel';
 import { Check, intProblem } from './validators';
 
@@ -31,6 +31,23 @@ export function IntQueryField(
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' && DIGITS.test(value) ? Number(value) : value)),
     ValidateIf((_, value) => value !== undefined),
     Check('int', intProblem(min, upper)),
+  );
+}
+
+/**
+ * A keyset list's `cursor`: the `nextCursor` of the page before (`sealCursor`: `<position>.<tag>`, base64url). Its
+ * shape is named with the query's other bad parameters; whether its tag holds (for this tenant and these filters) is
+ * the list's to check once they pass. `keep` says what the client must keep from the first page.
+ */
+export function CursorQueryField(keep: string, description?: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      description: description ?? `The \`nextCursor\` of the page before (keyset paging); keep the ${keep} of the first page`,
+    }),
+    IsOptional(),
+    IsString(),
+    MaxLength(1024),
+    Matches(/^[\w-]+\.[\w-]+$/, { message: `cursor must be the nextCursor of an earlier page, with the same ${keep}` }),
   );
 }
 
