@@ -49,9 +49,9 @@ import type { Clock } from '@crm/shared/kernel';
 import { ReadModels } from '../read-models/read-models.service';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-import { asOfBusinessDay, asOfInstant, asOfNoLaterThan, assertPeriod, assertStartsBy, PERIOD_IN_ORDER } from './view-bounds';
+import { asOfBusinessDay, asOfInstant, asOfNoLaterThan, assertPeriod, assertStartsBy, PERIOD_IN_ORDER, startsBy } from './view-bounds';
 
-@AlsoChecks(PERIOD_IN_ORDER)
+@AlsoChecks(PERIOD_IN_ORDER, startsBy(asOfInstant))
 export class ComplaintKpisQueryDto extends MinPositionQueryDto {
   @DateOrInstant('Complaints received on or after this date (from the start of that business day) or instant')
   from?: string;
@@ -110,7 +110,11 @@ const SATISFACTION_PERIODS: BodyRule = {
   },
 };
 
-@AlsoChecks(PERIOD_IN_ORDER, SATISFACTION_PERIODS)
+/** Satisfaction as of a day reads to the end of that business day (asOfPrecision day). */
+const satisfactionAsOfEnd = (asOf: string): number =>
+  BUSINESS_CALENDAR.dayEnd(BUSINESS_CALENDAR.day(new Date(asOfInstant(asOf)).toISOString()));
+
+@AlsoChecks(PERIOD_IN_ORDER, SATISFACTION_PERIODS, startsBy(satisfactionAsOfEnd))
 export class SatisfactionQueryDto extends MinPositionQueryDto {
   @ApiPropertyOptional({
     enum: BUCKETS,
@@ -189,11 +193,12 @@ export class ComplaintViewsController {
   ): Promise<ComplaintKpis & AsOfPrecision & { readonly from?: string; readonly to?: string }> {
     const receivedAt = timeRange(query.from, query.to);
     assertPeriod(receivedAt);
-    const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
     const given = query.asOf === undefined ? undefined : asOfInstant(query.asOf);
     const now = this.clock.now().getTime();
     const at = asOfNoLaterThan(given, now);
+    // Before any wait for minPosition: a bad request is a 400 at once, not a 503 after the wait (a review).
     assertStartsBy(receivedAt, at, at === now ? 'now' : 'asOf');
+    const collection = await this.readModels.collection(COMPLAINT_KPIS, query.minPosition);
     const asOf = new Date(at).toISOString();
     const kpis = await readComplaintKpis(
       this.readModels.store,

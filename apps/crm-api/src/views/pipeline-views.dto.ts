@@ -30,7 +30,7 @@ import {
 } from '@crm/shared/http';
 import { DateOrInstant } from './date-or-instant';
 import { MinPositionQueryDto } from './min-position.dto';
-import { asOfWithoutPeriod } from './view-bounds';
+import { asOfWithoutPeriod, startsBy } from './view-bounds';
 
 /** Query parameters of the pipeline, funnel and opportunity views: shapes checked at the edge. */
 
@@ -117,6 +117,8 @@ export class PipelineQueryDto extends AsOfPeriodQueryDto {
   ownerId?: string;
 }
 
+/** Leads captured from a day still to come: none yet (the pipeline's period, on closing dates, may lie ahead). */
+@AlsoChecks(startsBy())
 export class FunnelQueryDto extends AsOfPeriodQueryDto {
   @ApiPropertyOptional({ enum: [...FUNNEL_GROUPINGS], default: 'source' })
   @IsOptional()

@@ -31,6 +31,31 @@ export function assertStartsBy(period: FieldCondition | undefined, at: number, a
 }
 
 /**
+ * `assertStartsBy` as a query rule (AlsoChecks): a `from` after now (or after asOf, read by `asOfAt` as the view reads
+ * it: an instant, or the end of its business day) is named beside the query's other bad parameters in one 400. Alone,
+ * the handler says it, against its own clock. A view that takes no asOf with a period passes no `asOfAt`.
+ */
+export function startsBy(asOfAt?: (asOf: string) => number): BodyRule {
+  return {
+    reads: asOfAt === undefined ? ['from'] : ['from', 'asOf'],
+    check: (query, now) => {
+      const [from, asOf] = [query['from'], query['asOf']];
+      if (typeof from !== 'string') return;
+      let period: FieldCondition | undefined;
+      let [at, name]: [number, 'now' | 'asOf'] = [Date.parse(now), 'now'];
+      try {
+        period = timeRange(from);
+        const given = asOfAt !== undefined && typeof asOf === 'string' ? asOfAt(asOf) : Number.NaN;
+        if (given < at) [at, name] = [given, 'asOf'];
+      } catch {
+        return; // a value the checks refuse is theirs to name
+      }
+      assertStartsBy(period, at, name);
+    },
+  };
+}
+
+/**
  * The query rule (AlsoChecks) of a view whose period is `timeRange(from, to)`: the same refusal as `assertPeriod`,
  * named by the edge beside the query's other bad parameters in one 400 (alone, `assertPeriod` says it).
  */

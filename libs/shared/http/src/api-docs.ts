@@ -126,8 +126,8 @@ export function ApiCommand(options: ApiCommandOptions): MethodDecorator {
       required: false,
       description: options.creates
         ? 'Taken as on every command (RFC 9110): the record is made here and has no revision yet, so any If-Match (a revision or `*`) answers 412 and records nothing.'
-        : 'Expected stream revision as the ETag gives it: one tag, quoted, without leading zeros, e.g. "3" (stale → 412); `*` matches any existing aggregate (RFC 9110). Compared strongly: a weak tag (W/) is malformed (400), as are an unquoted revision and a list of tags.',
-      schema: { type: 'string', pattern: '^(\\*|"(0|[1-9]\\d{0,14})")$' },
+        : 'Expected stream revision, as a reply\'s `revision` gives it, quoted: "3" (stale → 412); `*` matches any existing aggregate (RFC 9110). Compared strongly: a weak tag (W/) is malformed (400), as are leading zeros and a list of tags; a bare 3 is taken too.',
+      schema: { type: 'string', pattern: '^(\\*|"(0|[1-9]\\d{0,14})"|0|[1-9]\\d{0,14})$' },
     }),
     ApiResponse({ status: 412, ...problemResponse('Revision mismatch (If-Match)', [CONCURRENCY_PROBLEMS.REVISION_MISMATCH]) }),
   );

@@ -59,21 +59,22 @@ function header(headers: Headers, name: string): string | undefined {
 }
 
 /**
- * `*` matches any existing aggregate (RFC 9110 §13.1.1); otherwise one revision, spelled as its ETag gives it: `"3"`,
- * quoted, without leading zeros. Read strictly (an outside probe): `"03"` is no ETag this server sends, so it never
- * stood for revision 3; an unquoted `3` is no entity-tag at all. If-Match compares strongly (§13.1.1), so a weak tag
- * (`W/"3"`) could never match: refused as malformed. A list of tags is refused too: a command expects one revision.
+ * `*` matches any existing aggregate (RFC 9110 §13.1.1); otherwise one revision, as a reply's `revision` spells it:
+ * `"3"` (an entity-tag), or a bare `3` as before (a published pattern took it; refusing it now would break clients).
+ * Read strictly otherwise (an outside probe): `"03"` is no revision's spelling, so it never stands for revision 3, and
+ * a quote left open is malformed. If-Match compares strongly (§13.1.1), so a weak tag (`W/"3"`) could never match:
+ * refused as malformed. A list of tags is refused too: a command expects one revision.
  */
 function parseIfMatch(value: string | undefined, errors: FieldError[]): ExpectedRevision | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === '*') return 'stream_exists';
-  const match = /^\s*"(0|[1-9]\d{0,14})"\s*$/.exec(value);
-  if (match) return Number(match[1]);
+  const match = /^\s*("?)(0|[1-9]\d{0,14})\1\s*$/.exec(value);
+  if (match) return Number(match[2]);
   const message = /^\s*W\//.test(value)
     ? 'If-Match compares strongly: give the revision as "3", not a weak tag (W/)'
     : value.includes(',')
-      ? 'If-Match takes one revision here, as its ETag gives it ("3"), or *'
-      : 'If-Match must be a stream revision as its ETag gives it: quoted, without leading zeros, e.g. "3"';
+      ? 'If-Match takes one revision here, as a reply\'s revision gives it ("3"), or *'
+      : 'If-Match must be a stream revision as a reply\'s revision gives it, without leading zeros: "3"';
   errors.push({ field: 'header.If-Match', messages: [message] });
   return undefined;
 }
@@ -180,7 +181,10 @@ export function keyCommandIds(
   // no promise for a request without such a key (most of them).
   fastify.addHook('preHandler', (request, _reply, done) => {
     request.commandIdKey = key;
-    const idempotencyKey = header(request.headers, 'idempotency-key');
+    // The header's key, or the body's commandId, which names the same command (a command recorded under the header
+    // before ids were keyed, retried with the key in the body, is answered too: a review).
+    const inBody = (request.body as { commandId?: unknown } | null | undefined)?.commandId;
+    const idempotencyKey = header(request.headers, 'idempotency-key') ?? (typeof inBody === 'string' ? inBody : undefined);
     const tenantId = request.principal?.tenantId;
     if (idempotencyKey === undefined || tenantId === undefined || !TOKEN.test(idempotencyKey) || isUuid(idempotencyKey)) {
       done();

@@ -170,10 +170,13 @@ export class ApiKeyRegistry implements OnModuleDestroy {
 
   /** One tenant's keys, or every tenant's (undefined), oldest first. */
   list(tenantId?: string): ApiKeyView[] {
-    return [...this.keys.values()]
-      .filter((known) => tenantId === undefined || known.state.key.tenantId === tenantId)
-      .map(view)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return (
+      [...this.keys.values()]
+        .filter((known) => tenantId === undefined || known.state.key.tenantId === tenantId)
+        .map(view)
+        // By code unit, as the key list's cursor compares (keyPage): created, then id.
+        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    );
   }
 
   get size(): number {

@@ -112,5 +112,10 @@ describe('a time field in a body takes Persian and Arabic-Indic digits, as a que
     for (const typed of ['۲۰۲۶-۱۲-۳۰', '٢٠٢٦-٠٣-٢٠T١٠:٠٠+٠٣:٣٠', '2026-03-20T10:00Z'])
       expect([typed, new RegExp(inAnyDigitScript(DATE_OR_INSTANT_PATTERN)).test(typed)]).toEqual([typed, true]);
     expect(new RegExp(inAnyDigitScript(INSTANT_PATTERN)).test('۲۰۲۶-۰۳-۲۰')).toBe(false);
+    // What TimeField publishes (the OpenAPI document's schema of the field), not only what the helper makes.
+    const published = (key: string) => Reflect.getMetadata('swagger/apiModelProperties', Dated.prototype, key) as Record<string, unknown>;
+    expect(published('closeDate')).toMatchObject({ pattern: inAnyDigitScript(DATE_OR_INSTANT_PATTERN) });
+    expect(published('dueAt')).toMatchObject({ pattern: inAnyDigitScript(INSTANT_PATTERN) });
+    expect(published('dueAt')).not.toHaveProperty('format');
   });
 });
