@@ -128,6 +128,9 @@ describe('seedEventStore', () => {
       expect(await everything(untouched)).toHaveLength(0);
       await Promise.all([store.close(), untouched.close()]);
     },
+    // A worker thread that decides 6,000 events: past jest's 5 s on a loaded 2-core machine (a README check), as the
+    // other worker test below allows.
+    60_000,
   );
 });
 
