@@ -362,6 +362,61 @@ describe.each([sqlite, postgres])('projection leases and fencing', (make) => {
     60_000,
   );
 
+  it(`${backend.name}: the owner's status follows a build made elsewhere as its builder commits it, not from its last lease round`, async () => {
+    const [one, two] = [await connect(), await connect()];
+    for (let i = 0; i < 200; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);
+    // Lease rounds every 4 s: the first finds the build; what the status says after it is the status's own reading.
+    const owner = await servingOwner(two, two.readStore, 4000);
+    const gate = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      return { promise, resolve };
+    };
+    const gates = [gate(), gate()];
+    const held: number[] = [];
+    let commits = 0;
+    // The builder stops after its 3rd and its 6th transaction (each committed) until the test lets it go on.
+    const gated = new Proxy(one.readStore, {
+      get(target, property, receiver) {
+        if (property === 'transaction')
+          return async (...args: Parameters<ReadStore['transaction']>) => {
+            const result = await target.transaction(...args);
+            commits += 1;
+            const stop = commits === 3 ? gates[0] : commits === 6 ? gates[1] : undefined;
+            if (stop) {
+              held.push(commits);
+              await stop.promise;
+            }
+            return result;
+          };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const builder = await builderOn(one.events, gated, ownersProjection, { owner: 'cli', ttlMs: 5000, renewEveryMs: 100 });
+    const rebuilt = builder.rebuild('owners');
+    const committed = async () => (await two.readStore.loadState('owners~rebuild'))?.checkpoint;
+    const shown = async () => (await owner.status())[0]?.rebuild?.checkpoint;
+    try {
+      await waitUntil(
+        async () => held.length === 1 && (await owner.status())[0]?.rebuild !== undefined,
+        'the owner to find the build',
+        10_000,
+      );
+      const first = await committed();
+      expect(await shown()).toBe(first);
+      gates[0]?.resolve();
+      await waitUntil(async () => held.length === 2, 'the builder to commit more', 10_000);
+      const later = await committed();
+      expect(later).not.toBe(first);
+      // Before, the status said `first` until the next round, up to 4 s later.
+      expect(await shown()).toBe(later);
+    } finally {
+      // Whatever the outcome, the builder goes on and finishes (a builder held for ever would hold the runners' stop).
+      for (const stop of gates) stop.resolve();
+      await rebuilt;
+    }
+  }, 30_000);
+
   it(`${backend.name}: a renewal of the rebuild's lease still on its way when the builder hands over does not keep the lease from the owner`, async () => {
     const [one, two] = [await connect(), await connect()];
     for (let i = 0; i < 200; i += 1) await openDeal(one.events, `d${i}`, ['Ali', 'Sara'][i % 2] as string, 100);

@@ -540,9 +540,18 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus[]> {
     const head = await this.options.eventStore.headPosition();
+    // A build made elsewhere, as its builder has committed it by now: the lease rounds (every third of the TTL) only find
+    // it, and between two of them its position stood still (an outside probe read "at the start" for a whole 5 s rebuild).
+    const building = new Map<string, ProjectionState>();
+    await Promise.all(
+      [...this.buildingElsewhere].map(async ([name, found]) => {
+        const now = await this.options.readStore.loadState(rebuildStateName(name)).catch(() => undefined);
+        building.set(name, now !== undefined && now.collection === found.collection ? now : found);
+      }),
+    );
     return [...this.serving.values()].map((lane) => {
       const rebuild = this.rebuilds.lane(lane.projection.name);
-      const elsewhere = this.buildingElsewhere.get(lane.projection.name);
+      const elsewhere = building.get(lane.projection.name);
       return {
         name: lane.projection.name,
         codeVersion: lane.projection.version,
