@@ -314,7 +314,7 @@ export class ComplaintViewsController {
     const dayEnd = BUSINESS_CALENDAR.dayEnd(day);
     assertStartsBy(at, Math.min(dayEnd, now), dayEnd < now ? 'asOf' : 'now');
     // With from, every period of the range is listed; without to, up to asOf's (the answers recorded by then were given by then).
-    const span = listedSpan(query, at, BUSINESS_CALENDAR.dayEnd(day), 'asOf');
+    const span = listedSpan(query, at, dayEnd, 'asOf');
     // The answers one by one only for a period's part-months: without a period, the day sums' ledger alone answers.
     const [days, answers] = await Promise.all([
       this.readModels.collection(SATISFACTION_DAYS, query.minPosition),
